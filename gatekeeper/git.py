@@ -1,0 +1,551 @@
+"""The only module that runs git: one hardened runner and one small function per git question.
+
+Everything is read through git's machine formats (NUL-separated `log`, `diff-tree -z`,
+`cat-file --batch`), never by parsing human output. The runner sets LANG=C, isolates the user's
+global and system git config, forces the few config values that would change machine output,
+times out, and raises GitError carrying argv, exit code and stderr.
+
+Inside pre-receive the pushed objects exist only in the quarantine directory that git names through
+GIT_OBJECT_DIRECTORY / GIT_ALTERNATE_OBJECT_DIRECTORIES / GIT_QUARANTINE_PATH, so those variables are
+kept (`inherit_git_env=True`); a local check drops them so `--repo` means what it says.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from gatekeeper.errors import GitError
+from gatekeeper.models import ZERO_SHA, Commit, FileChange, FileStatus, Person, RefKind, RefUpdate
+from gatekeeper.trailers import parse_trailers
+
+SHA_RE = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+NOTES_REF = "refs/notes/origin"
+
+# Config that changes what machine formats print, or runs programs; pinned on every call.
+_PINNED_CONFIG = (
+    "log.showSignature=false",
+    "core.quotePath=false",
+    "color.ui=never",
+    "core.fsmonitor=false",
+    "i18n.logOutputEncoding=UTF-8",
+    "log.decorate=false",
+    "diff.renames=false",
+    "core.pager=cat",
+)
+# Variables that say where the repository is; a local check must not inherit them from a parent
+# git process (e.g. when run from a hook), a pre-receive hook must.
+_LOCATION_VARS = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_QUARANTINE_PATH",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_CEILING_DIRECTORIES",
+)
+_LOG_FIELDS = ("%H", "%P", "%an", "%ae", "%at", "%cn", "%ce", "%ct", "%B")
+_LOG_FORMAT = "%x00".join(_LOG_FIELDS)
+
+
+def git_environment(*, inherit_git_env: bool, base: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ if base is None else base)
+    if not inherit_git_env:
+        for name in _LOCATION_VARS:
+            env.pop(name, None)
+    env.update(
+        {
+            "LANG": "C",
+            "LC_ALL": "C",
+            "LANGUAGE": "C",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_OPTIONAL_LOCKS": "0",
+            "GIT_PAGER": "cat",
+            "PAGER": "cat",
+        }
+    )
+    for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_TRACE", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT"):
+        env.pop(name, None)
+    return env
+
+
+def is_sha(value: str) -> bool:
+    return bool(SHA_RE.match(value))
+
+
+def is_zero(sha: str) -> bool:
+    return set(sha) == {"0"}
+
+
+@dataclass(frozen=True, slots=True)
+class RepoInfo:
+    git_dir: Path
+    toplevel: Path | None  # None for a bare repository
+    shallow: bool
+
+
+class Git:
+    """A repository and the questions gatekeeper asks of it."""
+
+    def __init__(self, path: Path | str, *, inherit_git_env: bool = False, timeout: float = 120.0,
+                 safe_directory: bool = False) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self.env = git_environment(inherit_git_env=inherit_git_env)
+        self._config: list[str] = []
+        for item in _PINNED_CONFIG:
+            self._config += ["-c", item]
+        if safe_directory:
+            # The Action's workspace is owned by another uid; trust exactly this path, nothing more.
+            self._config += ["-c", f"safe.directory={self.path.resolve()}"]
+        self._info: RepoInfo | None = None
+
+    # -- runner ---------------------------------------------------------------------------------
+    def argv(self, *args: str) -> list[str]:
+        return ["git", *self._config, *args]
+
+    def run(self, *args: str, input: bytes | None = None, check: bool = True,
+            timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
+        argv = self.argv(*args)
+        try:
+            proc = subprocess.run(argv, cwd=self.path, env=self.env, input=input, capture_output=True,
+                                  timeout=timeout or self.timeout, check=False)
+        except FileNotFoundError as exc:
+            if not self.path.is_dir():
+                raise GitError(f"{self.path}: no such directory", "pass --repo with a git repository path",
+                               argv=tuple(argv)) from exc
+            raise GitError("git is not installed or not on PATH", "install git >= 2.30",
+                           argv=tuple(argv)) from exc
+        except subprocess.TimeoutExpired as exc:
+            raise GitError(f"git {args[0]} timed out after {timeout or self.timeout:.0f}s",
+                           "retry, or check the repository for corruption", argv=tuple(argv)) from exc
+        if check and proc.returncode != 0:
+            stderr = proc.stderr.decode("utf-8", "replace").strip()
+            raise GitError(f"git {args[0]} failed: {_first_line(stderr)}", "", argv=tuple(argv),
+                           returncode=proc.returncode, stderr=stderr)
+        return proc
+
+    def out(self, *args: str, input: bytes | None = None) -> str:
+        return self.run(*args, input=input).stdout.decode("utf-8", "replace")
+
+    # -- repository -----------------------------------------------------------------------------
+    def info(self) -> RepoInfo:
+        if self._info is None:
+            proc = self.run("rev-parse", "--absolute-git-dir", "--is-bare-repository",
+                            "--is-shallow-repository", check=False)
+            if proc.returncode != 0:
+                stderr = proc.stderr.decode("utf-8", "replace")
+                if "not a git repository" in stderr.lower():
+                    raise GitError(f"{self.path.resolve()} is not a git repository",
+                                   "run inside a clone or pass --repo PATH", stderr=stderr)
+                if "dubious ownership" in stderr:
+                    raise GitError(f"git refuses {self.path.resolve()}: owned by another user",
+                                   f"git config --global --add safe.directory {self.path.resolve()}",
+                                   stderr=stderr)
+                raise GitError(f"cannot read repository {self.path}: {_first_line(stderr)}",
+                               "check the path and permissions", stderr=stderr)
+            git_dir, bare, shallow = proc.stdout.decode().split("\n")[:3]
+            toplevel = None
+            if bare != "true":
+                top = self.run("rev-parse", "--show-toplevel", check=False)
+                toplevel = Path(top.stdout.decode().strip()) if top.returncode == 0 else None
+            self._info = RepoInfo(Path(git_dir), toplevel, shallow == "true")
+        return self._info
+
+    def resolve(self, rev: str, what: str = "revision") -> str:
+        """A revision as a full commit id; GitError naming the fix when it is unknown."""
+        if not rev or rev.startswith("-") or any(ord(c) < 32 for c in rev):
+            raise GitError(f"invalid {what} {rev!r}", "name a branch, tag or commit id")
+        proc = self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+        sha = proc.stdout.decode().strip()
+        if proc.returncode != 0 or not is_sha(sha):
+            fix = "check the name with `git rev-parse`"
+            if self.info().shallow:
+                fix = "this clone is shallow: fetch the history (`git fetch --unshallow`, or fetch-depth: 0)"
+            raise GitError(f"unknown {what} {rev!r}", fix)
+        return sha
+
+    def try_resolve(self, rev: str) -> str | None:
+        proc = self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+        sha = proc.stdout.decode().strip()
+        return sha if proc.returncode == 0 and is_sha(sha) else None
+
+    def object_exists(self, sha: str) -> bool:
+        return self.run("cat-file", "-e", sha, check=False).returncode == 0
+
+    def object_type(self, sha: str) -> str | None:
+        proc = self.run("cat-file", "-t", sha, check=False)
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def current_branch(self) -> str | None:
+        proc = self.run("symbolic-ref", "--quiet", "HEAD", check=False)
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+    def upstream(self) -> str | None:
+        """The full ref name of HEAD's upstream (e.g. refs/remotes/origin/main), if any."""
+        proc = self.run("rev-parse", "--symbolic-full-name", "--verify", "--quiet", "@{upstream}", check=False)
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+    def upstream_merge_ref(self) -> str | None:
+        """The remote branch HEAD's upstream tracks, as the remote names it (refs/heads/main)."""
+        branch = self.current_branch()
+        if not branch or not branch.startswith("refs/heads/"):
+            return None
+        proc = self.run("config", "--get", f"branch.{branch[len('refs/heads/'):]}.merge", check=False)
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+    def default_branch(self) -> str | None:
+        """The repository's default branch as a local or remote-tracking ref that exists."""
+        proc = self.run("symbolic-ref", "--quiet", "refs/remotes/origin/HEAD", check=False)
+        if proc.returncode == 0 and proc.stdout.strip():
+            return proc.stdout.decode().strip()
+        for candidate in ("refs/heads/main", "refs/heads/master", "refs/remotes/origin/main",
+                          "refs/remotes/origin/master"):
+            if self.try_resolve(candidate):
+                return candidate
+        return None
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        proc = self.run("merge-base", "--is-ancestor", ancestor, descendant, check=False)
+        if proc.returncode not in (0, 1):
+            raise GitError(f"cannot compare {ancestor[:12]} and {descendant[:12]}: "
+                           f"{_first_line(proc.stderr.decode('utf-8', 'replace'))}",
+                           "the objects may be missing; fetch the full history")
+        return proc.returncode == 0
+
+    def ref_exists(self, ref: str) -> bool:
+        return self.run("show-ref", "--verify", "--quiet", ref, check=False).returncode == 0
+
+    def refs(self, pattern: str = "") -> dict[str, str]:
+        args = ["for-each-ref", "--format=%(objectname) %(refname)"]
+        if pattern:
+            args.append(pattern)
+        result: dict[str, str] = {}
+        for line in self.out(*args).splitlines():
+            sha, _, name = line.partition(" ")
+            result[name] = sha
+        return result
+
+    # -- history --------------------------------------------------------------------------------
+    def rev_list(self, include: Sequence[str], exclude: Sequence[str] = (), *, exclude_all: bool = False) -> list[str]:
+        if not include:
+            return []
+        stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
+        args = ["rev-list", "--stdin"]
+        if exclude_all:
+            args += ["--not", "--all"]
+        return self.out(*args, input=stdin.encode()).split()
+
+    def iter_log(self, include: Sequence[str], exclude: Sequence[str] = (), *,
+                 exclude_all: bool = False, reverse: bool = True) -> Iterator[Commit]:
+        """Commits of `include ^exclude` (oldest first), streamed from one `git log` process."""
+        if not include:
+            return
+        for rev in (*include, *exclude):
+            _check_rev_token(rev)
+        stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
+        args = ["log", "-z", f"--format={_LOG_FORMAT}", "--topo-order", "--no-color", "--stdin"]
+        if reverse:
+            args.append("--reverse")
+        if exclude_all:
+            args += ["--not", "--all"]
+        argv = self.argv(*args)
+        proc = subprocess.Popen(argv, cwd=self.path, env=self.env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(stdin.encode())
+            proc.stdin.close()
+            yield from _parse_log_stream(proc.stdout, argv)
+        finally:
+            if proc.poll() is None:
+                # Either we finished reading or the consumer stopped early.
+                try:
+                    proc.wait(timeout=self.timeout)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+            if proc.stderr:
+                proc.stderr.close()
+            proc.stdout.close()
+        if proc.returncode != 0:
+            raise GitError(f"git log failed: {_first_line(stderr)}", "check that the revisions exist",
+                           argv=tuple(argv), returncode=proc.returncode, stderr=stderr)
+
+    def commits(self, include: Sequence[str], exclude: Sequence[str] = (), *,
+                exclude_all: bool = False) -> list[Commit]:
+        return list(self.iter_log(include, exclude, exclude_all=exclude_all))
+
+    def new_commit_ids(self, update: RefUpdate, *, pushed: bool) -> list[str]:
+        """The commits a ref update brings: `pushed` means pre-receive (exclude every existing ref)."""
+        if update.kind is RefKind.DELETE or is_zero(update.new):
+            return []
+        if pushed:
+            return self.rev_list([update.new], exclude_all=True)
+        if is_zero(update.old):
+            return self.rev_list([update.new], exclude_all=True)
+        return self.rev_list([update.new], [update.old])
+
+    # -- trees and blobs ------------------------------------------------------------------------
+    def changed_files(self, shas: Iterable[str]) -> dict[str, tuple[FileChange, ...]]:
+        """Paths each commit changed with blob ids, from one `diff-tree --stdin -r -z` process.
+
+        Non-merge commits are diffed against their parent (root commits against the empty tree);
+        merges use the combined diff (`-c`), i.e. only paths that differ from every parent, which is
+        where a merge itself introduces content (conflict resolutions, evil merges).
+        """
+        shas = list(dict.fromkeys(shas))
+        if not shas:
+            return {}
+        stdin = "".join(f"{s}\n" for s in shas).encode()
+        raw = self.run("diff-tree", "--stdin", "-r", "-z", "--root", "-c", "--no-renames", "--no-ext-diff",
+                       "--raw", input=stdin).stdout
+        return _parse_diff_tree(raw, shas)
+
+    def batch(self) -> BlobReader:
+        return BlobReader(self)
+
+    def read_objects(self, shas: Iterable[str], *, max_size: int | None = None) -> dict[str, tuple[str, bytes | None]]:
+        """type and content per object id; content None when over max_size or missing."""
+        with self.batch() as reader:
+            return {sha: reader.read(sha, max_size=max_size) for sha in dict.fromkeys(shas)}
+
+    def show_file(self, rev: str, path: str) -> bytes | None:
+        """A file's bytes at a revision, read from the object store (never the work tree)."""
+        proc = self.run("cat-file", "blob", f"{rev}:{path}", check=False)
+        return proc.stdout if proc.returncode == 0 else None
+
+    def notes(self, shas: Iterable[str], ref: str = NOTES_REF) -> dict[str, str]:
+        """git notes under `ref` for the given commits (empty when the notes ref does not exist)."""
+        wanted = set(shas)
+        if not wanted or not self.ref_exists(ref):
+            return {}
+        pairs: dict[str, str] = {}
+        for line in self.out("notes", f"--ref={ref}", "list").splitlines():
+            note_blob, _, commit = line.partition(" ")
+            if commit in wanted and is_sha(note_blob):
+                pairs[commit] = note_blob
+        if not pairs:
+            return {}
+        blobs = self.read_objects(pairs.values(), max_size=64 * 1024)
+        result: dict[str, str] = {}
+        for commit, blob in pairs.items():
+            content = blobs.get(blob, ("missing", None))[1]
+            if content is not None:
+                result[commit] = content.decode("utf-8", "replace")
+        return result
+
+    def config_get(self, key: str) -> str | None:
+        proc = self.run("config", "--get", key, check=False)
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+
+class BlobReader:
+    """One long-lived `git cat-file --batch` process; object sizes are checked before reading."""
+
+    def __init__(self, git: Git) -> None:
+        self.git = git
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> BlobReader:
+        argv = self.git.argv("cat-file", "--batch")
+        self._proc = subprocess.Popen(argv, cwd=self.git.path, env=self.git.env, stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._proc is not None:
+            assert self._proc.stdin is not None and self._proc.stdout is not None
+            self._proc.stdin.close()
+            self._proc.stdout.close()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+            self._proc = None
+
+    def read(self, sha: str, *, max_size: int | None = None) -> tuple[str, bytes | None]:
+        """(type, content); type "missing" for unknown ids; content None when larger than max_size."""
+        if self._proc is None:
+            raise RuntimeError("BlobReader used outside its context")
+        if not is_sha(sha):
+            raise GitError(f"invalid object id {sha!r}", "this is a bug in gatekeeper; please report it")
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        stdin, stdout = self._proc.stdin, self._proc.stdout
+        stdin.write(f"{sha}\n".encode())
+        stdin.flush()
+        header = stdout.readline()
+        if not header:
+            raise GitError("git cat-file --batch stopped unexpectedly", "check the repository with `git fsck`")
+        parts = header.decode().split()
+        if len(parts) == 2 and parts[1] == "missing":
+            return "missing", None
+        if len(parts) != 3:
+            raise GitError(f"unexpected cat-file header {header[:80]!r}", "check the repository with `git fsck`")
+        kind, size = parts[1], int(parts[2])
+        if max_size is not None and size > max_size:
+            _discard(stdout, size + 1)
+            return kind, None
+        data = _read_exact(stdout, size)
+        stdout.read(1)  # the newline after each object
+        return kind, data
+
+    def size(self, sha: str) -> int | None:
+        kind, data = self.read(sha, max_size=0)
+        # Cheap enough for the rare caller: batch-check would need a second process.
+        return None if kind == "missing" else (len(data) if data is not None else -1)
+
+
+def _read_exact(stream: object, size: int) -> bytes:
+    read = stream.read  # type: ignore[attr-defined]
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining > 0:
+        chunk = read(min(remaining, 1 << 20))
+        if not chunk:
+            raise GitError("git cat-file --batch output ended early", "check the repository with `git fsck`")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _discard(stream: object, size: int) -> None:
+    read = stream.read  # type: ignore[attr-defined]
+    remaining = size
+    while remaining > 0:
+        chunk = read(min(remaining, 1 << 20))
+        if not chunk:
+            break
+        remaining -= len(chunk)
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:300]
+    return "(no error output)"
+
+
+def _check_rev_token(rev: str) -> None:
+    if not rev or rev.startswith(("-", "^")) or any(ord(c) < 33 for c in rev):
+        raise GitError(f"invalid revision {rev!r}", "name a branch, tag or commit id")
+
+
+def _parse_log_stream(stream: object, argv: list[str]) -> Iterator[Commit]:
+    read = stream.read  # type: ignore[attr-defined]
+    buffer = b""
+    fields: list[bytes] = []
+    n = len(_LOG_FIELDS)
+    while True:
+        chunk = read(1 << 16)
+        if chunk:
+            buffer += chunk
+        parts = buffer.split(b"\x00")
+        buffer = parts.pop() if chunk else b""
+        if not chunk and parts == [b""]:
+            parts = []
+        for part in parts:
+            fields.append(part)
+            if len(fields) == n:
+                yield _commit_from_fields(fields, argv)
+                fields = []
+        if not chunk:
+            break
+    if buffer:
+        fields.append(buffer)
+    if len(fields) == n:
+        yield _commit_from_fields(fields, argv)
+    elif fields and any(fields):
+        raise GitError("could not parse git log output (truncated record)", "check the repository with `git fsck`",
+                       argv=tuple(argv))
+
+
+def _commit_from_fields(fields: list[bytes], argv: list[str]) -> Commit:
+    text = [f.decode("utf-8", "replace") for f in fields]
+    sha = text[0].lstrip("\n")
+    if not is_sha(sha):
+        raise GitError(f"could not parse git log output near {sha[:20]!r}",
+                       "a commit message may contain NUL bytes; inspect it with `git cat-file -p`",
+                       argv=tuple(argv))
+    message = text[8]
+    return Commit(
+        sha=sha,
+        parents=tuple(text[1].split()),
+        author=Person(text[2], text[3]),
+        committer=Person(text[5], text[6]),
+        author_time=_int(text[4]),
+        commit_time=_int(text[7]),
+        message=message,
+        trailers=parse_trailers(message),
+    )
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0
+
+
+_STATUS = {"A": FileStatus.ADDED, "M": FileStatus.MODIFIED, "D": FileStatus.DELETED, "T": FileStatus.TYPE_CHANGED}
+
+
+def _parse_diff_tree(raw: bytes, shas: list[str]) -> dict[str, tuple[FileChange, ...]]:
+    result: dict[str, list[FileChange]] = {s: [] for s in shas}
+    tokens = raw.split(b"\x00")
+    current: str | None = None
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].decode("utf-8", "replace")
+        i += 1
+        if not token:
+            continue
+        if token.startswith(":"):
+            if current is None or i >= len(tokens):
+                break
+            path = tokens[i].decode("utf-8", "replace")
+            i += 1
+            colons = len(token) - len(token.lstrip(":"))
+            fields = token[colons:].split()
+            # `colons` parents: modes (parents + 1), ids (parents + 1), status letters.
+            parents = colons
+            modes = fields[: parents + 1]
+            ids = fields[parents + 1 : 2 * parents + 2]
+            status_field = fields[2 * parents + 2] if len(fields) > 2 * parents + 2 else "X"
+            letter = status_field[0] if parents == 1 else ("A" if set(status_field) == {"A"} else "M")
+            if ids[-1] == ZERO_SHA or modes[-1] == "000000":
+                letter = "D"
+            result.setdefault(current, []).append(FileChange(
+                path=path,
+                status=_STATUS.get(letter, FileStatus.OTHER),
+                old_blob=ids[0],
+                new_blob=ids[-1],
+                old_mode=modes[0],
+                new_mode=modes[-1],
+            ))
+        elif is_sha(token.strip()):
+            current = token.strip()
+    return {k: tuple(v) for k, v in result.items()}
+
+
+def classify_update(git: Git, old: str, new: str, ref: str) -> RefKind:
+    """The kind of one `old new ref` update (force = old is not an ancestor of new)."""
+    if ref.startswith("refs/tags/"):
+        return RefKind.DELETE if is_zero(new) else RefKind.TAG
+    if is_zero(new):
+        return RefKind.DELETE
+    if is_zero(old):
+        return RefKind.CREATE
+    if git.object_type(old) != "commit" or git.object_type(new) != "commit":
+        return RefKind.UPDATE
+    return RefKind.UPDATE if git.is_ancestor(old, new) else RefKind.FORCE

@@ -1,0 +1,319 @@
+"""The domain: immutable values that flow from the modes through the engine to the renderers.
+
+Nothing here runs git, reads files or knows about policy files; every other module speaks in these
+types, so a value that crosses a module boundary is one of them (never a bare dict).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+from dataclasses import dataclass, field
+
+ZERO_SHA = "0" * 40
+
+
+class ExitCode(enum.IntEnum):
+    """The process exit codes of every command (README "Exit codes")."""
+
+    OK = 0  # allow or warn
+    BLOCKED = 1
+    USAGE = 2
+    CONFIG = 3
+    CANNOT_EVALUATE = 4
+    INTERRUPTED = 130
+
+
+class Severity(enum.IntEnum):
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        return cls[value.strip().upper()]
+
+
+class DeviceClass(enum.StrEnum):
+    MOBILE = "mobile"
+    TABLET = "tablet"
+    WEB = "web"
+    DESKTOP = "desktop"
+    CI = "ci"
+    UNKNOWN = "unknown"
+
+
+class AIInvolvement(enum.StrEnum):
+    NONE = "none"
+    ASSISTED = "assisted"
+    GENERATED = "generated"
+
+    @property
+    def rank(self) -> int:
+        return {"none": 0, "assisted": 1, "generated": 2}[self.value]
+
+
+class Trust(enum.StrEnum):
+    """How far a piece of origin evidence can be believed, strongest first."""
+
+    VERIFIED = "verified"  # a registered device key signed it; server-side forge metadata
+    DECLARED = "declared"  # a trailer, note or push option the author wrote: self-asserted
+    HEURISTIC = "heuristic"  # inferred, e.g. the web-flow committer
+
+    @property
+    def rank(self) -> int:
+        return {"verified": 3, "declared": 2, "heuristic": 1}[self.value]
+
+
+class RefKind(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    FORCE = "force"
+    DELETE = "delete"
+    TAG = "tag"
+
+
+class Decision(enum.StrEnum):
+    ALLOW = "allow"
+    WARN = "warn"
+    BLOCK = "block"
+
+
+class SignatureStatus(enum.StrEnum):
+    GOOD = "good"
+    BAD = "bad"
+    UNSIGNED = "unsigned"
+    UNTRUSTED = "untrusted"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    ERROR = "error"
+
+
+class ReviewStatus(enum.StrEnum):
+    APPROVED = "approved"
+    MISSING = "missing"
+    STALE = "stale"
+    SELF = "self"
+    UNKNOWN = "unknown"
+    NOT_REQUIRED = "not-required"
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    email: str
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+@dataclass(frozen=True, slots=True)
+class Trailer:
+    """One `Key: value` line of a commit's final trailer block (continuations already folded)."""
+
+    key: str
+    value: str
+
+    @property
+    def name(self) -> str:
+        """The key compared case-insensitively, as git does."""
+        return self.key.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    author: Person
+    committer: Person
+    author_time: int  # seconds since the epoch, as recorded (author-controlled)
+    commit_time: int  # seconds since the epoch, as recorded (committer-controlled)
+    message: str
+    trailers: tuple[Trailer, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0].strip()
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+    def trailer_values(self, *names: str) -> tuple[str, ...]:
+        wanted = {n.lower() for n in names}
+        return tuple(t.value for t in self.trailers if t.name in wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class RefUpdate:
+    ref: str
+    old: str
+    new: str
+    kind: RefKind
+
+    @property
+    def short_ref(self) -> str:
+        for prefix in ("refs/heads/", "refs/tags/"):
+            if self.ref.startswith(prefix):
+                return self.ref[len(prefix) :]
+        return self.ref
+
+
+class FileStatus(enum.StrEnum):
+    ADDED = "A"
+    MODIFIED = "M"
+    DELETED = "D"
+    TYPE_CHANGED = "T"
+    OTHER = "X"
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One path a commit changed, with the blob ids git recorded (no content)."""
+
+    path: str
+    status: FileStatus
+    old_blob: str
+    new_blob: str
+    old_mode: str
+    new_mode: str
+
+    @property
+    def is_symlink(self) -> bool:
+        return self.new_mode == "120000"
+
+    @property
+    def is_gitlink(self) -> bool:
+        return self.new_mode == "160000"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One signal about where a commit came from, and how far it can be trusted."""
+
+    source: str  # detector id, e.g. "trailer", "note", "heuristic/web-flow"
+    detail: str
+    trust: Trust
+    device: DeviceClass | None = None
+    ai: AIInvolvement | None = None
+    device_id: str | None = None
+    client: str | None = None
+    managed: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    device: DeviceClass = DeviceClass.UNKNOWN
+    ai: AIInvolvement = AIInvolvement.NONE
+    device_id: str | None = None
+    client: str | None = None
+    managed: bool | None = None
+    evidence: tuple[Evidence, ...] = ()
+    declared: bool = False  # at least one signal named a device class
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str  # namespaced and stable: "secrets/aws-access-key", "policy/zone-violation", ...
+    severity: Severity
+    message: str  # never contains a secret value
+    commit: str | None = None
+    path: str | None = None
+    line: int | None = None
+    fingerprint: str = ""
+    fix: str = ""  # what to do about it, one sentence
+    blocking: bool = False  # decided by policy.decide, never by the check
+    enforced: bool = False  # the policy itself demands a block (zone `block`, required review, ...)
+
+    @property
+    def category(self) -> str:
+        return self.rule_id.split("/", 1)[0]
+
+    def with_fingerprint(self, *material: str) -> Finding:
+        """A content-based fingerprint: rule + what was found, not where (a moved line keeps it)."""
+        digest = hashlib.sha256("\x00".join((self.rule_id, *material)).encode("utf-8", "replace"))
+        return dataclasses.replace(self, fingerprint=digest.hexdigest()[:32])
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    finding: Finding
+    reason: str  # "ignore: fixtures (until 2027-06-30)", "baseline", "inline"
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureInfo:
+    status: SignatureStatus = SignatureStatus.UNSIGNED
+    format: str | None = None  # "ssh", "openpgp", "x509"
+    signer: str | None = None  # principal / uid
+    key: str | None = None  # key fingerprint
+    device_id: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewInfo:
+    status: ReviewStatus = ReviewStatus.UNKNOWN
+    approvers: tuple[str, ...] = ()
+    source: str = "none"
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CommitReport:
+    """Everything the gate concluded about one commit."""
+
+    commit: Commit
+    origin: Origin
+    ruleset: str  # "mobile" or "default": which rule set of the policy applied
+    signature: SignatureInfo = field(default_factory=SignatureInfo)
+    review: ReviewInfo = field(default_factory=ReviewInfo)
+    refs: tuple[str, ...] = ()
+
+    @property
+    def is_mobile(self) -> bool:
+        return self.ruleset == "mobile"
+
+
+@dataclass(frozen=True, slots=True)
+class ScannerStat:
+    ran: bool
+    ms: int = 0
+    error: str | None = None
+    files: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    commits: int = 0
+    files_scanned: int = 0
+    duration_ms: int = 0
+    scanners: tuple[tuple[str, ScannerStat], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    decision: Decision
+    updates: tuple[RefUpdate, ...]
+    commits: tuple[CommitReport, ...]
+    findings: tuple[Finding, ...]
+    suppressed: tuple[Suppressed, ...]
+    stats: Stats
+    mode: str = "local"
+    range_description: str = ""
+    policy_source: str = "built-in default"
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.blocking)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.BLOCKED if self.decision is Decision.BLOCK else ExitCode.OK
