@@ -231,6 +231,7 @@ class Finding:
     fix: str = ""  # what to do about it, one sentence
     blocking: bool = False  # decided by policy.decide, never by the check
     enforced: bool = False  # the policy itself demands a block (zone `block`, required review, ...)
+    line_ignores: tuple[str, ...] = ()  # rule ids named by an inline `gatekeeper: ignore[...]` on the line
 
     @property
     def category(self) -> str:
@@ -272,14 +273,11 @@ class CommitReport:
 
     commit: Commit
     origin: Origin
-    ruleset: str  # "mobile" or "default": which rule set of the policy applied
+    mobile: bool  # the origin's device class is one of the policy's mobile_classes
+    ruleset: str  # which rule set of the policy applied: "mobile", "default" or a device class
     signature: SignatureInfo = field(default_factory=SignatureInfo)
     review: ReviewInfo = field(default_factory=ReviewInfo)
     refs: tuple[str, ...] = ()
-
-    @property
-    def is_mobile(self) -> bool:
-        return self.ruleset == "mobile"
 
 
 @dataclass(frozen=True, slots=True)

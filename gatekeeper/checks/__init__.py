@@ -1,0 +1,109 @@
+"""Policy checks over what the engine already knows (origins, changed paths, ref updates).
+
+Each check is a small object with a stable id, registered explicitly in CHECKS. Scanners,
+signatures and review are separate seams (see interfaces.py) because they read content or talk to
+services; these only look at the facts gathered so far.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from gatekeeper.config import Policy, glob_match
+from gatekeeper.models import AIInvolvement, CommitReport, FileChange, Finding, RefKind, RefUpdate, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    policy: Policy
+    commits: Sequence[CommitReport]
+    changes: Mapping[str, tuple[FileChange, ...]]
+    updates: Sequence[RefUpdate]
+    mode: str
+    now: dt.datetime
+
+
+class Check(Protocol):
+    id: str
+    description: str
+
+    def run(self, ctx: CheckContext) -> list[Finding]: ...
+
+
+def is_protected(ref: str, policy: Policy) -> bool:
+    return any(glob_match(pattern, ref) for pattern in policy.protected_refs)
+
+
+class ZoneCheck:
+    id = "policy/zone-violation"
+    description = "compliance zones: mobile, personal-device or AI changes to paths a zone forbids"
+
+    def run(self, ctx: CheckContext) -> list[Finding]:
+        findings: list[Finding] = []
+        for zone in ctx.policy.zones:
+            for report in ctx.commits:
+                origin = report.origin
+                reasons = []
+                if zone.mobile == "block" and report.mobile:
+                    reasons.append(f"{origin.device.value}-origin change")
+                if zone.unmanaged_device == "block" and (
+                        origin.managed is False or (origin.managed is None and report.mobile)):
+                    reasons.append("change from a personal/unregistered device"
+                                   if origin.managed is None else "change from a personal (BYOD) device")
+                if zone.ai == "block" and origin.ai is not AIInvolvement.NONE:
+                    reasons.append(f"AI-{origin.ai.value} change")
+                if not reasons:
+                    continue
+                for change in ctx.changes.get(report.commit.sha, ()):
+                    if not any(glob_match(p, change.path) for p in zone.paths):
+                        continue
+                    for reason in reasons:
+                        findings.append(Finding(
+                            self.id, Severity.HIGH,
+                            f"{reason} to {change.path} in zone {zone.name!r}",
+                            commit=report.commit.sha, path=change.path, enforced=True,
+                            fix=f"make this change from a managed desktop device, or have the {zone.name} owners "
+                                "land it",
+                        ).with_fingerprint(zone.name, reason, change.path, report.commit.sha))
+        return findings
+
+
+class RefUpdateCheck:
+    id = "policy/ref-update"
+    description = "force pushes and deletions of protected refs"
+
+    def run(self, ctx: CheckContext) -> list[Finding]:
+        findings: list[Finding] = []
+        pre = ctx.policy.pre_receive
+        for update in ctx.updates:
+            if not is_protected(update.ref, ctx.policy):
+                continue
+            if update.kind is RefKind.FORCE and not pre.allow_force_push:
+                findings.append(Finding(
+                    "policy/force-push", Severity.HIGH, f"force push to protected {update.ref} rewrites its history",
+                    enforced=True, fix="rebase onto the current tip and push without --force",
+                ).with_fingerprint(update.ref, update.old, update.new))
+            if update.kind is RefKind.DELETE and not pre.allow_delete:
+                findings.append(Finding(
+                    "policy/ref-deletion", Severity.HIGH, f"deleting protected {update.ref}",
+                    enforced=True, fix="protected refs cannot be deleted; ask an administrator",
+                ).with_fingerprint(update.ref, update.old))
+        return findings
+
+
+CHECKS: tuple[Check, ...] = (ZoneCheck(), RefUpdateCheck())
+
+
+def required_approvals(report: CommitReport, changes: Sequence[FileChange], policy: Policy) -> int:
+    """Approvals a mobile commit needs: its rule set's review, raised by zones it touches."""
+    rs = policy.ruleset(report.ruleset)
+    needed = rs.review.approvals if rs.review is not None else 0
+    if report.mobile:
+        for zone in policy.zones:
+            if zone.mobile_review is not None and any(
+                    glob_match(p, c.path) for c in changes for p in zone.paths):
+                needed = max(needed, zone.mobile_review.approvals)
+    return needed

@@ -1,0 +1,139 @@
+"""The thin click layer: parse options, call one mode function, return an ExitCode.
+
+click's own errors never exit 1 (1 means "blocked"): usage problems exit 2, Ctrl-C exits 130,
+our typed errors exit with their own code and print the fix; `--verbose` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+import gatekeeper
+from gatekeeper.errors import ConfigError, GatekeeperError, UsageError
+from gatekeeper.models import ExitCode, Verdict
+from gatekeeper.report import AVAILABLE, OutputFormat, render
+
+FORMATS = [f.value for f in AVAILABLE]
+
+
+def _use_color(stream: object) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def emit(verdict: Verdict, fmt: str, output: Path | None) -> ExitCode:
+    fmt_enum = OutputFormat(fmt)
+    if output is not None:
+        text = render(verdict, fmt_enum, color=False)
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output}: {exc.strerror}", "choose a writable --output path") from None
+        click.echo(f"gatekeeper: {verdict.decision.value} — {fmt} written to {output}", err=True)
+    else:
+        click.echo(render(verdict, fmt_enum, color=_use_color(sys.stdout)), nl=False)
+    return verdict.exit_code
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(gatekeeper.__version__, "--version", prog_name="gatekeeper")
+@click.option("--verbose", "-v", is_flag=True, help="Show tracebacks for errors.")
+def cli(verbose: bool) -> None:
+    """gatekeeper: make mobile-, web- and AI-originated commits pass scanning, provenance and review."""
+
+
+@cli.command()
+@click.option("--repo", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+              help="Repository to check.")
+@click.option("--base", help="Oldest excluded revision (default: upstream, else the default branch).")
+@click.option("--head", help="Newest revision to check (default: HEAD).")
+@click.option("--policy", "policy_file", type=click.Path(path_type=Path),
+              help="Policy file (default: .gatekeeper.yml in the work tree, else the built-in default).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path), help="Write the report to FILE instead of stdout.")
+def check(repo: Path, base: str | None, head: str | None, policy_file: Path | None, fmt: str,
+          output: Path | None) -> ExitCode:
+    """Judge the commits of a range in a working clone."""
+    from gatekeeper.modes.local import run_check
+
+    verdict = run_check(repo, base, head, policy_file)
+    return emit(verdict, fmt, output)
+
+
+@cli.group()
+def policy() -> None:
+    """Write or validate a policy file."""
+
+
+@policy.command("init")
+@click.option("--path", type=click.Path(path_type=Path), default=Path(".gatekeeper.yml"), show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def policy_init(path: Path, force: bool) -> ExitCode:
+    """Write the built-in default policy, commented, to .gatekeeper.yml."""
+    from gatekeeper.config import DEFAULT_POLICY_YAML
+
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists", "pass --force to overwrite it")
+    path.write_text(DEFAULT_POLICY_YAML, encoding="utf-8")
+    click.echo(f"wrote {path}")
+    return ExitCode.OK
+
+
+@policy.command("check")
+@click.argument("file", type=click.Path(path_type=Path))
+def policy_check(file: Path) -> ExitCode:
+    """Validate a policy file (exit 3 with the key path when it is invalid)."""
+    from gatekeeper.config import load_policy_file
+
+    pol = load_policy_file(file)
+    click.echo(f"{file}: valid (version {pol.version}, {len(pol.rules)} rule sets, {len(pol.zones)} zones, "
+               f"{len(pol.ignore)} ignores)")
+    return ExitCode.OK
+
+
+def main(argv: list[str] | None = None) -> None:
+    sys.exit(run(argv))
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = any(a in ("--verbose", "-v") for a in args)
+    try:
+        result = cli.main(args=args, prog_name="gatekeeper", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        return ExitCode.INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return ExitCode.USAGE
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        return ExitCode.INTERRUPTED
+    except GatekeeperError as exc:
+        if verbose:
+            traceback.print_exc()
+        label = "config error" if isinstance(exc, ConfigError) else "error"
+        click.echo(f"gatekeeper: {label}: {exc.message}", err=True)
+        if exc.fix:
+            click.echo(f"fix: {exc.fix}", err=True)
+        return exc.exit_code
+    except BrokenPipeError:
+        return ExitCode.OK
+    except Exception as exc:
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"gatekeeper: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("fix: rerun with --verbose and report the traceback", err=True)
+        return ExitCode.CANNOT_EVALUATE
+    if isinstance(result, int):
+        return int(result)
+    return ExitCode.OK

@@ -1,0 +1,538 @@
+"""Policy discovery and strict validation: `.gatekeeper.yml` text in, a frozen Policy out.
+
+Validation happens once, here, at the edge: unknown keys, wrong types and bad values are
+ConfigErrors naming the full key path (`rules.mobile.block_at: ...`). The built-in default policy
+is the commented YAML that `gatekeeper policy init` writes, parsed by the same code, so the two
+cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from gatekeeper.errors import ConfigError
+from gatekeeper.models import DeviceClass, Severity
+
+POLICY_FILENAME = ".gatekeeper.yml"
+SCANNERS = ("secrets", "semgrep", "bandit")
+BLOCK_OR_WARN = ("block", "warn")
+SIGNER_BINDINGS = ("author", "committer", "none")
+
+DEFAULT_POLICY_YAML = """\
+# gatekeeper policy — https://github.com/gatekeeper-dev/gatekeeper#policy-reference
+# Strict: unknown keys are errors. Paths are relative to this file.
+version: 1
+
+origins:
+  # Device classes that get the `mobile` rule set (add `web` to treat web-editor commits the same).
+  mobile_classes: [mobile, tablet]
+  # What an untagged commit counts as. `mobile` is the fail-closed choice.
+  undeclared: desktop
+  # Extra trailer values meaning a device class, e.g. {phone: mobile, ipad: tablet}.
+  aliases: {phone: mobile, android: mobile, ios: mobile, iphone: mobile, ipad: tablet}
+
+# Refs where the review requirement applies (globs; `*` stays within one path segment).
+protected_refs: ["refs/heads/main", "refs/heads/master", "refs/heads/release/*"]
+
+rules:
+  mobile:
+    scanners: [secrets, semgrep, bandit]
+    block_at: high                 # lowest severity that blocks: info|low|medium|high|critical
+    require_signature: false       # true: a good signature is required
+    require_registered_device: false   # true: the signing key must be a registered device
+    review: {approvals: 1, exclude_authors: true, after_last_mobile_commit: true}
+  default:
+    scanners: [secrets]
+    block_at: critical
+
+# Compliance zones: stricter rules for some paths.
+zones: []
+#  - name: payments
+#    paths: ["src/payments/**"]
+#    mobile: block                 # or: {review: {approvals: 2}}
+#    unmanaged_device: block       # personal / BYOD devices
+
+# devices: .gatekeeper/devices.yml
+# allowed_signers: .gatekeeper/allowed_signers
+
+pre_receive: {budget_seconds: 4.0, scanners: [secrets], defer: [semgrep, bandit]}
+on_tool_error: block               # a scanner that fails or is missing blocks (fail closed)
+on_timeout: block
+bypass: {push_option: gatekeeper.bypass, allowed: [], reason_required: true}
+ignore: []
+#  - {rule: semgrep/python-eval, paths: ["tests/**"], reason: "fixtures", expires: 2027-06-30}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRule:
+    approvals: int = 1
+    exclude_authors: bool = True
+    after_last_mobile_commit: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    name: str
+    scanners: tuple[str, ...] = ("secrets",)
+    block_at: Severity = Severity.CRITICAL
+    require_signature: bool = False
+    require_registered_device: bool = False
+    review: ReviewRule | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    name: str
+    paths: tuple[str, ...]
+    mobile: str | None = None  # "block" | "review" | None
+    mobile_review: ReviewRule | None = None
+    unmanaged_device: str | None = None  # "block" | None
+    ai: str | None = None  # "block" | None: AI-generated changes not allowed here
+
+
+@dataclass(frozen=True, slots=True)
+class Origins:
+    mobile_classes: tuple[DeviceClass, ...] = (DeviceClass.MOBILE, DeviceClass.TABLET)
+    undeclared: DeviceClass = DeviceClass.DESKTOP
+    aliases: tuple[tuple[str, DeviceClass], ...] = ()
+    trailer_aliases: tuple[str, ...] = ()  # extra trailer keys that mean Origin-Device
+    ai_identities: tuple[str, ...] = ()  # extra names/emails of AI agents
+
+
+@dataclass(frozen=True, slots=True)
+class PreReceive:
+    budget_seconds: float = 4.0
+    scanners: tuple[str, ...] = ("secrets",)
+    defer: tuple[str, ...] = ("semgrep", "bandit")
+    allow_force_push: bool = False
+    allow_delete: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Bypass:
+    push_option: str = "gatekeeper.bypass"
+    allowed: tuple[str, ...] = ()
+    reason_required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class IgnoreRule:
+    rule: str
+    reason: str
+    paths: tuple[str, ...] = ()
+    expires: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    version: int = 1
+    origins: Origins = field(default_factory=Origins)
+    protected_refs: tuple[str, ...] = ()
+    rules: tuple[RuleSet, ...] = ()
+    zones: tuple[Zone, ...] = ()
+    devices: Path | None = None
+    allowed_signers: Path | None = None
+    gpg_home: Path | None = None
+    signer_binding: str = "author"
+    require_dco: bool = False
+    baseline: Path | None = None
+    pre_receive: PreReceive = field(default_factory=PreReceive)
+    on_tool_error: str = "block"
+    on_timeout: str = "block"
+    bypass: Bypass = field(default_factory=Bypass)
+    ignore: tuple[IgnoreRule, ...] = ()
+    source: str = "built-in default"
+
+    def ruleset(self, name: str) -> RuleSet:
+        for rs in self.rules:
+            if rs.name == name:
+                return rs
+        raise KeyError(name)
+
+    def has_ruleset(self, name: str) -> bool:
+        return any(rs.name == name for rs in self.rules)
+
+
+# -- strict YAML loading ----------------------------------------------------------------------------
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise ConfigError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}",
+                              "remove one of the two entries")
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(text: str, source: str) -> Any:
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc.message}", exc.fix) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{source}: {where}invalid YAML: {problem}", "fix the YAML syntax") from None
+
+
+class _V:
+    """Typed readers for one mapping, with errors naming the full key path."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, path: str, problem: str, fix: str = "") -> ConfigError:
+        return ConfigError(f"{self.source}: {path}: {problem}",
+                           fix or "see `gatekeeper policy init` for a valid example")
+
+    def mapping(self, value: Any, path: str, allowed: tuple[str, ...],
+                required: tuple[str, ...] = ()) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(path, f"expected a mapping, got {_typename(value)}")
+        for key in value:
+            if not isinstance(key, str) or key not in allowed:
+                raise self.fail(_join(path, str(key)), f"unknown key (expected one of: {', '.join(allowed)})")
+        for key in required:
+            if key not in value:
+                raise self.fail(_join(path, key), "required key is missing")
+        return value
+
+    def boolean(self, value: Any, path: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(path, f"expected true or false, got {_typename(value)}")
+        return value
+
+    def integer(self, value: Any, path: str, minimum: int = 0) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(path, f"expected an integer, got {_typename(value)}")
+        if value < minimum:
+            raise self.fail(path, f"must be at least {minimum}, got {value}")
+        return value
+
+    def number(self, value: Any, path: str, minimum: float = 0.0) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(path, f"expected a number, got {_typename(value)}")
+        if value <= minimum:
+            raise self.fail(path, f"must be greater than {minimum:g}, got {value}")
+        return float(value)
+
+    def string(self, value: Any, path: str, *, nonempty: bool = True) -> str:
+        if not isinstance(value, str):
+            raise self.fail(path, f"expected a string, got {_typename(value)}")
+        if nonempty and not value.strip():
+            raise self.fail(path, "must not be empty")
+        return value
+
+    def choice(self, value: Any, path: str, choices: tuple[str, ...]) -> str:
+        if not isinstance(value, str) or value not in choices:
+            raise self.fail(path, f"expected one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    def strings(self, value: Any, path: str) -> tuple[str, ...]:
+        if isinstance(value, str):
+            raise self.fail(path, f"expected a list of strings, got a string (write [{value}])")
+        if not isinstance(value, list):
+            raise self.fail(path, f"expected a list of strings, got {_typename(value)}")
+        return tuple(self.string(item, f"{path}[{i}]") for i, item in enumerate(value))
+
+    def date(self, value: Any, path: str) -> dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise self.fail(path, f"expected a date (YYYY-MM-DD), got {value!r}")
+
+    def device_class(self, value: Any, path: str) -> DeviceClass:
+        choices = tuple(c.value for c in DeviceClass if c is not DeviceClass.UNKNOWN)
+        return DeviceClass(self.choice(value, path, choices))
+
+    def items(self, value: Any, path: str) -> list[tuple[str, Any]]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self.fail(path, f"expected a list, got {_typename(value)}")
+        return [(f"{path}[{i}]", item) for i, item in enumerate(value)]
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _typename(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+            dict: "a mapping"}.get(type(value), type(value).__name__)
+
+
+T = TypeVar("T")
+NO_STRINGS: tuple[str, ...] = ()
+
+
+def _opt(data: Mapping[str, Any], key: str, default: T, read: Callable[[Any, str], T], path: str) -> T:
+    return read(data[key], _join(path, key)) if key in data else default
+
+
+def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None = None) -> Policy:
+    """Validate policy YAML; paths inside it are resolved against base_dir when given."""
+    data = load_yaml(text, source)
+    v = _V(source)
+    if data is None:
+        raise v.fail("version", "the file is empty; `version: 1` is required", "start from `gatekeeper policy init`")
+    top = v.mapping(data, "", ("version", "origins", "protected_refs", "rules", "zones", "devices",
+                               "allowed_signers", "gpg_home", "signer_binding", "require_dco", "baseline",
+                               "pre_receive", "on_tool_error", "on_timeout", "bypass", "ignore"),
+                    required=("version",))
+    if top["version"] != 1 or isinstance(top["version"], bool):
+        raise v.fail("version", f"unsupported version {top['version']!r} (this gatekeeper reads version 1)",
+                     "set `version: 1`")
+
+    origins = Origins()
+    if "origins" in top:
+        o = v.mapping(top["origins"], "origins", ("mobile_classes", "undeclared", "aliases", "trailer_aliases",
+                                                   "ai_identities"))
+        classes = tuple(v.device_class(c, f"origins.mobile_classes[{i}]")
+                        for i, c in enumerate(v.strings(o.get("mobile_classes", []), "origins.mobile_classes")))
+        aliases: tuple[tuple[str, DeviceClass], ...] = ()
+        if "aliases" in o:
+            amap = o["aliases"]
+            if not isinstance(amap, dict):
+                raise v.fail("origins.aliases", f"expected a mapping of value: class, got {_typename(amap)}")
+            aliases = tuple((str(k).lower(), v.device_class(val, f"origins.aliases.{k}")) for k, val in amap.items())
+        origins = Origins(
+            mobile_classes=classes if "mobile_classes" in o else origins.mobile_classes,
+            undeclared=_opt(o, "undeclared", origins.undeclared, v.device_class, "origins"),
+            aliases=aliases,
+            trailer_aliases=tuple(k.lower() for k in _opt(o, "trailer_aliases", NO_STRINGS, v.strings, "origins")),
+            ai_identities=tuple(k.lower() for k in _opt(o, "ai_identities", NO_STRINGS, v.strings, "origins")),
+        )
+
+    protected = _opt(top, "protected_refs", NO_STRINGS, v.strings, "")
+    for i, pattern in enumerate(protected):
+        if any(ord(c) < 32 for c in pattern) or pattern.startswith("/"):
+            raise v.fail(f"protected_refs[{i}]", f"invalid ref pattern {pattern!r}")
+    protected = tuple(p if p.startswith("refs/") else f"refs/heads/{p}" for p in protected)
+
+    rules: list[RuleSet] = []
+    rule_names = ("mobile", "default", *[c.value for c in DeviceClass if c is not DeviceClass.UNKNOWN])
+    if "rules" in top:
+        rmap = v.mapping(top["rules"], "rules", tuple(dict.fromkeys(rule_names)), required=("mobile", "default"))
+        for name, body in rmap.items():
+            rules.append(_ruleset(v, name, body))
+    else:
+        rules = [RuleSet("mobile", SCANNERS, Severity.HIGH, review=ReviewRule()), RuleSet("default")]
+
+    zones: list[Zone] = []
+    names: set[str] = set()
+    for path, item in v.items(top.get("zones"), "zones"):
+        z = v.mapping(item, path, ("name", "paths", "mobile", "unmanaged_device", "ai"), required=("name", "paths"))
+        name = v.string(z["name"], f"{path}.name")
+        if name in names:
+            raise v.fail(f"{path}.name", f"duplicate zone name {name!r}")
+        names.add(name)
+        paths = v.strings(z["paths"], f"{path}.paths")
+        if not paths:
+            raise v.fail(f"{path}.paths", "needs at least one path glob")
+        mobile: str | None = None
+        mobile_review: ReviewRule | None = None
+        if "mobile" in z:
+            if isinstance(z["mobile"], dict):
+                m = v.mapping(z["mobile"], f"{path}.mobile", ("review",), required=("review",))
+                mobile_review = _review(v, m["review"], f"{path}.mobile.review")
+                mobile = "review"
+            else:
+                mobile = v.choice(z["mobile"], f"{path}.mobile", ("block", "allow"))
+        zones.append(Zone(
+            name=name, paths=paths, mobile=None if mobile == "allow" else mobile, mobile_review=mobile_review,
+            unmanaged_device=_none_if_allow(_opt(z, "unmanaged_device", None,
+                                                 lambda x, p: v.choice(x, p, ("block", "allow")), path)),
+            ai=_none_if_allow(_opt(z, "ai", None, lambda x, p: v.choice(x, p, ("block", "allow")), path)),
+        ))
+
+    pre = PreReceive()
+    if "pre_receive" in top:
+        p = v.mapping(top["pre_receive"], "pre_receive", ("budget_seconds", "scanners", "defer", "allow_force_push",
+                                                          "allow_delete"))
+        pre = PreReceive(
+            budget_seconds=_opt(p, "budget_seconds", pre.budget_seconds, v.number, "pre_receive"),
+            scanners=_scanner_list(v, p["scanners"], "pre_receive.scanners") if "scanners" in p else pre.scanners,
+            defer=_scanner_list(v, p["defer"], "pre_receive.defer") if "defer" in p else pre.defer,
+            allow_force_push=_opt(p, "allow_force_push", False, v.boolean, "pre_receive"),
+            allow_delete=_opt(p, "allow_delete", False, v.boolean, "pre_receive"),
+        )
+        if pre.budget_seconds >= 5.0:
+            raise v.fail("pre_receive.budget_seconds", f"{pre.budget_seconds:g}s leaves no room: GitHub Enterprise "
+                         "Server kills all hooks after 5 s in total", "use at most 4.5")
+
+    bypass = Bypass()
+    if "bypass" in top:
+        b = v.mapping(top["bypass"], "bypass", ("push_option", "allowed", "reason_required"))
+        bypass = Bypass(
+            push_option=_opt(b, "push_option", bypass.push_option, v.string, "bypass"),
+            allowed=_opt(b, "allowed", NO_STRINGS, v.strings, "bypass"),
+            reason_required=_opt(b, "reason_required", True, v.boolean, "bypass"),
+        )
+
+    ignores: list[IgnoreRule] = []
+    for path, item in v.items(top.get("ignore"), "ignore"):
+        entry = v.mapping(item, path, ("rule", "paths", "reason", "expires"), required=("rule", "reason"))
+        ignores.append(IgnoreRule(
+            rule=v.string(entry["rule"], f"{path}.rule"),
+            reason=v.string(entry["reason"], f"{path}.reason"),
+            paths=_opt(entry, "paths", NO_STRINGS, v.strings, path),
+            expires=_opt(entry, "expires", None, v.date, path),
+        ))
+
+    def rel(key: str) -> Path | None:
+        if key not in top or top[key] is None:
+            return None
+        value = Path(v.string(top[key], key))
+        return value if value.is_absolute() or base_dir is None else base_dir / value
+
+    return Policy(
+        version=1,
+        origins=origins,
+        protected_refs=protected,
+        rules=tuple(rules),
+        zones=tuple(zones),
+        devices=rel("devices"),
+        allowed_signers=rel("allowed_signers"),
+        gpg_home=rel("gpg_home"),
+        signer_binding=_opt(top, "signer_binding", "author", lambda x, p: v.choice(x, p, SIGNER_BINDINGS), ""),
+        require_dco=_opt(top, "require_dco", False, v.boolean, ""),
+        baseline=rel("baseline"),
+        pre_receive=pre,
+        on_tool_error=_opt(top, "on_tool_error", "block", lambda x, p: v.choice(x, p, BLOCK_OR_WARN), ""),
+        on_timeout=_opt(top, "on_timeout", "block", lambda x, p: v.choice(x, p, BLOCK_OR_WARN), ""),
+        bypass=bypass,
+        ignore=tuple(ignores),
+        source=source,
+    )
+
+
+def _none_if_allow(value: str | None) -> str | None:
+    return None if value == "allow" else value
+
+
+def _scanner_list(v: _V, value: Any, path: str) -> tuple[str, ...]:
+    items = v.strings(value, path)
+    for i, item in enumerate(items):
+        if item not in SCANNERS:
+            raise v.fail(f"{path}[{i}]", f"unknown scanner {item!r} (expected one of: {', '.join(SCANNERS)})")
+    return items
+
+
+def _review(v: _V, value: Any, path: str) -> ReviewRule:
+    r = v.mapping(value, path, ("approvals", "exclude_authors", "after_last_mobile_commit"))
+    return ReviewRule(
+        approvals=_opt(r, "approvals", 1, lambda x, p: v.integer(x, p, 0), path),
+        exclude_authors=_opt(r, "exclude_authors", True, v.boolean, path),
+        after_last_mobile_commit=_opt(r, "after_last_mobile_commit", True, v.boolean, path),
+    )
+
+
+def _ruleset(v: _V, name: str, body: Any) -> RuleSet:
+    path = f"rules.{name}"
+    r = v.mapping(body, path, ("scanners", "block_at", "require_signature", "require_registered_device", "review"))
+    block_at = Severity.CRITICAL
+    if "block_at" in r:
+        label = v.choice(r["block_at"], f"{path}.block_at", tuple(s.label for s in Severity))
+        block_at = Severity.parse(label)
+    review: ReviewRule | None = None
+    if "review" in r and r["review"] is not None and r["review"] is not False:
+        review = _review(v, r["review"], f"{path}.review")
+        if review.approvals == 0:
+            review = None
+    return RuleSet(
+        name=name,
+        scanners=_scanner_list(v, r["scanners"], f"{path}.scanners") if "scanners" in r else ("secrets",),
+        block_at=block_at,
+        require_signature=_opt(r, "require_signature", False, v.boolean, path),
+        require_registered_device=_opt(r, "require_registered_device", False, v.boolean, path),
+        review=review,
+    )
+
+
+def default_policy() -> Policy:
+    return parse_policy(DEFAULT_POLICY_YAML, "built-in default")
+
+
+def load_policy_file(path: Path) -> Policy:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such policy file", "check the path, or run `gatekeeper policy init`") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read policy: {exc}", "check the file's permissions and encoding") from None
+    return parse_policy(text, str(path), base_dir=path.parent)
+
+
+def discover_policy(root: Path | None) -> Policy:
+    """The local mode's policy: `.gatekeeper.yml` in the work tree (advisory), else the default."""
+    if root is not None:
+        candidate = root / POLICY_FILENAME
+        if candidate.is_file():
+            return load_policy_file(candidate)
+    return default_policy()
+
+
+# -- glob matching shared by zones, ignores and protected refs ---------------------------------------
+
+_GLOB_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """`**` crosses directories, `*` and `?` stay inside one path segment; a trailing `/` means a directory."""
+    cached = _GLOB_CACHE.get(pattern)
+    if cached is not None:
+        return cached
+    pat = pattern[:-1] + "/**" if pattern.endswith("/") else pattern
+    out: list[str] = []
+    i = 0
+    while i < len(pat):
+        c = pat[i]
+        if pat.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pat.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(c))
+            i += 1
+    compiled = re.compile("".join(out) + r"\Z", re.DOTALL)
+    _GLOB_CACHE[pattern] = compiled
+    return compiled
+
+
+def glob_match(pattern: str, path: str) -> bool:
+    return glob_to_regex(pattern).match(path) is not None

@@ -1,0 +1,250 @@
+"""The engine: RefUpdates → new commits → origin → checks → findings → policy → Verdict.
+
+One function, `evaluate`, used by every mode. What it runs comes in as parameters (`Services`):
+scanners, the signature source and the review source, so modes pick profiles and tests pass
+fakes. Anything that could not run becomes a finding; nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from gatekeeper import origin as origin_pkg
+from gatekeeper.checks import CHECKS, Check, CheckContext, is_protected, required_approvals
+from gatekeeper.config import Policy
+from gatekeeper.git import Git, is_zero
+from gatekeeper.interfaces import ReviewSource, ScanJob, Scanner, SignatureSource
+from gatekeeper.models import (
+    Commit,
+    CommitReport,
+    DeviceClass,
+    FileChange,
+    Finding,
+    RefKind,
+    RefUpdate,
+    ReviewInfo,
+    ReviewStatus,
+    ScannerStat,
+    Severity,
+    SignatureInfo,
+    Stats,
+    Verdict,
+)
+from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
+from gatekeeper.policy import decide
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    git: Git
+    updates: tuple[RefUpdate, ...]
+    policy: Policy
+    mode: str = "local"
+    pushed: bool = False  # pre-receive semantics: new commits are those no existing ref reaches
+    range_description: str = ""
+    push_options: tuple[str, ...] = ()
+    forge: ForgeInfo | None = None
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    baseline: frozenset[str] = frozenset()
+    deadline: float | None = None  # time.monotonic() budget end for cuttable work
+    deferred_scanners: tuple[str, ...] = ()  # named in policy pre_receive.defer: left to CI, reported
+    extra_findings: tuple[Finding, ...] = ()  # findings the mode established (bypass, policy changed)
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    scanners: Mapping[str, Scanner] = field(default_factory=dict)
+    signatures: SignatureSource | None = None
+    review: ReviewSource | None = None
+    detectors: Sequence[Detector] = origin_pkg.REGISTRY
+    checks: Sequence[Check] = CHECKS
+
+
+def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str, ...]]]:
+    """The new commits of all updates (each once, oldest first) and the refs each arrives under."""
+    git = request.git
+    live = [u for u in request.updates if u.kind is not RefKind.DELETE and not is_zero(u.new)]
+    if not live:
+        return [], {}
+    include = list(dict.fromkeys(u.new for u in live))
+    if request.pushed:
+        commits = git.commits(include, exclude_all=True)
+    else:
+        exclude = list(dict.fromkeys(u.old for u in live if not is_zero(u.old)))
+        commits = git.commits(include, exclude)
+    refs: dict[str, list[str]] = {c.sha: [] for c in commits}
+    if len(live) == 1:
+        for sha in refs:
+            refs[sha].append(live[0].ref)
+    else:
+        for update in live:
+            for sha in git.new_commit_ids(update, pushed=request.pushed):
+                if sha in refs:
+                    refs[sha].append(update.ref)
+    return commits, {sha: tuple(r) for sha, r in refs.items()}
+
+
+def ruleset_for(device: DeviceClass, policy: Policy) -> tuple[bool, str]:
+    effective = policy.origins.undeclared if device is DeviceClass.UNKNOWN else device
+    mobile = effective in policy.origins.mobile_classes
+    if policy.has_ruleset(effective.value):
+        return mobile, effective.value
+    return mobile, "mobile" if mobile else "default"
+
+
+def evaluate(request: Request, services: Services) -> Verdict:
+    started = time.monotonic()
+    policy = request.policy
+    git = request.git
+    commits, refs = collect_commits(request)
+    findings: list[Finding] = list(request.extra_findings)
+
+    notes = git.notes(c.sha for c in commits) if commits else {}
+
+    # Provenance first: a registered device key is the strongest origin signal.
+    signatures: Mapping[str, SignatureInfo] = {}
+    devices: Mapping[str, DeviceFact] = {}
+    if services.signatures is not None and commits:
+        result = services.signatures.verify(git, commits, policy, request.now)
+        signatures, devices = result.signatures, result.devices
+        findings.extend(result.findings)
+    elif any(rs.require_signature or rs.require_registered_device for rs in policy.rules) and commits:
+        findings.append(Finding("tool/provenance-unavailable", Severity.HIGH,
+                                "the policy requires signatures but no signature verification is configured",
+                                fix="configure allowed_signers/devices in the policy").with_fingerprint("provenance"))
+
+    ctx = OriginContext(
+        aliases=dict(policy.origins.aliases),
+        trailer_aliases=policy.origins.trailer_aliases,
+        ai_identities=policy.origins.ai_identities,
+        notes=notes,
+        push_options=request.push_options,
+        forge=request.forge,
+        signatures=signatures,
+        devices=devices,
+    )
+    reports: list[CommitReport] = []
+    for commit in commits:
+        origin, origin_findings = origin_pkg.detect(commit, ctx, policy.origins.mobile_classes, services.detectors)
+        findings.extend(origin_findings)
+        mobile, ruleset = ruleset_for(origin.device, policy)
+        reports.append(CommitReport(commit=commit, origin=origin, mobile=mobile, ruleset=ruleset,
+                                    signature=signatures.get(commit.sha, SignatureInfo()),
+                                    refs=refs.get(commit.sha, ())))
+
+    # Changed paths are needed by zones and scanners; one diff-tree process for all commits.
+    needs_changes = bool(policy.zones) or any(policy.ruleset(r.ruleset).scanners for r in reports)
+    changes: Mapping[str, tuple[FileChange, ...]] = (
+        git.changed_files(c.sha for c in commits) if commits and needs_changes else {})
+
+    check_ctx = CheckContext(policy, reports, changes, request.updates, request.mode, request.now)
+    for check in services.checks:
+        findings.extend(check.run(check_ctx))
+
+    reports, review_findings = _review(request, services, reports, changes)
+    findings.extend(review_findings)
+
+    scan_findings, scanner_stats, files_scanned = _scan(request, services, commits, reports, changes)
+    findings.extend(scan_findings)
+
+    outcome = decide(findings, reports, policy, today=request.now.date(), baseline=request.baseline)
+    stats = Stats(
+        commits=len(commits),
+        files_scanned=files_scanned,
+        duration_ms=int((time.monotonic() - started) * 1000),
+        scanners=tuple(sorted(scanner_stats.items())),
+    )
+    return Verdict(
+        decision=outcome.decision,
+        updates=request.updates,
+        commits=tuple(reports),
+        findings=outcome.findings,
+        suppressed=outcome.suppressed,
+        stats=stats,
+        mode=request.mode,
+        range_description=request.range_description,
+        policy_source=policy.source,
+    )
+
+
+def _review(request: Request, services: Services, reports: list[CommitReport],
+            changes: Mapping[str, tuple[FileChange, ...]]) -> tuple[list[CommitReport], list[Finding]]:
+    policy = request.policy
+    needing = [r for r in reports
+               if r.mobile and policy.ruleset(r.ruleset).review is not None
+               and any(is_protected(ref, policy) for ref in r.refs)]
+    approvals = max((required_approvals(r, changes.get(r.commit.sha, ()), policy) for r in needing), default=0)
+    findings: list[Finding] = []
+    reviews: Mapping[str, ReviewInfo] = {}
+    if needing and approvals > 0:
+        if services.review is None:
+            findings.append(Finding(
+                "review/unverifiable", Severity.HIGH,
+                f"{len(needing)} mobile-origin commit(s) need review but no review evidence is available here",
+                enforced=True, fix="land the change through a reviewed pull request",
+            ).with_fingerprint(*(r.commit.sha for r in needing)))
+        else:
+            result = services.review.review(reports, needing, request.updates, policy, approvals)
+            reviews = result.reviews
+            findings.extend(result.findings)
+    needing_shas = {r.commit.sha for r in needing}
+    updated = []
+    for r in reports:
+        if r.commit.sha in needing_shas and approvals > 0:
+            info = reviews.get(r.commit.sha, ReviewInfo(ReviewStatus.UNKNOWN, source="none"))
+        else:
+            info = ReviewInfo(ReviewStatus.NOT_REQUIRED, source="policy")
+        updated.append(_with_review(r, info))
+    return updated, findings
+
+
+def _with_review(report: CommitReport, info: ReviewInfo) -> CommitReport:
+    import dataclasses
+
+    return dataclasses.replace(report, review=info)
+
+
+def _scan(request: Request, services: Services, commits: list[Commit], reports: list[CommitReport],
+          changes: Mapping[str, tuple[FileChange, ...]]) -> tuple[list[Finding], dict[str, ScannerStat], int]:
+    policy = request.policy
+    wanted: dict[str, list[Commit]] = {}
+    for report in reports:
+        for name in policy.ruleset(report.ruleset).scanners:
+            wanted.setdefault(name, []).append(report.commit)
+    findings: list[Finding] = []
+    stats: dict[str, ScannerStat] = {}
+    files = 0
+    head = commits[-1].sha if commits else None
+    for name in sorted(wanted):
+        subset = wanted[name]
+        if name in request.deferred_scanners:
+            stats[name] = ScannerStat(ran=False, error="deferred to CI (pre_receive.defer)")
+            findings.append(Finding(
+                "gate/deferred", Severity.INFO, f"{name} deferred to CI for {len(subset)} commit(s)",
+                fix="the CI gate runs it; do not merge before it passes").with_fingerprint(name))
+            continue
+        scanner = services.scanners.get(name)
+        if scanner is None:
+            stats[name] = ScannerStat(ran=False, error="scanner not available")
+            findings.append(Finding(
+                f"tool/{name}-failed", Severity.HIGH, f"scanner {name} is not available, {len(subset)} commit(s) "
+                "were not scanned", fix=f"install {name} (pip install gatekeeper pulls it in) or remove it from "
+                "the policy's scanners").with_fingerprint(name, "missing"))
+            continue
+        if request.deadline is not None and time.monotonic() > request.deadline:
+            stats[name] = ScannerStat(ran=False, error="time budget exhausted")
+            findings.append(Finding(
+                "tool/timeout", Severity.HIGH, f"{name} did not run: the time budget was used up",
+                fix="push fewer commits at once, or let CI run the full gate").with_fingerprint(name, "budget"))
+            continue
+        job = ScanJob(git=request.git, commits=subset, changes=changes, head=head, deadline=request.deadline)
+        t0 = time.monotonic()
+        result = scanner.scan(job)
+        ms = int((time.monotonic() - t0) * 1000)
+        stats[name] = ScannerStat(ran=result.stat.ran, ms=ms, error=result.stat.error, files=result.files)
+        files = max(files, result.files)
+        findings.extend(result.findings)
+    return findings, stats, files

@@ -1,0 +1,76 @@
+"""The seams of the engine: what a scanner, a signature source and a review source must provide.
+
+The engine takes implementations of these as parameters, so tests pass fakes instead of patching
+modules, and modes choose what runs (the pre-receive fast profile passes fewer scanners).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from gatekeeper.config import Policy
+from gatekeeper.git import Git
+from gatekeeper.models import (
+    Commit,
+    CommitReport,
+    FileChange,
+    Finding,
+    RefUpdate,
+    ReviewInfo,
+    ScannerStat,
+    SignatureInfo,
+)
+from gatekeeper.origin.base import DeviceFact
+
+
+@dataclass(frozen=True, slots=True)
+class ScanJob:
+    """What one scanner is asked to look at: the commits whose rule set names it."""
+
+    git: Git
+    commits: Sequence[Commit]  # oldest first
+    changes: Mapping[str, tuple[FileChange, ...]]  # per commit sha
+    head: str | None  # the range's newest commit (files are scanned as they are there)
+    deadline: float | None = None  # time.monotonic() value after which work is cut
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    findings: tuple[Finding, ...] = ()
+    stat: ScannerStat = field(default_factory=lambda: ScannerStat(ran=True))
+    files: int = 0
+
+
+class Scanner(Protocol):
+    name: str
+
+    def scan(self, job: ScanJob) -> ScanResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureResult:
+    signatures: Mapping[str, SignatureInfo]
+    devices: Mapping[str, DeviceFact]  # commit sha -> registered device of the good signing key
+    findings: tuple[Finding, ...] = ()
+
+
+class SignatureSource(Protocol):
+    def verify(self, git: Git, commits: Sequence[Commit], policy: Policy, now: dt.datetime) -> SignatureResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewResult:
+    reviews: Mapping[str, ReviewInfo]
+    findings: tuple[Finding, ...] = ()
+
+
+class ReviewSource(Protocol):
+    """Answers "was this mobile-origin change reviewed?" for the commits that need review."""
+
+    id: str
+
+    def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
+               policy: Policy, approvals: int) -> ReviewResult: ...

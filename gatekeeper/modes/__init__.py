@@ -1,0 +1,1 @@
+"""Front doors: each mode turns its inputs (CLI range, hook stdin, Action event) into a Request."""

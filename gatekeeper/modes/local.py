@@ -1,0 +1,99 @@
+"""`gatekeeper check`: a range in a working clone, judged with the work tree's policy (advisory).
+
+Range rules when no --base is given: the upstream of the current branch; else the commits not on
+the default branch; else (HEAD is the default branch and has no upstream) every commit of HEAD.
+The range used is always said in the output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from gatekeeper.config import Policy, discover_policy, load_policy_file
+from gatekeeper.engine import Request, Services, evaluate
+from gatekeeper.git import Git
+from gatekeeper.models import ZERO_SHA, RefKind, RefUpdate, Verdict
+from gatekeeper.review.local import LocalReviewSource
+from gatekeeper.scan import build_scanners
+from gatekeeper.scan.baseline import load_baseline
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRange:
+    base: str | None  # None: from the root
+    head: str
+    target_ref: str
+    description: str
+
+
+def resolve_range(git: Git, base: str | None, head: str | None) -> LocalRange:
+    git.info()  # fails early and clearly outside a repository
+    head_rev = head or "HEAD"
+    head_sha = git.resolve(head_rev, "head revision")
+    target = _target_ref(git)
+    if base:
+        base_sha = git.resolve(base, "base revision")
+        return LocalRange(base_sha, head_sha, target, f"{base}..{head_rev} ({base_sha[:12]}..{head_sha[:12]})")
+    upstream = git.upstream() if head is None else None
+    if upstream:
+        base_sha = git.resolve(upstream, "upstream")
+        return LocalRange(base_sha, head_sha, target, f"{_short(upstream)}..{head_rev} (the upstream of the "
+                          "current branch)")
+    default = git.default_branch()
+    current = git.current_branch()
+    if default and default != current:
+        default_sha = git.try_resolve(default)
+        if default_sha and default_sha != head_sha:
+            return LocalRange(default_sha, head_sha, target, f"{_short(default)}..{head_rev} (commits not on the "
+                              "default branch)")
+    return LocalRange(None, head_sha, target, f"all commits of {head_rev} (no upstream and no other base; "
+                      "pass --base to narrow)")
+
+
+def _short(ref: str) -> str:
+    for prefix in ("refs/heads/", "refs/remotes/", "refs/tags/"):
+        if ref.startswith(prefix):
+            return ref[len(prefix):]
+    return ref
+
+
+def _target_ref(git: Git) -> str:
+    """Where this work is heading: the upstream's branch, else the default branch, else HEAD's branch."""
+    merge = git.upstream_merge_ref()
+    if merge and merge.startswith("refs/heads/"):
+        return merge
+    default = git.default_branch()
+    if default:
+        if default.startswith("refs/remotes/"):
+            return "refs/heads/" + default.split("/", 3)[3]
+        return default
+    return git.current_branch() or "HEAD"
+
+
+def load_policy(git: Git, policy_file: Path | None) -> Policy:
+    if policy_file is not None:
+        return load_policy_file(policy_file)
+    return discover_policy(git.info().toplevel)
+
+
+def run_check(repo: Path, base: str | None, head: str | None, policy_file: Path | None,
+              now: dt.datetime | None = None) -> Verdict:
+    git = Git(repo)
+    policy = load_policy(git, policy_file)
+    rng = resolve_range(git, base, head)
+    update = RefUpdate(ref=rng.target_ref, old=rng.base or ZERO_SHA, new=rng.head,
+                       kind=RefKind.UPDATE if rng.base else RefKind.CREATE)
+    request = Request(
+        git=git,
+        updates=(update,),
+        policy=policy,
+        mode="local",
+        pushed=False,
+        range_description=rng.description,
+        now=now or dt.datetime.now(dt.UTC),
+        baseline=load_baseline(policy.baseline),
+    )
+    services = Services(scanners=build_scanners(policy), review=LocalReviewSource())
+    return evaluate(request, services)

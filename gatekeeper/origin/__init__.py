@@ -1,0 +1,114 @@
+"""Origin detection: an explicit registry of detectors and the resolver that merges their evidence.
+
+Resolution rules (fail closed, never silent):
+- verified evidence (registered signing key, forge metadata) decides the device class; a declared
+  claim that contradicts it is `origin/spoofed`;
+- otherwise declared and heuristic evidence decide; when they disagree the stricter class (one of
+  the policy's mobile classes) wins and `origin/conflict` is reported;
+- AI involvement is the strongest level any evidence shows;
+- no device evidence at all leaves the device `unknown`; the policy's `undeclared` decides its rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gatekeeper.models import AIInvolvement, Commit, DeviceClass, Evidence, Finding, Origin, Severity, Trust
+from gatekeeper.origin.ai import AIAuthorDetector, AICoauthorDetector, AITrailerDetector
+from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
+from gatekeeper.origin.declared import NoteDetector, PushOptionDetector, TrailerDetector
+from gatekeeper.origin.heuristics import ForgeDetector, WebFlowDetector
+from gatekeeper.origin.signing_key import SigningKeyDetector
+
+REGISTRY: tuple[Detector, ...] = (
+    TrailerDetector(),
+    NoteDetector(),
+    PushOptionDetector(),
+    AITrailerDetector(),
+    AICoauthorDetector(),
+    AIAuthorDetector(),
+    WebFlowDetector(),
+    ForgeDetector(),
+    SigningKeyDetector(),
+)
+
+__all__ = ["REGISTRY", "Detector", "DeviceFact", "ForgeInfo", "OriginContext", "detect", "resolve"]
+
+
+def detect(commit: Commit, ctx: OriginContext, mobile_classes: Sequence[DeviceClass],
+           detectors: Sequence[Detector] = REGISTRY) -> tuple[Origin, list[Finding]]:
+    evidence: list[Evidence] = []
+    for detector in detectors:
+        evidence.extend(detector.detect(commit, ctx))
+    return resolve(commit, evidence, mobile_classes)
+
+
+def _stricter(classes: Sequence[DeviceClass], mobile_classes: Sequence[DeviceClass]) -> DeviceClass:
+    for cls in classes:
+        if cls in mobile_classes:
+            return cls
+    return classes[0]
+
+
+def resolve(commit: Commit, evidence: Sequence[Evidence],
+            mobile_classes: Sequence[DeviceClass]) -> tuple[Origin, list[Finding]]:
+    findings: list[Finding] = []
+    with_device = [e for e in evidence if e.device is not None]
+    verified = [e for e in with_device if e.trust is Trust.VERIFIED]
+    device = DeviceClass.UNKNOWN
+    chosen: Evidence | None = None
+    if verified:
+        classes = list(dict.fromkeys(e.device for e in verified if e.device is not None))
+        device = _stricter(classes, mobile_classes)
+        chosen = next(e for e in verified if e.device is device)
+        if len(classes) > 1:
+            findings.append(_conflict(commit, verified))
+        for e in with_device:
+            if e.trust is Trust.DECLARED and e.device is not device:
+                assert e.device is not None
+                findings.append(Finding(
+                    "origin/spoofed", Severity.HIGH,
+                    f"commit declares {e.device.value} ({e.source}) but {chosen.source} shows {device.value}",
+                    commit=commit.sha, fix="remove the false Origin-Device claim and re-push",
+                ).with_fingerprint(commit.sha, e.device.value, device.value))
+        for e in with_device:
+            if (e.trust is Trust.DECLARED and e.device_id and chosen.device_id
+                    and e.device_id != chosen.device_id):
+                findings.append(Finding(
+                    "origin/spoofed", Severity.HIGH,
+                    f"commit declares device id {e.device_id!r} but was signed by device {chosen.device_id!r}",
+                    commit=commit.sha, fix="sign with the device you name, or fix Origin-Device-Id",
+                ).with_fingerprint(commit.sha, "device-id", e.device_id, chosen.device_id))
+    elif with_device:
+        ranked = sorted(with_device, key=lambda e: -e.trust.rank)
+        classes = list(dict.fromkeys(e.device for e in ranked if e.device is not None))
+        device = _stricter(classes, mobile_classes)
+        chosen = next(e for e in ranked if e.device is device)
+        if len(classes) > 1:
+            findings.append(_conflict(commit, with_device))
+
+    ai = AIInvolvement.NONE
+    for e in evidence:
+        if e.ai is not None and e.ai.rank > ai.rank:
+            ai = e.ai
+
+    def first(attr: str) -> str | None:
+        if chosen is not None and getattr(chosen, attr):
+            return str(getattr(chosen, attr))
+        for e in sorted(evidence, key=lambda e: -e.trust.rank):
+            if getattr(e, attr):
+                return str(getattr(e, attr))
+        return None
+
+    managed = chosen.managed if chosen is not None and chosen.managed is not None else next(
+        (e.managed for e in evidence if e.managed is not None), None)
+    origin = Origin(device=device, ai=ai, device_id=first("device_id"), client=first("client"), managed=managed,
+                    evidence=tuple(evidence), declared=bool(with_device))
+    return origin, findings
+
+
+def _conflict(commit: Commit, evidence: Sequence[Evidence]) -> Finding:
+    claims = ", ".join(sorted({f"{e.device.value} ({e.source})" for e in evidence if e.device is not None}))
+    return Finding("origin/conflict", Severity.LOW, f"conflicting origin signals: {claims}",
+                   commit=commit.sha, fix="make the commit's Origin-Device trailer match how it was made",
+                   ).with_fingerprint(commit.sha, claims)

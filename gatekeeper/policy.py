@@ -1,0 +1,113 @@
+"""The one place that decides what counts: suppression, blocking and the decision.
+
+Pure: (findings, commit reports, policy, today, baseline) in, (findings with `blocking` set,
+suppressed findings with their reasons, decision) out. Checks report what they saw; only this
+module turns that into "blocks" or "does not block", so the exit code has one source.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import fnmatch
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from gatekeeper.config import IgnoreRule, Policy, glob_match
+from gatekeeper.models import CommitReport, Decision, Finding, Severity, Suppressed
+
+# Findings an ignore entry or baseline cannot hide: they record that the gate itself was bypassed
+# or deceived, and must stay visible in every output.
+UNSUPPRESSIBLE = ("gate/bypassed", "origin/spoofed", "policy/changed")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    decision: Decision
+    findings: tuple[Finding, ...]
+    suppressed: tuple[Suppressed, ...]
+
+
+def ignore_applies(rule: IgnoreRule, finding: Finding) -> bool:
+    if not fnmatch.fnmatchcase(finding.rule_id, rule.rule):
+        return False
+    if rule.paths:
+        return finding.path is not None and any(glob_match(p, finding.path) for p in rule.paths)
+    return True
+
+
+def _threshold(finding: Finding, policy: Policy, rulesets: dict[str, str], default: str) -> Severity:
+    name = rulesets.get(finding.commit or "", default)
+    return policy.ruleset(name).block_at
+
+
+def decide(findings: Iterable[Finding], commits: Sequence[CommitReport], policy: Policy, *,
+           today: dt.date, baseline: frozenset[str] = frozenset()) -> Outcome:
+    rulesets = {c.commit.sha: c.ruleset for c in commits}
+    # Push-level findings (no commit) are judged by the strictest rule set that applied in this run.
+    applied = {c.ruleset for c in commits} or {"default"}
+    strictest = min(applied, key=lambda name: policy.ruleset(name).block_at)
+
+    kept: list[Finding] = []
+    suppressed: list[Suppressed] = []
+    notes: list[Finding] = []
+    expired_reported: set[int] = set()
+    seen: set[tuple[str, str | None, str | None, int | None, str]] = set()
+    for finding in findings:
+        key = (finding.rule_id, finding.commit, finding.path, finding.line, finding.fingerprint)
+        if key in seen:
+            continue
+        seen.add(key)
+        reason = None if finding.rule_id in UNSUPPRESSIBLE else _suppression(
+            finding, policy, today, baseline, notes, expired_reported)
+        if reason is not None:
+            suppressed.append(Suppressed(finding, reason))
+            continue
+        kept.append(dataclasses.replace(finding, blocking=_blocks(finding, policy, rulesets, strictest)))
+    kept.extend(notes)
+    kept.sort(key=lambda f: (not f.blocking, -f.severity, f.rule_id, f.path or "", f.line or 0))
+    if any(f.blocking for f in kept):
+        decision = Decision.BLOCK
+    elif any(f.severity >= Severity.LOW for f in kept):
+        decision = Decision.WARN
+    else:
+        decision = Decision.ALLOW
+    return Outcome(decision, tuple(kept), tuple(suppressed))
+
+
+def _blocks(finding: Finding, policy: Policy, rulesets: dict[str, str], strictest: str) -> bool:
+    if finding.enforced:
+        return True
+    if finding.rule_id == "tool/timeout":
+        return policy.on_timeout == "block"
+    if finding.category == "tool":
+        return policy.on_tool_error == "block"
+    return finding.severity >= _threshold(finding, policy, rulesets, strictest)
+
+
+def _suppression(finding: Finding, policy: Policy, today: dt.date, baseline: frozenset[str],
+                 notes: list[Finding], expired_reported: set[int]) -> str | None:
+    if finding.line_ignores and any(fnmatch.fnmatchcase(finding.rule_id, r) for r in finding.line_ignores):
+        return "inline: gatekeeper: ignore[" + ",".join(finding.line_ignores) + "]"
+    for index, rule in enumerate(policy.ignore):
+        if not ignore_applies(rule, finding):
+            continue
+        if rule.expires is not None and rule.expires < today:
+            if index not in expired_reported:
+                expired_reported.add(index)
+                notes.append(Finding(
+                    "policy/ignore-expired", Severity.LOW,
+                    f"ignore[{index}] for {rule.rule} expired on {rule.expires.isoformat()} and no longer applies",
+                    fix=f"fix the findings it hid, or renew `expires` in {policy.source} with a reason",
+                ).with_fingerprint(str(index), rule.rule))
+            continue
+        until = f" (until {rule.expires.isoformat()})" if rule.expires else ""
+        return f"ignore: {rule.reason}{until}"
+    if finding.fingerprint and finding.fingerprint in baseline:
+        return "baseline"
+    return None
+
+
+def stricter(a: Decision, b: Decision) -> Decision:
+    order = [Decision.ALLOW, Decision.WARN, Decision.BLOCK]
+    return a if order.index(a) >= order.index(b) else b

@@ -1,0 +1,79 @@
+"""The JSON verdict (`schema_version: 1`), published as gatekeeper/schema/verdict.schema.json."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import gatekeeper
+from gatekeeper.models import CommitReport, Finding, Verdict
+from gatekeeper.sanitize import clip
+
+SCHEMA_VERSION = 1
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": f.rule_id,
+        "category": f.category,
+        "severity": f.severity.label,
+        "blocking": f.blocking,
+        "commit": f.commit,
+        "path": f.path,
+        "line": f.line,
+        "message": f.message,
+        "fix": f.fix,
+        "fingerprint": f.fingerprint,
+    }
+
+
+def commit_dict(r: CommitReport) -> dict[str, Any]:
+    c, o, s, rv = r.commit, r.origin, r.signature, r.review
+    return {
+        "sha": c.sha,
+        "parents": list(c.parents),
+        "author": {"name": c.author.name, "email": c.author.email},
+        "committer": {"name": c.committer.name, "email": c.committer.email},
+        "subject": clip(c.subject, 500),
+        "refs": list(r.refs),
+        "mobile": r.mobile,
+        "ruleset": r.ruleset,
+        "origin": {
+            "device": o.device.value,
+            "ai": o.ai.value,
+            "device_id": o.device_id,
+            "client": o.client,
+            "managed": o.managed,
+            "evidence": [{"source": e.source, "detail": e.detail, "trust": e.trust.value} for e in o.evidence],
+        },
+        "signature": {"status": s.status.value, "format": s.format, "signer": s.signer, "key": s.key,
+                      "device_id": s.device_id, "detail": s.detail},
+        "review": {"status": rv.status.value, "approvers": list(rv.approvers), "source": rv.source,
+                   "detail": rv.detail},
+    }
+
+
+def verdict_dict(v: Verdict) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "gatekeeper", "version": gatekeeper.__version__},
+        "mode": v.mode,
+        "range": v.range_description,
+        "policy": v.policy_source,
+        "decision": v.decision.value,
+        "updates": [{"ref": u.ref, "old": u.old, "new": u.new, "kind": u.kind.value} for u in v.updates],
+        "commits": [commit_dict(r) for r in v.commits],
+        "findings": [finding_dict(f) for f in v.findings],
+        "suppressed": [{**finding_dict(s.finding), "reason": s.reason} for s in v.suppressed],
+        "stats": {
+            "commits": v.stats.commits,
+            "files_scanned": v.stats.files_scanned,
+            "duration_ms": v.stats.duration_ms,
+            "scanners": {name: {"ran": st.ran, "ms": st.ms, "error": st.error, "files": st.files}
+                         for name, st in v.stats.scanners},
+        },
+    }
+
+
+def render_json(v: Verdict) -> str:
+    return json.dumps(verdict_dict(v), indent=2, ensure_ascii=False) + "\n"

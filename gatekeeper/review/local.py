@@ -1,0 +1,28 @@
+"""The local mode's review source: it cannot see approvals, so it reports what will be required."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gatekeeper.config import Policy
+from gatekeeper.interfaces import ReviewResult
+from gatekeeper.models import CommitReport, Finding, RefUpdate, ReviewInfo, ReviewStatus, Severity
+
+
+class LocalReviewSource:
+    id = "local"
+
+    def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
+               policy: Policy, approvals: int) -> ReviewResult:
+        targets = sorted({ref for r in needing for ref in r.refs})
+        detail = f"needs {approvals} approval(s) from someone who is not an author, after the last mobile commit"
+        reviews = {r.commit.sha: ReviewInfo(ReviewStatus.UNKNOWN, source="local", detail=detail) for r in needing}
+        last = needing[-1].commit.sha
+        finding = Finding(
+            "review/required", Severity.MEDIUM,
+            f"{len(needing)} mobile-origin commit(s) will need {approvals} approval(s) before "
+            f"{', '.join(targets)}; the last mobile commit is {last[:12]}",
+            commit=last,
+            fix="open a pull request and ask a reviewer who did not author these commits",
+        ).with_fingerprint(last, str(approvals))
+        return ReviewResult(reviews, (finding,))

@@ -1,0 +1,30 @@
+"""Making hostile commit data safe to print: control characters out, lengths bounded.
+
+Commit messages, author names, paths and trailer values are attacker-controlled. Anything that
+reaches a terminal, an annotation or a pusher's `remote:` line passes through `safe()` so ANSI
+escapes, carriage returns and other control characters cannot rewrite what the reader sees.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls (keeps nothing: tabs and newlines are replaced too when single_line).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+# Bidirectional overrides can reorder what a reader sees (Trojan Source).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def safe(text: str, *, single_line: bool = True, limit: int | None = None) -> str:
+    text = _ANSI.sub("", text)
+    text = _BIDI.sub("", text)
+    text = (_CONTROL_ALL if single_line else _CONTROL).sub(" " if single_line else "", text)
+    if limit is not None:
+        text = clip(text, limit)
+    return text
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
