@@ -1,0 +1,38 @@
+"""Shared fixtures: an isolated git environment for every test and a real-repository builder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.repo_builder import RepoBuilder
+
+_SCRUB_PREFIXES = ("GITHUB_", "INPUT_", "GL_", "GITEA_", "GIT_", "GATEKEEPER_", "RUNNER_")
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's git config, CI variables or forge variables."""
+    for name in list(os.environ):
+        if name.startswith(_SCRUB_PREFIXES) or name in ("CI", "NO_COLOR", "SSH_ORIGINAL_COMMAND"):
+            monkeypatch.delenv(name, raising=False)
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[protocol \"file\"]\n\tallow = always\n")
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Dev Eloper")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "dev@example.com")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "Dev Eloper")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "dev@example.com")
+    monkeypatch.setenv("SEMGREP_ENABLE_VERSION_CHECK", "0")
+    monkeypatch.setenv("SEMGREP_SEND_METRICS", "off")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> RepoBuilder:
+    return RepoBuilder.init(tmp_path / "work")
