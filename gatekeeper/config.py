@@ -23,6 +23,7 @@ from gatekeeper.models import DeviceClass, Severity
 POLICY_FILENAME = ".gatekeeper.yml"
 SCANNERS = ("secrets", "semgrep", "bandit")
 BLOCK_OR_WARN = ("block", "warn")
+DEFAULT_PROTECTED_REFS = ("refs/heads/main", "refs/heads/master", "refs/heads/release/*")
 SIGNER_BINDINGS = ("author", "committer", "none")
 
 DEFAULT_POLICY_YAML = """\
@@ -330,7 +331,7 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
             ai_identities=tuple(k.lower() for k in _opt(o, "ai_identities", NO_STRINGS, v.strings, "origins")),
         )
 
-    protected = _opt(top, "protected_refs", NO_STRINGS, v.strings, "")
+    protected = _opt(top, "protected_refs", DEFAULT_PROTECTED_REFS, v.strings, "")
     for i, pattern in enumerate(protected):
         if any(ord(c) < 32 for c in pattern) or pattern.startswith("/"):
             raise v.fail(f"protected_refs[{i}]", f"invalid ref pattern {pattern!r}")
