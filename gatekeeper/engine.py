@@ -190,21 +190,15 @@ def _review(request: Request, services: Services, reports: list[CommitReport],
             result = services.review.review(reports, needing, request.updates, policy, approvals)
             reviews = result.reviews
             findings.extend(result.findings)
-    needing_shas = {r.commit.sha for r in needing}
-    updated = []
-    for r in reports:
-        if r.commit.sha in needing_shas and approvals > 0:
-            info = reviews.get(r.commit.sha, ReviewInfo(ReviewStatus.UNKNOWN, source="none"))
-        else:
-            info = ReviewInfo(ReviewStatus.NOT_REQUIRED, source="policy")
-        updated.append(_with_review(r, info))
+    needing_shas = {r.commit.sha for r in needing} if approvals > 0 else set()
+    not_required = ReviewInfo(ReviewStatus.NOT_REQUIRED, source="policy")
+    unknown = ReviewInfo(ReviewStatus.UNKNOWN, source="none")
+    updated = [
+        CommitReport(r.commit, r.origin, r.mobile, r.ruleset, r.signature,
+                     reviews.get(r.commit.sha, unknown) if r.commit.sha in needing_shas else not_required, r.refs)
+        for r in reports
+    ]
     return updated, findings
-
-
-def _with_review(report: CommitReport, info: ReviewInfo) -> CommitReport:
-    import dataclasses
-
-    return dataclasses.replace(report, review=info)
 
 
 def _scan(request: Request, services: Services, commits: list[Commit], reports: list[CommitReport],

@@ -48,6 +48,8 @@ def _message_body(message: str) -> list[str]:
 
 
 def parse_trailers(message: str) -> tuple[Trailer, ...]:
+    if ":" not in message:
+        return ()  # fast path: most messages carry no trailer at all
     lines = _message_body(message.replace("\r\n", "\n"))
     bounds = _paragraph_bounds(lines)
     if bounds is None:

@@ -36,19 +36,38 @@ KNOWN_AI_IDENTITIES: tuple[tuple[str, str], ...] = (
     ("openhands", "OpenHands"),
     ("sweep-ai", "Sweep"),
 )
-_WORD = re.compile(r"[a-z0-9@.\-_\[\] ]+")
+
+
+def _identity_pattern(needles: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    # Plain words must stand alone ("claude", not "claudette"); e-mails and hyphenated ids are substrings.
+    parts = []
+    for index, (needle, _) in enumerate(needles):
+        body = re.escape(needle)
+        if not ("@" in needle or "-" in needle or " " in needle):
+            body = rf"(?<![a-z0-9]){body}(?![a-z0-9])"
+        parts.append(f"(?P<n{index}>{body})")
+    return re.compile("|".join(parts))
+
+
+_KNOWN = _identity_pattern(KNOWN_AI_IDENTITIES)
+_EXTRA_CACHE: dict[tuple[str, ...], tuple[tuple[tuple[str, str], ...], re.Pattern[str]]] = {}
 
 
 def ai_agent(person_or_text: Person | str, extra: tuple[str, ...] = ()) -> str | None:
     """The agent a name/e-mail belongs to, matched on whole words to avoid `Claudette <...>`."""
     text = str(person_or_text).lower()
-    for needle, agent in (*KNOWN_AI_IDENTITIES, *((e, e) for e in extra)):
-        if "@" in needle or "-" in needle or " " in needle:
-            if needle in text:
-                return agent
-        elif re.search(rf"(?<![a-z0-9]){re.escape(needle)}(?![a-z0-9])", text):
-            return agent
-    return None
+    needles, pattern = KNOWN_AI_IDENTITIES, _KNOWN
+    if extra:
+        cached = _EXTRA_CACHE.get(extra)
+        if cached is None:
+            combined = (*KNOWN_AI_IDENTITIES, *((e, e) for e in extra))
+            cached = (combined, _identity_pattern(combined))
+            _EXTRA_CACHE[extra] = cached
+        needles, pattern = cached
+    match = pattern.search(text)
+    if match is None or match.lastgroup is None:
+        return None
+    return needles[int(match.lastgroup[1:])][1]
 
 
 class AITrailerDetector:
@@ -56,6 +75,8 @@ class AITrailerDetector:
     description = "Assisted-by: and Generated-by: trailers"
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
+        if not commit.trailers:
+            return ()
         found = []
         for t in commit.trailers:
             if t.name == "generated-by" and t.value.strip():
@@ -72,6 +93,8 @@ class AICoauthorDetector:
     description = "Co-authored-by: naming a known AI agent"
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
+        if not commit.trailers:
+            return ()
         found = []
         for value in commit.trailer_values("co-authored-by"):
             agent = ai_agent(value, ctx.ai_identities)

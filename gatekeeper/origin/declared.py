@@ -50,6 +50,8 @@ class TrailerDetector:
     description = "Origin-Device / Origin-Device-Id / Origin-Client trailers (and policy aliases)"
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
+        if not commit.trailers:
+            return ()
         return list(_from_pairs(((t.key, t.value) for t in commit.trailers), ctx, self.id, "trailer"))
 
 
@@ -74,6 +76,8 @@ class PushOptionDetector:
     description = "`git push -o origin-device=mobile`: the pusher's device, for every commit of the push"
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
+        if not ctx.push_options:
+            return ()
         pairs = []
         for option in ctx.push_options:
             key, sep, value = option.partition("=")

@@ -76,4 +76,6 @@ def verdict_dict(v: Verdict) -> dict[str, Any]:
 
 
 def render_json(v: Verdict) -> str:
-    return json.dumps(verdict_dict(v), indent=2, ensure_ascii=False) + "\n"
+    # Compact separators keep json on its C encoder (indent= falls back to pure Python, ~15x slower
+    # on a 20,000-commit verdict); pipe through `jq` for reading.
+    return json.dumps(verdict_dict(v), ensure_ascii=False, separators=(",", ":")) + "\n"
