@@ -23,7 +23,7 @@ from gatekeeper.models import DeviceClass, Severity
 POLICY_FILENAME = ".gatekeeper.yml"
 SCANNERS = ("secrets", "semgrep", "bandit")
 BLOCK_OR_WARN = ("block", "warn")
-DEFAULT_PROTECTED_REFS = ("refs/heads/main", "refs/heads/master", "refs/heads/release/*")
+DEFAULT_PROTECTED_REFS: tuple[str, ...] = ("refs/heads/main", "refs/heads/master", "refs/heads/release/*")
 SIGNER_BINDINGS = ("author", "committer", "none")
 
 DEFAULT_POLICY_YAML = """\
