@@ -1,0 +1,373 @@
+"""The review rules of DESIGN §5, pure: GitHub reviews and the change's identities in, a status out.
+
+An approval counts when it comes from a human (`user.type == "User"`, login not ending in `[bot]`)
+who is none of the change's authors, committers or co-authors, when it covers the last mobile commit
+(the reviewed `commit_id` is that commit or a descendant — the caller decides ancestry with git and
+passes it in as `covers`), and when it is the reviewer's latest state: a later CHANGES_REQUESTED or
+DISMISSED withdraws it, a later COMMENTED changes nothing, PENDING reviews are drafts and never count.
+
+Identities are compared as GitHub logins, case-insensitively: logins GitHub resolved for the PR's
+commits (`author.login`, `committer.login`), the PR's author, and logins encoded in GitHub noreply
+addresses (`123+jdoe@users.noreply.github.com`) of authors, committers and `Co-authored-by:`
+trailers. Reviews carry no e-mail address, so a co-author known only by a non-GitHub address cannot
+be tied to a login; the e-mails are kept for the cases where a caller does know a reviewer's address.
+
+CODEOWNERS (for "approved by a policy owner") is parsed here too: last matching pattern wins,
+gitignore-style patterns, owners are `@user`, `@org/team` or e-mail addresses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from gatekeeper.models import ReviewStatus
+
+APPROVED = "APPROVED"
+CHANGES_REQUESTED = "CHANGES_REQUESTED"
+COMMENTED = "COMMENTED"
+DISMISSED = "DISMISSED"
+PENDING = "PENDING"
+REVIEW_STATES = (APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING)
+
+# GitHub logins: alphanumerics and single hyphens, at most 39 characters; apps end in "[bot]".
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$")
+_NOREPLY = re.compile(r"^(?:\d+\+)?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?:\[bot\])?@users\.noreply\.github\.com$",
+                      re.IGNORECASE)
+_COAUTHOR = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
+_SHA = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+
+
+def valid_login(login: str) -> bool:
+    return bool(_LOGIN.match(login))
+
+
+def valid_sha(value: str | None) -> bool:
+    return value is not None and bool(_SHA.match(value))
+
+
+def is_human(login: str, user_type: str) -> bool:
+    """A person's account: type User and not an app's `[bot]` login (bots never count as reviewers)."""
+    return user_type == "User" and valid_login(login) and not login.lower().endswith("[bot]")
+
+
+def login_from_email(email: str) -> str | None:
+    """The login a GitHub noreply address encodes, lower-cased (None for any other address)."""
+    match = _NOREPLY.match(email.strip())
+    return match.group(1).lower() if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """One review of a pull request as GitHub lists it (validated, hostile text already dropped)."""
+
+    id: int
+    login: str
+    user_type: str
+    state: str  # one of REVIEW_STATES
+    commit_id: str | None  # the head the reviewer saw; None when GitHub did not say
+    submitted_at: str = ""  # ISO 8601 UTC; empty for PENDING reviews
+
+    @property
+    def human(self) -> bool:
+        return is_human(self.login, self.user_type)
+
+
+@dataclass(frozen=True, slots=True)
+class PullCommit:
+    """One commit of a pull request as the PR commits API lists it."""
+
+    sha: str
+    author_login: str | None = None
+    committer_login: str | None = None
+    author_email: str | None = None
+    committer_email: str | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PullRequest:
+    """The fields of a pull request (full or "simple" form) the review rules need."""
+
+    number: int
+    state: str  # "open" | "closed"
+    merged: bool  # merged_at is set
+    base_ref: str  # branch name without refs/heads/
+    head_sha: str
+    author_login: str | None = None
+    merge_commit_sha: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Identities:
+    """Who wrote the change: lower-cased GitHub logins and e-mail addresses."""
+
+    logins: frozenset[str] = frozenset()
+    emails: frozenset[str] = frozenset()
+
+    def includes(self, login: str, email: str | None = None) -> bool:
+        if login.lower() in self.logins:
+            return True
+        return email is not None and email.strip().lower() in self.emails
+
+    def merged(self, other: Identities) -> Identities:
+        return Identities(self.logins | other.logins, self.emails | other.emails)
+
+
+def coauthor_emails(message: str) -> tuple[str, ...]:
+    """Addresses of `Co-authored-by:` lines anywhere in a message (more than git's trailer rules
+    accept: being strict here can only exclude more reviewers, never fewer)."""
+    found: list[str] = []
+    for line in message.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == "co-authored-by":
+            found.extend(m.group(1) for m in _COAUTHOR.finditer(value))
+    return tuple(found)
+
+
+def identities(*, logins: Iterable[str | None] = (), emails: Iterable[str | None] = (),
+               messages: Iterable[str] = ()) -> Identities:
+    """Identities from logins, e-mails and commit messages (their Co-authored-by trailers)."""
+    all_emails = [e for e in emails if e]
+    for message in messages:
+        all_emails.extend(coauthor_emails(message))
+    login_set = {login.lower() for login in logins if login}
+    email_set: set[str] = set()
+    for email in all_emails:
+        clean = email.strip().lower()
+        if not clean:
+            continue
+        email_set.add(clean)
+        derived = login_from_email(clean)
+        if derived:
+            login_set.add(derived)
+    return Identities(frozenset(login_set), frozenset(email_set))
+
+
+def pull_identities(commits: Sequence[PullCommit], pr_author: str | None = None) -> Identities:
+    return identities(
+        logins=[pr_author, *(c.author_login for c in commits), *(c.committer_login for c in commits)],
+        emails=[*(c.author_email for c in commits), *(c.committer_email for c in commits)],
+        messages=[c.message for c in commits],
+    )
+
+
+def latest_decisive(reviews: Iterable[Review]) -> dict[str, Review]:
+    """Each reviewer's latest APPROVED / CHANGES_REQUESTED / DISMISSED review, keyed by lower-cased login.
+
+    COMMENTED leaves the previous state as it was; PENDING reviews are unsubmitted drafts.
+    """
+    ordered = sorted((r for r in reviews if r.state != PENDING), key=lambda r: (r.submitted_at, r.id))
+    latest: dict[str, Review] = {}
+    for review in ordered:
+        if review.state in (APPROVED, CHANGES_REQUESTED, DISMISSED):
+            latest[review.login.lower()] = review
+    return latest
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """The outcome of the rules for one change: status, who qualifies and why others do not."""
+
+    status: ReviewStatus
+    required: int
+    approvers: tuple[str, ...] = ()  # qualifying approvals
+    stale: tuple[str, ...] = ()  # approved, but not the last mobile commit (a later push)
+    self_approved: tuple[str, ...] = ()  # approved, but an author, committer or co-author
+    bots: tuple[str, ...] = ()  # approvals by bots or non-User accounts
+    withdrawn: tuple[str, ...] = ()  # approved earlier, then requested changes or was dismissed
+    not_owner: tuple[str, ...] = ()  # approved, but not among the required owners
+
+    def describe(self) -> str:
+        parts = [f"{len(self.approvers)} of {self.required} qualifying approval(s)"]
+        if self.approvers:
+            parts.append("approved by " + ", ".join(f"@{a}" for a in self.approvers))
+        for label, group in (("stale (approved before the last mobile commit)", self.stale),
+                             ("not counted (an author, committer or co-author)", self.self_approved),
+                             ("not counted (bot)", self.bots),
+                             ("withdrawn (changes requested or dismissed later)", self.withdrawn),
+                             ("not counted (not an owner)", self.not_owner)):
+            if group:
+                parts.append(f"{label}: " + ", ".join(f"@{a}" for a in group))
+        return "; ".join(parts)
+
+
+def assess(reviews: Iterable[Review], authors: Identities, required: int, covers: Callable[[str | None], bool],
+           *, exclude_authors: bool = True, require_cover: bool = True,
+           eligible: Callable[[str], bool] | None = None) -> Assessment:
+    """Apply DESIGN §5 to the reviews of one change.
+
+    `covers(commit_id)` says whether a reviewed commit is the last mobile commit or a descendant
+    (False for ids unknown locally); `eligible(login)` narrows who may approve (policy owners).
+    """
+    if required <= 0:
+        return Assessment(ReviewStatus.NOT_REQUIRED, required)
+    reviews = list(reviews)
+    latest = latest_decisive(reviews)
+    ever_approved = {r.login.lower() for r in reviews if r.state == APPROVED}
+    approvers: list[str] = []
+    stale: list[str] = []
+    self_approved: list[str] = []
+    bots: list[str] = []
+    withdrawn: list[str] = []
+    not_owner: list[str] = []
+    for key in sorted(latest):
+        review = latest[key]
+        login = review.login if valid_login(review.login) else "(invalid login)"
+        if review.state != APPROVED:
+            if key in ever_approved:
+                withdrawn.append(login)
+            continue
+        if not review.human:
+            bots.append(login)
+        elif exclude_authors and authors.includes(review.login):
+            self_approved.append(login)
+        elif eligible is not None and not eligible(review.login):
+            not_owner.append(login)
+        elif require_cover and not covers(review.commit_id):
+            stale.append(login)
+        else:
+            approvers.append(login)
+    if len(approvers) >= required:
+        status = ReviewStatus.APPROVED
+    elif stale:
+        status = ReviewStatus.STALE
+    elif self_approved:
+        status = ReviewStatus.SELF
+    else:
+        status = ReviewStatus.MISSING
+    return Assessment(status, required, tuple(approvers), tuple(stale), tuple(self_approved), tuple(bots),
+                      tuple(withdrawn), tuple(not_owner))
+
+
+# -- CODEOWNERS ------------------------------------------------------------------------------------
+
+CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")  # GitHub's search order
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerRule:
+    pattern: str
+    regex: re.Pattern[str]
+    owners: tuple[str, ...]  # "@user", "@org/team" or "name@example.com"; empty = explicitly unowned
+
+
+@dataclass(frozen=True, slots=True)
+class CodeOwners:
+    rules: tuple[OwnerRule, ...] = ()
+    source: str = ""
+
+    def owners_for(self, path: str) -> tuple[str, ...] | None:
+        """Owners of a repository path: the last matching rule wins; None when no rule matches."""
+        for rule in reversed(self.rules):
+            if rule.regex.match(path):
+                return rule.owners
+        return None
+
+
+def _codeowners_regex(pattern: str) -> re.Pattern[str]:
+    directory = pattern.endswith("/")
+    body = pattern.rstrip("/")
+    anchored = body.startswith("/") or "/" in body
+    body = body.lstrip("/")
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        if body.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif body.startswith("/**", i) and i + 3 == len(body):
+            out.append("/.*")
+            i += 3
+        elif body.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif body[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif body[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(body[i]))
+            i += 1
+    prefix = "" if anchored else "(?:.*/)?"
+    # A pattern names a file or a directory; a directory owns everything beneath it.
+    suffix = "/.*" if directory else "(?:/.*)?"
+    return re.compile(prefix + "".join(out) + suffix + r"\Z", re.DOTALL)
+
+
+def parse_codeowners(text: str, source: str = "CODEOWNERS") -> CodeOwners:
+    rules: list[OwnerRule] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        # Inline comments start at an unescaped " #".
+        line = re.split(r"\s+#", line, maxsplit=1)[0]
+        tokens = line.split()
+        if not tokens:
+            continue
+        pattern = tokens[0].replace("\\#", "#")
+        if pattern.startswith("!") or "[" in pattern:
+            continue  # negation and character ranges are not supported by GitHub's CODEOWNERS either
+        owners = tuple(t for t in tokens[1:] if t.startswith("@") or "@" in t)
+        rules.append(OwnerRule(pattern, _codeowners_regex(pattern), owners))
+    return CodeOwners(tuple(rules), source)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerRequirement:
+    """Who must approve a change to some paths: users and teams, or (owners empty) any reviewer."""
+
+    paths: tuple[str, ...]
+    users: frozenset[str] = frozenset()  # lower-cased logins
+    teams: tuple[str, ...] = ()  # "org/team"
+    emails: tuple[str, ...] = ()
+    any_reviewer: bool = False  # no CODEOWNERS rule names owners for these paths
+
+    def label(self) -> str:
+        if self.any_reviewer:
+            return "any reviewer who is not an author (no CODEOWNERS rule covers these paths)"
+        named = [f"@{u}" for u in sorted(self.users)] + [f"@{t}" for t in self.teams] + list(self.emails)
+        return ", ".join(named)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerRequirements:
+    groups: tuple[OwnerRequirement, ...] = field(default_factory=tuple)
+
+
+def owner_requirements(paths: Sequence[str], owners: CodeOwners | None) -> OwnerRequirements:
+    """Group changed paths by the owners CODEOWNERS gives them (unowned paths: any reviewer)."""
+    grouped: dict[tuple[str, ...], list[str]] = {}
+    for path in paths:
+        found = owners.owners_for(path) if owners is not None else None
+        key = tuple(sorted(found)) if found else ()
+        grouped.setdefault(key, []).append(path)
+    groups: list[OwnerRequirement] = []
+    for key, members in sorted(grouped.items()):
+        if not key:
+            groups.append(OwnerRequirement(tuple(members), any_reviewer=True))
+            continue
+        users = frozenset(o[1:].lower() for o in key if o.startswith("@") and "/" not in o)
+        teams = tuple(o[1:] for o in key if o.startswith("@") and "/" in o)
+        emails = tuple(o for o in key if not o.startswith("@"))
+        groups.append(OwnerRequirement(tuple(members), users, teams, emails))
+    return OwnerRequirements(tuple(groups))
+
+
+def is_owner(requirement: OwnerRequirement, login: str,
+             team_member: Callable[[str, str], bool | None]) -> bool | None:
+    """Whether `login` may approve for `requirement`; None when only an unverifiable team could say."""
+    if requirement.any_reviewer or login.lower() in requirement.users:
+        return True
+    unknown = False
+    for team in requirement.teams:
+        answer = team_member(team, login)
+        if answer:
+            return True
+        if answer is None:
+            unknown = True
+    return None if unknown else False

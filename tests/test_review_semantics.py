@@ -1,0 +1,177 @@
+"""DESIGN §5 review rules on hand-made reviews (the HTTP and git sides are tested elsewhere)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gatekeeper.models import ReviewStatus
+from gatekeeper.review import semantics as s
+
+HEAD = "b" * 40
+OLD = "a" * 40
+
+
+def review(login: str, state: str, commit: str | None = HEAD, *, rid: int, at: str = "",
+           user_type: str = "User") -> s.Review:
+    return s.Review(rid, login, user_type, state, commit, at or f"2026-01-01T00:00:{rid:02d}Z")
+
+
+def covers_head(commit_id: str | None) -> bool:
+    return commit_id == HEAD
+
+
+AUTHORS = s.identities(logins=["alice"], emails=["alice@example.com"])
+
+
+def test_approval_by_another_human_on_the_head_counts() -> None:
+    result = s.assess([review("bob", s.APPROVED, rid=1)], AUTHORS, 1, covers_head)
+    assert result.status is ReviewStatus.APPROVED
+    assert result.approvers == ("bob",)
+
+
+def test_author_approval_does_not_count_and_is_reported_as_self() -> None:
+    result = s.assess([review("Alice", s.APPROVED, rid=1)], AUTHORS, 1, covers_head)
+    assert result.status is ReviewStatus.SELF
+    assert result.self_approved == ("Alice",)
+
+
+def test_exclude_authors_false_lets_an_author_approve() -> None:
+    result = s.assess([review("alice", s.APPROVED, rid=1)], AUTHORS, 1, covers_head, exclude_authors=False)
+    assert result.status is ReviewStatus.APPROVED
+
+
+def test_coauthor_noreply_address_excludes_that_login() -> None:
+    who = s.identities(messages=["fix\n\nCo-authored-by: Carol <123+carol@users.noreply.github.com>"])
+    result = s.assess([review("CAROL", s.APPROVED, rid=1)], who, 1, covers_head)
+    assert result.status is ReviewStatus.SELF
+
+
+def test_approval_before_the_last_mobile_commit_is_stale() -> None:
+    result = s.assess([review("bob", s.APPROVED, OLD, rid=1)], AUTHORS, 1, covers_head)
+    assert result.status is ReviewStatus.STALE
+    assert result.stale == ("bob",)
+    assert "stale" in result.describe()
+
+
+def test_after_last_mobile_commit_false_accepts_an_old_approval() -> None:
+    result = s.assess([review("bob", s.APPROVED, OLD, rid=1)], AUTHORS, 1, covers_head, require_cover=False)
+    assert result.status is ReviewStatus.APPROVED
+
+
+@pytest.mark.parametrize("later", [s.CHANGES_REQUESTED, s.DISMISSED])
+def test_a_later_changes_requested_or_dismissal_withdraws(later: str) -> None:
+    reviews = [review("bob", s.APPROVED, rid=1), review("bob", later, rid=2)]
+    result = s.assess(reviews, AUTHORS, 1, covers_head)
+    assert result.status is ReviewStatus.MISSING
+    assert result.withdrawn == ("bob",)
+
+
+def test_dismissed_approval_itself_shows_as_dismissed() -> None:
+    # GitHub rewrites a dismissed review's state; there is no APPROVED entry left.
+    result = s.assess([review("bob", s.DISMISSED, rid=1)], AUTHORS, 1, covers_head)
+    assert result.status is ReviewStatus.MISSING
+
+
+def test_a_later_comment_keeps_the_approval() -> None:
+    reviews = [review("bob", s.APPROVED, rid=1), review("bob", s.COMMENTED, rid=2)]
+    assert s.assess(reviews, AUTHORS, 1, covers_head).status is ReviewStatus.APPROVED
+
+
+def test_approval_after_changes_requested_counts() -> None:
+    reviews = [review("bob", s.CHANGES_REQUESTED, rid=1), review("bob", s.APPROVED, rid=2)]
+    assert s.assess(reviews, AUTHORS, 1, covers_head).status is ReviewStatus.APPROVED
+
+
+def test_order_is_by_submission_time_not_list_order() -> None:
+    reviews = [review("bob", s.CHANGES_REQUESTED, rid=2, at="2026-01-02T00:00:00Z"),
+               review("bob", s.APPROVED, rid=1, at="2026-01-01T00:00:00Z")]
+    assert s.assess(reviews, AUTHORS, 1, covers_head).status is ReviewStatus.MISSING
+
+
+def test_pending_reviews_never_count() -> None:
+    result = s.assess([s.Review(1, "bob", "User", s.PENDING, HEAD, "")], AUTHORS, 1, covers_head)
+    assert result.status is ReviewStatus.MISSING
+
+
+@pytest.mark.parametrize(("login", "user_type"), [("dependabot[bot]", "Bot"), ("renovate[bot]", "User"),
+                                                   ("octo-org", "Organization")])
+def test_bots_and_non_users_do_not_count(login: str, user_type: str) -> None:
+    result = s.assess([review(login, s.APPROVED, rid=1, user_type=user_type)], AUTHORS, 1, covers_head)
+    assert result.status is ReviewStatus.MISSING
+    assert result.bots == (login,)
+
+
+def test_required_count_from_policy() -> None:
+    reviews = [review("bob", s.APPROVED, rid=1), review("carol", s.APPROVED, rid=2)]
+    assert s.assess(reviews[:1], AUTHORS, 2, covers_head).status is ReviewStatus.MISSING
+    assert s.assess(reviews, AUTHORS, 2, covers_head).status is ReviewStatus.APPROVED
+
+
+def test_same_reviewer_twice_counts_once() -> None:
+    reviews = [review("bob", s.APPROVED, rid=1), review("BOB", s.APPROVED, rid=2)]
+    assert s.assess(reviews, AUTHORS, 2, covers_head).status is ReviewStatus.MISSING
+
+
+def test_unknown_commit_id_is_not_covering() -> None:
+    result = s.assess([review("bob", s.APPROVED, None, rid=1)], AUTHORS, 1, covers_head)
+    assert result.status is ReviewStatus.STALE
+
+
+def test_hostile_login_is_never_human() -> None:
+    assert not s.is_human("bob\x1b[31m", "User")
+    assert not s.is_human("", "User")
+    assert s.is_human("bob-smith", "User")
+
+
+def test_identities_from_pull_commits() -> None:
+    commits = [s.PullCommit("c" * 40, author_login="Alice", committer_login="web-flow",
+                            author_email="alice@example.com", committer_email="noreply@github.com",
+                            message="x\n\nCo-authored-by: D <dave@users.noreply.github.com>")]
+    who = s.pull_identities(commits, pr_author="erin")
+    assert {"alice", "web-flow", "dave", "erin"} <= who.logins
+    assert who.includes("ALICE")
+    assert who.includes("zed", "Alice@Example.com")
+
+
+CODEOWNERS = """\
+# policy owners
+*                       @everyone
+/.gatekeeper.yml        @sec-lead @acme/security
+.gatekeeper/            @acme/security
+docs/*.md               docs@example.com
+/unowned.txt
+"""
+
+
+def test_codeowners_last_match_wins() -> None:
+    owners = s.parse_codeowners(CODEOWNERS)
+    assert owners.owners_for(".gatekeeper.yml") == ("@sec-lead", "@acme/security")
+    assert owners.owners_for(".gatekeeper/devices.yml") == ("@acme/security",)
+    assert owners.owners_for("sub/.gatekeeper/x") == ("@acme/security",)  # unanchored directory
+    assert owners.owners_for("sub/.gatekeeper.yml") == ("@everyone",)  # anchored file
+    assert owners.owners_for("docs/a.md") == ("docs@example.com",)
+    assert owners.owners_for("docs/x/a.md") == ("@everyone",)
+    assert owners.owners_for("unowned.txt") == ()
+
+
+def test_owner_requirements_and_membership() -> None:
+    owners = s.parse_codeowners(CODEOWNERS)
+    reqs = s.owner_requirements([".gatekeeper.yml", ".gatekeeper/devices.yml"], owners)
+    assert len(reqs.groups) == 2
+    by_paths = {g.paths: g for g in reqs.groups}
+    top = by_paths[(".gatekeeper.yml",)]
+    assert top.users == frozenset({"sec-lead"})
+    assert top.teams == ("acme/security",)
+    assert s.is_owner(top, "Sec-Lead", lambda team, login: False) is True
+    assert s.is_owner(top, "mallory", lambda team, login: False) is False
+    assert s.is_owner(top, "mallory", lambda team, login: None) is None
+    assert s.is_owner(top, "tina", lambda team, login: login == "tina") is True
+    none = s.owner_requirements(["x"], None).groups[0]
+    assert none.any_reviewer and s.is_owner(none, "anyone", lambda t, u: False)
+
+
+def test_eligible_restricts_approvers() -> None:
+    reviews = [review("bob", s.APPROVED, rid=1), review("sec-lead", s.APPROVED, rid=2)]
+    result = s.assess(reviews, AUTHORS, 1, covers_head, eligible=lambda login: login == "sec-lead")
+    assert result.approvers == ("sec-lead",)
+    assert result.not_owner == ("bob",)
