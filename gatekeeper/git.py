@@ -12,12 +12,15 @@ kept (`inherit_git_env=True`); a local check drops them so `--repo` means what i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from gatekeeper.errors import GitError
 from gatekeeper.models import ZERO_SHA, Commit, FileChange, FileStatus, Person, RefKind, RefUpdate
@@ -50,6 +53,10 @@ _LOCATION_VARS = (
     "GIT_NAMESPACE",
     "GIT_CEILING_DIRECTORIES",
 )
+# Patch output whose shape does not depend on repository config: no colour, no external diff or
+# textconv drivers (which would run programs), fixed prefixes, no renames, no context lines.
+_PATCH_OPTIONS = ("-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
+                  "--src-prefix=a/", "--dst-prefix=b/", "--full-index")
 _LOG_FIELDS = ("%H", "%P", "%an", "%ae", "%at", "%cn", "%ce", "%ct", "%B")
 _LOG_FORMAT = "%x00".join(_LOG_FIELDS)
 
@@ -311,6 +318,114 @@ class Git:
                        "--raw", input=stdin).stdout
         return _parse_diff_tree(raw, shas)
 
+    def commit_patches(self, shas: Sequence[str], *, big_file_threshold: int) -> Iterator[bytes]:
+        """Lines of each commit's own patch (-U0), streamed from one `diff-tree --stdin` process.
+
+        Each commit's output starts with a line holding its id. Non-merges are diffed against their
+        parent (root commits against the empty tree); merges get the dense combined diff (`--cc`), one
+        `+`/`-`/space column per parent. Files over `big_file_threshold` bytes are shown by git as
+        binary (core.bigFileThreshold), so a huge blob never streams through here.
+        """
+        shas = list(dict.fromkeys(shas))
+        if not shas:
+            return iter(())
+        for sha in shas:
+            _check_rev_token(sha)
+        stdin = "".join(f"{s}\n" for s in shas).encode()
+        return self._stream(["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}", "diff-tree", "--stdin",
+                             "-r", "--root", "--cc", *_PATCH_OPTIONS], stdin, "diff-tree")
+
+    def range_patch(self, bases: Sequence[str], head: str, *, big_file_threshold: int) -> Iterator[bytes]:
+        """Lines of the net patch (-U0) from the range's boundary commit(s) to its head.
+
+        No base: against the empty tree (every line at head is new). One base: `git diff base head`.
+        Several (the range merges in history from outside it): the combined diff of head against all of
+        them (`git diff --cc head b1 b2 ...`), whose lines marked `+` in every column are the ones no
+        boundary commit has.
+        """
+        for rev in (*bases, head):
+            _check_rev_token(rev)
+        threshold = ["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}"]
+        if not bases:
+            args = ["diff", *_PATCH_OPTIONS, self.empty_tree(), head]
+        elif len(bases) == 1:
+            args = ["diff", *_PATCH_OPTIONS, bases[0], head]
+        else:
+            args = ["diff", "--cc", *_PATCH_OPTIONS, head, *bases]
+        return self._stream([*threshold, *args], None, "diff")
+
+    def range_files(self, bases: Sequence[str], head: str) -> tuple[FileChange, ...]:
+        """Paths whose content at `head` differs from the boundary commit(s), with head's blob and mode
+        (combined with several boundaries: only paths that differ from every one of them)."""
+        for rev in (*bases, head):
+            _check_rev_token(rev)
+        common = ["diff", "--raw", "-z", "-r", "--no-renames", "--no-abbrev", "--no-ext-diff", "--no-textconv"]
+        if not bases:
+            args = [*common, self.empty_tree(), head]
+        elif len(bases) == 1:
+            args = [*common, bases[0], head]
+        else:
+            args = [*common, "-c", head, *bases]
+        raw = self.run(*args).stdout
+        return _parse_diff_tree(head.encode() + b"\x00" + raw, [head]).get(head, ())
+
+    def parents(self, shas: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Parent ids of each commit, from one `rev-list --no-walk --parents --stdin` process."""
+        shas = list(dict.fromkeys(shas))
+        if not shas:
+            return {}
+        for sha in shas:
+            _check_rev_token(sha)
+        out = self.out("rev-list", "--no-walk=unsorted", "--parents", "--stdin",
+                       input="".join(f"{s}\n" for s in shas).encode())
+        result: dict[str, tuple[str, ...]] = {}
+        for line in out.splitlines():
+            ids = line.split()
+            if ids and is_sha(ids[0]):
+                result[ids[0]] = tuple(ids[1:])
+        return result
+
+    def empty_tree(self) -> str:
+        """The id of the empty tree in this repository's hash algorithm (sha1 or sha256)."""
+        return self.out("hash-object", "-t", "tree", "--stdin", input=b"").strip()
+
+    def _stream(self, args: list[str], stdin: bytes | None, what: str) -> Iterator[bytes]:
+        """Output lines of one git process, read as they come; the process is reaped (killed when the
+        consumer stops early) and a failure raises GitError once the output was consumed."""
+        argv = self.argv(*args)
+        proc = subprocess.Popen(argv, cwd=self.path, env=self.env,
+                                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        # stdin is fed from a thread: git answers each input line before reading the next, so writing
+        # all of it first would deadlock once its output fills the pipe. stderr is drained the same way.
+        feeder = threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True)
+        feeder.start()
+        errors: list[bytes] = []
+        drainer = threading.Thread(target=lambda: errors.append(proc.stderr.read() if proc.stderr else b""),
+                                   daemon=True)
+        drainer.start()
+        finished = False
+        try:
+            yield from proc.stdout
+            finished = True
+        finally:
+            if not finished and proc.poll() is None:
+                proc.kill()
+            try:
+                proc.wait(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            feeder.join(timeout=5)
+            drainer.join(timeout=5)
+            proc.stdout.close()
+            proc.stderr.close()
+        if proc.returncode != 0:
+            stderr = b"".join(errors).decode("utf-8", "replace")
+            raise GitError(f"git {what} failed: {_first_line(stderr)}", "check that the revisions exist",
+                           argv=tuple(argv), returncode=proc.returncode, stderr=stderr)
+
     def batch(self) -> BlobReader:
         return BlobReader(self)
 
@@ -376,6 +491,12 @@ class BlobReader:
 
     def read(self, sha: str, *, max_size: int | None = None) -> tuple[str, bytes | None]:
         """(type, content); type "missing" for unknown ids; content None when larger than max_size."""
+        kind, _size, data = self.read_sized(sha, max_size=max_size)
+        return kind, data
+
+    def read_sized(self, sha: str, *, max_size: int | None = None) -> tuple[str, int, bytes | None]:
+        """(type, size, content): the size comes from cat-file's header, so an object over max_size is
+        skipped without being held in memory (its bytes are drained from the pipe in 1 MiB chunks)."""
         if self._proc is None:
             raise RuntimeError("BlobReader used outside its context")
         if not is_sha(sha):
@@ -389,21 +510,34 @@ class BlobReader:
             raise GitError("git cat-file --batch stopped unexpectedly", "check the repository with `git fsck`")
         parts = header.decode().split()
         if len(parts) == 2 and parts[1] == "missing":
-            return "missing", None
+            return "missing", 0, None
         if len(parts) != 3:
             raise GitError(f"unexpected cat-file header {header[:80]!r}", "check the repository with `git fsck`")
         kind, size = parts[1], int(parts[2])
         if max_size is not None and size > max_size:
             _discard(stdout, size + 1)
-            return kind, None
+            return kind, size, None
         data = _read_exact(stdout, size)
         stdout.read(1)  # the newline after each object
-        return kind, data
+        return kind, size, data
 
     def size(self, sha: str) -> int | None:
         kind, data = self.read(sha, max_size=0)
         # Cheap enough for the rare caller: batch-check would need a second process.
         return None if kind == "missing" else (len(data) if data is not None else -1)
+
+
+def _feed(pipe: IO[bytes] | None, data: bytes | None) -> None:
+    if pipe is None:
+        return
+    try:
+        if data:
+            pipe.write(data)
+    except (BrokenPipeError, ValueError):
+        pass  # git exited early; its exit status tells why
+    finally:
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            pipe.close()
 
 
 def _read_exact(stream: object, size: int) -> bytes:
