@@ -48,8 +48,10 @@ def _message_body(message: str) -> list[str]:
 
 
 def parse_trailers(message: str) -> tuple[Trailer, ...]:
-    if ":" not in message:
-        return ()  # fast path: most messages carry no trailer at all
+    tail = message.rstrip()
+    cut = tail.rfind("\n\n")
+    if cut < 0 or ":" not in tail[cut:]:
+        return ()  # fast path: no colon in the final paragraph means no trailer block
     lines = _message_body(message.replace("\r\n", "\n"))
     bounds = _paragraph_bounds(lines)
     if bounds is None:

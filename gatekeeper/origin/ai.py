@@ -7,6 +7,7 @@ counts as generated.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -55,7 +56,12 @@ _EXTRA_CACHE: dict[tuple[str, ...], tuple[tuple[tuple[str, str], ...], re.Patter
 
 def ai_agent(person_or_text: Person | str, extra: tuple[str, ...] = ()) -> str | None:
     """The agent a name/e-mail belongs to, matched on whole words to avoid `Claudette <...>`."""
-    text = str(person_or_text).lower()
+    return _ai_agent(str(person_or_text).lower(), extra)
+
+
+@functools.lru_cache(maxsize=8192)
+def _ai_agent(text: str, extra: tuple[str, ...]) -> str | None:
+    # Cached: the same authors and co-authors recur across thousands of commits.
     needles, pattern = KNOWN_AI_IDENTITIES, _KNOWN
     if extra:
         cached = _EXTRA_CACHE.get(extra)
