@@ -1,0 +1,98 @@
+"""Helpers for the GitHub-facing tests: the shared corpus, REST examples and synthetic variants.
+
+The corpus (octokit webhooks examples and REST examples from GitHub's OpenAPI description) lives in
+`../shared/corpora/github` relative to the repository root — CI copies shared/ beside the checkout.
+Anything derived from it by editing fields is *synthetic* and named so (`synthetic_*`).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CORPUS = REPO_ROOT.parent / "shared" / "corpora" / "github"
+TOKEN = "ghs_TESTTOKEN0123456789abcdefABCDEF0123"  # a fake token; tests assert it never leaks
+
+
+def corpus() -> Path:
+    if not (CORPUS / "README.md").is_file():
+        pytest.skip(f"GitHub corpus not found at {CORPUS} (expected shared/ beside the checkout)")
+    return CORPUS
+
+
+def rest_example(name: str) -> Any:
+    """A REST response example, e.g. rest_example("pulls__list-reviews") (GitHub-authored data)."""
+    return json.loads((corpus() / "rest" / f"{name}.default.200.json").read_text(encoding="utf-8"))
+
+
+def webhook_example(relpath: str) -> Any:
+    return json.loads((corpus() / "webhooks" / "examples" / relpath).read_text(encoding="utf-8"))
+
+
+def synthetic_review(login: str, state: str, commit_id: str, *, rid: int, user_type: str = "User",
+                     submitted_at: str | None = None) -> dict[str, Any]:
+    """SYNTHETIC: the corpus review example with login, state, commit and id replaced."""
+    base = copy.deepcopy(rest_example("pulls__list-reviews")[0])
+    base["id"] = rid
+    base["user"]["login"] = login
+    base["user"]["type"] = user_type
+    base["state"] = state
+    base["commit_id"] = commit_id
+    base["submitted_at"] = submitted_at or f"2026-01-01T00:{rid // 60 % 60:02d}:{rid % 60:02d}Z"
+    return base
+
+
+def synthetic_pull_commit(sha: str, *, login: str | None, email: str, message: str = "change",
+                          committer_login: str | None = None, committer_email: str | None = None
+                          ) -> dict[str, Any]:
+    """SYNTHETIC: the corpus PR-commit example with sha, identities and message replaced."""
+    base = copy.deepcopy(rest_example("pulls__list-commits")[0])
+    base["sha"] = sha
+    base["commit"]["message"] = message
+    base["commit"]["author"]["email"] = email
+    base["commit"]["committer"]["email"] = committer_email or email
+    if login is None:
+        base["author"] = None
+    else:
+        base["author"]["login"] = login
+    if committer_login is None and login is None:
+        base["committer"] = None
+    else:
+        base["committer"]["login"] = committer_login or login
+    return base
+
+
+def synthetic_associated_pull(number: int, *, base_ref: str, head_sha: str, merged: bool,
+                              merge_commit_sha: str | None = None, author: str = "octocat") -> dict[str, Any]:
+    """SYNTHETIC: the corpus commit->pulls example with number, base, head and merge state replaced."""
+    base = copy.deepcopy(rest_example("repos__list-pull-requests-associated-with-commit")[0])
+    base["number"] = number
+    base["base"]["ref"] = base_ref
+    base["head"]["sha"] = head_sha
+    base["merged_at"] = "2026-01-02T00:00:00Z" if merged else None
+    base["state"] = "closed" if merged else "open"
+    base["merge_commit_sha"] = merge_commit_sha
+    base["user"]["login"] = author
+    return base
+
+
+def synthetic_pr_event(*, number: int, base_sha: str, head_sha: str, base_ref: str = "main",
+                       action: str = "synchronize", author: str = "octocat",
+                       repo: str = "octo-org/octo-repo") -> dict[str, Any]:
+    """SYNTHETIC: the corpus pull_request/synchronize payload pointed at a test repository."""
+    payload = copy.deepcopy(webhook_example("api.github.com/pull_request/synchronize.payload.json"))
+    payload["action"] = action
+    payload["number"] = number
+    pr = payload["pull_request"]
+    pr["number"] = number
+    pr["base"]["sha"] = base_sha
+    pr["base"]["ref"] = base_ref
+    pr["head"]["sha"] = head_sha
+    pr["user"]["login"] = author
+    payload["repository"]["full_name"] = repo
+    return payload
