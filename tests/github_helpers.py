@@ -96,3 +96,57 @@ def synthetic_pr_event(*, number: int, base_sha: str, head_sha: str, base_ref: s
     pr["user"]["login"] = author
     payload["repository"]["full_name"] = repo
     return payload
+
+
+def sample_verdict() -> Any:
+    """A hand-made blocked Verdict with hostile commit data, for the renderers' tests."""
+    from gatekeeper.models import (
+        Commit,
+        CommitReport,
+        Decision,
+        DeviceClass,
+        Finding,
+        Origin,
+        Person,
+        RefKind,
+        RefUpdate,
+        ReviewInfo,
+        ReviewStatus,
+        Severity,
+        Stats,
+        Suppressed,
+        Verdict,
+    )
+
+    sha = "c0ffee" + "0" * 34
+    commit = Commit(sha=sha, parents=("a" * 40,), author=Person("Eve <script>", "eve@example.com"),
+                    committer=Person("Eve", "eve@example.com"), author_time=0, commit_time=0,
+                    message="::error::pwned %0A [click](https://evil.example) \x1b[31m\nbody")
+    report = CommitReport(commit=commit, origin=Origin(device=DeviceClass.MOBILE, declared=True), mobile=True,
+                          ruleset="mobile", review=ReviewInfo(ReviewStatus.STALE, (), "github", "1 stale"),
+                          refs=("refs/heads/main",))
+    findings = (
+        Finding("review/missing", Severity.HIGH, "mobile commit not approved", commit=sha, blocking=True,
+                enforced=True, fix=f"ask a reviewer who is not an author to approve after {sha[:12]}"
+                ).with_fingerprint("pr", "7", sha),
+        Finding("secrets/aws-access-key", Severity.CRITICAL, "AWS access key AKIA…(redacted) in a:b,c%.py",
+                commit=sha, path="src/a:b,c%.py", line=3, blocking=True, fix="rotate the key"
+                ).with_fingerprint("aws", "hash"),
+        Finding("semgrep/python-eval", Severity.MEDIUM, "eval of input", commit=sha, path="../../etc/passwd",
+                line=9).with_fingerprint("eval"),
+        Finding("gate/deferred", Severity.INFO, "bandit deferred").with_fingerprint("bandit"),
+    )
+    suppressed = (Suppressed(Finding("semgrep/python-exec", Severity.LOW, "exec", commit=sha, path="tests/t.py",
+                                     line=1).with_fingerprint("exec"), "ignore: fixtures (until 2027-06-30)"),)
+    return Verdict(decision=Decision.BLOCK,
+                   updates=(RefUpdate("refs/heads/main", "a" * 40, sha, RefKind.UPDATE),),
+                   commits=(report,), findings=findings, suppressed=suppressed, stats=Stats(commits=1),
+                   mode="action", range_description="PR #7 main..feature", policy_source=".gatekeeper.yml@base")
+
+
+def sarif_validator() -> Any:
+    """A Draft 4 validator for the vendored OASIS SARIF 2.1.0 schema."""
+    import jsonschema
+
+    schema = json.loads((REPO_ROOT / "gatekeeper" / "schema" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft4Validator(schema)

@@ -1,4 +1,9 @@
-"""Renderers: pure functions of a Verdict, one module per output format."""
+"""Renderers: pure functions of a Verdict, one module per output format.
+
+`render()` dispatches on every OutputFormat member (a test checks none is left out); the GitHub
+format's step summary and GITHUB_OUTPUT values are extra functions in `report.github` that the
+Action mode writes to the files GitHub names.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ class OutputFormat(enum.StrEnum):
     GITHUB = "github"
 
 
-AVAILABLE = (OutputFormat.TEXT, OutputFormat.JSON)
+AVAILABLE = (OutputFormat.TEXT, OutputFormat.JSON, OutputFormat.SARIF, OutputFormat.GITHUB)
 
 
 def render(verdict: Verdict, fmt: OutputFormat, *, color: bool = False) -> str:
@@ -26,4 +31,12 @@ def render(verdict: Verdict, fmt: OutputFormat, *, color: bool = False) -> str:
         from gatekeeper.report.json import render_json
 
         return render_json(verdict)
+    if fmt is OutputFormat.SARIF:
+        from gatekeeper.report.sarif import render_sarif
+
+        return render_sarif(verdict)
+    if fmt is OutputFormat.GITHUB:
+        from gatekeeper.report.github import render_github
+
+        return render_github(verdict)
     raise ValueError(f"output format {fmt.value} is not available yet")
