@@ -1,0 +1,97 @@
+"""Review evidence at push time: the forge's own merge metadata first, then verifiable trailers.
+
+GitHub Enterprise Server runs the pre-receive hook for pull request merges with `GITHUB_VIA` set to
+`pull request merge button` / `pull request merge api` / `merge` and names both the merging user
+(`GITHUB_USER_LOGIN`) and the pull request's author (`GITHUB_PULL_REQUEST_AUTHOR_LOGIN`): a merge by
+someone other than the author is a review by the server's own account; a self-merge is not.
+Gitea marks pull request merges with `GITEA_PUSH_TRIGGER` but does not name the pull request's
+author, so the merging user is compared with the commits' authors and co-authors instead (not the
+committer: a rebase merge makes the merger the committer). GitLab gives no merge metadata to hooks.
+
+Commits the forge says nothing about fall back to `Reviewed-by:` trailers (review/trailers.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gatekeeper.config import Policy
+from gatekeeper.interfaces import ReviewResult
+from gatekeeper.models import CommitReport, RefUpdate, ReviewInfo, ReviewStatus
+from gatekeeper.origin.base import ForgeInfo
+from gatekeeper.review.trailers import Identity, assess_trailers, parse_identity, review_findings, same_person
+from gatekeeper.sanitize import safe
+
+# Better evidence wins when the forge and the trailers disagree.
+_RANK = {ReviewStatus.APPROVED: 5, ReviewStatus.SELF: 4, ReviewStatus.UNKNOWN: 3, ReviewStatus.STALE: 2,
+         ReviewStatus.MISSING: 1, ReviewStatus.NOT_REQUIRED: 0}
+
+
+def forge_review(forge: ForgeInfo | None, report: CommitReport, pusher: Identity | None) -> ReviewInfo | None:
+    """What the forge's merge metadata says about one commit; None when it says nothing."""
+    if forge is None or not forge.pr_merge:
+        return None
+    via = safe(forge.via or "merge", limit=60)
+    if forge.forge == "github":
+        if not forge.user or not forge.pr_author:
+            return None
+        merger = Identity(login=forge.user)
+        if merger.is_bot:
+            return None
+        if forge.user.casefold() == forge.pr_author.casefold():
+            return ReviewInfo(ReviewStatus.SELF, source="forge",
+                              detail=f"@{safe(forge.user, limit=60)} merged their own pull request ({via})")
+        return ReviewInfo(ReviewStatus.APPROVED, (forge.user,), source="forge",
+                          detail=f"merged by @{safe(forge.user, limit=60)} ({via}); pull request by "
+                                 f"@{safe(forge.pr_author, limit=60)}")
+    if forge.forge == "gitea":
+        found = pusher or (Identity(login=forge.user) if forge.user else None)
+        if found is None or found.is_bot:
+            return None
+        merger = found
+        authors = [Identity(report.commit.author.name, report.commit.author.email)]
+        authors.extend(parse_identity(v) for v in report.commit.trailer_values("co-authored-by"))
+        if any(same_person(merger, a) for a in authors):
+            return ReviewInfo(ReviewStatus.SELF, source="forge",
+                              detail=f"{merger} merged a pull request with their own commits ({via})")
+        return ReviewInfo(ReviewStatus.APPROVED, (str(merger),), source="forge",
+                          detail=f"pull request merged by {merger} ({via})")
+    return None
+
+
+class PushReviewSource:
+    """The pre-receive review source: forge merge metadata, else verifiable Reviewed-by trailers."""
+
+    id = "push"
+
+    def __init__(self, forge: ForgeInfo | None, pusher: Identity | None) -> None:
+        self.forge = forge
+        self.pusher = pusher
+
+    def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
+               policy: Policy, approvals: int) -> ReviewResult:
+        trailer = assess_trailers(commits, needing, policy, approvals, self.pusher)
+        reviews: dict[str, ReviewInfo] = {}
+        for report in needing:
+            reviews[report.commit.sha] = _combine(trailer[report.commit.sha].info,
+                                                  forge_review(self.forge, report, self.pusher), approvals)
+        return ReviewResult(reviews, tuple(review_findings(reviews, needing, updates, approvals, self.pusher)))
+
+
+def _combine(from_trailers: ReviewInfo, from_forge: ReviewInfo | None, approvals: int) -> ReviewInfo:
+    if from_forge is None:
+        return from_trailers
+    if from_forge.status is not ReviewStatus.APPROVED:
+        return from_forge if _RANK[from_forge.status] >= _RANK[from_trailers.status] else from_trailers
+    # A forge merge is one approval; verified trailers by other people add to it.
+    approvers = list(from_forge.approvers)
+    if from_trailers.status in (ReviewStatus.APPROVED, ReviewStatus.MISSING):
+        for name in from_trailers.approvers:
+            if not any(same_person(parse_identity(name), Identity(login=a)) for a in approvers):
+                approvers.append(name)
+    source = "forge" if len(approvers) == len(from_forge.approvers) else "forge+trailer"
+    if len(approvers) >= approvals:
+        return ReviewInfo(ReviewStatus.APPROVED, tuple(approvers), source, from_forge.detail)
+    return ReviewInfo(ReviewStatus.MISSING, tuple(approvers), source,
+                      f"{from_forge.detail}; {len(approvers)} of {approvals} required approvals verifiable at "
+                      "push time")

@@ -1,0 +1,273 @@
+"""Review evidence from `Reviewed-by:` trailers, counted only when it can be verified at push time.
+
+A trailer is written by whoever made the commit, so on its own it proves nothing (DESIGN §5). A
+`Reviewed-by: R` claim counts for a mobile-origin commit when
+- it sits on that commit or on a pushed descendant of it (a merge covering it), so the review came
+  after the last mobile commit (unless the rule set says `after_last_mobile_commit: false`), and
+- R is verifiably the reviewer: R is the authenticated pusher of this push, or the commit carrying
+  the claim has a good signature whose signer (a key in the allowed-signers file) is R, and
+- R is none of the commit's author, committer or co-authors (unless `exclude_authors: false`), and
+  not a bot.
+
+Anything else is reported as what it is: a self-review, an unverifiable claim, or no review.
+Identities are matched loosely on purpose (login = e-mail, e-mail local part, GitHub noreply
+`id+login@`, or name): for "is the reviewer an author?" a loose match is the stricter answer, and
+the reviewer side is anchored on the server-authenticated pusher or a verified signature.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from gatekeeper.config import Policy
+from gatekeeper.interfaces import ReviewResult
+from gatekeeper.models import (
+    Commit,
+    CommitReport,
+    Finding,
+    RefUpdate,
+    ReviewInfo,
+    ReviewStatus,
+    Severity,
+    SignatureStatus,
+)
+from gatekeeper.sanitize import safe
+
+REVIEW_KEYS = ("reviewed-by",)
+_ANGLE = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<email>[^<>\s]+)>\s*$")
+MAX_CLAIMS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A person as a trailer, a commit header or the server names them (any part may be empty)."""
+
+    name: str = ""
+    email: str = ""
+    login: str = ""
+
+    def __str__(self) -> str:
+        if self.login and not (self.name or self.email):
+            return self.login
+        if self.email:
+            return f"{self.name} <{self.email}>".strip() if self.name else f"<{self.email}>"
+        return self.name or self.login or "(unknown)"
+
+    def keys(self) -> set[str]:
+        """Every spelling this identity may be known by, case-folded."""
+        found: set[str] = set()
+        for value in (self.name, self.login):
+            if value.strip():
+                found.add(value.strip().casefold())
+        if self.email.strip():
+            email = self.email.strip().casefold()
+            found.add(email)
+            local = email.split("@", 1)[0]
+            found.add(local)
+            if "+" in local:  # GitHub noreply: 12345+login@users.noreply.github.com
+                found.update(part for part in local.split("+", 1) if part and not part.isdigit())
+        return {k for k in found if k}
+
+    @property
+    def is_bot(self) -> bool:
+        text = f"{self.name} {self.email} {self.login}".casefold()
+        return "[bot]" in text or text.strip().endswith("-bot") or "noreply@github.com" in text
+
+
+def parse_identity(value: str) -> Identity:
+    """`Name <email>`, `<email>`, a bare e-mail, or a bare name/login."""
+    text = safe(value, limit=300).strip()
+    match = _ANGLE.match(text)
+    if match:
+        return Identity(name=match.group("name").strip().strip('"'), email=match.group("email"))
+    if "@" in text and " " not in text:
+        return Identity(email=text)
+    return Identity(name=text)
+
+
+def same_person(a: Identity, b: Identity) -> bool:
+    return bool(a.keys() & b.keys())
+
+
+def commit_people(commit: Commit) -> list[Identity]:
+    """Authors, committer and co-authors of a commit: who must not review it."""
+    people = [Identity(commit.author.name, commit.author.email),
+              Identity(commit.committer.name, commit.committer.email)]
+    people.extend(parse_identity(v) for v in commit.trailer_values("co-authored-by"))
+    return people
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One `Reviewed-by:` line, on the commit that carries it, and how (if at all) it is verified."""
+
+    reviewer: Identity
+    carrier: str  # sha of the commit carrying the trailer
+    verified_by: str | None  # "pusher", "signature" or None (unverifiable)
+
+
+def _claims(reports: Sequence[CommitReport], pusher: Identity | None) -> list[Claim]:
+    claims: list[Claim] = []
+    for report in reports:
+        for value in report.commit.trailer_values(*REVIEW_KEYS):
+            if len(claims) >= MAX_CLAIMS:
+                return claims
+            reviewer = parse_identity(value)
+            if not reviewer.keys():
+                continue
+            verified_by: str | None = None
+            if pusher is not None and same_person(reviewer, pusher):
+                verified_by = "pusher"
+            elif _signed_by(report, reviewer):
+                verified_by = "signature"
+            claims.append(Claim(reviewer, report.commit.sha, verified_by))
+    return claims
+
+
+def _signed_by(report: CommitReport, reviewer: Identity) -> bool:
+    sig = report.signature
+    if sig.status is not SignatureStatus.GOOD or not sig.signer:
+        return False
+    return same_person(reviewer, parse_identity(sig.signer))
+
+
+def _coverage(reports: Sequence[CommitReport], claims: Sequence[Claim]) -> dict[str, frozenset[int]]:
+    """For each pushed commit, the claims on it or on a pushed descendant (reports are oldest first)."""
+    own: dict[str, set[int]] = {}
+    for index, claim in enumerate(claims):
+        own.setdefault(claim.carrier, set()).add(index)
+    shas = {r.commit.sha for r in reports}
+    covering: dict[str, set[int]] = {r.commit.sha: set(own.get(r.commit.sha, ())) for r in reports}
+    # Newest first: a commit's coverage flows to its parents within the push.
+    for report in reversed(reports):
+        mine = covering[report.commit.sha]
+        if not mine:
+            continue
+        for parent in report.commit.parents:
+            if parent in shas:
+                covering[parent] |= mine
+    return {sha: frozenset(v) for sha, v in covering.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    info: ReviewInfo
+    claims: tuple[Claim, ...] = ()  # the claims looked at for this commit
+
+
+def assess_trailers(reports: Sequence[CommitReport], needing: Sequence[CommitReport], policy: Policy,
+                    approvals: int, pusher: Identity | None) -> dict[str, Assessment]:
+    """The review status each commit in `needing` gets from Reviewed-by trailers alone."""
+    claims = _claims(reports, pusher)
+    coverage = _coverage(reports, claims)
+    everything = frozenset(range(len(claims)))
+    result: dict[str, Assessment] = {}
+    for report in needing:
+        rule = policy.ruleset(report.ruleset).review
+        after_last = rule.after_last_mobile_commit if rule is not None else True
+        exclude_authors = rule.exclude_authors if rule is not None else True
+        covering = sorted(coverage.get(report.commit.sha, frozenset()) if after_last else everything)
+        people = commit_people(report.commit)
+        approvers: list[str] = []
+        selfish: list[Claim] = []
+        unverifiable: list[Claim] = []
+        looked: list[Claim] = []
+        for index in covering:
+            claim = claims[index]
+            looked.append(claim)
+            if claim.verified_by is None or claim.reviewer.is_bot:
+                unverifiable.append(claim)
+            elif exclude_authors and any(same_person(claim.reviewer, p) for p in people):
+                selfish.append(claim)
+            elif str(claim.reviewer) not in approvers:
+                approvers.append(str(claim.reviewer))
+        result[report.commit.sha] = Assessment(
+            _status(approvers, selfish, unverifiable, claims, covering, approvals, pusher), tuple(looked))
+    return result
+
+
+def _status(approvers: list[str], selfish: list[Claim], unverifiable: list[Claim], claims: Sequence[Claim],
+            covering: Sequence[int], approvals: int, pusher: Identity | None) -> ReviewInfo:
+    if approvers and len(approvers) >= approvals:
+        how = sorted({c.verified_by or "" for c in claims if str(c.reviewer) in approvers})
+        return ReviewInfo(ReviewStatus.APPROVED, tuple(approvers), source="trailer",
+                          detail=f"Reviewed-by verified by {' and '.join(how)}")
+    if approvers:
+        return ReviewInfo(ReviewStatus.MISSING, tuple(approvers), source="trailer",
+                          detail=f"{len(approvers)} of {approvals} required approvals verifiable at push time")
+    if selfish:
+        return ReviewInfo(ReviewStatus.SELF, source="trailer",
+                          detail=f"Reviewed-by {selfish[0].reviewer} is an author or committer of the commit")
+    if unverifiable:
+        who = f"pushed by {pusher}" if pusher is not None else "the pusher is unknown"
+        return ReviewInfo(ReviewStatus.UNKNOWN, source="trailer",
+                          detail=f"Reviewed-by {unverifiable[0].reviewer} is unverifiable ({who}, "
+                          "no signature by the reviewer)")
+    if claims and not covering:
+        return ReviewInfo(ReviewStatus.STALE, source="trailer",
+                          detail="a review in this push does not cover the last mobile commit")
+    return ReviewInfo(ReviewStatus.MISSING, source="none", detail="no review evidence")
+
+
+def review_findings(reviews: Mapping[str, ReviewInfo], needing: Sequence[CommitReport],
+                    updates: Sequence[RefUpdate], approvals: int, pusher: Identity | None) -> list[Finding]:
+    """One blocking finding per kind of failure (self-review, unverifiable, missing), naming the fix."""
+    groups: dict[ReviewStatus, list[CommitReport]] = {}
+    for report in needing:
+        info = reviews.get(report.commit.sha)
+        status = info.status if info is not None else ReviewStatus.MISSING
+        if status is not ReviewStatus.APPROVED:
+            groups.setdefault(status, []).append(report)
+    targets = ", ".join(sorted({ref for r in needing for ref in r.refs})) or ", ".join(u.ref for u in updates)
+    findings: list[Finding] = []
+    for status, group in groups.items():
+        last = group[-1]
+        detail = reviews[last.commit.sha].detail if last.commit.sha in reviews else ""
+        shas = [r.commit.sha for r in group]
+        count = f"{len(group)} mobile-origin commit(s) to {targets}"
+        if status is ReviewStatus.SELF:
+            finding = Finding(
+                "review/self-approved", Severity.HIGH, f"{count}: the only review comes from an author ({detail})",
+                commit=last.commit.sha, enforced=True,
+                fix="have someone who did not write these commits review them and push or merge them")
+        elif status is ReviewStatus.UNKNOWN:
+            finding = Finding(
+                "review/unverifiable", Severity.HIGH, f"{count}: review claim cannot be verified ({detail})",
+                commit=last.commit.sha, enforced=True,
+                fix="the reviewer must push the reviewed commits themselves, or land them through a reviewed "
+                    "pull request")
+        else:
+            what = detail if status is ReviewStatus.MISSING and "approvals" in detail else (
+                "the review predates the last mobile commit" if status is ReviewStatus.STALE else "no review")
+            finding = Finding(
+                "review/missing", Severity.HIGH, f"{count} need {approvals} approval(s): {what}",
+                commit=last.commit.sha, enforced=True,
+                fix="land them through a reviewed pull request, or have a reviewer who is not an author push "
+                    "them with a `Reviewed-by:` trailer naming the reviewer")
+        findings.append(finding.with_fingerprint(status.value, *shas))
+    return findings
+
+
+class TrailerReviewSource:
+    """Review evidence for a plain git server: verifiable `Reviewed-by:` trailers only."""
+
+    id = "trailer"
+
+    def __init__(self, pusher: Identity | None) -> None:
+        self.pusher = pusher
+
+    def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
+               policy: Policy, approvals: int) -> ReviewResult:
+        assessed = assess_trailers(commits, needing, policy, approvals, self.pusher)
+        reviews = {sha: a.info for sha, a in assessed.items()}
+        return ReviewResult(reviews, tuple(review_findings(reviews, needing, updates, approvals, self.pusher)))
+
+
+def first_identity(values: Iterable[str]) -> Identity | None:
+    for value in values:
+        ident = parse_identity(value)
+        if ident.keys():
+            return ident
+    return None
