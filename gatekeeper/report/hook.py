@@ -1,0 +1,89 @@
+"""The message a pusher sees (as `remote:` lines): short, one line per blocking finding with its fix.
+
+Pure function of the Verdict. Commit data (paths, messages, refs) passes through sanitize.safe() so
+a hostile commit cannot paint the pusher's terminal; every line is bounded. On GitLab the rejection
+lines carry the `GL-HOOK-ERR: ` prefix, without which GitLab's web UI shows only a generic error.
+"""
+
+from __future__ import annotations
+
+from gatekeeper.models import Decision, Finding, ReviewStatus, Severity, Verdict
+from gatekeeper.sanitize import safe
+
+GITLAB_PREFIX = "GL-HOOK-ERR: "
+LINE_LIMIT = 300
+
+
+def _where(f: Finding) -> str:
+    parts = []
+    if f.commit:
+        parts.append(f.commit[:12])
+    if f.path:
+        parts.append(safe(f.path, limit=120) + (f":{f.line}" if f.line else ""))
+    return " ".join(parts)
+
+
+def finding_line(f: Finding) -> str:
+    where = _where(f)
+    head = f"{f.rule_id} {where}" if where else f.rule_id
+    text = f"{head}: {safe(f.message, limit=160)}"
+    if f.fix:
+        text += f" -- fix: {safe(f.fix, limit=160)}"
+    return safe(text, limit=LINE_LIMIT)
+
+
+def render_hook(verdict: Verdict, *, gitlab: bool = False, limit: int = 20) -> str:
+    lines: list[tuple[str, bool]] = []  # (text, is a rejection line)
+    blocking = list(verdict.blocking)
+    bypass = [f for f in verdict.findings if f.rule_id == "gate/bypassed"]
+    commits = verdict.stats.commits
+    if verdict.decision is Decision.BLOCK:
+        lines.append((f"gatekeeper: push REJECTED: {len(blocking)} blocking finding(s) in {commits} new commit(s)",
+                      True))
+        for f in blocking[:limit]:
+            lines.append((f"  {finding_line(f)}", True))
+        if len(blocking) > limit:
+            lines.append((f"  ... and {len(blocking) - limit} more blocking finding(s)", True))
+    elif bypass:
+        lines.append((f"gatekeeper: push ACCEPTED BY BYPASS ({commits} new commit(s)); this is recorded", False))
+    elif verdict.decision is Decision.WARN:
+        lines.append((f"gatekeeper: push accepted with warnings ({commits} new commit(s) checked)", False))
+    else:
+        lines.append((f"gatekeeper: push accepted ({commits} new commit(s) checked)", False))
+
+    for f in bypass:
+        lines.append((f"  {finding_line(f)}", False))
+    reviewed = [r for r in verdict.commits if r.review.status is ReviewStatus.APPROVED]
+    if reviewed and verdict.decision is not Decision.BLOCK:
+        approvers = sorted({a for r in reviewed for a in r.review.approvers})
+        sources = sorted({r.review.source for r in reviewed})
+        lines.append((f"  review: {len(reviewed)} mobile-origin commit(s) approved by "
+                      f"{safe(', '.join(approvers), limit=120)} ({', '.join(sources)})", False))
+    notes = [f for f in verdict.findings
+             if not f.blocking and f.rule_id not in ("gate/bypassed", "gate/deferred") and f.severity >= Severity.LOW]
+    shown = notes[: max(0, min(limit, 5))]
+    for f in shown:
+        lines.append((f"  warning: {finding_line(f)}", False))
+    if len(notes) > len(shown):
+        lines.append((f"  ... and {len(notes) - len(shown)} more warning(s)", False))
+    deferred = [name for name, stat in verdict.stats.scanners
+                if not stat.ran and stat.error and "deferred" in stat.error]
+    if deferred:
+        lines.append((f"  note: {', '.join(deferred)} left to CI (pre_receive.defer); do not merge before it "
+                       "passes", False))
+    if verdict.decision is Decision.BLOCK:
+        lines.append((f"  policy: {safe(verdict.policy_source, limit=200)}", True))
+    out = []
+    for text, rejection in lines:
+        line = safe(text, limit=LINE_LIMIT + 20)
+        out.append(f"{GITLAB_PREFIX}{line}" if gitlab and rejection else line)
+    return "\n".join(out) + "\n"
+
+
+def render_error(message: str, fix: str = "", *, gitlab: bool = False) -> str:
+    """The pusher's message when the gate could not evaluate the push (exit 4: rejected, fail closed)."""
+    lines = [f"gatekeeper: push REJECTED: could not evaluate: {safe(message, limit=LINE_LIMIT)}"]
+    if fix:
+        lines.append(f"  fix: {safe(fix, limit=LINE_LIMIT)}")
+    prefix = GITLAB_PREFIX if gitlab else ""
+    return "".join(f"{prefix}{line}\n" for line in lines)
