@@ -99,6 +99,14 @@ class RepoInfo:
     shallow: bool
 
 
+@dataclass(frozen=True, slots=True)
+class TreeEntry:
+    mode: str  # "100644", "100755", "120000" (symlink), "160000" (gitlink), "040000" (tree)
+    type: str  # "blob", "tree", "commit"
+    sha: str
+    path: str
+
+
 class Git:
     """A repository and the questions gatekeeper asks of it."""
 
@@ -385,6 +393,20 @@ class Git:
                 result[ids[0]] = tuple(ids[1:])
         return result
 
+    def object_sizes(self, shas: Iterable[str]) -> dict[str, int | None]:
+        """Sizes of objects from their headers only (one `cat-file --batch-check`); None when missing."""
+        shas = [s for s in dict.fromkeys(shas) if is_sha(s)]
+        if not shas:
+            return {}
+        out = self.out("cat-file", "--batch-check=%(objectname) %(objectsize)",
+                       input="".join(f"{s}\n" for s in shas).encode())
+        sizes: dict[str, int | None] = dict.fromkeys(shas)
+        for line in out.splitlines():
+            name, _, size = line.partition(" ")
+            if name in sizes and size.isdigit():
+                sizes[name] = int(size)
+        return sizes
+
     def empty_tree(self) -> str:
         """The id of the empty tree in this repository's hash algorithm (sha1 or sha256)."""
         return self.out("hash-object", "-t", "tree", "--stdin", input=b"").strip()
@@ -438,6 +460,51 @@ class Git:
         """A file's bytes at a revision, read from the object store (never the work tree)."""
         proc = self.run("cat-file", "blob", f"{rev}:{path}", check=False)
         return proc.stdout if proc.returncode == 0 else None
+
+    def tree_entries(self, rev: str, path: str, *, recursive: bool = False) -> list[TreeEntry]:
+        """Entries named `path` at `rev` (with `recursive`, every file beneath it), from `ls-tree -z`;
+        modes tell files from symlinks and gitlinks, which callers must not follow."""
+        _check_rev_token(rev)
+        args = ["ls-tree", "-z", "--full-tree"]
+        if recursive:
+            args.append("-r")
+        proc = self.run(*args, rev, "--", path, check=False)
+        if proc.returncode != 0:
+            return []
+        entries: list[TreeEntry] = []
+        for record in proc.stdout.split(b"\x00"):
+            meta, tab, name = record.partition(b"\t")
+            fields = meta.decode("ascii", "replace").split()
+            if tab and len(fields) == 3:
+                entries.append(TreeEntry(fields[0], fields[1], fields[2], name.decode("utf-8", "replace")))
+        return entries
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        _check_rev_token(a)
+        _check_rev_token(b)
+        proc = self.run("merge-base", a, b, check=False)
+        sha = proc.stdout.decode().strip()
+        return sha if proc.returncode == 0 and is_sha(sha) else None
+
+    def is_shallow(self) -> bool:
+        """Shallow right now (not cached like info(): a fetch may have deepened the clone)."""
+        return self.out("rev-parse", "--is-shallow-repository").strip() == "true"
+
+    def fetch_commits(self, remote: str, shas: Sequence[str], *, unshallow: bool = False,
+                      timeout: float | None = None) -> tuple[bool, str]:
+        """One `git fetch` of exact commit ids (and `--unshallow`) from a configured remote; never retried.
+        Returns (ok, first error line). Credentials are whatever the remote's config already has."""
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", remote):
+            raise GitError(f"invalid remote name {remote!r}", "name a configured remote such as origin")
+        for sha in shas:
+            if not is_sha(sha):
+                raise GitError(f"invalid commit id {sha!r}", "this is a bug in gatekeeper; please report it")
+        args = ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head"]
+        if unshallow:
+            args.append("--unshallow")
+        proc = self.run(*args, remote, *shas, check=False, timeout=timeout)
+        self._info = None
+        return proc.returncode == 0, _first_line(proc.stderr.decode("utf-8", "replace"))
 
     def notes(self, shas: Iterable[str], ref: str = NOTES_REF) -> dict[str, str]:
         """git notes under `ref` for the given commits (empty when the notes ref does not exist)."""

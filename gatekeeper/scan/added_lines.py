@@ -1,0 +1,278 @@
+"""Which lines a range introduces: per commit (for secrets) and net at the range's head (semgrep, bandit).
+
+Both come from git's own -U0 patches (gatekeeper.git streams them) parsed here, so no work tree is
+needed and nothing is checked out.
+
+Per commit (`iter_commit_additions`): every commit of the range is diffed against its parent in one
+`diff-tree --stdin --cc` process. A secret added by commit 1 and deleted by commit 2 is still found,
+because commit 1's own patch added it and the secret is in the pushed history.
+
+Merges: a merge's own additions are the lines of its result that are in *none* of its parents (its
+conflict resolutions and "evil merge" edits). git's dense combined diff (`--cc`) prints one column per
+parent, `+` in column i meaning "not in parent i"; a line whose every column is `+` is therefore one the
+merge itself introduced, and that is what we count. Lines the merge only carries over from one side
+were already attributed to the commit on that side (or predate the range) and are not counted twice.
+
+Net at head (`range_additions`): the lines of the head version of each file that the range added, from
+`git diff -U0 <boundary> <head>`, where the boundary is the set of parents of the range's commits that
+are outside the range. With several boundary commits (the range merges in a branch that already
+existed) the combined diff of head against all of them is used and, as above, only lines that none of
+them has count: a line that came in with an already-existing branch is not blamed on this change.
+In a range that mixes commits a scanner looks at with commits it does not (e.g. mobile and desktop
+commits), the net lines of the files the looked-at commits touched are used: that may include a line a
+desktop commit added to such a file, which errs on the side of reporting.
+
+Hostile input: paths are C-unquoted from git's quoting (newlines and control characters arrive escaped),
+text is decoded as UTF-8 with replacement, files over `max_file_bytes` are reported by git as binary
+(core.bigFileThreshold) and added text beyond the per-file cap is cut with `truncated` set, so the caller
+records the skip instead of holding an unbounded diff in memory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from gatekeeper.git import Git, is_sha
+
+DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
+# Lines of added text kept per file before the rest is cut (and reported): a 2 MB file of one-byte
+# lines is 1M lines; beyond that the file is not source anyone reviews line by line.
+DEFAULT_MAX_FILE_LINES = 200_000
+
+_HUNK_RE = re.compile(rb"^(@{2,}) (.*?) @{2,}")
+_C_ESCAPES = {ord("a"): 7, ord("b"): 8, ord("t"): 9, ord("n"): 10, ord("v"): 11, ord("f"): 12, ord("r"): 13,
+              ord('"'): ord('"'), ord("\\"): ord("\\")}
+
+
+@dataclass(frozen=True, slots=True)
+class FilePatch:
+    """What one patch added to one path."""
+
+    path: str  # the path at the new side (for a deletion, the deleted path)
+    blob: str | None  # the new blob id, when git printed one
+    mode: str | None  # the new mode ("100644", "120000" symlink, "160000" gitlink), None if unchanged/unknown
+    added: tuple[tuple[int, str], ...] = ()  # (line number in the new version, text without the newline)
+    binary: bool = False  # git showed "Binary files differ" (binary content, or over the size threshold)
+    truncated: bool = False  # more added text than the per-file cap: the rest was not kept
+    deleted: bool = False
+
+    @property
+    def line_numbers(self) -> frozenset[int]:
+        return frozenset(n for n, _ in self.added)
+
+
+@dataclass(slots=True)
+class _Builder:
+    path: str = ""
+    blob: str | None = None
+    mode: str | None = None
+    added: list[tuple[int, str]] = field(default_factory=list)
+    binary: bool = False
+    truncated: bool = False
+    deleted: bool = False
+    added_bytes: int = 0
+
+    def build(self) -> FilePatch:
+        return FilePatch(self.path, self.blob, self.mode, tuple(self.added), self.binary, self.truncated,
+                         self.deleted)
+
+
+class PatchParser:
+    """Incremental parser of `-p -U0` output (plain and combined), fed one line (bytes) at a time.
+
+    A hunk's body is recognised by its line prefixes (`+`, `-`, space, `\\`): every other line git can
+    print between files (`diff ...`, `@@...`, a commit id from `--stdin`) starts with something else,
+    so an added line can never be mistaken for a header, whatever it contains.
+    """
+
+    def __init__(self, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+                 max_file_lines: int = DEFAULT_MAX_FILE_LINES, keep_text: bool = True) -> None:
+        self.max_file_bytes = max_file_bytes
+        self.max_file_lines = max_file_lines
+        self.keep_text = keep_text
+        self.commit: str | None = None
+        self._file: _Builder | None = None
+        self._parents = 1  # columns of the current hunk
+        self._next_line = 0
+        self._in_hunk = False
+
+    def feed(self, raw: bytes) -> Iterator[tuple[str | None, FilePatch]]:
+        """Parse one line; yields (commit, FilePatch) whenever a file's patch is complete."""
+        line = raw[:-1] if raw.endswith(b"\n") else raw
+        if self._in_hunk and line[:1] in (b"+", b"-", b" ", b"\\"):
+            self._body(line)
+            return
+        self._in_hunk = False
+        if line.startswith(b"@@"):
+            self._hunk(line)
+            return
+        if line.startswith(b"diff --git ") or line.startswith(b"diff --cc ") or line.startswith(b"diff --combined "):
+            yield from self._flush()
+            self._file = _Builder(path=_header_path(line))
+            return
+        text = line.decode("ascii", "replace").strip()
+        if self._file is None or is_sha(text):
+            if is_sha(text):
+                yield from self._flush()
+                self.commit = text
+            return
+        self._header(line)
+
+    def close(self) -> Iterator[tuple[str | None, FilePatch]]:
+        yield from self._flush()
+
+    def _flush(self) -> Iterator[tuple[str | None, FilePatch]]:
+        if self._file is not None and self._file.path:
+            yield self.commit, self._file.build()
+        self._file = None
+        self._in_hunk = False
+
+    def _header(self, line: bytes) -> None:
+        f = self._file
+        assert f is not None
+        if line.startswith(b"+++ "):
+            name = line[4:]
+            if name == b"/dev/null":
+                f.deleted = True
+                return
+            path = _unquote(name.rstrip(b"\t") if not name.startswith(b'"') else name)
+            if path.startswith("b/"):
+                f.path = path[2:]
+        elif line.startswith(b"new file mode ") or line.startswith(b"new mode "):
+            f.mode = line.rsplit(b" ", 1)[1].decode("ascii", "replace")
+        elif line.startswith(b"deleted file mode "):
+            f.deleted = True
+        elif line.startswith(b"index "):
+            parts = line.decode("ascii", "replace").split()
+            if len(parts) >= 2 and ".." in parts[1]:
+                new = parts[1].rsplit("..", 1)[1]
+                f.blob = new if is_sha(new) else None
+                if f.blob is not None and set(f.blob) == {"0"}:
+                    f.deleted = True
+            if len(parts) >= 3 and f.mode is None:
+                f.mode = parts[2]
+        elif line.startswith(b"Binary files ") and line.endswith(b" differ"):
+            f.binary = True
+
+    def _hunk(self, line: bytes) -> None:
+        match = _HUNK_RE.match(line)
+        if match is None or self._file is None:
+            return
+        self._parents = len(match.group(1)) - 1
+        new_range = [t for t in match.group(2).split() if t.startswith(b"+")]
+        if not new_range:
+            return
+        start = new_range[-1][1:].split(b",", 1)[0]
+        try:
+            self._next_line = int(start)
+        except ValueError:
+            return
+        self._in_hunk = True
+
+    def _body(self, line: bytes) -> None:
+        f = self._file
+        if f is None or line.startswith(b"\\"):
+            return  # "\ No newline at end of file"
+        columns = line[: self._parents]
+        if b"-" in columns:
+            return  # a line of a parent that is not in the result
+        number = self._next_line
+        self._next_line += 1
+        if columns != b"+" * self._parents or f.truncated:
+            return
+        text = line[self._parents :]
+        if len(f.added) >= self.max_file_lines or f.added_bytes + len(text) > self.max_file_bytes:
+            f.truncated = True
+            return
+        f.added_bytes += len(text)
+        f.added.append((number, text.decode("utf-8", "replace") if self.keep_text else ""))
+
+
+def parse_patch(lines: Iterable[bytes], **options: int | bool) -> Iterator[tuple[str | None, FilePatch]]:
+    """(commit, FilePatch) for every file of a streamed patch; commit is None without commit headers."""
+    parser = PatchParser(**options)  # type: ignore[arg-type]
+    for raw in lines:
+        yield from parser.feed(raw)
+    yield from parser.close()
+
+
+def iter_commit_additions(git: Git, commits: Sequence[str], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+                          max_file_lines: int = DEFAULT_MAX_FILE_LINES) -> Iterator[tuple[str, FilePatch]]:
+    """(commit, FilePatch) for each file each commit changed, from one streamed git process."""
+    stream = git.commit_patches(commits, big_file_threshold=max_file_bytes)
+    for commit, patch in parse_patch(stream, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines):
+        if commit is not None and not patch.deleted:
+            yield commit, patch
+
+
+def boundary(parents: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """The parents of the range's commits that are not themselves in the range (its base commits)."""
+    inside = set(parents)
+    return tuple(dict.fromkeys(p for ps in parents.values() for p in ps if p not in inside))
+
+
+def range_additions(git: Git, bases: Sequence[str], head: str, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+                    max_file_lines: int = 1_000_000) -> dict[str, FilePatch]:
+    """Per path, the line numbers at `head` that the range added (no text kept: the tools read files)."""
+    stream = git.range_patch(bases, head, big_file_threshold=max_file_bytes)
+    result: dict[str, FilePatch] = {}
+    # Line numbers only: the byte cap does not apply (the text is not kept), the line cap does.
+    for _, patch in parse_patch(stream, max_file_bytes=1 << 62, max_file_lines=max_file_lines, keep_text=False):
+        if not patch.deleted:
+            result[patch.path] = patch
+    return result
+
+
+def _header_path(line: bytes) -> str:
+    """The path of a `diff --git a/P b/P` or `diff --cc P` line (renames are off, so both sides agree)."""
+    if line.startswith(b"diff --git "):
+        rest = line[len(b"diff --git "):]
+        if rest.startswith(b'"'):
+            first = _quoted_end(rest)
+            path = _unquote(rest[:first])
+        else:
+            path = rest[2 : 2 + (len(rest) - 5) // 2].decode("utf-8", "replace")
+            return path
+        return path[2:] if path.startswith("a/") else path
+    rest = line.split(b" ", 2)[2] if line.count(b" ") >= 2 else b""
+    return _unquote(rest)
+
+
+def _quoted_end(data: bytes) -> int:
+    """Index just past the closing quote of a C-quoted string starting at data[0]."""
+    i = 1
+    while i < len(data):
+        if data[i] == ord("\\"):
+            i += 2
+            continue
+        if data[i] == ord('"'):
+            return i + 1
+        i += 1
+    return len(data)
+
+
+def _unquote(data: bytes) -> str:
+    """git's C-style path quoting undone (`"a\\nb"` → a, newline, b); unquoted input as is."""
+    if not (len(data) >= 2 and data.startswith(b'"') and data.endswith(b'"')):
+        return data.decode("utf-8", "replace")
+    body = data[1:-1]
+    out = bytearray()
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c == ord("\\") and i + 1 < len(body):
+            nxt = body[i + 1]
+            if nxt in _C_ESCAPES:
+                out.append(_C_ESCAPES[nxt])
+                i += 2
+                continue
+            octal = body[i + 1 : i + 4]
+            if len(octal) == 3 and all(ord("0") <= d <= ord("7") for d in octal):
+                out.append(int(octal, 8) & 0xFF)
+                i += 4
+                continue
+        out.append(c)
+        i += 1
+    return out.decode("utf-8", "replace")

@@ -1,0 +1,228 @@
+"""What the scanners share: the child-process runner for tools, inline ignores, raw per-file findings,
+tool-failure findings and the "files and lines the range introduced at its head" question.
+
+The runner is the one place a scanner starts a program: its own process group (so a timeout kills
+semgrep-core and every worker with it), no stdin, a private HOME so nothing from the user's settings or
+login leaks in and nothing is written outside a temp dir, offline settings for semgrep, and a result
+object instead of exceptions — a tool that cannot start, crashes, is killed or times out is data the
+scanner turns into a `tool/*` finding (fail closed), never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gatekeeper.git import Git
+from gatekeeper.interfaces import ScanJob
+from gatekeeper.models import Finding, Severity
+from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, FilePatch, boundary, range_additions
+from gatekeeper.scan.workspace import Entry
+
+# `# gatekeeper: ignore[secrets/*, semgrep/python-eval]`, also after `//` or `/*`; bounded so a
+# megabyte-long line costs one linear scan.
+_INLINE_RE = re.compile(r"(?:#|//|/\*|<!--|--)[ \t]{0,10}gatekeeper:[ \t]{0,10}ignore\[([^\]\n]{1,500})\]")
+_RULE_GLOB_RE = re.compile(r"^[A-Za-z0-9_.*?/\[\]-]{1,200}$")
+
+
+def inline_ignores(text: str) -> tuple[str, ...]:
+    """Rule ids (globs allowed) named by `gatekeeper: ignore[...]` comments on one line."""
+    if "gatekeeper" not in text:
+        return ()
+    found: list[str] = []
+    for match in _INLINE_RE.finditer(text):
+        for item in match.group(1).split(","):
+            rule = item.strip()
+            if rule and _RULE_GLOB_RE.match(rule):
+                found.append(rule)
+    return tuple(dict.fromkeys(found))
+
+
+@dataclass(frozen=True, slots=True)
+class RawFinding:
+    """A tool's finding in one file, before the added-line filter: what the cache stores per blob."""
+
+    rule_id: str
+    severity: Severity
+    message: str
+    fix: str = ""
+    line: int | None = None  # None: about the whole file (a parse error)
+    end_line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule_id": self.rule_id, "severity": self.severity.label, "message": self.message, "fix": self.fix,
+                "line": self.line, "end_line": self.end_line}
+
+    @classmethod
+    def from_json(cls, data: object) -> RawFinding:
+        """Strict: anything unexpected raises ValueError (a corrupt cache entry is a miss, not a result)."""
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+        rule_id, message, fix = data.get("rule_id"), data.get("message"), data.get("fix")
+        line, end_line = data.get("line"), data.get("end_line")
+        if not (isinstance(rule_id, str) and isinstance(message, str) and isinstance(fix, str)):
+            raise ValueError("bad strings")
+        for value in (line, end_line):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise ValueError("bad line")
+        try:
+            severity = Severity.parse(str(data.get("severity")))
+        except KeyError:
+            raise ValueError("bad severity") from None
+        return cls(rule_id, severity, message, fix, line, end_line)
+
+
+def split_message(text: str) -> tuple[str, str]:
+    """A rule message as (what is wrong, what to do): the first sentence, then the rest."""
+    flat = " ".join(text.split())
+    match = re.search(r"(?<=[.!?])\s+(?=[A-Z`(])", flat)
+    if match is None:
+        return flat, ""
+    return flat[: match.start()], flat[match.end():]
+
+
+def tool_failure(scanner: str, detail: str, *, timeout: bool = False) -> Finding:
+    """The finding for a scanner that could not do its work; policy.on_tool_error / on_timeout decide."""
+    detail = " ".join(detail.split())[:400]
+    if timeout:
+        return Finding("tool/timeout", Severity.HIGH, f"{scanner} timed out: {detail}",
+                       fix="scan fewer files at once or raise the time budget; the change was not fully scanned",
+                       ).with_fingerprint(scanner, "timeout")
+    return Finding(f"tool/{scanner}-failed", Severity.HIGH, f"{scanner} failed: {detail}",
+                   fix=f"check that {scanner} is installed and runs (`{scanner} --version`); the change was not "
+                   "scanned").with_fingerprint(scanner, "failed")
+
+
+# -- running tools ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ToolRun:
+    argv: tuple[str, ...]
+    returncode: int | None
+    stdout: bytes = b""
+    stderr: bytes = b""
+    timed_out: bool = False
+    start_error: str | None = None  # could not be started at all (missing binary, not executable)
+
+    @property
+    def signal(self) -> int | None:
+        return -self.returncode if self.returncode is not None and self.returncode < 0 else None
+
+    def describe(self) -> str:
+        """One line saying what went wrong, for findings and stats (argv[0], status, stderr's tail)."""
+        if self.start_error:
+            return f"cannot run {self.argv[0]}: {self.start_error}"
+        if self.timed_out:
+            return f"{Path(self.argv[0]).name} did not finish in time and was killed"
+        if self.signal is not None:
+            try:
+                name = signal.Signals(self.signal).name
+            except ValueError:
+                name = f"signal {self.signal}"
+            status = f"killed by {name}"
+        else:
+            status = f"exit status {self.returncode}"
+        tail = self.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        return f"{Path(self.argv[0]).name} {status}" + (f": {' / '.join(tail)[:300]}" if tail else "")
+
+
+def tool_env(home: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment a scanner runs in: the user's PATH, a private HOME, offline semgrep, no git state."""
+    env = {k: v for k, v in (os.environ if base is None else base).items()
+           if not k.startswith(("GIT_", "SEMGREP_", "R2C_"))}
+    config = home / ".config"
+    env.update({
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(config),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "SEMGREP_SETTINGS_FILE": str(home / "semgrep-settings.yml"),
+        "SEMGREP_LOG_FILE": str(home / "semgrep.log"),
+        "SEMGREP_VERSION_CACHE_PATH": str(home / "semgrep-version"),
+        "SEMGREP_ENABLE_VERSION_CHECK": "0",
+        "SEMGREP_SEND_METRICS": "off",
+        "SEMGREP_IN_DOCKER": "0",
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "PYTHONIOENCODING": "utf-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "NO_COLOR": "1",
+    })
+    return env
+
+
+def run_tool(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float) -> ToolRun:
+    """Run one tool to completion or until `timeout` seconds, then kill its whole process group."""
+    args = tuple(argv)
+    try:
+        proc = subprocess.Popen(args, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+    except OSError as exc:
+        return ToolRun(args, None, start_error=exc.strerror or str(exc))
+    try:
+        out, err = proc.communicate(timeout=max(timeout, 0.1))
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        out, err = proc.communicate()
+        return ToolRun(args, proc.returncode, out, err, timed_out=True)
+    except BaseException:
+        _kill_group(proc)
+        proc.communicate()
+        raise
+    return ToolRun(args, proc.returncode, out, err)
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        proc.kill()
+
+
+# -- what the range introduced at its head ----------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class HeadChanges:
+    """The files at the range's head that the scanned commits touched, and the range's net added lines."""
+
+    head: str
+    entries: tuple[Entry, ...]  # head blob and mode of each touched, not deleted, path
+    added: Mapping[str, FilePatch]  # path -> line numbers the range added (see added_lines)
+
+    def added_lines(self, path: str) -> frozenset[int]:
+        patch = self.added.get(path)
+        return patch.line_numbers if patch is not None else frozenset()
+
+
+def head_changes(job: ScanJob, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> HeadChanges | None:
+    """Files and net added lines for a head-based scanner (semgrep, bandit); None when there is nothing."""
+    if not job.commits:
+        return None
+    git: Git = job.git
+    head = job.head or job.commits[-1].sha
+    parents: dict[str, tuple[str, ...]] = {c.sha: c.parents for c in job.commits}
+    unknown = [sha for sha in job.changes if sha not in parents]
+    if unknown:
+        parents.update(git.parents(unknown))
+    if head not in parents:
+        parents.update(git.parents([head]))
+    bases = boundary(parents)
+    # The commit each path is attributed to: the newest scanned commit that changed it.
+    owner: dict[str, str] = {}
+    for commit in job.commits:
+        for change in job.changes.get(commit.sha, ()):
+            owner[change.path] = commit.sha
+    if not owner:
+        return HeadChanges(head, (), {})
+    entries = tuple(Entry(c.path, c.new_blob, c.new_mode, owner[c.path])
+                    for c in git.range_files(bases, head)
+                    if c.path in owner and c.new_mode != "000000" and set(c.new_blob) != {"0"})
+    added = range_additions(git, bases, head, max_file_bytes=max_file_bytes) if entries else {}
+    return HeadChanges(head, entries, added)

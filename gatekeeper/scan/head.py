@@ -1,0 +1,187 @@
+"""The shared shape of the file-based scanners (semgrep, bandit): files at the range's head, one tool run.
+
+`HeadScanner.scan` does the part both share: which files the range touched at its head and which lines
+it added (common.head_changes), materialising those blobs (workspace), asking the cache per blob,
+running the tool ONCE over every file the cache did not answer, storing the new per-blob results,
+and then keeping only findings on lines the range added — pre-existing findings in a touched file are
+not blamed on the change. A subclass says which paths it wants and how to run its tool over a batch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gatekeeper.interfaces import ScanJob, ScanResult
+from gatekeeper.models import Finding, ScannerStat
+from gatekeeper.scan.cache import ResultCache
+from gatekeeper.scan.common import HeadChanges, RawFinding, head_changes, inline_ignores, tool_failure
+from gatekeeper.scan.workspace import DEFAULT_MAX_FILE_BYTES, Target, Workspace
+
+DEFAULT_TIMEOUT = 300.0
+# Above this many bytes of file names, targets are given as the workspace directory instead of one
+# argument each (ARG_MAX is 2 MiB on Linux, and the environment shares it).
+MAX_ARGV_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """One tool run over a batch: raw findings per target rel path, or why the run failed."""
+
+    findings: dict[str, list[RawFinding]] = field(default_factory=dict)
+    failure: Finding | None = None  # tool/<name>-failed or tool/timeout: nothing of the batch is trusted
+    uncacheable: frozenset[str] = frozenset()  # rel paths whose result is incomplete (per-file timeout, ...)
+    note: str = ""  # e.g. "semgrep: --experimental failed (...), ran the normal engine"
+
+
+@dataclass(slots=True)
+class RunInfo:
+    """What the last `scan` did, for stats, tests and benchmarks (not part of any output format)."""
+
+    files: int = 0
+    cache_hits: int = 0
+    tool_files: int = 0  # files handed to the tool (cache misses)
+    invocations: int = 0  # tool processes started for scanning (version probes not counted)
+    mode: str = ""  # e.g. "experimental" / "normal" for semgrep
+    notes: list[str] = field(default_factory=list)
+
+
+class HeadScanner:
+    name = "head"
+
+    def __init__(self, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, timeout: float = DEFAULT_TIMEOUT,
+                 cache: ResultCache | None = None, use_cache: bool = True) -> None:
+        self.max_file_bytes = max_file_bytes
+        self.timeout = timeout
+        self._cache = cache
+        self.use_cache = use_cache
+        self.last_run = RunInfo()
+
+    # -- what a subclass provides ---------------------------------------------------------------
+    def wants(self, path: str) -> bool:
+        raise NotImplementedError
+
+    def cache_identity(self) -> tuple[str, str] | None:
+        """(tool version, ruleset digest) for cache keys; None when it cannot be established."""
+        raise NotImplementedError
+
+    def run_batch(self, workspace: Workspace, targets: Sequence[Target], timeout: float) -> BatchResult:
+        raise NotImplementedError
+
+    # -- the shared part -------------------------------------------------------------------------
+    def cache(self) -> ResultCache | None:
+        if not self.use_cache:
+            return None
+        if self._cache is None:
+            self._cache = ResultCache()
+        return self._cache
+
+    def remaining(self, job: ScanJob) -> float:
+        if job.deadline is None:
+            return self.timeout
+        return min(self.timeout, job.deadline - time.monotonic())
+
+    def scan(self, job: ScanJob) -> ScanResult:
+        self.last_run = info = RunInfo()
+        changes = head_changes(job, max_file_bytes=self.max_file_bytes)
+        if changes is None:
+            return ScanResult(stat=ScannerStat(ran=True))
+        entries = [e for e in changes.entries if self.wants(e.path)]
+        findings: list[Finding] = []
+        errors: list[str] = []
+        with Workspace(max_file_bytes=self.max_file_bytes) as workspace:
+            targets = workspace.materialise(job.git, entries)
+            info.files = len(targets)
+            for skip in workspace.skips:
+                finding = skip.finding(self.name, self.max_file_bytes)
+                if finding is not None:
+                    findings.append(finding)
+            raw, failure, batch_notes = self._results(job, workspace, targets)
+            info.notes.extend(batch_notes)
+            if failure is not None:
+                findings.append(failure)
+                errors.append(failure.message)
+            for target in targets:
+                findings.extend(self._findings(target, raw.get(target.rel, []), changes))
+        cache = self._cache
+        if cache is not None and cache.problem:
+            info.notes.append(cache.problem)
+        detail = "; ".join(errors + info.notes) or None
+        stat = ScannerStat(ran=not errors, error=detail, files=len(targets))
+        return ScanResult(findings=tuple(findings), stat=stat, files=len(targets))
+
+    def _results(self, job: ScanJob, workspace: Workspace,
+                 targets: Sequence[Target]) -> tuple[dict[str, list[RawFinding]], Finding | None, list[str]]:
+        info = self.last_run
+        raw: dict[str, list[RawFinding]] = {}
+        notes: list[str] = []
+        cache = self.cache()
+        identity = self.cache_identity() if cache is not None and cache.available and targets else None
+        keys: dict[str, str] = {}
+        misses: list[Target] = []
+        for target in targets:
+            cached = None
+            if cache is not None and identity is not None:
+                keys[target.rel] = key = ResultCache.key(self.name, identity[0], identity[1], target.blob,
+                                                         target.rel)
+                cached = cache.get(self.name, key)
+            if cached is None:
+                misses.append(target)
+            else:
+                raw[target.rel] = cached
+                info.cache_hits += 1
+        info.tool_files = len(misses)
+        if not misses:
+            return raw, None, notes
+        timeout = self.remaining(job)
+        if timeout <= 0:
+            return raw, tool_failure(self.name, f"no time left to scan {len(misses)} file(s)", timeout=True), notes
+        batch = self.run_batch(workspace, misses, timeout)
+        if batch.note:
+            notes.append(batch.note)
+        if batch.failure is not None:
+            return raw, batch.failure, notes
+        for target in misses:
+            found = batch.findings.get(target.rel, [])
+            raw[target.rel] = found
+            if cache is not None and target.rel in keys and target.rel not in batch.uncacheable:
+                cache.put(self.name, keys[target.rel], found)
+        return raw, None, notes
+
+    def _findings(self, target: Target, raw: Sequence[RawFinding], changes: HeadChanges) -> list[Finding]:
+        if not raw:
+            return []
+        added = changes.added_lines(target.path)
+        lines: list[str] | None = None
+        result: list[Finding] = []
+        for item in raw:
+            if item.line is not None and item.line not in added:
+                continue  # pre-existing: not introduced by this range
+            if lines is None:
+                lines = _read_lines(target.local)
+            text = _line(lines, item.line)
+            end = item.end_line if item.end_line and item.line and item.end_line >= item.line else item.line
+            # Content-based identity: the rule, the file and the code it matched, not the line number.
+            material = " ".join(" ".join(_line(lines, n) for n in range(item.line, (end or 0) + 1)).split()) \
+                if item.line is not None else ""
+            ignores = inline_ignores(text) if item.line is not None else ()
+            result.append(Finding(
+                rule_id=item.rule_id, severity=item.severity, message=item.message, commit=target.commit,
+                path=target.path, line=item.line, fix=item.fix, line_ignores=ignores,
+            ).with_fingerprint(target.path, material[:2000]))
+        return result
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return path.read_bytes().decode("utf-8", "replace").split("\n")
+    except OSError:
+        return []
+
+
+def _line(lines: Sequence[str], number: int | None) -> str:
+    if number is None or number < 1 or number > len(lines):
+        return ""
+    return lines[number - 1]

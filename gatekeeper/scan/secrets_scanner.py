@@ -1,0 +1,132 @@
+"""The secrets scanner: the in-process SecretDetector over the lines EACH commit of the range added.
+
+Per commit, not per range: a secret added in commit 1 and deleted in commit 2 of the same push is
+still in the pushed history, so it is still found (and the fix says that deleting it is not enough).
+All commits' patches come from one streamed git process (added_lines.iter_commit_additions).
+
+A finding carries the rule, severity, commit, path and line, a message with the REDACTED value only,
+a content-based fingerprint (the digest of the value: the same secret moved to another line or file
+keeps its identity, so a baseline entry follows it), and the rule ids of an inline
+`gatekeeper: ignore[...]` comment on that line — policy.decide, not this module, decides whether that
+suppresses it. Symlinks are not read (`scan/symlink-skipped`), gitlinks have no content, binary files
+and files over the size cap are recorded skips, and added text beyond the per-file cap is reported
+(`scan/diff-too-large`) rather than dropped silently.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from gatekeeper.errors import GatekeeperError
+from gatekeeper.interfaces import ScanJob, ScanResult
+from gatekeeper.models import FileChange, Finding, ScannerStat, Severity
+from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_LINES, FilePatch, iter_commit_additions
+from gatekeeper.scan.common import inline_ignores, tool_failure
+from gatekeeper.scan.secrets import SecretDetector, SecretHit
+from gatekeeper.scan.workspace import GITLINK_MODE, SYMLINK_MODE, Skip
+
+NAME = "secrets"
+FIX = ("remove the secret from every commit of the change (rewrite them: deleting it in a later commit leaves it "
+       "in history) and revoke or rotate the credential")
+
+
+class SecretsScanner:
+    name = NAME
+
+    def __init__(self, *, detector: SecretDetector | None = None, rules_path: Path | None = None,
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, max_file_lines: int = DEFAULT_MAX_FILE_LINES) -> None:
+        self._detector = detector
+        self.rules_path = rules_path
+        self.max_file_bytes = max_file_bytes
+        self.max_file_lines = max_file_lines
+
+    def detector(self) -> SecretDetector:
+        if self._detector is None:
+            self._detector = SecretDetector.load(self.rules_path)
+        return self._detector
+
+    def scan(self, job: ScanJob) -> ScanResult:
+        if not job.commits:
+            return ScanResult()
+        try:
+            detector = self.detector()
+        except GatekeeperError as exc:
+            failure = tool_failure(NAME, f"{exc.message} ({exc.fix})" if exc.fix else exc.message)
+            return ScanResult((failure,), ScannerStat(ran=False, error=failure.message))
+        modes = _modes(job.changes)
+        findings: list[Finding] = []
+        binaries: list[tuple[str, FilePatch]] = []
+        files = 0
+        stream = iter_commit_additions(job.git, [c.sha for c in job.commits], max_file_bytes=self.max_file_bytes,
+                                       max_file_lines=self.max_file_lines)
+        cut: str | None = None
+        try:
+            for commit, patch in stream:
+                if job.deadline is not None and time.monotonic() > job.deadline:
+                    cut = commit
+                    break
+                mode = modes.get((commit, patch.path)) or patch.mode or ""
+                if mode == GITLINK_MODE:
+                    continue
+                if mode == SYMLINK_MODE:
+                    skip = Skip(patch.path, patch.blob or "", commit, "symlink").finding(NAME, self.max_file_bytes)
+                    if skip is not None:
+                        findings.append(skip)
+                    continue
+                if patch.binary:
+                    binaries.append((commit, patch))
+                    continue
+                files += 1
+                if patch.truncated:
+                    findings.append(Finding(
+                        "scan/diff-too-large", Severity.LOW,
+                        f"{NAME}: only the first {self.max_file_bytes} bytes / {self.max_file_lines} lines this "
+                        "commit added to the file were scanned", commit=commit, path=patch.path,
+                        fix="keep generated or vendored files out of the change, or review the rest by hand",
+                    ).with_fingerprint(patch.path, patch.blob or "", "truncated"))
+                findings.extend(self._findings(detector, commit, patch))
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # stops (and reaps) the git process when we left early
+        if cut is not None:
+            findings.append(tool_failure(NAME, f"time budget used up; commits from {cut[:12]} on were not "
+                                         "scanned for secrets", timeout=True))
+        findings.extend(self._binary_skips(job, binaries))
+        stat = ScannerStat(ran=cut is None, error="time budget exhausted" if cut else None, files=files)
+        return ScanResult(tuple(findings), stat, files)
+
+    def _findings(self, detector: SecretDetector, commit: str, patch: FilePatch) -> list[Finding]:
+        if not patch.added:
+            return []
+        hits: list[SecretHit] = detector.scan_lines(patch.added)
+        if not hits:
+            return []
+        texts = dict(patch.added)
+        result = []
+        for hit in hits:
+            result.append(Finding(
+                rule_id=hit.rule_id, severity=hit.severity, message=f"{hit.description} {hit.redacted} added",
+                commit=commit, path=patch.path, line=hit.line, fix=FIX,
+                line_ignores=inline_ignores(texts.get(hit.line, "")),
+            ).with_fingerprint(hit.digest))
+        return result
+
+    def _binary_skips(self, job: ScanJob, binaries: list[tuple[str, FilePatch]]) -> list[Finding]:
+        if not binaries:
+            return []
+        sizes = job.git.object_sizes(p.blob for _, p in binaries if p.blob)
+        findings = []
+        for commit, patch in binaries:
+            size = sizes.get(patch.blob or "") or 0
+            reason = "too-large" if size > self.max_file_bytes else "binary"
+            finding = Skip(patch.path, patch.blob or "", commit, reason, size).finding(NAME, self.max_file_bytes)
+            if finding is not None:
+                findings.append(finding)
+        return findings
+
+
+def _modes(changes: Mapping[str, tuple[FileChange, ...]]) -> dict[tuple[str, str], str]:
+    return {(sha, c.path): c.new_mode for sha, items in changes.items() for c in items}

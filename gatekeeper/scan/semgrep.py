@@ -1,0 +1,360 @@
+"""The semgrep scanner: our rules (`rules/semgrep/`) over the files the range touched, in ONE semgrep run.
+
+Offline and hermetic: `--metrics=off --disable-version-check` plus the matching environment (semgrep
+otherwise waits ~95 s for a version check without network), a private HOME/settings/log file, local
+rules only, `--no-git-ignore`, and `--disable-nosem`: a `# nosemgrep` comment in the change must not
+hide a finding from the gate (the gate's own `gatekeeper: ignore[...]` is decided, visibly, by policy).
+Targets are passed as explicit files, which semgrep scans whatever a `.semgrepignore` says; only when
+the file names would overflow the argument list is the workspace directory passed instead (it holds
+no ignore file but our own empty one). `--experimental` (the faster native engine) runs first; if it
+cannot produce a result the normal engine runs, and which one ran is recorded.
+
+Results map to `semgrep/<rule id>` with the rule's `metadata.gatekeeper-severity` (else ERROR→high,
+WARNING→medium, INFO→low); per-file parse problems become `scan/parse-error` (low) and per-file
+timeouts `scan/incomplete`; a crash, a missing binary, a kill, a timeout or output that is not
+semgrep's JSON becomes `tool/semgrep-failed` / `tool/timeout` — never a pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gatekeeper.errors import ConfigError
+from gatekeeper.models import Severity
+from gatekeeper.scan.common import RawFinding, run_tool, split_message, tool_env, tool_failure
+from gatekeeper.scan.head import MAX_ARGV_BYTES, BatchResult, HeadScanner
+from gatekeeper.scan.workspace import Target, Workspace, safe_extension
+
+NAME = "semgrep"
+_SEMGREP_SEVERITY = {"ERROR": Severity.HIGH, "WARNING": Severity.MEDIUM, "INFO": Severity.LOW,
+                     "CRITICAL": Severity.CRITICAL, "HIGH": Severity.HIGH, "MEDIUM": Severity.MEDIUM,
+                     "LOW": Severity.LOW, "EXPERIMENT": Severity.INFO, "INVENTORY": Severity.INFO}
+# Languages our rules may name, and the file extensions semgrep assigns to them. A rule in a language
+# not listed here (or generic/regex) makes every text file a target.
+LANGUAGE_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "python": (".py", ".pyi", ".pyw"), "python3": (".py", ".pyi", ".pyw"), "py": (".py", ".pyi", ".pyw"),
+    "javascript": (".js", ".jsx", ".mjs", ".cjs"), "js": (".js", ".jsx", ".mjs", ".cjs"),
+    "typescript": (".ts", ".tsx", ".mts", ".cts"), "ts": (".ts", ".tsx", ".mts", ".cts"),
+    "json": (".json",), "yaml": (".yml", ".yaml"), "html": (".html", ".htm"), "bash": (".sh", ".bash"),
+    "sh": (".sh", ".bash"), "go": (".go",), "java": (".java",), "ruby": (".rb",), "php": (".php",),
+    "kotlin": (".kt", ".kts"), "swift": (".swift",), "c": (".c", ".h"), "cpp": (".cpp", ".cc", ".hpp", ".h"),
+    "csharp": (".cs",), "rust": (".rs",), "terraform": (".tf", ".hcl"), "hcl": (".tf", ".hcl"),
+    "scala": (".scala",), "dart": (".dart",), "lua": (".lua",),
+}
+PARSE_ERROR_MARKERS = ("syntax", "parse", "lexical", "partialparsing", "astbuilder")
+INCOMPLETE_MARKERS = ("timeout", "outofmemory", "out of memory", "stackoverflow", "stack overflow",
+                      "toomanymatches", "too many matches")
+
+
+def default_rules_dir() -> Path:
+    """Our semgrep rules: inside the installed package, else at the source checkout's root."""
+    package_dir = Path(__file__).resolve().parents[1]
+    candidates = (package_dir / "rules" / "semgrep", package_dir.parent / "rules" / "semgrep")
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    raise ConfigError("semgrep rules not found (looked at " + " and ".join(str(c) for c in candidates) + ")",
+                      "reinstall gatekeeper so that rules/semgrep ships with it")
+
+
+def find_semgrep() -> str | None:
+    """The semgrep executable next to this Python (the venv's), else the first on PATH."""
+    beside = Path(sys.executable).parent / "semgrep"
+    if beside.is_file():
+        return str(beside)
+    return shutil.which("semgrep")
+
+
+@dataclass(frozen=True, slots=True)
+class SemgrepRule:
+    id: str  # as reported: semgrep/<id>
+    severity: Severity
+    message: str
+    languages: tuple[str, ...]
+    source: Path
+
+
+def rule_files(rules_dir: Path) -> list[Path]:
+    return sorted(p for p in rules_dir.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file()
+                  and ".test." not in p.name)
+
+
+def load_rules(rules_dir: Path) -> list[SemgrepRule]:
+    """The rules in a semgrep config directory (for `rules list` and target selection)."""
+    rules: list[SemgrepRule] = []
+    for path in rule_files(rules_dir):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{path}: cannot read semgrep rules: {exc}", "fix the rule file's YAML") from None
+        if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+            raise ConfigError(f"{path}: not a semgrep rules file (no `rules:` list)", "fix the rule file")
+        for rule in data["rules"]:
+            if not isinstance(rule, dict) or not isinstance(rule.get("id"), str):
+                raise ConfigError(f"{path}: a rule without an id", "give every rule an `id:`")
+            metadata = rule.get("metadata")
+            languages_value = rule.get("languages")
+            languages: list[Any] = languages_value if isinstance(languages_value, list) else []
+            rules.append(SemgrepRule(
+                id=f"{NAME}/{rule['id']}",
+                severity=rule_severity(metadata, str(rule.get("severity", ""))),
+                message=str(rule.get("message", "")),
+                languages=tuple(str(lang).lower() for lang in languages),
+                source=path,
+            ))
+    return rules
+
+
+def rule_severity(metadata: Any, semgrep_severity: str) -> Severity:
+    if isinstance(metadata, dict):
+        declared = metadata.get("gatekeeper-severity")
+        if isinstance(declared, str):
+            try:
+                return Severity.parse(declared)
+            except KeyError:
+                pass
+    return _SEMGREP_SEVERITY.get(semgrep_severity.upper(), Severity.MEDIUM)
+
+
+def ruleset_digest(rules_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in rule_files(rules_dir):
+        digest.update(path.relative_to(rules_dir).as_posix().encode() + b"\x00")
+        digest.update(path.read_bytes() + b"\x00")
+    return digest.hexdigest()
+
+
+class SemgrepScanner(HeadScanner):
+    name = NAME
+
+    def __init__(self, *, rules_dir: Path | None = None, executable: str | None = None, experimental: bool = True,
+                 **options: Any) -> None:
+        super().__init__(**options)
+        self.rules_dir = rules_dir
+        self.executable = executable
+        self.experimental = experimental
+        self._extensions: frozenset[str] | None = None
+        self._all_files = False
+        self._identity: tuple[str, str] | None = None
+
+    def _rules_dir(self) -> Path:
+        if self.rules_dir is None:
+            self.rules_dir = default_rules_dir()
+        return self.rules_dir
+
+    def wants(self, path: str) -> bool:
+        if self._extensions is None:
+            extensions: set[str] = set()
+            try:
+                rules = load_rules(self._rules_dir())
+            except ConfigError:
+                rules = []
+                self._all_files = True  # semgrep itself will report the broken rules (fail closed)
+            for rule in rules:
+                for language in rule.languages:
+                    if language not in LANGUAGE_EXTENSIONS:
+                        self._all_files = True
+                    extensions.update(LANGUAGE_EXTENSIONS.get(language, ()))
+            self._extensions = frozenset(extensions)
+        return self._all_files or safe_extension(path) in self._extensions
+
+    def cache_identity(self) -> tuple[str, str] | None:
+        if self._identity is None:
+            version = self._version()
+            if version is None:
+                return None
+            try:
+                self._identity = (version, ruleset_digest(self._rules_dir()))
+            except (OSError, ConfigError):
+                return None
+        return self._identity
+
+    def _version(self) -> str | None:
+        executable = self.executable or find_semgrep()
+        if executable is None:
+            return None
+        if Path(executable).resolve() == (Path(sys.executable).parent / "semgrep").resolve():
+            try:
+                return importlib.metadata.version("semgrep")
+            except importlib.metadata.PackageNotFoundError:
+                pass
+        with tempfile.TemporaryDirectory(prefix="gatekeeper-semgrep-home-") as home:
+            run = run_tool([executable, "--version"], cwd=Path(home), env=tool_env(Path(home)), timeout=60)
+        text = run.stdout.decode("utf-8", "replace").strip()
+        return text.splitlines()[-1] if run.returncode == 0 and text else None
+
+    def argv(self, executable: str, targets: Sequence[str], *, experimental: bool) -> list[str]:
+        args = [executable, "scan"]
+        if experimental:
+            args.append("--experimental")
+        args += ["--config", str(self._rules_dir()), "--json", "--metrics=off", "--disable-version-check",
+                 "--no-git-ignore", "--disable-nosem", "--max-target-bytes", str(self.max_file_bytes + 1),
+                 "--quiet", "--", *targets]
+        return args
+
+    def run_batch(self, workspace: Workspace, targets: Sequence[Target], timeout: float) -> BatchResult:
+        executable = self.executable or find_semgrep()
+        if executable is None:
+            return BatchResult(failure=tool_failure(NAME, "semgrep executable not found next to Python or on PATH"))
+        try:
+            self._rules_dir()
+        except ConfigError as exc:
+            return BatchResult(failure=tool_failure(NAME, exc.message))
+        names = [t.rel for t in targets]
+        explicit = sum(len(n.encode()) + 1 for n in names) <= MAX_ARGV_BYTES
+        # Our own empty ignore file at the root: semgrep's built-in ignores (tests/, build/, *.min.js, ...)
+        # would otherwise apply in directory mode. Repository ignore files are never materialised.
+        (workspace.root / ".semgrepignore").write_bytes(b"")
+        modes = [True, False] if self.experimental else [False]
+        note = ""
+        with tempfile.TemporaryDirectory(prefix="gatekeeper-semgrep-home-") as home:
+            env = tool_env(Path(home))
+            started = time.monotonic()
+            for experimental in modes:
+                budget = timeout - (time.monotonic() - started)
+                if budget <= 0:
+                    return BatchResult(failure=tool_failure(NAME, "no time left for the normal engine after "
+                                                            f"--experimental failed ({note})", timeout=True))
+                run = run_tool(self.argv(executable, names if explicit else ["."], experimental=experimental),
+                               cwd=workspace.root, env=env, timeout=budget)
+                self.last_run.invocations += 1
+                self.last_run.mode = "experimental" if experimental else "normal"
+                if run.timed_out:
+                    return BatchResult(failure=tool_failure(NAME, f"{run.describe()} after {budget:.0f}s on "
+                                                            f"{len(targets)} file(s)", timeout=True), note=note)
+                if run.start_error:
+                    return BatchResult(failure=tool_failure(NAME, run.describe()), note=note)
+                data, problem = _parse_output(run.stdout)
+                if data is not None:
+                    fatal = _fatal_errors(data, workspace)
+                    if run.returncode not in (0, 1) and not fatal:
+                        fatal = [f"exit status {run.returncode}"]
+                    if not fatal:
+                        result = self._convert(data, workspace, targets, explicit)
+                        return BatchResult(result.findings, None, result.uncacheable, note)
+                    problem = "; ".join(fatal)
+                detail = f"{run.describe()}; {problem}" if problem else run.describe()
+                if experimental and len(modes) > 1:
+                    note = f"semgrep --experimental failed ({detail[:200]}); ran the normal engine"
+                    continue
+                return BatchResult(failure=tool_failure(NAME, detail), note=note)
+        return BatchResult(failure=tool_failure(NAME, "semgrep did not run"), note=note)
+
+    def _convert(self, data: dict[str, Any], workspace: Workspace, targets: Sequence[Target],
+                 explicit: bool) -> BatchResult:
+        wanted = {t.rel for t in targets}
+        found: dict[str, list[RawFinding]] = {rel: [] for rel in wanted}
+        uncacheable: set[str] = set()
+        for result in data.get("results", []):
+            if not isinstance(result, dict):
+                continue
+            target = workspace.lookup(str(result.get("path", "")))
+            if target is None or target.rel not in wanted:
+                continue
+            extra = _dict(result.get("extra"))
+            start = _dict(result.get("start"))
+            end = _dict(result.get("end"))
+            check_id = str(result.get("check_id", "unknown")).rsplit(".", 1)[-1]
+            message, fix = split_message(str(extra.get("message", "")) or check_id)
+            found[target.rel].append(RawFinding(
+                rule_id=f"{NAME}/{check_id}",
+                severity=rule_severity(extra.get("metadata"), str(extra.get("severity", ""))),
+                message=message, fix=fix,
+                line=_int(start.get("line")), end_line=_int(end.get("line")),
+            ))
+        for error in data.get("errors", []):
+            if not isinstance(error, dict):
+                continue
+            kind = _error_type(error)
+            for path in _error_paths(error):
+                target = workspace.lookup(path)
+                if target is None or target.rel not in wanted:
+                    continue
+                lowered = kind.lower().replace(" ", "")
+                if any(m.replace(" ", "") in lowered for m in INCOMPLETE_MARKERS):
+                    uncacheable.add(target.rel)
+                    found[target.rel].append(RawFinding(
+                        "scan/incomplete", Severity.MEDIUM, f"semgrep gave up on this file ({kind}); "
+                        "findings in it may be missed", "review this file by hand or split it"))
+                elif any(m in lowered for m in PARSE_ERROR_MARKERS):
+                    found[target.rel].append(RawFinding(
+                        "scan/parse-error", Severity.LOW, f"semgrep could not parse all of this file ({kind}); "
+                        "findings in the unparsed part may be missed", "make the file valid source code"))
+        scanned = data.get("paths", {}).get("scanned") if isinstance(data.get("paths"), dict) else None
+        if explicit and isinstance(scanned, list):
+            seen = {t.rel for p in scanned if (t := workspace.lookup(str(p))) is not None}
+            for rel in sorted(wanted - seen):
+                uncacheable.add(rel)
+                found[rel].append(RawFinding("scan/file-skipped", Severity.LOW, "semgrep skipped this file",
+                                             "review this file by hand"))
+        return BatchResult(found, None, frozenset(uncacheable))
+
+
+def _parse_output(stdout: bytes) -> tuple[dict[str, Any] | None, str]:
+    """semgrep's JSON (decoded with replacement: it echoes file bytes that may not be UTF-8)."""
+    text = stdout.decode("utf-8", "replace").strip()
+    if not text:
+        return None, "no output"
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None, f"output is not JSON: {text[:120]!r}"
+    if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+        return None, "output is not semgrep's JSON (no results list)"
+    if not isinstance(data.get("errors", []), list):
+        return None, "output is not semgrep's JSON (errors is not a list)"
+    return data, ""
+
+
+def _error_type(error: dict[str, Any]) -> str:
+    kind = error.get("type")
+    if isinstance(kind, list) and kind:
+        kind = kind[0]
+    return str(kind or "error")
+
+
+def _error_paths(error: dict[str, Any]) -> list[str]:
+    paths = [str(error["path"])] if isinstance(error.get("path"), str) else []
+    for span in error.get("spans") or []:
+        if isinstance(span, dict) and isinstance(span.get("file"), str):
+            paths.append(span["file"])
+    return list(dict.fromkeys(paths))
+
+
+def _fatal_errors(data: dict[str, Any], workspace: Workspace) -> list[str]:
+    """Errors not about a target file (invalid rules, missing config, crashes): the run is not trusted.
+
+    An invalid rule file is reported with that file as its path and only at level "warn" — semgrep then
+    scans nothing — so "has a path" is not enough: the path must be one of the scanned files.
+    """
+    fatal = []
+    for error in data.get("errors", []):
+        if not isinstance(error, dict):
+            fatal.append("malformed error entry")
+            continue
+        paths = _error_paths(error)
+        if paths and all(workspace.lookup(p) is not None for p in paths):
+            continue
+        if paths or str(error.get("level", "error")).lower() == "error":
+            fatal.append(f"{_error_type(error)}: {' '.join(str(error.get('message', '')).split())[:200]}")
+    return fatal
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None

@@ -1,0 +1,235 @@
+"""The scan workspace: blobs from the object store written into a private temp dir for the file-based tools.
+
+semgrep and bandit read files, so the blobs they scan are materialised here — read through one
+`git cat-file --batch` process (never a checkout, so it works on a bare repository and, with the git
+environment inherited, inside pre-receive quarantine). Every byte and every path name is hostile:
+
+- the directory is `mkdtemp` (0700), files are created 0600 with O_EXCL|O_NOFOLLOW, and every output
+  path is resolved and checked to stay inside the directory before anything is written;
+- symlinks (mode 120000) are never followed nor read: reported as `scan/symlink-skipped`; gitlinks
+  (160000) are skipped; objects that are not blobs are skipped;
+- a path that is absolute, has `..`/`.`/empty components, control or invisible format characters
+  (newline included), backslashes, a component starting with `-`, is over-long, not valid UTF-8, or is a
+  file that configures a tool (`.semgrepignore`) is still scanned, under a generated name in a reserved
+  directory (keeping a sanitised extension so the tools still pick the language); findings are reported
+  under the original path through `Workspace.lookup`;
+- files over the size cap are not read into memory (the size comes from cat-file's header) and are
+  reported as `scan/file-too-large`; binary files (a NUL byte in the first 8 KB, git's own test) are
+  recorded as `scan/binary-skipped`. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+from gatekeeper.git import Git
+from gatekeeper.models import Finding, Severity
+
+DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
+BINARY_PROBE = 8000  # git's buffer_is_binary() looks at the first 8000 bytes
+RESERVED_DIR = "_gatekeeper_renamed"  # generated names live here; no original path is written under it
+MAX_PATH_BYTES = 1024
+MAX_COMPONENT_BYTES = 200
+# Files that change what a scanner looks at; the repository must not configure its own gate.
+TOOL_CONTROL_FILES = frozenset({".semgrepignore", ".gitignore", ".semgrep.yml", ".semgrep.yaml", ".semgrep",
+                                ".bandit", ".semgrepconfig"})
+_EXT_RE = re.compile(r"\.[A-Za-z0-9]{1,12}$")
+SYMLINK_MODE = "120000"
+GITLINK_MODE = "160000"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One file to materialise: its original path, blob id and mode at the scanned commit."""
+
+    path: str
+    blob: str
+    mode: str
+    commit: str | None = None  # the commit findings in it are attributed to
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A file written into the workspace."""
+
+    path: str  # the original repository path (hostile text: never used on the file system)
+    blob: str
+    rel: str  # path relative to the workspace root, as handed to the tools
+    local: Path  # absolute path inside the workspace
+    size: int
+    renamed: bool  # the original path was unsafe: written under a generated name
+    commit: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """A file that was not scanned, and why (becomes a finding: skipped work is always reported)."""
+
+    path: str
+    blob: str
+    commit: str | None
+    reason: str  # "symlink" | "gitlink" | "too-large" | "binary" | "missing" | "not-a-blob"
+    size: int = 0
+
+    def finding(self, scanner: str, max_bytes: int) -> Finding | None:
+        if self.reason == "gitlink":
+            return None  # a submodule pointer has no content here; its own repository is gated separately
+        if self.reason == "symlink":
+            rule, severity = "scan/symlink-skipped", Severity.INFO
+            message = f"{scanner}: symlink not followed and not scanned"
+            fix = "symlinks are not followed by the gate; commit the file itself if it should be scanned"
+        elif self.reason == "too-large":
+            rule, severity = "scan/file-too-large", Severity.LOW
+            message = f"{scanner}: {self.size} bytes is over the {max_bytes}-byte scan limit; not scanned"
+            fix = "keep generated or vendored files out of the change, or review this file by hand"
+        elif self.reason == "binary":
+            rule, severity = "scan/binary-skipped", Severity.INFO
+            message = f"{scanner}: binary file not scanned"
+            fix = "binary files are not scanned; review them by hand"
+        else:
+            rule, severity = "scan/unreadable", Severity.LOW
+            message = f"{scanner}: object {self.blob[:12]} could not be read ({self.reason}); not scanned"
+            fix = "check the repository with `git fsck`"
+        return Finding(rule, severity, message, commit=self.commit, path=self.path, fix=fix).with_fingerprint(
+            self.path, self.blob, self.reason)
+
+
+def unsafe_reason(path: str) -> str | None:
+    """Why `path` must not be used as a file name in the workspace, or None when it is safe."""
+    if not path:
+        return "empty path"
+    if path.startswith("/"):
+        return "absolute path"
+    if "\\" in path:
+        return "backslash in path"
+    if "\ufffd" in path:
+        return "not valid UTF-8"
+    if len(path.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+        return "path too long"
+    for ch in path:
+        if ord(ch) < 32 or ord(ch) == 127 or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            return "control or format character in path"
+    parts = path.split("/")
+    if parts[0] == RESERVED_DIR:
+        return "reserved directory name"
+    for part in parts:
+        if part in ("", ".", ".."):
+            return f"path component {part!r}"
+        if part.startswith("-"):
+            return "path component starting with '-'"
+        if len(part.encode("utf-8")) > MAX_COMPONENT_BYTES:
+            return "path component too long"
+    if parts[-1] in TOOL_CONTROL_FILES:
+        return "scanner control file"
+    return None
+
+
+def safe_extension(path: str) -> str:
+    """The extension of the last path component when it is plain ASCII alphanumerics, else ''."""
+    name = path.rsplit("/", 1)[-1]
+    match = _EXT_RE.search(name)
+    return match.group(0).lower() if match and match.start() > 0 else ""
+
+
+class Workspace:
+    """A private temp directory of materialised blobs; use as a context manager (removed on exit)."""
+
+    def __init__(self, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, prefix: str = "gatekeeper-scan-") -> None:
+        self.max_file_bytes = max_file_bytes
+        self.root = Path(tempfile.mkdtemp(prefix=prefix)).resolve()
+        os.chmod(self.root, 0o700)
+        self.targets: dict[str, Target] = {}  # by rel
+        self.skips: list[Skip] = []
+        self._counter = 0
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def lookup(self, tool_path: str) -> Target | None:
+        """The target a tool reported a path for (relative to the root, `./`-prefixed or absolute)."""
+        candidate = tool_path
+        if candidate.startswith("./"):
+            candidate = candidate[2:]
+        target = self.targets.get(candidate)
+        if target is not None:
+            return target
+        try:
+            rel = Path(tool_path).resolve().relative_to(self.root).as_posix()
+        except (ValueError, OSError):
+            return None
+        return self.targets.get(rel)
+
+    def materialise(self, git: Git, entries: Iterable[Entry]) -> list[Target]:
+        """Write the entries' blobs (one cat-file process); returns the targets written, records skips."""
+        written: list[Target] = []
+        pending: list[Entry] = []
+        for entry in entries:
+            if entry.mode == SYMLINK_MODE:
+                self.skips.append(Skip(entry.path, entry.blob, entry.commit, "symlink"))
+            elif entry.mode == GITLINK_MODE:
+                self.skips.append(Skip(entry.path, entry.blob, entry.commit, "gitlink"))
+            else:
+                pending.append(entry)
+        if not pending:
+            return written
+        with git.batch() as reader:
+            for entry in pending:
+                kind, size, data = reader.read_sized(entry.blob, max_size=self.max_file_bytes)
+                if kind == "missing":
+                    self.skips.append(Skip(entry.path, entry.blob, entry.commit, "missing"))
+                elif kind != "blob":
+                    self.skips.append(Skip(entry.path, entry.blob, entry.commit, "not-a-blob"))
+                elif data is None:
+                    self.skips.append(Skip(entry.path, entry.blob, entry.commit, "too-large", size))
+                elif b"\x00" in data[:BINARY_PROBE]:
+                    self.skips.append(Skip(entry.path, entry.blob, entry.commit, "binary", size))
+                else:
+                    written.append(self._write(entry, data))
+        return written
+
+    def _write(self, entry: Entry, data: bytes) -> Target:
+        renamed = unsafe_reason(entry.path) is not None
+        rel = self._generated_name(entry.path) if renamed else entry.path
+        try:
+            local = self._create(rel, data)
+        except (FileExistsError, NotADirectoryError, IsADirectoryError):
+            # A case-insensitive file system, or a file/directory clash: never overwrite, rename instead.
+            renamed = True
+            rel = self._generated_name(entry.path)
+            local = self._create(rel, data)
+        target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit)
+        self.targets[rel] = target
+        return target
+
+    def _generated_name(self, path: str) -> str:
+        self._counter += 1
+        return f"{RESERVED_DIR}/{self._counter:06d}{safe_extension(path)}"
+
+    def _create(self, rel: str, data: bytes) -> Path:
+        local = (self.root / PurePosixPath(rel)).resolve()
+        if not local.is_relative_to(self.root) or local == self.root:
+            raise ValueError(f"workspace path escapes the workspace: {rel!r}")  # unsafe_reason should prevent it
+        parent = local.parent
+        parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if parent.resolve() != parent or not parent.is_relative_to(self.root):
+            raise ValueError(f"workspace directory is not what was created: {rel!r}")
+        fd = os.open(local, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+                     0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        return local
