@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from gatekeeper.checks.provenance import DcoCheck, SignatureCheck
 from gatekeeper.config import Policy, glob_match
 from gatekeeper.models import AIInvolvement, CommitReport, FileChange, Finding, RefKind, RefUpdate, Severity
 
@@ -94,7 +95,7 @@ class RefUpdateCheck:
         return findings
 
 
-CHECKS: tuple[Check, ...] = (ZoneCheck(), RefUpdateCheck())
+CHECKS: tuple[Check, ...] = (ZoneCheck(), RefUpdateCheck(), SignatureCheck(), DcoCheck())
 
 
 def required_approvals(report: CommitReport, changes: Sequence[FileChange], policy: Policy) -> int:

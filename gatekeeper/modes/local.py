@@ -15,6 +15,7 @@ from gatekeeper.config import Policy, discover_policy, load_policy_file
 from gatekeeper.engine import Request, Services, evaluate
 from gatekeeper.git import Git
 from gatekeeper.models import ZERO_SHA, RefKind, RefUpdate, Verdict
+from gatekeeper.provenance.source import ProvenanceSource, filesystem_reader
 from gatekeeper.review.local import LocalReviewSource
 from gatekeeper.scan import build_scanners
 from gatekeeper.scan.baseline import load_baseline
@@ -95,5 +96,6 @@ def run_check(repo: Path, base: str | None, head: str | None, policy_file: Path 
         now=now or dt.datetime.now(dt.UTC),
         baseline=load_baseline(policy.baseline),
     )
-    services = Services(scanners=build_scanners(policy), review=LocalReviewSource())
+    services = Services(scanners=build_scanners(policy), review=LocalReviewSource(),
+                        signatures=ProvenanceSource(reader=filesystem_reader))
     return evaluate(request, services)

@@ -1,0 +1,163 @@
+"""Provenance findings that depend on a commit's rule set: signatures, registered devices, signer identity, DCO.
+
+The signature source (`provenance/source.py`) verified each commit before origin detection; only now,
+with the origin resolved and the rule set known, can we say what a status means for the commit:
+
+- a bad, revoked, expired, unsupported or unverifiable signature is always reported (revoked is
+  critical, the rest high);
+- unsigned commits and unknown keys are reported only where the rule set asks for a signature
+  (`require_signature`, or `require_registered_device`, which implies one);
+- every finding for a commit whose rule set asks for a signature is enforced: it blocks whatever
+  `block_at` says, because the policy itself demands a good signature there;
+- the signer must be the author (or committer, per `signer_binding`): `provenance/signer-mismatch`,
+  high and enforced where signatures are required, medium elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from gatekeeper.models import CommitReport, Finding, Severity, SignatureInfo
+from gatekeeper.provenance.allowed_signers import match_pattern_list
+from gatekeeper.provenance.source import (
+    ALWAYS_REPORTED,
+    BAD,
+    DCO_MISSING,
+    ERROR,
+    EXPIRED,
+    REVOKED,
+    SIGNER_MISMATCH,
+    UNREGISTERED,
+    UNSIGNED,
+    UNSUPPORTED,
+    UNTRUSTED,
+    bound_identity,
+    classify,
+)
+
+if TYPE_CHECKING:
+    from gatekeeper.checks import CheckContext
+
+_NOT_VERIFIED = SignatureInfo()  # what the engine reports when no signature source ran
+_IDENT = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$")
+
+_ENROL = "`gatekeeper device enroll --id ID --owner EMAIL --class mobile --personal --ssh-key KEY.pub`"
+_RESIGN = "re-sign the commits with an active enrolled key (`git rebase --exec 'git commit --amend --no-edit -S'`)"
+_STATUS: dict[str, tuple[Severity, str, str]] = {
+    UNSIGNED: (Severity.HIGH, "the commit is not signed",
+               "sign with your enrolled device key (`git config gpg.format ssh`, `user.signingkey KEY`, "
+               "`commit.gpgsign true`), then re-sign these commits "
+               "(`git rebase --exec 'git commit --amend --no-edit -S'`)"),
+    UNTRUSTED: (Severity.HIGH, "the signing key is not trusted",
+                f"sign with an enrolled key, or have the policy owners enrol this key: {_ENROL}"),
+    BAD: (Severity.HIGH, "the signature does not verify",
+          "the commit was changed after it was signed or the signature is forged: re-create and re-sign it, "
+          "and find out who altered it"),
+    REVOKED: (Severity.CRITICAL, "the signing key's device has been revoked",
+              f"do not push work from a revoked device; {_RESIGN}"),
+    EXPIRED: (Severity.HIGH, "the signing key has expired",
+              f"renew the device's enrolment (new `expires`) or {_RESIGN}"),
+    UNSUPPORTED: (Severity.HIGH, "the signature's format or key type cannot be verified",
+                  "sign with an SSH ed25519/RSA/ECDSA key or an OpenPGP key; x509 (gitsign, S/MIME) and "
+                  "security-key (sk-*) signatures are never accepted"),
+    ERROR: (Severity.HIGH, "the signature could not be verified",
+            "rerun the check; if it persists, inspect the commit with `git cat-file commit SHA`"),
+}
+
+
+def _where_required(report: CommitReport) -> str:
+    return f"the {report.ruleset} rules require a good signature"
+
+
+class SignatureCheck:
+    id = "provenance/signature"
+    description = "signature status, registered signing device and signer identity, per the commit's rule set"
+
+    def run(self, ctx: CheckContext) -> list[Finding]:
+        findings: list[Finding] = []
+        for report in ctx.commits:
+            info = report.signature
+            if info == _NOT_VERIFIED:
+                continue  # no signature source: the engine reports tool/provenance-unavailable instead
+            rules = ctx.policy.ruleset(report.ruleset)
+            required = rules.require_signature or rules.require_registered_device
+            rule = classify(info)
+            if rule is not None:
+                if rule in ALWAYS_REPORTED or required:
+                    findings.append(self._status(report, info, rule, required))
+                continue
+            if rules.require_registered_device and info.device_id is None:
+                findings.append(Finding(
+                    UNREGISTERED, Severity.HIGH,
+                    f"signed by key {info.key} ({info.signer}), which belongs to no device in the registry; the "
+                    f"{report.ruleset} rules require a registered device",
+                    commit=report.commit.sha, enforced=True,
+                    fix=f"sign from an enrolled device, or have the policy owners enrol it: {_ENROL}",
+                ).with_fingerprint(report.commit.sha, info.key or ""))
+            mismatch = self._mismatch(report, info, ctx.policy.signer_binding, required)
+            if mismatch is not None:
+                findings.append(mismatch)
+        return findings
+
+    @staticmethod
+    def _status(report: CommitReport, info: SignatureInfo, rule: str, required: bool) -> Finding:
+        severity, what, fix = _STATUS[rule]
+        detail = f": {info.detail}" if info.detail else ""
+        fmt = f"{info.format} " if info.format else ""
+        message = f"{what} ({fmt}{info.status.value}{detail})"
+        if required:
+            message += f"; {_where_required(report)}"
+        return Finding(rule, severity, message, commit=report.commit.sha, enforced=required,
+                       fix=fix).with_fingerprint(report.commit.sha, info.key or "")
+
+    @staticmethod
+    def _mismatch(report: CommitReport, info: SignatureInfo, binding: str, required: bool) -> Finding | None:
+        if binding == "none":
+            return None
+        person = report.commit.committer if binding == "committer" else report.commit.author
+        email = person.email.strip().lower()
+        identities = bound_identity(info.signer)
+        if email and identities and match_pattern_list(email, identities):
+            return None
+        signer = info.signer or "an unnamed signer"
+        return Finding(
+            SIGNER_MISMATCH, Severity.HIGH if required else Severity.MEDIUM,
+            f"signed by {signer} (key {info.key}) but the {binding} is {person.email}",
+            commit=report.commit.sha, enforced=required,
+            fix=f"commit as the identity the key is enrolled to, or sign with a key enrolled to {person.email}",
+        ).with_fingerprint(report.commit.sha, binding, email, info.key or "")
+
+
+class DcoCheck:
+    id = DCO_MISSING
+    description = "Developer Certificate of Origin: a Signed-off-by trailer by the author (policy require_dco)"
+
+    def run(self, ctx: CheckContext) -> list[Finding]:
+        if not ctx.policy.require_dco:
+            return []
+        findings: list[Finding] = []
+        for report in ctx.commits:
+            commit = report.commit
+            # Merges carry no sign-off when git or a forge makes them; the commits they join are checked.
+            if commit.is_merge:
+                continue
+            author = (commit.author.name.strip(), commit.author.email.strip().lower())
+            signoffs = [_ident(value) for value in commit.trailer_values("signed-off-by")]
+            if author in signoffs:
+                continue
+            found = f" (sign-offs: {', '.join(v for v in commit.trailer_values('signed-off-by'))})" if signoffs else ""
+            findings.append(Finding(
+                DCO_MISSING, Severity.MEDIUM,
+                f"no Signed-off-by trailer by the author {commit.author}{found}; the policy requires the DCO",
+                commit=commit.sha, enforced=True,
+                fix="sign off as the author: `git commit --amend --no-edit -s` (or `git rebase --signoff`)",
+            ).with_fingerprint(commit.sha))
+        return findings
+
+
+def _ident(value: str) -> tuple[str, str] | None:
+    match = _IDENT.match(value.strip())
+    if match is None:
+        return None
+    return match.group(1).strip(), match.group(2).strip().lower()

@@ -1,0 +1,266 @@
+"""The engine's signature source: trusted files in, per-commit signature facts and device facts out.
+
+`ProvenanceSource` implements `interfaces.SignatureSource`. It reads the device registry and the
+allowed-signers file through a `reader` the mode supplies — the mode decides where trusted files come
+from (local: the file system; pre-receive: the protected ref *before* the push; Action: the base
+commit), never from the pushed content — reads every commit object with one `cat-file --batch`, and
+verifies each at `now`, the time of the check or push, so revocation and expiry cannot be dodged by
+backdating a commit.
+
+It produces what does not depend on a commit's origin: each commit's SignatureInfo and, for a good
+signature by an active registered device, the DeviceFact that makes origin detection trust the device
+class. Which findings a signature status leads to depends on the commit's rule set, which depends on
+its origin, which depends on the signature — so those findings are made afterwards by
+`checks/provenance.py`, from `CommitReport.signature`. `classify` (here, next to the statuses it reads)
+is the single mapping from a SignatureInfo to a finding id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import posixpath
+from collections.abc import Callable, Sequence
+from pathlib import Path, PurePosixPath
+
+from gatekeeper.config import Policy
+from gatekeeper.errors import ConfigError
+from gatekeeper.git import Git, is_zero
+from gatekeeper.interfaces import SignatureResult
+from gatekeeper.models import Commit, Finding, Severity, SignatureInfo, SignatureStatus
+from gatekeeper.origin.base import DeviceFact
+from gatekeeper.provenance.allowed_signers import AllowedSigner, read_allowed_signers
+from gatekeeper.provenance.devices import DeviceRegistry, allowed_signers_text, parse_registry
+from gatekeeper.provenance.gpg import run_process
+from gatekeeper.provenance.signatures import OpenPGPVerifier, Runner, openpgp_verifier, verify_commit
+
+Reader = Callable[[Path], str | None]
+"""`read(path) -> text`, or None when the trusted file does not exist."""
+
+MAX_COMMIT_BYTES = 16 * 1024 * 1024  # a bigger commit object is not verified (ERROR), never read into memory
+
+_S = SignatureStatus
+
+# Finding ids, by what went wrong. The statuses a rule set can tolerate when it does not ask for
+# signatures are reported only where it does (see checks/provenance.py).
+UNSIGNED = "provenance/unsigned"
+BAD = "provenance/bad-signature"
+UNTRUSTED = "provenance/untrusted-key"
+REVOKED = "provenance/revoked-key"
+EXPIRED = "provenance/expired-key"
+UNREGISTERED = "provenance/unregistered-device"
+SIGNER_MISMATCH = "provenance/signer-mismatch"
+UNSUPPORTED = "provenance/unsupported-signature"
+ERROR = "provenance/signature-error"
+DCO_MISSING = "provenance/dco-missing"
+SKIPPED_SIGNER = "provenance/allowed-signer-skipped"
+ALWAYS_REPORTED = (BAD, REVOKED, EXPIRED, UNSUPPORTED, ERROR)
+
+
+# -- readers of trusted files ----------------------------------------------------------------------------
+
+def filesystem_reader(path: Path) -> str | None:
+    """The local mode's reader: the file as it is on disk (advisory, like the work tree's policy)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}", "make the file readable UTF-8 text") from None
+
+
+def git_reader(git: Git, rev: str, root: Path | None) -> Reader:
+    """A reader of files as they are at `rev` in the object store (never the work tree, never pushed objects).
+
+    Policy paths are resolved against the policy file's directory; `root` is the directory that stands for
+    the repository root in those paths (the work tree, or whatever base the mode parsed the policy with;
+    None when the policy's paths were left relative). A path outside the repository is a ConfigError.
+    A zero `rev` (the ref did not exist before the push) has no files.
+    """
+
+    def read(path: Path) -> str | None:
+        relative = repository_path(path, root)
+        if is_zero(rev):
+            return None
+        data = git.show_file(rev, relative)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(f"{relative} at {rev[:12]}: not UTF-8 text", "fix the file's encoding") from None
+
+    return read
+
+
+def repository_path(path: Path, root: Path | None) -> str:
+    """`path` as a `rev:path` path relative to the repository root; ConfigError when it escapes it."""
+    if path.is_absolute():
+        if root is None:
+            raise ConfigError(f"{path}: an absolute path cannot be read from the repository",
+                              "use a path relative to the policy file in the repository")
+        try:
+            path = path.relative_to(root)
+        except ValueError:
+            raise ConfigError(f"{path}: outside the repository {root}, so it cannot be read from a commit",
+                              "keep the device registry and allowed signers inside the repository") from None
+    text = posixpath.normpath(PurePosixPath(path).as_posix())
+    if text in (".", "") or text == ".." or text.startswith("../") or any(ord(c) < 32 for c in text):
+        raise ConfigError(f"{path}: not a file inside the repository",
+                          "keep the device registry and allowed signers inside the repository")
+    return text
+
+
+# -- trust material -------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TrustMaterial:
+    registry: DeviceRegistry | None
+    signers: tuple[AllowedSigner, ...]
+    warnings: tuple[str, ...]
+    signers_source: str  # the file the signers came from, or "generated from <registry>"
+
+
+def load_trust(policy: Policy, reader: Reader) -> TrustMaterial:
+    """The registry and allowed signers the policy names, read through `reader`; ConfigError when broken.
+
+    Without an `allowed_signers:` key but with a registry, the signers are generated from the registry
+    (its active SSH keys, principal = owner), so enrolling a device is all it takes.
+    """
+    registry: DeviceRegistry | None = None
+    if policy.devices is not None:
+        text = reader(policy.devices)
+        if text is None:
+            raise ConfigError(f"{policy.devices}: device registry not found (named by `devices:` in {policy.source})",
+                              "enrol a device (`gatekeeper device enroll ...` creates the file) or remove the "
+                              "`devices:` key from the policy")
+        registry = parse_registry(text, str(policy.devices))
+    if policy.allowed_signers is not None:
+        text = reader(policy.allowed_signers)
+        if text is None:
+            raise ConfigError(f"{policy.allowed_signers}: allowed signers file not found (named by "
+                              f"`allowed_signers:` in {policy.source})",
+                              "`gatekeeper device enroll` writes it, or remove the `allowed_signers:` key to "
+                              "derive it from the device registry")
+        parsed = read_allowed_signers(text, str(policy.allowed_signers))
+        return TrustMaterial(registry, parsed.signers, parsed.warnings, str(policy.allowed_signers))
+    if registry is not None:
+        source = f"generated from {policy.devices}"
+        parsed = read_allowed_signers(allowed_signers_text(registry), source)
+        return TrustMaterial(registry, parsed.signers, parsed.warnings, source)
+    return TrustMaterial(None, (), (), "none")
+
+
+# -- the source -----------------------------------------------------------------------------------------------
+
+class ProvenanceSource:
+    """SignatureSource: verifies every new commit's signature against the mode's trusted files."""
+
+    id = "provenance"
+
+    def __init__(self, reader: Reader, *, gpg_runner: Runner | None = None, gpg_program: str = "gpg") -> None:
+        self.reader = reader
+        self.gpg_runner = gpg_runner
+        self.gpg_program = gpg_program
+
+    def verify(self, git: Git, commits: Sequence[Commit], policy: Policy, now: dt.datetime) -> SignatureResult:
+        trust = load_trust(policy, self.reader)
+        gpg = self._gpg(policy)
+        objects = git.read_objects((c.sha for c in commits), max_size=MAX_COMMIT_BYTES)
+        signatures: dict[str, SignatureInfo] = {}
+        devices: dict[str, DeviceFact] = {}
+        for commit in commits:
+            kind, raw = objects.get(commit.sha, ("missing", None))
+            if kind != "commit" or raw is None:
+                problem = ("the commit object is larger than gatekeeper verifies" if kind == "commit"
+                           else f"the commit object could not be read ({kind})")
+                signatures[commit.sha] = SignatureInfo(_S.ERROR, detail=problem)
+                continue
+            info = verify_commit(raw, signers=trust.signers, now=now, registry=trust.registry, gpg=gpg)
+            info = _registry_trust(info, trust.registry, now)
+            fact = _device_fact(info, trust.registry)
+            if fact is not None:
+                devices[commit.sha] = fact
+                # The registry says who owns the key; that owner is who the signature binds to.
+                info = dataclasses.replace(info, signer=fact.owner)
+            signatures[commit.sha] = info
+        findings = tuple(
+            Finding(SKIPPED_SIGNER, Severity.INFO, warning,
+                    fix="list the signer's own key instead of a certificate authority").with_fingerprint(warning)
+            for warning in trust.warnings)
+        return SignatureResult(signatures=signatures, devices=devices, findings=findings)
+
+    def _gpg(self, policy: Policy) -> OpenPGPVerifier | None:
+        # Without a keyring named by the policy OpenPGP signatures stay unverified (never the user's own
+        # keyring: what it trusts is not what the policy owners trust). A runner passed in means the
+        # caller chose the keyring setup itself.
+        if policy.gpg_home is None and self.gpg_runner is None:
+            return None
+        return openpgp_verifier(self.gpg_runner or run_process, policy.gpg_home, gpg_program=self.gpg_program)
+
+
+def _registry_trust(info: SignatureInfo, registry: DeviceRegistry | None, now: dt.datetime) -> SignatureInfo:
+    """An OpenPGP signature gpg verified, by a key enrolled in the registry, is trusted by enrolment.
+
+    gpg reports such a signature UNTRUSTED only because the keyring holds no owner trust for the key;
+    the registry (a trusted file) is our trust anchor, as the allowed-signers file is for SSH keys.
+    Revocation was applied by verify_commit already; expiry is applied here, at `now`.
+    """
+    if registry is None or info.format != "openpgp" or info.status is not _S.UNTRUSTED or info.key is None:
+        return info
+    device = registry.by_fingerprint(info.key)
+    if device is None or registry.is_revoked(device, now):
+        return info
+    if registry.is_expired(device, now):
+        return dataclasses.replace(info, status=_S.EXPIRED, detail=f"device {device.id!r} expired on {device.expires}")
+    return dataclasses.replace(info, status=_S.GOOD, detail="")
+
+
+def _device_fact(info: SignatureInfo, registry: DeviceRegistry | None) -> DeviceFact | None:
+    if registry is None or info.status is not _S.GOOD or info.key is None:
+        return None
+    device = registry.by_fingerprint(info.key)
+    if device is None:
+        return None
+    return DeviceFact(device.id, device.device_class, device.managed, device.owner)
+
+
+# -- from a signature to a finding ----------------------------------------------------------------------------
+
+def classify(info: SignatureInfo) -> str | None:
+    """The finding id a signature status leads to (None for GOOD).
+
+    ERROR covers several causes; the ones that mean "we do not know this key" (no keyring configured, key
+    not in the keyring) count as untrusted, formats and key types we cannot check as unsupported.
+    """
+    status = info.status
+    if status is _S.GOOD:
+        return None
+    if status is _S.UNSIGNED:
+        return UNSIGNED
+    if status is _S.BAD:
+        return BAD
+    if status is _S.UNTRUSTED:
+        return UNTRUSTED
+    if status is _S.REVOKED:
+        return REVOKED
+    if status is _S.EXPIRED:
+        return EXPIRED
+    # ERROR
+    if info.format == "x509":
+        return UNSUPPORTED
+    if info.format == "ssh":
+        return UNSUPPORTED  # verify_ssh's only ERROR: a key type or size it cannot check (sk-*, dss, ...)
+    if info.format == "openpgp" and ("no GnuPG keyring" in info.detail or "no public key" in info.detail):
+        return UNTRUSTED
+    return ERROR
+
+
+def bound_identity(signer: str | None) -> tuple[str, ...]:
+    """The identities a signer field names, lower-cased: SSH principals (comma-separated, may be patterns),
+    or the email of an OpenPGP user id `Name <email>`."""
+    if not signer:
+        return ()
+    if "<" in signer and signer.rstrip().endswith(">"):
+        return (signer[signer.rindex("<") + 1 : signer.rstrip().rindex(">")].strip().lower(),)
+    return tuple(p.strip().lower() for p in signer.split(",") if p.strip())
