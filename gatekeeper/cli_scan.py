@@ -1,0 +1,215 @@
+"""Click commands for scanning: `rules test`, `rules list` and `baseline` (registered by gatekeeper.cli).
+
+Thin like the rest of the CLI: parse options, call one function, print, return an ExitCode; errors are
+gatekeeper.errors types carrying their fix. The functions doing the work (`run_rule_tests`,
+`list_rules`, `write_baseline`) are plain and testable without click.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from gatekeeper.errors import GitError, ToolError, UsageError
+from gatekeeper.models import ExitCode, Severity, Verdict
+from gatekeeper.policy import UNSUPPRESSIBLE
+
+DEFAULT_BASELINE = Path(".gatekeeper") / "baseline.json"
+# Findings a baseline must never absorb: a scanner that failed or a gate decision is not "accepted debt".
+_NOT_BASELINED_CATEGORIES = ("tool", "gate")
+
+
+# -- rules test -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class RuleTestReport:
+    passed: tuple[str, ...]
+    failed: tuple[str, ...]  # "rule-id: expected lines [...], got [...]"
+    missing_tests: tuple[str, ...]
+    config_errors: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.missing_tests or self.config_errors) and bool(self.passed)
+
+
+def run_rule_tests(rules_dir: Path | None = None, executable: str | None = None,
+                   timeout: float = 600.0) -> RuleTestReport:
+    """`semgrep --test` over our rules (each rule's sibling file with `# ruleid:` / `# ok:` lines), offline."""
+    from gatekeeper.scan.common import run_tool, tool_env
+    from gatekeeper.scan.semgrep import default_rules_dir, find_semgrep
+
+    rules = rules_dir or default_rules_dir()
+    semgrep = executable or find_semgrep()
+    if semgrep is None:
+        raise ToolError("semgrep is not installed", "pip install gatekeeper (it depends on semgrep)")
+    argv = [semgrep, "scan", "--test", "--json", "--metrics=off", "--disable-version-check", "--", str(rules)]
+    with tempfile.TemporaryDirectory(prefix="gatekeeper-semgrep-home-") as home:
+        run = run_tool(argv, cwd=Path(home), env=tool_env(Path(home)), timeout=timeout)
+    if run.start_error or run.timed_out:
+        raise ToolError(f"semgrep --test did not run: {run.describe()}", "check `semgrep --version`")
+    try:
+        data = json.loads(run.stdout.decode("utf-8", "replace"))
+    except ValueError:
+        raise ToolError(f"semgrep --test gave no JSON: {run.describe()}", "run `semgrep scan --test` on the "
+                        "rules directory to see the problem") from None
+    if not isinstance(data, dict):
+        raise ToolError("semgrep --test gave unexpected JSON", "run `semgrep scan --test` by hand")
+    return _rule_test_report(data)
+
+
+def _rule_test_report(data: dict[str, Any]) -> RuleTestReport:
+    passed: list[str] = []
+    failed: list[str] = []
+    results = data.get("results") if isinstance(data.get("results"), dict) else {}
+    for _config, body in sorted((results or {}).items()):
+        checks = body.get("checks") if isinstance(body, dict) else None
+        for check_id, check in sorted((checks or {}).items()):
+            if isinstance(check, dict) and check.get("passed") is True:
+                passed.append(check_id)
+                continue
+            detail = []
+            matches = check.get("matches") if isinstance(check, dict) else None
+            for target, match in sorted((matches or {}).items()):
+                if isinstance(match, dict):
+                    detail.append(f"{Path(target).name}: expected {match.get('expected_lines')}, "
+                                  f"reported {match.get('reported_lines')}")
+            failed.append(f"{check_id}: " + ("; ".join(detail) or "failed"))
+    missing = tuple(str(m) for m in data.get("config_missing_tests") or [])
+    errors = tuple(json.dumps(e)[:300] for e in data.get("config_with_errors") or [])
+    return RuleTestReport(tuple(passed), tuple(failed), missing, errors)
+
+
+# -- rules list -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    id: str
+    severity: str
+    description: str
+
+
+def list_rules(semgrep_rules: Path | None = None, secrets_rules: Path | None = None) -> list[RuleInfo]:
+    from gatekeeper.scan.common import split_message
+    from gatekeeper.scan.secrets import NAMESPACE, SecretDetector
+    from gatekeeper.scan.semgrep import default_rules_dir, load_rules
+
+    rules = [RuleInfo(f"{NAMESPACE}/{r.id}", r.severity.label, r.description)
+             for r in SecretDetector.load(secrets_rules).rules]
+    for rule in load_rules(semgrep_rules or default_rules_dir()):
+        rules.append(RuleInfo(rule.id, rule.severity.label, split_message(rule.message)[0]))
+    rules.append(RuleInfo("bandit/B*", "varies", "bandit's checks on Python files: bandit's LOW/MEDIUM/HIGH "
+                          "severity, one step lower at LOW confidence"))
+    return rules
+
+
+# -- baseline ---------------------------------------------------------------------------------------
+
+def baseline_fingerprints(verdict: Verdict) -> list[str]:
+    """Fingerprints of the current findings (and of those an existing baseline already hides)."""
+    failed = [f for f in verdict.findings if f.category == "tool"]
+    if failed:
+        raise ToolError("cannot write a baseline from an incomplete scan: " + "; ".join(f.message for f in failed),
+                        "fix the scanner problem and run `gatekeeper baseline` again")
+    fingerprints = {f.fingerprint for f in verdict.findings if f.fingerprint
+                    and f.category not in _NOT_BASELINED_CATEGORIES and f.rule_id not in UNSUPPRESSIBLE}
+    fingerprints.update(s.finding.fingerprint for s in verdict.suppressed
+                        if s.reason == "baseline" and s.finding.fingerprint)
+    return sorted(fingerprints)
+
+
+def write_baseline(path: Path, fingerprints: list[str], now: dt.datetime | None = None) -> None:
+    """Atomically write the baseline file ({"version": 1, "fingerprints": [...], "generated": ...})."""
+    payload = {
+        "version": 1,
+        "fingerprints": fingerprints,
+        "generated": (now or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat(),
+    }
+    text = json.dumps(payload, indent=2) + "\n"
+    tmp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".baseline-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}", "choose a writable --output path") from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def default_baseline_path(repo: Path) -> Path:
+    from gatekeeper.git import Git
+
+    top = Git(repo).info().toplevel
+    if top is None:
+        raise GitError(f"{repo} is a bare repository: there is no work tree to put the baseline in",
+                       "pass --output FILE")
+    return top / DEFAULT_BASELINE
+
+
+# -- click ------------------------------------------------------------------------------------------
+
+@click.group("rules")
+def rules() -> None:
+    """List or test gatekeeper's scanning rules."""
+
+
+@rules.command("test")
+@click.option("--rules-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="semgrep rules directory (default: the rules gatekeeper ships).")
+def rules_test(rules_dir: Path | None) -> ExitCode:
+    """Run every semgrep rule against its annotated test file (`semgrep --test`, offline)."""
+    report = run_rule_tests(rules_dir)
+    for line in report.failed:
+        click.echo(f"FAIL {line}")
+    for config in report.missing_tests:
+        click.echo(f"MISSING TEST {config}")
+    for error in report.config_errors:
+        click.echo(f"CONFIG ERROR {error}")
+    click.echo(f"rules test: {len(report.passed)} passed, {len(report.failed)} failed, "
+               f"{len(report.missing_tests)} without tests, {len(report.config_errors)} invalid")
+    return ExitCode.OK if report.ok else ExitCode.BLOCKED
+
+
+@rules.command("list")
+def rules_list() -> ExitCode:
+    """Rule ids with their severity: secrets patterns, semgrep rules, bandit."""
+    items = list_rules()
+    width = max(len(r.id) for r in items)
+    order = {s.label: s.value for s in Severity}
+    for rule in sorted(items, key=lambda r: (r.id.split("/", 1)[0], -order.get(r.severity, -1), r.id)):
+        click.echo(f"{rule.id:<{width}}  {rule.severity:<8}  {rule.description}")
+    return ExitCode.OK
+
+
+@click.command("baseline")
+@click.option("--repo", type=click.Path(path_type=Path), default=Path("."), show_default=True,
+              help="Repository to check.")
+@click.option("--base", help="Oldest excluded revision (default: as for `gatekeeper check`).")
+@click.option("--head", help="Newest revision (default: HEAD).")
+@click.option("--policy", "policy_file", type=click.Path(path_type=Path), help="Policy file.")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Baseline file to write (default: .gatekeeper/baseline.json in the work tree).")
+def baseline(repo: Path, base: str | None, head: str | None, policy_file: Path | None,
+             output: Path | None) -> ExitCode:
+    """Accept the current findings: write their fingerprints so later runs suppress them (reason "baseline")."""
+    from gatekeeper.modes.local import run_check
+
+    verdict = run_check(repo, base, head, policy_file)
+    fingerprints = baseline_fingerprints(verdict)
+    path = output or default_baseline_path(repo)
+    write_baseline(path, fingerprints)
+    click.echo(f"wrote {len(fingerprints)} fingerprint(s) to {path}")
+    click.echo("later runs honour it when the policy names it: `baseline: .gatekeeper/baseline.json`")
+    return ExitCode.OK
