@@ -51,7 +51,7 @@ rules:
     review: {approvals: 1, exclude_authors: true, after_last_mobile_commit: true}
   default:
     scanners: [secrets]
-    block_at: critical
+    block_at: high                 # a live credential blocks whatever device it came from
 
 # Compliance zones: stricter rules for some paths.
 zones: []

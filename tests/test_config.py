@@ -68,7 +68,7 @@ def test_default_policy_is_the_init_template() -> None:
     assert policy.ruleset("mobile").scanners == ("secrets", "semgrep", "bandit")
     assert policy.ruleset("mobile").review is not None
     assert policy.ruleset("default").scanners == ("secrets",)
-    assert policy.ruleset("default").block_at is Severity.CRITICAL
+    assert policy.ruleset("default").block_at is Severity.HIGH
     assert policy.protected_refs == ("refs/heads/main", "refs/heads/master", "refs/heads/release/*")
     assert policy.on_tool_error == "block"
 
