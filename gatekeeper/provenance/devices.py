@@ -349,7 +349,7 @@ def dump_registry(registry: DeviceRegistry) -> str:
     ]
     body = yaml.safe_dump({"version": REGISTRY_VERSION, "devices": devices}, sort_keys=False,
                           default_flow_style=False, allow_unicode=True, width=100_000)
-    return "# gatekeeper device registry — change it with `gatekeeper device enrol|revoke`\n" + body
+    return "# gatekeeper device registry — change it with `gatekeeper device enroll|revoke`\n" + body
 
 
 def enroll_device(registry: DeviceRegistry, *, id: str, owner: str, device_class: DeviceClass | str,
