@@ -375,3 +375,19 @@ def test_enrolled_gpg_key_is_trusted_by_enrolment(work: RepoBuilder, gpg_homes: 
     assert (report["signature"]["status"], report["signature"]["format"]) == ("good", "openpgp")
     assert report["signature"]["device_id"] == "laptop-dev"
     assert report["origin"]["device"] == "tablet" and report["mobile"] is True
+
+    # A key the verification keyring trusts ultimately, but that nobody enrolled, is untrusted: with a
+    # registry, enrolment is the only OpenPGP trust (the keyring may not be the policy owners' own).
+    subprocess.run([*gpg, "--homedir", str(verify), "--quick-gen-key", "Dev Eloper (other) <dev@example.com>",
+                    "ed25519", "sign", "never"], check=True, capture_output=True)
+    colons = subprocess.run([*gpg, "--homedir", str(verify), "--with-colons", "--list-secret-keys"], check=True,
+                            capture_output=True, text=True).stdout
+    (other,) = parse_primary_fingerprints(colons.replace("sec:", "pub:"))
+    monkeypatch.setenv("GNUPGHOME", str(verify))
+    work.commit("signed by an unenrolled key\n\nOrigin-Device: mobile\n", {"b": "2"},
+                extra_args=(f"--gpg-sign={other}",))
+    code, data = check_json(work)
+    assert code == 1
+    assert data["commits"][1]["signature"]["status"] == "untrusted"
+    assert "not enrolled in the device registry" in data["commits"][1]["signature"]["detail"]
+    assert findings(data, "provenance/untrusted-key")[0]["blocking"] is True

@@ -510,3 +510,21 @@ def test_git_agrees_on_the_generated_allowed_signers(repo: RepoBuilder, keys: di
     assert proc.returncode == 0, proc.stderr
     code, data = check_json(repo)
     assert code == 0 and data["commits"][0]["signature"]["status"] == "good"
+
+
+def test_openpgp_trust_comes_from_the_registry_when_there_is_one() -> None:
+    from gatekeeper.provenance import parse_registry
+    from gatekeeper.provenance.source import _openpgp_trust
+
+    fpr = "AAAA1111AAAA1111AAAA1111AAAA1111AAAA1111"
+    registry = parse_registry(f"version: 1\ndevices:\n  - {{id: laptop, owner: {DEV}, class: desktop, managed: true, "
+                              f"keys: ['{fpr}'], expires: 2030-01-01}}\n", "devices.yml")
+    now = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    S = SignatureStatus
+    ultimate_stranger = SignatureInfo(S.GOOD, "openpgp", "X <x@example.com>", "BBBB2222BBBB2222BBBB2222BBBB2222BBBB2222")
+    enrolled_no_ownertrust = SignatureInfo(S.UNTRUSTED, "openpgp", f"Dev <{DEV}>", fpr, "laptop", "owner trust undefined")
+
+    assert _openpgp_trust(ultimate_stranger, None, now) == ultimate_stranger  # no registry: the keyring decides
+    assert _openpgp_trust(ultimate_stranger, registry, now).status is S.UNTRUSTED
+    assert _openpgp_trust(enrolled_no_ownertrust, registry, now).status is S.GOOD
+    assert _openpgp_trust(enrolled_no_ownertrust, registry, dt.datetime(2031, 1, 1, tzinfo=dt.UTC)).status is S.EXPIRED

@@ -177,7 +177,7 @@ class ProvenanceSource:
                 signatures[commit.sha] = SignatureInfo(_S.ERROR, detail=problem)
                 continue
             info = verify_commit(raw, signers=trust.signers, now=now, registry=trust.registry, gpg=gpg)
-            info = _registry_trust(info, trust.registry, now)
+            info = _openpgp_trust(info, trust.registry, now)
             fact = _device_fact(info, trust.registry)
             if fact is not None:
                 devices[commit.sha] = fact
@@ -199,17 +199,26 @@ class ProvenanceSource:
         return openpgp_verifier(self.gpg_runner or run_process, policy.gpg_home, gpg_program=self.gpg_program)
 
 
-def _registry_trust(info: SignatureInfo, registry: DeviceRegistry | None, now: dt.datetime) -> SignatureInfo:
-    """An OpenPGP signature gpg verified, by a key enrolled in the registry, is trusted by enrolment.
+def _openpgp_trust(info: SignatureInfo, registry: DeviceRegistry | None, now: dt.datetime) -> SignatureInfo:
+    """Whenever the policy has a device registry, it alone decides which OpenPGP keys are trusted.
 
-    gpg reports such a signature UNTRUSTED only because the keyring holds no owner trust for the key;
-    the registry (a trusted file) is our trust anchor, as the allowed-signers file is for SSH keys.
-    Revocation was applied by verify_commit already; expiry is applied here, at `now`.
+    gpg checks the signature with the keyring's public keys; whom to trust is the registry's call, read
+    from the mode's trusted source like the allowed signers are for SSH. The keyring's own owner trust
+    (a binary trustdb that no reader can fetch from a base commit) counts only for a policy without a
+    registry — then `gpg_home` must be a directory the policy owners control, never one inside the change
+    being judged. Revocation was applied by verify_commit already; expiry is applied here, at `now`.
     """
-    if registry is None or info.format != "openpgp" or info.status is not _S.UNTRUSTED or info.key is None:
+    if (registry is None or info.format != "openpgp" or info.key is None
+            or info.status not in (_S.GOOD, _S.UNTRUSTED)):
         return info
     device = registry.by_fingerprint(info.key)
-    if device is None or registry.is_revoked(device, now):
+    if device is None:
+        if info.status is _S.GOOD:
+            return dataclasses.replace(info, status=_S.UNTRUSTED, detail=(
+                f"valid OpenPGP signature, but key {info.key} is not enrolled in the device registry (with a "
+                "registry, only enrolled OpenPGP keys are trusted, whatever the keyring's owner trust)"))
+        return info
+    if registry.is_revoked(device, now):
         return info
     if registry.is_expired(device, now):
         return dataclasses.replace(info, status=_S.EXPIRED, detail=f"device {device.id!r} expired on {device.expires}")
