@@ -80,7 +80,7 @@ def test_summary_has_decision_commits_findings_and_review_needed() -> None:
 
 def test_summary_neutralises_markdown_and_html_from_commits() -> None:
     summary = render_summary(sample_verdict())
-    assert "[click](https" not in summary and r"\[click\]\(https" in summary
+    assert "[click](https" not in summary and r"\[click\](https" in summary
     assert "<script>" not in summary
     assert "\x1b" not in summary
 

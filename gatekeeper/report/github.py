@@ -21,7 +21,8 @@ from gatekeeper.report.text import render_text
 from gatekeeper.sanitize import safe
 
 MAX_ANNOTATIONS = 100  # GitHub shows at most 10 errors and 10 warnings per step anyway
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+# Inline markdown that could format, link or embed: backslash-escaped (HTML is entity-escaped first).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~!#])")
 
 
 def escape_data(value: str) -> str:

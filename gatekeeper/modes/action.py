@@ -1,0 +1,567 @@
+"""`gatekeeper action`: the GitHub Action mode — event payload in, verdict and GitHub outputs out.
+
+Events: `pull_request` / `pull_request_target` (every action except `closed`), `pull_request_review`
+(submitted / edited / dismissed: an approval re-runs the gate), `merge_group` (`checks_requested`)
+and `push` to branches. The range comes from the payload: PR `base.sha..head.sha`; merge group
+`base_sha..head_sha`; push `before..after` — a created branch counts only the commits not on the
+default branch (from their fork point), a force push is reported as such, a deletion has no commits,
+tag pushes are not gated here.
+
+The checkout must hold that history. A shallow clone or a missing base is fetched ONCE from the
+remote (`--unshallow`, or the exact commits); if that fails the run stops with exit 4 and the fix
+(`actions/checkout` with `fetch-depth: 0`).
+
+Trust comes from the base: the policy, device registry, allowed signers, baseline and CODEOWNERS are
+read with `git cat-file` at the base commit (PR base, merge-group base, the branch before a push),
+never from the work tree or the head — a change cannot weaken the gate that judges it. A range that
+changes that configuration (or a workflow that runs gatekeeper) gets `policy/changed`, blocking
+until a policy owner approves (see review/github_source.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import posixpath
+import re
+import secrets
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, parse_policy
+from gatekeeper.engine import Request, Services, collect_commits, evaluate
+from gatekeeper.errors import ConfigError, GatekeeperError, GitError, UsageError
+from gatekeeper.git import Git, is_sha, is_zero
+from gatekeeper.models import ZERO_SHA, Commit, Finding, RefKind, RefUpdate, Verdict
+from gatekeeper.provenance.source import ProvenanceSource, git_reader
+from gatekeeper.report import OutputFormat, render
+from gatekeeper.report.github import escape_data, guarded, md, output_values, render_annotations, render_outputs
+from gatekeeper.report.github import render_summary as github_summary
+from gatekeeper.report.sarif import render_sarif
+from gatekeeper.review.github import DEFAULT_API_URL, GitHubClient, GitHubError
+from gatekeeper.review.github_source import PULL_EVENTS, GitHubEvent, GitHubReviewSource
+from gatekeeper.review.semantics import CODEOWNERS_PATHS, CodeOwners, parse_codeowners, valid_login
+from gatekeeper.sanitize import safe
+from gatekeeper.scan import build_scanners
+from gatekeeper.scan.baseline import load_baseline
+
+EVENTS = (*PULL_EVENTS, "merge_group", "push")
+FAIL_MODES = ("block", "warn")
+MAX_EVENT_BYTES = 25 * 1024 * 1024
+MAX_CONFIG_BYTES = 1024 * 1024
+FETCH_TIMEOUT = 300.0
+SHALLOW_FIX = ("check out with full history: `uses: actions/checkout` with `fetch-depth: 0` (and "
+               "`persist-credentials: false`)")
+CONFIG_DIR = ".gatekeeper/"
+WORKFLOW_DIR = ".github/workflows/"
+_QUEUE_PR = re.compile(r"/pr-(\d+)-[0-9a-f]{40}$")
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSettings:
+    """Everything the mode reads from the runner's environment and the action's inputs."""
+
+    event_name: str
+    event_path: Path
+    workspace: Path
+    repository: str = ""  # GITHUB_REPOSITORY; the payload's repository.full_name when empty
+    api_url: str = DEFAULT_API_URL
+    token: str = field(default="", repr=False)
+    policy_path: str = POLICY_FILENAME
+    remote: str = "origin"
+    sarif_path: str = ""
+    fmt: OutputFormat = OutputFormat.GITHUB
+    fail_mode: str = "block"
+    step_summary: Path | None = None
+    output_file: Path | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], **overrides: Any) -> ActionSettings:
+        """Settings from GITHUB_* variables and INPUT_* action inputs; explicit overrides win."""
+
+        def pick(key: str, *names: str, default: str = "") -> str:
+            value = overrides.get(key)
+            if value not in (None, ""):
+                return str(value)
+            for name in names:
+                if env.get(name, "").strip():
+                    return env[name].strip()
+            return default
+
+        event_name = pick("event_name", "GITHUB_EVENT_NAME")
+        event_path = pick("event_path", "GITHUB_EVENT_PATH")
+        if not event_name or not event_path:
+            raise UsageError("not running in GitHub Actions: GITHUB_EVENT_NAME / GITHUB_EVENT_PATH are not set",
+                             "run inside a workflow, or pass --event-name and --event-path")
+        fmt = pick("fmt", "INPUT_FORMAT", default=OutputFormat.GITHUB.value)
+        if fmt not in {f.value for f in OutputFormat}:
+            raise UsageError(f"unknown format {fmt!r}", f"use one of: {', '.join(f.value for f in OutputFormat)}")
+        fail_mode = pick("fail_mode", "INPUT_FAIL-MODE", "INPUT_FAIL_MODE", default="block")
+        if fail_mode not in FAIL_MODES:
+            raise UsageError(f"unknown fail-mode {fail_mode!r}", "use `block` (default) or `warn`")
+        summary = pick("step_summary", "GITHUB_STEP_SUMMARY")
+        output = pick("output_file", "GITHUB_OUTPUT")
+        return cls(
+            event_name=event_name,
+            event_path=Path(event_path),
+            workspace=Path(pick("workspace", "GITHUB_WORKSPACE", default=".")),
+            repository=pick("repository", "GITHUB_REPOSITORY"),
+            api_url=pick("api_url", "GITHUB_API_URL", default=DEFAULT_API_URL),
+            token=pick("token", "INPUT_TOKEN", "GITHUB_TOKEN"),
+            policy_path=pick("policy_path", "INPUT_POLICY", default=POLICY_FILENAME),
+            sarif_path=pick("sarif_path", "INPUT_SARIF"),
+            fmt=OutputFormat(fmt),
+            fail_mode=fail_mode,
+            step_summary=Path(summary) if summary else None,
+            output_file=Path(output) if output else None,
+        )
+
+
+# -- the event ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ParsedEvent:
+    event: GitHubEvent
+    action: str = ""
+    created: bool = False
+    deleted: bool = False
+    forced: bool = False
+    skip: str | None = None  # why the gate does not run for this event (still a success)
+
+
+def _fail(problem: str) -> GatekeeperError:
+    return GatekeeperError(f"event payload: {problem}", "this event payload is not one GitHub sends for the events "
+                           "gatekeeper supports; report it with the payload")
+
+
+def _obj(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(f"{where} is missing or not an object")
+    return value
+
+
+def _sha(value: Any, where: str, *, zero_ok: bool = False) -> str:
+    if isinstance(value, str) and is_sha(value) and (zero_ok or not is_zero(value)):
+        return value
+    raise _fail(f"{where} is not a commit id")
+
+
+def _branch_ref(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value or len(value) > 255 or value.startswith("-") or any(
+            ord(c) < 33 or c in "~^:?*[\\" for c in value):
+        raise _fail(f"{where} is not a branch name")
+    return value if value.startswith("refs/") else f"refs/heads/{value}"
+
+
+def _login(value: Any) -> str | None:
+    login = value.get("login") if isinstance(value, dict) else None
+    return login if isinstance(login, str) and valid_login(login) else None
+
+
+def parse_event(name: str, payload: Any, repository: str = "") -> ParsedEvent:
+    """The review-relevant facts of one event payload (as GitHub writes it to GITHUB_EVENT_PATH)."""
+    if name not in EVENTS:
+        raise UsageError(f"event {name!r} is not gated by gatekeeper",
+                         f"trigger the workflow on: {', '.join(EVENTS)}")
+    data = _obj(payload, "the payload")
+    raw_action = data.get("action")
+    action = raw_action if isinstance(raw_action, str) else ""
+    repo = repository
+    if not repo and isinstance(data.get("repository"), dict):
+        full_name = data["repository"].get("full_name")
+        repo = full_name if isinstance(full_name, str) else ""
+    if not repo:
+        raise _fail("repository.full_name is missing (and GITHUB_REPOSITORY is not set)")
+    if name in PULL_EVENTS:
+        pr = _obj(data.get("pull_request"), "pull_request")
+        number = pr.get("number")
+        if not isinstance(number, int) or isinstance(number, bool) or number <= 0:
+            raise _fail("pull_request.number is not a positive number")
+        base, head = _obj(pr.get("base"), "pull_request.base"), _obj(pr.get("head"), "pull_request.head")
+        event = GitHubEvent(name, repo, _branch_ref(base.get("ref"), "pull_request.base.ref"),
+                            _sha(base.get("sha"), "pull_request.base.sha"),
+                            _sha(head.get("sha"), "pull_request.head.sha"),
+                            pr_number=number, pr_author=_login(pr.get("user")))
+        skip = "the pull request was closed" if name != "pull_request_review" and action == "closed" else None
+        return ParsedEvent(event, action, skip=skip)
+    if name == "merge_group":
+        group = _obj(data.get("merge_group"), "merge_group")
+        raw_head_ref = group.get("head_ref")
+        head_ref = raw_head_ref if isinstance(raw_head_ref, str) else ""
+        match = _QUEUE_PR.search(head_ref)
+        event = GitHubEvent(name, repo, _branch_ref(group.get("base_ref"), "merge_group.base_ref"),
+                            _sha(group.get("base_sha"), "merge_group.base_sha"),
+                            _sha(group.get("head_sha"), "merge_group.head_sha"),
+                            queue_pr=int(match.group(1)) if match else None)
+        skip = None if action in ("checks_requested", "") else f"merge_group {action}: nothing to check"
+        return ParsedEvent(event, action, skip=skip)
+    ref = data.get("ref")
+    if not isinstance(ref, str) or not ref.startswith("refs/"):
+        raise _fail("ref is not a full ref name")
+    before = _sha(data.get("before"), "before", zero_ok=True)
+    after = _sha(data.get("after"), "after", zero_ok=True)
+    created = data.get("created") is True or is_zero(before)
+    deleted = data.get("deleted") is True or is_zero(after)
+    forced = data.get("forced") is True
+    event = GitHubEvent(name, repo, _branch_ref(ref, "ref") if ref.startswith("refs/heads/") else ref, before, after)
+    skip = None
+    if not ref.startswith("refs/heads/"):
+        skip = f"{ref} is not a branch; gatekeeper gates branches (protect tags with rulesets)"
+    return ParsedEvent(event, action, created=created, deleted=deleted, forced=forced, skip=skip)
+
+
+def load_event(path: Path) -> Any:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_EVENT_BYTES + 1)
+    except OSError as exc:
+        raise GatekeeperError(f"cannot read the event payload {path}: {exc.strerror}",
+                              "run inside GitHub Actions (GITHUB_EVENT_PATH) or pass --event-path") from None
+    if len(raw) > MAX_EVENT_BYTES:
+        raise GatekeeperError(f"{path}: event payload larger than {MAX_EVENT_BYTES} bytes", "pass the real payload")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise GatekeeperError(f"{path}: the event payload is not valid JSON", "pass the payload GitHub wrote") from None
+
+
+# -- history -----------------------------------------------------------------------------------------
+
+def ensure_commits(git: Git, needed: list[str], remote: str, optional: tuple[str, ...] = ()) -> set[str]:
+    """Make sure the clone is complete and holds `needed` (and tries `optional`), fetching ONCE.
+
+    Returns the optional commits that are present afterwards. GitError (exit 4) with the fix when the
+    history still is not there.
+    """
+    wanted = [s for s in dict.fromkeys([*needed, *optional]) if not is_zero(s)]
+    missing = [s for s in wanted if git.object_type(s) != "commit"]
+    shallow = git.is_shallow()
+    error = ""
+    if shallow or missing:
+        _ok, error = git.fetch_commits(remote, wanted, unshallow=shallow, timeout=FETCH_TIMEOUT)
+        missing = [s for s in wanted if git.object_type(s) != "commit"]
+        shallow = git.is_shallow()
+    lacking = [s for s in missing if s in needed]
+    if shallow or lacking:
+        what = "the clone is shallow" if shallow else "commit(s) " + ", ".join(s[:12] for s in lacking) + " are missing"
+        tried = f"; fetching them from {remote} failed: {error}" if error else ""
+        raise GitError(f"the checkout lacks the history gatekeeper needs: {what}{tried}", SHALLOW_FIX)
+    return {s for s in optional if s not in missing and not is_zero(s)}
+
+
+# -- trusted configuration from the base ---------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TrustedConfig:
+    policy: Policy
+    root: Path  # stands for the repository root at `rev` in the policy's paths
+    rev: str  # where it was read (zeros: nowhere, the built-in default)
+    baseline: frozenset[str] = frozenset()
+    owners: CodeOwners | None = None
+    paths: frozenset[str] = frozenset()  # configuration files, repository-relative
+    dirs: tuple[str, ...] = (CONFIG_DIR,)  # configuration directories ("x/")
+
+
+def repo_relative(value: str, what: str) -> str:
+    """A repository-relative path, normalised; ConfigError for absolute paths or `..` escapes."""
+    text = posixpath.normpath(PurePosixPath(value.replace("\\", "/")).as_posix()) if value else ""
+    if (not text or text in (".", "..") or text.startswith(("../", "/")) or value.startswith("/")
+            or any(ord(c) < 32 for c in text)):
+        raise ConfigError(f"{what} {value!r} is not a path inside the repository",
+                          "name a repository-relative path such as .gatekeeper.yml")
+    return text
+
+
+def _read_at(git: Git, rev: str, path: str, what: str) -> bytes | None:
+    if is_zero(rev):
+        return None
+    entries = git.tree_entries(rev, path)
+    if not entries:
+        return None
+    entry = entries[0]
+    if entry.mode == "120000" or entry.type != "blob":
+        raise ConfigError(f"{path} at {rev[:12]}: {what} is a {'symlink' if entry.mode == '120000' else entry.type}, "
+                          "not a file", "commit the file itself; gatekeeper does not follow links")
+    _kind, data = git.read_objects([entry.sha], max_size=MAX_CONFIG_BYTES)[entry.sha]
+    if data is None:
+        raise ConfigError(f"{path} at {rev[:12]}: {what} is larger than {MAX_CONFIG_BYTES} bytes", "shrink it")
+    return data
+
+
+def _materialize(git: Git, rev: str, rel: str, root: Path, what: str) -> Path:
+    target = root / rel
+    data = _read_at(git, rev, rel, what)
+    if data is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return target
+
+
+def load_trusted(git: Git, rev: str, policy_path: str, root: Path) -> TrustedConfig:
+    """Policy, baseline, gpg home and CODEOWNERS as they are at `rev` (never the work tree)."""
+    rel = repo_relative(policy_path, "policy")
+    data = _read_at(git, rev, rel, "the policy")
+    if data is None:
+        if policy_path != POLICY_FILENAME:
+            where = f"at {rev[:12]}" if not is_zero(rev) else "(no base commit)"
+            raise ConfigError(f"policy {rel} does not exist {where}",
+                              "commit the policy to the base branch first, or fix the `policy` input")
+        where = f"no {rel} at base {rev[:12]}" if not is_zero(rev) else "no base commit"
+        policy = dataclasses.replace(default_policy(), source=f"built-in default ({where})")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(f"{rel} at {rev[:12]}: not UTF-8 text", "fix the file's encoding") from None
+        policy = parse_policy(text, f"{rel} at base {rev[:12]}", base_dir=(root / rel).parent)
+    paths = {rel, POLICY_FILENAME, *CODEOWNERS_PATHS}
+    dirs = [CONFIG_DIR]
+    for key in ("devices", "allowed_signers", "baseline"):
+        value: Path | None = getattr(policy, key)
+        if value is not None:
+            paths.add(_inside(value, root, key))
+    baseline: frozenset[str] = frozenset()
+    if policy.baseline is not None:
+        relb = _inside(policy.baseline, root, "baseline")
+        baseline = load_baseline(_materialize(git, rev, relb, root, "the baseline"))
+    if policy.gpg_home is not None:
+        relg = _inside(policy.gpg_home, root, "gpg_home")
+        dirs.append(relg.rstrip("/") + "/")
+        home = root / relg
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for entry in git.tree_entries(rev, relg, recursive=True) if not is_zero(rev) else []:
+            if entry.type == "blob" and entry.mode in ("100644", "100755") and entry.path.startswith(relg + "/"):
+                _materialize(git, rev, repo_relative(entry.path, "gpg_home file"), root, "a gpg_home file")
+    owners = None
+    for candidate in CODEOWNERS_PATHS:
+        found = _read_at(git, rev, candidate, "CODEOWNERS")
+        if found is not None:
+            owners = parse_codeowners(found.decode("utf-8", "replace"), f"{candidate} at base {rev[:12]}")
+            break
+    return TrustedConfig(policy, root, rev, baseline, owners, frozenset(paths), tuple(dirs))
+
+
+def _inside(path: Path, root: Path, key: str) -> str:
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        raise ConfigError(f"{key}: {path} is outside the repository; in the Action every trusted file is read from "
+                          "the base commit", f"make `{key}` a path relative to the policy file") from None
+    return repo_relative(relative.as_posix(), key)
+
+
+def config_changes(git: Git, trusted: TrustedConfig, commits: list[Commit]) -> dict[str, tuple[str, ...]]:
+    """Per commit, the configuration paths it changes (policy, .gatekeeper/**, named files, CODEOWNERS,
+    and workflows that run gatekeeper — at the base or as changed)."""
+    if not commits:
+        return {}
+    changes = git.changed_files(c.sha for c in commits)
+    touched: dict[str, tuple[str, ...]] = {}
+    workflow_blobs: dict[str, str] = {}
+    for commit in commits:
+        for change in changes.get(commit.sha, ()):
+            if change.path.startswith(WORKFLOW_DIR) and change.path.endswith((".yml", ".yaml")):
+                workflow_blobs[change.new_blob] = change.path
+    contents = git.read_objects([b for b in workflow_blobs if is_sha(b) and not is_zero(b)],
+                                max_size=MAX_CONFIG_BYTES) if workflow_blobs else {}
+    base_mentions: dict[str, bool] = {}
+
+    def runs_gatekeeper(path: str, blob: str) -> bool:
+        data = contents.get(blob, ("missing", None))[1]
+        if data is not None and b"gatekeeper" in data.lower():
+            return True
+        if path not in base_mentions:
+            before = None if is_zero(trusted.rev) else git.show_file(trusted.rev, path)
+            base_mentions[path] = before is not None and b"gatekeeper" in before.lower()
+        return base_mentions[path]
+
+    for commit in commits:
+        hits = []
+        for change in changes.get(commit.sha, ()):
+            path = change.path
+            if path in trusted.paths or path.startswith(trusted.dirs) or (
+                    path.startswith(WORKFLOW_DIR) and path.endswith((".yml", ".yaml"))
+                    and runs_gatekeeper(path, change.new_blob)):
+                hits.append(path)
+        if hits:
+            touched[commit.sha] = tuple(sorted(set(hits)))
+    return touched
+
+
+# -- the run -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    verdict: Verdict | None
+    skipped: str | None = None
+
+
+ClientFactory = Callable[[str, str], GitHubClient]
+
+
+def _range(git: Git, parsed: ParsedEvent, remote: str) -> tuple[RefUpdate, str, str]:
+    """The update to judge, the revision trusted files come from, and a description of the range."""
+    ev = parsed.event
+    if ev.is_pull or ev.name == "merge_group":
+        ensure_commits(git, [ev.base, ev.head], remote)
+        what = f"PR #{ev.pr_number}" if ev.is_pull else "merge group"
+        return (RefUpdate(ev.ref, ev.base, ev.head, RefKind.UPDATE), ev.base,
+                f"{what} {ev.base[:12]}..{ev.head[:12]} into {ev.branch}")
+    if parsed.deleted:
+        present = ensure_commits(git, [], remote, optional=(ev.base,))
+        return (RefUpdate(ev.ref, ev.base, ZERO_SHA, RefKind.DELETE), ev.base if ev.base in present else ZERO_SHA,
+                f"deletion of {ev.branch}")
+    present = ensure_commits(git, [ev.head], remote, optional=(ev.base,))
+    if not parsed.created and ev.base in present:
+        kind = RefKind.FORCE if parsed.forced or not git.is_ancestor(ev.base, ev.head) else RefKind.UPDATE
+        label = "force push" if kind is RefKind.FORCE else "push"
+        return (RefUpdate(ev.ref, ev.base, ev.head, kind), ev.base,
+                f"{label} {ev.base[:12]}..{ev.head[:12]} to {ev.branch}")
+    # A new branch (or a force push whose old tip is gone): only commits not on the default branch.
+    fork = _fork_point(git, ev, remote)
+    kind = RefKind.CREATE if parsed.created else RefKind.FORCE
+    if fork is None:
+        return (RefUpdate(ev.ref, ZERO_SHA, ev.head, kind), ZERO_SHA,
+                f"{'new branch' if parsed.created else 'force push'} {ev.branch}: all commits of {ev.head[:12]} "
+                "(no default branch to start from)")
+    return (RefUpdate(ev.ref, fork, ev.head, kind), fork,
+            f"{'new branch' if parsed.created else 'force push'} {ev.branch}: commits since its fork point "
+            f"{fork[:12]} from the default branch")
+
+
+def _fork_point(git: Git, ev: GitHubEvent, remote: str) -> str | None:
+    candidates = [f"refs/remotes/{remote}/HEAD", f"refs/remotes/{remote}/main", f"refs/remotes/{remote}/master",
+                  "refs/heads/main", "refs/heads/master"]
+    for ref in candidates:
+        if ref.endswith("/" + ev.branch) and ref != f"refs/remotes/{remote}/HEAD":
+            continue
+        tip = git.try_resolve(ref)
+        if tip is None or tip == ev.head:
+            continue
+        return git.merge_base(tip, ev.head)
+    return None
+
+
+def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None = None,
+               now: dt.datetime | None = None) -> ActionResult:
+    parsed = parse_event(settings.event_name, load_event(settings.event_path), settings.repository)
+    if parsed.skip:
+        return ActionResult(None, parsed.skip)
+    git = Git(settings.workspace, safe_directory=True)
+    git.info()
+    update, trusted_rev, description = _range(git, parsed, settings.remote)
+    event = parsed.event
+    with _tempdir() as tmp:
+        trusted = load_trusted(git, trusted_rev, settings.policy_path, tmp / "base")
+        policy = trusted.policy
+        source = _review_source(settings, event, git, client_factory)
+        request = Request(git=git, updates=(update,), policy=policy, mode="action", pushed=False,
+                          range_description=description, now=now or dt.datetime.now(dt.UTC),
+                          baseline=trusted.baseline)
+        commits, _refs = collect_commits(request)
+        touched = config_changes(git, trusted, commits)
+        extra: tuple[Finding, ...] = tuple(source.policy_change(touched, commits, trusted.owners))
+        request = dataclasses.replace(request, extra_findings=extra)
+        services = Services(scanners=build_scanners(policy), review=source,
+                            signatures=ProvenanceSource(reader=git_reader(git, trusted_rev, trusted.root)))
+        verdict = evaluate(request, services)
+    if source.client is not None:
+        source.client.close()
+    return ActionResult(verdict)
+
+
+def _review_source(settings: ActionSettings, event: GitHubEvent, git: Git,
+                   client_factory: ClientFactory | None) -> GitHubReviewSource:
+    if not settings.token:
+        return GitHubReviewSource(None, event, git, unavailable="no GitHub token: set the action's `token` input "
+                                                                "(default ${{ github.token }}) or GITHUB_TOKEN")
+    try:
+        client = (client_factory or _default_client)(settings.token, settings.api_url)
+    except GitHubError as exc:
+        return GitHubReviewSource(None, event, git, unavailable=f"{exc.message} ({exc.fix})")
+    return GitHubReviewSource(client, event, git)
+
+
+def _default_client(token: str, api_url: str) -> GitHubClient:
+    return GitHubClient(token, api_url=api_url)
+
+
+@contextmanager
+def _tempdir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="gatekeeper-action-") as name:
+        yield Path(name)
+
+
+# -- publishing ------------------------------------------------------------------------------------------
+
+def _append(path: Path | None, text: str) -> None:
+    if path is None:
+        return
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise GatekeeperError(f"cannot write {path}: {exc.strerror}", "check the runner's GITHUB_* files") from None
+
+
+def _outputs(settings: ActionSettings, values: dict[str, str]) -> None:
+    if settings.output_file is not None:
+        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+        _append(settings.output_file, render_outputs(values, delimiter))
+
+
+def publish(result: ActionResult, settings: ActionSettings) -> str:
+    """Write the SARIF file, step summary and outputs; return what to print to the log."""
+    if result.verdict is None:
+        reason = result.skipped or "nothing to check"
+        _append(settings.step_summary, f"## gatekeeper: skipped\n\n{reason}.\n")
+        _outputs(settings, {"decision": "skipped", "blocking": "0", "findings": "0", "sarif": ""})
+        return f"::notice title=gatekeeper::{escape_data('skipped: ' + reason)}\n"
+    verdict = result.verdict
+    sarif_path = ""
+    if settings.sarif_path:
+        target = Path(settings.sarif_path)
+        if not target.is_absolute():
+            target = settings.workspace / target
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(render_sarif(verdict), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write the SARIF file {settings.sarif_path}: {exc.strerror}",
+                             "choose a writable `sarif` path inside the workspace") from None
+        sarif_path = settings.sarif_path
+    _append(settings.step_summary, github_summary(verdict))
+    _outputs(settings, output_values(verdict, sarif_path=sarif_path))
+    if settings.fmt is OutputFormat.GITHUB:
+        return render(verdict, OutputFormat.GITHUB)
+    # Other formats print the report guarded (commit data cannot issue workflow commands), then annotate.
+    return guarded(render(verdict, settings.fmt)) + render_annotations(verdict)
+
+
+def publish_error(exc: GatekeeperError, settings: ActionSettings | None) -> str:
+    """Record a run that could not evaluate: summary, outputs, and an error annotation to print."""
+    message = safe(exc.message, limit=1000)
+    fix = safe(exc.fix, limit=500) if exc.fix else ""
+    if settings is not None:
+        _append(settings.step_summary, f"## gatekeeper: ⛔ could not evaluate\n\n{_md_plain(message)}\n"
+                + (f"\n**Fix:** {_md_plain(fix)}\n" if fix else ""))
+        _outputs(settings, {"decision": "error", "blocking": "0", "findings": "0", "sarif": ""})
+    text = message + (f" Fix: {fix}" if fix else "")
+    return f"::error title=gatekeeper could not evaluate::{escape_data(text)}\n"
+
+
+def _md_plain(text: str) -> str:
+    return md(text, 1500)
+
+
+def exit_code_for(verdict: Verdict | None, fail_mode: str) -> int:
+    if verdict is None:
+        return 0
+    code = int(verdict.exit_code)
+    return 0 if fail_mode == "warn" else code
+

@@ -1,0 +1,373 @@
+"""The Action's ReviewSource: review evidence from GitHub for pull_request, merge_group and push events.
+
+- Pull request (`pull_request`, `pull_request_review`): the PR's reviews and commits from the REST
+  API; each mobile commit is approved when DESIGN §5's rules hold for an approval whose `commit_id`
+  is that commit or a descendant. Ancestry comes from git: one `rev-list <commit_id> ^<base>` per
+  distinct reviewed commit (exact for merges inside the PR, and one process per review rather than
+  one per review and commit); a commit id unknown locally covers nothing. One `review/missing` finding
+  names the newest unapproved mobile commit — an approval after it covers the earlier ones too.
+- Push to a protected branch: each new mobile commit must have arrived through a merged PR into that
+  branch (`commits/{sha}/pulls`) that was approved. A commit that is one of the PR's commits must be
+  covered like above; a commit GitHub made when merging (merge, squash or rebase commit) must be
+  covered by an approval of the PR's final head. Otherwise `review/bypassed`, one per commit. The
+  commits of a PR already fetched are matched without another request.
+- Merge queue (`merge_group`): as for a push, but the PRs are still open; commits the queue itself
+  made fall back to the PR named in the queue branch (`…/pr-<n>-<sha>`); else `review/missing`.
+
+Any API failure fails closed: `tool/github-failed` (policy `on_tool_error` decides whether it
+blocks) and review status `unknown` for every commit needing review — never approved.
+
+It also judges `policy/changed` (see `policy_change`): a change to the gate's own configuration
+needs an approval by a policy owner — CODEOWNERS at the base for those paths when it names any,
+else any approving human who is not an author.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from gatekeeper.config import Policy
+from gatekeeper.errors import GitError
+from gatekeeper.git import Git
+from gatekeeper.interfaces import ReviewResult
+from gatekeeper.models import Commit, CommitReport, Finding, RefUpdate, ReviewInfo, ReviewStatus, Severity
+from gatekeeper.review.github import GitHubClient, GitHubError
+from gatekeeper.review.semantics import (
+    Assessment,
+    CodeOwners,
+    Identities,
+    OwnerRequirement,
+    PullCommit,
+    PullRequest,
+    Review,
+    assess,
+    identities,
+    is_owner,
+    owner_requirements,
+    pull_identities,
+    valid_sha,
+)
+
+PULL_EVENTS = ("pull_request", "pull_request_target", "pull_request_review")
+MAX_COMMIT_LOOKUPS = 200  # commits/{sha}/pulls requests per run; more commits are reported, not looked up
+
+
+@dataclass(frozen=True, slots=True)
+class GitHubEvent:
+    """What the review source needs to know about the triggering event (parsed by the Action mode)."""
+
+    name: str  # pull_request | pull_request_target | pull_request_review | merge_group | push
+    repository: str  # OWNER/NAME
+    ref: str  # the protected ref the change is heading for (refs/heads/main)
+    base: str  # commit id the range starts after (zeros when none)
+    head: str
+    pr_number: int | None = None
+    pr_author: str | None = None
+    queue_pr: int | None = None  # merge_group: the PR its head_ref names
+
+    @property
+    def is_pull(self) -> bool:
+        return self.name in PULL_EVENTS
+
+    @property
+    def branch(self) -> str:
+        return self.ref[len("refs/heads/"):] if self.ref.startswith("refs/heads/") else self.ref
+
+
+@dataclass(frozen=True, slots=True)
+class _Pull:
+    pr: PullRequest
+    reviews: tuple[Review, ...]
+    commits: tuple[PullCommit, ...]
+
+    @property
+    def shas(self) -> frozenset[str]:
+        return frozenset(c.sha for c in self.commits)
+
+
+def commit_identities(commits: Sequence[Commit]) -> Identities:
+    """Authors, committers and Co-authored-by addresses as git recorded them."""
+    return identities(emails=[e for c in commits for e in (c.author.email, c.committer.email)],
+                      messages=[c.message for c in commits])
+
+
+class GitHubReviewSource:
+    """ReviewSource over the GitHub REST API for the Action."""
+
+    id = "github"
+
+    def __init__(self, client: GitHubClient | None, event: GitHubEvent, git: Git, *,
+                 unavailable: str | None = None) -> None:
+        """`unavailable` (e.g. no token) makes every answer `tool/github-failed` without a request."""
+        self.client = client
+        self.event = event
+        self.git = git
+        self.unavailable = unavailable if client is not None else (unavailable or "no GitHub client")
+        self._pulls: dict[int, _Pull] = {}
+        self._by_commit: dict[str, list[PullRequest]] = {}
+        self._lookups = 0
+        self._ancestors: dict[tuple[str, str], frozenset[str] | None] = {}
+        self._teams: dict[tuple[str, str], bool | None] = {}
+
+    # -- ReviewSource ---------------------------------------------------------------------------
+    def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
+               policy: Policy, approvals: int) -> ReviewResult:
+        rules = [policy.ruleset(r.ruleset).review for r in needing]
+        exclude_authors = any(r.exclude_authors for r in rules if r is not None) or not any(rules)
+        require_cover = any(r.after_last_mobile_commit for r in rules if r is not None) or not any(rules)
+        if self.unavailable:
+            return self._failed(needing, self.unavailable)
+        try:
+            if self.event.is_pull:
+                return self._review_pull(commits, needing, approvals, exclude_authors, require_cover)
+            return self._review_landed(needing, approvals, exclude_authors, require_cover)
+        except GitHubError as exc:
+            return self._failed(needing, f"{exc.message} (fix: {exc.fix})" if exc.fix else exc.message)
+
+    def _failed(self, needing: Sequence[CommitReport], why: str) -> ReviewResult:
+        detail = f"GitHub review evidence unavailable: {why}"
+        reviews = {r.commit.sha: ReviewInfo(ReviewStatus.UNKNOWN, (), "github", detail) for r in needing}
+        return ReviewResult(reviews, (failure_finding(why),))
+
+    # -- pull requests --------------------------------------------------------------------------
+    def _pull(self, number: int, pr: PullRequest | None = None) -> _Pull:
+        cached = self._pulls.get(number)
+        if cached is not None:
+            return cached
+        assert self.client is not None
+        reviews = tuple(self.client.pull_reviews(self.event.repository, number))
+        pcommits = tuple(self.client.pull_commits(self.event.repository, number))
+        if pr is None:
+            head = self.event.head if self.event.is_pull else (pcommits[-1].sha if pcommits else "")
+            pr = PullRequest(number, "open", False, self.event.branch, head, self.event.pr_author)
+        pull = _Pull(pr, reviews, pcommits)
+        self._pulls[number] = pull
+        return pull
+
+    def _review_pull(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], approvals: int,
+                     exclude_authors: bool, require_cover: bool) -> ReviewResult:
+        number = self.event.pr_number
+        if number is None:
+            raise GitHubError("the event names no pull request number", "this is a bug in gatekeeper; report it")
+        pull = self._pull(number)
+        authors = pull_identities(pull.commits, self.event.pr_author).merged(
+            commit_identities([r.commit for r in commits]))
+        reviews: dict[str, ReviewInfo] = {}
+        unapproved: list[tuple[CommitReport, Assessment]] = []
+        for report in needing:
+            result = assess(pull.reviews, authors, approvals, self._covers(report.commit.sha),
+                            exclude_authors=exclude_authors, require_cover=require_cover)
+            reviews[report.commit.sha] = ReviewInfo(result.status, result.approvers, "github",
+                                                    f"PR #{number}: {result.describe()}")
+            if result.status is not ReviewStatus.APPROVED:
+                unapproved.append((report, result))
+        findings: list[Finding] = []
+        if unapproved:
+            report, result = unapproved[-1]
+            sha = report.commit.sha
+            findings.append(Finding(
+                "review/missing", Severity.HIGH,
+                f"{len(unapproved)} mobile-origin commit(s) of PR #{number} lack {approvals} qualifying approval(s) "
+                f"({result.status.value}): {result.describe()}",
+                commit=sha, enforced=True,
+                fix=f"ask a reviewer who is not an author, committer or co-author to approve the pull request "
+                    f"after {sha[:12]}",
+            ).with_fingerprint("pr", str(number), sha))
+        return ReviewResult(reviews, tuple(findings))
+
+    def _covers(self, target: str, exclude: str | None = None) -> Callable[[str | None], bool]:
+        """covers(commit_id): the reviewed commit is `target` or a descendant of it."""
+        def covers(commit_id: str | None) -> bool:
+            if commit_id is None or not valid_sha(commit_id):
+                return False
+            if commit_id == target:
+                return True
+            ancestors = self._ancestors_of(commit_id, exclude)
+            return ancestors is not None and target in ancestors
+        return covers
+
+    def _ancestors_of(self, commit_id: str, exclude: str | None) -> frozenset[str] | None:
+        """Commits reachable from `commit_id` and not from the range's base; None when unknown here."""
+        base = exclude if exclude is not None else self.event.base
+        key = (commit_id, base)
+        if key not in self._ancestors:
+            try:
+                if self.git.object_type(commit_id) != "commit":
+                    self._ancestors[key] = None
+                else:
+                    bases = [base] if valid_sha(base) and set(base) != {"0"} else []
+                    self._ancestors[key] = frozenset(self.git.rev_list([commit_id], bases))
+            except GitError:
+                self._ancestors[key] = None
+        return self._ancestors[key]
+
+    # -- push and merge queue -------------------------------------------------------------------
+    def _associated(self, sha: str) -> _Pull | None:
+        """The PR that brought `sha` to the branch: merged into it (push) or queued for it (merge_group)."""
+        for pull in self._pulls.values():
+            if sha in pull.shas or sha == pull.pr.merge_commit_sha:
+                return pull
+        assert self.client is not None
+        if sha not in self._by_commit:
+            self._lookups += 1
+            if self._lookups > MAX_COMMIT_LOOKUPS:
+                raise GitHubError(f"more than {MAX_COMMIT_LOOKUPS} commits to look up",
+                                  "land large changes through pull requests (the gate checks those per PR)")
+            self._by_commit[sha] = self.client.commit_pulls(self.event.repository, sha)
+        queued = self.event.name == "merge_group"
+        for pr in self._by_commit[sha]:
+            if pr.base_ref != self.event.branch:
+                continue
+            if (queued and pr.state == "open") or (not queued and pr.merged):
+                return self._pull(pr.number, pr)
+        if queued and self.event.queue_pr is not None:
+            return self._pull(self.event.queue_pr)
+        return None
+
+    def _judge_landed(self, commit: Commit, pull: _Pull, approvals: int, exclude_authors: bool,
+                      require_cover: bool, eligible: Callable[[str], bool] | None = None) -> Assessment:
+        authors = pull_identities(pull.commits, pull.pr.author_login).merged(commit_identities([commit]))
+        if commit.sha in pull.shas:
+            covers = self._covers(commit.sha)
+        else:
+            # GitHub made this commit when merging (merge, squash or rebase): only an approval of the
+            # PR's final head reviewed everything it contains.
+            head = pull.pr.head_sha
+            head_covers = self._covers(head)
+            covers = lambda cid: cid == head or head_covers(cid)  # noqa: E731
+        return assess(pull.reviews, authors, approvals, covers, exclude_authors=exclude_authors,
+                      require_cover=require_cover, eligible=eligible)
+
+    def _review_landed(self, needing: Sequence[CommitReport], approvals: int, exclude_authors: bool,
+                       require_cover: bool) -> ReviewResult:
+        queued = self.event.name == "merge_group"
+        rule = "review/missing" if queued else "review/bypassed"
+        reviews: dict[str, ReviewInfo] = {}
+        findings: list[Finding] = []
+        for report in reversed(needing):  # newest first: a merge commit's PR then covers its commits
+            sha = report.commit.sha
+            pull = self._associated(sha)
+            if pull is None:
+                reviews[sha] = ReviewInfo(ReviewStatus.MISSING, (), "github",
+                                          f"no {'queued' if queued else 'merged'} pull request into "
+                                          f"{self.event.branch} contains this commit")
+                findings.append(_landed_finding(rule, report.commit, self.event.branch, None, queued))
+                continue
+            result = self._judge_landed(report.commit, pull, approvals, exclude_authors, require_cover)
+            reviews[sha] = ReviewInfo(result.status, result.approvers, "github",
+                                      f"PR #{pull.pr.number}: {result.describe()}")
+            if result.status is not ReviewStatus.APPROVED:
+                findings.append(_landed_finding(rule, report.commit, self.event.branch, (pull.pr.number, result),
+                                                queued))
+        return ReviewResult(reviews, tuple(reversed(findings)))
+
+    # -- policy/changed -------------------------------------------------------------------------
+    def team_member(self, team: str, login: str) -> bool | None:
+        key = (team.lower(), login.lower())
+        if key not in self._teams:
+            assert self.client is not None
+            self._teams[key] = self.client.team_membership(team, login)
+        return self._teams[key]
+
+    def policy_change(self, touched: Mapping[str, tuple[str, ...]], commits: Sequence[Commit],
+                      owners: CodeOwners | None) -> list[Finding]:
+        """Findings for commits that change the gate's configuration.
+
+        `touched` maps commit ids (in `commits`, oldest first) to the configuration paths they change.
+        Approved by a policy owner → one informational `policy/changed`; otherwise a blocking one.
+        """
+        changing = [c for c in commits if touched.get(c.sha)]
+        if not changing:
+            return []
+        paths = sorted({p for c in changing for p in touched[c.sha]})
+        last = changing[-1]
+        shown = ", ".join(paths[:8]) + (f" and {len(paths) - 8} more" if len(paths) > 8 else "")
+        requirements = owner_requirements(paths, owners)
+        who = "; ".join(f"{', '.join(g.paths[:3])}: {g.label()}" for g in requirements.groups)
+        base = Finding("policy/changed", Severity.HIGH, "", commit=last.sha, enforced=True,
+                       fix=f"ask a policy owner ({who}) who is not an author to approve after {last.sha[:12]}")
+        base = base.with_fingerprint("policy-changed", *paths)
+        needs = f"the change edits the gate's configuration ({shown}) and needs review by the policy owners"
+        if self.unavailable:
+            return [dataclasses.replace(base, message=f"{needs}; approvals could not be checked: {self.unavailable}")]
+        try:
+            approved, notes = self._owners_approved(changing, commits, requirements.groups)
+        except GitHubError as exc:
+            return [dataclasses.replace(base, message=f"{needs}; approvals could not be checked: {exc.message}"),
+                    failure_finding(f"{exc.message} (fix: {exc.fix})" if exc.fix else exc.message)]
+        if approved:
+            return [Finding("policy/changed", Severity.INFO,
+                            f"the change edits the gate's configuration ({shown}); approved by policy owner(s) "
+                            f"{', '.join('@' + a for a in approved)}",
+                            commit=last.sha).with_fingerprint("policy-changed", *paths)]
+        detail = f" ({'; '.join(notes)})" if notes else ""
+        return [dataclasses.replace(base, message=needs + detail)]
+
+    def _owners_approved(self, changing: Sequence[Commit], everyone: Sequence[Commit],
+                         groups: Sequence[OwnerRequirement]) -> tuple[list[str], list[str]]:
+        approved: set[str] = set()
+        notes: list[str] = []
+        pulls: list[tuple[Commit, _Pull]] = []
+        if self.event.is_pull:
+            assert self.event.pr_number is not None
+            pulls.append((changing[-1], self._pull(self.event.pr_number)))
+        else:
+            for commit in changing:
+                pull = self._associated(commit.sha)
+                if pull is None:
+                    notes.append(f"{commit.sha[:12]} came through no pull request")
+                    return [], notes
+                pulls.append((commit, pull))
+        for group in groups:
+            unknown: list[str] = []
+
+            def eligible(login: str, group: OwnerRequirement = group, unknown: list[str] = unknown) -> bool:
+                answer = is_owner(group, login, self.team_member)
+                if answer is None:
+                    unknown.append(login)
+                return answer is True
+
+            for commit, pull in pulls:
+                if self.event.is_pull:
+                    authors = pull_identities(pull.commits, self.event.pr_author).merged(
+                        commit_identities(everyone))
+                    result = assess(pull.reviews, authors, 1, self._covers(commit.sha), eligible=eligible)
+                else:
+                    result = self._judge_landed(commit, pull, 1, True, True, eligible=eligible)
+                if result.status is not ReviewStatus.APPROVED:
+                    notes.append(f"no approval by {group.label()} covering {commit.sha[:12]}: {result.describe()}")
+                    if unknown:
+                        notes.append("team membership could not be read with this token (needs `members: read`): "
+                                     + ", ".join("@" + u for u in sorted(set(unknown))))
+                    return [], notes
+                approved.update(result.approvers)
+        return sorted(approved), notes
+
+
+def failure_finding(why: str) -> Finding:
+    return Finding(
+        "tool/github-failed", Severity.HIGH,
+        f"review status unknown, treated as not approved: {why}",
+        fix="grant the job `pull-requests: read` and `contents: read`, check GITHUB_API_URL, and re-run",
+    ).with_fingerprint("github-failed")
+
+
+def _landed_finding(rule: str, commit: Commit, branch: str, via: tuple[int, Assessment] | None,
+                    queued: bool) -> Finding:
+    sha = commit.sha
+    if via is None:
+        what = (f"mobile-origin commit {sha[:12]} is in the merge queue for {branch} without a pull request"
+                if queued else f"mobile-origin commit {sha[:12]} reached protected {branch} without a merged pull "
+                               "request")
+    else:
+        number, result = via
+        what = (f"mobile-origin commit {sha[:12]} reached {branch} through PR #{number}, which lacks qualifying "
+                f"approval ({result.status.value}): {result.describe()}")
+        if queued:
+            what = what.replace("reached", "is queued for", 1)
+    fix = ("revert it and land the change through a pull request approved by someone who is not an author"
+           if not queued else "remove it from the queue until a reviewer who is not an author approves the PR")
+    return Finding(rule, Severity.HIGH, what, commit=sha, enforced=True, fix=fix).with_fingerprint(rule, sha)
+
