@@ -140,11 +140,12 @@ class SemgrepScanner(HeadScanner):
     name = NAME
 
     def __init__(self, *, rules_dir: Path | None = None, executable: str | None = None, experimental: bool = True,
-                 **options: Any) -> None:
+                 version: str | None = None, **options: Any) -> None:
         super().__init__(**options)
         self.rules_dir = rules_dir
         self.executable = executable
         self.experimental = experimental
+        self.version = version  # known tool version (skips the `--version` probe of a foreign executable)
         self._extensions: frozenset[str] | None = None
         self._all_files = False
         self._identity: tuple[str, str] | None = None
@@ -182,6 +183,8 @@ class SemgrepScanner(HeadScanner):
         return self._identity
 
     def _version(self) -> str | None:
+        if self.version:
+            return self.version
         executable = self.executable or find_semgrep()
         if executable is None:
             return None
@@ -191,7 +194,8 @@ class SemgrepScanner(HeadScanner):
             except importlib.metadata.PackageNotFoundError:
                 pass
         with tempfile.TemporaryDirectory(prefix="gatekeeper-semgrep-home-") as home:
-            run = run_tool([executable, "--version"], cwd=Path(home), env=tool_env(Path(home)), timeout=60)
+            # Bounded: a semgrep that hangs here must not eat the scan's budget (no version = no cache).
+            run = run_tool([executable, "--version"], cwd=Path(home), env=tool_env(Path(home)), timeout=15)
         text = run.stdout.decode("utf-8", "replace").strip()
         return text.splitlines()[-1] if run.returncode == 0 and text else None
 

@@ -1,0 +1,99 @@
+"""Helpers for the scanning tests: small semgrep rule sets, fake semgrep executables, jobs and policies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from gatekeeper.config import Policy, parse_policy
+from gatekeeper.engine import Request, Services, evaluate
+from gatekeeper.git import Git
+from gatekeeper.interfaces import ScanJob, Scanner
+from gatekeeper.models import RefKind, RefUpdate, Verdict
+
+REAL_SEMGREP = str(Path(sys.executable).parent / "semgrep")
+
+# A tiny rule set of our own so these tests do not depend on the shipped rules' evolution.
+TEST_RULES = """\
+rules:
+  - id: test-python-eval
+    message: >-
+      eval() runs code built at run time. Use ast.literal_eval() or a dispatch table instead.
+    languages: [python]
+    severity: ERROR
+    metadata:
+      gatekeeper-severity: critical
+    patterns:
+      - pattern: eval($X)
+      - pattern-not: eval("...")
+  - id: test-js-eval
+    message: eval() in JavaScript runs code built at run time. Remove it.
+    languages: [javascript]
+    severity: WARNING
+    pattern: eval($X)
+"""
+
+POLICY = """\
+version: 1
+origins: {undeclared: mobile}
+protected_refs: []
+rules:
+  mobile: {scanners: [secrets, semgrep, bandit], block_at: high}
+  default: {scanners: [secrets], block_at: critical}
+on_tool_error: block
+"""
+
+
+def write_rules(directory: Path, text: str = TEST_RULES) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "test-rules.yml").write_text(text)
+    return directory
+
+
+def script(path: Path, body: str) -> str:
+    """An executable shell script (a fake or wrapping semgrep)."""
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return str(path)
+
+
+def counting_semgrep(directory: Path) -> tuple[str, Path]:
+    """A wrapper around the real semgrep that records each `scan` invocation (one line each)."""
+    log = directory / "semgrep-calls.log"
+    wrapper = script(directory / "semgrep", f'case " $* " in *" scan "*) echo "$*" >> "{log}";; esac\n'
+                     f'exec "{REAL_SEMGREP}" "$@"\n')
+    return wrapper, log
+
+
+def calls(log: Path) -> int:
+    return len(log.read_text().splitlines()) if log.exists() else 0
+
+
+def job(repo: Path, base: str | None, head: str = "HEAD", deadline: float | None = None) -> ScanJob:
+    git = Git(repo)
+    head_sha = git.resolve(head)
+    exclude = [git.resolve(base)] if base else []
+    commits = git.commits([head_sha], exclude)
+    return ScanJob(git=git, commits=commits, changes=git.changed_files(c.sha for c in commits), head=head_sha,
+                   deadline=deadline)
+
+
+def policy(extra: str = "", base_dir: Path | None = None) -> Policy:
+    return parse_policy(POLICY + extra, "test-policy.yml", base_dir)
+
+
+def evaluate_range(repo: Path, base: str | None, scanners: dict[str, Scanner], pol: Policy | None = None,
+                   baseline: frozenset[str] = frozenset(), today: dt.date | None = None) -> Verdict:
+    git = Git(repo)
+    head = git.resolve("HEAD")
+    old = git.resolve(base) if base else "0" * 40
+    update = RefUpdate("refs/heads/feature", old, head, RefKind.UPDATE if base else RefKind.CREATE)
+    now = dt.datetime.combine(today, dt.time(12), dt.UTC) if today else dt.datetime.now(dt.UTC)
+    request = Request(git=git, updates=(update,), policy=pol or policy(), baseline=baseline, now=now)
+    return evaluate(request, Services(scanners=scanners))
+
+
+def rule_ids(findings: Sequence[object]) -> list[str]:
+    return sorted(getattr(f, "rule_id") for f in findings)

@@ -1,0 +1,105 @@
+"""Added-line maps from real git patches: per commit, net at head, merges, hostile paths and bytes."""
+
+from __future__ import annotations
+
+from gatekeeper.git import Git
+from gatekeeper.scan.added_lines import boundary, iter_commit_additions, parse_patch, range_additions
+from tests.repo_builder import RepoBuilder
+
+
+def test_each_commit_keeps_its_own_additions(repo: RepoBuilder) -> None:
+    repo.commit("base", {"a.txt": "one\ntwo\n"})
+    c1 = repo.commit("add", {"a.txt": "one\nSECRET\ntwo\n"})
+    c2 = repo.commit("remove", {"a.txt": "one\ntwo\nthree\n"})
+    got = {(c, p.path): p.added for c, p in iter_commit_additions(Git(repo.path), [c1, c2])}
+    assert got[(c1, "a.txt")] == ((2, "SECRET"),)
+    assert got[(c2, "a.txt")] == ((3, "three"),)
+
+
+def test_net_additions_exclude_preexisting_and_removed_lines(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"a.py": "x = 1\ny = 2\n"})
+    repo.commit("c1", {"a.py": "x = 1\nnew = 3\ny = 2\ngone = 4\n"})
+    head = repo.commit("c2", {"a.py": "x = 1\nnew = 3\ny = 2\n"})
+    net = range_additions(Git(repo.path), [base], head)
+    assert net["a.py"].line_numbers == {2}
+
+
+def test_root_range_is_everything(repo: RepoBuilder) -> None:
+    head = repo.commit("root", {"a.py": "a\nb\n"})
+    assert range_additions(Git(repo.path), [], head)["a.py"].line_numbers == {1, 2}
+
+
+def test_merge_counts_only_lines_in_no_parent(repo: RepoBuilder) -> None:
+    repo.commit("base", {"f.txt": "a\n"})
+    repo.branch("side")
+    repo.commit("side", {"f.txt": "a\nside\n"})
+    repo.checkout("main")
+    repo.commit("main", {"g.txt": "g\n"})
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "side")
+    repo.write("f.txt", "a\nside\nevil\n")
+    repo.git("add", "f.txt")
+    repo.git("commit", "-q", "-m", "merge")
+    merge = repo.head()
+    patches = [p for c, p in iter_commit_additions(Git(repo.path), [merge])]
+    assert [(p.path, p.added) for p in patches] == [("f.txt", ((3, "evil"),))]
+
+
+def test_boundary_of_a_range_with_a_merged_outside_branch() -> None:
+    parents = {"m": ("c1", "outside"), "c1": ("base",)}
+    assert boundary(parents) == ("outside", "base")
+
+
+def test_net_additions_with_two_boundaries_blame_only_new_lines(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"f.txt": "a\n"})
+    repo.branch("outside")
+    outside = repo.commit("outside", {"f.txt": "a\nfrom-outside\n"})
+    repo.checkout("main")
+    repo.commit("mine", {"g.txt": "mine\n"})
+    repo.merge("outside")
+    repo.commit("after", {"f.txt": "a\nfrom-outside\nnew\n"})
+    git = Git(repo.path)
+    net = range_additions(git, [base, outside], git.resolve("HEAD"))
+    assert net["f.txt"].line_numbers == {3}
+    assert net["g.txt"].line_numbers == {1}
+
+
+def test_hostile_paths_and_bytes(repo: RepoBuilder) -> None:
+    repo.commit("base", {"keep": "k\n"})
+    head = repo.commit("odd", {"new\nline.py": "x = 1\n", "-rf": b"\xff\xfe bad\n", "sp ace.txt": "s\n",
+                               'q"uote\\.txt': "q\n", "\u00e9t\u00e9.txt": "e\n"})
+    got = {p.path: p.added for _, p in iter_commit_additions(Git(repo.path), [head])}
+    assert got["new\nline.py"] == ((1, "x = 1"),)
+    assert got["-rf"] == ((1, "\ufffd\ufffd bad"),)
+    assert got["sp ace.txt"] == ((1, "s"),)
+    assert got['q"uote\\.txt'] == ((1, "q"),)
+    assert got["\u00e9t\u00e9.txt"] == ((1, "e"),)
+
+
+def test_an_added_line_that_looks_like_a_header_is_content(repo: RepoBuilder) -> None:
+    repo.commit("base", {"a": "x\n"})
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    head = repo.commit("tricky", {"a": f"x\n{sha}\n\ndiff --git a/b b/b\n@@ -1 +1 @@\n+++ b/c\n"})
+    (commit, patch), = list(iter_commit_additions(Git(repo.path), [head]))
+    assert commit == head and patch.path == "a"
+    assert [n for n, _ in patch.added] == [2, 3, 4, 5, 6]
+
+
+def test_per_file_cap_truncates_and_says_so(repo: RepoBuilder) -> None:
+    head = repo.commit("big", {"a.txt": "".join(f"line {i}\n" for i in range(1000))})
+    (_, patch), = list(iter_commit_additions(Git(repo.path), [head], max_file_bytes=1_000_000, max_file_lines=10))
+    assert patch.truncated and len(patch.added) == 10
+
+
+def test_file_over_the_size_threshold_is_binary_not_streamed(repo: RepoBuilder) -> None:
+    head = repo.commit("big", {"big.txt": "y = 2\n" * 10_000, "small.txt": "s\n"})
+    got = {p.path: p for _, p in iter_commit_additions(Git(repo.path), [head], max_file_bytes=1000)}
+    assert got["big.txt"].binary and not got["big.txt"].added
+    assert got["small.txt"].added == ((1, "s"),)
+
+
+def test_parser_handles_no_newline_marker_and_deletions() -> None:
+    lines = [b"diff --git a/x b/x\n", b"deleted file mode 100644\n", b"--- a/x\n", b"+++ /dev/null\n",
+             b"@@ -1 +0,0 @@\n", b"-gone\n", b"diff --git a/y b/y\n", b"--- a/y\n", b"+++ b/y\n",
+             b"@@ -1 +1 @@\n", b"-old\n", b"+new\n", b"\\ No newline at end of file\n"]
+    got = [(p.path, p.deleted, p.added) for _, p in parse_patch(lines)]
+    assert got == [("x", True, ()), ("y", False, ((1, "new"),))]
