@@ -11,7 +11,7 @@ from gatekeeper.models import Decision, Finding, ReviewStatus, Severity, Verdict
 from gatekeeper.sanitize import safe
 
 GITLAB_PREFIX = "GL-HOOK-ERR: "
-LINE_LIMIT = 300
+LINE_LIMIT = 500
 
 
 def _where(f: Finding) -> str:
@@ -26,9 +26,9 @@ def _where(f: Finding) -> str:
 def finding_line(f: Finding) -> str:
     where = _where(f)
     head = f"{f.rule_id} {where}" if where else f.rule_id
-    text = f"{head}: {safe(f.message, limit=160)}"
+    text = f"{head}: {safe(f.message, limit=240)}"
     if f.fix:
-        text += f" -- fix: {safe(f.fix, limit=160)}"
+        text += f" -- fix: {safe(f.fix, limit=200)}"
     return safe(text, limit=LINE_LIMIT)
 
 

@@ -75,7 +75,7 @@ class PushReviewSource:
         for report in needing:
             reviews[report.commit.sha] = _combine(trailer[report.commit.sha].info,
                                                   forge_review(self.forge, report, self.pusher), approvals)
-        return ReviewResult(reviews, tuple(review_findings(reviews, needing, updates, approvals, self.pusher)))
+        return ReviewResult(reviews, tuple(review_findings(reviews, needing, updates, approvals, policy)))
 
 
 def _combine(from_trailers: ReviewInfo, from_forge: ReviewInfo | None, approvals: int) -> ReviewInfo:

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from gatekeeper.checks import is_protected
 from gatekeeper.config import Policy
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import (
@@ -49,11 +50,10 @@ class Identity:
     login: str = ""
 
     def __str__(self) -> str:
-        if self.login and not (self.name or self.email):
-            return self.login
+        label = self.name or self.login
         if self.email:
-            return f"{self.name} <{self.email}>".strip() if self.name else f"<{self.email}>"
-        return self.name or self.login or "(unknown)"
+            return f"{label} <{self.email}>" if label else f"<{self.email}>"
+        return label or "(unknown)"
 
     def keys(self) -> set[str]:
         """Every spelling this identity may be known by, case-folded."""
@@ -201,10 +201,10 @@ def _status(approvers: list[str], selfish: list[Claim], unverifiable: list[Claim
         return ReviewInfo(ReviewStatus.SELF, source="trailer",
                           detail=f"Reviewed-by {selfish[0].reviewer} is an author or committer of the commit")
     if unverifiable:
-        who = f"pushed by {pusher}" if pusher is not None else "the pusher is unknown"
+        who = f"pushed by {pusher}, not the reviewer" if pusher is not None else "the pusher is unknown"
         return ReviewInfo(ReviewStatus.UNKNOWN, source="trailer",
-                          detail=f"Reviewed-by {unverifiable[0].reviewer} is unverifiable ({who}, "
-                          "no signature by the reviewer)")
+                          detail=f"Reviewed-by {unverifiable[0].reviewer} cannot be verified: {who}, and not "
+                          "signed by the reviewer")
     if claims and not covering:
         return ReviewInfo(ReviewStatus.STALE, source="trailer",
                           detail="a review in this push does not cover the last mobile commit")
@@ -212,7 +212,7 @@ def _status(approvers: list[str], selfish: list[Claim], unverifiable: list[Claim
 
 
 def review_findings(reviews: Mapping[str, ReviewInfo], needing: Sequence[CommitReport],
-                    updates: Sequence[RefUpdate], approvals: int, pusher: Identity | None) -> list[Finding]:
+                    updates: Sequence[RefUpdate], approvals: int, policy: Policy) -> list[Finding]:
     """One blocking finding per kind of failure (self-review, unverifiable, missing), naming the fix."""
     groups: dict[ReviewStatus, list[CommitReport]] = {}
     for report in needing:
@@ -220,7 +220,8 @@ def review_findings(reviews: Mapping[str, ReviewInfo], needing: Sequence[CommitR
         status = info.status if info is not None else ReviewStatus.MISSING
         if status is not ReviewStatus.APPROVED:
             groups.setdefault(status, []).append(report)
-    targets = ", ".join(sorted({ref for r in needing for ref in r.refs})) or ", ".join(u.ref for u in updates)
+    protected = sorted({ref for r in needing for ref in r.refs if is_protected(ref, policy)})
+    targets = ", ".join(protected) or ", ".join(u.ref for u in updates)
     findings: list[Finding] = []
     for status, group in groups.items():
         last = group[-1]
@@ -234,7 +235,7 @@ def review_findings(reviews: Mapping[str, ReviewInfo], needing: Sequence[CommitR
                 fix="have someone who did not write these commits review them and push or merge them")
         elif status is ReviewStatus.UNKNOWN:
             finding = Finding(
-                "review/unverifiable", Severity.HIGH, f"{count}: review claim cannot be verified ({detail})",
+                "review/unverifiable", Severity.HIGH, f"{count}: {detail}",
                 commit=last.commit.sha, enforced=True,
                 fix="the reviewer must push the reviewed commits themselves, or land them through a reviewed "
                     "pull request")
@@ -262,7 +263,7 @@ class TrailerReviewSource:
                policy: Policy, approvals: int) -> ReviewResult:
         assessed = assess_trailers(commits, needing, policy, approvals, self.pusher)
         reviews = {sha: a.info for sha, a in assessed.items()}
-        return ReviewResult(reviews, tuple(review_findings(reviews, needing, updates, approvals, self.pusher)))
+        return ReviewResult(reviews, tuple(review_findings(reviews, needing, updates, approvals, policy)))
 
 
 def first_identity(values: Iterable[str]) -> Identity | None:

@@ -1,0 +1,159 @@
+"""`gatekeeper install` / `uninstall`: write the git hooks that run gatekeeper, and take them out again.
+
+The hook script runs the interpreter gatekeeper is installed in (`sys.executable -P -m ...`, so a
+virtualenv works and the hook's working directory is never put on sys.path). An existing hook that
+is not ours is kept as `<hook>.legacy` and runs first with the same input; its failure rejects.
+When `core.hooksPath` is set git does not look in the repository's hooks directory at all, so we
+refuse instead of installing a hook that never runs, unless told to install into that path.
+A pre-receive install also sets `receive.advertisePushOptions=true`, without which `git push -o`
+(origin-device, bypass) never reaches the hook.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import gatekeeper
+from gatekeeper.errors import UsageError
+from gatekeeper.git import Git, git_environment
+
+HOOKS = ("pre-receive", "pre-push", "prepare-commit-msg")
+MARKER = "# gatekeeper-hook:"
+HOOK_MODULE = "gatekeeper.cli_hook"  # works whether or not the main CLI registers the hook commands
+
+
+@dataclass(frozen=True, slots=True)
+class InstallResult:
+    path: Path
+    legacy: Path | None  # where a previous hook was kept
+    notes: tuple[str, ...] = ()
+
+
+def user_git(repo: Path) -> Git:
+    """A Git that sees the user's global/system config (core.hooksPath, user.name) as git itself would."""
+    git = Git(repo)
+    env = git_environment(inherit_git_env=False)
+    for name in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+        else:
+            env.pop(name, None)
+    git.env = env
+    return git
+
+
+def is_ours(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return MARKER.encode() in head
+
+
+def hooks_dir(git: Git, *, use_hooks_path: bool) -> Path:
+    hooks_path = git.config_get("core.hooksPath")
+    if hooks_path and not use_hooks_path:
+        raise UsageError(
+            f"core.hooksPath is set to {hooks_path!r}: git runs hooks from there, not from the repository's "
+            "hooks directory",
+            "pass --use-hooks-path to install into that directory, or `git config --unset core.hooksPath`")
+    out = git.out("rev-parse", "--git-path", "hooks").strip()
+    path = Path(out)
+    return path if path.is_absolute() else (git.path / path)
+
+
+def hook_script(hook: str, *, python: str | None = None, policy: Path | None = None) -> str:
+    """The shell script git runs; the interpreter and policy paths are quoted for sh."""
+    py = shlex.quote(python or sys.executable)
+    header = (f"#!/bin/sh\n{MARKER} {hook} (installed by gatekeeper {gatekeeper.__version__}; remove with "
+              f"`gatekeeper uninstall --hook {hook} --repo <repo>`)\n"
+              f"# A hook that was here before is kept as {hook}.legacy and runs first with the same input.\n")
+    policy_arg = f" --policy {shlex.quote(str(policy))}" if policy is not None else ""
+    if hook == "pre-receive":
+        body = f'exec {py} -P -m {HOOK_MODULE} pre-receive --legacy "$0.legacy"{policy_arg} "$@"\n'
+    elif hook == "pre-push":
+        body = f'exec {py} -P -m {HOOK_MODULE} pre-push --legacy "$0.legacy"{policy_arg} "$@"\n'
+    elif hook == "prepare-commit-msg":
+        body = ('if [ -x "$0.legacy" ]; then "$0.legacy" "$@" || exit $?; fi\n'
+                f'exec {py} -P -m {HOOK_MODULE} tag --hook "$1"\n')
+    else:
+        raise UsageError(f"unknown hook {hook!r}", f"use one of: {', '.join(HOOKS)}")
+    return header + body
+
+
+def install(repo: Path, hook: str, *, use_hooks_path: bool = False, policy: Path | None = None,
+            python: str | None = None, user_config: bool = True) -> InstallResult:
+    """Install `hook`; `user_config=False` ignores the user's global git config (the demo's sandbox)."""
+    if hook not in HOOKS:
+        raise UsageError(f"unknown hook {hook!r}", f"use one of: {', '.join(HOOKS)}")
+    git = user_git(repo) if user_config else Git(repo)
+    info = git.info()
+    if hook != "pre-receive" and info.toplevel is None:
+        raise UsageError(f"{repo} is a bare repository; {hook} runs in a clone",
+                         "run this in your working clone, or use --hook pre-receive on the server")
+    if policy is not None:
+        policy = policy.resolve()
+    directory = hooks_dir(git, use_hooks_path=use_hooks_path)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / hook
+    legacy = directory / f"{hook}.legacy"
+    kept: Path | None = None
+    notes: list[str] = []
+    if target.exists() or target.is_symlink():
+        if is_ours(target):
+            notes.append(f"replaced the gatekeeper {hook} hook already in {directory}")
+            kept = legacy if legacy.exists() else None
+        elif legacy.exists() or legacy.is_symlink():
+            raise UsageError(f"{target} exists and so does {legacy.name}; refusing to overwrite either",
+                             "merge or remove one of them, then run install again")
+        else:
+            os.replace(target, legacy)
+            kept = legacy
+            notes.append(f"kept the existing {hook} hook as {legacy.name}; it runs first and can still reject")
+    _write_executable(target, hook_script(hook, python=python, policy=policy))
+    if hook == "pre-receive":
+        git.run("config", "receive.advertisePushOptions", "true")
+        notes.append("set receive.advertisePushOptions=true so `git push -o ...` reaches the hook")
+    return InstallResult(target, kept, tuple(notes))
+
+
+def uninstall(repo: Path, hook: str, *, use_hooks_path: bool = False) -> InstallResult:
+    if hook not in HOOKS:
+        raise UsageError(f"unknown hook {hook!r}", f"use one of: {', '.join(HOOKS)}")
+    git = user_git(repo)
+    git.info()
+    directory = hooks_dir(git, use_hooks_path=use_hooks_path)
+    target = directory / hook
+    legacy = directory / f"{hook}.legacy"
+    if not (target.exists() or target.is_symlink()):
+        raise UsageError(f"no {hook} hook in {directory}", "nothing to uninstall")
+    if not is_ours(target):
+        raise UsageError(f"{target} was not installed by gatekeeper; leaving it alone", "remove it by hand if "
+                         "you mean to")
+    notes: list[str] = []
+    if legacy.exists() or legacy.is_symlink():
+        os.replace(legacy, target)
+        notes.append(f"restored the previous hook from {legacy.name}")
+        return InstallResult(target, legacy, tuple(notes))
+    target.unlink()
+    if hook == "pre-receive":
+        notes.append("left receive.advertisePushOptions as it is (other hooks may use push options)")
+    return InstallResult(target, None, tuple(notes))
+
+
+def _write_executable(target: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o755)  # noqa: S103 - git only runs executable hooks; the script holds no secret
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

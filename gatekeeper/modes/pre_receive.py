@@ -1,0 +1,469 @@
+"""`gatekeeper pre-receive`: judge a whole push on the server before any ref moves.
+
+Input is every `old new ref` line git writes to the hook's stdin, read through the quarantine
+environment git gives the hook (GIT_OBJECT_DIRECTORY / GIT_QUARANTINE_PATH are kept: the pushed
+objects exist only there). All lines go to one engine call, so a commit pushed under several refs is
+judged once. The policy is trusted: `--policy` / GATEKEEPER_POLICY, else `.gatekeeper.yml` read from
+the default branch as it was before this push (refs have not moved yet during pre-receive), never
+from the pushed objects. Forge metadata, the pusher and push options come from the environment.
+
+Time: GitHub Enterprise Server kills all hooks after 5 s in total. The engine gets a soft deadline
+(the budget minus a reserve for reporting) after which scanners are cut and reported as
+`tool/timeout`; a hard watchdog just below the budget prints a message and exits as `on_timeout`
+says (block: 1, warn: 0 with a printed warning). Exit codes: 0 accept, 1 reject, 4 could not
+evaluate (which also rejects: fail closed). Never a traceback, never a silent exit 0.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from gatekeeper.audit import AUDIT_ENV, append_audit, audit_record
+from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
+from gatekeeper.engine import Request, Services, evaluate
+from gatekeeper.errors import ConfigError, GatekeeperError
+from gatekeeper.forge import Pusher, forge_from_env, is_gitlab, push_options_from_env, pusher_from_env
+from gatekeeper.git import Git, classify_update, is_zero
+from gatekeeper.interfaces import Scanner
+from gatekeeper.models import Decision, ExitCode, Finding, RefUpdate, Severity, Verdict
+from gatekeeper.origin.base import ForgeInfo
+from gatekeeper.provenance.source import ProvenanceSource, Reader, filesystem_reader, git_reader
+from gatekeeper.report.hook import render_error, render_hook
+from gatekeeper.review.forge import PushReviewSource
+from gatekeeper.review.trailers import Identity
+from gatekeeper.sanitize import safe
+from gatekeeper.scan.baseline import load_baseline
+
+POLICY_ENV = "GATEKEEPER_POLICY"
+_HEX = re.compile(r"\A(?:[0-9a-f]{40}|[0-9a-f]{64})\Z")
+_BAD_REF = re.compile(r"[\x00-\x20\x7f]")
+MAX_REF_LENGTH = 4096
+WATCHDOG_MARGIN = 0.15  # seconds before the budget at which the hard watchdog fires
+MIN_RESERVE = 0.3  # seconds kept free after the soft deadline for reporting
+
+
+class InputError(GatekeeperError):
+    """The hook's stdin is not what git writes: refuse the push (exit 4) instead of guessing."""
+
+
+# -- input ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class RawUpdate:
+    old: str
+    new: str
+    ref: str
+
+
+def parse_input(data: bytes) -> list[RawUpdate]:
+    """Every `old new ref` line, validated; InputError names the first bad line."""
+    text = data.decode("utf-8", "replace")
+    if text and not text.endswith("\n"):
+        text += "\n"
+    updates: list[RawUpdate] = []
+    for number, line in enumerate(text.split("\n")[:-1], start=1):
+        fields = line.split(" ")
+        if len(fields) != 3:
+            raise InputError(f"stdin line {number} is not `<old> <new> <ref>`: {safe(line, limit=80)!r}",
+                             "gatekeeper pre-receive must be run by git as the pre-receive hook")
+        old, new, ref = fields
+        for name, sha in (("old", old), ("new", new)):
+            if not _HEX.match(sha):
+                raise InputError(f"stdin line {number}: {name} object id {safe(sha, limit=80)!r} is not a "
+                                 "40- or 64-digit lowercase hex id", "run gatekeeper as git's pre-receive hook")
+        if len(old) != len(new):
+            raise InputError(f"stdin line {number}: old and new object ids differ in length",
+                             "run gatekeeper as git's pre-receive hook")
+        if not ref.startswith("refs/") or len(ref) > MAX_REF_LENGTH or _BAD_REF.search(ref) or ".." in ref:
+            raise InputError(f"stdin line {number}: invalid ref name {safe(ref, limit=80)!r}",
+                             "push to a ref under refs/ without control characters")
+        updates.append(RawUpdate(old, new, ref))
+    return updates
+
+
+def classify(git: Git, raw: Sequence[RawUpdate]) -> tuple[RefUpdate, ...]:
+    return tuple(RefUpdate(ref=u.ref, old=u.old, new=u.new, kind=classify_update(git, u.old, u.new, u.ref))
+                 for u in raw)
+
+
+# -- trusted policy ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TrustedPolicy:
+    policy: Policy
+    ref: str | None  # the ref the policy was read from (None: a server-side file or the default)
+    sha: str | None  # that ref's tip before the push
+    reader: Reader  # how files the policy names (devices, allowed signers) are read
+    baseline: frozenset[str] = frozenset()
+
+
+def trusted_policy(git: Git, env: Mapping[str, str], policy_file: Path | None) -> TrustedPolicy:
+    """The policy that judges this push, and where the files it names are read from."""
+    explicit = policy_file or (Path(env[POLICY_ENV]) if env.get(POLICY_ENV) else None)
+    if explicit is not None:
+        policy = load_policy_file(explicit)
+        return TrustedPolicy(policy, None, None, filesystem_reader, load_baseline(policy.baseline))
+    ref = git.current_branch()
+    sha = git.try_resolve(ref or "HEAD")
+    if sha is None:  # empty repository: nothing to read a policy from yet
+        return TrustedPolicy(default_policy(), None, None, filesystem_reader)
+    blob = git.show_file(sha, POLICY_FILENAME)
+    if blob is None:
+        return TrustedPolicy(default_policy(), ref, sha, git_reader(git, sha, None))
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{ref}:{POLICY_FILENAME} is not UTF-8 text",
+                          "fix the policy on the default branch") from None
+    source = f"{ref or 'HEAD'}:{POLICY_FILENAME} at {sha[:12]} (before this push)"
+    # Paths in the policy stay relative: they name files in the same commit, read through the object
+    # store at `sha` (never the work tree, never the pushed objects).
+    policy = parse_policy(text, source)
+    reader = git_reader(git, sha, None)
+    return TrustedPolicy(policy, ref, sha, reader, _baseline(policy, reader))
+
+
+def _baseline(policy: Policy, reader: Reader) -> frozenset[str]:
+    if policy.baseline is None:
+        return frozenset()
+    text = reader(policy.baseline)
+    if text is None:
+        raise ConfigError(f"{policy.baseline}: baseline file not found (named by `baseline:` in {policy.source})",
+                          "commit the baseline file or remove the `baseline:` key")
+    with tempfile.TemporaryDirectory(prefix="gatekeeper-baseline-") as tmp:
+        path = Path(tmp) / "baseline.json"
+        path.write_text(text, encoding="utf-8")
+        return load_baseline(path)
+
+
+def policy_change_finding(git: Git, trusted: TrustedPolicy, updates: Sequence[RefUpdate]) -> Finding | None:
+    """`policy/changed` when this push edits the in-repository policy on the ref it was read from."""
+    if trusted.ref is None:
+        return None
+    for update in updates:
+        if update.ref != trusted.ref or is_zero(update.new) or is_zero(update.old):
+            continue
+        names = [POLICY_FILENAME, ".gatekeeper/"]
+        proc = git.run("diff-tree", "-r", "-z", "--name-only", "--no-renames", update.old, update.new, "--",
+                       *names, check=False)
+        changed = [p for p in proc.stdout.decode("utf-8", "replace").split("\x00") if p]
+        if proc.returncode == 0 and changed:
+            listed = ", ".join(safe(p, limit=80) for p in changed[:5])
+            return Finding(
+                "policy/changed", Severity.MEDIUM,
+                f"this push changes the gate's policy on {update.ref} ({listed}); it was judged by the policy "
+                "before the push, later pushes will be judged by the new one",
+                fix="have the policy owners review the change",
+            ).with_fingerprint(update.ref, update.old, update.new)
+    return None
+
+
+# -- bypass -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class BypassOutcome:
+    requested: bool
+    granted: bool
+    finding: Finding | None = None
+
+
+def evaluate_bypass(options: Sequence[str], policy: Policy, pusher: Pusher | None) -> BypassOutcome:
+    """The break-glass push option: allowed only for users the policy names, with a reason."""
+    name = policy.bypass.push_option.strip()
+    requested = False
+    reason = ""
+    for option in options:
+        key, _, value = option.partition("=")
+        if key.strip() == name:
+            requested = True
+            reason = safe(value, limit=200).strip() or reason
+    if not requested:
+        return BypassOutcome(False, False)
+    allowed = {a.strip().casefold() for a in policy.bypass.allowed}
+    who = pusher.login if pusher is not None else None
+    problem = None
+    if who is None:
+        problem = "the pusher's identity is unknown here (no forge user, GATEKEEPER_PUSHER or REMOTE_USER)"
+    elif who.casefold() not in allowed and (pusher is None or (pusher.email or "").casefold() not in allowed):
+        problem = f"{who} is not allowed to bypass the gate (bypass.allowed)"
+    elif policy.bypass.reason_required and not reason:
+        problem = "a reason is required"
+    if problem is not None:
+        return BypassOutcome(True, False, Finding(
+            "gate/bypass-denied", Severity.HIGH, f"bypass requested with -o {name} but denied: {problem}",
+            enforced=True,
+            fix=f"push without -o {name}, or ask one of the users in bypass.allowed (with "
+                f"-o {name}=\"<reason>\")").with_fingerprint(name, who or "", reason))
+    return BypassOutcome(True, True, Finding(
+        "gate/bypassed", Severity.LOW, f"gate bypassed by {who}: {reason or '(no reason given)'}",
+        fix="review this push after the fact; the bypass is recorded in the audit log",
+    ).with_fingerprint(name, who or "", reason))
+
+
+def apply_bypass(verdict: Verdict) -> Verdict:
+    """A granted bypass accepts the push; what would have blocked stays visible, marked overridden."""
+    if verdict.decision is not Decision.BLOCK:
+        return verdict
+    overridden = sorted({f.rule_id for f in verdict.findings if f.blocking})
+    findings = []
+    for f in verdict.findings:
+        if f.rule_id == "gate/bypassed":
+            f = dataclasses.replace(f, message=f"{f.message}; overrode: {', '.join(overridden)}")
+        elif f.blocking:
+            f = dataclasses.replace(f, blocking=False)
+        findings.append(f)
+    return dataclasses.replace(verdict, decision=Decision.WARN, findings=tuple(findings))
+
+
+# -- watchdog ---------------------------------------------------------------------------------------
+
+@dataclass
+class HookState:
+    """What the watchdog needs to report if it fires (filled in as the hook learns it)."""
+
+    out: TextIO
+    gitlab: bool
+    audit_log: Path | None
+    pusher: Pusher | None = None
+    forge: ForgeInfo | None = None
+    push_options: tuple[str, ...] = ()
+    on_timeout: str = "block"
+    budget: float = 4.0
+    bypass_granted: bool = False
+    done: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Watchdog:
+    """A hard limit below the budget: prints why and exits as on_timeout says, from its own thread."""
+
+    def __init__(self, state: HookState, exit: Callable[[int], None] = os._exit) -> None:
+        self.state = state
+        self._exit = exit
+        self._timer: threading.Timer | None = None
+
+    def arm(self, at: float) -> None:
+        self.cancel()
+        self._timer = threading.Timer(max(0.0, at - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _fire(self) -> None:
+        state = self.state
+        with state.lock:
+            if state.done:
+                return
+            state.done = True
+            if state.bypass_granted:
+                code, text = ExitCode.OK, (f"gatekeeper: push ACCEPTED BY BYPASS: the check did not finish within "
+                                           f"{state.budget:g}s; this is recorded")
+            elif state.on_timeout == "warn":
+                code, text = ExitCode.OK, (f"gatekeeper: WARNING: the check did not finish within {state.budget:g}s; "
+                                           "push accepted UNCHECKED (on_timeout: warn) -- CI must run the full gate")
+            else:
+                code, text = ExitCode.BLOCKED, (f"gatekeeper: push REJECTED: the check did not finish within "
+                                                f"{state.budget:g}s (on_timeout: block) -- push fewer commits at "
+                                                "once, or ask an administrator to raise pre_receive.budget_seconds")
+            prefix = "GL-HOOK-ERR: " if state.gitlab and code != ExitCode.OK else ""
+            _write(state.out, f"{prefix}{text}\n")
+            _audit(state, event="timeout", exit_code=code, error=f"watchdog after {state.budget:g}s")
+            self._exit(int(code))
+
+
+def _write(out: TextIO, text: str) -> None:
+    try:
+        out.write(text)
+        out.flush()
+    except (OSError, ValueError):
+        pass  # the pusher hung up; the exit code still decides
+
+
+def _audit(state: HookState, *, event: str, exit_code: int, verdict: Verdict | None = None,
+           error: str | None = None) -> None:
+    if state.audit_log is None:
+        return
+    record = audit_record(event=event, exit_code=exit_code, verdict=verdict,
+                          pusher=state.pusher.login if state.pusher else None, forge=state.forge,
+                          push_options=state.push_options, error=error)
+    try:
+        append_audit(state.audit_log, record)
+    except OSError as exc:
+        _write(state.out, f"gatekeeper: warning: could not write the audit log: {safe(str(exc), limit=200)}\n")
+
+
+# -- the hook ---------------------------------------------------------------------------------------
+
+ScannerFactory = Callable[[Policy], Mapping[str, Scanner]]
+
+
+def _default_scanners(policy: Policy) -> Mapping[str, Scanner]:
+    from gatekeeper.scan import build_scanners
+
+    return build_scanners(policy)
+
+
+def run_legacy(legacy: Path, args: Sequence[str], stdin: bytes, timeout: float) -> int | None:
+    """Run an existing hook kept as `<hook>.legacy` with the same stdin; None when there is none."""
+    if not legacy.is_file() or not os.access(legacy, os.X_OK):
+        return None
+    try:
+        proc = subprocess.run([str(legacy), *args], input=stdin, timeout=max(0.1, timeout), check=False)
+    except subprocess.TimeoutExpired:
+        return 124
+    except OSError:
+        return 126
+    return proc.returncode
+
+
+def run_pre_receive(stdin: bytes, *, env: Mapping[str, str] | None = None, repo: Path = Path("."),
+                    policy_file: Path | None = None, legacy: Path | None = None, legacy_args: Sequence[str] = (),
+                    audit_log: Path | None = None, out: TextIO | None = None,
+                    scanners: ScannerFactory = _default_scanners, started: float | None = None,
+                    watchdog: bool = True, verbose: bool = False, now: dt.datetime | None = None) -> int:
+    """The whole hook: returns the exit code (0 accept, 1 reject, 4 could not evaluate)."""
+    t0 = time.monotonic() if started is None else started
+    env = os.environ if env is None else env
+    out = sys.stdout if out is None else out
+    if audit_log is None and env.get(AUDIT_ENV):
+        audit_log = Path(env[AUDIT_ENV])
+    state = HookState(out=out, gitlab=is_gitlab(env), audit_log=audit_log)
+    dog = Watchdog(state)
+    if watchdog:
+        dog.arm(t0 + default_policy().pre_receive.budget_seconds - WATCHDOG_MARGIN)
+    try:
+        return _run(stdin, env, repo, policy_file, legacy, legacy_args, state, dog if watchdog else None,
+                    scanners, t0, now)
+    except GatekeeperError as exc:
+        return _fail(state, exc.message, exc.fix, verbose)
+    except Exception as exc:  # never a traceback to the pusher: fail closed with a one-line reason
+        return _fail(state, f"internal error: {type(exc).__name__}: {exc}", "report this to the gatekeeper "
+                     "maintainers with the audit log entry", verbose)
+    finally:
+        dog.cancel()
+
+
+def _fail(state: HookState, message: str, fix: str, verbose: bool) -> int:
+    with state.lock:
+        if state.done:
+            return ExitCode.CANNOT_EVALUATE
+        state.done = True
+        if verbose:
+            _write(state.out, traceback.format_exc())
+        _write(state.out, render_error(message, fix, gitlab=state.gitlab))
+        _audit(state, event="error", exit_code=ExitCode.CANNOT_EVALUATE, error=message)
+    return ExitCode.CANNOT_EVALUATE
+
+
+def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | None, legacy: Path | None,
+         legacy_args: Sequence[str], state: HookState, dog: Watchdog | None, scanners: ScannerFactory, t0: float,
+         now: dt.datetime | None) -> int:
+    state.forge = forge_from_env(env)
+    state.pusher = pusher_from_env(env)
+    try:
+        state.push_options = push_options_from_env(env)
+    except ValueError as exc:
+        raise InputError(str(exc), "run gatekeeper as git's pre-receive hook") from None
+
+    if legacy is not None:
+        _write(state.out, "")  # flush what we printed so far before the legacy hook writes to the same stream
+        remaining = t0 + state.budget - WATCHDOG_MARGIN - time.monotonic()
+        code = run_legacy(legacy, legacy_args, stdin, remaining)
+        if code not in (None, 0):
+            with state.lock:
+                state.done = True
+                _write(state.out, f"{'GL-HOOK-ERR: ' if state.gitlab else ''}gatekeeper: push REJECTED by "
+                       f"{safe(legacy.name, limit=80)} (exit {code})\n")
+                _audit(state, event="legacy-hook", exit_code=ExitCode.BLOCKED, error=f"legacy hook exit {code}")
+            return ExitCode.BLOCKED
+
+    raw = parse_input(stdin)
+    if not raw:
+        with state.lock:
+            state.done = True
+        return ExitCode.OK
+    git = Git(repo, inherit_git_env=True, timeout=30.0)
+    trusted = trusted_policy(git, env, policy_file)
+    policy = trusted.policy
+    budget = policy.pre_receive.budget_seconds
+    state.budget, state.on_timeout = budget, policy.on_timeout
+    if dog is not None:
+        dog.arm(t0 + budget - WATCHDOG_MARGIN)
+    deadline = t0 + budget - max(MIN_RESERVE, budget * 0.2)
+
+    updates = classify(git, raw)
+    extra: list[Finding] = []
+    bypass = evaluate_bypass(state.push_options, policy, state.pusher)
+    state.bypass_granted = bypass.granted
+    if bypass.finding is not None:
+        extra.append(bypass.finding)
+    changed = policy_change_finding(git, trusted, updates)
+    if changed is not None:
+        extra.append(changed)
+
+    wanted = set(policy.pre_receive.scanners) - set(policy.pre_receive.defer)
+    available = scanners(policy)
+    pusher_identity = _identity(state.pusher)
+    request = Request(
+        git=git,
+        updates=updates,
+        policy=policy,
+        mode="pre-receive",
+        pushed=True,
+        range_description=_describe(updates),
+        push_options=state.push_options,
+        forge=state.forge,
+        now=now or dt.datetime.now(dt.UTC),
+        deadline=deadline,
+        deferred_scanners=tuple(policy.pre_receive.defer),
+        extra_findings=tuple(extra),
+    )
+    services = Services(
+        scanners={name: s for name, s in available.items() if name in wanted},
+        signatures=ProvenanceSource(reader=trusted.reader),
+        review=PushReviewSource(state.forge, pusher_identity),
+    )
+    verdict = evaluate(request, services)
+    if bypass.granted:
+        verdict = apply_bypass(verdict)
+    return _finish(state, verdict)
+
+
+def _finish(state: HookState, verdict: Verdict) -> int:
+    code = verdict.exit_code
+    with state.lock:
+        if state.done:
+            return int(code)
+        state.done = True
+        _write(state.out, render_hook(verdict, gitlab=state.gitlab))
+        _audit(state, event="decision", exit_code=code, verdict=verdict)
+    return int(code)
+
+
+def _identity(pusher: Pusher | None) -> Identity | None:
+    if pusher is None:
+        return None
+    return Identity(login=pusher.login, email=pusher.email or "")
+
+
+def _describe(updates: Sequence[RefUpdate]) -> str:
+    parts = [f"{u.kind.value} {u.ref} {u.old[:12]}..{u.new[:12]}" for u in updates[:5]]
+    more = f" (+{len(updates) - 5} more)" if len(updates) > 5 else ""
+    return "push: " + "; ".join(parts) + more

@@ -1,0 +1,121 @@
+"""`gatekeeper tag`: add the DESIGN §3 origin trailers to the last commit, or to a message being written.
+
+For clients that can run a command (Termux, a-Shell, iSH, CI bots): `gatekeeper tag` amends HEAD's
+message through `git interpret-trailers` (git's own trailer rules), and `gatekeeper tag --hook FILE`
+is the prepare-commit-msg hook form. Both are idempotent: a key that is already there is replaced
+with the new value, an unchanged message is not rewritten. Values default to GATEKEEPER_DEVICE /
+GATEKEEPER_DEVICE_ID / GATEKEEPER_CLIENT / GATEKEEPER_ASSISTED_BY so a phone is configured once;
+the device defaults to `mobile`, the stricter claim, because this command exists for mobile clients.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from gatekeeper.errors import GitError, UsageError
+from gatekeeper.git import Git
+from gatekeeper.models import DeviceClass
+from gatekeeper.modes.install import user_git
+from gatekeeper.sanitize import safe
+from gatekeeper.trailers import parse_trailers
+
+DEVICE_CLASSES = tuple(c.value for c in DeviceClass if c is not DeviceClass.UNKNOWN)
+_VALUE = re.compile(r"\A[^\x00-\x1f\x7f]{1,120}\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class TagResult:
+    changed: bool
+    trailers: tuple[tuple[str, str], ...]
+    old: str | None = None  # HEAD before / after an amend
+    new: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def resolve_trailers(env: Mapping[str, str], *, device: str | None = None, device_id: str | None = None,
+                     client: str | None = None, assisted_by: str | None = None) -> tuple[tuple[str, str], ...]:
+    """The trailers to add: options first, then the GATEKEEPER_* environment, device default `mobile`."""
+    chosen_device = (device or env.get("GATEKEEPER_DEVICE") or "mobile").strip().lower()
+    if chosen_device not in DEVICE_CLASSES:
+        raise UsageError(f"unknown device class {safe(chosen_device, limit=40)!r}",
+                         f"use one of: {', '.join(DEVICE_CLASSES)}")
+    pairs = [("Origin-Device", chosen_device)]
+    for key, value, var in (("Origin-Device-Id", device_id, "GATEKEEPER_DEVICE_ID"),
+                            ("Origin-Client", client, "GATEKEEPER_CLIENT"),
+                            ("Assisted-by", assisted_by, "GATEKEEPER_ASSISTED_BY")):
+        text = (value if value is not None else env.get(var, "")).strip()
+        if not text:
+            continue
+        if not _VALUE.match(text):
+            raise UsageError(f"{key} value {safe(text, limit=40)!r} has control characters or is too long",
+                             "use a short single-line value (at most 120 characters)")
+        pairs.append((key, text))
+    return tuple(pairs)
+
+
+def add_trailers(git: Git, message: str, trailers: Sequence[tuple[str, str]]) -> str:
+    """The message with the trailers set (existing keys replaced), by git's own trailer rules."""
+    args = ["interpret-trailers", "--if-exists", "replace", "--if-missing", "add"]
+    for key, value in trailers:
+        args += ["--trailer", f"{key}: {value}"]
+    return git.out(*args, input=message.encode("utf-8"))
+
+
+def _leftovers(message: str, trailers: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+    wanted = {k.lower(): v for k, v in trailers}
+    found = []
+    for t in parse_trailers(message):
+        if t.name in wanted and t.value.strip() != wanted[t.name]:
+            found.append(f"the message still has `{safe(t.key, limit=40)}: {safe(t.value, limit=60)}`; remove it "
+                         "so the commit declares one origin")
+    return tuple(found)
+
+
+def tag_head(repo: Path, trailers: Sequence[tuple[str, str]]) -> TagResult:
+    git = user_git(repo)
+    git.info()
+    head = git.try_resolve("HEAD")
+    if head is None:
+        raise UsageError("there is no commit to tag yet", "commit first, or install the prepare-commit-msg hook "
+                         "(`gatekeeper install --hook prepare-commit-msg`) to tag commits as they are made")
+    raw = git.run("cat-file", "commit", head).stdout
+    # The message is everything after the header block (signature lines are indented, never empty).
+    message = raw.split(b"\n\n", 1)[1].decode("utf-8", "replace") if b"\n\n" in raw else ""
+    updated = add_trailers(git, message, trailers)
+    if updated.rstrip("\n") == message.rstrip("\n"):
+        return TagResult(False, tuple(trailers), head, head, _leftovers(updated, trailers))
+    # Only the message changes: --only keeps anything staged out of the commit, and --no-verify skips
+    # pre-commit/commit-msg hooks that would re-check content this command does not touch.
+    proc = git.run("commit", "--amend", "--only", "--no-verify", "--cleanup=verbatim", "--allow-empty",
+                   "-F", "-", input=updated.encode("utf-8"), check=False)
+    if proc.returncode != 0:
+        stderr = proc.stderr.decode("utf-8", "replace").strip()
+        raise GitError(f"git commit --amend failed: {safe(stderr, limit=300)}",
+                       "configure user.name/user.email, or finish the merge/rebase in progress first")
+    new = git.resolve("HEAD")
+    return TagResult(True, tuple(trailers), head, new, _leftovers(updated, trailers))
+
+
+def tag_message_file(repo: Path, path: Path, trailers: Sequence[tuple[str, str]]) -> TagResult:
+    """prepare-commit-msg: set the trailers in the message file git is about to open or commit."""
+    git = user_git(repo)
+    try:
+        original = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read the commit message file {path}: {exc}",
+                         "this mode is meant to be called by git's prepare-commit-msg hook") from None
+    comment = (git.config_get("core.commentChar") or "#")[:1]
+    comment = "#" if comment in ("", "a") else comment  # "auto" picks a free character; '#' is git's default
+    content = [line for line in original.split("\n") if line.strip() and not line.startswith(comment)]
+    updated = add_trailers(git, original, trailers)
+    if not content:
+        # Nothing written yet: leave the first line free for the subject, so the trailers end up in their
+        # own paragraph once the subject is typed.
+        updated = "\n" + updated if not updated.startswith("\n\n") else updated
+    if updated == original:
+        return TagResult(False, tuple(trailers))
+    path.write_text(updated, encoding="utf-8")
+    return TagResult(True, tuple(trailers), warnings=_leftovers(updated, trailers))

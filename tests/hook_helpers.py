@@ -1,0 +1,186 @@
+"""Test helpers for the hook side: a bare "server" with the real hook installed, clones, real pushes.
+
+Pushes run the real `git push`; over file:// (and local paths) receive-pack is spawned by the pushing
+git, so the hook inherits the push's environment — that is how the forge variables of GHES, GitLab
+and Gitea are simulated here. Over git:// (`git daemon`) the hook inherits the daemon's environment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gatekeeper.modes.install import install
+from tests.repo_builder import RepoBuilder
+
+ZERO = "0" * 40
+
+TEST_POLICY = """\
+version: 1
+origins: {mobile_classes: [mobile, tablet], undeclared: desktop}
+protected_refs: ["refs/heads/main", "refs/heads/release/*"]
+rules:
+  mobile: {scanners: [], block_at: high, review: {approvals: 1}}
+  default: {scanners: [], block_at: critical}
+zones:
+  - {name: payments, paths: ["src/payments/**"], mobile: block}
+pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}
+bypass: {push_option: gatekeeper.bypass, allowed: [captain], reason_required: true}
+"""
+
+MOBILE = "\n\nOrigin-Device: mobile\nOrigin-Client: working-copy/6.1\n"
+MO = ("Mo Bile", "mo@example.com")
+RITA = ("Rita Reviewer", "rita@example.com")
+
+
+@dataclass
+class PushResult:
+    code: int
+    output: str
+
+    @property
+    def remote(self) -> list[str]:
+        """The hook's lines as the pusher sees them, without `remote: ` and git's sideband padding."""
+        return [line[len("remote: "):].rstrip() for line in self.output.splitlines() if line.startswith("remote: ")]
+
+    @property
+    def remote_text(self) -> str:
+        return "\n".join(self.remote)
+
+
+@dataclass
+class Server:
+    path: Path
+    root: Path
+    policy_file: Path | None
+    audit_log: Path
+
+    def git(self, *args: str, check: bool = True) -> str:
+        proc = subprocess.run(["git", *args], cwd=self.path, capture_output=True, check=False)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr.decode(errors='replace')}")
+        return proc.stdout.decode().strip()
+
+    def tip(self, ref: str = "refs/heads/main") -> str | None:
+        proc = subprocess.run(["git", "rev-parse", "--verify", "--quiet", ref], cwd=self.path, capture_output=True,
+                              check=False)
+        return proc.stdout.decode().strip() or None
+
+    def clone(self, name: str = "work") -> RepoBuilder:
+        target = self.root / name
+        subprocess.run(["git", "clone", "-q", str(self.path), str(target)], check=True, capture_output=True)
+        return RepoBuilder(target)
+
+    def audit(self) -> list[dict[str, Any]]:
+        if not self.audit_log.exists():
+            return []
+        return [json.loads(line) for line in self.audit_log.read_text().splitlines() if line.strip()]
+
+    def last_verdict(self) -> dict[str, Any]:
+        verdict = self.audit()[-1]["verdict"]
+        assert verdict is not None
+        return dict(verdict)
+
+
+def make_server(root: Path, *, policy: str | None = TEST_POLICY, server_side_policy: bool = True,
+                install_hook: bool = True, watchdog: bool = False) -> Server:
+    """A bare repository with the pre-receive hook; the policy as a server-side file unless told otherwise.
+
+    The hard watchdog is off unless asked for: these tests judge decisions, and on a loaded CI machine a
+    hook can exceed the wall-clock budget. The watchdog has its own tests (and one end-to-end push).
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    bare = root / "server.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
+    policy_file = None
+    if policy is not None and server_side_policy:
+        policy_file = root / "policy.yml"
+        policy_file.write_text(policy)
+    audit_log = root / "audit.jsonl"
+    if install_hook:
+        install(bare, "pre-receive", policy=policy_file)
+        if not watchdog:
+            disable_watchdog(bare)
+    return Server(bare, root, policy_file, audit_log)
+
+
+def disable_watchdog(bare: Path) -> None:
+    hook = bare / "hooks" / "pre-receive"
+    text = hook.read_text()
+    assert " pre-receive --legacy " in text
+    hook.write_text(text.replace(" pre-receive --legacy ", " pre-receive --no-watchdog --legacy "))
+
+
+def push(clone: RepoBuilder, *args: str, env: Mapping[str, str] | None = None, audit: Path | None = None) -> PushResult:
+    full = dict(os.environ)
+    full.update(clone.env_overrides)
+    if audit is not None:
+        full["GATEKEEPER_AUDIT_LOG"] = str(audit)
+    full.update(env or {})
+    proc = subprocess.run(["git", "push", "--porcelain", *args], cwd=clone.path, env=full, capture_output=True,
+                          check=False, timeout=120)
+    return PushResult(proc.returncode, proc.stderr.decode("utf-8", "replace") + proc.stdout.decode("utf-8", "replace"))
+
+
+def spush(server: Server, clone: RepoBuilder, *args: str, env: Mapping[str, str] | None = None) -> PushResult:
+    """Push to the server's `origin` with the server's audit log."""
+    return push(clone, *args, env=env, audit=server.audit_log)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def git_daemon(base: Path, env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """`git daemon` serving `base` with receive-pack enabled on 127.0.0.1; yields the git:// base URL."""
+    full = dict(os.environ)
+    full.update(env or {})
+    for _ in range(5):
+        port = free_port()
+        proc = subprocess.Popen(
+            ["git", "daemon", "--reuseaddr", "--listen=127.0.0.1", f"--port={port}", f"--base-path={base}",
+             "--export-all", "--enable=receive-pack", "--informative-errors", str(base)],
+            env=full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        ready = False
+        while time.monotonic() < deadline and proc.poll() is None:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                ready = True
+                break
+            time.sleep(0.05)
+        if ready:
+            try:
+                yield f"git://127.0.0.1:{port}"
+            finally:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                if proc.stderr:
+                    proc.stderr.close()
+            return
+        proc.kill()
+        proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+    raise RuntimeError("git daemon did not start")
+
+
+def run_hook_subprocess(code: str, *, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run Python code in a fresh interpreter (for the watchdog, which ends its process)."""
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          check=False)
