@@ -312,3 +312,55 @@ def test_shallow_checkout_without_a_reachable_remote_exits_4_with_the_fix(
     assert "::error title=gatekeeper could not evaluate::" in result.output
     assert gh.outputs()["decision"] == "error"
     assert "could not evaluate" in gh.summary.read_text()
+
+
+def push_payload(before: str, after: str, *, ref: str = "refs/heads/main", created: bool = False,
+                 deleted: bool = False, forced: bool = False) -> dict[str, Any]:
+    return {"ref": ref, "before": before, "after": after, "created": created, "deleted": deleted,
+            "forced": forced, "repository": {"full_name": REPO}}
+
+
+def verdict_of(result: Result) -> dict[str, Any]:
+    body = result.output.split("\n", 1)[1]
+    parsed: dict[str, Any] = json.loads(body[: body.index("\n::gatekeeper-")])
+    return parsed
+
+
+@pytest.mark.parametrize(("reviewed", "code"), [("head", ExitCode.OK), ("older", ExitCode.BLOCKED)])
+def test_push_of_a_squash_merge_needs_an_approval_of_the_prs_final_head(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder, reviewed: str, code: ExitCode) -> None:
+    before = repo.commit("base\n", {".gatekeeper.yml": POLICY})
+    squash = repo.commit("phone: squashed (#11)" + MOBILE, {"a.py": "A = 1\n"}, author=ALICE, committer=ALICE)
+    pr_head, older = "f" * 40, "e" * 40  # SYNTHETIC: the PR branch is gone; its commits are not local
+    httpserver.expect_request(f"/repos/{REPO}/commits/{squash}/pulls").respond_with_json(
+        [synthetic_associated_pull(11, base_ref="main", head_sha=pr_head, merged=True, merge_commit_sha=squash)])
+    httpserver.expect_request(f"/repos/{REPO}/pulls/11/reviews").respond_with_json(
+        [synthetic_review("bob", "APPROVED", pr_head if reviewed == "head" else older, rid=1)])
+    httpserver.expect_request(f"/repos/{REPO}/pulls/11/commits").respond_with_json(
+        [synthetic_pull_commit(older, login="alice", email=ALICE[1]),
+         synthetic_pull_commit(pr_head, login="alice", email=ALICE[1])])
+    result = gh.run("push", push_payload(before, squash), "--format", "json")
+    assert result.return_value == code, result.output
+    review = verdict_of(result)["commits"][0]["review"]
+    assert review["status"] == ("approved" if code == ExitCode.OK else "stale")
+    assert review["detail"].startswith("PR #11: ")
+
+
+def test_new_branch_counts_only_commits_since_its_fork_point(gh: Env, repo: RepoBuilder) -> None:
+    repo.commit("base\n", {".gatekeeper.yml": POLICY})
+    repo.commit("more history\n", {"b.py": "B = 1\n"})
+    repo.branch("topic")
+    after = repo.commit("phone: topic work" + MOBILE, {"c.py": "C = 1\n"}, author=ALICE, committer=ALICE)
+    result = gh.run("push", push_payload("0" * 40, after, ref="refs/heads/topic", created=True), "--format", "json")
+    assert result.return_value == ExitCode.OK, result.output  # topic is not protected: no review needed
+    verdict = verdict_of(result)
+    assert [c["sha"] for c in verdict["commits"]] == [after]
+    assert "fork point" in verdict["range"]
+    assert verdict["policy"].startswith(".gatekeeper.yml at base")
+
+
+def test_deleting_a_protected_branch_is_reported(gh: Env, repo: RepoBuilder) -> None:
+    before = repo.commit("base\n", {".gatekeeper.yml": POLICY})
+    result = gh.run("push", push_payload(before, "0" * 40, deleted=True))
+    assert result.return_value == ExitCode.BLOCKED, result.output
+    assert "policy/ref-deletion" in result.output
