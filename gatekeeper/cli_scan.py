@@ -200,15 +200,22 @@ def rules_list() -> ExitCode:
 @click.option("--head", help="Newest revision (default: HEAD).")
 @click.option("--policy", "policy_file", type=click.Path(path_type=Path), help="Policy file.")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Baseline file to write (default: .gatekeeper/baseline.json in the work tree).")
+              help="Baseline file to write (default: the policy's `baseline:`, else .gatekeeper/baseline.json "
+              "in the work tree).")
 def baseline(repo: Path, base: str | None, head: str | None, policy_file: Path | None,
              output: Path | None) -> ExitCode:
     """Accept the current findings: write their fingerprints so later runs suppress them (reason "baseline")."""
-    from gatekeeper.modes.local import run_check
+    from gatekeeper.git import Git
+    from gatekeeper.modes.local import load_policy, run_check
 
+    named = load_policy(Git(repo), policy_file).baseline
+    if named is not None and not named.exists():
+        # The policy already names the file (the usual first step): start from an empty one, or the
+        # check below would fail on the missing file it is about to create.
+        write_baseline(named, [])
     verdict = run_check(repo, base, head, policy_file)
     fingerprints = baseline_fingerprints(verdict)
-    path = output or default_baseline_path(repo)
+    path = output or named or default_baseline_path(repo)
     write_baseline(path, fingerprints)
     click.echo(f"wrote {len(fingerprints)} fingerprint(s) to {path}")
     click.echo("later runs honour it when the policy names it: `baseline: .gatekeeper/baseline.json`")

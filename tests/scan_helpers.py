@@ -40,7 +40,7 @@ version: 1
 origins: {undeclared: mobile}
 protected_refs: []
 rules:
-  mobile: {scanners: [secrets, semgrep, bandit], block_at: high}
+  mobile: {scanners: SCANNERS, block_at: high}
   default: {scanners: [secrets], block_at: critical}
 on_tool_error: block
 """
@@ -80,18 +80,20 @@ def job(repo: Path, base: str | None, head: str = "HEAD", deadline: float | None
                    deadline=deadline)
 
 
-def policy(extra: str = "", base_dir: Path | None = None) -> Policy:
-    return parse_policy(POLICY + extra, "test-policy.yml", base_dir)
+def policy(extra: str = "", base_dir: Path | None = None, scanners: str = "secrets, semgrep, bandit") -> Policy:
+    return parse_policy(POLICY.replace("SCANNERS", f"[{scanners}]") + extra, "test-policy.yml", base_dir)
 
 
 def evaluate_range(repo: Path, base: str | None, scanners: dict[str, Scanner], pol: Policy | None = None,
                    baseline: frozenset[str] = frozenset(), today: dt.date | None = None) -> Verdict:
+    """The engine over base..HEAD; the policy runs exactly the given scanners unless one is passed."""
     git = Git(repo)
     head = git.resolve("HEAD")
     old = git.resolve(base) if base else "0" * 40
     update = RefUpdate("refs/heads/feature", old, head, RefKind.UPDATE if base else RefKind.CREATE)
     now = dt.datetime.combine(today, dt.time(12), dt.UTC) if today else dt.datetime.now(dt.UTC)
-    request = Request(git=git, updates=(update,), policy=pol or policy(), baseline=baseline, now=now)
+    request = Request(git=git, updates=(update,), policy=pol or policy(scanners=", ".join(scanners)),
+                      baseline=baseline, now=now)
     return evaluate(request, Services(scanners=scanners))
 
 

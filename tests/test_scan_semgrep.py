@@ -219,7 +219,7 @@ def test_semgrep_killed_by_sigkill_blocks(repo: RepoBuilder, rules: Path, tmp_pa
 def test_on_tool_error_warn_does_not_block(repo: RepoBuilder, rules: Path, tmp_path: Path) -> None:
     base = _one_python_change(repo)
     fake = script(tmp_path / "semgrep", "kill -9 $$\n")
-    pol = dataclasses.replace(policy(), on_tool_error="warn")
+    pol = dataclasses.replace(policy(scanners="semgrep"), on_tool_error="warn")
     verdict = evaluate_range(repo.path, base, {"semgrep": scanner(rules, tmp_path, executable=fake)}, pol)
     assert verdict.decision is Decision.WARN
 

@@ -1,0 +1,143 @@
+"""The secrets scanner (per commit) and the bandit scanner (head, added lines) on real repositories."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from gatekeeper.models import Severity
+from gatekeeper.scan.bandit import BanditScanner, map_severity
+from gatekeeper.scan.cache import ResultCache
+from gatekeeper.scan.common import inline_ignores
+from gatekeeper.scan.secrets_scanner import SecretsScanner
+from tests.repo_builder import RepoBuilder
+from tests.scan_helpers import job, rule_ids
+
+AWS_KEY = "AKIA" + "Z7QH4M2XKJ5RTW3P"  # split so this file does not itself look like a key
+GH_TOKEN = "ghp_" + "R8x2Lq9ZtV4mN7bK1sW6yE3uH0cJ5gP2aF9d"
+
+
+def test_secret_added_then_removed_in_the_same_range_is_found(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"app.py": "x = 1\n"})
+    added = repo.commit("oops", {"app.py": f"x = 1\nKEY = '{AWS_KEY}'\n"})
+    repo.commit("remove it", {"app.py": "x = 1\n"})
+    result = SecretsScanner().scan(job(repo.path, base))
+    (finding,) = result.findings
+    assert finding.rule_id == "secrets/aws-access-key" and finding.commit == added
+    assert finding.path == "app.py" and finding.line == 2
+    assert AWS_KEY not in finding.message and "AKIA" in finding.message and finding.message.endswith(" added")
+    assert "history" in finding.fix
+    assert result.stat.ran and result.files == 2
+
+
+def test_secret_fingerprint_is_content_based(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("one", {"a.py": f"token = '{GH_TOKEN}'\n"})
+    repo.commit("moved", {"b/c.js": f"\n\nconst t = '{GH_TOKEN}';\n"})
+    findings = [f for f in SecretsScanner().scan(job(repo.path, base)).findings if f.rule_id.startswith("secrets/")]
+    assert len(findings) == 2
+    assert findings[0].fingerprint == findings[1].fingerprint
+    assert (findings[0].path, findings[0].line) != (findings[1].path, findings[1].line)
+
+
+def test_inline_ignore_is_passed_on_not_decided(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"a.py": f"KEY = '{AWS_KEY}'  # gatekeeper: ignore[secrets/*]\n",
+                      "b.js": f"const k = '{AWS_KEY}'; // gatekeeper: ignore[secrets/aws-access-key, bandit/B105]\n"})
+    found = {f.path: f.line_ignores for f in SecretsScanner().scan(job(repo.path, base)).findings}
+    assert found == {"a.py": ("secrets/*",), "b.js": ("secrets/aws-access-key", "bandit/B105")}
+
+
+def test_inline_ignore_parsing() -> None:
+    assert inline_ignores("x = 1  # gatekeeper: ignore[semgrep/python-eval]") == ("semgrep/python-eval",)
+    assert inline_ignores("/* gatekeeper:ignore[ a/b , c/* ] */") == ("a/b", "c/*")
+    assert inline_ignores("# gatekeeper: ignore[]") == ()
+    assert inline_ignores("# gatekeeper: ignore[$(rm -rf /)]") == ()
+    assert inline_ignores("text mentioning gatekeeper only") == ()
+
+
+def test_symlink_and_binary_are_recorded_not_read(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    os.symlink("/etc/passwd", repo.path / "pw")
+    repo.git("add", "pw")
+    repo.commit("c", {"img.bin": b"\x00\x01" + AWS_KEY.encode()})
+    found = {f.path: f.rule_id for f in SecretsScanner().scan(job(repo.path, base)).findings}
+    assert found == {"pw": "scan/symlink-skipped", "img.bin": "scan/binary-skipped"}
+
+
+def test_large_file_is_reported_too_large(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"dump.sql": "insert into t values (1);\n" * 200})
+    result = SecretsScanner(max_file_bytes=1000).scan(job(repo.path, base))
+    assert [(f.rule_id, f.severity) for f in result.findings] == [("scan/file-too-large", Severity.LOW)]
+
+
+def test_missing_rules_file_is_a_tool_failure(repo: RepoBuilder, tmp_path: Path) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"a.py": "x = 1\n"})
+    result = SecretsScanner(rules_path=tmp_path / "missing.yml").scan(job(repo.path, base))
+    assert rule_ids(result.findings) == ["tool/secrets-failed"] and not result.stat.ran
+
+
+def test_deadline_cuts_with_a_timeout_finding(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"a.py": "x = 1\n"})
+    result = SecretsScanner().scan(job(repo.path, base, deadline=time.monotonic() - 1))
+    assert rule_ids(result.findings) == ["tool/timeout"] and not result.stat.ran
+
+
+# -- bandit -----------------------------------------------------------------------------------------
+
+def bandit(tmp_path: Path, **options: object) -> BanditScanner:
+    options.setdefault("cache", ResultCache(tmp_path / "cache"))
+    return BanditScanner(**options)  # type: ignore[arg-type]
+
+
+def test_bandit_reports_only_added_lines_and_ignores_nosec(repo: RepoBuilder, tmp_path: Path) -> None:
+    base = repo.commit("base", {"run.py": "import subprocess\nsubprocess.call('ls', shell=True)\n"})
+    repo.commit("c", {"run.py": "import subprocess\nsubprocess.call('ls', shell=True)\n"
+                                "subprocess.call(cmd, shell=True)  # nosec\n",
+                      "__pycache__/evil.py": "import pickle\npickle.loads(data)\n"})
+    result = bandit(tmp_path).scan(job(repo.path, base))
+    found = sorted((f.rule_id, f.path, f.line) for f in result.findings)
+    assert found == [("bandit/B301", "__pycache__/evil.py", 2), ("bandit/B403", "__pycache__/evil.py", 1),
+                     ("bandit/B602", "run.py", 3)]
+    b602 = next(f for f in result.findings if f.rule_id == "bandit/B602")
+    assert b602.severity is Severity.HIGH and b602.fix.startswith("see https://")
+
+
+def test_bandit_parse_errors_are_low_findings_not_failures(repo: RepoBuilder, tmp_path: Path) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"broken.py": "def f(:\n", "latin.py": b"s = '\xff\xfe'\n", "ok.py": "x = 1\n"})
+    result = bandit(tmp_path).scan(job(repo.path, base))
+    assert sorted((f.rule_id, f.path) for f in result.findings) == [
+        ("scan/parse-error", "broken.py"), ("scan/parse-error", "latin.py")]
+    assert all(f.severity is Severity.LOW for f in result.findings) and result.stat.ran
+
+
+def test_bandit_failure_is_a_tool_finding(repo: RepoBuilder, tmp_path: Path) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"a.py": "x = 1\n"})
+    result = bandit(tmp_path, python=str(tmp_path / "no-python")).scan(job(repo.path, base))
+    assert rule_ids(result.findings) == ["tool/bandit-failed"] and not result.stat.ran
+
+
+def test_bandit_second_run_is_cached(repo: RepoBuilder, tmp_path: Path) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"a.py": "import pickle\npickle.loads(b)\n"})
+    first = bandit(tmp_path)
+    r1 = first.scan(job(repo.path, base))
+    second = bandit(tmp_path)
+    r2 = second.scan(job(repo.path, base))
+    assert first.last_run.invocations == 1 and second.last_run.invocations == 0
+    assert rule_ids(r1.findings) == rule_ids(r2.findings) == ["bandit/B301", "bandit/B403"]
+
+
+@pytest.mark.parametrize(("severity", "confidence", "expected"), [
+    ("HIGH", "HIGH", Severity.HIGH), ("HIGH", "MEDIUM", Severity.HIGH), ("HIGH", "LOW", Severity.MEDIUM),
+    ("MEDIUM", "HIGH", Severity.MEDIUM), ("LOW", "LOW", Severity.INFO), ("LOW", "HIGH", Severity.LOW)])
+def test_bandit_severity_mapping(severity: str, confidence: str, expected: Severity) -> None:
+    assert map_severity(severity, confidence) is expected

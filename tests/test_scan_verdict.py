@@ -1,0 +1,157 @@
+"""Scanner findings through the engine and policy: inline ignores, policy ignores, expiry, baseline, CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+import pytest
+
+from gatekeeper.cli_scan import baseline, list_rules, rules
+from gatekeeper.models import Decision
+from gatekeeper.modes.local import run_check
+from gatekeeper.scan import SCANNER_NAMES, build_scanners
+from gatekeeper.scan.cache import ResultCache
+from gatekeeper.scan.secrets_scanner import SecretsScanner
+from gatekeeper.scan.semgrep import SemgrepScanner
+from tests.repo_builder import RepoBuilder
+from tests.scan_helpers import evaluate_range, policy, write_rules
+
+AWS_KEY = "AKIA" + "Z7QH4M2XKJ5RTW3P"
+
+
+def _group() -> click.Group:
+    group = click.Group("gatekeeper")
+    group.add_command(rules)
+    group.add_command(baseline)
+    return group
+
+
+def invoke(*args: str) -> object:
+    return _group().main(args=list(args), prog_name="gatekeeper", standalone_mode=False)
+
+
+def test_registry_is_complete_and_matches_the_policy_names() -> None:
+    from gatekeeper.config import SCANNERS
+
+    scanners = build_scanners(policy())
+    assert tuple(scanners) == SCANNER_NAMES == SCANNERS
+    assert all(s.name == name for name, s in scanners.items())
+
+
+def test_inline_ignore_is_suppressed_in_the_verdict(repo: RepoBuilder, tmp_path: Path) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"a.py": f"KEY = '{AWS_KEY}'  # gatekeeper: ignore[secrets/*]\n",
+                      "b.py": "eval(x)  # gatekeeper: ignore[semgrep/test-python-eval]\n"})
+    scanners = {"secrets": SecretsScanner(),
+                "semgrep": SemgrepScanner(rules_dir=write_rules(tmp_path / "rules"),
+                                          cache=ResultCache(tmp_path / "cache"))}
+    verdict = evaluate_range(repo.path, base, scanners)
+    assert [f.rule_id for f in verdict.findings if f.rule_id.startswith(("secrets/", "semgrep/"))] == []
+    reasons = {s.finding.rule_id: s.reason for s in verdict.suppressed}
+    assert reasons == {"secrets/aws-access-key": "inline: gatekeeper: ignore[secrets/*]",
+                       "semgrep/test-python-eval": "inline: gatekeeper: ignore[semgrep/test-python-eval]"}
+    assert verdict.decision is not Decision.BLOCK
+
+
+def test_inline_ignore_for_another_rule_does_not_suppress(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"a.py": f"KEY = '{AWS_KEY}'  # gatekeeper: ignore[semgrep/*]\n"})
+    verdict = evaluate_range(repo.path, base, {"secrets": SecretsScanner()})
+    assert verdict.decision is Decision.BLOCK and not verdict.suppressed
+
+
+IGNORE = """\
+ignore:
+  - {rule: "secrets/aws-*", paths: ["fixtures/**"], reason: "documented test fixtures", expires: %s}
+"""
+
+
+def test_policy_ignore_with_reason(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"fixtures/keys.py": f"KEY = '{AWS_KEY}'\n", "app.py": f"KEY = '{AWS_KEY}'\n"})
+    verdict = evaluate_range(repo.path, base, {"secrets": SecretsScanner()}, policy(IGNORE % "2099-01-01", scanners="secrets"),
+                             today=dt.date(2026, 6, 1))
+    (suppressed,) = verdict.suppressed
+    assert suppressed.finding.path == "fixtures/keys.py"
+    assert suppressed.reason == "ignore: documented test fixtures (until 2099-01-01)"
+    assert [(f.rule_id, f.path) for f in verdict.blocking] == [("secrets/aws-access-key", "app.py")]
+
+
+def test_expired_policy_ignore_stops_applying(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"fixtures/keys.py": f"KEY = '{AWS_KEY}'\n"})
+    verdict = evaluate_range(repo.path, base, {"secrets": SecretsScanner()}, policy(IGNORE % "2026-01-31", scanners="secrets"),
+                             today=dt.date(2026, 6, 1))
+    assert not verdict.suppressed and verdict.decision is Decision.BLOCK
+    assert {"secrets/aws-access-key", "policy/ignore-expired"} <= {f.rule_id for f in verdict.findings}
+
+
+POLICY_WITH_BASELINE = """\
+version: 1
+origins: {undeclared: mobile}
+protected_refs: []
+rules:
+  mobile: {scanners: [secrets, semgrep, bandit], block_at: high}
+  default: {scanners: [secrets], block_at: critical}
+baseline: .gatekeeper/baseline.json
+"""
+
+
+@pytest.mark.slow
+def test_baseline_round_trip_through_the_cli(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {".gatekeeper.yml": POLICY_WITH_BASELINE})
+    repo.commit("debt", {"legacy.py": f"import sys\nKEY = '{AWS_KEY}'\nresult = eval(sys.argv[1])\n"})
+    # The policy already names the baseline file, which does not exist yet: the command creates it.
+    assert invoke("baseline", "--repo", str(repo.path), "--base", base) == 0
+    data = json.loads((repo.path / ".gatekeeper" / "baseline.json").read_text())
+    assert data["version"] == 1 and data["fingerprints"] and "T" in data["generated"]
+    accepted = run_check(repo.path, base, None, None)
+    assert accepted.decision is not Decision.BLOCK
+    assert {s.reason for s in accepted.suppressed} == {"baseline"}
+    assert {"secrets/aws-access-key", "bandit/B307"} <= {s.finding.rule_id for s in accepted.suppressed}
+    # A new finding is not covered by the baseline...
+    repo.commit("new", {"fresh.py": "import os\nos.system('rm -rf ' + os.environ['X'])\n"})
+    fresh = run_check(repo.path, base, None, None)
+    assert fresh.decision is Decision.BLOCK
+    assert {f.path for f in fresh.blocking} == {"fresh.py"}
+    # ...and regenerating keeps what the old baseline already accepted.
+    assert invoke("baseline", "--repo", str(repo.path), "--base", base) == 0
+    assert set(data["fingerprints"]) < set(json.loads(
+        (repo.path / ".gatekeeper" / "baseline.json").read_text())["fingerprints"])
+
+
+def test_baseline_refuses_an_incomplete_scan() -> None:
+    from gatekeeper.cli_scan import baseline_fingerprints
+    from gatekeeper.errors import ToolError
+    from gatekeeper.models import Finding, Severity, Stats, Verdict
+
+    ok = Finding("semgrep/x", Severity.HIGH, "m").with_fingerprint("a")
+    failed = Finding("tool/semgrep-failed", Severity.HIGH, "semgrep failed: killed").with_fingerprint("semgrep")
+    verdict = Verdict(Decision.BLOCK, (), (), (ok,), (), Stats())
+    assert baseline_fingerprints(verdict) == [ok.fingerprint]
+    with pytest.raises(ToolError, match="incomplete scan"):
+        baseline_fingerprints(Verdict(Decision.BLOCK, (), (), (ok, failed), (), Stats()))
+
+
+def test_rules_list_names_every_scanner(capsys: pytest.CaptureFixture[str]) -> None:
+    ids = {r.id for r in list_rules()}
+    assert "secrets/aws-access-key" in ids and "bandit/B*" in ids
+    assert len([i for i in ids if i.startswith("semgrep/")]) >= 30
+    assert invoke("rules", "list") == 0
+    out = capsys.readouterr().out
+    assert "secrets/aws-access-key" in out and "semgrep/" in out
+
+
+@pytest.mark.slow
+def test_rules_test_passes_and_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write_rules(tmp_path / "good")
+    (good / "test-rules.py").write_text("# ruleid: test-python-eval\neval(x)\n# ok: test-python-eval\neval('1')\n")
+    (good / "test-rules.js").write_text("// ruleid: test-js-eval\neval(x);\n")
+    assert invoke("rules", "test", "--rules-dir", str(good)) == 0
+    assert "2 passed, 0 failed" in capsys.readouterr().out
+    (good / "test-rules.py").write_text("# ok: test-python-eval\neval(x)\n")
+    assert invoke("rules", "test", "--rules-dir", str(good)) == 1
+    assert "FAIL test-python-eval" in capsys.readouterr().out
