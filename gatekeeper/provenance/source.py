@@ -176,6 +176,9 @@ class ProvenanceSource:
                            else f"the commit object could not be read ({kind})")
                 signatures[commit.sha] = SignatureInfo(_S.ERROR, detail=problem)
                 continue
+            if not _has_signature_header(raw):
+                signatures[commit.sha] = _UNSIGNED  # most commits: skip the full parse
+                continue
             info = verify_commit(raw, signers=trust.signers, now=now, registry=trust.registry, gpg=gpg)
             info = _openpgp_trust(info, trust.registry, now)
             fact = _device_fact(info, trust.registry)
@@ -197,6 +200,16 @@ class ProvenanceSource:
         if policy.gpg_home is None and self.gpg_runner is None:
             return None
         return openpgp_verifier(self.gpg_runner or run_process, policy.gpg_home, gpg_program=self.gpg_program)
+
+
+_UNSIGNED = SignatureInfo(_S.UNSIGNED, detail="the commit has no signature")
+
+
+def _has_signature_header(raw: bytes) -> bool:
+    """Whether the object's header has any `gpgsig*` line (what split_signature would cut out)."""
+    end = raw.find(b"\n\n")
+    head = raw if end < 0 else raw[:end]
+    return b"\ngpgsig" in head
 
 
 def _openpgp_trust(info: SignatureInfo, registry: DeviceRegistry | None, now: dt.datetime) -> SignatureInfo:
