@@ -28,7 +28,7 @@ from typing import TextIO
 from gatekeeper.config import default_policy
 from gatekeeper.git import Git, git_environment
 from gatekeeper.modes.install import install
-from gatekeeper.modes.tag import add_trailers
+from gatekeeper.modes.tag import set_trailers
 
 _SCRUB_PREFIXES = ("GATEKEEPER_", "GITHUB_", "GL_", "GITEA_", "GIT_PUSH_OPTION", "REMOTE_USER")
 
@@ -90,7 +90,7 @@ class Sandbox:
             path.write_text(content, encoding="utf-8")
             git.run("add", "--", name)
         if trailers:
-            message = add_trailers(git, message, trailers)
+            message = set_trailers(message, trailers)
         git.run("commit", "-q", "--no-verify", "--cleanup=verbatim", "-F", "-", input=message.encode())
         return git.resolve("HEAD")
 
@@ -151,8 +151,9 @@ def _demo(box: Sandbox) -> int:
     # 2. A mobile, AI-assisted commit that leaks a key, without review.
     key_id, secret = fake_aws_key()
     box.say("\n[2/3] Mo asks the coding assistant on his phone to connect to S3 and pushes straight to main.")
-    box.say("  The commit is tagged as mobile by `gatekeeper tag --assisted-by codex-mobile/0.3` (trailers "
-            "Origin-Device: mobile, Assisted-by: codex-mobile/0.3).")
+    box.say("  His phone tags the commit: with GATEKEEPER_CLIENT=termux/0.118 set once, `gatekeeper tag "
+            "--assisted-by codex-mobile/0.3`")
+    box.say("  adds Origin-Device: mobile, Origin-Client: termux/0.118 and Assisted-by: codex-mobile/0.3.")
     box.git(root).run("clone", "-q", str(server), str(work))
     leaky = (f"REGION = 'eu-west-1'\nAWS_ACCESS_KEY_ID = '{key_id}'\nAWS_SECRET_ACCESS_KEY = '{secret}'\n")
     mobile = (("Origin-Device", "mobile"), ("Origin-Client", "termux/0.118"), ("Assisted-by", "codex-mobile/0.3"))

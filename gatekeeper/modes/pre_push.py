@@ -28,6 +28,7 @@ from gatekeeper.review.local import LocalReviewSource
 from gatekeeper.sanitize import safe
 
 _HEX = re.compile(r"\A(?:[0-9a-f]{40}|[0-9a-f]{64})\Z")
+_REMOTE_NAME = re.compile(r"\A[A-Za-z0-9._-]{1,100}\Z")
 
 
 class PrePushInputError(GatekeeperError):
@@ -56,26 +57,33 @@ def parse_pre_push(data: bytes) -> list[PushLine]:
     return lines
 
 
-def _base(git: Git, line: PushLine) -> str | None:
-    """Where the pushed commits start: the remote tip if we have it, else the fork point from the default
-    branch, else None (the whole history is new)."""
+def _base(git: Git, line: PushLine, remote: str | None) -> str | None:
+    """Where the pushed commits start: the remote tip if we have it, else where they leave what this
+    clone knows of the remote (its remote-tracking refs), else None (the whole history is new)."""
     if not is_zero(line.remote_sha) and git.object_type(line.remote_sha) == "commit":
         return line.remote_sha
-    default = git.default_branch()
-    if default is None:
-        return None
-    proc = git.run("merge-base", line.local_sha, default, check=False)
-    sha = proc.stdout.decode().strip()
-    return sha if proc.returncode == 0 and _HEX.match(sha) else None
+    pattern = f"--remotes={remote}" if remote and _REMOTE_NAME.match(remote) else "--remotes"
+    out = git.out("rev-list", "--boundary", line.local_sha, "--not", pattern)
+    boundary = [entry[1:] for entry in out.split() if entry.startswith("-") and _HEX.match(entry[1:])]
+    if not out.strip():
+        return line.local_sha  # nothing new: every commit is already on the remote
+    if len(boundary) == 1:
+        return boundary[0]
+    if boundary:
+        # Several fork points: their common ancestor judges a few known commits again, never fewer.
+        proc = git.run("merge-base", "--octopus", *boundary, check=False)
+        sha = proc.stdout.decode().strip()
+        return sha if proc.returncode == 0 and _HEX.match(sha) else None
+    return None
 
 
-def to_updates(git: Git, lines: Sequence[PushLine]) -> tuple[RefUpdate, ...]:
+def to_updates(git: Git, lines: Sequence[PushLine], remote: str | None = None) -> tuple[RefUpdate, ...]:
     updates = []
     for line in lines:
         if is_zero(line.local_sha):
             updates.append(RefUpdate(line.remote_ref, line.remote_sha, ZERO_SHA, RefKind.DELETE))
             continue
-        base = _base(git, line)
+        base = _base(git, line, remote)
         if base is not None and base == line.remote_sha:
             kind = classify_update(git, base, line.local_sha, line.remote_ref)
         elif line.remote_ref.startswith("refs/tags/"):
@@ -105,7 +113,7 @@ def run_pre_push(stdin: bytes, args: Sequence[str] = (), *, repo: Path = Path(".
         return ExitCode.OK
     git = Git(repo)
     policy = _policy(git, policy_file)
-    updates = to_updates(git, lines)
+    updates = to_updates(git, lines, args[0] if args else None)
     remote = safe(args[0], limit=80) if args else "remote"
     request = Request(git=git, updates=updates, policy=policy, mode="pre-push", pushed=False,
                       range_description=f"push to {remote}: " + "; ".join(

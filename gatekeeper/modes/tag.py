@@ -1,11 +1,12 @@
 """`gatekeeper tag`: add the DESIGN §3 origin trailers to the last commit, or to a message being written.
 
 For clients that can run a command (Termux, a-Shell, iSH, CI bots): `gatekeeper tag` amends HEAD's
-message through `git interpret-trailers` (git's own trailer rules), and `gatekeeper tag --hook FILE`
-is the prepare-commit-msg hook form. Both are idempotent: a key that is already there is replaced
-with the new value, an unchanged message is not rewritten. Values default to GATEKEEPER_DEVICE /
-GATEKEEPER_DEVICE_ID / GATEKEEPER_CLIENT / GATEKEEPER_ASSISTED_BY so a phone is configured once;
-the device defaults to `mobile`, the stricter claim, because this command exists for mobile clients.
+message, and `gatekeeper tag --hook FILE` is the prepare-commit-msg hook form. Both are idempotent:
+a key that is already there is replaced with the new value (keys matched exactly, which
+`git interpret-trailers` does not do), and an unchanged message is not rewritten. Values default to
+GATEKEEPER_DEVICE / GATEKEEPER_DEVICE_ID / GATEKEEPER_CLIENT / GATEKEEPER_ASSISTED_BY so a phone is
+configured once; the device defaults to `mobile`, the stricter claim, because this command exists for
+mobile clients. The amend changes only the message (`--only`: nothing staged is folded in).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gatekeeper.errors import GitError, UsageError
-from gatekeeper.git import Git
 from gatekeeper.models import DeviceClass
 from gatekeeper.modes.install import user_git
 from gatekeeper.sanitize import safe
@@ -56,12 +56,59 @@ def resolve_trailers(env: Mapping[str, str], *, device: str | None = None, devic
     return tuple(pairs)
 
 
-def add_trailers(git: Git, message: str, trailers: Sequence[tuple[str, str]]) -> str:
-    """The message with the trailers set (existing keys replaced), by git's own trailer rules."""
-    args = ["interpret-trailers", "--if-exists", "replace", "--if-missing", "add"]
-    for key, value in trailers:
-        args += ["--trailer", f"{key}: {value}"]
-    return git.out(*args, input=message.encode("utf-8"))
+_SCISSORS = "------------------------ >8 ------------------------"
+_TRAILER_LINE = re.compile(r"\A[A-Za-z0-9-]+[ \t]*:")
+
+
+def set_trailers(message: str, trailers: Sequence[tuple[str, str]], comment: str | None = None) -> str:
+    """The message with `trailers` as the last lines of its trailer block, earlier lines with the same keys
+    removed (keys compared exactly, case-insensitively).
+
+    Pure Python on purpose: `git interpret-trailers` matches keys by prefix, so setting `Origin-Device`
+    would replace `Origin-Device-Id`. `comment` (prepare-commit-msg mode) keeps git's trailing comment
+    block, and anything from a `git commit -v` scissors line on, after the trailers.
+    """
+    lines = message.split("\n")
+    tail: list[str] = []
+    if comment:
+        for index, line in enumerate(lines):
+            if line.startswith(comment) and _SCISSORS in line:
+                lines, tail = lines[:index], lines[index:]
+                break
+        while lines and (not lines[-1].strip() or lines[-1].startswith(comment)):
+            tail.insert(0, lines.pop())
+    while lines and not lines[-1].strip():
+        lines.pop()
+    keys = {key.lower() for key, _ in trailers}
+    new = [f"{key}: {value}" for key, value in trailers]
+    written = [line for line in lines if line.strip()]
+    if not written or (not lines[0].strip() and all(_TRAILER_LINE.match(line) for line in written)):
+        # No subject yet (an editor template, or one we tagged before): the first line stays free for it, so
+        # the trailers end up in their own paragraph once it is typed.
+        kept = [line for line in written if line.split(":", 1)[0].strip().lower() not in keys]
+        body = ["", "", *kept, *new]
+    elif parse_trailers("\n".join(lines)):
+        start = len(lines)
+        while start > 0 and lines[start - 1].strip():
+            start -= 1
+        block: list[str] = []
+        dropping = False
+        for line in lines[start:]:
+            if line[:1] in (" ", "\t"):
+                if not dropping:
+                    block.append(line)
+                continue
+            key = line.split(":", 1)[0].strip().lower() if ":" in line else None
+            dropping = key in keys
+            if not dropping:
+                block.append(line)
+        body = [*lines[:start], *block, *new]
+    else:
+        body = [*lines, "", *new]
+    text = "\n".join(body) + "\n"
+    if tail:
+        text += "\n".join(tail)
+    return text
 
 
 def _leftovers(message: str, trailers: Sequence[tuple[str, str]]) -> tuple[str, ...]:
@@ -84,7 +131,7 @@ def tag_head(repo: Path, trailers: Sequence[tuple[str, str]]) -> TagResult:
     raw = git.run("cat-file", "commit", head).stdout
     # The message is everything after the header block (signature lines are indented, never empty).
     message = raw.split(b"\n\n", 1)[1].decode("utf-8", "replace") if b"\n\n" in raw else ""
-    updated = add_trailers(git, message, trailers)
+    updated = set_trailers(message, trailers)
     if updated.rstrip("\n") == message.rstrip("\n"):
         return TagResult(False, tuple(trailers), head, head, _leftovers(updated, trailers))
     # Only the message changes: --only keeps anything staged out of the commit, and --no-verify skips
@@ -109,12 +156,7 @@ def tag_message_file(repo: Path, path: Path, trailers: Sequence[tuple[str, str]]
                          "this mode is meant to be called by git's prepare-commit-msg hook") from None
     comment = (git.config_get("core.commentChar") or "#")[:1]
     comment = "#" if comment in ("", "a") else comment  # "auto" picks a free character; '#' is git's default
-    content = [line for line in original.split("\n") if line.strip() and not line.startswith(comment)]
-    updated = add_trailers(git, original, trailers)
-    if not content:
-        # Nothing written yet: leave the first line free for the subject, so the trailers end up in their
-        # own paragraph once the subject is typed.
-        updated = "\n" + updated if not updated.startswith("\n\n") else updated
+    updated = set_trailers(original, trailers, comment)
     if updated == original:
         return TagResult(False, tuple(trailers))
     path.write_text(updated, encoding="utf-8")
