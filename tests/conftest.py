@@ -16,7 +16,7 @@ _SCRUB_PREFIXES = ("GITHUB_", "INPUT_", "GL_", "GITEA_", "GIT_", "GATEKEEPER_", 
 def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's git config, CI variables or forge variables."""
     for name in list(os.environ):
-        if name.startswith(_SCRUB_PREFIXES) or name in ("CI", "NO_COLOR", "SSH_ORIGINAL_COMMAND"):
+        if name.startswith(_SCRUB_PREFIXES) or name in ("CI", "NO_COLOR", "SSH_ORIGINAL_COMMAND", "REMOTE_USER"):
             monkeypatch.delenv(name, raising=False)
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
