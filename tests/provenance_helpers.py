@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from gatekeeper.cli import run
@@ -22,6 +23,7 @@ from gatekeeper.provenance import DeviceRegistry, allowed_signers_text, dump_reg
 from gatekeeper.provenance.signatures import split_signature
 from tests.repo_builder import RepoBuilder
 
+SCHEMA = json.loads((Path(__file__).parents[1] / "gatekeeper" / "schema" / "verdict.schema.json").read_text())
 X509_ARMOR = (b"-----BEGIN SIGNED MESSAGE-----\nMIAGCSqGSIb3DQEHAqCAMIACAQExDTALBglghkgBZQMEAgEwgAYJKoZIhvcNAQcB\n"
               b"-----END SIGNED MESSAGE-----\n")
 
@@ -96,7 +98,10 @@ def check_json(repo: RepoBuilder, *args: str) -> tuple[int, dict[str, Any]]:
     out = repo.path.parent / "verdict.json"
     out.unlink(missing_ok=True)
     code = run(["check", "--repo", str(repo.path), "--format", "json", "--output", str(out), *args])
-    return code, json.loads(out.read_text()) if out.exists() else {}
+    data: dict[str, Any] = json.loads(out.read_text()) if out.exists() else {}
+    if data:
+        jsonschema.validate(data, SCHEMA)
+    return code, data
 
 
 def findings(data: dict[str, Any], rule_id: str) -> list[dict[str, Any]]:
