@@ -98,6 +98,20 @@ def policy_check(file: Path) -> ExitCode:
     return ExitCode.OK
 
 
+def _register() -> None:
+    """Every command of every front door, in one explicit list (each module stays thin itself)."""
+    from gatekeeper.cli_action import action
+    from gatekeeper.cli_device import device
+    from gatekeeper.cli_hook import COMMANDS as HOOK_COMMANDS
+    from gatekeeper.cli_scan import baseline, rules
+
+    for command in (*HOOK_COMMANDS, action, device, rules, baseline):
+        cli.add_command(command)
+
+
+_register()
+
+
 def main(argv: list[str] | None = None) -> None:
     sys.exit(run(argv))
 
