@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 
 from gatekeeper.git import Git
+from gatekeeper.scan.bandit import BanditScanner
+from gatekeeper.scan.secrets_scanner import SecretsScanner
+from gatekeeper.scan.semgrep import SemgrepScanner
 from gatekeeper.scan.workspace import RESERVED_DIR, Entry, Workspace, safe_extension, unsafe_reason
 from tests.repo_builder import RepoBuilder
+from tests.scan_helpers import job, write_rules
 
 
 @pytest.mark.parametrize("path", ["/etc/passwd", "../x.py", "a/../../x.py", "a/./b.py", "a//b.py", "-rf",
@@ -103,3 +107,13 @@ def test_a_200_mb_blob_is_not_read_into_memory(repo: RepoBuilder, tmp_path: Path
         assert ws.materialise(Git(repo.path), [Entry("huge.py", blob, "100644")]) == []
         (skip,) = ws.skips
         assert skip.reason == "too-large" and skip.size == 32 * 6 * (1 << 20)
+    # The same blob committed: every scanner reports it as too large instead of reading it.
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.git("update-index", "--add", "--cacheinfo", f"100644,{blob},huge.py")
+    repo.commit("huge", {"small.py": "x = 1\n"})
+    scan_job = job(repo.path, base)
+    for scanner in (SecretsScanner(), SemgrepScanner(rules_dir=write_rules(tmp_path / "rules"), use_cache=False),
+                    BanditScanner(use_cache=False)):
+        result = scanner.scan(scan_job)
+        assert [(f.rule_id, f.path) for f in result.findings] == [("scan/file-too-large", "huge.py")], scanner.name
+        assert result.stat.ran
