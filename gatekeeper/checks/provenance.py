@@ -105,7 +105,7 @@ class SignatureCheck:
         severity, what, fix = _STATUS[rule]
         detail = f": {info.detail}" if info.detail else ""
         fmt = f"{info.format} " if info.format else ""
-        message = f"{what} ({fmt}{info.status.value}{detail})"
+        message = what if rule == UNSIGNED else f"{what} ({fmt}{info.status.value}{detail})"
         if required:
             message += f"; {_where_required(report)}"
         return Finding(rule, severity, message, commit=report.commit.sha, enforced=required,
