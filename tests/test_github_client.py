@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from gatekeeper.config import default_policy
+from gatekeeper.git import Git
+from gatekeeper.models import Commit, CommitReport, Origin, Person, ReviewStatus
+from gatekeeper.modes.action import ActionSettings
 from gatekeeper.review.github import GitHubClient, GitHubError
+from gatekeeper.review.github_source import GitHubEvent, GitHubReviewSource
 from tests.github_helpers import TOKEN, rest_example, synthetic_review
 
 REPO = "octocat/Hello-World"
@@ -257,3 +263,27 @@ def test_team_membership(httpserver: HTTPServer, sleeps: Sleeps) -> None:
     assert gh.team_membership("acme/security", "tina") is True
     assert gh.team_membership("acme/security", "mallory") is False
     assert gh.team_membership("acme/security", "nobody") is None
+
+
+def test_timeout_in_the_review_source_fails_closed(slow_server: HTTPServer, sleeps: Sleeps, tmp_path: Path) -> None:
+    # SYNTHETIC: the reviews endpoint hangs; the source reports tool/github-failed and never "approved".
+    def slow(request: Request) -> Response:
+        time.sleep(0.6)
+        return Response("[]", content_type="application/json")
+
+    slow_server.expect_request(REVIEWS).respond_with_handler(slow)
+    gh = client(slow_server, sleeps, timeout=(1.0, 0.2), retries=0)
+    event = GitHubEvent("pull_request", REPO, "refs/heads/main", "a" * 40, SHA, pr_number=12)
+    source = GitHubReviewSource(gh, event, Git(tmp_path))
+    commit = Commit(SHA, ("a" * 40,), Person("A", "a@example.com"), Person("A", "a@example.com"), 0, 0, "m")
+    report = CommitReport(commit=commit, origin=Origin(), mobile=True, ruleset="mobile")
+    result = source.review([report], [report], [], default_policy(), 1)
+    assert result.reviews[SHA].status is ReviewStatus.UNKNOWN
+    assert [f.rule_id for f in result.findings] == ["tool/github-failed"]
+    assert "timed out" in result.findings[0].message
+    assert TOKEN not in result.findings[0].message + result.reviews[SHA].detail
+
+
+def test_settings_repr_hides_the_token() -> None:
+    settings = ActionSettings(event_name="push", event_path=Path("e.json"), workspace=Path("."), token=TOKEN)
+    assert TOKEN not in repr(settings)
