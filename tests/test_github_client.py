@@ -41,7 +41,7 @@ def sleeps() -> Sleeps:
 
 def client(server: HTTPServer, sleeps: Sleeps, **kwargs: object) -> GitHubClient:
     options: dict[str, object] = {"api_url": server.url_for("").rstrip("/"), "sleep": sleeps,
-                                  "timeout": (2.0, 2.0), "backoff_factor": 0.01}
+                                  "timeout": (5.0, 10.0), "backoff_factor": 0.01}
     options.update(kwargs)
     return GitHubClient(TOKEN, **options)  # type: ignore[arg-type]
 
