@@ -276,3 +276,11 @@ def test_shipped_rules_run(repo: RepoBuilder, tmp_path: Path) -> None:
     result = SemgrepScanner(cache=ResultCache(tmp_path / "cache")).scan(job(repo.path, base))
     assert not [f for f in result.findings if f.rule_id.startswith("tool/")], result.findings
     assert any(f.rule_id.startswith("semgrep/") and f.line == 3 for f in result.findings)
+
+
+def test_extensions_semgrep_does_not_know_are_scanned_under_an_alias(repo: RepoBuilder, rules: Path,
+                                                                     tmp_path: Path) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"gui.pyw": "eval(a)\n"})
+    result = scanner(rules, tmp_path).scan(job(repo.path, base))
+    assert [(f.rule_id, f.path, f.line) for f in result.findings] == [("semgrep/test-python-eval", "gui.pyw", 1)]

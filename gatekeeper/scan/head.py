@@ -18,7 +18,7 @@ from gatekeeper.interfaces import ScanJob, ScanResult
 from gatekeeper.models import Finding, ScannerStat
 from gatekeeper.scan.cache import ResultCache
 from gatekeeper.scan.common import HeadChanges, RawFinding, head_changes, inline_ignores, tool_failure
-from gatekeeper.scan.workspace import DEFAULT_MAX_FILE_BYTES, Target, Workspace
+from gatekeeper.scan.workspace import DEFAULT_MAX_FILE_BYTES, Target, Workspace, safe_extension
 
 DEFAULT_TIMEOUT = 300.0
 # Above this many bytes of file names, targets are given as the workspace directory instead of one
@@ -50,6 +50,7 @@ class RunInfo:
 
 class HeadScanner:
     name = "head"
+    extension_alias: dict[str, str] = {}
 
     def __init__(self, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, timeout: float = DEFAULT_TIMEOUT,
                  cache: ResultCache | None = None, use_cache: bool = True) -> None:
@@ -84,14 +85,23 @@ class HeadScanner:
         return min(self.timeout, job.deadline - time.monotonic())
 
     def scan(self, job: ScanJob) -> ScanResult:
-        self.last_run = info = RunInfo()
+        self.last_run = RunInfo()
+        try:
+            return self._scan(job)
+        except (OSError, ValueError) as exc:
+            # The workspace could not be written (disk full, a path check tripped): not scanned, say so.
+            failure = tool_failure(self.name, f"{type(exc).__name__}: {exc}")
+            return ScanResult((failure,), ScannerStat(ran=False, error=failure.message))
+
+    def _scan(self, job: ScanJob) -> ScanResult:
+        info = self.last_run
         changes = head_changes(job, max_file_bytes=self.max_file_bytes)
         if changes is None:
             return ScanResult(stat=ScannerStat(ran=True))
         entries = [e for e in changes.entries if self.wants(e.path)]
         findings: list[Finding] = []
         errors: list[str] = []
-        with Workspace(max_file_bytes=self.max_file_bytes) as workspace:
+        with Workspace(max_file_bytes=self.max_file_bytes, extension_alias=self.extension_alias) as workspace:
             targets = workspace.materialise(job.git, entries)
             info.files = len(targets)
             for skip in workspace.skips:
@@ -124,8 +134,10 @@ class HeadScanner:
         for target in targets:
             cached = None
             if cache is not None and identity is not None:
-                keys[target.rel] = key = ResultCache.key(self.name, identity[0], identity[1], target.blob,
-                                                         target.rel)
+                # The path as the tool's rules see it: the original one, or (renamed) only its extension;
+                # generated names depend on the other files of the run and would defeat the cache.
+                seen_as = f"renamed:{safe_extension(target.rel)}" if target.renamed else target.rel
+                keys[target.rel] = key = ResultCache.key(self.name, identity[0], identity[1], target.blob, seen_as)
                 cached = cache.get(self.name, key)
             if cached is None:
                 misses.append(target)

@@ -25,7 +25,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -142,8 +142,12 @@ def safe_extension(path: str) -> str:
 class Workspace:
     """A private temp directory of materialised blobs; use as a context manager (removed on exit)."""
 
-    def __init__(self, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, prefix: str = "gatekeeper-scan-") -> None:
+    def __init__(self, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, prefix: str = "gatekeeper-scan-",
+                 extension_alias: Mapping[str, str] | None = None) -> None:
         self.max_file_bytes = max_file_bytes
+        # Extensions a tool does not recognise for a language it scans (semgrep: .pyw, .mts): such files
+        # are written under a generated name with the alias extension instead.
+        self.extension_alias = dict(extension_alias or {})
         self.root = Path(tempfile.mkdtemp(prefix=prefix)).resolve()
         os.chmod(self.root, 0o700)
         self.targets: dict[str, Target] = {}  # by rel
@@ -203,22 +207,23 @@ class Workspace:
         return written
 
     def _write(self, entry: Entry, data: bytes) -> Target:
-        renamed = unsafe_reason(entry.path) is not None
-        rel = self._generated_name(entry.path) if renamed else entry.path
+        alias = self.extension_alias.get(safe_extension(entry.path))
+        renamed = alias is not None or unsafe_reason(entry.path) is not None
+        rel = self._generated_name(entry.path, alias) if renamed else entry.path
         try:
             local = self._create(rel, data)
         except (FileExistsError, NotADirectoryError, IsADirectoryError):
             # A case-insensitive file system, or a file/directory clash: never overwrite, rename instead.
             renamed = True
-            rel = self._generated_name(entry.path)
+            rel = self._generated_name(entry.path, alias)
             local = self._create(rel, data)
         target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit)
         self.targets[rel] = target
         return target
 
-    def _generated_name(self, path: str) -> str:
+    def _generated_name(self, path: str, extension: str | None = None) -> str:
         self._counter += 1
-        return f"{RESERVED_DIR}/{self._counter:06d}{safe_extension(path)}"
+        return f"{RESERVED_DIR}/{self._counter:06d}{extension or safe_extension(path)}"
 
     def _create(self, rel: str, data: bytes) -> Path:
         local = (self.root / PurePosixPath(rel)).resolve()
