@@ -141,3 +141,31 @@ def test_bandit_second_run_is_cached(repo: RepoBuilder, tmp_path: Path) -> None:
     ("MEDIUM", "HIGH", Severity.MEDIUM), ("LOW", "LOW", Severity.INFO), ("LOW", "HIGH", Severity.LOW)])
 def test_bandit_severity_mapping(severity: str, confidence: str, expected: Severity) -> None:
     assert map_severity(severity, confidence) is expected
+
+
+def test_scanners_read_objects_that_exist_only_in_a_quarantine(repo: RepoBuilder, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """pre-receive: pushed objects are visible only through GIT_OBJECT_DIRECTORY / alternates."""
+    from gatekeeper.git import Git
+    from gatekeeper.interfaces import ScanJob
+    from gatekeeper.scan.semgrep import SemgrepScanner
+    from tests.scan_helpers import write_rules
+
+    base = repo.commit("base", {"keep": "k\n"})
+    quarantine = tmp_path / "quarantine"
+    quarantine.mkdir()
+    env = {"GIT_OBJECT_DIRECTORY": str(quarantine),
+           "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(repo.path / ".git" / "objects")}
+    repo.write("a.py", f"KEY = '{AWS_KEY}'\nresult = eval(data)\n")
+    repo.git("add", "a.py", env=env)
+    repo.git("commit", "-q", "-m", "pushed", env=env)
+    head = repo.git("rev-parse", "HEAD")
+    assert not Git(repo.path).object_exists(head)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    git = Git(repo.path, inherit_git_env=True)
+    commits = git.commits([head], [base])
+    scan_job = ScanJob(git=git, commits=commits, changes=git.changed_files([head]), head=head)
+    assert rule_ids(SecretsScanner().scan(scan_job).findings) == ["secrets/aws-access-key"]
+    semgrep = SemgrepScanner(rules_dir=write_rules(tmp_path / "rules"), use_cache=False)
+    assert rule_ids(semgrep.scan(scan_job).findings) == ["semgrep/test-python-eval"]
