@@ -273,7 +273,9 @@ def test_revoked_key_on_a_backdated_commit_is_blocked(repo: RepoBuilder, keys: d
     assert (finding["severity"], finding["blocking"]) == ("critical", True)  # blocks even under desktop rules
     assert "revoked at" in finding["message"] and "phone stolen" in finding["message"]
     assert data["commits"][0]["signature"]["status"] == "revoked"
-    assert data["commits"][0]["ruleset"] == "default"
+    # The revoked phone still made the commit: it is judged as mobile, and its desktop trailer as a spoof.
+    assert data["commits"][0]["ruleset"] == "mobile"
+    assert findings(data, "origin/spoofed")
     letter = repo.git("-c", f"gpg.ssh.allowedSignersFile={repo.path / '.gatekeeper/allowed_signers'}",
                       "log", "-1", "--format=%G?", sha)
     assert letter == "G"

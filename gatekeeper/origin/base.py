@@ -35,6 +35,7 @@ class DeviceFact:
     device_class: DeviceClass
     managed: bool
     owner: str
+    key_status: str = "good"  # "expired" / "revoked": the device made the commit, its key is no longer trusted
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ class SigningKeyDetector:
         if fact is None:
             return []
         managed = "managed" if fact.managed else "personal/BYOD"
+        key = "" if fact.key_status == "good" else f", key {fact.key_status}"
         return [Evidence(self.id, f"signed by registered {fact.device_class.value} device {fact.device_id} "
-                         f"({managed}, owner {fact.owner})", Trust.VERIFIED, device=fact.device_class,
+                         f"({managed}, owner {fact.owner}{key})", Trust.VERIFIED, device=fact.device_class,
                          device_id=fact.device_id, managed=fact.managed)]

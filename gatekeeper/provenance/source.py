@@ -239,12 +239,14 @@ def _openpgp_trust(info: SignatureInfo, registry: DeviceRegistry | None, now: dt
 
 
 def _device_fact(info: SignatureInfo, registry: DeviceRegistry | None) -> DeviceFact | None:
-    if registry is None or info.status is not _S.GOOD or info.key is None:
+    # Expired and revoked keys still verified cryptographically: the commit was made on that device,
+    # so its class applies (a revoked phone's commit is a mobile commit) even though the key is not trusted.
+    if registry is None or info.status not in (_S.GOOD, _S.EXPIRED, _S.REVOKED) or info.key is None:
         return None
     device = registry.by_fingerprint(info.key)
     if device is None:
         return None
-    return DeviceFact(device.id, device.device_class, device.managed, device.owner)
+    return DeviceFact(device.id, device.device_class, device.managed, device.owner, key_status=info.status.value)
 
 
 # -- from a signature to a finding ----------------------------------------------------------------------------
