@@ -80,9 +80,15 @@ def pre_push(repo: Path, policy_file: Path | None, legacy: Path | None, args: tu
               help="pre-receive/pre-push: a policy file the hook always uses.")
 @click.option("--use-hooks-path", is_flag=True,
               help="core.hooksPath is set: install into the directory it names instead of refusing.")
-def install_cmd(hook: str, repo: Path, policy: Path | None, use_hooks_path: bool) -> int:
+@click.option("--print-script", is_flag=True,
+              help="Print the hook script instead of installing it (GitLab custom_hooks, Gitea pre-receive.d).")
+def install_cmd(hook: str, repo: Path, policy: Path | None, use_hooks_path: bool, print_script: bool) -> int:
     """Install a gatekeeper git hook (an existing hook is kept as <hook>.legacy and still runs)."""
-    from gatekeeper.modes.install import install
+    from gatekeeper.modes.install import hook_script, install
+
+    if print_script:
+        click.echo(hook_script(hook, policy=policy.resolve() if policy else None), nl=False)
+        return ExitCode.OK
 
     result = install(repo, hook, use_hooks_path=use_hooks_path, policy=policy)
     click.echo(f"installed {result.path}")
@@ -154,11 +160,35 @@ def register(group: click.Group) -> None:
         group.add_command(command)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["pre-receive"]:
+        # The hook's time counts against GHES's 5 s for all hooks: skip importing every other command.
+        sys.exit(_standalone(pre_receive, args[1:]))
     from gatekeeper import cli
 
     register(cli.cli)
-    cli.main()
+    cli.main(args)
+
+
+def _standalone(command: click.Command, args: list[str]) -> int:
+    """Run one command without the main group, with the main CLI's exit-code rules (never 1 for usage)."""
+    try:
+        result = command.main(args=args, prog_name=f"gatekeeper {command.name}", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("interrupted", err=True)
+        return ExitCode.INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return ExitCode.USAGE
+    except UsageError as exc:
+        click.echo(f"gatekeeper: error: {exc.message}", err=True)
+        if exc.fix:
+            click.echo(f"fix: {exc.fix}", err=True)
+        return exc.exit_code
+    return int(result) if isinstance(result, int) else ExitCode.OK
 
 
 if __name__ == "__main__":

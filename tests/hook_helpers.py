@@ -77,7 +77,8 @@ class Server:
 
     def clone(self, name: str = "work") -> RepoBuilder:
         target = self.root / name
-        subprocess.run(["git", "clone", "-q", str(self.path), str(target)], check=True, capture_output=True)
+        # file:// (not a bare path) so pushes take git's file:// transport, as the tests say they do.
+        subprocess.run(["git", "clone", "-q", self.path.as_uri(), str(target)], check=True, capture_output=True)
         return RepoBuilder(target)
 
     def audit(self) -> list[dict[str, Any]]:

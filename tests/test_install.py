@@ -175,3 +175,13 @@ def test_prepare_commit_msg_hook_tags_commits(tmp_path: Path) -> None:
     # Amending keeps one set of trailers.
     repo.git("commit", "-q", "--amend", "--no-edit", env=env)
     assert repo.git("log", "-1", "--format=%B") == message
+
+
+def test_print_script_touches_nothing(tmp_path: Path) -> None:
+    proc = _cli("install", "--hook", "pre-receive", "--print-script", "--policy", "/etc/gatekeeper/policy.yml",
+                cwd=tmp_path)
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("#!/bin/sh\n")
+    assert proc.stdout.rstrip().endswith(f"exec {shlex.quote(sys.executable)} -P -m gatekeeper.cli_hook pre-receive "
+                                         '--legacy "$0.legacy" --policy /etc/gatekeeper/policy.yml "$@"')
+    assert list(tmp_path.iterdir()) == []
