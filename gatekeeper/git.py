@@ -54,9 +54,10 @@ _LOCATION_VARS = (
     "GIT_CEILING_DIRECTORIES",
 )
 # Patch output whose shape does not depend on repository config: no colour, no external diff or
-# textconv drivers (which would run programs), fixed prefixes, no renames, no context lines.
+# textconv drivers (which would run programs), fixed prefixes, no renames, no context lines, paths
+# from the top of the repository whatever `diff.relative` says.
 _PATCH_OPTIONS = ("-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
-                  "--src-prefix=a/", "--dst-prefix=b/", "--full-index")
+                  "--src-prefix=a/", "--dst-prefix=b/", "--full-index", "--no-relative")
 _LOG_FIELDS = ("%H", "%P", "%an", "%ae", "%at", "%cn", "%ce", "%ct", "%B")
 _LOG_FORMAT = "%x00".join(_LOG_FIELDS)
 
@@ -367,7 +368,8 @@ class Git:
         (combined with several boundaries: only paths that differ from every one of them)."""
         for rev in (*bases, head):
             _check_rev_token(rev)
-        common = ["diff", "--raw", "-z", "-r", "--no-renames", "--no-abbrev", "--no-ext-diff", "--no-textconv"]
+        common = ["diff", "--raw", "-z", "-r", "--no-renames", "--no-abbrev", "--no-ext-diff", "--no-textconv",
+                  "--no-relative"]
         if not bases:
             args = [*common, self.empty_tree(), head]
         elif len(bases) == 1:
