@@ -6,6 +6,7 @@ Each test asserts the exact `remote:` lines the pusher sees and whether the serv
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from tests.hook_helpers import (
     MO,
     MOBILE,
     RITA,
+    TEST_POLICY,
     ZERO,
     Server,
     git_daemon,
@@ -616,3 +618,43 @@ def test_commits_already_on_another_branch_are_judged_when_they_reach_a_protecte
     result = spush(server, work, "origin", "topic:main")
     assert result.code != 0
     assert server.tip() == before
+
+
+def test_reviewed_by_verified_by_the_reviewers_signature(tmp_path: Path) -> None:
+    from tests.provenance_helpers import keygen
+
+    if shutil.which("ssh-keygen") is None:
+        pytest.skip("ssh-keygen is not installed")
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    rita, mallory = keygen(keys, "rita", "-t", "ed25519"), keygen(keys, "mallory", "-t", "ed25519")
+    signers = tmp_path / "allowed_signers"
+    signers.write_text(f'rita@example.com namespaces="git" {rita.line}\n'
+                       f'mallory@example.com namespaces="git" {mallory.line}\n')
+    policy = TEST_POLICY + f"allowed_signers: {signers}\n"
+    server = make_server(tmp_path / "srv", policy=policy)
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"})
+    assert spush(server, work, "origin", "main").code == 0
+    base = work.head()
+    work.branch("fix")
+    mobile = work.commit("mobile fix" + MOBILE, {"r.py": "r = 1\n"}, author=MO, committer=MO)
+    message = "Merge fix\n\nReviewed-by: Rita Reviewer <rita@example.com>\n"
+    for key, expected in ((mallory, "review/unverifiable"), (rita, None)):
+        work.checkout("main")
+        work.git("reset", "-q", "--hard", base)
+        who = {"GIT_AUTHOR_NAME": RITA[0], "GIT_AUTHOR_EMAIL": RITA[1], "GIT_COMMITTER_NAME": RITA[0],
+               "GIT_COMMITTER_EMAIL": RITA[1]}
+        work.git("-c", "gpg.format=ssh", "-c", f"user.signingKey={key.private}", "merge", "-q", "--no-ff", "-S",
+                 "-m", message, "fix", env=who)
+        # Pushed by the mobile author: only the signature can verify the review.
+        result = spush(server, work, "origin", "main", env={"GATEKEEPER_PUSHER": "mo"})
+        if expected:
+            assert result.code != 0
+            assert result.remote[1].startswith(f"  {expected} {mobile[:12]}: "), result.remote
+        else:
+            assert result.code == 0, result.output
+            assert result.remote == [accepted(2), "  review: 1 mobile-origin commit(s) approved by Rita Reviewer "
+                                                  "<rita@example.com> (trailer)"]
+            review = server.last_verdict()["commits"][0]["review"]
+            assert review["detail"] == "Reviewed-by verified by signature"

@@ -156,7 +156,10 @@ def policy_change_finding(git: Git, trusted: TrustedPolicy, updates: Sequence[Re
     for update in updates:
         if update.ref != trusted.ref or is_zero(update.new) or is_zero(update.old):
             continue
-        names = [POLICY_FILENAME, ".gatekeeper/"]
+        policy = trusted.policy
+        names = [POLICY_FILENAME, ".gatekeeper/", *sorted({
+            p.as_posix() for p in (policy.devices, policy.allowed_signers, policy.baseline)
+            if p is not None and not p.is_absolute() and ".." not in p.parts})]
         proc = git.run("diff-tree", "-r", "-z", "--name-only", "--no-renames", update.old, update.new, "--",
                        *names, check=False)
         changed = [p for p in proc.stdout.decode("utf-8", "replace").split("\x00") if p]
@@ -384,7 +387,9 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
 
     if legacy is not None:
         _write(state.out, "")  # flush what we printed so far before the legacy hook writes to the same stream
-        remaining = t0 + state.budget - WATCHDOG_MARGIN - time.monotonic()
+        # The legacy hook must answer before the watchdog could accept the push under `on_timeout: warn`:
+        # a legacy hook that did not finish has not said yes.
+        remaining = t0 + state.budget - 2 * WATCHDOG_MARGIN - time.monotonic()
         code = run_legacy(legacy, legacy_args, stdin, remaining)
         if code not in (None, 0):
             with state.lock:

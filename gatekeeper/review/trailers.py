@@ -18,7 +18,7 @@ the reviewer side is anchored on the server-authenticated pusher or a verified s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gatekeeper.checks import is_protected
@@ -265,10 +265,3 @@ class TrailerReviewSource:
         reviews = {sha: a.info for sha, a in assessed.items()}
         return ReviewResult(reviews, tuple(review_findings(reviews, needing, updates, approvals, policy)))
 
-
-def first_identity(values: Iterable[str]) -> Identity | None:
-    for value in values:
-        ident = parse_identity(value)
-        if ident.keys():
-            return ident
-    return None
