@@ -218,5 +218,7 @@ def baseline(repo: Path, base: str | None, head: str | None, policy_file: Path |
     path = output or named or default_baseline_path(repo)
     write_baseline(path, fingerprints)
     click.echo(f"wrote {len(fingerprints)} fingerprint(s) to {path}")
-    click.echo("later runs honour it when the policy names it: `baseline: .gatekeeper/baseline.json`")
+    if named is None or named.resolve() != path.resolve():
+        click.echo(f"later runs honour it once the policy names it (`baseline:` in .gatekeeper.yml, relative to "
+                   f"that file): {path}")
     return ExitCode.OK
