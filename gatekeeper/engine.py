@@ -64,14 +64,40 @@ class Services:
 
 
 def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str, ...]]]:
-    """The new commits of all updates (each once, oldest first) and the refs each arrives under."""
+    """The commits to judge (each once, oldest first) and the refs each arrives under.
+
+    Outside pre-receive that is `old..new` of each update. In pre-receive (`pushed`) it is what no
+    existing ref reaches (`rev-list NEW --not --all`) — plus, for a protected ref, every commit that
+    reaches it with this push (`new ^old`; for a created protected ref, what no other protected ref
+    has): a mobile commit pushed first to an unprotected branch and then fast-forwarded to main must
+    still meet main's review rule.
+    """
     git = request.git
     live = [u for u in request.updates if u.kind is not RefKind.DELETE and not is_zero(u.new)]
     if not live:
         return [], {}
     include = list(dict.fromkeys(u.new for u in live))
+    reaching: dict[str, set[str]] = {}
     if request.pushed:
-        commits = git.commits(include, exclude_all=True)
+        fresh = git.commits(include, exclude_all=True)
+        known = {c.sha for c in fresh}
+        earlier: list[Commit] = []
+        for update in live:
+            if not is_protected(update.ref, request.policy) or update.kind is RefKind.TAG:
+                continue
+            if is_zero(update.old):
+                others = [sha for ref, sha in git.refs("refs/heads/").items()
+                          if ref != update.ref and is_protected(ref, request.policy)]
+                arriving = git.commits([update.new], others)
+            else:
+                arriving = git.commits([update.new], [update.old])
+            reaching[update.ref] = {c.sha for c in arriving}
+            for commit in arriving:
+                if commit.sha not in known:
+                    known.add(commit.sha)
+                    earlier.append(commit)
+        # Commits already in the repository are older than the ones this push brings.
+        commits = earlier + fresh
     else:
         exclude = list(dict.fromkeys(u.old for u in live if not is_zero(u.old)))
         commits = git.commits(include, exclude)
@@ -81,7 +107,8 @@ def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str
             refs[sha].append(live[0].ref)
     else:
         for update in live:
-            for sha in git.new_commit_ids(update, pushed=request.pushed):
+            members = set(git.new_commit_ids(update, pushed=request.pushed)) | reaching.get(update.ref, set())
+            for sha in members:
                 if sha in refs:
                     refs[sha].append(update.ref)
     return commits, {sha: tuple(r) for sha, r in refs.items()}
@@ -212,6 +239,7 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
     stats: dict[str, ScannerStat] = {}
     files = 0
     head = commits[-1].sha if commits else None
+    refs_by_sha = {r.commit.sha: r.refs for r in reports}
     for name in sorted(wanted):
         subset = wanted[name]
         if name in request.deferred_scanners:
@@ -234,11 +262,35 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
                 "tool/timeout", Severity.HIGH, f"{name} did not run: the time budget was used up",
                 fix="push fewer commits at once, or let CI run the full gate").with_fingerprint(name, "budget"))
             continue
-        job = ScanJob(git=request.git, commits=subset, changes=changes, head=head, deadline=request.deadline)
         t0 = time.monotonic()
-        result = scanner.scan(job)
+        ran, errors, details, scanned = True, [], [], 0
+        groups = _head_groups(request, subset, head, refs_by_sha, bool(getattr(scanner, "per_commit", False)))
+        for job_head, job_commits in groups:
+            job = ScanJob(git=request.git, commits=job_commits, changes=changes, head=job_head,
+                          deadline=request.deadline)
+            result = scanner.scan(job)
+            ran = ran and result.stat.ran
+            errors += [result.stat.error] if result.stat.error else []
+            details += [result.stat.detail] if result.stat.detail else []
+            scanned += result.files
+            findings.extend(result.findings)
         ms = int((time.monotonic() - t0) * 1000)
-        stats[name] = ScannerStat(ran=result.stat.ran, ms=ms, error=result.stat.error, files=result.files)
-        files = max(files, result.files)
-        findings.extend(result.findings)
+        stats[name] = ScannerStat(ran=ran, ms=ms, error="; ".join(errors) or None, files=scanned,
+                                  detail="; ".join(details) or None)
+        files = max(files, scanned)
     return findings, stats, files
+
+
+def _head_groups(request: Request, commits: list[Commit], head: str | None, refs_by_sha: Mapping[str, tuple[str, ...]],
+                 per_commit: bool) -> list[tuple[str | None, list[Commit]]]:
+    """Scanner jobs: one for the whole range, or, for scanners that read files as they are at a head,
+    one per pushed tip when a push moves several refs (each tip's files are what would land there)."""
+    live = [u for u in request.updates if u.kind is not RefKind.DELETE and not is_zero(u.new)]
+    if per_commit or len(live) <= 1:
+        return [(head, commits)]
+    groups: list[tuple[str | None, list[Commit]]] = []
+    for update in live:
+        member = [c for c in commits if update.ref in refs_by_sha.get(c.sha, ())]
+        if member:
+            groups.append((request.git.try_resolve(update.new) or member[-1].sha, member))
+    return groups or [(head, commits)]

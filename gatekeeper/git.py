@@ -62,18 +62,21 @@ _LOG_FIELDS = ("%H", "%P", "%an", "%ae", "%at", "%cn", "%ce", "%ct", "%B")
 _LOG_FORMAT = "%x00".join(_LOG_FIELDS)
 
 
-def git_environment(*, inherit_git_env: bool, base: dict[str, str] | None = None) -> dict[str, str]:
+def git_environment(*, inherit_git_env: bool, base: dict[str, str] | None = None,
+                    user_config: bool = False) -> dict[str, str]:
+    """The environment of every git call. `user_config` keeps the user's global/system config, for the
+    commands that act on the user's behalf (install reads core.hooksPath, tag commits as the user)."""
     env = dict(os.environ if base is None else base)
     if not inherit_git_env:
         for name in _LOCATION_VARS:
             env.pop(name, None)
+    if not user_config:
+        env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull})
     env.update(
         {
             "LANG": "C",
             "LC_ALL": "C",
             "LANGUAGE": "C",
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_CONFIG_GLOBAL": os.devnull,
             "GIT_TERMINAL_PROMPT": "0",
             "GIT_OPTIONAL_LOCKS": "0",
             "GIT_PAGER": "cat",
@@ -112,10 +115,10 @@ class Git:
     """A repository and the questions gatekeeper asks of it."""
 
     def __init__(self, path: Path | str, *, inherit_git_env: bool = False, timeout: float = 120.0,
-                 safe_directory: bool = False) -> None:
+                 safe_directory: bool = False, user_config: bool = False) -> None:
         self.path = Path(path)
         self.timeout = timeout
-        self.env = git_environment(inherit_git_env=inherit_git_env)
+        self.env = git_environment(inherit_git_env=inherit_git_env, user_config=user_config)
         self._config: list[str] = []
         for item in _PINNED_CONFIG:
             self._config += ["-c", item]

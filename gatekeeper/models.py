@@ -286,6 +286,7 @@ class ScannerStat:
     ms: int = 0
     error: str | None = None
     files: int = 0
+    detail: str | None = None  # what ran and how (engine mode, cache hits), when there is something to say
 
 
 @dataclass(frozen=True, slots=True)

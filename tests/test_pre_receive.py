@@ -605,9 +605,6 @@ def test_twenty_concurrent_pushes(seeded: tuple[Server, RepoBuilder], tmp_path: 
     assert len(server.audit()) == 21
 
 
-@pytest.mark.xfail(strict=True, reason="engine: with pushed=True only commits new to the repository are judged, so "
-                   "mobile commits first pushed to an unprotected branch reach main without review (reported to "
-                   "the lead: collect_commits should also judge `new ^old` for updates of protected refs)")
 def test_commits_already_on_another_branch_are_judged_when_they_reach_a_protected_ref(
         seeded: tuple[Server, RepoBuilder]) -> None:
     server, work = seeded

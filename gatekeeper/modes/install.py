@@ -20,7 +20,7 @@ from pathlib import Path
 
 import gatekeeper
 from gatekeeper.errors import UsageError
-from gatekeeper.git import Git, git_environment
+from gatekeeper.git import Git
 
 HOOKS = ("pre-receive", "pre-push", "prepare-commit-msg")
 MARKER = "# gatekeeper-hook:"
@@ -36,15 +36,7 @@ class InstallResult:
 
 def user_git(repo: Path) -> Git:
     """A Git that sees the user's global/system config (core.hooksPath, user.name) as git itself would."""
-    git = Git(repo)
-    env = git_environment(inherit_git_env=False)
-    for name in ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM"):
-        if name in os.environ:
-            env[name] = os.environ[name]
-        else:
-            env.pop(name, None)
-    git.env = env
-    return git
+    return Git(repo, user_config=True)
 
 
 def is_ours(path: Path) -> bool:

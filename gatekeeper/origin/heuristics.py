@@ -35,5 +35,11 @@ class ForgeDetector:
         forge = ctx.forge
         if forge is None or not forge.web_edit:
             return []
-        return [Evidence(self.id, f"{forge.forge}: pushed by the web editor ({forge.via or 'web'})", Trust.VERIFIED,
+        # GHES's GITHUB_VIA names the web editor itself; GitLab's GL_PROTOCOL=web also covers merges and
+        # rebases done in the UI, which carry commits made elsewhere: only a heuristic there.
+        if forge.forge in ("github", "gitea"):
+            trust, what = Trust.VERIFIED, "pushed by the web editor"
+        else:
+            trust, what = Trust.HEURISTIC, "pushed through the web UI (edit, merge or rebase)"
+        return [Evidence(self.id, f"{forge.forge}: {what} ({forge.via or 'web'})", trust,
                          device=DeviceClass.WEB, client=f"{forge.forge}-web")]

@@ -69,7 +69,7 @@ def verdict_dict(v: Verdict) -> dict[str, Any]:
             "commits": v.stats.commits,
             "files_scanned": v.stats.files_scanned,
             "duration_ms": v.stats.duration_ms,
-            "scanners": {name: {"ran": st.ran, "ms": st.ms, "error": st.error, "files": st.files}
+            "scanners": {name: {"ran": st.ran, "ms": st.ms, "error": st.error, "files": st.files, "detail": st.detail}
                          for name, st in v.stats.scanners},
         },
     }

@@ -118,8 +118,8 @@ class HeadScanner:
         cache = self._cache
         if cache is not None and cache.problem:
             info.notes.append(cache.problem)
-        detail = "; ".join(errors + info.notes) or None
-        stat = ScannerStat(ran=not errors, error=detail, files=len(targets))
+        stat = ScannerStat(ran=not errors, error="; ".join(errors) or None, files=len(targets),
+                           detail="; ".join(info.notes) or None)
         return ScanResult(findings=tuple(findings), stat=stat, files=len(targets))
 
     def _results(self, job: ScanJob, workspace: Workspace,

@@ -33,6 +33,8 @@ FIX = ("remove the secret from every commit of the change (rewrite them: deletin
 
 
 class SecretsScanner:
+
+    per_commit = True  # scans each commit's own added lines: the range head does not matter
     name = NAME
 
     def __init__(self, *, detector: SecretDetector | None = None, rules_path: Path | None = None,
