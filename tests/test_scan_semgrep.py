@@ -94,7 +94,7 @@ def test_an_unwritable_cache_runs_uncached_and_says_so(repo: RepoBuilder, rules:
     sc = scanner(rules, tmp_path, cache=ResultCache(blocker / "cache"))
     result = sc.scan(job(repo.path, base))
     assert rule_ids(result.findings) == ["semgrep/test-python-eval"]
-    assert result.stat.ran and result.stat.error and "ran uncached" in result.stat.error
+    assert result.stat.ran and not result.stat.error and result.stat.detail and "ran uncached" in result.stat.detail
 
 
 def test_cache_dir_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -259,7 +259,7 @@ def test_experimental_failure_falls_back_to_the_normal_engine(repo: RepoBuilder,
     result = sc.scan(job(repo.path, base))
     assert rule_ids(result.findings) == ["semgrep/test-python-eval"]
     assert sc.last_run.mode == "normal" and sc.last_run.invocations == 2
-    assert result.stat.error and "--experimental failed" in result.stat.error
+    assert result.stat.detail and "--experimental failed" in result.stat.detail
 
 
 def test_invalid_rules_are_a_tool_failure(repo: RepoBuilder, tmp_path: Path) -> None:

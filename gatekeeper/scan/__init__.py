@@ -8,18 +8,40 @@ problem there becomes a finding of that scan, never an exception out of the regi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gatekeeper.config import Policy
-from gatekeeper.interfaces import Scanner
-from gatekeeper.scan.bandit import BanditScanner
-from gatekeeper.scan.cache import ResultCache
-from gatekeeper.scan.head import DEFAULT_TIMEOUT
-from gatekeeper.scan.secrets_scanner import SecretsScanner
-from gatekeeper.scan.semgrep import SemgrepScanner
-from gatekeeper.scan.workspace import DEFAULT_MAX_FILE_BYTES
+from gatekeeper.interfaces import ScanJob, Scanner, ScanResult
+
+if TYPE_CHECKING:
+    from gatekeeper.scan.cache import ResultCache
 
 SCANNER_NAMES = ("secrets", "semgrep", "bandit")
+# Mirrors scan.workspace.DEFAULT_MAX_FILE_BYTES and scan.head.DEFAULT_TIMEOUT without importing them:
+# the pre-receive hook pays for every import against GHES's 5 s, and often runs only the secrets scan.
+DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
+DEFAULT_TIMEOUT = 300.0
+
+
+class _Lazy:
+    """A scanner built on first use, so a run pays the import cost only of the scanners it runs."""
+
+    def __init__(self, name: str, build: Callable[[], Scanner], per_commit: bool = False) -> None:
+        self.name = name
+        self.per_commit = per_commit
+        self._build = build
+        self._scanner: Scanner | None = None
+
+    @property
+    def scanner(self) -> Scanner:
+        if self._scanner is None:
+            self._scanner = self._build()
+        return self._scanner
+
+    def scan(self, job: ScanJob) -> ScanResult:
+        return self.scanner.scan(job)
 
 
 def build_scanners(policy: Policy, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
@@ -27,12 +49,33 @@ def build_scanners(policy: Policy, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYT
                    semgrep_executable: str | None = None, semgrep_rules: Path | None = None,
                    secrets_rules: Path | None = None) -> dict[str, Scanner]:
     """One instance of every scanner, configured for one run (the policy selects which ones run)."""
-    cache = ResultCache(cache_dir) if use_cache and cache_dir is not None else None
+
+    def cache() -> ResultCache | None:
+        from gatekeeper.scan.cache import ResultCache
+
+        return ResultCache(cache_dir) if use_cache and cache_dir is not None else None
+
+    def secrets() -> Scanner:
+        from gatekeeper.scan.secrets_scanner import SecretsScanner
+
+        return SecretsScanner(rules_path=secrets_rules, max_file_bytes=max_file_bytes)
+
+    def semgrep() -> Scanner:
+        from gatekeeper.scan.semgrep import SemgrepScanner
+
+        return SemgrepScanner(rules_dir=semgrep_rules, executable=semgrep_executable, max_file_bytes=max_file_bytes,
+                              timeout=timeout, cache=cache(), use_cache=use_cache)
+
+    def bandit() -> Scanner:
+        from gatekeeper.scan.bandit import BanditScanner
+
+        return BanditScanner(max_file_bytes=max_file_bytes, timeout=timeout, cache=cache(),
+                             use_cache=use_cache)
+
     scanners: dict[str, Scanner] = {
-        "secrets": SecretsScanner(rules_path=secrets_rules, max_file_bytes=max_file_bytes),
-        "semgrep": SemgrepScanner(rules_dir=semgrep_rules, executable=semgrep_executable,
-                                  max_file_bytes=max_file_bytes, timeout=timeout, cache=cache, use_cache=use_cache),
-        "bandit": BanditScanner(max_file_bytes=max_file_bytes, timeout=timeout, cache=cache, use_cache=use_cache),
+        "secrets": _Lazy("secrets", secrets, per_commit=True),
+        "semgrep": _Lazy("semgrep", semgrep),
+        "bandit": _Lazy("bandit", bandit),
     }
     assert tuple(scanners) == SCANNER_NAMES
     return scanners
