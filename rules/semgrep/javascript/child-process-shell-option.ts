@@ -1,0 +1,22 @@
+import { spawn, spawnSync } from 'child_process';
+import * as childProcess from 'node:child_process';
+
+export function positives(userDir: string, branch: string): void {
+  // ruleid: js-child-process-shell-option
+  spawn(`ls -la ${userDir}`, { shell: true, stdio: 'inherit' });
+  // ruleid: js-child-process-shell-option
+  spawnSync('git', ['checkout', branch], { shell: true });
+  // ruleid: js-child-process-shell-option
+  childProcess.execFile('tar czf ' + userDir + '.tgz', { shell: true });
+}
+
+export function negatives(userDir: string, branch: string): void {
+  // ok: js-child-process-shell-option
+  spawn('ls', ['-la', userDir]);
+  // ok: js-child-process-shell-option
+  spawnSync('git', ['checkout', branch], { cwd: userDir });
+  // ok: js-child-process-shell-option
+  spawn('npm run build && npm test', { shell: true });
+  // ok: js-child-process-shell-option
+  spawnSync('git', ['status', '--short'], { shell: true });
+}

@@ -1,0 +1,58 @@
+import session from 'express-session';
+import Stripe from 'stripe';
+
+export const config = {
+  db: {
+    host: 'db.internal',
+    // ruleid: js-hardcoded-secret
+    password: 'Sup3rS3cret!',
+  },
+  // ruleid: js-hardcoded-secret
+  apiKey: 'AIzaSyA-1234567890abcdefghijklmnop',
+  // ruleid: js-hardcoded-secret
+  "client_secret": "0a1b2c3d4e5f6a7b8c9d",
+  // ok: js-hardcoded-secret
+  passwordMinLength: 12,
+  // ok: js-hardcoded-secret
+  tokenType: 'Bearer',
+};
+
+// ruleid: js-hardcoded-secret
+const STRIPE_LIVE_SECRET_KEY = 'sk_live_51Habcdefghijklmnop';
+const stripe = new Stripe(STRIPE_LIVE_SECRET_KEY);
+
+export const app = {
+  use: (x: unknown) => x,
+};
+app.use(
+  session({
+    // ruleid: js-hardcoded-secret
+    secret: 'keyboard cat',
+    resave: false,
+  }),
+);
+
+export const safe = {
+  // ok: js-hardcoded-secret
+  password: process.env.DB_PASSWORD,
+  // ok: js-hardcoded-secret
+  apiKey: '',
+  // ok: js-hardcoded-secret
+  token: '<your-token-here>',
+  // ok: js-hardcoded-secret
+  secret: `${process.env.SECRET}`,
+};
+// ok: js-hardcoded-secret
+const API_KEY = process.env.API_KEY ?? '';
+export { stripe, API_KEY };
+
+export const more = {
+  // ruleid: js-hardcoded-secret
+  githubToken: 'ghp_16C7e42F292c6912E7710c838347Ae178B4a',
+  // ok: js-hardcoded-secret
+  nextToken: ';',
+  // ok: js-hardcoded-secret
+  csrfToken: 'X-CSRF-Token',
+  // ok: js-hardcoded-secret
+  apiKeyPattern: '[A-Za-z0-9]{32}',
+};

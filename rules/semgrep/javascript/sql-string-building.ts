@@ -1,0 +1,40 @@
+import { Pool } from 'pg';
+import mysql from 'mysql2/promise';
+
+const pool = new Pool();
+const TABLE = 'users';
+
+export async function positives(req: any, conn: mysql.Connection, knex: any, prisma: any, db: any) {
+  // ruleid: js-sql-string-building
+  const a = await pool.query(`SELECT * FROM users WHERE id = ${req.params.id}`);
+  // ruleid: js-sql-string-building
+  const [rows] = await conn.execute("SELECT * FROM users WHERE email = '" + req.body.email + "'");
+  let sql = 'SELECT * FROM orders WHERE 1=1';
+  sql += ` AND status = '${req.query.status}'`;
+  // ruleid: js-sql-string-building
+  const b = await pool.query(sql);
+  const q = `DELETE FROM sessions WHERE user_id = ${req.user.id}`;
+  // ruleid: js-sql-string-building
+  db.run(q);
+  // ruleid: js-sql-string-building
+  const c = await knex('users').whereRaw(`name = '${req.query.name}'`);
+  // ruleid: js-sql-string-building
+  const d = await prisma.$queryRawUnsafe(`SELECT * FROM users WHERE name = '${req.query.name}'`);
+  return [a, rows, b, c, d];
+}
+
+export async function negatives(req: any, db: any, api: any, knex: any) {
+  // ok: js-sql-string-building
+  const a = await pool.query('SELECT * FROM users WHERE id = $1', [req.params.id]);
+  // ok: js-sql-string-building
+  const b = await pool.query(`SELECT * FROM ${TABLE} WHERE active = true`);
+  // ok: js-sql-string-building
+  const c = await api.get(`/users/${req.params.id}`);
+  // ok: js-sql-string-building
+  db.run('UPDATE users SET seen = 1 WHERE id = ?', req.params.id);
+  // ok: js-sql-string-building
+  const d = await knex('users').where({ name: req.query.name });
+  // ok: js-sql-string-building
+  const e = await pool.query('SELECT * FROM users ' + 'WHERE active = true');
+  return [a, b, c, d, e];
+}

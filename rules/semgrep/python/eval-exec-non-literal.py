@@ -1,0 +1,30 @@
+import ast
+
+SNIPPET = "x = 1 + 1"
+
+
+def positives(expr, request, name):
+    # ruleid: python-eval-exec-non-literal
+    result = eval(expr)
+    # ruleid: python-eval-exec-non-literal
+    value = eval(request.args.get("q"), {"__builtins__": {}})
+    # ruleid: python-eval-exec-non-literal
+    exec(f"def {name}(): return 1")
+    code = "print(" + expr + ")"
+    # ruleid: python-eval-exec-non-literal
+    exec(code, {})
+    return result, value
+
+
+def negatives(expr, model):
+    # ok: python-eval-exec-non-literal
+    eval("1 + 2")
+    # ok: python-eval-exec-non-literal
+    exec(SNIPPET)
+    # ok: python-eval-exec-non-literal
+    data = ast.literal_eval(expr)
+    # ok: python-eval-exec-non-literal
+    model.eval()
+    # ok: python-eval-exec-non-literal
+    model.eval(expr)
+    return data

@@ -1,0 +1,58 @@
+import os
+
+# ruleid: python-hardcoded-credential-assignment
+DB_PASSWORD = "S3cr3t!2024"
+# ruleid: python-hardcoded-credential-assignment
+SECRET_KEY = "django-insecure-9x!k2#m@p4q"
+# ruleid: python-hardcoded-credential-assignment
+OPENAI_API_KEY = "sk-proj-abc123def456ghi789"
+# ruleid: python-hardcoded-credential-assignment
+jwt_secret: str = "supersecretjwtkey"
+
+CONFIG = {
+    "host": "db.internal",
+    # ruleid: python-hardcoded-credential-assignment
+    "password": "hunter2hunter2",
+}
+
+
+class Settings:
+    def __init__(self, app):
+        # ruleid: python-hardcoded-credential-assignment
+        self.api_key = "AKIA1234567890ABCD"
+        # ruleid: python-hardcoded-credential-assignment
+        app.config["SECRET_KEY"] = "dev-key-123"
+        # ok: python-hardcoded-credential-assignment
+        self.password = os.environ["APP_PASSWORD"]
+
+
+# ok: python-hardcoded-credential-assignment
+PASSWORD = os.environ.get("PASSWORD")
+# ok: python-hardcoded-credential-assignment
+password = ""
+# ok: python-hardcoded-credential-assignment
+API_KEY = "<your-api-key>"
+# ok: python-hardcoded-credential-assignment
+SECRET_KEY = "${SECRET_KEY}"
+# ok: python-hardcoded-credential-assignment
+TOKEN = "{{ vault_token }}"
+# ok: python-hardcoded-credential-assignment
+PASSWORD_RESET_URL = "https://example.com/reset"
+# ok: python-hardcoded-credential-assignment
+password_field = "password"
+# ok: python-hardcoded-credential-assignment
+TOKEN_TYPE = "Bearer"
+# ok: python-hardcoded-credential-assignment
+api_key = "your_api_key_here"
+# ok: python-hardcoded-credential-assignment
+FORM = {"username": "admin", "remember": "yes"}
+# ruleid: python-hardcoded-credential-assignment
+GITHUB_TOKEN = "ghp_16C7e42F292c6912E7710c838347Ae178B4a"
+# ok: python-hardcoded-credential-assignment
+split_token = "..."
+# ok: python-hardcoded-credential-assignment
+DONE_TOKEN = "done."
+# ok: python-hardcoded-credential-assignment
+cl_api_key = r"([a-z]{24})"
+# ok: python-hardcoded-credential-assignment
+SECRET_PATTERN = r"(?i)secret\s*=\s*\S+"

@@ -1,0 +1,73 @@
+import os
+from pathlib import Path
+
+from flask import Flask, abort, request, send_file, send_from_directory
+from werkzeug.utils import secure_filename
+
+app = Flask(__name__)
+UPLOADS = "/srv/uploads"
+
+
+@app.route("/download")
+def download():
+    name = request.args.get("file")
+    # ruleid: python-path-traversal-user-input
+    return send_file(os.path.join(UPLOADS, name))
+
+
+@app.route("/files/<path:filename>")
+def read_file(filename):
+    # ruleid: python-path-traversal-user-input
+    with open(os.path.join(UPLOADS, filename)) as fh:
+        return fh.read()
+
+
+@app.post("/notes")
+def save_note():
+    target = Path(UPLOADS) / request.json["name"]
+    # ruleid: python-path-traversal-user-input
+    target.write_text(request.json["body"])
+    return "ok"
+
+
+@app.route("/delete", methods=["POST"])
+def delete():
+    # ruleid: python-path-traversal-user-input
+    os.remove(UPLOADS + "/" + request.form["name"])
+    return "deleted"
+
+
+@app.route("/safe-download")
+def safe_download():
+    # ok: python-path-traversal-user-input
+    return send_from_directory(UPLOADS, request.args["file"])
+
+
+@app.route("/upload", methods=["POST"])
+def upload():
+    f = request.files["file"]
+    name = secure_filename(f.filename)
+    # ok: python-path-traversal-user-input
+    with open(os.path.join(UPLOADS, name), "wb") as out:
+        out.write(f.read())
+    return "ok"
+
+
+@app.route("/checked")
+def checked():
+    full = os.path.realpath(os.path.join(UPLOADS, request.args["file"]))
+    if not full.startswith(UPLOADS + os.sep):
+        abort(403)
+    # ok: python-path-traversal-user-input
+    return open(full).read()
+
+
+@app.route("/static-report")
+def report():
+    # ok: python-path-traversal-user-input
+    return open(os.path.join(UPLOADS, "report.txt")).read()
+
+
+def helper(path):
+    # ok: python-path-traversal-user-input
+    return open(path).read()

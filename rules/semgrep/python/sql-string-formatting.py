@@ -1,0 +1,59 @@
+import sqlite3
+
+import pandas as pd
+import sqlalchemy
+from django.db import connection
+from sqlalchemy import text
+
+TABLE = "users"
+
+
+def positives(cur, conn, engine, session, user_id, name, order, Users):
+    # ruleid: python-sql-string-formatting
+    cur.execute(f"SELECT * FROM users WHERE id = {user_id}")
+    # ruleid: python-sql-string-formatting
+    cur.execute("SELECT * FROM users WHERE name = '%s'" % name)
+    # ruleid: python-sql-string-formatting
+    cur.execute("DELETE FROM users WHERE name = '{}'".format(name))
+    # ruleid: python-sql-string-formatting
+    cur.execute("SELECT * FROM users ORDER BY " + order)
+    query = f"UPDATE users SET name = '{name}' WHERE id = {user_id}"
+    # ruleid: python-sql-string-formatting
+    cur.execute(query)
+    sql = "SELECT * FROM users WHERE 1=1"
+    sql += " AND name = '" + name + "'"
+    # ruleid: python-sql-string-formatting
+    conn.execute(sql)
+    # ruleid: python-sql-string-formatting
+    session.execute(text(f"SELECT * FROM users WHERE id = {user_id}"))
+    # ruleid: python-sql-string-formatting
+    rows = Users.objects.raw("SELECT * FROM app_users WHERE name = '%s'" % name)
+    # ruleid: python-sql-string-formatting
+    df = pd.read_sql(f"SELECT * FROM orders WHERE user_id = {user_id}", engine)
+    with connection.cursor() as c:
+        # ruleid: python-sql-string-formatting
+        c.executemany("INSERT INTO t VALUES (" + name + ", ?)", [(1,), (2,)])
+    return rows, df
+
+
+def negatives(cur, conn, session, user_id, name, runner, Users):
+    # ok: python-sql-string-formatting
+    cur.execute("SELECT * FROM users WHERE id = %s", (user_id,))
+    # ok: python-sql-string-formatting
+    cur.execute("SELECT * FROM users WHERE name = ?", [name])
+    # ok: python-sql-string-formatting
+    session.execute(text("SELECT * FROM users WHERE id = :id"), {"id": user_id})
+    # ok: python-sql-string-formatting
+    cur.execute("SELECT * FROM users " + "WHERE active = 1")
+    # ok: python-sql-string-formatting
+    cur.execute(f"SELECT COUNT(*) FROM {TABLE}")
+    query = "SELECT * FROM users WHERE id = %s"
+    # ok: python-sql-string-formatting
+    cur.execute(query, (user_id,))
+    # ok: python-sql-string-formatting
+    runner.execute(f"task-{name}")
+    # ok: python-sql-string-formatting
+    rows = Users.objects.raw("SELECT * FROM app_users WHERE name = %s", [name])
+    # ok: python-sql-string-formatting
+    sqlite3.connect(f"{name}.db")
+    return rows

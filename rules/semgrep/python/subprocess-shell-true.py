@@ -1,0 +1,41 @@
+import shlex
+import subprocess
+from subprocess import Popen, check_output
+
+LISTING = "ls -la /tmp"
+
+
+def positives(user_dir, branch, pattern):
+    # ruleid: python-subprocess-shell-true
+    subprocess.run(f"ls -la {user_dir}", shell=True)
+    # ruleid: python-subprocess-shell-true
+    subprocess.call("git checkout " + branch, shell=True)
+    # ruleid: python-subprocess-shell-true
+    out = check_output("grep -r '%s' ." % pattern, shell=True, text=True)
+    # ruleid: python-subprocess-shell-true
+    Popen("tar czf {}.tgz {}".format(branch, user_dir), shell=True, stdout=subprocess.PIPE)
+    cmd = "rm -rf " + user_dir
+    # ruleid: python-subprocess-shell-true
+    subprocess.check_call(cmd, shell=True)
+    # ruleid: python-subprocess-shell-true
+    subprocess.run(args=f"echo {branch}", shell=True)
+    return out
+
+
+def negatives(user_dir, branch):
+    # ok: python-subprocess-shell-true
+    subprocess.run("ls -la /tmp | wc -l", shell=True)
+    # ok: python-subprocess-shell-true
+    subprocess.run(LISTING, shell=True)
+    # ok: python-subprocess-shell-true
+    subprocess.run(["ls", "-la", user_dir])
+    # ok: python-subprocess-shell-true
+    subprocess.run(["git", "checkout", branch], shell=False, check=True)
+    # ok: python-subprocess-shell-true
+    subprocess.check_output(f"ls {user_dir}", shell=False)
+    # ok: python-subprocess-shell-true
+    subprocess.call(["echo", "hi"], shell=True)
+    # ok: python-subprocess-shell-true
+    subprocess.run(f"ls -la {shlex.quote(user_dir)} | wc -l", shell=True)
+    # ruleid: python-subprocess-shell-true
+    subprocess.run(f"cp {shlex.quote(user_dir)} {branch}", shell=True)

@@ -1,0 +1,32 @@
+import yaml
+from yaml import CSafeLoader, SafeLoader
+
+
+def positives(body, fh):
+    # ruleid: python-yaml-unsafe-load
+    cfg = yaml.load(body)
+    # ruleid: python-yaml-unsafe-load
+    cfg2 = yaml.load(body, Loader=yaml.Loader)
+    # ruleid: python-yaml-unsafe-load
+    cfg3 = yaml.load(fh, Loader=yaml.FullLoader)
+    # ruleid: python-yaml-unsafe-load
+    cfg4 = yaml.unsafe_load(body)
+    # ruleid: python-yaml-unsafe-load
+    docs = list(yaml.load_all(fh, Loader=yaml.UnsafeLoader))
+    return cfg, cfg2, cfg3, cfg4, docs
+
+
+def negatives(body, fh):
+    # ok: python-yaml-unsafe-load
+    cfg = yaml.safe_load(body)
+    # ok: python-yaml-unsafe-load
+    cfg2 = yaml.load(body, Loader=yaml.SafeLoader)
+    # ok: python-yaml-unsafe-load
+    cfg3 = yaml.load(fh, Loader=SafeLoader)
+    # ok: python-yaml-unsafe-load
+    cfg4 = yaml.load(fh, Loader=CSafeLoader)
+    # ok: python-yaml-unsafe-load
+    docs = list(yaml.safe_load_all(fh))
+    # ok: python-yaml-unsafe-load
+    text = yaml.safe_dump(cfg)
+    return cfg, cfg2, cfg3, cfg4, docs, text
