@@ -554,3 +554,12 @@ def test_missing_rules_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         SecretDetector.load(tmp_path / "nope.yml")
     assert info.value.message == f"{tmp_path / 'nope.yml'}: cannot read secrets rules: No such file or directory"
+
+
+@pytest.mark.parametrize("line", [
+    "DATABASE_URL=postgres://app:{}@db.internal:5432/app",
+    "dsn = 'postgres://u:%s@h/db' % password",
+    "dsn = 'postgres://u:{0}@h/db'.format(password)",
+])
+def test_format_placeholders_are_not_secrets(line: str) -> None:
+    assert SecretDetector.load().scan_text(line) == []

@@ -56,7 +56,7 @@ _PLACEHOLDER_MARKERS = re.compile(
       example | dummy | placeholder | changeme | change[_-]me | replace[_-]?me | redacted | fixme
     | omitt?ed | truncated
     | x{4,} | \*{3,} | \u2022{2,} | \.{3} | \u2026
-    | \$\{ | \$\( | \{\{ | \}\} | \{[a-z_][\w.]*\} | %\( | %[a-z_]+% | <[^<>]*> | ^< | ^\$[a-z_{(]
+    | \$\{ | \$\( | \{\{ | \}\} | \{[a-z_][\w.]*\} | ^\{\d*\}$ | ^%[sdr]$ | %\( | %[a-z_]+% | <[^<>]*> | ^< | ^\$[a-z_{(]
     | (?:^|[_-])your[_-]? | [_-]here$ | ^(?:insert|enter|put|add)[_-]
     | environ | getenv | process\.env | \benv\[ | \bsecrets\.
     | 0123456789 | 123456789 | abcdefgh | qwerty
