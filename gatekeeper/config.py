@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from gatekeeper import yamlio
 from gatekeeper.errors import ConfigError
 from gatekeeper.models import DeviceClass, Severity
 
@@ -164,29 +165,13 @@ class Policy:
 
 # -- strict YAML loading ----------------------------------------------------------------------------
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise ConfigError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}",
-                              "remove one of the two entries")
-        seen[key] = key_node.start_mark.line
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def load_yaml(text: str, source: str) -> Any:
+    """Strict, safe YAML for every configuration file, with errors naming the file and line."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
-    except ConfigError as exc:
-        raise ConfigError(f"{source}: {exc.message}", exc.fix) from None
+        return yamlio.load(text)
+    except yamlio.DuplicateKeyError as exc:
+        raise ConfigError(f"{source}: line {exc.line}: duplicate key {exc.key!r}",
+                          "remove one of the two entries") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

@@ -144,7 +144,8 @@ def _write_executable(target: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.chmod(tmp, 0o755)  # noqa: S103 - git only runs executable hooks; the script holds no secret
+        # git runs only executable hooks, and the script holds no secret.
+        os.chmod(tmp, 0o755)  # noqa: S103  # nosec B103
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

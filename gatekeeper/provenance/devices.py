@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 import yaml
 
+from gatekeeper.config import load_yaml
 from gatekeeper.errors import ConfigError
 from gatekeeper.models import DeviceClass
 from gatekeeper.provenance.allowed_signers import (
@@ -226,34 +227,8 @@ def parse_device_key(text: str) -> DeviceKey:
 
 # -- small validators ------------------------------------------------------------------------------------
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise ConfigError(f"line {key_node.start_mark.line + 1}: duplicate key {key!r}",
-                              "remove one of the two entries")
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _load_yaml(text: str, source: str) -> Any:
-    try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
-    except ConfigError as exc:
-        raise ConfigError(f"{source}: {exc.message}", exc.fix) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{source}: {where}invalid YAML: {problem}", "fix the YAML syntax") from None
+    return load_yaml(text, source)
 
 
 def _fail(source: str, path: str, problem: str, fix: str = "") -> ConfigError:

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from gatekeeper import yamlio
 from gatekeeper.errors import ConfigError
 from gatekeeper.models import Severity
 
@@ -56,7 +57,8 @@ _PLACEHOLDER_MARKERS = re.compile(
       example | dummy | placeholder | changeme | change[_-]me | replace[_-]?me | redacted | fixme
     | omitt?ed | truncated
     | x{4,} | \*{3,} | \u2022{2,} | \.{3} | \u2026
-    | \$\{ | \$\( | \{\{ | \}\} | \{[a-z_][\w.]*\} | ^\{\d*\}$ | ^%[sdr]$ | %\( | %[a-z_]+% | <[^<>]*> | ^< | ^\$[a-z_{(]
+    | \$\{ | \$\( | \{\{ | \}\} | \{[a-z_][\w.]*\} | ^\{\d*\}$ | ^%[sdr]$
+    | %\( | %[a-z_]+% | <[^<>]*> | ^< | ^\$[a-z_{(]
     | (?:^|[_-])your[_-]? | [_-]here$ | ^(?:insert|enter|put|add)[_-]
     | environ | getenv | process\.env | \benv\[ | \bsecrets\.
     | 0123456789 | 123456789 | abcdefgh | qwerty
@@ -187,29 +189,10 @@ def redact(value: str, digest: str, *, prefix: bool = True) -> str:
 # --- the rules file --------------------------------------------------------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate mapping keys instead of keeping the last one."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def parse_rules(text: str, source: str) -> tuple[SecretRule, ...]:
     """Validate a rules document; every problem is a ConfigError naming the rule and the fix."""
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yamlio.load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: not valid YAML: {exc}", "fix the YAML syntax of the rules file") from None
     if not isinstance(data, dict):
