@@ -17,6 +17,7 @@ import hashlib
 import re
 
 from gatekeeper.models import Decision, Finding, ReviewStatus, Severity, Verdict
+from gatekeeper.report.common import notable_commits
 from gatekeeper.report.text import render_text
 from gatekeeper.sanitize import safe
 
@@ -98,7 +99,7 @@ def render_summary(v: Verdict) -> str:
     if v.range_description:
         lines.append(f"Range: {md(v.range_description, 300)}.")
     lines.append(f"Policy: {md(v.policy_source, 300)}.")
-    flagged = [r for r in v.commits if r.mobile or r.origin.declared or r.origin.ai.value != "none"]
+    flagged = notable_commits(v)
     if flagged:
         lines += ["", "### Mobile, web and AI-assisted commits", "",
                   "| commit | subject | origin | signature | review |", "|---|---|---|---|---|"]

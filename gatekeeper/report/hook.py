@@ -8,23 +8,15 @@ lines carry the `GL-HOOK-ERR: ` prefix, without which GitLab's web UI shows only
 from __future__ import annotations
 
 from gatekeeper.models import Decision, Finding, ReviewStatus, Severity, Verdict
+from gatekeeper.report.common import where as location
 from gatekeeper.sanitize import safe
 
 GITLAB_PREFIX = "GL-HOOK-ERR: "
 LINE_LIMIT = 500
 
 
-def _where(f: Finding) -> str:
-    parts = []
-    if f.commit:
-        parts.append(f.commit[:12])
-    if f.path:
-        parts.append(safe(f.path, limit=120) + (f":{f.line}" if f.line else ""))
-    return " ".join(parts)
-
-
 def finding_line(f: Finding) -> str:
-    where = _where(f)
+    where = location(f, limit=120)
     head = f"{f.rule_id} {where}" if where else f.rule_id
     text = f"{head}: {safe(f.message, limit=240)}"
     if f.fix:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from gatekeeper.models import Decision, Finding, Verdict
+from gatekeeper.models import Decision, Verdict
+from gatekeeper.report.common import notable_commits, where
 from gatekeeper.sanitize import safe
 
 _COLORS = {"red": "\x1b[31m", "yellow": "\x1b[33m", "green": "\x1b[32m", "bold": "\x1b[1m", "dim": "\x1b[2m"}
@@ -11,15 +12,6 @@ _RESET = "\x1b[0m"
 
 def _paint(text: str, color: str, enabled: bool) -> str:
     return f"{_COLORS[color]}{text}{_RESET}" if enabled else text
-
-
-def _where(f: Finding) -> str:
-    parts = []
-    if f.commit:
-        parts.append(f.commit[:12])
-    if f.path:
-        parts.append(safe(f.path, limit=200) + (f":{f.line}" if f.line else ""))
-    return " ".join(parts)
 
 
 def render_text(v: Verdict, *, color: bool = False) -> str:
@@ -31,7 +23,7 @@ def render_text(v: Verdict, *, color: bool = False) -> str:
     if v.range_description:
         lines.append(f"range: {safe(v.range_description, limit=300)}")
     lines.append(f"policy: {safe(v.policy_source, limit=300)}")
-    flagged = [r for r in v.commits if r.mobile or r.origin.declared or r.origin.ai.value != "none"]
+    flagged = notable_commits(v)
     if flagged:
         lines.append("")
         lines.append("commits with a declared or detected origin:")
@@ -57,8 +49,8 @@ def render_text(v: Verdict, *, color: bool = False) -> str:
         lines.append("")
         lines.append(_paint(f"{title}:", col, color))
         for f in group[:200]:
-            where = _where(f)
-            lines.append(f"  {f.severity.label:<8} {f.rule_id}  {where}".rstrip())
+            where_ = where(f)
+            lines.append(f"  {f.severity.label:<8} {f.rule_id}  {where_}".rstrip())
             lines.append(f"           {safe(f.message, limit=300)}")
             if f.fix:
                 lines.append(_paint(f"           fix: {safe(f.fix, limit=300)}", "dim", color))
