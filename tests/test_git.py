@@ -1,0 +1,79 @@
+"""The git layer on real repositories: new commits per update kind, diff-tree, batch reads, notes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gatekeeper.errors import GitError
+from gatekeeper.git import Git, classify_update
+from gatekeeper.models import ZERO_SHA, FileStatus, RefKind, RefUpdate
+from tests.repo_builder import RepoBuilder
+
+
+def test_new_commits_per_update_kind(repo: RepoBuilder) -> None:
+    base = repo.commit("base", {"a": "1"})
+    main_tip = repo.commit("main work", {"a": "2"})
+    repo.branch("feature", base)
+    f1 = repo.commit("f1", {"b": "1"})
+    f2 = repo.commit("f2", {"b": "2"})
+    git = Git(repo.path)
+    # update: old..new
+    assert git.new_commit_ids(RefUpdate("refs/heads/feature", f1, f2, RefKind.UPDATE), pushed=False) == [f2]
+    # force: what new adds over old
+    forced = RefUpdate("refs/heads/main", main_tip, f2, RefKind.FORCE)
+    assert set(git.new_commit_ids(forced, pushed=False)) == {f1, f2}
+    # delete: nothing
+    assert git.new_commit_ids(RefUpdate("refs/heads/feature", f2, ZERO_SHA, RefKind.DELETE), pushed=False) == []
+    # create, pre-receive semantics: only what no existing ref reaches (here: nothing, all are referenced)
+    assert git.new_commit_ids(RefUpdate("refs/heads/new", ZERO_SHA, f2, RefKind.CREATE), pushed=True) == []
+    assert classify_update(git, main_tip, f2, "refs/heads/main") is RefKind.FORCE
+    assert classify_update(git, base, main_tip, "refs/heads/main") is RefKind.UPDATE
+    assert classify_update(git, ZERO_SHA, f2, "refs/heads/x") is RefKind.CREATE
+    assert classify_update(git, f2, ZERO_SHA, "refs/heads/x") is RefKind.DELETE
+    assert classify_update(git, ZERO_SHA, f2, "refs/tags/v1") is RefKind.TAG
+
+
+def test_changed_files_root_merge_and_odd_names(repo: RepoBuilder) -> None:
+    root = repo.commit("root", {"a.txt": "a\n", "-rf": "x\n", "new\nline": "y\n"})
+    repo.branch("side")
+    repo.commit("side", {"s.txt": "s\n"})
+    repo.checkout("main")
+    repo.commit("main", {"a.txt": "b\n"})
+    merge = repo.merge("side")
+    git = Git(repo.path)
+    changes = git.changed_files([root, merge])
+    assert {c.path for c in changes[root]} == {"a.txt", "-rf", "new\nline"}
+    assert all(c.status is FileStatus.ADDED for c in changes[root])
+    assert changes[merge] == ()  # a clean merge introduces nothing of its own
+
+
+def test_read_objects_pipelined(repo: RepoBuilder) -> None:
+    repo.commit("c", {"small": "x" * 10, "big": "y" * 5000})
+    git = Git(repo.path)
+    small = git.out("rev-parse", "HEAD:small").strip()
+    big = git.out("rev-parse", "HEAD:big").strip()
+    missing = "1" * 40
+    objects = git.read_objects([small, big, missing, small], max_size=1000)
+    assert objects == {small: ("blob", b"x" * 10), big: ("blob", None), missing: ("missing", None)}
+    with pytest.raises(GitError):
+        git.read_objects(["not-a-sha"])
+
+
+def test_notes(repo: RepoBuilder) -> None:
+    sha = repo.commit("c", allow_empty=True)
+    git = Git(repo.path)
+    assert git.notes([sha]) == {}
+    repo.note(sha, "Origin-Device: tablet")
+    assert git.notes([sha]) == {sha: "Origin-Device: tablet\n"}
+
+
+def test_location_variables_do_not_leak_into_a_local_check(repo: RepoBuilder, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    sha = repo.commit("c", allow_empty=True)
+    other = RepoBuilder.init(tmp_path / "other")
+    other.commit("other", allow_empty=True)
+    monkeypatch.setenv("GIT_DIR", str(other.path / ".git"))
+    assert Git(repo.path).resolve("HEAD") == sha  # --repo means what it says
+    assert Git(repo.path, inherit_git_env=True).resolve("HEAD") == other.head()  # the hook keeps GIT_*
