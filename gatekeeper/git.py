@@ -12,6 +12,7 @@ kept (`inherit_git_env=True`); a local check drops them so `--repo` means what i
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 import re
@@ -692,36 +693,47 @@ def _check_rev_token(rev: str) -> None:
 
 
 def _parse_log_stream(stream: object, argv: list[str]) -> Iterator[Commit]:
+    # One incremental UTF-8 decode per 64 KiB chunk (a character split across chunks is kept for the
+    # next one) instead of nine bytes.decode() calls per commit.
     read = stream.read  # type: ignore[attr-defined]
-    buffer = b""
-    fields: list[bytes] = []
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    buffer = ""
+    fields: list[str] = []
     n = len(_LOG_FIELDS)
+    people: dict[tuple[str, str], Person] = {}
     while True:
         chunk = read(1 << 16)
-        if chunk:
-            buffer += chunk
-        parts = buffer.split(b"\x00")
-        buffer = parts.pop() if chunk else b""
-        if not chunk and parts == [b""]:
+        buffer += decoder.decode(chunk, final=not chunk)
+        parts = buffer.split("\x00")
+        buffer = parts.pop() if chunk else ""
+        if not chunk and parts == [""]:
             parts = []
         for part in parts:
             fields.append(part)
             if len(fields) == n:
-                yield _commit_from_fields(fields, argv)
+                yield _commit_from_fields(fields, argv, people)
                 fields = []
         if not chunk:
             break
     if buffer:
         fields.append(buffer)
     if len(fields) == n:
-        yield _commit_from_fields(fields, argv)
+        yield _commit_from_fields(fields, argv, people)
     elif fields and any(fields):
         raise GitError("could not parse git log output (truncated record)", "check the repository with `git fsck`",
                        argv=tuple(argv))
 
 
-def _commit_from_fields(fields: list[bytes], argv: list[str]) -> Commit:
-    text = [f.decode("utf-8", "replace") for f in fields]
+def _person(people: dict[tuple[str, str], Person], name: str, email: str) -> Person:
+    # The same few authors recur across thousands of commits: share one immutable Person each.
+    key = (name, email)
+    found = people.get(key)
+    if found is None:
+        found = people[key] = Person(name, email)
+    return found
+
+
+def _commit_from_fields(text: list[str], argv: list[str], people: dict[tuple[str, str], Person]) -> Commit:
     sha = text[0].lstrip("\n")
     if not is_sha(sha):
         raise GitError(f"could not parse git log output near {sha[:20]!r}",
@@ -731,8 +743,8 @@ def _commit_from_fields(fields: list[bytes], argv: list[str]) -> Commit:
     return Commit(
         sha=sha,
         parents=tuple(text[1].split()),
-        author=Person(text[2], text[3]),
-        committer=Person(text[5], text[6]),
+        author=_person(people, text[2], text[3]),
+        committer=_person(people, text[5], text[6]),
         author_time=_int(text[4]),
         commit_time=_int(text[7]),
         message=message,

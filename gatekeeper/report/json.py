@@ -27,8 +27,19 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def commit_dict(r: CommitReport) -> dict[str, Any]:
+def commit_dict(r: CommitReport, shared: dict[object, Any] | None = None) -> dict[str, Any]:
+    """`shared` memoises the parts many commits have in common (the same signature, review or person
+    value): equal frozen values render to one dict, which keeps a 20,000-commit verdict cheap."""
     c, o, s, rv = r.commit, r.origin, r.signature, r.review
+    memo: dict[object, Any] = {} if shared is None else shared
+    signature = memo.get(s)
+    if signature is None:
+        signature = memo[s] = {"status": s.status.value, "format": s.format, "signer": s.signer, "key": s.key,
+                               "device_id": s.device_id, "detail": s.detail}
+    review = memo.get(rv)
+    if review is None:
+        review = memo[rv] = {"status": rv.status.value, "approvers": list(rv.approvers), "source": rv.source,
+                             "detail": rv.detail}
     return {
         "sha": c.sha,
         "parents": list(c.parents),
@@ -46,14 +57,13 @@ def commit_dict(r: CommitReport) -> dict[str, Any]:
             "managed": o.managed,
             "evidence": [{"source": e.source, "detail": e.detail, "trust": e.trust.value} for e in o.evidence],
         },
-        "signature": {"status": s.status.value, "format": s.format, "signer": s.signer, "key": s.key,
-                      "device_id": s.device_id, "detail": s.detail},
-        "review": {"status": rv.status.value, "approvers": list(rv.approvers), "source": rv.source,
-                   "detail": rv.detail},
+        "signature": signature,
+        "review": review,
     }
 
 
 def verdict_dict(v: Verdict) -> dict[str, Any]:
+    shared: dict[object, Any] = {}
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "gatekeeper", "version": gatekeeper.__version__},
@@ -62,7 +72,7 @@ def verdict_dict(v: Verdict) -> dict[str, Any]:
         "policy": v.policy_source,
         "decision": v.decision.value,
         "updates": [{"ref": u.ref, "old": u.old, "new": u.new, "kind": u.kind.value} for u in v.updates],
-        "commits": [commit_dict(r) for r in v.commits],
+        "commits": [commit_dict(r, shared) for r in v.commits],
         "findings": [finding_dict(f) for f in v.findings],
         "suppressed": [{**finding_dict(s.finding), "reason": s.reason} for s in v.suppressed],
         "stats": {
