@@ -563,3 +563,15 @@ def test_missing_rules_file(tmp_path: Path) -> None:
 ])
 def test_format_placeholders_are_not_secrets(line: str) -> None:
     assert SecretDetector.load().scan_text(line) == []
+
+
+def test_fingerprint_key_makes_digests_keyed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hmac
+
+    token = "ghp_" + "Zq8X2mP4vR7tK9wL3nB6yH1jD5sF0gC2aE4u"
+    plain = SecretDetector.load().scan_text(f'TOKEN = "{token}"')[0]
+    monkeypatch.setenv("GATEKEEPER_FINGERPRINT_KEY", "k3y")
+    keyed = SecretDetector.load().scan_text(f'TOKEN = "{token}"')[0]
+    assert plain.digest == hashlib.sha256(token.encode()).hexdigest()
+    assert keyed.digest == hmac.new(b"k3y", token.encode(), hashlib.sha256).hexdigest()
+    assert keyed.digest[:8] in keyed.redacted and plain.digest[:8] not in keyed.redacted

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import hmac
 import itertools
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -177,6 +179,23 @@ def _looks_like_credential(value: str, quoted: bool) -> bool:
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+FINGERPRINT_KEY_ENV = "GATEKEEPER_FINGERPRINT_KEY"
+
+
+def value_digest(value: str, key: str | None = None) -> str:
+    """The digest shown in redactions and used for fingerprints.
+
+    Plain sha256 lets anyone who reads a report test guesses of a weak password offline; with
+    GATEKEEPER_FINGERPRINT_KEY set (a secret shared by the hook, CI and whoever writes baselines) it is
+    an HMAC, which they cannot compute without the key.
+    """
+    secret = os.environ.get(FINGERPRINT_KEY_ENV, "") if key is None else key
+    data = value.encode("utf-8", "surrogatepass")
+    if secret:
+        return hmac.new(secret.encode("utf-8"), data, hashlib.sha256).hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 def redact(value: str, digest: str, *, prefix: bool = True) -> str:
@@ -417,10 +436,11 @@ class SecretDetector:
             kept.insert(at, candidate)
             starts.insert(at, candidate.start)
         hits = []
+        key = os.environ.get(FINGERPRINT_KEY_ENV, "")
         for c in kept:
             if c.rejected:
                 continue
-            digest = _sha256(c.material)
+            digest = value_digest(c.material, key)
             hits.append(SecretHit(
                 rule_id=f"{NAMESPACE}/{c.rule.id}",
                 description=c.rule.description,
