@@ -391,3 +391,22 @@ def test_enrolled_gpg_key_is_trusted_by_enrolment(work: RepoBuilder, gpg_homes: 
     assert data["commits"][1]["signature"]["status"] == "untrusted"
     assert "not enrolled in the device registry" in data["commits"][1]["signature"]["detail"]
     assert findings(data, "provenance/untrusted-key")[0]["blocking"] is True
+
+
+def test_concurrent_enrolments_lose_nothing(work: RepoBuilder, tmp_path: Path) -> None:
+    import sys
+
+    from tests.provenance_helpers import keygen
+
+    directory = tmp_path / "many"
+    directory.mkdir()
+    made = [keygen(directory, f"k{i}", "-t", "ed25519") for i in range(6)]
+    procs = [subprocess.Popen([sys.executable, "-m", "gatekeeper", "device", "enroll", "--id", f"phone-{i}",
+                               "--owner", f"u{i}@example.com", "--class", "mobile", "--personal",
+                               "--ssh-key", str(key.pub)], cwd=work.path, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+             for i, key in enumerate(made)]
+    assert [p.wait(timeout=120) for p in procs] == [0] * 6
+    registry = load_registry(work.path / ".gatekeeper/devices.yml")
+    assert sorted(d.id for d in registry.devices) == [f"phone-{i}" for i in range(6)]
+    assert len((work.path / ".gatekeeper/allowed_signers").read_text().splitlines()) >= 6

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,7 +145,28 @@ def _policy_notes(paths: DevicePaths) -> tuple[str, ...]:
 
 # -- commands -----------------------------------------------------------------------------------------------
 
+@contextlib.contextmanager
+def registry_lock(registry: Path) -> Iterator[None]:
+    """Serialise read-modify-write of one registry: two enrolments at once must not lose one."""
+    registry.parent.mkdir(parents=True, exist_ok=True)
+    lock = registry.parent / f".{registry.name}.lock"
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def enroll(paths: DevicePaths, *, device_id: str, owner: str, device_class: str, managed: bool,
+           ssh_key: Path | None, gpg_key: str | None, expires: dt.date | None, today: dt.date,
+           run: Runner = run_process) -> Outcome:
+    with registry_lock(paths.registry):
+        return _enroll(paths, device_id=device_id, owner=owner, device_class=device_class, managed=managed,
+                       ssh_key=ssh_key, gpg_key=gpg_key, expires=expires, today=today, run=run)
+
+
+def _enroll(paths: DevicePaths, *, device_id: str, owner: str, device_class: str, managed: bool,
            ssh_key: Path | None, gpg_key: str | None, expires: dt.date | None, today: dt.date,
            run: Runner = run_process) -> Outcome:
     if (ssh_key is None) == (gpg_key is None):
@@ -200,6 +223,11 @@ def _read_public_key(path: Path) -> str:
 
 
 def revoke(paths: DevicePaths, *, device_id: str, reason: str, at: dt.datetime) -> Outcome:
+    with registry_lock(paths.registry):
+        return _revoke(paths, device_id=device_id, reason=reason, at=at)
+
+
+def _revoke(paths: DevicePaths, *, device_id: str, reason: str, at: dt.datetime) -> Outcome:
     registry = read_registry(paths.registry, missing_ok=False)
     assert registry is not None
     try:
