@@ -155,3 +155,17 @@ def test_rules_test_passes_and_fails(tmp_path: Path, capsys: pytest.CaptureFixtu
     (good / "test-rules.py").write_text("# ok: test-python-eval\neval(x)\n")
     assert invoke("rules", "test", "--rules-dir", str(good)) == 1
     assert "FAIL test-python-eval" in capsys.readouterr().out
+
+
+def test_extensionless_scripts_are_scanned_by_their_shebang(repo: RepoBuilder, tmp_path: Path) -> None:
+    base = repo.commit("base", {"README": "hi\n"})
+    repo.commit("tools", {
+        "bin/deploy": "#!/usr/bin/env python3\nimport os\n\ndef run(x):\n    os.system('ls ' + x)\n",
+        "bin/build": "#!/bin/sh\necho hi\n",
+        "NOTICE": "plain text, no shebang\n",
+    })
+    scanners = build_scanners(policy(), cache_dir=tmp_path / "cache")
+    verdict = evaluate_range(repo.path, base, {k: scanners[k] for k in ("semgrep", "bandit")})
+    found = {(f.rule_id.split("/")[0], f.path) for f in verdict.findings}
+    assert ("semgrep", "bin/deploy") in found and ("bandit", "bin/deploy") in found
+    assert not {p for _, p in found if p in ("bin/build", "NOTICE")}  # not for these tools, and no skip noise

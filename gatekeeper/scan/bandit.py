@@ -62,6 +62,8 @@ class BanditScanner(HeadScanner):
         super().__init__(**options)
         self.python = python or sys.executable
 
+    shebang_alias = {"python": ".py"}
+
     def wants(self, path: str) -> bool:
         return safe_extension(path) in PYTHON_EXTENSIONS
 

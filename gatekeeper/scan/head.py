@@ -51,6 +51,7 @@ class RunInfo:
 class HeadScanner:
     name = "head"
     extension_alias: dict[str, str] = {}
+    shebang_alias: dict[str, str] = {}  # extensionless scripts this tool reads, by `#!` interpreter
 
     def __init__(self, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, timeout: float = DEFAULT_TIMEOUT,
                  cache: ResultCache | None = None, use_cache: bool = True) -> None:
@@ -98,10 +99,12 @@ class HeadScanner:
         changes = head_changes(job, max_file_bytes=self.max_file_bytes)
         if changes is None:
             return ScanResult(stat=ScannerStat(ran=True))
-        entries = [e for e in changes.entries if self.wants(e.path)]
+        entries = [e for e in changes.entries
+                   if self.wants(e.path) or (self.shebang_alias and not safe_extension(e.path))]
         findings: list[Finding] = []
         errors: list[str] = []
-        with Workspace(max_file_bytes=self.max_file_bytes, extension_alias=self.extension_alias) as workspace:
+        with Workspace(max_file_bytes=self.max_file_bytes, extension_alias=self.extension_alias,
+                       shebang_alias=self.shebang_alias) as workspace:
             targets = workspace.materialise(job.git, entries)
             info.files = len(targets)
             for skip in workspace.skips:

@@ -143,8 +143,12 @@ class Workspace:
     """A private temp directory of materialised blobs; use as a context manager (removed on exit)."""
 
     def __init__(self, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, prefix: str = "gatekeeper-scan-",
-                 extension_alias: Mapping[str, str] | None = None) -> None:
+                 extension_alias: Mapping[str, str] | None = None,
+                 shebang_alias: Mapping[str, str] | None = None) -> None:
         self.max_file_bytes = max_file_bytes
+        # Extensionless scripts: interpreter word in a `#!` line -> the extension the tool needs
+        # ({"python": ".py"}). Extensionless files without such a line are not for this tool: dropped.
+        self.shebang_alias = dict(shebang_alias or {})
         # Extensions a tool does not recognise for a language it scans (semgrep: .pyw, .mts): such files
         # are written under a generated name with the alias extension instead.
         self.extension_alias = dict(extension_alias or {})
@@ -194,6 +198,12 @@ class Workspace:
         with git.batch() as reader:
             for entry in pending:
                 kind, size, data = reader.read_sized(entry.blob, max_size=self.max_file_bytes)
+                sniff = bool(self.shebang_alias) and not safe_extension(entry.path)
+                if sniff:
+                    alias = self._shebang(data) if kind == "blob" and data is not None else None
+                    if alias is not None:
+                        written.append(self._write(entry, data or b"", alias=alias))
+                    continue
                 if kind == "missing":
                     self.skips.append(Skip(entry.path, entry.blob, entry.commit, "missing"))
                 elif kind != "blob":
@@ -206,8 +216,17 @@ class Workspace:
                     written.append(self._write(entry, data))
         return written
 
-    def _write(self, entry: Entry, data: bytes) -> Target:
-        alias = self.extension_alias.get(safe_extension(entry.path))
+    def _shebang(self, data: bytes) -> str | None:
+        if not data.startswith(b"#!") or b"\x00" in data[:BINARY_PROBE]:
+            return None
+        first = data[:256].split(b"\n", 1)[0].decode("ascii", "replace").lower()
+        for word, extension in self.shebang_alias.items():
+            if re.search(rf"[/\s]{re.escape(word)}[\d.]*(?:\s|$)", first):
+                return extension
+        return None
+
+    def _write(self, entry: Entry, data: bytes, alias: str | None = None) -> Target:
+        alias = alias or self.extension_alias.get(safe_extension(entry.path))
         renamed = alias is not None or unsafe_reason(entry.path) is not None
         rel = self._generated_name(entry.path, alias) if renamed else entry.path
         try:
