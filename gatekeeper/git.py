@@ -138,6 +138,9 @@ class Git:
         try:
             proc = subprocess.run(argv, cwd=self.path, env=self.env, input=input, capture_output=True,
                                   timeout=timeout or self.timeout, check=False)
+        except NotADirectoryError as exc:
+            raise GitError(f"{self.path}: not a directory", "pass --repo with a git repository path",
+                           argv=tuple(argv)) from exc
         except FileNotFoundError as exc:
             if not self.path.is_dir():
                 raise GitError(f"{self.path}: no such directory", "pass --repo with a git repository path",

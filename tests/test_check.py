@@ -239,3 +239,15 @@ def test_console_script_exit_code(repo: RepoBuilder) -> None:
     assert proc.returncode == 1, proc.stderr
     assert "gatekeeper: BLOCK" in proc.stdout
     assert "policy/zone-violation" in proc.stdout
+
+
+def test_empty_repository_and_file_as_repo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = RepoBuilder.init(tmp_path / "empty")
+    assert run(["check", "--repo", str(empty.path)]) == 4
+    assert capsys.readouterr().err == (f"gatekeeper: error: {empty.path.resolve()} has no commits yet\n"
+                                       "fix: commit something, then run the check\n")
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    assert run(["check", "--repo", str(a_file)]) == 4
+    assert capsys.readouterr().err == (f"gatekeeper: error: {a_file}: not a directory\n"
+                                       "fix: pass --repo with a git repository path\n")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from gatekeeper.config import Policy, discover_policy, load_policy_file
 from gatekeeper.engine import Request, Services, evaluate
+from gatekeeper.errors import GitError
 from gatekeeper.git import Git
 from gatekeeper.models import ZERO_SHA, RefKind, RefUpdate, Verdict
 from gatekeeper.provenance.source import ProvenanceSource, filesystem_reader
@@ -32,6 +33,8 @@ class LocalRange:
 def resolve_range(git: Git, base: str | None, head: str | None) -> LocalRange:
     git.info()  # fails early and clearly outside a repository
     head_rev = head or "HEAD"
+    if head is None and git.try_resolve("HEAD") is None and not git.refs("refs/heads/"):
+        raise GitError(f"{git.path.resolve()} has no commits yet", "commit something, then run the check")
     head_sha = git.resolve(head_rev, "head revision")
     target = _target_ref(git)
     if base:
