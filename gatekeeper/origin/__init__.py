@@ -50,8 +50,13 @@ def _stricter(classes: Sequence[DeviceClass], mobile_classes: Sequence[DeviceCla
     return classes[0]
 
 
+_NO_EVIDENCE = Origin()
+
+
 def resolve(commit: Commit, evidence: Sequence[Evidence],
             mobile_classes: Sequence[DeviceClass]) -> tuple[Origin, list[Finding]]:
+    if not evidence:
+        return _NO_EVIDENCE, []  # the common case on long ranges: one shared immutable value
     findings: list[Finding] = []
     with_device = [e for e in evidence if e.device is not None]
     verified = [e for e in with_device if e.trust is Trust.VERIFIED]
