@@ -410,3 +410,33 @@ def test_concurrent_enrolments_lose_nothing(work: RepoBuilder, tmp_path: Path) -
     registry = load_registry(work.path / ".gatekeeper/devices.yml")
     assert sorted(d.id for d in registry.devices) == [f"phone-{i}" for i in range(6)]
     assert len((work.path / ".gatekeeper/allowed_signers").read_text().splitlines()) >= 6
+    # the lock is on the directory: no lock file (or temp file) is left for `git add .` to commit
+    assert sorted(p.name for p in (work.path / ".gatekeeper").iterdir()) == ["allowed_signers", "devices.yml"]
+    assert not list(work.path.rglob("*.lock"))
+    assert run(["device", "revoke", "--id", "phone-0", "--reason", "lost"]) == 0
+    assert sorted(p.name for p in (work.path / ".gatekeeper").iterdir()) == ["allowed_signers", "devices.yml"]
+    status = work.git("status", "--porcelain", "--untracked-files=all")
+    assert sorted(line[3:] for line in status.splitlines()) == [".gatekeeper/allowed_signers",
+                                                                ".gatekeeper/devices.yml"]
+
+
+def test_registry_lock_excludes_a_second_holder(tmp_path: Path) -> None:
+    import fcntl
+    import os
+
+    from gatekeeper.modes.device import registry_lock
+
+    registry = tmp_path / "reg" / "devices.yml"
+    with registry_lock(registry):
+        fd = os.open(registry.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held: a concurrent enrolment waits
+        finally:
+            os.close(fd)
+    fd = os.open(registry.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released on exit
+    finally:
+        os.close(fd)
+    assert list(registry.parent.iterdir()) == []

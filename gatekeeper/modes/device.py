@@ -147,10 +147,19 @@ def _policy_notes(paths: DevicePaths) -> tuple[str, ...]:
 
 @contextlib.contextmanager
 def registry_lock(registry: Path) -> Iterator[None]:
-    """Serialise read-modify-write of one registry: two enrolments at once must not lose one."""
-    registry.parent.mkdir(parents=True, exist_ok=True)
-    lock = registry.parent / f".{registry.name}.lock"
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    """Serialise read-modify-write of one registry: two enrolments at once must not lose one.
+
+    The lock is on the registry's directory itself (flock works on a directory fd), not on a lock file:
+    a lock file would be left in the work tree and committed by the next `git add .`. Writes replace the
+    files inside the directory (os.replace), never the directory, so every process locks the same inode.
+    """
+    directory = registry.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise ConfigError(f"{directory}: cannot open the registry directory: {exc.strerror or exc}",
+                          "check that the directory exists and is accessible") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
