@@ -93,8 +93,24 @@ def policy_check(file: Path) -> ExitCode:
     from gatekeeper.config import load_policy_file
 
     pol = load_policy_file(file)
+    # The files the policy names are part of it: a registry that does not parse fails every check later.
+    checked = []
+    if pol.devices is not None:
+        from gatekeeper.provenance.devices import load_registry
+
+        checked.append(f"{len(load_registry(pol.devices).devices)} device(s) in {pol.devices}")
+    if pol.allowed_signers is not None:
+        from gatekeeper.provenance.allowed_signers import load_allowed_signers
+
+        checked.append(f"{len(load_allowed_signers(pol.allowed_signers).signers)} signer(s) in {pol.allowed_signers}")
+    if pol.baseline is not None:
+        from gatekeeper.scan.baseline import load_baseline
+
+        checked.append(f"{len(load_baseline(pol.baseline))} baseline fingerprint(s) in {pol.baseline}")
     click.echo(f"{file}: valid (version {pol.version}, {len(pol.rules)} rule sets, {len(pol.zones)} zones, "
                f"{len(pol.ignore)} ignores)")
+    for line in checked:
+        click.echo(f"  {line}: valid")
     return ExitCode.OK
 
 

@@ -8,6 +8,7 @@ cannot drift apart.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
@@ -88,6 +89,10 @@ class RuleSet:
     require_signature: bool = False
     require_registered_device: bool = False
     review: ReviewRule | None = None
+
+
+BUILTIN_MOBILE_RULES = RuleSet("mobile", SCANNERS, Severity.HIGH, review=ReviewRule())
+BUILTIN_DEFAULT_RULES = RuleSet("default", ("secrets",), Severity.HIGH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +191,7 @@ class _V:
         self.source = source
 
     def fail(self, path: str, problem: str, fix: str = "") -> ConfigError:
-        return ConfigError(f"{self.source}: {path}: {problem}",
+        return ConfigError(f"{self.source}: {path or '(top level)'}: {problem}",
                            fix or "see `gatekeeper policy init` for a valid example")
 
     def mapping(self, value: Any, path: str, allowed: tuple[str, ...],
@@ -322,14 +327,16 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
             raise v.fail(f"protected_refs[{i}]", f"invalid ref pattern {pattern!r}")
     protected = tuple(p if p.startswith("refs/") else f"refs/heads/{p}" for p in protected)
 
-    rules: list[RuleSet] = []
+    # Rule sets inherit, key by key, from the built-in ones: a policy that writes `mobile: {block_at: medium}`
+    # keeps every scanner and the review requirement; leaving a key out never weakens the gate.
     rule_names = ("mobile", "default", *[c.value for c in DeviceClass if c is not DeviceClass.UNKNOWN])
+    rules: dict[str, RuleSet] = {"mobile": BUILTIN_MOBILE_RULES, "default": BUILTIN_DEFAULT_RULES}
     if "rules" in top:
-        rmap = v.mapping(top["rules"], "rules", tuple(dict.fromkeys(rule_names)), required=("mobile", "default"))
+        rmap = v.mapping(top["rules"], "rules", tuple(dict.fromkeys(rule_names)))
         for name, body in rmap.items():
-            rules.append(_ruleset(v, name, body))
-    else:
-        rules = [RuleSet("mobile", SCANNERS, Severity.HIGH, review=ReviewRule()), RuleSet("default")]
+            # A device-class rule set (`web`, `tablet`, ...) starts from the stricter mobile one.
+            base = rules.get(name) or dataclasses.replace(BUILTIN_MOBILE_RULES, name=name)
+            rules[name] = _ruleset(v, name, body, base)
 
     zones: list[Zone] = []
     names: set[str] = set()
@@ -402,7 +409,7 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
         version=1,
         origins=origins,
         protected_refs=protected,
-        rules=tuple(rules),
+        rules=tuple(rules.values()),
         zones=tuple(zones),
         devices=rel("devices"),
         allowed_signers=rel("allowed_signers"),
@@ -431,33 +438,40 @@ def _scanner_list(v: _V, value: Any, path: str) -> tuple[str, ...]:
     return items
 
 
-def _review(v: _V, value: Any, path: str) -> ReviewRule:
+def _review(v: _V, value: Any, path: str, base: ReviewRule | None = None) -> ReviewRule:
+    base = base or ReviewRule()
     r = v.mapping(value, path, ("approvals", "exclude_authors", "after_last_mobile_commit"))
     return ReviewRule(
-        approvals=_opt(r, "approvals", 1, lambda x, p: v.integer(x, p, 0), path),
-        exclude_authors=_opt(r, "exclude_authors", True, v.boolean, path),
-        after_last_mobile_commit=_opt(r, "after_last_mobile_commit", True, v.boolean, path),
+        approvals=_opt(r, "approvals", base.approvals, lambda x, p: v.integer(x, p, 0), path),
+        exclude_authors=_opt(r, "exclude_authors", base.exclude_authors, v.boolean, path),
+        after_last_mobile_commit=_opt(r, "after_last_mobile_commit", base.after_last_mobile_commit, v.boolean, path),
     )
 
 
-def _ruleset(v: _V, name: str, body: Any) -> RuleSet:
+def _ruleset(v: _V, name: str, body: Any, base: RuleSet) -> RuleSet:
     path = f"rules.{name}"
+    if body is None:
+        return base
     r = v.mapping(body, path, ("scanners", "block_at", "require_signature", "require_registered_device", "review"))
-    block_at = Severity.CRITICAL
+    block_at = base.block_at
     if "block_at" in r:
         label = v.choice(r["block_at"], f"{path}.block_at", tuple(s.label for s in Severity))
         block_at = Severity.parse(label)
-    review: ReviewRule | None = None
-    if "review" in r and r["review"] is not None and r["review"] is not False:
-        review = _review(v, r["review"], f"{path}.review")
-        if review.approvals == 0:
-            review = None
+    review = base.review
+    if "review" in r:
+        # `review: null`, `review: false` or `approvals: 0` switch review off explicitly.
+        review = None
+        if r["review"] is not None and r["review"] is not False:
+            review = _review(v, r["review"], f"{path}.review", base.review or ReviewRule())
+            if review.approvals == 0:
+                review = None
     return RuleSet(
         name=name,
-        scanners=_scanner_list(v, r["scanners"], f"{path}.scanners") if "scanners" in r else ("secrets",),
+        scanners=_scanner_list(v, r["scanners"], f"{path}.scanners") if "scanners" in r else base.scanners,
         block_at=block_at,
-        require_signature=_opt(r, "require_signature", False, v.boolean, path),
-        require_registered_device=_opt(r, "require_registered_device", False, v.boolean, path),
+        require_signature=_opt(r, "require_signature", base.require_signature, v.boolean, path),
+        require_registered_device=_opt(r, "require_registered_device", base.require_registered_device, v.boolean,
+                                       path),
         review=review,
     )
 

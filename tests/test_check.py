@@ -202,9 +202,10 @@ def test_shallow_clone_missing_base(repo: RepoBuilder, tmp_path: Path, capsys: p
 def test_invalid_and_unreadable_policy(repo: RepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo.commit("base", {"a": "1"})
     bad = tmp_path / "bad.yml"
-    bad.write_text("version: 1\nrules: {mobile: {}}\n")
+    bad.write_text("version: 1\nrules: {mobile: {block_at: hgh}}\n")
     assert run(["check", "--repo", str(repo.path), "--policy", str(bad)]) == 3
-    assert f"gatekeeper: config error: {bad}: rules.default: required key is missing" in capsys.readouterr().err
+    assert (f"gatekeeper: config error: {bad}: rules.mobile.block_at: expected one of info, low, medium, high, "
+            "critical, got 'hgh'") in capsys.readouterr().err
     assert run(["check", "--repo", str(repo.path), "--policy", str(tmp_path / "none.yml")]) == 3
     if os.geteuid() != 0:  # root reads anything
         bad.chmod(0)

@@ -26,7 +26,6 @@ BAD = {
         "require_registered_device, review)"),
     "bad severity": ("version: 1\nrules:\n  mobile: {block_at: hgh}\n  default: {}\n",
                      "p.yml: rules.mobile.block_at: expected one of info, low, medium, high, critical, got 'hgh'"),
-    "missing default ruleset": ("version: 1\nrules:\n  mobile: {}\n", "p.yml: rules.default: required key is missing"),
     "bad scanner": ("version: 1\nrules:\n  mobile: {scanners: [secrets, trivy]}\n  default: {}\n",
                     "p.yml: rules.mobile.scanners[1]: unknown scanner 'trivy' (expected one of: secrets, semgrep, "
                     "bandit)"),
@@ -47,7 +46,7 @@ BAD = {
                        "hooks after 5 s in total"),
     "duplicate key": ("version: 1\non_timeout: warn\non_timeout: block\n", "p.yml: line 3: duplicate key 'on_timeout'"),
     "yaml syntax": ("version: 1\nrules: [\n", "p.yml: line 3, column 1: invalid YAML: expected the node content, but found '<stream end>'"),
-    "top not mapping": ("- 1\n", "p.yml: : expected a mapping, got a list"),
+    "top not mapping": ("- 1\n", "p.yml: (top level): expected a mapping, got a list"),
 }
 
 
@@ -130,3 +129,32 @@ def test_policy_init_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str
     err = capsys.readouterr().err
     assert f"gatekeeper: config error: {target}: bogus: unknown key" in err
     assert run(["policy", "check", str(tmp_path / "missing.yml")]) == 3
+
+
+def test_left_out_keys_never_weaken_the_gate() -> None:
+    """A small policy file inherits the built-in rule sets key by key (review, scanners, thresholds)."""
+    builtin = default_policy()
+    minimal = parse_policy("version: 1\n", "p.yml")
+    assert minimal.rules == builtin.rules
+    partial = parse_policy("version: 1\nrules:\n  mobile: {block_at: medium}\n  default: {}\n", "p.yml")
+    mobile = partial.ruleset("mobile")
+    assert mobile.block_at is Severity.MEDIUM
+    assert mobile.scanners == ("secrets", "semgrep", "bandit") and mobile.review is not None
+    assert partial.ruleset("default") == builtin.ruleset("default")
+    web = parse_policy("version: 1\nrules:\n  web: {scanners: [secrets]}\n", "p.yml").ruleset("web")
+    assert web.review is not None and web.block_at is Severity.HIGH  # starts from the mobile rules
+    off = parse_policy("version: 1\nrules:\n  mobile: {review: {approvals: 0}}\n", "p.yml").ruleset("mobile")
+    assert off.review is None  # switching review off is explicit
+    two = parse_policy("version: 1\nrules:\n  mobile: {review: {approvals: 2}}\n", "p.yml").ruleset("mobile")
+    assert two.review is not None and two.review.approvals == 2 and two.review.exclude_authors
+
+
+def test_policy_check_validates_the_files_it_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / ".gatekeeper.yml"
+    target.write_text("version: 1\ndevices: .gatekeeper/devices.yml\n")
+    assert run(["policy", "check", str(target)]) == 3
+    assert f"{tmp_path / '.gatekeeper/devices.yml'}: device registry not found" in capsys.readouterr().err
+    (tmp_path / ".gatekeeper").mkdir()
+    (tmp_path / ".gatekeeper/devices.yml").write_text("version: 1\ndevices: []\n")
+    assert run(["policy", "check", str(target)]) == 0
+    assert "0 device(s) in" in capsys.readouterr().out
