@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from gatekeeper import origin as origin_pkg
 from gatekeeper.checks import CHECKS, Check, CheckContext, is_protected, required_approvals
 from gatekeeper.config import Policy
-from gatekeeper.git import Git, is_zero
+from gatekeeper.git import NOTES_REF, Git, is_zero
 from gatekeeper.interfaces import ReviewSource, ScanJob, Scanner, SignatureSource
 from gatekeeper.models import (
     Commit,
@@ -130,6 +130,11 @@ def evaluate(request: Request, services: Services) -> Verdict:
     findings: list[Finding] = list(request.extra_findings)
 
     notes = git.notes(c.sha for c in commits) if commits else {}
+    for update in request.updates:
+        # Notes pushed together with the commits they tag (`git push origin main refs/notes/origin`)
+        # are not on the notes ref yet inside pre-receive: read them from the pushed notes commit.
+        if update.ref == NOTES_REF and update.kind is not RefKind.DELETE and not is_zero(update.new) and commits:
+            notes = {**notes, **git.notes_at(update.new, (c.sha for c in commits))}
 
     # Provenance first: a registered device key is the strongest origin signal.
     signatures: Mapping[str, SignatureInfo] = {}

@@ -579,6 +579,30 @@ class Git:
                 result[commit] = content.decode("utf-8", "replace")
         return result
 
+    def notes_at(self, notes_commit: str, shas: Iterable[str]) -> dict[str, str]:
+        """Notes as stored in a notes commit that is not (yet) a ref: the tip a push brings for
+        refs/notes/origin, read from the quarantine. Note paths are the annotated commit ids, possibly
+        split into fan-out directories (ab/cdef...)."""
+        wanted = set(shas)
+        if not wanted or not is_sha(notes_commit):
+            return {}
+        proc = self.run("ls-tree", "-r", "-z", "--full-tree", notes_commit, check=False)
+        if proc.returncode != 0:
+            return {}
+        pairs: dict[str, str] = {}
+        for record in proc.stdout.split(b"\x00"):
+            meta, _, path = record.partition(b"\t")
+            fields = meta.split()
+            if len(fields) != 3 or fields[1] != b"blob":
+                continue
+            commit = path.decode("ascii", "replace").replace("/", "")
+            if commit in wanted:
+                pairs[commit] = fields[2].decode()
+        blobs = self.read_objects(pairs.values(), max_size=64 * 1024)
+        return {commit: content.decode("utf-8", "replace")
+                for commit, blob in pairs.items()
+                if (content := blobs.get(blob, ("missing", None))[1]) is not None}
+
     def config_get(self, key: str) -> str | None:
         proc = self.run("config", "--get", key, check=False)
         return proc.stdout.decode().strip() if proc.returncode == 0 else None
