@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from gatekeeper.errors import GitError, ToolError, UsageError
+from gatekeeper.errors import ConfigError, GitError, ToolError, UsageError
 from gatekeeper.models import ExitCode, Severity, Verdict
 from gatekeeper.policy import UNSUPPRESSIBLE
 
@@ -47,6 +47,7 @@ def run_rule_tests(rules_dir: Path | None = None, executable: str | None = None,
     from gatekeeper.scan.semgrep import default_rules_dir, find_semgrep
 
     rules = rules_dir or default_rules_dir()
+    _check_rules_dir(rules)
     semgrep = executable or find_semgrep()
     if semgrep is None:
         raise ToolError("semgrep is not installed", "pip install gatekeeper (it depends on semgrep)")
@@ -63,6 +64,27 @@ def run_rule_tests(rules_dir: Path | None = None, executable: str | None = None,
     if not isinstance(data, dict):
         raise ToolError("semgrep --test gave unexpected JSON", "run `semgrep scan --test` by hand")
     return _rule_test_report(data)
+
+
+def _check_rules_dir(rules: Path) -> None:
+    """Say what is wrong with the directory before semgrep does (its messages name neither it nor the fix)."""
+    from gatekeeper.scan.semgrep import rule_files
+
+    fix = ("pass the directory holding the semgrep rule files (*.yml) and their annotated tests, or omit "
+           "--rules-dir to test the rules gatekeeper ships")
+    if not rules.exists():
+        raise UsageError(f"{rules}: no such directory", fix)
+    if not rules.is_dir():
+        raise UsageError(f"{rules}: not a directory", fix)
+    try:
+        found = rule_files(rules)
+    except OSError as exc:
+        raise ConfigError(f"{rules}: cannot read the rules directory: {exc.strerror or exc}",
+                          "make the directory readable") from None
+    if not found:
+        raise ConfigError(f"no semgrep rules in {rules}",
+                          "put the rule files (*.yml, each with a `rules:` list) there with their test files "
+                          "beside them, or pass the directory that holds them")
 
 
 def _rule_test_report(data: dict[str, Any]) -> RuleTestReport:
@@ -169,7 +191,17 @@ def rules() -> None:
 @click.option("--rules-dir", type=click.Path(path_type=Path, file_okay=False),
               help="semgrep rules directory (default: the rules gatekeeper ships).")
 def rules_test(rules_dir: Path | None) -> ExitCode:
-    """Run every semgrep rule against its annotated test file (`semgrep --test`, offline)."""
+    """Run every semgrep rule against its annotated test file (`semgrep --test`, offline).
+
+    Exit codes differ from `check` here: exit 1 means a rule test failed, not that anything was blocked.
+
+    \b
+    exit 0: every rule has a test and all tests pass
+    exit 1: a rule test failed (or a rule has no test, or is invalid)
+    exit 2: usage error, e.g. --rules-dir does not exist
+    exit 3: no semgrep rules in the directory (or it cannot be read)
+    exit 4: semgrep could not run
+    """
     report = run_rule_tests(rules_dir)
     for line in report.failed:
         click.echo(f"FAIL {line}")

@@ -157,6 +157,45 @@ def test_rules_test_passes_and_fails(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "FAIL test-python-eval" in capsys.readouterr().out
 
 
+def test_rules_test_bad_rules_dir_is_a_usage_or_config_error(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from gatekeeper.cli import run
+    from gatekeeper.cli_scan import run_rule_tests
+    from gatekeeper.errors import ConfigError, UsageError
+
+    missing = tmp_path / "nonexistent"
+    assert run(["rules", "test", "--rules-dir", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert f"{missing}: no such directory" in err
+    assert "fix: pass the directory holding the semgrep rule files" in err
+    assert "semgrep --test" not in err and "--config is required" not in err  # ours, not semgrep's
+
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / "sub" / "notes.txt").write_text("not a rule\n")
+    (empty / "x.test.yml").write_text("rules: []\n")  # a test file is not a rule file
+    assert run(["rules", "test", "--rules-dir", str(empty)]) == 3
+    err = capsys.readouterr().err
+    assert f"config error: no semgrep rules in {empty}" in err and "fix: " in err
+
+    # the plain function says the same, whatever semgrep is (never run: executable is a dummy)
+    with pytest.raises(UsageError, match="no such directory"):
+        run_rule_tests(missing, executable="/nonexistent/semgrep")
+    with pytest.raises(UsageError, match="not a directory"):
+        run_rule_tests(empty / "sub" / "notes.txt", executable="/nonexistent/semgrep")
+    with pytest.raises(ConfigError, match="no semgrep rules in"):
+        run_rule_tests(empty, executable="/nonexistent/semgrep")
+
+
+def test_rules_test_help_documents_its_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    from gatekeeper.cli import run
+
+    assert run(["rules", "test", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "exit 1: a rule test failed" in out
+    assert "exit 2: usage error" in out and "exit 3: no semgrep rules" in out
+
+
 def test_extensionless_scripts_are_scanned_by_their_shebang(repo: RepoBuilder, tmp_path: Path) -> None:
     base = repo.commit("base", {"README": "hi\n"})
     repo.commit("tools", {
