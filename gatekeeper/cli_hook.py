@@ -122,7 +122,11 @@ def uninstall_cmd(hook: str, repo: Path, use_hooks_path: bool) -> int:
               help="prepare-commit-msg mode: add the trailers to this message file instead of amending HEAD.")
 def tag_cmd(device: str | None, device_id: str | None, client: str | None, assisted_by: str | None, repo: Path,
             hook_file: Path | None) -> int:
-    """Add the Origin-* trailers to the last commit (idempotent), or to a message file as a hook."""
+    """Add the Origin-* trailers to the last commit, or to a message file as a hook.
+
+    Idempotent: a commit that already carries them (same values) is left as it is, signature included;
+    a trailer with another value is replaced where it stands.
+    """
     from gatekeeper.modes.tag import resolve_trailers, tag_head, tag_message_file
 
     trailers = resolve_trailers(os.environ, device=device, device_id=device_id, client=client,
@@ -137,7 +141,7 @@ def tag_cmd(device: str | None, device_id: str | None, client: str | None, assis
     if result.changed:
         click.echo(f"amended HEAD {(result.old or '')[:12]} -> {(result.new or '')[:12]} with {listed}")
     else:
-        click.echo(f"HEAD {(result.old or '')[:12]} already carries {listed}; nothing to do")
+        click.echo(f"HEAD {(result.old or '')[:12]} is already tagged with {listed}; nothing to do")
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     return ExitCode.OK

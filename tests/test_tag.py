@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -36,12 +37,146 @@ def test_tag_head_amends_once(repo: RepoBuilder) -> None:
 
 
 def test_tag_replaces_existing_values_with_exact_keys(repo: RepoBuilder) -> None:
-    repo.commit("Subject\n\nOrigin-Device: desktop\nOrigin-Device-Id: old-laptop\nSigned-off-by: Dev <dev@example.com>\n")
-    tag_head(repo.path, MOBILE)
+    before = repo.commit("Subject\n\nOrigin-Device: desktop\nOrigin-Device-Id: old-laptop\n"
+                         "Signed-off-by: Dev <dev@example.com>\n")
+    result = tag_head(repo.path, MOBILE)
+    assert result.changed and repo.head() != before
     trailers = [(t.key, t.value) for t in parse_trailers(_message(repo))]
-    # Origin-Device-Id survives: git interpret-trailers would have treated it as the same key (prefix match).
-    assert trailers == [("Origin-Device-Id", "old-laptop"), ("Signed-off-by", "Dev <dev@example.com>"),
-                        ("Origin-Device", "mobile")]
+    # Replaced in place, the order kept; Origin-Device-Id survives: git interpret-trailers would have treated
+    # it as the same key (prefix match).
+    assert trailers == [("Origin-Device", "mobile"), ("Origin-Device-Id", "old-laptop"),
+                        ("Signed-off-by", "Dev <dev@example.com>")]
+    assert _message(repo) == ("Subject\n\nOrigin-Device: mobile\nOrigin-Device-Id: old-laptop\n"
+                              "Signed-off-by: Dev <dev@example.com>")
+
+
+def test_tag_twice_leaves_head_unchanged(repo: RepoBuilder) -> None:
+    """The acceptance case: the trailer is there, not last, other trailers after it: no amend."""
+    repo.commit("one\n", {"a.txt": "a\n"})
+    first = tag_head(repo.path, MOBILE)
+    assert first.changed
+    repo.commit("Subject\n\nBody.\n\nOrigin-Device: mobile\nOrigin-Client: termux/0.118\n"
+                "Signed-off-by: Dev <dev@example.com>\n", {"b.txt": "b\n"})
+    head, message = repo.head(), _message(repo)
+    for _ in range(2):
+        result = tag_head(repo.path, MOBILE)
+        assert not result.changed and result.old == result.new == head
+        assert repo.head() == head and _message(repo) == message
+    # keys compare case-insensitively; asking for several trailers that are all there is a no-op too
+    repo.commit("Subject\n\norigin-device: tablet\nSigned-off-by: Dev <dev@example.com>\nORIGIN-CLIENT: a-shell\n")
+    head = repo.head()
+    assert not tag_head(repo.path, (("Origin-Device", "tablet"), ("Origin-Client", "a-shell"))).changed
+    assert repo.head() == head
+
+
+def test_tag_cli_on_a_tagged_commit_says_so_and_keeps_head(repo: RepoBuilder) -> None:
+    repo.commit("Subject\n\nOrigin-Device: mobile\nSigned-off-by: Dev <dev@example.com>\n")
+    head = repo.head()
+    proc = subprocess.run([sys.executable, "-m", "gatekeeper.cli_hook", "tag", "--device", "mobile"], cwd=repo.path,
+                          capture_output=True, text=True, check=False, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"HEAD {head[:12]} is already tagged with Origin-Device: mobile; nothing to do\n"
+    assert proc.stderr == ""
+    assert repo.head() == head
+
+
+def test_tag_changing_a_value_replaces_it_in_place(repo: RepoBuilder) -> None:
+    repo.commit("Subject\n\nOrigin-Device: mobile\nOrigin-Device-Id: pixel8\nAssisted-by: codex-mobile/0.3\n"
+                "Signed-off-by: Dev <dev@example.com>\n")
+    head = repo.head()
+    result = tag_head(repo.path, (("Origin-Device", "tablet"), ("Origin-Device-Id", "pixel8")))
+    assert result.changed and repo.head() != head
+    assert _message(repo) == ("Subject\n\nOrigin-Device: tablet\nOrigin-Device-Id: pixel8\n"
+                              "Assisted-by: codex-mobile/0.3\nSigned-off-by: Dev <dev@example.com>")
+    assert not result.warnings
+    assert not tag_head(repo.path, (("Origin-Device", "tablet"),)).changed
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    # already there with the same value: unchanged, whatever the position and key case
+    ("S\n\nOrigin-Device: mobile\nSigned-off-by: A <a@b.c>\n", "S\n\nOrigin-Device: mobile\nSigned-off-by: A <a@b.c>\n"),
+    ("S\n\nORIGIN-DEVICE:mobile\nFoo: bar\n", "S\n\nORIGIN-DEVICE:mobile\nFoo: bar\n"),
+    # another value: replaced where it stands, its continuation lines with it
+    ("S\n\nOrigin-Device: web\n  more\nFoo: bar\n", "S\n\nOrigin-Device: mobile\nFoo: bar\n"),
+    # a second, conflicting declaration is dropped; the matching one stays where it is
+    ("S\n\nOrigin-Device: desktop\nFoo: bar\nOrigin-Device: mobile\n", "S\n\nFoo: bar\nOrigin-Device: mobile\n"),
+    ("S\n\nOrigin-Device: desktop\nFoo: bar\nOrigin-Device: web\n", "S\n\nOrigin-Device: mobile\nFoo: bar\n"),
+    # a prefix of the key is another key
+    ("S\n\nOrigin-Device-Id: x\n", "S\n\nOrigin-Device-Id: x\nOrigin-Device: mobile\n"),
+])
+def test_set_trailers_in_place(message: str, expected: str) -> None:
+    assert set_trailers(message, MOBILE) == expected
+    assert set_trailers(expected, MOBILE) == expected
+
+
+@pytest.fixture
+def signing_key(tmp_path: Path) -> Path:
+    if shutil.which("ssh-keygen") is None:
+        pytest.skip("ssh-keygen is not installed")
+    key = tmp_path / "keys" / "phone"
+    key.parent.mkdir()
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "dev@example.com", "-f", str(key)],
+                   check=True)
+    return key.with_name("phone.pub")
+
+
+def test_tag_keeps_the_signature_of_a_tagged_signed_commit(repo: RepoBuilder, signing_key: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)  # sign with the key file, not whatever an agent holds
+    repo.commit("base\n", {"a.txt": "a\n"})
+    repo.write("b.txt", "b\n")
+    repo.git("add", "b.txt")
+    repo.git("-c", "gpg.format=ssh", "-c", f"user.signingkey={signing_key}", "commit", "-q", "-S", "-F", "-",
+             input="Signed on the phone\n\nOrigin-Device: mobile\nOrigin-Client: termux/0.118\n"
+                   "Signed-off-by: Dev Eloper <dev@example.com>\n")
+    head = repo.head()
+    assert "gpgsig -----BEGIN SSH SIGNATURE-----" in repo.git("cat-file", "commit", head)
+    allowed = tmp_path / "allowed_signers"
+    allowed.write_text(f"dev@example.com {signing_key.read_text().strip()}\n")
+    verify = ("-c", f"gpg.ssh.allowedSignersFile={allowed}", "verify-commit", "HEAD")
+    repo.git(*verify)  # signed and verifiable before
+
+    result = tag_head(repo.path, (("Origin-Device", "mobile"), ("Origin-Client", "termux/0.118")))
+    proc = subprocess.run([sys.executable, "-m", "gatekeeper.cli_hook", "tag", "--device", "mobile"], cwd=repo.path,
+                          capture_output=True, text=True, check=False, timeout=60)
+
+    assert not result.changed
+    assert proc.returncode == 0 and "already tagged" in proc.stdout
+    assert repo.head() == head
+    repo.git(*verify)  # and after: the signature was not dropped by an amend
+
+
+def test_hook_mode_is_idempotent(repo: RepoBuilder, tmp_path: Path) -> None:
+    """prepare-commit-msg: a message (e.g. of `git commit --amend`) that already carries the trailers is not
+    rewritten, comment block and all."""
+    path = tmp_path / "COMMIT_EDITMSG"
+    text = ("Subject\n\nOrigin-Device: mobile\nOrigin-Client: termux/0.118\nSigned-off-by: Dev <dev@example.com>\n"
+            "\n# Please enter the commit message for your changes.\n#\n# On branch main\n")
+    path.write_text(text)
+    os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    result = tag_message_file(repo.path, path, (("Origin-Device", "mobile"), ("Origin-Client", "termux/0.118")))
+    assert not result.changed
+    assert path.read_text() == text and path.stat().st_mtime_ns == 1_000_000_000  # not even rewritten
+    proc = subprocess.run([sys.executable, "-m", "gatekeeper.cli_hook", "tag", "--hook", str(path)],
+                          cwd=repo.path, capture_output=True, text=True, check=False, timeout=60,
+                          env=dict(os.environ, GATEKEEPER_CLIENT="termux/0.118"))
+    assert proc.returncode == 0, proc.stderr
+    assert path.read_text() == text and path.stat().st_mtime_ns == 1_000_000_000
+    # another value: replaced in place, comments kept after the trailers
+    assert tag_message_file(repo.path, path, (("Origin-Device", "tablet"),)).changed
+    assert path.read_text() == text.replace("Origin-Device: mobile", "Origin-Device: tablet")
+
+
+def test_installed_hook_keeps_the_trailer_order_on_amend(repo: RepoBuilder) -> None:
+    from gatekeeper.modes.install import install
+
+    repo.commit("before the hook\n", {"a.txt": "a\n"})
+    install(repo.path, "prepare-commit-msg")
+    message = "Subject\n\nOrigin-Device: mobile\nSigned-off-by: Dev <dev@example.com>"
+    repo.git("commit", "-q", "--allow-empty", "-m", message)
+    assert repo.git("log", "-1", "--format=%B") == message
+    repo.git("commit", "-q", "--amend", "--no-edit", "--allow-empty")
+    assert repo.git("log", "-1", "--format=%B") == message
 
 
 def test_tag_never_folds_staged_changes_into_the_amend(repo: RepoBuilder) -> None:

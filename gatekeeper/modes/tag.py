@@ -2,11 +2,13 @@
 
 For clients that can run a command (Termux, a-Shell, iSH, CI bots): `gatekeeper tag` amends HEAD's
 message, and `gatekeeper tag --hook FILE` is the prepare-commit-msg hook form. Both are idempotent:
-a key that is already there is replaced with the new value (keys matched exactly, which
-`git interpret-trailers` does not do), and an unchanged message is not rewritten. Values default to
-GATEKEEPER_DEVICE / GATEKEEPER_DEVICE_ID / GATEKEEPER_CLIENT / GATEKEEPER_ASSISTED_BY so a phone is
-configured once; the device defaults to `mobile`, the stricter claim, because this command exists for
-mobile clients. The amend changes only the message (`--only`: nothing staged is folded in).
+a commit that already carries every trailer with the same value is left alone (same commit id, its
+signature intact), and a key that is already there with another value is replaced in place, keeping
+the trailer order (keys matched exactly and case-insensitively, which `git interpret-trailers` does
+not do). Values default to GATEKEEPER_DEVICE / GATEKEEPER_DEVICE_ID / GATEKEEPER_CLIENT /
+GATEKEEPER_ASSISTED_BY so a phone is configured once; the device defaults to `mobile`, the stricter
+claim, because this command exists for mobile clients. The amend changes only the message (`--only`:
+nothing staged is folded in).
 """
 
 from __future__ import annotations
@@ -57,12 +59,51 @@ def resolve_trailers(env: Mapping[str, str], *, device: str | None = None, devic
 
 
 _SCISSORS = "------------------------ >8 ------------------------"
-_TRAILER_LINE = re.compile(r"\A[A-Za-z0-9-]+[ \t]*:")
+_TRAILER_LINE = re.compile(r"\A([A-Za-z0-9-]+)[ \t]*:(.*)\Z", re.DOTALL)
+
+
+def _merge_block(block: Sequence[str], trailers: Sequence[tuple[str, str]]) -> list[str]:
+    """The trailer block with `trailers` set: in place, so an already tagged block comes back unchanged.
+
+    Per requested key (compared exactly, case-insensitively): lines that already carry the wanted value
+    stay as they are; otherwise the first line with that key is rewritten in place; every other line with
+    that key (another value, declaring a second origin) is dropped with its continuation lines; a key
+    not in the block is appended, in the order asked.
+    """
+    wanted = {key.lower(): (key, value) for key, value in trailers}
+    entries: list[tuple[str | None, list[str]]] = []  # (key, its line and continuation lines)
+    for line in block:
+        if line[:1] in (" ", "\t") and entries:
+            entries[-1][1].append(line)
+            continue
+        match = _TRAILER_LINE.match(line)
+        entries.append((match.group(1).lower() if match else None, [line]))
+
+    def value(lines: list[str]) -> str:
+        first = _TRAILER_LINE.match(lines[0])
+        assert first is not None
+        return " ".join(part.strip() for part in (first.group(2), *lines[1:]) if part.strip())
+
+    keep_as_is = {key for key, lines in entries if key in wanted and value(lines) == wanted[key][1]}
+    done: set[str] = set()
+    out: list[str] = []
+    for key, lines in entries:
+        if key is None or key not in wanted:
+            out.extend(lines)
+            continue
+        if key in keep_as_is:
+            if value(lines) == wanted[key][1]:
+                out.extend(lines)
+        elif key not in done:
+            out.append("{}: {}".format(*wanted[key]))
+        done.add(key)
+    out.extend(f"{key}: {value_}" for key, value_ in trailers if key.lower() not in done)
+    return out
 
 
 def set_trailers(message: str, trailers: Sequence[tuple[str, str]], comment: str | None = None) -> str:
-    """The message with `trailers` as the last lines of its trailer block, earlier lines with the same keys
-    removed (keys compared exactly, case-insensitively).
+    """The message with `trailers` set in its trailer block (see _merge_block): a key already there keeps
+    its place, and a message that already carries every trailer with the same value is returned as is.
 
     Pure Python on purpose: `git interpret-trailers` matches keys by prefix, so setting `Origin-Device`
     would replace `Origin-Device-Id`. `comment` (prepare-commit-msg mode) keeps git's trailing comment
@@ -79,32 +120,18 @@ def set_trailers(message: str, trailers: Sequence[tuple[str, str]], comment: str
             tail.insert(0, lines.pop())
     while lines and not lines[-1].strip():
         lines.pop()
-    keys = {key.lower() for key, _ in trailers}
-    new = [f"{key}: {value}" for key, value in trailers]
     written = [line for line in lines if line.strip()]
     if not written or (not lines[0].strip() and all(_TRAILER_LINE.match(line) for line in written)):
         # No subject yet (an editor template, or one we tagged before): the first line stays free for it, so
         # the trailers end up in their own paragraph once it is typed.
-        kept = [line for line in written if line.split(":", 1)[0].strip().lower() not in keys]
-        body = ["", "", *kept, *new]
+        body = ["", "", *_merge_block(written, trailers)]
     elif parse_trailers("\n".join(lines)):
         start = len(lines)
         while start > 0 and lines[start - 1].strip():
             start -= 1
-        block: list[str] = []
-        dropping = False
-        for line in lines[start:]:
-            if line[:1] in (" ", "\t"):
-                if not dropping:
-                    block.append(line)
-                continue
-            key = line.split(":", 1)[0].strip().lower() if ":" in line else None
-            dropping = key in keys
-            if not dropping:
-                block.append(line)
-        body = [*lines[:start], *block, *new]
+        body = [*lines[:start], *_merge_block(lines[start:], trailers)]
     else:
-        body = [*lines, "", *new]
+        body = [*lines, "", *(f"{key}: {value}" for key, value in trailers)]
     text = "\n".join(body) + "\n"
     if tail:
         text += "\n".join(tail)
