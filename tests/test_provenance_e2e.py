@@ -56,7 +56,7 @@ from tests.repo_builder import RepoBuilder
 POLICY = """\
 version: 1
 rules:
-  mobile: {{scanners: [], block_at: high, require_signature: {require}}}
+  mobile: {{scanners: [], block_at: high, require_signature: {require}, review: null}}
   default: {{scanners: [], block_at: critical}}
 devices: .gatekeeper/devices.yml
 allowed_signers: .gatekeeper/allowed_signers
