@@ -231,6 +231,45 @@ def test_ghes_self_merge_is_rejected(seeded: tuple[Server, RepoBuilder]) -> None
         "not write these commits review them and push or merge them")
 
 
+BOB = ("Bob Builder", "bob@example.com")
+GHES_MERGE = {"GITHUB_VIA": "pull request merge button", "GITHUB_PULL_REQUEST_AUTHOR_LOGIN": "alice"}
+
+
+@pytest.mark.parametrize(("author", "committer", "trailer"), [
+    (BOB, BOB, ""),  # the merger wrote the commit
+    (MO, BOB, ""),  # ... or committed it (a rebase or cherry-pick by the merger)
+    (MO, MO, "Co-authored-by: Bob Builder <bob@example.com>\n"),
+    (MO, MO, "Co-authored-by: B. <12345+bob@users.noreply.github.com>\n"),  # GitHub noreply forms
+    (MO, MO, "Co-authored-by: B. <bob@users.noreply.github.com>\n"),
+], ids=["author", "committer", "co-author", "co-author-noreply-id", "co-author-noreply"])
+def test_ghes_merge_by_someone_who_wrote_the_commits_is_self_review(
+        seeded: tuple[Server, RepoBuilder], author: tuple[str, str], committer: tuple[str, str], trailer: str) -> None:
+    server, work = seeded
+    before = server.tip()
+    sha = work.commit("bob mobile" + MOBILE + trailer, {"g.py": "g = 1\n"}, author=author, committer=committer)
+    # The pull request is alice's, but its commit is bob's: bob merging it is no review (DESIGN §5).
+    result = spush(server, work, "origin", "main", env={**GHES_MERGE, "GITHUB_USER_LOGIN": "bob"})
+    assert result.code != 0
+    assert result.remote == [
+        "gatekeeper: push REJECTED: 1 blocking finding(s) in 1 new commit(s)",
+        f"  review/self-approved {sha[:12]}: 1 mobile-origin commit(s) to refs/heads/main: the only review comes "
+        "from an author (@bob merged a pull request with their own commits (pull request merge button)) -- fix: "
+        "have someone who did not write these commits review them and push or merge them",
+        f"  policy: {server.policy_file}",
+    ]
+    assert server.tip() == before
+
+
+def test_ghes_merge_by_someone_who_wrote_none_of_the_commits_approves(seeded: tuple[Server, RepoBuilder]) -> None:
+    server, work = seeded
+    sha = work.commit("bob mobile" + MOBILE + "Co-authored-by: Mo Bile <mo@example.com>\n", {"g.py": "g = 1\n"},
+                      author=BOB, committer=BOB)
+    result = spush(server, work, "origin", "main", env={**GHES_MERGE, "GITHUB_USER_LOGIN": "rita"})
+    assert result.code == 0, result.output
+    assert result.remote == [accepted(1), "  review: 1 mobile-origin commit(s) approved by rita (forge)"]
+    assert server.tip() == sha
+
+
 def test_ghes_web_edit_is_verified_web_origin(seeded: tuple[Server, RepoBuilder]) -> None:
     server, work = seeded
     work.commit("Update README.md\n", {"README.md": "edited in the browser\n"})
@@ -371,17 +410,17 @@ def test_push_editing_the_policy_is_judged_by_the_old_one(tmp_path: Path) -> Non
     assert result.remote[-1] == f"  policy: refs/heads/main:.gatekeeper.yml at {policy_tip[:12]} (before this push)"
     assert any(line.startswith("  review/missing ") for line in result.remote)
     assert server.tip() == policy_tip
-    # A desktop policy edit goes through, recorded as a policy change.
+    # The policy change itself needs review too (tests/test_pre_receive_policy.py), also from a desktop.
+    assert any(line.startswith("  policy/changed ") for line in result.remote)
     work.git("reset", "-q", "--hard", policy_tip)
-    work.commit("tighten\n", {".gatekeeper.yml": STRICT_IN_REPO + "on_timeout: block\n"})
+    sha = work.commit("tighten\n", {".gatekeeper.yml": STRICT_IN_REPO + "on_timeout: block\n"})
     result = spush(server, work, "origin", "main")
-    assert result.code == 0
-    assert result.remote == [
-        "gatekeeper: push accepted with warnings (1 new commit(s) checked)",
-        "  warning: policy/changed: this push changes the gate's policy on refs/heads/main (.gatekeeper.yml); it "
-        "was judged by the policy before the push, later pushes will be judged by the new one -- fix: have the "
-        "policy owners review the change",
-    ]
+    assert result.code != 0
+    assert result.remote[1] == (
+        f"  policy/changed {sha[:12]}: 1 commit(s) change the gate's policy on refs/heads/main (.gatekeeper.yml) "
+        "without a verifiable review: no review -- fix: land policy changes through a reviewed merge, or have a "
+        "reviewer who is not an author push them with a `Reviewed-by:` trailer naming the reviewer")
+    assert server.tip() == policy_tip
 
 
 def test_policy_from_ref_ignores_pushed_policy_on_first_push(tmp_path: Path) -> None:

@@ -149,6 +149,8 @@ def test_identity_matching() -> None:
     assert same_person(rita, Identity(login="rita"))
     assert same_person(rita, Identity(login="RITA@example.com"))
     assert same_person(parse_identity("<123+rita@users.noreply.github.com>"), Identity(login="rita"))
+    assert same_person(parse_identity("R. <rita@users.noreply.github.com>"), Identity(login="Rita"))
+    assert same_person(parse_identity("rita <r@example.com>"), Identity(login="RITA"))
     assert not same_person(rita, Identity(login="rit"))
     assert parse_identity("dependabot[bot] <x@y>").is_bot
 
@@ -186,6 +188,24 @@ def test_co_author_cannot_review_and_bots_do_not_count() -> None:
     bot = _report(_commit("3" * 40, message="fix\n\nReviewed-by: renovate[bot] <bot@example.com>\n"), True)
     info = assess_trailers([bot], [bot], POLICY, 1, Identity(login="renovate[bot]"))["3" * 40].info
     assert info.status is ReviewStatus.UNKNOWN
+
+
+def test_pusher_vouching_for_a_review_must_not_be_an_author() -> None:
+    # The claim names a login that matches the pusher but not the author; the pusher is the author.
+    mobile = _report(_commit("1" * 40, message="fix\n\nReviewed-by: mbile\n"), True)
+    pusher = Identity(login="mbile", email="mo@example.com")
+    assert assess_trailers([mobile], [mobile], POLICY, 1, pusher)["1" * 40].info.status is ReviewStatus.SELF
+    assert assess_trailers([mobile], [mobile], POLICY, 1, Identity(login="mbile"))["1" * 40].info.status is (
+        ReviewStatus.APPROVED)
+
+
+def test_strict_assessment_ignores_rule_set_relaxations() -> None:
+    lax = parse_policy(TEST_POLICY.replace("review: {approvals: 1}", "review: {approvals: 1, exclude_authors: false, "
+                                           "after_last_mobile_commit: false}"), "lax")
+    own = _report(_commit("1" * 40, message="fix\n\nReviewed-by: Mo Bile <mo@example.com>\n"), True)
+    assert assess_trailers([own], [own], lax, 1, Identity(login="mo"))["1" * 40].info.status is ReviewStatus.APPROVED
+    strict = assess_trailers([own], [own], lax, 1, Identity(login="mo"), strict=True)["1" * 40].info
+    assert strict.status is ReviewStatus.SELF
 
 
 def test_after_last_mobile_commit_false_accepts_any_review_in_the_push() -> None:

@@ -5,7 +5,9 @@ environment git gives the hook (GIT_OBJECT_DIRECTORY / GIT_QUARANTINE_PATH are k
 objects exist only there). All lines go to one engine call, so a commit pushed under several refs is
 judged once. The policy is trusted: `--policy` / GATEKEEPER_POLICY, else `.gatekeeper.yml` read from
 the default branch as it was before this push (refs have not moved yet during pre-receive), never
-from the pushed objects. Forge metadata, the pusher and push options come from the environment.
+from the pushed objects. A push that changes that policy (or the files it names) on a protected ref
+is `policy/changed`, blocking unless the push carries verifiable review of the change
+(`PolicyChangeCheck`). Forge metadata, the pusher and push options come from the environment.
 
 Time: GitHub Enterprise Server kills all hooks after 5 s in total. The engine gets a soft deadline
 (the budget minus a reserve for reporting) after which scanners are cut and reported as
@@ -32,13 +34,25 @@ from pathlib import Path
 from typing import TextIO
 
 from gatekeeper.audit import AUDIT_ENV, append_audit, audit_record
+from gatekeeper.checks import CHECKS, CheckContext, is_protected
 from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
 from gatekeeper.engine import Request, Services, evaluate
 from gatekeeper.errors import ConfigError, GatekeeperError
 from gatekeeper.forge import Pusher, forge_from_env, is_gitlab, push_options_from_env, pusher_from_env
-from gatekeeper.git import Git, classify_update, is_zero
+from gatekeeper.git import Git, classify_update
 from gatekeeper.interfaces import Scanner
-from gatekeeper.models import Decision, ExitCode, Finding, RefUpdate, Severity, Verdict
+from gatekeeper.models import (
+    CommitReport,
+    Decision,
+    ExitCode,
+    FileChange,
+    Finding,
+    RefKind,
+    RefUpdate,
+    ReviewStatus,
+    Severity,
+    Verdict,
+)
 from gatekeeper.origin.base import ForgeInfo
 from gatekeeper.provenance.source import ProvenanceSource, Reader, filesystem_reader, git_reader
 from gatekeeper.report.hook import render_error, render_hook
@@ -149,29 +163,159 @@ def _baseline(policy: Policy, reader: Reader) -> frozenset[str]:
         return load_baseline(path)
 
 
-def policy_change_finding(git: Git, trusted: TrustedPolicy, updates: Sequence[RefUpdate]) -> Finding | None:
-    """`policy/changed` when this push edits the in-repository policy on the ref it was read from."""
-    if trusted.ref is None:
-        return None
-    for update in updates:
-        if update.ref != trusted.ref or is_zero(update.new) or is_zero(update.old):
-            continue
-        policy = trusted.policy
-        names = [POLICY_FILENAME, ".gatekeeper/", *sorted({
-            p.as_posix() for p in (policy.devices, policy.allowed_signers, policy.baseline)
-            if p is not None and not p.is_absolute() and ".." not in p.parts})]
-        proc = git.run("diff-tree", "-r", "-z", "--name-only", "--no-renames", update.old, update.new, "--",
-                       *names, check=False)
-        changed = [p for p in proc.stdout.decode("utf-8", "replace").split("\x00") if p]
-        if proc.returncode == 0 and changed:
-            listed = ", ".join(safe(p, limit=80) for p in changed[:5])
-            return Finding(
+POLICY_FIX = ("land policy changes through a reviewed merge, or have a reviewer who is not an author push them "
+              "with a `Reviewed-by:` trailer naming the reviewer")
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyPaths:
+    """The in-repository files that make up the gate's configuration (DESIGN §4)."""
+
+    names: tuple[str, ...]  # repository paths; each also covers everything under it
+
+    @classmethod
+    def of(cls, policy: Policy) -> PolicyPaths:
+        named = {p.as_posix().strip("/") for p in (policy.devices, policy.allowed_signers, policy.baseline,
+                                                   policy.gpg_home)
+                 if p is not None and not p.is_absolute() and ".." not in p.parts}
+        return cls(tuple(sorted({POLICY_FILENAME, ".gatekeeper", *(n for n in named if n and n != ".")})))
+
+    def match(self, path: str) -> bool:
+        return any(path == name or path.startswith(name + "/") for name in self.names)
+
+    def pathspecs(self) -> list[str]:
+        return [f":(literal){name}" for name in self.names]
+
+
+class PolicyChangeCheck:
+    """`policy/changed`: a push that edits the gate's own configuration.
+
+    The policy that judges a push is read from the default branch before the push, so a push cannot
+    weaken the gate that judges *it* — but it would weaken the gate for every later push. A change
+    reaching a protected ref (or the ref the policy is read from) therefore blocks unless the push
+    carries verifiable review of the commits that made it: the same evidence the hook accepts for
+    mobile commits (a forge merge by someone who wrote none of them, or a verified `Reviewed-by:`),
+    always with the strict rule (the review covers the commit, the reviewer is not one of its people).
+    Reviewed, it stays a note naming the reviewer; on other refs it is a warning.
+
+    Which commits made the change comes from the changed paths the engine already has (one
+    `diff-tree` for all commits if it computed none). A merge resolved to a version none of the pushed
+    commits wrote (or a force push) is caught by one `diff-tree old new` of the ref, and then
+    attributed to the merges (or the tip) of the push.
+    """
+
+    id = "policy/changed"
+    description = "changes to the gate's policy, device registry, allowed signers or baseline"
+
+    def __init__(self, git: Git, trusted: TrustedPolicy, review: PushReviewSource) -> None:
+        self.git = git
+        self.trusted = trusted
+        self.review = review
+        self.paths = PolicyPaths.of(trusted.policy)
+
+    def guarded(self, ref: str, policy: Policy) -> bool:
+        return ref == self.trusted.ref or is_protected(ref, policy)
+
+    def run(self, ctx: CheckContext) -> list[Finding]:
+        if self.trusted.ref is None:  # a server-side policy (or none yet): the repository's files do not count
+            return []
+        reports = list(ctx.commits)
+        changes: Mapping[str, tuple[FileChange, ...]] = ctx.changes
+        missing = [r.commit.sha for r in reports if r.commit.sha not in changes]
+        if missing:
+            changes = {**changes, **self.git.changed_files(missing)}
+        touched: dict[str, list[str]] = {}
+        for report in reports:
+            hits = [c.path for c in changes.get(report.commit.sha, ()) if self.paths.match(c.path)]
+            if hits:
+                touched[report.commit.sha] = hits
+        orphans = self._unattributed(ctx, reports, touched)
+        guarded = [r for r in reports if r.commit.sha in touched
+                   and any(self.guarded(ref, ctx.policy) for ref in r.refs)]
+        judged = {r.commit.sha for r in guarded}
+        others = [r for r in reports if r.commit.sha in touched and r.commit.sha not in judged]
+        findings: list[Finding] = []
+        if guarded:
+            findings.append(self._judge(ctx, guarded, touched))
+        for ref, paths in orphans.items():
+            findings.append(Finding(
+                "policy/changed", Severity.HIGH,
+                f"this push changes the gate's policy on {ref} ({_listed(paths)}) and no commit in it accounts for "
+                "the change", enforced=True, fix=POLICY_FIX).with_fingerprint("policy-changed", ref, *paths))
+        if others:
+            refs = sorted({ref for r in others for ref in r.refs})
+            paths = sorted({p for r in others for p in touched[r.commit.sha]})
+            findings.append(Finding(
                 "policy/changed", Severity.MEDIUM,
-                f"this push changes the gate's policy on {update.ref} ({listed}); it was judged by the policy "
-                "before the push, later pushes will be judged by the new one",
-                fix="have the policy owners review the change",
-            ).with_fingerprint(update.ref, update.old, update.new)
-    return None
+                f"{len(others)} commit(s) change the gate's policy ({_listed(paths)}) on {_listed(refs)}; landing "
+                "them on a protected ref needs review", commit=others[-1].commit.sha, fix=POLICY_FIX,
+            ).with_fingerprint("policy-changed", *paths, *(r.commit.sha for r in others)))
+        return findings
+
+    def _judge(self, ctx: CheckContext, changers: list[CommitReport], touched: Mapping[str, list[str]]) -> Finding:
+        refs = _listed(sorted({ref for r in changers for ref in r.refs if self.guarded(ref, ctx.policy)}))
+        paths = sorted({p for r in changers for p in touched[r.commit.sha]})
+        count = f"{len(changers)} commit(s) change the gate's policy on {refs} ({_listed(paths)})"
+        reviews = self.review.assess(ctx.commits, changers, ctx.policy, 1, strict=True)
+        unreviewed = [r for r in changers if reviews[r.commit.sha].status is not ReviewStatus.APPROVED]
+        material = ("policy-changed", *paths, *(r.commit.sha for r in changers))
+        if not unreviewed:
+            approvers = sorted({a for r in changers for a in reviews[r.commit.sha].approvers})
+            sources = sorted({reviews[r.commit.sha].source for r in changers})
+            return Finding(
+                "policy/changed", Severity.INFO,
+                f"{count}; reviewed by {', '.join(approvers)} ({', '.join(sources)}); later pushes are judged by "
+                "the new policy", commit=changers[-1].commit.sha).with_fingerprint(*material)
+        last = unreviewed[-1]
+        info = reviews[last.commit.sha]
+        if info.status is ReviewStatus.SELF:
+            why = f"the only review comes from an author ({info.detail})"
+        elif info.status is ReviewStatus.UNKNOWN:
+            why = info.detail
+        elif info.status is ReviewStatus.STALE:
+            why = "the review in this push does not cover the last commit that changed it"
+        else:
+            why = "no review"
+        return Finding("policy/changed", Severity.HIGH, f"{count} without a verifiable review: {why}",
+                       commit=last.commit.sha, enforced=True, fix=POLICY_FIX).with_fingerprint(*material)
+
+    def _unattributed(self, ctx: CheckContext, reports: list[CommitReport],
+                      touched: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Policy paths a guarded ref's update changes that none of its pushed commits changed.
+
+        Without merges or a force push, the commits of `old..new` account for every change; otherwise
+        one `diff-tree old new` per such update says what really changes, and what no commit accounts
+        for is attributed to the update's merges (or its tip), or reported on its own.
+        """
+        orphans: dict[str, list[str]] = {}
+        for update in ctx.updates:
+            if update.kind not in (RefKind.UPDATE, RefKind.FORCE) or not self.guarded(update.ref, ctx.policy):
+                continue
+            members = [r for r in reports if update.ref in r.refs]
+            if update.kind is RefKind.UPDATE and not any(r.commit.is_merge for r in members):
+                continue
+            proc = self.git.run("diff-tree", "-r", "-z", "--name-only", "--no-renames", update.old, update.new,
+                                "--", *self.paths.pathspecs(), check=False)
+            if proc.returncode != 0:
+                raise GatekeeperError(f"could not compare {update.ref} before and after the push",
+                                      "check the repository with `git fsck`")
+            changed = {p for p in proc.stdout.decode("utf-8", "replace").split("\x00") if p and self.paths.match(p)}
+            accounted = {p for r in members for p in touched.get(r.commit.sha, ())}
+            left = sorted(changed - accounted)
+            if not left:
+                continue
+            culprits = [r for r in members if r.commit.is_merge] or [r for r in members if r.commit.sha == update.new]
+            if not culprits:
+                orphans[update.ref] = left
+            for report in culprits:
+                mine = touched.setdefault(report.commit.sha, [])
+                mine.extend(p for p in left if p not in mine)
+        return orphans
+
+
+def _listed(items: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(safe(i, limit=80) for i in items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 # -- bypass -----------------------------------------------------------------------------------------
@@ -419,9 +563,6 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
     state.bypass_granted = bypass.granted
     if bypass.finding is not None:
         extra.append(bypass.finding)
-    changed = policy_change_finding(git, trusted, updates)
-    if changed is not None:
-        extra.append(changed)
 
     wanted = set(policy.pre_receive.scanners) - set(policy.pre_receive.defer)
     available = scanners(policy)
@@ -440,10 +581,12 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
         deferred_scanners=tuple(policy.pre_receive.defer),
         extra_findings=tuple(extra),
     )
+    review = PushReviewSource(state.forge, pusher_identity)
     services = Services(
         scanners={name: s for name, s in available.items() if name in wanted},
         signatures=ProvenanceSource(reader=trusted.reader),
-        review=PushReviewSource(state.forge, pusher_identity),
+        review=review,
+        checks=(*CHECKS, PolicyChangeCheck(git, trusted, review)),
     )
     verdict = evaluate(request, services)
     if bypass.granted:

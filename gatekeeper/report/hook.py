@@ -13,6 +13,7 @@ from gatekeeper.sanitize import safe
 
 GITLAB_PREFIX = "GL-HOOK-ERR: "
 LINE_LIMIT = 500
+NOTED = ("policy/changed",)  # info-level findings shown as `note:` lines
 
 
 def finding_line(f: Finding) -> str:
@@ -58,6 +59,9 @@ def render_hook(verdict: Verdict, *, gitlab: bool = False, limit: int = 20) -> s
         lines.append((f"  warning: {finding_line(f)}", False))
     if len(notes) > len(shown):
         lines.append((f"  ... and {len(notes) - len(shown)} more warning(s)", False))
+    # Informational findings worth telling the pusher (a reviewed policy change names its reviewer).
+    for f in [f for f in verdict.findings if f.rule_id in NOTED and not f.blocking and f.severity < Severity.LOW][:3]:
+        lines.append((f"  note: {finding_line(f)}", False))
     deferred = [name for name, stat in verdict.stats.scanners
                 if not stat.ran and stat.error and "deferred" in stat.error]
     if deferred:

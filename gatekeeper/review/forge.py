@@ -3,10 +3,15 @@
 GitHub Enterprise Server runs the pre-receive hook for pull request merges with `GITHUB_VIA` set to
 `pull request merge button` / `pull request merge api` / `merge` and names both the merging user
 (`GITHUB_USER_LOGIN`) and the pull request's author (`GITHUB_PULL_REQUEST_AUTHOR_LOGIN`): a merge by
-someone other than the author is a review by the server's own account; a self-merge is not.
+someone other than the author is a review by the server's own account; a self-merge is not, and
+neither is a merge by someone who wrote the commits (their author, committer or a co-author), since
+the pull request's author need not be the commits' (DESIGN §5).
 Gitea marks pull request merges with `GITEA_PUSH_TRIGGER` but does not name the pull request's
 author, so the merging user is compared with the commits' authors and co-authors instead (not the
 committer: a rebase merge makes the merger the committer). GitLab gives no merge metadata to hooks.
+
+A login cannot be compared exactly with a commit's name and e-mail; every comparison goes through
+review/trailers.py's `same_person` (name, e-mail, its local part, GitHub noreply forms).
 
 Commits the forge says nothing about fall back to `Reviewed-by:` trailers (review/trailers.py).
 """
@@ -19,7 +24,14 @@ from gatekeeper.config import Policy
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import CommitReport, RefUpdate, ReviewInfo, ReviewStatus
 from gatekeeper.origin.base import ForgeInfo
-from gatekeeper.review.trailers import Identity, assess_trailers, parse_identity, review_findings, same_person
+from gatekeeper.review.trailers import (
+    Identity,
+    assess_trailers,
+    parse_identity,
+    review_findings,
+    same_person,
+    wrote,
+)
 from gatekeeper.sanitize import safe
 
 # Better evidence wins when the forge and the trailers disagree.
@@ -38,9 +50,13 @@ def forge_review(forge: ForgeInfo | None, report: CommitReport, pusher: Identity
         merger = Identity(login=forge.user)
         if merger.is_bot:
             return None
-        if forge.user.casefold() == forge.pr_author.casefold():
+        if same_person(merger, Identity(login=forge.pr_author)):
             return ReviewInfo(ReviewStatus.SELF, source="forge",
                               detail=f"@{safe(forge.user, limit=60)} merged their own pull request ({via})")
+        if wrote(merger, report.commit):
+            return ReviewInfo(ReviewStatus.SELF, source="forge",
+                              detail=f"@{safe(forge.user, limit=60)} merged a pull request with their own commits "
+                                     f"({via})")
         return ReviewInfo(ReviewStatus.APPROVED, (forge.user,), source="forge",
                           detail=f"merged by @{safe(forge.user, limit=60)} ({via}); pull request by "
                                  f"@{safe(forge.pr_author, limit=60)}")
@@ -49,9 +65,7 @@ def forge_review(forge: ForgeInfo | None, report: CommitReport, pusher: Identity
         if found is None or found.is_bot:
             return None
         merger = found
-        authors = [Identity(report.commit.author.name, report.commit.author.email)]
-        authors.extend(parse_identity(v) for v in report.commit.trailer_values("co-authored-by"))
-        if any(same_person(merger, a) for a in authors):
+        if wrote(merger, report.commit, committer=False):
             return ReviewInfo(ReviewStatus.SELF, source="forge",
                               detail=f"{merger} merged a pull request with their own commits ({via})")
         return ReviewInfo(ReviewStatus.APPROVED, (str(merger),), source="forge",
@@ -70,12 +84,17 @@ class PushReviewSource:
 
     def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
                policy: Policy, approvals: int) -> ReviewResult:
-        trailer = assess_trailers(commits, needing, policy, approvals, self.pusher)
-        reviews: dict[str, ReviewInfo] = {}
-        for report in needing:
-            reviews[report.commit.sha] = _combine(trailer[report.commit.sha].info,
-                                                  forge_review(self.forge, report, self.pusher), approvals)
+        reviews = self.assess(commits, needing, policy, approvals)
         return ReviewResult(reviews, tuple(review_findings(reviews, needing, updates, approvals, policy)))
+
+    def assess(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], policy: Policy,
+               approvals: int, *, strict: bool = False) -> dict[str, ReviewInfo]:
+        """The review each commit in `needing` has at push time (forge merge and/or verified trailers);
+        `strict` as in assess_trailers (policy changes: no rule-set relaxations)."""
+        trailer = assess_trailers(commits, needing, policy, approvals, self.pusher, strict=strict)
+        return {report.commit.sha: _combine(trailer[report.commit.sha].info,
+                                            forge_review(self.forge, report, self.pusher), approvals)
+                for report in needing}
 
 
 def _combine(from_trailers: ReviewInfo, from_forge: ReviewInfo | None, approvals: int) -> ReviewInfo:

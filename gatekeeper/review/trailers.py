@@ -88,15 +88,30 @@ def parse_identity(value: str) -> Identity:
 
 
 def same_person(a: Identity, b: Identity) -> bool:
+    """The one identity rule of the hook: any shared spelling (see `Identity.keys`), case-insensitive.
+
+    Used wherever a pusher, merger or reviewer is compared with a commit's people: a login matches a
+    name, an e-mail, an e-mail's local part or GitHub's `[id+]login@users.noreply.github.com`.
+    """
     return bool(a.keys() & b.keys())
 
 
-def commit_people(commit: Commit) -> list[Identity]:
-    """Authors, committer and co-authors of a commit: who must not review it."""
-    people = [Identity(commit.author.name, commit.author.email),
-              Identity(commit.committer.name, commit.committer.email)]
+def commit_people(commit: Commit, *, committer: bool = True) -> list[Identity]:
+    """Author, committer and co-authors (`Co-authored-by:`) of a commit: who must not review it.
+
+    `committer=False` leaves the committer out, for forges whose own merges make the merger the
+    committer of the commits they merge (Gitea's rebase merge).
+    """
+    people = [Identity(commit.author.name, commit.author.email)]
+    if committer:
+        people.append(Identity(commit.committer.name, commit.committer.email))
     people.extend(parse_identity(v) for v in commit.trailer_values("co-authored-by"))
     return people
+
+
+def wrote(person: Identity, commit: Commit, *, committer: bool = True) -> bool:
+    """Whether `person` is one of the commit's people (same_person against commit_people)."""
+    return any(same_person(person, p) for p in commit_people(commit, committer=committer))
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,18 +173,23 @@ class Assessment:
 
 
 def assess_trailers(reports: Sequence[CommitReport], needing: Sequence[CommitReport], policy: Policy,
-                    approvals: int, pusher: Identity | None) -> dict[str, Assessment]:
-    """The review status each commit in `needing` gets from Reviewed-by trailers alone."""
+                    approvals: int, pusher: Identity | None, *, strict: bool = False) -> dict[str, Assessment]:
+    """The review status each commit in `needing` gets from Reviewed-by trailers alone.
+
+    `strict` ignores the rule sets' relaxations (`after_last_mobile_commit`, `exclude_authors`): the
+    review must cover the commit and come from none of its people (used for policy changes).
+    """
     claims = _claims(reports, pusher)
     coverage = _coverage(reports, claims)
     everything = frozenset(range(len(claims)))
     result: dict[str, Assessment] = {}
     for report in needing:
-        rule = policy.ruleset(report.ruleset).review
+        rule = None if strict else policy.ruleset(report.ruleset).review
         after_last = rule.after_last_mobile_commit if rule is not None else True
         exclude_authors = rule.exclude_authors if rule is not None else True
         covering = sorted(coverage.get(report.commit.sha, frozenset()) if after_last else everything)
-        people = commit_people(report.commit)
+        # With the pusher vouching for a claim, the pusher must not have written the commit either.
+        pusher_wrote = pusher is not None and wrote(pusher, report.commit)
         approvers: list[str] = []
         selfish: list[Claim] = []
         unverifiable: list[Claim] = []
@@ -179,7 +199,8 @@ def assess_trailers(reports: Sequence[CommitReport], needing: Sequence[CommitRep
             looked.append(claim)
             if claim.verified_by is None or claim.reviewer.is_bot:
                 unverifiable.append(claim)
-            elif exclude_authors and any(same_person(claim.reviewer, p) for p in people):
+            elif exclude_authors and (wrote(claim.reviewer, report.commit)
+                                      or (claim.verified_by == "pusher" and pusher_wrote)):
                 selfish.append(claim)
             elif str(claim.reviewer) not in approvers:
                 approvers.append(str(claim.reviewer))
