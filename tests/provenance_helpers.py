@@ -35,6 +35,10 @@ class Key:
     line: str  # "ssh-ed25519 AAAA... comment"
     fingerprint: str  # as `ssh-keygen -l` prints it
 
+    @property
+    def type_and_b64(self) -> str:
+        return " ".join(self.line.split()[:2])
+
 
 def keygen(directory: Path, name: str, *args: str) -> Key:
     private = directory / name

@@ -16,7 +16,6 @@ import shutil
 import struct
 import subprocess
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -48,6 +47,7 @@ from gatekeeper.provenance import (
     verify_commit,
 )
 from gatekeeper.provenance.allowed_signers import match_pattern_list
+from tests.provenance_helpers import Key, keygen
 
 S = SignatureStatus
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)  # the time of the check
@@ -56,37 +56,16 @@ COMMIT_DATE = "2026-05-01T12:00:00Z"  # what commits claim unless a test backdat
 
 # -- fixtures and helpers ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Key:
-    private: Path
-    pub: Path
-    line: str  # "ssh-ed25519 AAAA... comment"
-    fingerprint: str  # as `ssh-keygen -l` prints it
-
-    @property
-    def type_and_b64(self) -> str:
-        return " ".join(self.line.split()[:2])
-
-
-def _keygen(directory: Path, name: str, *args: str) -> Key:
-    private = directory / name
-    subprocess.run(["ssh-keygen", "-q", "-N", "", "-C", f"{name}@device", "-f", str(private), *args], check=True)
-    pub = private.with_name(name + ".pub")
-    listing = subprocess.run(["ssh-keygen", "-l", "-E", "sha256", "-f", str(pub)], check=True,
-                             capture_output=True, text=True).stdout
-    return Key(private, pub, pub.read_text().strip(), listing.split()[1])
-
-
 @pytest.fixture(scope="session")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
     if shutil.which("ssh-keygen") is None:
         pytest.skip("ssh-keygen is not installed")
     directory = tmp_path_factory.mktemp("keys")
     return {
-        "alice": _keygen(directory, "alice", "-t", "ed25519"),
-        "bob": _keygen(directory, "bob", "-t", "rsa", "-b", "2048"),
-        "carol": _keygen(directory, "carol", "-t", "ecdsa", "-b", "256"),
-        "mallory": _keygen(directory, "mallory", "-t", "ed25519"),
+        "alice": keygen(directory, "alice", "-t", "ed25519"),
+        "bob": keygen(directory, "bob", "-t", "rsa", "-b", "2048"),
+        "carol": keygen(directory, "carol", "-t", "ecdsa", "-b", "256"),
+        "mallory": keygen(directory, "mallory", "-t", "ed25519"),
     }
 
 
