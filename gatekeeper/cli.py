@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from pathlib import Path
 
 import click
 
 import gatekeeper
-from gatekeeper.errors import ConfigError, GatekeeperError, UsageError
+from gatekeeper.console import invoke, silence_stdout
+from gatekeeper.errors import UsageError
 from gatekeeper.models import ExitCode, Verdict
 from gatekeeper.report import AVAILABLE, OutputFormat, render
 
@@ -38,7 +38,10 @@ def emit(verdict: Verdict, fmt: str, output: Path | None) -> ExitCode:
             raise UsageError(f"cannot write {output}: {exc.strerror}", "choose a writable --output path") from None
         click.echo(f"gatekeeper: {verdict.decision.value} — {fmt} written to {output}", err=True)
     else:
-        click.echo(render(verdict, fmt_enum, color=_use_color(sys.stdout)), nl=False)
+        try:
+            click.echo(render(verdict, fmt_enum, color=_use_color(sys.stdout)), nl=False)
+        except BrokenPipeError:
+            silence_stdout()  # `gatekeeper check | head`: the verdict still decides the exit code
     return verdict.exit_code
 
 
@@ -133,37 +136,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    verbose = any(a in ("--verbose", "-v") for a in args)
-    try:
-        result = cli.main(args=args, prog_name="gatekeeper", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("interrupted", err=True)
-        return ExitCode.INTERRUPTED
-    except click.ClickException as exc:
-        exc.show()
-        return ExitCode.USAGE
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        return ExitCode.INTERRUPTED
-    except GatekeeperError as exc:
-        if verbose:
-            traceback.print_exc()
-        label = "config error" if isinstance(exc, ConfigError) else "error"
-        click.echo(f"gatekeeper: {label}: {exc.message}", err=True)
-        if exc.fix:
-            click.echo(f"fix: {exc.fix}", err=True)
-        return exc.exit_code
-    except BrokenPipeError:
-        return ExitCode.OK
-    except Exception as exc:
-        if verbose:
-            traceback.print_exc()
-        click.echo(f"gatekeeper: internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("fix: rerun with --verbose and report the traceback", err=True)
-        return ExitCode.CANNOT_EVALUATE
-    if isinstance(result, int):
-        return int(result)
-    return ExitCode.OK
+    return invoke(cli, list(sys.argv[1:] if argv is None else argv), "gatekeeper")

@@ -1,8 +1,8 @@
 """The click commands of the hook side: pre-receive, pre-push, install, uninstall, tag, demo.
 
-Thin, like cli.py: parse options, call one mode function, return its exit code. `register(group)`
-adds them to the main `gatekeeper` group; `python -m gatekeeper.cli_hook ...` (what installed hooks
-run) registers them and runs the main CLI, so a hook works whatever the main CLI registers.
+Thin, like cli.py: parse options, call one mode function, return its exit code. cli.py registers
+COMMANDS; `python -m gatekeeper.cli_hook ...` (what installed hooks run) runs `pre-receive` without
+importing the other commands, and anything else through the main CLI.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from gatekeeper.console import invoke
 from gatekeeper.errors import UsageError
 from gatekeeper.models import ExitCode
 
@@ -159,40 +160,14 @@ def demo_cmd(keep: bool) -> int:
 COMMANDS: tuple[click.Command, ...] = (pre_receive, pre_push, install_cmd, uninstall_cmd, tag_cmd, demo_cmd)
 
 
-def register(group: click.Group) -> None:
-    for command in COMMANDS:
-        group.add_command(command)
-
-
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["pre-receive"]:
         # The hook's time counts against GHES's 5 s for all hooks: skip importing every other command.
-        sys.exit(_standalone(pre_receive, args[1:]))
+        sys.exit(invoke(pre_receive, args[1:], "gatekeeper pre-receive"))
     from gatekeeper import cli
 
-    register(cli.cli)
     cli.main(args)
-
-
-def _standalone(command: click.Command, args: list[str]) -> int:
-    """Run one command without the main group, with the main CLI's exit-code rules (never 1 for usage)."""
-    try:
-        result = command.main(args=args, prog_name=f"gatekeeper {command.name}", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        click.echo("interrupted", err=True)
-        return ExitCode.INTERRUPTED
-    except click.ClickException as exc:
-        exc.show()
-        return ExitCode.USAGE
-    except UsageError as exc:
-        click.echo(f"gatekeeper: error: {exc.message}", err=True)
-        if exc.fix:
-            click.echo(f"fix: {exc.fix}", err=True)
-        return exc.exit_code
-    return int(result) if isinstance(result, int) else ExitCode.OK
 
 
 if __name__ == "__main__":

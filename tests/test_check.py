@@ -252,3 +252,25 @@ def test_empty_repository_and_file_as_repo(tmp_path: Path, capsys: pytest.Captur
     assert run(["check", "--repo", str(a_file)]) == 4
     assert capsys.readouterr().err == (f"gatekeeper: error: {a_file}: not a directory\n"
                                        "fix: pass --repo with a git repository path\n")
+
+
+def test_broken_pipe_keeps_the_verdict_exit_code(repo: RepoBuilder) -> None:
+    """`gatekeeper check | head` must not turn a block into 0."""
+    repo.commit("base", {"README.md": "hi\n"})
+    repo.branch("feature")
+    repo.commit("pay\n\nOrigin-Device: mobile\n", {"src/payments/x.py": "x = 1\n"})
+    policy = repo.path.parent / "p.yml"
+    policy.write_text(NO_SCAN + "zones:\n  - {name: payments, paths: ['src/payments/**'], mobile: block}\n")
+    proc = subprocess.Popen([sys.executable, "-m", "gatekeeper", "check", "--repo", str(repo.path), "--policy",
+                             str(policy)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader is gone before anything is written
+    assert proc.wait(timeout=60) == 1
+    assert b"Traceback" not in (proc.stderr.read() if proc.stderr else b"")
+
+
+def test_error_lines_are_sanitised(repo: RepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.commit("base", {"a": "1"})
+    assert run(["check", "--repo", str(repo.path), "--policy", str(repo.path / "\x1b[2Jevil\x07.yml")]) == 3
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err and "evil" in err
