@@ -88,14 +88,15 @@ def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str
             if is_zero(update.old):
                 others = [sha for ref, sha in git.refs("refs/heads/").items()
                           if ref != update.ref and is_protected(ref, request.policy)]
-                arriving = git.commits([update.new], others)
+                arriving = git.rev_list([update.new], others, oldest_first=True)
             else:
-                arriving = git.commits([update.new], [update.old])
-            reaching[update.ref] = {c.sha for c in arriving}
-            for commit in arriving:
-                if commit.sha not in known:
-                    known.add(commit.sha)
-                    earlier.append(commit)
+                arriving = git.rev_list([update.new], [update.old], oldest_first=True)
+            reaching[update.ref] = set(arriving)
+            # Only the commits not already read are parsed (usually none: a plain push brings them all).
+            missing = [sha for sha in arriving if sha not in known]
+            if missing:
+                earlier.extend(git.iter_log(missing, no_walk=True))
+                known.update(missing)
         # Commits already in the repository are older than the ones this push brings.
         commits = earlier + fresh
     else:

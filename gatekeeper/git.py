@@ -258,25 +258,33 @@ class Git:
         return result
 
     # -- history --------------------------------------------------------------------------------
-    def rev_list(self, include: Sequence[str], exclude: Sequence[str] = (), *, exclude_all: bool = False) -> list[str]:
+    def rev_list(self, include: Sequence[str], exclude: Sequence[str] = (), *, exclude_all: bool = False,
+                 oldest_first: bool = False) -> list[str]:
         if not include:
             return []
         stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
         args = ["rev-list", "--stdin"]
+        if oldest_first:
+            args += ["--topo-order", "--reverse"]
         if exclude_all:
             args += ["--not", "--all"]
         return self.out(*args, input=stdin.encode()).split()
 
     def iter_log(self, include: Sequence[str], exclude: Sequence[str] = (), *,
-                 exclude_all: bool = False, reverse: bool = True) -> Iterator[Commit]:
-        """Commits of `include ^exclude` (oldest first), streamed from one `git log` process."""
+                 exclude_all: bool = False, reverse: bool = True, no_walk: bool = False) -> Iterator[Commit]:
+        """Commits of `include ^exclude` (oldest first), streamed from one `git log` process.
+        `no_walk`: exactly the commits named in `include`, in that order."""
         if not include:
             return
         for rev in (*include, *exclude):
             _check_rev_token(rev)
         stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
-        args = ["log", "-z", f"--format={_LOG_FORMAT}", "--topo-order", "--no-color", "--stdin"]
-        if reverse:
+        args = ["log", "-z", f"--format={_LOG_FORMAT}", "--no-color", "--stdin"]
+        if no_walk:
+            args.append("--no-walk=unsorted")
+        else:
+            args.append("--topo-order")
+        if reverse and not no_walk:
             args.append("--reverse")
         if exclude_all:
             args += ["--not", "--all"]
