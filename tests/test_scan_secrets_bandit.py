@@ -169,3 +169,17 @@ def test_scanners_read_objects_that_exist_only_in_a_quarantine(repo: RepoBuilder
     assert rule_ids(SecretsScanner().scan(scan_job).findings) == ["secrets/aws-access-key"]
     semgrep = SemgrepScanner(rules_dir=write_rules(tmp_path / "rules"), use_cache=False)
     assert rule_ids(semgrep.scan(scan_job).findings) == ["semgrep/test-python-eval"]
+
+
+def test_bandit_messages_never_carry_the_flagged_literal(repo: RepoBuilder, tmp_path: Path) -> None:
+    """bandit's B105-B107 text quotes the password it found; our findings must not."""
+    base = repo.commit("base", {"README.md": "hi\n"})
+    repo.commit("c", {"app.py": 'password = "Sup3rS3cretValue!"\n\ndef f(password="AnotherS3cret9"):\n'
+                                 '    return password\n\nf(password="ThirdS3cret77")\n'})
+    result = BanditScanner(cache=ResultCache(tmp_path / "cache")).scan(job(repo.path, base))
+    hardcoded = [f for f in result.findings if f.rule_id in ("bandit/B105", "bandit/B106", "bandit/B107")]
+    assert {f.rule_id for f in hardcoded} == {"bandit/B105", "bandit/B106", "bandit/B107"}
+    for f in hardcoded:
+        for value in ("Sup3rS3cretValue!", "AnotherS3cret9", "ThirdS3cret77"):
+            assert value not in f.message
+        assert "[sha256:" in f.message

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from typing import Any
 from gatekeeper.models import Severity
 from gatekeeper.scan.common import RawFinding, run_tool, tool_env, tool_failure
 from gatekeeper.scan.head import MAX_ARGV_BYTES, BatchResult, HeadScanner
+from gatekeeper.scan.secrets import redact, value_digest
 from gatekeeper.scan.workspace import Target, Workspace, safe_extension
 
 NAME = "bandit"
@@ -70,7 +72,7 @@ class BanditScanner(HeadScanner):
     def cache_identity(self) -> tuple[str, str] | None:
         version = bandit_version()
         # The options decide what bandit reports as much as its version does.
-        return (version, f"ignore-nosec;exclude-nothing;python{sys.version_info[0]}.{sys.version_info[1]}") \
+        return (version, f"ignore-nosec;exclude-nothing;redacted-literals;python{sys.version_info[0]}.{sys.version_info[1]}") \
             if version else None
 
     def argv(self, targets: Sequence[str], *, recursive: bool) -> list[str]:
@@ -116,7 +118,7 @@ class BanditScanner(HeadScanner):
             line_range = result.get("line_range")
             numbers = [n for n in line_range if isinstance(n, int)] if isinstance(line_range, list) else []
             end = max(numbers, default=None)
-            text = " ".join(str(result.get("issue_text", test_id)).split())
+            text = redact_literals(" ".join(str(result.get("issue_text", test_id)).split()))
             more = str(result.get("more_info", ""))
             found[target.rel].append(RawFinding(
                 rule_id=f"{NAME}/{test_id}",
@@ -143,3 +145,12 @@ class BanditScanner(HeadScanner):
                     "scan/incomplete", Severity.MEDIUM, f"bandit could not check this file ({reason})",
                     "review this file by hand"))
         return BatchResult(found, None, frozenset(uncacheable))
+
+
+_QUOTED = re.compile(r"'([^'\n]{1,500})'")
+
+
+def redact_literals(text: str) -> str:
+    """bandit quotes the literal it flags ("Possible hardcoded password: 'hunter2'", B105-B107): every
+    quoted literal is redacted like a secret before it can reach a report, the audit log or a pusher."""
+    return _QUOTED.sub(lambda m: "'" + redact(m.group(1), value_digest(m.group(1)), prefix=False) + "'", text)
