@@ -72,8 +72,8 @@ class BanditScanner(HeadScanner):
     def cache_identity(self) -> tuple[str, str] | None:
         version = bandit_version()
         # The options decide what bandit reports as much as its version does.
-        return (version, f"ignore-nosec;exclude-nothing;redacted-literals;python{sys.version_info[0]}.{sys.version_info[1]}") \
-            if version else None
+        options = f"ignore-nosec;exclude-nothing;redacted-literals;python{sys.version_info[0]}.{sys.version_info[1]}"
+        return (version, options) if version else None
 
     def argv(self, targets: Sequence[str], *, recursive: bool) -> list[str]:
         args = [self.python, "-m", "bandit", "-f", "json", "-q", "--ignore-nosec", "-x", _EXCLUDE_NOTHING]
