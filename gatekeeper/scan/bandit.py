@@ -151,6 +151,6 @@ _QUOTED = re.compile(r"'([^'\n]{1,500})'")
 
 
 def redact_literals(text: str) -> str:
-    """bandit quotes the literal it flags ("Possible hardcoded password: 'hunter2'", B105-B107): every
+    """bandit quotes the literal it flags (B105-B107: "Possible hardcoded password: " + the value): every
     quoted literal is redacted like a secret before it can reach a report, the audit log or a pusher."""
     return _QUOTED.sub(lambda m: "'" + redact(m.group(1), value_digest(m.group(1)), prefix=False) + "'", text)
