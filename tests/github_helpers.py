@@ -1,7 +1,7 @@
-"""Helpers for the GitHub-facing tests: the shared corpus, REST examples and synthetic variants.
+"""Helpers for the GitHub-facing tests: the vendored GitHub corpus, REST examples and synthetic variants.
 
-The corpus (octokit webhooks examples and REST examples from GitHub's OpenAPI description) lives in
-`../shared/corpora/github` relative to the repository root — CI copies shared/ beside the checkout.
+The corpus (octokit webhooks examples and REST examples from GitHub's OpenAPI description, both MIT,
+licence notices beside them) is vendored under `tests/data/github`, so a clone anywhere runs every test.
 Anything derived from it by editing fields is *synthetic* and named so (`synthetic_*`).
 """
 
@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CORPUS = REPO_ROOT.parent / "shared" / "corpora" / "github"
+CORPUS = Path(__file__).resolve().parent / "data" / "github"
 TOKEN = "ghs_TESTTOKEN0123456789abcdefABCDEF0123"  # a fake token; tests assert it never leaks
 
 
 def corpus() -> Path:
     if not (CORPUS / "README.md").is_file():
-        pytest.skip(f"GitHub corpus not found at {CORPUS} (expected shared/ beside the checkout)")
+        raise AssertionError(f"vendored GitHub corpus missing at {CORPUS}: restore tests/data/github from git")
     return CORPUS
 
 
