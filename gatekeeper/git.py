@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from gatekeeper.errors import GitError
-from gatekeeper.models import ZERO_SHA, Commit, FileChange, FileStatus, Person, RefKind, RefUpdate
+from gatekeeper.models import ZERO_SHA, Commit, FileChange, FileStatus, Person, RefKind, RefUpdate, display_path
 from gatekeeper.trailers import parse_trailers
 
 SHA_RE = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
@@ -109,7 +109,8 @@ class TreeEntry:
     mode: str  # "100644", "100755", "120000" (symlink), "160000" (gitlink), "040000" (tree)
     type: str  # "blob", "tree", "commit"
     sha: str
-    path: str
+    path: str  # display_path of `raw`
+    raw: bytes = b""
 
 
 class Git:
@@ -537,7 +538,7 @@ class Git:
             meta, tab, name = record.partition(b"\t")
             fields = meta.decode("ascii", "replace").split()
             if tab and len(fields) == 3:
-                entries.append(TreeEntry(fields[0], fields[1], fields[2], name.decode("utf-8", "replace")))
+                entries.append(TreeEntry(fields[0], fields[1], fields[2], display_path(name), name))
         return entries
 
     def merge_base(self, a: str, b: str) -> str | None:
@@ -798,19 +799,21 @@ _STATUS = {"A": FileStatus.ADDED, "M": FileStatus.MODIFIED, "D": FileStatus.DELE
 
 
 def _parse_diff_tree(raw: bytes, shas: list[str]) -> dict[str, tuple[FileChange, ...]]:
+    # Paths stay bytes until display_path: a lossy decode would let two names that differ only in
+    # undecodable bytes (creds\xfe.txt, creds\xff.txt) share one key.
     result: dict[str, list[FileChange]] = {s: [] for s in shas}
     tokens = raw.split(b"\x00")
     current: str | None = None
     i = 0
     while i < len(tokens):
-        token = tokens[i].decode("utf-8", "replace")
+        token = tokens[i].decode("ascii", "replace")
         i += 1
         if not token:
             continue
         if token.startswith(":"):
             if current is None or i >= len(tokens):
                 break
-            path = tokens[i].decode("utf-8", "replace")
+            path = tokens[i]
             i += 1
             colons = len(token) - len(token.lstrip(":"))
             fields = token[colons:].split()
@@ -823,12 +826,13 @@ def _parse_diff_tree(raw: bytes, shas: list[str]) -> dict[str, tuple[FileChange,
             if ids[-1] == ZERO_SHA or modes[-1] == "000000":
                 letter = "D"
             result.setdefault(current, []).append(FileChange(
-                path=path,
+                path=display_path(path),
                 status=_STATUS.get(letter, FileStatus.OTHER),
                 old_blob=ids[0],
                 new_blob=ids[-1],
                 old_mode=modes[0],
                 new_mode=modes[-1],
+                raw_path=path,
             ))
         elif is_sha(token.strip()):
             current = token.strip()

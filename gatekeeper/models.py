@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 ZERO_SHA = "0" * 40
@@ -174,9 +175,33 @@ class FileStatus(enum.StrEnum):
     OTHER = "X"
 
 
+def display_path(raw: bytes) -> str:
+    """A repository path's bytes as text, losslessly: valid UTF-8 as is, every byte that is not part of
+    valid UTF-8 as git's octal escape (`creds\\376.txt`), and a backslash doubled so that no valid
+    UTF-8 name can spell another name's escape. Two different byte strings never give the same text,
+    so the text is safe as a key for every decision (zones, ignores, fingerprints, de-duplication)."""
+    text = raw.decode("utf-8", "surrogateescape")
+    if "\\" not in text and not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda m: f"\\{ord(m.group()) - 0xDC00:03o}", text.replace("\\", "\\\\"))
+
+
+def path_key(path: str | bytes) -> bytes:
+    """The raw bytes of a repository path given as raw bytes or as text (display_path's inverse for
+    text without escapes: what tests and callers that build paths from Python strings pass)."""
+    return path if isinstance(path, bytes) else path.encode("utf-8", "surrogateescape")
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 @dataclass(frozen=True, slots=True)
 class FileChange:
-    """One path a commit changed, with the blob ids git recorded (no content)."""
+    """One path a commit changed, with the blob ids git recorded (no content).
+
+    `path` is the display text of the path (`display_path`: lossless, so distinct names never share
+    it); `raw_path` is the bytes git recorded, the key every scanner uses to match a path across git
+    outputs."""
 
     path: str
     status: FileStatus
@@ -184,6 +209,11 @@ class FileChange:
     new_blob: str
     old_mode: str
     new_mode: str
+    raw_path: bytes = b""
+
+    @property
+    def key(self) -> bytes:
+        return self.raw_path or path_key(self.path)
 
     @property
     def is_symlink(self) -> bool:
@@ -239,7 +269,8 @@ class Finding:
 
     def with_fingerprint(self, *material: str) -> Finding:
         """A content-based fingerprint: rule + what was found, not where (a moved line keeps it)."""
-        digest = hashlib.sha256("\x00".join((self.rule_id, *material)).encode("utf-8", "replace"))
+        # surrogatepass, not replace: material that differs only in undecodable bytes must not collide.
+        digest = hashlib.sha256("\x00".join((self.rule_id, *material)).encode("utf-8", "surrogatepass"))
         return dataclasses.replace(self, fingerprint=digest.hexdigest()[:32])
 
 

@@ -21,12 +21,12 @@ def test_net_additions_exclude_preexisting_and_removed_lines(repo: RepoBuilder) 
     repo.commit("c1", {"a.py": "x = 1\nnew = 3\ny = 2\ngone = 4\n"})
     head = repo.commit("c2", {"a.py": "x = 1\nnew = 3\ny = 2\n"})
     net = range_additions(Git(repo.path), [base], head)
-    assert net["a.py"].line_numbers == {2}
+    assert net[b"a.py"].line_numbers == {2}
 
 
 def test_root_range_is_everything(repo: RepoBuilder) -> None:
     head = repo.commit("root", {"a.py": "a\nb\n"})
-    assert range_additions(Git(repo.path), [], head)["a.py"].line_numbers == {1, 2}
+    assert range_additions(Git(repo.path), [], head)[b"a.py"].line_numbers == {1, 2}
 
 
 def test_merge_counts_only_lines_in_no_parent(repo: RepoBuilder) -> None:
@@ -59,20 +59,20 @@ def test_net_additions_with_two_boundaries_blame_only_new_lines(repo: RepoBuilde
     repo.commit("after", {"f.txt": "a\nfrom-outside\nnew\n"})
     git = Git(repo.path)
     net = range_additions(git, [base, outside], git.resolve("HEAD"))
-    assert net["f.txt"].line_numbers == {3}
-    assert net["g.txt"].line_numbers == {1}
+    assert net[b"f.txt"].line_numbers == {3}
+    assert net[b"g.txt"].line_numbers == {1}
 
 
 def test_hostile_paths_and_bytes(repo: RepoBuilder) -> None:
     repo.commit("base", {"keep": "k\n"})
     head = repo.commit("odd", {"new\nline.py": "x = 1\n", "-rf": b"\xff\xfe bad\n", "sp ace.txt": "s\n",
                                'q"uote\\.txt': "q\n", "\u00e9t\u00e9.txt": "e\n"})
-    got = {p.path: p.added for _, p in iter_commit_additions(Git(repo.path), [head])}
-    assert got["new\nline.py"] == ((1, "x = 1"),)
-    assert got["-rf"] == ((1, "\ufffd\ufffd bad"),)
-    assert got["sp ace.txt"] == ((1, "s"),)
-    assert got['q"uote\\.txt'] == ((1, "q"),)
-    assert got["\u00e9t\u00e9.txt"] == ((1, "e"),)
+    got = {p.key: p.added for _, p in iter_commit_additions(Git(repo.path), [head])}
+    assert got[b"new\nline.py"] == ((1, "x = 1"),)
+    assert got[b"-rf"] == ((1, "\ufffd\ufffd bad"),)
+    assert got[b"sp ace.txt"] == ((1, "s"),)
+    assert got[b'q"uote\\.txt'] == ((1, "q"),)
+    assert got["\u00e9t\u00e9.txt".encode()] == ((1, "e"),)
 
 
 def test_an_added_line_that_looks_like_a_header_is_content(repo: RepoBuilder) -> None:

@@ -22,19 +22,22 @@ In a range that mixes commits a scanner looks at with commits it does not (e.g. 
 commits), the net lines of the files the looked-at commits touched are used: that may include a line a
 desktop commit added to such a file, which errs on the side of reporting.
 
-Hostile input: paths are C-unquoted from git's quoting (newlines and control characters arrive escaped),
-text is decoded as UTF-8 with replacement, files over `max_file_bytes` are reported by git as binary
+Hostile input: paths are C-unquoted from git's quoting (newlines and control characters arrive escaped)
+and kept as bytes (`FilePatch.raw`, the key), decoded only for display (models.display_path); text is
+decoded as UTF-8 with replacement, files over `max_file_bytes` are reported by git as binary
 (core.bigFileThreshold) and added text beyond the per-file cap is cut with `truncated` set, so the caller
 records the skip instead of holding an unbounded diff in memory.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gatekeeper.git import Git, is_sha
+from gatekeeper.models import display_path, path_key
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 # Lines of added text kept per file before the rest is cut (and reported): a 2 MB file of one-byte
@@ -50,13 +53,18 @@ _C_ESCAPES = {ord("a"): 7, ord("b"): 8, ord("t"): 9, ord("n"): 10, ord("v"): 11,
 class FilePatch:
     """What one patch added to one path."""
 
-    path: str  # the path at the new side (for a deletion, the deleted path)
+    path: str  # display_path of the path at the new side (for a deletion, the deleted path)
     blob: str | None  # the new blob id, when git printed one
     mode: str | None  # the new mode ("100644", "120000" symlink, "160000" gitlink), None if unchanged/unknown
     added: tuple[tuple[int, str], ...] = ()  # (line number in the new version, text without the newline)
     binary: bool = False  # git showed "Binary files differ" (binary content, or over the size threshold)
     truncated: bool = False  # more added text than the per-file cap: the rest was not kept
     deleted: bool = False
+    raw: bytes = b""  # the path's bytes as git printed them: the key to match it with other git output
+
+    @property
+    def key(self) -> bytes:
+        return self.raw or path_key(self.path)
 
     @property
     def line_numbers(self) -> frozenset[int]:
@@ -65,7 +73,7 @@ class FilePatch:
 
 @dataclass(slots=True)
 class _Builder:
-    path: str = ""
+    path: bytes = b""
     blob: str | None = None
     mode: str | None = None
     added: list[tuple[int, str]] = field(default_factory=list)
@@ -75,8 +83,8 @@ class _Builder:
     added_bytes: int = 0
 
     def build(self) -> FilePatch:
-        return FilePatch(self.path, self.blob, self.mode, tuple(self.added), self.binary, self.truncated,
-                         self.deleted)
+        return FilePatch(display_path(self.path), self.blob, self.mode, tuple(self.added), self.binary,
+                         self.truncated, self.deleted, self.path)
 
 
 class PatchParser:
@@ -138,10 +146,14 @@ class PatchParser:
                 f.deleted = True
                 return
             path = _unquote(name.rstrip(b"\t") if not name.startswith(b'"') else name)
-            if path.startswith("b/"):
+            if path.startswith(b"b/"):
                 f.path = path[2:]
         elif line.startswith(b"new file mode ") or line.startswith(b"new mode "):
             f.mode = line.rsplit(b" ", 1)[1].decode("ascii", "replace")
+        elif line.startswith(b"mode ") and b".." in line:
+            # A combined diff's `mode p1,p2..result`: the patch names its own result mode, so nothing
+            # has to be looked up by path elsewhere (where two entries may share a name).
+            f.mode = line.rsplit(b"..", 1)[1].decode("ascii", "replace").strip()
         elif line.startswith(b"deleted file mode "):
             f.deleted = True
         elif line.startswith(b"index "):
@@ -214,18 +226,26 @@ def boundary(parents: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
 
 
 def range_additions(git: Git, bases: Sequence[str], head: str, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                    max_file_lines: int = 1_000_000) -> dict[str, FilePatch]:
-    """Per path, the line numbers at `head` that the range added (no text kept: the tools read files)."""
+                    max_file_lines: int = 1_000_000) -> dict[bytes, FilePatch]:
+    """Per raw path, the line numbers at `head` that the range added (no text kept: the tools read files)."""
     stream = git.range_patch(bases, head, big_file_threshold=max_file_bytes)
-    result: dict[str, FilePatch] = {}
+    result: dict[bytes, FilePatch] = {}
     # Line numbers only: the byte cap does not apply (the text is not kept), the line cap does.
     for _, patch in parse_patch(stream, max_file_bytes=1 << 62, max_file_lines=max_file_lines, keep_text=False):
-        if not patch.deleted:
-            result[patch.path] = patch
+        if patch.deleted:
+            continue
+        earlier = result.get(patch.key)
+        if earlier is not None:
+            # Two patches for one name (a tree holding a file and a gitlink both called `x`): keep the
+            # union of their lines, so neither can hide the other's added lines.
+            patch = dataclasses.replace(patch, added=tuple(sorted(set(earlier.added) | set(patch.added))),
+                                        binary=earlier.binary or patch.binary,
+                                        truncated=earlier.truncated or patch.truncated)
+        result[patch.key] = patch
     return result
 
 
-def _header_path(line: bytes) -> str:
+def _header_path(line: bytes) -> bytes:
     """The path of a `diff --git a/P b/P` or `diff --cc P` line (renames are off, so both sides agree)."""
     if line.startswith(b"diff --git "):
         rest = line[len(b"diff --git "):]
@@ -233,9 +253,8 @@ def _header_path(line: bytes) -> str:
             first = _quoted_end(rest)
             path = _unquote(rest[:first])
         else:
-            path = rest[2 : 2 + (len(rest) - 5) // 2].decode("utf-8", "replace")
-            return path
-        return path[2:] if path.startswith("a/") else path
+            return rest[2 : 2 + (len(rest) - 5) // 2]
+        return path[2:] if path.startswith(b"a/") else path
     rest = line.split(b" ", 2)[2] if line.count(b" ") >= 2 else b""
     return _unquote(rest)
 
@@ -253,10 +272,10 @@ def _quoted_end(data: bytes) -> int:
     return len(data)
 
 
-def _unquote(data: bytes) -> str:
+def _unquote(data: bytes) -> bytes:
     """git's C-style path quoting undone (`"a\\nb"` → a, newline, b); unquoted input as is."""
     if not (len(data) >= 2 and data.startswith(b'"') and data.endswith(b'"')):
-        return data.decode("utf-8", "replace")
+        return data
     body = data[1:-1]
     out = bytearray()
     i = 0
@@ -275,4 +294,4 @@ def _unquote(data: bytes) -> str:
                 continue
         out.append(c)
         i += 1
-    return out.decode("utf-8", "replace")
+    return bytes(out)

@@ -194,10 +194,10 @@ class HeadChanges:
 
     head: str
     entries: tuple[Entry, ...]  # head blob and mode of each touched, not deleted, path
-    added: Mapping[str, FilePatch]  # path -> line numbers the range added (see added_lines)
+    added: Mapping[bytes, FilePatch]  # raw path -> line numbers the range added (see added_lines)
 
-    def added_lines(self, path: str) -> frozenset[int]:
-        patch = self.added.get(path)
+    def added_lines(self, key: bytes) -> frozenset[int]:
+        patch = self.added.get(key)
         return patch.line_numbers if patch is not None else frozenset()
 
 
@@ -215,14 +215,15 @@ def head_changes(job: ScanJob, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) 
         parents.update(git.parents([head]))
     bases = boundary(parents)
     # The commit each path is attributed to: the newest scanned commit that changed it.
-    owner: dict[str, str] = {}
+    # Keyed by the raw path bytes: display text is never a key (see models.display_path).
+    owner: dict[bytes, str] = {}
     for commit in job.commits:
         for change in job.changes.get(commit.sha, ()):
-            owner[change.path] = commit.sha
+            owner[change.key] = commit.sha
     if not owner:
         return HeadChanges(head, (), {})
-    entries = tuple(Entry(c.path, c.new_blob, c.new_mode, owner[c.path])
+    entries = tuple(Entry(c.path, c.new_blob, c.new_mode, owner[c.key], c.key)
                     for c in git.range_files(bases, head)
-                    if c.path in owner and c.new_mode != "000000" and set(c.new_blob) != {"0"})
+                    if c.key in owner and c.new_mode != "000000" and set(c.new_blob) != {"0"})
     added = range_additions(git, bases, head, max_file_bytes=max_file_bytes) if entries else {}
     return HeadChanges(head, entries, added)

@@ -168,7 +168,7 @@ class HeadScanner:
     def _findings(self, target: Target, raw: Sequence[RawFinding], changes: HeadChanges) -> list[Finding]:
         if not raw:
             return []
-        added = changes.added_lines(target.path)
+        added = changes.added_lines(target.key)
         lines: list[str] | None = None
         result: list[Finding] = []
         for item in raw:

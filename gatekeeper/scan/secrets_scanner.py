@@ -16,7 +16,7 @@ and files over the size cap are recorded skips, and added text beyond the per-fi
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from gatekeeper.errors import GatekeeperError
@@ -69,7 +69,7 @@ class SecretsScanner:
                 if job.deadline is not None and time.monotonic() > job.deadline:
                     cut = commit
                     break
-                mode = modes.get((commit, patch.path)) or patch.mode or ""
+                mode = patch.mode or _only(modes.get((commit, patch.key), ()))
                 if mode == GITLINK_MODE:
                     continue
                 if mode == SYMLINK_MODE:
@@ -130,5 +130,17 @@ class SecretsScanner:
         return findings
 
 
-def _modes(changes: Mapping[str, tuple[FileChange, ...]]) -> dict[tuple[str, str], str]:
-    return {(sha, c.path): c.new_mode for sha, items in changes.items() for c in items}
+def _modes(changes: Mapping[str, tuple[FileChange, ...]]) -> dict[tuple[str, bytes], set[str]]:
+    """The new modes git recorded per (commit, raw path): a set, because a hostile tree can hold a file
+    and a gitlink under one name, and the gitlink's mode must not make the file count as skipped."""
+    modes: dict[tuple[str, bytes], set[str]] = {}
+    for sha, items in changes.items():
+        for c in items:
+            modes.setdefault((sha, c.key), set()).add(c.new_mode)
+    return modes
+
+
+def _only(modes: Iterable[str]) -> str:
+    """The mode when every entry of that name agrees on it; '' (scan it as a file) otherwise."""
+    found = set(modes)
+    return found.pop() if len(found) == 1 else ""

@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 
 from gatekeeper.git import Git
-from gatekeeper.models import Finding, Severity
+from gatekeeper.models import Finding, Severity, path_key
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 BINARY_PROBE = 8000  # git's buffer_is_binary() looks at the first 8000 bytes
@@ -50,10 +50,15 @@ GITLINK_MODE = "160000"
 class Entry:
     """One file to materialise: its original path, blob id and mode at the scanned commit."""
 
-    path: str
+    path: str  # display text (models.display_path): for names in findings, never a key
     blob: str
     mode: str
     commit: str | None = None  # the commit findings in it are attributed to
+    raw: bytes = b""  # the path's bytes as git recorded them
+
+    @property
+    def key(self) -> bytes:
+        return self.raw or path_key(self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,11 @@ class Target:
     size: int
     renamed: bool  # the original path was unsafe: written under a generated name
     commit: str | None
+    raw: bytes = b""  # the original path's bytes: the key for its added lines
+
+    @property
+    def key(self) -> bytes:
+        return self.raw or path_key(self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +120,7 @@ def unsafe_reason(path: str) -> str | None:
         return "absolute path"
     if "\\" in path:
         return "backslash in path"
-    if "\ufffd" in path:
+    if "\ufffd" in path or any("\udc80" <= ch <= "\udcff" for ch in path):
         return "not valid UTF-8"
     if len(path.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
         return "path too long"
@@ -236,7 +246,7 @@ class Workspace:
             renamed = True
             rel = self._generated_name(entry.path, alias)
             local = self._create(rel, data)
-        target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit)
+        target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit, entry.key)
         self.targets[rel] = target
         return target
 
