@@ -19,11 +19,10 @@ import click
 
 from gatekeeper.errors import ConfigError, GitError, ToolError, UsageError
 from gatekeeper.models import ExitCode, Severity, Verdict
-from gatekeeper.policy import UNSUPPRESSIBLE
+from gatekeeper.policy import baselineable
 
 DEFAULT_BASELINE = Path(".gatekeeper") / "baseline.json"
 # Findings a baseline must never absorb: a scanner that failed or a gate decision is not "accepted debt".
-_NOT_BASELINED_CATEGORIES = ("tool", "gate")
 
 
 # -- rules test -------------------------------------------------------------------------------------
@@ -140,8 +139,7 @@ def baseline_fingerprints(verdict: Verdict) -> list[str]:
     if failed:
         raise ToolError("cannot write a baseline from an incomplete scan: " + "; ".join(f.message for f in failed),
                         "fix the scanner problem and run `gatekeeper baseline` again")
-    fingerprints = {f.fingerprint for f in verdict.findings if f.fingerprint
-                    and f.category not in _NOT_BASELINED_CATEGORIES and f.rule_id not in UNSUPPRESSIBLE}
+    fingerprints = {f.fingerprint for f in verdict.findings if f.fingerprint and baselineable(f)}
     fingerprints.update(s.finding.fingerprint for s in verdict.suppressed
                         if s.reason == "baseline" and s.finding.fingerprint)
     return sorted(fingerprints)

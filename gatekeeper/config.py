@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import fnmatch
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +29,16 @@ SCANNERS = ("secrets", "semgrep", "bandit")
 BLOCK_OR_WARN = ("block", "warn")
 DEFAULT_PROTECTED_REFS: tuple[str, ...] = ("refs/heads/main", "refs/heads/master", "refs/heads/release/*")
 SIGNER_BINDINGS = ("author", "committer", "none")
+# What may hide a finding (decided in policy.py; validated here so a bad entry fails at load):
+# only content findings — what the scanners found in the change — may be baselined or suppressed by an
+# inline `gatekeeper: ignore[...]`; findings about the gate itself (a tool that failed, review that
+# could not be verified, a bypass, a deceptive origin, a policy change) can be hidden by nothing.
+CONTENT_CATEGORIES = ("secrets", "semgrep", "bandit")
+GATE_CATEGORIES = ("tool", "review", "gate", "origin")
+UNSUPPRESSIBLE_RULES = ("policy/changed", "policy/ignore-expired")
+DEFAULT_INLINE_REFUSE = ("secrets", "provenance")
+MAX_INTEGER = 100  # approvals and other counts: more is a typo, not a policy
+MAX_NUMBER = 86_400.0  # seconds and other quantities: a day at most
 
 DEFAULT_POLICY_YAML = """\
 # gatekeeper policy — https://github.com/gatekeeper-dev/gatekeeper#policy-reference
@@ -139,6 +151,22 @@ class IgnoreRule:
 
 
 @dataclass(frozen=True, slots=True)
+class InlineIgnore:
+    """Which findings an inline `gatekeeper: ignore[...]` written in the change may NOT hide:
+    categories (`secrets`) or rule-id globs (`semgrep/python-eval`, `bandit/*`)."""
+
+    refuse: tuple[str, ...] = DEFAULT_INLINE_REFUSE
+
+    def refuses(self, rule_id: str) -> str | None:
+        """The entry that refuses inline suppression of `rule_id`, or None."""
+        category = rule_id.split("/", 1)[0]
+        for entry in self.refuse:
+            if entry == category or fnmatch.fnmatchcase(rule_id, entry):
+                return entry
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     version: int = 1
     origins: Origins = field(default_factory=Origins)
@@ -156,6 +184,7 @@ class Policy:
     on_timeout: str = "block"
     bypass: Bypass = field(default_factory=Bypass)
     ignore: tuple[IgnoreRule, ...] = ()
+    inline_ignore: InlineIgnore = field(default_factory=InlineIgnore)
     source: str = "built-in default"
 
     def ruleset(self, name: str) -> RuleSet:
@@ -177,6 +206,10 @@ def load_yaml(text: str, source: str) -> Any:
     except yamlio.DuplicateKeyError as exc:
         raise ConfigError(f"{source}: line {exc.line}: duplicate key {exc.key!r}",
                           "remove one of the two entries") from None
+    except yamlio.ConstructError as exc:
+        raise ConfigError(f"{source}: {exc.path or '(top level)'}: line {exc.line}: {exc.problem}",
+                          "write a plain value of the type the key expects (quote dates you mean as text; "
+                          "no custom tags, no deep nesting, no alias expansions)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
@@ -211,18 +244,21 @@ class _V:
             raise self.fail(path, f"expected true or false, got {_typename(value)}")
         return value
 
-    def integer(self, value: Any, path: str, minimum: int = 0) -> int:
+    def integer(self, value: Any, path: str, minimum: int = 0, maximum: int = MAX_INTEGER) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(path, f"expected an integer, got {_typename(value)}")
-        if value < minimum:
-            raise self.fail(path, f"must be at least {minimum}, got {value}")
+            raise self.fail(path, f"expected an integer, got {_typename(value)} {_show(value)}".rstrip())
+        if value < minimum or value > maximum:
+            raise self.fail(path, f"must be between {minimum} and {maximum}, got {_show(value)}")
         return value
 
-    def number(self, value: Any, path: str, minimum: float = 0.0) -> float:
+    def number(self, value: Any, path: str, minimum: float = 0.0, maximum: float = MAX_NUMBER) -> float:
+        """A finite number with minimum < value <= maximum (NaN, infinities and booleans are refused)."""
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(path, f"expected a number, got {_typename(value)}")
-        if value <= minimum:
-            raise self.fail(path, f"must be greater than {minimum:g}, got {value}")
+            raise self.fail(path, f"expected a number, got {_typename(value)} {_show(value)}".rstrip())
+        if not math.isfinite(value):
+            raise self.fail(path, f"must be a finite number, got {_show(value)}", "write a plain decimal number")
+        if value <= minimum or value > maximum:
+            raise self.fail(path, f"must be greater than {minimum:g} and at most {maximum:g}, got {_show(value)}")
         return float(value)
 
     def string(self, value: Any, path: str, *, nonempty: bool = True) -> str:
@@ -234,7 +270,7 @@ class _V:
 
     def choice(self, value: Any, path: str, choices: tuple[str, ...]) -> str:
         if not isinstance(value, str) or value not in choices:
-            raise self.fail(path, f"expected one of {', '.join(choices)}, got {value!r}")
+            raise self.fail(path, f"expected one of {', '.join(choices)}, got {_show(value)}")
         return value
 
     def strings(self, value: Any, path: str) -> tuple[str, ...]:
@@ -254,7 +290,7 @@ class _V:
                 return dt.date.fromisoformat(value)
             except ValueError:
                 pass
-        raise self.fail(path, f"expected a date (YYYY-MM-DD), got {value!r}")
+        raise self.fail(path, f"expected a date (YYYY-MM-DD), got {_show(value)}")
 
     def device_class(self, value: Any, path: str) -> DeviceClass:
         choices = tuple(c.value for c in DeviceClass if c is not DeviceClass.UNKNOWN)
@@ -270,6 +306,15 @@ class _V:
 
 def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
+
+
+def _show(value: Any) -> str:
+    """A value for an error message, bounded: scalars as repr (clipped), collections by type only
+    (a hostile document's repr could be huge)."""
+    if isinstance(value, dict | list | tuple | set):
+        return f"({_typename(value)})"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _typename(value: Any) -> str:
@@ -295,10 +340,10 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
         raise v.fail("version", "the file is empty; `version: 1` is required", "start from `gatekeeper policy init`")
     top = v.mapping(data, "", ("version", "origins", "protected_refs", "rules", "zones", "devices",
                                "allowed_signers", "gpg_home", "signer_binding", "require_dco", "baseline",
-                               "pre_receive", "on_tool_error", "on_timeout", "bypass", "ignore"),
+                               "pre_receive", "on_tool_error", "on_timeout", "bypass", "ignore", "inline_ignore"),
                     required=("version",))
-    if top["version"] != 1 or isinstance(top["version"], bool):
-        raise v.fail("version", f"unsupported version {top['version']!r} (this gatekeeper reads version 1)",
+    if type(top["version"]) is not int or top["version"] != 1:
+        raise v.fail("version", f"unsupported version {_show(top['version'])} (this gatekeeper reads version 1)",
                      "set `version: 1`")
 
     origins = Origins()
@@ -346,7 +391,7 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
         if name in names:
             raise v.fail(f"{path}.name", f"duplicate zone name {name!r}")
         names.add(name)
-        paths = v.strings(z["paths"], f"{path}.paths")
+        paths = _path_globs(v, z["paths"], f"{path}.paths", directories=True)
         if not paths:
             raise v.fail(f"{path}.paths", "needs at least one path glob")
         mobile: str | None = None
@@ -393,11 +438,22 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
     for path, item in v.items(top.get("ignore"), "ignore"):
         entry = v.mapping(item, path, ("rule", "paths", "reason", "expires"), required=("rule", "reason"))
         ignores.append(IgnoreRule(
-            rule=v.string(entry["rule"], f"{path}.rule"),
+            rule=_ignore_rule(v, entry["rule"], f"{path}.rule"),
             reason=v.string(entry["reason"], f"{path}.reason"),
-            paths=_opt(entry, "paths", NO_STRINGS, v.strings, path),
+            paths=_path_globs(v, entry["paths"], f"{path}.paths") if "paths" in entry else (),
             expires=_opt(entry, "expires", None, v.date, path),
         ))
+
+    inline = InlineIgnore()
+    if "inline_ignore" in top:
+        n = v.mapping(top["inline_ignore"], "inline_ignore", ("refuse",))
+        if "refuse" in n:
+            refuse = () if n["refuse"] is None else v.strings(n["refuse"], "inline_ignore.refuse")
+            for i, name in enumerate(refuse):
+                if not _RULE_GLOB.match(name):
+                    raise v.fail(f"inline_ignore.refuse[{i}]", f"{_show(name)} is not a category (secrets) or a "
+                                 "rule-id glob (semgrep/python-*)")
+            inline = InlineIgnore(refuse)
 
     def rel(key: str) -> Path | None:
         if key not in top or top[key] is None:
@@ -422,8 +478,54 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
         on_timeout=_opt(top, "on_timeout", "block", lambda x, p: v.choice(x, p, BLOCK_OR_WARN), ""),
         bypass=bypass,
         ignore=tuple(ignores),
+        inline_ignore=inline,
         source=source,
     )
+
+
+_RULE_GLOB = re.compile(r"\A[A-Za-z0-9*?][A-Za-z0-9_.*?/-]{0,199}\Z")
+
+
+def _ignore_rule(v: _V, value: Any, path: str) -> str:
+    """An ignore entry's rule-id glob; refused when it could hide a finding about the gate itself."""
+    rule = v.string(value, path).strip()
+    if not _RULE_GLOB.match(rule):
+        raise v.fail(path, f"{_show(rule)} is not a rule id or rule-id glob (e.g. semgrep/python-eval, secrets/*)")
+    category, _, _rest = rule.partition("/")
+    gate = ", ".join(f"{c}/*" for c in GATE_CATEGORIES) + ", " + ", ".join(UNSUPPRESSIBLE_RULES)
+    if any(ch in category for ch in "*?") or category in GATE_CATEGORIES or rule in UNSUPPRESSIBLE_RULES:
+        raise v.fail(path, f"{_show(rule)} would hide findings about the gate itself ({gate}), which nothing may "
+                     "suppress", "name the finding's category literally and ignore only findings about content "
+                     "(secrets/…, semgrep/…, bandit/…) or policy rules (policy/zone-violation, provenance/…)")
+    return rule
+
+
+def _path_globs(v: _V, value: Any, path: str, *, directories: bool = False) -> tuple[str, ...]:
+    """Repository-relative path globs, normalised (`./x` → `x`); globs that could never match a path
+    git reports (absolute, backslashes, `..`, empty segments) are refused. With `directories`, a plain
+    name without wildcards (`src/payments`) also covers everything beneath it, as in CODEOWNERS."""
+    out: list[str] = []
+    for i, raw in enumerate(v.strings(value, path)):
+        where = f"{path}[{i}]"
+        glob = raw
+        while glob.startswith("./"):
+            glob = glob[2:]
+        problem = None
+        if raw != raw.strip() or any(ord(c) < 32 or ord(c) == 127 for c in raw):
+            problem = "has leading/trailing blanks or control characters"
+        elif "\\" in raw:
+            problem = "uses `\\`; git paths use `/`"
+        elif raw.startswith("/"):
+            problem = f"is absolute; paths are relative to the repository root (write {raw.lstrip('/')!r})"
+        elif not glob or any(part in ("", ".", "..") for part in glob.rstrip("/").split("/")):
+            problem = "has an empty, `.` or `..` segment"
+        if problem is not None:
+            raise v.fail(where, f"{_show(raw)} {problem}; it could never match a changed path",
+                         "write a repository-relative glob such as src/payments/**")
+        out.append(glob)
+        if directories and not any(ch in glob for ch in "*?[") and not glob.endswith("/"):
+            out.append(glob + "/**")
+    return tuple(dict.fromkeys(out))
 
 
 def _none_if_allow(value: str | None) -> str | None:

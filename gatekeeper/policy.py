@@ -13,12 +13,30 @@ import fnmatch
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from gatekeeper.config import IgnoreRule, Policy, glob_match
+from gatekeeper.config import (
+    CONTENT_CATEGORIES,
+    GATE_CATEGORIES,
+    UNSUPPRESSIBLE_RULES,
+    IgnoreRule,
+    Policy,
+    glob_match,
+)
 from gatekeeper.models import CommitReport, Decision, Finding, Severity, Suppressed
 
-# Findings an ignore entry or baseline cannot hide: they record that the gate itself was bypassed
-# or deceived, and must stay visible in every output.
-UNSUPPRESSIBLE = ("gate/bypassed", "origin/spoofed", "policy/changed")
+# Findings nothing can hide (no ignore entry, baseline or inline comment): they record that the gate
+# itself could not judge, was bypassed or deceived, or is being changed — and must stay visible.
+UNSUPPRESSIBLE = ("gate/bypassed", "origin/spoofed", *UNSUPPRESSIBLE_RULES)
+
+
+def suppressible(finding: Finding) -> bool:
+    """May anything (a policy ignore entry) hide this finding? Never for the gate's own categories."""
+    return finding.category not in GATE_CATEGORIES and finding.rule_id not in UNSUPPRESSIBLE
+
+
+def baselineable(finding: Finding) -> bool:
+    """May a baseline fingerprint or an inline comment hide it? Only findings about content: a baseline
+    entry is matched by fingerprint alone, and gate findings share fingerprints across repositories."""
+    return suppressible(finding) and finding.category in CONTENT_CATEGORIES
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +76,9 @@ def decide(findings: Iterable[Finding], commits: Sequence[CommitReport], policy:
         if key in seen:
             continue
         seen.add(key)
-        reason = None if finding.rule_id in UNSUPPRESSIBLE else _suppression(
-            finding, policy, today, baseline, notes, expired_reported)
+        reason = None
+        if suppressible(finding):
+            finding, reason = _suppression(finding, policy, today, baseline, notes, expired_reported)
         if reason is not None:
             suppressed.append(Suppressed(finding, reason))
             continue
@@ -86,9 +105,16 @@ def _blocks(finding: Finding, policy: Policy, rulesets: dict[str, str], strictes
 
 
 def _suppression(finding: Finding, policy: Policy, today: dt.date, baseline: frozenset[str],
-                 notes: list[Finding], expired_reported: set[int]) -> str | None:
+                 notes: list[Finding], expired_reported: set[int]) -> tuple[Finding, str | None]:
+    """(the finding, why it is suppressed or None); a refused inline ignore is said in the message."""
     if finding.line_ignores and any(fnmatch.fnmatchcase(finding.rule_id, r) for r in finding.line_ignores):
-        return "inline: gatekeeper: ignore[" + ",".join(finding.line_ignores) + "]"
+        comment = "gatekeeper: ignore[" + ",".join(finding.line_ignores) + "]"
+        refused = policy.inline_ignore.refuses(finding.rule_id)
+        if refused is None and baselineable(finding):
+            return finding, f"inline: {comment}"
+        why = (f"policy inline_ignore.refuse names {refused!r}" if refused is not None
+               else "only content findings can be suppressed inline")
+        finding = dataclasses.replace(finding, message=f"{finding.message} (inline `{comment}` not honoured: {why})")
     for index, rule in enumerate(policy.ignore):
         if not ignore_applies(rule, finding):
             continue
@@ -102,10 +128,10 @@ def _suppression(finding: Finding, policy: Policy, today: dt.date, baseline: fro
                 ).with_fingerprint(str(index), rule.rule))
             continue
         until = f" (until {rule.expires.isoformat()})" if rule.expires else ""
-        return f"ignore: {rule.reason}{until}"
-    if finding.fingerprint and finding.fingerprint in baseline:
-        return "baseline"
-    return None
+        return finding, f"ignore: {rule.reason}{until}"
+    if finding.fingerprint and finding.fingerprint in baseline and baselineable(finding):
+        return finding, "baseline"
+    return finding, None
 
 
 def stricter(a: Decision, b: Decision) -> Decision:

@@ -1,8 +1,12 @@
-"""YAML in one place: safe construction only (libyaml when present), and duplicate keys refused.
+"""YAML in one place: safe construction only (libyaml when present), hostile documents refused.
 
-PyYAML silently keeps the last of two equal keys; in a policy or a device registry that hides an
-edit, so every file gatekeeper reads goes through `load()`, which composes the node tree, refuses
-duplicate keys, and only then constructs plain Python values with the safe constructor.
+Every file gatekeeper reads (policy, device registry, rule files) goes through `load()`, which
+composes the node tree first and checks it before any Python value is built:
+- duplicate keys are refused (PyYAML silently keeps the last of two equal keys, hiding an edit);
+- nesting deeper than MAX_DEPTH, alias cycles and alias "bombs" (a few anchors that expand to
+  millions of values) are refused, so no later validator, `repr` or walk can explode;
+- a value its tag cannot build (`2027-02-30`, `!!int abc`, `!!python/object`) is a `ConstructError`
+  naming the key path and line — never a bare ValueError that would surface as "internal error".
 """
 
 from __future__ import annotations
@@ -11,7 +15,10 @@ from typing import Any
 
 import yaml
 
-_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FAST_BASE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_DEPTH = 64  # mappings/sequences inside each other; real configuration files use fewer than 10
+MAX_NODES = 200_000  # values after expanding every alias
 
 
 class DuplicateKeyError(yaml.YAMLError):
@@ -21,38 +28,117 @@ class DuplicateKeyError(yaml.YAMLError):
         self.line = line
 
 
+class ConstructError(yaml.YAMLError):
+    """A document whose shape or values cannot be read: `path` is the key path (`ignore[0].expires`)."""
+
+    def __init__(self, path: str, line: int, problem: str) -> None:
+        super().__init__(f"{path or '(top level)'}: line {line}: {problem}")
+        self.path = path
+        self.line = line
+        self.problem = problem
+
+
+def _guarded(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
+    class Loader(base):  # type: ignore[valid-type,misc]
+        paths: dict[int, str] = {}
+
+        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep)
+            except (ConstructError, DuplicateKeyError):
+                raise
+            except (yaml.YAMLError, ValueError, TypeError, OverflowError, ArithmeticError, RecursionError) as exc:
+                problem = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
+                raise ConstructError(self.paths.get(id(node), ""), node.start_mark.line + 1,
+                                     f"cannot read {node.tag} value {_show(node)}: {problem}") from None
+
+    return Loader
+
+
+_SAFE = _guarded(yaml.SafeLoader)
+_FAST = _guarded(_FAST_BASE)
+
+
 def load(text: str, *, fast: bool = False) -> Any:
     """`fast` uses libyaml when present (bulk rule files); configuration files use the pure-Python
     parser so their error messages are the same on every machine."""
-    loader = (_FAST_LOADER if fast else yaml.SafeLoader)(text)
+    loader: Any = (_FAST if fast else _SAFE)(text)
     try:
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise ConstructError("", 1, f"nested more than {MAX_DEPTH} levels deep") from None
         if node is None:
             return None
-        _refuse_duplicates(node)
+        loader.paths = _check_tree(node)
         return loader.construct_document(node)
     finally:
         loader.dispose()
 
 
-def _refuse_duplicates(root: yaml.Node) -> None:
-    # Iterative: a hostile, deeply nested document must not exhaust the recursion limit.
-    stack = [root]
-    seen_nodes: set[int] = set()
+def _show(node: yaml.Node) -> str:
+    if isinstance(node, yaml.ScalarNode):
+        value = str(node.value)
+        return repr(value if len(value) <= 60 else value[:59] + "…")
+    return "(a mapping)" if isinstance(node, yaml.MappingNode) else "(a list)"
+
+
+def _key_text(node: yaml.Node) -> str:
+    value = str(node.value) if isinstance(node, yaml.ScalarNode) else "?"
+    return value if len(value) <= 60 else value[:59] + "…"
+
+
+def _check_tree(root: yaml.Node) -> dict[int, str]:
+    """Refuse duplicate keys, deep nesting, alias cycles and bombs; return each node's key path.
+
+    Iterative: a hostile, deeply nested document must not exhaust the recursion limit here. The
+    expanded size (every alias counted as often as it is used) is computed bottom-up, once per node.
+    """
+    paths: dict[int, str] = {}
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    # (node, path, depth, children pushed yet)
+    stack: list[tuple[yaml.Node, str, int, bool]] = [(root, "", 0, False)]
     while stack:
-        node = stack.pop()
-        if id(node) in seen_nodes:  # aliases can make the graph cyclic
+        node, path, depth, expanded = stack.pop()
+        ident = id(node)
+        if expanded:
+            on_path.discard(ident)
+            total = 1 + sum(size[id(c)] for c in _children(node))
+            if total > MAX_NODES:
+                raise ConstructError(path, node.start_mark.line + 1,
+                                     f"expands to more than {MAX_NODES} values (anchors and aliases)")
+            size[ident] = total
             continue
-        seen_nodes.add(id(node))
+        if ident in on_path:
+            raise ConstructError(path, node.start_mark.line + 1, "an alias refers to a value that contains it")
+        if ident in size:
+            continue  # an alias of a value already checked
+        if depth > MAX_DEPTH:
+            raise ConstructError(path, node.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep")
+        paths.setdefault(ident, path)
+        on_path.add(ident)
+        stack.append((node, path, depth, True))
         if isinstance(node, yaml.MappingNode):
             keys: set[tuple[str, str]] = set()
             for key_node, value_node in node.value:
                 if isinstance(key_node, yaml.ScalarNode):
-                    ident = (key_node.tag, key_node.value)
-                    if ident in keys:
+                    ident_key = (key_node.tag, key_node.value)
+                    if ident_key in keys:
                         raise DuplicateKeyError(key_node.value, key_node.start_mark.line + 1)
-                    keys.add(ident)
-                stack.append(key_node)
-                stack.append(value_node)
+                    keys.add(ident_key)
+                child = f"{path}.{_key_text(key_node)}" if path else _key_text(key_node)
+                stack.append((key_node, child, depth + 1, False))
+                stack.append((value_node, child, depth + 1, False))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+            for i, item in enumerate(node.value):
+                stack.append((item, f"{path}[{i}]", depth + 1, False))
+    return paths
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []

@@ -12,8 +12,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "data" / "github"
 TOKEN = "ghs_TESTTOKEN0123456789abcdefABCDEF0123"  # a fake token; tests assert it never leaks

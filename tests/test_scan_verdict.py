@@ -42,18 +42,44 @@ def test_registry_is_complete_and_matches_the_policy_names() -> None:
 
 
 def test_inline_ignore_is_suppressed_in_the_verdict(repo: RepoBuilder, tmp_path: Path) -> None:
+    """With `inline_ignore: {refuse: []}` the change's own comments may hide content findings."""
     base = repo.commit("base", {"keep": "k\n"})
     repo.commit("c", {"a.py": f"KEY = '{AWS_KEY}'  # gatekeeper: ignore[secrets/*]\n",
                       "b.py": "eval(x)  # gatekeeper: ignore[semgrep/test-python-eval]\n"})
     scanners = {"secrets": SecretsScanner(),
                 "semgrep": SemgrepScanner(rules_dir=write_rules(tmp_path / "rules"),
                                           cache=ResultCache(tmp_path / "cache"))}
-    verdict = evaluate_range(repo.path, base, scanners)
+    pol = policy("inline_ignore: {refuse: []}\n", scanners="secrets, semgrep")
+    verdict = evaluate_range(repo.path, base, scanners, pol)
     assert [f.rule_id for f in verdict.findings if f.rule_id.startswith(("secrets/", "semgrep/"))] == []
     reasons = {s.finding.rule_id: s.reason for s in verdict.suppressed}
     assert reasons == {"secrets/aws-access-key": "inline: gatekeeper: ignore[secrets/*]",
                        "semgrep/test-python-eval": "inline: gatekeeper: ignore[semgrep/test-python-eval]"}
     assert verdict.decision is not Decision.BLOCK
+
+
+@pytest.mark.parametrize("comment", ["ignore[*]", "ignore[secrets/*]", "ignore[secrets/aws-access-key]",
+                                     "ignore[ * , semgrep/x ]"])
+def test_default_policy_refuses_inline_ignores_of_secrets(repo: RepoBuilder, comment: str) -> None:
+    """Issue #9 item 20: the pusher's own comment does not silence a live key; the finding says why."""
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"a.py": f"KEY = '{AWS_KEY}'  # gatekeeper: {comment}\n"})
+    verdict = evaluate_range(repo.path, base, {"secrets": SecretsScanner()})
+    assert verdict.decision is Decision.BLOCK and not verdict.suppressed
+    (finding,) = [f for f in verdict.findings if f.rule_id == "secrets/aws-access-key"]
+    assert finding.blocking
+    assert "not honoured: policy inline_ignore.refuse names 'secrets'" in finding.message
+
+
+def test_inline_refusal_by_rule_glob(repo: RepoBuilder, tmp_path: Path) -> None:
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"b.py": "eval(x)  # gatekeeper: ignore[*]\n"})
+    scanners = {"semgrep": SemgrepScanner(rules_dir=write_rules(tmp_path / "rules"),
+                                          cache=ResultCache(tmp_path / "cache"))}
+    pol = policy("inline_ignore: {refuse: [semgrep/test-*]}\n", scanners="semgrep")
+    verdict = evaluate_range(repo.path, base, scanners, pol)
+    assert not verdict.suppressed
+    assert any(f.rule_id == "semgrep/test-python-eval" and "semgrep/test-*" in f.message for f in verdict.findings)
 
 
 def test_inline_ignore_for_another_rule_does_not_suppress(repo: RepoBuilder) -> None:
@@ -208,3 +234,16 @@ def test_extensionless_scripts_are_scanned_by_their_shebang(repo: RepoBuilder, t
     found = {(f.rule_id.split("/")[0], f.path) for f in verdict.findings}
     assert ("semgrep", "bin/deploy") in found and ("bandit", "bin/deploy") in found
     assert not {p for _, p in found if p in ("bin/build", "NOTICE")}  # not for these tools, and no skip noise
+
+
+def test_baseline_cannot_hide_a_gate_finding(repo: RepoBuilder) -> None:
+    """Issue #9 item 21: `tool/*` findings have the same fingerprint in every repository; a hand-added
+    baseline entry must not turn a scanner that could not run into an allow."""
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"a.py": "x = 1\n"})
+    first = evaluate_range(repo.path, base, {}, policy(scanners="secrets"))
+    (failed,) = [f for f in first.findings if f.category == "tool"]
+    assert failed.blocking
+    again = evaluate_range(repo.path, base, {}, policy(scanners="secrets"), baseline=frozenset({failed.fingerprint}))
+    assert again.decision is Decision.BLOCK and not again.suppressed
+    assert [f.fingerprint for f in again.findings if f.category == "tool"] == [failed.fingerprint]

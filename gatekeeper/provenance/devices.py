@@ -134,7 +134,7 @@ def parse_registry(text: str, source: str) -> DeviceRegistry:
                     "start the file with `version: 1` and a `devices:` list")
     top = _mapping(data, source, "", TOP_KEYS, TOP_KEYS)
     version = top["version"]
-    if isinstance(version, bool) or version != REGISTRY_VERSION:
+    if type(version) is not int or version != REGISTRY_VERSION:
         raise _fail(source, "version", f"unsupported version {version!r} (this gatekeeper reads version 1)",
                     "set `version: 1`")
     items = top["devices"]
