@@ -337,9 +337,12 @@ def test_rsa_sha1_signature_is_refused(repo: Path, tmp_path: Path, keys: dict[st
          "malformed SSH signature: the blob does not start with SSHSIG"),
         (b"-----BEGIN SSH SIGNATURE-----\nU1NIU0lHAAAAAg==\n-----END SSH SIGNATURE-----\n",
          "malformed SSH signature: unsupported SSHSIG version 2"),
-        (b"-----BEGIN SSH SIGNATURE-----\n", "malformed SSH signature: the armor has no BEGIN line or no body"),
+        (b"-----BEGIN SSH SIGNATURE-----\n", "malformed SSH signature: the armor has no END line"),
+        # ssh-keygen ignores whatever follows the END line: the blob itself is what is wrong here.
         (b"-----BEGIN SSH SIGNATURE-----\nU1NIU0lH\n-----END SSH SIGNATURE-----\ntrailing\n",
-         "malformed SSH signature: the armor does not end with its END line"),
+         "malformed SSH signature: truncated"),
+        (b"-----BEGIN SSH SIGNATURE-----\r\nU1NIU0lH\r\n-----END SSH SIGNATURE-----\r\n",
+         "malformed SSH signature: the armor does not start with its BEGIN line"),
         (b"-----BEGIN NONSENSE-----\nabc\n", "unrecognised signature armor (not SSH, OpenPGP or x509)"),
     ],
 )

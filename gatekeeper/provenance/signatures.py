@@ -229,17 +229,44 @@ class _SshSig:
 
 
 def _dearmor(signature: bytes) -> bytes:
-    lines = signature.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    if len(lines) < 3 or lines[0] != SSH_BEGIN:
-        raise _Malformed("the armor has no BEGIN line or no body")
-    if lines[-1] != SSH_END:
-        raise _Malformed("the armor does not end with its END line")
-    try:
-        return binascii.a2b_base64(b"".join(lines[1:-1]), strict_mode=True)
-    except binascii.Error:
-        raise _Malformed("the armor body is not base64") from None
+    """The SSHSIG blob of an armored signature, accepting exactly what `ssh-keygen -Y verify` accepts.
+
+    OpenSSH's sshsig_dearmor: the text must start with the BEGIN line and its newline; the body runs to
+    the first END marker at the start of a line; whatever follows that marker is ignored (git hands over
+    the header with its trailing blank continuation line, GitHub's clients add one); the body is decoded
+    by b64_pton, which skips whitespace anywhere but rejects any other stray character, missing or
+    surplus padding and non-zero trailing bits.
+    """
+    begin = SSH_BEGIN + b"\n"
+    if not signature.startswith(begin):
+        raise _Malformed("the armor does not start with its BEGIN line")
+    end = signature.find(b"\n" + SSH_END, len(begin))
+    if end < 0:
+        raise _Malformed("the armor has no END line")
+    return _b64_pton(signature[len(begin) : end + 1])
+
+
+_B64_ALPHABET = re.compile(rb"[A-Za-z0-9+/]*")
+_B64_SPACE = b" \t\n\r\v\f"  # C isspace() in the C locale
+
+
+def _b64_pton(text: bytes) -> bytes:
+    """OpenBSD's b64_pton, as OpenSSH uses it: whitespace skipped, padding and trailing bits strict."""
+    compact = text.translate(None, _B64_SPACE)
+    data = compact.rstrip(b"=")
+    pads = len(compact) - len(data)
+    if not _B64_ALPHABET.fullmatch(data):
+        raise _Malformed("the armor body is not base64")
+    tail = len(data) % 4
+    if (tail, pads) not in ((0, 0), (2, 2), (3, 1)):
+        raise _Malformed("the armor body is not base64 (bad length or padding)")
+    # The bits past the last whole byte must be zero (b64_pton checks them; binascii does not).
+    if tail and _B64_VALUE[data[-1]] & (0x0F if tail == 2 else 0x03):
+        raise _Malformed("the armor body is not base64 (non-zero trailing bits)")
+    return binascii.a2b_base64(data + b"=" * pads, strict_mode=True)
+
+
+_B64_VALUE = {c: i for i, c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 
 
 def _parse_sshsig(blob: bytes) -> _SshSig:
