@@ -133,6 +133,7 @@ class PreReceive:
     defer: tuple[str, ...] = ("semgrep", "bandit")
     allow_force_push: bool = False
     allow_delete: bool = False
+    allow_replace_refs: bool = False  # pushes that create, move or delete refs/replace/*
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,13 +414,14 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
     pre = PreReceive()
     if "pre_receive" in top:
         p = v.mapping(top["pre_receive"], "pre_receive", ("budget_seconds", "scanners", "defer", "allow_force_push",
-                                                          "allow_delete"))
+                                                          "allow_delete", "allow_replace_refs"))
         pre = PreReceive(
             budget_seconds=_opt(p, "budget_seconds", pre.budget_seconds, v.number, "pre_receive"),
             scanners=_scanner_list(v, p["scanners"], "pre_receive.scanners") if "scanners" in p else pre.scanners,
             defer=_scanner_list(v, p["defer"], "pre_receive.defer") if "defer" in p else pre.defer,
             allow_force_push=_opt(p, "allow_force_push", False, v.boolean, "pre_receive"),
             allow_delete=_opt(p, "allow_delete", False, v.boolean, "pre_receive"),
+            allow_replace_refs=_opt(p, "allow_replace_refs", False, v.boolean, "pre_receive"),
         )
         if pre.budget_seconds >= 5.0:
             raise v.fail("pre_receive.budget_seconds", f"{pre.budget_seconds:g}s leaves no room: GitHub Enterprise "

@@ -8,6 +8,11 @@ times out, and raises GitError carrying argv, exit code and stderr.
 Inside pre-receive the pushed objects exist only in the quarantine directory that git names through
 GIT_OBJECT_DIRECTORY / GIT_ALTERNATE_OBJECT_DIRECTORIES / GIT_QUARANTINE_PATH, so those variables are
 kept (`inherit_git_env=True`); a local check drops them so `--repo` means what it says.
+
+Every call reads the real objects: replace refs (`refs/replace/*`, which a pusher could create to
+substitute a decoy for any commit, tree or blob) and graft files are ignored (GIT_NO_REPLACE_OBJECTS,
+GIT_GRAFT_FILE and GIT_REPLACE_REF_BASE dropped from the inherited environment), and the user's and the
+system's attribute files are not read.
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ _PINNED_CONFIG = (
     "log.decorate=false",
     "diff.renames=false",
     "core.pager=cat",
+    # Attributes decide whether a diff shows a file as text; a user-wide attributes file (or the XDG
+    # default ~/.config/git/attributes) must not hide lines from the scanners. See _attr_free_env.
+    f"core.attributesFile={os.devnull}",
 )
 # Variables that say where the repository is; a local check must not inherit them from a parent
 # git process (e.g. when run from a hook), a pre-receive hook must.
@@ -82,9 +90,13 @@ def git_environment(*, inherit_git_env: bool, base: dict[str, str] | None = None
             "GIT_OPTIONAL_LOCKS": "0",
             "GIT_PAGER": "cat",
             "PAGER": "cat",
+            # Read the objects git stores, never a substitute named by refs/replace/* (DESIGN §10).
+            "GIT_NO_REPLACE_OBJECTS": "1",
+            "GIT_ATTR_NOSYSTEM": "1",
         }
     )
-    for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_TRACE", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT"):
+    for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_TRACE", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
+                 "GIT_REPLACE_REF_BASE", "GIT_GRAFT_FILE", "GIT_ATTR_SOURCE"):
         env.pop(name, None)
     return env
 
@@ -131,7 +143,7 @@ class Git:
 
     # -- runner ---------------------------------------------------------------------------------
     def argv(self, *args: str) -> list[str]:
-        return ["git", *self._config, *args]
+        return ["git", "--no-replace-objects", *self._config, *args]
 
     def run(self, *args: str, input: bytes | None = None, check: bool = True,
             timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -77,3 +77,22 @@ def test_location_variables_do_not_leak_into_a_local_check(repo: RepoBuilder, tm
     monkeypatch.setenv("GIT_DIR", str(other.path / ".git"))
     assert Git(repo.path).resolve("HEAD") == sha  # --repo means what it says
     assert Git(repo.path, inherit_git_env=True).resolve("HEAD") == other.head()  # the hook keeps GIT_*
+
+
+def test_replace_refs_are_not_honoured_in_any_mode(repo: RepoBuilder, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = repo.commit("real\n\nOrigin-Device: mobile\n", {"a": "secret\n"})
+    repo.git("checkout", "-q", "--orphan", "decoy")
+    decoy = repo.commit("decoy\n", {"a": "clean\n"})
+    blob = repo.git("rev-parse", f"{real}:a")
+    repo.git("replace", real, decoy)
+    repo.git("replace", "-f", blob, repo.git("rev-parse", f"{decoy}:a"))
+    assert "decoy" in repo.git("log", "-1", "--format=%s", real)  # git itself honours them
+    # A parent process cannot switch them back on or move their namespace.
+    monkeypatch.setenv("GIT_REPLACE_REF_BASE", "refs/replace/")
+    monkeypatch.delenv("GIT_NO_REPLACE_OBJECTS", raising=False)
+    for git in (Git(repo.path), Git(repo.path, inherit_git_env=True), Git(repo.path, safe_directory=True)):
+        [commit] = git.commits([real], exclude_all=False)
+        assert commit.subject == "real" and commit.trailers
+        assert git.read_objects([blob])[blob] == ("blob", b"secret\n")
+        assert git.show_file(real, "a") == b"secret\n"
+        assert git.changed_files([real])[real][0].new_blob == blob

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from gatekeeper.checks.provenance import DcoCheck, SignatureCheck
+from gatekeeper.checks.refs import ReplaceRefCheck
 from gatekeeper.config import Policy, glob_match
 from gatekeeper.models import AIInvolvement, CommitReport, FileChange, Finding, RefKind, RefUpdate, Severity
 
@@ -95,7 +96,7 @@ class RefUpdateCheck:
         return findings
 
 
-CHECKS: tuple[Check, ...] = (ZoneCheck(), RefUpdateCheck(), SignatureCheck(), DcoCheck())
+CHECKS: tuple[Check, ...] = (ZoneCheck(), RefUpdateCheck(), ReplaceRefCheck(), SignatureCheck(), DcoCheck())
 
 
 def required_approvals(report: CommitReport, changes: Sequence[FileChange], policy: Policy) -> int:

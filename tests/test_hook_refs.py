@@ -1,0 +1,148 @@
+"""pre-receive: every ref a push moves is judged on the real objects (issue 9: refs and objects).
+
+Replace refs, symbolic-ref aliases, refs to blobs and trees, protected tags, broken notes refs, a
+dangling HEAD, and origin known only at push time. Real `git push` into a bare repository with the
+installed hook; substitutions the server already holds are made with `git update-ref` in the bare
+repository, as an attacker's earlier push (or an administrator's mistake) would have left them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.hook_helpers import MO, MOBILE, TEST_POLICY, Server, make_server, spush
+from tests.repo_builder import RepoBuilder
+
+AWS_KEY = "AKIA" + "Z7QH4M2XKJ5RTW3P"  # split so this file does not itself look like a key
+DANA = ("Dana Developer", "dana@example.com")
+
+SECRETS_POLICY = TEST_POLICY.replace(
+    "default: {scanners: [], block_at: critical}", "default: {scanners: [secrets], block_at: high}").replace(
+    "mobile: {scanners: [], block_at: high,", "mobile: {scanners: [secrets], block_at: high,").replace(
+    "pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
+    "pre_receive: {budget_seconds: 4.0, scanners: [secrets], defer: []}")
+
+
+def seeded(tmp_path: Path, policy: str = TEST_POLICY, **kwargs: bool) -> tuple[Server, RepoBuilder]:
+    server = make_server(tmp_path / "srv", policy=policy, **kwargs)
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    return server, work
+
+
+def rejected(result: object, *needles: str) -> None:
+    code, output = result.code, result.output  # type: ignore[attr-defined]
+    assert code != 0, output
+    for needle in needles:
+        assert needle in output, output
+
+
+# -- 1. replace refs --------------------------------------------------------------------------------
+
+def test_pushing_a_replace_ref_is_refused_by_default(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path)
+    base = work.head()
+    decoy = work.commit("harmless\n", {"a.txt": "a\n"}, author=DANA, committer=DANA)
+    result = spush(server, work, "origin", f"{decoy}:refs/replace/{base}")
+    rejected(result, "policy/replace-ref", "pre_receive.allow_replace_refs")
+    assert server.tip(f"refs/replace/{base}") is None
+
+
+def test_replace_refs_allowed_by_policy_still_do_not_fool_the_gate(tmp_path: Path) -> None:
+    policy = TEST_POLICY.replace("defer: []}", "defer: [], allow_replace_refs: true}")
+    server, work = seeded(tmp_path, policy)
+    base = work.head()
+    # The real commit is mobile; the decoy, pushed first as its replacement, is a desktop commit.
+    work.branch("real")
+    work.checkout("real")
+    real = work.commit("feature" + MOBILE, {"f.txt": "f\n"}, author=MO, committer=MO)
+    work.checkout("main")
+    decoy = work.commit("feature\n", {"f.txt": "f\n"}, author=DANA, committer=DANA)
+    work.git("reset", "-q", "--hard", base)
+    assert spush(server, work, "origin", f"{decoy}:refs/replace/{real}").code == 0
+    result = spush(server, work, "origin", f"{real}:refs/heads/main")
+    rejected(result, f"review/missing {real[:12]}")
+    assert server.tip() == base
+
+
+def test_a_replaced_commit_is_judged_as_itself(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path)
+    base = work.head()
+    decoy = work.commit("feature\n", {"f.txt": "f\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", f"{decoy}:refs/heads/topic").code == 0
+    work.git("reset", "-q", "--hard", base)
+    real = work.commit("feature" + MOBILE, {"f.txt": "f\n"}, author=MO, committer=MO)
+    server.git("update-ref", f"refs/replace/{real}", decoy)
+    result = spush(server, work, "origin", "main")
+    rejected(result, f"review/missing {real[:12]}")
+    assert server.tip() == base
+
+
+def test_a_replaced_blob_does_not_hide_a_key(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    clean = work.git("hash-object", "-w", "--stdin", input="KEY = 'placeholder'\n")
+    assert spush(server, work, "origin", "main").code == 0
+    work.commit("add config\n", {"config.py": f"KEY = '{AWS_KEY}'\n"}, author=DANA, committer=DANA)
+    keyed = work.git("rev-parse", "HEAD:config.py")
+    # The clean blob reaches the server in a commit of its own (on a topic branch).
+    work.branch("carrier")
+    work.checkout("carrier")
+    work.git("reset", "-q", "--hard", "HEAD~1")
+    work.commit("carrier\n", {"config.py": "KEY = 'placeholder'\n"}, author=DANA, committer=DANA)
+    assert work.git("rev-parse", "HEAD:config.py") == clean
+    assert spush(server, work, "origin", "carrier").code == 0
+    work.checkout("main")
+    server.git("update-ref", f"refs/replace/{keyed}", clean)
+    result = spush(server, work, "origin", "main")
+    rejected(result, "secrets/aws-access-key", "config.py:1")
+
+
+def test_a_replaced_tip_does_not_make_a_force_push_fast_forward(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path)
+    base = work.head()
+    ahead = work.commit("on main\n", {"m.txt": "m\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    # A descendant of main's tip, pushed as a decoy for the rewritten history.
+    decoy = work.commit("decoy\n", {"d.txt": "d\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", f"{decoy}:refs/heads/decoy").code == 0
+    work.git("reset", "-q", "--hard", base)
+    rewritten = work.commit("rewritten\n", {"r.txt": "r\n"}, author=DANA, committer=DANA)
+    server.git("update-ref", f"refs/replace/{rewritten}", decoy)
+    result = spush(server, work, "origin", "+main")
+    rejected(result, "policy/force-push")
+    assert server.tip() == ahead
+
+
+def test_a_replaced_policy_commit_does_not_swap_the_policy(tmp_path: Path) -> None:
+    server = make_server(tmp_path / "srv", server_side_policy=False)
+    work = server.clone()
+    # A look-alike of main's tip whose policy protects nothing, pushed first to a topic branch.
+    lax = TEST_POLICY.replace('protected_refs: ["refs/heads/main", "refs/heads/release/*"]', "protected_refs: []")
+    decoy = work.commit("Add the policy\n", {".gatekeeper.yml": lax}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", f"{decoy}:refs/heads/topic").code == 0
+    work.git("update-ref", "-d", "HEAD")
+    work.git("rm", "-q", "--cached", ".gatekeeper.yml")
+    with_policy = work.commit("Add the policy\n", {".gatekeeper.yml": TEST_POLICY}, author=DANA, committer=DANA)
+    assert work.git("rev-parse", "HEAD^{tree}") != work.git("rev-parse", f"{decoy}^{{tree}}")
+    assert spush(server, work, "origin", "main").code == 0
+    server.git("update-ref", f"refs/replace/{with_policy}", decoy)
+    mobile = work.commit("from the phone" + MOBILE, {"p.txt": "p\n"}, author=MO, committer=MO)
+    result = spush(server, work, "origin", "main")
+    rejected(result, f"review/missing {mobile[:12]}")
+    assert server.tip() == with_policy
+
+
+@pytest.mark.parametrize("action", ["move", "delete"])
+def test_moving_or_deleting_a_replace_ref_is_refused(tmp_path: Path, action: str) -> None:
+    server, work = seeded(tmp_path)
+    base = work.head()
+    one = work.commit("one\n", {"a.txt": "1\n"}, author=DANA, committer=DANA)
+    two = work.commit("two\n", {"a.txt": "2\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    server.git("update-ref", f"refs/replace/{base}", one)
+    spec = f"+{two}:refs/replace/{base}" if action == "move" else f":refs/replace/{base}"
+    rejected(spush(server, work, "origin", spec), "policy/replace-ref")
+    assert server.tip(f"refs/replace/{base}") == one
