@@ -46,7 +46,7 @@ _PINNED_CONFIG = (
     "diff.renames=false",
     "core.pager=cat",
     # Attributes decide whether a diff shows a file as text; a user-wide attributes file (or the XDG
-    # default ~/.config/git/attributes) must not hide lines from the scanners. See _attr_free_env.
+    # default ~/.config/git/attributes) must not hide lines from the scanners.
     f"core.attributesFile={os.devnull}",
 )
 # Variables that say where the repository is; a local check must not inherit them from a parent
