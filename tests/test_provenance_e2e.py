@@ -360,6 +360,9 @@ def test_dco(repo: RepoBuilder, keys: dict[str, Key]) -> None:
     missing = repo.commit("no sign-off", {"b": "2"})
     other = repo.commit("someone else\n\nSigned-off-by: Bob <bob@example.com>\n", {"c": "3"})
     via_git = signed_commit(repo, "git -s", keys["alice"], {"d": "4"}, signoff=True)
+    # Real-world spellings (runc's history): a GitHub handle after the address, extra spaces, CRLF.
+    github_suffix = repo.commit("fix\n\nSigned-off-by: Dev Eloper <dev@example.com> (github: dev)\n", {"e": "5"})
+    spaced = repo.commit("fix\r\n\r\nSigned-off-by:   Dev  Eloper   < dev@example.com >\r\n", {"f": "6"})
 
     code, data = check_json(repo)
 
@@ -370,6 +373,7 @@ def test_dco(repo: RepoBuilder, keys: dict[str, Key]) -> None:
     assert "git commit --amend --no-edit -s" in dco[0]["fix"]
     flagged = {f["commit"] for f in dco}
     assert signed_off not in flagged and via_git not in flagged
+    assert github_suffix not in flagged and spaced not in flagged
 
 
 # -- trusted files: where they come from, and what broken ones get ---------------------------------------------

@@ -15,7 +15,6 @@ with the origin resolved and the rule set known, can we say what a status means 
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from gatekeeper.models import CommitReport, Finding, Severity, SignatureInfo
@@ -35,12 +34,12 @@ from gatekeeper.provenance.source import (
     bound_identity,
     classify,
 )
+from gatekeeper.trailers import parse_ident
 
 if TYPE_CHECKING:
     from gatekeeper.checks import CheckContext
 
 _NOT_VERIFIED = SignatureInfo()  # what the engine reports when no signature source ran
-_IDENT = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$")
 
 _ENROL = "`gatekeeper device enroll --id ID --owner EMAIL --class mobile --personal --ssh-key KEY.pub`"
 _RESIGN = "re-sign the commits with an active enrolled key (`git rebase --exec 'git commit --amend --no-edit -S'`)"
@@ -142,9 +141,11 @@ class DcoCheck:
             # Merges carry no sign-off when git or a forge makes them; the commits they join are checked.
             if commit.is_merge:
                 continue
-            author = (commit.author.name.strip(), commit.author.email.strip().lower())
-            signoffs = [_ident(value) for value in commit.trailer_values("signed-off-by")]
-            if author in signoffs:
+            # As the DCO bots do: a sign-off counts when its e-mail is the author's (names vary in spelling,
+            # and real sign-offs carry suffixes such as `(github: user)`).
+            author_email = commit.author.email.strip().lower()
+            signoffs = [parse_ident(value) for value in commit.trailer_values("signed-off-by")]
+            if author_email and any(s is not None and s[1] == author_email for s in signoffs):
                 continue
             found = f" (sign-offs: {', '.join(v for v in commit.trailer_values('signed-off-by'))})" if signoffs else ""
             findings.append(Finding(
@@ -155,9 +156,3 @@ class DcoCheck:
             ).with_fingerprint(commit.sha))
         return findings
 
-
-def _ident(value: str) -> tuple[str, str] | None:
-    match = _IDENT.match(value.strip())
-    if match is None:
-        return None
-    return match.group(1).strip(), match.group(2).strip().lower()
