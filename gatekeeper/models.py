@@ -228,7 +228,7 @@ class FileChange:
 class Evidence:
     """One signal about where a commit came from, and how far it can be trusted."""
 
-    source: str  # detector id, e.g. "trailer", "note", "heuristic/web-flow"
+    source: str  # evidence id, e.g. "trailer", "note", "forge/pr-merge", "forge/web-edit"
     detail: str
     trust: Trust
     device: DeviceClass | None = None
@@ -236,6 +236,7 @@ class Evidence:
     device_id: str | None = None
     client: str | None = None
     managed: bool | None = None
+    pr: int | None = None  # the pull/merge request a forge merge names (forge/pr-merge)
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,6 +289,7 @@ class SignatureInfo:
     key: str | None = None  # key fingerprint
     device_id: str | None = None
     detail: str = ""
+    forge: str | None = None  # "github" / "gitlab": the forge's own key signed it (a forge-made commit)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,7 +51,7 @@ CASES = {
     "push option": Case("fix\n", DeviceClass.MOBILE, push_options=("origin-device=mobile",),
                         sources=("push-option",)),
     "web-flow committer": Case("edit README\n", DeviceClass.WEB, committer=("GitHub", "noreply@github.com"),
-                               sources=("heuristic/web-flow",)),
+                               sources=("forge/web-edit",)),
     "web-flow vs declared mobile": Case("fix\n\nOrigin-Device: mobile\n", DeviceClass.MOBILE,
                                         committer=("GitHub", "noreply@github.com"), findings=("origin/conflict",)),
     "forge web edit is verified": Case("fix\n", DeviceClass.WEB,
@@ -105,7 +105,7 @@ def test_registry_ids_are_unique_and_described() -> None:
     ids = [d.id for d in origin.REGISTRY]
     assert len(ids) == len(set(ids))
     assert all(d.description for d in origin.REGISTRY)
-    assert {"trailer", "note", "push-option", "ai/trailer", "ai/co-author", "ai/author", "heuristic/web-flow",
+    assert {"trailer", "note", "push-option", "ai/trailer", "ai/co-author", "ai/author", "forge/commit",
             "forge", "signing-key"} == set(ids)
 
 
@@ -115,4 +115,4 @@ def test_evidence_trust_levels(repo: RepoBuilder) -> None:
     (commit,) = Git(repo.path).commits([sha])
     result, _ = origin.detect(commit, OriginContext(), MOBILE)
     trust = {e.source: e.trust for e in result.evidence}
-    assert trust == {"trailer": Trust.DECLARED, "heuristic/web-flow": Trust.HEURISTIC}
+    assert trust == {"trailer": Trust.DECLARED, "forge/web-edit": Trust.HEURISTIC}

@@ -17,7 +17,7 @@ from gatekeeper.models import AIInvolvement, Commit, DeviceClass, Evidence, Find
 from gatekeeper.origin.ai import AIAuthorDetector, AICoauthorDetector, AITrailerDetector
 from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
 from gatekeeper.origin.declared import NoteDetector, PushOptionDetector, TrailerDetector
-from gatekeeper.origin.heuristics import ForgeDetector, WebFlowDetector
+from gatekeeper.origin.heuristics import ForgeCommitDetector, ForgeDetector
 from gatekeeper.origin.signing_key import SigningKeyDetector
 
 REGISTRY: tuple[Detector, ...] = (
@@ -27,7 +27,7 @@ REGISTRY: tuple[Detector, ...] = (
     AITrailerDetector(),
     AICoauthorDetector(),
     AIAuthorDetector(),
-    WebFlowDetector(),
+    ForgeCommitDetector(),
     ForgeDetector(),
     SigningKeyDetector(),
 )

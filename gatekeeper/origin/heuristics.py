@@ -1,30 +1,121 @@
-"""Heuristic and server-side detectors: the web-flow committer, and the forge's own push metadata.
+"""Forge-made commits told apart (pull-request merge vs web edit), and the forge's own push metadata.
 
-The web-flow committer (`GitHub <noreply@github.com>`) means the commit object was made by GitHub
-(web editor, merge button, API) — a heuristic, since anyone can write that committer line. Forge
-metadata from the pre-receive environment is set by the server, not the pusher: trust `verified`.
+A commit whose committer is `GitHub <noreply@github.com>` (web-flow) was made by GitHub, but on real
+histories 90-98 % of those are pull-request merges (merge button, squash, rebase), not browser edits.
+`classify_forge_commit` says which, from what GitHub and GitLab write into the objects they make:
+
+- `pr-merge`: GitHub's merge button ("Merge pull request #N from owner/branch", two parents), squash
+  and rebase merges (subject ending "(#N)"), security-advisory merges ("Merge pull request from
+  GHSA-…", "Merge commit from fork"); GitLab's merge commits ("See merge request group/proj!N"). The
+  PR number is the evidence a reviewer (or the Action, through the API) can follow. A PR merge says
+  nothing about the device the merged code was written on: it gives no device class.
+- `web-edit`: any other web-flow commit — the browser editor, the API's contents endpoint, the
+  "Update branch" button — or a `GitLab <noreply@gitlab.com>` commit: device class `web`.
+
+All of it is a heuristic (`forge/pr-merge`, `forge/web-edit`): anyone can write that committer and
+that subject. Forging it gains nothing: a pr-merge has no device class (the policy's `undeclared` rule
+applies, as to any untagged commit) and its review evidence is evidence, never an approval. When the
+forge's own key signed the commit (provenance verified it), GitHub made the object: the pr-merge
+evidence is then `verified`. Forge metadata from the pre-receive environment is set by the server,
+not the pusher: trust `verified`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from gatekeeper.models import Commit, DeviceClass, Evidence, Trust
+from gatekeeper.models import Commit, DeviceClass, Evidence, SignatureStatus, Trust
 from gatekeeper.origin.base import OriginContext
 
-WEB_FLOW = ("github", "noreply@github.com")
+GITHUB_WEB_FLOW = ("github", "noreply@github.com")
+GITLAB_COMMITTER = "noreply@gitlab.com"
+PR_MERGE = "forge/pr-merge"
+WEB_EDIT = "forge/web-edit"
+
+_MERGE_BUTTON = re.compile(r"^Merge pull request #([1-9]\d{0,8}) from \S")
+_SQUASH = re.compile(r"\(#([1-9]\d{0,8})\)$")
+_ADVISORY = re.compile(r"^Merge (?:pull request from (GHSA(?:-[0-9a-z]{4}){3})|commit from fork)$")
+_GITLAB_MR = re.compile(r"^See merge request ([\w.\-/]{1,255})!([1-9]\d{0,8})\s*$", re.MULTILINE)
+_UPDATE_BRANCH = re.compile(r"^Merge branch '[^'\n]+'(?: of \S+)? into \S")
 
 
-class WebFlowDetector:
-    id = "heuristic/web-flow"
-    description = "committer GitHub <noreply@github.com>: made by GitHub's web editor or API"
+@dataclass(frozen=True, slots=True)
+class ForgeCommit:
+    """What a forge-made commit is, read from the object the forge wrote."""
+
+    forge: str  # "github" | "gitlab"
+    kind: str  # "pr-merge" | "web-edit"
+    how: str  # human words: "merge button", "squash or rebase merge", ...
+    pr: int | None = None
+    project: str | None = None  # GitLab "group/project" of the merge request
+
+    @property
+    def source(self) -> str:
+        return PR_MERGE if self.kind == "pr-merge" else WEB_EDIT
+
+
+def is_github_web_flow(commit: Commit) -> bool:
+    return (commit.committer.name.strip().lower(), commit.committer.email.strip().lower()) == GITHUB_WEB_FLOW
+
+
+def classify_forge_commit(commit: Commit) -> ForgeCommit | None:
+    """pr-merge or web-edit for a commit GitHub or GitLab made; None for any other commit."""
+    subject = commit.subject
+    if is_github_web_flow(commit):
+        match = _MERGE_BUTTON.match(subject)
+        if match and commit.is_merge:
+            return ForgeCommit("github", "pr-merge", "merge button", int(match.group(1)))
+        match = _SQUASH.search(subject)
+        if match:
+            how = "merge button (edited title)" if commit.is_merge else "squash or rebase merge"
+            return ForgeCommit("github", "pr-merge", how, int(match.group(1)))
+        match = _ADVISORY.match(subject)
+        if match and commit.is_merge:
+            return ForgeCommit("github", "pr-merge", f"security advisory merge ({match.group(1) or 'private fork'})")
+        if commit.is_merge:
+            what = "Update branch button" if _UPDATE_BRANCH.match(subject) else "merge made on GitHub"
+            return ForgeCommit("github", "web-edit", f"{what} (a merge into a branch, not a pull-request merge)")
+        bot = "[bot]" in commit.author.name.lower() or "[bot]" in commit.author.email.lower()
+        return ForgeCommit("github", "web-edit", "API contents write by a bot" if bot else "web editor or API")
+    match = _GITLAB_MR.search(commit.message)
+    if match and commit.is_merge:
+        return ForgeCommit("gitlab", "pr-merge", "merge request merge", int(match.group(2)), match.group(1))
+    if commit.committer.email.strip().lower() == GITLAB_COMMITTER:
+        return ForgeCommit("gitlab", "web-edit", "web editor, Web IDE or API")
+    return None
+
+
+def forge_signed(commit: Commit, ctx: OriginContext) -> str | None:
+    """The forge whose own key signed the commit (verified by provenance), if any."""
+    info = ctx.signatures.get(commit.sha)
+    if info is None or info.forge is None or info.status is not SignatureStatus.GOOD:
+        return None
+    return info.forge
+
+
+class ForgeCommitDetector:
+    id = "forge/commit"
+    description = ("commits GitHub (web-flow) or GitLab made: pull-request merges (forge/pr-merge, with the PR "
+                   "number) apart from web edits (forge/web-edit)")
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
-        committer = (commit.committer.name.strip().lower(), commit.committer.email.strip().lower())
-        if committer == WEB_FLOW:
-            return [Evidence(self.id, "committer is GitHub <noreply@github.com> (web-flow)", Trust.HEURISTIC,
-                             device=DeviceClass.WEB, client="github-web")]
-        return []
+        made = classify_forge_commit(commit)
+        if made is None:
+            return []
+        signed = forge_signed(commit, ctx) == made.forge
+        suffix = f"; signed by {made.forge}'s own key" if signed else ""
+        if made.kind == "pr-merge":
+            ref = f"#{made.pr}" if made.forge == "github" and made.pr else (
+                f"{made.project}!{made.pr}" if made.pr else "")
+            detail = f"{made.forge} pull-request merge{' ' + ref if ref else ''} ({made.how}){suffix}"
+            trust = Trust.VERIFIED if signed else Trust.HEURISTIC
+            return [Evidence(PR_MERGE, detail, trust, client=f"{made.forge}-merge", pr=made.pr)]
+        detail = f"{made.forge} web edit ({made.how}){suffix}"
+        # A web edit stays heuristic even when signed: the forge made the object, but "in a browser"
+        # is our reading of it, and a heuristic cannot overrule what the author declared.
+        return [Evidence(WEB_EDIT, detail, Trust.HEURISTIC, device=DeviceClass.WEB, client=f"{made.forge}-web")]
 
 
 class ForgeDetector:
@@ -33,7 +124,17 @@ class ForgeDetector:
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
         forge = ctx.forge
-        if forge is None or not forge.web_edit:
+        if forge is None:
+            return []
+        if forge.pr_merge and not forge.web_edit:
+            # The server says this push is a pull-request merge; the PR number, when the forge wrote it
+            # into the commit, comes from the message.
+            made = classify_forge_commit(commit)
+            number = made.pr if made is not None and made.kind == "pr-merge" else None
+            shown = f" #{number}" if number else ""
+            return [Evidence(PR_MERGE, f"{forge.forge}: pushed by a pull-request merge{shown} ({forge.via or 'merge'})",
+                             Trust.VERIFIED, client=f"{forge.forge}-merge", pr=number)]
+        if not forge.web_edit:
             return []
         # GHES's GITHUB_VIA names the web editor itself; GitLab's GL_PROTOCOL=web also covers merges and
         # rebases done in the UI, which carry commits made elsewhere: only a heuristic there.

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import gatekeeper
-from gatekeeper.models import CommitReport, Finding, Verdict
+from gatekeeper.models import CommitReport, Evidence, Finding, Verdict
 from gatekeeper.sanitize import clip
 
 SCHEMA_VERSION = 1
@@ -27,6 +27,13 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
 
 
+def _evidence(e: Evidence) -> dict[str, Any]:
+    item: dict[str, Any] = {"source": e.source, "detail": e.detail, "trust": e.trust.value}
+    if e.pr is not None:
+        item["pr"] = e.pr
+    return item
+
+
 def commit_dict(r: CommitReport, shared: dict[object, Any] | None = None) -> dict[str, Any]:
     """`shared` memoises the parts many commits have in common (the same signature, review or person
     value): equal frozen values render to one dict, which keeps a 20,000-commit verdict cheap."""
@@ -35,7 +42,7 @@ def commit_dict(r: CommitReport, shared: dict[object, Any] | None = None) -> dic
     signature = memo.get(s)
     if signature is None:
         signature = memo[s] = {"status": s.status.value, "format": s.format, "signer": s.signer, "key": s.key,
-                               "device_id": s.device_id, "detail": s.detail}
+                               "device_id": s.device_id, "detail": s.detail, "forge": s.forge}
     review = memo.get(rv)
     if review is None:
         review = memo[rv] = {"status": rv.status.value, "approvers": list(rv.approvers), "source": rv.source,
@@ -55,7 +62,7 @@ def commit_dict(r: CommitReport, shared: dict[object, Any] | None = None) -> dic
             "device_id": o.device_id,
             "client": o.client,
             "managed": o.managed,
-            "evidence": [{"source": e.source, "detail": e.detail, "trust": e.trust.value} for e in o.evidence],
+            "evidence": [_evidence(e) for e in o.evidence],
         },
         "signature": signature,
         "review": review,
