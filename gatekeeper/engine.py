@@ -223,6 +223,7 @@ def _review(request: Request, services: Services, reports: list[CommitReport],
             result = services.review.review(reports, needing, request.updates, policy, approvals)
             reviews = result.reviews
             findings.extend(result.findings)
+            findings.extend(_unverified(services.review, needing, reviews, result.findings))
     needing_shas = {r.commit.sha for r in needing} if approvals > 0 else set()
     not_required = ReviewInfo(ReviewStatus.NOT_REQUIRED, source="policy")
     unknown = ReviewInfo(ReviewStatus.UNKNOWN, source="none")
@@ -232,6 +233,29 @@ def _review(request: Request, services: Services, reports: list[CommitReport],
         for r in reports
     ]
     return updated, findings
+
+
+def _unverified(source: ReviewSource, needing: Sequence[CommitReport], reviews: Mapping[str, ReviewInfo],
+                found: Sequence[Finding]) -> list[Finding]:
+    """The review requirement never lapses silently: when commits that need review are not approved and
+    the source said nothing that blocks (e.g. only a `tool/*` failure, which `on_tool_error: warn` lets
+    through), an enforced `review/unverifiable` is added. A review that could not be verified is never an
+    approval. Advisory sources (the local check, which cannot see approvals) are exempt."""
+    if getattr(source, "advisory", False):
+        return []
+    open_ = [r for r in needing if reviews.get(r.commit.sha, ReviewInfo()).status is not ReviewStatus.APPROVED]
+    if not open_ or any(f.enforced and f.category == "review" for f in found):
+        return []
+    last = open_[-1]
+    info = reviews.get(last.commit.sha, ReviewInfo())
+    why = info.detail or f"review status {info.status.value}"
+    return [Finding(
+        "review/unverifiable", Severity.HIGH,
+        f"{len(open_)} mobile-origin commit(s) need review that could not be verified: {why}",
+        commit=last.commit.sha, enforced=True,
+        fix="fix what kept the review evidence from being read (see the other findings) and re-run; until then the "
+            "change counts as unreviewed",
+    ).with_fingerprint("unverified", *(r.commit.sha for r in open_))]
 
 
 def _scan(request: Request, services: Services, commits: list[Commit], reports: list[CommitReport],

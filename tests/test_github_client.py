@@ -198,7 +198,8 @@ def test_garbage_json_is_an_error(httpserver: HTTPServer, sleeps: Sleeps, body: 
 
 
 def test_hostile_review_items_are_dropped_not_trusted(httpserver: HTTPServer, sleeps: Sleeps) -> None:
-    # SYNTHETIC: a deleted user (user null), an unknown state, a control-character login, a bad sha.
+    # SYNTHETIC: a deleted user (user null), an unknown state (kept as UNKNOWN: it withdraws, never approves),
+    # a control-character login, a bad sha.
     good = synthetic_review("bob", "APPROVED", "not-a-sha", rid=4)
     bad_login = synthetic_review("bob\x1b[2J", "APPROVED", SHA, rid=3)
     unknown = synthetic_review("carol", "SUPER_APPROVED", SHA, rid=2)
@@ -206,7 +207,7 @@ def test_hostile_review_items_are_dropped_not_trusted(httpserver: HTTPServer, sl
     ghost["user"] = None
     httpserver.expect_request(REVIEWS).respond_with_json([ghost, unknown, bad_login, good])
     reviews = client(httpserver, sleeps).pull_reviews(REPO, 12)
-    assert [(r.login, r.commit_id) for r in reviews] == [("bob", None)]
+    assert [(r.login, r.state, r.commit_id) for r in reviews] == [("carol", "UNKNOWN", SHA), ("bob", "APPROVED", None)]
 
 
 @pytest.fixture
@@ -279,9 +280,10 @@ def test_timeout_in_the_review_source_fails_closed(slow_server: HTTPServer, slee
     report = CommitReport(commit=commit, origin=Origin(), mobile=True, ruleset="mobile")
     result = source.review([report], [report], [], default_policy(), 1)
     assert result.reviews[SHA].status is ReviewStatus.UNKNOWN
-    assert [f.rule_id for f in result.findings] == ["tool/github-failed"]
+    assert [f.rule_id for f in result.findings] == ["tool/github-failed", "review/unverifiable"]
+    assert result.findings[1].enforced  # blocks whatever on_tool_error says
     assert "timed out" in result.findings[0].message
-    assert TOKEN not in result.findings[0].message + result.reviews[SHA].detail
+    assert TOKEN not in "".join(f.message for f in result.findings) + result.reviews[SHA].detail
 
 
 def test_settings_repr_hides_the_token() -> None:

@@ -62,6 +62,18 @@ def render_hook(verdict: Verdict, *, gitlab: bool = False, limit: int = 20) -> s
     # Informational findings worth telling the pusher (a reviewed policy change names its reviewer).
     for f in [f for f in verdict.findings if f.rule_id in NOTED and not f.blocking and f.severity < Severity.LOW][:3]:
         lines.append((f"  note: {finding_line(f)}", False))
+    # Whatever was suppressed is said, every time: a suppression the pusher wrote (an inline comment) or
+    # one the policy or baseline applied must never silence a finding without a word.
+    hidden = list(verdict.suppressed)
+    if hidden:
+        lines.append((f"  suppressed: {len(hidden)} finding(s) not counted (see the audit log or JSON report):",
+                      False))
+        for s in hidden[:5]:
+            where = location(s.finding, limit=120)
+            head = f"{s.finding.rule_id} {where}" if where else s.finding.rule_id
+            lines.append((f"    {head}: {safe(s.reason, limit=160)}", False))
+        if len(hidden) > 5:
+            lines.append((f"    ... and {len(hidden) - 5} more", False))
     deferred = [name for name, stat in verdict.stats.scanners
                 if not stat.ran and stat.error and "deferred" in stat.error]
     if deferred:

@@ -32,6 +32,7 @@ import gatekeeper
 from gatekeeper.errors import ToolError
 from gatekeeper.review.semantics import (
     REVIEW_STATES,
+    UNKNOWN_STATE,
     PullCommit,
     PullRequest,
     Review,
@@ -318,9 +319,13 @@ def _review(item: Any) -> Review | None:
     if not isinstance(item, dict):
         raise GitHubError("a review in the response is not an object", "check GITHUB_API_URL")
     login, user_type = _user(item.get("user"))
-    state = _str(item.get("state")) or ""
-    if not login or state not in REVIEW_STATES:
-        return None  # a deleted account ("ghost" has user null) or a state we do not know never approves
+    if not login:
+        return None  # a deleted account ("ghost" has user null) never approves
+    # States are compared case-insensitively; one we do not know is kept as UNKNOWN, which withdraws an
+    # earlier approval by the same reviewer (fail closed) and never approves.
+    state = (_str(item.get("state")) or "").strip().upper()
+    if state not in REVIEW_STATES:
+        state = UNKNOWN_STATE
     rid = item.get("id")
     commit_id = _str(item.get("commit_id"))
     return Review(

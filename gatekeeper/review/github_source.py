@@ -127,9 +127,21 @@ class GitHubReviewSource:
             return self._failed(needing, f"{exc.message} (fix: {exc.fix})" if exc.fix else exc.message)
 
     def _failed(self, needing: Sequence[CommitReport], why: str) -> ReviewResult:
+        """The API could not answer: `tool/github-failed` (on_tool_error decides whether that blocks) AND
+        an enforced `review/unverifiable` — a review that could not be verified is never an approval,
+        and a PR author can make the API fail (e.g. thousands of comment reviews exceed the page cap)."""
         detail = f"GitHub review evidence unavailable: {why}"
         reviews = {r.commit.sha: ReviewInfo(ReviewStatus.UNKNOWN, (), "github", detail) for r in needing}
-        return ReviewResult(reviews, (failure_finding(why),))
+        findings: list[Finding] = [failure_finding(why)]
+        if needing:
+            last = needing[-1].commit.sha
+            findings.append(Finding(
+                "review/unverifiable", Severity.HIGH,
+                f"{len(needing)} mobile-origin commit(s) need review, which could not be verified: {detail}",
+                commit=last, enforced=True,
+                fix="fix the GitHub access problem and re-run; until then the change counts as unreviewed",
+            ).with_fingerprint("github-unverified", last))
+        return ReviewResult(reviews, tuple(findings))
 
     # -- pull requests --------------------------------------------------------------------------
     def _pull(self, number: int, pr: PullRequest | None = None) -> _Pull:

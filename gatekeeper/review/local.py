@@ -11,6 +11,7 @@ from gatekeeper.models import CommitReport, Finding, RefUpdate, ReviewInfo, Revi
 
 class LocalReviewSource:
     id = "local"
+    advisory = True  # the local check reports what review will be required; it cannot block on it
 
     def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
                policy: Policy, approvals: int) -> ReviewResult:

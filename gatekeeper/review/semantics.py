@@ -3,8 +3,9 @@
 An approval counts when it comes from a human (`user.type == "User"`, login not ending in `[bot]`)
 who is none of the change's authors, committers or co-authors, when it covers the last mobile commit
 (the reviewed `commit_id` is that commit or a descendant — the caller decides ancestry with git and
-passes it in as `covers`), and when it is the reviewer's latest state: a later CHANGES_REQUESTED or
-DISMISSED withdraws it, a later COMMENTED changes nothing, PENDING reviews are drafts and never count.
+passes it in as `covers`), and when it is the reviewer's latest state: a later CHANGES_REQUESTED,
+DISMISSED or unknown state withdraws it, a later COMMENTED changes nothing, PENDING reviews are drafts
+and never count. States compare case-insensitively.
 
 Identities are compared as GitHub logins, case-insensitively: logins GitHub resolved for the PR's
 commits (`author.login`, `committer.login`), the PR's author, and logins encoded in GitHub noreply
@@ -30,6 +31,7 @@ COMMENTED = "COMMENTED"
 DISMISSED = "DISMISSED"
 PENDING = "PENDING"
 REVIEW_STATES = (APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING)
+UNKNOWN_STATE = "UNKNOWN"  # a state GitHub sent that we do not know: withdraws, never approves
 
 # GitHub logins: alphanumerics and single hyphens, at most 39 characters; apps end in "[bot]".
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$")
@@ -65,7 +67,7 @@ class Review:
     id: int
     login: str
     user_type: str
-    state: str  # one of REVIEW_STATES
+    state: str  # one of REVIEW_STATES (upper case) or UNKNOWN_STATE
     commit_id: str | None  # the head the reviewer saw; None when GitHub did not say
     submitted_at: str = ""  # ISO 8601 UTC; empty for PENDING reviews
 
@@ -154,14 +156,16 @@ def pull_identities(commits: Sequence[PullCommit], pr_author: str | None = None)
 
 
 def latest_decisive(reviews: Iterable[Review]) -> dict[str, Review]:
-    """Each reviewer's latest APPROVED / CHANGES_REQUESTED / DISMISSED review, keyed by lower-cased login.
+    """Each reviewer's latest decisive review, keyed by lower-cased login.
 
-    COMMENTED leaves the previous state as it was; PENDING reviews are unsubmitted drafts.
+    COMMENTED leaves the previous state as it was; PENDING reviews are unsubmitted drafts. Every other
+    state — APPROVED, CHANGES_REQUESTED, DISMISSED and any state we do not know, in any letter case —
+    replaces it, so an unknown later state withdraws an approval (fail closed).
     """
-    ordered = sorted((r for r in reviews if r.state != PENDING), key=lambda r: (r.submitted_at, r.id))
+    ordered = sorted((r for r in reviews if r.state.upper() != PENDING), key=lambda r: (r.submitted_at, r.id))
     latest: dict[str, Review] = {}
     for review in ordered:
-        if review.state in (APPROVED, CHANGES_REQUESTED, DISMISSED):
+        if review.state.upper() != COMMENTED:
             latest[review.login.lower()] = review
     return latest
 
@@ -205,7 +209,7 @@ def assess(reviews: Iterable[Review], authors: Identities, required: int, covers
         return Assessment(ReviewStatus.NOT_REQUIRED, required)
     reviews = list(reviews)
     latest = latest_decisive(reviews)
-    ever_approved = {r.login.lower() for r in reviews if r.state == APPROVED}
+    ever_approved = {r.login.lower() for r in reviews if r.state.upper() == APPROVED}
     approvers: list[str] = []
     stale: list[str] = []
     self_approved: list[str] = []
@@ -215,7 +219,7 @@ def assess(reviews: Iterable[Review], authors: Identities, required: int, covers
     for key in sorted(latest):
         review = latest[key]
         login = review.login if valid_login(review.login) else "(invalid login)"
-        if review.state != APPROVED:
+        if review.state.upper() != APPROVED:
             if key in ever_approved:
                 withdrawn.append(login)
             continue

