@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from gatekeeper import cleanup
 from gatekeeper.audit import AUDIT_ENV, append_audit, audit_record
 from gatekeeper.checks import CHECKS, CheckContext, is_protected
 from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
@@ -432,6 +433,7 @@ class Watchdog:
             prefix = "GL-HOOK-ERR: " if state.gitlab and code != ExitCode.OK else ""
             _write(state.out, f"{prefix}{text}\n")
             _audit(state, event="timeout", exit_code=code, error=f"watchdog after {state.budget:g}s")
+            cleanup.release_all()  # os._exit skips every `finally`: remove workspaces, kill scanners
             self._exit(int(code))
 
 

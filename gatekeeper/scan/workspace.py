@@ -16,6 +16,10 @@ environment inherited, inside pre-receive quarantine). Every byte and every path
 - files over the size cap are not read into memory (the size comes from cat-file's header) and are
   reported as `scan/file-too-large`; binary files (a NUL byte in the first 8 KB, git's own test) are
   recorded as `scan/binary-skipped`. Nothing is dropped silently.
+
+The directory holds the scanned content, secrets included: it is removed when the workspace closes,
+on any exception (Ctrl-C and SIGTERM arrive as one, see console.py), and is registered with
+gatekeeper.cleanup for the exits that skip `finally` (the hook's watchdog).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
+from gatekeeper.cleanup import forget_dir, held_signals, track_dir
 from gatekeeper.git import Git
 from gatekeeper.models import Finding, Severity, path_key
 
@@ -162,7 +167,9 @@ class Workspace:
         # Extensions a tool does not recognise for a language it scans (semgrep: .pyw, .mts): such files
         # are written under a generated name with the alias extension instead.
         self.extension_alias = dict(extension_alias or {})
-        self.root = Path(tempfile.mkdtemp(prefix=prefix)).resolve()
+        with held_signals():  # registered before a signal can leave it behind
+            self.root = Path(tempfile.mkdtemp(prefix=prefix)).resolve()
+            track_dir(self.root)
         os.chmod(self.root, 0o700)
         self.targets: dict[str, Target] = {}  # by rel
         self.skips: list[Skip] = []
@@ -177,6 +184,7 @@ class Workspace:
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+        forget_dir(self.root)
 
     def lookup(self, tool_path: str) -> Target | None:
         """The target a tool reported a path for (relative to the root, `./`-prefixed or absolute)."""

@@ -1,0 +1,116 @@
+"""Interruption: SIGTERM (what CI runners and git servers send) cleans up exactly like Ctrl-C.
+
+A real `gatekeeper check` runs in a subprocess, scanning a repository with a slow fake semgrep (the
+engine's collaborator) that starts a grandchild; the test sends the signal while the tool runs and
+asserts the exit code, that the scan workspace (which holds the scanned content) is gone and that the
+tool's whole process group is dead.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gatekeeper import cleanup
+from gatekeeper.models import ExitCode
+from tests.repo_builder import RepoBuilder
+
+POLICY = """\
+version: 1
+origins: {undeclared: desktop}
+protected_refs: []
+rules:
+  default: {scanners: [semgrep], block_at: high}
+"""
+
+DRIVER = """\
+import sys
+import gatekeeper.scan.semgrep as semgrep
+fake = sys.argv.pop(1)
+semgrep.find_semgrep = lambda: fake  # the fake tool stands in for the real one
+from gatekeeper.cli import main
+main(sys.argv[1:])
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")  # a zombie is dead, only not yet reaped by its new parent
+
+
+def _wait_for(path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text().strip():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{path} never appeared")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_signal_during_a_scan_removes_the_workspace_and_kills_the_tool(tmp_path: Path, repo: RepoBuilder,
+                                                                      signum: int) -> None:
+    base = repo.commit("base", {"README.md": "hello\n"})
+    repo.commit("code", {"app.py": "token = 'x'\nprint(token)\n"})
+    policy = tmp_path / "policy.yml"
+    policy.write_text(POLICY)
+    pids = tmp_path / "pids"
+    stub = tmp_path / "bin" / "semgrep"
+    stub.parent.mkdir()
+    stub.write_text('#!/bin/sh\nif [ "$1" = "--version" ]; then echo 1.99.0; exit 0; fi\n'
+                    f'sleep 300 &\necho "$$ $!" > "{pids}"\nwait\n')
+    stub.chmod(0o755)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch), "GATEKEEPER_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(stub), "check", "--repo", str(repo.path),
+                             "--base", base, "--policy", str(policy)],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        _wait_for(pids)
+        tool, grandchild = (int(p) for p in pids.read_text().split())
+        assert _alive(tool) and _alive(grandchild)
+        assert any(p.name.startswith("gatekeeper-scan-") for p in scratch.iterdir())
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == ExitCode.INTERRUPTED, err
+    assert b"interrupted" in err and b"Traceback" not in err
+    if signum != signal.SIGINT:
+        assert signal.Signals(signum).name.encode() in err
+    assert list(scratch.iterdir()) == []
+    deadline = time.monotonic() + 10
+    while (_alive(tool) or _alive(grandchild)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(tool) and not _alive(grandchild)
+
+
+def test_release_all_kills_registered_groups_and_removes_registered_dirs(tmp_path: Path) -> None:
+    """The net under the watchdog's os._exit, which runs no `finally`."""
+    work = tmp_path / "gatekeeper-scan-x"
+    work.mkdir()
+    (work / "secret.txt").write_text("k")
+    child = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    try:
+        cleanup.track_dir(work)
+        cleanup.track_group(child.pid)
+        cleanup.release_all()
+        assert child.wait(timeout=10) == -signal.SIGKILL
+        assert not work.exists()
+        assert cleanup.pending() == ((), ())
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
