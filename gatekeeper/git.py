@@ -12,7 +12,10 @@ kept (`inherit_git_env=True`); a local check drops them so `--repo` means what i
 Every call reads the real objects: replace refs (`refs/replace/*`, which a pusher could create to
 substitute a decoy for any commit, tree or blob) and graft files are ignored (GIT_NO_REPLACE_OBJECTS,
 GIT_GRAFT_FILE and GIT_REPLACE_REF_BASE dropped from the inherited environment), and the user's and the
-system's attribute files are not read.
+system's attribute files are not read. The commands whose output attributes change (patches: a
+`-diff` or `binary` attribute, a diff driver, turns a file's lines into "Binary files differ") run with
+no work tree and no index at all (see `_attr_free`), so neither a work tree's `.gitattributes` nor
+one in the pushed tree can hide lines from the scanners, in any mode.
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ import codecs
 import contextlib
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,6 +146,7 @@ class Git:
             # The Action's workspace is owned by another uid; trust exactly this path, nothing more.
             self._config += ["-c", f"safe.directory={self.path.resolve()}"]
         self._info: RepoInfo | None = None
+        self._attr_free_env: tuple[Path, dict[str, str]] | None = None
 
     # -- runner ---------------------------------------------------------------------------------
     def argv(self, *args: str) -> list[str]:
@@ -171,6 +178,32 @@ class Git:
 
     def out(self, *args: str, input: bytes | None = None) -> str:
         return self.run(*args, input=input).stdout.decode("utf-8", "replace")
+
+    def _attr_free(self) -> tuple[Path, dict[str, str]]:
+        """Working directory and environment for commands whose output attributes would change.
+
+        git 2.39 has no switch to ignore `.gitattributes` (`--attr-source` is 2.40+, and would still
+        read `info/attributes`); it reads them from the work tree, falling back to the index, even in
+        a bare repository (from the current directory). So these commands run in an empty private
+        directory that is their work tree, with an index file that does not exist, and the git
+        directory named explicitly: the only attributes left are the repository owner's own
+        `info/attributes` (not pushable, not in any tree). User and system files are off everywhere.
+        """
+        if self._attr_free_env is None:
+            git_dir = self.info().git_dir
+            empty = Path(tempfile.mkdtemp(prefix="gatekeeper-noattr-"))
+            weakref.finalize(self, shutil.rmtree, str(empty), True)
+            env = dict(self.env)
+            for name in ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH",
+                         "GIT_COMMON_DIR"):
+                # The cwd changes: location variables git gave relative must keep meaning the same place.
+                if env.get(name):
+                    env[name] = os.pathsep.join(str((self.path / part).resolve()) if part else part
+                                                for part in env[name].split(os.pathsep))
+            env.update({"GIT_DIR": str(git_dir), "GIT_WORK_TREE": str(empty),
+                        "GIT_INDEX_FILE": str(empty / "no-index")})
+            self._attr_free_env = (empty, env)
+        return self._attr_free_env
 
     # -- repository -----------------------------------------------------------------------------
     def info(self) -> RepoInfo:
@@ -370,7 +403,7 @@ class Git:
             _check_rev_token(sha)
         stdin = "".join(f"{s}\n" for s in shas).encode()
         return self._stream(["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}", "diff-tree", "--stdin",
-                             "-r", "--root", "--cc", *_PATCH_OPTIONS], stdin, "diff-tree")
+                             "-r", "--root", "--cc", *_PATCH_OPTIONS], stdin, "diff-tree", attr_free=True)
 
     def range_patch(self, bases: Sequence[str], head: str, *, big_file_threshold: int) -> Iterator[bytes]:
         """Lines of the net patch (-U0) from the range's boundary commit(s) to its head.
@@ -389,7 +422,7 @@ class Git:
             args = ["diff", *_PATCH_OPTIONS, bases[0], head]
         else:
             args = ["diff", "--cc", *_PATCH_OPTIONS, head, *bases]
-        return self._stream([*threshold, *args], None, "diff")
+        return self._stream([*threshold, *args], None, "diff", attr_free=True)
 
     def range_files(self, bases: Sequence[str], head: str) -> tuple[FileChange, ...]:
         """Paths whose content at `head` differs from the boundary commit(s), with head's blob and mode
@@ -441,11 +474,12 @@ class Git:
         """The id of the empty tree in this repository's hash algorithm (sha1 or sha256)."""
         return self.out("hash-object", "-t", "tree", "--stdin", input=b"").strip()
 
-    def _stream(self, args: list[str], stdin: bytes | None, what: str) -> Iterator[bytes]:
+    def _stream(self, args: list[str], stdin: bytes | None, what: str, *, attr_free: bool = False) -> Iterator[bytes]:
         """Output lines of one git process, read as they come; the process is reaped (killed when the
         consumer stops early) and a failure raises GitError once the output was consumed."""
         argv = self.argv(*args)
-        proc = subprocess.Popen(argv, cwd=self.path, env=self.env,
+        cwd, env = self._attr_free() if attr_free else (self.path, self.env)
+        proc = subprocess.Popen(argv, cwd=cwd, env=env,
                                 stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert proc.stdout is not None and proc.stderr is not None

@@ -96,3 +96,27 @@ def test_replace_refs_are_not_honoured_in_any_mode(repo: RepoBuilder, monkeypatc
         assert git.read_objects([blob])[blob] == ("blob", b"secret\n")
         assert git.show_file(real, "a") == b"secret\n"
         assert git.changed_files([real])[real][0].new_blob == blob
+
+
+@pytest.mark.parametrize("attributes", ["*.cfg -diff\n", "*.cfg binary\n", "*.cfg diff=hide\n",
+                                        "[attr]quiet -diff\n*.cfg quiet\n"])
+def test_attributes_do_not_hide_added_lines(repo: RepoBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            attributes: str) -> None:
+    from gatekeeper.scan.added_lines import iter_commit_additions, range_additions
+
+    base = repo.commit("base", {"README": "hi\n"})
+    # In the committed tree, in the work tree, in info/attributes' place for the user (XDG, core.attributesFile).
+    sha = repo.commit("add", {".gitattributes": attributes, "app.cfg": "key = hidden\n"})
+    repo.git("config", "diff.hide.binary", "true")
+    home = tmp_path / "home"
+    (home / ".config" / "git").mkdir(parents=True)
+    (home / ".config" / "git" / "attributes").write_text(attributes)
+    (tmp_path / "user-attributes").write_text(attributes)
+    repo.git("config", "core.attributesFile", str(tmp_path / "user-attributes"))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    for git in (Git(repo.path), Git(repo.path, inherit_git_env=True)):
+        per_commit = {p.path: p for c, p in iter_commit_additions(git, [sha]) if c == sha}
+        assert not per_commit["app.cfg"].binary and per_commit["app.cfg"].added == ((1, "key = hidden"),)
+        net = range_additions(git, [base], sha)[b"app.cfg"]
+        assert not net.binary and net.line_numbers == {1}

@@ -146,3 +146,31 @@ def test_moving_or_deleting_a_replace_ref_is_refused(tmp_path: Path, action: str
     spec = f"+{two}:refs/replace/{base}" if action == "move" else f":refs/replace/{base}"
     rejected(spush(server, work, "origin", spec), "policy/replace-ref")
     assert server.tip(f"refs/replace/{base}") == one
+
+
+# -- 19. attributes never hide content -------------------------------------------------------------
+
+@pytest.mark.parametrize("attributes", ["*.cfg -diff\n", "*.cfg binary\n"])
+def test_pushed_gitattributes_do_not_hide_a_key(tmp_path: Path, attributes: str) -> None:
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    # The attributes land first (on main, harmlessly), then the key in a file they mark binary.
+    work.commit("attributes\n", {".gitattributes": attributes}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    work.commit("config\n", {"app.cfg": f"key = {AWS_KEY}\n"}, author=DANA, committer=DANA)
+    rejected(spush(server, work, "origin", "main"), "secrets/aws-access-key", "app.cfg:1")
+
+
+def test_local_check_ignores_work_tree_attributes(tmp_path: Path) -> None:
+    from gatekeeper.cli import run
+
+    work = RepoBuilder.init(tmp_path / "work")
+    work.commit("base\n", {"README.md": "hi\n", ".gitattributes": "*.cfg -diff\n"}, author=DANA, committer=DANA)
+    work.branch("feature")
+    work.checkout("feature")
+    work.commit("config\n", {"app.cfg": f"key = {AWS_KEY}\n"}, author=DANA, committer=DANA)
+    policy = tmp_path / "policy.yml"
+    policy.write_text(SECRETS_POLICY)
+    out = tmp_path / "out.txt"
+    code = run(["check", "--repo", str(work.path), "--policy", str(policy), "--base", "main", "--output", str(out)])
+    assert code == 1, out.read_text()
+    assert "secrets/aws-access-key" in out.read_text()
