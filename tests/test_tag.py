@@ -254,3 +254,57 @@ def test_tag_cli(repo: RepoBuilder) -> None:
     bad = subprocess.run([*cmd, "--device", "toaster"], cwd=repo.path, env=env, capture_output=True, text=True,
                          check=False, timeout=60)
     assert bad.returncode == 2 and "unknown device class" in bad.stderr
+
+
+# -- the installed hook, real `git commit`: git and gatekeeper read the same trailers (issue #9 item 3) ------
+
+HOOK_CASES = {
+    "-m": (["-m", "Fix"], None, {}),
+    "-m with a #42 paragraph": (["-m", "Fix", "-m", "#42"], None, {}),
+    "-m #42 verbatim": (["-m", "Fix", "-m", "#42", "--cleanup=verbatim"], None, {}),
+    "-m #42 strip": (["-m", "Fix", "-m", "#42", "--cleanup=strip"], None, {}),
+    "-m prose then #42": (["-m", "Fix", "-m", "prose\n#42"], None, {}),
+    "-s with #42": (["-s", "-m", "Fix", "-m", "#42"], None, {}),
+    "-F trailing # line verbatim": (["--cleanup=verbatim"], "Fix\n\nBody\n#42\n", {}),
+    "-F CRLF verbatim": (["--cleanup=verbatim"], "Fix\r\n\r\nBody\r\n\r\nSigned-off-by: A <a@x>\r\n", {}),
+    "-F CRLF whitespace": (["--cleanup=whitespace"], "Fix\r\n\r\nBody\r\n", {}),
+    "-F blank line holding a space": (["--cleanup=verbatim"], "Fix\n\nBody\n \nCo-authored-by: B <b@x>\n", {}),
+    "-F Conflicts block": (["--cleanup=verbatim"], "Merge\n\nSigned-off-by: A <a@x>\n\nConflicts:\n\ta.c\n", {}),
+    "-F --- line": (["--cleanup=verbatim"], "Fix\n\n---\nCo-authored-by: B <b@x>\n", {}),
+    "-F declared desktop": (["--cleanup=verbatim"], "Fix\n\nOrigin-Device: desktop\nFoo: bar\n", {}),
+    "-F scissors kept": (["--cleanup=scissors"],
+                         "Fix\n\nBody\n# ------------------------ >8 ------------------------\nX: y\n", {}),
+    "-F 25 % block": (["--cleanup=verbatim"], "Fix\n\nprose\nprose\nSigned-off-by: A <a@x>\n", {}),
+    "commentChar ; with ;42": (["-m", "Fix", "-m", ";42"], None, {"core.commentChar": ";"}),
+    "commentChar ; with #42": (["-m", "Fix", "-m", "#42"], None, {"core.commentChar": ";"}),
+    "commentChar auto with #42": (["-m", "Fix", "-m", "#42"], None, {"core.commentChar": "auto"}),
+    "editor template -e": (["-e", "-m", "Fix"], None, {}),
+    "editor -v -e": (["-v", "-e", "-m", "Fix"], None, {}),
+    "editor -e verbatim": (["-e", "--cleanup=verbatim", "-m", "Fix"], None, {}),
+    "editor -e whitespace": (["-e", "--cleanup=whitespace", "-m", "Fix"], None, {}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOOK_CASES))
+def test_installed_hook_writes_trailers_git_and_gatekeeper_read_alike(repo: RepoBuilder, tmp_path: Path,
+                                                                      name: str) -> None:
+    from gatekeeper.modes.install import install
+
+    args, file_text, config = HOOK_CASES[name]
+    repo.commit("base\n", {"a.txt": "a\n"})
+    for key, value in config.items():
+        repo.git("config", key, value)
+    install(repo.path, "prepare-commit-msg")
+    if file_text is not None:
+        message_file = tmp_path / "msg"
+        message_file.write_bytes(file_text.encode())
+        args = [*args, "-F", str(message_file)]
+    repo.git("commit", "-q", "--allow-empty", *args, env={"GIT_EDITOR": "true"})
+
+    stored = _message(repo)
+    git_reads = repo.git("log", "-1", "--format=%(trailers:only,unfold)")
+    ours = "\n".join(f"{t.key}: {t.value}" for t in parse_trailers(stored))
+    assert ours == git_reads, stored
+    assert [t.value for t in parse_trailers(stored) if t.name == "origin-device"] == ["mobile"], stored
+    if "Signed-off-by" in (file_text or "") or "-s" in args:
+        assert any(t.name == "signed-off-by" for t in parse_trailers(stored)), stored

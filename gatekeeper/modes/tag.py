@@ -22,7 +22,7 @@ from gatekeeper.errors import GitError, UsageError
 from gatekeeper.models import DeviceClass
 from gatekeeper.modes.install import user_git
 from gatekeeper.sanitize import safe
-from gatekeeper.trailers import parse_trailers
+from gatekeeper.trailers import WHITESPACE, parse_trailers, trailer_block
 
 DEVICE_CLASSES = tuple(c.value for c in DeviceClass if c is not DeviceClass.UNKNOWN)
 _VALUE = re.compile(r"\A[^\x00-\x1f\x7f]{1,120}\Z")
@@ -58,8 +58,13 @@ def resolve_trailers(env: Mapping[str, str], *, device: str | None = None, devic
     return tuple(pairs)
 
 
-_SCISSORS = "------------------------ >8 ------------------------"
+_SCISSORS = " ------------------------ >8 ------------------------"
+_COMMENT_CANDIDATES = "#;@!$%^&|:"  # what core.commentChar=auto picks from (builtin/commit.c)
 _TRAILER_LINE = re.compile(r"\A([A-Za-z0-9-]+)[ \t]*:(.*)\Z", re.DOTALL)
+
+
+def _blank(line: str) -> bool:
+    return not line.strip(WHITESPACE)
 
 
 def _merge_block(block: Sequence[str], trailers: Sequence[tuple[str, str]]) -> list[str]:
@@ -105,37 +110,70 @@ def set_trailers(message: str, trailers: Sequence[tuple[str, str]], comment: str
     """The message with `trailers` set in its trailer block (see _merge_block): a key already there keeps
     its place, and a message that already carries every trailer with the same value is returned as is.
 
+    Where the block is comes from git's own rules (gatekeeper.trailers.trailer_block, with `#`, which is
+    how `git log` on the server reads the commit): an existing block gets the trailers in place; otherwise
+    they become a new final paragraph, before a trailing run of comment lines, empty lines or an old
+    `Conflicts:` block — where `git commit -s` / `--trailer` put theirs — and before a scissors line. Under
+    every cleanup mode (`strip` drops the comment lines, `whitespace`/`verbatim` keep them and git skips
+    them when it reads trailers) the stored commit then carries the trailers, and git and gatekeeper read
+    the same ones. With another local `comment` character (prepare-commit-msg mode; `auto` means any of
+    git's candidates) a trailing line that is a comment to one reader and text to the other goes before
+    the trailers, so the committer's `git log` and the server agree too.
+
     Pure Python on purpose: `git interpret-trailers` matches keys by prefix, so setting `Origin-Device`
-    would replace `Origin-Device-Id`. `comment` (prepare-commit-msg mode) keeps git's trailing comment
-    block, and anything from a `git commit -v` scissors line on, after the trailers.
+    would replace `Origin-Device-Id`.
     """
-    lines = message.split("\n")
-    tail: list[str] = []
-    if comment:
-        for index, line in enumerate(lines):
-            if line.startswith(comment) and _SCISSORS in line:
-                lines, tail = lines[:index], lines[index:]
-                break
-        while lines and (not lines[-1].strip() or lines[-1].startswith(comment)):
-            tail.insert(0, lines.pop())
-    while lines and not lines[-1].strip():
+    local = tuple(_COMMENT_CANDIDATES) if comment == "auto" else (comment or "#",)
+    crlf = "\r\n" in message and message.count("\r\n") == message.count("\n")
+    eol = "\r\n" if crlf else "\n"
+    lines = (message.replace("\r\n", "\n") if crlf else message).split("\n")
+    terminated = lines[-1] == ""
+    if terminated:
         lines.pop()
-    written = [line for line in lines if line.strip()]
-    if not written or (not lines[0].strip() and all(_TRAILER_LINE.match(line) for line in written)):
+    original = list(lines)
+    tail: list[str] = []
+    scissors = {char + _SCISSORS for char in ("#", *local)}
+    for index, line in enumerate(lines):
+        if line in scissors:
+            lines, tail = lines[:index], lines[index:]
+            break
+
+    def is_comment(line: str) -> bool:
+        return line.startswith(("#", *local))
+
+    first = 0
+    while first < len(lines) and _blank(lines[first]):
+        first += 1
+    written = [index for index, line in enumerate(lines) if not _blank(line) and not is_comment(line)]
+    new = [f"{key}: {value}" for key, value in trailers]
+    if not written or (first and all(_TRAILER_LINE.match(lines[i]) for i in written)):
         # No subject yet (an editor template, or one we tagged before): the first line stays free for it, so
         # the trailers end up in their own paragraph once it is typed.
-        body = ["", "", *_merge_block(written, trailers)]
-    elif parse_trailers("\n".join(lines)):
-        start = len(lines)
-        while start > 0 and lines[start - 1].strip():
-            start -= 1
-        body = [*lines[:start], *_merge_block(lines[start:], trailers)]
+        after = lines[written[-1] + 1:] if written else lines
+        while after and _blank(after[0]):
+            after = after[1:]
+        body = ["", "", *_merge_block([lines[i] for i in written], trailers), *(["", *after] if after else [])]
     else:
-        body = [*lines, "", *(f"{key}: {value}" for key, value in trailers)]
-    text = "\n".join(body) + "\n"
-    if tail:
-        text += "\n".join(tail)
-    return text
+        start, end = trailer_block(lines[first:], True, "#")
+        start, end = start + first, end + first
+        # A trailing line that the local comment character does not make a comment (`#42` with
+        # commentChar `;`) is text to the committer's git: the trailers must come after it for both to read
+        # them, so they start a new paragraph there.
+        local_end = max((trailer_block(lines[first:], True, char)[1] + first for char in local if char != "#"),
+                        default=end)
+        if local_end > end:
+            start = end = local_end
+        content, after = lines[:end], lines[end:]
+        if start < end:
+            body = [*content[:start], *_merge_block(content[start:], trailers), *after]
+        else:
+            while content and _blank(content[-1]):
+                content.pop()
+            body = [*content, "", *new, *after]
+    out = body + tail
+    if out == original:
+        return message
+    return eol.join(out) + eol
 
 
 def _leftovers(message: str, trailers: Sequence[tuple[str, str]]) -> tuple[str, ...]:
@@ -181,8 +219,8 @@ def tag_message_file(repo: Path, path: Path, trailers: Sequence[tuple[str, str]]
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read the commit message file {path}: {exc}",
                          "this mode is meant to be called by git's prepare-commit-msg hook") from None
-    comment = (git.config_get("core.commentChar") or "#")[:1]
-    comment = "#" if comment in ("", "a") else comment  # "auto" picks a free character; '#' is git's default
+    # core.commentString (git >= 2.45) wins over core.commentChar; "auto" lets git pick a free character.
+    comment = (git.config_get("core.commentString") or git.config_get("core.commentChar") or "#").strip() or "#"
     updated = set_trailers(original, trailers, comment)
     if updated == original:
         return TagResult(False, tuple(trailers))
