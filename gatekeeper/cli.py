@@ -122,9 +122,10 @@ def _register() -> None:
     from gatekeeper.cli_action import action
     from gatekeeper.cli_device import device
     from gatekeeper.cli_hook import COMMANDS as HOOK_COMMANDS
+    from gatekeeper.cli_log import log_group
     from gatekeeper.cli_scan import baseline, rules
 
-    for command in (*HOOK_COMMANDS, action, device, rules, baseline):
+    for command in (*HOOK_COMMANDS, action, device, rules, baseline, log_group):
         cli.add_command(command)
 
 

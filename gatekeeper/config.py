@@ -144,6 +144,15 @@ class Bypass:
 
 
 @dataclass(frozen=True, slots=True)
+class LogSettings:
+    """`log: {path: …, required: false}`: where decisions are recorded (a file → SQLite, or a
+    postgresql:// URL), and whether the gate fails closed when it cannot record one."""
+
+    path: str | None = None
+    required: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class IgnoreRule:
     rule: str
     reason: str
@@ -186,6 +195,7 @@ class Policy:
     bypass: Bypass = field(default_factory=Bypass)
     ignore: tuple[IgnoreRule, ...] = ()
     inline_ignore: InlineIgnore = field(default_factory=InlineIgnore)
+    log: LogSettings = field(default_factory=LogSettings)
     source: str = "built-in default"
 
     def ruleset(self, name: str) -> RuleSet:
@@ -341,7 +351,7 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
         raise v.fail("version", "the file is empty; `version: 1` is required", "start from `gatekeeper policy init`")
     top = v.mapping(data, "", ("version", "origins", "protected_refs", "rules", "zones", "devices",
                                "allowed_signers", "gpg_home", "signer_binding", "require_dco", "baseline",
-                               "pre_receive", "on_tool_error", "on_timeout", "bypass", "ignore", "inline_ignore"),
+                               "pre_receive", "on_tool_error", "on_timeout", "bypass", "ignore", "inline_ignore", "log"),
                     required=("version",))
     if type(top["version"]) is not int or top["version"] != 1:
         raise v.fail("version", f"unsupported version {_show(top['version'])} (this gatekeeper reads version 1)",
@@ -457,6 +467,14 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
                                  "rule-id glob (semgrep/python-*)")
             inline = InlineIgnore(refuse)
 
+    log = LogSettings()
+    if "log" in top:
+        lg = v.mapping(top["log"], "log", ("path", "required"))
+        log_path = _opt(lg, "path", None, v.string, "log")
+        if log_path is not None and any(ord(c) < 32 for c in log_path):
+            raise v.fail("log.path", "control characters in the log location")
+        log = LogSettings(path=log_path, required=_opt(lg, "required", False, v.boolean, "log"))
+
     def rel(key: str) -> Path | None:
         if key not in top or top[key] is None:
             return None
@@ -481,6 +499,7 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
         bypass=bypass,
         ignore=tuple(ignores),
         inline_ignore=inline,
+        log=log,
         source=source,
     )
 

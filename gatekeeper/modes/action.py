@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from gatekeeper.audit.decisionlog import log_verdict
 from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, parse_policy
 from gatekeeper.engine import Request, Services, collect_commits, evaluate
 from gatekeeper.errors import ConfigError, GatekeeperError, GitError, UsageError
@@ -472,6 +473,9 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
         verdict = evaluate(request, services)
     if source.client is not None:
         source.client.close()
+    # A policy from the base commit is the repository's: its log.path may only name a file in .git.
+    log_verdict(verdict, policy, repository=f"github:{settings.repository}" if settings.repository else
+                str(settings.workspace), root=git.info().git_dir, from_repository=True)
     return ActionResult(verdict)
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from gatekeeper.audit.decisionlog import log_verdict
 from gatekeeper.config import Policy, discover_policy, load_policy_file
 from gatekeeper.engine import Request, Services, evaluate
 from gatekeeper.errors import GitError
@@ -101,4 +102,7 @@ def run_check(repo: Path, base: str | None, head: str | None, policy_file: Path 
     )
     services = Services(scanners=build_scanners(policy), review=LocalReviewSource(),
                         signatures=ProvenanceSource(reader=filesystem_reader))
-    return evaluate(request, services)
+    verdict = evaluate(request, services)
+    info = git.info()
+    log_verdict(verdict, policy, repository=str(info.toplevel or info.git_dir), root=info.toplevel or info.git_dir)
+    return verdict

@@ -18,6 +18,7 @@ evaluate (which also rejects: fail closed). Never a traceback, never a silent ex
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -35,6 +36,7 @@ from typing import TextIO
 
 from gatekeeper import cleanup
 from gatekeeper.audit import AUDIT_ENV, append_audit, audit_record
+from gatekeeper.audit import decisionlog as dlog
 from gatekeeper.checks import CHECKS, CheckContext, is_protected
 from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
 from gatekeeper.engine import Request, Services, evaluate
@@ -385,6 +387,8 @@ class HookState:
     out: TextIO
     gitlab: bool
     audit_log: Path | None
+    decision_log: dlog.Destination | None = None  # the hash-chained log (GATEKEEPER_DECISION_LOG / policy log:)
+    repository: str = ""
     pusher: Pusher | None = None
     forge: ForgeInfo | None = None
     push_options: tuple[str, ...] = ()
@@ -432,7 +436,11 @@ class Watchdog:
                                                 "once, or ask an administrator to raise pre_receive.budget_seconds")
             prefix = "GL-HOOK-ERR: " if state.gitlab and code != ExitCode.OK else ""
             _write(state.out, f"{prefix}{text}\n")
-            _audit(state, event="timeout", exit_code=code, error=f"watchdog after {state.budget:g}s")
+            try:
+                _audit(state, event="timeout", exit_code=code, error=f"watchdog after {state.budget:g}s")
+            except dlog.LogError as exc:
+                _write(state.out, render_error(exc.message, exc.fix, gitlab=state.gitlab))
+                code = ExitCode.CANNOT_EVALUATE
             cleanup.release_all()  # os._exit skips every `finally`: remove workspaces, kill scanners
             self._exit(int(code))
 
@@ -447,15 +455,31 @@ def _write(out: TextIO, text: str) -> None:
 
 def _audit(state: HookState, *, event: str, exit_code: int, verdict: Verdict | None = None,
            error: str | None = None) -> None:
-    if state.audit_log is None:
+    """Record the outcome in the JSON-lines file and the decision log. Raises LogError only when the
+    policy requires the decision log and it cannot be written (the caller then fails closed)."""
+    if state.audit_log is not None:
+        record = audit_record(event=event, exit_code=exit_code, verdict=verdict,
+                              pusher=state.pusher.login if state.pusher else None, forge=state.forge,
+                              push_options=state.push_options, error=error)
+        try:
+            append_audit(state.audit_log, record)
+        except OSError as exc:
+            _write(state.out, f"gatekeeper: warning: could not write the audit log: {safe(str(exc), limit=200)}\n")
+    dest = state.decision_log
+    if dest is None or (dest.target is None and dest.problem is None and not dest.required):
         return
-    record = audit_record(event=event, exit_code=exit_code, verdict=verdict,
-                          pusher=state.pusher.login if state.pusher else None, forge=state.forge,
-                          push_options=state.push_options, error=error)
-    try:
-        append_audit(state.audit_log, record)
-    except OSError as exc:
-        _write(state.out, f"gatekeeper: warning: could not write the audit log: {safe(str(exc), limit=200)}\n")
+    detail = {"error": error, "push_options": list(state.push_options),
+              "forge": None if state.forge is None else {"forge": state.forge.forge, "via": state.forge.via,
+                                                         "repo": state.forge.repo}}
+    pusher = state.pusher.login if state.pusher else None
+    if verdict is not None:
+        entry = dlog.entry_from_verdict(verdict, repository=state.repository, event=event, exit_code=exit_code,
+                                        pusher=pusher, detail=detail)
+    else:
+        entry = dlog.Entry(repository=state.repository, mode="pre-receive", event=event,
+                           decision="allow" if exit_code == ExitCode.OK else ("error" if event == "error" else "block"),
+                           exit_code=exit_code, pusher=pusher, detail=detail)
+    dlog.record(dest, entry, lambda text: _write(state.out, safe(text, limit=300) + "\n"))
 
 
 # -- the hook ---------------------------------------------------------------------------------------
@@ -493,7 +517,8 @@ def run_pre_receive(stdin: bytes, *, env: Mapping[str, str] | None = None, repo:
     out = sys.stdout if out is None else out
     if audit_log is None and env.get(AUDIT_ENV):
         audit_log = Path(env[AUDIT_ENV])
-    state = HookState(out=out, gitlab=is_gitlab(env), audit_log=audit_log)
+    state = HookState(out=out, gitlab=is_gitlab(env), audit_log=audit_log,
+                      decision_log=dlog.destination(env, None, False), repository=_repository_name(env, repo))
     dog = Watchdog(state)
     if watchdog:
         dog.arm(t0 + default_policy().pre_receive.budget_seconds - WATCHDOG_MARGIN)
@@ -517,7 +542,10 @@ def _fail(state: HookState, message: str, fix: str, verbose: bool) -> int:
         if verbose:
             _write(state.out, traceback.format_exc())
         _write(state.out, render_error(message, fix, gitlab=state.gitlab))
-        _audit(state, event="error", exit_code=ExitCode.CANNOT_EVALUATE, error=message)
+        try:
+            _audit(state, event="error", exit_code=ExitCode.CANNOT_EVALUATE, error=message)
+        except dlog.LogError as exc:
+            _write(state.out, render_error(exc.message, exc.fix, gitlab=state.gitlab))
     return ExitCode.CANNOT_EVALUATE
 
 
@@ -542,7 +570,8 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
                 state.done = True
                 _write(state.out, f"{'GL-HOOK-ERR: ' if state.gitlab else ''}gatekeeper: push REJECTED by "
                        f"{safe(legacy.name, limit=80)} (exit {code})\n")
-                _audit(state, event="legacy-hook", exit_code=ExitCode.BLOCKED, error=f"legacy hook exit {code}")
+                with contextlib.suppress(dlog.LogError):  # rejected either way
+                    _audit(state, event="legacy-hook", exit_code=ExitCode.BLOCKED, error=f"legacy hook exit {code}")
             return ExitCode.BLOCKED
 
     raw = parse_input(stdin)
@@ -553,6 +582,8 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
     git = Git(repo, inherit_git_env=True, timeout=30.0)
     trusted = trusted_policy(git, env, policy_file)
     policy = trusted.policy
+    state.decision_log = dlog.destination(env, policy.log.path, policy.log.required,
+                                          repository_root=git.info().git_dir, from_repository=trusted.ref is not None)
     budget = policy.pre_receive.budget_seconds
     state.budget, state.on_timeout = budget, policy.on_timeout
     if dog is not None:
@@ -602,9 +633,28 @@ def _finish(state: HookState, verdict: Verdict) -> int:
         if state.done:
             return int(code)
         state.done = True
+        # Logged before the pusher is told: with `log: {required: true}` a decision that cannot be
+        # recorded is no decision (fail closed), and the pusher must not read "accepted" first.
+        try:
+            _audit(state, event="decision", exit_code=code, verdict=verdict)
+        except dlog.LogError as exc:
+            _write(state.out, render_error(exc.message, exc.fix, gitlab=state.gitlab))
+            return int(ExitCode.CANNOT_EVALUATE)
         _write(state.out, render_hook(verdict, gitlab=state.gitlab))
-        _audit(state, event="decision", exit_code=code, verdict=verdict)
     return int(code)
+
+
+def _repository_name(env: Mapping[str, str], repo: Path) -> str:
+    """How the decision log names this repository: the forge's name for it, else its git directory."""
+    forge = forge_from_env(env)
+    if forge is not None and forge.repo:
+        return f"{forge.forge}:{safe(forge.repo, limit=200)}"
+    git_dir = env.get("GIT_DIR")
+    base = Path(git_dir) if git_dir else repo
+    try:
+        return str((base if base.is_absolute() else Path.cwd() / base).resolve())
+    except OSError:
+        return str(base)
 
 
 def _identity(pusher: Pusher | None) -> Identity | None:

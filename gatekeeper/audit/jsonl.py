@@ -1,4 +1,4 @@
-"""The decision log: one JSON line per gate decision, appended to a file only its owner can read.
+"""The JSON-lines audit file: one JSON line per gate decision, appended to a file only its owner can read.
 
 Every pre-receive decision (accept, reject, bypass, timeout, could-not-evaluate) can be recorded
 with the full JSON verdict, the pusher and the forge metadata. The file is created with mode 0600

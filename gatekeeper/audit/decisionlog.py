@@ -1,0 +1,385 @@
+"""The decision log: every gate decision as a record in a hash chain, one chain per repository.
+
+A record holds what the gate decided and about what — repository, refs, pusher, mode, decision,
+the commits judged, and the SHA-256 digest of the full JSON verdict (kept beside it) — plus
+`prev_hash`, the hash of the repository's previous record. Each record's hash covers its whole body,
+so `verify()` names any record that was edited (its hash no longer matches), deleted (a gap in the
+sequence, or a broken link), reordered (a link to the wrong predecessor) or cut off the end (the
+per-repository head no longer matches the last record).
+
+Two stores implement the same `Store` protocol: SQLite (`sqlite_store`, a file path; the default)
+and PostgreSQL (`postgres_store`, a `postgresql://` URL) for git servers with several nodes, where
+a local file would split the record. Both append inside one transaction that first takes a
+per-repository lock, so 20 concurrent hooks never interleave or lose records, and a process killed
+mid-append leaves the previous, valid state.
+
+Where the log is: `GATEKEEPER_DECISION_LOG` (the server administrator's word) wins over the policy's
+`log: {path: …}`. Whether the gate may decide without it: the policy's `log: {required: true}`
+makes an unwritable log fail closed (exit 4); otherwise a failed append is a printed warning and
+the decision stands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from gatekeeper.errors import GatekeeperError
+from gatekeeper.models import ExitCode, Verdict
+
+if TYPE_CHECKING:
+    from gatekeeper.config import Policy
+
+LOG_ENV = "GATEKEEPER_DECISION_LOG"
+FORMAT_NAME = "gatekeeper-decision-log"
+FORMAT_VERSION = 1
+GENESIS = "0" * 64
+MAX_COMMITS_PER_RECORD = 10_000  # the verdict digest still covers every commit; the index lists these
+_URL_PASSWORD = re.compile(r"(?P<head>postgres(?:ql)?://[^:/@\s]*:)[^@\s]*@")
+
+
+class LogError(GatekeeperError):
+    """The decision log cannot be opened, read or written (exit 4: could not evaluate)."""
+
+    exit_code = ExitCode.CANNOT_EVALUATE
+
+
+def redact_url(target: str) -> str:
+    """A log location fit to print: the password of a `postgresql://user:password@…` URL replaced."""
+    return _URL_PASSWORD.sub(r"\g<head>***@", target)
+
+
+def is_postgres(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+def canonical(value: Any) -> bytes:
+    """The one byte form every hash is taken over: sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def chain_hash(prev_hash: str, body: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + body).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What a caller appends: everything but the chain fields, which the store fills in under its lock."""
+
+    repository: str
+    mode: str  # "pre-receive", "local", "action"
+    event: str  # "decision", "timeout", "error", "legacy-hook"
+    decision: str  # "allow", "warn", "block", "error"
+    exit_code: int
+    refs: tuple[tuple[str, str, str, str], ...] = ()  # (ref, old, new, kind)
+    pusher: str | None = None
+    commits: tuple[str, ...] = ()
+    blocking_rules: tuple[str, ...] = ()
+    verdict_json: str | None = None  # the full JSON verdict; its digest goes into the chain
+    detail: Mapping[str, Any] = field(default_factory=dict)  # forge, push options, error, range, policy source
+    time: dt.datetime | None = None
+
+    def body(self, seq: int, prev_hash: str, when: dt.datetime) -> dict[str, Any]:
+        digest = None if self.verdict_json is None else hashlib.sha256(self.verdict_json.encode("utf-8")).hexdigest()
+        return {
+            "format": FORMAT_VERSION,
+            "repository": self.repository,
+            "seq": seq,
+            "time": when.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "mode": self.mode,
+            "event": self.event,
+            "decision": self.decision,
+            "exit_code": int(self.exit_code),
+            "refs": [{"ref": r, "old": o, "new": n, "kind": k} for r, o, n, k in self.refs],
+            "pusher": self.pusher,
+            "commits": list(self.commits[:MAX_COMMITS_PER_RECORD]),
+            "commits_total": len(self.commits),
+            "blocking_rules": sorted(set(self.blocking_rules)),
+            "verdict_digest": digest,
+            "detail": dict(self.detail),
+            "prev_hash": prev_hash,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One stored record as read back: its body exactly as hashed, and the columns beside it."""
+
+    id: int
+    repository: str
+    seq: int
+    body: str  # canonical JSON, the bytes the hash covers
+    verdict: str | None
+    prev_hash: str
+    hash: str
+
+    def data(self) -> dict[str, Any]:
+        parsed = json.loads(self.body)
+        return parsed if isinstance(parsed, dict) else {}
+
+    def label(self) -> str:
+        return f"record #{self.seq} of {self.repository!r} (row id {self.id})"
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    repository: str
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """A record that judged a commit: how "which decision admitted this commit" is answered."""
+
+    repository: str
+    seq: int
+    decision: str
+    mode: str
+    time: str
+    ref: str | None
+
+
+class Store(Protocol):
+    target: str  # printable (password redacted)
+
+    def append(self, entry: Entry) -> Record: ...
+
+    def repositories(self) -> list[str]: ...
+
+    def records(self, repository: str | None = None) -> Iterator[Record]: ...
+
+    def heads(self) -> dict[str, Head]: ...
+
+    def admissions(self, shas: Sequence[str]) -> dict[str, list[Admission]]: ...
+
+    def close(self) -> None: ...
+
+
+def open_log(target: str, *, create: bool = True) -> Store:
+    """The store for a location: a `postgresql://` URL or a file path (SQLite)."""
+    if not target.strip():
+        raise LogError("the decision log location is empty", f"set {LOG_ENV} to a file path or a postgresql:// URL")
+    if is_postgres(target):
+        from gatekeeper.audit.postgres_store import PostgresStore
+
+        return PostgresStore(target)
+    from gatekeeper.audit.sqlite_store import SqliteStore
+
+    return SqliteStore(Path(target), create=create)
+
+
+def new_record(entry: Entry, seq: int, prev_hash: str, row_id: int = 0) -> Record:
+    when = entry.time or dt.datetime.now(dt.UTC)
+    body = canonical(entry.body(seq, prev_hash, when)).decode("utf-8")
+    return Record(row_id, entry.repository, seq, body, entry.verdict_json, prev_hash,
+                  chain_hash(prev_hash, body.encode("utf-8")))
+
+
+# -- verification -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    repository: str
+    seq: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"record #{self.seq} of {self.repository!r}" if self.seq is not None else repr(self.repository)
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    records: int
+    repositories: int
+    problems: tuple[Problem, ...]
+    heads: tuple[Head, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(store: Store, repository: str | None = None) -> VerifyResult:
+    """Walk every chain (or one) and name each record that was edited, deleted, reordered or cut off."""
+    heads = store.heads()
+    repos = [repository] if repository is not None else sorted(set(store.repositories()) | set(heads))
+    problems: list[Problem] = []
+    total = 0
+    for repo in repos:
+        expected_seq = 1
+        prev = GENESIS
+        last: Record | None = None
+        for record in store.records(repo):
+            total += 1
+            problems.extend(_check_record(record, expected_seq, prev))
+            expected_seq = record.seq + 1
+            prev = record.hash
+            last = record
+        head = heads.get(repo)
+        if head is None:
+            if last is not None:
+                problems.append(Problem(repo, None, "the chain's head entry is missing (the log was edited by hand)"))
+            continue
+        if last is None:
+            problems.append(Problem(repo, head.seq, f"all {head.seq} record(s) are missing (deleted)"))
+        elif head.seq > last.seq:
+            problems.append(Problem(repo, last.seq + 1, f"record(s) #{last.seq + 1}..#{head.seq} after the last one "
+                                    "present are missing (deleted from the end)"))
+        elif head.seq != last.seq or head.hash != last.hash:
+            problems.append(Problem(repo, last.seq, "the last record does not match the chain's head "
+                                    f"(head #{head.seq} {head.hash[:16]}…; the record or the head was edited)"))
+    return VerifyResult(total, len(repos), tuple(problems), tuple(heads[r] for r in repos if r in heads))
+
+
+def _check_record(record: Record, expected_seq: int, prev: str) -> list[Problem]:
+    problems: list[Problem] = []
+    repo, seq = record.repository, record.seq
+    if seq > expected_seq:
+        missing = f"#{expected_seq}" if seq == expected_seq + 1 else f"#{expected_seq}..#{seq - 1}"
+        problems.append(Problem(repo, expected_seq, f"record(s) {missing} are missing (deleted); the chain "
+                                f"resumes at #{seq}"))
+    try:
+        body = record.data()
+    except ValueError:
+        return [*problems, Problem(repo, seq, "its body is not valid JSON (edited)")]
+    if chain_hash(record.prev_hash, record.body.encode("utf-8")) != record.hash:
+        problems.append(Problem(repo, seq, "its content does not match its hash (edited)"))
+    if body.get("seq") != seq or body.get("repository") != repo:
+        problems.append(Problem(repo, seq, f"its body says record #{body.get('seq')} of {body.get('repository')!r} "
+                                "(moved or renumbered)"))
+    if body.get("prev_hash") != record.prev_hash:
+        problems.append(Problem(repo, seq, "its stored link differs from the one its body was hashed with (edited)"))
+    if record.prev_hash != prev and seq <= expected_seq:
+        problems.append(Problem(repo, seq, "it does not follow the record before it (reordered or a record "
+                                "before it was replaced)"))
+    digest = body.get("verdict_digest")
+    if record.verdict is not None and digest != hashlib.sha256(record.verdict.encode("utf-8")).hexdigest():
+        problems.append(Problem(repo, seq, "the stored verdict does not match the digest in the chain (edited)"))
+    if record.verdict is None and digest is not None:
+        problems.append(Problem(repo, seq, "the verdict the chain vouches for is missing (deleted)"))
+    return problems
+
+
+# -- entries from what the gate decided ------------------------------------------------------------------------
+
+def entry_from_verdict(verdict: Verdict, *, repository: str, event: str = "decision", exit_code: int | None = None,
+                       pusher: str | None = None, detail: Mapping[str, Any] | None = None,
+                       now: dt.datetime | None = None) -> Entry:
+    from gatekeeper.report.json import render_json
+
+    return Entry(
+        repository=repository,
+        mode=verdict.mode,
+        event=event,
+        decision=verdict.decision.value,
+        exit_code=int(verdict.exit_code if exit_code is None else exit_code),
+        refs=tuple((u.ref, u.old, u.new, u.kind.value) for u in verdict.updates),
+        pusher=pusher,
+        commits=tuple(r.commit.sha for r in verdict.commits),
+        blocking_rules=tuple(f.rule_id for f in verdict.findings if f.blocking),
+        verdict_json=render_json(verdict).rstrip("\n"),
+        detail={"range": verdict.range_description, "policy": verdict.policy_source, **(detail or {})},
+        time=now,
+    )
+
+
+def record_dict(record: Record) -> dict[str, Any]:
+    """A record as `log show` / `log export` print it: the hashed body, the hash, and the verdict."""
+    data = record.data()
+    data["hash"] = record.hash
+    data["verdict"] = None if record.verdict is None else _json_or_text(record.verdict)
+    return data
+
+
+def _json_or_text(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+# -- where the log is, and appending without letting it decide the gate ---------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    target: str | None  # None: no log configured (or none allowed: see problem)
+    required: bool
+    origin: str  # "GATEKEEPER_DECISION_LOG", "policy log.path" or "none"
+    problem: str | None = None  # why the configured log cannot be used
+
+
+def destination(env: Mapping[str, str], log_path: str | None, required: bool, *,
+                repository_root: Path | None = None, from_repository: bool = False) -> Destination:
+    """The log to write: the server's `GATEKEEPER_DECISION_LOG` first, else the policy's `log.path`
+    (a relative path is taken from `repository_root`: the work tree locally, the git directory on a server).
+
+    A policy read from the repository itself (pre-receive's default branch, the Action's base commit)
+    may only name a file inside the repository's git directory, or a PostgreSQL URL: it must not be
+    able to make the server create files elsewhere.
+    """
+    if env.get(LOG_ENV, "").strip():
+        return Destination(env[LOG_ENV].strip(), required, LOG_ENV)
+    if not log_path:
+        return Destination(None, required, "none")
+    if is_postgres(log_path):
+        return Destination(log_path, required, "policy log.path")
+    path = Path(log_path)
+    if from_repository and (path.is_absolute() or ".." in path.parts or repository_root is None):
+        return Destination(None, required, "policy log.path", problem=(
+            f"log.path {log_path!r} in a policy read from the repository must be a relative path inside the "
+            f"repository's git directory (set {LOG_ENV} on the server for a log elsewhere)"))
+    if not path.is_absolute() and repository_root is not None:
+        path = repository_root / path
+    return Destination(str(path), required, "policy log.path")
+
+
+def record(dest: Destination, entry: Entry, warn: Callable[[str], None]) -> Record | None:
+    """Append `entry`; a failure is a warning, unless the log is required: then LogError (fail closed)."""
+    try:
+        if dest.problem is not None:
+            raise LogError(dest.problem, f"fix log.path in the policy, or set {LOG_ENV}")
+        if dest.target is None:
+            if not dest.required:
+                return None
+            raise LogError("the policy requires a decision log (log.required: true) but none is configured",
+                           f"set log.path in the policy or {LOG_ENV} on the server")
+        store = open_log(dest.target)
+        try:
+            return store.append(entry)
+        finally:
+            store.close()
+    except LogError as exc:
+        if dest.required:
+            raise LogError(f"{exc.message}; the policy requires the decision log (log.required: true), so the gate "
+                           "fails closed", exc.fix) from None
+        warn(f"gatekeeper: warning: the decision was not logged: {exc.message}")
+        return None
+
+
+def log_verdict(verdict: Verdict, policy: Policy, *, repository: str, root: Path | None,
+                from_repository: bool = False, env: Mapping[str, str] | None = None,
+                warn: Callable[[str], None] | None = None) -> Record | None:
+    """check's and the Action's entry: append the verdict where the environment or policy says."""
+    import os
+    import sys
+
+    from gatekeeper.sanitize import safe
+
+    env = os.environ if env is None else env
+    dest = destination(env, policy.log.path, policy.log.required, repository_root=root,
+                       from_repository=from_repository)
+    if dest.target is None and dest.problem is None and not dest.required:
+        return None
+
+    def to_stderr(text: str) -> None:
+        print(safe(text, limit=300), file=sys.stderr)
+
+    return record(dest, entry_from_verdict(verdict, repository=repository), warn or to_stderr)

@@ -1,0 +1,253 @@
+"""The decision log in an SQLite file (stdlib `sqlite3`): the default store.
+
+Safe for many hooks at once on one machine: WAL journal (readers never block the writer), a busy
+timeout instead of an immediate "database is locked", and each append in one `BEGIN IMMEDIATE`
+transaction that reads the repository's head, inserts the record and moves the head — so two
+hooks can never both chain onto the same predecessor, and a process killed mid-append leaves the
+previous state (SQLite's atomic commit). `synchronous=FULL`: a record reported written survives a
+power cut. The file is created 0600 without following symlinks; an existing file keeps the mode
+its administrator gave it. A file that is not SQLite, or an SQLite database of something else, is
+refused with a clear error and left untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from gatekeeper.audit.decisionlog import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    GENESIS,
+    MAX_COMMITS_PER_RECORD,
+    Admission,
+    Entry,
+    Head,
+    LogError,
+    Record,
+    new_record,
+)
+
+BUSY_TIMEOUT_S = 30.0
+_TABLES = ("gatekeeper_meta", "decisions", "decision_heads", "decision_commits")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS gatekeeper_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS decisions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  repository TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  time TEXT NOT NULL,
+  body TEXT NOT NULL,
+  verdict TEXT,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  UNIQUE (repository, seq)
+);
+CREATE TABLE IF NOT EXISTS decision_heads (repository TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS decision_commits (
+  sha TEXT NOT NULL, repository TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (sha, repository, seq)
+) WITHOUT ROWID;
+"""
+
+
+class SqliteStore:
+    def __init__(self, path: Path, *, create: bool = True) -> None:
+        self.path = path
+        self.target = str(path)
+        if not create and not path.exists():
+            raise LogError(f"decision log {path} does not exist", "check the path (GATEKEEPER_DECISION_LOG or the "
+                           "policy's log.path), or let a check or hook create it")
+        if create:
+            _create_private(path)
+        try:
+            self.db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                      check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise _error(exc, path, "open") from None
+        try:
+            self._setup()
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise _error(exc, path, "open") from None
+        except LogError:
+            self.db.close()
+            raise
+
+    # -- setup --------------------------------------------------------------------------------------------
+    def _setup(self) -> None:
+        self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        # Reading the schema first: a foreign file ("file is not a database") or a database of something
+        # else is refused before anything is written to it.
+        names = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if names and "gatekeeper_meta" not in names:
+            shown = ", ".join(sorted(n for n in names if not n.startswith("sqlite_"))[:5])
+            raise LogError(f"{self.path} is an SQLite database of something else (tables: {shown}), not a "
+                           "gatekeeper decision log", "point GATEKEEPER_DECISION_LOG (or log.path) at a new file")
+        if "gatekeeper_meta" in names:
+            self._check_format()
+            missing = [t for t in _TABLES if t not in names]
+            if missing:
+                raise LogError(f"{self.path}: the decision log is damaged: table(s) {', '.join(missing)} are missing",
+                               "restore the file from a backup; `gatekeeper log verify` names what is left")
+        self._retry(lambda: self.db.execute("PRAGMA journal_mode = WAL"))
+        self.db.execute("PRAGMA synchronous = FULL")
+        if "gatekeeper_meta" not in names:
+            self._retry(self._create_schema)
+
+    def _create_schema(self) -> None:
+        with self._transaction():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            self.db.execute("INSERT OR IGNORE INTO gatekeeper_meta (key, value) VALUES ('format', ?), ('version', ?)",
+                            (FORMAT_NAME, str(FORMAT_VERSION)))
+
+    def _check_format(self) -> None:
+        meta = dict(self.db.execute("SELECT key, value FROM gatekeeper_meta").fetchall())
+        if meta.get("format") != FORMAT_NAME:
+            raise LogError(f"{self.path} is not a gatekeeper decision log (format {meta.get('format')!r})",
+                           "point GATEKEEPER_DECISION_LOG (or log.path) at a new file")
+        if meta.get("version") != str(FORMAT_VERSION):
+            raise LogError(f"{self.path}: decision log format version {meta.get('version')!r} is not supported by "
+                           f"this gatekeeper (it writes version {FORMAT_VERSION})", "upgrade gatekeeper")
+
+    def _retry(self, action: object) -> None:
+        # Changing the journal mode and creating the schema need a moment of exclusive access, which the
+        # busy handler does not always wait for: retry briefly while another hook holds it.
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                action()  # type: ignore[operator]
+                return
+            except sqlite3.OperationalError as exc:
+                if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- writing ------------------------------------------------------------------------------------------
+    def append(self, entry: Entry) -> Record:
+        try:
+            with self._transaction():
+                head = self.db.execute("SELECT seq, hash FROM decision_heads WHERE repository = ?",
+                                       (entry.repository,)).fetchone()
+                seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+                record = new_record(entry, seq, prev)
+                cursor = self.db.execute(
+                    "INSERT INTO decisions (repository, seq, time, body, verdict, prev_hash, hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (record.repository, record.seq, record.data()["time"], record.body, record.verdict,
+                     record.prev_hash, record.hash))
+                self.db.execute("INSERT INTO decision_heads (repository, seq, hash) VALUES (?, ?, ?) "
+                                "ON CONFLICT (repository) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+                                (record.repository, record.seq, record.hash))
+                self.db.executemany("INSERT OR IGNORE INTO decision_commits (sha, repository, seq) VALUES (?, ?, ?)",
+                                    ((sha, record.repository, record.seq)
+                                     for sha in entry.commits[:MAX_COMMITS_PER_RECORD]))
+        except sqlite3.Error as exc:
+            raise _error(exc, self.path, "append to") from None
+        return Record(int(cursor.lastrowid or 0), record.repository, record.seq, record.body, record.verdict,
+                      record.prev_hash, record.hash)
+
+    # -- reading ------------------------------------------------------------------------------------------
+    def repositories(self) -> list[str]:
+        return [row[0] for row in self._query("SELECT DISTINCT repository FROM decisions ORDER BY repository")]
+
+    def records(self, repository: str | None = None) -> Iterator[Record]:
+        sql = "SELECT id, repository, seq, body, verdict, prev_hash, hash FROM decisions"
+        args: tuple[str, ...] = ()
+        if repository is not None:
+            sql += " WHERE repository = ?"
+            args = (repository,)
+        sql += " ORDER BY repository, seq, id"
+        try:
+            for row in self.db.execute(sql, args):
+                yield Record(int(row[0]), str(row[1]), int(row[2]), str(row[3]), row[4], str(row[5]), str(row[6]))
+        except sqlite3.Error as exc:
+            raise _error(exc, self.path, "read") from None
+
+    def heads(self) -> dict[str, Head]:
+        return {str(r): Head(str(r), int(s), str(h))
+                for r, s, h in self._query("SELECT repository, seq, hash FROM decision_heads")}
+
+    def admissions(self, shas: Sequence[str]) -> dict[str, list[Admission]]:
+        result: dict[str, list[Admission]] = {}
+        for start in range(0, len(shas), 500):
+            chunk = json.dumps(list(shas[start:start + 500]))
+            rows = self._query(
+                "SELECT c.sha, d.repository, d.seq, d.body FROM decision_commits c JOIN decisions d "
+                "ON d.repository = c.repository AND d.seq = c.seq "
+                "WHERE c.sha IN (SELECT value FROM json_each(?)) ORDER BY d.id", (chunk,))
+            for sha, repo, seq, body in rows:
+                result.setdefault(sha, []).append(_admission(repo, seq, body))
+        return result
+
+    def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return list(self.db.execute(sql, args).fetchall())
+        except sqlite3.Error as exc:
+            raise _error(exc, self.path, "read") from None
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
+
+
+def _admission(repository: object, seq: object, body: object) -> Admission:
+    try:
+        data = json.loads(str(body))
+    except ValueError:
+        data = {}
+    refs = data.get("refs") or [{}]
+    return Admission(str(repository), int(str(seq)), str(data.get("decision", "?")), str(data.get("mode", "?")),
+                     str(data.get("time", "")), refs[0].get("ref") if isinstance(refs[0], dict) else None)
+
+
+def _create_private(path: Path) -> None:
+    """Create the file 0600 if it does not exist, never through a symlink."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        if path.is_symlink():
+            raise LogError(f"decision log {path} is a symbolic link", "point the log at the real file") from None
+        return
+    except OSError as exc:
+        raise LogError(f"cannot create decision log {path}: {exc.strerror}",
+                       "check that the directory exists and is writable by the user the hook runs as") from None
+    os.close(fd)
+
+
+def _error(exc: sqlite3.Error, path: Path, what: str) -> LogError:
+    text = str(exc)
+    lowered = text.lower()
+    if "not a database" in lowered or "malformed" in lowered or "encrypted" in lowered:
+        return LogError(f"cannot {what} decision log {path}: {text} (the file is damaged or is not a decision log)",
+                        "restore it from a backup, or point GATEKEEPER_DECISION_LOG (or log.path) at a new file; "
+                        "nothing was written to it")
+    if "full" in lowered:
+        return LogError(f"cannot {what} decision log {path}: {text}",
+                        "free disk space; the records already in the log are intact")
+    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered or "permission" in lowered:
+        return LogError(f"cannot {what} decision log {path}: {text}",
+                        "make the file and its directory writable by the user the hook runs as")
+    if "locked" in lowered or "busy" in lowered:
+        return LogError(f"cannot {what} decision log {path}: still locked after {BUSY_TIMEOUT_S:g}s ({text})",
+                        "another process holds the log; retry, or look for a stuck process")
+    return LogError(f"cannot {what} decision log {path}: {text}", "check the file with `gatekeeper log verify`")

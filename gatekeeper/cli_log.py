@@ -1,0 +1,127 @@
+"""`gatekeeper log verify | show | export`: read the decision log (registered by cli.py).
+
+Thin: each command opens the log named by `--log` (else GATEKEEPER_DECISION_LOG), calls one function
+of `gatekeeper.audit.decisionlog` and prints. `verify` exits 1 and names every broken record; the
+others exit 0. Everything printed from a record passes through sanitize.safe (refs and pushers are
+commit data).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+
+from gatekeeper.errors import UsageError
+from gatekeeper.models import ExitCode
+from gatekeeper.sanitize import safe
+
+_LOG_HELP = "The decision log: a file (SQLite) or a postgresql:// URL (default: $GATEKEEPER_DECISION_LOG)."
+
+
+def _target(log: str | None) -> str:
+    from gatekeeper.audit.decisionlog import LOG_ENV
+
+    value = log or os.environ.get(LOG_ENV, "")
+    if not value.strip():
+        raise UsageError("no decision log named", f"pass --log PATH_OR_URL or set {LOG_ENV}")
+    return value
+
+
+@click.group("log")
+def log_group() -> None:
+    """Verify, show or export the hash-chained decision log."""
+
+
+@log_group.command("verify")
+@click.option("--log", "log", help=_LOG_HELP)
+@click.option("--repository", help="Verify only this repository's chain.")
+def log_verify(log: str | None, repository: str | None) -> ExitCode:
+    """Check every record's hash and link; exit 1 naming each edited, deleted or reordered record."""
+    from gatekeeper.audit.decisionlog import open_log, verify
+
+    store = open_log(_target(log), create=False)
+    try:
+        result = verify(store, repository)
+    finally:
+        store.close()
+    if result.ok:
+        click.echo(f"gatekeeper: decision log {safe(store.target)}: {result.records} record(s) in "
+                   f"{result.repositories} chain(s), all intact")
+        for head in result.heads:
+            click.echo(f"  {safe(head.repository, limit=200)}: head #{head.seq} {head.hash}")
+        return ExitCode.OK
+    click.echo(f"gatekeeper: decision log {safe(store.target)}: BROKEN — {len(result.problems)} problem(s) in "
+               f"{result.records} record(s):", err=True)
+    for problem in result.problems:
+        click.echo(f"  {safe(str(problem), limit=500)}", err=True)
+    click.echo("fix: restore the log from a backup and find out who changed it; the records before the first "
+               "problem are intact", err=True)
+    return ExitCode.BLOCKED
+
+
+@log_group.command("show")
+@click.option("--log", "log", help=_LOG_HELP)
+@click.option("--repository", help="Only this repository's records.")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Show the last N records (0: all).")
+def log_show(log: str | None, repository: str | None, limit: int) -> ExitCode:
+    """One line per record: sequence, time, repository, decision, mode, refs, pusher, hash."""
+    from collections import deque
+
+    from gatekeeper.audit.decisionlog import open_log
+
+    store = open_log(_target(log), create=False)
+    try:
+        shown: deque[str] = deque(maxlen=limit or None)
+        total = 0
+        for record in store.records(repository):
+            total += 1
+            data = record.data()
+            refs = ", ".join(str(r.get("ref", "")) for r in data.get("refs", []) if isinstance(r, dict)) or "-"
+            blocking = data.get("blocking_rules") or []
+            line = (f"#{record.seq:<5} {data.get('time', '?')}  {record.repository}  {data.get('decision', '?'):5}  "
+                    f"{data.get('mode', '?')}/{data.get('event', '?')}  {refs}  pusher={data.get('pusher') or '-'}  "
+                    f"commits={data.get('commits_total', 0)}"
+                    + (f"  blocking={','.join(map(str, blocking))}" if blocking else "")
+                    + f"  {record.hash[:16]}")
+            shown.append(safe(line, limit=400))
+    finally:
+        store.close()
+    if total > len(shown):
+        click.echo(f"(last {len(shown)} of {total} records; --limit 0 shows all)")
+    for line in shown:
+        click.echo(line)
+    if total == 0:
+        click.echo("(no records)")
+    return ExitCode.OK
+
+
+@log_group.command("export")
+@click.option("--log", "log", help=_LOG_HELP)
+@click.option("--repository", help="Only this repository's records.")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
+def log_export(log: str | None, repository: str | None, fmt: str, output: Path | None) -> ExitCode:
+    """Every record as JSON (hashed body, hash and verdict), streamed: `{"records": [...]}`."""
+    from gatekeeper.audit.decisionlog import open_log, record_dict
+
+    store = open_log(_target(log), create=False)
+    try:
+        stream = click.open_file(str(output), "w", encoding="utf-8") if output else click.get_text_stream("stdout")
+        try:
+            stream.write('{"format":"gatekeeper-decision-log","version":1,"records":[')
+            for i, record in enumerate(store.records(repository)):
+                stream.write(("," if i else "") + "\n" + json.dumps(record_dict(record), ensure_ascii=False,
+                                                                       sort_keys=True, separators=(",", ":")))
+            stream.write("\n]}\n")
+        finally:
+            if output:
+                stream.close()
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}", "choose a writable --output path") from None
+    finally:
+        store.close()
+    return ExitCode.OK
