@@ -351,7 +351,8 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
         raise v.fail("version", "the file is empty; `version: 1` is required", "start from `gatekeeper policy init`")
     top = v.mapping(data, "", ("version", "origins", "protected_refs", "rules", "zones", "devices",
                                "allowed_signers", "gpg_home", "signer_binding", "require_dco", "baseline",
-                               "pre_receive", "on_tool_error", "on_timeout", "bypass", "ignore", "inline_ignore", "log"),
+                               "pre_receive", "on_tool_error", "on_timeout", "bypass", "ignore", "inline_ignore",
+                               "log"),
                     required=("version",))
     if type(top["version"]) is not int or top["version"] != 1:
         raise v.fail("version", f"unsupported version {_show(top['version'])} (this gatekeeper reads version 1)",
