@@ -9,7 +9,12 @@ Where: GATEKEEPER_CACHE_DIR, else $XDG_CACHE_HOME/gatekeeper, else ~/.cache/gate
 cannot be created or written is not an error: the scan runs uncached and says so (`problem`).
 Writes are atomic (a temp file in the same directory, then os.replace), so concurrent runs never see a
 half-written entry; a corrupt or foreign entry reads as a miss. The directory is created 0700: whoever
-can write it can hide findings from later runs, so it must be the user's own.
+can write it can hide findings from later runs, so it must be the user's own. A directory that is not —
+owned by another user, writable by group or others, or reached through a directory someone else could
+swap (not ours or root's, or writable by others without the sticky bit) — is refused: the scan runs
+uncached and says so (`problem`, `refused`), it never reads what another user may have planted.
+Entries are opened without following symlinks and must be regular files of ours that only we can write;
+the scanner and shard directories on the way must be real directories of ours, or the entry is a miss.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -42,10 +48,17 @@ class ResultCache:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = (directory if directory is not None else default_cache_dir()) / f"v{FORMAT}"
         self.problem: str | None = None
+        self.refused = False  # the directory is not private to this user: never read or written
         self.hits = 0
         self.misses = 0
         try:
             self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            unsafe = insecure_directory(self.directory)
+            if unsafe is not None:
+                self.refused = True
+                self.problem = (f"cache {self.directory} refused: {unsafe}; ran uncached (make it private with "
+                                "`chmod 700`, or point GATEKEEPER_CACHE_DIR at a directory only you can write)")
+                return
             fd, probe = tempfile.mkstemp(dir=self.directory, prefix=".probe-")
             os.close(fd)
             os.unlink(probe)
@@ -68,7 +81,7 @@ class ResultCache:
         if not self.available:
             return None
         try:
-            data = json.loads(self._file(scanner, key).read_bytes())
+            data = json.loads(self._read(self._file(scanner, key)))
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
                 raise ValueError("foreign entry")
             items = data.get("findings")
@@ -90,6 +103,7 @@ class ResultCache:
         tmp: str | None = None
         try:
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._check_dirs(target)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
@@ -102,3 +116,52 @@ class ResultCache:
             if tmp is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
+
+    def _check_dirs(self, target: Path) -> None:
+        """The scanner and shard directories between the cache root and an entry: real directories of ours."""
+        for directory in (target.parent.parent, target.parent):
+            info = os.lstat(directory)
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+                raise OSError(f"{directory} is not a private directory of this user")
+
+    def _read(self, path: Path) -> bytes:
+        """An entry's bytes, never through a symlink, and only from a regular file only we can write."""
+        self._check_dirs(path)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+                raise ValueError("entry is not a private regular file")
+            return handle.read(MAX_ENTRY_BYTES + 1)
+
+
+MAX_ENTRY_BYTES = 16 * 1024 * 1024
+
+
+def insecure_directory(directory: Path) -> str | None:
+    """Why `directory` is not safe to keep scan results in, or None.
+
+    The directory itself must be ours and writable by nobody else; every directory above it must be ours
+    or root's and not writable by others unless sticky (like /tmp), or someone could swap the path."""
+    euid = os.geteuid()
+    try:
+        real = directory.resolve(strict=True)
+        info = os.stat(real)
+    except OSError as exc:
+        return f"cannot inspect it ({exc.strerror or exc})"
+    if not stat.S_ISDIR(info.st_mode):
+        return "not a directory"
+    if info.st_uid != euid:
+        return f"owned by uid {info.st_uid}, not by this user (uid {euid})"
+    if info.st_mode & 0o022:
+        return f"writable by group or others (mode {stat.S_IMODE(info.st_mode):o})"
+    for parent in real.parents:
+        try:
+            pinfo = os.stat(parent)
+        except OSError as exc:
+            return f"cannot inspect {parent} ({exc.strerror or exc})"
+        if pinfo.st_uid not in (euid, 0):
+            return f"{parent} above it is owned by uid {pinfo.st_uid}, who could replace it"
+        if pinfo.st_mode & 0o022 and not pinfo.st_mode & stat.S_ISVTX:
+            return f"{parent} above it is writable by others without the sticky bit"
+    return None

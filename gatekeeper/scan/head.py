@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gatekeeper.interfaces import ScanJob, ScanResult
-from gatekeeper.models import Finding, ScannerStat
+from gatekeeper.models import Finding, ScannerStat, Severity
 from gatekeeper.scan.cache import ResultCache
 from gatekeeper.scan.common import HeadChanges, RawFinding, head_changes, inline_ignores, tool_failure
 from gatekeeper.scan.workspace import DEFAULT_MAX_FILE_BYTES, Target, Workspace, safe_extension
@@ -121,6 +121,11 @@ class HeadScanner:
         cache = self._cache
         if cache is not None and cache.problem:
             info.notes.append(cache.problem)
+            if cache.refused:
+                # Said in every output, not only in stats: someone else could write this user's cache.
+                findings.append(Finding("scan/cache-refused", Severity.INFO, cache.problem,
+                                        fix="make the cache directory private (chmod 700, owned by you) or set "
+                                        "GATEKEEPER_CACHE_DIR to one that is").with_fingerprint(str(cache.directory)))
         stat = ScannerStat(ran=not errors, error="; ".join(errors) or None, files=len(targets),
                            detail="; ".join(info.notes) or None)
         return ScanResult(findings=tuple(findings), stat=stat, files=len(targets))
