@@ -89,9 +89,36 @@ def split_message(text: str) -> tuple[str, str]:
     return flat[: match.start()], flat[match.end():]
 
 
+_WITHHELD = " [the rest of the tool's output is withheld: it looks like it holds a secret]"
+_detector_cache: list[Any] = []
+
+
+def redact_secrets(text: str) -> str:
+    """Tool output (semgrep's or bandit's stderr quoting the scanned source) made safe to print: the text is
+    cut where the secrets detector finds a secret, which is shown only in its redacted form. When the
+    detector cannot load, no tool output is quoted at all."""
+    if not text.strip():
+        return text
+    try:
+        if not _detector_cache:
+            from gatekeeper.scan.secrets import SecretDetector
+
+            _detector_cache.append(SecretDetector.load())
+        hits = _detector_cache[0].scan_text(text)
+    except Exception:  # any failure here must withhold, never quote
+        return "(tool output withheld: the secrets detector could not check it)"
+    if not hits:
+        return text
+    first = min(hits, key=lambda h: (h.line, h.column))
+    lines = text.split("\n")
+    kept = "\n".join([*lines[: first.line - 1], lines[first.line - 1][: first.column - 1]])
+    return f"{kept}{first.redacted}{_WITHHELD}"
+
+
 def tool_failure(scanner: str, detail: str, *, timeout: bool = False) -> Finding:
-    """The finding for a scanner that could not do its work; policy.on_tool_error / on_timeout decide."""
-    detail = " ".join(detail.split())[:400]
+    """The finding for a scanner that could not do its work; policy.on_tool_error / on_timeout decide.
+    The detail may quote the tool's output, which may quote the scanned source: redacted before use."""
+    detail = " ".join(redact_secrets(detail).split())[:400]
     if timeout:
         return Finding("tool/timeout", Severity.HIGH, f"{scanner} timed out: {detail}",
                        fix="scan fewer files at once or raise the time budget; the change was not fully scanned",
@@ -130,7 +157,9 @@ class ToolRun:
             status = f"killed by {name}"
         else:
             status = f"exit status {self.returncode}"
-        tail = self.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        # Redacted before it is cut short: a cut could leave the start of a token the detector no longer sees.
+        text = redact_secrets(self.stderr[-65536:].decode("utf-8", "replace").strip())
+        tail = text.splitlines()[-3:]
         return f"{Path(self.argv[0]).name} {status}" + (f": {' / '.join(tail)[:300]}" if tail else "")
 
 
