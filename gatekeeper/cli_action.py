@@ -48,9 +48,15 @@ def action(event_name: str | None, event_path: Path | None, workspace: Path | No
             sarif_path=sarif_path, fail_mode=fail_mode)
         result = run_action(settings)
         click.echo(publish(result, settings), nl=False)
-    except GatekeeperError as exc:
-        # The original error matters more than a summary file that cannot be written.
-        with contextlib.suppress(GatekeeperError):
-            click.echo(publish_error(exc, settings), nl=False)
+    except (Exception, KeyboardInterrupt) as exc:
+        # Whatever went wrong — our typed errors, a bug, an interrupt — the workflow gets its outputs
+        # (decision=error) and a summary, so a later step never reads "no decision" as a pass. The
+        # original error matters more than a summary file that cannot be written, and goes up to
+        # cli.run for its exit code (3 config, 4 could not evaluate, 130 interrupted).
+        error = exc if isinstance(exc, GatekeeperError) else GatekeeperError(
+            f"internal error: {type(exc).__name__}: {exc}" if not isinstance(exc, KeyboardInterrupt)
+            else "interrupted", "re-run the job; with --verbose, report the traceback if it persists")
+        with contextlib.suppress(Exception):
+            click.echo(publish_error(error, settings, os.environ), nl=False)
         raise
     return ExitCode(exit_code_for(result.verdict, settings.fail_mode))

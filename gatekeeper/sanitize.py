@@ -11,10 +11,23 @@ import re
 
 # C0 and C1 controls (keeps nothing: tabs and newlines are replaced too when single_line).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_ALL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # Bidirectional overrides can reorder what a reader sees (Trojan Source).
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+# What JSON may legally carry raw but a reader's terminal, editor or log viewer must not get raw: DEL, C1
+# controls, bidi controls and marks, line/paragraph separators, zero-width and BOM characters. In JSON
+# text these can only occur inside strings, so writing them as \uXXXX keeps the document valid and
+# lossless (a parser returns the same string).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff"
+                          "\ufff9-\ufffb]")
+
+
+def json_escape_unsafe(text: str) -> str:
+    """JSON text (from json.dumps) with the characters above written as \\u escapes."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def safe(text: str, *, single_line: bool = True, limit: int | None = None) -> str:

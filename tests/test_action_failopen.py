@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from pytest_httpserver import HTTPServer
 
+from gatekeeper.errors import GatekeeperError
 from gatekeeper.models import ExitCode
 from tests.github_helpers import synthetic_pull_commit, synthetic_review
 from tests.repo_builder import RepoBuilder
@@ -95,3 +96,83 @@ def test_lower_case_approval_counts(gh: Env, httpserver: HTTPServer, pr_repo: di
     assert result.return_value == ExitCode.OK, result.output
 
 
+
+
+REGISTRY = """\
+version: 1
+devices:
+  - id: pixel8-jdoe
+    owner: jdoe@example.com
+    class: mobile
+    managed: false
+    keys: ["0123456789ABCDEF0123456789ABCDEF01234567"]
+    enrolled: 2026-02-30
+"""
+
+
+@pytest.mark.parametrize(("files", "where"), [
+    ({".gatekeeper.yml": POLICY + "ignore:\n  - {rule: semgrep/x, reason: r, expires: 2027-02-30}\n"},
+     "ignore[0].expires"),
+    ({".gatekeeper.yml": POLICY + "pre_receive: {budget_seconds: !!int abc}\n"}, "pre_receive.budget_seconds"),
+    ({".gatekeeper.yml": POLICY + "on_timeout: !!python/object/apply:os.system ['true']\n"}, "on_timeout"),
+    ({".gatekeeper.yml": POLICY + "devices: devices.yml\n",
+      "devices.yml": REGISTRY}, "devices[0].enrolled"),
+    ({".gatekeeper.yml": POLICY + "baseline: b.json\n", "b.json": '{"version": true, "fingerprints": []}'},
+     "version"),
+])
+def test_bad_trusted_config_is_a_config_error_and_outputs_are_written(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder, files: dict[str, str], where: str) -> None:
+    base = repo.commit("base\n", files)
+    repo.branch("feature")
+    head = repo.commit("phone: change" + MOBILE, {"app.py": "x = 1\n"}, author=ALICE, committer=ALICE)
+    serve_pr(httpserver, 7, [head], [])
+    result = gh.run("pull_request", pr_event({"base": base, "head": head}))
+    assert isinstance(result.exception, GatekeeperError), result.output
+    assert result.exception.exit_code == ExitCode.CONFIG, result.exception.message
+    assert where in result.exception.message
+    assert gh.outputs()["decision"] == "error"
+    assert "could not evaluate" in gh.summary.read_text()
+    assert "::error title=gatekeeper could not evaluate::" in result.output
+
+
+def test_outputs_are_written_when_the_environment_itself_is_unusable(gh: Env, pr_repo: dict[str, str]) -> None:
+    result = gh.run("pull_request", pr_event(pr_repo), INPUT_FORMAT="bogus")
+    assert isinstance(result.exception, GatekeeperError)
+    assert result.exception.exit_code == ExitCode.USAGE
+    assert gh.outputs() == {"decision": "error", "blocking": "0", "findings": "0", "sarif": ""}
+
+
+def test_outputs_are_written_on_an_internal_error(gh: Env, pr_repo: dict[str, str]) -> None:
+    gh.event.parent.joinpath("dir-event").mkdir()
+    result = gh.run("pull_request", pr_event(pr_repo), GITHUB_EVENT_PATH=str(gh.event.parent / "dir-event"))
+    assert result.exception is not None
+    assert gh.outputs()["decision"] == "error"
+
+
+HOSTILE_TAG = 'refs/tags/<img src=x onerror=alert(1)>'
+
+
+def test_skipped_event_summary_escapes_the_ref(gh: Env, repo: RepoBuilder) -> None:
+    sha = repo.commit("base\n", {"a": "1\n"})
+    payload = {"ref": HOSTILE_TAG, "before": "0" * 40, "after": sha, "created": True, "deleted": False,
+               "forced": False, "repository": {"full_name": REPO}}
+    result = gh.run("push", payload)
+    assert result.return_value == ExitCode.OK, result.output
+    summary = gh.summary.read_text()
+    assert "gatekeeper: skipped" in summary
+    assert "<img" not in summary and "&lt;img src=x onerror=alert(1)&gt;" in summary
+
+
+def test_summary_breaks_autolinks_and_mentions_in_commit_data(gh: Env, httpserver: HTTPServer,
+                                                              repo: RepoBuilder) -> None:
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY})
+    repo.branch("feature")
+    subject = "phone: see https://evil.example/login and www.evil.example, ping @octo-org/admins mail x@evil.example #1"
+    head = repo.commit(subject + MOBILE, {"a.py": "A = 1\n"}, author=ALICE, committer=ALICE)
+    serve_pr(httpserver, 7, [head], [])
+    result = gh.run("pull_request", pr_event({"base": base, "head": head}))
+    assert result.return_value == ExitCode.BLOCKED
+    summary = gh.summary.read_text()
+    assert "evil.example/login" in summary  # still readable
+    for live in ("https://evil", "www.evil", "@octo-org", "x@evil", "#1"):
+        assert live not in summary, live

@@ -48,3 +48,4 @@ def test_every_suppression_is_shown_to_the_pusher(tmp_path: Path) -> None:
     assert any(line.startswith("    secrets/aws-access-key ") and "fixture.py:1: inline: gatekeeper: ignore[secrets/*]"
                in line for line in result.remote), result.remote_text
     assert AWS_KEY not in result.output
+

@@ -28,7 +28,7 @@ import re
 import secrets
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -523,9 +523,9 @@ def publish(result: ActionResult, settings: ActionSettings) -> str:
     """Write the SARIF file, step summary and outputs; return what to print to the log."""
     if result.verdict is None:
         reason = result.skipped or "nothing to check"
-        _append(settings.step_summary, f"## gatekeeper: skipped\n\n{reason}.\n")
+        _append(settings.step_summary, f"## gatekeeper: skipped\n\n{_md_plain(reason)}.\n")
         _outputs(settings, {"decision": "skipped", "blocking": "0", "findings": "0", "sarif": ""})
-        return f"::notice title=gatekeeper::{escape_data('skipped: ' + reason)}\n"
+        return f"::notice title=gatekeeper::{escape_data(safe('skipped: ' + reason, limit=1000))}\n"
     verdict = result.verdict
     sarif_path = ""
     if settings.sarif_path:
@@ -547,14 +547,26 @@ def publish(result: ActionResult, settings: ActionSettings) -> str:
     return guarded(render(verdict, settings.fmt)) + render_annotations(verdict)
 
 
-def publish_error(exc: GatekeeperError, settings: ActionSettings | None) -> str:
-    """Record a run that could not evaluate: summary, outputs, and an error annotation to print."""
+def publish_error(exc: GatekeeperError, settings: ActionSettings | None,
+                  env: Mapping[str, str] | None = None) -> str:
+    """Record a run that could not evaluate: summary, outputs, and an error annotation to print.
+
+    Without settings (the environment itself was unusable) the runner's files come straight from
+    GITHUB_STEP_SUMMARY / GITHUB_OUTPUT in `env`: the outputs are written whatever failed.
+    """
     message = safe(exc.message, limit=1000)
     fix = safe(exc.fix, limit=500) if exc.fix else ""
-    if settings is not None:
-        _append(settings.step_summary, f"## gatekeeper: ⛔ could not evaluate\n\n{_md_plain(message)}\n"
+    summary, output = (settings.step_summary, settings.output_file) if settings is not None else (None, None)
+    if settings is None and env is not None:
+        summary = Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY", "").strip() else None
+        output = Path(env["GITHUB_OUTPUT"]) if env.get("GITHUB_OUTPUT", "").strip() else None
+    with suppress(GatekeeperError):  # the outputs matter more than the summary
+        _append(summary, f"## gatekeeper: ⛔ could not evaluate\n\n{_md_plain(message)}\n"
                 + (f"\n**Fix:** {_md_plain(fix)}\n" if fix else ""))
-        _outputs(settings, {"decision": "error", "blocking": "0", "findings": "0", "sarif": ""})
+    if output is not None:
+        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
+        _append(output, render_outputs({"decision": "error", "blocking": "0", "findings": "0", "sarif": ""},
+                                       delimiter))
     text = message + (f" Fix: {fix}" if fix else "")
     return f"::error title=gatekeeper could not evaluate::{escape_data(text)}\n"
 

@@ -24,6 +24,9 @@ from gatekeeper.sanitize import safe
 MAX_ANNOTATIONS = 100  # GitHub shows at most 10 errors and 10 warnings per step anyway
 # Inline markdown that could format, link or embed: backslash-escaped (HTML is entity-escaped first).
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~!#])")
+# Where GitHub would start an autolink, a mention or a reference: `://`, `www.`, `@`, `#` (escaped above).
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)|(?<=#)", re.IGNORECASE)
+_ZWSP = "&#8203;"
 
 
 def escape_data(value: str) -> str:
@@ -79,10 +82,14 @@ def render_github(v: Verdict) -> str:
 # -- step summary ------------------------------------------------------------------------------------
 
 def md(value: str, limit: int = 200) -> str:
-    """Commit data as inert markdown: one line, HTML escaped, markdown punctuation backslash-escaped."""
+    """Commit data as inert markdown: one line, HTML escaped, markdown punctuation backslash-escaped,
+    and GitHub's autolinks broken with a zero-width space (U+200B, written as an entity): bare URLs
+    (`scheme://`, `www.`), e-mail addresses and @mentions, and `#123` references stay plain text —
+    a commit subject can neither plant a link nor ping a user or team."""
     text = safe(value, limit=limit)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _AUTOLINK.sub(_ZWSP, text)
 
 
 _DECISION_LINE = {
@@ -107,7 +114,8 @@ def render_summary(v: Verdict) -> str:
             origin = r.origin.device.value + (f", AI {r.origin.ai.value}" if r.origin.ai.value != "none" else "")
             review = r.review.status.value
             if r.review.approvers:
-                review += " by " + ", ".join(md("@" + a, 60) for a in r.review.approvers)
+                # Approvers are logins the API validated (not commit data): shown as @login.
+                review += " by " + ", ".join("@" + md(a, 60) for a in r.review.approvers)
             lines.append(f"| `{r.commit.sha[:12]}` | {md(r.commit.subject, 80)} | {md(origin, 60)} | "
                          f"{r.signature.status.value} | {review} |")
         if len(flagged) > 50:

@@ -7,7 +7,7 @@ from typing import Any
 
 import gatekeeper
 from gatekeeper.models import CommitReport, Evidence, Finding, Verdict
-from gatekeeper.sanitize import clip
+from gatekeeper.sanitize import clip, json_escape_unsafe
 
 SCHEMA_VERSION = 1
 
@@ -95,4 +95,5 @@ def verdict_dict(v: Verdict) -> dict[str, Any]:
 def render_json(v: Verdict) -> str:
     # Compact separators keep json on its C encoder (indent= falls back to pure Python, ~15x slower
     # on a 20,000-commit verdict); pipe through `jq` for reading.
-    return json.dumps(verdict_dict(v), ensure_ascii=False, separators=(",", ":")) + "\n"
+    # Commit data may hold C1 controls or bidi overrides (U+202E): escaped as \u sequences, still lossless.
+    return json_escape_unsafe(json.dumps(verdict_dict(v), ensure_ascii=False, separators=(",", ":"))) + "\n"

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 import gatekeeper
 from gatekeeper.models import Finding, Severity, Verdict
-from gatekeeper.sanitize import safe
+from gatekeeper.sanitize import json_escape_unsafe, safe
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -167,4 +167,4 @@ def sarif_dict(v: Verdict) -> dict[str, Any]:
 
 
 def render_sarif(v: Verdict) -> str:
-    return json.dumps(sarif_dict(v), indent=2, ensure_ascii=False) + "\n"
+    return json_escape_unsafe(json.dumps(sarif_dict(v), indent=2, ensure_ascii=False)) + "\n"
