@@ -19,7 +19,7 @@ from gatekeeper.errors import UsageError
 from gatekeeper.models import ExitCode
 
 _STARTED = time.monotonic()  # the hook's budget counts from here, as close to process start as we get
-HOOK_CHOICES = ("pre-receive", "pre-push", "prepare-commit-msg")
+HOOK_CHOICES = ("pre-receive", "post-receive", "pre-push", "prepare-commit-msg")
 
 
 def _verbose() -> bool:
@@ -58,6 +58,29 @@ def pre_receive(repo: Path, policy_file: Path | None, legacy: Path | None, audit
     data = _stdin_bytes("pre-receive")
     return run_pre_receive(data, repo=repo, policy_file=policy_file, legacy=legacy, legacy_args=args,
                            audit_log=audit_log, started=_STARTED, watchdog=watchdog, verbose=_verbose())
+
+
+@click.command("post-receive")
+@click.option("--repo", type=click.Path(path_type=Path), default=Path("."), show_default=True)
+@click.option("--policy", "policy_file", type=click.Path(path_type=Path),
+              help="Server-side policy file (as for pre-receive).")
+@click.option("--legacy", type=click.Path(path_type=Path),
+              help="A previous post-receive hook to run first with the same stdin.")
+@click.argument("args", nargs=-1)
+def post_receive(repo: Path, policy_file: Path | None, legacy: Path | None, args: tuple[str, ...]) -> int:
+    """After an accepted push: sign SLSA Source provenance + VSA for each protected tip (git notes).
+
+    Needs $GATEKEEPER_ATTEST_KEY; without it this hook does nothing. It never fails the push (the push
+    is already accepted): problems are printed and logged in $GIT_DIR/gatekeeper/attest-errors.log."""
+    from gatekeeper.modes.attest import KEY_ENV, run_post_receive
+    from gatekeeper.modes.pre_receive import run_legacy
+
+    data = _stdin_bytes("post-receive")
+    if legacy is not None and legacy.exists():
+        run_legacy(legacy, args, data, timeout=60.0)
+    if not os.environ.get(KEY_ENV):
+        return ExitCode.OK
+    return run_post_receive(data, env=os.environ, repo=repo, out=sys.stderr, policy_file=policy_file)
 
 
 @click.command("pre-push")
@@ -157,7 +180,8 @@ def demo_cmd(keep: bool) -> int:
     return run_demo(keep=keep)
 
 
-COMMANDS: tuple[click.Command, ...] = (pre_receive, pre_push, install_cmd, uninstall_cmd, tag_cmd, demo_cmd)
+COMMANDS: tuple[click.Command, ...] = (pre_receive, post_receive, pre_push, install_cmd, uninstall_cmd, tag_cmd,
+                                       demo_cmd)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -165,6 +189,8 @@ def main(argv: list[str] | None = None) -> None:
     if args[:1] == ["pre-receive"]:
         # The hook's time counts against GHES's 5 s for all hooks: skip importing every other command.
         sys.exit(invoke(pre_receive, args[1:], "gatekeeper pre-receive"))
+    if args[:1] == ["post-receive"]:
+        sys.exit(invoke(post_receive, args[1:], "gatekeeper post-receive"))
     from gatekeeper import cli
 
     cli.main(args)

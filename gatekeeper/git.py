@@ -247,6 +247,14 @@ class Git:
         sha = proc.stdout.decode().strip()
         return sha if proc.returncode == 0 and is_sha(sha) else None
 
+    def try_resolve_object(self, ref: str) -> str | None:
+        """The object a full ref name points at, whatever its type; None when the ref does not exist."""
+        if not ref.startswith("refs/") or any(ord(c) <= 32 for c in ref):
+            return None
+        proc = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", ref, check=False)
+        sha = proc.stdout.decode().strip()
+        return sha if proc.returncode == 0 and is_sha(sha) else None
+
     def object_exists(self, sha: str) -> bool:
         return self.run("cat-file", "-e", sha, check=False).returncode == 0
 
@@ -614,8 +622,9 @@ class Git:
         self._info = None
         return proc.returncode == 0, _first_line(proc.stderr.decode("utf-8", "replace"))
 
-    def notes(self, shas: Iterable[str], ref: str = NOTES_REF) -> dict[str, str]:
-        """git notes under `ref` for the given commits (empty when the notes ref does not exist)."""
+    def notes(self, shas: Iterable[str], ref: str = NOTES_REF, *, max_size: int = 64 * 1024) -> dict[str, str]:
+        """git notes under `ref` for the given commits (empty when the notes ref does not exist); notes
+        larger than `max_size` are left out."""
         wanted = set(shas)
         if not wanted or not self.ref_exists(ref):
             return {}
@@ -626,7 +635,7 @@ class Git:
                 pairs[commit] = note_blob
         if not pairs:
             return {}
-        blobs = self.read_objects(pairs.values(), max_size=64 * 1024)
+        blobs = self.read_objects(pairs.values(), max_size=max_size)
         result: dict[str, str] = {}
         for commit, blob in pairs.items():
             content = blobs.get(blob, ("missing", None))[1]
@@ -657,6 +666,14 @@ class Git:
         return {commit: content.decode("utf-8", "replace")
                 for commit, blob in pairs.items()
                 if (content := blobs.get(blob, ("missing", None))[1]) is not None}
+
+    def write_note(self, ref: str, sha: str, content: bytes, *, author: str = "gatekeeper") -> None:
+        """Attach (or replace) the note of commit `sha` under `ref`, as a commit by `author`. Used on the
+        server after a push was accepted (attestations); the notes ref's own lock serialises writers."""
+        if not is_sha(sha) or not ref.startswith("refs/notes/") or any(ord(c) <= 32 for c in ref):
+            raise GitError(f"invalid note target {ref!r} {sha!r}", "this is a bug in gatekeeper; please report it")
+        self.run("-c", f"user.name={author}", "-c", "user.email=gatekeeper@localhost",
+                 "notes", f"--ref={ref}", "add", "--force", "--file=-", sha, input=content)
 
     def config_get(self, key: str) -> str | None:
         proc = self.run("config", "--get", key, check=False)

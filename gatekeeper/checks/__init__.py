@@ -35,6 +35,9 @@ class Check(Protocol):
     def run(self, ctx: CheckContext) -> list[Finding]: ...
 
 
+RESERVED_REF_PREFIX = "refs/notes/gatekeeper/"
+
+
 def is_protected(ref: str, policy: Policy) -> bool:
     return any(glob_match(pattern, ref) for pattern in policy.protected_refs)
 
@@ -81,6 +84,15 @@ class RefUpdateCheck:
         findings: list[Finding] = []
         pre = ctx.policy.pre_receive
         for update in ctx.updates:
+            if update.ref.startswith(RESERVED_REF_PREFIX):
+                # The gate's own records (attestations) are written by the server after acceptance;
+                # a pusher who could write, move or delete them could forge or erase provenance.
+                findings.append(Finding(
+                    "policy/reserved-ref", Severity.HIGH,
+                    f"{update.ref} is written only by the gate itself (signed attestations)",
+                    enforced=True, fix="do not push refs/notes/gatekeeper/*; fetch them instead",
+                ).with_fingerprint(update.ref, update.old, update.new))
+                continue
             if not is_protected(update.ref, ctx.policy):
                 continue
             if update.kind is RefKind.FORCE and not pre.allow_force_push:

@@ -22,7 +22,8 @@ import gatekeeper
 from gatekeeper.errors import UsageError
 from gatekeeper.git import Git
 
-HOOKS = ("pre-receive", "pre-push", "prepare-commit-msg")
+HOOKS = ("pre-receive", "post-receive", "pre-push", "prepare-commit-msg")
+SERVER_HOOKS = ("pre-receive", "post-receive")
 MARKER = "# gatekeeper-hook:"
 HOOK_MODULE = "gatekeeper.cli_hook"  # works whether or not the main CLI registers the hook commands
 
@@ -69,6 +70,8 @@ def hook_script(hook: str, *, python: str | None = None, policy: Path | None = N
     policy_arg = f" --policy {shlex.quote(str(policy))}" if policy is not None else ""
     if hook == "pre-receive":
         body = f'exec {py} -P -m {HOOK_MODULE} pre-receive --legacy "$0.legacy"{policy_arg} "$@"\n'
+    elif hook == "post-receive":
+        body = f'exec {py} -P -m {HOOK_MODULE} post-receive --legacy "$0.legacy"{policy_arg} "$@"\n'
     elif hook == "pre-push":
         body = f'exec {py} -P -m {HOOK_MODULE} pre-push --legacy "$0.legacy"{policy_arg} "$@"\n'
     elif hook == "prepare-commit-msg":
@@ -81,22 +84,38 @@ def hook_script(hook: str, *, python: str | None = None, policy: Path | None = N
 
 def install(repo: Path, hook: str, *, use_hooks_path: bool = False, policy: Path | None = None,
             python: str | None = None, user_config: bool = True) -> InstallResult:
-    """Install `hook`; `user_config=False` ignores the user's global git config (the demo's sandbox)."""
+    """Install `hook`; `user_config=False` ignores the user's global git config (the demo's sandbox).
+
+    Installing pre-receive also installs post-receive beside it: post-receive attests what
+    pre-receive admitted (signed SLSA Source provenance + VSA as git notes), and is silent when no
+    signing key is configured."""
     if hook not in HOOKS:
         raise UsageError(f"unknown hook {hook!r}", f"use one of: {', '.join(HOOKS)}")
     git = user_git(repo) if user_config else Git(repo)
     info = git.info()
-    if hook != "pre-receive" and info.toplevel is None:
+    if hook not in SERVER_HOOKS and info.toplevel is None:
         raise UsageError(f"{repo} is a bare repository; {hook} runs in a clone",
                          "run this in your working clone, or use --hook pre-receive on the server")
     if policy is not None:
         policy = policy.resolve()
     directory = hooks_dir(git, use_hooks_path=use_hooks_path)
     directory.mkdir(parents=True, exist_ok=True)
+    notes: list[str] = []
+    target, kept = _install_one(directory, hook, python, policy, notes)
+    if hook == "pre-receive":
+        git.run("config", "receive.advertisePushOptions", "true")
+        notes.append("set receive.advertisePushOptions=true so `git push -o ...` reaches the hook")
+        post, _ = _install_one(directory, "post-receive", python, policy, notes)
+        notes.append(f"installed {post.name} beside it: it attests accepted protected tips when "
+                     "GATEKEEPER_ATTEST_KEY names the gate's signing key")
+    return InstallResult(target, kept, tuple(notes))
+
+
+def _install_one(directory: Path, hook: str, python: str | None, policy: Path | None,
+                 notes: list[str]) -> tuple[Path, Path | None]:
     target = directory / hook
     legacy = directory / f"{hook}.legacy"
     kept: Path | None = None
-    notes: list[str] = []
     if target.exists() or target.is_symlink():
         if is_ours(target):
             notes.append(f"replaced the gatekeeper {hook} hook already in {directory}")
@@ -109,10 +128,7 @@ def install(repo: Path, hook: str, *, use_hooks_path: bool = False, policy: Path
             kept = legacy
             notes.append(f"kept the existing {hook} hook as {legacy.name}; it runs first and can still reject")
     _write_executable(target, hook_script(hook, python=python, policy=policy))
-    if hook == "pre-receive":
-        git.run("config", "receive.advertisePushOptions", "true")
-        notes.append("set receive.advertisePushOptions=true so `git push -o ...` reaches the hook")
-    return InstallResult(target, kept, tuple(notes))
+    return target, kept
 
 
 def uninstall(repo: Path, hook: str, *, use_hooks_path: bool = False) -> InstallResult:

@@ -65,6 +65,7 @@ from gatekeeper.sanitize import safe
 from gatekeeper.scan.baseline import load_baseline
 
 POLICY_ENV = "GATEKEEPER_POLICY"
+ATTEST_KEY_ENV = "GATEKEEPER_ATTEST_KEY"  # the same name as modes.attest.KEY_ENV (not imported: hook start-up)
 _HEX = re.compile(r"\A(?:[0-9a-f]{40}|[0-9a-f]{64})\Z")
 _BAD_REF = re.compile(r"[\x00-\x20\x7f]")
 MAX_REF_LENGTH = 4096
@@ -624,7 +625,24 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
     verdict = evaluate(request, services)
     if bypass.granted:
         verdict = apply_bypass(verdict)
+    if verdict.exit_code == ExitCode.OK and env.get(ATTEST_KEY_ENV):
+        _record_admission(git, raw, verdict, policy, state)
     return _finish(state, verdict)
+
+
+def _record_admission(git: Git, raw: Sequence[RawUpdate], verdict: Verdict, policy: Policy,
+                      state: HookState) -> None:
+    """What post-receive needs to attest this push. Its failure never blocks the push: post-receive
+    then attests the tips at level 1 and says the verdict was not recorded."""
+    from gatekeeper.modes.attest import write_admission_record
+    from gatekeeper.report.json import render_json
+
+    try:
+        write_admission_record(git, [(u.old, u.new, u.ref) for u in raw], verdict, policy,
+                               render_json(verdict).encode(), state.pusher.login if state.pusher else None)
+    except OSError as exc:
+        _write(state.out, f"gatekeeper: warning: could not record the admission for attestation: "
+                          f"{safe(str(exc), limit=200)}\n")
 
 
 def _finish(state: HookState, verdict: Verdict) -> int:

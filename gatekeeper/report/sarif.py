@@ -58,6 +58,8 @@ RULE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "policy/replace-ref": ("Push of a replace ref (refs/replace/*)",
                            "Replace refs make git readers see another object in place of the one named; push the real "
                            "commits. Allowed only with pre_receive.allow_replace_refs."),
+    "policy/reserved-ref": ("Push to a ref only the gate writes",
+                            "Do not push refs/notes/gatekeeper/*: the gate writes its signed attestations there."),
     "tool/github-failed": ("GitHub API unavailable: review status unknown",
                            "The review could not be checked, so it is not treated as approved. Fix the token "
                            "permissions or re-run the job."),

@@ -1,0 +1,6 @@
+"""Source provenance: signed in-toto attestations (source provenance + SLSA Source VSA) for admitted revisions.
+
+controls.py decides what the gate enforced and the level that supports; statements.py builds the
+in-toto Statements; envelope.py signs and opens DSSE envelopes; store.py keeps them as git notes;
+verify.py checks a revision's attestation and its chain back to a recorded start.
+"""
