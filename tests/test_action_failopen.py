@@ -176,3 +176,23 @@ def test_summary_breaks_autolinks_and_mentions_in_commit_data(gh: Env, httpserve
     assert "evil.example/login" in summary  # still readable
     for live in ("https://evil", "www.evil", "@octo-org", "x@evil", "#1"):
         assert live not in summary, live
+
+
+def test_retargeted_pull_request_is_judged_against_its_new_base(gh: Env, httpserver: HTTPServer,
+                                                                pr_repo: dict[str, str]) -> None:
+    """Issue #9 item 15: opened against unprotected `dev` (green), then retargeted to main (`edited`)."""
+    commits = [pr_repo["first"], pr_repo["head"]]
+    serve_pr(httpserver, 7, commits, [])
+    result = gh.run("pull_request", pr_event(pr_repo, action="opened", base_ref="dev"))
+    assert result.return_value == ExitCode.OK, result.output
+    payload = pr_event(pr_repo, action="edited")
+    payload["changes"] = {"base": {"ref": {"from": "dev"}, "sha": {"from": pr_repo["base"]}}}
+    result = gh.run("pull_request", payload)
+    assert result.return_value == ExitCode.BLOCKED, result.output
+    assert "review/missing (blocking)" in result.output
+    assert gh.outputs()["decision"] == "block"
+    assert "retargeted from dev" in gh.summary.read_text()
+    # A title-only edit is judged too (never a skipped green run after a red one).
+    payload["changes"] = {"title": {"from": "old title"}}
+    result = gh.run("pull_request", payload)
+    assert result.return_value == ExitCode.BLOCKED, result.output

@@ -96,7 +96,8 @@ def test_dockerfile_shape() -> None:
 def test_example_workflow_least_privilege_and_pinned() -> None:
     workflow = load(WORKFLOW)
     triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
-    assert triggers["pull_request"]["types"] == ["opened", "synchronize", "reopened"]
+    # `edited`: a PR retargeted from an unprotected branch to main must not keep its green check (#9 item 15).
+    assert triggers["pull_request"]["types"] == ["opened", "synchronize", "reopened", "edited"]
     assert triggers["pull_request_review"]["types"] == ["submitted", "dismissed"]
     assert "merge_group" in triggers and triggers["push"]["branches"] == ["main"]
     assert workflow["permissions"] == {}

@@ -1,6 +1,7 @@
 """`gatekeeper action`: the GitHub Action mode — event payload in, verdict and GitHub outputs out.
 
-Events: `pull_request` / `pull_request_target` (every action except `closed`), `pull_request_review`
+Events: `pull_request` / `pull_request_target` (every action except `closed`; `edited` too, so a PR
+retargeted to a protected branch is judged against it), `pull_request_review`
 (submitted / edited / dismissed: an approval re-runs the gate), `merge_group` (`checks_requested`)
 and `push` to branches. The range comes from the payload: PR `base.sha..head.sha`; merge group
 `base_sha..head_sha`; push `before..after` — a created branch counts only the commits not on the
@@ -133,6 +134,7 @@ class ParsedEvent:
     deleted: bool = False
     forced: bool = False
     skip: str | None = None  # why the gate does not run for this event (still a success)
+    retargeted_from: str | None = None  # `edited` with changes.base: the branch the PR targeted before
 
 
 def _fail(problem: str) -> GatekeeperError:
@@ -188,8 +190,13 @@ def parse_event(name: str, payload: Any, repository: str = "") -> ParsedEvent:
                             _sha(base.get("sha"), "pull_request.base.sha"),
                             _sha(head.get("sha"), "pull_request.head.sha"),
                             pr_number=number, pr_author=_login(pr.get("user")))
+        # Every other action runs the whole gate — `edited` included, with or without a base change: the
+        # latest run of a required check is its status, so a skipped (green) run after a red one, or a
+        # PR opened against an unprotected branch and retargeted to main (`changes.base`), must be judged
+        # against the branch it now targets (pull_request.base is already the new base).
         skip = "the pull request was closed" if name != "pull_request_review" and action == "closed" else None
-        return ParsedEvent(event, action, skip=skip)
+        return ParsedEvent(event, action, skip=skip, retargeted_from=_retargeted_from(data) if action == "edited"
+                           else None)
     if name == "merge_group":
         group = _obj(data.get("merge_group"), "merge_group")
         raw_head_ref = group.get("head_ref")
@@ -214,6 +221,16 @@ def parse_event(name: str, payload: Any, repository: str = "") -> ParsedEvent:
     if not ref.startswith("refs/heads/"):
         skip = f"{ref} is not a branch; gatekeeper gates branches (protect tags with rulesets)"
     return ParsedEvent(event, action, created=created, deleted=deleted, forced=forced, skip=skip)
+
+
+def _retargeted_from(data: dict[str, Any]) -> str | None:
+    changes = data.get("changes")
+    base = changes.get("base") if isinstance(changes, dict) else None
+    ref = base.get("ref") if isinstance(base, dict) else None
+    old = ref.get("from") if isinstance(ref, dict) else None
+    if not isinstance(base, dict):
+        return None
+    return safe(old, limit=255) if isinstance(old, str) and old else "(another branch)"
 
 
 def load_event(path: Path) -> Any:
@@ -411,8 +428,9 @@ def _range(git: Git, parsed: ParsedEvent, remote: str) -> tuple[RefUpdate, str, 
     if ev.is_pull or ev.name == "merge_group":
         ensure_commits(git, [ev.base, ev.head], remote)
         what = f"PR #{ev.pr_number}" if ev.is_pull else "merge group"
+        moved = f" (retargeted from {parsed.retargeted_from})" if parsed.retargeted_from else ""
         return (RefUpdate(ev.ref, ev.base, ev.head, RefKind.UPDATE), ev.base,
-                f"{what} {ev.base[:12]}..{ev.head[:12]} into {ev.branch}")
+                f"{what} {ev.base[:12]}..{ev.head[:12]} into {ev.branch}{moved}")
     if parsed.deleted:
         present = ensure_commits(git, [], remote, optional=(ev.base,))
         return (RefUpdate(ev.ref, ev.base, ZERO_SHA, RefKind.DELETE), ev.base if ev.base in present else ZERO_SHA,
