@@ -28,4 +28,5 @@ def test_wheel_contains_rules_and_schema(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "gatekeeper/rules/secrets.yml" in names
     assert "gatekeeper/schema/verdict.schema.json" in names
+    assert {"gatekeeper/keys/github-web-flow.asc", "gatekeeper/keys/gitlab-web-commits.pub"} <= set(names)
     assert any(n.startswith("gatekeeper/rules/semgrep/") and n.endswith(".yml") for n in names)

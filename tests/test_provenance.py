@@ -402,13 +402,15 @@ def test_hostile_public_keys(repo: Path, public_blob: bytes, status: SignatureSt
     assert (info.status, info.detail) == (status, detail)
 
 
-def test_openpgp_without_a_keyring_is_an_error(repo: Path, tmp_path: Path, keys: dict[str, Key]) -> None:
+def test_openpgp_without_a_keyring_is_untrusted_not_an_error(repo: Path, tmp_path: Path, keys: dict[str, Key]) -> None:
+    """Unchecked is never good; the missing keyring is reported once per run (provenance/keyring-missing)."""
     armor = b"-----BEGIN PGP SIGNATURE-----\n\niQEzBAABCAAdFiEE\n-----END PGP SIGNATURE-----\n"
     raw = with_signature(raw_commit(repo, commit(repo, "pgp")), armor)
 
     info = ours(raw, allowed_file(tmp_path, f'alice@example.com {keys["alice"].line}\n'))
 
-    assert (info.status, info.format) == (S.ERROR, "openpgp")
+    assert (info.status, info.format) == (S.UNTRUSTED, "openpgp")
+    assert info.detail.endswith("not checked: no GnuPG keyring is configured (policy gpg_home)")
 
 
 def test_mutated_commits_never_crash_and_never_pass(repo: Path, keys: dict[str, Key]) -> None:

@@ -36,6 +36,8 @@ from gatekeeper.provenance.source import (
 )
 from gatekeeper.trailers import parse_ident
 
+FORGE_COMMITTERS = ("noreply@github.com", "noreply@gitlab.com")
+
 if TYPE_CHECKING:
     from gatekeeper.checks import CheckContext
 
@@ -114,6 +116,12 @@ class SignatureCheck:
     def _mismatch(report: CommitReport, info: SignatureInfo, binding: str, required: bool) -> Finding | None:
         if binding == "none":
             return None
+        if info.forge is not None:
+            # The forge's own key binds to the forge as committer (GitHub <noreply@github.com>), not to
+            # the author of a merged pull request: only a forge key on someone else's commit is a mismatch.
+            if report.commit.committer.email.strip().lower() in FORGE_COMMITTERS:
+                return None
+            binding = "committer"
         person = report.commit.committer if binding == "committer" else report.commit.author
         email = person.email.strip().lower()
         identities = bound_identity(info.signer)

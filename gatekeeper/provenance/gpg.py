@@ -8,12 +8,17 @@ registry stores, refusing ambiguous or unknown ids instead of guessing.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import subprocess
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from gatekeeper.errors import ConfigError, ToolError, UsageError
+from gatekeeper.provenance.openpgp import GITHUB_KEYS_FILE, key_dir
 from gatekeeper.provenance.signatures import Runner
 
 TIMEOUT_SECONDS = 10.0
@@ -74,3 +79,20 @@ def parse_primary_fingerprints(colons: str) -> list[str]:
         elif fields[0] in ("sub", "sec", "ssb"):
             after_pub = False
     return found
+
+
+@lru_cache(maxsize=4)
+def forge_gnupghome(gpg_program: str = "gpg") -> Path | None:
+    """A private GnuPG home holding only the shipped forge keys (made once per process, removed at exit).
+
+    For the forge signatures `openpgp.verify_forge_openpgp` leaves to gpg, and for tests that ask git the
+    same question. Never the user's keyring. None when gpg cannot import the keys (e.g. not installed).
+    """
+    home = Path(tempfile.mkdtemp(prefix="gatekeeper-forge-gnupg-"))
+    atexit.register(shutil.rmtree, home, True)
+    try:
+        code, _out, _err = run_process([gpg_program, "--batch", "--no-tty", "--homedir", str(home), "--import",
+                                        str(key_dir() / GITHUB_KEYS_FILE)], None, timeout=30)
+    except ToolError:
+        return None
+    return home if code == 0 else None

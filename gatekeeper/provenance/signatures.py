@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from gatekeeper.models import SignatureInfo, SignatureStatus
 from gatekeeper.provenance.allowed_signers import AllowedSigner, as_utc, ssh_fingerprint
 from gatekeeper.provenance.devices import DeviceRegistry
+from gatekeeper.provenance.openpgp import NO_FORGE_KEYS, ForgeKeys, read_issuer, verify_forge_openpgp
 
 Runner = Callable[[list[str], bytes | None], tuple[int, bytes, bytes]]
 """`run(argv, stdin) -> (returncode, stdout, stderr)`: the process runner the git layer supplies."""
@@ -128,15 +129,21 @@ def signature_format(signature: bytes) -> str | None:
 
 # -- the entry point -------------------------------------------------------------------------------------
 
+NO_KEYRING = "not checked: no GnuPG keyring is configured (policy gpg_home)"
+
+
 def verify_commit(raw: bytes, *, signers: Sequence[AllowedSigner], now: datetime,
-                  registry: DeviceRegistry | None = None, gpg: OpenPGPVerifier | None = None) -> SignatureInfo:
+                  registry: DeviceRegistry | None = None, gpg: OpenPGPVerifier | None = None,
+                  forge: ForgeKeys = NO_FORGE_KEYS, forge_gpg: OpenPGPVerifier | None = None) -> SignatureInfo:
     """The signature status of one raw commit object, judged at `now`.
 
     SSH: GOOD when a listed key for namespace "git" signed it and the entry is valid at `now`;
     UNTRUSTED for a valid signature by an unlisted key; EXPIRED outside valid-after/valid-before;
-    BAD when it does not verify. OpenPGP goes to `gpg` (ERROR when none is given); x509 is ERROR.
-    With a registry, a signing key of a device revoked at or before `now` makes it REVOKED and of an
-    expired device EXPIRED, and `device_id` names the device of any signature that verifies.
+    BAD when it does not verify. A forge's own key (`forge`: GitHub web-flow, GitLab web commits) is
+    GOOD with `forge` set. Other OpenPGP signatures go to `gpg`; without one they are UNTRUSTED with
+    the NO_KEYRING detail (reported once per run by the caller, not as an error per commit). x509 is
+    ERROR. With a registry, a signing key of a device revoked at or before `now` makes it REVOKED and
+    of an expired device EXPIRED, and `device_id` names the device of any signature that verifies.
     """
     try:
         signature, payload, problem = split_signature(raw)
@@ -146,12 +153,9 @@ def verify_commit(raw: bytes, *, signers: Sequence[AllowedSigner], now: datetime
         if problem is not None:
             return SignatureInfo(_S.BAD, fmt, detail=problem)
         if fmt == "ssh":
-            info = verify_ssh(signature, payload, signers=signers, now=now)
+            info = verify_ssh(signature, payload, signers=signers, now=now, forge=forge)
         elif fmt == "openpgp":
-            if gpg is None:
-                return SignatureInfo(_S.ERROR, "openpgp",
-                                     detail="OpenPGP signature, but no GnuPG keyring is configured to check it")
-            info = gpg(signature, payload)
+            info = _verify_openpgp(signature, payload, gpg, forge, forge_gpg)
         elif fmt == "x509":
             return SignatureInfo(_S.ERROR, "x509", detail="unsupported signature format")
         else:
@@ -159,6 +163,27 @@ def verify_commit(raw: bytes, *, signers: Sequence[AllowedSigner], now: datetime
         return _apply_registry(info, registry, now)
     except Exception as exc:  # hostile input must never crash the gate, and never pass it
         return SignatureInfo(_S.ERROR, detail=f"could not verify the signature: {type(exc).__name__}: {exc}")
+
+
+def _verify_openpgp(signature: bytes, payload: bytes, gpg: OpenPGPVerifier | None, forge: ForgeKeys,
+                    forge_gpg: OpenPGPVerifier | None) -> SignatureInfo:
+    info = verify_forge_openpgp(signature, payload, forge)
+    if info is not None:
+        return info
+    issuer = read_issuer(signature).issuer
+    key = forge.by_key_id(issuer[-16:]) if issuer else None
+    if key is not None and forge_gpg is not None:
+        # A forge key's signature this process does not parse itself: gpg with only the forge keys decides.
+        # Those keys are trusted by being shipped, not by a trustdb: a valid signature is good.
+        checked = forge_gpg(signature, payload)
+        status = _S.GOOD if checked.status is _S.UNTRUSTED else checked.status
+        detail = f"verified ({key.label})" if status is _S.GOOD else checked.detail
+        return dataclasses.replace(checked, status=status, signer=key.label.replace("github", "GitHub"),
+                                   forge=key.forge, detail=detail)
+    if gpg is not None:
+        return gpg(signature, payload)
+    return SignatureInfo(_S.UNTRUSTED, "openpgp", key=issuer,
+                         detail=f"OpenPGP signature by key {issuer or '(unnamed)'} {NO_KEYRING}")
 
 
 def _apply_registry(info: SignatureInfo, registry: DeviceRegistry | None, now: datetime) -> SignatureInfo:
@@ -387,7 +412,8 @@ def _load_key(blob: bytes) -> _LoadedKey:
     return _LoadedKey(fingerprint, key_type, key, None)
 
 
-def verify_ssh(signature: bytes, payload: bytes, *, signers: Sequence[AllowedSigner], now: datetime) -> SignatureInfo:
+def verify_ssh(signature: bytes, payload: bytes, *, signers: Sequence[AllowedSigner], now: datetime,
+               forge: ForgeKeys = NO_FORGE_KEYS) -> SignatureInfo:
     """Verify one armored SSH signature over `payload` and decide trust from `signers` at `now`."""
     try:
         sig = _parse_sshsig(_dearmor(signature))
@@ -415,6 +441,10 @@ def verify_ssh(signature: bytes, payload: bytes, *, signers: Sequence[AllowedSig
     if not valid:
         return SignatureInfo(_S.BAD, "ssh", key=loaded.fingerprint,
                              detail="the signature does not match the commit (modified after signing, or forged)")
+    forge_key = forge.ssh_key(binascii.b2a_base64(sig.public_key, newline=False).decode("ascii")) if forge.ssh else None
+    if forge_key is not None:
+        return SignatureInfo(_S.GOOD, "ssh", signer=forge_key.principal, key=loaded.fingerprint, forge=forge_key.forge,
+                             detail=f"verified ({forge_key.label})")
     return _ssh_trust(loaded, sig.public_key, signers, now)
 
 

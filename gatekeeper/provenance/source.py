@@ -31,8 +31,9 @@ from gatekeeper.models import Commit, Finding, Severity, SignatureInfo, Signatur
 from gatekeeper.origin.base import DeviceFact
 from gatekeeper.provenance.allowed_signers import AllowedSigner, read_allowed_signers
 from gatekeeper.provenance.devices import DeviceRegistry, allowed_signers_text, parse_registry
-from gatekeeper.provenance.gpg import run_process
-from gatekeeper.provenance.signatures import OpenPGPVerifier, Runner, openpgp_verifier, verify_commit
+from gatekeeper.provenance.gpg import forge_gnupghome, run_process
+from gatekeeper.provenance.openpgp import ForgeKeys, bundled_forge_keys
+from gatekeeper.provenance.signatures import NO_KEYRING, OpenPGPVerifier, Runner, openpgp_verifier, verify_commit
 
 Reader = Callable[[Path], str | None]
 """`read(path) -> text`, or None when the trusted file does not exist."""
@@ -54,6 +55,7 @@ UNSUPPORTED = "provenance/unsupported-signature"
 ERROR = "provenance/signature-error"
 DCO_MISSING = "provenance/dco-missing"
 SKIPPED_SIGNER = "provenance/allowed-signer-skipped"
+KEYRING_MISSING = "provenance/keyring-missing"
 ALWAYS_REPORTED = (BAD, REVOKED, EXPIRED, UNSUPPORTED, ERROR)
 
 
@@ -158,14 +160,19 @@ class ProvenanceSource:
 
     id = "provenance"
 
-    def __init__(self, reader: Reader, *, gpg_runner: Runner | None = None, gpg_program: str = "gpg") -> None:
+    def __init__(self, reader: Reader, *, gpg_runner: Runner | None = None, gpg_program: str = "gpg",
+                 forge_keys: ForgeKeys | None = None) -> None:
         self.reader = reader
         self.gpg_runner = gpg_runner
         self.gpg_program = gpg_program
+        self.forge_keys = forge_keys  # None: the keys shipped in gatekeeper/keys
 
     def verify(self, git: Git, commits: Sequence[Commit], policy: Policy, now: dt.datetime) -> SignatureResult:
         trust = load_trust(policy, self.reader)
         gpg = self._gpg(policy)
+        forge = self.forge_keys if self.forge_keys is not None else bundled_forge_keys()
+        forge_gpg = _LazyForgeGpg(self.gpg_runner or run_process, self.gpg_program)
+        unchecked: list[str] = []
         objects = git.read_objects((c.sha for c in commits), max_size=MAX_COMMIT_BYTES)
         signatures: dict[str, SignatureInfo] = {}
         devices: dict[str, DeviceFact] = {}
@@ -179,7 +186,10 @@ class ProvenanceSource:
             if not _has_signature_header(raw):
                 signatures[commit.sha] = _UNSIGNED  # most commits: skip the full parse
                 continue
-            info = verify_commit(raw, signers=trust.signers, now=now, registry=trust.registry, gpg=gpg)
+            info = verify_commit(raw, signers=trust.signers, now=now, registry=trust.registry, gpg=gpg,
+                                 forge=forge, forge_gpg=forge_gpg)
+            if info.format == "openpgp" and info.detail.endswith(NO_KEYRING):
+                unchecked.append(commit.sha)
             info = _openpgp_trust(info, trust.registry, now)
             fact = _device_fact(info, trust.registry)
             if fact is not None:
@@ -191,6 +201,20 @@ class ProvenanceSource:
             Finding(SKIPPED_SIGNER, Severity.INFO, warning,
                     fix="list the signer's own key instead of a certificate authority").with_fingerprint(warning)
             for warning in trust.warnings)
+        if unchecked:
+            # One configuration note for the run, not an error on every commit.
+            findings += (Finding(
+                KEYRING_MISSING, Severity.INFO,
+                f"{len(unchecked)} OpenPGP-signed commit(s) were not checked: the policy names no GnuPG keyring "
+                "(forge signatures, GitHub web-flow and GitLab, are checked with the keys gatekeeper ships)",
+                commit=unchecked[-1],
+                fix="set `gpg_home:` in the policy to a keyring the policy owners control, holding the signers' "
+                    "public keys").with_fingerprint(KEYRING_MISSING),)
+        if forge_gpg.failed:
+            findings += (Finding(
+                KEYRING_MISSING, Severity.INFO,
+                f"{forge_gpg.failed} forge-signed commit(s) could not be checked: gpg could not load the shipped "
+                "forge keys", fix="install GnuPG (gpg) on this machine").with_fingerprint(KEYRING_MISSING, "forge"),)
         return SignatureResult(signatures=signatures, devices=devices, findings=findings)
 
     def _gpg(self, policy: Policy) -> OpenPGPVerifier | None:
@@ -200,6 +224,23 @@ class ProvenanceSource:
         if policy.gpg_home is None and self.gpg_runner is None:
             return None
         return openpgp_verifier(self.gpg_runner or run_process, policy.gpg_home, gpg_program=self.gpg_program)
+
+
+class _LazyForgeGpg:
+    """gpg over a private keyring of the shipped forge keys, made only when a forge signature needs it
+    (the in-process verifier handles every web-flow signature seen on real histories)."""
+
+    def __init__(self, run: Runner, gpg_program: str) -> None:
+        self.run = run
+        self.gpg_program = gpg_program
+        self.failed = 0
+
+    def __call__(self, signature: bytes, payload: bytes) -> SignatureInfo:
+        home = forge_gnupghome(self.gpg_program)
+        if home is None:
+            self.failed += 1
+            return SignatureInfo(_S.ERROR, "openpgp", detail="gpg could not load the shipped forge keys")
+        return openpgp_verifier(self.run, home, gpg_program=self.gpg_program)(signature, payload)
 
 
 _UNSIGNED = SignatureInfo(_S.UNSIGNED, detail="the commit has no signature")
@@ -221,7 +262,7 @@ def _openpgp_trust(info: SignatureInfo, registry: DeviceRegistry | None, now: dt
     registry — then `gpg_home` must be a directory the policy owners control, never one inside the change
     being judged. Revocation was applied by verify_commit already; expiry is applied here, at `now`.
     """
-    if (registry is None or info.format != "openpgp" or info.key is None
+    if (registry is None or info.format != "openpgp" or info.key is None or info.forge is not None
             or info.status not in (_S.GOOD, _S.UNTRUSTED)):
         return info
     device = registry.by_fingerprint(info.key)
@@ -275,7 +316,8 @@ def classify(info: SignatureInfo) -> str | None:
         return UNSUPPORTED
     if info.format == "ssh":
         return UNSUPPORTED  # verify_ssh's only ERROR: a key type or size it cannot check (sk-*, dss, ...)
-    if info.format == "openpgp" and ("no GnuPG keyring" in info.detail or "no public key" in info.detail):
+    if info.format == "openpgp" and ("no GnuPG keyring" in info.detail or "no public key" in info.detail
+                                     or "could not load the shipped forge keys" in info.detail):
         return UNTRUSTED
     return ERROR
 

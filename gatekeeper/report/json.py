@@ -42,7 +42,9 @@ def commit_dict(r: CommitReport, shared: dict[object, Any] | None = None) -> dic
     signature = memo.get(s)
     if signature is None:
         signature = memo[s] = {"status": s.status.value, "format": s.format, "signer": s.signer, "key": s.key,
-                               "device_id": s.device_id, "detail": s.detail, "forge": s.forge}
+                               "device_id": s.device_id, "detail": s.detail}
+        if s.forge is not None:  # only on forge-signed commits, so existing consumers see the same object
+            signature["forge"] = s.forge
     review = memo.get(rv)
     if review is None:
         review = memo[rv] = {"status": rv.status.value, "approvers": list(rv.approvers), "source": rv.source,

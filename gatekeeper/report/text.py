@@ -34,7 +34,9 @@ def render_text(v: Verdict, *, color: bool = False) -> str:
                 bits.append(f"ai={o.ai.value}")
             if o.device_id:
                 bits.append(f"device={safe(o.device_id, limit=60)}")
-            if r.signature.status.value != "unsigned":
+            if r.signature.forge is not None and r.signature.status.value == "good":
+                bits.append(f"signature={r.signature.detail.split(';')[0]}")  # "verified (github web-flow)"
+            elif r.signature.status.value != "unsigned":
                 bits.append(f"signature={r.signature.status.value}")
             if r.review.status.value != "not-required":
                 bits.append(f"review={r.review.status.value}")

@@ -1,0 +1,203 @@
+"""The forge keys gatekeeper ships, and forge-signed commits judged in-process exactly as gpg judges them.
+
+`tests/data/forge/*.commit` are three commit objects GitHub made and signed (public, from runc and
+github-mcp-server): a merge-button merge and a squash merge signed with the current web-flow key, and a
+2021 merge signed with the previous key whose "left 16 bits of the hash" field is wrong (gpg accepts it,
+and so must we). Every verdict is cross-checked with gpg over a keyring holding only the shipped keys.
+Keys a test makes itself (RSA with gpg) stand in for a forge key to cover tampering and rotation.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from gatekeeper.models import SignatureStatus
+from gatekeeper.provenance import openpgp_verifier, split_signature, verify_commit
+from gatekeeper.provenance.gpg import forge_gnupghome, run_process
+from gatekeeper.provenance.openpgp import ForgeKeys, bundled_forge_keys, load_openpgp_keys, verify_forge_openpgp
+from gatekeeper.provenance.signatures import NO_KEYRING
+
+S = SignatureStatus
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+DATA = Path(__file__).parent / "data" / "forge"
+CURRENT, PREVIOUS = "968479A1AFF927E37D1A566BB5690EEEBB952194", "5DE3E0509C47EA3CF04A42D34AEE18F83AFDEB23"
+
+
+def objects() -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(DATA.glob("*.commit"))}
+
+
+def test_shipped_keys_parse_with_valid_self_signatures() -> None:
+    keys = bundled_forge_keys()
+    assert {(k.fingerprint, k.expires) for k in keys.openpgp} == {(PREVIOUS, 1705435200), (CURRENT, None)}
+    assert [(k.forge, k.principal) for k in keys.ssh] == [("gitlab", "noreply@gitlab.com")]
+
+
+def test_a_tampered_key_file_is_refused() -> None:
+    armored = (Path(__file__).parents[1] / "gatekeeper" / "keys" / "github-web-flow.asc").read_bytes()
+    # Flip one bit of the user id packet the self-signature covers, keeping the armor valid.
+    from gatekeeper.provenance import openpgp
+
+    data = bytearray(openpgp.dearmor(armored, b"PUBLIC KEY BLOCK"))
+    at = bytes(data).index(b"web-flow commit signing")
+    data[at] ^= 0x20
+    import base64
+
+    text = base64.b64encode(bytes(data))
+    broken = (b"-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n" + b"\n".join(text[i : i + 64] for i in range(0, len(text), 64))
+              + b"\n-----END PGP PUBLIC KEY BLOCK-----\n")
+    with pytest.raises(ValueError, match="no valid self-signature"):
+        load_openpgp_keys(broken, "github", "github web-flow")
+
+
+@pytest.mark.parametrize("name", sorted(objects()))
+def test_real_web_flow_commits_verify_like_gpg(name: str) -> None:
+    raw = objects()[name]
+    info = verify_commit(raw, signers=(), now=NOW, forge=bundled_forge_keys())
+
+    assert (info.status, info.format, info.forge, info.signer) == (S.GOOD, "openpgp", "github", "GitHub web-flow")
+    assert info.detail.startswith("verified (github web-flow)")
+    assert info.key == (PREVIOUS if "old-key" in name else CURRENT)
+    home = gnupg_with_forge_keys()
+    gpg = openpgp_verifier(run_process, home)(*split_signature(raw)[:2])
+    assert gpg.status in (S.UNTRUSTED, S.EXPIRED)  # valid; gpg adds "no owner trust" / "key expired now"
+    assert gpg.key == info.key
+
+
+@pytest.mark.parametrize("name", sorted(objects()))
+def test_tampered_web_flow_commit_is_bad_like_gpg(name: str) -> None:
+    raw = objects()[name].replace(b"\nparent ", b"\nparent ", 1)
+    subject_at = raw.index(b"\n\n") + 2
+    tampered = raw[:subject_at] + b"X" + raw[subject_at + 1 :]
+    info = verify_commit(tampered, signers=(), now=NOW, forge=bundled_forge_keys())
+    gpg = openpgp_verifier(run_process, gnupg_with_forge_keys())(*split_signature(tampered)[:2])
+    assert info.status is S.BAD and gpg.status is S.BAD
+    assert info.forge == "github"  # who the signature claims to be, for the finding's message
+
+
+def test_without_forge_keys_web_flow_is_unchecked_not_an_error() -> None:
+    raw = objects()["runc-76d9cf5d-merge-button.commit"]
+    info = verify_commit(raw, signers=(), now=NOW)
+    assert info.status is S.UNTRUSTED and info.detail.endswith(NO_KEYRING)
+    assert info.key == "B5690EEEBB952194"
+
+
+def gnupg_with_forge_keys() -> Path:
+    if shutil.which("gpg") is None:
+        pytest.skip("gpg is not installed")
+    home = forge_gnupghome()
+    assert home is not None
+    return home
+
+
+# -- a forge key the test controls ---------------------------------------------------------------------------
+
+@pytest.fixture
+def forge_key(tmp_path: Path) -> Iterator[tuple[list[str], ForgeKeys, str]]:
+    """An RSA OpenPGP key standing in for a forge key: (gpg argv prefix, ForgeKeys, fingerprint)."""
+    if shutil.which("gpg") is None or shutil.which("gpgconf") is None:
+        pytest.skip("gpg is not installed")
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    gpg = ["gpg", "--homedir", str(home), "--batch", "--pinentry-mode", "loopback", "--passphrase", ""]
+    subprocess.run([*gpg, "--quick-gen-key", "Forge <noreply@forge.example>", "rsa2048", "sign", "never"],
+                   check=True, capture_output=True)
+    listing = subprocess.run([*gpg, "--with-colons", "--list-keys"], check=True, capture_output=True, text=True)
+    fpr = next(line.split(":")[9] for line in listing.stdout.splitlines() if line.startswith("fpr:"))
+    armored = subprocess.run([*gpg, "--armor", "--export", fpr], check=True, capture_output=True).stdout
+    yield gpg, ForgeKeys(load_openpgp_keys(armored, "github", "github web-flow"), ()), fpr
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)
+
+
+def _signed_commit(tmp_path: Path, gpg: list[str], fpr: str, message: str) -> bytes:
+    repo = tmp_path / "repo"
+    if not repo.exists():
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    env = {**os.environ, "GNUPGHOME": gpg[2], "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "A", "GIT_AUTHOR_EMAIL": "a@example.com", "GIT_COMMITTER_NAME": "GitHub",
+           "GIT_COMMITTER_EMAIL": "noreply@github.com"}
+    subprocess.run(["git", "-c", f"user.signingkey={fpr}", "commit", "-q", "--allow-empty", "-S", "-m", message],
+                   cwd=repo, env=env, check=True, capture_output=True)
+    return subprocess.run(["git", "cat-file", "commit", "HEAD"], cwd=repo, env=env, check=True,
+                          capture_output=True).stdout
+
+
+def test_in_process_verdict_matches_gpg_on_many_commits(tmp_path: Path,
+                                                        forge_key: tuple[list[str], ForgeKeys, str]) -> None:
+    gpg, keys, fpr = forge_key
+    verifier = openpgp_verifier(run_process, Path(gpg[2]))
+    for index in range(12):
+        raw = _signed_commit(tmp_path, gpg, fpr, f"Merge pull request #{index + 1} from a/b\n\nbody {index}\n")
+        for candidate in (raw, raw.replace(b"body", b"bodY")):
+            ours = verify_commit(candidate, signers=(), now=NOW, forge=keys)
+            theirs = verifier(*split_signature(candidate)[:2])
+            assert ours.status is (S.GOOD if theirs.status in (S.GOOD, S.UNTRUSTED) else S.BAD), (ours, theirs)
+            assert ours.key == fpr
+
+
+def test_signature_made_after_the_key_expired_is_expired(tmp_path: Path,
+                                                         forge_key: tuple[list[str], ForgeKeys, str]) -> None:
+    gpg, keys, fpr = forge_key
+    raw = _signed_commit(tmp_path, gpg, fpr, "late\n")
+    (key,) = keys.openpgp
+    retired = ForgeKeys((type(key)(key.forge, key.label, key.fingerprint, key.created, key.created, key.public_key),),
+                        ())
+    info = verify_forge_openpgp(*split_signature(raw)[:2], retired)
+    assert info is not None and info.status is S.EXPIRED and "which expired" in info.detail
+
+
+def test_non_forge_key_is_left_to_gpg(tmp_path: Path, forge_key: tuple[list[str], ForgeKeys, str]) -> None:
+    gpg, _keys, fpr = forge_key
+    raw = _signed_commit(tmp_path, gpg, fpr, "someone else\n")
+    assert verify_forge_openpgp(*split_signature(raw)[:2], bundled_forge_keys()) is None
+
+
+# -- through the engine --------------------------------------------------------------------------------------
+
+def test_engine_verifies_forge_commits_and_notes_the_missing_keyring_once(
+        tmp_path: Path, forge_key: tuple[list[str], ForgeKeys, str]) -> None:
+    import datetime as dt
+
+    from gatekeeper.config import parse_policy
+    from gatekeeper.engine import Request, Services, evaluate
+    from gatekeeper.git import Git
+    from gatekeeper.models import RefKind, RefUpdate
+    from gatekeeper.provenance.source import ProvenanceSource, filesystem_reader
+    from gatekeeper.report.json import verdict_dict
+    from gatekeeper.report.text import render_text
+
+    gpg, keys, fpr = forge_key
+    repo = tmp_path / "repo"
+    first = _signed_commit(tmp_path, gpg, fpr, "Update README.md\n")
+    _signed_commit(tmp_path, gpg, fpr, "Merge pull request #7 from a/b\n")  # single parent: a web edit
+    run = lambda *a: subprocess.run(["git", *a], cwd=repo, check=True, capture_output=True).stdout.decode().strip()  # noqa: E731
+    base = run("rev-list", "--max-parents=0", "HEAD")
+    head = run("rev-parse", "HEAD")
+    assert first
+    policy = parse_policy("version: 1\norigins:\n  mobile_classes: [mobile, tablet, web]\n", "p.yml")
+
+    def judge(forge: ForgeKeys) -> dict[str, object]:
+        request = Request(git=Git(repo), updates=(RefUpdate("refs/heads/main", base, head, RefKind.UPDATE),),
+                          policy=policy, now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+        verdict = evaluate(request, Services(signatures=ProvenanceSource(filesystem_reader, forge_keys=forge)))
+        return {"json": verdict_dict(verdict), "text": render_text(verdict)}
+
+    trusted = judge(keys)
+    (commit,) = trusted["json"]["commits"]  # type: ignore[index]
+    assert commit["signature"]["status"] == "good" and commit["signature"]["forge"] == "github"
+    assert commit["origin"]["device"] == "web"
+    assert "signature=verified (github web-flow)" in str(trusted["text"])
+    assert not [f for f in trusted["json"]["findings"] if f["rule_id"] == "provenance/keyring-missing"]  # type: ignore[index]
+
+    unknown = judge(ForgeKeys((), ()))
+    (commit,) = unknown["json"]["commits"]  # type: ignore[index]
+    assert commit["signature"]["status"] == "untrusted" and "forge" not in commit["signature"]
+    notes = [f for f in unknown["json"]["findings"] if f["rule_id"] == "provenance/keyring-missing"]  # type: ignore[index]
+    assert len(notes) == 1 and notes[0]["severity"] == "info" and not notes[0]["blocking"]

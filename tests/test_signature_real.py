@@ -1,0 +1,117 @@
+"""Signatures on real public histories: gatekeeper agrees with git's %G? on every signed commit.
+
+Reads the bare mirrors under $GATEKEEPER_REAL_REPOS (default /work/.mirror; skipped when absent) at
+the pinned commits below. git is asked with a GnuPG home holding only the forge keys gatekeeper ships
+and an empty allowed-signers file, i.e. the same trust gatekeeper has without a policy. The mapping:
+
+| git | gatekeeper |
+|---|---|
+| G, U, Y by a shipped forge key | good, forge set (U: gpg has no owner trust for it; Y: GitHub's previous key, expired 2024-01-16 after it signed) |
+| U (SSH, valid, key not listed) | untrusted |
+| E (no public key) | untrusted, "not checked: no GnuPG keyring" — reported once per run, not an error per commit |
+| B | bad |
+| N | unsigned |
+
+The small-repository suite covers the same cases (tests/test_signature_armor.py, tests/test_forge_keys.py).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from gatekeeper.models import SignatureStatus
+from gatekeeper.provenance import verify_commit
+from gatekeeper.provenance.gpg import forge_gnupghome
+from gatekeeper.provenance.openpgp import bundled_forge_keys
+from gatekeeper.provenance.signatures import NO_KEYRING
+
+S = SignatureStatus
+ROOT = Path(os.environ.get("GATEKEEPER_REAL_REPOS", "/work/.mirror"))
+PINNED = {
+    "opencontainers+runc": "76d9cf5da5683ff449ae967db58fa8c5927ca54b",
+    "github+github-mcp-server": "64a49f34d076b6f5917dae1424521d43c7bcae84",
+    "Aider-AI+aider": "5dc9490bb35f9729ef2c95d00a19ccd30c26339c",
+    "golang+net": "0ca694d2a5adcce7f36d4d65e5f8d72390d94051",
+}
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def _repo(name: str) -> Path:
+    path = ROOT / name / "repo"
+    if not path.is_dir():
+        pytest.skip(f"real history {name} not present under {ROOT} (set GATEKEEPER_REAL_REPOS to its parent)")
+    probe = subprocess.run(["git", "-C", str(path), "cat-file", "-e", PINNED[name]], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"{path} does not hold the pinned commit {PINNED[name]}")
+    return path
+
+
+def git_letters(repo: Path, rev: str, tmp_path: Path) -> dict[str, tuple[str, str]]:
+    """sha -> (%G?, %GK) as git reports them with only the forge keys and no allowed signers."""
+    home = forge_gnupghome()
+    if home is None:
+        pytest.skip("gpg is not installed")
+    signers = tmp_path / "allowed_signers"
+    signers.write_text("")
+    env = {**os.environ, "GNUPGHOME": str(home), "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    out = subprocess.run(["git", "-C", str(repo), "-c", f"gpg.ssh.allowedSignersFile={signers}", "log",
+                          "--format=%H %G? %GK", rev], env=env, capture_output=True, text=True, check=True).stdout
+    letters: dict[str, tuple[str, str]] = {}
+    for line in out.splitlines():
+        sha, letter, *key = line.split(" ")
+        letters[sha] = (letter, key[0] if key else "")
+    return letters
+
+
+def raw_objects(repo: Path, shas: list[str]) -> dict[str, bytes]:
+    out = subprocess.run(["git", "-C", str(repo), "cat-file", "--batch"], input="".join(f"{s}\n" for s in shas).encode(),
+                         capture_output=True, check=True).stdout
+    objects: dict[str, bytes] = {}
+    at = 0
+    for sha in shas:
+        newline = out.index(b"\n", at)
+        size = int(out[at:newline].split()[2])
+        objects[sha] = out[newline + 1 : newline + 1 + size]
+        at = newline + 1 + size + 1
+    return objects
+
+
+def agrees(letter: str, key: str, info: object) -> bool:
+    from gatekeeper.models import SignatureInfo
+
+    assert isinstance(info, SignatureInfo)
+    forge_ids = {k.key_id for k in bundled_forge_keys().openpgp}
+    if letter in ("G", "U", "Y") and key.upper()[-16:] in forge_ids:
+        return info.status is S.GOOD and info.forge == "github"
+    if letter == "U":
+        return info.status is S.UNTRUSTED and info.format == "ssh"
+    if letter == "E":
+        return (info.status is S.UNTRUSTED and info.detail.endswith(NO_KEYRING)) or info.status is S.ERROR
+    if letter == "B":
+        return info.status is S.BAD
+    if letter == "N":
+        return info.status is S.UNSIGNED
+    return False
+
+
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_every_signed_commit_agrees_with_git(name: str, tmp_path: Path) -> None:
+    repo = _repo(name)
+    letters = git_letters(repo, PINNED[name], tmp_path)
+    signed = [sha for sha, (letter, _key) in letters.items() if letter != "N"]
+    objects = raw_objects(repo, signed)
+    keys = bundled_forge_keys()
+    disagreements = []
+    for sha in signed:
+        info = verify_commit(objects[sha], signers=(), now=NOW, forge=keys)
+        letter, key = letters[sha]
+        if not agrees(letter, key, info):
+            disagreements.append(f"{sha} git={letter}/{key} gatekeeper={info.status.value} {info.detail[:80]}")
+    assert disagreements == [], f"{len(disagreements)} of {len(signed)} disagree:\n" + "\n".join(disagreements[:20])
+    # No history here is without signatures except golang/net (Gerrit); make sure the test tested something.
+    assert signed or name == "golang+net"
