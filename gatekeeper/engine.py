@@ -33,6 +33,8 @@ from gatekeeper.models import (
     Stats,
     Verdict,
 )
+from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF
+from gatekeeper.origin.attribution import MAX_NOTE
 from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
 from gatekeeper.policy import decide
 
@@ -137,6 +139,10 @@ def evaluate(request: Request, services: Services) -> Verdict:
         if update.ref == NOTES_REF and update.kind is not RefKind.DELETE and not is_zero(update.new) and commits:
             notes = {**notes, **git.notes_at(update.new, (c.sha for c in commits))}
 
+    # Line-level AI attribution other tools attach (git-ai, Agent Trace): read only when the refs exist.
+    ai_notes = git.notes((c.sha for c in commits), AI_NOTES_REF, max_size=MAX_NOTE) if commits else {}
+    trace_notes = git.notes((c.sha for c in commits), AGENT_TRACE_REF, max_size=MAX_NOTE) if commits else {}
+
     # Provenance first: a registered device key is the strongest origin signal.
     signatures: Mapping[str, SignatureInfo] = {}
     devices: Mapping[str, DeviceFact] = {}
@@ -154,6 +160,8 @@ def evaluate(request: Request, services: Services) -> Verdict:
         trailer_aliases=policy.origins.trailer_aliases,
         ai_identities=policy.origins.ai_identities,
         notes=notes,
+        ai_notes=ai_notes,
+        trace_notes=trace_notes,
         push_options=request.push_options,
         forge=request.forge,
         signatures=signatures,

@@ -237,6 +237,22 @@ class Evidence:
     client: str | None = None
     managed: bool | None = None
     pr: int | None = None  # the pull/merge request a forge merge names (forge/pr-merge)
+    agent: str | None = None  # AI evidence (ai/...): the agent id (gatekeeper.origin.agents), when known
+    model: str | None = None  # ... the model it names
+    session: str | None = None  # ... the agent session / conversation (id or URL)
+    rule: str | None = None  # ... which rule matched: email, github-bot-id, aider-suffix, trailer, marker, ...
+    ai_lines: tuple[tuple[str, str], ...] = ()  # ... (path, "1-4,9") the agent wrote, from git-ai / Agent Trace
+
+
+@dataclass(frozen=True, slots=True)
+class AgentInfo:
+    """The AI agent a commit's evidence names, with what is known about its session."""
+
+    id: str
+    model: str | None = None
+    session: str | None = None
+    rule: str | None = None  # the rule that identified it (see Evidence.rule)
+    source: str = ""  # the evidence id it came from
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +264,10 @@ class Origin:
     managed: bool | None = None
     evidence: tuple[Evidence, ...] = ()
     declared: bool = False  # at least one signal named a device class
+    agent: AgentInfo | None = None  # the AI agent involved, when evidence names one
+    # Paths holding lines an agent wrote, when line-level attribution (git-ai notes, Agent Trace) exists;
+    # None when AI involvement is known only for the commit as a whole.
+    ai_paths: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)

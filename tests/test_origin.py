@@ -105,7 +105,8 @@ def test_registry_ids_are_unique_and_described() -> None:
     ids = [d.id for d in origin.REGISTRY]
     assert len(ids) == len(set(ids))
     assert all(d.description for d in origin.REGISTRY)
-    assert {"trailer", "note", "push-option", "ai/trailer", "ai/co-author", "ai/author", "forge/commit",
+    assert {"trailer", "note", "push-option", "ai/trailer", "ai/co-author", "ai/author", "ai/marker", "ai/git-ai",
+            "ai/agent-trace", "forge/commit",
             "forge", "signing-key"} == set(ids)
 
 

@@ -66,6 +66,11 @@ class ZoneCheck:
                     if not any(glob_match(p, change.path) for p in zone.paths):
                         continue
                     for reason in reasons:
+                        # With line-level attribution (git-ai, Agent Trace) the AI rule applies to the paths
+                        # holding AI-written lines; otherwise to every path of an AI-involved commit.
+                        if (reason.startswith("AI-") and origin.ai_paths is not None
+                                and change.path not in origin.ai_paths):
+                            continue
                         findings.append(Finding(
                             self.id, Severity.HIGH,
                             f"{reason} to {change.path} in zone {zone.name!r}",

@@ -5,7 +5,9 @@ Resolution rules (fail closed, never silent):
   claim that contradicts it is `origin/spoofed`;
 - otherwise declared and heuristic evidence decide; when they disagree the stricter class (one of
   the policy's mobile classes) wins and `origin/conflict` is reported;
-- AI involvement is the strongest level any evidence shows;
+- AI involvement is the strongest level any evidence shows; the agent is the one named by the strongest
+  AI evidence (model and session filled in from any evidence naming the same agent); when line-level
+  attribution exists (git-ai, Agent Trace) the paths holding AI-written lines are kept for the zones;
 - no device evidence at all leaves the device `unknown`; the policy's `undeclared` decides its rules.
 """
 
@@ -13,8 +15,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gatekeeper.models import AIInvolvement, Commit, DeviceClass, Evidence, Finding, Origin, Severity, Trust
-from gatekeeper.origin.ai import AIAuthorDetector, AICoauthorDetector, AITrailerDetector
+from gatekeeper.models import (
+    AgentInfo,
+    AIInvolvement,
+    Commit,
+    DeviceClass,
+    Evidence,
+    Finding,
+    Origin,
+    Severity,
+    Trust,
+)
+from gatekeeper.origin.ai import (
+    AgentTraceDetector,
+    AIAuthorDetector,
+    AICoauthorDetector,
+    AIMarkerDetector,
+    AITrailerDetector,
+    GitAINoteDetector,
+)
 from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
 from gatekeeper.origin.declared import NoteDetector, PushOptionDetector, TrailerDetector
 from gatekeeper.origin.heuristics import ForgeCommitDetector, ForgeDetector
@@ -27,6 +46,9 @@ REGISTRY: tuple[Detector, ...] = (
     AITrailerDetector(),
     AICoauthorDetector(),
     AIAuthorDetector(),
+    AIMarkerDetector(),
+    GitAINoteDetector(),
+    AgentTraceDetector(),
     ForgeCommitDetector(),
     ForgeDetector(),
     SigningKeyDetector(),
@@ -96,6 +118,7 @@ def resolve(commit: Commit, evidence: Sequence[Evidence],
     for e in evidence:
         if e.ai is not None and e.ai.rank > ai.rank:
             ai = e.ai
+    agent, ai_paths = _agent(evidence) if ai is not AIInvolvement.NONE else (None, None)
 
     def first(attr: str) -> str | None:
         if chosen is not None and getattr(chosen, attr):
@@ -108,8 +131,26 @@ def resolve(commit: Commit, evidence: Sequence[Evidence],
     managed = chosen.managed if chosen is not None and chosen.managed is not None else next(
         (e.managed for e in evidence if e.managed is not None), None)
     origin = Origin(device=device, ai=ai, device_id=first("device_id"), client=first("client"), managed=managed,
-                    evidence=tuple(evidence), declared=bool(with_device))
+                    evidence=tuple(evidence), declared=bool(with_device), agent=agent, ai_paths=ai_paths)
     return origin, findings
+
+
+def _agent(evidence: Sequence[Evidence]) -> tuple[AgentInfo | None, frozenset[str] | None]:
+    named = [e for e in evidence if e.ai is not None and e.agent]
+    lines = [path for e in evidence if e.ai is not None for path, _ in e.ai_lines]
+    ai_paths = frozenset(lines) if lines else None
+    if not named:
+        session = next((e.session for e in evidence if e.ai is not None and e.session), None)
+        return (AgentInfo("unknown", session=session, source=next(e.source for e in evidence if e.ai is not None))
+                if session else None), ai_paths
+    best = max(named, key=lambda e: (e.ai.rank if e.ai else 0, e.trust.rank))
+    same = [e for e in named if e.agent == best.agent]
+    model = best.model or next((e.model for e in same if e.model), None)
+    session = best.session or next((e.session for e in same if e.session), None)
+    if session is None:  # a session marker that names no agent (Agent-Logs-Url elsewhere than GitHub)
+        session = next((e.session for e in evidence if e.ai is not None and not e.agent and e.session), None)
+    assert best.agent is not None
+    return AgentInfo(best.agent, model=model, session=session, rule=best.rule, source=best.source), ai_paths
 
 
 def _conflict(commit: Commit, evidence: Sequence[Evidence]) -> Finding:

@@ -1,125 +1,269 @@
-"""Detectors for AI involvement: Assisted-by / Generated-by trailers, AI co-authors, AI authors.
+"""Detectors for AI involvement, each piece of evidence naming its agent, model, session and rule.
 
-Trailers are declared by the author; an AI co-author identity or aider's `(aider)` author suffix is
-a heuristic (tools add them, people can remove them). A commit authored by an agent's own identity
-counts as generated.
+- `ai/trailer`: `Assisted-by:` (the kernel's `AGENT:MODEL [TOOLS]` is parsed) and `Generated-by:` in the
+  trailer block — declared by the author.
+- `ai/co-author`: a `Co-authored-by:` whose identity is an agent by exact evidence (gatekeeper.origin.agents);
+  heuristic (tools add them, people remove them), also when the line sits outside the final trailer block
+  (squash-merge bodies, a co-author paragraph followed by a separate session paragraph).
+- `ai/author`: the author (generated; aider's `(aider)` suffix: assisted) or the committer (assisted) is an agent.
+- `ai/marker`: vendor markers — `Claude-Session:`, `Claude-Generated-By:`, `Copilot-Session:`,
+  `Agent-Logs-Url:`, `Made-with:`, `Replit-Commit-Author:` / `Replit-Commit-Session-Id:`, `Amp-Thread-ID:`,
+  `Entire-*:` — and "Generated with [Claude Code](…)" footers; declared in the trailer block, heuristic
+  elsewhere in the message.
+- `ai/git-ai`, `ai/agent-trace`: line-level attribution notes (gatekeeper.origin.attribution).
+
+Performance: one precompiled scan of the message per commit (cached for the detectors sharing it); the
+identity table is dict lookups, cached per identity. A commit without evidence costs a few microseconds.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from gatekeeper.models import AIInvolvement, Commit, Evidence, Person, Trust
+from gatekeeper.origin.agents import AgentMatch, agent_by_label, match_identity, match_value
+from gatekeeper.origin.attribution import Session, parse_agent_trace, parse_git_ai
 from gatekeeper.origin.base import OriginContext
 from gatekeeper.sanitize import clip
 
-# Names and e-mail fragments of coding agents as they appear in Co-authored-by lines and authors.
-KNOWN_AI_IDENTITIES: tuple[tuple[str, str], ...] = (
-    ("claude", "Claude"),
-    ("noreply@anthropic.com", "Claude"),
-    ("copilot", "GitHub Copilot"),
-    ("copilot-swe-agent", "GitHub Copilot"),
-    ("codex", "OpenAI Codex"),
-    ("chatgpt-codex-connector", "OpenAI Codex"),
-    ("openai", "OpenAI"),
-    ("cursor", "Cursor"),
-    ("cursoragent@cursor.com", "Cursor"),
-    ("devin", "Devin"),
-    ("gemini", "Gemini"),
-    ("google-labs-jules", "Jules"),
-    ("aider", "aider"),
-    ("noreply@aider.chat", "aider"),
-    ("amazon q", "Amazon Q"),
-    ("windsurf", "Windsurf"),
-    ("codeium", "Windsurf"),
-    ("openhands", "OpenHands"),
-    ("sweep-ai", "Sweep"),
-)
+AI_NOTES_REF = "refs/notes/ai"
+AGENT_TRACE_REF = "refs/notes/agent-trace"
+
+_MARKER_KEYS = ("claude-session", "claude-generated-by", "copilot-session", "agent-logs-url", "made-with",
+                "replit-commit-author", "replit-commit-session-id", "amp-thread-id")
+_BODY = re.compile(
+    r"^[ \t>*-]*(?:(?P<key>co-authored-by|assisted-by|generated-by|" + "|".join(_MARKER_KEYS)
+    + r"|entire-[a-z0-9-]{1,40})[ \t]*:[ \t]*(?P<value>[^\r\n]*)"
+    r"|[^\w\r\n]{0,8}generated with \[?(?P<footer>[^\]\r\n(]{1,40}?)\]?(?:\((?P<url>[^)\s]{1,300})\))?[^\w\r\n]{0,4}$)",
+    re.IGNORECASE | re.MULTILINE)
+_KERNEL_ASSISTED = re.compile(r"\A(?P<agent>[^\s:]{1,60}):(?P<model>[^\s:]{1,120})(?:\s+.*)?\Z")
+_PARENS = re.compile(r"\(([^()]{1,200})\)")
 
 
-def _identity_pattern(needles: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
-    # Plain words must stand alone ("claude", not "claudette"); e-mails and hyphenated ids are substrings.
-    parts = []
-    for index, (needle, _) in enumerate(needles):
-        body = re.escape(needle)
-        if not ("@" in needle or "-" in needle or " " in needle):
-            body = rf"(?<![a-z0-9]){body}(?![a-z0-9])"
-        parts.append(f"(?P<n{index}>{body})")
-    return re.compile("|".join(parts))
+@dataclass(frozen=True, slots=True)
+class BodyLine:
+    key: str  # lower-case trailer-like key, or "footer"
+    value: str
+    url: str | None = None
 
 
-_KNOWN = _identity_pattern(KNOWN_AI_IDENTITIES)
-_EXTRA_CACHE: dict[tuple[str, ...], tuple[tuple[tuple[str, str], ...], re.Pattern[str]]] = {}
+@functools.lru_cache(maxsize=512)
+def body_lines(message: str) -> tuple[BodyLine, ...]:
+    """Co-author, attribution and vendor lines anywhere in a message (one regex pass)."""
+    found = []
+    for match in _BODY.finditer(message):
+        if match.group("key"):
+            found.append(BodyLine(match.group("key").lower(), match.group("value").strip()))
+        else:
+            found.append(BodyLine("footer", match.group("footer").strip(), match.group("url")))
+        if len(found) >= 200:
+            break
+    return tuple(found)
 
 
-def ai_agent(person_or_text: Person | str, extra: tuple[str, ...] = ()) -> str | None:
-    """The agent a name/e-mail belongs to, matched on whole words to avoid `Claudette <...>`."""
-    return _ai_agent(str(person_or_text).lower(), extra)
+def _outside_block(commit: Commit) -> Iterator[BodyLine]:
+    """Body lines that are not trailers git reads (those are handled as trailers)."""
+    if ":" not in commit.message and "enerated with" not in commit.message:
+        return
+    in_block = {(t.name, t.value.strip()) for t in commit.trailers}
+    for line in body_lines(commit.message):
+        if (line.key, line.value) not in in_block:
+            yield line
 
 
-@functools.lru_cache(maxsize=8192)
-def _ai_agent(text: str, extra: tuple[str, ...]) -> str | None:
-    # Cached: the same authors and co-authors recur across thousands of commits.
-    needles, pattern = KNOWN_AI_IDENTITIES, _KNOWN
-    if extra:
-        cached = _EXTRA_CACHE.get(extra)
-        if cached is None:
-            combined = (*KNOWN_AI_IDENTITIES, *((e, e) for e in extra))
-            cached = (combined, _identity_pattern(combined))
-            _EXTRA_CACHE[extra] = cached
-        needles, pattern = cached
-    match = pattern.search(text)
-    if match is None or match.lastgroup is None:
-        return None
-    return needles[int(match.lastgroup[1:])][1]
+def parse_assisted_by(value: str) -> tuple[str | None, str | None]:
+    """(agent id or the named agent, model) of an Assisted-by value in the kernel's `AGENT:MODEL [TOOLS]` form."""
+    match = _KERNEL_ASSISTED.match(value.strip())
+    if match is None:
+        return None, None
+    label = match.group("agent")
+    agent = agent_by_label(label)
+    return (agent.id if agent else clip(label, 60)), clip(match.group("model"), 120)
+
+
+def _person_match(person: Person, extra: tuple[str, ...]) -> AgentMatch | None:
+    return match_identity(person.name, person.email, extra)
+
+
+def _evidence(source: str, detail: str, trust: Trust, ai: AIInvolvement, *, agent: str | None = None,
+              model: str | None = None, session: str | None = None, rule: str | None = None,
+              ai_lines: tuple[tuple[str, str], ...] = ()) -> Evidence:
+    return Evidence(source, detail, trust, ai=ai, agent=agent, model=clip(model, 120) if model else None,
+                    session=clip(session, 300) if session else None, rule=rule, ai_lines=ai_lines)
 
 
 class AITrailerDetector:
     id = "ai/trailer"
-    description = "Assisted-by: and Generated-by: trailers"
+    description = "Assisted-by: (kernel form AGENT:MODEL [TOOLS]) and Generated-by: trailers"
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
         if not commit.trailers:
             return ()
         found = []
         for t in commit.trailers:
-            if t.name == "generated-by" and t.value.strip():
-                found.append(Evidence(self.id, f"Generated-by: {clip(t.value.strip(), 80)}", Trust.DECLARED,
-                                      ai=AIInvolvement.GENERATED))
-            elif t.name == "assisted-by" and t.value.strip():
-                found.append(Evidence(self.id, f"Assisted-by: {clip(t.value.strip(), 80)}", Trust.DECLARED,
-                                      ai=AIInvolvement.ASSISTED))
+            if t.name not in ("assisted-by", "generated-by") or not t.value.strip():
+                continue
+            agent, model = parse_assisted_by(t.value)
+            ai = AIInvolvement.GENERATED if t.name == "generated-by" else AIInvolvement.ASSISTED
+            found.append(_evidence(self.id, f"{t.key}: {clip(t.value.strip(), 80)}", Trust.DECLARED, ai,
+                                   agent=agent, model=model, rule="trailer"))
         return found
 
 
 class AICoauthorDetector:
     id = "ai/co-author"
-    description = "Co-authored-by: naming a known AI agent"
+    description = "Co-authored-by: naming an AI agent by exact address or bot id (also outside the trailer block)"
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
-        if not commit.trailers:
-            return ()
         found = []
         for value in commit.trailer_values("co-authored-by"):
-            agent = ai_agent(value, ctx.ai_identities)
-            if agent:
-                found.append(Evidence(self.id, f"Co-authored-by: {clip(value.strip(), 80)} ({agent})",
-                                      Trust.HEURISTIC, ai=AIInvolvement.ASSISTED))
+            hit = match_value(value, ctx.ai_identities)
+            if hit is not None:
+                found.append(_evidence(self.id, f"Co-authored-by: {clip(value.strip(), 80)} ({hit.agent})",
+                                       Trust.HEURISTIC, AIInvolvement.ASSISTED, agent=hit.agent, model=hit.model,
+                                       rule=hit.rule))
+        for line in _outside_block(commit):
+            if line.key != "co-authored-by":
+                continue
+            hit = match_value(line.value, ctx.ai_identities)
+            if hit is not None:
+                found.append(_evidence(self.id, f"Co-authored-by: {clip(line.value, 80)} ({hit.agent}, outside the "
+                                       "trailer block)", Trust.HEURISTIC, AIInvolvement.ASSISTED, agent=hit.agent,
+                                       model=hit.model, rule=f"{hit.rule}, outside-trailer-block"))
         return found
 
 
 class AIAuthorDetector:
     id = "ai/author"
-    description = "author is an AI agent, or aider's `(aider)` author-name suffix"
+    description = "the author (generated) or committer (assisted) is an AI agent; aider's `(aider)` author suffix"
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
-        if commit.author.name.rstrip().endswith("(aider)"):
-            return [Evidence(self.id, f"author {clip(commit.author.name, 60)!r} carries aider's suffix",
-                             Trust.HEURISTIC, ai=AIInvolvement.ASSISTED)]
-        agent = ai_agent(commit.author, ctx.ai_identities)
-        if agent:
-            return [Evidence(self.id, f"author {clip(str(commit.author), 80)} is {agent}", Trust.HEURISTIC,
-                             ai=AIInvolvement.GENERATED)]
-        return []
+        found = []
+        author = _person_match(commit.author, ctx.ai_identities)
+        if author is not None:
+            ai = AIInvolvement.ASSISTED if author.rule == "aider-suffix" else AIInvolvement.GENERATED
+            what = "carries aider's (aider) suffix" if author.rule == "aider-suffix" else f"is {author.agent}"
+            found.append(_evidence(self.id, f"author {clip(str(commit.author), 80)} {what}", Trust.HEURISTIC, ai,
+                                   agent=author.agent, model=author.model, rule=author.rule))
+        if commit.committer != commit.author:
+            committer = _person_match(commit.committer, ctx.ai_identities)
+            if committer is not None and (author is None or committer.agent != author.agent):
+                found.append(_evidence(self.id, f"committer {clip(str(commit.committer), 80)} is {committer.agent}",
+                                       Trust.HEURISTIC, AIInvolvement.ASSISTED, agent=committer.agent,
+                                       model=committer.model, rule=f"committer {committer.rule}"))
+        return found
+
+
+def _marker(key: str, value: str, url: str | None) -> tuple[str | None, str | None, str | None, AIInvolvement] | None:
+    """(agent, model, session, involvement) a vendor line shows, or None when it shows no AI involvement."""
+    if key == "footer":
+        agent = agent_by_label(value)
+        return (agent.id, None, None, AIInvolvement.ASSISTED) if agent else None
+    if not value:
+        return None
+    if key == "claude-session":
+        return "claude-code", None, value, AIInvolvement.ASSISTED
+    if key == "claude-generated-by":
+        models = _PARENS.search(value)
+        return "claude-code", models.group(1) if models else None, None, AIInvolvement.ASSISTED
+    if key == "copilot-session":
+        return "copilot", None, value, AIInvolvement.ASSISTED
+    if key == "agent-logs-url":
+        copilot = value.startswith("https://github.com/") and "/sessions/" in value
+        return ("copilot" if copilot else None), None, value, AIInvolvement.ASSISTED
+    if key == "made-with":
+        agent = agent_by_label(value)
+        return (agent.id, None, None, AIInvolvement.ASSISTED) if agent else None
+    if key == "replit-commit-author":
+        word = value.split()[0].lower()
+        if word == "agent":
+            return "replit", None, None, AIInvolvement.GENERATED
+        return ("replit", None, None, AIInvolvement.ASSISTED) if word == "assistant" else None
+    if key == "replit-commit-session-id":
+        return "replit", None, value, AIInvolvement.ASSISTED
+    if key == "amp-thread-id":
+        return "amp", None, value, AIInvolvement.ASSISTED
+    if key.startswith("entire-"):
+        return "entire", None, f"{key}: {value}", AIInvolvement.ASSISTED
+    return None
+
+
+class AIMarkerDetector:
+    id = "ai/marker"
+    description = ("vendor markers (Claude-Session, Claude-Generated-By, Copilot-Session, Agent-Logs-Url, Made-with, "
+                   "Replit-Commit-*, Amp-Thread-ID, Entire-*) and 'Generated with [agent](...)' footers")
+
+    def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
+        found = []
+        for t in commit.trailers:
+            name = t.name
+            if name in _MARKER_KEYS or name.startswith("entire-"):
+                shown = _marker(name, t.value.strip(), None)
+                if shown is not None:
+                    agent, model, session, ai = shown
+                    found.append(_evidence(self.id, f"{clip(t.key, 40)}: {clip(t.value.strip(), 80)}", Trust.DECLARED,
+                                           ai, agent=agent, model=model, session=session, rule="trailer"))
+        for line in _outside_block(commit):
+            if line.key in ("co-authored-by",):
+                continue
+            if line.key in ("assisted-by", "generated-by"):
+                agent, model = parse_assisted_by(line.value)
+                ai = AIInvolvement.GENERATED if line.key == "generated-by" else AIInvolvement.ASSISTED
+                if line.value:
+                    found.append(_evidence(self.id, f"{line.key}: {clip(line.value, 80)} (outside the trailer block)",
+                                           Trust.HEURISTIC, ai, agent=agent, model=model,
+                                           rule="outside-trailer-block"))
+                continue
+            shown = _marker(line.key, line.value, line.url)
+            if shown is None:
+                continue
+            agent, model, session, ai = shown
+            if line.key == "footer":
+                detail = f"'Generated with {clip(line.value, 40)}' footer"
+                rule = "footer"
+            else:
+                detail = f"{line.key}: {clip(line.value, 80)} (outside the trailer block)"
+                rule = "outside-trailer-block"
+            found.append(_evidence(self.id, detail, Trust.HEURISTIC, ai, agent=agent, model=model, session=session,
+                                   rule=rule))
+        return found
+
+
+def _session_evidence(source: str, what: str, sessions: list[Session]) -> list[Evidence]:
+    found = []
+    for session in sessions[:50]:
+        agent = agent_by_label(session.tool) if session.tool else None
+        paths = len(session.lines)
+        found.append(_evidence(
+            source, f"{what}: {agent.id if agent else session.tool or 'an agent'} wrote lines in {paths} file"
+            f"{'s' if paths != 1 else ''}", Trust.DECLARED, AIInvolvement.ASSISTED,
+            agent=agent.id if agent else (clip(session.tool, 60) if session.tool else None),
+            model=session.model, session=session.session, rule=what, ai_lines=session.lines[:1000]))
+    return found
+
+
+class GitAINoteDetector:
+    id = "ai/git-ai"
+    description = "git-ai authorship logs (refs/notes/ai, schema authorship/3.x): the lines each agent wrote"
+
+    def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
+        note = ctx.ai_notes.get(commit.sha)
+        if not note:
+            return ()
+        sessions = parse_git_ai(note)
+        return _session_evidence(self.id, "git-ai note", sessions) if sessions else ()
+
+
+class AgentTraceDetector:
+    id = "ai/agent-trace"
+    description = "Agent Trace records (spec 0.1) in refs/notes/agent-trace: AI-written line ranges"
+
+    def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
+        note = ctx.trace_notes.get(commit.sha)
+        if not note:
+            return ()
+        sessions = parse_agent_trace(note, commit.sha)
+        return _session_evidence(self.id, "Agent Trace", sessions) if sessions else ()

@@ -44,6 +44,8 @@ class OriginContext:
     trailer_aliases: tuple[str, ...] = ()
     ai_identities: tuple[str, ...] = ()
     notes: Mapping[str, str] = field(default_factory=dict)
+    ai_notes: Mapping[str, str] = field(default_factory=dict)  # git-ai authorship logs (refs/notes/ai)
+    trace_notes: Mapping[str, str] = field(default_factory=dict)  # Agent Trace records (refs/notes/agent-trace)
     push_options: tuple[str, ...] = ()
     forge: ForgeInfo | None = None
     signatures: Mapping[str, SignatureInfo] = field(default_factory=dict)

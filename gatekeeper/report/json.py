@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import gatekeeper
-from gatekeeper.models import CommitReport, Evidence, Finding, Verdict
+from gatekeeper.models import CommitReport, Evidence, Finding, Origin, Verdict
 from gatekeeper.sanitize import clip, json_escape_unsafe
 
 SCHEMA_VERSION = 1
@@ -31,7 +31,20 @@ def _evidence(e: Evidence) -> dict[str, Any]:
     item: dict[str, Any] = {"source": e.source, "detail": e.detail, "trust": e.trust.value}
     if e.pr is not None:
         item["pr"] = e.pr
+    for key in ("agent", "model", "session", "rule"):
+        value = getattr(e, key)
+        if value:
+            item[key] = value
+    if e.ai_lines:
+        item["ai_lines"] = [{"path": path, "lines": lines} for path, lines in e.ai_lines]
     return item
+
+
+def _agent(o: Origin) -> dict[str, Any] | None:
+    a = o.agent
+    if a is None:
+        return None
+    return {"id": a.id, "model": a.model, "session": a.session, "rule": a.rule, "source": a.source}
 
 
 def commit_dict(r: CommitReport, shared: dict[object, Any] | None = None) -> dict[str, Any]:
@@ -65,6 +78,8 @@ def commit_dict(r: CommitReport, shared: dict[object, Any] | None = None) -> dic
             "client": o.client,
             "managed": o.managed,
             "evidence": [_evidence(e) for e in o.evidence],
+            "agent": _agent(o),
+            "ai_paths": sorted(o.ai_paths) if o.ai_paths is not None else None,
         },
         "signature": signature,
         "review": review,

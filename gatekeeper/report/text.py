@@ -31,7 +31,7 @@ def render_text(v: Verdict, *, color: bool = False) -> str:
             o = r.origin
             bits = [o.device.value]
             if o.ai.value != "none":
-                bits.append(f"ai={o.ai.value}")
+                bits.append(f"ai={o.ai.value}" + (f" ({safe(o.agent.id, limit=40)})" if o.agent else ""))
             if o.device_id:
                 bits.append(f"device={safe(o.device_id, limit=60)}")
             if r.signature.forge is not None and r.signature.status.value == "good":

@@ -1,0 +1,161 @@
+"""The table of AI coding agents, and exact identity matching against it.
+
+An identity is an agent only by evidence nobody else carries: an exact e-mail address the agent's tool
+writes (`noreply@anthropic.com`), a GitHub no-reply address whose numeric account id *and* login are the
+agent's bot (`198982749+Copilot@users.noreply.github.com`), a GitHub App login (`…[bot]`, a name no
+person can register) in the legacy no-reply form or as the name itself, or aider's `(aider)` author-name
+suffix. Display
+names alone never count ("Claude", "Devin", "Claude Monet", `jo@openai.com`, `sam@cursor.com`): the
+same tool writes "Claude", "Claude Opus 4.8" and "Claude Opus 4.8 (1M context)", and a person can type
+any of them. Names are used only to *label* a declaration that already says AI was involved
+(`Assisted-by: Cursor:gpt-5`, `Made-with: Cursor`, "Generated with [Claude Code](…)").
+
+Maintaining the table: add an entry only for an address or bot id seen in real commits (the comment on
+each entry says where it was checked), keep e-mails lower-case, and add a test row to
+tests/test_agents.py. Projects add their own identities with the policy key `origins.ai_identities`.
+Every match says which rule matched (`email`, `github-bot-id`, `github-app-login`, `github-app-name`,
+`aider-suffix`, `policy`), so a reviewer can see why a commit was labelled.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    id: str  # stable, lower-case: what the JSON and the policy name
+    name: str  # display name
+    emails: tuple[str, ...] = ()  # exact addresses the tool writes, lower-case
+    github_bots: tuple[tuple[int, str], ...] = ()  # (numeric account id, login) of its GitHub bot accounts
+    labels: tuple[str, ...] = ()  # how declarations name it (Assisted-by, Made-with, footers), lower-case
+
+
+AGENTS: tuple[Agent, ...] = (
+    # Claude Code writes `Co-Authored-By: Claude <noreply@anthropic.com>` (also "Claude Opus 5 <…>": runc,
+    # github-mcp-server histories); the Claude GitHub App commits as claude[bot] (id 209825114).
+    Agent("claude-code", "Claude Code", emails=("noreply@anthropic.com",),
+          github_bots=((209825114, "claude[bot]"),), labels=("claude", "claude code", "claude-code", "claudecode")),
+    # Copilot coding agent: author copilot-swe-agent[bot] <198982749+Copilot@…>, co-authors "Copilot" /
+    # "Copilot App" <175728472+Copilot@…> and <223556219+Copilot@…> (github-mcp-server history);
+    # copilot@github.com from IDE co-author trailers (measured across 355 top repositories).
+    Agent("copilot", "GitHub Copilot", emails=("copilot@github.com",),
+          github_bots=((198982749, "copilot"), (175728472, "copilot"), (223556219, "copilot"),
+                       (198982749, "copilot-swe-agent[bot]")),
+          labels=("copilot", "github copilot", "github-copilot", "copilot-swe-agent", "copilot app")),
+    # Cursor's agent: `Co-authored-by: Cursor <cursoragent@cursor.com>` (and as the git author in its cloud agent).
+    Agent("cursor", "Cursor", emails=("cursoragent@cursor.com",), labels=("cursor", "cursor agent", "cursoragent")),
+    # Devin: `Co-Authored-By: Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>`.
+    Agent("devin", "Devin", github_bots=((158243242, "devin-ai-integration[bot]"),), labels=("devin", "devin ai")),
+    # Jules: author or co-author google-labs-jules[bot] <161369871+google-labs-jules[bot]@…>.
+    Agent("jules", "Jules", github_bots=((161369871, "google-labs-jules[bot]"),), labels=("jules", "google jules")),
+    # Codex: `Co-authored-by: Codex <codex@openai.com>` (Codex CLI), chatgpt-codex-connector[bot] (id 199175422).
+    Agent("codex", "OpenAI Codex", emails=("codex@openai.com",),
+          github_bots=((199175422, "chatgpt-codex-connector[bot]"),),
+          labels=("codex", "openai codex", "codex cli", "codex-cli", "chatgpt codex")),
+    # Gemini Code Assist / Gemini CLI co-author as gemini-code-assist[bot] (id 176961590).
+    Agent("gemini", "Gemini", github_bots=((176961590, "gemini-code-assist[bot]"),),
+          labels=("gemini", "gemini cli", "gemini-cli", "gemini code assist")),
+    # OpenHands: `Co-authored-by: openhands <openhands@all-hands.dev>` and its default git identity.
+    Agent("openhands", "OpenHands", emails=("openhands@all-hands.dev",), labels=("openhands",)),
+    # Amp: `Co-authored-by: Amp <amp@ampcode.com>` plus an `Amp-Thread-ID:` trailer.
+    Agent("amp", "Amp", emails=("amp@ampcode.com",), labels=("amp",)),
+    # Cline: "🤖 Generated with [Cline](https://docs.cline.bot)" + `Co-Authored-By: Cline <noreply@cline.bot>`.
+    Agent("cline", "Cline", emails=("noreply@cline.bot",), labels=("cline",)),
+    # OpenCode: "Generated with [opencode]" + `Co-Authored-By: opencode <noreply@opencode.ai>`.
+    Agent("opencode", "OpenCode", emails=("noreply@opencode.ai",), labels=("opencode",)),
+    # Replit Agent: `Replit-Commit-Author: Agent` / `Replit-Commit-Session-Id:` trailers (no fixed address).
+    Agent("replit", "Replit Agent", labels=("replit", "replit agent")),
+    # aider: the `(aider)` suffix on the author name (aider's own history: "Paul Gauthier (aider)"), and
+    # co-authors "aider (<model>) <aider@aider.chat>" / <noreply@aider.chat> / <noreply@aider.dev>.
+    Agent("aider", "aider", emails=("aider@aider.chat", "noreply@aider.chat", "noreply@aider.dev"), labels=("aider",)),
+    # Entire records agent sessions as `Entire-Checkpoint:` trailers; the agent itself is not named there.
+    Agent("entire", "Entire (agent session recorder)", labels=("entire",)),
+)
+
+BY_ID: dict[str, Agent] = {agent.id: agent for agent in AGENTS}
+_BY_EMAIL: dict[str, Agent] = {email: agent for agent in AGENTS for email in agent.emails}
+_BY_BOT_ID: dict[tuple[int, str], Agent] = {bot: agent for agent in AGENTS for bot in agent.github_bots}
+_BY_APP_LOGIN: dict[str, Agent] = {login: agent for agent in AGENTS for _, login in agent.github_bots
+                                   if login.endswith("[bot]")}
+_BY_LABEL: dict[str, Agent] = {label: agent for agent in AGENTS for label in (agent.id, *agent.labels)}
+_NOREPLY = re.compile(r"\A(?:(\d+)\+)?([^@+\s]+)@users\.noreply\.github\.com\Z")
+_AIDER_SUFFIX = re.compile(r"\(aider\)\s*\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class AgentMatch:
+    agent: str  # agent id (or, for a policy identity, the identity itself)
+    rule: str  # email | github-bot-id | github-app-login | github-app-name | aider-suffix | policy
+    model: str | None = None  # when the identity's display name carries it ("Claude Opus 5", "aider (gpt-5)")
+
+
+def agent_by_label(label: str) -> Agent | None:
+    """The agent a declaration names ("Claude", "cursor", "GitHub Copilot"); only for AI declarations."""
+    return _BY_LABEL.get(" ".join(label.split()).casefold())
+
+
+def _model_from_name(agent: Agent, name: str) -> str | None:
+    clean = " ".join(name.split())
+    if not clean:
+        return None
+    if agent.id == "aider":
+        inner = re.search(r"\(([^()]+)\)\s*\Z", clean)  # "aider (gpt-5)"
+        return inner.group(1).strip() if inner and inner.group(1).strip().casefold() != "aider" else None
+    if clean.casefold() in (agent.id, agent.name.casefold(), *agent.labels) or clean.casefold().endswith("[bot]"):
+        return None
+    return clean[:100]
+
+
+@functools.lru_cache(maxsize=16384)
+def match_identity(name: str, email: str, extra: tuple[str, ...] = ()) -> AgentMatch | None:
+    """The agent an author, committer or co-author identity is, by exact evidence only (see the module doc).
+
+    `extra` are the policy's `origins.ai_identities`: exact e-mails, `*@domain` for a whole domain, or an
+    exact full name (the project's own choice, so a name is allowed there)."""
+    address = email.strip().strip("<>").casefold()
+    agent = _BY_EMAIL.get(address)
+    if agent is not None:
+        return AgentMatch(agent.id, "email", _model_from_name(agent, name))
+    noreply = _NOREPLY.match(address)
+    if noreply is not None:
+        account, login = noreply.groups()
+        if account is not None:
+            agent = _BY_BOT_ID.get((int(account), login))
+            if agent is not None:
+                return AgentMatch(agent.id, "github-bot-id", _model_from_name(agent, name))
+        elif login.endswith("[bot]"):
+            agent = _BY_APP_LOGIN.get(login)
+            if agent is not None:
+                return AgentMatch(agent.id, "github-app-login", _model_from_name(agent, name))
+    clean_name = " ".join(name.split()).casefold()
+    if clean_name.endswith("[bot]"):
+        agent = _BY_APP_LOGIN.get(clean_name)
+        if agent is not None:  # a GitHub App login as the name: no person carries one
+            return AgentMatch(agent.id, "github-app-name")
+    if _AIDER_SUFFIX.search(name):
+        return AgentMatch("aider", "aider-suffix")
+    if extra:
+        for identity in extra:
+            if (identity == address or (identity.startswith("*@") and address.endswith(identity[1:]))
+                    or ("@" not in identity and identity == clean_name)):
+                return AgentMatch(identity, "policy")
+    return None
+
+
+def match_value(value: str, extra: tuple[str, ...] = ()) -> AgentMatch | None:
+    """match_identity for a trailer value `Name <email>` (or a bare address)."""
+    text = value.strip()
+    start, end = text.find("<"), text.rfind(">")
+    if 0 <= start < end:
+        return match_identity(text[:start].strip(), text[start + 1:end], extra)
+    if "@" in text and " " not in text:
+        return match_identity("", text, extra)
+    return match_identity(text, "", extra) if extra else None
+
+
+def known_emails() -> Iterable[str]:
+    return _BY_EMAIL.keys()

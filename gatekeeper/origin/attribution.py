@@ -1,0 +1,172 @@
+"""Line-level AI attribution records attached to commits: git-ai notes and Agent Trace records.
+
+- git-ai (`refs/notes/ai`, schema `authorship/3.x`): an attestation section (a path line, then indented
+  `<key> <ranges>` lines; keys `s_<id>::t_<id>` and bare hex are AI sessions, `h_<id>` known humans),
+  a line holding exactly `---`, and a JSON metadata object whose `sessions` / `prompts` map each key to
+  an `agent_id` {tool, id, model}.
+- Agent Trace 0.1 (`refs/notes/agent-trace`, where gatekeeper reads them; the spec leaves storage open):
+  one JSON trace record, a JSON array of them, or JSON lines; `files[].conversations[]` with a
+  `contributor` {type: ai|mixed|human|unknown, model_id} (overridable per range), `url`, `ranges`
+  [{start_line, end_line}]; `vcs.revision`, when given, must be the commit the note is attached to.
+
+Both are written by tools on the author's side (trust `declared`). Notes are hostile input: sizes and
+counts are capped, anything malformed is skipped, nothing here raises.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_NOTE = 1024 * 1024
+MAX_ENTRIES = 20_000
+_RANGES = re.compile(r"\A\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*\Z")
+_AI_KEY = re.compile(r"\A(?:s_[0-9a-f]{6,64}(?:::t_[0-9a-f]{6,64})?|[0-9a-f]{7,64})\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    tool: str | None
+    model: str | None
+    session: str | None
+    lines: tuple[tuple[str, str], ...] = ()  # (path, "1-4,9")
+
+
+@dataclass(slots=True)
+class _Builder:
+    tool: str | None
+    model: str | None
+    session: str | None
+    lines: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, path: str, ranges: str) -> None:
+        self.lines.setdefault(path, []).append(ranges)
+
+    def build(self) -> Session:
+        return Session(self.tool, self.model, self.session,
+                       tuple((path, ",".join(parts)) for path, parts in sorted(self.lines.items())))
+
+
+def _text(value: Any, limit: int = 200) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return "".join(c for c in value.strip() if c.isprintable())[:limit] or None
+    return None
+
+
+def _unquote(path: str) -> str:
+    if len(path) >= 2 and path[0] == path[-1] == '"':
+        return path[1:-1]
+    return path
+
+
+def parse_git_ai(note: str) -> list[Session] | None:
+    """The AI sessions of a git-ai authorship log and the lines each wrote; None when it is not one."""
+    if len(note) > MAX_NOTE:
+        return None
+    head, sep, meta_text = note.partition("\n---\n")
+    if not sep:
+        if note.startswith("---\n"):
+            head, meta_text = "", note[4:]
+        else:
+            return None
+    try:
+        meta = json.loads(meta_text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(meta, dict) or not str(meta.get("schema_version", "")).startswith("authorship/3."):
+        return None
+    records: dict[str, Any] = {}
+    for section in ("prompts", "sessions"):
+        value = meta.get(section)
+        if isinstance(value, dict):
+            records.update({k: v for k, v in value.items() if isinstance(v, dict)})
+    sessions: dict[str, _Builder] = {}
+    path: str | None = None
+    for count, line in enumerate(head.split("\n")):
+        if count > MAX_ENTRIES:
+            break
+        if not line.strip():
+            continue
+        if not line.startswith(" "):
+            path = _unquote(line.rstrip())
+            continue
+        key, _, ranges = line.strip().partition(" ")
+        if path is None or not _AI_KEY.match(key) or not _RANGES.match(ranges.strip()):
+            continue  # h_ keys (known humans) and anything malformed
+        record = records.get(key.split("::", 1)[0], {})
+        agent_id = record.get("agent_id") if isinstance(record.get("agent_id"), dict) else {}
+        builder = sessions.get(key.split("::", 1)[0])
+        if builder is None:
+            builder = sessions[key.split("::", 1)[0]] = _Builder(
+                _text(agent_id.get("tool"), 60), _text(agent_id.get("model"), 100), _text(agent_id.get("id"), 200))
+        builder.add(path, ranges.strip())
+    return [b.build() for b in sessions.values()]
+
+
+def _records(note: str) -> list[Any]:
+    text = note.strip()
+    try:
+        whole = json.loads(text)
+    except (ValueError, RecursionError):
+        whole = None
+        found = []
+        for line in text.splitlines()[:MAX_ENTRIES]:
+            try:
+                found.append(json.loads(line))
+            except (ValueError, RecursionError):
+                continue
+        return found
+    return whole if isinstance(whole, list) else [whole]
+
+
+def _contributor(value: Any) -> tuple[str | None, str | None]:
+    if not isinstance(value, dict):
+        return None, None
+    return _text(value.get("type"), 20), _text(value.get("model_id"), 250)
+
+
+def parse_agent_trace(note: str, commit: str) -> list[Session] | None:
+    """AI-written ranges of Agent Trace records (spec 0.1) attached to `commit`; None when there are none."""
+    if len(note) > MAX_NOTE:
+        return None
+    sessions: dict[tuple[str | None, str | None, str | None], _Builder] = {}
+    entries = 0
+    for record in _records(note)[:1000]:
+        if not isinstance(record, dict) or not str(record.get("version", "")).startswith("0."):
+            continue
+        vcs = record.get("vcs")
+        if isinstance(vcs, dict) and isinstance(vcs.get("revision"), str) and vcs.get("type", "git") == "git" \
+                and vcs["revision"].lower() != commit.lower():
+            continue  # a record about another revision
+        tool = record.get("tool")
+        tool_name = _text(tool.get("name"), 60) if isinstance(tool, dict) else None
+        files = record.get("files")
+        for file in files if isinstance(files, list) else ():
+            if not isinstance(file, dict) or not _text(file.get("path"), 4096):
+                continue
+            path = str(file["path"]).strip()
+            conversations = file.get("conversations")
+            for conversation in conversations if isinstance(conversations, list) else ():
+                if not isinstance(conversation, dict):
+                    continue
+                kind, model = _contributor(conversation.get("contributor"))
+                url = _text(conversation.get("url"), 300)
+                ranges = conversation.get("ranges")
+                for item in ranges if isinstance(ranges, list) else ():
+                    entries += 1
+                    if entries > MAX_ENTRIES or not isinstance(item, dict):
+                        break
+                    start, end = item.get("start_line"), item.get("end_line")
+                    if not (isinstance(start, int) and isinstance(end, int) and 1 <= start <= end):
+                        continue
+                    range_kind, range_model = _contributor(item.get("contributor"))
+                    if (range_kind or kind) not in ("ai", "mixed"):
+                        continue
+                    key = (tool_name, range_model or model, url)
+                    builder = sessions.get(key)
+                    if builder is None:
+                        builder = sessions[key] = _Builder(tool_name, range_model or model, url)
+                    builder.add(path, f"{start}-{end}" if end != start else str(start))
+    return [b.build() for b in sessions.values()] or None

@@ -1,0 +1,285 @@
+"""AI agents by exact evidence: the identity table, vendor markers, git-ai notes and Agent Trace records,
+on real commits; humans named like agents (or working at an AI vendor) are never agents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from gatekeeper import origin
+from gatekeeper.cli import run
+from gatekeeper.git import Git
+from gatekeeper.models import AIInvolvement, DeviceClass
+from gatekeeper.origin.agents import AGENTS, match_identity, match_value
+from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF, parse_assisted_by
+from gatekeeper.origin.attribution import parse_agent_trace, parse_git_ai
+from gatekeeper.origin.base import OriginContext
+from tests.repo_builder import RepoBuilder
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "gatekeeper" / "schema" / "verdict.schema.json").read_text())
+MOBILE = (DeviceClass.MOBILE, DeviceClass.TABLET)
+
+IDENTITIES = [
+    # (name, email, expected agent or None, expected rule)
+    ("Claude", "noreply@anthropic.com", "claude-code", "email"),
+    ("Claude Opus 5", "NoReply@Anthropic.com", "claude-code", "email"),
+    ("claude[bot]", "209825114+claude[bot]@users.noreply.github.com", "claude-code", "github-bot-id"),
+    ("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com", "copilot", "github-bot-id"),
+    ("Copilot", "175728472+Copilot@users.noreply.github.com", "copilot", "github-bot-id"),
+    ("Copilot App", "223556219+Copilot@users.noreply.github.com", "copilot", "github-bot-id"),
+    ("Cursor Agent", "cursoragent@cursor.com", "cursor", "email"),
+    ("Devin", "158243242+devin-ai-integration[bot]@users.noreply.github.com", "devin", "github-bot-id"),
+    ("devin-ai-integration[bot]", "devin-ai-integration[bot]@users.noreply.github.com", "devin", "github-app-login"),
+    ("google-labs-jules[bot]", "161369871+google-labs-jules[bot]@users.noreply.github.com", "jules", "github-bot-id"),
+    ("Codex", "codex@openai.com", "codex", "email"),
+    ("chatgpt-codex-connector[bot]", "199175422+chatgpt-codex-connector[bot]@users.noreply.github.com", "codex",
+     "github-bot-id"),
+    ("gemini-code-assist[bot]", "176961590+gemini-code-assist[bot]@users.noreply.github.com", "gemini", "github-bot-id"),
+    ("gemini-code-assist[bot]", "bot@example.com", "gemini", "github-app-name"),
+    ("openhands", "openhands@all-hands.dev", "openhands", "email"),
+    ("Amp", "amp@ampcode.com", "amp", "email"),
+    ("Cline", "noreply@cline.bot", "cline", "email"),
+    ("aider (gpt-5)", "aider@aider.chat", "aider", "email"),
+    ("Paul Gauthier (aider)", "paul@aider.chat", "aider", "aider-suffix"),
+    # humans: names, vendor domains and look-alike addresses are not evidence
+    ("Claude", "claude@example.com", None, None),
+    ("Claude Monet", "monet@example.com", None, None),
+    ("Devin Smith", "devin@example.com", None, None),
+    ("Jules Verne", "jules@example.com", None, None),
+    ("Gemini Jones", "gemini@example.com", None, None),
+    ("Jo", "jo@openai.com", None, None),
+    ("Sam", "sam@cursor.com", None, None),
+    ("Aider Fan", "aider@example.com", None, None),
+    ("Paul Gauthier", "aider@paulg.org", None, None),
+    ("Paul Gauthier", "paul@aider.chat", None, None),
+    ("Copilot", "12345+Copilot@users.noreply.github.com", None, None),  # another account's id
+    ("Copilot", "Copilot@users.noreply.github.com", None, None),  # not a bot login without its id
+    ("Ashwin", "ashwin@anthropic.com", None, None),
+    ("Cursor", "cursor@example.com", None, None),
+]
+
+
+@pytest.mark.parametrize(("name", "email", "agent", "rule"), IDENTITIES)
+def test_identity_table(name: str, email: str, agent: str | None, rule: str | None) -> None:
+    found = match_identity(name, email)
+    assert (found.agent if found else None, found.rule if found else None) == (agent, rule)
+
+
+def test_table_is_well_formed() -> None:
+    ids = [a.id for a in AGENTS]
+    assert len(ids) == len(set(ids))
+    for agent in AGENTS:
+        assert agent.id == agent.id.lower() and agent.name
+        assert all(e == e.lower() and "@" in e for e in agent.emails)
+        assert all(login == login.lower() and account > 0 for account, login in agent.github_bots)
+
+
+def test_models_from_identities() -> None:
+    assert match_value("Claude Opus 5 <noreply@anthropic.com>").model == "Claude Opus 5"
+    assert match_value("Claude <noreply@anthropic.com>").model is None
+    assert match_value("aider (vertex_ai/gemini-2.5-pro) <noreply@aider.dev>").model == "vertex_ai/gemini-2.5-pro"
+
+
+def test_policy_identities() -> None:
+    extra = ("bot@corp.example", "*@agents.corp.example", "build assistant")
+    assert match_identity("X", "Bot@Corp.Example", extra).rule == "policy"
+    assert match_identity("X", "a1@agents.corp.example", extra).agent == "*@agents.corp.example"
+    assert match_identity("Build  Assistant", "ba@corp.example", extra).agent == "build assistant"
+    assert match_identity("Y", "human@corp.example", extra) is None
+    assert match_identity("Y", "x@notagents.corp.example", extra) is None
+
+
+def test_kernel_assisted_by() -> None:
+    assert parse_assisted_by("Claude:claude-3-opus coccinelle sparse") == ("claude-code", "claude-3-opus")
+    assert parse_assisted_by("Cursor:cursor-grok-4.5") == ("cursor", "cursor-grok-4.5")
+    assert parse_assisted_by("SomeTool:model-x") == ("SomeTool", "model-x")
+    assert parse_assisted_by("codex-mobile/0.3") == (None, None)
+
+
+CASES = {
+    # message, author, expected ai, agent, model, session, evidence sources
+    "Claude-Generated-By": ("fix\n\nClaude-Generated-By: Claude Code (claude-opus-4=100%)\n", None,
+                            AIInvolvement.ASSISTED, "claude-code", "claude-opus-4=100%", None, {"ai/marker"}),
+    "co-author then a separate Copilot-Session paragraph": (
+        "fix(repos): label\n\nBody.\n\nCo-authored-by: Copilot App <223556219+Copilot@users.noreply.github.com>\n\n"
+        "Copilot-Session: 21420b11-5dae-49b6-ac77-965faec7f88b\n", None,
+        AIInvolvement.ASSISTED, "copilot", None, "21420b11-5dae-49b6-ac77-965faec7f88b", {"ai/co-author", "ai/marker"}),
+    "indented co-author next to a Claude Code footer": (
+        "Squash (#143)\n\n* Add tools\n\n  🤖 Generated with [Claude Code](https://claude.ai/code)\n\n"
+        "  Co-Authored-By: Claude <noreply@anthropic.com>\n\n* rebase\n", None,
+        AIInvolvement.ASSISTED, "claude-code", None, None, {"ai/co-author", "ai/marker"}),
+    "Claude-Session with a model in the co-author": (
+        "fix\n\nCo-Authored-By: Claude Opus 5 <noreply@anthropic.com>\n"
+        "Claude-Session: https://claude.ai/code/session_01QjGCKib6MQ2SozLNAjfniK\n", None,
+        AIInvolvement.ASSISTED, "claude-code", "Claude Opus 5", "https://claude.ai/code/session_01QjGCKib6MQ2SozLNAjfniK",
+        {"ai/co-author", "ai/marker"}),
+    "kernel Assisted-by": ("fix\n\nAssisted-by: Claude:claude-3-opus coccinelle\nSigned-off-by: Dev <dev@example.com>\n",
+                           None, AIInvolvement.ASSISTED, "claude-code", "claude-3-opus", None, {"ai/trailer"}),
+    "Generated-by": ("fix\n\nGenerated-by: claude-code\n", None, AIInvolvement.GENERATED, None, None, None,
+                     {"ai/trailer"}),
+    "Agent-Logs-Url": ("fix\n\nAgent-Logs-Url: https://github.com/o/r/sessions/53221b0b\n"
+                       "Co-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>\n", None,
+                       AIInvolvement.ASSISTED, "copilot", None, "https://github.com/o/r/sessions/53221b0b",
+                       {"ai/marker", "ai/co-author"}),
+    "Made-with: Cursor": ("fix\n\nMade-with: Cursor\n", None, AIInvolvement.ASSISTED, "cursor", None, None,
+                          {"ai/marker"}),
+    "Replit agent": ("Clean up .replit configuration\n\nReplit-Commit-Author: Agent\n"
+                     "Replit-Commit-Session-Id: 8530e9e7-1\n", None, AIInvolvement.GENERATED, "replit", None,
+                     "8530e9e7-1", {"ai/marker"}),
+    "Entire checkpoint": ("fix\n\nEntire-Checkpoint: a3b2c4d5e6f7\n", None, AIInvolvement.ASSISTED, "entire", None,
+                          "entire-checkpoint: a3b2c4d5e6f7", {"ai/marker"}),
+    "Amp thread": ("fix\n\nAmp-Thread-ID: https://ampcode.com/threads/T-1\nCo-authored-by: Amp <amp@ampcode.com>\n",
+                   None, AIInvolvement.ASSISTED, "amp", None, "https://ampcode.com/threads/T-1",
+                   {"ai/marker", "ai/co-author"}),
+    "Devin footer": ("fix\n\nGenerated with [Devin](https://devin.ai)\n\nCo-Authored-By: Devin "
+                     "<158243242+devin-ai-integration[bot]@users.noreply.github.com>\n", None,
+                     AIInvolvement.ASSISTED, "devin", None, None, {"ai/marker", "ai/co-author"}),
+    "agent author": ("fix\n", ("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com"),
+                     AIInvolvement.GENERATED, "copilot", None, None, {"ai/author"}),
+    "aider suffix": ("fix\n", ("Paul Gauthier (aider)", "aider@paulg.org"), AIInvolvement.ASSISTED, "aider", None,
+                     None, {"ai/author"}),
+    "aider's human maintainer": ("fix\n", ("Paul Gauthier", "aider@paulg.org"), AIInvolvement.NONE, None, None, None,
+                                 set()),
+    "human Claude co-author": ("fix\n\nCo-authored-by: Claude Monet <monet@example.com>\n", None, AIInvolvement.NONE,
+                               None, None, None, set()),
+    "human named Devin": ("fix\n", ("Devin Smith", "devin@example.com"), AIInvolvement.NONE, None, None, None, set()),
+    "OpenAI employee co-author": ("fix\n\nCo-authored-by: Jo <jo@openai.com>\n", None, AIInvolvement.NONE, None, None,
+                                  None, set()),
+    "golang's 'This CL was generated with:'": ("all: fix\n\nThis CL was generated with:\n\n\tgo generate\n", None,
+                                               AIInvolvement.NONE, None, None, None, set()),
+    "unknown Made-with": ("fix\n\nMade-with: love\n", None, AIInvolvement.NONE, None, None, None, set()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_ai_evidence_on_real_commits(name: str, repo: RepoBuilder) -> None:
+    message, author, ai, agent, model, session, sources = CASES[name]
+    sha = repo.commit(message, author=author, allow_empty=True)
+    (commit,) = Git(repo.path).commits([sha])
+    result, _ = origin.detect(commit, OriginContext(), MOBILE)
+    assert result.ai is ai
+    assert {e.source for e in result.evidence if e.ai is not None} == sources
+    if agent is None:
+        assert result.agent is None or result.agent.id != agent
+    else:
+        assert result.agent is not None and result.agent.id == agent
+        assert result.agent.model == model
+        assert result.agent.session == session
+        assert result.agent.rule
+
+
+GIT_AI_NOTE = """src/app.py
+  s_c9883b05a2487d::t_9f8e7d6c5b4a32 1-10,15-20
+  h_31dce776f88375 21-30
+"src/my file.py"
+  abcd1234abcd1234 1-5
+---
+{
+  "schema_version": "authorship/3.0.0",
+  "base_commit_sha": "7734793b756b3921c88db5375a8c156e9532447b",
+  "prompts": {"abcd1234abcd1234": {"agent_id": {"tool": "cursor", "id": "conv-1", "model": "gpt-5"},
+              "total_additions": 5, "total_deletions": 0, "accepted_lines": 5, "overriden_lines": 0}},
+  "humans": {"h_31dce776f88375": {"author": "Dev <dev@example.com>"}},
+  "sessions": {"s_c9883b05a2487d": {"agent_id": {"tool": "claude", "id": "conv_abc", "model": "claude-sonnet-4-5"}}}
+}
+"""
+
+
+def _trace(sha: str, path: str = "src/app.py") -> str:
+    return json.dumps({
+        "version": "0.1.0", "id": "550e8400-e29b-41d4-a716-446655440000", "timestamp": "2026-01-23T14:30:00Z",
+        "vcs": {"type": "git", "revision": sha}, "tool": {"name": "cursor", "version": "2.4.0"},
+        "files": [{"path": path, "conversations": [
+            {"url": "https://api.cursor.com/v1/conversations/12345",
+             "contributor": {"type": "ai", "model_id": "anthropic/claude-opus-4-5"},
+             "ranges": [{"start_line": 42, "end_line": 67}, {"start_line": 70, "end_line": 70,
+                                                              "contributor": {"type": "human"}}]}]}]})
+
+
+def test_parse_git_ai_note() -> None:
+    sessions = parse_git_ai(GIT_AI_NOTE)
+    assert sessions is not None
+    by_tool = {s.tool: s for s in sessions}
+    assert by_tool["claude"].lines == (("src/app.py", "1-10,15-20"),)
+    assert by_tool["claude"].model == "claude-sonnet-4-5" and by_tool["claude"].session == "conv_abc"
+    assert by_tool["cursor"].lines == (("src/my file.py", "1-5"),)
+    assert parse_git_ai("not a note") is None
+    assert parse_git_ai("a.py\n  s_ab12cd34ef5678 1-2\n---\n{\"schema_version\": \"authorship/9.0\"}") is None
+
+
+def test_parse_agent_trace() -> None:
+    sha = "a" * 40
+    (session,) = parse_agent_trace(_trace(sha), sha) or []
+    assert session.lines == (("src/app.py", "42-67"),)  # the human range is not the agent's
+    assert session.model == "anthropic/claude-opus-4-5" and session.tool == "cursor"
+    assert parse_agent_trace(_trace("b" * 40), sha) is None  # a record about another revision
+    assert parse_agent_trace("[1, {\"version\": 3}]", sha) is None
+
+
+def test_notes_give_ai_lines_and_paths(repo: RepoBuilder) -> None:
+    sha = repo.commit("plain subject\n", {"src/app.py": "x\n"})
+    other = repo.commit("another\n", {"src/b.py": "y\n"})
+    repo.note(sha, GIT_AI_NOTE, ref=AI_NOTES_REF)
+    repo.note(other, _trace(other, "src/b.py"), ref=AGENT_TRACE_REF)
+    git = Git(repo.path)
+    commits = {c.sha: c for c in git.commits([other])}
+    ctx = OriginContext(ai_notes=git.notes([sha, other], AI_NOTES_REF), trace_notes=git.notes([sha, other],
+                                                                                               AGENT_TRACE_REF))
+    first, _ = origin.detect(commits[sha], ctx, MOBILE)
+    assert first.ai is AIInvolvement.ASSISTED
+    assert first.ai_paths == frozenset({"src/app.py", "src/my file.py"})
+    assert first.agent is not None and first.agent.id in ("claude-code", "cursor")
+    second, _ = origin.detect(commits[other], ctx, MOBILE)
+    assert second.ai_paths == frozenset({"src/b.py"})
+    assert second.agent is not None and second.agent.id == "cursor" and second.agent.source == "ai/agent-trace"
+
+
+ZONE_POLICY = """\
+version: 1
+rules:
+  mobile: {scanners: [], block_at: high, review: {approvals: 1}}
+  default: {scanners: [], block_at: critical}
+zones:
+  - {name: payments, paths: ["pay/**"], ai: block}
+"""
+
+
+def _check(repo: RepoBuilder, base: str) -> tuple[int, dict]:
+    policy = repo.path.parent / "policy.yml"
+    policy.write_text(ZONE_POLICY)
+    out = repo.path.parent / "out.json"
+    code = run(["check", "--repo", str(repo.path), "--policy", str(policy), "--base", base, "--format", "json",
+                "--output", str(out)])
+    data = json.loads(out.read_text())
+    jsonschema.validate(data, SCHEMA)
+    return code, data
+
+
+def test_zone_ai_applies_to_the_paths_holding_ai_lines(repo: RepoBuilder) -> None:
+    base = repo.commit("base\n", {"README": "r\n"})
+    # The agent wrote src/app.py only; pay/ledger.py in the same commit is the human's: the zone allows it.
+    human_zone = repo.commit("mixed\n", {"src/app.py": "a\n", "pay/ledger.py": "l\n"})
+    repo.note(human_zone, GIT_AI_NOTE, ref=AI_NOTES_REF)
+    code, data = _check(repo, base)
+    assert code == 0, data["findings"]
+    (report,) = data["commits"]
+    assert report["origin"]["ai"] == "assisted" and report["origin"]["ai_paths"] == ["src/app.py", "src/my file.py"]
+    assert any(e.get("ai_lines") for e in report["origin"]["evidence"])
+    # An agent-written line in the zone blocks.
+    ai_zone = repo.commit("agent edit\n", {"pay/ledger.py": "l2\n"})
+    repo.note(ai_zone, GIT_AI_NOTE.replace("src/app.py", "pay/ledger.py"), ref=AI_NOTES_REF)
+    code, data = _check(repo, human_zone)
+    assert code == 1
+    assert [f["path"] for f in data["findings"] if f["rule_id"] == "policy/zone-violation"] == ["pay/ledger.py"]
+    # Commit-level evidence only (a co-author): the whole commit counts, as before.
+    coauthored = repo.commit("fix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n", {"pay/x.py": "x\n"})
+    code, data = _check(repo, ai_zone)
+    assert code == 1
+    (report,) = data["commits"]
+    assert report["origin"]["agent"] == {"id": "claude-code", "model": None, "session": None, "rule": "email",
+                                         "source": "ai/co-author"}
+    assert report["origin"]["ai_paths"] is None
+    assert coauthored == report["sha"]
