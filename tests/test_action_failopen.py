@@ -4,6 +4,8 @@ the range read from git (7), retargeted PRs (15), merge-reverted policy (6)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pytest_httpserver import HTTPServer
 
@@ -196,3 +198,91 @@ def test_retargeted_pull_request_is_judged_against_its_new_base(gh: Env, httpser
     payload["changes"] = {"title": {"from": "old title"}}
     result = gh.run("pull_request", payload)
     assert result.return_value == ExitCode.BLOCKED, result.output
+
+
+def _many_commits(repo: RepoBuilder, count: int) -> list[str]:
+    """`count` desktop commits by Alice on the current branch, written with one `git fast-import`."""
+    parent = repo.head()
+    lines = []
+    for i in range(count):
+        message = f"desktop change {i}\n".encode()
+        lines.append(b"commit refs/heads/feature\n")
+        lines.append(f"mark :{i + 1}\n".encode())
+        stamp = f"{1_767_300_000 + i} +0000"
+        lines.append(f"author {ALICE[0]} <{ALICE[1]}> {stamp}\ncommitter {ALICE[0]} <{ALICE[1]}> {stamp}\n".encode())
+        lines.append(f"data {len(message)}\n".encode() + message)
+        lines.append(f"from {parent}\n".encode() if i == 0 else f"from :{i}\n".encode())
+        lines.append(f"M 100644 inline many/{i}.txt\ndata 2\n{i % 10}\n\n".encode())
+    repo.git("fast-import", "--quiet", "--force", input=b"".join(lines))
+    repo.git("reset", "-q", "--hard", "refs/heads/feature")
+    return repo.git("rev-list", "--reverse", f"{parent}..HEAD").split()
+
+
+MALLORY = ("Mallory", "mallory@corp.example")
+
+
+def _serve_paged_commits(server: HTTPServer, number: int, commits: list[dict[str, Any]]) -> None:
+    url = server.url_for(f"/repos/{REPO}/pulls/{number}/commits")
+    pages = [commits[i:i + 100] for i in range(0, len(commits), 100)]
+    for index, page in enumerate(pages, start=1):
+        headers = {"Link": f'<{url}?per_page=100&page={index + 1}>; rel="next"'} if index < len(pages) else {}
+        query = "per_page=100" if index == 1 else f"per_page=100&page={index}"
+        server.expect_request(f"/repos/{REPO}/pulls/{number}/commits", query_string=query).respond_with_json(
+            page, headers=headers)
+
+
+@pytest.fixture
+def big_pr(repo: RepoBuilder) -> dict[str, Any]:
+    """251 commits: 250 desktop commits by Alice, then Mallory's mobile commit (a non-GitHub address)."""
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY})
+    repo.branch("feature")
+    shas = _many_commits(repo, 250)
+    head = repo.commit("phone: sneak" + MOBILE, {"x.py": "X = 1\n"}, author=MALLORY, committer=MALLORY)
+    return {"base": base, "head": head, "shas": [*shas, head]}
+
+
+def test_251st_commit_author_cannot_approve_a_truncated_pr(gh: Env, httpserver: HTTPServer,
+                                                           big_pr: dict[str, Any]) -> None:
+    """Issue #9 item 7: GitHub lists 250 commits; Mallory wrote the 251st and approves."""
+    listed = [synthetic_pull_commit(sha, login="alice", email=ALICE[1]) for sha in big_pr["shas"][:250]]
+    _serve_paged_commits(httpserver, 7, listed)
+    httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews").respond_with_json(
+        [synthetic_review("mallory", "APPROVED", big_pr["head"], rid=1)])
+    httpserver.expect_request(f"/repos/{REPO}/commits/{big_pr['head']}").respond_with_json(
+        synthetic_pull_commit(big_pr["head"], login="mallory", email=MALLORY[1]))
+    result = gh.run("pull_request", pr_event(big_pr))
+    assert result.return_value == ExitCode.BLOCKED, result.output
+    assert "review/missing (blocking)" in result.output
+    assert "not counted (an author, committer or co-author): @mallory" in result.output
+    # Someone else's approval is enough: the lookup made the range whole, it did not just block.
+    httpserver.clear()
+    _serve_paged_commits(httpserver, 7, listed)
+    httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews").respond_with_json(
+        [synthetic_review("mallory", "APPROVED", big_pr["head"], rid=1),
+         synthetic_review("bob", "APPROVED", big_pr["head"], rid=2)])
+    httpserver.expect_request(f"/repos/{REPO}/commits/{big_pr['head']}").respond_with_json(
+        synthetic_pull_commit(big_pr["head"], login="mallory", email=MALLORY[1]))
+    result = gh.run("pull_request_review", pr_event(big_pr, action="submitted"))
+    assert result.return_value == ExitCode.OK, result.output
+
+
+def test_truncated_pr_whose_missing_commit_cannot_be_read_fails_closed(gh: Env, httpserver: HTTPServer,
+                                                                       big_pr: dict[str, Any]) -> None:
+    listed = [synthetic_pull_commit(sha, login="alice", email=ALICE[1]) for sha in big_pr["shas"][:250]]
+    _serve_paged_commits(httpserver, 7, listed)
+    httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews").respond_with_json(
+        [synthetic_review("bob", "APPROVED", big_pr["head"], rid=2)])
+    httpserver.expect_request(f"/repos/{REPO}/commits/{big_pr['head']}").respond_with_data("nope", status=404)
+    result = gh.run("pull_request", pr_event(big_pr))
+    assert result.return_value == ExitCode.BLOCKED, result.output
+    assert "review/unverifiable (blocking)" in result.output
+
+
+@pytest.mark.parametrize("how", ["fewer", "foreign"])
+def test_api_and_git_disagreeing_fails_closed(gh: Env, httpserver: HTTPServer, pr_repo: dict[str, str],
+                                              how: str) -> None:
+    listed = [pr_repo["head"]] if how == "fewer" else [pr_repo["first"], pr_repo["head"], "f" * 40]
+    serve_pr(httpserver, 7, listed, [synthetic_review("bob", "APPROVED", pr_repo["head"], rid=1)])
+    result = gh.run("pull_request", pr_event(pr_repo))
+    assert result.return_value == ExitCode.BLOCKED, result.output
+    assert "review/commits-mismatch (blocking)" in result.output

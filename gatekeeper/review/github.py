@@ -160,6 +160,17 @@ class GitHubClient:
         path = f"/repos/{_repo_path(repo)}/pulls/{int(number)}/commits"
         return [c for c in (_pull_commit(item) for item in self._paginate(path, PERM_PULLS)) if c is not None]
 
+    def commit(self, repo: str, sha: str) -> PullCommit:
+        """One commit with the logins GitHub resolved for its author and committer (`commits/{sha}`)."""
+        if not valid_sha(sha):
+            raise GitHubError(f"invalid commit id {sha[:80]!r}", "this is a bug in gatekeeper; please report it")
+        url = f"{self.api_url}/repos/{_repo_path(repo)}/commits/{sha}"
+        data = self._json(self._get(url, PERM_CONTENTS), url, PERM_CONTENTS)
+        found = _pull_commit(data)
+        if found is None or found.sha != sha:
+            raise GitHubError(f"GET {_redact_url(url)}: the answer is not commit {sha[:12]}", "check GITHUB_API_URL")
+        return found
+
     def commit_pulls(self, repo: str, sha: str) -> list[PullRequest]:
         if not valid_sha(sha):
             raise GitHubError(f"invalid commit id {sha[:80]!r}", "this is a bug in gatekeeper; please report it")

@@ -52,6 +52,7 @@ from gatekeeper.review.semantics import (
 
 PULL_EVENTS = ("pull_request", "pull_request_target", "pull_request_review")
 MAX_COMMIT_LOOKUPS = 200  # commits/{sha}/pulls requests per run; more commits are reported, not looked up
+PR_COMMITS_LIMIT = 250  # GitHub's pulls/{n}/commits lists at most this many, silently
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,11 @@ class GitHubReviewSource:
         assert self.client is not None
         reviews = tuple(self.client.pull_reviews(self.event.repository, number))
         pcommits = tuple(self.client.pull_commits(self.event.repository, number))
+        if len(pcommits) >= PR_COMMITS_LIMIT and not self.event.is_pull:
+            # For a pull request event git holds the range and the rest is looked up; for a PR found
+            # through a pushed commit there is no range to compare with: fail closed.
+            raise GitHubError(f"PR #{number} has at least {PR_COMMITS_LIMIT} commits, the most GitHub lists; its "
+                              "authors cannot all be known", "land large changes in smaller pull requests")
         if pr is None:
             head = self.event.head if self.event.is_pull else (pcommits[-1].sha if pcommits else "")
             pr = PullRequest(number, "open", False, self.event.branch, head, self.event.pr_author)
@@ -164,7 +170,10 @@ class GitHubReviewSource:
         if number is None:
             raise GitHubError("the event names no pull request number", "this is a bug in gatekeeper; report it")
         pull = self._pull(number)
-        authors = pull_identities(pull.commits, self.event.pr_author).merged(
+        listed = self._range_commits(pull, commits)
+        if isinstance(listed, str):
+            return self._mismatch(needing, number, listed)
+        authors = pull_identities(listed, self.event.pr_author).merged(
             commit_identities([r.commit for r in commits]))
         reviews: dict[str, ReviewInfo] = {}
         unapproved: list[tuple[CommitReport, Assessment]] = []
@@ -188,6 +197,43 @@ class GitHubReviewSource:
                     f"after {sha[:12]}",
             ).with_fingerprint("pr", str(number), sha))
         return ReviewResult(reviews, tuple(findings))
+
+    def _range_commits(self, pull: _Pull, commits: Sequence[CommitReport]) -> tuple[PullCommit, ...] | str:
+        """The PR's commits with GitHub's logins, for exactly the range git holds (base..head).
+
+        The range comes from git; the API only adds who GitHub says the people are. GitHub lists at most
+        250 commits: when it stopped there, the commits it left out are looked up one by one (capped).
+        Any other disagreement — a commit the API lists that git's range lacks, or one it leaves out
+        without having hit the limit — is returned as the reason to fail closed.
+        """
+        in_git = {r.commit.sha for r in commits}
+        extra = [c.sha for c in pull.commits if c.sha not in in_git]
+        if extra:
+            return (f"GitHub lists {len(extra)} commit(s) of the pull request that are not in {self.event.base[:12]}.."
+                    f"{self.event.head[:12]} (first {extra[0][:12]}); the pull request may have changed while the gate "
+                    "ran")
+        listed = {c.sha for c in pull.commits}
+        missing = [r.commit.sha for r in commits if r.commit.sha not in listed]
+        if not missing:
+            return pull.commits
+        if len(pull.commits) < PR_COMMITS_LIMIT:
+            return (f"GitHub lists {len(pull.commits)} commit(s) of the pull request but git's range has "
+                    f"{len(in_git)} (first missing {missing[0][:12]})")
+        assert self.client is not None
+        self._lookups += len(missing)
+        if self._lookups > MAX_COMMIT_LOOKUPS:
+            return (f"the pull request has {len(in_git)} commits; GitHub lists only {PR_COMMITS_LIMIT} and more than "
+                    f"{MAX_COMMIT_LOOKUPS} would have to be looked up one by one")
+        return (*pull.commits, *(self.client.commit(self.event.repository, sha) for sha in missing))
+
+    def _mismatch(self, needing: Sequence[CommitReport], number: int, why: str) -> ReviewResult:
+        detail = f"PR #{number}: the commits GitHub lists and the range in git disagree: {why}"
+        reviews = {r.commit.sha: ReviewInfo(ReviewStatus.UNKNOWN, (), "github", detail) for r in needing}
+        last = needing[-1].commit.sha if needing else self.event.head
+        return ReviewResult(reviews, (Finding(
+            "review/commits-mismatch", Severity.HIGH, f"review not verifiable: {detail}", commit=last,
+            enforced=True, fix="re-run the job once the pull request is stable; split pull requests of more than "
+                               f"{PR_COMMITS_LIMIT} commits").with_fingerprint("commits-mismatch", str(number), last),))
 
     def _covers(self, target: str, exclude: str | None = None) -> Callable[[str | None], bool]:
         """covers(commit_id): the reviewed commit is `target` or a descendant of it."""
