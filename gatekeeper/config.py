@@ -73,6 +73,13 @@ zones: []
 #    paths: ["src/payments/**"]
 #    mobile: block                 # or: {review: {approvals: 2}}
 #    unmanaged_device: block       # personal / BYOD devices
+#    ai: block                     # AI-involved changes (with git-ai / Agent Trace notes: AI-written lines)
+
+# AI attribution rules a project can turn on (agents are identified by exact e-mail / bot id only;
+# add your own with origins.ai_identities: [bot@corp.example, "*@agents.corp.example"]).
+# ai:
+#   require_assisted_by: true      # AI-involved commits carry `Assisted-by: AGENT:MODEL [TOOLS]`
+#   refuse_agent_signoff: true     # an agent's Signed-off-by is refused (the Linux kernel's rule)
 
 # devices: .gatekeeper/devices.yml
 # allowed_signers: .gatekeeper/allowed_signers
@@ -123,7 +130,7 @@ class Origins:
     undeclared: DeviceClass = DeviceClass.DESKTOP
     aliases: tuple[tuple[str, DeviceClass], ...] = ()
     trailer_aliases: tuple[str, ...] = ()  # extra trailer keys that mean Origin-Device
-    ai_identities: tuple[str, ...] = ()  # extra names/emails of AI agents
+    ai_identities: tuple[str, ...] = ()  # extra AI identities: exact e-mails, "*@domain", exact full names
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +184,14 @@ class InlineIgnore:
 
 
 @dataclass(frozen=True, slots=True)
+class AIRules:
+    """AI attribution rules (checks/ai.py): off unless the policy turns them on."""
+
+    require_assisted_by: bool = False  # ai/assisted-by-missing
+    refuse_agent_signoff: bool = False  # ai/agent-signoff
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     version: int = 1
     origins: Origins = field(default_factory=Origins)
@@ -196,6 +211,7 @@ class Policy:
     ignore: tuple[IgnoreRule, ...] = ()
     inline_ignore: InlineIgnore = field(default_factory=InlineIgnore)
     log: LogSettings = field(default_factory=LogSettings)
+    ai: AIRules = field(default_factory=AIRules)
     source: str = "built-in default"
 
     def ruleset(self, name: str) -> RuleSet:
@@ -352,7 +368,7 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
     top = v.mapping(data, "", ("version", "origins", "protected_refs", "rules", "zones", "devices",
                                "allowed_signers", "gpg_home", "signer_binding", "require_dco", "baseline",
                                "pre_receive", "on_tool_error", "on_timeout", "bypass", "ignore", "inline_ignore",
-                               "log"),
+                               "log", "ai"),
                     required=("version",))
     if type(top["version"]) is not int or top["version"] != 1:
         raise v.fail("version", f"unsupported version {_show(top['version'])} (this gatekeeper reads version 1)",
@@ -476,6 +492,12 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
             raise v.fail("log.path", "control characters in the log location")
         log = LogSettings(path=log_path, required=_opt(lg, "required", False, v.boolean, "log"))
 
+    ai = AIRules()
+    if "ai" in top:
+        a = v.mapping(top["ai"], "ai", ("require_assisted_by", "refuse_agent_signoff"))
+        ai = AIRules(require_assisted_by=_opt(a, "require_assisted_by", False, v.boolean, "ai"),
+                     refuse_agent_signoff=_opt(a, "refuse_agent_signoff", False, v.boolean, "ai"))
+
     def rel(key: str) -> Path | None:
         if key not in top or top[key] is None:
             return None
@@ -501,6 +523,7 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
         ignore=tuple(ignores),
         inline_ignore=inline,
         log=log,
+        ai=ai,
         source=source,
     )
 

@@ -283,3 +283,64 @@ def test_zone_ai_applies_to_the_paths_holding_ai_lines(repo: RepoBuilder) -> Non
                                          "source": "ai/co-author"}
     assert report["origin"]["ai_paths"] is None
     assert coauthored == report["sha"]
+
+
+AI_RULES_POLICY = """\
+version: 1
+rules:
+  mobile: {scanners: [], block_at: high, review: {approvals: 1}}
+  default: {scanners: [], block_at: critical}
+ai: {require_assisted_by: true, refuse_agent_signoff: true}
+"""
+
+
+def test_ai_attribution_rules(repo: RepoBuilder) -> None:
+    base = repo.commit("base\n", {"README": "r\n"})
+    missing = repo.commit("fix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n", {"a": "1"})
+    normalised = repo.commit("fix\n\nAssisted-by: Claude:claude-opus-4 coccinelle\n", {"b": "2"})
+    not_normalised = repo.commit("fix\n\nAssisted-by: codex-mobile/0.3\n", {"c": "3"})
+    agent_signoff = repo.commit("fix\n\nAssisted-by: Claude:claude-opus-4\n"
+                                "Signed-off-by: Claude <noreply@anthropic.com>\n", {"d": "4"})
+    human = repo.commit("fix\n\nSigned-off-by: Dev Eloper <dev@example.com>\n", {"e": "5"})
+    policy = repo.path.parent / "policy.yml"
+    policy.write_text(AI_RULES_POLICY)
+    out = repo.path.parent / "out.json"
+    code = run(["check", "--repo", str(repo.path), "--policy", str(policy), "--base", base, "--format", "json",
+                "--output", str(out)])
+    data = json.loads(out.read_text())
+    jsonschema.validate(data, SCHEMA)
+    assert code == 1
+    by_rule: dict[str, set[str]] = {}
+    for f in data["findings"]:
+        by_rule.setdefault(f["rule_id"], set()).add(f["commit"])
+        if f["rule_id"].startswith("ai/"):
+            assert f["blocking"]
+    assert by_rule.get("ai/assisted-by-missing") == {missing, not_normalised}
+    assert by_rule.get("ai/agent-signoff") == {agent_signoff}
+    assert not {normalised, human} & {c for ids in by_rule.values() for c in ids}
+    text = next(f for f in data["findings"] if f["rule_id"] == "ai/assisted-by-missing" and f["commit"] == missing)
+    assert "Assisted-by: claude-code:MODEL" in text["fix"]
+
+
+@pytest.mark.parametrize(("snippet", "message"), [
+    ("ai: {require_assisted_by: yes-please}\n", "ai.require_assisted_by: expected true or false"),
+    ("ai: {refuse_signoff: true}\n", "ai.refuse_signoff: unknown key"),
+    ("ai: [require_assisted_by]\n", "ai: expected a mapping"),
+])
+def test_ai_rules_are_validated(snippet: str, message: str) -> None:
+    from gatekeeper.config import parse_policy
+    from gatekeeper.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[")):
+        parse_policy("version: 1\n" + snippet, "p.yml")
+
+
+def test_policy_init_template_documents_the_ai_rules() -> None:
+    from gatekeeper.config import DEFAULT_POLICY_YAML, parse_policy
+
+    assert "#   require_assisted_by: true" in DEFAULT_POLICY_YAML
+    enabled = DEFAULT_POLICY_YAML.replace("# ai:\n#   require_assisted_by: true", "ai:\n  require_assisted_by: true")
+    enabled = enabled.replace("#   refuse_agent_signoff: true", "  refuse_agent_signoff: true")
+    policy = parse_policy(enabled)
+    assert policy.ai.require_assisted_by and policy.ai.refuse_agent_signoff
+    assert not parse_policy(DEFAULT_POLICY_YAML).ai.require_assisted_by

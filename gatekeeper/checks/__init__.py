@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from gatekeeper.checks.ai import AIAttributionCheck
 from gatekeeper.checks.provenance import DcoCheck, SignatureCheck
 from gatekeeper.checks.refs import ReplaceRefCheck
 from gatekeeper.config import Policy, glob_match
@@ -113,7 +114,8 @@ class RefUpdateCheck:
         return findings
 
 
-CHECKS: tuple[Check, ...] = (ZoneCheck(), RefUpdateCheck(), ReplaceRefCheck(), SignatureCheck(), DcoCheck())
+CHECKS: tuple[Check, ...] = (ZoneCheck(), RefUpdateCheck(), ReplaceRefCheck(), SignatureCheck(), DcoCheck(),
+                             AIAttributionCheck())
 
 
 def required_approvals(report: CommitReport, changes: Sequence[FileChange], policy: Policy) -> int:
