@@ -171,6 +171,20 @@ def test_ai_evidence_on_real_commits(name: str, repo: RepoBuilder) -> None:
         assert result.agent.rule
 
 
+@pytest.mark.parametrize(("committer", "ai", "agent"), [
+    (("Paul Gauthier (aider)", "aider@paulg.org"), AIInvolvement.NONE, None),  # aider committed the human's edits
+    (("GitHub", "noreply@github.com"), AIInvolvement.NONE, None),
+    (("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com"), AIInvolvement.ASSISTED, "copilot"),
+])
+def test_committer_identity(repo: RepoBuilder, committer: tuple[str, str], ai: AIInvolvement,
+                            agent: str | None) -> None:
+    sha = repo.commit("fix\n", author=("Paul Gauthier", "aider@paulg.org"), committer=committer, allow_empty=True)
+    (commit,) = Git(repo.path).commits([sha])
+    result, _ = origin.detect(commit, OriginContext(), MOBILE)
+    assert result.ai is ai
+    assert (result.agent.id if result.agent else None) == agent
+
+
 GIT_AI_NOTE = """src/app.py
   s_c9883b05a2487d::t_9f8e7d6c5b4a32 1-10,15-20
   h_31dce776f88375 21-30

@@ -5,7 +5,8 @@
 - `ai/co-author`: a `Co-authored-by:` whose identity is an agent by exact evidence (gatekeeper.origin.agents);
   heuristic (tools add them, people remove them), also when the line sits outside the final trailer block
   (squash-merge bodies, a co-author paragraph followed by a separate session paragraph).
-- `ai/author`: the author (generated; aider's `(aider)` suffix: assisted) or the committer (assisted) is an agent.
+- `ai/author`: the author (generated; aider's `(aider)` suffix: assisted) or the committer (assisted) is an agent;
+  a committer-only `(aider)` suffix is aider committing the human's own edits, not AI involvement.
 - `ai/marker`: vendor markers — `Claude-Session:`, `Claude-Generated-By:`, `Copilot-Session:`,
   `Agent-Logs-Url:`, `Made-with:`, `Replit-Commit-Author:` / `Replit-Commit-Session-Id:`, `Amp-Thread-ID:`,
   `Entire-*:` — and "Generated with [Claude Code](…)" footers; declared in the trailer block, heuristic
@@ -150,7 +151,10 @@ class AIAuthorDetector:
                                    agent=author.agent, model=author.model, rule=author.rule))
         if commit.committer != commit.author:
             committer = _person_match(commit.committer, ctx.ai_identities)
-            if committer is not None and (author is None or committer.agent != author.agent):
+            # aider marks the committer alone when it commits changes the human made ("dirty commits"): the
+            # code is the human's, only the message is aider's — not AI involvement in the change.
+            if (committer is not None and committer.rule != "aider-suffix"
+                    and (author is None or committer.agent != author.agent)):
                 found.append(_evidence(self.id, f"committer {clip(str(commit.committer), 80)} is {committer.agent}",
                                        Trust.HEURISTIC, AIInvolvement.ASSISTED, agent=committer.agent,
                                        model=committer.model, rule=f"committer {committer.rule}"))

@@ -1,0 +1,216 @@
+"""Benchmark and agreement check: gatekeeper's per-commit AI classification and trailers on real histories,
+against an independent count taken with plain git.
+
+For every commit of each public history under GATEKEEPER_REAL_REPOS (default /work/.mirror; bare
+repositories at <owner>+<name>/repo, read-only):
+  (a) gatekeeper: `Git.iter_log` (its own trailer parser) + `origin.detect` — AI level and agent id;
+  (b) plain git: `git log --format=%an %ae %cn %ce %(trailers:only,unfold) %B`, classified by the small,
+      separately written rules below (exact addresses and bot ids, the `(aider)` suffix, trailer keys,
+      vendor lines, "Generated with [agent]" footers), and git's own trailers;
+  (c) the matcher gatekeeper used before (names and e-mail fragments as substrings), as the baseline.
+
+Prints, per history: commits, trailer agreement (gatekeeper vs %(trailers)), AI agreement (a vs b), the
+counts by level, (c)'s count and how many of those (a) and (b) call human, the time of (a)'s detection
+against the time of the `git log` it reads — and every disagreement, commit by commit.
+
+Run from the repository root: `python bench/bench_origin_real.py [--repos DIR] [--limit N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from gatekeeper import origin
+from gatekeeper.git import Git
+from gatekeeper.models import DeviceClass
+from gatekeeper.origin.base import OriginContext
+
+# -- (b) the independent count: plain data, plain string tests -----------------------------------------
+
+EMAILS = {
+    "noreply@anthropic.com": "claude-code", "copilot@github.com": "copilot", "cursoragent@cursor.com": "cursor",
+    "codex@openai.com": "codex", "openhands@all-hands.dev": "openhands", "amp@ampcode.com": "amp",
+    "noreply@cline.bot": "cline", "noreply@opencode.ai": "opencode", "aider@aider.chat": "aider",
+    "noreply@aider.chat": "aider", "noreply@aider.dev": "aider",
+    "209825114+claude[bot]@users.noreply.github.com": "claude-code",
+    "198982749+copilot@users.noreply.github.com": "copilot", "175728472+copilot@users.noreply.github.com": "copilot",
+    "223556219+copilot@users.noreply.github.com": "copilot",
+    "158243242+devin-ai-integration[bot]@users.noreply.github.com": "devin",
+    "161369871+google-labs-jules[bot]@users.noreply.github.com": "jules",
+    "199175422+chatgpt-codex-connector[bot]@users.noreply.github.com": "codex",
+    "176961590+gemini-code-assist[bot]@users.noreply.github.com": "gemini",
+}
+FOOTERS = {"claude code": "claude-code", "devin": "devin", "amp": "amp", "cline": "cline", "opencode": "opencode",
+           "cursor": "cursor", "codex": "codex", "copilot": "copilot", "aider": "aider"}
+MARKER_AGENTS = {"claude-session": "claude-code", "claude-generated-by": "claude-code", "copilot-session": "copilot",
+                 "amp-thread-id": "amp", "replit-commit-session-id": "replit"}
+RANK = {"none": 0, "assisted": 1, "generated": 2}
+
+
+def _email(value: str) -> str:
+    if "<" in value and ">" in value:
+        return value[value.index("<") + 1:value.rindex(">")].strip().lower()
+    return value.strip().lower()
+
+
+def plain_git_classify(an: str, ae: str, cn: str, ce: str, trailers: list[tuple[str, str]],
+                       body: str) -> tuple[str, str | None]:
+    level, agent = "none", None
+
+    def bump(new_level: str, new_agent: str | None) -> None:
+        nonlocal level, agent
+        if RANK[new_level] > RANK[level]:
+            level, agent = new_level, new_agent or agent
+        elif agent is None and RANK[new_level] == RANK[level]:
+            agent = new_agent
+    if ae.lower() in EMAILS:
+        bump("generated", EMAILS[ae.lower()])
+    elif an.rstrip().endswith("(aider)"):
+        bump("assisted", "aider")
+    elif an.strip().lower() in {"devin-ai-integration[bot]", "google-labs-jules[bot]", "copilot-swe-agent[bot]",
+                                "chatgpt-codex-connector[bot]", "gemini-code-assist[bot]", "claude[bot]"}:
+        bump("generated", None)
+    if ce.lower() in EMAILS and (cn, ce) != (an, ae):
+        bump("assisted", EMAILS[ce.lower()])
+    for line in body.splitlines():
+        text = line.strip().lstrip(">*- ").strip()
+        key, sep, value = text.partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if sep and key == "co-authored-by" and _email(value) in EMAILS:
+            bump("assisted", EMAILS[_email(value)])
+        elif sep and key == "co-authored-by" and value.lower().startswith(("gemini-code-assist[bot] ",)):
+            bump("assisted", "gemini")
+        elif sep and key == "generated-by" and value:
+            bump("generated", None)
+        elif sep and key == "assisted-by" and value:
+            bump("assisted", None)
+        elif sep and key in MARKER_AGENTS and value:
+            bump("assisted", MARKER_AGENTS[key])
+        elif sep and key == "agent-logs-url" and value:
+            bump("assisted", "copilot" if "github.com/" in value and "/sessions/" in value else None)
+        elif sep and key == "made-with" and value.lower() in FOOTERS:
+            bump("assisted", FOOTERS[value.lower()])
+        elif sep and key == "replit-commit-author" and value.lower().startswith("agent"):
+            bump("generated", "replit")
+        elif sep and key.startswith("entire-") and value:
+            bump("assisted", "entire")
+        lowered = text.lower()
+        for name, footer_agent in FOOTERS.items():
+            if lowered.lstrip("🤖 ").startswith((f"generated with [{name}]", f"generated with {name}")):
+                bump("assisted", footer_agent)
+    return level, agent
+
+
+# -- (c) the previous matcher: needles as substrings of names and e-mails -------------------------------
+
+OLD_NEEDLES = ("claude", "noreply@anthropic.com", "copilot", "codex", "openai", "cursor", "devin", "gemini",
+               "google-labs-jules", "aider", "amazon q", "windsurf", "codeium", "openhands", "sweep-ai")
+_OLD = re.compile("|".join(rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])" if n.isalpha() else re.escape(n)
+                           for n in OLD_NEEDLES))
+
+
+def old_classify(an: str, ae: str, trailers: list[tuple[str, str]]) -> bool:
+    if _OLD.search(f"{an} <{ae}>".lower()) or an.rstrip().endswith("(aider)"):
+        return True
+    return any(k.lower() in ("co-authored-by", "assisted-by", "generated-by") and (
+        k.lower() != "co-authored-by" or _OLD.search(v.lower())) for k, v in trailers)
+
+
+# -- the run ---------------------------------------------------------------------------------------------
+
+def _parse_trailers(text: str) -> list[tuple[str, str]]:
+    return [(line.partition(": ")[0], line.partition(": ")[2]) for line in text.split("\n") if line]
+
+
+def run_repo(path: Path, limit: int | None) -> tuple[int, int, int]:
+    head = ["HEAD"]
+    argv = ["git", "-C", str(path), "log", "--format=%H%x00%an%x00%ae%x00%cn%x00%ce%x00%(trailers:only,unfold)"
+            "%x00%B%x00", *(["-n", str(limit)] if limit else []), *head]
+    started = time.perf_counter()
+    raw = subprocess.run(argv, capture_output=True, check=True).stdout.decode("utf-8", "replace")
+    plain_ms = (time.perf_counter() - started) * 1000
+    parts = raw.split("\x00")
+    plain: dict[str, tuple[str, str | None, list[tuple[str, str]], bool]] = {}
+    for i in range(0, len(parts) - 7, 7):
+        sha, an, ae, cn, ce, trailers_text, body = (p.strip("\n") if n == 0 else p for n, p in
+                                                    enumerate(parts[i:i + 7]))
+        trailers = _parse_trailers(trailers_text)
+        level, agent = plain_git_classify(an, ae, cn, ce, trailers, body)
+        plain[sha.strip()] = (level, agent, trailers, old_classify(an, ae, trailers))
+
+    git = Git(path)
+    started = time.perf_counter()
+    commits = list(git.iter_log(head, max_count=limit) if limit else git.iter_log(head))
+    log_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    ctx = OriginContext()
+    ours = {c.sha: (c, origin.detect(c, ctx, (DeviceClass.MOBILE, DeviceClass.TABLET))[0]) for c in commits}
+    detect_ms = (time.perf_counter() - started) * 1000
+
+    levels: Counter[str] = Counter()
+    agents: Counter[str] = Counter()
+    trailer_diff, ai_diff = [], []
+    old_flagged = old_human = 0
+    for sha, (commit, result) in ours.items():
+        level, agent, trailers, old = plain[sha]
+        levels[result.ai.value] += 1
+        if result.agent:
+            agents[result.agent.id] += 1
+        if [(t.key, t.value) for t in commit.trailers] != trailers:
+            trailer_diff.append(sha)
+        ours_agent = result.agent.id if result.agent else None
+        if result.ai.value != level or (agent is not None and ours_agent != agent):
+            ai_diff.append((sha, f"{result.ai.value}/{ours_agent}", f"{level}/{agent}",
+                            "; ".join(f"{e.source}: {e.detail}" for e in result.evidence if e.ai is not None)[:200],
+                            commit.subject[:60]))
+        if old:
+            old_flagged += 1
+            old_human += result.ai.value == "none" and level == "none"
+    n = len(ours)
+    print(f"\n== {path.parent.name}: {n} commits")
+    print(f"   trailers: {n - len(trailer_diff)}/{n} agree with git log %(trailers) "
+          f"({100 * (n - len(trailer_diff)) / max(n, 1):.2f} %)")
+    print(f"   AI level+agent: {n - len(ai_diff)}/{n} agree with the plain-git count "
+          f"({100 * (n - len(ai_diff)) / max(n, 1):.2f} %)")
+    print(f"   gatekeeper levels: {dict(levels)}; agents: {dict(agents.most_common())}")
+    print(f"   previous substring matcher: {old_flagged} commits flagged AI ({100 * old_flagged / max(n, 1):.1f} %), "
+          f"{old_human} of them human by both gatekeeper and plain git")
+    print(f"   time: git log (gatekeeper's read) {log_ms:.0f} ms, origin detection {detect_ms:.0f} ms "
+          f"(ratio {detect_ms / max(log_ms, 1):.2f}); plain git log with %(trailers) {plain_ms:.0f} ms")
+    for sha in trailer_diff:
+        print(f"   TRAILERS DIFFER {sha}")
+    for sha, ours_txt, plain_txt, why, subject in ai_diff:
+        print(f"   AI DIFFERS {sha} gatekeeper={ours_txt} plain={plain_txt} [{subject}] {why}")
+    return n, len(trailer_diff), len(ai_diff)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repos", default=os.environ.get("GATEKEEPER_REAL_REPOS", "/work/.mirror"))
+    parser.add_argument("--limit", type=int, default=None, help="newest N commits of each history")
+    args = parser.parse_args()
+    repos = sorted(p / "repo" for p in Path(args.repos).iterdir() if (p / "repo").is_dir()) \
+        if Path(args.repos).is_dir() else []
+    if not repos:
+        print(f"no histories under {args.repos} (bare repositories at <owner>+<name>/repo)")
+        return 2
+    total = trailers = ai = 0
+    for repo in repos:
+        n, t, a = run_repo(repo, args.limit)
+        total, trailers, ai = total + n, trailers + t, ai + a
+    print(f"\nall: {total} commits; trailers agree on {total - trailers} ({100 * (total - trailers) / total:.3f} %), "
+          f"AI classification on {total - ai} ({100 * (total - ai) / total:.3f} %)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
