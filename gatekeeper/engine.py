@@ -7,6 +7,7 @@ fakes. Anything that could not run becomes a finding; nothing is skipped silentl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
@@ -37,6 +38,7 @@ from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF
 from gatekeeper.origin.attribution import MAX_NOTE
 from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
 from gatekeeper.policy import decide
+from gatekeeper.review.evidence import history_evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,11 +237,15 @@ def _review(request: Request, services: Services, reports: list[CommitReport],
     needing_shas = {r.commit.sha for r in needing} if approvals > 0 else set()
     not_required = ReviewInfo(ReviewStatus.NOT_REQUIRED, source="policy")
     unknown = ReviewInfo(ReviewStatus.UNKNOWN, source="none")
-    updated = [
-        CommitReport(r.commit, r.origin, r.mobile, r.ruleset, r.signature,
-                     reviews.get(r.commit.sha, unknown) if r.commit.sha in needing_shas else not_required, r.refs)
-        for r in reports
-    ]
+    updated = []
+    for r in reports:
+        info = reviews.get(r.commit.sha, unknown) if r.commit.sha in needing_shas else not_required
+        # What the history shows about review (Gerrit, PR merges, trailers) rides along as evidence with
+        # its trust level; it never changes the status, which only verifiable review decides.
+        evidence = history_evidence(r.commit, r.origin)
+        if evidence:
+            info = dataclasses.replace(info, evidence=info.evidence + evidence)
+        updated.append(CommitReport(r.commit, r.origin, r.mobile, r.ruleset, r.signature, info, r.refs))
     return updated, findings
 
 

@@ -313,11 +313,29 @@ class SignatureInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewEvidence:
+    """A sign in the history that a commit was reviewed, and how far it can be believed.
+
+    Evidence is not an approval: `ReviewInfo.status` alone says whether the policy's review rule is met
+    (trailers count there only when verifiable, DESIGN §5). Evidence is what an audit or a reviewer can
+    follow up: a Gerrit change, a forge pull request, a Reviewed-by line.
+    """
+
+    source: str  # "gerrit", "forge/pr-merge", "trailer/reviewed-by", "trailer/acked-by"
+    detail: str
+    trust: Trust
+    pr: int | None = None  # forge pull/merge request number
+    reviewer: str | None = None  # as the trailer names them
+    url: str | None = None  # Gerrit's Reviewed-on
+
+
+@dataclass(frozen=True, slots=True)
 class ReviewInfo:
     status: ReviewStatus = ReviewStatus.UNKNOWN
     approvers: tuple[str, ...] = ()
     source: str = "none"
     detail: str = ""
+    evidence: tuple[ReviewEvidence, ...] = ()  # from the history, whatever the status
 
 
 @dataclass(frozen=True, slots=True)

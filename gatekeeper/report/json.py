@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import gatekeeper
-from gatekeeper.models import CommitReport, Evidence, Finding, Origin, Verdict
+from gatekeeper.models import Commit, CommitReport, Evidence, Finding, Origin, ReviewEvidence, Verdict
 from gatekeeper.sanitize import clip, json_escape_unsafe
 
 SCHEMA_VERSION = 1
@@ -25,6 +25,39 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "fix": f.fix,
         "fingerprint": f.fingerprint,
     }
+
+
+# Trailers shown per commit (commits[].trailers), under these names; only those a commit has.
+LISTED_TRAILERS = {
+    "signed-off-by": "signed_off_by",
+    "reviewed-by": "reviewed_by",
+    "acked-by": "acked_by",
+    "tested-by": "tested_by",
+    "co-authored-by": "co_authored_by",
+    "reviewed-on": "reviewed_on",
+    "change-id": "change_id",
+}
+MAX_LISTED = 50  # values per trailer name
+
+
+def listed_trailers(c: Commit) -> dict[str, list[str]]:
+    listed: dict[str, list[str]] = {}
+    for trailer in c.trailers:
+        name = LISTED_TRAILERS.get(trailer.name)
+        if name is not None:
+            values = listed.setdefault(name, [])
+            if len(values) < MAX_LISTED:
+                values.append(clip(trailer.value, 500))
+    return listed
+
+
+def _review_evidence(e: ReviewEvidence) -> dict[str, Any]:
+    item: dict[str, Any] = {"source": e.source, "detail": e.detail, "trust": e.trust.value}
+    for key in ("pr", "reviewer", "url"):
+        value = getattr(e, key)
+        if value is not None:
+            item[key] = value
+    return item
 
 
 def _evidence(e: Evidence) -> dict[str, Any]:
@@ -62,7 +95,9 @@ def commit_dict(r: CommitReport, shared: dict[object, Any] | None = None) -> dic
     if review is None:
         review = memo[rv] = {"status": rv.status.value, "approvers": list(rv.approvers), "source": rv.source,
                              "detail": rv.detail}
-    return {
+        if rv.evidence:  # only where the history holds some, so existing consumers see the same object
+            review["evidence"] = [_review_evidence(e) for e in rv.evidence]
+    item = {
         "sha": c.sha,
         "parents": list(c.parents),
         "author": {"name": c.author.name, "email": c.author.email},
@@ -84,6 +119,10 @@ def commit_dict(r: CommitReport, shared: dict[object, Any] | None = None) -> dic
         "signature": signature,
         "review": review,
     }
+    trailers = listed_trailers(c)
+    if trailers:
+        item["trailers"] = trailers
+    return item
 
 
 def verdict_dict(v: Verdict) -> dict[str, Any]:
