@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from gatekeeper import origin as origin_pkg
 from gatekeeper.checks import CHECKS, Check, CheckContext, is_protected, required_approvals
 from gatekeeper.config import Policy
-from gatekeeper.git import NOTES_REF, Git, is_zero
+from gatekeeper.git import NOTES_REF, Git, RefTarget, is_zero
 from gatekeeper.interfaces import ReviewSource, ScanJob, Scanner, SignatureSource
 from gatekeeper.models import (
     Commit,
@@ -72,9 +72,10 @@ def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str
 
     Outside pre-receive that is `old..new` of each update. In pre-receive (`pushed`) it is what no
     existing ref reaches (`rev-list NEW --not --all`) — plus, for a protected ref, every commit that
-    reaches it with this push (`new ^old`; for a created protected ref, what no other protected ref
-    has): a mobile commit pushed first to an unprotected branch and then fast-forwarded to main must
-    still meet main's review rule.
+    reaches it with this push: `new ^old` for a branch update; for a created protected ref and for every
+    protected tag (annotated or lightweight, created or moved), what no other protected ref reaches. A
+    mobile commit pushed first to an unprotected branch and then fast-forwarded to main, or tagged
+    `v1.0`, must still meet that ref's review rule.
     """
     git = request.git
     live = [u for u in request.updates if u.kind is not RefKind.DELETE and not is_zero(u.new)]
@@ -86,12 +87,16 @@ def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str
         fresh = git.commits(include, exclude_all=True)
         known = {c.sha for c in fresh}
         earlier: list[Commit] = []
+        protected: list[RefTarget] | None = None
         for update in live:
-            if not is_protected(update.ref, request.policy) or update.kind is RefKind.TAG:
+            if not is_protected(update.ref, request.policy):
                 continue
-            if is_zero(update.old):
-                others = [sha for ref, sha in git.refs("refs/heads/").items()
-                          if ref != update.ref and is_protected(ref, request.policy)]
+            if update.kind is RefKind.TAG or is_zero(update.old) or update.ref.startswith("refs/tags/"):
+                if protected is None:
+                    # Refs that name a blob or a tree hold no commits (and rev-list refuses them).
+                    protected = [t for t in git.ref_targets() if t.reaches_commit
+                                 and is_protected(t.name, request.policy)]
+                others = [t.sha for t in protected if t.name != update.ref]
                 arriving = git.rev_list([update.new], others, oldest_first=True)
             else:
                 arriving = git.rev_list([update.new], [update.old], oldest_first=True)

@@ -131,6 +131,20 @@ class TreeEntry:
     raw: bytes = b""
 
 
+@dataclass(frozen=True, slots=True)
+class RefTarget:
+    """One ref and what it names: `type` of that object, `peeled` the type behind annotated tags."""
+
+    name: str
+    sha: str
+    type: str
+    peeled: str
+
+    @property
+    def reaches_commit(self) -> bool:
+        return self.type == "commit" or (self.type == "tag" and self.peeled == "commit")
+
+
 class Git:
     """A repository and the questions gatekeeper asks of it."""
 
@@ -309,6 +323,67 @@ class Git:
         for line in self.out(*args).splitlines():
             sha, _, name = line.partition(" ")
             result[name] = sha
+        return result
+
+    def ref_targets(self) -> list[RefTarget]:
+        """Every ref with the type of the object it names (one `for-each-ref`, NUL-separated)."""
+        out = self.run("for-each-ref", "--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objecttype)%00").stdout
+        result: list[RefTarget] = []
+        for line in out.split(b"\n"):
+            fields = line.split(b"\x00")
+            if len(fields) >= 4 and is_sha(fields[1].decode("ascii", "replace")):
+                result.append(RefTarget(fields[0].decode("utf-8", "replace"), fields[1].decode("ascii"),
+                                        fields[2].decode("ascii", "replace"), fields[3].decode("ascii", "replace")))
+        return result
+
+    def symref_targets(self, names: Sequence[str]) -> dict[str, str]:
+        """For each of `names` that is a symbolic ref on this repository, the ref it finally names.
+
+        One `for-each-ref` lists the symbolic refs that resolve; a name it does not list that does not
+        exist as a ref yet (a symbolic ref to a branch not born) is asked with `symbolic-ref` alone.
+        """
+        out = self.run("for-each-ref", "--format=%(refname)%00%(symref)%00").stdout
+        links: dict[str, str] = {}
+        existing: set[str] = set()
+        for line in out.split(b"\n"):
+            fields = line.split(b"\x00")
+            if len(fields) < 2 or not fields[0]:
+                continue
+            name = fields[0].decode("utf-8", "replace")
+            existing.add(name)
+            if fields[1]:
+                links[name] = fields[1].decode("utf-8", "replace")
+        result: dict[str, str] = {}
+        for name in dict.fromkeys(names):
+            target = name
+            for _ in range(10):  # git itself gives up on chains deeper than 5
+                if target not in links:
+                    break
+                target = links[target]
+            if target == name and name not in existing and not name.startswith("refs/tags/"):
+                proc = self.run("symbolic-ref", "--quiet", "--", name, check=False)
+                resolved = proc.stdout.decode("utf-8", "replace").strip()
+                if proc.returncode == 0 and resolved.startswith("refs/"):
+                    target = resolved
+            if target != name:
+                result[name] = target
+        return result
+
+    def peel(self, shas: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """(type, id) of the object each id names once annotated tags are peeled (one `cat-file
+        --batch-check`); ("missing", id) when git cannot read it."""
+        wanted = [s for s in dict.fromkeys(shas) if is_sha(s)]
+        if not wanted:
+            return {}
+        out = self.out("cat-file", "--batch-check=%(objectname) %(objecttype)",
+                       input="".join(f"{s}^{{}}\n" for s in wanted).encode())
+        result: dict[str, tuple[str, str]] = {}
+        for sha, line in zip(wanted, out.splitlines(), strict=False):
+            fields = line.split()
+            if len(fields) == 2 and is_sha(fields[0]):
+                result[sha] = (fields[1], fields[0])
+            else:
+                result[sha] = ("missing", sha)
         return result
 
     # -- history --------------------------------------------------------------------------------

@@ -174,3 +174,115 @@ def test_local_check_ignores_work_tree_attributes(tmp_path: Path) -> None:
     code = run(["check", "--repo", str(work.path), "--policy", str(policy), "--base", "main", "--output", str(out)])
     assert code == 1, out.read_text()
     assert "secrets/aws-access-key" in out.read_text()
+
+
+# -- 14. protected tags ------------------------------------------------------------------------------
+
+TAGS_PROTECTED = TEST_POLICY.replace('protected_refs: ["refs/heads/main", "refs/heads/release/*"]',
+                                     'protected_refs: ["refs/heads/main", "refs/heads/release/*", "refs/tags/v*"]')
+
+
+@pytest.mark.parametrize("annotated", [False, True])
+def test_tagging_a_parked_mobile_commit_with_a_protected_tag_needs_its_review(tmp_path: Path, annotated: bool) -> None:
+    server, work = seeded(tmp_path, TAGS_PROTECTED)
+    work.branch("topic")
+    work.checkout("topic")
+    mobile = work.commit("from the phone" + MOBILE, {"p.txt": "p\n"}, author=MO, committer=MO)
+    assert spush(server, work, "origin", "topic").code == 0  # unprotected: no review needed there
+    if annotated:
+        work.git("tag", "-a", "-m", "release", "v1.0", mobile)
+    else:
+        work.git("tag", "v1.0", mobile)
+    rejected(spush(server, work, "origin", "refs/tags/v1.0"), f"review/missing {mobile[:12]}")
+    assert server.tip("refs/tags/v1.0") is None
+    # An unprotected tag on the same commit is not a release: accepted.
+    work.git("tag", "nightly", mobile)
+    assert spush(server, work, "origin", "refs/tags/nightly").code == 0
+
+
+def test_moving_a_protected_tag_onto_a_parked_mobile_commit_needs_its_review(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path, TAGS_PROTECTED)
+    work.git("tag", "v1.0")
+    assert spush(server, work, "origin", "refs/tags/v1.0").code == 0
+    work.branch("topic")
+    work.checkout("topic")
+    mobile = work.commit("from the phone" + MOBILE, {"p.txt": "p\n"}, author=MO, committer=MO)
+    assert spush(server, work, "origin", "topic").code == 0
+    work.git("tag", "-f", "v1.0", mobile)
+    rejected(spush(server, work, "origin", "+refs/tags/v1.0"), f"review/missing {mobile[:12]}")
+
+
+def test_a_protected_tag_on_reviewed_history_is_accepted(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path, TAGS_PROTECTED)
+    work.commit("desktop work\n", {"d.txt": "d\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    work.git("tag", "-a", "-m", "release", "v2.0")
+    result = spush(server, work, "origin", "refs/tags/v2.0")
+    assert result.code == 0, result.output
+    assert server.last_verdict()["stats"]["commits"] == 0  # already on main: nothing to judge again
+
+
+# -- 17. symbolic-ref aliases -------------------------------------------------------------------------
+
+def test_a_symref_alias_of_main_is_judged_as_main(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path)
+    base = work.head()
+    server.git("symbolic-ref", "refs/heads/trunk", "refs/heads/main")
+    mobile = work.commit("from the phone" + MOBILE, {"p.txt": "p\n"}, author=MO, committer=MO)
+    result = spush(server, work, "origin", "HEAD:refs/heads/trunk")
+    rejected(result, f"review/missing {mobile[:12]}")
+    assert server.tip() == base
+    assert any("refs/heads/trunk is a symbolic ref to refs/heads/main on the server: judged as refs/heads/main"
+               in f["message"] for f in server.last_verdict()["findings"])
+    # A force push through the alias is a force push of main.
+    work.git("reset", "-q", "--hard", base)
+    work.commit("desktop\n", {"d.txt": "d\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "HEAD:refs/heads/main").code == 0
+    work.git("reset", "-q", "--hard", base)
+    work.commit("rewritten\n", {"r.txt": "r\n"}, author=DANA, committer=DANA)
+    rejected(spush(server, work, "origin", "+HEAD:refs/heads/trunk"), "policy/force-push")
+
+
+# -- 18. a dangling HEAD -------------------------------------------------------------------------------
+
+def _repo_policy_server(tmp_path: Path) -> tuple[Server, RepoBuilder]:
+    server = make_server(tmp_path / "srv", server_side_policy=False)
+    work = server.clone()
+    work.commit("Add the policy\n", {".gatekeeper.yml": TEST_POLICY}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    return server, work
+
+
+def test_a_dangling_head_does_not_drop_mains_policy(tmp_path: Path) -> None:
+    server, work = _repo_policy_server(tmp_path)
+    server.git("symbolic-ref", "HEAD", "refs/heads/master")  # e.g. created with another default branch
+    mobile = work.commit("from the phone" + MOBILE, {"p.txt": "p\n"}, author=MO, committer=MO)
+    result = spush(server, work, "origin", "main")
+    rejected(result, f"review/missing {mobile[:12]}", "refs/heads/main:.gatekeeper.yml")
+    # and policy/changed still guards main
+    work.git("reset", "-q", "--hard", "HEAD~1")
+    work.commit("lax\n", {".gatekeeper.yml": TEST_POLICY.replace("approvals: 1", "approvals: 0")},
+                author=DANA, committer=DANA)
+    rejected(spush(server, work, "origin", "+main"), "policy/changed")
+
+
+def test_an_ambiguous_dangling_head_fails_closed_with_the_fix(tmp_path: Path) -> None:
+    server, work = _repo_policy_server(tmp_path)
+    assert spush(server, work, "origin", "main:refs/heads/master").code == 0
+    server.git("symbolic-ref", "HEAD", "refs/heads/gone")
+    work.commit("desktop\n", {"d.txt": "d\n"}, author=DANA, committer=DANA)
+    result = spush(server, work, "origin", "main")
+    assert result.code != 0
+    assert "HEAD names refs/heads/gone, which does not exist" in result.output
+    assert "git symbolic-ref HEAD refs/heads/main" in result.output
+    # init.defaultBranch in the server repository's config settles it.
+    server.git("config", "init.defaultBranch", "main")
+    assert spush(server, work, "origin", "main").code == 0
+
+
+def test_the_first_push_of_the_default_branch_after_a_topic_is_accepted(tmp_path: Path) -> None:
+    server = make_server(tmp_path / "srv", server_side_policy=False)
+    work = server.clone()
+    work.commit("start\n", {"a.txt": "a\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "HEAD:refs/heads/topic").code == 0
+    assert spush(server, work, "origin", "main").code == 0

@@ -112,9 +112,29 @@ def parse_input(data: bytes) -> list[RawUpdate]:
     return updates
 
 
-def classify(git: Git, raw: Sequence[RawUpdate]) -> tuple[RefUpdate, ...]:
-    return tuple(RefUpdate(ref=u.ref, old=u.old, new=u.new, kind=classify_update(git, u.old, u.new, u.ref))
-                 for u in raw)
+def classify(git: Git, raw: Sequence[RawUpdate], policy: Policy) -> tuple[tuple[RefUpdate, ...], list[Finding]]:
+    """The push's updates under the names of the refs that really move.
+
+    A symbolic ref on the server (`refs/heads/trunk` -> `refs/heads/main`) moves its target: the update
+    is judged as the target (and also as the name pushed when that name is protected itself), and the
+    pusher is told.
+    """
+    aliases = git.symref_targets([u.ref for u in raw])
+    updates: list[RefUpdate] = []
+    notes: list[Finding] = []
+    for u in raw:
+        names = [u.ref]
+        target = aliases.get(u.ref)
+        if target is not None:
+            names = [target, u.ref] if is_protected(u.ref, policy) else [target]
+            notes.append(Finding(
+                "policy/ref-alias", Severity.INFO,
+                f"{safe(u.ref, limit=200)} is a symbolic ref to {safe(target, limit=200)} on the server: judged as "
+                f"{safe(target, limit=200)}", fix="push to the branch itself",
+            ).with_fingerprint(u.ref, target))
+        for name in names:
+            updates.append(RefUpdate(ref=name, old=u.old, new=u.new, kind=classify_update(git, u.old, u.new, name)))
+    return tuple(updates), notes
 
 
 # -- trusted policy ---------------------------------------------------------------------------------
@@ -128,15 +148,56 @@ class TrustedPolicy:
     baseline: frozenset[str] = frozenset()
 
 
-def trusted_policy(git: Git, env: Mapping[str, str], policy_file: Path | None) -> TrustedPolicy:
+HEAD_FIX = ("point the server repository's HEAD at its default branch (`git symbolic-ref HEAD refs/heads/main` in "
+            "the bare repository), or install the hook with a server-side `--policy FILE`")
+
+
+def policy_branch(git: Git, raw: Sequence[RawUpdate]) -> tuple[str | None, str | None]:
+    """The default branch the repository's policy is read from, and its tip before the push.
+
+    HEAD when it names a branch that exists. A HEAD naming a branch that does not exist (a repository
+    created with another default, a renamed or deleted branch) must not make the repository look
+    policy-less while its real default branch holds a policy: then `init.defaultBranch` (the server's
+    repository config), `main` or `master` — whichever single one exists — is the default branch. With
+    no branch at all the repository is empty ((ref, None): the built-in default policy judges its first
+    push), as when this push creates the branch HEAD names and no candidate exists. Anything else is
+    ambiguous: ConfigError (the hook refuses the push, exit 4) naming the fix.
+    """
+    head = git.current_branch()
+    if head is not None:
+        sha = git.try_resolve(head)
+        if sha is not None:
+            return head, sha
+    else:
+        sha = git.try_resolve("HEAD")  # a detached HEAD names the commit itself
+        if sha is not None:
+            return None, sha
+    branches = {t.name: t.sha for t in git.ref_targets() if t.name.startswith("refs/heads/") and t.reaches_commit}
+    if not branches:
+        return head, None
+    configured = git.config_get("init.defaultBranch")
+    preferred = f"refs/heads/{configured}" if configured and not configured.startswith("refs/") else configured
+    if preferred in branches:
+        return preferred, branches[preferred]
+    found = [name for name in ("refs/heads/main", "refs/heads/master") if name in branches]
+    if len(found) == 1:
+        return found[0], branches[found[0]]
+    if head is not None and any(u.ref == head and set(u.old) == {"0"} for u in raw):
+        return head, None  # this push creates the default branch: the first policy arrives with it
+    named = safe(head, limit=200) if head else "a detached commit that does not exist"
+    raise ConfigError(f"the repository's HEAD names {named}, which does not exist, and no single default branch "
+                      f"holds the policy (found: {_listed(sorted(branches))})", HEAD_FIX)
+
+
+def trusted_policy(git: Git, env: Mapping[str, str], policy_file: Path | None,
+                   raw: Sequence[RawUpdate] = ()) -> TrustedPolicy:
     """The policy that judges this push, and where the files it names are read from."""
     explicit = policy_file or (Path(env[POLICY_ENV]) if env.get(POLICY_ENV) else None)
     if explicit is not None:
         policy = load_policy_file(explicit)
         return TrustedPolicy(policy, None, None, filesystem_reader, load_baseline(policy.baseline))
-    ref = git.current_branch()
-    sha = git.try_resolve(ref or "HEAD")
-    if sha is None:  # empty repository: nothing to read a policy from yet
+    ref, sha = policy_branch(git, raw)
+    if sha is None:  # empty repository (or its default branch is being created): no policy before this push
         return TrustedPolicy(default_policy(), None, None, filesystem_reader)
     blob = git.show_file(sha, POLICY_FILENAME)
     if blob is None:
@@ -581,7 +642,7 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
             state.done = True
         return ExitCode.OK
     git = Git(repo, inherit_git_env=True, timeout=30.0)
-    trusted = trusted_policy(git, env, policy_file)
+    trusted = trusted_policy(git, env, policy_file, raw)
     policy = trusted.policy
     state.decision_log = dlog.destination(env, policy.log.path, policy.log.required,
                                           repository_root=git.info().git_dir, from_repository=trusted.ref is not None)
@@ -591,8 +652,7 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
         dog.arm(t0 + budget - WATCHDOG_MARGIN)
     deadline = t0 + budget - max(MIN_RESERVE, budget * 0.2)
 
-    updates = classify(git, raw)
-    extra: list[Finding] = []
+    updates, extra = classify(git, raw, policy)
     bypass = evaluate_bypass(state.push_options, policy, state.pusher)
     state.bypass_granted = bypass.granted
     if bypass.finding is not None:

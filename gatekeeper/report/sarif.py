@@ -55,6 +55,8 @@ RULE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
                               "Make the change from a managed desktop device, or have the zone's owners land it."),
     "policy/force-push": ("Force push to a protected branch", "Rebase onto the current tip and push without --force."),
     "policy/ref-deletion": ("Deletion of a protected branch", "Protected refs cannot be deleted."),
+    "policy/ref-alias": ("Push through a symbolic ref", "The ref pushed is a symbolic ref on the server; the update is "
+                         "judged as the ref it names."),
     "policy/replace-ref": ("Push of a replace ref (refs/replace/*)",
                            "Replace refs make git readers see another object in place of the one named; push the real "
                            "commits. Allowed only with pre_receive.allow_replace_refs."),
