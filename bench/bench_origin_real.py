@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -131,66 +132,83 @@ def _parse_trailers(text: str) -> list[tuple[str, str]]:
     return [(line.partition(": ")[0], line.partition(": ")[2]) for line in text.split("\n") if line]
 
 
-def run_repo(path: Path, limit: int | None) -> tuple[int, int, int]:
-    head = ["HEAD"]
+@dataclass
+class Comparison:
+    path: Path
+    commits: int = 0
+    trailer_diff: list[str] = field(default_factory=list)
+    ai_diff: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    levels: Counter[str] = field(default_factory=Counter)
+    agents: Counter[str] = field(default_factory=Counter)
+    old_flagged: int = 0
+    old_human: int = 0
+    plain_ms: float = 0.0
+    log_ms: float = 0.0
+    detect_ms: float = 0.0
+
+
+def compare(path: Path, rev: str = "HEAD", limit: int | None = None) -> Comparison:
+    """gatekeeper vs the plain-git count on every commit reachable from `rev` (newest `limit` when given)."""
+    out = Comparison(path)
     argv = ["git", "-C", str(path), "log", "--format=%H%x00%an%x00%ae%x00%cn%x00%ce%x00%(trailers:only,unfold)"
-            "%x00%B%x00", *(["-n", str(limit)] if limit else []), *head]
+            "%x00%B%x00", *(["-n", str(limit)] if limit else []), rev]
     started = time.perf_counter()
     raw = subprocess.run(argv, capture_output=True, check=True).stdout.decode("utf-8", "replace")
-    plain_ms = (time.perf_counter() - started) * 1000
+    out.plain_ms = (time.perf_counter() - started) * 1000
     parts = raw.split("\x00")
     plain: dict[str, tuple[str, str | None, list[tuple[str, str]], bool]] = {}
     for i in range(0, len(parts) - 7, 7):
-        sha, an, ae, cn, ce, trailers_text, body = (p.strip("\n") if n == 0 else p for n, p in
-                                                    enumerate(parts[i:i + 7]))
+        sha, an, ae, cn, ce, trailers_text, body = parts[i:i + 7]
         trailers = _parse_trailers(trailers_text)
         level, agent = plain_git_classify(an, ae, cn, ce, trailers, body)
         plain[sha.strip()] = (level, agent, trailers, old_classify(an, ae, trailers))
 
     git = Git(path)
     started = time.perf_counter()
-    commits = list(git.iter_log(head, max_count=limit) if limit else git.iter_log(head))
-    log_ms = (time.perf_counter() - started) * 1000
+    commits = list(git.iter_log([rev]))
+    if limit:
+        commits = [c for c in commits if c.sha in plain]
+    out.log_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     ctx = OriginContext()
     ours = {c.sha: (c, origin.detect(c, ctx, (DeviceClass.MOBILE, DeviceClass.TABLET))[0]) for c in commits}
-    detect_ms = (time.perf_counter() - started) * 1000
+    out.detect_ms = (time.perf_counter() - started) * 1000
 
-    levels: Counter[str] = Counter()
-    agents: Counter[str] = Counter()
-    trailer_diff, ai_diff = [], []
-    old_flagged = old_human = 0
     for sha, (commit, result) in ours.items():
         level, agent, trailers, old = plain[sha]
-        levels[result.ai.value] += 1
+        out.levels[result.ai.value] += 1
         if result.agent:
-            agents[result.agent.id] += 1
+            out.agents[result.agent.id] += 1
         if [(t.key, t.value) for t in commit.trailers] != trailers:
-            trailer_diff.append(sha)
+            out.trailer_diff.append(sha)
         ours_agent = result.agent.id if result.agent else None
         if result.ai.value != level or (agent is not None and ours_agent != agent):
-            ai_diff.append((sha, f"{result.ai.value}/{ours_agent}", f"{level}/{agent}",
-                            "; ".join(f"{e.source}: {e.detail}" for e in result.evidence if e.ai is not None)[:200],
-                            commit.subject[:60]))
+            out.ai_diff.append((sha, f"{result.ai.value}/{ours_agent}", f"{level}/{agent}",
+                                "; ".join(f"{e.source}: {e.detail}" for e in result.evidence if e.ai is not None)[:200],
+                                commit.subject[:60]))
         if old:
-            old_flagged += 1
-            old_human += result.ai.value == "none" and level == "none"
-    n = len(ours)
-    print(f"\n== {path.parent.name}: {n} commits")
-    print(f"   trailers: {n - len(trailer_diff)}/{n} agree with git log %(trailers) "
-          f"({100 * (n - len(trailer_diff)) / max(n, 1):.2f} %)")
-    print(f"   AI level+agent: {n - len(ai_diff)}/{n} agree with the plain-git count "
-          f"({100 * (n - len(ai_diff)) / max(n, 1):.2f} %)")
-    print(f"   gatekeeper levels: {dict(levels)}; agents: {dict(agents.most_common())}")
-    print(f"   previous substring matcher: {old_flagged} commits flagged AI ({100 * old_flagged / max(n, 1):.1f} %), "
-          f"{old_human} of them human by both gatekeeper and plain git")
-    print(f"   time: git log (gatekeeper's read) {log_ms:.0f} ms, origin detection {detect_ms:.0f} ms "
-          f"(ratio {detect_ms / max(log_ms, 1):.2f}); plain git log with %(trailers) {plain_ms:.0f} ms")
-    for sha in trailer_diff:
+            out.old_flagged += 1
+            out.old_human += result.ai.value == "none" and level == "none"
+    out.commits = len(ours)
+    return out
+
+
+def report(c: Comparison) -> None:
+    n = c.commits
+    print(f"\n== {c.path.parent.name}: {n} commits")
+    print(f"   trailers: {n - len(c.trailer_diff)}/{n} agree with git log %(trailers) "
+          f"({100 * (n - len(c.trailer_diff)) / max(n, 1):.2f} %)")
+    print(f"   AI level+agent: {n - len(c.ai_diff)}/{n} agree with the plain-git count "
+          f"({100 * (n - len(c.ai_diff)) / max(n, 1):.2f} %)")
+    print(f"   gatekeeper levels: {dict(c.levels)}; agents: {dict(c.agents.most_common())}")
+    print(f"   previous substring matcher: {c.old_flagged} commits flagged AI "
+          f"({100 * c.old_flagged / max(n, 1):.1f} %), {c.old_human} of them human by both gatekeeper and plain git")
+    print(f"   time: git log (gatekeeper's read) {c.log_ms:.0f} ms, origin detection {c.detect_ms:.0f} ms "
+          f"(ratio {c.detect_ms / max(c.log_ms, 1):.2f}); plain git log with %(trailers) {c.plain_ms:.0f} ms")
+    for sha in c.trailer_diff:
         print(f"   TRAILERS DIFFER {sha}")
-    for sha, ours_txt, plain_txt, why, subject in ai_diff:
+    for sha, ours_txt, plain_txt, why, subject in c.ai_diff:
         print(f"   AI DIFFERS {sha} gatekeeper={ours_txt} plain={plain_txt} [{subject}] {why}")
-    return n, len(trailer_diff), len(ai_diff)
 
 
 def main() -> int:
@@ -205,8 +223,9 @@ def main() -> int:
         return 2
     total = trailers = ai = 0
     for repo in repos:
-        n, t, a = run_repo(repo, args.limit)
-        total, trailers, ai = total + n, trailers + t, ai + a
+        result = compare(repo, limit=args.limit)
+        report(result)
+        total, trailers, ai = total + result.commits, trailers + len(result.trailer_diff), ai + len(result.ai_diff)
     print(f"\nall: {total} commits; trailers agree on {total - trailers} ({100 * (total - trailers) / total:.3f} %), "
           f"AI classification on {total - ai} ({100 * (total - ai) / total:.3f} %)")
     return 0
