@@ -28,7 +28,7 @@ from gatekeeper.models import AIInvolvement, Commit, Evidence, Person, Trust
 from gatekeeper.origin.agents import AgentMatch, agent_by_label, match_identity, match_value
 from gatekeeper.origin.attribution import Session, parse_agent_trace, parse_git_ai
 from gatekeeper.origin.base import OriginContext
-from gatekeeper.sanitize import clip
+from gatekeeper.sanitize import clip, safe
 
 AI_NOTES_REF = "refs/notes/ai"
 AGENT_TRACE_REF = "refs/notes/agent-trace"
@@ -36,12 +36,15 @@ AGENT_TRACE_REF = "refs/notes/agent-trace"
 _MARKER_KEYS = ("claude-session", "claude-generated-by", "copilot-session", "agent-logs-url", "made-with",
                 "replit-commit-author", "replit-commit-session-id", "amp-thread-id")
 _BODY = re.compile(
-    r"^[ \t>*-]*(?:(?P<key>co-authored-by|assisted-by|generated-by|" + "|".join(_MARKER_KEYS)
+    # Possessive prefix and bounded, non-overlapping classes: linear on hostile input (a megabyte of spaces).
+    r"^[ \t>*-]*+(?:(?P<key>co-authored-by|assisted-by|generated-by|" + "|".join(_MARKER_KEYS)
     + r"|entire-[a-z0-9-]{1,40})[ \t]*:[ \t]*(?P<value>[^\r\n]*)"
-    r"|[^\w\r\n]{0,8}generated with \[?(?P<footer>[^\]\r\n(]{1,40}?)\]?(?:\((?P<url>[^)\s]{1,300})\))?[^\w\r\n]{0,4}$)",
+    r"|[^\w\s]{0,8}[ \t]?generated with \[?(?P<footer>[^\[\]\r\n(]{1,40}?)\]?(?:\((?P<url>[^)\s]{1,300})\))?"
+    r"[^\w\r\n]{0,4}$)",
     re.IGNORECASE | re.MULTILINE)
 _KERNEL_ASSISTED = re.compile(r"\A(?P<agent>[^\s:]{1,60}):(?P<model>[^\s:]{1,120})(?:\s+.*)?\Z")
 _PARENS = re.compile(r"\(([^()]{1,200})\)")
+MAX_PER_DETECTOR = 20  # a message with 100,000 co-author lines must not make a 100,000-entry verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +95,10 @@ def _person_match(person: Person, extra: tuple[str, ...]) -> AgentMatch | None:
 def _evidence(source: str, detail: str, trust: Trust, ai: AIInvolvement, *, agent: str | None = None,
               model: str | None = None, session: str | None = None, rule: str | None = None,
               ai_lines: tuple[tuple[str, str], ...] = ()) -> Evidence:
-    return Evidence(source, detail, trust, ai=ai, agent=agent, model=clip(model, 120) if model else None,
-                    session=clip(session, 300) if session else None, rule=rule, ai_lines=ai_lines)
+    # Agent, model and session come from commit data: control characters out, lengths bounded.
+    return Evidence(source, detail, trust, ai=ai, agent=safe(agent, limit=60) if agent else None,
+                    model=safe(model, limit=120) if model else None,
+                    session=safe(session, limit=300) if session else None, rule=rule, ai_lines=ai_lines)
 
 
 class AITrailerDetector:
@@ -103,15 +108,17 @@ class AITrailerDetector:
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
         if not commit.trailers:
             return ()
-        found = []
+        found: list[Evidence] = []
         for t in commit.trailers:
+            if len(found) >= MAX_PER_DETECTOR:
+                break
             if t.name not in ("assisted-by", "generated-by") or not t.value.strip():
                 continue
             agent, model = parse_assisted_by(t.value)
             ai = AIInvolvement.GENERATED if t.name == "generated-by" else AIInvolvement.ASSISTED
             found.append(_evidence(self.id, f"{t.key}: {clip(t.value.strip(), 80)}", Trust.DECLARED, ai,
                                    agent=agent, model=model, rule="trailer"))
-        return found
+        return found[:MAX_PER_DETECTOR]
 
 
 class AICoauthorDetector:
@@ -119,8 +126,10 @@ class AICoauthorDetector:
     description = "Co-authored-by: naming an AI agent by exact address or bot id (also outside the trailer block)"
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
-        found = []
+        found: list[Evidence] = []
         for value in commit.trailer_values("co-authored-by"):
+            if len(found) >= MAX_PER_DETECTOR:
+                return found
             hit = match_value(value, ctx.ai_identities)
             if hit is not None:
                 found.append(_evidence(self.id, f"Co-authored-by: {clip(value.strip(), 80)} ({hit.agent})",
@@ -134,7 +143,7 @@ class AICoauthorDetector:
                 found.append(_evidence(self.id, f"Co-authored-by: {clip(line.value, 80)} ({hit.agent}, outside the "
                                        "trailer block)", Trust.HEURISTIC, AIInvolvement.ASSISTED, agent=hit.agent,
                                        model=hit.model, rule=f"{hit.rule}, outside-trailer-block"))
-        return found
+        return found[:MAX_PER_DETECTOR]
 
 
 class AIAuthorDetector:
@@ -142,7 +151,7 @@ class AIAuthorDetector:
     description = "the author (generated) or committer (assisted) is an AI agent; aider's `(aider)` author suffix"
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
-        found = []
+        found: list[Evidence] = []
         author = _person_match(commit.author, ctx.ai_identities)
         if author is not None:
             ai = AIInvolvement.ASSISTED if author.rule == "aider-suffix" else AIInvolvement.GENERATED
@@ -201,8 +210,10 @@ class AIMarkerDetector:
                    "Replit-Commit-*, Amp-Thread-ID, Entire-*) and 'Generated with [agent](...)' footers")
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
-        found = []
+        found: list[Evidence] = []
         for t in commit.trailers:
+            if len(found) >= MAX_PER_DETECTOR:
+                return found
             name = t.name
             if name in _MARKER_KEYS or name.startswith("entire-"):
                 shown = _marker(name, t.value.strip(), None)
@@ -233,7 +244,7 @@ class AIMarkerDetector:
                 rule = "outside-trailer-block"
             found.append(_evidence(self.id, detail, Trust.HEURISTIC, ai, agent=agent, model=model, session=session,
                                    rule=rule))
-        return found
+        return found[:MAX_PER_DETECTOR]
 
 
 def _session_evidence(source: str, what: str, sessions: list[Session]) -> list[Evidence]:
