@@ -308,3 +308,26 @@ def test_installed_hook_writes_trailers_git_and_gatekeeper_read_alike(repo: Repo
     assert [t.value for t in parse_trailers(stored) if t.name == "origin-device"] == ["mobile"], stored
     if "Signed-off-by" in (file_text or "") or "-s" in args:
         assert any(t.name == "signed-off-by" for t in parse_trailers(stored)), stored
+
+
+@pytest.mark.parametrize("args", [["-m", "Fix", "-m", "#42"], ["-m", "Fix", "-m", "#42", "--cleanup=verbatim"],
+                                  ["-m", "Fix\r\n\r\nBody\r\n"]])
+def test_hook_tagged_commit_is_judged_mobile_by_the_server(tmp_path: Path, args: list[str]) -> None:
+    """Issue #9 item 3, end to end: the commit the installed hook tagged reaches a protected ref only with
+    review — a real `git push` into a bare repository with the pre-receive hook."""
+    from gatekeeper.modes.install import install
+    from tests.hook_helpers import MO, make_server, spush
+
+    server = make_server(tmp_path / "srv")
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"})
+    assert spush(server, work, "origin", "main").code == 0
+    install(work.path, "prepare-commit-msg")
+    work.write("app.py", "x = 1\n")
+    work.git("add", "app.py")
+    work.git("commit", "-q", *args, env={"GIT_AUTHOR_NAME": MO[0], "GIT_AUTHOR_EMAIL": MO[1]})
+    sha = work.git("rev-parse", "HEAD")
+    assert "Origin-Device: mobile" in work.git("log", "-1", "--format=%(trailers:only)")
+    result = spush(server, work, "origin", "main")
+    assert result.code != 0, result.output
+    assert any(line.startswith(f"  review/missing {sha[:12]}: 1 mobile-origin commit(s)") for line in result.remote)
