@@ -121,12 +121,13 @@ def _register() -> None:
     """Every command of every front door, in one explicit list (each module stays thin itself)."""
     from gatekeeper.cli_action import action
     from gatekeeper.cli_attest import attest
+    from gatekeeper.cli_audit import audit
     from gatekeeper.cli_device import device
     from gatekeeper.cli_hook import COMMANDS as HOOK_COMMANDS
     from gatekeeper.cli_log import log_group
     from gatekeeper.cli_scan import baseline, rules
 
-    for command in (*HOOK_COMMANDS, action, attest, device, rules, baseline, log_group):
+    for command in (*HOOK_COMMANDS, action, attest, device, rules, baseline, log_group, audit):
         cli.add_command(command)
 
 

@@ -445,6 +445,83 @@ class Git:
                 exclude_all: bool = False) -> list[Commit]:
         return list(self.iter_log(include, exclude, exclude_all=exclude_all))
 
+    def iter_raw_log(self, include: Sequence[str], exclude: Sequence[str] = (), *, since: str | None = None,
+                     every_ref: bool = False) -> Iterator[tuple[Commit, bool]]:
+        """(commit, signed) for `include ^exclude` (newest first, git's default order, streamed as git
+        walks): one `git log -z --pretty=raw` process, whose raw headers say whether a commit carries a
+        signature (`gpgsig*`) without verifying it. `every_ref`: all branches, tags and remote-tracking
+        refs (not `--all`, which would walk notes commits too)."""
+        for rev in (*include, *exclude):
+            _check_rev_token(rev)
+        if since is not None and (not since.strip() or since.startswith("-") or any(ord(c) < 32 for c in since)):
+            raise GitError(f"invalid date {since!r}", "pass a date such as 2026-01-31 or '6 months ago'")
+        if not include and not every_ref:
+            return
+        stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
+        args = ["log", "-z", "--pretty=raw", "--no-notes", "--no-color", "--no-abbrev", "--stdin"]
+        if every_ref:
+            args += ["--branches", "--tags", "--remotes"]
+        if since is not None:
+            args.append(f"--since={since}")
+        argv = self.argv(*args)
+        proc = subprocess.Popen(argv, cwd=self.path, env=self.env, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        # stderr is drained by a thread: a history with many missing objects must not fill the pipe.
+        errors: list[bytes] = []
+        drain = threading.Thread(target=lambda: errors.append(proc.stderr.read() if proc.stderr else b""),
+                                 daemon=True)
+        drain.start()
+        try:
+            proc.stdin.write(stdin.encode())
+            proc.stdin.close()
+            yield from _parse_raw_stream(proc.stdout, argv)
+        finally:
+            if proc.poll() is None:
+                try:
+                    proc.wait(timeout=self.timeout)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            drain.join(timeout=10)
+            proc.stdout.close()
+        stderr = b"".join(errors).decode("utf-8", "replace")
+        if proc.returncode != 0:
+            raise GitError(f"git log failed: {_first_line(stderr)}", "check that the revisions exist and the "
+                           "repository is intact (`git fsck`)", argv=tuple(argv), returncode=proc.returncode,
+                           stderr=stderr)
+
+    def merge_bases(self, a: str, b: str) -> list[str]:
+        """Every best common ancestor of a and b (`merge-base --all`); empty when they share none."""
+        _check_rev_token(a)
+        _check_rev_token(b)
+        proc = self.run("merge-base", "--all", a, b, check=False)
+        return [s for s in proc.stdout.decode().split() if is_sha(s)] if proc.returncode == 0 else []
+
+    def landing_commit(self, sha: str, tip: str, *, limit: int = 20_000) -> str | None:
+        """The commit of `tip`'s first-parent line that brought `sha` in: the merge through which it arrived,
+        or `sha` itself when it is on that line. None when sha is not in tip's history, or when more than
+        `limit` commits descend from it (the answer would cost a walk of most of the history)."""
+        _check_rev_token(sha)
+        _check_rev_token(tip)
+        proc = self.run("rev-list", "--ancestry-path", f"--max-count={limit}", f"{sha}..{tip}", check=False)
+        if proc.returncode != 0:
+            return None
+        descendants = proc.stdout.decode().split()
+        if len(descendants) >= limit:
+            return None
+        if not descendants:
+            return sha if sha == self.try_resolve(tip) else None
+        members = set(descendants)
+        # The first-parent line from tip stays among sha's descendants down to where sha arrived.
+        chain = self.out("rev-list", "--first-parent", f"--max-count={len(descendants) + 1}", tip).split()
+        last: str | None = None
+        for commit in chain:
+            if commit not in members:
+                return sha if commit == sha else last
+            last = commit
+        return last
+
     def new_commit_ids(self, update: RefUpdate, *, pushed: bool) -> list[str]:
         """The commits a ref update brings: `pushed` means pre-receive (exclude every existing ref)."""
         if update.kind is RefKind.DELETE or is_zero(update.new):
@@ -718,6 +795,13 @@ class Git:
                 result[commit] = content.decode("utf-8", "replace")
         return result
 
+    def notes_shas(self, ref: str = NOTES_REF) -> set[str]:
+        """The commits that have a note under `ref` (one `notes list`; what a history audit asks first)."""
+        if not self.ref_exists(ref):
+            return set()
+        return {commit for line in self.out("notes", f"--ref={ref}", "list").splitlines()
+                if is_sha(commit := line.partition(" ")[2])}
+
     def notes_at(self, notes_commit: str, shas: Iterable[str]) -> dict[str, str]:
         """Notes as stored in a notes commit that is not (yet) a ref: the tip a push brings for
         refs/notes/origin, read from the quarantine. Note paths are the annotated commit ids, possibly
@@ -896,6 +980,78 @@ def _parse_log_stream(stream: object, argv: list[str]) -> Iterator[Commit]:
     elif fields and any(fields):
         raise GitError("could not parse git log output (truncated record)", "check the repository with `git fsck`",
                        argv=tuple(argv))
+
+
+def _parse_raw_stream(stream: object, argv: list[str]) -> Iterator[tuple[Commit, bool]]:
+    """Records of `git log -z --pretty=raw`: headers as git stores them, the message indented by four spaces."""
+    read = stream.read  # type: ignore[attr-defined]
+    people: dict[bytes, tuple[Person, int]] = {}
+    pending = b""
+    while True:
+        chunk = read(1 << 16)
+        if chunk:
+            pending += chunk
+            records = pending.split(b"\x00")
+            pending = records.pop()
+        else:
+            records = [pending] if pending.strip() else []
+            pending = b""
+        for raw in records:
+            yield _raw_commit(raw, people, argv)
+        if not chunk:
+            return
+
+
+def _raw_commit(raw: bytes, people: dict[bytes, tuple[Person, int]], argv: list[str]) -> tuple[Commit, bool]:
+    # Header fields are found with find() rather than by splitting every line: a signature adds a dozen
+    # armor lines to most forge-made commits, and this runs once per commit of a whole history.
+    if raw.startswith(b"\n"):
+        raw = raw.lstrip(b"\n")
+    cut = raw.find(b"\n\n")
+    head, body = (raw, b"") if cut < 0 else (raw[:cut], raw[cut + 2 :])
+    sha = head[7:47].decode("ascii", "replace")
+    if not head.startswith(b"commit ") or not is_sha(sha):
+        raise GitError(f"could not parse git log output near {head[:30]!r}", "check the repository with `git fsck`",
+                       argv=tuple(argv))
+    parents: list[str] = []
+    at = head.find(b"\nparent ")
+    while at >= 0:
+        parents.append(head[at + 8 : at + 8 + len(sha)].decode("ascii", "replace"))
+        at = head.find(b"\nparent ", at + 8)
+    author = _raw_field(people, head, b"\nauthor ")
+    committer = _raw_field(people, head, b"\ncommitter ")
+    text = body.decode("utf-8", "replace")
+    message = ("\n" + text).replace("\n    ", "\n")[1:] if text else ""
+    return Commit(sha=sha, parents=tuple(parents), author=author[0], committer=committer[0], author_time=author[1],
+                  commit_time=committer[1], message=message, trailers=parse_trailers(message)), b"\ngpgsig" in head
+
+
+def _raw_field(people: dict[bytes, tuple[Person, int]], head: bytes, key: bytes) -> tuple[Person, int]:
+    at = head.find(key)
+    if at < 0:
+        return _NOBODY, 0
+    end = head.find(b"\n", at + 1)
+    return _raw_person(people, head[at + len(key) : end if end >= 0 else len(head)])
+
+
+_NOBODY = Person("", "")
+
+
+def _raw_person(people: dict[bytes, tuple[Person, int]], value: bytes) -> tuple[Person, int]:
+    """`Name <email> 1700000000 +0000` -> (Person, time); the same people recur, so each is parsed once."""
+    end = value.rfind(b">")
+    ident = value[: end + 1]
+    found = people.get(ident)
+    stamp = value[end + 2 :].split(b" ", 1)[0]
+    when = int(stamp) if stamp.isdigit() else 0
+    if found is None:
+        start = ident.find(b"<")
+        person = Person(ident[:start].strip().decode("utf-8", "replace"),
+                        ident[start + 1 : -1].decode("utf-8", "replace") if start >= 0 else "")
+        if len(people) < 100_000:
+            people[ident] = (person, 0)
+        return person, when
+    return found[0], when
 
 
 def _person(people: dict[tuple[str, str], Person], name: str, email: str) -> Person:

@@ -1,0 +1,629 @@
+"""`gatekeeper audit`: one streaming pass over a whole history, for the security team.
+
+Where the code came from (device class, AI involvement, forge merges), what was signed and by which
+registered device, what review evidence each commit carries, DCO, compliance-zone violations, and —
+joined from the decision log — which gate decision admitted it. Nothing here decides; it reports.
+
+How it stays fast and flat on 100,000-commit histories:
+- commits stream from one `git log -z --pretty=raw` process per side of the protected line (the raw
+  headers say whether a commit is signed without verifying it), newest first, never collected;
+- commits are handled in windows of `WINDOW` commits; only a window's signed commits are verified
+  (one `cat-file` for the window), only its mobile / AI / personal-device commits get their changed
+  paths read (for zones), only its commits are looked up in the decision log; a plain commit — no
+  trailers, no signature, no note, an ordinary committer — goes through the same detectors, which
+  answer "no evidence" with one shared value, and is rendered from a template;
+- what is kept across the run is counters and lists capped at `list_cap` (the report says when a
+  list was cut).
+
+Which commits "reached a protected branch": those reachable from a ref the policy protects (local
+branches, and remote-tracking branches read as the branch they track). The range is split along that
+line with merge bases, so each commit is walked once and labelled by which side it came from.
+
+Origin, signatures, zones and DCO reuse the engine's own pieces (origin detectors and resolver, the
+provenance source, the zone check, the trailer parser): the audit has no classifier of its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from gatekeeper import origin as origin_pkg
+from gatekeeper.audit.decisionlog import Admission, LogError, Store
+from gatekeeper.checks import CheckContext, ZoneCheck, is_protected
+from gatekeeper.config import Policy
+from gatekeeper.engine import ruleset_for
+from gatekeeper.errors import GitError, UsageError
+from gatekeeper.git import NOTES_REF, Git
+from gatekeeper.models import (
+    AIInvolvement,
+    Commit,
+    CommitReport,
+    DeviceClass,
+    Evidence,
+    Origin,
+    SignatureInfo,
+    SignatureStatus,
+)
+from gatekeeper.origin.ai import ai_agent
+from gatekeeper.origin.base import DeviceFact, OriginContext
+from gatekeeper.provenance.source import ProvenanceSource, Reader
+from gatekeeper.review.trailers import parse_identity, same_person, wrote
+from gatekeeper.sanitize import clip
+from gatekeeper.trailers import parse_ident
+
+WINDOW = 512
+DEFAULT_LIST_CAP = 200
+LANDING_LOOKUPS = 100  # unreviewed candidates whose landing merge is looked up (two or three git calls each)
+
+# Review evidence kinds, strongest first (the JSON `review.evidence` values).
+PR_MERGE = "forge-pr-merge"
+GERRIT = "gerrit"
+VERIFIED_REVIEWED_BY = "reviewed-by-verified"
+CLAIMED_REVIEWED_BY = "reviewed-by-claimed"  # a self-asserted trailer: shown, never counted as review
+NO_REVIEW = "none"
+REVIEWED = (PR_MERGE, GERRIT, VERIFIED_REVIEWED_BY)
+
+
+# -- what the audit finds per commit ------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    id: str
+    model: str | None = None
+    session: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewEvidence:
+    kind: str = NO_REVIEW
+    trust: str | None = None
+    pr: int | None = None
+    reviewers: tuple[str, ...] = ()
+    change_id: str | None = None
+    url: str | None = None
+    via: str | None = None  # the merge that brought the commit onto the protected branch, when it holds the evidence
+
+    @property
+    def reviewed(self) -> bool:
+        return self.kind in REVIEWED
+
+
+@dataclass(frozen=True, slots=True)
+class CommitAudit:
+    commit: Commit
+    protected: bool
+    origin: Origin
+    device_class: DeviceClass  # the class the policy applies (undeclared → the policy's `undeclared`)
+    mobile: bool
+    signature: SignatureInfo
+    review: ReviewEvidence
+    dco: bool | None  # None for merges (git and forges make them without sign-offs)
+    agents: tuple[Agent, ...] = ()
+    zones: tuple[tuple[str, str], ...] = ()  # (path, message)
+    decisions: tuple[Admission, ...] = ()
+    plain: bool = False  # no evidence of any kind: rendered from a template
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRange:
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    every_ref: bool
+    since: str | None
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRequest:
+    git: Git
+    policy: Policy
+    reader: Reader
+    range: AuditRange
+    now: dt.datetime
+    log: Store | None = None
+    list_cap: int = DEFAULT_LIST_CAP
+    progress: Callable[[int], None] | None = None
+
+
+# -- the summary ----------------------------------------------------------------------------------------
+
+@dataclass
+class Capped:
+    """A list kept to `cap` items; `total` still counts everything."""
+
+    cap: int
+    items: list[dict[str, object]] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, item: dict[str, object]) -> None:
+        self.total += 1
+        if len(self.items) < self.cap:
+            self.items.append(item)
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.items)
+
+
+@dataclass
+class Summary:
+    list_cap: int
+    commits: int = 0
+    merges: int = 0
+    protected: int = 0
+    mobile: int = 0
+    ai_involved: int = 0
+    first_time: int | None = None
+    last_time: int | None = None
+    classes: Counter[str] = field(default_factory=Counter)  # device class (policy-effective)
+    declared: Counter[str] = field(default_factory=Counter)  # device class as the evidence says (unknown kept)
+    ai: Counter[str] = field(default_factory=Counter)
+    signatures: Counter[str] = field(default_factory=Counter)
+    protected_signatures: Counter[str] = field(default_factory=Counter)
+    reviews: Counter[str] = field(default_factory=Counter)
+    dco: Counter[str] = field(default_factory=Counter)
+    devices: Counter[str] = field(default_factory=Counter)
+    agents: Counter[str] = field(default_factory=Counter)
+    evidence: Counter[str] = field(default_factory=Counter)
+    months: dict[str, Counter[str]] = field(default_factory=dict)
+    weeks: dict[str, Counter[str]] = field(default_factory=dict)
+    decided: Counter[str] = field(default_factory=Counter)  # commits by the decision that admitted them
+    unreviewed: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
+    unsigned_protected: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
+    revoked_protected: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
+    zone_violations: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
+    notes: list[str] = field(default_factory=list)
+    complete: bool = True
+    protected_refs: list[str] = field(default_factory=list)
+    duration_ms: int = 0
+    landing_lookups: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("unreviewed", "unsigned_protected", "revoked_protected", "zone_violations"):
+            getattr(self, name).cap = self.list_cap
+
+
+# -- range and protected line ---------------------------------------------------------------------------------
+
+def resolve_range(git: Git, rev_range: str | None, since: str | None, every_ref: bool) -> AuditRange:
+    """The commits to audit: `--rev-range A..B` or a revision, `--all`, else HEAD's whole history."""
+    git.info()
+    if git.try_resolve("HEAD") is None and not git.refs("refs/heads/") and not git.refs("refs/remotes/"):
+        raise GitError(f"{git.path.resolve()} has no commits yet: nothing to audit",
+                       "run the audit in a repository with history, or pass --repo")
+    suffix = f" since {since}" if since else ""
+    if every_ref:
+        if rev_range:
+            raise UsageError("--all and --rev-range exclude each other", "pass one of them")
+        return AuditRange((), (), True, since, f"all branches, tags and remote-tracking branches{suffix}")
+    if not rev_range:
+        head = git.resolve("HEAD", "HEAD")
+        return AuditRange((head,), (), False, since, f"the whole history of HEAD ({head[:12]}){suffix}")
+    if "..." in rev_range:
+        raise UsageError(f"--rev-range {rev_range!r}: symmetric ranges (A...B) are not supported",
+                         "pass A..B (the commits of B not in A) or a single revision")
+    if ".." in rev_range:
+        base, _, tip = rev_range.partition("..")
+        tip_sha = git.resolve(tip or "HEAD", "revision")
+        base_sha = git.resolve(base or "HEAD", "revision")
+        return AuditRange((tip_sha,), (base_sha,), False, since,
+                          f"{rev_range} ({base_sha[:12]}..{tip_sha[:12]}){suffix}")
+    sha = git.resolve(rev_range, "revision")
+    return AuditRange((sha,), (), False, since, f"the history of {rev_range} ({sha[:12]}){suffix}")
+
+
+def protected_tips(git: Git, policy: Policy) -> dict[str, str]:
+    """Refs the policy protects, with their tips: local branches, and `refs/remotes/R/X` as `refs/heads/X`."""
+    found: dict[str, str] = {}
+    for ref, sha in git.refs("refs/heads/").items():
+        if is_protected(ref, policy):
+            found[ref] = sha
+    for ref, sha in git.refs("refs/remotes/").items():
+        parts = ref.split("/", 3)
+        if len(parts) == 4 and parts[3] != "HEAD" and is_protected(f"refs/heads/{parts[3]}", policy):
+            found.setdefault(ref, sha)
+    return found
+
+
+def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> list[tuple[bool, Iterator[tuple[Commit, bool]]]]:
+    """(protected, commits) streams that together walk the range once, split along the protected line."""
+    protected = sorted(set(tips.values()))
+    if not protected:
+        return [(False, git.iter_raw_log(rng.include, rng.exclude, since=rng.since, every_ref=rng.every_ref))]
+    if rng.every_ref:
+        inside = protected
+    else:
+        bases: list[str] = []
+        for tip in rng.include:
+            for p in protected:
+                bases.extend([tip] if tip == p else git.merge_bases(tip, p))
+        inside = sorted(set(bases))
+    streams: list[tuple[bool, Iterator[tuple[Commit, bool]]]] = []
+    if inside:
+        streams.append((True, git.iter_raw_log(inside, rng.exclude, since=rng.since)))
+    streams.append((False, git.iter_raw_log(rng.include, (*rng.exclude, *inside), since=rng.since,
+                                            every_ref=rng.every_ref)))
+    return streams
+
+
+# -- per-commit pieces ----------------------------------------------------------------------------------------
+
+_GERRIT_KEYS = ("reviewed-on",)
+_SESSION_URL = re.compile(r"https?://\S+")
+
+
+def has_dco(commit: Commit) -> bool | None:
+    """A Signed-off-by whose e-mail is the author's (as DcoCheck and the DCO bots judge); None for merges."""
+    if commit.is_merge:
+        return None
+    if not commit.trailers:
+        return False
+    email = commit.author.email.strip().lower()
+    return bool(email) and any((ident := parse_ident(v)) is not None and ident[1] == email
+                               for v in commit.trailer_values("signed-off-by"))
+
+
+def review_evidence(commit: Commit, origin: Origin, signature: SignatureInfo) -> ReviewEvidence:
+    """What in the commit itself shows review: a forge PR merge, Gerrit's trailers, a verified Reviewed-by."""
+    for e in origin.evidence:
+        if e.source == "forge/pr-merge":
+            return ReviewEvidence(PR_MERGE, e.trust.value, pr=e.pr)
+    if not commit.trailers:
+        return ReviewEvidence()
+    reviewers = tuple(clip(v.strip(), 200) for v in commit.trailer_values("reviewed-by") if v.strip())
+    reviewed_on = commit.trailer_values(*_GERRIT_KEYS)
+    if reviewed_on and reviewers:
+        change = commit.trailer_values("change-id")
+        return ReviewEvidence(GERRIT, "declared", reviewers=reviewers,
+                              change_id=clip(change[0], 80) if change else None, url=clip(reviewed_on[0].strip(), 300))
+    if reviewers:
+        # Verified when the reviewer's own good signature is on the commit and the reviewer wrote none of it.
+        if signature.status is SignatureStatus.GOOD and signature.signer:
+            signer = parse_identity(signature.signer)
+            for value in reviewers:
+                reviewer = parse_identity(value)
+                if same_person(reviewer, signer) and not wrote(reviewer, commit, committer=False):
+                    return ReviewEvidence(VERIFIED_REVIEWED_BY, "verified", reviewers=(value,))
+        return ReviewEvidence(CLAIMED_REVIEWED_BY, "declared", reviewers=reviewers)
+    return ReviewEvidence()
+
+
+def agents_of(commit: Commit, origin: Origin, extra: tuple[str, ...]) -> tuple[Agent, ...]:
+    """The AI agents the origin evidence names: the evidence's own agent/model/session fields when the
+    detectors record them, else what the matched author, co-author or trailer names."""
+    found: dict[str, Agent] = {}
+    for e in origin.evidence:
+        if not e.source.startswith("ai/"):
+            continue
+        agent = _agent_from_evidence(e, commit, extra)
+        if agent is not None and agent.id not in found:
+            found[agent.id] = agent
+    return tuple(found.values())
+
+
+def _agent_from_evidence(e: Evidence, commit: Commit, extra: tuple[str, ...]) -> Agent | None:
+    named = getattr(e, "agent", None)
+    model = getattr(e, "model", None)
+    session = getattr(e, "session", None)
+    if named:
+        return Agent(str(named), model, session, e.source)
+    if e.source == "ai/author":
+        return Agent("aider" if commit.author.name.rstrip().endswith("(aider)") else
+                     (ai_agent(commit.author, extra) or clip(commit.author.name, 60)), model, session, e.source)
+    if e.source == "ai/co-author":
+        for value in commit.trailer_values("co-authored-by"):
+            agent = ai_agent(value, extra)
+            if agent:
+                return Agent(agent, model, session, e.source)
+    # A trailer such as `Assisted-by: codex-mobile/0.3` or the kernel's `AGENT:MODEL`: the first word is the agent.
+    value = e.detail.split(":", 1)[1].strip() if ":" in e.detail else e.detail
+    word = value.split()[0] if value.split() else ""
+    if not word:
+        return None
+    agent_id, _, rest = word.partition(":")
+    url = _SESSION_URL.search(value)
+    return Agent(clip(agent_id, 60), model or (clip(rest, 80) if rest else None),
+                 session or (clip(url.group(0), 300) if url else None), e.source)
+
+
+# -- the run ----------------------------------------------------------------------------------------------------
+
+def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None]) -> Summary:
+    """Stream the range, call `emit` once per commit (newest first within each side), return the summary."""
+    started = time.monotonic()
+    git = request.git
+    policy = request.policy
+    summary = Summary(list_cap=request.list_cap)
+    tips = protected_tips(git, policy)
+    summary.protected_refs = sorted(tips)
+    if not tips:
+        summary.notes.append("no branch the policy protects exists here (protected_refs: "
+                             f"{', '.join(policy.protected_refs)}): no commit counts as on a protected branch")
+    if git.is_shallow():
+        summary.complete = False
+        summary.notes.append("this clone is shallow: history before its shallow boundary is not here and was not "
+                             "audited (`git fetch --unshallow` for all of it)")
+    partial = _partial_clone(git)
+    if partial:
+        summary.notes.append("this is a partial clone: changed paths are not read (git would fetch missing trees), "
+                             "so compliance zones were not checked")
+    runner = _Runner(request, summary, tips, emit, check_zones=bool(policy.zones) and not partial)
+    count = 0
+    for protected, stream in _streams(git, request.range, tips):
+        try:
+            for commit, signed in stream:
+                runner.add(commit, signed, protected)
+                count += 1
+                if request.progress is not None and count % 256 == 0:
+                    request.progress(count)
+        except GitError as exc:
+            # A missing or corrupt object stops git's walk: what was read is reported, the gap is said.
+            runner.flush()
+            summary.complete = False
+            summary.notes.append(f"git stopped walking the history: {exc.message} — commits beyond it were not "
+                                 "audited (missing objects: fetch them, or run `git fsck`)")
+            continue
+        runner.flush()
+    if request.progress is not None:
+        request.progress(count)
+    if summary.commits == 0:
+        summary.notes.append("the range holds no commits")
+    summary.duration_ms = int((time.monotonic() - started) * 1000)
+    return summary
+
+
+def _partial_clone(git: Git) -> bool:
+    return bool(git.config_get("extensions.partialclone")) or bool(git.config_get("remote.origin.promisor"))
+
+
+class _Runner:
+    """Collects a window of commits, does the window's batched work, emits and counts."""
+
+    def __init__(self, request: AuditRequest, summary: Summary, tips: Mapping[str, str],
+                 emit: Callable[[CommitAudit], None], *, check_zones: bool) -> None:
+        self.request = request
+        self.summary = summary
+        self.tips = sorted(set(tips.values()))
+        self.emit = emit
+        self.check_zones = check_zones
+        self.window: list[tuple[Commit, bool, bool]] = []
+        policy = request.policy
+        self.mobile_classes = policy.origins.mobile_classes
+        self.notes = request.git.notes_shas() if request.git.ref_exists(NOTES_REF) else set()
+        self.base_ctx = OriginContext(aliases=dict(policy.origins.aliases),
+                                      trailer_aliases=policy.origins.trailer_aliases,
+                                      ai_identities=policy.origins.ai_identities)
+        self.signatures = ProvenanceSource(reader=request.reader)
+        self.landings: dict[str, ReviewEvidence] = {}
+        self.plain_class = ruleset_for(DeviceClass.UNKNOWN, policy)
+        self.zone_check = ZoneCheck()
+
+    def add(self, commit: Commit, signed: bool, protected: bool) -> None:
+        self.window.append((commit, signed, protected))
+        if len(self.window) >= WINDOW:
+            self.flush()
+
+    def flush(self) -> None:
+        window, self.window = self.window, []
+        if not window:
+            return
+        request = self.request
+        git = request.git
+        signed = [c for c, s, _ in window if s]
+        sigs: Mapping[str, SignatureInfo] = {}
+        devices: Mapping[str, DeviceFact] = {}
+        if signed:
+            result = self.signatures.verify(git, signed, request.policy, request.now)
+            sigs, devices = result.signatures, result.devices
+        noted = [c.sha for c, _, _ in window if c.sha in self.notes]
+        ctx = dataclasses.replace(self.base_ctx, signatures=sigs, devices=devices,
+                                  notes=git.notes(noted) if noted else {})
+        admissions: Mapping[str, list[Admission]] = {}
+        if request.log is not None:
+            try:
+                admissions = request.log.admissions([c.sha for c, _, _ in window])
+            except LogError as exc:
+                self.summary.notes.append(f"the decision log could not be read, decisions are not joined: "
+                                          f"{exc.message}")
+                request = dataclasses.replace(request, log=None)
+                self.request = request
+        audits: list[CommitAudit] = []
+        for commit, _, protected in window:
+            audits.append(self._commit(commit, protected, ctx, sigs, admissions))
+        if self.check_zones:
+            audits = self._zones(audits)
+        for audit in audits:
+            self._count(audit)
+            self.emit(audit)
+
+    def _commit(self, commit: Commit, protected: bool, ctx: OriginContext, sigs: Mapping[str, SignatureInfo],
+                admissions: Mapping[str, list[Admission]]) -> CommitAudit:
+        policy = self.request.policy
+        origin, _ = origin_pkg.detect(commit, ctx, self.mobile_classes)
+        signature = sigs.get(commit.sha, _UNSIGNED)
+        decided = tuple(admissions.get(commit.sha, ()))
+        if not origin.evidence and not commit.trailers and signature is _UNSIGNED:
+            mobile, _ruleset = self.plain_class
+            return CommitAudit(commit, protected, origin, policy.origins.undeclared, mobile, signature, _NO_REVIEW,
+                               None if commit.is_merge else False, decisions=decided, plain=not decided)
+        mobile, _ruleset = ruleset_for(origin.device, policy)
+        effective = policy.origins.undeclared if origin.device is DeviceClass.UNKNOWN else origin.device
+        agents = agents_of(commit, origin, policy.origins.ai_identities) if origin.ai is not AIInvolvement.NONE else ()
+        return CommitAudit(commit, protected, origin, effective, mobile, signature,
+                           review_evidence(commit, origin, signature), has_dco(commit), agents, decisions=decided)
+
+    def _zones(self, audits: list[CommitAudit]) -> list[CommitAudit]:
+        interesting = [a for a in audits
+                       if a.mobile or a.origin.ai is not AIInvolvement.NONE or a.origin.managed is False]
+        if not interesting:
+            return audits
+        git = self.request.git
+        changes = git.changed_files(a.commit.sha for a in interesting)
+        reports = [CommitReport(a.commit, a.origin, a.mobile, "mobile" if a.mobile else "default") for a in interesting]
+        ctx = CheckContext(self.request.policy, reports, changes, (), "audit", self.request.now)
+        found: dict[str, list[tuple[str, str]]] = {}
+        for finding in self.zone_check.run(ctx):
+            if finding.commit:
+                found.setdefault(finding.commit, []).append((finding.path or "", finding.message))
+        return [dataclasses.replace(a, zones=tuple(found[a.commit.sha]), plain=False) if a.commit.sha in found else a
+                for a in audits]
+
+    def _landing(self, audit: CommitAudit) -> ReviewEvidence:
+        """For an unreviewed commit on a protected branch: the evidence of the merge that brought it there."""
+        summary = self.summary
+        if summary.landing_lookups >= LANDING_LOOKUPS:
+            if summary.landing_lookups == LANDING_LOOKUPS:
+                summary.landing_lookups += 1
+                summary.notes.append(f"the merges that brought unreviewed mobile/AI commits onto a protected branch "
+                                     f"were looked up for the first {LANDING_LOOKUPS} only; later ones are judged by "
+                                     "their own review evidence")
+            return audit.review
+        git = self.request.git
+        sha = audit.commit.sha
+        for tip in self.tips:
+            if not git.is_ancestor(sha, tip):
+                continue
+            summary.landing_lookups += 1
+            landing = git.landing_commit(sha, tip)
+            if landing is None or landing == sha:
+                return audit.review
+            cached = self.landings.get(landing)
+            if cached is None:
+                merge = next(iter(git.iter_log([landing], no_walk=True)), None)
+                cached = _NO_REVIEW
+                if merge is not None:
+                    origin, _ = origin_pkg.detect(merge, self.base_ctx, self.mobile_classes)
+                    cached = review_evidence(merge, origin, _UNSIGNED)
+                if len(self.landings) < 10_000:
+                    self.landings[landing] = cached
+            if cached.reviewed:
+                return dataclasses.replace(cached, via=landing)
+            return audit.review
+        return audit.review
+
+    def _count(self, audit: CommitAudit) -> None:
+        s = self.summary
+        commit = audit.commit
+        s.commits += 1
+        if commit.is_merge:
+            s.merges += 1
+        when = commit.commit_time
+        s.first_time = when if s.first_time is None else min(s.first_time, when)
+        s.last_time = when if s.last_time is None else max(s.last_time, when)
+        cls = audit.device_class.value
+        ai = audit.origin.ai.value
+        s.classes[cls] += 1
+        s.mobile += audit.mobile
+        s.ai_involved += ai != "none"
+        s.declared[audit.origin.device.value] += 1
+        s.ai[ai] += 1
+        s.signatures[audit.signature.status.value] += 1
+        s.reviews[audit.review.kind] += 1
+        s.dco["n/a" if audit.dco is None else ("yes" if audit.dco else "no")] += 1
+        month, week = _periods(when)
+        for table, key in ((s.months, month), (s.weeks, week)):
+            row = table.get(key)
+            if row is None:
+                row = table[key] = Counter()
+            row["commits"] += 1
+            row[f"class:{cls}"] += 1
+            if audit.mobile:
+                row["mobile"] += 1
+            if ai != "none":
+                row["ai"] += 1
+            if audit.review.reviewed:
+                row["reviewed"] += 1
+        for decision in {a.decision for a in audit.decisions}:
+            s.decided[decision] += 1
+        if audit.plain:
+            if audit.protected:
+                s.protected += 1
+                s.protected_signatures[audit.signature.status.value] += 1
+                s.unsigned_protected.add(_brief(audit))
+                if audit.mobile:  # `undeclared: mobile`: every commit without evidence counts as mobile
+                    self._unreviewed(audit)
+            return
+        for e in audit.origin.evidence:
+            s.evidence[e.source] += 1
+        if audit.origin.device_id:
+            s.devices[audit.origin.device_id] += 1
+        elif audit.signature.device_id:
+            s.devices[audit.signature.device_id] += 1
+        for agent in audit.agents:
+            s.agents[agent.id] += 1
+        for path, message in audit.zones:
+            s.zone_violations.add({**_brief(audit), "path": clip(path, 300), "message": clip(message, 300)})
+        if not audit.protected:
+            return
+        s.protected += 1
+        status = audit.signature.status
+        s.protected_signatures[status.value] += 1
+        if status is SignatureStatus.UNSIGNED:
+            s.unsigned_protected.add(_brief(audit))
+        elif status is SignatureStatus.REVOKED:
+            s.revoked_protected.add({**_brief(audit), "signer": audit.signature.signer,
+                                     "device_id": audit.signature.device_id})
+        if (audit.mobile or audit.origin.ai is not AIInvolvement.NONE) and not audit.review.reviewed:
+            self._unreviewed(audit)
+
+    def _unreviewed(self, audit: CommitAudit) -> None:
+        s = self.summary
+        review = self._landing(audit)
+        if review.reviewed:
+            s.reviews[audit.review.kind] -= 1
+            s.reviews[f"{review.kind} (via merge)"] += 1
+            return
+        s.unreviewed.add({**_brief(audit), "class": audit.device_class.value, "ai": audit.origin.ai.value,
+                          "agents": [a.id for a in audit.agents], "review": audit.review.kind,
+                          "evidence": [e.source for e in audit.origin.evidence][:8]})
+
+
+_UNSIGNED = SignatureInfo(SignatureStatus.UNSIGNED, detail="the commit has no signature")
+_NO_REVIEW = ReviewEvidence()
+_PERIODS: dict[int, tuple[str, str]] = {}
+
+
+def _periods(when: int) -> tuple[str, str]:
+    day = when // 86400
+    found = _PERIODS.get(day)
+    if found is None:
+        date = dt.datetime.fromtimestamp(when, dt.UTC).date()
+        iso = date.isocalendar()
+        found = (f"{date.year:04d}-{date.month:02d}", f"{iso.year:04d}-W{iso.week:02d}")
+        if len(_PERIODS) < 100_000:
+            _PERIODS[day] = found
+    return found
+
+
+def iso_time(when: int) -> str:
+    return dt.datetime.fromtimestamp(when, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _brief(audit: CommitAudit) -> dict[str, object]:
+    commit = audit.commit
+    return {"sha": commit.sha, "time": iso_time(commit.commit_time), "subject": clip(commit.subject, 200),
+            "author": clip(str(commit.author), 200), "pr": audit.review.pr}
+
+
+def decisions_over_time(store: Store, repository: str | None = None,
+                        cap: int = 20) -> tuple[dict[str, Counter[str]], Counter[str], int]:
+    """From the decision log: decisions per month, the rules that blocked most often, and the record count."""
+    months: dict[str, Counter[str]] = {}
+    rules: Counter[str] = Counter()
+    total = 0
+    for record in store.records(repository):
+        total += 1
+        data = record.data()
+        month = str(data.get("time", ""))[:7] or "unknown"
+        months.setdefault(month, Counter())[str(data.get("decision", "?"))] += 1
+        for rule in data.get("blocking_rules") or []:
+            rules[str(rule)] += 1
+    return months, Counter(dict(rules.most_common(cap))), total
+

@@ -1,0 +1,164 @@
+"""The audit as a command: resolve the repository, policy, range and decision log, run, render.
+
+The policy is the work tree's `.gatekeeper.yml` (or `--policy`); in a bare repository, the one at HEAD,
+read from the object store. The decision log is `--log`, else GATEKEEPER_DECISION_LOG, else the
+policy's `log.path`; one that cannot be read is a note in the report, never a failure: the audit
+reports, it does not gate. Exit 0 unless git could not be read (4) or the options were wrong (2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from gatekeeper.audit import decisionlog as dlog
+from gatekeeper.audit.history import AuditRequest, CommitAudit, decisions_over_time, resolve_range, run_audit
+from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
+from gatekeeper.errors import UsageError
+from gatekeeper.git import Git
+from gatekeeper.models import ExitCode
+from gatekeeper.provenance.source import Reader, filesystem_reader, git_reader
+
+_FORGE_URL = re.compile(
+    r"^(?:(?:https?|ssh|git)://(?:[^@/]+@)?(?P<host1>[A-Za-z0-9.-]+)(?::\d+)?/|(?:[^@/:]+@)?(?P<host2>[A-Za-z0-9.-]+):)"
+    r"(?P<path>[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)+?)(?:\.git)?/?$")
+KNOWN_FORGES = {"github.com": "github", "gitlab.com": "gitlab"}
+
+
+@dataclass(frozen=True, slots=True)
+class Forge:
+    kind: str  # "github" | "gitlab"
+    base: str  # https://github.com/owner/repo
+
+    def commit_url(self, sha: str) -> str:
+        return f"{self.base}/commit/{sha}" if self.kind == "github" else f"{self.base}/-/commit/{sha}"
+
+    def pr_url(self, number: int) -> str:
+        return f"{self.base}/pull/{number}" if self.kind == "github" else f"{self.base}/-/merge_requests/{number}"
+
+
+def forge_of(url: str | None) -> Forge | None:
+    """A known forge's web address from a remote URL, credentials and anything odd dropped (None otherwise)."""
+    if not url or any(ord(c) < 33 for c in url):
+        return None
+    match = _FORGE_URL.match(url.strip())
+    if match is None:
+        return None
+    host = (match.group("host1") or match.group("host2") or "").lower()
+    kind = KNOWN_FORGES.get(host)
+    path = match.group("path")
+    if kind is None or ".." in path or (kind == "github" and path.count("/") != 1):
+        return None
+    return Forge(kind, f"https://{host}/{path}")
+
+
+def _policy(git: Git, policy_file: Path | None) -> tuple[Policy, Reader]:
+    if policy_file is not None:
+        return load_policy_file(policy_file), filesystem_reader
+    info = git.info()
+    if info.toplevel is not None and (info.toplevel / POLICY_FILENAME).is_file():
+        return load_policy_file(info.toplevel / POLICY_FILENAME), filesystem_reader
+    head = git.try_resolve("HEAD")
+    blob = git.show_file(head, POLICY_FILENAME) if head else None
+    if head is None or blob is None:
+        return default_policy(), filesystem_reader
+    return (parse_policy(blob.decode("utf-8", "replace"), f"HEAD:{POLICY_FILENAME} at {head[:12]}"),
+            git_reader(git, head, None))
+
+
+@contextlib.contextmanager
+def _output(output: Path | None) -> Iterator[TextIO]:
+    if output is None:
+        yield sys.stdout
+        return
+    try:
+        handle = output.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {output}: {exc.strerror}", "choose a writable --output path") from None
+    with handle:
+        yield handle
+
+
+def _progress_bar(enabled: bool) -> contextlib.AbstractContextManager[Any]:
+    """A rich progress line on a terminal; nothing when piped, in CI or asked not to."""
+    if not enabled or not sys.stderr.isatty() or os.environ.get("CI"):
+        return contextlib.nullcontext(None)
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("auditing"), BarColumn(), TextColumn("{task.completed} commits"),
+                    TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+
+
+def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, every_ref: bool, fmt: str,
+                      output: Path | None, policy_file: Path | None, log: str | None, list_cap: int,
+                      progress: bool = True, now: dt.datetime | None = None) -> ExitCode:
+    git = Git(repo)
+    rng = resolve_range(git, rev_range, since, every_ref)
+    policy, reader = _policy(git, policy_file)
+    info = git.info()
+    remote = git.config_get("remote.origin.url")
+    forge = forge_of(remote)
+    repository = {"path": str(info.toplevel or info.git_dir), "name": forge.base if forge else
+                  (info.toplevel or info.git_dir).name, "forge": forge.kind if forge else None,
+                  "url": forge.base if forge else None}
+    now = now or dt.datetime.now(dt.UTC)
+    notes: list[str] = []
+    store: dlog.Store | None = None
+    dest = dlog.destination(os.environ if log is None else {dlog.LOG_ENV: log}, policy.log.path, False,
+                            repository_root=info.toplevel or info.git_dir)
+    log_stats: dict[str, Any] | None = None
+    if dest.target is not None:
+        try:
+            store = dlog.open_log(dest.target, create=False)
+            months, rules, records = decisions_over_time(store)
+            log_stats = {"log": store.target, "records": records,
+                         "months": [{"period": k, **dict(sorted(v.items()))} for k, v in sorted(months.items())],
+                         "top_blocking_rules": [{"rule": r, "count": n} for r, n in rules.most_common()]}
+        except dlog.LogError as exc:
+            notes.append(f"decision log not joined: {exc.message}")
+            store = None
+    try:
+        with _output(output) as out, _progress_bar(progress) as bar:
+            task = bar.add_task("audit", total=None) if bar is not None else None
+
+            def tick(n: int) -> None:
+                if bar is not None and task is not None:
+                    bar.update(task, completed=n)
+
+            request = AuditRequest(git=git, policy=policy, reader=reader, range=rng, now=now, log=store,
+                                   list_cap=list_cap, progress=tick)
+            generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+            from gatekeeper.audit import render
+
+            if fmt == "json":
+                writer = render.JsonWriter(out, render.header(repository, rng, policy.source, generated))
+                summary = run_audit(request, writer.commit)
+                summary.notes[:0] = notes
+                writer.close(render.summary_dict(summary, log_stats))
+            else:
+                def drop(_: CommitAudit) -> None:
+                    return None
+
+                summary = run_audit(request, drop)
+                summary.notes[:0] = notes
+                data = render.summary_dict(summary, log_stats)
+                if fmt == "html":
+                    from gatekeeper.audit.html import render_html
+
+                    out.write(render_html(data, repository, rng.description, generated, forge))
+                else:
+                    out.write(render.render_text(data, repository, rng))
+    finally:
+        if store is not None:
+            store.close()
+    if output is not None:
+        print(f"gatekeeper: audit of {summary.commits} commit(s) written to {output}", file=sys.stderr)
+    return ExitCode.OK

@@ -1,0 +1,225 @@
+"""The audit's outputs: streamed JSON (gatekeeper/schema/audit.schema.json) and a readable text summary.
+
+JSON is written as the audit runs: a header object is opened, each commit is appended to `commits` as
+it is judged (plain commits from a template, the rest through json.dumps), and `summary` closes the
+object — so memory does not grow with the history and a 100,000-commit report is still one valid JSON
+document. Commit data is hostile: JSON escaping covers it there; the text summary passes every value
+through sanitize.safe and trims lists, saying how many it left out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any, TextIO
+
+import gatekeeper
+from gatekeeper.audit.history import Agent, AuditRange, CommitAudit, Summary, iso_time
+from gatekeeper.sanitize import clip, safe
+
+SCHEMA_VERSION = 1
+_enc = json.encoder.encode_basestring  # the C encoder json.dumps uses for strings
+
+
+def share(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def _counts(counter: Mapping[str, int], total: int) -> dict[str, dict[str, float | int]]:
+    ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {k: {"count": v, "share": share(v, total)} for k, v in ranked if v}
+
+
+def _capped(capped: Any) -> dict[str, Any]:
+    return {"total": capped.total, "truncated": capped.truncated, "items": capped.items}
+
+
+def _periods(table: Mapping[str, Counter[str]]) -> list[dict[str, Any]]:
+    rows = []
+    for key in sorted(table):
+        row = table[key]
+        rows.append({"period": key, "commits": row["commits"], "mobile": row["mobile"], "ai": row["ai"],
+                     "reviewed": row["reviewed"],
+                     "classes": {k.split(":", 1)[1]: v for k, v in sorted(row.items()) if k.startswith("class:")}})
+    return rows
+
+
+def summary_dict(s: Summary, log: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    total = s.commits
+    return {
+        "commits": total,
+        "merges": s.merges,
+        "protected_commits": s.protected,
+        "first": iso_time(s.first_time) if s.first_time is not None else None,
+        "last": iso_time(s.last_time) if s.last_time is not None else None,
+        "complete": s.complete,
+        "notes": list(s.notes),
+        "protected_refs": list(s.protected_refs),
+        "mobile": {"count": s.mobile, "share": share(s.mobile, total)},
+        "ai_involved": {"count": s.ai_involved, "share": share(s.ai_involved, total)},
+        "classes": _counts(s.classes, total),
+        "declared_classes": _counts(s.declared, total),
+        "ai": _counts(s.ai, total),
+        "signatures": _counts(s.signatures, total),
+        "protected_signatures": _counts(s.protected_signatures, s.protected),
+        "reviews": _counts(s.reviews, total),
+        "dco": _counts(s.dco, total),
+        "evidence": dict(sorted(s.evidence.items())),
+        "months": _periods(s.months),
+        "weeks": _periods(s.weeks),
+        "unreviewed_mobile_ai_on_protected": _capped(s.unreviewed),
+        "unsigned_on_protected": _capped(s.unsigned_protected),
+        "revoked_on_protected": _capped(s.revoked_protected),
+        "zone_violations": _capped(s.zone_violations),
+        "top_devices": [{"id": k, "commits": v} for k, v in s.devices.most_common(20)],
+        "top_agents": [{"id": k, "commits": v} for k, v in s.agents.most_common(20)],
+        "decisions": None if log is None else {**log, "commits_by_decision": dict(sorted(s.decided.items()))},
+        "list_cap": s.list_cap,
+        "duration_ms": s.duration_ms,
+    }
+
+
+# -- per-commit JSON ----------------------------------------------------------------------------------------
+
+def _agent(a: Agent) -> dict[str, Any]:
+    return {"id": a.id, "model": a.model, "session": a.session, "source": a.source}
+
+
+def commit_dict(a: CommitAudit) -> dict[str, Any]:
+    c, o, sig, rv = a.commit, a.origin, a.signature, a.review
+    return {
+        "sha": c.sha,
+        "time": iso_time(c.commit_time),
+        "merge": c.is_merge,
+        "author": {"name": c.author.name, "email": c.author.email},
+        "subject": clip(c.subject, 200),
+        "protected": a.protected,
+        "class": a.device_class.value,
+        "mobile": a.mobile,
+        "origin": {"device": o.device.value, "ai": o.ai.value, "device_id": o.device_id, "client": o.client,
+                   "managed": o.managed,
+                   "evidence": [{"source": e.source, "detail": e.detail, "trust": e.trust.value,
+                                 **({"pr": e.pr} if e.pr is not None else {})} for e in o.evidence]},
+        "ai": {"involvement": o.ai.value, "agents": [_agent(x) for x in a.agents]},
+        "signature": {"status": sig.status.value, "format": sig.format, "signer": sig.signer, "key": sig.key,
+                      "device_id": sig.device_id},
+        "review": {"evidence": rv.kind, "trust": rv.trust, "pr": rv.pr, "reviewers": list(rv.reviewers),
+                   "change_id": rv.change_id, "url": rv.url, "via": rv.via},
+        "dco": a.dco,
+        "zones": [{"path": p, "message": m} for p, m in a.zones],
+        "decisions": [{"repository": d.repository, "seq": d.seq, "decision": d.decision, "mode": d.mode,
+                       "time": d.time, "ref": d.ref} for d in a.decisions],
+    }
+
+
+class JsonWriter:
+    """Writes the audit JSON incrementally to `out`."""
+
+    def __init__(self, out: TextIO, header: Mapping[str, Any]) -> None:
+        self.out = out
+        self.first = True
+        self._templates: dict[tuple[str, bool, bool], str] = {}
+        head = json.dumps(dict(header), ensure_ascii=False, separators=(",", ":"))
+        out.write(head[:-1] + ',"commits":[')
+
+    def commit(self, a: CommitAudit) -> None:
+        sep = "\n" if self.first else ",\n"
+        self.first = False
+        if not a.plain:
+            self.out.write(sep + json.dumps(commit_dict(a), ensure_ascii=False, separators=(",", ":")))
+            return
+        c = a.commit
+        key = (a.device_class.value, a.mobile, c.is_merge)
+        tail = self._templates.get(key)
+        if tail is None:
+            # Everything after `protected` is the same for every plain commit of one class: rendered once.
+            sample = commit_dict(a)
+            full = json.dumps(sample, ensure_ascii=False, separators=(",", ":"))
+            tail = self._templates[key] = full[full.index(',"class":'):]
+        self.out.write(f'{sep}{{"sha":"{c.sha}","time":"{iso_time(c.commit_time)}","merge":'
+                       f'{"true" if c.is_merge else "false"},"author":{{"name":{_enc(c.author.name)},"email":'
+                       f'{_enc(c.author.email)}}},"subject":{_enc(clip(c.subject, 200))},"protected":'
+                       f'{"true" if a.protected else "false"}{tail}')
+
+    def close(self, summary: Mapping[str, Any]) -> None:
+        self.out.write('\n],"summary":' + json.dumps(dict(summary), ensure_ascii=False, separators=(",", ":")) + "}\n")
+
+
+def header(repository: Mapping[str, Any], rng: AuditRange, policy_source: str, generated: str) -> dict[str, Any]:
+    return {"schema_version": SCHEMA_VERSION, "kind": "gatekeeper-audit",
+            "tool": {"name": "gatekeeper", "version": gatekeeper.__version__}, "generated": generated,
+            "repository": dict(repository), "range": rng.description, "policy": policy_source}
+
+
+# -- text -----------------------------------------------------------------------------------------------------
+
+TEXT_LIST = 15
+
+
+def render_text(data: Mapping[str, Any], repository: Mapping[str, Any], rng: AuditRange) -> str:
+    s = data
+    lines = [f"gatekeeper audit of {safe(str(repository.get('name') or repository.get('path')), limit=200)}",
+             f"range: {safe(rng.description, limit=300)}"]
+    total = s["commits"]
+    if total:
+        refs = ", ".join(s["protected_refs"]) or "none found"
+        lines.append(f"{total} commit(s) from {s['first']} to {s['last']}, {s['merges']} merge(s), "
+                     f"{s['protected_commits']} on a protected branch ({safe(refs, limit=200)})")
+    for note in s["notes"]:
+        lines.append(f"note: {safe(note, limit=400)}")
+    if not total:
+        return "\n".join(lines) + "\n"
+
+    def pct(entry: Mapping[str, Any]) -> str:
+        return f"{entry['count']} ({entry['share'] * 100:.1f} %)"
+
+    lines.append("")
+    lines.append(f"mobile-rule commits: {pct(s['mobile'])}   AI-involved: {pct(s['ai_involved'])}")
+    for title, key in (("origin class", "classes"), ("AI involvement", "ai"), ("signatures", "signatures"),
+                       ("review evidence", "reviews"), ("DCO sign-off", "dco")):
+        shown = ", ".join(f"{safe(k, limit=60)} {pct(v)}" for k, v in s[key].items())
+        lines.append(f"{title + ':':17}{shown or '-'}")
+    if s["top_agents"]:
+        lines.append("top agents:      " + ", ".join(f"{safe(a['id'], limit=60)} ({a['commits']})"
+                                                    for a in s["top_agents"][:8]))
+    if s["top_devices"]:
+        lines.append("top devices:     " + ", ".join(f"{safe(d['id'], limit=60)} ({d['commits']})"
+                                                    for d in s["top_devices"][:8]))
+    months = s["months"]
+    if months:
+        lines.append("")
+        lines.append(f"per month (last {min(12, len(months))} of {len(months)}): commits / mobile / AI / reviewed")
+        for row in months[-12:]:
+            lines.append(f"  {row['period']}  {row['commits']:6} {row['mobile']:6} {row['ai']:6} {row['reviewed']:6}")
+    listings: tuple[tuple[str, str, Callable[[Mapping[str, Any]], str]], ...] = (
+            ("mobile or AI commits on a protected branch with no review evidence", "unreviewed_mobile_ai_on_protected",
+             lambda i: f"{i['class']}/{i['ai']}" + (f" {','.join(i['agents'])}" if i.get("agents") else "")),
+            ("revoked-key commits on a protected branch", "revoked_on_protected",
+             lambda i: f"device {i.get('device_id') or '?'}"),
+            ("compliance-zone violations", "zone_violations", lambda i: str(i.get("message", ""))),
+            ("unsigned commits on a protected branch", "unsigned_on_protected", lambda i: ""))
+    for title, key, fmt in listings:
+        block = s[key]
+        lines.append("")
+        lines.append(f"{title}: {block['total']}")
+        limit = 5 if key == "unsigned_on_protected" else TEXT_LIST
+        for item in block["items"][:limit]:
+            extra = fmt(item)
+            lines.append(f"  {item['sha'][:12]} {item['time'][:10]} {safe(str(item['author']), limit=40)}: "
+                         f"{safe(str(item['subject']), limit=70)}" + (f"  [{safe(extra, limit=120)}]" if extra else ""))
+        if block["total"] > limit:
+            lines.append(f"  … {block['total'] - min(limit, len(block['items']))} more not shown (--format json lists "
+                         f"up to {s['list_cap']}, --list-cap raises that)")
+    decisions = s.get("decisions")
+    if decisions:
+        lines.append("")
+        by = ", ".join(f"{k} {v}" for k, v in decisions["commits_by_decision"].items()) or "none of these commits"
+        lines.append(f"decision log: {decisions['records']} record(s); commits admitted by a logged decision: {by}")
+        rules = decisions.get("top_blocking_rules") or []
+        if rules:
+            lines.append("top blocking rules: " + ", ".join(f"{safe(r['rule'], limit=60)} ({r['count']})"
+                                                           for r in rules[:8]))
+    lines.append("")
+    lines.append(f"audited in {s['duration_ms'] / 1000:.1f}s")
+    return "\n".join(lines) + "\n"
