@@ -195,6 +195,8 @@ class Summary:
 def resolve_range(git: Git, rev_range: str | None, since: str | None, every_ref: bool) -> AuditRange:
     """The commits to audit: `--rev-range A..B` or a revision, `--all`, else HEAD's whole history."""
     git.info()
+    if since is not None and (not since.strip() or since.startswith("-") or any(ord(c) < 32 for c in since)):
+        raise UsageError(f"invalid date {since!r}", "pass --since with a date such as 2026-01-31 or '6 months ago'")
     if git.try_resolve("HEAD") is None and not git.refs("refs/heads/") and not git.refs("refs/remotes/"):
         raise GitError(f"{git.path.resolve()} has no commits yet: nothing to audit",
                        "run the audit in a repository with history, or pass --repo")

@@ -27,7 +27,8 @@ _CSS = """
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 main{max-width:980px;margin:0 auto;padding:16px}
-h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.2rem;margin:1.6rem 0 .5rem}
+h1{font-size:1.5rem;margin:.2rem 0;overflow-wrap:anywhere}
+h2{font-size:1.2rem;margin:1.6rem 0 .5rem;overflow-wrap:anywhere}
 p.meta{color:var(--muted);margin:.2rem 0;overflow-wrap:anywhere}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:10px;margin:12px 0}
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px}
@@ -117,7 +118,7 @@ def hbars(chart_id: str, title: str, items: Sequence[tuple[str, int]]) -> str:
     parts = [f'<svg id="{_e(chart_id)}" class="chart" viewBox="0 0 {width} {height}" role="img" '
              f'aria-labelledby="{_e(chart_id)}-t"><title id="{_e(chart_id)}-t">{_e(title)}</title>']
     for i, (name, value) in enumerate(items):
-        w = (width - 260) * value / top
+        w = (width - 310) * value / top  # room for the value after the longest bar
         y = i * row + 2
         parts.append(f'<text x="250" y="{y + 16}" font-size="12" text-anchor="end" fill="currentColor">'
                      f'{_e(name[:40])}</text><rect class="bar" data-series="{_e(name)}" data-value="{value}" x="256" '

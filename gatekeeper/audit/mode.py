@@ -53,7 +53,7 @@ def forge_of(url: str | None) -> Forge | None:
         return None
     host = (match.group("host1") or match.group("host2") or "").lower()
     kind = KNOWN_FORGES.get(host)
-    path = match.group("path")
+    path = match.group("path").removesuffix(".git")
     if kind is None or ".." in path or (kind == "github" and path.count("/") != 1):
         return None
     return Forge(kind, f"https://{host}/{path}")

@@ -1,0 +1,286 @@
+"""`gatekeeper audit` on small real repositories the tests build: classes, agents, signatures, review
+evidence, DCO, zones, the protected line, the decision-log join, ranges, bad input, hostile data, and
+the published JSON schema. (The HTML report in a real browser: test_audit_html.py.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from gatekeeper.audit.decisionlog import Entry, open_log
+from gatekeeper.audit.history import AuditRange, CommitAudit, Summary
+from gatekeeper.audit.mode import forge_of
+from gatekeeper.audit.render import JsonWriter, commit_dict
+from gatekeeper.cli import run
+from tests.provenance_helpers import Key, make_keys, registry_with, signed_commit
+from tests.repo_builder import RepoBuilder
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "gatekeeper" / "schema" / "audit.schema.json").read_text())
+WEB_FLOW = ("GitHub", "noreply@github.com")
+POLICY = """\
+version: 1
+origins: {mobile_classes: [mobile, tablet], undeclared: desktop}
+protected_refs: ["refs/heads/main"]
+zones:
+  - {name: payments, paths: ["src/payments/**"], mobile: block}
+devices: .gatekeeper/devices.yml
+"""
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
+    return make_keys(tmp_path_factory)
+
+
+def gk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = run(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def audit_json(capsys: pytest.CaptureFixture[str], repo: Path, *args: str) -> dict[str, Any]:
+    code, out, err = gk(capsys, "audit", "--repo", str(repo), "--format", "json", *args)
+    assert code == 0, err
+    data = json.loads(out)
+    jsonschema.validate(data, SCHEMA)
+    return data
+
+
+def by_subject(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["subject"]: c for c in data["commits"]}
+
+
+@pytest.fixture
+def history(repo: RepoBuilder, keys: dict[str, Key]) -> RepoBuilder:
+    """main: policy, plain work, a mobile commit straight to main (unreviewed), a Gerrit-reviewed commit,
+    an AI commit that arrived through a GitHub PR merge, a revoked phone's signed commit, a sign-off; a
+    feature branch with a mobile commit never merged."""
+    from gatekeeper.provenance import allowed_signers_text, dump_registry
+
+    registry = registry_with({"key": keys["alice"], "id": "pixel-alice", "owner": "alice@example.com",
+                              "managed": False, "revoked_at": dt.datetime(2026, 2, 1, tzinfo=dt.UTC)})
+    repo.commit("policy", {".gatekeeper.yml": POLICY, ".gatekeeper/devices.yml": dump_registry(registry),
+                           ".gatekeeper/allowed_signers": allowed_signers_text(registry)})
+    repo.commit("plain work", {"a.txt": "1\n"})
+    repo.commit("phone fix to payments\n\nOrigin-Device: mobile\nOrigin-Device-Id: pixel-jdoe\n",
+                {"src/payments/pay.py": "x = 1\n"}, author=("Jo Doe", "jo@example.com"))
+    repo.commit("gerrit change\n\nChange-Id: I0123456789abcdef\nReviewed-on: https://go-review.googlesource.com/c/x/+/1"
+                "\nReviewed-by: Rita Reviewer <rita@example.com>\n", {"b.txt": "1\n"})
+    repo.branch("feature")
+    repo.commit("agent work\n\nAssisted-by: codex-mobile/0.3\n", {"c.txt": "1\n"})
+    repo.checkout("main")
+    repo.commit("main moves on", {"d.txt": "1\n"})
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #7 from jo/feature\n\nagent work", "feature",
+             env={"GIT_COMMITTER_NAME": WEB_FLOW[0], "GIT_COMMITTER_EMAIL": WEB_FLOW[1]})
+    signed_commit(repo, "from the lost phone", keys["alice"], {"e.txt": "1\n"},
+                  author=("Alice", "alice@example.com"))
+    repo.commit("signed off", {"f.txt": "1\n"}, extra_args=("--signoff",))
+    repo.branch("wip")
+    repo.commit("unmerged phone work\n\nOrigin-Device: tablet\n", {"g.txt": "1\n"})
+    repo.checkout("main")
+    return repo
+
+
+def test_audit_json_reports_each_commit_and_the_summary(history: RepoBuilder,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    data = audit_json(capsys, history.path)
+    commits = by_subject(data)
+    count = int(history.git("rev-list", "--count", "HEAD"))
+    assert len(data["commits"]) == count == data["summary"]["commits"]
+    assert "unmerged phone work" not in commits  # HEAD's history only
+    assert all(c["protected"] for c in data["commits"])
+
+    phone = commits["phone fix to payments"]
+    assert phone["class"] == "mobile" and phone["mobile"] and phone["origin"]["device_id"] == "pixel-jdoe"
+    assert phone["review"]["evidence"] == "none" and phone["zones"][0]["path"] == "src/payments/pay.py"
+
+    gerrit = commits["gerrit change"]["review"]
+    assert gerrit["evidence"] == "gerrit" and gerrit["change_id"] == "I0123456789abcdef"
+    assert gerrit["reviewers"] == ["Rita Reviewer <rita@example.com>"]
+
+    agent = commits["agent work"]
+    assert agent["ai"]["involvement"] == "assisted"
+    assert agent["ai"]["agents"] == [{"id": "codex-mobile/0.3", "model": None, "session": None, "source": "ai/trailer"}]
+    merge = commits["Merge pull request #7 from jo/feature"]
+    assert merge["merge"] and merge["review"]["evidence"] == "forge-pr-merge" and merge["review"]["pr"] == 7
+    assert merge["dco"] is None
+
+    lost = commits["from the lost phone"]
+    assert lost["signature"]["status"] == "revoked" and lost["origin"]["device_id"] == "pixel-alice"
+    assert lost["class"] == "mobile"  # a revoked phone's commit is still a phone's commit
+    assert commits["signed off"]["dco"] is True and commits["plain work"]["dco"] is False
+
+    s = data["summary"]
+    assert s["protected_refs"] == ["refs/heads/main"] and s["protected_commits"] == count
+    unreviewed = {i["subject"]: i for i in s["unreviewed_mobile_ai_on_protected"]["items"]}
+    # The agent's commit came in through PR #7 (reviewed); the phone fix and the lost phone's commit did not.
+    assert set(unreviewed) == {"phone fix to payments", "from the lost phone"}
+    assert s["reviews"]["forge-pr-merge (via merge)"]["count"] == 1
+    assert [i["subject"] for i in s["revoked_on_protected"]["items"]] == ["from the lost phone"]
+    assert s["revoked_on_protected"]["items"][0]["device_id"] == "pixel-alice"
+    assert s["zone_violations"]["total"] == 1 and "payments" in s["zone_violations"]["items"][0]["message"]
+    assert s["classes"]["mobile"]["count"] == 2 and s["mobile"]["count"] == 2
+    assert s["ai"]["assisted"]["count"] == 1 and s["top_agents"] == [{"id": "codex-mobile/0.3", "commits": 1}]
+    assert {d["id"] for d in s["top_devices"]} == {"pixel-jdoe", "pixel-alice"}
+    assert sum(row["commits"] for row in s["months"]) == count == sum(row["commits"] for row in s["weeks"])
+    assert s["unsigned_on_protected"]["total"] == count - 1
+    assert s["complete"] and s["decisions"] is None
+
+
+def test_all_refs_marks_what_never_reached_a_protected_branch(history: RepoBuilder,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    data = audit_json(capsys, history.path, "--all")
+    commits = by_subject(data)
+    wip = commits["unmerged phone work"]
+    assert wip["protected"] is False and wip["class"] == "tablet"
+    assert len(data["commits"]) == len({c["sha"] for c in data["commits"]})  # each commit once
+    unreviewed = [i["subject"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]]
+    assert "unmerged phone work" not in unreviewed
+
+
+def test_ranges_and_dates(history: RepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    data = audit_json(capsys, history.path, "--rev-range", "HEAD~2..HEAD")
+    assert [c["subject"] for c in data["commits"]] == ["signed off", "from the lost phone"]
+    assert "HEAD~2..HEAD" in data["range"]
+    empty = audit_json(capsys, history.path, "--rev-range", "HEAD..HEAD")
+    assert empty["commits"] == [] and "the range holds no commits" in empty["summary"]["notes"]
+    future = audit_json(capsys, history.path, "--since", "2099-01-01")
+    assert future["summary"]["commits"] == 0
+    code, _, err = gk(capsys, "audit", "--repo", str(history.path), "--rev-range", "HEAD...main")
+    assert code == 2 and "symmetric" in err
+    code, _, err = gk(capsys, "audit", "--repo", str(history.path), "--rev-range", "nope..HEAD")
+    assert code == 4 and "unknown revision 'nope'" in err
+    code, _, err = gk(capsys, "audit", "--repo", str(history.path), "--since", "--exec=x")
+    assert code == 2 and "invalid date" in err
+
+
+def test_text_summary_trims_lists_and_says_so(history: RepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = gk(capsys, "audit", "--repo", str(history.path), "--list-cap", "3")
+    assert code == 0
+    assert "mobile or AI commits on a protected branch with no review evidence: 2" in out
+    assert "revoked-key commits on a protected branch: 1" in out
+    assert "more not shown" in out and "--list-cap" in out
+    assert "origin class:" in out and "mobile 2 (" in out
+
+
+def test_empty_repository_and_not_a_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = RepoBuilder.init(tmp_path / "empty")
+    code, _, err = gk(capsys, "audit", "--repo", str(empty.path))
+    assert code == 4 and "no commits yet" in err
+    (tmp_path / "plain").mkdir()
+    code, _, err = gk(capsys, "audit", "--repo", str(tmp_path / "plain"))
+    assert code == 4 and "not a git repository" in err
+
+
+def test_shallow_clone_is_audited_and_said(history: RepoBuilder, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "3", history.path.as_uri(), str(shallow)], check=True)
+    data = audit_json(capsys, shallow)
+    assert data["summary"]["commits"] >= 3 and data["summary"]["complete"] is False
+    assert any("shallow" in note for note in data["summary"]["notes"])
+
+
+def test_missing_objects_are_reported_and_the_rest_audited(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    repo = RepoBuilder.init(tmp_path / "broken")
+    shas = [repo.commit(f"c{i}", {"f.txt": f"{i}\n"}) for i in range(6)]
+    victim = repo.path / ".git" / "objects" / shas[2][:2] / shas[2][2:]
+    victim.unlink()  # loose objects: the third commit is gone
+    data = audit_json(capsys, repo.path)
+    # What git could walk before the hole is audited (git reads a commit's parents before printing it).
+    assert [c["subject"] for c in data["commits"]][:2] == ["c5", "c4"]
+    assert data["summary"]["complete"] is False
+    assert any("missing objects" in note and shas[2] in note for note in data["summary"]["notes"])
+
+
+def test_decision_log_join(history: RepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    head = history.head()
+    log = tmp_path / "decisions.db"
+    store = open_log(str(log))
+    store.append(Entry(repository="acme/app", mode="pre-receive", event="decision", decision="block", exit_code=1,
+                       commits=(head,), blocking_rules=("review/missing",)))
+    store.append(Entry(repository="acme/app", mode="pre-receive", event="decision", decision="allow", exit_code=0,
+                       commits=(head,)))
+    store.close()
+    data = audit_json(capsys, history.path, "--log", str(log))
+    mine = by_subject(data)["signed off"]
+    assert [(d["seq"], d["decision"]) for d in mine["decisions"]] == [(1, "block"), (2, "allow")]
+    decisions = data["summary"]["decisions"]
+    assert decisions["records"] == 2 and decisions["commits_by_decision"] == {"allow": 1, "block": 1}
+    assert decisions["top_blocking_rules"] == [{"rule": "review/missing", "count": 1}]
+    # An unreadable log is a note, never a failure: the audit reports, it does not gate.
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"x" * 5000)
+    data = audit_json(capsys, history.path, "--log", str(junk))
+    assert any(n.startswith("decision log not joined") for n in data["summary"]["notes"])
+
+
+def test_hostile_commit_data_is_escaped(repo: RepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    evil = "</td><script>alert(1)</script>\x1b[31mred\x1b[0m \u202eevil"
+    repo.commit(f"{evil}\n\nOrigin-Device: mobile\n", {"x.txt": "1\n"}, author=('<img src=x onerror=alert(1)>',
+                                                                               "a@example.com"))
+    code, out, _ = gk(capsys, "audit", "--repo", str(repo.path))
+    assert code == 0 and "\x1b" not in out and "\u202e" not in out
+    html_file = tmp_path / "r.html"
+    code, _, _ = gk(capsys, "audit", "--repo", str(repo.path), "--format", "html", "--output", str(html_file))
+    page = html_file.read_text()
+    assert code == 0 and "<script>" not in page and "<img" not in page
+    assert "&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    data = audit_json(capsys, repo.path)
+    assert data["commits"][0]["subject"].startswith("</td><script>")  # JSON keeps the data, escaped by JSON
+
+
+def test_plain_commits_render_exactly_like_the_full_form(repo: RepoBuilder,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    repo.commit('quote " backslash \\ and ünïcode', {"a.txt": "1\n"}, author=('Zoë "Z" O\'Neil', "z@example.com"))
+    data = audit_json(capsys, repo.path)
+    captured: list[CommitAudit] = []
+    from gatekeeper.audit.history import AuditRequest, resolve_range, run_audit
+    from gatekeeper.config import default_policy
+    from gatekeeper.git import Git
+    from gatekeeper.provenance.source import filesystem_reader
+
+    git = Git(repo.path)
+    run_audit(AuditRequest(git, default_policy(), filesystem_reader, resolve_range(git, None, None, False),
+                           dt.datetime.now(dt.UTC)), captured.append)
+    assert captured[0].plain
+    assert data["commits"][0] == json.loads(json.dumps(commit_dict(captured[0])))
+
+
+def test_json_writer_streams(tmp_path: Path) -> None:
+    """Commits reach the output as they are judged, before the summary exists."""
+    import io
+
+    out = io.StringIO()
+    writer = JsonWriter(out, {"schema_version": 1})
+    assert out.getvalue().endswith('"commits":[')
+    writer.close({"commits": 0})
+    assert json.loads(out.getvalue()) == {"schema_version": 1, "commits": [], "summary": {"commits": 0}}
+    assert Summary(list_cap=3).unreviewed.cap == 3
+    assert AuditRange((), (), True, None, "x").every_ref
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://github.com/opencontainers/runc.git", "https://github.com/opencontainers/runc"),
+    ("git@github.com:opencontainers/runc.git", "https://github.com/opencontainers/runc"),
+    ("https://x-access-token:ghp_secret@github.com/o/r", "https://github.com/o/r"),
+    ("ssh://git@gitlab.com/group/sub/project.git", "https://gitlab.com/group/sub/project"),
+    ("https://evil.example/o/r", None),
+    ("javascript:alert(1)//github.com/o/r", None),
+    ("https://github.com/o/r\"><script>", None),
+    ("https://github.com/../../x", None),
+    ("https://github.com/o/r/extra", None),
+    (None, None),
+])
+def test_forge_links_come_only_from_known_forges(url: str | None, expected: str | None) -> None:
+    forge = forge_of(url)
+    assert (forge.base if forge else None) == expected
+    if forge is not None:
+        assert "secret" not in forge.base
