@@ -73,7 +73,7 @@ def history(repo: RepoBuilder, keys: dict[str, Key]) -> RepoBuilder:
     repo.commit("gerrit change\n\nChange-Id: I0123456789abcdef\nReviewed-on: https://go-review.googlesource.com/c/x/+/1"
                 "\nReviewed-by: Rita Reviewer <rita@example.com>\n", {"b.txt": "1\n"})
     repo.branch("feature")
-    repo.commit("agent work\n\nAssisted-by: codex-mobile/0.3\n", {"c.txt": "1\n"})
+    repo.commit("agent work\n\nAssisted-by: codex-mobile:gpt-5-codex\n", {"c.txt": "1\n"})
     repo.checkout("main")
     repo.commit("main moves on", {"d.txt": "1\n"})
     repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #7 from jo/feature\n\nagent work", "feature",
@@ -106,7 +106,8 @@ def test_audit_json_reports_each_commit_and_the_summary(history: RepoBuilder,
 
     agent = commits["agent work"]
     assert agent["ai"]["involvement"] == "assisted"
-    assert agent["ai"]["agents"] == [{"id": "codex-mobile/0.3", "model": None, "session": None, "source": "ai/trailer"}]
+    assert agent["ai"]["agents"] == [{"id": "codex-mobile", "model": "gpt-5-codex", "session": None,
+                                      "source": "ai/trailer"}]
     merge = commits["Merge pull request #7 from jo/feature"]
     assert merge["merge"] and merge["review"]["evidence"] == "forge-pr-merge" and merge["review"]["pr"] == 7
     assert merge["dco"] is None
@@ -126,7 +127,7 @@ def test_audit_json_reports_each_commit_and_the_summary(history: RepoBuilder,
     assert s["revoked_on_protected"]["items"][0]["device_id"] == "pixel-alice"
     assert s["zone_violations"]["total"] == 1 and "payments" in s["zone_violations"]["items"][0]["message"]
     assert s["classes"]["mobile"]["count"] == 2 and s["mobile"]["count"] == 2
-    assert s["ai"]["assisted"]["count"] == 1 and s["top_agents"] == [{"id": "codex-mobile/0.3", "commits": 1}]
+    assert s["ai"]["assisted"]["count"] == 1 and s["top_agents"] == [{"id": "codex-mobile", "commits": 1}]
     assert {d["id"] for d in s["top_devices"]} == {"pixel-jdoe", "pixel-alice"}
     assert sum(row["commits"] for row in s["months"]) == count == sum(row["commits"] for row in s["weeks"])
     assert s["unsigned_on_protected"]["total"] == count - 1

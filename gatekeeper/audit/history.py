@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -45,14 +44,13 @@ from gatekeeper.models import (
     Commit,
     CommitReport,
     DeviceClass,
-    Evidence,
     Origin,
     SignatureInfo,
     SignatureStatus,
 )
-from gatekeeper.origin.ai import ai_agent
 from gatekeeper.origin.base import DeviceFact, OriginContext
 from gatekeeper.provenance.source import ProvenanceSource, Reader
+from gatekeeper.review.evidence import history_evidence
 from gatekeeper.review.trailers import parse_identity, same_person, wrote
 from gatekeeper.sanitize import clip
 from gatekeeper.trailers import parse_ident
@@ -81,7 +79,7 @@ class Agent:
 
 
 @dataclass(frozen=True, slots=True)
-class ReviewEvidence:
+class AuditReview:
     kind: str = NO_REVIEW
     trust: str | None = None
     pr: int | None = None
@@ -103,7 +101,7 @@ class CommitAudit:
     device_class: DeviceClass  # the class the policy applies (undeclared → the policy's `undeclared`)
     mobile: bool
     signature: SignatureInfo
-    review: ReviewEvidence
+    review: AuditReview
     dco: bool | None  # None for merges (git and forges make them without sign-offs)
     agents: tuple[Agent, ...] = ()
     zones: tuple[tuple[str, str], ...] = ()  # (path, message)
@@ -257,8 +255,6 @@ def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> list[tuple[b
 
 # -- per-commit pieces ----------------------------------------------------------------------------------------
 
-_GERRIT_KEYS = ("reviewed-on",)
-_SESSION_URL = re.compile(r"https?://\S+")
 
 
 def has_dco(commit: Commit) -> bool | None:
@@ -272,67 +268,47 @@ def has_dco(commit: Commit) -> bool | None:
                                for v in commit.trailer_values("signed-off-by"))
 
 
-def review_evidence(commit: Commit, origin: Origin, signature: SignatureInfo) -> ReviewEvidence:
-    """What in the commit itself shows review: a forge PR merge, Gerrit's trailers, a verified Reviewed-by."""
-    for e in origin.evidence:
-        if e.source == "forge/pr-merge":
-            return ReviewEvidence(PR_MERGE, e.trust.value, pr=e.pr)
-    if not commit.trailers:
-        return ReviewEvidence()
-    reviewers = tuple(clip(v.strip(), 200) for v in commit.trailer_values("reviewed-by") if v.strip())
-    reviewed_on = commit.trailer_values(*_GERRIT_KEYS)
-    if reviewed_on and reviewers:
+def review_evidence(commit: Commit, origin: Origin, signature: SignatureInfo) -> AuditReview:
+    """The strongest review evidence the commit itself carries (gatekeeper.review.evidence reads it):
+    a forge PR merge, a Gerrit change with its reviewers, a Reviewed-by the reviewer's own signature
+    verifies, or a Reviewed-by that is only claimed."""
+    items = history_evidence(commit, origin)
+    if not items:
+        return _NO_REVIEW
+    for item in items:
+        if item.source == "forge/pr-merge":
+            return AuditReview(PR_MERGE, item.trust.value, pr=item.pr)
+    reviewers = tuple(i.reviewer for i in items if i.source == "trailer/reviewed-by" and i.reviewer)
+    gerrit = next((i for i in items if i.source == "gerrit"), None)
+    if gerrit is not None and reviewers:
         change = commit.trailer_values("change-id")
-        return ReviewEvidence(GERRIT, "declared", reviewers=reviewers,
-                              change_id=clip(change[0], 80) if change else None, url=clip(reviewed_on[0].strip(), 300))
-    if reviewers:
-        # Verified when the reviewer's own good signature is on the commit and the reviewer wrote none of it.
-        if signature.status is SignatureStatus.GOOD and signature.signer:
-            signer = parse_identity(signature.signer)
-            for value in reviewers:
-                reviewer = parse_identity(value)
-                if same_person(reviewer, signer) and not wrote(reviewer, commit, committer=False):
-                    return ReviewEvidence(VERIFIED_REVIEWED_BY, "verified", reviewers=(value,))
-        return ReviewEvidence(CLAIMED_REVIEWED_BY, "declared", reviewers=reviewers)
-    return ReviewEvidence()
+        return AuditReview(GERRIT, gerrit.trust.value, reviewers=reviewers,
+                           change_id=clip(change[-1].strip(), 80) if change else None, url=gerrit.url)
+    if not reviewers:
+        return _NO_REVIEW
+    # Verified when the reviewer's own good signature is on the commit and the reviewer wrote none of it.
+    if signature.status is SignatureStatus.GOOD and signature.signer:
+        signer = parse_identity(signature.signer)
+        for value in reviewers:
+            reviewer = parse_identity(value)
+            if same_person(reviewer, signer) and not wrote(reviewer, commit, committer=False):
+                return AuditReview(VERIFIED_REVIEWED_BY, "verified", reviewers=(value,))
+    return AuditReview(CLAIMED_REVIEWED_BY, "declared", reviewers=reviewers)
 
 
-def agents_of(commit: Commit, origin: Origin, extra: tuple[str, ...]) -> tuple[Agent, ...]:
-    """The AI agents the origin evidence names: the evidence's own agent/model/session fields when the
-    detectors record them, else what the matched author, co-author or trailer names."""
+def agents_of(origin: Origin) -> tuple[Agent, ...]:
+    """The AI agents the origin evidence names, with model and session when the detectors found them."""
     found: dict[str, Agent] = {}
     for e in origin.evidence:
         if not e.source.startswith("ai/"):
             continue
-        agent = _agent_from_evidence(e, commit, extra)
-        if agent is not None and agent.id not in found:
-            found[agent.id] = agent
+        # Without an agent id the evidence's own words stand in (e.g. the value of an Assisted-by trailer).
+        agent_id = e.agent or clip(e.detail.split(": ", 1)[-1].strip(), 60)
+        known = found.get(agent_id)
+        if known is None or (not known.model and e.model) or (not known.session and e.session):
+            found[agent_id] = Agent(agent_id, e.model or (known.model if known else None),
+                                    e.session or (known.session if known else None), e.source)
     return tuple(found.values())
-
-
-def _agent_from_evidence(e: Evidence, commit: Commit, extra: tuple[str, ...]) -> Agent | None:
-    named = getattr(e, "agent", None)
-    model = getattr(e, "model", None)
-    session = getattr(e, "session", None)
-    if named:
-        return Agent(str(named), model, session, e.source)
-    if e.source == "ai/author":
-        return Agent("aider" if commit.author.name.rstrip().endswith("(aider)") else
-                     (ai_agent(commit.author, extra) or clip(commit.author.name, 60)), model, session, e.source)
-    if e.source == "ai/co-author":
-        for value in commit.trailer_values("co-authored-by"):
-            agent = ai_agent(value, extra)
-            if agent:
-                return Agent(agent, model, session, e.source)
-    # A trailer such as `Assisted-by: codex-mobile/0.3` or the kernel's `AGENT:MODEL`: the first word is the agent.
-    value = e.detail.split(":", 1)[1].strip() if ":" in e.detail else e.detail
-    word = value.split()[0] if value.split() else ""
-    if not word:
-        return None
-    agent_id, _, rest = word.partition(":")
-    url = _SESSION_URL.search(value)
-    return Agent(clip(agent_id, 60), model or (clip(rest, 80) if rest else None),
-                 session or (clip(url.group(0), 300) if url else None), e.source)
 
 
 # -- the run ----------------------------------------------------------------------------------------------------
@@ -403,7 +379,7 @@ class _Runner:
                                       trailer_aliases=policy.origins.trailer_aliases,
                                       ai_identities=policy.origins.ai_identities)
         self.signatures = ProvenanceSource(reader=request.reader)
-        self.landings: dict[str, ReviewEvidence] = {}
+        self.landings: dict[str, AuditReview] = {}
         self.plain_class = ruleset_for(DeviceClass.UNKNOWN, policy)
         self.zone_check = ZoneCheck()
 
@@ -457,7 +433,7 @@ class _Runner:
                                None if commit.is_merge else False, decisions=decided, plain=not decided)
         mobile, _ruleset = ruleset_for(origin.device, policy)
         effective = policy.origins.undeclared if origin.device is DeviceClass.UNKNOWN else origin.device
-        agents = agents_of(commit, origin, policy.origins.ai_identities) if origin.ai is not AIInvolvement.NONE else ()
+        agents = agents_of(origin) if origin.ai is not AIInvolvement.NONE else ()
         return CommitAudit(commit, protected, origin, effective, mobile, signature,
                            review_evidence(commit, origin, signature), has_dco(commit), agents, decisions=decided)
 
@@ -477,7 +453,7 @@ class _Runner:
         return [dataclasses.replace(a, zones=tuple(found[a.commit.sha]), plain=False) if a.commit.sha in found else a
                 for a in audits]
 
-    def _landing(self, audit: CommitAudit) -> ReviewEvidence:
+    def _landing(self, audit: CommitAudit) -> AuditReview:
         """For an unreviewed commit on a protected branch: the evidence of the merge that brought it there."""
         summary = self.summary
         if summary.landing_lookups >= LANDING_LOOKUPS:
@@ -588,7 +564,7 @@ class _Runner:
 
 
 _UNSIGNED = SignatureInfo(SignatureStatus.UNSIGNED, detail="the commit has no signature")
-_NO_REVIEW = ReviewEvidence()
+_NO_REVIEW = AuditReview()
 _PERIODS: dict[int, tuple[str, str]] = {}
 
 
