@@ -311,6 +311,7 @@ ai: {require_assisted_by: true, refuse_agent_signoff: true}
 def test_ai_attribution_rules(repo: RepoBuilder) -> None:
     base = repo.commit("base\n", {"README": "r\n"})
     missing = repo.commit("fix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n", {"a": "1"})
+    with_model = repo.commit("fix\n\nCo-authored-by: Claude Opus 5 <noreply@anthropic.com>\n", {"a2": "1"})
     normalised = repo.commit("fix\n\nAssisted-by: Claude:claude-opus-4 coccinelle\n", {"b": "2"})
     not_normalised = repo.commit("fix\n\nAssisted-by: codex-mobile/0.3\n", {"c": "3"})
     agent_signoff = repo.commit("fix\n\nAssisted-by: Claude:claude-opus-4\n"
@@ -329,11 +330,13 @@ def test_ai_attribution_rules(repo: RepoBuilder) -> None:
         by_rule.setdefault(f["rule_id"], set()).add(f["commit"])
         if f["rule_id"].startswith("ai/"):
             assert f["blocking"]
-    assert by_rule.get("ai/assisted-by-missing") == {missing, not_normalised}
+    assert by_rule.get("ai/assisted-by-missing") == {missing, with_model, not_normalised}
     assert by_rule.get("ai/agent-signoff") == {agent_signoff}
     assert not {normalised, human} & {c for ids in by_rule.values() for c in ids}
     text = next(f for f in data["findings"] if f["rule_id"] == "ai/assisted-by-missing" and f["commit"] == missing)
     assert "Assisted-by: claude-code:MODEL" in text["fix"]
+    text = next(f for f in data["findings"] if f["rule_id"] == "ai/assisted-by-missing" and f["commit"] == with_model)
+    assert "'Assisted-by: claude-code:claude-opus-5'" in text["fix"]  # a form the rule itself accepts
 
 
 @pytest.mark.parametrize(("snippet", "message"), [

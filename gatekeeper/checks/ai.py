@@ -54,7 +54,9 @@ class AIAttributionCheck:
                     continue
                 shown = f" (found `Assisted-by: {clip(values[0].strip(), 60)}`)" if values else ""
                 agent = report.origin.agent
-                example = f"{agent.id}:{agent.model or 'MODEL'}" if agent else "AGENT:MODEL"
+                # AGENT:MODEL is one token each: "Claude Opus 5" becomes claude-opus-5.
+                model = "-".join(agent.model.lower().split()) if agent and agent.model else "MODEL"
+                example = f"{agent.id}:{model}" if agent else "AGENT:MODEL"
                 findings.append(Finding(
                     ASSISTED_BY_MISSING, Severity.MEDIUM,
                     f"AI-{report.origin.ai.value} commit without a normalised `Assisted-by: AGENT:MODEL` "
