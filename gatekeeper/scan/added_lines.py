@@ -61,6 +61,7 @@ class FilePatch:
     truncated: bool = False  # more added text than the per-file cap: the rest was not kept
     deleted: bool = False
     raw: bytes = b""  # the path's bytes as git printed them: the key to match it with other git output
+    old_blobs: tuple[str, ...] = ()  # the parents' blob ids from the `index` line (one per parent)
 
     @property
     def key(self) -> bytes:
@@ -81,10 +82,11 @@ class _Builder:
     truncated: bool = False
     deleted: bool = False
     added_bytes: int = 0
+    old_blobs: tuple[str, ...] = ()
 
     def build(self) -> FilePatch:
         return FilePatch(display_path(self.path), self.blob, self.mode, tuple(self.added), self.binary,
-                         self.truncated, self.deleted, self.path)
+                         self.truncated, self.deleted, self.path, self.old_blobs)
 
 
 class PatchParser:
@@ -159,7 +161,8 @@ class PatchParser:
         elif line.startswith(b"index "):
             parts = line.decode("ascii", "replace").split()
             if len(parts) >= 2 and ".." in parts[1]:
-                new = parts[1].rsplit("..", 1)[1]
+                old, new = parts[1].rsplit("..", 1)
+                f.old_blobs = tuple(b for b in old.split(",") if is_sha(b) and set(b) != {"0"})
                 f.blob = new if is_sha(new) else None
                 if f.blob is not None and set(f.blob) == {"0"}:
                     f.deleted = True

@@ -8,9 +8,12 @@ A finding carries the rule, severity, commit, path and line, a message with the 
 a content-based fingerprint (the digest of the value: the same secret moved to another line or file
 keeps its identity, so a baseline entry follows it), and the rule ids of an inline
 `gatekeeper: ignore[...]` comment on that line — policy.decide, not this module, decides whether that
-suppresses it. Symlinks are not read (`scan/symlink-skipped`), gitlinks have no content, binary files
-and files over the size cap are recorded skips, and added text beyond the per-file cap is reported
-(`scan/diff-too-large`) rather than dropped silently.
+suppresses it. Symlinks are not read (`scan/symlink-skipped`), gitlinks have no content. What git shows
+as binary is read from the object store and decoded (scan.text: UTF-16/32, text with NUL bytes, a real
+binary's printable runs) and scanned; a real binary is still reported (`scan/binary-skipped`), files over
+the size cap are recorded skips (`scan/file-too-large`), and added text beyond the per-file cap is
+reported (`scan/diff-too-large`) rather than dropped silently — policy `unscanned` decides whether
+content left unscanned blocks.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.interfaces import ScanJob, ScanResult
@@ -26,6 +30,9 @@ from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE
 from gatekeeper.scan.common import inline_ignores, tool_failure
 from gatekeeper.scan.secrets import SecretDetector, SecretHit
 from gatekeeper.scan.workspace import GITLINK_MODE, SYMLINK_MODE, Skip
+
+if TYPE_CHECKING:
+    from gatekeeper.scan.text import Decoded
 
 NAME = "secrets"
 FIX = ("remove the secret from every commit of the change (rewrite them: deleting it in a later commit leaves it "
@@ -96,7 +103,9 @@ class SecretsScanner:
         if cut is not None:
             findings.append(tool_failure(NAME, f"time budget used up; commits from {cut[:12]} on were not "
                                          "scanned for secrets", timeout=True))
-        findings.extend(self._binary_skips(job, binaries))
+        decoded_findings, decoded_files = self._binary_content(job, detector, binaries)
+        findings.extend(decoded_findings)
+        files += decoded_files
         stat = ScannerStat(ran=cut is None, error="time budget exhausted" if cut else None, files=files)
         return ScanResult(tuple(findings), stat, files)
 
@@ -116,18 +125,62 @@ class SecretsScanner:
             ).with_fingerprint(hit.digest))
         return result
 
-    def _binary_skips(self, job: ScanJob, binaries: list[tuple[str, FilePatch]]) -> list[Finding]:
+    def _binary_content(self, job: ScanJob, detector: SecretDetector,
+                        binaries: list[tuple[str, FilePatch]]) -> tuple[list[Finding], int]:
+        """What git showed as binary, read from the object store and decoded (scan.text): UTF-16/32 and
+        text with NUL bytes are scanned like any text, a real binary's printable runs too (and it is still
+        reported as not scanned); a secret counts as added when no parent's version of the file has it.
+        Blobs over the size cap are reported as not scanned (scan/file-too-large)."""
         if not binaries:
-            return []
-        sizes = job.git.object_sizes(p.blob for _, p in binaries if p.blob)
-        findings = []
-        for commit, patch in binaries:
-            size = sizes.get(patch.blob or "") or 0
-            reason = "too-large" if size > self.max_file_bytes else "binary"
-            finding = Skip(patch.path, patch.blob or "", commit, reason, size).finding(NAME, self.max_file_bytes)
-            if finding is not None:
-                findings.append(finding)
-        return findings
+            return [], 0
+        from gatekeeper.scan.text import decode
+
+        wanted = {p.blob for _, p in binaries if p.blob} | {b for _, p in binaries for b in p.old_blobs}
+        sizes = job.git.object_sizes(wanted)
+        findings: list[Finding] = []
+        scanned = 0
+        seen_in: dict[str, frozenset[tuple[str, str]]] = {}
+        with job.git.batch() as reader:
+
+            def hits_of(blob: str) -> tuple[list[SecretHit], Decoded | None]:
+                kind, data = reader.read(blob, max_size=self.max_file_bytes)
+                if kind != "blob" or data is None:
+                    return [], None
+                decoded = decode(data)
+                return detector.scan_text(decoded.text), decoded
+
+            for commit, patch in binaries:
+                size = sizes.get(patch.blob or "") or 0
+                if not patch.blob or size > self.max_file_bytes:
+                    skip = Skip(patch.path, patch.blob or "", commit, "too-large", size)
+                    findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)
+                    continue
+                hits, decoded = hits_of(patch.blob)
+                if decoded is None:
+                    skip = Skip(patch.path, patch.blob, commit, "missing", size)
+                    findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)
+                    continue
+                scanned += 1
+                before: set[tuple[str, str]] = set()
+                for old in patch.old_blobs:
+                    if old not in seen_in:
+                        seen_in[old] = frozenset((h.rule_id, h.digest) for h in hits_of(old)[0])
+                    before |= seen_in[old]
+                lines = decoded.text.split("\n")
+                for hit in hits:
+                    if (hit.rule_id, hit.digest) in before:
+                        continue  # already in a parent's version: not added by this commit
+                    text = lines[hit.line - 1] if 0 < hit.line <= len(lines) else ""
+                    findings.append(Finding(
+                        rule_id=hit.rule_id, severity=hit.severity,
+                        message=f"{hit.description} {hit.redacted} added ({decoded.encoding})",
+                        commit=commit, path=patch.path, line=hit.line, fix=FIX, line_ignores=inline_ignores(text),
+                    ).with_fingerprint(hit.digest))
+                if not decoded.complete:
+                    skip = Skip(patch.path, patch.blob, commit, "binary", size,
+                                note="only its printable text was checked for secrets")
+                    findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)
+        return findings, scanned
 
 
 def _modes(changes: Mapping[str, tuple[FileChange, ...]]) -> dict[tuple[str, bytes], set[str]]:

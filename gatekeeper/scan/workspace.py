@@ -93,6 +93,7 @@ class Skip:
     commit: str | None
     reason: str  # "symlink" | "gitlink" | "too-large" | "binary" | "missing" | "not-a-blob"
     size: int = 0
+    note: str = ""  # what was done instead, e.g. "only its printable text was checked for secrets"
 
     def finding(self, scanner: str, max_bytes: int) -> Finding | None:
         if self.reason == "gitlink":
@@ -107,7 +108,7 @@ class Skip:
             fix = "keep generated or vendored files out of the change, or review this file by hand"
         elif self.reason == "binary":
             rule, severity = "scan/binary-skipped", Severity.INFO
-            message = f"{scanner}: binary file not scanned"
+            message = f"{scanner}: binary file not scanned" + (f" ({self.note})" if self.note else "")
             fix = "binary files are not scanned; review them by hand"
         else:
             rule, severity = "scan/unreadable", Severity.LOW
