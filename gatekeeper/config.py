@@ -29,6 +29,8 @@ SCANNERS = ("secrets", "semgrep", "bandit")
 BLOCK_OR_WARN = ("block", "warn")
 DEFAULT_PROTECTED_REFS: tuple[str, ...] = ("refs/heads/main", "refs/heads/master", "refs/heads/release/*")
 SIGNER_BINDINGS = ("author", "committer", "none")
+UNSCANNED_ACTIONS = ("block", "warn", "allow")
+DEFAULT_UNSCANNED: tuple[tuple[str, str], ...] = (("mobile", "block"), ("default", "warn"))
 # What may hide a finding (decided in policy.py; validated here so a bad entry fails at load):
 # only content findings — what the scanners found in the change — may be baselined or suppressed by an
 # inline `gatekeeper: ignore[...]`; findings about the gate itself (a tool that failed, review that
@@ -87,6 +89,10 @@ zones: []
 pre_receive: {budget_seconds: 4.0, scanners: [secrets], defer: [semgrep, bandit]}
 on_tool_error: block               # a scanner that fails or is missing blocks (fail closed)
 on_timeout: block
+# Content the scanners could not read (a real binary, a file over the size cap, a diff cut short), per
+# rule set: block = blocks on a protected ref (a warning elsewhere), warn = a warning, allow = listed only.
+# The pusher is always told which files were not scanned.
+unscanned: {mobile: block, default: warn}
 bypass: {push_option: gatekeeper.bypass, allowed: [], reason_required: true}
 ignore: []
 #  - {rule: semgrep/python-eval, paths: ["tests/**"], reason: "fixtures", expires: 2027-06-30}
@@ -212,7 +218,13 @@ class Policy:
     inline_ignore: InlineIgnore = field(default_factory=InlineIgnore)
     log: LogSettings = field(default_factory=LogSettings)
     ai: AIRules = field(default_factory=AIRules)
+    unscanned: tuple[tuple[str, str], ...] = DEFAULT_UNSCANNED  # (rule set, block|warn|allow)
     source: str = "built-in default"
+
+    def unscanned_action(self, ruleset: str, mobile: bool) -> str:
+        """What content left unscanned does under a rule set: its own entry, else mobile's or default's."""
+        actions = dict(self.unscanned)
+        return actions.get(ruleset) or actions.get("mobile" if mobile else "default") or "warn"
 
     def ruleset(self, name: str) -> RuleSet:
         for rs in self.rules:
@@ -368,7 +380,7 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
     top = v.mapping(data, "", ("version", "origins", "protected_refs", "rules", "zones", "devices",
                                "allowed_signers", "gpg_home", "signer_binding", "require_dco", "baseline",
                                "pre_receive", "on_tool_error", "on_timeout", "bypass", "ignore", "inline_ignore",
-                               "log", "ai"),
+                               "log", "ai", "unscanned"),
                     required=("version",))
     if type(top["version"]) is not int or top["version"] != 1:
         raise v.fail("version", f"unsupported version {_show(top['version'])} (this gatekeeper reads version 1)",
@@ -497,6 +509,12 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
         a = v.mapping(top["ai"], "ai", ("require_assisted_by", "refuse_agent_signoff"))
         ai = AIRules(require_assisted_by=_opt(a, "require_assisted_by", False, v.boolean, "ai"),
                      refuse_agent_signoff=_opt(a, "refuse_agent_signoff", False, v.boolean, "ai"))
+    unscanned = dict(DEFAULT_UNSCANNED)
+    if "unscanned" in top:
+        # Keys left out keep the default: leaving a key out never weakens the gate.
+        u = v.mapping(top["unscanned"], "unscanned", tuple(dict.fromkeys(rule_names)))
+        for name, action in u.items():
+            unscanned[name] = v.choice(action, f"unscanned.{name}", UNSCANNED_ACTIONS)
 
     def rel(key: str) -> Path | None:
         if key not in top or top[key] is None:
@@ -524,6 +542,7 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
         inline_ignore=inline,
         log=log,
         ai=ai,
+        unscanned=tuple(unscanned.items()),
         source=source,
     )
 

@@ -270,6 +270,11 @@ class Origin:
     ai_paths: frozenset[str] | None = None
 
 
+# Findings that say content was not (fully) scanned: policy `unscanned` decides whether they block, and the
+# pusher is always shown them.
+UNSCANNED_RULES = ("scan/binary-skipped", "scan/file-too-large", "scan/diff-too-large", "scan/unreadable")
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str  # namespaced and stable: "secrets/aws-access-key", "policy/zone-violation", ...

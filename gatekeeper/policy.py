@@ -21,7 +21,7 @@ from gatekeeper.config import (
     Policy,
     glob_match,
 )
-from gatekeeper.models import CommitReport, Decision, Finding, Severity, Suppressed
+from gatekeeper.models import UNSCANNED_RULES, CommitReport, Decision, Finding, Severity, Suppressed
 
 # Findings nothing can hide (no ignore entry, baseline or inline comment): they record that the gate
 # itself could not judge, was bypassed or deceived, or is being changed — and must stay visible.
@@ -71,6 +71,7 @@ def decide(findings: Iterable[Finding], commits: Sequence[CommitReport], policy:
     notes: list[Finding] = []
     expired_reported: set[int] = set()
     seen: set[tuple[str, str | None, str | None, int | None, str]] = set()
+    unscanned_warns = False
     for finding in findings:
         key = (finding.rule_id, finding.commit, finding.path, finding.line, finding.fingerprint)
         if key in seen:
@@ -82,16 +83,33 @@ def decide(findings: Iterable[Finding], commits: Sequence[CommitReport], policy:
         if reason is not None:
             suppressed.append(Suppressed(finding, reason))
             continue
-        kept.append(dataclasses.replace(finding, blocking=_blocks(finding, policy, rulesets, strictest)))
+        blocking = _blocks(finding, policy, rulesets, strictest)
+        if finding.rule_id in UNSCANNED_RULES:
+            action, protected = _unscanned(finding, commits, policy)
+            blocking = blocking or (action == "block" and protected)
+            unscanned_warns = unscanned_warns or action != "allow"
+        kept.append(dataclasses.replace(finding, blocking=blocking))
     kept.extend(notes)
     kept.sort(key=lambda f: (not f.blocking, -f.severity, f.rule_id, f.path or "", f.line or 0))
     if any(f.blocking for f in kept):
         decision = Decision.BLOCK
-    elif any(f.severity >= Severity.LOW for f in kept):
+    elif unscanned_warns or any(f.severity >= Severity.LOW for f in kept):
         decision = Decision.WARN
     else:
         decision = Decision.ALLOW
     return Outcome(decision, tuple(kept), tuple(suppressed))
+
+
+def _unscanned(finding: Finding, commits: Sequence[CommitReport], policy: Policy) -> tuple[str, bool]:
+    """(policy `unscanned` action, whether it concerns a protected ref) for content left unscanned: the
+    action of the finding's commit's rule set (the strictest of the run's for a finding without commit)."""
+    mine = [c for c in commits if c.commit.sha == finding.commit] or list(commits)
+    order = ("allow", "warn", "block")
+    if not mine:
+        return policy.unscanned_action("default", False), False
+    action = max((policy.unscanned_action(c.ruleset, c.mobile) for c in mine), key=order.index)
+    protected = any(glob_match(p, ref) for c in mine for ref in c.refs for p in policy.protected_refs)
+    return action, protected
 
 
 def _blocks(finding: Finding, policy: Policy, rulesets: dict[str, str], strictest: str) -> bool:

@@ -19,7 +19,7 @@ BAD = {
     "unknown top key": ("version: 1\nprotected_ref: [main]\n",
                         "p.yml: protected_ref: unknown key (expected one of: version, origins, protected_refs, rules, "
                         "zones, devices, allowed_signers, gpg_home, signer_binding, require_dco, baseline, "
-                        "pre_receive, on_tool_error, on_timeout, bypass, ignore, inline_ignore, log, ai)"),
+                        "pre_receive, on_tool_error, on_timeout, bypass, ignore, inline_ignore, log, ai, unscanned)"),
     "unknown nested key": (
         "version: 1\nrules:\n  mobile: {scanners: [secrets], blok_at: high}\n  default: {}\n",
         "p.yml: rules.mobile.blok_at: unknown key (expected one of: scanners, block_at, require_signature, "
@@ -47,6 +47,12 @@ BAD = {
     "duplicate key": ("version: 1\non_timeout: warn\non_timeout: block\n", "p.yml: line 3: duplicate key 'on_timeout'"),
     "yaml syntax": ("version: 1\nrules: [\n", "p.yml: line 3, column 1: invalid YAML: expected the node content, but found '<stream end>'"),
     "top not mapping": ("- 1\n", "p.yml: (top level): expected a mapping, got a list"),
+    "unscanned bad action": ("version: 1\nunscanned: {mobile: deny}\n",
+                             "p.yml: unscanned.mobile: expected one of block, warn, allow, got 'deny'"),
+    "unscanned unknown rule set": ("version: 1\nunscanned: {phone: block}\n",
+                                   "p.yml: unscanned.phone: unknown key (expected one of: mobile, default, tablet, web, "
+                                   "desktop, ci)"),
+    "unscanned not a mapping": ("version: 1\nunscanned: block\n", "p.yml: unscanned: expected a mapping, got a string"),
 }
 
 

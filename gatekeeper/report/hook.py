@@ -7,7 +7,7 @@ lines carry the `GL-HOOK-ERR: ` prefix, without which GitLab's web UI shows only
 
 from __future__ import annotations
 
-from gatekeeper.models import Decision, Finding, ReviewStatus, Severity, Verdict
+from gatekeeper.models import UNSCANNED_RULES, Decision, Finding, ReviewStatus, Severity, Verdict
 from gatekeeper.report.common import where as location
 from gatekeeper.sanitize import safe
 
@@ -53,12 +53,21 @@ def render_hook(verdict: Verdict, *, gitlab: bool = False, limit: int = 20) -> s
         lines.append((f"  review: {len(reviewed)} mobile-origin commit(s) approved by "
                       f"{safe(', '.join(approvers), limit=120)} ({', '.join(sources)})", False))
     notes = [f for f in verdict.findings
-             if not f.blocking and f.rule_id not in ("gate/bypassed", "gate/deferred") and f.severity >= Severity.LOW]
+             if not f.blocking and f.rule_id not in ("gate/bypassed", "gate/deferred", *UNSCANNED_RULES)
+             and f.severity >= Severity.LOW]
     shown = notes[: max(0, min(limit, 5))]
     for f in shown:
         lines.append((f"  warning: {finding_line(f)}", False))
     if len(notes) > len(shown):
         lines.append((f"  ... and {len(notes) - len(shown)} more warning(s)", False))
+    # Content no scanner could read is said every time, blocking or not, whatever its severity.
+    unscanned = [f for f in verdict.findings if f.rule_id in UNSCANNED_RULES and not f.blocking]
+    if unscanned:
+        lines.append((f"  unscanned: {len(unscanned)} file(s) not fully scanned; review them by hand:", False))
+        for f in unscanned[:5]:
+            lines.append((f"    {finding_line(f)}", False))
+        if len(unscanned) > 5:
+            lines.append((f"    ... and {len(unscanned) - 5} more", False))
     # Informational findings worth telling the pusher (a reviewed policy change names its reviewer).
     for f in [f for f in verdict.findings if f.rule_id in NOTED and not f.blocking and f.severity < Severity.LOW][:3]:
         lines.append((f"  note: {finding_line(f)}", False))

@@ -173,11 +173,16 @@ class HeadScanner:
     def _findings(self, target: Target, raw: Sequence[RawFinding], changes: HeadChanges) -> list[Finding]:
         if not raw:
             return []
-        added = changes.added_lines(target.key)
+        added: frozenset[int] | None = changes.added_lines(target.key)
+        patch = changes.added.get(target.key)
+        if target.transcoded and (patch is None or patch.binary):
+            # git saw binary (UTF-16, NUL bytes) and named no lines: every line of the decoded text counts,
+            # which errs on the side of reporting a finding the file already had.
+            added = None
         lines: list[str] | None = None
         result: list[Finding] = []
         for item in raw:
-            if item.line is not None and item.line not in added:
+            if item.line is not None and added is not None and item.line not in added:
                 continue  # pre-existing: not introduced by this range
             if lines is None:
                 lines = _read_lines(target.local)

@@ -14,8 +14,9 @@ environment inherited, inside pre-receive quarantine). Every byte and every path
   directory (keeping a sanitised extension so the tools still pick the language); findings are reported
   under the original path through `Workspace.lookup`;
 - files over the size cap are not read into memory (the size comes from cat-file's header) and are
-  reported as `scan/file-too-large`; binary files (a NUL byte in the first 8 KB, git's own test) are
-  recorded as `scan/binary-skipped`. Nothing is dropped silently.
+  reported as `scan/file-too-large`; content with a NUL byte in the first 8 KB (git's own binary test)
+  is decoded (scan.text): UTF-16/32 and text with NUL bytes are written as UTF-8 text (`transcoded`),
+  a real binary is recorded as `scan/binary-skipped`. Nothing is dropped silently.
 
 The directory holds the scanned content, secrets included: it is removed when the workspace closes,
 on any exception (Ctrl-C and SIGTERM arrive as one, see console.py), and is registered with
@@ -37,6 +38,7 @@ from types import TracebackType
 from gatekeeper.cleanup import forget_dir, held_signals, track_dir
 from gatekeeper.git import Git
 from gatekeeper.models import Finding, Severity, path_key
+from gatekeeper.scan.text import decode
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 BINARY_PROBE = 8000  # git's buffer_is_binary() looks at the first 8000 bytes
@@ -78,6 +80,7 @@ class Target:
     renamed: bool  # the original path was unsafe: written under a generated name
     commit: str | None
     raw: bytes = b""  # the original path's bytes: the key for its added lines
+    transcoded: bool = False  # git sees binary (UTF-16, NUL bytes): written as the UTF-8 text it decodes to
 
     @property
     def key(self) -> bytes:
@@ -230,7 +233,13 @@ class Workspace:
                 elif data is None:
                     self.skips.append(Skip(entry.path, entry.blob, entry.commit, "too-large", size))
                 elif b"\x00" in data[:BINARY_PROBE]:
-                    self.skips.append(Skip(entry.path, entry.blob, entry.commit, "binary", size))
+                    # UTF-16/32 or text with NUL bytes is written as the UTF-8 text it is; a real binary is
+                    # a recorded skip.
+                    decoded = decode(data)
+                    if decoded.complete and decoded.text.strip():
+                        written.append(self._write(entry, decoded.text.encode("utf-8", "replace"), transcoded=True))
+                    else:
+                        self.skips.append(Skip(entry.path, entry.blob, entry.commit, "binary", size))
                 else:
                     written.append(self._write(entry, data))
         return written
@@ -244,7 +253,7 @@ class Workspace:
                 return extension
         return None
 
-    def _write(self, entry: Entry, data: bytes, alias: str | None = None) -> Target:
+    def _write(self, entry: Entry, data: bytes, alias: str | None = None, *, transcoded: bool = False) -> Target:
         alias = alias or self.extension_alias.get(safe_extension(entry.path))
         renamed = alias is not None or unsafe_reason(entry.path) is not None
         rel = self._generated_name(entry.path, alias) if renamed else entry.path
@@ -255,7 +264,7 @@ class Workspace:
             renamed = True
             rel = self._generated_name(entry.path, alias)
             local = self._create(rel, data)
-        target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit, entry.key)
+        target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit, entry.key, transcoded)
         self.targets[rel] = target
         return target
 
