@@ -826,6 +826,20 @@ class Git:
                 for commit, blob in pairs.items()
                 if (content := blobs.get(blob, ("missing", None))[1]) is not None}
 
+    def note(self, ref: str, sha: str, *, max_size: int = 256 * 1024) -> bytes | None:
+        """The note of one commit under `ref`, in one git call; None when there is none. GitError when
+        the notes ref exists but cannot be read as notes (so a broken ref is never taken for "no note")."""
+        if not is_sha(sha) or not ref.startswith("refs/notes/"):
+            raise GitError(f"invalid note lookup {ref!r} {sha!r}", "this is a bug in gatekeeper; please report it")
+        proc = self.run("notes", f"--ref={ref}", "show", sha, check=False)
+        if proc.returncode == 0:
+            return proc.stdout if len(proc.stdout) <= max_size else None
+        if self.try_resolve_object(ref) is None or b"no note found" in proc.stderr:
+            return None
+        stderr = proc.stderr.decode("utf-8", "replace").strip()
+        raise GitError(f"cannot read {ref}: {_first_line(stderr)}",
+                       f"an administrator must repair {ref} (it should name a notes commit)", stderr=stderr)
+
     def write_note(self, ref: str, sha: str, content: bytes, *, author: str = "gatekeeper") -> None:
         """Attach (or replace) the note of commit `sha` under `ref`, as a commit by `author`. Used on the
         server after a push was accepted (attestations); the notes ref's own lock serialises writers."""

@@ -226,7 +226,7 @@ def test_broken_chain_and_bad_notes_ref(gate: Any) -> None:
     assert result.code == 0  # the push was accepted: post-receive cannot undo that, it reports
     assert "attestation NOT written" in result.remote_text
     log = (server.path / "gatekeeper" / "attest-errors.log").read_text()
-    assert "not a notes commit" in log
+    assert "cannot read refs/notes/gatekeeper/attestations" in log
 
 
 def test_unwritable_notes_ref_is_reported_not_silent(gate: Any) -> None:

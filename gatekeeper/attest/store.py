@@ -71,5 +71,11 @@ def read_bundles(git: Git, revisions: Iterable[str]) -> dict[str, Bundle]:
     return {sha: parse_bundle(sha, text) for sha, text in notes.items()}
 
 
+def read_bundle(git: Git, revision: str) -> Bundle | None:
+    """One revision's attestation note, in one git call (the hook's path)."""
+    data = git.note(ATTESTATIONS_REF, revision, max_size=MAX_NOTE_BYTES)
+    return None if data is None else parse_bundle(revision, data.decode("utf-8", "replace"))
+
+
 def write_bundle(git: Git, revision: str, signed: Iterable[SignedStatement]) -> None:
     git.write_note(ATTESTATIONS_REF, revision, bundle_text(signed))

@@ -18,7 +18,7 @@ from securesystemslib.signer import Key  # type: ignore[attr-defined]
 from gatekeeper.attest.controls import parse_level
 from gatekeeper.attest.envelope import EnvelopeError, envelope_digest, open_envelope
 from gatekeeper.attest.statements import PROVENANCE_TYPE, STATEMENT_TYPE, VSA_TYPE
-from gatekeeper.attest.store import Bundle, read_bundles
+from gatekeeper.attest.store import Bundle, read_bundle, read_bundles
 from gatekeeper.git import Git, is_sha
 
 MAX_CHAIN = 1_000_000
@@ -118,8 +118,13 @@ def _verify_link(bundle: Bundle, keys: Sequence[Key]) -> tuple[Link, dict[str, A
                 time=vsa.get("timeVerified") if isinstance(vsa.get("timeVerified"), str) else None)
     prev_digest = continuity.get("previousAttestation")
     prev_sha = prev_digest.get("sha256") if isinstance(prev_digest, dict) else None
-    return link, {"vsa": vsa_stmt, "previous_vsa_digest": prev_sha, "vsa_digest": envelope_digest(vsa_env),
-                  "resource_uri": vsa.get("resourceUri"), "verifier": vsa.get("verifier")}, rev
+    controls = prov.get("controls") if isinstance(prov.get("controls"), dict) else {}
+    assert isinstance(controls, dict)
+    since = {name: c["since"] for name, c in controls.items()
+             if isinstance(c, dict) and c.get("enforced") is True and isinstance(c.get("since"), str)}
+    return link, {"since": since, "vsa": vsa_stmt, "previous_vsa_digest": prev_sha,
+                  "vsa_digest": envelope_digest(vsa_env), "resource_uri": vsa.get("resourceUri"),
+                  "verifier": vsa.get("verifier")}, rev
 
 
 def verify_revision(git: Git, revision: str, keys: Sequence[Key], *, min_level: int | None = None) -> Result:
@@ -193,14 +198,15 @@ def verify_revision(git: Git, revision: str, keys: Sequence[Key], *, min_level: 
 
 
 def recorded_level(git: Git, revision: str, keys: Sequence[Key]
-                   ) -> tuple[tuple[int, tuple[str, ...]] | None, str | None]:
-    """The previous tip's verified (level, properties) and its VSA envelope digest — only its own
-    note is checked (its own chain was checked when it was written); (None, None) when absent or bad."""
-    bundle = read_bundles(git, [revision]).get(revision)
+                   ) -> tuple[tuple[int, tuple[str, ...]] | None, str | None, dict[str, str]]:
+    """The previous tip's verified (level, properties), its VSA envelope digest, and since when each of
+    its controls held. Only its own note is checked (its own chain was checked when it was written);
+    (None, None, {}) when absent or not genuine."""
+    bundle = read_bundle(git, revision)
     if bundle is None:
-        return None, None
+        return None, None, {}
     try:
         link, info, _ = _verify_link(bundle, keys)
     except ChainError:
-        return None, None
-    return (link.level, link.properties), info["vsa_digest"]
+        return None, None, {}
+    return (link.level, link.properties), info["vsa_digest"], info["since"]

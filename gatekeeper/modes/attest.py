@@ -1,13 +1,14 @@
-"""Attestations at admission: pre-receive records what it admitted, post-receive signs it into notes.
+"""Attestations at admission: pre-receive signs what it admitted, post-receive stores it as notes.
 
-pre-receive cannot write refs (nothing moves before every hook agrees), so when it accepts a push it
-writes a small *admission record* into `$GIT_DIR/gatekeeper/admitted/`, named by a digest of the
-exact `old new ref` lines. post-receive (installed next to it) reads the record for the same lines,
-builds the source provenance and the VSA for each new protected tip, signs both with the gate's key
-and stores them as a note. A push that arrives without a record (the gate was bypassed or not
-installed) is still attested — at level 1, saying why — so gaps are visible, never silent.
-post-receive cannot reject anything: every failure is printed to the pusher and kept in the record
-directory's error log.
+pre-receive cannot write refs (nothing moves before every hook agrees). So when it accepts a push and
+a signing key is configured, it builds and signs the source provenance and the VSA of each new
+protected tip right away (it holds the verdict and the policy) and leaves them in
+`$GIT_DIR/gatekeeper/admitted/<old>.<new>.bundle`; for every other line of the push it leaves a
+`.skip` marker. post-receive's script stores each bundle as a note with one `git notes add` (no
+Python on that path: a few milliseconds per push). Only a line with neither file — a push that did
+not pass through the gate, or a store that failed — starts `gatekeeper post-receive`, which attests
+a protected tip at level 1 saying why, retries failed stores, and reports. post-receive cannot reject
+anything: every failure is printed to the pusher and kept in `$GIT_DIR/gatekeeper/attest-errors.log`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,10 +33,10 @@ from gatekeeper.attest.statements import (
     provenance_statement,
     vsa_statement,
 )
-from gatekeeper.attest.store import write_bundle
+from gatekeeper.attest.store import ATTESTATIONS_REF, bundle_text
 from gatekeeper.attest.verify import recorded_level
 from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
-from gatekeeper.errors import ConfigError, UsageError
+from gatekeeper.errors import ConfigError, GitError, UsageError
 from gatekeeper.git import Git, is_sha, is_zero
 from gatekeeper.models import RefKind, RefUpdate, Verdict
 from gatekeeper.sanitize import safe
@@ -47,7 +49,7 @@ MAX_RECORD_BYTES = 1024 * 1024
 
 
 def push_key(lines: Sequence[tuple[str, str, str]]) -> str:
-    """The identity of one push: the same for pre-receive and post-receive of that push."""
+    """The identity of one push (for the error log)."""
     text = "\n".join(f"{old} {new} {ref}" for old, new, ref in sorted(lines))
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -56,61 +58,72 @@ def record_dir(git: Git) -> Path:
     return git.info().git_dir / RECORD_DIR
 
 
-@dataclass(frozen=True, slots=True)
-class AdmissionRecord:
-    controls: Mapping[str, Controls]  # ref -> controls it was admitted under
-    verdict_digest: str
-    policy_digest: str
-    policy_source: str
-    actor: str | None
-    time: str
+def _stem(directory: Path, old: str, new: str) -> str:
+    if not (is_sha(old) and is_sha(new)):
+        raise ValueError("not a ref update line")
+    return str(directory / f"{old}.{new}")
 
 
-def write_admission_record(git: Git, lines: Sequence[tuple[str, str, str]], verdict: Verdict, policy: Policy,
-                           verdict_json: bytes, actor: str | None) -> Path | None:
-    """pre-receive, after deciding allow/warn: what post-receive needs to attest the protected tips."""
-    from gatekeeper.checks import is_protected
-
-    controls = {u.ref: controls_for(verdict, policy, u).as_dict() for u in verdict.updates
-                if u.kind is not RefKind.DELETE and is_protected(u.ref, policy)}
-    if not controls:
-        return None
-    record = {"controls": controls, "verdict_digest": hashlib.sha256(verdict_json).hexdigest(),
-              "policy_digest": policy_digest(policy), "policy_source": policy.source, "actor": actor,
-              "time": now_iso()}
-    directory = record_dir(git)
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = directory / f"{push_key(lines)}.json"
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(record, handle, sort_keys=True)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
 
 
-def read_admission_record(git: Git, lines: Sequence[tuple[str, str, str]]) -> AdmissionRecord | None:
-    path = record_dir(git) / f"{push_key(lines)}.json"
+def _activity(kind: RefKind, env: Mapping[str, str]) -> str:
+    if kind is RefKind.FORCE:
+        return "force-push"
+    if env.get("GITHUB_PULL_REQUEST_AUTHOR_LOGIN") or env.get("GITEA_PUSH_TRIGGER"):
+        return "pr-merge"
+    return "push"
+
+
+def prepare_admission(git: Git, lines: Sequence[tuple[str, str, str]], verdict: Verdict, policy: Policy,
+                      verdict_json: bytes, actor: str | None, env: Mapping[str, str]) -> None:
+    """pre-receive, after deciding allow/warn: sign the attestations post-receive will store."""
+    from gatekeeper.checks import is_protected
+
+    settings = settings_from_env(git, env)
+    directory = record_dir(git)
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _sweep(directory)
+    digest = hashlib.sha256(verdict_json).hexdigest()
+    pdigest = policy_digest(policy)
+    updates = {(u.ref, u.new): u for u in verdict.updates}
+    for old, new, ref in lines:
+        stem = _stem(directory, old, new)
+        update = updates.get((ref, new))
+        if (update is None or update.kind is RefKind.DELETE or is_zero(new) or not is_protected(ref, policy)
+                or (not ref.startswith("refs/heads/") and git.object_type(new) != "commit")):
+            _atomic_write(Path(stem + ".skip"), b"")
+            continue
+        admission, signed = build_attestation(
+            git, update, controls_for(verdict, policy, update), settings=settings, activity=_activity(update.kind, env),
+            actor=actor, verdict_digest=digest, policy_digest_value=pdigest, policy_source=policy.source, start=False)
+        _atomic_write(Path(stem + ".msg"), _message(admission).encode("utf-8", "replace"))
+        _atomic_write(Path(stem + ".bundle"), bundle_text(signed))
+
+
+def _sweep(directory: Path, max_age: float = 86400.0) -> None:
+    """Files of pushes that another hook rejected after pre-receive accepted them: never stored."""
+    cutoff = time.time() - max_age
     try:
-        if path.is_symlink() or path.stat().st_size > MAX_RECORD_BYTES:
-            return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("controls"), dict):
-        return None
-    return AdmissionRecord(
-        controls={str(ref): Controls.from_dict(c) for ref, c in data["controls"].items() if isinstance(c, dict)},
-        verdict_digest=str(data.get("verdict_digest", "")), policy_digest=str(data.get("policy_digest", "")),
-        policy_source=str(data.get("policy_source", "")),
-        actor=data.get("actor") if isinstance(data.get("actor"), str) else None, time=str(data.get("time", "")))
+        for entry in os.scandir(directory):
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                Path(entry.path).unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
-def remove_admission_record(git: Git, lines: Sequence[tuple[str, str, str]]) -> None:
-    (record_dir(git) / f"{push_key(lines)}.json").unlink(missing_ok=True)
+def _message(admission: Admission) -> str:
+    reasons = f" ({'; '.join(admission.level.reasons)})" if admission.level.reasons else ""
+    return safe(f"gatekeeper: attested {admission.ref} at {admission.revision[:12]}: SLSA Source level "
+                f"{admission.level.level}{reasons}", limit=500) + "\n"
 
 
 def resource_uri(git: Git, env: Mapping[str, str]) -> str:
@@ -148,13 +161,23 @@ def attest_update(git: Git, update: RefUpdate, controls: Controls, *, settings: 
                   actor: str | None, verdict_digest: str | None, policy_digest_value: str | None,
                   policy_source: str, start: bool, at: str | None = None) -> tuple[Admission, list[SignedStatement]]:
     """Build, sign and store the attestations of `update.new` on `update.ref`."""
+    admission, signed = build_attestation(git, update, controls, settings=settings, activity=activity, actor=actor,
+                                          verdict_digest=verdict_digest, policy_digest_value=policy_digest_value,
+                                          policy_source=policy_source, start=start, at=at)
+    _store(git, update.new, bundle_text(signed))
+    return admission, signed
+
+
+def build_attestation(git: Git, update: RefUpdate, controls: Controls, *, settings: Settings, activity: str,
+                      actor: str | None, verdict_digest: str | None, policy_digest_value: str | None,
+                      policy_source: str, start: bool, at: str | None = None
+                      ) -> tuple[Admission, list[SignedStatement]]:
+    """Build and sign the attestations of `update.new` on `update.ref` (not stored)."""
     signer = load_signer(settings.signer_path)
     trusted = [signer.public_key]
     previous_tip = None if is_zero(update.old) else update.old
-    previous, previous_digest = (None, None) if previous_tip is None else recorded_level(git, previous_tip, trusted)
-    previous_since: dict[str, str] = {}
-    if previous_tip is not None and previous is not None:
-        previous_since = _previous_since(git, previous_tip)
+    previous, previous_digest, previous_since = ((None, None, {}) if previous_tip is None
+                                                 else recorded_level(git, previous_tip, trusted))
     is_start = start or previous_tip is None
     level = level_for(controls, previous=previous, start=is_start, previous_tip=previous_tip)
     when = at or now_iso()
@@ -167,25 +190,19 @@ def attest_update(git: Git, update: RefUpdate, controls: Controls, *, settings: 
     provenance = sign_statement(provenance_statement(admission), signer)
     vsa = sign_statement(vsa_statement(admission, provenance_digest=provenance.digest,
                                        verifier_id=settings.verifier_id), signer)
-    write_bundle(git, update.new, [provenance, vsa])
     return admission, [provenance, vsa]
 
 
-def _previous_since(git: Git, revision: str) -> dict[str, str]:
-    """When each control began to hold, as the previous tip's (already verified) provenance records it."""
-    from gatekeeper.attest.envelope import decode_payload_unverified
-    from gatekeeper.attest.statements import PROVENANCE_TYPE
-    from gatekeeper.attest.store import read_bundles
-
-    bundle = read_bundles(git, [revision]).get(revision)
-    if bundle is None:
-        return {}
-    for envelope in bundle.of_type(PROVENANCE_TYPE):
-        statement = decode_payload_unverified(envelope) or {}
-        controls = (statement.get("predicate") or {}).get("controls") or {}
-        return {name: c["since"] for name, c in controls.items()
-                if isinstance(c, dict) and c.get("enforced") is True and isinstance(c.get("since"), str)}
-    return {}
+def _store(git: Git, revision: str, data: bytes, attempts: int = 5) -> None:
+    """One note; concurrent post-receives contend for the notes ref's lock, so retry briefly."""
+    for attempt in range(attempts):
+        try:
+            git.write_note(ATTESTATIONS_REF, revision, data)
+            return
+        except GitError as exc:
+            if attempt == attempts - 1 or "lock" not in (exc.stderr or "").lower():
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def settings_from_env(git: Git, env: Mapping[str, str], key: Path | None = None) -> Settings:
@@ -210,63 +227,66 @@ def parse_lines(data: bytes) -> list[tuple[str, str, str]]:
 
 def run_post_receive(stdin: bytes, *, env: Mapping[str, str], repo: Path, out: TextIO,
                      policy_file: Path | None = None) -> int:
-    """Attest each accepted protected tip. Never fails the push (it is already accepted); says what
-    went wrong instead, to the pusher and in `$GIT_DIR/gatekeeper/attest-errors.log`."""
-    from gatekeeper.checks import is_protected
-    from gatekeeper.git import classify_update
-    from gatekeeper.modes.pre_receive import trusted_policy
+    """Store what pre-receive signed, and attest the protected tips it did not see (at level 1).
 
+    Never fails the push (it is already accepted): says what went wrong instead, to the pusher and in
+    `$GIT_DIR/gatekeeper/attest-errors.log`."""
     git = Git(repo, inherit_git_env=True)
     lines = parse_lines(stdin)
     if not lines:
         return 0
-    try:
-        record = read_admission_record(git, lines)
-        policy = record_policy = None
-        if record is None:
-            # No record: the gate did not admit this push (bypassed, not installed, or it crashed).
-            # Attest the protected tips anyway, at level 1, so the gap shows in every later chain.
-            record_policy = trusted_policy(git, env, policy_file).policy
-        settings = settings_from_env(git, env)
-        for old, new, ref in lines:
-            if is_zero(new):
-                continue
-            if record is not None:
-                controls = record.controls.get(ref)
-                if controls is None:
-                    continue  # not a protected ref
-            else:
-                assert record_policy is not None
-                policy = record_policy
-                if not is_protected(ref, policy):
-                    continue
-                controls = Controls()
-            kind = classify_update(git, old, new, ref)
-            if git.object_type(new) != "commit":
-                continue  # a tag object: its commit is attested under its branch
-            update = RefUpdate(ref=ref, old=old, new=new, kind=kind)
-            activity = "push"
-            if kind is RefKind.FORCE:
-                activity = "force-push"
-            elif env.get("GITHUB_PULL_REQUEST_AUTHOR_LOGIN"):
-                activity = "pr-merge"
-            admission, _ = attest_update(
-                git, update, controls, settings=settings, activity=activity,
-                actor=record.actor if record else _actor(env), verdict_digest=record.verdict_digest if record else None,
-                policy_digest_value=record.policy_digest if record else None,
-                policy_source=record.policy_source if record else "none (no gate verdict recorded)", start=False)
-            out.write(f"gatekeeper: attested {ref} at {new[:12]}: SLSA Source level {admission.level.level}"
-                      + (f" ({safe('; '.join(admission.level.reasons), limit=400)})" if admission.level.reasons
-                         else "")
-                      + "\n")
-        if record is not None:
-            remove_admission_record(git, lines)
-        return 0
-    except Exception as exc:  # post-receive must never be silent, and never fail the accepted push
-        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
-        out.write(f"gatekeeper: warning: attestation NOT written: {safe(str(message), limit=300)}\n")
-        _log_error(git, lines, str(message))
-        return 0
+    directory = record_dir(git)
+    gaps: list[tuple[str, str, str]] = []
+    for old, new, ref in lines:
+        stem = _stem(directory, old, new)
+        bundle, done, skip, msg = (Path(stem + s) for s in (".bundle", ".done", ".skip", ".msg"))
+        try:
+            if bundle.is_file() and not bundle.is_symlink():
+                if bundle.stat().st_size > MAX_RECORD_BYTES:
+                    raise ValueError(f"{bundle.name} is larger than {MAX_RECORD_BYTES} bytes")
+                _store(git, new, bundle.read_bytes())
+                if msg.is_file() and not msg.is_symlink():
+                    out.write(safe(msg.read_text(encoding="utf-8", errors="replace"), limit=500) + "\n")
+                bundle.unlink(missing_ok=True)
+            elif not (done.exists() or skip.exists()):
+                gaps.append((old, new, ref))
+        except Exception as exc:  # post-receive reports every failure, never raises
+            _report(git, out, lines, exc)
+        for path in (done, skip, msg):
+            path.unlink(missing_ok=True)
+    if gaps:
+        try:
+            _attest_gaps(git, gaps, env, out, policy_file)
+        except Exception as exc:
+            _report(git, out, lines, exc)
+    return 0
+
+
+def _attest_gaps(git: Git, gaps: Sequence[tuple[str, str, str]], env: Mapping[str, str], out: TextIO,
+                 policy_file: Path | None) -> None:
+    """Protected tips that arrived without a gate verdict: attested at level 1, so every later chain
+    shows the gap."""
+    from gatekeeper.checks import is_protected
+    from gatekeeper.git import classify_update
+    from gatekeeper.modes.pre_receive import trusted_policy
+
+    policy = trusted_policy(git, env, policy_file).policy
+    settings = settings_from_env(git, env)
+    for old, new, ref in gaps:
+        if is_zero(new) or not is_protected(ref, policy) or git.object_type(new) != "commit":
+            continue
+        kind = classify_update(git, old, new, ref)
+        admission, _ = attest_update(
+            git, RefUpdate(ref=ref, old=old, new=new, kind=kind), Controls(), settings=settings,
+            activity=_activity(kind, env), actor=_actor(env), verdict_digest=None, policy_digest_value=None,
+            policy_source="none (no gate verdict recorded)", start=False)
+        out.write(_message(admission))
+
+
+def _report(git: Git, out: TextIO, lines: Sequence[tuple[str, str, str]], exc: BaseException) -> None:
+    message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+    out.write(f"gatekeeper: warning: attestation NOT written: {safe(str(message), limit=300)}\n")
+    _log_error(git, lines, str(message))
 
 
 def _actor(env: Mapping[str, str]) -> str | None:

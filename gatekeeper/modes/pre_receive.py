@@ -686,22 +686,23 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
     if bypass.granted:
         verdict = apply_bypass(verdict)
     if verdict.exit_code == ExitCode.OK and env.get(ATTEST_KEY_ENV):
-        _record_admission(git, raw, verdict, policy, state)
+        _record_admission(git, raw, verdict, policy, state, env)
     return _finish(state, verdict)
 
 
 def _record_admission(git: Git, raw: Sequence[RawUpdate], verdict: Verdict, policy: Policy,
-                      state: HookState) -> None:
-    """What post-receive needs to attest this push. Its failure never blocks the push: post-receive
-    then attests the tips at level 1 and says the verdict was not recorded."""
-    from gatekeeper.modes.attest import write_admission_record
+                      state: HookState, env: Mapping[str, str]) -> None:
+    """Sign the attestations post-receive will store. Never blocks the push: when this fails,
+    post-receive attests the tips at level 1 and says the verdict was not recorded."""
+    from gatekeeper.errors import GatekeeperError
+    from gatekeeper.modes.attest import prepare_admission
     from gatekeeper.report.json import render_json
 
     try:
-        write_admission_record(git, [(u.old, u.new, u.ref) for u in raw], verdict, policy,
-                               render_json(verdict).encode(), state.pusher.login if state.pusher else None)
-    except OSError as exc:
-        _write(state.out, f"gatekeeper: warning: could not record the admission for attestation: "
+        prepare_admission(git, [(u.old, u.new, u.ref) for u in raw], verdict, policy, render_json(verdict).encode(),
+                          state.pusher.login if state.pusher else None, env)
+    except (OSError, ValueError, GatekeeperError) as exc:
+        _write(state.out, f"gatekeeper: warning: could not sign the attestation of this push: "
                           f"{safe(str(exc), limit=200)}\n")
 
 
