@@ -185,3 +185,20 @@ def test_print_script_touches_nothing(tmp_path: Path) -> None:
     assert proc.stdout.rstrip().endswith(f"exec {shlex.quote(sys.executable)} -P -m gatekeeper.cli_hook pre-receive "
                                          '--legacy "$0.legacy" --policy /etc/gatekeeper/policy.yml "$@"')
     assert list(tmp_path.iterdir()) == []
+
+
+def test_pre_receive_brings_post_receive_and_takes_it_away(tmp_path: Path) -> None:
+    bare = _bare(tmp_path)
+    hooks = bare / "hooks"
+    (hooks / "post-receive").write_text("#!/bin/sh\necho mine\n")
+    (hooks / "post-receive").chmod(0o755)
+    result = install(bare, "pre-receive")
+    assert is_ours(hooks / "post-receive")
+    assert (hooks / "post-receive.legacy").read_text() == "#!/bin/sh\necho mine\n"  # kept, still runs first
+    assert any("post-receive" in note for note in result.notes)
+    script = (hooks / "post-receive").read_text()
+    assert '[ -n "$GATEKEEPER_ATTEST_KEY" ] || exit 0' in script  # no key: no Python started at all
+    assert subprocess.run(["sh", "-n", str(hooks / "post-receive")], check=False).returncode == 0
+    uninstall(bare, "pre-receive")
+    assert (hooks / "post-receive").read_text() == "#!/bin/sh\necho mine\n"
+    assert not (hooks / "pre-receive").exists()

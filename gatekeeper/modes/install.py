@@ -186,6 +186,8 @@ def uninstall(repo: Path, hook: str, *, use_hooks_path: bool = False) -> Install
         raise UsageError(f"{target} was not installed by gatekeeper; leaving it alone", "remove it by hand if "
                          "you mean to")
     notes: list[str] = []
+    if hook == "pre-receive":
+        _uninstall_post_receive(directory, notes)
     if legacy.exists() or legacy.is_symlink():
         os.replace(legacy, target)
         notes.append(f"restored the previous hook from {legacy.name}")
@@ -194,6 +196,20 @@ def uninstall(repo: Path, hook: str, *, use_hooks_path: bool = False) -> Install
     if hook == "pre-receive":
         notes.append("left receive.advertisePushOptions as it is (other hooks may use push options)")
     return InstallResult(target, None, tuple(notes))
+
+
+def _uninstall_post_receive(directory: Path, notes: list[str]) -> None:
+    """post-receive was installed with pre-receive; without it, it would only ever attest gaps."""
+    post = directory / "post-receive"
+    if not is_ours(post):
+        return
+    post_legacy = directory / "post-receive.legacy"
+    if post_legacy.exists() or post_legacy.is_symlink():
+        os.replace(post_legacy, post)
+        notes.append("removed the gatekeeper post-receive hook and restored post-receive.legacy")
+    else:
+        post.unlink()
+        notes.append("removed the gatekeeper post-receive hook installed with it")
 
 
 def _write_executable(target: Path, text: str) -> None:
