@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from gatekeeper import origin as origin_pkg
 from gatekeeper.checks import CHECKS, Check, CheckContext, is_protected, required_approvals
 from gatekeeper.config import Policy
-from gatekeeper.git import NOTES_REF, Git, RefTarget, is_zero
+from gatekeeper.git import NOTES_REF, BrokenNotes, Git, RefTarget, is_zero
 from gatekeeper.interfaces import ReviewSource, ScanJob, Scanner, SignatureSource
 from gatekeeper.models import (
     Commit,
@@ -124,6 +124,58 @@ def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str
     return commits, {sha: tuple(r) for sha, r in refs.items()}
 
 
+BAD_NOTES_FIX = ("push only notes commits made by `git notes` (a tree of notes named by the ids they annotate); "
+                 "an administrator repairs a broken one with `git update-ref -d <ref>` on the server")
+
+
+def _read_notes(request: Request, commits: Sequence[Commit], refs: Mapping[str, tuple[str, ...]],
+                findings: list[Finding]) -> dict[str, dict[str, str]]:
+    """The notes gatekeeper reads (origin, git-ai, Agent Trace) for the judged commits, by notes ref.
+
+    Every notes ref a push moves must be a well-formed notes commit, or the update is refused
+    (`policy/bad-notes-ref`): stored, it would make every later push unreadable. A notes ref that is
+    already broken does not stop unrelated pushes: it is reported, and blocks only where its evidence
+    matters — when commits reach a protected ref — unless this push repairs or deletes it. Notes pushed
+    together with the commits they tag are read from the pushed notes commit (inside pre-receive the
+    ref has not moved yet).
+    """
+    git = request.git
+    pushed = {u.ref: u for u in request.updates if u.ref.startswith("refs/notes/")}
+    repaired: set[str] = set()
+    for ref, update in pushed.items():
+        if update.kind is RefKind.DELETE or is_zero(update.new):
+            repaired.add(ref)
+            continue
+        _, problem = git.notes_index(update.new)
+        if problem is None:
+            repaired.add(ref)
+            continue
+        findings.append(Finding(
+            "policy/bad-notes-ref", Severity.HIGH, f"{ref} pushed as {update.new[:12]}: {problem}", enforced=True,
+            fix=BAD_NOTES_FIX).with_fingerprint(ref, update.new, problem))
+    shas = [c.sha for c in commits]
+    matters = any(is_protected(ref, request.policy) for names in refs.values() for ref in names)
+    result: dict[str, dict[str, str]] = {}
+    for ref, limit in ((NOTES_REF, 64 * 1024), (AI_NOTES_REF, MAX_NOTE), (AGENT_TRACE_REF, MAX_NOTE)):
+        found: dict[str, str] = {}
+        if shas:
+            try:
+                found = git.notes(shas, ref, max_size=limit)
+            except BrokenNotes as exc:
+                if ref not in repaired:
+                    where = "commits reach a protected ref: their origin evidence cannot be read" if matters else (
+                        "no protected ref is involved")
+                    findings.append(Finding(
+                        "policy/bad-notes-ref", Severity.HIGH if matters else Severity.MEDIUM,
+                        f"{ref} on the server is not a notes ref ({exc.problem}); {where}", enforced=matters,
+                        fix=BAD_NOTES_FIX).with_fingerprint(ref, exc.tip, exc.problem))
+            tip = pushed[ref].new if ref in pushed else None
+            if tip is not None and ref in repaired and not is_zero(tip):
+                found = {**found, **git.notes_at(tip, shas, max_size=limit)}
+        result[ref] = found
+    return result
+
+
 def ruleset_for(device: DeviceClass, policy: Policy) -> tuple[bool, str]:
     effective = policy.origins.undeclared if device is DeviceClass.UNKNOWN else device
     mobile = effective in policy.origins.mobile_classes
@@ -139,16 +191,9 @@ def evaluate(request: Request, services: Services) -> Verdict:
     commits, refs = collect_commits(request)
     findings: list[Finding] = list(request.extra_findings)
 
-    notes = git.notes(c.sha for c in commits) if commits else {}
-    for update in request.updates:
-        # Notes pushed together with the commits they tag (`git push origin main refs/notes/origin`)
-        # are not on the notes ref yet inside pre-receive: read them from the pushed notes commit.
-        if update.ref == NOTES_REF and update.kind is not RefKind.DELETE and not is_zero(update.new) and commits:
-            notes = {**notes, **git.notes_at(update.new, (c.sha for c in commits))}
-
-    # Line-level AI attribution other tools attach (git-ai, Agent Trace): read only when the refs exist.
-    ai_notes = git.notes((c.sha for c in commits), AI_NOTES_REF, max_size=MAX_NOTE) if commits else {}
-    trace_notes = git.notes((c.sha for c in commits), AGENT_TRACE_REF, max_size=MAX_NOTE) if commits else {}
+    notes_by_ref = _read_notes(request, commits, refs, findings)
+    notes, ai_notes, trace_notes = (notes_by_ref[NOTES_REF], notes_by_ref[AI_NOTES_REF],
+                                    notes_by_ref[AGENT_TRACE_REF])
 
     # Provenance first: a registered device key is the strongest origin signal.
     signatures: Mapping[str, SignatureInfo] = {}

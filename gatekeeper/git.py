@@ -29,7 +29,7 @@ import subprocess
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -129,6 +129,17 @@ class TreeEntry:
     sha: str
     path: str  # display_path of `raw`
     raw: bytes = b""
+
+
+class BrokenNotes(GitError):
+    """A notes ref that is not a notes commit: reading it as notes is impossible."""
+
+    def __init__(self, ref: str, tip: str, problem: str) -> None:
+        super().__init__(f"{ref} is not a notes ref: {problem}",
+                         f"an administrator must repair or delete it (`git update-ref -d {ref}` in the repository)")
+        self.ref = ref
+        self.tip = tip
+        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -776,52 +787,81 @@ class Git:
 
     def notes(self, shas: Iterable[str], ref: str = NOTES_REF, *, max_size: int = 64 * 1024) -> dict[str, str]:
         """git notes under `ref` for the given commits (empty when the notes ref does not exist); notes
-        larger than `max_size` are left out."""
+        larger than `max_size` are left out. BrokenNotes when the ref is not a notes commit (a pushed
+        blob, a commit whose tree holds something else): git's own `notes list` would fail on it."""
         wanted = set(shas)
-        if not wanted or not self.ref_exists(ref):
+        if not wanted:
             return {}
-        pairs: dict[str, str] = {}
-        for line in self.out("notes", f"--ref={ref}", "list").splitlines():
-            note_blob, _, commit = line.partition(" ")
-            if commit in wanted and is_sha(note_blob):
-                pairs[commit] = note_blob
-        if not pairs:
+        tip = self._ref_tip(ref)
+        if tip is None:
             return {}
-        blobs = self.read_objects(pairs.values(), max_size=max_size)
-        result: dict[str, str] = {}
-        for commit, blob in pairs.items():
-            content = blobs.get(blob, ("missing", None))[1]
-            if content is not None:
-                result[commit] = content.decode("utf-8", "replace")
-        return result
+        index, problem = self.notes_index(tip)
+        if problem is not None:
+            raise BrokenNotes(ref, tip, problem)
+        return self._note_texts({c: b for c, b in index.items() if c in wanted}, max_size)
 
     def notes_shas(self, ref: str = NOTES_REF) -> set[str]:
-        """The commits that have a note under `ref` (one `notes list`; what a history audit asks first)."""
-        if not self.ref_exists(ref):
+        """The objects that have a note under `ref` (what a history audit asks first); BrokenNotes as in
+        notes()."""
+        tip = self._ref_tip(ref)
+        if tip is None:
             return set()
-        return {commit for line in self.out("notes", f"--ref={ref}", "list").splitlines()
-                if is_sha(commit := line.partition(" ")[2])}
+        index, problem = self.notes_index(tip)
+        if problem is not None:
+            raise BrokenNotes(ref, tip, problem)
+        return set(index)
 
-    def notes_at(self, notes_commit: str, shas: Iterable[str]) -> dict[str, str]:
-        """Notes as stored in a notes commit that is not (yet) a ref: the tip a push brings for
-        refs/notes/origin, read from the quarantine. Note paths are the annotated commit ids, possibly
-        split into fan-out directories (ab/cdef...)."""
+    def notes_at(self, notes_commit: str, shas: Iterable[str], *, max_size: int = 64 * 1024) -> dict[str, str]:
+        """Notes as stored in a notes commit that is not (yet) a ref: the tip a push brings for a notes
+        ref, read from the quarantine (empty when it is not a well-formed notes commit: the push's
+        check refuses that)."""
         wanted = set(shas)
         if not wanted or not is_sha(notes_commit):
             return {}
-        proc = self.run("ls-tree", "-r", "-z", "--full-tree", notes_commit, check=False)
-        if proc.returncode != 0:
+        index, problem = self.notes_index(notes_commit)
+        if problem is not None:
             return {}
-        pairs: dict[str, str] = {}
+        return self._note_texts({c: b for c, b in index.items() if c in wanted}, max_size)
+
+    def _ref_tip(self, ref: str) -> str | None:
+        """The object a ref names (whatever its type); None when the ref does not exist."""
+        proc = self.run("rev-parse", "--verify", "--quiet", "--end-of-options", ref, check=False)
+        tip = proc.stdout.decode().strip()
+        return tip if proc.returncode == 0 and is_sha(tip) else None
+
+    def notes_index(self, tip: str) -> tuple[dict[str, str], str | None]:
+        """(annotated object id -> note blob id, None) for a well-formed notes commit, else ({}, what is
+        wrong). A notes tree holds only blobs named by the full id of the object they annotate,
+        possibly split into two-digit fan-out directories (ab/cdef…), as `git notes` writes it."""
+        if not is_sha(tip):
+            return {}, "not an object id"
+        kind = self.object_type(tip)
+        if kind != "commit":
+            return {}, f"it names a {kind or 'missing object'}, not a notes commit"
+        proc = self.run("ls-tree", "-r", "-z", "--full-tree", tip, check=False)
+        if proc.returncode != 0:
+            return {}, "its tree cannot be read"
+        index: dict[str, str] = {}
         for record in proc.stdout.split(b"\x00"):
+            if not record:
+                continue
             meta, _, path = record.partition(b"\t")
             fields = meta.split()
+            shown = path.decode("utf-8", "backslashreplace")[:120]
             if len(fields) != 3 or fields[1] != b"blob":
-                continue
-            commit = path.decode("ascii", "replace").replace("/", "")
-            if commit in wanted:
-                pairs[commit] = fields[2].decode()
-        blobs = self.read_objects(pairs.values(), max_size=64 * 1024)
+                kind_here = fields[1].decode("ascii", "replace") if len(fields) == 3 else "entry"
+                return {}, f"its tree holds a {kind_here} at {shown!r}, not a note"
+            parts = path.split(b"/")
+            name = b"".join(parts).decode("ascii", "replace")
+            if not is_sha(name) or any(len(p) != 2 for p in parts[:-1]):
+                return {}, f"its tree holds {shown!r}, which is not named by an object id"
+            index[name] = fields[2].decode("ascii")
+        return index, None
+
+    def _note_texts(self, pairs: Mapping[str, str], max_size: int) -> dict[str, str]:
+        if not pairs:
+            return {}
+        blobs = self.read_objects(pairs.values(), max_size=max_size)
         return {commit: content.decode("utf-8", "replace")
                 for commit, blob in pairs.items()
                 if (content := blobs.get(blob, ("missing", None))[1]) is not None}

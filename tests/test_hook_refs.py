@@ -286,3 +286,55 @@ def test_the_first_push_of_the_default_branch_after_a_topic_is_accepted(tmp_path
     work.commit("start\n", {"a.txt": "a\n"}, author=DANA, committer=DANA)
     assert spush(server, work, "origin", "HEAD:refs/heads/topic").code == 0
     assert spush(server, work, "origin", "main").code == 0
+
+
+# -- 13. notes refs --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("notes_ref", ["refs/notes/origin", "refs/notes/ai", "refs/notes/agent-trace"])
+@pytest.mark.parametrize("target", ["blob", "tree-commit", "tag-object"])
+def test_a_push_cannot_store_a_notes_ref_that_is_not_notes(tmp_path: Path, notes_ref: str, target: str) -> None:
+    server, work = seeded(tmp_path)
+    if target == "blob":
+        bad = work.git("hash-object", "-w", "--stdin", input="not a note\n")
+    elif target == "tree-commit":
+        bad = work.head()  # a commit whose tree is README.md, not notes
+    else:
+        bad = work.git("mktag", input=f"object {work.head()}\ntype commit\ntag t\n"
+                                        "tagger T <t@example.com> 1767225600 +0000\n\nx\n")
+    result = spush(server, work, "origin", f"{bad}:{notes_ref}")
+    rejected(result, "policy/bad-notes-ref", notes_ref)
+    assert server.tip(notes_ref) is None
+    # and nothing is bricked: the next ordinary push is judged as usual
+    work.commit("desktop\n", {"d.txt": "d\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+
+
+def test_good_notes_pushed_with_their_commit_still_count(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path)
+    sha = work.commit("note-tagged\n", {"n.txt": "n\n"}, author=DANA, committer=DANA)
+    work.note(sha, "Origin-Device: mobile\n")
+    rejected(spush(server, work, "origin", "main", "refs/notes/origin"), f"review/missing {sha[:12]}")
+
+
+@pytest.mark.parametrize("target", ["blob", "commit"])
+def test_an_already_broken_notes_ref_blocks_only_where_origin_matters(tmp_path: Path, target: str) -> None:
+    server, work = seeded(tmp_path)
+    # As an earlier, unchecked push would have left it: refs/notes/origin naming a blob, or a commit whose
+    # tree is README.md rather than notes.
+    bad = server.git("rev-parse", "refs/heads/main:README.md" if target == "blob" else "refs/heads/main")
+    server.git("update-ref", "refs/notes/origin", bad)
+    work.branch("topic")
+    work.checkout("topic")
+    work.commit("topic work\n", {"t.txt": "t\n"}, author=DANA, committer=DANA)
+    result = spush(server, work, "origin", "topic")
+    assert result.code == 0, result.output  # unprotected: reported, not bricked
+    assert any(f["rule_id"] == "policy/bad-notes-ref" and not f["blocking"]
+               for f in server.last_verdict()["findings"])
+    work.checkout("main")
+    work.commit("main work\n", {"m.txt": "m\n"}, author=DANA, committer=DANA)
+    rejected(spush(server, work, "origin", "main"), "policy/bad-notes-ref", "refs/notes/origin on the server")
+    # A push that brings a well-formed notes commit repairs it (judged with the notes it brings).
+    work.note(work.head(), "Origin-Device: desktop\n")
+    result = spush(server, work, "origin", "main", "+refs/notes/origin")
+    assert result.code == 0, result.output
+    assert server.git("cat-file", "-t", "refs/notes/origin") == "commit"

@@ -57,6 +57,9 @@ RULE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "policy/ref-deletion": ("Deletion of a protected branch", "Protected refs cannot be deleted."),
     "policy/ref-alias": ("Push through a symbolic ref", "The ref pushed is a symbolic ref on the server; the update is "
                          "judged as the ref it names."),
+    "policy/bad-notes-ref": ("Notes ref that is not a notes commit",
+                             "Push only notes commits made by `git notes`; a broken notes ref on the server must be "
+                             "repaired or deleted by an administrator."),
     "policy/replace-ref": ("Push of a replace ref (refs/replace/*)",
                            "Replace refs make git readers see another object in place of the one named; push the real "
                            "commits. Allowed only with pre_receive.allow_replace_refs."),
