@@ -120,3 +120,16 @@ def test_insecure_directory_reasons(tmp_path: Path) -> None:
     private.chmod(0o700)
     link.symlink_to(private, target_is_directory=True)
     assert insecure_directory(link) is None  # a symlink of ours to a private directory of ours is fine
+
+
+def test_a_symlink_owned_by_another_user_on_the_way_is_refused(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("changing a symlink's owner needs root")
+    private = tmp_path / "p"
+    private.mkdir(mode=0o700)
+    link = tmp_path / "link"
+    link.symlink_to(private, target_is_directory=True)
+    os.lchown(link, NOBODY, NOBODY)
+    assert "symlink owned by uid" in (insecure_directory(link / "v1") or insecure_directory(link) or "")
+    cache = ResultCache(link)
+    assert cache.refused and not cache.available

@@ -59,15 +59,16 @@ def test_inline_ignore_parsing() -> None:
     assert inline_ignores("text mentioning gatekeeper only") == ()
 
 
-def test_symlink_is_recorded_not_read_and_binary_text_is_scanned(repo: RepoBuilder) -> None:
+def test_symlink_target_and_binary_text_are_scanned(repo: RepoBuilder) -> None:
     base = repo.commit("base", {"keep": "k\n"})
-    os.symlink("/etc/passwd", repo.path / "pw")
-    repo.git("add", "pw")
+    os.symlink("/etc/passwd", repo.path / "safe")
+    os.symlink(f"/run/{AWS_KEY}", repo.path / "pw")  # never followed; its target is text in history
+    repo.git("add", "pw", "safe")
     noise = bytes(range(1, 32)) * 8
     repo.commit("c", {"img.bin": b"\x00\x01" + AWS_KEY.encode(), "real.bin": noise + b"\x00" + AWS_KEY.encode()})
     found = sorted((f.path, f.rule_id) for f in SecretsScanner().scan(job(repo.path, base)).findings)
     # NUL bytes no longer hide a key; a real binary's text runs are scanned and it is still reported.
-    assert found == [("img.bin", "secrets/aws-access-key"), ("pw", "scan/symlink-skipped"),
+    assert found == [("img.bin", "secrets/aws-access-key"), ("pw", "secrets/aws-access-key"),
                      ("real.bin", "scan/binary-skipped"), ("real.bin", "secrets/aws-access-key")]
 
 

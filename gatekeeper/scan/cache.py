@@ -144,6 +144,15 @@ def insecure_directory(directory: Path) -> str | None:
     The directory itself must be ours and writable by nobody else; every directory above it must be ours
     or root's and not writable by others unless sticky (like /tmp), or someone could swap the path."""
     euid = os.geteuid()
+    # A symlink on the way is as good as its owner: another user's link can be pointed elsewhere later.
+    path = Path(os.path.abspath(directory))
+    for component in (*reversed(path.parents), path):
+        try:
+            linfo = os.lstat(component)
+        except OSError:
+            break
+        if stat.S_ISLNK(linfo.st_mode) and linfo.st_uid not in (euid, 0):
+            return f"{component} on the way is a symlink owned by uid {linfo.st_uid}, who could repoint it"
     try:
         real = directory.resolve(strict=True)
         info = os.stat(real)

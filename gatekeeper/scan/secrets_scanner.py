@@ -8,7 +8,8 @@ A finding carries the rule, severity, commit, path and line, a message with the 
 a content-based fingerprint (the digest of the value: the same secret moved to another line or file
 keeps its identity, so a baseline entry follows it), and the rule ids of an inline
 `gatekeeper: ignore[...]` comment on that line — policy.decide, not this module, decides whether that
-suppresses it. Symlinks are not read (`scan/symlink-skipped`), gitlinks have no content. What git shows
+suppresses it. Symlinks are never followed, but their target text is scanned like any added line;
+gitlinks have no content. What git shows
 as binary is read from the object store and decoded (scan.text: UTF-16/32, text with NUL bytes, a real
 binary's printable runs) and scanned; a real binary is still reported (`scan/binary-skipped`), files over
 the size cap are recorded skips (`scan/file-too-large`), and added text beyond the per-file cap is
@@ -29,7 +30,7 @@ from gatekeeper.models import FileChange, Finding, ScannerStat, Severity
 from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_LINES, FilePatch, iter_commit_additions
 from gatekeeper.scan.common import inline_ignores, tool_failure
 from gatekeeper.scan.secrets import SecretDetector, SecretHit
-from gatekeeper.scan.workspace import GITLINK_MODE, SYMLINK_MODE, Skip
+from gatekeeper.scan.workspace import GITLINK_MODE, Skip
 
 if TYPE_CHECKING:
     from gatekeeper.scan.text import Decoded
@@ -79,11 +80,8 @@ class SecretsScanner:
                 mode = patch.mode or _only(modes.get((commit, patch.key), ()))
                 if mode == GITLINK_MODE:
                     continue
-                if mode == SYMLINK_MODE:
-                    skip = Skip(patch.path, patch.blob or "", commit, "symlink").finding(NAME, self.max_file_bytes)
-                    if skip is not None:
-                        findings.append(skip)
-                    continue
+                # A symlink is never followed, but its target is text in the pushed history like any other:
+                # its patch line is scanned (a token as a link target lands in history too).
                 if patch.binary:
                     binaries.append((commit, patch))
                     continue
@@ -149,7 +147,11 @@ class SecretsScanner:
                 decoded = decode(data)
                 return detector.scan_text(decoded.text), decoded
 
-            for commit, patch in binaries:
+            for index, (commit, patch) in enumerate(binaries):
+                if job.deadline is not None and time.monotonic() > job.deadline:
+                    findings.append(tool_failure(NAME, f"time budget used up; {len(binaries) - index} file(s) git "
+                                                 "shows as binary were not scanned for secrets", timeout=True))
+                    break
                 size = sizes.get(patch.blob or "") or 0
                 if not patch.blob or size > self.max_file_bytes:
                     skip = Skip(patch.path, patch.blob or "", commit, "too-large", size)
