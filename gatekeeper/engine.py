@@ -35,7 +35,7 @@ from gatekeeper.models import (
     Verdict,
 )
 from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF
-from gatekeeper.origin.attribution import MAX_NOTE
+from gatekeeper.origin.attribution import MAX_NOTE, TRACE_FILE, added_records
 from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
 from gatekeeper.policy import decide
 from gatekeeper.review.evidence import history_evidence
@@ -194,6 +194,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
     notes_by_ref = _read_notes(request, commits, refs, findings)
     notes, ai_notes, trace_notes = (notes_by_ref[NOTES_REF], notes_by_ref[AI_NOTES_REF],
                                     notes_by_ref[AGENT_TRACE_REF])
+    trace_files = _trace_files(git, request, commits)
 
     # Provenance first: a registered device key is the strongest origin signal.
     signatures: Mapping[str, SignatureInfo] = {}
@@ -214,6 +215,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
         notes=notes,
         ai_notes=ai_notes,
         trace_notes=trace_notes,
+        trace_files=trace_files,
         push_options=request.push_options,
         forge=request.forge,
         signatures=signatures,
@@ -261,6 +263,26 @@ def evaluate(request: Request, services: Services) -> Verdict:
         range_description=request.range_description,
         policy_source=policy.source,
     )
+
+
+def _trace_files(git: Git, request: Request, commits: Sequence[Commit]) -> dict[str, str]:
+    """Agent Trace records each commit adds to .agent-trace/traces.jsonl. Looked for only when the file
+    exists at a tip being judged (one cat-file per tip), so histories without it pay nothing more."""
+    if not commits:
+        return {}
+    tips = {u.new for u in request.updates if u.kind is not RefKind.DELETE and not is_zero(u.new)}
+    tips.add(commits[-1].sha)
+    if not any(git.object_exists(f"{tip}:{TRACE_FILE}") for tip in sorted(tips)):
+        return {}
+    changes = git.path_changes((c.sha for c in commits), TRACE_FILE)
+    blobs = git.read_objects({blob for _, old, new in changes for blob in (old, new) if not is_zero(blob)},
+                             max_size=MAX_NOTE)
+    found: dict[str, str] = {}
+    for sha, old, new in changes:
+        text = added_records(blobs.get(old, ("missing", None))[1], blobs.get(new, ("missing", None))[1])
+        if text:
+            found[sha] = text
+    return found
 
 
 def _review(request: Request, services: Services, reports: list[CommitReport],

@@ -735,6 +735,27 @@ class Git:
                 proc.wait()
         return result
 
+    def path_changes(self, shas: Iterable[str], path: str) -> list[tuple[str, str, str]]:
+        """(commit, old blob, new blob) for each of `shas` whose diff against its first parent changes `path`
+        (one `git log --no-walk`; zeros for a side that does not exist)."""
+        wanted = "".join(f"{sha}\n" for sha in shas if is_sha(sha))
+        if not wanted:
+            return []
+        proc = self.run("log", "--no-walk=unsorted", "--stdin", "--format=%x00%H", "--raw", "-z", "--no-abbrev",
+                        "--no-renames", "--first-parent", "--", path, input=wanted.encode())
+        found: list[tuple[str, str, str]] = []
+        current: str | None = None
+        tokens = proc.stdout.decode("utf-8", "replace").split("\x00")
+        for index, token in enumerate(tokens):
+            token = token.strip("\n")
+            if is_sha(token):
+                current = token
+            elif token.startswith(":") and current is not None and index + 1 < len(tokens):
+                fields = token[1:].split()
+                if len(fields) == 5 and tokens[index + 1] == path:
+                    found.append((current, fields[2], fields[3]))
+        return found
+
     def show_file(self, rev: str, path: str) -> bytes | None:
         """A file's bytes at a revision, read from the object store (never the work tree)."""
         proc = self.run("cat-file", "blob", f"{rev}:{path}", check=False)

@@ -361,3 +361,25 @@ def test_policy_init_template_documents_the_ai_rules() -> None:
     policy = parse_policy(enabled)
     assert policy.ai.require_assisted_by and policy.ai.refuse_agent_signoff
     assert not parse_policy(DEFAULT_POLICY_YAML).ai.require_assisted_by
+
+
+def test_agent_trace_records_committed_in_the_repository(repo: RepoBuilder) -> None:
+    """The reference implementation appends records (version "1.0", vcs.revision = the HEAD the agent
+    edited on) to .agent-trace/traces.jsonl; the records a commit adds describe that commit."""
+    base = repo.commit("base\n", {"README": "r\n"})
+    record = json.loads(_trace(base, "pay/ledger.py"))
+    record["version"] = "1.0"
+    elsewhere = dict(record, vcs={"type": "git", "revision": "c" * 40})  # about another revision: ignored
+    first = repo.commit("agent edit\n", {"pay/ledger.py": "l\n", "src/ok.py": "o\n",
+                                         ".agent-trace/traces.jsonl": json.dumps(record) + "\n"
+                                         + json.dumps(dict(elsewhere, files=[{"path": "src/ok.py", "conversations": [
+                                             {"contributor": {"type": "ai"},
+                                              "ranges": [{"start_line": 1, "end_line": 1}]}]}])) + "\n"})
+    second = repo.commit("human edit\n", {"src/ok.py": "o2\n"})  # does not touch the traces file
+    code, data = _check(repo, base)
+    assert code == 1  # the zone blocks the agent-written ledger
+    reports = {r["sha"]: r["origin"] for r in data["commits"]}
+    assert reports[first]["ai_paths"] == ["pay/ledger.py"]
+    assert reports[first]["agent"]["id"] == "cursor" and reports[first]["agent"]["source"] == "ai/agent-trace"
+    assert reports[second]["ai"] == "none"
+    assert [f["path"] for f in data["findings"] if f["rule_id"] == "policy/zone-violation"] == ["pay/ledger.py"]

@@ -274,11 +274,17 @@ class GitAINoteDetector:
 
 class AgentTraceDetector:
     id = "ai/agent-trace"
-    description = "Agent Trace records (spec 0.1) in refs/notes/agent-trace: AI-written line ranges"
+    description = ("Agent Trace records (spec 0.1) in refs/notes/agent-trace or added to .agent-trace/traces.jsonl: "
+                   "AI-written line ranges")
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
+        found: list[Evidence] = []
         note = ctx.trace_notes.get(commit.sha)
-        if not note:
-            return ()
-        sessions = parse_agent_trace(note, commit.sha)
-        return _session_evidence(self.id, "Agent Trace", sessions) if sessions else ()
+        if note:
+            sessions = parse_agent_trace(note, commit.sha)
+            found.extend(_session_evidence(self.id, "Agent Trace note", sessions or []))
+        added = ctx.trace_files.get(commit.sha)
+        if added:
+            sessions = parse_agent_trace(added, commit.sha, commit.parents)
+            found.extend(_session_evidence(self.id, "Agent Trace record in .agent-trace/traces.jsonl", sessions or []))
+        return found

@@ -4,7 +4,8 @@
   `<key> <ranges>` lines; keys `s_<id>::t_<id>` and bare hex are AI sessions, `h_<id>` known humans),
   a line holding exactly `---`, and a JSON metadata object whose `sessions` / `prompts` map each key to
   an `agent_id` {tool, id, model}.
-- Agent Trace 0.1 (`refs/notes/agent-trace`, where gatekeeper reads them; the spec leaves storage open):
+- Agent Trace 0.1 (the spec leaves storage open; gatekeeper reads notes under `refs/notes/agent-trace`, and
+  the records a commit appends to `.agent-trace/traces.jsonl`, where the reference implementation writes):
   one JSON trace record, a JSON array of them, or JSON lines; `files[].conversations[]` with a
   `contributor` {type: ai|mixed|human|unknown, model_id} (overridable per range), `url`, `ranges`
   [{start_line, end_line}]; `vcs.revision`, when given, must be the commit the note is attached to.
@@ -127,18 +128,42 @@ def _contributor(value: Any) -> tuple[str | None, str | None]:
     return _text(value.get("type"), 20), _text(value.get("model_id"), 250)
 
 
-def parse_agent_trace(note: str, commit: str) -> list[Session] | None:
-    """AI-written ranges of Agent Trace records (spec 0.1) attached to `commit`; None when there are none."""
+TRACE_FILE = ".agent-trace/traces.jsonl"  # where the reference implementation appends its records
+_TRACE_VERSION = re.compile(r"\A[01]\.\d+(?:\.\d+)?\Z")  # the spec says 0.1.0; its reference code writes 1.0
+
+
+def added_records(old: bytes | None, new: bytes | None) -> str:
+    """The lines a commit added to a JSON-lines file (its new records), as text."""
+    if not new:
+        return ""
+    before: dict[bytes, int] = {}
+    for line in (old or b"").splitlines():
+        before[line] = before.get(line, 0) + 1
+    added = []
+    for line in new.splitlines():
+        if before.get(line, 0):
+            before[line] -= 1
+        elif line.strip():
+            added.append(line.decode("utf-8", "replace"))
+    return "\n".join(added)
+
+
+def parse_agent_trace(note: str, commit: str, revisions: tuple[str, ...] = ()) -> list[Session] | None:
+    """AI-written ranges of Agent Trace records attached to `commit`; None when there are none.
+
+    A record whose `vcs.revision` is given must name `commit` or one of `revisions` (for records a
+    commit adds to .agent-trace/traces.jsonl: its parents, the HEAD the agent edited on)."""
     if len(note) > MAX_NOTE:
         return None
+    accepted = {commit.lower(), *(r.lower() for r in revisions)}
     sessions: dict[tuple[str | None, str | None, str | None], _Builder] = {}
     entries = 0
     for record in _records(note)[:1000]:
-        if not isinstance(record, dict) or not str(record.get("version", "")).startswith("0."):
+        if not isinstance(record, dict) or not _TRACE_VERSION.match(str(record.get("version", ""))):
             continue
         vcs = record.get("vcs")
         if isinstance(vcs, dict) and isinstance(vcs.get("revision"), str) and vcs.get("type", "git") == "git" \
-                and vcs["revision"].lower() != commit.lower():
+                and vcs["revision"].lower() not in accepted:
             continue  # a record about another revision
         tool = record.get("tool")
         tool_name = _text(tool.get("name"), 60) if isinstance(tool, dict) else None

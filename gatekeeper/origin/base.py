@@ -46,6 +46,7 @@ class OriginContext:
     notes: Mapping[str, str] = field(default_factory=dict)
     ai_notes: Mapping[str, str] = field(default_factory=dict)  # git-ai authorship logs (refs/notes/ai)
     trace_notes: Mapping[str, str] = field(default_factory=dict)  # Agent Trace records (refs/notes/agent-trace)
+    trace_files: Mapping[str, str] = field(default_factory=dict)  # records a commit adds to .agent-trace/traces.jsonl
     push_options: tuple[str, ...] = ()
     forge: ForgeInfo | None = None
     signatures: Mapping[str, SignatureInfo] = field(default_factory=dict)
