@@ -114,3 +114,28 @@ def test_release_all_kills_registered_groups_and_removes_registered_dirs(tmp_pat
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+def test_the_hook_watchdog_releases_workspaces_and_tools_before_it_exits(tmp_path: Path) -> None:
+    """The watchdog ends the process with os._exit, which runs no `finally`: it releases first."""
+    import io
+
+    from gatekeeper.modes.pre_receive import HookState, Watchdog
+    from gatekeeper.scan.workspace import Workspace
+
+    workspace = Workspace()
+    (workspace.root / "scanned.py").write_text("key = 'x'\n")
+    child = subprocess.Popen(["sleep", "300"], start_new_session=True)
+    cleanup.track_group(child.pid)
+    codes: list[int] = []
+    try:
+        state = HookState(out=io.StringIO(), gitlab=False, audit_log=None, on_timeout="block", budget=4.0)
+        Watchdog(state, exit=codes.append)._fire()
+        assert codes == [ExitCode.BLOCKED]
+        assert not workspace.root.exists()
+        assert child.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        workspace.close()
+        if child.poll() is None:
+            child.kill()
+            child.wait()
