@@ -91,7 +91,7 @@ def verify(rev: str, repo: Path, keys: tuple[Path, ...], min_level: int | None, 
     elif result.verified:
         props = f" + {', '.join(result.properties)}" if result.properties else ""
         click.echo(f"PASSED: {sha} is SLSA Source level {result.level}{props}; chain of {len(result.chain)} "
-                   f"attestation(s) verified back to a recorded start")
+                   f"attestation(s) verified back to a recorded start or a level-1 revision")
     else:
         click.echo(f"FAILED: {sha} could not be verified")
         for problem in result.problems:

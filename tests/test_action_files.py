@@ -66,12 +66,14 @@ def test_action_inputs_and_outputs_match_the_mode() -> None:
     action = load(ACTION)
     assert action["runs"] == {"using": "docker", "image": "Dockerfile", "args": ["action"]}
     inputs = action["inputs"]
-    assert set(inputs) == {"policy", "token", "format", "sarif", "fail-mode"}
+    assert set(inputs) == {"policy", "token", "format", "sarif", "fail-mode", "attest-key"}
+    assert inputs["attest-key"]["default"] == ""  # no attestation unless a key is given
     assert inputs["token"]["default"] == "${{ github.token }}"
     assert inputs["policy"]["default"] == ".gatekeeper.yml"
     assert inputs["format"]["default"] in {f.value for f in OutputFormat}
     assert inputs["fail-mode"]["default"] in FAIL_MODES
-    assert set(action["outputs"]) == set(output_values(sample_verdict()))
+    # attestation outputs are written only when a push was attested (modes/action.publish)
+    assert set(action["outputs"]) == set(output_values(sample_verdict())) | {"attestation", "slsa-level"}
 
 
 def test_dockerfile_shape() -> None:

@@ -180,8 +180,8 @@ def verify_revision(git: Git, revision: str, keys: Sequence[Key], *, min_level: 
             head_info = info
         chain.append(link)
         next_link = (link, info)
-        if link.start or link.previous_tip is None:
-            break
+        if link.start or link.previous_tip is None or (link.level <= 1 and not link.properties):
+            break  # a start, or a level-1 link: it claims nothing that depends on what came before
         current = link.previous_tip
     verified = not problems and bool(chain)
     head = chain[0] if chain else None

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
+import os
 import posixpath
 import re
 import secrets
@@ -35,11 +37,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from gatekeeper.audit.decisionlog import log_verdict
+from gatekeeper.checks import is_protected
 from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, parse_policy
 from gatekeeper.engine import Request, Services, collect_commits, evaluate
 from gatekeeper.errors import ConfigError, GatekeeperError, GitError, UsageError
 from gatekeeper.git import Git, is_sha, is_zero
-from gatekeeper.models import ZERO_SHA, Commit, Finding, RefKind, RefUpdate, Verdict
+from gatekeeper.models import ZERO_SHA, Commit, ExitCode, Finding, RefKind, RefUpdate, Verdict
 from gatekeeper.provenance.source import ProvenanceSource, git_reader
 from gatekeeper.report import OutputFormat, render
 from gatekeeper.report.github import escape_data, guarded, md, output_values, render_annotations, render_outputs
@@ -81,6 +84,7 @@ class ActionSettings:
     fail_mode: str = "block"
     step_summary: Path | None = None
     output_file: Path | None = None
+    attest_key: str = field(default="", repr=False)  # PEM/OpenSSH private key text (a secret), or empty
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], **overrides: Any) -> ActionSettings:
@@ -121,6 +125,7 @@ class ActionSettings:
             fail_mode=fail_mode,
             step_summary=Path(summary) if summary else None,
             output_file=Path(output) if output else None,
+            attest_key=overrides.get("attest_key") or env.get("INPUT_ATTEST-KEY") or env.get("INPUT_ATTEST_KEY", ""),
         )
 
 
@@ -417,6 +422,8 @@ def config_changes(git: Git, trusted: TrustedConfig, commits: list[Commit]) -> d
 class ActionResult:
     verdict: Verdict | None
     skipped: str | None = None
+    attestation: str = ""  # path of the signed provenance + VSA bundle (push to a protected branch)
+    level: int | None = None  # the SLSA Source level it records
 
 
 ClientFactory = Callable[[str, str], GitHubClient]
@@ -494,7 +501,42 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
     # A policy from the base commit is the repository's: its log.path may only name a file in .git.
     log_verdict(verdict, policy, repository=f"github:{settings.repository}" if settings.repository else
                 str(settings.workspace), root=git.info().git_dir, from_repository=True)
+    if (parsed.event.name == "push" and settings.attest_key and verdict.exit_code == ExitCode.OK
+            and is_protected(update.ref, policy)):
+        path, level = _attest(settings, git, update, verdict, policy, parsed)
+        return ActionResult(verdict, attestation=path, level=level)
     return ActionResult(verdict)
+
+
+def _attest(settings: ActionSettings, git: Git, update: RefUpdate, verdict: Verdict, policy: Policy,
+            parsed: ParsedEvent) -> tuple[str, int]:
+    """A passing push to a protected branch (a merge): sign its provenance + VSA, keep them as a note in
+    the checkout and as `gatekeeper-attestation.intoto.jsonl` in the workspace for the workflow to
+    publish (`git push origin refs/notes/gatekeeper/attestations`, or an artifact)."""
+    from gatekeeper.attest.controls import controls_for, policy_digest
+    from gatekeeper.attest.store import bundle_text
+    from gatekeeper.modes.attest import Settings, attest_update
+    from gatekeeper.report.json import render_json
+
+    with _tempdir() as tmp:
+        key = tmp / "attest-key"
+        fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(settings.attest_key.strip() + "\n")
+        server = os.environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+        attest_settings = Settings(signer_path=key, verifier_id=f"{server}/{settings.repository}/gatekeeper",
+                                   resource_uri=f"git+{server}/{settings.repository}")
+        admission, signed = attest_update(
+            git, update, controls_for(verdict, policy, update), settings=attest_settings,
+            activity="force-push" if parsed.forced else "push", actor=os.environ.get("GITHUB_ACTOR") or None,
+            verdict_digest=hashlib.sha256(render_json(verdict).encode()).hexdigest(),
+            policy_digest_value=policy_digest(policy), policy_source=policy.source, start=False)
+    target = settings.workspace / "gatekeeper-attestation.intoto.jsonl"
+    try:
+        target.write_bytes(bundle_text(signed))
+    except OSError as exc:
+        raise UsageError(f"cannot write {target.name}: {exc.strerror}", "make the workspace writable") from None
+    return target.name, admission.level.level
 
 
 def _review_source(settings: ActionSettings, event: GitHubEvent, git: Git,
@@ -558,7 +600,10 @@ def publish(result: ActionResult, settings: ActionSettings) -> str:
                              "choose a writable `sarif` path inside the workspace") from None
         sarif_path = settings.sarif_path
     _append(settings.step_summary, github_summary(verdict))
-    _outputs(settings, output_values(verdict, sarif_path=sarif_path))
+    values = output_values(verdict, sarif_path=sarif_path)
+    if result.attestation:
+        values.update({"attestation": result.attestation, "slsa-level": str(result.level)})
+    _outputs(settings, values)
     if settings.fmt is OutputFormat.GITHUB:
         return render(verdict, OutputFormat.GITHUB)
     # Other formats print the report guarded (commit data cannot issue workflow commands), then annotate.
