@@ -509,29 +509,33 @@ class Git:
         proc = self.run("merge-base", "--all", a, b, check=False)
         return [s for s in proc.stdout.decode().split() if is_sha(s)] if proc.returncode == 0 else []
 
-    def landing_commit(self, sha: str, tip: str, *, limit: int = 20_000) -> str | None:
-        """The commit of `tip`'s first-parent line that brought `sha` in: the merge through which it arrived,
-        or `sha` itself when it is on that line. None when sha is not in tip's history, or when more than
-        `limit` commits descend from it (the answer would cost a walk of most of the history)."""
-        _check_rev_token(sha)
-        _check_rev_token(tip)
-        proc = self.run("rev-list", "--ancestry-path", f"--max-count={limit}", f"{sha}..{tip}", check=False)
+    def landing_merges(self, shas: Sequence[str], refs: Sequence[str]) -> dict[str, str]:
+        """For commits in the history of `refs`: the first-parent commit of a ref through which each arrived
+        (a commit on a ref's first-parent line maps to nothing). One `git name-rev` for all: a name such as
+        `main~5^2~3` arrived through `main~5`; the names are resolved with one `rev-parse`."""
+        wanted = [s for s in dict.fromkeys(shas) if is_sha(s)]
+        if not wanted or not refs:
+            return {}
+        for ref in refs:
+            _check_rev_token(ref)
+        args = ["name-rev", "--name-only", *(f"--refs={ref}" for ref in refs), *wanted]
+        proc = self.run(*args, check=False, timeout=max(self.timeout, 600))
         if proc.returncode != 0:
-            return None
-        descendants = proc.stdout.decode().split()
-        if len(descendants) >= limit:
-            return None
-        if not descendants:
-            return sha if sha == self.try_resolve(tip) else None
-        members = set(descendants)
-        # The first-parent line from tip stays among sha's descendants down to where sha arrived.
-        chain = self.out("rev-list", "--first-parent", f"--max-count={len(descendants) + 1}", tip).split()
-        last: str | None = None
-        for commit in chain:
-            if commit not in members:
-                return sha if commit == sha else last
-            last = commit
-        return last
+            return {}
+        names = proc.stdout.decode("utf-8", "replace").split("\n")
+        through: dict[str, str] = {}
+        for sha, name in zip(wanted, names, strict=False):
+            if "^" in name and not name.startswith(("undefined", "-")) and not any(ord(c) < 33 for c in name):
+                through[sha] = name.split("^", 1)[0]
+        if not through:
+            return {}
+        points = sorted(set(through.values()))
+        resolved = self.run("rev-parse", *points, check=False)
+        found = resolved.stdout.decode().split() if resolved.returncode == 0 else []
+        if len(found) != len(points):
+            return {}
+        at = dict(zip(points, found, strict=True))
+        return {sha: at[point] for sha, point in through.items() if is_sha(at[point])}
 
     def new_commit_ids(self, update: RefUpdate, *, pushed: bool) -> list[str]:
         """The commits a ref update brings: `pushed` means pre-receive (exclude every existing ref)."""

@@ -31,6 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from gatekeeper import origin as origin_pkg
 from gatekeeper.audit.decisionlog import Admission, LogError, Store
@@ -57,7 +58,8 @@ from gatekeeper.trailers import parse_ident
 
 WINDOW = 512
 DEFAULT_LIST_CAP = 200
-LANDING_LOOKUPS = 100  # unreviewed candidates whose landing merge is looked up (two or three git calls each)
+LANDING_BATCH = 500  # unreviewed candidates resolved per `git name-rev` (one walk of the history each)
+LANDING_LIMIT = 5_000  # candidates whose landing merge is looked up at all
 
 # Review evidence kinds, strongest first (the JSON `review.evidence` values).
 PR_MERGE = "forge-pr-merge"
@@ -145,6 +147,9 @@ class Capped:
         if len(self.items) < self.cap:
             self.items.append(item)
 
+    def room(self) -> bool:
+        return len(self.items) < self.cap
+
     @property
     def truncated(self) -> bool:
         return self.total > len(self.items)
@@ -181,11 +186,36 @@ class Summary:
     complete: bool = True
     protected_refs: list[str] = field(default_factory=list)
     duration_ms: int = 0
-    landing_lookups: int = 0
+
+    combos: Counter[tuple[Any, ...]] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         for name in ("unreviewed", "unsigned_protected", "revoked_protected", "zone_violations"):
             getattr(self, name).cap = self.list_cap
+
+    def finish(self) -> None:
+        """Expand the per-commit combination counts into the report's tables (idempotent)."""
+        combos, self.combos = self.combos, Counter()
+        for (cls, device, ai, status, review, dco, mobile, merge, (month, week)), n in combos.items():
+            self.commits += n
+            self.merges += n if merge else 0
+            self.mobile += n if mobile else 0
+            self.ai_involved += n if ai is not AIInvolvement.NONE else 0
+            self.classes[cls.value] += n
+            self.declared[device.value] += n
+            self.ai[ai.value] += n
+            self.signatures[status.value] += n
+            self.reviews[review] += n
+            self.dco["n/a" if dco is None else ("yes" if dco else "no")] += n
+            for table, key in ((self.months, month), (self.weeks, week)):
+                row = table.get(key)
+                if row is None:
+                    row = table[key] = Counter()
+                row["commits"] += n
+                row[f"class:{cls.value}"] += n
+                row["mobile"] += n if mobile else 0
+                row["ai"] += n if ai is not AIInvolvement.NONE else 0
+                row["reviewed"] += n if review in REVIEWED else 0
 
 
 # -- range and protected line ---------------------------------------------------------------------------------
@@ -349,6 +379,8 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None]) -> Sum
                                  "audited (missing objects: fetch them, or run `git fsck`)")
             continue
         runner.flush()
+    runner.finish()
+    summary.finish()
     if request.progress is not None:
         request.progress(count)
     if summary.commits == 0:
@@ -380,8 +412,15 @@ class _Runner:
                                       ai_identities=policy.origins.ai_identities)
         self.signatures = ProvenanceSource(reader=request.reader)
         self.landings: dict[str, AuditReview] = {}
+        self.pending: list[CommitAudit] = []  # at most LANDING_BATCH, resolved together
+        self.resolved = 0
+        self.protected_refs = sorted(tips)
         self.plain_class = ruleset_for(DeviceClass.UNKNOWN, policy)
         self.zone_check = ZoneCheck()
+
+    def finish(self) -> None:
+        self.flush()
+        self._resolve_pending()
 
     def add(self, commit: Commit, signed: bool, protected: bool) -> None:
         self.window.append((commit, signed, protected))
@@ -453,78 +492,61 @@ class _Runner:
         return [dataclasses.replace(a, zones=tuple(found[a.commit.sha]), plain=False) if a.commit.sha in found else a
                 for a in audits]
 
-    def _landing(self, audit: CommitAudit) -> AuditReview:
-        """For an unreviewed commit on a protected branch: the evidence of the merge that brought it there."""
-        summary = self.summary
-        if summary.landing_lookups >= LANDING_LOOKUPS:
-            if summary.landing_lookups == LANDING_LOOKUPS:
-                summary.landing_lookups += 1
-                summary.notes.append(f"the merges that brought unreviewed mobile/AI commits onto a protected branch "
-                                     f"were looked up for the first {LANDING_LOOKUPS} only; later ones are judged by "
-                                     "their own review evidence")
-            return audit.review
+    def _resolve_pending(self) -> None:
+        """Unreviewed mobile/AI commits on a protected branch may have arrived through a reviewed merge:
+        name them from the protected tips (`git name-rev`, one walk for the whole batch; `main~5^2~3` arrived
+        through `main~5`), read those merges' evidence, and list only the commits that stay unreviewed."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        s = self.summary
         git = self.request.git
-        sha = audit.commit.sha
-        for tip in self.tips:
-            if not git.is_ancestor(sha, tip):
+        landings = git.landing_merges([a.commit.sha for a in pending], self.protected_refs)
+        merges = sorted({m for m in landings.values() if m not in self.landings})
+        for commit in git.iter_log(merges, no_walk=True) if merges else ():
+            origin, _ = origin_pkg.detect(commit, self.base_ctx, self.mobile_classes)
+            if len(self.landings) < 10_000:
+                self.landings[commit.sha] = review_evidence(commit, origin, _UNSIGNED)
+        for audit in pending:
+            through = landings.get(audit.commit.sha)
+            review = self.landings.get(through, _NO_REVIEW) if through else _NO_REVIEW
+            if review.reviewed:
+                s.reviews[audit.review.kind] -= 1
+                s.reviews[f"{review.kind} (via merge)"] += 1
                 continue
-            summary.landing_lookups += 1
-            landing = git.landing_commit(sha, tip)
-            if landing is None or landing == sha:
-                return audit.review
-            cached = self.landings.get(landing)
-            if cached is None:
-                merge = next(iter(git.iter_log([landing], no_walk=True)), None)
-                cached = _NO_REVIEW
-                if merge is not None:
-                    origin, _ = origin_pkg.detect(merge, self.base_ctx, self.mobile_classes)
-                    cached = review_evidence(merge, origin, _UNSIGNED)
-                if len(self.landings) < 10_000:
-                    self.landings[landing] = cached
-            if cached.reviewed:
-                return dataclasses.replace(cached, via=landing)
-            return audit.review
-        return audit.review
+            self._list_unreviewed(audit)
+
+    def _list_unreviewed(self, audit: CommitAudit) -> None:
+        s = self.summary
+        if s.unreviewed.room():
+            s.unreviewed.add({**_brief(audit), "class": audit.device_class.value, "ai": audit.origin.ai.value,
+                              "agents": [a.id for a in audit.agents], "review": audit.review.kind,
+                              "evidence": [e.source for e in audit.origin.evidence][:8]})
+        else:
+            s.unreviewed.total += 1
 
     def _count(self, audit: CommitAudit) -> None:
+        # One tuple-keyed counter per commit instead of a dozen counters: expanded once, in Summary.finish().
         s = self.summary
         commit = audit.commit
-        s.commits += 1
-        if commit.is_merge:
-            s.merges += 1
         when = commit.commit_time
-        s.first_time = when if s.first_time is None else min(s.first_time, when)
-        s.last_time = when if s.last_time is None else max(s.last_time, when)
-        cls = audit.device_class.value
-        ai = audit.origin.ai.value
-        s.classes[cls] += 1
-        s.mobile += audit.mobile
-        s.ai_involved += ai != "none"
-        s.declared[audit.origin.device.value] += 1
-        s.ai[ai] += 1
-        s.signatures[audit.signature.status.value] += 1
-        s.reviews[audit.review.kind] += 1
-        s.dco["n/a" if audit.dco is None else ("yes" if audit.dco else "no")] += 1
-        month, week = _periods(when)
-        for table, key in ((s.months, month), (s.weeks, week)):
-            row = table.get(key)
-            if row is None:
-                row = table[key] = Counter()
-            row["commits"] += 1
-            row[f"class:{cls}"] += 1
-            if audit.mobile:
-                row["mobile"] += 1
-            if ai != "none":
-                row["ai"] += 1
-            if audit.review.reviewed:
-                row["reviewed"] += 1
-        for decision in {a.decision for a in audit.decisions}:
-            s.decided[decision] += 1
+        if s.first_time is None or when < s.first_time:
+            s.first_time = when
+        if s.last_time is None or when > s.last_time:
+            s.last_time = when
+        s.combos[(audit.device_class, audit.origin.device, audit.origin.ai, audit.signature.status,
+                  audit.review.kind, audit.dco, audit.mobile, commit.is_merge, _periods(when))] += 1
+        if audit.decisions:
+            for decision in {a.decision for a in audit.decisions}:
+                s.decided[decision] += 1
         if audit.plain:
             if audit.protected:
                 s.protected += 1
                 s.protected_signatures[audit.signature.status.value] += 1
-                s.unsigned_protected.add(_brief(audit))
+                if s.unsigned_protected.room():
+                    s.unsigned_protected.add(_brief(audit))
+                else:
+                    s.unsigned_protected.total += 1
                 if audit.mobile:  # `undeclared: mobile`: every commit without evidence counts as mobile
                     self._unreviewed(audit)
             return
@@ -544,7 +566,10 @@ class _Runner:
         status = audit.signature.status
         s.protected_signatures[status.value] += 1
         if status is SignatureStatus.UNSIGNED:
-            s.unsigned_protected.add(_brief(audit))
+            if s.unsigned_protected.room():
+                s.unsigned_protected.add(_brief(audit))
+            else:
+                s.unsigned_protected.total += 1
         elif status is SignatureStatus.REVOKED:
             s.revoked_protected.add({**_brief(audit), "signer": audit.signature.signer,
                                      "device_id": audit.signature.device_id})
@@ -552,15 +577,18 @@ class _Runner:
             self._unreviewed(audit)
 
     def _unreviewed(self, audit: CommitAudit) -> None:
-        s = self.summary
-        review = self._landing(audit)
-        if review.reviewed:
-            s.reviews[audit.review.kind] -= 1
-            s.reviews[f"{review.kind} (via merge)"] += 1
+        if not self.protected_refs or self.resolved >= LANDING_LIMIT:
+            if self.resolved == LANDING_LIMIT and self.protected_refs:
+                self.resolved += 1
+                self.summary.notes.append(f"the merges that brought unreviewed mobile/AI commits onto a protected "
+                                          f"branch were looked up for the first {LANDING_LIMIT} only; later ones are "
+                                          "judged by their own review evidence")
+            self._list_unreviewed(audit)
             return
-        s.unreviewed.add({**_brief(audit), "class": audit.device_class.value, "ai": audit.origin.ai.value,
-                          "agents": [a.id for a in audit.agents], "review": audit.review.kind,
-                          "evidence": [e.source for e in audit.origin.evidence][:8]})
+        self.resolved += 1
+        self.pending.append(audit)
+        if len(self.pending) >= LANDING_BATCH:
+            self._resolve_pending()
 
 
 _UNSIGNED = SignatureInfo(SignatureStatus.UNSIGNED, detail="the commit has no signature")
@@ -580,8 +608,19 @@ def _periods(when: int) -> tuple[str, str]:
     return found
 
 
+_DAYS: dict[int, str] = {}
+
+
 def iso_time(when: int) -> str:
-    return dt.datetime.fromtimestamp(when, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """`2026-01-31T12:00:00Z`; the date part is computed once per day (this runs twice per commit)."""
+    day, rest = divmod(when, 86400)
+    date = _DAYS.get(day)
+    if date is None:
+        date = dt.datetime.fromtimestamp(day * 86400, dt.UTC).strftime("%Y-%m-%d")
+        if len(_DAYS) < 100_000:
+            _DAYS[day] = date
+    hours, rest = divmod(rest, 3600)
+    return f"{date}T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
 
 
 def _brief(audit: CommitAudit) -> dict[str, object]:

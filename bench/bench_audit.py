@@ -1,0 +1,224 @@
+"""Benchmark `gatekeeper audit` and the decision log.
+
+1. Generates histories with `git fast-import` (default 20,000 and 100,000 commits; 4 % declare a mobile
+   device, 4 % an AI assistant, every 25th is a merge of a side branch, sign-offs on a third), then times
+   `gatekeeper audit --format json` against `git log` of the same range in the same run and prints the
+   throughput ratio (goal: >= 0.40 of git's).
+2. Peak RSS of the audit at 10k / 50k / 100k commits of the same history (goal: <= 200 MB and flat).
+3. Decision-log appends per second with 20 concurrent writers, on SQLite and on PostgreSQL (pgserver).
+
+    python bench/bench_audit.py [--sizes 20000,100000] [--keep DIR] [--skip-pg]
+
+No timed assertions: it prints figures for the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GIT_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%B"
+
+
+def fast_import_stream(n: int, marks: tuple[int, ...] = ()) -> bytes:
+    """A linear main line with a merged side commit every 25th commit; tags at the `marks` counts."""
+    out: list[bytes] = []
+    t0 = 1_600_000_000
+    people = [(f"Dev {i}", f"dev{i}@example.com") for i in range(40)]
+    made = 0
+    mark = 0
+    main_mark = 0
+    placed: set[int] = set()
+    while made < n:
+        made += 1
+        mark += 1
+        name, email = people[made % len(people)]
+        when = t0 + made * 600
+        body = f"change {made}: adjust module {made % 97}\n"
+        if made % 25 == 7:
+            body += f"\nOrigin-Device: mobile\nOrigin-Device-Id: phone-{made % 5}\n"
+        elif made % 25 == 13:
+            body += "\nAssisted-by: codex-mobile:gpt-5-codex\n"
+        elif made % 3 == 0:
+            body += f"\nSigned-off-by: {name} <{email}>\n"
+        data = body.encode()
+        side = made % 25 == 0 and main_mark > 0
+        if side:
+            # A side commit off the previous main commit, then a merge commit bringing it in.
+            out.append(b"commit refs/heads/side\n")
+            out.append(f"mark :{mark}\n".encode())
+            out.append(f"author {name} <{email}> {when} +0000\ncommitter {name} <{email}> {when} +0000\n".encode())
+            out.append(f"data {len(data)}\n".encode() + data)
+            out.append(f"from :{main_mark}\n".encode())
+            out.append(f"M 100644 inline side/{made % 50}.txt\ndata 4\n{made % 9999:04d}\n".encode())
+            side_mark = mark
+            mark += 1
+            made += 1
+            msg = f"Merge pull request #{made} from dev/side-{made}\n\nside work\n".encode()
+            out.append(b"commit refs/heads/main\n")
+            out.append(f"mark :{mark}\n".encode())
+            out.append(f"author {name} <{email}> {when + 60} +0000\n".encode())
+            out.append(f"committer GitHub <noreply@github.com> {when + 60} +0000\n".encode())
+            out.append(f"data {len(msg)}\n".encode() + msg)
+            out.append(f"from :{main_mark}\nmerge :{side_mark}\n".encode())
+        else:
+            out.append(b"commit refs/heads/main\n")
+            out.append(f"mark :{mark}\n".encode())
+            out.append(f"author {name} <{email}> {when} +0000\ncommitter {name} <{email}> {when} +0000\n".encode())
+            out.append(f"data {len(data)}\n".encode() + data)
+            if main_mark:
+                out.append(f"from :{main_mark}\n".encode())
+            out.append(f"M 100644 inline src/m{made % 97}.py\ndata 8\nx = {made % 9999:04d}\n".encode())
+        main_mark = mark
+        for point in marks:
+            if made >= point and point not in placed:
+                placed.add(point)
+                out.append(f"reset refs/tags/c{point}\nfrom :{main_mark}\n\n".encode())
+    return b"".join(out)
+
+
+def make_repo(path: Path, n: int, marks: tuple[int, ...] = ()) -> None:
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=fast_import_stream(n, marks), check=True)
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=path, check=True)
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """(seconds, peak RSS of the command in KiB) via /usr/bin/time."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as rss:
+        start = time.perf_counter()
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name, *argv], cwd=cwd, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        elapsed = time.perf_counter() - start
+        return elapsed, int(Path(rss.name).read_text().split()[-1])
+
+
+def gatekeeper_argv() -> list[str]:
+    return [str(Path(sys.executable).with_name("gatekeeper"))]
+
+
+def bench_history(workdir: Path, n: int, rounds: int) -> None:
+    repo = workdir / f"h{n}"
+    t = time.perf_counter()
+    make_repo(repo, n)
+    commits = int(subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=repo, capture_output=True, text=True,
+                                 check=True).stdout)
+    print(f"\n{commits} commits generated in {time.perf_counter() - t:.1f}s ({repo})")
+    gk = gatekeeper_argv()
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        for label, argv in (("git log (same fields)", ["git", "log", "-z", f"--format={GIT_FORMAT}", "HEAD"]),
+                            ("git log --pretty=raw", ["git", "log", "-z", "--pretty=raw", "HEAD"]),
+                            ("gatekeeper audit --format json", [*gk, "audit", "--format", "json", "--no-progress"])):
+            seconds, _ = timed(argv, repo)
+            best[label] = min(best.get(label, seconds), seconds)
+    base = best["git log (same fields)"]
+    for label, seconds in best.items():
+        print(f"  {label:34} {seconds:7.2f}s  {commits / seconds:9.0f} commits/s  {base / seconds:6.2f}x of git log")
+    out = subprocess.run([*gk, "audit", "--format", "json", "--no-progress"], cwd=repo, capture_output=True,
+                         check=True).stdout
+    data = json.loads(out)
+    assert len(data["commits"]) == commits, "the audit must list every commit"
+    s = data["summary"]
+    print(f"  audit: mobile {s['mobile']['count']}, AI {s['ai_involved']['count']}, "
+          f"unreviewed on protected {s['unreviewed_mobile_ai_on_protected']['total']}, "
+          f"reviews {json.dumps({k: v['count'] for k, v in s['reviews'].items()})}")
+
+
+def bench_memory(workdir: Path, points: tuple[int, ...]) -> None:
+    repo = workdir / "mem"
+    make_repo(repo, max(points), points)
+    gk = gatekeeper_argv()
+    print("\npeak RSS of `gatekeeper audit --format json` by history size (same repository):")
+    for point in points:
+        seconds, rss = timed([*gk, "audit", "--format", "json", "--no-progress", "--rev-range", f"c{point}"], repo)
+        git_s, git_rss = timed(["git", "log", "-z", f"--format={GIT_FORMAT}", f"c{point}"], repo)
+        print(f"  {point:7} commits: audit {rss / 1024:6.1f} MB in {seconds:5.2f}s   (git log {git_rss / 1024:5.1f} MB "
+              f"in {git_s:4.2f}s)")
+
+
+def _writer(target: str, n: int, payload: str, barrier: multiprocessing.synchronize.Barrier) -> None:
+    sys.path.insert(0, str(ROOT))
+    from gatekeeper.audit.decisionlog import Entry, open_log
+
+    store = open_log(target)
+    barrier.wait()
+    for i in range(n):
+        store.append(Entry(repository="bench/app", mode="pre-receive", event="decision", decision="allow",
+                           exit_code=0, refs=(("refs/heads/main", "a" * 40, "b" * 40, "update"),), pusher="bench",
+                           commits=tuple(f"{os.getpid():08x}{i:028x}{j:04x}" for j in range(10)),
+                           verdict_json=payload))
+    store.close()
+
+
+def bench_log(label: str, target: str, writers: int = 20, each: int = 50) -> None:
+    sys.path.insert(0, str(ROOT))
+    from gatekeeper.audit.decisionlog import open_log, verify
+
+    open_log(target).close()  # schema first, as the first hook would
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(writers + 1)
+    payload = json.dumps({"decision": "allow", "commits": [{"sha": "0" * 40, "subject": "x" * 80}] * 10})
+    procs = [ctx.Process(target=_writer, args=(target, each, payload, barrier)) for _ in range(writers)]
+    for p in procs:
+        p.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for p in procs:
+        p.join()
+    elapsed = time.perf_counter() - start
+    store = open_log(target)
+    result = verify(store, "bench/app")
+    store.close()
+    total = writers * each
+    print(f"  {label:10} {total} appends by {writers} concurrent writers in {elapsed:5.2f}s: "
+          f"{total / elapsed:7.0f} appends/s; chain {'intact' if result.ok else 'BROKEN'} ({result.records} records)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="20000,100000")
+    parser.add_argument("--memory-points", default="10000,50000,100000")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--keep", type=Path)
+    parser.add_argument("--skip-pg", action="store_true")
+    args = parser.parse_args()
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="gk-bench-audit-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"git {subprocess.run(['git', '--version'], capture_output=True, text=True).stdout.split()[-1]}, "
+          f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
+    try:
+        for n in (int(x) for x in args.sizes.split(",") if x):
+            bench_history(workdir, n, args.rounds)
+        bench_memory(workdir, tuple(int(x) for x in args.memory_points.split(",") if x))
+        print("\ndecision log:")
+        bench_log("SQLite", str(workdir / "decisions.db"))
+        if not args.skip_pg:
+            try:
+                import pgserver
+            except ImportError:
+                print("  PostgreSQL: skipped (pip install pgserver)")
+            else:
+                data = tempfile.mkdtemp(prefix="gkpgb-")
+                server = pgserver.get_server(data, cleanup_mode="stop")
+                try:
+                    bench_log("PostgreSQL", server.get_uri())
+                finally:
+                    server.cleanup()
+                    shutil.rmtree(data, ignore_errors=True)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
