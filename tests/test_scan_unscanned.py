@@ -139,15 +139,37 @@ def test_a_desktop_binary_on_main_warns_and_is_listed(tmp_path: Path) -> None:
     assert server.tip() == sha
 
 
-def test_a_key_past_the_line_cap_is_not_silently_accepted(tmp_path: Path) -> None:
+def test_a_key_past_the_line_cap_is_found(tmp_path: Path) -> None:
+    """A key on line 200,001: the patch is cut at the line cap, the whole file is read and scanned."""
     server, work = _server(tmp_path)
     before = server.tip()
     big = "x = 1\n" * 200_000 + f"key = {AWS_KEY}\n"
-    work.commit("Big config" + MOBILE, {"config.txt": big}, author=MO, committer=MO)
+    work.commit("Big config\n", {"config.txt": big})
     result = spush(server, work, "origin", "main")
     assert result.code != 0, result.output
-    assert _listed("scan/diff-too-large", "config.txt", result.remote_text)
+    assert re.search(r"secrets/aws-access-key [0-9a-f]{12} config\.txt:200001: ", result.remote_text), \
+        result.remote_text
+    assert "diff-too-large" not in result.remote_text
     assert server.tip() == before
+
+
+def test_a_cut_patch_scans_the_whole_file_but_not_what_a_parent_had(repo: RepoBuilder) -> None:
+    from gatekeeper.scan.secrets_scanner import SecretsScanner
+
+    other = "AKIA" + "Q2WE4RT6YU8IO0PLKJHG"[:16]
+    repo.commit("base", {"cfg.txt": f"old = {other}\n" + "x\n" * 5})
+    base = repo.head()
+    repo.commit("more", {"cfg.txt": f"old = {other}\n" + "x\n" * 30 + f"new = {AWS_KEY}\n"})
+    result = SecretsScanner(max_file_lines=10).scan(job(repo.path, base))
+    assert [(f.rule_id, f.line) for f in result.findings] == [("secrets/aws-access-key", 32)]
+
+
+def test_head_scanner_counts_lines_past_the_line_cap(repo: RepoBuilder) -> None:
+    """1,000,001 lines in 1 MB: the net patch is cut at its line cap; a finding after it still counts."""
+    base = repo.commit("base", {"README.md": "hi\n"})
+    repo.commit("code", {"run.py": "import subprocess\n" + "\n" * 1_000_000 + "subprocess.call(cmd, shell=True)\n"})
+    result = BanditScanner(use_cache=False).scan(job(repo.path, base))
+    assert ("bandit/B602", 1_000_002) in [(f.rule_id, f.line) for f in result.findings], result.findings
 
 
 def test_unscanned_warn_accepts_the_mobile_binary_and_still_lists_it(tmp_path: Path) -> None:

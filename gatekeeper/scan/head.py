@@ -175,9 +175,9 @@ class HeadScanner:
             return []
         added: frozenset[int] | None = changes.added_lines(target.key)
         patch = changes.added.get(target.key)
-        if target.transcoded and (patch is None or patch.binary):
-            # git saw binary (UTF-16, NUL bytes) and named no lines: every line of the decoded text counts,
-            # which errs on the side of reporting a finding the file already had.
+        if (target.transcoded and (patch is None or patch.binary)) or (patch is not None and patch.truncated):
+            # git saw binary (UTF-16, NUL bytes) and named no lines, or the patch was cut at the line cap:
+            # every line counts, which errs on the side of reporting a finding the file already had.
             added = None
         lines: list[str] | None = None
         result: list[Finding] = []

@@ -87,12 +87,9 @@ class SecretsScanner:
                     continue
                 files += 1
                 if patch.truncated:
-                    findings.append(Finding(
-                        "scan/diff-too-large", Severity.LOW,
-                        f"{NAME}: only the first {self.max_file_bytes} bytes / {self.max_file_lines} lines this "
-                        "commit added to the file were scanned", commit=commit, path=patch.path,
-                        fix="keep generated or vendored files out of the change, or review the rest by hand",
-                    ).with_fingerprint(patch.path, patch.blob or "", "truncated"))
+                    # More added text than the per-patch cap: the whole file is read from the object store
+                    # and scanned below (what is not in a parent's version counts as added).
+                    binaries.append((commit, patch))
                 findings.extend(self._findings(detector, commit, patch))
         finally:
             close = getattr(stream, "close", None)
@@ -103,7 +100,7 @@ class SecretsScanner:
                                          "scanned for secrets", timeout=True))
         decoded_findings, decoded_files = self._binary_content(job, detector, binaries)
         findings.extend(decoded_findings)
-        files += decoded_files
+        files += decoded_files - sum(1 for _, p in binaries if not p.binary)
         stat = ScannerStat(ran=cut is None, error="time budget exhausted" if cut else None, files=files)
         return ScanResult(tuple(findings), stat, files)
 
@@ -150,17 +147,23 @@ class SecretsScanner:
             for index, (commit, patch) in enumerate(binaries):
                 if job.deadline is not None and time.monotonic() > job.deadline:
                     findings.append(tool_failure(NAME, f"time budget used up; {len(binaries) - index} file(s) git "
-                                                 "shows as binary were not scanned for secrets", timeout=True))
+                                                 "shows as binary or too long were not scanned for secrets",
+                                                 timeout=True))
+                    findings.extend(self._cut(c, p) for c, p in binaries[index:] if not p.binary)
                     break
                 size = sizes.get(patch.blob or "") or 0
                 if not patch.blob or size > self.max_file_bytes:
                     skip = Skip(patch.path, patch.blob or "", commit, "too-large", size)
                     findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)
+                    if not patch.binary:
+                        findings.append(self._cut(commit, patch))
                     continue
                 hits, decoded = hits_of(patch.blob)
                 if decoded is None:
                     skip = Skip(patch.path, patch.blob, commit, "missing", size)
                     findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)
+                    if not patch.binary:
+                        findings.append(self._cut(commit, patch))
                     continue
                 scanned += 1
                 before: set[tuple[str, str]] = set()
@@ -175,7 +178,8 @@ class SecretsScanner:
                     text = lines[hit.line - 1] if 0 < hit.line <= len(lines) else ""
                     findings.append(Finding(
                         rule_id=hit.rule_id, severity=hit.severity,
-                        message=f"{hit.description} {hit.redacted} added ({decoded.encoding})",
+                        message=f"{hit.description} {hit.redacted} added" + (
+                            f" ({decoded.encoding})" if decoded.encoding != "utf-8" else ""),
                         commit=commit, path=patch.path, line=hit.line, fix=FIX, line_ignores=inline_ignores(text),
                     ).with_fingerprint(hit.digest))
                 if not decoded.complete:
@@ -183,6 +187,15 @@ class SecretsScanner:
                                 note="only its printable text was checked for secrets")
                     findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)
         return findings, scanned
+
+    def _cut(self, commit: str, patch: FilePatch) -> Finding:
+        """A patch cut at the per-file cap whose whole file could not be read either."""
+        return Finding(
+            "scan/diff-too-large", Severity.LOW,
+            f"{NAME}: only the first {self.max_file_bytes} bytes / {self.max_file_lines} lines this commit added "
+            "to the file were scanned", commit=commit, path=patch.path,
+            fix="keep generated or vendored files out of the change, or review the rest by hand",
+        ).with_fingerprint(patch.path, patch.blob or "", "truncated")
 
 
 def _modes(changes: Mapping[str, tuple[FileChange, ...]]) -> dict[tuple[str, bytes], set[str]]:

@@ -46,6 +46,8 @@ def decode(data: bytes) -> Decoded:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return Decoded(data[len(bom):].decode(encoding, "replace"), encoding, True)
+    if b"\x00" not in data:
+        return Decoded(data.decode("utf-8", "replace"), "utf-8", True)
     utf16 = _bomless_utf16(data)
     if utf16 is not None:
         return Decoded(data.decode(utf16, "replace"), f"{utf16} without a byte-order mark", True)
