@@ -563,6 +563,52 @@ class Git:
                        "--raw", input=stdin).stdout
         return _parse_diff_tree(raw, shas)
 
+    def changed_files_each_parent(self, shas: Iterable[str], paths: Sequence[str]) -> dict[str, tuple[FileChange, ...]]:
+        """Paths under `paths` (literal prefixes) that each commit changed against ANY of its parents.
+
+        Unlike `changed_files` (the combined diff of a merge hides a path that matches one parent), a
+        merge is diffed against every parent (`-m`): a merge that takes an old version of a file from
+        one side shows up. Each entry's `new_blob`/`new_mode` is the commit's own version. One process.
+        """
+        shas = list(dict.fromkeys(shas))
+        if not shas or not paths:
+            return {s: () for s in shas}
+        for sha in shas:
+            _check_rev_token(sha)
+        stdin = "".join(f"{s}\n" for s in shas).encode()
+        raw = self.run("diff-tree", "--stdin", "-r", "-z", "--root", "-m", "--no-renames", "--no-ext-diff", "--raw",
+                       "--", *(f":(literal){p}" for p in paths), input=stdin).stdout
+        return _parse_diff_tree(raw, shas)
+
+    def tree_files(self, rev: str, paths: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """`{path: (mode, object id)}` of every file at or under `paths` (literal) at `rev`; one process.
+        Keys are display paths (lossless, see models.display_path)."""
+        _check_rev_token(rev)
+        if not paths:
+            return {}
+        proc = self.run("ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths, check=False)
+        if proc.returncode != 0:
+            raise GitError(f"cannot list the files of {rev[:12]}", "check the repository with `git fsck`")
+        files: dict[str, tuple[str, str]] = {}
+        for record in proc.stdout.split(b"\x00"):
+            meta, tab, name = record.partition(b"\t")
+            fields = meta.decode("ascii", "replace").split()
+            if tab and len(fields) == 3:
+                files[display_path(name)] = (fields[0], fields[2])
+        return files
+
+    def changed_paths_between(self, old: str, new: str, paths: Sequence[str]) -> list[str]:
+        """Display paths under `paths` (literal) whose content differs between two revisions."""
+        _check_rev_token(old)
+        _check_rev_token(new)
+        if not paths:
+            return []
+        proc = self.run("diff-tree", "-r", "-z", "--name-only", "--no-renames", old, new, "--",
+                        *(f":(literal){p}" for p in paths), check=False)
+        if proc.returncode != 0:
+            raise GitError(f"could not compare {old[:12]} and {new[:12]}", "check the repository with `git fsck`")
+        return [display_path(p) for p in proc.stdout.split(b"\x00") if p]
+
     def commit_patches(self, shas: Sequence[str], *, big_file_threshold: int) -> Iterator[bytes]:
         """Lines of each commit's own patch (-U0), streamed from one `diff-tree --stdin` process.
 

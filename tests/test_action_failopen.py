@@ -286,3 +286,63 @@ def test_api_and_git_disagreeing_fails_closed(gh: Env, httpserver: HTTPServer, p
     result = gh.run("pull_request", pr_event(pr_repo))
     assert result.return_value == ExitCode.BLOCKED, result.output
     assert "review/commits-mismatch (blocking)" in result.output
+
+
+STRICT = POLICY.replace("undeclared: desktop", "undeclared: mobile")
+
+
+def test_policy_revert_by_merge_of_an_old_main_commit_is_a_policy_change(gh: Env, httpserver: HTTPServer,
+                                                                         repo: RepoBuilder) -> None:
+    """Issue #9 item 6: the PR's only commit merges an old main commit and takes its weaker policy; the
+    combined diff hides the file (it matches one parent), the range base..head does not."""
+    old = repo.commit("base\n", {".gatekeeper.yml": POLICY, ".github/CODEOWNERS": "/.gatekeeper.yml @sec-lead\n"})
+    base = repo.commit("Tighten: undeclared commits count as mobile\n", {".gatekeeper.yml": STRICT})
+    repo.branch("feature")
+    # A merge of base and the old commit (an ancestor: only commit-tree makes such a merge) with its policy.
+    repo.git("checkout", old, "--", ".gatekeeper.yml")
+    tree = repo.git("write-tree")
+    head = repo.git("commit-tree", tree, "-p", base, "-p", old, "-m", "Merge an old main commit", env={
+        "GIT_AUTHOR_NAME": ALICE[0], "GIT_AUTHOR_EMAIL": ALICE[1], "GIT_COMMITTER_NAME": ALICE[0],
+        "GIT_COMMITTER_EMAIL": ALICE[1]})
+    repo.git("reset", "-q", "--hard", head)
+    assert repo.git("diff-tree", "-c", "--name-only", "-r", "--no-commit-id", head) == ""  # hidden from -c
+    serve_pr(httpserver, 7, [head], [synthetic_review("bob", "APPROVED", head, rid=1)])
+    result = gh.run("pull_request", pr_event({"base": base, "head": head}))
+    assert result.return_value == ExitCode.BLOCKED, result.output
+    assert "policy/changed (blocking)" in result.output
+    assert "@sec-lead" in result.output
+    # The policy owner's approval makes it a reviewed change.
+    serve_pr(httpserver, 7, [head], [synthetic_review("bob", "APPROVED", head, rid=1),
+                                     synthetic_review("sec-lead", "APPROVED", head, rid=2)])
+    result = gh.run("pull_request_review", pr_event({"base": base, "head": head}, action="submitted"))
+    assert result.return_value == ExitCode.OK, result.output
+
+
+@pytest.mark.parametrize("path", [".github/workflows/ci.yml", ".github/CODEOWNERS", "CODEOWNERS",
+                                  ".gatekeeper/rules/extra.yml"])
+def test_every_gate_configuration_path_counts_in_the_action(gh: Env, httpserver: HTTPServer, repo: RepoBuilder,
+                                                            path: str) -> None:
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY})
+    repo.branch("feature")
+    head = repo.commit("tweak\n", {path: "name: ci\non: push\njobs: {}\n"})
+    serve_pr(httpserver, 7, [head], [])
+    result = gh.run("pull_request", pr_event({"base": base, "head": head}))
+    assert result.return_value == ExitCode.BLOCKED, result.output
+    assert "policy/changed (blocking)" in result.output and path in result.output
+
+
+def test_merging_main_into_a_pr_after_a_reviewed_policy_change_is_not_one(gh: Env, httpserver: HTTPServer,
+                                                                         repo: RepoBuilder) -> None:
+    """The merge brings the base's own policy: nothing changes against the base, nothing to approve."""
+    repo.commit("base\n", {".gatekeeper.yml": POLICY})
+    repo.branch("feature")
+    repo.commit("work\n", {"a.py": "A = 1\n"})
+    repo.checkout("main")
+    base = repo.commit("Tighten\n", {".gatekeeper.yml": STRICT})
+    repo.checkout("feature")
+    head = repo.merge("main", "Merge main into feature")
+    commits = repo.git("rev-list", "--reverse", f"{base}..{head}").split()
+    serve_pr(httpserver, 7, commits, [synthetic_review("bob", "APPROVED", head, rid=1)])
+    result = gh.run("pull_request", pr_event({"base": base, "head": head}))
+    assert result.return_value == ExitCode.OK, result.output
+    assert "policy/changed" not in result.output

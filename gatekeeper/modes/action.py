@@ -13,36 +13,36 @@ remote (`--unshallow`, or the exact commits); if that fails the run stops with e
 (`actions/checkout` with `fetch-depth: 0`).
 
 Trust comes from the base: the policy, device registry, allowed signers, baseline and CODEOWNERS are
-read with `git cat-file` at the base commit (PR base, merge-group base, the branch before a push),
-never from the work tree or the head — a change cannot weaken the gate that judges it. A range that
-changes that configuration (or a workflow that runs gatekeeper) gets `policy/changed`, blocking
-until a policy owner approves (see review/github_source.py).
+read at the base commit (PR base, merge-group base, the branch before a push) by trusted.py, never
+from the work tree or the head — a change cannot weaken the gate that judges it. A range that changes
+that configuration (trusted.gate_paths, workflows included) gets `policy/changed` from the same check
+pre-receive runs (checks/policy_change.py), blocking until a policy owner approves
+(review/github_source.py `policy_review`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
 import os
-import posixpath
 import re
 import secrets
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from gatekeeper.audit.decisionlog import log_verdict
-from gatekeeper.checks import is_protected
-from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, parse_policy
-from gatekeeper.engine import Request, Services, collect_commits, evaluate
-from gatekeeper.errors import ConfigError, GatekeeperError, GitError, UsageError
+from gatekeeper.checks import CHECKS, is_protected
+from gatekeeper.checks.policy_change import PolicyChangeCheck
+from gatekeeper.config import POLICY_FILENAME, Policy
+from gatekeeper.engine import Request, Services, evaluate
+from gatekeeper.errors import GatekeeperError, GitError, UsageError
 from gatekeeper.git import Git, is_sha, is_zero
-from gatekeeper.models import ZERO_SHA, Commit, ExitCode, Finding, RefKind, RefUpdate, Verdict
+from gatekeeper.models import ZERO_SHA, ExitCode, RefKind, RefUpdate, Verdict
 from gatekeeper.provenance.source import ProvenanceSource, git_reader
 from gatekeeper.report import OutputFormat, render
 from gatekeeper.report.github import escape_data, guarded, md, output_values, render_annotations, render_outputs
@@ -50,20 +50,18 @@ from gatekeeper.report.github import render_summary as github_summary
 from gatekeeper.report.sarif import render_sarif
 from gatekeeper.review.github import DEFAULT_API_URL, GitHubClient, GitHubError
 from gatekeeper.review.github_source import PULL_EVENTS, GitHubEvent, GitHubReviewSource
-from gatekeeper.review.semantics import CODEOWNERS_PATHS, CodeOwners, parse_codeowners, valid_login
+from gatekeeper.review.semantics import valid_login
 from gatekeeper.sanitize import safe
 from gatekeeper.scan import build_scanners
-from gatekeeper.scan.baseline import load_baseline
+from gatekeeper.trusted import load_trusted
 
 EVENTS = (*PULL_EVENTS, "merge_group", "push")
 FAIL_MODES = ("block", "warn")
 MAX_EVENT_BYTES = 25 * 1024 * 1024
-MAX_CONFIG_BYTES = 1024 * 1024
 FETCH_TIMEOUT = 300.0
 SHALLOW_FIX = ("check out with full history: `uses: actions/checkout` with `fetch-depth: 0` (and "
                "`persist-credentials: false`)")
-CONFIG_DIR = ".gatekeeper/"
-WORKFLOW_DIR = ".github/workflows/"
+POLICY_FIX = "ask a policy owner (CODEOWNERS for those paths) who is not an author to approve the pull request"
 _QUEUE_PR = re.compile(r"/pr-(\d+)-[0-9a-f]{40}$")
 
 
@@ -277,145 +275,6 @@ def ensure_commits(git: Git, needed: list[str], remote: str, optional: tuple[str
     return {s for s in optional if s not in missing and not is_zero(s)}
 
 
-# -- trusted configuration from the base ---------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class TrustedConfig:
-    policy: Policy
-    root: Path  # stands for the repository root at `rev` in the policy's paths
-    rev: str  # where it was read (zeros: nowhere, the built-in default)
-    baseline: frozenset[str] = frozenset()
-    owners: CodeOwners | None = None
-    paths: frozenset[str] = frozenset()  # configuration files, repository-relative
-    dirs: tuple[str, ...] = (CONFIG_DIR,)  # configuration directories ("x/")
-
-
-def repo_relative(value: str, what: str) -> str:
-    """A repository-relative path, normalised; ConfigError for absolute paths or `..` escapes."""
-    text = posixpath.normpath(PurePosixPath(value.replace("\\", "/")).as_posix()) if value else ""
-    if (not text or text in (".", "..") or text.startswith(("../", "/")) or value.startswith("/")
-            or any(ord(c) < 32 for c in text)):
-        raise ConfigError(f"{what} {value!r} is not a path inside the repository",
-                          "name a repository-relative path such as .gatekeeper.yml")
-    return text
-
-
-def _read_at(git: Git, rev: str, path: str, what: str) -> bytes | None:
-    if is_zero(rev):
-        return None
-    entries = git.tree_entries(rev, path)
-    if not entries:
-        return None
-    entry = entries[0]
-    if entry.mode == "120000" or entry.type != "blob":
-        raise ConfigError(f"{path} at {rev[:12]}: {what} is a {'symlink' if entry.mode == '120000' else entry.type}, "
-                          "not a file", "commit the file itself; gatekeeper does not follow links")
-    _kind, data = git.read_objects([entry.sha], max_size=MAX_CONFIG_BYTES)[entry.sha]
-    if data is None:
-        raise ConfigError(f"{path} at {rev[:12]}: {what} is larger than {MAX_CONFIG_BYTES} bytes", "shrink it")
-    return data
-
-
-def _materialize(git: Git, rev: str, rel: str, root: Path, what: str) -> Path:
-    target = root / rel
-    data = _read_at(git, rev, rel, what)
-    if data is not None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    return target
-
-
-def load_trusted(git: Git, rev: str, policy_path: str, root: Path) -> TrustedConfig:
-    """Policy, baseline, gpg home and CODEOWNERS as they are at `rev` (never the work tree)."""
-    rel = repo_relative(policy_path, "policy")
-    data = _read_at(git, rev, rel, "the policy")
-    if data is None:
-        if policy_path != POLICY_FILENAME:
-            where = f"at {rev[:12]}" if not is_zero(rev) else "(no base commit)"
-            raise ConfigError(f"policy {rel} does not exist {where}",
-                              "commit the policy to the base branch first, or fix the `policy` input")
-        where = f"no {rel} at base {rev[:12]}" if not is_zero(rev) else "no base commit"
-        policy = dataclasses.replace(default_policy(), source=f"built-in default ({where})")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ConfigError(f"{rel} at {rev[:12]}: not UTF-8 text", "fix the file's encoding") from None
-        policy = parse_policy(text, f"{rel} at base {rev[:12]}", base_dir=(root / rel).parent)
-    paths = {rel, POLICY_FILENAME, *CODEOWNERS_PATHS}
-    dirs = [CONFIG_DIR]
-    for key in ("devices", "allowed_signers", "baseline"):
-        value: Path | None = getattr(policy, key)
-        if value is not None:
-            paths.add(_inside(value, root, key))
-    baseline: frozenset[str] = frozenset()
-    if policy.baseline is not None:
-        relb = _inside(policy.baseline, root, "baseline")
-        baseline = load_baseline(_materialize(git, rev, relb, root, "the baseline"))
-    if policy.gpg_home is not None:
-        relg = _inside(policy.gpg_home, root, "gpg_home")
-        dirs.append(relg.rstrip("/") + "/")
-        home = root / relg
-        home.mkdir(parents=True, exist_ok=True, mode=0o700)
-        for entry in git.tree_entries(rev, relg, recursive=True) if not is_zero(rev) else []:
-            if entry.type == "blob" and entry.mode in ("100644", "100755") and entry.path.startswith(relg + "/"):
-                _materialize(git, rev, repo_relative(entry.path, "gpg_home file"), root, "a gpg_home file")
-    owners = None
-    for candidate in CODEOWNERS_PATHS:
-        found = _read_at(git, rev, candidate, "CODEOWNERS")
-        if found is not None:
-            owners = parse_codeowners(found.decode("utf-8", "replace"), f"{candidate} at base {rev[:12]}")
-            break
-    return TrustedConfig(policy, root, rev, baseline, owners, frozenset(paths), tuple(dirs))
-
-
-def _inside(path: Path, root: Path, key: str) -> str:
-    try:
-        relative = path.relative_to(root)
-    except ValueError:
-        raise ConfigError(f"{key}: {path} is outside the repository; in the Action every trusted file is read from "
-                          "the base commit", f"make `{key}` a path relative to the policy file") from None
-    return repo_relative(relative.as_posix(), key)
-
-
-def config_changes(git: Git, trusted: TrustedConfig, commits: list[Commit]) -> dict[str, tuple[str, ...]]:
-    """Per commit, the configuration paths it changes (policy, .gatekeeper/**, named files, CODEOWNERS,
-    and workflows that run gatekeeper — at the base or as changed)."""
-    if not commits:
-        return {}
-    changes = git.changed_files(c.sha for c in commits)
-    touched: dict[str, tuple[str, ...]] = {}
-    workflow_blobs: dict[str, str] = {}
-    for commit in commits:
-        for change in changes.get(commit.sha, ()):
-            if change.path.startswith(WORKFLOW_DIR) and change.path.endswith((".yml", ".yaml")):
-                workflow_blobs[change.new_blob] = change.path
-    contents = git.read_objects([b for b in workflow_blobs if is_sha(b) and not is_zero(b)],
-                                max_size=MAX_CONFIG_BYTES) if workflow_blobs else {}
-    base_mentions: dict[str, bool] = {}
-
-    def runs_gatekeeper(path: str, blob: str) -> bool:
-        data = contents.get(blob, ("missing", None))[1]
-        if data is not None and b"gatekeeper" in data.lower():
-            return True
-        if path not in base_mentions:
-            before = None if is_zero(trusted.rev) else git.show_file(trusted.rev, path)
-            base_mentions[path] = before is not None and b"gatekeeper" in before.lower()
-        return base_mentions[path]
-
-    for commit in commits:
-        hits = []
-        for change in changes.get(commit.sha, ()):
-            path = change.path
-            if path in trusted.paths or path.startswith(trusted.dirs) or (
-                    path.startswith(WORKFLOW_DIR) and path.endswith((".yml", ".yaml"))
-                    and runs_gatekeeper(path, change.new_blob)):
-                hits.append(path)
-        if hits:
-            touched[commit.sha] = tuple(sorted(set(hits)))
-    return touched
-
-
 # -- the run -------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -486,15 +345,16 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
         trusted = load_trusted(git, trusted_rev, settings.policy_path, tmp / "base")
         policy = trusted.policy
         source = _review_source(settings, event, git, client_factory)
+        # The configuration is read from the base: a change to it is judged over the whole range by the
+        # same check pre-receive runs, with approval by a policy owner as the review.
+        policy_change = PolicyChangeCheck(git, trusted.paths, source.policy_review(trusted.owners),
+                                          trusted_ref=event.ref, trusted_rev=trusted_rev, fix=POLICY_FIX)
         request = Request(git=git, updates=(update,), policy=policy, mode="action", pushed=False,
                           range_description=description, now=now or dt.datetime.now(dt.UTC),
                           baseline=trusted.baseline)
-        commits, _refs = collect_commits(request)
-        touched = config_changes(git, trusted, commits)
-        extra: tuple[Finding, ...] = tuple(source.policy_change(touched, commits, trusted.owners))
-        request = dataclasses.replace(request, extra_findings=extra)
         services = Services(scanners=build_scanners(policy), review=source,
-                            signatures=ProvenanceSource(reader=git_reader(git, trusted_rev, trusted.root)))
+                            signatures=ProvenanceSource(reader=git_reader(git, trusted_rev, trusted.root)),
+                            checks=(*CHECKS, policy_change))
         verdict = evaluate(request, services)
     if source.client is not None:
         source.client.close()

@@ -268,7 +268,7 @@ def _attest_gaps(git: Git, gaps: Sequence[tuple[str, str, str]], env: Mapping[st
     shows the gap."""
     from gatekeeper.checks import is_protected
     from gatekeeper.git import classify_update
-    from gatekeeper.modes.pre_receive import trusted_policy
+    from gatekeeper.trusted import trusted_policy
 
     policy = trusted_policy(git, env, policy_file).policy
     settings = settings_from_env(git, env)

@@ -25,7 +25,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -37,34 +36,30 @@ from typing import TextIO
 from gatekeeper import cleanup
 from gatekeeper.audit import AUDIT_ENV, append_audit, audit_record
 from gatekeeper.audit import decisionlog as dlog
-from gatekeeper.checks import CHECKS, CheckContext, is_protected
-from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
+from gatekeeper.checks import CHECKS, is_protected
+from gatekeeper.checks.policy_change import PolicyChangeCheck
+from gatekeeper.config import Policy, default_policy
 from gatekeeper.engine import Request, Services, evaluate
-from gatekeeper.errors import ConfigError, GatekeeperError
+from gatekeeper.errors import GatekeeperError
 from gatekeeper.forge import Pusher, forge_from_env, is_gitlab, push_options_from_env, pusher_from_env
 from gatekeeper.git import Git, classify_update
 from gatekeeper.interfaces import Scanner
 from gatekeeper.models import (
-    CommitReport,
     Decision,
     ExitCode,
-    FileChange,
     Finding,
-    RefKind,
     RefUpdate,
-    ReviewStatus,
     Severity,
     Verdict,
 )
 from gatekeeper.origin.base import ForgeInfo
-from gatekeeper.provenance.source import ProvenanceSource, Reader, filesystem_reader, git_reader
+from gatekeeper.provenance.source import ProvenanceSource
 from gatekeeper.report.hook import render_error, render_hook
-from gatekeeper.review.forge import PushReviewSource
+from gatekeeper.review.forge import PushReviewSource, policy_review
 from gatekeeper.review.trailers import Identity
 from gatekeeper.sanitize import safe
-from gatekeeper.scan.baseline import load_baseline
+from gatekeeper.trusted import TrustedPolicy, trusted_policy
 
-POLICY_ENV = "GATEKEEPER_POLICY"
 ATTEST_KEY_ENV = "GATEKEEPER_ATTEST_KEY"  # the same name as modes.attest.KEY_ENV (not imported: hook start-up)
 _HEX = re.compile(r"\A(?:[0-9a-f]{40}|[0-9a-f]{64})\Z")
 _BAD_REF = re.compile(r"[\x00-\x20\x7f]")
@@ -137,250 +132,18 @@ def classify(git: Git, raw: Sequence[RawUpdate], policy: Policy) -> tuple[tuple[
     return tuple(updates), notes
 
 
-# -- trusted policy ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class TrustedPolicy:
-    policy: Policy
-    ref: str | None  # the ref the policy was read from (None: a server-side file or the default)
-    sha: str | None  # that ref's tip before the push
-    reader: Reader  # how files the policy names (devices, allowed signers) are read
-    baseline: frozenset[str] = frozenset()
-
-
-HEAD_FIX = ("point the server repository's HEAD at its default branch (`git symbolic-ref HEAD refs/heads/main` in "
-            "the bare repository), or install the hook with a server-side `--policy FILE`")
-
-
-def policy_branch(git: Git, raw: Sequence[RawUpdate]) -> tuple[str | None, str | None]:
-    """The default branch the repository's policy is read from, and its tip before the push.
-
-    HEAD when it names a branch that exists. A HEAD naming a branch that does not exist (a repository
-    created with another default, a renamed or deleted branch) must not make the repository look
-    policy-less while its real default branch holds a policy: then `init.defaultBranch` (the server's
-    repository config), `main` or `master` — whichever single one exists — is the default branch. With
-    no branch at all the repository is empty ((ref, None): the built-in default policy judges its first
-    push), as when this push creates the branch HEAD names and no candidate exists. Anything else is
-    ambiguous: ConfigError (the hook refuses the push, exit 4) naming the fix.
-    """
-    head = git.current_branch()
-    if head is not None:
-        sha = git.try_resolve(head)
-        if sha is not None:
-            return head, sha
-    else:
-        sha = git.try_resolve("HEAD")  # a detached HEAD names the commit itself
-        if sha is not None:
-            return None, sha
-    branches = {t.name: t.sha for t in git.ref_targets() if t.name.startswith("refs/heads/") and t.reaches_commit}
-    if not branches:
-        return head, None
-    configured = git.config_get("init.defaultBranch")
-    preferred = f"refs/heads/{configured}" if configured and not configured.startswith("refs/") else configured
-    if preferred in branches:
-        return preferred, branches[preferred]
-    found = [name for name in ("refs/heads/main", "refs/heads/master") if name in branches]
-    if len(found) == 1:
-        return found[0], branches[found[0]]
-    if head is not None and any(u.ref == head and set(u.old) == {"0"} for u in raw):
-        return head, None  # this push creates the default branch: the first policy arrives with it
-    named = safe(head, limit=200) if head else "a detached commit that does not exist"
-    raise ConfigError(f"the repository's HEAD names {named}, which does not exist, and no single default branch "
-                      f"holds the policy (found: {_listed(sorted(branches))})", HEAD_FIX)
-
-
-def trusted_policy(git: Git, env: Mapping[str, str], policy_file: Path | None,
-                   raw: Sequence[RawUpdate] = ()) -> TrustedPolicy:
-    """The policy that judges this push, and where the files it names are read from."""
-    explicit = policy_file or (Path(env[POLICY_ENV]) if env.get(POLICY_ENV) else None)
-    if explicit is not None:
-        policy = load_policy_file(explicit)
-        return TrustedPolicy(policy, None, None, filesystem_reader, load_baseline(policy.baseline))
-    ref, sha = policy_branch(git, raw)
-    if sha is None:  # empty repository (or its default branch is being created): no policy before this push
-        return TrustedPolicy(default_policy(), None, None, filesystem_reader)
-    blob = git.show_file(sha, POLICY_FILENAME)
-    if blob is None:
-        return TrustedPolicy(default_policy(), ref, sha, git_reader(git, sha, None))
-    try:
-        text = blob.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{ref}:{POLICY_FILENAME} is not UTF-8 text",
-                          "fix the policy on the default branch") from None
-    source = f"{ref or 'HEAD'}:{POLICY_FILENAME} at {sha[:12]} (before this push)"
-    # Paths in the policy stay relative: they name files in the same commit, read through the object
-    # store at `sha` (never the work tree, never the pushed objects).
-    policy = parse_policy(text, source)
-    reader = git_reader(git, sha, None)
-    return TrustedPolicy(policy, ref, sha, reader, _baseline(policy, reader))
-
-
-def _baseline(policy: Policy, reader: Reader) -> frozenset[str]:
-    if policy.baseline is None:
-        return frozenset()
-    text = reader(policy.baseline)
-    if text is None:
-        raise ConfigError(f"{policy.baseline}: baseline file not found (named by `baseline:` in {policy.source})",
-                          "commit the baseline file or remove the `baseline:` key")
-    with tempfile.TemporaryDirectory(prefix="gatekeeper-baseline-") as tmp:
-        path = Path(tmp) / "baseline.json"
-        path.write_text(text, encoding="utf-8")
-        return load_baseline(path)
-
+# -- trusted policy and policy changes (trusted.py, checks/policy_change.py) --------------------------
 
 POLICY_FIX = ("land policy changes through a reviewed merge, or have a reviewer who is not an author push them "
               "with a `Reviewed-by:` trailer naming the reviewer")
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyPaths:
-    """The in-repository files that make up the gate's configuration (DESIGN §4)."""
-
-    names: tuple[str, ...]  # repository paths; each also covers everything under it
-
-    @classmethod
-    def of(cls, policy: Policy) -> PolicyPaths:
-        named = {p.as_posix().strip("/") for p in (policy.devices, policy.allowed_signers, policy.baseline,
-                                                   policy.gpg_home)
-                 if p is not None and not p.is_absolute() and ".." not in p.parts}
-        return cls(tuple(sorted({POLICY_FILENAME, ".gatekeeper", *(n for n in named if n and n != ".")})))
-
-    def match(self, path: str) -> bool:
-        return any(path == name or path.startswith(name + "/") for name in self.names)
-
-    def pathspecs(self) -> list[str]:
-        return [f":(literal){name}" for name in self.names]
-
-
-class PolicyChangeCheck:
-    """`policy/changed`: a push that edits the gate's own configuration.
-
-    The policy that judges a push is read from the default branch before the push, so a push cannot
-    weaken the gate that judges *it* — but it would weaken the gate for every later push. A change
-    reaching a protected ref (or the ref the policy is read from) therefore blocks unless the push
-    carries verifiable review of the commits that made it: the same evidence the hook accepts for
-    mobile commits (a forge merge by someone who wrote none of them, or a verified `Reviewed-by:`),
-    always with the strict rule (the review covers the commit, the reviewer is not one of its people).
-    Reviewed, it stays a note naming the reviewer; on other refs it is a warning.
-
-    Which commits made the change comes from the changed paths the engine already has (one
-    `diff-tree` for all commits if it computed none). A merge resolved to a version none of the pushed
-    commits wrote (or a force push) is caught by one `diff-tree old new` of the ref, and then
-    attributed to the merges (or the tip) of the push.
-    """
-
-    id = "policy/changed"
-    description = "changes to the gate's policy, device registry, allowed signers or baseline"
-
-    def __init__(self, git: Git, trusted: TrustedPolicy, review: PushReviewSource) -> None:
-        self.git = git
-        self.trusted = trusted
-        self.review = review
-        self.paths = PolicyPaths.of(trusted.policy)
-
-    def guarded(self, ref: str, policy: Policy) -> bool:
-        return ref == self.trusted.ref or is_protected(ref, policy)
-
-    def run(self, ctx: CheckContext) -> list[Finding]:
-        if self.trusted.ref is None:  # a server-side policy (or none yet): the repository's files do not count
-            return []
-        reports = list(ctx.commits)
-        changes: Mapping[str, tuple[FileChange, ...]] = ctx.changes
-        missing = [r.commit.sha for r in reports if r.commit.sha not in changes]
-        if missing:
-            changes = {**changes, **self.git.changed_files(missing)}
-        touched: dict[str, list[str]] = {}
-        for report in reports:
-            hits = [c.path for c in changes.get(report.commit.sha, ()) if self.paths.match(c.path)]
-            if hits:
-                touched[report.commit.sha] = hits
-        orphans = self._unattributed(ctx, reports, touched)
-        guarded = [r for r in reports if r.commit.sha in touched
-                   and any(self.guarded(ref, ctx.policy) for ref in r.refs)]
-        judged = {r.commit.sha for r in guarded}
-        others = [r for r in reports if r.commit.sha in touched and r.commit.sha not in judged]
-        findings: list[Finding] = []
-        if guarded:
-            findings.append(self._judge(ctx, guarded, touched))
-        for ref, paths in orphans.items():
-            findings.append(Finding(
-                "policy/changed", Severity.HIGH,
-                f"this push changes the gate's policy on {ref} ({_listed(paths)}) and no commit in it accounts for "
-                "the change", enforced=True, fix=POLICY_FIX).with_fingerprint("policy-changed", ref, *paths))
-        if others:
-            refs = sorted({ref for r in others for ref in r.refs})
-            paths = sorted({p for r in others for p in touched[r.commit.sha]})
-            findings.append(Finding(
-                "policy/changed", Severity.MEDIUM,
-                f"{len(others)} commit(s) change the gate's policy ({_listed(paths)}) on {_listed(refs)}; landing "
-                "them on a protected ref needs review", commit=others[-1].commit.sha, fix=POLICY_FIX,
-            ).with_fingerprint("policy-changed", *paths, *(r.commit.sha for r in others)))
-        return findings
-
-    def _judge(self, ctx: CheckContext, changers: list[CommitReport], touched: Mapping[str, list[str]]) -> Finding:
-        refs = _listed(sorted({ref for r in changers for ref in r.refs if self.guarded(ref, ctx.policy)}))
-        paths = sorted({p for r in changers for p in touched[r.commit.sha]})
-        count = f"{len(changers)} commit(s) change the gate's policy on {refs} ({_listed(paths)})"
-        reviews = self.review.assess(ctx.commits, changers, ctx.policy, 1, strict=True)
-        unreviewed = [r for r in changers if reviews[r.commit.sha].status is not ReviewStatus.APPROVED]
-        material = ("policy-changed", *paths, *(r.commit.sha for r in changers))
-        if not unreviewed:
-            approvers = sorted({a for r in changers for a in reviews[r.commit.sha].approvers})
-            sources = sorted({reviews[r.commit.sha].source for r in changers})
-            return Finding(
-                "policy/changed", Severity.INFO,
-                f"{count}; reviewed by {', '.join(approvers)} ({', '.join(sources)}); later pushes are judged by "
-                "the new policy", commit=changers[-1].commit.sha).with_fingerprint(*material)
-        last = unreviewed[-1]
-        info = reviews[last.commit.sha]
-        if info.status is ReviewStatus.SELF:
-            why = f"the only review comes from an author ({info.detail})"
-        elif info.status is ReviewStatus.UNKNOWN:
-            why = info.detail
-        elif info.status is ReviewStatus.STALE:
-            why = "the review in this push does not cover the last commit that changed it"
-        else:
-            why = "no review"
-        return Finding("policy/changed", Severity.HIGH, f"{count} without a verifiable review: {why}",
-                       commit=last.commit.sha, enforced=True, fix=POLICY_FIX).with_fingerprint(*material)
-
-    def _unattributed(self, ctx: CheckContext, reports: list[CommitReport],
-                      touched: dict[str, list[str]]) -> dict[str, list[str]]:
-        """Policy paths a guarded ref's update changes that none of its pushed commits changed.
-
-        Without merges or a force push, the commits of `old..new` account for every change; otherwise
-        one `diff-tree old new` per such update says what really changes, and what no commit accounts
-        for is attributed to the update's merges (or its tip), or reported on its own.
-        """
-        orphans: dict[str, list[str]] = {}
-        for update in ctx.updates:
-            if update.kind not in (RefKind.UPDATE, RefKind.FORCE) or not self.guarded(update.ref, ctx.policy):
-                continue
-            members = [r for r in reports if update.ref in r.refs]
-            if update.kind is RefKind.UPDATE and not any(r.commit.is_merge for r in members):
-                continue
-            proc = self.git.run("diff-tree", "-r", "-z", "--name-only", "--no-renames", update.old, update.new,
-                                "--", *self.paths.pathspecs(), check=False)
-            if proc.returncode != 0:
-                raise GatekeeperError(f"could not compare {update.ref} before and after the push",
-                                      "check the repository with `git fsck`")
-            changed = {p for p in proc.stdout.decode("utf-8", "replace").split("\x00") if p and self.paths.match(p)}
-            accounted = {p for r in members for p in touched.get(r.commit.sha, ())}
-            left = sorted(changed - accounted)
-            if not left:
-                continue
-            culprits = [r for r in members if r.commit.is_merge] or [r for r in members if r.commit.sha == update.new]
-            if not culprits:
-                orphans[update.ref] = left
-            for report in culprits:
-                mine = touched.setdefault(report.commit.sha, [])
-                mine.extend(p for p in left if p not in mine)
-        return orphans
-
-
-def _listed(items: Sequence[str], limit: int = 5) -> str:
-    shown = ", ".join(safe(i, limit=80) for i in items[:limit])
-    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
+def policy_change_check(git: Git, trusted: TrustedPolicy, review: PushReviewSource) -> PolicyChangeCheck | None:
+    """`policy/changed` for this push; None with a server-side policy (the repository's files do not count)."""
+    if trusted.ref is None:
+        return None
+    return PolicyChangeCheck(git, trusted.paths, policy_review(review, POLICY_FIX), trusted_ref=trusted.ref,
+                             trusted_rev=trusted.sha, fix=POLICY_FIX)
 
 
 # -- bypass -----------------------------------------------------------------------------------------
@@ -680,7 +443,7 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
         scanners={name: s for name, s in available.items() if name in wanted},
         signatures=ProvenanceSource(reader=trusted.reader),
         review=review,
-        checks=(*CHECKS, PolicyChangeCheck(git, trusted, review)),
+        checks=(*CHECKS, *filter(None, [policy_change_check(git, trusted, review)])),
     )
     verdict = evaluate(request, services)
     if bypass.granted:

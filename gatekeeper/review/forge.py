@@ -19,7 +19,9 @@ Commits the forge says nothing about fall back to `Reviewed-by:` trailers (revie
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from gatekeeper.checks.policy_change import PolicyReview, PolicyReviewer
 from gatekeeper.config import Policy
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import CommitReport, RefUpdate, ReviewInfo, ReviewStatus
@@ -33,6 +35,9 @@ from gatekeeper.review.trailers import (
     wrote,
 )
 from gatekeeper.sanitize import safe
+
+if TYPE_CHECKING:
+    from gatekeeper.checks import CheckContext
 
 # Better evidence wins when the forge and the trailers disagree.
 _RANK = {ReviewStatus.APPROVED: 5, ReviewStatus.SELF: 4, ReviewStatus.UNKNOWN: 3, ReviewStatus.STALE: 2,
@@ -95,6 +100,33 @@ class PushReviewSource:
         return {report.commit.sha: _combine(trailer[report.commit.sha].info,
                                             forge_review(self.forge, report, self.pusher), approvals)
                 for report in needing}
+
+
+def policy_review(source: PushReviewSource, fix: str) -> PolicyReviewer:
+    """The push's judgement of a configuration change (checks/policy_change.py): the same evidence the hook
+    accepts for mobile commits, always with the strict rule (the review covers each commit that made the
+    change; the reviewer is not one of its people)."""
+
+    def judge(ctx: CheckContext, changers: Sequence[CommitReport], paths: Sequence[str]) -> PolicyReview:
+        reviews = source.assess(ctx.commits, changers, ctx.policy, 1, strict=True)
+        unreviewed = [r for r in changers if reviews[r.commit.sha].status is not ReviewStatus.APPROVED]
+        if not unreviewed:
+            approvers = sorted({a for r in changers for a in reviews[r.commit.sha].approvers})
+            sources = sorted({reviews[r.commit.sha].source for r in changers})
+            return PolicyReview(True, f"reviewed by {', '.join(approvers)} ({', '.join(sources)}); later pushes are "
+                                      "judged by the new policy")
+        info = reviews[unreviewed[-1].commit.sha]
+        if info.status is ReviewStatus.SELF:
+            why = f"the only review comes from an author ({info.detail})"
+        elif info.status is ReviewStatus.UNKNOWN:
+            why = info.detail
+        elif info.status is ReviewStatus.STALE:
+            why = "the review in this push does not cover the last commit that changed it"
+        else:
+            why = "no review"
+        return PolicyReview(False, why, fix)
+
+    return judge
 
 
 def _combine(from_trailers: ReviewInfo, from_forge: ReviewInfo | None, approvals: int) -> ReviewInfo:

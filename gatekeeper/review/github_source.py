@@ -17,17 +17,19 @@
 Any API failure fails closed: `tool/github-failed` (policy `on_tool_error` decides whether it
 blocks) and review status `unknown` for every commit needing review — never approved.
 
-It also judges `policy/changed` (see `policy_change`): a change to the gate's own configuration
-needs an approval by a policy owner — CODEOWNERS at the base for those paths when it names any,
-else any approving human who is not an author.
+It also gives the Action's judgement of `policy/changed` (`policy_review`, used by
+checks/policy_change.py): a change to the gate's own configuration needs an approval by a policy
+owner — CODEOWNERS at the base for those paths when it names any, else any approving human who is
+not an author.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from gatekeeper.checks.policy_change import PolicyReview, PolicyReviewer
 from gatekeeper.config import Policy
 from gatekeeper.errors import GitError
 from gatekeeper.git import Git
@@ -49,6 +51,9 @@ from gatekeeper.review.semantics import (
     pull_identities,
     valid_sha,
 )
+
+if TYPE_CHECKING:
+    from gatekeeper.checks import CheckContext
 
 PULL_EVENTS = ("pull_request", "pull_request_target", "pull_request_review")
 MAX_COMMIT_LOOKUPS = 200  # commits/{sha}/pulls requests per run; more commits are reported, not looked up
@@ -329,55 +334,50 @@ class GitHubReviewSource:
             self._teams[key] = self.client.team_membership(team, login)
         return self._teams[key]
 
-    def policy_change(self, touched: Mapping[str, tuple[str, ...]], commits: Sequence[Commit],
-                      owners: CodeOwners | None) -> list[Finding]:
-        """Findings for commits that change the gate's configuration.
+    def policy_review(self, owners: CodeOwners | None) -> PolicyReviewer:
+        """The Action's judgement of a configuration change (checks/policy_change.py): approved by a policy
+        owner — CODEOWNERS at the base for those paths when it names any, else any approving human who is
+        not an author — covering the last commit that made the change."""
 
-        `touched` maps commit ids (in `commits`, oldest first) to the configuration paths they change.
-        Approved by a policy owner → one informational `policy/changed`; otherwise a blocking one.
-        """
-        changing = [c for c in commits if touched.get(c.sha)]
-        if not changing:
-            return []
-        paths = sorted({p for c in changing for p in touched[c.sha]})
-        last = changing[-1]
-        shown = ", ".join(paths[:8]) + (f" and {len(paths) - 8} more" if len(paths) > 8 else "")
-        requirements = owner_requirements(paths, owners)
-        who = "; ".join(f"{', '.join(g.paths[:3])}: {g.label()}" for g in requirements.groups)
-        base = Finding("policy/changed", Severity.HIGH, "", commit=last.sha, enforced=True,
-                       fix=f"ask a policy owner ({who}) who is not an author to approve after {last.sha[:12]}")
-        base = base.with_fingerprint("policy-changed", *paths)
-        needs = f"the change edits the gate's configuration ({shown}) and needs review by the policy owners"
-        if self.unavailable:
-            return [dataclasses.replace(base, message=f"{needs}; approvals could not be checked: {self.unavailable}")]
-        try:
-            approved, notes = self._owners_approved(changing, commits, requirements.groups)
-        except GitHubError as exc:
-            return [dataclasses.replace(base, message=f"{needs}; approvals could not be checked: {exc.message}"),
-                    failure_finding(f"{exc.message} (fix: {exc.fix})" if exc.fix else exc.message)]
-        if approved:
-            return [Finding("policy/changed", Severity.INFO,
-                            f"the change edits the gate's configuration ({shown}); approved by policy owner(s) "
-                            f"{', '.join('@' + a for a in approved)}",
-                            commit=last.sha).with_fingerprint("policy-changed", *paths)]
-        detail = f" ({'; '.join(notes)})" if notes else ""
-        return [dataclasses.replace(base, message=needs + detail)]
+        def judge(ctx: CheckContext, changers: Sequence[CommitReport], paths: Sequence[str]) -> PolicyReview:
+            requirements = owner_requirements(paths, owners)
+            who = "; ".join(f"{', '.join(g.paths[:3])}: {g.label()}" for g in requirements.groups)
+            fix = f"ask a policy owner ({who}) who is not an author to approve after {changers[-1].commit.sha[:12]}"
+            if self.unavailable:
+                return PolicyReview(False, f"approvals could not be checked: {self.unavailable}", fix)
+            try:
+                approved, notes = self._owners_approved(changers, ctx.commits, requirements.groups)
+            except GitHubError as exc:
+                return PolicyReview(False, f"approvals could not be checked: {exc.message}", fix,
+                                    (failure_finding(f"{exc.message} (fix: {exc.fix})" if exc.fix else exc.message),))
+            if approved:
+                return PolicyReview(True, "approved by policy owner(s) " + ", ".join("@" + a for a in approved))
+            return PolicyReview(False, "; ".join(notes) or "no approval by a policy owner", fix)
 
-    def _owners_approved(self, changing: Sequence[Commit], everyone: Sequence[Commit],
+        return judge
+
+    def _owners_approved(self, changing: Sequence[CommitReport], everyone: Sequence[CommitReport],
                          groups: Sequence[OwnerRequirement]) -> tuple[list[str], list[str]]:
         approved: set[str] = set()
         notes: list[str] = []
         pulls: list[tuple[Commit, _Pull]] = []
+        authors: Identities | None = None
         if self.event.is_pull:
             assert self.event.pr_number is not None
-            pulls.append((changing[-1], self._pull(self.event.pr_number)))
+            pull = self._pull(self.event.pr_number)
+            listed = self._range_commits(pull, everyone)
+            if isinstance(listed, str):
+                return [], [f"the commits GitHub lists and the range in git disagree: {listed}"]
+            authors = pull_identities(listed, self.event.pr_author).merged(
+                commit_identities([r.commit for r in everyone]))
+            pulls.append((changing[-1].commit, pull))
         else:
-            for commit in changing:
-                pull = self._associated(commit.sha)
-                if pull is None:
-                    notes.append(f"{commit.sha[:12]} came through no pull request")
+            for report in changing:
+                found = self._associated(report.commit.sha)
+                if found is None:
+                    notes.append(f"{report.commit.sha[:12]} came through no pull request")
                     return [], notes
-                pulls.append((commit, pull))
+                pulls.append((report.commit, found))
         for group in groups:
             unknown: list[str] = []
 
@@ -388,9 +388,7 @@ class GitHubReviewSource:
                 return answer is True
 
             for commit, pull in pulls:
-                if self.event.is_pull:
-                    authors = pull_identities(pull.commits, self.event.pr_author).merged(
-                        commit_identities(everyone))
+                if authors is not None:
                     result = assess(pull.reviews, authors, 1, self._covers(commit.sha), eligible=eligible)
                 else:
                     result = self._judge_landed(commit, pull, 1, True, True, eligible=eligible)
