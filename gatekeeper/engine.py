@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from gatekeeper import origin as origin_pkg
 from gatekeeper.checks import CHECKS, Check, CheckContext, is_protected, required_approvals
 from gatekeeper.config import Policy
+from gatekeeper.errors import GitError
 from gatekeeper.git import NOTES_REF, BrokenNotes, Git, RefTarget, is_zero
-from gatekeeper.interfaces import ReviewSource, ScanJob, Scanner, SignatureSource
+from gatekeeper.interfaces import ReviewSource, ScanJob, Scanner, ScanResult, SignatureSource
 from gatekeeper.models import (
     Commit,
     CommitReport,
@@ -232,8 +233,17 @@ def evaluate(request: Request, services: Services) -> Verdict:
 
     # Changed paths are needed by zones and scanners; one diff-tree process for all commits.
     needs_changes = bool(policy.zones) or any(policy.ruleset(r.ruleset).scanners for r in reports)
-    changes: Mapping[str, tuple[FileChange, ...]] = (
-        git.changed_files(c.sha for c in commits) if commits and needs_changes else {})
+    changes: Mapping[str, tuple[FileChange, ...]] = {}
+    unreadable_trees: list[str] = []
+    if commits and needs_changes:
+        changes, unreadable_trees = _changed_files(git, commits)
+    # Objects a partial clone or a damaged repository lacks: named per commit, left out of the scan, and
+    # the rest of the range is judged as usual (one missing blob used to abort the whole run). A partial
+    # clone is checked up front; elsewhere only once a scanner could not read something (a damaged
+    # repository is rare, and the check walks whole trees).
+    view = _ScanView(request, commits, changes, unreadable_trees)
+    if unreadable_trees or (changes and git.is_partial_clone()):
+        findings.extend(view.exclude_missing())
 
     check_ctx = CheckContext(policy, reports, changes, request.updates, request.mode, request.now)
     for check in services.checks:
@@ -242,7 +252,8 @@ def evaluate(request: Request, services: Services) -> Verdict:
     reports, review_findings = _review(request, services, reports, changes)
     findings.extend(review_findings)
 
-    scan_findings, scanner_stats, files_scanned = _scan(request, services, commits, reports, changes)
+    scannable = [r for r in reports if r.commit.sha not in unreadable_trees]
+    scan_findings, scanner_stats, files_scanned = _scan(request, services, commits, scannable, view)
     findings.extend(scan_findings)
 
     outcome = decide(findings, reports, policy, today=request.now.date(), baseline=request.baseline)
@@ -344,8 +355,80 @@ def _unverified(source: ReviewSource, needing: Sequence[CommitReport], reviews: 
     ).with_fingerprint("unverified", *(r.commit.sha for r in open_))]
 
 
+OBJECT_MISSING = "scan/object-missing"
+_MISSING_FIX = ("fetch the missing objects (`git fetch --refetch origin`, or a clone without --filter) and run the "
+                "gate again; `git rev-list --objects --missing=print REV` lists what is missing")
+
+
+def _changed_files(git: Git, commits: Sequence[Commit]) -> tuple[dict[str, tuple[FileChange, ...]], list[str]]:
+    """Changed files per commit, and the commits whose trees cannot be read (each then asked alone)."""
+    try:
+        return dict(git.changed_files(c.sha for c in commits)), []
+    except GitError:
+        changes: dict[str, tuple[FileChange, ...]] = {}
+        unreadable: list[str] = []
+        for commit in commits:
+            try:
+                changes.update(git.changed_files([commit.sha]))
+            except GitError:
+                unreadable.append(commit.sha)
+        return changes, unreadable
+
+
+class _ScanView:
+    """What the scanners read: the repository and changes, minus paths whose objects are missing."""
+
+    def __init__(self, request: Request, commits: Sequence[Commit], changes: Mapping[str, tuple[FileChange, ...]],
+                 unreadable_trees: Sequence[str]) -> None:
+        self.request = request
+        self.commits = commits
+        self.git = request.git
+        self.changes = changes
+        self.unreadable_trees = unreadable_trees
+        self.checked = False
+
+    def exclude_missing(self) -> list[Finding]:
+        """Find the missing objects once; a finding per affected commit, their paths left out of the scan.
+
+        Severity high: the policy's `block_at` decides (the mobile rules block, the default ones warn); in
+        pre-receive it is enforced, since what cannot be read cannot be let through unscanned.
+        """
+        if self.checked:
+            return []
+        self.checked = True
+        git, commits, changes = self.request.git, self.commits, self.changes
+        inside = {c.sha for c in commits}
+        bases = [p for c in commits for p in c.parents if p not in inside]
+        try:
+            missing = git.missing_objects([*inside, *bases]) if changes else set()
+        except GitError:
+            missing = set()
+        findings: list[Finding] = []
+        enforced = self.request.pushed
+        for sha in self.unreadable_trees:
+            findings.append(Finding(
+                OBJECT_MISSING, Severity.HIGH, "the commit's tree cannot be read (missing objects): none of its "
+                "files were scanned", commit=sha, enforced=enforced, fix=_MISSING_FIX).with_fingerprint(sha, "tree"))
+        skip: set[bytes] = set()
+        for commit in commits:
+            bad = [f for f in changes.get(commit.sha, ()) if f.new_blob in missing or f.old_blob in missing]
+            if not bad:
+                continue
+            skip.update(f.key for f in bad)
+            shown = ", ".join(f.path for f in bad[:10]) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
+            findings.append(Finding(
+                OBJECT_MISSING, Severity.HIGH,
+                f"{len(bad)} file(s) cannot be read (missing objects: a partial clone or a damaged repository) and "
+                f"were not scanned: {shown}", commit=commit.sha, path=bad[0].path, enforced=enforced,
+                fix=_MISSING_FIX).with_fingerprint(commit.sha, *sorted(f.path for f in bad)))
+        if skip:
+            self.changes = {sha: tuple(f for f in files if f.key not in skip) for sha, files in changes.items()}
+            self.git = git.without_paths(skip)
+        return findings
+
+
 def _scan(request: Request, services: Services, commits: list[Commit], reports: list[CommitReport],
-          changes: Mapping[str, tuple[FileChange, ...]]) -> tuple[list[Finding], dict[str, ScannerStat], int]:
+          view: _ScanView) -> tuple[list[Finding], dict[str, ScannerStat], int]:
     policy = request.policy
     wanted: dict[str, list[Commit]] = {}
     for report in reports:
@@ -382,9 +465,19 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
         ran, errors, details, scanned = True, [], [], 0
         groups = _head_groups(request, subset, head, refs_by_sha, bool(getattr(scanner, "per_commit", False)))
         for job_head, job_commits in groups:
-            job = ScanJob(git=request.git, commits=job_commits, changes=changes, head=job_head,
-                          deadline=request.deadline)
-            result = scanner.scan(job)
+            try:
+                result = scanner.scan(_job(request, view, job_commits, job_head))
+            except GitError:
+                # Something could not be read: find the missing objects (once), leave their paths out, retry.
+                findings.extend(view.exclude_missing())
+                try:
+                    result = scanner.scan(_job(request, view, job_commits, job_head))
+                except GitError as exc:
+                    # Still unreadable: this scanner's run fails closed, the others still run.
+                    result = ScanResult(stat=ScannerStat(ran=False, error=f"could not read the repository: {exc}"))
+                    findings.append(Finding(
+                        f"tool/{name}-failed", Severity.HIGH, f"{name} could not read the repository: {exc}",
+                        fix=_MISSING_FIX).with_fingerprint(name, "git"))
             ran = ran and result.stat.ran
             errors += [result.stat.error] if result.stat.error else []
             details += [result.stat.detail] if result.stat.detail else []
@@ -395,6 +488,10 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
                                   detail="; ".join(details) or None)
         files = max(files, scanned)
     return findings, stats, files
+
+
+def _job(request: Request, view: _ScanView, commits: list[Commit], head: str | None) -> ScanJob:
+    return ScanJob(git=view.git, commits=commits, changes=view.changes, head=head, deadline=request.deadline)
 
 
 def _head_groups(request: Request, commits: list[Commit], head: str | None, refs_by_sha: Mapping[str, tuple[str, ...]],

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import copy
 import os
 import re
 import shutil
@@ -172,6 +173,19 @@ class Git:
             self._config += ["-c", f"safe.directory={self.path.resolve()}"]
         self._info: RepoInfo | None = None
         self._attr_free_env: tuple[Path, dict[str, str]] | None = None
+        self.skip_paths: tuple[bytes, ...] = ()  # raw paths patches and range_files leave out (unreadable)
+
+    def without_paths(self, paths: Iterable[bytes]) -> Git:
+        """This repository with `paths` left out of every patch and range diff (their objects are missing)."""
+        other = copy.copy(self)
+        other.skip_paths = tuple(sorted(set(self.skip_paths) | set(paths)))
+        return other
+
+    def _pathspec(self) -> list[str]:
+        if not self.skip_paths:
+            return []
+        # Literal, top-relative excludes: a path is never a glob, whatever the pusher named it.
+        return ["--", ":(top)", *(f":(top,exclude,literal){os.fsdecode(p)}" for p in self.skip_paths)]
 
     # -- runner ---------------------------------------------------------------------------------
     def argv(self, *args: str) -> list[str]:
@@ -624,7 +638,8 @@ class Git:
             _check_rev_token(sha)
         stdin = "".join(f"{s}\n" for s in shas).encode()
         return self._stream(["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}", "diff-tree", "--stdin",
-                             "-r", "--root", "--cc", *_PATCH_OPTIONS], stdin, "diff-tree", attr_free=True)
+                             "-r", "--root", "--cc", *_PATCH_OPTIONS, *self._pathspec()], stdin, "diff-tree",
+                            attr_free=True)
 
     def range_patch(self, bases: Sequence[str], head: str, *, big_file_threshold: int) -> Iterator[bytes]:
         """Lines of the net patch (-U0) from the range's boundary commit(s) to its head.
@@ -643,7 +658,7 @@ class Git:
             args = ["diff", *_PATCH_OPTIONS, bases[0], head]
         else:
             args = ["diff", "--cc", *_PATCH_OPTIONS, head, *bases]
-        return self._stream([*threshold, *args], None, "diff", attr_free=True)
+        return self._stream([*threshold, *args, *self._pathspec()], None, "diff", attr_free=True)
 
     def range_files(self, bases: Sequence[str], head: str) -> tuple[FileChange, ...]:
         """Paths whose content at `head` differs from the boundary commit(s), with head's blob and mode
@@ -658,7 +673,7 @@ class Git:
             args = [*common, bases[0], head]
         else:
             args = [*common, "-c", head, *bases]
-        raw = self.run(*args).stdout
+        raw = self.run(*args, *self._pathspec()).stdout
         return _parse_diff_tree(head.encode() + b"\x00" + raw, [head]).get(head, ())
 
     def parents(self, shas: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -676,6 +691,26 @@ class Git:
             if ids and is_sha(ids[0]):
                 result[ids[0]] = tuple(ids[1:])
         return result
+
+    def is_partial_clone(self) -> bool:
+        """A clone made with --filter (it has a promisor remote): objects may be missing by design."""
+        return self.config_get("extensions.partialclone") is not None
+
+    def missing_objects(self, commits: Sequence[str]) -> set[str]:
+        """Trees and blobs in the trees of `commits` (each one's whole tree, not walked to its parents) that
+        this repository does not have: pass the range's commits and its base commits to cover both sides
+        of every diff.
+
+        `rev-list --missing=print` lists them without fetching (a partial clone would otherwise ask its
+        promisor remote for each) and without failing; a damaged repository's lost objects show the same.
+        """
+        if not commits:
+            return set()
+        for rev in commits:
+            _check_rev_token(rev)
+        out = self.out("rev-list", "--objects", "--missing=print", "--no-object-names", "--no-walk=unsorted",
+                       "--stdin", input="".join(f"{r}\n" for r in dict.fromkeys(commits)).encode())
+        return {line[1:].strip() for line in out.splitlines() if line.startswith("?")}
 
     def object_sizes(self, shas: Iterable[str]) -> dict[str, int | None]:
         """Sizes of objects from their headers only (one `cat-file --batch-check`); None when missing."""
