@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import hashlib
 import re
 from dataclasses import dataclass, field
+
+from gatekeeper.fingerprint import digest_parts
 
 ZERO_SHA = "0" * 40
 
@@ -294,10 +295,11 @@ class Finding:
         return self.rule_id.split("/", 1)[0]
 
     def with_fingerprint(self, *material: str) -> Finding:
-        """A content-based fingerprint: rule + what was found, not where (a moved line keeps it)."""
-        # surrogatepass, not replace: material that differs only in undecodable bytes must not collide.
-        digest = hashlib.sha256("\x00".join((self.rule_id, *material)).encode("utf-8", "surrogatepass"))
-        return dataclasses.replace(self, fingerprint=digest.hexdigest()[:32])
+        """A content-based fingerprint: rule + what was found, not where (a moved line keeps it).
+
+        Keyed (HMAC) when GATEKEEPER_FINGERPRINT_KEY is set: the material is often the flagged line of
+        code itself, and a plain hash of it would let a report's reader test password guesses."""
+        return dataclasses.replace(self, fingerprint=digest_parts(self.rule_id, *material)[:32])
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,9 @@ All pure functions of the Verdict; the Action mode writes the files. Commit data
 
 from __future__ import annotations
 
-import hashlib
 import re
 
+from gatekeeper import fingerprint
 from gatekeeper.models import Decision, Finding, ReviewStatus, Severity, Verdict
 from gatekeeper.report.common import notable_commits
 from gatekeeper.report.text import render_text
@@ -70,7 +70,7 @@ def render_annotations(v: Verdict) -> str:
 
 def guarded(text: str) -> str:
     """`text` printed with workflow commands disabled, so nothing inside it can act as one."""
-    token = "gatekeeper-" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()[:32]
+    token = "gatekeeper-" + fingerprint.digest(text)[:32]
     return f"::stop-commands::{token}\n{text.rstrip(chr(10))}\n::{token}::\n"
 
 

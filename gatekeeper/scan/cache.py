@@ -1,7 +1,8 @@
 """The scan result cache: raw per-blob findings keyed by what determines them, so re-runs skip work.
 
-A key is the sha256 of scanner name, tool version, ruleset digest, blob id and the path the tool saw
-(semgrep rules select files by path, so the same blob under another name may give other results).
+A key is the sha256 (HMAC under GATEKEEPER_FINGERPRINT_KEY when set) of scanner name, tool version,
+ruleset digest, blob id and the path the tool saw (semgrep rules select files by path, so the same blob
+under another name may give other results).
 Entries hold the tool's raw findings with line numbers; the added-line filter is applied after the
 cache, so one entry serves every range that contains the blob.
 
@@ -20,7 +21,6 @@ the scanner and shard directories on the way must be real directories of ours, o
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import stat
@@ -28,6 +28,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from gatekeeper import fingerprint
 from gatekeeper.scan.common import RawFinding
 
 FORMAT = 1
@@ -71,8 +72,9 @@ class ResultCache:
 
     @staticmethod
     def key(scanner: str, tool_version: str, ruleset: str, blob: str, path: str) -> str:
-        material = "\x00".join((str(FORMAT), scanner, tool_version, ruleset, blob, path))
-        return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+        # Keyed like every content hash (gatekeeper.fingerprint): entries hold messages whose redaction
+        # digests were made under one key, so a run under another key (or none) must not read them.
+        return fingerprint.digest_parts(str(FORMAT), scanner, tool_version, ruleset, blob, path)
 
     def _file(self, scanner: str, key: str) -> Path:
         return self.directory / scanner / key[:2] / f"{key}.json"

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import hmac
 import itertools
 import math
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -25,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from gatekeeper import yamlio
+from gatekeeper import fingerprint, yamlio
 from gatekeeper.errors import ConfigError
 from gatekeeper.models import Severity
 
@@ -181,7 +179,7 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-FINGERPRINT_KEY_ENV = "GATEKEEPER_FINGERPRINT_KEY"
+FINGERPRINT_KEY_ENV = fingerprint.KEY_ENV
 
 
 def value_digest(value: str, key: str | None = None) -> str:
@@ -189,13 +187,9 @@ def value_digest(value: str, key: str | None = None) -> str:
 
     Plain sha256 lets anyone who reads a report test guesses of a weak password offline; with
     GATEKEEPER_FINGERPRINT_KEY set (a secret shared by the hook, CI and whoever writes baselines) it is
-    an HMAC, which they cannot compute without the key.
+    an HMAC, which they cannot compute without the key (gatekeeper.fingerprint, the one keyed helper).
     """
-    secret = os.environ.get(FINGERPRINT_KEY_ENV, "") if key is None else key
-    data = value.encode("utf-8", "surrogatepass")
-    if secret:
-        return hmac.new(secret.encode("utf-8"), data, hashlib.sha256).hexdigest()
-    return hashlib.sha256(data).hexdigest()
+    return fingerprint.digest(value, key=key)
 
 
 def redact(value: str, digest: str, *, prefix: bool = True) -> str:
@@ -436,7 +430,7 @@ class SecretDetector:
             kept.insert(at, candidate)
             starts.insert(at, candidate.start)
         hits = []
-        key = os.environ.get(FINGERPRINT_KEY_ENV, "")
+        key = fingerprint.current_key()
         for c in kept:
             if c.rejected:
                 continue
