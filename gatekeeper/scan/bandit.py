@@ -18,9 +18,9 @@ timeout or unparseable output becomes `tool/bandit-failed` / `tool/timeout`.
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
 import json
-import re
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -30,7 +30,7 @@ from typing import Any
 from gatekeeper.models import Severity
 from gatekeeper.scan.common import RawFinding, run_tool, tool_env, tool_failure
 from gatekeeper.scan.head import MAX_ARGV_BYTES, BatchResult, HeadScanner
-from gatekeeper.scan.secrets import redact, value_digest
+from gatekeeper.scan.redaction import redact_values, redacted
 from gatekeeper.scan.workspace import Target, Workspace, safe_extension
 
 NAME = "bandit"
@@ -72,7 +72,9 @@ class BanditScanner(HeadScanner):
     def cache_identity(self) -> tuple[str, str] | None:
         version = bandit_version()
         # The options decide what bandit reports as much as its version does.
-        options = f"ignore-nosec;exclude-nothing;redacted-literals;python{sys.version_info[0]}.{sys.version_info[1]}"
+        # "redacted-by-position": entries written before position-based redaction may hold leaked values.
+        python = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+        options = f"ignore-nosec;exclude-nothing;redacted-by-position;{python}"
         return (version, options) if version else None
 
     def argv(self, targets: Sequence[str], *, recursive: bool) -> list[str]:
@@ -107,6 +109,7 @@ class BanditScanner(HeadScanner):
         wanted = {t.rel for t in targets}
         found: dict[str, list[RawFinding]] = {rel: [] for rel in wanted}
         uncacheable: set[str] = set()
+        parsed: dict[str, list[tuple[int, int, str]] | None] = {}
         for result in data["results"]:
             if not isinstance(result, dict):
                 continue
@@ -118,7 +121,16 @@ class BanditScanner(HeadScanner):
             line_range = result.get("line_range")
             numbers = [n for n in line_range if isinstance(n, int)] if isinstance(line_range, list) else []
             end = max(numbers, default=None)
-            text = redact_literals(" ".join(str(result.get("issue_text", test_id)).split()))
+            if target.rel not in parsed:
+                parsed[target.rel] = _file_literals(target.local)
+            literals = parsed[target.rel]
+            first = min(numbers + ([line] if isinstance(line, int) else []), default=0)
+            last = max(numbers + ([line] if isinstance(line, int) else []), default=0)
+            if literals is None:
+                # We cannot place the literals (bandit parsed what we could not): say nothing of the file.
+                text = f"bandit {test_id} finding; its message was withheld because the line could not be parsed"
+            else:
+                text = redact_message(str(result.get("issue_text", test_id)), flagged_literals(literals, first, last))
             more = str(result.get("more_info", ""))
             found[target.rel].append(RawFinding(
                 rule_id=f"{NAME}/{test_id}",
@@ -147,10 +159,50 @@ class BanditScanner(HeadScanner):
         return BatchResult(found, None, frozenset(uncacheable))
 
 
-_QUOTED = re.compile(r"'([^'\n]{1,500})'")
+# bandit's own templates that end in the flagged value (B105-B107: f"Possible hardcoded password: '{value}'"):
+# everything after the prefix is the literal, whatever quotes, newlines or length it holds.
+# bandit's own templates that end in the flagged value (B105-B107: f"Possible hardcoded password: '{value}'"):
+# everything after the prefix is the literal, whatever quotes, newlines or length it holds.
+_VALUE_TEMPLATES = ("Possible hardcoded password: '",)
 
 
-def redact_literals(text: str) -> str:
-    """bandit quotes the literal it flags (B105-B107: "Possible hardcoded password: " + the value): every
-    quoted literal is redacted like a secret before it can reach a report, the audit log or a pusher."""
-    return _QUOTED.sub(lambda m: "'" + redact(m.group(1), value_digest(m.group(1)), prefix=False) + "'", text)
+def source_literals(source: bytes) -> list[tuple[int, int, str]] | None:
+    """(first line, last line, value) of every string literal in a Python file, as Python parses it:
+    quotes, escapes, implicit concatenation ("a" "b" is one value) and multi-line strings resolved.
+    None when the file does not parse (bandit then reports it as a parse error, not a finding)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    found: list[tuple[int, int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
+            value = node.value if isinstance(node.value, str) else node.value.decode("utf-8", "replace")
+            found.append((node.lineno, node.end_lineno or node.lineno, value))
+    return found
+
+
+def flagged_literals(literals: Sequence[tuple[int, int, str]], first: int, last: int) -> list[str]:
+    """The values of the literals on the lines bandit flagged (first..last)."""
+    return [value for start, end, value in literals if start <= last and end >= first and value.strip()]
+
+
+def redact_message(text: str, literals: Sequence[str]) -> str:
+    """bandit's issue text with every flagged literal's value replaced by its redaction, one line.
+
+    By position, not by pattern: the values are the literals Python parsed out of the flagged lines, so a
+    quote, a backslash or a newline inside a password, or a 1 KB token, cannot end the match early.
+    Where bandit's template ends in the value (the hard-coded password tests), the whole tail is the value
+    whether or not the file could be parsed."""
+    for prefix in _VALUE_TEMPLATES:
+        if text.startswith(prefix):
+            # The prefix is bandit's own words; nothing of the file is in it.
+            return prefix + redacted(text[len(prefix):].removesuffix("'")) + "'"
+    return redact_values(text, literals)
+
+
+def _file_literals(path: Path) -> list[tuple[int, int, str]] | None:
+    try:
+        return source_literals(path.read_bytes())
+    except OSError:
+        return None

@@ -36,6 +36,7 @@ from gatekeeper.errors import ConfigError
 from gatekeeper.models import Severity
 from gatekeeper.scan.common import RawFinding, run_tool, split_message, tool_env, tool_failure
 from gatekeeper.scan.head import MAX_ARGV_BYTES, BatchResult, HeadScanner
+from gatekeeper.scan.redaction import redact_values
 from gatekeeper.scan.workspace import Target, Workspace, safe_extension
 
 NAME = "semgrep"
@@ -152,6 +153,7 @@ class SemgrepScanner(HeadScanner):
         self.experimental = experimental
         self.version = version  # known tool version (skips the `--version` probe of a foreign executable)
         self._extensions: frozenset[str] | None = None
+        self._messages: dict[str, str] | None = None
         self._all_files = False
         self._identity: tuple[str, str] | None = None
 
@@ -175,6 +177,25 @@ class SemgrepScanner(HeadScanner):
                     extensions.update(LANGUAGE_EXTENSIONS.get(language, ()))
             self._extensions = frozenset(extensions)
         return self._all_files or safe_extension(path) in self._extensions
+
+    def _message(self, check_id: str, extra: dict[str, Any]) -> str:
+        """The rule's message as written in its file, never semgrep's rendering of it.
+
+        semgrep interpolates metavariables (`$X`) into messages, so a rule whose message names `$SECRET`
+        would echo the matched source — a password literal — into every report, the cache and the
+        pusher's terminal. The rule's own text cannot hold content of the scanned file. Only a result
+        whose rule we cannot find (not ours) falls back to semgrep's message, with every metavariable's
+        matched text redacted out of it.
+        """
+        if self._messages is None:
+            try:
+                self._messages = {r.id.removeprefix(f"{NAME}/"): r.message for r in load_rules(self._rules_dir())}
+            except ConfigError:
+                self._messages = {}
+        template = self._messages.get(check_id)
+        if template is not None:
+            return template or check_id
+        return redact_metavariables(str(extra.get("message", "")), extra.get("metavars")) or check_id
 
     def cache_identity(self) -> tuple[str, str] | None:
         if self._identity is None:
@@ -276,7 +297,7 @@ class SemgrepScanner(HeadScanner):
             start = _dict(result.get("start"))
             end = _dict(result.get("end"))
             check_id = str(result.get("check_id", "unknown")).rsplit(".", 1)[-1]
-            message, fix = split_message(str(extra.get("message", "")) or check_id)
+            message, fix = split_message(self._message(check_id, extra))
             found[target.rel].append(RawFinding(
                 rule_id=f"{NAME}/{check_id}",
                 severity=rule_severity(extra.get("metadata"), str(extra.get("severity", ""))),
@@ -309,6 +330,17 @@ class SemgrepScanner(HeadScanner):
                 found[rel].append(RawFinding("scan/file-skipped", Severity.LOW, "semgrep skipped this file",
                                              "review this file by hand"))
         return BatchResult(found, None, frozenset(uncacheable))
+
+
+def redact_metavariables(message: str, metavars: object) -> str:
+    """`message` with the source text every metavariable matched replaced by its redaction."""
+    values: set[str] = set()
+    if isinstance(metavars, dict):
+        for binding in metavars.values():
+            content = binding.get("abstract_content") if isinstance(binding, dict) else None
+            if isinstance(content, str) and content.strip():
+                values.update((content, content.strip().strip("\"'`")))
+    return redact_values(message, values)
 
 
 def _parse_output(stdout: bytes) -> tuple[dict[str, Any] | None, str]:
