@@ -201,3 +201,22 @@ def test_engine_verifies_forge_commits_and_notes_the_missing_keyring_once(
     assert commit["signature"]["status"] == "untrusted" and "forge" not in commit["signature"]
     notes = [f for f in unknown["json"]["findings"] if f["rule_id"] == "provenance/keyring-missing"]  # type: ignore[index]
     assert len(notes) == 1 and notes[0]["severity"] == "info" and not notes[0]["blocking"]
+
+
+def test_forge_signature_beyond_the_in_process_verifier_goes_to_gpg(
+        tmp_path: Path, forge_key: tuple[list[str], ForgeKeys, str]) -> None:
+    """A signature with an expiry subpacket is left to gpg over the forge keyring, and still reads as a forge's."""
+    gpg, keys, fpr = forge_key
+    (Path(gpg[2]) / "gpg.conf").write_text("default-sig-expire 1y\n")
+    raw = _signed_commit(tmp_path, gpg, fpr, "Merge pull request #3 from a/b\n")
+    signature, payload, _ = split_signature(raw)
+    assert signature is not None and verify_forge_openpgp(signature, payload, keys) is None
+    forge_gpg = openpgp_verifier(run_process, Path(gpg[2]))
+
+    info = verify_commit(raw, signers=(), now=datetime.now(UTC), forge=keys, forge_gpg=forge_gpg)
+    tampered = verify_commit(raw.replace(b"#3", b"#4"), signers=(), now=datetime.now(UTC), forge=keys,
+                             forge_gpg=forge_gpg)
+
+    assert (info.status, info.forge, info.signer, info.detail) == (S.GOOD, "github", "GitHub web-flow",
+                                                                   "verified (github web-flow)")
+    assert tampered.status is S.BAD and tampered.forge == "github"
