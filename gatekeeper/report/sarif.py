@@ -48,9 +48,12 @@ RULE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
                             "No review evidence is available where the gate ran; land the change through a pull "
                             "request."),
     "review/required": ("Review will be required", "Open a pull request and ask a reviewer who is not an author."),
+    "review/commits-mismatch": ("The pull request's commits on GitHub and in git disagree",
+                                "The review cannot be tied to the range judged; re-run once the pull request is "
+                                "stable, and split pull requests of more than 250 commits."),
     "policy/changed": ("Gate configuration changed",
-                       "The change edits the policy, device registry, allowed signers, baseline, rules or the "
-                       "workflow that runs gatekeeper; a policy owner must approve it."),
+                       "The change edits the gate's configuration (policy, .gatekeeper/, the files the policy names, "
+                       "CODEOWNERS, .github/workflows/); a policy owner must approve it."),
     "policy/zone-violation": ("Change to a compliance zone not allowed from this origin",
                               "Make the change from a managed desktop device, or have the zone's owners land it."),
     "policy/force-push": ("Force push to a protected branch", "Rebase onto the current tip and push without --force."),
