@@ -4,6 +4,7 @@ the range read from git (7), retargeted PRs (15), merge-reverted policy (6)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -346,3 +347,22 @@ def test_merging_main_into_a_pr_after_a_reviewed_policy_change_is_not_one(gh: En
     result = gh.run("pull_request", pr_event({"base": base, "head": head}))
     assert result.return_value == ExitCode.OK, result.output
     assert "policy/changed" not in result.output
+
+
+def test_a_hand_added_baseline_entry_cannot_turn_an_api_failure_into_allow(gh: Env, httpserver: HTTPServer,
+                                                                           repo: RepoBuilder) -> None:
+    """Issue #9 item 21: tool/github-failed has the same fingerprint in every repository."""
+    from gatekeeper.review.github_source import failure_finding
+
+    why = "GET /repos/octo-org/octo-repo/pulls/7/reviews: 404 not found (or not visible to this token)"
+    material = failure_finding(why).fingerprint
+    baseline = json.dumps({"version": 1, "fingerprints": [material]})
+    base = repo.commit("base\n", {".gatekeeper.yml": WARN_TOOLS.replace("on_tool_error: warn\n", "") +
+                                  "baseline: .gatekeeper/baseline.json\n", ".gatekeeper/baseline.json": baseline})
+    repo.branch("feature")
+    head = repo.commit("phone: change" + MOBILE, {"app.py": "x = 2\n"}, author=ALICE, committer=ALICE)
+    httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews").respond_with_data("no", status=404)
+    result = gh.run("pull_request", pr_event({"base": base, "head": head}), "--format", "json")
+    assert result.return_value == ExitCode.BLOCKED, result.output
+    assert '"rule_id":"tool/github-failed"' in result.output
+    assert '"suppressed":[]' in result.output

@@ -119,3 +119,26 @@ def test_trusted_files_are_never_read_through_a_symlink(tmp_path: Path) -> None:
     sha = work.commit("link\n")
     with pytest.raises(ConfigError, match="is a symlink, not a file"):
         git_reader(Git(work.path), sha, None)(Path(".gatekeeper/devices.yml"))
+
+
+@pytest.mark.parametrize(("bad", "where"), [
+    ("pre_receive: {budget_seconds: .nan, scanners: [], defer: []}\non_timeout: warn\n",
+     "pre_receive.budget_seconds: must be a finite number"),
+    ("ignore:\n  - {rule: semgrep/x, reason: r, expires: 2027-02-30}\n", "ignore[0].expires: line"),
+    ("on_timeout: !!python/object/apply:os.system ['true']\n", "on_timeout: line"),
+])
+def test_a_hostile_policy_on_main_fails_closed_with_the_key_path(tmp_path: Path, bad: str, where: str) -> None:
+    """Issue #9 items 16 and 25 with real pushes: a NaN budget never accepts pushes unchecked, and an
+    impossible date or a bad tag is a config error naming the key — not an internal error."""
+    server = make_server(tmp_path / "srv", server_side_policy=False)
+    work = server.clone()
+    base = IN_REPO.replace("pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}\n", "")
+    work.commit("Add the policy\n", {".gatekeeper.yml": base + bad})
+    assert spush(server, work, "origin", "main").code == 0  # the first push: no policy before it
+    before = server.tip()
+    work.commit("change\n", {"a.py": "A = 1\n"})
+    result = spush(server, work, "origin", "main")
+    assert result.code != 0, result.output
+    assert "could not evaluate" in result.remote_text and where in result.remote_text, result.remote_text
+    assert "internal error" not in result.remote_text
+    assert server.tip() == before
