@@ -398,3 +398,21 @@ def test_check_appends_and_log_commands_read(tmp_path: Path, repo: RepoBuilder, 
 def test_log_commands_need_a_log(capsys: pytest.CaptureFixture[str]) -> None:
     code, out = gk(capsys, "log", "show")
     assert code == 2 and "GATEKEEPER_DECISION_LOG" in out
+
+
+def test_a_held_lock_fails_within_the_callers_timeout(tmp_path: Path) -> None:
+    # A hook waits for the log no longer than its budget allows; the failure is a clear LogError.
+    log = tmp_path / "d.db"
+    fill(log, 1)
+    holder = sqlite3.connect(log, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        with pytest.raises(LogError, match=r"still locked after 0\.5s"):
+            store = open_log(str(log), timeout=0.5)
+            store.append(entry())
+        assert time.monotonic() - started < 5
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert problems(log) == []

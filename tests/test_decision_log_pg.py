@@ -113,3 +113,28 @@ def test_server_down_is_clear(tmp_path: Path) -> None:
 def test_redact_url() -> None:
     assert redact_url("postgresql://u:secret@h:5432/db") == "postgresql://u:***@h:5432/db"
     assert redact_url("/var/lib/gate.db") == "/var/lib/gate.db"
+
+
+def test_a_held_repository_lock_fails_within_the_timeout(pg_url: str) -> None:
+    import time
+
+    import psycopg
+
+    store = open_log(pg_url)
+    store.append(entry("pg/locked"))
+    store.close()
+    with psycopg.connect(pg_url) as holder:
+        holder.execute("SELECT pg_advisory_xact_lock(hashtextextended('pg/locked', 0))")
+        started = time.monotonic()
+        with pytest.raises(LogError, match="lock timeout") as exc:
+            waiting = open_log(pg_url, timeout=1.0)
+            try:
+                waiting.append(entry("pg/locked", 1))
+            finally:
+                waiting.close()
+        assert time.monotonic() - started < 10
+        assert "retry" in exc.value.fix
+        holder.rollback()
+    store = open_log(pg_url)
+    assert [r.seq for r in store.records("pg/locked")] == [1] and verify(store, "pg/locked").ok
+    store.close()

@@ -162,17 +162,17 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def open_log(target: str, *, create: bool = True) -> Store:
+def open_log(target: str, *, create: bool = True, timeout: float | None = None) -> Store:
     """The store for a location: a `postgresql://` URL or a file path (SQLite)."""
     if not target.strip():
         raise LogError("the decision log location is empty", f"set {LOG_ENV} to a file path or a postgresql:// URL")
     if is_postgres(target):
         from gatekeeper.audit.postgres_store import PostgresStore
 
-        return PostgresStore(target)
+        return PostgresStore(target, timeout=timeout)
     from gatekeeper.audit.sqlite_store import SqliteStore
 
-    return SqliteStore(Path(target), create=create)
+    return SqliteStore(Path(target), create=create, timeout=timeout)
 
 
 def new_record(entry: Entry, seq: int, prev_hash: str, row_id: int = 0) -> Record:
@@ -341,8 +341,11 @@ def destination(env: Mapping[str, str], log_path: str | None, required: bool, *,
     return Destination(str(path), required, "policy log.path")
 
 
-def record(dest: Destination, entry: Entry, warn: Callable[[str], None]) -> Record | None:
-    """Append `entry`; a failure is a warning, unless the log is required: then LogError (fail closed)."""
+def record(dest: Destination, entry: Entry, warn: Callable[[str], None], *,
+           timeout: float | None = None) -> Record | None:
+    """Append `entry`; a failure is a warning, unless the log is required: then LogError (fail closed).
+    `timeout`: the longest wait for the log (a hook's remaining budget), default 30 s for SQLite's lock
+    and 5 s for a PostgreSQL connection."""
     try:
         if dest.problem is not None:
             raise LogError(dest.problem, f"fix log.path in the policy, or set {LOG_ENV}")
@@ -351,7 +354,7 @@ def record(dest: Destination, entry: Entry, warn: Callable[[str], None]) -> Reco
                 return None
             raise LogError("the policy requires a decision log (log.required: true) but none is configured",
                            f"set log.path in the policy or {LOG_ENV} on the server")
-        store = open_log(dest.target)
+        store = open_log(dest.target, timeout=timeout)
         try:
             return store.append(entry)
         finally:

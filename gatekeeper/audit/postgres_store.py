@@ -53,16 +53,21 @@ _SCHEMA = (
 
 
 class PostgresStore:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, timeout: float | None = None) -> None:
         self.target = redact_url(url)
+        self.timeout = timeout
         try:
             import psycopg
         except ImportError:  # pragma: no cover - psycopg is a dependency; a broken install says so
             raise LogError("PostgreSQL decision logs need psycopg", "pip install 'psycopg[binary]'") from None
         self._psycopg = psycopg
         try:
-            self.conn = psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=False,
-                                        application_name="gatekeeper")
+            wait = CONNECT_TIMEOUT_S if timeout is None else max(1, min(CONNECT_TIMEOUT_S, int(timeout + 0.999)))
+            # A hook has seconds: a lock or a statement that waits longer fails (and the policy decides).
+            options = "" if timeout is None else f"-c lock_timeout={int(timeout * 1000)} -c statement_timeout=" \
+                f"{int(timeout * 2000)}"
+            self.conn = psycopg.connect(url, connect_timeout=wait, autocommit=False, application_name="gatekeeper",
+                                        options=options or None)
         except psycopg.Error as exc:
             raise self._error(exc, "connect to") from None
         try:
@@ -173,7 +178,9 @@ class PostgresStore:
     def _error(self, exc: Exception, what: str) -> LogError:
         text = redact_url(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
         lowered = text.lower()
-        if "password" in lowered or "authentication" in lowered:
+        if "canceling statement" in lowered or "lock timeout" in lowered:
+            fix = "the log was busy for longer than the hook could wait; retry (records already written are intact)"
+        elif "password" in lowered or "authentication" in lowered:
             fix = "check the user and password (in the URL, PGPASSWORD or ~/.pgpass)"
         elif "connect" in lowered or "refused" in lowered or "timeout" in lowered or "no such file" in lowered:
             fix = "check that the PostgreSQL server is running and reachable at that address"

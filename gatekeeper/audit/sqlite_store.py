@@ -57,8 +57,9 @@ CREATE TABLE IF NOT EXISTS decision_commits (
 
 
 class SqliteStore:
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+    def __init__(self, path: Path, *, create: bool = True, timeout: float | None = None) -> None:
         self.path = path
+        self.timeout = BUSY_TIMEOUT_S if timeout is None else max(0.1, timeout)
         self.target = str(path)
         if not create and not path.exists():
             raise LogError(f"decision log {path} does not exist", "check the path (GATEKEEPER_DECISION_LOG or the "
@@ -66,7 +67,7 @@ class SqliteStore:
         if create:
             _create_private(path)
         try:
-            self.db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
+            self.db = sqlite3.connect(str(path), timeout=self.timeout, isolation_level=None,
                                       check_same_thread=False)
         except sqlite3.Error as exc:
             raise _error(exc, path, "open") from None
@@ -81,7 +82,7 @@ class SqliteStore:
 
     # -- setup --------------------------------------------------------------------------------------------
     def _setup(self) -> None:
-        self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        self.db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
         # Reading the schema first: a foreign file ("file is not a database") or a database of something
         # else is refused before anything is written to it.
         names = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -120,7 +121,7 @@ class SqliteStore:
     def _retry(self, action: object) -> None:
         # Changing the journal mode and creating the schema need a moment of exclusive access, which the
         # busy handler does not always wait for: retry briefly while another hook holds it.
-        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        deadline = time.monotonic() + self.timeout
         while True:
             try:
                 action()  # type: ignore[operator]
@@ -161,7 +162,7 @@ class SqliteStore:
                                     ((sha, record.repository, record.seq)
                                      for sha in entry.commits[:MAX_COMMITS_PER_RECORD]))
         except sqlite3.Error as exc:
-            raise _error(exc, self.path, "append to") from None
+            raise _error(exc, self.path, "append to", self.timeout) from None
         return Record(int(cursor.lastrowid or 0), record.repository, record.seq, record.body, record.verdict,
                       record.prev_hash, record.hash)
 
@@ -234,7 +235,7 @@ def _create_private(path: Path) -> None:
     os.close(fd)
 
 
-def _error(exc: sqlite3.Error, path: Path, what: str) -> LogError:
+def _error(exc: sqlite3.Error, path: Path, what: str, timeout: float = BUSY_TIMEOUT_S) -> LogError:
     text = str(exc)
     lowered = text.lower()
     if "not a database" in lowered or "malformed" in lowered or "encrypted" in lowered:
@@ -248,6 +249,6 @@ def _error(exc: sqlite3.Error, path: Path, what: str) -> LogError:
         return LogError(f"cannot {what} decision log {path}: {text}",
                         "make the file and its directory writable by the user the hook runs as")
     if "locked" in lowered or "busy" in lowered:
-        return LogError(f"cannot {what} decision log {path}: still locked after {BUSY_TIMEOUT_S:g}s ({text})",
+        return LogError(f"cannot {what} decision log {path}: still locked after {timeout:g}s ({text})",
                         "another process holds the log; retry, or look for a stuck process")
     return LogError(f"cannot {what} decision log {path}: {text}", "check the file with `gatekeeper log verify`")

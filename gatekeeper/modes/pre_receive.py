@@ -214,6 +214,7 @@ class HookState:
     audit_log: Path | None
     decision_log: dlog.Destination | None = None  # the hash-chained log (GATEKEEPER_DECISION_LOG / policy log:)
     repository: str = ""
+    started: float = field(default_factory=time.monotonic)
     pusher: Pusher | None = None
     forge: ForgeInfo | None = None
     push_options: tuple[str, ...] = ()
@@ -304,7 +305,10 @@ def _audit(state: HookState, *, event: str, exit_code: int, verdict: Verdict | N
         entry = dlog.Entry(repository=state.repository, mode="pre-receive", event=event,
                            decision="allow" if exit_code == ExitCode.OK else ("error" if event == "error" else "block"),
                            exit_code=exit_code, pusher=pusher, detail=detail)
-    dlog.record(dest, entry, lambda text: _write(state.out, safe(text, limit=300) + "\n"))
+    # The hook's clock keeps running: wait for the log at most what is left of the budget (at least 1 s).
+    remaining = state.started + state.budget - WATCHDOG_MARGIN - time.monotonic()
+    dlog.record(dest, entry, lambda text: _write(state.out, safe(text, limit=300) + "\n"),
+                timeout=max(1.0, remaining))
 
 
 # -- the hook ---------------------------------------------------------------------------------------
@@ -343,7 +347,8 @@ def run_pre_receive(stdin: bytes, *, env: Mapping[str, str] | None = None, repo:
     if audit_log is None and env.get(AUDIT_ENV):
         audit_log = Path(env[AUDIT_ENV])
     state = HookState(out=out, gitlab=is_gitlab(env), audit_log=audit_log,
-                      decision_log=dlog.destination(env, None, False), repository=_repository_name(env, repo))
+                      decision_log=dlog.destination(env, None, False), repository=_repository_name(env, repo),
+                      started=t0)
     dog = Watchdog(state)
     if watchdog:
         dog.arm(t0 + default_policy().pre_receive.budget_seconds - WATCHDOG_MARGIN)
