@@ -98,7 +98,7 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> tupl
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
         start = time.perf_counter()
         subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", out.name, *argv], cwd=cwd, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         elapsed = time.perf_counter() - start
         user, system, rss = Path(out.name).read_text().split()[-3:]
         return elapsed, float(user) + float(system), int(rss)
@@ -139,17 +139,24 @@ def bench_history(workdir: Path, n: int, rounds: int) -> None:
           f"reviews {json.dumps({k: v['count'] for k, v in s['reviews'].items()})}")
 
 
+_SELF_RSS = ("import resource, sys\nfrom gatekeeper.cli import run\ncode = run(sys.argv[1:])\n"
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(code)")
+
+
 def bench_memory(workdir: Path, points: tuple[int, ...]) -> None:
     repo = workdir / "mem"
     make_repo(repo, max(points), points)
-    gk = gatekeeper_argv()
-    print("\npeak RSS of `gatekeeper audit --format json` by history size (same repository):")
+    print("\npeak RSS of `gatekeeper audit --format json` by history size (tags c<N> in one repository);")
+    print("the Python process alone, and the largest process of the tree (git's own walks included):")
     for point in points:
-        seconds, cpu, rss = timed([*gk, "audit", "--format", "json", "--no-progress", "--rev-range", f"c{point}"],
-                                  repo)
+        argv = ["audit", "--format", "json", "--no-progress", "--output", os.devnull, "--rev-range", f"c{point}"]
+        proc = subprocess.run([sys.executable, "-c", _SELF_RSS, *argv], cwd=repo, capture_output=True, text=True,
+                              check=True)
+        own = int(proc.stderr.strip().splitlines()[-1])
+        seconds, cpu, tree = timed([sys.executable, "-c", _SELF_RSS, *argv], repo)
         git_s, git_cpu, git_rss = timed(["git", "log", "-z", f"--format={GIT_FORMAT}", f"c{point}"], repo)
-        print(f"  {point:7} commits: audit {rss / 1024:6.1f} MB, {seconds:5.2f}s wall / {cpu:5.2f}s CPU   "
-              f"(git log {git_rss / 1024:5.1f} MB, {git_s:4.2f}s / {git_cpu:4.2f}s)")
+        print(f"  {point:7} commits: audit {own / 1024:6.1f} MB (tree {tree / 1024:6.1f} MB), {seconds:5.2f}s wall / "
+              f"{cpu:5.2f}s CPU   (git log {git_rss / 1024:5.1f} MB, {git_s:4.2f}s / {git_cpu:4.2f}s)")
 
 
 def _writer(target: str, n: int, payload: str, barrier: multiprocessing.synchronize.Barrier) -> None:

@@ -58,7 +58,6 @@ from gatekeeper.trailers import parse_ident
 
 WINDOW = 512
 DEFAULT_LIST_CAP = 200
-LANDING_BATCH = 500  # unreviewed candidates resolved per `git name-rev` (one walk of the history each)
 LANDING_LIMIT = 5_000  # candidates whose landing merge is looked up at all
 
 # Review evidence kinds, strongest first (the JSON `review.evidence` values).
@@ -412,7 +411,7 @@ class _Runner:
                                       ai_identities=policy.origins.ai_identities)
         self.signatures = ProvenanceSource(reader=request.reader)
         self.landings: dict[str, AuditReview] = {}
-        self.pending: list[CommitAudit] = []  # at most LANDING_BATCH, resolved together
+        self.pending: list[tuple[str, str, dict[str, object]]] = []  # at most LANDING_LIMIT, resolved together
         self.resolved = 0
         self.protected_refs = sorted(tips)
         self.plain_class = ruleset_for(DeviceClass.UNKNOWN, policy)
@@ -494,36 +493,32 @@ class _Runner:
 
     def _resolve_pending(self) -> None:
         """Unreviewed mobile/AI commits on a protected branch may have arrived through a reviewed merge:
-        name them from the protected tips (`git name-rev`, one walk for the whole batch; `main~5^2~3` arrived
-        through `main~5`), read those merges' evidence, and list only the commits that stay unreviewed."""
+        name them all from the protected tips with one `git name-rev` (one walk; `main~5^2~3` arrived through
+        `main~5`), read those merges' evidence, and list only the commits that stay unreviewed."""
         pending, self.pending = self.pending, []
         if not pending:
             return
         s = self.summary
         git = self.request.git
-        landings = git.landing_merges([a.commit.sha for a in pending], self.protected_refs)
+        landings = git.landing_merges([sha for sha, _, _ in pending], self.protected_refs)
         merges = sorted({m for m in landings.values() if m not in self.landings})
         for commit in git.iter_log(merges, no_walk=True) if merges else ():
             origin, _ = origin_pkg.detect(commit, self.base_ctx, self.mobile_classes)
             if len(self.landings) < 10_000:
                 self.landings[commit.sha] = review_evidence(commit, origin, _UNSIGNED)
-        for audit in pending:
-            through = landings.get(audit.commit.sha)
+        for sha, kind, item in pending:
+            through = landings.get(sha)
             review = self.landings.get(through, _NO_REVIEW) if through else _NO_REVIEW
             if review.reviewed:
-                s.reviews[audit.review.kind] -= 1
+                s.reviews[kind] -= 1
                 s.reviews[f"{review.kind} (via merge)"] += 1
                 continue
-            self._list_unreviewed(audit)
+            s.unreviewed.add(item)
 
-    def _list_unreviewed(self, audit: CommitAudit) -> None:
-        s = self.summary
-        if s.unreviewed.room():
-            s.unreviewed.add({**_brief(audit), "class": audit.device_class.value, "ai": audit.origin.ai.value,
-                              "agents": [a.id for a in audit.agents], "review": audit.review.kind,
-                              "evidence": [e.source for e in audit.origin.evidence][:8]})
-        else:
-            s.unreviewed.total += 1
+    def _unreviewed_item(self, audit: CommitAudit) -> dict[str, object]:
+        return {**_brief(audit), "class": audit.device_class.value, "ai": audit.origin.ai.value,
+                "agents": [a.id for a in audit.agents], "review": audit.review.kind,
+                "evidence": [e.source for e in audit.origin.evidence][:8]}
 
     def _count(self, audit: CommitAudit) -> None:
         # One tuple-keyed counter per commit instead of a dozen counters: expanded once, in Summary.finish().
@@ -577,18 +572,21 @@ class _Runner:
             self._unreviewed(audit)
 
     def _unreviewed(self, audit: CommitAudit) -> None:
-        if not self.protected_refs or self.resolved >= LANDING_LIMIT:
-            if self.resolved == LANDING_LIMIT and self.protected_refs:
-                self.resolved += 1
+        """Held (at most LANDING_LIMIT, a few hundred bytes each) until one name-rev can tell which of them
+        arrived through a reviewed merge; past the limit they are listed as they are."""
+        if self.protected_refs and self.resolved < LANDING_LIMIT:
+            self.resolved += 1
+            self.pending.append((audit.commit.sha, audit.review.kind, self._unreviewed_item(audit)))
+            if self.resolved == LANDING_LIMIT:
                 self.summary.notes.append(f"the merges that brought unreviewed mobile/AI commits onto a protected "
                                           f"branch were looked up for the first {LANDING_LIMIT} only; later ones are "
                                           "judged by their own review evidence")
-            self._list_unreviewed(audit)
             return
-        self.resolved += 1
-        self.pending.append(audit)
-        if len(self.pending) >= LANDING_BATCH:
-            self._resolve_pending()
+        s = self.summary
+        if s.unreviewed.room():
+            s.unreviewed.add(self._unreviewed_item(audit))
+        else:
+            s.unreviewed.total += 1
 
 
 _UNSIGNED = SignatureInfo(SignatureStatus.UNSIGNED, detail="the commit has no signature")
