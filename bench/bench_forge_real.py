@@ -22,6 +22,7 @@ Run from the repository root: `python bench/bench_forge_real.py [--repo NAME ...
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import os
 import re
@@ -38,6 +39,7 @@ from gatekeeper.config import parse_policy
 from gatekeeper.engine import Request, Services, evaluate
 from gatekeeper.git import Git
 from gatekeeper.models import ZERO_SHA, CommitReport, RefKind, RefUpdate, SignatureStatus
+from gatekeeper.provenance.allowed_signers import ssh_fingerprint
 from gatekeeper.provenance.gpg import forge_gnupghome
 from gatekeeper.provenance.openpgp import bundled_forge_keys
 from gatekeeper.provenance.source import ProvenanceSource, filesystem_reader
@@ -47,13 +49,18 @@ PINNED = {
     "github+github-mcp-server": "64a49f34d076b6f5917dae1424521d43c7bcae84",
     "Aider-AI+aider": "5dc9490bb35f9729ef2c95d00a19ccd30c26339c",
     "golang+net": "0ca694d2a5adcce7f36d4d65e5f8d72390d94051",
+    "f-droid+fdroidclient": "b962e281343a533984b19fb2560d96299d428b96",  # GitLab merge requests
 }
 POLICY = "version: 1\nrules:\n  mobile: {scanners: []}\n  default: {scanners: []}\n"
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 SEP, REC = "\x1f", "\x1e"
 _MERGE_BUTTON = re.compile(r"^Merge pull request #(\d+) from ")
 _SQUASH = re.compile(r"\(#(\d+)\)$")
-_GITLAB = re.compile(r"^See merge request \S+!(\d+)$", re.MULTILINE)
+_GITLAB = re.compile(r"^See merge request \S*!(\d+)(\s+\S+)?$", re.MULTILINE)
+
+
+def forge_ssh_fingerprints() -> set[str]:
+    return {ssh_fingerprint(base64.b64decode(k.key_b64)) for k in bundled_forge_keys().ssh}
 
 
 def git_reference(repo: Path, rev: str, home: Path, signers: Path) -> tuple[dict[str, dict[str, object]], float]:
@@ -68,7 +75,7 @@ def git_reference(repo: Path, rev: str, home: Path, signers: Path) -> tuple[dict
                          ).stdout.decode("utf-8", "replace")
     elapsed = time.monotonic() - started
     result: dict[str, dict[str, object]] = {}
-    forge_ids = {k.key_id for k in bundled_forge_keys().openpgp}
+    forge_ids = {k.key_id for k in bundled_forge_keys().openpgp} | forge_ssh_fingerprints()
     for record in out.split(REC):
         record = record.lstrip("\n")
         if not record:
@@ -85,7 +92,7 @@ def git_reference(repo: Path, rev: str, home: Path, signers: Path) -> tuple[dict
             kind, pr = "pr-merge", int(m.group(1))
         elif ce.lower() == "noreply@gitlab.com":
             kind = "web-edit"
-        if letter in ("G", "U", "Y") and key.upper()[-16:] in forge_ids:
+        if letter in ("G", "U", "Y") and (key.upper()[-16:] in forge_ids or key in forge_ids):
             signature = "good"  # the shipped forge keys: trusted by being shipped (git: no owner trust / expired key)
         else:
             signature = {"G": "good", "U": "untrusted", "E": "untrusted", "B": "bad", "N": "unsigned",

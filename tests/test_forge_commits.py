@@ -51,6 +51,11 @@ CASES = {
     "(#0) is no PR": Case("fix (#0)\n", "web-edit"),
     "gitlab merge request": Case("Merge branch 'feature' into 'main'\n\nAdd login\n\nSee merge request acme/web!42\n",
                                  "pr-merge", merge=True, committer=("Jane Doe", "jane@example.com"), pr=42),
+    "gitlab < 9 merge request": Case("Merge branch 'fix' into 'master'\n\nSee merge request !415\n", "pr-merge",
+                                     merge=True, committer=("Jane Doe", "jane@example.com"), pr=415),
+    "gitlab merge request with url": Case(
+        "Merge branch 'fix' into 'master'\n\nSee merge request !7  https://gitlab.com/g/p/merge_requests/7\n",
+        "pr-merge", merge=True, committer=("Jane Doe", "jane@example.com"), pr=7),
     "gitlab web edit": Case("Update file app.py\n", "web-edit", committer=GITLAB),
     "plain commit": Case("fix: thing (#3)\n", None, committer=("Jane Doe", "jane@example.com")),
     "plain merge naming a PR": Case("Merge pull request #9 from x/y\n", None, merge=True,

@@ -220,3 +220,15 @@ def test_forge_signature_beyond_the_in_process_verifier_goes_to_gpg(
     assert (info.status, info.forge, info.signer, info.detail) == (S.GOOD, "github", "GitHub web-flow",
                                                                    "verified (github web-flow)")
     assert tampered.status is S.BAD and tampered.forge == "github"
+
+
+def test_real_gitlab_signed_merge_verifies_with_the_shipped_ssh_key() -> None:
+    """A merge gitlab.com made and signed (f-droid/fdroidclient e2b7a7d40fad; committer: the merger)."""
+    raw = (DATA.parent / "forge-gitlab" / "fdroidclient-e2b7a7d4-merge-request.commit").read_bytes()
+    info = verify_commit(raw, signers=(), now=NOW, forge=bundled_forge_keys())
+    assert (info.status, info.format, info.forge, info.signer) == (S.GOOD, "ssh", "gitlab", "noreply@gitlab.com")
+    assert info.detail == "verified (gitlab web commits)"
+    tampered = verify_commit(raw.replace(b"glide-v1", b"glide-v2"), signers=(), now=NOW, forge=bundled_forge_keys())
+    assert tampered.status is S.BAD
+    # Without the forge keys it is what git says with no allowed signers: a valid signature, untrusted.
+    assert verify_commit(raw, signers=(), now=NOW).status is S.UNTRUSTED

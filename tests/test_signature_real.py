@@ -6,7 +6,7 @@ and an empty allowed-signers file, i.e. the same trust gatekeeper has without a 
 
 | git | gatekeeper |
 |---|---|
-| G, U, Y by a shipped forge key | good, forge set (U: gpg has no owner trust for it; Y: GitHub's previous key, expired 2024-01-16 after it signed) |
+| G, U, Y by a shipped forge key (GitHub OpenPGP, GitLab SSH) | good, forge set (U: gpg has no owner trust for it; Y: GitHub's previous key, expired 2024-01-16 after it signed) |
 | U (SSH, valid, key not listed) | untrusted |
 | E (no public key) | untrusted, "not checked: no GnuPG keyring" — reported once per run, not an error per commit |
 | B | bad |
@@ -17,6 +17,7 @@ The small-repository suite covers the same cases (tests/test_signature_armor.py,
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 from datetime import UTC, datetime
@@ -26,6 +27,7 @@ import pytest
 
 from gatekeeper.models import SignatureStatus
 from gatekeeper.provenance import verify_commit
+from gatekeeper.provenance.allowed_signers import ssh_fingerprint
 from gatekeeper.provenance.gpg import forge_gnupghome
 from gatekeeper.provenance.openpgp import bundled_forge_keys
 from gatekeeper.provenance.signatures import NO_KEYRING
@@ -37,6 +39,7 @@ PINNED = {
     "github+github-mcp-server": "64a49f34d076b6f5917dae1424521d43c7bcae84",
     "Aider-AI+aider": "5dc9490bb35f9729ef2c95d00a19ccd30c26339c",
     "golang+net": "0ca694d2a5adcce7f36d4d65e5f8d72390d94051",
+    "f-droid+fdroidclient": "b962e281343a533984b19fb2560d96299d428b96",  # GitLab merge requests
 }
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -85,9 +88,12 @@ def agrees(letter: str, key: str, info: object) -> bool:
     from gatekeeper.models import SignatureInfo
 
     assert isinstance(info, SignatureInfo)
-    forge_ids = {k.key_id for k in bundled_forge_keys().openpgp}
+    keys = bundled_forge_keys()
+    forge_ids = {k.key_id for k in keys.openpgp}
     if letter in ("G", "U", "Y") and key.upper()[-16:] in forge_ids:
         return info.status is S.GOOD and info.forge == "github"
+    if letter == "U" and key in {ssh_fingerprint(base64.b64decode(k.key_b64)) for k in keys.ssh}:
+        return info.status is S.GOOD and info.forge == "gitlab"
     if letter == "U":
         return info.status is S.UNTRUSTED and info.format == "ssh"
     if letter == "E":
@@ -113,5 +119,5 @@ def test_every_signed_commit_agrees_with_git(name: str, tmp_path: Path) -> None:
         if not agrees(letter, key, info):
             disagreements.append(f"{sha} git={letter}/{key} gatekeeper={info.status.value} {info.detail[:80]}")
     assert disagreements == [], f"{len(disagreements)} of {len(signed)} disagree:\n" + "\n".join(disagreements[:20])
-    # No history here is without signatures except golang/net (Gerrit); make sure the test tested something.
+    # Every history here has signatures except golang/net (Gerrit); make sure the test tested something.
     assert signed or name == "golang+net"

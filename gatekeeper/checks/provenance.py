@@ -36,8 +36,6 @@ from gatekeeper.provenance.source import (
 )
 from gatekeeper.trailers import parse_ident
 
-FORGE_COMMITTERS = ("noreply@github.com", "noreply@gitlab.com")
-
 if TYPE_CHECKING:
     from gatekeeper.checks import CheckContext
 
@@ -117,11 +115,9 @@ class SignatureCheck:
         if binding == "none":
             return None
         if info.forge is not None:
-            # The forge's own key binds to the forge as committer (GitHub <noreply@github.com>), not to
-            # the author of a merged pull request: only a forge key on someone else's commit is a mismatch.
-            if report.commit.committer.email.strip().lower() in FORGE_COMMITTERS:
-                return None
-            binding = "committer"
+            # A forge's own key says the forge made the commit object (a merge, a web edit), for whoever
+            # clicked: it binds to no author. GitLab signed with the merger as committer until 2024.
+            return None
         person = report.commit.committer if binding == "committer" else report.commit.author
         email = person.email.strip().lower()
         identities = bound_identity(info.signer)

@@ -37,7 +37,8 @@ WEB_EDIT = "forge/web-edit"
 _MERGE_BUTTON = re.compile(r"^Merge pull request #([1-9]\d{0,8}) from \S")
 _SQUASH = re.compile(r"\(#([1-9]\d{0,8})\)$")
 _ADVISORY = re.compile(r"^Merge (?:pull request from (GHSA(?:-[0-9a-z]{4}){3})|commit from fork)$")
-_GITLAB_MR = re.compile(r"^See merge request ([\w.\-/]{1,255})!([1-9]\d{0,8})\s*$", re.MULTILINE)
+# "See merge request group/project!N"; GitLab before 9.0 wrote "See merge request !N" (sometimes + URL).
+_GITLAB_MR = re.compile(r"^See merge request ([\w.\-/]{1,255})?!([1-9]\d{0,8})(?:\s+https?://\S+)?\s*$", re.MULTILINE)
 _UPDATE_BRANCH = re.compile(r"^Merge branch '[^'\n]+'(?: of \S+)? into \S")
 
 
@@ -81,7 +82,7 @@ def classify_forge_commit(commit: Commit) -> ForgeCommit | None:
         return ForgeCommit("github", "web-edit", "API contents write by a bot" if bot else "web editor or API")
     match = _GITLAB_MR.search(commit.message)
     if match and commit.is_merge:
-        return ForgeCommit("gitlab", "pr-merge", "merge request merge", int(match.group(2)), match.group(1))
+        return ForgeCommit("gitlab", "pr-merge", "merge request merge", int(match.group(2)), match.group(1) or None)
     if commit.committer.email.strip().lower() == GITLAB_COMMITTER:
         return ForgeCommit("gitlab", "web-edit", "web editor, Web IDE or API")
     return None
@@ -108,7 +109,7 @@ class ForgeCommitDetector:
         suffix = f"; signed by {made.forge}'s own key" if signed else ""
         if made.kind == "pr-merge":
             ref = f"#{made.pr}" if made.forge == "github" and made.pr else (
-                f"{made.project}!{made.pr}" if made.pr else "")
+                f"{made.project or ''}!{made.pr}" if made.pr else "")
             detail = f"{made.forge} pull-request merge{' ' + ref if ref else ''} ({made.how}){suffix}"
             trust = Trust.VERIFIED if signed else Trust.HEURISTIC
             return [Evidence(PR_MERGE, detail, trust, client=f"{made.forge}-merge", pr=made.pr)]
