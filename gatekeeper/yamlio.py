@@ -38,20 +38,30 @@ class ConstructError(yaml.YAMLError):
         self.problem = problem
 
 
+# Tags whose constructor can fail on a bad value with a plain Python exception (ValueError for
+# `!!int abc` or `2027-02-30`, KeyError for `!!bool maybe`), plus the catch-all for unknown tags.
+_CHECKED_TAGS = ("null", "bool", "int", "float", "binary", "timestamp", "omap", "pairs", "set")
+
+
 def _guarded(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
     class Loader(base):  # type: ignore[valid-type,misc]
-        paths: dict[int, str] = {}
+        root: yaml.Node | None = None
 
-        def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+    def wrap(construct: Any) -> Any:
+        def checked(loader: Any, node: yaml.Node) -> Any:
             try:
-                return super().construct_object(node, deep)
-            except (ConstructError, DuplicateKeyError):
-                raise
-            except (yaml.YAMLError, ValueError, TypeError, OverflowError, ArithmeticError, RecursionError) as exc:
+                return construct(loader, node)
+            except (yaml.YAMLError, ValueError, TypeError, KeyError, OverflowError, ArithmeticError) as exc:
                 problem = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
-                raise ConstructError(self.paths.get(id(node), ""), node.start_mark.line + 1,
+                where = path_to(loader.root, node) if loader.root is not None else ""
+                raise ConstructError(where, node.start_mark.line + 1,
                                      f"cannot read {node.tag} value {_show(node)}: {problem}") from None
+        return checked
 
+    for name in _CHECKED_TAGS:
+        tag = f"tag:yaml.org,2002:{name}"
+        Loader.add_constructor(tag, wrap(yaml.SafeLoader.yaml_constructors[tag]))
+    Loader.add_constructor(None, wrap(yaml.SafeLoader.yaml_constructors[None]))
     return Loader
 
 
@@ -70,7 +80,8 @@ def load(text: str, *, fast: bool = False) -> Any:
             raise ConstructError("", 1, f"nested more than {MAX_DEPTH} levels deep") from None
         if node is None:
             return None
-        loader.paths = _check_tree(node)
+        _check_tree(node)
+        loader.root = node
         return loader.construct_document(node)
     finally:
         loader.dispose()
@@ -88,37 +99,26 @@ def _key_text(node: yaml.Node) -> str:
     return value if len(value) <= 60 else value[:59] + "…"
 
 
-def _check_tree(root: yaml.Node) -> dict[int, str]:
-    """Refuse duplicate keys, deep nesting, alias cycles and bombs; return each node's key path.
+def _check_tree(root: yaml.Node) -> None:
+    """Refuse duplicate keys, deep nesting, alias cycles and bombs.
 
-    Iterative: a hostile, deeply nested document must not exhaust the recursion limit here. The
-    expanded size (every alias counted as often as it is used) is computed bottom-up, once per node.
+    Iterative: a hostile, deeply nested document must not exhaust the recursion limit here. A first
+    walk checks keys and depth and notices aliases (a node reached twice); only a document with
+    aliases gets the second walk, which computes its expanded size bottom-up and finds cycles. Key
+    paths are worked out only for an error (`path_to`), keeping the walk cheap for big rule files.
     """
-    paths: dict[int, str] = {}
-    size: dict[int, int] = {}
-    on_path: set[int] = set()
-    # (node, path, depth, children pushed yet)
-    stack: list[tuple[yaml.Node, str, int, bool]] = [(root, "", 0, False)]
+    seen: set[int] = set()
+    aliased = False
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
     while stack:
-        node, path, depth, expanded = stack.pop()
-        ident = id(node)
-        if expanded:
-            on_path.discard(ident)
-            total = 1 + sum(size[id(c)] for c in _children(node))
-            if total > MAX_NODES:
-                raise ConstructError(path, node.start_mark.line + 1,
-                                     f"expands to more than {MAX_NODES} values (anchors and aliases)")
-            size[ident] = total
+        node, depth = stack.pop()
+        if id(node) in seen:
+            aliased = True
             continue
-        if ident in on_path:
-            raise ConstructError(path, node.start_mark.line + 1, "an alias refers to a value that contains it")
-        if ident in size:
-            continue  # an alias of a value already checked
+        seen.add(id(node))
         if depth > MAX_DEPTH:
-            raise ConstructError(path, node.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep")
-        paths.setdefault(ident, path)
-        on_path.add(ident)
-        stack.append((node, path, depth, True))
+            raise ConstructError(path_to(root, node), node.start_mark.line + 1,
+                                 f"nested more than {MAX_DEPTH} levels deep")
         if isinstance(node, yaml.MappingNode):
             keys: set[tuple[str, str]] = set()
             for key_node, value_node in node.value:
@@ -127,13 +127,58 @@ def _check_tree(root: yaml.Node) -> dict[int, str]:
                     if ident_key in keys:
                         raise DuplicateKeyError(key_node.value, key_node.start_mark.line + 1)
                     keys.add(ident_key)
-                child = f"{path}.{_key_text(key_node)}" if path else _key_text(key_node)
-                stack.append((key_node, child, depth + 1, False))
-                stack.append((value_node, child, depth + 1, False))
+                stack.append((key_node, depth + 1))
+                stack.append((value_node, depth + 1))
         elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                stack.append((item, f"{path}[{i}]", depth + 1, False))
-    return paths
+            stack.extend((item, depth + 1) for item in node.value)
+    if aliased:
+        _check_expansion(root)
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]  # (node, children pushed yet)
+    while stack:
+        node, expanded = stack.pop()
+        ident = id(node)
+        if expanded:
+            on_path.discard(ident)
+            total = 1 + sum(size[id(c)] for c in _children(node))
+            if total > MAX_NODES:
+                raise ConstructError(path_to(root, node), node.start_mark.line + 1,
+                                     f"expands to more than {MAX_NODES} values (anchors and aliases)")
+            size[ident] = total
+            continue
+        if ident in on_path:
+            raise ConstructError(path_to(root, node), node.start_mark.line + 1,
+                                 "an alias refers to a value that contains it")
+        if ident in size:
+            continue  # an alias of a value already checked
+        on_path.add(ident)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+
+
+def path_to(root: yaml.Node, target: yaml.Node) -> str:
+    """The key path (`ignore[0].expires`) of `target` in the tree under `root` (first occurrence)."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in reversed(node.value):
+                child = f"{path}.{_key_text(key_node)}" if path else _key_text(key_node)
+                stack.append((value_node, child))
+                stack.append((key_node, child))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, f"{path}[{i}]") for i, item in reversed(list(enumerate(node.value))))
+    return ""
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
