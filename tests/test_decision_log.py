@@ -172,7 +172,7 @@ def _writer(path: str, repo: str, n: int) -> None:
 
 def test_twenty_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
     log = tmp_path / "d.db"
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("fork")
     procs = [ctx.Process(target=_writer, args=(str(log), "acme/app" if i % 2 else "acme/lib", 10)) for i in range(20)]
     for p in procs:
         p.start()
@@ -416,3 +416,19 @@ def test_a_held_lock_fails_within_the_callers_timeout(tmp_path: Path) -> None:
         holder.execute("ROLLBACK")
         holder.close()
     assert problems(log) == []
+
+
+def test_hostile_push_is_logged_verifiable_and_shown_safely(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    server, clone = _server_and_clone(tmp_path)
+    log = tmp_path / "decisions.db"
+    env = {"GATEKEEPER_DECISION_LOG": str(log), "GATEKEEPER_PUSHER": "eve\x1b[2Jwiped"}
+    clone.commit("\x1b[31mred\x1b[0m \u202eevil \"quotes\" \\ {json}\n\nOrigin-Device: mobile\n", {"x.txt": "1\n"})
+    push(clone, "origin", "HEAD:refs/heads/feature/\u202eevil-\u00fcnicode", env=env)
+    code, out = gk(capsys, "log", "verify", "--log", str(log))
+    assert code == 0, out
+    code, out = gk(capsys, "log", "show", "--log", str(log))
+    assert code == 0 and "feature/" in out
+    assert "\x1b" not in out and "\u202e" not in out
+    code, out = gk(capsys, "log", "export", "--log", str(log), "--format", "json")
+    record = json.loads(out)["records"][0]
+    assert record["refs"][0]["ref"].startswith("refs/heads/feature/")  # kept as data, escaped by JSON

@@ -79,7 +79,7 @@ def test_chain_and_tampering(pg_url: str) -> None:
 
 
 def test_twenty_concurrent_writers(pg_url: str) -> None:
-    ctx = multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("fork")
     procs = [ctx.Process(target=_writer, args=(pg_url, "pg/busy", 10)) for _ in range(20)]
     for p in procs:
         p.start()
