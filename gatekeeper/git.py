@@ -161,13 +161,17 @@ class Git:
     """A repository and the questions gatekeeper asks of it."""
 
     def __init__(self, path: Path | str, *, inherit_git_env: bool = False, timeout: float = 120.0,
-                 safe_directory: bool = False, user_config: bool = False) -> None:
+                 safe_directory: bool = False, user_config: bool = False, offline: bool = False) -> None:
         self.path = Path(path)
         self.timeout = timeout
         self.env = git_environment(inherit_git_env=inherit_git_env, user_config=user_config)
         self._config: list[str] = []
         for item in _PINNED_CONFIG:
             self._config += ["-c", item]
+        if offline:
+            # No transport at all: in a partial clone a missing object is then an error, never a silent
+            # fetch from the promisor remote (the history audit reads what is here and says what is not).
+            self._config += ["-c", "protocol.allow=never"]
         if safe_directory:
             # The Action's workspace is owned by another uid; trust exactly this path, nothing more.
             self._config += ["-c", f"safe.directory={self.path.resolve()}"]

@@ -285,3 +285,37 @@ def test_forge_links_come_only_from_known_forges(url: str | None, expected: str 
     assert (forge.base if forge else None) == expected
     if forge is not None:
         assert "secret" not in forge.base
+
+
+def test_partial_clone_is_audited_without_fetching(history: RepoBuilder, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    history.git("config", "uploadpack.allowFilter", "true")
+    partial = tmp_path / "partial"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", "--filter=blob:none", history.path.as_uri(), str(partial)],
+                   check=True)
+    objects_before = sorted(p.name for p in (partial / ".git" / "objects" / "pack").iterdir())
+    data = audit_json(capsys, partial)
+    assert data["summary"]["commits"] == int(history.git("rev-list", "--count", "HEAD"))
+    assert any("partial clone" in note for note in data["summary"]["notes"])
+    assert any("built-in default policy was used" in note for note in data["summary"]["notes"])
+    # Nothing was fetched behind the audit's back (zones need trees and blobs: they are skipped, and said so).
+    assert sorted(p.name for p in (partial / ".git" / "objects" / "pack").iterdir()) == objects_before
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+    import io
+
+    from gatekeeper.audit.mode import _progress_bar
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert isinstance(_progress_bar(True), contextlib.nullcontext)  # piped
+    monkeypatch.setattr("sys.stderr", Tty())
+    assert not isinstance(_progress_bar(True), contextlib.nullcontext)  # a terminal
+    assert isinstance(_progress_bar(False), contextlib.nullcontext)  # --no-progress
+    monkeypatch.setenv("CI", "true")
+    assert isinstance(_progress_bar(True), contextlib.nullcontext)  # CI

@@ -59,7 +59,7 @@ def forge_of(url: str | None) -> Forge | None:
     return Forge(kind, f"https://{host}/{path}")
 
 
-def _policy(git: Git, policy_file: Path | None) -> tuple[Policy, Reader]:
+def _policy(git: Git, policy_file: Path | None, notes: list[str]) -> tuple[Policy, Reader]:
     if policy_file is not None:
         return load_policy_file(policy_file), filesystem_reader
     info = git.info()
@@ -68,6 +68,9 @@ def _policy(git: Git, policy_file: Path | None) -> tuple[Policy, Reader]:
     head = git.try_resolve("HEAD")
     blob = git.show_file(head, POLICY_FILENAME) if head else None
     if head is None or blob is None:
+        if head is not None and git.tree_entries(head, POLICY_FILENAME):
+            notes.append(f"HEAD has a {POLICY_FILENAME} whose content is not in this clone (a partial clone?): the "
+                         "built-in default policy was used; pass --policy to use yours")
         return default_policy(), filesystem_reader
     return (parse_policy(blob.decode("utf-8", "replace"), f"HEAD:{POLICY_FILENAME} at {head[:12]}"),
             git_reader(git, head, None))
@@ -100,9 +103,10 @@ def _progress_bar(enabled: bool) -> contextlib.AbstractContextManager[Any]:
 def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, every_ref: bool, fmt: str,
                       output: Path | None, policy_file: Path | None, log: str | None, list_cap: int,
                       progress: bool = True, now: dt.datetime | None = None) -> ExitCode:
-    git = Git(repo)
+    git = Git(repo, offline=True)
     rng = resolve_range(git, rev_range, since, every_ref)
-    policy, reader = _policy(git, policy_file)
+    notes: list[str] = []
+    policy, reader = _policy(git, policy_file, notes)
     info = git.info()
     remote = git.config_get("remote.origin.url")
     forge = forge_of(remote)
@@ -110,7 +114,6 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
                   (info.toplevel or info.git_dir).name, "forge": forge.kind if forge else None,
                   "url": forge.base if forge else None}
     now = now or dt.datetime.now(dt.UTC)
-    notes: list[str] = []
     store: dlog.Store | None = None
     dest = dlog.destination(os.environ if log is None else {dlog.LOG_ENV: log}, policy.log.path, False,
                             repository_root=info.toplevel or info.git_dir)
