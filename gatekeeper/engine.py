@@ -356,6 +356,7 @@ def _unverified(source: ReviewSource, needing: Sequence[CommitReport], reviews: 
 
 
 OBJECT_MISSING = "scan/object-missing"
+MAX_EXCLUDED_PATHS = 1000  # pathspec excludes passed to git; beyond that whole commits are left out
 _MISSING_FIX = ("fetch the missing objects (`git fetch --refetch origin`, or a clone without --filter) and run the "
                 "gate again; `git rev-list --objects --missing=print REV` lists what is missing")
 
@@ -385,6 +386,7 @@ class _ScanView:
         self.git = request.git
         self.changes = changes
         self.unreadable_trees = unreadable_trees
+        self.excluded: set[str] = set()  # commits left out of scanning altogether
         self.checked = False
 
     def exclude_missing(self) -> list[Finding]:
@@ -421,9 +423,13 @@ class _ScanView:
                 f"{len(bad)} file(s) cannot be read (missing objects: a partial clone or a damaged repository) and "
                 f"were not scanned: {shown}", commit=commit.sha, path=bad[0].path, enforced=enforced,
                 fix=_MISSING_FIX).with_fingerprint(commit.sha, *sorted(f.path for f in bad)))
-        if skip:
+        if skip and len(skip) <= MAX_EXCLUDED_PATHS:
             self.changes = {sha: tuple(f for f in files if f.key not in skip) for sha, files in changes.items()}
             self.git = git.without_paths(skip)
+        elif skip:
+            # Too many to exclude one by one (a blob-less clone of a long range): the affected commits are
+            # not scanned at all; a scanner that still needs a missing object fails closed (tool/*-failed).
+            self.excluded.update(f.commit for f in findings if f.commit)
         return findings
 
 
@@ -465,6 +471,8 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
         ran, errors, details, scanned = True, [], [], 0
         groups = _head_groups(request, subset, head, refs_by_sha, bool(getattr(scanner, "per_commit", False)))
         for job_head, job_commits in groups:
+            if not [c for c in job_commits if c.sha not in view.excluded]:
+                continue
             try:
                 result = scanner.scan(_job(request, view, job_commits, job_head))
             except GitError:
@@ -491,7 +499,8 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
 
 
 def _job(request: Request, view: _ScanView, commits: list[Commit], head: str | None) -> ScanJob:
-    return ScanJob(git=view.git, commits=commits, changes=view.changes, head=head, deadline=request.deadline)
+    kept = [c for c in commits if c.sha not in view.excluded]
+    return ScanJob(git=view.git, commits=kept, changes=view.changes, head=head, deadline=request.deadline)
 
 
 def _head_groups(request: Request, commits: list[Commit], head: str | None, refs_by_sha: Mapping[str, tuple[str, ...]],

@@ -87,3 +87,26 @@ def test_deleted_loose_blob_in_a_full_repository(repo: RepoBuilder, tmp_path: Pa
     assert not by_rule["scan/object-missing"]["blocking"]  # a desktop commit: default rules warn (block_at critical)
     assert "secrets/aws-access-key" in by_rule
     assert code in (0, 1) and data["decision"] in ("warn", "block")
+
+
+def test_too_many_missing_paths_leave_whole_commits_out(repo: RepoBuilder, tmp_path: Path,
+                                                        monkeypatch: Any) -> None:
+    from gatekeeper import engine
+
+    monkeypatch.setattr(engine, "MAX_EXCLUDED_PATHS", 1)
+    base = repo.commit("base", {"README.md": "hi\n"})
+    sha = repo.commit("add", {"a.py": "x = 1\n", "b.py": "y = 2\n"})
+    clean = repo.commit("clean", {"c.py": f"KEY = '{AWS_KEY}'\n"})
+    for name in ("a.py", "b.py"):
+        blob = repo.git("rev-parse", f"{sha}:{name}")
+        (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    policy = tmp_path / "policy.yml"
+    policy.write_text(POLICY)
+
+    _code, data = _check(repo.path, policy, base)
+
+    missing = [f for f in data["findings"] if f["rule_id"] == "scan/object-missing"]
+    assert [f["commit"] for f in missing] == [sha] and "a.py, b.py" in missing[0]["message"]
+    # The commit is left out of the scan as a whole; the next one is still scanned.
+    assert {(f["rule_id"], f["commit"]) for f in data["findings"]} == {
+        ("scan/object-missing", sha), ("secrets/aws-access-key", clean)}

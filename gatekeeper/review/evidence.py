@@ -21,12 +21,13 @@ from __future__ import annotations
 import re
 
 from gatekeeper.models import Commit, Origin, ReviewEvidence, Trust
-from gatekeeper.review.trailers import parse_identity, wrote
+from gatekeeper.review.trailers import commit_people, parse_identity
 from gatekeeper.sanitize import safe
 
 MAX_EVIDENCE = 20  # per commit; a message can hold any number of lines
 _GERRIT_URL = re.compile(r"^https?://[\w.\-]+(?::\d+)?/\S*$")
 _REVIEW_TRAILERS = (("reviewed-by", "trailer/reviewed-by", "Reviewed-by"), ("acked-by", "trailer/acked-by", "Acked-by"))
+_WANTED = frozenset({"reviewed-on", "change-id", "reviewed-by", "acked-by"})
 
 
 def history_evidence(commit: Commit, origin: Origin) -> tuple[ReviewEvidence, ...]:
@@ -39,22 +40,31 @@ def history_evidence(commit: Commit, origin: Origin) -> tuple[ReviewEvidence, ..
             found.append(ReviewEvidence("forge/pr-merge", f"merged through pull request{number}: {e.detail}", trust,
                                         pr=e.pr))
             break
-    reviewed_on = commit.trailer_values("reviewed-on")
+    if not commit.trailers:
+        return tuple(found)
+    # One pass over the trailers (this runs for every commit of an audit).
+    values: dict[str, list[str]] = {}
+    for trailer in commit.trailers:
+        if trailer.name in _WANTED:
+            values.setdefault(trailer.name, []).append(trailer.value)
+    reviewed_on = values.get("reviewed-on")
     if reviewed_on:
         url = safe(reviewed_on[-1], limit=300).strip()
-        change = commit.trailer_values("change-id")
+        change = values.get("change-id")
         change_text = f" (Change-Id {safe(change[-1], limit=60).strip()})" if change else ""
         found.append(ReviewEvidence("gerrit", f"Gerrit change {url}{change_text}", Trust.DECLARED,
                                     url=url if _GERRIT_URL.match(url) else None))
+    people: set[str] | None = None
     for key, source, label in _REVIEW_TRAILERS:
         seen: set[str] = set()
-        for value in commit.trailer_values(key):
+        for value in values.get(key, ()):
             reviewer = safe(value, limit=300).strip()
             if not reviewer or reviewer.casefold() in seen:
                 continue
             seen.add(reviewer.casefold())
-            identity = parse_identity(reviewer)
-            note = " — an author or committer of the commit" if wrote(identity, commit) else ""
+            if people is None:  # the same identity rule as review/trailers.same_person, computed once
+                people = set().union(*(p.keys() for p in commit_people(commit)))
+            note = " — an author or committer of the commit" if parse_identity(reviewer).keys() & people else ""
             found.append(ReviewEvidence(source, f"{label}: {reviewer}{note}", Trust.DECLARED, reviewer=reviewer))
             if len(found) >= MAX_EVIDENCE:
                 return tuple(found)
