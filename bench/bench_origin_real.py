@@ -39,7 +39,8 @@ from gatekeeper.origin.base import OriginContext
 
 EMAILS = {
     "noreply@anthropic.com": "claude-code", "copilot@github.com": "copilot", "cursoragent@cursor.com": "cursor",
-    "codex@openai.com": "codex", "openhands@all-hands.dev": "openhands", "amp@ampcode.com": "amp",
+    "codex@openai.com": "codex", "noreply@openai.com": "codex", "junie@jetbrains.com": "junie",
+    "openhands@all-hands.dev": "openhands", "amp@ampcode.com": "amp",
     "noreply@cline.bot": "cline", "noreply@opencode.ai": "opencode", "aider@aider.chat": "aider",
     "noreply@aider.chat": "aider", "noreply@aider.dev": "aider",
     "209825114+claude[bot]@users.noreply.github.com": "claude-code",

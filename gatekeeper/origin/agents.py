@@ -52,8 +52,9 @@ AGENTS: tuple[Agent, ...] = (
     Agent("devin", "Devin", github_bots=((158243242, "devin-ai-integration[bot]"),), labels=("devin", "devin ai")),
     # Jules: author or co-author google-labs-jules[bot] <161369871+google-labs-jules[bot]@…>.
     Agent("jules", "Jules", github_bots=((161369871, "google-labs-jules[bot]"),), labels=("jules", "google jules")),
-    # Codex: `Co-authored-by: Codex <codex@openai.com>` (Codex CLI), chatgpt-codex-connector[bot] (id 199175422).
-    Agent("codex", "OpenAI Codex", emails=("codex@openai.com",),
+    # Codex: `Co-authored-by: Codex <codex@openai.com>` (Codex CLI) or `<noreply@openai.com>` (its "official
+    # trailer" in several projects' agent guides and commits), chatgpt-codex-connector[bot] (id 199175422).
+    Agent("codex", "OpenAI Codex", emails=("codex@openai.com", "noreply@openai.com"),
           github_bots=((199175422, "chatgpt-codex-connector[bot]"),),
           labels=("codex", "openai codex", "codex cli", "codex-cli", "chatgpt codex")),
     # Gemini Code Assist / Gemini CLI co-author as gemini-code-assist[bot] (id 176961590).
@@ -67,6 +68,8 @@ AGENTS: tuple[Agent, ...] = (
     Agent("cline", "Cline", emails=("noreply@cline.bot",), labels=("cline",)),
     # OpenCode: "Generated with [opencode]" + `Co-Authored-By: opencode <noreply@opencode.ai>`.
     Agent("opencode", "OpenCode", emails=("noreply@opencode.ai",), labels=("opencode",)),
+    # JetBrains Junie: `Co-authored-by: Junie <junie@jetbrains.com>` (its documented trailer, seen in commits).
+    Agent("junie", "Junie", emails=("junie@jetbrains.com",), labels=("junie", "jetbrains junie")),
     # Replit Agent: `Replit-Commit-Author: Agent` / `Replit-Commit-Session-Id:` trailers (no fixed address).
     Agent("replit", "Replit Agent", labels=("replit", "replit agent")),
     # aider: the `(aider)` suffix on the author name (aider's own history: "Paul Gauthier (aider)"), and
