@@ -107,6 +107,7 @@ def log_show(log: str | None, repository: str | None, limit: int) -> ExitCode:
 def log_export(log: str | None, repository: str | None, fmt: str, output: Path | None) -> ExitCode:
     """Every record as JSON (hashed body, hash and verdict), streamed: `{"records": [...]}`."""
     from gatekeeper.audit.decisionlog import open_log, record_dict
+    from gatekeeper.sanitize import json_escape_unsafe
 
     store = open_log(_target(log), create=False)
     try:
@@ -114,8 +115,9 @@ def log_export(log: str | None, repository: str | None, fmt: str, output: Path |
         try:
             stream.write('{"format":"gatekeeper-decision-log","version":1,"records":[')
             for i, record in enumerate(store.records(repository)):
-                stream.write(("," if i else "") + "\n" + json.dumps(record_dict(record), ensure_ascii=False,
-                                                                       sort_keys=True, separators=(",", ":")))
+                # Commit data may hold C1/bidi controls: \u escapes keep the JSON valid and lossless.
+                stream.write(("," if i else "") + "\n" + json_escape_unsafe(json.dumps(
+                    record_dict(record), ensure_ascii=False, sort_keys=True, separators=(",", ":"))))
             stream.write("\n]}\n")
         finally:
             if output:

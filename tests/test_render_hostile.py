@@ -43,3 +43,17 @@ def test_escaping_is_lossless_and_keeps_json_valid() -> None:
     text = json_escape_unsafe(json.dumps(value, ensure_ascii=False))
     assert json.loads(text) == value
     assert not any(c in text for c in ("\u202e", "\x85", "\u2028", "\x9f"))
+
+
+@pytest.mark.parametrize("mobile", [False, True])  # plain commits use a template, the others json.dumps
+def test_audit_json_escapes_hostile_characters(repo: RepoBuilder, tmp_path: Path, mobile: bool) -> None:
+    repo.commit("base\n", {"a": "1\n"})
+    trailer = "\n\nOrigin-Device: mobile\n" if mobile else "\n"
+    repo.commit(SUBJECT + trailer, {"b": "2\n"}, author=("Eve \u202eevE", "eve@example.com"))
+    out = tmp_path / "audit.json"
+    assert run(["audit", "--repo", str(repo.path), "--format", "json", "--output", str(out)]) == 0
+    raw = out.read_text(encoding="utf-8")
+    for char in RAW:
+        assert char not in raw, repr(char)
+    data = json.loads(raw)
+    assert any(c["subject"] == SUBJECT and c["author"]["name"] == "Eve \u202eevE" for c in data["commits"])

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 import gatekeeper
 from gatekeeper.audit.history import Agent, AuditRange, CommitAudit, Summary, iso_time
-from gatekeeper.sanitize import clip, safe
+from gatekeeper.sanitize import clip, json_escape_unsafe, safe
 
 SCHEMA_VERSION = 1
 _enc = json.encoder.encode_basestring  # the C encoder json.dumps uses for strings
@@ -113,11 +113,22 @@ def commit_dict(a: CommitAudit) -> dict[str, Any]:
     }
 
 
+class _Escaping:
+    """A text stream whose writes pass through sanitize.json_escape_unsafe."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        return self._out.write(json_escape_unsafe(text))
+
+
 class JsonWriter:
     """Writes the audit JSON incrementally to `out`."""
 
     def __init__(self, out: TextIO, header: Mapping[str, Any]) -> None:
-        self.out = out
+        # Commit data may hold C1 or bidi controls (U+202E): written as \u escapes, valid and lossless.
+        self.out = _Escaping(out)
         self.first = True
         self._templates: dict[tuple[str, bool, bool], str] = {}
         head = json.dumps(dict(header), ensure_ascii=False, separators=(",", ":"))
