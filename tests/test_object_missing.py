@@ -110,3 +110,28 @@ def test_too_many_missing_paths_leave_whole_commits_out(repo: RepoBuilder, tmp_p
     # The commit is left out of the scan as a whole; the next one is still scanned.
     assert {(f["rule_id"], f["commit"]) for f in data["findings"]} == {
         ("scan/object-missing", sha), ("secrets/aws-access-key", clean)}
+
+
+def test_pre_receive_semantics_enforce_the_finding(repo: RepoBuilder) -> None:
+    """Inside pre-receive (`pushed`), what cannot be read is not let through, whatever the rule set."""
+    import datetime as dt
+
+    from gatekeeper.config import parse_policy
+    from gatekeeper.engine import Request, Services, evaluate
+    from gatekeeper.git import Git
+    from gatekeeper.models import Decision, RefKind, RefUpdate
+    from gatekeeper.scan import build_scanners
+
+    base = repo.commit("base", {"README.md": "hi\n"})
+    sha = repo.commit("add", {"a.py": "x = 1\n"})
+    blob = repo.git("rev-parse", f"{sha}:a.py")
+    (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    repo.git("update-ref", "refs/heads/main", base)  # as before the push
+    policy = parse_policy(POLICY, "p.yml")
+    request = Request(git=Git(repo.path), updates=(RefUpdate("refs/heads/main", base, sha, RefKind.UPDATE),),
+                      policy=policy, pushed=True, mode="pre-receive", now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+
+    verdict = evaluate(request, Services(scanners=build_scanners(policy)))
+
+    (finding,) = [f for f in verdict.findings if f.rule_id == "scan/object-missing"]
+    assert finding.enforced and finding.blocking and verdict.decision is Decision.BLOCK
