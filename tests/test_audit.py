@@ -241,6 +241,9 @@ def test_hostile_commit_data_is_escaped(repo: RepoBuilder, tmp_path: Path, capsy
 def test_plain_commits_render_exactly_like_the_full_form(repo: RepoBuilder,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
     repo.commit('quote " backslash \\ and ünïcode', {"a.txt": "1\n"}, author=('Zoë "Z" O\'Neil', "z@example.com"))
+    repo.commit("signed off, nothing else\n\nSigned-off-by: Zoë <z@example.com>\n", {"a.txt": "2\n"},
+                author=("Zoë", "z@example.com"))
+    repo.commit("signed off by someone else\n\nSigned-off-by: Other <o@example.com>\n", {"a.txt": "3\n"})
     data = audit_json(capsys, repo.path)
     captured: list[CommitAudit] = []
     from gatekeeper.audit.history import AuditRequest, resolve_range, run_audit
@@ -251,8 +254,10 @@ def test_plain_commits_render_exactly_like_the_full_form(repo: RepoBuilder,
     git = Git(repo.path)
     run_audit(AuditRequest(git, default_policy(), filesystem_reader, resolve_range(git, None, None, False),
                            dt.datetime.now(dt.UTC)), captured.append)
-    assert captured[0].plain
-    assert data["commits"][0] == json.loads(json.dumps(commit_dict(captured[0])))
+    assert [a.plain for a in captured] == [True, True, True]
+    assert [a.dco for a in captured] == [False, True, False]
+    for rendered, audit in zip(data["commits"], captured, strict=True):
+        assert rendered == json.loads(json.dumps(commit_dict(audit)))
 
 
 def test_json_writer_streams(tmp_path: Path) -> None:

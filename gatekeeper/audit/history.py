@@ -465,10 +465,14 @@ class _Runner:
         origin, _ = origin_pkg.detect(commit, ctx, self.mobile_classes)
         signature = sigs.get(commit.sha, _UNSIGNED)
         decided = tuple(admissions.get(commit.sha, ()))
-        if not origin.evidence and not commit.trailers and signature is _UNSIGNED:
-            mobile, _ruleset = self.plain_class
-            return CommitAudit(commit, protected, origin, policy.origins.undeclared, mobile, signature, _NO_REVIEW,
-                               None if commit.is_merge else False, decisions=decided, plain=not decided)
+        if not origin.evidence and signature is _UNSIGNED:
+            # No origin evidence and no signature: if the trailers show no review either, everything but the
+            # DCO bit is the same for every such commit, and the JSON record comes from a template.
+            review = review_evidence(commit, origin, signature) if commit.trailers else _NO_REVIEW
+            if review.kind == NO_REVIEW:
+                mobile, _ruleset = self.plain_class
+                return CommitAudit(commit, protected, origin, policy.origins.undeclared, mobile, signature,
+                                   _NO_REVIEW, has_dco(commit), decisions=decided, plain=not decided)
         mobile, _ruleset = ruleset_for(origin.device, policy)
         effective = policy.origins.undeclared if origin.device is DeviceClass.UNKNOWN else origin.device
         agents = agents_of(origin) if origin.ai is not AIInvolvement.NONE else ()

@@ -130,7 +130,7 @@ class JsonWriter:
         # Commit data may hold C1 or bidi controls (U+202E): written as \u escapes, valid and lossless.
         self.out = _Escaping(out)
         self.first = True
-        self._templates: dict[tuple[str, bool, bool], str] = {}
+        self._templates: dict[tuple[str, bool, bool, bool | None], str] = {}
         head = json.dumps(dict(header), ensure_ascii=False, separators=(",", ":"))
         out.write(head[:-1] + ',"commits":[')
 
@@ -141,7 +141,7 @@ class JsonWriter:
             self.out.write(sep + json.dumps(commit_dict(a), ensure_ascii=False, separators=(",", ":")))
             return
         c = a.commit
-        key = (a.device_class.value, a.mobile, c.is_merge)
+        key = (a.device_class.value, a.mobile, c.is_merge, a.dco)
         tail = self._templates.get(key)
         if tail is None:
             # Everything after `protected` is the same for every plain commit of one class: rendered once.
