@@ -207,6 +207,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--skip-log", action="store_true", help="no decision-log figures")
     args = parser.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="gk-bench-audit-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -215,7 +216,11 @@ def main() -> None:
     try:
         for n in (int(x) for x in args.sizes.split(",") if x):
             bench_history(workdir, n, args.rounds)
-        bench_memory(workdir, tuple(int(x) for x in args.memory_points.split(",") if x))
+        points = tuple(int(x) for x in args.memory_points.split(",") if x)
+        if points:
+            bench_memory(workdir, points)
+        if args.skip_log:
+            return
         print("\ndecision log:")
         bench_log("SQLite", str(workdir / "decisions.db"))
         if not args.skip_pg:
