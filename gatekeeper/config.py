@@ -91,7 +91,8 @@ on_tool_error: block               # a scanner that fails or is missing blocks (
 on_timeout: block
 # Content the scanners could not read (a real binary, a file over the size cap, a diff cut short), per
 # rule set: block = blocks on a protected ref (a warning elsewhere), warn = a warning, allow = listed only.
-# The pusher is always told which files were not scanned.
+# The pusher is always told which files were not scanned. Known binaries (icons, fonts) can be listed
+# in `ignore`, e.g. {rule: scan/binary-skipped, paths: ["assets/**"], reason: "icons"}.
 unscanned: {mobile: block, default: warn}
 bypass: {push_option: gatekeeper.bypass, allowed: [], reason_required: true}
 ignore: []
