@@ -386,3 +386,38 @@ def test_agent_trace_records_committed_in_the_repository(repo: RepoBuilder) -> N
     assert reports[first]["agent"]["id"] == "cursor" and reports[first]["agent"]["source"] == "ai/agent-trace"
     assert reports[second]["ai"] == "none"
     assert [f["path"] for f in data["findings"] if f["rule_id"] == "policy/zone-violation"] == ["pay/ledger.py"]
+
+
+HOOK_AI_POLICY = """\
+version: 1
+protected_refs: ["refs/heads/main"]
+rules:
+  mobile: {scanners: [], block_at: high, review: {approvals: 1}}
+  default: {scanners: [], block_at: critical}
+zones:
+  - {name: payments, paths: ["pay/**"], ai: block}
+pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}
+"""
+
+
+def test_zone_ai_through_a_real_push(tmp_path: Path) -> None:
+    """`zones: ai: block` on the server: an agent's co-authored change to the zone is refused; people
+    named like agents, or working at an AI vendor, and aider's maintainer push freely."""
+    from tests.hook_helpers import make_server, spush
+
+    server = make_server(tmp_path / "srv", policy=HOOK_AI_POLICY)
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"})
+    assert spush(server, work, "origin", "main").code == 0
+    work.commit("pay: fix rounding\n\nCo-authored-by: Claude Monet <monet@example.com>\n"
+                "Co-authored-by: Jo <jo@openai.com>\n", {"pay/a.py": "a = 1\n"},
+                author=("Devin Smith", "devin@example.com"))
+    work.commit("pay: tidy\n", {"pay/b.py": "b = 1\n"}, author=("Paul Gauthier", "aider@paulg.org"))
+    result = spush(server, work, "origin", "main")
+    assert result.code == 0, result.output
+    agent = work.commit("pay: refactor\n\nCo-authored-by: Copilot App <223556219+Copilot@users.noreply.github.com>\n\n"
+                        "Copilot-Session: 21420b11-5dae-49b6-ac77-965faec7f88b\n", {"pay/c.py": "c = 1\n"})
+    result = spush(server, work, "origin", "main")
+    assert result.code != 0
+    assert any(line.startswith(f"  policy/zone-violation {agent[:12]}") and "pay/c.py" in line
+               for line in result.remote), result.remote_text
