@@ -17,8 +17,8 @@ from gatekeeper import origin as origin_pkg
 from gatekeeper.checks import CHECKS, Check, CheckContext, is_protected, required_approvals
 from gatekeeper.config import Policy
 from gatekeeper.errors import GitError
-from gatekeeper.git import NOTES_REF, BrokenNotes, Git, RefTarget, is_zero
-from gatekeeper.interfaces import ReviewSource, ScanJob, Scanner, ScanResult, SignatureSource
+from gatekeeper.git import NOTES_REF, BrokenNotes, Git, RefTarget, TreeEntry, is_zero
+from gatekeeper.interfaces import LooseBlob, ReviewSource, ScanJob, Scanner, ScanResult, SignatureSource
 from gatekeeper.models import (
     Commit,
     CommitReport,
@@ -177,6 +177,41 @@ def _read_notes(request: Request, commits: Sequence[Commit], refs: Mapping[str, 
     return result
 
 
+def loose_content(request: Request) -> tuple[list[LooseBlob], list[Finding]]:
+    """What a push makes reachable outside any commit, and the refusal of it on protected refs.
+
+    A ref (any ref: tags, `refs/backup/*`, …) may name a blob or a tree, directly or through annotated
+    tags; no commit walk ever reaches that content, so it is listed here for the scanners (every blob
+    of such a tree; gitlinks have no content). On a protected ref such content is refused outright
+    (`policy/ref-target`): protected history is made of commits, which are what review and provenance
+    judge. Only in pre-receive: a local or PR range is commits by construction.
+    """
+    if not request.pushed:
+        return [], []
+    live = [u for u in request.updates if u.kind is not RefKind.DELETE and not is_zero(u.new)]
+    peeled = request.git.peel(u.new for u in live) if live else {}
+    blobs: list[LooseBlob] = []
+    findings: list[Finding] = []
+    trees: dict[str, list[TreeEntry]] = {}
+    for update in live:
+        kind, target = peeled.get(update.new, ("missing", update.new))
+        if kind not in ("blob", "tree"):
+            continue
+        if is_protected(update.ref, request.policy):
+            findings.append(Finding(
+                "policy/ref-target", Severity.HIGH,
+                f"{update.ref} would name a {kind} ({target[:12]}), not a commit: protected refs hold reviewed "
+                "history", enforced=True, fix="point protected refs (release tags included) at commits; keep other "
+                "objects under an unprotected ref").with_fingerprint(update.ref, target))
+        if kind == "blob":
+            blobs.append(LooseBlob(update.ref, "", target))
+        else:
+            if target not in trees:
+                trees[target] = request.git.tree_blobs(target)
+            blobs.extend(LooseBlob(update.ref, e.path, e.sha) for e in trees[target])
+    return blobs, findings
+
+
 def ruleset_for(device: DeviceClass, policy: Policy) -> tuple[bool, str]:
     effective = policy.origins.undeclared if device is DeviceClass.UNKNOWN else device
     mobile = effective in policy.origins.mobile_classes
@@ -253,7 +288,9 @@ def evaluate(request: Request, services: Services) -> Verdict:
     findings.extend(review_findings)
 
     scannable = [r for r in reports if r.commit.sha not in unreadable_trees]
-    scan_findings, scanner_stats, files_scanned = _scan(request, services, commits, scannable, view)
+    loose, loose_findings = loose_content(request)
+    findings.extend(loose_findings)
+    scan_findings, scanner_stats, files_scanned = _scan(request, services, commits, scannable, view, loose)
     findings.extend(scan_findings)
 
     outcome = decide(findings, reports, policy, today=request.now.date(), baseline=request.baseline)
@@ -434,12 +471,16 @@ class _ScanView:
 
 
 def _scan(request: Request, services: Services, commits: list[Commit], reports: list[CommitReport],
-          view: _ScanView) -> tuple[list[Finding], dict[str, ScannerStat], int]:
+          view: _ScanView, loose: Sequence[LooseBlob] = ()) -> tuple[list[Finding], dict[str, ScannerStat], int]:
     policy = request.policy
     wanted: dict[str, list[Commit]] = {}
     for report in reports:
         for name in policy.ruleset(report.ruleset).scanners:
             wanted.setdefault(name, []).append(report.commit)
+    # Loose content has no origin evidence: it gets the scanners of an undeclared commit's rule set.
+    loose_scanners = set(policy.ruleset(ruleset_for(DeviceClass.UNKNOWN, policy)[1]).scanners) if loose else set()
+    for name in loose_scanners:
+        wanted.setdefault(name, [])
     findings: list[Finding] = []
     stats: dict[str, ScannerStat] = {}
     files = 0
@@ -469,7 +510,8 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
             continue
         t0 = time.monotonic()
         ran, errors, details, scanned = True, [], [], 0
-        groups = _head_groups(request, subset, head, refs_by_sha, bool(getattr(scanner, "per_commit", False)))
+        groups = _head_groups(request, subset, head, refs_by_sha,
+                              bool(getattr(scanner, "per_commit", False))) if subset else []
         for job_head, job_commits in groups:
             if not [c for c in job_commits if c.sha not in view.excluded]:
                 continue
@@ -491,6 +533,20 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
             details += [result.stat.detail] if result.stat.detail else []
             scanned += result.files
             findings.extend(result.findings)
+        if name in loose_scanners:
+            scan_blobs = getattr(scanner, "scan_blobs", None)
+            if scan_blobs is None:
+                findings.append(Finding(
+                    "scan/loose-content-skipped", Severity.LOW,
+                    f"{name} reads commits only: {len(loose)} blob(s) refs of this push name outside any commit "
+                    f"({_listed_refs(loose)}) were not scanned by it", fix="let CI or a reviewer look at them",
+                ).with_fingerprint(name, *sorted({b.blob for b in loose})))
+            else:
+                result = scan_blobs(request.git, loose, request.deadline)
+                ran = ran and result.stat.ran
+                errors += [result.stat.error] if result.stat.error else []
+                scanned += result.files
+                findings.extend(result.findings)
         ms = int((time.monotonic() - t0) * 1000)
         stats[name] = ScannerStat(ran=ran, ms=ms, error="; ".join(errors) or None, files=scanned,
                                   detail="; ".join(details) or None)
@@ -501,6 +557,11 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
 def _job(request: Request, view: _ScanView, commits: list[Commit], head: str | None) -> ScanJob:
     kept = [c for c in commits if c.sha not in view.excluded]
     return ScanJob(git=view.git, commits=kept, changes=view.changes, head=head, deadline=request.deadline)
+
+
+def _listed_refs(loose: Sequence[LooseBlob]) -> str:
+    refs = sorted({b.ref for b in loose})
+    return ", ".join(refs[:3]) + (f" and {len(refs) - 3} more" if len(refs) > 3 else "")
 
 
 def _head_groups(request: Request, commits: list[Commit], head: str | None, refs_by_sha: Mapping[str, tuple[str, ...]],

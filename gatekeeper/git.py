@@ -868,6 +868,18 @@ class Git:
                 entries.append(TreeEntry(fields[0], fields[1], fields[2], display_path(name), name))
         return entries
 
+    def tree_blobs(self, tree: str) -> list[TreeEntry]:
+        """Every blob of a tree, recursively, from `ls-tree -r -z` (gitlinks left out: no content here)."""
+        if not is_sha(tree):
+            raise GitError(f"invalid tree id {tree!r}", "this is a bug in gatekeeper; please report it")
+        entries: list[TreeEntry] = []
+        for record in self.run("ls-tree", "-r", "-z", "--full-tree", tree).stdout.split(b"\x00"):
+            meta, tab, name = record.partition(b"\t")
+            fields = meta.decode("ascii", "replace").split()
+            if tab and len(fields) == 3 and fields[1] == "blob":
+                entries.append(TreeEntry(fields[0], fields[1], fields[2], display_path(name), name))
+        return entries
+
     def merge_base(self, a: str, b: str) -> str | None:
         _check_rev_token(a)
         _check_rev_token(b)

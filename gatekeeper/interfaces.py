@@ -38,6 +38,17 @@ class ScanJob:
 
 
 @dataclass(frozen=True, slots=True)
+class LooseBlob:
+    """Content a push brings outside any commit: a blob a ref names (directly or through tags), or a
+    blob of a tree a ref names (`refs/backup/x` -> tree). `path` is its path in that tree ("" for a
+    blob named directly)."""
+
+    ref: str
+    path: str
+    blob: str
+
+
+@dataclass(frozen=True, slots=True)
 class ScanResult:
     findings: tuple[Finding, ...] = ()
     stat: ScannerStat = field(default_factory=lambda: ScannerStat(ran=True))
@@ -48,6 +59,12 @@ class Scanner(Protocol):
     name: str
 
     def scan(self, job: ScanJob) -> ScanResult: ...
+
+
+class BlobScanner(Protocol):
+    """A scanner that can also judge loose content (LooseBlob): the engine asks those that have it."""
+
+    def scan_blobs(self, git: Git, blobs: Sequence[LooseBlob], deadline: float | None) -> ScanResult: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -338,3 +338,54 @@ def test_an_already_broken_notes_ref_blocks_only_where_origin_matters(tmp_path: 
     result = spush(server, work, "origin", "main", "+refs/notes/origin")
     assert result.code == 0, result.output
     assert server.git("cat-file", "-t", "refs/notes/origin") == "commit"
+
+
+# -- 10. refs that name blobs or trees -----------------------------------------------------------------
+
+def _key_blob(work: RepoBuilder) -> str:
+    return work.git("hash-object", "-w", "--stdin", input=f"aws_access_key_id = {AWS_KEY}\n")
+
+
+@pytest.mark.parametrize("how", ["lightweight-tag", "annotated-tag", "tag-of-tag", "backup-ref"])
+def test_a_ref_naming_a_blob_is_scanned(tmp_path: Path, how: str) -> None:
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    blob = _key_blob(work)
+    if how == "lightweight-tag":
+        spec = f"{blob}:refs/tags/keyblob"
+    elif how == "backup-ref":
+        spec = f"{blob}:refs/backup/keyblob"
+    else:
+        work.git("tag", "-a", "-m", "a blob", "keyblob", blob)
+        if how == "tag-of-tag":
+            work.git("tag", "-a", "-m", "a tag of a tag", "outer", "keyblob")
+            work.git("tag", "-d", "keyblob")
+            spec = "refs/tags/outer"
+        else:
+            spec = "refs/tags/keyblob"
+    result = spush(server, work, "origin", spec)
+    rejected(result, "secrets/aws-access-key", "outside any commit")
+    assert AWS_KEY not in result.output
+
+
+def test_a_ref_naming_a_tree_is_scanned_file_by_file(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    clean = work.git("hash-object", "-w", "--stdin", input="nothing here\n")
+    inner = work.git("mktree", input=f"100644 blob {_key_blob(work)}\tcreds.txt\n")
+    tree = work.git("mktree", input=f"100644 blob {clean}\tREADME\n040000 tree {inner}\tconf\n")
+    result = spush(server, work, "origin", f"{tree}:refs/backup/snapshot")
+    rejected(result, "secrets/aws-access-key", "conf/creds.txt:1", "refs/backup/snapshot")
+    # The same tree without the key is accepted: nothing is refused for being a tree on an unprotected ref.
+    tree = work.git("mktree", input=f"100644 blob {clean}\tREADME\n")
+    assert spush(server, work, "origin", f"{tree}:refs/backup/snapshot").code == 0
+
+
+def test_a_protected_ref_must_name_a_commit(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path, TAGS_PROTECTED)
+    clean = work.git("hash-object", "-w", "--stdin", input="release notes\n")
+    work.git("tag", "-a", "-m", "release", "v3.0", clean)
+    result = spush(server, work, "origin", "refs/tags/v3.0")
+    rejected(result, "policy/ref-target", "refs/tags/v3.0 would name a blob")
+    assert server.tip("refs/tags/v3.0") is None
+    # Unprotected, and clean (no scanners in this policy): accepted, as before.
+    work.git("tag", "-a", "-m", "notes", "notes-3.0", clean)
+    assert spush(server, work, "origin", "refs/tags/notes-3.0").code == 0

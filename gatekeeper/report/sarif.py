@@ -63,6 +63,9 @@ RULE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
     "policy/bad-notes-ref": ("Notes ref that is not a notes commit",
                              "Push only notes commits made by `git notes`; a broken notes ref on the server must be "
                              "repaired or deleted by an administrator."),
+    "policy/ref-target": ("Protected ref naming a blob or a tree",
+                          "Protected refs (release tags included) must name commits, which review and provenance "
+                          "judge; keep other objects under an unprotected ref."),
     "policy/replace-ref": ("Push of a replace ref (refs/replace/*)",
                            "Replace refs make git readers see another object in place of the one named; push the real "
                            "commits. Allowed only with pre_receive.allow_replace_refs."),

@@ -8,14 +8,15 @@ problem there becomes a finding of that scan, never an exception out of the regi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gatekeeper.config import Policy
-from gatekeeper.interfaces import ScanJob, Scanner, ScanResult
+from gatekeeper.interfaces import BlobScanner, LooseBlob, ScanJob, Scanner, ScanResult
 
 if TYPE_CHECKING:
+    from gatekeeper.git import Git
     from gatekeeper.scan.cache import ResultCache
 
 SCANNER_NAMES = ("secrets", "semgrep", "bandit")
@@ -28,11 +29,14 @@ DEFAULT_TIMEOUT = 300.0
 class _Lazy:
     """A scanner built on first use, so a run pays the import cost only of the scanners it runs."""
 
-    def __init__(self, name: str, build: Callable[[], Scanner], per_commit: bool = False) -> None:
+    def __init__(self, name: str, build: Callable[[], Scanner], per_commit: bool = False,
+                 blobs: bool = False) -> None:
         self.name = name
         self.per_commit = per_commit
         self._build = build
         self._scanner: Scanner | None = None
+        if blobs:  # the engine asks only scanners that have it to judge loose content (interfaces.BlobScanner)
+            self.scan_blobs = self._scan_blobs
 
     @property
     def scanner(self) -> Scanner:
@@ -42,6 +46,10 @@ class _Lazy:
 
     def scan(self, job: ScanJob) -> ScanResult:
         return self.scanner.scan(job)
+
+    def _scan_blobs(self, git: Git, blobs: Sequence[LooseBlob], deadline: float | None) -> ScanResult:
+        scanner: BlobScanner = self.scanner  # type: ignore[assignment]
+        return scanner.scan_blobs(git, blobs, deadline)
 
 
 def build_scanners(policy: Policy, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
@@ -73,7 +81,7 @@ def build_scanners(policy: Policy, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYT
                              use_cache=use_cache)
 
     scanners: dict[str, Scanner] = {
-        "secrets": _Lazy("secrets", secrets, per_commit=True),
+        "secrets": _Lazy("secrets", secrets, per_commit=True, blobs=True),
         "semgrep": _Lazy("semgrep", semgrep),
         "bandit": _Lazy("bandit", bandit),
     }

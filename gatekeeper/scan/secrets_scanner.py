@@ -20,12 +20,13 @@ content left unscanned blocks.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gatekeeper.errors import GatekeeperError
-from gatekeeper.interfaces import ScanJob, ScanResult
+from gatekeeper.git import Git
+from gatekeeper.interfaces import LooseBlob, ScanJob, ScanResult
 from gatekeeper.models import FileChange, Finding, ScannerStat, Severity
 from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_LINES, FilePatch, iter_commit_additions
 from gatekeeper.scan.common import inline_ignores, tool_failure
@@ -38,6 +39,10 @@ if TYPE_CHECKING:
 NAME = "secrets"
 FIX = ("remove the secret from every commit of the change (rewrite them: deleting it in a later commit leaves it "
        "in history) and revoke or rotate the credential")
+
+
+LOOSE_FIX = ("do not push refs that name blobs or trees holding credentials (delete the ref), and revoke or rotate the "
+             "credential")
 
 
 class SecretsScanner:
@@ -103,6 +108,60 @@ class SecretsScanner:
         files += decoded_files - sum(1 for _, p in binaries if not p.binary)
         stat = ScannerStat(ran=cut is None, error="time budget exhausted" if cut else None, files=files)
         return ScanResult(tuple(findings), stat, files)
+
+    def scan_blobs(self, git: Git, blobs: Sequence[LooseBlob], deadline: float | None) -> ScanResult:
+        """Loose content (blobs a ref names outside any commit): every line of each blob is content the
+        push brings. Read from the object store, decoded like a commit's binary-looking files; each blob
+        once, reported under the first ref and path that name it."""
+        if not blobs:
+            return ScanResult()
+        try:
+            detector = self.detector()
+        except GatekeeperError as exc:
+            failure = tool_failure(NAME, f"{exc.message} ({exc.fix})" if exc.fix else exc.message)
+            return ScanResult((failure,), ScannerStat(ran=False, error=failure.message))
+        from gatekeeper.scan.text import decode
+
+        first: dict[str, LooseBlob] = {}
+        for item in blobs:
+            first.setdefault(item.blob, item)
+        sizes = git.object_sizes(first)
+        findings: list[Finding] = []
+        scanned = 0
+        cut = False
+        with git.batch() as reader:
+            for blob, item in first.items():
+                if deadline is not None and time.monotonic() > deadline:
+                    cut = True
+                    break
+                where = item.path or item.ref
+                size = sizes.get(blob) or 0
+                kind, data = reader.read(blob, max_size=self.max_file_bytes)
+                if kind != "blob" or data is None:
+                    reason = "too-large" if kind == "blob" else "missing"
+                    skip = Skip(where, blob, None, reason, size).finding(NAME, self.max_file_bytes)
+                    findings.extend(f for f in [skip] if f is not None)
+                    continue
+                decoded = decode(data)
+                scanned += 1
+                lines = decoded.text.split("\n")
+                for hit in detector.scan_text(decoded.text):
+                    text = lines[hit.line - 1] if 0 < hit.line <= len(lines) else ""
+                    findings.append(Finding(
+                        rule_id=hit.rule_id, severity=hit.severity,
+                        message=f"{hit.description} {hit.redacted} in {item.ref} (blob {blob[:12]}, outside any "
+                                "commit)", path=where, line=hit.line, fix=LOOSE_FIX,
+                        line_ignores=inline_ignores(text),
+                    ).with_fingerprint(hit.digest))
+                if not decoded.complete:
+                    partial = Skip(where, blob, None, "binary", size,
+                                   note="only its printable text was checked for secrets")
+                    findings.extend(f for f in [partial.finding(NAME, self.max_file_bytes)] if f is not None)
+        if cut:
+            findings.append(tool_failure(NAME, "time budget used up; blobs named outside commits were not all "
+                                         "scanned for secrets", timeout=True))
+        stat = ScannerStat(ran=not cut, error="time budget exhausted" if cut else None, files=scanned)
+        return ScanResult(tuple(findings), stat, scanned)
 
     def _findings(self, detector: SecretDetector, commit: str, patch: FilePatch) -> list[Finding]:
         if not patch.added:
