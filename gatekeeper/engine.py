@@ -38,6 +38,7 @@ from gatekeeper.models import (
 from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF
 from gatekeeper.origin.attribution import MAX_NOTE, TRACE_FILE, added_records
 from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
+from gatekeeper.origin.recorded import PushOriginStore
 from gatekeeper.policy import decide
 from gatekeeper.review.evidence import history_evidence
 
@@ -66,6 +67,7 @@ class Services:
     review: ReviewSource | None = None
     detectors: Sequence[Detector] = origin_pkg.REGISTRY
     checks: Sequence[Check] = CHECKS
+    push_records: PushOriginStore | None = None  # pre-receive: push-time origin the server kept
 
 
 def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str, ...]]]:
@@ -256,6 +258,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
         forge=request.forge,
         signatures=signatures,
         devices=devices,
+        recorded=services.push_records.lookup(c.sha for c in commits) if services.push_records and commits else {},
     )
     reports: list[CommitReport] = []
     for commit in commits:

@@ -389,3 +389,55 @@ def test_a_protected_ref_must_name_a_commit(tmp_path: Path) -> None:
     # Unprotected, and clean (no scanners in this policy): accepted, as before.
     work.git("tag", "-a", "-m", "notes", "notes-3.0", clean)
     assert spush(server, work, "origin", "refs/tags/notes-3.0").code == 0
+
+
+# -- 5. origin known only at push time ---------------------------------------------------------------
+
+WEB_IS_MOBILE = TEST_POLICY.replace("mobile_classes: [mobile, tablet]", "mobile_classes: [mobile, tablet, web]")
+
+
+@pytest.mark.parametrize(("option", "env"), [
+    ("origin-device=mobile", {}),
+    (None, {"GL_ID": "user-7", "GL_PROTOCOL": "web", "GL_USERNAME": "mo"}),
+    (None, {"GITHUB_VIA": "blob#save", "GITHUB_USER_LOGIN": "mo"}),
+])
+def test_push_time_origin_follows_the_commit_to_main(tmp_path: Path, option: str | None,
+                                                     env: dict[str, str]) -> None:
+    server, work = seeded(tmp_path, WEB_IS_MOBILE)
+    base = work.head()
+    sha = work.commit("edited in the browser or on the phone\n", {"w.txt": "w\n"}, author=MO, committer=MO)
+    args = ("-o", option) if option else ()
+    first = spush(server, work, *args, "origin", "HEAD:refs/heads/topic", env=env)
+    assert first.code == 0, first.output  # unprotected: no review needed there
+    evidence = server.last_verdict()["commits"][0]["origin"]["evidence"]
+    assert evidence and server.last_verdict()["commits"][0]["origin"]["device"] in ("mobile", "web")
+    # Later, a plain push (no option, no forge metadata) fast-forwards main to it.
+    result = spush(server, work, "origin", "HEAD:refs/heads/main")
+    rejected(result, f"review/missing {sha[:12]}")
+    assert server.tip() == base
+    origin = server.last_verdict()["commits"][0]["origin"]
+    assert any(e["source"] == "push-record" and "recorded at push" in e["detail"] for e in origin["evidence"])
+
+
+def test_the_push_time_record_cannot_be_pushed_over(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path)
+    sha = work.commit("from the phone\n", {"p.txt": "p\n"}, author=MO, committer=MO)
+    assert spush(server, work, "-o", "origin-device=mobile", "origin", "HEAD:refs/heads/topic").code == 0
+    # A later push of the same commit claiming desktop does not erase what was recorded: the stricter wins.
+    result = spush(server, work, "-o", "origin-device=desktop", "origin", "HEAD:refs/heads/main")
+    rejected(result, f"review/missing {sha[:12]}")
+    records = list((server.path / "gatekeeper" / "push-origin").rglob("*"))
+    assert any(p.is_file() for p in records)
+
+
+def test_a_record_that_cannot_be_written_refuses_the_push(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path)
+    (server.path / "gatekeeper").mkdir(exist_ok=True)
+    (server.path / "gatekeeper" / "push-origin").write_text("not a directory\n")
+    work.commit("from the phone\n", {"p.txt": "p\n"}, author=MO, committer=MO)
+    result = spush(server, work, "-o", "origin-device=mobile", "origin", "HEAD:refs/heads/topic")
+    assert result.code != 0
+    assert "could not record the push-time origin" in result.output
+    assert server.tip("refs/heads/topic") is None
+    # A push without push-time origin has nothing to record and is judged as usual.
+    assert spush(server, work, "origin", "HEAD:refs/heads/topic").code == 0

@@ -53,6 +53,7 @@ from gatekeeper.models import (
     Verdict,
 )
 from gatekeeper.origin.base import ForgeInfo
+from gatekeeper.origin.recorded import PushOriginStore
 from gatekeeper.provenance.source import ProvenanceSource
 from gatekeeper.report.hook import render_error, render_hook
 from gatekeeper.review.forge import PushReviewSource, policy_review
@@ -133,6 +134,9 @@ def classify(git: Git, raw: Sequence[RawUpdate], policy: Policy) -> tuple[tuple[
 
 
 # -- trusted policy and policy changes (trusted.py, checks/policy_change.py) --------------------------
+
+RECORD_FIX = ("make $GIT_DIR/gatekeeper/push-origin writable by the user that runs git receive-pack (it keeps push "
+              "options and forge metadata for when the commits reach a protected ref), then push again")
 
 POLICY_FIX = ("land policy changes through a reviewed merge, or have a reviewer who is not an author push them "
               "with a `Reviewed-by:` trailer naming the reviewer")
@@ -444,15 +448,25 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
         extra_findings=tuple(extra),
     )
     review = PushReviewSource(state.forge, pusher_identity)
+    push_records = PushOriginStore.in_git_dir(git.info().git_dir)
     services = Services(
         scanners={name: s for name, s in available.items() if name in wanted},
         signatures=ProvenanceSource(reader=trusted.reader),
         review=review,
         checks=(*CHECKS, *filter(None, [policy_change_check(git, trusted, review)])),
+        push_records=push_records,
     )
     verdict = evaluate(request, services)
     if bypass.granted:
         verdict = apply_bypass(verdict)
+    if verdict.exit_code == ExitCode.OK:
+        try:
+            push_records.record(verdict.commits, pusher=state.pusher.login if state.pusher else None,
+                                when=request.now)
+        except OSError as exc:
+            # Accepted without its push-time origin, these commits could reach main later as undeclared.
+            return _fail(state, f"could not record the push-time origin of this push: {exc.strerror or exc}",
+                         RECORD_FIX, False)
     if verdict.exit_code == ExitCode.OK and env.get(ATTEST_KEY_ENV):
         _record_admission(git, raw, verdict, policy, state, env)
     return _finish(state, verdict)

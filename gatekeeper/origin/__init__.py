@@ -37,6 +37,7 @@ from gatekeeper.origin.ai import (
 from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
 from gatekeeper.origin.declared import NoteDetector, PushOptionDetector, TrailerDetector
 from gatekeeper.origin.heuristics import ForgeCommitDetector, ForgeDetector
+from gatekeeper.origin.recorded import RecordedOriginDetector
 from gatekeeper.origin.signing_key import SigningKeyDetector
 
 REGISTRY: tuple[Detector, ...] = (
@@ -51,6 +52,7 @@ REGISTRY: tuple[Detector, ...] = (
     AgentTraceDetector(),
     ForgeCommitDetector(),
     ForgeDetector(),
+    RecordedOriginDetector(),
     SigningKeyDetector(),
 )
 

@@ -51,6 +51,7 @@ class OriginContext:
     forge: ForgeInfo | None = None
     signatures: Mapping[str, SignatureInfo] = field(default_factory=dict)
     devices: Mapping[str, DeviceFact] = field(default_factory=dict)  # commit sha -> registered signer device
+    recorded: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)  # push-time origin the server kept
 
 
 class Detector(Protocol):

@@ -1,0 +1,172 @@
+"""Origin known only at push time, kept by the server for when those commits reach a protected ref later.
+
+A push option (`git push -o origin-device=mobile`) or the forge's own metadata (GHES
+`GITHUB_VIA=blob#save`, GitLab `GL_PROTOCOL=web`, a Gitea internal push) describes *that push*; it is
+in no object. A commit pushed that way to a topic branch and fast-forwarded to main by a plain push
+later would otherwise arrive at main with no origin evidence at all. So when pre-receive accepts a
+push, it records the push-time evidence of each accepted commit in the repository's own storage,
+`$GIT_DIR/gatekeeper/push-origin/<id[:2]>/<id[2:]>` (one JSON line per piece of evidence), and every
+later evaluation reads it back as `push-record` evidence.
+
+Why a store beside the repository and not a notes ref: pre-receive cannot write refs (nothing moves
+before every hook agrees, and git forbids ref updates inside the quarantine), a post-receive step runs
+only after the refs moved — a failure there would lose the origin with the push already accepted, and
+GitHub Enterprise Server runs no custom post-receive hooks at all. Written by pre-receive after it has
+decided to accept, a record that cannot be written refuses the push instead (fail closed). Nothing a
+pusher sends can create, change or delete it (it is not a ref), so it needs no push-side guard. A
+record for a push that git later fails to apply (another hook refused) is harmless: it describes
+exactly those commit ids, as they were offered.
+
+What a record says keeps the trust it had at push time (a push option is the pusher's declaration; a
+GHES web edit is verified): the record is the server's, the claim is still whoever made it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from gatekeeper.errors import GatekeeperError
+from gatekeeper.models import Commit, CommitReport, DeviceClass, Evidence, Trust
+from gatekeeper.origin.base import OriginContext
+from gatekeeper.sanitize import clip
+
+STORE_DIR = "gatekeeper/push-origin"
+# Evidence that exists only at push time: the push option detector and the forge (push metadata).
+PUSH_TIME_SOURCES = ("push-option", "forge")
+MAX_RECORDS = 32  # per commit: the same commit pushed again and again adds nothing new after this
+MAX_RECORD_BYTES = 64 * 1024
+FIX = ("make $GIT_DIR/gatekeeper/push-origin readable and writable by the user that runs git receive-pack; a "
+       "damaged record file may be deleted by an administrator (the commits then lose their push-time origin)")
+
+
+class PushOriginStore:
+    """Read and append the push-time origin records of one repository."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @classmethod
+    def in_git_dir(cls, git_dir: Path) -> PushOriginStore:
+        return cls(git_dir / STORE_DIR)
+
+    def _path(self, sha: str) -> Path:
+        return self.root / sha[:2] / sha[2:]
+
+    def lookup(self, shas: Iterable[str]) -> dict[str, tuple[Evidence, ...]]:
+        """The recorded evidence per commit; GatekeeperError when a record exists but cannot be read."""
+        if not self.root.is_dir():
+            return {}
+        result: dict[str, tuple[Evidence, ...]] = {}
+        for sha in shas:
+            if not _is_id(sha):
+                continue
+            try:
+                data = _read(self._path(sha))
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise GatekeeperError(f"cannot read the push-time origin record of {sha[:12]}: {exc.strerror}",
+                                      FIX) from None
+            evidence = _parse(data, sha)
+            if evidence:
+                result[sha] = evidence
+        return result
+
+    def record(self, reports: Sequence[CommitReport], *, pusher: str | None, when: dt.datetime) -> int:
+        """Append the push-time evidence of each accepted commit (deduplicated); the number of commits
+        written. OSError when the store cannot be written: the caller refuses the push."""
+        written = 0
+        stamp = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for report in reports:
+            sha = report.commit.sha
+            fresh = [e for e in report.origin.evidence if e.source in PUSH_TIME_SOURCES and e.device is not None]
+            if not fresh or not _is_id(sha):
+                continue
+            path = self._path(sha)
+            try:
+                existing = _read(path)
+            except FileNotFoundError:
+                existing = b""
+            known = {(r.get("source"), r.get("device"), r.get("detail")) for r in _records(existing, sha)}
+            lines = []
+            for e in fresh:
+                assert e.device is not None
+                if (e.source, e.device.value, e.detail) in known or len(known) >= MAX_RECORDS:
+                    continue
+                known.add((e.source, e.device.value, e.detail))
+                lines.append(json.dumps({
+                    "v": 1, "source": e.source, "detail": clip(e.detail, 300), "trust": e.trust.value,
+                    "device": e.device.value, "device_id": e.device_id, "client": e.client, "at": stamp,
+                    "pusher": clip(pusher, 200) if pusher else None}, sort_keys=True) + "\n")
+            if not lines:
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            try:
+                # One write per commit: appends of a few hundred bytes do not interleave between pushes.
+                os.write(fd, "".join(lines).encode())
+            finally:
+                os.close(fd)
+            written += 1
+        return written
+
+
+class RecordedOriginDetector:
+    id = "push-record"
+    description = ("push-time origin (push options, forge metadata) the server recorded when the commit was first "
+                   "pushed; read again when it reaches a protected ref later")
+
+    def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
+        return ctx.recorded.get(commit.sha, ())
+
+
+def _is_id(sha: str) -> bool:
+    return len(sha) in (40, 64) and all(c in "0123456789abcdef" for c in sha)
+
+
+def _read(path: Path) -> bytes:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        return os.read(fd, MAX_RECORD_BYTES)
+    finally:
+        os.close(fd)
+
+
+def _records(data: bytes, sha: str) -> list[Mapping[str, object]]:
+    records: list[Mapping[str, object]] = []
+    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict):
+            raise GatekeeperError(f"the push-time origin record of {sha[:12]} is damaged (line {number})", FIX)
+        records.append(record)
+    return records
+
+
+def _parse(data: bytes, sha: str) -> tuple[Evidence, ...]:
+    evidence = []
+    for record in _records(data, sha):
+        try:
+            device = DeviceClass(str(record["device"]))
+            trust = Trust(str(record["trust"]))
+        except (KeyError, ValueError):
+            raise GatekeeperError(f"the push-time origin record of {sha[:12]} is damaged", FIX) from None
+        who = f" by {record['pusher']}" if record.get("pusher") else ""
+        detail = (f"recorded at push {record.get('at', '?')}{who}: {record.get('source', '?')}: "
+                  f"{record.get('detail', '')}")
+        evidence.append(Evidence(
+            RecordedOriginDetector.id, clip(detail, 400), trust, device=device,
+            device_id=_text(record.get("device_id")), client=_text(record.get("client"))))
+    return tuple(evidence)
+
+
+def _text(value: object) -> str | None:
+    return clip(value, 100) if isinstance(value, str) and value else None
