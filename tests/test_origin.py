@@ -107,7 +107,7 @@ def test_registry_ids_are_unique_and_described() -> None:
     assert all(d.description for d in origin.REGISTRY)
     assert {"trailer", "note", "push-option", "ai/trailer", "ai/co-author", "ai/author", "ai/marker", "ai/git-ai",
             "ai/agent-trace", "forge/commit",
-            "forge", "signing-key"} == set(ids)
+            "forge", "push-record", "signing-key"} == set(ids)
 
 
 def test_evidence_trust_levels(repo: RepoBuilder) -> None:
