@@ -167,7 +167,7 @@ class ProvenanceSource:
     def verify(self, git: Git, commits: Sequence[Commit], policy: Policy, now: dt.datetime) -> SignatureResult:
         trust = load_trust(policy, self.reader)
         gpg = self._gpg(policy)
-        forge = self.forge_keys if self.forge_keys is not None else bundled_forge_keys()
+        forge = self.forge_keys  # the shipped keys are parsed only once a signed commit needs them
         forge_gpg = _LazyForgeGpg(self.gpg_runner or run_process, self.gpg_program)
         unchecked: list[str] = []
         objects = git.read_objects((c.sha for c in commits), max_size=MAX_COMMIT_BYTES)
@@ -183,6 +183,8 @@ class ProvenanceSource:
             if not _has_signature_header(raw):
                 signatures[commit.sha] = _UNSIGNED  # most commits: skip the full parse
                 continue
+            if forge is None:
+                forge = bundled_forge_keys()
             info = verify_commit(raw, signers=trust.signers, now=now, registry=trust.registry, gpg=gpg,
                                  forge=forge, forge_gpg=forge_gpg)
             if info.format == "openpgp" and info.detail.endswith(NO_KEYRING):
