@@ -16,8 +16,9 @@ import contextlib
 import os
 import shutil
 import signal
+import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 TERMINATING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -75,6 +76,26 @@ def release_all() -> None:
         kill_group(pgid)
     for path in dirs:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def run_in_group(argv: Sequence[str], *, input: bytes, timeout: float) -> int:
+    """Run a program (a legacy hook) in its own process group, output inherited, and return its exit code.
+    On a timeout, an interruption (SIGTERM, Ctrl-C) or the watchdog's exit the whole group is killed, so
+    nothing it started is left running; subprocess.TimeoutExpired is raised after the kill. A program
+    that finishes normally keeps whatever it chose to leave running."""
+    with held_signals():
+        proc = subprocess.Popen(list(argv), stdin=subprocess.PIPE, start_new_session=True)
+        track_group(proc.pid)
+    try:
+        proc.communicate(input=input, timeout=timeout)
+        return proc.returncode
+    except BaseException:
+        kill_group(proc.pid)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
+        raise
+    finally:
+        forget_group(proc.pid)
 
 
 def pending() -> tuple[tuple[int, ...], tuple[str, ...]]:

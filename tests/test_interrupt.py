@@ -139,3 +139,27 @@ def test_the_hook_watchdog_releases_workspaces_and_tools_before_it_exits(tmp_pat
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+def test_a_legacy_hook_that_outlives_the_budget_is_killed_with_what_it_started(tmp_path: Path) -> None:
+    """A real push: the legacy pre-receive hook starts a grandchild and hangs; at the budget the hook
+    rejects the push and kills the legacy hook's whole process group (no orphan keeps running)."""
+    from gatekeeper.modes.install import install
+    from tests.hook_helpers import make_server, spush
+
+    server = make_server(tmp_path / "srv", install_hook=False)
+    pids = tmp_path / "legacy-pids"
+    hook = server.path / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\ncat >/dev/null\nsleep 300 &\necho \"$$ $!\" > '{pids}'\nwait\n")
+    hook.chmod(0o755)
+    install(server.path, "pre-receive", policy=server.policy_file)
+    work = server.clone()
+    work.commit("c\n", {"c.txt": "c\n"})
+    result = spush(server, work, "origin", "main")
+    assert result.code != 0
+    assert "REJECTED by pre-receive.legacy (exit 124)" in result.remote_text, result.remote_text
+    legacy, grandchild = (int(p) for p in pids.read_text().split())
+    deadline = time.monotonic() + 10
+    while (_alive(legacy) or _alive(grandchild)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(legacy) and not _alive(grandchild)

@@ -331,12 +331,12 @@ def run_legacy(legacy: Path, args: Sequence[str], stdin: bytes, timeout: float) 
     if not legacy.is_file() or not os.access(legacy, os.X_OK):
         return None
     try:
-        proc = subprocess.run([str(legacy), *args], input=stdin, timeout=max(0.1, timeout), check=False)
+        # Its own process group, killed whole when it is done or times out: nothing it started outlives us.
+        return cleanup.run_in_group([str(legacy), *args], input=stdin, timeout=max(0.1, timeout))
     except subprocess.TimeoutExpired:
         return 124
     except OSError:
         return 126
-    return proc.returncode
 
 
 def run_pre_receive(stdin: bytes, *, env: Mapping[str, str] | None = None, repo: Path = Path("."),
