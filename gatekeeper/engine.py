@@ -432,8 +432,9 @@ class _ScanView:
     def exclude_missing(self) -> list[Finding]:
         """Find the missing objects once; a finding per affected commit, their paths left out of the scan.
 
-        Severity high: the policy's `block_at` decides (the mobile rules block, the default ones warn); in
-        pre-receive it is enforced, since what cannot be read cannot be let through unscanned.
+        Content left unscanned, so the policy's `unscanned` decides (by default: blocks a mobile commit on a
+        protected ref, warns otherwise); in pre-receive it is enforced, since a server that cannot read
+        what it is asked to let in must not let it in.
         """
         if self.checked:
             return []
@@ -449,7 +450,7 @@ class _ScanView:
         enforced = self.request.pushed
         for sha in self.unreadable_trees:
             findings.append(Finding(
-                OBJECT_MISSING, Severity.HIGH, "the commit's tree cannot be read (missing objects): none of its "
+                OBJECT_MISSING, Severity.MEDIUM, "the commit's tree cannot be read (missing objects): none of its "
                 "files were scanned", commit=sha, enforced=enforced, fix=_MISSING_FIX).with_fingerprint(sha, "tree"))
         skip: set[bytes] = set()
         for commit in commits:
@@ -459,7 +460,7 @@ class _ScanView:
             skip.update(f.key for f in bad)
             shown = ", ".join(f.path for f in bad[:10]) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
             findings.append(Finding(
-                OBJECT_MISSING, Severity.HIGH,
+                OBJECT_MISSING, Severity.MEDIUM,
                 f"{len(bad)} file(s) cannot be read (missing objects: a partial clone or a damaged repository) and "
                 f"were not scanned: {shown}", commit=commit.sha, path=bad[0].path, enforced=enforced,
                 fix=_MISSING_FIX).with_fingerprint(commit.sha, *sorted(f.path for f in bad)))
