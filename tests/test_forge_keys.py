@@ -232,3 +232,22 @@ def test_real_gitlab_signed_merge_verifies_with_the_shipped_ssh_key() -> None:
     assert tampered.status is S.BAD
     # Without the forge keys it is what git says with no allowed signers: a valid signature, untrusted.
     assert verify_commit(raw, signers=(), now=NOW).status is S.UNTRUSTED
+
+
+def test_unchecked_signature_naming_an_enrolled_key_is_not_tied_to_its_device(
+        tmp_path: Path, forge_key: tuple[list[str], ForgeKeys, str]) -> None:
+    """Without a keyring nothing verified the signature: the issuer fingerprint it claims must not pull in a
+    registered (or revoked) device, whose class would otherwise become verified origin evidence."""
+    from gatekeeper.provenance import parse_registry
+    from gatekeeper.provenance.openpgp import read_issuer
+
+    gpg, _keys, fpr = forge_key
+    raw = _signed_commit(tmp_path, gpg, fpr, "from a phone, supposedly\n")
+    assert read_issuer(split_signature(raw)[0] or b"").issuer == fpr  # gpg 2.2 writes the issuer fingerprint
+    spaced = " ".join(fpr[i : i + 4] for i in range(0, 40, 4))
+    registry = parse_registry(
+        "version: 1\ndevices:\n  - id: phone\n    owner: a@example.com\n    class: mobile\n    managed: false\n"
+        f"    keys:\n      - \"{spaced}\"\n    enrolled: 2026-01-01\n    revoked_at: 2026-02-01T00:00:00Z\n",
+        "devices.yml")
+    info = verify_commit(raw, signers=(), now=NOW, registry=registry)
+    assert info.status is S.UNTRUSTED and info.device_id is None and info.detail.endswith(NO_KEYRING)
