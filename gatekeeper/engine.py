@@ -97,8 +97,8 @@ def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str
             if update.kind is RefKind.TAG or is_zero(update.old) or update.ref.startswith("refs/tags/"):
                 if protected is None:
                     # Refs that name a blob or a tree hold no commits (and rev-list refuses them).
-                    protected = [t for t in git.ref_targets() if t.reaches_commit
-                                 and is_protected(t.name, request.policy)]
+                    protected = [t for t in git.ref_targets(lambda name: is_protected(name, request.policy))
+                                 if t.reaches_commit]
                 others = [t.sha for t in protected if t.name != update.ref]
                 arriving = git.rev_list([update.new], others, oldest_first=True)
             else:

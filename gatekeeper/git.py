@@ -30,7 +30,7 @@ import subprocess
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -354,16 +354,32 @@ class Git:
             result[name] = sha
         return result
 
-    def ref_targets(self) -> list[RefTarget]:
-        """Every ref with the type of the object it names (one `for-each-ref`, NUL-separated)."""
-        out = self.run("for-each-ref", "--format=%(refname)%00%(objectname)%00%(objecttype)%00%(*objecttype)%00").stdout
-        result: list[RefTarget] = []
+    def ref_targets(self, keep: Callable[[str], bool] | None = None) -> list[RefTarget]:
+        """Refs (those whose name `keep` accepts) with the type of the object each names and the type behind
+        annotated tags. Names come from one `for-each-ref` that reads no object; types from one `cat-file
+        --batch-check` for the kept refs only (a server with thousands of tags pays for the few it asks)."""
+        out = self.run("for-each-ref", "--format=%(refname)%00%(objectname)%00").stdout
+        kept: list[tuple[str, str]] = []
         for line in out.split(b"\n"):
             fields = line.split(b"\x00")
-            if len(fields) >= 4 and is_sha(fields[1].decode("ascii", "replace")):
-                result.append(RefTarget(fields[0].decode("utf-8", "replace"), fields[1].decode("ascii"),
-                                        fields[2].decode("ascii", "replace"), fields[3].decode("ascii", "replace")))
-        return result
+            if len(fields) < 2:
+                continue
+            name, sha = fields[0].decode("utf-8", "replace"), fields[1].decode("ascii", "replace")
+            if is_sha(sha) and (keep is None or keep(name)):
+                kept.append((name, sha))
+        if not kept:
+            return []
+        shas = list(dict.fromkeys(sha for _, sha in kept))
+        types = self.out("cat-file", "--batch-check=%(objecttype)",
+                         input="".join(f"{s}\n{s}^{{}}\n" for s in shas).encode()).splitlines()
+        kinds: dict[str, tuple[str, str]] = {}
+        for index, sha in enumerate(shas):
+            pair = types[2 * index: 2 * index + 2]
+            # "<input> missing" for an object git cannot read: neither a commit nor anything peelable.
+            kind = pair[0] if pair and " " not in pair[0] else "missing"
+            peeled = pair[1] if len(pair) > 1 and " " not in pair[1] else "missing"
+            kinds[sha] = (kind, peeled if kind == "tag" else "")
+        return [RefTarget(name, sha, *kinds[sha]) for name, sha in kept]
 
     def symref_targets(self, names: Sequence[str]) -> dict[str, str]:
         """For each of `names` that is a symbolic ref on this repository, the ref it finally names.

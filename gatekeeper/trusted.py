@@ -244,7 +244,8 @@ def policy_branch(git: Git, raw: Sequence[_Update] = ()) -> tuple[str | None, st
         sha = git.try_resolve("HEAD")  # a detached HEAD names the commit itself
         if sha is not None:
             return None, sha
-    branches = {t.name: t.sha for t in git.ref_targets() if t.name.startswith("refs/heads/") and t.reaches_commit}
+    branches = {t.name: t.sha for t in git.ref_targets(lambda name: name.startswith("refs/heads/"))
+                if t.reaches_commit}
     if not branches:
         return head, None
     configured = git.config_get("init.defaultBranch")
