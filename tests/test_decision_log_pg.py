@@ -138,3 +138,36 @@ def test_a_held_repository_lock_fails_within_the_timeout(pg_url: str) -> None:
     store = open_log(pg_url)
     assert [r.seq for r in store.records("pg/locked")] == [1] and verify(store, "pg/locked").ok
     store.close()
+
+
+_KILL_LOOP = """
+import sys
+from gatekeeper.audit.decisionlog import Entry, open_log
+store = open_log(sys.argv[1])
+print("ready", flush=True)
+i = 0
+while True:
+    store.append(Entry(repository="pg/killed", mode="local", event="decision", decision="allow", exit_code=0,
+                       verdict_json="x" * 200_000, commits=tuple(f"{i:08x}{j:032x}" for j in range(300))))
+    i += 1
+"""
+
+
+def test_killed_writer_leaves_a_valid_log(pg_url: str) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    for delay in (0.4, 0.7):
+        proc = subprocess.Popen([sys.executable, "-c", _KILL_LOOP, pg_url], stdout=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+    store = open_log(pg_url)
+    store.append(entry("pg/killed"))  # the server rolled the dead connection back; the chain goes on
+    result = verify(store, "pg/killed")
+    assert result.ok and result.records >= 1
+    store.close()
