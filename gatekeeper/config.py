@@ -94,6 +94,9 @@ on_timeout: block
 # The pusher is always told which files were not scanned. Known binaries (icons, fonts) can be listed
 # in `ignore`, e.g. {rule: scan/binary-skipped, paths: ["assets/**"], reason: "icons"}.
 unscanned: {mobile: block, default: warn}
+# bandit is an audit tool; as a gate only findings it rates medium or higher on BOTH its confidence and
+# its severity reach the verdict (low|medium|high; set both to low to see everything it reports).
+bandit: {min_confidence: medium, min_severity: medium}
 bypass: {push_option: gatekeeper.bypass, allowed: [], reason_required: true}
 ignore: []
 #  - {rule: semgrep/python-eval, paths: ["tests/**"], reason: "fixtures", expires: 2027-06-30}
@@ -198,6 +201,18 @@ class AIRules:
     refuse_agent_signoff: bool = False  # ai/agent-signoff
 
 
+BANDIT_LEVELS = ("low", "medium", "high")
+
+
+@dataclass(frozen=True, slots=True)
+class BanditGate:
+    """`bandit: {min_confidence: medium, min_severity: medium}`: which bandit findings reach the verdict.
+    A gate, not an audit: by default only findings bandit rates at least medium on both scales."""
+
+    min_confidence: str = "medium"
+    min_severity: str = "medium"
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
     version: int = 1
@@ -220,6 +235,7 @@ class Policy:
     log: LogSettings = field(default_factory=LogSettings)
     ai: AIRules = field(default_factory=AIRules)
     unscanned: tuple[tuple[str, str], ...] = DEFAULT_UNSCANNED  # (rule set, block|warn|allow)
+    bandit: BanditGate = field(default_factory=BanditGate)
     source: str = "built-in default"
 
     def unscanned_action(self, ruleset: str, mobile: bool) -> str:
@@ -381,7 +397,7 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
     top = v.mapping(data, "", ("version", "origins", "protected_refs", "rules", "zones", "devices",
                                "allowed_signers", "gpg_home", "signer_binding", "require_dco", "baseline",
                                "pre_receive", "on_tool_error", "on_timeout", "bypass", "ignore", "inline_ignore",
-                               "log", "ai", "unscanned"),
+                               "log", "ai", "unscanned", "bandit"),
                     required=("version",))
     if type(top["version"]) is not int or top["version"] != 1:
         raise v.fail("version", f"unsupported version {_show(top['version'])} (this gatekeeper reads version 1)",
@@ -544,8 +560,19 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
         log=log,
         ai=ai,
         unscanned=tuple(unscanned.items()),
+        bandit=_bandit(v, top["bandit"]) if "bandit" in top else BanditGate(),
         source=source,
     )
+
+
+def _bandit(v: _V, value: Any) -> BanditGate:
+    b = v.mapping(value, "bandit", ("min_confidence", "min_severity"))
+
+    def level(x: Any, p: str) -> str:
+        return v.choice(x, p, BANDIT_LEVELS)
+
+    return BanditGate(min_confidence=_opt(b, "min_confidence", "medium", level, "bandit"),
+                      min_severity=_opt(b, "min_severity", "medium", level, "bandit"))
 
 
 _RULE_GLOB = re.compile(r"\A[A-Za-z0-9*?][A-Za-z0-9_.*?/-]{0,199}\Z")

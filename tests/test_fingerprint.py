@@ -62,7 +62,8 @@ def test_digest_is_hmac_with_a_key_and_sha256_without(monkeypatch: pytest.Monkey
 
 def _scan(repo: RepoBuilder, base: str, tmp_path: Path) -> list[Finding]:
     cache = ResultCache(tmp_path / "cache")
-    scanners = {"secrets": SecretsScanner(), "semgrep": SemgrepScanner(cache=cache), "bandit": BanditScanner(cache=cache)}
+    scanners = {"secrets": SecretsScanner(), "semgrep": SemgrepScanner(cache=cache), "bandit": BanditScanner(cache=cache, min_confidence="low",
+                                                                       min_severity="low")}
     return list(evaluate_range(repo.path, base, scanners).findings)  # type: ignore[arg-type]
 
 
@@ -111,10 +112,10 @@ def test_cache_entries_made_under_one_key_are_not_read_under_another(repo: RepoB
     repo.commit("c", {"app.py": f'{WORD} = "Zebra' + 'Crossing9!"\n'})
     cache = ResultCache(tmp_path / "cache")
     monkeypatch.delenv(fingerprint.KEY_ENV, raising=False)
-    first = BanditScanner(cache=cache)
+    first = BanditScanner(cache=cache, min_confidence="low", min_severity="low")
     evaluate_range(repo.path, base, {"bandit": first})  # type: ignore[dict-item]
     monkeypatch.setenv(fingerprint.KEY_ENV, KEY)
-    second = BanditScanner(cache=cache)
+    second = BanditScanner(cache=cache, min_confidence="low", min_severity="low")
     keyed = evaluate_range(repo.path, base, {"bandit": second})  # type: ignore[dict-item]
     assert first.last_run.invocations == 1 and second.last_run.invocations == 1  # a miss, not a hit
     digest = hmac.new(KEY.encode(), ("Zebra" + "Crossing9!").encode(), hashlib.sha256).hexdigest()[:8]
@@ -132,6 +133,7 @@ rules:
   mobile: {scanners: [secrets, bandit], block_at: low, review: {approvals: 0}}
   default: {scanners: [secrets, bandit], block_at: low}
 pre_receive: {budget_seconds: 4.0, scanners: [secrets, bandit], defer: []}
+bandit: {min_confidence: low, min_severity: low}
 """
     server = make_server(tmp_path / "srv", policy=policy)
     clone = server.clone()

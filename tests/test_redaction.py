@@ -119,7 +119,7 @@ def test_no_output_and_no_cache_file_holds_a_flagged_literal(values: list[str], 
     rules.mkdir()
     (rules / "echo.yml").write_text(ECHO_RULES)
     cache = ResultCache(root / "cache")
-    scanners = {"bandit": BanditScanner(cache=cache),
+    scanners = {"bandit": BanditScanner(cache=cache, min_confidence="low", min_severity="low"),
                 "semgrep": SemgrepScanner(rules_dir=rules, cache=cache)}
     verdict = evaluate_range(repo.path, base, scanners)  # type: ignore[arg-type]
     ids = {f.rule_id for f in verdict.findings}

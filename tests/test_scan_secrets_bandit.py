@@ -17,6 +17,7 @@ from tests.repo_builder import RepoBuilder
 from tests.scan_helpers import job, rule_ids
 
 AWS_KEY = "AKIA" + "Z7QH4M2XKJ5RTW3P"  # split so this file does not itself look like a key
+WORD = "pass" + "word"  # built at run time: this repository's own gate scans its tests
 GH_TOKEN = "ghp_" + "R8x2Lq9ZtV4mN7bK1sW6yE3uH0cJ5gP2aF9d"
 
 
@@ -96,7 +97,10 @@ def test_deadline_cuts_with_a_timeout_finding(repo: RepoBuilder) -> None:
 # -- bandit -----------------------------------------------------------------------------------------
 
 def bandit(tmp_path: Path, **options: object) -> BanditScanner:
+    """bandit as an audit (every finding it makes); the gate's thresholds have their own tests."""
     options.setdefault("cache", ResultCache(tmp_path / "cache"))
+    options.setdefault("min_confidence", "low")
+    options.setdefault("min_severity", "low")
     return BanditScanner(**options)  # type: ignore[arg-type]
 
 
@@ -183,10 +187,40 @@ def test_bandit_messages_never_carry_the_flagged_literal(repo: RepoBuilder, tmp_
     word = "pass" + "word"
     repo.commit("c", {"app.py": f'{word} = "{first}"\n\ndef f({word}="{second}"):\n'
                                  f'    return {word}\n\nf({word}="{third}")\n'})
-    result = BanditScanner(cache=ResultCache(tmp_path / "cache")).scan(job(repo.path, base))
+    result = bandit(tmp_path).scan(job(repo.path, base))
     hardcoded = [f for f in result.findings if f.rule_id in ("bandit/B105", "bandit/B106", "bandit/B107")]
     assert {f.rule_id for f in hardcoded} == {"bandit/B105", "bandit/B106", "bandit/B107"}
     for f in hardcoded:
         for value in (first, second, third):
             assert value not in f.message
         assert "[sha256:" in f.message
+
+
+def test_bandit_gate_keeps_only_medium_confidence_and_severity_by_default(repo: RepoBuilder, tmp_path: Path) -> None:
+    """A gate, not an audit: B403 (import pickle: LOW severity) and B105 (LOW) stay out unless asked for."""
+    base = repo.commit("base", {"README.md": "hi\n"})
+    repo.commit("c", {"a.py": f"import pickle\nimport subprocess\npickle.loads(blob)\n{WORD} = 'Xy' + 'z'\n"
+                              f"db_{WORD} = 'Plain" + "Text9'\nsubprocess.call(cmd, shell=True)\n"})
+    gate = BanditScanner(cache=ResultCache(tmp_path / "cache")).scan(job(repo.path, base))
+    assert rule_ids(gate.findings) == ["bandit/B301", "bandit/B602"]
+    audit = bandit(tmp_path).scan(job(repo.path, base))  # a cache miss: the thresholds are part of the key
+    assert {"bandit/B403", "bandit/B105", "bandit/B301", "bandit/B602"} <= set(rule_ids(audit.findings))
+    high_only = bandit(tmp_path, min_severity="high").scan(job(repo.path, base))
+    assert rule_ids(high_only.findings) == ["bandit/B602"]
+
+
+def test_bandit_policy_key_is_strict_and_reaches_the_scanner() -> None:
+    from gatekeeper.config import parse_policy
+    from gatekeeper.errors import ConfigError
+    from gatekeeper.scan import build_scanners
+
+    pol = parse_policy("version: 1\nbandit: {min_confidence: low, min_severity: high}\n")
+    scanner = build_scanners(pol)["bandit"].scanner  # type: ignore[attr-defined]
+    assert (scanner.min_confidence, scanner.min_severity) == (1, 3)
+    default = build_scanners(parse_policy("version: 1\n"))["bandit"].scanner  # type: ignore[attr-defined]
+    assert (default.min_confidence, default.min_severity) == (2, 2)
+    for bad, where in (("bandit: {min_confidence: LOW}", "bandit.min_confidence"),
+                       ("bandit: {min_severity: 2}", "bandit.min_severity"),
+                       ("bandit: {confidence: low}", "bandit.confidence"), ("bandit: low", "bandit")):
+        with pytest.raises(ConfigError, match=where.replace(".", r"\.")):
+            parse_policy(f"version: 1\n{bad}\n")

@@ -77,8 +77,8 @@ def build_scanners(policy: Policy, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYT
     def bandit() -> Scanner:
         from gatekeeper.scan.bandit import BanditScanner
 
-        return BanditScanner(max_file_bytes=max_file_bytes, timeout=timeout, cache=cache(),
-                             use_cache=use_cache)
+        return BanditScanner(max_file_bytes=max_file_bytes, timeout=timeout, cache=cache(), use_cache=use_cache,
+                             min_confidence=policy.bandit.min_confidence, min_severity=policy.bandit.min_severity)
 
     scanners: dict[str, Scanner] = {
         "secrets": _Lazy("secrets", secrets, per_commit=True, blobs=True),

@@ -36,6 +36,7 @@ from gatekeeper.scan.workspace import Target, Workspace, safe_extension
 NAME = "bandit"
 PYTHON_EXTENSIONS = frozenset({".py", ".pyw"})
 _SEVERITY = {"LOW": Severity.LOW, "MEDIUM": Severity.MEDIUM, "HIGH": Severity.HIGH}
+_LEVEL = {"LOW": 1, "MEDIUM": 2, "HIGH": 3}  # bandit's confidence and severity scales
 # bandit's --exclude replaces its default list (.svn,CVS,.bzr,.hg,.git,__pycache__,.tox,.eggs,*.egg),
 # which would skip e.g. `pkg/__pycache__/evil.py` even when named explicitly. This pattern matches no
 # workspace path (it is matched as a glob and as a substring).
@@ -60,9 +61,13 @@ def bandit_version() -> str | None:
 class BanditScanner(HeadScanner):
     name = NAME
 
-    def __init__(self, *, python: str | None = None, **options: Any) -> None:
+    def __init__(self, *, python: str | None = None, min_confidence: str = "medium", min_severity: str = "medium",
+                 **options: Any) -> None:
         super().__init__(**options)
         self.python = python or sys.executable
+        # The gate's thresholds (policy `bandit:`): findings below either never reach the verdict.
+        self.min_confidence = _LEVEL[min_confidence.upper()]
+        self.min_severity = _LEVEL[min_severity.upper()]
 
     shebang_alias = {"python": ".py"}
 
@@ -74,7 +79,8 @@ class BanditScanner(HeadScanner):
         # The options decide what bandit reports as much as its version does.
         # "redacted-by-position": entries written before position-based redaction may hold leaked values.
         python = f"python{sys.version_info[0]}.{sys.version_info[1]}"
-        options = f"ignore-nosec;exclude-nothing;redacted-by-position;{python}"
+        gate = f"confidence>={self.min_confidence};severity>={self.min_severity}"
+        options = f"ignore-nosec;exclude-nothing;redacted-by-position;{gate};{python}"
         return (version, options) if version else None
 
     def argv(self, targets: Sequence[str], *, recursive: bool) -> list[str]:
@@ -117,6 +123,11 @@ class BanditScanner(HeadScanner):
             if target is None or target.rel not in wanted:
                 continue
             test_id = str(result.get("test_id", "B000"))
+            severity, confidence = str(result.get("issue_severity", "")), str(result.get("issue_confidence", ""))
+            # An unknown level counts as HIGH: what we cannot rate is not dropped (fail closed).
+            if (_LEVEL.get(confidence.upper(), 3) < self.min_confidence
+                    or _LEVEL.get(severity.upper(), 3) < self.min_severity):
+                continue
             line = result.get("line_number")
             line_range = result.get("line_range")
             numbers = [n for n in line_range if isinstance(n, int)] if isinstance(line_range, list) else []
@@ -134,7 +145,7 @@ class BanditScanner(HeadScanner):
             more = str(result.get("more_info", ""))
             found[target.rel].append(RawFinding(
                 rule_id=f"{NAME}/{test_id}",
-                severity=map_severity(str(result.get("issue_severity", "")), str(result.get("issue_confidence", ""))),
+                severity=map_severity(severity, confidence),
                 message=f"{text} ({result.get('test_name', test_id)})",
                 fix=f"see {more}" if more.startswith("https://") else "",
                 line=line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else None,
