@@ -53,3 +53,39 @@ app.get('/static', (req, res) => {
   // ok: js-path-traversal-user-input
   fs.readFile(path.join(BASE, 'index.html'), (err, data) => res.send(data));
 });
+
+const Koa = require('koa');
+const koa = new Koa();
+koa.use(async (ctx) => {
+  // ruleid: js-path-traversal-user-input
+  ctx.body = fs.createReadStream(path.join(BASE, ctx.query.file));
+});
+
+// Next.js pages API route
+export default function handler(req, res) {
+  const { slug } = req.query;
+  // ruleid: js-path-traversal-user-input
+  const text = fs.readFileSync(path.join(process.cwd(), 'posts', `${slug}.md`), 'utf8');
+  res.status(200).send(text);
+}
+
+app.get('/exists', (req, res) => {
+  // ruleid: js-path-traversal-user-input
+  res.json({ ok: fs.existsSync(BASE + req.query.p) });
+});
+
+app.get('/plugin', (req, res) => {
+  // ruleid: js-path-traversal-user-input
+  const plugin = require(`./plugins/${req.query.name}`);
+  res.json(plugin.info);
+});
+
+app.get('/header', (req, res) => {
+  // ruleid: js-path-traversal-user-input
+  fs.promises.readFile(path.join(BASE, req.headers['x-file'])).then((d) => res.send(d));
+});
+
+app.get('/base', (req, res) => {
+  // ok: js-path-traversal-user-input
+  fs.createReadStream(path.join(BASE, path.basename(req.query.file))).pipe(res);
+});

@@ -38,3 +38,15 @@ export async function negatives(req: any, db: any, api: any, knex: any) {
   const e = await pool.query('SELECT * FROM users ' + 'WHERE active = true');
   return [a, b, c, d, e];
 }
+
+export async function chained(db: any, knex: any, id: string, name: string) {
+  // ruleid: js-sql-string-building
+  const [rows] = await db.promise().query('SELECT * FROM users WHERE id = ' + id);
+  // ruleid: js-sql-string-building
+  await knex('users').whereRaw(`name = '${name}'`);
+  // ruleid: js-sql-string-building
+  await getConnection().query(`DELETE FROM sessions WHERE user = ${id}`);
+  // ok: js-sql-string-building
+  await db.promise().query('SELECT * FROM users WHERE id = ?', [id]);
+  return rows;
+}

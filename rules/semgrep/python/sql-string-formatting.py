@@ -57,3 +57,24 @@ def negatives(cur, conn, session, user_id, name, runner, Users):
     # ok: python-sql-string-formatting
     sqlite3.connect(f"{name}.db")
     return rows
+
+
+def sqlalchemy_text(session, name, order):
+    from sqlalchemy import text
+    # ruleid: python-sql-string-formatting
+    session.execute(text(f"SELECT * FROM users WHERE name = '{name}'"))
+    # ruleid: python-sql-string-formatting
+    rows = session.execute(text("SELECT * FROM items ORDER BY " + order)).fetchall()
+    stmt = "DELETE FROM users WHERE id = {}".format(name)
+    # ruleid: python-sql-string-formatting
+    session.execute(text(stmt))
+    # ok: python-sql-string-formatting
+    session.execute(text("SELECT * FROM users WHERE name = :name"), {"name": name})
+    return rows
+
+
+def chained(db, user_id):
+    # ruleid: python-sql-string-formatting
+    db.engine.connect().execute("SELECT * FROM orders WHERE user_id = " + user_id)
+    # ruleid: python-sql-string-formatting
+    return db.session.query("SELECT id FROM t WHERE owner = '%s'" % user_id)

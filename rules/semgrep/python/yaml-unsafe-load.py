@@ -30,3 +30,19 @@ def negatives(body, fh):
     # ok: python-yaml-unsafe-load
     text = yaml.safe_dump(cfg)
     return cfg, cfg2, cfg3, cfg4, docs, text
+
+
+def ruamel_loads(text):
+    import ruamel.yaml
+    from ruamel.yaml import YAML
+    # ruleid: python-yaml-unsafe-load
+    data = YAML(typ="unsafe").load(text)
+    # ruleid: python-yaml-unsafe-load
+    loader = ruamel.yaml.YAML(typ='unsafe', pure=True)
+    # ruleid: python-yaml-unsafe-load
+    old = ruamel.yaml.load(text, Loader=ruamel.yaml.Loader)
+    # ok: python-yaml-unsafe-load
+    safe = YAML(typ="safe").load(text)
+    # ok: python-yaml-unsafe-load
+    default = YAML().load(text)
+    return data, loader, old, safe, default

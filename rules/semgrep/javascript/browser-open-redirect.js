@@ -1,0 +1,47 @@
+function afterLogin() {
+  const params = new URLSearchParams(window.location.search);
+  const next = params.get('next');
+  // ruleid: js-browser-open-redirect
+  window.location.href = next;
+}
+
+function fromHash() {
+  // ruleid: js-browser-open-redirect
+  location.assign(location.hash.slice(1));
+}
+
+function fromQuery() {
+  const target = new URLSearchParams(location.search).get('returnTo');
+  // ruleid: js-browser-open-redirect
+  window.location = target;
+}
+
+window.addEventListener('message', (event) => {
+  // ruleid: js-browser-open-redirect
+  location.replace(event.data.url);
+});
+
+function back() {
+  // ruleid: js-browser-open-redirect
+  window.open(document.referrer);
+}
+
+const ALLOWED = new Set(['/home', '/settings']);
+function checked() {
+  const next = new URLSearchParams(location.search).get('next');
+  if (ALLOWED.has(next)) {
+    // ok: js-browser-open-redirect
+    location.href = next;
+  }
+}
+
+function local() {
+  const id = new URLSearchParams(location.search).get('id');
+  // ok: js-browser-open-redirect
+  location.href = '/items/' + encodeURIComponent(id);
+}
+
+function fixed() {
+  // ok: js-browser-open-redirect
+  window.location.href = '/login';
+}
