@@ -7,6 +7,7 @@ gatekeeper.errors types carrying their fix. The functions doing the work (`run_r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -115,6 +116,11 @@ class RuleInfo:
     id: str
     severity: str
     description: str
+    cwe: str = ""
+    languages: tuple[str, ...] = ()
+    theme: str = ""
+    owasp: str = ""
+    confidence: str = ""
 
 
 def list_rules(semgrep_rules: Path | None = None, secrets_rules: Path | None = None) -> list[RuleInfo]:
@@ -124,10 +130,16 @@ def list_rules(semgrep_rules: Path | None = None, secrets_rules: Path | None = N
 
     rules = [RuleInfo(f"{NAMESPACE}/{r.id}", r.severity.label, r.description)
              for r in SecretDetector.load(secrets_rules).rules]
+    from gatekeeper.scan.themes import theme_of
+
     for rule in load_rules(semgrep_rules or default_rules_dir()):
-        rules.append(RuleInfo(rule.id, rule.severity.label, split_message(rule.message)[0]))
+        rules.append(RuleInfo(rule.id, rule.severity.label, split_message(rule.message)[0], cwe=rule.cwe.split(":")[0],
+                              languages=rule.languages, theme=theme_of(rule.id) or "", owasp=rule.owasp,
+                              confidence=rule.confidence.lower()))
     rules.append(RuleInfo("bandit/B*", "varies", "bandit's checks on Python files: bandit's LOW/MEDIUM/HIGH "
-                          "severity, one step lower at LOW confidence"))
+                          "severity, one step lower at LOW confidence; only findings at the policy's `bandit:` "
+                          "thresholds (default medium confidence and severity) reach the verdict",
+                          languages=("python",)))
     return rules
 
 
@@ -213,13 +225,20 @@ def rules_test(rules_dir: Path | None) -> ExitCode:
 
 
 @rules.command("list")
-def rules_list() -> ExitCode:
-    """Rule ids with their severity: secrets patterns, semgrep rules, bandit."""
-    items = list_rules()
-    width = max(len(r.id) for r in items)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one rule a line; json: every field (id, severity, cwe, owasp, languages, theme, ...).")
+def rules_list(fmt: str) -> ExitCode:
+    """Rule ids with severity, CWE and languages: secrets patterns, semgrep rules, bandit."""
     order = {s.label: s.value for s in Severity}
-    for rule in sorted(items, key=lambda r: (r.id.split("/", 1)[0], -order.get(r.severity, -1), r.id)):
-        click.echo(f"{rule.id:<{width}}  {rule.severity:<8}  {rule.description}")
+    items = sorted(list_rules(), key=lambda r: (r.id.split("/", 1)[0], -order.get(r.severity, -1), r.id))
+    if fmt == "json":
+        click.echo(json.dumps([dataclasses.asdict(r) for r in items], indent=2))
+        return ExitCode.OK
+    width = max(len(r.id) for r in items)
+    for rule in items:
+        langs = ",".join(dict.fromkeys({"javascript": "js", "typescript": "ts"}.get(x, x) for x in rule.languages))
+        click.echo(f"{rule.id:<{width}}  {rule.severity:<8}  {rule.cwe or '-':<8}  {langs or '-':<7}  "
+                   f"{rule.description}")
     return ExitCode.OK
 
 

@@ -555,6 +555,10 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
         stats[name] = ScannerStat(ran=ran, ms=ms, error="; ".join(errors) or None, files=scanned,
                                   detail="; ".join(details) or None)
         files = max(files, scanned)
+    if "semgrep" in stats and "bandit" in stats:
+        from gatekeeper.scan.themes import one_per_line
+
+        findings = one_per_line(findings)  # one finding per line and theme, not one per scanner
     return findings, stats, files
 
 

@@ -224,3 +224,37 @@ def test_bandit_policy_key_is_strict_and_reaches_the_scanner() -> None:
                        ("bandit: {confidence: low}", "bandit.confidence"), ("bandit: low", "bandit")):
         with pytest.raises(ConfigError, match=where.replace(".", r"\.")):
             parse_policy(f"version: 1\n{bad}\n")
+
+
+def test_bandit_and_our_rule_on_the_same_line_and_theme_give_one_finding(repo: RepoBuilder, tmp_path: Path) -> None:
+    """shell=True with a built command: bandit B602 and semgrep/python-subprocess-shell-true agree — one
+    finding (ours, with the fix). A bandit finding with no rule of ours on its line stays."""
+    from gatekeeper.scan.semgrep import SemgrepScanner
+    from tests.scan_helpers import evaluate_range
+
+    base = repo.commit("base", {"README.md": "hi\n"})
+    repo.commit("c", {"run.py": "import pickle\nimport subprocess\n\n\ndef go(host, blob):\n"
+                                "    subprocess.call(f'ping {host}', shell=True)\n    return pickle.loads(blob)\n"})
+    cache = ResultCache(tmp_path / "cache")
+    verdict = evaluate_range(repo.path, base, {"semgrep": SemgrepScanner(cache=cache),  # type: ignore[dict-item]
+                                               "bandit": BanditScanner(cache=cache)})
+    on_line_6 = sorted(f.rule_id for f in verdict.findings if f.line == 6)
+    assert on_line_6 == ["semgrep/python-subprocess-shell-true"], on_line_6
+    on_line_7 = sorted(f.rule_id for f in verdict.findings if f.line == 7)
+    # our pickle rule and bandit B301 share the deserialization theme: ours stays
+    assert on_line_7 == ["semgrep/python-pickle-load"], on_line_7
+
+
+def test_one_per_line_keeps_other_themes_lines_and_commits() -> None:
+    from gatekeeper.models import Finding
+    from gatekeeper.scan.themes import one_per_line, theme_of
+
+    ours = Finding("semgrep/python-subprocess-shell-true", Severity.HIGH, "m", commit="c1", path="a.py", line=3)
+    same = Finding("bandit/B602", Severity.HIGH, "m", commit="c1", path="a.py", line=3)
+    other_theme = Finding("bandit/B301", Severity.MEDIUM, "m", commit="c1", path="a.py", line=3)
+    other_line = Finding("bandit/B602", Severity.HIGH, "m", commit="c1", path="a.py", line=4)
+    other_file = Finding("bandit/B602", Severity.HIGH, "m", commit="c1", path="b.py", line=3)
+    unthemed = Finding("bandit/B999", Severity.HIGH, "m", commit="c1", path="a.py", line=3)
+    kept = one_per_line([ours, same, other_theme, other_line, other_file, unthemed])
+    assert kept == [ours, other_theme, other_line, other_file, unthemed]
+    assert theme_of("bandit/B602") == theme_of("semgrep/js-command-injection-user-input") == "command-injection"

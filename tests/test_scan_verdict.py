@@ -169,6 +169,13 @@ def test_rules_list_names_every_scanner(capsys: pytest.CaptureFixture[str]) -> N
     assert invoke("rules", "list") == 0
     out = capsys.readouterr().out
     assert "secrets/aws-access-key" in out and "semgrep/" in out
+    line = next(x for x in out.splitlines() if x.startswith("semgrep/js-command-injection-user-input "))
+    assert line.split()[1:4] == ["critical", "CWE-78", "js,ts"], line
+    assert invoke("rules", "list", "--format", "json") == 0
+    rules_json = {r["id"]: r for r in json.loads(capsys.readouterr().out)}
+    rule = rules_json["semgrep/python-asyncio-subprocess-shell"]
+    assert rule["cwe"] == "CWE-78" and rule["languages"] == ["python"] and rule["theme"] == "command-injection"
+    assert rule["owasp"].startswith("A03:2021")
 
 
 @pytest.mark.slow

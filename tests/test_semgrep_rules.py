@@ -31,6 +31,8 @@ RULE_ID_RE = re.compile(r"^(python|js|ts)-[a-z0-9]+(-[a-z0-9]+)*$")
 CWE_RE = re.compile(r"^CWE-\d+: \S.*$")
 SEVERITIES = {"ERROR", "WARNING", "INFO"}
 CONFIDENCES = {"HIGH", "MEDIUM", "LOW"}
+OWASP_RE = re.compile(r"^A\d{2}:2021 - \S.*$")
+METAVARIABLE_RE = re.compile(r"\$[A-Z_][A-Z0-9_]*\b")
 # semgrep severity that goes with each gatekeeper severity, so the two never disagree
 GATEKEEPER_TO_SEMGREP = {"critical": "ERROR", "high": "ERROR", "medium": "WARNING", "low": "INFO"}
 # an annotation comment: "# ruleid: a, b" or "// ok: a"
@@ -210,6 +212,13 @@ def test_rule_ids_unique_and_metadata_complete() -> None:
             problems.append(f"{where}: metadata.category must be 'security'")
         if not CWE_RE.match(str(meta.get("cwe", ""))):
             problems.append(f"{where}: metadata.cwe must look like 'CWE-78: <name>'")
+        if not OWASP_RE.match(str(meta.get("owasp", ""))):
+            problems.append(f"{where}: metadata.owasp must look like 'A03:2021 - Injection'")
+        if len(str(meta.get("severity-reason", "")).strip()) < 15:
+            problems.append(f"{where}: metadata.severity-reason must say why the severity is what it is")
+        if isinstance(message, str) and METAVARIABLE_RE.search(message):
+            problems.append(f"{where}: the message names a metavariable; semgrep would echo matched source "
+                            "(a secret) into reports — describe the problem instead")
         if meta.get("confidence") not in CONFIDENCES:
             problems.append(f"{where}: metadata.confidence must be one of {sorted(CONFIDENCES)}")
         gk_severity = meta.get("gatekeeper-severity")
@@ -232,3 +241,16 @@ def test_rule_count_and_language_coverage() -> None:
     js_rules = [r for _, r in rules if JS_LANGUAGES & set(r.get("languages", []))]
     assert len(python_rules) >= 10, f"only {len(python_rules)} Python rules"
     assert len(js_rules) >= 10, f"only {len(js_rules)} JavaScript/TypeScript rules"
+
+
+def test_every_rule_has_one_theme_and_themes_name_only_real_rules() -> None:
+    """gatekeeper.scan.themes drives the per-theme bench and the bandit/semgrep one-finding-per-line rule."""
+    from gatekeeper.scan.themes import THEMES
+
+    ids = [rule["id"] for _, rule in _all_rules()]
+    named = [rule for ours, _bandit in THEMES.values() for rule in ours]
+    assert len(named) == len(set(named)), "a rule is in two themes"
+    assert sorted(set(ids) - set(named)) == [], "rules without a theme"
+    assert sorted(set(named) - set(ids)) == [], "themes name rules that do not exist"
+    bandit = [test for _ours, tests in THEMES.values() for test in tests]
+    assert len(bandit) == len(set(bandit)) and all(re.fullmatch(r"B\d{3}", t) for t in bandit)

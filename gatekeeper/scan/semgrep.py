@@ -87,6 +87,9 @@ class SemgrepRule:
     message: str
     languages: tuple[str, ...]
     source: Path
+    cwe: str = ""  # "CWE-78: ..." from metadata.cwe
+    owasp: str = ""  # "A03:2021 - Injection" from metadata.owasp
+    confidence: str = ""
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
@@ -116,8 +119,18 @@ def load_rules(rules_dir: Path) -> list[SemgrepRule]:
                 message=str(rule.get("message", "")),
                 languages=tuple(str(lang).lower() for lang in languages),
                 source=path,
+                cwe=_meta_text(metadata, "cwe"),
+                owasp=_meta_text(metadata, "owasp"),
+                confidence=_meta_text(metadata, "confidence"),
             ))
     return rules
+
+
+def _meta_text(metadata: Any, key: str) -> str:
+    value = metadata.get(key) if isinstance(metadata, dict) else None
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value)
+    return " ".join(str(value).split()) if value else ""
 
 
 def rule_severity(metadata: Any, semgrep_severity: str) -> Severity:

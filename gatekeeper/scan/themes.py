@@ -1,0 +1,93 @@
+"""Themes: which kind of weakness each of our semgrep rules and each bandit test is about.
+
+One table serves three purposes: `gatekeeper rules list` shows a rule's theme, bench/ measures recall
+per theme and language, and `one_per_line` keeps a line that bandit and one of our rules both flag for
+the same theme as ONE finding — ours, which carries the fix and the CWE — instead of two. A bandit test
+not listed here has no theme and is never merged away. Pure data and one filter (no tool, no I/O).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gatekeeper.models import Finding
+
+# theme -> (our semgrep rule ids, bandit test ids)
+THEMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "command-injection": (
+        ("python-subprocess-shell-true", "python-os-system-non-literal", "python-asyncio-subprocess-shell",
+         "js-child-process-exec-interpolated", "js-child-process-shell-option", "js-command-injection-user-input"),
+        ("B602", "B604", "B605", "B609")),
+    "code-injection": (
+        ("python-eval-exec-non-literal", "js-eval-non-literal", "js-new-function-non-literal",
+         "js-react-native-inject-javascript"),
+        ("B102", "B307")),
+    "sql-injection": (
+        ("python-sql-string-formatting", "js-sql-string-building", "js-nosql-operator-injection"),
+        ("B608", "B610", "B611")),
+    "path-traversal": (
+        ("python-path-traversal-user-input", "js-path-traversal-user-input", "python-tarfile-extract-unfiltered"),
+        ("B202",)),
+    "xss": (
+        ("js-innerhtml-non-literal", "js-document-write-non-literal", "js-react-dangerously-set-inner-html",
+         "js-express-reflected-xss", "ts-angular-bypass-security-trust", "python-mark-safe-non-literal",
+         "python-jinja2-autoescape-disabled"),
+        ("B308", "B701", "B703", "B704")),
+    "template-injection": (("python-template-injection", "js-template-injection-user-input"), ()),
+    "open-redirect": (("js-open-redirect", "js-browser-open-redirect"), ()),
+    "hardcoded-secret": (
+        ("python-hardcoded-credential-assignment", "python-hardcoded-credential-argument", "js-hardcoded-secret",
+         "python-jwt-hardcoded-secret", "js-jwt-hardcoded-secret", "js-jwt-hardcoded-secret-jose"),
+        ("B105", "B106", "B107")),
+    "jwt-misuse": (
+        ("js-jwt-none-algorithm", "js-jwt-decode-without-verify", "js-jwt-verify-without-algorithms",
+         "python-jwt-decode-without-verification"),
+        ()),
+    "weak-crypto": (
+        ("python-weak-password-hash", "python-fast-hash-for-password", "js-weak-password-hash",
+         "js-node-crypto-weak-cipher"),
+        ("B303", "B304", "B305", "B324", "B413")),
+    "insecure-random": (("python-insecure-random-secret", "js-insecure-random-secret"), ("B311",)),
+    "tls-verification": (
+        ("python-ssl-cert-checks-disabled", "python-ssl-unverified-context", "python-tls-verify-disabled",
+         "js-tls-reject-unauthorized-false", "js-node-tls-reject-unauthorized-env",
+         "python-paramiko-auto-add-host-key"),
+        ("B323", "B501", "B502", "B503", "B504", "B507")),
+    "deserialization": (
+        ("python-pickle-load", "python-marshal-load", "python-shelve-open", "python-jsonpickle-decode",
+         "python-yaml-unsafe-load"),
+        ("B301", "B302", "B506", "B614")),
+    "xxe": (("python-lxml-xxe", "python-xml-external-entities-enabled"),
+            ("B313", "B314", "B315", "B316", "B317", "B318", "B319", "B320")),
+    "cors": (("python-cors-wildcard-with-credentials", "js-cors-wildcard-with-credentials", "js-cors-reflected-origin"),
+             ()),
+    "debug-enabled": (("python-flask-debug-enabled", "python-django-debug-true"), ("B201",)),
+    "network-exposure": (("python-bind-all-interfaces",), ("B104",)),
+    "insecure-temp-file": (("python-tempfile-mktemp",), ("B108", "B306")),
+    "file-permissions": (("python-world-writable-permissions",), ("B103",)),
+    "assert-for-security": (("python-assert-used-for-auth",), ("B101",)),
+    "prototype-pollution": (("js-prototype-pollution-merge",), ()),
+    "mobile-webview": (("js-react-native-webview-permissive",), ()),
+    "insecure-storage": (("js-react-native-asyncstorage-secret",), ()),
+}
+
+_BY_RULE: dict[str, str] = {}
+for _theme, (_ours, _bandit) in THEMES.items():
+    _BY_RULE.update({f"semgrep/{rule}": _theme for rule in _ours})
+    _BY_RULE.update({f"bandit/{test}": _theme for test in _bandit})
+
+
+def theme_of(rule_id: str) -> str | None:
+    """The theme of a namespaced finding id (`semgrep/js-eval-non-literal`, `bandit/B602`), else None."""
+    return _BY_RULE.get(rule_id)
+
+
+def one_per_line(findings: Sequence[Finding]) -> list[Finding]:
+    """Drop a bandit finding when one of our semgrep rules flags the same file and line in the same theme
+    (same commit too): the pusher sees one finding per problem, ours, with its fix."""
+    covered = {(f.commit, f.path, f.line, theme) for f in findings
+               if f.rule_id.startswith("semgrep/") and f.line is not None and (theme := theme_of(f.rule_id))}
+    if not covered:
+        return list(findings)
+    return [f for f in findings
+            if not (f.rule_id.startswith("bandit/") and (f.commit, f.path, f.line, theme_of(f.rule_id)) in covered)]
