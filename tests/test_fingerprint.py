@@ -61,10 +61,14 @@ def test_digest_is_hmac_with_a_key_and_sha256_without(monkeypatch: pytest.Monkey
 
 
 def _scan(repo: RepoBuilder, base: str, tmp_path: Path) -> list[Finding]:
-    cache = ResultCache(tmp_path / "cache")
-    scanners = {"secrets": SecretsScanner(), "semgrep": SemgrepScanner(cache=cache), "bandit": BanditScanner(cache=cache, min_confidence="low",
-                                                                       min_severity="low")}
-    return list(evaluate_range(repo.path, base, scanners).findings)  # type: ignore[arg-type]
+    """Each scanner through the engine on its own (together, the engine keeps one finding per line and
+    theme, and bandit's would be merged into ours)."""
+    found: list[Finding] = []
+    for name, scanner in (("secrets", SecretsScanner()), ("semgrep", SemgrepScanner(cache=ResultCache(tmp_path / "s"))),
+                          ("bandit", BanditScanner(cache=ResultCache(tmp_path / "b"), min_confidence="low",
+                                                   min_severity="low"))):
+        found += evaluate_range(repo.path, base, {name: scanner}).findings  # type: ignore[dict-item]
+    return found
 
 
 def _guesses(findings: list[Finding], guesses: list[str], line_of: str) -> set[str]:

@@ -137,7 +137,8 @@ def test_baseline_round_trip_through_the_cli(repo: RepoBuilder) -> None:
     accepted = run_check(repo.path, base, None, None)
     assert accepted.decision is not Decision.BLOCK
     assert {s.reason for s in accepted.suppressed} == {"baseline"}
-    assert {"secrets/aws-access-key", "bandit/B307"} <= {s.finding.rule_id for s in accepted.suppressed}
+    # eval(): bandit B307 and our rule flag the same line and theme — one finding, ours
+    assert {"secrets/aws-access-key", "semgrep/python-eval-exec-non-literal"} <= {s.finding.rule_id for s in accepted.suppressed}
     # A new finding is not covered by the baseline...
     repo.commit("new", {"fresh.py": "import os\nos.system('rm -rf ' + os.environ['X'])\n"})
     fresh = run_check(repo.path, base, None, None)
@@ -232,7 +233,9 @@ def test_rules_test_help_documents_its_exit_codes(capsys: pytest.CaptureFixture[
 def test_extensionless_scripts_are_scanned_by_their_shebang(repo: RepoBuilder, tmp_path: Path) -> None:
     base = repo.commit("base", {"README": "hi\n"})
     repo.commit("tools", {
-        "bin/deploy": "#!/usr/bin/env python3\nimport os\n\ndef run(x):\n    os.system('ls ' + x)\n",
+        # os.system: one finding (ours and bandit's agree on the line); md5 of data: bandit's alone
+        "bin/deploy": "#!/usr/bin/env python3\nimport hashlib\nimport os\n\ndef run(x):\n    os.system('ls ' + x)\n"
+                      "    return hashlib.md5(x.encode()).hexdigest()\n",
         "bin/build": "#!/bin/sh\necho hi\n",
         "NOTICE": "plain text, no shebang\n",
     })
