@@ -6,20 +6,39 @@ references). It sees only text — the lines a commit added — and answers with
 carry a redacted form and a digest of the value, never the value itself; the engine turns them
 into `Finding`s (fingerprint, inline suppression, policy). Lines are hostile input: every pattern is
 bounded, and the generic rules look only near their keywords on very long lines.
+
+The engine is one multi-pattern prefilter and per-rule confirmation. All rules' keywords are compiled
+into one Hyperscan literal database (caseless, one pass over the batch's bytes); only the lines where
+a keyword occurs reach the rules that name it, which run as Python `re` patterns on that line alone.
+Measured on 11 MB of source with 337 keywords (bench/bench_secrets.py prints the same comparison):
+Hyperscan ~900 MB/s, google-re2 alternation ~60 MB/s, a `str.find` loop ~1 MB/s, a `re` alternation
+~0.3 MB/s. Confirmation stays in `re` because the shipped rules need look-around fences (RE2 and
+Hyperscan have none); every quantifier in them is bounded, and tests/test_secrets_engine.py feeds
+100 KB lines of near-matches to every rule and compares the time with a linear baseline. Rules from
+a gitleaks config are RE2 syntax and run in google-re2 (linear by construction). Without Hyperscan
+(a platform with no wheel) the prefilter falls back to one `str.find` per keyword: same results,
+slower.
 """
 
 from __future__ import annotations
 
+import base64
 import bisect
+import dataclasses
 import hashlib
 import itertools
+import json
 import math
+import os
 import re
+import re._parser as sre_parse  # type: ignore[import-not-found]
+import threading
+import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -45,7 +64,7 @@ _MIN_PREFIXED_LENGTH = 20
 _SEVERITIES = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "medium": Severity.MEDIUM,
                "low": Severity.LOW}
 _REQUIRED_KEYS = ("id", "description", "severity", "regex")
-_OPTIONAL_KEYS = ("keywords", "entropy_min", "allow", "generic", "multiline")
+_OPTIONAL_KEYS = ("keywords", "entropy_min", "allow", "generic", "multiline", "check", "source", "sample", "prefilter")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 # --- what is not a secret --------------------------------------------------------------------------
@@ -76,7 +95,12 @@ _PLACEHOLDER_WORDS = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-_LONG_RUN = re.compile(r"(.)\1{7,}")  # 8+ times the same character: "00000000", "********"
+_LONG_RUN = re.compile(r"(.)\1{7,}")
+# The subset of markers that say "this is an example", as opposed to "this is a reference".
+_EXAMPLE_MARKERS = re.compile(
+    r"example | dummy | placeholder | changeme | change[_-]me | replace[_-]?me | redacted | x{4,} | \*{3,}",
+    re.IGNORECASE | re.VERBOSE,
+)  # 8+ times the same character: "00000000", "********"
 
 # Generic rules only: values that are code, paths or references rather than credentials.
 _REFERENCE = re.compile(
@@ -99,17 +123,34 @@ _QUOTES = "\"'`"
 _SEPARATORS = frozenset("-_./")
 
 
+class Regex(Protocol):
+    """What the detector needs of a compiled pattern: `re.Pattern` and google-re2's `_Regexp` both fit."""
+
+    @property
+    def pattern(self) -> str: ...
+
+    def finditer(self, text: str, pos: int = ..., endpos: int = ...) -> Iterator[Any]: ...
+
+    def search(self, text: str, pos: int = ..., endpos: int = ...) -> Any: ...
+
+
 @dataclass(frozen=True, slots=True)
 class SecretRule:
     id: str  # without the namespace: "aws-access-key"
     description: str
     severity: Severity
-    regex: re.Pattern[str]  # has a named group `secret`
-    keywords: tuple[str, ...] = ()  # lowercase; one must occur in the lowercased line
+    regex: Regex  # has a group `secret` (or `group` names the one that holds the value)
+    keywords: tuple[str, ...] = ()  # lowercase; one must occur in the line before the regex is tried
     entropy_min: float | None = None
-    allow: tuple[re.Pattern[str], ...] = ()
+    allow: tuple[Regex, ...] = ()
     generic: bool = False  # keyword-context rule: loses to provider rules, stricter value checks
     multiline: bool = False  # the match is a header; the key material follows it
+    check: str | None = None  # a structure/checksum test from CHECKS
+    source: str = ""  # where the token format is documented
+    group: str | int = "secret"
+    paths: Regex | None = None  # only files whose path matches (gitleaks `path`)
+    stopwords: tuple[str, ...] = ()  # lowercase; a value containing one is not reported
+    prefilter: str | None = None  # instead of keywords: a regex whose match makes the line a candidate
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +162,90 @@ class SecretHit:
     column: int  # 1-based, where the secret value starts
     redacted: str  # "AKIA…[sha256:1a2b3c4d]": at most 4 characters and a quarter of the value
     digest: str  # sha256 hex of the value: the content-based fingerprint material
+    verified: bool = False  # a checksum or structure test passed: certainly machine-made, not a typo
+    suppressed: str = ""  # why this match is not reported (placeholder, example): recorded, not dropped
+    value: str = field(default="", repr=False, compare=False)  # only for live validation; never printed
+
+
+# --- structure and checksum tests ------------------------------------------------------------------
+
+_B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _base62(number: int, width: int) -> str:
+    digits = []
+    while number:
+        number, rest = divmod(number, 62)
+        digits.append(_B62[rest])
+    return "".join(reversed(digits)).rjust(width, "0")
+
+
+def _crc32_base62(value: str) -> bool | None:
+    """GitHub (ghp_/gho_/ghu_/ghs_/ghr_) and npm (npm_) tokens end in 6 base62 characters: the CRC32
+    of the 30 random characters before them (github.blog 2021-04-05 "Behind GitHub's new authentication
+    token formats"; github.blog 2021-09-23 "npm's new access token format"). True when it verifies;
+    None (unknown) otherwise: a fixture with a random body is still reported, only not marked verified."""
+    body = value.split("_", 1)[-1]
+    if len(body) != 36:
+        return None
+    return _base62(zlib.crc32(body[:30].encode("ascii", "replace")), 6) == body[30:] or None
+
+
+def _b64json(part: str) -> Any:
+    try:
+        raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        return json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _jwt(value: str) -> bool | None:
+    """RFC 7519: header and payload are base64url JSON objects and the header names an `alg`.
+    An unsigned token (`alg: none`) carries no secret material of its own."""
+    parts = value.split(".")
+    if len(parts) != 3:
+        return False
+    header, payload = _b64json(parts[0]), _b64json(parts[1])
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        return False
+    alg = header.get("alg")
+    return isinstance(alg, str) and alg.lower() != "none"
+
+
+def _basic_auth(value: str) -> bool | None:
+    """RFC 7617: base64 of `user:password` with a password that is not a placeholder."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    _user, sep, password = decoded.partition(":")
+    return bool(sep) and len(password) >= 4 and decoded.isprintable() and not is_placeholder(password)
+
+
+def _slack(value: str) -> bool | None:
+    """Slack tokens: `xox?-` then dash-separated parts, the leading ones numeric team/user ids
+    (api.slack.com/authentication/token-types). A token whose id parts are not digits is prose."""
+    parts = value.split("-")
+    if len(parts) < 3:
+        return False
+    return None if all(p.isdigit() for p in parts[1:-1][:2]) else False
+
+
+def _stripe(value: str) -> bool | None:
+    """Stripe keys: `sk_|rk_|pk_` + `live_|test_` + base62 (docs.stripe.com/keys); a body that is one
+    word of letters only is a name (`sk_live_placeholder`), not a key."""
+    body = value.split("_", 2)[-1]
+    return False if body.isalpha() and body.islower() else None
+
+
+CHECKS: dict[str, Callable[[str], bool | None]] = {
+    "github-crc32": _crc32_base62,
+    "npm-crc32": _crc32_base62,
+    "jwt": _jwt,
+    "basic-auth": _basic_auth,
+    "slack": _slack,
+    "stripe": _stripe,
+}
 
 
 def default_rules_path() -> Path:
@@ -180,6 +305,7 @@ def _sha256(text: str) -> str:
 
 
 FINGERPRINT_KEY_ENV = fingerprint.KEY_ENV
+ENGINE_ENV = "GATEKEEPER_SECRETS_ENGINE"  # "re": the portable prefilter, for comparison and tests
 
 
 def value_digest(value: str, key: str | None = None) -> str:
@@ -205,7 +331,7 @@ def redact(value: str, digest: str, *, prefix: bool = True) -> str:
 def parse_rules(text: str, source: str) -> tuple[SecretRule, ...]:
     """Validate a rules document; every problem is a ConfigError naming the rule and the fix."""
     try:
-        data = yamlio.load(text)
+        data = yamlio.load(text, fast=True)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: not valid YAML: {exc}", "fix the YAML syntax of the rules file") from None
     if not isinstance(data, dict):
@@ -276,6 +402,18 @@ def _parse_rule(entry: object, where: str) -> SecretRule:
     allow = entry.get("allow", [])
     if not isinstance(allow, list):
         raise fail("allow must be a list of regexes", "write `allow: ['regex', ...]`")
+    prefilter = entry.get("prefilter")
+    if prefilter is not None:
+        if "keywords" in entry:
+            raise fail("a rule has either keywords or a prefilter, not both", "remove one of them")
+        _compile(prefilter, "prefilter", fail)
+    check = entry.get("check")
+    if check is not None and check not in CHECKS:
+        raise fail(f"unknown check {check!r}", "use one of: " + ", ".join(sorted(CHECKS)))
+    for key in ("source", "sample"):
+        if key in entry and (not isinstance(entry[key], str) or not entry[key].strip()):
+            raise fail(f"{key} must be a non-empty string",
+                       "`source`: the URL documenting the format; `sample`: a template like 'hf_{34:letters}'")
     flags: dict[str, bool] = {}
     for key in ("generic", "multiline"):
         value = entry.get(key, False)
@@ -292,6 +430,9 @@ def _parse_rule(entry: object, where: str) -> SecretRule:
         allow=tuple(_compile(a, f"allow[{i}]", fail) for i, a in enumerate(allow)),
         generic=flags["generic"],
         multiline=flags["multiline"],
+        check=check,
+        source=str(entry.get("source", "")).strip(),
+        prefilter=prefilter,
     )
 
 
@@ -309,13 +450,41 @@ def _compile(pattern: object, key: str, fail: Any) -> re.Pattern[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class Allowlist:
+    """Detector-wide exceptions (a gitleaks `[allowlist]`): a value that matches one of `regexes` or
+    holds one of `stopwords`, or a file whose path matches one of `paths`, is not reported — it is
+    returned as suppressed, with this allowlist's description as the reason."""
+
+    description: str = "allowlist"
+    paths: tuple[Regex, ...] = ()
+    regexes: tuple[Regex, ...] = ()
+    stopwords: tuple[str, ...] = ()  # lowercase
+    target: str = "secret"  # what `regexes` are searched in: secret | match | line
+
+    def path_allowed(self, path: str | None) -> bool:
+        return path is not None and any(r.search(path) for r in self.paths)
+
+    def value_allowed(self, value: str, match: str, line: str) -> bool:
+        lowered = value.lower()
+        if any(w in lowered for w in self.stopwords):
+            return True
+        subject = {"secret": value, "match": match, "line": line}[self.target]
+        return any(r.search(subject) for r in self.regexes)
+
+
+@dataclass(frozen=True, slots=True)
 class _Candidate:
     rule: SecretRule
     start: int
     end: int
     value: str
     material: str  # what is hashed: the value, plus the key body for multiline rules
-    rejected: bool = False  # a placeholder/allow-listed provider match: claims its span, not reported
+    reason: str = ""  # why it is not reported; such a match still claims its span
+    verified: bool = False
+
+    @property
+    def rejected(self) -> bool:
+        return bool(self.reason)
 
 
 def _shows_prefix(candidate: _Candidate) -> bool:
@@ -324,26 +493,165 @@ def _shows_prefix(candidate: _Candidate) -> bool:
     return not candidate.rule.generic and len(candidate.value) >= _MIN_PREFIXED_LENGTH
 
 
+def _marker(found: re.Match[str] | None, fallback: str) -> str:
+    """The placeholder marker that matched, as a short printable label (it is never the secret:
+    markers are words like EXAMPLE, runs like xxxx, or template syntax)."""
+    if found is None:
+        return fallback
+    text = "".join(c if "!" <= c <= "~" else "?" for c in found.group()[:12])
+    return text or fallback
+
+
+def _max_width(regex: Regex) -> int | None:
+    """The longest text `regex` can match, or None when unbounded or unknown (a foreign engine)."""
+    if not isinstance(regex, re.Pattern):
+        return None
+    try:
+        width = int(sre_parse.parse(regex.pattern, regex.flags).getwidth()[1])
+    except (re.error, ValueError, TypeError):  # pragma: no cover - compiled already, so parseable
+        return None
+    return None if width >= sre_parse.MAXREPEAT else width
+
+
+def placeholder_reason(value: str) -> str:
+    """Why `value` is a placeholder ("" when it is not): the reason recorded for a suppressed match."""
+    if len(set(value)) <= 1:
+        return "placeholder value (one repeated character)"
+    marker = _PLACEHOLDER_MARKERS.search(value)
+    if marker is not None:
+        return f"placeholder value ({_marker(marker, 'marker')})"
+    if _PLACEHOLDER_WORDS.fullmatch(value.strip(_QUOTES)):
+        return "placeholder value (a dummy word)"
+    if _LONG_RUN.search(value):
+        return "placeholder value (a long run of one character)"
+    return ""
+
+
+class _Prefilter:
+    """Which keywords (and keywordless rules) occur on which line of a batch, in one pass.
+
+    Hyperscan, when it is installed: one database of every keyword as a caseless literal plus every
+    keywordless rule's regex in prefilter mode (a superset automaton; `re` confirms). Otherwise one
+    `str.find` per keyword over the lowercased batch and one `re` search per keywordless rule. Both
+    give the same candidates; the bench compares their speed.
+    """
+
+    def __init__(self, keywords: Sequence[str], patterns: Sequence[str]) -> None:
+        self.keywords = tuple(keywords)
+        self.patterns = tuple(patterns)  # keywordless rules' regexes; ids follow the keywords'
+        self._db: Any = None
+        self._lock = threading.Lock()  # a Hyperscan database has one scratch space
+        self.unfiltered: tuple[int, ...] = tuple(range(len(self.patterns)))  # patterns Hyperscan cannot take
+        if (self.keywords or self.patterns) and os.environ.get(ENGINE_ENV, "") != "re":
+            try:
+                import hyperscan
+            except ImportError:  # pragma: no cover - platforms without a wheel
+                return
+            expressions = [re.escape(k).encode("utf-8") for k in self.keywords]
+            flags = [hyperscan.HS_FLAG_CASELESS] * len(self.keywords)
+            ids = list(range(len(self.keywords)))
+            unfiltered = []
+            for index, pattern in enumerate(self.patterns):
+                try:
+                    probe = hyperscan.Database()
+                    probe.compile(expressions=[pattern.encode("utf-8")], flags=[hyperscan.HS_FLAG_PREFILTER])
+                except hyperscan.error:
+                    unfiltered.append(index)
+                    continue
+                expressions.append(pattern.encode("utf-8"))
+                flags.append(hyperscan.HS_FLAG_PREFILTER)
+                ids.append(len(self.keywords) + index)
+            self.unfiltered = tuple(unfiltered)
+            if expressions:
+                db = hyperscan.Database()
+                db.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
+                self._db = db
+
+    @property
+    def engine(self) -> str:
+        return "hyperscan" if self._db is not None else "re"
+
+    def lines(self, texts: Sequence[str], joined: str,
+              offsets: dict[int, list[tuple[int, int]]] | None = None) -> dict[int, set[int]]:
+        """line index -> ids found on it (keyword index, or len(keywords) + pattern index).
+
+        On lines longer than MAX_GENERIC_LINE, also fills `offsets` (when given) with (id, end) for
+        each occurrence, `end` in characters from the line's start: the rules then look only there.
+        """
+        found: dict[int, set[int]] = {}
+        if self._db is None:
+            if self.keywords:
+                lowered = [t.lower() for t in texts]  # lower() may change a line's length: offsets use these
+                blob = "\n".join(lowered)
+                starts = [0, *itertools.accumulate(len(t) + 1 for t in lowered)]
+                for kid, keyword in enumerate(self.keywords):
+                    pos = blob.find(keyword)
+                    while pos != -1:
+                        line = bisect.bisect_right(starts, pos) - 1
+                        found.setdefault(line, set()).add(kid)
+                        if offsets is not None and len(texts[line]) > MAX_GENERIC_LINE:
+                            offsets.setdefault(line, []).append((kid, pos + len(keyword) - starts[line]))
+                            pos = blob.find(keyword, pos + 1)
+                        else:
+                            pos = blob.find(keyword, starts[line + 1])
+            return found
+        data = joined.encode("utf-8", "surrogatepass")
+        hits: list[tuple[int, int]] = []
+
+        def on_match(kid: int, _start: int, end: int, _flags: int, _context: object) -> None:
+            hits.append((end, kid))
+
+        with self._lock:
+            self._db.scan(data, match_event_handler=on_match)
+        hits.sort()
+        line = pos = line_start = 0
+        for end, kid in hits:
+            # A prefilter regex may end its match on a newline it consumed ([^...] classes do).
+            newlines = data.count(b"\n", pos, end)
+            if newlines:
+                line += newlines
+                line_start = data.rfind(b"\n", pos, end) + 1
+            pos = end
+            found.setdefault(line, set()).add(kid)
+            if offsets is not None and len(texts[line]) > MAX_GENERIC_LINE:
+                offsets.setdefault(line, []).append((kid, end - line_start))
+        if offsets:
+            for line, items in offsets.items():
+                text = texts[line]
+                if not text.isascii():  # byte offsets -> character offsets
+                    raw = text.encode("utf-8", "surrogatepass")
+                    offsets[line] = [(kid, len(raw[:end].decode("utf-8", "ignore"))) for kid, end in items]
+        return found
+
+
 class SecretDetector:
     """Scans added lines with a fixed rule set; immutable and safe to share between threads."""
 
-    def __init__(self, rules: Sequence[SecretRule], digest: str = "") -> None:
+    def __init__(self, rules: Sequence[SecretRule], digest: str = "",
+                 allowlists: Sequence[Allowlist] = ()) -> None:
         self.rules: tuple[SecretRule, ...] = tuple(rules)
+        self.allowlists: tuple[Allowlist, ...] = tuple(allowlists)
         self._digest = digest or _sha256(
-            "\x00".join(f"{r.id}\x01{r.regex.pattern}\x01{r.keywords}\x01{r.entropy_min}" for r in self.rules)
+            "\x00".join(f"{r.id}\x01{r.regex.pattern}\x01{r.keywords}\x01{r.entropy_min}\x01{r.check}"
+                        for r in self.rules)
         )
-        by_keyword: dict[str, list[int]] = {}
+        by_keyword: dict[str, set[int]] = {}
         for index, rule in enumerate(self.rules):
             for keyword in rule.keywords:
-                by_keyword.setdefault(keyword, []).append(index)
-        self._by_keyword = tuple((k, frozenset(v)) for k, v in by_keyword.items())
-        self._keywordless = frozenset(i for i, r in enumerate(self.rules) if not r.keywords)
-        # Long lines: where a generic rule's keywords occur in the original (not lowercased) text.
-        self._keyword_finders = {
-            i: re.compile("|".join(re.escape(k) for k in r.keywords), re.IGNORECASE | re.ASCII)
-            for i, r in enumerate(self.rules)
-            if r.generic and r.keywords
+                by_keyword.setdefault(keyword, set()).add(index)
+        keywords = sorted(by_keyword)
+        keywordless = [i for i, r in enumerate(self.rules) if not r.keywords]
+        self._prefilter = _Prefilter(keywords, [self.rules[i].prefilter or self.rules[i].regex.pattern
+                                                for i in keywordless])
+        # prefilter id -> the rules it makes candidates
+        self._id_rules = (*(frozenset(by_keyword[k]) for k in keywords), *(frozenset({i}) for i in keywordless))
+        # keywordless rules the prefilter cannot take: searched over the whole batch with their own regex
+        self._keywordless = frozenset(keywordless[i] for i in self._prefilter.unfiltered)
+        self._keywordless_finders: dict[int, Regex] = {
+            i: re.compile(p, re.ASCII) if (p := self.rules[i].prefilter) else self.rules[i].regex
+            for i in self._keywordless
         }
+        self._reach = tuple(_max_width(r.regex) for r in self.rules)
 
     @classmethod
     def load(cls, path: Path | None = None) -> SecretDetector:
@@ -364,58 +672,103 @@ class SecretDetector:
         """sha256 of the rules file: part of every cache key over scan results."""
         return self._digest
 
-    def scan_text(self, text: str) -> list[SecretHit]:
-        # git's notion of a line: split on "\n" only (str.splitlines would also split on \x0b, \x1c, ...).
-        return self.scan_lines(enumerate(text.split("\n"), start=1))
+    @property
+    def engine(self) -> str:
+        """The prefilter in use: "hyperscan" or "re"."""
+        return self._prefilter.engine
 
-    def scan_lines(self, lines: Iterable[tuple[int, str]]) -> list[SecretHit]:
-        numbers: list[int] = []
-        texts: list[str] = []
-        for number, text in lines:
-            numbers.append(number)
-            texts.append(text.rstrip("\r\n"))
-        if not texts:
+    def scan_text(self, text: str, *, path: str | None = None, with_suppressed: bool = False) -> list[SecretHit]:
+        # git's notion of a line: split on "\n" only (str.splitlines would also split on \x0b, \x1c, ...).
+        texts = text.split("\n")
+        if "\r" in text:
+            texts = [t.rstrip("\r") for t in texts]
+            text = "\n".join(texts)
+        return self._scan(range(1, len(texts) + 1), texts, text, path, with_suppressed)
+
+    def scan_lines(self, lines: Iterable[tuple[int, str]], *, path: str | None = None,
+                   with_suppressed: bool = False) -> list[SecretHit]:
+        """Hits on these lines; with `with_suppressed`, also the matches judged placeholders,
+        examples or allow-listed (their `suppressed` says why), so callers can record them."""
+        pairs = list(lines)
+        if not pairs:
             return []
+        numbers = [n for n, _ in pairs]
+        texts = [t for _, t in pairs]
+        joined = "\n".join(texts)
+        if "\r" in joined or joined.count("\n") != len(texts) - 1:
+            texts = [t.rstrip("\r\n") for t in texts]
+            joined = "\n".join(texts)
+        return self._scan(numbers, texts, joined, path, with_suppressed)
+
+    def _scan(self, numbers: Sequence[int], texts: list[str], joined: str, path: str | None,
+              with_suppressed: bool) -> list[SecretHit]:
+        path_allowed = next((a for a in self.allowlists if a.path_allowed(path)), None)
         hits: list[SecretHit] = []
-        for index, rule_indexes in sorted(self._candidate_rules(texts).items()):
+        offsets: dict[int, list[tuple[int, int]]] = {}
+        for index, rule_indexes in sorted(self._candidate_rules(texts, joined, path, offsets).items()):
             following = index + 1 < len(texts) and numbers[index + 1] == numbers[index] + 1
             next_text = texts[index + 1] if following else ""
-            hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], next_text))
-        return hits
+            windows = self._windows(texts[index], offsets[index]) if index in offsets else None
+            hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], next_text, windows))
+        if path_allowed is not None:
+            hits = [dataclasses.replace(h, suppressed=h.suppressed or f"{path_allowed.description} (path)")
+                    for h in hits]
+        return hits if with_suppressed else [h for h in hits if not h.suppressed]
 
-    def _candidate_rules(self, texts: list[str]) -> dict[int, set[int]]:
-        """Which rules to try on which line (by index), from keyword occurrences in the whole batch.
-
-        One `str.find` per keyword per line that contains it, over the lowercased batch: lines
-        without any keyword (most of them) never reach Python-level work.
-        """
-        lowered = [t.lower() for t in texts]  # lower() may change a line's length: offsets use these
-        blob = "\n".join(lowered)
-        starts = [0, *itertools.accumulate(len(t) + 1 for t in lowered)]
+    def _candidate_rules(self, texts: list[str], joined: str, path: str | None,
+                         offsets: dict[int, list[tuple[int, int]]]) -> dict[int, set[int]]:
+        """Which rules to try on which line (by index), from keyword occurrences in the whole batch."""
         candidates: dict[int, set[int]] = {}
-        for keyword, rule_indexes in self._by_keyword:
-            pos = blob.find(keyword)
-            while pos != -1:
-                line = bisect.bisect_right(starts, pos) - 1
-                candidates.setdefault(line, set()).update(rule_indexes)
-                pos = blob.find(keyword, starts[line + 1])
+        for line, ids in self._prefilter.lines(texts, joined, offsets).items():
+            rules = candidates.setdefault(line, set())
+            for kid in ids:
+                rules |= self._id_rules[kid]
         if self._keywordless:
-            original = "\n".join(texts)
-            active = {i for i in self._keywordless if self.rules[i].regex.search(original)}
+            active = {i for i, finder in self._keywordless_finders.items() if finder.search(joined)}
             if active:
                 for line in range(len(texts)):
                     candidates.setdefault(line, set()).update(active)
+        if any(r.paths is not None for r in self.rules):
+            wrong_path = {i for i, r in enumerate(self.rules)
+                          if r.paths is not None and (path is None or not r.paths.search(path))}
+            for rules in candidates.values():
+                rules -= wrong_path
         return candidates
 
-    def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, next_text: str) -> list[SecretHit]:
+    def _windows(self, text: str, offsets: list[tuple[int, int]]) -> dict[int, list[list[int]]]:
+        """Long lines: for each rule, the merged spans where its keyword (or prefilter regex) ended,
+        widened by the longest match the rule can make on either side. A rule's regex then runs on
+        those spans only, so a megabyte line costs each rule what its own candidates cost."""
+        spans: dict[int, list[list[int]]] = {}
+        for kid, end in sorted(offsets, key=lambda item: item[1]):
+            for index in self._id_rules[kid]:
+                reach = self._reach[index]
+                if reach is None:
+                    spans[index] = [[0, len(text)]]
+                    continue
+                start, stop = max(0, end - reach - 64), min(len(text), end + reach)
+                merged = spans.setdefault(index, [])
+                if merged and start <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], stop)
+                else:
+                    merged.append([start, stop])
+        return spans
+
+    def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, next_text: str,
+                   windows: dict[int, list[list[int]]] | None = None) -> list[SecretHit]:
         found: list[_Candidate] = []
         for index in rule_indexes:
             rule = self.rules[index]
-            for match in self._matches(index, rule, text):
+            if windows is not None and not rule.generic:
+                matches: Iterable[Any] = (m for start, stop in windows.get(index, [[0, len(text)]])
+                                          for m in rule.regex.finditer(text, start, stop))
+            else:
+                matches = self._matches(index, rule, text)
+            for match in matches:
                 candidate = self._candidate(rule, match, text, next_text)
                 if candidate is not None:
                     found.append(candidate)
-        if not any(not c.rejected for c in found):
+        if not found:
             return []
         # One report per value: when rules overlap, a provider rule beats a generic one, then the
         # more severe, then the longer match. A provider match rejected as a placeholder still
@@ -432,8 +785,12 @@ class SecretDetector:
         hits = []
         key = fingerprint.current_key()
         for c in kept:
-            if c.rejected:
-                continue
+            reason = c.reason
+            if not reason and self.allowlists:
+                allowed = next((a for a in self.allowlists
+                                if a.value_allowed(c.value, text[c.start:c.end], text)), None)
+                if allowed is not None:
+                    reason = allowed.description
             digest = value_digest(c.material, key)
             hits.append(SecretHit(
                 rule_id=f"{NAMESPACE}/{c.rule.id}",
@@ -443,24 +800,38 @@ class SecretDetector:
                 column=c.start + 1,
                 redacted=redact(c.material, digest, prefix=_shows_prefix(c)),
                 digest=digest,
+                verified=c.verified,
+                suppressed=reason,
+                value=c.value,
             ))
         return hits
 
-    def _matches(self, index: int, rule: SecretRule, text: str) -> Iterator[re.Match[str]]:
+    def _matches(self, index: int, rule: SecretRule, text: str) -> Iterator[Any]:
         if not rule.generic or len(text) <= MAX_GENERIC_LINE:
             yield from rule.regex.finditer(text)
             return
-        finder = self._keyword_finders.get(index)
-        if finder is None:  # a generic rule without keywords: too costly on a long line
+        if not rule.keywords:  # a generic rule without keywords: too costly on a long line
             return
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a few non-ASCII characters change length when lowered
+            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        # `str.find` per keyword, not a `re` alternation: an alternation of literals runs at ~1 MB/s.
+        occurrences: list[tuple[int, int]] = []
+        for keyword in rule.keywords:
+            pos = lowered.find(keyword)
+            while pos != -1 and len(occurrences) < _MAX_WINDOW_CHARS:
+                occurrences.append((pos, pos + len(keyword)))
+                pos = lowered.find(keyword, pos + 1)
+        occurrences.sort()
         windows: list[list[int]] = []
         budget = _MAX_WINDOW_CHARS
-        for keyword in finder.finditer(text):
-            start = max(0, keyword.start() - _WINDOW_BEFORE)
-            end = min(len(text), keyword.end() + _WINDOW_AFTER)
+        for found_start, found_end in occurrences:
+            start = max(0, found_start - _WINDOW_BEFORE)
+            end = min(len(text), found_end + _WINDOW_AFTER)
             if windows and start <= windows[-1][1]:
-                budget -= end - windows[-1][1]
-                windows[-1][1] = end
+                if end > windows[-1][1]:
+                    budget -= end - windows[-1][1]
+                    windows[-1][1] = end
             else:
                 budget -= end - start
                 windows.append([start, end])
@@ -470,17 +841,37 @@ class SecretDetector:
             yield from rule.regex.finditer(text, start, end)
 
     @staticmethod
-    def _candidate(rule: SecretRule, match: re.Match[str], text: str, next_text: str) -> _Candidate | None:
-        value = match.group("secret")
+    def _candidate(rule: SecretRule, match: Any, text: str, next_text: str) -> _Candidate | None:
+        value = match.group(rule.group)
         if not value:
             return None
-        start, end = match.span("secret")
-        if (
-            any(a.search(value) for a in rule.allow)
-            or is_placeholder(value)
-            or (rule.entropy_min is not None and shannon_entropy(value) < rule.entropy_min)
-        ):
-            return None if rule.generic else _Candidate(rule, start, end, value, value, rejected=True)
+        start, end = match.span(rule.group)
+        verified = False
+        if rule.check is not None:
+            outcome = CHECKS[rule.check](value)
+            if outcome is False:
+                # Not the format at all (a JWT-shaped string whose header is not JSON, ...).
+                return None if rule.generic else _Candidate(rule, start, end, value, value,
+                                                            reason=f"fails the {rule.check} structure test")
+            verified = outcome is True
+        reason = ""
+        if any(a.search(value) for a in rule.allow):
+            reason = "documented example value"
+        elif any(w in value.lower() for w in rule.stopwords):
+            reason = "stopword"
+        elif not verified:
+            # A verified checksum is proof of a machine-made token, whatever it looks like.
+            reason = placeholder_reason(value)
+            if not reason and rule.entropy_min is not None and shannon_entropy(value) < rule.entropy_min:
+                reason = f"low entropy (under {rule.entropy_min:g} bits per character)"
+        if reason:
+            if not rule.generic:
+                return _Candidate(rule, start, end, value, value, reason=reason)
+            # A generic value that only *names* a secret (a template, an environment look-up, a word)
+            # is not one: nothing to record. One that is marked as an example is recorded.
+            example = _EXAMPLE_MARKERS.search(value)
+            return None if example is None else _Candidate(rule, start, end, value, value,
+                                                           reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic and not _looks_like_credential(value, start > 0 and text[start - 1] in _QUOTES):
             return None
         material = value
@@ -490,6 +881,6 @@ class SecretDetector:
             body = next_text[:_MULTILINE_CONTEXT].strip()
             # Not is_placeholder: key bodies legitimately hold runs like "AAAAAAAA" (OpenSSH).
             if _PLACEHOLDER_MARKERS.search(rest) or _PLACEHOLDER_MARKERS.search(body):
-                return _Candidate(rule, start, end, value, value, rejected=True)  # "MIIE...", "<key>"
+                return _Candidate(rule, start, end, value, value, reason="placeholder key body")  # "MIIE...", "<key>"
             material = "\n".join((value, rest, body))
-        return _Candidate(rule, start, end, value, material)
+        return _Candidate(rule, start, end, value, material, verified=verified)

@@ -1,0 +1,317 @@
+"""Every shipped secrets rule: its documented source, a true positive from its `sample:` template,
+false positives derived from it (placeholder bodies, a token glued into a longer word), hand-written
+cases for credentials in commands, queries and headers, the checksum/structure tests, and the
+engine's guarantees (linear time on hostile lines, the same answer from both prefilters).
+
+Values are generated at run time from a seeded generator: this file holds no token-shaped literal.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import re
+import string
+import time
+import zlib
+
+import pytest
+
+from gatekeeper.scan import secrets as secrets_module
+from gatekeeper.scan.secrets import CHECKS, SecretDetector
+from tests.secrets_samples import ALPHABETS, FIELD, expand, rule_entries
+
+B62 = ALPHABETS["b62"]
+_rng = random.Random(1101)
+ENTRIES = rule_entries()
+SAMPLED = [e for e in ENTRIES if "sample" in e]
+
+
+def r(n: int, alphabet: str = B62) -> str:
+    return "".join(_rng.choice(alphabet) for _ in range(n))
+
+
+@pytest.fixture(scope="module")
+def detector() -> SecretDetector:
+    return SecretDetector.load()
+
+
+def reported(detector: SecretDetector, line: str) -> list[str]:
+    return [h.rule_id.removeprefix("secrets/") for h in detector.scan_text(line)]
+
+
+# --- every rule ----------------------------------------------------------------------------------------
+
+
+def test_every_rule_documents_the_source_of_its_format() -> None:
+    for entry in ENTRIES:
+        assert str(entry.get("source", "")).startswith("https://"), entry["id"]
+
+
+@pytest.mark.parametrize("entry", SAMPLED, ids=[str(e["id"]) for e in SAMPLED])
+def test_sample_is_found_bare_and_inside_text(detector: SecretDetector, entry: dict[str, object]) -> None:
+    value = expand(str(entry["sample"]), _rng)
+    for line in (value, f"  {value} ", f"see {value}, then"):
+        assert entry["id"] in reported(detector, line), line
+
+
+@pytest.mark.parametrize("entry", [e for e in SAMPLED if FIELD.search(str(e["sample"]))],
+                         ids=[str(e["id"]) for e in SAMPLED if FIELD.search(str(e["sample"]))])
+def test_placeholder_body_is_not_reported(detector: SecretDetector, entry: dict[str, object]) -> None:
+    for fill in ("x", "0", "X"):
+        line = expand(str(entry["sample"]), _rng, fill=fill)
+        assert entry["id"] not in reported(detector, line), line
+
+
+_PREFIXED = [e for e in SAMPLED
+             if re.match(r"[A-Za-z]", str(e["sample"])) and not re.search(r"[=:/ ]", FIELD.sub("", str(e["sample"])))]
+
+
+@pytest.mark.parametrize("entry", _PREFIXED, ids=[str(e["id"]) for e in _PREFIXED])
+def test_token_glued_to_a_longer_word_is_not_this_rule(detector: SecretDetector, entry: dict[str, object]) -> None:
+    value = expand(str(entry["sample"]), _rng)
+    assert entry["id"] not in reported(detector, "Zq9" + value)
+
+
+# --- bare tokens the old rules missed (issue 11): no assignment keyword anywhere -------------------------
+
+BARE = [
+    ("huggingface-token", "hf_" + r(34, string.ascii_letters)),
+    ("docker-pat", "dckr_pat_" + r(27, ALPHABETS["b64url"])),
+    ("grafana-cloud-token", "glc_" + r(100, ALPHABETS["b64"]) + "=="),
+    ("grafana-service-account-token", "glsa_" + r(32) + "_" + r(8, "0123456789abcdef")),
+    ("newrelic-user-api-key", "NRAK-" + r(27, ALPHABETS["upper"])),
+    ("atlassian-api-token", "ATATT3xFfGF0" + r(180, ALPHABETS["b64url"])),
+    ("notion-token", "ntn_" + r(11, string.digits) + r(35)),
+    ("supabase-token", "sbp_" + r(40, "0123456789abcdef")),
+    ("doppler-token", "dp.st." + r(43)),
+    ("databricks-token", "dapi" + r(32, "0123456789abcdef")),
+    ("linear-api-key", "lin_api_" + r(40)),
+    ("postman-api-key", "PMAK-" + r(24, "0123456789abcdef") + "-" + r(34, "0123456789abcdef")),
+    ("planetscale-token", "pscale_pw_" + r(43, ALPHABETS["b64url"])),
+    ("groq-api-key", "gsk_" + r(52)),
+    ("perplexity-api-key", "pplx-" + r(48)),
+    ("age-secret-key", "AGE-SECRET-KEY-1" + r(58, ALPHABETS["bech32"])),
+    ("azure-ad-client-secret", r(3) + "8Q~" + r(34, B62 + "_~.-")),
+    ("aws-bedrock-api-key", "ABSK" + r(132, ALPHABETS["b64"])),
+    ("aws-mws-key", "amzn.mws." + "-".join(r(n, "0123456789abcdef") for n in (8, 4, 4, 4, 12))),
+    ("sonar-token", "sqp_" + r(40, "0123456789abcdef")),
+    ("slack-webhook", f"hooks.slack.com/services/T{r(8, ALPHABETS['upper'])}/B{r(10, ALPHABETS['upper'])}/{r(24)}"),
+]
+
+
+@pytest.mark.parametrize(("rule", "value"), BARE, ids=[b[0] for b in BARE])
+def test_bare_token_in_prose(detector: SecretDetector, rule: str, value: str) -> None:
+    assert reported(detector, f"we rotated {value} yesterday") == [rule]
+
+
+# --- credentials in commands, queries, headers, connection strings --------------------------------------
+
+PW = "Vq7" + r(9) + "!x"  # a password-like value: letters, digits, punctuation
+
+COMMANDS = [
+    ("sql-password", f"CREATE USER 'app'@'%' IDENTIFIED BY '{PW}';"),
+    ("sql-password", f"ALTER USER app IDENTIFIED WITH mysql_native_password BY '{PW}';"),
+    ("sql-password", f"CREATE ROLE app WITH LOGIN PASSWORD '{PW}';"),
+    ("sql-password", f"ALTER USER postgres PASSWORD '{PW}';"),
+    ("mysql-cli-password", f"mysql -u root -p{PW} -h db app < dump.sql"),
+    ("mysql-cli-password", f"mysqldump -uroot -p'{PW}' app > app.sql"),
+    ("cli-password", f"gpg --batch --passphrase {PW} -d secrets.gpg"),
+    ("cli-password", f"gpg --batch --passphrase='{PW}' -d secrets.gpg"),
+    ("cli-password", f"keytool -importkeystore -srckeystore a.p12 -srcstorepass {PW} -deststorepass {PW[::-1]}"),
+    ("cli-password", f"wget --user=bob --password={PW} https://files.internal/x"),
+    ("cli-short-password", f"sshpass -p '{PW}' ssh deploy@host"),
+    ("cli-short-password", f"openssl pkcs12 -export -in c.pem -out c.p12 -passout pass:{PW}"),
+    ("cli-short-password", f"redis-cli -h cache -a {PW} ping"),
+    ("cli-short-password", f"ldapsearch -x -D cn=admin -w {PW} -b dc=corp"),
+    ("cli-short-password", f"docker login -u bot -p {PW} registry.corp"),
+    ("cli-short-password", f"htpasswd -bc /etc/nginx/.htpasswd admin {PW}"),
+    ("cli-short-password", f"smbclient //fs/share -U alice%{PW}"),
+    ("curl-basic-auth", f"curl -u admin:{PW} https://api.internal/v1"),
+    ("curl-basic-auth", f"curl -s --user 'ci:{PW}' https://jenkins/job/x"),
+    ("basic-auth-header", "Authorization: Basic " + base64.b64encode(f"svc:{PW}".encode()).decode()),
+    ("basic-auth-header", '{"Authorization": "Basic ' + base64.b64encode(f"svc:{PW}".encode()).decode() + '"}'),
+    ("bearer-token", "Authorization: Bearer " + r(40, ALPHABETS["b64url"])),
+    ("bearer-token", f"curl -H 'Authorization: Bearer {r(32)}' https://api"),
+    ("api-key-header", f"curl -H 'X-API-Key: {r(32)}' https://api"),
+    ("api-key-header", f"curl --header 'PRIVATE-TOKEN: {r(24)}' https://gitlab.corp/api/v4/projects"),
+    ("keystore-password", f"signing.storepass={PW}"),
+    ("database-url-password", f'jdbc_url = "mysql://app:{PW}@db:3306/app"'),
+    ("url-credentials", f"proxy = http://user:{PW}@proxy.corp:3128"),
+    ("generic-password", f"Server=db;Database=app;User Id=sa;Password={PW};"),
+    ("putty-private-key", "PuTTY-User-Key-File-" + "3: ssh-ed25519"),  # split: our own gate scans this file
+    ("ssh2-private-key", "---- BEGIN SSH2 ENCRYPTED " + "PRIVATE KEY ----"),
+    ("private-key", "-----BEGIN RSA PRIVATE KEY-----" + r(64, ALPHABETS["b64"])),
+    ("gcp-service-account-key", f'  "private_key_id": "{r(40, "0123456789abcdef")}",'),
+    ("cloudflare-api-key", f"CLOUDFLARE_API_TOKEN={r(40, ALPHABETS['b64url'])}"),
+    ("cloudflare-api-key", f"-H 'X-Auth-Key: {r(37, '0123456789abcdef')}'"),
+    ("snyk-token", "SNYK_TOKEN=" + "-".join(r(n, "0123456789abcdef") for n in (8, 4, 4, 4, 12))),
+    ("sidekiq-credentials", f"source 'https://{r(8, '0123456789abcdef')}:{r(8, '0123456789abcdef')}@gems.contribsys.com/'"),
+    ("azure-sas-token", f"https://acct.blob.core.windows.net/c?sv=2022-11-02&ss=b&sig={r(43, ALPHABETS['b64'])}%3D"),
+    ("aws-secret-key-pair", f"AKIA{r(16, ALPHABETS['upper'])},{r(40, ALPHABETS['b64'])}"),
+]
+
+
+@pytest.mark.parametrize(("rule", "line"), COMMANDS, ids=[f"{c[0]}-{i}" for i, c in enumerate(COMMANDS)])
+def test_credentials_in_commands_and_headers(detector: SecretDetector, rule: str, line: str) -> None:
+    assert rule in reported(detector, line), line
+
+
+COMMAND_NEGATIVES = [
+    "mysql -u root -p app < dump.sql",  # prompts for the password
+    "mysql -h db -P 3306 -u app -p",  # -P is the port
+    'mysql -u root -p"$MYSQL_ROOT_PASSWORD"',
+    "gpg --batch --passphrase-file /run/secrets/gpg -d x.gpg",
+    "parser.add_argument('--password', help='the password')",
+    'parser.add_argument("--token", "-t", default=None)',
+    "gh auth login --with-token < token.txt",
+    "curl -u \"$USER:$PASS\" https://api",
+    "curl -u admin:${ADMIN_PASSWORD} https://api",
+    "docker login -u bot --password-stdin registry.corp",
+    "ldapsearch -x -W -b dc=corp",
+    "Authorization: Basic " + base64.b64encode(b"user:password").decode(),
+    "Authorization: Basic dXNlcm5hbWU=",  # no colon inside
+    'headers["Authorization"] = "Bearer " + token',
+    "Authorization: Bearer <token>",
+    "Authorization: Bearer ${GITHUB_TOKEN}",
+    "Authorization: Bearer YOUR_ACCESS_TOKEN_HERE",
+    "-- the user is IDENTIFIED BY a password the admin sets",
+    "ALTER USER app IDENTIFIED BY '${APP_PASSWORD}';",
+    "PuTTY-User-Key-File-3: <key type>",
+    "if password == old_password:",
+    "  --token TOKEN        the API token",
+]
+
+
+@pytest.mark.parametrize("line", COMMAND_NEGATIVES)
+def test_command_lookalikes_are_not_reported(detector: SecretDetector, line: str) -> None:
+    assert reported(detector, line) == [], line
+
+
+# --- checksums and structure -----------------------------------------------------------------------------
+
+
+def _github_token(prefix: str) -> str:
+    body = r(30)
+    return prefix + body + secrets_module._base62(zlib.crc32(body.encode()), 6)
+
+
+def test_github_and_npm_checksums_verify() -> None:
+    for prefix in ("ghp_", "gho_", "ghs_", "npm_"):
+        token = _github_token(prefix)
+        assert CHECKS["github-crc32"](token) is True
+        broken = token[:-1] + ("A" if token[-1] != "A" else "B")
+        assert CHECKS["github-crc32"](broken) is None  # unknown, not rejected
+
+
+def test_verified_checksum_beats_the_placeholder_filter(detector: SecretDetector) -> None:
+    # A body that happens to contain "xxxx" is still a real token when its CRC32 checks out.
+    body = r(10) + "xxxx" + r(16)
+    token = "ghp_" + body + secrets_module._base62(zlib.crc32(body.encode()), 6)
+    [hit] = detector.scan_text(f"token: {token}")
+    assert hit.rule_id == "secrets/github-pat" and hit.verified
+    unverified = "ghp_" + body + "AAAAAA"
+    [hit] = detector.scan_text(f"token: {unverified}", with_suppressed=True)
+    assert hit.suppressed.startswith("placeholder value")
+
+
+def _b64url(data: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def test_jwt_header_and_payload_must_decode(detector: SecretDetector) -> None:
+    good = f"{_b64url({'alg': 'RS256', 'typ': 'JWT'})}.{_b64url({'sub': r(10)})}.{r(43, ALPHABETS['b64url'])}"
+    assert reported(detector, f"token = {good}") == ["jwt"]
+    unsigned = f"{_b64url({'alg': 'none'})}.{_b64url({'sub': r(10)})}.{r(43, ALPHABETS['b64url'])}"
+    assert "jwt" not in reported(detector, f"token = {unsigned}")
+    garbage = "eyJ" + r(30, ALPHABETS["b64url"]) + ".eyJ" + r(30, ALPHABETS["b64url"]) + "." + r(30)
+    hits = detector.scan_text(f"x {garbage}", with_suppressed=True)
+    assert [h.suppressed for h in hits if h.rule_id == "secrets/jwt"] == ["fails the jwt structure test"]
+
+
+# --- suppressed, with a reason -----------------------------------------------------------------------------
+
+
+def test_placeholders_are_returned_as_suppressed_with_the_reason(detector: SecretDetector) -> None:
+    hits = detector.scan_text("HF_TOKEN=hf_" + "x" * 34 + "\nAWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
+                              with_suppressed=True)
+    assert [(h.rule_id, h.suppressed) for h in hits] == [
+        ("secrets/huggingface-token", "placeholder value (xxxxxxxxxxxx)"),
+        ("secrets/aws-access-key", "placeholder value (EXAMPLE)"),
+    ]
+    assert detector.scan_text("HF_TOKEN=hf_" + "x" * 34) == []
+
+
+# --- the engine ---------------------------------------------------------------------------------------------
+
+
+def _near_misses(entry: dict[str, object]) -> str:
+    """Text that keeps almost matching the rule: its sample cut short, its keywords with bodies that
+    break at the end, quote and assignment characters that open and never close."""
+    parts = []
+    if "sample" in entry:
+        value = expand(str(entry["sample"]), _rng)
+        parts += [value[: len(value) * 2 // 3], value[:-1] + "\x01"]
+    for keyword in entry.get("keywords", []) or []:  # type: ignore[union-attr]
+        k = str(keyword)
+        parts += [f"{k}={'a1' * 40}", f'{k}: "{"b" * 60}', f"{k}{k}{k}", f"{k}://u:{'p' * 50}"]
+    parts += ["password = '" + "x1" * 30, "-----BEGIN " * 3, "eyJ" + "a" * 40 + ".", "://" * 10]
+    return " ".join(parts) + " "
+
+
+def _cost(regex: object, line: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        for _match in regex.finditer(line):  # type: ignore[attr-defined]
+            pass
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_no_rule_backtracks_super_linearly(detector: SecretDetector) -> None:
+    """Each rule's regex over 100 KB of near-matches costs about ten times 10 KB of them, not a
+    hundred times (what one level of backtracking over the line would cost).
+
+    A time bound relative to a linear baseline measured in the same run, not an absolute one; the
+    threshold sits between linear (~10) and quadratic (~100) with room for a loaded machine.
+    """
+    units = {str(e["id"]): _near_misses(e) for e in ENTRIES}
+    everything = "".join(units.values())  # every rule also meets every other rule's near-misses
+    slow = []
+    for rule in detector.rules:
+        unit = units[rule.id] + everything[:2000]
+        small = (unit * (10_000 // len(unit) + 1))[:10_000]
+        large = (unit * (100_000 // len(unit) + 1))[:100_000]
+        ratio = _cost(rule.regex, large) / max(_cost(rule.regex, small), 2e-5)
+        if ratio > 40:
+            ratio = _cost(rule.regex, large) / max(_cost(rule.regex, small), 2e-5)  # a busy machine: once more
+        if ratio > 40:
+            slow.append((rule.id, round(ratio, 1)))
+    assert slow == []
+
+
+def test_a_megabyte_hostile_line_costs_ten_times_a_hundred_kilobytes(detector: SecretDetector) -> None:
+    """The whole detector on one line of every rule's near-matches: linear in the line's length
+    (long lines run each rule only around its own prefilter hits), measured against itself."""
+    hostile = "".join(_near_misses(e) for e in ENTRIES)
+
+    def cost(size: int) -> float:
+        line = (hostile * (size // len(hostile) + 1))[:size]
+        start = time.perf_counter()
+        detector.scan_lines([(1, line)])
+        return time.perf_counter() - start
+
+    ratio = cost(1_000_000) / cost(100_000)
+    assert ratio < 30 or cost(1_000_000) / cost(100_000) < 30  # linear: ~10; quadratic: ~100
+
+
+def test_both_prefilters_give_the_same_hits(monkeypatch: pytest.MonkeyPatch, detector: SecretDetector) -> None:
+    lines = [expand(str(e["sample"]), _rng) for e in SAMPLED] + [line for _, line in COMMANDS] + COMMAND_NEGATIVES
+    text = "\n".join(lines)
+    monkeypatch.setenv(secrets_module.ENGINE_ENV, "re")
+    portable = SecretDetector.load()
+    assert portable.engine == "re"
+    assert [(h.rule_id, h.line, h.column) for h in portable.scan_text(text)] == [
+        (h.rule_id, h.line, h.column) for h in detector.scan_text(text)]
