@@ -485,6 +485,13 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
     loose_scanners = set(policy.ruleset(ruleset_for(DeviceClass.UNKNOWN, policy)[1]).scanners) if loose else set()
     for name in loose_scanners:
         wanted.setdefault(name, [])
+    # Tag messages are content too (DESIGN §10): the secrets scanner reads every annotated tag the
+    # updates move, even when the push brings no new commit (a tag of an existing commit).
+    moved = [u for u in request.updates if u.kind is not RefKind.DELETE and not is_zero(u.new)]
+    types = request.git.object_types(u.new for u in moved) if moved else {}
+    tags = tuple((u.ref, u.new) for u in moved if types.get(u.new) == "tag")
+    if tags and "secrets" not in wanted and any("secrets" in rs.scanners for rs in policy.rules):
+        wanted["secrets"] = []
     findings: list[Finding] = []
     stats: dict[str, ScannerStat] = {}
     files = 0
@@ -516,16 +523,19 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
         ran, errors, details, scanned = True, [], [], 0
         groups = _head_groups(request, subset, head, refs_by_sha,
                               bool(getattr(scanner, "per_commit", False))) if subset else []
-        for job_head, job_commits in groups:
-            if not [c for c in job_commits if c.sha not in view.excluded]:
+        if not groups and name == "secrets" and tags:
+            groups = [(head, [])]  # a push that only moves annotated tags: their messages still get scanned
+        for number, (job_head, job_commits) in enumerate(groups):
+            job_tags = tags if name == "secrets" and number == 0 else ()
+            if not job_tags and not [c for c in job_commits if c.sha not in view.excluded]:
                 continue
             try:
-                result = scanner.scan(_job(request, view, job_commits, job_head))
+                result = scanner.scan(_job(request, view, job_commits, job_head, job_tags))
             except GitError:
                 # Something could not be read: find the missing objects (once), leave their paths out, retry.
                 findings.extend(view.exclude_missing())
                 try:
-                    result = scanner.scan(_job(request, view, job_commits, job_head))
+                    result = scanner.scan(_job(request, view, job_commits, job_head, job_tags))
                 except GitError as exc:
                     # Still unreadable: this scanner's run fails closed, the others still run.
                     result = ScanResult(stat=ScannerStat(ran=False, error=f"could not read the repository: {exc}"))
@@ -562,9 +572,11 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
     return findings, stats, files
 
 
-def _job(request: Request, view: _ScanView, commits: list[Commit], head: str | None) -> ScanJob:
+def _job(request: Request, view: _ScanView, commits: list[Commit], head: str | None,
+         tags: tuple[tuple[str, str], ...] = ()) -> ScanJob:
     kept = [c for c in commits if c.sha not in view.excluded]
-    return ScanJob(git=view.git, commits=kept, changes=view.changes, head=head, deadline=request.deadline)
+    return ScanJob(git=view.git, commits=kept, changes=view.changes, head=head, deadline=request.deadline,
+                   tags=tags)
 
 
 def _listed_refs(loose: Sequence[LooseBlob]) -> str:

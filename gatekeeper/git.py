@@ -305,6 +305,24 @@ class Git:
         proc = self.run("cat-file", "-t", sha, check=False)
         return proc.stdout.decode().strip() if proc.returncode == 0 else None
 
+    def tag_messages(self, sha: str, *, max_depth: int = 8) -> list[tuple[str, str]]:
+        """(tag object id, message) of the annotated tag `sha` and of tags it points at in turn
+        (a tag of a tag); [] when `sha` is no tag object. Messages are commit data: hostile text."""
+        found: list[tuple[str, str]] = []
+        for _ in range(max_depth):
+            if not is_sha(sha) or self.object_type(sha) != "tag":
+                break
+            proc = self.run("cat-file", "tag", sha, check=False)
+            if proc.returncode != 0:
+                break
+            raw = proc.stdout
+            header, _, body = raw.partition(b"\n\n")
+            found.append((sha, body.decode("utf-8", "replace")))
+            target = next((line[7:].decode("ascii", "replace") for line in header.split(b"\n")
+                           if line.startswith(b"object ")), "")
+            sha = target
+        return found
+
     def current_branch(self) -> str | None:
         proc = self.run("symbolic-ref", "--quiet", "HEAD", check=False)
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
@@ -745,6 +763,20 @@ class Git:
             if name in sizes and size.isdigit():
                 sizes[name] = int(size)
         return sizes
+
+    def object_types(self, shas: Iterable[str]) -> dict[str, str | None]:
+        """Types of objects (one `cat-file --batch-check`); None when missing."""
+        shas = [s for s in dict.fromkeys(shas) if is_sha(s)]
+        if not shas:
+            return {}
+        out = self.out("cat-file", "--batch-check=%(objectname) %(objecttype)",
+                       input="".join(f"{s}\n" for s in shas).encode())
+        types: dict[str, str | None] = dict.fromkeys(shas)
+        for line in out.splitlines():
+            name, _, kind = line.partition(" ")
+            if name in types and kind in ("blob", "tree", "commit", "tag"):
+                types[name] = kind
+        return types
 
     def empty_tree(self) -> str:
         """The id of the empty tree in this repository's hash algorithm (sha1 or sha256)."""

@@ -35,6 +35,7 @@ class ScanJob:
     changes: Mapping[str, tuple[FileChange, ...]]  # per commit sha
     head: str | None  # the range's newest commit (files are scanned as they are there)
     deadline: float | None = None  # time.monotonic() value after which work is cut
+    tags: tuple[tuple[str, str], ...] = ()  # (ref, tag object id) of annotated tags the updates move
 
 
 @dataclass(frozen=True, slots=True)

@@ -290,6 +290,9 @@ class Finding:
     blocking: bool = False  # decided by policy.decide, never by the check
     enforced: bool = False  # the policy itself demands a block (zone `block`, required review, ...)
     line_ignores: tuple[str, ...] = ()  # rule ids named by an inline `gatekeeper: ignore[...]` on the line
+    # Why the check itself judged this match not to be a live secret (a placeholder value, a file the
+    # policy calls documentation): policy.decide records it under `suppressed` with this reason.
+    suppressed_by: str = ""
 
     @property
     def category(self) -> str:

@@ -125,6 +125,8 @@ def _blocks(finding: Finding, policy: Policy, rulesets: dict[str, str], strictes
 def _suppression(finding: Finding, policy: Policy, today: dt.date, baseline: frozenset[str],
                  notes: list[Finding], expired_reported: set[int]) -> tuple[Finding, str | None]:
     """(the finding, why it is suppressed or None); a refused inline ignore is said in the message."""
+    if finding.suppressed_by:
+        return finding, finding.suppressed_by
     if finding.line_ignores and any(fnmatch.fnmatchcase(finding.rule_id, r) for r in finding.line_ignores):
         comment = "gatekeeper: ignore[" + ",".join(finding.line_ignores) + "]"
         refused = policy.inline_ignore.refuses(finding.rule_id)

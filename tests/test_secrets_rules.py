@@ -315,3 +315,34 @@ def test_both_prefilters_give_the_same_hits(monkeypatch: pytest.MonkeyPatch, det
     assert portable.engine == "re"
     assert [(h.rule_id, h.line, h.column) for h in portable.scan_text(text)] == [
         (h.rule_id, h.line, h.column) for h in detector.scan_text(text)]
+
+
+# --- noise found on real histories (bench/bench_secrets_history.py), one test each --------------------------
+
+REAL_HISTORY_NOISE = [
+    # opencontainers/runc user/user.go: passwd(5) and group(5) record layouts in comments
+    "\t\t//  name:password:UID:GID:GECOS:directory:shell",
+    "\t\t// Name:Pass:Uid:Gid:Gecos:Home:Shell",
+    "\t\t//  group_name:password:GID:user_list",
+    # opencontainers/runc libcontainer/integration/seccomp_test.go: an error message, not an assignment
+    '\texpected := "pwd: getcwd: No such process"',
+    # github/github-mcp-server e2e/README.md: go test output
+    "    --- PASS: TestE2E/Initialize (0.09s)",
+    # Aider-AI/aider aider/website/index.html: an HTML-escaped <key> placeholder
+    "aider --model sonnet --api-key anthropic=&lt;key&gt;",
+    # Aider-AI/aider aider/main.py: an error message naming the flag
+    '                io.tool_error(f"Invalid --api-key format: {api_setting}")',
+    # Aider-AI/aider aider/coders/search_replace.py: an ANSI colour string
+    '        "pass": "\\033[102;30mpass\\033[0m",  # Green background, black text',
+]
+
+
+@pytest.mark.parametrize("line", REAL_HISTORY_NOISE)
+def test_real_history_noise_is_not_reported(detector: SecretDetector, line: str) -> None:
+    assert detector.scan_text(line, with_suppressed=True) == []
+
+
+def test_colon_separated_credentials_are_still_found(detector: SecretDetector) -> None:
+    # The field-list rule only drops values glued to a colon that hold more colons.
+    assert reported(detector, f"password:{PW}") == ["generic-password"]
+    assert reported(detector, f"  password: {PW}") == ["generic-password"]

@@ -78,6 +78,7 @@ _PLACEHOLDER_MARKERS = re.compile(
     | x{4,} | \*{3,} | \u2022{2,} | \.{3} | \u2026
     | \$\{ | \$\( | \{\{ | \}\} | \{[a-z_][\w.]*\} | ^\{\d*\}$ | ^%[sdr]$
     | %\( | %[a-z_]+% | <[^<>]*> | ^< | ^\$[a-z_{(]
+    | &lt; | &gt; | %3c[a-z_-]*%3e                          # an HTML- or URL-escaped <placeholder>
     | (?:^|[_-])your[_-]? | [_-]here$ | ^(?:insert|enter|put|add)[_-]
     | environ | getenv | process\.env | \benv\[ | \bsecrets\.
     | 0123456789 | 123456789 | abcdefgh | qwerty
@@ -108,6 +109,7 @@ _REFERENCE = re.compile(
       ^[a-z][a-z0-9+.-]{1,20}://          # any URL (https://, op://, vault://); URL passwords have their own rules
     | ^(?:arn|vault|ssm|sm|gcpkms|awskms|azurekv|ref\+[a-z]+):
     | ^ENC\[ | ^!
+    | (?:\\033|\\x1b|\\u001b|\\e|\x1b)\[[0-9;]*m      # an ANSI colour sequence: terminal formatting
     | ^(?:/|\./|\.\./|~/|[a-z]:\\)         # a file path
     | \.(?:pem|key|crt|cer|der|p12|pfx|jks|keystore|pub|gpg|asc|json|ya?ml|txt|env|ini|cfg|conf|toml)$
     """,
@@ -298,6 +300,17 @@ def _looks_like_credential(value: str, quoted: bool) -> bool:
         + any(not c.isalnum() and c not in _SEPARATORS for c in value)
     )
     return kinds >= 2
+
+
+def _is_field_list(text: str, match_start: int, value_start: int, value: str) -> bool:
+    """An unquoted generic value that is prose, markup or a record layout, not an assignment:
+    `name:password:UID:GID` (passwd(5) fields, a name glued to `:` and a value that holds more
+    colons), `"pwd: getcwd: No such process"` (a label: the value ends with a colon)."""
+    if value.endswith(":") or text.startswith(("&lt;", "&gt;", "&quot;", "&amp;"), value_start + len(value)):
+        return True  # a label, or a value cut short by HTML-escaped markup (`--api-key x=&lt;key&gt;`)
+    operator = text[match_start:value_start].rstrip(" \t")
+    glued = operator.endswith(":") and value_start > 0 and text[value_start - 1] == ":"
+    return glued and ":" in value
 
 
 def _sha256(text: str) -> str:
@@ -872,8 +885,10 @@ class SecretDetector:
             example = _EXAMPLE_MARKERS.search(value)
             return None if example is None else _Candidate(rule, start, end, value, value,
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
-        if rule.generic and not _looks_like_credential(value, start > 0 and text[start - 1] in _QUOTES):
-            return None
+        if rule.generic:
+            quoted = start > 0 and text[start - 1] in _QUOTES
+            if not _looks_like_credential(value, quoted) or (not quoted and _is_field_list(text, match.start(), start, value)):
+                return None
         material = value
         if rule.multiline:
             # The header is the same for every key of a kind; hash the key material after it too.

@@ -15,6 +15,12 @@ binary's printable runs) and scanned; a real binary is still reported (`scan/bin
 the size cap are recorded skips (`scan/file-too-large`), and added text beyond the per-file cap is
 reported (`scan/diff-too-large`) rather than dropped silently — policy `unscanned` decides whether
 content left unscanned blocks.
+
+Messages are content too (DESIGN §10): every commit's message and every annotated tag the push moves
+(and the tags those tags point at) are scanned with the same detector; their findings name the path
+`<commit message>` or `<tag message>` and the line within the message. A match the detector judged a
+placeholder or an example is not dropped: it becomes a finding with `suppressed_by` set, which
+policy.decide records under `suppressed` with that reason.
 """
 
 from __future__ import annotations
@@ -37,6 +43,10 @@ if TYPE_CHECKING:
     from gatekeeper.scan.text import Decoded
 
 NAME = "secrets"
+COMMIT_MESSAGE = "<commit message>"
+TAG_MESSAGE = "<tag message>"
+MESSAGE_FIX = ("rewrite the message (`git commit --amend`, `git rebase -i` with reword, or re-create the tag) and "
+               "revoke or rotate the credential: a pushed message stays in history")
 FIX = ("remove the secret from every commit of the change (rewrite them: deleting it in a later commit leaves it "
        "in history) and revoke or rotate the credential")
 
@@ -63,7 +73,7 @@ class SecretsScanner:
         return self._detector
 
     def scan(self, job: ScanJob) -> ScanResult:
-        if not job.commits:
+        if not job.commits and not job.tags:
             return ScanResult()
         try:
             detector = self.detector()
@@ -106,6 +116,8 @@ class SecretsScanner:
         decoded_findings, decoded_files = self._binary_content(job, detector, binaries)
         findings.extend(decoded_findings)
         files += decoded_files - sum(1 for _, p in binaries if not p.binary)
+        if cut is None:
+            findings.extend(self._message_findings(detector, job))
         stat = ScannerStat(ran=cut is None, error="time budget exhausted" if cut else None, files=files)
         return ScanResult(tuple(findings), stat, files)
 
@@ -166,18 +178,42 @@ class SecretsScanner:
     def _findings(self, detector: SecretDetector, commit: str, patch: FilePatch) -> list[Finding]:
         if not patch.added:
             return []
-        hits: list[SecretHit] = detector.scan_lines(patch.added)
+        hits: list[SecretHit] = detector.scan_lines(patch.added, path=patch.path, with_suppressed=True)
         if not hits:
             return []
         texts = dict(patch.added)
-        result = []
-        for hit in hits:
-            result.append(Finding(
-                rule_id=hit.rule_id, severity=hit.severity, message=f"{hit.description} {hit.redacted} added",
-                commit=commit, path=patch.path, line=hit.line, fix=FIX,
-                line_ignores=inline_ignores(texts.get(hit.line, "")),
-            ).with_fingerprint(hit.digest))
-        return result
+        return [self._finding(hit, commit, patch.path, f"{hit.description} {hit.redacted} added", FIX,
+                              inline_ignores(texts.get(hit.line, "")))
+                for hit in hits]
+
+    @staticmethod
+    def _finding(hit: SecretHit, commit: str | None, path: str, message: str, fix: str,
+                 ignores: tuple[str, ...] = ()) -> Finding:
+        return Finding(
+            rule_id=hit.rule_id, severity=hit.severity, message=message, commit=commit, path=path, line=hit.line,
+            fix=fix, line_ignores=ignores, suppressed_by=hit.suppressed,
+        ).with_fingerprint(hit.digest)
+
+    def _message_findings(self, detector: SecretDetector, job: ScanJob) -> list[Finding]:
+        """Secrets in the commits' messages and in the annotated tags the updates move."""
+        findings = []
+        for commit in job.commits:
+            for hit in detector.scan_text(commit.message, path=COMMIT_MESSAGE, with_suppressed=True):
+                findings.append(self._finding(
+                    hit, commit.sha, COMMIT_MESSAGE,
+                    f"{hit.description} {hit.redacted} in the commit message (line {hit.line})", MESSAGE_FIX))
+        seen: set[str] = set()
+        for ref, sha in job.tags:
+            for tag, message in job.git.tag_messages(sha):
+                if tag in seen:
+                    continue
+                seen.add(tag)
+                for hit in detector.scan_text(message, path=TAG_MESSAGE, with_suppressed=True):
+                    findings.append(self._finding(
+                        hit, None, TAG_MESSAGE,
+                        f"{hit.description} {hit.redacted} in the message of tag {ref} (tag object {tag[:12]}, "
+                        f"line {hit.line})", MESSAGE_FIX))
+        return findings
 
     def _binary_content(self, job: ScanJob, detector: SecretDetector,
                         binaries: list[tuple[str, FilePatch]]) -> tuple[list[Finding], int]:
@@ -196,12 +232,12 @@ class SecretsScanner:
         seen_in: dict[str, frozenset[tuple[str, str]]] = {}
         with job.git.batch() as reader:
 
-            def hits_of(blob: str) -> tuple[list[SecretHit], Decoded | None]:
+            def hits_of(blob: str, path: str) -> tuple[list[SecretHit], Decoded | None]:
                 kind, data = reader.read(blob, max_size=self.max_file_bytes)
                 if kind != "blob" or data is None:
                     return [], None
                 decoded = decode(data)
-                return detector.scan_text(decoded.text), decoded
+                return detector.scan_text(decoded.text, path=path, with_suppressed=True), decoded
 
             for index, (commit, patch) in enumerate(binaries):
                 if job.deadline is not None and time.monotonic() > job.deadline:
@@ -217,7 +253,7 @@ class SecretsScanner:
                     if not patch.binary:
                         findings.append(self._cut(commit, patch))
                     continue
-                hits, decoded = hits_of(patch.blob)
+                hits, decoded = hits_of(patch.blob, patch.path)
                 if decoded is None:
                     skip = Skip(patch.path, patch.blob, commit, "missing", size)
                     findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)
@@ -228,19 +264,17 @@ class SecretsScanner:
                 before: set[tuple[str, str]] = set()
                 for old in patch.old_blobs:
                     if old not in seen_in:
-                        seen_in[old] = frozenset((h.rule_id, h.digest) for h in hits_of(old)[0])
+                        seen_in[old] = frozenset((h.rule_id, h.digest) for h in hits_of(old, patch.path)[0])
                     before |= seen_in[old]
                 lines = decoded.text.split("\n")
                 for hit in hits:
                     if (hit.rule_id, hit.digest) in before:
                         continue  # already in a parent's version: not added by this commit
                     text = lines[hit.line - 1] if 0 < hit.line <= len(lines) else ""
-                    findings.append(Finding(
-                        rule_id=hit.rule_id, severity=hit.severity,
-                        message=f"{hit.description} {hit.redacted} added" + (
-                            f" ({decoded.encoding})" if decoded.encoding != "utf-8" else ""),
-                        commit=commit, path=patch.path, line=hit.line, fix=FIX, line_ignores=inline_ignores(text),
-                    ).with_fingerprint(hit.digest))
+                    findings.append(self._finding(
+                        hit, commit, patch.path, f"{hit.description} {hit.redacted} added" + (
+                            f" ({decoded.encoding})" if decoded.encoding != "utf-8" else ""), FIX,
+                        inline_ignores(text)))
                 if not decoded.complete:
                     skip = Skip(patch.path, patch.blob, commit, "binary", size,
                                 note="only its printable text was checked for secrets")
