@@ -25,10 +25,52 @@ from gatekeeper.config import default_policy  # noqa: E402
 from gatekeeper.errors import GitError  # noqa: E402
 from gatekeeper.git import Git  # noqa: E402
 from gatekeeper.interfaces import ScanJob  # noqa: E402
-from gatekeeper.models import Severity  # noqa: E402
+from gatekeeper.models import Finding, Severity  # noqa: E402
 from gatekeeper.scan.secrets_scanner import SecretsScanner  # noqa: E402
 
 REPOS = ("opencontainers+runc", "Aider-AI+aider", "golang+net", "github+github-mcp-server")
+
+
+def scan_repo(name: str, path: Path, threshold: Severity, limit: int, batch_size: int) -> tuple[int, list[Finding]]:
+    git = Git(path, timeout=3600)
+    shas = git.rev_list(["HEAD"])
+    if limit:
+        shas = shas[:limit]
+    scanner = SecretsScanner()
+    started = time.perf_counter()
+    blocking: list[Finding] = []
+    rules: Counter[str] = Counter()
+    unreadable: list[str] = []
+
+    def scan(batch: list[str]) -> None:
+        commits = list(git.iter_log(batch, no_walk=True))
+        try:
+            result = scanner.scan(ScanJob(git=git, commits=commits, changes={}, head=None))
+        except GitError:
+            # The mirrors leave out their largest blobs: narrow down to the commits that need one.
+            if len(batch) == 1:
+                unreadable.append(batch[0])
+                return
+            scan(batch[: len(batch) // 2])
+            scan(batch[len(batch) // 2 :])
+            return
+        for finding in result.findings:
+            if finding.category == "secrets" and finding.severity >= threshold and not finding.suppressed_by:
+                blocking.append(finding)
+                rules[finding.rule_id] += 1
+
+    for start in range(0, len(shas), batch_size):
+        scan(shas[start : start + batch_size])
+    seconds = time.perf_counter() - started
+    if unreadable:
+        print(f"{name}: {len(unreadable)} commits not scanned (a blob missing from the mirror)")
+    per_10k = len(blocking) / max(len(shas), 1) * 10_000
+    print(f"{name}: {len(shas)} commits in {seconds:.0f} s, {len(blocking)} blocking secrets findings "
+          f"({per_10k:.2f} per 10,000 commits) {dict(rules)}")
+    for f in blocking:
+        print(f"  {f.rule_id} {Severity(f.severity).name.lower()} {f.commit[:12] if f.commit else '-'} "
+              f"{f.path}:{f.line} {f.message}")
+    return len(shas), blocking
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,46 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         if not path.is_dir():
             print(f"{name}: not found at {path}, skipped")
             continue
-        git = Git(path, timeout=3600)
-        shas = git.rev_list(["HEAD"])
-        if args.limit:
-            shas = shas[: args.limit]
-        scanner = SecretsScanner()
-        started = time.perf_counter()
-        blocking = []
-        rules: Counter[str] = Counter()
-        unreadable: list[str] = []
-
-        def scan(batch: list[str]) -> None:
-            commits = list(git.iter_log(batch, no_walk=True))
-            try:
-                result = scanner.scan(ScanJob(git=git, commits=commits, changes={}, head=None))
-            except GitError:
-                # The mirrors leave out their largest blobs: narrow down to the commits that need one.
-                if len(batch) == 1:
-                    unreadable.append(batch[0])
-                    return
-                scan(batch[: len(batch) // 2])
-                scan(batch[len(batch) // 2 :])
-                return
-            for finding in result.findings:
-                if finding.category == "secrets" and finding.severity >= threshold:
-                    blocking.append(finding)
-                    rules[finding.rule_id] += 1
-
-        for start in range(0, len(shas), args.batch):
-            scan(shas[start : start + args.batch])
-        seconds = time.perf_counter() - started
-        total_commits += len(shas)
+        commits, blocking = scan_repo(name, path, threshold, args.limit, args.batch)
+        total_commits += commits
         total_blocking += len(blocking)
-        per_10k = len(blocking) / max(len(shas), 1) * 10_000
-        if unreadable:
-            print(f"{name}: {len(unreadable)} commits not scanned (a blob missing from the mirror)")
-        print(f"{name}: {len(shas)} commits in {seconds:.0f} s, {len(blocking)} blocking secrets findings "
-              f"({per_10k:.2f} per 10,000 commits) {dict(rules)}")
-        for f in blocking:
-            print(f"  {f.rule_id} {Severity(f.severity).name.lower()} {f.commit[:12] if f.commit else '-'} "
-                  f"{f.path}:{f.line} {f.message}")
     print(f"all: {total_commits} commits, {total_blocking} blocking "
           f"({total_blocking / max(total_commits, 1) * 10_000:.2f} per 10,000 commits)")
     return 0

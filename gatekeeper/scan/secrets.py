@@ -887,7 +887,9 @@ class SecretDetector:
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
             quoted = start > 0 and text[start - 1] in _QUOTES
-            if not _looks_like_credential(value, quoted) or (not quoted and _is_field_list(text, match.start(), start, value)):
+            if not _looks_like_credential(value, quoted) or (
+                not quoted and _is_field_list(text, match.start(), start, value)
+            ):
                 return None
         material = value
         if rule.multiline:
