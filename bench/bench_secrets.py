@@ -3,14 +3,20 @@
 1. speed: real source files (stdlib and installed packages) plus the labelled lines, scanned file by
    file by both detectors (each reads the file and scans every line), several repetitions; the best
    repetition of each is compared.
-2. quality: precision / recall / F1 per line on the labelled set (bench/labelled_secrets.py).
+2. quality: precision / recall / F1 per line on the labelled set (bench/labelled_secrets.py), and
+   recall per provider family for gatekeeper.
+
+Engines side by side in the same run: gatekeeper with the Hyperscan prefilter (the default), the same
+rules with the portable `str.find` prefilter (GATEKEEPER_SECRETS_ENGINE=re), the rules as they were
+before issue 11 (42 rules, `--baseline-rev`, read from git) on the portable prefilter, and
+detect-secrets. The README quotes this script's numbers.
 
 detect-secrets runs with all its default plugins and filters (`default_settings()`), through
 `scan_file` — its normal per-file path, which applies entropy limits and its heuristic filters and is
 faster than the ad-hoc `scan_line` (that one clears its filter cache on every call and reports
 every word in eager mode, so it is neither fast nor a fair quality baseline).
 
-Run from the repository root: `python bench/bench_secrets.py [--lines N] [--reps N]`.
+Run from the repository root: `python bench/bench_secrets.py [--lines N] [--reps N] [--baseline-rev REV]`.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import argparse
 import os
 import platform
 import shlex
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +38,10 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from labelled_secrets import Sample, build_samples  # noqa: E402
 
-from gatekeeper.scan.secrets import SecretDetector  # noqa: E402
+from gatekeeper.scan import secrets as secrets_module  # noqa: E402
+from gatekeeper.scan.secrets import SecretDetector, parse_rules  # noqa: E402
+
+BASELINE_REV = "e8731e6"  # main before issue 11: 42 rules, str.find prefilter
 
 CORPUS_EXTENSIONS = {".py", ".json", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".md", ".rst", ".txt", ".js", ".sh"}
 
@@ -132,10 +142,22 @@ def quality(scan: Callable[[Path], set[int]], samples: list[Sample], groups: lis
     return tp, fp, fn, misses, false_alarms
 
 
+def baseline_detector(rev: str) -> SecretDetector | None:
+    proc = subprocess.run(["git", "show", f"{rev}:rules/secrets.yml"], cwd=ROOT, capture_output=True, check=False)
+    if proc.returncode != 0:
+        return None
+    os.environ[secrets_module.ENGINE_ENV] = "re"
+    try:
+        return SecretDetector(parse_rules(proc.stdout.decode(), f"{rev}:rules/secrets.yml"))
+    finally:
+        del os.environ[secrets_module.ENGINE_ENV]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--lines", type=int, default=30_000, help="lines of real source in the speed corpus")
     parser.add_argument("--reps", type=int, default=3, help="repetitions of the speed run")
+    parser.add_argument("--baseline-rev", default=BASELINE_REV, help="git revision whose rules are the baseline")
     args = parser.parse_args(argv)
 
     print("$ " + shlex.join(["python", *sys.argv]))
@@ -143,16 +165,27 @@ def main(argv: list[str] | None = None) -> int:
     from detect_secrets.settings import default_settings
 
     detector = SecretDetector.load()
+    os.environ[secrets_module.ENGINE_ENV] = "re"
+    portable = SecretDetector.load()
+    del os.environ[secrets_module.ENGINE_ENV]
+    baseline = baseline_detector(args.baseline_rev)
     print(f"python {platform.python_version()} on {platform.machine()}, detect-secrets {DS_VERSION}, "
-          f"gatekeeper secrets rules: {len(detector.rules)} (sha256 {detector.digest[:12]})")
+          f"gatekeeper secrets rules: {len(detector.rules)} (sha256 {detector.digest[:12]}), prefilter "
+          f"{detector.engine}; baseline {args.baseline_rev}: "
+          f"{len(baseline.rules) if baseline else 'unavailable'} rules")
 
     samples = build_samples()
     groups = labelled_files(samples)
     corpus = corpus_files(args.lines)
-    ours = ours_scanner(detector)
+    engines: list[tuple[str, Callable[[Path], set[int]]]] = [
+        (f"gatekeeper/{detector.engine}", ours_scanner(detector)),
+        ("gatekeeper/re", ours_scanner(portable)),
+    ]
+    if baseline is not None:
+        engines.append((f"before/{args.baseline_rev}", ours_scanner(baseline)))
 
     with tempfile.TemporaryDirectory(prefix="gk-bench-") as tmp, default_settings():
-        theirs = detect_secrets_scanner()
+        engines.append(("detect-secrets", detect_secrets_scanner()))
         labelled_dir = Path(tmp) / "labelled"
         labelled_dir.mkdir()
         labelled_paths = write_tree(labelled_dir, [(name, [samples[i].line for i in idx]) for name, idx in groups])
@@ -164,37 +197,38 @@ def main(argv: list[str] | None = None) -> int:
         n_bytes = sum(p.stat().st_size for p in speed_paths)
 
         # warm-up (imports, regex compilation, file cache), then alternate to share any drift
-        ours(speed_paths[0])
-        theirs(speed_paths[0])
-        ours_times: list[float] = []
-        theirs_times: list[float] = []
+        for _, scan in engines:
+            scan(speed_paths[0])
+        times: dict[str, list[float]] = {name: [] for name, _ in engines}
         for _ in range(args.reps):
-            ours_times += timed(ours, speed_paths, 1)
-            theirs_times += timed(theirs, speed_paths, 1)
+            for name, scan in engines:
+                times[name] += timed(scan, speed_paths, 1)
 
         print()
         print(f"speed: {len(speed_paths)} files, {n_lines:,} lines, {n_bytes / 1e6:.1f} MB, "
-              f"best of {args.reps} repetitions")
-        print(f"  {'detector':<16}{'best s':>9}{'median s':>10}{'lines/s':>12}{'MB/s':>8}")
-        for name, times in (("gatekeeper", ours_times), ("detect-secrets", theirs_times)):
-            best = min(times)
-            median = sorted(times)[len(times) // 2]
-            print(f"  {name:<16}{best:>9.3f}{median:>10.3f}{n_lines / best:>12,.0f}{n_bytes / 1e6 / best:>8.2f}")
-        ratio = min(theirs_times) / min(ours_times)
-        print(f"  ours is {ratio:.1f}x faster (goal >= 5x)")
+              f"best of {args.reps} repetitions (file read + scan, one process)")
+        print(f"  {'detector':<22}{'best s':>9}{'median s':>10}{'lines/s':>12}{'MB/s':>8}{'vs ds':>8}")
+        ds_best = min(times["detect-secrets"])
+        for name, _ in engines:
+            best = min(times[name])
+            median = sorted(times[name])[len(times[name]) // 2]
+            print(f"  {name:<22}{best:>9.3f}{median:>10.3f}{n_lines / best:>12,.0f}{n_bytes / 1e6 / best:>8.2f}"
+                  f"{ds_best / best:>7.1f}x")
 
         print()
         positives = sum(s.secret for s in samples)
         print(f"quality: labelled set, {positives} lines with a secret, {len(samples) - positives} without "
               f"(per line)")
-        print(f"  {'detector':<16}{'TP':>5}{'FP':>5}{'FN':>5}{'precision':>11}{'recall':>8}{'F1':>7}")
+        print(f"  {'detector':<22}{'TP':>5}{'FP':>5}{'FN':>5}{'precision':>11}{'recall':>8}{'F1':>7}{'bare':>7}")
         report: dict[str, tuple[list[Sample], list[Sample]]] = {}
-        for name, scan in (("gatekeeper", ours), ("detect-secrets", theirs)):
+        bare_total = sum(1 for s in samples if s.kind.startswith("bare:"))
+        for name, scan in engines:
             tp, fp, fn, misses, false_alarms = quality(scan, samples, groups, labelled_paths)
             precision = tp / (tp + fp) if tp + fp else 0.0
             recall = tp / (tp + fn) if tp + fn else 0.0
             f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-            print(f"  {name:<16}{tp:>5}{fp:>5}{fn:>5}{precision:>11.3f}{recall:>8.3f}{f1:>7.3f}")
+            bare = 1 - sum(1 for m in misses if m.kind.startswith("bare:")) / max(bare_total, 1)
+            print(f"  {name:<22}{tp:>5}{fp:>5}{fn:>5}{precision:>11.3f}{recall:>8.3f}{f1:>7.3f}{bare:>7.3f}")
             report[name] = (misses, false_alarms)
         for name, (misses, false_alarms) in report.items():
             for label, items in (("missed", misses), ("false alarms", false_alarms)):
@@ -203,6 +237,20 @@ def main(argv: list[str] | None = None) -> int:
                     kinds[sample.kind] += 1
                 summary = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
                 print(f"  {name} {label}: {summary or 'none'}")
+
+        print()
+        print("recall per family (gatekeeper):")
+        misses = report[engines[0][0]][0]
+        missed: dict[str, int] = defaultdict(int)
+        for sample in misses:
+            missed[sample.kind] += 1
+        totals: dict[str, int] = defaultdict(int)
+        for sample in samples:
+            if sample.secret:
+                totals[sample.kind] += 1
+        cells = [f"{kind} {1 - missed[kind] / n:.2f}" for kind, n in sorted(totals.items())]
+        for start in range(0, len(cells), 6):
+            print("  " + ", ".join(cells[start:start + 6]))
     return 0
 
 

@@ -302,10 +302,103 @@ def _negatives(g: _Gen) -> list[Sample]:
     return out
 
 
+# --- issue 11: bare tokens, commands, headers, keys; written from the providers' documentation -------
+#
+# Each entry: (family, factory). The bodies are random characters of the documented alphabet and length,
+# written here from the providers' pages, not from rules/secrets.yml, and placed WITHOUT an assignment
+# keyword (in prose, a JSON array, a CLI argument, a URL), which is what the old rules could not see.
+
+BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l".upper()
+B32_LOWER = "abcdefghijklmnopqrstuvwxyz234567"
+
+
+def _bare_formats(g: _Gen) -> list[tuple[str, Callable[[], str]]]:
+    hexs = lambda n: g.s(n, HEX)  # noqa: E731
+    uuid = g.uuid
+    return [
+        ("huggingface", lambda: "hf_" + g.s(34, string.ascii_letters)),
+        ("docker", lambda: g.pick(["dckr_pat_", "dckr_oat_"]) + g.s(27, B64URL)),
+        ("grafana", lambda: g.pick(["glc_" + g.s(g.rng.randint(60, 160), B64), "glsa_" + g.s(32) + "_" + hexs(8)])),
+        ("newrelic", lambda: g.pick(["NRAK-" + g.s(27, UPPER_DIGITS), "NRII-" + g.s(32, B64URL)])),
+        ("atlassian", lambda: "ATATT3" + g.s(186, B64URL)),
+        ("notion", lambda: "ntn_" + g.s(11, string.digits) + g.s(35)),
+        ("supabase", lambda: "sbp_" + hexs(40)),
+        ("doppler", lambda: "dp." + g.pick(["pt", "st", "sa", "ct"]) + "." + g.s(43)),
+        ("databricks", lambda: "dapi" + hexs(32)),
+        ("linear", lambda: "lin_api_" + g.s(40)),
+        ("postman", lambda: "PMAK-" + hexs(24) + "-" + hexs(34)),
+        ("planetscale", lambda: "pscale_" + g.pick(["tkn", "pw", "oauth"]) + "_" + g.s(43, B64URL)),
+        ("groq", lambda: "gsk_" + g.s(52)),
+        ("perplexity", lambda: "pplx-" + g.s(48)),
+        ("age", lambda: "AGE-SECRET-KEY-1" + g.s(58, BECH32)),
+        ("azure-ad", lambda: g.s(3) + str(g.rng.randint(0, 9)) + "Q~" + g.s(34, B62 + "_~.-")),
+        ("aws-bedrock", lambda: "ABSK" + g.s(g.rng.randint(110, 180), B64)),
+        ("aws-mws", lambda: "amzn.mws." + uuid()),
+        ("sonar", lambda: g.pick(["squ_", "sqp_", "sqa_"]) + hexs(40)),
+        ("replicate", lambda: "r8_" + g.s(37)),
+        ("rubygems", lambda: "rubygems_" + hexs(48)),
+        ("pulumi", lambda: "pul-" + hexs(40)),
+        ("dynatrace", lambda: "dt0c01." + g.s(24, UPPER_DIGITS) + "." + g.s(64, UPPER_DIGITS)),
+        ("figma", lambda: "figd_" + g.s(40, B64URL)),
+        ("tailscale", lambda: "tskey-" + g.pick(["auth", "api", "client"]) + "-" + g.s(12) + "-" + g.s(30)),
+        ("openrouter", lambda: "sk-or-v1-" + hexs(64)),
+        ("slack-webhook", lambda: f"https://hooks.slack.com/services/T{g.s(8, UPPER_DIGITS)}/B{g.s(10, UPPER_DIGITS)}/"
+                                  f"{g.s(24)}"),
+        ("github", lambda: g.pick(["ghp_", "gho_", "ghs_", "ghu_"]) + g.s(36)),
+        ("sendgrid", lambda: f"SG.{g.s(22, B64URL)}.{g.s(43, B64URL)}"),
+        ("google-api-key", lambda: "AIza" + g.s(35, B64URL)),
+    ]
+
+
+def _issue11(g: _Gen) -> list[Sample]:
+    out: list[Sample] = []
+    prose = ["we rotated {} yesterday", "  - {}", '["{}"]', "token {} expired", "curl https://api.example.net?key={}",
+             "see {} in the logs", "| prod | {} |"]
+    for family, make in _bare_formats(g):
+        for _ in range(6):
+            out.append(Sample(g.pick(["notes.md", "data.json", "run.sh", "issue.txt"]),
+                              g.pick(prose).format(make()), True, f"bare:{family}"))
+    pw = g.password
+    commands = [
+        lambda: f"CREATE USER 'svc'@'%' IDENTIFIED BY '{pw()}';",
+        lambda: f"ALTER ROLE app WITH LOGIN PASSWORD '{pw()}';",
+        lambda: f"mysql -u root -p{g.s(14)} -h db.internal app",
+        lambda: f"gpg --batch --passphrase '{pw()}' --decrypt backup.gpg",
+        lambda: f"curl -u deploy:{g.s(16)} https://nexus.internal/repository/",
+        lambda: f"Authorization: Basic {base64.b64encode(f'svc:{g.s(14)}'.encode()).decode()}",
+        lambda: f"-H 'Authorization: Bearer {g.s(40, B64URL)}'",
+        lambda: f"sshpass -p '{pw()}' ssh admin@10.0.0.5",
+        lambda: f"redis-cli -h cache -a {g.s(20)} INFO",
+        lambda: f"docker login -u ci -p {g.s(24)} registry.internal",
+        lambda: f"keytool -list -keystore app.jks -storepass {g.s(12)}",
+        lambda: f"openssl pkcs12 -in cert.p12 -passin pass:{g.s(12)} -nodes",
+    ]
+    for _ in range(3):
+        for make_line in commands:
+            out.append(Sample(g.pick(["deploy.sh", "README.md", "init.sql"]), make_line(), True, "command"))
+    for header in ("-----BEGIN OPENSSH PRIVATE KEY-----", "PuTTY-User-Key-File-" + "3: ssh-ed25519",
+                   "-----BEGIN EC PRIVATE KEY-----"):
+        out.append(Sample("key.txt", header, True, "private-key"))
+    hard_negatives = [
+        lambda: f"sha256:{g.s(64, HEX)}", lambda: g.uuid(), lambda: base64.b64encode(g.rng.randbytes(40)).decode(),
+        lambda: f"commit {g.s(40, HEX)}", lambda: "hf_" + "x" * 34, lambda: "dapi" + "0" * 32,
+        lambda: "Authorization: Bearer <token>", lambda: "mysql -u root -p app", lambda: "curl -u $USER:$PASS https://x",
+        lambda: "PASSWORD '${DB_PASSWORD}'", lambda: "gsk_" + "X" * 52, lambda: "--password-file /run/secrets/pw",
+        lambda: "Authorization: Basic " + base64.b64encode(b"user:password").decode(),
+        lambda: f"integrity sha512-{base64.b64encode(g.rng.randbytes(64)).decode()}",
+        lambda: f"  color: '\033[{g.rng.randint(30, 37)}m'", lambda: "//  name:password:UID:GID:GECOS:directory:shell",
+        lambda: '"pwd: getcwd: No such process"', lambda: "--- PASS: TestLogin (0.01s)",
+    ]
+    for _ in range(4):
+        for make_line in hard_negatives:
+            out.append(Sample(g.pick(["notes.md", "main.go", "lock.json"]), make_line(), False, "hard-negative"))
+    return out
+
+
 def build_samples(seed: int = SEED) -> list[Sample]:
     """The labelled set, positives first; deterministic for a given seed."""
     g = _Gen(seed)
-    return _positives(g) + _negatives(g)
+    return _positives(g) + _negatives(g) + _issue11(g)
 
 
 def labelled_lines(seed: int = SEED) -> tuple[list[str], list[bool]]:

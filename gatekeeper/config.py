@@ -161,6 +161,23 @@ class Bypass:
 
 
 @dataclass(frozen=True, slots=True)
+class SecretsSettings:
+    """`secrets: {config: .gitleaks.toml, extend_default: true, validate: false, docs: [...], fixtures: [...]}`.
+
+    `config`: a gitleaks-format TOML file (relative to the policy file; read from the trusted policy
+    source only); `extend_default`: its rules come on top of the shipped ones; `validate`: ask the
+    providers whether found credentials are live (never in pre-receive); `docs` / `fixtures`: globs of
+    documentation and test-fixture files whose secrets findings are suppressed with that reason
+    (recorded, never dropped) unless a checksum proves the token machine-made."""
+
+    config: Path | None = None
+    extend_default: bool = True
+    validate: bool = False
+    docs: tuple[str, ...] = ()
+    fixtures: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class LogSettings:
     """`log: {path: …, required: false}`: where decisions are recorded (a file → SQLite, or a
     postgresql:// URL), and whether the gate fails closed when it cannot record one."""
@@ -236,6 +253,7 @@ class Policy:
     ai: AIRules = field(default_factory=AIRules)
     unscanned: tuple[tuple[str, str], ...] = DEFAULT_UNSCANNED  # (rule set, block|warn|allow)
     bandit: BanditGate = field(default_factory=BanditGate)
+    secrets: SecretsSettings = field(default_factory=SecretsSettings)
     source: str = "built-in default"
 
     def unscanned_action(self, ruleset: str, mobile: bool) -> str:
@@ -397,7 +415,7 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
     top = v.mapping(data, "", ("version", "origins", "protected_refs", "rules", "zones", "devices",
                                "allowed_signers", "gpg_home", "signer_binding", "require_dco", "baseline",
                                "pre_receive", "on_tool_error", "on_timeout", "bypass", "ignore", "inline_ignore",
-                               "log", "ai", "unscanned", "bandit"),
+                               "log", "ai", "unscanned", "bandit", "secrets"),
                     required=("version",))
     if type(top["version"]) is not int or top["version"] != 1:
         raise v.fail("version", f"unsupported version {_show(top['version'])} (this gatekeeper reads version 1)",
@@ -539,6 +557,22 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
         value = Path(v.string(top[key], key))
         return value if value.is_absolute() or base_dir is None else base_dir / value
 
+    secrets = SecretsSettings()
+    if "secrets" in top:
+        sc = v.mapping(top["secrets"], "secrets", ("config", "extend_default", "validate", "docs", "fixtures"))
+        config_path = None
+        if sc.get("config") is not None:
+            config_path = Path(v.string(sc["config"], "secrets.config"))
+            if not config_path.is_absolute() and base_dir is not None:
+                config_path = base_dir / config_path
+        secrets = SecretsSettings(
+            config=config_path,
+            extend_default=_opt(sc, "extend_default", True, v.boolean, "secrets"),
+            validate=_opt(sc, "validate", False, v.boolean, "secrets"),
+            docs=_opt(sc, "docs", NO_STRINGS, v.strings, "secrets"),
+            fixtures=_opt(sc, "fixtures", NO_STRINGS, v.strings, "secrets"),
+        )
+
     return Policy(
         version=1,
         origins=origins,
@@ -561,6 +595,7 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
         ai=ai,
         unscanned=tuple(unscanned.items()),
         bandit=_bandit(v, top["bandit"]) if "bandit" in top else BanditGate(),
+        secrets=secrets,
         source=source,
     )
 

@@ -158,6 +158,8 @@ def load_trusted(git: Git, rev: str, policy_path: str, root: Path) -> TrustedCon
         value: Path | None = getattr(policy, key)
         if value is not None:
             _inside(value, root, key)
+    if policy.secrets.config is not None:
+        _inside(policy.secrets.config, root, "secrets.config")
     baseline: frozenset[str] = frozenset()
     if policy.baseline is not None:
         relb = _inside(policy.baseline, root, "baseline")

@@ -352,8 +352,9 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
         request = Request(git=git, updates=(update,), policy=policy, mode="action", pushed=False,
                           range_description=description, now=now or dt.datetime.now(dt.UTC),
                           baseline=trusted.baseline)
-        services = Services(scanners=build_scanners(policy), review=source,
-                            signatures=ProvenanceSource(reader=git_reader(git, trusted_rev, trusted.root)),
+        trusted_reader = git_reader(git, trusted_rev, trusted.root)  # the base commit's files, not the PR's
+        services = Services(scanners=build_scanners(policy, reader=trusted_reader), review=source,
+                            signatures=ProvenanceSource(reader=trusted_reader),
                             checks=(*CHECKS, policy_change))
         verdict = evaluate(request, services)
     if source.client is not None:

@@ -320,10 +320,11 @@ def _audit(state: HookState, *, event: str, exit_code: int, verdict: Verdict | N
 ScannerFactory = Callable[[Policy], Mapping[str, Scanner]]
 
 
-def _default_scanners(policy: Policy) -> Mapping[str, Scanner]:
+def _default_scanners(policy: Policy, reader: Reader | None = None) -> Mapping[str, Scanner]:
     from gatekeeper.scan import build_scanners
 
-    return build_scanners(policy)
+    # Files the policy names (a gitleaks config) are read like the policy: from the trusted source.
+    return build_scanners(policy, reader=reader, in_hook=True)
 
 
 def run_legacy(legacy: Path, args: Sequence[str], stdin: bytes, timeout: float) -> int | None:
@@ -431,7 +432,8 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
         extra.append(bypass.finding)
 
     wanted = set(policy.pre_receive.scanners) - set(policy.pre_receive.defer)
-    available = scanners(policy)
+    available = (_default_scanners(policy, trusted.reader) if scanners is _default_scanners
+                 else scanners(policy))
     pusher_identity = _identity(state.pusher)
     request = Request(
         git=git,

@@ -55,8 +55,13 @@ class _Lazy:
 def build_scanners(policy: Policy, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                    timeout: float = DEFAULT_TIMEOUT, cache_dir: Path | None = None, use_cache: bool = True,
                    semgrep_executable: str | None = None, semgrep_rules: Path | None = None,
-                   secrets_rules: Path | None = None) -> dict[str, Scanner]:
-    """One instance of every scanner, configured for one run (the policy selects which ones run)."""
+                   secrets_rules: Path | None = None, reader: Callable[[Path], str | None] | None = None,
+                   in_hook: bool = False) -> dict[str, Scanner]:
+    """One instance of every scanner, configured for one run (the policy selects which ones run).
+
+    `reader` reads the files the policy names (`secrets.config`) from the mode's trusted source; without
+    one they are read from the file system. `in_hook`: live validation of secrets never runs there.
+    """
 
     def cache() -> ResultCache | None:
         from gatekeeper.scan.cache import ResultCache
@@ -66,7 +71,8 @@ def build_scanners(policy: Policy, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYT
     def secrets() -> Scanner:
         from gatekeeper.scan.secrets_scanner import SecretsScanner
 
-        return SecretsScanner(rules_path=secrets_rules, max_file_bytes=max_file_bytes)
+        return SecretsScanner(rules_path=secrets_rules, max_file_bytes=max_file_bytes, settings=policy.secrets,
+                              reader=reader, validate=policy.secrets.validate and not in_hook)
 
     def semgrep() -> Scanner:
         from gatekeeper.scan.semgrep import SemgrepScanner

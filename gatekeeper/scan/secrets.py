@@ -35,7 +35,7 @@ import re._parser as sre_parse  # type: ignore[import-not-found]
 import threading
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -563,22 +563,30 @@ class _Prefilter:
             expressions = [re.escape(k).encode("utf-8") for k in self.keywords]
             flags = [hyperscan.HS_FLAG_CASELESS] * len(self.keywords)
             ids = list(range(len(self.keywords)))
-            unfiltered = []
-            for index, pattern in enumerate(self.patterns):
-                try:
-                    probe = hyperscan.Database()
-                    probe.compile(expressions=[pattern.encode("utf-8")], flags=[hyperscan.HS_FLAG_PREFILTER])
-                except hyperscan.error:
-                    unfiltered.append(index)
-                    continue
-                expressions.append(pattern.encode("utf-8"))
-                flags.append(hyperscan.HS_FLAG_PREFILTER)
-                ids.append(len(self.keywords) + index)
-            self.unfiltered = tuple(unfiltered)
-            if expressions:
+            regexes = {len(self.keywords) + i: p.encode("utf-8") for i, p in enumerate(self.patterns)}
+
+            def compiled(chosen: Mapping[int, bytes]) -> Any:
                 db = hyperscan.Database()
-                db.compile(expressions=expressions, ids=ids, elements=len(expressions), flags=flags)
-                self._db = db
+                db.compile(expressions=[*expressions, *chosen.values()], ids=[*ids, *chosen],
+                           elements=len(expressions) + len(chosen),
+                           flags=[*flags, *[hyperscan.HS_FLAG_PREFILTER] * len(chosen)])
+                return db
+
+            try:
+                self._db = compiled(regexes)
+                self.unfiltered = ()
+            except hyperscan.error:
+                # Some pattern Hyperscan cannot take even as a prefilter: find which (rare; a gitleaks
+                # rule), leave those to `re`, and compile the rest.
+                accepted = {}
+                for pid, pattern in regexes.items():
+                    try:
+                        hyperscan.Database().compile(expressions=[pattern], flags=[hyperscan.HS_FLAG_PREFILTER])
+                        accepted[pid] = pattern
+                    except hyperscan.error:
+                        continue
+                self.unfiltered = tuple(pid - len(self.keywords) for pid in regexes if pid not in accepted)
+                self._db = compiled(accepted) if expressions or accepted else None
 
     @property
     def engine(self) -> str:
@@ -664,7 +672,7 @@ class SecretDetector:
             i: re.compile(p, re.ASCII) if (p := self.rules[i].prefilter) else self.rules[i].regex
             for i in self._keywordless
         }
-        self._reach = tuple(_max_width(r.regex) for r in self.rules)
+        self._reach: dict[int, int | None] = {}  # longest match per rule, computed when a long line needs it
 
     @classmethod
     def load(cls, path: Path | None = None) -> SecretDetector:
@@ -755,6 +763,8 @@ class SecretDetector:
         spans: dict[int, list[list[int]]] = {}
         for kid, end in sorted(offsets, key=lambda item: item[1]):
             for index in self._id_rules[kid]:
+                if index not in self._reach:
+                    self._reach[index] = _max_width(self.rules[index].regex)
                 reach = self._reach[index]
                 if reach is None:
                     spans[index] = [[0, len(text)]]

@@ -20,16 +20,23 @@ Messages are content too (DESIGN §10): every commit's message and every annotat
 (and the tags those tags point at) are scanned with the same detector; their findings name the path
 `<commit message>` or `<tag message>` and the line within the message. A match the detector judged a
 placeholder or an example is not dropped: it becomes a finding with `suppressed_by` set, which
-policy.decide records under `suppressed` with that reason.
+policy.decide records under `suppressed` with that reason; so do findings in files the policy calls
+documentation or test fixtures (`secrets.docs` / `secrets.fixtures`), unless a checksum verifies.
+
+With `secrets.config` the rules come from a gitleaks-format file read through the mode's trusted
+reader (scan.gitleaks). With `secrets.validate` (never in pre-receive) findings of providers with a
+read-only identity call are marked live / revoked / unknown (scan.validation).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gatekeeper.config import SecretsSettings, glob_match
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.git import Git
 from gatekeeper.interfaces import LooseBlob, ScanJob, ScanResult
@@ -41,6 +48,7 @@ from gatekeeper.scan.workspace import GITLINK_MODE, Skip
 
 if TYPE_CHECKING:
     from gatekeeper.scan.text import Decoded
+    from gatekeeper.scan.validation import Validator
 
 NAME = "secrets"
 COMMIT_MESSAGE = "<commit message>"
@@ -61,15 +69,31 @@ class SecretsScanner:
     name = NAME
 
     def __init__(self, *, detector: SecretDetector | None = None, rules_path: Path | None = None,
-                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, max_file_lines: int = DEFAULT_MAX_FILE_LINES) -> None:
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, max_file_lines: int = DEFAULT_MAX_FILE_LINES,
+                 settings: SecretsSettings | None = None, reader: Callable[[Path], str | None] | None = None,
+                 validate: bool = False, validator: Validator | None = None) -> None:
         self._detector = detector
         self.rules_path = rules_path
+        self.settings = settings or SecretsSettings()
+        self.reader = reader
+        self.validate = validate
+        self.validator = validator
+        self._live: dict[int, SecretHit] = {}
+        self._pending: list[Finding] = []
         self.max_file_bytes = max_file_bytes
         self.max_file_lines = max_file_lines
 
     def detector(self) -> SecretDetector:
         if self._detector is None:
-            self._detector = SecretDetector.load(self.rules_path)
+            if self.settings.config is not None:
+                from gatekeeper.provenance.source import filesystem_reader
+                from gatekeeper.scan.gitleaks import load_detector
+
+                self._detector = load_detector(self.settings.config, self.reader or filesystem_reader,
+                                               extend_default=self.settings.extend_default,
+                                               default=lambda: SecretDetector.load(self.rules_path))
+            else:
+                self._detector = SecretDetector.load(self.rules_path)
         return self._detector
 
     def scan(self, job: ScanJob) -> ScanResult:
@@ -118,6 +142,9 @@ class SecretsScanner:
         files += decoded_files - sum(1 for _, p in binaries if not p.binary)
         if cut is None:
             findings.extend(self._message_findings(detector, job))
+        if self.validate:
+            findings = self._validated(findings)
+        self._live.clear()
         stat = ScannerStat(ran=cut is None, error="time budget exhausted" if cut else None, files=files)
         return ScanResult(tuple(findings), stat, files)
 
@@ -157,14 +184,11 @@ class SecretsScanner:
                 decoded = decode(data)
                 scanned += 1
                 lines = decoded.text.split("\n")
-                for hit in detector.scan_text(decoded.text):
+                for hit in detector.scan_text(decoded.text, path=where, with_suppressed=True):
                     text = lines[hit.line - 1] if 0 < hit.line <= len(lines) else ""
-                    findings.append(Finding(
-                        rule_id=hit.rule_id, severity=hit.severity,
-                        message=f"{hit.description} {hit.redacted} in {item.ref} (blob {blob[:12]}, outside any "
-                                "commit)", path=where, line=hit.line, fix=LOOSE_FIX,
-                        line_ignores=inline_ignores(text),
-                    ).with_fingerprint(hit.digest))
+                    findings.append(self._finding(
+                        hit, None, where, f"{hit.description} {hit.redacted} in {item.ref} (blob {blob[:12]}, "
+                        "outside any commit)", LOOSE_FIX, inline_ignores(text)))
                 if not decoded.complete:
                     partial = Skip(where, blob, None, "binary", size,
                                    note="only its printable text was checked for secrets")
@@ -186,13 +210,56 @@ class SecretsScanner:
                               inline_ignores(texts.get(hit.line, "")))
                 for hit in hits]
 
-    @staticmethod
-    def _finding(hit: SecretHit, commit: str | None, path: str, message: str, fix: str,
+    def _finding(self, hit: SecretHit, commit: str | None, path: str, message: str, fix: str,
                  ignores: tuple[str, ...] = ()) -> Finding:
-        return Finding(
+        finding = Finding(
             rule_id=hit.rule_id, severity=hit.severity, message=message, commit=commit, path=path, line=hit.line,
-            fix=fix, line_ignores=ignores, suppressed_by=hit.suppressed,
+            fix=fix, line_ignores=ignores, suppressed_by=hit.suppressed or self._context(hit, path),
         ).with_fingerprint(hit.digest)
+        if self.validate and not finding.suppressed_by and hit.value:
+            self._live[id(finding)] = hit  # the value stays in memory for the identity call only
+            self._pending.append(finding)
+        return finding
+
+    def _context(self, hit: SecretHit, path: str) -> str:
+        """Policy `secrets.docs` / `secrets.fixtures`: such files' findings are recorded as suppressed,
+        unless a checksum proves the token machine-made (a real token in a README is still a leak)."""
+        if hit.verified or path in (COMMIT_MESSAGE, TAG_MESSAGE):
+            return ""
+        for globs, kind in ((self.settings.docs, "documentation"), (self.settings.fixtures, "test fixture")):
+            if any(glob_match(g, path) for g in globs):
+                return f"context: {kind} file (policy secrets.{'docs' if kind == 'documentation' else 'fixtures'})"
+        return ""
+
+    def _validated(self, findings: list[Finding]) -> list[Finding]:
+        """Live validation (policy `secrets.validate`): ask the provider who the credential belongs to."""
+        from gatekeeper.scan.validation import HttpValidator
+
+        validator = self.validator or HttpValidator()
+        verdicts: dict[int, Finding] = {}
+        aws_secrets: dict[tuple[str | None, str | None], str] = {}
+        for finding in self._pending:
+            hit = self._live.get(id(finding))
+            if hit is not None and hit.rule_id in ("secrets/aws-secret-key", "secrets/aws-secret-key-pair"):
+                aws_secrets.setdefault((finding.commit, finding.path), hit.value)
+        for finding in self._pending:
+            hit = self._live.get(id(finding))
+            if hit is None:
+                continue
+            value = hit.value
+            if hit.rule_id == "secrets/aws-access-key":
+                secret = aws_secrets.get((finding.commit, finding.path))
+                if secret is None:
+                    continue
+                value = f"{value}:{secret}"
+            status = validator.check(hit.rule_id, value)
+            if status is None:
+                continue
+            verdicts[id(finding)] = dataclasses.replace(
+                finding, message=f"{finding.message} [validated: {status}]",
+                severity=max(finding.severity, Severity.CRITICAL) if status == "live" else finding.severity)
+        self._pending.clear()
+        return [verdicts.get(id(f), f) for f in findings]
 
     def _message_findings(self, detector: SecretDetector, job: ScanJob) -> list[Finding]:
         """Secrets in the commits' messages and in the annotated tags the updates move."""
