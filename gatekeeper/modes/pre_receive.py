@@ -54,7 +54,7 @@ from gatekeeper.models import (
 )
 from gatekeeper.origin.base import ForgeInfo
 from gatekeeper.origin.recorded import PushOriginStore
-from gatekeeper.provenance.source import ProvenanceSource
+from gatekeeper.provenance.source import ProvenanceSource, Reader
 from gatekeeper.report.hook import render_error, render_hook
 from gatekeeper.review.forge import PushReviewSource, policy_review
 from gatekeeper.review.trailers import Identity
