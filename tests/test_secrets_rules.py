@@ -284,11 +284,10 @@ def test_no_rule_backtracks_super_linearly(detector: SecretDetector) -> None:
         unit = units[rule.id] + everything[:2000]
         small = (unit * (10_000 // len(unit) + 1))[:10_000]
         large = (unit * (100_000 // len(unit) + 1))[:100_000]
-        ratio = _cost(rule.regex, large) / max(_cost(rule.regex, small), 2e-5)
-        if ratio > 40:
-            ratio = _cost(rule.regex, large) / max(_cost(rule.regex, small), 2e-5)  # a busy machine: once more
-        if ratio > 40:
-            slow.append((rule.id, round(ratio, 1)))
+        # A busy machine inflates single timings: a rule is slow only if three measurements agree.
+        ratios = [_cost(rule.regex, large) / max(_cost(rule.regex, small), 2e-5) for _ in range(3)]
+        if min(ratios) > 40:
+            slow.append((rule.id, round(min(ratios), 1)))
     assert slow == []
 
 
@@ -346,3 +345,28 @@ def test_colon_separated_credentials_are_still_found(detector: SecretDetector) -
     # The field-list rule only drops values glued to a colon that hold more colons.
     assert reported(detector, f"password:{PW}") == ["generic-password"]
     assert reported(detector, f"  password: {PW}") == ["generic-password"]
+
+
+# --- noise from this repository's own history (CI gates it with the default rules) --------------------------
+
+OWN_HISTORY_NOISE = [
+    # f-string and format fields are templates, not values
+    """        lambda: f"CREATE USER 'svc'@'%' IDENTIFIED BY '{pw()}';",""",
+    """        lambda: f"openssl pkcs12 -in cert.p12 -passin pass:{g.s(12)} -nodes",""",
+    """        lambda: f"curl -u deploy:{g.s(16)} https://nexus.internal/repository/",""",
+    "    url = 'mysql://app:{0:>12}@db/app'",
+    # a PEM assembled from variables in a test generator: the literal ends right after the header
+    '        return ("-----BEGIN RSA PRIVATE KEY-----\\n" + first + "\\n" + "\\n".join(lines))',
+]
+
+
+@pytest.mark.parametrize("line", OWN_HISTORY_NOISE)
+def test_templates_and_assembled_keys_are_not_reported(detector: SecretDetector, line: str) -> None:
+    assert reported(detector, line) == [], line
+
+
+def test_a_key_body_in_a_json_string_is_still_found(detector: SecretDetector) -> None:
+    header = "-----BEGIN RSA PRIVATE KEY-----"
+    body = r(64, ALPHABETS["b64"])
+    assert reported(detector, f'"key": "{header}\\n{body}\\n"') == ["private-key"]
+    assert reported(detector, f'"key": "{header}\\n" + "{body}"') == ["private-key"]

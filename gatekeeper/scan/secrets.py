@@ -77,6 +77,8 @@ _PLACEHOLDER_MARKERS = re.compile(
     | omitt?ed | truncated
     | x{4,} | \*{3,} | \u2022{2,} | \.{3} | \u2026
     | \$\{ | \$\( | \{\{ | \}\} | \{[a-z_][\w.]*\} | ^\{\d*\}$ | ^%[sdr]$
+    | \{[a-z_][\w.]*(?:\[[^\]{}]{0,40}\]|\([^(){}]{0,40}\))+\}       # f-string fields: {pw()}, {cfg["key"]}
+    | \{\d{0,3}:[^{}\s]{0,20}\}                                      # format fields with a spec: {0:>8}, {16:b62}
     | %\( | %[a-z_]+% | <[^<>]*> | ^< | ^\$[a-z_{(]
     | &lt; | &gt; | %3c[a-z_-]*%3e                          # an HTML- or URL-escaped <placeholder>
     | (?:^|[_-])your[_-]? | [_-]here$ | ^(?:insert|enter|put|add)[_-]
