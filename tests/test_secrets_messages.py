@@ -110,3 +110,12 @@ def test_clean_tag_and_message_are_accepted(seeded: tuple[Server, RepoBuilder]) 
     work.git("tag", "-a", "-m", "Release 1.1: see CHANGELOG", "v1.1")
     result = spush(server, work, "origin", "main", "v1.1")
     assert result.code == 0, result.output
+
+
+def test_a_keystore_file_is_reported_by_its_name(tmp_path: Path) -> None:
+    repo = RepoBuilder.init(tmp_path / "r")
+    sha = repo.commit("add keystore\n", {"certs/server.p12": bytes(range(256)) * 4, "certs/README": "x\n"})
+    git = Git(repo.path)
+    findings = SecretsScanner().scan(ScanJob(git=git, commits=git.commits([sha]), changes={}, head=sha)).findings
+    assert [(f.rule_id, f.path) for f in findings if f.rule_id.startswith("secrets/")] == [
+        ("secrets/keystore-file", "certs/server.p12")]

@@ -55,6 +55,8 @@ COMMIT_MESSAGE = "<commit message>"
 TAG_MESSAGE = "<tag message>"
 MESSAGE_FIX = ("rewrite the message (`git commit --amend`, `git rebase -i` with reword, or re-create the tag) and "
                "revoke or rotate the credential: a pushed message stays in history")
+# Binary key stores: no rule can read them, so their names are the hint (PKCS#12, JKS, JCEKS, BKS).
+KEYSTORE_SUFFIXES = (".p12", ".pfx", ".jks", ".jceks", ".keystore", ".bks")
 FIX = ("remove the secret from every commit of the change (rewrite them: deleting it in a later commit leaves it "
        "in history) and revoke or rotate the credential")
 
@@ -121,6 +123,8 @@ class SecretsScanner:
                     continue
                 # A symlink is never followed, but its target is text in the pushed history like any other:
                 # its patch line is scanned (a token as a link target lands in history too).
+                if patch.path.lower().endswith(KEYSTORE_SUFFIXES):
+                    findings.append(self._keystore(commit, patch))
                 if patch.binary:
                     binaries.append((commit, patch))
                     continue
@@ -347,6 +351,15 @@ class SecretsScanner:
                                 note="only its printable text was checked for secrets")
                     findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)
         return findings, scanned
+
+    @staticmethod
+    def _keystore(commit: str, patch: FilePatch) -> Finding:
+        """A Java keystore or PKCS#12 bundle: binary, so no rule reads it, but it holds private keys."""
+        return Finding(
+            "secrets/keystore-file", Severity.HIGH,
+            "Java keystore / PKCS#12 file added (it holds private keys; its password is often next to it)",
+            commit=commit, path=patch.path, fix=FIX,
+        ).with_fingerprint(patch.blob or patch.path, "keystore")
 
     def _cut(self, commit: str, patch: FilePatch) -> Finding:
         """A patch cut at the per-file cap whose whole file could not be read either."""
