@@ -76,6 +76,9 @@ def test_summary_has_decision_commits_findings_and_review_needed() -> None:
     assert "`c0ffee000000`" in summary
     assert "### Blocking findings" in summary and "fix: rotate the key" in summary
     assert "### Review still needed" in summary and "status **stale**" in summary
+    # Every suppression is listed with its reason (an inline comment is the change author's own word).
+    assert "1 finding(s) suppressed (inline comments, ignore entries, the baseline)" in summary
+    assert "ignore: fixtures (until 2027-06-30)" in summary
 
 
 def test_summary_neutralises_markdown_and_html_from_commits() -> None:

@@ -146,7 +146,17 @@ def render_summary(v: Verdict) -> str:
             lines.append(f"- {md(f.rule_id, 100)} ({f.severity.label}): {md(f.message, 300)}")
         lines += ["", "</details>"]
     if v.suppressed:
-        lines += ["", f"{len(v.suppressed)} finding(s) suppressed by ignores or the baseline."]
+        # Every suppression is shown with its reason: an inline comment is written by the change's author.
+        lines += ["", f"<details><summary>{len(v.suppressed)} finding(s) suppressed (inline comments, ignore "
+                  "entries, the baseline)</summary>", ""]
+        for s in v.suppressed[:50]:
+            f = s.finding
+            where = " ".join(x for x in (f"`{f.commit[:12]}`" if f.commit else "",
+                                         md(f.path, 200) + (f":{f.line}" if f.line else "") if f.path else "") if x)
+            lines.append(f"- {md(f.rule_id, 100)} {where} — {md(s.reason, 200)}")
+        if len(v.suppressed) > 50:
+            lines.append(f"- … and {len(v.suppressed) - 50} more")
+        lines += ["", "</details>"]
     return "\n".join(lines) + "\n"
 
 
