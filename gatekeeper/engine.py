@@ -568,7 +568,9 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
     if "semgrep" in stats and "bandit" in stats:
         from gatekeeper.scan.themes import one_per_line
 
-        findings = one_per_line(findings)  # one finding per line and theme, not one per scanner
+        # One finding per line and theme, not one per scanner; bandit defers to our rules where they ran.
+        semgrep_ran = [c.sha for c in wanted["semgrep"]] if stats["semgrep"].ran else []
+        findings = one_per_line(findings, semgrep_ran)
     return findings, stats, files
 
 

@@ -257,4 +257,8 @@ def test_one_per_line_keeps_other_themes_lines_and_commits() -> None:
     unthemed = Finding("bandit/B999", Severity.HIGH, "m", commit="c1", path="a.py", line=3)
     kept = one_per_line([ours, same, other_theme, other_line, other_file, unthemed])
     assert kept == [ours, other_theme, other_line, other_file, unthemed]
+    # B602 is superseded by our shell rules: dropped wherever semgrep scanned the commit, kept elsewhere
+    elsewhere = Finding("bandit/B602", Severity.HIGH, "m", commit="c2", path="a.py", line=9)
+    kept = one_per_line([ours, other_theme, other_line, elsewhere], semgrep_commits={"c1"})
+    assert kept == [ours, other_theme, elsewhere]
     assert theme_of("bandit/B602") == theme_of("semgrep/js-command-injection-user-input") == "command-injection"
