@@ -124,6 +124,7 @@ _UNQUOTED_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]*")
 # ("allowCredentials", "Access-Control-Allow-Credentials").
 _CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+")
 _QUOTES = "\"'`"
+_ASCII_KINDS = tuple(re.compile(p) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9\-_./]"))
 _SEPARATORS = frozenset("-_./")
 
 
@@ -295,6 +296,8 @@ def _looks_like_credential(value: str, quoted: bool) -> bool:
         not quoted and (_DOTTED_NAME.fullmatch(value) or _UNQUOTED_NAME.fullmatch(value))
     ):
         return False
+    if value.isascii():  # the common case, in C: lower, upper, digit, punctuation other than a separator
+        return sum(1 for kind in _ASCII_KINDS if kind.search(value)) >= 2
     kinds = (
         any(c.islower() for c in value)
         + any(c.isupper() for c in value)
