@@ -306,14 +306,27 @@ def test_a_megabyte_hostile_line_costs_ten_times_a_hundred_kilobytes(detector: S
     assert ratio < 30 or cost(1_000_000) / cost(100_000) < 30  # linear: ~10; quadratic: ~100
 
 
-def test_both_prefilters_give_the_same_hits(monkeypatch: pytest.MonkeyPatch, detector: SecretDetector) -> None:
+def test_both_prefilters_give_the_same_hits(monkeypatch: pytest.MonkeyPatch) -> None:
     lines = [expand(str(e["sample"]), _rng) for e in SAMPLED] + [line for _, line in COMMANDS] + COMMAND_NEGATIVES
     text = "\n".join(lines)
-    monkeypatch.setenv(secrets_module.ENGINE_ENV, "re")
-    portable = SecretDetector.load()
-    assert portable.engine == "re"
-    assert [(h.rule_id, h.line, h.column) for h in portable.scan_text(text)] == [
-        (h.rule_id, h.line, h.column) for h in detector.scan_text(text)]
+    long_line = " ".join(lines)  # one line over MAX_GENERIC_LINE: the offset-driven windows
+    found = {}
+    for engine in ("re", "hyperscan"):
+        monkeypatch.setenv(secrets_module.ENGINE_ENV, engine)
+        d = SecretDetector.load()
+        assert d.engine == engine
+        found[engine] = [(h.rule_id, h.line, h.column) for h in d.scan_text(text + "\n" + long_line)]
+    assert found["re"] == found["hyperscan"]
+    assert len(found["re"]) > len(lines) // 2
+
+
+def test_small_input_does_not_pay_for_the_hyperscan_compile(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(secrets_module.ENGINE_ENV, raising=False)
+    d = SecretDetector.load()
+    d.scan_text("x = 1\n" * 100)
+    assert d._prefilter._db is None  # a push of a few files: the portable prefilter
+    d.scan_text("y = 2\n" * (secrets_module.HYPERSCAN_AFTER_BYTES // 6 + 1))
+    assert d._prefilter._db is not None or d.engine == "re"
 
 
 # --- noise found on real histories (bench/bench_secrets_history.py), one test each --------------------------

@@ -545,57 +545,70 @@ def placeholder_reason(value: str) -> str:
     return ""
 
 
-class _Prefilter:
-    """Which keywords (and keywordless rules) occur on which line of a batch, in one pass.
+# Hyperscan compiles its database in ~0.05-0.2 s; below this much text the portable prefilter is
+# cheaper (a pre-receive push of a few files), above it Hyperscan wins by two orders of magnitude.
+HYPERSCAN_AFTER_BYTES = 512 * 1024
 
-    Hyperscan, when it is installed: one database of every keyword as a caseless literal plus every
-    keywordless rule's regex in prefilter mode (a superset automaton; `re` confirms). Otherwise one
-    `str.find` per keyword over the lowercased batch and one `re` search per keywordless rule. Both
-    give the same candidates; the bench compares their speed.
+
+class _Prefilter:
+    """Which keywords (and keywordless rules' prefilter patterns) occur on which line of a batch.
+
+    Hyperscan once the detector has seen HYPERSCAN_AFTER_BYTES of text (or at once with
+    GATEKEEPER_SECRETS_ENGINE=hyperscan): one database of every keyword as a caseless literal plus every
+    keywordless rule's pattern in prefilter mode, scanned in one pass. Before that, and on platforms
+    without a Hyperscan wheel: one `str.find` per keyword over the lowercased batch and one search
+    per pattern. Both give the same candidates (tests compare them); `re` confirms either way.
     """
 
-    def __init__(self, keywords: Sequence[str], patterns: Sequence[str]) -> None:
+    def __init__(self, keywords: Sequence[str], patterns: Sequence[str], finders: Sequence[Regex]) -> None:
         self.keywords = tuple(keywords)
-        self.patterns = tuple(patterns)  # keywordless rules' regexes; ids follow the keywords'
+        self.patterns = tuple(patterns)  # keywordless rules' prefilter patterns; ids follow the keywords'
+        self._finders = tuple(finders)  # the same patterns compiled for the portable path
         self._db: Any = None
         self._lock = threading.Lock()  # a Hyperscan database has one scratch space
-        self.unfiltered: tuple[int, ...] = tuple(range(len(self.patterns)))  # patterns Hyperscan cannot take
-        if (self.keywords or self.patterns) and os.environ.get(ENGINE_ENV, "") != "re":
-            try:
-                import hyperscan
-            except ImportError:  # pragma: no cover - platforms without a wheel
-                return
-            expressions = [re.escape(k).encode("utf-8") for k in self.keywords]
-            flags = [hyperscan.HS_FLAG_CASELESS] * len(self.keywords)
-            ids = list(range(len(self.keywords)))
-            regexes = {len(self.keywords) + i: p.encode("utf-8") for i, p in enumerate(self.patterns)}
-
-            def compiled(chosen: Mapping[int, bytes]) -> Any:
-                db = hyperscan.Database()
-                db.compile(expressions=[*expressions, *chosen.values()], ids=[*ids, *chosen],
-                           elements=len(expressions) + len(chosen),
-                           flags=[*flags, *[hyperscan.HS_FLAG_PREFILTER] * len(chosen)])
-                return db
-
-            try:
-                self._db = compiled(regexes)
-                self.unfiltered = ()
-            except hyperscan.error:
-                # Some pattern Hyperscan cannot take even as a prefilter: find which (rare; a gitleaks
-                # rule), leave those to `re`, and compile the rest.
-                accepted = {}
-                for pid, pattern in regexes.items():
-                    try:
-                        hyperscan.Database().compile(expressions=[pattern], flags=[hyperscan.HS_FLAG_PREFILTER])
-                        accepted[pid] = pattern
-                    except hyperscan.error:
-                        continue
-                self.unfiltered = tuple(pid - len(self.keywords) for pid in regexes if pid not in accepted)
-                self._db = compiled(accepted) if expressions or accepted else None
+        self._unfiltered: tuple[int, ...] = ()  # pattern indexes Hyperscan cannot take (portable path)
+        self._seen = 0
+        mode = os.environ.get(ENGINE_ENV, "")
+        self._hyperscan = mode != "re" and bool(self.keywords or self.patterns) and _hyperscan_module() is not None
+        self._threshold = 0 if mode == "hyperscan" else HYPERSCAN_AFTER_BYTES
 
     @property
     def engine(self) -> str:
-        return "hyperscan" if self._db is not None else "re"
+        """The prefilter bulk scans use: "hyperscan", or "re" (the portable one)."""
+        return "hyperscan" if self._hyperscan else "re"
+
+    def _compile(self) -> None:
+        hyperscan = _hyperscan_module()
+        assert hyperscan is not None
+        expressions = [re.escape(k).encode("utf-8") for k in self.keywords]
+        flags = [hyperscan.HS_FLAG_CASELESS] * len(self.keywords)
+        ids = list(range(len(self.keywords)))
+        regexes = {len(self.keywords) + i: p.encode("utf-8") for i, p in enumerate(self.patterns)}
+
+        def compiled(chosen: Mapping[int, bytes]) -> Any:
+            db = hyperscan.Database()
+            db.compile(expressions=[*expressions, *chosen.values()], ids=[*ids, *chosen],
+                       elements=len(expressions) + len(chosen),
+                       flags=[*flags, *[hyperscan.HS_FLAG_PREFILTER] * len(chosen)])
+            return db
+
+        try:
+            db = compiled(regexes)
+            unfiltered: tuple[int, ...] = ()
+        except hyperscan.error:
+            # A pattern Hyperscan cannot take even as a prefilter (a gitleaks rule): it stays portable.
+            accepted = {}
+            for pid, pattern in regexes.items():
+                try:
+                    hyperscan.Database().compile(expressions=[pattern], flags=[hyperscan.HS_FLAG_PREFILTER])
+                    accepted[pid] = pattern
+                except hyperscan.error:
+                    continue
+            unfiltered = tuple(pid - len(self.keywords) for pid in regexes if pid not in accepted)
+            db = compiled(accepted) if expressions or accepted else None
+        self._db, self._unfiltered = db, unfiltered
+        if db is None:
+            self._hyperscan = False
 
     def lines(self, texts: Sequence[str], joined: str,
               offsets: dict[int, list[tuple[int, int]]] | None = None) -> dict[int, set[int]]:
@@ -604,22 +617,41 @@ class _Prefilter:
         On lines longer than MAX_GENERIC_LINE, also fills `offsets` (when given) with (id, end) for
         each occurrence, `end` in characters from the line's start: the rules then look only there.
         """
+        self._seen += len(joined)
+        if self._hyperscan and self._db is None and self._seen >= self._threshold:
+            with self._lock:
+                if self._db is None:
+                    self._compile()
         found: dict[int, set[int]] = {}
+        starts: list[int] = []
+
+        def line_of(pos: int) -> int:
+            if not starts:
+                starts.extend([0, *itertools.accumulate(len(t) + 1 for t in texts)])
+            return bisect.bisect_right(starts, pos) - 1
+
+        def record(kid: int, line: int, end: int) -> None:
+            found.setdefault(line, set()).add(kid)
+            if offsets is not None and len(texts[line]) > MAX_GENERIC_LINE:
+                offsets.setdefault(line, []).append((kid, end))
+
+        portable = range(len(self.patterns)) if self._db is None else self._unfiltered
+        for index in portable:
+            for match in self._finders[index].finditer(joined):
+                line = line_of(match.start())
+                record(len(self.keywords) + index, line, match.end() - starts[line])
         if self._db is None:
             if self.keywords:
                 lowered = [t.lower() for t in texts]  # lower() may change a line's length: offsets use these
                 blob = "\n".join(lowered)
-                starts = [0, *itertools.accumulate(len(t) + 1 for t in lowered)]
+                lstarts = [0, *itertools.accumulate(len(t) + 1 for t in lowered)]
                 for kid, keyword in enumerate(self.keywords):
                     pos = blob.find(keyword)
                     while pos != -1:
-                        line = bisect.bisect_right(starts, pos) - 1
-                        found.setdefault(line, set()).add(kid)
-                        if offsets is not None and len(texts[line]) > MAX_GENERIC_LINE:
-                            offsets.setdefault(line, []).append((kid, pos + len(keyword) - starts[line]))
-                            pos = blob.find(keyword, pos + 1)
-                        else:
-                            pos = blob.find(keyword, starts[line + 1])
+                        line = bisect.bisect_right(lstarts, pos) - 1
+                        record(kid, line, pos + len(keyword) - lstarts[line])
+                        more = offsets is not None and len(texts[line]) > MAX_GENERIC_LINE
+                        pos = blob.find(keyword, pos + 1 if more else lstarts[line + 1])
             return found
         data = joined.encode("utf-8", "surrogatepass")
         hits: list[tuple[int, int]] = []
@@ -631,6 +663,7 @@ class _Prefilter:
             self._db.scan(data, match_event_handler=on_match)
         hits.sort()
         line = pos = line_start = 0
+        long_lines: set[int] = set()
         for end, kid in hits:
             # A prefilter regex may end its match on a newline it consumed ([^...] classes do).
             newlines = data.count(b"\n", pos, end)
@@ -641,13 +674,27 @@ class _Prefilter:
             found.setdefault(line, set()).add(kid)
             if offsets is not None and len(texts[line]) > MAX_GENERIC_LINE:
                 offsets.setdefault(line, []).append((kid, end - line_start))
-        if offsets:
-            for line, items in offsets.items():
-                text = texts[line]
-                if not text.isascii():  # byte offsets -> character offsets
-                    raw = text.encode("utf-8", "surrogatepass")
-                    offsets[line] = [(kid, len(raw[:end].decode("utf-8", "ignore"))) for kid, end in items]
+                long_lines.add(line)
+        for line in long_lines:
+            text = texts[line]
+            if not text.isascii():  # byte offsets -> character offsets
+                raw = text.encode("utf-8", "surrogatepass")
+                offsets_line = offsets[line] if offsets is not None else []
+                # only the Hyperscan entries are in bytes; the portable ones were added in characters
+                converted = [(kid, len(raw[:end].decode("utf-8", "ignore")) if kid < len(self.keywords)
+                              or (kid - len(self.keywords)) not in self._unfiltered else end)
+                             for kid, end in offsets_line]
+                if offsets is not None:
+                    offsets[line] = converted
         return found
+
+
+def _hyperscan_module() -> Any:
+    try:
+        import hyperscan
+    except ImportError:  # pragma: no cover - platforms without a wheel
+        return None
+    return hyperscan
 
 
 class SecretDetector:
@@ -667,16 +714,13 @@ class SecretDetector:
                 by_keyword.setdefault(keyword, set()).add(index)
         keywords = sorted(by_keyword)
         keywordless = [i for i, r in enumerate(self.rules) if not r.keywords]
-        self._prefilter = _Prefilter(keywords, [self.rules[i].prefilter or self.rules[i].regex.pattern
-                                                for i in keywordless])
+        self._prefilter = _Prefilter(
+            keywords,
+            [self.rules[i].prefilter or self.rules[i].regex.pattern for i in keywordless],
+            [re.compile(p, re.ASCII) if (p := self.rules[i].prefilter) else self.rules[i].regex for i in keywordless],
+        )
         # prefilter id -> the rules it makes candidates
         self._id_rules = (*(frozenset(by_keyword[k]) for k in keywords), *(frozenset({i}) for i in keywordless))
-        # keywordless rules the prefilter cannot take: searched over the whole batch with their own regex
-        self._keywordless = frozenset(keywordless[i] for i in self._prefilter.unfiltered)
-        self._keywordless_finders: dict[int, Regex] = {
-            i: re.compile(p, re.ASCII) if (p := self.rules[i].prefilter) else self.rules[i].regex
-            for i in self._keywordless
-        }
         self._reach: dict[int, int | None] = {}  # longest match per rule, computed when a long line needs it
 
     @classmethod
@@ -749,11 +793,6 @@ class SecretDetector:
             rules = candidates.setdefault(line, set())
             for kid in ids:
                 rules |= self._id_rules[kid]
-        if self._keywordless:
-            active = {i for i, finder in self._keywordless_finders.items() if finder.search(joined)}
-            if active:
-                for line in range(len(texts)):
-                    candidates.setdefault(line, set()).update(active)
         if any(r.paths is not None for r in self.rules):
             wrong_path = {i for i, r in enumerate(self.rules)
                           if r.paths is not None and (path is None or not r.paths.search(path))}
