@@ -31,6 +31,7 @@ UNKEYED = {
     "scan/secrets.py": "rules digest: hashes the secrets rules file, not scanned content",
     "provenance/signatures.py": "verifies signatures (the hash the signature scheme prescribes)",
     "provenance/allowed_signers.py": "SSH public-key fingerprints (public data, git's own format)",
+    "scan/validation.py": "AWS SigV4 request signing for live validation (the provider's protocol, never output)",
     "provenance/openpgp.py": "OpenPGP signature hashes and key fingerprints (RFC 4880 prescribes them)",
     # These hash rendered verdicts (already redacted, digests keyed), policies, ref updates and envelopes,
     # and third parties must verify them without the key.
