@@ -15,10 +15,12 @@ No timed assertions: it prints figures for the README.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -235,6 +237,12 @@ def main() -> None:
                     bench_log("PostgreSQL", server.get_uri())
                 finally:
                     server.cleanup()
+                    # pgserver keeps a server that forked children have seen running: stop its postmaster.
+                    pid_file = Path(data) / "postmaster.pid"
+                    if pid_file.exists():
+                        with contextlib.suppress(OSError, ValueError):
+                            os.kill(int(pid_file.read_text().split()[0]), signal.SIGTERM)
+                            time.sleep(1)
                     shutil.rmtree(data, ignore_errors=True)
     finally:
         if args.keep is None:

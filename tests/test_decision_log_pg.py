@@ -11,6 +11,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,6 +43,7 @@ def pg_url() -> Iterator[str]:
         yield server.get_uri("gatekeeper_test")
     finally:
         server.cleanup()
+        shutil.rmtree(data, ignore_errors=True)
 
 
 def entry(repo: str, i: int = 0, decision: str = "allow") -> Entry:
