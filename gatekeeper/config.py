@@ -29,6 +29,7 @@ SCANNERS = ("secrets", "semgrep", "bandit")
 BLOCK_OR_WARN = ("block", "warn")
 DEFAULT_PROTECTED_REFS: tuple[str, ...] = ("refs/heads/main", "refs/heads/master", "refs/heads/release/*")
 SIGNER_BINDINGS = ("author", "committer", "none")
+FORGES = ("github", "gitlab")
 UNSCANNED_ACTIONS = ("block", "warn", "allow")
 DEFAULT_UNSCANNED: tuple[tuple[str, str], ...] = (("mobile", "block"), ("default", "warn"))
 # What may hide a finding (decided in policy.py; validated here so a bad entry fails at load):
@@ -241,6 +242,8 @@ class Policy:
     allowed_signers: Path | None = None
     gpg_home: Path | None = None
     signer_binding: str = "author"
+    # Whose shipped commit-signing keys count (github.com web-flow, gitlab.com web commits); [] trusts neither.
+    forge_signatures: tuple[str, ...] = FORGES
     require_dco: bool = False
     baseline: Path | None = None
     pre_receive: PreReceive = field(default_factory=PreReceive)
@@ -415,7 +418,7 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
     top = v.mapping(data, "", ("version", "origins", "protected_refs", "rules", "zones", "devices",
                                "allowed_signers", "gpg_home", "signer_binding", "require_dco", "baseline",
                                "pre_receive", "on_tool_error", "on_timeout", "bypass", "ignore", "inline_ignore",
-                               "log", "ai", "unscanned", "bandit", "secrets"),
+                               "log", "ai", "unscanned", "bandit", "secrets", "forge_signatures"),
                     required=("version",))
     if type(top["version"]) is not int or top["version"] != 1:
         raise v.fail("version", f"unsupported version {_show(top['version'])} (this gatekeeper reads version 1)",
@@ -596,8 +599,16 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
         unscanned=tuple(unscanned.items()),
         bandit=_bandit(v, top["bandit"]) if "bandit" in top else BanditGate(),
         secrets=secrets,
+        forge_signatures=_opt(top, "forge_signatures", FORGES, lambda x, p: _forges(v, x, p), ""),
         source=source,
     )
+
+
+def _forges(v: _V, value: Any, path: str) -> tuple[str, ...]:
+    names = v.strings(value, path)
+    for i, name in enumerate(names):
+        v.choice(name, f"{path}[{i}]", FORGES)
+    return tuple(dict.fromkeys(names))
 
 
 def _bandit(v: _V, value: Any) -> BanditGate:

@@ -20,7 +20,7 @@ BAD = {
                         "p.yml: protected_ref: unknown key (expected one of: version, origins, protected_refs, rules, "
                         "zones, devices, allowed_signers, gpg_home, signer_binding, require_dco, baseline, "
                         "pre_receive, on_tool_error, on_timeout, bypass, ignore, inline_ignore, log, ai, unscanned, bandit, "
-                        "secrets)"),
+                        "secrets, forge_signatures)"),
     "unknown nested key": (
         "version: 1\nrules:\n  mobile: {scanners: [secrets], blok_at: high}\n  default: {}\n",
         "p.yml: rules.mobile.blok_at: unknown key (expected one of: scanners, block_at, require_signature, "

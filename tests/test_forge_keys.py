@@ -196,6 +196,12 @@ def test_engine_verifies_forge_commits_and_notes_the_missing_keyring_once(
     assert "signature=verified (github web-flow)" in str(trusted["text"])
     assert not [f for f in trusted["json"]["findings"] if f["rule_id"] == "provenance/keyring-missing"]  # type: ignore[index]
 
+    policy = parse_policy("version: 1\norigins:\n  mobile_classes: [mobile, tablet, web]\nforge_signatures: []\n",
+                          "p.yml")
+    refused = judge(keys)
+    (commit,) = refused["json"]["commits"]  # type: ignore[index]
+    assert commit["signature"]["status"] == "untrusted" and "forge" not in commit["signature"]
+
     unknown = judge(ForgeKeys((), ()))
     (commit,) = unknown["json"]["commits"]  # type: ignore[index]
     assert commit["signature"]["status"] == "untrusted" and "forge" not in commit["signature"]
@@ -251,3 +257,23 @@ def test_unchecked_signature_naming_an_enrolled_key_is_not_tied_to_its_device(
         "devices.yml")
     info = verify_commit(raw, signers=(), now=NOW, registry=registry)
     assert info.status is S.UNTRUSTED and info.device_id is None and info.detail.endswith(NO_KEYRING)
+
+
+def test_policy_can_refuse_forge_signatures(tmp_path: Path) -> None:
+    """`forge_signatures: []` (e.g. on GHES, whose web-flow key is not github.com's): a github.com-signed
+    commit is then an OpenPGP signature like any other; unknown forge names are config errors."""
+    import pytest as _pytest
+
+    from gatekeeper.config import parse_policy
+    from gatekeeper.errors import ConfigError
+    from gatekeeper.provenance.source import _allowed_forges
+
+    assert parse_policy("version: 1\n", "p.yml").forge_signatures == ("github", "gitlab")
+    policy = parse_policy("version: 1\nforge_signatures: [gitlab]\n", "p.yml")
+    keys = _allowed_forges(bundled_forge_keys(), policy.forge_signatures)
+    raw = objects()["runc-76d9cf5d-merge-button.commit"]
+    info = verify_commit(raw, signers=(), now=NOW, forge=keys)
+    assert info.status is S.UNTRUSTED and info.forge is None and info.detail.endswith(NO_KEYRING)
+    assert [k.forge for k in keys.ssh] == ["gitlab"] and keys.openpgp == ()
+    with _pytest.raises(ConfigError, match=r"forge_signatures\[0\]: expected one of github, gitlab"):
+        parse_policy("version: 1\nforge_signatures: [bitbucket]\n", "p.yml")

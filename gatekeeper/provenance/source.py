@@ -167,7 +167,7 @@ class ProvenanceSource:
     def verify(self, git: Git, commits: Sequence[Commit], policy: Policy, now: dt.datetime) -> SignatureResult:
         trust = load_trust(policy, self.reader)
         gpg = self._gpg(policy)
-        forge = self.forge_keys  # the shipped keys are parsed only once a signed commit needs them
+        forge: ForgeKeys | None = None  # the shipped keys are parsed only once a signed commit needs them
         forge_gpg = _LazyForgeGpg(self.gpg_runner or run_process, self.gpg_program)
         unchecked: list[str] = []
         objects = git.read_objects((c.sha for c in commits), max_size=MAX_COMMIT_BYTES)
@@ -184,7 +184,8 @@ class ProvenanceSource:
                 signatures[commit.sha] = _UNSIGNED  # most commits: skip the full parse
                 continue
             if forge is None:
-                forge = bundled_forge_keys()
+                shipped = self.forge_keys if self.forge_keys is not None else bundled_forge_keys()
+                forge = _allowed_forges(shipped, policy.forge_signatures)
             info = verify_commit(raw, signers=trust.signers, now=now, registry=trust.registry, gpg=gpg,
                                  forge=forge, forge_gpg=forge_gpg)
             if info.format == "openpgp" and info.detail.endswith(NO_KEYRING):
@@ -223,6 +224,12 @@ class ProvenanceSource:
         if policy.gpg_home is None and self.gpg_runner is None:
             return None
         return openpgp_verifier(self.gpg_runner or run_process, policy.gpg_home, gpg_program=self.gpg_program)
+
+
+def _allowed_forges(keys: ForgeKeys, forges: Sequence[str]) -> ForgeKeys:
+    """Only the forges the policy trusts (`forge_signatures`); a GHES or self-managed GitLab may want none."""
+    return ForgeKeys(tuple(k for k in keys.openpgp if k.forge in forges),
+                     tuple(k for k in keys.ssh if k.forge in forges))
 
 
 class _LazyForgeGpg:
