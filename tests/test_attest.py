@@ -283,3 +283,32 @@ def test_attest_on_request_and_verify_in_a_clone(tmp_path: Path) -> None:
     assert "chain of 2" in proc.stdout
     proc = _gk("attest", "verify", "HEAD", "--key", str(private), cwd=repo.path)  # a private key file works too
     assert proc.returncode == 0
+
+
+def test_audit_shows_each_revisions_attestation_and_level(gate: Any) -> None:
+    server, work, env, _private, public = gate
+    first = _first_push(server, work, env)
+    work.commit("Second", {"a.txt": "a\n"})
+    assert push(work, "origin", "HEAD:refs/heads/main", env=env).code == 0
+    second = server.tip()
+    assert second is not None
+    schema = json.loads((SCHEMAS / "audit.schema.json").read_text())
+
+    proc = _gk("audit", "--repo", str(server.path), "--format", "json", "--attest-key", str(public), cwd=server.root)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    jsonschema.validate(report, schema)
+    by_sha = {c["sha"]: c["attestation"] for c in report["commits"]}
+    assert by_sha[first] == {"level": 3, "verified": True, "problem": None}
+    assert by_sha[second] == {"level": 3, "verified": True, "problem": None}
+    assert report["summary"]["attestations"] == {"level 3": 2}
+
+    # Without a key the level is what the note claims; a note signed by someone else fails verification.
+    proc = _gk("audit", "--repo", str(server.path), "--format", "json", cwd=server.root)
+    report = json.loads(proc.stdout)
+    assert {c["sha"]: c["attestation"]["verified"] for c in report["commits"]} == {first: None, second: None}
+    assert any("--attest-key" in note for note in report["summary"]["notes"])
+    _other_private, other_public = _keypair(server.root, "other")
+    proc = _gk("audit", "--repo", str(server.path), "--format", "text", "--attest-key", str(other_public),
+               cwd=server.root)
+    assert proc.returncode == 0 and "failed verification: 2 revision(s)" in proc.stdout

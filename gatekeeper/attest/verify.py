@@ -88,7 +88,7 @@ def _open_one(bundle: Bundle, predicate_type: str, keys: Sequence[Key], what: st
     return statement, envelope, key_ids
 
 
-def _verify_link(bundle: Bundle, keys: Sequence[Key]) -> tuple[Link, dict[str, Any], str]:
+def verify_link(bundle: Bundle, keys: Sequence[Key]) -> tuple[Link, dict[str, Any], str]:
     rev = bundle.revision
     prov_stmt, prov_env, prov_keys = _open_one(bundle, PROVENANCE_TYPE, keys, f"{rev[:12]}: source provenance")
     vsa_stmt, vsa_env, vsa_keys = _open_one(bundle, VSA_TYPE, keys, f"{rev[:12]}: VSA")
@@ -157,7 +157,7 @@ def verify_revision(git: Git, revision: str, keys: Sequence[Key], *, min_level: 
                                 " fetch it, or the revision was never admitted by the gate)")
             break
         try:
-            link, info, _ = _verify_link(bundle, keys)
+            link, info, _ = verify_link(bundle, keys)
         except ChainError as exc:
             problems.append(str(exc))
             break
@@ -206,7 +206,7 @@ def recorded_level(git: Git, revision: str, keys: Sequence[Key]
     if bundle is None:
         return None, None, {}
     try:
-        link, info, _ = _verify_link(bundle, keys)
+        link, info, _ = verify_link(bundle, keys)
     except ChainError:
         return None, None, {}
     return (link.level, link.properties), info["vsa_digest"], info["since"]

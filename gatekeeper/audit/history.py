@@ -31,7 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gatekeeper import origin as origin_pkg
 from gatekeeper.audit.decisionlog import Admission, LogError, Store
@@ -55,6 +55,9 @@ from gatekeeper.review.evidence import history_evidence
 from gatekeeper.review.trailers import parse_identity, same_person, wrote
 from gatekeeper.sanitize import clip
 from gatekeeper.trailers import parse_ident
+
+if TYPE_CHECKING:  # the attestation reader (and its crypto) loads only when a repository has attestations
+    from gatekeeper.attest.survey import AttestationFact, AttestationIndex
 
 WINDOW = 512
 DEFAULT_LIST_CAP = 200
@@ -107,6 +110,7 @@ class CommitAudit:
     agents: tuple[Agent, ...] = ()
     zones: tuple[tuple[str, str], ...] = ()  # (path, message)
     decisions: tuple[Admission, ...] = ()
+    attestation: AttestationFact | None = None  # a signed SLSA Source VSA note for this revision
     plain: bool = False  # no evidence of any kind: rendered from a template
 
 
@@ -129,6 +133,7 @@ class AuditRequest:
     log: Store | None = None
     list_cap: int = DEFAULT_LIST_CAP
     progress: Callable[[int], None] | None = None
+    attestations: AttestationIndex | None = None
 
 
 # -- the summary ----------------------------------------------------------------------------------------
@@ -177,6 +182,7 @@ class Summary:
     months: dict[str, Counter[str]] = field(default_factory=dict)
     weeks: dict[str, Counter[str]] = field(default_factory=dict)
     decided: Counter[str] = field(default_factory=Counter)  # commits by the decision that admitted them
+    attested: Counter[str] = field(default_factory=Counter)  # "level N" / "unreadable" / "failed verification"
     unreviewed: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
     unsigned_protected: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
     revoked_protected: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
@@ -455,6 +461,11 @@ class _Runner:
             audits.append(self._commit(commit, protected, ctx, sigs, admissions))
         if self.check_zones:
             audits = self._zones(audits)
+        if request.attestations is not None:
+            facts = request.attestations.lookup(c.sha for c, _, _ in window)
+            if facts:
+                audits = [dataclasses.replace(a, attestation=facts[a.commit.sha], plain=False)
+                          if a.commit.sha in facts else a for a in audits]
         for audit in audits:
             self._count(audit)
             self.emit(audit)
@@ -535,6 +546,10 @@ class _Runner:
             s.last_time = when
         s.combos[(audit.device_class, audit.origin.device, audit.origin.ai, audit.signature.status,
                   audit.review.kind, audit.dco, audit.mobile, commit.is_merge, _periods(when))] += 1
+        if audit.attestation is not None:
+            fact = audit.attestation
+            s.attested["failed verification" if fact.verified is False else
+                       "unreadable" if fact.level is None else f"level {fact.level}"] += 1
         if audit.decisions:
             for decision in {a.decision for a in audit.decisions}:
                 s.decided[decision] += 1

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from gatekeeper.audit import decisionlog as dlog
 from gatekeeper.audit.history import AuditRequest, CommitAudit, decisions_over_time, resolve_range, run_audit
 from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
-from gatekeeper.errors import UsageError
+from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git import Git
 from gatekeeper.models import ExitCode
 from gatekeeper.provenance.source import Reader, filesystem_reader, git_reader
@@ -76,6 +76,27 @@ def _policy(git: Git, policy_file: Path | None, notes: list[str]) -> tuple[Polic
             git_reader(git, head, None))
 
 
+def _attestations(git: Git, keys: tuple[Path, ...], notes: list[str]) -> Any:
+    """The attestation notes to join, when the repository has any (their reader loads only then)."""
+    from gatekeeper.attest.store import ATTESTATIONS_REF
+
+    if git.try_resolve_object(ATTESTATIONS_REF) is None:
+        if keys:
+            notes.append(f"no {ATTESTATIONS_REF} in this clone: fetch it to see attestations")
+        return None
+    from gatekeeper.attest.envelope import load_public_key
+    from gatekeeper.attest.survey import AttestationIndex
+
+    trusted = [load_public_key(k) for k in keys]
+    if not trusted:
+        notes.append("attestation levels are as the notes claim them: pass --attest-key to verify their signatures")
+    try:
+        return AttestationIndex(git, trusted)
+    except GitError as exc:
+        notes.append(f"attestations not joined: {exc.message}")
+        return None
+
+
 @contextlib.contextmanager
 def _output(output: Path | None) -> Iterator[TextIO]:
     if output is None:
@@ -102,7 +123,8 @@ def _progress_bar(enabled: bool) -> contextlib.AbstractContextManager[Any]:
 
 def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, every_ref: bool, fmt: str,
                       output: Path | None, policy_file: Path | None, log: str | None, list_cap: int,
-                      progress: bool = True, now: dt.datetime | None = None) -> ExitCode:
+                      progress: bool = True, now: dt.datetime | None = None,
+                      attest_keys: tuple[Path, ...] = ()) -> ExitCode:
     git = Git(repo, offline=True)
     rng = resolve_range(git, rev_range, since, every_ref)
     notes: list[str] = []
@@ -137,7 +159,8 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
                     bar.update(task, completed=n)
 
             request = AuditRequest(git=git, policy=policy, reader=reader, range=rng, now=now, log=store,
-                                   list_cap=list_cap, progress=tick)
+                                   list_cap=list_cap, progress=tick,
+                                   attestations=_attestations(git, attest_keys, notes))
             generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
             from gatekeeper.audit import render
 

@@ -75,6 +75,7 @@ def summary_dict(s: Summary, log: Mapping[str, Any] | None = None) -> dict[str, 
         "top_devices": [{"id": k, "commits": v} for k, v in s.devices.most_common(20)],
         "top_agents": [{"id": k, "commits": v} for k, v in s.agents.most_common(20)],
         "decisions": None if log is None else {**log, "commits_by_decision": dict(sorted(s.decided.items()))},
+        "attestations": dict(sorted(s.attested.items())),
         "list_cap": s.list_cap,
         "duration_ms": s.duration_ms,
     }
@@ -110,6 +111,8 @@ def commit_dict(a: CommitAudit) -> dict[str, Any]:
         "zones": [{"path": p, "message": m} for p, m in a.zones],
         "decisions": [{"repository": d.repository, "seq": d.seq, "decision": d.decision, "mode": d.mode,
                        "time": d.time, "ref": d.ref} for d in a.decisions],
+        "attestation": None if a.attestation is None else {
+            "level": a.attestation.level, "verified": a.attestation.verified, "problem": a.attestation.problem},
     }
 
 
@@ -222,6 +225,10 @@ def render_text(data: Mapping[str, Any], repository: Mapping[str, Any], rng: Aud
         if block["total"] > limit:
             lines.append(f"  … {block['total'] - min(limit, len(block['items']))} more not shown (--format json lists "
                          f"up to {s['list_cap']}, --list-cap raises that)")
+    attested = s.get("attestations")
+    if attested:
+        lines.append("attestations (SLSA Source VSA notes): "
+                     + ", ".join(f"{k}: {v} revision(s)" for k, v in attested.items()))
     decisions = s.get("decisions")
     if decisions:
         lines.append("")
