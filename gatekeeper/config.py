@@ -83,6 +83,10 @@ zones: []
 # ai:
 #   require_assisted_by: true      # AI-involved commits carry `Assisted-by: AGENT:MODEL [TOOLS]`
 #   refuse_agent_signoff: true     # an agent's Signed-off-by is refused (the Linux kernel's rule)
+#   scan:                          # scan the lines an agent wrote (git-ai / Agent Trace attribution; an
+#     scanners: [secrets, semgrep, bandit]   # AI commit without line records: all its lines) with these
+#     block_at: medium             # scanners and threshold, on top of the commit's own rule set
+#     scope: lines                 # lines | files (every line the commit added to a file holding AI lines)
 
 # devices: .gatekeeper/devices.yml
 # allowed_signers: .gatekeeper/allowed_signers
@@ -211,12 +215,30 @@ class InlineIgnore:
         return None
 
 
+AI_SCAN_SCOPES = ("lines", "files")
+
+
+@dataclass(frozen=True, slots=True)
+class AIScan:
+    """`ai.scan`: scanners and a threshold for what an agent wrote, on top of each commit's own rule set.
+
+    Applied to the lines git-ai notes / Agent Trace records attribute to an agent (`scope: files`: every
+    line the commit added to a file holding such lines), and to every line an AI-involved commit without
+    line records added (fail closed). The engine plans the scan (scan/ai_scope.py), policy.decide blocks.
+    """
+
+    scanners: tuple[str, ...] = SCANNERS
+    block_at: Severity = Severity.HIGH
+    scope: str = "lines"
+
+
 @dataclass(frozen=True, slots=True)
 class AIRules:
-    """AI attribution rules (checks/ai.py): off unless the policy turns them on."""
+    """AI attribution rules (checks/ai.py) and the AI-line scan (`ai.scan`): off unless turned on."""
 
     require_assisted_by: bool = False  # ai/assisted-by-missing
     refuse_agent_signoff: bool = False  # ai/agent-signoff
+    scan: AIScan | None = None
 
 
 BANDIT_LEVELS = ("low", "medium", "high")
@@ -544,9 +566,10 @@ def parse_policy(text: str, source: str = POLICY_FILENAME, base_dir: Path | None
 
     ai = AIRules()
     if "ai" in top:
-        a = v.mapping(top["ai"], "ai", ("require_assisted_by", "refuse_agent_signoff"))
+        a = v.mapping(top["ai"], "ai", ("require_assisted_by", "refuse_agent_signoff", "scan"))
         ai = AIRules(require_assisted_by=_opt(a, "require_assisted_by", False, v.boolean, "ai"),
-                     refuse_agent_signoff=_opt(a, "refuse_agent_signoff", False, v.boolean, "ai"))
+                     refuse_agent_signoff=_opt(a, "refuse_agent_signoff", False, v.boolean, "ai"),
+                     scan=_ai_scan(v, a["scan"]) if a.get("scan") is not None else None)
     unscanned = dict(DEFAULT_UNSCANNED)
     if "unscanned" in top:
         # Keys left out keep the default: leaving a key out never weakens the gate.
@@ -676,6 +699,20 @@ def _scanner_list(v: _V, value: Any, path: str) -> tuple[str, ...]:
         if item not in SCANNERS:
             raise v.fail(f"{path}[{i}]", f"unknown scanner {item!r} (expected one of: {', '.join(SCANNERS)})")
     return items
+
+
+def _ai_scan(v: _V, value: Any) -> AIScan:
+    path = "ai.scan"
+    s = v.mapping(value, path, ("scanners", "block_at", "scope"))
+    scanners = _scanner_list(v, s["scanners"], f"{path}.scanners") if "scanners" in s else SCANNERS
+    if not scanners:
+        raise v.fail(f"{path}.scanners", "is empty: the AI-line scan would scan nothing",
+                     "name at least one scanner, or remove `ai.scan`")
+    block_at = Severity.HIGH
+    if "block_at" in s:
+        block_at = Severity.parse(v.choice(s["block_at"], f"{path}.block_at", tuple(x.label for x in Severity)))
+    return AIScan(scanners=tuple(dict.fromkeys(scanners)), block_at=block_at,
+                  scope=_opt(s, "scope", "lines", lambda x, p: v.choice(x, p, AI_SCAN_SCOPES), path))
 
 
 def _review(v: _V, value: Any, path: str, base: ReviewRule | None = None) -> ReviewRule:

@@ -20,6 +20,7 @@ from gatekeeper.errors import GitError
 from gatekeeper.git import NOTES_REF, BrokenNotes, Git, RefTarget, TreeEntry, is_zero
 from gatekeeper.interfaces import LooseBlob, ReviewSource, ScanJob, Scanner, ScanResult, SignatureSource
 from gatekeeper.models import (
+    AIInvolvement,
     Commit,
     CommitReport,
     DeviceClass,
@@ -41,6 +42,7 @@ from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContex
 from gatekeeper.origin.recorded import PushOriginStore
 from gatekeeper.policy import decide
 from gatekeeper.review.evidence import history_evidence
+from gatekeeper.scan.ai_scope import AIScope
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +272,8 @@ def evaluate(request: Request, services: Services) -> Verdict:
                                     refs=refs.get(commit.sha, ())))
 
     # Changed paths are needed by zones and scanners; one diff-tree process for all commits.
-    needs_changes = bool(policy.zones) or any(policy.ruleset(r.ruleset).scanners for r in reports)
+    needs_changes = bool(policy.zones) or any(policy.ruleset(r.ruleset).scanners for r in reports) or (
+        policy.ai.scan is not None and any(r.origin.ai is not AIInvolvement.NONE for r in reports))
     changes: Mapping[str, tuple[FileChange, ...]] = {}
     unreadable_trees: list[str] = []
     if commits and needs_changes:
@@ -293,7 +296,9 @@ def evaluate(request: Request, services: Services) -> Verdict:
     scannable = [r for r in reports if r.commit.sha not in unreadable_trees]
     loose, loose_findings = loose_content(request)
     findings.extend(loose_findings)
-    scan_findings, scanner_stats, files_scanned = _scan(request, services, commits, scannable, view, loose)
+    ai_scope = AIScope(policy, scannable, view.changes) if policy.ai.scan is not None else None
+    scan_findings, scanner_stats, files_scanned = _scan(request, services, commits, scannable, view, loose,
+                                                        ai_scope)
     findings.extend(scan_findings)
 
     outcome = decide(findings, reports, policy, today=request.now.date(), baseline=request.baseline)
@@ -475,11 +480,15 @@ class _ScanView:
 
 
 def _scan(request: Request, services: Services, commits: list[Commit], reports: list[CommitReport],
-          view: _ScanView, loose: Sequence[LooseBlob] = ()) -> tuple[list[Finding], dict[str, ScannerStat], int]:
+          view: _ScanView, loose: Sequence[LooseBlob] = (), ai_scope: AIScope | None = None,
+          ) -> tuple[list[Finding], dict[str, ScannerStat], int]:
     policy = request.policy
     wanted: dict[str, list[Commit]] = {}
     for report in reports:
-        for name in policy.ruleset(report.ruleset).scanners:
+        # The commit's own rule set, plus (policy `ai.scan`) the AI set's scanners for an AI-involved
+        # commit: still one job per scanner; ai_scope sorts the findings by who wrote the line.
+        extra = ai_scope.extra_scanners(report.commit.sha) if ai_scope is not None else ()
+        for name in dict.fromkeys((*policy.ruleset(report.ruleset).scanners, *extra)):
             wanted.setdefault(name, []).append(report.commit)
     # Loose content has no origin evidence: it gets the scanners of an undeclared commit's rule set.
     loose_scanners = set(policy.ruleset(ruleset_for(DeviceClass.UNKNOWN, policy)[1]).scanners) if loose else set()
@@ -521,8 +530,8 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
             continue
         t0 = time.monotonic()
         ran, errors, details, scanned = True, [], [], 0
-        groups = _head_groups(request, subset, head, refs_by_sha,
-                              bool(getattr(scanner, "per_commit", False))) if subset else []
+        per_commit = bool(getattr(scanner, "per_commit", False))
+        groups = _head_groups(request, subset, head, refs_by_sha, per_commit) if subset else []
         if not groups and name == "secrets" and tags:
             groups = [(head, [])]  # a push that only moves annotated tags: their messages still get scanned
         for number, (job_head, job_commits) in enumerate(groups):
@@ -546,7 +555,14 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
             errors += [result.stat.error] if result.stat.error else []
             details += [result.stat.detail] if result.stat.detail else []
             scanned += result.files
-            findings.extend(result.findings)
+            if ai_scope is None:
+                findings.extend(result.findings)
+                continue
+            kept, left_out = ai_scope.apply(name, per_commit, result.findings)
+            findings.extend(kept)
+            if left_out:
+                details.append(f"{left_out} finding(s) on lines no agent wrote left out: only ai.scan runs {name} "
+                               "on their commits")
         if name in loose_scanners:
             scan_blobs = getattr(scanner, "scan_blobs", None)
             if scan_blobs is None:

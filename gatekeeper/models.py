@@ -293,6 +293,10 @@ class Finding:
     # Why the check itself judged this match not to be a live secret (a placeholder value, a file the
     # policy calls documentation): policy.decide records it under `suppressed` with this reason.
     suppressed_by: str = ""
+    # On lines an agent wrote (policy `ai.scan`): "attribution" (git-ai / Agent Trace line records), "file"
+    # (attributed lines that cannot be placed at the scanned head: the file's added lines count), "commit"
+    # (an AI-involved commit without line records: all its added lines count). None: not AI-written.
+    ai_basis: str | None = None
 
     @property
     def category(self) -> str:

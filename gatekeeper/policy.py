@@ -55,8 +55,16 @@ def ignore_applies(rule: IgnoreRule, finding: Finding) -> bool:
 
 
 def _threshold(finding: Finding, policy: Policy, rulesets: dict[str, str], default: str) -> Severity:
-    name = rulesets.get(finding.commit or "", default)
-    return policy.ruleset(name).block_at
+    ruleset = policy.ruleset(rulesets.get(finding.commit or "", default))
+    scan = policy.ai.scan
+    if finding.ai_basis is not None and scan is not None and finding.category in scan.scanners:
+        # On a line an agent wrote, the AI set's threshold applies on top of the commit's own: the stricter
+        # wins, never the laxer (the AI set only adds). When the commit's own rule set does not run this
+        # scanner, the finding exists only because of the AI set, and only its threshold applies.
+        if finding.category not in ruleset.scanners:
+            return scan.block_at
+        return min(scan.block_at, ruleset.block_at)
+    return ruleset.block_at
 
 
 def decide(findings: Iterable[Finding], commits: Sequence[CommitReport], policy: Policy, *,

@@ -13,7 +13,7 @@ SCHEMA_VERSION = 1
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
-    return {
+    item: dict[str, Any] = {
         "rule_id": f.rule_id,
         "category": f.category,
         "severity": f.severity.label,
@@ -25,6 +25,10 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "fix": f.fix,
         "fingerprint": f.fingerprint,
     }
+    if f.ai_basis is not None:  # policy `ai.scan`: on a line an agent wrote (and why it counts as one)
+        item["ai_written"] = True
+        item["ai_basis"] = f.ai_basis
+    return item
 
 
 # Trailers shown per commit (commits[].trailers), under these names; only those a commit has.
@@ -97,7 +101,7 @@ def commit_dict(r: CommitReport, shared: dict[object, Any] | None = None) -> dic
                              "detail": rv.detail}
         if rv.evidence:  # only where the history holds some, so existing consumers see the same object
             review["evidence"] = [_review_evidence(e) for e in rv.evidence]
-    item = {
+    item: dict[str, Any] = {
         "sha": c.sha,
         "parents": list(c.parents),
         "author": {"name": c.author.name, "email": c.author.email},
