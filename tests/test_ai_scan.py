@@ -248,3 +248,41 @@ def test_ai_scan_through_a_real_push(tmp_path: Path) -> None:
              if f["category"] == "secrets" and f["commit"] == agent}
     assert found[2]["blocking"] and found[2]["ai_written"] and found[2]["ai_basis"] == "attribution"
     assert not found[5]["blocking"] and "ai_written" not in found[5]
+
+
+
+def _evaluate(repo: RepoBuilder, base: str, head: str, policy_text: str) -> list:
+    policy = parse_policy(policy_text)
+    verdict = engine.evaluate(
+        engine.Request(git=Git(repo.path), updates=(RefUpdate("refs/heads/main", base, head, RefKind.UPDATE),),
+                       policy=policy),
+        engine.Services(scanners=build_scanners(policy, use_cache=False)))
+    return [f for f in verdict.findings if f.category == "semgrep"]
+
+
+def test_head_scanner_records_that_cannot_be_placed_count_the_whole_file(repo: RepoBuilder) -> None:
+    """semgrep reads files at the head: once a later commit edits the file, the agent's line numbers are
+    not the head's, so every line the range added to that file counts (`ai_basis: file`)."""
+    pytest.importorskip("semgrep")
+    base = repo.commit("base\n", {"README": "r\n"})
+    agent = repo.commit("agent\n", {"app/agent.py": "import sys\n\nfirst = eval(sys.argv[1])\n"})
+    repo.note(agent, git_ai_note("app/agent.py", "3"), ref=AI_NOTES_REF)
+    head = repo.commit("human fixup\n", {"app/agent.py": "import sys\n\n\nfirst = eval(sys.argv[1])\n"
+                                                          "second = eval(sys.argv[2])\n"})
+    found = {f.line: f for f in _evaluate(repo, base, head, SEMGREP_POLICY)}
+    assert set(found) == {4, 5}
+    assert all(f.ai_basis == "file" and f.blocking for f in found.values())
+
+
+def test_a_file_a_mobile_commit_also_touched_keeps_the_mobile_threshold(repo: RepoBuilder) -> None:
+    """The AI commit is the newest to touch a file a mobile commit wrote: the finding is still judged by the
+    mobile rule set (medium blocks), never only by the AI commit's laxer ones (critical)."""
+    pytest.importorskip("semgrep")
+    base = repo.commit("base\n", {"README": "r\n"})
+    mobile = repo.commit("mobile\n\nOrigin-Device: mobile\n", {"app/settings.py": "DEBUG = True\n"})
+    head = repo.commit("agent\n", {"app/settings.py": "DEBUG = True\nNAME = 'x'\n"})
+    repo.note(head, git_ai_note("app/settings.py", "2"), ref=AI_NOTES_REF)
+    policy = SEMGREP_POLICY.replace("block_at: high, review: null", "block_at: medium, review: null").replace(
+        "scan: {scanners: [semgrep], block_at: medium}", "scan: {scanners: [semgrep], block_at: critical}")
+    (finding,) = _evaluate(repo, base, head, policy)
+    assert finding.line == 1 and finding.commit == mobile and finding.blocking

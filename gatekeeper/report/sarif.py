@@ -134,6 +134,9 @@ def _result(f: Finding, rule_index: int, suppression: str | None) -> dict[str, A
     properties: dict[str, Any] = {"severity": f.severity.label, "category": f.category, "blocking": f.blocking}
     if f.commit:
         properties["commit"] = f.commit
+    if f.ai_basis is not None:  # policy ai.scan: on a line an agent wrote
+        properties["ai_written"] = True
+        properties["ai_basis"] = f.ai_basis
     if uri is None:
         properties["location"] = ("anchored to the policy file: the finding concerns a commit or review, "
                                   "not a file" if not f.path else "path not representable as a relative URI")

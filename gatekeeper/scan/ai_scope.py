@@ -154,7 +154,7 @@ class AIScope:
             if basis is None and not own:
                 dropped += 1
                 continue
-            if basis is None and finding.commit not in own:
+            if own and finding.commit not in own:
                 # Judged by a commit whose own rule set runs this scanner (the one it was blamed on before
                 # the AI set added commits to the job), never by a laxer AI commit's.
                 finding = dataclasses.replace(finding, commit=own[-1])
