@@ -286,3 +286,33 @@ def test_a_file_a_mobile_commit_also_touched_keeps_the_mobile_threshold(repo: Re
         "scan: {scanners: [semgrep], block_at: medium}", "scan: {scanners: [semgrep], block_at: critical}")
     (finding,) = _evaluate(repo, base, head, policy)
     assert finding.line == 1 and finding.commit == mobile and finding.blocking
+
+
+def test_hostile_attribution_through_a_real_push(tmp_path: Path) -> None:
+    """Notes are the pusher's: absurd ranges, escaping paths and human-only records neither crash the hook
+    nor narrow the scan of a co-authored commit below 'every line it added'."""
+    from tests.hook_helpers import make_server, spush
+
+    server = make_server(tmp_path / "srv", policy=POLICY)
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"})
+    assert spush(server, work, "origin", "main").code == 0
+    # Co-authored by an agent; the note names only a known human's lines: the commit counts whole.
+    sha = work.commit("config\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
+                      {"src/a.py": f'KEY = "{AWS_KEY}"\n'})
+    meta = json.dumps({"schema_version": "authorship/3.0.0", "humans": {"h_31dce776f88375": {"author": "x"}}})
+    work.note(sha, f"src/a.py\n  h_31dce776f88375 1-1\n---\n{meta}\n", ref=AI_NOTES_REF)
+    result = spush(server, work, "origin", "main", AI_NOTES_REF)
+    assert result.code != 0 and "AI-written" in result.remote_text, result.output
+    (finding,) = [f for f in server.last_verdict()["findings"] if f["category"] == "secrets"]
+    assert finding["blocking"] and finding["ai_basis"] == "commit"
+    # Absurd ranges and paths: parsed without building line sets, the key on the agent's line still blocks.
+    work.git("reset", "-q", "--hard", "HEAD~1")
+    sha = work.commit("config\n", {"src/b.py": f'KEY = "{AWS_KEY}"\n'})
+    note = git_ai_note("src/b.py", "1-99999999999999999999,3-2") + ""
+    note = note.replace("src/b.py\n", "../../etc/passwd\n  s_c9883b05a2487d 1-5\n\"src/\\nx.py\"\n  zz 1\nsrc/b.py\n", 1)
+    work.note(sha, note, ref=AI_NOTES_REF)
+    result = spush(server, work, "origin", "+main", "+" + AI_NOTES_REF)
+    assert result.code != 0, result.output
+    (finding,) = [f for f in server.last_verdict()["findings"] if f["category"] == "secrets"]
+    assert finding["blocking"] and finding["ai_basis"] == "attribution" and finding["commit"] == sha
