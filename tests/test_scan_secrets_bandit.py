@@ -262,3 +262,7 @@ def test_one_per_line_keeps_other_themes_lines_and_commits() -> None:
     kept = one_per_line([ours, other_theme, other_line, elsewhere], semgrep_commits={"c1"})
     assert kept == [ours, other_theme, elsewhere]
     assert theme_of("bandit/B602") == theme_of("semgrep/js-command-injection-user-input") == "command-injection"
+    # two of our rules on one line and theme: the more severe one stays
+    tainted = Finding("semgrep/js-command-injection-user-input", Severity.CRITICAL, "m", commit="c1", path="w.js", line=5)
+    pattern = Finding("semgrep/js-child-process-exec-interpolated", Severity.HIGH, "m", commit="c1", path="w.js", line=5)
+    assert one_per_line([pattern, tainted]) == [tainted]

@@ -16,7 +16,8 @@ from gatekeeper.models import Finding
 THEMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "command-injection": (
         ("python-subprocess-shell-true", "python-os-system-non-literal", "python-asyncio-subprocess-shell",
-         "js-child-process-exec-interpolated", "js-child-process-shell-option", "js-command-injection-user-input"),
+         "js-child-process-exec-interpolated", "js-child-process-shell-option", "js-command-injection-user-input",
+         "js-child-process-caller-input"),
         ("B602", "B604", "B605", "B609")),
     "code-injection": (
         ("python-eval-exec-non-literal", "js-eval-non-literal", "js-new-function-non-literal",
@@ -90,13 +91,28 @@ def theme_of(rule_id: str) -> str | None:
 
 
 def one_per_line(findings: Sequence[Finding], semgrep_commits: Collection[str | None] = ()) -> list[Finding]:
-    """Drop a bandit finding when one of our semgrep rules flags the same file and line in the same theme
-    (same commit too): the pusher sees one finding per problem, ours, with its fix. A superseded bandit
-    test's finding is dropped for every commit our rules scanned (`semgrep_commits`)."""
-    covered = {(f.commit, f.path, f.line, theme) for f in findings
-               if f.rule_id.startswith("semgrep/") and f.line is not None and (theme := theme_of(f.rule_id))}
+    """One finding per commit, file, line and theme: the most severe of our rules' findings there (two of
+    our rules that overlap, e.g. a request-taint rule and a pattern rule on the same exec() call, say one
+    thing), and no bandit finding where one of ours stands. A superseded bandit test's finding is dropped
+    for every commit our rules scanned (`semgrep_commits`)."""
+    best: dict[tuple[str | None, str | None, int, str], Finding] = {}
+    for f in findings:
+        if f.rule_id.startswith("semgrep/") and f.line is not None and (theme := theme_of(f.rule_id)):
+            key = (f.commit, f.path, f.line, theme)
+            if key not in best or f.severity > best[key].severity:
+                best[key] = f
+    kept_ours = {id(f) for f in best.values()}
     scanned = set(semgrep_commits)
-    return [f for f in findings
-            if not (f.rule_id.startswith("bandit/")
-                    and ((f.commit, f.path, f.line, theme_of(f.rule_id)) in covered
-                         or (f.commit in scanned and f.rule_id.removeprefix("bandit/") in SUPERSEDED_BANDIT)))]
+    result = []
+    for f in findings:
+        theme = theme_of(f.rule_id)
+        key = (f.commit, f.path, f.line if f.line is not None else -1, theme or "")
+        if f.rule_id.startswith("semgrep/") and theme and f.line is not None:
+            if id(f) in kept_ours:
+                result.append(f)
+        elif f.rule_id.startswith("bandit/") and (
+                key in best or (f.commit in scanned and f.rule_id.removeprefix("bandit/") in SUPERSEDED_BANDIT)):
+            continue
+        else:
+            result.append(f)
+    return result

@@ -42,3 +42,15 @@ export async function fromEnv(userId: string, token: string) {
   // ok: js-jwt-hardcoded-secret-jose
   return jwt.sign({ sub: userId }, process.env.JWT_SECRET as string);
 }
+
+export function joseV2(token: string) {
+  const { JWK, JWT } = require('jose');
+  const secret = 'v2-shared-secret';
+  // ruleid: js-jwt-hardcoded-secret-jose
+  const t = JWT.sign({ foo: 'bar' }, JWK.asKey(secret));
+  // ruleid: js-jwt-hardcoded-secret-jose
+  JWT.verify(token, 'v2-inline-secret');
+  // ok: js-jwt-hardcoded-secret-jose
+  JWT.verify(token, JWK.asKey(process.env.JWT_KEY));
+  return t;
+}
