@@ -157,6 +157,66 @@ def test_a_key_in_a_pushed_note_is_found(tmp_path: Path) -> None:
         assert server.tip(notes_ref) is None
 
 
+@pytest.mark.parametrize("where", ["subject", "body", "tag-message"])
+def test_a_key_in_a_commit_or_tag_message_is_found(tmp_path: Path, where: str) -> None:
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    spec = "HEAD:refs/heads/topic"
+    if where == "subject":
+        work.commit(f"set {AWS_KEY}\n", {"a.txt": "a\n"})
+    elif where == "body":
+        work.commit(f"subject\n\nthe key is {AWS_KEY}\n", {"a.txt": "a\n"})
+    else:
+        work.git("tag", "-a", "-m", f"release key {AWS_KEY}", "t1")
+        spec = "refs/tags/t1"
+    rejected(spush(server, work, "origin", spec), "secrets/aws-access-key")
+
+
+# -- history shapes that could hide a key from a per-commit patch -------------------------------------
+
+def test_keys_hidden_by_history_shape_are_found(tmp_path: Path) -> None:
+    """An evil merge (content in neither parent), an evil octopus, an orphan root commit, and a key added
+    then deleted within the same push: each is refused."""
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    base = work.head()
+    work.branch("side")
+    work.commit("side\n", {"s.txt": "s\n"}, author=DANA, committer=DANA)
+    work.checkout("main")
+    work.commit("main\n", {"m.txt": "m\n"}, author=DANA, committer=DANA)
+    work.git("merge", "-q", "--no-ff", "--no-commit", "side")
+    work.write("c.env", KEY_LINE)
+    work.git("add", "c.env")
+    work.git("commit", "-q", "-m", "Merge side")
+    rejected(spush(server, work, "origin", "main"), "secrets/aws-access-key")
+
+    parents = []
+    for name in ("a", "b", "c"):
+        work.git("checkout", "-q", "-B", name, base)
+        parents.append(work.commit(f"{name}\n", {f"{name}.txt": f"{name}\n"}, author=DANA, committer=DANA))
+    tree = mktree(work, [("100644", "blob", blob(work, "hello\n"), b"README.md"),
+                         *[("100644", "blob", blob(work, f"{n}\n"), f"{n}.txt".encode()) for n in "abc"],
+                         ("100644", "blob", blob(work, KEY_LINE), b"c.env")])
+    octopus = work.git("commit-tree", tree, *[arg for p in parents for arg in ("-p", p)], "-m", "octopus")
+    rejected(spush(server, work, "origin", f"{octopus}:refs/heads/main"), "secrets/aws-access-key")
+
+    root = work.git("commit-tree", mktree(work, [("100644", "blob", blob(work, KEY_LINE), b"c.env")]), "-m", "root")
+    rejected(spush(server, work, "origin", f"{root}:refs/heads/orphan"), "secrets/aws-access-key")
+
+    work.git("checkout", "-q", "-B", "main", base)
+    work.commit("add\n", {"c.env": KEY_LINE}, author=DANA, committer=DANA)
+    work.git("rm", "-q", "c.env")
+    work.commit("remove\n", allow_empty=True, author=DANA, committer=DANA)
+    rejected(spush(server, work, "origin", "main"), "secrets/aws-access-key")
+    assert server.tip() == base
+
+
+def test_a_key_at_the_end_of_a_1_mb_line_is_found(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    base = work.head()
+    work.commit("config\n", {"c.env": "x" * 1_000_000 + " " + KEY_LINE}, author=DANA, committer=DANA)
+    rejected(spush(server, work, "origin", "main"), "secrets/aws-access-key")
+    assert server.tip() == base
+
+
 # -- 12. encodings --------------------------------------------------------------------------------------
 
 def test_a_key_in_unusual_encodings_is_found(tmp_path: Path) -> None:
@@ -343,6 +403,30 @@ def test_swapping_the_policy_file_for_another_kind_of_entry_is_a_policy_change(t
         assert server.tip() == base
     rejected(spush(server, work, "origin", ":main"), "policy/ref-deletion")  # nor by deleting main
     assert server.tip() == base
+
+
+def test_the_policy_on_an_unprotected_default_branch_is_still_trusted(tmp_path: Path) -> None:
+    """HEAD names `develop`, which the policy does not protect: changing its policy in place, or rewinding
+    it to an older, weaker policy, must not weaken what judges main."""
+    server = make_server(tmp_path / "srv", server_side_policy=False)
+    server.git("symbolic-ref", "HEAD", "refs/heads/develop")
+    work = server.clone()
+    weak = TEST_POLICY.replace('protected_refs: ["refs/heads/main", "refs/heads/release/*"]', "protected_refs: []")
+    old = work.commit("Add a first policy\n", {".gatekeeper.yml": weak}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "HEAD:refs/heads/develop").code == 0
+    strong = work.commit("Tighten\n\nReviewed-by: Rita Reviewer <rita@example.com>\n",
+                         {".gatekeeper.yml": TEST_POLICY}, author=DANA, committer=DANA)
+    rita = {"GATEKEEPER_PUSHER": "rita"}
+    assert spush(server, work, "origin", "HEAD:refs/heads/develop", env=rita).code == 0
+    assert spush(server, work, "origin", "HEAD:refs/heads/main", env=rita).code == 0
+    work.commit("relax\n", {".gatekeeper.yml": weak}, author=DANA, committer=DANA)
+    rejected(spush(server, work, "origin", "HEAD:refs/heads/develop"), "policy/changed")
+    rejected(spush(server, work, "origin", f"+{old}:refs/heads/develop"), "policy/changed")  # a rewind
+    assert server.tip("refs/heads/develop") == strong
+    work.git("checkout", "-q", "-B", "x", strong)
+    mobile = phone_commit(work)
+    rejected(spush(server, work, "origin", "HEAD:refs/heads/main"), f"review/missing {mobile[:12]}")
+    assert server.tip() == strong
 
 
 # -- malformed objects and deep histories ------------------------------------------------------------------
