@@ -514,6 +514,14 @@ class Git:
         walks): one `git log -z --pretty=raw` process, whose raw headers say whether a commit carries a
         signature (`gpgsig*`) without verifying it. `every_ref`: all branches, tags and remote-tracking
         refs (not `--all`, which would walk notes commits too)."""
+        for parts in self.iter_raw_parts(include, exclude, since=since, every_ref=every_ref):
+            yield commit_from_parts(parts), parts[7]
+
+    def iter_raw_parts(self, include: Sequence[str], exclude: Sequence[str] = (), *, since: str | None = None,
+                       every_ref: bool = False) -> Iterator[RawParts]:
+        """iter_raw_log's records before a Commit is built (no trailer parsing): (sha, parents, author,
+        author_time, committer, commit_time, message, signed). The audit builds a Commit only for commits
+        that may carry evidence; `commit_from_parts` makes the same Commit iter_raw_log yields."""
         for rev in (*include, *exclude):
             _check_rev_token(rev)
         if since is not None and (not since.strip() or since.startswith("-") or any(ord(c) < 32 for c in since)):
@@ -1206,7 +1214,7 @@ def _parse_log_stream(stream: object, argv: list[str]) -> Iterator[Commit]:
                        argv=tuple(argv))
 
 
-def _parse_raw_stream(stream: object, argv: list[str]) -> Iterator[tuple[Commit, bool]]:
+def _parse_raw_stream(stream: object, argv: list[str]) -> Iterator[RawParts]:
     """Records of `git log -z --pretty=raw`: headers as git stores them, the message indented by four spaces."""
     read = stream.read  # type: ignore[attr-defined]
     people: dict[bytes, tuple[Person, int]] = {}
@@ -1221,12 +1229,21 @@ def _parse_raw_stream(stream: object, argv: list[str]) -> Iterator[tuple[Commit,
             records = [pending] if pending.strip() else []
             pending = b""
         for raw in records:
-            yield _raw_commit(raw, people, argv)
+            yield _raw_parts(raw, people, argv)
         if not chunk:
             return
 
 
-def _raw_commit(raw: bytes, people: dict[bytes, tuple[Person, int]], argv: list[str]) -> tuple[Commit, bool]:
+RawParts = tuple[str, tuple[str, ...], Person, int, Person, int, str, bool]
+
+
+def commit_from_parts(parts: RawParts) -> Commit:
+    sha, parents, author, author_time, committer, commit_time, message, _signed = parts
+    return Commit(sha=sha, parents=parents, author=author, committer=committer, author_time=author_time,
+                  commit_time=commit_time, message=message, trailers=parse_trailers(message))
+
+
+def _raw_parts(raw: bytes, people: dict[bytes, tuple[Person, int]], argv: list[str]) -> RawParts:
     # Header fields are found with find() rather than by splitting every line: a signature adds a dozen
     # armor lines to most forge-made commits, and this runs once per commit of a whole history.
     if raw.startswith(b"\n"):
@@ -1246,8 +1263,7 @@ def _raw_commit(raw: bytes, people: dict[bytes, tuple[Person, int]], argv: list[
     committer = _raw_field(people, head, b"\ncommitter ")
     text = body.decode("utf-8", "replace")
     message = ("\n" + text).replace("\n    ", "\n")[1:] if text else ""
-    return Commit(sha=sha, parents=tuple(parents), author=author[0], committer=committer[0], author_time=author[1],
-                  commit_time=committer[1], message=message, trailers=parse_trailers(message)), b"\ngpgsig" in head
+    return (sha, tuple(parents), author[0], author[1], committer[0], committer[1], message, b"\ngpgsig" in head)
 
 
 def _raw_field(people: dict[bytes, tuple[Person, int]], head: bytes, key: bytes) -> tuple[Person, int]:

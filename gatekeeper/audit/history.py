@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -39,22 +40,26 @@ from gatekeeper.checks import CheckContext, ZoneCheck, is_protected
 from gatekeeper.config import Policy
 from gatekeeper.engine import ruleset_for
 from gatekeeper.errors import GitError, UsageError
-from gatekeeper.git import NOTES_REF, Git
+from gatekeeper.git import NOTES_REF, Git, RawParts, commit_from_parts
 from gatekeeper.models import (
     AIInvolvement,
     Commit,
     CommitReport,
     DeviceClass,
     Origin,
+    Person,
     SignatureInfo,
     SignatureStatus,
+    Trailer,
 )
+from gatekeeper.origin.agents import match_identity
 from gatekeeper.origin.base import DeviceFact, OriginContext
+from gatekeeper.origin.heuristics import GITHUB_WEB_FLOW, GITLAB_COMMITTER
 from gatekeeper.provenance.source import ProvenanceSource, Reader
 from gatekeeper.review.evidence import history_evidence
 from gatekeeper.review.trailers import parse_identity, same_person, wrote
 from gatekeeper.sanitize import clip
-from gatekeeper.trailers import parse_ident
+from gatekeeper.trailers import parse_ident, parse_trailers
 
 if TYPE_CHECKING:  # the attestation reader (and its crypto) loads only when a repository has attestations
     from gatekeeper.attest.survey import AttestationFact, AttestationIndex
@@ -112,6 +117,30 @@ class CommitAudit:
     decisions: tuple[Admission, ...] = ()
     attestation: AttestationFact | None = None  # a signed SLSA Source VSA note for this revision
     plain: bool = False  # no evidence of any kind: rendered from a template
+
+
+@dataclass(frozen=True, slots=True)
+class PlainRecord:
+    """A commit the fast path proved carries no evidence (see `_Runner.candidate`): what its JSON record and
+    its counts need, without a Commit. `audit()` is the CommitAudit the full path makes for it."""
+
+    parts: RawParts
+    protected: bool
+    device_class: DeviceClass
+    mobile: bool
+    dco: bool | None
+
+    @property
+    def sha(self) -> str:
+        return self.parts[0]
+
+    @property
+    def subject(self) -> str:
+        return self.parts[6].split("\n", 1)[0].strip()
+
+    def audit(self) -> CommitAudit:
+        return CommitAudit(commit_from_parts(self.parts), self.protected, _PLAIN_ORIGIN, self.device_class,
+                           self.mobile, _UNSIGNED, _NO_REVIEW, self.dco, plain=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,11 +296,11 @@ def protected_tips(git: Git, policy: Policy) -> dict[str, str]:
     return found
 
 
-def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> list[tuple[bool, Iterator[tuple[Commit, bool]]]]:
+def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> list[tuple[bool, Iterator[RawParts]]]:
     """(protected, commits) streams that together walk the range once, split along the protected line."""
     protected = sorted(set(tips.values()))
     if not protected:
-        return [(False, git.iter_raw_log(rng.include, rng.exclude, since=rng.since, every_ref=rng.every_ref))]
+        return [(False, git.iter_raw_parts(rng.include, rng.exclude, since=rng.since, every_ref=rng.every_ref))]
     if rng.every_ref:
         inside = protected
     else:
@@ -280,11 +309,11 @@ def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> list[tuple[b
             for p in protected:
                 bases.extend([tip] if tip == p else git.merge_bases(tip, p))
         inside = sorted(set(bases))
-    streams: list[tuple[bool, Iterator[tuple[Commit, bool]]]] = []
+    streams: list[tuple[bool, Iterator[RawParts]]] = []
     if inside:
-        streams.append((True, git.iter_raw_log(inside, rng.exclude, since=rng.since)))
-    streams.append((False, git.iter_raw_log(rng.include, (*rng.exclude, *inside), since=rng.since,
-                                            every_ref=rng.every_ref)))
+        streams.append((True, git.iter_raw_parts(inside, rng.exclude, since=rng.since)))
+    streams.append((False, git.iter_raw_parts(rng.include, (*rng.exclude, *inside), since=rng.since,
+                                              every_ref=rng.every_ref)))
     return streams
 
 
@@ -296,11 +325,15 @@ def has_dco(commit: Commit) -> bool | None:
     """A Signed-off-by whose e-mail is the author's (as DcoCheck and the DCO bots judge); None for merges."""
     if commit.is_merge:
         return None
-    if not commit.trailers:
+    return _signed_off(commit.trailers, commit.author.email)
+
+
+def _signed_off(trailers: tuple[Trailer, ...], author_email: str) -> bool:
+    if not trailers:
         return False
-    email = commit.author.email.strip().lower()
-    return bool(email) and any((ident := parse_ident(v)) is not None and ident[1] == email
-                               for v in commit.trailer_values("signed-off-by"))
+    email = author_email.strip().lower()
+    return bool(email) and any((ident := parse_ident(t.value)) is not None and ident[1] == email
+                               for t in trailers if t.name == "signed-off-by")
 
 
 def review_evidence(commit: Commit, origin: Origin, signature: SignatureInfo) -> AuditReview:
@@ -348,8 +381,13 @@ def agents_of(origin: Origin) -> tuple[Agent, ...]:
 
 # -- the run ----------------------------------------------------------------------------------------------------
 
-def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None]) -> Summary:
-    """Stream the range, call `emit` once per commit (newest first within each side), return the summary."""
+def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
+              emit_plain: Callable[[PlainRecord], None] | None = None) -> Summary:
+    """Stream the range, call `emit` once per commit (newest first within each side), return the summary.
+
+    With `emit_plain`, commits the fast path proves carry no evidence go there instead, as PlainRecords
+    (no Commit built, no detector run); without it every commit takes the full path. Both give the same
+    records and the same summary (tests/test_audit_fastpath.py checks every commit of real histories)."""
     started = time.monotonic()
     git = request.git
     policy = request.policy
@@ -367,12 +405,12 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None]) -> Sum
     if partial:
         summary.notes.append("this is a partial clone: changed paths are not read (git would fetch missing trees), "
                              "so compliance zones were not checked")
-    runner = _Runner(request, summary, tips, emit, check_zones=bool(policy.zones) and not partial)
+    runner = _Runner(request, summary, tips, emit, emit_plain, check_zones=bool(policy.zones) and not partial)
     count = 0
     for protected, stream in _streams(git, request.range, tips):
         try:
-            for commit, signed in stream:
-                runner.add(commit, signed, protected)
+            for parts in stream:
+                runner.add(parts, protected)
                 count += 1
                 if request.progress is not None and count % 256 == 0:
                     request.progress(count)
@@ -402,13 +440,15 @@ class _Runner:
     """Collects a window of commits, does the window's batched work, emits and counts."""
 
     def __init__(self, request: AuditRequest, summary: Summary, tips: Mapping[str, str],
-                 emit: Callable[[CommitAudit], None], *, check_zones: bool) -> None:
+                 emit: Callable[[CommitAudit], None], emit_plain: Callable[[PlainRecord], None] | None, *,
+                 check_zones: bool) -> None:
         self.request = request
         self.summary = summary
         self.tips = sorted(set(tips.values()))
         self.emit = emit
+        self.emit_plain = emit_plain
         self.check_zones = check_zones
-        self.window: list[tuple[Commit, bool, bool]] = []
+        self.window: list[tuple[RawParts, bool, bool]] = []  # (parts, protected, fast-path candidate)
         policy = request.policy
         self.mobile_classes = policy.origins.mobile_classes
         self.notes = request.git.notes_shas() if request.git.ref_exists(NOTES_REF) else set()
@@ -422,15 +462,57 @@ class _Runner:
         self.protected_refs = sorted(tips)
         self.plain_class = ruleset_for(DeviceClass.UNKNOWN, policy)
         self.zone_check = ZoneCheck()
+        # The fast path: on when the caller takes PlainRecords and a commit without evidence gets the default
+        # rules (with `undeclared: mobile` every such commit is a mobile one: zones and review lists need it
+        # whole, so the full path runs).
+        self.fast = emit_plain is not None and not self.plain_class[0]
+        self.words = _evidence_words(policy.origins.trailer_aliases)
+        self.clean: dict[Person, bool] = {}
+        self.undeclared = policy.origins.undeclared
 
     def finish(self) -> None:
         self.flush()
         self._resolve_pending()
 
-    def add(self, commit: Commit, signed: bool, protected: bool) -> None:
-        self.window.append((commit, signed, protected))
+    def add(self, parts: RawParts, protected: bool) -> None:
+        self.window.append((parts, protected, self.fast and self.candidate(parts)))
         if len(self.window) >= WINDOW:
             self.flush()
+
+    def candidate(self, parts: RawParts) -> bool:
+        """True only when no detector can find evidence in the commit and it shows no review: unsigned, no
+        note, author and committer neither an agent nor a forge, and no word in the message that any
+        detector or the review reader keys on (a case-insensitive search anywhere, so it is a superset of
+        the detectors' own anchored, trailer-block-bound matches). A False is not a judgment: the commit
+        simply takes the full path."""
+        sha, _parents, author, _at, committer, _ct, message, signed = parts
+        if signed or sha in self.notes:
+            return False
+        clean = self.clean
+        ok = clean.get(author)
+        if ok is None:
+            ok = clean[author] = self._clean(author)
+        if ok and committer is not author:
+            ok = clean.get(committer)
+            if ok is None:
+                ok = clean[committer] = self._clean(committer)
+        return ok and self.words.search(message) is None
+
+    def _clean(self, person: Person) -> bool:
+        if len(self.clean) > 100_000:
+            self.clean.clear()
+        email = person.email.strip().lower()
+        return (match_identity(person.name, person.email, self.base_ctx.ai_identities) is None
+                and (person.name.strip().lower(), email) != GITHUB_WEB_FLOW and email != GITLAB_COMMITTER)
+
+    def _plain(self, parts: RawParts, protected: bool) -> PlainRecord:
+        if len(parts[1]) > 1:
+            dco: bool | None = None
+        elif _SIGN_OFF.search(parts[6]) is None:
+            dco = False
+        else:
+            dco = _signed_off(parse_trailers(parts[6]), parts[2].email)
+        return PlainRecord(parts, protected, self.undeclared, False, dco)
 
     def flush(self) -> None:
         window, self.window = self.window, []
@@ -438,37 +520,48 @@ class _Runner:
             return
         request = self.request
         git = request.git
-        signed = [c for c, s, _ in window if s]
+        built = [None if fast else commit_from_parts(parts) for parts, _, fast in window]
+        signed = [c for (parts, _, _), c in zip(window, built, strict=True) if c is not None and parts[7]]
         sigs: Mapping[str, SignatureInfo] = {}
         devices: Mapping[str, DeviceFact] = {}
         if signed:
             result = self.signatures.verify(git, signed, request.policy, request.now)
             sigs, devices = result.signatures, result.devices
-        noted = [c.sha for c, _, _ in window if c.sha in self.notes]
+        noted = [p[0] for p, _, _ in window if p[0] in self.notes]
         ctx = dataclasses.replace(self.base_ctx, signatures=sigs, devices=devices,
                                   notes=git.notes(noted) if noted else {})
         admissions: Mapping[str, list[Admission]] = {}
         if request.log is not None:
             try:
-                admissions = request.log.admissions([c.sha for c, _, _ in window])
+                admissions = request.log.admissions([p[0] for p, _, _ in window])
             except LogError as exc:
                 self.summary.notes.append(f"the decision log could not be read, decisions are not joined: "
                                           f"{exc.message}")
                 request = dataclasses.replace(request, log=None)
                 self.request = request
-        audits: list[CommitAudit] = []
-        for commit, _, protected in window:
-            audits.append(self._commit(commit, protected, ctx, sigs, admissions))
+        facts: Mapping[str, AttestationFact] = {}
+        if request.attestations is not None:
+            facts = request.attestations.lookup(p[0] for p, _, _ in window)
+        audits: list[CommitAudit | PlainRecord] = []
+        for (parts, protected, fast), commit in zip(window, built, strict=True):
+            if fast and not admissions.get(parts[0]) and parts[0] not in facts:
+                audits.append(self._plain(parts, protected))
+                continue
+            audits.append(self._commit(commit or commit_from_parts(parts), protected, ctx, sigs, admissions))
         if self.check_zones:
             audits = self._zones(audits)
-        if request.attestations is not None:
-            facts = request.attestations.lookup(c.sha for c, _, _ in window)
-            if facts:
-                audits = [dataclasses.replace(a, attestation=facts[a.commit.sha], plain=False)
-                          if a.commit.sha in facts else a for a in audits]
+        if facts:
+            audits = [dataclasses.replace(a, attestation=facts[a.commit.sha], plain=False)
+                      if isinstance(a, CommitAudit) and a.commit.sha in facts else a for a in audits]
+        emit, emit_plain = self.emit, self.emit_plain
         for audit in audits:
-            self._count(audit)
-            self.emit(audit)
+            if isinstance(audit, PlainRecord):
+                self._count_plain(audit)
+                assert emit_plain is not None
+                emit_plain(audit)
+            else:
+                self._count(audit)
+                emit(audit)
 
     def _commit(self, commit: Commit, protected: bool, ctx: OriginContext, sigs: Mapping[str, SignatureInfo],
                 admissions: Mapping[str, list[Admission]]) -> CommitAudit:
@@ -490,9 +583,10 @@ class _Runner:
         return CommitAudit(commit, protected, origin, effective, mobile, signature,
                            review_evidence(commit, origin, signature), has_dco(commit), agents, decisions=decided)
 
-    def _zones(self, audits: list[CommitAudit]) -> list[CommitAudit]:
-        interesting = [a for a in audits
-                       if a.mobile or a.origin.ai is not AIInvolvement.NONE or a.origin.managed is False]
+    def _zones(self, audits: list[CommitAudit | PlainRecord]) -> list[CommitAudit | PlainRecord]:
+        # A PlainRecord is never mobile (the fast path is off when plain commits are), has no AI, no device.
+        interesting = [a for a in audits if isinstance(a, CommitAudit) and
+                       (a.mobile or a.origin.ai is not AIInvolvement.NONE or a.origin.managed is False)]
         if not interesting:
             return audits
         git = self.request.git
@@ -503,8 +597,8 @@ class _Runner:
         for finding in self.zone_check.run(ctx):
             if finding.commit:
                 found.setdefault(finding.commit, []).append((finding.path or "", finding.message))
-        return [dataclasses.replace(a, zones=tuple(found[a.commit.sha]), plain=False) if a.commit.sha in found else a
-                for a in audits]
+        return [dataclasses.replace(a, zones=tuple(found[a.commit.sha]), plain=False)
+                if isinstance(a, CommitAudit) and a.commit.sha in found else a for a in audits]
 
     def _resolve_pending(self) -> None:
         """Unreviewed mobile/AI commits on a protected branch may have arrived through a reviewed merge:
@@ -590,6 +684,25 @@ class _Runner:
         if (audit.mobile or audit.origin.ai is not AIInvolvement.NONE) and not audit.review.reviewed:
             self._unreviewed(audit)
 
+    def _count_plain(self, record: PlainRecord) -> None:
+        """_count for a commit without evidence (what _count's `plain` branch does for a CommitAudit)."""
+        s = self.summary
+        parts = record.parts
+        when = parts[5]
+        if s.first_time is None or when < s.first_time:
+            s.first_time = when
+        if s.last_time is None or when > s.last_time:
+            s.last_time = when
+        s.combos[(record.device_class, _PLAIN_ORIGIN.device, _PLAIN_ORIGIN.ai, SignatureStatus.UNSIGNED, NO_REVIEW,
+                  record.dco, False, len(parts[1]) > 1, _periods(when))] += 1
+        if record.protected:
+            s.protected += 1
+            s.protected_signatures[SignatureStatus.UNSIGNED.value] += 1
+            if s.unsigned_protected.room():
+                s.unsigned_protected.add(_brief_of(parts[0], when, record.subject, parts[2], None))
+            else:
+                s.unsigned_protected.total += 1
+
     def _unreviewed(self, audit: CommitAudit) -> None:
         """Held (at most LANDING_LIMIT, a few hundred bytes each) until one name-rev can tell which of them
         arrived through a reviewed merge; past the limit they are listed as they are."""
@@ -610,6 +723,20 @@ class _Runner:
 
 _UNSIGNED = SignatureInfo(SignatureStatus.UNSIGNED, detail="the commit has no signature")
 _NO_REVIEW = AuditReview()
+_PLAIN_ORIGIN = Origin()
+# Every word a detector or the review reader keys on. Origin trailers (Origin-Device, -Device-Id, -Client);
+# AI trailers and body lines (Assisted-by, Generated-by, Co-authored-by, the vendor markers, Entire-*,
+# "Generated with" footers); Reviewed-by; GitLab's "See merge request". Searched anywhere, case-insensitively
+# with the same engine and flags as origin.ai's body scan, so whatever those match, this matches.
+_WORDS = ("origin-device", "origin-client", "assisted-by", "generated-by", "co-authored-by", "claude-session",
+          "claude-generated-by", "copilot-session", "agent-logs-url", "made-with", "replit-commit-author",
+          "replit-commit-session-id", "amp-thread-id", "entire-", "generated with", "reviewed-by", "merge request")
+_SIGN_OFF = re.compile("signed-off-by", re.IGNORECASE)
+
+
+def _evidence_words(aliases: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in (*_WORDS, *aliases) if w), re.IGNORECASE)
+
 _PERIODS: dict[int, tuple[str, str]] = {}
 
 
@@ -642,8 +769,12 @@ def iso_time(when: int) -> str:
 
 def _brief(audit: CommitAudit) -> dict[str, object]:
     commit = audit.commit
-    return {"sha": commit.sha, "time": iso_time(commit.commit_time), "subject": clip(commit.subject, 200),
-            "author": clip(str(commit.author), 200), "pr": audit.review.pr}
+    return _brief_of(commit.sha, commit.commit_time, commit.subject, commit.author, audit.review.pr)
+
+
+def _brief_of(sha: str, when: int, subject: str, author: Person, pr: int | None) -> dict[str, object]:
+    return {"sha": sha, "time": iso_time(when), "subject": clip(subject, 200), "author": clip(str(author), 200),
+            "pr": pr}
 
 
 def decisions_over_time(store: Store, repository: str | None = None,

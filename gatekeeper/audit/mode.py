@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gatekeeper.audit import decisionlog as dlog
-from gatekeeper.audit.history import AuditRequest, CommitAudit, decisions_over_time, resolve_range, run_audit
+from gatekeeper.audit.history import (
+    AuditRequest,
+    CommitAudit,
+    PlainRecord,
+    decisions_over_time,
+    resolve_range,
+    run_audit,
+)
 from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
 from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git import Git
@@ -166,14 +173,14 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
 
             if fmt == "json":
                 writer = render.JsonWriter(out, render.header(repository, rng, policy.source, generated))
-                summary = run_audit(request, writer.commit)
+                summary = run_audit(request, writer.commit, writer.plain)
                 summary.notes[:0] = notes
                 writer.close(render.summary_dict(summary, log_stats))
             else:
-                def drop(_: CommitAudit) -> None:
+                def drop(_: CommitAudit | PlainRecord) -> None:
                     return None
 
-                summary = run_audit(request, drop)
+                summary = run_audit(request, drop, drop)
                 summary.notes[:0] = notes
                 data = render.summary_dict(summary, log_stats)
                 if fmt == "html":

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
 import gatekeeper
-from gatekeeper.audit.history import Agent, AuditRange, CommitAudit, Summary, iso_time
+from gatekeeper.audit.history import Agent, AuditRange, CommitAudit, PlainRecord, Summary, iso_time
 from gatekeeper.sanitize import clip, json_escape_unsafe, safe
 
 SCHEMA_VERSION = 1
@@ -134,6 +134,7 @@ class JsonWriter:
         self.out = _Escaping(out)
         self.first = True
         self._templates: dict[tuple[str, bool, bool, bool | None], str] = {}
+        self._plain: dict[tuple[str, bool, bool | None], str] = {}
         head = json.dumps(dict(header), ensure_ascii=False, separators=(",", ":"))
         out.write(head[:-1] + ',"commits":[')
 
@@ -155,6 +156,25 @@ class JsonWriter:
                        f'{"true" if c.is_merge else "false"},"author":{{"name":{_enc(c.author.name)},"email":'
                        f'{_enc(c.author.email)}}},"subject":{_enc(clip(c.subject, 200))},"protected":'
                        f'{"true" if a.protected else "false"}{tail}')
+
+    def plain(self, r: PlainRecord) -> None:
+        """A fast-path commit: the same bytes `commit(r.audit())` writes, without building the audit."""
+        sep = "\n" if self.first else ",\n"
+        self.first = False
+        key = (r.device_class.value, r.mobile, r.dco)
+        tail = self._plain.get(key)
+        if tail is None:
+            # Everything after `protected` is the same for every plain commit of one class and DCO bit.
+            full = json.dumps(commit_dict(r.audit()), ensure_ascii=False, separators=(",", ":"))
+            tail = self._plain[key] = full[full.index(',"class":'):]
+        sha, parents, author, _, _, when, message, _ = r.parts
+        subject = message.split("\n", 1)[0].strip()
+        if len(subject) > 200:
+            subject = clip(subject, 200)
+        self.out.write(f'{sep}{{"sha":"{sha}","time":"{iso_time(when)}","merge":'
+                       f'{"true" if len(parents) > 1 else "false"},"author":{{"name":{_enc(author.name)},"email":'
+                       f'{_enc(author.email)}}},"subject":{_enc(subject)},"protected":'
+                       f'{"true" if r.protected else "false"}{tail}')
 
     def close(self, summary: Mapping[str, Any]) -> None:
         self.out.write('\n],"summary":' + json.dumps(dict(summary), ensure_ascii=False, separators=(",", ":")) + "}\n")

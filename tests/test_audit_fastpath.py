@@ -1,0 +1,200 @@
+"""The audit's fast path (commits proved to carry no evidence, written from a template without a Commit or a
+detector run) against the full path, commit by commit: both must write the same JSON record for every
+commit and the same summary.
+
+The normal suite runs generated histories (trailers, body lines, AI and forge identities, Unicode look-alikes
+of the keywords, notes, signatures, merges, a protected and an unprotected branch) under several policies;
+the real-history variant runs the mirrors under $GATEKEEPER_REAL_REPOS (pinned commits) and skips, saying
+so, when they are not on the machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import random
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gatekeeper.audit.history import AuditRequest, PlainRecord, resolve_range, run_audit
+from gatekeeper.audit.render import JsonWriter, commit_dict
+from gatekeeper.config import Policy, default_policy, parse_policy
+from gatekeeper.git import Git
+from gatekeeper.provenance.source import filesystem_reader
+from tests.provenance_helpers import Key, make_keys, signed_commit
+from tests.repo_builder import RepoBuilder
+
+NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+
+PEOPLE = [
+    ("Dev One", "dev1@example.com"), ("Zoë O'Neil", "zoe@example.com"), ("Dev Two", "DEV2@Example.com"),
+    ("Claude", "noreply@anthropic.com"), ("Paul Gauthier (aider)", "paul@example.com"),
+    ("copilot-swe-agent[bot]", "198982749+Copilot@users.noreply.github.com"), ("Agent Smith", "bot@corp.example"),
+    ("GitHub", "noreply@github.com"), ("GitLab", "noreply@gitlab.com"), ("", ""),
+]
+# Message pieces: plain ones, ones that carry evidence, and near misses either way.
+BODIES = [
+    "", "", "", "\nSigned-off-by: {name} <{email}>\n", "\nSigned-off-by: Other <other@example.com>\n",
+    "\nSIGNED-OFF-BY: {name} <{email}>\n", "\nsee the Signed-off-by: line in the middle\n\nmore prose here\n",
+    "\nOrigin-Device: mobile\nOrigin-Device-Id: phone-1\n", "\norigin-client: working-copy/6.1\n",
+    "\nOrigin-Device: toaster\n", "\nX-Device: phone\n", "\nAssisted-by: codex-mobile:gpt-5-codex\n",
+    "\nGenerated-by: some-agent\n", "\nCo-authored-by: Claude <noreply@anthropic.com>\n",
+    "\nCo-authored-by: A Human <human@example.com>\n",
+    "\nCo-authored-by: Claude <noreply@anthropic.com>\n\nsession notes after the co-author line\n",
+    "\n\U0001f916 Generated with [Claude Code](https://claude.ai/code)\n",
+    "\nClaude-Session: abc123\n", "\nEntire-Checkpoint: 77aa\n", "\nMade-with: Cursor\n",
+    "\nReplit-Commit-Author: Agent\n", "\nAmp-Thread-ID: T-1\n", "\nAgent-Logs-Url: https://example.com/x\n",
+    "\nReviewed-by: Rita Reviewer <rita@example.com>\n", "\nAcked-by: Rita Reviewer <rita@example.com>\n",
+    "\nChange-Id: I0123\nReviewed-on: https://go-review.googlesource.com/c/x/+/1\nReviewed-by: R <r@example.com>\n",
+    "\nReviewed-on: https://go-review.googlesource.com/c/x/+/2\n",
+    "\na\u017f\u017fi\u017fted-by: claude (long s, outside the trailer block)\n\nLast: paragraph\n",
+    "\nAc\u212aed-by: Kelvin sign\n", "\nFixes: #12\nRefs: ABC-1\n", "\nSee merge request group/proj!12\n",
+    "\nTrailer-Key: value\n continued on the next line\nSigned-off-by: {name} <{email}>\n",
+    "\n# a comment line\n", "\n\x1b[31mred\x1b[0m \u202eevil\n",
+]
+SUBJECTS = ["fix: a colon in the subject", "change {n}", "Merge pull request #{n} from dev/side", "x" * 250,
+            "Update README.md", "feat(core): thing (#{n})", "   padded subject   "]
+
+
+def generated_history(path: Path, n: int, seed: int) -> RepoBuilder:
+    """n commits on main (every 9th a merge of a side commit) with a topic branch off the middle, built with
+    fast-import from seeded random pieces."""
+    rng = random.Random(seed)
+    repo = RepoBuilder.init(path)
+    out: list[bytes] = []
+    main = 0
+    t0 = 1_700_000_000
+    for i in range(1, n + 1):
+        name, email = rng.choice(PEOPLE)
+        cname, cemail = (name, email) if rng.random() < 0.7 else rng.choice(PEOPLE)
+        subject = rng.choice(SUBJECTS).format(n=i)
+        body = rng.choice(BODIES).format(name=name, email=email)
+        data = f"{subject}\n{body}".encode()
+        when = t0 + i * 3_600 * 7
+        mark = i
+        branch = b"refs/heads/topic" if i == n // 2 + 1 else b"refs/heads/main"
+        out.append(b"commit " + branch + b"\n" + f"mark :{mark}\n".encode())
+        out.append(f"author {name} <{email}> {when} +0000\ncommitter {cname} <{cemail}> {when} +0000\n".encode())
+        out.append(f"data {len(data)}\n".encode() + data + b"\n")
+        if main:
+            out.append(f"from :{main}\n".encode())
+        if i % 9 == 0 and main > 1:
+            out.append(f"merge :{main - 1}\n".encode())
+        out.append(f"M 100644 inline f{i % 13}.txt\ndata 6\n{i % 99999:05d}\n".encode())
+        if branch == b"refs/heads/main":
+            main = mark
+    repo.git("fast-import", "--quiet", input=b"".join(out))
+    repo.git("checkout", "-q", "-f", "main")
+    return repo
+
+
+def both_paths(path: Path, policy: Policy, *, every_ref: bool = False,
+               rev_range: str | None = None) -> tuple[list[Any], list[Any], dict[str, Any], dict[str, Any], int]:
+    """(full-path commits, fast-path commits, full summary, fast summary, commits the fast path took)."""
+    from gatekeeper.audit.render import summary_dict
+
+    git = Git(path)
+    rng = resolve_range(git, rev_range, None, every_ref)
+    results = []
+    plain = 0
+    for fast in (False, True):
+        out = io.StringIO()
+        writer = JsonWriter(out, {"schema_version": 1})
+        request = AuditRequest(git, policy, filesystem_reader, rng, NOW)
+        if fast:
+            def take(record: PlainRecord) -> None:
+                nonlocal plain
+                plain += 1
+                # The record's own full form is what the full path would have made of it.
+                assert commit_dict(record.audit())["origin"]["evidence"] == []
+                writer.plain(record)
+
+            summary = run_audit(request, writer.commit, take)
+        else:
+            summary = run_audit(request, writer.commit)
+        summary.duration_ms = 0
+        writer.close(summary_dict(summary))
+        results.append(json.loads(out.getvalue()))
+    full, quick = results
+    return full["commits"], quick["commits"], full["summary"], quick["summary"], plain
+
+
+def assert_same(path: Path, policy: Policy, *, every_ref: bool = False, rev_range: str | None = None) -> int:
+    full, quick, full_summary, quick_summary, plain = both_paths(path, policy, every_ref=every_ref,
+                                                                 rev_range=rev_range)
+    assert len(full) == len(quick)
+    for a, b in zip(full, quick, strict=True):
+        assert a == b, f"commit {a['sha']} differs between the full and the fast path"
+    assert full_summary == quick_summary
+    return plain
+
+
+ALIASES = parse_policy("""\
+version: 1
+origins: {mobile_classes: [mobile, tablet], undeclared: desktop, trailer_aliases: [X-Device],
+          ai_identities: [bot@corp.example]}
+protected_refs: ["refs/heads/main"]
+zones:
+  - {name: all, paths: ["**"], mobile: block}
+""", "test")
+UNDECLARED_MOBILE = parse_policy("""\
+version: 1
+origins: {mobile_classes: [mobile, tablet, desktop], undeclared: mobile}
+protected_refs: ["refs/heads/main"]
+""", "test")
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_fast_path_writes_what_the_full_path_writes(tmp_path: Path, seed: int) -> None:
+    repo = generated_history(tmp_path / "h", 700, seed)  # more than one window of 512
+    notes = repo.git("rev-list", "-n", "40", "main").split()
+    for sha in notes[::7]:
+        repo.note(sha, "Origin-Device: tablet")
+    for sha in notes[3::11]:
+        repo.note(sha, "just a remark")
+    total = int(repo.git("rev-list", "--count", "--all"))
+    plain = assert_same(repo.path, default_policy(), every_ref=True)
+    assert 0 < plain < total  # both paths were taken
+    assert assert_same(repo.path, ALIASES, every_ref=True) > 0
+    assert assert_same(repo.path, default_policy(), rev_range="topic") > 0
+    # With `undeclared: mobile` every commit without evidence is a mobile one: the full path runs for all.
+    assert assert_same(repo.path, UNDECLARED_MOBILE) == 0
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
+    return make_keys(tmp_path_factory)
+
+
+def test_signed_and_noted_commits_take_the_full_path(repo: RepoBuilder, keys: dict[str, Key]) -> None:
+    repo.commit("plain", {"a.txt": "1\n"})
+    signed_commit(repo, "signed, otherwise plain", keys["alice"], {"b.txt": "1\n"})
+    noted = repo.commit("noted, otherwise plain", {"c.txt": "1\n"})
+    repo.note(noted, "nothing of interest")
+    repo.commit("plain again", {"d.txt": "1\n"})
+    assert assert_same(repo.path, default_policy()) == 2
+
+
+ROOT = Path(os.environ.get("GATEKEEPER_REAL_REPOS", "/work/.mirror"))
+REAL = {
+    "opencontainers+runc": "76d9cf5da5683ff449ae967db58fa8c5927ca54b",
+    "Aider-AI+aider": "5dc9490bb35f9729ef2c95d00a19ccd30c26339c",
+    "golang+net": "0ca694d2a5adcce7f36d4d65e5f8d72390d94051",
+    "github+github-mcp-server": "64a49f34d076b6f5917dae1424521d43c7bcae84",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL))
+def test_fast_path_on_real_histories(name: str) -> None:
+    path = ROOT / name / "repo"
+    if not (path / "HEAD").exists():
+        pytest.skip(f"no mirror of {name} at {path} (set GATEKEEPER_REAL_REPOS)")
+    pinned = REAL[name]
+    if subprocess.run(["git", "-C", str(path), "cat-file", "-e", pinned], capture_output=True).returncode != 0:
+        pytest.skip(f"the mirror at {path} does not hold the pinned commit {pinned}")
+    assert assert_same(path, default_policy(), rev_range=pinned) > 0
