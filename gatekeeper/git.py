@@ -9,13 +9,13 @@ Inside pre-receive the pushed objects exist only in the quarantine directory tha
 GIT_OBJECT_DIRECTORY / GIT_ALTERNATE_OBJECT_DIRECTORIES / GIT_QUARANTINE_PATH, so those variables are
 kept (`inherit_git_env=True`); a local check drops them so `--repo` means what it says.
 
-Every call reads the real objects: replace refs (`refs/replace/*`, which a pusher could create to
-substitute a decoy for any commit, tree or blob) and graft files are ignored (GIT_NO_REPLACE_OBJECTS,
-GIT_GRAFT_FILE and GIT_REPLACE_REF_BASE dropped from the inherited environment), and the user's and the
-system's attribute files are not read. The commands whose output attributes change (patches: a
-`-diff` or `binary` attribute, a diff driver, turns a file's lines into "Binary files differ") run with
-no work tree and no index at all (see `_attr_free`), so neither a work tree's `.gitattributes` nor
-one in the pushed tree can hide lines from the scanners, in any mode.
+Every call reads the real objects: replace refs (`refs/replace/*`, which a pusher could create to substitute a
+decoy for any commit, tree or blob) and graft files are ignored (GIT_NO_REPLACE_OBJECTS set, GIT_GRAFT_FILE
+pointed at an empty file so $GIT_DIR/info/grafts is never read, GIT_REPLACE_REF_BASE dropped), and the user's
+and the system's attribute files are not read. The commands whose output attributes change (patches: a `-diff`
+or `binary` attribute, a diff driver, turns a file's lines into "Binary files differ") run with no work tree
+and no index at all (see `_attr_free`), so neither a work tree's `.gitattributes` nor one in the pushed tree
+can hide lines from the scanners, in any mode.
 """
 
 from __future__ import annotations
@@ -99,11 +99,14 @@ def git_environment(*, inherit_git_env: bool, base: dict[str, str] | None = None
             "PAGER": "cat",
             # Read the objects git stores, never a substitute named by refs/replace/* (DESIGN §10).
             "GIT_NO_REPLACE_OBJECTS": "1",
+            # ...and no parents from $GIT_DIR/info/grafts either: git reads that file unless GIT_GRAFT_FILE
+            # names another, so it names an empty one (a graft would make a rewrite look like a fast-forward).
+            "GIT_GRAFT_FILE": os.devnull,
             "GIT_ATTR_NOSYSTEM": "1",
         }
     )
     for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_TRACE", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
-                 "GIT_REPLACE_REF_BASE", "GIT_GRAFT_FILE", "GIT_ATTR_SOURCE"):
+                 "GIT_REPLACE_REF_BASE", "GIT_ATTR_SOURCE"):
         env.pop(name, None)
     return env
 

@@ -13,8 +13,10 @@ import re
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_ALL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-# Bidirectional overrides can reorder what a reader sees (Trojan Source).
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+# Bidirectional overrides can reorder what a reader sees (Trojan Source); zero-width characters, the BOM,
+# interlinear annotations and Unicode tag characters hide text or smuggle it past a reader.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u061c\u2060-\u2065\ufeff\ufff9-\ufffb"
+                   "\U000e0000-\U000e007f]")
 
 
 # What JSON may legally carry raw but a reader's terminal, editor or log viewer must not get raw: DEL, C1
@@ -22,7 +24,7 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 # text these can only occur inside strings, so writing them as \uXXXX keeps the document valid and
 # lossless (a parser returns the same string).
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff"
-                          "\ufff9-\ufffb]")
+                          "\ufff9-\ufffb\U000e0000-\U000e007f]")
 
 
 def json_escape_unsafe(text: str) -> str:
