@@ -441,3 +441,13 @@ def test_a_record_that_cannot_be_written_refuses_the_push(tmp_path: Path) -> Non
     assert server.tip("refs/heads/topic") is None
     # A push without push-time origin has nothing to record and is judged as usual.
     assert spush(server, work, "origin", "HEAD:refs/heads/topic").code == 0
+
+
+def test_a_symref_alias_of_an_unborn_protected_branch_is_judged_as_that_branch(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path)
+    # release/* is protected; the alias names a release branch nobody has pushed yet.
+    server.git("symbolic-ref", "refs/heads/next-release", "refs/heads/release/2")
+    mobile = work.commit("from the phone" + MOBILE, {"p.txt": "p\n"}, author=MO, committer=MO)
+    result = spush(server, work, "origin", "HEAD:refs/heads/next-release")
+    rejected(result, f"review/missing {mobile[:12]}")
+    assert server.tip("refs/heads/release/2") is None
