@@ -236,8 +236,11 @@ def test_a_symref_alias_of_main_is_judged_as_main(tmp_path: Path) -> None:
                in f["message"] for f in server.last_verdict()["findings"])
     # A force push through the alias is a force push of main.
     work.git("reset", "-q", "--hard", base)
-    work.commit("desktop\n", {"d.txt": "d\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "HEAD:refs/heads/main").code == 0
+    desktop = work.commit("desktop\n", {"d.txt": "d\n"}, author=DANA, committer=DANA)
+    accepted = spush(server, work, "origin", "HEAD:refs/heads/trunk")
+    assert accepted.code == 0, accepted.output
+    assert "note: policy/ref-alias: refs/heads/trunk is a symbolic ref to refs/heads/main" in accepted.remote_text
+    assert server.tip() == desktop
     work.git("reset", "-q", "--hard", base)
     work.commit("rewritten\n", {"r.txt": "r\n"}, author=DANA, committer=DANA)
     rejected(spush(server, work, "origin", "+HEAD:refs/heads/trunk"), "policy/force-push")

@@ -13,7 +13,7 @@ from gatekeeper.sanitize import safe
 
 GITLAB_PREFIX = "GL-HOOK-ERR: "
 LINE_LIMIT = 500
-NOTED = ("policy/changed",)  # info-level findings shown as `note:` lines
+NOTED = ("policy/changed", "policy/ref-alias")  # info-level findings shown as `note:` lines
 
 
 def finding_line(f: Finding) -> str:
