@@ -119,3 +119,14 @@ def test_a_keystore_file_is_reported_by_its_name(tmp_path: Path) -> None:
     findings = SecretsScanner().scan(ScanJob(git=git, commits=git.commits([sha]), changes={}, head=sha)).findings
     assert [(f.rule_id, f.path) for f in findings if f.rule_id.startswith("secrets/")] == [
         ("secrets/keystore-file", "certs/server.p12")]
+
+
+def test_each_message_keeps_its_own_commit_and_line_numbers(tmp_path: Path) -> None:
+    repo = RepoBuilder.init(tmp_path / "r")
+    first = repo.commit("One\n\nplain text\nmore text\n", {"a.txt": "a\n"})
+    secret = token()
+    second = repo.commit(f"Two\n{secret}\n", {"b.txt": "b\n"})
+    git = Git(repo.path)
+    findings = SecretsScanner().scan(ScanJob(git=git, commits=git.commits([second]), changes={}, head=second)).findings
+    assert [(f.commit, f.path, f.line) for f in findings] == [(second, COMMIT_MESSAGE, 2)]
+    assert first != second

@@ -268,11 +268,23 @@ class SecretsScanner:
     def _message_findings(self, detector: SecretDetector, job: ScanJob) -> list[Finding]:
         """Secrets in the commits' messages and in the annotated tags the updates move."""
         findings = []
+        # All messages in one detector call (an audit of 10,000 commits is 10,000 messages): global line
+        # numbers with a gap between messages, so no rule reads one message's line as the next one's.
+        lines: list[tuple[int, str]] = []
+        where: dict[int, tuple[str, int]] = {}
+        number = 0
         for commit in job.commits:
-            for hit in detector.scan_text(commit.message, path=COMMIT_MESSAGE, with_suppressed=True):
-                findings.append(self._finding(
-                    hit, commit.sha, COMMIT_MESSAGE,
-                    f"{hit.description} {hit.redacted} in the commit message (line {hit.line})", MESSAGE_FIX))
+            for local, text in enumerate(commit.message.split("\n"), start=1):
+                number += 1
+                lines.append((number, text))
+                where[number] = (commit.sha, local)
+            number += 1
+        for hit in detector.scan_lines(lines, path=COMMIT_MESSAGE, with_suppressed=True):
+            sha, local = where[hit.line]
+            hit = dataclasses.replace(hit, line=local)
+            findings.append(self._finding(
+                hit, sha, COMMIT_MESSAGE,
+                f"{hit.description} {hit.redacted} in the commit message (line {local})", MESSAGE_FIX))
         seen: set[str] = set()
         for ref, sha in job.tags:
             for tag, message in job.git.tag_messages(sha):
