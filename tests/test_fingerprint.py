@@ -33,7 +33,6 @@ UNKEYED = {
     "provenance/allowed_signers.py": "SSH public-key fingerprints (public data, git's own format)",
     "scan/validation.py": "AWS SigV4 request signing for live validation (the provider's protocol, never output)",
     "provenance/openpgp.py": "OpenPGP signature hashes and key fingerprints (RFC 4880 prescribes them)",
-    "scan/validation.py": "AWS Signature Version 4 of an STS request (the protocol prescribes the HMAC)",
     # These hash rendered verdicts (already redacted, digests keyed), policies, ref updates and envelopes,
     # and third parties must verify them without the key.
     "audit/decisionlog.py": "hash chain over decision records, verifiable without the key",
