@@ -467,6 +467,7 @@ class _Runner:
         # whole, so the full path runs).
         self.fast = emit_plain is not None and not self.plain_class[0]
         self.words = _evidence_words(policy.origins.trailer_aliases)
+        self.ascii_words = tuple(w.lower() for w in (*_WORDS, *policy.origins.trailer_aliases) if w)
         self.clean: dict[Person, bool] = {}
         self.undeclared = policy.origins.undeclared
 
@@ -496,7 +497,13 @@ class _Runner:
             ok = clean.get(committer)
             if ok is None:
                 ok = clean[committer] = self._clean(committer)
-        return ok and self.words.search(message) is None
+        if not ok:
+            return False
+        if message.isascii():
+            # ASCII: lower() is exactly what the case-insensitive search compares, and `in` is far cheaper
+            # than a case-insensitive alternation (Unicode case folding is the regex's job below).
+            return not any(map(message.lower().__contains__, self.ascii_words))
+        return self.words.search(message) is None
 
     def _clean(self, person: Person) -> bool:
         if len(self.clean) > 100_000:
@@ -508,7 +515,7 @@ class _Runner:
     def _plain(self, parts: RawParts, protected: bool) -> PlainRecord:
         if len(parts[1]) > 1:
             dco: bool | None = None
-        elif _SIGN_OFF.search(parts[6]) is None:
+        elif ("signed-off-by" not in parts[6].lower()) if parts[6].isascii() else _SIGN_OFF.search(parts[6]) is None:
             dco = False
         else:
             dco = _signed_off(parse_trailers(parts[6]), parts[2].email)

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 import gatekeeper
 from gatekeeper.audit.history import Agent, AuditRange, CommitAudit, PlainRecord, Summary, iso_time
+from gatekeeper.models import Person
 from gatekeeper.sanitize import clip, json_escape_unsafe, safe
 
 SCHEMA_VERSION = 1
@@ -123,6 +124,9 @@ class _Escaping:
         self._out = out
 
     def write(self, text: str) -> int:
+        # Every unsafe character but DEL is outside ASCII: two C scans spare the regex on most records.
+        if text.isascii() and "\x7f" not in text:
+            return self._out.write(text)
         return self._out.write(json_escape_unsafe(text))
 
 
@@ -135,6 +139,7 @@ class JsonWriter:
         self.first = True
         self._templates: dict[tuple[str, bool, bool, bool | None], str] = {}
         self._plain: dict[tuple[str, bool, bool | None], str] = {}
+        self._authors: dict[Person, str] = {}  # the `"author":{…}` fragment, once per person
         head = json.dumps(dict(header), ensure_ascii=False, separators=(",", ":"))
         out.write(head[:-1] + ',"commits":[')
 
@@ -171,9 +176,13 @@ class JsonWriter:
         subject = message.split("\n", 1)[0].strip()
         if len(subject) > 200:
             subject = clip(subject, 200)
+        who = self._authors.get(author)
+        if who is None:
+            who = f'"author":{{"name":{_enc(author.name)},"email":{_enc(author.email)}}}'
+            if len(self._authors) < 100_000:
+                self._authors[author] = who
         self.out.write(f'{sep}{{"sha":"{sha}","time":"{iso_time(when)}","merge":'
-                       f'{"true" if len(parents) > 1 else "false"},"author":{{"name":{_enc(author.name)},"email":'
-                       f'{_enc(author.email)}}},"subject":{_enc(subject)},"protected":'
+                       f'{"true" if len(parents) > 1 else "false"},{who},"subject":{_enc(subject)},"protected":'
                        f'{"true" if r.protected else "false"}{tail}')
 
     def close(self, summary: Mapping[str, Any]) -> None:
