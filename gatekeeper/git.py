@@ -1247,54 +1247,59 @@ def commit_from_parts(parts: RawParts) -> Commit:
 
 
 def _raw_parts(raw: bytes, people: dict[bytes, tuple[Person, int]], argv: list[str]) -> RawParts:
-    # Header fields are found with find() rather than by splitting every line: a signature adds a dozen
-    # armor lines to most forge-made commits, and this runs once per commit of a whole history.
-    if raw.startswith(b"\n"):
+    # Header fields are found with find() rather than by splitting every line (a signature adds a dozen
+    # armor lines to most forge-made commits), all in this one function: it runs once per commit of a whole
+    # history, and function calls are a good part of its cost.
+    if raw[:1] == b"\n":
         raw = raw.lstrip(b"\n")
     cut = raw.find(b"\n\n")
-    head, body = (raw, b"") if cut < 0 else (raw[:cut], raw[cut + 2 :])
+    if cut < 0:
+        head, body = raw, b""
+    else:
+        head, body = raw[:cut], raw[cut + 2 :]
     sha = head[7:47].decode("ascii", "replace")
     if not head.startswith(b"commit ") or not is_sha(sha):
         raise GitError(f"could not parse git log output near {head[:30]!r}", "check the repository with `git fsck`",
                        argv=tuple(argv))
-    parents: list[str] = []
     at = head.find(b"\nparent ")
-    while at >= 0:
-        parents.append(head[at + 8 : at + 8 + len(sha)].decode("ascii", "replace"))
-        at = head.find(b"\nparent ", at + 8)
-    author = _raw_field(people, head, b"\nauthor ")
-    committer = _raw_field(people, head, b"\ncommitter ")
-    text = body.decode("utf-8", "replace")
-    message = ("\n" + text).replace("\n    ", "\n")[1:] if text else ""
-    return (sha, tuple(parents), author[0], author[1], committer[0], committer[1], message, b"\ngpgsig" in head)
-
-
-def _raw_field(people: dict[bytes, tuple[Person, int]], head: bytes, key: bytes) -> tuple[Person, int]:
-    at = head.find(key)
     if at < 0:
-        return _NOBODY, 0
-    end = head.find(b"\n", at + 1)
-    return _raw_person(people, head[at + len(key) : end if end >= 0 else len(head)])
+        parents: tuple[str, ...] = ()
+    else:
+        found: list[str] = []
+        while at >= 0:
+            found.append(head[at + 8 : at + 48].decode("ascii", "replace"))
+            at = head.find(b"\nparent ", at + 8)
+        parents = tuple(found)
+    who: list[Person] = []
+    when: list[int] = []
+    for key in (b"\nauthor ", b"\ncommitter "):
+        at = head.find(key)
+        if at < 0:
+            who.append(_NOBODY)
+            when.append(0)
+            continue
+        end = head.find(b"\n", at + 1)
+        value = head[at + len(key) : end if end >= 0 else len(head)]
+        close = value.rfind(b">")
+        ident = value[: close + 1]
+        stamp = value[close + 2 :].split(b" ", 1)[0]
+        when.append(int(stamp) if stamp.isdigit() else 0)
+        known = people.get(ident)
+        if known is None:
+            start = ident.find(b"<")
+            person = Person(ident[:start].strip().decode("utf-8", "replace"),
+                            ident[start + 1 : -1].decode("utf-8", "replace") if start >= 0 else "")
+            if len(people) < 100_000:
+                people[ident] = (person, 0)
+            who.append(person)
+        else:
+            who.append(known[0])
+    # The message is indented by four spaces; removed before decoding (both are ASCII, so the same text).
+    message = (b"\n" + body).replace(b"\n    ", b"\n")[1:].decode("utf-8", "replace") if body else ""
+    return (sha, parents, who[0], when[0], who[1], when[1], message, b"\ngpgsig" in head)
 
 
 _NOBODY = Person("", "")
-
-
-def _raw_person(people: dict[bytes, tuple[Person, int]], value: bytes) -> tuple[Person, int]:
-    """`Name <email> 1700000000 +0000` -> (Person, time); the same people recur, so each is parsed once."""
-    end = value.rfind(b">")
-    ident = value[: end + 1]
-    found = people.get(ident)
-    stamp = value[end + 2 :].split(b" ", 1)[0]
-    when = int(stamp) if stamp.isdigit() else 0
-    if found is None:
-        start = ident.find(b"<")
-        person = Person(ident[:start].strip().decode("utf-8", "replace"),
-                        ident[start + 1 : -1].decode("utf-8", "replace") if start >= 0 else "")
-        if len(people) < 100_000:
-            people[ident] = (person, 0)
-        return person, when
-    return found[0], when
 
 
 def _person(people: dict[tuple[str, str], Person], name: str, email: str) -> Person:

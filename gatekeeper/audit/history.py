@@ -32,7 +32,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gatekeeper import origin as origin_pkg
 from gatekeeper.audit.decisionlog import Admission, LogError, Store
@@ -119,10 +119,10 @@ class CommitAudit:
     plain: bool = False  # no evidence of any kind: rendered from a template
 
 
-@dataclass(frozen=True, slots=True)
-class PlainRecord:
+class PlainRecord(NamedTuple):
     """A commit the fast path proved carries no evidence (see `_Runner.candidate`): what its JSON record and
-    its counts need, without a Commit. `audit()` is the CommitAudit the full path makes for it."""
+    its counts need, without a Commit. `audit()` is the CommitAudit the full path makes for it. (An immutable
+    NamedTuple rather than a frozen dataclass: one is made per commit, and a tuple is cheaper to make.)"""
 
     parts: RawParts
     protected: bool
