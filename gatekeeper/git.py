@@ -1174,10 +1174,13 @@ def _discard(stream: object, size: int) -> None:
 
 
 def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:300]
-    return "(no error output)"
+    # git's `hint:` lines (e.g. the grafts deprecation hint the empty GIT_GRAFT_FILE provokes) say nothing
+    # about what failed: the first other line does.
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if not line.startswith("hint:"):
+            return line[:300]
+    return lines[0][:300] if lines else "(no error output)"
 
 
 def _check_rev_token(rev: str) -> None:
