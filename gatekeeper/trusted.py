@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -222,6 +222,16 @@ class _Update(Protocol):
     def old(self) -> str: ...
 
 
+class _Move(Protocol):
+    """One update of the push as it really moves a ref (models.RefUpdate)."""
+
+    @property
+    def ref(self) -> str: ...
+
+    @property
+    def new(self) -> str: ...
+
+
 HEAD_FIX = ("point the server repository's HEAD at its default branch (`git symbolic-ref HEAD refs/heads/main` in "
             "the bare repository), or install the hook with a server-side `--policy FILE`")
 
@@ -236,34 +246,63 @@ def policy_branch(git: Git, raw: Sequence[_Update] = ()) -> tuple[str | None, st
     no branch at all the repository is empty ((ref, None): the built-in default policy judges its first
     push), as when this push creates the branch HEAD names and no candidate exists. Anything else is
     ambiguous: ConfigError (the hook refuses the push, exit 4) naming the fix.
+
+    Branches are matched by their exact names from `for-each-ref`, never by rev-parse's guessing (which
+    would take a pushed `refs/tags/refs/heads/master` or `refs/heads/refs/heads/master` for a missing
+    `refs/heads/master`).
     """
     head = git.current_branch()
-    if head is not None:
-        sha = git.try_resolve(head)
-        if sha is not None:
-            return head, sha
-    else:
+    if head is None:
         sha = git.try_resolve("HEAD")  # a detached HEAD names the commit itself
         if sha is not None:
             return None, sha
     branches = {t.name: t.sha for t in git.ref_targets(lambda name: name.startswith("refs/heads/"))
                 if t.reaches_commit}
-    if not branches:
+    creating = {u.ref for u in raw if set(u.old) == {"0"}}
+    ref = default_branch(head, set(branches), git.config_get("init.defaultBranch"), creating)
+    if ref is None:
         return head, None
-    configured = git.config_get("init.defaultBranch")
+    return ref, git.try_resolve(ref) or branches[ref]
+
+
+def default_branch(head: str | None, branches: set[str], configured: str | None,
+                   creating: Collection[str] = ()) -> str | None:
+    """Which of `branches` (full names) is the default branch when HEAD names `head`: see policy_branch.
+    None: the repository is empty, or `creating` holds the branch HEAD names and no candidate exists."""
+    if head is not None and head in branches:
+        return head
+    if not branches:
+        return None
     preferred = f"refs/heads/{configured}" if configured and not configured.startswith("refs/") else configured
     if preferred in branches:
-        return preferred, branches[preferred]
+        return preferred
     found = [name for name in ("refs/heads/main", "refs/heads/master") if name in branches]
     if len(found) == 1:
-        return found[0], branches[found[0]]
-    if head is not None and any(u.ref == head and set(u.old) == {"0"} for u in raw):
-        return head, None  # this push creates the default branch: the first policy arrives with it
+        return found[0]
+    if head is not None and head in creating:
+        return None  # this push creates the default branch: the first policy arrives with it
     named = safe(head, limit=200) if head else "a detached commit that does not exist"
     listed = ", ".join(safe(b, limit=80) for b in sorted(branches)[:5]) + (
         f" and {len(branches) - 5} more" if len(branches) > 5 else "")
     raise ConfigError(f"the repository's HEAD names {named}, which does not exist, and no single default branch "
                       f"holds the policy (found: {listed})", HEAD_FIX)
+
+
+def policy_branch_after(git: Git, updates: Sequence[_Move]) -> str | None:
+    """The branch that would supply the policy once `updates` (the push, under the names of the refs that
+    really move) are applied; None for an empty repository; ConfigError when it would be ambiguous."""
+    head = git.current_branch()
+    if head is None:
+        return None
+    branches = {t.name for t in git.ref_targets(lambda name: name.startswith("refs/heads/")) if t.reaches_commit}
+    for update in updates:
+        if not update.ref.startswith("refs/heads/"):
+            continue
+        if is_zero(update.new):
+            branches.discard(update.ref)
+        else:
+            branches.add(update.ref)
+    return default_branch(head, branches, git.config_get("init.defaultBranch"))
 
 
 def trusted_policy(git: Git, env: Mapping[str, str], policy_file: Path | None,

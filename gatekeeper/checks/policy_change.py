@@ -28,10 +28,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gatekeeper.checks import is_protected
+from gatekeeper.errors import ConfigError
 from gatekeeper.git import Git, is_zero
 from gatekeeper.models import CommitReport, Finding, RefKind, Severity
 from gatekeeper.sanitize import safe
-from gatekeeper.trusted import GatePaths
+from gatekeeper.trusted import GatePaths, policy_branch_after
 
 if TYPE_CHECKING:
     from gatekeeper.checks import CheckContext
@@ -185,6 +186,69 @@ class PolicyChangeCheck:
             finding = Finding(ID, Severity.HIGH, f"{count} without a verifiable review: {verdict.detail}",
                               commit=last, enforced=True, fix=verdict.fix or self.fix)
         return [finding.with_fingerprint(*material), *verdict.findings]
+
+
+class PolicySourceCheck:
+    """The branch that supplies the trusted policy is itself protected, whatever the policy says.
+
+    The policy is trusted because it is read from the default branch before the push; a pusher who could
+    delete, rewind or replace that branch — or create the branch a dangling HEAD names, or a second
+    candidate that leaves the default ambiguous — would choose the policy that judges every later push.
+    So (gate configuration changes there are `policy/changed`, guarded like a protected ref):
+    - deleting it is `policy/ref-deletion`, whatever `pre_receive.allow_delete` says;
+    - a force push to it is `policy/force-push` unless `pre_receive.allow_force_push`;
+    - a push after which another branch (or none, or no single one) would supply the policy is
+      `policy/source-switch`: the switch is the server administrator's (HEAD, init.defaultBranch).
+    """
+
+    id = "policy/source-switch"
+    description = "deleting, rewinding or replacing the branch the gate's policy is read from"
+
+    def __init__(self, git: Git, source: str) -> None:
+        self.git = git
+        self.source = source  # the branch the policy was read from, before this push
+
+    def run(self, ctx: CheckContext) -> list[Finding]:
+        findings: list[Finding] = []
+        source = safe(self.source, limit=200)
+        pre = ctx.policy.pre_receive
+        protected = is_protected(self.source, ctx.policy)
+        for update in ctx.updates:
+            if update.ref != self.source:
+                continue
+            if update.kind is RefKind.DELETE and (protected is False or pre.allow_delete):
+                findings.append(Finding(
+                    "policy/ref-deletion", Severity.HIGH,
+                    f"deleting {source}, the branch the gate's policy is read from", enforced=True,
+                    fix="the default branch cannot be deleted by a push; an administrator first points the server's "
+                        "HEAD at another branch (`git symbolic-ref HEAD refs/heads/<branch>`)",
+                ).with_fingerprint("policy-source", update.ref, update.old))
+            if update.kind is RefKind.FORCE and not pre.allow_force_push and not protected:
+                findings.append(Finding(
+                    "policy/force-push", Severity.HIGH,
+                    f"force push to {source}, the branch the gate's policy is read from, rewrites its history",
+                    enforced=True, fix="rebase onto the current tip and push without --force",
+                ).with_fingerprint("policy-source", update.ref, update.old, update.new))
+        try:
+            after = policy_branch_after(self.git, ctx.updates)
+        except ConfigError as exc:
+            findings.append(self._switch(f"after this push no single branch would supply the gate's policy "
+                                         f"({exc.message})"))
+            return findings
+        if after != self.source and not any(f.rule_id == "policy/ref-deletion" for f in findings):
+            became = (f"{safe(after, limit=200)} would supply the gate's policy instead of {source}" if after
+                      else f"the repository would be left without a policy (no {source})")
+            findings.append(self._switch(f"after this push {became}"))
+        return findings
+
+    def _switch(self, message: str) -> Finding:
+        here = safe(self.source, limit=200)
+        return Finding(
+            self.id, Severity.HIGH, message, enforced=True,
+            fix=f"leave {here} as the branch that holds the policy (on the server: `git symbolic-ref HEAD {here}`); "
+                "moving the policy to another branch is an administrator's change to the server's HEAD, made after "
+                "review",
+        ).with_fingerprint("policy-source", self.source, message)
 
 
 def _listed(items: Sequence[str], limit: int = 5) -> str:

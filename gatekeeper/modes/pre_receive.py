@@ -37,7 +37,7 @@ from gatekeeper import cleanup
 from gatekeeper.audit import AUDIT_ENV, append_audit, audit_record
 from gatekeeper.audit import decisionlog as dlog
 from gatekeeper.checks import CHECKS, is_protected
-from gatekeeper.checks.policy_change import PolicyChangeCheck
+from gatekeeper.checks.policy_change import PolicyChangeCheck, PolicySourceCheck
 from gatekeeper.config import Policy, default_policy
 from gatekeeper.engine import Request, Services, evaluate
 from gatekeeper.errors import GatekeeperError
@@ -148,6 +148,13 @@ def policy_change_check(git: Git, trusted: TrustedPolicy, review: PushReviewSour
         return None
     return PolicyChangeCheck(git, trusted.paths, policy_review(review, POLICY_FIX), trusted_ref=trusted.ref,
                              trusted_rev=trusted.sha, fix=POLICY_FIX)
+
+
+def policy_source_check(git: Git, trusted: TrustedPolicy) -> PolicySourceCheck | None:
+    """The branch the policy is read from is protected itself (None: a server-side policy, an empty repository)."""
+    if trusted.ref is None or trusted.sha is None:
+        return None
+    return PolicySourceCheck(git, trusted.ref)
 
 
 # -- bypass -----------------------------------------------------------------------------------------
@@ -455,7 +462,8 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
         scanners={name: s for name, s in available.items() if name in wanted},
         signatures=ProvenanceSource(reader=trusted.reader),
         review=review,
-        checks=(*CHECKS, *filter(None, [policy_change_check(git, trusted, review)])),
+        checks=(*CHECKS, *filter(None, [policy_change_check(git, trusted, review)]),
+                *filter(None, [policy_source_check(git, trusted)])),
         push_records=push_records,
     )
     verdict = evaluate(request, services)
