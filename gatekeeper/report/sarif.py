@@ -58,6 +58,10 @@ RULE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
                               "Make the change from a managed desktop device, or have the zone's owners land it."),
     "policy/force-push": ("Force push to a protected branch", "Rebase onto the current tip and push without --force."),
     "policy/ref-deletion": ("Deletion of a protected branch", "Protected refs cannot be deleted."),
+    "policy/source-switch": ("Push that would change which branch supplies the gate's policy",
+                             "The default branch (the server's HEAD) holds the trusted policy; which branch that is "
+                             "is an administrator's choice (`git symbolic-ref HEAD refs/heads/<branch>` on the "
+                             "server), never a push's."),
     "policy/ref-alias": ("Push through a symbolic ref", "The ref pushed is a symbolic ref on the server; the update is "
                          "judged as the ref it names."),
     "policy/bad-notes-ref": ("Notes ref that is not a notes commit",
