@@ -268,7 +268,8 @@ def policy_branch(git: Git, raw: Sequence[_Update] = ()) -> tuple[str | None, st
 def default_branch(head: str | None, branches: set[str], configured: str | None,
                    creating: Collection[str] = ()) -> str | None:
     """Which of `branches` (full names) is the default branch when HEAD names `head`: see policy_branch.
-    None: the repository is empty, or `creating` holds the branch HEAD names and no candidate exists."""
+    None: the repository is empty, or `creating` holds the branch HEAD names and neither main nor master
+    exists."""
     if head is not None and head in branches:
         return head
     if not branches:
@@ -279,8 +280,11 @@ def default_branch(head: str | None, branches: set[str], configured: str | None,
     found = [name for name in ("refs/heads/main", "refs/heads/master") if name in branches]
     if len(found) == 1:
         return found[0]
-    if head is not None and head in creating:
-        return None  # this push creates the default branch: the first policy arrives with it
+    if head is not None and head in creating and not found:
+        # This push creates the default branch and no other branch could hold the policy: the first
+        # policy arrives with it. (With both main and master present the default is ambiguous, and
+        # creating HEAD's branch must not let the pusher choose the policy: refused below.)
+        return None
     named = safe(head, limit=200) if head else "a detached commit that does not exist"
     listed = ", ".join(safe(b, limit=80) for b in sorted(branches)[:5]) + (
         f" and {len(branches) - 5} more" if len(branches) > 5 else "")

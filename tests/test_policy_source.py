@@ -181,6 +181,19 @@ def test_creating_a_second_candidate_cannot_make_the_default_ambiguous(tmp_path:
     assert spush(server, work, "origin", "main").code == 0
 
 
+def test_creating_the_head_branch_cannot_settle_an_ambiguous_default_with_any_policy(tmp_path: Path) -> None:
+    """main and master both hold a policy and HEAD names a missing `trunk`: every push is refused until an
+    administrator settles it — creating trunk (with a weak policy) must not settle it for them."""
+    server, work = repo_policy(tmp_path)
+    assert spush(server, work, "origin", "main:refs/heads/master").code == 0
+    server.git("symbolic-ref", "HEAD", "refs/heads/trunk")
+    work.git("checkout", "-q", "-B", "trunk")
+    work.commit("relax\n", {".gatekeeper.yml": WEAK}, author=DANA, committer=DANA)
+    result = spush(server, work, "origin", "trunk")
+    rejected(result, "HEAD names refs/heads/trunk, which does not exist", "git symbolic-ref HEAD refs/heads/main")
+    assert server.tip("refs/heads/trunk") is None
+
+
 @pytest.mark.parametrize("dangling", [False, True])
 def test_a_pusher_cannot_move_the_servers_head(tmp_path: Path, dangling: bool) -> None:
     """Plain git has no way to push HEAD itself: `git push origin x:HEAD` names refs/heads/HEAD (an
