@@ -311,19 +311,24 @@ class Git:
     def tag_messages(self, sha: str, *, max_depth: int = 8) -> list[tuple[str, str]]:
         """(tag object id, message) of the annotated tag `sha` and of tags it points at in turn
         (a tag of a tag); [] when `sha` is no tag object. Messages are commit data: hostile text."""
-        found: list[tuple[str, str]] = []
-        for _ in range(max_depth):
-            if not is_sha(sha) or self.object_type(sha) != "tag":
-                break
-            proc = self.run("cat-file", "tag", sha, check=False)
-            if proc.returncode != 0:
-                break
-            raw = proc.stdout
-            header, _, body = raw.partition(b"\n\n")
-            found.append((sha, body.decode("utf-8", "replace")))
-            target = next((line[7:].decode("ascii", "replace") for line in header.split(b"\n")
-                           if line.startswith(b"object ")), "")
-            sha = target
+        return [(tag, raw.partition(b"\n\n")[2].decode("utf-8", "replace"))
+                for tag, raw in self.tag_objects(sha, max_depth=max_depth)]
+
+    def tag_objects(self, sha: str, *, max_depth: int = 8) -> list[tuple[str, bytes]]:
+        """(tag object id, raw object bytes) of the annotated tag `sha` and of the tags it points at in
+        turn, read through one `cat-file --batch`; [] when `sha` is no tag object."""
+        found: list[tuple[str, bytes]] = []
+        with self.batch() as reader:
+            for _ in range(max_depth):
+                if not is_sha(sha):
+                    break
+                kind, raw = reader.read(sha)
+                if kind != "tag" or raw is None:
+                    break
+                found.append((sha, raw))
+                header = raw.partition(b"\n\n")[0]
+                sha = next((line[7:].decode("ascii", "replace") for line in header.split(b"\n")
+                            if line.startswith(b"object ")), "")
         return found
 
     def current_branch(self) -> str | None:

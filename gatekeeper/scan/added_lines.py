@@ -62,6 +62,7 @@ class FilePatch:
     deleted: bool = False
     raw: bytes = b""  # the path's bytes as git printed them: the key to match it with other git output
     old_blobs: tuple[str, ...] = ()  # the parents' blob ids from the `index` line (one per parent)
+    created: bool = False  # git printed `new file mode`: the path itself is new in this commit
 
     @property
     def key(self) -> bytes:
@@ -83,10 +84,11 @@ class _Builder:
     deleted: bool = False
     added_bytes: int = 0
     old_blobs: tuple[str, ...] = ()
+    created: bool = False
 
     def build(self) -> FilePatch:
         return FilePatch(display_path(self.path), self.blob, self.mode, tuple(self.added), self.binary,
-                         self.truncated, self.deleted, self.path, self.old_blobs)
+                         self.truncated, self.deleted, self.path, self.old_blobs, self.created)
 
 
 class PatchParser:
@@ -151,6 +153,7 @@ class PatchParser:
             if path.startswith(b"b/"):
                 f.path = path[2:]
         elif line.startswith(b"new file mode ") or line.startswith(b"new mode "):
+            f.created = f.created or line.startswith(b"new file mode ")
             f.mode = line.rsplit(b" ", 1)[1].decode("ascii", "replace")
         elif line.startswith(b"mode ") and b".." in line:
             # A combined diff's `mode p1,p2..result`: the patch names its own result mode, so nothing

@@ -18,7 +18,13 @@ content left unscanned blocks.
 
 Messages are content too (DESIGN §10): every commit's message and every annotated tag the push moves
 (and the tags those tags point at) are scanned with the same detector; their findings name the path
-`<commit message>` or `<tag message>` and the line within the message. A match the detector judged a
+`<commit message>` or `<tag message>` and the line within the message. The rest of each object is
+content as well: its header (author, committer, tagger, tag name, encoding, `mergetag` and any extra
+header a hand-made object carries; not the object ids git checks, nor the signature block) is scanned
+as `<commit header>` / `<tag header>` with the header line, and every path a commit creates is scanned
+as a name (the finding names that path, with no line). An added line holding a NUL byte (UTF-16 whose
+first 8000 bytes have none, so git showed it as text) sends the whole file through the decoding path
+below, like a file git calls binary. A match the detector judged a
 placeholder or an example is not dropped: it becomes a finding with `suppressed_by` set, which
 policy.decide records under `suppressed` with that reason; so do findings in files the policy calls
 documentation or test fixtures (`secrets.docs` / `secrets.fixtures`), unless a checksum verifies.
@@ -32,7 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,6 +59,17 @@ if TYPE_CHECKING:
 NAME = "secrets"
 COMMIT_MESSAGE = "<commit message>"
 TAG_MESSAGE = "<tag message>"
+COMMIT_HEADER = "<commit header>"
+TAG_HEADER = "<tag header>"
+HEADER_FIX = ("rewrite the commit or re-create the tag without it (author, committer, tagger and every other header "
+              "are stored in the object) and revoke or rotate the credential: a pushed object stays in history")
+PATH_FIX = ("rename the file in every commit of the change (rewrite them: a path stays in history) and revoke or "
+            "rotate the credential")
+# Header fields that are not free text: object ids git itself checks, and the signature over the object
+# (public by design; a tag's signature sits in its message, which is scanned as the message).
+_ID_HEADERS = frozenset({b"tree", b"parent", b"object", b"type"})
+_SIGNATURE_HEADERS = frozenset({b"gpgsig", b"gpgsig-sha256"})
+MAX_HEADER_BYTES = 1024 * 1024
 MESSAGE_FIX = ("rewrite the message (`git commit --amend`, `git rebase -i` with reword, or re-create the tag) and "
                "revoke or rotate the credential: a pushed message stays in history")
 # Binary key stores: no rule can read them, so their names are the hint (PKCS#12, JKS, JCEKS, BKS).
@@ -82,6 +99,7 @@ class SecretsScanner:
         self.validator = validator
         self._live: dict[int, SecretHit] = {}
         self._pending: list[Finding] = []
+        self._names: dict[str, str] = {}  # secret value found in a path -> its redacted form
         self.max_file_bytes = max_file_bytes
         self.max_file_lines = max_file_lines
 
@@ -118,6 +136,8 @@ class SecretsScanner:
                 if job.deadline is not None and time.monotonic() > job.deadline:
                     cut = commit
                     break
+                if patch.created:
+                    findings.extend(self._path_findings(detector, commit, patch))
                 mode = patch.mode or _only(modes.get((commit, patch.key), ()))
                 if mode == GITLINK_MODE:
                     continue
@@ -129,6 +149,11 @@ class SecretsScanner:
                     binaries.append((commit, patch))
                     continue
                 files += 1
+                if any("\x00" in text for _, text in patch.added):
+                    # git probes only the first 8000 bytes for NUL: UTF-16 after a NUL-free start arrives as
+                    # `A\0K\0...` lines no rule matches. Decode the whole file from the object store instead.
+                    binaries.append((commit, patch))
+                    continue
                 if patch.truncated:
                     # More added text than the per-patch cap: the whole file is read from the object store
                     # and scanned below (what is not in a parent's version counts as added).
@@ -149,6 +174,8 @@ class SecretsScanner:
         if self.validate:
             findings = self._validated(findings)
         self._live.clear()
+        findings = _redact_paths(findings, self._names)
+        self._names.clear()
         stat = ScannerStat(ran=cut is None, error="time budget exhausted" if cut else None, files=files)
         return ScanResult(tuple(findings), stat, files)
 
@@ -215,9 +242,10 @@ class SecretsScanner:
                 for hit in hits]
 
     def _finding(self, hit: SecretHit, commit: str | None, path: str, message: str, fix: str,
-                 ignores: tuple[str, ...] = ()) -> Finding:
+                 ignores: tuple[str, ...] = (), *, in_name: bool = False) -> Finding:
         finding = Finding(
-            rule_id=hit.rule_id, severity=hit.severity, message=message, commit=commit, path=path, line=hit.line,
+            rule_id=hit.rule_id, severity=hit.severity, message=message, commit=commit, path=path,
+            line=None if in_name else hit.line,
             fix=fix, line_ignores=ignores, suppressed_by=hit.suppressed or self._context(hit, path),
         ).with_fingerprint(hit.digest)
         if self.validate and not finding.suppressed_by and hit.value:
@@ -228,7 +256,7 @@ class SecretsScanner:
     def _context(self, hit: SecretHit, path: str) -> str:
         """Policy `secrets.docs` / `secrets.fixtures`: such files' findings are recorded as suppressed,
         unless a checksum proves the token machine-made (a real token in a README is still a leak)."""
-        if hit.verified or path in (COMMIT_MESSAGE, TAG_MESSAGE):
+        if hit.verified or path in (COMMIT_MESSAGE, TAG_MESSAGE, COMMIT_HEADER, TAG_HEADER):
             return ""
         for globs, kind in ((self.settings.docs, "documentation"), (self.settings.fixtures, "test fixture")):
             if any(glob_match(g, path) for g in globs):
@@ -265,32 +293,58 @@ class SecretsScanner:
         self._pending.clear()
         return [verdicts.get(id(f), f) for f in findings]
 
+    def _path_findings(self, detector: SecretDetector, commit: str, patch: FilePatch) -> list[Finding]:
+        """A path the commit creates is a name in the pushed tree: `keys/AKIA....txt` leaks like content."""
+        name = patch.key.decode("utf-8", "replace")
+        hits = detector.scan_text(name, path=patch.path, with_suppressed=True)
+        for hit in hits:
+            if hit.value and not hit.suppressed:
+                self._names[hit.value] = hit.redacted
+        return [self._finding(hit, commit, patch.path, f"{hit.description} {hit.redacted} in the name of a file added",
+                              PATH_FIX, in_name=True)
+                for hit in hits]
+
+    def _header_findings(self, detector: SecretDetector, raw: bytes, where: str, commit: str | None,
+                         what: str) -> list[Finding]:
+        return [self._finding(hit, commit, where, f"{hit.description} {hit.redacted} in the header of {what} "
+                              f"(line {hit.line})", HEADER_FIX)
+                for hit in detector.scan_text(header_text(raw), path=where, with_suppressed=True)]
+
+    @staticmethod
+    def _header_skip(where: str, commit: str | None, what: str) -> Finding:
+        return Finding("scan/file-too-large", Severity.LOW,
+                       f"{NAME}: {what} is over {MAX_HEADER_BYTES} bytes (or could not be read); its header was "
+                       "not scanned", commit=commit, path=where, fix="review the object by hand (`git cat-file -p`)",
+                       ).with_fingerprint(where, commit or what, "too-large")
+
     def _message_findings(self, detector: SecretDetector, job: ScanJob) -> list[Finding]:
-        """Secrets in the commits' messages and in the annotated tags the updates move."""
+        """Secrets in the commits' messages and headers, and in the annotated tags the updates move."""
         findings = []
-        # All messages in one detector call (an audit of 10,000 commits is 10,000 messages): global line
-        # numbers with a gap between messages, so no rule reads one message's line as the next one's.
-        lines: list[tuple[int, str]] = []
-        where: dict[int, tuple[str, int]] = {}
-        number = 0
-        for commit in job.commits:
-            for local, text in enumerate(commit.message.split("\n"), start=1):
-                number += 1
-                lines.append((number, text))
-                where[number] = (commit.sha, local)
-            number += 1
-        for hit in detector.scan_lines(lines, path=COMMIT_MESSAGE, with_suppressed=True):
-            sha, local = where[hit.line]
-            hit = dataclasses.replace(hit, line=local)
+        for sha, local, hit in _scan_many(detector, [(c.sha, c.message) for c in job.commits], COMMIT_MESSAGE):
             findings.append(self._finding(
                 hit, sha, COMMIT_MESSAGE,
                 f"{hit.description} {hit.redacted} in the commit message (line {local})", MESSAGE_FIX))
+        objects = job.git.read_objects((c.sha for c in job.commits), max_size=MAX_HEADER_BYTES)
+        headers: list[tuple[str, str]] = []
+        for commit in job.commits:
+            _kind, raw = objects.get(commit.sha, ("missing", None))
+            if raw is None:
+                findings.append(self._header_skip(COMMIT_HEADER, commit.sha, "the commit"))
+            else:
+                headers.append((commit.sha, header_text(raw)))
+        for sha, local, hit in _scan_many(detector, headers, COMMIT_HEADER):
+            findings.append(self._finding(
+                hit, sha, COMMIT_HEADER, f"{hit.description} {hit.redacted} in the commit's header (line {local})",
+                HEADER_FIX))
         seen: set[str] = set()
         for ref, sha in job.tags:
-            for tag, message in job.git.tag_messages(sha):
+            for tag, raw_tag in job.git.tag_objects(sha):
                 if tag in seen:
                     continue
                 seen.add(tag)
+                message = raw_tag.partition(b"\n\n")[2].decode("utf-8", "replace")
+                findings.extend(self._header_findings(detector, raw_tag, TAG_HEADER, None,
+                                                      f"tag {ref} (tag object {tag[:12]})"))
                 for hit in detector.scan_text(message, path=TAG_MESSAGE, with_suppressed=True):
                     findings.append(self._finding(
                         hit, None, TAG_MESSAGE,
@@ -397,3 +451,52 @@ def _only(modes: Iterable[str]) -> str:
     """The mode when every entry of that name agrees on it; '' (scan it as a file) otherwise."""
     found = set(modes)
     return found.pop() if len(found) == 1 else ""
+
+
+def _redact_paths(findings: list[Finding], names: Mapping[str, str]) -> list[Finding]:
+    """A secret in a file's name is printed redacted wherever that path is shown, in every finding."""
+    if not names:
+        return findings
+    out = []
+    for finding in findings:
+        path = finding.path
+        if path:
+            for value, redacted in names.items():
+                path = path.replace(value, redacted)
+        out.append(finding if path == finding.path else dataclasses.replace(finding, path=path))
+    return out
+
+
+def _scan_many(detector: SecretDetector, texts: Sequence[tuple[str, str]],
+               path: str) -> Iterator[tuple[str, int, SecretHit]]:
+    """(key, line within its text, hit) for many small texts in one detector call (an audit of 10,000
+    commits is 10,000 messages and headers): global line numbers with a gap between texts, so no rule
+    reads one text's line as the next one's."""
+    lines: list[tuple[int, str]] = []
+    where: dict[int, tuple[str, int]] = {}
+    number = 0
+    for key, text in texts:
+        for local, line in enumerate(text.split("\n"), start=1):
+            number += 1
+            lines.append((number, line))
+            where[number] = (key, local)
+        number += 1
+    for hit in detector.scan_lines(lines, path=path, with_suppressed=True):
+        key, local = where[hit.line]
+        yield key, local, dataclasses.replace(hit, line=local)
+
+
+def header_text(raw: bytes) -> str:
+    """The free-text part of a commit or tag object's header, one line per header line (so a finding's
+    line is the header line): object ids and signature blocks (with their continuation lines) blanked."""
+    lines = raw.partition(b"\n\n")[0].split(b"\n")
+    out: list[str] = []
+    skipping = False
+    for line in lines:
+        if line.startswith(b" "):
+            out.append("" if skipping else line.decode("utf-8", "replace"))
+            continue
+        name = line.split(b" ", 1)[0]
+        skipping = name in _SIGNATURE_HEADERS
+        out.append("" if skipping or name in _ID_HEADERS else line.decode("utf-8", "replace"))
+    return "\n".join(out)

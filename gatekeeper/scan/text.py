@@ -7,6 +7,8 @@ secrets scanner. `decode` answers what such content says:
 
 - a byte-order mark (UTF-32 LE/BE, UTF-16 LE/BE, UTF-8) decides the encoding;
 - without one, NULs in every other position (and almost none in the others) mean UTF-16 LE or BE;
+  git only probes the first 8000 bytes, so UTF-16 whose start holds no NUL (CJK text has none) reaches
+  here too: content whose NULs all sit at one parity and that reads as text in UTF-16 is UTF-16;
 - otherwise NUL runs are taken out and the rest read as UTF-8: when nearly all of it is printable the
   content is text (`complete`), else it is a real binary whose printable runs (separated by spaces) are
   still scanned for secrets, but which is not `complete` — the caller reports it as not scanned
@@ -33,6 +35,11 @@ _PROBE = 8000
 _CONTROL = bytes([*range(0x01, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
 _TO_SPACE = bytes.maketrans(b"\x00" + _CONTROL, b" " * (len(_CONTROL) + 1))
 _MAX_NOT_TEXT = 0.05
+# High bytes of UTF-16 code units of written text: Latin to Indic and Thai, Georgian, Latin/Greek extended,
+# punctuation, letterlike, arrows, maths, box drawing, kana, CJK (with extension A), Hangul, fullwidth
+# forms. Text keeps to a few of these blocks; a binary read as UTF-16 spreads over all 256.
+_TEXT_HIGH = bytes([*range(0x00, 0x0F), 0x10, *range(0x1E, 0x23), 0x25, *range(0x30, 0x32), *range(0x34, 0xA0),
+                    *range(0xAC, 0xD8), 0xFF])
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,9 @@ def decode(data: bytes) -> Decoded:
     text = without_nuls.decode("utf-8", "replace")
     if controls + text.count("\ufffd") <= _MAX_NOT_TEXT * len(without_nuls):
         return Decoded(text, "utf-8 with NUL bytes", True)
+    utf16_text = _whole_utf16(data)
+    if utf16_text is not None:
+        return utf16_text
     # A real binary: keep its printable runs (what `strings` shows), NUL runs and control bytes as spaces
     # so that two runs never join into one token.
     return Decoded(data.translate(_TO_SPACE).decode("utf-8", "replace"), "printable runs of a binary", False)
@@ -75,4 +85,24 @@ def _bomless_utf16(data: bytes) -> str | None:
         return "utf-16-le"
     if even >= 0.9 * pairs and odd <= 0.1 * pairs:
         return "utf-16-be"
+    return None
+
+
+def _whole_utf16(data: bytes) -> Decoded | None:
+    """UTF-16 without a byte-order mark whose first 8000 bytes are not mostly ASCII (CJK text has no NUL
+    byte at all): every NUL at the same parity, nearly every code unit in a block of written text, and no
+    more junk than text holds. A binary read as UTF-16 fails the block test even when its NULs agree."""
+    if len(data) % 2:
+        return None
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    for encoding, stray in (("utf-16-le", even), ("utf-16-be", odd)):
+        if stray:
+            continue
+        high = data[1::2] if encoding == "utf-16-le" else data[0::2]
+        if len(high.translate(None, _TEXT_HIGH)) > _MAX_NOT_TEXT * len(high):
+            continue
+        text = data.decode(encoding, "replace")
+        junk = text.count("\ufffd") + sum(text.count(chr(c)) for c in _CONTROL) + text.count("\x00")
+        if junk <= _MAX_NOT_TEXT * len(text):
+            return Decoded(text, f"{encoding} without a byte-order mark", True)
     return None

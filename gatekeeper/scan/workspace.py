@@ -14,7 +14,7 @@ environment inherited, inside pre-receive quarantine). Every byte and every path
   directory (keeping a sanitised extension so the tools still pick the language); findings are reported
   under the original path through `Workspace.lookup`;
 - files over the size cap are not read into memory (the size comes from cat-file's header) and are
-  reported as `scan/file-too-large`; content with a NUL byte in the first 8 KB (git's own binary test)
+  reported as `scan/file-too-large`; content with a NUL byte anywhere (git only probes the first 8 KB)
   is decoded (scan.text): UTF-16/32 and text with NUL bytes are written as UTF-8 text (`transcoded`),
   a real binary is recorded as `scan/binary-skipped`. Nothing is dropped silently.
 
@@ -232,9 +232,10 @@ class Workspace:
                     self.skips.append(Skip(entry.path, entry.blob, entry.commit, "not-a-blob"))
                 elif data is None:
                     self.skips.append(Skip(entry.path, entry.blob, entry.commit, "too-large", size))
-                elif b"\x00" in data[:BINARY_PROBE]:
+                elif b"\x00" in data:
                     # UTF-16/32 or text with NUL bytes is written as the UTF-8 text it is; a real binary is
-                    # a recorded skip.
+                    # a recorded skip. The whole file, not git's 8000-byte probe: UTF-16 after a NUL-free
+                    # start (CJK text, or a UTF-8 head) is text git shows line by line but no tool can parse.
                     decoded = decode(data)
                     if decoded.complete and decoded.text.strip():
                         written.append(self._write(entry, decoded.text.encode("utf-8", "replace"), transcoded=True))

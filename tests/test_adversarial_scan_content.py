@@ -1,0 +1,150 @@
+"""Hostile pushes against what the secrets scan reads (issue #9 items 11 and 12), moved from the adversarial
+review's open list once closed: a key in a commit or tag object's header or in a file's name, and UTF-16
+text git shows as text because its first 8000 bytes hold no NUL.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from gatekeeper.git import Git
+from gatekeeper.scan.secrets_scanner import SecretsScanner, header_text
+from gatekeeper.scan.text import decode
+from gatekeeper.scan.workspace import Entry, Workspace
+from tests.hook_helpers import TEST_POLICY, PushResult, Server, make_server, spush
+from tests.repo_builder import RepoBuilder
+from tests.scan_helpers import job
+
+AWS_KEY = "AKIA" + "Z7QH4M2XKJ5RTW3P"
+KEY_LINE = f"aws_access_key_id = {AWS_KEY}\n"
+DANA = ("Dana Developer", "dana@example.com")
+SECRETS_POLICY = TEST_POLICY.replace(
+    "default: {scanners: [], block_at: critical}", "default: {scanners: [secrets], block_at: high}").replace(
+    "mobile: {scanners: [], block_at: high,", "mobile: {scanners: [secrets], block_at: high,").replace(
+    "pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
+    "pre_receive: {budget_seconds: 4.0, scanners: [secrets], defer: []}")
+def seeded(tmp_path: Path, policy: str = TEST_POLICY) -> tuple[Server, RepoBuilder]:
+    server = make_server(tmp_path / "srv", policy=policy)
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    return server, work
+
+
+def rejected(result: PushResult, *needles: str) -> None:
+    assert result.code != 0, result.output
+    for needle in needles:
+        assert needle in result.output, result.output
+    assert AWS_KEY not in result.output
+
+
+@pytest.mark.parametrize("where", ["tagger", "author-name", "committer-email", "extra-header", "file-name"])
+def test_a_key_in_commit_or_tag_metadata_is_found(tmp_path: Path, where: str) -> None:
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    base = work.head()
+    specs = ["HEAD:refs/heads/topic"]
+    if where == "tagger":
+        body = f"object {base}\ntype commit\ntag t2\ntagger {AWS_KEY} <t@example.com> 1767225700 +0000\n\nrel\n"
+        specs = [f"{work.git('hash-object', '-t', 'tag', '-w', '--stdin', input=body)}:refs/tags/t2"]
+    elif where == "author-name":
+        work.commit("change\n", {"a.txt": "a\n"}, author=(f"x {AWS_KEY}", "x@example.com"))
+    elif where == "committer-email":
+        work.commit("change\n", {"a.txt": "a\n"}, committer=("x", f"{AWS_KEY}@example.com"))
+    elif where == "extra-header":
+        tree = work.git("rev-parse", "HEAD^{tree}")
+        body = (f"tree {tree}\nparent {base}\nauthor D <d@example.com> 1767225700 +0000\n"
+                f"committer D <d@example.com> 1767225700 +0000\nx-secret {AWS_KEY}\n\nchange\n")
+        specs = [f"{work.git('hash-object', '-t', 'commit', '-w', '--stdin', input=body)}:refs/heads/topic"]
+    else:
+        work.commit("add\n", {f"keys/{AWS_KEY}.txt": "x\n"}, author=DANA, committer=DANA)
+    rejected(spush(server, work, "origin", *specs), "secrets/aws-access-key")
+
+
+@pytest.mark.parametrize("prefix", ["cjk-utf16", "utf8-then-utf16"])
+def test_utf16_key_after_a_nul_free_prefix_is_found_or_reported(tmp_path: Path, prefix: str) -> None:
+    """git calls a file text when its first 8000 bytes hold no NUL; the patch line then carries the key as
+    `A\\0K\\0I\\0A...`, the secrets regex misses it, and nothing is listed as unscanned: accepted silently."""
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    base = work.head()
+    if prefix == "cjk-utf16":
+        data = ("\u4e2d\u6587" * 3000 + "\n" + KEY_LINE).encode("utf-16-le")  # CJK in UTF-16LE has no NUL bytes
+    else:
+        data = ("# " + "settings line\n" * 700).encode() + KEY_LINE.encode("utf-16-le")
+    work.commit("config\n", {"c.env": data}, author=DANA, committer=DANA)
+    result = spush(server, work, "origin", "main")
+    assert result.code != 0 or "unscanned" in result.output, result.output
+    assert server.tip() == base or "unscanned" in result.output
+
+
+# -- the pieces, on small repos the tests build -----------------------------------------------------------
+
+def test_a_nul_bearing_text_file_that_cannot_be_decoded_is_listed_as_unscanned(tmp_path: Path) -> None:
+    """Text git calls text (no NUL in the first 8000 bytes) followed by a real binary: no rule can read the
+    tail, so the file is listed to the pusher as not fully scanned, never passed over in silence."""
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    data = b"# notes\n" * 1200 + bytes(range(256)) * 64
+    work.commit("notes\n", {"notes.txt": data}, author=DANA, committer=DANA)
+    result = spush(server, work, "origin", "HEAD:refs/heads/topic")
+    assert "scan/binary-skipped" in result.output and "notes.txt" in result.output, result.output
+
+
+def test_header_text_keeps_free_text_and_blanks_ids_and_signatures() -> None:
+    raw = (b"tree " + b"1" * 40 + b"\nparent " + b"2" * 40 + b"\nauthor A <a@x> 1 +0000\n"
+           b"committer C <c@x> 1 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n wsBcBAABCAAQ\n"
+           b" -----END PGP SIGNATURE-----\nx-note hello\n continued\n\nmessage " + AWS_KEY.encode() + b"\n")
+    lines = header_text(raw).split("\n")
+    assert lines == ["", "", "author A <a@x> 1 +0000", "committer C <c@x> 1 +0000", "", "", "", "",
+                     "x-note hello", " continued"]  # one line per header line: findings name the header line
+
+
+def test_a_key_in_a_commit_header_is_found_with_its_header_line(repo: RepoBuilder) -> None:
+    base = repo.commit("base\n", {"a.txt": "a\n"})
+    tree = repo.git("rev-parse", "HEAD^{tree}")
+    body = (f"tree {tree}\nparent {base}\nauthor D <d@example.com> 1767225700 +0000\n"
+            f"committer D <d@example.com> 1767225700 +0000\nencoding UTF-8\nx-secret {AWS_KEY}\n\nchange\n")
+    sha = repo.git("hash-object", "-t", "commit", "-w", "--stdin", input=body)
+    repo.git("update-ref", "refs/heads/main", sha)
+    found = SecretsScanner().scan(job(repo.path, base, sha)).findings
+    hits = [f for f in found if f.rule_id == "secrets/aws-access-key"]
+    assert [(f.path, f.line, f.commit) for f in hits] == [("<commit header>", 6, sha)]
+    assert AWS_KEY not in hits[0].message
+
+
+def test_a_key_in_a_new_path_is_found_once_and_redacted_in_every_finding(repo: RepoBuilder) -> None:
+    base = repo.commit("base\n", {"a.txt": "a\n"})
+    name = f"keys/{AWS_KEY}.txt"
+    repo.commit("add\n", {name: f"aws_secret = {AWS_KEY}\n"})
+    repo.commit("edit\n", {name: f"aws_secret = {AWS_KEY}\nmore\n"})  # the path is not new here
+    found = SecretsScanner().scan(job(repo.path, base)).findings
+    named = [f for f in found if f.line is None and f.rule_id == "secrets/aws-access-key"]
+    assert len(named) == 1 and "in the name of a file added" in named[0].message
+    assert found and all(AWS_KEY not in (f.path or "") and AWS_KEY not in f.message for f in found)
+    assert any(f.line == 1 for f in found)  # the content finding is still there
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_decode_reads_utf16_whose_first_8000_bytes_hold_no_nul(encoding: str) -> None:
+    decoded = decode(("\u4e2d\u6587" * 3000 + "\n" + KEY_LINE).encode(encoding))
+    assert decoded.complete and decoded.encoding.startswith(encoding) and AWS_KEY in decoded.text
+    assert decoded.text.split("\n")[1] == KEY_LINE.rstrip("\n")  # line numbers kept
+
+
+def test_decode_still_calls_a_real_binary_a_binary() -> None:
+    assert not decode(bytes(range(256)) * 64).complete
+    assert not decode(b"\x00\x01" * 10 + bytes(range(1, 256)) * 40).complete
+    noise = bytearray(os.urandom(40_000))
+    noise[0::2] = bytes(b or 1 for b in noise[0::2])  # every NUL at one parity, like UTF-16 LE
+    assert not decode(bytes(noise)).complete
+
+
+def test_workspace_decodes_utf16_after_a_nul_free_start_for_the_tools(repo: RepoBuilder) -> None:
+    """semgrep and bandit read workspace files: a file with a NUL past git's probe is transcoded too."""
+    data = ("# " + "settings line\n" * 700).encode() + "password = 'hunter2'\n".encode("utf-16-le")
+    blob = repo.git("hash-object", "-w", "--stdin", input=data)
+    with Workspace() as ws:
+        [target] = ws.materialise(Git(repo.path), [Entry("conf.py", blob, "100644")])
+        assert target.transcoded
+        assert "password = 'hunter2'" in target.local.read_text()
