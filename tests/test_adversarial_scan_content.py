@@ -91,13 +91,27 @@ def test_a_nul_bearing_text_file_that_cannot_be_decoded_is_listed_as_unscanned(t
     assert "scan/binary-skipped" in result.output and "notes.txt" in result.output, result.output
 
 
-def test_header_text_keeps_free_text_and_blanks_ids_and_signatures() -> None:
+def test_header_text_keeps_free_text_and_signatures_and_blanks_object_ids() -> None:
     raw = (b"tree " + b"1" * 40 + b"\nparent " + b"2" * 40 + b"\nauthor A <a@x> 1 +0000\n"
            b"committer C <c@x> 1 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n wsBcBAABCAAQ\n"
            b" -----END PGP SIGNATURE-----\nx-note hello\n continued\n\nmessage " + AWS_KEY.encode() + b"\n")
     lines = header_text(raw).split("\n")
-    assert lines == ["", "", "author A <a@x> 1 +0000", "committer C <c@x> 1 +0000", "", "", "", "",
+    assert lines == ["", "", "author A <a@x> 1 +0000", "committer C <c@x> 1 +0000",
+                     "gpgsig -----BEGIN PGP SIGNATURE-----", " ", " wsBcBAABCAAQ", " -----END PGP SIGNATURE-----",
                      "x-note hello", " continued"]  # one line per header line: findings name the header line
+
+
+def test_a_key_hidden_in_a_signature_block_is_found(repo: RepoBuilder) -> None:
+    """Nothing checks that `gpgsig` holds a signature: a key inside the armour lands in history too."""
+    base = repo.commit("base\n", {"a.txt": "a\n"})
+    tree = repo.git("rev-parse", "HEAD^{tree}")
+    body = (f"tree {tree}\nparent {base}\nauthor D <d@example.com> 1767225700 +0000\n"
+            f"committer D <d@example.com> 1767225700 +0000\ngpgsig -----BEGIN PGP SIGNATURE-----\n \n"
+            f" aws_access_key_id={AWS_KEY}\n -----END PGP SIGNATURE-----\n\nchange\n")
+    sha = repo.git("hash-object", "-t", "commit", "-w", "--stdin", input=body)
+    found = SecretsScanner().scan(job(repo.path, base, sha)).findings
+    assert [(f.rule_id, f.path, f.line) for f in found if f.rule_id.startswith("secrets/")] == [
+        ("secrets/aws-access-key", "<commit header>", 7)]
 
 
 def test_a_key_in_a_commit_header_is_found_with_its_header_line(repo: RepoBuilder) -> None:
