@@ -79,6 +79,16 @@ def test_utf16_key_after_a_nul_free_prefix_is_found_or_reported(tmp_path: Path, 
     assert server.tip() == base or "unscanned" in result.output
 
 
+def test_a_key_in_a_file_name_of_a_tree_a_ref_names_is_found(tmp_path: Path) -> None:
+    """No commit at all: `refs/backup/x` names a tree whose only secret is a file's name."""
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    clean = work.git("hash-object", "-w", "--stdin", input="nothing here\n")
+    inner = work.git("mktree", input=f"100644 blob {clean}\t{AWS_KEY}.txt\n")
+    tree = work.git("mktree", input=f"040000 tree {inner}\tkeys\n")
+    rejected(spush(server, work, "origin", f"{tree}:refs/backup/snapshot"), "secrets/aws-access-key",
+             "in the name of a file outside any commit")
+
+
 # -- the pieces, on small repos the tests build -----------------------------------------------------------
 
 def test_a_nul_bearing_text_file_that_cannot_be_decoded_is_listed_as_unscanned(tmp_path: Path) -> None:
@@ -162,3 +172,21 @@ def test_workspace_decodes_utf16_after_a_nul_free_start_for_the_tools(repo: Repo
         [target] = ws.materialise(Git(repo.path), [Entry("conf.py", blob, "100644")])
         assert target.transcoded
         assert "password = 'hunter2'" in target.local.read_text()
+
+
+@pytest.mark.parametrize("where", ["message-after-nul", "utf16-header"])
+def test_a_key_behind_a_nul_in_a_commit_object_is_found(repo: RepoBuilder, where: str) -> None:
+    """`git log` stops printing a message at a NUL, and a UTF-16 key reads `A\\0K\\0...`: the object is read."""
+    base = repo.commit("base\n", {"a.txt": "a\n"})
+    tree = repo.git("rev-parse", "HEAD^{tree}")
+    head = (f"tree {tree}\nparent {base}\nauthor D <d@example.com> 1767225700 +0000\n"
+            f"committer D <d@example.com> 1767225700 +0000\n").encode()
+    if where == "message-after-nul":
+        body = head + b"\nhello\x00\n" + KEY_LINE.encode()
+        expected = ("<commit message>", 2)
+    else:
+        body = head + b"x-note " + KEY_LINE.encode("utf-16-le") + b"\nchange\n"
+        expected = ("<commit header>", 5)
+    sha = repo.git("hash-object", "-t", "commit", "-w", "--stdin", "--literally", input=body)
+    found = SecretsScanner().scan(job(repo.path, base, sha)).findings
+    assert [(f.path, f.line) for f in found if f.rule_id == "secrets/aws-access-key"] == [expected]

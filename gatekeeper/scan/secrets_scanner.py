@@ -197,6 +197,12 @@ class SecretsScanner:
             first.setdefault(item.blob, item)
         sizes = git.object_sizes(first)
         findings: list[Finding] = []
+        for path in dict.fromkeys(item.path for item in blobs if item.path):
+            # A tree a ref names brings its names too: a key in a file name leaks like content.
+            hits = detector.scan_text(path, path=path, with_suppressed=True)
+            self._names.update((h.value, h.redacted) for h in hits if h.value and not h.suppressed)
+            findings.extend(self._finding(hit, None, path, f"{hit.description} {hit.redacted} in the name of a file "
+                                          "outside any commit", LOOSE_FIX, in_name=True) for hit in hits)
         scanned = 0
         cut = False
         with git.batch() as reader:
@@ -228,6 +234,8 @@ class SecretsScanner:
             findings.append(tool_failure(NAME, "time budget used up; blobs named outside commits were not all "
                                          "scanned for secrets", timeout=True))
         stat = ScannerStat(ran=not cut, error="time budget exhausted" if cut else None, files=scanned)
+        findings = _redact_paths(findings, self._names)
+        self._names.clear()
         return ScanResult(tuple(findings), stat, scanned)
 
     def _findings(self, detector: SecretDetector, commit: str, patch: FilePatch) -> list[Finding]:
@@ -320,18 +328,22 @@ class SecretsScanner:
     def _message_findings(self, detector: SecretDetector, job: ScanJob) -> list[Finding]:
         """Secrets in the commits' messages and headers, and in the annotated tags the updates move."""
         findings = []
-        for sha, local, hit in _scan_many(detector, [(c.sha, c.message) for c in job.commits], COMMIT_MESSAGE):
-            findings.append(self._finding(
-                hit, sha, COMMIT_MESSAGE,
-                f"{hit.description} {hit.redacted} in the commit message (line {local})", MESSAGE_FIX))
         objects = job.git.read_objects((c.sha for c in job.commits), max_size=MAX_HEADER_BYTES)
         headers: list[tuple[str, str]] = []
+        messages: list[tuple[str, str]] = []
         for commit in job.commits:
             _kind, raw = objects.get(commit.sha, ("missing", None))
             if raw is None:
                 findings.append(self._header_skip(COMMIT_HEADER, commit.sha, "the commit"))
+                messages.append((commit.sha, commit.message))
             else:
                 headers.append((commit.sha, header_text(raw)))
+                # From the object, not `git log`: a NUL in a message ends what git log prints.
+                messages.append((commit.sha, message_text(raw)))
+        for sha, local, hit in _scan_many(detector, messages, COMMIT_MESSAGE):
+            findings.append(self._finding(
+                hit, sha, COMMIT_MESSAGE,
+                f"{hit.description} {hit.redacted} in the commit message (line {local})", MESSAGE_FIX))
         for sha, local, hit in _scan_many(detector, headers, COMMIT_HEADER):
             findings.append(self._finding(
                 hit, sha, COMMIT_HEADER, f"{hit.description} {hit.redacted} in the commit's header (line {local})",
@@ -342,7 +354,7 @@ class SecretsScanner:
                 if tag in seen:
                     continue
                 seen.add(tag)
-                message = raw_tag.partition(b"\n\n")[2].decode("utf-8", "replace")
+                message = message_text(raw_tag)
                 findings.extend(self._header_findings(detector, raw_tag, TAG_HEADER, None,
                                                       f"tag {ref} (tag object {tag[:12]})"))
                 for hit in detector.scan_text(message, path=TAG_MESSAGE, with_suppressed=True):
@@ -491,5 +503,15 @@ def header_text(raw: bytes) -> str:
     line is the header line): the object-id lines blanked. Continuation lines (a space first) belong to
     the header before them; an object id never has any, so they are all kept."""
     lines = raw.partition(b"\n\n")[0].split(b"\n")
-    return "\n".join("" if line.split(b" ", 1)[0] in _ID_HEADERS else line.decode("utf-8", "replace")
-                     for line in lines)
+    return "\n".join("" if line.split(b" ", 1)[0] in _ID_HEADERS else _text(line) for line in lines)
+
+
+def message_text(raw: bytes) -> str:
+    """The message of a commit or tag object, as the object stores it."""
+    return _text(raw.partition(b"\n\n")[2])
+
+
+def _text(data: bytes) -> str:
+    """Object text for the detector: NUL bytes dropped (a key written in UTF-16, `A\\0K\\0I\\0A...`, reads
+    as itself; line breaks stay where they were), the rest as UTF-8 with replacement."""
+    return data.replace(b"\x00", b"").decode("utf-8", "replace")
