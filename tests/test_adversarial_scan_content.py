@@ -89,6 +89,16 @@ def test_a_key_in_a_file_name_of_a_tree_a_ref_names_is_found(tmp_path: Path) -> 
              "in the name of a file outside any commit")
 
 
+def test_a_key_in_the_name_of_a_tag_inside_a_tag_is_found(tmp_path: Path) -> None:
+    """A tag of a tag: the inner tag object's own `tag` line holds the key; only the outer one is named."""
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    inner = work.git("hash-object", "-t", "tag", "-w", "--stdin", input=(
+        f"object {work.head()}\ntype commit\ntag rel-{AWS_KEY}\ntagger T <t@example.com> 1767225700 +0000\n\nin\n"))
+    outer = work.git("hash-object", "-t", "tag", "-w", "--stdin", input=(
+        f"object {inner}\ntype tag\ntag outer\ntagger T <t@example.com> 1767225700 +0000\n\nout\n"))
+    rejected(spush(server, work, "origin", f"{outer}:refs/tags/outer"), "secrets/aws-access-key", "<tag header>")
+
+
 # -- the pieces, on small repos the tests build -----------------------------------------------------------
 
 def test_a_nul_bearing_text_file_that_cannot_be_decoded_is_listed_as_unscanned(tmp_path: Path) -> None:
