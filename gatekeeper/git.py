@@ -488,29 +488,8 @@ class Git:
             args.append("--reverse")
         if exclude_all:
             args += ["--not", "--all"]
-        argv = self.argv(*args)
-        proc = subprocess.Popen(argv, cwd=self.path, env=self.env, stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert proc.stdin is not None and proc.stdout is not None
-        try:
-            proc.stdin.write(stdin.encode())
-            proc.stdin.close()
-            yield from _parse_log_stream(proc.stdout, argv)
-        finally:
-            if proc.poll() is None:
-                # Either we finished reading or the consumer stopped early.
-                try:
-                    proc.wait(timeout=self.timeout)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-            stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-            if proc.stderr:
-                proc.stderr.close()
-            proc.stdout.close()
-        if proc.returncode != 0:
-            raise GitError(f"git log failed: {_first_line(stderr)}", "check that the revisions exist",
-                           argv=tuple(argv), returncode=proc.returncode, stderr=stderr)
+        with self._process(args, stdin.encode(), "log", "check that the revisions exist") as (out, argv):
+            yield from _parse_log_stream(out, argv)
 
     def commits(self, include: Sequence[str], exclude: Sequence[str] = (), *,
                 exclude_all: bool = False) -> list[Commit]:
@@ -542,33 +521,9 @@ class Git:
             args += ["--branches", "--tags", "--remotes"]
         if since is not None:
             args.append(f"--since={since}")
-        argv = self.argv(*args)
-        proc = subprocess.Popen(argv, cwd=self.path, env=self.env, stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
-        # stderr is drained by a thread: a history with many missing objects must not fill the pipe.
-        errors: list[bytes] = []
-        drain = threading.Thread(target=lambda: errors.append(proc.stderr.read() if proc.stderr else b""),
-                                 daemon=True)
-        drain.start()
-        try:
-            proc.stdin.write(stdin.encode())
-            proc.stdin.close()
-            yield from _parse_raw_stream(proc.stdout, argv)
-        finally:
-            if proc.poll() is None:
-                try:
-                    proc.wait(timeout=self.timeout)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
-            drain.join(timeout=10)
-            proc.stdout.close()
-        stderr = b"".join(errors).decode("utf-8", "replace")
-        if proc.returncode != 0:
-            raise GitError(f"git log failed: {_first_line(stderr)}", "check that the revisions exist and the "
-                           "repository is intact (`git fsck`)", argv=tuple(argv), returncode=proc.returncode,
-                           stderr=stderr)
+        with self._process(args, stdin.encode(), "log", "check that the revisions exist and the repository is "
+                           "intact (`git fsck`)") as (out, argv):
+            yield from _parse_raw_stream(out, argv)
 
     def merge_bases(self, a: str, b: str) -> list[str]:
         """Every best common ancestor of a and b (`merge-base --all`); empty when they share none."""
@@ -799,16 +754,24 @@ class Git:
         return self.out("hash-object", "-t", "tree", "--stdin", input=b"").strip()
 
     def _stream(self, args: list[str], stdin: bytes | None, what: str, *, attr_free: bool = False) -> Iterator[bytes]:
-        """Output lines of one git process, read as they come; the process is reaped (killed when the
-        consumer stops early) and a failure raises GitError once the output was consumed."""
+        """Output lines of one git process, read as they come (see `_process`)."""
+        with self._process(args, stdin, what, "check that the revisions exist", attr_free=attr_free) as (out, _):
+            yield from out
+
+    @contextlib.contextmanager
+    def _process(self, args: list[str], stdin: bytes | None, what: str, fix: str, *,
+                 attr_free: bool = False) -> Iterator[tuple[IO[bytes], list[str]]]:
+        """One streaming git process: (its stdout, its argv) while the caller reads. stdin is fed and
+        stderr drained by threads — git answers each input line before reading the next, and a process
+        that fills its stderr pipe (a history with many missing objects) would otherwise stop writing
+        stdout, and the reader would wait forever. The process is reaped on the way out (killed when the
+        reader stopped early); a failure raises GitError once the output was read in full."""
         argv = self.argv(*args)
         cwd, env = self._attr_free() if attr_free else (self.path, self.env)
         proc = subprocess.Popen(argv, cwd=cwd, env=env,
                                 stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert proc.stdout is not None and proc.stderr is not None
-        # stdin is fed from a thread: git answers each input line before reading the next, so writing
-        # all of it first would deadlock once its output fills the pipe. stderr is drained the same way.
         feeder = threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True)
         feeder.start()
         errors: list[bytes] = []
@@ -817,7 +780,7 @@ class Git:
         drainer.start()
         finished = False
         try:
-            yield from proc.stdout
+            yield proc.stdout, argv
             finished = True
         finally:
             if not finished and proc.poll() is None:
@@ -833,8 +796,8 @@ class Git:
             proc.stderr.close()
         if proc.returncode != 0:
             stderr = b"".join(errors).decode("utf-8", "replace")
-            raise GitError(f"git {what} failed: {_first_line(stderr)}", "check that the revisions exist",
-                           argv=tuple(argv), returncode=proc.returncode, stderr=stderr)
+            raise GitError(f"git {what} failed: {_first_line(stderr)}", fix, argv=tuple(argv),
+                           returncode=proc.returncode, stderr=stderr)
 
     def batch(self) -> BlobReader:
         return BlobReader(self)
