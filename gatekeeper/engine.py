@@ -581,6 +581,12 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
         stats[name] = ScannerStat(ran=ran, ms=ms, error="; ".join(errors) or None, files=scanned,
                                   detail="; ".join(details) or None)
         files = max(files, scanned)
+    # Ref names are stored in the repository too (`refs/heads/AKIA…`): scanned whenever the secrets scanner
+    # is available and a rule set names it, even for a push that brings no new commit.
+    secrets_scanner = services.scanners.get("secrets")
+    scan_ref_names = getattr(secrets_scanner, "scan_ref_names", None)
+    if scan_ref_names is not None and moved and any("secrets" in rs.scanners for rs in policy.rules):
+        findings.extend(scan_ref_names([u.ref for u in moved]))
     if "semgrep" in stats and "bandit" in stats:
         from gatekeeper.scan.themes import one_per_line
 

@@ -200,3 +200,19 @@ def test_a_key_behind_a_nul_in_a_commit_object_is_found(repo: RepoBuilder, where
     sha = repo.git("hash-object", "-t", "commit", "-w", "--stdin", "--literally", input=body)
     found = SecretsScanner().scan(job(repo.path, base, sha)).findings
     assert [(f.path, f.line) for f in found if f.rule_id == "secrets/aws-access-key"] == [expected]
+
+
+@pytest.mark.parametrize("ref", ["refs/heads/{key}", "refs/tags/v1-{key}", "refs/heads/feature/{key}/x"])
+def test_a_key_in_a_ref_name_is_found_and_redacted(tmp_path: Path, ref: str) -> None:
+    """A ref name is stored in the repository and shown to everyone who fetches: a token in it leaks like
+    content, even when the push brings no new commit (a new branch at an existing commit)."""
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    target = ref.format(key=AWS_KEY)
+    result = spush(server, work, "origin", f"HEAD:{target}")
+    assert result.code != 0 and "<ref name>" in result.remote_text, result.output
+    finding = next(line for line in result.remote if "<ref name>" in line)
+    assert AWS_KEY not in finding  # the finding names the ref with the key redacted (the pusher's own git
+    # client still prints the ref it tried to push: that line is not ours)
+    assert server.git("for-each-ref", target) == ""
+    # A harmless name still passes.
+    assert spush(server, work, "origin", "HEAD:refs/heads/feature-x").code == 0

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from gatekeeper.config import Policy
 from gatekeeper.interfaces import BlobScanner, LooseBlob, ScanJob, Scanner, ScanResult
+from gatekeeper.models import Finding
 
 if TYPE_CHECKING:
     from gatekeeper.git import Git
@@ -37,6 +38,8 @@ class _Lazy:
         self._scanner: Scanner | None = None
         if blobs:  # the engine asks only scanners that have it to judge loose content (interfaces.BlobScanner)
             self.scan_blobs = self._scan_blobs
+            # ...and the names of the refs a push moves (the secrets scanner: a ref name can hold a token)
+            self.scan_ref_names = self._scan_ref_names
 
     @property
     def scanner(self) -> Scanner:
@@ -46,6 +49,10 @@ class _Lazy:
 
     def scan(self, job: ScanJob) -> ScanResult:
         return self.scanner.scan(job)
+
+    def _scan_ref_names(self, refs: Sequence[str]) -> list[Finding]:
+        scan_ref_names = getattr(self.scanner, "scan_ref_names", None)
+        return list(scan_ref_names(refs)) if scan_ref_names is not None else []
 
     def _scan_blobs(self, git: Git, blobs: Sequence[LooseBlob], deadline: float | None) -> ScanResult:
         scanner: BlobScanner = self.scanner  # type: ignore[assignment]

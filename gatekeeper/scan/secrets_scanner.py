@@ -61,6 +61,9 @@ COMMIT_MESSAGE = "<commit message>"
 TAG_MESSAGE = "<tag message>"
 COMMIT_HEADER = "<commit header>"
 TAG_HEADER = "<tag header>"
+REF_NAME = "<ref name>"
+REF_FIX = ("push under another name (and delete the ref if it already exists) and revoke or rotate the credential: "
+           "a ref name is stored in the repository and shown to everyone who fetches")
 HEADER_FIX = ("rewrite the commit or re-create the tag without it (author, committer, tagger and every other header "
               "are stored in the object) and revoke or rotate the credential: a pushed object stays in history")
 PATH_FIX = ("rename the file in every commit of the change (rewrite them: a path stays in history) and revoke or "
@@ -237,6 +240,23 @@ class SecretsScanner:
         findings = _redact_paths(findings, self._names)
         self._names.clear()
         return ScanResult(tuple(findings), stat, scanned)
+
+    def scan_ref_names(self, refs: Sequence[str]) -> list[Finding]:
+        """The names of the refs a push creates or moves are stored in the repository too: a token in
+        `refs/heads/AKIA…` leaks like content. Findings name the ref with the secret redacted."""
+        if not refs:
+            return []
+        try:
+            detector = self.detector()
+        except GatekeeperError as exc:
+            return [tool_failure(NAME, f"{exc.message} ({exc.fix})" if exc.fix else exc.message)]
+        findings: list[Finding] = []
+        for ref in dict.fromkeys(refs):
+            for hit in detector.scan_text(ref, path=REF_NAME, with_suppressed=True):
+                shown = ref.replace(hit.value, hit.redacted) if hit.value else ref
+                findings.append(self._finding(hit, None, REF_NAME, f"{hit.description} {hit.redacted} in the name of "
+                                              f"ref {shown}", REF_FIX, in_name=True))
+        return findings
 
     def _findings(self, detector: SecretDetector, commit: str, patch: FilePatch) -> list[Finding]:
         if not patch.added:
