@@ -185,3 +185,30 @@ def run_hook_subprocess(code: str, *, cwd: Path, timeout: float = 60) -> subproc
     """Run Python code in a fresh interpreter (for the watchdog, which ends its process)."""
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=timeout,
                           check=False)
+
+
+# -- shared by the hostile-push tests (test_adversarial*.py, test_graft_and_invisible.py) ----------------
+
+AWS_KEY = "AKIA" + "Z7QH4M2XKJ5RTW3P"  # split so this file does not itself look like a key
+KEY_LINE = f"aws_access_key_id = {AWS_KEY}\n"
+DANA = ("Dana Developer", "dana@example.com")
+SECRETS_POLICY = TEST_POLICY.replace(
+    "default: {scanners: [], block_at: critical}", "default: {scanners: [secrets], block_at: high}").replace(
+    "mobile: {scanners: [], block_at: high,", "mobile: {scanners: [secrets], block_at: high,").replace(
+    "pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
+    "pre_receive: {budget_seconds: 4.0, scanners: [secrets], defer: []}")
+
+
+def seeded(tmp_path: Path, policy: str = TEST_POLICY) -> tuple[Server, RepoBuilder]:
+    server = make_server(tmp_path / "srv", policy=policy)
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    return server, work
+
+
+def rejected(result: PushResult, *needles: str) -> None:
+    assert result.code != 0, result.output
+    for needle in needles:
+        assert needle in result.output, result.output
+    assert AWS_KEY not in result.output

@@ -24,37 +24,30 @@ from gatekeeper.config import glob_match, load_policy_file
 from gatekeeper.models import ExitCode
 from gatekeeper.trailers import parse_trailers
 from tests.github_helpers import synthetic_pull_commit, synthetic_review
-from tests.hook_helpers import MO, MOBILE, TEST_POLICY, PushResult, Server, make_server, spush
+from tests.hook_helpers import (
+    AWS_KEY,
+    DANA,
+    KEY_LINE,
+    MO,
+    MOBILE,
+    SECRETS_POLICY,
+    TEST_POLICY,
+    make_server,
+    rejected,
+    seeded,
+    spush,
+)
 from tests.repo_builder import RepoBuilder
 from tests.test_action import ALICE, REPO, Env, gh, pr_event, pr_repo, serve_pr
 
 __all__ = ["gh", "pr_repo"]  # fixtures used below
 
-AWS_KEY = "AKIA" + "Z7QH4M2XKJ5RTW3P"  # split so this file does not itself look like a key
-KEY_LINE = f"aws_access_key_id = {AWS_KEY}\n"
-DANA = ("Dana Developer", "dana@example.com")
-SECRETS_POLICY = TEST_POLICY.replace(
-    "default: {scanners: [], block_at: critical}", "default: {scanners: [secrets], block_at: high}").replace(
-    "mobile: {scanners: [], block_at: high,", "mobile: {scanners: [secrets], block_at: high,").replace(
-    "pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
-    "pre_receive: {budget_seconds: 4.0, scanners: [secrets], defer: []}")
 TAGS_PROTECTED = TEST_POLICY.replace('protected_refs: ["refs/heads/main", "refs/heads/release/*"]',
                                      'protected_refs: ["refs/heads/main", "refs/heads/release/*", "refs/tags/v*"]')
 
 
-def seeded(tmp_path: Path, policy: str = TEST_POLICY) -> tuple[Server, RepoBuilder]:
-    server = make_server(tmp_path / "srv", policy=policy)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
-    return server, work
 
 
-def rejected(result: PushResult, *needles: str) -> None:
-    assert result.code != 0, result.output
-    for needle in needles:
-        assert needle in result.output, result.output
-    assert AWS_KEY not in result.output
 
 
 def blob(work: RepoBuilder, data: str) -> str:

@@ -14,31 +14,17 @@ from gatekeeper.git import Git
 from gatekeeper.scan.secrets_scanner import SecretsScanner, header_text
 from gatekeeper.scan.text import decode
 from gatekeeper.scan.workspace import Entry, Workspace
-from tests.hook_helpers import TEST_POLICY, PushResult, Server, make_server, spush
+from tests.hook_helpers import (
+    AWS_KEY,
+    DANA,
+    KEY_LINE,
+    SECRETS_POLICY,
+    rejected,
+    seeded,
+    spush,
+)
 from tests.repo_builder import RepoBuilder
 from tests.scan_helpers import job
-
-AWS_KEY = "AKIA" + "Z7QH4M2XKJ5RTW3P"
-KEY_LINE = f"aws_access_key_id = {AWS_KEY}\n"
-DANA = ("Dana Developer", "dana@example.com")
-SECRETS_POLICY = TEST_POLICY.replace(
-    "default: {scanners: [], block_at: critical}", "default: {scanners: [secrets], block_at: high}").replace(
-    "mobile: {scanners: [], block_at: high,", "mobile: {scanners: [secrets], block_at: high,").replace(
-    "pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
-    "pre_receive: {budget_seconds: 4.0, scanners: [secrets], defer: []}")
-def seeded(tmp_path: Path, policy: str = TEST_POLICY) -> tuple[Server, RepoBuilder]:
-    server = make_server(tmp_path / "srv", policy=policy)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
-    return server, work
-
-
-def rejected(result: PushResult, *needles: str) -> None:
-    assert result.code != 0, result.output
-    for needle in needles:
-        assert needle in result.output, result.output
-    assert AWS_KEY not in result.output
 
 
 @pytest.mark.parametrize("where", ["tagger", "author-name", "committer-email", "extra-header", "file-name"])

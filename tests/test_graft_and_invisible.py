@@ -11,45 +11,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.hook_helpers import MO, MOBILE, TEST_POLICY, PushResult, Server, make_server, spush
+from tests.hook_helpers import DANA, rejected, seeded, spush
 from tests.repo_builder import RepoBuilder
-
-AWS_KEY = "AKIA" + "Z7QH4M2XKJ5RTW3P"
-KEY_LINE = f"aws_access_key_id = {AWS_KEY}\n"
-DANA = ("Dana Developer", "dana@example.com")
-SECRETS_POLICY = TEST_POLICY.replace(
-    "default: {scanners: [], block_at: critical}", "default: {scanners: [secrets], block_at: high}").replace(
-    "mobile: {scanners: [], block_at: high,", "mobile: {scanners: [secrets], block_at: high,").replace(
-    "pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
-    "pre_receive: {budget_seconds: 4.0, scanners: [secrets], defer: []}")
-WEAK = TEST_POLICY.replace('protected_refs: ["refs/heads/main", "refs/heads/release/*"]', "protected_refs: []")
-
-
-def seeded(tmp_path: Path, policy: str = TEST_POLICY) -> tuple[Server, RepoBuilder]:
-    server = make_server(tmp_path / "srv", policy=policy)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
-    return server, work
-
-
-def rejected(result: PushResult, *needles: str) -> None:
-    assert result.code != 0, result.output
-    for needle in needles:
-        assert needle in result.output, result.output
-    assert AWS_KEY not in result.output
-
-
-def phone_commit(work: RepoBuilder) -> str:
-    return work.commit("from the phone" + MOBILE, {"p.txt": "p\n"}, author=MO, committer=MO)
-
 
 # -- info/grafts is honoured by the gate's git calls -----------------------------------
 
 def test_a_grafts_file_does_not_turn_a_force_push_into_a_fast_forward(tmp_path: Path) -> None:
-    """git.py drops GIT_GRAFT_FILE and sets GIT_NO_REPLACE_OBJECTS, but git still reads
-    $GIT_DIR/info/grafts: a graft on the server (left by an admin, a migration, `git replace
-    --convert-graft-file` never run) makes a rewrite of main look like a fast-forward."""
+    """git reads $GIT_DIR/info/grafts unless GIT_GRAFT_FILE names another file (GIT_NO_REPLACE_OBJECTS does
+    not cover grafts): a graft on the server (left by an admin, a migration, `git replace
+    --convert-graft-file` never run) would make a rewrite of main look like a fast-forward."""
     server, work = seeded(tmp_path)
     base = work.head()
     work.commit("desktop\n", {"d.txt": "d\n"}, author=DANA, committer=DANA)
