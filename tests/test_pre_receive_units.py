@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gatekeeper.config import default_policy, parse_policy
-from gatekeeper.forge import forge_from_env, push_options_from_env, pusher_from_env
+from gatekeeper.hookenv import forge_from_env, push_options_from_env, pusher_from_env
 from gatekeeper.interfaces import ScanJob, ScanResult
 from gatekeeper.models import (
     Commit,
@@ -40,7 +40,7 @@ from gatekeeper.modes.pre_receive import (
 )
 from gatekeeper.report.hook import render_error, render_hook
 from gatekeeper.review.forge import PushReviewSource
-from gatekeeper.review.trailers import Identity, assess_trailers, parse_identity, same_person
+from gatekeeper.review.reviewed_by import Identity, assess_trailers, parse_identity, same_person
 from gatekeeper.trailers import parse_trailers
 from tests.hook_helpers import MO, MOBILE, TEST_POLICY, run_hook_subprocess
 from tests.repo_builder import RepoBuilder
@@ -236,7 +236,7 @@ def test_forge_merge_counts_once_and_combines_with_trailers() -> None:
 # -- bypass -----------------------------------------------------------------------------------------
 
 def test_bypass_matches_login_or_email_exactly() -> None:
-    from gatekeeper.forge import Pusher
+    from gatekeeper.hookenv import Pusher
 
     policy = parse_policy(TEST_POLICY.replace("allowed: [captain]", "allowed: [captain, ops@example.com]"), "t")
     assert evaluate_bypass(("gatekeeper.bypass=why",), policy, Pusher("Captain", "GATEKEEPER_PUSHER")).granted

@@ -57,7 +57,7 @@ from gatekeeper.origin.base import DeviceFact, OriginContext
 from gatekeeper.origin.heuristics import GITHUB_WEB_FLOW, GITLAB_COMMITTER
 from gatekeeper.provenance.source import ProvenanceSource, Reader
 from gatekeeper.review.evidence import history_evidence
-from gatekeeper.review.trailers import parse_identity, same_person, wrote
+from gatekeeper.review.reviewed_by import parse_identity, same_person, wrote
 from gatekeeper.sanitize import clip
 from gatekeeper.trailers import parse_ident, parse_trailers
 

@@ -290,7 +290,7 @@ def _report(git: Git, out: TextIO, lines: Sequence[tuple[str, str, str]], exc: B
 
 
 def _actor(env: Mapping[str, str]) -> str | None:
-    from gatekeeper.forge import pusher_from_env
+    from gatekeeper.hookenv import pusher_from_env
 
     pusher = pusher_from_env(env)
     return pusher.login if pusher else None

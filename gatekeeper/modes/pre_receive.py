@@ -41,8 +41,8 @@ from gatekeeper.checks.policy_change import PolicyChangeCheck, PolicySourceCheck
 from gatekeeper.config import Policy, default_policy
 from gatekeeper.engine import Request, Services, evaluate
 from gatekeeper.errors import GatekeeperError
-from gatekeeper.forge import Pusher, forge_from_env, is_gitlab, push_options_from_env, pusher_from_env
 from gatekeeper.git import Git, classify_update
+from gatekeeper.hookenv import Pusher, forge_from_env, is_gitlab, push_options_from_env, pusher_from_env
 from gatekeeper.interfaces import Scanner
 from gatekeeper.models import (
     Decision,
@@ -57,7 +57,7 @@ from gatekeeper.origin.recorded import PushOriginStore
 from gatekeeper.provenance.source import ProvenanceSource, Reader
 from gatekeeper.report.hook import render_error, render_hook
 from gatekeeper.review.forge import PushReviewSource, policy_review
-from gatekeeper.review.trailers import Identity
+from gatekeeper.review.reviewed_by import Identity
 from gatekeeper.sanitize import safe
 from gatekeeper.trusted import TrustedPolicy, trusted_policy
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from gatekeeper.models import Commit, Origin, ReviewEvidence, Trust
-from gatekeeper.review.trailers import commit_people, parse_identity
+from gatekeeper.review.reviewed_by import commit_people, parse_identity
 from gatekeeper.sanitize import safe
 
 MAX_EVIDENCE = 20  # per commit; a message can hold any number of lines

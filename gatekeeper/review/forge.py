@@ -11,9 +11,9 @@ author, so the merging user is compared with the commits' authors and co-authors
 committer: a rebase merge makes the merger the committer). GitLab gives no merge metadata to hooks.
 
 A login cannot be compared exactly with a commit's name and e-mail; every comparison goes through
-review/trailers.py's `same_person` (name, e-mail, its local part, GitHub noreply forms).
+review/reviewed_by.py's `same_person` (name, e-mail, its local part, GitHub noreply forms).
 
-Commits the forge says nothing about fall back to `Reviewed-by:` trailers (review/trailers.py).
+Commits the forge says nothing about fall back to `Reviewed-by:` trailers (review/reviewed_by.py).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from gatekeeper.config import Policy
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import CommitReport, RefUpdate, ReviewInfo, ReviewStatus
 from gatekeeper.origin.base import ForgeInfo
-from gatekeeper.review.trailers import (
+from gatekeeper.review.reviewed_by import (
     Identity,
     assess_trailers,
     parse_identity,
