@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from gatekeeper.git import is_zero
-from gatekeeper.modes.action import EVENTS, parse_event
+from gatekeeper.review.github_event import EVENTS, parse_event
 from tests.github_helpers import CORPUS, corpus
 
 GATED = ("pull_request", "pull_request_review", "push", "merge_group")

@@ -1,9 +1,7 @@
 """`gatekeeper action`: the GitHub Action mode — event payload in, verdict and GitHub outputs out.
 
-Events: `pull_request` / `pull_request_target` (every action except `closed`; `edited` too, so a PR
-retargeted to a protected branch is judged against it), `pull_request_review`
-(submitted / edited / dismissed: an approval re-runs the gate), `merge_group` (`checks_requested`)
-and `push` to branches. The range comes from the payload: PR `base.sha..head.sha`; merge group
+The payload is read and checked by review/github_event.py (which events are gated, and why some are
+skipped). The range comes from the payload: PR `base.sha..head.sha`; merge group
 `base_sha..head_sha`; push `before..after` — a created branch counts only the commits not on the
 default branch (from their fork point), a force push is reported as such, a deletion has no commits,
 tag pushes are not gated here.
@@ -24,9 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
-import re
 import secrets
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
@@ -41,7 +37,7 @@ from gatekeeper.checks.policy_change import PolicyChangeCheck
 from gatekeeper.config import POLICY_FILENAME, Policy
 from gatekeeper.engine import Request, Services, evaluate
 from gatekeeper.errors import GatekeeperError, GitError, UsageError
-from gatekeeper.git import Git, is_sha, is_zero
+from gatekeeper.git import Git, is_zero
 from gatekeeper.models import ZERO_SHA, ExitCode, RefKind, RefUpdate, Verdict
 from gatekeeper.provenance.source import ProvenanceSource, git_reader
 from gatekeeper.report import OutputFormat, render
@@ -49,20 +45,17 @@ from gatekeeper.report.github import escape_data, guarded, md, output_values, re
 from gatekeeper.report.github import render_summary as github_summary
 from gatekeeper.report.sarif import render_sarif
 from gatekeeper.review.github import DEFAULT_API_URL, GitHubClient, GitHubError
-from gatekeeper.review.github_source import PULL_EVENTS, GitHubEvent, GitHubReviewSource
-from gatekeeper.review.semantics import valid_login
+from gatekeeper.review.github_event import GitHubEvent, ParsedEvent, load_event, parse_event
+from gatekeeper.review.github_source import GitHubReviewSource
 from gatekeeper.sanitize import safe
 from gatekeeper.scan import build_scanners
 from gatekeeper.trusted import load_trusted
 
-EVENTS = (*PULL_EVENTS, "merge_group", "push")
 FAIL_MODES = ("block", "warn")
-MAX_EVENT_BYTES = 25 * 1024 * 1024
 FETCH_TIMEOUT = 300.0
 SHALLOW_FIX = ("check out with full history: `uses: actions/checkout` with `fetch-depth: 0` (and "
                "`persist-credentials: false`)")
 POLICY_FIX = "ask a policy owner (CODEOWNERS for those paths) who is not an author to approve the pull request"
-_QUEUE_PR = re.compile(r"/pr-(\d+)-[0-9a-f]{40}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,130 +118,6 @@ class ActionSettings:
             output_file=Path(output) if output else None,
             attest_key=overrides.get("attest_key") or env.get("INPUT_ATTEST-KEY") or env.get("INPUT_ATTEST_KEY", ""),
         )
-
-
-# -- the event ---------------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class ParsedEvent:
-    event: GitHubEvent
-    action: str = ""
-    created: bool = False
-    deleted: bool = False
-    forced: bool = False
-    skip: str | None = None  # why the gate does not run for this event (still a success)
-    retargeted_from: str | None = None  # `edited` with changes.base: the branch the PR targeted before
-
-
-def _fail(problem: str) -> GatekeeperError:
-    return GatekeeperError(f"event payload: {problem}", "this event payload is not one GitHub sends for the events "
-                           "gatekeeper supports; report it with the payload")
-
-
-def _obj(value: Any, where: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise _fail(f"{where} is missing or not an object")
-    return value
-
-
-def _sha(value: Any, where: str, *, zero_ok: bool = False) -> str:
-    if isinstance(value, str) and is_sha(value) and (zero_ok or not is_zero(value)):
-        return value
-    raise _fail(f"{where} is not a commit id")
-
-
-def _branch_ref(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value or len(value) > 255 or value.startswith("-") or any(
-            ord(c) < 33 or c in "~^:?*[\\" for c in value):
-        raise _fail(f"{where} is not a branch name")
-    return value if value.startswith("refs/") else f"refs/heads/{value}"
-
-
-def _login(value: Any) -> str | None:
-    login = value.get("login") if isinstance(value, dict) else None
-    return login if isinstance(login, str) and valid_login(login) else None
-
-
-def parse_event(name: str, payload: Any, repository: str = "") -> ParsedEvent:
-    """The review-relevant facts of one event payload (as GitHub writes it to GITHUB_EVENT_PATH)."""
-    if name not in EVENTS:
-        raise UsageError(f"event {name!r} is not gated by gatekeeper",
-                         f"trigger the workflow on: {', '.join(EVENTS)}")
-    data = _obj(payload, "the payload")
-    raw_action = data.get("action")
-    action = raw_action if isinstance(raw_action, str) else ""
-    repo = repository
-    if not repo and isinstance(data.get("repository"), dict):
-        full_name = data["repository"].get("full_name")
-        repo = full_name if isinstance(full_name, str) else ""
-    if not repo:
-        raise _fail("repository.full_name is missing (and GITHUB_REPOSITORY is not set)")
-    if name in PULL_EVENTS:
-        pr = _obj(data.get("pull_request"), "pull_request")
-        number = pr.get("number")
-        if not isinstance(number, int) or isinstance(number, bool) or number <= 0:
-            raise _fail("pull_request.number is not a positive number")
-        base, head = _obj(pr.get("base"), "pull_request.base"), _obj(pr.get("head"), "pull_request.head")
-        event = GitHubEvent(name, repo, _branch_ref(base.get("ref"), "pull_request.base.ref"),
-                            _sha(base.get("sha"), "pull_request.base.sha"),
-                            _sha(head.get("sha"), "pull_request.head.sha"),
-                            pr_number=number, pr_author=_login(pr.get("user")))
-        # Every other action runs the whole gate — `edited` included, with or without a base change: the
-        # latest run of a required check is its status, so a skipped (green) run after a red one, or a
-        # PR opened against an unprotected branch and retargeted to main (`changes.base`), must be judged
-        # against the branch it now targets (pull_request.base is already the new base).
-        skip = "the pull request was closed" if name != "pull_request_review" and action == "closed" else None
-        return ParsedEvent(event, action, skip=skip, retargeted_from=_retargeted_from(data) if action == "edited"
-                           else None)
-    if name == "merge_group":
-        group = _obj(data.get("merge_group"), "merge_group")
-        raw_head_ref = group.get("head_ref")
-        head_ref = raw_head_ref if isinstance(raw_head_ref, str) else ""
-        match = _QUEUE_PR.search(head_ref)
-        event = GitHubEvent(name, repo, _branch_ref(group.get("base_ref"), "merge_group.base_ref"),
-                            _sha(group.get("base_sha"), "merge_group.base_sha"),
-                            _sha(group.get("head_sha"), "merge_group.head_sha"),
-                            queue_pr=int(match.group(1)) if match else None)
-        skip = None if action in ("checks_requested", "") else f"merge_group {action}: nothing to check"
-        return ParsedEvent(event, action, skip=skip)
-    ref = data.get("ref")
-    if not isinstance(ref, str) or not ref.startswith("refs/"):
-        raise _fail("ref is not a full ref name")
-    before = _sha(data.get("before"), "before", zero_ok=True)
-    after = _sha(data.get("after"), "after", zero_ok=True)
-    created = data.get("created") is True or is_zero(before)
-    deleted = data.get("deleted") is True or is_zero(after)
-    forced = data.get("forced") is True
-    event = GitHubEvent(name, repo, _branch_ref(ref, "ref") if ref.startswith("refs/heads/") else ref, before, after)
-    skip = None
-    if not ref.startswith("refs/heads/"):
-        skip = f"{ref} is not a branch; gatekeeper gates branches (protect tags with rulesets)"
-    return ParsedEvent(event, action, created=created, deleted=deleted, forced=forced, skip=skip)
-
-
-def _retargeted_from(data: dict[str, Any]) -> str | None:
-    changes = data.get("changes")
-    base = changes.get("base") if isinstance(changes, dict) else None
-    ref = base.get("ref") if isinstance(base, dict) else None
-    old = ref.get("from") if isinstance(ref, dict) else None
-    if not isinstance(base, dict):
-        return None
-    return safe(old, limit=255) if isinstance(old, str) and old else "(another branch)"
-
-
-def load_event(path: Path) -> Any:
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_EVENT_BYTES + 1)
-    except OSError as exc:
-        raise GatekeeperError(f"cannot read the event payload {path}: {exc.strerror}",
-                              "run inside GitHub Actions (GITHUB_EVENT_PATH) or pass --event-path") from None
-    if len(raw) > MAX_EVENT_BYTES:
-        raise GatekeeperError(f"{path}: event payload larger than {MAX_EVENT_BYTES} bytes", "pass the real payload")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise GatekeeperError(f"{path}: the event payload is not valid JSON", "pass the payload GitHub wrote") from None
 
 
 # -- history -----------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from gatekeeper.git import Git
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import Commit, CommitReport, Finding, RefUpdate, ReviewInfo, ReviewStatus, Severity
 from gatekeeper.review.github import GitHubClient, GitHubError
+from gatekeeper.review.github_event import GitHubEvent
 from gatekeeper.review.semantics import (
     Assessment,
     CodeOwners,
@@ -55,31 +56,8 @@ from gatekeeper.review.semantics import (
 if TYPE_CHECKING:
     from gatekeeper.checks import CheckContext
 
-PULL_EVENTS = ("pull_request", "pull_request_target", "pull_request_review")
 MAX_COMMIT_LOOKUPS = 200  # commits/{sha}/pulls requests per run; more commits are reported, not looked up
 PR_COMMITS_LIMIT = 250  # GitHub's pulls/{n}/commits lists at most this many, silently
-
-
-@dataclass(frozen=True, slots=True)
-class GitHubEvent:
-    """What the review source needs to know about the triggering event (parsed by the Action mode)."""
-
-    name: str  # pull_request | pull_request_target | pull_request_review | merge_group | push
-    repository: str  # OWNER/NAME
-    ref: str  # the protected ref the change is heading for (refs/heads/main)
-    base: str  # commit id the range starts after (zeros when none)
-    head: str
-    pr_number: int | None = None
-    pr_author: str | None = None
-    queue_pr: int | None = None  # merge_group: the PR its head_ref names
-
-    @property
-    def is_pull(self) -> bool:
-        return self.name in PULL_EVENTS
-
-    @property
-    def branch(self) -> str:
-        return self.ref[len("refs/heads/"):] if self.ref.startswith("refs/heads/") else self.ref
 
 
 @dataclass(frozen=True, slots=True)
