@@ -120,8 +120,8 @@ def test_the_hook_watchdog_releases_workspaces_and_tools_before_it_exits(tmp_pat
     """The watchdog ends the process with os._exit, which runs no `finally`: it releases first."""
     import io
 
-    from gatekeeper.modes.pre_receive import HookState, Watchdog
     from gatekeeper.scan.workspace import Workspace
+    from gatekeeper.watchdog import HookState, Watchdog
 
     workspace = Workspace()
     (workspace.root / "scanned.py").write_text("key = 'x'\n")

@@ -30,9 +30,7 @@ from gatekeeper.models import (
     Verdict,
 )
 from gatekeeper.modes.pre_receive import (
-    HookState,
     InputError,
-    Watchdog,
     apply_bypass,
     evaluate_bypass,
     parse_input,
@@ -42,6 +40,7 @@ from gatekeeper.report.hook import render_error, render_hook
 from gatekeeper.review.forge import PushReviewSource
 from gatekeeper.review.reviewed_by import Identity, assess_trailers, parse_identity, same_person
 from gatekeeper.trailers import parse_trailers
+from gatekeeper.watchdog import HookState, Watchdog
 from tests.hook_helpers import MO, MOBILE, TEST_POLICY, run_hook_subprocess
 from tests.repo_builder import RepoBuilder
 

@@ -25,17 +25,17 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from gatekeeper import cleanup
-from gatekeeper.audit import AUDIT_ENV, append_audit, audit_record
+from gatekeeper.audit import AUDIT_ENV
 from gatekeeper.audit import decisionlog as dlog
+from gatekeeper.audit.pushlog import repository_name
 from gatekeeper.checks import CHECKS, is_protected
 from gatekeeper.checks.policy_change import PolicyChangeCheck, PolicySourceCheck
 from gatekeeper.config import Policy, default_policy
@@ -52,20 +52,19 @@ from gatekeeper.models import (
     Severity,
     Verdict,
 )
-from gatekeeper.origin.base import ForgeInfo
 from gatekeeper.origin.recorded import PushOriginStore
 from gatekeeper.provenance.source import ProvenanceSource, Reader
-from gatekeeper.report.hook import render_error, render_hook
+from gatekeeper.report.hook import GITLAB_PREFIX, render_error, render_hook
 from gatekeeper.review.forge import PushReviewSource, policy_review
 from gatekeeper.review.reviewed_by import Identity
 from gatekeeper.sanitize import safe
 from gatekeeper.trusted import TrustedPolicy, trusted_policy
+from gatekeeper.watchdog import WATCHDOG_MARGIN, HookState, Watchdog
 
 ATTEST_KEY_ENV = "GATEKEEPER_ATTEST_KEY"  # the same name as modes.attest.KEY_ENV (not imported: hook start-up)
 _HEX = re.compile(r"\A(?:[0-9a-f]{40}|[0-9a-f]{64})\Z")
 _BAD_REF = re.compile(r"[\x00-\x20\x7f]")
 MAX_REF_LENGTH = 4096
-WATCHDOG_MARGIN = 0.15  # seconds before the budget at which the hard watchdog fires
 MIN_RESERVE = 0.3  # seconds kept free after the soft deadline for reporting
 
 
@@ -214,114 +213,6 @@ def apply_bypass(verdict: Verdict) -> Verdict:
     return dataclasses.replace(verdict, decision=Decision.WARN, findings=tuple(findings))
 
 
-# -- watchdog ---------------------------------------------------------------------------------------
-
-@dataclass
-class HookState:
-    """What the watchdog needs to report if it fires (filled in as the hook learns it)."""
-
-    out: TextIO
-    gitlab: bool
-    audit_log: Path | None
-    decision_log: dlog.Destination | None = None  # the hash-chained log (GATEKEEPER_DECISION_LOG / policy log:)
-    repository: str = ""
-    started: float = field(default_factory=time.monotonic)
-    pusher: Pusher | None = None
-    forge: ForgeInfo | None = None
-    push_options: tuple[str, ...] = ()
-    on_timeout: str = "block"
-    budget: float = 4.0
-    bypass_granted: bool = False
-    done: bool = False
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-class Watchdog:
-    """A hard limit below the budget: prints why and exits as on_timeout says, from its own thread."""
-
-    def __init__(self, state: HookState, exit: Callable[[int], None] = os._exit) -> None:
-        self.state = state
-        self._exit = exit
-        self._timer: threading.Timer | None = None
-
-    def arm(self, at: float) -> None:
-        self.cancel()
-        self._timer = threading.Timer(max(0.0, at - time.monotonic()), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def _fire(self) -> None:
-        state = self.state
-        with state.lock:
-            if state.done:
-                return
-            state.done = True
-            if state.bypass_granted:
-                code, text = ExitCode.OK, (f"gatekeeper: push ACCEPTED BY BYPASS: the check did not finish within "
-                                           f"{state.budget:g}s; this is recorded")
-            elif state.on_timeout == "warn":
-                code, text = ExitCode.OK, (f"gatekeeper: WARNING: the check did not finish within {state.budget:g}s; "
-                                           "push accepted UNCHECKED (on_timeout: warn) -- CI must run the full gate")
-            else:
-                code, text = ExitCode.BLOCKED, (f"gatekeeper: push REJECTED: the check did not finish within "
-                                                f"{state.budget:g}s (on_timeout: block) -- push fewer commits at "
-                                                "once, or ask an administrator to raise pre_receive.budget_seconds")
-            prefix = "GL-HOOK-ERR: " if state.gitlab and code != ExitCode.OK else ""
-            _write(state.out, f"{prefix}{text}\n")
-            try:
-                _audit(state, event="timeout", exit_code=code, error=f"watchdog after {state.budget:g}s")
-            except dlog.LogError as exc:
-                _write(state.out, render_error(exc.message, exc.fix, gitlab=state.gitlab))
-                code = ExitCode.CANNOT_EVALUATE
-            cleanup.release_all()  # os._exit skips every `finally`: remove workspaces, kill scanners
-            self._exit(int(code))
-
-
-def _write(out: TextIO, text: str) -> None:
-    try:
-        out.write(text)
-        out.flush()
-    except (OSError, ValueError):
-        pass  # the pusher hung up; the exit code still decides
-
-
-def _audit(state: HookState, *, event: str, exit_code: int, verdict: Verdict | None = None,
-           error: str | None = None) -> None:
-    """Record the outcome in the JSON-lines file and the decision log. Raises LogError only when the
-    policy requires the decision log and it cannot be written (the caller then fails closed)."""
-    if state.audit_log is not None:
-        record = audit_record(event=event, exit_code=exit_code, verdict=verdict,
-                              pusher=state.pusher.login if state.pusher else None, forge=state.forge,
-                              push_options=state.push_options, error=error)
-        try:
-            append_audit(state.audit_log, record)
-        except OSError as exc:
-            _write(state.out, f"gatekeeper: warning: could not write the audit log: {safe(str(exc), limit=200)}\n")
-    dest = state.decision_log
-    if dest is None or (dest.target is None and dest.problem is None and not dest.required):
-        return
-    detail = {"error": error, "push_options": list(state.push_options),
-              "forge": None if state.forge is None else {"forge": state.forge.forge, "via": state.forge.via,
-                                                         "repo": state.forge.repo}}
-    pusher = state.pusher.login if state.pusher else None
-    if verdict is not None:
-        entry = dlog.entry_from_verdict(verdict, repository=state.repository, event=event, exit_code=exit_code,
-                                        pusher=pusher, detail=detail)
-    else:
-        entry = dlog.Entry(repository=state.repository, mode="pre-receive", event=event,
-                           decision="allow" if exit_code == ExitCode.OK else ("error" if event == "error" else "block"),
-                           exit_code=exit_code, pusher=pusher, detail=detail)
-    # The hook's clock keeps running: wait for the log at most what is left of the budget (at least 1 s).
-    remaining = state.started + state.budget - WATCHDOG_MARGIN - time.monotonic()
-    dlog.record(dest, entry, lambda text: _write(state.out, safe(text, limit=300) + "\n"),
-                timeout=max(1.0, remaining))
-
-
 # -- the hook ---------------------------------------------------------------------------------------
 
 ScannerFactory = Callable[[Policy], Mapping[str, Scanner]]
@@ -359,7 +250,7 @@ def run_pre_receive(stdin: bytes, *, env: Mapping[str, str] | None = None, repo:
     if audit_log is None and env.get(AUDIT_ENV):
         audit_log = Path(env[AUDIT_ENV])
     state = HookState(out=out, gitlab=is_gitlab(env), audit_log=audit_log,
-                      decision_log=dlog.destination(env, None, False), repository=_repository_name(env, repo),
+                      decision_log=dlog.destination(env, None, False), repository=repository_name(env, repo),
                       started=t0)
     dog = Watchdog(state)
     if watchdog:
@@ -382,12 +273,12 @@ def _fail(state: HookState, message: str, fix: str, verbose: bool) -> int:
             return ExitCode.CANNOT_EVALUATE
         state.done = True
         if verbose:
-            _write(state.out, traceback.format_exc())
-        _write(state.out, render_error(message, fix, gitlab=state.gitlab))
+            state.say(traceback.format_exc())
+        state.say(render_error(message, fix, gitlab=state.gitlab))
         try:
-            _audit(state, event="error", exit_code=ExitCode.CANNOT_EVALUATE, error=message)
+            state.record(event="error", exit_code=ExitCode.CANNOT_EVALUATE, error=message)
         except dlog.LogError as exc:
-            _write(state.out, render_error(exc.message, exc.fix, gitlab=state.gitlab))
+            state.say(render_error(exc.message, exc.fix, gitlab=state.gitlab))
     return ExitCode.CANNOT_EVALUATE
 
 
@@ -402,7 +293,7 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
         raise InputError(str(exc), "run gatekeeper as git's pre-receive hook") from None
 
     if legacy is not None:
-        _write(state.out, "")  # flush what we printed so far before the legacy hook writes to the same stream
+        state.say("")  # flush what we printed so far before the legacy hook writes to the same stream
         # The legacy hook must answer before the watchdog could accept the push under `on_timeout: warn`:
         # a legacy hook that did not finish has not said yes.
         remaining = t0 + state.budget - 2 * WATCHDOG_MARGIN - time.monotonic()
@@ -410,10 +301,10 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
         if code not in (None, 0):
             with state.lock:
                 state.done = True
-                _write(state.out, f"{'GL-HOOK-ERR: ' if state.gitlab else ''}gatekeeper: push REJECTED by "
+                state.say(f"{GITLAB_PREFIX if state.gitlab else ''}gatekeeper: push REJECTED by "
                        f"{safe(legacy.name, limit=80)} (exit {code})\n")
                 with contextlib.suppress(dlog.LogError):  # rejected either way
-                    _audit(state, event="legacy-hook", exit_code=ExitCode.BLOCKED, error=f"legacy hook exit {code}")
+                    state.record(event="legacy-hook", exit_code=ExitCode.BLOCKED, error=f"legacy hook exit {code}")
             return ExitCode.BLOCKED
 
     raw = parse_input(stdin)
@@ -494,7 +385,7 @@ def _record_admission(git: Git, raw: Sequence[RawUpdate], verdict: Verdict, poli
         prepare_admission(git, [(u.old, u.new, u.ref) for u in raw], verdict, policy, render_json(verdict).encode(),
                           state.pusher.login if state.pusher else None, env)
     except (OSError, ValueError, GatekeeperError) as exc:
-        _write(state.out, f"gatekeeper: warning: could not sign the attestation of this push: "
+        state.say(f"gatekeeper: warning: could not sign the attestation of this push: "
                           f"{safe(str(exc), limit=200)}\n")
 
 
@@ -507,25 +398,12 @@ def _finish(state: HookState, verdict: Verdict) -> int:
         # Logged before the pusher is told: with `log: {required: true}` a decision that cannot be
         # recorded is no decision (fail closed), and the pusher must not read "accepted" first.
         try:
-            _audit(state, event="decision", exit_code=code, verdict=verdict)
+            state.record(event="decision", exit_code=code, verdict=verdict)
         except dlog.LogError as exc:
-            _write(state.out, render_error(exc.message, exc.fix, gitlab=state.gitlab))
+            state.say(render_error(exc.message, exc.fix, gitlab=state.gitlab))
             return int(ExitCode.CANNOT_EVALUATE)
-        _write(state.out, render_hook(verdict, gitlab=state.gitlab))
+        state.say(render_hook(verdict, gitlab=state.gitlab))
     return int(code)
-
-
-def _repository_name(env: Mapping[str, str], repo: Path) -> str:
-    """How the decision log names this repository: the forge's name for it, else its git directory."""
-    forge = forge_from_env(env)
-    if forge is not None and forge.repo:
-        return f"{forge.forge}:{safe(forge.repo, limit=200)}"
-    git_dir = env.get("GIT_DIR")
-    base = Path(git_dir) if git_dir else repo
-    try:
-        return str((base if base.is_absolute() else Path.cwd() / base).resolve())
-    except OSError:
-        return str(base)
 
 
 def _identity(pusher: Pusher | None) -> Identity | None:
