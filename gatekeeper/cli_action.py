@@ -1,23 +1,32 @@
 """`gatekeeper action`: the click command the GitHub Action runs (registered by cli.py).
 
 Thin: settings from GITHUB_* variables and the action's INPUT_* inputs (options override them),
-one call to the Action mode, its report printed, an exit code returned. The token is never an
-option — argv is visible to every process on the runner — only INPUT_TOKEN or GITHUB_TOKEN.
-A run that cannot evaluate still writes the step summary and outputs (decision `error`) and an
-error annotation before the typed error goes up to cli.run for its exit code (3 config, 4 git/IO).
+one call to the Action mode, its report (rendered by report/github.py) written to the files the
+runner names and printed, an exit code returned. The token is never an option — argv is visible to
+every process on the runner — only INPUT_TOKEN or GITHUB_TOKEN. A run that cannot evaluate still
+writes the step summary and outputs (decision `error`) and an error annotation before the typed
+error goes up to cli.run for its exit code (3 config, 4 git/IO). GITHUB_OUTPUT is written in the
+`name<<DELIMITER` form with a fresh random delimiter per write, so no value can end its block early.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from gatekeeper.errors import GatekeeperError
+from gatekeeper.errors import GatekeeperError, UsageError
 from gatekeeper.models import ExitCode
 from gatekeeper.report import OutputFormat
+
+if TYPE_CHECKING:
+    from gatekeeper.modes.action import ActionResult, ActionSettings
+    from gatekeeper.report.github import ActionReport
 
 FORMAT_CHOICES = [f.value for f in OutputFormat]
 
@@ -38,7 +47,7 @@ FORMAT_CHOICES = [f.value for f in OutputFormat]
 def action(event_name: str | None, event_path: Path | None, workspace: Path | None, policy_path: str | None,
            fmt: str | None, sarif_path: str | None, fail_mode: str | None) -> ExitCode:
     """Gate a pull request, merge group or push inside GitHub Actions."""
-    from gatekeeper.modes.action import ActionSettings, exit_code_for, publish, publish_error, run_action
+    from gatekeeper.modes.action import ActionSettings, exit_code_for, run_action
 
     settings: ActionSettings | None = None
     try:
@@ -47,7 +56,7 @@ def action(event_name: str | None, event_path: Path | None, workspace: Path | No
             workspace=str(workspace) if workspace else None, policy_path=policy_path, fmt=fmt,
             sarif_path=sarif_path, fail_mode=fail_mode)
         result = run_action(settings)
-        click.echo(publish(result, settings), nl=False)
+        click.echo(_publish(result, settings), nl=False)
     except (Exception, KeyboardInterrupt) as exc:
         # Whatever went wrong — our typed errors, a bug, an interrupt — the workflow gets its outputs
         # (decision=error) and a summary, so a later step never reads "no decision" as a pass. The
@@ -57,6 +66,74 @@ def action(event_name: str | None, event_path: Path | None, workspace: Path | No
             f"internal error: {type(exc).__name__}: {exc}" if not isinstance(exc, KeyboardInterrupt)
             else "interrupted", "re-run the job; with --verbose, report the traceback if it persists")
         with contextlib.suppress(Exception):
-            click.echo(publish_error(error, settings, os.environ), nl=False)
+            click.echo(_publish_error(error, settings, os.environ), nl=False)
         raise
     return ExitCode(exit_code_for(result.verdict, settings.fail_mode))
+
+
+# -- the runner's files --------------------------------------------------------------------------------
+
+def _append(path: Path | None, text: str) -> None:
+    if path is None:
+        return
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise GatekeeperError(f"cannot write {path}: {exc.strerror}", "check the runner's GITHUB_* files") from None
+
+
+def _write_outputs(path: Path | None, report: ActionReport) -> None:
+    from gatekeeper.report.github import render_outputs
+
+    if path is not None:
+        _append(path, render_outputs(dict(report.outputs), f"ghadelimiter_{secrets.token_hex(16)}"))
+
+
+def _publish(result: ActionResult, settings: ActionSettings) -> str:
+    """Write the SARIF file, step summary and outputs; return what to print to the log."""
+    from gatekeeper.report import render
+    from gatekeeper.report.github import action_report, skipped_report
+    from gatekeeper.report.sarif import render_sarif
+
+    if result.verdict is None:
+        report = skipped_report(result.skipped or "nothing to check")
+        _append(settings.step_summary, report.summary)
+        _write_outputs(settings.output_file, report)
+        return report.log
+    verdict = result.verdict
+    if settings.sarif_path:
+        target = Path(settings.sarif_path)
+        if not target.is_absolute():
+            target = settings.workspace / target
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(render_sarif(verdict), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write the SARIF file {settings.sarif_path}: {exc.strerror}",
+                             "choose a writable `sarif` path inside the workspace") from None
+    attested = (("attestation", result.attestation), ("slsa-level", str(result.level))) if result.attestation else ()
+    other = None if settings.fmt is OutputFormat.GITHUB else render(verdict, settings.fmt)
+    report = action_report(verdict, report=other, sarif_path=settings.sarif_path, extra_outputs=attested)
+    _append(settings.step_summary, report.summary)
+    _write_outputs(settings.output_file, report)
+    return report.log
+
+
+def _publish_error(exc: GatekeeperError, settings: ActionSettings | None, env: Mapping[str, str]) -> str:
+    """Record a run that could not evaluate: summary, outputs, and an error annotation to print.
+
+    Without settings (the environment itself was unusable) the runner's files come straight from
+    GITHUB_STEP_SUMMARY / GITHUB_OUTPUT in `env`: the outputs are written whatever failed.
+    """
+    from gatekeeper.report.github import error_report
+
+    report = error_report(exc.message, exc.fix)
+    summary, output = (settings.step_summary, settings.output_file) if settings is not None else (None, None)
+    if settings is None:
+        summary = Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY", "").strip() else None
+        output = Path(env["GITHUB_OUTPUT"]) if env.get("GITHUB_OUTPUT", "").strip() else None
+    with contextlib.suppress(GatekeeperError):  # the outputs matter more than the summary
+        _append(summary, report.summary)
+    _write_outputs(output, report)
+    return report.log

@@ -72,7 +72,7 @@ def test_action_inputs_and_outputs_match_the_mode() -> None:
     assert inputs["policy"]["default"] == ".gatekeeper.yml"
     assert inputs["format"]["default"] in {f.value for f in OutputFormat}
     assert inputs["fail-mode"]["default"] in FAIL_MODES
-    # attestation outputs are written only when a push was attested (modes/action.publish)
+    # attestation outputs are written only when a push was attested (cli_action._publish)
     assert set(action["outputs"]) == set(output_values(sample_verdict())) | {"attestation", "slsa-level"}
 
 

@@ -23,10 +23,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import secrets
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,18 +35,14 @@ from gatekeeper.checks import CHECKS, is_protected
 from gatekeeper.checks.policy_change import PolicyChangeCheck
 from gatekeeper.config import POLICY_FILENAME, Policy
 from gatekeeper.engine import Request, Services, evaluate
-from gatekeeper.errors import GatekeeperError, GitError, UsageError
+from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git import Git, is_zero
 from gatekeeper.models import ZERO_SHA, ExitCode, RefKind, RefUpdate, Verdict
 from gatekeeper.provenance.source import ProvenanceSource, git_reader
-from gatekeeper.report import OutputFormat, render
-from gatekeeper.report.github import escape_data, guarded, md, output_values, render_annotations, render_outputs
-from gatekeeper.report.github import render_summary as github_summary
-from gatekeeper.report.sarif import render_sarif
+from gatekeeper.report import OutputFormat
 from gatekeeper.review.github import DEFAULT_API_URL, GitHubClient, GitHubError
 from gatekeeper.review.github_event import GitHubEvent, ParsedEvent, load_event, parse_event
 from gatekeeper.review.github_source import GitHubReviewSource
-from gatekeeper.sanitize import safe
 from gatekeeper.scan import build_scanners
 from gatekeeper.trusted import load_trusted
 
@@ -289,83 +284,6 @@ def _default_client(token: str, api_url: str) -> GitHubClient:
 def _tempdir() -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="gatekeeper-action-") as name:
         yield Path(name)
-
-
-# -- publishing ------------------------------------------------------------------------------------------
-
-def _append(path: Path | None, text: str) -> None:
-    if path is None:
-        return
-    try:
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise GatekeeperError(f"cannot write {path}: {exc.strerror}", "check the runner's GITHUB_* files") from None
-
-
-def _outputs(settings: ActionSettings, values: dict[str, str]) -> None:
-    if settings.output_file is not None:
-        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
-        _append(settings.output_file, render_outputs(values, delimiter))
-
-
-def publish(result: ActionResult, settings: ActionSettings) -> str:
-    """Write the SARIF file, step summary and outputs; return what to print to the log."""
-    if result.verdict is None:
-        reason = result.skipped or "nothing to check"
-        _append(settings.step_summary, f"## gatekeeper: skipped\n\n{_md_plain(reason)}.\n")
-        _outputs(settings, {"decision": "skipped", "blocking": "0", "findings": "0", "sarif": ""})
-        return f"::notice title=gatekeeper::{escape_data(safe('skipped: ' + reason, limit=1000))}\n"
-    verdict = result.verdict
-    sarif_path = ""
-    if settings.sarif_path:
-        target = Path(settings.sarif_path)
-        if not target.is_absolute():
-            target = settings.workspace / target
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(render_sarif(verdict), encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write the SARIF file {settings.sarif_path}: {exc.strerror}",
-                             "choose a writable `sarif` path inside the workspace") from None
-        sarif_path = settings.sarif_path
-    _append(settings.step_summary, github_summary(verdict))
-    values = output_values(verdict, sarif_path=sarif_path)
-    if result.attestation:
-        values.update({"attestation": result.attestation, "slsa-level": str(result.level)})
-    _outputs(settings, values)
-    if settings.fmt is OutputFormat.GITHUB:
-        return render(verdict, OutputFormat.GITHUB)
-    # Other formats print the report guarded (commit data cannot issue workflow commands), then annotate.
-    return guarded(render(verdict, settings.fmt)) + render_annotations(verdict)
-
-
-def publish_error(exc: GatekeeperError, settings: ActionSettings | None,
-                  env: Mapping[str, str] | None = None) -> str:
-    """Record a run that could not evaluate: summary, outputs, and an error annotation to print.
-
-    Without settings (the environment itself was unusable) the runner's files come straight from
-    GITHUB_STEP_SUMMARY / GITHUB_OUTPUT in `env`: the outputs are written whatever failed.
-    """
-    message = safe(exc.message, limit=1000)
-    fix = safe(exc.fix, limit=500) if exc.fix else ""
-    summary, output = (settings.step_summary, settings.output_file) if settings is not None else (None, None)
-    if settings is None and env is not None:
-        summary = Path(env["GITHUB_STEP_SUMMARY"]) if env.get("GITHUB_STEP_SUMMARY", "").strip() else None
-        output = Path(env["GITHUB_OUTPUT"]) if env.get("GITHUB_OUTPUT", "").strip() else None
-    with suppress(GatekeeperError):  # the outputs matter more than the summary
-        _append(summary, f"## gatekeeper: ⛔ could not evaluate\n\n{_md_plain(message)}\n"
-                + (f"\n**Fix:** {_md_plain(fix)}\n" if fix else ""))
-    if output is not None:
-        delimiter = f"ghadelimiter_{secrets.token_hex(16)}"
-        _append(output, render_outputs({"decision": "error", "blocking": "0", "findings": "0", "sarif": ""},
-                                       delimiter))
-    text = message + (f" Fix: {fix}" if fix else "")
-    return f"::error title=gatekeeper could not evaluate::{escape_data(text)}\n"
-
-
-def _md_plain(text: str) -> str:
-    return md(text, 1500)
 
 
 def exit_code_for(verdict: Verdict | None, fail_mode: str) -> int:

@@ -2,7 +2,7 @@
 
 `render()` dispatches on every OutputFormat member (a test checks none is left out); the GitHub
 format's step summary and GITHUB_OUTPUT values are extra functions in `report.github` that the
-Action mode writes to the files GitHub names.
+Action's command (cli_action.py) writes to the files GitHub names.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """GitHub Actions output: workflow-command annotations, the markdown step summary, GITHUB_OUTPUT values.
 
-All pure functions of the Verdict; the Action mode writes the files. Commit data is hostile:
+All pure functions of the Verdict (or of why there is none: a skipped event, a run that could not
+evaluate); `ActionReport` bundles what one run publishes, and cli_action.py writes it to the files
+the runner names. Commit data is hostile:
 - annotations pass every value through `safe()` (no ANSI / control / bidi characters) and then
   GitHub's escaping: data `%`→%25, CR→%0D, LF→%0A; properties also `:`→%3A and `,`→%2C;
 - the human-readable part of the log sits between `::stop-commands::TOKEN` and `::TOKEN::`, so a
@@ -14,6 +16,7 @@ All pure functions of the Verdict; the Action mode writes the files. Commit data
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from gatekeeper import fingerprint
 from gatekeeper.models import Decision, Finding, ReviewStatus, Severity, Verdict
@@ -183,3 +186,41 @@ def render_outputs(values: dict[str, str], delimiter: str) -> str:
             raise ValueError("an output value contains the delimiter")
         out.append(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
     return "".join(out)
+
+
+# -- one run of the Action ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ActionReport:
+    """What one Action run publishes: appended to GITHUB_STEP_SUMMARY, written to GITHUB_OUTPUT, printed."""
+
+    summary: str
+    outputs: tuple[tuple[str, str], ...]
+    log: str
+
+
+def action_report(v: Verdict, *, report: str | None = None, sarif_path: str = "",
+                  extra_outputs: tuple[tuple[str, str], ...] = ()) -> ActionReport:
+    """A verdict's publication. `report`: the log in another format than `github`, printed guarded (commit
+    data cannot issue workflow commands) and followed by the annotations."""
+    log = render_github(v) if report is None else guarded(report) + render_annotations(v)
+    outputs = (*output_values(v, sarif_path=sarif_path).items(), *extra_outputs)
+    return ActionReport(render_summary(v), tuple(outputs), log)
+
+
+def skipped_report(reason: str) -> ActionReport:
+    """An event the gate does not run for: a success, said so everywhere."""
+    return ActionReport(f"## gatekeeper: skipped\n\n{md(reason, 1500)}.\n",
+                        (("decision", "skipped"), ("blocking", "0"), ("findings", "0"), ("sarif", "")),
+                        f"::notice title=gatekeeper::{escape_data(safe('skipped: ' + reason, limit=1000))}\n")
+
+
+def error_report(message: str, fix: str) -> ActionReport:
+    """A run that could not evaluate: `decision=error`, so a later step never reads "no decision" as a pass."""
+    message = safe(message, limit=1000)
+    fix = safe(fix, limit=500) if fix else ""
+    summary = f"## gatekeeper: ⛔ could not evaluate\n\n{md(message, 1500)}\n" + (
+        f"\n**Fix:** {md(fix, 1500)}\n" if fix else "")
+    text = message + (f" Fix: {fix}" if fix else "")
+    return ActionReport(summary, (("decision", "error"), ("blocking", "0"), ("findings", "0"), ("sarif", "")),
+                        f"::error title=gatekeeper could not evaluate::{escape_data(text)}\n")
