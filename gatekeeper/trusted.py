@@ -213,7 +213,7 @@ class TrustedPolicy:
 
 
 class _Update(Protocol):
-    """One line of the push (pre_receive.RawUpdate): only the ref and its old id matter here."""
+    """One line of the push (hookinput.RawUpdate): only the ref and its old id matter here."""
 
     @property
     def ref(self) -> str: ...

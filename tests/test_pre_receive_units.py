@@ -12,6 +12,7 @@ import pytest
 
 from gatekeeper.config import default_policy, parse_policy
 from gatekeeper.hookenv import forge_from_env, push_options_from_env, pusher_from_env
+from gatekeeper.hookinput import InputError, parse_input
 from gatekeeper.interfaces import ScanJob, ScanResult
 from gatekeeper.models import (
     Commit,
@@ -29,13 +30,7 @@ from gatekeeper.models import (
     Stats,
     Verdict,
 )
-from gatekeeper.modes.pre_receive import (
-    InputError,
-    apply_bypass,
-    evaluate_bypass,
-    parse_input,
-    run_pre_receive,
-)
+from gatekeeper.modes.pre_receive import apply_bypass, evaluate_bypass, run_pre_receive
 from gatekeeper.report.hook import render_error, render_hook
 from gatekeeper.review.forge import PushReviewSource
 from gatekeeper.review.reviewed_by import Identity, assess_trailers, parse_identity, same_person

@@ -13,14 +13,13 @@ import datetime as dt
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from gatekeeper.config import Policy, discover_policy, load_policy_file
 from gatekeeper.engine import Request, Services, evaluate
-from gatekeeper.errors import GatekeeperError
 from gatekeeper.git import Git, classify_update, is_zero
+from gatekeeper.hookinput import PushLine, parse_pre_push
 from gatekeeper.models import ZERO_SHA, ExitCode, RefKind, RefUpdate
 from gatekeeper.modes.pre_receive import run_legacy
 from gatekeeper.report.text import render_text
@@ -29,32 +28,6 @@ from gatekeeper.sanitize import safe
 
 _HEX = re.compile(r"\A(?:[0-9a-f]{40}|[0-9a-f]{64})\Z")
 _REMOTE_NAME = re.compile(r"\A[A-Za-z0-9._-]{1,100}\Z")
-
-
-class PrePushInputError(GatekeeperError):
-    """stdin is not what git writes to a pre-push hook."""
-
-
-@dataclass(frozen=True, slots=True)
-class PushLine:
-    local_ref: str
-    local_sha: str
-    remote_ref: str
-    remote_sha: str
-
-
-def parse_pre_push(data: bytes) -> list[PushLine]:
-    lines: list[PushLine] = []
-    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
-        fields = line.split(" ")
-        if len(fields) != 4 or not _HEX.match(fields[1]) or not _HEX.match(fields[3]):
-            raise PrePushInputError(f"stdin line {number} is not `<local ref> <sha> <remote ref> <sha>`: "
-                                    f"{safe(line, limit=80)!r}", "gatekeeper pre-push must be run by git")
-        if any(ord(c) < 32 for c in fields[0] + fields[2]):
-            raise PrePushInputError(f"stdin line {number}: control characters in a ref name",
-                                    "gatekeeper pre-push must be run by git")
-        lines.append(PushLine(*fields))
-    return lines
 
 
 def _base(git: Git, line: PushLine, remote: str | None) -> str | None:

@@ -22,7 +22,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import os
-import re
 import subprocess
 import sys
 import time
@@ -36,13 +35,14 @@ from gatekeeper import cleanup
 from gatekeeper.audit import AUDIT_ENV
 from gatekeeper.audit import decisionlog as dlog
 from gatekeeper.audit.pushlog import repository_name
-from gatekeeper.checks import CHECKS, is_protected
+from gatekeeper.checks import CHECKS
 from gatekeeper.checks.policy_change import PolicyChangeCheck, PolicySourceCheck
 from gatekeeper.config import Policy, default_policy
 from gatekeeper.engine import Request, Services, evaluate
 from gatekeeper.errors import GatekeeperError
-from gatekeeper.git import Git, classify_update
+from gatekeeper.git import Git
 from gatekeeper.hookenv import Pusher, forge_from_env, is_gitlab, push_options_from_env, pusher_from_env
+from gatekeeper.hookinput import InputError, RawUpdate, classify, parse_input
 from gatekeeper.interfaces import Scanner
 from gatekeeper.models import (
     Decision,
@@ -62,74 +62,7 @@ from gatekeeper.trusted import TrustedPolicy, trusted_policy
 from gatekeeper.watchdog import WATCHDOG_MARGIN, HookState, Watchdog
 
 ATTEST_KEY_ENV = "GATEKEEPER_ATTEST_KEY"  # the same name as modes.attest.KEY_ENV (not imported: hook start-up)
-_HEX = re.compile(r"\A(?:[0-9a-f]{40}|[0-9a-f]{64})\Z")
-_BAD_REF = re.compile(r"[\x00-\x20\x7f]")
-MAX_REF_LENGTH = 4096
 MIN_RESERVE = 0.3  # seconds kept free after the soft deadline for reporting
-
-
-class InputError(GatekeeperError):
-    """The hook's stdin is not what git writes: refuse the push (exit 4) instead of guessing."""
-
-
-# -- input ------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class RawUpdate:
-    old: str
-    new: str
-    ref: str
-
-
-def parse_input(data: bytes) -> list[RawUpdate]:
-    """Every `old new ref` line, validated; InputError names the first bad line."""
-    text = data.decode("utf-8", "replace")
-    if text and not text.endswith("\n"):
-        text += "\n"
-    updates: list[RawUpdate] = []
-    for number, line in enumerate(text.split("\n")[:-1], start=1):
-        fields = line.split(" ")
-        if len(fields) != 3:
-            raise InputError(f"stdin line {number} is not `<old> <new> <ref>`: {safe(line, limit=80)!r}",
-                             "gatekeeper pre-receive must be run by git as the pre-receive hook")
-        old, new, ref = fields
-        for name, sha in (("old", old), ("new", new)):
-            if not _HEX.match(sha):
-                raise InputError(f"stdin line {number}: {name} object id {safe(sha, limit=80)!r} is not a "
-                                 "40- or 64-digit lowercase hex id", "run gatekeeper as git's pre-receive hook")
-        if len(old) != len(new):
-            raise InputError(f"stdin line {number}: old and new object ids differ in length",
-                             "run gatekeeper as git's pre-receive hook")
-        if not ref.startswith("refs/") or len(ref) > MAX_REF_LENGTH or _BAD_REF.search(ref) or ".." in ref:
-            raise InputError(f"stdin line {number}: invalid ref name {safe(ref, limit=80)!r}",
-                             "push to a ref under refs/ without control characters")
-        updates.append(RawUpdate(old, new, ref))
-    return updates
-
-
-def classify(git: Git, raw: Sequence[RawUpdate], policy: Policy) -> tuple[tuple[RefUpdate, ...], list[Finding]]:
-    """The push's updates under the names of the refs that really move.
-
-    A symbolic ref on the server (`refs/heads/trunk` -> `refs/heads/main`) moves its target: the update
-    is judged as the target (and also as the name pushed when that name is protected itself), and the
-    pusher is told.
-    """
-    aliases = git.symref_targets([u.ref for u in raw])
-    updates: list[RefUpdate] = []
-    notes: list[Finding] = []
-    for u in raw:
-        names = [u.ref]
-        target = aliases.get(u.ref)
-        if target is not None:
-            names = [target, u.ref] if is_protected(u.ref, policy) else [target]
-            notes.append(Finding(
-                "policy/ref-alias", Severity.INFO,
-                f"{safe(u.ref, limit=200)} is a symbolic ref to {safe(target, limit=200)} on the server: judged as "
-                f"{safe(target, limit=200)}", fix="push to the branch itself",
-            ).with_fingerprint(u.ref, target))
-        for name in names:
-            updates.append(RefUpdate(ref=name, old=u.old, new=u.new, kind=classify_update(git, u.old, u.new, name)))
-    return tuple(updates), notes
 
 
 # -- trusted policy and policy changes (trusted.py, checks/policy_change.py) --------------------------
