@@ -1,7 +1,7 @@
 """Checks on the refs a push moves, whatever they point at: refs git itself gives a meaning to.
 
 `refs/replace/*` makes git show another object in place of the one named (a decoy commit, a blob
-without the key, a policy file from somewhere else). gatekeeper never honours replacements (git.py
+without the key, a policy file from somewhere else). gatekeeper never honours replacements (gatekeeper.git
 runs every command with GIT_NO_REPLACE_OBJECTS), but every other reader of the repository does — a
 reviewer's `git log`, a CI checkout — so a push that creates, moves or deletes one is refused unless
 `pre_receive.allow_replace_refs` says otherwise.

@@ -1,0 +1,301 @@
+"""The package's private git runner: argv, environment, timeouts and errors of every git call.
+
+Only the modules of gatekeeper.git use it; everything else asks `Git` a question by name. The security
+properties it keeps are listed in the package docstring (gatekeeper/git/__init__.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Self
+
+from gatekeeper.errors import GitError
+
+SHA_RE = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+
+# Config that changes what machine formats print, or runs programs; pinned on every call.
+_PINNED_CONFIG = (
+    "log.showSignature=false",
+    "core.quotePath=false",
+    "color.ui=never",
+    "core.fsmonitor=false",
+    "i18n.logOutputEncoding=UTF-8",
+    "log.decorate=false",
+    "diff.renames=false",
+    "core.pager=cat",
+    # Attributes decide whether a diff shows a file as text; a user-wide attributes file (or the XDG
+    # default ~/.config/git/attributes) must not hide lines from the scanners.
+    f"core.attributesFile={os.devnull}",
+)
+# Variables that say where the repository is; a local check must not inherit them from a parent
+# git process (e.g. when run from a hook), a pre-receive hook must.
+_LOCATION_VARS = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_QUARANTINE_PATH",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_CEILING_DIRECTORIES",
+)
+
+
+def git_environment(*, inherit_git_env: bool, base: dict[str, str] | None = None,
+                    user_config: bool = False) -> dict[str, str]:
+    """The environment of every git call. `user_config` keeps the user's global/system config, for the
+    commands that act on the user's behalf (install reads core.hooksPath, tag commits as the user)."""
+    env = dict(os.environ if base is None else base)
+    if not inherit_git_env:
+        for name in _LOCATION_VARS:
+            env.pop(name, None)
+    if not user_config:
+        env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull})
+    env.update(
+        {
+            "LANG": "C",
+            "LC_ALL": "C",
+            "LANGUAGE": "C",
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_OPTIONAL_LOCKS": "0",
+            "GIT_PAGER": "cat",
+            "PAGER": "cat",
+            # Read the objects git stores, never a substitute named by refs/replace/* (DESIGN §10).
+            "GIT_NO_REPLACE_OBJECTS": "1",
+            # ...and no parents from $GIT_DIR/info/grafts either: git reads that file unless GIT_GRAFT_FILE
+            # names another, so it names an empty one (a graft would make a rewrite look like a fast-forward).
+            "GIT_GRAFT_FILE": os.devnull,
+            "GIT_ATTR_NOSYSTEM": "1",
+        }
+    )
+    for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_TRACE", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
+                 "GIT_REPLACE_REF_BASE", "GIT_ATTR_SOURCE"):
+        env.pop(name, None)
+    return env
+
+
+def is_sha(value: str) -> bool:
+    return bool(SHA_RE.match(value))
+
+
+def is_zero(sha: str) -> bool:
+    return set(sha) == {"0"}
+
+
+@dataclass(frozen=True, slots=True)
+class RepoInfo:
+    git_dir: Path
+    toplevel: Path | None  # None for a bare repository
+    shallow: bool
+
+
+class Runner:
+    """A repository path and how git is run in it; the questions are asked by the classes built on it."""
+
+    def __init__(self, path: Path | str, *, inherit_git_env: bool = False, timeout: float = 120.0,
+                 safe_directory: bool = False, user_config: bool = False, offline: bool = False) -> None:
+        self.path = Path(path)
+        self.timeout = timeout
+        self.env = git_environment(inherit_git_env=inherit_git_env, user_config=user_config)
+        self._config: list[str] = []
+        for item in _PINNED_CONFIG:
+            self._config += ["-c", item]
+        if offline:
+            # No transport at all: in a partial clone a missing object is then an error, never a silent
+            # fetch from the promisor remote (the history audit reads what is here and says what is not).
+            self._config += ["-c", "protocol.allow=never"]
+        if safe_directory:
+            # The Action's workspace is owned by another uid; trust exactly this path, nothing more.
+            self._config += ["-c", f"safe.directory={self.path.resolve()}"]
+        self._info: RepoInfo | None = None
+        self._attr_free_env: tuple[Path, dict[str, str]] | None = None
+        self.skip_paths: tuple[bytes, ...] = ()  # raw paths patches and range_files leave out (unreadable)
+
+    def without_paths(self, paths: Iterable[bytes]) -> Self:
+        """This repository with `paths` left out of every patch and range diff (their objects are missing)."""
+        other = copy.copy(self)
+        other.skip_paths = tuple(sorted(set(self.skip_paths) | set(paths)))
+        return other
+
+    def _pathspec(self) -> list[str]:
+        if not self.skip_paths:
+            return []
+        # Literal, top-relative excludes: a path is never a glob, whatever the pusher named it.
+        return ["--", ":(top)", *(f":(top,exclude,literal){os.fsdecode(p)}" for p in self.skip_paths)]
+
+    # -- runner ---------------------------------------------------------------------------------
+    def _argv(self, *args: str) -> list[str]:
+        return ["git", "--no-replace-objects", *self._config, *args]
+
+    def _run(self, *args: str, input: bytes | None = None, check: bool = True,
+             timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
+        argv = self._argv(*args)
+        try:
+            proc = subprocess.run(argv, cwd=self.path, env=self.env, input=input, capture_output=True,
+                                  timeout=timeout or self.timeout, check=False)
+        except NotADirectoryError as exc:
+            raise GitError(f"{self.path}: not a directory", "pass --repo with a git repository path",
+                           argv=tuple(argv)) from exc
+        except FileNotFoundError as exc:
+            if not self.path.is_dir():
+                raise GitError(f"{self.path}: no such directory", "pass --repo with a git repository path",
+                               argv=tuple(argv)) from exc
+            raise GitError("git is not installed or not on PATH", "install git >= 2.30",
+                           argv=tuple(argv)) from exc
+        except subprocess.TimeoutExpired as exc:
+            raise GitError(f"git {args[0]} timed out after {timeout or self.timeout:.0f}s",
+                           "retry, or check the repository for corruption", argv=tuple(argv)) from exc
+        if check and proc.returncode != 0:
+            stderr = proc.stderr.decode("utf-8", "replace").strip()
+            raise GitError(f"git {args[0]} failed: {_first_line(stderr)}", "", argv=tuple(argv),
+                           returncode=proc.returncode, stderr=stderr)
+        return proc
+
+    def _out(self, *args: str, input: bytes | None = None) -> str:
+        return self._run(*args, input=input).stdout.decode("utf-8", "replace")
+
+    # Raw-argument entry points for the modes that still build git command lines (install, tag, pre-push,
+    # demo); they go once those modes ask named questions instead.
+    def run(self, *args: str, input: bytes | None = None, check: bool = True,
+            timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
+        return self._run(*args, input=input, check=check, timeout=timeout)
+
+    def out(self, *args: str, input: bytes | None = None) -> str:
+        return self._out(*args, input=input)
+
+    def _attr_free(self) -> tuple[Path, dict[str, str]]:
+        """Working directory and environment for commands whose output attributes would change.
+
+        git 2.39 has no switch to ignore `.gitattributes` (`--attr-source` is 2.40+, and would still
+        read `info/attributes`); it reads them from the work tree, falling back to the index, even in
+        a bare repository (from the current directory). So these commands run in an empty private
+        directory that is their work tree, with an index file that does not exist, and the git
+        directory named explicitly: the only attributes left are the repository owner's own
+        `info/attributes` (not pushable, not in any tree). User and system files are off everywhere.
+        """
+        if self._attr_free_env is None:
+            git_dir = self.info().git_dir
+            empty = Path(tempfile.mkdtemp(prefix="gatekeeper-noattr-"))
+            weakref.finalize(self, shutil.rmtree, str(empty), True)
+            env = dict(self.env)
+            for name in ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH",
+                         "GIT_COMMON_DIR"):
+                # The cwd changes: location variables git gave relative must keep meaning the same place.
+                if env.get(name):
+                    env[name] = os.pathsep.join(str((self.path / part).resolve()) if part else part
+                                                for part in env[name].split(os.pathsep))
+            env.update({"GIT_DIR": str(git_dir), "GIT_WORK_TREE": str(empty),
+                        "GIT_INDEX_FILE": str(empty / "no-index")})
+            self._attr_free_env = (empty, env)
+        return self._attr_free_env
+
+    def _stream(self, args: list[str], stdin: bytes | None, what: str, *, attr_free: bool = False) -> Iterator[bytes]:
+        """Output lines of one git process, read as they come (see `_process`)."""
+        with self._process(args, stdin, what, "check that the revisions exist", attr_free=attr_free) as (out, _):
+            yield from out
+
+    @contextlib.contextmanager
+    def _process(self, args: list[str], stdin: bytes | None, what: str, fix: str, *,
+                 attr_free: bool = False) -> Iterator[tuple[IO[bytes], list[str]]]:
+        """One streaming git process: (its stdout, its argv) while the caller reads. stdin is fed and
+        stderr drained by threads — git answers each input line before reading the next, and a process
+        that fills its stderr pipe (a history with many missing objects) would otherwise stop writing
+        stdout, and the reader would wait forever. The process is reaped on the way out (killed when the
+        reader stopped early); a failure raises GitError once the output was read in full."""
+        argv = self._argv(*args)
+        cwd, env = self._attr_free() if attr_free else (self.path, self.env)
+        proc = subprocess.Popen(argv, cwd=cwd, env=env,
+                                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        feeder = threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True)
+        feeder.start()
+        errors: list[bytes] = []
+        drainer = threading.Thread(target=lambda: errors.append(proc.stderr.read() if proc.stderr else b""),
+                                   daemon=True)
+        drainer.start()
+        finished = False
+        try:
+            yield proc.stdout, argv
+            finished = True
+        finally:
+            if not finished and proc.poll() is None:
+                proc.kill()
+            try:
+                proc.wait(timeout=self.timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            feeder.join(timeout=5)
+            drainer.join(timeout=5)
+            proc.stdout.close()
+            proc.stderr.close()
+        if proc.returncode != 0:
+            stderr = b"".join(errors).decode("utf-8", "replace")
+            raise GitError(f"git {what} failed: {_first_line(stderr)}", fix, argv=tuple(argv),
+                           returncode=proc.returncode, stderr=stderr)
+
+    # -- repository -----------------------------------------------------------------------------
+    def info(self) -> RepoInfo:
+        if self._info is None:
+            proc = self._run("rev-parse", "--absolute-git-dir", "--is-bare-repository",
+                            "--is-shallow-repository", check=False)
+            if proc.returncode != 0:
+                stderr = proc.stderr.decode("utf-8", "replace")
+                if "not a git repository" in stderr.lower():
+                    raise GitError(f"{self.path.resolve()} is not a git repository",
+                                   "run inside a clone or pass --repo PATH", stderr=stderr)
+                if "dubious ownership" in stderr:
+                    raise GitError(f"git refuses {self.path.resolve()}: owned by another user",
+                                   f"git config --global --add safe.directory {self.path.resolve()}",
+                                   stderr=stderr)
+                raise GitError(f"cannot read repository {self.path}: {_first_line(stderr)}",
+                               "check the path and permissions", stderr=stderr)
+            git_dir, bare, shallow = proc.stdout.decode().split("\n")[:3]
+            toplevel = None
+            if bare != "true":
+                top = self._run("rev-parse", "--show-toplevel", check=False)
+                toplevel = Path(top.stdout.decode().strip()) if top.returncode == 0 else None
+            self._info = RepoInfo(Path(git_dir), toplevel, shallow == "true")
+        return self._info
+
+
+def _feed(pipe: IO[bytes] | None, data: bytes | None) -> None:
+    if pipe is None:
+        return
+    try:
+        if data:
+            pipe.write(data)
+    except (BrokenPipeError, ValueError):
+        pass  # git exited early; its exit status tells why
+    finally:
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            pipe.close()
+
+
+def _first_line(text: str) -> str:
+    # git's `hint:` lines (e.g. the grafts deprecation hint the empty GIT_GRAFT_FILE provokes) say nothing
+    # about what failed: the first other line does.
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if not line.startswith("hint:"):
+            return line[:300]
+    return lines[0][:300] if lines else "(no error output)"
+
+
+def _check_rev_token(rev: str) -> None:
+    if not rev or rev.startswith(("-", "^")) or any(ord(c) < 33 for c in rev):
+        raise GitError(f"invalid revision {rev!r}", "name a branch, tag or commit id")
+

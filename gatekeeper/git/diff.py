@@ -1,0 +1,162 @@
+"""What commits change: `diff-tree --raw -z` file lists and -U0 patches, streamed. Patches run
+attribute-free (see Runner._attr_free) so no `.gitattributes` can turn lines into "Binary files differ"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from gatekeeper.errors import GitError
+from gatekeeper.git._runner import _check_rev_token, is_sha
+from gatekeeper.git.objects import Objects
+from gatekeeper.models import ZERO_SHA, FileChange, FileStatus, display_path
+
+# Patch output whose shape does not depend on repository config: no colour, no external diff or
+# textconv drivers (which would run programs), fixed prefixes, no renames, no context lines, paths
+# from the top of the repository whatever `diff.relative` says.
+_PATCH_OPTIONS = ("-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
+                  "--src-prefix=a/", "--dst-prefix=b/", "--full-index", "--no-relative")
+
+
+class Diffs(Objects):
+    """Questions about what commits and ranges change."""
+
+    def changed_files(self, shas: Iterable[str]) -> dict[str, tuple[FileChange, ...]]:
+        """Paths each commit changed with blob ids, from one `diff-tree --stdin -r -z` process.
+
+        Non-merge commits are diffed against their parent (root commits against the empty tree);
+        merges use the combined diff (`-c`), i.e. only paths that differ from every parent, which is
+        where a merge itself introduces content (conflict resolutions, evil merges).
+        """
+        shas = list(dict.fromkeys(shas))
+        if not shas:
+            return {}
+        stdin = "".join(f"{s}\n" for s in shas).encode()
+        raw = self._run("diff-tree", "--stdin", "-r", "-z", "--root", "-c", "--no-renames", "--no-ext-diff",
+                       "--raw", input=stdin).stdout
+        return _parse_diff_tree(raw, shas)
+
+    def changed_files_each_parent(self, shas: Iterable[str], paths: Sequence[str]) -> dict[str, tuple[FileChange, ...]]:
+        """Paths under `paths` (literal prefixes) that each commit changed against ANY of its parents.
+
+        Unlike `changed_files` (the combined diff of a merge hides a path that matches one parent), a
+        merge is diffed against every parent (`-m`): a merge that takes an old version of a file from
+        one side shows up. Each entry's `new_blob`/`new_mode` is the commit's own version. One process.
+        """
+        shas = list(dict.fromkeys(shas))
+        if not shas or not paths:
+            return {s: () for s in shas}
+        for sha in shas:
+            _check_rev_token(sha)
+        stdin = "".join(f"{s}\n" for s in shas).encode()
+        raw = self._run("diff-tree", "--stdin", "-r", "-z", "--root", "-m", "--no-renames", "--no-ext-diff", "--raw",
+                       "--", *(f":(literal){p}" for p in paths), input=stdin).stdout
+        return _parse_diff_tree(raw, shas)
+
+    def changed_paths_between(self, old: str, new: str, paths: Sequence[str]) -> list[str]:
+        """Display paths under `paths` (literal) whose content differs between two revisions."""
+        _check_rev_token(old)
+        _check_rev_token(new)
+        if not paths:
+            return []
+        proc = self._run("diff-tree", "-r", "-z", "--name-only", "--no-renames", old, new, "--",
+                        *(f":(literal){p}" for p in paths), check=False)
+        if proc.returncode != 0:
+            raise GitError(f"could not compare {old[:12]} and {new[:12]}", "check the repository with `git fsck`")
+        return [display_path(p) for p in proc.stdout.split(b"\x00") if p]
+
+    def commit_patches(self, shas: Sequence[str], *, big_file_threshold: int) -> Iterator[bytes]:
+        """Lines of each commit's own patch (-U0), streamed from one `diff-tree --stdin` process.
+
+        Each commit's output starts with a line holding its id. Non-merges are diffed against their
+        parent (root commits against the empty tree); merges get the dense combined diff (`--cc`), one
+        `+`/`-`/space column per parent. Files over `big_file_threshold` bytes are shown by git as
+        binary (core.bigFileThreshold), so a huge blob never streams through here.
+        """
+        shas = list(dict.fromkeys(shas))
+        if not shas:
+            return iter(())
+        for sha in shas:
+            _check_rev_token(sha)
+        stdin = "".join(f"{s}\n" for s in shas).encode()
+        return self._stream(["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}", "diff-tree", "--stdin",
+                             "-r", "--root", "--cc", *_PATCH_OPTIONS, *self._pathspec()], stdin, "diff-tree",
+                            attr_free=True)
+
+    def range_patch(self, bases: Sequence[str], head: str, *, big_file_threshold: int) -> Iterator[bytes]:
+        """Lines of the net patch (-U0) from the range's boundary commit(s) to its head.
+
+        No base: against the empty tree (every line at head is new). One base: `git diff base head`.
+        Several (the range merges in history from outside it): the combined diff of head against all of
+        them (`git diff --cc head b1 b2 ...`), whose lines marked `+` in every column are the ones no
+        boundary commit has.
+        """
+        for rev in (*bases, head):
+            _check_rev_token(rev)
+        threshold = ["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}"]
+        if not bases:
+            args = ["diff", *_PATCH_OPTIONS, self.empty_tree(), head]
+        elif len(bases) == 1:
+            args = ["diff", *_PATCH_OPTIONS, bases[0], head]
+        else:
+            args = ["diff", "--cc", *_PATCH_OPTIONS, head, *bases]
+        return self._stream([*threshold, *args, *self._pathspec()], None, "diff", attr_free=True)
+
+    def range_files(self, bases: Sequence[str], head: str) -> tuple[FileChange, ...]:
+        """Paths whose content at `head` differs from the boundary commit(s), with head's blob and mode
+        (combined with several boundaries: only paths that differ from every one of them)."""
+        for rev in (*bases, head):
+            _check_rev_token(rev)
+        common = ["diff", "--raw", "-z", "-r", "--no-renames", "--no-abbrev", "--no-ext-diff", "--no-textconv",
+                  "--no-relative"]
+        if not bases:
+            args = [*common, self.empty_tree(), head]
+        elif len(bases) == 1:
+            args = [*common, bases[0], head]
+        else:
+            args = [*common, "-c", head, *bases]
+        raw = self._run(*args, *self._pathspec()).stdout
+        return _parse_diff_tree(head.encode() + b"\x00" + raw, [head]).get(head, ())
+
+
+_STATUS = {"A": FileStatus.ADDED, "M": FileStatus.MODIFIED, "D": FileStatus.DELETED, "T": FileStatus.TYPE_CHANGED}
+
+
+def _parse_diff_tree(raw: bytes, shas: list[str]) -> dict[str, tuple[FileChange, ...]]:
+    # Paths stay bytes until display_path: a lossy decode would let two names that differ only in
+    # undecodable bytes (creds\xfe.txt, creds\xff.txt) share one key.
+    result: dict[str, list[FileChange]] = {s: [] for s in shas}
+    tokens = raw.split(b"\x00")
+    current: str | None = None
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].decode("ascii", "replace")
+        i += 1
+        if not token:
+            continue
+        if token.startswith(":"):
+            if current is None or i >= len(tokens):
+                break
+            path = tokens[i]
+            i += 1
+            colons = len(token) - len(token.lstrip(":"))
+            fields = token[colons:].split()
+            # `colons` parents: modes (parents + 1), ids (parents + 1), status letters.
+            parents = colons
+            modes = fields[: parents + 1]
+            ids = fields[parents + 1 : 2 * parents + 2]
+            status_field = fields[2 * parents + 2] if len(fields) > 2 * parents + 2 else "X"
+            letter = status_field[0] if parents == 1 else ("A" if set(status_field) == {"A"} else "M")
+            if ids[-1] == ZERO_SHA or modes[-1] == "000000":
+                letter = "D"
+            result.setdefault(current, []).append(FileChange(
+                path=display_path(path),
+                status=_STATUS.get(letter, FileStatus.OTHER),
+                old_blob=ids[0],
+                new_blob=ids[-1],
+                old_mode=modes[0],
+                new_mode=modes[-1],
+                raw_path=path,
+            ))
+        elif is_sha(token.strip()):
+            current = token.strip()
+    return {k: tuple(v) for k, v in result.items()}

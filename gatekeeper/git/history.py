@@ -1,0 +1,334 @@
+"""History: rev-list walks, `git log` streams (NUL-separated formats and `--pretty=raw`) parsed into
+Commits, ancestry and merge bases, parents, and the commits a ref update brings."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterable, Iterator, Sequence
+
+from gatekeeper.errors import GitError
+from gatekeeper.git._runner import Runner, _check_rev_token, _first_line, is_sha, is_zero
+from gatekeeper.models import Commit, Person, RefKind, RefUpdate
+from gatekeeper.trailers import parse_trailers
+
+_LOG_FIELDS = ("%H", "%P", "%an", "%ae", "%at", "%cn", "%ce", "%ct", "%B")
+_LOG_FORMAT = "%x00".join(_LOG_FIELDS)
+# One commit of a raw log: (sha, parents, author, author_time, committer, commit_time, message, signed).
+RawParts = tuple[str, tuple[str, ...], Person, int, Person, int, str, bool]
+
+
+class History(Runner):
+    """Questions about commits and their ancestry."""
+
+    def rev_list(self, include: Sequence[str], exclude: Sequence[str] = (), *, exclude_all: bool = False,
+                 oldest_first: bool = False) -> list[str]:
+        if not include:
+            return []
+        stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
+        args = ["rev-list", "--stdin"]
+        if oldest_first:
+            args += ["--topo-order", "--reverse"]
+        if exclude_all:
+            args += ["--not", "--all"]
+        return self._out(*args, input=stdin.encode()).split()
+
+    def iter_log(self, include: Sequence[str], exclude: Sequence[str] = (), *,
+                 exclude_all: bool = False, reverse: bool = True, no_walk: bool = False) -> Iterator[Commit]:
+        """Commits of `include ^exclude` (oldest first), streamed from one `git log` process.
+        `no_walk`: exactly the commits named in `include`, in that order."""
+        if not include:
+            return
+        for rev in (*include, *exclude):
+            _check_rev_token(rev)
+        stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
+        args = ["log", "-z", f"--format={_LOG_FORMAT}", "--no-color", "--stdin"]
+        if no_walk:
+            args.append("--no-walk=unsorted")
+        else:
+            args.append("--topo-order")
+        if reverse and not no_walk:
+            args.append("--reverse")
+        if exclude_all:
+            args += ["--not", "--all"]
+        with self._process(args, stdin.encode(), "log", "check that the revisions exist") as (out, argv):
+            yield from _parse_log_stream(out, argv)
+
+    def commits(self, include: Sequence[str], exclude: Sequence[str] = (), *,
+                exclude_all: bool = False) -> list[Commit]:
+        return list(self.iter_log(include, exclude, exclude_all=exclude_all))
+
+    def iter_raw_log(self, include: Sequence[str], exclude: Sequence[str] = (), *, since: str | None = None,
+                     every_ref: bool = False) -> Iterator[tuple[Commit, bool]]:
+        """(commit, signed) for `include ^exclude` (newest first, git's default order, streamed as git
+        walks): one `git log -z --pretty=raw` process, whose raw headers say whether a commit carries a
+        signature (`gpgsig*`) without verifying it. `every_ref`: all branches, tags and remote-tracking
+        refs (not `--all`, which would walk notes commits too)."""
+        for parts in self.iter_raw_parts(include, exclude, since=since, every_ref=every_ref):
+            yield commit_from_parts(parts), parts[7]
+
+    def iter_raw_parts(self, include: Sequence[str], exclude: Sequence[str] = (), *, since: str | None = None,
+                       every_ref: bool = False) -> Iterator[RawParts]:
+        """iter_raw_log's records before a Commit is built (no trailer parsing): (sha, parents, author,
+        author_time, committer, commit_time, message, signed). The audit builds a Commit only for commits
+        that may carry evidence; `commit_from_parts` makes the same Commit iter_raw_log yields."""
+        for rev in (*include, *exclude):
+            _check_rev_token(rev)
+        if since is not None and (not since.strip() or since.startswith("-") or any(ord(c) < 32 for c in since)):
+            raise GitError(f"invalid date {since!r}", "pass a date such as 2026-01-31 or '6 months ago'")
+        if not include and not every_ref:
+            return
+        stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
+        args = ["log", "-z", "--pretty=raw", "--no-notes", "--no-color", "--no-abbrev", "--stdin"]
+        if every_ref:
+            args += ["--branches", "--tags", "--remotes"]
+        if since is not None:
+            args.append(f"--since={since}")
+        with self._process(args, stdin.encode(), "log", "check that the revisions exist and the repository is "
+                           "intact (`git fsck`)") as (out, argv):
+            yield from _parse_raw_stream(out, argv)
+
+    def merge_bases(self, a: str, b: str) -> list[str]:
+        """Every best common ancestor of a and b (`merge-base --all`); empty when they share none."""
+        _check_rev_token(a)
+        _check_rev_token(b)
+        proc = self._run("merge-base", "--all", a, b, check=False)
+        return [s for s in proc.stdout.decode().split() if is_sha(s)] if proc.returncode == 0 else []
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        _check_rev_token(a)
+        _check_rev_token(b)
+        proc = self._run("merge-base", a, b, check=False)
+        sha = proc.stdout.decode().strip()
+        return sha if proc.returncode == 0 and is_sha(sha) else None
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        proc = self._run("merge-base", "--is-ancestor", ancestor, descendant, check=False)
+        if proc.returncode not in (0, 1):
+            raise GitError(f"cannot compare {ancestor[:12]} and {descendant[:12]}: "
+                           f"{_first_line(proc.stderr.decode('utf-8', 'replace'))}",
+                           "the objects may be missing; fetch the full history")
+        return proc.returncode == 0
+
+    def landing_merges(self, shas: Sequence[str], refs: Sequence[str]) -> dict[str, str]:
+        """For commits in the history of `refs`: the first-parent commit of a ref through which each arrived
+        (a commit on a ref's first-parent line maps to nothing). One `git name-rev` for all: a name such as
+        `main~5^2~3` arrived through `main~5`; the names are resolved with one `rev-parse`."""
+        wanted = [s for s in dict.fromkeys(shas) if is_sha(s)]
+        if not wanted or not refs:
+            return {}
+        for ref in refs:
+            _check_rev_token(ref)
+        args = ["name-rev", "--name-only", *(f"--refs={ref}" for ref in refs), *wanted]
+        proc = self._run(*args, check=False, timeout=max(self.timeout, 600))
+        if proc.returncode != 0:
+            return {}
+        names = proc.stdout.decode("utf-8", "replace").split("\n")
+        through: dict[str, str] = {}
+        for sha, name in zip(wanted, names, strict=False):
+            if "^" in name and not name.startswith(("undefined", "-")) and not any(ord(c) < 33 for c in name):
+                through[sha] = name.split("^", 1)[0]
+        if not through:
+            return {}
+        points = sorted(set(through.values()))
+        resolved = self._run("rev-parse", *points, check=False)
+        found = resolved.stdout.decode().split() if resolved.returncode == 0 else []
+        if len(found) != len(points):
+            return {}
+        at = dict(zip(points, found, strict=True))
+        return {sha: at[point] for sha, point in through.items() if is_sha(at[point])}
+
+    def new_commit_ids(self, update: RefUpdate, *, pushed: bool) -> list[str]:
+        """The commits a ref update brings: `pushed` means pre-receive (exclude every existing ref)."""
+        if update.kind is RefKind.DELETE or is_zero(update.new):
+            return []
+        if pushed:
+            return self.rev_list([update.new], exclude_all=True)
+        if is_zero(update.old):
+            return self.rev_list([update.new], exclude_all=True)
+        return self.rev_list([update.new], [update.old])
+
+    def parents(self, shas: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Parent ids of each commit, from one `rev-list --no-walk --parents --stdin` process."""
+        shas = list(dict.fromkeys(shas))
+        if not shas:
+            return {}
+        for sha in shas:
+            _check_rev_token(sha)
+        out = self._out("rev-list", "--no-walk=unsorted", "--parents", "--stdin",
+                       input="".join(f"{s}\n" for s in shas).encode())
+        result: dict[str, tuple[str, ...]] = {}
+        for line in out.splitlines():
+            ids = line.split()
+            if ids and is_sha(ids[0]):
+                result[ids[0]] = tuple(ids[1:])
+        return result
+
+    def path_changes(self, shas: Iterable[str], path: str) -> list[tuple[str, str, str]]:
+        """(commit, old blob, new blob) for each of `shas` whose diff against its first parent changes `path`
+        (one `git log --no-walk`; zeros for a side that does not exist)."""
+        wanted = "".join(f"{sha}\n" for sha in shas if is_sha(sha))
+        if not wanted:
+            return []
+        proc = self._run("log", "--no-walk=unsorted", "--stdin", "--format=%x00%H", "--raw", "-z", "--no-abbrev",
+                        "--no-renames", "--first-parent", "--", path, input=wanted.encode())
+        found: list[tuple[str, str, str]] = []
+        current: str | None = None
+        tokens = proc.stdout.decode("utf-8", "replace").split("\x00")
+        for index, token in enumerate(tokens):
+            token = token.strip("\n")
+            if is_sha(token):
+                current = token
+            elif token.startswith(":") and current is not None and index + 1 < len(tokens):
+                fields = token[1:].split()
+                if len(fields) == 5 and tokens[index + 1] == path:
+                    found.append((current, fields[2], fields[3]))
+        return found
+
+
+def _parse_log_stream(stream: object, argv: list[str]) -> Iterator[Commit]:
+    # One incremental UTF-8 decode per 64 KiB chunk (a character split across chunks is kept for the
+    # next one) instead of nine bytes.decode() calls per commit.
+    read = stream.read  # type: ignore[attr-defined]
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    buffer = ""
+    fields: list[str] = []
+    n = len(_LOG_FIELDS)
+    people: dict[tuple[str, str], Person] = {}
+    while True:
+        chunk = read(1 << 16)
+        buffer += decoder.decode(chunk, final=not chunk)
+        parts = buffer.split("\x00")
+        buffer = parts.pop() if chunk else ""
+        if not chunk and parts == [""]:
+            parts = []
+        for part in parts:
+            fields.append(part)
+            if len(fields) == n:
+                yield _commit_from_fields(fields, argv, people)
+                fields = []
+        if not chunk:
+            break
+    if buffer:
+        fields.append(buffer)
+    if len(fields) == n:
+        yield _commit_from_fields(fields, argv, people)
+    elif fields and any(fields):
+        raise GitError("could not parse git log output (truncated record)", "check the repository with `git fsck`",
+                       argv=tuple(argv))
+
+
+def _parse_raw_stream(stream: object, argv: list[str]) -> Iterator[RawParts]:
+    """Records of `git log -z --pretty=raw`: headers as git stores them, the message indented by four spaces."""
+    read = stream.read  # type: ignore[attr-defined]
+    people: dict[bytes, tuple[Person, int]] = {}
+    pending = b""
+    while True:
+        chunk = read(1 << 16)
+        if chunk:
+            pending += chunk
+            records = pending.split(b"\x00")
+            pending = records.pop()
+        else:
+            records = [pending] if pending.strip() else []
+            pending = b""
+        for raw in records:
+            yield _raw_parts(raw, people, argv)
+        if not chunk:
+            return
+
+
+def commit_from_parts(parts: RawParts) -> Commit:
+    sha, parents, author, author_time, committer, commit_time, message, _signed = parts
+    return Commit(sha=sha, parents=parents, author=author, committer=committer, author_time=author_time,
+                  commit_time=commit_time, message=message, trailers=parse_trailers(message))
+
+
+def _raw_parts(raw: bytes, people: dict[bytes, tuple[Person, int]], argv: list[str]) -> RawParts:
+    # Header fields are found with find() rather than by splitting every line (a signature adds a dozen
+    # armor lines to most forge-made commits), all in this one function: it runs once per commit of a whole
+    # history, and function calls are a good part of its cost.
+    if raw[:1] == b"\n":
+        raw = raw.lstrip(b"\n")
+    cut = raw.find(b"\n\n")
+    if cut < 0:
+        head, body = raw, b""
+    else:
+        head, body = raw[:cut], raw[cut + 2 :]
+    sha = head[7:47].decode("ascii", "replace")
+    if not head.startswith(b"commit ") or not is_sha(sha):
+        raise GitError(f"could not parse git log output near {head[:30]!r}", "check the repository with `git fsck`",
+                       argv=tuple(argv))
+    at = head.find(b"\nparent ")
+    if at < 0:
+        parents: tuple[str, ...] = ()
+    else:
+        found: list[str] = []
+        while at >= 0:
+            found.append(head[at + 8 : at + 48].decode("ascii", "replace"))
+            at = head.find(b"\nparent ", at + 8)
+        parents = tuple(found)
+    who: list[Person] = []
+    when: list[int] = []
+    for key in (b"\nauthor ", b"\ncommitter "):
+        at = head.find(key)
+        if at < 0:
+            who.append(_NOBODY)
+            when.append(0)
+            continue
+        end = head.find(b"\n", at + 1)
+        value = head[at + len(key) : end if end >= 0 else len(head)]
+        close = value.rfind(b">")
+        ident = value[: close + 1]
+        stamp = value[close + 2 :].split(b" ", 1)[0]
+        when.append(int(stamp) if stamp.isdigit() else 0)
+        known = people.get(ident)
+        if known is None:
+            start = ident.find(b"<")
+            person = Person(ident[:start].strip().decode("utf-8", "replace"),
+                            ident[start + 1 : -1].decode("utf-8", "replace") if start >= 0 else "")
+            if len(people) < 100_000:
+                people[ident] = (person, 0)
+            who.append(person)
+        else:
+            who.append(known[0])
+    # The message is indented by four spaces; removed before decoding (both are ASCII, so the same text).
+    message = (b"\n" + body).replace(b"\n    ", b"\n")[1:].decode("utf-8", "replace") if body else ""
+    return (sha, parents, who[0], when[0], who[1], when[1], message, b"\ngpgsig" in head)
+
+
+_NOBODY = Person("", "")
+
+
+def _person(people: dict[tuple[str, str], Person], name: str, email: str) -> Person:
+    # The same few authors recur across thousands of commits: share one immutable Person each.
+    key = (name, email)
+    found = people.get(key)
+    if found is None:
+        found = people[key] = Person(name, email)
+    return found
+
+
+def _commit_from_fields(text: list[str], argv: list[str], people: dict[tuple[str, str], Person]) -> Commit:
+    sha = text[0].lstrip("\n")
+    if not is_sha(sha):
+        raise GitError(f"could not parse git log output near {sha[:20]!r}",
+                       "a commit message may contain NUL bytes; inspect it with `git cat-file -p`",
+                       argv=tuple(argv))
+    message = text[8]
+    return Commit(
+        sha=sha,
+        parents=tuple(text[1].split()),
+        author=_person(people, text[2], text[3]),
+        committer=_person(people, text[5], text[6]),
+        author_time=_int(text[4]),
+        commit_time=_int(text[7]),
+        message=message,
+        trailers=parse_trailers(message),
+    )
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0

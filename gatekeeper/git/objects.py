@@ -1,0 +1,315 @@
+"""Objects in the store: existence, types and sizes, `cat-file --batch` readers, trees and tag objects.
+
+Contents are read from the object store only (never a work tree); sizes come from object headers so an
+object over a limit is skipped without being held in memory.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from gatekeeper.errors import GitError
+from gatekeeper.git._runner import Runner, _check_rev_token, _feed, is_sha
+from gatekeeper.models import display_path
+
+
+@dataclass(frozen=True, slots=True)
+class TreeEntry:
+    mode: str  # "100644", "100755", "120000" (symlink), "160000" (gitlink), "040000" (tree)
+    type: str  # "blob", "tree", "commit"
+    sha: str
+    path: str  # display_path of `raw`
+    raw: bytes = b""
+
+
+class Objects(Runner):
+    """Questions about objects: what they are, how big, their bytes."""
+
+    def object_exists(self, sha: str) -> bool:
+        return self._run("cat-file", "-e", sha, check=False).returncode == 0
+
+    def object_type(self, sha: str) -> str | None:
+        proc = self._run("cat-file", "-t", sha, check=False)
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def object_sizes(self, shas: Iterable[str]) -> dict[str, int | None]:
+        """Sizes of objects from their headers only (one `cat-file --batch-check`); None when missing."""
+        shas = [s for s in dict.fromkeys(shas) if is_sha(s)]
+        if not shas:
+            return {}
+        out = self._out("cat-file", "--batch-check=%(objectname) %(objectsize)",
+                       input="".join(f"{s}\n" for s in shas).encode())
+        sizes: dict[str, int | None] = dict.fromkeys(shas)
+        for line in out.splitlines():
+            name, _, size = line.partition(" ")
+            if name in sizes and size.isdigit():
+                sizes[name] = int(size)
+        return sizes
+
+    def object_types(self, shas: Iterable[str]) -> dict[str, str | None]:
+        """Types of objects (one `cat-file --batch-check`); None when missing."""
+        shas = [s for s in dict.fromkeys(shas) if is_sha(s)]
+        if not shas:
+            return {}
+        out = self._out("cat-file", "--batch-check=%(objectname) %(objecttype)",
+                       input="".join(f"{s}\n" for s in shas).encode())
+        types: dict[str, str | None] = dict.fromkeys(shas)
+        for line in out.splitlines():
+            name, _, kind = line.partition(" ")
+            if name in types and kind in ("blob", "tree", "commit", "tag"):
+                types[name] = kind
+        return types
+
+    def peel(self, shas: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """(type, id) of the object each id names once annotated tags are peeled (one `cat-file
+        --batch-check`); ("missing", id) when git cannot read it."""
+        wanted = [s for s in dict.fromkeys(shas) if is_sha(s)]
+        if not wanted:
+            return {}
+        out = self._out("cat-file", "--batch-check=%(objectname) %(objecttype)",
+                       input="".join(f"{s}^{{}}\n" for s in wanted).encode())
+        result: dict[str, tuple[str, str]] = {}
+        for sha, line in zip(wanted, out.splitlines(), strict=False):
+            fields = line.split()
+            if len(fields) == 2 and is_sha(fields[0]):
+                result[sha] = (fields[1], fields[0])
+            else:
+                result[sha] = ("missing", sha)
+        return result
+
+    def tag_messages(self, sha: str, *, max_depth: int = 8) -> list[tuple[str, str]]:
+        """(tag object id, message) of the annotated tag `sha` and of tags it points at in turn
+        (a tag of a tag); [] when `sha` is no tag object. Messages are commit data: hostile text."""
+        return [(tag, raw.partition(b"\n\n")[2].decode("utf-8", "replace"))
+                for tag, raw in self.tag_objects(sha, max_depth=max_depth)]
+
+    def tag_objects(self, sha: str, *, max_depth: int = 8) -> list[tuple[str, bytes]]:
+        """(tag object id, raw object bytes) of the annotated tag `sha` and of the tags it points at in
+        turn, read through one `cat-file --batch`; [] when `sha` is no tag object."""
+        found: list[tuple[str, bytes]] = []
+        with self.batch() as reader:
+            for _ in range(max_depth):
+                if not is_sha(sha):
+                    break
+                kind, raw = reader.read(sha)
+                if kind != "tag" or raw is None:
+                    break
+                found.append((sha, raw))
+                header = raw.partition(b"\n\n")[0]
+                sha = next((line[7:].decode("ascii", "replace") for line in header.split(b"\n")
+                            if line.startswith(b"object ")), "")
+        return found
+
+    def empty_tree(self) -> str:
+        """The id of the empty tree in this repository's hash algorithm (sha1 or sha256)."""
+        return self._out("hash-object", "-t", "tree", "--stdin", input=b"").strip()
+
+    def missing_objects(self, commits: Sequence[str]) -> set[str]:
+        """Trees and blobs in the trees of `commits` (each one's whole tree, not walked to its parents) that
+        this repository does not have: pass the range's commits and its base commits to cover both sides
+        of every diff.
+
+        `rev-list --missing=print` lists them without fetching (a partial clone would otherwise ask its
+        promisor remote for each) and without failing; a damaged repository's lost objects show the same.
+        """
+        if not commits:
+            return set()
+        for rev in commits:
+            _check_rev_token(rev)
+        out = self._out("rev-list", "--objects", "--missing=print", "--no-object-names", "--no-walk=unsorted",
+                       "--stdin", input="".join(f"{r}\n" for r in dict.fromkeys(commits)).encode())
+        return {line[1:].strip() for line in out.splitlines() if line.startswith("?")}
+
+    def batch(self) -> BlobReader:
+        return BlobReader(self)
+
+    def read_objects(self, shas: Iterable[str], *, max_size: int | None = None) -> dict[str, tuple[str, bytes | None]]:
+        """type and content per object id; content None when over max_size or missing.
+
+        Pipelined: every request is written by a feeder thread while the answers are read, instead of
+        one request/answer round trip per object (20,000 commit objects: ~1.4 s -> ~0.1 s)."""
+        wanted = list(dict.fromkeys(shas))
+        for sha in wanted:
+            if not is_sha(sha):
+                raise GitError(f"invalid object id {sha!r}", "this is a bug in gatekeeper; please report it")
+        if not wanted:
+            return {}
+        argv = self._argv("cat-file", "--batch")
+        proc = subprocess.Popen(argv, cwd=self.path, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL)
+        feeder = threading.Thread(target=_feed, args=(proc.stdin, "".join(f"{s}\n" for s in wanted).encode()),
+                                  daemon=True)
+        feeder.start()
+        result: dict[str, tuple[str, bytes | None]] = {}
+        assert proc.stdout is not None
+        try:
+            for sha in wanted:
+                header = proc.stdout.readline()
+                if not header:
+                    raise GitError("git cat-file --batch stopped unexpectedly", "check the repository with `git fsck`")
+                parts = header.decode().split()
+                if len(parts) == 2 and parts[1] == "missing":
+                    result[sha] = ("missing", None)
+                    continue
+                if len(parts) != 3:
+                    raise GitError(f"unexpected cat-file header {header[:80]!r}",
+                                   "check the repository with `git fsck`")
+                kind, size = parts[1], int(parts[2])
+                if max_size is not None and size > max_size:
+                    _discard(proc.stdout, size + 1)
+                    result[sha] = (kind, None)
+                    continue
+                data = _read_exact(proc.stdout, size)
+                proc.stdout.read(1)  # the newline after each object
+                result[sha] = (kind, data)
+        finally:
+            proc.stdout.close()
+            feeder.join(timeout=self.timeout)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        return result
+
+    def show_file(self, rev: str, path: str) -> bytes | None:
+        """A file's bytes at a revision, read from the object store (never the work tree)."""
+        proc = self._run("cat-file", "blob", f"{rev}:{path}", check=False)
+        return proc.stdout if proc.returncode == 0 else None
+
+    def tree_files(self, rev: str, paths: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """`{path: (mode, object id)}` of every file at or under `paths` (literal) at `rev`; one process.
+        Keys are display paths (lossless, see models.display_path)."""
+        _check_rev_token(rev)
+        if not paths:
+            return {}
+        proc = self._run("ls-tree", "-r", "-z", "--full-tree", rev, "--", *paths, check=False)
+        if proc.returncode != 0:
+            raise GitError(f"cannot list the files of {rev[:12]}", "check the repository with `git fsck`")
+        files: dict[str, tuple[str, str]] = {}
+        for record in proc.stdout.split(b"\x00"):
+            meta, tab, name = record.partition(b"\t")
+            fields = meta.decode("ascii", "replace").split()
+            if tab and len(fields) == 3:
+                files[display_path(name)] = (fields[0], fields[2])
+        return files
+
+    def tree_entries(self, rev: str, path: str, *, recursive: bool = False) -> list[TreeEntry]:
+        """Entries named `path` at `rev` (with `recursive`, every file beneath it), from `ls-tree -z`;
+        modes tell files from symlinks and gitlinks, which callers must not follow."""
+        _check_rev_token(rev)
+        args = ["ls-tree", "-z", "--full-tree"]
+        if recursive:
+            args.append("-r")
+        proc = self._run(*args, rev, "--", path, check=False)
+        if proc.returncode != 0:
+            return []
+        entries: list[TreeEntry] = []
+        for record in proc.stdout.split(b"\x00"):
+            meta, tab, name = record.partition(b"\t")
+            fields = meta.decode("ascii", "replace").split()
+            if tab and len(fields) == 3:
+                entries.append(TreeEntry(fields[0], fields[1], fields[2], display_path(name), name))
+        return entries
+
+    def tree_blobs(self, tree: str) -> list[TreeEntry]:
+        """Every blob of a tree, recursively, from `ls-tree -r -z` (gitlinks left out: no content here)."""
+        if not is_sha(tree):
+            raise GitError(f"invalid tree id {tree!r}", "this is a bug in gatekeeper; please report it")
+        entries: list[TreeEntry] = []
+        for record in self._run("ls-tree", "-r", "-z", "--full-tree", tree).stdout.split(b"\x00"):
+            meta, tab, name = record.partition(b"\t")
+            fields = meta.decode("ascii", "replace").split()
+            if tab and len(fields) == 3 and fields[1] == "blob":
+                entries.append(TreeEntry(fields[0], fields[1], fields[2], display_path(name), name))
+        return entries
+
+
+class BlobReader:
+    """One long-lived `git cat-file --batch` process; object sizes are checked before reading."""
+
+    def __init__(self, git: Objects) -> None:
+        self.git = git
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> BlobReader:
+        argv = self.git._argv("cat-file", "--batch")
+        self._proc = subprocess.Popen(argv, cwd=self.git.path, env=self.git.env, stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._proc is not None:
+            assert self._proc.stdin is not None and self._proc.stdout is not None
+            self._proc.stdin.close()
+            self._proc.stdout.close()
+            try:
+                self._proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+            self._proc = None
+
+    def read(self, sha: str, *, max_size: int | None = None) -> tuple[str, bytes | None]:
+        """(type, content); type "missing" for unknown ids; content None when larger than max_size."""
+        kind, _size, data = self.read_sized(sha, max_size=max_size)
+        return kind, data
+
+    def read_sized(self, sha: str, *, max_size: int | None = None) -> tuple[str, int, bytes | None]:
+        """(type, size, content): the size comes from cat-file's header, so an object over max_size is
+        skipped without being held in memory (its bytes are drained from the pipe in 1 MiB chunks)."""
+        if self._proc is None:
+            raise RuntimeError("BlobReader used outside its context")
+        if not is_sha(sha):
+            raise GitError(f"invalid object id {sha!r}", "this is a bug in gatekeeper; please report it")
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        stdin, stdout = self._proc.stdin, self._proc.stdout
+        stdin.write(f"{sha}\n".encode())
+        stdin.flush()
+        header = stdout.readline()
+        if not header:
+            raise GitError("git cat-file --batch stopped unexpectedly", "check the repository with `git fsck`")
+        parts = header.decode().split()
+        if len(parts) == 2 and parts[1] == "missing":
+            return "missing", 0, None
+        if len(parts) != 3:
+            raise GitError(f"unexpected cat-file header {header[:80]!r}", "check the repository with `git fsck`")
+        kind, size = parts[1], int(parts[2])
+        if max_size is not None and size > max_size:
+            _discard(stdout, size + 1)
+            return kind, size, None
+        data = _read_exact(stdout, size)
+        stdout.read(1)  # the newline after each object
+        return kind, size, data
+
+    def size(self, sha: str) -> int | None:
+        kind, data = self.read(sha, max_size=0)
+        # Cheap enough for the rare caller: batch-check would need a second process.
+        return None if kind == "missing" else (len(data) if data is not None else -1)
+
+
+def _read_exact(stream: object, size: int) -> bytes:
+    read = stream.read  # type: ignore[attr-defined]
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining > 0:
+        chunk = read(min(remaining, 1 << 20))
+        if not chunk:
+            raise GitError("git cat-file --batch output ended early", "check the repository with `git fsck`")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _discard(stream: object, size: int) -> None:
+    read = stream.read  # type: ignore[attr-defined]
+    remaining = size
+    while remaining > 0:
+        chunk = read(min(remaining, 1 << 20))
+        if not chunk:
+            break
+        remaining -= len(chunk)
+

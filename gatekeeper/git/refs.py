@@ -1,0 +1,185 @@
+"""Refs and repository settings: resolving revisions, branches and upstreams, ref listings with object
+types, symbolic refs, config values, shallow/partial clones and the one fetch of exact commit ids."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from gatekeeper.errors import GitError
+from gatekeeper.git._runner import _first_line, is_sha
+from gatekeeper.git.objects import Objects
+
+
+@dataclass(frozen=True, slots=True)
+class RefTarget:
+    """One ref and what it names: `type` of that object, `peeled` the type behind annotated tags."""
+
+    name: str
+    sha: str
+    type: str
+    peeled: str
+
+    @property
+    def reaches_commit(self) -> bool:
+        return self.type == "commit" or (self.type == "tag" and self.peeled == "commit")
+
+
+class Refs(Objects):
+    """Questions about refs, revisions and the repository's settings."""
+
+    def resolve(self, rev: str, what: str = "revision") -> str:
+        """A revision as a full commit id; GitError naming the fix when it is unknown."""
+        if not rev or rev.startswith("-") or any(ord(c) < 32 for c in rev):
+            raise GitError(f"invalid {what} {rev!r}", "name a branch, tag or commit id")
+        proc = self._run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+        sha = proc.stdout.decode().strip()
+        if proc.returncode != 0 or not is_sha(sha):
+            fix = "check the name with `git rev-parse`"
+            if self.info().shallow:
+                fix = "this clone is shallow: fetch the history (`git fetch --unshallow`, or fetch-depth: 0)"
+            raise GitError(f"unknown {what} {rev!r}", fix)
+        return sha
+
+    def try_resolve(self, rev: str) -> str | None:
+        proc = self._run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+        sha = proc.stdout.decode().strip()
+        return sha if proc.returncode == 0 and is_sha(sha) else None
+
+    def try_resolve_object(self, ref: str) -> str | None:
+        """The object a full ref name points at, whatever its type; None when the ref does not exist."""
+        if not ref.startswith("refs/") or any(ord(c) <= 32 for c in ref):
+            return None
+        proc = self._run("rev-parse", "--verify", "--quiet", "--end-of-options", ref, check=False)
+        sha = proc.stdout.decode().strip()
+        return sha if proc.returncode == 0 and is_sha(sha) else None
+
+    def current_branch(self) -> str | None:
+        proc = self._run("symbolic-ref", "--quiet", "HEAD", check=False)
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+    def upstream(self) -> str | None:
+        """The full ref name of HEAD's upstream (e.g. refs/remotes/origin/main), if any."""
+        proc = self._run("rev-parse", "--symbolic-full-name", "--verify", "--quiet", "@{upstream}", check=False)
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+    def upstream_merge_ref(self) -> str | None:
+        """The remote branch HEAD's upstream tracks, as the remote names it (refs/heads/main)."""
+        branch = self.current_branch()
+        if not branch or not branch.startswith("refs/heads/"):
+            return None
+        proc = self._run("config", "--get", f"branch.{branch[len('refs/heads/'):]}.merge", check=False)
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+    def default_branch(self) -> str | None:
+        """The repository's default branch as a local or remote-tracking ref that exists."""
+        proc = self._run("symbolic-ref", "--quiet", "refs/remotes/origin/HEAD", check=False)
+        if proc.returncode == 0 and proc.stdout.strip():
+            return proc.stdout.decode().strip()
+        for candidate in ("refs/heads/main", "refs/heads/master", "refs/remotes/origin/main",
+                          "refs/remotes/origin/master"):
+            if self.try_resolve(candidate):
+                return candidate
+        return None
+
+    def ref_exists(self, ref: str) -> bool:
+        return self._run("show-ref", "--verify", "--quiet", ref, check=False).returncode == 0
+
+    def refs(self, pattern: str = "") -> dict[str, str]:
+        args = ["for-each-ref", "--format=%(objectname) %(refname)"]
+        if pattern:
+            args.append(pattern)
+        result: dict[str, str] = {}
+        for line in self._out(*args).splitlines():
+            sha, _, name = line.partition(" ")
+            result[name] = sha
+        return result
+
+    def ref_targets(self, keep: Callable[[str], bool] | None = None) -> list[RefTarget]:
+        """Refs (those whose name `keep` accepts) with the type of the object each names and the type behind
+        annotated tags. Names come from one `for-each-ref` that reads no object; types from one `cat-file
+        --batch-check` for the kept refs only (a server with thousands of tags pays for the few it asks)."""
+        out = self._run("for-each-ref", "--format=%(refname)%00%(objectname)%00").stdout
+        kept: list[tuple[str, str]] = []
+        for line in out.split(b"\n"):
+            fields = line.split(b"\x00")
+            if len(fields) < 2:
+                continue
+            name, sha = fields[0].decode("utf-8", "replace"), fields[1].decode("ascii", "replace")
+            if is_sha(sha) and (keep is None or keep(name)):
+                kept.append((name, sha))
+        if not kept:
+            return []
+        shas = list(dict.fromkeys(sha for _, sha in kept))
+        types = self._out("cat-file", "--batch-check=%(objecttype)",
+                         input="".join(f"{s}\n{s}^{{}}\n" for s in shas).encode()).splitlines()
+        kinds: dict[str, tuple[str, str]] = {}
+        for index, sha in enumerate(shas):
+            pair = types[2 * index: 2 * index + 2]
+            # "<input> missing" for an object git cannot read: neither a commit nor anything peelable.
+            kind = pair[0] if pair and " " not in pair[0] else "missing"
+            peeled = pair[1] if len(pair) > 1 and " " not in pair[1] else "missing"
+            kinds[sha] = (kind, peeled if kind == "tag" else "")
+        return [RefTarget(name, sha, *kinds[sha]) for name, sha in kept]
+
+    def symref_targets(self, names: Sequence[str]) -> dict[str, str]:
+        """For each of `names` that is a symbolic ref on this repository, the ref it finally names.
+
+        One `for-each-ref` lists the symbolic refs that resolve; a name it does not list that does not
+        exist as a ref yet (a symbolic ref to a branch not born) is asked with `symbolic-ref` alone.
+        """
+        out = self._run("for-each-ref", "--format=%(refname)%00%(symref)%00").stdout
+        links: dict[str, str] = {}
+        existing: set[str] = set()
+        for line in out.split(b"\n"):
+            fields = line.split(b"\x00")
+            if len(fields) < 2 or not fields[0]:
+                continue
+            name = fields[0].decode("utf-8", "replace")
+            existing.add(name)
+            if fields[1]:
+                links[name] = fields[1].decode("utf-8", "replace")
+        result: dict[str, str] = {}
+        for name in dict.fromkeys(names):
+            target = name
+            for _ in range(10):  # git itself gives up on chains deeper than 5
+                if target not in links:
+                    break
+                target = links[target]
+            if target == name and name not in existing and not name.startswith("refs/tags/"):
+                proc = self._run("symbolic-ref", "--quiet", "--", name, check=False)
+                resolved = proc.stdout.decode("utf-8", "replace").strip()
+                if proc.returncode == 0 and resolved.startswith("refs/"):
+                    target = resolved
+            if target != name:
+                result[name] = target
+        return result
+
+    def config_get(self, key: str) -> str | None:
+        proc = self._run("config", "--get", key, check=False)
+        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def is_partial_clone(self) -> bool:
+        """A clone made with --filter (it has a promisor remote): objects may be missing by design."""
+        return self.config_get("extensions.partialclone") is not None
+
+    def is_shallow(self) -> bool:
+        """Shallow right now (not cached like info(): a fetch may have deepened the clone)."""
+        return self._out("rev-parse", "--is-shallow-repository").strip() == "true"
+
+    def fetch_commits(self, remote: str, shas: Sequence[str], *, unshallow: bool = False,
+                      timeout: float | None = None) -> tuple[bool, str]:
+        """One `git fetch` of exact commit ids (and `--unshallow`) from a configured remote; never retried.
+        Returns (ok, first error line). Credentials are whatever the remote's config already has."""
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", remote):
+            raise GitError(f"invalid remote name {remote!r}", "name a configured remote such as origin")
+        for sha in shas:
+            if not is_sha(sha):
+                raise GitError(f"invalid commit id {sha!r}", "this is a bug in gatekeeper; please report it")
+        args = ["fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head"]
+        if unshallow:
+            args.append("--unshallow")
+        proc = self._run(*args, remote, *shas, check=False, timeout=timeout)
+        self._info = None
+        return proc.returncode == 0, _first_line(proc.stderr.decode("utf-8", "replace"))
