@@ -19,10 +19,9 @@ from gatekeeper.cli import run
 from gatekeeper.models import ExitCode
 from tests.github_helpers import synthetic_review
 from tests.repo_builder import RepoBuilder
-from tests.test_action import POLICY, REPO, Env, pr_event, serve_pr
+from tests.test_action import POLICY, REPO, Env, gh, pr_event, pr_repo, serve_pr
 
-__all__ = ["gh", "pr_repo"]  # fixtures, used by name
-from tests.test_action import gh, pr_repo  # noqa: E402
+__all__ = ["gh", "pr_repo"]  # pytest fixtures shared with test_action.py, used by name
 
 
 def _records(log: Path) -> list[dict[str, object]]:
