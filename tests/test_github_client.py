@@ -13,11 +13,12 @@ from werkzeug import Request, Response
 
 from gatekeeper.config import default_policy
 from gatekeeper.git import Git
-from gatekeeper.models import Commit, CommitReport, Origin, Person, ReviewStatus
+from gatekeeper.models import Commit, CommitReport, Origin, Person, RefKind, RefUpdate, ReviewStatus
 from gatekeeper.modes.action import ActionSettings
 from gatekeeper.review.github import GitHubClient, GitHubError
 from gatekeeper.review.github_source import GitHubEvent, GitHubReviewSource
-from tests.github_helpers import TOKEN, rest_example, synthetic_review
+from tests.github_helpers import TOKEN, rest_example, synthetic_pull_commit, synthetic_review
+from tests.repo_builder import RepoBuilder
 
 REPO = "octocat/Hello-World"
 REVIEWS = f"/repos/{REPO}/pulls/12/reviews"
@@ -289,3 +290,45 @@ def test_timeout_in_the_review_source_fails_closed(slow_server: HTTPServer, slee
 def test_settings_repr_hides_the_token() -> None:
     settings = ActionSettings(event_name="push", event_path=Path("e.json"), workspace=Path("."), token=TOKEN)
     assert TOKEN not in repr(settings)
+
+
+class WalkLog(Git):
+    """A real Git that records which commits `rev-list` was asked to walk."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.walks: list[list[str]] = []
+
+    def rev_list(self, include, exclude=(), **kwargs):  # type: ignore[no-untyped-def,override]
+        self.walks.append(list(include))
+        return super().rev_list(include, exclude, **kwargs)
+
+
+@pytest.mark.parametrize("reviewed", ["head", "outside"])
+def test_review_uses_the_engines_range_and_asks_git_only_outside_it(httpserver: HTTPServer, sleeps: Sleeps,
+                                                                   repo: RepoBuilder, reviewed: str) -> None:
+    """The engine collected base..head once: an approval of a commit inside it is judged on those commits'
+    parents, without git walking the range again; one of a commit outside it (an earlier head since
+    force-pushed away) still asks git, and still covers the mobile commit it descends from."""
+    alice = ("Alice", "alice@example.com")
+    base = repo.commit("base\n", {"a.py": "A = 0\n"})
+    mobile = repo.commit("phone\n\nOrigin-Device: mobile\n", {"a.py": "A = 1\n"}, author=alice, committer=alice)
+    repo.branch("earlier")
+    earlier = repo.commit("earlier head\n", {"c.py": "C = 1\n"}, author=alice, committer=alice)
+    repo.checkout("main")
+    repo.git("reset", "-q", "--hard", mobile)
+    head = repo.commit("more\n", {"b.py": "B = 1\n"}, author=alice, committer=alice)
+    httpserver.expect_request(REVIEWS).respond_with_json(
+        [synthetic_review("bob", "APPROVED", head if reviewed == "head" else earlier, rid=1)])
+    httpserver.expect_request(f"/repos/{REPO}/pulls/12/commits").respond_with_json(
+        [synthetic_pull_commit(sha, login="alice", email=alice[1]) for sha in (mobile, head)])
+    git = WalkLog(repo.path)
+    reports = [CommitReport(commit=c, origin=Origin(), mobile=c.sha == mobile, ruleset="mobile")
+               for c in git.commits([head], [base])]
+    event = GitHubEvent("pull_request", REPO, "refs/heads/main", base, head, pr_number=12, pr_author="alice")
+    source = GitHubReviewSource(client(httpserver, sleeps), event, git)
+    result = source.review(reports, [r for r in reports if r.mobile],
+                           [RefUpdate("refs/heads/main", base, head, RefKind.UPDATE)], default_policy(), 1)
+    assert result.reviews[mobile].status is ReviewStatus.APPROVED, result.reviews[mobile]
+    assert result.findings == ()
+    assert git.walks == ([] if reviewed == "head" else [[earlier]])

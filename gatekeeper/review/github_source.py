@@ -2,10 +2,13 @@
 
 - Pull request (`pull_request`, `pull_request_review`): the PR's reviews and commits from the REST
   API; each mobile commit is approved when DESIGN §5's rules hold for an approval whose `commit_id`
-  is that commit or a descendant. Ancestry comes from git: one `rev-list <commit_id> ^<base>` per
-  distinct reviewed commit (exact for merges inside the PR, and one process per review rather than
-  one per review and commit); a commit id unknown locally covers nothing. One `review/missing` finding
-  names the newest unapproved mobile commit — an approval after it covers the earlier ones too.
+  is that commit or a descendant. The range is collected once, by the engine: the API's commit list
+  is reconciled with it once per run (`review/commits-mismatch` when they disagree), and ancestry of
+  a reviewed commit inside the range is walked over the parents the engine already read (exact for
+  merges inside the PR). Only a reviewed commit outside the range (e.g. a head since force-pushed
+  away) asks git: one `rev-list <commit_id> ^<base>` per distinct such commit; a commit id unknown
+  locally covers nothing. One `review/missing` finding names the newest unapproved mobile commit — an
+  approval after it covers the earlier ones too.
 - Push to a protected branch: each new mobile commit must have arrived through a merged PR into that
   branch (`commits/{sha}/pulls`) that was approved. A commit that is one of the PR's commits must be
   covered like above; a commit GitHub made when merging (merge, squash or rebase commit) must be
@@ -32,9 +35,9 @@ from typing import TYPE_CHECKING
 from gatekeeper.checks.policy_change import PolicyReview, PolicyReviewer
 from gatekeeper.config import Policy
 from gatekeeper.errors import GitError
-from gatekeeper.git import Git
+from gatekeeper.git import Git, is_zero
 from gatekeeper.interfaces import ReviewResult
-from gatekeeper.models import Commit, CommitReport, Finding, RefUpdate, ReviewInfo, ReviewStatus, Severity
+from gatekeeper.models import Commit, CommitReport, Finding, RefKind, RefUpdate, ReviewInfo, ReviewStatus, Severity
 from gatekeeper.review.github import GitHubClient, GitHubError
 from gatekeeper.review.github_event import GitHubEvent
 from gatekeeper.review.semantics import (
@@ -92,8 +95,11 @@ class GitHubReviewSource:
         self._pulls: dict[int, _Pull] = {}
         self._by_commit: dict[str, list[PullRequest]] = {}
         self._lookups = 0
-        self._ancestors: dict[tuple[str, str], frozenset[str] | None] = {}
+        self._ancestors: dict[str, frozenset[str] | None] = {}
         self._teams: dict[tuple[str, str], bool | None] = {}
+        # The range the engine collected, as {commit: parents}, when it starts where the event's range does.
+        self._range: dict[str, tuple[str, ...]] = {}
+        self._reconciled: dict[tuple[int, tuple[str, ...]], tuple[PullCommit, ...] | str] = {}
 
     # -- ReviewSource ---------------------------------------------------------------------------
     def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
@@ -103,6 +109,7 @@ class GitHubReviewSource:
         require_cover = any(r.after_last_mobile_commit for r in rules if r is not None) or not any(rules)
         if self.unavailable:
             return self._failed(needing, self.unavailable)
+        self._learn_range(commits, updates)
         try:
             if self.event.is_pull:
                 return self._review_pull(commits, needing, approvals, exclude_authors, require_cover)
@@ -126,6 +133,14 @@ class GitHubReviewSource:
                 fix="fix the GitHub access problem and re-run; until then the change counts as unreviewed",
             ).with_fingerprint("github-unverified", last))
         return ReviewResult(reviews, tuple(findings))
+
+    def _learn_range(self, commits: Sequence[CommitReport], updates: Sequence[RefUpdate]) -> None:
+        """Keep the engine's range (`old..new` of the one update) when it excludes what the event's range
+        does (`^base`): then `rev-list X ^base` for X inside it is exactly X's ancestors inside it."""
+        live = [u for u in updates if u.kind is not RefKind.DELETE and not is_zero(u.new)]
+        old, base = (live[0].old, self.event.base) if len(live) == 1 else (None, None)
+        if old is not None and base is not None and (old == base or (is_zero(old) and is_zero(base))):
+            self._range = {r.commit.sha: r.commit.parents for r in commits}
 
     # -- pull requests --------------------------------------------------------------------------
     def _pull(self, number: int, pr: PullRequest | None = None) -> _Pull:
@@ -187,8 +202,15 @@ class GitHubReviewSource:
         The range comes from git; the API only adds who GitHub says the people are. GitHub lists at most
         250 commits: when it stopped there, the commits it left out are looked up one by one (capped).
         Any other disagreement — a commit the API lists that git's range lacks, or one it leaves out
-        without having hit the limit — is returned as the reason to fail closed.
+        without having hit the limit — is returned as the reason to fail closed. Reconciled once per run
+        (the review and the policy-owner review ask for the same range).
         """
+        key = (pull.pr.number, tuple(r.commit.sha for r in commits))
+        if key not in self._reconciled:
+            self._reconciled[key] = self._reconcile(pull, commits)
+        return self._reconciled[key]
+
+    def _reconcile(self, pull: _Pull, commits: Sequence[CommitReport]) -> tuple[PullCommit, ...] | str:
         in_git = {r.commit.sha for r in commits}
         extra = [c.sha for c in pull.commits if c.sha not in in_git]
         if extra:
@@ -218,31 +240,44 @@ class GitHubReviewSource:
             enforced=True, fix="re-run the job once the pull request is stable; split pull requests of more than "
                                f"{PR_COMMITS_LIMIT} commits").with_fingerprint("commits-mismatch", str(number), last),))
 
-    def _covers(self, target: str, exclude: str | None = None) -> Callable[[str | None], bool]:
+    def _covers(self, target: str) -> Callable[[str | None], bool]:
         """covers(commit_id): the reviewed commit is `target` or a descendant of it."""
         def covers(commit_id: str | None) -> bool:
             if commit_id is None or not valid_sha(commit_id):
                 return False
             if commit_id == target:
                 return True
-            ancestors = self._ancestors_of(commit_id, exclude)
+            ancestors = self._ancestors_of(commit_id)
             return ancestors is not None and target in ancestors
         return covers
 
-    def _ancestors_of(self, commit_id: str, exclude: str | None) -> frozenset[str] | None:
+    def _ancestors_of(self, commit_id: str) -> frozenset[str] | None:
         """Commits reachable from `commit_id` and not from the range's base; None when unknown here."""
-        base = exclude if exclude is not None else self.event.base
-        key = (commit_id, base)
-        if key not in self._ancestors:
-            try:
-                if self.git.object_type(commit_id) != "commit":
-                    self._ancestors[key] = None
-                else:
-                    bases = [base] if valid_sha(base) and set(base) != {"0"} else []
-                    self._ancestors[key] = frozenset(self.git.rev_list([commit_id], bases))
-            except GitError:
-                self._ancestors[key] = None
-        return self._ancestors[key]
+        if commit_id not in self._ancestors:
+            if commit_id in self._range:
+                # Every commit on a path from a commit of the range down to one not reachable from the
+                # base is itself in the range: walking the parents inside it is `rev-list X ^base`.
+                seen: set[str] = set()
+                stack = [commit_id]
+                while stack:
+                    sha = stack.pop()
+                    if sha not in seen:
+                        seen.add(sha)
+                        stack.extend(p for p in self._range[sha] if p in self._range)
+                self._ancestors[commit_id] = frozenset(seen)
+            else:
+                self._ancestors[commit_id] = self._git_ancestors(commit_id)
+        return self._ancestors[commit_id]
+
+    def _git_ancestors(self, commit_id: str) -> frozenset[str] | None:
+        base = self.event.base
+        try:
+            if self.git.object_type(commit_id) != "commit":
+                return None
+            bases = [base] if valid_sha(base) and set(base) != {"0"} else []
+            return frozenset(self.git.rev_list([commit_id], bases))
+        except GitError:
+            return None
 
     # -- push and merge queue -------------------------------------------------------------------
     def _associated(self, sha: str) -> _Pull | None:
@@ -323,6 +358,7 @@ class GitHubReviewSource:
             fix = f"ask a policy owner ({who}) who is not an author to approve after {changers[-1].commit.sha[:12]}"
             if self.unavailable:
                 return PolicyReview(False, f"approvals could not be checked: {self.unavailable}", fix)
+            self._learn_range(ctx.commits, ctx.updates)
             try:
                 approved, notes = self._owners_approved(changers, ctx.commits, requirements.groups)
             except GitHubError as exc:
