@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from gatekeeper.models import ExitCode
-from gatekeeper.provenance.devices import DEVICE_CLASSES
+from gatekeeper.models import DEVICE_CLASSES, ExitCode
 
 if TYPE_CHECKING:
     from gatekeeper.modes.device import Outcome

@@ -52,6 +52,10 @@ class DeviceClass(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
+# The classes a device can be registered or a commit tagged as (`unknown` is only ever inferred).
+DEVICE_CLASSES = tuple(c.value for c in DeviceClass if c is not DeviceClass.UNKNOWN)
+
+
 class AIInvolvement(enum.StrEnum):
     NONE = "none"
     ASSISTED = "assisted"

@@ -19,12 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gatekeeper.errors import GitError, UsageError
-from gatekeeper.models import DeviceClass
+from gatekeeper.models import DEVICE_CLASSES
 from gatekeeper.modes.install import user_git
 from gatekeeper.sanitize import safe
 from gatekeeper.trailers import WHITESPACE, parse_trailers, trailer_block
 
-DEVICE_CLASSES = tuple(c.value for c in DeviceClass if c is not DeviceClass.UNKNOWN)
 _VALUE = re.compile(r"\A[^\x00-\x1f\x7f]{1,120}\Z")
 
 

@@ -25,7 +25,7 @@ import yaml
 
 from gatekeeper.config import load_yaml
 from gatekeeper.errors import ConfigError
-from gatekeeper.models import DeviceClass
+from gatekeeper.models import DEVICE_CLASSES, DeviceClass
 from gatekeeper.provenance.allowed_signers import (
     CERT_KEY_TYPES,
     as_utc,
@@ -39,7 +39,6 @@ REGISTRY_VERSION = 1
 TOP_KEYS = ("version", "devices")
 DEVICE_KEYS = ("id", "owner", "class", "managed", "keys", "enrolled", "expires", "revoked_at", "revoked_reason")
 REQUIRED_DEVICE_KEYS = ("id", "owner", "class", "managed", "keys")
-DEVICE_CLASSES = tuple(c.value for c in DeviceClass if c is not DeviceClass.UNKNOWN)
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _EMAIL_RE = re.compile(r"^[^@\s<>\",#]+@[^@\s<>\",#]+$")
