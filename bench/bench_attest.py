@@ -26,13 +26,13 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from gatekeeper.attest.admission import Settings, attest_update
 from gatekeeper.attest.controls import Controls, policy_digest
 from gatekeeper.attest.envelope import load_public_key
 from gatekeeper.attest.verify import verify_revision
 from gatekeeper.config import default_policy
 from gatekeeper.git import Git
 from gatekeeper.models import RefKind, RefUpdate
-from gatekeeper.modes.attest import Settings, attest_update
 from gatekeeper.modes.install import install
 
 POLICY = """version: 1

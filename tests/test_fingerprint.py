@@ -36,8 +36,7 @@ UNKEYED = {
     # These hash rendered verdicts (already redacted, digests keyed), policies, ref updates and envelopes,
     # and third parties must verify them without the key.
     "audit/decisionlog.py": "hash chain over decision records, verifiable without the key",
-    "modes/attest.py": "attestation digests of verdicts and push ids (in-toto/SLSA subjects)",
-    "modes/action.py": "attestation digest of the rendered (redacted) verdict",
+    "attest/admission.py": "push ids in the attestation error log (the push's ref lines, no content)",
     "attest/controls.py": "attestation digests of the policy and the verdict",
     "attest/envelope.py": "attestation envelope digest",
 }

@@ -2,5 +2,6 @@
 
 controls.py decides what the gate enforced and the level that supports; statements.py builds the
 in-toto Statements; envelope.py signs and opens DSSE envelopes; store.py keeps them as git notes;
-verify.py checks a revision's attestation and its chain back to a recorded start.
+admission.py signs an admitted update and keeps pre-receive's records for post-receive; verify.py
+checks a revision's attestation and its chain back to a recorded start.
 """

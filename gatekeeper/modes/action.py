@@ -21,8 +21,6 @@ pre-receive runs (checks/policy_change.py), blocking until a policy owner approv
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -71,6 +69,8 @@ class ActionSettings:
     step_summary: Path | None = None
     output_file: Path | None = None
     attest_key: str = field(default="", repr=False)  # PEM/OpenSSH private key text (a secret), or empty
+    server_url: str = "https://github.com"  # GITHUB_SERVER_URL: names the attestation's verifier and resource
+    actor: str = ""  # GITHUB_ACTOR: who pushed, recorded in an attestation
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], **overrides: Any) -> ActionSettings:
@@ -112,6 +112,8 @@ class ActionSettings:
             step_summary=Path(summary) if summary else None,
             output_file=Path(output) if output else None,
             attest_key=overrides.get("attest_key") or env.get("INPUT_ATTEST-KEY") or env.get("INPUT_ATTEST_KEY", ""),
+            server_url=env.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/"),
+            actor=env.get("GITHUB_ACTOR", ""),
         )
 
 
@@ -238,24 +240,16 @@ def _attest(settings: ActionSettings, git: Git, update: RefUpdate, verdict: Verd
     """A passing push to a protected branch (a merge): sign its provenance + VSA, keep them as a note in
     the checkout and as `gatekeeper-attestation.intoto.jsonl` in the workspace for the workflow to
     publish (`git push origin refs/notes/gatekeeper/attestations`, or an artifact)."""
-    from gatekeeper.attest.controls import controls_for, policy_digest
+    from gatekeeper.attest.admission import attest_with_key
     from gatekeeper.attest.store import bundle_text
-    from gatekeeper.modes.attest import Settings, attest_update
     from gatekeeper.report.json import render_json
 
-    with _tempdir() as tmp:
-        key = tmp / "attest-key"
-        fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(settings.attest_key.strip() + "\n")
-        server = os.environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
-        attest_settings = Settings(signer_path=key, verifier_id=f"{server}/{settings.repository}/gatekeeper",
-                                   resource_uri=f"git+{server}/{settings.repository}")
-        admission, signed = attest_update(
-            git, update, controls_for(verdict, policy, update), settings=attest_settings,
-            activity="force-push" if parsed.forced else "push", actor=os.environ.get("GITHUB_ACTOR") or None,
-            verdict_digest=hashlib.sha256(render_json(verdict).encode()).hexdigest(),
-            policy_digest_value=policy_digest(policy), policy_source=policy.source, start=False)
+    admission, signed = attest_with_key(
+        git, update, verdict, policy, key_text=settings.attest_key,
+        verifier_id=f"{settings.server_url}/{settings.repository}/gatekeeper",
+        resource_uri=f"git+{settings.server_url}/{settings.repository}",
+        activity="force-push" if parsed.forced else "push", actor=settings.actor or None,
+        verdict_json=render_json(verdict).encode())
     target = settings.workspace / "gatekeeper-attestation.intoto.jsonl"
     try:
         target.write_bytes(bundle_text(signed))

@@ -61,7 +61,7 @@ from gatekeeper.sanitize import safe
 from gatekeeper.trusted import TrustedPolicy, trusted_policy
 from gatekeeper.watchdog import WATCHDOG_MARGIN, HookState, Watchdog
 
-ATTEST_KEY_ENV = "GATEKEEPER_ATTEST_KEY"  # the same name as modes.attest.KEY_ENV (not imported: hook start-up)
+ATTEST_KEY_ENV = "GATEKEEPER_ATTEST_KEY"  # the same name as attest.admission.KEY_ENV (not imported: hook start-up)
 MIN_RESERVE = 0.3  # seconds kept free after the soft deadline for reporting
 
 
@@ -310,8 +310,8 @@ def _record_admission(git: Git, raw: Sequence[RawUpdate], verdict: Verdict, poli
                       state: HookState, env: Mapping[str, str]) -> None:
     """Sign the attestations post-receive will store. Never blocks the push: when this fails,
     post-receive attests the tips at level 1 and says the verdict was not recorded."""
+    from gatekeeper.attest.admission import prepare_admission
     from gatekeeper.errors import GatekeeperError
-    from gatekeeper.modes.attest import prepare_admission
     from gatekeeper.report.json import render_json
 
     try:
