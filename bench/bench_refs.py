@@ -83,7 +83,9 @@ def main() -> None:
 
         def old_notes() -> dict[str, str]:
             pairs = {}
-            for line in git.out("notes", "--ref=refs/notes/origin", "list").splitlines():
+            listing = subprocess.run(["git", "notes", "--ref=refs/notes/origin", "list"], cwd=work,
+                                     capture_output=True, check=True, text=True).stdout
+            for line in listing.splitlines():
                 blob, _, commit = line.partition(" ")
                 if commit in wanted:
                     pairs[commit] = blob
@@ -101,7 +103,7 @@ def main() -> None:
         lookups = shas[-1000:]
 
         cases: list[tuple[str, Callable[[], object]]] = [
-            ("baseline: git rev-parse HEAD", lambda: git.run("rev-parse", "HEAD")),
+            ("baseline: git rev-parse HEAD", lambda: git.try_resolve("HEAD")),
             ("symref_targets(4 pushed names)", lambda: git.symref_targets(pushed)),
             ("peel(4 pushed tips)", lambda: git.peel(shas[-4:])),
             (f"ref_targets() (all {args.tags // 10 + args.tags + 200} refs)", git.ref_targets),

@@ -86,7 +86,8 @@ def main() -> int:
         root = Path(tmp)
         repo = build_repo(root, args.files)
         git = Git(repo)
-        listing = git.out("ls-tree", "-r", "-z", "HEAD").split("\x00")
+        listing = subprocess.run(["git", "ls-tree", "-r", "-z", "HEAD"], cwd=repo, capture_output=True, check=True,
+                                 text=True).stdout.split("\x00")
         entries = []
         for item in filter(None, listing):
             meta, path = item.split("\t", 1)

@@ -52,8 +52,8 @@ def test_changed_files_root_merge_and_odd_names(repo: RepoBuilder) -> None:
 def test_read_objects_pipelined(repo: RepoBuilder) -> None:
     repo.commit("c", {"small": "x" * 10, "big": "y" * 5000})
     git = Git(repo.path)
-    small = git.out("rev-parse", "HEAD:small").strip()
-    big = git.out("rev-parse", "HEAD:big").strip()
+    small = repo.git("rev-parse", "HEAD:small").strip()
+    big = repo.git("rev-parse", "HEAD:big").strip()
     missing = "1" * 40
     objects = git.read_objects([small, big, missing, small], max_size=1000)
     assert objects == {small: ("blob", b"x" * 10), big: ("blob", None), missing: ("missing", None)}
@@ -120,3 +120,24 @@ def test_attributes_do_not_hide_added_lines(repo: RepoBuilder, tmp_path: Path, m
         assert not per_commit["app.cfg"].binary and per_commit["app.cfg"].added == ((1, "key = hidden"),)
         net = range_additions(git, [base], sha)[b"app.cfg"]
         assert not net.binary and net.line_numbers == {1}
+
+
+def test_remote_fork_point(repo: RepoBuilder) -> None:
+    """Where pushed commits leave what the clone knows of the remote (the pre-push hook's base)."""
+    root = repo.commit("root", {"a": "1"})
+    git = Git(repo.path)
+    assert git.remote_fork_point(root, "origin") is None  # no remote-tracking ref: the whole history is new
+    left = repo.commit("left", {"a": "2"})
+    repo.git("update-ref", "refs/remotes/origin/left", left)
+    assert git.remote_fork_point(left, "origin") == left  # nothing new
+    repo.branch("right", root)
+    right = repo.commit("right", {"b": "1"})
+    repo.git("update-ref", "refs/remotes/origin/right", right)
+    repo.checkout("main")
+    mine = repo.commit("mine", {"c": "1"})
+    assert git.remote_fork_point(mine, "origin") == left  # one boundary commit
+    assert git.remote_fork_point(mine, "upstream") is None  # only that remote's refs count
+    merge = repo.merge("right")
+    # Two boundary commits (left, right): their common ancestor, so no known commit is skipped.
+    assert git.remote_fork_point(merge, "origin") == root
+    assert git.remote_fork_point(merge, "no such/remote") == root  # not a plain remote name: every remote

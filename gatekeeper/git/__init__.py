@@ -26,6 +26,7 @@ from gatekeeper.git.notes import NOTES_REF, BrokenNotes
 from gatekeeper.git.objects import BlobReader, TreeEntry
 from gatekeeper.git.refs import RefTarget
 from gatekeeper.git.repo import Git, classify_update
+from gatekeeper.git.workdir import Workdir
 
 __all__ = [
     "NOTES_REF",
@@ -37,6 +38,7 @@ __all__ = [
     "RefTarget",
     "RepoInfo",
     "TreeEntry",
+    "Workdir",
     "classify_update",
     "commit_from_parts",
     "git_environment",

@@ -108,7 +108,7 @@ class Runner:
                  safe_directory: bool = False, user_config: bool = False, offline: bool = False) -> None:
         self.path = Path(path)
         self.timeout = timeout
-        self.env = git_environment(inherit_git_env=inherit_git_env, user_config=user_config)
+        self._env = git_environment(inherit_git_env=inherit_git_env, user_config=user_config)
         self._config: list[str] = []
         for item in _PINNED_CONFIG:
             self._config += ["-c", item]
@@ -143,7 +143,7 @@ class Runner:
              timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
         argv = self._argv(*args)
         try:
-            proc = subprocess.run(argv, cwd=self.path, env=self.env, input=input, capture_output=True,
+            proc = subprocess.run(argv, cwd=self.path, env=self._env, input=input, capture_output=True,
                                   timeout=timeout or self.timeout, check=False)
         except NotADirectoryError as exc:
             raise GitError(f"{self.path}: not a directory", "pass --repo with a git repository path",
@@ -166,15 +166,6 @@ class Runner:
     def _out(self, *args: str, input: bytes | None = None) -> str:
         return self._run(*args, input=input).stdout.decode("utf-8", "replace")
 
-    # Raw-argument entry points for the modes that still build git command lines (install, tag, pre-push,
-    # demo); they go once those modes ask named questions instead.
-    def run(self, *args: str, input: bytes | None = None, check: bool = True,
-            timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
-        return self._run(*args, input=input, check=check, timeout=timeout)
-
-    def out(self, *args: str, input: bytes | None = None) -> str:
-        return self._out(*args, input=input)
-
     def _attr_free(self) -> tuple[Path, dict[str, str]]:
         """Working directory and environment for commands whose output attributes would change.
 
@@ -189,7 +180,7 @@ class Runner:
             git_dir = self.info().git_dir
             empty = Path(tempfile.mkdtemp(prefix="gatekeeper-noattr-"))
             weakref.finalize(self, shutil.rmtree, str(empty), True)
-            env = dict(self.env)
+            env = dict(self._env)
             for name in ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH",
                          "GIT_COMMON_DIR"):
                 # The cwd changes: location variables git gave relative must keep meaning the same place.
@@ -215,7 +206,7 @@ class Runner:
         stdout, and the reader would wait forever. The process is reaped on the way out (killed when the
         reader stopped early); a failure raises GitError once the output was read in full."""
         argv = self._argv(*args)
-        cwd, env = self._attr_free() if attr_free else (self.path, self.env)
+        cwd, env = self._attr_free() if attr_free else (self.path, self._env)
         proc = subprocess.Popen(argv, cwd=cwd, env=env,
                                 stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)

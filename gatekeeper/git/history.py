@@ -4,6 +4,7 @@ Commits, ancestry and merge bases, parents, and the commits a ref update brings.
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from gatekeeper.errors import GitError
@@ -15,6 +16,7 @@ _LOG_FIELDS = ("%H", "%P", "%an", "%ae", "%at", "%cn", "%ce", "%ct", "%B")
 _LOG_FORMAT = "%x00".join(_LOG_FIELDS)
 # One commit of a raw log: (sha, parents, author, author_time, committer, commit_time, message, signed).
 RawParts = tuple[str, tuple[str, ...], Person, int, Person, int, str, bool]
+_REMOTE_NAME = re.compile(r"\A[A-Za-z0-9._-]{1,100}\Z")
 
 
 class History(Runner):
@@ -93,6 +95,24 @@ class History(Runner):
         _check_rev_token(b)
         proc = self._run("merge-base", "--all", a, b, check=False)
         return [s for s in proc.stdout.decode().split() if is_sha(s)] if proc.returncode == 0 else []
+
+    def remote_fork_point(self, tip: str, remote: str | None = None) -> str | None:
+        """Where the commits of `tip` leave what this clone knows of `remote` (its remote-tracking refs; all
+        remotes when None or not a plain remote name): `tip` itself when every commit is known already, the
+        one boundary commit, the octopus merge base of several (a few known commits judged again, never
+        fewer), None when nothing known is reachable (the whole history is new)."""
+        pattern = f"--remotes={remote}" if remote and _REMOTE_NAME.match(remote) else "--remotes"
+        out = self._out("rev-list", "--boundary", tip, "--not", pattern)
+        boundary = [entry[1:] for entry in out.split() if entry.startswith("-") and is_sha(entry[1:])]
+        if not out.strip():
+            return tip  # nothing new: every commit is already on the remote
+        if len(boundary) == 1:
+            return boundary[0]
+        if boundary:
+            proc = self._run("merge-base", "--octopus", *boundary, check=False)
+            sha = proc.stdout.decode().strip()
+            return sha if proc.returncode == 0 and is_sha(sha) else None
+        return None
 
     def merge_base(self, a: str, b: str) -> str | None:
         _check_rev_token(a)

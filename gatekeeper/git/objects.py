@@ -86,6 +86,12 @@ class Objects(Runner):
         return [(tag, raw.partition(b"\n\n")[2].decode("utf-8", "replace"))
                 for tag, raw in self.tag_objects(sha, max_depth=max_depth)]
 
+    def commit_message(self, sha: str) -> str:
+        """The message of commit `sha` as stored (everything after the header block; signature lines are
+        indented, never empty); GitError when it is no commit."""
+        raw = self._run("cat-file", "commit", sha).stdout
+        return raw.split(b"\n\n", 1)[1].decode("utf-8", "replace") if b"\n\n" in raw else ""
+
     def tag_objects(self, sha: str, *, max_depth: int = 8) -> list[tuple[str, bytes]]:
         """(tag object id, raw object bytes) of the annotated tag `sha` and of the tags it points at in
         turn, read through one `cat-file --batch`; [] when `sha` is no tag object."""
@@ -138,7 +144,7 @@ class Objects(Runner):
         if not wanted:
             return {}
         argv = self._argv("cat-file", "--batch")
-        proc = subprocess.Popen(argv, cwd=self.path, env=self.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        proc = subprocess.Popen(argv, cwd=self.path, env=self._env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL)
         feeder = threading.Thread(target=_feed, args=(proc.stdin, "".join(f"{s}\n" for s in wanted).encode()),
                                   daemon=True)
@@ -237,7 +243,7 @@ class BlobReader:
 
     def __enter__(self) -> BlobReader:
         argv = self.git._argv("cat-file", "--batch")
-        self._proc = subprocess.Popen(argv, cwd=self.git.path, env=self.git.env, stdin=subprocess.PIPE,
+        self._proc = subprocess.Popen(argv, cwd=self.git.path, env=self.git._env, stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         return self
 

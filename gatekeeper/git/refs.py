@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from gatekeeper.errors import GitError
 from gatekeeper.git._runner import _first_line, is_sha
@@ -159,6 +160,18 @@ class Refs(Objects):
     def config_get(self, key: str) -> str | None:
         proc = self._run("config", "--get", key, check=False)
         return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def set_config(self, key: str, value: str) -> None:
+        """Set one value in the repository's own config (`git config key value`); GitError when git refuses."""
+        if not key or key.startswith("-") or any(ord(c) < 32 for c in key):
+            raise GitError(f"invalid config key {key!r}", "this is a bug in gatekeeper; please report it")
+        self._run("config", key, value)
+
+    def hooks_dir(self) -> Path:
+        """Where this repository's hooks directory is (`rev-parse --git-path hooks`), absolute. core.hooksPath
+        is honoured only when the config this Git reads has it (see `user_config`)."""
+        path = Path(self._out("rev-parse", "--git-path", "hooks").strip())
+        return path if path.is_absolute() else (self.path / path)
 
     def is_partial_clone(self) -> bool:
         """A clone made with --filter (it has a promisor remote): objects may be missing by design."""

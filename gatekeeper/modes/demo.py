@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TextIO
 
 from gatekeeper.config import default_policy
-from gatekeeper.git import Git, git_environment
+from gatekeeper.git import Workdir, git_environment
 from gatekeeper.modes.install import install
 from gatekeeper.modes.tag import set_trailers
 
@@ -67,15 +67,13 @@ class Sandbox:
                     "GIT_CONFIG_GLOBAL": os.devnull, "NO_COLOR": "1"})
         self.env = env
 
-    def git(self, cwd: Path, who: Person | None = None, extra: Mapping[str, str] | None = None) -> Git:
-        git = Git(cwd, timeout=60.0)
+    def git(self, cwd: Path, who: Person | None = None, extra: Mapping[str, str] | None = None) -> Workdir:
         env = dict(self.env)
         if who is not None:
             env.update({"GIT_AUTHOR_NAME": who.name, "GIT_AUTHOR_EMAIL": who.email,
                         "GIT_COMMITTER_NAME": who.name, "GIT_COMMITTER_EMAIL": who.email})
         env.update(extra or {})
-        git.env = env
-        return git
+        return Workdir(cwd, env=env, timeout=60.0)
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -88,23 +86,22 @@ class Sandbox:
             path = clone / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(content, encoding="utf-8")
-            git.run("add", "--", name)
+            git.add(name)
         if trailers:
             message = set_trailers(message, trailers)
-        git.run("commit", "-q", "--no-verify", "--cleanup=verbatim", "-F", "-", input=message.encode())
+        git.commit(message)
         return git.resolve("HEAD")
 
     def push(self, clone: Path, who: Person, args: tuple[str, ...], extra: Mapping[str, str] | None = None,
              shown_env: str = "") -> tuple[int, str]:
         git = self.git(clone, who, extra)
         self.say(f"  $ {shown_env}git push {' '.join(args)}")
-        proc = git.run("push", *args, check=False, timeout=60.0)
-        text = proc.stderr.decode("utf-8", "replace") + proc.stdout.decode("utf-8", "replace")
+        code, text = git.push(*args, timeout=60.0)
         for line in text.splitlines():
             # git pads sideband lines with spaces to overwrite progress output; they carry nothing.
             if line.strip() and not line.startswith("To "):
                 self.say(f"    {line.rstrip()}")
-        return proc.returncode, text
+        return code, text
 
 
 def run_demo(*, keep: bool = False, out: TextIO | None = None) -> int:
@@ -129,12 +126,12 @@ def _demo(box: Sandbox) -> int:
 
     box.say("gatekeeper demo: a throwaway git server with the gate installed, and three pushes.")
     box.say(f"  sandbox: {root}")
-    box.git(root).run("init", "-q", "--bare", "-b", "main", str(server))
+    box.git(root).init_bare(server, branch="main")
     result = install(server, "pre-receive", user_config=False)
     box.say("  $ gatekeeper install --hook pre-receive --repo server.git")
     box.say(f"    installed {result.path.relative_to(root)} (built-in default policy: main is protected; "
             "mobile commits need a review)")
-    box.git(root).run("clone", "-q", str(server), str(desk))
+    box.git(root).clone(server, desk)
     if not has_secrets:
         box.say("\n  NOTE: this build has no secrets scanner yet, so the gate cannot recognise the leaked key "
                 "and fails closed on every push; steps 1 and 2 will not behave as designed.")
@@ -154,7 +151,7 @@ def _demo(box: Sandbox) -> int:
     box.say("  His phone tags the commit: with GATEKEEPER_CLIENT=termux/0.118 set once, `gatekeeper tag "
             "--assisted-by codex-mobile/0.3`")
     box.say("  adds Origin-Device: mobile, Origin-Client: termux/0.118 and Assisted-by: codex-mobile/0.3.")
-    box.git(root).run("clone", "-q", str(server), str(work))
+    box.git(root).clone(server, work)
     leaky = (f"REGION = 'eu-west-1'\nAWS_ACCESS_KEY_ID = '{key_id}'\nAWS_SECRET_ACCESS_KEY = '{secret}'\n")
     mobile = (("Origin-Device", "mobile"), ("Origin-Client", "termux/0.118"), ("Assisted-by", "codex-mobile/0.3"))
     bad = box.commit(work, MO, {"app/config.py": leaky}, "Connect to S3\n", mobile)
@@ -172,7 +169,7 @@ def _demo(box: Sandbox) -> int:
     box.say("\n[3/3] The fix. The leaky commit never landed, so Mo drops it instead of stacking a fix on top")
     box.say("  (a later 'remove key' commit would still carry the key in history):")
     box.say("  $ git reset --hard origin/main")
-    box.git(work).run("reset", "-q", "--hard", "origin/main")
+    box.git(work).reset_hard("origin/main")
     fixed_text = "import os\n\nREGION = 'eu-west-1'\nAWS_ACCESS_KEY_ID = os.environ['AWS_ACCESS_KEY_ID']\n"
     fixed = box.commit(work, MO, {"app/config.py": fixed_text}, "Read the S3 credentials from the environment\n",
                        mobile)
@@ -181,11 +178,10 @@ def _demo(box: Sandbox) -> int:
     box.say("  Rita fetches it, reviews it and merges it with a `Reviewed-by:` trailer, then pushes. The pusher's "
             "identity")
     box.say("  comes from the server (forge user, SSH forced command); here GATEKEEPER_PUSHER plays that part.")
-    box.git(root).run("clone", "-q", str(server), str(review))
+    box.git(root).clone(server, review)
     rita = box.git(review, RITA)
-    rita.run("fetch", "-q", str(work), "main")
-    rita.run("merge", "-q", "--no-ff", "--no-verify", "FETCH_HEAD", "-m",
-             f"Merge Mo's S3 configuration fix\n\nReviewed-by: {RITA.name} <{RITA.email}>")
+    rita.fetch(str(work), "main")
+    rita.merge("FETCH_HEAD", f"Merge Mo's S3 configuration fix\n\nReviewed-by: {RITA.name} <{RITA.email}>")
     merge = rita.resolve("HEAD")
     code, text = box.push(review, RITA, ("origin", "main"), {"GATEKEEPER_PUSHER": RITA.login},
                           shown_env="GATEKEEPER_PUSHER=rita ")

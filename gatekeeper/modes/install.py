@@ -56,9 +56,7 @@ def hooks_dir(git: Git, *, use_hooks_path: bool) -> Path:
             f"core.hooksPath is set to {hooks_path!r}: git runs hooks from there, not from the repository's "
             "hooks directory",
             "pass --use-hooks-path to install into that directory, or `git config --unset core.hooksPath`")
-    out = git.out("rev-parse", "--git-path", "hooks").strip()
-    path = Path(out)
-    return path if path.is_absolute() else (git.path / path)
+    return git.hooks_dir()
 
 
 # post-receive's common path is plain sh + git: pre-receive already signed the attestations of the
@@ -144,7 +142,7 @@ def install(repo: Path, hook: str, *, use_hooks_path: bool = False, policy: Path
     notes: list[str] = []
     target, kept = _install_one(directory, hook, python, policy, notes)
     if hook == "pre-receive":
-        git.run("config", "receive.advertisePushOptions", "true")
+        git.set_config("receive.advertisePushOptions", "true")
         notes.append("set receive.advertisePushOptions=true so `git push -o ...` reaches the hook")
         post, _ = _install_one(directory, "post-receive", python, policy, notes)
         notes.append(f"installed {post.name} beside it: it attests accepted protected tips when "

@@ -10,7 +10,6 @@ judged on its own commits, not the whole history). The policy is the work tree's
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,28 +25,13 @@ from gatekeeper.report.text import render_text
 from gatekeeper.review.local import LocalReviewSource
 from gatekeeper.sanitize import safe
 
-_HEX = re.compile(r"\A(?:[0-9a-f]{40}|[0-9a-f]{64})\Z")
-_REMOTE_NAME = re.compile(r"\A[A-Za-z0-9._-]{1,100}\Z")
-
 
 def _base(git: Git, line: PushLine, remote: str | None) -> str | None:
     """Where the pushed commits start: the remote tip if we have it, else where they leave what this
     clone knows of the remote (its remote-tracking refs), else None (the whole history is new)."""
     if not is_zero(line.remote_sha) and git.object_type(line.remote_sha) == "commit":
         return line.remote_sha
-    pattern = f"--remotes={remote}" if remote and _REMOTE_NAME.match(remote) else "--remotes"
-    out = git.out("rev-list", "--boundary", line.local_sha, "--not", pattern)
-    boundary = [entry[1:] for entry in out.split() if entry.startswith("-") and _HEX.match(entry[1:])]
-    if not out.strip():
-        return line.local_sha  # nothing new: every commit is already on the remote
-    if len(boundary) == 1:
-        return boundary[0]
-    if boundary:
-        # Several fork points: their common ancestor judges a few known commits again, never fewer.
-        proc = git.run("merge-base", "--octopus", *boundary, check=False)
-        sha = proc.stdout.decode().strip()
-        return sha if proc.returncode == 0 and _HEX.match(sha) else None
-    return None
+    return git.remote_fork_point(line.local_sha, remote)
 
 
 def to_updates(git: Git, lines: Sequence[PushLine], remote: str | None = None) -> tuple[RefUpdate, ...]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gatekeeper.errors import GitError, UsageError
+from gatekeeper.git import Workdir
 from gatekeeper.models import DEVICE_CLASSES
 from gatekeeper.modes.install import user_git
 from gatekeeper.sanitize import safe
@@ -186,24 +187,18 @@ def _leftovers(message: str, trailers: Sequence[tuple[str, str]]) -> tuple[str, 
 
 
 def tag_head(repo: Path, trailers: Sequence[tuple[str, str]]) -> TagResult:
-    git = user_git(repo)
+    git = Workdir(repo, user_config=True)  # as the user: their identity and signing config
     git.info()
     head = git.try_resolve("HEAD")
     if head is None:
         raise UsageError("there is no commit to tag yet", "commit first, or install the prepare-commit-msg hook "
                          "(`gatekeeper install --hook prepare-commit-msg`) to tag commits as they are made")
-    raw = git.run("cat-file", "commit", head).stdout
-    # The message is everything after the header block (signature lines are indented, never empty).
-    message = raw.split(b"\n\n", 1)[1].decode("utf-8", "replace") if b"\n\n" in raw else ""
+    message = git.commit_message(head)
     updated = set_trailers(message, trailers)
     if updated.rstrip("\n") == message.rstrip("\n"):
         return TagResult(False, tuple(trailers), head, head, _leftovers(updated, trailers))
-    # Only the message changes: --only keeps anything staged out of the commit, and --no-verify skips
-    # pre-commit/commit-msg hooks that would re-check content this command does not touch.
-    proc = git.run("commit", "--amend", "--only", "--no-verify", "--cleanup=verbatim", "--allow-empty",
-                   "-F", "-", input=updated.encode("utf-8"), check=False)
-    if proc.returncode != 0:
-        stderr = proc.stderr.decode("utf-8", "replace").strip()
+    stderr = git.amend_message(updated)  # only the message changes
+    if stderr is not None:
         raise GitError(f"git commit --amend failed: {safe(stderr, limit=300)}",
                        "configure user.name/user.email, or finish the merge/rebase in progress first")
     new = git.resolve("HEAD")
