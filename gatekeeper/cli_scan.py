@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import click
 
 from gatekeeper.errors import ConfigError, GitError, ToolError, UsageError
+from gatekeeper.fsutil import atomic_write
 from gatekeeper.models import ExitCode, Severity, Verdict
 from gatekeeper.policy import baselineable
 
@@ -165,19 +165,11 @@ def write_baseline(path: Path, fingerprints: list[str], now: dt.datetime | None 
         "generated": (now or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat(),
     }
     text = json.dumps(payload, indent=2) + "\n"
-    tmp: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".baseline-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-        tmp = None
+        atomic_write(path, text)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}", "choose a writable --output path") from None
-    finally:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
 
 
 def default_baseline_path(repo: Path) -> Path:

@@ -295,6 +295,11 @@ class Policy:
     def has_ruleset(self, name: str) -> bool:
         return any(rs.name == name for rs in self.rules)
 
+    def is_protected(self, ref: str) -> bool:
+        """Whether a full ref name matches one of `protected_refs` (`glob_match`: `*` stays inside one
+        path segment, `**` crosses them)."""
+        return any(glob_match(pattern, ref) for pattern in self.protected_refs)
+
 
 # -- strict YAML loading ----------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gatekeeper import origin as origin_pkg
-from gatekeeper.checks import CHECKS, Check, CheckContext, is_protected, required_approvals
+from gatekeeper.checks import CHECKS, Check, CheckContext, required_approvals
 from gatekeeper.config import Policy
 from gatekeeper.errors import GitError
 from gatekeeper.git import NOTES_REF, BrokenNotes, Git, RefTarget, TreeEntry, is_zero
@@ -94,12 +94,12 @@ def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str
         earlier: list[Commit] = []
         protected: list[RefTarget] | None = None
         for update in live:
-            if not is_protected(update.ref, request.policy):
+            if not request.policy.is_protected(update.ref):
                 continue
             if update.kind is RefKind.TAG or is_zero(update.old) or update.ref.startswith("refs/tags/"):
                 if protected is None:
                     # Refs that name a blob or a tree hold no commits (and rev-list refuses them).
-                    protected = [t for t in git.ref_targets(lambda name: is_protected(name, request.policy))
+                    protected = [t for t in git.ref_targets(request.policy.is_protected)
                                  if t.reaches_commit]
                 others = [t.sha for t in protected if t.name != update.ref]
                 arriving = git.rev_list([update.new], others, oldest_first=True)
@@ -159,7 +159,7 @@ def _read_notes(request: Request, commits: Sequence[Commit], refs: Mapping[str, 
             "policy/bad-notes-ref", Severity.HIGH, f"{ref} pushed as {update.new[:12]}: {problem}", enforced=True,
             fix=BAD_NOTES_FIX).with_fingerprint(ref, update.new, problem))
     shas = [c.sha for c in commits]
-    matters = any(is_protected(ref, request.policy) for names in refs.values() for ref in names)
+    matters = any(request.policy.is_protected(ref) for names in refs.values() for ref in names)
     result: dict[str, dict[str, str]] = {}
     for ref, limit in ((NOTES_REF, 64 * 1024), (AI_NOTES_REF, MAX_NOTE), (AGENT_TRACE_REF, MAX_NOTE)):
         found: dict[str, str] = {}
@@ -201,7 +201,7 @@ def loose_content(request: Request) -> tuple[list[LooseBlob], list[Finding]]:
         kind, target = peeled.get(update.new, ("missing", update.new))
         if kind not in ("blob", "tree"):
             continue
-        if is_protected(update.ref, request.policy):
+        if request.policy.is_protected(update.ref):
             findings.append(Finding(
                 "policy/ref-target", Severity.HIGH,
                 f"{update.ref} would name a {kind} ({target[:12]}), not a commit: protected refs hold reviewed "
@@ -346,7 +346,7 @@ def _review(request: Request, services: Services, reports: list[CommitReport],
     policy = request.policy
     needing = [r for r in reports
                if r.mobile and policy.ruleset(r.ruleset).review is not None
-               and any(is_protected(ref, policy) for ref in r.refs)]
+               and any(policy.is_protected(ref) for ref in r.refs)]
     approvals = max((required_approvals(r, changes.get(r.commit.sha, ()), policy) for r in needing), default=0)
     findings: list[Finding] = []
     reviews: Mapping[str, ReviewInfo] = {}

@@ -13,14 +13,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gatekeeper.checks import is_protected
 from gatekeeper.config import Policy
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.git import Git, classify_update
-from gatekeeper.models import Finding, RefUpdate, Severity
+from gatekeeper.models import Finding, RefUpdate, Severity, is_sha
 from gatekeeper.sanitize import safe
 
-_HEX = re.compile(r"\A(?:[0-9a-f]{40}|[0-9a-f]{64})\Z")
 _BAD_REF = re.compile(r"[\x00-\x20\x7f]")
 MAX_REF_LENGTH = 4096
 
@@ -51,7 +49,7 @@ def parse_input(data: bytes) -> list[RawUpdate]:
                              "gatekeeper pre-receive must be run by git as the pre-receive hook")
         old, new, ref = fields
         for name, sha in (("old", old), ("new", new)):
-            if not _HEX.match(sha):
+            if not is_sha(sha):
                 raise InputError(f"stdin line {number}: {name} object id {safe(sha, limit=80)!r} is not a "
                                  "40- or 64-digit lowercase hex id", "run gatekeeper as git's pre-receive hook")
         if len(old) != len(new):
@@ -78,7 +76,7 @@ def classify(git: Git, raw: Sequence[RawUpdate], policy: Policy) -> tuple[tuple[
         names = [u.ref]
         target = aliases.get(u.ref)
         if target is not None:
-            names = [target, u.ref] if is_protected(u.ref, policy) else [target]
+            names = [target, u.ref] if policy.is_protected(u.ref) else [target]
             notes.append(Finding(
                 "policy/ref-alias", Severity.INFO,
                 f"{safe(u.ref, limit=200)} is a symbolic ref to {safe(target, limit=200)} on the server: judged as "
@@ -107,7 +105,7 @@ def parse_pre_push(data: bytes) -> list[PushLine]:
     lines: list[PushLine] = []
     for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
         fields = line.split(" ")
-        if len(fields) != 4 or not _HEX.match(fields[1]) or not _HEX.match(fields[3]):
+        if len(fields) != 4 or not is_sha(fields[1]) or not is_sha(fields[3]):
             raise PrePushInputError(f"stdin line {number} is not `<local ref> <sha> <remote ref> <sha>`: "
                                     f"{safe(line, limit=80)!r}", "gatekeeper pre-push must be run by git")
         if any(ord(c) < 32 for c in fields[0] + fields[2]):

@@ -14,6 +14,19 @@ from dataclasses import dataclass, field
 from gatekeeper.fingerprint import digest_parts
 
 ZERO_SHA = "0" * 40
+# A full object id: SHA-1 (40) or SHA-256 (64) lowercase hex, nothing before or after (not even a newline).
+_OBJECT_ID = re.compile(r"\A[0-9a-f]{40}(?:[0-9a-f]{24})?\Z")
+
+
+def is_sha(value: str | None) -> bool:
+    """Whether `value` is a full lowercase object id (40 or 64 hex digits) — the one rule for every
+    object id read from git, stdin, an API or a file."""
+    return isinstance(value, str) and bool(_OBJECT_ID.match(value))
+
+
+def is_zero(sha: str) -> bool:
+    """The all-zeros id git uses for "no object" (a created or deleted ref)."""
+    return set(sha) == {"0"}
 
 
 class ExitCode(enum.IntEnum):

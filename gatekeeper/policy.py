@@ -116,7 +116,7 @@ def _unscanned(finding: Finding, commits: Sequence[CommitReport], policy: Policy
     if not mine:
         return policy.unscanned_action("default", False), False
     action = max((policy.unscanned_action(c.ruleset, c.mobile) for c in mine), key=order.index)
-    protected = any(glob_match(p, ref) for c in mine for ref in c.refs for p in policy.protected_refs)
+    protected = any(policy.is_protected(ref) for c in mine for ref in c.refs)
     return action, protected
 
 

@@ -25,6 +25,7 @@ from gatekeeper.attest.store import ATTESTATIONS_REF, bundle_text
 from gatekeeper.attest.verify import recorded_level
 from gatekeeper.config import Policy
 from gatekeeper.errors import ConfigError, GitError
+from gatekeeper.fsutil import atomic_write
 from gatekeeper.git import Git, is_sha, is_zero
 from gatekeeper.models import RefKind, RefUpdate, Verdict
 from gatekeeper.sanitize import safe
@@ -54,14 +55,9 @@ def record_stem(directory: Path, old: str, new: str) -> str:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # A hand-off to post-receive seconds later, written inside the push's time budget: no fsync (a
+    # crash in between means post-receive never runs, and a missing record is reported as a gap).
+    atomic_write(path, data, durable=False)
 
 
 def activity_for(kind: RefKind, env: Mapping[str, str]) -> str:
@@ -75,7 +71,6 @@ def activity_for(kind: RefKind, env: Mapping[str, str]) -> str:
 def prepare_admission(git: Git, lines: Sequence[tuple[str, str, str]], verdict: Verdict, policy: Policy,
                       verdict_json: bytes, actor: str | None, env: Mapping[str, str]) -> None:
     """pre-receive, after deciding allow/warn: sign the attestations post-receive will store."""
-    from gatekeeper.checks import is_protected
 
     settings = settings_from_env(git, env)
     directory = record_dir(git)
@@ -87,7 +82,7 @@ def prepare_admission(git: Git, lines: Sequence[tuple[str, str, str]], verdict: 
     for old, new, ref in lines:
         stem = record_stem(directory, old, new)
         update = updates.get((ref, new))
-        if (update is None or update.kind is RefKind.DELETE or is_zero(new) or not is_protected(ref, policy)
+        if (update is None or update.kind is RefKind.DELETE or is_zero(new) or not policy.is_protected(ref)
                 or (not ref.startswith("refs/heads/") and git.object_type(new) != "commit")):
             _atomic_write(Path(stem + ".skip"), b"")
             continue

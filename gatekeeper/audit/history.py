@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gatekeeper import origin as origin_pkg
 from gatekeeper.audit.decisionlog import Admission, LogError, Store
-from gatekeeper.checks import CheckContext, ZoneCheck, is_protected
+from gatekeeper.checks import CheckContext, ZoneCheck
 from gatekeeper.config import Policy
 from gatekeeper.engine import ruleset_for
 from gatekeeper.errors import GitError, UsageError
@@ -287,11 +287,11 @@ def protected_tips(git: Git, policy: Policy) -> dict[str, str]:
     """Refs the policy protects, with their tips: local branches, and `refs/remotes/R/X` as `refs/heads/X`."""
     found: dict[str, str] = {}
     for ref, sha in git.refs("refs/heads/").items():
-        if is_protected(ref, policy):
+        if policy.is_protected(ref):
             found[ref] = sha
     for ref, sha in git.refs("refs/remotes/").items():
         parts = ref.split("/", 3)
-        if len(parts) == 4 and parts[3] != "HEAD" and is_protected(f"refs/heads/{parts[3]}", policy):
+        if len(parts) == 4 and parts[3] != "HEAD" and policy.is_protected(f"refs/heads/{parts[3]}"):
             found.setdefault(ref, sha)
     return found
 

@@ -10,15 +10,15 @@ we validated, never from text in a commit.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from gatekeeper.models import is_sha
+
 if TYPE_CHECKING:
     from gatekeeper.audit.mode import Forge
 
-_SHA = re.compile(r"\A[0-9a-f]{40}(?:[0-9a-f]{24})?\Z")
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 DECISION_COLOURS = {"allow": "#2ca02c", "warn": "#ff7f0e", "block": "#d62728", "error": "#7f7f7f"}
 
@@ -135,7 +135,7 @@ def hbars(chart_id: str, title: str, items: Sequence[tuple[str, int]]) -> str:
 # -- the page --------------------------------------------------------------------------------------------------
 
 def _commit_link(sha: str, forge: Forge | None) -> str:
-    if not _SHA.match(sha):
+    if not is_sha(sha):
         return _e(sha[:12])
     if forge is None:
         return f"<code>{sha[:12]}</code>"

@@ -39,10 +39,6 @@ class Check(Protocol):
 RESERVED_REF_PREFIX = "refs/notes/gatekeeper/"
 
 
-def is_protected(ref: str, policy: Policy) -> bool:
-    return any(glob_match(pattern, ref) for pattern in policy.protected_refs)
-
-
 class ZoneCheck:
     id = "policy/zone-violation"
     description = "compliance zones: mobile, personal-device or AI changes to paths a zone forbids"
@@ -99,7 +95,7 @@ class RefUpdateCheck:
                     enforced=True, fix="do not push refs/notes/gatekeeper/*; fetch them instead",
                 ).with_fingerprint(update.ref, update.old, update.new))
                 continue
-            if not is_protected(update.ref, ctx.policy):
+            if not ctx.policy.is_protected(update.ref):
                 continue
             if update.kind is RefKind.FORCE and not pre.allow_force_push:
                 findings.append(Finding(

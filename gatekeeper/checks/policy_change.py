@@ -27,7 +27,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gatekeeper.checks import is_protected
 from gatekeeper.errors import ConfigError
 from gatekeeper.git import Git, is_zero
 from gatekeeper.models import CommitReport, Finding, RefKind, Severity
@@ -72,7 +71,7 @@ class PolicyChangeCheck:
         self.fix = fix
 
     def guarded(self, ref: str, ctx: CheckContext) -> bool:
-        return ref == self.trusted_ref or is_protected(ref, ctx.policy)
+        return ref == self.trusted_ref or ctx.policy.is_protected(ref)
 
     def run(self, ctx: CheckContext) -> list[Finding]:
         reports = list(ctx.commits)
@@ -212,7 +211,7 @@ class PolicySourceCheck:
         findings: list[Finding] = []
         source = safe(self.source, limit=200)
         pre = ctx.policy.pre_receive
-        protected = is_protected(self.source, ctx.policy)
+        protected = ctx.policy.is_protected(self.source)
         for update in ctx.updates:
             if update.ref != self.source:
                 continue

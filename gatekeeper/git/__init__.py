@@ -20,17 +20,17 @@ can hide lines from the scanners, in any mode.
 
 from __future__ import annotations
 
-from gatekeeper.git._runner import SHA_RE, RepoInfo, git_environment, is_sha, is_zero
+from gatekeeper.git._runner import RepoInfo, git_environment
 from gatekeeper.git.history import RawParts, commit_from_parts
 from gatekeeper.git.notes import NOTES_REF, BrokenNotes
 from gatekeeper.git.objects import BlobReader, TreeEntry
 from gatekeeper.git.refs import RefTarget
 from gatekeeper.git.repo import Git, classify_update
 from gatekeeper.git.workdir import Workdir
+from gatekeeper.models import is_sha, is_zero
 
 __all__ = [
     "NOTES_REF",
-    "SHA_RE",
     "BlobReader",
     "BrokenNotes",
     "Git",

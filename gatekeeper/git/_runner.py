@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -21,8 +20,6 @@ from pathlib import Path
 from typing import IO, Self
 
 from gatekeeper.errors import GitError
-
-SHA_RE = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 
 # Config that changes what machine formats print, or runs programs; pinned on every call.
 _PINNED_CONFIG = (
@@ -84,14 +81,6 @@ def git_environment(*, inherit_git_env: bool, base: dict[str, str] | None = None
                  "GIT_REPLACE_REF_BASE", "GIT_ATTR_SOURCE"):
         env.pop(name, None)
     return env
-
-
-def is_sha(value: str) -> bool:
-    return bool(SHA_RE.match(value))
-
-
-def is_zero(sha: str) -> bool:
-    return set(sha) == {"0"}
 
 
 @dataclass(frozen=True, slots=True)

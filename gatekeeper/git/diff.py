@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from gatekeeper.errors import GitError
-from gatekeeper.git._runner import _check_rev_token, is_sha
+from gatekeeper.git._runner import _check_rev_token
 from gatekeeper.git.objects import Objects
-from gatekeeper.models import ZERO_SHA, FileChange, FileStatus, display_path
+from gatekeeper.models import ZERO_SHA, FileChange, FileStatus, display_path, is_sha
 
 # Patch output whose shape does not depend on repository config: no colour, no external diff or
 # textconv drivers (which would run programs), fixed prefixes, no renames, no context lines, paths

@@ -8,8 +8,8 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from gatekeeper.errors import GitError
-from gatekeeper.git._runner import Runner, _check_rev_token, _first_line, is_sha, is_zero
-from gatekeeper.models import Commit, Person, RefKind, RefUpdate
+from gatekeeper.git._runner import Runner, _check_rev_token, _first_line
+from gatekeeper.models import Commit, Person, RefKind, RefUpdate, is_sha, is_zero
 from gatekeeper.trailers import parse_trailers
 
 _LOG_FIELDS = ("%H", "%P", "%an", "%ae", "%at", "%cn", "%ce", "%ct", "%B")

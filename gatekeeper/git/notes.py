@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from gatekeeper.errors import GitError
-from gatekeeper.git._runner import _first_line, is_sha
+from gatekeeper.git._runner import _first_line
 from gatekeeper.git.refs import Refs
+from gatekeeper.models import is_sha
 
 NOTES_REF = "refs/notes/origin"
 

@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from gatekeeper.errors import GitError
-from gatekeeper.git._runner import Runner, _check_rev_token, _feed, is_sha
-from gatekeeper.models import display_path
+from gatekeeper.git._runner import Runner, _check_rev_token, _feed
+from gatekeeper.models import display_path, is_sha
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gatekeeper.errors import GitError
-from gatekeeper.git._runner import _first_line, is_sha
+from gatekeeper.git._runner import _first_line
 from gatekeeper.git.objects import Objects
+from gatekeeper.models import is_sha
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from gatekeeper.git._runner import is_zero
 from gatekeeper.git.diff import Diffs
 from gatekeeper.git.history import History
 from gatekeeper.git.notes import Notes
-from gatekeeper.models import RefKind
+from gatekeeper.models import RefKind, is_zero
 
 
 class Git(Notes, History, Diffs):

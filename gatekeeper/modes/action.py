@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from gatekeeper.audit.decisionlog import log_verdict
-from gatekeeper.checks import CHECKS, is_protected
+from gatekeeper.checks import CHECKS
 from gatekeeper.checks.policy_change import PolicyChangeCheck
 from gatekeeper.config import POLICY_FILENAME, Policy
 from gatekeeper.engine import Request, Services, evaluate
@@ -229,7 +229,7 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
     log_verdict(verdict, policy, repository=f"github:{settings.repository}" if settings.repository else
                 str(settings.workspace), root=git.info().git_dir, from_repository=True)
     if (parsed.event.name == "push" and settings.attest_key and verdict.exit_code == ExitCode.OK
-            and is_protected(update.ref, policy)):
+            and policy.is_protected(update.ref)):
         path, level = _attest(settings, git, update, verdict, policy, parsed)
         return ActionResult(verdict, attestation=path, level=level)
     return ActionResult(verdict)

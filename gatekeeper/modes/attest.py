@@ -94,14 +94,13 @@ def _attest_gaps(git: Git, gaps: Sequence[tuple[str, str, str]], env: Mapping[st
                  policy_file: Path | None) -> None:
     """Protected tips that arrived without a gate verdict: attested at level 1, so every later chain
     shows the gap."""
-    from gatekeeper.checks import is_protected
     from gatekeeper.git import classify_update
     from gatekeeper.trusted import trusted_policy
 
     policy = trusted_policy(git, env, policy_file).policy
     settings = settings_from_env(git, env)
     for old, new, ref in gaps:
-        if is_zero(new) or not is_protected(ref, policy) or git.object_type(new) != "commit":
+        if is_zero(new) or not policy.is_protected(ref) or git.object_type(new) != "commit":
             continue
         kind = classify_update(git, old, new, ref)
         admission, _ = attest_update(

@@ -16,7 +16,6 @@ import datetime as dt
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 
 from gatekeeper.config import POLICY_FILENAME, Policy, load_policy_file
 from gatekeeper.errors import ConfigError, UsageError
+from gatekeeper.fsutil import atomic_write
 from gatekeeper.provenance.devices import (
     Device,
     DeviceRegistry,
@@ -92,24 +92,14 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}",
                           "check that the directory exists and is writable") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}",
-                              "check that the directory is writable and the disk is not full") from None
-        raise
+        atomic_write(path, text, mode=mode)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}",
+                          "check that the directory is writable and the disk is not full") from None
 
 
 def _check_generated(path: Path) -> None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import gatekeeper
 from gatekeeper.errors import UsageError
+from gatekeeper.fsutil import atomic_write
 from gatekeeper.git import Git
 
 HOOKS = ("pre-receive", "post-receive", "pre-push", "prepare-commit-msg")
@@ -211,13 +211,5 @@ def _uninstall_post_receive(directory: Path, notes: list[str]) -> None:
 
 
 def _write_executable(target: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        # git runs only executable hooks, and the script holds no secret.
-        os.chmod(tmp, 0o755)  # noqa: S103  # nosec B103
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # git runs only executable hooks, and the script holds no secret.
+    atomic_write(target, text, mode=0o755)

@@ -30,6 +30,7 @@ from urllib3.util.retry import Retry
 
 import gatekeeper
 from gatekeeper.errors import ToolError
+from gatekeeper.models import is_sha
 from gatekeeper.review.semantics import (
     REVIEW_STATES,
     UNKNOWN_STATE,
@@ -37,7 +38,6 @@ from gatekeeper.review.semantics import (
     PullRequest,
     Review,
     valid_login,
-    valid_sha,
 )
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -162,7 +162,7 @@ class GitHubClient:
 
     def commit(self, repo: str, sha: str) -> PullCommit:
         """One commit with the logins GitHub resolved for its author and committer (`commits/{sha}`)."""
-        if not valid_sha(sha):
+        if not is_sha(sha):
             raise GitHubError(f"invalid commit id {sha[:80]!r}", "this is a bug in gatekeeper; please report it")
         url = f"{self.api_url}/repos/{_repo_path(repo)}/commits/{sha}"
         data = self._json(self._get(url, PERM_CONTENTS), url, PERM_CONTENTS)
@@ -172,7 +172,7 @@ class GitHubClient:
         return found
 
     def commit_pulls(self, repo: str, sha: str) -> list[PullRequest]:
-        if not valid_sha(sha):
+        if not is_sha(sha):
             raise GitHubError(f"invalid commit id {sha[:80]!r}", "this is a bug in gatekeeper; please report it")
         path = f"/repos/{_repo_path(repo)}/commits/{sha}/pulls"
         perms = f"{PERM_CONTENTS} and {PERM_PULLS}"
@@ -344,7 +344,7 @@ def _review(item: Any) -> Review | None:
         login=login,
         user_type=user_type,
         state=state,
-        commit_id=commit_id if valid_sha(commit_id) else None,
+        commit_id=commit_id if is_sha(commit_id) else None,
         submitted_at=_str(item.get("submitted_at")) or "",
     )
 
@@ -353,7 +353,7 @@ def _pull_commit(item: Any) -> PullCommit | None:
     if not isinstance(item, dict):
         raise GitHubError("a commit in the response is not an object", "check GITHUB_API_URL")
     sha = _str(item.get("sha"))
-    if not valid_sha(sha):
+    if not is_sha(sha):
         return None
     data = _dict(item.get("commit"))
     author = _dict(data.get("author"))
@@ -376,7 +376,7 @@ def pull_request(item: Any) -> PullRequest | None:
     base = _dict(item.get("base"))
     head = _dict(item.get("head"))
     head_sha = _str(head.get("sha"))
-    if not isinstance(number, int) or isinstance(number, bool) or number <= 0 or not valid_sha(head_sha):
+    if not isinstance(number, int) or isinstance(number, bool) or number <= 0 or not is_sha(head_sha):
         return None
     merge_sha = _str(item.get("merge_commit_sha"))
     return PullRequest(
@@ -386,5 +386,5 @@ def pull_request(item: Any) -> PullRequest | None:
         base_ref=_str(base.get("ref")) or "",
         head_sha=str(head_sha),
         author_login=_user(item.get("user"))[0] or None,
-        merge_commit_sha=merge_sha if valid_sha(merge_sha) else None,
+        merge_commit_sha=merge_sha if is_sha(merge_sha) else None,
     )

@@ -37,7 +37,17 @@ from gatekeeper.config import Policy
 from gatekeeper.errors import GitError
 from gatekeeper.git import Git, is_zero
 from gatekeeper.interfaces import ReviewResult
-from gatekeeper.models import Commit, CommitReport, Finding, RefKind, RefUpdate, ReviewInfo, ReviewStatus, Severity
+from gatekeeper.models import (
+    Commit,
+    CommitReport,
+    Finding,
+    RefKind,
+    RefUpdate,
+    ReviewInfo,
+    ReviewStatus,
+    Severity,
+    is_sha,
+)
 from gatekeeper.review.github import GitHubClient, GitHubError
 from gatekeeper.review.github_event import GitHubEvent
 from gatekeeper.review.semantics import (
@@ -53,7 +63,6 @@ from gatekeeper.review.semantics import (
     is_owner,
     owner_requirements,
     pull_identities,
-    valid_sha,
 )
 
 if TYPE_CHECKING:
@@ -243,7 +252,7 @@ class GitHubReviewSource:
     def _covers(self, target: str) -> Callable[[str | None], bool]:
         """covers(commit_id): the reviewed commit is `target` or a descendant of it."""
         def covers(commit_id: str | None) -> bool:
-            if commit_id is None or not valid_sha(commit_id):
+            if commit_id is None or not is_sha(commit_id):
                 return False
             if commit_id == target:
                 return True
@@ -274,7 +283,7 @@ class GitHubReviewSource:
         try:
             if self.git.object_type(commit_id) != "commit":
                 return None
-            bases = [base] if valid_sha(base) and set(base) != {"0"} else []
+            bases = [base] if is_sha(base) and set(base) != {"0"} else []
             return frozenset(self.git.rev_list([commit_id], bases))
         except GitError:
             return None

@@ -21,7 +21,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from gatekeeper.checks import is_protected
 from gatekeeper.config import Policy
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import (
@@ -241,7 +240,7 @@ def review_findings(reviews: Mapping[str, ReviewInfo], needing: Sequence[CommitR
         status = info.status if info is not None else ReviewStatus.MISSING
         if status is not ReviewStatus.APPROVED:
             groups.setdefault(status, []).append(report)
-    protected = sorted({ref for r in needing for ref in r.refs if is_protected(ref, policy)})
+    protected = sorted({ref for r in needing for ref in r.refs if policy.is_protected(ref)})
     targets = ", ".join(protected) or ", ".join(u.ref for u in updates)
     findings: list[Finding] = []
     for status, group in groups.items():

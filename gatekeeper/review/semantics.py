@@ -38,15 +38,10 @@ _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$")
 _NOREPLY = re.compile(r"^(?:\d+\+)?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?:\[bot\])?@users\.noreply\.github\.com$",
                       re.IGNORECASE)
 _COAUTHOR = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
-_SHA = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
 
 
 def valid_login(login: str) -> bool:
     return bool(_LOGIN.match(login))
-
-
-def valid_sha(value: str | None) -> bool:
-    return value is not None and bool(_SHA.match(value))
 
 
 def is_human(login: str, user_type: str) -> bool:

@@ -20,7 +20,6 @@ the scanner and shard directories on the way must be real directories of ours, o
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import stat
@@ -29,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from gatekeeper import fingerprint
+from gatekeeper.fsutil import atomic_write
 from gatekeeper.scan.common import RawFinding
 
 FORMAT = 1
@@ -102,22 +102,14 @@ class ResultCache:
         target = self._file(scanner, key)
         payload = json.dumps({"format": FORMAT, "key": key, "findings": [f.to_json() for f in findings]},
                              separators=(",", ":")).encode()
-        tmp: str | None = None
         try:
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._check_dirs(target)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
-            os.replace(tmp, target)
-            tmp = None
+            # Private (0600); no fsync: an entry lost or cut short by a crash fails `get`'s checks and is a miss.
+            atomic_write(target, payload, durable=False)
         except OSError as exc:
             # A full disk or a vanished directory mid-run: keep scanning, stop caching, say so.
             self.problem = f"cache write failed ({exc.strerror or exc}): later results not cached"
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
 
     def _check_dirs(self, target: Path) -> None:
         """The scanner and shard directories between the cache root and an entry: real directories of ours."""

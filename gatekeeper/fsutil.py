@@ -1,0 +1,42 @@
+"""Replacing a file in one step: the one write-temp-then-rename of the code base.
+
+Readers (a concurrent hook, a post-receive, another run sharing the cache) see the old file or the
+new one, never half of it: the data goes to a fresh temp file in the same directory (created with
+O_EXCL by `mkstemp`, so a planted name or symlink there is never written through), is flushed and
+fsync'd, gets its mode bits, and `os.replace` puts it in place. `os.replace` swaps the directory
+entry — a symlink at the destination is replaced, never followed. On any failure the temp file is
+removed and the error propagates (callers turn OSError into their own user-facing error).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+PRIVATE = 0o600  # mkstemp's own mode: what a file gets unless the caller says otherwise
+
+
+def atomic_write(path: Path, data: bytes | str, *, mode: int = PRIVATE, durable: bool = True) -> None:
+    """Replace `path` with `data` (str is written as UTF-8 with "\\n" line ends, as given).
+
+    `mode` sets the permission bits of the new file (default 0o600, private); `durable=False` skips
+    the fsync for data whose loss in a crash costs nothing but a recomputation (a cache entry that
+    reads back short is rejected as foreign by its reader).
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            if mode != PRIVATE:
+                os.fchmod(handle.fileno(), mode)
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
