@@ -587,6 +587,11 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
     scan_ref_names = getattr(secrets_scanner, "scan_ref_names", None)
     if scan_ref_names is not None and moved and any("secrets" in rs.scanners for rs in policy.rules):
         findings.extend(scan_ref_names([u.ref for u in moved]))
+    # A key in a file's name is shown redacted by the secrets scanner's own findings; every other scanner's
+    # findings at that path (semgrep, bandit, tool failures) get the same redaction before anything prints.
+    redact_named = getattr(secrets_scanner, "redact_named", None)
+    if redact_named is not None:
+        findings = redact_named(findings)
     if "semgrep" in stats and "bandit" in stats:
         from gatekeeper.scan.themes import one_per_line
 

@@ -202,3 +202,26 @@ def test_a_key_in_a_ref_name_is_found_and_redacted(tmp_path: Path, ref: str) -> 
     assert server.git("for-each-ref", target) == ""
     # A harmless name still passes.
     assert spush(server, work, "origin", "HEAD:refs/heads/feature-x").code == 0
+
+
+def test_a_key_in_a_path_is_redacted_in_semgrep_and_bandit_findings_too(repo: RepoBuilder, tmp_path: Path) -> None:
+    """The secrets scanner redacts a key in a file's name in its own findings; semgrep and bandit name the same
+    path in theirs, and every output format must show it redacted (real semgrep and bandit runs)."""
+    import json
+
+    from gatekeeper.cli import run
+
+    policy = ("version: 1\nprotected_refs: [refs/heads/main]\n"
+              "rules:\n  default: {scanners: [secrets, semgrep, bandit], block_at: critical}\n")
+    base = repo.commit("base\n", {".gatekeeper.yml": policy, "a.txt": "a\n"})
+    repo.commit("add\n", {f"svc/{AWS_KEY}/app.py": "import os\nimport subprocess\n\n"
+                          "def run(cmd):\n    subprocess.call(cmd, shell=True)\n    eval(input())\n"})
+    outputs = []
+    for fmt in ("json", "text", "sarif"):
+        out = tmp_path / f"verdict.{fmt}"
+        run(["check", "--repo", str(repo.path), "--base", base, "--format", fmt, "--output", str(out)])
+        outputs.append(out.read_text())
+    verdict = json.loads(outputs[0])
+    tools = {f["rule_id"].split("/")[0] for f in verdict["findings"] if f.get("path", "").startswith("svc/")}
+    assert {"secrets", "bandit"} <= tools or {"secrets", "semgrep"} <= tools, verdict["findings"]
+    assert not [o for o in outputs if AWS_KEY in o]

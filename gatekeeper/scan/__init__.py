@@ -40,6 +40,8 @@ class _Lazy:
             self.scan_blobs = self._scan_blobs
             # ...and the names of the refs a push moves (the secrets scanner: a ref name can hold a token)
             self.scan_ref_names = self._scan_ref_names
+            # ...and a key it found in a file's name is redacted in the other scanners' findings too
+            self.redact_named = self._redact_named
 
     @property
     def scanner(self) -> Scanner:
@@ -53,6 +55,12 @@ class _Lazy:
     def _scan_ref_names(self, refs: Sequence[str]) -> list[Finding]:
         scan_ref_names = getattr(self.scanner, "scan_ref_names", None)
         return list(scan_ref_names(refs)) if scan_ref_names is not None else []
+
+    def _redact_named(self, findings: list[Finding]) -> list[Finding]:
+        if self._scanner is None:  # never ran: it found nothing to redact
+            return findings
+        redact_named = getattr(self._scanner, "redact_named", None)
+        return list(redact_named(findings)) if redact_named is not None else findings
 
     def _scan_blobs(self, git: Git, blobs: Sequence[LooseBlob], deadline: float | None) -> ScanResult:
         scanner: BlobScanner = self.scanner  # type: ignore[assignment]

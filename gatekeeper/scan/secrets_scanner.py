@@ -321,6 +321,24 @@ class SecretsScanner:
         self._pending.clear()
         return [verdicts.get(id(f), f) for f in findings]
 
+    def redact_named(self, findings: list[Finding]) -> list[Finding]:
+        """`findings` (any scanner's) with every secret in a path they name redacted, in path and message: the
+        engine applies it to the other scanners' findings, which name the same paths. The paths are read
+        again here rather than trusted to what this run's scan saw: a cached result holds only the redacted
+        form, and a path can reach a finding without passing through this scanner at all."""
+        names = dict(self._names)
+        paths = {f.path for f in findings if f.path and not (f.path.startswith("<") and f.path.endswith(">"))}
+        if paths:
+            try:
+                detector = self.detector()
+            except GatekeeperError:
+                detector = SecretDetector.load(self.rules_path)  # the built-in rules: redaction must not fail
+            for path in sorted(paths):
+                for hit in detector.scan_text(path, path=path, with_suppressed=True):
+                    if hit.value:
+                        names.setdefault(hit.value, hit.redacted)
+        return _redact_paths(findings, names)
+
     def _path_findings(self, detector: SecretDetector, commit: str, patch: FilePatch) -> list[Finding]:
         """A path the commit creates is a name in the pushed tree: `keys/AKIA....txt` leaks like content."""
         name = patch.key.decode("utf-8", "replace")
@@ -486,17 +504,22 @@ def _only(modes: Iterable[str]) -> str:
 
 
 def _redact_paths(findings: list[Finding], names: Mapping[str, str]) -> list[Finding]:
-    """A secret in a file's name is printed redacted wherever that path is shown, in every finding."""
+    """A secret in a file's name is printed redacted wherever that path is shown, in every finding: its path
+    and its message (a tool may quote the path it read)."""
     if not names:
         return findings
+    ordered = sorted(names.items(), key=lambda kv: len(kv[0]), reverse=True)  # a longer value first, whole
     out = []
     for finding in findings:
-        path = finding.path
-        if path:
-            for value, redacted in names.items():
+        path, message = finding.path, finding.message
+        for value, redacted in ordered:
+            if path:
                 path = path.replace(value, redacted)
-        out.append(finding if path == finding.path else dataclasses.replace(finding, path=path))
+            message = message.replace(value, redacted)
+        out.append(finding if (path, message) == (finding.path, finding.message)
+                   else dataclasses.replace(finding, path=path, message=message))
     return out
+
 
 
 def _scan_many(detector: SecretDetector, texts: Sequence[tuple[str, str]],
