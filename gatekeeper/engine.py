@@ -21,6 +21,7 @@ from gatekeeper.git import NOTES_REF, BrokenNotes, Git, RefTarget, TreeEntry, is
 from gatekeeper.interfaces import LooseBlob, ReviewSource, ScanJob, Scanner, ScanResult, SignatureSource
 from gatekeeper.models import (
     AIInvolvement,
+    BypassClaim,
     Commit,
     CommitReport,
     DeviceClass,
@@ -59,7 +60,8 @@ class Request:
     baseline: frozenset[str] = frozenset()
     deadline: float | None = None  # time.monotonic() budget end for cuttable work
     deferred_scanners: tuple[str, ...] = ()  # named in policy pre_receive.defer: left to CI, reported
-    extra_findings: tuple[Finding, ...] = ()  # findings the mode established (bypass, policy changed)
+    extra_findings: tuple[Finding, ...] = ()  # findings the mode established (a push through a symbolic ref)
+    bypass: BypassClaim | None = None  # a break-glass claim (pre-receive: push options + pusher); decide judges it
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,7 +303,8 @@ def evaluate(request: Request, services: Services) -> Verdict:
                                                         ai_scope)
     findings.extend(scan_findings)
 
-    outcome = decide(findings, reports, policy, today=request.now.date(), baseline=request.baseline)
+    outcome = decide(findings, reports, policy, today=request.now.date(), baseline=request.baseline,
+                     bypass=request.bypass)
     stats = Stats(
         commits=len(commits),
         files_scanned=files_scanned,

@@ -328,6 +328,16 @@ class Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class BypassClaim:
+    """A break-glass request as a door received it: the options the pusher typed (`git push -o ...`) and
+    who the server authenticated as pushing (None: unknown). Only policy.decide grants it."""
+
+    options: tuple[str, ...]
+    login: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Suppressed:
     finding: Finding
     reason: str  # "ignore: fixtures (until 2027-06-30)", "baseline", "inline"

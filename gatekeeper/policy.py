@@ -1,8 +1,10 @@
 """The one place that decides what counts: suppression, blocking and the decision.
 
-Pure: (findings, commit reports, policy, today, baseline) in, (findings with `blocking` set,
-suppressed findings with their reasons, decision) out. Checks report what they saw; only this
-module turns that into "blocks" or "does not block", so the exit code has one source.
+Pure: (findings, commit reports, policy, today, baseline, bypass claim) in, (findings with `blocking`
+set, suppressed findings with their reasons, decision) out. Checks report what they saw; only this
+module turns that into "blocks" or "does not block", so the exit code has one source. That includes
+break-glass: a door passes the bypass claim it received, and the policy's `bypass` rules decide here
+whether it is granted (what would have blocked stays visible, marked overridden) or denied (blocking).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from gatekeeper.config import (
     Policy,
     glob_match,
 )
-from gatekeeper.models import UNSCANNED_RULES, CommitReport, Decision, Finding, Severity, Suppressed
+from gatekeeper.models import UNSCANNED_RULES, BypassClaim, CommitReport, Decision, Finding, Severity, Suppressed
+from gatekeeper.sanitize import safe
 
 # Findings nothing can hide (no ignore entry, baseline or inline comment): they record that the gate
 # itself could not judge, was bypassed or deceived, or is being changed — and must stay visible.
@@ -67,8 +70,51 @@ def _threshold(finding: Finding, policy: Policy, rulesets: dict[str, str], defau
     return ruleset.block_at
 
 
+@dataclass(frozen=True, slots=True)
+class BypassOutcome:
+    requested: bool
+    granted: bool
+    finding: Finding | None = None  # gate/bypassed when granted, gate/bypass-denied (blocking) when denied
+
+
+def evaluate_bypass(claim: BypassClaim | None, policy: Policy) -> BypassOutcome:
+    """The break-glass push option: allowed only for users the policy names, with a reason."""
+    name = policy.bypass.push_option.strip()
+    requested = False
+    reason = ""
+    for option in claim.options if claim is not None else ():
+        key, _, value = option.partition("=")
+        if key.strip() == name:
+            requested = True
+            reason = safe(value, limit=200).strip() or reason
+    if claim is None or not requested:
+        return BypassOutcome(False, False)
+    allowed = {a.strip().casefold() for a in policy.bypass.allowed}
+    who = claim.login
+    problem = None
+    if who is None:
+        problem = "the pusher's identity is unknown here (no forge user, GATEKEEPER_PUSHER or REMOTE_USER)"
+    elif who.casefold() not in allowed and (claim.email or "").casefold() not in allowed:
+        problem = f"{who} is not allowed to bypass the gate (bypass.allowed)"
+    elif policy.bypass.reason_required and not reason:
+        problem = "a reason is required"
+    if problem is not None:
+        return BypassOutcome(True, False, Finding(
+            "gate/bypass-denied", Severity.HIGH, f"bypass requested with -o {name} but denied: {problem}",
+            enforced=True,
+            fix=f"push without -o {name}, or ask one of the users in bypass.allowed (with "
+                f"-o {name}=\"<reason>\")").with_fingerprint(name, who or "", reason))
+    return BypassOutcome(True, True, Finding(
+        "gate/bypassed", Severity.LOW, f"gate bypassed by {who}: {reason or '(no reason given)'}",
+        fix="review this push after the fact; the bypass is recorded in the audit log",
+    ).with_fingerprint(name, who or "", reason))
+
+
 def decide(findings: Iterable[Finding], commits: Sequence[CommitReport], policy: Policy, *,
-           today: dt.date, baseline: frozenset[str] = frozenset()) -> Outcome:
+           today: dt.date, baseline: frozenset[str] = frozenset(), bypass: BypassClaim | None = None) -> Outcome:
+    breakglass = evaluate_bypass(bypass, policy)
+    if breakglass.finding is not None:
+        findings = [*findings, breakglass.finding]
     rulesets = {c.commit.sha: c.ruleset for c in commits}
     # Push-level findings (no commit) are judged by the strictest rule set that applied in this run.
     applied = {c.ruleset for c in commits} or {"default"}
@@ -99,13 +145,28 @@ def decide(findings: Iterable[Finding], commits: Sequence[CommitReport], policy:
         kept.append(dataclasses.replace(finding, blocking=blocking))
     kept.extend(notes)
     kept.sort(key=lambda f: (not f.blocking, -f.severity, f.rule_id, f.path or "", f.line or 0))
-    if any(f.blocking for f in kept):
+    if any(f.blocking for f in kept) and breakglass.granted:
+        kept, decision = _overridden(kept), Decision.WARN
+    elif any(f.blocking for f in kept):
         decision = Decision.BLOCK
     elif unscanned_warns or any(f.severity >= Severity.LOW for f in kept):
         decision = Decision.WARN
     else:
         decision = Decision.ALLOW
     return Outcome(decision, tuple(kept), tuple(suppressed))
+
+
+def _overridden(findings: Sequence[Finding]) -> list[Finding]:
+    """A granted bypass accepts what would have blocked; it stays visible, in place, marked overridden."""
+    overridden = sorted({f.rule_id for f in findings if f.blocking})
+    result = []
+    for f in findings:
+        if f.rule_id == "gate/bypassed":
+            f = dataclasses.replace(f, message=f"{f.message}; overrode: {', '.join(overridden)}")
+        elif f.blocking:
+            f = dataclasses.replace(f, blocking=False)
+        result.append(f)
+    return result
 
 
 def _unscanned(finding: Finding, commits: Sequence[CommitReport], policy: Policy) -> tuple[str, bool]:

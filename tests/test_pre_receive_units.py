@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import textwrap
@@ -15,6 +16,7 @@ from gatekeeper.hookenv import forge_from_env, push_options_from_env, pusher_fro
 from gatekeeper.hookinput import InputError, parse_input
 from gatekeeper.interfaces import ScanJob, ScanResult
 from gatekeeper.models import (
+    BypassClaim,
     Commit,
     CommitReport,
     Decision,
@@ -30,7 +32,8 @@ from gatekeeper.models import (
     Stats,
     Verdict,
 )
-from gatekeeper.modes.pre_receive import apply_bypass, evaluate_bypass, run_pre_receive
+from gatekeeper.modes.pre_receive import run_pre_receive
+from gatekeeper.policy import decide, evaluate_bypass
 from gatekeeper.report.hook import render_error, render_hook
 from gatekeeper.review.forge import PushReviewSource
 from gatekeeper.review.reviewed_by import Identity, assess_trailers, parse_identity, same_person
@@ -230,14 +233,11 @@ def test_forge_merge_counts_once_and_combines_with_trailers() -> None:
 # -- bypass -----------------------------------------------------------------------------------------
 
 def test_bypass_matches_login_or_email_exactly() -> None:
-    from gatekeeper.hookenv import Pusher
-
     policy = parse_policy(TEST_POLICY.replace("allowed: [captain]", "allowed: [captain, ops@example.com]"), "t")
-    assert evaluate_bypass(("gatekeeper.bypass=why",), policy, Pusher("Captain", "GATEKEEPER_PUSHER")).granted
-    assert evaluate_bypass(("gatekeeper.bypass=why",), policy, Pusher("x", "GITEA_PUSHER_NAME",
-                                                                     "ops@example.com")).granted
-    assert not evaluate_bypass(("gatekeeper.bypass=why",), policy, Pusher("captain2", "GATEKEEPER_PUSHER")).granted
-    assert not evaluate_bypass(("other=1",), policy, Pusher("captain", "GATEKEEPER_PUSHER")).requested
+    assert evaluate_bypass(BypassClaim(("gatekeeper.bypass=why",), "Captain"), policy).granted
+    assert evaluate_bypass(BypassClaim(("gatekeeper.bypass=why",), "x", "ops@example.com"), policy).granted
+    assert not evaluate_bypass(BypassClaim(("gatekeeper.bypass=why",), "captain2"), policy).granted
+    assert not evaluate_bypass(BypassClaim(("other=1",), "captain"), policy).requested
 
 
 def _verdict(findings: tuple[Finding, ...], decision: Decision, commits: int = 1) -> Verdict:
@@ -245,11 +245,14 @@ def _verdict(findings: tuple[Finding, ...], decision: Decision, commits: int = 1
                    Stats(commits=commits), mode="pre-receive", policy_source="policy.yml")
 
 
-def test_apply_bypass_keeps_findings_visible() -> None:
-    bypassed = Finding("gate/bypassed", Severity.LOW, "gate bypassed by captain: why")
-    blocking = Finding("secrets/aws-access-key", Severity.CRITICAL, "key", blocking=True)
-    out = apply_bypass(_verdict((blocking, bypassed), Decision.BLOCK))
+def test_granted_bypass_keeps_findings_visible() -> None:
+    policy = parse_policy(TEST_POLICY, "t")
+    blocking = Finding("secrets/aws-access-key", Severity.CRITICAL, "key")
+    today = dt.date(2026, 12, 1)
+    assert decide([blocking], (), policy, today=today).decision is Decision.BLOCK
+    out = decide([blocking], (), policy, today=today, bypass=BypassClaim(("gatekeeper.bypass=why",), "captain"))
     assert out.decision is Decision.WARN
+    assert [f.rule_id for f in out.findings] == ["secrets/aws-access-key", "gate/bypassed"]
     assert [f.blocking for f in out.findings] == [False, False]
     assert out.findings[1].message == "gate bypassed by captain: why; overrode: secrets/aws-access-key"
 

@@ -19,7 +19,6 @@ evaluate (which also rejects: fail closed). Never a traceback, never a silent ex
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import os
 import subprocess
@@ -27,7 +26,6 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -45,14 +43,13 @@ from gatekeeper.hookenv import Pusher, forge_from_env, is_gitlab, push_options_f
 from gatekeeper.hookinput import InputError, RawUpdate, classify, parse_input
 from gatekeeper.interfaces import Scanner
 from gatekeeper.models import (
-    Decision,
+    BypassClaim,
     ExitCode,
-    Finding,
     RefUpdate,
-    Severity,
     Verdict,
 )
 from gatekeeper.origin.recorded import PushOriginStore
+from gatekeeper.policy import evaluate_bypass
 from gatekeeper.provenance.source import ProvenanceSource, Reader
 from gatekeeper.report.hook import GITLAB_PREFIX, render_error, render_hook
 from gatekeeper.review.forge import PushReviewSource, policy_review
@@ -87,63 +84,6 @@ def policy_source_check(git: Git, trusted: TrustedPolicy) -> PolicySourceCheck |
     if trusted.ref is None or trusted.sha is None:
         return None
     return PolicySourceCheck(git, trusted.ref)
-
-
-# -- bypass -----------------------------------------------------------------------------------------
-
-@dataclass(frozen=True, slots=True)
-class BypassOutcome:
-    requested: bool
-    granted: bool
-    finding: Finding | None = None
-
-
-def evaluate_bypass(options: Sequence[str], policy: Policy, pusher: Pusher | None) -> BypassOutcome:
-    """The break-glass push option: allowed only for users the policy names, with a reason."""
-    name = policy.bypass.push_option.strip()
-    requested = False
-    reason = ""
-    for option in options:
-        key, _, value = option.partition("=")
-        if key.strip() == name:
-            requested = True
-            reason = safe(value, limit=200).strip() or reason
-    if not requested:
-        return BypassOutcome(False, False)
-    allowed = {a.strip().casefold() for a in policy.bypass.allowed}
-    who = pusher.login if pusher is not None else None
-    problem = None
-    if who is None:
-        problem = "the pusher's identity is unknown here (no forge user, GATEKEEPER_PUSHER or REMOTE_USER)"
-    elif who.casefold() not in allowed and (pusher is None or (pusher.email or "").casefold() not in allowed):
-        problem = f"{who} is not allowed to bypass the gate (bypass.allowed)"
-    elif policy.bypass.reason_required and not reason:
-        problem = "a reason is required"
-    if problem is not None:
-        return BypassOutcome(True, False, Finding(
-            "gate/bypass-denied", Severity.HIGH, f"bypass requested with -o {name} but denied: {problem}",
-            enforced=True,
-            fix=f"push without -o {name}, or ask one of the users in bypass.allowed (with "
-                f"-o {name}=\"<reason>\")").with_fingerprint(name, who or "", reason))
-    return BypassOutcome(True, True, Finding(
-        "gate/bypassed", Severity.LOW, f"gate bypassed by {who}: {reason or '(no reason given)'}",
-        fix="review this push after the fact; the bypass is recorded in the audit log",
-    ).with_fingerprint(name, who or "", reason))
-
-
-def apply_bypass(verdict: Verdict) -> Verdict:
-    """A granted bypass accepts the push; what would have blocked stays visible, marked overridden."""
-    if verdict.decision is not Decision.BLOCK:
-        return verdict
-    overridden = sorted({f.rule_id for f in verdict.findings if f.blocking})
-    findings = []
-    for f in verdict.findings:
-        if f.rule_id == "gate/bypassed":
-            f = dataclasses.replace(f, message=f"{f.message}; overrode: {', '.join(overridden)}")
-        elif f.blocking:
-            f = dataclasses.replace(f, blocking=False)
-        findings.append(f)
-    return dataclasses.replace(verdict, decision=Decision.WARN, findings=tuple(findings))
 
 
 # -- the hook ---------------------------------------------------------------------------------------
@@ -257,10 +197,10 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
     deadline = t0 + budget - max(MIN_RESERVE, budget * 0.2)
 
     updates, extra = classify(git, raw, policy)
-    bypass = evaluate_bypass(state.push_options, policy, state.pusher)
-    state.bypass_granted = bypass.granted
-    if bypass.finding is not None:
-        extra.append(bypass.finding)
+    pusher = state.pusher
+    claim = BypassClaim(state.push_options, pusher.login if pusher else None, pusher.email if pusher else None)
+    # policy.decide judges the claim; the watchdog needs the answer now, in case the check runs out of time.
+    state.bypass_granted = evaluate_bypass(claim, policy).granted
 
     wanted = set(policy.pre_receive.scanners) - set(policy.pre_receive.defer)
     available = (_default_scanners(policy, trusted.reader) if scanners is _default_scanners
@@ -279,6 +219,7 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
         deadline=deadline,
         deferred_scanners=tuple(policy.pre_receive.defer),
         extra_findings=tuple(extra),
+        bypass=claim,
     )
     review = PushReviewSource(state.forge, pusher_identity)
     push_records = PushOriginStore.in_git_dir(git.info().git_dir)
@@ -291,8 +232,6 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
         push_records=push_records,
     )
     verdict = evaluate(request, services)
-    if bypass.granted:
-        verdict = apply_bypass(verdict)
     if verdict.exit_code == ExitCode.OK:
         try:
             push_records.record(verdict.commits, pusher=state.pusher.login if state.pusher else None,
