@@ -6,9 +6,10 @@ skipped). The range comes from the payload: PR `base.sha..head.sha`; merge group
 default branch (from their fork point), a force push is reported as such, a deletion has no commits,
 tag pushes are not gated here.
 
-The checkout must hold that history. A shallow clone or a missing base is fetched ONCE from the
-remote (`--unshallow`, or the exact commits); if that fails the run stops with exit 4 and the fix
-(`actions/checkout` with `fetch-depth: 0`).
+The checkout must hold that history (checkout.py): a shallow clone or a missing base is fetched ONCE
+from the remote; if that fails the run stops with exit 4 and the fix (`actions/checkout` with
+`fetch-depth: 0`). The engine judges the range; what the run publishes (summary, outputs,
+annotations) is rendered by report/github.py and written by cli_action.py.
 
 Trust comes from the base: the policy, device registry, allowed signers, baseline and CODEOWNERS are
 read at the base commit (PR base, merge-group base, the branch before a push) by trusted.py, never
@@ -22,25 +23,25 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gatekeeper.audit.decisionlog import log_verdict
+from gatekeeper.checkout import ensure_commits, fork_point
 from gatekeeper.checks import CHECKS
 from gatekeeper.checks.policy_change import PolicyChangeCheck
 from gatekeeper.config import POLICY_FILENAME, Policy
 from gatekeeper.engine import Request, Services, evaluate
-from gatekeeper.errors import GitError, UsageError
-from gatekeeper.git import Git, is_zero
+from gatekeeper.errors import UsageError
+from gatekeeper.git import Git
 from gatekeeper.models import ZERO_SHA, ExitCode, RefKind, RefUpdate, Verdict
 from gatekeeper.provenance.source import ProvenanceSource, git_reader
 from gatekeeper.report import OutputFormat
-from gatekeeper.review.github import DEFAULT_API_URL, GitHubClient, GitHubError
-from gatekeeper.review.github_event import GitHubEvent, ParsedEvent, load_event, parse_event
-from gatekeeper.review.github_source import GitHubReviewSource
+from gatekeeper.review.github import DEFAULT_API_URL
+from gatekeeper.review.github_event import ParsedEvent, load_event, parse_event
+from gatekeeper.review.github_source import ClientFactory, GitHubReviewSource
 from gatekeeper.scan import build_scanners
 from gatekeeper.trusted import load_trusted
 
@@ -117,30 +118,6 @@ class ActionSettings:
         )
 
 
-# -- history -----------------------------------------------------------------------------------------
-
-def ensure_commits(git: Git, needed: list[str], remote: str, optional: tuple[str, ...] = ()) -> set[str]:
-    """Make sure the clone is complete and holds `needed` (and tries `optional`), fetching ONCE.
-
-    Returns the optional commits that are present afterwards. GitError (exit 4) with the fix when the
-    history still is not there.
-    """
-    wanted = [s for s in dict.fromkeys([*needed, *optional]) if not is_zero(s)]
-    missing = [s for s in wanted if git.object_type(s) != "commit"]
-    shallow = git.is_shallow()
-    error = ""
-    if shallow or missing:
-        _ok, error = git.fetch_commits(remote, wanted, unshallow=shallow, timeout=FETCH_TIMEOUT)
-        missing = [s for s in wanted if git.object_type(s) != "commit"]
-        shallow = git.is_shallow()
-    lacking = [s for s in missing if s in needed]
-    if shallow or lacking:
-        what = "the clone is shallow" if shallow else "commit(s) " + ", ".join(s[:12] for s in lacking) + " are missing"
-        tried = f"; fetching them from {remote} failed: {error}" if error else ""
-        raise GitError(f"the checkout lacks the history gatekeeper needs: {what}{tried}", SHALLOW_FIX)
-    return {s for s in optional if s not in missing and not is_zero(s)}
-
-
 # -- the run -------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -151,30 +128,27 @@ class ActionResult:
     level: int | None = None  # the SLSA Source level it records
 
 
-ClientFactory = Callable[[str, str], GitHubClient]
-
-
 def _range(git: Git, parsed: ParsedEvent, remote: str) -> tuple[RefUpdate, str, str]:
     """The update to judge, the revision trusted files come from, and a description of the range."""
     ev = parsed.event
     if ev.is_pull or ev.name == "merge_group":
-        ensure_commits(git, [ev.base, ev.head], remote)
+        ensure_commits(git, [ev.base, ev.head], remote, timeout=FETCH_TIMEOUT, fix=SHALLOW_FIX)
         what = f"PR #{ev.pr_number}" if ev.is_pull else "merge group"
         moved = f" (retargeted from {parsed.retargeted_from})" if parsed.retargeted_from else ""
         return (RefUpdate(ev.ref, ev.base, ev.head, RefKind.UPDATE), ev.base,
                 f"{what} {ev.base[:12]}..{ev.head[:12]} into {ev.branch}{moved}")
     if parsed.deleted:
-        present = ensure_commits(git, [], remote, optional=(ev.base,))
+        present = ensure_commits(git, [], remote, optional=(ev.base,), timeout=FETCH_TIMEOUT, fix=SHALLOW_FIX)
         return (RefUpdate(ev.ref, ev.base, ZERO_SHA, RefKind.DELETE), ev.base if ev.base in present else ZERO_SHA,
                 f"deletion of {ev.branch}")
-    present = ensure_commits(git, [ev.head], remote, optional=(ev.base,))
+    present = ensure_commits(git, [ev.head], remote, optional=(ev.base,), timeout=FETCH_TIMEOUT, fix=SHALLOW_FIX)
     if not parsed.created and ev.base in present:
         kind = RefKind.FORCE if parsed.forced or not git.is_ancestor(ev.base, ev.head) else RefKind.UPDATE
         label = "force push" if kind is RefKind.FORCE else "push"
         return (RefUpdate(ev.ref, ev.base, ev.head, kind), ev.base,
                 f"{label} {ev.base[:12]}..{ev.head[:12]} to {ev.branch}")
     # A new branch (or a force push whose old tip is gone): only commits not on the default branch.
-    fork = _fork_point(git, ev, remote)
+    fork = fork_point(git, ev.branch, ev.head, remote)
     kind = RefKind.CREATE if parsed.created else RefKind.FORCE
     if fork is None:
         return (RefUpdate(ev.ref, ZERO_SHA, ev.head, kind), ZERO_SHA,
@@ -183,19 +157,6 @@ def _range(git: Git, parsed: ParsedEvent, remote: str) -> tuple[RefUpdate, str, 
     return (RefUpdate(ev.ref, fork, ev.head, kind), fork,
             f"{'new branch' if parsed.created else 'force push'} {ev.branch}: commits since its fork point "
             f"{fork[:12]} from the default branch")
-
-
-def _fork_point(git: Git, ev: GitHubEvent, remote: str) -> str | None:
-    candidates = [f"refs/remotes/{remote}/HEAD", f"refs/remotes/{remote}/main", f"refs/remotes/{remote}/master",
-                  "refs/heads/main", "refs/heads/master"]
-    for ref in candidates:
-        if ref.endswith("/" + ev.branch) and ref != f"refs/remotes/{remote}/HEAD":
-            continue
-        tip = git.try_resolve(ref)
-        if tip is None or tip == ev.head:
-            continue
-        return git.merge_base(tip, ev.head)
-    return None
 
 
 def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None = None,
@@ -207,10 +168,10 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
     git.info()
     update, trusted_rev, description = _range(git, parsed, settings.remote)
     event = parsed.event
-    with _tempdir() as tmp:
-        trusted = load_trusted(git, trusted_rev, settings.policy_path, tmp / "base")
+    with tempfile.TemporaryDirectory(prefix="gatekeeper-action-") as tmp:
+        trusted = load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "base")
         policy = trusted.policy
-        source = _review_source(settings, event, git, client_factory)
+        source = GitHubReviewSource.for_token(settings.token, settings.api_url, event, git, client_factory)
         # The configuration is read from the base: a change to it is judged over the whole range by the
         # same check pre-receive runs, with approval by a policy owner as the review.
         policy_change = PolicyChangeCheck(git, trusted.paths, source.policy_review(trusted.owners),
@@ -256,28 +217,6 @@ def _attest(settings: ActionSettings, git: Git, update: RefUpdate, verdict: Verd
     except OSError as exc:
         raise UsageError(f"cannot write {target.name}: {exc.strerror}", "make the workspace writable") from None
     return target.name, admission.level.level
-
-
-def _review_source(settings: ActionSettings, event: GitHubEvent, git: Git,
-                   client_factory: ClientFactory | None) -> GitHubReviewSource:
-    if not settings.token:
-        return GitHubReviewSource(None, event, git, unavailable="no GitHub token: set the action's `token` input "
-                                                                "(default ${{ github.token }}) or GITHUB_TOKEN")
-    try:
-        client = (client_factory or _default_client)(settings.token, settings.api_url)
-    except GitHubError as exc:
-        return GitHubReviewSource(None, event, git, unavailable=f"{exc.message} ({exc.fix})")
-    return GitHubReviewSource(client, event, git)
-
-
-def _default_client(token: str, api_url: str) -> GitHubClient:
-    return GitHubClient(token, api_url=api_url)
-
-
-@contextmanager
-def _tempdir() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="gatekeeper-action-") as name:
-        yield Path(name)
 
 
 def exit_code_for(verdict: Verdict | None, fail_mode: str) -> int:

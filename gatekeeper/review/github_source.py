@@ -89,6 +89,9 @@ def commit_identities(commits: Sequence[Commit]) -> Identities:
                       messages=[c.message for c in commits])
 
 
+ClientFactory = Callable[[str, str], GitHubClient]  # (token, api_url) -> client
+
+
 class GitHubReviewSource:
     """ReviewSource over the GitHub REST API for the Action."""
 
@@ -109,6 +112,20 @@ class GitHubReviewSource:
         # The range the engine collected, as {commit: parents}, when it starts where the event's range does.
         self._range: dict[str, tuple[str, ...]] = {}
         self._reconciled: dict[tuple[int, tuple[str, ...]], tuple[PullCommit, ...] | str] = {}
+
+    @classmethod
+    def for_token(cls, token: str, api_url: str, event: GitHubEvent, git: Git,
+                  client_factory: ClientFactory | None = None) -> GitHubReviewSource:
+        """The source for the job's token; without a token, or a client that cannot be made, every answer
+        is a recorded failure (fail closed), never a silent pass."""
+        if not token:
+            return cls(None, event, git, unavailable="no GitHub token: set the action's `token` input "
+                                                     "(default ${{ github.token }}) or GITHUB_TOKEN")
+        try:
+            client = (client_factory or _default_client)(token, api_url)
+        except GitHubError as exc:
+            return cls(None, event, git, unavailable=f"{exc.message} ({exc.fix})")
+        return cls(client, event, git)
 
     # -- ReviewSource ---------------------------------------------------------------------------
     def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
@@ -423,6 +440,10 @@ class GitHubReviewSource:
                     return [], notes
                 approved.update(result.approvers)
         return sorted(approved), notes
+
+
+def _default_client(token: str, api_url: str) -> GitHubClient:
+    return GitHubClient(token, api_url=api_url)
 
 
 def failure_finding(why: str) -> Finding:
