@@ -15,8 +15,9 @@ import pytest
 from gatekeeper.cli import cli, run
 from gatekeeper.cli_device import device
 from gatekeeper.errors import ConfigError, UsageError
-from gatekeeper.modes.device import DevicePaths, enroll, write_atomic
+from gatekeeper.modes.device import DevicePaths, enroll
 from gatekeeper.provenance import load_registry
+from gatekeeper.provenance.device_files import write_atomic
 from gatekeeper.provenance.gpg import gpg_fingerprint, parse_primary_fingerprints
 from tests.provenance_helpers import Key, check_json, findings, make_keys, signed_commit
 from tests.repo_builder import RepoBuilder
@@ -424,7 +425,7 @@ def test_registry_lock_excludes_a_second_holder(tmp_path: Path) -> None:
     import fcntl
     import os
 
-    from gatekeeper.modes.device import registry_lock
+    from gatekeeper.provenance.device_files import registry_lock
 
     registry = tmp_path / "reg" / "devices.yml"
     with registry_lock(registry):
