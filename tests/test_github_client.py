@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Iterator
@@ -332,3 +333,38 @@ def test_review_uses_the_engines_range_and_asks_git_only_outside_it(httpserver: 
     assert result.reviews[mobile].status is ReviewStatus.APPROVED, result.reviews[mobile]
     assert result.findings == ()
     assert git.walks == ([] if reviewed == "head" else [[earlier]])
+
+
+def test_a_truncated_pr_is_reconciled_once_per_run(httpserver: HTTPServer, sleeps: Sleeps, tmp_path: Path) -> None:
+    """GitHub lists 250 of the PR's 251 commits: the one it left out is looked up once, although the review
+    and the policy-owner review (a PR that changes the policy) both need the PR's commits."""
+    from gatekeeper.checks import CheckContext
+    from gatekeeper.review.github_source import PR_COMMITS_LIMIT
+
+    base = "b" * 40
+    shas = [f"{i:040x}" for i in range(1, PR_COMMITS_LIMIT + 2)]
+    person = Person("Alice", "alice@example.com")
+    reports = [CommitReport(commit=Commit(sha, (parent,), person, person, 0, 0, "change"), origin=Origin(),
+                            mobile=sha == shas[-1], ruleset="mobile")
+               for parent, sha in zip([base, *shas], shas, strict=False)]
+    url = httpserver.url_for(f"/repos/{REPO}/pulls/12/commits")
+    listed = [synthetic_pull_commit(sha, login="alice", email=person.email) for sha in shas[:PR_COMMITS_LIMIT]]
+    pages = [listed[i:i + 100] for i in range(0, len(listed), 100)]
+    for index, page in enumerate(pages, start=1):
+        headers = {"Link": f'<{url}?per_page=100&page={index + 1}>; rel="next"'} if index < len(pages) else {}
+        query = "per_page=100" if index == 1 else f"per_page=100&page={index}"
+        httpserver.expect_request(f"/repos/{REPO}/pulls/12/commits", query_string=query).respond_with_json(
+            page, headers=headers)
+    httpserver.expect_request(REVIEWS).respond_with_json([synthetic_review("bob", "APPROVED", shas[-1], rid=1)])
+    httpserver.expect_request(f"/repos/{REPO}/commits/{shas[-1]}").respond_with_json(
+        synthetic_pull_commit(shas[-1], login="alice", email=person.email))
+    event = GitHubEvent("pull_request", REPO, "refs/heads/main", base, shas[-1], pr_number=12, pr_author="alice")
+    source = GitHubReviewSource(client(httpserver, sleeps), event, Git(tmp_path))
+    updates = [RefUpdate("refs/heads/main", base, shas[-1], RefKind.UPDATE)]
+    ctx = CheckContext(default_policy(), reports, {}, updates, "action", dt.datetime.now(dt.UTC))
+    owners = source.policy_review(None)(ctx, reports[-1:], [".gatekeeper.yml"])
+    result = source.review(reports, reports[-1:], updates, default_policy(), 1)
+    assert owners.approved, owners.detail
+    assert result.reviews[shas[-1]].status is ReviewStatus.APPROVED, result.reviews[shas[-1]]
+    lookups = [r for r, _ in httpserver.log if r.path == f"/repos/{REPO}/commits/{shas[-1]}"]
+    assert len(lookups) == 1
