@@ -31,7 +31,7 @@ from gatekeeper.errors import ConfigError
 from gatekeeper.git import Git, is_zero
 from gatekeeper.models import CommitReport, Finding, RefKind, Severity
 from gatekeeper.sanitize import safe
-from gatekeeper.trusted import GatePaths, policy_branch_after
+from gatekeeper.trusted import GatePaths, TrustedPolicy, policy_branch_after
 
 if TYPE_CHECKING:
     from gatekeeper.checks import CheckContext
@@ -248,6 +248,22 @@ class PolicySourceCheck:
                 "moving the policy to another branch is an administrator's change to the server's HEAD, made after "
                 "review",
         ).with_fingerprint("policy-source", self.source, message)
+
+
+PUSH_FIX = ("land policy changes through a reviewed merge, or have a reviewer who is not an author push them "
+            "with a `Reviewed-by:` trailer naming the reviewer")
+
+
+def push_checks(git: Git, trusted: TrustedPolicy,
+                review: PolicyReviewer) -> tuple[PolicyChangeCheck | PolicySourceCheck, ...]:
+    """pre-receive's guard of its own configuration: `policy/changed` (judged by `review`, see
+    review.forge.policy_review) and the protection of the branch the policy is read from. None with a
+    server-side policy (the repository's files are not the gate's); no source check in an empty repository."""
+    if trusted.ref is None:
+        return ()
+    change = PolicyChangeCheck(git, trusted.paths, review, trusted_ref=trusted.ref, trusted_rev=trusted.sha,
+                               fix=PUSH_FIX)
+    return (change,) if trusted.sha is None else (change, PolicySourceCheck(git, trusted.ref))
 
 
 def _listed(items: Sequence[str], limit: int = 5) -> str:

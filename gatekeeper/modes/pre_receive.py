@@ -34,7 +34,7 @@ from gatekeeper.audit import AUDIT_ENV
 from gatekeeper.audit import decisionlog as dlog
 from gatekeeper.audit.pushlog import repository_name
 from gatekeeper.checks import CHECKS
-from gatekeeper.checks.policy_change import PolicyChangeCheck, PolicySourceCheck
+from gatekeeper.checks.policy_change import PUSH_FIX, push_checks
 from gatekeeper.config import Policy, default_policy
 from gatekeeper.engine import Request, Services, evaluate
 from gatekeeper.errors import GatekeeperError
@@ -48,45 +48,19 @@ from gatekeeper.models import (
     RefUpdate,
     Verdict,
 )
-from gatekeeper.origin.recorded import PushOriginStore
+from gatekeeper.origin.recorded import RECORD_FIX, PushOriginStore
 from gatekeeper.policy import evaluate_bypass
 from gatekeeper.provenance.source import ProvenanceSource, Reader
 from gatekeeper.report.hook import GITLAB_PREFIX, render_error, render_hook
 from gatekeeper.review.forge import PushReviewSource, policy_review
 from gatekeeper.review.reviewed_by import Identity
 from gatekeeper.sanitize import safe
-from gatekeeper.trusted import TrustedPolicy, trusted_policy
+from gatekeeper.trusted import trusted_policy
 from gatekeeper.watchdog import WATCHDOG_MARGIN, HookState, Watchdog
 
 ATTEST_KEY_ENV = "GATEKEEPER_ATTEST_KEY"  # the same name as attest.admission.KEY_ENV (not imported: hook start-up)
 MIN_RESERVE = 0.3  # seconds kept free after the soft deadline for reporting
 
-
-# -- trusted policy and policy changes (trusted.py, checks/policy_change.py) --------------------------
-
-RECORD_FIX = ("make $GIT_DIR/gatekeeper/push-origin writable by the user that runs git receive-pack (it keeps push "
-              "options and forge metadata for when the commits reach a protected ref), then push again")
-
-POLICY_FIX = ("land policy changes through a reviewed merge, or have a reviewer who is not an author push them "
-              "with a `Reviewed-by:` trailer naming the reviewer")
-
-
-def policy_change_check(git: Git, trusted: TrustedPolicy, review: PushReviewSource) -> PolicyChangeCheck | None:
-    """`policy/changed` for this push; None with a server-side policy (the repository's files do not count)."""
-    if trusted.ref is None:
-        return None
-    return PolicyChangeCheck(git, trusted.paths, policy_review(review, POLICY_FIX), trusted_ref=trusted.ref,
-                             trusted_rev=trusted.sha, fix=POLICY_FIX)
-
-
-def policy_source_check(git: Git, trusted: TrustedPolicy) -> PolicySourceCheck | None:
-    """The branch the policy is read from is protected itself (None: a server-side policy, an empty repository)."""
-    if trusted.ref is None or trusted.sha is None:
-        return None
-    return PolicySourceCheck(git, trusted.ref)
-
-
-# -- the hook ---------------------------------------------------------------------------------------
 
 ScannerFactory = Callable[[Policy], Mapping[str, Scanner]]
 
@@ -227,8 +201,7 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
         scanners={name: s for name, s in available.items() if name in wanted},
         signatures=ProvenanceSource(reader=trusted.reader),
         review=review,
-        checks=(*CHECKS, *filter(None, [policy_change_check(git, trusted, review)]),
-                *filter(None, [policy_source_check(git, trusted)])),
+        checks=(*CHECKS, *push_checks(git, trusted, policy_review(review, PUSH_FIX))),
         push_records=push_records,
     )
     verdict = evaluate(request, services)

@@ -41,6 +41,8 @@ MAX_RECORDS = 32  # per commit: the same commit pushed again and again adds noth
 MAX_RECORD_BYTES = 64 * 1024
 FIX = ("make $GIT_DIR/gatekeeper/push-origin readable and writable by the user that runs git receive-pack; a "
        "damaged record file may be deleted by an administrator (the commits then lose their push-time origin)")
+RECORD_FIX = ("make $GIT_DIR/gatekeeper/push-origin writable by the user that runs git receive-pack (it keeps push "
+              "options and forge metadata for when the commits reach a protected ref), then push again")
 
 
 class PushOriginStore:
