@@ -1,19 +1,20 @@
 """`gatekeeper pre-receive`: judge a whole push on the server before any ref moves.
 
-Input is every `old new ref` line git writes to the hook's stdin, read through the quarantine
-environment git gives the hook (GIT_OBJECT_DIRECTORY / GIT_QUARANTINE_PATH are kept: the pushed
-objects exist only there). All lines go to one engine call, so a commit pushed under several refs is
-judged once. The policy is trusted: `--policy` / GATEKEEPER_POLICY, else `.gatekeeper.yml` read from
-the default branch as it was before this push (refs have not moved yet during pre-receive), never
-from the pushed objects. A push that changes that policy (or the files it names) on a protected ref
-is `policy/changed`, blocking unless the push carries verifiable review of the change
-(`PolicyChangeCheck`). Forge metadata, the pusher and push options come from the environment.
+The front door only. Every `old new ref` line git writes on stdin (hookinput.py) and what the server
+says in the environment (hookenv.py: forge metadata, the authenticated pusher, push options) become
+one Request: all refs in one engine call, so a commit pushed under several refs is judged once, read
+through the quarantine environment git gives the hook (GIT_OBJECT_DIRECTORY / GIT_QUARANTINE_PATH are
+kept: the pushed objects exist only there). The policy is trusted (trusted.py: `--policy` /
+GATEKEEPER_POLICY, else the default branch as it was before the push) and guards itself
+(checks/policy_change.py). A break-glass push option travels as a BypassClaim that policy.decide
+judges. The outcome is recorded (audit/pushlog.py; push-time origin: origin/recorded.py) before the
+pusher is told (report/hook.py).
 
 Time: GitHub Enterprise Server kills all hooks after 5 s in total. The engine gets a soft deadline
 (the budget minus a reserve for reporting) after which scanners are cut and reported as
-`tool/timeout`; a hard watchdog just below the budget prints a message and exits as `on_timeout`
-says (block: 1, warn: 0 with a printed warning). Exit codes: 0 accept, 1 reject, 4 could not
-evaluate (which also rejects: fail closed). Never a traceback, never a silent exit 0.
+`tool/timeout`; the watchdog (watchdog.py) ends the hook just below the budget as `on_timeout` says.
+Exit codes: 0 accept, 1 reject, 4 could not evaluate (which also rejects: fail closed). Never a
+traceback, never a silent exit 0.
 """
 
 from __future__ import annotations
@@ -42,12 +43,7 @@ from gatekeeper.git import Git
 from gatekeeper.hookenv import Pusher, forge_from_env, is_gitlab, push_options_from_env, pusher_from_env
 from gatekeeper.hookinput import InputError, RawUpdate, classify, parse_input
 from gatekeeper.interfaces import Scanner
-from gatekeeper.models import (
-    BypassClaim,
-    ExitCode,
-    RefUpdate,
-    Verdict,
-)
+from gatekeeper.models import BypassClaim, ExitCode, RefUpdate, Verdict
 from gatekeeper.origin.recorded import RECORD_FIX, PushOriginStore
 from gatekeeper.policy import evaluate_bypass
 from gatekeeper.provenance.source import ProvenanceSource, Reader
@@ -60,8 +56,6 @@ from gatekeeper.watchdog import WATCHDOG_MARGIN, HookState, Watchdog
 
 ATTEST_KEY_ENV = "GATEKEEPER_ATTEST_KEY"  # the same name as attest.admission.KEY_ENV (not imported: hook start-up)
 MIN_RESERVE = 0.3  # seconds kept free after the soft deadline for reporting
-
-
 ScannerFactory = Callable[[Policy], Mapping[str, Scanner]]
 
 
@@ -149,7 +143,7 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
             with state.lock:
                 state.done = True
                 state.say(f"{GITLAB_PREFIX if state.gitlab else ''}gatekeeper: push REJECTED by "
-                       f"{safe(legacy.name, limit=80)} (exit {code})\n")
+                          f"{safe(legacy.name, limit=80)} (exit {code})\n")
                 with contextlib.suppress(dlog.LogError):  # rejected either way
                     state.record(event="legacy-hook", exit_code=ExitCode.BLOCKED, error=f"legacy hook exit {code}")
             return ExitCode.BLOCKED
@@ -230,8 +224,7 @@ def _record_admission(git: Git, raw: Sequence[RawUpdate], verdict: Verdict, poli
         prepare_admission(git, [(u.old, u.new, u.ref) for u in raw], verdict, policy, render_json(verdict).encode(),
                           state.pusher.login if state.pusher else None, env)
     except (OSError, ValueError, GatekeeperError) as exc:
-        state.say(f"gatekeeper: warning: could not sign the attestation of this push: "
-                          f"{safe(str(exc), limit=200)}\n")
+        state.say(f"gatekeeper: warning: could not sign the attestation of this push: {safe(str(exc), limit=200)}\n")
 
 
 def _finish(state: HookState, verdict: Verdict) -> int:
