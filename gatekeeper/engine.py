@@ -41,7 +41,7 @@ from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF
 from gatekeeper.origin.attribution import MAX_NOTE, TRACE_FILE, added_records
 from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
 from gatekeeper.origin.recorded import PushOriginStore
-from gatekeeper.policy import decide
+from gatekeeper.policy import Outcome, decide
 from gatekeeper.review.evidence import history_evidence
 from gatekeeper.scan.ai_scope import AIScope
 
@@ -305,6 +305,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
 
     outcome = decide(findings, reports, policy, today=request.now.date(), baseline=request.baseline,
                      bypass=request.bypass)
+    updates, described, outcome = _redact_names(services, request, outcome)
     stats = Stats(
         commits=len(commits),
         files_scanned=files_scanned,
@@ -313,15 +314,35 @@ def evaluate(request: Request, services: Services) -> Verdict:
     )
     return Verdict(
         decision=outcome.decision,
-        updates=request.updates,
+        updates=updates,
         commits=tuple(reports),
         findings=outcome.findings,
         suppressed=outcome.suppressed,
         stats=stats,
         mode=request.mode,
-        range_description=request.range_description,
+        range_description=described,
         policy_source=policy.source,
     )
+
+
+def _redact_names(services: Services, request: Request, outcome: Outcome) -> tuple[tuple[RefUpdate, ...], str, Outcome]:
+    """A key in a file's or a ref's name is shown redacted wherever the verdict names it — every finding's
+    path and message (semgrep's, bandit's and the checks' included, not only the secrets scanner's own), the
+    ref updates and the range — so no renderer, the decision log or a pusher's terminal prints it. Done after
+    the decision: ignore globs and baselines match the names as pushed."""
+    secrets = services.scanners.get("secrets")
+    redact_named = getattr(secrets, "redact_named", None)
+    redact_text = getattr(secrets, "redact_text", None)
+    updates, described = tuple(request.updates), request.range_description
+    if redact_named is None or redact_text is None:
+        return updates, described, outcome
+    findings = tuple(redact_named(list(outcome.findings)))
+    hidden = redact_named([s.finding for s in outcome.suppressed])
+    suppressed = tuple(s if s.finding is f else dataclasses.replace(s, finding=f)
+                       for s, f in zip(outcome.suppressed, hidden, strict=True))
+    updates = tuple(u if redact_text(u.ref) == u.ref else dataclasses.replace(u, ref=redact_text(u.ref))
+                    for u in updates)
+    return updates, redact_text(described), dataclasses.replace(outcome, findings=findings, suppressed=suppressed)
 
 
 def _trace_files(git: Git, request: Request, commits: Sequence[Commit]) -> dict[str, str]:
@@ -590,11 +611,6 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
     scan_ref_names = getattr(secrets_scanner, "scan_ref_names", None)
     if scan_ref_names is not None and moved and any("secrets" in rs.scanners for rs in policy.rules):
         findings.extend(scan_ref_names([u.ref for u in moved]))
-    # A key in a file's name is shown redacted by the secrets scanner's own findings; every other scanner's
-    # findings at that path (semgrep, bandit, tool failures) get the same redaction before anything prints.
-    redact_named = getattr(secrets_scanner, "redact_named", None)
-    if redact_named is not None:
-        findings = redact_named(findings)
     if "semgrep" in stats and "bandit" in stats:
         from gatekeeper.scan.themes import one_per_line
 

@@ -5,11 +5,13 @@ text git shows as text because its first 8000 bytes hold no NUL.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
+from gatekeeper.audit.decisionlog import open_log
 from gatekeeper.git import Git
 from gatekeeper.scan.secrets_scanner import SecretsScanner, header_text
 from gatekeeper.scan.text import decode
@@ -194,12 +196,21 @@ def test_a_key_in_a_ref_name_is_found_and_redacted(tmp_path: Path, ref: str) -> 
     content, even when the push brings no new commit (a new branch at an existing commit)."""
     server, work = seeded(tmp_path, SECRETS_POLICY)
     target = ref.format(key=AWS_KEY)
-    result = spush(server, work, "origin", f"HEAD:{target}")
+    log = tmp_path / "decisions.db"
+    result = spush(server, work, "origin", f"HEAD:{target}", env={"GATEKEEPER_DECISION_LOG": str(log)})
     assert result.code != 0 and "<ref name>" in result.remote_text, result.output
-    finding = next(line for line in result.remote if "<ref name>" in line)
-    assert AWS_KEY not in finding  # the finding names the ref with the key redacted (the pusher's own git
-    # client still prints the ref it tried to push: that line is not ours)
+    # Nothing the gate prints names the key: the finding, the per-ref lines, the summary (the pusher's own git
+    # client still prints the ref it tried to push, in its `! [remote rejected]` line: that line is not ours).
+    assert AWS_KEY not in result.remote_text, result.remote_text
     assert server.git("for-each-ref", target) == ""
+    # Nor what the gate keeps: the decision log (refs, the stored verdict) and the hook's audit records.
+    store = open_log(str(log), create=False)
+    try:
+        kept = [(json.dumps(r.data()), r.verdict or "") for r in store.records()]
+    finally:
+        store.close()
+    assert kept and not [k for k in kept if AWS_KEY in k[0] or AWS_KEY in k[1]]
+    assert AWS_KEY not in server.audit_log.read_text()
     # A harmless name still passes.
     assert spush(server, work, "origin", "HEAD:refs/heads/feature-x").code == 0
 
@@ -207,8 +218,6 @@ def test_a_key_in_a_ref_name_is_found_and_redacted(tmp_path: Path, ref: str) -> 
 def test_a_key_in_a_path_is_redacted_in_semgrep_and_bandit_findings_too(repo: RepoBuilder, tmp_path: Path) -> None:
     """The secrets scanner redacts a key in a file's name in its own findings; semgrep and bandit name the same
     path in theirs, and every output format must show it redacted (real semgrep and bandit runs)."""
-    import json
-
     from gatekeeper.cli import run
 
     policy = ("version: 1\nprotected_refs: [refs/heads/main]\n"

@@ -42,6 +42,7 @@ class _Lazy:
             self.scan_ref_names = self._scan_ref_names
             # ...and a key it found in a file's name is redacted in the other scanners' findings too
             self.redact_named = self._redact_named
+            self.redact_text = self._redact_text
 
     @property
     def scanner(self) -> Scanner:
@@ -61,6 +62,10 @@ class _Lazy:
             return findings
         redact_named = getattr(self._scanner, "redact_named", None)
         return list(redact_named(findings)) if redact_named is not None else findings
+
+    def _redact_text(self, text: str) -> str:
+        redact_text = getattr(self._scanner, "redact_text", None) if self._scanner is not None else None
+        return str(redact_text(text)) if redact_text is not None else text
 
     def _scan_blobs(self, git: Git, blobs: Sequence[LooseBlob], deadline: float | None) -> ScanResult:
         scanner: BlobScanner = self.scanner  # type: ignore[assignment]

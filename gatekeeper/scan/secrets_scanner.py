@@ -254,6 +254,8 @@ class SecretsScanner:
         for ref in dict.fromkeys(refs):
             for hit in detector.scan_text(ref, path=REF_NAME, with_suppressed=True):
                 shown = ref.replace(hit.value, hit.redacted) if hit.value else ref
+                if hit.value:
+                    self._names[hit.value] = hit.redacted  # redact_text: the verdict's updates and range
                 findings.append(self._finding(hit, None, REF_NAME, f"{hit.description} {hit.redacted} in the name of "
                                               f"ref {shown}", REF_FIX, in_name=True))
         return findings
@@ -338,6 +340,12 @@ class SecretsScanner:
                     if hit.value:
                         names.setdefault(hit.value, hit.redacted)
         return _redact_paths(findings, names)
+
+    def redact_text(self, text: str) -> str:
+        """`text` with every secret found in a file's or a ref's name during this run redacted."""
+        for value, redacted in sorted(self._names.items(), key=lambda kv: len(kv[0]), reverse=True):
+            text = text.replace(value, redacted)
+        return text
 
     def _path_findings(self, detector: SecretDetector, commit: str, patch: FilePatch) -> list[Finding]:
         """A path the commit creates is a name in the pushed tree: `keys/AKIA....txt` leaks like content."""
