@@ -1,8 +1,11 @@
-"""The click commands of the hook side: pre-receive, pre-push, install, uninstall, tag, demo.
+"""The click commands of the hook side: pre-receive, post-receive, pre-push, install, uninstall, tag, demo.
 
-Thin, like cli.py: parse options, call one mode function, return its exit code. cli.py registers
-COMMANDS; `python -m gatekeeper.cli_hook ...` (what installed hooks run) runs `pre-receive` without
-importing the other commands, and anything else through the main CLI.
+Thin, like cli.py: parse options, call one mode function, return its exit code. This module is the
+entry point installed hooks run (`python -m gatekeeper.cli_hook ...`, see modes/install.py), so it
+has its own small command group (`hook_cli`) and never imports the full CLI: every hook command
+starts without loading the other commands, the renderers or the policy stack up front. cli.py
+imports COMMANDS to register the same commands under `gatekeeper` (one direction only; the
+architecture test rejects import cycles).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import click
 
+import gatekeeper
 from gatekeeper.console import invoke
 from gatekeeper.errors import UsageError
 from gatekeeper.models import ExitCode
@@ -185,16 +189,25 @@ COMMANDS: tuple[click.Command, ...] = (pre_receive, post_receive, pre_push, inst
                                        demo_cmd)
 
 
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(gatekeeper.__version__, "--version", prog_name="gatekeeper")
+@click.option("--verbose", "-v", is_flag=True, help="Show tracebacks for errors.")
+def hook_cli(verbose: bool) -> None:
+    """gatekeeper's git hooks and their set-up (the full CLI is `gatekeeper`)."""
+
+
+for _command in COMMANDS:
+    hook_cli.add_command(_command)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["pre-receive"]:
-        # The hook's time counts against GHES's 5 s for all hooks: skip importing every other command.
+        # The hook's time counts against GHES's 5 s for all hooks: straight to the command.
         sys.exit(invoke(pre_receive, args[1:], "gatekeeper pre-receive"))
     if args[:1] == ["post-receive"]:
         sys.exit(invoke(post_receive, args[1:], "gatekeeper post-receive"))
-    from gatekeeper import cli
-
-    cli.main(args)
+    sys.exit(invoke(hook_cli, args, "gatekeeper"))
 
 
 if __name__ == "__main__":

@@ -9,8 +9,9 @@ This module owns:
   the policy names (devices, allowed_signers, baseline, gpg_home, a secrets scanner config), CODEOWNERS
   (who may approve policy changes) and `.github/workflows/` (what runs the gate). The policy-change
   check (checks/policy_change.py) judges changes to exactly these, in every mode;
-- `read_file`: one file at a revision — path validated (no absolute, `..` or control characters),
-  symlinks and non-files refused (never followed), size capped;
+- reading one file at a revision (`read_file`, `read_text`, `repo_relative`) lives with the readers of
+  trusted files in provenance/source.py, which also uses it: path validated (no absolute, `..` or
+  control characters), symlinks and non-files refused (never followed), size capped;
 - `load_trusted` (the Action: policy, baseline, gpg home and CODEOWNERS from the base commit) and
   `trusted_policy` (pre-receive: the server-side policy, or the default branch's before the push).
 """
@@ -18,16 +19,15 @@ This module owns:
 from __future__ import annotations
 
 import dataclasses
-import posixpath
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Protocol
 
 from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
 from gatekeeper.errors import ConfigError
 from gatekeeper.git import Git, is_zero
-from gatekeeper.provenance.source import Reader, filesystem_reader, git_reader
+from gatekeeper.provenance.source import Reader, filesystem_reader, git_reader, read_file, read_text, repo_relative
 from gatekeeper.review.semantics import CODEOWNERS_PATHS, CodeOwners, parse_codeowners
 from gatekeeper.sanitize import safe
 from gatekeeper.scan.baseline import load_baseline, parse_baseline
@@ -35,7 +35,6 @@ from gatekeeper.scan.baseline import load_baseline, parse_baseline
 POLICY_ENV = "GATEKEEPER_POLICY"
 CONFIG_DIR = ".gatekeeper"
 WORKFLOW_DIR = ".github/workflows"
-MAX_CONFIG_BYTES = 1024 * 1024
 _NAMED = ("devices", "allowed_signers", "baseline", "gpg_home")
 
 
@@ -85,48 +84,6 @@ def _relative_or_none(path: Path, root: Path | None) -> str | None:
         return repo_relative(path.as_posix(), "path")
     except ConfigError:
         return None
-
-
-# -- reading one file from a revision --------------------------------------------------------------------
-
-def repo_relative(value: str, what: str) -> str:
-    """A repository-relative path, normalised; ConfigError for absolute paths, `..` escapes or controls."""
-    text = posixpath.normpath(PurePosixPath(value.replace("\\", "/")).as_posix()) if value else ""
-    if (not text or text in (".", "..") or text.startswith(("../", "/")) or value.startswith("/")
-            or any(ord(c) < 32 for c in text)):
-        raise ConfigError(f"{what} {value!r} is not a path inside the repository",
-                          "name a repository-relative path such as .gatekeeper.yml")
-    return text
-
-
-def read_file(git: Git, rev: str, path: str, what: str) -> bytes | None:
-    """`path` at `rev` from the object store: None when absent; ConfigError for a symlink, a directory,
-    a submodule or more than MAX_CONFIG_BYTES (links are never followed)."""
-    if is_zero(rev):
-        return None
-    relative = repo_relative(path, what)
-    entries = [e for e in git.tree_entries(rev, relative) if e.path == relative]
-    if not entries:
-        return None
-    entry = entries[0]
-    if entry.mode == "120000" or entry.type != "blob":
-        kind = "symlink" if entry.mode == "120000" else entry.type
-        raise ConfigError(f"{relative} at {rev[:12]}: {what} is a {kind}, not a file",
-                          "commit the file itself; gatekeeper does not follow links")
-    _kind, data = git.read_objects([entry.sha], max_size=MAX_CONFIG_BYTES)[entry.sha]
-    if data is None:
-        raise ConfigError(f"{relative} at {rev[:12]}: {what} is larger than {MAX_CONFIG_BYTES} bytes", "shrink it")
-    return data
-
-
-def read_text(git: Git, rev: str, path: str, what: str) -> str | None:
-    data = read_file(git, rev, path, what)
-    if data is None:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} at {rev[:12]}: {what} is not UTF-8 text", "fix the file's encoding") from None
 
 
 # -- the Action: everything from the base commit -----------------------------------------------------------

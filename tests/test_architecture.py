@@ -1,8 +1,11 @@
-"""Layering and registries: data flows one way, and only the gatekeeper.git package runs git."""
+"""Layering and registries: data flows one way, no import cycles, and only the gatekeeper.git package runs git."""
 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from gatekeeper.checks import CHECKS
@@ -74,3 +77,140 @@ def test_colour_only_on_tty_and_honours_no_color(monkeypatch) -> None:  # type: 
     assert _use_color(object()) is False
     monkeypatch.setenv("NO_COLOR", "1")
     assert _use_color(_Tty()) is False
+
+
+# -- no import cycles ------------------------------------------------------------------------------------
+# The graph is built from the AST, so imports inside functions (the lazy ones that keep start-up fast)
+# count as much as top-level ones: a cycle through a function-level import is still a cycle, it only
+# fails later. Imports under `if TYPE_CHECKING:` never run and are left out.
+
+
+def _module_names(root: Path) -> dict[str, Path]:
+    names: dict[str, Path] = {}
+    for path in root.rglob("*.py"):
+        parts = list(path.relative_to(root.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        names[".".join(parts)] = path
+    return names
+
+
+def _runtime_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            stack.extend(node.orelse)
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def import_graph(root: Path) -> dict[str, set[str]]:
+    """Module -> the modules of the same package tree it imports (anywhere in its body)."""
+    modules = _module_names(root)
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        edges: set[str] = set()
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                edges.update(a.name for a in node.names if a.name in modules)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package[:len(package) - node.level + 1]
+                    target = ".".join([*base, *([node.module] if node.module else [])])
+                else:
+                    target = node.module or ""
+                if target in modules:
+                    edges.add(target)
+                # `from gatekeeper import cli` imports the module gatekeeper.cli
+                edges.update(f"{target}.{a.name}" for a in node.names if f"{target}.{a.name}" in modules)
+        edges.discard(name)
+        graph[name] = edges
+    return graph
+
+
+def import_cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component: list[str] = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(found)
+
+
+def test_no_import_cycles_among_gatekeeper_modules() -> None:
+    graph = import_graph(PKG)
+    assert "gatekeeper.cli_hook" in graph["gatekeeper.cli"]  # the builder sees function-level imports
+    cycles = import_cycles(graph)
+    described = ["; ".join(f"{m} -> {sorted(graph[m] & set(c))}" for m in c) for c in cycles]
+    assert not cycles, "import cycles: " + " | ".join(described)
+
+
+def test_cycle_finder_fails_on_a_cycle() -> None:
+    assert import_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}) == [["a", "b", "c"]]
+    assert import_cycles({"a": {"b"}, "b": {"a"}, "c": {"d"}, "d": {"c"}}) == [["a", "b"], ["c", "d"]]
+    assert import_cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []
+
+
+def test_graph_builder_finds_a_cycle_through_a_function_level_import(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "front.py").write_text("from pkg.sub import back\n")
+    (pkg / "sub" / "back.py").write_text("def later():\n    from ..front import x\n    return x\n")
+    (pkg / "typed.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import front\n")
+    graph = import_graph(pkg)
+    assert graph["pkg.front"] == {"pkg.sub", "pkg.sub.back"} and graph["pkg.sub.back"] == {"pkg.front"}
+    assert graph["pkg.typed"] == set()  # type-only imports never run
+    assert import_cycles(graph) == [["pkg.front", "pkg.sub.back"]]
+
+
+def _reachable(graph: Mapping[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo.extend(graph.get(node, ()))
+    return seen
+
+
+def test_hook_entry_point_never_imports_the_full_cli() -> None:
+    """Installed hooks run `python -m gatekeeper.cli_hook`: its own command group, fast to start."""
+    reachable = _reachable(import_graph(PKG), "gatekeeper.cli_hook")
+    assert not reachable & {"gatekeeper.cli", "gatekeeper.cli_action", "gatekeeper.cli_audit", "gatekeeper.cli_log"}
+    code = ("import sys, gatekeeper.cli_hook as h; "
+            "print(sorted(m for m in sys.modules if m.startswith('gatekeeper.')), sorted(h.hook_cli.commands))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "gatekeeper.cli'" not in out and "gatekeeper.report" not in out, out
+    assert "'pre-receive'" in out and "'tag'" in out

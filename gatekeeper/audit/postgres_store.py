@@ -17,7 +17,7 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from gatekeeper.audit.decisionlog import (
+from gatekeeper.audit.logformat import (
     FORMAT_NAME,
     FORMAT_VERSION,
     GENESIS,
@@ -27,6 +27,7 @@ from gatekeeper.audit.decisionlog import (
     Head,
     LogError,
     Record,
+    admission_from_body,
     new_record,
     redact_url,
 )
@@ -159,8 +160,6 @@ class PostgresStore:
                 for r, s, h in self._rows("SELECT repository, seq, hash FROM gatekeeper_decision_heads")}
 
     def admissions(self, shas: Sequence[str]) -> dict[str, list[Admission]]:
-        from gatekeeper.audit.sqlite_store import _admission
-
         result: dict[str, list[Admission]] = {}
         if not shas:
             return result
@@ -168,7 +167,7 @@ class PostgresStore:
                           "JOIN gatekeeper_decisions d ON d.repository = c.repository AND d.seq = c.seq "
                           "WHERE c.sha = ANY(%s) ORDER BY d.id", (list(shas),))
         for sha, repo, seq, body in rows:
-            result.setdefault(str(sha), []).append(_admission(repo, seq, body))
+            result.setdefault(str(sha), []).append(admission_from_body(repo, seq, body))
         return result
 
     def close(self) -> None:

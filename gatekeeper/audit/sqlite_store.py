@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from gatekeeper.audit.decisionlog import (
+from gatekeeper.audit.logformat import (
     FORMAT_NAME,
     FORMAT_VERSION,
     GENESIS,
@@ -31,6 +31,7 @@ from gatekeeper.audit.decisionlog import (
     Head,
     LogError,
     Record,
+    admission_from_body,
     new_record,
 )
 
@@ -196,7 +197,7 @@ class SqliteStore:
                 "ON d.repository = c.repository AND d.seq = c.seq "
                 "WHERE c.sha IN (SELECT value FROM json_each(?)) ORDER BY d.id", (chunk,))
             for sha, repo, seq, body in rows:
-                result.setdefault(sha, []).append(_admission(repo, seq, body))
+                result.setdefault(sha, []).append(admission_from_body(repo, seq, body))
         return result
 
     def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
@@ -208,16 +209,6 @@ class SqliteStore:
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
-
-
-def _admission(repository: object, seq: object, body: object) -> Admission:
-    try:
-        data = json.loads(str(body))
-    except ValueError:
-        data = {}
-    refs = data.get("refs") or [{}]
-    return Admission(str(repository), int(str(seq)), str(data.get("decision", "?")), str(data.get("mode", "?")),
-                     str(data.get("time", "")), refs[0].get("ref") if isinstance(refs[0], dict) else None)
 
 
 def _create_private(path: Path) -> None:

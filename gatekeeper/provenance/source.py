@@ -38,6 +38,7 @@ from gatekeeper.provenance.signatures import NO_KEYRING, OpenPGPVerifier, Runner
 Reader = Callable[[Path], str | None]
 """`read(path) -> text`, or None when the trusted file does not exist."""
 
+MAX_CONFIG_BYTES = 1024 * 1024  # a trusted configuration file read from a revision
 MAX_COMMIT_BYTES = 16 * 1024 * 1024  # a bigger commit object is not verified (ERROR), never read into memory
 
 _S = SignatureStatus
@@ -80,9 +81,7 @@ def git_reader(git: Git, rev: str, root: Path | None) -> Reader:
     A zero `rev` (the ref did not exist before the push) has no files.
     """
 
-    # One way to read trusted files (trusted.py): symlinks refused, size capped, path validated.
-    from gatekeeper.trusted import read_text
-
+    # One way to read trusted files (read_text below): symlinks refused, size capped, path validated.
     def read(path: Path) -> str | None:
         relative = repository_path(path, root)
         if is_zero(rev):
@@ -108,6 +107,46 @@ def repository_path(path: Path, root: Path | None) -> str:
         raise ConfigError(f"{path}: not a file inside the repository",
                           "keep the device registry and allowed signers inside the repository")
     return text
+
+
+def repo_relative(value: str, what: str) -> str:
+    """A repository-relative path, normalised; ConfigError for absolute paths, `..` escapes or controls."""
+    text = posixpath.normpath(PurePosixPath(value.replace("\\", "/")).as_posix()) if value else ""
+    if (not text or text in (".", "..") or text.startswith(("../", "/")) or value.startswith("/")
+            or any(ord(c) < 32 for c in text)):
+        raise ConfigError(f"{what} {value!r} is not a path inside the repository",
+                          "name a repository-relative path such as .gatekeeper.yml")
+    return text
+
+
+def read_file(git: Git, rev: str, path: str, what: str) -> bytes | None:
+    """`path` at `rev` from the object store: None when absent; ConfigError for a symlink, a directory,
+    a submodule or more than MAX_CONFIG_BYTES (links are never followed)."""
+    if is_zero(rev):
+        return None
+    relative = repo_relative(path, what)
+    entries = [e for e in git.tree_entries(rev, relative) if e.path == relative]
+    if not entries:
+        return None
+    entry = entries[0]
+    if entry.mode == "120000" or entry.type != "blob":
+        kind = "symlink" if entry.mode == "120000" else entry.type
+        raise ConfigError(f"{relative} at {rev[:12]}: {what} is a {kind}, not a file",
+                          "commit the file itself; gatekeeper does not follow links")
+    _kind, data = git.read_objects([entry.sha], max_size=MAX_CONFIG_BYTES)[entry.sha]
+    if data is None:
+        raise ConfigError(f"{relative} at {rev[:12]}: {what} is larger than {MAX_CONFIG_BYTES} bytes", "shrink it")
+    return data
+
+
+def read_text(git: Git, rev: str, path: str, what: str) -> str | None:
+    data = read_file(git, rev, path, what)
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} at {rev[:12]}: {what} is not UTF-8 text", "fix the file's encoding") from None
 
 
 # -- trust material -------------------------------------------------------------------------------------------

@@ -1,0 +1,161 @@
+"""The decision log's record format: entries, records, the hash chain, and the Store protocol.
+
+The leaf both stores (sqlite_store, postgres_store) and decisionlog build on, so the stores never import
+decisionlog, which opens them (`open_log`). decisionlog re-exports every name here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from gatekeeper.errors import GatekeeperError
+from gatekeeper.models import ExitCode
+
+FORMAT_NAME = "gatekeeper-decision-log"
+FORMAT_VERSION = 1
+GENESIS = "0" * 64
+MAX_COMMITS_PER_RECORD = 10_000  # the verdict digest still covers every commit; the index lists these
+_URL_PASSWORD = re.compile(r"(?P<head>postgres(?:ql)?://[^:/@\s]*:)[^@\s]*@")
+
+
+class LogError(GatekeeperError):
+    """The decision log cannot be opened, read or written (exit 4: could not evaluate)."""
+
+    exit_code = ExitCode.CANNOT_EVALUATE
+
+
+def redact_url(target: str) -> str:
+    """A log location fit to print: the password of a `postgresql://user:password@…` URL replaced."""
+    return _URL_PASSWORD.sub(r"\g<head>***@", target)
+
+
+def is_postgres(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+def canonical(value: Any) -> bytes:
+    """The one byte form every hash is taken over: sorted keys, no spaces, UTF-8."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def chain_hash(prev_hash: str, body: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + body).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What a caller appends: everything but the chain fields, which the store fills in under its lock."""
+
+    repository: str
+    mode: str  # "pre-receive", "local", "action"
+    event: str  # "decision", "timeout", "error", "legacy-hook"
+    decision: str  # "allow", "warn", "block", "error"
+    exit_code: int
+    refs: tuple[tuple[str, str, str, str], ...] = ()  # (ref, old, new, kind)
+    pusher: str | None = None
+    commits: tuple[str, ...] = ()
+    blocking_rules: tuple[str, ...] = ()
+    verdict_json: str | None = None  # the full JSON verdict; its digest goes into the chain
+    detail: Mapping[str, Any] = field(default_factory=dict)  # forge, push options, error, range, policy source
+    time: dt.datetime | None = None
+
+    def body(self, seq: int, prev_hash: str, when: dt.datetime) -> dict[str, Any]:
+        digest = None if self.verdict_json is None else hashlib.sha256(self.verdict_json.encode("utf-8")).hexdigest()
+        return {
+            "format": FORMAT_VERSION,
+            "repository": self.repository,
+            "seq": seq,
+            "time": when.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "mode": self.mode,
+            "event": self.event,
+            "decision": self.decision,
+            "exit_code": int(self.exit_code),
+            "refs": [{"ref": r, "old": o, "new": n, "kind": k} for r, o, n, k in self.refs],
+            "pusher": self.pusher,
+            "commits": list(self.commits[:MAX_COMMITS_PER_RECORD]),
+            "commits_total": len(self.commits),
+            "blocking_rules": sorted(set(self.blocking_rules)),
+            "verdict_digest": digest,
+            "detail": dict(self.detail),
+            "prev_hash": prev_hash,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One stored record as read back: its body exactly as hashed, and the columns beside it."""
+
+    id: int
+    repository: str
+    seq: int
+    body: str  # canonical JSON, the bytes the hash covers
+    verdict: str | None
+    prev_hash: str
+    hash: str
+
+    def data(self) -> dict[str, Any]:
+        parsed = json.loads(self.body)
+        return parsed if isinstance(parsed, dict) else {}
+
+    def label(self) -> str:
+        return f"record #{self.seq} of {self.repository!r} (row id {self.id})"
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    repository: str
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """A record that judged a commit: how "which decision admitted this commit" is answered."""
+
+    repository: str
+    seq: int
+    decision: str
+    mode: str
+    time: str
+    ref: str | None
+
+
+class Store(Protocol):
+    target: str  # printable (password redacted)
+
+    def append(self, entry: Entry) -> Record: ...
+
+    def repositories(self) -> list[str]: ...
+
+    def records(self, repository: str | None = None) -> Iterator[Record]: ...
+
+    def heads(self) -> dict[str, Head]: ...
+
+    def admissions(self, shas: Sequence[str]) -> dict[str, list[Admission]]: ...
+
+    def close(self) -> None: ...
+
+
+def new_record(entry: Entry, seq: int, prev_hash: str, row_id: int = 0) -> Record:
+    when = entry.time or dt.datetime.now(dt.UTC)
+    body = canonical(entry.body(seq, prev_hash, when)).decode("utf-8")
+    return Record(row_id, entry.repository, seq, body, entry.verdict_json, prev_hash,
+                  chain_hash(prev_hash, body.encode("utf-8")))
+
+
+
+def admission_from_body(repository: object, seq: object, body: object) -> Admission:
+    """An Admission from a stored record's columns (both stores index the same body)."""
+    try:
+        data = json.loads(str(body))
+    except ValueError:
+        data = {}
+    refs = data.get("refs") or [{}]
+    return Admission(str(repository), int(str(seq)), str(data.get("decision", "?")), str(data.get("mode", "?")),
+                     str(data.get("time", "")), refs[0].get("ref") if isinstance(refs[0], dict) else None)
