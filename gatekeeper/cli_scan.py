@@ -121,25 +121,30 @@ class RuleInfo:
     theme: str = ""
     owasp: str = ""
     confidence: str = ""
+    kind: str = ""  # where the rule comes from: "secrets", "semgrep", "bandit" (rule data, a tool), "gate" (built in)
+    docs: str = ""  # the docs/ section that explains it ("<file>.md#<anchor>")
 
 
 def list_rules(semgrep_rules: Path | None = None, secrets_rules: Path | None = None) -> list[RuleInfo]:
+    """Every rule a finding can name: the scanners' rules from their data, the gate's own from the catalogue."""
+    from gatekeeper import catalogue
     from gatekeeper.scan.common import split_message
     from gatekeeper.scan.secrets import NAMESPACE, SecretDetector
     from gatekeeper.scan.semgrep import default_rules_dir, load_rules
-
-    rules = [RuleInfo(f"{NAMESPACE}/{r.id}", r.severity.label, r.description)
-             for r in SecretDetector.load(secrets_rules).rules]
     from gatekeeper.scan.themes import theme_of
 
+    families = {f.kind: f for f in catalogue.FAMILIES if f.kind != "gate"}
+    secrets_docs, semgrep_docs, bandit = families["secrets"].docs, families["semgrep"].docs, families["bandit"]
+    rules = [RuleInfo(f"{NAMESPACE}/{r.id}", r.severity.label, r.description, kind="secrets", docs=secrets_docs)
+             for r in SecretDetector.load(secrets_rules).rules]
     for rule in load_rules(semgrep_rules or default_rules_dir()):
         rules.append(RuleInfo(rule.id, rule.severity.label, split_message(rule.message)[0], cwe=rule.cwe.split(":")[0],
                               languages=rule.languages, theme=theme_of(rule.id) or "", owasp=rule.owasp,
-                              confidence=rule.confidence.lower()))
-    rules.append(RuleInfo("bandit/B*", "varies", "bandit's checks on Python files: bandit's LOW/MEDIUM/HIGH "
-                          "severity, one step lower at LOW confidence; only findings at the policy's `bandit:` "
-                          "thresholds (default medium confidence and severity) reach the verdict",
-                          languages=("python",)))
+                              confidence=rule.confidence.lower(), kind="semgrep", docs=semgrep_docs))
+    rules.append(RuleInfo("bandit/B*", "varies", bandit.help, languages=("python",), kind="bandit", docs=bandit.docs))
+    rules += [RuleInfo(r.id, r.severity.label, r.title, kind=r.kind, docs=r.docs) for r in catalogue.RULES.values()]
+    rules += [RuleInfo(f.pattern, f.severity.label if f.severity is not None else "varies", f.title, kind=f.kind,
+                       docs=f.docs) for f in catalogue.FAMILIES if f.kind == "gate"]
     return rules
 
 
@@ -218,9 +223,10 @@ def rules_test(rules_dir: Path | None) -> ExitCode:
 
 @rules.command("list")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: one rule a line; json: every field (id, severity, cwe, owasp, languages, theme, ...).")
+              help="text: one rule a line; json: every field (id, severity, cwe, owasp, languages, theme, kind, "
+              "docs, ...).")
 def rules_list(fmt: str) -> ExitCode:
-    """Rule ids with severity, CWE and languages: secrets patterns, semgrep rules, bandit."""
+    """Rule ids with severity, CWE and languages: secrets patterns, semgrep rules, bandit, the gate's own rules."""
     order = {s.label: s.value for s in Severity}
     items = sorted(list_rules(), key=lambda r: (r.id.split("/", 1)[0], -order.get(r.severity, -1), r.id))
     if fmt == "json":

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.finding_guard import RECORDER, problems
 from tests.repo_builder import RepoBuilder
 
 _SCRUB_PREFIXES = ("GITHUB_", "INPUT_", "GL_", "GITEA_", "GIT_", "GATEKEEPER_", "RUNNER_")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def emitted_rule_ids_are_registered() -> Iterator[None]:
+    """Every rule id gatekeeper's code emits during the session is in gatekeeper.catalogue (see
+    tests/finding_guard.py); the session errors at its last teardown otherwise."""
+    RECORDER.install()
+    try:
+        yield
+    finally:
+        RECORDER.uninstall()
+    missing = problems(RECORDER.ids)
+    if missing:
+        pytest.fail("finding ids emitted but not registered in gatekeeper/catalogue.py: " + ", ".join(missing),
+                    pytrace=False)
 
 
 @pytest.fixture(autouse=True)

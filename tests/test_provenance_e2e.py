@@ -481,7 +481,7 @@ def test_broken_trusted_files_exit_3_naming_the_place(repo: RepoBuilder, keys: d
 def test_checks_registry_has_unique_ids_and_the_provenance_checks() -> None:
     ids = [c.id for c in CHECKS]
     assert len(ids) == len(set(ids))
-    assert {"provenance/signature", "provenance/dco-missing"} <= set(ids)
+    assert {"provenance/unsigned", "provenance/dco-missing"} <= set(ids)
 
 
 def test_no_signature_source_reports_unavailable_not_unsigned(repo: RepoBuilder) -> None:

@@ -1,6 +1,8 @@
 """Policy checks over what the engine already knows (origins, changed paths, ref updates).
 
-Each check is a small object with a stable id, registered explicitly in CHECKS. Scanners,
+Each check is a small object with a stable id, registered explicitly in CHECKS: `id` is the finding id it
+is named by and `ids` every finding id it can emit (`id` first), each registered in gatekeeper.catalogue
+(tests/test_catalogue.py holds both to the ids the code really builds). Scanners,
 signatures and review are separate seams (see interfaces.py) because they read content or talk to
 services; these only look at the facts gathered so far.
 """
@@ -30,7 +32,8 @@ class CheckContext:
 
 
 class Check(Protocol):
-    id: str
+    id: str  # its main finding id
+    ids: tuple[str, ...]  # every finding id it emits, `id` first
     description: str
 
     def run(self, ctx: CheckContext) -> list[Finding]: ...
@@ -41,6 +44,7 @@ RESERVED_REF_PREFIX = "refs/notes/gatekeeper/"
 
 class ZoneCheck:
     id = "policy/zone-violation"
+    ids: tuple[str, ...] = (id,)
     description = "compliance zones: mobile, personal-device or AI changes to paths a zone forbids"
 
     def run(self, ctx: CheckContext) -> list[Finding]:
@@ -79,8 +83,9 @@ class ZoneCheck:
 
 
 class RefUpdateCheck:
-    id = "policy/ref-update"
-    description = "force pushes and deletions of protected refs"
+    id = "policy/force-push"
+    ids: tuple[str, ...] = (id, "policy/ref-deletion", "policy/reserved-ref")
+    description = "force pushes and deletions of protected refs, pushes to the refs only the gate writes"
 
     def run(self, ctx: CheckContext) -> list[Finding]:
         findings: list[Finding] = []

@@ -22,7 +22,8 @@ AGENT_SIGNOFF = "ai/agent-signoff"
 
 
 class AIAttributionCheck:
-    id = "ai/attribution"
+    id = ASSISTED_BY_MISSING
+    ids: tuple[str, ...] = (id, AGENT_SIGNOFF)
     description = ("policy ai: AI-involved commits carry `Assisted-by: AGENT:MODEL [TOOLS]` (ai/assisted-by-missing); "
                    "agents do not sign off (ai/agent-signoff)")
 

@@ -55,6 +55,7 @@ PolicyReviewer = Callable[["CheckContext", Sequence[CommitReport], Sequence[str]
 
 class PolicyChangeCheck:
     id = ID
+    ids: tuple[str, ...] = (id,)  # and whatever the door's reviewer reports (PolicyReview.findings)
     description = ("changes to the gate's configuration: policy, device registry, allowed signers, baseline, "
                    "CODEOWNERS, workflows")
 
@@ -201,6 +202,7 @@ class PolicySourceCheck:
     """
 
     id = "policy/source-switch"
+    ids: tuple[str, ...] = (id, "policy/ref-deletion", "policy/force-push")
     description = "deleting, rewinding or replacing the branch the gate's policy is read from"
 
     def __init__(self, git: Git, source: str) -> None:

@@ -70,7 +70,8 @@ def _where_required(report: CommitReport) -> str:
 
 
 class SignatureCheck:
-    id = "provenance/signature"
+    id = UNSIGNED
+    ids: tuple[str, ...] = (id, UNTRUSTED, BAD, REVOKED, EXPIRED, UNSUPPORTED, ERROR, UNREGISTERED, SIGNER_MISMATCH)
     description = "signature status, registered signing device and signer identity, per the commit's rule set"
 
     def run(self, ctx: CheckContext) -> list[Finding]:
@@ -134,6 +135,7 @@ class SignatureCheck:
 
 class DcoCheck:
     id = DCO_MISSING
+    ids: tuple[str, ...] = (id,)
     description = "Developer Certificate of Origin: a Signed-off-by trailer by the author (policy require_dco)"
 
     def run(self, ctx: CheckContext) -> list[Finding]:

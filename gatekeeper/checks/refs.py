@@ -21,6 +21,7 @@ REPLACE_PREFIX = "refs/replace/"
 
 class ReplaceRefCheck:
     id = "policy/replace-ref"
+    ids: tuple[str, ...] = (id,)
     description = "pushes that create, move or delete refs/replace/* (object substitution)"
 
     def run(self, ctx: CheckContext) -> list[Finding]:

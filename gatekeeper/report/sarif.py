@@ -1,7 +1,8 @@
 """SARIF 2.1.0 for GitHub code scanning: a pure function of the Verdict.
 
-One run, tool `gatekeeper`, a rule per rule id seen (short description, help, default level,
-`security-severity` for code scanning's severity column), a result per finding with its level from
+One run, tool `gatekeeper`, a rule per rule id seen (short description, help and helpUri from the
+finding catalogue, gatekeeper/catalogue.py; default level, `security-severity` for code scanning's
+severity column), a result per finding with its level from
 `sarif_level()` — the one severity → level mapping — and `partialFingerprints["gatekeeper/v1"]`, the
 finding's content-based fingerprint, so code scanning tracks an alert across runs and line moves.
 
@@ -21,6 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import gatekeeper
+from gatekeeper import catalogue
 from gatekeeper.models import Finding, Severity, Verdict
 from gatekeeper.sanitize import json_escape_unsafe, safe
 
@@ -34,54 +36,6 @@ MAX_MESSAGE = 2000
 # code scanning maps security-severity > 9 critical, 7-8.9 high, 4-6.9 medium, 0.1-3.9 low.
 _SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5",
                       Severity.LOW: "3.0", Severity.INFO: "0.1"}
-
-# Descriptions of gatekeeper's own rule ids; scanner rules (secrets/…, semgrep/…, bandit/…) get a
-# generic one built from their category, and the finding's fix as help.
-RULE_DESCRIPTIONS: dict[str, tuple[str, str]] = {
-    "review/missing": ("Mobile-origin change without a qualifying approval",
-                       "A person who is none of the commits' authors, committers or co-authors must approve the pull "
-                       "request after its last mobile-origin commit."),
-    "review/bypassed": ("Commit reached a protected branch without a reviewed pull request",
-                        "Mobile-origin commits must land through a pull request approved by someone other than their "
-                        "authors; revert the push and open a pull request."),
-    "review/unverifiable": ("Review could not be verified",
-                            "No review evidence is available where the gate ran; land the change through a pull "
-                            "request."),
-    "review/required": ("Review will be required", "Open a pull request and ask a reviewer who is not an author."),
-    "review/commits-mismatch": ("The pull request's commits on GitHub and in git disagree",
-                                "The review cannot be tied to the range judged; re-run once the pull request is "
-                                "stable, and split pull requests of more than 250 commits."),
-    "policy/changed": ("Gate configuration changed",
-                       "The change edits the gate's configuration (policy, .gatekeeper/, the files the policy names, "
-                       "CODEOWNERS, .github/workflows/); a policy owner must approve it."),
-    "policy/zone-violation": ("Change to a compliance zone not allowed from this origin",
-                              "Make the change from a managed desktop device, or have the zone's owners land it."),
-    "policy/force-push": ("Force push to a protected branch", "Rebase onto the current tip and push without --force."),
-    "policy/ref-deletion": ("Deletion of a protected branch", "Protected refs cannot be deleted."),
-    "policy/source-switch": ("Push that would change which branch supplies the gate's policy",
-                             "The default branch (the server's HEAD) holds the trusted policy; which branch that is "
-                             "is an administrator's choice (`git symbolic-ref HEAD refs/heads/<branch>` on the "
-                             "server), never a push's."),
-    "policy/ref-alias": ("Push through a symbolic ref", "The ref pushed is a symbolic ref on the server; the update is "
-                         "judged as the ref it names."),
-    "policy/bad-notes-ref": ("Notes ref that is not a notes commit",
-                             "Push only notes commits made by `git notes`; a broken notes ref on the server must be "
-                             "repaired or deleted by an administrator."),
-    "policy/ref-target": ("Protected ref naming a blob or a tree",
-                          "Protected refs (release tags included) must name commits, which review and provenance "
-                          "judge; keep other objects under an unprotected ref."),
-    "policy/replace-ref": ("Push of a replace ref (refs/replace/*)",
-                           "Replace refs make git readers see another object in place of the one named; push the real "
-                           "commits. Allowed only with pre_receive.allow_replace_refs."),
-    "policy/reserved-ref": ("Push to a ref only the gate writes",
-                            "Do not push refs/notes/gatekeeper/*: the gate writes its signed attestations there."),
-    "tool/github-failed": ("GitHub API unavailable: review status unknown",
-                           "The review could not be checked, so it is not treated as approved. Fix the token "
-                           "permissions or re-run the job."),
-    "origin/spoofed": ("Declared origin contradicts verified evidence",
-                       "A commit claims a device class that its signing key contradicts."),
-}
-
 
 def sarif_level(severity: Severity) -> str:
     """The one mapping from gatekeeper severity to SARIF result level."""
@@ -109,16 +63,23 @@ def _text(value: str, limit: int = MAX_MESSAGE) -> str:
 def _rule(rule_id: str, findings: list[Finding]) -> dict[str, Any]:
     worst = max(f.severity for f in findings)
     category = findings[0].category
-    short, full = RULE_DESCRIPTIONS.get(rule_id, (f"{category} finding {rule_id}", ""))
+    entry = catalogue.lookup(rule_id)
+    if isinstance(entry, catalogue.Rule):
+        short, full = entry.title, entry.help
+    elif entry is not None:  # a scanner rule: its family's text, the rule's own fix below
+        short, full = f"{entry.title}: {rule_id}", entry.help
+    else:
+        short, full = f"{category} finding {rule_id}", ""
     fix = next((f.fix for f in findings if f.fix), "")
     help_text = " ".join(p for p in (full, f"Fix: {fix}" if fix else "") if p) or short
+    help_uri = entry.help_uri if entry is not None else f"{catalogue.DOCS_URI}findings.md"
     return {
         "id": rule_id,
         "name": "".join(part.capitalize() for part in rule_id.replace("/", "-").replace("_", "-").split("-") if part),
         "shortDescription": {"text": _text(short, 300)},
         "fullDescription": {"text": _text(full or short, 1000)},
         "help": {"text": _text(help_text)},
-        "helpUri": f"{INFORMATION_URI}#rule-{quote(category)}",
+        "helpUri": help_uri,
         "defaultConfiguration": {"level": sarif_level(worst)},
         "properties": {"tags": ["security", "gatekeeper", category],
                        "security-severity": _SECURITY_SEVERITY[worst]},
