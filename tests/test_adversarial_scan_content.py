@@ -67,6 +67,31 @@ def test_utf16_key_after_a_nul_free_prefix_is_found_or_reported(tmp_path: Path, 
     assert server.tip() == base or "unscanned" in result.output
 
 
+CJK = "\u4e2d\u6587" * 3000 + "\n"
+
+
+@pytest.mark.parametrize(("shape", "data"), [
+    # An ASCII key line ahead of UTF-16 text (no byte-order mark): decoded as UTF-16 whole, the key's bytes
+    # read as CJK-looking code units, and the file counted as fully read.
+    ("ascii-head-then-utf16le", KEY_LINE.encode() + b"!" + CJK.encode("utf-16-le")),
+    ("ascii-head-then-utf16be", KEY_LINE.encode() + b"!" + CJK.encode("utf-16-be")),
+    # UTF-16 text after a head of odd length: the code units straddle the byte pairs.
+    ("odd-head-then-utf16", b"x" * 9001 + b"\n" + (CJK + KEY_LINE + CJK).encode("utf-16-le")),
+    # A UTF-16 string inside a real binary (how Windows and .NET binaries store strings).
+    ("utf16-in-a-binary", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40 + KEY_LINE.encode("utf-16-le")),
+])
+def test_a_key_around_guessed_utf16_is_found(tmp_path: Path, shape: str, data: bytes) -> None:
+    """Content git shows as binary is decoded by guess; a key outside what the guess reads right is still
+    found (real push: refused, the key redacted)."""
+    if shape.startswith("ascii-head"):
+        assert "AKIA" not in decode(data).text  # the UTF-16 guess alone does not read it: the other reading must
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    base = work.head()
+    work.commit("config\n", {"c.env": data}, author=DANA, committer=DANA)
+    rejected(spush(server, work, "origin", "main"), "secrets/aws-access-key")
+    assert server.tip() == base
+
+
 def test_a_key_in_a_file_name_of_a_tree_a_ref_names_is_found(tmp_path: Path) -> None:
     """No commit at all: `refs/backup/x` names a tree whose only secret is a file's name."""
     server, work = seeded(tmp_path, SECRETS_POLICY)

@@ -223,9 +223,7 @@ class SecretsScanner:
                     continue
                 decoded = decode(data)
                 scanned += 1
-                lines = decoded.text.split("\n")
-                for hit in detector.scan_text(decoded.text, path=where, with_suppressed=True):
-                    text = lines[hit.line - 1] if 0 < hit.line <= len(lines) else ""
+                for hit, text in decoded_hits(detector, decoded, where):
                     findings.append(self._finding(
                         hit, None, where, f"{hit.description} {hit.redacted} in {item.ref} (blob {blob[:12]}, "
                         "outside any commit)", LOOSE_FIX, inline_ignores(text)))
@@ -427,12 +425,12 @@ class SecretsScanner:
         seen_in: dict[str, frozenset[tuple[str, str]]] = {}
         with job.git.batch() as reader:
 
-            def hits_of(blob: str, path: str) -> tuple[list[SecretHit], Decoded | None]:
+            def hits_of(blob: str, path: str) -> tuple[list[tuple[SecretHit, str]], Decoded | None]:
                 kind, data = reader.read(blob, max_size=self.max_file_bytes)
                 if kind != "blob" or data is None:
                     return [], None
                 decoded = decode(data)
-                return detector.scan_text(decoded.text, path=path, with_suppressed=True), decoded
+                return decoded_hits(detector, decoded, path), decoded
 
             for index, (commit, patch) in enumerate(binaries):
                 if job.deadline is not None and time.monotonic() > job.deadline:
@@ -459,13 +457,11 @@ class SecretsScanner:
                 before: set[tuple[str, str]] = set()
                 for old in patch.old_blobs:
                     if old not in seen_in:
-                        seen_in[old] = frozenset((h.rule_id, h.digest) for h in hits_of(old, patch.path)[0])
+                        seen_in[old] = frozenset((h.rule_id, h.digest) for h, _ in hits_of(old, patch.path)[0])
                     before |= seen_in[old]
-                lines = decoded.text.split("\n")
-                for hit in hits:
+                for hit, text in hits:
                     if (hit.rule_id, hit.digest) in before:
                         continue  # already in a parent's version: not added by this commit
-                    text = lines[hit.line - 1] if 0 < hit.line <= len(lines) else ""
                     findings.append(self._finding(
                         hit, commit, patch.path, f"{hit.description} {hit.redacted} added" + (
                             f" ({decoded.encoding})" if decoded.encoding != "utf-8" else ""), FIX,
@@ -509,6 +505,23 @@ def _only(modes: Iterable[str]) -> str:
     """The mode when every entry of that name agrees on it; '' (scan it as a file) otherwise."""
     found = set(modes)
     return found.pop() if len(found) == 1 else ""
+
+
+def decoded_hits(detector: SecretDetector, decoded: Decoded, path: str) -> list[tuple[SecretHit, str]]:
+    """(hit, its line) in decoded content: its text, and where the decoding was a guess, its other reading
+    too (a secret found only there is added; one found in both is reported once, at the text's line)."""
+    found: list[tuple[SecretHit, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for text in (decoded.text, decoded.alternate):
+        if text is None:
+            continue
+        lines = text.split("\n")
+        for hit in detector.scan_text(text, path=path, with_suppressed=True):
+            if (hit.rule_id, hit.digest) in seen:
+                continue
+            seen.add((hit.rule_id, hit.digest))
+            found.append((hit, lines[hit.line - 1] if 0 < hit.line <= len(lines) else ""))
+    return found
 
 
 def _redact_paths(findings: list[Finding], names: Mapping[str, str]) -> list[Finding]:

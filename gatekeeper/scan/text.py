@@ -10,8 +10,9 @@ secrets scanner. `decode` answers what such content says:
   git only probes the first 8000 bytes, so UTF-16 whose start holds no NUL (CJK text has none) reaches
   here too: content whose NULs all sit at one parity and that reads as text in UTF-16 is UTF-16;
 - otherwise NUL runs are taken out and the rest read as UTF-8: when nearly all of it is printable the
-  content is text (`complete`), else it is a real binary whose printable runs (separated by spaces) are
-  still scanned for secrets, but which is not `complete` — the caller reports it as not scanned
+  content is text (`complete`), else it is a real binary whose printable runs (separated by spaces; its
+  UTF-16 strings closed up, at either byte parity) are still scanned for secrets, but which is not
+  `complete` — the caller reports it as not scanned
   (scan/binary-skipped): what a compressed or encoded binary holds cannot be seen this way.
 
 Line numbers are kept: only NULs are removed, every newline stays where it was.
@@ -20,6 +21,7 @@ Line numbers are kept: only NULs are removed, every newline stays where it was.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 _BOMS = (
@@ -47,6 +49,10 @@ class Decoded:
     text: str
     encoding: str  # "utf-16-le", "utf-8 without NULs", "printable runs of a binary", ...
     complete: bool  # all of the content was read as text (False: a real binary, only its text runs)
+    # For a guess (UTF-16 without a byte-order mark): the content's bytes read the other way too — printable
+    # runs, UTF-16 strings closed up — since the guess can be wrong for part of it (an ASCII head before UTF-16
+    # text decodes to CJK-looking code units). Secrets are looked for in both; its newlines are the raw bytes'.
+    alternate: str | None = None
 
 
 def decode(data: bytes) -> Decoded:
@@ -57,7 +63,7 @@ def decode(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8", "replace"), "utf-8", True)
     utf16 = _bomless_utf16(data)
     if utf16 is not None:
-        return Decoded(data.decode(utf16, "replace"), f"{utf16} without a byte-order mark", True)
+        return Decoded(data.decode(utf16, "replace"), f"{utf16} without a byte-order mark", True, _runs(data))
     without_nuls = data.replace(b"\x00", b"")
     if not without_nuls:
         return Decoded("", "NUL bytes only", True)
@@ -70,8 +76,28 @@ def decode(data: bytes) -> Decoded:
     if utf16_text is not None:
         return utf16_text
     # A real binary: keep its printable runs (what `strings` shows), NUL runs and control bytes as spaces
-    # so that two runs never join into one token.
-    return Decoded(data.translate(_TO_SPACE).decode("utf-8", "replace"), "printable runs of a binary", False)
+    # so that two runs never join into one token. UTF-16 strings inside it (what `strings -e l` / `-e b`
+    # show: resources of Windows binaries, .NET string tables, or UTF-16 text after a prefix of odd length)
+    # are closed up first, at either byte parity, so `A\0K\0I\0A…` reads `AKIA…`.
+    return Decoded(_runs(data), "printable runs of a binary", False)
+
+
+def _runs(data: bytes) -> str:
+    return _utf16_runs_closed(data).translate(_TO_SPACE).decode("utf-8", "replace")
+
+
+# Four or more printable ASCII characters (tab included) as UTF-16 code units, little- or big-endian.
+_UTF16_RUN = re.compile(rb"(?:[\t\x20-\x7e]\x00){4,}|(?:\x00[\t\x20-\x7e]){4,}")
+
+
+def _close_run(match: re.Match[bytes]) -> bytes:
+    run = match.group()
+    chars = run.replace(b"\x00", b"")
+    return chars + b" " * (len(run) - len(chars))  # the same length: offsets and newlines stay put
+
+
+def _utf16_runs_closed(data: bytes) -> bytes:
+    return _UTF16_RUN.sub(_close_run, data)
 
 
 def _bomless_utf16(data: bytes) -> str | None:
@@ -104,5 +130,5 @@ def _whole_utf16(data: bytes) -> Decoded | None:
         text = data.decode(encoding, "replace")
         junk = text.count("\ufffd") + sum(text.count(chr(c)) for c in _CONTROL) + text.count("\x00")
         if junk <= _MAX_NOT_TEXT * len(text):
-            return Decoded(text, f"{encoding} without a byte-order mark", True)
+            return Decoded(text, f"{encoding} without a byte-order mark", True, _runs(data))
     return None
