@@ -36,6 +36,7 @@ UNKEYED = {
     # These hash rendered verdicts (already redacted, digests keyed), policies, ref updates and envelopes,
     # and third parties must verify them without the key.
     "audit/decisionlog.py": "hash chain over decision records, verifiable without the key",
+    "audit/logformat.py": "the decision log's record format: the same hash chain (split out of decisionlog.py)",
     "attest/admission.py": "push ids in the attestation error log (the push's ref lines, no content)",
     "attest/controls.py": "attestation digests of the policy and the verdict",
     "attest/envelope.py": "attestation envelope digest",
