@@ -12,8 +12,9 @@ Two kinds of entry:
 A leaf module (models and the standard library only), so every layer can name ids through it: the
 checks, the SARIF renderer (rule descriptions, help, helpUri), `gatekeeper rules list`, and the tests
 that fail when an emitted id is not registered here (tests/test_catalogue.py statically, tests/conftest.py
-at run time). Producers may raise or lower a finding's severity by context (a signer mismatch is medium
-where no signature is required); `severity` is the usual one.
+at run time). Producers build their findings through it: `rule(ID)` at import (an unregistered id fails
+there), then `.finding(message, ...)` at the rule's default severity, which a producer may raise or lower
+by context (a signer mismatch is medium where no signature is required).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from gatekeeper.models import Severity
+from gatekeeper.models import Finding, Severity
 
 # Where helpUri links point: the repository's docs/ directory.
 DOCS_URI = "https://github.com/gatekeeper-dev/gatekeeper/blob/main/docs/"
@@ -50,6 +51,12 @@ class Rule:
     @property
     def help_uri(self) -> str:
         return DOCS_URI + self.docs
+
+    def finding(self, message: str, *, severity: Severity | None = None, commit: str | None = None,
+                path: str | None = None, line: int | None = None, fix: str = "", enforced: bool = False) -> Finding:
+        """A finding of this rule, at its default severity unless the producer's context sets another."""
+        return Finding(self.id, self.severity if severity is None else severity, message, commit=commit, path=path,
+                       line=line, fix=fix, enforced=enforced)
 
 
 @dataclass(frozen=True, slots=True)

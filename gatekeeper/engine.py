@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from gatekeeper import catalogue
 from gatekeeper import origin as origin_pkg
 from gatekeeper.checks import CHECKS, Check, CheckContext, required_approvals
 from gatekeeper.config import Policy
@@ -157,8 +158,8 @@ def _read_notes(request: Request, commits: Sequence[Commit], refs: Mapping[str, 
         if problem is None:
             repaired.add(ref)
             continue
-        findings.append(Finding(
-            "policy/bad-notes-ref", Severity.HIGH, f"{ref} pushed as {update.new[:12]}: {problem}", enforced=True,
+        findings.append(catalogue.rule("policy/bad-notes-ref").finding(
+            f"{ref} pushed as {update.new[:12]}: {problem}", enforced=True,
             fix=BAD_NOTES_FIX).with_fingerprint(ref, update.new, problem))
     shas = [c.sha for c in commits]
     matters = any(request.policy.is_protected(ref) for names in refs.values() for ref in names)
@@ -204,8 +205,7 @@ def loose_content(request: Request) -> tuple[list[LooseBlob], list[Finding]]:
         if kind not in ("blob", "tree"):
             continue
         if request.policy.is_protected(update.ref):
-            findings.append(Finding(
-                "policy/ref-target", Severity.HIGH,
+            findings.append(catalogue.rule("policy/ref-target").finding(
                 f"{update.ref} would name a {kind} ({target[:12]}), not a commit: protected refs hold reviewed "
                 "history", enforced=True, fix="point protected refs (release tags included) at commits; keep other "
                 "objects under an unprotected ref").with_fingerprint(update.ref, target))
@@ -246,7 +246,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
         signatures, devices = result.signatures, result.devices
         findings.extend(result.findings)
     elif any(rs.require_signature or rs.require_registered_device for rs in policy.rules) and commits:
-        findings.append(Finding("tool/provenance-unavailable", Severity.HIGH,
+        findings.append(catalogue.rule("tool/provenance-unavailable").finding(
                                 "the policy requires signatures but no signature verification is configured",
                                 fix="configure allowed_signers/devices in the policy").with_fingerprint("provenance"))
 
@@ -376,8 +376,7 @@ def _review(request: Request, services: Services, reports: list[CommitReport],
     reviews: Mapping[str, ReviewInfo] = {}
     if needing and approvals > 0:
         if services.review is None:
-            findings.append(Finding(
-                "review/unverifiable", Severity.HIGH,
+            findings.append(catalogue.rule("review/unverifiable").finding(
                 f"{len(needing)} mobile-origin commit(s) need review but no review evidence is available here",
                 enforced=True, fix="land the change through a reviewed pull request",
             ).with_fingerprint(*(r.commit.sha for r in needing)))
@@ -415,8 +414,7 @@ def _unverified(source: ReviewSource, needing: Sequence[CommitReport], reviews: 
     last = open_[-1]
     info = reviews.get(last.commit.sha, ReviewInfo())
     why = info.detail or f"review status {info.status.value}"
-    return [Finding(
-        "review/unverifiable", Severity.HIGH,
+    return [catalogue.rule("review/unverifiable").finding(
         f"{len(open_)} mobile-origin commit(s) need review that could not be verified: {why}",
         commit=last.commit.sha, enforced=True,
         fix="fix what kept the review evidence from being read (see the other findings) and re-run; until then the "
@@ -534,8 +532,8 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
         subset = wanted[name]
         if name in request.deferred_scanners:
             stats[name] = ScannerStat(ran=False, error="deferred to CI (pre_receive.defer)")
-            findings.append(Finding(
-                "gate/deferred", Severity.INFO, f"{name} deferred to CI for {len(subset)} commit(s)",
+            findings.append(catalogue.rule("gate/deferred").finding(
+                f"{name} deferred to CI for {len(subset)} commit(s)",
                 fix="the CI gate runs it; do not merge before it passes").with_fingerprint(name))
             continue
         scanner = services.scanners.get(name)
@@ -548,8 +546,8 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
             continue
         if request.deadline is not None and time.monotonic() > request.deadline:
             stats[name] = ScannerStat(ran=False, error="time budget exhausted")
-            findings.append(Finding(
-                "tool/timeout", Severity.HIGH, f"{name} did not run: the time budget was used up",
+            findings.append(catalogue.rule("tool/timeout").finding(
+                f"{name} did not run: the time budget was used up",
                 fix="push fewer commits at once, or let CI run the full gate").with_fingerprint(name, "budget"))
             continue
         t0 = time.monotonic()
@@ -590,8 +588,7 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
         if name in loose_scanners:
             scan_blobs = getattr(scanner, "scan_blobs", None)
             if scan_blobs is None:
-                findings.append(Finding(
-                    "scan/loose-content-skipped", Severity.LOW,
+                findings.append(catalogue.rule("scan/loose-content-skipped").finding(
                     f"{name} reads commits only: {len(loose)} blob(s) refs of this push name outside any commit "
                     f"({_listed_refs(loose)}) were not scanned by it", fix="let CI or a reviewer look at them",
                 ).with_fingerprint(name, *sorted({b.blob for b in loose})))

@@ -15,6 +15,7 @@ import fnmatch
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from gatekeeper import catalogue
 from gatekeeper.config import (
     CONTENT_CATEGORIES,
     GATE_CATEGORIES,
@@ -99,13 +100,13 @@ def evaluate_bypass(claim: BypassClaim | None, policy: Policy) -> BypassOutcome:
     elif policy.bypass.reason_required and not reason:
         problem = "a reason is required"
     if problem is not None:
-        return BypassOutcome(True, False, Finding(
-            "gate/bypass-denied", Severity.HIGH, f"bypass requested with -o {name} but denied: {problem}",
+        return BypassOutcome(True, False, catalogue.rule("gate/bypass-denied").finding(
+            f"bypass requested with -o {name} but denied: {problem}",
             enforced=True,
             fix=f"push without -o {name}, or ask one of the users in bypass.allowed (with "
                 f"-o {name}=\"<reason>\")").with_fingerprint(name, who or "", reason))
-    return BypassOutcome(True, True, Finding(
-        "gate/bypassed", Severity.LOW, f"gate bypassed by {who}: {reason or '(no reason given)'}",
+    return BypassOutcome(True, True, catalogue.rule("gate/bypassed").finding(
+        f"gate bypassed by {who}: {reason or '(no reason given)'}",
         fix="review this push after the fact; the bypass is recorded in the audit log",
     ).with_fingerprint(name, who or "", reason))
 
@@ -210,8 +211,7 @@ def _suppression(finding: Finding, policy: Policy, today: dt.date, baseline: fro
         if rule.expires is not None and rule.expires < today:
             if index not in expired_reported:
                 expired_reported.add(index)
-                notes.append(Finding(
-                    "policy/ignore-expired", Severity.LOW,
+                notes.append(catalogue.rule("policy/ignore-expired").finding(
                     f"ignore[{index}] for {rule.rule} expired on {rule.expires.isoformat()} and no longer applies",
                     fix=f"fix the findings it hid, or renew `expires` in {policy.source} with a reason",
                 ).with_fingerprint(str(index), rule.rule))

@@ -65,7 +65,9 @@ def _signature_statuses() -> set[str]:
 # can take when they are not checked where they are made. The test fails when a site appears that is not
 # listed, or a listed one is gone.
 PASS_THROUGH: dict[tuple[str, str, str], tuple[str, Callable[[], set[str]] | None]] = {
-    ("gatekeeper/checks/provenance.py", "_status", "rule"):
+    ("gatekeeper/catalogue.py", "finding", "self.id"):
+        ("Rule.finding: the rule's own id (its callers are checked as RULE.finding sites)", None),
+    ("gatekeeper/checks/provenance.py", "_status", "status"):
         ("provenance.source.classify() of a signature: a key of _STATUS", _signature_statuses),
     ("gatekeeper/review/github_source.py", "_landed_finding", "rule"):
         ("the caller's literal", lambda: {"review/missing", "review/bypassed"}),
@@ -83,24 +85,39 @@ def _parents(tree: ast.AST) -> dict[ast.AST, ast.AST]:
     return {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
 
 
+def _rule_call(node: ast.AST) -> ast.expr | None:
+    """The id argument of `rule(ID)` / `catalogue.rule(ID)` (the catalogue's lookup), else None."""
+    if isinstance(node, ast.Call) and node.args:
+        func = node.func
+        if (isinstance(func, ast.Name) and func.id == "rule") or (isinstance(func, ast.Attribute)
+                                                                  and func.attr == "rule"):
+            return node.args[0]
+    return None
+
+
 def _module_constants(tree: ast.Module) -> dict[str, set[str]]:
+    """Module-level names bound to a string, or to a catalogue rule (`X = rule("policy/force-push")`)."""
     found: dict[str, set[str]] = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Constant):
+        if not isinstance(node, ast.Assign | ast.AnnAssign) or node.value is None:
+            continue
+        value = _rule_call(node.value) or node.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in targets:
-                if isinstance(target, ast.Name) and isinstance(node.value.value, str):
-                    found.setdefault(target.id, set()).add(node.value.value)
+                if isinstance(target, ast.Name):
+                    found.setdefault(target.id, set()).add(value.value)
     return found
 
 
 class _Module:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.rel = path.relative_to(ROOT).as_posix()
-        self.tree = ast.parse(path.read_text(), str(path))
+    def __init__(self, rel: str, source: str) -> None:
+        self.rel = rel
+        self.tree = ast.parse(source, rel)
         self.parent = _parents(self.tree)
         self.constants = _module_constants(self.tree)
+        self.rules = {t.id for n in self.tree.body if isinstance(n, ast.Assign) and _rule_call(n.value) is not None
+                      for t in n.targets if isinstance(t, ast.Name)}
         self.imports: dict[str, tuple[str, str]] = {}
         for node in self.tree.body:
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("gatekeeper"):
@@ -124,7 +141,7 @@ def _module(name: str) -> _Module | None:
         path = base.with_suffix(".py") if base.with_suffix(".py").exists() else base / "__init__.py"
         if not path.exists():
             return None
-        _MODULES[name] = _Module(path)
+        _MODULES[name] = _Module(path.relative_to(ROOT).as_posix(), path.read_text())
     return _MODULES[name]
 
 
@@ -149,6 +166,11 @@ def _templates(expr: ast.expr, mod: _Module, site: ast.AST) -> set[str] | None:
     """The id strings `expr` can take, an unknown part as `{}`; None when it cannot be followed."""
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return {expr.value}
+    if (argument := _rule_call(expr)) is not None:
+        return _templates(argument, mod, site)
+    if (isinstance(expr, ast.Attribute) and expr.attr == "id" and isinstance(expr.value, ast.Name)
+            and expr.value.id != "self"):
+        return _templates(expr.value, mod, site)  # RULE.id of a name bound to rule(...)
     if isinstance(expr, ast.IfExp):
         a, b = _templates(expr.body, mod, site), _templates(expr.orelse, mod, site)
         return None if a is None or b is None else a | b
@@ -191,6 +213,19 @@ def _templates(expr: ast.expr, mod: _Module, site: ast.AST) -> set[str] | None:
     return None
 
 
+def _is_rule(receiver: ast.expr, mod: _Module) -> bool:
+    """Whether `receiver` is a catalogue rule: rule(...) itself, or a name bound to one here or where imported."""
+    if _rule_call(receiver) is not None:
+        return True
+    if not isinstance(receiver, ast.Name):
+        return False
+    if receiver.id in mod.imports:
+        source, name = mod.imports[receiver.id]
+        other = _module(source)
+        return other is not None and name in other.rules
+    return receiver.id in mod.rules
+
+
 def _factory_sites(mod: _Module) -> list[tuple[ast.Call, ast.expr | None]]:
     sites: list[tuple[ast.Call, ast.expr | None]] = []
     for node in ast.walk(mod.tree):
@@ -204,6 +239,8 @@ def _factory_sites(mod: _Module) -> list[tuple[ast.Call, ast.expr | None]]:
             name = cls.name if isinstance(cls, ast.ClassDef) else ""
         if name in FACTORIES:
             sites.append((node, node.args[0] if node.args else keyword))
+        elif name == "finding" and isinstance(func, ast.Attribute) and _is_rule(func.value, mod):
+            sites.append((node, _rule_call(func.value) or func.value))  # RULE.finding(...), rule(ID).finding(...)
         elif name == "replace" and keyword is not None:  # dataclasses.replace(f, rule_id=...)
             sites.append((node, keyword))
     return sites
@@ -253,22 +290,22 @@ def test_every_emitted_id_is_registered() -> None:
                 if ("{}" in t and t not in families) or ("{}" not in t and not catalogue.is_registered(t))]
     assert not problems, "finding ids not registered in gatekeeper/catalogue.py: " + "; ".join(problems)
     # The scan is not vacuous: it sees the literals, the constants and the families.
-    assert {"policy/force-push", "provenance/unsigned", "scan/object-missing", "policy/changed",
-            "ai/agent-signoff", "secrets/keystore-file", "tool/timeout"} <= set(emitted)
+    assert {"policy/force-push", "provenance/unsigned", "scan/object-missing", "policy/changed", "ai/agent-signoff",
+            "secrets/keystore-file", "tool/timeout", "policy/zone-violation", "provenance/dco-missing",
+            "review/required", "scan/symlink-skipped"} <= set(emitted)
     assert {"secrets/{}", "semgrep/{}", "bandit/{}", "tool/{}-failed"} <= set(emitted)
 
 
-def test_static_guard_flags_an_unregistered_literal(tmp_path: Path) -> None:
-    source = ("from gatekeeper.models import Finding, Severity\nNOPE = 'policy/nope'\n"
+def test_static_guard_flags_an_unregistered_literal() -> None:
+    source = ("from gatekeeper import catalogue\nfrom gatekeeper.catalogue import rule\n"
+              "from gatekeeper.models import Finding, Severity\nNOPE = 'policy/nope'\nGONE = rule('policy/gone')\n"
               "def f(x):\n    a = Finding(NOPE, Severity.LOW, 'm')\n    b = Finding(f'odd/{x}', Severity.LOW, 'm')\n"
-              "    return Finding(x, Severity.LOW, 'm')\n")
-    path = tmp_path / "fake.py"
-    path.write_text(source)
-    mod = _Module.__new__(_Module)
-    mod.path, mod.rel, mod.tree = path, "fake.py", ast.parse(source)
-    mod.parent, mod.constants, mod.imports = _parents(mod.tree), _module_constants(mod.tree), {}
-    found = [_templates(expr, mod, call) for call, expr in _factory_sites(mod) if expr is not None]
-    assert found == [{"policy/nope"}, {"odd/{}"}, None]
+              "    c = GONE.finding('m')\n    d = catalogue.rule('scan/gone').finding('m')\n"
+              "    e = x.finding('not a rule')\n    return Finding(x, Severity.LOW, 'm')\n")
+    mod = _Module("fake.py", source)
+    found = [_templates(expr, mod, call) for call, expr in
+             sorted(_factory_sites(mod), key=lambda site: site[0].lineno) if expr is not None]
+    assert found == [{"policy/nope"}, {"odd/{}"}, {"policy/gone"}, {"scan/gone"}, None]
     assert not catalogue.is_registered("policy/nope") and "odd/{}" not in _family_templates()
 
 

@@ -14,11 +14,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from gatekeeper.catalogue import rule
 from gatekeeper.checks.ai import AIAttributionCheck
 from gatekeeper.checks.provenance import DcoCheck, SignatureCheck
 from gatekeeper.checks.refs import ReplaceRefCheck
 from gatekeeper.config import Policy, glob_match
-from gatekeeper.models import AIInvolvement, CommitReport, FileChange, Finding, RefKind, RefUpdate, Severity
+from gatekeeper.models import AIInvolvement, CommitReport, FileChange, Finding, RefKind, RefUpdate
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +42,14 @@ class Check(Protocol):
 
 RESERVED_REF_PREFIX = "refs/notes/gatekeeper/"
 
+ZONE_VIOLATION = rule("policy/zone-violation")
+FORCE_PUSH = rule("policy/force-push")
+REF_DELETION = rule("policy/ref-deletion")
+RESERVED_REF = rule("policy/reserved-ref")
+
 
 class ZoneCheck:
-    id = "policy/zone-violation"
+    id = ZONE_VIOLATION.id
     ids: tuple[str, ...] = (id,)
     description = "compliance zones: mobile, personal-device or AI changes to paths a zone forbids"
 
@@ -72,8 +78,7 @@ class ZoneCheck:
                         if (reason.startswith("AI-") and origin.ai_paths is not None
                                 and change.path not in origin.ai_paths):
                             continue
-                        findings.append(Finding(
-                            self.id, Severity.HIGH,
+                        findings.append(ZONE_VIOLATION.finding(
                             f"{reason} to {change.path} in zone {zone.name!r}",
                             commit=report.commit.sha, path=change.path, enforced=True,
                             fix=f"make this change from a managed desktop device, or have the {zone.name} owners "
@@ -83,8 +88,8 @@ class ZoneCheck:
 
 
 class RefUpdateCheck:
-    id = "policy/force-push"
-    ids: tuple[str, ...] = (id, "policy/ref-deletion", "policy/reserved-ref")
+    id = FORCE_PUSH.id
+    ids: tuple[str, ...] = (id, REF_DELETION.id, RESERVED_REF.id)
     description = "force pushes and deletions of protected refs, pushes to the refs only the gate writes"
 
     def run(self, ctx: CheckContext) -> list[Finding]:
@@ -94,8 +99,7 @@ class RefUpdateCheck:
             if update.ref.startswith(RESERVED_REF_PREFIX):
                 # The gate's own records (attestations) are written by the server after acceptance;
                 # a pusher who could write, move or delete them could forge or erase provenance.
-                findings.append(Finding(
-                    "policy/reserved-ref", Severity.HIGH,
+                findings.append(RESERVED_REF.finding(
                     f"{update.ref} is written only by the gate itself (signed attestations)",
                     enforced=True, fix="do not push refs/notes/gatekeeper/*; fetch them instead",
                 ).with_fingerprint(update.ref, update.old, update.new))
@@ -103,13 +107,13 @@ class RefUpdateCheck:
             if not ctx.policy.is_protected(update.ref):
                 continue
             if update.kind is RefKind.FORCE and not pre.allow_force_push:
-                findings.append(Finding(
-                    "policy/force-push", Severity.HIGH, f"force push to protected {update.ref} rewrites its history",
+                findings.append(FORCE_PUSH.finding(
+                    f"force push to protected {update.ref} rewrites its history",
                     enforced=True, fix="rebase onto the current tip and push without --force",
                 ).with_fingerprint(update.ref, update.old, update.new))
             if update.kind is RefKind.DELETE and not pre.allow_delete:
-                findings.append(Finding(
-                    "policy/ref-deletion", Severity.HIGH, f"deleting protected {update.ref}",
+                findings.append(REF_DELETION.finding(
+                    f"deleting protected {update.ref}",
                     enforced=True, fix="protected refs cannot be deleted; ask an administrator",
                 ).with_fingerprint(update.ref, update.old))
         return findings

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gatekeeper.models import AIInvolvement, Finding, Severity
+from gatekeeper.catalogue import rule
+from gatekeeper.models import AIInvolvement, Finding
 from gatekeeper.origin.agents import match_value
 from gatekeeper.origin.ai import parse_assisted_by
 from gatekeeper.sanitize import clip
@@ -17,13 +18,13 @@ from gatekeeper.sanitize import clip
 if TYPE_CHECKING:
     from gatekeeper.checks import CheckContext
 
-ASSISTED_BY_MISSING = "ai/assisted-by-missing"
-AGENT_SIGNOFF = "ai/agent-signoff"
+ASSISTED_BY_MISSING = rule("ai/assisted-by-missing")
+AGENT_SIGNOFF = rule("ai/agent-signoff")
 
 
 class AIAttributionCheck:
-    id = ASSISTED_BY_MISSING
-    ids: tuple[str, ...] = (id, AGENT_SIGNOFF)
+    id = ASSISTED_BY_MISSING.id
+    ids: tuple[str, ...] = (id, AGENT_SIGNOFF.id)
     description = ("policy ai: AI-involved commits carry `Assisted-by: AGENT:MODEL [TOOLS]` (ai/assisted-by-missing); "
                    "agents do not sign off (ai/agent-signoff)")
 
@@ -41,8 +42,7 @@ class AIAttributionCheck:
                 for value in commit.trailer_values("signed-off-by"):
                     hit = match_value(value, extra)
                     if hit is not None:
-                        findings.append(Finding(
-                            AGENT_SIGNOFF, Severity.HIGH,
+                        findings.append(AGENT_SIGNOFF.finding(
                             f"Signed-off-by: {clip(value.strip(), 100)} is an AI agent ({hit.agent}, by {hit.rule}); "
                             "only a human can certify the Developer Certificate of Origin",
                             commit=commit.sha, enforced=True,
@@ -58,8 +58,7 @@ class AIAttributionCheck:
                 # AGENT:MODEL is one token each: "Claude Opus 5" becomes claude-opus-5.
                 model = "-".join(agent.model.lower().split()) if agent and agent.model else "MODEL"
                 example = f"{agent.id}:{model}" if agent else "AGENT:MODEL"
-                findings.append(Finding(
-                    ASSISTED_BY_MISSING, Severity.MEDIUM,
+                findings.append(ASSISTED_BY_MISSING.finding(
                     f"AI-{report.origin.ai.value} commit without a normalised `Assisted-by: AGENT:MODEL` "
                     f"trailer{shown}",
                     commit=commit.sha, enforced=True,

@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from gatekeeper.catalogue import rule
 from gatekeeper.errors import ConfigError
 from gatekeeper.git import Git, is_zero
 from gatekeeper.models import CommitReport, Finding, RefKind, Severity
@@ -36,7 +37,10 @@ from gatekeeper.trusted import GatePaths, TrustedPolicy, policy_branch_after
 if TYPE_CHECKING:
     from gatekeeper.checks import CheckContext
 
-ID = "policy/changed"
+CHANGED = rule("policy/changed")
+SOURCE_SWITCH = rule("policy/source-switch")
+FORCE_PUSH = rule("policy/force-push")
+REF_DELETION = rule("policy/ref-deletion")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +58,7 @@ PolicyReviewer = Callable[["CheckContext", Sequence[CommitReport], Sequence[str]
 
 
 class PolicyChangeCheck:
-    id = ID
+    id = CHANGED.id
     ids: tuple[str, ...] = (id,)  # and whatever the door's reviewer reports (PolicyReview.findings)
     description = ("changes to the gate's configuration: policy, device registry, allowed signers, baseline, "
                    "CODEOWNERS, workflows")
@@ -85,18 +89,17 @@ class PolicyChangeCheck:
         if guarded:
             findings.extend(self._judge(ctx, guarded, touched))
         for ref, paths in orphans.items():
-            findings.append(Finding(
-                ID, Severity.HIGH,
+            findings.append(CHANGED.finding(
                 f"the update of {safe(ref, limit=200)} changes the gate's policy ({_listed(paths)}) and no commit "
                 "in it accounts for the change", enforced=True, fix=self.fix,
             ).with_fingerprint("policy-changed", ref, *paths))
         if others:
             refs = sorted({ref for r in others for ref in r.refs})
             paths = sorted({p for r in others for p in touched[r.commit.sha]})
-            findings.append(Finding(
-                ID, Severity.MEDIUM,
+            findings.append(CHANGED.finding(
                 f"{len(others)} commit(s) change the gate's policy ({_listed(paths)}) on {_listed(refs)}; landing "
-                "them on a protected ref needs review", commit=others[-1].commit.sha, fix=self.fix,
+                "them on a protected ref needs review", severity=Severity.MEDIUM, commit=others[-1].commit.sha,
+                fix=self.fix,
             ).with_fingerprint("policy-changed", *paths, *(r.commit.sha for r in others)))
         return findings
 
@@ -181,10 +184,10 @@ class PolicyChangeCheck:
         verdict = self.review(ctx, changers, paths)
         last = changers[-1].commit.sha
         if verdict.approved:
-            finding = Finding(ID, Severity.INFO, f"{count}; {verdict.detail}", commit=last)
+            finding = CHANGED.finding(f"{count}; {verdict.detail}", severity=Severity.INFO, commit=last)
         else:
-            finding = Finding(ID, Severity.HIGH, f"{count} without a verifiable review: {verdict.detail}",
-                              commit=last, enforced=True, fix=verdict.fix or self.fix)
+            finding = CHANGED.finding(f"{count} without a verifiable review: {verdict.detail}", commit=last,
+                                      enforced=True, fix=verdict.fix or self.fix)
         return [finding.with_fingerprint(*material), *verdict.findings]
 
 
@@ -201,8 +204,8 @@ class PolicySourceCheck:
       `policy/source-switch`: the switch is the server administrator's (HEAD, init.defaultBranch).
     """
 
-    id = "policy/source-switch"
-    ids: tuple[str, ...] = (id, "policy/ref-deletion", "policy/force-push")
+    id = SOURCE_SWITCH.id
+    ids: tuple[str, ...] = (id, REF_DELETION.id, FORCE_PUSH.id)
     description = "deleting, rewinding or replacing the branch the gate's policy is read from"
 
     def __init__(self, git: Git, source: str) -> None:
@@ -218,15 +221,13 @@ class PolicySourceCheck:
             if update.ref != self.source:
                 continue
             if update.kind is RefKind.DELETE and (protected is False or pre.allow_delete):
-                findings.append(Finding(
-                    "policy/ref-deletion", Severity.HIGH,
+                findings.append(REF_DELETION.finding(
                     f"deleting {source}, the branch the gate's policy is read from", enforced=True,
                     fix="the default branch cannot be deleted by a push; an administrator first points the server's "
                         "HEAD at another branch (`git symbolic-ref HEAD refs/heads/<branch>`)",
                 ).with_fingerprint("policy-source", update.ref, update.old))
             if update.kind is RefKind.FORCE and not pre.allow_force_push and not protected:
-                findings.append(Finding(
-                    "policy/force-push", Severity.HIGH,
+                findings.append(FORCE_PUSH.finding(
                     f"force push to {source}, the branch the gate's policy is read from, rewrites its history",
                     enforced=True, fix="rebase onto the current tip and push without --force",
                 ).with_fingerprint("policy-source", update.ref, update.old, update.new))
@@ -236,7 +237,7 @@ class PolicySourceCheck:
             findings.append(self._switch(f"after this push no single branch would supply the gate's policy "
                                          f"({exc.message})"))
             return findings
-        if after != self.source and not any(f.rule_id == "policy/ref-deletion" for f in findings):
+        if after != self.source and not any(f.rule_id == REF_DELETION.id for f in findings):
             became = (f"{safe(after, limit=200)} would supply the gate's policy instead of {source}" if after
                       else f"the repository would be left without a policy (no {source})")
             findings.append(self._switch(f"after this push {became}"))
@@ -244,8 +245,8 @@ class PolicySourceCheck:
 
     def _switch(self, message: str) -> Finding:
         here = safe(self.source, limit=200)
-        return Finding(
-            self.id, Severity.HIGH, message, enforced=True,
+        return SOURCE_SWITCH.finding(
+            message, enforced=True,
             fix=f"leave {here} as the branch that holds the policy (on the server: `git symbolic-ref HEAD {here}`); "
                 "moving the policy to another branch is an administrator's change to the server's HEAD, made after "
                 "review",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from gatekeeper.catalogue import rule
 from gatekeeper.models import CommitReport, Finding, Severity, SignatureInfo
 from gatekeeper.provenance.allowed_signers import match_pattern_list
 from gatekeeper.provenance.source import (
@@ -43,24 +44,25 @@ _NOT_VERIFIED = SignatureInfo()  # what the engine reports when no signature sou
 
 _ENROL = "`gatekeeper device enroll --id ID --owner EMAIL --class mobile --personal --ssh-key KEY.pub`"
 _RESIGN = "re-sign the commits with an active enrolled key (`git rebase --exec 'git commit --amend --no-edit -S'`)"
-_STATUS: dict[str, tuple[Severity, str, str]] = {
-    UNSIGNED: (Severity.HIGH, "the commit is not signed",
+# Per status finding (its severity is the catalogue's: revoked critical, the rest high): what, and the fix.
+_STATUS: dict[str, tuple[str, str]] = {
+    UNSIGNED: ("the commit is not signed",
                "sign with your enrolled device key (`git config gpg.format ssh`, `user.signingkey KEY`, "
                "`commit.gpgsign true`), then re-sign these commits "
                "(`git rebase --exec 'git commit --amend --no-edit -S'`)"),
-    UNTRUSTED: (Severity.HIGH, "the signing key is not trusted",
+    UNTRUSTED: ("the signing key is not trusted",
                 f"sign with an enrolled key, or have the policy owners enrol this key: {_ENROL}"),
-    BAD: (Severity.HIGH, "the signature does not verify",
+    BAD: ("the signature does not verify",
           "the commit was changed after it was signed or the signature is forged: re-create and re-sign it, "
           "and find out who altered it"),
-    REVOKED: (Severity.CRITICAL, "the signing key's device has been revoked",
+    REVOKED: ("the signing key's device has been revoked",
               f"do not push work from a revoked device; {_RESIGN}"),
-    EXPIRED: (Severity.HIGH, "the signing key has expired",
+    EXPIRED: ("the signing key has expired",
               f"renew the device's enrolment (new `expires`) or {_RESIGN}"),
-    UNSUPPORTED: (Severity.HIGH, "the signature's format or key type cannot be verified",
+    UNSUPPORTED: ("the signature's format or key type cannot be verified",
                   "sign with an SSH ed25519/RSA/ECDSA key or an OpenPGP key; x509 (gitsign, S/MIME) and "
                   "security-key (sk-*) signatures are never accepted"),
-    ERROR: (Severity.HIGH, "the signature could not be verified",
+    ERROR: ("the signature could not be verified",
             "rerun the check; if it persists, inspect the commit with `git cat-file commit SHA`"),
 }
 
@@ -82,14 +84,13 @@ class SignatureCheck:
                 continue  # no signature source: the engine reports tool/provenance-unavailable instead
             rules = ctx.policy.ruleset(report.ruleset)
             required = rules.require_signature or rules.require_registered_device
-            rule = classify(info)
-            if rule is not None:
-                if rule in ALWAYS_REPORTED or required:
-                    findings.append(self._status(report, info, rule, required))
+            status = classify(info)
+            if status is not None:
+                if status in ALWAYS_REPORTED or required:
+                    findings.append(self._status(report, info, status, required))
                 continue
             if rules.require_registered_device and info.device_id is None:
-                findings.append(Finding(
-                    UNREGISTERED, Severity.HIGH,
+                findings.append(rule(UNREGISTERED).finding(
                     f"signed by key {info.key} ({info.signer}), which belongs to no device in the registry; the "
                     f"{report.ruleset} rules require a registered device",
                     commit=report.commit.sha, enforced=True,
@@ -101,15 +102,15 @@ class SignatureCheck:
         return findings
 
     @staticmethod
-    def _status(report: CommitReport, info: SignatureInfo, rule: str, required: bool) -> Finding:
-        severity, what, fix = _STATUS[rule]
+    def _status(report: CommitReport, info: SignatureInfo, status: str, required: bool) -> Finding:
+        what, fix = _STATUS[status]
         detail = f": {info.detail}" if info.detail else ""
         fmt = f"{info.format} " if info.format else ""
-        message = what if rule == UNSIGNED else f"{what} ({fmt}{info.status.value}{detail})"
+        message = what if status == UNSIGNED else f"{what} ({fmt}{info.status.value}{detail})"
         if required:
             message += f"; {_where_required(report)}"
-        return Finding(rule, severity, message, commit=report.commit.sha, enforced=required,
-                       fix=fix).with_fingerprint(report.commit.sha, info.key or "")
+        return rule(status).finding(message, commit=report.commit.sha, enforced=required,
+                                    fix=fix).with_fingerprint(report.commit.sha, info.key or "")
 
     @staticmethod
     def _mismatch(report: CommitReport, info: SignatureInfo, binding: str, required: bool) -> Finding | None:
@@ -125,10 +126,9 @@ class SignatureCheck:
         if email and identities and match_pattern_list(email, identities):
             return None
         signer = info.signer or "an unnamed signer"
-        return Finding(
-            SIGNER_MISMATCH, Severity.HIGH if required else Severity.MEDIUM,
+        return rule(SIGNER_MISMATCH).finding(
             f"signed by {signer} (key {info.key}) but the {binding} is {person.email}",
-            commit=report.commit.sha, enforced=required,
+            severity=Severity.HIGH if required else Severity.MEDIUM, commit=report.commit.sha, enforced=required,
             fix=f"commit as the identity the key is enrolled to, or sign with a key enrolled to {person.email}",
         ).with_fingerprint(report.commit.sha, binding, email, info.key or "")
 
@@ -154,8 +154,7 @@ class DcoCheck:
             if author_email and any(s is not None and s[1] == author_email for s in signoffs):
                 continue
             found = f" (sign-offs: {', '.join(v for v in commit.trailer_values('signed-off-by'))})" if signoffs else ""
-            findings.append(Finding(
-                DCO_MISSING, Severity.MEDIUM,
+            findings.append(rule(DCO_MISSING).finding(
                 f"no Signed-off-by trailer by the author {commit.author}{found}; the policy requires the DCO",
                 commit=commit.sha, enforced=True,
                 fix="sign off as the author: `git commit --amend --no-edit -s` (or `git rebase --signoff`)",

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gatekeeper.models import Finding, Severity
+from gatekeeper.catalogue import rule
+from gatekeeper.models import Finding
 
 if TYPE_CHECKING:
     from gatekeeper.checks import CheckContext
 
 REPLACE_PREFIX = "refs/replace/"
+REPLACE_REF = rule("policy/replace-ref")
 
 
 class ReplaceRefCheck:
-    id = "policy/replace-ref"
+    id = REPLACE_REF.id
     ids: tuple[str, ...] = (id,)
     description = "pushes that create, move or delete refs/replace/* (object substitution)"
 
@@ -32,8 +34,7 @@ class ReplaceRefCheck:
             if not update.ref.startswith(REPLACE_PREFIX):
                 continue
             action = update.kind.value
-            findings.append(Finding(
-                self.id, Severity.HIGH,
+            findings.append(REPLACE_REF.finding(
                 f"{action} of {update.ref}: replace refs make every git reader see another object in place of the "
                 "one named", enforced=True,
                 fix="push the real commits instead; replace refs are refused unless the policy sets "

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gatekeeper import catalogue
 from gatekeeper.models import (
     AgentInfo,
     AIInvolvement,
@@ -23,7 +24,6 @@ from gatekeeper.models import (
     Evidence,
     Finding,
     Origin,
-    Severity,
     Trust,
 )
 from gatekeeper.origin.ai import (
@@ -95,16 +95,14 @@ def resolve(commit: Commit, evidence: Sequence[Evidence],
         for e in with_device:
             if e.trust is Trust.DECLARED and e.device is not device:
                 assert e.device is not None
-                findings.append(Finding(
-                    "origin/spoofed", Severity.HIGH,
+                findings.append(catalogue.rule("origin/spoofed").finding(
                     f"commit declares {e.device.value} ({e.source}) but {chosen.source} shows {device.value}",
                     commit=commit.sha, fix="remove the false Origin-Device claim and re-push",
                 ).with_fingerprint(commit.sha, e.device.value, device.value))
         for e in with_device:
             if (e.trust is Trust.DECLARED and e.device_id and chosen.device_id
                     and e.device_id != chosen.device_id):
-                findings.append(Finding(
-                    "origin/spoofed", Severity.HIGH,
+                findings.append(catalogue.rule("origin/spoofed").finding(
                     f"commit declares device id {e.device_id!r} but was signed by device {chosen.device_id!r}",
                     commit=commit.sha, fix="sign with the device you name, or fix Origin-Device-Id",
                 ).with_fingerprint(commit.sha, "device-id", e.device_id, chosen.device_id))
@@ -157,6 +155,6 @@ def _agent(evidence: Sequence[Evidence]) -> tuple[AgentInfo | None, frozenset[st
 
 def _conflict(commit: Commit, evidence: Sequence[Evidence]) -> Finding:
     claims = ", ".join(sorted({f"{e.device.value} ({e.source})" for e in evidence if e.device is not None}))
-    return Finding("origin/conflict", Severity.LOW, f"conflicting origin signals: {claims}",
+    return catalogue.rule("origin/conflict").finding(f"conflicting origin signals: {claims}",
                    commit=commit.sha, fix="make the commit's Origin-Device trailer match how it was made",
                    ).with_fingerprint(commit.sha, claims)

@@ -32,6 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from gatekeeper import catalogue
 from gatekeeper.checks.policy_change import PolicyReview, PolicyReviewer
 from gatekeeper.config import Policy
 from gatekeeper.errors import GitError
@@ -152,8 +153,7 @@ class GitHubReviewSource:
         findings: list[Finding] = [failure_finding(why)]
         if needing:
             last = needing[-1].commit.sha
-            findings.append(Finding(
-                "review/unverifiable", Severity.HIGH,
+            findings.append(catalogue.rule("review/unverifiable").finding(
                 f"{len(needing)} mobile-origin commit(s) need review, which could not be verified: {detail}",
                 commit=last, enforced=True,
                 fix="fix the GitHub access problem and re-run; until then the change counts as unreviewed",
@@ -212,8 +212,7 @@ class GitHubReviewSource:
         if unapproved:
             report, result = unapproved[-1]
             sha = report.commit.sha
-            findings.append(Finding(
-                "review/missing", Severity.HIGH,
+            findings.append(catalogue.rule("review/missing").finding(
                 f"{len(unapproved)} mobile-origin commit(s) of PR #{number} lack {approvals} qualifying approval(s) "
                 f"({result.status.value}): {result.describe()}",
                 commit=sha, enforced=True,
@@ -261,8 +260,8 @@ class GitHubReviewSource:
         detail = f"PR #{number}: the commits GitHub lists and the range in git disagree: {why}"
         reviews = {r.commit.sha: ReviewInfo(ReviewStatus.UNKNOWN, (), "github", detail) for r in needing}
         last = needing[-1].commit.sha if needing else self.event.head
-        return ReviewResult(reviews, (Finding(
-            "review/commits-mismatch", Severity.HIGH, f"review not verifiable: {detail}", commit=last,
+        return ReviewResult(reviews, (catalogue.rule("review/commits-mismatch").finding(
+            f"review not verifiable: {detail}", commit=last,
             enforced=True, fix="re-run the job once the pull request is stable; split pull requests of more than "
                                f"{PR_COMMITS_LIMIT} commits").with_fingerprint("commits-mismatch", str(number), last),))
 
@@ -447,8 +446,7 @@ def _default_client(token: str, api_url: str) -> GitHubClient:
 
 
 def failure_finding(why: str) -> Finding:
-    return Finding(
-        "tool/github-failed", Severity.HIGH,
+    return catalogue.rule("tool/github-failed").finding(
         f"review status unknown, treated as not approved: {why}",
         fix="grant the job `pull-requests: read` and `contents: read`, check GITHUB_API_URL, and re-run",
     ).with_fingerprint("github-failed")

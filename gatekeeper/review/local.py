@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gatekeeper import catalogue
 from gatekeeper.config import Policy
 from gatekeeper.interfaces import ReviewResult
-from gatekeeper.models import CommitReport, Finding, RefUpdate, ReviewInfo, ReviewStatus, Severity
+from gatekeeper.models import CommitReport, RefUpdate, ReviewInfo, ReviewStatus
 
 
 class LocalReviewSource:
@@ -19,8 +20,7 @@ class LocalReviewSource:
         detail = f"needs {approvals} approval(s) from someone who is not an author, after the last mobile commit"
         reviews = {r.commit.sha: ReviewInfo(ReviewStatus.UNKNOWN, source="local", detail=detail) for r in needing}
         last = needing[-1].commit.sha
-        finding = Finding(
-            "review/required", Severity.MEDIUM,
+        finding = catalogue.rule("review/required").finding(
             f"{len(needing)} mobile-origin commit(s) will need {approvals} approval(s) before "
             f"{', '.join(targets)}; the last mobile commit is {last[:12]}",
             commit=last,

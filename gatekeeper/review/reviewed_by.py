@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from gatekeeper import catalogue
 from gatekeeper.config import Policy
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import (
@@ -30,7 +31,6 @@ from gatekeeper.models import (
     RefUpdate,
     ReviewInfo,
     ReviewStatus,
-    Severity,
     SignatureStatus,
 )
 from gatekeeper.sanitize import safe
@@ -249,21 +249,21 @@ def review_findings(reviews: Mapping[str, ReviewInfo], needing: Sequence[CommitR
         shas = [r.commit.sha for r in group]
         count = f"{len(group)} mobile-origin commit(s) to {targets}"
         if status is ReviewStatus.SELF:
-            finding = Finding(
-                "review/self-approved", Severity.HIGH, f"{count}: the only review comes from an author ({detail})",
+            finding = catalogue.rule("review/self-approved").finding(
+                f"{count}: the only review comes from an author ({detail})",
                 commit=last.commit.sha, enforced=True,
                 fix="have someone who did not write these commits review them and push or merge them")
         elif status is ReviewStatus.UNKNOWN:
-            finding = Finding(
-                "review/unverifiable", Severity.HIGH, f"{count}: {detail}",
+            finding = catalogue.rule("review/unverifiable").finding(
+                f"{count}: {detail}",
                 commit=last.commit.sha, enforced=True,
                 fix="the reviewer must push the reviewed commits themselves, or land them through a reviewed "
                     "pull request")
         else:
             what = detail if status is ReviewStatus.MISSING and "approvals" in detail else (
                 "the review predates the last mobile commit" if status is ReviewStatus.STALE else "no review")
-            finding = Finding(
-                "review/missing", Severity.HIGH, f"{count} need {approvals} approval(s): {what}",
+            finding = catalogue.rule("review/missing").finding(
+                f"{count} need {approvals} approval(s): {what}",
                 commit=last.commit.sha, enforced=True,
                 fix="land them through a reviewed pull request, or have a reviewer who is not an author push "
                     "them with a `Reviewed-by:` trailer naming the reviewer")

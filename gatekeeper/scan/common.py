@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gatekeeper import catalogue
 from gatekeeper.cleanup import forget_group, held_signals, kill_group, track_group
 from gatekeeper.git import Git
 from gatekeeper.interfaces import ScanJob
@@ -120,7 +121,7 @@ def tool_failure(scanner: str, detail: str, *, timeout: bool = False) -> Finding
     The detail may quote the tool's output, which may quote the scanned source: redacted before use."""
     detail = " ".join(redact_secrets(detail).split())[:400]
     if timeout:
-        return Finding("tool/timeout", Severity.HIGH, f"{scanner} timed out: {detail}",
+        return catalogue.rule("tool/timeout").finding(f"{scanner} timed out: {detail}",
                        fix="scan fewer files at once or raise the time budget; the change was not fully scanned",
                        ).with_fingerprint(scanner, "timeout")
     return Finding(f"tool/{scanner}-failed", Severity.HIGH, f"{scanner} failed: {detail}",

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gatekeeper import catalogue
 from gatekeeper.interfaces import ScanJob, ScanResult
-from gatekeeper.models import Finding, ScannerStat, Severity
+from gatekeeper.models import Finding, ScannerStat
 from gatekeeper.scan.cache import ResultCache
 from gatekeeper.scan.common import HeadChanges, RawFinding, head_changes, inline_ignores, tool_failure
 from gatekeeper.scan.workspace import DEFAULT_MAX_FILE_BYTES, Target, Workspace, safe_extension
@@ -123,7 +124,7 @@ class HeadScanner:
             info.notes.append(cache.problem)
             if cache.refused:
                 # Said in every output, not only in stats: someone else could write this user's cache.
-                findings.append(Finding("scan/cache-refused", Severity.INFO, cache.problem,
+                findings.append(catalogue.rule("scan/cache-refused").finding(cache.problem,
                                         fix="make the cache directory private (chmod 700, owned by you) or set "
                                         "GATEKEEPER_CACHE_DIR to one that is").with_fingerprint(str(cache.directory)))
         stat = ScannerStat(ran=not errors, error="; ".join(errors) or None, files=len(targets),

@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gatekeeper import catalogue
 from gatekeeper.config import SecretsSettings, glob_match
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.git import Git
@@ -364,7 +365,7 @@ class SecretsScanner:
 
     @staticmethod
     def _header_skip(where: str, commit: str | None, what: str) -> Finding:
-        return Finding("scan/file-too-large", Severity.LOW,
+        return catalogue.rule("scan/file-too-large").finding(
                        f"{NAME}: {what} is over {MAX_HEADER_BYTES} bytes (or could not be read); its header was "
                        "not scanned", commit=commit, path=where, fix="review the object by hand (`git cat-file -p`)",
                        ).with_fingerprint(where, commit or what, "too-large")
@@ -475,16 +476,14 @@ class SecretsScanner:
     @staticmethod
     def _keystore(commit: str, patch: FilePatch) -> Finding:
         """A Java keystore or PKCS#12 bundle: binary, so no rule reads it, but it holds private keys."""
-        return Finding(
-            "secrets/keystore-file", Severity.HIGH,
+        return catalogue.rule("secrets/keystore-file").finding(
             "Java keystore / PKCS#12 file added (it holds private keys; its password is often next to it)",
             commit=commit, path=patch.path, fix=FIX,
         ).with_fingerprint(patch.blob or patch.path, "keystore")
 
     def _cut(self, commit: str, patch: FilePatch) -> Finding:
         """A patch cut at the per-file cap whose whole file could not be read either."""
-        return Finding(
-            "scan/diff-too-large", Severity.LOW,
+        return catalogue.rule("scan/diff-too-large").finding(
             f"{NAME}: only the first {self.max_file_bytes} bytes / {self.max_file_lines} lines this commit added "
             "to the file were scanned", commit=commit, path=patch.path,
             fix="keep generated or vendored files out of the change, or review the rest by hand",
