@@ -173,9 +173,9 @@ def _read_notes(request: Request, commits: Sequence[Commit], refs: Mapping[str, 
                 if ref not in repaired:
                     where = "commits reach a protected ref: their origin evidence cannot be read" if matters else (
                         "no protected ref is involved")
-                    findings.append(Finding(
-                        "policy/bad-notes-ref", Severity.HIGH if matters else Severity.MEDIUM,
-                        f"{ref} on the server is not a notes ref ({exc.problem}); {where}", enforced=matters,
+                    findings.append(catalogue.rule("policy/bad-notes-ref").finding(
+                        f"{ref} on the server is not a notes ref ({exc.problem}); {where}",
+                        severity=Severity.HIGH if matters else Severity.MEDIUM, enforced=matters,
                         fix=BAD_NOTES_FIX).with_fingerprint(ref, exc.tip, exc.problem))
             tip = pushed[ref].new if ref in pushed else None
             if tip is not None and ref in repaired and not is_zero(tip):
@@ -422,7 +422,7 @@ def _unverified(source: ReviewSource, needing: Sequence[CommitReport], reviews: 
     ).with_fingerprint("unverified", *(r.commit.sha for r in open_))]
 
 
-OBJECT_MISSING = "scan/object-missing"
+OBJECT_MISSING = catalogue.rule("scan/object-missing")
 MAX_EXCLUDED_PATHS = 1000  # pathspec excludes passed to git; beyond that whole commits are left out
 _MISSING_FIX = ("fetch the missing objects (`git fetch --refetch origin`, or a clone without --filter) and run the "
                 "gate again; `git rev-list --objects --missing=print REV` lists what is missing")
@@ -476,9 +476,9 @@ class _ScanView:
         findings: list[Finding] = []
         enforced = self.request.pushed
         for sha in self.unreadable_trees:
-            findings.append(Finding(
-                OBJECT_MISSING, Severity.MEDIUM, "the commit's tree cannot be read (missing objects): none of its "
-                "files were scanned", commit=sha, enforced=enforced, fix=_MISSING_FIX).with_fingerprint(sha, "tree"))
+            findings.append(OBJECT_MISSING.finding(
+                "the commit's tree cannot be read (missing objects): none of its files were scanned", commit=sha,
+                enforced=enforced, fix=_MISSING_FIX).with_fingerprint(sha, "tree"))
         skip: set[bytes] = set()
         for commit in commits:
             bad = [f for f in changes.get(commit.sha, ()) if f.new_blob in missing or f.old_blob in missing]
@@ -486,8 +486,7 @@ class _ScanView:
                 continue
             skip.update(f.key for f in bad)
             shown = ", ".join(f.path for f in bad[:10]) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
-            findings.append(Finding(
-                OBJECT_MISSING, Severity.MEDIUM,
+            findings.append(OBJECT_MISSING.finding(
                 f"{len(bad)} file(s) cannot be read (missing objects: a partial clone or a damaged repository) and "
                 f"were not scanned: {shown}", commit=commit.sha, path=bad[0].path, enforced=enforced,
                 fix=_MISSING_FIX).with_fingerprint(commit.sha, *sorted(f.path for f in bad)))

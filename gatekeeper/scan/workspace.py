@@ -35,9 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
+from gatekeeper import catalogue
 from gatekeeper.cleanup import forget_dir, held_signals, track_dir
 from gatekeeper.git import Git
-from gatekeeper.models import Finding, Severity, path_key
+from gatekeeper.models import Finding, path_key
 from gatekeeper.scan.text import decode
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -102,22 +103,22 @@ class Skip:
         if self.reason == "gitlink":
             return None  # a submodule pointer has no content here; its own repository is gated separately
         if self.reason == "symlink":
-            rule, severity = "scan/symlink-skipped", Severity.INFO
+            rule = "scan/symlink-skipped"
             message = f"{scanner}: symlink not followed and not scanned"
             fix = "symlinks are not followed by the gate; commit the file itself if it should be scanned"
         elif self.reason == "too-large":
-            rule, severity = "scan/file-too-large", Severity.LOW
+            rule = "scan/file-too-large"
             message = f"{scanner}: {self.size} bytes is over the {max_bytes}-byte scan limit; not scanned"
             fix = "keep generated or vendored files out of the change, or review this file by hand"
         elif self.reason == "binary":
-            rule, severity = "scan/binary-skipped", Severity.INFO
+            rule = "scan/binary-skipped"
             message = f"{scanner}: binary file not scanned" + (f" ({self.note})" if self.note else "")
             fix = "binary files are not scanned; review them by hand"
         else:
-            rule, severity = "scan/unreadable", Severity.LOW
+            rule = "scan/unreadable"
             message = f"{scanner}: object {self.blob[:12]} could not be read ({self.reason}); not scanned"
             fix = "check the repository with `git fsck`"
-        return Finding(rule, severity, message, commit=self.commit, path=self.path, fix=fix).with_fingerprint(
+        return catalogue.rule(rule).finding(message, commit=self.commit, path=self.path, fix=fix).with_fingerprint(
             self.path, self.blob, self.reason)
 
 
