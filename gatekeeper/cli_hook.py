@@ -77,8 +77,8 @@ def post_receive(repo: Path, policy_file: Path | None, legacy: Path | None, args
     Needs $GATEKEEPER_ATTEST_KEY; without it this hook does nothing. It never fails the push (the push
     is already accepted): problems are printed and logged in $GIT_DIR/gatekeeper/attest-errors.log."""
     from gatekeeper.attest.admission import KEY_ENV
+    from gatekeeper.legacy_hook import run_legacy
     from gatekeeper.modes.attest import run_post_receive
-    from gatekeeper.modes.pre_receive import run_legacy
 
     data = _stdin_bytes("post-receive")
     if legacy is not None and legacy.exists():

@@ -19,8 +19,8 @@ from gatekeeper.config import Policy, discover_policy, load_policy_file
 from gatekeeper.engine import Request, Services, evaluate
 from gatekeeper.git import Git, classify_update, is_zero
 from gatekeeper.hookinput import PushLine, parse_pre_push
+from gatekeeper.legacy_hook import run_legacy
 from gatekeeper.models import ZERO_SHA, ExitCode, RefKind, RefUpdate
-from gatekeeper.modes.pre_receive import run_legacy
 from gatekeeper.report.text import render_text
 from gatekeeper.review.local import LocalReviewSource
 from gatekeeper.sanitize import safe

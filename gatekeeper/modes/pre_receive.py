@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import subprocess
 import sys
 import time
 import traceback
@@ -30,7 +29,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from gatekeeper import cleanup
 from gatekeeper.audit import AUDIT_ENV
 from gatekeeper.audit import decisionlog as dlog
 from gatekeeper.audit.pushlog import repository_name
@@ -43,6 +41,7 @@ from gatekeeper.git import Git
 from gatekeeper.hookenv import Pusher, forge_from_env, is_gitlab, push_options_from_env, pusher_from_env
 from gatekeeper.hookinput import InputError, RawUpdate, classify, parse_input
 from gatekeeper.interfaces import Scanner
+from gatekeeper.legacy_hook import run_legacy
 from gatekeeper.models import BypassClaim, ExitCode, RefUpdate, Verdict
 from gatekeeper.origin.recorded import RECORD_FIX, PushOriginStore
 from gatekeeper.policy import evaluate_bypass
@@ -64,19 +63,6 @@ def _default_scanners(policy: Policy, reader: Reader | None = None) -> Mapping[s
 
     # Files the policy names (a gitleaks config) are read like the policy: from the trusted source.
     return build_scanners(policy, reader=reader, in_hook=True)
-
-
-def run_legacy(legacy: Path, args: Sequence[str], stdin: bytes, timeout: float) -> int | None:
-    """Run an existing hook kept as `<hook>.legacy` with the same stdin; None when there is none."""
-    if not legacy.is_file() or not os.access(legacy, os.X_OK):
-        return None
-    try:
-        # Its own process group, killed whole when it is done or times out: nothing it started outlives us.
-        return cleanup.run_in_group([str(legacy), *args], input=stdin, timeout=max(0.1, timeout))
-    except subprocess.TimeoutExpired:
-        return 124
-    except OSError:
-        return 126
 
 
 def run_pre_receive(stdin: bytes, *, env: Mapping[str, str] | None = None, repo: Path = Path("."),
