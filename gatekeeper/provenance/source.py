@@ -23,11 +23,12 @@ import posixpath
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 
+from gatekeeper import catalogue
 from gatekeeper.config import Policy
 from gatekeeper.errors import ConfigError
 from gatekeeper.git import Git, is_zero
 from gatekeeper.interfaces import SignatureResult
-from gatekeeper.models import Commit, Finding, Severity, SignatureInfo, SignatureStatus
+from gatekeeper.models import Commit, SignatureInfo, SignatureStatus
 from gatekeeper.origin.base import DeviceFact
 from gatekeeper.provenance.allowed_signers import AllowedSigner, read_allowed_signers
 from gatekeeper.provenance.devices import DeviceRegistry, allowed_signers_text, parse_registry
@@ -237,21 +238,19 @@ class ProvenanceSource:
                 info = dataclasses.replace(info, signer=fact.owner)
             signatures[commit.sha] = info
         findings = tuple(
-            Finding(SKIPPED_SIGNER, Severity.INFO, warning,
-                    fix="list the signer's own key instead of a certificate authority").with_fingerprint(warning)
+            catalogue.rule(SKIPPED_SIGNER).finding(
+                warning, fix="list the signer's own key instead of a certificate authority").with_fingerprint(warning)
             for warning in trust.warnings)
         if unchecked:
             # One configuration note for the run, not an error on every commit.
-            findings += (Finding(
-                KEYRING_MISSING, Severity.INFO,
+            findings += (catalogue.rule(KEYRING_MISSING).finding(
                 f"{len(unchecked)} OpenPGP-signed commit(s) were not checked: the policy names no GnuPG keyring "
                 "(forge signatures, GitHub web-flow and GitLab, are checked with the keys gatekeeper ships)",
                 commit=unchecked[-1],
                 fix="set `gpg_home:` in the policy to a keyring the policy owners control, holding the signers' "
                     "public keys").with_fingerprint(KEYRING_MISSING),)
         if forge_gpg.failed:
-            findings += (Finding(
-                KEYRING_MISSING, Severity.INFO,
+            findings += (catalogue.rule(KEYRING_MISSING).finding(
                 f"{forge_gpg.failed} forge-signed commit(s) could not be checked: gpg could not load the shipped "
                 "forge keys", fix="install GnuPG (gpg) on this machine").with_fingerprint(KEYRING_MISSING, "forge"),)
         return SignatureResult(signatures=signatures, devices=devices, findings=findings)

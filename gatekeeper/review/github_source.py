@@ -46,7 +46,6 @@ from gatekeeper.models import (
     RefUpdate,
     ReviewInfo,
     ReviewStatus,
-    Severity,
     is_sha,
 )
 from gatekeeper.review.github import GitHubClient, GitHubError
@@ -467,5 +466,5 @@ def _landed_finding(rule: str, commit: Commit, branch: str, via: tuple[int, Asse
             what = what.replace("reached", "is queued for", 1)
     fix = ("revert it and land the change through a pull request approved by someone who is not an author"
            if not queued else "remove it from the queue until a reviewer who is not an author approves the PR")
-    return Finding(rule, Severity.HIGH, what, commit=sha, enforced=True, fix=fix).with_fingerprint(rule, sha)
+    return catalogue.rule(rule).finding(what, commit=sha, enforced=True, fix=fix).with_fingerprint(rule, sha)
 
