@@ -305,7 +305,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
 
     outcome = decide(findings, reports, policy, today=request.now.date(), baseline=request.baseline,
                      bypass=request.bypass)
-    updates, described, outcome = _redact_names(services, request, outcome)
+    updates, described, outcome, reports = _redact_names(services, request, outcome, reports)
     stats = Stats(
         commits=len(commits),
         files_scanned=files_scanned,
@@ -325,24 +325,29 @@ def evaluate(request: Request, services: Services) -> Verdict:
     )
 
 
-def _redact_names(services: Services, request: Request, outcome: Outcome) -> tuple[tuple[RefUpdate, ...], str, Outcome]:
+def _redact_names(services: Services, request: Request, outcome: Outcome, reports: list[CommitReport],
+                  ) -> tuple[tuple[RefUpdate, ...], str, Outcome, list[CommitReport]]:
     """A key in a file's or a ref's name is shown redacted wherever the verdict names it — every finding's
     path and message (semgrep's, bandit's and the checks' included, not only the secrets scanner's own), the
-    ref updates and the range — so no renderer, the decision log or a pusher's terminal prints it. Done after
-    the decision: ignore globs and baselines match the names as pushed."""
+    ref updates, the refs each commit goes to, and the range — so no renderer, the decision log or a pusher's
+    terminal prints it. Done after the decision: ignore globs and baselines match the names as pushed."""
     secrets = services.scanners.get("secrets")
     redact_named = getattr(secrets, "redact_named", None)
     redact_text = getattr(secrets, "redact_text", None)
     updates, described = tuple(request.updates), request.range_description
     if redact_named is None or redact_text is None:
-        return updates, described, outcome
+        return updates, described, outcome, reports
     findings = tuple(redact_named(list(outcome.findings)))
     hidden = redact_named([s.finding for s in outcome.suppressed])
     suppressed = tuple(s if s.finding is f else dataclasses.replace(s, finding=f)
                        for s, f in zip(outcome.suppressed, hidden, strict=True))
     updates = tuple(u if redact_text(u.ref) == u.ref else dataclasses.replace(u, ref=redact_text(u.ref))
                     for u in updates)
-    return updates, redact_text(described), dataclasses.replace(outcome, findings=findings, suppressed=suppressed)
+    # A commit's refs are the names it was pushed under (the JSON verdict's commits[].refs, kept in the logs).
+    reports = [r if all(redact_text(ref) == ref for ref in r.refs)
+               else dataclasses.replace(r, refs=tuple(redact_text(ref) for ref in r.refs)) for r in reports]
+    return (updates, redact_text(described), dataclasses.replace(outcome, findings=findings, suppressed=suppressed),
+            reports)
 
 
 def _trace_files(git: Git, request: Request, commits: Sequence[Commit]) -> dict[str, str]:

@@ -240,6 +240,27 @@ def test_a_key_in_a_ref_name_is_found_and_redacted(tmp_path: Path, ref: str) -> 
     assert spush(server, work, "origin", "HEAD:refs/heads/feature-x").code == 0
 
 
+def test_a_key_in_the_ref_name_of_new_commits_is_redacted_in_their_refs_too(tmp_path: Path) -> None:
+    """With new commits on the keyed ref, the JSON verdict lists the ref under each commit (`commits[].refs`):
+    the decision log's stored verdict and the hook's audit file must not keep the key there either."""
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    work.commit("change\n", {"a.txt": "a\n"}, author=DANA, committer=DANA)
+    log = tmp_path / "decisions.db"
+    result = spush(server, work, "origin", f"HEAD:refs/heads/feature/{AWS_KEY}/x",
+                   env={"GATEKEEPER_DECISION_LOG": str(log)})
+    assert result.code != 0 and "secrets/aws-access-key" in result.remote_text, result.output
+    assert AWS_KEY not in result.remote_text, result.remote_text  # git's own `! [remote rejected]` line is not ours
+    store = open_log(str(log), create=False)
+    try:
+        verdicts = [json.loads(r.verdict) for r in store.records() if r.verdict]
+    finally:
+        store.close()
+    assert verdicts and all(v["commits"] for v in verdicts)
+    assert not [v for v in verdicts if AWS_KEY in json.dumps(v)]
+    assert all("AKIA…" in ref for v in verdicts for c in v["commits"] for ref in c["refs"])
+    assert AWS_KEY not in server.audit_log.read_text()
+
+
 def test_a_key_in_a_path_is_redacted_in_semgrep_and_bandit_findings_too(repo: RepoBuilder, tmp_path: Path) -> None:
     """The secrets scanner redacts a key in a file's name in its own findings; semgrep and bandit name the same
     path in theirs, and every output format must show it redacted (real semgrep and bandit runs)."""
