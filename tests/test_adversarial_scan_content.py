@@ -79,6 +79,12 @@ CJK = "\u4e2d\u6587" * 3000 + "\n"
     ("odd-head-then-utf16", b"x" * 9001 + b"\n" + (CJK + KEY_LINE + CJK).encode("utf-16-le")),
     # A UTF-16 string inside a real binary (how Windows and .NET binaries store strings).
     ("utf16-in-a-binary", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40 + KEY_LINE.encode("utf-16-le")),
+    # An ASCII key in a binary right before a big-endian UTF-16 string: closing the UTF-16 run up takes the key's
+    # last character with it (`P\0n\0a…`), so the closed-up reading alone no longer shows the key the plain
+    # printable runs always did.
+    ("ascii-key-before-utf16be-in-a-binary",
+     b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40 + f"aws={AWS_KEY}".encode() + "name".encode("utf-16-be")
+     + bytes(range(256)) * 4),
 ])
 def test_a_key_around_guessed_utf16_is_found(tmp_path: Path, shape: str, data: bytes) -> None:
     """Content git shows as binary is decoded by guess; a key outside what the guess reads right is still

@@ -51,7 +51,8 @@ class Decoded:
     complete: bool  # all of the content was read as text (False: a real binary, only its text runs)
     # For a guess (UTF-16 without a byte-order mark): the content's bytes read the other way too — printable
     # runs, UTF-16 strings closed up — since the guess can be wrong for part of it (an ASCII head before UTF-16
-    # text decodes to CJK-looking code units). Secrets are looked for in both; its newlines are the raw bytes'.
+    # text decodes to CJK-looking code units). For a real binary: its UTF-16 strings closed up, beside the plain
+    # printable runs of `text`. Secrets are looked for in both; its newlines are the raw bytes'.
     alternate: str | None = None
 
 
@@ -78,8 +79,11 @@ def decode(data: bytes) -> Decoded:
     # A real binary: keep its printable runs (what `strings` shows), NUL runs and control bytes as spaces
     # so that two runs never join into one token. UTF-16 strings inside it (what `strings -e l` / `-e b`
     # show: resources of Windows binaries, .NET string tables, or UTF-16 text after a prefix of odd length)
-    # are closed up first, at either byte parity, so `A\0K\0I\0A…` reads `AKIA…`.
-    return Decoded(_runs(data), "printable runs of a binary", False)
+    # are closed up in the other reading, at either byte parity, so `A\0K\0I\0A…` reads `AKIA…`; the text
+    # stays the plain runs, since closing up can join an ASCII string to the UTF-16 one beside it (a key
+    # followed by big-endian `\0n\0a…` loses its last character to the run) and hide what the runs show.
+    return Decoded(data.translate(_TO_SPACE).decode("utf-8", "replace"), "printable runs of a binary", False,
+                   _runs(data))
 
 
 def _runs(data: bytes) -> str:
