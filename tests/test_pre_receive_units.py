@@ -14,6 +14,7 @@ import pytest
 from gatekeeper.config import default_policy, parse_policy
 from gatekeeper.hookenv import forge_from_env, push_options_from_env, pusher_from_env
 from gatekeeper.hookinput import InputError, parse_input
+from gatekeeper.identity import Identity, parse_identity, same_person
 from gatekeeper.interfaces import ScanJob, ScanResult
 from gatekeeper.models import (
     BypassClaim,
@@ -36,7 +37,7 @@ from gatekeeper.modes.pre_receive import run_pre_receive
 from gatekeeper.policy import decide, evaluate_bypass
 from gatekeeper.report.hook import render_error, render_hook
 from gatekeeper.review.forge import PushReviewSource
-from gatekeeper.review.reviewed_by import Identity, assess_trailers, parse_identity, same_person
+from gatekeeper.review.reviewed_by import assess_trailers
 from gatekeeper.trailers import parse_trailers
 from gatekeeper.watchdog import HookState, Watchdog
 from tests.hook_helpers import MO, MOBILE, TEST_POLICY, run_hook_subprocess
@@ -150,6 +151,29 @@ def test_identity_matching() -> None:
     assert same_person(parse_identity("rita <r@example.com>"), Identity(login="RITA"))
     assert not same_person(rita, Identity(login="rit"))
     assert parse_identity("dependabot[bot] <x@y>").is_bot
+
+
+def test_a_coauthor_outside_the_trailer_block_cannot_review() -> None:
+    """The push path now reads Co-authored-by lines anywhere in the message, as the Action path did."""
+    message = "fix" + "\n\nCo-authored-by: Rita Reviewer <rita@example.com>\n\nReviewed-by: Rita <rita@example.com>\n"
+    mobile = _report(_commit("1" * 40, message=message), True)
+    info = assess_trailers([mobile], [mobile], POLICY, 1, Identity(login="rita"))["1" * 40].info
+    assert info.status is ReviewStatus.SELF
+
+
+def test_the_signer_of_the_reviewed_commit_cannot_review_it() -> None:
+    """A good signature proves who made the commit, whatever its author field says (tests/test_identity.py
+    runs the same attack through a real push)."""
+    message = "fix\n\nReviewed-by: Mallory <mallory@example.com>\n"
+    signed = _report(_commit("1" * 40, message=message), True,
+                     SignatureInfo(SignatureStatus.GOOD, "ssh", signer="mallory@example.com"))
+    for pusher in (Identity(login="mallory"), Identity(login="mo"), None):
+        info = assess_trailers([signed], [signed], POLICY, 1, pusher)["1" * 40].info
+        assert info.status is ReviewStatus.SELF, (pusher, info)
+    # The same claim on an unsigned commit pushed by Mallory: the author field is all there is to go by.
+    unsigned = _report(_commit("1" * 40, message=message), True)
+    info = assess_trailers([unsigned], [unsigned], POLICY, 1, Identity(login="mallory"))["1" * 40].info
+    assert info.status is ReviewStatus.APPROVED
 
 
 def test_trailer_review_paths() -> None:
@@ -391,3 +415,19 @@ def test_watchdog_ends_a_hung_hook(tmp_path: Path, on_timeout: str, code: int, f
 
 def test_default_budget_is_below_ghes_limit() -> None:
     assert default_policy().pre_receive.budget_seconds < 5.0
+
+
+def test_a_forge_merger_who_signed_the_commits_merged_her_own_work() -> None:
+    from gatekeeper.origin.base import ForgeInfo
+    from gatekeeper.review.forge import forge_review
+
+    report = _report(_commit("1" * 40), True, SignatureInfo(SignatureStatus.GOOD, "ssh", signer="lead@example.com"))
+    github = ForgeInfo("github", user="lead", via="pull request merge button", pr_merge=True, pr_author="mo")
+    gitea = ForgeInfo("gitea", user="lead", via="pr-merge", pr_merge=True)
+    for forge in (github, gitea):
+        info = forge_review(forge, report, None)
+        assert info is not None and info.status is ReviewStatus.SELF, (forge.forge, info)
+        unsigned = forge_review(forge, _report(report.commit, True), None)
+        assert unsigned is not None and unsigned.status is ReviewStatus.APPROVED, (forge.forge, unsigned)
+    bot = ForgeInfo("github", user="merge-bot", via="merge", pr_merge=True, pr_author="mo")
+    assert forge_review(bot, _report(report.commit, True), None) is None  # a bot merging is no review

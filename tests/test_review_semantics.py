@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gatekeeper.identity import Identity, is_human, people
 from gatekeeper.models import ReviewStatus
 from gatekeeper.review import semantics as s
 
@@ -20,7 +21,7 @@ def covers_head(commit_id: str | None) -> bool:
     return commit_id == HEAD
 
 
-AUTHORS = s.identities(logins=["alice"], emails=["alice@example.com"])
+AUTHORS = people(logins=["alice"], emails=["alice@example.com"])
 
 
 def test_approval_by_another_human_on_the_head_counts() -> None:
@@ -41,7 +42,7 @@ def test_exclude_authors_false_lets_an_author_approve() -> None:
 
 
 def test_coauthor_noreply_address_excludes_that_login() -> None:
-    who = s.identities(messages=["fix\n\nCo-authored-by: Carol <123+carol@users.noreply.github.com>"])
+    who = people(messages=["fix\n\nCo-authored-by: Carol <123+carol@users.noreply.github.com>"])
     result = s.assess([review("CAROL", s.APPROVED, rid=1)], who, 1, covers_head)
     assert result.status is ReviewStatus.SELF
 
@@ -118,9 +119,9 @@ def test_unknown_commit_id_is_not_covering() -> None:
 
 
 def test_hostile_login_is_never_human() -> None:
-    assert not s.is_human("bob\x1b[31m", "User")
-    assert not s.is_human("", "User")
-    assert s.is_human("bob-smith", "User")
+    assert not is_human("bob\x1b[31m", "User")
+    assert not is_human("", "User")
+    assert is_human("bob-smith", "User")
 
 
 def test_identities_from_pull_commits() -> None:
@@ -128,9 +129,9 @@ def test_identities_from_pull_commits() -> None:
                             author_email="alice@example.com", committer_email="noreply@github.com",
                             message="x\n\nCo-authored-by: D <dave@users.noreply.github.com>")]
     who = s.pull_identities(commits, pr_author="erin")
-    assert {"alice", "web-flow", "dave", "erin"} <= who.logins
-    assert who.includes("ALICE")
-    assert who.includes("zed", "Alice@Example.com")
+    assert {"alice", "web-flow", "dave", "erin"} <= who.spellings
+    assert who.includes(Identity(login="ALICE"))
+    assert who.includes(Identity(login="zed", email="Alice@Example.com"))
 
 
 CODEOWNERS = """\
@@ -175,3 +176,18 @@ def test_eligible_restricts_approvers() -> None:
     result = s.assess(reviews, AUTHORS, 1, covers_head, eligible=lambda login: login == "sec-lead")
     assert result.approvers == ("sec-lead",)
     assert result.not_owner == ("bob",)
+
+
+def test_author_spellings_exclude_a_reviewer_as_on_the_push_path() -> None:
+    """One identity rule (gatekeeper/identity.py): before it, a login only matched logins and noreply
+    addresses here, so an author known as alice@corp.example could approve as @alice."""
+    by_address = people(emails=["alice@corp.example"])
+    assert s.assess([review("alice", s.APPROVED, rid=1)], by_address, 1, covers_head).status is ReviewStatus.SELF
+    coauthor = people(messages=["fix\n\nCo-authored-by: dave <dave@corp.example>"])  # was: the address only
+    assert s.assess([review("Dave", s.APPROVED, rid=1)], coauthor, 1, covers_head).status is ReviewStatus.SELF
+    assert s.assess([review("bob", s.APPROVED, rid=1)], by_address, 1, covers_head).status is ReviewStatus.APPROVED
+
+
+def test_a_bot_spelled_login_is_not_a_human_reviewer_even_as_a_user_account() -> None:
+    result = s.assess([review("release-bot", s.APPROVED, rid=1)], AUTHORS, 1, covers_head)
+    assert result.status is ReviewStatus.MISSING and result.bots == ("release-bot",)

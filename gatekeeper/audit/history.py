@@ -41,6 +41,7 @@ from gatekeeper.config import Policy
 from gatekeeper.engine import ruleset_for
 from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git import NOTES_REF, Git, RawParts, commit_from_parts
+from gatekeeper.identity import parse_identity, same_person, wrote
 from gatekeeper.models import (
     AIInvolvement,
     Commit,
@@ -57,7 +58,6 @@ from gatekeeper.origin.base import DeviceFact, OriginContext
 from gatekeeper.origin.heuristics import GITHUB_WEB_FLOW, GITLAB_COMMITTER
 from gatekeeper.provenance.source import ProvenanceSource, Reader
 from gatekeeper.review.evidence import history_evidence
-from gatekeeper.review.reviewed_by import parse_identity, same_person, wrote
 from gatekeeper.sanitize import clip
 from gatekeeper.trailers import parse_ident, parse_trailers
 

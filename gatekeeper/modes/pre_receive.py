@@ -40,6 +40,7 @@ from gatekeeper.errors import GatekeeperError
 from gatekeeper.git import Git
 from gatekeeper.hookenv import Pusher, forge_from_env, is_gitlab, push_options_from_env, pusher_from_env
 from gatekeeper.hookinput import InputError, RawUpdate, classify, parse_input
+from gatekeeper.identity import Identity
 from gatekeeper.interfaces import Scanner
 from gatekeeper.legacy_hook import run_legacy
 from gatekeeper.models import BypassClaim, ExitCode, RefUpdate, Verdict
@@ -48,7 +49,6 @@ from gatekeeper.policy import evaluate_bypass
 from gatekeeper.provenance.source import ProvenanceSource, Reader
 from gatekeeper.report.hook import GITLAB_PREFIX, render_error, render_hook
 from gatekeeper.review.forge import PushReviewSource, policy_review
-from gatekeeper.review.reviewed_by import Identity
 from gatekeeper.sanitize import safe
 from gatekeeper.trusted import trusted_policy
 from gatekeeper.watchdog import WATCHDOG_MARGIN, HookState, Watchdog

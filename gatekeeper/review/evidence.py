@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 
+from gatekeeper.identity import commit_people, parse_identity
 from gatekeeper.models import Commit, Origin, ReviewEvidence, Trust
-from gatekeeper.review.reviewed_by import commit_people, parse_identity
 from gatekeeper.sanitize import safe
 
 MAX_EVIDENCE = 20  # per commit; a message can hold any number of lines
@@ -62,7 +62,7 @@ def history_evidence(commit: Commit, origin: Origin) -> tuple[ReviewEvidence, ..
             if not reviewer or reviewer.casefold() in seen:
                 continue
             seen.add(reviewer.casefold())
-            if people is None:  # the same identity rule as review/trailers.same_person, computed once
+            if people is None:  # the one identity rule (identity.same_person), computed once
                 people = set().union(*(p.keys() for p in commit_people(commit)))
             note = " — an author or committer of the commit" if parse_identity(reviewer).keys() & people else ""
             found.append(ReviewEvidence(source, f"{label}: {reviewer}{note}", Trust.DECLARED, reviewer=reviewer))

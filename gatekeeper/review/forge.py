@@ -11,7 +11,8 @@ author, so the merging user is compared with the commits' authors and co-authors
 committer: a rebase merge makes the merger the committer). GitLab gives no merge metadata to hooks.
 
 A login cannot be compared exactly with a commit's name and e-mail; every comparison goes through
-review/reviewed_by.py's `same_person` (name, e-mail, its local part, GitHub noreply forms).
+gatekeeper/identity.py's `same_person` (name, e-mail, its local part, GitHub noreply forms), and a
+merger who signed the commits wrote them too.
 
 Commits the forge says nothing about fall back to `Reviewed-by:` trailers (review/reviewed_by.py).
 """
@@ -23,17 +24,11 @@ from typing import TYPE_CHECKING
 
 from gatekeeper.checks.policy_change import PolicyReview, PolicyReviewer
 from gatekeeper.config import Policy
+from gatekeeper.identity import Identity, parse_identity, same_person, wrote
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import CommitReport, RefUpdate, ReviewInfo, ReviewStatus
 from gatekeeper.origin.base import ForgeInfo
-from gatekeeper.review.reviewed_by import (
-    Identity,
-    assess_trailers,
-    parse_identity,
-    review_findings,
-    same_person,
-    wrote,
-)
+from gatekeeper.review.reviewed_by import assess_trailers, review_findings
 from gatekeeper.sanitize import safe
 
 if TYPE_CHECKING:
@@ -58,7 +53,7 @@ def forge_review(forge: ForgeInfo | None, report: CommitReport, pusher: Identity
         if same_person(merger, Identity(login=forge.pr_author)):
             return ReviewInfo(ReviewStatus.SELF, source="forge",
                               detail=f"@{safe(forge.user, limit=60)} merged their own pull request ({via})")
-        if wrote(merger, report.commit):
+        if wrote(merger, report.commit, signature=report.signature):
             return ReviewInfo(ReviewStatus.SELF, source="forge",
                               detail=f"@{safe(forge.user, limit=60)} merged a pull request with their own commits "
                                      f"({via})")
@@ -70,7 +65,7 @@ def forge_review(forge: ForgeInfo | None, report: CommitReport, pusher: Identity
         if found is None or found.is_bot:
             return None
         merger = found
-        if wrote(merger, report.commit, committer=False):
+        if wrote(merger, report.commit, committer=False, signature=report.signature):
             return ReviewInfo(ReviewStatus.SELF, source="forge",
                               detail=f"{merger} merged a pull request with their own commits ({via})")
         return ReviewInfo(ReviewStatus.APPROVED, (str(merger),), source="forge",

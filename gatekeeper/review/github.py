@@ -30,6 +30,7 @@ from urllib3.util.retry import Retry
 
 import gatekeeper
 from gatekeeper.errors import ToolError
+from gatekeeper.identity import valid_login
 from gatekeeper.models import is_sha
 from gatekeeper.review.semantics import (
     REVIEW_STATES,
@@ -37,7 +38,6 @@ from gatekeeper.review.semantics import (
     PullCommit,
     PullRequest,
     Review,
-    valid_login,
 )
 
 DEFAULT_API_URL = "https://api.github.com"

@@ -18,7 +18,7 @@ from typing import Any
 
 from gatekeeper.errors import GatekeeperError, UsageError
 from gatekeeper.git import is_sha, is_zero
-from gatekeeper.review.semantics import valid_login
+from gatekeeper.identity import valid_login
 from gatekeeper.sanitize import safe
 
 PULL_EVENTS = ("pull_request", "pull_request_target", "pull_request_review")

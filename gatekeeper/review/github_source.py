@@ -37,6 +37,7 @@ from gatekeeper.checks.policy_change import PolicyReview, PolicyReviewer
 from gatekeeper.config import Policy
 from gatekeeper.errors import GitError
 from gatekeeper.git import Git, is_zero
+from gatekeeper.identity import People, commits_people
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import (
     Commit,
@@ -53,13 +54,11 @@ from gatekeeper.review.github_event import GitHubEvent
 from gatekeeper.review.semantics import (
     Assessment,
     CodeOwners,
-    Identities,
     OwnerRequirement,
     PullCommit,
     PullRequest,
     Review,
     assess,
-    identities,
     is_owner,
     owner_requirements,
     pull_identities,
@@ -83,10 +82,9 @@ class _Pull:
         return frozenset(c.sha for c in self.commits)
 
 
-def commit_identities(commits: Sequence[Commit]) -> Identities:
-    """Authors, committers and Co-authored-by addresses as git recorded them."""
-    return identities(emails=[e for c in commits for e in (c.author.email, c.committer.email)],
-                      messages=[c.message for c in commits])
+def commit_identities(reports: Sequence[CommitReport]) -> People:
+    """Authors, committers, co-authors and signers as git recorded them (identity.commit_people)."""
+    return commits_people([r.commit for r in reports], [r.signature for r in reports])
 
 
 ClientFactory = Callable[[str, str], GitHubClient]  # (token, api_url) -> client
@@ -196,8 +194,7 @@ class GitHubReviewSource:
         listed = self._range_commits(pull, commits)
         if isinstance(listed, str):
             return self._mismatch(needing, number, listed)
-        authors = pull_identities(listed, self.event.pr_author).merged(
-            commit_identities([r.commit for r in commits]))
+        authors = pull_identities(listed, self.event.pr_author).merged(commit_identities(commits))
         reviews: dict[str, ReviewInfo] = {}
         unapproved: list[tuple[CommitReport, Assessment]] = []
         for report in needing:
@@ -326,9 +323,10 @@ class GitHubReviewSource:
             return self._pull(self.event.queue_pr)
         return None
 
-    def _judge_landed(self, commit: Commit, pull: _Pull, approvals: int, exclude_authors: bool,
+    def _judge_landed(self, report: CommitReport, pull: _Pull, approvals: int, exclude_authors: bool,
                       require_cover: bool, eligible: Callable[[str], bool] | None = None) -> Assessment:
-        authors = pull_identities(pull.commits, pull.pr.author_login).merged(commit_identities([commit]))
+        commit = report.commit
+        authors = pull_identities(pull.commits, pull.pr.author_login).merged(commit_identities([report]))
         if commit.sha in pull.shas:
             covers = self._covers(commit.sha)
         else:
@@ -355,7 +353,7 @@ class GitHubReviewSource:
                                           f"{self.event.branch} contains this commit")
                 findings.append(_landed_finding(rule, report.commit, self.event.branch, None, queued))
                 continue
-            result = self._judge_landed(report.commit, pull, approvals, exclude_authors, require_cover)
+            result = self._judge_landed(report, pull, approvals, exclude_authors, require_cover)
             reviews[sha] = ReviewInfo(result.status, result.approvers, "github",
                                       f"PR #{pull.pr.number}: {result.describe()}")
             if result.status is not ReviewStatus.APPROVED:
@@ -398,24 +396,23 @@ class GitHubReviewSource:
                          groups: Sequence[OwnerRequirement]) -> tuple[list[str], list[str]]:
         approved: set[str] = set()
         notes: list[str] = []
-        pulls: list[tuple[Commit, _Pull]] = []
-        authors: Identities | None = None
+        pulls: list[tuple[CommitReport, _Pull]] = []
+        authors: People | None = None
         if self.event.is_pull:
             assert self.event.pr_number is not None
             pull = self._pull(self.event.pr_number)
             listed = self._range_commits(pull, everyone)
             if isinstance(listed, str):
                 return [], [f"the commits GitHub lists and the range in git disagree: {listed}"]
-            authors = pull_identities(listed, self.event.pr_author).merged(
-                commit_identities([r.commit for r in everyone]))
-            pulls.append((changing[-1].commit, pull))
+            authors = pull_identities(listed, self.event.pr_author).merged(commit_identities(everyone))
+            pulls.append((changing[-1], pull))
         else:
             for report in changing:
                 found = self._associated(report.commit.sha)
                 if found is None:
                     notes.append(f"{report.commit.sha[:12]} came through no pull request")
                     return [], notes
-                pulls.append((report.commit, found))
+                pulls.append((report, found))
         for group in groups:
             unknown: list[str] = []
 
@@ -425,11 +422,12 @@ class GitHubReviewSource:
                     unknown.append(login)
                 return answer is True
 
-            for commit, pull in pulls:
+            for landed, pull in pulls:
+                commit = landed.commit
                 if authors is not None:
                     result = assess(pull.reviews, authors, 1, self._covers(commit.sha), eligible=eligible)
                 else:
-                    result = self._judge_landed(commit, pull, 1, True, True, eligible=eligible)
+                    result = self._judge_landed(landed, pull, 1, True, True, eligible=eligible)
                 if result.status is not ReviewStatus.APPROVED:
                     notes.append(f"no approval by {group.label()} covering {commit.sha[:12]}: {result.describe()}")
                     if unknown:

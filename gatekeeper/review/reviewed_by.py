@@ -6,111 +6,35 @@ A trailer is written by whoever made the commit, so on its own it proves nothing
   after the last mobile commit (unless the rule set says `after_last_mobile_commit: false`), and
 - R is verifiably the reviewer: R is the authenticated pusher of this push, or the commit carrying
   the claim has a good signature whose signer (a key in the allowed-signers file) is R, and
-- R is none of the commit's author, committer or co-authors (unless `exclude_authors: false`), and
-  not a bot.
+- R is none of the commit's people — author, committer, co-authors, and the signer of the signature
+  on it, who provably made the commit whatever its author field says (unless `exclude_authors: false`)
+  — and not a bot; with the pusher vouching for the claim, the pusher is none of them either.
 
 Anything else is reported as what it is: a self-review, an unverifiable claim, or no review.
-Identities are matched loosely on purpose (login = e-mail, e-mail local part, GitHub noreply
-`id+login@`, or name): for "is the reviewer an author?" a loose match is the stricter answer, and
-the reviewer side is anchored on the server-authenticated pusher or a verified signature.
+Who is who, and who is a bot, is gatekeeper/identity.py's one rule (loose matching: for "is the reviewer
+an author?" the stricter answer); the reviewer side is anchored on the server-authenticated pusher or a
+verified signature.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gatekeeper import catalogue
 from gatekeeper.config import Policy
+from gatekeeper.identity import Identity, parse_identity, same_person, signer_identity, wrote
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import (
-    Commit,
     CommitReport,
     Finding,
     RefUpdate,
     ReviewInfo,
     ReviewStatus,
-    SignatureStatus,
 )
-from gatekeeper.sanitize import safe
 
 REVIEW_KEYS = ("reviewed-by",)
-_ANGLE = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<email>[^<>\s]+)>\s*$")
 MAX_CLAIMS = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """A person as a trailer, a commit header or the server names them (any part may be empty)."""
-
-    name: str = ""
-    email: str = ""
-    login: str = ""
-
-    def __str__(self) -> str:
-        label = self.name or self.login
-        if self.email:
-            return f"{label} <{self.email}>" if label else f"<{self.email}>"
-        return label or "(unknown)"
-
-    def keys(self) -> set[str]:
-        """Every spelling this identity may be known by, case-folded."""
-        found: set[str] = set()
-        for value in (self.name, self.login):
-            if value.strip():
-                found.add(value.strip().casefold())
-        if self.email.strip():
-            email = self.email.strip().casefold()
-            found.add(email)
-            local = email.split("@", 1)[0]
-            found.add(local)
-            if "+" in local:  # GitHub noreply: 12345+login@users.noreply.github.com
-                found.update(part for part in local.split("+", 1) if part and not part.isdigit())
-        return {k for k in found if k}
-
-    @property
-    def is_bot(self) -> bool:
-        text = f"{self.name} {self.email} {self.login}".casefold()
-        return "[bot]" in text or text.strip().endswith("-bot") or "noreply@github.com" in text
-
-
-def parse_identity(value: str) -> Identity:
-    """`Name <email>`, `<email>`, a bare e-mail, or a bare name/login."""
-    text = safe(value, limit=300).strip()
-    match = _ANGLE.match(text)
-    if match:
-        return Identity(name=match.group("name").strip().strip('"'), email=match.group("email"))
-    if "@" in text and " " not in text:
-        return Identity(email=text)
-    return Identity(name=text)
-
-
-def same_person(a: Identity, b: Identity) -> bool:
-    """The one identity rule of the hook: any shared spelling (see `Identity.keys`), case-insensitive.
-
-    Used wherever a pusher, merger or reviewer is compared with a commit's people: a login matches a
-    name, an e-mail, an e-mail's local part or GitHub's `[id+]login@users.noreply.github.com`.
-    """
-    return bool(a.keys() & b.keys())
-
-
-def commit_people(commit: Commit, *, committer: bool = True) -> list[Identity]:
-    """Author, committer and co-authors (`Co-authored-by:`) of a commit: who must not review it.
-
-    `committer=False` leaves the committer out, for forges whose own merges make the merger the
-    committer of the commits they merge (Gitea's rebase merge).
-    """
-    people = [Identity(commit.author.name, commit.author.email)]
-    if committer:
-        people.append(Identity(commit.committer.name, commit.committer.email))
-    people.extend(parse_identity(v) for v in commit.trailer_values("co-authored-by"))
-    return people
-
-
-def wrote(person: Identity, commit: Commit, *, committer: bool = True) -> bool:
-    """Whether `person` is one of the commit's people (same_person against commit_people)."""
-    return any(same_person(person, p) for p in commit_people(commit, committer=committer))
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +65,8 @@ def _claims(reports: Sequence[CommitReport], pusher: Identity | None) -> list[Cl
 
 
 def _signed_by(report: CommitReport, reviewer: Identity) -> bool:
-    sig = report.signature
-    if sig.status is not SignatureStatus.GOOD or not sig.signer:
-        return False
-    return same_person(reviewer, parse_identity(sig.signer))
+    signer = signer_identity(report.signature)
+    return signer is not None and same_person(reviewer, signer)
 
 
 def _coverage(reports: Sequence[CommitReport], claims: Sequence[Claim]) -> dict[str, frozenset[int]]:
@@ -187,8 +109,8 @@ def assess_trailers(reports: Sequence[CommitReport], needing: Sequence[CommitRep
         after_last = rule.after_last_mobile_commit if rule is not None else True
         exclude_authors = rule.exclude_authors if rule is not None else True
         covering = sorted(coverage.get(report.commit.sha, frozenset()) if after_last else everything)
-        # With the pusher vouching for a claim, the pusher must not have written the commit either.
-        pusher_wrote = pusher is not None and wrote(pusher, report.commit)
+        # With the pusher vouching for a claim, the pusher must not have written (or signed) the commit either.
+        pusher_wrote = pusher is not None and wrote(pusher, report.commit, signature=report.signature)
         approvers: list[str] = []
         selfish: list[Claim] = []
         unverifiable: list[Claim] = []
@@ -198,7 +120,7 @@ def assess_trailers(reports: Sequence[CommitReport], needing: Sequence[CommitRep
             looked.append(claim)
             if claim.verified_by is None or claim.reviewer.is_bot:
                 unverifiable.append(claim)
-            elif exclude_authors and (wrote(claim.reviewer, report.commit)
+            elif exclude_authors and (wrote(claim.reviewer, report.commit, signature=report.signature)
                                       or (claim.verified_by == "pusher" and pusher_wrote)):
                 selfish.append(claim)
             elif str(claim.reviewer) not in approvers:

@@ -1,17 +1,17 @@
 """The review rules of DESIGN §5, pure: GitHub reviews and the change's identities in, a status out.
 
-An approval counts when it comes from a human (`user.type == "User"`, login not ending in `[bot]`)
+An approval counts when it comes from a human (`user.type == "User"`, no bot spelling in the login)
 who is none of the change's authors, committers or co-authors, when it covers the last mobile commit
 (the reviewed `commit_id` is that commit or a descendant — the caller decides ancestry with git and
 passes it in as `covers`), and when it is the reviewer's latest state: a later CHANGES_REQUESTED,
 DISMISSED or unknown state withdraws it, a later COMMENTED changes nothing, PENDING reviews are drafts
 and never count. States compare case-insensitively.
 
-Identities are compared as GitHub logins, case-insensitively: logins GitHub resolved for the PR's
-commits (`author.login`, `committer.login`), the PR's author, and logins encoded in GitHub noreply
-addresses (`123+jdoe@users.noreply.github.com`) of authors, committers and `Co-authored-by:`
-trailers. Reviews carry no e-mail address, so a co-author known only by a non-GitHub address cannot
-be tied to a login; the e-mails are kept for the cases where a caller does know a reviewer's address.
+Who wrote the change is gatekeeper/identity.py's one rule (`People`): the logins GitHub resolved for the
+PR's commits (`author.login`, `committer.login`), the PR's author, and every spelling of the commits'
+authors, committers and `Co-authored-by:` people (name, address, its local part, the login a GitHub
+noreply address encodes). A reviewer's login matching any of them is a self-approval: loose on purpose,
+the stricter answer. Bots (`identity.is_human`) never count.
 
 CODEOWNERS (for "approved by a policy owner") is parsed here too: last matching pattern wins,
 gitignore-style patterns, owners are `@user`, `@org/team` or e-mail addresses.
@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from gatekeeper.identity import Identity, People, is_human, people, valid_login
 from gatekeeper.models import ReviewStatus
 
 APPROVED = "APPROVED"
@@ -32,27 +33,6 @@ DISMISSED = "DISMISSED"
 PENDING = "PENDING"
 REVIEW_STATES = (APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING)
 UNKNOWN_STATE = "UNKNOWN"  # a state GitHub sent that we do not know: withdraws, never approves
-
-# GitHub logins: alphanumerics and single hyphens, at most 39 characters; apps end in "[bot]".
-_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$")
-_NOREPLY = re.compile(r"^(?:\d+\+)?([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))(?:\[bot\])?@users\.noreply\.github\.com$",
-                      re.IGNORECASE)
-_COAUTHOR = re.compile(r"<([^<>\s]+@[^<>\s]+)>")
-
-
-def valid_login(login: str) -> bool:
-    return bool(_LOGIN.match(login))
-
-
-def is_human(login: str, user_type: str) -> bool:
-    """A person's account: type User and not an app's `[bot]` login (bots never count as reviewers)."""
-    return user_type == "User" and valid_login(login) and not login.lower().endswith("[bot]")
-
-
-def login_from_email(email: str) -> str | None:
-    """The login a GitHub noreply address encodes, lower-cased (None for any other address)."""
-    match = _NOREPLY.match(email.strip())
-    return match.group(1).lower() if match else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,54 +76,9 @@ class PullRequest:
     merge_commit_sha: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Identities:
-    """Who wrote the change: lower-cased GitHub logins and e-mail addresses."""
-
-    logins: frozenset[str] = frozenset()
-    emails: frozenset[str] = frozenset()
-
-    def includes(self, login: str, email: str | None = None) -> bool:
-        if login.lower() in self.logins:
-            return True
-        return email is not None and email.strip().lower() in self.emails
-
-    def merged(self, other: Identities) -> Identities:
-        return Identities(self.logins | other.logins, self.emails | other.emails)
-
-
-def coauthor_emails(message: str) -> tuple[str, ...]:
-    """Addresses of `Co-authored-by:` lines anywhere in a message (more than git's trailer rules
-    accept: being strict here can only exclude more reviewers, never fewer)."""
-    found: list[str] = []
-    for line in message.splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip().lower() == "co-authored-by":
-            found.extend(m.group(1) for m in _COAUTHOR.finditer(value))
-    return tuple(found)
-
-
-def identities(*, logins: Iterable[str | None] = (), emails: Iterable[str | None] = (),
-               messages: Iterable[str] = ()) -> Identities:
-    """Identities from logins, e-mails and commit messages (their Co-authored-by trailers)."""
-    all_emails = [e for e in emails if e]
-    for message in messages:
-        all_emails.extend(coauthor_emails(message))
-    login_set = {login.lower() for login in logins if login}
-    email_set: set[str] = set()
-    for email in all_emails:
-        clean = email.strip().lower()
-        if not clean:
-            continue
-        email_set.add(clean)
-        derived = login_from_email(clean)
-        if derived:
-            login_set.add(derived)
-    return Identities(frozenset(login_set), frozenset(email_set))
-
-
-def pull_identities(commits: Sequence[PullCommit], pr_author: str | None = None) -> Identities:
-    return identities(
+def pull_identities(commits: Sequence[PullCommit], pr_author: str | None = None) -> People:
+    """The people of a pull request as GitHub lists it: logins, addresses and Co-authored-by lines."""
+    return people(
         logins=[pr_author, *(c.author_login for c in commits), *(c.committer_login for c in commits)],
         emails=[*(c.author_email for c in commits), *(c.committer_email for c in commits)],
         messages=[c.message for c in commits],
@@ -192,7 +127,7 @@ class Assessment:
         return "; ".join(parts)
 
 
-def assess(reviews: Iterable[Review], authors: Identities, required: int, covers: Callable[[str | None], bool],
+def assess(reviews: Iterable[Review], authors: People, required: int, covers: Callable[[str | None], bool],
            *, exclude_authors: bool = True, require_cover: bool = True,
            eligible: Callable[[str], bool] | None = None) -> Assessment:
     """Apply DESIGN §5 to the reviews of one change.
@@ -220,7 +155,7 @@ def assess(reviews: Iterable[Review], authors: Identities, required: int, covers
             continue
         if not review.human:
             bots.append(login)
-        elif exclude_authors and authors.includes(review.login):
+        elif exclude_authors and authors.includes(Identity(login=review.login)):
             self_approved.append(login)
         elif eligible is not None and not eligible(review.login):
             not_owner.append(login)
