@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gatekeeper import catalogue
@@ -346,8 +346,30 @@ def _redact_names(services: Services, request: Request, outcome: Outcome, report
     # A commit's refs are the names it was pushed under (the JSON verdict's commits[].refs, kept in the logs).
     reports = [r if all(redact_text(ref) == ref for ref in r.refs)
                else dataclasses.replace(r, refs=tuple(redact_text(ref) for ref in r.refs)) for r in reports]
+    redact_paths = getattr(secrets, "redact_paths", None)
+    if redact_paths is not None:
+        reports = [_redact_ai_paths(r, redact_paths) for r in reports]
     return (updates, redact_text(described), dataclasses.replace(outcome, findings=findings, suppressed=suppressed),
             reports)
+
+
+def _redact_ai_paths(report: CommitReport, redact_paths: Callable[[Sequence[str]], list[str]]) -> CommitReport:
+    """The paths an agent wrote (origin.ai_paths, each evidence's ai_lines), as Agent Trace or git-ai records
+    name them: shown in the JSON verdict and kept in the logs, so redacted like every other path."""
+    origin = report.origin
+    if origin.ai_paths is None and not any(e.ai_lines for e in origin.evidence):
+        return report
+    evidence = []
+    for e in origin.evidence:
+        if e.ai_lines:
+            paths = redact_paths([path for path, _ in e.ai_lines])
+            e = dataclasses.replace(e, ai_lines=tuple((p, lines) for p, (_, lines) in zip(paths, e.ai_lines,
+                                                                                             strict=True)))
+        evidence.append(e)
+    ai_paths = None if origin.ai_paths is None else frozenset(redact_paths(sorted(origin.ai_paths)))
+    if ai_paths == origin.ai_paths and tuple(evidence) == origin.evidence:
+        return report
+    return dataclasses.replace(report, origin=dataclasses.replace(origin, evidence=tuple(evidence), ai_paths=ai_paths))
 
 
 def _trace_files(git: Git, request: Request, commits: Sequence[Commit]) -> dict[str, str]:

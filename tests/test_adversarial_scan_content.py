@@ -267,6 +267,34 @@ def test_a_key_in_the_ref_name_of_new_commits_is_redacted_in_their_refs_too(tmp_
     assert AWS_KEY not in server.audit_log.read_text()
 
 
+def test_a_key_in_the_name_of_a_file_an_agent_wrote_is_redacted_in_its_ai_paths(tmp_path: Path) -> None:
+    """An Agent Trace record names the file an agent wrote: the JSON verdict lists that path under the commit's
+    origin (`ai_paths`, each evidence's `ai_lines`), and the decision log and the hook's audit file keep the
+    verdict. A key in the file's name must be redacted there as in the findings."""
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    base = work.head()
+    name = f"keys/{AWS_KEY}.txt"
+    record = {"version": "1.0", "id": "550e8400-e29b-41d4-a716-446655440000", "timestamp": "2026-01-23T14:30:00Z",
+              "vcs": {"type": "git", "revision": base}, "tool": {"name": "cursor", "version": "2.4.0"},
+              "files": [{"path": name, "conversations": [{"contributor": {"type": "ai", "model_id": "m"},
+                                                          "ranges": [{"start_line": 1, "end_line": 1}]}]}]}
+    work.commit("agent edit\n", {name: "x\n", ".agent-trace/traces.jsonl": json.dumps(record) + "\n"},
+                author=DANA, committer=DANA)
+    log = tmp_path / "decisions.db"
+    result = spush(server, work, "origin", "HEAD:refs/heads/topic", env={"GATEKEEPER_DECISION_LOG": str(log)})
+    assert result.code != 0 and "secrets/aws-access-key" in result.remote_text, result.output
+    store = open_log(str(log), create=False)
+    try:
+        verdicts = [json.loads(r.verdict) for r in store.records() if r.verdict]
+    finally:
+        store.close()
+    origins = [c["origin"] for v in verdicts for c in v["commits"] if c["origin"]["ai_paths"]]
+    assert origins, verdicts  # the agent's path is listed (redacted), not dropped
+    assert all(p.startswith("keys/AKIA…") for o in origins for p in o["ai_paths"])
+    assert not [v for v in verdicts if AWS_KEY in json.dumps(v)]
+    assert AWS_KEY not in server.audit_log.read_text()
+
+
 def test_a_key_in_a_path_is_redacted_in_semgrep_and_bandit_findings_too(repo: RepoBuilder, tmp_path: Path) -> None:
     """The secrets scanner redacts a key in a file's name in its own findings; semgrep and bandit name the same
     path in theirs, and every output format must show it redacted (real semgrep and bandit runs)."""

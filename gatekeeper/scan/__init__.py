@@ -43,6 +43,7 @@ class _Lazy:
             # ...and a key it found in a file's name is redacted in the other scanners' findings too
             self.redact_named = self._redact_named
             self.redact_text = self._redact_text
+            self.redact_paths = self._redact_paths
 
     @property
     def scanner(self) -> Scanner:
@@ -66,6 +67,10 @@ class _Lazy:
     def _redact_text(self, text: str) -> str:
         redact_text = getattr(self._scanner, "redact_text", None) if self._scanner is not None else None
         return str(redact_text(text)) if redact_text is not None else text
+
+    def _redact_paths(self, paths: Sequence[str]) -> list[str]:
+        redact_paths = getattr(self._scanner, "redact_paths", None) if self._scanner is not None else None
+        return list(redact_paths(paths)) if redact_paths is not None else list(paths)
 
     def _scan_blobs(self, git: Git, blobs: Sequence[LooseBlob], deadline: float | None) -> ScanResult:
         scanner: BlobScanner = self.scanner  # type: ignore[assignment]

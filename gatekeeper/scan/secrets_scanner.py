@@ -327,24 +327,40 @@ class SecretsScanner:
         engine applies it to the other scanners' findings, which name the same paths. The paths are read
         again here rather than trusted to what this run's scan saw: a cached result holds only the redacted
         form, and a path can reach a finding without passing through this scanner at all."""
-        names = dict(self._names)
-        paths = {f.path for f in findings if f.path and not (f.path.startswith("<") and f.path.endswith(">"))}
-        if paths:
-            try:
-                detector = self.detector()
-            except GatekeeperError:
-                detector = SecretDetector.load(self.rules_path)  # the built-in rules: redaction must not fail
-            for path in sorted(paths):
-                for hit in detector.scan_text(path, path=path, with_suppressed=True):
-                    if hit.value:
-                        names.setdefault(hit.value, hit.redacted)
-        return _redact_paths(findings, names)
+        return _redact_paths(findings, self._names_in(f.path for f in findings if f.path))
 
     def redact_text(self, text: str) -> str:
         """`text` with every secret found in a file's or a ref's name during this run redacted."""
         for value, redacted in sorted(self._names.items(), key=lambda kv: len(kv[0]), reverse=True):
             text = text.replace(value, redacted)
         return text
+
+    def redact_paths(self, paths: Sequence[str]) -> list[str]:
+        """`paths` the verdict lists outside any finding (the paths an agent wrote, from Agent Trace or git-ai
+        records) with every secret in them redacted, read again like a finding's path: a record may name a
+        path no commit of this run added."""
+        ordered = sorted(self._names_in(paths).items(), key=lambda kv: len(kv[0]), reverse=True)
+        out = []
+        for path in paths:
+            for value, redacted in ordered:
+                path = path.replace(value, redacted)
+            out.append(path)
+        return out
+
+    def _names_in(self, paths: Iterable[str]) -> dict[str, str]:
+        """Every secret value to redact in `paths`: this run's names, and what the rules find in the paths."""
+        names = dict(self._names)
+        wanted = {p for p in paths if p and not (p.startswith("<") and p.endswith(">"))}
+        if wanted:
+            try:
+                detector = self.detector()
+            except GatekeeperError:
+                detector = SecretDetector.load(self.rules_path)  # the built-in rules: redaction must not fail
+            for path in sorted(wanted):
+                for hit in detector.scan_text(path, path=path, with_suppressed=True):
+                    if hit.value:
+                        names.setdefault(hit.value, hit.redacted)
+        return names
 
     def _path_findings(self, detector: SecretDetector, commit: str, patch: FilePatch) -> list[Finding]:
         """A path the commit creates is a name in the pushed tree: `keys/AKIA....txt` leaks like content."""
