@@ -3,7 +3,7 @@
 Shared by the main CLI and the hook's fast path (which must not import every other command):
 click's usage errors exit 2, never 1 (1 means "blocked"); Ctrl-C, SIGTERM and SIGHUP exit 130 after the
 same cleanup (CI runners and git servers stop a job with SIGTERM: the scan workspace, which holds the
-scanned secrets, is removed and scanner process groups are killed; see gatekeeper.cleanup); our typed errors exit
+scanned secrets, is removed and scanner process groups are killed; see gatekeeper.process); our typed errors exit
 with their own code and print `fix:`; anything else is "could not evaluate" (4). Messages can carry
 commit data (ref names, paths, git's stderr), so they are printed through sanitize.safe().
 """
@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import click
 
-from gatekeeper import cleanup
+from gatekeeper import process
 from gatekeeper.errors import ConfigError, GatekeeperError
 from gatekeeper.models import ExitCode
 from gatekeeper.sanitize import safe
@@ -70,9 +70,9 @@ def invoke(command: click.Command, args: list[str], prog_name: str) -> int:
                 return _invoke(command, args, prog_name)
             finally:
                 # Whatever a `finally` further down could not remove or kill (it should be nothing).
-                cleanup.release_all()
+                process.release_all()
     except KeyboardInterrupt:  # a signal that arrived after the command's own handling
-        cleanup.release_all()
+        process.release_all()
         return ExitCode.INTERRUPTED
 
 

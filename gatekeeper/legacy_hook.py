@@ -9,11 +9,10 @@ anything but 0 stops the push).
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from gatekeeper import cleanup
+from gatekeeper import process
 
 
 def run_legacy(legacy: Path, args: Sequence[str], stdin: bytes, timeout: float) -> int | None:
@@ -22,8 +21,8 @@ def run_legacy(legacy: Path, args: Sequence[str], stdin: bytes, timeout: float) 
         return None
     try:
         # Its own process group, killed whole when it is done or times out: nothing it started outlives us.
-        return cleanup.run_in_group([str(legacy), *args], input=stdin, timeout=max(0.1, timeout))
-    except subprocess.TimeoutExpired:
+        return process.run_inherited([str(legacy), *args], input=stdin, timeout=max(0.1, timeout))
+    except process.Timeout:
         return 124
     except OSError:
         return 126

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from gatekeeper import cleanup
+from gatekeeper import process
 from gatekeeper.audit import decisionlog as dlog
 from gatekeeper.audit.pushlog import record_outcome
 from gatekeeper.hookenv import Pusher
@@ -109,5 +109,5 @@ class Watchdog:
             except dlog.LogError as exc:
                 state.say(render_error(exc.message, exc.fix, gitlab=state.gitlab))
                 code = ExitCode.CANNOT_EVALUATE
-            cleanup.release_all()  # os._exit skips every `finally`: remove workspaces, kill scanners
+            process.release_all()  # os._exit skips every `finally`: remove workspaces, kill scanners
             self._exit(int(code))

@@ -1,4 +1,5 @@
-"""Layering and registries: data flows one way, no import cycles, and only the gatekeeper.git package runs git."""
+"""Layering and registries: data flows one way, no import cycles, only gatekeeper.process starts child
+processes and only the gatekeeper.git package runs git."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+
+import pytest
 
 from gatekeeper.checks import CHECKS
 from gatekeeper.cli import _use_color
@@ -52,13 +55,135 @@ def test_renderers_are_pure() -> None:
         assert "gatekeeper.git" not in imports and "gatekeeper.engine" not in imports, path
 
 
-def test_only_git_py_runs_git() -> None:
-    for path in PKG.rglob("*.py"):
-        if path.parent == PKG / "git":
-            continue
-        source = path.read_text()
-        assert '["git"' not in source and "['git'" not in source and '("git",' not in source, (
-            f"{path} builds a git command line; git access belongs in gatekeeper/git/")
+PROCESS_HELPER = "gatekeeper.process"
+GIT_PACKAGE = "gatekeeper.git"
+# Modules that start programs, and the os / asyncio functions that do.
+_SPAWNING_MODULES = ("subprocess", "pty", "multiprocessing", "asyncio.subprocess", "concurrent.futures.process")
+_OS_SPAWNERS = ("system", "popen", "exec", "spawn", "posix_spawn", "fork")
+# The git package's private runner: its entry points and the state that decides how git runs.
+_RUNNER_NAMES = frozenset({"_run", "_out", "_argv", "_process", "_stream", "_attr_free", "_env", "_config",
+                           "_foreground", "_pathspec"})
+
+
+def _spawns(module: str) -> bool:
+    return any(module == m or module.startswith(m + ".") for m in _SPAWNING_MODULES)
+
+
+def _os_spawner(name: str) -> bool:
+    return name.startswith(_OS_SPAWNERS)
+
+
+def process_violations(source: str, module: str) -> list[str]:
+    """Where one module of ours starts a child process outside gatekeeper.process, or runs git (or reaches
+    into the git package's private runner) outside gatekeeper.git. Read from the syntax tree, so an alias
+    (`import subprocess as sp`), a `from os import system` or a runner call on any receiver is seen."""
+    helper = module == PROCESS_HELPER
+    in_git = module == GIT_PACKAGE or module.startswith(GIT_PACKAGE + ".")
+    found: list[str] = []
+    git_names: set[str] = set()  # names this module imported from gatekeeper.git
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        where = f"{module}:{getattr(node, 'lineno', '?')}"
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if _spawns(alias.name) and not helper:
+                    found.append(f"{where} imports {alias.name}")
+                if alias.name.startswith(GIT_PACKAGE + "._") and not in_git:
+                    found.append(f"{where} imports the git package's private {alias.name}")
+        elif isinstance(node, ast.ImportFrom):
+            source_module = node.module or ""
+            names = [a.name for a in node.names]
+            if _spawns(source_module) and not helper:
+                found.append(f"{where} imports from {source_module}")
+            if source_module == "os" and any(_os_spawner(n) for n in names) and not helper:
+                found.append(f"{where} imports a process function from os: {names}")
+            if source_module == "asyncio" and any(n.startswith("create_subprocess") or n == "subprocess"
+                                                  for n in names) and not helper:
+                found.append(f"{where} imports asyncio's subprocess support")
+            if not in_git and (source_module.startswith(GIT_PACKAGE + "._")
+                               or (source_module == GIT_PACKAGE and any(n.startswith("_") for n in names))):
+                found.append(f"{where} imports private names of the git package")
+            if source_module == GIT_PACKAGE or source_module.startswith(GIT_PACKAGE + "."):
+                git_names.update(a.asname or a.name for a in node.names)
+        elif isinstance(node, ast.Attribute):
+            receiver = node.value
+            if (isinstance(receiver, ast.Name) and receiver.id == "os" and _os_spawner(node.attr)
+                    and not helper):
+                found.append(f"{where} calls os.{node.attr}")
+            if node.attr.startswith("create_subprocess") and not helper:
+                found.append(f"{where} uses {node.attr}")
+            if (node.attr in _RUNNER_NAMES and not in_git
+                    and not (isinstance(receiver, ast.Name) and receiver.id in ("self", "cls"))):
+                found.append(f"{where} reaches the git runner's private .{node.attr}")
+        elif isinstance(node, (ast.List, ast.Tuple)) and not in_git:
+            first = node.elts[0] if node.elts else None
+            if isinstance(first, ast.Constant) and isinstance(first.value, str) and (
+                    first.value == "git" or first.value.endswith("/git")):
+                found.append(f"{where} builds a git command line")
+    if not in_git:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                bases = {b.id for b in node.bases if isinstance(b, ast.Name)}
+                bases |= {b.attr for b in node.bases if isinstance(b, ast.Attribute)}
+                if bases & (git_names | {"Git", "Workdir", "Runner"}):
+                    found.append(f"{module}:{node.lineno} extends a git package class (its runner would be reachable)")
+    return found
+
+
+def test_only_the_process_helper_starts_processes_and_only_gatekeeper_git_runs_git() -> None:
+    found: list[str] = []
+    for path in sorted(PKG.rglob("*.py")):
+        module = _module(path)
+        if module.endswith(".__init__"):
+            module = module.removesuffix(".__init__")
+        found += process_violations(path.read_text(), module)
+    assert not found, ("child processes start only in gatekeeper/process.py, git runs only in gatekeeper/git/ "
+                       "(ask Git a named question instead):\n" + "\n".join(found))
+
+
+def test_git_takes_no_raw_arguments() -> None:
+    """Callers ask Git named questions; the argv-taking runner is private (and checked above)."""
+    from gatekeeper.git import Git, Workdir
+
+    for cls in (Git, Workdir):
+        assert not [name for name in ("run", "out", "argv", "env", "popen") if hasattr(cls, name)], cls
+
+
+@pytest.mark.parametrize("source", [
+    "import subprocess\n",
+    "import subprocess as sp\n",
+    "from subprocess import run\n",
+    "import pty\n",
+    "import asyncio.subprocess\n",
+    "from asyncio import create_subprocess_exec\n",
+    "import asyncio\nasyncio.create_subprocess_shell('ls')\n",
+    "import os\nos.system('ls')\n",
+    "import os\nos.execvp('ls', ['ls'])\n",
+    "import os\nos.spawnlp(os.P_WAIT, 'ls')\n",
+    "import os\nos.posix_spawnp('ls', ['ls'], {})\n",
+    "import os\nos.popen('ls')\n",
+    "from os import system\n",
+    "from gatekeeper import process\nprocess.run(['git', 'log'], timeout=1)\n",
+    "from gatekeeper import process\nprocess.Child(('/usr/bin/git', 'push'))\n",
+    "def f(git):\n    return git._run('log')\n",
+    "def f(git):\n    return git._out('rev-parse', 'HEAD')\n",
+    "def f(repo):\n    repo.git._env['GIT_DIR'] = '/elsewhere'\n",
+    "from gatekeeper.git._runner import Runner\n",
+    "from gatekeeper.git import _runner\n",
+    "from gatekeeper.git import Git\nclass Mine(Git):\n    def log(self):\n        return self._out('log')\n",
+])
+def test_the_process_rule_catches_each_way_in(source: str) -> None:
+    assert process_violations(source, "gatekeeper.modes.example"), source
+
+
+def test_the_process_rule_allows_the_helper_the_package_and_named_questions() -> None:
+    assert process_violations("import subprocess\nimport os\nos.killpg(1, 9)\n", PROCESS_HELPER) == []
+    runner = "from gatekeeper import process\ndef f(self):\n    return process.run(['git', *self._argv()], timeout=1)\n"
+    assert process_violations(runner, "gatekeeper.git._runner") == []
+    assert process_violations(runner, "gatekeeper.scan.common") != []
+    named = ("from gatekeeper.git import Git\nclass _Escaping:\n    def write(self, t):\n        return self._out.write(t)\n"
+             "def f(git: Git):\n    return git.hooks_dir(), ('gitleaks', 'x'), ['--git']\n")
+    assert process_violations(named, "gatekeeper.modes.example") == []
 
 
 def test_check_registry_ids_unique() -> None:

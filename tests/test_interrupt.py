@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from gatekeeper import cleanup
+from gatekeeper import process
 from gatekeeper.models import ExitCode
 from tests.repo_builder import RepoBuilder
 
@@ -104,12 +104,12 @@ def test_release_all_kills_registered_groups_and_removes_registered_dirs(tmp_pat
     (work / "secret.txt").write_text("k")
     child = subprocess.Popen(["sleep", "300"], start_new_session=True)
     try:
-        cleanup.track_dir(work)
-        cleanup.track_group(child.pid)
-        cleanup.release_all()
+        process.track_dir(work)
+        process.track_group(child.pid)
+        process.release_all()
         assert child.wait(timeout=10) == -signal.SIGKILL
         assert not work.exists()
-        assert cleanup.pending() == ((), ())
+        assert process.pending() == ((), ())
     finally:
         if child.poll() is None:
             child.kill()
@@ -126,7 +126,7 @@ def test_the_hook_watchdog_releases_workspaces_and_tools_before_it_exits(tmp_pat
     workspace = Workspace()
     (workspace.root / "scanned.py").write_text("key = 'x'\n")
     child = subprocess.Popen(["sleep", "300"], start_new_session=True)
-    cleanup.track_group(child.pid)
+    process.track_group(child.pid)
     codes: list[int] = []
     try:
         state = HookState(out=io.StringIO(), gitlab=False, audit_log=None, on_timeout="block", budget=4.0)

@@ -10,7 +10,6 @@ import contextlib
 import copy
 import os
 import shutil
-import subprocess
 import tempfile
 import threading
 import weakref
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Self
 
+from gatekeeper import process
 from gatekeeper.errors import GitError
 
 # Config that changes what machine formats print, or runs programs; pinned on every call.
@@ -98,6 +98,9 @@ class Runner:
         self.path = Path(path)
         self.timeout = timeout
         self._env = git_environment(inherit_git_env=inherit_git_env, user_config=user_config)
+        # Acting as the user (install, tag): git stays in the terminal's process group, where a signing
+        # passphrase prompt can reach the user. Every other git call gets its own group (see process.py).
+        self._foreground = user_config
         self._config: list[str] = []
         for item in _PINNED_CONFIG:
             self._config += ["-c", item]
@@ -129,11 +132,11 @@ class Runner:
         return ["git", "--no-replace-objects", *self._config, *args]
 
     def _run(self, *args: str, input: bytes | None = None, check: bool = True,
-             timeout: float | None = None) -> subprocess.CompletedProcess[bytes]:
+             timeout: float | None = None) -> process.Result:
         argv = self._argv(*args)
         try:
-            proc = subprocess.run(argv, cwd=self.path, env=self._env, input=input, capture_output=True,
-                                  timeout=timeout or self.timeout, check=False)
+            proc = process.run(argv, cwd=self.path, env=self._env, input=input, timeout=timeout or self.timeout,
+                               foreground=self._foreground)
         except NotADirectoryError as exc:
             raise GitError(f"{self.path}: not a directory", "pass --repo with a git repository path",
                            argv=tuple(argv)) from exc
@@ -143,7 +146,7 @@ class Runner:
                                argv=tuple(argv)) from exc
             raise GitError("git is not installed or not on PATH", "install git >= 2.30",
                            argv=tuple(argv)) from exc
-        except subprocess.TimeoutExpired as exc:
+        except process.Timeout as exc:
             raise GitError(f"git {args[0]} timed out after {timeout or self.timeout:.0f}s",
                            "retry, or check the repository for corruption", argv=tuple(argv)) from exc
         if check and proc.returncode != 0:
@@ -196,36 +199,30 @@ class Runner:
         reader stopped early); a failure raises GitError once the output was read in full."""
         argv = self._argv(*args)
         cwd, env = self._attr_free() if attr_free else (self.path, self._env)
-        proc = subprocess.Popen(argv, cwd=cwd, env=env,
-                                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert proc.stdout is not None and proc.stderr is not None
-        feeder = threading.Thread(target=_feed, args=(proc.stdin, stdin), daemon=True)
+        child = process.Child(argv, cwd=cwd, env=env, stdin="pipe" if stdin is not None else "devnull",
+                              foreground=self._foreground)
+        assert child.stdout is not None and child.stderr is not None
+        feeder = threading.Thread(target=_feed, args=(child.stdin, stdin), daemon=True)
         feeder.start()
         errors: list[bytes] = []
-        drainer = threading.Thread(target=lambda: errors.append(proc.stderr.read() if proc.stderr else b""),
+        drainer = threading.Thread(target=lambda: errors.append(child.stderr.read() if child.stderr else b""),
                                    daemon=True)
         drainer.start()
         finished = False
         try:
-            yield proc.stdout, argv
+            yield child.stdout, argv
             finished = True
         finally:
-            if not finished and proc.poll() is None:
-                proc.kill()
-            try:
-                proc.wait(timeout=self.timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            if not finished and child.poll() is None:
+                child.kill()
+            child.wait(timeout=self.timeout)
             feeder.join(timeout=5)
             drainer.join(timeout=5)
-            proc.stdout.close()
-            proc.stderr.close()
-        if proc.returncode != 0:
+            child.close()
+        if child.returncode != 0:
             stderr = b"".join(errors).decode("utf-8", "replace")
             raise GitError(f"git {what} failed: {_first_line(stderr)}", fix, argv=tuple(argv),
-                           returncode=proc.returncode, stderr=stderr)
+                           returncode=child.returncode, stderr=stderr)
 
     # -- repository -----------------------------------------------------------------------------
     def info(self) -> RepoInfo:

@@ -6,11 +6,11 @@ object over a limit is skipped without being held in memory.
 
 from __future__ import annotations
 
-import subprocess
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from gatekeeper import process
 from gatekeeper.errors import GitError
 from gatekeeper.git._runner import Runner, _check_rev_token, _feed
 from gatekeeper.models import display_path, is_sha
@@ -144,8 +144,8 @@ class Objects(Runner):
         if not wanted:
             return {}
         argv = self._argv("cat-file", "--batch")
-        proc = subprocess.Popen(argv, cwd=self.path, env=self._env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL)
+        proc = process.Child(argv, cwd=self.path, env=self._env, stdin="pipe", stderr="devnull",
+                             foreground=self._foreground)
         feeder = threading.Thread(target=_feed, args=(proc.stdin, "".join(f"{s}\n" for s in wanted).encode()),
                                   daemon=True)
         feeder.start()
@@ -174,11 +174,8 @@ class Objects(Runner):
         finally:
             proc.stdout.close()
             feeder.join(timeout=self.timeout)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            proc.wait(timeout=10)
+            proc.close()
         return result
 
     def show_file(self, rev: str, path: str) -> bytes | None:
@@ -239,12 +236,12 @@ class BlobReader:
 
     def __init__(self, git: Objects) -> None:
         self.git = git
-        self._proc: subprocess.Popen[bytes] | None = None
+        self._proc: process.Child | None = None
 
     def __enter__(self) -> BlobReader:
         argv = self.git._argv("cat-file", "--batch")
-        self._proc = subprocess.Popen(argv, cwd=self.git.path, env=self.git._env, stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self._proc = process.Child(argv, cwd=self.git.path, env=self.git._env, stdin="pipe", stderr="devnull",
+                                   foreground=self.git._foreground)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -252,11 +249,8 @@ class BlobReader:
             assert self._proc.stdin is not None and self._proc.stdout is not None
             self._proc.stdin.close()
             self._proc.stdout.close()
-            try:
-                self._proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+            self._proc.wait(timeout=10)
+            self._proc.close()
             self._proc = None
 
     def read(self, sha: str, *, max_size: int | None = None) -> tuple[str, bytes | None]:

@@ -51,7 +51,8 @@ class Workdir(Git):
     def push(self, remote: str, *refspecs: str, timeout: float = 60.0) -> tuple[int, str]:
         """`git push remote refspecs...`: (exit code, what git printed: stderr then stdout). A rejected push
         is an answer, not an error."""
-        _check_name(remote)
+        for name in (remote, *refspecs):
+            _check_name(name)
         proc = self._run("push", remote, *refspecs, check=False, timeout=timeout)
         return proc.returncode, proc.stderr.decode("utf-8", "replace") + proc.stdout.decode("utf-8", "replace")
 

@@ -1,4 +1,4 @@
-"""The one small process runner provenance uses (gpg is not git, so it does not go through git.py).
+"""The process runner provenance uses for gpg (through gatekeeper.process, like every child process).
 
 `run_process` is the `Runner` that `openpgp_verifier` and the device CLI take: LANG=C, a timeout, no
 shell, and a ToolError that shows argv when the program is missing or hangs. `gpg_fingerprint` turns
@@ -12,11 +12,11 @@ import atexit
 import os
 import re
 import shutil
-import subprocess
 import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from gatekeeper import process
 from gatekeeper.errors import ConfigError, ToolError, UsageError
 from gatekeeper.provenance.openpgp import GITHUB_KEYS_FILE, key_dir
 from gatekeeper.provenance.signatures import Runner
@@ -30,11 +30,11 @@ def run_process(argv: list[str], stdin: bytes | None = None, *, timeout: float =
     """Run argv (no shell) with LANG=C; (exit code, stdout, stderr). ToolError when it cannot run."""
     env = dict(os.environ, LANG="C", LC_ALL="C", LANGUAGE="C")
     try:
-        proc = subprocess.run(argv, input=stdin, capture_output=True, env=env, timeout=timeout, check=False)
+        proc = process.run(argv, input=stdin, env=env, timeout=timeout)
     except FileNotFoundError:
         raise ToolError(f"{argv[0]} is not installed or not on PATH (running {' '.join(argv)})",
                         f"install {argv[0]}") from None
-    except subprocess.TimeoutExpired:
+    except process.Timeout:
         raise ToolError(f"{argv[0]} did not answer within {timeout:g}s (running {' '.join(argv)})",
                         f"check that {argv[0]} works non-interactively (no pinentry or agent prompt)") from None
     return proc.returncode, proc.stdout, proc.stderr

@@ -10,18 +10,15 @@ scanner turns into a `tool/*` finding (fail closed), never a traceback.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import signal
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gatekeeper import catalogue
-from gatekeeper.cleanup import forget_group, held_signals, kill_group, track_group
+from gatekeeper import catalogue, process
 from gatekeeper.git import Git
 from gatekeeper.interfaces import ScanJob
 from gatekeeper.models import Finding, Severity
@@ -192,37 +189,20 @@ def tool_env(home: Path, base: Mapping[str, str] | None = None) -> dict[str, str
 def run_tool(argv: Sequence[str], *, cwd: Path, env: Mapping[str, str], timeout: float) -> ToolRun:
     """Run one tool to completion or until `timeout` seconds, then kill its whole process group.
 
-    The group is registered with gatekeeper.cleanup while it lives, so a run that ends without unwinding
+    The group is registered with gatekeeper.process while it lives, so a run that ends without unwinding
     (the hook's watchdog) still kills it; an interruption (Ctrl-C, SIGTERM) kills it here on the way out."""
     args = tuple(argv)
-    with held_signals():
-        try:
-            proc = subprocess.Popen(args, cwd=cwd, env=dict(env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, start_new_session=True)
-        except OSError as exc:
-            return ToolRun(args, None, start_error=exc.strerror or str(exc))
-        track_group(proc.pid)
     try:
-        out, err = proc.communicate(timeout=max(timeout, 0.1))
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        out, err = proc.communicate()
-        return ToolRun(args, proc.returncode, out, err, timed_out=True)
-    except BaseException:
-        _kill_group(proc)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.communicate(timeout=5)
-        raise
-    finally:
-        if proc.returncode is not None:
-            forget_group(proc.pid)
-    return ToolRun(args, proc.returncode, out, err)
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    kill_group(proc.pid)
-    with contextlib.suppress(ProcessLookupError):
-        proc.kill()
+        child = process.Child(args, cwd=cwd, env=env)
+    except OSError as exc:
+        return ToolRun(args, None, start_error=exc.strerror or str(exc))
+    timed_out = False
+    with child:
+        try:
+            out, err = child.communicate(timeout=timeout)
+        except process.Timeout as exc:
+            out, err, timed_out = exc.stdout, exc.stderr, True
+    return ToolRun(args, child.returncode, out, err, timed_out=timed_out)
 
 
 # -- what the range introduced at its head ----------------------------------------------------------

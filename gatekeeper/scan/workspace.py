@@ -20,7 +20,7 @@ environment inherited, inside pre-receive quarantine). Every byte and every path
 
 The directory holds the scanned content, secrets included: it is removed when the workspace closes,
 on any exception (Ctrl-C and SIGTERM arrive as one, see console.py), and is registered with
-gatekeeper.cleanup for the exits that skip `finally` (the hook's watchdog).
+gatekeeper.process for the exits that skip `finally` (the hook's watchdog).
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 
 from gatekeeper import catalogue
-from gatekeeper.cleanup import forget_dir, held_signals, track_dir
 from gatekeeper.git import Git
 from gatekeeper.models import Finding, path_key
+from gatekeeper.process import forget_dir, held_signals, track_dir
 from gatekeeper.scan.text import decode
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
