@@ -141,3 +141,31 @@ def test_remote_fork_point(repo: RepoBuilder) -> None:
     # Two boundary commits (left, right): their common ancestor, so no known commit is skipped.
     assert git.remote_fork_point(merge, "origin") == root
     assert git.remote_fork_point(merge, "no such/remote") == root  # not a plain remote name: every remote
+
+
+def test_named_operations_refuse_option_like_names(repo: RepoBuilder, tmp_path: Path) -> None:
+    """Named operations build their own argv: a name that git would read as an option is refused."""
+    from gatekeeper.git import Workdir
+
+    sha = repo.commit("c", {"a": "1"})
+    work = Workdir(repo.path)
+    for bad in ("--upload-pack=touch /tmp/x", "-q", "", "main\n"):
+        with pytest.raises(GitError):
+            work.push(bad, "main")
+        with pytest.raises(GitError):
+            work.push("origin", bad)
+        with pytest.raises(GitError):
+            work.fetch(bad, "main")
+        with pytest.raises(GitError):
+            work.merge(bad, "m")
+        with pytest.raises(GitError):
+            work.reset_hard(bad)
+        with pytest.raises(GitError):
+            Git(repo.path).set_config(bad, "x")
+    assert Git(repo.path).commit_message(sha) == "c\n"
+    with pytest.raises(GitError):
+        Git(repo.path).commit_message(repo.git("rev-parse", "HEAD^{tree}"))
+    git = Git(repo.path)
+    git.set_config("gatekeeper.example", "yes")
+    assert git.config_get("gatekeeper.example") == "yes"
+    assert git.hooks_dir() == repo.path / ".git" / "hooks"
