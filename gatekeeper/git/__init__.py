@@ -16,6 +16,13 @@ and the system's attribute files are not read. The commands whose output attribu
 or `binary` attribute, a diff driver, turns a file's lines into "Binary files differ") run with no work tree
 and no index at all (see `_attr_free`), so neither a work tree's `.gitattributes` nor one in the pushed tree
 can hide lines from the scanners, in any mode.
+
+Layout: `_runner` (private: argv, environment, timeouts, errors; processes start through
+gatekeeper.process, in their own process group), `objects` (cat-file readers, types, sizes, trees),
+`refs` (revisions, refs, repository config), `history` (rev-list and log streams, raw-log parsing),
+`diff` (diff-tree file lists and patches), `notes`, `repo` (`Git`, assembled from those) and `workdir`
+(`Workdir`: the clones gatekeeper writes to — `gatekeeper tag`'s amend, the demo's sandbox). Callers
+outside this package ask named questions; none passes git arguments (tests/test_architecture.py).
 """
 
 from __future__ import annotations
