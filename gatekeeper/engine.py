@@ -334,9 +334,14 @@ def _redact_names(services: Services, request: Request, outcome: Outcome, report
     secrets = services.scanners.get("secrets")
     redact_named = getattr(secrets, "redact_named", None)
     redact_text = getattr(secrets, "redact_text", None)
+    redact_paths = getattr(secrets, "redact_paths", None)
     updates, described = tuple(request.updates), request.range_description
     if redact_named is None or redact_text is None:
         return updates, described, outcome, reports
+    if redact_paths is not None:
+        # Names the scan did not read (a deleted ref's: deleting it is the fix for a keyed ref) are read here,
+        # and join the names redacted below, in findings' messages (policy/ref-deletion) as everywhere else.
+        redact_paths([u.ref for u in updates if u.kind is RefKind.DELETE or is_zero(u.new)])
     findings = tuple(redact_named(list(outcome.findings)))
     hidden = redact_named([s.finding for s in outcome.suppressed])
     suppressed = tuple(s if s.finding is f else dataclasses.replace(s, finding=f)
@@ -346,7 +351,6 @@ def _redact_names(services: Services, request: Request, outcome: Outcome, report
     # A commit's refs are the names it was pushed under (the JSON verdict's commits[].refs, kept in the logs).
     reports = [r if all(redact_text(ref) == ref for ref in r.refs)
                else dataclasses.replace(r, refs=tuple(redact_text(ref) for ref in r.refs)) for r in reports]
-    redact_paths = getattr(secrets, "redact_paths", None)
     if redact_paths is not None:
         reports = [_redact_ai_paths(r, redact_paths) for r in reports]
     return (updates, redact_text(described), dataclasses.replace(outcome, findings=findings, suppressed=suppressed),

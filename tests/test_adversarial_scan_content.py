@@ -267,6 +267,27 @@ def test_a_key_in_the_ref_name_of_new_commits_is_redacted_in_their_refs_too(tmp_
     assert AWS_KEY not in server.audit_log.read_text()
 
 
+@pytest.mark.parametrize("ref", ["refs/heads/feature/{key}/x", "refs/heads/release/{key}"])
+def test_deleting_a_ref_whose_name_holds_a_key_does_not_print_or_keep_the_key(tmp_path: Path, ref: str) -> None:
+    """The fix the gate names for a keyed ref is to delete it: that push must not write the key into the pusher's
+    terminal, the decision log or the hook's audit file (a deleted ref's name is not scanned as content, so it
+    was never learnt as a name to redact). On a protected branch the deletion is refused, the key still hidden."""
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    target = ref.format(key=AWS_KEY)
+    server.git("update-ref", target, work.head())  # there before the gate (or put there by an administrator)
+    log = tmp_path / "decisions.db"
+    result = spush(server, work, "origin", f":{target}", env={"GATEKEEPER_DECISION_LOG": str(log)})
+    assert (result.code != 0) == ("release/" in ref), result.output
+    assert AWS_KEY not in result.remote_text, result.remote_text  # git's own status line is not ours
+    store = open_log(str(log), create=False)
+    try:
+        kept = [(json.dumps(r.data()), r.verdict or "") for r in store.records()]
+    finally:
+        store.close()
+    assert kept and not [k for k in kept if AWS_KEY in k[0] or AWS_KEY in k[1]]
+    assert AWS_KEY not in server.audit_log.read_text()
+
+
 def test_a_key_in_the_name_of_a_file_an_agent_wrote_is_redacted_in_its_ai_paths(tmp_path: Path) -> None:
     """An Agent Trace record names the file an agent wrote: the JSON verdict lists that path under the commit's
     origin (`ai_paths`, each evidence's `ai_lines`), and the decision log and the hook's audit file keep the

@@ -69,7 +69,8 @@ class _Lazy:
         return str(redact_text(text)) if redact_text is not None else text
 
     def _redact_paths(self, paths: Sequence[str]) -> list[str]:
-        redact_paths = getattr(self._scanner, "redact_paths", None) if self._scanner is not None else None
+        # Built when there are names to read (a push that only deletes a keyed ref never ran the scan).
+        redact_paths = getattr(self.scanner, "redact_paths", None) if paths else None
         return list(redact_paths(paths)) if redact_paths is not None else list(paths)
 
     def _scan_blobs(self, git: Git, blobs: Sequence[LooseBlob], deadline: float | None) -> ScanResult:

@@ -337,9 +337,13 @@ class SecretsScanner:
 
     def redact_paths(self, paths: Sequence[str]) -> list[str]:
         """`paths` the verdict lists outside any finding (the paths an agent wrote, from Agent Trace or git-ai
-        records) with every secret in them redacted, read again like a finding's path: a record may name a
-        path no commit of this run added."""
-        ordered = sorted(self._names_in(paths).items(), key=lambda kv: len(kv[0]), reverse=True)
+        records; the names of refs a push deletes) with every secret in them redacted, read again like a
+        finding's path: a record may name a path no commit of this run added, and a deleted ref's name is not
+        scanned as content. What is found joins this run's names (redact_text, redact_named)."""
+        names = self._names_in(paths)
+        for value, redacted in names.items():
+            self._names.setdefault(value, redacted)
+        ordered = sorted(names.items(), key=lambda kv: len(kv[0]), reverse=True)
         out = []
         for path in paths:
             for value, redacted in ordered:
