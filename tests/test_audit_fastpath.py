@@ -198,3 +198,45 @@ def test_fast_path_on_real_histories(name: str) -> None:
     if subprocess.run(["git", "-C", str(path), "cat-file", "-e", pinned], capture_output=True).returncode != 0:
         pytest.skip(f"the mirror at {path} does not hold the pinned commit {pinned}")
     assert assert_same(path, default_policy(), rev_range=pinned) > 0
+
+
+SIGN_OFF_SHAPES = [
+    "t\n\nSigned-off-by: A <a@example.com>", "t\n\nSigned-off-by: A <a@example.com>\n",
+    "t\n\nSigned-off-by: B <b@example.com>\nSigned-off-by: A <A@Example.com>\n",
+    "Signed-off-by: A <a@example.com>\n", "\n\nSigned-off-by: A <a@example.com>\n",
+    "   \n\nSigned-off-by: A <a@example.com>\n", "t\n  \nSigned-off-by: A <a@example.com>\n",
+    "t\n\nsigned-off-by: A <a@example.com>\n", "t\n\nSigned-off-by:A <a@example.com>\n",
+    "t\n\nSigned-off-by: A <a@example.com>\r\n", "t\n\nSigned-off-by:  A  < a@example.com > (github: a)\n",
+    "t\n\nSigned-off-by: A <a@example.com>\n# a comment\n", "t\n\nSigned-off-by: A <a@example.com>\n\n",
+    "t\n\n# ------------------------ >8 ------------------------\nx\n\nSigned-off-by: A <a@example.com>\n",
+    "t\n\nprose\nSigned-off-by: A <a@example.com>\n", "t\n\nSigned-off-by: A <a@example.com>\n continued\n",
+    "#c\n\nSigned-off-by: A <a@example.com>\n", "t\n\nSigned-off-by: A <a@example.com\n",
+    "t\n\nSigned-off-by: A <>\n", "t\n\nSigned-off-by: A <a@exa mple.com>\n", "t\n\nSigned-off-by: \n",
+    "t\n\nConflicts:\n\tf.txt\n\nSigned-off-by: A <a@example.com>\n",
+]
+
+
+def test_simple_sign_off_reads_what_the_trailer_parser_reads(tmp_path: Path) -> None:
+    """The fast path's DCO shortcut answers only for a message that ends in a paragraph of git-spelled
+    Signed-off-by lines, and then exactly as parse_trailers + _signed_off do; raw bodies come from real git."""
+    from gatekeeper.audit.history import _message, _signed_off, _simple_sign_off
+    from gatekeeper.trailers import parse_trailers
+
+    repo = RepoBuilder.init(tmp_path / "r")
+    out = []
+    for i, message in enumerate(SIGN_OFF_SHAPES, 1):
+        data = message.encode()
+        out.append(f"commit refs/heads/main\nmark :{i}\nauthor A <a@example.com> {1_700_000_000 + i} +0000\n"
+                   f"committer A <a@example.com> {1_700_000_000 + i} +0000\ndata {len(data)}\n".encode() + data
+                   + b"\n" + (f"from :{i - 1}\n".encode() if i > 1 else b""))
+    repo.git("fast-import", "--quiet", input=b"".join(out))
+    answered = 0
+    for batch in Git(repo.path).iter_raw_records(["main"]):
+        for raw in batch:
+            body = raw[raw.index(b"\n\n") + 2:]
+            expected = _signed_off(parse_trailers(_message(body)), "a@example.com")
+            fast = _simple_sign_off(body, "a@example.com")
+            if fast is not None:
+                answered += 1
+                assert fast == expected, _message(body)
+    assert 4 <= answered < len(SIGN_OFF_SHAPES)  # it answers the common shapes and leaves the rest

@@ -7,11 +7,14 @@ joined from the decision log — which gate decision admitted it. Nothing here d
 How it stays fast and flat on 100,000-commit histories:
 - commits stream from one `git log -z --pretty=raw` process per side of the protected line (the raw
   headers say whether a commit is signed without verifying it), newest first, never collected;
-- commits are handled in windows of `WINDOW` commits; only a window's signed commits are verified
-  (one `cat-file` for the window), only its mobile / AI / personal-device commits get their changed
-  paths read (for zones), only its commits are looked up in the decision log; a plain commit — no
-  trailers, no signature, no note, an ordinary committer — goes through the same detectors, which
-  answer "no evidence" with one shared value, and is rendered from a template;
+- commits are handled in windows of `WINDOW` raw records; each record is first looked at as bytes: one
+  that carries no evidence (only the headers every commit has, no note, ordinary author and committer,
+  no word any detector or the review reader keys on) becomes a PlainRecord — no Commit, no trailer
+  parse unless it has a sign-off of an unusual shape, no detector — counted and rendered from a
+  template (tests/test_audit_fastpath.py proves it writes what the full path writes, commit by commit);
+- the rest are parsed and judged in full: only a window's signed commits are verified (one `cat-file`
+  for the window), only its mobile / AI / personal-device commits get their changed paths read (for
+  zones), only its commits are looked up in the decision log;
 - what is kept across the run is counters and lists capped at `list_cap` (the report says when a
   list was cut).
 
@@ -40,7 +43,7 @@ from gatekeeper.checks import CheckContext, ZoneCheck
 from gatekeeper.config import Policy
 from gatekeeper.engine import ruleset_for
 from gatekeeper.errors import GitError, UsageError
-from gatekeeper.git import NOTES_REF, Git, RawParts, commit_from_parts
+from gatekeeper.git import NOTES_REF, Git, commit_from_parts, person_of, raw_parts
 from gatekeeper.identity import parse_identity, same_person, wrote
 from gatekeeper.models import (
     AIInvolvement,
@@ -120,27 +123,24 @@ class CommitAudit:
 
 
 class PlainRecord(NamedTuple):
-    """A commit the fast path proved carries no evidence (see `_Runner.candidate`): what its JSON record and
-    its counts need, without a Commit. `audit()` is the CommitAudit the full path makes for it. (An immutable
-    NamedTuple rather than a frozen dataclass: one is made per commit, and a tuple is cheaper to make.)"""
+    """A commit the fast path proved carries no evidence (see `_Runner.flush`): what its JSON record and its
+    counts need, read from the raw record without a Commit. `audit()` is the CommitAudit the full path makes
+    for it. (An immutable NamedTuple rather than a frozen dataclass: one is made per commit, and a tuple is
+    cheaper to make.)"""
 
-    parts: RawParts
+    sha: str
+    when: int  # commit time
+    merge: bool
+    author: Person
+    subject: str
     protected: bool
-    device_class: DeviceClass
-    mobile: bool
+    device_class: DeviceClass  # the policy's `undeclared` class (never a mobile one: the fast path is off then)
     dco: bool | None
-
-    @property
-    def sha(self) -> str:
-        return self.parts[0]
-
-    @property
-    def subject(self) -> str:
-        return self.parts[6].split("\n", 1)[0].strip()
+    raw: bytes  # the raw record, for audit()
 
     def audit(self) -> CommitAudit:
-        return CommitAudit(commit_from_parts(self.parts), self.protected, _PLAIN_ORIGIN, self.device_class,
-                           self.mobile, _UNSIGNED, _NO_REVIEW, self.dco, plain=True)
+        return CommitAudit(commit_from_parts(raw_parts(self.raw, {})), self.protected, _PLAIN_ORIGIN,
+                           self.device_class, False, _UNSIGNED, _NO_REVIEW, self.dco, plain=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +221,7 @@ class Summary:
     protected_refs: list[str] = field(default_factory=list)
     duration_ms: int = 0
 
-    combos: Counter[tuple[Any, ...]] = field(default_factory=Counter)
+    combos: Counter[tuple[Any, ...]] = field(default_factory=Counter)  # one key per kind of commit and UTC day
 
     def __post_init__(self) -> None:
         for name in ("unreviewed", "unsigned_protected", "revoked_protected", "zone_violations"):
@@ -230,7 +230,8 @@ class Summary:
     def finish(self) -> None:
         """Expand the per-commit combination counts into the report's tables (idempotent)."""
         combos, self.combos = self.combos, Counter()
-        for (cls, device, ai, status, review, dco, mobile, merge, (month, week)), n in combos.items():
+        for (cls, device, ai, status, review, dco, mobile, merge, day), n in combos.items():
+            month, week = _periods(day * 86400)
             self.commits += n
             self.merges += n if merge else 0
             self.mobile += n if mobile else 0
@@ -296,11 +297,11 @@ def protected_tips(git: Git, policy: Policy) -> dict[str, str]:
     return found
 
 
-def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> list[tuple[bool, Iterator[RawParts]]]:
-    """(protected, commits) streams that together walk the range once, split along the protected line."""
+def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> list[tuple[bool, Iterator[list[bytes]]]]:
+    """(protected, raw records) streams that together walk the range once, split along the protected line."""
     protected = sorted(set(tips.values()))
     if not protected:
-        return [(False, git.iter_raw_parts(rng.include, rng.exclude, since=rng.since, every_ref=rng.every_ref))]
+        return [(False, git.iter_raw_records(rng.include, rng.exclude, since=rng.since, every_ref=rng.every_ref))]
     if rng.every_ref:
         inside = protected
     else:
@@ -309,11 +310,11 @@ def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> list[tuple[b
             for p in protected:
                 bases.extend([tip] if tip == p else git.merge_bases(tip, p))
         inside = sorted(set(bases))
-    streams: list[tuple[bool, Iterator[RawParts]]] = []
+    streams: list[tuple[bool, Iterator[list[bytes]]]] = []
     if inside:
-        streams.append((True, git.iter_raw_parts(inside, rng.exclude, since=rng.since)))
-    streams.append((False, git.iter_raw_parts(rng.include, (*rng.exclude, *inside), since=rng.since,
-                                              every_ref=rng.every_ref)))
+        streams.append((True, git.iter_raw_records(inside, rng.exclude, since=rng.since)))
+    streams.append((False, git.iter_raw_records(rng.include, (*rng.exclude, *inside), since=rng.since,
+                                                every_ref=rng.every_ref)))
     return streams
 
 
@@ -409,10 +410,10 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
     count = 0
     for protected, stream in _streams(git, request.range, tips):
         try:
-            for parts in stream:
-                runner.add(parts, protected)
-                count += 1
-                if request.progress is not None and count % 256 == 0:
+            for batch in stream:
+                runner.add(batch, protected)
+                count += len(batch)
+                if request.progress is not None:
                     request.progress(count)
         except GitError as exc:
             # A missing or corrupt object stops git's walk: what was read is reported, the gap is said.
@@ -448,7 +449,7 @@ class _Runner:
         self.emit = emit
         self.emit_plain = emit_plain
         self.check_zones = check_zones
-        self.window: list[tuple[RawParts, bool, bool]] = []  # (parts, protected, fast-path candidate)
+        self.window: list[tuple[bytes, bool]] = []  # (raw record, protected)
         policy = request.policy
         self.mobile_classes = policy.origins.mobile_classes
         self.notes = request.git.notes_shas() if request.git.ref_exists(NOTES_REF) else set()
@@ -466,108 +467,154 @@ class _Runner:
         # rules (with `undeclared: mobile` every such commit is a mobile one: zones and review lists need it
         # whole, so the full path runs).
         self.fast = emit_plain is not None and not self.plain_class[0]
-        self.words = _evidence_words(policy.origins.trailer_aliases)
-        self.ascii_words = tuple(w.lower() for w in (*_WORDS, *policy.origins.trailer_aliases) if w)
-        self.clean: dict[Person, bool] = {}
+        words = tuple(w for w in (*_WORDS, *policy.origins.trailer_aliases) if w)
+        self.words = _evidence_words(words)
+        # An ASCII message is lowered as bytes and searched without IGNORECASE, far cheaper than a
+        # case-insensitive alternation and the same answer for ASCII words (a non-ASCII alias, e.g. one with a
+        # Kelvin sign, can match ASCII text only under Unicode case folding: then every message takes `words`).
+        self.ascii_words = (re.compile(b"|".join(re.escape(w.lower().encode()) for w in words))
+                            if all(w.isascii() for w in words) else None)
+        self.people: dict[bytes, Person] = {}  # one Person per raw identity, for raw_parts
+        self.idents: dict[bytes, tuple[Person, bool]] = {}  # raw identity → (Person, clean for the fast path)
         self.undeclared = policy.origins.undeclared
 
     def finish(self) -> None:
         self.flush()
         self._resolve_pending()
 
-    def add(self, parts: RawParts, protected: bool) -> None:
-        self.window.append((parts, protected, self.fast and self.candidate(parts)))
-        if len(self.window) >= WINDOW:
-            self.flush()
+    def add(self, batch: list[bytes], protected: bool) -> None:
+        self.window.extend([(raw, protected) for raw in batch])
+        while len(self.window) >= WINDOW:
+            self.flush(WINDOW)
 
-    def candidate(self, parts: RawParts) -> bool:
-        """True only when no detector can find evidence in the commit and it shows no review: unsigned, no
-        note, author and committer neither an agent nor a forge, and no word in the message that any
-        detector or the review reader keys on (a case-insensitive search anywhere, so it is a superset of
-        the detectors' own anchored, trailer-block-bound matches). A False is not a judgment: the commit
-        simply takes the full path."""
-        sha, _parents, author, _at, committer, _ct, message, signed = parts
-        if signed or sha in self.notes:
-            return False
-        clean = self.clean
-        ok = clean.get(author)
-        if ok is None:
-            ok = clean[author] = self._clean(author)
-        if ok and committer is not author:
-            ok = clean.get(committer)
-            if ok is None:
-                ok = clean[committer] = self._clean(committer)
-        if not ok:
-            return False
-        if message.isascii():
-            # ASCII: lower() is exactly what the case-insensitive search compares, and `in` is far cheaper
-            # than a case-insensitive alternation (Unicode case folding is the regex's job below).
-            return not any(map(message.lower().__contains__, self.ascii_words))
-        return self.words.search(message) is None
-
-    def _clean(self, person: Person) -> bool:
-        if len(self.clean) > 100_000:
-            self.clean.clear()
+    def _ident(self, raw: bytes) -> tuple[Person, bool]:
+        """The Person of a raw identity and whether it is clean: neither an agent nor a forge, so a commit by
+        it may take the fast path."""
+        idents = self.idents
+        if len(idents) > 100_000:
+            idents.clear()
+        person = person_of(raw)
         email = person.email.strip().lower()
-        return (match_identity(person.name, person.email, self.base_ctx.ai_identities) is None
-                and (person.name.strip().lower(), email) != GITHUB_WEB_FLOW and email != GITLAB_COMMITTER)
+        clean = (match_identity(person.name, person.email, self.base_ctx.ai_identities) is None
+                 and (person.name.strip().lower(), email) != GITHUB_WEB_FLOW and email != GITLAB_COMMITTER)
+        found = idents[raw] = (person, clean)
+        return found
 
-    def _plain(self, parts: RawParts, protected: bool) -> PlainRecord:
-        if len(parts[1]) > 1:
-            dco: bool | None = None
-        elif ("signed-off-by" not in parts[6].lower()) if parts[6].isascii() else _SIGN_OFF.search(parts[6]) is None:
-            dco = False
+    def _plain(self, raw: bytes, protected: bool, skip: Mapping[str, object]) -> PlainRecord | None:
+        """The fast path's test, on the raw bytes: a PlainRecord only when no detector can find evidence in the
+        commit and it shows no review — the record has only the headers every commit has (no signature, no
+        mergetag, no encoding), no note, no decision or attestation to join (`skip`), author and committer
+        neither an agent nor a forge, and no word in the message that any detector or the review reader keys
+        on (searched anywhere, case-insensitively: a superset of the detectors' own anchored,
+        trailer-block-bound matches). None is not a judgment: the commit simply takes the full path."""
+        m = _PLAIN_HEAD.match(raw)
+        if m is None:
+            return None
+        sha_b, parents, author_b, _, committer_b, when_b = m.groups()
+        sha = sha_b.decode()
+        if sha in self.notes or sha in skip:
+            return None
+        idents = self.idents
+        author, clean = idents.get(author_b) or self._ident(author_b)
+        if not clean or (committer_b != author_b and not (idents.get(committer_b) or self._ident(committer_b))[1]):
+            return None
+        body = raw[m.end():]
+        merge = len(parents) > 48
+        words = self.ascii_words
+        message = None
+        dco: bool | None = None if merge else False
+        if words is not None and body.isascii():
+            low = body.lower()
+            if words.search(low) is not None:
+                return None
+            signoff = not merge and b"signed-off-by" in low
+            if signoff:
+                simple = _simple_sign_off(body, author.email)
+                if simple is not None:
+                    signoff = False
+                    dco = simple
         else:
-            dco = _signed_off(parse_trailers(parts[6]), parts[2].email)
-        return PlainRecord(parts, protected, self.undeclared, False, dco)
+            message = _message(body)
+            if self.words.search(message) is not None:
+                return None
+            signoff = not merge and _SIGN_OFF.search(message) is not None
+        if signoff:
+            dco = _signed_off(parse_trailers(message if message is not None else _message(body)), author.email)
+        end = body.find(b"\n")
+        subject = (body[:end] if end >= 0 else body)[4:].decode("utf-8", "replace").strip()
+        return PlainRecord(sha, int(when_b), merge, author, subject, protected, self.undeclared, dco, raw)
 
-    def flush(self) -> None:
-        window, self.window = self.window, []
+    def flush(self, size: int | None = None) -> None:
+        if size is None:
+            window, self.window = self.window, []
+        else:
+            window, self.window = self.window[:size], self.window[size:]
         if not window:
             return
         request = self.request
         git = request.git
-        built = [None if fast else commit_from_parts(parts) for parts, _, fast in window]
-        signed = [c for (parts, _, _), c in zip(window, built, strict=True) if c is not None and parts[7]]
-        sigs: Mapping[str, SignatureInfo] = {}
-        devices: Mapping[str, DeviceFact] = {}
-        if signed:
-            result = self.signatures.verify(git, signed, request.policy, request.now)
-            sigs, devices = result.signatures, result.devices
-        noted = [p[0] for p, _, _ in window if p[0] in self.notes]
-        ctx = dataclasses.replace(self.base_ctx, signatures=sigs, devices=devices,
-                                  notes=git.notes(noted) if noted else {})
+        # The decision log and the attestation index are joined for the window's commits at once; a commit
+        # either of them knows takes the full path.
         admissions: Mapping[str, list[Admission]] = {}
-        if request.log is not None:
-            try:
-                admissions = request.log.admissions([p[0] for p, _, _ in window])
-            except LogError as exc:
-                self.summary.notes.append(f"the decision log could not be read, decisions are not joined: "
-                                          f"{exc.message}")
-                request = dataclasses.replace(request, log=None)
-                self.request = request
         facts: Mapping[str, AttestationFact] = {}
-        if request.attestations is not None:
-            facts = request.attestations.lookup(p[0] for p, _, _ in window)
-        audits: list[CommitAudit | PlainRecord] = []
-        for (parts, protected, fast), commit in zip(window, built, strict=True):
-            if fast and not admissions.get(parts[0]) and parts[0] not in facts:
-                audits.append(self._plain(parts, protected))
+        if request.log is not None or request.attestations is not None:
+            shas = [raw.lstrip(b"\n")[7:47].decode("ascii", "replace") for raw, _ in window]
+            if request.log is not None:
+                try:
+                    admissions = request.log.admissions(shas)
+                except LogError as exc:
+                    self.summary.notes.append(f"the decision log could not be read, decisions are not joined: "
+                                              f"{exc.message}")
+                    request = dataclasses.replace(request, log=None)
+                    self.request = request
+            if request.attestations is not None:
+                facts = request.attestations.lookup(shas)
+        skip = {sha: True for sha, found in admissions.items() if found}
+        skip.update(dict.fromkeys(facts, True))
+        items: list[PlainRecord | Commit] = []
+        commits: list[Commit] = []
+        signed: list[Commit] = []
+        plain = self._plain if self.fast else None
+        people = self.people
+        for raw, protected in window:
+            record = plain(raw, protected, skip) if plain is not None else None
+            if record is not None:
+                items.append(record)
                 continue
-            audits.append(self._commit(commit or commit_from_parts(parts), protected, ctx, sigs, admissions))
-        if self.check_zones:
-            audits = self._zones(audits)
-        if facts:
-            audits = [dataclasses.replace(a, attestation=facts[a.commit.sha], plain=False)
-                      if isinstance(a, CommitAudit) and a.commit.sha in facts else a for a in audits]
+            parts = raw_parts(raw, people)
+            commit = commit_from_parts(parts)
+            items.append(commit)
+            commits.append(commit)
+            if parts[7]:
+                signed.append(commit)
+        audits: Iterator[CommitAudit] = iter(())
+        if commits:
+            sigs: Mapping[str, SignatureInfo] = {}
+            devices: Mapping[str, DeviceFact] = {}
+            if signed:
+                result = self.signatures.verify(git, signed, request.policy, request.now)
+                sigs, devices = result.signatures, result.devices
+            noted = [c.sha for c in commits if c.sha in self.notes]
+            ctx = dataclasses.replace(self.base_ctx, signatures=sigs, devices=devices,
+                                      notes=git.notes(noted) if noted else {})
+            full = [self._commit(c, p, ctx, sigs, admissions)
+                    for c, (_, p) in zip(items, window, strict=True) if isinstance(c, Commit)]
+            if self.check_zones:
+                full = self._zones(full)
+            if facts:
+                full = [dataclasses.replace(a, attestation=facts[a.commit.sha], plain=False)
+                        if a.commit.sha in facts else a for a in full]
+            audits = iter(full)
         emit, emit_plain = self.emit, self.emit_plain
-        for audit in audits:
-            if isinstance(audit, PlainRecord):
-                self._count_plain(audit)
+        count, count_plain = self._count, self._count_plain
+        for item in items:
+            if isinstance(item, PlainRecord):
+                count_plain(item)
                 assert emit_plain is not None
-                emit_plain(audit)
+                emit_plain(item)
             else:
-                self._count(audit)
+                audit = next(audits)
+                count(audit)
                 emit(audit)
 
     def _commit(self, commit: Commit, protected: bool, ctx: OriginContext, sigs: Mapping[str, SignatureInfo],
@@ -590,10 +637,10 @@ class _Runner:
         return CommitAudit(commit, protected, origin, effective, mobile, signature,
                            review_evidence(commit, origin, signature), has_dco(commit), agents, decisions=decided)
 
-    def _zones(self, audits: list[CommitAudit | PlainRecord]) -> list[CommitAudit | PlainRecord]:
+    def _zones(self, audits: list[CommitAudit]) -> list[CommitAudit]:
         # A PlainRecord is never mobile (the fast path is off when plain commits are), has no AI, no device.
-        interesting = [a for a in audits if isinstance(a, CommitAudit) and
-                       (a.mobile or a.origin.ai is not AIInvolvement.NONE or a.origin.managed is False)]
+        interesting = [a for a in audits
+                       if a.mobile or a.origin.ai is not AIInvolvement.NONE or a.origin.managed is False]
         if not interesting:
             return audits
         git = self.request.git
@@ -605,7 +652,7 @@ class _Runner:
             if finding.commit:
                 found.setdefault(finding.commit, []).append((finding.path or "", finding.message))
         return [dataclasses.replace(a, zones=tuple(found[a.commit.sha]), plain=False)
-                if isinstance(a, CommitAudit) and a.commit.sha in found else a for a in audits]
+                if a.commit.sha in found else a for a in audits]
 
     def _resolve_pending(self) -> None:
         """Unreviewed mobile/AI commits on a protected branch may have arrived through a reviewed merge:
@@ -646,7 +693,7 @@ class _Runner:
         if s.last_time is None or when > s.last_time:
             s.last_time = when
         s.combos[(audit.device_class, audit.origin.device, audit.origin.ai, audit.signature.status,
-                  audit.review.kind, audit.dco, audit.mobile, commit.is_merge, _periods(when))] += 1
+                  audit.review.kind, audit.dco, audit.mobile, commit.is_merge, when // 86400)] += 1
         if audit.attestation is not None:
             fact = audit.attestation
             s.attested["failed verification" if fact.verified is False else
@@ -694,19 +741,18 @@ class _Runner:
     def _count_plain(self, record: PlainRecord) -> None:
         """_count for a commit without evidence (what _count's `plain` branch does for a CommitAudit)."""
         s = self.summary
-        parts = record.parts
-        when = parts[5]
+        when = record.when
         if s.first_time is None or when < s.first_time:
             s.first_time = when
         if s.last_time is None or when > s.last_time:
             s.last_time = when
         s.combos[(record.device_class, _PLAIN_ORIGIN.device, _PLAIN_ORIGIN.ai, SignatureStatus.UNSIGNED, NO_REVIEW,
-                  record.dco, False, len(parts[1]) > 1, _periods(when))] += 1
+                  record.dco, False, record.merge, when // 86400)] += 1
         if record.protected:
             s.protected += 1
             s.protected_signatures[SignatureStatus.UNSIGNED.value] += 1
             if s.unsigned_protected.room():
-                s.unsigned_protected.add(_brief_of(parts[0], when, record.subject, parts[2], None))
+                s.unsigned_protected.add(_brief_of(record.sha, when, record.subject, record.author, None))
             else:
                 s.unsigned_protected.total += 1
 
@@ -741,8 +787,58 @@ _WORDS = ("origin-device", "origin-client", "assisted-by", "generated-by", "co-a
 _SIGN_OFF = re.compile("signed-off-by", re.IGNORECASE)
 
 
-def _evidence_words(aliases: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(w) for w in (*_WORDS, *aliases) if w), re.IGNORECASE)
+def _evidence_words(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+
+
+# A raw record with only the headers every commit has (a signature, a mergetag, an encoding or any other header
+# makes it fail, and the commit takes the full path): sha, parents, author identity and time, committer
+# identity and time. Identities and times are read as raw_parts reads them (the identity up to the line's last
+# `>` before the time).
+_PLAIN_HEAD = re.compile(rb"\n*commit ([0-9a-f]{40})\ntree [0-9a-f]{40}\n((?:parent [0-9a-f]{40}\n)*)"
+                         rb"author ([^\n]*>) ([0-9]+) [+-][0-9]{4}\ncommitter ([^\n]*>) ([0-9]+) [+-][0-9]{4}\n"
+                         rb"(?:\n|\Z)")
+
+
+_SIGNED_OFF_LINE = b"    Signed-off-by: "  # as the raw record indents it
+
+
+def _simple_sign_off(body: bytes, author_email: str) -> bool | None:
+    """has_dco for the common shape, read from an ASCII raw body without parsing trailers: the message ends
+    with a paragraph of `Signed-off-by: ` lines only (git's own spelling), after a title it does not belong
+    to, with no scissors line. Such a paragraph is the trailer block under git's rules (every line a
+    git-generated trailer, the blank line before it ends the scan, nothing after it to ignore), so the
+    answer is the same as `_signed_off(parse_trailers(message), …)`. None for any other shape: the caller
+    parses the trailers."""
+    cut = body.rfind(b"\n    \n")
+    if cut < 0 or not body[:cut].strip(b" \t\r\n") or b" >8 " in body:
+        return None
+    block = body[cut + 6 :]
+    lines = (block[:-1] if block.endswith(b"\n") else block).split(b"\n")
+    if not all(line.startswith(_SIGNED_OFF_LINE) for line in lines):
+        return None
+    email = author_email.strip().lower()
+    return bool(email) and any(_sign_off_email(line) == email for line in lines)
+
+
+_SIGN_OFF_EMAILS: dict[bytes, str | None] = {}
+
+
+def _sign_off_email(line: bytes) -> str | None:
+    """The e-mail parse_ident reads from a raw `    Signed-off-by: ` line (the same few recur: kept)."""
+    found = _SIGN_OFF_EMAILS.get(line, "")
+    if found == "":
+        ident = parse_ident(line[19:].decode().strip(" \t\r\n"))
+        found = None if ident is None else ident[1]
+        if len(_SIGN_OFF_EMAILS) < 100_000:
+            _SIGN_OFF_EMAILS[line] = found
+    return found
+
+
+def _message(body: bytes) -> str:
+    """A raw record's message (indented by four spaces) as raw_parts decodes it."""
+    return (b"\n" + body).replace(b"\n    ", b"\n")[1:].decode("utf-8", "replace") if body else ""
+
 
 _PERIODS: dict[int, tuple[str, str]] = {}
 

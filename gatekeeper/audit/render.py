@@ -166,23 +166,23 @@ class JsonWriter:
         """A fast-path commit: the same bytes `commit(r.audit())` writes, without building the audit."""
         sep = "\n" if self.first else ",\n"
         self.first = False
-        key = (r.device_class.value, r.mobile, r.dco)
+        key = (r.device_class.value, False, r.dco)
         tail = self._plain.get(key)
         if tail is None:
             # Everything after `protected` is the same for every plain commit of one class and DCO bit.
             full = json.dumps(commit_dict(r.audit()), ensure_ascii=False, separators=(",", ":"))
             tail = self._plain[key] = full[full.index(',"class":'):]
-        sha, parents, author, _, _, when, message, _ = r.parts
-        subject = message.split("\n", 1)[0].strip()
+        subject = r.subject
         if len(subject) > 200:
             subject = clip(subject, 200)
+        author = r.author
         who = self._authors.get(author)
         if who is None:
             who = f'"author":{{"name":{_enc(author.name)},"email":{_enc(author.email)}}}'
             if len(self._authors) < 100_000:
                 self._authors[author] = who
-        self.out.write(f'{sep}{{"sha":"{sha}","time":"{iso_time(when)}","merge":'
-                       f'{"true" if len(parents) > 1 else "false"},{who},"subject":{_enc(subject)},"protected":'
+        self.out.write(f'{sep}{{"sha":"{r.sha}","time":"{iso_time(r.when)}","merge":'
+                       f'{"true" if r.merge else "false"},{who},"subject":{_enc(subject)},"protected":'
                        f'{"true" if r.protected else "false"}{tail}')
 
     def close(self, summary: Mapping[str, Any]) -> None:

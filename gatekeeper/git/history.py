@@ -71,8 +71,16 @@ class History(Runner):
     def iter_raw_parts(self, include: Sequence[str], exclude: Sequence[str] = (), *, since: str | None = None,
                        every_ref: bool = False) -> Iterator[RawParts]:
         """iter_raw_log's records before a Commit is built (no trailer parsing): (sha, parents, author,
-        author_time, committer, commit_time, message, signed). The audit builds a Commit only for commits
-        that may carry evidence; `commit_from_parts` makes the same Commit iter_raw_log yields."""
+        author_time, committer, commit_time, message, signed); `commit_from_parts` makes the Commit."""
+        people: dict[bytes, Person] = {}
+        for batch in self.iter_raw_records(include, exclude, since=since, every_ref=every_ref):
+            for raw in batch:
+                yield raw_parts(raw, people)
+
+    def iter_raw_records(self, include: Sequence[str], exclude: Sequence[str] = (), *, since: str | None = None,
+                         every_ref: bool = False) -> Iterator[list[bytes]]:
+        """The records of `git log -z --pretty=raw` unparsed, in batches as git writes them (newest first): a
+        reader of whole histories looks at the bytes first and parses (`raw_parts`) only what it needs."""
         for rev in (*include, *exclude):
             _check_rev_token(rev)
         if since is not None and (not since.strip() or since.startswith("-") or any(ord(c) < 32 for c in since)):
@@ -86,8 +94,8 @@ class History(Runner):
         if since is not None:
             args.append(f"--since={since}")
         with self._process(args, stdin.encode(), "log", "check that the revisions exist and the repository is "
-                           "intact (`git fsck`)") as (out, argv):
-            yield from _parse_raw_stream(out, argv)
+                           "intact (`git fsck`)") as (out, _):
+            yield from _raw_batches(out)  # a record that is not a commit fails in its parser (raw_parts)
 
     def merge_bases(self, a: str, b: str) -> list[str]:
         """Every best common ancestor of a and b (`merge-base --all`); empty when they share none."""
@@ -237,24 +245,22 @@ def _parse_log_stream(stream: object, argv: list[str]) -> Iterator[Commit]:
                        argv=tuple(argv))
 
 
-def _parse_raw_stream(stream: object, argv: list[str]) -> Iterator[RawParts]:
-    """Records of `git log -z --pretty=raw`: headers as git stores them, the message indented by four spaces."""
+def _raw_batches(stream: object) -> Iterator[list[bytes]]:
+    """Records of `git log -z --pretty=raw` (headers as git stores them, the message indented by four
+    spaces), a read's worth at a time."""
     read = stream.read  # type: ignore[attr-defined]
-    people: dict[bytes, tuple[Person, int]] = {}
     pending = b""
     while True:
         chunk = read(1 << 16)
-        if chunk:
-            pending += chunk
-            records = pending.split(b"\x00")
-            pending = records.pop()
-        else:
-            records = [pending] if pending.strip() else []
-            pending = b""
-        for raw in records:
-            yield _raw_parts(raw, people, argv)
         if not chunk:
+            if pending.strip():
+                yield [pending]
             return
+        pending += chunk
+        records = pending.split(b"\x00")
+        pending = records.pop()
+        if records:
+            yield records
 
 
 def commit_from_parts(parts: RawParts) -> Commit:
@@ -263,7 +269,8 @@ def commit_from_parts(parts: RawParts) -> Commit:
                   commit_time=commit_time, message=message, trailers=parse_trailers(message))
 
 
-def _raw_parts(raw: bytes, people: dict[bytes, tuple[Person, int]], argv: list[str]) -> RawParts:
+def raw_parts(raw: bytes, people: dict[bytes, Person]) -> RawParts:
+    """One record of `iter_raw_records` parsed; `people` shares one Person per identity across records."""
     # Header fields are found with find() rather than by splitting every line (a signature adds a dozen
     # armor lines to most forge-made commits), all in this one function: it runs once per commit of a whole
     # history, and function calls are a good part of its cost.
@@ -276,8 +283,7 @@ def _raw_parts(raw: bytes, people: dict[bytes, tuple[Person, int]], argv: list[s
         head, body = raw[:cut], raw[cut + 2 :]
     sha = head[7:47].decode("ascii", "replace")
     if not head.startswith(b"commit ") or not is_sha(sha):
-        raise GitError(f"could not parse git log output near {head[:30]!r}", "check the repository with `git fsck`",
-                       argv=tuple(argv))
+        raise GitError(f"could not parse git log output near {head[:30]!r}", "check the repository with `git fsck`")
     at = head.find(b"\nparent ")
     if at < 0:
         parents: tuple[str, ...] = ()
@@ -301,22 +307,25 @@ def _raw_parts(raw: bytes, people: dict[bytes, tuple[Person, int]], argv: list[s
         ident = value[: close + 1]
         stamp = value[close + 2 :].split(b" ", 1)[0]
         when.append(int(stamp) if stamp.isdigit() else 0)
-        known = people.get(ident)
-        if known is None:
-            start = ident.find(b"<")
-            person = Person(ident[:start].strip().decode("utf-8", "replace"),
-                            ident[start + 1 : -1].decode("utf-8", "replace") if start >= 0 else "")
+        person = people.get(ident)
+        if person is None:
+            person = person_of(ident)
             if len(people) < 100_000:
-                people[ident] = (person, 0)
-            who.append(person)
-        else:
-            who.append(known[0])
+                people[ident] = person
+        who.append(person)
     # The message is indented by four spaces; removed before decoding (both are ASCII, so the same text).
     message = (b"\n" + body).replace(b"\n    ", b"\n")[1:].decode("utf-8", "replace") if body else ""
     return (sha, parents, who[0], when[0], who[1], when[1], message, b"\ngpgsig" in head)
 
 
 _NOBODY = Person("", "")
+
+
+def person_of(ident: bytes) -> Person:
+    """`Name <email>` as a raw header holds it (the time already cut off)."""
+    start = ident.find(b"<")
+    return Person(ident[:start].strip().decode("utf-8", "replace"),
+                  ident[start + 1 : -1].decode("utf-8", "replace") if start >= 0 else "")
 
 
 def _person(people: dict[tuple[str, str], Person], name: str, email: str) -> Person:
