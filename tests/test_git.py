@@ -61,6 +61,23 @@ def test_read_objects_pipelined(repo: RepoBuilder) -> None:
         git.read_objects(["not-a-sha"])
 
 
+def test_object_sizes_and_types_from_one_batch_check(repo: RepoBuilder) -> None:
+    commit = repo.commit("c", {"small": "x" * 10})
+    repo.git("tag", "-a", "-m", "t", "v1")
+    git = Git(repo.path)
+    blob = repo.git("rev-parse", "HEAD:small").strip()
+    tree = repo.git("rev-parse", "HEAD^{tree}").strip()
+    tag = repo.git("rev-parse", "v1").strip()
+    missing = "1" * 40
+    asked = [blob, tree, commit, tag, missing, blob, "HEAD", ""]  # duplicates once; names that are no id dropped
+    assert git.object_types(asked) == {blob: "blob", tree: "tree", commit: "commit", tag: "tag", missing: None}
+    sizes = git.object_sizes(asked)
+    assert list(sizes) == [blob, tree, commit, tag, missing]
+    assert sizes[blob] == 10 and sizes[missing] is None
+    assert all(isinstance(sizes[s], int) and sizes[s] > 0 for s in (tree, commit, tag))
+    assert git.object_sizes(["HEAD"]) == {} and git.object_types([]) == {}
+
+
 def test_notes(repo: RepoBuilder) -> None:
     sha = repo.commit("c", allow_empty=True)
     git = Git(repo.path)

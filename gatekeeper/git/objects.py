@@ -37,31 +37,28 @@ class Objects(Runner):
 
     def object_sizes(self, shas: Iterable[str]) -> dict[str, int | None]:
         """Sizes of objects from their headers only (one `cat-file --batch-check`); None when missing."""
-        shas = [s for s in dict.fromkeys(shas) if is_sha(s)]
-        if not shas:
-            return {}
-        out = self._out("cat-file", "--batch-check=%(objectname) %(objectsize)",
-                       input="".join(f"{s}\n" for s in shas).encode())
-        sizes: dict[str, int | None] = dict.fromkeys(shas)
-        for line in out.splitlines():
-            name, _, size = line.partition(" ")
-            if name in sizes and size.isdigit():
-                sizes[name] = int(size)
-        return sizes
+        return {name: int(size) if size is not None and size.isdigit() else None
+                for name, size in self._batch_check(shas, "objectsize").items()}
 
     def object_types(self, shas: Iterable[str]) -> dict[str, str | None]:
         """Types of objects (one `cat-file --batch-check`); None when missing."""
-        shas = [s for s in dict.fromkeys(shas) if is_sha(s)]
-        if not shas:
+        return {name: kind if kind in ("blob", "tree", "commit", "tag") else None
+                for name, kind in self._batch_check(shas, "objecttype").items()}
+
+    def _batch_check(self, shas: Iterable[str], field: str) -> dict[str, str | None]:
+        """`%(field)` of each distinct object id (other strings dropped) from one `cat-file --batch-check`, as
+        git printed it (`missing` for an object it cannot read); None when git printed no line for the id."""
+        wanted = [s for s in dict.fromkeys(shas) if is_sha(s)]
+        if not wanted:
             return {}
-        out = self._out("cat-file", "--batch-check=%(objectname) %(objecttype)",
-                       input="".join(f"{s}\n" for s in shas).encode())
-        types: dict[str, str | None] = dict.fromkeys(shas)
+        out = self._out("cat-file", f"--batch-check=%(objectname) %({field})",
+                       input="".join(f"{s}\n" for s in wanted).encode())
+        values: dict[str, str | None] = dict.fromkeys(wanted)
         for line in out.splitlines():
-            name, _, kind = line.partition(" ")
-            if name in types and kind in ("blob", "tree", "commit", "tag"):
-                types[name] = kind
-        return types
+            name, _, value = line.partition(" ")
+            if name in values:
+                values[name] = value
+        return values
 
     def peel(self, shas: Iterable[str]) -> dict[str, tuple[str, str]]:
         """(type, id) of the object each id names once annotated tags are peeled (one `cat-file
