@@ -10,7 +10,10 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pytest_httpserver import HTTPServer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "data" / "github"
@@ -63,6 +66,17 @@ def synthetic_pull_commit(sha: str, *, login: str | None, email: str, message: s
     else:
         base["committer"]["login"] = committer_login or login
     return base
+
+
+def serve_pull_commits(server: HTTPServer, repo: str, number: int, commits: list[dict[str, Any]]) -> None:
+    """Serve a pull request's commit list as GitHub pages it: 100 a page, `Link: rel="next"` on all but the last."""
+    url = server.url_for(f"/repos/{repo}/pulls/{number}/commits")
+    pages = [commits[i:i + 100] for i in range(0, len(commits), 100)]
+    for index, page in enumerate(pages, start=1):
+        headers = {"Link": f'<{url}?per_page=100&page={index + 1}>; rel="next"'} if index < len(pages) else {}
+        query = "per_page=100" if index == 1 else f"per_page=100&page={index}"
+        server.expect_request(f"/repos/{repo}/pulls/{number}/commits", query_string=query).respond_with_json(
+            page, headers=headers)
 
 
 def synthetic_associated_pull(number: int, *, base_ref: str, head_sha: str, merged: bool,

@@ -12,7 +12,7 @@ from pytest_httpserver import HTTPServer
 
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.models import ExitCode
-from tests.github_helpers import synthetic_pull_commit, synthetic_review
+from tests.github_helpers import serve_pull_commits, synthetic_pull_commit, synthetic_review
 from tests.repo_builder import RepoBuilder
 from tests.test_action import ALICE, MOBILE, POLICY, REPO, Env, gh, pr_event, pr_repo, serve_pr
 
@@ -222,16 +222,6 @@ def _many_commits(repo: RepoBuilder, count: int) -> list[str]:
 MALLORY = ("Mallory", "mallory@corp.example")
 
 
-def _serve_paged_commits(server: HTTPServer, number: int, commits: list[dict[str, Any]]) -> None:
-    url = server.url_for(f"/repos/{REPO}/pulls/{number}/commits")
-    pages = [commits[i:i + 100] for i in range(0, len(commits), 100)]
-    for index, page in enumerate(pages, start=1):
-        headers = {"Link": f'<{url}?per_page=100&page={index + 1}>; rel="next"'} if index < len(pages) else {}
-        query = "per_page=100" if index == 1 else f"per_page=100&page={index}"
-        server.expect_request(f"/repos/{REPO}/pulls/{number}/commits", query_string=query).respond_with_json(
-            page, headers=headers)
-
-
 @pytest.fixture
 def big_pr(repo: RepoBuilder) -> dict[str, Any]:
     """251 commits: 250 desktop commits by Alice, then Mallory's mobile commit (a non-GitHub address)."""
@@ -246,7 +236,7 @@ def test_251st_commit_author_cannot_approve_a_truncated_pr(gh: Env, httpserver: 
                                                            big_pr: dict[str, Any]) -> None:
     """Issue #9 item 7: GitHub lists 250 commits; Mallory wrote the 251st and approves."""
     listed = [synthetic_pull_commit(sha, login="alice", email=ALICE[1]) for sha in big_pr["shas"][:250]]
-    _serve_paged_commits(httpserver, 7, listed)
+    serve_pull_commits(httpserver, REPO, 7, listed)
     httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews").respond_with_json(
         [synthetic_review("mallory", "APPROVED", big_pr["head"], rid=1)])
     httpserver.expect_request(f"/repos/{REPO}/commits/{big_pr['head']}").respond_with_json(
@@ -257,7 +247,7 @@ def test_251st_commit_author_cannot_approve_a_truncated_pr(gh: Env, httpserver: 
     assert "not counted (an author, committer or co-author): @mallory" in result.output
     # Someone else's approval is enough: the lookup made the range whole, it did not just block.
     httpserver.clear()
-    _serve_paged_commits(httpserver, 7, listed)
+    serve_pull_commits(httpserver, REPO, 7, listed)
     httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews").respond_with_json(
         [synthetic_review("mallory", "APPROVED", big_pr["head"], rid=1),
          synthetic_review("bob", "APPROVED", big_pr["head"], rid=2)])
@@ -270,7 +260,7 @@ def test_251st_commit_author_cannot_approve_a_truncated_pr(gh: Env, httpserver: 
 def test_truncated_pr_whose_missing_commit_cannot_be_read_fails_closed(gh: Env, httpserver: HTTPServer,
                                                                        big_pr: dict[str, Any]) -> None:
     listed = [synthetic_pull_commit(sha, login="alice", email=ALICE[1]) for sha in big_pr["shas"][:250]]
-    _serve_paged_commits(httpserver, 7, listed)
+    serve_pull_commits(httpserver, REPO, 7, listed)
     httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews").respond_with_json(
         [synthetic_review("bob", "APPROVED", big_pr["head"], rid=2)])
     httpserver.expect_request(f"/repos/{REPO}/commits/{big_pr['head']}").respond_with_data("nope", status=404)

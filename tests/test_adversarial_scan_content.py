@@ -221,6 +221,15 @@ def test_a_key_behind_a_nul_in_a_commit_object_is_found(repo: RepoBuilder, where
     assert [(f.path, f.line) for f in found if f.rule_id == "secrets/aws-access-key"] == [expected]
 
 
+def _kept(log: Path) -> list[tuple[str, str]]:
+    """What the decision log keeps of each record: its data (as JSON) and its stored verdict ("" when none)."""
+    store = open_log(str(log), create=False)
+    try:
+        return [(json.dumps(r.data()), r.verdict or "") for r in store.records()]
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize("ref", ["refs/heads/{key}", "refs/tags/v1-{key}", "refs/heads/feature/{key}/x"])
 def test_a_key_in_a_ref_name_is_found_and_redacted(tmp_path: Path, ref: str) -> None:
     """A ref name is stored in the repository and shown to everyone who fetches: a token in it leaks like
@@ -235,11 +244,7 @@ def test_a_key_in_a_ref_name_is_found_and_redacted(tmp_path: Path, ref: str) -> 
     assert AWS_KEY not in result.remote_text, result.remote_text
     assert server.git("for-each-ref", target) == ""
     # Nor what the gate keeps: the decision log (refs, the stored verdict) and the hook's audit records.
-    store = open_log(str(log), create=False)
-    try:
-        kept = [(json.dumps(r.data()), r.verdict or "") for r in store.records()]
-    finally:
-        store.close()
+    kept = _kept(log)
     assert kept and not [k for k in kept if AWS_KEY in k[0] or AWS_KEY in k[1]]
     assert AWS_KEY not in server.audit_log.read_text()
     # A harmless name still passes.
@@ -256,11 +261,7 @@ def test_a_key_in_the_ref_name_of_new_commits_is_redacted_in_their_refs_too(tmp_
                    env={"GATEKEEPER_DECISION_LOG": str(log)})
     assert result.code != 0 and "secrets/aws-access-key" in result.remote_text, result.output
     assert AWS_KEY not in result.remote_text, result.remote_text  # git's own `! [remote rejected]` line is not ours
-    store = open_log(str(log), create=False)
-    try:
-        verdicts = [json.loads(r.verdict) for r in store.records() if r.verdict]
-    finally:
-        store.close()
+    verdicts = [json.loads(verdict) for _, verdict in _kept(log) if verdict]
     assert verdicts and all(v["commits"] for v in verdicts)
     assert not [v for v in verdicts if AWS_KEY in json.dumps(v)]
     assert all("AKIA…" in ref for v in verdicts for c in v["commits"] for ref in c["refs"])
@@ -279,11 +280,7 @@ def test_deleting_a_ref_whose_name_holds_a_key_does_not_print_or_keep_the_key(tm
     result = spush(server, work, "origin", f":{target}", env={"GATEKEEPER_DECISION_LOG": str(log)})
     assert (result.code != 0) == ("release/" in ref), result.output
     assert AWS_KEY not in result.remote_text, result.remote_text  # git's own status line is not ours
-    store = open_log(str(log), create=False)
-    try:
-        kept = [(json.dumps(r.data()), r.verdict or "") for r in store.records()]
-    finally:
-        store.close()
+    kept = _kept(log)
     assert kept and not [k for k in kept if AWS_KEY in k[0] or AWS_KEY in k[1]]
     assert AWS_KEY not in server.audit_log.read_text()
 
@@ -304,11 +301,7 @@ def test_a_key_in_the_name_of_a_file_an_agent_wrote_is_redacted_in_its_ai_paths(
     log = tmp_path / "decisions.db"
     result = spush(server, work, "origin", "HEAD:refs/heads/topic", env={"GATEKEEPER_DECISION_LOG": str(log)})
     assert result.code != 0 and "secrets/aws-access-key" in result.remote_text, result.output
-    store = open_log(str(log), create=False)
-    try:
-        verdicts = [json.loads(r.verdict) for r in store.records() if r.verdict]
-    finally:
-        store.close()
+    verdicts = [json.loads(verdict) for _, verdict in _kept(log) if verdict]
     origins = [c["origin"] for v in verdicts for c in v["commits"] if c["origin"]["ai_paths"]]
     assert origins, verdicts  # the agent's path is listed (redacted), not dropped
     assert all(p.startswith("keys/AKIA…") for o in origins for p in o["ai_paths"])

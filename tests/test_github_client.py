@@ -18,7 +18,7 @@ from gatekeeper.models import Commit, CommitReport, Origin, Person, RefKind, Ref
 from gatekeeper.modes.action import ActionSettings
 from gatekeeper.review.github import GitHubClient, GitHubError
 from gatekeeper.review.github_source import GitHubEvent, GitHubReviewSource
-from tests.github_helpers import TOKEN, rest_example, synthetic_pull_commit, synthetic_review
+from tests.github_helpers import TOKEN, rest_example, serve_pull_commits, synthetic_pull_commit, synthetic_review
 from tests.repo_builder import RepoBuilder
 
 REPO = "octocat/Hello-World"
@@ -347,14 +347,8 @@ def test_a_truncated_pr_is_reconciled_once_per_run(httpserver: HTTPServer, sleep
     reports = [CommitReport(commit=Commit(sha, (parent,), person, person, 0, 0, "change"), origin=Origin(),
                             mobile=sha == shas[-1], ruleset="mobile")
                for parent, sha in zip([base, *shas], shas, strict=False)]
-    url = httpserver.url_for(f"/repos/{REPO}/pulls/12/commits")
     listed = [synthetic_pull_commit(sha, login="alice", email=person.email) for sha in shas[:PR_COMMITS_LIMIT]]
-    pages = [listed[i:i + 100] for i in range(0, len(listed), 100)]
-    for index, page in enumerate(pages, start=1):
-        headers = {"Link": f'<{url}?per_page=100&page={index + 1}>; rel="next"'} if index < len(pages) else {}
-        query = "per_page=100" if index == 1 else f"per_page=100&page={index}"
-        httpserver.expect_request(f"/repos/{REPO}/pulls/12/commits", query_string=query).respond_with_json(
-            page, headers=headers)
+    serve_pull_commits(httpserver, REPO, 12, listed)
     httpserver.expect_request(REVIEWS).respond_with_json([synthetic_review("bob", "APPROVED", shas[-1], rid=1)])
     httpserver.expect_request(f"/repos/{REPO}/commits/{shas[-1]}").respond_with_json(
         synthetic_pull_commit(shas[-1], login="alice", email=person.email))
