@@ -339,3 +339,14 @@ def test_hook_entry_point_never_imports_the_full_cli() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "gatekeeper.cli'" not in out and "gatekeeper.report" not in out, out
     assert "'pre-receive'" in out and "'tag'" in out
+
+
+MODE_LINE_LIMIT = 250  # issue #13: a front door parses its input, calls the engine and returns; it holds no check
+
+
+def test_front_doors_stay_thin() -> None:
+    """Each mode stays a thin front door: when one grows past the limit, its new part belongs in a room of
+    its own (a check in checks/, rendering in report/, git in gatekeeper.git), not in the mode."""
+    grown = {path.name: n for path in sorted((PKG / "modes").glob("*.py"))
+             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MODE_LINE_LIMIT}
+    assert not grown, f"modes/ files over {MODE_LINE_LIMIT} lines: {grown}"
