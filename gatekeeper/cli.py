@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
+from click.utils import make_default_short_help
 
 import gatekeeper
 from gatekeeper.console import invoke, silence_stdout
@@ -45,7 +47,100 @@ def emit(verdict: Verdict, fmt: str, output: Path | None) -> ExitCode:
     return verdict.exit_code
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# -- the front doors that live in their own modules, imported when named ------------------------------
+# `gatekeeper audit` need not load the Action's, the scanners' or the device registry's modules, so each
+# is imported by a small function (a plain import statement: tests/test_architecture.py still sees the
+# edge and any cycle through it). `--help` lists them from their short help below, without importing
+# them; tests/test_cli_commands.py holds each line to the command's own docstring.
+def _action() -> click.Command:
+    from gatekeeper.cli_action import action
+
+    return action
+
+
+def _attest() -> click.Command:
+    from gatekeeper.cli_attest import attest
+
+    return attest
+
+
+def _audit() -> click.Command:
+    from gatekeeper.cli_audit import audit
+
+    return audit
+
+
+def _baseline() -> click.Command:
+    from gatekeeper.cli_scan import baseline
+
+    return baseline
+
+
+def _device() -> click.Command:
+    from gatekeeper.cli_device import device
+
+    return device
+
+
+def _log() -> click.Command:
+    from gatekeeper.cli_log import log_group
+
+    return log_group
+
+
+def _rules() -> click.Command:
+    from gatekeeper.cli_scan import rules
+
+    return rules
+
+
+LAZY_COMMANDS: dict[str, tuple[Callable[[], click.Command], str]] = {
+    "action": (_action, "Gate a pull request, merge group or push inside GitHub Actions."),
+    "attest": (_attest, "Sign a SLSA Source provenance + VSA for a revision (`attest REV`), or verify one "
+                        "(`attest verify REV`)."),
+    "audit": (_audit, "Report where a history's code came from, what was signed and reviewed, and what the gate "
+                      "decided."),
+    "baseline": (_baseline, "Accept the current findings: write their fingerprints so later runs suppress them "
+                            "(reason \"baseline\")."),
+    "device": (_device, "Enroll, revoke and list the devices whose keys may sign commits (the device registry)."),
+    "log": (_log, "Verify, show or export the hash-chained decision log."),
+    "rules": (_rules, "List or test gatekeeper's scanning rules."),
+}
+
+
+class _LazyGroup(click.Group):
+    """A group whose LAZY_COMMANDS are imported on first use; listed, resolved and helped like the rest."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            self.add_command(LAZY_COMMANDS[cmd_name][0](), cmd_name)
+        return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and args[0] not in LAZY_COMMANDS:
+            # An unknown name: load them all, so click's "Did you mean ...?" still weighs every command.
+            for name in LAZY_COMMANDS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's own listing, with the short help of a command not loaded yet taken from LAZY_COMMANDS."""
+        listed = [(name, self.commands.get(name)) for name in self.list_commands(ctx)]
+        listed = [(name, command) for name, command in listed if command is None or not command.hidden]
+        if not listed:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _ in listed)
+        rows = [(name, command.get_short_help_str(limit) if command is not None
+                 else make_default_short_help(LAZY_COMMANDS[name][1], limit).strip()) for name, command in listed]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(gatekeeper.__version__, "--version", prog_name="gatekeeper")
 @click.option("--verbose", "-v", is_flag=True, help="Show tracebacks for errors.")
 def cli(verbose: bool) -> None:
@@ -118,16 +213,10 @@ def policy_check(file: Path) -> ExitCode:
 
 
 def _register() -> None:
-    """Every command of every front door, in one explicit list (each module stays thin itself)."""
-    from gatekeeper.cli_action import action
-    from gatekeeper.cli_attest import attest
-    from gatekeeper.cli_audit import audit
-    from gatekeeper.cli_device import device
+    """The hook side's commands, from the module installed hooks run (kept lean by its own test)."""
     from gatekeeper.cli_hook import COMMANDS as HOOK_COMMANDS
-    from gatekeeper.cli_log import log_group
-    from gatekeeper.cli_scan import baseline, rules
 
-    for command in (*HOOK_COMMANDS, action, attest, device, rules, baseline, log_group, audit):
+    for command in HOOK_COMMANDS:
         cli.add_command(command)
 
 
