@@ -11,6 +11,7 @@ import pytest
 from click.utils import make_default_short_help
 
 from gatekeeper.cli import LAZY_COMMANDS, cli, run
+from tests.repo_builder import RepoBuilder
 
 # The names `gatekeeper --help` lists: the contract (every one of them must stay).
 COMMANDS = ("action", "attest", "audit", "baseline", "check", "demo", "device", "install", "log", "policy",
@@ -70,3 +71,30 @@ def test_an_unknown_command_is_still_matched_against_every_command(capsys: pytes
     assert run(["audti"]) == 2
     assert "Did you mean 'audit'?" in capsys.readouterr().err
 
+
+# What `gatekeeper audit` must not load on a repository without attestations: the other front doors,
+# the scanners, the attestation and signature stacks (crypto), the engine's modes.
+_AUDIT_MODULES = """
+import io, sys
+from gatekeeper.cli import run
+sys.stdout = io.StringIO()
+code = run(["audit", "--format", "json", "--no-progress"])
+sys.stdout = sys.__stdout__
+print(code)
+print("\\n".join(sorted(sys.modules)))
+"""
+_NOT_FOR_AUDIT = ("gatekeeper.cli_action", "gatekeeper.cli_attest", "gatekeeper.cli_device", "gatekeeper.cli_log",
+                  "gatekeeper.cli_scan", "gatekeeper.attest.envelope", "gatekeeper.attest.store",
+                  "gatekeeper.provenance.signatures", "gatekeeper.provenance.openpgp", "gatekeeper.scan.secrets",
+                  "gatekeeper.scan.semgrep", "gatekeeper.scan.bandit", "gatekeeper.modes", "gatekeeper.report.text",
+                  "sshsig", "cryptography", "securesystemslib", "rich")
+
+
+def test_the_audit_loads_only_what_it_uses(repo: RepoBuilder) -> None:
+    repo.commit("first", {"a.txt": "a\n"})
+    out = subprocess.run([sys.executable, "-c", _AUDIT_MODULES], cwd=repo.path, capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out[0] == "0"
+    loaded = set(out[1:])
+    assert "gatekeeper.audit.history" in loaded and "gatekeeper.cli_audit" in loaded
+    assert not {m for m in loaded if m in _NOT_FOR_AUDIT or m.startswith(tuple(p + "." for p in _NOT_FOR_AUDIT))}

@@ -15,6 +15,7 @@ import random
 import shutil
 import struct
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -863,3 +864,19 @@ def test_enroll_and_revoke(keys: dict[str, Key]) -> None:
         revoke_device(revoked, "nope", at=NOW, reason="?")
     with pytest.raises(ConfigError, match="needs a reason"):
         revoke_device(registry, "ipad-bob", at=NOW, reason=" ")
+
+
+def test_the_package_surface_loads_on_first_use() -> None:
+    # Importing the package (every check does, for the allowed-signers patterns) must not load the verifiers
+    # (sshsig, cryptography); each public name still resolves, from the module that defines it.
+    code = ("import importlib, sys, gatekeeper.provenance as p\n"
+            "print(sorted(m for m in ('gatekeeper.provenance.signatures', 'sshsig', 'cryptography') if m in sys.modules))\n"
+            "home = {n: importlib.import_module(f'gatekeeper.provenance.{p._HOME[n]}') for n in p._HOME}\n"
+            "print(sorted(n for n in p.__all__ if getattr(p, n) is not getattr(home[n], n)))\n"
+            "print(sorted(set(p.__all__) ^ set(p._HOME)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["[]", "[]", "[]"]
+    import gatekeeper.provenance as package
+
+    with pytest.raises(AttributeError):
+        package.no_such_name

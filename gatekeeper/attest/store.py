@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from gatekeeper.attest import ATTESTATIONS_REF as ATTESTATIONS_REF  # defined light, for readers that only ask
 from gatekeeper.attest.envelope import SignedStatement, decode_payload_unverified
 from gatekeeper.errors import GitError
 from gatekeeper.git import Git
 
-ATTESTATIONS_REF = "refs/notes/gatekeeper/attestations"
 RESERVED_PREFIX = "refs/notes/gatekeeper/"
 MAX_NOTE_BYTES = 256 * 1024
 

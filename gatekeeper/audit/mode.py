@@ -85,7 +85,7 @@ def _policy(git: Git, policy_file: Path | None, notes: list[str]) -> tuple[Polic
 
 def _attestations(git: Git, keys: tuple[Path, ...], notes: list[str]) -> Any:
     """The attestation notes to join, when the repository has any (their reader loads only then)."""
-    from gatekeeper.attest.store import ATTESTATIONS_REF
+    from gatekeeper.attest import ATTESTATIONS_REF
 
     if git.try_resolve_object(ATTESTATIONS_REF) is None:
         if keys:

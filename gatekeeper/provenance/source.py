@@ -22,6 +22,7 @@ import datetime as dt
 import posixpath
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from gatekeeper import catalogue
 from gatekeeper.config import Policy
@@ -31,10 +32,13 @@ from gatekeeper.interfaces import SignatureResult
 from gatekeeper.models import Commit, SignatureInfo, SignatureStatus
 from gatekeeper.origin.base import DeviceFact
 from gatekeeper.provenance.allowed_signers import AllowedSigner, read_allowed_signers
-from gatekeeper.provenance.devices import DeviceRegistry, allowed_signers_text, parse_registry
-from gatekeeper.provenance.gpg import forge_gnupghome, run_process
-from gatekeeper.provenance.openpgp import ForgeKeys, bundled_forge_keys
-from gatekeeper.provenance.signatures import NO_KEYRING, OpenPGPVerifier, Runner, openpgp_verifier, verify_commit
+
+if TYPE_CHECKING:
+    # The verifiers (sshsig, cryptography, the shipped forge keys) and the device registry's parser load
+    # when a commit is signed or the policy names a registry: most audited and pushed commits are neither.
+    from gatekeeper.provenance.devices import DeviceRegistry
+    from gatekeeper.provenance.openpgp import ForgeKeys
+    from gatekeeper.provenance.signatures import OpenPGPVerifier, Runner
 
 Reader = Callable[[Path], str | None]
 """`read(path) -> text`, or None when the trusted file does not exist."""
@@ -166,6 +170,8 @@ def load_trust(policy: Policy, reader: Reader) -> TrustMaterial:
     Without an `allowed_signers:` key but with a registry, the signers are generated from the registry
     (its active SSH keys, principal = owner), so enrolling a device is all it takes.
     """
+    from gatekeeper.provenance.devices import allowed_signers_text, parse_registry
+
     registry: DeviceRegistry | None = None
     if policy.devices is not None:
         text = reader(policy.devices)
@@ -208,7 +214,7 @@ class ProvenanceSource:
         trust = load_trust(policy, self.reader)
         gpg = self._gpg(policy)
         forge: ForgeKeys | None = None  # the shipped keys are parsed only once a signed commit needs them
-        forge_gpg = _LazyForgeGpg(self.gpg_runner or run_process, self.gpg_program)
+        forge_gpg = _LazyForgeGpg(self.gpg_runner, self.gpg_program)
         unchecked: list[str] = []
         objects = git.read_objects((c.sha for c in commits), max_size=MAX_COMMIT_BYTES)
         signatures: dict[str, SignatureInfo] = {}
@@ -223,7 +229,10 @@ class ProvenanceSource:
             if not _has_signature_header(raw):
                 signatures[commit.sha] = _UNSIGNED  # most commits: skip the full parse
                 continue
-            if forge is None:
+            if forge is None:  # the first signed commit
+                from gatekeeper.provenance.openpgp import bundled_forge_keys
+                from gatekeeper.provenance.signatures import NO_KEYRING, verify_commit
+
                 shipped = self.forge_keys if self.forge_keys is not None else bundled_forge_keys()
                 forge = _allowed_forges(shipped, policy.forge_signatures)
             info = verify_commit(raw, signers=trust.signers, now=now, registry=trust.registry, gpg=gpg,
@@ -261,11 +270,16 @@ class ProvenanceSource:
         # caller chose the keyring setup itself.
         if policy.gpg_home is None and self.gpg_runner is None:
             return None
+        from gatekeeper.provenance.gpg import run_process
+        from gatekeeper.provenance.signatures import openpgp_verifier
+
         return openpgp_verifier(self.gpg_runner or run_process, policy.gpg_home, gpg_program=self.gpg_program)
 
 
 def _allowed_forges(keys: ForgeKeys, forges: Sequence[str]) -> ForgeKeys:
     """Only the forges the policy trusts (`forge_signatures`); a GHES or self-managed GitLab may want none."""
+    from gatekeeper.provenance.openpgp import ForgeKeys
+
     return ForgeKeys(tuple(k for k in keys.openpgp if k.forge in forges),
                      tuple(k for k in keys.ssh if k.forge in forges))
 
@@ -274,17 +288,20 @@ class _LazyForgeGpg:
     """gpg over a private keyring of the shipped forge keys, made only when a forge signature needs it
     (the in-process verifier handles every web-flow signature seen on real histories)."""
 
-    def __init__(self, run: Runner, gpg_program: str) -> None:
+    def __init__(self, run: Runner | None, gpg_program: str) -> None:
         self.run = run
         self.gpg_program = gpg_program
         self.failed = 0
 
     def __call__(self, signature: bytes, payload: bytes) -> SignatureInfo:
+        from gatekeeper.provenance.gpg import forge_gnupghome, run_process
+        from gatekeeper.provenance.signatures import openpgp_verifier
+
         home = forge_gnupghome(self.gpg_program)
         if home is None:
             self.failed += 1
             return SignatureInfo(_S.ERROR, "openpgp", detail="gpg could not load the shipped forge keys")
-        return openpgp_verifier(self.run, home, gpg_program=self.gpg_program)(signature, payload)
+        return openpgp_verifier(self.run or run_process, home, gpg_program=self.gpg_program)(signature, payload)
 
 
 _UNSIGNED = SignatureInfo(_S.UNSIGNED, detail="the commit has no signature")
