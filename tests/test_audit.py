@@ -324,3 +324,19 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
     assert isinstance(_progress_bar(False), contextlib.nullcontext)  # --no-progress
     monkeypatch.setenv("CI", "true")
     assert isinstance(_progress_bar(True), contextlib.nullcontext)  # CI
+
+
+def test_a_bare_repository_is_audited_with_the_policy_at_head(repo: RepoBuilder, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    repo.commit("work", {"a.txt": "1\n"})
+    plain = tmp_path / "plain.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(plain)], check=True)
+    repo.commit("policy", {".gatekeeper.yml": POLICY.replace("devices: .gatekeeper/devices.yml\n", "")})
+    with_policy = tmp_path / "with-policy.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(with_policy)], check=True)
+
+    data = audit_json(capsys, plain)
+    assert data["policy"] == "built-in default" and not data["summary"]["notes"]
+    data = audit_json(capsys, with_policy)
+    head = repo.git("rev-parse", "HEAD").strip()
+    assert data["policy"] == f"HEAD:.gatekeeper.yml at {head[:12]}" and not data["summary"]["notes"]

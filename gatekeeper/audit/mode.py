@@ -73,9 +73,11 @@ def _policy(git: Git, policy_file: Path | None, notes: list[str]) -> tuple[Polic
     if info.toplevel is not None and (info.toplevel / POLICY_FILENAME).is_file():
         return load_policy_file(info.toplevel / POLICY_FILENAME), filesystem_reader
     head = git.try_resolve("HEAD")
-    blob = git.show_file(head, POLICY_FILENAME) if head else None
+    # The tree first: most repositories have no policy at HEAD, and one `ls-tree` says so.
+    present = head is not None and bool(git.tree_entries(head, POLICY_FILENAME))
+    blob = git.show_file(head, POLICY_FILENAME) if head is not None and present else None
     if head is None or blob is None:
-        if head is not None and git.tree_entries(head, POLICY_FILENAME):
+        if present:
             notes.append(f"HEAD has a {POLICY_FILENAME} whose content is not in this clone (a partial clone?): the "
                          "built-in default policy was used; pass --policy to use yours")
         return default_policy(), filesystem_reader
