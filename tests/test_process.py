@@ -93,3 +93,24 @@ def test_run_inherited_returns_the_exit_code_and_times_out() -> None:
     with pytest.raises(process.Timeout):
         process.run_inherited(["sleep", "300"], input=b"", timeout=0.5)
     assert process.pending() == before
+
+
+def test_a_child_that_closed_its_output_but_runs_on_still_times_out() -> None:
+    # Its output ends at once; the wait for its exit is what must stop at the timeout (and only once).
+    before = process.pending()
+    started = time.monotonic()
+    with pytest.raises(process.Timeout):
+        process.run(["sh", "-c", "exec >&- 2>&-; sleep 300"], timeout=1)
+    assert 0.9 < time.monotonic() - started < 10
+    assert process.pending() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="pidfd_open is Linux-only")
+def test_the_timed_wait_returns_when_the_child_exits() -> None:
+    # What saves the sleep steps of subprocess's polling wait: back when the program exits, not at the timeout.
+    with process.Child(["sleep", "0.3"], stdout="devnull", stderr="devnull") as child:
+        started = time.monotonic()
+        process._await_exit(child.pid, 30)
+        waited = time.monotonic() - started
+        assert 0.2 < waited < 10
+        assert child.wait(timeout=5) == 0
