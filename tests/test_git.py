@@ -186,3 +186,32 @@ def test_named_operations_refuse_option_like_names(repo: RepoBuilder, tmp_path: 
     git.set_config("gatekeeper.example", "yes")
     assert git.config_get("gatekeeper.example") == "yes"
     assert git.hooks_dir() == repo.path / ".git" / "hooks"
+
+
+def test_info_of_a_work_tree_a_subdirectory_a_git_dir_a_bare_and_a_shallow_repository(repo: RepoBuilder,
+                                                                                       tmp_path: Path) -> None:
+    repo.commit("one", {"sub/a.txt": "1\n"})
+    repo.commit("two", {"sub/a.txt": "2\n"})
+    top = repo.path.resolve()
+    for where in (repo.path, repo.path / "sub"):
+        info = Git(where).info()
+        assert (info.git_dir, info.toplevel, info.shallow) == (top / ".git", top, False), where
+    info = Git(repo.path / ".git").info()  # inside the git directory: no work tree to name
+    assert (info.git_dir, info.toplevel, info.shallow) == (top / ".git", None, False)
+    bare = tmp_path / "bare.git"
+    repo.git("clone", "-q", "--bare", str(repo.path), str(bare))
+    info = Git(bare).info()
+    assert (info.git_dir, info.toplevel, info.shallow) == (bare.resolve(), None, False)
+    shallow = tmp_path / "shallow"
+    repo.git("clone", "-q", "--depth", "1", repo.path.as_uri(), str(shallow))
+    info = Git(shallow).info()
+    assert (info.git_dir, info.toplevel, info.shallow) == (shallow.resolve() / ".git", shallow.resolve(), True)
+    shallow_bare = tmp_path / "shallow.git"
+    repo.git("clone", "-q", "--bare", "--depth", "1", repo.path.as_uri(), str(shallow_bare))
+    info = Git(shallow_bare).info()
+    assert (info.git_dir, info.toplevel, info.shallow) == (shallow_bare.resolve(), None, True)
+
+
+def test_info_outside_a_repository_says_so(tmp_path: Path) -> None:
+    with pytest.raises(GitError, match="is not a git repository"):
+        Git(tmp_path).info()

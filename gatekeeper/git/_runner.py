@@ -227,26 +227,45 @@ class Runner:
     # -- repository -----------------------------------------------------------------------------
     def info(self) -> RepoInfo:
         if self._info is None:
-            proc = self._run("rev-parse", "--absolute-git-dir", "--is-bare-repository",
-                            "--is-shallow-repository", check=False)
-            if proc.returncode != 0:
-                stderr = proc.stderr.decode("utf-8", "replace")
-                if "not a git repository" in stderr.lower():
-                    raise GitError(f"{self.path.resolve()} is not a git repository",
-                                   "run inside a clone or pass --repo PATH", stderr=stderr)
-                if "dubious ownership" in stderr:
-                    raise GitError(f"git refuses {self.path.resolve()}: owned by another user",
-                                   f"git config --global --add safe.directory {self.path.resolve()}",
-                                   stderr=stderr)
-                raise GitError(f"cannot read repository {self.path}: {_first_line(stderr)}",
-                               "check the path and permissions", stderr=stderr)
-            git_dir, bare, shallow = proc.stdout.decode().split("\n")[:3]
-            toplevel = None
-            if bare != "true":
-                top = self._run("rev-parse", "--show-toplevel", check=False)
-                toplevel = Path(top.stdout.decode().strip()) if top.returncode == 0 else None
-            self._info = RepoInfo(Path(git_dir), toplevel, shallow == "true")
+            self._info = self._one_call_info() or self._read_info()
         return self._info
+
+    def _one_call_info(self) -> RepoInfo | None:
+        """The answer of one `rev-parse` that also asks for the work tree: a work tree's, or a bare
+        repository's (git prints the other three answers, then refuses --show-toplevel there alone).
+        None for anything else, which the step-by-step reading then explains."""
+        proc = self._run("rev-parse", "--absolute-git-dir", "--is-bare-repository", "--is-shallow-repository",
+                         "--show-toplevel", check=False)
+        lines = proc.stdout.decode().split("\n")
+        if len(lines) < 4 or not lines[0] or lines[1] not in ("true", "false") or lines[2] not in ("true", "false"):
+            return None
+        if proc.returncode == 0 and lines[1] == "false" and len(lines) == 5 and lines[3] and not lines[4]:
+            return RepoInfo(Path(lines[0]), Path(lines[3].strip()), lines[2] == "true")
+        if (proc.returncode != 0 and len(lines) == 4 and not lines[3]
+                and b"must be run in a work tree" in proc.stderr):
+            return RepoInfo(Path(lines[0]), None, lines[2] == "true")
+        return None
+
+    def _read_info(self) -> RepoInfo:
+        proc = self._run("rev-parse", "--absolute-git-dir", "--is-bare-repository",
+                         "--is-shallow-repository", check=False)
+        if proc.returncode != 0:
+            stderr = proc.stderr.decode("utf-8", "replace")
+            if "not a git repository" in stderr.lower():
+                raise GitError(f"{self.path.resolve()} is not a git repository",
+                               "run inside a clone or pass --repo PATH", stderr=stderr)
+            if "dubious ownership" in stderr:
+                raise GitError(f"git refuses {self.path.resolve()}: owned by another user",
+                               f"git config --global --add safe.directory {self.path.resolve()}",
+                               stderr=stderr)
+            raise GitError(f"cannot read repository {self.path}: {_first_line(stderr)}",
+                           "check the path and permissions", stderr=stderr)
+        git_dir, bare, shallow = proc.stdout.decode().split("\n")[:3]
+        toplevel = None
+        if bare != "true":
+            top = self._run("rev-parse", "--show-toplevel", check=False)
+            toplevel = Path(top.stdout.decode().strip()) if top.returncode == 0 else None
+        return RepoInfo(Path(git_dir), toplevel, shallow == "true")
 
 
 def _feed(pipe: IO[bytes] | None, data: bytes | None) -> None:
