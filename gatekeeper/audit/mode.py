@@ -72,12 +72,13 @@ def _policy(git: Git, policy_file: Path | None, notes: list[str]) -> tuple[Polic
     info = git.info()
     if info.toplevel is not None and (info.toplevel / POLICY_FILENAME).is_file():
         return load_policy_file(info.toplevel / POLICY_FILENAME), filesystem_reader
-    head = git.try_resolve("HEAD")
-    # The tree first: most repositories have no policy at HEAD, and one `ls-tree` says so.
-    present = head is not None and bool(git.tree_entries(head, POLICY_FILENAME))
-    blob = git.show_file(head, POLICY_FILENAME) if head is not None and present else None
+    # HEAD's tree first: most repositories have no policy there, and one `ls-tree` says so (a policy at HEAD
+    # then costs two calls more: the commit it was read from names it in the report).
+    present = bool(git.tree_entries("HEAD", POLICY_FILENAME))
+    head = git.try_resolve("HEAD") if present else None
+    blob = git.show_file(head, POLICY_FILENAME) if head is not None else None
     if head is None or blob is None:
-        if present:
+        if head is not None:
             notes.append(f"HEAD has a {POLICY_FILENAME} whose content is not in this clone (a partial clone?): the "
                          "built-in default policy was used; pass --policy to use yours")
         return default_policy(), filesystem_reader
