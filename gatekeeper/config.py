@@ -301,6 +301,15 @@ class Policy:
         return any(glob_match(pattern, ref) for pattern in self.protected_refs)
 
 
+def ruleset_for(device: DeviceClass, policy: Policy) -> tuple[bool, str]:
+    """(whether the device class counts as mobile, the rule set's name) for a commit of that class."""
+    effective = policy.origins.undeclared if device is DeviceClass.UNKNOWN else device
+    mobile = effective in policy.origins.mobile_classes
+    if policy.has_ruleset(effective.value):
+        return mobile, effective.value
+    return mobile, "mobile" if mobile else "default"
+
+
 # -- strict YAML loading ----------------------------------------------------------------------------
 
 def load_yaml(text: str, source: str, *, fast: bool = False) -> Any:

@@ -17,6 +17,7 @@ from gatekeeper import catalogue
 from gatekeeper import origin as origin_pkg
 from gatekeeper.checks import CHECKS, Check, CheckContext, required_approvals
 from gatekeeper.config import Policy
+from gatekeeper.config import ruleset_for as ruleset_for  # re-exported: audit/history.py imports it from here
 from gatekeeper.errors import GitError
 from gatekeeper.git import NOTES_REF, BrokenNotes, Git, RefTarget, TreeEntry, is_zero
 from gatekeeper.interfaces import LooseBlob, ReviewSource, ScanJob, Scanner, ScanResult, SignatureSource
@@ -216,14 +217,6 @@ def loose_content(request: Request) -> tuple[list[LooseBlob], list[Finding]]:
                 trees[target] = request.git.tree_blobs(target)
             blobs.extend(LooseBlob(update.ref, e.path, e.sha) for e in trees[target])
     return blobs, findings
-
-
-def ruleset_for(device: DeviceClass, policy: Policy) -> tuple[bool, str]:
-    effective = policy.origins.undeclared if device is DeviceClass.UNKNOWN else device
-    mobile = effective in policy.origins.mobile_classes
-    if policy.has_ruleset(effective.value):
-        return mobile, effective.value
-    return mobile, "mobile" if mobile else "default"
 
 
 def evaluate(request: Request, services: Services) -> Verdict:

@@ -28,7 +28,6 @@ from gatekeeper import catalogue
 from gatekeeper.config import Policy
 from gatekeeper.errors import ConfigError
 from gatekeeper.git import Git, is_zero
-from gatekeeper.interfaces import SignatureResult
 from gatekeeper.models import Commit, SignatureInfo, SignatureStatus
 from gatekeeper.origin.base import DeviceFact
 from gatekeeper.provenance.allowed_signers import AllowedSigner, read_allowed_signers
@@ -36,6 +35,9 @@ from gatekeeper.provenance.allowed_signers import AllowedSigner, read_allowed_si
 if TYPE_CHECKING:
     # The verifiers (sshsig, cryptography, the shipped forge keys) and the device registry's parser load
     # when a commit is signed or the policy names a registry: most audited and pushed commits are neither.
+    # The interfaces (the engine's seams) load with the first result: the audit only needs this module's
+    # readers until a window holds a signed commit.
+    from gatekeeper.interfaces import SignatureResult
     from gatekeeper.provenance.devices import DeviceRegistry
     from gatekeeper.provenance.openpgp import ForgeKeys
     from gatekeeper.provenance.signatures import OpenPGPVerifier, Runner
@@ -262,6 +264,8 @@ class ProvenanceSource:
             findings += (catalogue.rule(KEYRING_MISSING).finding(
                 f"{forge_gpg.failed} forge-signed commit(s) could not be checked: gpg could not load the shipped "
                 "forge keys", fix="install GnuPG (gpg) on this machine").with_fingerprint(KEYRING_MISSING, "forge"),)
+        from gatekeeper.interfaces import SignatureResult
+
         return SignatureResult(signatures=signatures, devices=devices, findings=findings)
 
     def _gpg(self, policy: Policy) -> OpenPGPVerifier | None:
