@@ -7,7 +7,11 @@ audit imports. Two settings: with a warm bytecode cache (what an installed packa
 on install), and as this environment runs it; with PYTHONDONTWRITEBYTECODE=1 and an editable checkout
 that means compiling every imported module of ours from source on each run.
 
-    python bench/bench_startup.py [--rounds 9]
+    python bench/bench_startup.py [--rounds 9] [--tree DIR ...]
+
+`--tree DIR` adds `python -m gatekeeper audit` with the gatekeeper package of another checkout (e.g.
+`git worktree add /tmp/before <rev>`) on PYTHONPATH, timed in the same interleaved rounds: a before /
+after comparison on the same machine load.
 
 No timed assertions: it prints figures for the README and for comparing two revisions.
 """
@@ -21,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_audit import gatekeeper_argv, make_repo
@@ -43,35 +48,51 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> tupl
     return elapsed, usage.ru_utime + usage.ru_stime
 
 
+class Case(NamedTuple):
+    label: str
+    argv: list[str]
+    tree: Path | None = None  # a `--tree` checkout, first on PYTHONPATH
+
+    def env(self, base: dict[str, str] | None) -> dict[str, str] | None:
+        if self.tree is None:
+            return base
+        return dict(os.environ if base is None else base, PYTHONPATH=str(self.tree.resolve()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--tree", type=Path, action="append", default=[],
+                        help="another checkout whose `python -m gatekeeper audit` is timed alongside")
     args = parser.parse_args()
     gk = gatekeeper_argv()
+    audit = ["audit", "--format", "json", "--no-progress"]
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "one-commit"
         make_repo(repo, 1)
-        cases = (("python -c pass (interpreter floor)", [sys.executable, "-c", "pass"]),
-                 ("gatekeeper audit --format json", [*gk, "audit", "--format", "json", "--no-progress"]),
-                 ("gatekeeper --help", [*gk, "--help"]),
-                 ("python -m gatekeeper.cli_hook --help", [sys.executable, "-m", "gatekeeper.cli_hook", "--help"]))
+        cases = [Case("python -c pass (interpreter floor)", [sys.executable, "-c", "pass"]),
+                 Case("gatekeeper audit --format json", [*gk, *audit]),
+                 Case("gatekeeper --help", [*gk, "--help"]),
+                 Case("python -m gatekeeper.cli_hook --help", [sys.executable, "-m", "gatekeeper.cli_hook", "--help"]),
+                 *(Case(f"python -m gatekeeper audit ({tree.name})", [sys.executable, "-m", "gatekeeper", *audit], tree)
+                   for tree in args.tree)]
         cached = dict(os.environ, PYTHONPYCACHEPREFIX=str(Path(tmp) / "pyc"))
         cached.pop("PYTHONDONTWRITEBYTECODE", None)
-        for _, argv in cases:
-            timed(argv, repo, cached)  # fills the cache
+        for case in cases:
+            timed(case.argv, repo, case.env(cached))  # fills the cache
         as_is = "as this environment runs it" + (" (PYTHONDONTWRITEBYTECODE=1)"
                                                  if os.environ.get("PYTHONDONTWRITEBYTECODE") else "")
         for setting, env in (("with a warm bytecode cache", cached), (as_is, None)):
             best: dict[str, tuple[float, float]] = {}
             for _ in range(args.rounds):  # interleaved, so a burst of load elsewhere hits every case alike
-                for label, argv in cases:
-                    wall, cpu = timed(argv, repo, env)
-                    old = best.get(label, (wall, cpu))
-                    best[label] = (min(old[0], wall), min(old[1], cpu))
+                for case in cases:
+                    wall, cpu = timed(case.argv, repo, case.env(env))
+                    old = best.get(case.label, (wall, cpu))
+                    best[case.label] = (min(old[0], wall), min(old[1], cpu))
             print(f"start-up on a one-commit repository, {setting}, min of {args.rounds} runs")
-            print(f"  {'':40} {'wall':>7}  {'CPU':>7}")
+            print(f"  {'':44} {'wall':>7}  {'CPU':>7}")
             for label, (wall, cpu) in best.items():
-                print(f"  {label:40} {wall * 1000:5.0f}ms  {cpu * 1000:5.0f}ms")
+                print(f"  {label:44} {wall * 1000:5.0f}ms  {cpu * 1000:5.0f}ms")
         proc = subprocess.run([sys.executable, "-c", _IMPORTED, "audit", "--format", "json", "--no-progress"],
                               cwd=repo, capture_output=True, text=True, check=True)
         ours, total = proc.stderr.split()[-2:]
