@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gatekeeper.cli import cli, run
-from gatekeeper.cli_device import device
+from gatekeeper.cli import run
 from gatekeeper.errors import ConfigError, UsageError
 from gatekeeper.modes.device import DevicePaths, enroll
 from gatekeeper.provenance import load_registry
@@ -38,10 +37,8 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
 
 
 @pytest.fixture(autouse=True)
-def device_group(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The lead registers the group in cli.py; until then the tests do it."""
-    if "device" not in cli.commands:
-        cli.add_command(device)
+def no_user_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No SSH agent or GnuPG home of the developer's reaches the device commands."""
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
     monkeypatch.delenv("GNUPGHOME", raising=False)
 
