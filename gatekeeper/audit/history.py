@@ -40,8 +40,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from gatekeeper import origin as origin_pkg
 from gatekeeper.audit.decisionlog import Admission, LogError, Store
 from gatekeeper.checks import CheckContext, ZoneCheck
-from gatekeeper.config import Policy
-from gatekeeper.engine import ruleset_for
+from gatekeeper.config import Policy, ruleset_for
 from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git import NOTES_REF, Git, commit_from_parts, person_of, raw_parts
 from gatekeeper.identity import parse_identity, same_person, wrote
@@ -260,7 +259,8 @@ def resolve_range(git: Git, rev_range: str | None, since: str | None, every_ref:
     git.info()
     if since is not None and (not since.strip() or since.startswith("-") or any(ord(c) < 32 for c in since)):
         raise UsageError(f"invalid date {since!r}", "pass --since with a date such as 2026-01-31 or '6 months ago'")
-    if git.try_resolve("HEAD") is None and not git.refs("refs/heads/") and not git.refs("refs/remotes/"):
+    head = git.try_resolve("HEAD")
+    if head is None and not git.refs("refs/heads/") and not git.refs("refs/remotes/"):
         raise GitError(f"{git.path.resolve()} has no commits yet: nothing to audit",
                        "run the audit in a repository with history, or pass --repo")
     suffix = f" since {since}" if since else ""
@@ -269,7 +269,7 @@ def resolve_range(git: Git, rev_range: str | None, since: str | None, every_ref:
             raise UsageError("--all and --rev-range exclude each other", "pass one of them")
         return AuditRange((), (), True, since, f"all branches, tags and remote-tracking branches{suffix}")
     if not rev_range:
-        head = git.resolve("HEAD", "HEAD")
+        head = head or git.resolve("HEAD", "HEAD")  # no HEAD but branches: resolve() says what is wrong
         return AuditRange((head,), (), False, since, f"the whole history of HEAD ({head[:12]}){suffix}")
     if "..." in rev_range:
         raise UsageError(f"--rev-range {rev_range!r}: symmetric ranges (A...B) are not supported",
@@ -398,7 +398,7 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
     if not tips:
         summary.notes.append("no branch the policy protects exists here (protected_refs: "
                              f"{', '.join(policy.protected_refs)}): no commit counts as on a protected branch")
-    if git.is_shallow():
+    if git.info().shallow:
         summary.complete = False
         summary.notes.append("this clone is shallow: history before its shallow boundary is not here and was not "
                              "audited (`git fetch --unshallow` for all of it)")
