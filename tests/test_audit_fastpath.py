@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import os
 import random
@@ -240,3 +241,50 @@ def test_simple_sign_off_reads_what_the_trailer_parser_reads(tmp_path: Path) -> 
                 answered += 1
                 assert fast == expected, _message(body)
     assert 4 <= answered < len(SIGN_OFF_SHAPES)  # it answers the common shapes and leaves the rest
+
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+HOSTILE_IDENTS = [b"A <a@x>", b"Claude <noreply@anthropic.com>", b"GitHub <noreply@github.com>", b" github  <NOREPLY@github.com >",
+          b"x <NOREPLY@GITLAB.COM >", b"Paul (aider)\t<p@x>", b"b <Bot@Corp.example>", b"A <noreply@anthropic.com> x>",
+          b"\xff\xfe <a@x>", b"GitHub <noreply@github.com\r>", b"A <a@x>>", b"A <a@x> 5 +0000 <noreply@anthropic.com>",
+          b"\xe2\x84\xaaelvin <a@x>"]
+HOSTILE_MESSAGES = [b"", b"t", b"t\n\nSigned-off-by: A <a@x>\n", b"t\r\n\r\nSigned-off-by: A <a@x>\r\n",
+            b"t\n\nSigned-off-by: A <a@x>\x0cSigned-off-by: B <b@y>\n", b"t\n\nSIGNED-OFF-BY: A <a@x>\n",
+            b"t\n\nCo-\n    authored-by: Claude <noreply@anthropic.com>\n", b"t\n\nGenerated\n with [Claude Code]\n",
+            b"t\n\na\xc5\xbf\xc5\xbfi\xc5\xbfted-by: claude\n", b"t\n\nAc\xe2\x84\xaaed-by: k\n\nReviewed-by: R <r@x>\n",
+            b"t\n\nX-\xe2\x84\xaaey: phone\n", b"t\n\nX-Device: phone\n", b"t\n\nOr\xc4\xb0gin-Device: mobile\n",
+            b"caf\xe9 \xff\n\nOrigin-Device: mobile\n", b"t\n\x00\nOrigin-Device: mobile\n", b"Signed-off-by: A <a@x>\n",
+            b"t\n\n# ------------------------ >8 ------------------------\nOrigin-Device: mobile\n",
+            b"t\n\n---\n\nSigned-off-by: A <a@x>\n", b"t\n\nSigned-off-by: A <a@x>\n continued\n",
+            b"Merge pull request #4 from a/b\n\nSee merge request g/p!3\n", b"t (#12)\n"]
+
+
+def test_hostile_raw_commits(tmp_path: Path) -> None:
+    """Commits written byte by byte (hash-object --literally): identities with `>`, CR, a forge or agent address
+    in odd spacing and case, non-UTF-8 names; messages with evidence words split across lines, Unicode
+    look-alikes (long s, Kelvin sign, dotted I), a NUL, a scissors line, `---`, sign-offs with CR, form feed,
+    continuation lines; encoding and unknown headers; merges. Both paths must write the same for each."""
+    repo = RepoBuilder.init(tmp_path / "r")
+
+    def put(data: bytes) -> str:
+        return subprocess.run(["git", "-C", str(repo.path), "hash-object", "-t", "commit", "--literally", "-w",
+                               "--stdin"], input=data, capture_output=True, check=True).stdout.decode().strip()
+
+    tip: str | None = None
+    side: str | None = None
+    extra = [b"", b"encoding ISO-8859-1\n", b"encoding UTF-8\n", b"x-custom value\n"]
+    for n, (who, msg) in enumerate(itertools.product(HOSTILE_IDENTS, HOSTILE_MESSAGES)):
+        parents = b"".join(b"parent %s\n" % p.encode() for p in (tip, side if n % 11 == 0 else None) if p)
+        committer = who if n % 3 else HOSTILE_IDENTS[(n // 3) % len(HOSTILE_IDENTS)]
+        head = (b"tree " + EMPTY_TREE.encode() + b"\n" + parents + b"author " + who + b" %d +0000\n" % (1_700_000_000 + n)
+                + b"committer " + committer + b" %d +0000\n" % (1_700_000_000 + n)
+                + (b"" if n % 11 == 0 else extra[n % len(extra)]))
+        sha = put(head + b"\n" + msg)
+        if n % 11 == 5:
+            side = sha
+        else:
+            tip = sha
+    assert tip is not None
+    repo.git("update-ref", "refs/heads/main", tip)
+    assert assert_same(repo.path, default_policy(), rev_range="main") > 0
+    assert assert_same(repo.path, ALIASES, rev_range="main") > 0
