@@ -340,3 +340,30 @@ def test_a_bare_repository_is_audited_with_the_policy_at_head(repo: RepoBuilder,
     data = audit_json(capsys, with_policy)
     head = repo.git("rev-parse", "HEAD").strip()
     assert data["policy"] == f"HEAD:.gatekeeper.yml at {head[:12]}" and not data["summary"]["notes"]
+
+
+def test_commit_times_outside_the_calendar_are_reported_not_fatal(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """A committer chooses the commit's time: year 33658 must not stop the audit of a whole history (it raised
+    ValueError and left half a JSON document); it is shown within the schema's calendar, and the summary says how
+    many were out of it. A negative time is unreadable to git's raw reader and counts as 0, as before."""
+    repo = RepoBuilder.init(tmp_path / "r")
+    tree = repo.git("hash-object", "-t", "tree", "-w", "/dev/null").strip()
+    parent = None
+    for when in (999_999_999_999, 253_402_300_800, -99_999_999_999, 1_700_000_000):
+        header = f"tree {tree}\n" + (f"parent {parent}\n" if parent else "")
+        raw = (f"{header}author A <a@example.com> {when} +0000\ncommitter A <a@example.com> {when} +0000\n\n"
+               f"at {when}\n").encode()
+        parent = subprocess.run(["git", "hash-object", "-t", "commit", "-w", "--literally", "--stdin"],
+                                cwd=repo.path, input=raw, capture_output=True, check=True).stdout.decode().strip()
+    repo.git("update-ref", "refs/heads/main", parent)
+    repo.git("symbolic-ref", "HEAD", "refs/heads/main")
+    data = audit_json(capsys, repo.path)  # validated against the published schema
+    times = {c["subject"]: c["time"] for c in data["commits"]}
+    assert times == {"at 999999999999": "9999-12-31T23:59:59Z", "at 253402300800": "9999-12-31T23:59:59Z",
+                     "at -99999999999": "1970-01-01T00:00:00Z", "at 1700000000": "2023-11-14T22:13:20Z"}
+    assert any(note.startswith("2 commit(s) carry a commit time outside years 1-9999")
+               for note in data["summary"]["notes"])
+    for fmt in ("text", "html"):
+        code, out, _ = gk(capsys, "audit", "--repo", str(repo.path), "--format", fmt, "--no-progress")
+        assert code == 0 and out

@@ -229,7 +229,10 @@ class Summary:
     def finish(self) -> None:
         """Expand the per-commit combination counts into the report's tables (idempotent)."""
         combos, self.combos = self.combos, Counter()
+        outside = 0
         for (cls, device, ai, status, review, dco, mobile, merge, day), n in combos.items():
+            if not _FIRST_TIME <= day * 86400 <= _LAST_TIME:
+                outside += n
             month, week = _periods(day * 86400)
             self.commits += n
             self.merges += n if merge else 0
@@ -250,6 +253,9 @@ class Summary:
                 row["mobile"] += n if mobile else 0
                 row["ai"] += n if ai is not AIInvolvement.NONE else 0
                 row["reviewed"] += n if review in REVIEWED else 0
+        if outside:
+            self.notes.append(f"{outside} commit(s) carry a commit time outside years 1-9999 (written by their "
+                              "committer): shown and counted at the nearest end of that range")
 
 
 # -- range and protected line ---------------------------------------------------------------------------------
@@ -843,7 +849,18 @@ def _message(body: bytes) -> str:
 _PERIODS: dict[int, tuple[str, str]] = {}
 
 
+# A commit's time is whatever its committer wrote: one far outside the calendar (year 33658, or before year 1)
+# is shown at the nearest end of it, and the summary counts such commits (Summary.finish).
+_FIRST_TIME = int(dt.datetime(1, 1, 1, tzinfo=dt.UTC).timestamp())
+_LAST_TIME = int(dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC).timestamp())
+
+
+def _in_calendar(when: int) -> int:
+    return _FIRST_TIME if when < _FIRST_TIME else _LAST_TIME if when > _LAST_TIME else when
+
+
 def _periods(when: int) -> tuple[str, str]:
+    when = _in_calendar(when)
     day = when // 86400
     found = _PERIODS.get(day)
     if found is None:
@@ -859,11 +876,13 @@ _DAYS: dict[int, str] = {}
 
 
 def iso_time(when: int) -> str:
-    """`2026-01-31T12:00:00Z`; the date part is computed once per day (this runs twice per commit)."""
-    day, rest = divmod(when, 86400)
+    """`2026-01-31T12:00:00Z`; the date part is computed once per day (this runs twice per commit). A time
+    outside years 1-9999 is shown at the nearest end of them."""
+    day, rest = divmod(_in_calendar(when), 86400)
     date = _DAYS.get(day)
     if date is None:
-        date = dt.datetime.fromtimestamp(day * 86400, dt.UTC).strftime("%Y-%m-%d")
+        found = dt.datetime.fromtimestamp(day * 86400, dt.UTC)
+        date = f"{found.year:04d}-{found.month:02d}-{found.day:02d}"  # strftime's %Y does not pad year 5
         if len(_DAYS) < 100_000:
             _DAYS[day] = date
     hours, rest = divmod(rest, 3600)
