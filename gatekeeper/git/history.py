@@ -7,6 +7,7 @@ import codecs
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
+from gatekeeper import process
 from gatekeeper.errors import GitError
 from gatekeeper.git._runner import Runner, _check_rev_token, _first_line
 from gatekeeper.models import Commit, Person, RefKind, RefUpdate, is_sha, is_zero
@@ -150,7 +151,14 @@ class History(Runner):
         proc = self._run(*args, check=False, timeout=max(self.timeout, 600))
         if proc.returncode != 0:
             return {}
-        names = proc.stdout.decode("utf-8", "replace").split("\n")
+        return self._landing_points(wanted, proc.stdout.decode("utf-8", "replace").split("\n"))
+
+    def landing_lookup(self, refs: Sequence[str]) -> LandingLookup:
+        """landing_merges with its walk started now, answered later (see LandingLookup)."""
+        return LandingLookup(self, refs)
+
+    def _landing_points(self, wanted: Sequence[str], names: Sequence[str]) -> dict[str, str]:
+        """name-rev's names of `wanted` (in order) turned into the commits they arrived through."""
         through: dict[str, str] = {}
         for sha, name in zip(wanted, names, strict=False):
             if "^" in name and not name.startswith(("undefined", "-")) and not any(ord(c) < 33 for c in name):
@@ -361,3 +369,48 @@ def _int(value: str) -> int:
         return int(value)
     except ValueError:
         return 0
+
+
+class LandingLookup:
+    """`History.landing_merges`, its walk started before the question is known. `git name-rev
+    --annotate-stdin` names the whole history of `refs` as soon as it starts, then reads the commits to
+    name: started when a reader first knows it will ask (the audit, at its first unreviewed mobile or AI
+    commit), that walk runs on another core while the reader streams the history, and `merges()` only
+    reads the answer. Where the walk cannot start, or this git has no --annotate-stdin (before 2.36),
+    `merges()` asks `landing_merges`: the same answer, only later. Always `close()` (it ends a walk nobody
+    asked; idempotent)."""
+
+    def __init__(self, git: History, refs: Sequence[str]) -> None:
+        for ref in refs:
+            _check_rev_token(ref)
+        self._git = git
+        self._refs = tuple(refs)
+        self._child = (git._start(["name-rev", "--name-only", *(f"--refs={ref}" for ref in self._refs),
+                                   "--annotate-stdin"]) if self._refs else None)
+
+    def merges(self, shas: Sequence[str]) -> dict[str, str]:
+        """landing_merges(shas, refs); once per lookup (the walk answers one question)."""
+        wanted = [s for s in dict.fromkeys(shas) if is_sha(s)]
+        child, self._child = self._child, None
+        if not wanted or not self._refs:
+            if child is not None:
+                child.close()
+            return {}
+        if child is not None:
+            timeout = max(self._git.timeout, 600)
+            try:
+                out, _ = child.communicate("".join(f"{sha}\n" for sha in wanted).encode(), timeout=timeout)
+            except process.Timeout:
+                raise GitError(f"git name-rev timed out after {timeout:.0f}s",
+                               "retry, or check the repository for corruption") from None
+            finally:
+                child.close()
+            names = out.decode("utf-8", "replace").split("\n")
+            if child.returncode == 0 and len(names) > len(wanted):
+                return self._git._landing_points(wanted, names)
+        return self._git.landing_merges(wanted, self._refs)
+
+    def close(self) -> None:
+        child, self._child = self._child, None
+        if child is not None:
+            child.close()
