@@ -367,3 +367,147 @@ def test_commit_times_outside_the_calendar_are_reported_not_fatal(tmp_path: Path
     for fmt in ("text", "html"):
         code, out, _ = gk(capsys, "audit", "--repo", str(repo.path), "--format", fmt, "--no-progress")
         assert code == 0 and out
+
+
+# -- which merge brought a commit: the early name-rev walk and the first-parent shortcut -------------------------
+
+def _landing_history(repo: RepoBuilder) -> dict[str, str]:
+    """main with a PR merge, a merge of a merge, a commit straight on main and a branch never merged."""
+    made = {"root": repo.commit("root", {"a": "1"})}
+    repo.branch("feature")
+    made["feature work"] = repo.commit("feature work", {"f": "1"})
+    repo.branch("nested")
+    made["nested work"] = repo.commit("nested work", {"n": "1"})
+    repo.checkout("feature")
+    made["feature more"] = repo.commit("feature more", {"f": "2"})
+    made["merge nested"] = repo.merge("nested", "merge nested")
+    repo.checkout("main")
+    made["direct"] = repo.commit("direct", {"d": "1"})
+    made["merge feature"] = repo.merge("feature", "Merge pull request #3 from x/feature")
+    made["after"] = repo.commit("after", {"e": "1"})
+    repo.branch("stray")
+    made["stray"] = repo.commit("stray", {"s": "1"})
+    repo.checkout("main")
+    return made
+
+
+def test_the_early_landing_lookup_answers_as_landing_merges(repo: RepoBuilder,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from gatekeeper import process
+    from gatekeeper.git import Git
+    from gatekeeper.git._runner import Runner
+
+    made = _landing_history(repo)
+    git = Git(repo.path)
+    shas = list(made.values())
+    expected = git.landing_merges(shas, ["refs/heads/main"])
+    # The commits of the feature branch (and the nested one) arrived through the PR merge; the rest did not.
+    assert expected == {made[k]: made["merge feature"] for k in ("feature work", "nested work", "feature more",
+                                                                  "merge nested")}
+    lookup = git.landing_lookup(["refs/heads/main"])
+    assert lookup.merges(shas) == expected
+    assert lookup.merges(shas) == expected  # asked again, it asks git the ordinary way
+    lookup.close()
+
+    # Where the walk cannot start, or this git refuses --annotate-stdin (before 2.36), the answer is the same.
+    started = Runner._start
+    monkeypatch.setattr(Runner, "_start", lambda self, args: None)
+    assert git.landing_lookup(["refs/heads/main"]).merges(shas) == expected
+    monkeypatch.setattr(Runner, "_start", lambda self, args: started(self, ["name-rev", "--no-such-option"]))
+    assert git.landing_lookup(["refs/heads/main"]).merges(shas) == expected
+    monkeypatch.setattr(Runner, "_start", started)
+
+    # A lookup nobody asks ends its walk on close(): nothing is left running.
+    unasked = git.landing_lookup(["refs/heads/main"])
+    unasked.close()
+    unasked.close()
+    assert process.pending()[0] == ()
+    assert git.landing_lookup(["refs/heads/main"]).merges([]) == {}
+    assert process.pending()[0] == ()
+
+
+def _pr_merge(repo: RepoBuilder, branch: str, number: int) -> None:
+    repo.git("merge", "-q", "--no-ff", "-m", f"Merge pull request #{number} from x/{branch}", branch,
+             env={"GIT_COMMITTER_NAME": WEB_FLOW[0], "GIT_COMMITTER_EMAIL": WEB_FLOW[1]})
+
+
+def _mobile(repo: RepoBuilder, subject: str, when: int | None = None) -> str:
+    return repo.commit(f"{subject}\n\nOrigin-Device: mobile\n", {subject.replace(" ", "-"): "1"}, when=when)
+
+
+def test_commits_on_a_first_parent_line_need_no_name_rev(repo: RepoBuilder, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from gatekeeper.git import Git
+
+    asked: list[str] = []
+    original = Git.landing_lookup
+
+    def spy(self: Git, refs: list[str]) -> Any:
+        asked.append(",".join(refs))
+        return original(self, refs)
+
+    monkeypatch.setattr(Git, "landing_lookup", spy)
+    repo.commit("root", {"a": "1"})
+    _mobile(repo, "phone one")
+    repo.branch("side")
+    repo.commit("side work", {"s": "1"})
+    repo.checkout("main")
+    _mobile(repo, "phone two")
+    repo.merge("side", "merge side")
+    _mobile(repo, "phone three")
+    data = audit_json(capsys, repo.path)
+    listed = [i["subject"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]]
+    assert listed == ["phone three", "phone two", "phone one"]
+    assert asked == []  # every unreviewed commit was committed onto main itself: no whole-history walk
+
+    # A phone commit brought by the merge still has its merge looked up.
+    repo.checkout("side")
+    _mobile(repo, "phone on side")
+    repo.checkout("main")
+    _pr_merge(repo, "side", 9)
+    data = audit_json(capsys, repo.path)
+    listed = [i["subject"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]]
+    assert listed == ["phone three", "phone two", "phone one"]
+    assert data["summary"]["reviews"]["forge-pr-merge (via merge)"]["count"] == 1
+    assert asked == ["refs/heads/main"]
+
+
+def test_a_skewed_clock_loses_the_first_parent_line_not_the_answer(repo: RepoBuilder,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """git walks by commit time: a main-line commit dated after its child, reached first through a side
+    branch, comes out before that child. The line is lost there; name-rev answers for what follows."""
+    T0 = 1_700_000_000
+    repo.commit("root", {"a": "1"}, when=T0 + 1_000)
+    skewed = _mobile(repo, "phone from the future", when=T0 + 5_000)
+    repo.branch("side")
+    repo.commit("side work", {"s": "1"}, when=T0 + 4_000)
+    _mobile(repo, "phone on side", when=T0 + 4_100)
+    repo.checkout("main")
+    repo.commit("main work", {"m": "1"}, when=T0 + 1_500)
+    _mobile(repo, "phone before", when=T0 + 1_600)
+    _pr_merge(repo, "side", 4)
+    order = repo.git("log", "--format=%s").splitlines()
+    assert order.index("phone from the future") < order.index("main work")  # the skew this test is about
+    data = audit_json(capsys, repo.path)
+    items = data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]
+    # Both phone commits on main's first-parent line are listed; the side branch's came through the PR merge.
+    assert {i["subject"] for i in items} == {"phone from the future", "phone before"}
+    assert skewed in {i["sha"] for i in items}
+    assert data["summary"]["reviews"]["forge-pr-merge (via merge)"]["count"] == 1
+
+
+def test_a_streaming_reader_gets_a_wide_pipe() -> None:
+    import fcntl
+    import os
+
+    from gatekeeper.git._runner import _PIPE_BYTES, _widen
+
+    getter = getattr(fcntl, "F_GETPIPE_SZ", None)
+    if getter is None:
+        pytest.skip("pipe sizes are Linux-only")
+    read, write = os.pipe()
+    with os.fdopen(read, "rb") as reader:
+        os.close(write)
+        _widen(reader)
+        assert fcntl.fcntl(reader.fileno(), getter) >= min(_PIPE_BYTES, int(Path("/proc/sys/fs/pipe-max-size")
+                                                                            .read_text()))

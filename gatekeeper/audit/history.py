@@ -42,7 +42,7 @@ from gatekeeper.audit.decisionlog import Admission, LogError, Store
 from gatekeeper.checks import CheckContext, ZoneCheck
 from gatekeeper.config import Policy, ruleset_for
 from gatekeeper.errors import GitError, UsageError
-from gatekeeper.git import NOTES_REF, Git, commit_from_parts, person_of, raw_parts
+from gatekeeper.git import NOTES_REF, Git, LandingLookup, commit_from_parts, person_of, raw_parts
 from gatekeeper.identity import parse_identity, same_person, wrote
 from gatekeeper.models import (
     AIInvolvement,
@@ -303,11 +303,14 @@ def protected_tips(git: Git, policy: Policy) -> dict[str, str]:
     return found
 
 
-def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> list[tuple[bool, Iterator[list[bytes]]]]:
-    """(protected, raw records) streams that together walk the range once, split along the protected line."""
+def _streams(git: Git, rng: AuditRange,
+             tips: Mapping[str, str]) -> tuple[list[tuple[bool, Iterator[list[bytes]]]], tuple[str, ...]]:
+    """(protected, raw records) streams that together walk the range once, split along the protected line;
+    and where the protected stream starts."""
     protected = sorted(set(tips.values()))
     if not protected:
-        return [(False, git.iter_raw_records(rng.include, rng.exclude, since=rng.since, every_ref=rng.every_ref))]
+        return [(False, git.iter_raw_records(rng.include, rng.exclude, since=rng.since,
+                                             every_ref=rng.every_ref))], ()
     if rng.every_ref:
         inside = protected
     else:
@@ -321,7 +324,7 @@ def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> list[tuple[b
         streams.append((True, git.iter_raw_records(inside, rng.exclude, since=rng.since)))
     streams.append((False, git.iter_raw_records(rng.include, (*rng.exclude, *inside), since=rng.since,
                                                 every_ref=rng.every_ref)))
-    return streams
+    return streams, tuple(inside)
 
 
 # -- per-commit pieces ----------------------------------------------------------------------------------------
@@ -412,24 +415,29 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
     if partial:
         summary.notes.append("this is a partial clone: changed paths are not read (git would fetch missing trees), "
                              "so compliance zones were not checked")
-    runner = _Runner(request, summary, tips, emit, emit_plain, check_zones=bool(policy.zones) and not partial)
+    streams, inside = _streams(git, request.range, tips)
+    runner = _Runner(request, summary, tips, emit, emit_plain, check_zones=bool(policy.zones) and not partial,
+                     from_tips=bool(inside) and set(inside) == set(tips.values()))
     count = 0
-    for protected, stream in _streams(git, request.range, tips):
-        try:
-            for batch in stream:
-                runner.add(batch, protected)
-                count += len(batch)
-                if request.progress is not None:
-                    request.progress(count)
-        except GitError as exc:
-            # A missing or corrupt object stops git's walk: what was read is reported, the gap is said.
+    try:
+        for protected, stream in streams:
+            try:
+                for batch in stream:
+                    runner.add(batch, protected)
+                    count += len(batch)
+                    if request.progress is not None:
+                        request.progress(count)
+            except GitError as exc:
+                # A missing or corrupt object stops git's walk: what was read is reported, the gap is said.
+                runner.flush()
+                summary.complete = False
+                summary.notes.append(f"git stopped walking the history: {exc.message} — commits beyond it were "
+                                     "not audited (missing objects: fetch them, or run `git fsck`)")
+                continue
             runner.flush()
-            summary.complete = False
-            summary.notes.append(f"git stopped walking the history: {exc.message} — commits beyond it were not "
-                                 "audited (missing objects: fetch them, or run `git fsck`)")
-            continue
-        runner.flush()
-    runner.finish()
+        runner.finish()
+    finally:
+        runner.close()
     summary.finish()
     if request.progress is not None:
         request.progress(count)
@@ -448,7 +456,7 @@ class _Runner:
 
     def __init__(self, request: AuditRequest, summary: Summary, tips: Mapping[str, str],
                  emit: Callable[[CommitAudit], None], emit_plain: Callable[[PlainRecord], None] | None, *,
-                 check_zones: bool) -> None:
+                 check_zones: bool, from_tips: bool = False) -> None:
         self.request = request
         self.summary = summary
         self.tips = sorted(set(tips.values()))
@@ -464,9 +472,21 @@ class _Runner:
                                       ai_identities=policy.origins.ai_identities)
         self.signatures = ProvenanceSource(reader=request.reader)
         self.landings: dict[str, AuditReview] = {}
-        self.pending: list[tuple[str, str, dict[str, object]]] = []  # at most LANDING_LIMIT, resolved together
+        # At most LANDING_LIMIT (sha, review kind, list item, on a first-parent line), resolved together.
+        self.pending: list[tuple[str, str, dict[str, object], bool]] = []
         self.resolved = 0
         self.protected_refs = sorted(tips)
+        # Started at the first pending commit that needs it: its walk of the protected history runs beside the
+        # stream.
+        self.landing: LandingLookup | None = None
+        # The first-parent lines of the protected tips, followed down the protected stream when it starts at
+        # them: the next commit expected on each line. A commit on one was committed onto the branch itself,
+        # not brought by a merge, so it needs no name-rev (one whole-history walk). git's order puts a commit
+        # before its parents unless commit times are skewed; then a line is lost here, and its commits are
+        # simply named by name-rev as before (never the other way round: only a commit found as the first
+        # parent of one on the line is taken as on it).
+        self.line: set[str] | None = set(self.tips) if from_tips else None
+        self.direct: set[str] = set()  # this window's full-path commits found on a first-parent line
         self.plain_class = ruleset_for(DeviceClass.UNKNOWN, policy)
         self.zone_check = ZoneCheck()
         # The fast path: on when the caller takes PlainRecords and a commit without evidence gets the default
@@ -487,6 +507,10 @@ class _Runner:
     def finish(self) -> None:
         self.flush()
         self._resolve_pending()
+
+    def close(self) -> None:
+        if self.landing is not None:
+            self.landing.close()
 
     def add(self, batch: list[bytes], protected: bool) -> None:
         self.window.extend([(raw, protected) for raw in batch])
@@ -582,10 +606,18 @@ class _Runner:
         signed: list[Commit] = []
         plain = self._plain if self.fast else None
         people = self.people
+        line = self.line
+        self.direct = direct = set()
         for raw, protected in window:
             record = plain(raw, protected, skip) if plain is not None else None
             if record is not None:
                 items.append(record)
+                if line is not None and protected and record.sha in line:
+                    line.discard(record.sha)
+                    # A plain record's headers were matched whole: its first parent line, if any, is the third.
+                    at = raw.find(b"\nparent ", 0, 160)
+                    if at >= 0:
+                        line.add(raw[at + 8 : at + 48].decode("ascii"))
                 continue
             parts = raw_parts(raw, people)
             commit = commit_from_parts(parts)
@@ -593,6 +625,11 @@ class _Runner:
             commits.append(commit)
             if parts[7]:
                 signed.append(commit)
+            if line is not None and protected and commit.sha in line:
+                line.discard(commit.sha)
+                direct.add(commit.sha)
+                if commit.parents:
+                    line.add(commit.parents[0])
         audits: Iterator[CommitAudit] = iter(())
         if commits:
             sigs: Mapping[str, SignatureInfo] = {}
@@ -669,13 +706,20 @@ class _Runner:
             return
         s = self.summary
         git = self.request.git
-        landings = git.landing_merges([sha for sha, _, _ in pending], self.protected_refs)
+        asked = [sha for sha, _, _, direct in pending if not direct]
+        lookup, self.landing = self.landing or (git.landing_lookup(self.protected_refs) if asked else None), None
+        landings: dict[str, str] = {}
+        if lookup is not None:
+            try:
+                landings = lookup.merges(asked)
+            finally:
+                lookup.close()
         merges = sorted({m for m in landings.values() if m not in self.landings})
         for commit in git.iter_log(merges, no_walk=True) if merges else ():
             origin, _ = origin_pkg.detect(commit, self.base_ctx, self.mobile_classes)
             if len(self.landings) < 10_000:
                 self.landings[commit.sha] = review_evidence(commit, origin, _UNSIGNED)
-        for sha, kind, item in pending:
+        for sha, kind, item, _ in pending:
             through = landings.get(sha)
             review = self.landings.get(through, _NO_REVIEW) if through else _NO_REVIEW
             if review.reviewed:
@@ -756,7 +800,7 @@ class _Runner:
                   record.dco, False, record.merge, when // 86400)] += 1
         if record.protected:
             s.protected += 1
-            s.protected_signatures[SignatureStatus.UNSIGNED.value] += 1
+            s.protected_signatures[_UNSIGNED_STATUS] += 1
             if s.unsigned_protected.room():
                 s.unsigned_protected.add(_brief_of(record.sha, when, record.subject, record.author, None))
             else:
@@ -767,7 +811,10 @@ class _Runner:
         arrived through a reviewed merge; past the limit they are listed as they are."""
         if self.protected_refs and self.resolved < LANDING_LIMIT:
             self.resolved += 1
-            self.pending.append((audit.commit.sha, audit.review.kind, self._unreviewed_item(audit)))
+            direct = audit.commit.sha in self.direct
+            if self.landing is None and not direct:
+                self.landing = self.request.git.landing_lookup(self.protected_refs)
+            self.pending.append((audit.commit.sha, audit.review.kind, self._unreviewed_item(audit), direct))
             if self.resolved == LANDING_LIMIT:
                 self.summary.notes.append(f"the merges that brought unreviewed mobile/AI commits onto a protected "
                                           f"branch were looked up for the first {LANDING_LIMIT} only; later ones are "
@@ -781,6 +828,7 @@ class _Runner:
 
 
 _UNSIGNED = SignatureInfo(SignatureStatus.UNSIGNED, detail="the commit has no signature")
+_UNSIGNED_STATUS = SignatureStatus.UNSIGNED.value
 _NO_REVIEW = AuditReview()
 _PLAIN_ORIGIN = Origin()
 # Every word a detector or the review reader keys on. Origin trailers (Origin-Device, -Device-Id, -Client);
