@@ -69,6 +69,10 @@ class DeviceClass(enum.StrEnum):
 DEVICE_CLASSES = tuple(c.value for c in DeviceClass if c is not DeviceClass.UNKNOWN)
 
 
+_AI_RANK = {"none": 0, "assisted": 1, "generated": 2}
+_TRUST_RANK = {"verified": 3, "declared": 2, "heuristic": 1}
+
+
 class AIInvolvement(enum.StrEnum):
     NONE = "none"
     ASSISTED = "assisted"
@@ -76,7 +80,7 @@ class AIInvolvement(enum.StrEnum):
 
     @property
     def rank(self) -> int:
-        return {"none": 0, "assisted": 1, "generated": 2}[self.value]
+        return _AI_RANK[self]  # a StrEnum member hashes and compares as its value, without the `.value` lookup
 
 
 class Trust(enum.StrEnum):
@@ -88,7 +92,7 @@ class Trust(enum.StrEnum):
 
     @property
     def rank(self) -> int:
-        return {"verified": 3, "declared": 2, "heuristic": 1}[self.value]
+        return _TRUST_RANK[self]
 
 
 class RefKind(enum.StrEnum):

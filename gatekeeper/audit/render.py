@@ -138,8 +138,8 @@ class JsonWriter:
         self.out = _Escaping(out)
         self.first = True
         self._templates: dict[tuple[str, bool, bool, bool | None], str] = {}
-        self._plain: dict[tuple[str, bool, bool | None], str] = {}
-        self._authors: dict[Person, str] = {}  # the `"author":{…}` fragment, once per person
+        self._plain: dict[tuple[str, bool | None], str] = {}
+        self._authors: dict[int, tuple[Person, str]] = {}  # the `"author":{…}` fragment, once per person
         head = json.dumps(dict(header), ensure_ascii=False, separators=(",", ":"))
         out.write(head[:-1] + ',"commits":[')
 
@@ -166,7 +166,7 @@ class JsonWriter:
         """A fast-path commit: the same bytes `commit(r.audit())` writes, without building the audit."""
         sep = "\n" if self.first else ",\n"
         self.first = False
-        key = (r.device_class.value, False, r.dco)
+        key = (r.device_class, r.dco)  # a StrEnum member: hashed as its value, no `.value` lookup per commit
         tail = self._plain.get(key)
         if tail is None:
             # Everything after `protected` is the same for every plain commit of one class and DCO bit.
@@ -176,11 +176,15 @@ class JsonWriter:
         if len(subject) > 200:
             subject = clip(subject, 200)
         author = r.author
-        who = self._authors.get(author)
-        if who is None:
+        # Keyed by identity (the audit shares one Person per identity), the Person kept beside its fragment so
+        # that its id cannot be reused: a dataclass's hash is a Python call, this lookup is not.
+        known = self._authors.get(id(author))
+        if known is not None and known[0] is author:
+            who = known[1]
+        else:
             who = f'"author":{{"name":{_enc(author.name)},"email":{_enc(author.email)}}}'
             if len(self._authors) < 100_000:
-                self._authors[author] = who
+                self._authors[id(author)] = (author, who)
         self.out.write(f'{sep}{{"sha":"{r.sha}","time":"{iso_time(r.when)}","merge":'
                        f'{"true" if r.merge else "false"},{who},"subject":{_enc(subject)},"protected":'
                        f'{"true" if r.protected else "false"}{tail}')
