@@ -20,9 +20,10 @@ class RepoBuilder:
     env_overrides: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def init(cls, path: Path, *, bare: bool = False, branch: str = "main") -> RepoBuilder:
+    def init(cls, path: Path, *, bare: bool = False, branch: str = "main",
+             object_format: str = "sha1") -> RepoBuilder:
         path.mkdir(parents=True, exist_ok=True)
-        args = ["git", "init", "-q", "-b", branch]
+        args = ["git", "init", "-q", "-b", branch, f"--object-format={object_format}"]
         if bare:
             args.append("--bare")
         subprocess.run([*args, str(path)], check=True)

@@ -62,11 +62,11 @@ SUBJECTS = ["fix: a colon in the subject", "change {n}", "Merge pull request #{n
             "Update README.md", "feat(core): thing (#{n})", "   padded subject   "]
 
 
-def generated_history(path: Path, n: int, seed: int) -> RepoBuilder:
+def generated_history(path: Path, n: int, seed: int, object_format: str = "sha1") -> RepoBuilder:
     """n commits on main (every 9th a merge of a side commit) with a topic branch off the middle, built with
     fast-import from seeded random pieces."""
     rng = random.Random(seed)
-    repo = RepoBuilder.init(path)
+    repo = RepoBuilder.init(path, object_format=object_format)
     out: list[bytes] = []
     main = 0
     t0 = 1_700_000_000
@@ -165,6 +165,19 @@ def test_fast_path_writes_what_the_full_path_writes(tmp_path: Path, seed: int) -
     assert assert_same(repo.path, default_policy(), rev_range="topic") > 0
     # With `undeclared: mobile` every commit without evidence is a mobile one: the full path runs for all.
     assert assert_same(repo.path, UNDECLARED_MOBILE) == 0
+
+
+def test_sha256_repositories_keep_whole_object_ids(tmp_path: Path) -> None:
+    """In a SHA-256 repository ids are 64 hex digits: both paths read them whole (the full path once cut them
+    to 40), count merges by their parent lines, and follow the first-parent line with them."""
+    repo = generated_history(tmp_path / "h", 600, 3, object_format="sha256")
+    assert len(repo.head()) == 64
+    full, quick, summary, _, plain = both_paths(repo.path, default_policy(), every_ref=True)
+    assert 0 < plain < len(full)
+    assert full == quick
+    assert {c["sha"] for c in full} == set(repo.git("rev-list", "--all").split())
+    assert summary["merges"] == int(repo.git("rev-list", "--merges", "--count", "--all"))
+    assert [c["sha"] for c in full if c["merge"]] == repo.git("rev-list", "--merges", "--all").split()
 
 
 @pytest.fixture(scope="module")

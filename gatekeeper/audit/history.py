@@ -549,7 +549,7 @@ class _Runner:
         if not clean or (committer_b != author_b and not (idents.get(committer_b) or self._ident(committer_b))[1]):
             return None
         body = raw[m.end():]
-        merge = len(parents) > 48
+        merge = parents.count(b"\n") > 1
         words = self.ascii_words
         message = None
         dco: bool | None = None if merge else False
@@ -588,7 +588,7 @@ class _Runner:
         admissions: Mapping[str, list[Admission]] = {}
         facts: Mapping[str, AttestationFact] = {}
         if request.log is not None or request.attestations is not None:
-            shas = [raw.lstrip(b"\n")[7:47].decode("ascii", "replace") for raw, _ in window]
+            shas = [_record_id(raw) for raw, _ in window]
             if request.log is not None:
                 try:
                     admissions = request.log.admissions(shas)
@@ -615,9 +615,9 @@ class _Runner:
                 if line is not None and protected and record.sha in line:
                     line.discard(record.sha)
                     # A plain record's headers were matched whole: its first parent line, if any, is the third.
-                    at = raw.find(b"\nparent ", 0, 160)
+                    at = raw.find(b"\nparent ", 0, 240)
                     if at >= 0:
-                        line.add(raw[at + 8 : at + 48].decode("ascii"))
+                        line.add(raw[at + 8 : raw.index(b"\n", at + 8)].decode("ascii"))
                 continue
             parts = raw_parts(raw, people)
             commit = commit_from_parts(parts)
@@ -849,9 +849,17 @@ def _evidence_words(words: tuple[str, ...]) -> re.Pattern[str]:
 # makes it fail, and the commit takes the full path): sha, parents, author identity and time, committer
 # identity and time. Identities and times are read as raw_parts reads them (the identity up to the line's last
 # `>` before the time).
-_PLAIN_HEAD = re.compile(rb"\n*commit ([0-9a-f]{40})\ntree [0-9a-f]{40}\n((?:parent [0-9a-f]{40}\n)*)"
+_PLAIN_HEAD = re.compile(rb"\n*commit ([0-9a-f]{40}(?:[0-9a-f]{24})?)\ntree [0-9a-f]{40}(?:[0-9a-f]{24})?\n"
+                         rb"((?:parent [0-9a-f]{40}(?:[0-9a-f]{24})?\n)*)"
                          rb"author ([^\n]*>) ([0-9]+) [+-][0-9]{4}\ncommitter ([^\n]*>) ([0-9]+) [+-][0-9]{4}\n"
                          rb"(?:\n|\Z)")
+
+
+def _record_id(raw: bytes) -> str:
+    """A raw record's commit id, read to the end of its line (40 hex digits, or 64 with SHA-256)."""
+    raw = raw.lstrip(b"\n")
+    end = raw.find(b"\n")
+    return raw[7 : end if end >= 0 else len(raw)].decode("ascii", "replace")
 
 
 _SIGNED_OFF_LINE = b"    Signed-off-by: "  # as the raw record indents it

@@ -289,7 +289,9 @@ def raw_parts(raw: bytes, people: dict[bytes, Person]) -> RawParts:
         head, body = raw, b""
     else:
         head, body = raw[:cut], raw[cut + 2 :]
-    sha = head[7:47].decode("ascii", "replace")
+    # Object ids run to the end of their line: 40 hex digits, or 64 in a SHA-256 repository.
+    first = head.find(b"\n")
+    sha = head[7 : first if first >= 0 else len(head)].decode("ascii", "replace")
     if not head.startswith(b"commit ") or not is_sha(sha):
         raise GitError(f"could not parse git log output near {head[:30]!r}", "check the repository with `git fsck`")
     at = head.find(b"\nparent ")
@@ -298,7 +300,8 @@ def raw_parts(raw: bytes, people: dict[bytes, Person]) -> RawParts:
     else:
         found: list[str] = []
         while at >= 0:
-            found.append(head[at + 8 : at + 48].decode("ascii", "replace"))
+            end = head.find(b"\n", at + 8)
+            found.append(head[at + 8 : end if end >= 0 else len(head)].decode("ascii", "replace"))
             at = head.find(b"\nparent ", at + 8)
         parents = tuple(found)
     who: list[Person] = []
