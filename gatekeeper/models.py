@@ -15,7 +15,8 @@ from gatekeeper.fingerprint import digest_parts
 
 ZERO_SHA = "0" * 40
 # A full object id: SHA-1 (40) or SHA-256 (64) lowercase hex, nothing before or after (not even a newline).
-_OBJECT_ID = re.compile(r"\A[0-9a-f]{40}(?:[0-9a-f]{24})?\Z")
+OBJECT_ID_PATTERN = "[0-9a-f]{40}(?:[0-9a-f]{24})?"  # for readers of git's own formats that match ids in place
+_OBJECT_ID = re.compile(rf"\A{OBJECT_ID_PATTERN}\Z")
 
 
 def is_sha(value: str | None) -> bool:

@@ -45,6 +45,7 @@ from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git import NOTES_REF, Git, LandingLookup, commit_from_parts, person_of, raw_parts
 from gatekeeper.identity import parse_identity, same_person, wrote
 from gatekeeper.models import (
+    OBJECT_ID_PATTERN,
     AIInvolvement,
     Commit,
     CommitReport,
@@ -849,8 +850,8 @@ def _evidence_words(words: tuple[str, ...]) -> re.Pattern[str]:
 # makes it fail, and the commit takes the full path): sha, parents, author identity and time, committer
 # identity and time. Identities and times are read as raw_parts reads them (the identity up to the line's last
 # `>` before the time).
-_PLAIN_HEAD = re.compile(rb"\n*commit ([0-9a-f]{40}(?:[0-9a-f]{24})?)\ntree [0-9a-f]{40}(?:[0-9a-f]{24})?\n"
-                         rb"((?:parent [0-9a-f]{40}(?:[0-9a-f]{24})?\n)*)"
+_ID = OBJECT_ID_PATTERN.encode()
+_PLAIN_HEAD = re.compile(rb"\n*commit (" + _ID + rb")\ntree " + _ID + rb"\n((?:parent " + _ID + rb"\n)*)"
                          rb"author ([^\n]*>) ([0-9]+) [+-][0-9]{4}\ncommitter ([^\n]*>) ([0-9]+) [+-][0-9]{4}\n"
                          rb"(?:\n|\Z)")
 

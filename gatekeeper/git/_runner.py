@@ -204,8 +204,8 @@ class Runner:
             yield from out
 
     @contextlib.contextmanager
-    def _process(self, args: list[str], stdin: bytes | None, what: str, fix: str, *,
-                 attr_free: bool = False) -> Iterator[tuple[IO[bytes], list[str]]]:
+    def _process(self, args: list[str], stdin: bytes | None, what: str, fix: str, *, attr_free: bool = False,
+                 wide: bool = False) -> Iterator[tuple[IO[bytes], list[str]]]:
         """One streaming git process: (its stdout, its argv) while the caller reads. stdin is fed and
         stderr drained by threads — git answers each input line before reading the next, and a process
         that fills its stderr pipe (a history with many missing objects) would otherwise stop writing
@@ -216,7 +216,8 @@ class Runner:
         child = process.Child(argv, cwd=cwd, env=env, stdin="pipe" if stdin is not None else "devnull",
                               foreground=self._foreground)
         assert child.stdout is not None and child.stderr is not None
-        _widen(child.stdout)
+        if wide:
+            _widen(child.stdout)
         feeder = threading.Thread(target=_feed, args=(child.stdin, stdin), daemon=True)
         feeder.start()
         errors: list[bytes] = []
@@ -283,10 +284,12 @@ class Runner:
         return RepoInfo(Path(git_dir), toplevel, shallow == "true")
 
 
-# A streaming reader's pipe holds up to 1 MiB instead of the kernel's 64 KiB: git then runs ahead of a reader
-# that does real work per record instead of stopping every 64 KiB until the reader comes back, which on a
-# 2-core machine cost a 100,000-commit audit 0.4 s of waiting (bench/bench_audit.py). Linux only; refused
-# or unknown elsewhere, the default pipe is kept (it is only slower).
+# A whole-history stream (`wide=True`) gets a pipe of up to 1 MiB instead of the kernel's 64 KiB: git then
+# runs ahead of a reader that does real work per record instead of stopping every 64 KiB until the reader
+# comes back, which on a 2-core machine cost a 100,000-commit audit 0.4 s of waiting (bench/bench_audit.py).
+# Only there: in pre-receive, a reader that seldom blocks on its pipe left the watchdog's timer thread
+# firing late (tests/test_adversarial.py caught it). Linux only; refused or unknown elsewhere, the default
+# pipe is kept (it is only slower).
 _PIPE_BYTES = 1 << 20
 
 

@@ -95,7 +95,7 @@ class History(Runner):
         if since is not None:
             args.append(f"--since={since}")
         with self._process(args, stdin.encode(), "log", "check that the revisions exist and the repository is "
-                           "intact (`git fsck`)") as (out, _):
+                           "intact (`git fsck`)", wide=True) as (out, _):
             yield from _raw_batches(out)  # a record that is not a commit fails in its parser (raw_parts)
 
     def merge_bases(self, a: str, b: str) -> list[str]:
