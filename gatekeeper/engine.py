@@ -303,7 +303,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
         commits=len(commits),
         files_scanned=files_scanned,
         duration_ms=int((time.monotonic() - started) * 1000),
-        scanners=tuple(sorted(scanner_stats.items())),
+        scanners=tuple(sorted(_redact_stats(services, scanner_stats).items())),
     )
     return Verdict(
         decision=outcome.decision,
@@ -348,6 +348,23 @@ def _redact_names(services: Services, request: Request, outcome: Outcome, report
         reports = [_redact_ai_paths(r, redact_paths) for r in reports]
     return (updates, redact_text(described), dataclasses.replace(outcome, findings=findings, suppressed=suppressed),
             reports)
+
+
+def _redact_stats(services: Services, stats: dict[str, ScannerStat]) -> dict[str, ScannerStat]:
+    """A scanner that fails may say what it was reading: every scanner's `error` and `detail` (the JSON verdict
+    and the logs keep them) are read for keys like a file's name is, whatever the scanner did with its own
+    output, and shown with them redacted."""
+    redact_paths = getattr(services.scanners.get("secrets"), "redact_paths", None)
+    if redact_paths is None:
+        return stats
+    texts = sorted({t for stat in stats.values() for t in (stat.error, stat.detail) if t})
+    if not texts:
+        return stats
+    shown = dict(zip(texts, redact_paths(texts), strict=True))
+    return {name: stat if all(shown.get(t or "", t) == t for t in (stat.error, stat.detail))
+            else dataclasses.replace(stat, error=shown.get(stat.error, stat.error) if stat.error else stat.error,
+                                     detail=shown.get(stat.detail, stat.detail) if stat.detail else stat.detail)
+            for name, stat in stats.items()}
 
 
 def _redact_ai_paths(report: CommitReport, redact_paths: Callable[[Sequence[str]], list[str]]) -> CommitReport:

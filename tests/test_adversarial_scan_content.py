@@ -328,3 +328,53 @@ def test_a_key_in_a_path_is_redacted_in_semgrep_and_bandit_findings_too(repo: Re
     tools = {f["rule_id"].split("/")[0] for f in verdict["findings"] if f.get("path", "").startswith("svc/")}
     assert {"secrets", "bandit"} <= tools or {"secrets", "semgrep"} <= tools, verdict["findings"]
     assert not [o for o in outputs if AWS_KEY in o]
+
+
+def test_a_key_in_a_path_a_scanner_error_quotes_is_redacted_in_the_stats(repo: RepoBuilder, tmp_path: Path) -> None:
+    """A scanner that fails names what it was reading: the failure is kept in `stats.scanners.<name>.error`
+    (and detail), which the JSON verdict, the decision log and the hook's audit file carry. A key in a file's
+    name must be redacted there as in the findings."""
+    from gatekeeper.scan.semgrep import SemgrepScanner
+    from tests.scan_helpers import evaluate_range, policy, script, write_rules
+
+    base = repo.commit("base\n", {"a.txt": "a\n"})
+    name = f"svc/{AWS_KEY}/app.py"
+    repo.commit("add\n", {name: "x = 1\n"})
+    # semgrep answers with an error that is not about a scanned file (so the run is not trusted), quoting the
+    # path as semgrep quotes what it was reading.
+    answer = json.dumps({"results": [], "errors": [{"level": "error", "type": "Fatal error",
+                                                    "message": f"could not read {name}: I/O error"}]})
+    fake = script(tmp_path / "fake-semgrep", f"cat <<'EOF'\n{answer}\nEOF\n")
+    scanners = {"secrets": SecretsScanner(),
+                "semgrep": SemgrepScanner(rules_dir=write_rules(tmp_path / "rules"), executable=fake, version="1.0",
+                                          use_cache=False, experimental=False)}
+    verdict = evaluate_range(repo.path, base, scanners, policy(scanners="secrets, semgrep"))
+    stats = dict(verdict.stats.scanners)
+    assert stats["semgrep"].error and "could not read svc/" in stats["semgrep"].error, stats
+    assert [f for f in verdict.findings if f.rule_id.startswith("secrets/")]  # the name was found
+    for stat in stats.values():
+        assert AWS_KEY not in (stat.error or "") and AWS_KEY not in (stat.detail or ""), stat
+
+
+def test_the_engine_redacts_a_named_key_in_any_scanners_stats(repo: RepoBuilder) -> None:
+    """Whatever a scanner does with its own output, the engine reads every scanner's stats for keys and shows
+    them redacted (a fake scanner that quotes the keyed path raw, in its error and its detail)."""
+    from gatekeeper.interfaces import ScanJob, ScanResult
+    from gatekeeper.models import ScannerStat
+    from tests.scan_helpers import evaluate_range, policy
+
+    class Quoting:
+        name = "semgrep"
+
+        def scan(self, job: ScanJob) -> ScanResult:
+            paths = sorted(change.path for changes in job.changes.values() for change in changes)
+            return ScanResult(stat=ScannerStat(ran=False, error=f"cannot open {paths[0]}",
+                                               detail=f"read {', '.join(paths)}"))
+
+    base = repo.commit("base\n", {"a.txt": "a\n"})
+    repo.commit("add\n", {f"svc/{AWS_KEY}/app.py": "x = 1\n"})
+    verdict = evaluate_range(repo.path, base, {"secrets": SecretsScanner(), "semgrep": Quoting()},
+                             policy(scanners="secrets, semgrep"))
+    stat = dict(verdict.stats.scanners)["semgrep"]
+    assert stat.error is not None and stat.error.startswith("cannot open svc/AKIA…") and AWS_KEY not in stat.error
+    assert stat.detail is not None and AWS_KEY not in stat.detail and "svc/AKIA…" in stat.detail
