@@ -301,3 +301,21 @@ def test_hostile_raw_commits(tmp_path: Path) -> None:
     repo.git("update-ref", "refs/heads/main", tip)
     assert assert_same(repo.path, default_policy(), rev_range="main") > 0
     assert assert_same(repo.path, ALIASES, rev_range="main") > 0
+
+
+def test_a_parent_header_after_the_committer_is_no_parent(repo: RepoBuilder) -> None:
+    """git reads parents only right after `tree`; a `parent` line smuggled after `committer` (fsck --strict
+    lets it pass) must not make the audit call the commit a merge (and its DCO 'n/a')."""
+    repo.commit("init", {"a": "1"})
+    first = repo.commit("two", {"b": "1"})
+    tree = repo.git("rev-parse", "HEAD^{tree}")
+    body = (f"tree {tree}\nparent {first}\nauthor Dev <dev@example.com> 1700009000 +0000\n"
+            f"committer Dev <dev@example.com> 1700009000 +0000\nparent {repo.git('rev-parse', 'HEAD~1')}\n\n"
+            "no sign-off here\n")
+    sha = repo.git("hash-object", "-t", "commit", "-w", "--literally", "--stdin", input=body)
+    repo.git("update-ref", "refs/heads/main", sha)
+    full, quick, summary, _, _ = both_paths(repo.path, default_policy())
+    assert full == quick
+    record = next(c for c in full if c["sha"] == sha)
+    assert record["merge"] is False and record["dco"] is False
+    assert summary["merges"] == 0

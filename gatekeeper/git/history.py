@@ -294,16 +294,15 @@ def raw_parts(raw: bytes, people: dict[bytes, Person]) -> RawParts:
     sha = head[7 : first if first >= 0 else len(head)].decode("ascii", "replace")
     if not head.startswith(b"commit ") or not is_sha(sha):
         raise GitError(f"could not parse git log output near {head[:30]!r}", "check the repository with `git fsck`")
-    at = head.find(b"\nparent ")
-    if at < 0:
-        parents: tuple[str, ...] = ()
-    else:
-        found: list[str] = []
-        while at >= 0:
-            end = head.find(b"\n", at + 8)
-            found.append(head[at + 8 : end if end >= 0 else len(head)].decode("ascii", "replace"))
-            at = head.find(b"\nparent ", at + 8)
-        parents = tuple(found)
+    # Parents are the `parent` lines right after `tree`, as git reads them: a `parent` header placed later
+    # (fsck --strict lets it pass) is no parent, and must not make a commit look like a merge.
+    at = head.find(b"\n", first + 1) if first >= 0 else -1
+    found: list[str] = []
+    while at >= 0 and head.startswith(b"\nparent ", at):
+        end = head.find(b"\n", at + 8)
+        found.append(head[at + 8 : end if end >= 0 else len(head)].decode("ascii", "replace"))
+        at = end
+    parents: tuple[str, ...] = tuple(found)
     who: list[Person] = []
     when: list[int] = []
     for key in (b"\nauthor ", b"\ncommitter "):
