@@ -361,9 +361,8 @@ def _redact_stats(services: Services, stats: dict[str, ScannerStat]) -> dict[str
     if not texts:
         return stats
     shown = dict(zip(texts, redact_paths(texts), strict=True))
-    return {name: stat if all(shown.get(t or "", t) == t for t in (stat.error, stat.detail))
-            else dataclasses.replace(stat, error=shown.get(stat.error, stat.error) if stat.error else stat.error,
-                                     detail=shown.get(stat.detail, stat.detail) if stat.detail else stat.detail)
+    return {name: dataclasses.replace(stat, error=shown.get(stat.error or "", stat.error),
+                                      detail=shown.get(stat.detail or "", stat.detail))
             for name, stat in stats.items()}
 
 

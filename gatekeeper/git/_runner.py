@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import fcntl
 import os
 import shutil
 import tempfile
@@ -19,11 +20,6 @@ from pathlib import Path
 from typing import IO, Self
 
 from gatekeeper import process
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX
-    fcntl = None  # type: ignore[assignment]
 from gatekeeper.errors import GitError
 
 # Config that changes what machine formats print, or runs programs; pinned on every call.
@@ -294,7 +290,7 @@ _PIPE_BYTES = 1 << 20
 
 
 def _widen(pipe: IO[bytes]) -> None:
-    setter = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    setter = getattr(fcntl, "F_SETPIPE_SZ", None)
     if setter is None:
         return
     with contextlib.suppress(OSError, ValueError):

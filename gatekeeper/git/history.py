@@ -379,7 +379,8 @@ class LandingLookup:
     name: started when a reader first knows it will ask (the audit, at its first unreviewed mobile or AI
     commit), that walk runs on another core while the reader streams the history, and `merges()` only
     reads the answer. Where the walk cannot start, or this git has no --annotate-stdin (before 2.36),
-    `merges()` asks `landing_merges`: the same answer, only later. Always `close()` (it ends a walk nobody
+    `merges()` asks `landing_merges`, whose date cut-off can leave a few more commits unnamed (so listed
+    unreviewed). Always `close()` (it ends a walk nobody
     asked; idempotent)."""
 
     def __init__(self, git: History, refs: Sequence[str]) -> None:
