@@ -400,11 +400,12 @@ def test_the_early_landing_lookup_answers_as_landing_merges(repo: RepoBuilder,
     made = _landing_history(repo)
     git = Git(repo.path)
     shas = list(made.values())
-    expected = git.landing_merges(shas, ["refs/heads/main"])
+    main = {"refs/heads/main": made["after"]}
+    expected = git.landing_merges(shas, main)
     # The commits of the feature branch (and the nested one) arrived through the PR merge; the rest did not.
     assert expected == {made[k]: made["merge feature"] for k in ("feature work", "nested work", "feature more",
                                                                   "merge nested")}
-    lookup = git.landing_lookup(["refs/heads/main"])
+    lookup = git.landing_lookup(main)
     assert lookup.merges(shas) == expected
     assert lookup.merges(shas) == expected  # asked again, it asks git the ordinary way
     lookup.close()
@@ -412,17 +413,17 @@ def test_the_early_landing_lookup_answers_as_landing_merges(repo: RepoBuilder,
     # Where the walk cannot start, or this git refuses --annotate-stdin (before 2.36), the answer is the same.
     started = Runner._start
     monkeypatch.setattr(Runner, "_start", lambda self, args: None)
-    assert git.landing_lookup(["refs/heads/main"]).merges(shas) == expected
+    assert git.landing_lookup(main).merges(shas) == expected
     monkeypatch.setattr(Runner, "_start", lambda self, args: started(self, ["name-rev", "--no-such-option"]))
-    assert git.landing_lookup(["refs/heads/main"]).merges(shas) == expected
+    assert git.landing_lookup(main).merges(shas) == expected
     monkeypatch.setattr(Runner, "_start", started)
 
     # A lookup nobody asks ends its walk on close(): nothing is left running.
-    unasked = git.landing_lookup(["refs/heads/main"])
+    unasked = git.landing_lookup(main)
     unasked.close()
     unasked.close()
     assert process.pending()[0] == ()
-    assert git.landing_lookup(["refs/heads/main"]).merges([]) == {}
+    assert git.landing_lookup(main).merges([]) == {}
     assert process.pending()[0] == ()
 
 
@@ -442,9 +443,9 @@ def test_commits_on_a_first_parent_line_need_no_name_rev(repo: RepoBuilder, caps
     asked: list[str] = []
     original = Git.landing_lookup
 
-    def spy(self: Git, refs: list[str]) -> Any:
-        asked.append(",".join(refs))
-        return original(self, refs)
+    def spy(self: Git, tips: dict[str, str]) -> Any:
+        asked.append(",".join(tips))
+        return original(self, tips)
 
     monkeypatch.setattr(Git, "landing_lookup", spy)
     repo.commit("root", {"a": "1"})
@@ -470,6 +471,95 @@ def test_commits_on_a_first_parent_line_need_no_name_rev(repo: RepoBuilder, caps
     assert listed == ["phone three", "phone two", "phone one"]
     assert data["summary"]["reviews"]["forge-pr-merge (via merge)"]["count"] == 1
     assert asked == ["refs/heads/main"]
+
+
+HOSTILE_REFS = {
+    # A tag or a branch whose name ends in the protected ref's: `--refs=refs/heads/main` matches both, and
+    # name-rev prefers the tag. A tag `main`, which `rev-parse main~1` would take over the branch.
+    "tag ending in the ref": "refs/tags/refs/heads/main",
+    "branch ending in the ref": "refs/heads/x/refs/heads/main",
+    "tag shadowing the branch": "refs/tags/main",
+}
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_REFS.values(), ids=HOSTILE_REFS.keys())
+def test_a_pushed_look_alike_ref_cannot_make_a_merge_look_reviewed(tmp_path: Path, hostile: str,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """An AI-assisted commit reaches main through a plain merge nobody reviewed. The pusher then pushes a
+    forged "Merge pull request" commit (committer GitHub, parents: main's old line and the AI commit) under a
+    ref that name-rev walks before main, so that the AI commit's name runs through the forgery. The audit of
+    the server must still list the AI commit as unreviewed."""
+    from tests.hook_helpers import make_server, spush
+
+    server = make_server(tmp_path / "srv")
+    work = server.clone()
+    work.commit("root", {"a": "1"})
+    work.branch("side")
+    ai = work.commit("tidy the parser\n\nAssisted-by: some-agent\n", {"p": "1"})
+    work.checkout("main")
+    work.commit("other", {"o": "1"})
+    work.merge("side", "plain merge of side")
+    work.commit("after", {"e": "1"})
+    assert spush(server, work, "origin", "main").code == 0
+    baseline = audit_json(capsys, server.path)
+    listed = [i["sha"] for i in baseline["summary"]["unreviewed_mobile_ai_on_protected"]["items"]]
+    assert ai in listed
+
+    work.git("checkout", "-q", "--detach", "main~1^1")
+    _pr_merge(work, "side", 99)
+    forged = work.head()
+    # A look-alike of main at the forgery names the AI commit `<look-alike>^2`, nearer than `main~1^2`; a tag `main`
+    # one commit past it makes `main~1` the forgery.
+    bait = work.commit("bait", {"b": "1"}) if hostile == "refs/tags/main" else forged
+    work.checkout("main")
+    pushed = spush(server, work, "origin", f"{bait}:{hostile}")
+    if pushed.code != 0:  # the gate refused the ref: put it there the way a mirror or an admin would
+        server.git("update-ref", hostile, bait)
+    assert server.tip(hostile) == bait
+    # The hijack this guards against, as git itself shows it: name-rev names the AI commit through the tag, or
+    # `main~1` (the name the AI commit gets) now means the forgery.
+    if hostile == "refs/tags/main":
+        assert server.git("rev-parse", "main~1") == forged
+    else:
+        name = server.git("name-rev", "--name-only", "--refs=refs/heads/main", ai)
+        assert name in ("tags/refs/heads/main^2", "x/refs/heads/main^2")
+
+    data = audit_json(capsys, server.path)
+    items = data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]
+    assert ai in [i["sha"] for i in items]
+    assert "forge-pr-merge (via merge)" not in data["summary"]["reviews"]
+    # The whole of every ref is audited too (--all walks the look-alike): the answer does not change.
+    data = audit_json(capsys, server.path, "--all")
+    assert ai in [i["sha"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]]
+
+
+def test_landing_names_count_only_from_the_protected_tips_as_read(repo: RepoBuilder) -> None:
+    """A name counts when its tip is exactly one of the protected refs; a tip that moved during the walk, or
+    two protected refs printed alike with different tips, count for nothing (listed unreviewed)."""
+    from gatekeeper.git import Git
+
+    made = _landing_history(repo)
+    git = Git(repo.path)
+    work = made["feature work"]
+    tips = {"refs/heads/main": made["after"]}
+    assert git.landing_merges([work], tips) == {work: made["merge feature"]}
+    # The same answer for a remote-tracking copy of main, printed `remotes/origin/main`.
+    repo.git("update-ref", "refs/remotes/origin/main", made["after"])
+    assert git.landing_merges([work], {"refs/remotes/origin/main": made["after"]}) == {work: made["merge feature"]}
+    # main moved after its tip was read: names count from the new tip, so none is trusted.
+    assert git.landing_merges([work], {"refs/heads/main": made["merge feature"]}) == {}
+    lookup = git.landing_lookup({"refs/heads/main": made["merge feature"]})
+    assert lookup.merges([work]) == {}
+    lookup.close()
+    # A branch `remotes/origin/main` prints as the remote-tracking ref does: with another tip, neither counts.
+    repo.git("update-ref", "refs/heads/remotes/origin/main", made["stray"])
+    alike = {"refs/remotes/origin/main": made["after"], "refs/heads/remotes/origin/main": made["stray"]}
+    assert git.landing_merges([work], alike) == {}
+    # name-rev's own output, hostile: only an exact tip with plain generations passes.
+    points = git._landing_points
+    assert points([work], ["main~1^2"], tips) == {work: made["merge feature"]}
+    for name in ("main~01^2", "main~1x^2", "tags/main~1^2", "main~1", "undefined", "main~\u0661^2", "-main~1^2"):
+        assert points([work], [name], tips) == {}, name
 
 
 def test_a_skewed_clock_loses_the_first_parent_line_not_the_answer(repo: RepoBuilder,

@@ -476,7 +476,7 @@ class _Runner:
         # At most LANDING_LIMIT (sha, review kind, list item, on a first-parent line), resolved together.
         self.pending: list[tuple[str, str, dict[str, object], bool]] = []
         self.resolved = 0
-        self.protected_refs = sorted(tips)
+        self.protected = dict(tips)  # protected ref → its tip, as read before the walk
         # Started at the first pending commit that needs it: its walk of the protected history runs beside the
         # stream.
         self.landing: LandingLookup | None = None
@@ -708,7 +708,7 @@ class _Runner:
         s = self.summary
         git = self.request.git
         asked = [sha for sha, _, _, direct in pending if not direct]
-        lookup, self.landing = self.landing or (git.landing_lookup(self.protected_refs) if asked else None), None
+        lookup, self.landing = self.landing or (git.landing_lookup(self.protected) if asked else None), None
         landings: dict[str, str] = {}
         if lookup is not None:
             try:
@@ -810,11 +810,11 @@ class _Runner:
     def _unreviewed(self, audit: CommitAudit) -> None:
         """Held (at most LANDING_LIMIT, a few hundred bytes each) until one name-rev can tell which of them
         arrived through a reviewed merge; past the limit they are listed as they are."""
-        if self.protected_refs and self.resolved < LANDING_LIMIT:
+        if self.protected and self.resolved < LANDING_LIMIT:
             self.resolved += 1
             direct = audit.commit.sha in self.direct
             if self.landing is None and not direct:
-                self.landing = self.request.git.landing_lookup(self.protected_refs)
+                self.landing = self.request.git.landing_lookup(self.protected)
             self.pending.append((audit.commit.sha, audit.review.kind, self._unreviewed_item(audit), direct))
             if self.resolved == LANDING_LIMIT:
                 self.summary.notes.append(f"the merges that brought unreviewed mobile/AI commits onto a protected "

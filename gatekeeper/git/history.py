@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from gatekeeper import process
 from gatekeeper.errors import GitError
@@ -18,6 +18,7 @@ _LOG_FORMAT = "%x00".join(_LOG_FIELDS)
 # One commit of a raw log: (sha, parents, author, author_time, committer, commit_time, message, signed).
 RawParts = tuple[str, tuple[str, ...], Person, int, Person, int, str, bool]
 _REMOTE_NAME = re.compile(r"\A[A-Za-z0-9._-]{1,100}\Z")
+_GENERATIONS = re.compile(r"[1-9][0-9]{0,8}")
 
 
 class History(Runner):
@@ -138,33 +139,52 @@ class History(Runner):
                            "the objects may be missing; fetch the full history")
         return proc.returncode == 0
 
-    def landing_merges(self, shas: Sequence[str], refs: Sequence[str]) -> dict[str, str]:
-        """For commits in the history of `refs`: the first-parent commit of a ref through which each arrived
-        (a commit on a ref's first-parent line maps to nothing). One `git name-rev` for all: a name such as
-        `main~5^2~3` arrived through `main~5`; the names are resolved with one `rev-parse`."""
+    def landing_merges(self, shas: Sequence[str], tips: Mapping[str, str]) -> dict[str, str]:
+        """For commits in the history of the protected `tips` (ref → commit id): the first-parent commit of a
+        tip through which each arrived (a commit on a tip's first-parent line maps to nothing). One `git
+        name-rev` for all: a name such as `main~5^2~3` arrived through `main~5`, resolved as `<tip>~5`."""
         wanted = [s for s in dict.fromkeys(shas) if is_sha(s)]
-        if not wanted or not refs:
+        args = _name_rev_args(tips)
+        if not wanted or args is None:
             return {}
-        for ref in refs:
-            _check_rev_token(ref)
-        args = ["name-rev", "--name-only", *(f"--refs={ref}" for ref in refs), *wanted]
-        proc = self._run(*args, check=False, timeout=max(self.timeout, 600))
+        proc = self._run(*args, *wanted, check=False, timeout=max(self.timeout, 600))
         if proc.returncode != 0:
             return {}
-        return self._landing_points(wanted, proc.stdout.decode("utf-8", "replace").split("\n"))
+        return self._landing_points(wanted, proc.stdout.decode("utf-8", "replace").split("\n"), tips)
 
-    def landing_lookup(self, refs: Sequence[str]) -> LandingLookup:
+    def landing_lookup(self, tips: Mapping[str, str]) -> LandingLookup:
         """landing_merges with its walk started now, answered later (see LandingLookup)."""
-        return LandingLookup(self, refs)
+        return LandingLookup(self, tips)
 
-    def _landing_points(self, wanted: Sequence[str], names: Sequence[str]) -> dict[str, str]:
-        """name-rev's names of `wanted` (in order) turned into the commits they arrived through."""
+    def _landing_points(self, wanted: Sequence[str], names: Sequence[str],
+                        tips: Mapping[str, str]) -> dict[str, str]:
+        """name-rev's names of `wanted` (in order) turned into the commits they arrived through.
+
+        Every byte of a name is the pusher's to shape, so a name counts only when its tip is, exactly, how
+        name-rev prints one of `tips` (`main` for refs/heads/main, `remotes/origin/main`): a tag or branch
+        that only ends in a protected name was kept out of the walk (_name_rev_args), and one printing the
+        same as a protected ref is not trusted. The point is resolved from the tip's commit id, never from
+        the name (a tag `main` would win a `rev-parse main~5`), and a tip that moved during the walk counts
+        for nothing. A commit whose name does not pass is simply not through a merge: listed unreviewed."""
+        printed: dict[str, str | None] = {}
+        walked = _name_rev_args(tips) or []
+        for ref, sha in tips.items():
+            if f"--refs={ref}" not in walked:
+                continue
+            name = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else ref.removeprefix("refs/")
+            printed[name] = sha if printed.get(name, sha) == sha else None
         through: dict[str, str] = {}
         for sha, name in zip(wanted, names, strict=False):
-            if "^" in name and not name.startswith(("undefined", "-")) and not any(ord(c) < 33 for c in name):
-                through[sha] = name.split("^", 1)[0]
+            point, merged, _ = name.partition("^")
+            tip_name, _, generations = point.partition("~")
+            at_tip = printed.get(tip_name)
+            if not merged or at_tip is None or not (generations == "" or _GENERATIONS.fullmatch(generations)):
+                continue
+            through[sha] = f"{at_tip}~{int(generations)}" if generations else at_tip
         if not through:
             return {}
+        if self._ref_ids(list(tips)) != dict(tips):
+            return {}  # a tip moved while name-rev walked: its names may count from another commit
         points = sorted(set(through.values()))
         resolved = self._run("rev-parse", *points, check=False)
         found = resolved.stdout.decode().split() if resolved.returncode == 0 else []
@@ -172,6 +192,16 @@ class History(Runner):
             return {}
         at = dict(zip(points, found, strict=True))
         return {sha: at[point] for sha, point in through.items() if is_sha(at[point])}
+
+    def _ref_ids(self, refs: Sequence[str]) -> dict[str, str]:
+        """The commit ids `refs` (full names) point at now; a ref that is gone is missing."""
+        out = self._run("for-each-ref", "--format=%(objectname) %(refname)", *refs, check=False)
+        ids: dict[str, str] = {}
+        for line in out.stdout.decode("utf-8", "replace").splitlines():
+            sha, _, ref = line.partition(" ")
+            if ref in refs:
+                ids[ref] = sha
+        return ids
 
     def new_commit_ids(self, update: RefUpdate, *, pushed: bool) -> list[str]:
         """The commits a ref update brings: `pushed` means pre-receive (exclude every existing ref)."""
@@ -375,7 +405,7 @@ def _int(value: str) -> int:
 
 class LandingLookup:
     """`History.landing_merges`, its walk started before the question is known. `git name-rev
-    --annotate-stdin` names the whole history of `refs` as soon as it starts, then reads the commits to
+    --annotate-stdin` names the whole history of the protected tips as soon as it starts, then reads the commits to
     name: started when a reader first knows it will ask (the audit, at its first unreviewed mobile or AI
     commit), that walk runs on another core while the reader streams the history, and `merges()` only
     reads the answer. Where the walk cannot start, or this git has no --annotate-stdin (before 2.36),
@@ -383,19 +413,17 @@ class LandingLookup:
     unreviewed). Always `close()` (it ends a walk nobody
     asked; idempotent)."""
 
-    def __init__(self, git: History, refs: Sequence[str]) -> None:
-        for ref in refs:
-            _check_rev_token(ref)
+    def __init__(self, git: History, tips: Mapping[str, str]) -> None:
         self._git = git
-        self._refs = tuple(refs)
-        self._child = (git._start(["name-rev", "--name-only", *(f"--refs={ref}" for ref in self._refs),
-                                   "--annotate-stdin"]) if self._refs else None)
+        self._tips = dict(tips)
+        args = _name_rev_args(self._tips)
+        self._child = git._start([*args, "--annotate-stdin"]) if args is not None else None
 
     def merges(self, shas: Sequence[str]) -> dict[str, str]:
-        """landing_merges(shas, refs); once per lookup (the walk answers one question)."""
+        """landing_merges(shas, tips); once per lookup (the walk answers one question)."""
         wanted = [s for s in dict.fromkeys(shas) if is_sha(s)]
         child, self._child = self._child, None
-        if not wanted or not self._refs:
+        if not wanted or not self._tips:
             if child is not None:
                 child.close()
             return {}
@@ -410,10 +438,24 @@ class LandingLookup:
                 child.close()
             names = out.decode("utf-8", "replace").split("\n")
             if child.returncode == 0 and len(names) > len(wanted):
-                return self._git._landing_points(wanted, names)
-        return self._git.landing_merges(wanted, self._refs)
+                return self._git._landing_points(wanted, names, self._tips)
+        return self._git.landing_merges(wanted, self._tips)
 
     def close(self) -> None:
         child, self._child = self._child, None
         if child is not None:
             child.close()
+
+
+def _name_rev_args(tips: Mapping[str, str]) -> list[str] | None:
+    """`git name-rev` over exactly the refs of `tips`, or None when there is none to walk. `--refs` matches a
+    ref whose name merely ends in the pattern (a tag `refs/tags/refs/heads/main`, a branch
+    `x/refs/heads/main`), and name-rev prefers tags: `--exclude=?*/<ref>` keeps every such look-alike out,
+    and a ref name that could act as a glob is not walked at all."""
+    refs = [ref for ref in tips if not any(c in ref for c in "*?[\\") and is_sha(tips[ref])]
+    if not refs:
+        return None
+    for ref in refs:
+        _check_rev_token(ref)
+    return ["name-rev", "--name-only", *(f"--refs={ref}" for ref in refs),
+            *(f"--exclude=?*/{ref}" for ref in refs)]
