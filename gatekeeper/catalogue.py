@@ -95,6 +95,10 @@ _D_TOOLS = "findings.md#tool-failures"
 _S = Severity
 _RULES: tuple[Rule, ...] = (
     # -- policy: what the policy forbids outright ------------------------------------------------------
+    Rule("policy/ambiguous-ref", _S.HIGH, "Push of a ref whose name stands in for a protected ref",
+         "A tag `main`, a ref `refs/main` or a ref ending in `/refs/heads/main` is read in place of the protected "
+         "branch by git's name resolution or by tools matching ref names; choose another name. Allowed only with "
+         "pre_receive.allow_ambiguous_refs.", _D_REFS),
     Rule("policy/bad-notes-ref", _S.HIGH, "Notes ref that is not a notes commit",
          "Push only notes commits made by `git notes`; a broken notes ref on the server must be repaired or "
          "deleted by an administrator.", _D_REFS),

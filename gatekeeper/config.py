@@ -156,6 +156,7 @@ class PreReceive:
     allow_force_push: bool = False
     allow_delete: bool = False
     allow_replace_refs: bool = False  # pushes that create, move or delete refs/replace/*
+    allow_ambiguous_refs: bool = False  # pushes of refs whose names stand in for protected ones (a tag `main`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,7 +532,8 @@ def _policy_from(data: Any, source: str, base_dir: Path | None) -> Policy:
     pre = PreReceive()
     if "pre_receive" in top:
         p = v.mapping(top["pre_receive"], "pre_receive", ("budget_seconds", "scanners", "defer", "allow_force_push",
-                                                          "allow_delete", "allow_replace_refs"))
+                                                          "allow_delete", "allow_replace_refs",
+                                                          "allow_ambiguous_refs"))
         pre = PreReceive(
             budget_seconds=_opt(p, "budget_seconds", pre.budget_seconds, v.number, "pre_receive"),
             scanners=_scanner_list(v, p["scanners"], "pre_receive.scanners") if "scanners" in p else pre.scanners,
@@ -539,6 +541,7 @@ def _policy_from(data: Any, source: str, base_dir: Path | None) -> Policy:
             allow_force_push=_opt(p, "allow_force_push", False, v.boolean, "pre_receive"),
             allow_delete=_opt(p, "allow_delete", False, v.boolean, "pre_receive"),
             allow_replace_refs=_opt(p, "allow_replace_refs", False, v.boolean, "pre_receive"),
+            allow_ambiguous_refs=_opt(p, "allow_ambiguous_refs", False, v.boolean, "pre_receive"),
         )
         if pre.budget_seconds >= 5.0:
             raise v.fail("pre_receive.budget_seconds", f"{pre.budget_seconds:g}s leaves no room: GitHub Enterprise "

@@ -476,7 +476,12 @@ def test_a_watchdog_timeout_with_on_timeout_block_refuses(tmp_path: Path) -> Non
     work.commit("many\n", {f"f{i}.txt": "x\n" * 2000 for i in range(200)}, author=DANA, committer=DANA)
     work.commit("key\n", {"c.env": KEY_LINE}, author=DANA, committer=DANA)
     result = spush(server, work, "origin", "main")
-    rejected(result, "(on_timeout: block)")
+    # Which clock runs out first depends on the machine: the watchdog kills a scan that overruns (its message
+    # names on_timeout), or the engine finds the budget spent before the scan starts (tool/timeout). Either
+    # way the push is refused as a timeout, never judged on a scan that did not finish.
+    assert result.code != 0, result.output
+    assert "(on_timeout: block)" in result.output or "tool/timeout" in result.output, result.output
+    assert "secrets/" not in result.output
     assert server.tip() is None
 
 

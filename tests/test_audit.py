@@ -479,6 +479,8 @@ HOSTILE_REFS = {
     "tag ending in the ref": "refs/tags/refs/heads/main",
     "branch ending in the ref": "refs/heads/x/refs/heads/main",
     "tag shadowing the branch": "refs/tags/main",
+    # On a server no remote is configured: a pushed remote-tracking ref is nobody's main.
+    "remote-tracking look-alike": "refs/remotes/evil/main",
 }
 
 
@@ -512,17 +514,21 @@ def test_a_pushed_look_alike_ref_cannot_make_a_merge_look_reviewed(tmp_path: Pat
     # one commit past it makes `main~1` the forgery.
     bait = work.commit("bait", {"b": "1"}) if hostile == "refs/tags/main" else forged
     work.checkout("main")
-    pushed = spush(server, work, "origin", f"{bait}:{hostile}")
-    if pushed.code != 0:  # the gate refused the ref: put it there the way a mirror or an admin would
-        server.git("update-ref", hostile, bait)
+    # The gate refuses such a ref (policy/ambiguous-ref); a server can still hold one (made before the gate, by
+    # a mirror, or an administrator), so it is put there with the objects pushed under an ordinary name.
+    refused = spush(server, work, "origin", f"{bait}:{hostile}")
+    assert refused.code != 0 and "policy/ambiguous-ref" in refused.output
+    assert spush(server, work, "origin", f"{bait}:refs/heads/innocent").code == 0
+    server.git("update-ref", hostile, bait)
+    server.git("update-ref", "-d", "refs/heads/innocent")
     assert server.tip(hostile) == bait
     # The hijack this guards against, as git itself shows it: name-rev names the AI commit through the tag, or
     # `main~1` (the name the AI commit gets) now means the forgery.
     if hostile == "refs/tags/main":
         assert server.git("rev-parse", "main~1") == forged
     else:
-        name = server.git("name-rev", "--name-only", "--refs=refs/heads/main", ai)
-        assert name in ("tags/refs/heads/main^2", "x/refs/heads/main^2")
+        name = server.git("name-rev", "--name-only", "--refs=refs/heads/main", f"--refs={hostile}", ai)
+        assert name in ("tags/refs/heads/main^2", "x/refs/heads/main^2", "remotes/evil/main^2")
 
     data = audit_json(capsys, server.path)
     items = data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]
@@ -601,3 +607,18 @@ def test_a_streaming_reader_gets_a_wide_pipe() -> None:
         _widen(reader)
         assert fcntl.fcntl(reader.fileno(), getter) >= min(_PIPE_BYTES, int(Path("/proc/sys/fs/pipe-max-size")
                                                                             .read_text()))
+
+
+def test_remote_tracking_refs_count_only_for_a_configured_remote(repo: RepoBuilder, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """In a clone, origin/main is the protected branch as last fetched; a `refs/remotes/<name>/main` of a
+    remote the config does not name (pushed to a server, say) is nobody's main."""
+    repo.commit("root", {"a": "1"})
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo.path), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "branch", "-q", "-m", "main", "local"], check=True)
+    subprocess.run(["git", "-C", str(clone), "remote", "add", "up/stream", "https://example.com/x.git"], check=True)
+    for ref in ("refs/remotes/up/stream/main", "refs/remotes/evil/main", "refs/remotes/up/main"):
+        subprocess.run(["git", "-C", str(clone), "update-ref", ref, "HEAD"], check=True)
+    data = audit_json(capsys, clone, "--all")
+    assert data["summary"]["protected_refs"] == ["refs/remotes/origin/main", "refs/remotes/up/stream/main"]

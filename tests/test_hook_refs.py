@@ -454,3 +454,46 @@ def test_a_symref_alias_of_an_unborn_protected_branch_is_judged_as_that_branch(t
     result = spush(server, work, "origin", "HEAD:refs/heads/next-release")
     rejected(result, f"review/missing {mobile[:12]}")
     assert server.tip("refs/heads/release/2") is None
+
+
+# -- refs named like a protected ref ------------------------------------------------------------------
+
+@pytest.mark.parametrize("ref", ["refs/tags/main", "refs/main", "refs/tags/refs/heads/main",
+                                 "refs/heads/x/refs/heads/main", "refs/heads/refs/heads/main",
+                                 "refs/tags/release/2.0", "refs/backup/refs/heads/release/2.0",
+                                 "refs/remotes/origin/main", "refs/remotes/a/b/release/2.0"])
+def test_a_ref_named_like_a_protected_one_is_refused(tmp_path: Path, ref: str) -> None:
+    """A tag `main` is what `git rev-parse main` reads from then on; a ref ending in a protected ref's name is
+    taken for it by name-rev and describe. Both are refused, patterns included (release/* here)."""
+    server, work = seeded(tmp_path)
+    bait = work.commit("bait\n", {"b.txt": "b\n"}, author=DANA, committer=DANA)
+    work.git("reset", "-q", "--hard", "HEAD~1")
+    result = spush(server, work, "origin", f"{bait}:{ref}")
+    rejected(result, "policy/ambiguous-ref", "pre_receive.allow_ambiguous_refs")
+    assert server.tip(ref) is None
+    assert server.git("rev-parse", "main") == work.head()
+
+
+@pytest.mark.parametrize("ref", ["refs/tags/v1.0", "refs/heads/feature/main", "refs/tags/mainline",
+                                 "refs/notes/commits", "refs/heads/release/2.0/docs", "refs/tags/heads/main",
+                                 "refs/for/refs/heads/main", "refs/for/main/topic"])
+def test_refs_that_only_resemble_a_protected_name_are_accepted(tmp_path: Path, ref: str) -> None:
+    server, work = seeded(tmp_path)
+    if ref == "refs/notes/commits":
+        work.git("notes", "add", "-m", "a note", "HEAD")
+        result = spush(server, work, "origin", ref)
+    else:
+        result = spush(server, work, "origin", f"HEAD:{ref}")
+    assert result.code == 0, result.output
+    assert server.tip(ref) is not None
+
+
+def test_an_ambiguous_ref_can_be_deleted_and_the_policy_can_allow_them(tmp_path: Path) -> None:
+    policy = TEST_POLICY.replace("defer: []}", "defer: [], allow_ambiguous_refs: true}")
+    server, work = seeded(tmp_path, policy)
+    assert spush(server, work, "origin", "HEAD:refs/tags/main").code == 0
+    assert server.tip("refs/tags/main") == work.head()
+    strict, strict_work = seeded(tmp_path / "strict")
+    strict.git("update-ref", "refs/tags/main", strict_work.head())  # left by an earlier gate, or an admin
+    assert spush(strict, strict_work, "origin", ":refs/tags/main").code == 0
+    assert strict.tip("refs/tags/main") is None

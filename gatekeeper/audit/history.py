@@ -292,14 +292,19 @@ def resolve_range(git: Git, rev_range: str | None, since: str | None, every_ref:
 
 
 def protected_tips(git: Git, policy: Policy) -> dict[str, str]:
-    """Refs the policy protects, with their tips: local branches, and `refs/remotes/R/X` as `refs/heads/X`."""
+    """Refs the policy protects, with their tips: local branches, and `refs/remotes/R/X` as `refs/heads/X` for
+    a remote R this repository's config names (on a server, a pushed `refs/remotes/evil/main` is nobody's
+    main: taken as protected it could name forged merges as the ones that brought commits in)."""
     found: dict[str, str] = {}
     for ref, sha in git.refs("refs/heads/").items():
         if policy.is_protected(ref):
             found[ref] = sha
-    for ref, sha in git.refs("refs/remotes/").items():
-        parts = ref.split("/", 3)
-        if len(parts) == 4 and parts[3] != "HEAD" and policy.is_protected(f"refs/heads/{parts[3]}"):
+    tracking = git.refs("refs/remotes/")
+    remotes = sorted(git.remote_names(), key=len, reverse=True) if tracking else []
+    for ref, sha in tracking.items():
+        remote = next((r for r in remotes if ref.startswith(f"refs/remotes/{r}/")), None)
+        branch = ref[len(f"refs/remotes/{remote}/"):] if remote is not None else ""
+        if branch and branch != "HEAD" and policy.is_protected(f"refs/heads/{branch}"):
             found.setdefault(ref, sha)
     return found
 

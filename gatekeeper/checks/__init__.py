@@ -17,7 +17,7 @@ from typing import Protocol
 from gatekeeper.catalogue import rule
 from gatekeeper.checks.ai import AIAttributionCheck
 from gatekeeper.checks.provenance import DcoCheck, SignatureCheck
-from gatekeeper.checks.refs import ReplaceRefCheck
+from gatekeeper.checks.refs import AmbiguousRefCheck, ReplaceRefCheck
 from gatekeeper.config import Policy, glob_match
 from gatekeeper.models import AIInvolvement, CommitReport, FileChange, Finding, RefKind, RefUpdate
 
@@ -119,8 +119,8 @@ class RefUpdateCheck:
         return findings
 
 
-CHECKS: tuple[Check, ...] = (ZoneCheck(), RefUpdateCheck(), ReplaceRefCheck(), SignatureCheck(), DcoCheck(),
-                             AIAttributionCheck())
+CHECKS: tuple[Check, ...] = (ZoneCheck(), RefUpdateCheck(), ReplaceRefCheck(), AmbiguousRefCheck(), SignatureCheck(),
+                             DcoCheck(), AIAttributionCheck())
 
 
 def required_approvals(report: CommitReport, changes: Sequence[FileChange], policy: Policy) -> int:

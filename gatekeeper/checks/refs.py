@@ -5,20 +5,36 @@ without the key, a policy file from somewhere else). gatekeeper never honours re
 runs every command with GIT_NO_REPLACE_OBJECTS), but every other reader of the repository does — a
 reviewer's `git log`, a CI checkout — so a push that creates, moves or deletes one is refused unless
 `pre_receive.allow_replace_refs` says otherwise.
+
+A ref can also stand in for a protected one by its name alone. git resolves a short name through
+`refs/<name>` and `refs/tags/<name>` before `refs/heads/<name>`, so a tag `main` (or a ref `refs/main`) is
+what `git rev-parse main`, `git log main`, `git reset --hard main` and a CI script naming `main` read, with
+only a warning; and a ref whose name ends in a protected one (`refs/tags/refs/heads/main`,
+`refs/heads/x/refs/heads/main`) is taken for it by every tool that matches ref names by their tail
+(`git name-rev --refs`, `git describe --match`), and a pushed `refs/remotes/<any>/main` poses as a
+remote-tracking copy of it. A push that creates or moves such a ref is refused
+unless `pre_receive.allow_ambiguous_refs` says otherwise; deleting one is always allowed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from gatekeeper.catalogue import rule
-from gatekeeper.models import Finding
+from gatekeeper.models import Finding, RefKind, is_zero
 
 if TYPE_CHECKING:
     from gatekeeper.checks import CheckContext
 
 REPLACE_PREFIX = "refs/replace/"
 REPLACE_REF = rule("policy/replace-ref")
+AMBIGUOUS_REF = rule("policy/ambiguous-ref")
+_MAGIC = ("refs/for/", "refs/publish/", "refs/drafts/")  # Gerrit's and AGit's push-for-review refs
+# Namespaces git and the forges give a meaning to: `refs/<ns>/...` is never a short name for a branch here.
+_NAMESPACES = frozenset({"heads", "tags", "remotes", "notes", "replace", "pull", "merge-requests", "changes",
+                         "for", "meta", "keep-around", "environments", "pipelines", "stash", "bisect", "prefetch",
+                         "rewritten", "worktree", "original", "gatekeeper", "users", "cache-automerge"})
 
 
 class ReplaceRefCheck:
@@ -40,4 +56,52 @@ class ReplaceRefCheck:
                 fix="push the real commits instead; replace refs are refused unless the policy sets "
                     "pre_receive.allow_replace_refs: true",
             ).with_fingerprint(update.ref, update.old, update.new))
+        return findings
+
+
+def shadowed(ref: str, is_protected: Callable[[str], bool]) -> str | None:
+    """The protected ref that `ref` stands in for by name (see the module's docstring), or None."""
+    if ref.startswith("refs/tags/") and is_protected(f"refs/heads/{ref[10:]}"):
+        return f"refs/heads/{ref[10:]}"
+    rest = ref[5:] if ref.startswith("refs/") else ""
+    if rest and rest.split("/", 1)[0] not in _NAMESPACES:
+        for candidate in (f"refs/heads/{rest}", f"refs/tags/{rest}"):
+            if is_protected(candidate):
+                return candidate
+    if ref.startswith("refs/remotes/"):  # a remote-tracking copy of a protected branch, pushed
+        parts = ref[13:].split("/")
+        for i in range(1, len(parts)):
+            if is_protected(f"refs/heads/{'/'.join(parts[i:])}"):
+                return f"refs/heads/{'/'.join(parts[i:])}"
+    if ref.startswith(_MAGIC):
+        return None  # refs/for/refs/heads/main asks Gerrit (or AGit) for a review of main: it names it by design
+    at = ref.find("/refs/", 1)
+    while at >= 0:
+        if is_protected(ref[at + 1:]):
+            return ref[at + 1:]
+        at = ref.find("/refs/", at + 1)
+    return None
+
+
+class AmbiguousRefCheck:
+    id = AMBIGUOUS_REF.id
+    ids: tuple[str, ...] = (id,)
+    description = "pushes that create or move a ref whose name stands in for a protected ref"
+
+    def run(self, ctx: CheckContext) -> list[Finding]:
+        if ctx.policy.pre_receive.allow_ambiguous_refs:
+            return []
+        findings: list[Finding] = []
+        for update in ctx.updates:
+            if update.kind is RefKind.DELETE or is_zero(update.new):
+                continue
+            target = shadowed(update.ref, ctx.policy.is_protected)
+            if target is None or target == update.ref:
+                continue
+            findings.append(AMBIGUOUS_REF.finding(
+                f"{update.kind.value} of {update.ref}: its name stands in for protected {target} (git and other "
+                "tools resolve or match it in the protected ref's place)", enforced=True,
+                fix="choose a name that no protected ref resolves to; such refs are refused unless the policy sets "
+                    "pre_receive.allow_ambiguous_refs: true",
+            ).with_fingerprint(update.ref, update.new))
         return findings

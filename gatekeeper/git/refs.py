@@ -162,6 +162,18 @@ class Refs(Objects):
         proc = self._run("config", "--get", key, check=False)
         return proc.stdout.decode().strip() if proc.returncode == 0 else None
 
+    def remote_names(self) -> set[str]:
+        """The remotes this repository's own config names (`remote.<name>.url`). Their remote-tracking refs
+        are this clone's fetches; a `refs/remotes/...` ref of any other name was put there some other way (a
+        push to a server, say) and stands for nobody's branch."""
+        proc = self._run("config", "--get-regexp", r"^remote\..*\.url$", check=False)
+        names: set[str] = set()
+        for line in proc.stdout.decode("utf-8", "replace").splitlines():
+            key = line.split(" ", 1)[0]
+            if key.startswith("remote.") and key.endswith(".url") and len(key) > 11:
+                names.add(key[7:-4])
+        return names
+
     def set_config(self, key: str, value: str) -> None:
         """Set one value in the repository's own config (`git config key value`); GitError when git refuses."""
         if not key or key.startswith("-") or any(ord(c) < 32 for c in key):
