@@ -461,7 +461,8 @@ def test_a_symref_alias_of_an_unborn_protected_branch_is_judged_as_that_branch(t
 @pytest.mark.parametrize("ref", ["refs/tags/main", "refs/main", "refs/tags/refs/heads/main",
                                  "refs/heads/x/refs/heads/main", "refs/heads/refs/heads/main",
                                  "refs/tags/release/2.0", "refs/backup/refs/heads/release/2.0",
-                                 "refs/remotes/origin/main", "refs/remotes/a/b/release/2.0"])
+                                 "refs/remotes/origin/main", "refs/remotes/a/b/release/2.0",
+                                 "refs/tags/origin/main", "refs/tags/upstream/release/2.0"])
 def test_a_ref_named_like_a_protected_one_is_refused(tmp_path: Path, ref: str) -> None:
     """A tag `main` is what `git rev-parse main` reads from then on; a ref ending in a protected ref's name is
     taken for it by name-rev and describe. Both are refused, patterns included (release/* here)."""
@@ -476,7 +477,8 @@ def test_a_ref_named_like_a_protected_one_is_refused(tmp_path: Path, ref: str) -
 
 @pytest.mark.parametrize("ref", ["refs/tags/v1.0", "refs/heads/feature/main", "refs/tags/mainline",
                                  "refs/notes/commits", "refs/heads/release/2.0/docs", "refs/tags/heads/main",
-                                 "refs/for/refs/heads/main", "refs/for/main/topic"])
+                                 "refs/for/refs/heads/main", "refs/for/main/topic",
+                                 "refs/tags/remotes/origin/main"])
 def test_refs_that_only_resemble_a_protected_name_are_accepted(tmp_path: Path, ref: str) -> None:
     server, work = seeded(tmp_path)
     if ref == "refs/notes/commits":

@@ -61,8 +61,16 @@ class ReplaceRefCheck:
 
 def shadowed(ref: str, is_protected: Callable[[str], bool]) -> str | None:
     """The protected ref that `ref` stands in for by name (see the module's docstring), or None."""
-    if ref.startswith("refs/tags/") and is_protected(f"refs/heads/{ref[10:]}"):
-        return f"refs/heads/{ref[10:]}"
+    if ref.startswith("refs/tags/"):
+        if is_protected(f"refs/heads/{ref[10:]}"):
+            return f"refs/heads/{ref[10:]}"
+        # Every clone fetches tags as they are named: a tag `origin/main` is what `git rev-parse origin/main`
+        # (`refs/tags/%s` before `refs/remotes/%s`) reads there, in place of the remote-tracking main.
+        # (`heads/main`, `remotes/origin/main` reach refs/heads/, refs/remotes/ first: `refs/%s` comes earlier.)
+        parts = ref[10:].split("/")
+        for i in range(1, len(parts) if parts[0] not in ("heads", "tags", "remotes") else 0):
+            if is_protected(f"refs/heads/{'/'.join(parts[i:])}"):
+                return f"refs/heads/{'/'.join(parts[i:])}"
     rest = ref[5:] if ref.startswith("refs/") else ""
     if rest and rest.split("/", 1)[0] not in _NAMESPACES:
         for candidate in (f"refs/heads/{rest}", f"refs/tags/{rest}"):

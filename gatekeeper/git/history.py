@@ -174,6 +174,7 @@ class History(Runner):
             name = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else ref.removeprefix("refs/")
             printed[name] = sha if printed.get(name, sha) == sha else None
         through: dict[str, str] = {}
+        tip_of: dict[str, str] = {}
         for sha, name in zip(wanted, names, strict=False):
             point, merged, _ = name.partition("^")
             tip_name, _, generations = point.partition("~")
@@ -181,6 +182,7 @@ class History(Runner):
             if not merged or at_tip is None or not (generations == "" or _GENERATIONS.fullmatch(generations)):
                 continue
             through[sha] = f"{at_tip}~{int(generations)}" if generations else at_tip
+            tip_of[sha] = at_tip
         if not through:
             return {}
         if self._ref_ids(list(tips)) != dict(tips):
@@ -191,7 +193,56 @@ class History(Runner):
         if len(found) != len(points):
             return {}
         at = dict(zip(points, found, strict=True))
-        return {sha: at[point] for sha, point in through.items() if is_sha(at[point])}
+        return self._bringing({sha: at[point] for sha, point in through.items() if is_sha(at[point])}, tip_of)
+
+    def _bringing(self, landed: dict[str, str], tip_of: Mapping[str, str]) -> dict[str, str]:
+        """`landed` (commit → the merge name-rev named it through) replaced by the merge that brought each
+        commit: the oldest commit on its tip's first-parent line whose history holds it. name-rev names a
+        commit by its nearest path, so a later merge that joins a commit the branch already held (a forged
+        "Merge pull request" pushed on top, a back-merge) would otherwise stand for the merge that really
+        brought it. One `rev-list --parents` walk per tip, read once: its id lists are held only for this."""
+        by_tip: dict[str, set[str]] = {}
+        for sha in landed:
+            by_tip.setdefault(tip_of[sha], set()).add(sha)
+        kept: dict[str, str] = {}
+        for tip, shas in by_tip.items():
+            first = self._first_landings(tip, shas)
+            for sha in shas:
+                point = first.get(sha)
+                if point is not None and point != sha:  # reached through point's other parents: a merge
+                    kept[sha] = point
+        return kept
+
+    def _first_landings(self, tip: str, wanted: set[str]) -> dict[str, str]:
+        """For each of `wanted` in the history of `tip`: the oldest commit on tip's first-parent line whose
+        history holds it (the commit itself when it is on that line); {} when git cannot walk it."""
+        proc = self._run("rev-list", "--parents", tip, check=False, timeout=max(self.timeout, 600))
+        if proc.returncode != 0:
+            return {}
+        parents: dict[str, list[str]] = {}
+        for row in proc.stdout.decode("ascii", "replace").split("\n"):
+            ids = row.split()
+            if ids:
+                parents[ids[0]] = ids[1:]
+        line: list[str] = []
+        at: str | None = tip
+        while at is not None and at in parents:
+            line.append(at)
+            up = parents[at]
+            at = up[0] if up else None
+        landing: dict[str, str] = {}
+        seen: set[str] = set()
+        for point in reversed(line):  # oldest first: each commit is claimed by the first that reaches it
+            stack = [point]
+            while stack:
+                commit = stack.pop()
+                if commit in seen:
+                    continue
+                seen.add(commit)
+                if commit in wanted:
+                    landing[commit] = point
+                stack.extend(p for p in parents.get(commit, ()) if p not in seen)
+        return landing
 
     def _ref_ids(self, refs: Sequence[str]) -> dict[str, str]:
         """The commit ids `refs` (full names) point at now; a ref that is gone is missing."""

@@ -1,0 +1,109 @@
+"""Hostile refs and histories against policy/ambiguous-ref and the audit's "reviewed via merge" lookup:
+real pushes into a bare repository with the hook installed, then `gatekeeper audit` of it."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.hook_helpers import TEST_POLICY, make_server, spush
+from tests.test_audit import WEB_FLOW, audit_json
+
+DANA = ("Dana Developer", "dana@example.com")
+
+
+def _forged_merge(work, first: str, second: str, number: int) -> str:  # type: ignore[no-untyped-def]
+    """A "Merge pull request" commit as GitHub's web flow writes it, made by anyone with commit-tree."""
+    tree = work.git("rev-parse", f"{first}^{{tree}}")
+    env = {"GIT_COMMITTER_NAME": WEB_FLOW[0], "GIT_COMMITTER_EMAIL": WEB_FLOW[1],
+           "GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]}
+    return work.git("commit-tree", tree, "-p", first, "-p", second, "-m",
+                    f"Merge pull request #{number} from x/side\n\nlaunder", env=env)
+
+
+def _landed_unreviewed(server):  # type: ignore[no-untyped-def]
+    work = server.clone()
+    work.commit("root", {"a": "1"})
+    work.branch("side")
+    ai = work.commit("tidy the parser\n\nAssisted-by: some-agent\n", {"p": "1"})
+    work.checkout("main")
+    work.commit("other", {"o": "1"})
+    work.merge("side", "plain merge of side")
+    work.commit("after", {"e": "1"})
+    assert spush(server, work, "origin", "main").code == 0
+    return work, ai
+
+
+def _listed(capsys, path: Path, *args: str) -> list[str]:  # type: ignore[no-untyped-def]
+    data = audit_json(capsys, path, *args)
+    return [i["sha"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]]
+
+
+def test_a_forged_pr_merge_appended_to_main_launders_an_old_unreviewed_landing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    server = make_server(tmp_path / "srv")
+    work, ai = _landed_unreviewed(server)
+    assert ai in _listed(capsys, server.path)
+    forged = _forged_merge(work, "main", ai, 77)  # parents: main's tip, the AI commit already in main
+    pushed = spush(server, work, "origin", f"{forged}:refs/heads/main")
+
+    assert pushed.code == 0, pushed.output
+    assert server.git("name-rev", "--name-only", "--refs=refs/heads/main", ai) == "main^2"
+    assert ai in _listed(capsys, server.path), "laundered: the AI commit now counts as reviewed via merge"
+
+
+@pytest.mark.xfail(strict=True, reason="open: another protected branch's forged PR merge is trusted")
+def test_a_new_protected_branch_with_a_forged_pr_merge_launders_mains_landing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    server = make_server(tmp_path / "srv")
+    work, ai = _landed_unreviewed(server)
+    policy = tmp_path / "p.yml"
+    policy.write_text(TEST_POLICY)
+    assert ai in _listed(capsys, server.path, "--policy", str(policy))
+    forged = _forged_merge(work, "main~2", ai, 78)  # on a release branch cut before the merge
+    pushed = spush(server, work, "origin", f"{forged}:refs/heads/release/launder")
+
+    assert pushed.code == 0, pushed.output
+    assert ai in _listed(capsys, server.path, "--policy", str(policy))
+
+
+def test_a_tag_named_remote_slash_main_shadows_origin_main_on_every_clone(tmp_path: Path) -> None:
+    server = make_server(tmp_path / "srv")
+    work = server.clone()
+    work.commit("root", {"a": "1"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    bait = work.commit("bait", {"b": "1"}, author=DANA, committer=DANA)
+    work.git("reset", "-q", "--hard", "HEAD~1")
+    pushed = spush(server, work, "origin", f"{bait}:refs/tags/origin/main")
+
+    victim = tmp_path / "victim"
+    subprocess.run(["git", "clone", "-q", str(server.path), str(victim)], check=True)
+    seen = subprocess.run(["git", "rev-parse", "origin/main"], cwd=victim, capture_output=True, text=True).stdout.strip()
+    assert pushed.code != 0 and seen != bait, "every fresh clone's `origin/main` is now the pushed tag"
+
+
+def test_a_commit_reviewed_on_its_way_in_stays_reviewed_after_a_plain_back_merge(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The other side of the same mistake: a commit that landed through a PR merge, later joined again by a
+    plain merge nearer the tip (a back-merge), is named through the plain merge; the merge that brought it
+    is the PR merge, and it stays reviewed."""
+    from tests.test_audit import _pr_merge
+
+    server = make_server(tmp_path / "srv")
+    work = server.clone()
+    work.commit("root", {"a": "1"})
+    work.branch("side")
+    ai = work.commit("tidy the parser\n\nAssisted-by: some-agent\n", {"p": "1"})
+    work.checkout("main")
+    work.commit("other", {"o": "1"})
+    _pr_merge(work, "side", 5)
+    for n in range(3):
+        work.commit(f"after {n}", {f"e{n}": "1"})
+    assert spush(server, work, "origin", "main").code == 0
+    assert ai not in _listed(capsys, server.path)
+    back = work.git("commit-tree", work.git("rev-parse", "main^{tree}"), "-p", "main", "-p", ai, "-m", "merge side")
+    assert spush(server, work, "origin", f"{back}:refs/heads/main").code == 0
+    assert server.git("name-rev", "--name-only", "--refs=refs/heads/main", ai) == "main^2"
+    assert ai not in _listed(capsys, server.path)
