@@ -462,6 +462,8 @@ def test_a_symref_alias_of_an_unborn_protected_branch_is_judged_as_that_branch(t
                                  "refs/heads/x/refs/heads/main", "refs/heads/refs/heads/main",
                                  "refs/tags/release/2.0", "refs/backup/refs/heads/release/2.0",
                                  "refs/remotes/origin/main", "refs/remotes/a/b/release/2.0",
+                                 "refs/heads/MAIN", "refs/heads/Release/2.0", "refs/tags/Main",
+                                 "refs/tags/Origin/MAIN",
                                  "refs/tags/origin/main", "refs/tags/upstream/release/2.0"])
 def test_a_ref_named_like_a_protected_one_is_refused(tmp_path: Path, ref: str) -> None:
     """A tag `main` is what `git rev-parse main` reads from then on; a ref ending in a protected ref's name is

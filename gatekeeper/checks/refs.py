@@ -12,8 +12,9 @@ what `git rev-parse main`, `git log main`, `git reset --hard main` and a CI scri
 only a warning; and a ref whose name ends in a protected one (`refs/tags/refs/heads/main`,
 `refs/heads/x/refs/heads/main`) is taken for it by every tool that matches ref names by their tail
 (`git name-rev --refs`, `git describe --match`), and a pushed `refs/remotes/<any>/main` poses as a
-remote-tracking copy of it. A push that creates or moves such a ref is refused
-unless `pre_receive.allow_ambiguous_refs` says otherwise; deleting one is always allowed.
+remote-tracking copy of it. Names are also compared without case: on a case-insensitive file system
+(macOS and Windows clients) loose refs that differ only in case are one file. A push that creates or
+moves such a ref is refused unless `pre_receive.allow_ambiguous_refs` says otherwise; deleting one is always allowed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from gatekeeper.catalogue import rule
+from gatekeeper.config import glob_match
 from gatekeeper.models import Finding, RefKind, is_zero
 
 if TYPE_CHECKING:
@@ -100,10 +102,21 @@ class AmbiguousRefCheck:
         if ctx.policy.pre_receive.allow_ambiguous_refs:
             return []
         findings: list[Finding] = []
+        patterns = tuple(p.lower() for p in ctx.policy.protected_refs)
+
+        def folded_protected(ref: str) -> bool:
+            return any(glob_match(p, ref) for p in patterns)
+
         for update in ctx.updates:
             if update.kind is RefKind.DELETE or is_zero(update.new):
                 continue
             target = shadowed(update.ref, ctx.policy.is_protected)
+            if target is None and not ctx.policy.is_protected(update.ref):
+                # On a case-insensitive file system (macOS, Windows clients) loose refs that differ only in case
+                # are one file: `refs/heads/MAIN` fetched lands on origin/main, a tag `MAIN` is found for `main`.
+                folded = update.ref.lower()
+                target = (f"{folded} (the same name but for case)" if folded_protected(folded)
+                          else shadowed(folded, folded_protected))
             if target is None or target == update.ref:
                 continue
             findings.append(AMBIGUOUS_REF.finding(
