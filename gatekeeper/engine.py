@@ -281,7 +281,8 @@ def evaluate(request: Request, services: Services) -> Verdict:
     if unreadable_trees or (changes and git.is_partial_clone()):
         findings.extend(view.exclude_missing())
 
-    check_ctx = CheckContext(policy, reports, changes, request.updates, request.mode, request.now)
+    check_ctx = CheckContext(policy, reports, changes, request.updates, request.mode, request.now,
+                             ref_exists=git.ref_exists)
     for check in services.checks:
         findings.extend(check.run(check_ctx))
 

@@ -460,11 +460,11 @@ def test_a_symref_alias_of_an_unborn_protected_branch_is_judged_as_that_branch(t
 
 @pytest.mark.parametrize("ref", ["refs/tags/main", "refs/main", "refs/tags/refs/heads/main",
                                  "refs/heads/x/refs/heads/main", "refs/heads/refs/heads/main",
-                                 "refs/tags/release/2.0", "refs/backup/refs/heads/release/2.0",
+                                 "refs/backup/refs/heads/release/2.0",
                                  "refs/remotes/origin/main", "refs/remotes/a/b/release/2.0",
                                  "refs/heads/MAIN", "refs/heads/Release/2.0", "refs/tags/Main",
                                  "refs/tags/Origin/MAIN",
-                                 "refs/tags/origin/main", "refs/tags/upstream/release/2.0"])
+                                 "refs/tags/origin/main"])
 def test_a_ref_named_like_a_protected_one_is_refused(tmp_path: Path, ref: str) -> None:
     """A tag `main` is what `git rev-parse main` reads from then on; a ref ending in a protected ref's name is
     taken for it by name-rev and describe. Both are refused, patterns included (release/* here)."""
@@ -501,3 +501,30 @@ def test_an_ambiguous_ref_can_be_deleted_and_the_policy_can_allow_them(tmp_path:
     strict.git("update-ref", "refs/tags/main", strict_work.head())  # left by an earlier gate, or an admin
     assert spush(strict, strict_work, "origin", ":refs/tags/main").code == 0
     assert strict.tip("refs/tags/main") is None
+
+
+def test_a_tag_named_like_a_pattern_protected_branch_is_refused_only_beside_that_branch(tmp_path: Path) -> None:
+    """`refs/heads/release/*` is protected. A tag `release/2.0` shadows nothing while no branch release/2.0
+    exists (release tags named so are a team's convention); beside the branch it is refused, and the branch
+    cannot be created while such a tag stands in for it."""
+    server, work = seeded(tmp_path)
+    for ref in ("refs/tags/release/1.0", "refs/tags/upstream/release/1.0", "refs/release/1.1"):
+        pushed = spush(server, work, "origin", f"HEAD:{ref}")
+        assert pushed.code == 0, pushed.output
+    # The branch release/1.0 would be read as the tag from birth: refused until the tag goes.
+    rejected(spush(server, work, "origin", "HEAD:refs/heads/release/1.0"), "policy/ambiguous-ref",
+             "refs/tags/release/1.0 already stands in for it")
+    rejected(spush(server, work, "origin", "HEAD:refs/heads/release/1.1"), "policy/ambiguous-ref",
+             "refs/release/1.1 already stands in for it")
+    assert server.tip("refs/heads/release/1.0") is None
+    # Deleting the tag in the same push lets the branch in.
+    assert spush(server, work, "origin", ":refs/tags/release/1.0", "HEAD:refs/heads/release/1.0").code == 0
+    assert server.tip("refs/heads/release/1.0") == work.head()
+    # Now that the branch exists, a tag of its name (or `<remote>/<name>`) is refused.
+    for ref in ("refs/tags/release/1.0", "refs/tags/origin/release/1.0", "refs/release/1.0"):
+        rejected(spush(server, work, "origin", f"HEAD:{ref}"), "policy/ambiguous-ref",
+                 "stands in for protected refs/heads/release/1.0")
+        assert server.tip(ref) is None
+    # A branch and a tag of one name in a single push: the tag is refused.
+    rejected(spush(server, work, "origin", "HEAD:refs/heads/release/3.0", "HEAD:refs/tags/release/3.0"),
+             "policy/ambiguous-ref")

@@ -10,7 +10,7 @@ services; these only look at the facts gathered so far.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,6 +30,8 @@ class CheckContext:
     updates: Sequence[RefUpdate]
     mode: str
     now: dt.datetime
+    # Whether a ref (full name) exists in the repository before this push; None where no repository is read.
+    ref_exists: Callable[[str], bool] | None = None
 
 
 class Check(Protocol):

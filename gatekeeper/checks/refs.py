@@ -14,7 +14,9 @@ only a warning; and a ref whose name ends in a protected one (`refs/tags/refs/he
 (`git name-rev --refs`, `git describe --match`), and a pushed `refs/remotes/<any>/main` poses as a
 remote-tracking copy of it. Names are also compared without case: on a case-insensitive file system
 (macOS and Windows clients) loose refs that differ only in case are one file. A push that creates or
-moves such a ref is refused unless `pre_receive.allow_ambiguous_refs` says otherwise; deleting one is always allowed.
+moves such a ref is refused (for a branch protected by a pattern, while that branch exists; and
+creating the branch is refused while such a ref stands) unless `pre_receive.allow_ambiguous_refs` says
+otherwise; deleting one is always allowed.
 """
 
 from __future__ import annotations
@@ -99,30 +101,70 @@ class AmbiguousRefCheck:
     description = "pushes that create or move a ref whose name stands in for a protected ref"
 
     def run(self, ctx: CheckContext) -> list[Finding]:
-        if ctx.policy.pre_receive.allow_ambiguous_refs:
+        policy = ctx.policy
+        if policy.pre_receive.allow_ambiguous_refs:
             return []
-        findings: list[Finding] = []
-        patterns = tuple(p.lower() for p in ctx.policy.protected_refs)
+        patterns = tuple(p.lower() for p in policy.protected_refs)
+        literal = {p.lower() for p in policy.protected_refs if not any(c in p for c in "*?[")}
+        live = [u for u in ctx.updates if u.kind is not RefKind.DELETE and not is_zero(u.new)]
+        deleted = {u.ref for u in ctx.updates if u.kind is RefKind.DELETE or is_zero(u.new)}
+        created = {u.ref for u in live}
 
         def folded_protected(ref: str) -> bool:
             return any(glob_match(p, ref) for p in patterns)
 
-        for update in ctx.updates:
-            if update.kind is RefKind.DELETE or is_zero(update.new):
-                continue
-            target = shadowed(update.ref, ctx.policy.is_protected)
-            if target is None and not ctx.policy.is_protected(update.ref):
+        def there(ref: str) -> bool:
+            """Whether `ref` exists once this push lands (unknown: assumed to)."""
+            if ref in created:
+                return True
+            if ref in deleted:
+                return False
+            return ctx.ref_exists is None or ctx.ref_exists(ref)
+
+        findings: list[Finding] = []
+        for update in live:
+            ref = update.ref
+
+            def judged(name: str, protected: Callable[[str], bool]) -> str | None:
+                target = shadowed(name, protected)
+                if target is not None and target.lower() not in literal and _by_short_name(name, target) \
+                        and not there(target):
+                    # A tag `release/2.0` beside the pattern `refs/heads/release/*` shadows nothing while no such
+                    # branch exists (creating that branch is refused below while the tag stands).
+                    return None
+                return target
+
+            target = judged(ref, policy.is_protected)
+            why = "git and other tools resolve or match it in the protected ref's place"
+            folded = ref.lower()
+            if target is None and folded != ref and not policy.is_protected(ref):
                 # On a case-insensitive file system (macOS, Windows clients) loose refs that differ only in case
                 # are one file: `refs/heads/MAIN` fetched lands on origin/main, a tag `MAIN` is found for `main`.
-                folded = update.ref.lower()
-                target = (f"{folded} (the same name but for case)" if folded_protected(folded)
-                          else shadowed(folded, folded_protected))
-            if target is None or target == update.ref:
+                target = folded if folded_protected(folded) else judged(folded, folded_protected)
+                why = "it differs from it only in case, and on macOS and Windows clients such refs are one file"
+            if target is None and policy.is_protected(ref) and update.kind is RefKind.CREATE:
+                # The other way round: a new protected branch that an existing tag (or refs/<name>) already shadows.
+                short = ref[11:] if ref.startswith("refs/heads/") else ""
+                standing = [r for r in (f"refs/tags/{short}", f"refs/{short}") if short and there(r)]
+                if standing and standing[0] != ref:
+                    findings.append(AMBIGUOUS_REF.finding(
+                        f"create of protected {ref}: {standing[0]} already stands in for it (git resolves the "
+                        "short name to that ref first)", enforced=True,
+                        fix=f"delete {standing[0]} first (`git push origin :{standing[0]}`), then create the "
+                            "branch",
+                    ).with_fingerprint(ref, standing[0]))
+                continue
+            if target is None or target == ref:
                 continue
             findings.append(AMBIGUOUS_REF.finding(
-                f"{update.kind.value} of {update.ref}: its name stands in for protected {target} (git and other "
-                "tools resolve or match it in the protected ref's place)", enforced=True,
+                f"{update.kind.value} of {ref}: its name stands in for protected {target} ({why})", enforced=True,
                 fix="choose a name that no protected ref resolves to; such refs are refused unless the policy sets "
                     "pre_receive.allow_ambiguous_refs: true",
-            ).with_fingerprint(update.ref, update.new))
+            ).with_fingerprint(ref, update.new))
         return findings
+
+
+def _by_short_name(ref: str, target: str) -> bool:
+    """Whether `ref` shadows `target` through git's short-name resolution (a tag or `refs/<name>`), rather
+    than by ending in its full name or posing as its remote-tracking copy."""
+    return not ref.startswith("refs/remotes/") and not ref.endswith(f"/{target}")
