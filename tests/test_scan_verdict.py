@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from pathlib import Path
 
 import click
 import pytest
 
 from gatekeeper.cli_scan import baseline, list_rules, rules
+from gatekeeper.errors import ToolError
 from gatekeeper.models import Decision
 from gatekeeper.modes.local import run_check
 from gatekeeper.scan import SCANNER_NAMES, build_scanners
@@ -257,3 +259,34 @@ def test_baseline_cannot_hide_a_gate_finding(repo: RepoBuilder) -> None:
     again = evaluate_range(repo.path, base, {}, policy(scanners="secrets"), baseline=frozenset({failed.fingerprint}))
     assert again.decision is Decision.BLOCK and not again.suppressed
     assert [f.fingerprint for f in again.findings if f.category == "tool"] == [failed.fingerprint]
+
+
+def test_rules_test_runs_a_hung_semgrep_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """semgrep's test mode forks a pool from a threaded parent and now and then hangs for good: the first
+    attempt is held to FIRST_ATTEMPT_SECONDS and a hung run is made again. The stand-in semgrep hangs on its
+    first call only (a marker file says it ran), then answers as semgrep does."""
+    import gatekeeper.cli_scan as cli_scan
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "r.yml").write_text("rules:\n  - id: r\n    pattern: eval(...)\n    message: m\n    languages: [python]\n"
+                                 "    severity: ERROR\n")
+    marker = tmp_path / "ran-once"
+    fake = tmp_path / "semgrep"
+    answer = json.dumps({"results": {"r.yml": {"checks": {"r": {"passed": True, "matches": {}}}}},
+                         "config_missing_tests": [], "config_with_errors": []})
+    fake.write_text(f"#!/bin/sh\nif [ ! -e '{marker}' ]; then : > '{marker}'; exec sleep 60; fi\n"
+                    f"printf '%s' '{answer}'\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(cli_scan, "FIRST_ATTEMPT_SECONDS", 1.0)
+    started = time.monotonic()
+    report = cli_scan.run_rule_tests(rules, executable=str(fake), timeout=30)
+    assert report.passed == ("r",) and report.ok
+    assert marker.exists() and time.monotonic() - started < 20
+    # Hung twice: a clear error once the whole timeout is spent, never a wait beyond it.
+    marker.unlink()
+    fake.write_text(f"#!/bin/sh\n: > '{marker}'\nexec sleep 60\n")
+    started = time.monotonic()
+    with pytest.raises(ToolError, match="semgrep --test did not run"):
+        cli_scan.run_rule_tests(rules, executable=str(fake), timeout=3)
+    assert time.monotonic() - started < 15
