@@ -41,13 +41,20 @@ class RuleTestReport:
         return not (self.failed or self.missing_tests or self.config_errors) and bool(self.passed)
 
 
-FIRST_ATTEMPT_SECONDS = 180.0  # `rules test` of the shipped rules takes ~30 s on two cores
+FIRST_ATTEMPT_SECONDS = 180.0  # the Python runner takes ~35 s over the shipped rules on two cores
 
 
 def run_rule_tests(rules_dir: Path | None = None, executable: str | None = None,
                    timeout: float = 600.0) -> RuleTestReport:
-    """`semgrep --test` over our rules (each rule's sibling file with `# ruleid:` / `# ok:` lines), offline."""
-    from gatekeeper.scan.common import run_tool, tool_env
+    """`semgrep --test` over our rules (each rule's sibling file with `# ruleid:` / `# ok:` lines), offline.
+
+    semgrep's native runner (`--experimental`) goes first: the same JSON in 0.5 s instead of ~35 s, and no
+    process pool. It writes no JSON when a rule file does not parse; then the Python runner, which names
+    the file and the error (`config_with_errors`), runs instead. That runner forks a multiprocessing pool
+    from a parent that already runs threads, and now and then a worker hangs on a lock it inherited held
+    (the parent then waits for good): its first attempt is held to FIRST_ATTEMPT_SECONDS, and a hung run is
+    made again in the time left."""
+    from gatekeeper.scan.common import ToolRun, run_tool, tool_env
     from gatekeeper.scan.semgrep import default_rules_dir, find_semgrep
 
     rules = rules_dir or default_rules_dir()
@@ -55,28 +62,39 @@ def run_rule_tests(rules_dir: Path | None = None, executable: str | None = None,
     semgrep = executable or find_semgrep()
     if semgrep is None:
         raise ToolError("semgrep is not installed", "pip install gatekeeper (it depends on semgrep)")
-    argv = [semgrep, "scan", "--test", "--json", "--metrics=off", "--disable-version-check", "--", str(rules)]
-    # semgrep's test mode forks a process pool from a parent that already runs threads; now and then a worker
-    # hangs on a lock inherited locked (seen once in several full test runs: the parent waits forever). The
-    # first attempt is held to a few minutes, and a hung one is run again in the time left.
+    tail = ["--json", "--metrics=off", "--disable-version-check", "--", str(rules)]
     deadline = time.monotonic() + timeout
-    for attempt in (1, 2):
-        left = deadline - time.monotonic()
+
+    def attempt(argv: list[str], seconds: float) -> ToolRun:
         with tempfile.TemporaryDirectory(prefix="gatekeeper-semgrep-home-") as home:
-            run = run_tool(argv, cwd=Path(home), env=tool_env(Path(home)),
-                           timeout=min(left, FIRST_ATTEMPT_SECONDS) if attempt == 1 else max(left, 1.0))
-        if not run.timed_out:
-            break
-    if run.start_error or run.timed_out:
+            return run_tool(argv, cwd=Path(home), env=tool_env(Path(home)), timeout=max(seconds, 1.0))
+
+    run = attempt([semgrep, "scan", "--test", "--experimental", *tail], min(timeout, FIRST_ATTEMPT_SECONDS))
+    data = _json_object(run.stdout) if not (run.start_error or run.timed_out) else None
+    if run.start_error:
         raise ToolError(f"semgrep --test did not run: {run.describe()}", "check `semgrep --version`")
-    try:
-        data = json.loads(run.stdout.decode("utf-8", "replace"))
-    except ValueError:
-        raise ToolError(f"semgrep --test gave no JSON: {run.describe()}", "run `semgrep scan --test` on the "
-                        "rules directory to see the problem") from None
-    if not isinstance(data, dict):
-        raise ToolError("semgrep --test gave unexpected JSON", "run `semgrep scan --test` by hand")
+    if data is None:
+        for number in (1, 2):
+            left = deadline - time.monotonic()
+            seconds = min(left, FIRST_ATTEMPT_SECONDS) if number == 1 else left
+            run = attempt([semgrep, "scan", "--test", *tail], seconds)
+            if not run.timed_out:
+                break
+        if run.start_error or run.timed_out:
+            raise ToolError(f"semgrep --test did not run: {run.describe()}", "check `semgrep --version`")
+        data = _json_object(run.stdout)
+        if data is None:
+            raise ToolError(f"semgrep --test gave no JSON: {run.describe()}", "run `semgrep scan --test` on the "
+                            "rules directory to see the problem")
     return _rule_test_report(data)
+
+
+def _json_object(raw: bytes) -> dict[str, Any] | None:
+    try:
+        data = json.loads(raw.decode("utf-8", "replace"))
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _check_rules_dir(rules: Path) -> None:

@@ -261,31 +261,43 @@ def test_baseline_cannot_hide_a_gate_finding(repo: RepoBuilder) -> None:
     assert [f.fingerprint for f in again.findings if f.category == "tool"] == [failed.fingerprint]
 
 
-def test_rules_test_runs_a_hung_semgrep_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """semgrep's test mode forks a pool from a threaded parent and now and then hangs for good: the first
-    attempt is held to FIRST_ATTEMPT_SECONDS and a hung run is made again. The stand-in semgrep hangs on its
-    first call only (a marker file says it ran), then answers as semgrep does."""
+def test_rules_test_takes_the_native_runner_and_runs_a_hung_python_one_again(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """`semgrep scan --test --experimental` answers first; when it writes no JSON (a rule file it cannot
+    parse), the Python runner runs, whose process pool now and then hangs for good: its first attempt is
+    held to FIRST_ATTEMPT_SECONDS and a hung run is made again. The stand-in semgrep logs each call."""
     import gatekeeper.cli_scan as cli_scan
 
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "r.yml").write_text("rules:\n  - id: r\n    pattern: eval(...)\n    message: m\n    languages: [python]\n"
                                  "    severity: ERROR\n")
-    marker = tmp_path / "ran-once"
-    fake = tmp_path / "semgrep"
+    calls = tmp_path / "calls"
     answer = json.dumps({"results": {"r.yml": {"checks": {"r": {"passed": True, "matches": {}}}}},
                          "config_missing_tests": [], "config_with_errors": []})
-    fake.write_text(f"#!/bin/sh\nif [ ! -e '{marker}' ]; then : > '{marker}'; exec sleep 60; fi\n"
-                    f"printf '%s' '{answer}'\n")
-    fake.chmod(0o755)
+    fake = tmp_path / "semgrep"
+
+    def stand_in(native: str, python: str) -> None:
+        fake.write_text(f"#!/bin/sh\necho \"$*\" >> '{calls}'\n"
+                        f"case \"$*\" in *--experimental*) {native} ;; *) {python} ;; esac\n")
+        fake.chmod(0o755)
+        calls.unlink(missing_ok=True)
+
     monkeypatch.setattr(cli_scan, "FIRST_ATTEMPT_SECONDS", 1.0)
+    # The native runner answers: nothing else runs.
+    stand_in(f"printf '%s' '{answer}'", "exit 99")
+    assert cli_scan.run_rule_tests(rules, executable=str(fake), timeout=30).passed == ("r",)
+    assert len(calls.read_text().splitlines()) == 1
+    # No JSON from it; the Python runner hangs once (its second call answers).
+    marker = tmp_path / "hung-once"
+    stand_in("echo 'invalid configuration' >&2; exit 7",
+             f"if [ ! -e '{marker}' ]; then : > '{marker}'; exec sleep 60; fi; printf '%s' '{answer}'")
     started = time.monotonic()
     report = cli_scan.run_rule_tests(rules, executable=str(fake), timeout=30)
     assert report.passed == ("r",) and report.ok
-    assert marker.exists() and time.monotonic() - started < 20
-    # Hung twice: a clear error once the whole timeout is spent, never a wait beyond it.
-    marker.unlink()
-    fake.write_text(f"#!/bin/sh\n: > '{marker}'\nexec sleep 60\n")
+    assert len(calls.read_text().splitlines()) == 3 and time.monotonic() - started < 20
+    # Hung every time: a clear error once the whole timeout is spent, never a wait beyond it.
+    stand_in("exit 7", "exec sleep 60")
     started = time.monotonic()
     with pytest.raises(ToolError, match="semgrep --test did not run"):
         cli_scan.run_rule_tests(rules, executable=str(fake), timeout=3)
