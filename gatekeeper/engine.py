@@ -282,7 +282,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
         findings.extend(view.exclude_missing())
 
     check_ctx = CheckContext(policy, reports, changes, request.updates, request.mode, request.now,
-                             ref_exists=git.ref_exists)
+                             ref_exists=git.ref_exists, ref_names=lambda: git.refs().keys())
     for check in services.checks:
         findings.extend(check.run(check_ctx))
 

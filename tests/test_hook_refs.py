@@ -517,8 +517,12 @@ def test_a_tag_named_like_a_pattern_protected_branch_is_refused_only_beside_that
     rejected(spush(server, work, "origin", "HEAD:refs/heads/release/1.1"), "policy/ambiguous-ref",
              "refs/release/1.1 already stands in for it")
     assert server.tip("refs/heads/release/1.0") is None
-    # Deleting the tag in the same push lets the branch in.
-    assert spush(server, work, "origin", ":refs/tags/release/1.0", "HEAD:refs/heads/release/1.0").code == 0
+    # `upstream/release/1.0` would be read for `git rev-parse upstream/release/1.0` in a clone with that remote.
+    rejected(spush(server, work, "origin", ":refs/tags/release/1.0", "HEAD:refs/heads/release/1.0"),
+             "policy/ambiguous-ref", "refs/tags/upstream/release/1.0 already stands in for it")
+    # Deleting the tags in the same push lets the branch in.
+    assert spush(server, work, "origin", ":refs/tags/release/1.0", ":refs/tags/upstream/release/1.0",
+                 "HEAD:refs/heads/release/1.0").code == 0
     assert server.tip("refs/heads/release/1.0") == work.head()
     # Now that the branch exists, a tag of its name (or `<remote>/<name>`) is refused.
     for ref in ("refs/tags/release/1.0", "refs/tags/origin/release/1.0", "refs/release/1.0"):
@@ -528,3 +532,20 @@ def test_a_tag_named_like_a_pattern_protected_branch_is_refused_only_beside_that
     # A branch and a tag of one name in a single push: the tag is refused.
     rejected(spush(server, work, "origin", "HEAD:refs/heads/release/3.0", "HEAD:refs/tags/release/3.0"),
              "policy/ambiguous-ref")
+
+
+@pytest.mark.parametrize("tag", ["refs/tags/origin/release/9.0", "refs/tags/Release/9.0", "refs/RELEASE/9.0",
+                                 "refs/tags/upstream/Release/9.0"])
+def test_a_pattern_protected_branch_is_not_created_beside_any_ref_that_stands_in_for_it(tmp_path: Path,
+                                                                                        tag: str) -> None:
+    """Pushed while no branch release/9.0 exists, each of these refs is let in; the branch created later would
+    be shadowed by it (a tag `origin/release/9.0` is what `git rev-parse origin/release/9.0` reads in every
+    clone; on macOS and Windows a loose tag `Release/9.0` is the file `git rev-parse release/9.0` finds)."""
+    server, work = seeded(tmp_path)
+    bait = work.commit("bait\n", {"b.txt": "b\n"}, author=DANA, committer=DANA)
+    work.git("reset", "-q", "--hard", "HEAD~1")
+    assert spush(server, work, "origin", f"{bait}:{tag}").code == 0
+    rejected(spush(server, work, "origin", "HEAD:refs/heads/release/9.0"), "policy/ambiguous-ref",
+             f"{tag} already stands in for it")
+    assert server.tip("refs/heads/release/9.0") is None
+    assert spush(server, work, "origin", f":{tag}", "HEAD:refs/heads/release/9.0").code == 0

@@ -10,7 +10,7 @@ services; these only look at the facts gathered so far.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -32,6 +32,9 @@ class CheckContext:
     now: dt.datetime
     # Whether a ref (full name) exists in the repository before this push; None where no repository is read.
     ref_exists: Callable[[str], bool] | None = None
+    # Every ref's full name before this push (one for-each-ref, read only when asked); None where no
+    # repository is read.
+    ref_names: Callable[[], Iterable[str]] | None = None
 
 
 class Check(Protocol):

@@ -144,9 +144,8 @@ class AmbiguousRefCheck:
                 why = "it differs from it only in case, and on macOS and Windows clients such refs are one file"
             if target is None and policy.is_protected(ref) and update.kind is RefKind.CREATE:
                 # The other way round: a new protected branch that an existing tag (or refs/<name>) already shadows.
-                short = ref[11:] if ref.startswith("refs/heads/") else ""
-                standing = [r for r in (f"refs/tags/{short}", f"refs/{short}") if short and there(r)]
-                if standing and standing[0] != ref:
+                standing = _standing_for(ref, ctx, created, there)
+                if standing:
                     findings.append(AMBIGUOUS_REF.finding(
                         f"create of protected {ref}: {standing[0]} already stands in for it (git resolves the "
                         "short name to that ref first)", enforced=True,
@@ -168,3 +167,32 @@ def _by_short_name(ref: str, target: str) -> bool:
     """Whether `ref` shadows `target` through git's short-name resolution (a tag or `refs/<name>`), rather
     than by ending in its full name or posing as its remote-tracking copy."""
     return not ref.startswith("refs/remotes/") and not ref.endswith(f"/{target}")
+
+
+def _standing_for(branch: str, ctx: CheckContext, created: set[str], there: Callable[[str], bool]) -> list[str]:
+    """The refs that would stand in for `branch`, being created, by its short name once this push lands: every
+    ref that a push is let create while no such branch exists (a tag `release/2.0`, `origin/release/2.0` or
+    `Release/2.0`, a ref `refs/release/2.0`), looked for among all refs, not only the two exact names."""
+    if not branch.startswith("refs/heads/"):
+        return []
+    folded = branch.lower()
+
+    def is_branch(name: str) -> bool:
+        return name.lower() == folded
+
+    names = set(created)
+    if ctx.ref_names is not None:
+        names.update(ctx.ref_names())
+    else:
+        short = branch[11:]
+        names.update((f"refs/tags/{short}", f"refs/{short}"))
+    standing = []
+    for name in sorted(names):
+        if name.lower() == folded or not there(name):
+            continue
+        for candidate in (name, name.lower()):
+            target = shadowed(candidate, is_branch)
+            if target is not None and _by_short_name(candidate, target):
+                standing.append(name)
+                break
+    return standing
