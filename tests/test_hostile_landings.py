@@ -107,3 +107,40 @@ def test_a_commit_reviewed_on_its_way_in_stays_reviewed_after_a_plain_back_merge
     assert spush(server, work, "origin", f"{back}:refs/heads/main").code == 0
     assert server.git("name-rev", "--name-only", "--refs=refs/heads/main", ai) == "main^2"
     assert ai not in _listed(capsys, server.path)
+
+
+def test_the_landing_walk_holds_a_wide_octopus_history_in_little_memory(tmp_path: Path) -> None:
+    """A pusher can land a few hundred octopus merges, each naming the same thousand commits as parents: the
+    pack stays small (the parent lists delta against each other) while `rev-list --parents` prints 41 bytes
+    per link. The landing walk held every link as a Python string (hundreds of bytes each: gigabytes at a
+    few million links); it must hold them as numbers, and still answer as git's history says."""
+    import tracemalloc
+
+    from gatekeeper.git import Git
+
+    base, octopuses = 1000, 300
+    stream = []
+    for i in range(1, base + 1):
+        stream.append(f"commit refs/heads/side\nmark :{i}\ncommitter D <d@e.x> {1_600_000_000 + i} +0000\n"
+                      f"data 5\nside\n" + (f"from :{i - 1}\n" if i > 1 else "") + "\n")
+    for j in range(octopuses):
+        mark = base + 1 + j
+        stream.append(f"commit refs/heads/main\nmark :{mark}\ncommitter D <d@e.x> {1_600_010_000 + j} +0000\n"
+                      f"data 5\nocto\nfrom :{mark - 1 if j else 1}\n"
+                      + "".join(f"merge :{k}\n" for k in range(2, base + 1)) + "\n")
+    repo = tmp_path / "wide"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input="".join(stream).encode(), check=True)
+    git = Git(repo)
+    tip, first_octopus = git.resolve("main"), git.resolve(f"main~{octopuses - 1}")
+    side = subprocess.run(["git", "rev-list", "side"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.split()
+    tracemalloc.start()
+    try:
+        landing = git._first_landings(tip, set(side))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # The root is on main's first-parent line; every other side commit came in with the first octopus.
+    assert landing == {sha: (sha if sha == side[-1] else first_octopus) for sha in side}
+    assert peak < 12 * 2**20, f"{peak / 2**20:.0f} MiB held for {base * octopuses} parent links"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import codecs
 import re
+import time
+from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from gatekeeper import process
@@ -215,33 +217,61 @@ class History(Runner):
 
     def _first_landings(self, tip: str, wanted: set[str]) -> dict[str, str]:
         """For each of `wanted` in the history of `tip`: the oldest commit on tip's first-parent line whose
-        history holds it (the commit itself when it is on that line); {} when git cannot walk it."""
-        proc = self._run("rev-list", "--parents", tip, check=False, timeout=max(self.timeout, 600))
-        if proc.returncode != 0:
+        history holds it (the commit itself when it is on that line); {} when git cannot walk it.
+
+        The `rev-list --parents` output is read as it comes and held as numbers (each commit id once, each
+        parent link one machine integer): a history of a few thousand octopus merges with thousands of parents
+        each packs into a few hundred KiB, and held as Python lists of id strings it took gigabytes."""
+        deadline = time.monotonic() + max(self.timeout, 600)
+        index: dict[bytes, int] = {}
+        names: list[bytes] = []
+        start = array("q")  # commit number -> where its parents begin in `links`, -1 until its row is read
+        count = array("l")  # commit number -> how many parents
+        links = array("l")
+
+        def number(sha: bytes) -> int:
+            at = index.get(sha)
+            if at is None:
+                at = index[sha] = len(names)
+                names.append(sha)
+                start.append(-1)
+                count.append(0)
+            return at
+
+        try:
+            with self._process(["rev-list", "--parents", tip], None, "rev-list", "") as (out, _):
+                for row in out:
+                    ids = row.split()
+                    if not ids:
+                        continue
+                    me = number(ids[0])
+                    start[me] = len(links)
+                    count[me] = len(ids) - 1
+                    links.extend(number(p) for p in ids[1:])
+                    if time.monotonic() > deadline:
+                        return {}
+        except (GitError, OSError):
             return {}
-        parents: dict[str, list[str]] = {}
-        for row in proc.stdout.decode("ascii", "replace").split("\n"):
-            ids = row.split()
-            if ids:
-                parents[ids[0]] = ids[1:]
-        line: list[str] = []
-        at: str | None = tip
-        while at is not None and at in parents:
+        targets = {index[w] for w in (s.encode("ascii") for s in wanted if is_sha(s)) if w in index}
+        line: list[int] = []
+        at = index.get(tip.encode("ascii", "replace"))
+        while at is not None and start[at] >= 0:
             line.append(at)
-            up = parents[at]
-            at = up[0] if up else None
+            at = links[start[at]] if count[at] else None
         landing: dict[str, str] = {}
-        seen: set[str] = set()
+        seen = bytearray(len(names))
         for point in reversed(line):  # oldest first: each commit is claimed by the first that reaches it
             stack = [point]
             while stack:
                 commit = stack.pop()
-                if commit in seen:
+                if seen[commit]:
                     continue
-                seen.add(commit)
-                if commit in wanted:
-                    landing[commit] = point
-                stack.extend(p for p in parents.get(commit, ()) if p not in seen)
+                seen[commit] = 1
+                if commit in targets:
+                    landing[names[commit].decode("ascii")] = names[point].decode("ascii")
+                if start[commit] >= 0:
+                    first = start[commit]
+                    stack.extend(p for p in links[first:first + count[commit]] if not seen[p])
         return landing
 
     def _ref_ids(self, refs: Sequence[str]) -> dict[str, str]:
