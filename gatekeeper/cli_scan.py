@@ -135,6 +135,12 @@ def _rule_test_report(data: dict[str, Any]) -> RuleTestReport:
                     detail.append(f"{Path(target).name}: expected {match.get('expected_lines')}, "
                                   f"reported {match.get('reported_lines')}")
             failed.append(f"{check_id}: " + ("; ".join(detail) or "failed"))
+    # A rule with `fix:` is tested against its `<test>.fixed<ext>` too: semgrep exits 1 for a wrong autofix, and
+    # says so only here (its checks above still pass).
+    fixtests = data.get("fixtest_results") if isinstance(data.get("fixtest_results"), dict) else {}
+    for target, result in sorted((fixtests or {}).items()):
+        if not (isinstance(result, dict) and result.get("passed") is True):
+            failed.append(f"autofix of {Path(str(target)).name}: its output differs from the .fixed file")
     missing = tuple(str(m) for m in data.get("config_missing_tests") or [])
     errors = tuple(json.dumps(e)[:300] for e in data.get("config_with_errors") or [])
     return RuleTestReport(tuple(passed), tuple(failed), missing, errors)

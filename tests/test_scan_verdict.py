@@ -302,3 +302,23 @@ def test_rules_test_takes_the_native_runner_and_runs_a_hung_python_one_again(tmp
     with pytest.raises(ToolError, match="semgrep --test did not run"):
         cli_scan.run_rule_tests(rules, executable=str(fake), timeout=3)
     assert time.monotonic() - started < 15
+
+
+def test_rules_test_fails_on_a_wrong_autofix(tmp_path: Path) -> None:
+    """semgrep --test also compares a `fix:` rule's output with `<test>.fixed<ext>`; a mismatch is reported only
+    under `fixtest_results` (the rule's own check passes) and exits 1. It was read as a pass."""
+    from gatekeeper.cli_scan import run_rule_tests
+    from gatekeeper.scan.semgrep import find_semgrep
+
+    if find_semgrep() is None:
+        pytest.skip("semgrep is not installed")
+    (tmp_path / "r.yml").write_text("rules:\n- id: no-eval\n  pattern: eval($X)\n  fix: safe_eval($X)\n"
+                                    "  message: no eval\n  languages: [python]\n  severity: ERROR\n")
+    (tmp_path / "r.py").write_text("# ruleid: no-eval\neval(x)\n")
+    (tmp_path / "r.fixed.py").write_text("# ruleid: no-eval\nsafe_eval(x)\n")
+    good = run_rule_tests(tmp_path, timeout=120)
+    assert good.ok and good.passed == ("no-eval",), good
+    (tmp_path / "r.fixed.py").write_text("# ruleid: no-eval\nsomething_else(x)\n")
+    bad = run_rule_tests(tmp_path, timeout=120)
+    assert not bad.ok
+    assert bad.failed == ("autofix of r.py: its output differs from the .fixed file",), bad
