@@ -561,6 +561,12 @@ def test_landing_names_count_only_from_the_protected_tips_as_read(repo: RepoBuil
     repo.git("update-ref", "refs/heads/remotes/origin/main", made["stray"])
     alike = {"refs/remotes/origin/main": made["after"], "refs/heads/remotes/origin/main": made["stray"]}
     assert git.landing_merges([work], alike) == {}
+    # A protected tip that is an annotated tag (protected_refs may name tags): walked from the commit it peels to.
+    repo.git("tag", "-a", "-m", "release", "v1", made["after"])
+    tag = repo.git("rev-parse", "refs/tags/v1").strip()
+    assert tag != made["after"]
+    assert git._first_landings(tag, {work, made["direct"]}) == {work: made["merge feature"],
+                                                                 made["direct"]: made["direct"]}
     # name-rev's own output, hostile: only an exact tip with plain generations passes.
     points = git._landing_points
     assert points([work], ["main~1^2"], tips) == {work: made["merge feature"]}

@@ -255,6 +255,8 @@ class History(Runner):
         targets = {index[w] for w in (s.encode("ascii") for s in wanted if is_sha(s)) if w in index}
         line: list[int] = []
         at = index.get(tip.encode("ascii", "replace"))
+        if at is None and names:
+            at = 0  # a tip that is an annotated tag: rev-list's first row is the commit it peels to
         while at is not None and start[at] >= 0:
             line.append(at)
             at = links[start[at]] if count[at] else None
