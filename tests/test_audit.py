@@ -473,6 +473,23 @@ def test_commits_on_a_first_parent_line_need_no_name_rev(repo: RepoBuilder, caps
     assert asked == ["refs/heads/main"]
 
 
+def landed_unreviewed(server: Any) -> tuple[RepoBuilder, str]:
+    """A server's main where an AI-assisted commit arrived through a plain merge nobody reviewed: (the
+    clone that pushed it, the AI commit)."""
+    from tests.hook_helpers import spush
+
+    work = server.clone()
+    work.commit("root", {"a": "1"})
+    work.branch("side")
+    ai = work.commit("tidy the parser\n\nAssisted-by: some-agent\n", {"p": "1"})
+    work.checkout("main")
+    work.commit("other", {"o": "1"})
+    work.merge("side", "plain merge of side")
+    work.commit("after", {"e": "1"})
+    assert spush(server, work, "origin", "main").code == 0
+    return work, ai
+
+
 HOSTILE_REFS = {
     # A tag or a branch whose name ends in the protected ref's: `--refs=refs/heads/main` matches both, and
     # name-rev prefers the tag. A tag `main`, which `rev-parse main~1` would take over the branch.
@@ -494,15 +511,7 @@ def test_a_pushed_look_alike_ref_cannot_make_a_merge_look_reviewed(tmp_path: Pat
     from tests.hook_helpers import make_server, spush
 
     server = make_server(tmp_path / "srv")
-    work = server.clone()
-    work.commit("root", {"a": "1"})
-    work.branch("side")
-    ai = work.commit("tidy the parser\n\nAssisted-by: some-agent\n", {"p": "1"})
-    work.checkout("main")
-    work.commit("other", {"o": "1"})
-    work.merge("side", "plain merge of side")
-    work.commit("after", {"e": "1"})
-    assert spush(server, work, "origin", "main").code == 0
+    work, ai = landed_unreviewed(server)
     baseline = audit_json(capsys, server.path)
     listed = [i["sha"] for i in baseline["summary"]["unreviewed_mobile_ai_on_protected"]["items"]]
     assert ai in listed

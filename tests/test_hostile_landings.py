@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.hook_helpers import TEST_POLICY, make_server, spush
-from tests.test_audit import WEB_FLOW, audit_json
+from tests.test_audit import WEB_FLOW, audit_json, landed_unreviewed
 
 DANA = ("Dana Developer", "dana@example.com")
 
@@ -23,19 +23,6 @@ def _forged_merge(work, first: str, second: str, number: int) -> str:  # type: i
                     f"Merge pull request #{number} from x/side\n\nlaunder", env=env)
 
 
-def _landed_unreviewed(server):  # type: ignore[no-untyped-def]
-    work = server.clone()
-    work.commit("root", {"a": "1"})
-    work.branch("side")
-    ai = work.commit("tidy the parser\n\nAssisted-by: some-agent\n", {"p": "1"})
-    work.checkout("main")
-    work.commit("other", {"o": "1"})
-    work.merge("side", "plain merge of side")
-    work.commit("after", {"e": "1"})
-    assert spush(server, work, "origin", "main").code == 0
-    return work, ai
-
-
 def _listed(capsys, path: Path, *args: str) -> list[str]:  # type: ignore[no-untyped-def]
     data = audit_json(capsys, path, *args)
     return [i["sha"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]]
@@ -44,7 +31,7 @@ def _listed(capsys, path: Path, *args: str) -> list[str]:  # type: ignore[no-unt
 def test_a_forged_pr_merge_appended_to_main_launders_an_old_unreviewed_landing(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     server = make_server(tmp_path / "srv")
-    work, ai = _landed_unreviewed(server)
+    work, ai = landed_unreviewed(server)
     assert ai in _listed(capsys, server.path)
     forged = _forged_merge(work, "main", ai, 77)  # parents: main's tip, the AI commit already in main
     pushed = spush(server, work, "origin", f"{forged}:refs/heads/main")
@@ -58,7 +45,7 @@ def test_a_forged_pr_merge_appended_to_main_launders_an_old_unreviewed_landing(
 def test_a_new_protected_branch_with_a_forged_pr_merge_launders_mains_landing(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     server = make_server(tmp_path / "srv")
-    work, ai = _landed_unreviewed(server)
+    work, ai = landed_unreviewed(server)
     policy = tmp_path / "p.yml"
     policy.write_text(TEST_POLICY)
     assert ai in _listed(capsys, server.path, "--policy", str(policy))
