@@ -322,3 +322,8 @@ def test_rules_test_fails_on_a_wrong_autofix(tmp_path: Path) -> None:
     bad = run_rule_tests(tmp_path, timeout=120)
     assert not bad.ok
     assert bad.failed == ("autofix of r.py: its output differs from the .fixed file",), bad
+    # With no .fixed file at all the autofix is untested: said as a missing test, and not a pass.
+    (tmp_path / "r.fixed.py").unlink()
+    untested = run_rule_tests(tmp_path, timeout=120)
+    assert not untested.ok and untested.failed == ()
+    assert untested.missing_tests == (f"{tmp_path / 'r.yml'} (its autofix: no .fixed file)",), untested
