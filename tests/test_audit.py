@@ -473,9 +473,9 @@ def test_commits_on_a_first_parent_line_need_no_name_rev(repo: RepoBuilder, caps
     assert asked == ["refs/heads/main"]
 
 
-def landed_unreviewed(server: Any) -> tuple[RepoBuilder, str]:
-    """A server's main where an AI-assisted commit arrived through a plain merge nobody reviewed: (the
-    clone that pushed it, the AI commit)."""
+def landed_unreviewed(server: Any, *, pr: int | None = None) -> tuple[RepoBuilder, str]:
+    """A server's main where an AI-assisted commit arrived through a plain merge nobody reviewed (with `pr`,
+    through that pull request's merge instead): (the clone that pushed it, the AI commit)."""
     from tests.hook_helpers import spush
 
     work = server.clone()
@@ -484,7 +484,10 @@ def landed_unreviewed(server: Any) -> tuple[RepoBuilder, str]:
     ai = work.commit("tidy the parser\n\nAssisted-by: some-agent\n", {"p": "1"})
     work.checkout("main")
     work.commit("other", {"o": "1"})
-    work.merge("side", "plain merge of side")
+    if pr is None:
+        work.merge("side", "plain merge of side")
+    else:
+        _pr_merge(work, "side", pr)
     work.commit("after", {"e": "1"})
     assert spush(server, work, "origin", "main").code == 0
     return work, ai

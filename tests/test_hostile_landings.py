@@ -76,19 +76,8 @@ def test_a_commit_reviewed_on_its_way_in_stays_reviewed_after_a_plain_back_merge
     """The other side of the same mistake: a commit that landed through a PR merge, later joined again by a
     plain merge nearer the tip (a back-merge), is named through the plain merge; the merge that brought it
     is the PR merge, and it stays reviewed."""
-    from tests.test_audit import _pr_merge
-
     server = make_server(tmp_path / "srv")
-    work = server.clone()
-    work.commit("root", {"a": "1"})
-    work.branch("side")
-    ai = work.commit("tidy the parser\n\nAssisted-by: some-agent\n", {"p": "1"})
-    work.checkout("main")
-    work.commit("other", {"o": "1"})
-    _pr_merge(work, "side", 5)
-    for n in range(3):
-        work.commit(f"after {n}", {f"e{n}": "1"})
-    assert spush(server, work, "origin", "main").code == 0
+    work, ai = landed_unreviewed(server, pr=5)
     assert ai not in _listed(capsys, server.path)
     back = work.git("commit-tree", work.git("rev-parse", "main^{tree}"), "-p", "main", "-p", ai, "-m", "merge side")
     assert spush(server, work, "origin", f"{back}:refs/heads/main").code == 0

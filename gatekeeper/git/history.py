@@ -144,7 +144,8 @@ class History(Runner):
     def landing_merges(self, shas: Sequence[str], tips: Mapping[str, str]) -> dict[str, str]:
         """For commits in the history of the protected `tips` (ref → commit id): the first-parent commit of a
         tip through which each arrived (a commit on a tip's first-parent line maps to nothing). One `git
-        name-rev` for all: a name such as `main~5^2~3` arrived through `main~5`, resolved as `<tip>~5`."""
+        name-rev` for all says which commits came through a merge and of which tip (`main~5^2~3`); the merge
+        itself is found by walking that tip's history (_bringing)."""
         wanted = [s for s in dict.fromkeys(shas) if is_sha(s)]
         args = _name_rev_args(tips)
         if not wanted or args is None:
@@ -165,8 +166,8 @@ class History(Runner):
         Every byte of a name is the pusher's to shape, so a name counts only when its tip is, exactly, how
         name-rev prints one of `tips` (`main` for refs/heads/main, `remotes/origin/main`): a tag or branch
         that only ends in a protected name was kept out of the walk (_name_rev_args), and one printing the
-        same as a protected ref is not trusted. The point is resolved from the tip's commit id, never from
-        the name (a tag `main` would win a `rev-parse main~5`), and a tip that moved during the walk counts
+        same as a protected ref is not trusted. The merge is found from the tip's commit id, never from
+        a name (a tag `main` would win a `rev-parse main~5`), and a tip that moved during the walk counts
         for nothing. A commit whose name does not pass is simply not through a merge: listed unreviewed."""
         printed: dict[str, str | None] = {}
         walked = _name_rev_args(tips) or []
@@ -175,7 +176,6 @@ class History(Runner):
                 continue
             name = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else ref.removeprefix("refs/")
             printed[name] = sha if printed.get(name, sha) == sha else None
-        through: dict[str, str] = {}
         tip_of: dict[str, str] = {}
         for sha, name in zip(wanted, names, strict=False):
             point, merged, _ = name.partition("^")
@@ -183,29 +183,22 @@ class History(Runner):
             at_tip = printed.get(tip_name)
             if not merged or at_tip is None or not (generations == "" or _GENERATIONS.fullmatch(generations)):
                 continue
-            through[sha] = f"{at_tip}~{int(generations)}" if generations else at_tip
             tip_of[sha] = at_tip
-        if not through:
+        if not tip_of:
             return {}
         if self._ref_ids(list(tips)) != dict(tips):
             return {}  # a tip moved while name-rev walked: its names may count from another commit
-        points = sorted(set(through.values()))
-        resolved = self._run("rev-parse", *points, check=False)
-        found = resolved.stdout.decode().split() if resolved.returncode == 0 else []
-        if len(found) != len(points):
-            return {}
-        at = dict(zip(points, found, strict=True))
-        return self._bringing({sha: at[point] for sha, point in through.items() if is_sha(at[point])}, tip_of)
+        return self._bringing(tip_of)
 
-    def _bringing(self, landed: dict[str, str], tip_of: Mapping[str, str]) -> dict[str, str]:
-        """`landed` (commit → the merge name-rev named it through) replaced by the merge that brought each
-        commit: the oldest commit on its tip's first-parent line whose history holds it. name-rev names a
-        commit by its nearest path, so a later merge that joins a commit the branch already held (a forged
-        "Merge pull request" pushed on top, a back-merge) would otherwise stand for the merge that really
-        brought it. One `rev-list --parents` walk per tip, read once: its id lists are held only for this."""
+    def _bringing(self, tip_of: Mapping[str, str]) -> dict[str, str]:
+        """For commits name-rev named through a merge of a protected tip (commit → that tip's id): the merge
+        that brought each, the oldest commit on the tip's first-parent line whose history holds it. name-rev
+        only says which tip and that a merge did: it names a commit by its nearest path, so a later merge that
+        joins a commit the branch already held (a forged "Merge pull request" pushed on top, a back-merge)
+        would otherwise stand for the merge that really brought it. One `rev-list --parents` walk per tip."""
         by_tip: dict[str, set[str]] = {}
-        for sha in landed:
-            by_tip.setdefault(tip_of[sha], set()).add(sha)
+        for sha, tip in tip_of.items():
+            by_tip.setdefault(tip, set()).add(sha)
         kept: dict[str, str] = {}
         for tip, shas in by_tip.items():
             first = self._first_landings(tip, shas)
