@@ -121,19 +121,18 @@ class AmbiguousRefCheck:
                 return False
             return ctx.ref_exists is None or ctx.ref_exists(ref)
 
+        def judged(name: str, protected: Callable[[str], bool]) -> str | None:
+            target = shadowed(name, protected)
+            if target is not None and target.lower() not in literal and _by_short_name(name, target) \
+                    and not there(target):
+                # A tag `release/2.0` beside the pattern `refs/heads/release/*` shadows nothing while no such
+                # branch exists (creating that branch is refused below while the tag stands).
+                return None
+            return target
+
         findings: list[Finding] = []
         for update in live:
             ref = update.ref
-
-            def judged(name: str, protected: Callable[[str], bool]) -> str | None:
-                target = shadowed(name, protected)
-                if target is not None and target.lower() not in literal and _by_short_name(name, target) \
-                        and not there(target):
-                    # A tag `release/2.0` beside the pattern `refs/heads/release/*` shadows nothing while no such
-                    # branch exists (creating that branch is refused below while the tag stands).
-                    return None
-                return target
-
             target = judged(ref, policy.is_protected)
             why = "git and other tools resolve or match it in the protected ref's place"
             folded = ref.lower()
