@@ -100,3 +100,25 @@ class RepoBuilder:
 
     def note(self, commit: str, text: str, ref: str = "refs/notes/origin") -> None:
         self.git("notes", f"--ref={ref}", "add", "-f", "-m", text, commit)
+
+
+def wide_octopus_history(repo: Path, *, sides: int, octopuses: int, chained: bool = False) -> None:
+    """A repository (made here, branch `main`) whose main is `octopuses` merges in a row on a root commit,
+    each naming the same `sides` commits as parents: a small pack (the parent lists delta against each
+    other) but `sides` links per merge for whatever walks or diffs them. The side commits each add their
+    own file on the root (tips of branches `side1`..`sideN`), or, `chained`, form one line `side` on it
+    and add nothing. One `git fast-import`."""
+    stream = ["commit refs/heads/main\nmark :1\ncommitter D <d@e.x> 1600000000 +0000\ndata 5\nroot\n"
+              "M 644 inline README\ndata 3\nhi\n\n"]
+    for i in range(2, sides + 2):
+        ref, start, change = (("side", f":{i - 1}", "") if chained else
+                              (f"side{i - 1}", ":1", f"M 644 inline f{i - 1}.txt\ndata 2\n{i % 10}\n"))
+        stream.append(f"commit refs/heads/{ref}\nmark :{i}\ncommitter D <d@e.x> {1_600_000_000 + i} +0000\n"
+                      f"data 5\nside\nfrom {start}\n{change}\n")
+    for j in range(octopuses):
+        mark = sides + 2 + j
+        stream.append(f"commit refs/heads/main\nmark :{mark}\ncommitter D <d@e.x> {1_600_010_000 + j} +0000\n"
+                      f"data 5\nocto\nfrom :{mark - 1 if j else 1}\n"
+                      + "".join(f"merge :{k}\n" for k in range(2, sides + 2)) + "\n")
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input="".join(stream).encode(), check=True)

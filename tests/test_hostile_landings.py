@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.hook_helpers import TEST_POLICY, make_server, spush
+from tests.repo_builder import wide_octopus_history
 from tests.test_audit import WEB_FLOW, audit_json, landed_unreviewed
 
 DANA = ("Dana Developer", "dana@example.com")
@@ -94,19 +95,9 @@ def test_the_landing_walk_holds_a_wide_octopus_history_in_little_memory(tmp_path
 
     from gatekeeper.git import Git
 
-    base, octopuses = 1000, 300
-    stream = []
-    for i in range(1, base + 1):
-        stream.append(f"commit refs/heads/side\nmark :{i}\ncommitter D <d@e.x> {1_600_000_000 + i} +0000\n"
-                      f"data 5\nside\n" + (f"from :{i - 1}\n" if i > 1 else "") + "\n")
-    for j in range(octopuses):
-        mark = base + 1 + j
-        stream.append(f"commit refs/heads/main\nmark :{mark}\ncommitter D <d@e.x> {1_600_010_000 + j} +0000\n"
-                      f"data 5\nocto\nfrom :{mark - 1 if j else 1}\n"
-                      + "".join(f"merge :{k}\n" for k in range(2, base + 1)) + "\n")
+    octopuses = 300
     repo = tmp_path / "wide"
-    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
-    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input="".join(stream).encode(), check=True)
+    wide_octopus_history(repo, sides=999, octopuses=octopuses, chained=True)
     git = Git(repo)
     tip, first_octopus = git.resolve("main"), git.resolve(f"main~{octopuses - 1}")
     side = subprocess.run(["git", "rev-list", "side"], cwd=repo, capture_output=True, text=True,
@@ -119,4 +110,4 @@ def test_the_landing_walk_holds_a_wide_octopus_history_in_little_memory(tmp_path
         tracemalloc.stop()
     # The root is on main's first-parent line; every other side commit came in with the first octopus.
     assert landing == {sha: (sha if sha == side[-1] else first_octopus) for sha in side}
-    assert peak < 12 * 2**20, f"{peak / 2**20:.0f} MiB held for {base * octopuses} parent links"
+    assert peak < 12 * 2**20, f"{peak / 2**20:.0f} MiB held for {999 * octopuses} parent links"

@@ -16,6 +16,14 @@ from gatekeeper.models import ZERO_SHA, FileChange, FileStatus, display_path, is
 _PATCH_OPTIONS = ("-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
                   "--src-prefix=a/", "--dst-prefix=b/", "--full-index", "--no-relative")
 
+# A merge's combined diff costs git one tree comparison per parent, and a parent costs a pusher 41 bytes
+# that delta-compress to almost nothing: a push of 300 merges naming the same 3,000 commits as parents
+# (a small pack) held a scan for 20 s. A merge with more parents than this, and a range with more boundary
+# commits, is compared with its first this-many parents (boundary commits) only. A line none of those has
+# counts as added: a superset of what the full combined diff shows (a line only a later parent has shows
+# too), so such a merge is scanned for more, never for less.
+WIDE_MERGE_PARENTS = 16
+
 
 class Diffs(Objects):
     """Questions about what commits and ranges change."""
@@ -25,12 +33,13 @@ class Diffs(Objects):
 
         Non-merge commits are diffed against their parent (root commits against the empty tree);
         merges use the combined diff (`-c`), i.e. only paths that differ from every parent, which is
-        where a merge itself introduces content (conflict resolutions, evil merges).
+        where a merge itself introduces content (conflict resolutions, evil merges); a merge with more
+        than WIDE_MERGE_PARENTS parents, against its first WIDE_MERGE_PARENTS.
         """
         shas = list(dict.fromkeys(shas))
         if not shas:
             return {}
-        stdin = "".join(f"{s}\n" for s in shas).encode()
+        stdin = self._diff_input(shas)
         raw = self._run("diff-tree", "--stdin", "-r", "-z", "--root", "-c", "--no-renames", "--no-ext-diff",
                        "--raw", input=stdin).stdout
         return _parse_diff_tree(raw, shas)
@@ -40,14 +49,13 @@ class Diffs(Objects):
 
         Unlike `changed_files` (the combined diff of a merge hides a path that matches one parent), a
         merge is diffed against every parent (`-m`): a merge that takes an old version of a file from
-        one side shows up. Each entry's `new_blob`/`new_mode` is the commit's own version. One process.
+        one side shows up (a merge with more than WIDE_MERGE_PARENTS parents: its first WIDE_MERGE_PARENTS).
+        Each entry's `new_blob`/`new_mode` is the commit's own version. One process.
         """
         shas = list(dict.fromkeys(shas))
         if not shas or not paths:
             return {s: () for s in shas}
-        for sha in shas:
-            _check_rev_token(sha)
-        stdin = "".join(f"{s}\n" for s in shas).encode()
+        stdin = self._diff_input(shas)
         raw = self._run("diff-tree", "--stdin", "-r", "-z", "--root", "-m", "--no-renames", "--no-ext-diff", "--raw",
                        "--", *(f":(literal){p}" for p in paths), input=stdin).stdout
         return _parse_diff_tree(raw, shas)
@@ -69,15 +77,14 @@ class Diffs(Objects):
 
         Each commit's output starts with a line holding its id. Non-merges are diffed against their
         parent (root commits against the empty tree); merges get the dense combined diff (`--cc`), one
-        `+`/`-`/space column per parent. Files over `big_file_threshold` bytes are shown by git as
-        binary (core.bigFileThreshold), so a huge blob never streams through here.
+        `+`/`-`/space column per parent (beyond WIDE_MERGE_PARENTS parents: for the first
+        WIDE_MERGE_PARENTS). Files over `big_file_threshold` bytes are shown by git as binary
+        (core.bigFileThreshold), so a huge blob never streams through here.
         """
         shas = list(dict.fromkeys(shas))
         if not shas:
             return iter(())
-        for sha in shas:
-            _check_rev_token(sha)
-        stdin = "".join(f"{s}\n" for s in shas).encode()
+        stdin = self._diff_input(shas)
         return self._stream(["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}", "diff-tree", "--stdin",
                              "-r", "--root", "--cc", *_PATCH_OPTIONS, *self._pathspec()], stdin, "diff-tree",
                             attr_free=True)
@@ -88,8 +95,9 @@ class Diffs(Objects):
         No base: against the empty tree (every line at head is new). One base: `git diff base head`.
         Several (the range merges in history from outside it): the combined diff of head against all of
         them (`git diff --cc head b1 b2 ...`), whose lines marked `+` in every column are the ones no
-        boundary commit has.
+        boundary commit has; beyond WIDE_MERGE_PARENTS of them, against the first WIDE_MERGE_PARENTS.
         """
+        bases = bases[:WIDE_MERGE_PARENTS]
         for rev in (*bases, head):
             _check_rev_token(rev)
         threshold = ["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}"]
@@ -103,7 +111,9 @@ class Diffs(Objects):
 
     def range_files(self, bases: Sequence[str], head: str) -> tuple[FileChange, ...]:
         """Paths whose content at `head` differs from the boundary commit(s), with head's blob and mode
-        (combined with several boundaries: only paths that differ from every one of them)."""
+        (combined with several boundaries: only paths that differ from every one of them; beyond
+        WIDE_MERGE_PARENTS of them, from every one of the first WIDE_MERGE_PARENTS)."""
+        bases = bases[:WIDE_MERGE_PARENTS]
         for rev in (*bases, head):
             _check_rev_token(rev)
         common = ["diff", "--raw", "-z", "-r", "--no-renames", "--no-abbrev", "--no-ext-diff", "--no-textconv",
@@ -116,6 +126,22 @@ class Diffs(Objects):
             args = [*common, "-c", head, *bases]
         raw = self._run(*args, *self._pathspec()).stdout
         return _parse_diff_tree(head.encode() + b"\x00" + raw, [head]).get(head, ())
+
+    def _diff_input(self, shas: Sequence[str]) -> bytes:
+        """`diff-tree --stdin` input for `shas`: each id alone (git diffs it against its own parents), but a
+        wide merge as `<id> <parent 1> ... <parent WIDE_MERGE_PARENTS>`, which git diffs against those only.
+        The parents come from one `rev-list --no-walk --parents` process, read a line at a time and each
+        line split no further than that: a wide merge's thousands of parent ids are what this guards
+        against (a thousand merges of 3,000 parents print 120 MB)."""
+        for sha in shas:
+            _check_rev_token(sha)
+        first: dict[str, str] = {}
+        for line in self._stream(["rev-list", "--no-walk=unsorted", "--parents", "--stdin"],
+                                 "".join(f"{s}\n" for s in shas).encode(), "rev-list"):
+            if line.count(b" ") > WIDE_MERGE_PARENTS:
+                ids = line.split(b" ", WIDE_MERGE_PARENTS + 1)[: WIDE_MERGE_PARENTS + 1]
+                first[ids[0].decode("ascii", "replace")] = b" ".join(ids).decode("ascii", "replace")
+        return "".join(f"{first.get(s, s)}\n" for s in shas).encode()
 
 
 _STATUS = {"A": FileStatus.ADDED, "M": FileStatus.MODIFIED, "D": FileStatus.DELETED, "T": FileStatus.TYPE_CHANGED}

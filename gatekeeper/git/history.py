@@ -336,6 +336,7 @@ def _parse_log_stream(stream: object, argv: list[str]) -> Iterator[Commit]:
     fields: list[str] = []
     n = len(_LOG_FIELDS)
     people: dict[tuple[str, str], Person] = {}
+    names: dict[str, str] = {}
     while True:
         chunk = read(1 << 16)
         buffer += decoder.decode(chunk, final=not chunk)
@@ -346,14 +347,14 @@ def _parse_log_stream(stream: object, argv: list[str]) -> Iterator[Commit]:
         for part in parts:
             fields.append(part)
             if len(fields) == n:
-                yield _commit_from_fields(fields, argv, people)
+                yield _commit_from_fields(fields, argv, people, names)
                 fields = []
         if not chunk:
             break
     if buffer:
         fields.append(buffer)
     if len(fields) == n:
-        yield _commit_from_fields(fields, argv, people)
+        yield _commit_from_fields(fields, argv, people, names)
     elif fields and any(fields):
         raise GitError("could not parse git log output (truncated record)", "check the repository with `git fsck`",
                        argv=tuple(argv))
@@ -453,16 +454,22 @@ def _person(people: dict[tuple[str, str], Person], name: str, email: str) -> Per
     return found
 
 
-def _commit_from_fields(text: list[str], argv: list[str], people: dict[tuple[str, str], Person]) -> Commit:
+def _commit_from_fields(text: list[str], argv: list[str], people: dict[tuple[str, str], Person],
+                        names: dict[str, str]) -> Commit:
     sha = text[0].lstrip("\n")
     if not is_sha(sha):
         raise GitError(f"could not parse git log output near {sha[:20]!r}",
                        "a commit message may contain NUL bytes; inspect it with `git cat-file -p`",
                        argv=tuple(argv))
     message = text[8]
+    parents = text[1].split()
+    if len(parents) > 2:
+        # An octopus's parent ids, shared: a few hundred merges naming the same thousands of parents (a
+        # small pack) would otherwise be held as a string per link, hundreds of megabytes of them.
+        parents = [names.setdefault(p, p) for p in parents]
     return Commit(
         sha=sha,
-        parents=tuple(text[1].split()),
+        parents=tuple(parents),
         author=_person(people, text[2], text[3]),
         committer=_person(people, text[5], text[6]),
         author_time=_int(text[4]),

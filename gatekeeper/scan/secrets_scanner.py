@@ -566,15 +566,18 @@ def _scan_many(detector: SecretDetector, texts: Sequence[tuple[str, str]],
                path: str) -> Iterator[tuple[str, int, SecretHit]]:
     """(key, line within its text, hit) for many small texts in one detector call (an audit of 10,000
     commits is 10,000 messages and headers): global line numbers with a gap between texts, so no rule
-    reads one text's line as the next one's."""
+    reads one text's line as the next one's. Empty lines are left out (nothing matches on one, and a
+    line before one has no line after it either way): a header's blanked id lines are one per parent, and
+    an octopus merge can have thousands."""
     lines: list[tuple[int, str]] = []
     where: dict[int, tuple[str, int]] = {}
     number = 0
     for key, text in texts:
         for local, line in enumerate(text.split("\n"), start=1):
             number += 1
-            lines.append((number, line))
-            where[number] = (key, local)
+            if line:
+                lines.append((number, line))
+                where[number] = (key, local)
         number += 1
     for hit in detector.scan_lines(lines, path=path, with_suppressed=True):
         key, local = where[hit.line]

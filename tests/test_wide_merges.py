@@ -1,0 +1,112 @@
+"""Merges with many parents: each parent costs a pusher 41 bytes that delta-compress to nearly nothing, and
+cost git's combined diff a whole tree comparison. Beyond WIDE_MERGE_PARENTS parents a merge is diffed
+against its first WIDE_MERGE_PARENTS only, which shows every line the full combined diff shows and more;
+these tests hold both halves: the cost stays per merge, and nothing such a merge adds goes unscanned."""
+
+from __future__ import annotations
+
+import subprocess
+import tracemalloc
+from pathlib import Path
+
+from gatekeeper.git import Git
+from gatekeeper.git.diff import WIDE_MERGE_PARENTS
+from gatekeeper.scan.added_lines import range_additions
+from tests.hook_helpers import KEY_LINE, SECRETS_POLICY, make_server, rejected, seeded, spush
+from tests.repo_builder import RepoBuilder, wide_octopus_history
+from tests.test_adversarial import blob, mktree
+
+DANA = ("Dana Developer", "dana@example.com")
+
+
+def _sides(work: RepoBuilder, base: str, count: int) -> list[str]:
+    tips = []
+    for n in range(count):
+        work.git("checkout", "-q", "-B", f"s{n}", base)
+        tips.append(work.commit(f"side {n}\n", {f"s{n}.txt": f"side {n}\n"}, author=DANA, committer=DANA))
+    return tips
+
+
+def _octopus(work: RepoBuilder, parents: list[str], extra: dict[str, str]) -> str:
+    """A merge of `parents` whose tree holds README.md, every side's file, and `extra` (in no parent)."""
+    files = {"README.md": "hello\n", **{f"s{n}.txt": f"side {n}\n" for n in range(len(parents) - 1)}, **extra}
+    tree = mktree(work, [("100644", "blob", blob(work, text), name.encode()) for name, text in sorted(files.items())])
+    return work.git("commit-tree", tree, *[arg for p in parents for arg in ("-p", p)], "-m", "octopus")
+
+
+def _patch_headers(git: Git, sha: str) -> list[bytes]:
+    return [line.rstrip(b"\n") for line in git.commit_patches([sha], big_file_threshold=1 << 20)
+            if line.startswith(b"diff ")]
+
+
+def test_a_wide_merge_is_diffed_against_its_first_parents_and_a_narrow_one_against_all(tmp_path: Path) -> None:
+    work = RepoBuilder.init(tmp_path / "w")
+    base = work.commit("base\n", {"README.md": "hello\n"})
+    sides = _sides(work, base, WIDE_MERGE_PARENTS)
+    wide = _octopus(work, [base, *sides], {"evil.txt": "evil\n"})  # one parent too many
+    narrow = _octopus(work, [base, *sides[:-1]], {"evil.txt": "evil\n"})
+    git = Git(work.path)
+    last = f"s{WIDE_MERGE_PARENTS - 1}.txt"  # only the parent past the limit has it
+
+    # Combined over the first WIDE_MERGE_PARENTS parents: the merge's own file, and the last side's.
+    assert _patch_headers(git, wide) == [b"diff --cc evil.txt", f"diff --cc {last}".encode()]
+    assert {c.path for c in git.changed_files([wide])[wide]} == {"evil.txt", last}
+    # Combined over every parent: only what no parent has.
+    assert _patch_headers(git, narrow) == [b"diff --cc evil.txt"]
+    assert {c.path for c in git.changed_files([narrow])[narrow]} == {"evil.txt"}
+    # Both shapes in one process, in the order asked.
+    both = git.changed_files([narrow, wide])
+    assert list(both) == [narrow, wide] and len(both[wide]) == 2
+    # Against each parent (-m), for the first WIDE_MERGE_PARENTS: s0..s14 are new against base; `last`
+    # against every one of them.
+    names = [f"s{n}.txt" for n in range(WIDE_MERGE_PARENTS)]
+    each = git.changed_files_each_parent([wide], names)[wide]
+    assert {c.path for c in each} == set(names)
+
+
+def test_a_range_with_many_boundary_commits_is_compared_with_the_first_ones(tmp_path: Path) -> None:
+    work = RepoBuilder.init(tmp_path / "w")
+    base = work.commit("base\n", {"README.md": "hello\n"})
+    sides = _sides(work, base, WIDE_MERGE_PARENTS + 1)
+    head = _octopus(work, [base, *sides], {"evil.txt": "evil\n"})
+    git = Git(work.path)
+    # With every boundary: only evil.txt is in none of them. With the first WIDE_MERGE_PARENTS: the last too.
+    assert {c.path for c in git.range_files(sides, head)} == {"evil.txt", f"s{WIDE_MERGE_PARENTS}.txt"}
+    assert {c.path for c in git.range_files(sides[:3], head)} == {"evil.txt"} | {
+        f"s{n}.txt" for n in range(3, WIDE_MERGE_PARENTS + 1)}
+    assert set(range_additions(git, sides, head)) == {b"evil.txt", f"s{WIDE_MERGE_PARENTS}.txt".encode()}
+
+
+def test_a_key_in_a_wide_evil_octopus_is_refused(tmp_path: Path) -> None:
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    base = work.head()
+    sides = _sides(work, base, WIDE_MERGE_PARENTS + 3)
+    assert spush(server, work, "origin", *[f"s{n}" for n in range(len(sides))]).code == 0
+    # Every parent is already on the server: the merge alone is new, and the key is in none of them.
+    octopus = _octopus(work, [base, *sides], {"c.env": KEY_LINE})
+    rejected(spush(server, work, "origin", f"{octopus}:refs/heads/main"), "secrets/aws-access-key")
+    clean = _octopus(work, [base, *sides], {})
+    assert spush(server, work, "origin", f"{clean}:refs/heads/main").code == 0
+
+
+def test_hundreds_of_wide_octopus_merges_are_judged_and_held_in_little_memory(tmp_path: Path) -> None:
+    """300 merges naming the same 1,000 commits: the log holds each parent id once, and a real push of them
+    is judged (accepted: nothing in it is wrong) rather than held up by a combined diff per merge."""
+    repo = tmp_path / "wide"
+    wide_octopus_history(repo, sides=1000, octopuses=300)
+    git = Git(repo)
+    tracemalloc.start()
+    try:
+        commits = git.commits(["main"])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(commits) == 1301 and sum(len(c.parents) for c in commits) == 300 * 1001 + 1000
+    # 300,300 links: a string each would be over 25 MiB; shared, the tuples of pointers are 2.3 MiB.
+    assert peak < 10 * 2**20, f"{peak / 2**20:.0f} MiB held for the log"
+
+    server = make_server(tmp_path / "srv", policy=SECRETS_POLICY)
+    pushed = subprocess.run(["git", "push", "-q", str(server.path), "main:main"], cwd=repo, capture_output=True,
+                            text=True)
+    assert pushed.returncode == 0, pushed.stderr
+    assert server.git("rev-parse", "main") == git.resolve("main")
