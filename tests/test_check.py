@@ -82,6 +82,16 @@ def test_whole_history_when_no_base(repo: RepoBuilder) -> None:
     assert [c["sha"] for c in data["commits"]] == shas
 
 
+def test_whole_history_of_a_sha256_repository(tmp_path: Path) -> None:
+    """The created ref's "old" id is all zeros as long as the repository's ids, not a SHA-1 one."""
+    repo = RepoBuilder.init(tmp_path / "r", object_format="sha256")
+    sha = repo.commit("c0", {"f": "x"})
+    code, data = check_json(repo)
+    assert code == 0 and len(sha) == 64
+    assert data["updates"][0]["old"] == "0" * 64 and data["updates"][0]["new"] == sha
+    assert [c["sha"] for c in data["commits"]] == [sha]
+
+
 def test_explicit_range_and_root_base(repo: RepoBuilder) -> None:
     root = repo.commit("root", {"a": "1"})
     second = repo.commit("second", {"a": "2"})

@@ -16,7 +16,7 @@ from gatekeeper.config import Policy, discover_policy, load_policy_file
 from gatekeeper.engine import Request, Services, evaluate
 from gatekeeper.errors import GitError
 from gatekeeper.git import Git
-from gatekeeper.models import ZERO_SHA, RefKind, RefUpdate, Verdict
+from gatekeeper.models import RefKind, RefUpdate, Verdict
 from gatekeeper.provenance.source import ProvenanceSource, filesystem_reader
 from gatekeeper.review.local import LocalReviewSource
 from gatekeeper.scan import build_scanners
@@ -88,7 +88,8 @@ def run_check(repo: Path, base: str | None, head: str | None, policy_file: Path 
     git = Git(repo)
     policy = load_policy(git, policy_file)
     rng = resolve_range(git, base, head)
-    update = RefUpdate(ref=rng.target_ref, old=rng.base or ZERO_SHA, new=rng.head,
+    # No base: the all-zeros id, as long as the repository's ids (SHA-256 ones are 64 digits).
+    update = RefUpdate(ref=rng.target_ref, old=rng.base or "0" * len(rng.head), new=rng.head,
                        kind=RefKind.UPDATE if rng.base else RefKind.CREATE)
     request = Request(
         git=git,

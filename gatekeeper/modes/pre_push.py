@@ -20,7 +20,7 @@ from gatekeeper.engine import Request, Services, evaluate
 from gatekeeper.git import Git, classify_update, is_zero
 from gatekeeper.hookinput import PushLine, parse_pre_push
 from gatekeeper.legacy_hook import run_legacy
-from gatekeeper.models import ZERO_SHA, ExitCode, RefKind, RefUpdate
+from gatekeeper.models import ExitCode, RefKind, RefUpdate
 from gatekeeper.report.text import render_text
 from gatekeeper.review.local import LocalReviewSource
 from gatekeeper.sanitize import safe
@@ -38,7 +38,7 @@ def to_updates(git: Git, lines: Sequence[PushLine], remote: str | None = None) -
     updates = []
     for line in lines:
         if is_zero(line.local_sha):
-            updates.append(RefUpdate(line.remote_ref, line.remote_sha, ZERO_SHA, RefKind.DELETE))
+            updates.append(RefUpdate(line.remote_ref, line.remote_sha, line.local_sha, RefKind.DELETE))
             continue
         base = _base(git, line, remote)
         if base is not None and base == line.remote_sha:
@@ -47,7 +47,7 @@ def to_updates(git: Git, lines: Sequence[PushLine], remote: str | None = None) -
             kind = RefKind.TAG
         else:
             kind = RefKind.CREATE if is_zero(line.remote_sha) else RefKind.UPDATE
-        updates.append(RefUpdate(line.remote_ref, base or ZERO_SHA, line.local_sha, kind))
+        updates.append(RefUpdate(line.remote_ref, base or "0" * len(line.local_sha), line.local_sha, kind))
     return tuple(updates)
 
 
