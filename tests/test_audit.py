@@ -369,7 +369,7 @@ def test_commit_times_outside_the_calendar_are_reported_not_fatal(tmp_path: Path
         assert code == 0 and out
 
 
-# -- which merge brought a commit: the early name-rev walk and the first-parent shortcut -------------------------
+# -- which merge brought a commit: the landing walk and the first-parent shortcut ------------------------------
 
 def _landing_history(repo: RepoBuilder) -> dict[str, str]:
     """main with a PR merge, a merge of a merge, a commit straight on main and a branch never merged."""
@@ -391,40 +391,22 @@ def _landing_history(repo: RepoBuilder) -> dict[str, str]:
     return made
 
 
-def test_the_early_landing_lookup_answers_as_landing_merges(repo: RepoBuilder,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from gatekeeper import process
-    from gatekeeper.git import Git
-    from gatekeeper.git._runner import Runner
+def test_landings_name_the_merge_that_brought_each_commit(repo: RepoBuilder) -> None:
+    from gatekeeper.git import Git, Landing
 
     made = _landing_history(repo)
     git = Git(repo.path)
-    shas = list(made.values())
     main = {"refs/heads/main": made["after"]}
-    expected = git.landing_merges(shas, main)
-    # The commits of the feature branch (and the nested one) arrived through the PR merge; the rest did not.
-    assert expected == {made[k]: made["merge feature"] for k in ("feature work", "nested work", "feature more",
-                                                                  "merge nested")}
-    lookup = git.landing_lookup(main)
-    assert lookup.merges(shas) == expected
-    assert lookup.merges(shas) == expected  # asked again, it asks git the ordinary way
-    lookup.close()
-
-    # Where the walk cannot start, or this git refuses --annotate-stdin (before 2.36), the answer is the same.
-    started = Runner._start
-    monkeypatch.setattr(Runner, "_start", lambda self, args: None)
-    assert git.landing_lookup(main).merges(shas) == expected
-    monkeypatch.setattr(Runner, "_start", lambda self, args: started(self, ["name-rev", "--no-such-option"]))
-    assert git.landing_lookup(main).merges(shas) == expected
-    monkeypatch.setattr(Runner, "_start", started)
-
-    # A lookup nobody asks ends its walk on close(): nothing is left running.
-    unasked = git.landing_lookup(main)
-    unasked.close()
-    unasked.close()
-    assert process.pending()[0] == ()
-    assert git.landing_lookup(main).merges([]) == {}
-    assert process.pending()[0] == ()
+    found = git.landings(list(made.values()), main)
+    # The commits of the feature branch (and the nested one) arrived through the PR merge; those committed
+    # onto main land as themselves; the stray branch never reached main.
+    brought = ("feature work", "nested work", "feature more", "merge nested")
+    assert found == {**{made[k]: (Landing("refs/heads/main", made["merge feature"], frozenset()),) for k in brought},
+                     **{made[k]: (Landing("refs/heads/main", made[k], frozenset()),)
+                        for k in ("root", "direct", "merge feature", "after")}}
+    assert git.landings([], main) == {} and git.landings([made["root"]], {}) == {}
+    # git cannot walk a tip that is not there: nothing counts.
+    assert git.landings([made["root"]], {"refs/heads/main": "1" * 40}) == {}
 
 
 def _pr_merge(repo: RepoBuilder, branch: str, number: int) -> None:
@@ -436,18 +418,19 @@ def _mobile(repo: RepoBuilder, subject: str, when: int | None = None) -> str:
     return repo.commit(f"{subject}\n\nOrigin-Device: mobile\n", {subject.replace(" ", "-"): "1"}, when=when)
 
 
-def test_commits_on_a_first_parent_line_need_no_name_rev(repo: RepoBuilder, capsys: pytest.CaptureFixture[str],
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_commits_on_a_first_parent_line_need_no_landing_walk(repo: RepoBuilder,
+                                                             capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     from gatekeeper.git import Git
 
     asked: list[str] = []
-    original = Git.landing_lookup
+    original = Git.landings
 
-    def spy(self: Git, tips: dict[str, str]) -> Any:
+    def spy(self: Git, shas: list[str], tips: dict[str, str]) -> Any:
         asked.append(",".join(tips))
-        return original(self, tips)
+        return original(self, shas, tips)
 
-    monkeypatch.setattr(Git, "landing_lookup", spy)
+    monkeypatch.setattr(Git, "landings", spy)
     repo.commit("root", {"a": "1"})
     _mobile(repo, "phone one")
     repo.branch("side")
@@ -551,39 +534,35 @@ def test_a_pushed_look_alike_ref_cannot_make_a_merge_look_reviewed(tmp_path: Pat
     assert ai in [i["sha"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]]
 
 
-def test_landing_names_count_only_from_the_protected_tips_as_read(repo: RepoBuilder) -> None:
-    """A name counts when its tip is exactly one of the protected refs; a tip that moved during the walk, or
-    two protected refs printed alike with different tips, count for nothing (listed unreviewed)."""
-    from gatekeeper.git import Git
+def test_landings_come_from_the_tip_ids_as_read_on_every_protected_tip(repo: RepoBuilder) -> None:
+    """Tips are commit ids read at the start (no ref name is looked up again, so a tag or branch named like a
+    protected ref has no say, and a ref that moves later does not change the answer); each protected tip that
+    holds a commit gives its own landing, and says which of the others it holds."""
+    from gatekeeper.git import Git, Landing
 
     made = _landing_history(repo)
     git = Git(repo.path)
     work = made["feature work"]
-    tips = {"refs/heads/main": made["after"]}
-    assert git.landing_merges([work], tips) == {work: made["merge feature"]}
-    # The same answer for a remote-tracking copy of main, printed `remotes/origin/main`.
-    repo.git("update-ref", "refs/remotes/origin/main", made["after"])
-    assert git.landing_merges([work], {"refs/remotes/origin/main": made["after"]}) == {work: made["merge feature"]}
-    # main moved after its tip was read: names count from the new tip, so none is trusted.
-    assert git.landing_merges([work], {"refs/heads/main": made["merge feature"]}) == {}
-    lookup = git.landing_lookup({"refs/heads/main": made["merge feature"]})
-    assert lookup.merges([work]) == {}
-    lookup.close()
-    # A branch `remotes/origin/main` prints as the remote-tracking ref does: with another tip, neither counts.
-    repo.git("update-ref", "refs/heads/remotes/origin/main", made["stray"])
-    alike = {"refs/remotes/origin/main": made["after"], "refs/heads/remotes/origin/main": made["stray"]}
-    assert git.landing_merges([work], alike) == {}
+    merged = Landing("refs/heads/main", made["merge feature"], frozenset())
+    assert git.landings([work], {"refs/heads/main": made["after"]}) == {work: (merged,)}
+    repo.git("update-ref", "refs/heads/main", made["stray"])  # moved after it was read: the id read answers
+    assert git.landings([work], {"refs/heads/main": made["after"]}) == {work: (merged,)}
+    repo.git("update-ref", "refs/heads/main", made["after"])
     # A protected tip that is an annotated tag (protected_refs may name tags): walked from the commit it peels to.
     repo.git("tag", "-a", "-m", "release", "v1", made["after"])
     tag = repo.git("rev-parse", "refs/tags/v1").strip()
     assert tag != made["after"]
-    assert git._first_landings(tag, {work, made["direct"]}) == {work: made["merge feature"],
-                                                                 made["direct"]: made["direct"]}
-    # name-rev's own output, hostile: only an exact tip with plain generations passes.
-    points = git._landing_points
-    assert points([work], ["main~1^2"], tips) == {work: made["merge feature"]}
-    for name in ("main~01^2", "main~1x^2", "tags/main~1^2", "main~1", "undefined", "main~\u0661^2", "-main~1^2"):
-        assert points([work], [name], tips) == {}, name
+    assert git.landings([work, made["direct"]], {"refs/tags/v1": tag}) == {
+        work: (Landing("refs/tags/v1", made["merge feature"], frozenset()),),
+        made["direct"]: (Landing("refs/tags/v1", made["direct"], frozenset()),)}
+    # Two tips: release/1 is cut before the merge and later merges main (a back-merge): the work lands there
+    # through the back-merge, which holds main's landing of it; main's landing holds nothing of release/1.
+    repo.git("branch", "release/1", made["direct"])
+    repo.checkout("release/1")
+    back = repo.merge("refs/heads/main", "merge main into release/1")
+    repo.checkout("main")
+    found = git.landings([work, made["stray"]], {"refs/heads/main": made["after"], "refs/heads/release/1": back})
+    assert found == {work: (merged, Landing("refs/heads/release/1", back, frozenset({made["merge feature"]})))}
 
 
 def test_a_skewed_clock_loses_the_first_parent_line_not_the_answer(repo: RepoBuilder,

@@ -42,7 +42,7 @@ from gatekeeper.audit.decisionlog import Admission, LogError, Store
 from gatekeeper.checks import CheckContext, ZoneCheck
 from gatekeeper.config import Policy, ruleset_for
 from gatekeeper.errors import GitError, UsageError
-from gatekeeper.git import NOTES_REF, Git, LandingLookup, commit_from_parts, person_of, raw_parts
+from gatekeeper.git import NOTES_REF, Git, Landing, commit_from_parts, person_of, raw_parts
 from gatekeeper.identity import parse_identity, same_person, wrote
 from gatekeeper.models import (
     OBJECT_ID_PATTERN,
@@ -425,25 +425,22 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
     runner = _Runner(request, summary, tips, emit, emit_plain, check_zones=bool(policy.zones) and not partial,
                      from_tips=bool(inside) and set(inside) == set(tips.values()))
     count = 0
-    try:
-        for protected, stream in streams:
-            try:
-                for batch in stream:
-                    runner.add(batch, protected)
-                    count += len(batch)
-                    if request.progress is not None:
-                        request.progress(count)
-            except GitError as exc:
-                # A missing or corrupt object stops git's walk: what was read is reported, the gap is said.
-                runner.flush()
-                summary.complete = False
-                summary.notes.append(f"git stopped walking the history: {exc.message} — commits beyond it were "
-                                     "not audited (missing objects: fetch them, or run `git fsck`)")
-                continue
+    for protected, stream in streams:
+        try:
+            for batch in stream:
+                runner.add(batch, protected)
+                count += len(batch)
+                if request.progress is not None:
+                    request.progress(count)
+        except GitError as exc:
+            # A missing or corrupt object stops git's walk: what was read is reported, the gap is said.
             runner.flush()
-        runner.finish()
-    finally:
-        runner.close()
+            summary.complete = False
+            summary.notes.append(f"git stopped walking the history: {exc.message} — commits beyond it were "
+                                 "not audited (missing objects: fetch them, or run `git fsck`)")
+            continue
+        runner.flush()
+    runner.finish()
     summary.finish()
     if request.progress is not None:
         request.progress(count)
@@ -482,15 +479,12 @@ class _Runner:
         self.pending: list[tuple[str, str, dict[str, object], bool]] = []
         self.resolved = 0
         self.protected = dict(tips)  # protected ref → its tip, as read before the walk
-        # Started at the first pending commit that needs it: its walk of the protected history runs beside the
-        # stream.
-        self.landing: LandingLookup | None = None
         # The first-parent lines of the protected tips, followed down the protected stream when it starts at
         # them: the next commit expected on each line. A commit on one was committed onto the branch itself,
-        # not brought by a merge, so it needs no name-rev (one whole-history walk). git's order puts a commit
-        # before its parents unless commit times are skewed; then a line is lost here, and its commits are
-        # simply named by name-rev as before (never the other way round: only a commit found as the first
-        # parent of one on the line is taken as on it).
+        # not brought by a merge, so it needs no landing walk (one whole-history walk). git's order puts a
+        # commit before its parents unless commit times are skewed; then a line is lost here, and its commits
+        # are simply looked up by the walk (which finds the same: never the other way round, as only a commit
+        # found as the first parent of one on the line is taken as on it).
         self.line: set[str] | None = set(self.tips) if from_tips else None
         self.direct: set[str] = set()  # this window's full-path commits found on a first-parent line
         self.plain_class = ruleset_for(DeviceClass.UNKNOWN, policy)
@@ -513,10 +507,6 @@ class _Runner:
     def finish(self) -> None:
         self.flush()
         self._resolve_pending()
-
-    def close(self) -> None:
-        if self.landing is not None:
-            self.landing.close()
 
     def add(self, batch: list[bytes], protected: bool) -> None:
         self.window.extend([(raw, protected) for raw in batch])
@@ -704,35 +694,47 @@ class _Runner:
                 if a.commit.sha in found else a for a in audits]
 
     def _resolve_pending(self) -> None:
-        """Unreviewed mobile/AI commits on a protected branch may have arrived through a reviewed merge:
-        name them all from the protected tips with one `git name-rev` (one walk; `main~5^2~3` arrived through
-        `main~5`), read those merges' evidence, and list only the commits that stay unreviewed."""
+        """Unreviewed mobile/AI commits on a protected branch may have arrived through a reviewed merge. One
+        walk of the protected tips finds how each reached every one of them (git.landings); a commit counts as
+        reviewed "via merge" only when each of those landings is a merge with review evidence, or holds
+        another landing of it that is: one unreviewed way onto a protected branch is enough to list it. So a
+        merge made to look reviewed (its message and committer are the pusher's to write) on a new branch
+        cannot cover the way the commit really came in, and a back-merge that brings a reviewed merge along
+        does not undo its review."""
         pending, self.pending = self.pending, []
         if not pending:
             return
         s = self.summary
         git = self.request.git
         asked = [sha for sha, _, _, direct in pending if not direct]
-        lookup, self.landing = self.landing or (git.landing_lookup(self.protected) if asked else None), None
-        landings: dict[str, str] = {}
-        if lookup is not None:
-            try:
-                landings = lookup.merges(asked)
-            finally:
-                lookup.close()
-        merges = sorted({m for m in landings.values() if m not in self.landings})
-        for commit in git.iter_log(merges, no_walk=True) if merges else ():
+        landings = git.landings(asked, self.protected) if asked else {}
+        points = sorted({landing.point for sha, found in landings.items() for landing in found
+                         if landing.point != sha and landing.point not in self.landings})
+        for commit in git.iter_log(points, no_walk=True) if points else ():
             origin, _ = origin_pkg.detect(commit, self.base_ctx, self.mobile_classes)
             if len(self.landings) < 10_000:
                 self.landings[commit.sha] = review_evidence(commit, origin, _UNSIGNED)
-        for sha, kind, item, _ in pending:
-            through = landings.get(sha)
-            review = self.landings.get(through, _NO_REVIEW) if through else _NO_REVIEW
-            if review.reviewed:
+        for sha, kind, item, direct in pending:
+            review = None if direct else self._landed_reviewed(sha, landings.get(sha, ()))
+            if review is not None:
                 s.reviews[kind] -= 1
                 s.reviews[f"{review.kind} (via merge)"] += 1
                 continue
             s.unreviewed.add(item)
+
+    def _landed_reviewed(self, sha: str, found: tuple[Landing, ...]) -> AuditReview | None:
+        """The review evidence of the first of `found` (sha's landings, one per protected tip) when every one
+        of them is reviewed: the merge itself, or a landing it holds. None when any is not."""
+        first = None
+        for landing in found:
+            if landing.point == sha:
+                return None  # committed onto a protected branch itself, without review
+            review = next((r for r in (self.landings.get(p, _NO_REVIEW) for p in (landing.point, *sorted(landing.holds))
+                                       if p != sha) if r.reviewed), None)
+            if review is None:
+                return None
+            first = first or review
+        return first
 
     def _unreviewed_item(self, audit: CommitAudit) -> dict[str, object]:
         return {**_brief(audit), "class": audit.device_class.value, "ai": audit.origin.ai.value,
@@ -818,8 +820,6 @@ class _Runner:
         if self.protected and self.resolved < LANDING_LIMIT:
             self.resolved += 1
             direct = audit.commit.sha in self.direct
-            if self.landing is None and not direct:
-                self.landing = self.request.git.landing_lookup(self.protected)
             self.pending.append((audit.commit.sha, audit.review.kind, self._unreviewed_item(audit), direct))
             if self.resolved == LANDING_LIMIT:
                 self.summary.notes.append(f"the merges that brought unreviewed mobile/AI commits onto a protected "

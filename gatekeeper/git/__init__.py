@@ -28,7 +28,7 @@ outside this package ask named questions; none passes git arguments (tests/test_
 from __future__ import annotations
 
 from gatekeeper.git._runner import RepoInfo, git_environment
-from gatekeeper.git.history import LandingLookup, RawParts, commit_from_parts, person_of, raw_parts
+from gatekeeper.git.history import Landing, RawParts, commit_from_parts, person_of, raw_parts
 from gatekeeper.git.notes import NOTES_REF, BrokenNotes
 from gatekeeper.git.objects import BlobReader, TreeEntry
 from gatekeeper.git.refs import RefTarget
@@ -41,7 +41,7 @@ __all__ = [
     "BlobReader",
     "BrokenNotes",
     "Git",
-    "LandingLookup",
+    "Landing",
     "RawParts",
     "RefTarget",
     "RepoInfo",

@@ -8,8 +8,8 @@ import re
 import time
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
-from gatekeeper import process
 from gatekeeper.errors import GitError
 from gatekeeper.git._runner import Runner, _check_rev_token, _first_line
 from gatekeeper.models import Commit, Person, RefKind, RefUpdate, is_sha, is_zero
@@ -20,7 +20,24 @@ _LOG_FORMAT = "%x00".join(_LOG_FIELDS)
 # One commit of a raw log: (sha, parents, author, author_time, committer, commit_time, message, signed).
 RawParts = tuple[str, tuple[str, ...], Person, int, Person, int, str, bool]
 _REMOTE_NAME = re.compile(r"\A[A-Za-z0-9._-]{1,100}\Z")
-_GENERATIONS = re.compile(r"[1-9][0-9]{0,8}")
+
+
+@dataclass(frozen=True)
+class Landing:
+    """How a commit reached one protected tip: `point`, the oldest commit on the tip's first-parent line whose
+    history holds it (the commit itself when it was committed onto the line, else the merge that brought it),
+    and `holds`, its landings on the other tips that `point` has in its history."""
+
+    ref: str
+    point: str
+    holds: frozenset[str]
+
+
+# History as numbers: (id → number, number → id, where each commit's parents begin in the links, how many, links).
+_Graph = tuple[dict[bytes, int], list[bytes], "array[int]", "array[int]", "array[int]"]
+# A walked tip: (the position claimed for each commit, an array when walked whole, else the commits above where
+# its line meets `base`'s; base's index or -1; the depth where it meets base, or -1; its own line, oldest first).
+_Claims = tuple["array[int] | dict[int, int]", int, int, list[int]]
 
 
 class History(Runner):
@@ -141,80 +158,114 @@ class History(Runner):
                            "the objects may be missing; fetch the full history")
         return proc.returncode == 0
 
-    def landing_merges(self, shas: Sequence[str], tips: Mapping[str, str]) -> dict[str, str]:
-        """For commits in the history of the protected `tips` (ref → commit id): the first-parent commit of a
-        tip through which each arrived (a commit on a tip's first-parent line maps to nothing). One `git
-        name-rev` for all says which commits came through a merge and of which tip (`main~5^2~3`); the merge
-        itself is found by walking that tip's history (_bringing)."""
+    def landings(self, shas: Sequence[str], tips: Mapping[str, str]) -> dict[str, tuple[Landing, ...]]:
+        """How each of `shas` reached the protected `tips` (ref → commit id, as read at the start): on every
+        tip whose history holds it, the oldest commit on that tip's first-parent line whose history holds it
+        (the commit itself when it was committed onto the line, else the merge that brought it), and which of
+        its landings on the other tips that one holds. Found from the commit ids, never from ref names (a tag
+        or branch named like a protected ref has no say), with one `rev-list --parents` walk of all the tips;
+        {} when git cannot walk them."""
         wanted = [s for s in dict.fromkeys(shas) if is_sha(s)]
-        args = _name_rev_args(tips)
-        if not wanted or args is None:
+        heads = sorted((ref, sha) for ref, sha in tips.items() if is_sha(sha))
+        if not wanted or not heads:
             return {}
-        proc = self._run(*args, *wanted, check=False, timeout=max(self.timeout, 600))
-        if proc.returncode != 0:
+        graph = self._parent_graph(sorted({sha for _, sha in heads}))
+        if graph is None:
             return {}
-        return self._landing_points(wanted, proc.stdout.decode("utf-8", "replace").split("\n"), tips)
+        index, names, start, count, links = graph
+        heads_walked: list[tuple[str, int]] = []
+        # Each tip's first-parent line, numbered by depth (a commit's position is how many first parents lie
+        # below it, so lines that meet agree below where they meet), and for each commit of the tip's history
+        # the position of the oldest line commit that reaches it: the line commit at position p holds exactly
+        # the commits claimed at p or before. A tip whose line runs into a line already walked (a release
+        # branch cut from main) shares what lies below that point, and is walked only above it.
+        on_line = array("i", [-1]) * len(names)  # commit -> the first walked tip whose line holds it
+        depth = array("i", [-1]) * len(names)
+        walked: list[_Claims] = []
 
-    def landing_lookup(self, tips: Mapping[str, str]) -> LandingLookup:
-        """landing_merges with its walk started now, answered later (see LandingLookup)."""
-        return LandingLookup(self, tips)
+        def claim(t: int, commit: int) -> int:
+            bound = -1
+            while True:
+                own, base, fork, _ = walked[t]
+                p = own[commit] if isinstance(own, array) else own.get(commit, -1)
+                if p >= 0:
+                    return p if bound < 0 or p <= bound else -1
+                if base < 0:
+                    return -1
+                bound = fork if bound < 0 else min(bound, fork)
+                t = base
 
-    def _landing_points(self, wanted: Sequence[str], names: Sequence[str],
-                        tips: Mapping[str, str]) -> dict[str, str]:
-        """name-rev's names of `wanted` (in order) turned into the commits they arrived through.
+        def line_at(t: int, position: int) -> int:
+            while True:
+                _, base, fork, line = walked[t]
+                if position > fork:
+                    return line[position - fork - 1]
+                t = base
 
-        Every byte of a name is the pusher's to shape, so a name counts only when its tip is, exactly, how
-        name-rev prints one of `tips` (`main` for refs/heads/main, `remotes/origin/main`): a tag or branch
-        that only ends in a protected name was kept out of the walk (_name_rev_args), and one printing the
-        same as a protected ref is not trusted. The merge is found from the tip's commit id, never from
-        a name (a tag `main` would win a `rev-parse main~5`), and a tip that moved during the walk counts
-        for nothing. A commit whose name does not pass is simply not through a merge: listed unreviewed."""
-        printed: dict[str, str | None] = {}
-        walked = _name_rev_args(tips) or []
-        for ref, sha in tips.items():
-            if f"--refs={ref}" not in walked:
+        for ref, tip in heads:
+            at = index.get(tip.encode("ascii"))
+            if at is None:  # an annotated tag: walked from the commit it peels to
+                peeled = self.resolve_commit(tip)
+                at = index.get(peeled.encode("ascii")) if peeled else None
+            line: list[int] = []
+            while at is not None and start[at] >= 0 and on_line[at] < 0:
+                line.append(at)
+                at = links[start[at]] if count[at] else None
+            line.reverse()
+            t = len(walked)
+            base, fork = (on_line[at], depth[at]) if at is not None and on_line[at] >= 0 else (-1, -1)
+            own: array[int] | dict[int, int] = array("i", [-1]) * len(names) if base < 0 else {}
+            for offset, point in enumerate(line):
+                on_line[point] = t
+                depth[point] = fork + 1 + offset
+            walked.append((own, base, fork, line))
+            for offset, point in enumerate(line):
+                position = fork + 1 + offset
+                stack = [point]
+                while stack:
+                    commit = stack.pop()
+                    if isinstance(own, array):
+                        if own[commit] >= 0:
+                            continue
+                        own[commit] = position
+                    else:
+                        if commit in own or 0 <= claim(base, commit) <= fork:
+                            continue
+                        own[commit] = position
+                    if start[commit] >= 0:
+                        first = start[commit]
+                        stack.extend(links[first:first + count[commit]])
+            heads_walked.append((ref, t))
+        result: dict[str, tuple[Landing, ...]] = {}
+        for sha in wanted:
+            target = index.get(sha.encode("ascii"))
+            if target is None:
                 continue
-            name = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else ref.removeprefix("refs/")
-            printed[name] = sha if printed.get(name, sha) == sha else None
-        tip_of: dict[str, str] = {}
-        for sha, name in zip(wanted, names, strict=False):
-            point, merged, _ = name.partition("^")
-            tip_name, _, generations = point.partition("~")
-            at_tip = printed.get(tip_name)
-            if not merged or at_tip is None or not (generations == "" or _GENERATIONS.fullmatch(generations)):
-                continue
-            tip_of[sha] = at_tip
-        if not tip_of:
-            return {}
-        if self._ref_ids(list(tips)) != dict(tips):
-            return {}  # a tip moved while name-rev walked: its names may count from another commit
-        return self._bringing(tip_of)
+            reached = [(ref, t, p) for ref, t in heads_walked if (p := claim(t, target)) >= 0]
+            points = [(ref, t, p, line_at(t, p)) for ref, t, p in reached]
+            found = []
+            for ref, t, mine, point in points:
+                held = frozenset(names[other].decode("ascii") for _, _, _, other in points
+                                 if other != point and 0 <= claim(t, other) <= mine)
+                found.append(Landing(ref, names[point].decode("ascii"), held))
+            if found:
+                result[sha] = tuple(found)
+        return result
 
-    def _bringing(self, tip_of: Mapping[str, str]) -> dict[str, str]:
-        """For commits name-rev named through a merge of a protected tip (commit → that tip's id): the merge
-        that brought each, the oldest commit on the tip's first-parent line whose history holds it. name-rev
-        only says which tip and that a merge did: it names a commit by its nearest path, so a later merge that
-        joins a commit the branch already held (a forged "Merge pull request" pushed on top, a back-merge)
-        would otherwise stand for the merge that really brought it. One `rev-list --parents` walk per tip."""
-        by_tip: dict[str, set[str]] = {}
-        for sha, tip in tip_of.items():
-            by_tip.setdefault(tip, set()).add(sha)
-        kept: dict[str, str] = {}
-        for tip, shas in by_tip.items():
-            first = self._first_landings(tip, shas)
-            for sha in shas:
-                point = first.get(sha)
-                if point is not None and point != sha:  # reached through point's other parents: a merge
-                    kept[sha] = point
-        return kept
+    def resolve_commit(self, rev: str) -> str | None:
+        """The commit `rev` (an id) peels to, or None."""
+        _check_rev_token(rev)
+        proc = self._run("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+        sha = proc.stdout.decode("ascii", "replace").strip()
+        return sha if proc.returncode == 0 and is_sha(sha) else None
 
-    def _first_landings(self, tip: str, wanted: set[str]) -> dict[str, str]:
-        """For each of `wanted` in the history of `tip`: the oldest commit on tip's first-parent line whose
-        history holds it (the commit itself when it is on that line); {} when git cannot walk it.
-
-        The `rev-list --parents` output is read as it comes and held as numbers (each commit id once, each
-        parent link one machine integer): a history of a few thousand octopus merges with thousands of parents
-        each packs into a few hundred KiB, and held as Python lists of id strings it took gigabytes."""
+    def _parent_graph(self, tips: Sequence[str]) -> _Graph | None:
+        """The history of `tips` from one streamed `rev-list --parents`, held as numbers (each commit id once,
+        each parent link one machine integer: a few thousand octopus merges with thousands of parents each
+        pack into a few hundred KiB, and held as lists of id strings they took gigabytes). None when git
+        cannot walk it, or the walk runs past its deadline."""
+        for tip in tips:
+            _check_rev_token(tip)
         deadline = time.monotonic() + max(self.timeout, 600)
         index: dict[bytes, int] = {}
         names: list[bytes] = []
@@ -232,7 +283,8 @@ class History(Runner):
             return at
 
         try:
-            with self._process(["rev-list", "--parents", tip], None, "rev-list", "") as (out, _):
+            with self._process(["rev-list", "--parents", "--stdin"], "".join(f"{t}\n" for t in tips).encode(),
+                               "rev-list", "") as (out, _):
                 for row in out:
                     ids = row.split()
                     if not ids:
@@ -242,42 +294,10 @@ class History(Runner):
                     count[me] = len(ids) - 1
                     links.extend(number(p) for p in ids[1:])
                     if time.monotonic() > deadline:
-                        return {}
+                        return None
         except (GitError, OSError):
-            return {}
-        targets = {index[w] for w in (s.encode("ascii") for s in wanted if is_sha(s)) if w in index}
-        line: list[int] = []
-        at = index.get(tip.encode("ascii", "replace"))
-        if at is None and names:
-            at = 0  # a tip that is an annotated tag: rev-list's first row is the commit it peels to
-        while at is not None and start[at] >= 0:
-            line.append(at)
-            at = links[start[at]] if count[at] else None
-        landing: dict[str, str] = {}
-        seen = bytearray(len(names))
-        for point in reversed(line):  # oldest first: each commit is claimed by the first that reaches it
-            stack = [point]
-            while stack:
-                commit = stack.pop()
-                if seen[commit]:
-                    continue
-                seen[commit] = 1
-                if commit in targets:
-                    landing[names[commit].decode("ascii")] = names[point].decode("ascii")
-                if start[commit] >= 0:
-                    first = start[commit]
-                    stack.extend(p for p in links[first:first + count[commit]] if not seen[p])
-        return landing
-
-    def _ref_ids(self, refs: Sequence[str]) -> dict[str, str]:
-        """The commit ids `refs` (full names) point at now; a ref that is gone is missing."""
-        out = self._run("for-each-ref", "--format=%(objectname) %(refname)", *refs, check=False)
-        ids: dict[str, str] = {}
-        for line in out.stdout.decode("utf-8", "replace").splitlines():
-            sha, _, ref = line.partition(" ")
-            if ref in refs:
-                ids[ref] = sha
-        return ids
+            return None
+        return index, names, start, count, links
 
     def new_commit_ids(self, update: RefUpdate, *, pushed: bool) -> list[str]:
         """The commits a ref update brings: `pushed` means pre-receive (exclude every existing ref)."""
@@ -484,61 +504,3 @@ def _int(value: str) -> int:
         return int(value)
     except ValueError:
         return 0
-
-
-class LandingLookup:
-    """`History.landing_merges`, its walk started before the question is known. `git name-rev
-    --annotate-stdin` names the whole history of the protected tips as soon as it starts, then reads the commits to
-    name: started when a reader first knows it will ask (the audit, at its first unreviewed mobile or AI
-    commit), that walk runs on another core while the reader streams the history, and `merges()` only
-    reads the answer. Where the walk cannot start, or this git has no --annotate-stdin (before 2.36),
-    `merges()` asks `landing_merges`, whose date cut-off can leave a few more commits unnamed (so listed
-    unreviewed). Always `close()` (it ends a walk nobody
-    asked; idempotent)."""
-
-    def __init__(self, git: History, tips: Mapping[str, str]) -> None:
-        self._git = git
-        self._tips = dict(tips)
-        args = _name_rev_args(self._tips)
-        self._child = git._start([*args, "--annotate-stdin"]) if args is not None else None
-
-    def merges(self, shas: Sequence[str]) -> dict[str, str]:
-        """landing_merges(shas, tips); once per lookup (the walk answers one question)."""
-        wanted = [s for s in dict.fromkeys(shas) if is_sha(s)]
-        child, self._child = self._child, None
-        if not wanted or not self._tips:
-            if child is not None:
-                child.close()
-            return {}
-        if child is not None:
-            timeout = max(self._git.timeout, 600)
-            try:
-                out, _ = child.communicate("".join(f"{sha}\n" for sha in wanted).encode(), timeout=timeout)
-            except process.Timeout:
-                raise GitError(f"git name-rev timed out after {timeout:.0f}s",
-                               "retry, or check the repository for corruption") from None
-            finally:
-                child.close()
-            names = out.decode("utf-8", "replace").split("\n")
-            if child.returncode == 0 and len(names) > len(wanted):
-                return self._git._landing_points(wanted, names, self._tips)
-        return self._git.landing_merges(wanted, self._tips)
-
-    def close(self) -> None:
-        child, self._child = self._child, None
-        if child is not None:
-            child.close()
-
-
-def _name_rev_args(tips: Mapping[str, str]) -> list[str] | None:
-    """`git name-rev` over exactly the refs of `tips`, or None when there is none to walk. `--refs` matches a
-    ref whose name merely ends in the pattern (a tag `refs/tags/refs/heads/main`, a branch
-    `x/refs/heads/main`), and name-rev prefers tags: `--exclude=?*/<ref>` keeps every such look-alike out,
-    and a ref name that could act as a glob is not walked at all."""
-    refs = [ref for ref in tips if not any(c in ref for c in "*?[\\") and is_sha(tips[ref])]
-    if not refs:
-        return None
-    for ref in refs:
-        _check_rev_token(ref)
-    return ["name-rev", "--name-only", *(f"--refs={ref}" for ref in refs),
-            *(f"--exclude=?*/{ref}" for ref in refs)]
