@@ -282,7 +282,8 @@ def evaluate(request: Request, services: Services) -> Verdict:
         findings.extend(view.exclude_missing())
 
     check_ctx = CheckContext(policy, reports, changes, request.updates, request.mode, request.now,
-                             ref_exists=git.ref_exists, ref_names=lambda: git.refs().keys())
+                             ref_exists=git.ref_exists if request.pushed else _upstream_ref_exists(git),
+                             ref_names=lambda: git.refs().keys())
     for check in services.checks:
         findings.extend(check.run(check_ctx))
 
@@ -467,6 +468,24 @@ OBJECT_MISSING = catalogue.rule("scan/object-missing")
 MAX_EXCLUDED_PATHS = 1000  # pathspec excludes passed to git; beyond that whole commits are left out
 _MISSING_FIX = ("fetch the missing objects (`git fetch --refetch origin`, or a clone without --filter) and run the "
                 "gate again; `git rev-list --objects --missing=print REV` lists what is missing")
+
+
+def _upstream_ref_exists(git: Git) -> Callable[[str], bool]:
+    """Whether a ref exists where the update goes, seen from a clone (check, pre-push, the Action): a branch
+    of the server's lives here as `refs/remotes/<remote>/<name>`, so a branch counts when any configured
+    remote has it too. The server's own hook reads its refs as they are."""
+    remotes: list[set[str]] = []  # read at the first branch asked about
+
+    def exists(ref: str) -> bool:
+        if git.ref_exists(ref):
+            return True
+        if not ref.startswith("refs/heads/"):
+            return False
+        if not remotes:
+            remotes.append(git.remote_names())
+        return any(git.ref_exists(f"refs/remotes/{remote}/{ref[11:]}") for remote in remotes[0])
+
+    return exists
 
 
 def _changed_files(git: Git, commits: Sequence[Commit]) -> tuple[dict[str, tuple[FileChange, ...]], list[str]]:

@@ -155,6 +155,27 @@ def test_pre_push_hook_checks_what_is_pushed(tmp_path: Path) -> None:
     assert "(1 commit(s)" in result.output
 
 
+def test_pre_push_sees_the_servers_branches_when_judging_a_tag_that_shadows_one(tmp_path: Path) -> None:
+    """`refs/heads/release/*` is protected. A tag `release/1.0` is refused on the server only beside a branch
+    release/1.0; a clone knows that branch as origin/release/1.0, and its pre-push check says the same as the
+    server instead of letting the push go to be refused there."""
+    server = make_server(tmp_path / "srv", install_hook=False)
+    work = server.clone()
+    work.commit("init\n", {"README.md": "r\n"})
+    assert push(work, "origin", "main", "main:refs/heads/release/1.0").code == 0
+    work.git("fetch", "-q", "origin")
+    assert not work.git("branch", "--list", "release/1.0") and work.git("rev-parse", "origin/release/1.0")
+    policy = tmp_path / "policy.yml"
+    policy.write_text(TEST_POLICY)
+    install(work.path, "pre-push", policy=policy)
+    work.git("tag", "release/2.0")
+    assert push(work, "origin", "refs/tags/release/2.0").code == 0  # no such branch: a release tag
+    work.git("tag", "release/1.0")
+    result = push(work, "origin", "refs/tags/release/1.0")
+    assert result.code != 0 and "policy/ambiguous-ref" in result.output, result.output
+    assert server.tip("refs/tags/release/1.0") is None
+
+
 def test_prepare_commit_msg_hook_tags_commits(tmp_path: Path) -> None:
     repo = RepoBuilder.init(tmp_path / "phone")
     repo.commit("before the hook\n", {"a.txt": "a\n"})
