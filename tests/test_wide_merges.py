@@ -110,3 +110,39 @@ def test_hundreds_of_wide_octopus_merges_are_judged_and_held_in_little_memory(tm
                             text=True)
     assert pushed.returncode == 0, pushed.stderr
     assert server.git("rev-parse", "main") == git.resolve("main")
+
+
+def _sha256_server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A SHA-256 bare server with the hook (secrets policy) and an empty SHA-256 clone pointed at it."""
+    from gatekeeper.modes.install import install
+    from tests.hook_helpers import disable_watchdog
+
+    server = make_server(tmp_path / "srv", policy=SECRETS_POLICY, install_hook=False)
+    subprocess.run(["rm", "-rf", str(server.path)], check=True)
+    subprocess.run(["git", "init", "-q", "--bare", "--object-format=sha256", "-b", "main", str(server.path)],
+                   check=True)
+    install(server.path, "pre-receive", policy=server.policy_file)
+    disable_watchdog(server.path)
+    work = RepoBuilder.init(tmp_path / "w", object_format="sha256")
+    work.git("remote", "add", "origin", server.path.as_uri())
+    return server, work
+
+
+def test_a_key_in_a_wide_merge_in_a_sha256_repository_is_refused(tmp_path: Path) -> None:
+    """`<id> <16 parent ids>` is 1,105 bytes with SHA-256 ids, and git reads `diff-tree --stdin` lines into
+    a 1,000-byte buffer: cut in two, the merge got no patch at all and its key went unscanned (red team). A
+    wide merge's line holds as many parents as fit: 14 with SHA-256 ids."""
+    from gatekeeper.git.diff import _parents_per_line
+
+    assert (_parents_per_line(40), _parents_per_line(64)) == (WIDE_MERGE_PARENTS, 14)
+    server, work = _sha256_server(tmp_path)
+    base = work.commit("Initial commit\n", {"README.md": "hello\n"})
+    assert spush(server, work, "origin", "main").code == 0
+    sides = _sides(work, base, WIDE_MERGE_PARENTS)
+    assert spush(server, work, "origin", *[f"s{n}" for n in range(len(sides))]).code == 0
+    merge = _octopus(work, [base, *sides], {"c.env": KEY_LINE})
+    assert len(merge) == 64
+    # Combined over the first 14 parents: the key, and the files only parents 15-17 have.
+    assert _patch_headers(Git(work.path), merge) == [
+        b"diff --cc c.env", *(f"diff --cc s{n}.txt".encode() for n in range(13, WIDE_MERGE_PARENTS))]
+    rejected(spush(server, work, "origin", f"{merge}:refs/heads/main"), "secrets/aws-access-key")

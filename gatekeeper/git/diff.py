@@ -139,9 +139,25 @@ class Diffs(Objects):
         for line in self._stream(["rev-list", "--no-walk=unsorted", "--parents", "--stdin"],
                                  "".join(f"{s}\n" for s in shas).encode(), "rev-list"):
             if line.count(b" ") > WIDE_MERGE_PARENTS:
-                ids = line.split(b" ", WIDE_MERGE_PARENTS + 1)[: WIDE_MERGE_PARENTS + 1]
+                keep = _parents_per_line(line.find(b" "))
+                ids = line.split(b" ", keep + 1)[: keep + 1]
                 first[ids[0].decode("ascii", "replace")] = b" ".join(ids).decode("ascii", "replace")
-        return "".join(f"{first.get(s, s)}\n" for s in shas).encode()
+        lines = [first.get(s, s) for s in shas]
+        if any(len(text) >= _STDIN_LINE for text in lines):
+            raise GitError("a diff-tree input line is too long for git to read whole",
+                           "report this: it would have left a commit unscanned")
+        return "".join(f"{text}\n" for text in lines).encode()
+
+
+# git (2.39 at least) reads `diff-tree --stdin` lines into a 1,000-byte buffer: a longer line is cut in two,
+# the first piece dropped without a word and the commit left undiffed. 17 SHA-256 ids make 1,105 bytes.
+_STDIN_LINE = 1000
+
+
+def _parents_per_line(id_length: int) -> int:
+    """How many of a wide merge's parents fit on one `diff-tree --stdin` line beside its id: WIDE_MERGE_PARENTS
+    for SHA-1 ids, 14 for SHA-256 ones (still a superset of the full combined diff's lines)."""
+    return max(1, min(WIDE_MERGE_PARENTS, (_STDIN_LINE - 2 - id_length) // (id_length + 1)))
 
 
 _STATUS = {"A": FileStatus.ADDED, "M": FileStatus.MODIFIED, "D": FileStatus.DELETED, "T": FileStatus.TYPE_CHANGED}
