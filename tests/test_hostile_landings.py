@@ -77,6 +77,37 @@ def test_every_protected_branch_the_commit_reached_must_show_its_review(
     assert ai in _listed(capsys, server.path, "--policy", str(policy))
 
 
+def test_a_new_protected_branch_at_a_pr_merge_below_mains_plain_landing_does_not_cover_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Red team: the AI commit reached main through a plain merge (unreviewed); below it, on the branch that
+    merge brought, sits a merge that looks like a PR merge (a real PR into an unprotected integration branch
+    has this shape too). A new protected ref at that merge, no new object at all, made it a landing that
+    main's landing holds. Only a landing from a branch ranked above the holder's in protected_refs counts."""
+    server = make_server(tmp_path / "srv")
+    policy = tmp_path / "p.yml"
+    policy.write_text(TEST_POLICY)
+    work = server.clone()
+    work.commit("root", {"a": "1"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    work.git("checkout", "-q", "-b", "integration")
+    work.commit("integration base", {"i": "1"}, author=DANA, committer=DANA)
+    work.git("checkout", "-q", "-b", "ai", "main")
+    ai = work.commit("tidy the parser\n\nAssisted-by: some-agent\n", {"p": "1"}, author=DANA, committer=DANA)
+    work.git("checkout", "-q", "integration")
+    env = {"GIT_COMMITTER_NAME": WEB_FLOW[0], "GIT_COMMITTER_EMAIL": WEB_FLOW[1]}
+    work.git("merge", "-q", "--no-ff", "-m", "Merge pull request #9 from x/ai", "ai", env=env)
+    pr_like = work.head()
+    work.git("checkout", "-q", "main")
+    work.commit("other", {"o": "1"}, author=DANA, committer=DANA)
+    work.merge("integration", "plain merge of integration")
+    work.commit("after", {"e": "1"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    assert ai in _listed(capsys, server.path, "--policy", str(policy))
+
+    assert spush(server, work, "origin", f"{pr_like}:refs/heads/release/evil").code == 0
+    assert ai in _listed(capsys, server.path, "--policy", str(policy))
+
+
 def test_a_tag_named_remote_slash_main_shadows_origin_main_on_every_clone(tmp_path: Path) -> None:
     server = make_server(tmp_path / "srv")
     work = server.clone()

@@ -67,7 +67,7 @@ def _oracle(repo: Path, tips: dict[str, str]) -> dict[str, tuple[Landing, ...]]:
         lines[ref] = line[::-1]
     result: dict[str, tuple[Landing, ...]] = {}
     for sha in parents:
-        points = [(ref, next(p for p in lines[ref] if sha in ancestors(p))) for ref in sorted(tips)
+        points = [(ref, next(p for p in lines[ref] if sha in ancestors(p))) for ref in tips
                   if sha in ancestors(tips[ref])]
         result[sha] = tuple(Landing(ref, point, frozenset(o for _, o in points if o != point and o in ancestors(point)))
                             for ref, point in points)

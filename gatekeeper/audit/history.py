@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from gatekeeper import origin as origin_pkg
 from gatekeeper.audit.decisionlog import Admission, LogError, Store
 from gatekeeper.checks import CheckContext, ZoneCheck
-from gatekeeper.config import Policy, ruleset_for
+from gatekeeper.config import Policy, glob_match, ruleset_for
 from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git import NOTES_REF, Git, Landing, commit_from_parts, person_of, raw_parts
 from gatekeeper.identity import parse_identity, same_person, wrote
@@ -309,6 +309,17 @@ def protected_tips(git: Git, policy: Policy) -> dict[str, str]:
     return found
 
 
+def _rank(policy: Policy, ref: str) -> int:
+    """The index of the first of protected_refs that `ref` matches (`refs/remotes/R/X` read as `refs/heads/X`),
+    len(protected_refs) when none does."""
+    names = [ref]
+    if ref.startswith("refs/remotes/"):
+        rest = ref[len("refs/remotes/"):]
+        names = [f"refs/heads/{rest[i + 1:]}" for i, c in enumerate(rest) if c == "/"]
+    ranks = [i for i, pattern in enumerate(policy.protected_refs) for name in names if glob_match(pattern, name)]
+    return min(ranks, default=len(policy.protected_refs))
+
+
 def _streams(git: Git, rng: AuditRange,
              tips: Mapping[str, str]) -> tuple[list[tuple[bool, Iterator[list[bytes]]]], tuple[str, ...]]:
     """(protected, raw records) streams that together walk the range once, split along the protected line;
@@ -478,7 +489,10 @@ class _Runner:
         # At most LANDING_LIMIT (sha, review kind, list item, on a first-parent line), resolved together.
         self.pending: list[tuple[str, str, dict[str, object], bool]] = []
         self.resolved = 0
-        self.protected = dict(tips)  # protected ref → its tip, as read before the walk
+        # Protected ref → its tip as read before the walk, in the order of the policy's protected_refs (the
+        # rank of the first pattern each matches: `main` before `release/*`), which the landing rule uses.
+        self.rank = {ref: _rank(policy, ref) for ref in tips}
+        self.protected = dict(sorted(tips.items(), key=lambda item: (self.rank[item[0]], item[0])))
         # The first-parent lines of the protected tips, followed down the protected stream when it starts at
         # them: the next commit expected on each line. A commit on one was committed onto the branch itself,
         # not brought by a merge, so it needs no landing walk (one whole-history walk). git's order puts a
@@ -724,13 +738,23 @@ class _Runner:
 
     def _landed_reviewed(self, sha: str, found: tuple[Landing, ...]) -> AuditReview | None:
         """The review evidence of the first of `found` (sha's landings, one per protected tip) when every one
-        of them is reviewed: the merge itself, or a landing it holds. None when any is not."""
+        of them is reviewed: the merge itself, or a landing it holds from a branch that ranks above its own
+        in protected_refs (a release branch that merges main back brings main's reviewed PR merge along).
+        Never one from a branch of the same or a lower rank: a new protected branch made at a reviewed-looking
+        merge that an unreviewed landing on main happens to hold would otherwise cover that landing (red
+        team). None when any landing is not reviewed."""
+        best: dict[str, int] = {}
+        for landing in found:
+            rank = self.rank.get(landing.ref, len(self.rank))
+            best[landing.point] = min(best.get(landing.point, rank), rank)
         first = None
         for landing in found:
             if landing.point == sha:
                 return None  # committed onto a protected branch itself, without review
-            review = next((r for r in (self.landings.get(p, _NO_REVIEW) for p in (landing.point, *sorted(landing.holds))
-                                       if p != sha) if r.reviewed), None)
+            rank = self.rank.get(landing.ref, len(self.rank))
+            above = sorted(p for p in landing.holds if p != sha and best.get(p, rank) < rank)
+            review = next((r for r in (self.landings.get(p, _NO_REVIEW) for p in (landing.point, *above))
+                           if r.reviewed), None)
             if review is None:
                 return None
             first = first or review

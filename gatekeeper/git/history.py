@@ -166,7 +166,7 @@ class History(Runner):
         or branch named like a protected ref has no say), with one `rev-list --parents` walk of all the tips;
         {} when git cannot walk them."""
         wanted = [s for s in dict.fromkeys(shas) if is_sha(s)]
-        heads = sorted((ref, sha) for ref, sha in tips.items() if is_sha(sha))
+        heads = [(ref, sha) for ref, sha in tips.items() if is_sha(sha)]  # walked in this order
         if not wanted or not heads:
             return {}
         graph = self._parent_graph(sorted({sha for _, sha in heads}))
