@@ -5,8 +5,10 @@ below where it meets another tip's; the oracle walks every tip whole."""
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,69 @@ def test_landings_agree_with_ancestor_sets_on_random_histories(tmp_path: Path, s
     # Any subset of the tips, in any order of refs, gives each tip the same answer.
     some = dict(random.Random(seed).sample(sorted(tips.items()), k=max(1, len(tips) // 2)))
     assert git.landings(list(expected), some) == _oracle(repo, some)
+
+
+@pytest.mark.parametrize("seed", range(12, 36))
+def test_landings_agree_with_ancestor_sets_with_tips_at_interior_commits(tmp_path: Path, seed: int) -> None:
+    """Extra refs at random commits: tips that are ancestors of other tips, several refs at one commit, tips
+    off every first-parent line, walked in a random order (the order decides which lines are shared)."""
+    rng = random.Random(seed)
+    repo = tmp_path / "r"
+    _random_history(repo, seed, commits=rng.choice((20, 40, 90)), branches=rng.choice((2, 3, 5, 8)))
+    every = subprocess.run(["git", "rev-list", "--all"], cwd=repo, capture_output=True, text=True,
+                           check=True).stdout.split()
+    for k in range(rng.randrange(1, 6)):
+        subprocess.run(["git", "update-ref", f"refs/heads/{rng.choice('aaxz')}{k}", rng.choice(every)], cwd=repo,
+                       check=True)
+    git = Git(repo)
+    items = sorted(git.refs("refs/heads/").items())
+    rng.shuffle(items)
+    tips = dict(items)
+    expected = _oracle(repo, tips)
+    assert git.landings(list(expected), tips) == expected
+
+
+def _cheap_branches(repo: Path, commits: int, branches: int, *, shared_root: bool) -> dict[str, str]:
+    """main of `commits` commits, and `branches` tips that each merge main into a line of their own: one
+    empty root shared by all, or one root each (two tiny commits of pack per branch, for a pusher)."""
+    stream = [f"commit refs/heads/main\nmark :{i}\ncommitter D <d@e.x> {1_600_000_000 + i} +0000\ndata 2\nc\n"
+              + (f"from :{i - 1}\n" if i > 1 else "") + f"M 644 inline f{i % 50}\ndata 3\n{i % 100:02d}\n\n"
+              for i in range(1, commits + 1)]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input="".join(stream).encode(), check=True)
+    git = Git(repo)
+    empty = git._run("hash-object", "-t", "tree", "-w", "--stdin", input=b"").stdout.decode().strip()
+
+    def commit_tree(*args: str) -> str:
+        return subprocess.run(["git", "commit-tree", empty, *args], cwd=repo, capture_output=True, text=True,
+                              check=True, env={**os.environ, "GIT_AUTHOR_NAME": "D", "GIT_AUTHOR_EMAIL": "d@e.x",
+                                               "GIT_COMMITTER_NAME": "D", "GIT_COMMITTER_EMAIL": "d@e.x"}).stdout.strip()
+
+    root = commit_tree("-m", "root")
+    tips = {"refs/heads/main": git.resolve("main")}
+    for k in range(branches):
+        base = root if shared_root else commit_tree("-m", f"root {k}")
+        tips[f"refs/heads/release/r{k}"] = commit_tree("-p", base, "-p", tips["refs/heads/main"], "-m", f"r{k}")
+    return tips
+
+
+@pytest.mark.parametrize("shared_root", [True, False])
+def test_cheap_protected_branches_cost_the_walk_their_own_commits_only(tmp_path: Path, shared_root: bool) -> None:
+    """Red team: branches whose lines meet the others only at a root, each merging main, were each walked down
+    main's whole history again into a dict (200 of them took an audit of 100,000 commits from 51 MB to
+    1.7 GB). A walk that reaches a commit on a line already walked now claims all it holds at once."""
+    costs = []
+    for branches in (0, 40):
+        tips = _cheap_branches(tmp_path / f"r{branches}", 4000, branches, shared_root=shared_root)
+        git = Git(tmp_path / f"r{branches}")
+        early = git.resolve("main~3000")
+        tracemalloc.start()
+        try:
+            found = git.landings([early], tips)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert found is not None and len(found[early]) == 1 + branches
+        assert {landing.point for landing in found[early][1:]} == {tips[r] for r in tips if r != "refs/heads/main"}
+        costs.append(peak)
+    assert costs[1] < 1.5 * costs[0], f"peak {costs[0] / 2**20:.1f} MiB -> {costs[1] / 2**20:.1f} MiB"

@@ -721,7 +721,12 @@ class _Runner:
         s = self.summary
         git = self.request.git
         asked = [sha for sha, _, _, direct in pending if not direct]
-        landings = git.landings(asked, self.protected) if asked else {}
+        traced = git.landings(asked, self.protected) if asked else {}
+        if traced is None:
+            s.notes.append(f"how {len(asked)} unreviewed mobile/AI commit(s) reached the protected branches could not "
+                           "be traced (git could not walk the protected tips, or their histories are too tangled "
+                           "to trace within the work budget): they are listed as unreviewed")
+        landings = traced or {}
         points = sorted({landing.point for sha, found in landings.items() for landing in found
                          if landing.point != sha and landing.point not in self.landings})
         for commit in git.iter_log(points, no_walk=True) if points else ():

@@ -35,9 +35,10 @@ class Landing:
 
 # History as numbers: (id → number, number → id, where each commit's parents begin in the links, how many, links).
 _Graph = tuple[dict[bytes, int], list[bytes], "array[int]", "array[int]", "array[int]"]
-# A walked tip: (the position claimed for each commit, an array when walked whole, else the commits above where
-# its line meets `base`'s; base's index or -1; the depth where it meets base, or -1; its own line, oldest first).
-_Claims = tuple["array[int] | dict[int, int]", int, int, list[int]]
+# A walked tip: (the positions it claimed itself: an array for the first tip, else a dict; the tip whose line
+# its own meets, or -1; the depth where they meet, or -1; its own line above that, oldest first; its rules:
+# (a walked tip, a depth on that tip's line, the position that claims everything that line commit holds)).
+_Claims = tuple["array[int] | dict[int, int]", int, int, list[int], list[tuple[int, int, int]]]
 
 
 class History(Runner):
@@ -158,46 +159,56 @@ class History(Runner):
                            "the objects may be missing; fetch the full history")
         return proc.returncode == 0
 
-    def landings(self, shas: Sequence[str], tips: Mapping[str, str]) -> dict[str, tuple[Landing, ...]]:
+    def landings(self, shas: Sequence[str], tips: Mapping[str, str]) -> dict[str, tuple[Landing, ...]] | None:
         """How each of `shas` reached the protected `tips` (ref → commit id, as read at the start): on every
         tip whose history holds it, the oldest commit on that tip's first-parent line whose history holds it
         (the commit itself when it was committed onto the line, else the merge that brought it), and which of
         its landings on the other tips that one holds. Found from the commit ids, never from ref names (a tag
-        or branch named like a protected ref has no say), with one `rev-list --parents` walk of all the tips;
-        {} when git cannot walk them."""
+        or branch named like a protected ref has no say), with one `rev-list --parents` walk of all the tips,
+        walked in the order given. None when git cannot walk them, or the tips' histories are too tangled to
+        trace within the work budget (below)."""
         wanted = [s for s in dict.fromkeys(shas) if is_sha(s)]
         heads = [(ref, sha) for ref, sha in tips.items() if is_sha(sha)]  # walked in this order
         if not wanted or not heads:
             return {}
         graph = self._parent_graph(sorted({sha for _, sha in heads}))
         if graph is None:
-            return {}
+            return None
         index, names, start, count, links = graph
         heads_walked: list[tuple[str, int]] = []
         # Each tip's first-parent line, numbered by depth (a commit's position is how many first parents lie
         # below it, so lines that meet agree below where they meet), and for each commit of the tip's history
         # the position of the oldest line commit that reaches it: the line commit at position p holds exactly
-        # the commits claimed at p or before. A tip whose line runs into a line already walked (a release
-        # branch cut from main) shares what lies below that point, and is walked only above it.
+        # the commits claimed at p or before. Work already done is shared, so that a tip costs about its own
+        # commits: a line that runs into one already walked (a release branch cut from main) takes what lies
+        # below that point as it is (`base`, `fork`), and a walk that reaches a commit on another walked line
+        # (a merge of main) claims everything that commit holds at once (`rules`: that line, that depth, the
+        # position), without walking it again. A tip walked whole first keeps its claims in an array, the
+        # others in dicts of their own commits. What is left unbounded (tips whose histories meet only off any
+        # walked line) is held to a work budget: past it nothing counts as found (None).
         on_line = array("i", [-1]) * len(names)  # commit -> the first walked tip whose line holds it
         depth = array("i", [-1]) * len(names)
         walked: list[_Claims] = []
+        budget = [10 * len(names) + 1_000_000]
 
         def claim(t: int, commit: int) -> int:
-            bound = -1
-            while True:
-                own, base, fork, _ = walked[t]
-                p = own[commit] if isinstance(own, array) else own.get(commit, -1)
-                if p >= 0:
-                    return p if bound < 0 or p <= bound else -1
-                if base < 0:
-                    return -1
-                bound = fork if bound < 0 else min(bound, fork)
-                t = base
+            budget[0] -= 1
+            own, base, fork, _, rules = walked[t]
+            if base >= 0:
+                below = claim(base, commit)
+                if 0 <= below <= fork:
+                    return below
+            p = own[commit] if isinstance(own, array) else own.get(commit, -1)
+            if p >= 0:
+                return p
+            for other, reach, position in rules:
+                if 0 <= claim(other, commit) <= reach:
+                    return position
+            return -1
 
         def line_at(t: int, position: int) -> int:
             while True:
-                _, base, fork, line = walked[t]
+                _, base, fork, line, _ = walked[t]
                 if position > fork:
                     return line[position - fork - 1]
                 t = base
@@ -214,27 +225,33 @@ class History(Runner):
             line.reverse()
             t = len(walked)
             base, fork = (on_line[at], depth[at]) if at is not None and on_line[at] >= 0 else (-1, -1)
-            own: array[int] | dict[int, int] = array("i", [-1]) * len(names) if base < 0 else {}
+            own: array[int] | dict[int, int] = array("i", [-1]) * len(names) if not walked else {}
+            rules: list[tuple[int, int, int]] = []
             for offset, point in enumerate(line):
                 on_line[point] = t
                 depth[point] = fork + 1 + offset
-            walked.append((own, base, fork, line))
+            walked.append((own, base, fork, line, rules))
+            whole = isinstance(own, array) and base < 0
             for offset, point in enumerate(line):
                 position = fork + 1 + offset
                 stack = [point]
                 while stack:
                     commit = stack.pop()
-                    if isinstance(own, array):
+                    budget[0] -= 1
+                    if whole:
                         if own[commit] >= 0:
                             continue
-                        own[commit] = position
-                    else:
-                        if commit in own or 0 <= claim(base, commit) <= fork:
-                            continue
-                        own[commit] = position
+                    elif claim(t, commit) >= 0:
+                        continue
+                    elif on_line[commit] >= 0 and on_line[commit] != t:
+                        rules.append((on_line[commit], depth[commit], position))
+                        continue
+                    own[commit] = position
                     if start[commit] >= 0:
                         first = start[commit]
                         stack.extend(links[first:first + count[commit]])
+                if budget[0] < 0:
+                    return None
             heads_walked.append((ref, t))
         result: dict[str, tuple[Landing, ...]] = {}
         for sha in wanted:
@@ -243,13 +260,16 @@ class History(Runner):
                 continue
             reached = [(ref, t, p) for ref, t in heads_walked if (p := claim(t, target)) >= 0]
             points = [(ref, t, p, line_at(t, p)) for ref, t, p in reached]
+            distinct = list(dict.fromkeys(point for _, _, _, point in points))  # tips cut later share one
             found = []
             for ref, t, mine, point in points:
-                held = frozenset(names[other].decode("ascii") for _, _, _, other in points
+                held = frozenset(names[other].decode("ascii") for other in distinct
                                  if other != point and 0 <= claim(t, other) <= mine)
                 found.append(Landing(ref, names[point].decode("ascii"), held))
             if found:
                 result[sha] = tuple(found)
+            if budget[0] < 0:
+                return None
         return result
 
     def resolve_commit(self, rev: str) -> str | None:
