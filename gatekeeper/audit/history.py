@@ -844,7 +844,7 @@ class _Runner:
                 s.unsigned_protected.total += 1
 
     def _unreviewed(self, audit: CommitAudit) -> None:
-        """Held (at most LANDING_LIMIT, a few hundred bytes each) until one name-rev can tell which of them
+        """Held (at most LANDING_LIMIT, a few hundred bytes each) until one landing walk can tell which of them
         arrived through a reviewed merge; past the limit they are listed as they are."""
         if self.protected and self.resolved < LANDING_LIMIT:
             self.resolved += 1
