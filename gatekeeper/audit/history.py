@@ -33,7 +33,7 @@ import datetime as dt
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -300,24 +300,35 @@ def protected_tips(git: Git, policy: Policy) -> dict[str, str]:
         if policy.is_protected(ref):
             found[ref] = sha
     tracking = git.refs("refs/remotes/")
-    remotes = sorted(git.remote_names(), key=len, reverse=True) if tracking else []
+    remotes = _remotes(git) if tracking else []
     for ref, sha in tracking.items():
-        remote = next((r for r in remotes if ref.startswith(f"refs/remotes/{r}/")), None)
-        branch = ref[len(f"refs/remotes/{remote}/"):] if remote is not None else ""
-        if branch and branch != "HEAD" and policy.is_protected(f"refs/heads/{branch}"):
+        branch = _tracked_branch(ref, remotes)
+        if branch is not None and policy.is_protected(branch):
             found.setdefault(ref, sha)
     return found
 
 
-def _rank(policy: Policy, ref: str) -> int:
-    """The index of the first of protected_refs that `ref` matches (`refs/remotes/R/X` read as `refs/heads/X`),
-    len(protected_refs) when none does."""
-    names = [ref]
-    if ref.startswith("refs/remotes/"):
-        rest = ref[len("refs/remotes/"):]
-        names = [f"refs/heads/{rest[i + 1:]}" for i, c in enumerate(rest) if c == "/"]
-    ranks = [i for i, pattern in enumerate(policy.protected_refs) for name in names if glob_match(pattern, name)]
-    return min(ranks, default=len(policy.protected_refs))
+def _remotes(git: Git) -> list[str]:
+    """The configured remotes, longest name first (so `origin/x` is matched before `origin`)."""
+    return sorted(git.remote_names(), key=len, reverse=True)
+
+
+def _tracked_branch(ref: str, remotes: Sequence[str]) -> str | None:
+    """`refs/heads/X` for a remote-tracking `refs/remotes/R/X` of a configured remote R, else None."""
+    remote = next((r for r in remotes if ref.startswith(f"refs/remotes/{r}/")), None)
+    branch = ref[len(f"refs/remotes/{remote}/"):] if remote is not None else ""
+    return f"refs/heads/{branch}" if branch and branch != "HEAD" else None
+
+
+def _rank(policy: Policy, ref: str, remotes: Sequence[str]) -> int:
+    """The index of the first of protected_refs that `ref` matches, len(protected_refs) when none does. A
+    remote-tracking `refs/remotes/R/X` is read as the branch protected_tips took it for, `refs/heads/X` for
+    its configured remote R, and nothing else (`origin/release/main` is release/main, not main)."""
+    name = _tracked_branch(ref, remotes) if ref.startswith("refs/remotes/") else ref
+    if name is None:
+        return len(policy.protected_refs)
+    return next((i for i, pattern in enumerate(policy.protected_refs) if glob_match(pattern, name)),
+                len(policy.protected_refs))
 
 
 def _streams(git: Git, rng: AuditRange,
@@ -491,7 +502,8 @@ class _Runner:
         self.resolved = 0
         # Protected ref → its tip as read before the walk, in the order of the policy's protected_refs (the
         # rank of the first pattern each matches: `main` before `release/*`), which the landing rule uses.
-        self.rank = {ref: _rank(policy, ref) for ref in tips}
+        remotes = _remotes(request.git) if any(ref.startswith("refs/remotes/") for ref in tips) else []
+        self.rank = {ref: _rank(policy, ref, remotes) for ref in tips}
         self.protected = dict(sorted(tips.items(), key=lambda item: (self.rank[item[0]], item[0])))
         # The first-parent lines of the protected tips, followed down the protected stream when it starts at
         # them: the next commit expected on each line. A commit on one was committed onto the branch itself,

@@ -7,6 +7,7 @@ import codecs
 import re
 import time
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -36,9 +37,14 @@ class Landing:
 # History as numbers: (id → number, number → id, where each commit's parents begin in the links, how many, links).
 _Graph = tuple[dict[bytes, int], list[bytes], "array[int]", "array[int]", "array[int]"]
 # A walked tip: (the positions it claimed itself: an array for the first tip, else a dict; the tip whose line
-# its own meets, or -1; the depth where they meet, or -1; its own line above that, oldest first; its rules:
-# (a walked tip, a depth on that tip's line, the position that claims everything that line commit holds)).
-_Claims = tuple["array[int] | dict[int, int]", int, int, list[int], list[tuple[int, int, int]]]
+# its own meets, or -1; the depth where they meet, or -1; its own line above that, oldest first; its rules, per
+# other walked tip: the depths on that tip's line it reached (rising) and the positions that reached them
+# (each claims everything the line commit at that depth holds)).
+_Claims = tuple["array[int] | dict[int, int]", int, int, list[int], dict[int, tuple[list[int], list[int]]]]
+
+
+class _OverBudget(Exception):
+    """The landing walk spent its work budget."""
 
 
 class History(Runner):
@@ -174,6 +180,13 @@ class History(Runner):
         graph = self._parent_graph(sorted({sha for _, sha in heads}))
         if graph is None:
             return None
+        try:
+            return self._walk_landings(wanted, heads, graph)
+        except _OverBudget:
+            return None
+
+    def _walk_landings(self, wanted: list[str], heads: list[tuple[str, str]],
+                       graph: _Graph) -> dict[str, tuple[Landing, ...]]:
         index, names, start, count, links = graph
         heads_walked: list[tuple[str, int]] = []
         # Each tip's first-parent line, numbered by depth (a commit's position is how many first parents lie
@@ -192,19 +205,40 @@ class History(Runner):
         budget = [10 * len(names) + 1_000_000]
 
         def claim(t: int, commit: int) -> int:
-            budget[0] -= 1
-            own, base, fork, _, rules = walked[t]
-            if base >= 0:
-                below = claim(base, commit)
-                if 0 <= below <= fork:
-                    return below
-            p = own[commit] if isinstance(own, array) else own.get(commit, -1)
-            if p >= 0:
-                return p
-            for other, reach, position in rules:
-                if 0 <= claim(other, commit) <= reach:
-                    return position
-            return -1
+            """The position at which tip t first reaches `commit` (-1: never). Iterative, and each tip is asked
+            once per call (a history of tips that each merge several others would otherwise cost a call per
+            path: exponential), each step paid from the budget."""
+            memo: dict[int, int] = {}
+            stack = [t]
+            while stack:
+                u = stack[-1]
+                own, base, fork, _, rules = walked[u]
+                if base >= 0:
+                    if base not in memo:
+                        stack.append(base)
+                        continue
+                    if 0 <= memo[base] <= fork:
+                        memo[u] = memo[base]
+                        stack.pop()
+                        continue
+                p = own[commit] if isinstance(own, array) else own.get(commit, -1)
+                if p < 0:
+                    missing = [other for other in rules if other not in memo]
+                    if missing:
+                        stack.extend(missing)
+                        continue
+                    for other, (reaches, positions) in rules.items():
+                        there = memo[other]
+                        if there >= 0:
+                            i = bisect_left(reaches, there)  # the first (oldest) rule that reaches that far
+                            if i < len(reaches) and (p < 0 or positions[i] < p):
+                                p = positions[i]
+                budget[0] -= 1
+                if budget[0] < 0:
+                    raise _OverBudget
+                memo[u] = p
+                stack.pop()
+            return memo[t]
 
         def line_at(t: int, position: int) -> int:
             while True:
@@ -226,7 +260,7 @@ class History(Runner):
             t = len(walked)
             base, fork = (on_line[at], depth[at]) if at is not None and on_line[at] >= 0 else (-1, -1)
             own: array[int] | dict[int, int] = array("i", [-1]) * len(names) if not walked else {}
-            rules: list[tuple[int, int, int]] = []
+            rules: dict[int, tuple[list[int], list[int]]] = {}
             for offset, point in enumerate(line):
                 on_line[point] = t
                 depth[point] = fork + 1 + offset
@@ -238,20 +272,24 @@ class History(Runner):
                 while stack:
                     commit = stack.pop()
                     budget[0] -= 1
+                    if budget[0] < 0:
+                        raise _OverBudget
                     if whole:
                         if own[commit] >= 0:
                             continue
                     elif claim(t, commit) >= 0:
                         continue
                     elif on_line[commit] >= 0 and on_line[commit] != t:
-                        rules.append((on_line[commit], depth[commit], position))
+                        # Later rules to one tip reach higher on its line: a lower commit there is held by
+                        # an earlier one, so it is claimed and never comes here.
+                        reaches, positions = rules.setdefault(on_line[commit], ([], []))
+                        reaches.append(depth[commit])
+                        positions.append(position)
                         continue
                     own[commit] = position
                     if start[commit] >= 0:
                         first = start[commit]
                         stack.extend(links[first:first + count[commit]])
-                if budget[0] < 0:
-                    return None
             heads_walked.append((ref, t))
         result: dict[str, tuple[Landing, ...]] = {}
         for sha in wanted:
@@ -268,8 +306,6 @@ class History(Runner):
                 found.append(Landing(ref, names[point].decode("ascii"), held))
             if found:
                 result[sha] = tuple(found)
-            if budget[0] < 0:
-                return None
         return result
 
     def resolve_commit(self, rev: str) -> str | None:
