@@ -24,6 +24,17 @@ def _forged_merge(work, first: str, second: str, number: int) -> str:  # type: i
                     f"Merge pull request #{number} from x/side\n\nlaunder", env=env)
 
 
+def server_with_root(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A hooked server whose main holds one root commit, the test policy as a file, and the clone that pushed it."""
+    server = make_server(tmp_path / "srv")
+    policy = tmp_path / "p.yml"
+    policy.write_text(TEST_POLICY)
+    work = server.clone()
+    work.commit("root", {"a": "1"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    return server, policy, work
+
+
 def _listed(capsys, path: Path, *args: str) -> list[str]:  # type: ignore[no-untyped-def]
     data = audit_json(capsys, path, *args)
     return [i["sha"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]]
@@ -83,12 +94,7 @@ def test_a_new_protected_branch_at_a_pr_merge_below_mains_plain_landing_does_not
     merge brought, sits a merge that looks like a PR merge (a real PR into an unprotected integration branch
     has this shape too). A new protected ref at that merge, no new object at all, made it a landing that
     main's landing holds. Only a landing from a branch ranked above the holder's in protected_refs counts."""
-    server = make_server(tmp_path / "srv")
-    policy = tmp_path / "p.yml"
-    policy.write_text(TEST_POLICY)
-    work = server.clone()
-    work.commit("root", {"a": "1"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
+    server, policy, work = server_with_root(tmp_path)
     work.git("checkout", "-q", "-b", "integration")
     work.commit("integration base", {"i": "1"}, author=DANA, committer=DANA)
     work.git("checkout", "-q", "-b", "ai", "main")

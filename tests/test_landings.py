@@ -89,26 +89,6 @@ def test_landings_agree_with_ancestor_sets_on_random_histories(tmp_path: Path, s
     assert git.landings(list(expected), some) == _oracle(repo, some)
 
 
-@pytest.mark.parametrize("seed", range(12, 36))
-def test_landings_agree_with_ancestor_sets_with_tips_at_interior_commits(tmp_path: Path, seed: int) -> None:
-    """Extra refs at random commits: tips that are ancestors of other tips, several refs at one commit, tips
-    off every first-parent line, walked in a random order (the order decides which lines are shared)."""
-    rng = random.Random(seed)
-    repo = tmp_path / "r"
-    _random_history(repo, seed, commits=rng.choice((20, 40, 90)), branches=rng.choice((2, 3, 5, 8)))
-    every = subprocess.run(["git", "rev-list", "--all"], cwd=repo, capture_output=True, text=True,
-                           check=True).stdout.split()
-    for k in range(rng.randrange(1, 6)):
-        subprocess.run(["git", "update-ref", f"refs/heads/{rng.choice('aaxz')}{k}", rng.choice(every)], cwd=repo,
-                       check=True)
-    git = Git(repo)
-    items = sorted(git.refs("refs/heads/").items())
-    rng.shuffle(items)
-    tips = dict(items)
-    expected = _oracle(repo, tips)
-    assert git.landings(list(expected), tips) == expected
-
-
 def _cheap_branches(repo: Path, commits: int, branches: int, *, shared_root: bool) -> dict[str, str]:
     """main of `commits` commits, and `branches` tips that each merge main into a line of their own: one
     empty root shared by all, or one root each (two tiny commits of pack per branch, for a pusher)."""

@@ -17,6 +17,7 @@ import pytest
 from gatekeeper.git import Git
 from tests.hook_helpers import TEST_POLICY, make_server, spush
 from tests.test_audit import WEB_FLOW, audit_json, gk, landed_unreviewed
+from tests.test_hostile_landings import server_with_root
 from tests.test_landings import _oracle
 
 DANA = ("Dana Developer", "dana@example.com")
@@ -69,12 +70,7 @@ def test_a_remote_tracking_release_main_ranks_as_release_in_a_clone(
     release/* (1), not above release/1: the plain landing stands and the commit is listed. In any clone,
     `refs/remotes/origin/release/main` was ranked by every suffix (`refs/heads/main` too): rank 0, above
     release/1, so the plain landing was covered. It is release/main, as protected_tips reads it."""
-    server = make_server(tmp_path / "srv")
-    policy = tmp_path / "p.yml"
-    policy.write_text(TEST_POLICY)
-    work = server.clone()
-    work.commit("root", {"a": "1"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
+    server, policy, work = server_with_root(tmp_path)
     work.git("checkout", "-q", "-b", "side")
     ai = work.commit("tidy the parser\n\nAssisted-by: some-agent\n", {"p": "1"}, author=DANA, committer=DANA)
     tree = work.git("rev-parse", f"{ai}^{{tree}}")
