@@ -455,6 +455,20 @@ def test_commits_on_a_first_parent_line_need_no_landing_walk(repo: RepoBuilder,
     assert data["summary"]["reviews"]["forge-pr-merge (via merge)"]["count"] == 1
     assert asked == ["refs/heads/main"]
 
+    # A range that does not start at the tips: git's first-parent walk says which were committed onto main,
+    # and only the one brought by the merge is traced.
+    asked.clear()
+    data = audit_json(capsys, repo.path, "--rev-range", "HEAD^2")  # the side branch's history
+    listed = [i["subject"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]]
+    assert listed == ["phone one"]
+    assert data["summary"]["reviews"]["forge-pr-merge (via merge)"]["count"] == 1
+    assert asked == ["refs/heads/main"]
+    asked.clear()
+    data = audit_json(capsys, repo.path, "--rev-range", "HEAD~1")
+    assert [i["subject"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]] == [
+        "phone three", "phone two", "phone one"]
+    assert asked == []  # every candidate on main's first-parent line: no landing walk
+
 
 def landed_unreviewed(server: Any, *, pr: int | None = None) -> tuple[RepoBuilder, str]:
     """A server's main where an AI-assisted commit arrived through a plain merge nobody reviewed (with `pr`,

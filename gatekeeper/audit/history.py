@@ -733,6 +733,14 @@ class _Runner:
         s = self.summary
         git = self.request.git
         asked = [sha for sha, _, _, direct in pending if not direct]
+        if asked:
+            # The stream follows the protected first-parent lines only when it starts at the tips: otherwise
+            # git's own walk of those lines says which candidates were committed onto a branch (unreviewed, no
+            # landing walk in Python needed).
+            on_line = git.on_first_parent_lines(asked, list(self.protected.values()))
+            if on_line:
+                pending = [(sha, kind, item, direct or sha in on_line) for sha, kind, item, direct in pending]
+                asked = [sha for sha in asked if sha not in on_line]
         traced = git.landings(asked, self.protected) if asked else {}
         if traced is None:
             s.notes.append(f"how {len(asked)} unreviewed mobile/AI commit(s) reached the protected branches could not "
