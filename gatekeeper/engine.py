@@ -283,7 +283,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
 
     check_ctx = CheckContext(policy, reports, changes, request.updates, request.mode, request.now,
                              ref_exists=git.ref_exists if request.pushed else _upstream_ref_exists(git),
-                             ref_names=lambda: git.refs().keys())
+                             ref_names=lambda: git.refs().keys(), on_first_parent_line=git.first_parent_holds)
     for check in services.checks:
         findings.extend(check.run(check_ctx))
 

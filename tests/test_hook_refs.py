@@ -549,3 +549,42 @@ def test_a_pattern_protected_branch_is_not_created_beside_any_ref_that_stands_in
              f"{tag} already stands in for it")
     assert server.tip("refs/heads/release/9.0") is None
     assert spush(server, work, "origin", f":{tag}", "HEAD:refs/heads/release/9.0").code == 0
+
+
+# -- first-parent history of protected branches -------------------------------------------------------
+
+def _foxtrot(work: RepoBuilder, old: str) -> tuple[str, str]:
+    """What `git pull` with a merge makes and pushes: local work first, the server's tip as second parent."""
+    work.git("checkout", "-q", "-B", "local", f"{old}~0")
+    work.git("reset", "-q", "--hard", f"{old}~0")
+    mine = work.commit("local work\n", {"l.txt": "l\n"}, author=DANA, committer=DANA)
+    work.git("checkout", "-q", "-B", "upstream", old)
+    theirs = work.commit("their work\n", {"t.txt": "t\n"}, author=DANA, committer=DANA)
+    tree = work.git("rev-parse", f"{theirs}^{{tree}}")
+    merged = work.git("commit-tree", tree, "-p", mine, "-p", theirs, "-m", "Merge origin/main")
+    return theirs, merged
+
+
+def test_a_push_that_takes_the_old_tip_off_the_first_parent_line_is_refused_on_protected_refs(
+        tmp_path: Path) -> None:
+    """A fast-forward to a merge whose second parent is the old tip swaps the branch's first-parent line
+    (red team: it made an old unreviewed landing vanish from the audit). Refused like a force push on a
+    protected ref, unless the policy allows force pushes; a merge the right way round, and any unprotected
+    branch, are pushed as before."""
+    server, work = seeded(tmp_path)
+    old = work.head()
+    theirs, merged = _foxtrot(work, old)
+    assert spush(server, work, "origin", f"{theirs}:refs/heads/main").code == 0
+    rejected(spush(server, work, "origin", f"{merged}:refs/heads/main"), "policy/force-push",
+             "takes its old tip off its first-parent line")
+    assert server.tip("refs/heads/main") == theirs
+    assert spush(server, work, "origin", f"{merged}:refs/heads/topic").code == 0
+    right_way = work.git("commit-tree", work.git("rev-parse", f"{merged}^{{tree}}"), "-p", theirs, "-p",
+                         f"{merged}^1", "-m", "Merge local work")
+    assert spush(server, work, "origin", f"{right_way}:refs/heads/main").code == 0
+
+    allowing = make_server(tmp_path / "srv2", policy=TEST_POLICY.replace(
+        "pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
+        "pre_receive: {budget_seconds: 4.0, scanners: [], defer: [], allow_force_push: true}"))
+    assert spush(allowing, work, allowing.path.as_uri(), f"{theirs}:refs/heads/main").code == 0
+    assert spush(allowing, work, allowing.path.as_uri(), f"{merged}:refs/heads/main").code == 0

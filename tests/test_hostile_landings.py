@@ -114,6 +114,23 @@ def test_a_new_protected_branch_at_a_pr_merge_below_mains_plain_landing_does_not
     assert ai in _listed(capsys, server.path, "--policy", str(policy))
 
 
+def test_a_first_parent_swap_that_would_launder_mains_landing_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Red team, third round: main's landing of the AI commit is history only while main's first-parent line
+    is. A forged PR merge of it onto an old main commit, then a fast-forward to merge(forged, main) with the
+    old tip as second parent, put the forgery on main's line in its place: the audit counted the commit as
+    reviewed, under every range and in clones. The hook refuses such a push to a protected branch."""
+    server = make_server(tmp_path / "srv")
+    work, ai = landed_unreviewed(server)
+    assert ai in _listed(capsys, server.path)
+    forged = _forged_merge(work, "main~2", ai, 79)
+    swap = work.git("commit-tree", work.git("rev-parse", "main^{tree}"), "-p", forged, "-p", "main", "-m", "merge")
+    pushed = spush(server, work, "origin", f"{swap}:refs/heads/main")
+    assert pushed.code != 0 and "takes its old tip off its first-parent line" in pushed.output, pushed.output
+    for args in ((), ("--all",), ("--rev-range", "main~1")):
+        assert ai in _listed(capsys, server.path, *args)
+
+
 def test_a_tag_named_remote_slash_main_shadows_origin_main_on_every_clone(tmp_path: Path) -> None:
     server = make_server(tmp_path / "srv")
     work = server.clone()

@@ -35,6 +35,8 @@ class CheckContext:
     # Every ref's full name before this push (one for-each-ref, read only when asked); None where no
     # repository is read.
     ref_names: Callable[[], Iterable[str]] | None = None
+    # Whether a commit (old tip) lies on another's (new tip) first-parent line; None where no repository is read.
+    on_first_parent_line: Callable[[str, str], bool] | None = None
 
 
 class Check(Protocol):
@@ -92,6 +94,9 @@ class ZoneCheck:
         return findings
 
 
+_PUSH_MODES = ("pre-receive", "pre-push")  # where an update is a real ref move, not a pull request's range
+
+
 class RefUpdateCheck:
     id = FORCE_PUSH.id
     ids: tuple[str, ...] = (id, REF_DELETION.id, RESERVED_REF.id)
@@ -116,6 +121,18 @@ class RefUpdateCheck:
                     f"force push to protected {update.ref} rewrites its history",
                     enforced=True, fix="rebase onto the current tip and push without --force",
                 ).with_fingerprint(update.ref, update.old, update.new))
+            elif (update.kind is RefKind.UPDATE and not pre.allow_force_push and ctx.mode in _PUSH_MODES
+                  and ctx.on_first_parent_line is not None and not ctx.on_first_parent_line(update.old, update.new)):
+                # A fast-forward to a merge that has the old tip as a second parent (`git pull` with a merge,
+                # pushed; or made on purpose): the branch's first-parent line, which `git log --first-parent`,
+                # release notes and the audit's landings read as how commits came in, is swapped for another
+                # history, as a force push would. A pusher could so make an old unreviewed landing vanish.
+                findings.append(FORCE_PUSH.finding(
+                    f"push to protected {update.ref} takes its old tip off its first-parent line (a merge with "
+                    "the old tip as a second parent): its first-parent history is rewritten as by a force push",
+                    enforced=True, fix="merge the other way round: on top of the current tip, merge your branch "
+                                       "into it (or `git pull --rebase`), then push",
+                ).with_fingerprint(update.ref, update.old, update.new, "first-parent"))
             if update.kind is RefKind.DELETE and not pre.allow_delete:
                 findings.append(REF_DELETION.finding(
                     f"deleting protected {update.ref}",

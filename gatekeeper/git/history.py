@@ -308,6 +308,19 @@ class History(Runner):
                 result[sha] = tuple(found)
         return result
 
+    def first_parent_holds(self, old: str, new: str) -> bool:
+        """Whether `old` is on `new`'s first-parent line (`new` reached from it by first parents only): the
+        oldest first-parent commit of `new` that `old` does not reach has `old` as its first parent. False
+        when git cannot tell (the caller refuses)."""
+        _check_rev_token(old)
+        _check_rev_token(new)
+        if old == new:
+            return True
+        proc = self._run("rev-list", "--first-parent", "--parents", "--reverse", new, f"^{old}", check=False)
+        rows = proc.stdout.decode("ascii", "replace").split("\n", 1) if proc.returncode == 0 else []
+        first = rows[0].split() if rows else []
+        return len(first) >= 2 and first[1] == old
+
     def on_first_parent_lines(self, shas: Iterable[str], tips: Sequence[str]) -> set[str]:
         """Those of `shas` on the first-parent line of one of `tips` (commit ids): committed onto that branch
         itself. One `rev-list --first-parent` (git's own walk, which is what a landing walk in Python would
