@@ -17,6 +17,7 @@ import pytest
 from gatekeeper.git import Git
 from tests.hook_helpers import TEST_POLICY, make_server, spush
 from tests.test_audit import WEB_FLOW, audit_json, gk, landed_unreviewed
+from tests.test_hostile_landings import _forged_merge as _forged
 from tests.test_hostile_landings import server_with_root
 from tests.test_landings import _oracle
 
@@ -263,3 +264,61 @@ def test_landings_trace_small_random_histories_with_many_tips(tmp_path: Path, se
     tips = dict(items[: rng.randrange(1, len(items) + 1)])
     expected = _oracle(repo, tips)
     assert git.landings(list(expected), tips) == expected
+
+
+def _reviews(capsys, path: Path, *args: str) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return audit_json(capsys, path, *args)["summary"]["reviews"]
+
+
+# --- the trunk alone covers another branch's landing (third round) -------------------------------------
+
+
+def test_a_new_master_branch_cannot_cover_a_plain_landing_on_a_release_branch(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Built-in policy: main, master, release/*. A server on `main` has no `master`. The AI commit reached
+    only release/1, through a plain merge of `feature` whose history holds a PR-looking merge P (a real PR into
+    an unprotected branch has this shape; a pusher can also write one). Listed. Then the pusher creates
+    `master` at P (no new object): master's landing is P, ranked above release/*, and release/1's plain
+    landing holds it. Only the trunk (the branch HEAD names) covers another branch's landing now."""
+    server, _policy, work = server_with_root(tmp_path)
+    work.git("checkout", "-q", "-b", "ai", "main")
+    ai = work.commit("tidy the parser\n\nAssisted-by: some-agent\n", {"p": "1"}, author=DANA, committer=DANA)
+    pr_like = _forged(work, "main", ai, 9)
+    assert spush(server, work, "origin", f"{pr_like}:refs/heads/feature").code == 0
+    work.git("checkout", "-q", "-b", "release/1", "main")
+    work.commit("release base", {"r": "1"}, author=DANA, committer=DANA)
+    work.merge(pr_like, "plain merge of feature")
+    work.commit("after", {"e": "1"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "release/1").code == 0
+    assert ai in _listed(capsys, server.path, "--all")
+
+    assert spush(server, work, "origin", f"{pr_like}:refs/heads/master").code == 0
+    assert ai in _listed(capsys, server.path, "--all"), f"laundered: {_reviews(capsys, server.path, '--all')}"
+
+
+def test_a_contributors_fork_remote_main_cannot_cover_a_landing_in_a_clone(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Test policy (main, release/*). The AI commit reached only release/1, through a plain merge of a
+    branch whose history holds a PR-looking merge P: listed, on the server and in a clone. A maintainer's
+    clone that also tracks a contributor's fork (`git remote add alice ...`), whose main is P, ranks
+    `refs/remotes/alice/main` as main, and its landing P covered release/1's plain one. It is not the trunk
+    (origin/HEAD names origin's main), so it covers nothing."""
+    server, policy, work = server_with_root(tmp_path)
+    work.git("checkout", "-q", "-b", "ai", "main")
+    ai = work.commit("tidy the parser\n\nAssisted-by: some-agent\n", {"p": "1"}, author=DANA, committer=DANA)
+    pr_like = _forged(work, "main", ai, 9)
+    work.git("checkout", "-q", "-b", "release/1", "main")
+    work.commit("release base", {"r": "1"}, author=DANA, committer=DANA)
+    work.merge(pr_like, "plain merge of feature")
+    assert spush(server, work, "origin", "release/1").code == 0
+    clone = tmp_path / "maintainer"
+    subprocess.run(["git", "clone", "-q", str(server.path), str(clone)], check=True)
+    assert ai in _listed(capsys, clone, "--all", "--policy", str(policy))
+
+    fork = tmp_path / "alice.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(fork)], check=True)
+    work.git("push", "-q", str(fork), f"{pr_like}:refs/heads/main")
+    subprocess.run(["git", "remote", "add", "alice", str(fork)], cwd=clone, check=True)
+    subprocess.run(["git", "fetch", "-q", "alice"], cwd=clone, check=True)
+    assert ai in _listed(capsys, clone, "--all", "--policy", str(policy)), \
+        f"laundered by a fork's main: {_reviews(capsys, clone, '--all', '--policy', str(policy))}"

@@ -505,6 +505,10 @@ class _Runner:
         remotes = _remotes(request.git) if any(ref.startswith("refs/remotes/") for ref in tips) else []
         self.rank = {ref: _rank(policy, ref, remotes) for ref in tips}
         self.protected = dict(sorted(tips.items(), key=lambda item: (self.rank[item[0]], item[0])))
+        # The trunk: the branch HEAD names (on a server, the default branch) and, in a clone, the one origin/HEAD
+        # names. Read from symbolic refs a push cannot set, not from protected_refs' order, in which a pusher
+        # can create a branch (`master` beside `main`) that ranks above the one a landing is on (red team).
+        self.trunk = {ref for ref in (request.git.current_branch(), request.git.origin_head()) if ref in tips}
         # The first-parent lines of the protected tips, followed down the protected stream when it starts at
         # them: the next commit expected on each line. A commit on one was committed onto the branch itself,
         # not brought by a merge, so it needs no landing walk (one whole-history walk). git's order puts a
@@ -763,22 +767,18 @@ class _Runner:
 
     def _landed_reviewed(self, sha: str, found: tuple[Landing, ...]) -> AuditReview | None:
         """The review evidence of the first of `found` (sha's landings, one per protected tip) when every one
-        of them is reviewed: the merge itself, or a landing it holds from a branch that ranks above its own
-        in protected_refs (a release branch that merges main back brings main's reviewed PR merge along).
-        Never one from a branch of the same or a lower rank: a new protected branch made at a reviewed-looking
-        merge that an unreviewed landing on main happens to hold would otherwise cover that landing (red
-        team). None when any landing is not reviewed."""
-        best: dict[str, int] = {}
-        for landing in found:
-            rank = self.rank.get(landing.ref, len(self.rank))
-            best[landing.point] = min(best.get(landing.point, rank), rank)
+        of them is reviewed: the merge itself, or, on a branch other than the trunk, the trunk's landing that
+        it holds (a release branch that merges main back brings main's reviewed PR merge along). Never a
+        landing of another branch: a protected branch made at a reviewed-looking merge that an unreviewed
+        landing happens to hold would otherwise cover it (red team: `release/evil`, then a new `master`).
+        None when any landing is not reviewed."""
+        trunk = {landing.point for landing in found if landing.ref in self.trunk}
         first = None
         for landing in found:
             if landing.point == sha:
                 return None  # committed onto a protected branch itself, without review
-            rank = self.rank.get(landing.ref, len(self.rank))
-            above = sorted(p for p in landing.holds if p != sha and best.get(p, rank) < rank)
-            review = next((r for r in (self.landings.get(p, _NO_REVIEW) for p in (landing.point, *above))
+            held = () if landing.ref in self.trunk else sorted(p for p in landing.holds if p != sha and p in trunk)
+            review = next((r for r in (self.landings.get(p, _NO_REVIEW) for p in (landing.point, *held))
                            if r.reviewed), None)
             if review is None:
                 return None

@@ -143,7 +143,7 @@ class Diffs(Objects):
                 ids = line.split(b" ", keep + 1)[: keep + 1]
                 first[ids[0].decode("ascii", "replace")] = b" ".join(ids).decode("ascii", "replace")
         lines = [first.get(s, s) for s in shas]
-        if any(len(text) >= _STDIN_LINE for text in lines):
+        if any(len(text) + 1 >= _STDIN_LINE for text in lines):  # the newline is read into the buffer too
             raise GitError("a diff-tree input line is too long for git to read whole",
                            "report this: it would have left a commit unscanned")
         return "".join(f"{text}\n" for text in lines).encode()

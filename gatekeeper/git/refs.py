@@ -74,11 +74,16 @@ class Refs(Objects):
         proc = self._run("config", "--get", f"branch.{branch[len('refs/heads/'):]}.merge", check=False)
         return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
 
+    def origin_head(self) -> str | None:
+        """The remote-tracking ref `refs/remotes/origin/HEAD` names (origin's default branch, as cloned)."""
+        proc = self._run("symbolic-ref", "--quiet", "refs/remotes/origin/HEAD", check=False)
+        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
     def default_branch(self) -> str | None:
         """The repository's default branch as a local or remote-tracking ref that exists."""
-        proc = self._run("symbolic-ref", "--quiet", "refs/remotes/origin/HEAD", check=False)
-        if proc.returncode == 0 and proc.stdout.strip():
-            return proc.stdout.decode().strip()
+        head = self.origin_head()
+        if head:
+            return head
         for candidate in ("refs/heads/main", "refs/heads/master", "refs/remotes/origin/main",
                           "refs/remotes/origin/master"):
             if self.try_resolve(candidate):
