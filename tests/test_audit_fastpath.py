@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gatekeeper.audit.history import AuditRequest, PlainRecord, resolve_range, run_audit
 from gatekeeper.audit.render import JsonWriter, commit_dict
@@ -108,12 +110,16 @@ def both_paths(path: Path, policy: Policy, *, every_ref: bool = False,
         writer = JsonWriter(out, {"schema_version": 1})
         request = AuditRequest(git, policy, filesystem_reader, rng, NOW)
         if fast:
-            def take(record: PlainRecord) -> None:
+            def take(records: list[PlainRecord]) -> None:
                 nonlocal plain
-                plain += 1
-                # The record's own full form is what the full path would have made of it.
-                assert commit_dict(record.audit())["origin"]["evidence"] == []
-                writer.plain(record)
+                assert records, "a run of plain commits is never empty"
+                plain += len(records)
+                for record in records:
+                    # The record's own full form is what the full path would have made of it.
+                    assert commit_dict(record.audit())["origin"]["evidence"] == []
+                # Written one by one or as a run, the bytes are the same.
+                writer.plain(records[:1])
+                writer.plain(records[1:])
 
             summary = run_audit(request, writer.commit, take)
         else:
@@ -319,3 +325,65 @@ def test_a_parent_header_after_the_committer_is_no_parent(repo: RepoBuilder) -> 
     record = next(c for c in full if c["sha"] == sha)
     assert record["merge"] is False and record["dco"] is False
     assert summary["merges"] == 0
+
+
+# -- the pieces the per-commit loops are built from ------------------------------------------------------------
+
+_JSON_TEXT = st.text(st.characters(codec="utf-8"), max_size=40) | st.sampled_from(
+    ["\x00\x1f\x7f", "a\"b\\c", "\u2028\u2029", "\u202e evil", "caf\u00e9 \U0001f600", "\r\n\t\b\f", ""])
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**64 - 1) | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_records_are_written_as_json_dumps_writes_them(value: Any) -> None:
+    """The full path's records go through orjson: byte for byte what json.dumps(ensure_ascii=False, compact)
+    writes, control characters, quotes, backslashes and non-ASCII text included."""
+    from gatekeeper.audit.render import dumps
+
+    assert dumps(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_what_orjson_refuses_falls_back_to_json() -> None:
+    """An integer beyond 64 bits (a PR number is whatever a merge message says) or a lone surrogate is written
+    by json's own encoder instead of failing the audit."""
+    from gatekeeper.audit.render import dumps
+
+    for value in ({"pr": 10**30}, {"pr": -(2**64)}, {"s": "a\ud800b"}, [2**64]):
+        assert dumps(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+_CALENDAR = (int(dt.datetime(1, 1, 1, tzinfo=dt.UTC).timestamp()),
+             int(dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.UTC).timestamp()))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(min_value=_CALENDAR[0] - 10**12, max_value=_CALENDAR[1] + 10**12)
+       | st.sampled_from([0, -1, 86399, 86400, *_CALENDAR, _CALENDAR[0] - 1, _CALENDAR[1] + 1]))
+def test_iso_time_is_datetimes_answer(when: int) -> None:
+    """The cached date and clock parts give datetime's own UTC time, asked twice (cold and cached); a time
+    outside years 1-9999 shows the nearest end of them."""
+    from gatekeeper.audit.history import iso_time
+
+    shown = dt.datetime.fromtimestamp(min(max(when, _CALENDAR[0]), _CALENDAR[1]), dt.UTC)
+    expected = (f"{shown.year:04d}-{shown.month:02d}-{shown.day:02d}T{shown.hour:02d}:{shown.minute:02d}:"
+                f"{shown.second:02d}Z")
+    assert iso_time(when) == expected
+    assert iso_time(when) == expected
+
+
+def test_the_fast_path_takes_only_a_hex_commit_id() -> None:
+    """The header pattern reads ids as "anything to the end of the line"; the commit's own id, which the JSON
+    template writes unescaped, must still be 40 or 64 lowercase hex digits, or the commit takes the full path
+    (whose parser refuses it)."""
+    from gatekeeper.audit.history import _PLAIN_HEAD, _hex_id
+
+    assert _hex_id(b"a" * 40) and _hex_id(b"0123456789abcdef" * 4)
+    for bad in (b"a" * 39, b"a" * 41, b"A" * 40, b"g" * 40, b'a"' * 20, b"a" * 63, b"\xff" * 40, b""):
+        assert not _hex_id(bad), bad
+    raw = (b'commit ' + b'"' * 40 + b"\ntree " + b"1" * 40 + b"\nauthor A <a@x> 1 +0000\n"
+           b"committer A <a@x> 1 +0000\n\n    t\n")
+    match = _PLAIN_HEAD.match(raw)
+    assert match is not None and not _hex_id(match.group(1))

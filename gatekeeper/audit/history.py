@@ -45,7 +45,6 @@ from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git import NOTES_REF, Git, Landing, commit_from_parts, person_of, raw_parts
 from gatekeeper.identity import parse_identity, same_person, wrote
 from gatekeeper.models import (
-    OBJECT_ID_PATTERN,
     AIInvolvement,
     Commit,
     CommitReport,
@@ -222,6 +221,8 @@ class Summary:
     duration_ms: int = 0
 
     combos: Counter[tuple[Any, ...]] = field(default_factory=Counter)  # one key per kind of commit and UTC day
+    # The same for commits without evidence, keyed (class, dco, merge, day) only: the rest of their key is fixed.
+    plain_combos: Counter[tuple[Any, ...]] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         for name in ("unreviewed", "unsigned_protected", "revoked_protected", "zone_violations"):
@@ -230,6 +231,10 @@ class Summary:
     def finish(self) -> None:
         """Expand the per-commit combination counts into the report's tables (idempotent)."""
         combos, self.combos = self.combos, Counter()
+        for (cls, dco, merge, day), n in self.plain_combos.items():
+            combos[(cls, _PLAIN_ORIGIN.device, _PLAIN_ORIGIN.ai, SignatureStatus.UNSIGNED, NO_REVIEW, dco, False, merge,
+                    day)] += n
+        self.plain_combos = Counter()
         outside = 0
         for (cls, device, ai, status, review, dco, mobile, merge, day), n in combos.items():
             if not _FIRST_TIME <= day * 86400 <= _LAST_TIME:
@@ -420,11 +425,12 @@ def agents_of(origin: Origin) -> tuple[Agent, ...]:
 # -- the run ----------------------------------------------------------------------------------------------------
 
 def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
-              emit_plain: Callable[[PlainRecord], None] | None = None) -> Summary:
+              emit_plain: Callable[[list[PlainRecord]], None] | None = None) -> Summary:
     """Stream the range, call `emit` once per commit (newest first within each side), return the summary.
 
-    With `emit_plain`, commits the fast path proves carry no evidence go there instead, as PlainRecords
-    (no Commit built, no detector run); without it every commit takes the full path. Both give the same
+    With `emit_plain`, commits the fast path proves carry no evidence go there instead, as runs of
+    PlainRecords in the same order (no Commit built, no detector run, one call per run of consecutive
+    plain commits); without it every commit takes the full path. Both give the same
     records and the same summary (tests/test_audit_fastpath.py checks every commit of real histories)."""
     started = time.monotonic()
     git = request.git
@@ -480,7 +486,7 @@ class _Runner:
     """Collects a window of commits, does the window's batched work, emits and counts."""
 
     def __init__(self, request: AuditRequest, summary: Summary, tips: Mapping[str, str],
-                 emit: Callable[[CommitAudit], None], emit_plain: Callable[[PlainRecord], None] | None, *,
+                 emit: Callable[[CommitAudit], None], emit_plain: Callable[[list[PlainRecord]], None] | None, *,
                  check_zones: bool, from_tips: bool = False) -> None:
         self.request = request
         self.summary = summary
@@ -567,6 +573,8 @@ class _Runner:
         if m is None:
             return None
         sha_b, parents, author_b, _, committer_b, when_b = m.groups()
+        if not _hex_id(sha_b):
+            return None  # not what git prints: the full path's parser says so
         sha = sha_b.decode()
         if sha in self.notes or sha in skip:
             return None
@@ -598,7 +606,9 @@ class _Runner:
             dco = _signed_off(parse_trailers(message if message is not None else _message(body)), author.email)
         end = body.find(b"\n")
         subject = (body[:end] if end >= 0 else body)[4:].decode("utf-8", "replace").strip()
-        return PlainRecord(sha, int(when_b), merge, author, subject, protected, self.undeclared, dco, raw)
+        # tuple.__new__ is a C call; the NamedTuple's own __new__ is a Python function around it.
+        return _new_tuple(PlainRecord, (sha, int(when_b), merge, author, subject, protected, self.undeclared, dco,
+                                        raw))
 
     def flush(self, size: int | None = None) -> None:
         if size is None:
@@ -675,16 +685,24 @@ class _Runner:
                         if a.commit.sha in facts else a for a in full]
             audits = iter(full)
         emit, emit_plain = self.emit, self.emit_plain
-        count, count_plain = self._count, self._count_plain
+        count, count_plains = self._count, self._count_plains
+        run: list[PlainRecord] = []
         for item in items:
-            if isinstance(item, PlainRecord):
-                count_plain(item)
+            if type(item) is PlainRecord:
+                run.append(item)
+                continue
+            if run:
+                count_plains(run)
                 assert emit_plain is not None
-                emit_plain(item)
-            else:
-                audit = next(audits)
-                count(audit)
-                emit(audit)
+                emit_plain(run)
+                run = []
+            audit = next(audits)
+            count(audit)
+            emit(audit)
+        if run:
+            count_plains(run)
+            assert emit_plain is not None
+            emit_plain(run)
 
     def _commit(self, commit: Commit, protected: bool, ctx: OriginContext, sigs: Mapping[str, SignatureInfo],
                 admissions: Mapping[str, list[Admission]]) -> CommitAudit:
@@ -845,23 +863,33 @@ class _Runner:
         if (audit.mobile or audit.origin.ai is not AIInvolvement.NONE) and not audit.review.reviewed:
             self._unreviewed(audit)
 
-    def _count_plain(self, record: PlainRecord) -> None:
-        """_count for a commit without evidence (what _count's `plain` branch does for a CommitAudit)."""
+    def _count_plains(self, records: list[PlainRecord]) -> None:
+        """_count for a run of commits without evidence (what _count's `plain` branch does for a CommitAudit),
+        kept in Summary.plain_combos until Summary.finish."""
         s = self.summary
-        when = record.when
-        if s.first_time is None or when < s.first_time:
-            s.first_time = when
-        if s.last_time is None or when > s.last_time:
-            s.last_time = when
-        s.combos[(record.device_class, _PLAIN_ORIGIN.device, _PLAIN_ORIGIN.ai, SignatureStatus.UNSIGNED, NO_REVIEW,
-                  record.dco, False, record.merge, when // 86400)] += 1
-        if record.protected:
-            s.protected += 1
-            s.protected_signatures[_UNSIGNED_STATUS] += 1
-            if s.unsigned_protected.room():
-                s.unsigned_protected.add(_brief_of(record.sha, when, record.subject, record.author, None))
-            else:
-                s.unsigned_protected.total += 1
+        combos = s.plain_combos
+        first = s.first_time
+        last = s.last_time
+        protected = 0
+        listed = s.unsigned_protected
+        room = listed.cap - len(listed.items)
+        for record in records:
+            when = record[1]
+            if first is None or when < first:
+                first = when
+            if last is None or when > last:
+                last = when
+            combos[(record[6], record[7], record[2], when // 86400)] += 1
+            if record[5]:
+                protected += 1
+                if room > 0:
+                    room -= 1
+                    listed.items.append(_brief_of(record[0], when, record[4], record[3], None))
+        s.first_time, s.last_time = first, last
+        if protected:
+            s.protected += protected
+            s.protected_signatures[_UNSIGNED_STATUS] += protected
+            listed.total += protected
 
     def _unreviewed(self, audit: CommitAudit) -> None:
         """Held (at most LANDING_LIMIT, a few hundred bytes each) until one landing walk can tell which of them
@@ -882,6 +910,7 @@ class _Runner:
             s.unreviewed.total += 1
 
 
+_new_tuple = tuple.__new__
 _UNSIGNED = SignatureInfo(SignatureStatus.UNSIGNED, detail="the commit has no signature")
 _UNSIGNED_STATUS = SignatureStatus.UNSIGNED.value
 _NO_REVIEW = AuditReview()
@@ -903,11 +932,19 @@ def _evidence_words(words: tuple[str, ...]) -> re.Pattern[str]:
 # A raw record with only the headers every commit has (a signature, a mergetag, an encoding or any other header
 # makes it fail, and the commit takes the full path): sha, parents, author identity and time, committer
 # identity and time. Identities and times are read as raw_parts reads them (the identity up to the line's last
-# `>` before the time).
-_ID = OBJECT_ID_PATTERN.encode()
-_PLAIN_HEAD = re.compile(rb"\n*commit (" + _ID + rb")\ntree " + _ID + rb"\n((?:parent " + _ID + rb"\n)*)"
+# `>` before the time). Ids are matched as "anything to the end of the line" (a negated class is several times
+# cheaper for re than a hex one): git prints the commit's own id, which the fast path then checks
+# (`_hex_id`), and validated the tree and parent lines when it parsed the commit; only the first parent is
+# read, as a name to look for, never trusted.
+_PLAIN_HEAD = re.compile(rb"\n*commit ([^\n]+)\ntree [^\n]+\n((?:parent [^\n]+\n)*)"
                          rb"author ([^\n]*>) ([0-9]+) [+-][0-9]{4}\ncommitter ([^\n]*>) ([0-9]+) [+-][0-9]{4}\n"
                          rb"(?:\n|\Z)")
+def _hex_id(sha: bytes) -> bool:
+    """A full object id as git prints it: 40 (SHA-1) or 64 (SHA-256) lowercase hex digits."""
+    return (len(sha) == 40 or len(sha) == 64) and not sha.translate(None, _HEX_DIGITS)
+
+
+_HEX_DIGITS = b"0123456789abcdef"
 
 
 def _record_id(raw: bytes) -> str:
@@ -983,12 +1020,23 @@ def _periods(when: int) -> tuple[str, str]:
     return found
 
 
-_DAYS: dict[int, str] = {}
+_DAYS: dict[int, str] = {}  # UTC day → "2026-01-31"
+_CLOCKS: dict[int, str] = {}  # second of the day → "T12:00:00Z" (at most 86,400 entries)
 
 
 def iso_time(when: int) -> str:
-    """`2026-01-31T12:00:00Z`; the date part is computed once per day (this runs twice per commit). A time
-    outside years 1-9999 is shown at the nearest end of them."""
+    """`2026-01-31T12:00:00Z`, from a cache of the date part per day and one of the clock part per second of
+    the day (this runs for every commit). A time outside years 1-9999 is shown at the nearest end of them."""
+    if _FIRST_TIME <= when <= _LAST_TIME:
+        day, rest = divmod(when, 86400)
+        date = _DAYS.get(day)
+        clock = _CLOCKS.get(rest)
+        if date is not None and clock is not None:
+            return date + clock
+    return _iso_time(when)
+
+
+def _iso_time(when: int) -> str:
     day, rest = divmod(_in_calendar(when), 86400)
     date = _DAYS.get(day)
     if date is None:
@@ -996,8 +1044,9 @@ def iso_time(when: int) -> str:
         date = f"{found.year:04d}-{found.month:02d}-{found.day:02d}"  # strftime's %Y does not pad year 5
         if len(_DAYS) < 100_000:
             _DAYS[day] = date
-    hours, rest = divmod(rest, 3600)
-    return f"{date}T{hours:02d}:{rest // 60:02d}:{rest % 60:02d}Z"
+    hours, minutes = divmod(rest, 3600)
+    clock = _CLOCKS[rest] = f"T{hours:02d}:{minutes // 60:02d}:{minutes % 60:02d}Z"
+    return date + clock
 
 
 def _brief(audit: CommitAudit) -> dict[str, object]:

@@ -180,10 +180,13 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
                 summary.notes[:0] = notes
                 writer.close(render.summary_dict(summary, log_stats))
             else:
-                def drop(_: CommitAudit | PlainRecord) -> None:
+                def drop(_: CommitAudit) -> None:
                     return None
 
-                summary = run_audit(request, drop, drop)
+                def drop_all(_: list[PlainRecord]) -> None:
+                    return None
+
+                summary = run_audit(request, drop, drop_all)
                 summary.notes[:0] = notes
                 data = render.summary_dict(summary, log_stats)
                 if fmt == "html":

@@ -1,9 +1,9 @@
 """The audit's outputs: streamed JSON (gatekeeper/schema/audit.schema.json) and a readable text summary.
 
 JSON is written as the audit runs: a header object is opened, each commit is appended to `commits` as
-it is judged (plain commits from a template, the rest through json.dumps), and `summary` closes the
-object — so memory does not grow with the history and a 100,000-commit report is still one valid JSON
-document. Commit data is hostile: JSON escaping covers it there; the text summary passes every value
+it is judged (plain commits from a template, a run of them written at once; the rest through orjson, byte
+for byte what json.dumps writes), and `summary` closes the object — so memory does not grow with the
+history and a 100,000-commit report is still one valid JSON document. Commit data is hostile: JSON escaping covers it there; the text summary passes every value
 through sanitize.safe and trims lists, saying how many it left out.
 """
 
@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
+import orjson
+
 import gatekeeper
 from gatekeeper.audit.history import Agent, AuditRange, CommitAudit, PlainRecord, Summary, iso_time
 from gatekeeper.models import Person
@@ -21,6 +23,16 @@ from gatekeeper.sanitize import clip, json_escape_unsafe, safe
 
 SCHEMA_VERSION = 1
 _enc = json.encoder.encode_basestring  # the C encoder json.dumps uses for strings
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON, non-ASCII kept (what `json.dumps(value, ensure_ascii=False, separators=(",", ":"))`
+    writes, escapes included), through orjson; json's own encoder for anything orjson refuses (an integer
+    beyond 64 bits, a lone surrogate)."""
+    try:
+        return orjson.dumps(value).decode()
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def share(part: int, whole: int) -> float:
@@ -147,7 +159,7 @@ class JsonWriter:
         sep = "\n" if self.first else ",\n"
         self.first = False
         if not a.plain:
-            self.out.write(sep + json.dumps(commit_dict(a), ensure_ascii=False, separators=(",", ":")))
+            self.out.write(sep + dumps(commit_dict(a)))
             return
         c = a.commit
         key = (a.device_class.value, a.mobile, c.is_merge, a.dco)
@@ -162,32 +174,36 @@ class JsonWriter:
                        f'{_enc(c.author.email)}}},"subject":{_enc(clip(c.subject, 200))},"protected":'
                        f'{"true" if a.protected else "false"}{tail}')
 
-    def plain(self, r: PlainRecord) -> None:
-        """A fast-path commit: the same bytes `commit(r.audit())` writes, without building the audit."""
-        sep = "\n" if self.first else ",\n"
-        self.first = False
-        key = (r.device_class, r.dco)  # a StrEnum member: hashed as its value, no `.value` lookup per commit
-        tail = self._plain.get(key)
-        if tail is None:
-            # Everything after `protected` is the same for every plain commit of one class and DCO bit.
-            full = json.dumps(commit_dict(r.audit()), ensure_ascii=False, separators=(",", ":"))
-            tail = self._plain[key] = full[full.index(',"class":'):]
-        subject = r.subject
-        if len(subject) > 200:
-            subject = clip(subject, 200)
-        author = r.author
-        # Keyed by identity (the audit shares one Person per identity), the Person kept beside its fragment so
-        # that its id cannot be reused: a dataclass's hash is a Python call, this lookup is not.
-        known = self._authors.get(id(author))
-        if known is not None and known[0] is author:
-            who = known[1]
-        else:
-            who = f'"author":{{"name":{_enc(author.name)},"email":{_enc(author.email)}}}'
-            if len(self._authors) < 100_000:
-                self._authors[id(author)] = (author, who)
-        self.out.write(f'{sep}{{"sha":"{r.sha}","time":"{iso_time(r.when)}","merge":'
-                       f'{"true" if r.merge else "false"},{who},"subject":{_enc(subject)},"protected":'
-                       f'{"true" if r.protected else "false"}{tail}')
+    def plain(self, records: list[PlainRecord]) -> None:
+        """A run of fast-path commits: the same bytes `commit(r.audit())` writes for each, without building the
+        audits, written at once."""
+        tails = self._plain
+        authors = self._authors
+        parts = []
+        for r in records:
+            sha, when, merge, author, subject, protected, cls, dco, _ = r
+            key = (cls, dco)  # a StrEnum member: hashed as its value, no `.value` lookup per commit
+            tail = tails.get(key)
+            if tail is None:
+                # Everything after `protected` is the same for every plain commit of one class and DCO bit.
+                full = json.dumps(commit_dict(r.audit()), ensure_ascii=False, separators=(",", ":"))
+                tail = tails[key] = full[full.index(',"class":'):]
+            if len(subject) > 200:
+                subject = clip(subject, 200)
+            # Keyed by identity (the audit shares one Person per identity), the Person kept beside its fragment
+            # so that its id cannot be reused: a dataclass's hash is a Python call, this lookup is not.
+            known = authors.get(id(author))
+            if known is not None and known[0] is author:
+                who = known[1]
+            else:
+                who = f'"author":{{"name":{_enc(author.name)},"email":{_enc(author.email)}}}'
+                if len(authors) < 100_000:
+                    authors[id(author)] = (author, who)
+            parts.append(f'{{"sha":"{sha}","time":"{iso_time(when)}","merge":{"true" if merge else "false"},{who},'
+                         f'"subject":{_enc(subject)},"protected":{"true" if protected else "false"}{tail}')
+        if parts:
+            self.out.write(("\n" if self.first else ",\n") + ",\n".join(parts))
+            self.first = False
 
     def close(self, summary: Mapping[str, Any]) -> None:
         self.out.write('\n],"summary":' + json.dumps(dict(summary), ensure_ascii=False, separators=(",", ":")) + "}\n")
