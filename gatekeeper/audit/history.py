@@ -28,8 +28,10 @@ provenance source, the zone check, the trailer parser): the audit has no classif
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import re
 import time
 from collections import Counter
@@ -453,22 +455,23 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
     runner = _Runner(request, summary, tips, emit, emit_plain, check_zones=bool(policy.zones) and not partial,
                      from_tips=bool(inside) and set(inside) == set(tips.values()))
     count = 0
-    for protected, stream in streams:
-        try:
-            for batch in stream:
-                runner.add(batch, protected)
-                count += len(batch)
-                if request.progress is not None:
-                    request.progress(count)
-        except GitError as exc:
-            # A missing or corrupt object stops git's walk: what was read is reported, the gap is said.
+    with _fewer_collections():
+        for protected, stream in streams:
+            try:
+                for batch in stream:
+                    runner.add(batch, protected)
+                    count += len(batch)
+                    if request.progress is not None:
+                        request.progress(count)
+            except GitError as exc:
+                # A missing or corrupt object stops git's walk: what was read is reported, the gap is said.
+                runner.flush()
+                summary.complete = False
+                summary.notes.append(f"git stopped walking the history: {exc.message} — commits beyond it were "
+                                     "not audited (missing objects: fetch them, or run `git fsck`)")
+                continue
             runner.flush()
-            summary.complete = False
-            summary.notes.append(f"git stopped walking the history: {exc.message} — commits beyond it were "
-                                 "not audited (missing objects: fetch them, or run `git fsck`)")
-            continue
-        runner.flush()
-    runner.finish()
+        runner.finish()
     summary.finish()
     if request.progress is not None:
         request.progress(count)
@@ -476,6 +479,20 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
         summary.notes.append("the range holds no commits")
     summary.duration_ms = int((time.monotonic() - started) * 1000)
     return summary
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """The walk makes a handful of short-lived objects per commit and no reference cycles of its own (memory
+    is freed by reference counting as each window is written), yet at the default threshold the cyclic
+    collector scans the young generation every 700 allocations: about 3 % of a 100,000-commit audit. Raised
+    for the walk, restored after it; cycles are still collected, just in larger batches."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], 50_000), *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 def _partial_clone(git: Git) -> bool:

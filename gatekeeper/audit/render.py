@@ -3,8 +3,9 @@
 JSON is written as the audit runs: a header object is opened, each commit is appended to `commits` as
 it is judged (plain commits from a template, a run of them written at once; the rest through orjson, byte
 for byte what json.dumps writes), and `summary` closes the object — so memory does not grow with the
-history and a 100,000-commit report is still one valid JSON document. Commit data is hostile: JSON escaping covers it there; the text summary passes every value
-through sanitize.safe and trims lists, saying how many it left out.
+history and a 100,000-commit report is still one valid JSON document. Commit data is hostile: JSON
+escaping covers it there; the text summary passes every value through sanitize.safe and trims lists,
+saying how many it left out.
 """
 
 from __future__ import annotations

@@ -120,10 +120,14 @@ def resolve(commit: Commit, evidence: Sequence[Evidence],
             ai = e.ai
     agent, ai_paths = _agent(evidence) if ai is not AIInvolvement.NONE else (None, None)
 
+    ranked_all: list[Evidence] = []  # the evidence strongest first, sorted when first needed
+
     def first(attr: str) -> str | None:
         if chosen is not None and getattr(chosen, attr):
             return str(getattr(chosen, attr))
-        for e in sorted(evidence, key=lambda e: -e.trust.rank):
+        if not ranked_all:
+            ranked_all.extend(sorted(evidence, key=lambda e: -e.trust.rank))
+        for e in ranked_all:
             if getattr(e, attr):
                 return str(getattr(e, attr))
         return None

@@ -80,7 +80,8 @@ def classify_forge_commit(commit: Commit) -> ForgeCommit | None:
             return ForgeCommit("github", "web-edit", f"{what} (a merge into a branch, not a pull-request merge)")
         bot = "[bot]" in commit.author.name.lower() or "[bot]" in commit.author.email.lower()
         return ForgeCommit("github", "web-edit", "API contents write by a bot" if bot else "web editor or API")
-    match = _GITLAB_MR.search(commit.message)
+    # The pattern needs its literal words at a line start: a substring test spares most messages the scan.
+    match = _GITLAB_MR.search(commit.message) if "See merge request" in commit.message else None
     if match and commit.is_merge:
         return ForgeCommit("gitlab", "pr-merge", "merge request merge", int(match.group(2)), match.group(1) or None)
     if commit.committer.email.strip().lower() == GITLAB_COMMITTER:
