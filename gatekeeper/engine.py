@@ -64,6 +64,9 @@ class Request:
     deferred_scanners: tuple[str, ...] = ()  # named in policy pre_receive.defer: left to CI, reported
     extra_findings: tuple[Finding, ...] = ()  # findings the mode established (a push through a symbolic ref)
     bypass: BypassClaim | None = None  # a break-glass claim (pre-receive: push options + pusher); decide judges it
+    # The updates are ref moves a push made (the Action's push events), judged as pre-receive and pre-push
+    # judge theirs: never a pull request's range, whose base is another branch's tip.
+    moves_refs: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +286,8 @@ def evaluate(request: Request, services: Services) -> Verdict:
 
     check_ctx = CheckContext(policy, reports, changes, request.updates, request.mode, request.now,
                              ref_exists=git.ref_exists if request.pushed else _upstream_ref_exists(git),
-                             ref_names=lambda: git.refs().keys(), on_first_parent_line=git.first_parent_holds)
+                             ref_names=lambda: git.refs().keys(), on_first_parent_line=git.first_parent_holds,
+                             moves_refs=request.moves_refs)
     for check in services.checks:
         findings.extend(check.run(check_ctx))
 

@@ -365,3 +365,47 @@ def test_deleting_a_protected_branch_is_reported(gh: Env, repo: RepoBuilder) -> 
     result = gh.run("push", push_payload(before, "0" * 40, deleted=True))
     assert result.return_value == ExitCode.BLOCKED, result.output
     assert "policy/ref-deletion" in result.output
+
+
+@pytest.mark.parametrize("swapped", [True, False])
+def test_a_push_that_swaps_mains_first_parent_line_is_a_force_push(gh: Env, repo: RepoBuilder,
+                                                                   swapped: bool) -> None:
+    """A push event whose new tip is a merge with the old tip as its *second* parent (a `git pull` merge pushed
+    straight to main, or one made on purpose to hide how commits came in) rewrites main's first-parent history
+    as a force push would: the Action says so as pre-receive and pre-push do. Merged the other way round, the
+    same commits are an ordinary push."""
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY})
+    repo.branch("local", base)
+    repo.commit("desktop work\n", {"b.py": "B = 1\n"})
+    repo.checkout("main")
+    before = repo.commit("main moved on\n", {"c.py": "C = 1\n"})
+    if swapped:
+        repo.checkout("local")
+        after = repo.merge("main", "Merge branch 'main' of github.com:octo-org/octo-repo")
+    else:
+        after = repo.merge("local", "Merge branch 'local'")
+    result = gh.run("push", push_payload(before, after), "--format", "json")
+    findings = [f["rule_id"] for f in verdict_of(result)["findings"]]
+    if swapped:
+        assert result.return_value == ExitCode.BLOCKED, result.output
+        assert "policy/force-push" in findings
+        assert "first-parent line" in result.output
+    else:
+        assert result.return_value == ExitCode.OK, result.output
+        assert "policy/force-push" not in findings
+
+
+def test_a_pull_requests_range_is_not_judged_as_a_ref_move(gh: Env, httpserver: HTTPServer,
+                                                           repo: RepoBuilder) -> None:
+    """A pull request's base is the target branch's tip and its head a branch that merged that tip in: the
+    head's first-parent line need not hold the base (a PR branch that merged main), and that is no rewrite."""
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY})
+    repo.branch("feature", base)
+    first = repo.commit("desktop work\n", {"b.py": "B = 1\n"})
+    repo.checkout("main")
+    tip = repo.commit("main moved on\n", {"c.py": "C = 1\n"})
+    repo.checkout("feature")
+    head = repo.merge("main", "Merge branch 'main' into feature")
+    serve_pr(httpserver, 7, [first, head], [])
+    result = gh.run("pull_request", pr_event({"base": tip, "head": head}), "--format", "json")
+    assert "policy/force-push" not in [f["rule_id"] for f in verdict_of(result)["findings"]], result.output

@@ -37,6 +37,9 @@ class CheckContext:
     ref_names: Callable[[], Iterable[str]] | None = None
     # Whether a commit (old tip) lies on another's (new tip) first-parent line; None where no repository is read.
     on_first_parent_line: Callable[[str, str], bool] | None = None
+    # The updates are ref moves a push made outside the hooks (the Action's push events); pre-receive and
+    # pre-push updates always are, a pull request's range never is.
+    moves_refs: bool = False
 
 
 class Check(Protocol):
@@ -121,7 +124,8 @@ class RefUpdateCheck:
                     f"force push to protected {update.ref} rewrites its history",
                     enforced=True, fix="rebase onto the current tip and push without --force",
                 ).with_fingerprint(update.ref, update.old, update.new))
-            elif (update.kind is RefKind.UPDATE and not pre.allow_force_push and ctx.mode in _PUSH_MODES
+            elif (update.kind is RefKind.UPDATE and not pre.allow_force_push
+                  and (ctx.mode in _PUSH_MODES or ctx.moves_refs)
                   and ctx.on_first_parent_line is not None and not ctx.on_first_parent_line(update.old, update.new)):
                 # A fast-forward to a merge that has the old tip as a second parent (`git pull` with a merge,
                 # pushed; or made on purpose): the branch's first-parent line, which `git log --first-parent`,

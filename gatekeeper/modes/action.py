@@ -178,7 +178,7 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
                                           trusted_ref=event.ref, trusted_rev=trusted_rev, fix=POLICY_FIX)
         request = Request(git=git, updates=(update,), policy=policy, mode="action", pushed=False,
                           range_description=description, now=now or dt.datetime.now(dt.UTC),
-                          baseline=trusted.baseline)
+                          baseline=trusted.baseline, moves_refs=event.name == "push")
         trusted_reader = git_reader(git, trusted_rev, trusted.root)  # the base commit's files, not the PR's
         services = Services(scanners=build_scanners(policy, reader=trusted_reader), review=source,
                             signatures=ProvenanceSource(reader=trusted_reader),
