@@ -387,3 +387,19 @@ def test_the_fast_path_takes_only_a_hex_commit_id() -> None:
            b"committer A <a@x> 1 +0000\n\n    t\n")
     match = _PLAIN_HEAD.match(raw)
     assert match is not None and not _hex_id(match.group(1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text("abc-", min_size=1, max_size=5).map(str.encode), min_size=1, max_size=8),
+       st.text("abc- ", max_size=40).map(str.encode) | st.binary(max_size=40))
+def test_the_grouped_word_pattern_finds_what_a_flat_alternation_finds(words: list[bytes], text: bytes) -> None:
+    """The fast path's evidence-word search groups the words by first byte; any text holding one of the words
+    must still match, and no other (words drawn from a small alphabet so that they overlap and share prefixes)."""
+    import re
+
+    from gatekeeper.audit.history import _literal_alternation
+
+    flat = re.compile(b"|".join(re.escape(w) for w in words))
+    assert (_literal_alternation(words).search(text) is None) == (flat.search(text) is None)
+    for word in words:
+        assert _literal_alternation(words).search(text + word) is not None

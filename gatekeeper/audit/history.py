@@ -511,7 +511,8 @@ class _Runner:
         self.emit = emit
         self.emit_plain = emit_plain
         self.check_zones = check_zones
-        self.window: list[tuple[bytes, bool]] = []  # (raw record, protected)
+        self.window: list[bytes] = []  # raw records
+        self.window_protected: list[bool] = []  # whether each came from the protected stream
         policy = request.policy
         self.mobile_classes = policy.origins.mobile_classes
         self.notes = request.git.notes_shas() if request.git.ref_exists(NOTES_REF) else set()
@@ -551,7 +552,7 @@ class _Runner:
         # An ASCII message is lowered as bytes and searched without IGNORECASE, far cheaper than a
         # case-insensitive alternation and the same answer for ASCII words (a non-ASCII alias, e.g. one with a
         # Kelvin sign, can match ASCII text only under Unicode case folding: then every message takes `words`).
-        self.ascii_words = (re.compile(b"|".join(re.escape(w.lower().encode()) for w in words))
+        self.ascii_words = (_literal_alternation([w.lower().encode() for w in words])
                             if all(w.isascii() for w in words) else None)
         self.people: dict[bytes, Person] = {}  # one Person per raw identity, for raw_parts
         self.idents: dict[bytes, tuple[Person, bool]] = {}  # raw identity → (Person, clean for the fast path)
@@ -562,7 +563,8 @@ class _Runner:
         self._resolve_pending()
 
     def add(self, batch: list[bytes], protected: bool) -> None:
-        self.window.extend([(raw, protected) for raw in batch])
+        self.window.extend(batch)
+        self.window_protected.extend([protected] * len(batch))
         while len(self.window) >= WINDOW:
             self.flush(WINDOW)
 
@@ -589,7 +591,7 @@ class _Runner:
         m = _PLAIN_HEAD.match(raw)
         if m is None:
             return None
-        sha_b, parents, author_b, _, committer_b, when_b = m.groups()
+        sha_b, parents, author_b, committer_b, when_b = m.groups()
         if not _hex_id(sha_b):
             return None  # not what git prints: the full path's parser says so
         sha = sha_b.decode()
@@ -630,8 +632,10 @@ class _Runner:
     def flush(self, size: int | None = None) -> None:
         if size is None:
             window, self.window = self.window, []
+            flags, self.window_protected = self.window_protected, []
         else:
             window, self.window = self.window[:size], self.window[size:]
+            flags, self.window_protected = self.window_protected[:size], self.window_protected[size:]
         if not window:
             return
         request = self.request
@@ -641,7 +645,7 @@ class _Runner:
         admissions: Mapping[str, list[Admission]] = {}
         facts: Mapping[str, AttestationFact] = {}
         if request.log is not None or request.attestations is not None:
-            shas = [_record_id(raw) for raw, _ in window]
+            shas = [_record_id(raw) for raw in window]
             if request.log is not None:
                 try:
                     admissions = request.log.admissions(shas)
@@ -654,17 +658,21 @@ class _Runner:
                 facts = request.attestations.lookup(shas)
         skip = {sha: True for sha, found in admissions.items() if found}
         skip.update(dict.fromkeys(facts, True))
-        items: list[PlainRecord | Commit] = []
+        # The window in order as runs of plain records, each run followed by the full-path commit after it
+        # (the last run has none): runs[i] is written before commits[i].
+        runs: list[list[PlainRecord]] = []
+        run: list[PlainRecord] = []
         commits: list[Commit] = []
+        commits_protected: list[bool] = []
         signed: list[Commit] = []
         plain = self._plain if self.fast else None
         people = self.people
         line = self.line
         self.direct = direct = set()
-        for raw, protected in window:
+        for raw, protected in zip(window, flags, strict=True):
             record = plain(raw, protected, skip) if plain is not None else None
             if record is not None:
-                items.append(record)
+                run.append(record)
                 if line is not None and protected and record.sha in line:
                     line.discard(record.sha)
                     # A plain record's headers were matched whole: its first parent line, if any, is the third.
@@ -674,8 +682,10 @@ class _Runner:
                 continue
             parts = raw_parts(raw, people)
             commit = commit_from_parts(parts)
-            items.append(commit)
+            runs.append(run)
+            run = []
             commits.append(commit)
+            commits_protected.append(protected)
             if parts[7]:
                 signed.append(commit)
             if line is not None and protected and commit.sha in line:
@@ -694,32 +704,25 @@ class _Runner:
             ctx = dataclasses.replace(self.base_ctx, signatures=sigs, devices=devices,
                                       notes=git.notes(noted) if noted else {})
             full = [self._commit(c, p, ctx, sigs, admissions)
-                    for c, (_, p) in zip(items, window, strict=True) if isinstance(c, Commit)]
+                    for c, p in zip(commits, commits_protected, strict=True)]
             if self.check_zones:
                 full = self._zones(full)
             if facts:
                 full = [dataclasses.replace(a, attestation=facts[a.commit.sha], plain=False)
                         if a.commit.sha in facts else a for a in full]
             audits = iter(full)
+        runs.append(run)
         emit, emit_plain = self.emit, self.emit_plain
         count, count_plains = self._count, self._count_plains
-        run: list[PlainRecord] = []
-        for item in items:
-            if type(item) is PlainRecord:
-                run.append(item)
-                continue
-            if run:
-                count_plains(run)
+        for index, before in enumerate(runs):
+            if before:
+                count_plains(before)
                 assert emit_plain is not None
-                emit_plain(run)
-                run = []
-            audit = next(audits)
-            count(audit)
-            emit(audit)
-        if run:
-            count_plains(run)
-            assert emit_plain is not None
-            emit_plain(run)
+                emit_plain(before)
+            if index < len(commits):
+                audit = next(audits)
+                count(audit)
+                emit(audit)
 
     def _commit(self, commit: Commit, protected: bool, ctx: OriginContext, sigs: Mapping[str, SignatureInfo],
                 admissions: Mapping[str, list[Admission]]) -> CommitAudit:
@@ -942,6 +945,17 @@ _WORDS = ("origin-device", "origin-client", "assisted-by", "generated-by", "co-a
 _SIGN_OFF = re.compile("signed-off-by", re.IGNORECASE)
 
 
+def _literal_alternation(words: list[bytes]) -> re.Pattern[bytes]:
+    """A pattern matching any of `words` (non-empty byte strings), grouped by first byte: `a(?:gent-…|ssisted-by)|…`.
+    The same matches as a flat alternation, about a quarter cheaper to search for, as re tries each group only
+    where its first byte is."""
+    groups: dict[bytes, list[bytes]] = {}
+    for word in sorted(set(words)):
+        groups.setdefault(word[:1], []).append(word[1:])
+    return re.compile(b"|".join(re.escape(first) + b"(?:" + b"|".join(re.escape(rest) for rest in tails) + b")"
+                                for first, tails in groups.items()))
+
+
 def _evidence_words(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
 
@@ -954,7 +968,7 @@ def _evidence_words(words: tuple[str, ...]) -> re.Pattern[str]:
 # (`_hex_id`), and validated the tree and parent lines when it parsed the commit; only the first parent is
 # read, as a name to look for, never trusted.
 _PLAIN_HEAD = re.compile(rb"\n*commit ([^\n]+)\ntree [^\n]+\n((?:parent [^\n]+\n)*)"
-                         rb"author ([^\n]*>) ([0-9]+) [+-][0-9]{4}\ncommitter ([^\n]*>) ([0-9]+) [+-][0-9]{4}\n"
+                         rb"author ([^\n]*>) [0-9]+ [+-][0-9]{4}\ncommitter ([^\n]*>) ([0-9]+) [+-][0-9]{4}\n"
                          rb"(?:\n|\Z)")
 def _hex_id(sha: bytes) -> bool:
     """A full object id as git prints it: 40 (SHA-1) or 64 (SHA-256) lowercase hex digits."""
@@ -972,6 +986,7 @@ def _record_id(raw: bytes) -> str:
 
 
 _SIGNED_OFF_LINE = b"    Signed-off-by: "  # as the raw record indents it
+_SIGNED_OFF_AT_LINE_START = b"\n" + _SIGNED_OFF_LINE
 
 
 def _simple_sign_off(body: bytes, author_email: str) -> bool | None:
@@ -985,11 +1000,19 @@ def _simple_sign_off(body: bytes, author_email: str) -> bool | None:
     if cut < 0 or not body[:cut].strip(b" \t\r\n") or b" >8 " in body:
         return None
     block = body[cut + 6 :]
-    lines = (block[:-1] if block.endswith(b"\n") else block).split(b"\n")
-    if not all(line.startswith(_SIGNED_OFF_LINE) for line in lines):
+    if block.endswith(b"\n"):
+        block = block[:-1]
+    # Every line starts with the prefix when the prefix occurs at as many line starts as there are lines (it
+    # holds no newline, so two occurrences cannot share a line); the usual block is one line.
+    lines = block.count(b"\n") + 1
+    if (b"\n" + block).count(_SIGNED_OFF_AT_LINE_START) != lines:
         return None
     email = author_email.strip().lower()
-    return bool(email) and any(_sign_off_email(line) == email for line in lines)
+    if not email:
+        return False
+    if lines == 1:
+        return _sign_off_email(block) == email
+    return any(_sign_off_email(line) == email for line in block.split(b"\n"))
 
 
 _SIGN_OFF_EMAILS: dict[bytes, str | None] = {}
