@@ -44,7 +44,7 @@ from gatekeeper.audit.decisionlog import Admission, LogError, Store
 from gatekeeper.checks import CheckContext, ZoneCheck
 from gatekeeper.config import Policy, glob_match, ruleset_for
 from gatekeeper.errors import GitError, UsageError
-from gatekeeper.git import NOTES_REF, Git, Landing, commit_from_parts, person_of, raw_parts
+from gatekeeper.git import NOTES_REF, Git, Landing, RawParts, commit_from_parts, person_of, raw_parts
 from gatekeeper.identity import parse_identity, same_person, wrote
 from gatekeeper.models import (
     AIInvolvement,
@@ -581,27 +581,29 @@ class _Runner:
         found = idents[raw] = (person, clean)
         return found
 
-    def _plain(self, raw: bytes, protected: bool, skip: Mapping[str, object]) -> PlainRecord | None:
+    def _plain(self, raw: bytes, protected: bool, skip: Mapping[str, object]) -> PlainRecord | RawParts | None:
         """The fast path's test, on the raw bytes: a PlainRecord only when no detector can find evidence in the
         commit and it shows no review — the record has only the headers every commit has (no signature, no
         mergetag, no encoding), no note, no decision or attestation to join (`skip`), author and committer
         neither an agent nor a forge, and no word in the message that any detector or the review reader keys
         on (searched anywhere, case-insensitively: a superset of the detectors' own anchored,
-        trailer-block-bound matches). None is not a judgment: the commit simply takes the full path."""
+        trailer-block-bound matches). Not a judgment otherwise: a commit whose headers had that shape comes
+        back as the parts `raw_parts` would read from it (read here once already), any other as None, and
+        takes the full path."""
         m = _PLAIN_HEAD.match(raw)
         if m is None:
             return None
-        sha_b, parents, author_b, committer_b, when_b = m.groups()
+        sha_b, parents, author_b, author_when, committer_b, when_b = m.groups()
         if not _hex_id(sha_b):
             return None  # not what git prints: the full path's parser says so
         sha = sha_b.decode()
-        if sha in self.notes or sha in skip:
-            return None
         idents = self.idents
         author, clean = idents.get(author_b) or self._ident(author_b)
-        if not clean or (committer_b != author_b and not (idents.get(committer_b) or self._ident(committer_b))[1]):
-            return None
+        committer, clean_committer = (author, clean) if committer_b == author_b else (
+            idents.get(committer_b) or self._ident(committer_b))
         body = raw[m.end():]
+        if not (clean and clean_committer) or sha in self.notes or sha in skip:
+            return self._parts(sha, parents, author, author_when, committer, when_b, body)
         merge = parents.count(b"\n") > 1
         words = self.ascii_words
         message = None
@@ -609,7 +611,7 @@ class _Runner:
         if words is not None and body.isascii():
             low = body.lower()
             if words.search(low) is not None:
-                return None
+                return self._parts(sha, parents, author, author_when, committer, when_b, body)
             signoff = not merge and b"signed-off-by" in low
             if signoff:
                 simple = _simple_sign_off(body, author.email)
@@ -619,7 +621,7 @@ class _Runner:
         else:
             message = _message(body)
             if self.words.search(message) is not None:
-                return None
+                return self._parts(sha, parents, author, author_when, committer, when_b, body, message)
             signoff = not merge and _SIGN_OFF.search(message) is not None
         if signoff:
             dco = _signed_off(parse_trailers(message if message is not None else _message(body)), author.email)
@@ -628,6 +630,16 @@ class _Runner:
         # tuple.__new__ is a C call; the NamedTuple's own __new__ is a Python function around it.
         return _new_tuple(PlainRecord, (sha, int(when_b), merge, author, subject, protected, self.undeclared, dco,
                                         raw))
+
+    @staticmethod
+    def _parts(sha: str, parents: bytes, author: Person, author_when: bytes, committer: Person, when: bytes,
+               body: bytes, message: str | None = None) -> RawParts:
+        """What raw_parts reads from a record whose headers _PLAIN_HEAD matched (tests/test_audit_fastpath.py
+        holds the two to the same answer on every record): the parent lines right after `tree`, identities up
+        to the line's last `>`, the message unindented, and no signature (the pattern admits no other header)."""
+        ids = tuple(line[7:].decode("ascii", "replace") for line in parents.split(b"\n") if line) if parents else ()
+        return (sha, ids, author, int(author_when), committer, int(when),
+                _message(body) if message is None else message, False)
 
     def flush(self, size: int | None = None) -> None:
         if size is None:
@@ -671,7 +683,7 @@ class _Runner:
         self.direct = direct = set()
         for raw, protected in zip(window, flags, strict=True):
             record = plain(raw, protected, skip) if plain is not None else None
-            if record is not None:
+            if isinstance(record, PlainRecord):
                 run.append(record)
                 if line is not None and protected and record.sha in line:
                     line.discard(record.sha)
@@ -680,7 +692,7 @@ class _Runner:
                     if at >= 0:
                         line.add(raw[at + 8 : raw.index(b"\n", at + 8)].decode("ascii"))
                 continue
-            parts = raw_parts(raw, people)
+            parts = record if record is not None else raw_parts(raw, people)
             commit = commit_from_parts(parts)
             runs.append(run)
             run = []
@@ -968,7 +980,7 @@ def _evidence_words(words: tuple[str, ...]) -> re.Pattern[str]:
 # (`_hex_id`), and validated the tree and parent lines when it parsed the commit; only the first parent is
 # read, as a name to look for, never trusted.
 _PLAIN_HEAD = re.compile(rb"\n*commit ([^\n]+)\ntree [^\n]+\n((?:parent [^\n]+\n)*)"
-                         rb"author ([^\n]*>) [0-9]+ [+-][0-9]{4}\ncommitter ([^\n]*>) ([0-9]+) [+-][0-9]{4}\n"
+                         rb"author ([^\n]*>) ([0-9]+) [+-][0-9]{4}\ncommitter ([^\n]*>) ([0-9]+) [+-][0-9]{4}\n"
                          rb"(?:\n|\Z)")
 def _hex_id(sha: bytes) -> bool:
     """A full object id as git prints it: 40 (SHA-1) or 64 (SHA-256) lowercase hex digits."""
