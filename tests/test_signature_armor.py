@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gatekeeper.models import SignatureStatus
 from gatekeeper.provenance import load_allowed_signers, split_signature, verify_commit
@@ -164,3 +166,25 @@ def test_body_is_decoded_like_b64_pton(repo: Path, key: Key) -> None:
 
     for variant in ("as-signed", "trailing-blank-line", "joined-body", "rewrapped-64", "spaces-and-tabs-in-body"):
         assert _dearmor(VARIANTS[variant](armor)) == blob
+
+
+def _crc24_reference(data: bytes) -> int:
+    """RFC 4880 section 6.1's own bit-by-bit loop."""
+    crc = 0xB704CE
+    for byte in data:
+        crc ^= byte << 16
+        for _ in range(8):
+            crc <<= 1
+            if crc & 0x1000000:
+                crc ^= 0x1864CFB
+    return crc & 0xFFFFFF
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=700))
+def test_the_armor_checksum_is_rfc_4880s(data: bytes) -> None:
+    """The three-bytes-a-step CRC-24 gives the RFC's own answer for every length (whole steps and the one or
+    two bytes left over)."""
+    from gatekeeper.provenance.openpgp import _crc24
+
+    assert _crc24(data) == _crc24_reference(data)

@@ -109,12 +109,22 @@ def _crc24_table() -> tuple[int, ...]:
 
 
 _CRC24 = _crc24_table()
+# What a byte becomes after one and after two more zero bytes went through the register: the 24-bit register
+# takes three bytes at a time, each through its own table (a sixth of auditing a real history with GitHub's
+# signatures went to the one-byte loop).
+_CRC24_2 = tuple(((t << 8) & 0xFFFFFF) ^ _CRC24[t >> 16] for t in _CRC24)
+_CRC24_3 = tuple(((t << 8) & 0xFFFFFF) ^ _CRC24[t >> 16] for t in _CRC24_2)
 
 
 def _crc24(data: bytes) -> int:
-    """RFC 4880's armor checksum (table-driven: the bitwise loop was most of a verification's time)."""
+    """RFC 4880's armor checksum, three bytes a step: the register XOR the next three bytes, then each of its
+    bytes through the table for as many shifts as it has left (the same value as the byte-at-a-time loop)."""
     crc = 0xB704CE
-    for byte in data:
+    whole = len(data) - len(data) % 3
+    step = iter(data[:whole])
+    for b0, b1, b2 in zip(step, step, step, strict=True):
+        crc = _CRC24_3[(crc >> 16) ^ b0] ^ _CRC24_2[((crc >> 8) & 0xFF) ^ b1] ^ _CRC24[(crc & 0xFF) ^ b2]
+    for byte in data[whole:]:
         crc = ((crc << 8) & 0xFFFFFF) ^ _CRC24[((crc >> 16) ^ byte) & 0xFF]
     return crc
 
