@@ -357,8 +357,10 @@ def _streams(git: Git, rng: AuditRange,
     streams: list[tuple[bool, Iterator[list[bytes]]]] = []
     if inside:
         streams.append((True, git.iter_raw_records(inside, rng.exclude, since=rng.since)))
-    streams.append((False, git.iter_raw_records(rng.include, (*rng.exclude, *inside), since=rng.since,
-                                                every_ref=rng.every_ref)))
+    if rng.every_ref or not set(rng.include) <= set(inside):
+        # (Nothing is left outside when every tip of the range is itself a protected tip: no second walk.)
+        streams.append((False, git.iter_raw_records(rng.include, (*rng.exclude, *inside), since=rng.since,
+                                                    every_ref=rng.every_ref)))
     return streams, tuple(inside)
 
 
