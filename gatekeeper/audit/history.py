@@ -690,9 +690,11 @@ class _Runner:
                 if line is not None and protected and record.sha in line:
                     line.discard(record.sha)
                     # A plain record's headers were matched whole: its first parent line, if any, is the third.
+                    # Read as raw_parts reads it: git leaves a parent line of a short object unchecked (red team:
+                    # `parent \xc3\xa9` in a commit of a few dozen bytes), and what it holds is only a name here.
                     at = raw.find(b"\nparent ", 0, 240)
                     if at >= 0:
-                        line.add(raw[at + 8 : raw.index(b"\n", at + 8)].decode("ascii"))
+                        line.add(raw[at + 8 : raw.index(b"\n", at + 8)].decode("ascii", "replace"))
                 continue
             parts = record if record is not None else raw_parts(raw, people)
             commit = commit_from_parts(parts)

@@ -10,7 +10,8 @@ identities of a byte or two) carries an unvalidated `parent` line that git log -
 non-ASCII bytes included. `_PLAIN_HEAD` now accepts it (`parent [^\\n]+`), and when that commit is on a
 protected tip's first-parent line the fast path's line tracking decodes the parent with `.decode("ascii")`:
 UnicodeDecodeError, `gatekeeper audit` exits 4 with half a JSON document. At 40ec599 (parents matched as hex)
-the same repository audits cleanly. The tests marked `red9-1` fail until that is fixed.
+the same repository audits cleanly. Fixed: the parent is read as raw_parts reads it (`"replace"`); the tests
+marked `red9-1` failed before that.
 """
 
 from __future__ import annotations
