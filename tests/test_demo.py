@@ -44,6 +44,8 @@ def test_demo_behaves_as_designed(monkeypatch) -> None:  # type: ignore[no-untyp
             in lines)
     assert lines[-1].startswith("demo result: every step behaved as expected.")
     assert "\x1b" not in text
+    # git's advice (the grafts deprecation hint an empty GIT_GRAFT_FILE provokes) is not the user's business.
+    assert not any(line.startswith("hint:") for line in lines), text
 
 
 def test_demo_cli_exit_code() -> None:

@@ -35,6 +35,9 @@ _PINNED_CONFIG = (
     # Attributes decide whether a diff shows a file as text; a user-wide attributes file (or the XDG
     # default ~/.config/git/attributes) must not hide lines from the scanners.
     f"core.attributesFile={os.devnull}",
+    # GIT_GRAFT_FILE names an empty file (below), and git then advises on every walk that grafts are
+    # deprecated: nine `hint:` lines in front of what a command shows the user (the demo's pushes).
+    "advice.graftFileDeprecated=false",
 )
 # Variables that say where the repository is; a local check must not inherit them from a parent
 # git process (e.g. when run from a hook), a pre-receive hook must.
