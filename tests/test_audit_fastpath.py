@@ -398,19 +398,23 @@ def test_iso_time_is_datetimes_answer(when: int) -> None:
     assert iso_time(when) == expected
 
 
-def test_the_fast_path_takes_only_a_hex_commit_id() -> None:
+def test_the_fast_path_takes_only_a_hex_commit_id(repo: RepoBuilder) -> None:
     """The header pattern reads ids as "anything to the end of the line"; the commit's own id, which the JSON
-    template writes unescaped, must still be 40 or 64 lowercase hex digits, or the commit takes the full path
-    (whose parser refuses it)."""
-    from gatekeeper.audit.history import _PLAIN_HEAD, _hex_id
+    template writes unescaped, must still be 40 or 64 lowercase hex digits (the one rule, models.is_sha), or
+    the commit takes the full path (whose parser refuses it)."""
+    from gatekeeper.audit.history import _PLAIN_HEAD, Summary, _Runner
 
-    assert _hex_id(b"a" * 40) and _hex_id(b"0123456789abcdef" * 4)
-    for bad in (b"a" * 39, b"a" * 41, b"A" * 40, b"g" * 40, b'a"' * 20, b"a" * 63, b"\xff" * 40, b""):
-        assert not _hex_id(bad), bad
-    raw = (b'commit ' + b'"' * 40 + b"\ntree " + b"1" * 40 + b"\nauthor A <a@x> 1 +0000\n"
-           b"committer A <a@x> 1 +0000\n\n    t\n")
-    match = _PLAIN_HEAD.match(raw)
-    assert match is not None and not _hex_id(match.group(1))
+    repo.commit("init", {"a": "1"})
+    git = Git(repo.path)
+    request = AuditRequest(git, default_policy(), filesystem_reader, resolve_range(git, None, None, False), NOW)
+    runner = _Runner(request, Summary(list_cap=10), {}, lambda _: None, lambda _: None, check_zones=False)
+    tail = b"\ntree " + b"1" * 40 + b"\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\n    t\n"
+    for good in (b"a" * 40, b"0123456789abcdef" * 4):
+        assert isinstance(runner._plain(b"commit " + good + tail, True, {}), PlainRecord), good
+    for bad in (b"a" * 39, b"a" * 41, b"A" * 40, b"g" * 40, b'a"' * 20, b"a" * 63, b"\xff" * 40, b'"' * 40):
+        raw = b"commit " + bad + tail
+        assert _PLAIN_HEAD.match(raw) is not None, bad  # the pattern lets it through ...
+        assert runner._plain(raw, True, {}) is None, bad  # ... the id check does not
 
 
 @settings(max_examples=300, deadline=None)

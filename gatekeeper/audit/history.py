@@ -56,6 +56,7 @@ from gatekeeper.models import (
     SignatureInfo,
     SignatureStatus,
     Trailer,
+    is_sha,
 )
 from gatekeeper.origin.agents import match_identity
 from gatekeeper.origin.base import DeviceFact, OriginContext
@@ -596,9 +597,9 @@ class _Runner:
         if m is None:
             return None
         sha_b, parents, author_b, author_when, committer_b, when_b = m.groups()
-        if not _hex_id(sha_b):
+        sha = sha_b.decode("ascii", "replace")
+        if not is_sha(sha):
             return None  # not what git prints: the full path's parser says so
-        sha = sha_b.decode()
         idents = self.idents
         author, clean = idents.get(author_b) or self._ident(author_b)
         committer, clean_committer = (author, clean) if committer_b == author_b else (
@@ -981,17 +982,11 @@ def _evidence_words(words: tuple[str, ...]) -> re.Pattern[str]:
 # identity and time. Identities and times are read as raw_parts reads them (the identity up to the line's last
 # `>` before the time). Ids are matched as "anything to the end of the line" (a negated class is several times
 # cheaper for re than a hex one): git prints the commit's own id, which the fast path then checks
-# (`_hex_id`), and validated the tree and parent lines when it parsed the commit; only the first parent is
-# read, as a name to look for, never trusted.
+# (`is_sha`), and validated the tree line when it parsed the commit. Parent lines git leaves unchecked in a
+# short object (red team red9-1): they are read as raw_parts reads them, a name to look for, never trusted.
 _PLAIN_HEAD = re.compile(rb"\n*commit ([^\n]+)\ntree [^\n]+\n((?:parent [^\n]+\n)*)"
                          rb"author ([^\n]*>) ([0-9]+) [+-][0-9]{4}\ncommitter ([^\n]*>) ([0-9]+) [+-][0-9]{4}\n"
                          rb"(?:\n|\Z)")
-def _hex_id(sha: bytes) -> bool:
-    """A full object id as git prints it: 40 (SHA-1) or 64 (SHA-256) lowercase hex digits."""
-    return (len(sha) == 40 or len(sha) == 64) and not sha.translate(None, _HEX_DIGITS)
-
-
-_HEX_DIGITS = b"0123456789abcdef"
 
 
 def _record_id(raw: bytes) -> str:

@@ -32,7 +32,7 @@ def dumps(value: Any) -> str:
     beyond 64 bits, a lone surrogate)."""
     try:
         return orjson.dumps(value).decode()
-    except (orjson.JSONEncodeError, TypeError):
+    except TypeError:  # orjson.JSONEncodeError is one
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
