@@ -123,6 +123,10 @@ def test_audit_json_reports_each_commit_and_the_summary(history: RepoBuilder,
     # The agent's commit came in through PR #7 (reviewed); the phone fix and the lost phone's commit did not.
     assert set(unreviewed) == {"phone fix to payments", "from the lost phone"}
     assert s["reviews"]["forge-pr-merge (via merge)"]["count"] == 1
+    # ... through a merge anyone could have made to look like GitHub's: listed as resting on unverified evidence.
+    (merged,) = s["unverified_review_mobile_ai_on_protected"]["items"]
+    assert (merged["subject"], merged["trust"]) == ("agent work", "heuristic")
+    assert merged["via"] == commits["Merge pull request #7 from jo/feature"]["sha"]
     assert [i["subject"] for i in s["revoked_on_protected"]["items"]] == ["from the lost phone"]
     assert s["revoked_on_protected"]["items"][0]["device_id"] == "pixel-alice"
     assert s["zone_violations"]["total"] == 1 and "payments" in s["zone_violations"]["items"][0]["message"]

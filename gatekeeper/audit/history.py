@@ -56,6 +56,7 @@ from gatekeeper.models import (
     SignatureInfo,
     SignatureStatus,
     Trailer,
+    Trust,
     is_sha,
 )
 from gatekeeper.origin.agents import match_identity
@@ -68,6 +69,7 @@ from gatekeeper.trailers import parse_ident, parse_trailers
 
 if TYPE_CHECKING:  # the attestation reader (and its crypto) loads only when a repository has attestations
     from gatekeeper.attest.survey import AttestationFact, AttestationIndex
+    from gatekeeper.provenance.openpgp import ForgeKeys
 
 WINDOW = 512
 DEFAULT_LIST_CAP = 200
@@ -80,6 +82,7 @@ VERIFIED_REVIEWED_BY = "reviewed-by-verified"
 CLAIMED_REVIEWED_BY = "reviewed-by-claimed"  # a self-asserted trailer: shown, never counted as review
 NO_REVIEW = "none"
 REVIEWED = (PR_MERGE, GERRIT, VERIFIED_REVIEWED_BY)
+VERIFIED = Trust.VERIFIED.value  # the review trust a pusher cannot write: a forge's or the reviewer's signature
 
 
 # -- what the audit finds per commit ------------------------------------------------------------------------
@@ -165,6 +168,7 @@ class AuditRequest:
     list_cap: int = DEFAULT_LIST_CAP
     progress: Callable[[int], None] | None = None
     attestations: AttestationIndex | None = None
+    forge_keys: ForgeKeys | None = None  # None: the keys gatekeeper ships (tests stand their own in)
 
 
 # -- the summary ----------------------------------------------------------------------------------------
@@ -206,6 +210,7 @@ class Summary:
     signatures: Counter[str] = field(default_factory=Counter)
     protected_signatures: Counter[str] = field(default_factory=Counter)
     reviews: Counter[str] = field(default_factory=Counter)
+    review_trust: Counter[tuple[str, str]] = field(default_factory=Counter)  # (review kind, its trust), evidence only
     dco: Counter[str] = field(default_factory=Counter)
     devices: Counter[str] = field(default_factory=Counter)
     agents: Counter[str] = field(default_factory=Counter)
@@ -215,6 +220,9 @@ class Summary:
     decided: Counter[str] = field(default_factory=Counter)  # commits by the decision that admitted them
     attested: Counter[str] = field(default_factory=Counter)  # "level N" / "unreadable" / "failed verification"
     unreviewed: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
+    # Mobile/AI commits on a protected branch counted as reviewed on evidence nobody verified: a forge merge read
+    # from its committer and subject (anyone can write both), Gerrit trailers.
+    unverified: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
     unsigned_protected: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
     revoked_protected: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
     zone_violations: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
@@ -228,18 +236,18 @@ class Summary:
     plain_combos: Counter[tuple[Any, ...]] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
-        for name in ("unreviewed", "unsigned_protected", "revoked_protected", "zone_violations"):
+        for name in ("unreviewed", "unverified", "unsigned_protected", "revoked_protected", "zone_violations"):
             getattr(self, name).cap = self.list_cap
 
     def finish(self) -> None:
         """Expand the per-commit combination counts into the report's tables (idempotent)."""
         combos, self.combos = self.combos, Counter()
         for (cls, dco, merge, day), n in self.plain_combos.items():
-            combos[(cls, _PLAIN_ORIGIN.device, _PLAIN_ORIGIN.ai, SignatureStatus.UNSIGNED, NO_REVIEW, dco, False, merge,
-                    day)] += n
+            combos[(cls, _PLAIN_ORIGIN.device, _PLAIN_ORIGIN.ai, SignatureStatus.UNSIGNED, NO_REVIEW, None, dco, False,
+                    merge, day)] += n
         self.plain_combos = Counter()
         outside = 0
-        for (cls, device, ai, status, review, dco, mobile, merge, day), n in combos.items():
+        for (cls, device, ai, status, review, trust, dco, mobile, merge, day), n in combos.items():
             if not _FIRST_TIME <= day * 86400 <= _LAST_TIME:
                 outside += n
             month, week = _periods(day * 86400)
@@ -252,6 +260,8 @@ class Summary:
             self.ai[ai.value] += n
             self.signatures[status.value] += n
             self.reviews[review] += n
+            if trust is not None:
+                self.review_trust[(review, trust)] += n
             self.dco["n/a" if dco is None else ("yes" if dco else "no")] += n
             for table, key in ((self.months, month), (self.weeks, week)):
                 row = table.get(key)
@@ -522,10 +532,10 @@ class _Runner:
         self.base_ctx = OriginContext(aliases=dict(policy.origins.aliases),
                                       trailer_aliases=policy.origins.trailer_aliases,
                                       ai_identities=policy.origins.ai_identities)
-        self.signatures = ProvenanceSource(reader=request.reader)
+        self.signatures = ProvenanceSource(reader=request.reader, forge_keys=request.forge_keys)
         self.landings: dict[str, AuditReview] = {}
-        # At most LANDING_LIMIT (sha, review kind, list item, on a first-parent line), resolved together.
-        self.pending: list[tuple[str, str, dict[str, object], bool]] = []
+        # At most LANDING_LIMIT (sha, its own review, list item, on a first-parent line), resolved together.
+        self.pending: list[tuple[str, AuditReview, dict[str, object], bool]] = []
         self.resolved = 0
         # Protected ref → its tip as read before the walk, in the order of the policy's protected_refs (the
         # rank of the first pattern each matches: `main` before `release/*`), which the landing rule uses.
@@ -808,37 +818,53 @@ class _Runner:
         landings = traced or {}
         points = sorted({landing.point for sha, found in landings.items() for landing in found
                          if landing.point != sha and landing.point not in self.landings})
-        for commit in git.iter_log(points, no_walk=True) if points else ():
-            origin, _ = origin_pkg.detect(commit, self.base_ctx, self.mobile_classes)
-            if len(self.landings) < 10_000:
-                self.landings[commit.sha] = review_evidence(commit, origin, _UNSIGNED)
-        for sha, kind, item, direct in pending:
-            review = None if direct else self._landed_reviewed(sha, landings.get(sha, ()))
-            if review is not None:
-                s.reviews[kind] -= 1
-                s.reviews[f"{review.kind} (via merge)"] += 1
+        merges = list(git.iter_log(points, no_walk=True)) if points else []
+        if merges:
+            # Their signatures are checked as every audited commit's are: a pull-request merge the forge signed
+            # is verified review evidence, one that only looks like it (committer and subject are the pusher's
+            # to write) is heuristic, and the report says which.
+            checked = self.signatures.verify(git, merges, self.request.policy, self.request.now)
+            ctx = dataclasses.replace(self.base_ctx, signatures=checked.signatures, devices=checked.devices)
+            for commit in merges[: max(0, 10_000 - len(self.landings))]:
+                origin, _ = origin_pkg.detect(commit, ctx, self.mobile_classes)
+                self.landings[commit.sha] = review_evidence(commit, origin,
+                                                            checked.signatures.get(commit.sha, _UNSIGNED))
+        for sha, own, item, direct in pending:
+            landed = None if direct else self._landed_reviewed(sha, landings.get(sha, ()))
+            if landed is None:
+                s.unreviewed.add(item)
                 continue
-            s.unreviewed.add(item)
+            point, review = landed
+            kind = f"{review.kind} (via merge)"
+            s.reviews[own.kind] -= 1
+            s.reviews[kind] += 1
+            if own.trust is not None:
+                s.review_trust[(own.kind, own.trust)] -= 1
+            s.review_trust[(kind, review.trust or Trust.HEURISTIC.value)] += 1
+            if review.trust != VERIFIED:
+                s.unverified.add({**item, "review": review.kind, "trust": review.trust, "via": point})
 
-    def _landed_reviewed(self, sha: str, found: tuple[Landing, ...]) -> AuditReview | None:
+    def _landed_reviewed(self, sha: str, found: tuple[Landing, ...]) -> tuple[str, AuditReview] | None:
         """The review evidence of the first of `found` (sha's landings, one per protected tip) when every one
         of them is reviewed: the merge itself, or, on a branch other than the trunk, the trunk's landing that
         it holds (a release branch that merges main back brings main's reviewed PR merge along). Never a
         landing of another branch: a protected branch made at a reviewed-looking merge that an unreviewed
         landing happens to hold would otherwise cover it (red team: `release/evil`, then a new `master`).
-        None when any landing is not reviewed."""
+        None when any landing is not reviewed; else the merge that holds the evidence, with it (the first one
+        whose evidence is not verified, if any: the weakest way in is the one the report names)."""
         trunk = {landing.point for landing in found if landing.ref in self.trunk}
-        first = None
+        chosen: tuple[str, AuditReview] | None = None
         for landing in found:
             if landing.point == sha:
                 return None  # committed onto a protected branch itself, without review
             held = () if landing.ref in self.trunk else sorted(p for p in landing.holds if p != sha and p in trunk)
-            review = next((r for r in (self.landings.get(p, _NO_REVIEW) for p in (landing.point, *held))
+            review = next(((p, r) for p, r in ((p, self.landings.get(p, _NO_REVIEW)) for p in (landing.point, *held))
                            if r.reviewed), None)
             if review is None:
                 return None
-            first = first or review
-        return first
+            if chosen is None or (chosen[1].trust == VERIFIED and review[1].trust != VERIFIED):
+                chosen = review
+        return chosen
 
     def _unreviewed_item(self, audit: CommitAudit) -> dict[str, object]:
         return {**_brief(audit), "class": audit.device_class.value, "ai": audit.origin.ai.value,
@@ -854,8 +880,9 @@ class _Runner:
             s.first_time = when
         if s.last_time is None or when > s.last_time:
             s.last_time = when
+        review = audit.review
         s.combos[(audit.device_class, audit.origin.device, audit.origin.ai, audit.signature.status,
-                  audit.review.kind, audit.dco, audit.mobile, commit.is_merge, when // 86400)] += 1
+                  review.kind, review.trust, audit.dco, audit.mobile, commit.is_merge, when // 86400)] += 1
         if audit.attestation is not None:
             fact = audit.attestation
             s.attested["failed verification" if fact.verified is False else
@@ -897,8 +924,11 @@ class _Runner:
         elif status is SignatureStatus.REVOKED:
             s.revoked_protected.add({**_brief(audit), "signer": audit.signature.signer,
                                      "device_id": audit.signature.device_id})
-        if (audit.mobile or audit.origin.ai is not AIInvolvement.NONE) and not audit.review.reviewed:
-            self._unreviewed(audit)
+        if audit.mobile or audit.origin.ai is not AIInvolvement.NONE:
+            if not review.reviewed:
+                self._unreviewed(audit)
+            elif review.trust != VERIFIED:
+                s.unverified.add({**self._unreviewed_item(audit), "trust": review.trust, "via": None})
 
     def _count_plains(self, records: list[PlainRecord]) -> None:
         """_count for a run of commits without evidence (what _count's `plain` branch does for a CommitAudit),
@@ -934,7 +964,7 @@ class _Runner:
         if self.protected and self.resolved < LANDING_LIMIT:
             self.resolved += 1
             direct = audit.commit.sha in self.direct
-            self.pending.append((audit.commit.sha, audit.review.kind, self._unreviewed_item(audit), direct))
+            self.pending.append((audit.commit.sha, audit.review, self._unreviewed_item(audit), direct))
             if self.resolved == LANDING_LIMIT:
                 self.summary.notes.append(f"the merges that brought unreviewed mobile/AI commits onto a protected "
                                           f"branch were looked up for the first {LANDING_LIMIT} only; later ones are "

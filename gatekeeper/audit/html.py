@@ -166,6 +166,11 @@ def _commit_table(table_id: str, block: Mapping[str, Any], forge: Forge | None, 
             detail = f"<td>{_e(item.get('class'))} / AI {_e(item.get('ai'))}{named}</td>"
         elif extra == "zone":
             detail = f"<td>{_e(item.get('message', ''))}</td>"
+        elif extra == "review evidence":
+            via = item.get("via")
+            merge = f" via merge {_commit_link(str(via), forge)}" if via else ""
+            detail = (f"<td>{_e(item.get('class'))} / AI {_e(item.get('ai'))}: {_e(item.get('review'))}{merge}, "
+                      f"{_e(item.get('trust'))}</td>")
         elif extra == "device":
             detail = f"<td>{_e(item.get('device_id') or '?')}</td>"
         rows.append(f'<tr><td>{_commit_link(str(item["sha"]), forge)}</td><td>{_e(str(item["time"])[:10])}</td>'
@@ -216,6 +221,9 @@ def render_html(data: Mapping[str, Any], repository: Mapping[str, Any], range_de
     rows = "".join(f'<tr><th scope="row">{_e(title)}</th><td>{_e(key)}</td><td class="n">{v["count"]}</td>'
                    f'<td class="n">{_pct(v["share"])}</td></tr>'
                    for title, table in shares for key, v in table.items())
+    rows += "".join(f'<tr><th scope="row">review trust</th><td>{_e(kind)}: {_e(trust)}</td><td class="n">{n}</td>'
+                    f'<td class="n">{_pct(n / total if total else 0.0)}</td></tr>'
+                    for kind, by in s["review_trust"].items() for trust, n in by.items())
     body.append('<div class="scroll"><table id="shares-table"><caption>Counts and shares</caption><thead><tr>'
                 '<th scope="col">what</th><th scope="col">value</th><th class="n" scope="col">commits</th>'
                 f'<th class="n" scope="col">share</th></tr></thead><tbody>{rows}</tbody></table></div>')
@@ -237,6 +245,12 @@ def render_html(data: Mapping[str, Any], repository: Mapping[str, Any], range_de
 
     body.append("<h2>Mobile and AI commits on a protected branch without review evidence</h2>")
     body.append(_commit_table("unreviewed-table", unreviewed, forge, "origin"))
+    body.append("<h2>Mobile and AI commits on a protected branch reviewed only on unverified evidence</h2>")
+    body.append('<p class="note">A pull-request merge recognised from its committer and subject (which whoever makes '
+                "the commit writes), or Gerrit trailers: review evidence, not proof. A merge the forge signed with "
+                "its own key is verified and not listed.</p>")
+    body.append(_commit_table("unverified-table", s["unverified_review_mobile_ai_on_protected"], forge,
+                              "review evidence"))
     body.append("<h2>Top agents</h2>")
     body.append(hbars("chart-agents", "AI agents by commits", [(str(a["id"]), int(a["commits"]))
                                                                for a in s["top_agents"][:12]]))

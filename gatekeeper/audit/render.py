@@ -49,6 +49,15 @@ def _capped(capped: Any) -> dict[str, Any]:
     return {"total": capped.total, "truncated": capped.truncated, "items": capped.items}
 
 
+def _trust(counts: Mapping[tuple[str, str], int]) -> dict[str, dict[str, int]]:
+    """Review evidence by kind, then by how far it can be trusted (verified, declared, heuristic)."""
+    found: dict[str, dict[str, int]] = {}
+    for (kind, trust), n in sorted(counts.items()):
+        if n > 0:
+            found.setdefault(kind, {})[trust] = n
+    return found
+
+
 def _periods(table: Mapping[str, Counter[str]]) -> list[dict[str, Any]]:
     rows = []
     for key in sorted(table):
@@ -78,11 +87,13 @@ def summary_dict(s: Summary, log: Mapping[str, Any] | None = None) -> dict[str, 
         "signatures": _counts(s.signatures, total),
         "protected_signatures": _counts(s.protected_signatures, s.protected),
         "reviews": _counts(s.reviews, total),
+        "review_trust": _trust(s.review_trust),
         "dco": _counts(s.dco, total),
         "evidence": dict(sorted(s.evidence.items())),
         "months": _periods(s.months),
         "weeks": _periods(s.weeks),
         "unreviewed_mobile_ai_on_protected": _capped(s.unreviewed),
+        "unverified_review_mobile_ai_on_protected": _capped(s.unverified),
         "unsigned_on_protected": _capped(s.unsigned_protected),
         "revoked_on_protected": _capped(s.revoked_protected),
         "zone_violations": _capped(s.zone_violations),
@@ -244,6 +255,10 @@ def render_text(data: Mapping[str, Any], repository: Mapping[str, Any], rng: Aud
                        ("review evidence", "reviews"), ("DCO sign-off", "dco")):
         shown = ", ".join(f"{safe(k, limit=60)} {pct(v)}" for k, v in s[key].items())
         lines.append(f"{title + ':':17}{shown or '-'}")
+        if key == "reviews" and s["review_trust"]:
+            lines.append("review trust:    " + "; ".join(
+                f"{safe(kind, limit=60)}: " + ", ".join(f"{safe(t, limit=20)} {n}" for t, n in by.items())
+                for kind, by in s["review_trust"].items()))
     if s["top_agents"]:
         lines.append("top agents:      " + ", ".join(f"{safe(a['id'], limit=60)} ({a['commits']})"
                                                     for a in s["top_agents"][:8]))
@@ -259,6 +274,10 @@ def render_text(data: Mapping[str, Any], repository: Mapping[str, Any], rng: Aud
     listings: tuple[tuple[str, str, Callable[[Mapping[str, Any]], str]], ...] = (
             ("mobile or AI commits on a protected branch with no review evidence", "unreviewed_mobile_ai_on_protected",
              lambda i: f"{i['class']}/{i['ai']}" + (f" {','.join(i['agents'])}" if i.get("agents") else "")),
+            ("mobile or AI commits on a protected branch reviewed only on unverified evidence",
+             "unverified_review_mobile_ai_on_protected",
+             lambda i: f"{i['class']}/{i['ai']}; {i['review']}"
+             + (f" via merge {str(i['via'])[:12]}" if i.get("via") else "") + f", {i['trust']}"),
             ("revoked-key commits on a protected branch", "revoked_on_protected",
              lambda i: f"device {i.get('device_id') or '?'}"),
             ("compliance-zone violations", "zone_violations", lambda i: str(i.get("message", ""))),
