@@ -107,6 +107,14 @@ def test_report_in_chromium(history: RepoBuilder, tmp_path: Path, capsys: pytest
                                                     ".textContent])"))
     assert cards["commits"] == str(summary["commits"])
     assert cards["unreviewed mobile/AI on protected"] == str(summary["unreviewed_mobile_ai_on_protected"]["total"])
+    # The agent's commit came in through a merge that only looks like GitHub's: listed with that merge, linked.
+    unverified = summary["unverified_review_mobile_ai_on_protected"]
+    assert cards["mobile/AI on unverified review"] == str(unverified["total"]) == "1"
+    rows = page.eval_on_selector_all("#unverified-table tbody tr",
+                                     "els => els.map(e => [e.cells[3].textContent, e.cells[5].textContent])")
+    (item,) = unverified["items"]
+    assert rows == [[item["subject"], f"desktop / AI assisted: forge-pr-merge via merge {item['via'][:12]}, heuristic"]]
+    assert page.query_selector(f'#unverified-table a[href="https://github.com/acme/app/commit/{item["via"]}"]')
     # Every chart has its table (accessibility): each svg.chart has a <title>, and a table follows it.
     charts = page.eval_on_selector_all("svg.chart", "els => els.map(e => e.id)")
     for chart in charts:

@@ -200,6 +200,7 @@ def render_html(data: Mapping[str, Any], repository: Mapping[str, Any], range_de
              ("mobile rules", f'{s["mobile"]["count"]} ({_pct(s["mobile"]["share"])})'),
              ("AI-involved", f'{s["ai_involved"]["count"]} ({_pct(s["ai_involved"]["share"])})'),
              ("unreviewed mobile/AI on protected", str(unreviewed["total"])),
+             ("mobile/AI on unverified review", str(s["unverified_review_mobile_ai_on_protected"]["total"])),
              ("zone violations", str(s["zone_violations"]["total"]))]
     body.append('<div class="cards" id="cards">' + "".join(
         f'<div class="card" data-card="{_e(label)}"><b>{_e(value)}</b>{_e(label)}</div>' for label, value in cards)
