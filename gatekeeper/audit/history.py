@@ -818,17 +818,7 @@ class _Runner:
         landings = traced or {}
         points = sorted({landing.point for sha, found in landings.items() for landing in found
                          if landing.point != sha and landing.point not in self.landings})
-        merges = list(git.iter_log(points, no_walk=True)) if points else []
-        if merges:
-            # Their signatures are checked as every audited commit's are: a pull-request merge the forge signed
-            # is verified review evidence, one that only looks like it (committer and subject are the pusher's
-            # to write) is heuristic, and the report says which.
-            checked = self.signatures.verify(git, merges, self.request.policy, self.request.now)
-            ctx = dataclasses.replace(self.base_ctx, signatures=checked.signatures, devices=checked.devices)
-            for commit in merges[: max(0, 10_000 - len(self.landings))]:
-                origin, _ = origin_pkg.detect(commit, ctx, self.mobile_classes)
-                self.landings[commit.sha] = review_evidence(commit, origin,
-                                                            checked.signatures.get(commit.sha, _UNSIGNED))
+        self._read_landings(points[: max(0, 10_000 - len(self.landings))])
         for sha, own, item, direct in pending:
             landed = None if direct else self._landed_reviewed(sha, landings.get(sha, ()))
             if landed is None:
@@ -843,6 +833,32 @@ class _Runner:
             s.review_trust[(kind, review.trust or Trust.HEURISTIC.value)] += 1
             if review.trust != VERIFIED:
                 s.unverified.add({**item, "review": review.kind, "trust": review.trust, "via": point})
+
+    def _read_landings(self, points: list[str]) -> None:
+        """The review evidence of the merges commits landed through, a window at a time (a merge can be large;
+        only its review is kept). Their signatures are checked as the audited commits' are, so a pull-request
+        merge the forge itself made is `verified` and one that only looks like it (committer and subject are
+        the pusher's to write) `heuristic`. Only for that: the Reviewed-by rule reads the merge as unsigned,
+        since a reviewer's signature on a merge vouches for the merge, not for the commits it brings in,
+        whose authors that rule cannot see here (red team: a pusher's own signed merge with `Reviewed-by:`
+        themself covered their own agent's commit)."""
+        git, policy, now = self.request.git, self.request.policy, self.request.now
+        for start in range(0, len(points), WINDOW):
+            commits: list[Commit] = []
+            signed: list[Commit] = []
+            for batch in git.iter_raw_records(points[start : start + WINDOW], no_walk=True):
+                for raw in batch:
+                    parts = raw_parts(raw, self.people)
+                    commit = commit_from_parts(parts)
+                    commits.append(commit)
+                    if parts[7]:
+                        signed.append(commit)
+            # Only signed merges are verified: a policy's trust files are read for them alone, as for the range.
+            sigs = self.signatures.verify(git, signed, policy, now).signatures if signed else {}
+            ctx = dataclasses.replace(self.base_ctx, signatures=sigs)
+            for commit in commits:
+                origin, _ = origin_pkg.detect(commit, ctx, self.mobile_classes)
+                self.landings[commit.sha] = review_evidence(commit, origin, _UNSIGNED)
 
     def _landed_reviewed(self, sha: str, found: tuple[Landing, ...]) -> tuple[str, AuditReview] | None:
         """The review evidence of the first of `found` (sha's landings, one per protected tip) when every one

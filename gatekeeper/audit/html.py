@@ -248,8 +248,9 @@ def render_html(data: Mapping[str, Any], repository: Mapping[str, Any], range_de
     body.append(_commit_table("unreviewed-table", unreviewed, forge, "origin"))
     body.append("<h2>Mobile and AI commits on a protected branch reviewed only on unverified evidence</h2>")
     body.append('<p class="note">A pull-request merge recognised from its committer and subject (which whoever makes '
-                "the commit writes), or Gerrit trailers: review evidence, not proof. A merge the forge signed with "
-                "its own key is verified and not listed.</p>")
+                "the commit writes), or Gerrit trailers: review evidence, not proof. One the forge signed with its "
+                "own key is verified and not listed: the forge made it, in some repository, which is still not "
+                "proof that anyone reviewed it.</p>")
     body.append(_commit_table("unverified-table", s["unverified_review_mobile_ai_on_protected"], forge,
                               "review evidence"))
     body.append("<h2>Top agents</h2>")

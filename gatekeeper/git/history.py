@@ -106,9 +106,10 @@ class History(Runner):
                 yield raw_parts(raw, people)
 
     def iter_raw_records(self, include: Sequence[str], exclude: Sequence[str] = (), *, since: str | None = None,
-                         every_ref: bool = False) -> Iterator[list[bytes]]:
+                         every_ref: bool = False, no_walk: bool = False) -> Iterator[list[bytes]]:
         """The records of `git log -z --pretty=raw` unparsed, in batches as git writes them (newest first): a
-        reader of whole histories looks at the bytes first and parses (`raw_parts`) only what it needs."""
+        reader of whole histories looks at the bytes first and parses (`raw_parts`) only what it needs.
+        `no_walk`: exactly the commits named in `include`, in that order."""
         for rev in (*include, *exclude):
             _check_rev_token(rev)
         if since is not None and (not since.strip() or since.startswith("-") or any(ord(c) < 32 for c in since)):
@@ -121,6 +122,8 @@ class History(Runner):
             args += ["--branches", "--tags", "--remotes"]
         if since is not None:
             args.append(f"--since={since}")
+        if no_walk:
+            args.append("--no-walk=unsorted")
         with self._process(args, stdin.encode(), "log", "check that the revisions exist and the repository is "
                            "intact (`git fsck`)", wide=True) as (out, _):
             yield from _raw_batches(out)  # a record that is not a commit fails in its parser (raw_parts)
