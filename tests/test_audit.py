@@ -238,6 +238,8 @@ def test_hostile_commit_data_is_escaped(repo: RepoBuilder, tmp_path: Path, capsy
     page = html_file.read_text()
     assert code == 0 and "<script>" not in page and "<img" not in page
     assert "&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    # Nor does the page let a subject reorder or hide what a reader sees, any more than the text does.
+    assert "\x1b" not in page and "\u202e" not in page and "red evil" in page
     data = audit_json(capsys, repo.path)
     assert data["commits"][0]["subject"].startswith("</td><script>")  # JSON keeps the data, escaped by JSON
 

@@ -15,6 +15,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 
 from gatekeeper.models import is_sha
+from gatekeeper.sanitize import safe
 
 if TYPE_CHECKING:
     from gatekeeper.audit.mode import Forge
@@ -52,7 +53,10 @@ a{color:var(--accent)}
 
 
 def _e(value: object) -> str:
-    return escape(str(value), quote=True)
+    """Text for the page: terminal escapes, bidirectional overrides and invisible characters removed (as the
+    text report does: a subject or author name must not reorder or hide what a reader sees, Trojan Source),
+    control characters shown as spaces, then HTML-escaped."""
+    return escape(safe(str(value)), quote=True)
 
 
 def _pct(share: float) -> str:
