@@ -10,8 +10,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, TypeVar, cast
 
 from gatekeeper import catalogue
 from gatekeeper import origin as origin_pkg
@@ -38,6 +40,7 @@ from gatekeeper.models import (
     SignatureInfo,
     Stats,
     Verdict,
+    is_sha,
 )
 from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF
 from gatekeeper.origin.attribution import MAX_NOTE, TRACE_FILE, added_records
@@ -46,6 +49,8 @@ from gatekeeper.origin.recorded import PushOriginStore
 from gatekeeper.policy import Outcome, decide
 from gatekeeper.review.evidence import history_evidence
 from gatekeeper.scan.ai_scope import AIScope
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +82,9 @@ class Services:
     detectors: Sequence[Detector] = origin_pkg.REGISTRY
     checks: Sequence[Check] = CHECKS
     push_records: PushOriginStore | None = None  # pre-receive: push-time origin the server kept
+    # The secrets scanner as a redactor only, for a run whose scanners leave it out (the hook's
+    # pre_receive.scanners): a token in a ref's name or a subject is never shown, whatever the policy scans.
+    redactor: Scanner | None = None
 
 
 def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str, ...]]]:
@@ -330,7 +338,7 @@ def _redact_names(services: Services, request: Request, outcome: Outcome, report
     path and message (semgrep's, bandit's and the checks' included, not only the secrets scanner's own), the
     ref updates, the refs each commit goes to, and the range — so no renderer, the decision log or a pusher's
     terminal prints it. Done after the decision: ignore globs and baselines match the names as pushed."""
-    secrets = services.scanners.get("secrets")
+    secrets = services.scanners.get("secrets") or services.redactor
     redact_named = getattr(secrets, "redact_named", None)
     redact_text = getattr(secrets, "redact_text", None)
     redact_paths = getattr(secrets, "redact_paths", None)
@@ -338,9 +346,24 @@ def _redact_names(services: Services, request: Request, outcome: Outcome, report
     if redact_named is None or redact_text is None:
         return updates, described, outcome, reports
     if redact_paths is not None:
-        # Names the scan did not read (a deleted ref's: deleting it is the fix for a keyed ref) are read here,
-        # and join the names redacted below, in findings' messages (policy/ref-deletion) as everywhere else.
-        redact_paths([u.ref for u in updates if u.kind is RefKind.DELETE or is_zero(u.new)])
+        # Every ref's name is read here, whatever the scan read (a deleted ref's is not scanned as content, and
+        # a policy can turn the scanner off): what is found joins the names redacted below, in findings'
+        # messages (policy/ref-deletion) as everywhere else.
+        redact_paths([u.ref for u in updates])
+    redact_strings = getattr(secrets, "redact_strings", None)
+    if redact_strings is not None:
+        # The commits' own data — subject, author, trailer values, device id, evidence — is shown by every
+        # renderer and kept by the logs: a token pasted into a subject or an Origin-Device-Id must not come
+        # back out of the gate that refused it (red team). Read once for all commits, then replaced wherever
+        # the verdict holds it, findings' messages included.
+        texts: set[str] = {f.message for f in outcome.findings} | {s.finding.message for s in outcome.suppressed}
+        held = [(r, set(_strings_of(r))) for r in reports]
+        for _, strings in held:
+            texts |= strings
+        found = redact_strings(texts)
+        if found:  # almost never: only then is a commit's data rebuilt, and only a commit that holds one
+            reports = [_map_strings(r, redact_text) if any(v in t for t in strings for v in found) else r
+                       for r, strings in held]
     findings = tuple(redact_named(list(outcome.findings)))
     hidden = redact_named([s.finding for s in outcome.suppressed])
     suppressed = tuple(s if s.finding is f else dataclasses.replace(s, finding=f)
@@ -356,11 +379,67 @@ def _redact_names(services: Services, request: Request, outcome: Outcome, report
             reports)
 
 
+_INIT_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _init_fields(value: object) -> tuple[str, ...]:
+    kind = type(value)
+    names = _INIT_FIELDS.get(kind)
+    if names is None:
+        names = _INIT_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value) if f.init)  # type: ignore[arg-type]
+    return names
+
+
+def _strings_of(value: object) -> Iterator[str]:
+    """Every string a verdict's value holds (dataclasses, tuples, sets, mappings), object ids left out."""
+    if isinstance(value, str):
+        if not isinstance(value, Enum) and not is_sha(value):
+            yield value
+    elif isinstance(value, (tuple, list, frozenset, set)):
+        for item in value:
+            yield from _strings_of(item)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _strings_of(key)
+            yield from _strings_of(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for name in _init_fields(value):
+            yield from _strings_of(getattr(value, name))
+
+
+def _map_strings(value: _T, fn: Callable[[str], str]) -> _T:
+    """`value` with `fn` applied to every string it holds (object ids left as they are); the same object
+    where nothing changed."""
+    new: Any = value
+    if isinstance(value, Enum) or value is None or isinstance(value, (bool, int, float, bytes)):
+        return value
+    if isinstance(value, str):
+        new = value if is_sha(value) else fn(value)
+    elif isinstance(value, (tuple, list, frozenset, set)):
+        items = [_map_strings(item, fn) for item in value]
+        if any(a is not b for a, b in zip(items, value, strict=True)):
+            new = type(value)(items)
+    elif isinstance(value, Mapping):
+        pairs = [(_map_strings(k, fn), _map_strings(v, fn)) for k, v in value.items()]
+        if any(a is not k or b is not v for (a, b), (k, v) in zip(pairs, value.items(), strict=True)):
+            new = dict(pairs)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for name in _init_fields(value):
+            old = getattr(value, name)
+            mapped = _map_strings(old, fn)
+            if mapped is not old:
+                changes[name] = mapped
+        if changes:
+            new = dataclasses.replace(value, **changes)
+    return cast(_T, new)
+
+
 def _redact_stats(services: Services, stats: dict[str, ScannerStat]) -> dict[str, ScannerStat]:
     """A scanner that fails may say what it was reading: every scanner's `error` and `detail` (the JSON verdict
     and the logs keep them) are read for keys like a file's name is, whatever the scanner did with its own
     output, and shown with them redacted."""
-    redact_paths = getattr(services.scanners.get("secrets"), "redact_paths", None)
+    redact_paths = getattr(services.scanners.get("secrets") or services.redactor, "redact_paths", None)
     if redact_paths is None:
         return stats
     texts = sorted({t for stat in stats.values() for t in (stat.error, stat.detail) if t})

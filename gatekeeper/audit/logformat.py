@@ -21,7 +21,12 @@ FORMAT_NAME = "gatekeeper-decision-log"
 FORMAT_VERSION = 1
 GENESIS = "0" * 64
 MAX_COMMITS_PER_RECORD = 10_000  # the verdict digest still covers every commit; the index lists these
-_URL_PASSWORD = re.compile(r"(?P<head>postgres(?:ql)?://[^:/@\s]*:)[^@\s]*@")
+# A PostgreSQL URL anywhere in a text (an error message quotes it), whatever the scheme's case.
+_PG_URL = re.compile(r"postgres(?:ql)?://[^\s'\"<>]*", re.IGNORECASE)
+# Query parameters whose values are fit to print; every other value (password, sslpassword, passfile, a
+# parameter libpq adds tomorrow) is replaced.
+_SHOWN_PARAMS = frozenset({"host", "hostaddr", "port", "dbname", "user", "sslmode", "connect_timeout",
+                           "application_name", "target_session_attrs"})
 
 
 class LogError(GatekeeperError):
@@ -31,8 +36,33 @@ class LogError(GatekeeperError):
 
 
 def redact_url(target: str) -> str:
-    """A log location fit to print: the password of a `postgresql://user:password@…` URL replaced."""
-    return _URL_PASSWORD.sub(r"\g<head>***@", target)
+    """A log location, or a message quoting one, fit to print: in every `postgresql://` URL the password of
+    the user part (up to its last `@`, so an unencoded `@` in a password hides the rest) and the value of
+    every query parameter but a few harmless ones (libpq takes `?password=` too) are replaced by `***`."""
+    return _PG_URL.sub(lambda m: _redact_one(m.group(0)), target)
+
+
+def _redact_one(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    netloc, sep, tail = rest.partition("/")
+    if "@" in netloc:
+        userinfo, _, hosts = netloc.rpartition("@")
+        user, colon, _password = userinfo.partition(":")
+        netloc = f"{user}{':***' if colon else ''}@{hosts}"
+    path, qmark, query = tail.partition("?")
+    if qmark:
+        fragment = ""
+        if "#" in query:
+            query, _, fragment = query.partition("#")
+            fragment = "#***"
+        pairs = []
+        for pair in query.split("&"):
+            key, eq, _value = pair.partition("=")
+            pairs.append(pair if not eq or key.strip().lower() in _SHOWN_PARAMS else f"{key}=***")
+        path = f"{path}?{'&'.join(pairs)}{fragment}"
+    elif "#" in path:
+        path = path.partition("#")[0] + "#***"
+    return f"{scheme}://{netloc}{sep}{path}"
 
 
 def is_postgres(target: str) -> bool:

@@ -26,6 +26,7 @@ def record_outcome(*, event: str, exit_code: int, verdict: Verdict | None, error
                    say: Callable[[str], None], timeout: float) -> None:
     """Record one outcome of the hook. `say` tells the pusher about a store that could not be written;
     `timeout` bounds the wait for the decision log (what is left of the hook's budget)."""
+    push_options = logged_options(push_options)
     if audit_log is not None:
         record = audit_record(event=event, exit_code=exit_code, verdict=verdict, pusher=pusher, forge=forge,
                               push_options=tuple(push_options), error=error)
@@ -59,3 +60,14 @@ def repository_name(env: Mapping[str, str], repo: Path) -> str:
         return str((base if base.is_absolute() else Path.cwd() / base).resolve())
     except OSError:
         return str(base)
+
+
+def logged_options(options: Sequence[str]) -> list[str]:
+    """The push options as both stores keep them: each read by the secrets detector and cut at the first
+    secret, shown redacted (`git push -o ci.variable=DEPLOY_TOKEN=…` is GitLab's documented way to hand a
+    CI job a variable: the log must not keep what the gate keeps out of the repository)."""
+    if not options:
+        return []
+    from gatekeeper.scan.common import redact_secrets
+
+    return [redact_secrets(option) for option in options]

@@ -11,6 +11,7 @@ saying how many it left out.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
@@ -68,7 +69,67 @@ def _periods(table: Mapping[str, Counter[str]]) -> list[dict[str, Any]]:
     return rows
 
 
+# What a secret in a subject, a name or an id looks like before the detector reads it: a long run of token
+# characters, a key block, a URL, or a word that secret assignments use. Only lists holding such a string
+# pay for loading the detector (~0.1 s); the rest of the summary is counts.
+_SECRET_LIKE = re.compile(r"[A-Za-z0-9+/=_\-]{20,}|BEGIN|://|key|token|secret|passw|pwd|auth|bearer|credential|api",
+                          re.IGNORECASE)
+_LISTS = ("unreviewed_mobile_ai_on_protected", "unverified_review_mobile_ai_on_protected", "unsigned_on_protected",
+          "revoked_on_protected", "zone_violations", "top_devices", "top_agents")
+
+
+def _redacted_lists(data: dict[str, Any]) -> dict[str, Any]:
+    """The summary's lists (what the text and HTML reports show, and the JSON summary lists) with every secret
+    the built-in rules find in them redacted: a token pasted into a subject, an author name or an
+    Origin-Device-Id must not come back out of a report made to be shared. Where the detector cannot load,
+    such strings are withheld."""
+    texts = {t for key in _LISTS for t in _strings(data[key]) if _SECRET_LIKE.search(t)}
+    if not texts:
+        return data
+    from gatekeeper.scan.common import secret_replacements
+
+    found = secret_replacements(texts)
+    ordered = sorted((found or {}).items(), key=lambda kv: len(kv[0]), reverse=True)
+
+    def fix(text: str) -> str:
+        if found is None:
+            return "(withheld: the secrets detector could not check it)" if text in texts else text
+        for value, shown in ordered:
+            text = text.replace(value, shown)
+        return text
+
+    return {**data, **{key: _map(data[key], fix) for key in _LISTS}} if found is None or found else data
+
+
+# The list items' fields that hold commit data (the rest are ids, times and gatekeeper's own words).
+_FREE_TEXT = frozenset({"subject", "author", "device_id", "signer", "path", "message", "id", "agents"})
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [t for k, v in value.items() if k in _FREE_TEXT for t in _strings(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _strings(v)]
+    return []
+
+
+def _map(value: Any, fn: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, Mapping):
+        return {k: _map(v, fn) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_map(v, fn) for v in value]
+    return value
+
+
 def summary_dict(s: Summary, log: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    return _redacted_lists(_summary_dict(s, log))
+
+
+def _summary_dict(s: Summary, log: Mapping[str, Any] | None = None) -> dict[str, Any]:
     total = s.commits
     return {
         "commits": total,

@@ -179,6 +179,7 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
     push_records = PushOriginStore.in_git_dir(git.info().git_dir)
     services = Services(
         scanners={name: s for name, s in available.items() if name in wanted},
+        redactor=available.get("secrets"),
         signatures=ProvenanceSource(reader=trusted.reader),
         review=review,
         checks=(*CHECKS, *push_checks(git, trusted, policy_review(review, PUSH_FIX))),

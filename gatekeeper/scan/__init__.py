@@ -8,7 +8,7 @@ problem there becomes a finding of that scan, never an exception out of the regi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +44,8 @@ class _Lazy:
             self.redact_named = self._redact_named
             self.redact_text = self._redact_text
             self.redact_paths = self._redact_paths
+            # ...and in the commits' own data the verdict shows (subjects, identities, trailer values)
+            self.redact_strings = self._redact_strings
 
     @property
     def scanner(self) -> Scanner:
@@ -72,6 +74,12 @@ class _Lazy:
         # Built when there are names to read (a push that only deletes a keyed ref never ran the scan).
         redact_paths = getattr(self.scanner, "redact_paths", None) if paths else None
         return list(redact_paths(paths)) if redact_paths is not None else list(paths)
+
+    def _redact_strings(self, texts: Iterable[str]) -> dict[str, str]:
+        # Built when there is text to read, whether or not the scan ran (a policy can turn it off).
+        texts = [t for t in texts if t]
+        redact_strings = getattr(self.scanner, "redact_strings", None) if texts else None
+        return dict(redact_strings(texts)) if redact_strings is not None else {}
 
     def _scan_blobs(self, git: Git, blobs: Sequence[LooseBlob], deadline: float | None) -> ScanResult:
         scanner: BlobScanner = self.scanner  # type: ignore[assignment]

@@ -351,6 +351,27 @@ class SecretsScanner:
             out.append(path)
         return out
 
+    def redact_strings(self, texts: Iterable[str]) -> dict[str, str]:
+        """`texts` — commit data the verdict shows: subjects, messages, names and e-mails, trailer values,
+        device ids, evidence — with every secret in them redacted. Read again here, whatever this run's scan
+        saw (a time budget can cut it short, a scan cache holds only redacted forms, a policy can turn the
+        scanner off), in one pass of the rules over them all, one per line: the joins are line breaks, which
+        no single-line rule matches across. What is found joins this run's names (redact_text,
+        redact_named), so a finding's message that quotes a subject is redacted too. Returns what it found:
+        each secret → its redacted form (empty for almost every push: nothing to replace)."""
+        wanted = sorted({t for t in texts if t})
+        found: dict[str, str] = {}
+        if wanted:
+            try:
+                detector = self.detector()
+            except GatekeeperError:
+                detector = SecretDetector.load(self.rules_path)  # the built-in rules: redaction must not fail
+            for hit in detector.scan_text("\n".join(wanted), path=COMMIT_MESSAGE, with_suppressed=True):
+                if hit.value:
+                    found.setdefault(hit.value, hit.redacted)
+                    self._names.setdefault(hit.value, hit.redacted)
+        return found
+
     def _names_in(self, paths: Iterable[str]) -> dict[str, str]:
         """Every secret value to redact in `paths`: this run's names, and what the rules find in the paths."""
         names = dict(self._names)
