@@ -36,6 +36,21 @@ class Sleeps:
         self.calls.append(seconds)
 
 
+def test_review_author_association_is_kept_and_a_missing_or_odd_one_never_grants_access(
+        httpserver: HTTPServer, sleeps: Sleeps) -> None:
+    # SYNTHETIC: GitHub always sends author_association; lower case, garbage and absence are handled.
+    member = synthetic_review("bob", "APPROVED", SHA, rid=1)
+    member["author_association"] = "member"
+    missing = synthetic_review("carol", "APPROVED", SHA, rid=2)
+    del missing["author_association"]
+    odd = synthetic_review("dave", "APPROVED", SHA, rid=3)
+    odd["author_association"] = "OWNER\x1b[2J"
+    httpserver.expect_request(REVIEWS).respond_with_json([member, missing, odd])
+    reviews = client(httpserver, sleeps).pull_reviews(REPO, 12)
+    assert [(r.login, r.association, r.has_access) for r in reviews] == [
+        ("bob", "MEMBER", True), ("carol", "", False), ("dave", "", False)]
+
+
 @pytest.fixture
 def sleeps() -> Sleeps:
     return Sleeps()
@@ -52,8 +67,8 @@ def test_reviews_example_parsed_and_token_sent(httpserver: HTTPServer, sleeps: S
     httpserver.expect_request(REVIEWS, headers={"Authorization": f"Bearer {TOKEN}"}).respond_with_json(
         rest_example("pulls__list-reviews"))
     reviews = client(httpserver, sleeps).pull_reviews(REPO, 12)
-    assert [(r.login, r.state, r.commit_id, r.user_type) for r in reviews] == [
-        ("octocat", "APPROVED", "ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091", "User")]
+    assert [(r.login, r.state, r.commit_id, r.user_type, r.association) for r in reviews] == [
+        ("octocat", "APPROVED", "ecdd80bb57125d7ba9641ffaa4d7d2c19d3f3091", "User", "COLLABORATOR")]
     request, _ = httpserver.log[0]
     assert request.args["per_page"] == "100"
     assert request.headers["X-GitHub-Api-Version"] == "2022-11-28"

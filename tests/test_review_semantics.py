@@ -13,8 +13,9 @@ OLD = "a" * 40
 
 
 def review(login: str, state: str, commit: str | None = HEAD, *, rid: int, at: str = "",
-           user_type: str = "User") -> s.Review:
-    return s.Review(rid, login, user_type, state, commit, at or f"2026-01-01T00:00:{rid:02d}Z")
+           user_type: str = "User", association: str = "COLLABORATOR") -> s.Review:
+    # GitHub sends author_association on every review; a reviewer with access is the usual case.
+    return s.Review(rid, login, user_type, state, commit, at or f"2026-01-01T00:00:{rid:02d}Z", association)
 
 
 def covers_head(commit_id: str | None) -> bool:
@@ -100,6 +101,30 @@ def test_bots_and_non_users_do_not_count(login: str, user_type: str) -> None:
     result = s.assess([review(login, s.APPROVED, rid=1, user_type=user_type)], AUTHORS, 1, covers_head)
     assert result.status is ReviewStatus.MISSING
     assert result.bots == (login,)
+
+
+@pytest.mark.parametrize("association", ["NONE", "CONTRIBUTOR", "FIRST_TIMER", "FIRST_TIME_CONTRIBUTOR",
+                                         "MANNEQUIN", ""])
+def test_an_approval_without_access_to_the_repository_does_not_count(association: str) -> None:
+    result = s.assess([review("stranger", s.APPROVED, rid=1, association=association)], AUTHORS, 1, covers_head)
+    assert result.status is ReviewStatus.MISSING and result.approvers == ()
+    assert result.no_access == (f"stranger ({association or 'association not given'})",)
+    assert "not counted (no access to the repository" in result.describe()
+
+
+@pytest.mark.parametrize("association", ["OWNER", "MEMBER", "COLLABORATOR"])
+def test_owners_members_and_collaborators_count(association: str) -> None:
+    result = s.assess([review("bob", s.APPROVED, rid=1, association=association)], AUTHORS, 1, covers_head)
+    assert result.approvers == ("bob",)
+
+
+def test_a_pusher_may_not_approve_what_they_pushed() -> None:
+    reviews = [review("Mallory", s.APPROVED, rid=1)]
+    result = s.assess(reviews, AUTHORS, 1, covers_head, pushers=["mallory"])
+    assert result.status is ReviewStatus.SELF and result.pushed == ("Mallory",)
+    assert "not counted (pushed the commits under review): @Mallory" in result.describe()
+    assert s.assess(reviews, AUTHORS, 1, covers_head, pushers=["mallory"], exclude_authors=False).approvers == (
+        "Mallory",)
 
 
 def test_required_count_from_policy() -> None:

@@ -339,6 +339,9 @@ def _review(item: Any) -> Review | None:
         state = UNKNOWN_STATE
     rid = item.get("id")
     commit_id = _str(item.get("commit_id"))
+    # GitHub always sends author_association on a review; kept upper case, anything unexpected (or its
+    # absence) is kept as is and never counts (semantics.MEMBER_ASSOCIATIONS).
+    association = (_str(item.get("author_association")) or "").strip().upper()[:40]
     return Review(
         id=rid if isinstance(rid, int) and not isinstance(rid, bool) else 0,
         login=login,
@@ -346,6 +349,7 @@ def _review(item: Any) -> Review | None:
         state=state,
         commit_id=commit_id if is_sha(commit_id) else None,
         submitted_at=_str(item.get("submitted_at")) or "",
+        association=association if association.replace("_", "").isalpha() else "",
     )
 
 

@@ -5,7 +5,10 @@ who is none of the change's authors, committers or co-authors, when it covers th
 (the reviewed `commit_id` is that commit or a descendant — the caller decides ancestry with git and
 passes it in as `covers`), and when it is the reviewer's latest state: a later CHANGES_REQUESTED,
 DISMISSED or unknown state withdraws it, a later COMMENTED changes nothing, PENDING reviews are drafts
-and never count. States compare case-insensitively.
+and never count. States compare case-insensitively. Only a reviewer GitHub relates to the repository
+as OWNER, MEMBER or COLLABORATOR (`author_association`) counts: on a public repository anyone can
+submit an APPROVED review, and GitHub's own branch protection ignores those; a missing or other
+association (NONE, CONTRIBUTOR, FIRST_TIMER, FIRST_TIME_CONTRIBUTOR, MANNEQUIN) never counts.
 
 Who wrote the change is gatekeeper/identity.py's one rule (`People`): the logins GitHub resolved for the
 PR's commits (`author.login`, `committer.login`), the PR's author, and every spelling of the commits'
@@ -33,6 +36,10 @@ DISMISSED = "DISMISSED"
 PENDING = "PENDING"
 REVIEW_STATES = (APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING)
 UNKNOWN_STATE = "UNKNOWN"  # a state GitHub sent that we do not know: withdraws, never approves
+# The `author_association` values of a reviewer with a standing relationship to the repository. GitHub's
+# branch protection counts only approvals by people with write access, which the reviews API does not
+# say; these are the closest it shows, the rest (NONE, CONTRIBUTOR, FIRST_TIMER, ...) are outsiders.
+MEMBER_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +52,15 @@ class Review:
     state: str  # one of REVIEW_STATES (upper case) or UNKNOWN_STATE
     commit_id: str | None  # the head the reviewer saw; None when GitHub did not say
     submitted_at: str = ""  # ISO 8601 UTC; empty for PENDING reviews
+    association: str = ""  # `author_association`, upper case; empty when GitHub did not say (never counts)
 
     @property
     def human(self) -> bool:
         return is_human(self.login, self.user_type)
+
+    @property
+    def has_access(self) -> bool:
+        return self.association in MEMBER_ASSOCIATIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +124,8 @@ class Assessment:
     bots: tuple[str, ...] = ()  # approvals by bots or non-User accounts
     withdrawn: tuple[str, ...] = ()  # approved earlier, then requested changes or was dismissed
     not_owner: tuple[str, ...] = ()  # approved, but not among the required owners
+    no_access: tuple[str, ...] = ()  # approved, but not OWNER/MEMBER/COLLABORATOR ("login (ASSOCIATION)")
+    pushed: tuple[str, ...] = ()  # approved, but pushed the commits under review (the event's sender)
 
     def describe(self) -> str:
         parts = [f"{len(self.approvers)} of {self.required} qualifying approval(s)"]
@@ -121,7 +135,10 @@ class Assessment:
                              ("not counted (an author, committer or co-author)", self.self_approved),
                              ("not counted (bot)", self.bots),
                              ("withdrawn (changes requested or dismissed later)", self.withdrawn),
-                             ("not counted (not an owner)", self.not_owner)):
+                             ("not counted (not an owner)", self.not_owner),
+                             ("not counted (no access to the repository: author_association is not OWNER, MEMBER "
+                              "or COLLABORATOR)", self.no_access),
+                             ("not counted (pushed the commits under review)", self.pushed)):
             if group:
                 parts.append(f"{label}: " + ", ".join(f"@{a}" for a in group))
         return "; ".join(parts)
@@ -129,11 +146,13 @@ class Assessment:
 
 def assess(reviews: Iterable[Review], authors: People, required: int, covers: Callable[[str | None], bool],
            *, exclude_authors: bool = True, require_cover: bool = True,
-           eligible: Callable[[str], bool] | None = None) -> Assessment:
+           eligible: Callable[[str], bool] | None = None, pushers: Iterable[str] = ()) -> Assessment:
     """Apply DESIGN §5 to the reviews of one change.
 
-    `covers(commit_id)` says whether a reviewed commit is the last mobile commit or a descendant
-    (False for ids unknown locally); `eligible(login)` narrows who may approve (policy owners).
+    `covers(commit_id)` says whether a reviewed commit is the last mobile commit or a descendant inside
+    the range judged (False for ids unknown locally); `eligible(login)` narrows who may approve (policy
+    owners); `pushers` are logins known to have pushed the change, who may not approve it either (with
+    `exclude_authors`, like its authors).
     """
     if required <= 0:
         return Assessment(ReviewStatus.NOT_REQUIRED, required)
@@ -146,6 +165,9 @@ def assess(reviews: Iterable[Review], authors: People, required: int, covers: Ca
     bots: list[str] = []
     withdrawn: list[str] = []
     not_owner: list[str] = []
+    no_access: list[str] = []
+    pushed: list[str] = []
+    pusher_keys = {p.lower() for p in pushers}
     for key in sorted(latest):
         review = latest[key]
         login = review.login if valid_login(review.login) else "(invalid login)"
@@ -157,6 +179,10 @@ def assess(reviews: Iterable[Review], authors: People, required: int, covers: Ca
             bots.append(login)
         elif exclude_authors and authors.includes(Identity(login=review.login)):
             self_approved.append(login)
+        elif exclude_authors and key in pusher_keys:
+            pushed.append(login)
+        elif not review.has_access:
+            no_access.append(f"{login} ({review.association or 'association not given'})")
         elif eligible is not None and not eligible(review.login):
             not_owner.append(login)
         elif require_cover and not covers(review.commit_id):
@@ -167,12 +193,12 @@ def assess(reviews: Iterable[Review], authors: People, required: int, covers: Ca
         status = ReviewStatus.APPROVED
     elif stale:
         status = ReviewStatus.STALE
-    elif self_approved:
+    elif self_approved or pushed:
         status = ReviewStatus.SELF
     else:
         status = ReviewStatus.MISSING
     return Assessment(status, required, tuple(approvers), tuple(stale), tuple(self_approved), tuple(bots),
-                      tuple(withdrawn), tuple(not_owner))
+                      tuple(withdrawn), tuple(not_owner), tuple(no_access), tuple(pushed))
 
 
 # -- CODEOWNERS ------------------------------------------------------------------------------------
