@@ -321,11 +321,12 @@ class WalkLog(Git):
 
 
 @pytest.mark.parametrize("reviewed", ["head", "outside"])
-def test_review_uses_the_engines_range_and_asks_git_only_outside_it(httpserver: HTTPServer, sleeps: Sleeps,
-                                                                   repo: RepoBuilder, reviewed: str) -> None:
+def test_review_uses_the_engines_range_and_an_approval_outside_it_covers_nothing(
+        httpserver: HTTPServer, sleeps: Sleeps, repo: RepoBuilder, reviewed: str) -> None:
     """The engine collected base..head once: an approval of a commit inside it is judged on those commits'
-    parents, without git walking the range again; one of a commit outside it (an earlier head since
-    force-pushed away) still asks git, and still covers the mobile commit it descends from."""
+    parents, without git walking the range again. One of a commit outside it (an earlier head since
+    force-pushed away) reviewed something that is not being merged: it covers nothing, although that
+    commit descends from the mobile one, and git is not asked either (red11: before, it counted)."""
     alice = ("Alice", "alice@example.com")
     base = repo.commit("base\n", {"a.py": "A = 0\n"})
     mobile = repo.commit("phone\n\nOrigin-Device: mobile\n", {"a.py": "A = 1\n"}, author=alice, committer=alice)
@@ -345,9 +346,10 @@ def test_review_uses_the_engines_range_and_asks_git_only_outside_it(httpserver: 
     source = GitHubReviewSource(client(httpserver, sleeps), event, git)
     result = source.review(reports, [r for r in reports if r.mobile],
                            [RefUpdate("refs/heads/main", base, head, RefKind.UPDATE)], default_policy(), 1)
-    assert result.reviews[mobile].status is ReviewStatus.APPROVED, result.reviews[mobile]
-    assert result.findings == ()
-    assert git.walks == ([] if reviewed == "head" else [[earlier]])
+    expected = ReviewStatus.APPROVED if reviewed == "head" else ReviewStatus.STALE
+    assert result.reviews[mobile].status is expected, result.reviews[mobile]
+    assert [f.rule_id for f in result.findings] == ([] if reviewed == "head" else ["review/missing"])
+    assert git.walks == []
 
 
 def test_a_truncated_pr_is_reconciled_once_per_run(httpserver: HTTPServer, sleeps: Sleeps, tmp_path: Path) -> None:

@@ -2,18 +2,25 @@
 
 - Pull request (`pull_request`, `pull_request_review`): the PR's reviews and commits from the REST
   API; each mobile commit is approved when DESIGN §5's rules hold for an approval whose `commit_id`
-  is that commit or a descendant. The range is collected once, by the engine: the API's commit list
-  is reconciled with it once per run (`review/commits-mismatch` when they disagree), and ancestry of
-  a reviewed commit inside the range is walked over the parents the engine already read (exact for
-  merges inside the PR). Only a reviewed commit outside the range (e.g. a head since force-pushed
-  away) asks git: one `rev-list <commit_id> ^<base>` per distinct such commit; a commit id unknown
-  locally covers nothing. One `review/missing` finding names the newest unapproved mobile commit — an
-  approval after it covers the earlier ones too.
+  is that commit or a descendant of it inside the range being merged (`base..head`): an approval of a
+  commit since force-pushed away covers nothing, even when that commit descends from the one judged.
+  The range is collected once, by the engine: the API's commit list is reconciled with it once per
+  run (`review/commits-mismatch` when they disagree), and ancestry inside the range is walked over the
+  parents the engine already read (exact for merges inside the PR); only when the engine's range is not
+  the event's does git answer (`rev-list <head> ^<base>`, once). For `opened` / `synchronize` /
+  `reopened` events the payload's `sender` (who pushed, or who opened a PR whose commits they may have
+  pushed) may not approve any commit of the PR in that run (github_event.py says why the whole PR).
+  One `review/missing` finding names the newest unapproved mobile commit — an approval after it covers
+  the earlier ones too.
 - Push to a protected branch: each new mobile commit must have arrived through a merged PR into that
   branch (`commits/{sha}/pulls`) that was approved. A commit that is one of the PR's commits must be
-  covered like above; a commit GitHub made when merging (merge, squash or rebase commit) must be
-  covered by an approval of the PR's final head. Otherwise `review/bypassed`, one per commit. The
-  commits of a PR already fetched are matched without another request.
+  covered by an approval of it or a descendant (the PR's branch may be gone from the clone). A commit
+  that is not must be one GitHub made when merging — committed by GitHub's web-flow identity with a good
+  web-flow signature (a squash or rebase commit), or a merge that adds nothing of its own (its tree is
+  `git merge-tree --write-tree` of its parents) — and is then covered by an approval of the PR's final
+  head; anything else (a merge pushed by hand with changes of its own, an unsigned "GitHub" commit)
+  needs an approval of its own. Otherwise `review/bypassed`, one per commit. The commits of a PR
+  already fetched are matched without another request.
 - Merge queue (`merge_group`): as for a push, but the PRs are still open; commits the queue itself
   made fall back to the PR named in the queue branch (`…/pr-<n>-<sha>`); else `review/missing`.
 
@@ -198,7 +205,7 @@ class GitHubReviewSource:
         reviews: dict[str, ReviewInfo] = {}
         unapproved: list[tuple[CommitReport, Assessment]] = []
         for report in needing:
-            result = assess(pull.reviews, authors, approvals, self._covers(report.commit.sha),
+            result = assess(pull.reviews, authors, approvals, self._covers(report.commit.sha, self.event.head),
                             exclude_authors=exclude_authors, require_cover=require_cover)
             reviews[report.commit.sha] = ReviewInfo(result.status, result.approvers, "github",
                                                     f"PR #{number}: {result.describe()}")
@@ -261,13 +268,24 @@ class GitHubReviewSource:
             enforced=True, fix="re-run the job once the pull request is stable; split pull requests of more than "
                                f"{PR_COMMITS_LIMIT} commits").with_fingerprint("commits-mismatch", str(number), last),))
 
-    def _covers(self, target: str) -> Callable[[str | None], bool]:
-        """covers(commit_id): the reviewed commit is `target` or a descendant of it."""
+    def _covers(self, target: str, within: str | None = None) -> Callable[[str | None], bool]:
+        """covers(commit_id): the reviewed commit is `target` or a descendant of it — and, with `within`
+        (the head being judged), itself in the range `base..within`.
+
+        Without that second condition an approval of a descendant survives a force push back to an
+        ancestor: the reviewer saw C (whose net change may take T's payload out again), the branch now
+        ends at T, and C — still in the clone — counts as covering T. What is being merged is
+        `base..within`; an approval of anything outside it reviewed something else.
+        """
         def covers(commit_id: str | None) -> bool:
             if commit_id is None or not is_sha(commit_id):
                 return False
             if commit_id == target:
                 return True
+            if within is not None:
+                merged = self._ancestors_of(within)
+                if merged is None or commit_id not in merged:
+                    return False
             ancestors = self._ancestors_of(commit_id)
             return ancestors is not None and target in ancestors
         return covers
@@ -425,7 +443,8 @@ class GitHubReviewSource:
             for landed, pull in pulls:
                 commit = landed.commit
                 if authors is not None:
-                    result = assess(pull.reviews, authors, 1, self._covers(commit.sha), eligible=eligible)
+                    result = assess(pull.reviews, authors, 1, self._covers(commit.sha, self.event.head),
+                                    eligible=eligible)
                 else:
                     result = self._judge_landed(landed, pull, 1, True, True, eligible=eligible)
                 if result.status is not ReviewStatus.APPROVED:
