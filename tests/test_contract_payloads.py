@@ -52,6 +52,8 @@ def test_every_gated_example_parses(entry: dict[str, Any]) -> None:
         assert event.ref == f"refs/heads/{entry['base_ref']}"
         assert event.base == payload["pull_request"]["base"]["sha"]
         assert event.pr_author == entry["user"]
+        pushed = entry["event"] == "pull_request" and entry["action"] in ("opened", "synchronize", "reopened")
+        assert event.pusher == (payload["sender"]["login"] if pushed else None)
         assert (parsed.skip is not None) == (entry["event"] == "pull_request" and entry["action"] == "closed")
     elif entry["event"] == "merge_group":
         assert event.head == entry["head_sha"]
@@ -78,6 +80,8 @@ def test_repository_from_the_environment_wins() -> None:
     ("pull_request", lambda p: p["pull_request"]["base"].update(ref="--upload-pack=x"), "not a branch name"),
     ("pull_request", lambda p: p["pull_request"].update(number="2"), "number"),
     ("pull_request", lambda p: p.pop("pull_request"), "pull_request is missing"),
+    ("pull_request", lambda p: p.pop("sender"), "sender.login is missing"),
+    ("pull_request", lambda p: p["sender"].update(login="a\x1b[2Jb"), "sender.login is missing"),
     ("push", lambda p: p.update(after="0" * 39 + "g"), "after is not a commit id"),
     ("push", lambda p: p.update(ref="main"), "full ref name"),
 ])

@@ -6,6 +6,16 @@ edited / dismissed: an approval re-runs the gate), `merge_group` (`checks_reques
 branches. The payload is hostile input like any commit data: it is size-capped, every commit id must
 be 40 hex digits, every branch name a plausible ref, logins are validated, and anything that is not
 the shape GitHub sends is an error naming the field — never a silently empty range.
+
+Who pushed: a `pull_request` / `pull_request_target` event with action `opened`, `synchronize` or
+`reopened` names in `sender` the account whose push (or opening of a branch it may have pushed, or
+reopening after pushes GitHub sent no event for) started the run. That account is the event's
+`pusher`, and the review source lets it approve no commit of the PR in that run. The whole PR rather
+than `before..after` of a synchronize: the payload names only the latest pusher, so an earlier push
+by the same account (T, then an unrelated commit on top) would leave T approvable by its pusher; and
+`before` may be gone from the clone after a force push. GitHub's own "require approval of the most
+recent reviewable push" rule has the same reach. `pull_request_review` and other actions say nothing
+about who pushed (their sender is the reviewer or editor): there the pusher is unknown (docs/action.md).
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ PULL_EVENTS = ("pull_request", "pull_request_target", "pull_request_review")
 EVENTS = (*PULL_EVENTS, "merge_group", "push")
 MAX_EVENT_BYTES = 25 * 1024 * 1024
 _QUEUE_PR = re.compile(r"/pr-(\d+)-[0-9a-f]{40}$")
+PUSH_ACTIONS = ("opened", "synchronize", "reopened")  # pull_request actions whose sender pushed the head
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +50,7 @@ class GitHubEvent:
     pr_number: int | None = None
     pr_author: str | None = None
     queue_pr: int | None = None  # merge_group: the PR its head_ref names
+    pusher: str | None = None  # pull_request opened/synchronize/reopened: `sender`, who may not approve
 
     @property
     def is_pull(self) -> bool:
@@ -109,10 +121,15 @@ def parse_event(name: str, payload: Any, repository: str = "") -> ParsedEvent:
         if not isinstance(number, int) or isinstance(number, bool) or number <= 0:
             raise _fail("pull_request.number is not a positive number")
         base, head = _obj(pr.get("base"), "pull_request.base"), _obj(pr.get("head"), "pull_request.head")
+        pusher = None
+        if name != "pull_request_review" and action in PUSH_ACTIONS:
+            pusher = _login(data.get("sender"))
+            if pusher is None:  # GitHub always says who; without it a pusher could approve their own push
+                raise _fail("sender.login is missing or not a login (it names who pushed)")
         event = GitHubEvent(name, repo, _branch_ref(base.get("ref"), "pull_request.base.ref"),
                             _sha(base.get("sha"), "pull_request.base.sha"),
                             _sha(head.get("sha"), "pull_request.head.sha"),
-                            pr_number=number, pr_author=_login(pr.get("user")))
+                            pr_number=number, pr_author=_login(pr.get("user")), pusher=pusher)
         # Every other action runs the whole gate — `edited` included, with or without a base change: the
         # latest run of a required check is its status, so a skipped (green) run after a red one, or a
         # PR opened against an unprotected branch and retargeted to main (`changes.base`), must be judged

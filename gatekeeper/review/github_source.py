@@ -206,7 +206,7 @@ class GitHubReviewSource:
         unapproved: list[tuple[CommitReport, Assessment]] = []
         for report in needing:
             result = assess(pull.reviews, authors, approvals, self._covers(report.commit.sha, self.event.head),
-                            exclude_authors=exclude_authors, require_cover=require_cover)
+                            exclude_authors=exclude_authors, require_cover=require_cover, pushers=self._pushers)
             reviews[report.commit.sha] = ReviewInfo(result.status, result.approvers, "github",
                                                     f"PR #{number}: {result.describe()}")
             if result.status is not ReviewStatus.APPROVED:
@@ -317,6 +317,11 @@ class GitHubReviewSource:
             return frozenset(self.git.rev_list([commit_id], bases))
         except GitError:
             return None
+
+    @property
+    def _pushers(self) -> tuple[str, ...]:
+        """Who pushed the PR's head, when the event says (github_event.py): may not approve in this run."""
+        return (self.event.pusher,) if self.event.pusher else ()
 
     # -- push and merge queue -------------------------------------------------------------------
     def _associated(self, sha: str) -> _Pull | None:
@@ -444,7 +449,7 @@ class GitHubReviewSource:
                 commit = landed.commit
                 if authors is not None:
                     result = assess(pull.reviews, authors, 1, self._covers(commit.sha, self.event.head),
-                                    eligible=eligible)
+                                    eligible=eligible, pushers=self._pushers)
                 else:
                     result = self._judge_landed(landed, pull, 1, True, True, eligible=eligible)
                 if result.status is not ReviewStatus.APPROVED:
