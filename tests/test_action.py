@@ -18,6 +18,8 @@ from pytest_httpserver import HTTPServer
 from gatekeeper.cli_action import action
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.models import ExitCode
+from gatekeeper.modes.action import ActionSettings, run_action
+from gatekeeper.provenance.openpgp import ForgeKeys
 from tests.github_helpers import (
     TOKEN,
     sarif_validator,
@@ -28,6 +30,9 @@ from tests.github_helpers import (
     webhook_example,
 )
 from tests.repo_builder import RepoBuilder
+from tests.test_audit_review_trust import forge_key
+
+__all__ = ["forge_key"]  # fixture used below
 
 REPO = "octo-org/octo-repo"
 ALICE = ("Alice Mobile", "alice@example.com")
@@ -327,11 +332,24 @@ def verdict_of(result: Result) -> dict[str, Any]:
     return parsed
 
 
-@pytest.mark.parametrize(("reviewed", "code"), [("head", ExitCode.OK), ("older", ExitCode.BLOCKED)])
+@pytest.mark.parametrize(("reviewed", "signed", "code"), [("head", True, ExitCode.OK), ("older", True, ExitCode.BLOCKED),
+                                                     ("head", False, ExitCode.BLOCKED)])
 def test_push_of_a_squash_merge_needs_an_approval_of_the_prs_final_head(
-        gh: Env, httpserver: HTTPServer, repo: RepoBuilder, reviewed: str, code: ExitCode) -> None:
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder, forge_key: tuple[dict[str, str], ForgeKeys, str],
+        reviewed: str, signed: bool, code: ExitCode) -> None:
+    """GitHub's squash commit is committed by its web-flow identity and signed with the web-flow key (a key
+    the test makes stands in for it, passed to the mode as the forge key). An approval of the PR's final
+    head covers it, one of an older commit is stale. The same commit without that signature is not
+    demonstrably GitHub's — anyone can write `GitHub <noreply@github.com>` — so the head's approval does
+    not cover it (red11: it did, whoever made the commit)."""
+    env, keys, fpr = forge_key
     before = repo.commit("base\n", {".gatekeeper.yml": POLICY})
-    squash = repo.commit("phone: squashed (#11)" + MOBILE, {"a.py": "A = 1\n"}, author=ALICE, committer=ALICE)
+    repo.write("a.py", "A = 1\n")
+    repo.git("add", "a.py")
+    repo.git("-c", f"user.signingkey={fpr}", "commit", "-q", "-S" if signed else "--no-gpg-sign", "-F", "-",
+             input="phone: squashed (#11)" + MOBILE,
+             env={**env, "GIT_AUTHOR_NAME": ALICE[0], "GIT_AUTHOR_EMAIL": ALICE[1]})
+    squash = repo.head()
     pr_head, older = "f" * 40, "e" * 40  # SYNTHETIC: the PR branch is gone; its commits are not local
     httpserver.expect_request(f"/repos/{REPO}/commits/{squash}/pulls").respond_with_json(
         [synthetic_associated_pull(11, base_ref="main", head_sha=pr_head, merged=True, merge_commit_sha=squash)])
@@ -340,11 +358,14 @@ def test_push_of_a_squash_merge_needs_an_approval_of_the_prs_final_head(
     httpserver.expect_request(f"/repos/{REPO}/pulls/11/commits").respond_with_json(
         [synthetic_pull_commit(older, login="alice", email=ALICE[1]),
          synthetic_pull_commit(pr_head, login="alice", email=ALICE[1])])
-    result = gh.run("push", push_payload(before, squash), "--format", "json")
-    assert result.return_value == code, result.output
-    review = verdict_of(result)["commits"][0]["review"]
-    assert review["status"] == ("approved" if code == ExitCode.OK else "stale")
-    assert review["detail"].startswith("PR #11: ")
+    gh.event.write_text(json.dumps(push_payload(before, squash)))
+    verdict = run_action(ActionSettings.from_env({**gh.vars, "GITHUB_EVENT_NAME": "push"}), forge_keys=keys).verdict
+    assert verdict is not None
+    (commit,) = verdict.commits
+    assert commit.signature.status.value == ("good" if signed else "unsigned")
+    assert verdict.exit_code == code, commit.review
+    assert commit.review.status.value == ("approved" if code == ExitCode.OK else "stale")
+    assert commit.review.detail.startswith("PR #11: ")
 
 
 def test_new_branch_counts_only_commits_since_its_fork_point(gh: Env, repo: RepoBuilder) -> None:

@@ -215,3 +215,28 @@ def test_info_of_a_work_tree_a_subdirectory_a_git_dir_a_bare_and_a_shallow_repos
 def test_info_outside_a_repository_says_so(tmp_path: Path) -> None:
     with pytest.raises(GitError, match="is not a git repository"):
         Git(tmp_path).info()
+
+
+def test_merge_adds_nothing_only_for_a_two_parent_merge_with_git_s_own_tree(repo: RepoBuilder) -> None:
+    repo.commit("base", {"a.txt": "a\n", "c.txt": "1\n"})
+    repo.branch("side")
+    repo.commit("side", {"b.txt": "b\n", "c.txt": "side\n"})
+    repo.checkout("main")
+    repo.commit("main", {"d.txt": "d\n"})
+    tip = repo.head()
+    clean = repo.merge("side", "clean merge")
+    git = Git(repo.path)
+    assert git.merge_adds_nothing(clean)
+    assert not git.merge_adds_nothing(tip)  # not a merge
+    repo.git("reset", "-q", "--hard", tip)
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "side")
+    repo.write("a.txt", "evil\n")
+    evil = repo.commit("evil merge", {"a.txt": "evil\n"})
+    assert len(repo.git("rev-list", "--parents", "-n1", evil).split()) == 3
+    assert not git.merge_adds_nothing(evil)
+    repo.git("reset", "-q", "--hard", tip)
+    repo.commit("conflict", {"c.txt": "main\n"})
+    repo.git("merge", "-q", "--no-ff", "side", check=False)  # conflicts on c.txt
+    resolved = repo.commit("resolved by hand", {"c.txt": "main\n"})
+    assert not git.merge_adds_nothing(resolved)  # git's merge does not say what a conflict resolution is
+    assert not git.merge_adds_nothing("0" * 40)

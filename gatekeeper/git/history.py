@@ -348,6 +348,35 @@ class History(Runner):
             return set()
         return {sha.decode("ascii") for sha in found}
 
+    def merge_adds_nothing(self, sha: str) -> bool:
+        """Whether the two-parent merge `sha` records exactly the tree git's own merge of its parents gives
+        (`merge-tree --write-tree`, rename detection on as GitHub merges): an "evil merge", with changes of
+        its own, does not; nor does a conflicted merge, an octopus or a commit that is not a merge.
+
+        merge-tree writes the merged blobs and trees into the object store (nothing else: no ref, index or
+        work tree moves). It runs without work-tree attributes (no pushed merge driver or conversion)."""
+        if not is_sha(sha):
+            return False
+        try:
+            parents = self.parents([sha]).get(sha, ())
+        except GitError:
+            return False  # not here: it cannot be shown to add nothing
+        if len(parents) != 2:
+            return False
+        tree = self._run("rev-parse", "--verify", "--quiet", f"{sha}^{{tree}}", check=False)
+        recorded = tree.stdout.decode("ascii", "replace").strip()
+        if tree.returncode != 0 or not is_sha(recorded):
+            return False
+        try:
+            with self._process(["-c", "merge.renames=true", "merge-tree", "--write-tree", "--no-messages",
+                                parents[0], parents[1]], None, "merge-tree",
+                               "fetch the full history (actions/checkout with fetch-depth: 0)",
+                               attr_free=True) as (out, _):
+                merged = out.read().decode("ascii", "replace").split("\n", 1)[0].strip()
+        except GitError:
+            return False  # conflicts (exit 1) or missing objects: not a merge that adds nothing
+        return is_sha(merged) and merged == recorded
+
     def resolve_commit(self, rev: str) -> str | None:
         """The commit `rev` (an id) peels to, or None."""
         _check_rev_token(rev)

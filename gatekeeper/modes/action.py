@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gatekeeper.audit.decisionlog import log_verdict
 from gatekeeper.checkout import ensure_commits, fork_point
@@ -44,6 +44,9 @@ from gatekeeper.review.github_event import ParsedEvent, load_event, parse_event
 from gatekeeper.review.github_source import ClientFactory, GitHubReviewSource
 from gatekeeper.scan import build_scanners
 from gatekeeper.trusted import load_trusted
+
+if TYPE_CHECKING:  # the OpenPGP code loads only once a signed commit needs it (provenance/source.py)
+    from gatekeeper.provenance.openpgp import ForgeKeys
 
 FAIL_MODES = ("block", "warn")
 FETCH_TIMEOUT = 300.0
@@ -160,7 +163,9 @@ def _range(git: Git, parsed: ParsedEvent, remote: str) -> tuple[RefUpdate, str, 
 
 
 def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None = None,
-               now: dt.datetime | None = None) -> ActionResult:
+               now: dt.datetime | None = None, forge_keys: ForgeKeys | None = None) -> ActionResult:
+    """Judge the event's range. `forge_keys` replaces the forge keys gatekeeper ships (tests sign with a
+    stand-in web-flow key); None uses the shipped ones."""
     parsed = parse_event(settings.event_name, load_event(settings.event_path), settings.repository)
     if parsed.skip:
         return ActionResult(None, parsed.skip)
@@ -181,7 +186,7 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
                           baseline=trusted.baseline, moves_refs=event.name == "push")
         trusted_reader = git_reader(git, trusted_rev, trusted.root)  # the base commit's files, not the PR's
         services = Services(scanners=build_scanners(policy, reader=trusted_reader), review=source,
-                            signatures=ProvenanceSource(reader=trusted_reader),
+                            signatures=ProvenanceSource(reader=trusted_reader, forge_keys=forge_keys),
                             checks=(*CHECKS, policy_change))
         verdict = evaluate(request, services)
     if source.client is not None:

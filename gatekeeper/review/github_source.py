@@ -54,8 +54,10 @@ from gatekeeper.models import (
     RefUpdate,
     ReviewInfo,
     ReviewStatus,
+    SignatureStatus,
     is_sha,
 )
+from gatekeeper.origin.heuristics import is_github_web_flow
 from gatekeeper.review.github import GitHubClient, GitHubError
 from gatekeeper.review.github_event import GitHubEvent
 from gatekeeper.review.semantics import (
@@ -114,6 +116,7 @@ class GitHubReviewSource:
         self._lookups = 0
         self._ancestors: dict[str, frozenset[str] | None] = {}
         self._teams: dict[tuple[str, str], bool | None] = {}
+        self._clean_merges: dict[str, bool] = {}
         # The range the engine collected, as {commit: parents}, when it starts where the event's range does.
         self._range: dict[str, tuple[str, ...]] = {}
         self._reconciled: dict[tuple[int, tuple[str, ...]], tuple[PullCommit, ...] | str] = {}
@@ -350,7 +353,10 @@ class GitHubReviewSource:
                       require_cover: bool, eligible: Callable[[str], bool] | None = None) -> Assessment:
         commit = report.commit
         authors = pull_identities(pull.commits, pull.pr.author_login).merged(commit_identities([report]))
-        if commit.sha in pull.shas:
+        if commit.sha in pull.shas or not self._made_when_merging(report):
+            # One of the PR's commits — or one that is not (GitHub reports a hand-pushed merge as the merge
+            # commit of the PR it merges, and the merge queue's fallback names a PR for any commit it
+            # cannot place) and that GitHub did not demonstrably make: covered only by an approval of it.
             covers = self._covers(commit.sha)
         else:
             # GitHub made this commit when merging (merge, squash or rebase): only an approval of the
@@ -360,6 +366,25 @@ class GitHubReviewSource:
             covers = lambda cid: cid == head or head_covers(cid)  # noqa: E731
         return assess(pull.reviews, authors, approvals, covers, exclude_authors=exclude_authors,
                       require_cover=require_cover, eligible=eligible)
+
+    def _made_when_merging(self, report: CommitReport) -> bool:
+        """A commit outside the PR's list that merging made, adding nothing a reviewer of the head did not see:
+        committed by GitHub's web-flow identity AND signed with a good GitHub web-flow signature (the
+        merge button's merge, squash and rebase commits; the name alone is anyone's to write), or a merge
+        whose tree is git's own merge of its parents (whoever made it). Anything else — a merge pushed by
+        hand with a change of its own ("evil merge"), an unsigned commit claiming to be GitHub — is not."""
+        commit, signature = report.commit, report.signature
+        if (is_github_web_flow(commit) and signature.status is SignatureStatus.GOOD
+                and signature.forge == "github"):
+            return True
+        if len(commit.parents) != 2:
+            return False
+        if commit.sha not in self._clean_merges:
+            try:
+                self._clean_merges[commit.sha] = self.git.merge_adds_nothing(commit.sha)
+            except GitError:
+                self._clean_merges[commit.sha] = False
+        return self._clean_merges[commit.sha]
 
     def _review_landed(self, needing: Sequence[CommitReport], approvals: int, exclude_authors: bool,
                        require_cover: bool) -> ReviewResult:
