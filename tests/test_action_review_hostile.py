@@ -1,0 +1,188 @@
+"""`gatekeeper action` against a hostile PR author or pusher: four ways past DESIGN §5's review (red team red11).
+
+Each test reproduces a way a mobile-origin commit got accepted without a qualifying approval; each failed
+before the fix in gatekeeper/review and passes after it:
+
+1. Descendant approval after a force push back: Bob approves C (which takes T's payload out again), the
+   PR is force-pushed back to T. An approval now covers T only from inside base..head (github_source
+   `_covers(target, within=head)`), so C's approval is stale.
+2. Pusher self-approval under a made-up author: Mallory pushes a commit whose git identity no account owns
+   onto Bob's PR, then approves it. A `synchronize` event's `sender` may not approve any commit of the PR
+   in that run (github_event `pusher`; `pull_request_review` cannot say who pushed: docs/action.md).
+3. Evil merge pushed by hand: a merge with a change of its own, reported by GitHub as the merged PR's merge
+   commit, was covered by the PR's approval. A commit outside the PR's list is covered by the PR's head
+   approval only when GitHub demonstrably made it (web-flow committer + good web-flow signature) or it is
+   a merge that adds nothing (`git merge-tree --write-tree` of its parents); a clean hand merge still is.
+4. Approval by an account without access: a drive-by APPROVED review (`author_association: NONE`) counted.
+   Only OWNER, MEMBER and COLLABORATOR approvals count.
+
+Real git repositories (RepoBuilder), event payload files, and a real local HTTP server (pytest-httpserver)
+serving GitHub-shaped REST answers — the same harness as tests/test_action.py. SYNTHETIC marks payload
+fields edited from the vendored corpus.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_httpserver import HTTPServer
+
+from gatekeeper.models import ExitCode
+from tests.github_helpers import synthetic_associated_pull, synthetic_pull_commit, synthetic_review
+from tests.repo_builder import RepoBuilder
+from tests.test_action import MOBILE, POLICY, REPO, Env, gh, pr_event, push_payload, verdict_of
+
+__all__ = ["gh"]  # fixture used below
+
+ALICE = ("Alice Mobile", "alice@example.com")
+# A base policy where an untagged commit counts as mobile too (fail-closed tagging): the author cannot
+# escape review just by leaving the trailer out.
+STRICT_POLICY = POLICY.replace("undeclared: desktop", "undeclared: mobile")
+
+
+def _serve(server: HTTPServer, number: int, commits: list[dict[str, Any]], reviews: list[dict[str, Any]]) -> None:
+    server.clear()
+    server.expect_request(f"/repos/{REPO}/pulls/{number}/reviews").respond_with_json(reviews)
+    server.expect_request(f"/repos/{REPO}/pulls/{number}/commits").respond_with_json(commits)
+
+
+def test_approval_of_a_descendant_does_not_survive_a_force_push_back_to_its_ancestor(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """Alice pushes the malicious mobile commit T, then C on top of it, which takes the payload out again.
+    Bob reviews the PR at C — the net diff base..C holds nothing malicious — and approves C. Alice then
+    force-pushes the PR back to T. Bob never approved the state being merged, and the approval predates
+    the last push (DESIGN §5: "a later push makes earlier approvals stale"), yet it is counted because C
+    is a descendant of T. C stays in the clone (another branch of the repository, or any fetched ref)."""
+    base = repo.commit("base\n", {".gatekeeper.yml": STRICT_POLICY, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    evil = repo.commit("phone: tweak" + MOBILE, {"app.py": "import os; os.system(input())\n"},
+                       author=ALICE, committer=ALICE)
+    benign = repo.commit("phone: tidy up" + MOBILE, {"app.py": "print('hi')\n"}, author=ALICE, committer=ALICE)
+    repo.git("branch", "keep", benign)  # C is still known to the checkout
+    repo.git("reset", "-q", "--hard", evil)  # the force push back to T
+    shas = {"base": base, "head": evil}
+    # SYNTHETIC: GitHub lists the PR's commits as of now (T only); Bob's approval was of C.
+    _serve(httpserver, 7, [synthetic_pull_commit(evil, login="alice", email=ALICE[1])],
+           [synthetic_review("bob", "APPROVED", benign, rid=1)])
+    result = gh.run("pull_request", pr_event(shas), "--format", "json")
+    assert result.exception is None, result.output
+    verdict = verdict_of(result)
+    head = next(c for c in verdict["commits"] if c["sha"] == evil)
+    assert head["review"]["status"] != "approved", head["review"]
+    assert result.return_value == ExitCode.BLOCKED, result.output
+
+
+def test_the_pusher_of_a_mobile_commit_cannot_approve_it_under_a_made_up_author(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """Mallory has write access and pushes a mobile commit onto Bob's open pull request. git's author and
+    committer fields are whatever her phone's git client says — here a name and address no GitHub account
+    owns — so GitHub resolves no login for them. Then Mallory approves the pull request. Nobody but the
+    commit's real author has looked at it, yet the gate counts her approval: the change's people are only
+    the PR author (Bob), git's self-asserted names and the logins GitHub derived from them. The payload
+    itself says who pushed the head: a `synchronize` event's `sender` (GitHub's own
+    "require approval of the most recent reviewable push" rule exists for exactly this)."""
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    bobs = repo.commit("feature: start", {"lib.py": "A = 1\n"}, author=("Bob", "bob@example.com"),
+                       committer=("Bob", "bob@example.com"))
+    phone = ("iPhone", "mobile@localhost")  # the identity her phone's git client was set up with
+    mallorys = repo.commit("phone: quick fix" + MOBILE, {"app.py": "import os; os.system(input())\n"},
+                           author=phone, committer=phone)
+    # SYNTHETIC: GitHub resolves Bob's address to @bob; the phone's made-up address to no account.
+    _serve(httpserver, 7, [synthetic_pull_commit(bobs, login="bob", email="bob@example.com"),
+                           synthetic_pull_commit(mallorys, login=None, email=phone[1])],
+           [synthetic_review("mallory", "APPROVED", mallorys, rid=1)])
+    payload = pr_event({"base": base, "head": mallorys}, action="synchronize")
+    payload["pull_request"]["user"]["login"] = "bob"
+    payload["sender"]["login"] = "mallory"  # SYNTHETIC: who pushed the new head (GitHub sets this)
+    payload["before"], payload["after"] = bobs, mallorys
+    result = gh.run("pull_request", payload, "--format", "json")
+    assert result.exception is None, result.output
+    head = next(c for c in verdict_of(result)["commits"] if c["sha"] == mallorys)
+    assert "mallory" not in head["review"]["approvers"], head["review"]
+    assert result.return_value == ExitCode.BLOCKED, result.output
+
+
+def test_an_evil_merge_pushed_by_hand_is_not_covered_by_the_merged_prs_approval(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """Push to protected main (the Action's after-the-fact check for pushes past review). Mallory merges
+    Bob-approved PR #9 by hand, slips an extra change into the merge commit itself (an "evil merge": the
+    merge's tree is not the merge of its parents) and pushes. GitHub then reports PR #9 as merged with
+    that commit as its merge commit. The gate treats every commit of a merged PR that is not in the PR's
+    commit list as one "GitHub made when merging" and lets an approval of the PR's head cover it — but
+    GitHub did not make this one (its committer is Mallory, not GitHub's web-flow identity, and it carries
+    no web-flow signature), and nobody reviewed what the merge adds."""
+    before = repo.commit("base\n", {".gatekeeper.yml": STRICT_POLICY, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    reviewed = repo.commit("phone: change" + MOBILE, {"a.py": "A = 1\n"}, author=ALICE, committer=ALICE)
+    repo.checkout("main")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "feature")
+    repo.write("app.py", "import os; os.system(input())\n")  # the unreviewed extra in the merge
+    repo.git("add", "app.py")
+    mallory = ("Mallory", "mallory@example.com")
+    after = repo.commit("Merge pull request #9 from octo-org/feature", author=mallory, committer=mallory)
+    assert repo.git("rev-list", "--parents", "-n1", after).count(" ") == 2  # a real merge commit
+    # SYNTHETIC: GitHub's view after the push: PR #9 merged, with the pushed merge as its merge commit.
+    pr = synthetic_associated_pull(9, base_ref="main", head_sha=reviewed, merged=True, merge_commit_sha=after,
+                                   author="alice")
+    for sha in (reviewed, after):
+        httpserver.expect_request(f"/repos/{REPO}/commits/{sha}/pulls").respond_with_json([pr])
+    httpserver.expect_request(f"/repos/{REPO}/pulls/9/reviews").respond_with_json(
+        [synthetic_review("bob", "APPROVED", reviewed, rid=1)])
+    httpserver.expect_request(f"/repos/{REPO}/pulls/9/commits").respond_with_json(
+        [synthetic_pull_commit(reviewed, login="alice", email=ALICE[1])])
+    result = gh.run("push", push_payload(before, after), "--format", "json")
+    assert result.exception is None, result.output
+    merge = next(c for c in verdict_of(result)["commits"] if c["sha"] == after)
+    assert merge["review"]["status"] != "approved", merge["review"]
+    assert result.return_value == ExitCode.BLOCKED, result.output
+
+
+def test_an_approval_by_an_account_without_access_to_the_repository_does_not_count(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """On a public repository any GitHub account can submit an APPROVED review on any pull request; GitHub
+    shows it but never counts it for branch protection (only reviewers with write access count), and
+    labels it `author_association: NONE`. The gate counts it: a drive-by approval — or one from whoever the
+    author asks — satisfies DESIGN §5's "approved by someone other than its authors" for a mobile commit."""
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    head = repo.commit("phone: change" + MOBILE, {"app.py": "import os; os.system(input())\n"},
+                       author=ALICE, committer=ALICE)
+    outsider = synthetic_review("random-stranger", "APPROVED", head, rid=1)
+    outsider["author_association"] = "NONE"  # SYNTHETIC: no relationship to the repository
+    _serve(httpserver, 7, [synthetic_pull_commit(head, login="alice", email=ALICE[1])], [outsider])
+    result = gh.run("pull_request", pr_event({"base": base, "head": head}), "--format", "json")
+    assert result.exception is None, result.output
+    review = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)["review"]
+    assert review["status"] != "approved", review
+    assert result.return_value == ExitCode.BLOCKED, result.output
+
+
+def test_a_merge_pushed_by_hand_that_adds_nothing_is_still_covered_by_the_prs_approval(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """The other side of the evil merge: a merge made locally (not by GitHub, unsigned) whose tree is exactly
+    git's merge of its parents holds nothing a reviewer of the PR's head did not see; the approval covers it."""
+    before = repo.commit("base\n", {".gatekeeper.yml": STRICT_POLICY, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    reviewed = repo.commit("phone: change" + MOBILE, {"a.py": "A = 1\n"}, author=ALICE, committer=ALICE)
+    repo.checkout("main")
+    repo.commit("meanwhile on main" + MOBILE, {"b.py": "B = 1\n"}, author=ALICE, committer=ALICE)
+    main_tip = repo.head()
+    after = repo.merge("feature", "Merge pull request #9 from octo-org/feature")
+    # SYNTHETIC: PR #9 merged with this merge; main's own commit came through PR #8, approved too.
+    pr = synthetic_associated_pull(9, base_ref="main", head_sha=reviewed, merged=True, merge_commit_sha=after,
+                                   author="alice")
+    other = synthetic_associated_pull(8, base_ref="main", head_sha=main_tip, merged=True, author="alice")
+    for sha in (reviewed, after):
+        httpserver.expect_request(f"/repos/{REPO}/commits/{sha}/pulls").respond_with_json([pr])
+    httpserver.expect_request(f"/repos/{REPO}/commits/{main_tip}/pulls").respond_with_json([other])
+    for number, head in ((9, reviewed), (8, main_tip)):
+        httpserver.expect_request(f"/repos/{REPO}/pulls/{number}/reviews").respond_with_json(
+            [synthetic_review("bob", "APPROVED", head, rid=1)])
+        httpserver.expect_request(f"/repos/{REPO}/pulls/{number}/commits").respond_with_json(
+            [synthetic_pull_commit(head, login="alice", email=ALICE[1])])
+    result = gh.run("push", push_payload(before, after), "--format", "json")
+    assert result.exception is None, result.output
+    merge = next(c for c in verdict_of(result)["commits"] if c["sha"] == after)
+    assert merge["review"]["status"] == "approved", merge["review"]
+    assert result.return_value == ExitCode.OK, result.output
