@@ -6,13 +6,14 @@ so what the tests verify is exactly what a phone's git client would push.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import pytest
@@ -22,6 +23,11 @@ from gatekeeper.models import DeviceClass
 from gatekeeper.provenance import DeviceRegistry, allowed_signers_text, dump_registry, enroll_device, revoke_device
 from gatekeeper.provenance.signatures import split_signature
 from tests.repo_builder import RepoBuilder
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from gatekeeper.provenance.openpgp import ForgeKeys
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "gatekeeper" / "schema" / "verdict.schema.json").read_text())
 X509_ARMOR = (b"-----BEGIN SIGNED MESSAGE-----\nMIAGCSqGSIb3DQEHAqCAMIACAQExDTALBglghkgBZQMEAgEwgAYJKoZIhvcNAQcB\n"
@@ -129,3 +135,23 @@ def replace_head(repo: RepoBuilder, raw: bytes) -> str:
     sha = repo.git("hash-object", "-t", "commit", "-w", "--literally", "--stdin", input=raw)
     repo.git("update-ref", "HEAD", sha)
     return sha
+
+
+@contextlib.contextmanager
+def forge_gpg_key(home: Path, uid: str = "Forge <noreply@forge.example>") -> Iterator[tuple[list[str], ForgeKeys, str]]:
+    """An RSA OpenPGP key standing in for a forge's key (GitHub's web-flow key): (gpg argv prefix, ForgeKeys,
+    fingerprint), its GnuPG home at `home` (made here); skips the test where gpg is not installed."""
+    from gatekeeper.provenance.openpgp import ForgeKeys, load_openpgp_keys
+
+    if shutil.which("gpg") is None or shutil.which("gpgconf") is None:
+        pytest.skip("gpg is not installed")
+    home.mkdir(mode=0o700)
+    gpg = ["gpg", "--homedir", str(home), "--batch", "--pinentry-mode", "loopback", "--passphrase", ""]
+    subprocess.run([*gpg, "--quick-gen-key", uid, "rsa2048", "sign", "never"], check=True, capture_output=True)
+    listing = subprocess.run([*gpg, "--with-colons", "--list-keys"], check=True, capture_output=True, text=True)
+    fpr = next(line.split(":")[9] for line in listing.stdout.splitlines() if line.startswith("fpr:"))
+    armored = subprocess.run([*gpg, "--armor", "--export", fpr], check=True, capture_output=True).stdout
+    try:
+        yield gpg, ForgeKeys(load_openpgp_keys(armored, "github", "github web-flow"), ()), fpr
+    finally:
+        subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)

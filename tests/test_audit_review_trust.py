@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,8 +26,9 @@ from gatekeeper.audit.render import summary_dict
 from gatekeeper.cli import run
 from gatekeeper.config import parse_policy
 from gatekeeper.git import Git
-from gatekeeper.provenance.openpgp import ForgeKeys, load_openpgp_keys
+from gatekeeper.provenance.openpgp import ForgeKeys
 from gatekeeper.provenance.source import filesystem_reader
+from tests.provenance_helpers import forge_gpg_key
 from tests.repo_builder import RepoBuilder
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "gatekeeper" / "schema" / "audit.schema.json").read_text())
@@ -124,19 +123,9 @@ def test_text_and_html_name_the_unverified_evidence(look_alikes: dict[str, str],
 
 @pytest.fixture
 def forge_key(tmp_path: Path) -> Iterator[tuple[dict[str, str], ForgeKeys, str]]:
-    """An RSA OpenPGP key standing in for GitHub's web-flow key: (git env, ForgeKeys, fingerprint)."""
-    if shutil.which("gpg") is None or shutil.which("gpgconf") is None:
-        pytest.skip("gpg is not installed")
-    home = tmp_path / "gnupg"
-    home.mkdir(mode=0o700)
-    gpg = ["gpg", "--homedir", str(home), "--batch", "--pinentry-mode", "loopback", "--passphrase", ""]
-    subprocess.run([*gpg, "--quick-gen-key", "GitHub <noreply@github.com>", "rsa2048", "sign", "never"],
-                   check=True, capture_output=True)
-    listing = subprocess.run([*gpg, "--with-colons", "--list-keys"], check=True, capture_output=True, text=True)
-    fpr = next(line.split(":")[9] for line in listing.stdout.splitlines() if line.startswith("fpr:"))
-    armored = subprocess.run([*gpg, "--armor", "--export", fpr], check=True, capture_output=True).stdout
-    yield {"GNUPGHOME": str(home), **WEB_FLOW}, ForgeKeys(load_openpgp_keys(armored, "github", "github web-flow"), ()), fpr
-    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)
+    """A key standing in for GitHub's web-flow key: (git env to sign with it as GitHub, ForgeKeys, fingerprint)."""
+    with forge_gpg_key(tmp_path / "gnupg", "GitHub <noreply@github.com>") as (gpg, keys, fpr):
+        yield {"GNUPGHOME": gpg[2], **WEB_FLOW}, keys, fpr
 
 
 def _summary(repo: Path, forge_keys: ForgeKeys | None) -> dict[str, Any]:

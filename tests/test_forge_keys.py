@@ -23,6 +23,7 @@ from gatekeeper.provenance import openpgp_verifier, split_signature, verify_comm
 from gatekeeper.provenance.gpg import forge_gnupghome, run_process
 from gatekeeper.provenance.openpgp import ForgeKeys, bundled_forge_keys, load_openpgp_keys, verify_forge_openpgp
 from gatekeeper.provenance.signatures import NO_KEYRING
+from tests.provenance_helpers import forge_gpg_key
 
 S = SignatureStatus
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -102,18 +103,8 @@ def gnupg_with_forge_keys() -> Path:
 @pytest.fixture
 def forge_key(tmp_path: Path) -> Iterator[tuple[list[str], ForgeKeys, str]]:
     """An RSA OpenPGP key standing in for a forge key: (gpg argv prefix, ForgeKeys, fingerprint)."""
-    if shutil.which("gpg") is None or shutil.which("gpgconf") is None:
-        pytest.skip("gpg is not installed")
-    home = tmp_path / "gnupg"
-    home.mkdir(mode=0o700)
-    gpg = ["gpg", "--homedir", str(home), "--batch", "--pinentry-mode", "loopback", "--passphrase", ""]
-    subprocess.run([*gpg, "--quick-gen-key", "Forge <noreply@forge.example>", "rsa2048", "sign", "never"],
-                   check=True, capture_output=True)
-    listing = subprocess.run([*gpg, "--with-colons", "--list-keys"], check=True, capture_output=True, text=True)
-    fpr = next(line.split(":")[9] for line in listing.stdout.splitlines() if line.startswith("fpr:"))
-    armored = subprocess.run([*gpg, "--armor", "--export", fpr], check=True, capture_output=True).stdout
-    yield gpg, ForgeKeys(load_openpgp_keys(armored, "github", "github web-flow"), ()), fpr
-    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)
+    with forge_gpg_key(tmp_path / "gnupg") as made:
+        yield made
 
 
 def _signed_commit(tmp_path: Path, gpg: list[str], fpr: str, message: str) -> bytes:

@@ -50,10 +50,33 @@ def gk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     return code, captured.out + captured.err
 
 
+def assert_logs_keep_no(token: str, server: Server, db: Path, capsys: pytest.CaptureFixture[str],
+                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neither the audit JSONL, the decision log's database, nor `gatekeeper log export` holds the token."""
+    assert not leaked(token, server.audit_log.read_text()), "the audit JSONL keeps the token"
+    with sqlite3.connect(db) as conn:
+        dump = "\n".join(conn.iterdump())
+    assert not leaked(token, dump), "the decision log keeps the token"
+    monkeypatch.setenv("GATEKEEPER_DECISION_LOG", str(db))
+    code, out = gk(capsys, "log", "export", "--format", "json")
+    assert code == 0
+    assert not leaked(token, out), "`gatekeeper log export` prints the token"
+
+
 def metadata_commit(repo: RepoBuilder, token: str) -> str:
     """A mobile commit whose subject, author and Origin-* trailers hold the token (a paste gone wrong)."""
     return repo.commit(f"Deploy with {token}\n\nOrigin-Device: mobile\nOrigin-Device-Id: {token}\n"
                        f"Origin-Client: {token}\n", {"b.txt": "b\n"}, author=(f"Dev {token}", f"{token}@example.com"))
+
+
+@pytest.fixture
+def pasted(tmp_path: Path) -> tuple[RepoBuilder, str]:
+    """A repository whose last commit holds a token in its metadata (metadata_commit), and the token."""
+    repo = RepoBuilder.init(tmp_path / "r")
+    repo.commit("init\n", {"a.txt": "a\n"})
+    token = github_token()
+    metadata_commit(repo, token)
+    return repo, token
 
 
 @pytest.fixture
@@ -78,26 +101,16 @@ def test_refused_push_keeps_no_token_from_commit_metadata_in_either_log(
     assert result.code != 0, result.output  # refused: the token never reaches the repository ...
     assert "secrets/github-pat" in result.remote_text
     assert not leaked(token, result.output)
-    # ... but the gate keeps it, in both stores of the decision it just made.
-    assert not leaked(token, server.audit_log.read_text()), "audit JSONL keeps the token (verdict.commits[])"
-    with sqlite3.connect(db) as conn:
-        dump = "\n".join(conn.iterdump())
-    assert not leaked(token, dump), "decision log keeps the token (stored verdict)"
-    monkeypatch.setenv("GATEKEEPER_DECISION_LOG", str(db))
-    code, out = gk(capsys, "log", "export", "--format", "json")
-    assert code == 0
-    assert not leaked(token, out), "`gatekeeper log export` prints the token"
+    # ... nor does the gate keep it, in either store of the decision it just made.
+    assert_logs_keep_no(token, server, db, capsys, monkeypatch)
 
 
 # -- red12-2: `gatekeeper check` prints the token it reports as redacted ----------------------------------------
 
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
-def test_check_never_prints_a_token_from_commit_metadata(tmp_path: Path, fmt: str,
+def test_check_never_prints_a_token_from_commit_metadata(tmp_path: Path, fmt: str, pasted: tuple[RepoBuilder, str],
                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    repo = RepoBuilder.init(tmp_path / "r")
-    repo.commit("init\n", {"a.txt": "a\n"})
-    token = github_token()
-    metadata_commit(repo, token)
+    repo, token = pasted
     policy = tmp_path / "policy.yml"
     policy.write_text(SECRETS_POLICY)
     code, out = gk(capsys, "check", "--repo", str(repo.path), "--base", "HEAD~1", "--policy", str(policy),
@@ -121,14 +134,7 @@ def test_push_option_token_is_not_kept_in_the_logs(seeded: tuple[Server, RepoBui
     result = spush(server, work, "-o", f"ci.variable=DEPLOY_TOKEN={token}", "origin", "main",
                    env={"GATEKEEPER_DECISION_LOG": str(db)})
     assert result.code == 0, result.output
-    assert not leaked(token, server.audit_log.read_text()), "audit JSONL keeps the push option's token"
-    with sqlite3.connect(db) as conn:
-        dump = "\n".join(conn.iterdump())
-    assert not leaked(token, dump), "decision log keeps the push option's token"
-    monkeypatch.setenv("GATEKEEPER_DECISION_LOG", str(db))
-    code, out = gk(capsys, "log", "export", "--format", "json")
-    assert code == 0
-    assert not leaked(token, out)
+    assert_logs_keep_no(token, server, db, capsys, monkeypatch)
 
 
 # -- red12-4: the decision log's database password reaches every pusher ------------------------------------------
@@ -161,12 +167,9 @@ def test_log_commands_never_print_the_password(capsys: pytest.CaptureFixture[str
 # -- red12-5: `gatekeeper audit` reprints what the gate reports redacted --------------------------------------
 
 @pytest.mark.parametrize("fmt", ["text", "json", "html"])
-def test_audit_never_prints_a_token_from_commit_metadata(tmp_path: Path, fmt: str,
+def test_audit_never_prints_a_token_from_commit_metadata(fmt: str, pasted: tuple[RepoBuilder, str],
                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    repo = RepoBuilder.init(tmp_path / "r")
-    repo.commit("init\n", {"a.txt": "a\n"})
-    token = github_token()
-    metadata_commit(repo, token)
+    repo, token = pasted
     code, out = gk(capsys, "audit", "--repo", str(repo.path), "--format", fmt)
     assert code == 0, out
     if fmt == "json":
