@@ -31,8 +31,11 @@ from gatekeeper.models import Commit, SignatureInfo, SignatureStatus
 from gatekeeper.sanitize import safe
 
 _ANGLE = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<email>[^<>\s]+)>\s*$")
-# GitHub logins: alphanumerics and single hyphens, at most 39 characters; apps end in "[bot]".
-_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$")
+# GitHub logins: alphanumerics and hyphens, at most 39 characters. Enterprise Managed Users add their
+# enterprise's shortcode after an underscore (`bob_octo`); apps end in "[bot]".
+_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*(?:_[A-Za-z0-9]{3,8})?")
+_MAX_LOGIN = 39
+_BOT_SUFFIX = "[bot]"
 _WEB_FLOW = "noreply@github.com"  # the committer of commits GitHub makes itself
 COAUTHOR_KEY = "co-authored-by"
 MAX_COAUTHORS = 100  # per commit; a message can hold any number of lines
@@ -93,8 +96,11 @@ def same_person(a: Identity, b: Identity) -> bool:
 
 
 def valid_login(login: str) -> bool:
-    """A well-formed GitHub login (hostile text from an API answer is never one)."""
-    return bool(_LOGIN.match(login))
+    """A well-formed GitHub login (hostile text from an API answer is never one): at most 39 alphanumerics
+    and hyphens, starting with an alphanumeric, then optionally an Enterprise Managed User's `_<shortcode>`
+    (3 to 8 alphanumerics) within those 39; or an app's such login with `[bot]` after it."""
+    name = login[:-len(_BOT_SUFFIX)] if login.endswith(_BOT_SUFFIX) else login
+    return len(name) <= _MAX_LOGIN and _LOGIN.fullmatch(name) is not None
 
 
 def is_human(login: str, user_type: str) -> bool:

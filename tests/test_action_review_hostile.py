@@ -16,6 +16,12 @@ before the fix in gatekeeper/review and passes after it:
 4. Approval by an account without access: a drive-by APPROVED review (`author_association: NONE`) counted.
    Only OWNER, MEMBER and COLLABORATOR approvals count.
 
+Red team red13 then attacked those fixes (tests/test_red13_action_review.py on w/red13):
+
+5. Enterprise Managed Users refused: EMU logins are `<handle>_<shortcode>` (`bob_octo`), which the login
+   rule refused, so every opened/synchronize/reopened run of an EMU enterprise stopped with "sender.login
+   is missing or not a login", and EMU reviewers' reviews were dropped. identity.valid_login accepts them.
+
 Real git repositories (RepoBuilder), event payload files, and a real local HTTP server (pytest-httpserver)
 serving GitHub-shaped REST answers — the same harness as tests/test_action.py. SYNTHETIC marks payload
 fields edited from the vendored corpus.
@@ -185,4 +191,45 @@ def test_a_merge_pushed_by_hand_that_adds_nothing_is_still_covered_by_the_prs_ap
     assert result.exception is None, result.output
     merge = next(c for c in verdict_of(result)["commits"] if c["sha"] == after)
     assert merge["review"]["status"] == "approved", merge["review"]
+    assert result.return_value == ExitCode.OK, result.output
+
+
+def test_a_push_by_an_enterprise_managed_user_is_judged_not_refused(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """EMU logins are `<handle>_<shortcode>`: Bob (`bob_octo`) pushes an ordinary desktop commit to his PR.
+    The `synchronize` payload's sender is `bob_octo`; the gate must judge the PR (nothing to review here),
+    not stop with "sender.login is missing or not a login" — on every push, in the whole enterprise. (red13)"""
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    head = repo.commit("feature: desktop change", {"lib.py": "A = 1\n"}, author=("Bob", "bob@corp.example"),
+                       committer=("Bob", "bob@corp.example"))
+    _serve(httpserver, 7, [synthetic_pull_commit(head, login="bob_octo", email="bob@corp.example")], [])
+    payload = pr_event({"base": base, "head": head}, action="synchronize")
+    payload["pull_request"]["user"]["login"] = "bob_octo"  # SYNTHETIC: EMU logins
+    payload["sender"]["login"] = "bob_octo"
+    result = gh.run("pull_request", payload, "--format", "json")
+    assert result.exception is None, result.output
+    assert result.return_value == ExitCode.OK, result.output
+
+
+def test_an_enterprise_managed_users_approval_counts_and_the_emu_pusher_still_cannot_approve(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """The other side of EMU logins: Carol (`carol_octo`, a COLLABORATOR) approves Alice's mobile commit. In
+    a run whose sender (the pusher) is `carol_octo` her approval is refused as the pusher's; in a run where
+    `alice_octo` pushed, it counts."""
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    head = repo.commit("phone: change" + MOBILE, {"app.py": "print('hello')\n"}, author=ALICE, committer=ALICE)
+    commits = [synthetic_pull_commit(head, login="alice_octo", email=ALICE[1])]
+    _serve(httpserver, 7, commits, [synthetic_review("carol_octo", "APPROVED", head, rid=1)])
+    payload = pr_event({"base": base, "head": head}, action="synchronize")
+    payload["sender"]["login"] = "carol_octo"  # SYNTHETIC: EMU logins
+    result = gh.run("pull_request", payload, "--format", "json")
+    review = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)["review"]
+    assert review["status"] == "self" and "(pushed the commits under review): @carol_octo" in review["detail"], review
+    payload["sender"]["login"] = "alice_octo"
+    _serve(httpserver, 7, commits, [synthetic_review("carol_octo", "APPROVED", head, rid=1)])
+    result = gh.run("pull_request", payload, "--format", "json")
+    review = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)["review"]
+    assert review["status"] == "approved" and review["approvers"] == ["carol_octo"], review
     assert result.return_value == ExitCode.OK, result.output

@@ -18,6 +18,7 @@ from gatekeeper.identity import (
     is_human,
     people,
     signer_identity,
+    valid_login,
     wrote,
 )
 from gatekeeper.models import Commit, Person, SignatureInfo, SignatureStatus
@@ -120,6 +121,26 @@ def test_github_accounts_that_are_not_users_are_never_human() -> None:
     assert is_human("octocat", "User")
     assert not is_human("octocat", "Bot") and not is_human("octocat", "Organization")
     assert not is_human("octo\x1b[31m", "User") and not is_human("", "User")
+
+
+@pytest.mark.parametrize(("login", "valid"), [
+    ("octocat", True), ("a", True), ("bob-smith", True), ("a" * 39, True), ("dependabot[bot]", True),
+    # Enterprise Managed Users: `<handle>_<shortcode>`, the shortcode 3 to 8 alphanumerics, 39 in all.
+    ("bob_octo", True), ("Bob-Smith_acmecorp", True), ("b_abc", True), ("a" * 30 + "_octocorp", True),
+    ("a" * 31 + "_octocorp", False), ("bob_ab", False), ("bob_abcdefghi", False), ("bob_octo_x", False),
+    ("_octo", False), ("bob_", False), ("bob_oc-to", False), ("-bob", False), ("a" * 40, False),
+    ("", False), ("bob\n", False), ("bob octo", False), ("bob[bot]x", False), ("[bot]", False),
+])
+def test_valid_login(login: str, valid: bool) -> None:
+    assert valid_login(login) is valid
+    shouted = login.upper().replace("[BOT]", "[bot]")
+    assert valid_login(shouted) is valid  # logins compare case-insensitively; any case is well-formed
+
+
+def test_an_enterprise_managed_user_is_a_human_reviewer_and_matched_by_login() -> None:
+    assert is_human("bob_octo", "User")
+    assert people(logins=["Bob_Octo"]).includes(Identity(login="bob_octo"))
+    assert not people(logins=["bob_octo"]).includes(Identity(login="bob_acme"))
 
 
 def test_people_membership_is_same_person() -> None:
