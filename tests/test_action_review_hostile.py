@@ -21,6 +21,12 @@ Red team red13 then attacked those fixes (tests/test_red13_action_review.py on w
 5. Enterprise Managed Users refused: EMU logins are `<handle>_<shortcode>` (`bob_octo`), which the login
    rule refused, so every opened/synchronize/reopened run of an EMU enterprise stopped with "sender.login
    is missing or not a login", and EMU reviewers' reviews were dropped. identity.valid_login accepts them.
+6. Private organization members refused: `author_association` says MEMBER only for a public member; a
+   private one with write access through a team shows as CONTRIBUTOR or NONE, and since (4) their approvals
+   never counted. For such an approval (one that would count otherwise) the source now asks
+   `collaborators/{login}/permission` once per login per run and counts write, maintain or admin; a
+   question GitHub does not answer counts as no approval, with `tool/github-failed` and
+   `review/unverifiable`.
 
 Real git repositories (RepoBuilder), event payload files, and a real local HTTP server (pytest-httpserver)
 serving GitHub-shaped REST answers — the same harness as tests/test_action.py. SYNTHETIC marks payload
@@ -50,6 +56,16 @@ def _serve(server: HTTPServer, number: int, commits: list[dict[str, Any]], revie
     server.clear()
     server.expect_request(f"/repos/{REPO}/pulls/{number}/reviews").respond_with_json(reviews)
     server.expect_request(f"/repos/{REPO}/pulls/{number}/commits").respond_with_json(commits)
+
+
+def _serve_permission(server: HTTPServer, login: str, permission: str, role: str | None = None) -> None:
+    """SYNTHETIC: GET /repos/{owner}/{repo}/collaborators/{login}/permission, shaped as GitHub answers it."""
+    server.expect_request(f"/repos/{REPO}/collaborators/{login}/permission").respond_with_json(
+        {"permission": permission, "role_name": role or permission, "user": {"login": login, "type": "User"}})
+
+
+def _permission_requests(server: HTTPServer) -> list[str]:
+    return [request.path for request, _ in server.log if request.path.endswith("/permission")]
 
 
 def test_approval_of_a_descendant_does_not_survive_a_force_push_back_to_its_ancestor(
@@ -157,10 +173,14 @@ def test_an_approval_by_an_account_without_access_to_the_repository_does_not_cou
     outsider = synthetic_review("random-stranger", "APPROVED", head, rid=1)
     outsider["author_association"] = "NONE"  # SYNTHETIC: no relationship to the repository
     _serve(httpserver, 7, [synthetic_pull_commit(head, login="alice", email=ALICE[1])], [outsider])
+    # SYNTHETIC: the gate asks whether the outsider has write access after all (a private org member would);
+    # for an account that can only read a public repository GitHub answers `read`.
+    _serve_permission(httpserver, "random-stranger", "read")
     result = gh.run("pull_request", pr_event({"base": base, "head": head}), "--format", "json")
     assert result.exception is None, result.output
     review = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)["review"]
-    assert review["status"] != "approved", review
+    assert review["status"] == "missing", review
+    assert "random-stranger (NONE; repository permission read)" in review["detail"], review
     assert result.return_value == ExitCode.BLOCKED, result.output
 
 
@@ -233,3 +253,101 @@ def test_an_enterprise_managed_users_approval_counts_and_the_emu_pusher_still_ca
     review = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)["review"]
     assert review["status"] == "approved" and review["approvers"] == ["carol_octo"], review
     assert result.return_value == ExitCode.OK, result.output
+
+
+def test_an_approval_by_a_private_org_member_with_write_access_counts(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """Carol is a member of octo-org with write access through the `maintainers` team; like most members
+    her membership is private, so GitHub labels her review `author_association: CONTRIBUTOR`. GitHub's own
+    branch protection counts her approval (she has write access, which the permission endpoint reports);
+    the gate must too, or every team with private members can never turn the check green. (red13) Two
+    mobile commits ask about Carol once."""
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    first = repo.commit("phone: start" + MOBILE, {"app.py": "print('hey')\n"}, author=ALICE, committer=ALICE)
+    head = repo.commit("phone: change" + MOBILE, {"app.py": "print('hello')\n"}, author=ALICE, committer=ALICE)
+    carol = synthetic_review("carol", "APPROVED", head, rid=1)
+    carol["author_association"] = "CONTRIBUTOR"  # SYNTHETIC: a private org member, as GitHub reports her
+    _serve(httpserver, 7, [synthetic_pull_commit(sha, login="alice", email=ALICE[1]) for sha in (first, head)],
+           [carol])
+    _serve_permission(httpserver, "carol", "write")  # team write access
+    result = gh.run("pull_request", pr_event({"base": base, "head": head}), "--format", "json")
+    assert result.exception is None, result.output
+    for sha in (first, head):
+        review = next(c for c in verdict_of(result)["commits"] if c["sha"] == sha)["review"]
+        assert review["status"] == "approved" and review["approvers"] == ["carol"], review
+    assert result.return_value == ExitCode.OK, result.output
+    assert _permission_requests(httpserver) == [f"/repos/{REPO}/collaborators/carol/permission"]
+
+
+def test_a_maintain_role_counts_and_a_custom_read_role_does_not(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """`permission` maps maintain to write and triage to read; `role_name` names the role, custom ones too."""
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    head = repo.commit("phone: change" + MOBILE, {"app.py": "print('hello')\n"}, author=ALICE, committer=ALICE)
+    for permission, role, status in (("write", "maintain", "approved"), ("read", "release-notes-editor", "missing"),
+                                     ("read", "triage", "missing"), ("admin", "admin", "approved")):
+        dave = synthetic_review("dave", "APPROVED", head, rid=1)
+        dave["author_association"] = "NONE"  # SYNTHETIC
+        _serve(httpserver, 7, [synthetic_pull_commit(head, login="alice", email=ALICE[1])], [dave])
+        _serve_permission(httpserver, "dave", permission, role)
+        result = gh.run("pull_request", pr_event({"base": base, "head": head}), "--format", "json")
+        review = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)["review"]
+        assert review["status"] == status, (permission, role, review)
+
+
+def test_an_unanswered_permission_question_is_no_approval_and_is_reported(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """GitHub refuses the permission question (403: a token without push access, e.g. a fork's read-only
+    token) or does not know the account (404): the approval does not count. The 403 is an API failure and
+    says so — `tool/github-failed` and `review/unverifiable`, status unknown — never a silent `missing`."""
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    head = repo.commit("phone: change" + MOBILE, {"app.py": "print('hello')\n"}, author=ALICE, committer=ALICE)
+    carol = synthetic_review("carol", "APPROVED", head, rid=1)
+    carol["author_association"] = "CONTRIBUTOR"  # SYNTHETIC
+    commits = [synthetic_pull_commit(head, login="alice", email=ALICE[1])]
+    _serve(httpserver, 7, commits, [carol])
+    httpserver.expect_request(f"/repos/{REPO}/collaborators/carol/permission").respond_with_json(
+        {"message": "Must have push access to view collaborator permission."}, status=403)  # SYNTHETIC
+    result = gh.run("pull_request", pr_event({"base": base, "head": head}), "--format", "json")
+    assert result.exception is None, result.output
+    verdict = verdict_of(result)
+    review = next(c for c in verdict["commits"] if c["sha"] == head)["review"]
+    assert review["status"] == "unknown" and review["approvers"] == [], review
+    assert "not counted (write access could not be checked): @carol (CONTRIBUTOR; repository permission could " \
+           "not be read" in review["detail"], review
+    rules = [f["rule_id"] for f in verdict["findings"]]
+    assert "review/unverifiable" in rules and "tool/github-failed" in rules and "review/missing" not in rules, rules
+    assert result.return_value == ExitCode.BLOCKED, result.output
+
+    _serve(httpserver, 7, commits, [carol])
+    httpserver.expect_request(f"/repos/{REPO}/collaborators/carol/permission").respond_with_json(
+        {"message": "Not Found"}, status=404)  # SYNTHETIC
+    result = gh.run("pull_request", pr_event({"base": base, "head": head}), "--format", "json")
+    review = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)["review"]
+    assert review["status"] == "missing" and "carol (CONTRIBUTOR; repository permission none (404))" in \
+        review["detail"], review
+    assert result.return_value == ExitCode.BLOCKED, result.output
+
+
+def test_the_permission_is_asked_only_when_the_approvals_without_it_are_too_few(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """A COLLABORATOR's approval suffices: a CONTRIBUTOR's approval next to it costs no request (anyone can
+    submit one on a public repository), and an approval that would not count anyway (stale) never asks."""
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    old = repo.commit("phone: start" + MOBILE, {"app.py": "print('hey')\n"}, author=ALICE, committer=ALICE)
+    head = repo.commit("phone: change" + MOBILE, {"app.py": "print('hello')\n"}, author=ALICE, committer=ALICE)
+    outsider = synthetic_review("stranger", "APPROVED", head, rid=1)
+    outsider["author_association"] = "CONTRIBUTOR"  # SYNTHETIC
+    stale = synthetic_review("erin", "APPROVED", old, rid=2)
+    stale["author_association"] = "NONE"  # SYNTHETIC
+    commits = [synthetic_pull_commit(sha, login="alice", email=ALICE[1]) for sha in (old, head)]
+    _serve(httpserver, 7, commits, [outsider, stale, synthetic_review("bob", "APPROVED", head, rid=3)])
+    result = gh.run("pull_request", pr_event({"base": base, "head": head}), "--format", "json")
+    assert result.return_value == ExitCode.OK, result.output
+    review = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)["review"]
+    assert review["approvers"] == ["bob"] and "write access not asked" in review["detail"], review
+    assert _permission_requests(httpserver) == []

@@ -283,6 +283,33 @@ def test_team_membership(httpserver: HTTPServer, sleeps: Sleeps) -> None:
     assert gh.team_membership("acme/security", "nobody") is None
 
 
+def test_collaborator_permission(httpserver: HTTPServer, sleeps: Sleeps) -> None:
+    # SYNTHETIC bodies shaped as GitHub answers GET /repos/{owner}/{repo}/collaborators/{username}/permission.
+    base = f"/repos/{REPO}/collaborators"
+    httpserver.expect_request(f"{base}/carol_octo/permission").respond_with_json(
+        {"permission": "write", "role_name": "Maintain", "user": {"login": "Carol_Octo", "type": "User"}})
+    httpserver.expect_request(f"{base}/ghost/permission").respond_with_json({"message": "Not Found"}, status=404)
+    httpserver.expect_request(f"{base}/nobody/permission").respond_with_json(
+        {"message": "Must have push access to view collaborator permission."}, status=403)
+    httpserver.expect_request(f"{base}/swap/permission").respond_with_json(
+        {"permission": "admin", "role_name": "admin", "user": {"login": "someone-else"}})
+    httpserver.expect_request(f"{base}/blank/permission").respond_with_json({"user": {"login": "blank"}})
+    httpserver.expect_request(f"{base}/odd/permission").respond_with_json(
+        {"permission": "read\x1b[2J", "role_name": "x" * 100, "user": {"login": "odd"}})
+    gh = client(httpserver, sleeps)
+    assert gh.collaborator_permission(REPO, "carol_octo") == ("write", "maintain")
+    assert gh.collaborator_permission(REPO, "ghost") is None
+    with pytest.raises(GitHubError, match="403 forbidden: the token lacks `metadata: read`"):
+        gh.collaborator_permission(REPO, "nobody")
+    with pytest.raises(GitHubError, match="another account"):
+        gh.collaborator_permission(REPO, "swap")
+    with pytest.raises(GitHubError, match="names no permission"):
+        gh.collaborator_permission(REPO, "blank")
+    assert gh.collaborator_permission(REPO, "odd") == ("read2j", "x" * 40)
+    with pytest.raises(GitHubError, match="invalid login"):
+        gh.collaborator_permission(REPO, "../../orgs")
+
+
 def test_timeout_in_the_review_source_fails_closed(slow_server: HTTPServer, sleeps: Sleeps, tmp_path: Path) -> None:
     # SYNTHETIC: the reviews endpoint hangs; the source reports tool/github-failed and never "approved".
     def slow(request: Request) -> Response:

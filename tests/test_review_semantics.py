@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from gatekeeper.identity import Identity, is_human, people
@@ -110,6 +112,36 @@ def test_an_approval_without_access_to_the_repository_does_not_count(association
     assert result.status is ReviewStatus.MISSING and result.approvers == ()
     assert result.no_access == (f"stranger ({association or 'association not given'})",)
     assert "not counted (no access to the repository" in result.describe()
+
+
+def test_write_access_is_asked_only_for_an_approval_that_would_count_and_only_while_too_few() -> None:
+    asked: list[str] = []
+
+    def access(answers: dict[str, s.WriteAccess]) -> Callable[[str], s.WriteAccess]:
+        def ask(login: str) -> s.WriteAccess:
+            asked.append(login)
+            return answers[login]
+        return ask
+
+    outsiders = [review("carol", s.APPROVED, rid=1, association="CONTRIBUTOR"),
+                 review("erin", s.APPROVED, OLD, rid=2, association="NONE")]  # stale: never asked
+    granted = s.assess(outsiders, AUTHORS, 1, covers_head,
+                       write_access=access({"carol": s.WriteAccess(True, "write")}))
+    assert granted.status is ReviewStatus.APPROVED and granted.approvers == ("carol",) and asked == ["carol"]
+    asked.clear()
+    read = s.assess(outsiders, AUTHORS, 1, covers_head,
+                    write_access=access({"carol": s.WriteAccess(False, "read")}))
+    assert read.status is ReviewStatus.MISSING and sorted(read.no_access) == [
+        "carol (CONTRIBUTOR; repository permission read)", "erin (NONE)"]
+    failed = s.assess(outsiders, AUTHORS, 1, covers_head,
+                      write_access=access({"carol": s.WriteAccess(None, "timed out")}))
+    assert failed.status is ReviewStatus.UNKNOWN and failed.unverified == ("carol (CONTRIBUTOR; timed out)",)
+    assert "not counted (write access could not be checked): @carol (CONTRIBUTOR; timed out)" in failed.describe()
+    asked.clear()
+    enough = s.assess([*outsiders, review("bob", s.APPROVED, rid=3)], AUTHORS, 1, covers_head,
+                      write_access=access({}))
+    assert enough.approvers == ("bob",) and asked == []
+    assert s.assess(outsiders, AUTHORS, 1, covers_head).no_access == ("carol (CONTRIBUTOR)", "erin (NONE)")
 
 
 @pytest.mark.parametrize("association", ["OWNER", "MEMBER", "COLLABORATOR"])

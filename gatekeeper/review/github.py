@@ -45,6 +45,7 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 _LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
 PERM_PULLS = "`pull-requests: read`"
 PERM_CONTENTS = "`contents: read`"
+PERM_METADATA = "`metadata: read`"
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
@@ -177,6 +178,33 @@ class GitHubClient:
         path = f"/repos/{_repo_path(repo)}/commits/{sha}/pulls"
         perms = f"{PERM_CONTENTS} and {PERM_PULLS}"
         return [p for p in (pull_request(item) for item in self._paginate(path, perms)) if p is not None]
+
+    def collaborator_permission(self, repo: str, login: str) -> tuple[str, str] | None:
+        """`(permission, role_name)` of `login` on `repo`, lower case (`collaborators/{login}/permission`):
+        permission is GitHub's base role (admin, write, read or none; maintain shows as write, triage as
+        read), role_name the role itself (maintain, triage, or a custom role's name). None on 404 (GitHub
+        knows no access for that login). Anything else that is not an answer is a GitHubError."""
+        if not valid_login(login):
+            raise GitHubError(f"invalid login {login[:80]!r}", "this is a bug in gatekeeper; please report it")
+        path = f"/repos/{_repo_path(repo)}/collaborators/{quote(login, safe='')}/permission"
+        url = self.api_url + path
+        response = self._get(url, PERM_METADATA)
+        if response.status_code == 404:
+            return None
+        data = self._json(response, url, PERM_METADATA)
+        if not isinstance(data, dict):
+            raise GitHubError(f"GET {_redact_url(url)}: expected a JSON object, got {type(data).__name__}",
+                              "check GITHUB_API_URL points at the GitHub REST API (GHES: https://HOST/api/v3)")
+        user = _dict(data.get("user"))
+        answered = _str(user.get("login"))
+        if answered is not None and answered.lower() != login.lower():
+            raise GitHubError(f"GET {_redact_url(url)}: the answer is about another account",
+                              "check GITHUB_API_URL")
+        permission, role = (_str(data.get(k)) or "" for k in ("permission", "role_name"))
+        if not permission and not role:
+            raise GitHubError(f"GET {_redact_url(url)}: the answer names no permission",
+                              "check GITHUB_API_URL points at the GitHub REST API (GHES: https://HOST/api/v3)")
+        return _word(permission), _word(role)
 
     def team_membership(self, org_team: str, login: str) -> bool | None:
         """Active member of `org/team`? None when the token may not read team membership."""
@@ -313,6 +341,11 @@ def _repo_path(repo: str) -> str:
 
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _word(value: str) -> str:
+    """A short printable word from an answer (a permission or role name), lower case."""
+    return "".join(c for c in value.strip().lower()[:40] if c.isalnum() or c in "-_ ")
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -24,6 +24,13 @@
 - Merge queue (`merge_group`): as for a push, but the PRs are still open; commits the queue itself
   made fall back to the PR named in the queue branch (`…/pr-<n>-<sha>`); else `review/missing`.
 
+Who may approve: an `author_association` of OWNER, MEMBER or COLLABORATOR; for anyone else (GitHub says
+MEMBER only for public organization members, so a private member with write access through a team shows
+as CONTRIBUTOR or NONE) the source asks `collaborators/{login}/permission`, once per login per run and
+only for an approval that would count otherwise, and counts the reviewer when the permission is write,
+maintain or admin. A question GitHub does not answer counts as no approval, `tool/github-failed`, and the
+review `unknown` (`review/unverifiable`) when the change is not approved without it.
+
 Any API failure fails closed: `tool/github-failed` (policy `on_tool_error` decides whether it
 blocks) and review status `unknown` for every commit needing review — never approved.
 
@@ -67,6 +74,7 @@ from gatekeeper.review.semantics import (
     PullCommit,
     PullRequest,
     Review,
+    WriteAccess,
     assess,
     is_owner,
     owner_requirements,
@@ -78,6 +86,8 @@ if TYPE_CHECKING:
 
 MAX_COMMIT_LOOKUPS = 200  # commits/{sha}/pulls requests per run; more commits are reported, not looked up
 PR_COMMITS_LIMIT = 250  # GitHub's pulls/{n}/commits lists at most this many, silently
+MAX_PERMISSION_LOOKUPS = 50  # collaborators/{login}/permission requests per run (anyone can submit a review)
+WRITE_ROLES = frozenset({"admin", "maintain", "write"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +127,8 @@ class GitHubReviewSource:
         self._ancestors: dict[str, frozenset[str] | None] = {}
         self._teams: dict[tuple[str, str], bool | None] = {}
         self._clean_merges: dict[str, bool] = {}
+        self._access: dict[str, WriteAccess] = {}
+        self._access_failures: list[str] = []  # why a permission could not be read, until reported
         # The range the engine collected, as {commit: parents}, when it starts where the event's range does.
         self._range: dict[str, tuple[str, ...]] = {}
         self._reconciled: dict[tuple[int, tuple[str, ...]], tuple[PullCommit, ...] | str] = {}
@@ -146,10 +158,45 @@ class GitHubReviewSource:
         self._learn_range(commits, updates)
         try:
             if self.event.is_pull:
-                return self._review_pull(commits, needing, approvals, exclude_authors, require_cover)
-            return self._review_landed(needing, approvals, exclude_authors, require_cover)
+                result = self._review_pull(commits, needing, approvals, exclude_authors, require_cover)
+            else:
+                result = self._review_landed(needing, approvals, exclude_authors, require_cover)
         except GitHubError as exc:
             return self._failed(needing, f"{exc.message} (fix: {exc.fix})" if exc.fix else exc.message)
+        return ReviewResult(result.reviews, (*result.findings, *self._access_findings()))
+
+    def _write_access(self, login: str) -> WriteAccess:
+        """Whether `login` has write access, as GitHub's collaborator permission says; once per login per run."""
+        key = login.lower()
+        if key not in self._access:
+            if len(self._access) >= MAX_PERMISSION_LOOKUPS:
+                why = f"more than {MAX_PERMISSION_LOOKUPS} reviewers' permissions to look up"
+                self._access_failures.append(why)
+                return WriteAccess(None, why)  # not cached: the cap, not GitHub, said no
+            assert self.client is not None
+            try:
+                answer = self.client.collaborator_permission(self.event.repository, login)
+            except GitHubError as exc:
+                why = f"repository permission could not be read: {exc.message}"
+                self._access_failures.append(f"{why} (fix: {exc.fix})" if exc.fix else why)
+                self._access[key] = WriteAccess(None, why)
+            else:
+                if answer is None:
+                    self._access[key] = WriteAccess(False, "none (404)")
+                else:
+                    permission, role = answer
+                    granted = permission in WRITE_ROLES or role in WRITE_ROLES
+                    shown = permission if not role or role == permission else f"{permission}, role {role}"
+                    self._access[key] = WriteAccess(granted, shown or "none")
+        return self._access[key]
+
+    def _access_findings(self) -> tuple[Finding, ...]:
+        """`tool/github-failed` for permission questions GitHub did not answer since the last report."""
+        if not self._access_failures:
+            return ()
+        why = "; ".join(dict.fromkeys(self._access_failures))
+        self._access_failures.clear()
+        return (failure_finding(why),)
 
     def _failed(self, needing: Sequence[CommitReport], why: str) -> ReviewResult:
         """The API could not answer: `tool/github-failed` (on_tool_error decides whether that blocks) AND
@@ -209,7 +256,8 @@ class GitHubReviewSource:
         unapproved: list[tuple[CommitReport, Assessment]] = []
         for report in needing:
             result = assess(pull.reviews, authors, approvals, self._covers(report.commit.sha, self.event.head),
-                            exclude_authors=exclude_authors, require_cover=require_cover, pushers=self._pushers)
+                            exclude_authors=exclude_authors, require_cover=require_cover, pushers=self._pushers,
+                            write_access=self._write_access)
             reviews[report.commit.sha] = ReviewInfo(result.status, result.approvers, "github",
                                                     f"PR #{number}: {result.describe()}")
             if result.status is not ReviewStatus.APPROVED:
@@ -218,12 +266,14 @@ class GitHubReviewSource:
         if unapproved:
             report, result = unapproved[-1]
             sha = report.commit.sha
-            findings.append(catalogue.rule("review/missing").finding(
+            unknown = result.status is ReviewStatus.UNKNOWN
+            findings.append(catalogue.rule("review/unverifiable" if unknown else "review/missing").finding(
                 f"{len(unapproved)} mobile-origin commit(s) of PR #{number} lack {approvals} qualifying approval(s) "
                 f"({result.status.value}): {result.describe()}",
                 commit=sha, enforced=True,
-                fix=f"ask a reviewer who is not an author, committer or co-author to approve the pull request "
-                    f"after {sha[:12]}",
+                fix=UNVERIFIED_FIX if unknown else
+                f"ask a reviewer who is not an author, committer or co-author to approve the pull request "
+                f"after {sha[:12]}",
             ).with_fingerprint("pr", str(number), sha))
         return ReviewResult(reviews, tuple(findings))
 
@@ -365,7 +415,7 @@ class GitHubReviewSource:
             head_covers = self._covers(head)
             covers = lambda cid: cid == head or head_covers(cid)  # noqa: E731
         return assess(pull.reviews, authors, approvals, covers, exclude_authors=exclude_authors,
-                      require_cover=require_cover, eligible=eligible)
+                      require_cover=require_cover, eligible=eligible, write_access=self._write_access)
 
     def _made_when_merging(self, report: CommitReport) -> bool:
         """A commit outside the PR's list that merging made, adding nothing a reviewer of the head did not see:
@@ -405,8 +455,9 @@ class GitHubReviewSource:
             reviews[sha] = ReviewInfo(result.status, result.approvers, "github",
                                       f"PR #{pull.pr.number}: {result.describe()}")
             if result.status is not ReviewStatus.APPROVED:
-                findings.append(_landed_finding(rule, report.commit, self.event.branch, (pull.pr.number, result),
-                                                queued))
+                findings.append(_landed_finding("review/unverifiable" if result.status is ReviewStatus.UNKNOWN
+                                                else rule, report.commit, self.event.branch,
+                                                (pull.pr.number, result), queued))
         return ReviewResult(reviews, tuple(reversed(findings)))
 
     # -- policy/changed -------------------------------------------------------------------------
@@ -433,10 +484,13 @@ class GitHubReviewSource:
                 approved, notes = self._owners_approved(changers, ctx.commits, requirements.groups)
             except GitHubError as exc:
                 return PolicyReview(False, f"approvals could not be checked: {exc.message}", fix,
-                                    (failure_finding(f"{exc.message} (fix: {exc.fix})" if exc.fix else exc.message),))
+                                    (failure_finding(f"{exc.message} (fix: {exc.fix})" if exc.fix else exc.message),
+                                     *self._access_findings()))
             if approved:
-                return PolicyReview(True, "approved by policy owner(s) " + ", ".join("@" + a for a in approved))
-            return PolicyReview(False, "; ".join(notes) or "no approval by a policy owner", fix)
+                return PolicyReview(True, "approved by policy owner(s) " + ", ".join("@" + a for a in approved),
+                                    findings=self._access_findings())
+            return PolicyReview(False, "; ".join(notes) or "no approval by a policy owner", fix,
+                                self._access_findings())
 
         return judge
 
@@ -474,7 +528,7 @@ class GitHubReviewSource:
                 commit = landed.commit
                 if authors is not None:
                     result = assess(pull.reviews, authors, 1, self._covers(commit.sha, self.event.head),
-                                    eligible=eligible, pushers=self._pushers)
+                                    eligible=eligible, pushers=self._pushers, write_access=self._write_access)
                 else:
                     result = self._judge_landed(landed, pull, 1, True, True, eligible=eligible)
                 if result.status is not ReviewStatus.APPROVED:
@@ -485,6 +539,9 @@ class GitHubReviewSource:
                     return [], notes
                 approved.update(result.approvers)
         return sorted(approved), notes
+
+
+UNVERIFIED_FIX = "fix the GitHub access problem and re-run; until then the change counts as unreviewed"
 
 
 def _default_client(token: str, api_url: str) -> GitHubClient:

@@ -7,8 +7,13 @@ passes it in as `covers`), and when it is the reviewer's latest state: a later C
 DISMISSED or unknown state withdraws it, a later COMMENTED changes nothing, PENDING reviews are drafts
 and never count. States compare case-insensitively. Only a reviewer GitHub relates to the repository
 as OWNER, MEMBER or COLLABORATOR (`author_association`) counts: on a public repository anyone can
-submit an APPROVED review, and GitHub's own branch protection ignores those; a missing or other
-association (NONE, CONTRIBUTOR, FIRST_TIMER, FIRST_TIME_CONTRIBUTOR, MANNEQUIN) never counts.
+submit an APPROVED review, and GitHub's own branch protection ignores those. A missing or other
+association (NONE, CONTRIBUTOR, FIRST_TIMER, FIRST_TIME_CONTRIBUTOR, MANNEQUIN) counts only when the
+caller can ask GitHub for the reviewer's repository permission (`write_access`) and it is write, maintain
+or admin: GitHub says MEMBER only for *public* organization members, so a private member with write
+access through a team shows as CONTRIBUTOR or NONE. The question is asked only for an approval that would
+count otherwise, and only while the approvals that need no question are too few. An answer that could not
+be had never counts, and makes the assessment `unknown` when the change is not approved without it.
 
 Who wrote the change is gatekeeper/identity.py's one rule (`People`): the logins GitHub resolved for the
 PR's commits (`author.login`, `committer.login`), the PR's author, and every spelling of the commits'
@@ -40,6 +45,14 @@ UNKNOWN_STATE = "UNKNOWN"  # a state GitHub sent that we do not know: withdraws,
 # branch protection counts only approvals by people with write access, which the reviews API does not
 # say; these are the closest it shows, the rest (NONE, CONTRIBUTOR, FIRST_TIMER, ...) are outsiders.
 MEMBER_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+
+
+@dataclass(frozen=True, slots=True)
+class WriteAccess:
+    """What GitHub says about a reviewer's access to the repository (collaborators/{login}/permission)."""
+
+    granted: bool | None  # True: write, maintain or admin; False: less; None: the question could not be answered
+    detail: str  # the permission GitHub reported ("read"), or why it could not be asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +139,7 @@ class Assessment:
     not_owner: tuple[str, ...] = ()  # approved, but not among the required owners
     no_access: tuple[str, ...] = ()  # approved, but not OWNER/MEMBER/COLLABORATOR ("login (ASSOCIATION)")
     pushed: tuple[str, ...] = ()  # approved, but pushed the commits under review (the event's sender)
+    unverified: tuple[str, ...] = ()  # approved, but whether they have write access could not be asked
 
     def describe(self) -> str:
         parts = [f"{len(self.approvers)} of {self.required} qualifying approval(s)"]
@@ -138,7 +152,8 @@ class Assessment:
                              ("not counted (not an owner)", self.not_owner),
                              ("not counted (no access to the repository: author_association is not OWNER, MEMBER "
                               "or COLLABORATOR)", self.no_access),
-                             ("not counted (pushed the commits under review)", self.pushed)):
+                             ("not counted (pushed the commits under review)", self.pushed),
+                             ("not counted (write access could not be checked)", self.unverified)):
             if group:
                 parts.append(f"{label}: " + ", ".join(f"@{a}" for a in group))
         return "; ".join(parts)
@@ -146,13 +161,16 @@ class Assessment:
 
 def assess(reviews: Iterable[Review], authors: People, required: int, covers: Callable[[str | None], bool],
            *, exclude_authors: bool = True, require_cover: bool = True,
-           eligible: Callable[[str], bool] | None = None, pushers: Iterable[str] = ()) -> Assessment:
+           eligible: Callable[[str], bool] | None = None, pushers: Iterable[str] = (),
+           write_access: Callable[[str], WriteAccess] | None = None) -> Assessment:
     """Apply DESIGN §5 to the reviews of one change.
 
     `covers(commit_id)` says whether a reviewed commit is the last mobile commit or a descendant inside
     the range judged (False for ids unknown locally); `eligible(login)` narrows who may approve (policy
     owners); `pushers` are logins known to have pushed the change, who may not approve it either (with
-    `exclude_authors`, like its authors).
+    `exclude_authors`, like its authors). `write_access(login)` asks GitHub whether a reviewer whose
+    `author_association` shows no relationship has write access after all; without it such a reviewer never
+    counts. It is asked only for approvals that count otherwise, and only until enough approvals are found.
     """
     if required <= 0:
         return Assessment(ReviewStatus.NOT_REQUIRED, required)
@@ -167,6 +185,8 @@ def assess(reviews: Iterable[Review], authors: People, required: int, covers: Ca
     not_owner: list[str] = []
     no_access: list[str] = []
     pushed: list[str] = []
+    unverified: list[str] = []
+    pending: list[tuple[str, Review]] = []  # would count, if GitHub says they have write access
     pusher_keys = {p.lower() for p in pushers}
     for key in sorted(latest):
         review = latest[key]
@@ -181,16 +201,33 @@ def assess(reviews: Iterable[Review], authors: People, required: int, covers: Ca
             self_approved.append(login)
         elif exclude_authors and key in pusher_keys:
             pushed.append(login)
-        elif not review.has_access:
+        elif not review.has_access and (write_access is None or (eligible is not None and not eligible(review.login))
+                                        or (require_cover and not covers(review.commit_id))):
             no_access.append(f"{login} ({review.association or 'association not given'})")
+        elif not review.has_access:
+            pending.append((login, review))
         elif eligible is not None and not eligible(review.login):
             not_owner.append(login)
         elif require_cover and not covers(review.commit_id):
             stale.append(login)
         else:
             approvers.append(login)
+    for login, review in pending:
+        association = review.association or "association not given"
+        if len(approvers) >= required or write_access is None:
+            no_access.append(f"{login} ({association}; write access not asked: enough approvals without it)")
+            continue
+        answer = write_access(review.login)
+        if answer.granted is True:
+            approvers.append(login)
+        elif answer.granted is False:
+            no_access.append(f"{login} ({association}; repository permission {answer.detail or 'none'})")
+        else:
+            unverified.append(f"{login} ({association}; {answer.detail})")
     if len(approvers) >= required:
         status = ReviewStatus.APPROVED
+    elif unverified:
+        status = ReviewStatus.UNKNOWN
     elif stale:
         status = ReviewStatus.STALE
     elif self_approved or pushed:
@@ -198,7 +235,7 @@ def assess(reviews: Iterable[Review], authors: People, required: int, covers: Ca
     else:
         status = ReviewStatus.MISSING
     return Assessment(status, required, tuple(approvers), tuple(stale), tuple(self_approved), tuple(bots),
-                      tuple(withdrawn), tuple(not_owner), tuple(no_access), tuple(pushed))
+                      tuple(withdrawn), tuple(not_owner), tuple(no_access), tuple(pushed), tuple(unverified))
 
 
 # -- CODEOWNERS ------------------------------------------------------------------------------------
