@@ -27,6 +27,10 @@ Red team red13 then attacked those fixes (tests/test_red13_action_review.py on w
    `collaborators/{login}/permission` once per login per run and counts write, maintain or admin; a
    question GitHub does not answer counts as no approval, with `tool/github-failed` and
    `review/unverifiable`.
+7. Merge queue head by author date: a queue-made commit falls back to the PR the queue branch names, and
+   that PR's "head" was the last of `pulls/{n}/commits` — which GitHub sorts by author date, a field the
+   author writes. A stale approval of an older commit listed last covered the queue's squash of an
+   unreviewed head. The head is now the sha the queue branch names (`…/pr-<n>-<sha>`), and nothing else.
 
 Real git repositories (RepoBuilder), event payload files, and a real local HTTP server (pytest-httpserver)
 serving GitHub-shaped REST answers — the same harness as tests/test_action.py. SYNTHETIC marks payload
@@ -35,16 +39,20 @@ fields edited from the vendored corpus.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pytest_httpserver import HTTPServer
 
 from gatekeeper.models import ExitCode
-from tests.github_helpers import synthetic_associated_pull, synthetic_pull_commit, synthetic_review
+from gatekeeper.modes.action import ActionSettings, run_action
+from gatekeeper.provenance.openpgp import ForgeKeys
+from tests.github_helpers import synthetic_associated_pull, synthetic_pull_commit, synthetic_review, webhook_example
 from tests.repo_builder import RepoBuilder
 from tests.test_action import MOBILE, POLICY, REPO, Env, gh, pr_event, push_payload, verdict_of
+from tests.test_audit_review_trust import forge_key
 
-__all__ = ["gh"]  # fixture used below
+__all__ = ["forge_key", "gh"]  # fixtures used below
 
 ALICE = ("Alice Mobile", "alice@example.com")
 # A base policy where an untagged commit counts as mobile too (fail-closed tagging): the author cannot
@@ -351,3 +359,62 @@ def test_the_permission_is_asked_only_when_the_approvals_without_it_are_too_few(
     review = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)["review"]
     assert review["approvers"] == ["bob"] and "write access not asked" in review["detail"], review
     assert _permission_requests(httpserver) == []
+
+
+def _queue_squash(repo: RepoBuilder, fpr: str, env: dict[str, str]) -> tuple[str, str, str, str]:
+    """PR #7: A (desktop), then T on top (mobile); the queue squashes it into Q, committed and signed as
+    GitHub's web-flow does. Returns (base, A, T, Q)."""
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    approved = repo.commit("feature: harmless", {"lib.py": "A = 1\n"}, author=("Alice", ALICE[1]),
+                           committer=("Alice", ALICE[1]))
+    unreviewed = repo.commit("phone: tweak" + MOBILE, {"app.py": "import os; os.system(input())\n"},
+                             author=ALICE, committer=ALICE)
+    repo.checkout("main")
+    repo.git("merge", "-q", "--squash", "feature")
+    repo.git("-c", f"user.signingkey={fpr}", "commit", "-q", "-S", "-F", "-",
+             input="phone: tweak (#7)" + MOBILE,
+             env={**env, "GIT_AUTHOR_NAME": ALICE[0], "GIT_AUTHOR_EMAIL": ALICE[1]})
+    return base, approved, unreviewed, repo.head()
+
+
+def _queue_run(gh: Env, httpserver: HTTPServer, keys: ForgeKeys, base: str, squash: str, named_head: str,
+               commits: list[str], reviews: list[dict[str, Any]]) -> Any:
+    payload = webhook_example("api.github.com/merge_group/checks_requested.payload.json")
+    group = payload["merge_group"]
+    group["base_sha"], group["head_sha"] = base, squash  # SYNTHETIC shas
+    group["base_ref"] = "refs/heads/main"
+    group["head_ref"] = f"refs/heads/gh-readonly-queue/main/pr-7-{named_head}"
+    _serve(httpserver, 7, [synthetic_pull_commit(sha, login="alice", email=ALICE[1]) for sha in commits], reviews)
+    httpserver.expect_request(f"/repos/{REPO}/commits/{squash}/pulls").respond_with_json([])
+    gh.event.write_text(json.dumps(payload))
+    verdict = run_action(ActionSettings.from_env({**gh.vars, "GITHUB_EVENT_NAME": "merge_group"}),
+                         forge_keys=keys).verdict
+    assert verdict is not None
+    return verdict
+
+
+def test_a_queue_squash_is_not_covered_by_a_stale_approval_listed_last_by_author_date(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder,
+        forge_key: tuple[dict[str, str], ForgeKeys, str]) -> None:
+    """Squash merge queue. PR #7: A (desktop, approved by Bob), then T on top (mobile, never reviewed) with an
+    author date set before A's. GitHub lists a PR's commits by author date, so `pulls/7/commits` is [T, A]
+    and the fallback took A for the PR's head. The queue squashes the PR into Q (web-flow committer and
+    signature, message carrying T's trailer: mobile). Q is "made when merging", and was covered by an
+    approval of "the head" A — Bob's stale one. The queue branch `…/pr-7-<T>` names the real head; nobody
+    approved T. (red13) An approval of T, the head the queue names, does cover Q."""
+    env, keys, fpr = forge_key
+    base, approved, unreviewed, squash = _queue_squash(repo, fpr, env)
+    # SYNTHETIC: author-date order puts the approved A last; Bob approved A before T was pushed.
+    verdict = _queue_run(gh, httpserver, keys, base, squash, unreviewed, [unreviewed, approved],
+                         [synthetic_review("bob", "APPROVED", approved, rid=1)])
+    (commit,) = verdict.commits
+    assert commit.signature.status.value == "good"  # GitHub made Q: the attack is on which head it covers
+    assert commit.review.status.value != "approved", commit.review
+    assert verdict.exit_code == ExitCode.BLOCKED, commit.review
+
+    verdict = _queue_run(gh, httpserver, keys, base, squash, unreviewed, [unreviewed, approved],
+                         [synthetic_review("bob", "APPROVED", unreviewed, rid=1)])
+    (commit,) = verdict.commits
+    assert commit.review.status.value == "approved" and commit.review.approvers == ("bob",), commit.review
+    assert verdict.exit_code == ExitCode.OK, commit.review

@@ -59,6 +59,7 @@ def test_every_gated_example_parses(entry: dict[str, Any]) -> None:
         assert event.head == entry["head_sha"]
         assert event.ref == entry["base_ref"]
         assert event.queue_pr == 104  # refs/heads/gh-readonly-queue/main/pr-104-<sha>
+        assert event.queue_head == payload["merge_group"]["head_ref"].rsplit("-", 1)[1]  # the PR's head
         assert parsed.skip is None
     else:
         assert event.ref == entry["ref"]

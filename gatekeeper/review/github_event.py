@@ -34,7 +34,8 @@ from gatekeeper.sanitize import safe
 PULL_EVENTS = ("pull_request", "pull_request_target", "pull_request_review")
 EVENTS = (*PULL_EVENTS, "merge_group", "push")
 MAX_EVENT_BYTES = 25 * 1024 * 1024
-_QUEUE_PR = re.compile(r"/pr-(\d+)-[0-9a-f]{40}$")
+# gh-readonly-queue/<base>/pr-<number>-<the PR's head when it was queued>
+_QUEUE_PR = re.compile(r"/pr-(\d+)-([0-9a-f]{40})\Z")
 PUSH_ACTIONS = ("opened", "synchronize", "reopened")  # pull_request actions whose sender pushed the head
 
 
@@ -50,6 +51,7 @@ class GitHubEvent:
     pr_number: int | None = None
     pr_author: str | None = None
     queue_pr: int | None = None  # merge_group: the PR its head_ref names
+    queue_head: str | None = None  # merge_group: that PR's head commit, as its head_ref names it
     pusher: str | None = None  # pull_request opened/synchronize/reopened: `sender`, who may not approve
 
     @property
@@ -145,7 +147,8 @@ def parse_event(name: str, payload: Any, repository: str = "") -> ParsedEvent:
         event = GitHubEvent(name, repo, _branch_ref(group.get("base_ref"), "merge_group.base_ref"),
                             _sha(group.get("base_sha"), "merge_group.base_sha"),
                             _sha(group.get("head_sha"), "merge_group.head_sha"),
-                            queue_pr=int(match.group(1)) if match else None)
+                            queue_pr=int(match.group(1)) if match else None,
+                            queue_head=match.group(2) if match else None)
         skip = None if action in ("checks_requested", "") else f"merge_group {action}: nothing to check"
         return ParsedEvent(event, action, skip=skip)
     ref = data.get("ref")

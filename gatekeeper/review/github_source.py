@@ -22,7 +22,8 @@
   needs an approval of its own. Otherwise `review/bypassed`, one per commit. The commits of a PR
   already fetched are matched without another request.
 - Merge queue (`merge_group`): as for a push, but the PRs are still open; commits the queue itself
-  made fall back to the PR named in the queue branch (`…/pr-<n>-<sha>`); else `review/missing`.
+  made fall back to the PR named in the queue branch (`…/pr-<n>-<sha>`), whose head is that `<sha>` (never
+  inferred from the order of the PR's commits, which GitHub sorts by author date); else `review/missing`.
 
 Who may approve: an `author_association` of OWNER, MEMBER or COLLABORATOR; for anyone else (GitHub says
 MEMBER only for public organization members, so a private member with write access through a team shows
@@ -236,7 +237,11 @@ class GitHubReviewSource:
             raise GitHubError(f"PR #{number} has at least {PR_COMMITS_LIMIT} commits, the most GitHub lists; its "
                               "authors cannot all be known", "land large changes in smaller pull requests")
         if pr is None:
-            head = self.event.head if self.event.is_pull else (pcommits[-1].sha if pcommits else "")
+            # The PR the event names: a pull request event's own, or the one a merge queue branch names
+            # (`…/pr-<n>-<head sha>`), whose head is the sha in that name. Never the last of the commits
+            # listed: GitHub orders them by author date, which the author writes. No sha, no head: an
+            # approval then covers only the very commit judged.
+            head = self.event.head if self.event.is_pull else (self.event.queue_head or "")
             pr = PullRequest(number, "open", False, self.event.branch, head, self.event.pr_author)
         pull = _Pull(pr, reviews, pcommits)
         self._pulls[number] = pull
@@ -411,9 +416,10 @@ class GitHubReviewSource:
         else:
             # GitHub made this commit when merging (merge, squash or rebase): only an approval of the
             # PR's final head reviewed everything it contains.
+            # A PR whose head is not known (a queue branch without it) has nothing that shows what was reviewed.
             head = pull.pr.head_sha
             head_covers = self._covers(head)
-            covers = lambda cid: cid == head or head_covers(cid)  # noqa: E731
+            covers = lambda cid: is_sha(head) and (cid == head or head_covers(cid))  # noqa: E731
         return assess(pull.reviews, authors, approvals, covers, exclude_authors=exclude_authors,
                       require_cover=require_cover, eligible=eligible, write_access=self._write_access)
 
