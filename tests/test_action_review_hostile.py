@@ -31,6 +31,11 @@ Red team red13 then attacked those fixes (tests/test_red13_action_review.py on w
    that PR's "head" was the last of `pulls/{n}/commits` — which GitHub sorts by author date, a field the
    author writes. A stale approval of an older commit listed last covered the queue's squash of an
    unreviewed head. The head is now the sha the queue branch names (`…/pr-<n>-<sha>`), and nothing else.
+8. (1) on `push` runs: an approval of a descendant C still covered a PR commit T after the PR was
+   force-pushed back to T and landed (C stays in the clone). When the merged PR's final head is in the
+   clone it bounds the approval — T or a descendant of it that is an ancestor of, or is, that head — for
+   the PR's own commits and for the squash GitHub makes of them alike; only when the head is absent does
+   the old rule apply, and the detail says so.
 
 Real git repositories (RepoBuilder), event payload files, and a real local HTTP server (pytest-httpserver)
 serving GitHub-shaped REST answers — the same harness as tests/test_action.py. SYNTHETIC marks payload
@@ -418,3 +423,92 @@ def test_a_queue_squash_is_not_covered_by_a_stale_approval_listed_last_by_author
     (commit,) = verdict.commits
     assert commit.review.status.value == "approved" and commit.review.approvers == ("bob",), commit.review
     assert verdict.exit_code == ExitCode.OK, commit.review
+
+
+def _force_pushed_back(repo: RepoBuilder) -> tuple[str, str, str]:
+    """main at base; PR #7 had T (malicious, mobile) then C (takes the payload out again), then was
+    force-pushed back to T. C stays in the clone (another branch). Returns (base, T, C)."""
+    before = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    evil = repo.commit("phone: tweak" + MOBILE, {"app.py": "import os; os.system(input())\n"},
+                       author=ALICE, committer=ALICE)
+    benign = repo.commit("phone: tidy up" + MOBILE, {"app.py": "print('hi')\n"}, author=ALICE, committer=ALICE)
+    repo.git("branch", "keep", benign)  # C is still fetched by fetch-depth: 0
+    repo.git("reset", "-q", "--hard", evil)
+    repo.checkout("main")
+    return before, evil, benign
+
+
+def test_a_direct_push_of_a_force_pushed_back_head_is_not_covered_by_the_discarded_descendants_approval(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """red11's force-push-back attack, on the push check instead of the PR check (which 988f503 closed).
+    Bob approved C (T + a revert of T's payload); Alice force-pushes PR #7 back to T and, with push rights on
+    main, fast-forwards main to T. GitHub marks PR #7 merged (its head T is in main). The push is exactly what
+    `review/bypassed` exists to catch, yet T counted as approved: on push a PR commit was covered by an
+    approval of any descendant known locally, and C still is (any other branch). The PR's final head (T,
+    here local) bounds what the approval may come from, as base..head does for the PR check. (red13)"""
+    before, evil, benign = _force_pushed_back(repo)
+    repo.git("merge", "-q", "--ff-only", evil)
+    # SYNTHETIC: PR #7 marked merged by the push, its final head T; Bob's approval was of C.
+    pr = synthetic_associated_pull(7, base_ref="main", head_sha=evil, merged=True, merge_commit_sha=evil,
+                                   author="alice")
+    _serve(httpserver, 7, [synthetic_pull_commit(evil, login="alice", email=ALICE[1])],
+           [synthetic_review("bob", "APPROVED", benign, rid=1)])
+    httpserver.expect_request(f"/repos/{REPO}/commits/{evil}/pulls").respond_with_json([pr])
+    result = gh.run("push", push_payload(before, evil), "--format", "json")
+    assert result.exception is None, result.output
+    head = next(c for c in verdict_of(result)["commits"] if c["sha"] == evil)
+    assert head["review"]["status"] != "approved", head["review"]
+    assert result.return_value == ExitCode.BLOCKED, result.output
+
+    # The other side: the same push with Bob's approval of T itself is covered.
+    _serve(httpserver, 7, [synthetic_pull_commit(evil, login="alice", email=ALICE[1])],
+           [synthetic_review("bob", "APPROVED", evil, rid=1)])
+    httpserver.expect_request(f"/repos/{REPO}/commits/{evil}/pulls").respond_with_json([pr])
+    result = gh.run("push", push_payload(before, evil), "--format", "json")
+    assert result.return_value == ExitCode.OK, result.output
+
+
+def test_a_github_squash_of_a_force_pushed_back_head_is_not_covered_by_the_discarded_descendants_approval(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder,
+        forge_key: tuple[dict[str, str], ForgeKeys, str]) -> None:
+    """The same attack through the merge button: PR #7 pushed back to T and squash-merged by GitHub into Q
+    (web-flow committer and signature). Q is made when merging and rides on an approval of the PR's final
+    head — T, not C, which was an approval of a descendant of T outside the PR being merged."""
+    env, keys, fpr = forge_key
+    before, evil, benign = _force_pushed_back(repo)
+    repo.git("merge", "-q", "--squash", "feature")
+    repo.git("-c", f"user.signingkey={fpr}", "commit", "-q", "-S", "-F", "-", input="phone: tweak (#7)" + MOBILE,
+             env={**env, "GIT_AUTHOR_NAME": ALICE[0], "GIT_AUTHOR_EMAIL": ALICE[1]})
+    squash = repo.head()
+    pr = synthetic_associated_pull(7, base_ref="main", head_sha=evil, merged=True, merge_commit_sha=squash,
+                                   author="alice")  # SYNTHETIC
+    for approved, status in ((benign, "stale"), (evil, "approved")):
+        _serve(httpserver, 7, [synthetic_pull_commit(evil, login="alice", email=ALICE[1])],
+               [synthetic_review("bob", "APPROVED", approved, rid=1)])
+        httpserver.expect_request(f"/repos/{REPO}/commits/{squash}/pulls").respond_with_json([pr])
+        gh.event.write_text(json.dumps(push_payload(before, squash)))
+        verdict = run_action(ActionSettings.from_env({**gh.vars, "GITHUB_EVENT_NAME": "push"}),
+                             forge_keys=keys).verdict
+        assert verdict is not None
+        (commit,) = verdict.commits
+        assert commit.signature.status.value == "good"
+        assert commit.review.status.value == status, commit.review
+
+
+def test_without_the_prs_head_in_the_clone_the_old_rule_applies_and_the_detail_says_so(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """The merged PR's final head is not in the clone (a fork's branch, or one deleted after merging): an
+    approval of a descendant of the commit known here still counts, as before — and the detail says why."""
+    before, evil, benign = _force_pushed_back(repo)
+    repo.git("merge", "-q", "--ff-only", evil)
+    gone = "f" * 40  # SYNTHETIC: a head the clone does not have
+    pr = synthetic_associated_pull(7, base_ref="main", head_sha=gone, merged=True, merge_commit_sha=evil,
+                                   author="alice")
+    _serve(httpserver, 7, [synthetic_pull_commit(evil, login="alice", email=ALICE[1])],
+           [synthetic_review("bob", "APPROVED", benign, rid=1)])
+    httpserver.expect_request(f"/repos/{REPO}/commits/{evil}/pulls").respond_with_json([pr])
+    result = gh.run("push", push_payload(before, evil), "--format", "json")
+    review = next(c for c in verdict_of(result)["commits"] if c["sha"] == evil)["review"]
+    assert review["status"] == "approved", review
+    assert f"its head {gone[:12]} is not in the clone, so an approval of any later commit" in review["detail"], review

@@ -14,7 +14,9 @@
   the earlier ones too.
 - Push to a protected branch: each new mobile commit must have arrived through a merged PR into that
   branch (`commits/{sha}/pulls`) that was approved. A commit that is one of the PR's commits must be
-  covered by an approval of it or a descendant (the PR's branch may be gone from the clone). A commit
+  covered by an approval of it or a descendant that is an ancestor of (or is) the PR's final head
+  (`head.sha`), as base..head bounds it for a pull request event; only when that head is not in the
+  clone (the PR's branch may be gone) does any descendant known here count, and the detail says so. A commit
   that is not must be one GitHub made when merging — committed by GitHub's web-flow identity with a good
   web-flow signature (a squash or rebase commit), or a merge that adds nothing of its own (its tree is
   `git merge-tree --write-tree` of its parents) — and is then covered by an approval of the PR's final
@@ -408,20 +410,39 @@ class GitHubReviewSource:
                       require_cover: bool, eligible: Callable[[str], bool] | None = None) -> Assessment:
         commit = report.commit
         authors = pull_identities(pull.commits, pull.pr.author_login).merged(commit_identities([report]))
+        # The PR's final head bounds what an approval may come from, as base..head does for a pull request
+        # event: an approval of a later commit since force-pushed away (C on top of T, the PR pushed back to
+        # T and merged) reviewed something else. Only when that head is not in the clone does an approval
+        # of any descendant known here count (the detail says so: `_unbounded_note`).
+        bound = self._local_head(pull)
         if commit.sha in pull.shas or not self._made_when_merging(report):
             # One of the PR's commits — or one that is not (GitHub reports a hand-pushed merge as the merge
             # commit of the PR it merges, and the merge queue's fallback names a PR for any commit it
             # cannot place) and that GitHub did not demonstrably make: covered only by an approval of it.
-            covers = self._covers(commit.sha)
+            covers = self._covers(commit.sha, bound)
         else:
             # GitHub made this commit when merging (merge, squash or rebase): only an approval of the
             # PR's final head reviewed everything it contains.
             # A PR whose head is not known (a queue branch without it) has nothing that shows what was reviewed.
             head = pull.pr.head_sha
-            head_covers = self._covers(head)
+            head_covers = self._covers(head, bound)
             covers = lambda cid: is_sha(head) and (cid == head or head_covers(cid))  # noqa: E731
         return assess(pull.reviews, authors, approvals, covers, exclude_authors=exclude_authors,
                       require_cover=require_cover, eligible=eligible, write_access=self._write_access)
+
+    def _local_head(self, pull: _Pull) -> str | None:
+        """The PR's final head when it is a commit in the local clone, else None."""
+        head = pull.pr.head_sha
+        return head if is_sha(head) and self._ancestors_of(head) is not None else None
+
+    def _unbounded_note(self, pull: _Pull) -> str:
+        """What the detail says when the PR's final head could not bound the approvals (`_judge_landed`)."""
+        if self._local_head(pull) is not None:
+            return ""
+        head = pull.pr.head_sha
+        where = f"its head {head[:12]} is not in the clone" if is_sha(head) else "its head is not known"
+        return (f"; {where}, so an approval of any later commit known here counts, also one since "
+                "force-pushed away (fetch-depth: 0 fetches the PR's branch when it is in this repository)")
 
     def _made_when_merging(self, report: CommitReport) -> bool:
         """A commit outside the PR's list that merging made, adding nothing a reviewer of the head did not see:
@@ -459,7 +480,7 @@ class GitHubReviewSource:
                 continue
             result = self._judge_landed(report, pull, approvals, exclude_authors, require_cover)
             reviews[sha] = ReviewInfo(result.status, result.approvers, "github",
-                                      f"PR #{pull.pr.number}: {result.describe()}")
+                                      f"PR #{pull.pr.number}: {result.describe()}{self._unbounded_note(pull)}")
             if result.status is not ReviewStatus.APPROVED:
                 findings.append(_landed_finding("review/unverifiable" if result.status is ReviewStatus.UNKNOWN
                                                 else rule, report.commit, self.event.branch,
@@ -535,10 +556,13 @@ class GitHubReviewSource:
                 if authors is not None:
                     result = assess(pull.reviews, authors, 1, self._covers(commit.sha, self.event.head),
                                     eligible=eligible, pushers=self._pushers, write_access=self._write_access)
+                    note = ""
                 else:
                     result = self._judge_landed(landed, pull, 1, True, True, eligible=eligible)
+                    note = self._unbounded_note(pull)
                 if result.status is not ReviewStatus.APPROVED:
-                    notes.append(f"no approval by {group.label()} covering {commit.sha[:12]}: {result.describe()}")
+                    notes.append(f"no approval by {group.label()} covering {commit.sha[:12]}: "
+                                 f"{result.describe()}{note}")
                     if unknown:
                         notes.append("team membership could not be read with this token (needs `members: read`): "
                                      + ", ".join("@" + u for u in sorted(set(unknown))))
