@@ -357,13 +357,10 @@ def _redact_names(services: Services, request: Request, outcome: Outcome, report
         # back out of the gate that refused it (red team). Read once for all commits, then replaced wherever
         # the verdict holds it, findings' messages included.
         texts: set[str] = {f.message for f in outcome.findings} | {s.finding.message for s in outcome.suppressed}
-        held = [(r, set(_strings_of(r))) for r in reports]
-        for _, strings in held:
-            texts |= strings
-        found = redact_strings(texts)
-        if found:  # almost never: only then is a commit's data rebuilt, and only a commit that holds one
-            reports = [_map_strings(r, redact_text) if any(v in t for t in strings for v in found) else r
-                       for r, strings in held]
+        for report in reports:
+            texts.update(_strings_of(report))
+        if redact_strings(texts):  # almost never: only then is the commits' data read again and rebuilt
+            reports = [_map_strings(r, redact_text) for r in reports]
     findings = tuple(redact_named(list(outcome.findings)))
     hidden = redact_named([s.finding for s in outcome.suppressed])
     suppressed = tuple(s if s.finding is f else dataclasses.replace(s, finding=f)

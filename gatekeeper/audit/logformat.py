@@ -22,7 +22,9 @@ FORMAT_VERSION = 1
 GENESIS = "0" * 64
 MAX_COMMITS_PER_RECORD = 10_000  # the verdict digest still covers every commit; the index lists these
 # A PostgreSQL URL anywhere in a text (an error message quotes it), whatever the scheme's case.
-_PG_URL = re.compile(r"postgres(?:ql)?://[^\s'\"<>]*", re.IGNORECASE)
+_PG_URL = re.compile(r"postgres(?:ql)?://\S*", re.IGNORECASE)
+# A libpq key=value conninfo (`host=db password=…`) given where a URL was meant: its password hidden too.
+_CONNINFO_PASSWORD = re.compile(r"(\b(?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s&]+)", re.IGNORECASE)
 # Query parameters whose values are fit to print; every other value (password, sslpassword, passfile, a
 # parameter libpq adds tomorrow) is replaced.
 _SHOWN_PARAMS = frozenset({"host", "hostaddr", "port", "dbname", "user", "sslmode", "connect_timeout",
@@ -39,7 +41,7 @@ def redact_url(target: str) -> str:
     """A log location, or a message quoting one, fit to print: in every `postgresql://` URL the password of
     the user part (up to its last `@`, so an unencoded `@` in a password hides the rest) and the value of
     every query parameter but a few harmless ones (libpq takes `?password=` too) are replaced by `***`."""
-    return _PG_URL.sub(lambda m: _redact_one(m.group(0)), target)
+    return _CONNINFO_PASSWORD.sub(r"\g<1>***", _PG_URL.sub(lambda m: _redact_one(m.group(0)), target))
 
 
 def _redact_one(url: str) -> str:
@@ -63,6 +65,29 @@ def _redact_one(url: str) -> str:
     elif "#" in path:
         path = path.partition("#")[0] + "#***"
     return f"{scheme}://{netloc}{sep}{path}"
+
+
+def url_secrets(url: str) -> list[str]:
+    """The secrets a `postgresql://` URL holds (its password, the query values redact_url hides), as written
+    and percent-decoded, longest first: replaced wherever a message quotes them apart from the URL (libpq
+    echoes a malformed part on its own)."""
+    from urllib.parse import unquote
+
+    if not _PG_URL.match(url):
+        return []
+    rest = url.split("://", 1)[1]
+    netloc, _, tail = rest.partition("/")
+    found: list[str] = []
+    if "@" in netloc:
+        userinfo = netloc.rpartition("@")[0]
+        found.append(userinfo.partition(":")[2])
+    query = tail.partition("?")[2].partition("#")[0]
+    for pair in query.split("&") if query else ():
+        key, eq, value = pair.partition("=")
+        if eq and key.strip().lower() not in _SHOWN_PARAMS:
+            found.append(value)
+    forms = {form for value in found for form in (value, unquote(value)) if len(form) >= 3}
+    return sorted(forms, key=len, reverse=True)
 
 
 def is_postgres(target: str) -> bool:

@@ -30,6 +30,7 @@ from gatekeeper.audit.logformat import (
     admission_from_body,
     new_record,
     redact_url,
+    url_secrets,
 )
 
 CONNECT_TIMEOUT_S = 5
@@ -56,6 +57,7 @@ _SCHEMA = (
 class PostgresStore:
     def __init__(self, url: str, *, timeout: float | None = None) -> None:
         self.target = redact_url(url)
+        self._secrets = url_secrets(url)
         self.timeout = timeout
         try:
             import psycopg
@@ -176,6 +178,8 @@ class PostgresStore:
 
     def _error(self, exc: Exception, what: str) -> LogError:
         text = redact_url(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
+        for secret in self._secrets:  # libpq may quote a malformed part of the URL on its own
+            text = text.replace(secret, "***")
         lowered = text.lower()
         if "canceling statement" in lowered or "lock timeout" in lowered:
             fix = "the log was busy for longer than the hook could wait; retry (records already written are intact)"

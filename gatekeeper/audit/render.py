@@ -11,7 +11,6 @@ saying how many it left out.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
@@ -69,49 +68,52 @@ def _periods(table: Mapping[str, Counter[str]]) -> list[dict[str, Any]]:
     return rows
 
 
-# What a secret in a subject, a name or an id looks like before the detector reads it: a long run of token
-# characters, a key block, a URL, or a word that secret assignments use. Only lists holding such a string
-# pay for loading the detector (~0.1 s); the rest of the summary is counts.
-_SECRET_LIKE = re.compile(r"[A-Za-z0-9+/=_\-]{20,}|BEGIN|://|key|token|secret|passw|pwd|auth|bearer|credential|api",
-                          re.IGNORECASE)
 _LISTS = ("unreviewed_mobile_ai_on_protected", "unverified_review_mobile_ai_on_protected", "unsigned_on_protected",
           "revoked_on_protected", "zone_violations", "top_devices", "top_agents")
-
-
-def _redacted_lists(data: dict[str, Any]) -> dict[str, Any]:
-    """The summary's lists (what the text and HTML reports show, and the JSON summary lists) with every secret
-    the built-in rules find in them redacted: a token pasted into a subject, an author name or an
-    Origin-Device-Id must not come back out of a report made to be shared. Where the detector cannot load,
-    such strings are withheld."""
-    texts = {t for key in _LISTS for t in _strings(data[key]) if _SECRET_LIKE.search(t)}
-    if not texts:
-        return data
-    from gatekeeper.scan.common import secret_replacements
-
-    found = secret_replacements(texts)
-    ordered = sorted((found or {}).items(), key=lambda kv: len(kv[0]), reverse=True)
-
-    def fix(text: str) -> str:
-        if found is None:
-            return "(withheld: the secrets detector could not check it)" if text in texts else text
-        for value, shown in ordered:
-            text = text.replace(value, shown)
-        return text
-
-    return {**data, **{key: _map(data[key], fix) for key in _LISTS}} if found is None or found else data
-
-
 # The list items' fields that hold commit data (the rest are ids, times and gatekeeper's own words).
 _FREE_TEXT = frozenset({"subject", "author", "device_id", "signer", "path", "message", "id", "agents"})
 
 
-def _strings(value: Any) -> list[str]:
+def _redacted_lists(data: dict[str, Any]) -> dict[str, Any]:
+    """The summary's lists (what the text and HTML reports show, and the JSON summary lists) with every secret
+    the built-in rules find in them redacted, a clipped copy included: a token pasted into a subject, an
+    author name or an Origin-Device-Id must not come back out of a report made to be shared. The detector
+    (~0.1 s to load) is loaded only when a string is a candidate for one of its rules (a keyword or a
+    prefilter pattern of theirs occurs in it: secret_candidates); where it cannot load, candidates are
+    withheld."""
+    from gatekeeper.scan.secret_candidates import candidate_filter
+
+    strings = {t for key in _LISTS for t in _strings(data[key])}
+    if not strings:
+        return data
+    candidate = candidate_filter()
+    texts = {t for t in strings if any(candidate(line) for line in t.split("\n"))}
+    if not texts:
+        return data
+    from gatekeeper.scan.common import secret_replacements
+    from gatekeeper.scan.secrets_scanner import Replacer
+
+    found = secret_replacements(texts)
+    if found == {}:
+        return data
+    replace = Replacer(found) if found else None
+
+    def fix(text: str) -> str:
+        if replace is None:
+            return "(withheld: the secrets detector could not check it)" if text in texts else text
+        return replace(text)
+
+    return {**data, **{key: _map(data[key], fix) for key in _LISTS}}
+
+
+def _strings(value: Any, free: bool = False) -> list[str]:
+    """The commit-data strings of a summary list: leaves under a _FREE_TEXT key, at any depth."""
     if isinstance(value, str):
-        return [value]
+        return [value] if free else []
     if isinstance(value, Mapping):
-        return [t for k, v in value.items() if k in _FREE_TEXT for t in _strings(v)]
+        return [t for k, v in value.items() for t in _strings(v, free or k in _FREE_TEXT)]
     if isinstance(value, list):
-        return [t for v in value for t in _strings(v)]
+        return [t for v in value for t in _strings(v, free)]
     return []
 
 

@@ -249,18 +249,18 @@ def head_changes(job: ScanJob, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) 
 
 
 def secret_replacements(texts: Iterable[str]) -> dict[str, str] | None:
-    """Every secret the built-in rules find in `texts` → its redacted form, read in one pass over them all
-    (one per line: no single-line rule matches across the joins); None when the detector cannot load, and
-    then nothing may be shown."""
+    """Every secret the built-in rules find in `texts` → its redacted form (secrets_scanner.secrets_in);
+    None when the detector cannot load, and then nothing may be shown."""
     wanted = sorted({t for t in texts if t})
     if not wanted:
         return {}
     try:
+        from gatekeeper.scan.secrets_scanner import secrets_in
+
         if not _detector_cache:
             from gatekeeper.scan.secrets import SecretDetector
 
             _detector_cache.append(SecretDetector.load())
-        hits = _detector_cache[0].scan_text("\n".join(wanted), with_suppressed=True)
+        return secrets_in(_detector_cache[0], wanted)
     except Exception:  # any failure here must withhold, never show
         return None
-    return {hit.value: hit.redacted for hit in hits if hit.value}

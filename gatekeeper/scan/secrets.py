@@ -45,6 +45,7 @@ import yaml
 from gatekeeper import fingerprint, yamlio
 from gatekeeper.errors import ConfigError
 from gatekeeper.models import Severity
+from gatekeeper.scan.secret_candidates import default_rules_path as default_rules_path
 
 NAMESPACE = "secrets"
 
@@ -251,23 +252,6 @@ CHECKS: dict[str, Callable[[str], bool | None]] = {
     "slack": _slack,
     "stripe": _stripe,
 }
-
-
-def default_rules_path() -> Path:
-    """The shipped rules: inside the package (wheel) or next to it (source checkout).
-
-    `Path(__file__).parents[1]` is the `gatekeeper` package directory, i.e. what
-    `Path(gatekeeper.__file__).parent` names, without depending on the package's `__init__`.
-    """
-    package_dir = Path(__file__).resolve().parents[1]
-    candidates = (package_dir / "rules" / "secrets.yml", package_dir.parent / "rules" / "secrets.yml")
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise ConfigError(
-        "secrets rules file not found (looked at " + " and ".join(str(c) for c in candidates) + ")",
-        "reinstall gatekeeper so that rules/secrets.yml ships with it, or pass a rules file explicitly",
-    )
 
 
 def shannon_entropy(value: str) -> float:

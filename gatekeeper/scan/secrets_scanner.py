@@ -104,6 +104,7 @@ class SecretsScanner:
         self._live: dict[int, SecretHit] = {}
         self._pending: list[Finding] = []
         self._names: dict[str, str] = {}  # secret value found in a path -> its redacted form
+        self._replacer: Replacer | None = None  # redact_text's, for the names as they are
         self.max_file_bytes = max_file_bytes
         self.max_file_lines = max_file_lines
 
@@ -330,10 +331,13 @@ class SecretsScanner:
         return _redact_paths(findings, self._names_in(f.path for f in findings if f.path))
 
     def redact_text(self, text: str) -> str:
-        """`text` with every secret found in a file's or a ref's name during this run redacted."""
-        for value, redacted in sorted(self._names.items(), key=lambda kv: len(kv[0]), reverse=True):
-            text = text.replace(value, redacted)
-        return text
+        """`text` with every secret found during this run (in a file's or a ref's name, in the commits' data)
+        redacted, a clipped copy of one at its end too."""
+        if not self._names:
+            return text
+        if self._replacer is None or self._replacer.size != len(self._names):
+            self._replacer = Replacer(self._names)
+        return self._replacer(text)
 
     def redact_paths(self, paths: Sequence[str]) -> list[str]:
         """`paths` the verdict lists outside any finding (the paths an agent wrote, from Agent Trace or git-ai
@@ -343,20 +347,17 @@ class SecretsScanner:
         names = self._names_in(paths)
         for value, redacted in names.items():
             self._names.setdefault(value, redacted)
-        ordered = sorted(names.items(), key=lambda kv: len(kv[0]), reverse=True)
-        out = []
-        for path in paths:
-            for value, redacted in ordered:
-                path = path.replace(value, redacted)
-            out.append(path)
-        return out
+        if not names:
+            return list(paths)
+        replace = Replacer(names)
+        return [replace(path) for path in paths]
 
     def redact_strings(self, texts: Iterable[str]) -> dict[str, str]:
         """`texts` — commit data the verdict shows: subjects, messages, names and e-mails, trailer values,
         device ids, evidence — with every secret in them redacted. Read again here, whatever this run's scan
         saw (a time budget can cut it short, a scan cache holds only redacted forms, a policy can turn the
-        scanner off), in one pass of the rules over them all, one per line: the joins are line breaks, which
-        no single-line rule matches across. What is found joins this run's names (redact_text,
+        scanner off), in one pass of the rules over them all (secrets_in: each text on its own, a private key's
+        material included). What is found joins this run's names (redact_text,
         redact_named), so a finding's message that quotes a subject is redacted too. Returns what it found:
         each secret → its redacted form (empty for almost every push: nothing to replace)."""
         wanted = sorted({t for t in texts if t})
@@ -366,10 +367,9 @@ class SecretsScanner:
                 detector = self.detector()
             except GatekeeperError:
                 detector = SecretDetector.load(self.rules_path)  # the built-in rules: redaction must not fail
-            for hit in detector.scan_text("\n".join(wanted), path=COMMIT_MESSAGE, with_suppressed=True):
-                if hit.value:
-                    found.setdefault(hit.value, hit.redacted)
-                    self._names.setdefault(hit.value, hit.redacted)
+            found = secrets_in(detector, wanted)
+            for value, redacted in found.items():
+                self._names.setdefault(value, redacted)
         return found
 
     def _names_in(self, paths: Iterable[str]) -> dict[str, str]:
@@ -564,19 +564,99 @@ def decoded_hits(detector: SecretDetector, decoded: Decoded, path: str) -> list[
     return found
 
 
+def secrets_in(detector: SecretDetector, texts: Sequence[str]) -> dict[str, str]:
+    """Every secret the detector finds in `texts` (each read on its own: no rule reads one text's line as
+    another's) → its redacted form. A private key's rule matches its `-----BEGIN` header; the key material
+    follows on the same line or the next ones, so the header's line from the header on, and the block to
+    its END line, are secrets too."""
+    found: dict[str, str] = {}
+    for key, local, hit in _scan_many(detector, [(str(i), t) for i, t in enumerate(texts)], COMMIT_MESSAGE):
+        if not hit.value:
+            continue
+        found.setdefault(hit.value, hit.redacted)
+        if hit.value.startswith("-----BEGIN"):
+            lines = texts[int(key)].split("\n")
+            first = lines[local - 1][hit.column - 1 :]
+            found.setdefault(first, hit.redacted)
+            for end in range(local, min(len(lines), local + 200)):
+                if "-----END" in lines[end]:
+                    tail = lines[end][: lines[end].index("-----END")]
+                    closing = lines[end][len(tail):].split("-----", 2)
+                    found.setdefault("\n".join([first, *lines[local:end], tail + "-----".join(closing[:2]) + "-----"]),
+                                     hit.redacted)
+                    break
+    return found
+
+
+class Replacer:
+    """Replaces each of many secret values in texts, and a copy of one clipped at a text's end (a field the
+    model cut to 60 or 100 characters, with or without `…`, keeps only the start of a token that its whole
+    form elsewhere made the detector find). Texts are matched through the values' 8-character starts, so
+    a push that holds thousands of secrets costs per text, not per text and value."""
+
+    HEAD = 8
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.size = len(names)
+        self.names = dict(names)
+        self.short = sorted((v for v in names if len(v) < self.HEAD), key=len, reverse=True)
+        self.heads: dict[str, list[str]] = {}
+        for value in sorted(names, key=len, reverse=True):
+            if len(value) >= self.HEAD:
+                self.heads.setdefault(value[: self.HEAD], []).append(value)
+
+    def __call__(self, text: str) -> str:
+        for value in self.short:
+            if value in text:
+                text = text.replace(value, self.names[value])
+        if len(text) < self.HEAD or not self.heads:
+            return text
+        heads = self.heads
+        if len(heads) <= 64:  # str.find per start: C speed, and a text holding none costs that alone
+            starts: list[int] = []
+            for head in heads:
+                at = text.find(head)
+                while at != -1:
+                    starts.append(at)
+                    at = text.find(head, at + 1)
+            if not starts:
+                return text
+            starts.sort()
+        else:  # thousands of secrets in one push: one dict lookup per position instead
+            starts = [i for i in range(len(text) - self.HEAD + 1) if text[i : i + self.HEAD] in heads]
+        out: list[str] = []
+        done = 0
+        for i in starts:
+            if i < done:
+                continue
+            rest = text[i:]
+            values = heads[text[i : i + self.HEAD]]
+            whole = next((v for v in values if rest.startswith(v)), None)  # longest first
+            if whole is not None:
+                out.append(text[done:i])
+                out.append(self.names[whole])
+                done = i + len(whole)
+                continue
+            body = rest[:-1] if rest.endswith("\u2026") else rest
+            clipped = next((v for v in values if v.startswith(body)), None)
+            if clipped is not None:  # the text ends in a clipped copy of a secret
+                out.append(text[done:i])
+                out.append(self.names[clipped])
+                done = len(text)
+                break
+        out.append(text[done:])
+        return "".join(out)
+
+
 def _redact_paths(findings: list[Finding], names: Mapping[str, str]) -> list[Finding]:
     """A secret in a file's name is printed redacted wherever that path is shown, in every finding: its path
     and its message (a tool may quote the path it read)."""
     if not names:
         return findings
-    ordered = sorted(names.items(), key=lambda kv: len(kv[0]), reverse=True)  # a longer value first, whole
+    replace = Replacer(names)
     out = []
     for finding in findings:
-        path, message = finding.path, finding.message
-        for value, redacted in ordered:
-            if path:
-                path = path.replace(value, redacted)
-            message = message.replace(value, redacted)
+        path, message = replace(finding.path) if finding.path else finding.path, replace(finding.message)
         out.append(finding if (path, message) == (finding.path, finding.message)
                    else dataclasses.replace(finding, path=path, message=message))
     return out

@@ -1,0 +1,257 @@
+"""Red team red14 (kept from the red team's branch w/red14; each test failed before its fix): ways a credential still comes out of the gate after the output-redaction fixes (5d81956).
+
+Each test pushes (or checks) real commits with a real `git push` into a bare repository with the hook
+installed, or runs the real CLI, and looks for the credential in what gatekeeper prints or keeps.
+Tokens are built at run time from a seeded generator: this file holds no token-shaped literal.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+import string
+from pathlib import Path
+
+import pytest
+
+from gatekeeper.cli import run
+from tests.hook_helpers import SECRETS_POLICY, Server, make_server, spush
+from tests.repo_builder import RepoBuilder
+
+_rng = random.Random(1414)
+B62 = string.ascii_letters + string.digits
+
+
+def github_token() -> str:
+    return "ghp_" + "".join(_rng.choice(B62) for _ in range(36))
+
+
+def key_body(n: int = 64) -> str:
+    return "MII" + "".join(_rng.choice(B62 + "+/") for _ in range(n - 3))
+
+
+def leaked(secret: str, text: str) -> bool:
+    """The secret, or any 16 characters of its body (a redaction may show a public prefix, never the body)."""
+    body = secret.split("_", 1)[-1] if secret.startswith("ghp_") else secret
+    return any(body[i:i + 16] in text for i in range(len(body) - 15))
+
+
+def gk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = run(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def logs(server: Server, db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    with sqlite3.connect(db) as conn:
+        dump = "\n".join(conn.iterdump())
+    monkeypatch.setenv("GATEKEEPER_DECISION_LOG", str(db))
+    code, export = gk(capsys, "log", "export", "--format", "json")
+    assert code == 0, export
+    return {"audit JSONL": server.audit_log.read_text(), "decision log": dump, "log export": export}
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> tuple[Server, RepoBuilder]:
+    server = make_server(tmp_path / "srv", policy=SECRETS_POLICY)
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"})
+    assert spush(server, work, "origin", "main").code == 0
+    return server, work
+
+
+def check_outputs(capsys: pytest.CaptureFixture[str], tmp_path: Path, repo: RepoBuilder) -> dict[str, str]:
+    policy = tmp_path / "policy.yml"
+    policy.write_text(SECRETS_POLICY)
+    outs = {}
+    for fmt in ("text", "json", "github", "sarif"):
+        code, out = gk(capsys, "check", "--repo", str(repo.path), "--base", "HEAD~1", "--policy", str(policy),
+                       "--format", fmt)
+        assert code == 1, out  # blocked: the scanner found the secret
+        outs[fmt] = out
+    return outs
+
+
+# -- red14-1: a value clipped before the redaction pass keeps most of the token --------------------------------
+# declared.py clips Origin-Device-Id / Origin-Client to 100 characters (and claims to 60, AI trailers to 80):
+# the message holds the whole token, the detector finds it there, and `text.replace(token, …)` finds nothing to
+# replace in the clipped copy, which keeps "ghp_" and the first 24+ characters of the body.
+
+def clipped_commit(repo: RepoBuilder, token: str) -> str:
+    pad = "my phone " * 8  # 72 characters: the token straddles the 100-character clip
+    return repo.commit(f"Deploy {token}\n\nOrigin-Device: mobile\nOrigin-Device-Id: {pad}{token}\n", {"b.txt": "b\n"})
+
+
+def test_check_json_never_prints_a_clipped_token_from_a_device_id(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    repo = RepoBuilder.init(tmp_path / "r")
+    repo.commit("init\n", {"a.txt": "a\n"})
+    token = github_token()
+    clipped_commit(repo, token)
+    outs = check_outputs(capsys, tmp_path, repo)
+    assert "github-pat" in outs["text"]
+    leaks = [fmt for fmt, out in outs.items() if leaked(token, out)]
+    assert not leaks, f"`check --format {leaks}` prints most of the token from the clipped origin.device_id"
+
+
+def test_refused_push_keeps_no_clipped_token_in_either_log(seeded: tuple[Server, RepoBuilder], tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    server, work = seeded
+    token = github_token()
+    clipped_commit(work, token)
+    db = tmp_path / "decisions.db"
+    result = spush(server, work, "origin", "main", env={"GATEKEEPER_DECISION_LOG": str(db)})
+    assert result.code != 0, result.output
+    assert "secrets/github-pat" in result.remote_text
+    kept = {"pusher": result.output, **logs(server, db, capsys, monkeypatch)}
+    leaks = [where for where, text in kept.items() if leaked(token, text)]
+    assert not leaks, f"most of the token is kept in: {leaks}"
+
+
+# -- red14-2: a private key's body in a subject: only the header is the hit's value -----------------------------
+# The private-key rule is `multiline`: its value is the `-----BEGIN … PRIVATE KEY-----` header, the key material
+# follows it (hashed into the digest, never redacted). The rule accepts the body on the header's line, so a
+# subject holding a whole one-line key is shown with the header redacted and the key material verbatim.
+
+def pem_commit(repo: RepoBuilder, body: str) -> str:
+    return repo.commit(f"-----BEGIN RSA PRIVATE KEY----- {body} -----END RSA PRIVATE KEY-----\n\n"
+                       "Origin-Device: mobile\n", {"b.txt": "b\n"})
+
+
+def test_check_never_prints_a_private_key_body_from_a_subject(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    repo = RepoBuilder.init(tmp_path / "r")
+    repo.commit("init\n", {"a.txt": "a\n"})
+    body = key_body()
+    pem_commit(repo, body)
+    outs = check_outputs(capsys, tmp_path, repo)
+    assert "private-key" in outs["text"]
+    leaks = [fmt for fmt, out in outs.items() if leaked(body, out)]
+    assert not leaks, f"`check --format {leaks}` prints the private key's body"
+
+
+def test_refused_push_keeps_no_private_key_body(seeded: tuple[Server, RepoBuilder], tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    server, work = seeded
+    body = key_body()
+    pem_commit(work, body)
+    db = tmp_path / "decisions.db"
+    result = spush(server, work, "origin", "main", env={"GATEKEEPER_DECISION_LOG": str(db)})
+    assert result.code != 0, result.output
+    assert "private-key" in result.remote_text
+    kept = {"pusher": result.output, **logs(server, db, capsys, monkeypatch)}
+    leaks = [where for where, text in kept.items() if leaked(body, text)]
+    assert not leaks, f"the private key's body is kept in: {leaks}"
+
+
+# -- red14-3: `gatekeeper audit` never reads its main lists --------------------------------------------------
+# render._strings collects only the fields named in _FREE_TEXT; the capped lists are {"total", "truncated",
+# "items": [...]} and "items" is not one of them, so a subject in the unsigned / unreviewed / revoked / zone
+# lists is never read. The red12 test passed only because its token was also in a device id (top_devices).
+
+@pytest.mark.parametrize("fmt", ["text", "json", "html"])
+def test_audit_never_prints_a_token_from_a_subject(fmt: str, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    repo = RepoBuilder.init(tmp_path / "r")
+    repo.commit("init\n", {"a.txt": "a\n"})
+    token = github_token()
+    repo.commit(f"Deploy with {token}\n\nOrigin-Device: mobile\n", {"b.txt": "b\n"})
+    code, out = gk(capsys, "audit", "--repo", str(repo.path), "--format", fmt)
+    assert code == 0, out
+    if fmt == "json":
+        out = json.dumps(json.loads(out)["summary"])
+    assert "Deploy with" in out  # the commit is listed (unsigned, unreviewed mobile) ...
+    assert not leaked(token, out), f"`audit --format {fmt}` prints the token from a subject"
+
+
+# -- red14-4: a decision-log password holding a quote or an angle bracket reaches every pusher -------------------
+# logformat._PG_URL stops at ' " < > and whitespace, so the URL it redacts ends inside the password: the user
+# part seen has no `@`, nothing is replaced, and the whole password follows. libpq takes these characters
+# unencoded in a URI's password (it connects with them), and they are common in generated passwords.
+
+PG_PASSWORD = "".join(_rng.choice(B62) for _ in range(10))
+
+
+@pytest.mark.parametrize("mark", ["'", '"', "<", ">"])
+def test_decision_log_password_with_a_quote_is_redacted(mark: str) -> None:
+    from gatekeeper.audit.logformat import redact_url
+
+    password = f"Sx{mark}{PG_PASSWORD}{PG_PASSWORD}"
+    shown = redact_url(f"postgresql://gk:{password}@db.example.com:5432/gk?sslmode=require")
+    assert PG_PASSWORD not in shown, shown
+
+
+def test_pusher_never_sees_a_decision_log_password_with_a_quote(seeded: tuple[Server, RepoBuilder]) -> None:
+    server, work = seeded
+    work.commit("feature\n", {"c.txt": "c\n"})
+    password = f"Sx'{PG_PASSWORD}{PG_PASSWORD}"
+    url = f"postgresql://gk:{password}@127.0.0.1:1/gk"  # nothing listens on port 1; libpq accepts the URL
+    result = spush(server, work, "origin", "main", env={"GATEKEEPER_DECISION_LOG": url})
+    assert "decision was not logged" in result.remote_text, result.output
+    assert PG_PASSWORD not in result.output, "the server's database password is printed to the pusher"
+
+
+# -- red14-5: the redaction pass is quadratic in the secrets it finds ----------------------------------------------
+# SecretsScanner.redact_text sorts every name found so far and replaces each in turn, and the engine calls it
+# for every string of every commit that holds one (_map_strings), after `any(v in t ...)` over found x strings:
+# 2,084 commits each with a token in its subject took `check` 8.2 s (1.1 s before 5d81956), and a push of them
+# is cut by the hook's watchdog: logged as a timeout, with none of the secret findings the decision would keep.
+
+def _token_history(path: Path, commits: int) -> str:
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    stream = []
+    for i in range(commits):
+        message = f"Change {i} with {github_token()}\n\nOrigin-Device: mobile\nOrigin-Device-Id: pixel8-dev{i % 7}\n"
+        data = f"line {i}\n"
+        stream.append(f"commit refs/heads/main\nmark :{i + 1}\n"
+                      f"author Dev <dev@example.com> {1767225600 + i * 60} +0000\n"
+                      f"committer Dev <dev@example.com> {1767225600 + i * 60} +0000\n"
+                      f"data {len(message.encode())}\n{message}" + (f"from :{i}\n" if i else "")
+                      + f"M 100644 inline src/f{i % 200}.py\ndata {len(data)}\n{data}\n")
+    subprocess.run(["git", "-C", str(path), "fast-import", "--quiet"], input="".join(stream).encode(), check=True)
+    subprocess.run(["git", "-C", str(path), "reset", "-q", "--hard", "main"], check=True)
+    return str(path)
+
+
+def test_a_push_of_many_secrets_is_decided_within_the_hook_budget(tmp_path: Path) -> None:
+    server = make_server(tmp_path / "srv", policy=SECRETS_POLICY, watchdog=True)
+    work = server.clone()
+    work.git("fetch", "-q", _token_history(tmp_path / "src", 2084), "main:refs/heads/src")
+    work.git("checkout", "-q", "-B", "main", "src")
+    result = spush(server, work, "origin", "main")
+    assert result.code != 0, result.output
+    events = [json.loads(line)["event"] for line in server.audit_log.read_text().splitlines()]
+    assert events == ["decision"], f"the refusal is logged as {events}: the redaction pass ran past the budget"
+
+
+# -- red14-6: the audit's prefilter skips what keyword rules find --------------------------------------------------
+# render._SECRET_LIKE lets a list string reach the detector only with a 20-character run of token characters or
+# a word like key/token/passw; `DB_PASS=…`, `mysql -p…`, `sshpass -p …` hold none of these, and the detector finds
+# the password in each (`check` redacts it). Shown here through top_devices, the one list read today.
+
+def short_password() -> str:
+    return "".join(_rng.choice(B62) for _ in range(4)) + "!" + "".join(_rng.choice(B62) for _ in range(4)) \
+        + "#" + "".join(_rng.choice(B62) for _ in range(4))
+
+
+@pytest.mark.parametrize("line", ["DB_PASS={pw}", "mysql -uroot -p{pw}", "sshpass -p {pw} ssh deploy@host"])
+def test_audit_never_prints_a_password_its_prefilter_skips(line: str, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from gatekeeper.scan.common import secret_replacements
+
+    pw = short_password()
+    text = line.format(pw=pw)
+    assert pw in (secret_replacements([text]) or {}), "the detector finds the password"
+    repo = RepoBuilder.init(tmp_path / "r")
+    repo.commit("init\n", {"a.txt": "a\n"})
+    repo.commit(f"Deploy\n\nOrigin-Device: mobile\nOrigin-Device-Id: {text}\n", {"b.txt": "b\n"})
+    code, out = gk(capsys, "audit", "--repo", str(repo.path), "--format", "json")
+    assert code == 0, out
+    summary = json.dumps(json.loads(out)["summary"])
+    assert "top_devices" in summary
+    assert pw not in summary, "`audit` prints a password the detector finds"
