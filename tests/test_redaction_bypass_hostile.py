@@ -230,9 +230,9 @@ def test_a_push_of_many_secrets_is_decided_within_the_hook_budget(tmp_path: Path
 
 
 # -- red14-6: the audit's prefilter skips what keyword rules find --------------------------------------------------
-# render._SECRET_LIKE lets a list string reach the detector only with a 20-character run of token characters or
-# a word like key/token/passw; `DB_PASS=…`, `mysql -p…`, `sshpass -p …` hold none of these, and the detector finds
-# the password in each (`check` redacts it). Shown here through top_devices, the one list read today.
+# The first version's prefilter let a list string reach the detector only with a 20-character run of token
+# characters or a word like key/token/passw; `DB_PASS=…`, `mysql -p…`, `sshpass -p …` hold none of these, and the
+# detector finds the password in each (`check` redacts it). Shown through top_devices.
 
 def short_password() -> str:
     return "".join(_rng.choice(B62) for _ in range(4)) + "!" + "".join(_rng.choice(B62) for _ in range(4)) \
@@ -242,7 +242,7 @@ def short_password() -> str:
 @pytest.mark.parametrize("line", ["DB_PASS={pw}", "mysql -uroot -p{pw}", "sshpass -p {pw} ssh deploy@host"])
 def test_audit_never_prints_a_password_its_prefilter_skips(line: str, tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    from gatekeeper.scan.common import secret_replacements
+    from gatekeeper.scan.secrets_scanner import secret_replacements
 
     pw = short_password()
     text = line.format(pw=pw)

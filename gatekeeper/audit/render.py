@@ -90,8 +90,7 @@ def _redacted_lists(data: dict[str, Any]) -> dict[str, Any]:
     texts = {t for t in strings if any(candidate(line) for line in t.split("\n"))}
     if not texts:
         return data
-    from gatekeeper.scan.common import secret_replacements
-    from gatekeeper.scan.secrets_scanner import Replacer
+    from gatekeeper.scan.secrets_scanner import Replacer, secret_replacements
 
     found = secret_replacements(texts)
     if found == {}:

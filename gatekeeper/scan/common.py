@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import signal
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -246,21 +246,3 @@ def head_changes(job: ScanJob, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) 
                     if c.key in owner and c.new_mode != "000000" and set(c.new_blob) != {"0"})
     added = range_additions(git, bases, head, max_file_bytes=max_file_bytes) if entries else {}
     return HeadChanges(head, entries, added)
-
-
-def secret_replacements(texts: Iterable[str]) -> dict[str, str] | None:
-    """Every secret the built-in rules find in `texts` → its redacted form (secrets_scanner.secrets_in);
-    None when the detector cannot load, and then nothing may be shown."""
-    wanted = sorted({t for t in texts if t})
-    if not wanted:
-        return {}
-    try:
-        from gatekeeper.scan.secrets_scanner import secrets_in
-
-        if not _detector_cache:
-            from gatekeeper.scan.secrets import SecretDetector
-
-            _detector_cache.append(SecretDetector.load())
-        return secrets_in(_detector_cache[0], wanted)
-    except Exception:  # any failure here must withhold, never show
-        return None

@@ -588,6 +588,23 @@ def secrets_in(detector: SecretDetector, texts: Sequence[str]) -> dict[str, str]
     return found
 
 
+_BUILT_IN: list[SecretDetector] = []
+
+
+def secret_replacements(texts: Iterable[str]) -> dict[str, str] | None:
+    """Every secret the built-in rules find in `texts` → its redacted form (secrets_in); None when the
+    detector cannot load, and then nothing may be shown."""
+    wanted = sorted({t for t in texts if t})
+    if not wanted:
+        return {}
+    try:
+        if not _BUILT_IN:
+            _BUILT_IN.append(SecretDetector.load())
+        return secrets_in(_BUILT_IN[0], wanted)
+    except Exception:  # any failure here must withhold, never show
+        return None
+
+
 class Replacer:
     """Replaces each of many secret values in texts, and a copy of one clipped at a text's end (a field the
     model cut to 60 or 100 characters, with or without `…`, keeps only the start of a token that its whole
