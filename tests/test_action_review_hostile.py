@@ -71,6 +71,22 @@ def _serve(server: HTTPServer, number: int, commits: list[dict[str, Any]], revie
     server.expect_request(f"/repos/{REPO}/pulls/{number}/commits").respond_with_json(commits)
 
 
+def _serve_approved(server: HTTPServer, number: int, head: str) -> None:
+    """PR `number`: Alice's one commit `head`, approved by Bob (added to what the server already answers)."""
+    server.expect_request(f"/repos/{REPO}/pulls/{number}/reviews").respond_with_json(
+        [synthetic_review("bob", "APPROVED", head, rid=1)])
+    server.expect_request(f"/repos/{REPO}/pulls/{number}/commits").respond_with_json(
+        [synthetic_pull_commit(head, login="alice", email=ALICE[1])])
+
+
+def _serve_merged(server: HTTPServer, pr: dict[str, Any], landed: str, head: str, approved: str) -> None:
+    """Merged PR #7 (`pr`, which GitHub ties to `landed`): Alice's one commit `head`, Bob's approval of
+    `approved`."""
+    _serve(server, 7, [synthetic_pull_commit(head, login="alice", email=ALICE[1])],
+           [synthetic_review("bob", "APPROVED", approved, rid=1)])
+    server.expect_request(f"/repos/{REPO}/commits/{landed}/pulls").respond_with_json([pr])
+
+
 def _serve_permission(server: HTTPServer, login: str, permission: str, role: str | None = None) -> None:
     """SYNTHETIC: GET /repos/{owner}/{repo}/collaborators/{login}/permission, shaped as GitHub answers it."""
     server.expect_request(f"/repos/{REPO}/collaborators/{login}/permission").respond_with_json(
@@ -162,10 +178,7 @@ def test_an_evil_merge_pushed_by_hand_is_not_covered_by_the_merged_prs_approval(
                                    author="alice")
     for sha in (reviewed, after):
         httpserver.expect_request(f"/repos/{REPO}/commits/{sha}/pulls").respond_with_json([pr])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/9/reviews").respond_with_json(
-        [synthetic_review("bob", "APPROVED", reviewed, rid=1)])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/9/commits").respond_with_json(
-        [synthetic_pull_commit(reviewed, login="alice", email=ALICE[1])])
+    _serve_approved(httpserver, 9, reviewed)
     result = gh.run("push", push_payload(before, after), "--format", "json")
     assert result.exception is None, result.output
     merge = next(c for c in verdict_of(result)["commits"] if c["sha"] == after)
@@ -216,10 +229,7 @@ def test_a_merge_pushed_by_hand_that_adds_nothing_is_still_covered_by_the_prs_ap
         httpserver.expect_request(f"/repos/{REPO}/commits/{sha}/pulls").respond_with_json([pr])
     httpserver.expect_request(f"/repos/{REPO}/commits/{main_tip}/pulls").respond_with_json([other])
     for number, head in ((9, reviewed), (8, main_tip)):
-        httpserver.expect_request(f"/repos/{REPO}/pulls/{number}/reviews").respond_with_json(
-            [synthetic_review("bob", "APPROVED", head, rid=1)])
-        httpserver.expect_request(f"/repos/{REPO}/pulls/{number}/commits").respond_with_json(
-            [synthetic_pull_commit(head, login="alice", email=ALICE[1])])
+        _serve_approved(httpserver, number, head)
     result = gh.run("push", push_payload(before, after), "--format", "json")
     assert result.exception is None, result.output
     merge = next(c for c in verdict_of(result)["commits"] if c["sha"] == after)
@@ -452,9 +462,7 @@ def test_a_direct_push_of_a_force_pushed_back_head_is_not_covered_by_the_discard
     # SYNTHETIC: PR #7 marked merged by the push, its final head T; Bob's approval was of C.
     pr = synthetic_associated_pull(7, base_ref="main", head_sha=evil, merged=True, merge_commit_sha=evil,
                                    author="alice")
-    _serve(httpserver, 7, [synthetic_pull_commit(evil, login="alice", email=ALICE[1])],
-           [synthetic_review("bob", "APPROVED", benign, rid=1)])
-    httpserver.expect_request(f"/repos/{REPO}/commits/{evil}/pulls").respond_with_json([pr])
+    _serve_merged(httpserver, pr, evil, evil, benign)
     result = gh.run("push", push_payload(before, evil), "--format", "json")
     assert result.exception is None, result.output
     head = next(c for c in verdict_of(result)["commits"] if c["sha"] == evil)
@@ -462,9 +470,7 @@ def test_a_direct_push_of_a_force_pushed_back_head_is_not_covered_by_the_discard
     assert result.return_value == ExitCode.BLOCKED, result.output
 
     # The other side: the same push with Bob's approval of T itself is covered.
-    _serve(httpserver, 7, [synthetic_pull_commit(evil, login="alice", email=ALICE[1])],
-           [synthetic_review("bob", "APPROVED", evil, rid=1)])
-    httpserver.expect_request(f"/repos/{REPO}/commits/{evil}/pulls").respond_with_json([pr])
+    _serve_merged(httpserver, pr, evil, evil, evil)
     result = gh.run("push", push_payload(before, evil), "--format", "json")
     assert result.return_value == ExitCode.OK, result.output
 
@@ -484,9 +490,7 @@ def test_a_github_squash_of_a_force_pushed_back_head_is_not_covered_by_the_disca
     pr = synthetic_associated_pull(7, base_ref="main", head_sha=evil, merged=True, merge_commit_sha=squash,
                                    author="alice")  # SYNTHETIC
     for approved, status in ((benign, "stale"), (evil, "approved")):
-        _serve(httpserver, 7, [synthetic_pull_commit(evil, login="alice", email=ALICE[1])],
-               [synthetic_review("bob", "APPROVED", approved, rid=1)])
-        httpserver.expect_request(f"/repos/{REPO}/commits/{squash}/pulls").respond_with_json([pr])
+        _serve_merged(httpserver, pr, squash, evil, approved)
         gh.event.write_text(json.dumps(push_payload(before, squash)))
         verdict = run_action(ActionSettings.from_env({**gh.vars, "GITHUB_EVENT_NAME": "push"}),
                              forge_keys=keys).verdict
@@ -505,9 +509,7 @@ def test_without_the_prs_head_in_the_clone_the_old_rule_applies_and_the_detail_s
     gone = "f" * 40  # SYNTHETIC: a head the clone does not have
     pr = synthetic_associated_pull(7, base_ref="main", head_sha=gone, merged=True, merge_commit_sha=evil,
                                    author="alice")
-    _serve(httpserver, 7, [synthetic_pull_commit(evil, login="alice", email=ALICE[1])],
-           [synthetic_review("bob", "APPROVED", benign, rid=1)])
-    httpserver.expect_request(f"/repos/{REPO}/commits/{evil}/pulls").respond_with_json([pr])
+    _serve_merged(httpserver, pr, evil, evil, benign)
     result = gh.run("push", push_payload(before, evil), "--format", "json")
     review = next(c for c in verdict_of(result)["commits"] if c["sha"] == evil)["review"]
     assert review["status"] == "approved", review

@@ -24,6 +24,7 @@ import pytest
 from gatekeeper.audit.logformat import redact_url
 from gatekeeper.cli import run
 from tests.hook_helpers import SECRETS_POLICY, Server, make_server, spush
+from tests.hook_helpers import seeded as seeded_server
 from tests.repo_builder import RepoBuilder
 
 _rng = random.Random(1212)
@@ -81,11 +82,7 @@ def pasted(tmp_path: Path) -> tuple[RepoBuilder, str]:
 
 @pytest.fixture
 def seeded(tmp_path: Path) -> tuple[Server, RepoBuilder]:
-    server = make_server(tmp_path / "srv", policy=SECRETS_POLICY)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
-    return server, work
+    return seeded_server(tmp_path, SECRETS_POLICY)
 
 
 # -- red12-1: a refused push's token is kept in the audit log and the decision log ---------------------------

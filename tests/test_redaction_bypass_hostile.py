@@ -17,6 +17,7 @@ import pytest
 
 from gatekeeper.cli import run
 from tests.hook_helpers import SECRETS_POLICY, Server, make_server, spush
+from tests.hook_helpers import seeded as seeded_server
 from tests.repo_builder import RepoBuilder
 
 _rng = random.Random(1414)
@@ -54,11 +55,7 @@ def logs(server: Server, db: Path, capsys: pytest.CaptureFixture[str], monkeypat
 
 @pytest.fixture
 def seeded(tmp_path: Path) -> tuple[Server, RepoBuilder]:
-    server = make_server(tmp_path / "srv", policy=SECRETS_POLICY)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
-    return server, work
+    return seeded_server(tmp_path, SECRETS_POLICY)
 
 
 def check_outputs(capsys: pytest.CaptureFixture[str], tmp_path: Path, repo: RepoBuilder) -> dict[str, str]:
@@ -83,33 +80,6 @@ def clipped_commit(repo: RepoBuilder, token: str) -> str:
     return repo.commit(f"Deploy {token}\n\nOrigin-Device: mobile\nOrigin-Device-Id: {pad}{token}\n", {"b.txt": "b\n"})
 
 
-def test_check_json_never_prints_a_clipped_token_from_a_device_id(tmp_path: Path,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    repo = RepoBuilder.init(tmp_path / "r")
-    repo.commit("init\n", {"a.txt": "a\n"})
-    token = github_token()
-    clipped_commit(repo, token)
-    outs = check_outputs(capsys, tmp_path, repo)
-    assert "github-pat" in outs["text"]
-    leaks = [fmt for fmt, out in outs.items() if leaked(token, out)]
-    assert not leaks, f"`check --format {leaks}` prints most of the token from the clipped origin.device_id"
-
-
-def test_refused_push_keeps_no_clipped_token_in_either_log(seeded: tuple[Server, RepoBuilder], tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str],
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    server, work = seeded
-    token = github_token()
-    clipped_commit(work, token)
-    db = tmp_path / "decisions.db"
-    result = spush(server, work, "origin", "main", env={"GATEKEEPER_DECISION_LOG": str(db)})
-    assert result.code != 0, result.output
-    assert "secrets/github-pat" in result.remote_text
-    kept = {"pusher": result.output, **logs(server, db, capsys, monkeypatch)}
-    leaks = [where for where, text in kept.items() if leaked(token, text)]
-    assert not leaks, f"most of the token is kept in: {leaks}"
-
-
 # -- red14-2: a private key's body in a subject: only the header is the hit's value -----------------------------
 # The private-key rule is `multiline`: its value is the `-----BEGIN … PRIVATE KEY-----` header, the key material
 # follows it (hashed into the digest, never redacted). The rule accepts the body on the header's line, so a
@@ -120,31 +90,47 @@ def pem_commit(repo: RepoBuilder, body: str) -> str:
                        "Origin-Device: mobile\n", {"b.txt": "b\n"})
 
 
-def test_check_never_prints_a_private_key_body_from_a_subject(tmp_path: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    repo = RepoBuilder.init(tmp_path / "r")
-    repo.commit("init\n", {"a.txt": "a\n"})
+def _clipped(repo: RepoBuilder) -> str:
+    token = github_token()
+    clipped_commit(repo, token)
+    return token
+
+
+def _pem(repo: RepoBuilder) -> str:
     body = key_body()
     pem_commit(repo, body)
+    return body
+
+
+# (how the commit holds the secret, the rule the gate names)
+CASES = {"clipped device id": (_clipped, "github-pat"), "private key body in a subject": (_pem, "private-key")}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_never_prints_the_secret(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    make, rule = CASES[case]
+    repo = RepoBuilder.init(tmp_path / "r")
+    repo.commit("init\n", {"a.txt": "a\n"})
+    secret = make(repo)
     outs = check_outputs(capsys, tmp_path, repo)
-    assert "private-key" in outs["text"]
-    leaks = [fmt for fmt, out in outs.items() if leaked(body, out)]
-    assert not leaks, f"`check --format {leaks}` prints the private key's body"
+    assert rule in outs["text"]
+    leaks = [fmt for fmt, out in outs.items() if leaked(secret, out)]
+    assert not leaks, f"`check --format {leaks}` prints the secret ({case})"
 
 
-def test_refused_push_keeps_no_private_key_body(seeded: tuple[Server, RepoBuilder], tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("case", CASES)
+def test_refused_push_keeps_no_secret(case: str, seeded: tuple[Server, RepoBuilder], tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    make, rule = CASES[case]
     server, work = seeded
-    body = key_body()
-    pem_commit(work, body)
+    secret = make(work)
     db = tmp_path / "decisions.db"
     result = spush(server, work, "origin", "main", env={"GATEKEEPER_DECISION_LOG": str(db)})
     assert result.code != 0, result.output
-    assert "private-key" in result.remote_text
+    assert rule in result.remote_text
     kept = {"pusher": result.output, **logs(server, db, capsys, monkeypatch)}
-    leaks = [where for where, text in kept.items() if leaked(body, text)]
-    assert not leaks, f"the private key's body is kept in: {leaks}"
+    leaks = [where for where, text in kept.items() if leaked(secret, text)]
+    assert not leaks, f"the secret is kept in: {leaks} ({case})"
 
 
 # -- red14-3: `gatekeeper audit` never reads its main lists --------------------------------------------------
