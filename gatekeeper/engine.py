@@ -312,7 +312,10 @@ def evaluate(request: Request, services: Services) -> Verdict:
 
     outcome = decide(findings, reports, policy, today=request.now.date(), baseline=request.baseline,
                      bypass=request.bypass)
-    updates, described, outcome, reports = _redact_names(services, request, outcome, reports)
+    # What the origin fields were read from, whole (a device id or class is clipped in the model, cutting a
+    # token the detector then cannot recognise): push options and origin notes are read with the commits' data.
+    sources = (*request.push_options, *notes.values())
+    updates, described, outcome, reports = _redact_names(services, request, outcome, reports, sources)
     stats = Stats(
         commits=len(commits),
         files_scanned=files_scanned,
@@ -333,7 +336,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
 
 
 def _redact_names(services: Services, request: Request, outcome: Outcome, reports: list[CommitReport],
-                  ) -> tuple[tuple[RefUpdate, ...], str, Outcome, list[CommitReport]]:
+                  sources: Sequence[str] = ()) -> tuple[tuple[RefUpdate, ...], str, Outcome, list[CommitReport]]:
     """A key in a file's or a ref's name is shown redacted wherever the verdict names it — every finding's
     path and message (semgrep's, bandit's and the checks' included, not only the secrets scanner's own), the
     ref updates, the refs each commit goes to, and the range — so no renderer, the decision log or a pusher's
@@ -357,6 +360,7 @@ def _redact_names(services: Services, request: Request, outcome: Outcome, report
         # back out of the gate that refused it (red team). Read once for all commits, then replaced wherever
         # the verdict holds it, findings' messages included.
         texts: set[str] = {f.message for f in outcome.findings} | {s.finding.message for s in outcome.suppressed}
+        texts.update(sources)
         for report in reports:
             texts.update(_strings_of(report))
         if redact_strings(texts):  # almost never: only then is the commits' data read again and rebuilt

@@ -1,4 +1,5 @@
-"""Red team red14 (kept from the red team's branch w/red14; each test failed before its fix): ways a credential still comes out of the gate after the output-redaction fixes (5d81956).
+"""Red teams red14 and red15 (kept from their branches; each test failed before its fix): ways a credential still
+came out of the gate after the output-redaction fixes (5d81956), then after the fixes of those (8a5d7b4).
 
 Each test pushes (or checks) real commits with a real `git push` into a bare repository with the hook
 installed, or runs the real CLI, and looks for the credential in what gatekeeper prints or keeps.
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from gatekeeper.cli import run
-from tests.hook_helpers import SECRETS_POLICY, Server, make_server, spush
+from tests.hook_helpers import SECRETS_POLICY, PushResult, Server, make_server, spush
 from tests.hook_helpers import seeded as seeded_server
 from tests.repo_builder import RepoBuilder
 
@@ -138,13 +139,15 @@ def test_refused_push_keeps_no_secret(case: str, seeded: tuple[Server, RepoBuild
 # "items": [...]} and "items" is not one of them, so a subject in the unsigned / unreviewed / revoked / zone
 # lists is never read. The red12 test passed only because its token was also in a device id (top_devices).
 
+# (red15: a token straddling the list's 200-character subject clip, "long": lists keep more, clipped after.)
+@pytest.mark.parametrize("lead", ["Deploy with ", "Deploy " + "with the " * 18], ids=["short", "long"])
 @pytest.mark.parametrize("fmt", ["text", "json", "html"])
-def test_audit_never_prints_a_token_from_a_subject(fmt: str, tmp_path: Path,
+def test_audit_never_prints_a_token_from_a_subject(fmt: str, lead: str, tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     repo = RepoBuilder.init(tmp_path / "r")
     repo.commit("init\n", {"a.txt": "a\n"})
     token = github_token()
-    repo.commit(f"Deploy with {token}\n\nOrigin-Device: mobile\n", {"b.txt": "b\n"})
+    repo.commit(f"{lead}{token}\n\nOrigin-Device: mobile\n", {"b.txt": "b\n"})
     code, out = gk(capsys, "audit", "--repo", str(repo.path), "--format", fmt)
     assert code == 0, out
     if fmt == "json":
@@ -241,3 +244,98 @@ def test_audit_never_prints_a_password_its_prefilter_skips(line: str, tmp_path: 
     summary = json.dumps(json.loads(out)["summary"])
     assert "top_devices" in summary
     assert pw not in summary, "`audit` prints a password the detector finds"
+
+
+# == red15: the red team of the fixes above: copies the model clipped =====================================
+
+def _checked(tmp_path: Path, capsys: pytest.CaptureFixture[str], message: str) -> dict[str, str]:
+    """`check` of one commit with `message`, in each format: blocked, and what it printed."""
+    repo = RepoBuilder.init(tmp_path / "r")
+    repo.commit("init\n", {"a.txt": "a\n"})
+    repo.commit(message, {"b.txt": "b\n"})
+    policy = tmp_path / "policy.yml"
+    policy.write_text(SECRETS_POLICY)
+    outs = {}
+    for fmt in ("text", "json", "github"):
+        code, out = gk(capsys, "check", "--repo", str(repo.path), "--base", "HEAD~1", "--policy", str(policy),
+                       "--format", fmt)
+        assert code == 1, out  # blocked: the scanner found the token in the message
+        outs[fmt] = out
+    return outs
+
+
+def _pushed(tmp_path: Path, *args: str, message: str = "feature\n",
+            advertise: bool = False) -> tuple[PushResult, dict[str, str]]:
+    """A push of one commit (`git push` args after the clone), and everything the server kept or said: the
+    pusher's output, the JSONL audit log, the decision log and the push-origin records."""
+    server: Server = make_server(tmp_path / "srv", policy=SECRETS_POLICY)
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"})
+    assert spush(server, work, "origin", "main").code == 0
+    if advertise:
+        server.git("config", "receive.advertisePushOptions", "true")
+    work.commit(message, {"c.txt": "c\n"})
+    db = tmp_path / "decisions.db"
+    result = spush(server, work, *args, env={"GATEKEEPER_DECISION_LOG": str(db)})
+    with sqlite3.connect(db) as conn:
+        dump = "\n".join(conn.iterdump())
+    kept = {"pusher": result.output, "audit JSONL": server.audit_log.read_text(), "decision log": dump}
+    records = server.path / "gatekeeper"
+    kept.update({str(p): p.read_text(errors="replace") for p in records.rglob("*") if p.is_file()}
+                if records.exists() else {})
+    return result, kept
+
+
+# -- red15-1: a value clipped in the MIDDLE of a text (Change-Id in the Gerrit evidence) ------------------------
+# review/evidence.py builds "Gerrit change <url> (Change-Id <value clipped to 60>)": the clipped copy of the token
+# is followed by ")", so a clipped-copy rule that looked only at a text's end never saw it.
+
+def gerrit_message(token: str) -> str:
+    pad = "I0 " * 10  # 30 characters: the token straddles the 60-character clip
+    return f"Fix the build\n\nReviewed-on: https://review.example.org/c/1\nChange-Id: {pad}{token}\n"
+
+
+def test_check_never_prints_a_clipped_token_from_a_change_id(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    token = github_token()
+    leaks = [fmt for fmt, out in _checked(tmp_path, capsys, gerrit_message(token)).items() if leaked(token, out)]
+    assert not leaks, f"`check --format {leaks}` prints most of the token from the Gerrit evidence"
+
+
+def test_refused_push_keeps_no_clipped_change_id_token_in_the_logs(tmp_path: Path) -> None:
+    token = github_token()
+    result, kept = _pushed(tmp_path, "origin", "main", message=gerrit_message(token))
+    assert result.code != 0, result.output
+    leaks = [where for where, text in kept.items() if leaked(token, text)]
+    assert not leaks, f"most of the token is kept in: {leaks}"
+
+
+# -- red15-2: the same root cause elsewhere: an unknown Origin-Device class is quoted clipped to 60 characters,
+# then "is not a known device class" follows (origin/declared.py).
+
+def test_check_never_prints_a_clipped_token_from_an_unknown_device_class(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    token = github_token()
+    outs = _checked(tmp_path, capsys, f"Fix the build\n\nOrigin-Device: {'my phone ' * 3}{token}\n")
+    leaks = [fmt for fmt, out in outs.items() if leaked(token, out)]
+    assert not leaks, f"`check --format {leaks}` prints most of the token from the device class evidence"
+
+
+# -- red15-4/5: a push option's value is clipped in the model (an unknown device class quoted to 60 characters,
+# a device id cut to 100): the option's whole value must be read with the commits' data.
+
+@pytest.mark.parametrize("ref", ["main", "HEAD:refs/heads/topic"])
+def test_push_option_device_class_keeps_no_clipped_token(ref: str, tmp_path: Path) -> None:
+    token = github_token()
+    result, kept = _pushed(tmp_path, "-o", f"origin-device={'my phone ' * 3}{token}", "origin", ref, advertise=True)
+    leaks = [where for where, text in kept.items() if leaked(token, text)]
+    assert not leaks, f"most of the token is kept in: {leaks} (push exit {result.code})"
+
+
+def test_push_option_device_id_keeps_no_clipped_token(tmp_path: Path) -> None:
+    token = github_token()
+    result, kept = _pushed(tmp_path, "-o", "origin-device=desktop", "-o", f"origin-device-id={'my laptop ' * 7}{token}",
+                           "origin", "HEAD:refs/heads/topic", advertise=True)
+    assert result.code == 0, result.output
+    leaks = [where for where, text in kept.items() if leaked(token, text)]
+    assert not leaks, f"most of the token is kept in: {leaks}"

@@ -73,6 +73,9 @@ if TYPE_CHECKING:  # the attestation reader (and its crypto) loads only when a r
 
 WINDOW = 512
 DEFAULT_LIST_CAP = 200
+# List items keep this much of a subject, an author, a path or a message; the report clips them shorter
+# (render) once the secrets in them are redacted, so a token the short clip would cut is still recognised.
+LIST_TEXT = 2000
 LANDING_LIMIT = 5_000  # candidates whose landing merge is looked up at all
 
 # Review evidence kinds, strongest first (the JSON `review.evidence` values).
@@ -227,6 +230,9 @@ class Summary:
     revoked_protected: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
     zone_violations: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
     notes: list[str] = field(default_factory=list)
+    # Messages of commits whose device id or agent the origin detectors clipped (a clipped token is no longer
+    # recognisable): the report's redaction reads them whole. Rare; at most 200.
+    sources: list[str] = field(default_factory=list)
     complete: bool = True
     protected_refs: list[str] = field(default_factory=list)
     duration_ms: int = 0
@@ -919,6 +925,9 @@ class _Runner:
             return
         for e in audit.origin.evidence:
             s.evidence[e.source] += 1
+        if len(s.sources) < 200 and any(x.endswith("\u2026") for x in (audit.origin.device_id or "",
+                                                                         *(a.id for a in audit.agents))):
+            s.sources.append(audit.commit.message[:65536])
         if audit.origin.device_id:
             s.devices[audit.origin.device_id] += 1
         elif audit.signature.device_id:
@@ -926,7 +935,7 @@ class _Runner:
         for agent in audit.agents:
             s.agents[agent.id] += 1
         for path, message in audit.zones:
-            s.zone_violations.add({**_brief(audit), "path": clip(path, 300), "message": clip(message, 300)})
+            s.zone_violations.add({**_brief(audit), "path": clip(path, LIST_TEXT), "message": clip(message, LIST_TEXT)})
         if not audit.protected:
             return
         s.protected += 1
@@ -1152,8 +1161,8 @@ def _brief(audit: CommitAudit) -> dict[str, object]:
 
 
 def _brief_of(sha: str, when: int, subject: str, author: Person, pr: int | None) -> dict[str, object]:
-    return {"sha": sha, "time": iso_time(when), "subject": clip(subject, 200), "author": clip(str(author), 200),
-            "pr": pr}
+    return {"sha": sha, "time": iso_time(when), "subject": clip(subject, LIST_TEXT),
+            "author": clip(str(author), LIST_TEXT), "pr": pr}
 
 
 def decisions_over_time(store: Store, repository: str | None = None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
 import orjson
@@ -74,7 +74,23 @@ _LISTS = ("unreviewed_mobile_ai_on_protected", "unverified_review_mobile_ai_on_p
 _FREE_TEXT = frozenset({"subject", "author", "device_id", "signer", "path", "message", "id", "agents"})
 
 
-def _redacted_lists(data: dict[str, Any]) -> dict[str, Any]:
+# How much of each list item's text the report shows (history keeps more, for the redaction to read).
+_SHOWN = {"subject": 200, "author": 200, "path": 300, "message": 300}
+
+
+def _clipped_lists(data: dict[str, Any]) -> dict[str, Any]:
+    def shorten(item: Any) -> Any:
+        if isinstance(item, Mapping):
+            return {k: clip(v, _SHOWN[k]) if k in _SHOWN and isinstance(v, str) else shorten(v)
+                    for k, v in item.items()}
+        if isinstance(item, list):
+            return [shorten(v) for v in item]
+        return item
+
+    return {**data, **{key: shorten(data[key]) for key in _LISTS}}
+
+
+def _redacted_lists(data: dict[str, Any], sources: Sequence[str] = ()) -> dict[str, Any]:
     """The summary's lists (what the text and HTML reports show, and the JSON summary lists) with every secret
     the built-in rules find in them redacted, a clipped copy included: a token pasted into a subject, an
     author name or an Origin-Device-Id must not come back out of a report made to be shared. The detector
@@ -87,7 +103,7 @@ def _redacted_lists(data: dict[str, Any]) -> dict[str, Any]:
     if not strings:
         return data
     candidate = candidate_filter()
-    texts = {t for t in strings if any(candidate(line) for line in t.split("\n"))}
+    texts = {t for t in (*strings, *sources) if any(candidate(line) for line in t.split("\n"))}
     if not texts:
         return data
     from gatekeeper.scan.secrets_scanner import Replacer, secret_replacements
@@ -127,7 +143,7 @@ def _map(value: Any, fn: Callable[[str], str]) -> Any:
 
 
 def summary_dict(s: Summary, log: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    return _redacted_lists(_summary_dict(s, log))
+    return _clipped_lists(_redacted_lists(_summary_dict(s, log), s.sources))
 
 
 def _summary_dict(s: Summary, log: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -212,6 +212,10 @@ def assess(reviews: Iterable[Review], authors: People, required: int, covers: Ca
             stale.append(login)
         else:
             approvers.append(login)
+    # Asked in an order a drive-by cannot jump: a CONTRIBUTOR (what a private org member with commits is shown
+    # as) before NONE, FIRST_TIMER and the rest, so fifty strangers' approvals cannot use up the lookups
+    # (github_source caps them) before a real reviewer is asked. Within each, the reviews' own order.
+    pending.sort(key=lambda item: item[1].association != "CONTRIBUTOR")
     for login, review in pending:
         association = review.association or "association not given"
         if len(approvers) >= required or write_access is None:

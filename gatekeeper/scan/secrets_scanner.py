@@ -606,8 +606,8 @@ def secret_replacements(texts: Iterable[str]) -> dict[str, str] | None:
 
 
 class Replacer:
-    """Replaces each of many secret values in texts, and a copy of one clipped at a text's end (a field the
-    model cut to 60 or 100 characters, with or without `…`, keeps only the start of a token that its whole
+    """Replaces each of many secret values in texts, and a clipped copy of one — its start, up to a `…` or the
+    text's end (a field the model cut to 60 or 100 characters keeps only the start of a token that its whole
     form elsewhere made the detector find). Texts are matched through the values' 8-character starts, so
     a push that holds thousands of secrets costs per text, not per text and value."""
 
@@ -615,7 +615,8 @@ class Replacer:
 
     def __init__(self, names: Mapping[str, str]) -> None:
         self.size = len(names)
-        self.names = dict(names)
+        names = {v: r for v, r in names.items() if v}  # an empty value would match between every character
+        self.names = names
         self.short = sorted((v for v in names if len(v) < self.HEAD), key=len, reverse=True)
         self.heads: dict[str, list[str]] = {}
         for value in sorted(names, key=len, reverse=True):
@@ -654,13 +655,17 @@ class Replacer:
                 out.append(self.names[whole])
                 done = i + len(whole)
                 continue
-            body = rest[:-1] if rest.endswith("\u2026") else rest
+            # A clipped copy: up to a `…` (a clipped value inside a sentence, "Change-Id ghp_abc…)"), or up to
+            # the text's end (a field clipped without one).
+            stop = rest.find("\u2026")
+            body = rest[:stop] if stop >= 0 else rest
             clipped = next((v for v in values if v.startswith(body)), None)
-            if clipped is not None:  # the text ends in a clipped copy of a secret
+            if clipped is not None:
                 out.append(text[done:i])
                 out.append(self.names[clipped])
-                done = len(text)
-                break
+                done = i + len(body) + (1 if stop >= 0 else 0)
+                if stop < 0:
+                    break
         out.append(text[done:])
         return "".join(out)
 
