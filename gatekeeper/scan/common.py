@@ -91,6 +91,15 @@ _WITHHELD = " [the rest of the tool's output is withheld: it looks like it holds
 _detector_cache: list[Any] = []
 
 
+def built_in_detector() -> Any:
+    """The secrets detector with the shipped rules, loaded once per process (raises when it cannot load)."""
+    if not _detector_cache:
+        from gatekeeper.scan.secrets import SecretDetector
+
+        _detector_cache.append(SecretDetector.load())
+    return _detector_cache[0]
+
+
 def redact_secrets(text: str) -> str:
     """Tool output (semgrep's or bandit's stderr quoting the scanned source) made safe to print: the text is
     cut where the secrets detector finds a secret, which is shown only in its redacted form. When the
@@ -98,11 +107,7 @@ def redact_secrets(text: str) -> str:
     if not text.strip():
         return text
     try:
-        if not _detector_cache:
-            from gatekeeper.scan.secrets import SecretDetector
-
-            _detector_cache.append(SecretDetector.load())
-        hits = _detector_cache[0].scan_text(text)
+        hits = built_in_detector().scan_text(text)
     except Exception:  # any failure here must withhold, never quote
         return "(tool output withheld: the secrets detector could not check it)"
     if not hits:

@@ -49,7 +49,7 @@ from gatekeeper.git import Git
 from gatekeeper.interfaces import LooseBlob, ScanJob, ScanResult
 from gatekeeper.models import FileChange, Finding, ScannerStat, Severity
 from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_LINES, FilePatch, iter_commit_additions
-from gatekeeper.scan.common import inline_ignores, tool_failure
+from gatekeeper.scan.common import built_in_detector, inline_ignores, tool_failure
 from gatekeeper.scan.secrets import SecretDetector, SecretHit
 from gatekeeper.scan.workspace import GITLINK_MODE, Skip
 
@@ -588,9 +588,6 @@ def secrets_in(detector: SecretDetector, texts: Sequence[str]) -> dict[str, str]
     return found
 
 
-_BUILT_IN: list[SecretDetector] = []
-
-
 def secret_replacements(texts: Iterable[str]) -> dict[str, str] | None:
     """Every secret the built-in rules find in `texts` → its redacted form (secrets_in); None when the
     detector cannot load, and then nothing may be shown."""
@@ -598,9 +595,7 @@ def secret_replacements(texts: Iterable[str]) -> dict[str, str] | None:
     if not wanted:
         return {}
     try:
-        if not _BUILT_IN:
-            _BUILT_IN.append(SecretDetector.load())
-        return secrets_in(_BUILT_IN[0], wanted)
+        return secrets_in(built_in_detector(), wanted)
     except Exception:  # any failure here must withhold, never show
         return None
 
