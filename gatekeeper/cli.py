@@ -15,7 +15,7 @@ import click
 from click.utils import make_default_short_help
 
 import gatekeeper
-from gatekeeper.console import invoke, silence_stdout
+from gatekeeper.console import exit_process, invoke, silence_stdout
 from gatekeeper.errors import UsageError
 from gatekeeper.models import ExitCode, Verdict
 from gatekeeper.report import AVAILABLE, OutputFormat, render
@@ -224,7 +224,7 @@ _register()
 
 
 def main(argv: list[str] | None = None) -> None:
-    sys.exit(run(argv))
+    exit_process(run(argv))
 
 
 def run(argv: list[str] | None = None) -> int:

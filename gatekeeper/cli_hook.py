@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 import gatekeeper
-from gatekeeper.console import invoke
+from gatekeeper.console import exit_process, invoke
 from gatekeeper.errors import UsageError
 from gatekeeper.models import ExitCode
 
@@ -204,10 +204,10 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["pre-receive"]:
         # The hook's time counts against GHES's 5 s for all hooks: straight to the command.
-        sys.exit(invoke(pre_receive, args[1:], "gatekeeper pre-receive"))
+        exit_process(invoke(pre_receive, args[1:], "gatekeeper pre-receive"))
     if args[:1] == ["post-receive"]:
-        sys.exit(invoke(post_receive, args[1:], "gatekeeper post-receive"))
-    sys.exit(invoke(hook_cli, args, "gatekeeper"))
+        exit_process(invoke(post_receive, args[1:], "gatekeeper post-receive"))
+    exit_process(invoke(hook_cli, args, "gatekeeper"))
 
 
 if __name__ == "__main__":

@@ -399,9 +399,8 @@ def test_iso_time_is_datetimes_answer(when: int) -> None:
 
 
 def test_the_fast_path_takes_only_a_hex_commit_id(repo: RepoBuilder) -> None:
-    """The header pattern reads ids as "anything to the end of the line"; the commit's own id, which the JSON
-    template writes unescaped, must still be 40 or 64 lowercase hex digits (the one rule, models.is_sha), or
-    the commit takes the full path (whose parser refuses it)."""
+    """The commit's own id, which the JSON template writes unescaped, must be 40 or 64 lowercase hex digits (the
+    one rule, models.is_sha), or the commit takes the full path (whose parser refuses it)."""
     from gatekeeper.audit.history import _PLAIN_HEAD, Summary, _Runner
 
     repo.commit("init", {"a": "1"})
@@ -413,8 +412,8 @@ def test_the_fast_path_takes_only_a_hex_commit_id(repo: RepoBuilder) -> None:
         assert isinstance(runner._plain(b"commit " + good + tail, True, {}), PlainRecord), good
     for bad in (b"a" * 39, b"a" * 41, b"A" * 40, b"g" * 40, b'a"' * 20, b"a" * 63, b"\xff" * 40, b'"' * 40):
         raw = b"commit " + bad + tail
-        assert _PLAIN_HEAD.match(raw) is not None, bad  # the pattern lets it through ...
-        assert runner._plain(raw, True, {}) is None, bad  # ... the id check does not
+        assert _PLAIN_HEAD.match(raw) is None, bad
+        assert runner._plain(raw, True, {}) is None, bad  # the full path's parser refuses it
 
 
 @settings(max_examples=300, deadline=None)

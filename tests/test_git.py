@@ -240,3 +240,35 @@ def test_merge_adds_nothing_only_for_a_two_parent_merge_with_git_s_own_tree(repo
     resolved = repo.commit("resolved by hand", {"c.txt": "main\n"})
     assert not git.merge_adds_nothing(resolved)  # git's merge does not say what a conflict resolution is
     assert not git.merge_adds_nothing("0" * 40)
+
+
+def test_config_values_answers_as_config_get_does(repo: RepoBuilder) -> None:
+    """Several keys in one `git config`: the last value of a multi-valued key, a value with spaces, equals signs
+    and a newline kept, a value-less boolean as "", an unset key absent, a key only resembling one not taken."""
+    repo.commit("init", {"a": "1"})
+    repo.git("config", "--add", "remote.origin.url", "https://first.example/a.git")
+    repo.git("config", "--add", "remote.origin.url", "https://second.example/b.git")
+    repo.git("config", "remote.origin.promisor", "a b=c")
+    repo.git("config", "remote.originx.promisor", "true")
+    with (repo.path / ".git" / "config").open("a") as config:
+        config.write("[extensions]\n\tpartialClone = origin\n[gatekeeper]\n\tflag\n\tnote = \"two\\nlines\"\n")
+    git = Git(repo.path)
+    keys = ("remote.origin.url", "remote.origin.promisor", "extensions.partialclone", "gatekeeper.flag",
+            "gatekeeper.note", "remote.upstream.url")
+    found = git.config_values(*keys)
+    for key in keys:
+        assert found.get(key) == git.config_get(key), key
+    assert found == {"remote.origin.url": "https://second.example/b.git", "remote.origin.promisor": "a b=c",
+                     "extensions.partialclone": "origin", "gatekeeper.flag": "", "gatekeeper.note": "two\nlines"}
+
+
+def test_refs_of_several_patterns_in_one_listing(repo: RepoBuilder) -> None:
+    repo.commit("init", {"a": "1"})
+    repo.git("branch", "feature")
+    repo.git("update-ref", "refs/remotes/origin/main", "HEAD")
+    repo.git("tag", "v1")
+    git = Git(repo.path)
+    both = git.refs("refs/heads/", "refs/remotes/")
+    assert both == {**git.refs("refs/heads/"), **git.refs("refs/remotes/")}
+    assert set(both) == {"refs/heads/main", "refs/heads/feature", "refs/remotes/origin/main"}
+    assert "refs/tags/v1" in git.refs()

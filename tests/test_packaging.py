@@ -27,6 +27,7 @@ def test_wheel_contains_rules_and_schema(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("gatekeeper-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "gatekeeper/rules/secrets.yml" in names
+    assert "gatekeeper/rules/secrets.candidates.json" in names  # the audit's keyword index (secret_candidates)
     assert "gatekeeper/schema/verdict.schema.json" in names
     assert {"gatekeeper/keys/github-web-flow.asc", "gatekeeper/keys/gitlab-web-commits.pub"} <= set(names)
     assert any(n.startswith("gatekeeper/rules/semgrep/") and n.endswith(".yml") for n in names)

@@ -41,12 +41,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gatekeeper import origin as origin_pkg
 from gatekeeper.audit.decisionlog import Admission, LogError, Store
-from gatekeeper.checks import CheckContext, ZoneCheck
 from gatekeeper.config import Policy, glob_match, ruleset_for
 from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git import NOTES_REF, Git, Landing, RawParts, commit_from_parts, person_of, raw_parts
 from gatekeeper.identity import parse_identity, same_person, wrote
 from gatekeeper.models import (
+    OBJECT_ID_PATTERN,
     AIInvolvement,
     Commit,
     CommitReport,
@@ -57,7 +57,6 @@ from gatekeeper.models import (
     SignatureStatus,
     Trailer,
     Trust,
-    is_sha,
 )
 from gatekeeper.origin.agents import match_identity
 from gatekeeper.origin.base import DeviceFact, OriginContext
@@ -69,6 +68,7 @@ from gatekeeper.trailers import parse_ident, parse_trailers
 
 if TYPE_CHECKING:  # the attestation reader (and its crypto) loads only when a repository has attestations
     from gatekeeper.attest.survey import AttestationFact, AttestationIndex
+    from gatekeeper.checks import ZoneCheck
     from gatekeeper.provenance.openpgp import ForgeKeys
 
 WINDOW = 512
@@ -291,7 +291,7 @@ def resolve_range(git: Git, rev_range: str | None, since: str | None, every_ref:
     if since is not None and (not since.strip() or since.startswith("-") or any(ord(c) < 32 for c in since)):
         raise UsageError(f"invalid date {since!r}", "pass --since with a date such as 2026-01-31 or '6 months ago'")
     head = git.try_resolve("HEAD")
-    if head is None and not git.refs("refs/heads/") and not git.refs("refs/remotes/"):
+    if head is None and not git.refs("refs/heads/", "refs/remotes/"):
         raise GitError(f"{git.path.resolve()} has no commits yet: nothing to audit",
                        "run the audit in a repository with history, or pass --repo")
     suffix = f" since {since}" if since else ""
@@ -320,10 +320,11 @@ def protected_tips(git: Git, policy: Policy) -> dict[str, str]:
     a remote R this repository's config names (on a server, a pushed `refs/remotes/evil/main` is nobody's
     main: taken as protected it could name forged merges as the ones that brought commits in)."""
     found: dict[str, str] = {}
-    for ref, sha in git.refs("refs/heads/").items():
-        if policy.is_protected(ref):
+    listed = git.refs("refs/heads/", "refs/remotes/")
+    for ref, sha in listed.items():
+        if ref.startswith("refs/heads/") and policy.is_protected(ref):
             found[ref] = sha
-    tracking = git.refs("refs/remotes/")
+    tracking = {ref: sha for ref, sha in listed.items() if ref.startswith("refs/remotes/")}
     remotes = _remotes(git) if tracking else []
     for ref, sha in tracking.items():
         branch = _tracked_branch(ref, remotes)
@@ -515,7 +516,7 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def _partial_clone(git: Git) -> bool:
-    return bool(git.config_get("extensions.partialclone")) or bool(git.config_get("remote.origin.promisor"))
+    return any(git.config_values("extensions.partialclone", "remote.origin.promisor").values())
 
 
 class _Runner:
@@ -561,7 +562,12 @@ class _Runner:
         self.line: set[str] | None = set(self.tips) if from_tips else None
         self.direct: set[str] = set()  # this window's full-path commits found on a first-parent line
         self.plain_class = ruleset_for(DeviceClass.UNKNOWN, policy)
-        self.zone_check = ZoneCheck()
+        self.zone_check: ZoneCheck | None = None
+        if check_zones:
+            # Only a policy with zones pays for the checks package (and what it imports) at start-up.
+            from gatekeeper.checks import ZoneCheck
+
+            self.zone_check = ZoneCheck()
         # The fast path: on when the caller takes PlainRecords and a commit without evidence gets the default
         # rules (with `undeclared: mobile` every such commit is a mobile one: zones and review lists need it
         # whole, so the full path runs).
@@ -613,9 +619,7 @@ class _Runner:
         if m is None:
             return None
         sha_b, parents, author_b, author_when, committer_b, when_b = m.groups()
-        sha = sha_b.decode("ascii", "replace")
-        if not is_sha(sha):
-            return None  # not what git prints: the full path's parser says so
+        sha = sha_b.decode()  # hex digits: the pattern admits nothing else
         idents = self.idents
         author, clean = idents.get(author_b) or self._ident(author_b)
         committer, clean_committer = (author, clean) if committer_b == author_b else (
@@ -786,8 +790,11 @@ class _Runner:
         git = self.request.git
         changes = git.changed_files(a.commit.sha for a in interesting)
         reports = [CommitReport(a.commit, a.origin, a.mobile, "mobile" if a.mobile else "default") for a in interesting]
+        from gatekeeper.checks import CheckContext
+
         ctx = CheckContext(self.request.policy, reports, changes, (), "audit", self.request.now)
         found: dict[str, list[tuple[str, str]]] = {}
+        assert self.zone_check is not None  # made whenever zones are checked
         for finding in self.zone_check.run(ctx):
             if finding.commit:
                 found.setdefault(finding.commit, []).append((finding.path or "", finding.message))
@@ -1035,11 +1042,12 @@ def _evidence_words(words: tuple[str, ...]) -> re.Pattern[str]:
 # A raw record with only the headers every commit has (a signature, a mergetag, an encoding or any other header
 # makes it fail, and the commit takes the full path): sha, parents, author identity and time, committer
 # identity and time. Identities and times are read as raw_parts reads them (the identity up to the line's last
-# `>` before the time). Ids are matched as "anything to the end of the line" (a negated class is several times
-# cheaper for re than a hex one): git prints the commit's own id, which the fast path then checks
-# (`is_sha`), and validated the tree line when it parsed the commit. Parent lines git leaves unchecked in a
-# short object (red team red9-1): they are read as raw_parts reads them, a name to look for, never trusted.
-_PLAIN_HEAD = re.compile(rb"\n*commit ([^\n]+)\ntree [^\n]+\n((?:parent [^\n]+\n)*)"
+# `>` before the time). The commit's own id, which the JSON template writes unescaped, is held to is_sha's rule
+# in the pattern itself (a record whose id breaks it takes the full path, whose parser refuses it); the tree
+# line git validated when it parsed the commit. Parent lines git leaves unchecked in a short object (red team
+# red9-1): they are read as raw_parts reads them, "anything to the end of the line", a name to look for,
+# never trusted.
+_PLAIN_HEAD = re.compile(rb"\n*commit (" + OBJECT_ID_PATTERN.encode() + rb")\ntree [^\n]+\n((?:parent [^\n]+\n)*)"
                          rb"author ([^\n]*>) ([0-9]+) [+-][0-9]{4}\ncommitter ([^\n]*>) ([0-9]+) [+-][0-9]{4}\n"
                          rb"(?:\n|\Z)")
 

@@ -93,10 +93,9 @@ class Refs(Objects):
     def ref_exists(self, ref: str) -> bool:
         return self._run("show-ref", "--verify", "--quiet", ref, check=False).returncode == 0
 
-    def refs(self, pattern: str = "") -> dict[str, str]:
-        args = ["for-each-ref", "--format=%(objectname) %(refname)"]
-        if pattern:
-            args.append(pattern)
+    def refs(self, *patterns: str) -> dict[str, str]:
+        """Refs under any of `patterns` (all refs without one) → the object each names, in one `for-each-ref`."""
+        args = ["for-each-ref", "--format=%(objectname) %(refname)", *(p for p in patterns if p)]
         result: dict[str, str] = {}
         for line in self._out(*args).splitlines():
             sha, _, name = line.partition(" ")
@@ -166,6 +165,18 @@ class Refs(Objects):
     def config_get(self, key: str) -> str | None:
         proc = self._run("config", "--get", key, check=False)
         return proc.stdout.decode().strip() if proc.returncode == 0 else None
+
+    def config_values(self, *keys: str) -> dict[str, str]:
+        """config_get of several keys in one `git config`: each key that is set → its value (the last one, as
+        `--get` answers). Keys are written as git canonicalises them: section and name in lower case."""
+        pattern = "^(" + "|".join(re.escape(k) for k in keys) + ")$"
+        proc = self._run("config", "-z", "--get-regexp", pattern, check=False)
+        found: dict[str, str] = {}
+        for entry in proc.stdout.decode("utf-8", "replace").split("\0") if proc.returncode == 0 else ():
+            key, _, value = entry.partition("\n")
+            if key in keys:
+                found[key] = value.strip()
+        return found
 
     def remote_names(self) -> set[str]:
         """The remotes this repository's own config names (`remote.<name>.url`). Their remote-tracking refs
