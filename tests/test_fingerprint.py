@@ -29,6 +29,7 @@ UNKEYED = {
     "fingerprint.py": "the keyed helper itself",
     "scan/semgrep.py": "ruleset digest: hashes our rule files, not scanned content",
     "scan/secrets.py": "rules digest: hashes the secrets rules file, not scanned content",
+    "scan/secret_candidates.py": "the keyword index names the secrets rules file it was made from, not content",
     "provenance/signatures.py": "verifies signatures (the hash the signature scheme prescribes)",
     "provenance/allowed_signers.py": "SSH public-key fingerprints (public data, git's own format)",
     "scan/validation.py": "AWS SigV4 request signing for live validation (the provider's protocol, never output)",

@@ -619,49 +619,56 @@ class Replacer:
                 self.heads.setdefault(value[: self.HEAD], []).append(value)
 
     def __call__(self, text: str) -> str:
+        # Every occurrence of every value (and clipped copy) as a span; overlapping spans are merged and the
+        # merged span replaced whole, so no character of any secret survives another's replacement (a value
+        # that ends inside the next one, a short value that starts a longer one).
+        spans: list[tuple[int, int, str]] = []
         for value in self.short:
-            if value in text:
-                text = text.replace(value, self.names[value])
-        if len(text) < self.HEAD or not self.heads:
-            return text
+            at = text.find(value)
+            while at != -1:
+                spans.append((at, at + len(value), self.names[value]))
+                at = text.find(value, at + 1)
         heads = self.heads
-        if len(heads) <= 64:  # str.find per start: C speed, and a text holding none costs that alone
-            starts: list[int] = []
-            for head in heads:
-                at = text.find(head)
-                while at != -1:
-                    starts.append(at)
-                    at = text.find(head, at + 1)
-            if not starts:
-                return text
-            starts.sort()
-        else:  # thousands of secrets in one push: one dict lookup per position instead
-            starts = [i for i in range(len(text) - self.HEAD + 1) if text[i : i + self.HEAD] in heads]
+        if len(text) >= self.HEAD and heads:
+            if len(heads) <= 64:  # str.find per start: C speed, and a text holding none costs that alone
+                starts: list[int] = []
+                for head in heads:
+                    at = text.find(head)
+                    while at != -1:
+                        starts.append(at)
+                        at = text.find(head, at + 1)
+            else:  # thousands of secrets in one push: one dict lookup per position instead
+                starts = [i for i in range(len(text) - self.HEAD + 1) if text[i : i + self.HEAD] in heads]
+            for i in starts:
+                rest = text[i:]
+                values = heads[text[i : i + self.HEAD]]
+                whole = next((v for v in values if rest.startswith(v)), None)  # longest first
+                if whole is not None:
+                    spans.append((i, i + len(whole), self.names[whole]))
+                    continue
+                # A clipped copy: up to a `…` (a clipped value inside a sentence, "Change-Id ghp_abc…)"), or up
+                # to the text's end (a field clipped without one).
+                stop = rest.find("\u2026")
+                body = rest[:stop] if stop >= 0 else rest
+                clipped = next((v for v in values if v.startswith(body)), None)
+                if clipped is not None:
+                    spans.append((i, i + len(body) + (1 if stop >= 0 else 0), self.names[clipped]))
+        if not spans:
+            return text
+        spans.sort(key=lambda span: (span[0], -span[1]))
         out: list[str] = []
         done = 0
-        for i in starts:
-            if i < done:
+        end = -1
+        for begin, stop_at, name in spans:
+            if begin < end:  # overlaps the span being replaced: widen it
+                end = max(end, stop_at)
                 continue
-            rest = text[i:]
-            values = heads[text[i : i + self.HEAD]]
-            whole = next((v for v in values if rest.startswith(v)), None)  # longest first
-            if whole is not None:
-                out.append(text[done:i])
-                out.append(self.names[whole])
-                done = i + len(whole)
-                continue
-            # A clipped copy: up to a `…` (a clipped value inside a sentence, "Change-Id ghp_abc…)"), or up to
-            # the text's end (a field clipped without one).
-            stop = rest.find("\u2026")
-            body = rest[:stop] if stop >= 0 else rest
-            clipped = next((v for v in values if v.startswith(body)), None)
-            if clipped is not None:
-                out.append(text[done:i])
-                out.append(self.names[clipped])
-                done = i + len(body) + (1 if stop >= 0 else 0)
-                if stop < 0:
-                    break
-        out.append(text[done:])
+            if end >= 0:
+                done = end
+            out.append(text[done:begin])
+            out.append(name)
+            end = stop_at
+        out.append(text[end:])
         return "".join(out)
 
 
