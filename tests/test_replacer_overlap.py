@@ -41,16 +41,31 @@ def test_a_short_secret_that_starts_a_long_one_does_not_expose_the_rest() -> Non
     assert replace("pw hunter2-and-the-rest-of-it; again hunter2.") == "pw [long]; again [short]."
 
 
+def test_a_long_run_of_a_periodic_value_costs_one_look_per_occurrence() -> None:
+    replace = Replacer({"x" * 32: "[p]"})
+    shown = replace("x" * 1_000_000 + "!")
+    assert shown == "[p]" * 31_250 + "!"
+
+
 def test_a_clipped_copy_inside_a_whole_one_is_one_span() -> None:
     token = "ghp_" + "x1Y2z3W4" * 5
     replace = Replacer({token: "[t]"})
     assert replace(f"{token[:12]}… and {token}") == "[t] and [t]"
 
 
+def _borderless(value: str) -> bool:
+    """No proper prefix is also a suffix: two occurrences of the value cannot overlap each other."""
+    return all(value[:k] != value[-k:] for k in range(1, len(value)))
+
+
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.text("ab", min_size=1, max_size=12), min_size=1, max_size=5, unique=True),
+@given(st.lists(st.text("ab", min_size=1, max_size=12).filter(_borderless), min_size=1, max_size=5,
+                unique_by=lambda v: v[: Replacer.HEAD]),
        st.text("ab", max_size=40))
 def test_overlapping_values_are_replaced_as_merged_spans(values: list[str], body: str) -> None:
+    """Different secrets that overlap are replaced as one span. (A value that overlaps itself is periodic, no
+    credential: its occurrences are taken one after another, as str.replace does, so that a megabyte run of one
+    character costs one look per occurrence — tests/test_redaction_red16_hostile.py. Values here cannot.)"""
     # A text ending in `!` (in no value): no clipped copy at its end, so only whole occurrences count.
     text = body + "!"
     names = {v: f"<{i}>" for i, v in enumerate(values)}

@@ -617,17 +617,21 @@ class Replacer:
         for value in sorted(names, key=len, reverse=True):
             if len(value) >= self.HEAD:
                 self.heads.setdefault(value[: self.HEAD], []).append(value)
+        self.longest = {head: len(values[0]) for head, values in self.heads.items()}  # values longest first
 
     def __call__(self, text: str) -> str:
         # Every occurrence of every value (and clipped copy) as a span; overlapping spans are merged and the
         # merged span replaced whole, so no character of any secret survives another's replacement (a value
-        # that ends inside the next one, a short value that starts a longer one).
+        # that ends inside the next one, a short value that starts a longer one). A start inside a span found
+        # from the same 8-character start is not looked at again: a value overlapping itself is periodic, no
+        # credential, and a megabyte run of one character would otherwise start a match at every position.
+        names = self.names
         spans: list[tuple[int, int, str]] = []
         for value in self.short:
             at = text.find(value)
             while at != -1:
-                spans.append((at, at + len(value), self.names[value]))
-                at = text.find(value, at + 1)
+                spans.append((at, at + len(value), names[value]))
+                at = text.find(value, at + len(value))
         heads = self.heads
         if len(text) >= self.HEAD and heads:
             if len(heads) <= 64:  # str.find per start: C speed, and a text holding none costs that alone
@@ -637,22 +641,36 @@ class Replacer:
                     while at != -1:
                         starts.append(at)
                         at = text.find(head, at + 1)
+                starts.sort()
             else:  # thousands of secrets in one push: one dict lookup per position instead
                 starts = [i for i in range(len(text) - self.HEAD + 1) if text[i : i + self.HEAD] in heads]
+            longest = self.longest
+            covered = -1  # where the spans found from earlier starts end
+            covering = ""  # the 8-character start of the span that ends there
             for i in starts:
-                rest = text[i:]
-                values = heads[text[i : i + self.HEAD]]
-                whole = next((v for v in values if rest.startswith(v)), None)  # longest first
+                head = text[i : i + self.HEAD]
+                reach = longest[head]
+                if i < covered and (head == covering or i + reach <= covered):
+                    continue  # the same value again, or any value from here ends inside what is replaced
+                values = heads[head]
+                whole = next((v for v in values if text.startswith(v, i)), None)  # longest first
                 if whole is not None:
-                    spans.append((i, i + len(whole), self.names[whole]))
+                    spans.append((i, i + len(whole), names[whole]))
+                    if i + len(whole) > covered:
+                        covered, covering = i + len(whole), head
                     continue
                 # A clipped copy: up to a `…` (a clipped value inside a sentence, "Change-Id ghp_abc…)"), or up
-                # to the text's end (a field clipped without one).
-                stop = rest.find("\u2026")
-                body = rest[:stop] if stop >= 0 else rest
+                # to the text's end (a field clipped without one); never longer than the values it may be of.
+                stop = text.find("\u2026", i, i + reach + 1)
+                limit = stop if stop >= 0 else len(text)
+                if limit - i > reach:
+                    continue
+                body = text[i:limit]
                 clipped = next((v for v in values if v.startswith(body)), None)
                 if clipped is not None:
-                    spans.append((i, i + len(body) + (1 if stop >= 0 else 0), self.names[clipped]))
+                    spans.append((i, limit + (1 if stop >= 0 else 0), names[clipped]))
+                    if limit > covered:
+                        covered, covering = limit, head
         if not spans:
             return text
         spans.sort(key=lambda span: (span[0], -span[1]))
