@@ -312,9 +312,11 @@ def evaluate(request: Request, services: Services) -> Verdict:
 
     outcome = decide(findings, reports, policy, today=request.now.date(), baseline=request.baseline,
                      bypass=request.bypass)
-    # What the origin fields were read from, whole (a device id or class is clipped in the model, cutting a
-    # token the detector then cannot recognise): push options and origin notes are read with the commits' data.
-    sources = (*request.push_options, *notes.values())
+    # What the origin fields were read from, whole (a device id, a class or an agent's tool or model is clipped
+    # in the model, cutting a token the detector then cannot recognise): push options, origin notes, git-ai and
+    # Agent Trace notes and the Agent Trace records the commits add are read with the commits' data.
+    sources = (*request.push_options, *notes.values(), *ai_notes.values(), *trace_notes.values(),
+               *trace_files.values())
     updates, described, outcome, reports = _redact_names(services, request, outcome, reports, sources)
     stats = Stats(
         commits=len(commits),

@@ -32,6 +32,19 @@ def json_escape_unsafe(text: str) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+# Anything safe() removes from a multi-line text: escape sequences start with ESC (a C0 control).
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f\u061c\u2060-\u2065"
+                     "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+
+
+def visible(text: str) -> str:
+    """`text` as a renderer shows it (safe() over several lines): escape sequences, bidi, zero-width and control
+    characters but tab and newline removed. What they split is joined there, so a secret split by one is a
+    secret to find and to redact in this form (red16: `ghp_…<U+200B>…` matched no rule, and the text output
+    printed the token whole). The same string when there is nothing to remove."""
+    return text if _HIDDEN.search(text) is None else safe(text, single_line=False)
+
+
 def safe(text: str, *, single_line: bool = True, limit: int | None = None) -> str:
     text = _ANSI.sub("", text)
     text = _BIDI.sub("", text)

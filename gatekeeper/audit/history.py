@@ -230,9 +230,13 @@ class Summary:
     revoked_protected: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
     zone_violations: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
     notes: list[str] = field(default_factory=list)
-    # Messages of commits whose device id or agent the origin detectors clipped (a clipped token is no longer
-    # recognisable): the report's redaction reads them whole. Rare; at most 200.
-    sources: list[str] = field(default_factory=list)
+    # Where each device id or agent the origin detectors clipped was read from (a clipped token is no longer
+    # recognisable): the message from the clipped value's start, or, where it does not occur as written, the
+    # message's first and last SOURCE_SPAN characters (trailers end a message). The report's redaction reads
+    # them whole. One per clipped value, at most SOURCES_CAP; past that `sources_full` is set, and the report
+    # withholds a clipped value it could not check.
+    sources: dict[str, str] = field(default_factory=dict)
+    sources_full: bool = False
     complete: bool = True
     protected_refs: list[str] = field(default_factory=list)
     duration_ms: int = 0
@@ -932,9 +936,12 @@ class _Runner:
             return
         for e in audit.origin.evidence:
             s.evidence[e.source] += 1
-        if len(s.sources) < 200 and any(x.endswith("\u2026") for x in (audit.origin.device_id or "",
-                                                                         *(a.id for a in audit.agents))):
-            s.sources.append(audit.commit.message[:65536])
+        for value in (audit.origin.device_id or "", *(a.id for a in audit.agents)):
+            if value.endswith("\u2026") and value not in s.sources:
+                if len(s.sources) >= SOURCES_CAP:
+                    s.sources_full = True
+                    break
+                s.sources[value] = _source_of(audit.commit.message, value[:-1])
         if audit.origin.device_id:
             s.devices[audit.origin.device_id] += 1
         elif audit.signature.device_id:
@@ -1050,6 +1057,19 @@ def _evidence_words(words: tuple[str, ...]) -> re.Pattern[str]:
 _PLAIN_HEAD = re.compile(rb"\n*commit (" + OBJECT_ID_PATTERN.encode() + rb")\ntree [^\n]+\n((?:parent [^\n]+\n)*)"
                          rb"author ([^\n]*>) ([0-9]+) [+-][0-9]{4}\ncommitter ([^\n]*>) ([0-9]+) [+-][0-9]{4}\n"
                          rb"(?:\n|\Z)")
+
+
+SOURCES_CAP = 2000
+SOURCE_SPAN = 65536
+
+
+def _source_of(message: str, start: str) -> str:
+    """The part of `message` a value clipped to `start` was read from (Summary.sources): from where `start`
+    occurs, as much as any credential the rules know can hold, else the message's two ends."""
+    at = message.find(start) if start else -1
+    if at >= 0:
+        return message[at : at + 4096]
+    return message if len(message) <= 2 * SOURCE_SPAN else message[:SOURCE_SPAN] + "\n" + message[-SOURCE_SPAN:]
 
 
 def _record_id(raw: bytes) -> str:

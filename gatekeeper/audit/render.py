@@ -20,7 +20,7 @@ import orjson
 import gatekeeper
 from gatekeeper.audit.history import Agent, AuditRange, CommitAudit, PlainRecord, Summary, iso_time
 from gatekeeper.models import Person
-from gatekeeper.sanitize import clip, json_escape_unsafe, safe
+from gatekeeper.sanitize import clip, json_escape_unsafe, safe, visible
 
 SCHEMA_VERSION = 1
 _enc = json.encoder.encode_basestring  # the C encoder json.dumps uses for strings
@@ -90,33 +90,40 @@ def _clipped_lists(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, **{key: shorten(data[key]) for key in _LISTS}}
 
 
-def _redacted_lists(data: dict[str, Any], sources: Sequence[str] = ()) -> dict[str, Any]:
+def _redacted_lists(data: dict[str, Any], sources: Sequence[str] = (), unchecked_clips: bool = False
+                    ) -> dict[str, Any]:
     """The summary's lists (what the text and HTML reports show, and the JSON summary lists) with every secret
     the built-in rules find in them redacted, a clipped copy included: a token pasted into a subject, an
     author name or an Origin-Device-Id must not come back out of a report made to be shared. The detector
     (~0.1 s to load) is loaded only when a string is a candidate for one of its rules (a keyword or a
     prefilter pattern of theirs occurs in it: secret_candidates); where it cannot load, candidates are
-    withheld."""
+    withheld. `unchecked_clips`: some clipped values' sources were not kept (Summary.sources_full), so a
+    candidate ending in a clip that redaction did not change is withheld too."""
     from gatekeeper.scan.secret_candidates import candidate_filter
 
     strings = {t for key in _LISTS for t in _strings(data[key])}
     if not strings:
         return data
     candidate = candidate_filter()
-    texts = {t for t in (*strings, *sources) if any(candidate(line) for line in t.split("\n"))}
+    # A string is read as it is shown too (sanitize.visible): a hidden character splitting a token is removed there.
+    texts = {t for t in (*strings, *sources) if any(candidate(line) for line in visible(t).split("\n"))
+             or any(candidate(line) for line in t.split("\n"))}
     if not texts:
         return data
-    from gatekeeper.scan.secrets_scanner import Replacer, secret_replacements
+    from gatekeeper.scan.secrets_scanner import Replacer, redact_shown, secret_replacements
 
     found = secret_replacements(texts)
-    if found == {}:
+    if found == {} and not unchecked_clips:
         return data
-    replace = Replacer(found) if found else None
+    replace = Replacer(found) if found is not None else None
 
     def fix(text: str) -> str:
         if replace is None:
             return "(withheld: the secrets detector could not check it)" if text in texts else text
-        return replace(text)
+        fixed = redact_shown(replace, text)
+        if unchecked_clips and fixed == text and text in texts and text.endswith("\u2026"):
+            return "(withheld: clipped, and where it was read from was not kept)"
+        return fixed
 
     return {**data, **{key: _map(data[key], fix) for key in _LISTS}}
 
@@ -143,7 +150,7 @@ def _map(value: Any, fn: Callable[[str], str]) -> Any:
 
 
 def summary_dict(s: Summary, log: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    return _clipped_lists(_redacted_lists(_summary_dict(s, log), s.sources))
+    return _clipped_lists(_redacted_lists(_summary_dict(s, log), tuple(s.sources.values()), s.sources_full))
 
 
 def _summary_dict(s: Summary, log: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -48,6 +48,7 @@ from gatekeeper.errors import GatekeeperError
 from gatekeeper.git import Git
 from gatekeeper.interfaces import LooseBlob, ScanJob, ScanResult
 from gatekeeper.models import FileChange, Finding, ScannerStat, Severity
+from gatekeeper.sanitize import visible
 from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_LINES, FilePatch, iter_commit_additions
 from gatekeeper.scan.common import built_in_detector, inline_ignores, tool_failure
 from gatekeeper.scan.secrets import SecretDetector, SecretHit
@@ -337,7 +338,7 @@ class SecretsScanner:
             return text
         if self._replacer is None or self._replacer.size != len(self._names):
             self._replacer = Replacer(self._names)
-        return self._replacer(text)
+        return redact_shown(self._replacer, text)
 
     def redact_paths(self, paths: Sequence[str]) -> list[str]:
         """`paths` the verdict lists outside any finding (the paths an agent wrote, from Agent Trace or git-ai
@@ -350,7 +351,7 @@ class SecretsScanner:
         if not names:
             return list(paths)
         replace = Replacer(names)
-        return [replace(path) for path in paths]
+        return [redact_shown(replace, path) for path in paths]
 
     def redact_strings(self, texts: Iterable[str]) -> dict[str, str]:
         """`texts` — commit data the verdict shows: subjects, messages, names and e-mails, trailer values,
@@ -376,6 +377,7 @@ class SecretsScanner:
         """Every secret value to redact in `paths`: this run's names, and what the rules find in the paths."""
         names = dict(self._names)
         wanted = {p for p in paths if p and not (p.startswith("<") and p.endswith(">"))}
+        wanted |= {visible(p) for p in wanted}  # a name split by a hidden character is shown joined
         if wanted:
             try:
                 detector = self.detector()
@@ -390,7 +392,7 @@ class SecretsScanner:
     def _path_findings(self, detector: SecretDetector, commit: str, patch: FilePatch) -> list[Finding]:
         """A path the commit creates is a name in the pushed tree: `keys/AKIA....txt` leaks like content."""
         name = patch.key.decode("utf-8", "replace")
-        hits = detector.scan_text(name, path=patch.path, with_suppressed=True)
+        hits = _scan_text_shown(detector, name, patch.path)
         for hit in hits:
             if hit.value and not hit.suppressed:
                 self._names[hit.value] = hit.redacted
@@ -402,7 +404,7 @@ class SecretsScanner:
                          what: str) -> list[Finding]:
         return [self._finding(hit, commit, where, f"{hit.description} {hit.redacted} in the header of {what} "
                               f"(line {hit.line})", HEADER_FIX)
-                for hit in detector.scan_text(header_text(raw), path=where, with_suppressed=True)]
+                for hit in _scan_text_shown(detector, header_text(raw), where)]
 
     @staticmethod
     def _header_skip(where: str, commit: str | None, what: str) -> Finding:
@@ -426,11 +428,11 @@ class SecretsScanner:
                 headers.append((commit.sha, header_text(raw)))
                 # From the object, not `git log`: a NUL in a message ends what git log prints.
                 messages.append((commit.sha, message_text(raw)))
-        for sha, local, hit in _scan_many(detector, messages, COMMIT_MESSAGE):
+        for sha, local, hit in _scan_shown(detector, messages, COMMIT_MESSAGE):
             findings.append(self._finding(
                 hit, sha, COMMIT_MESSAGE,
                 f"{hit.description} {hit.redacted} in the commit message (line {local})", MESSAGE_FIX))
-        for sha, local, hit in _scan_many(detector, headers, COMMIT_HEADER):
+        for sha, local, hit in _scan_shown(detector, headers, COMMIT_HEADER):
             findings.append(self._finding(
                 hit, sha, COMMIT_HEADER, f"{hit.description} {hit.redacted} in the commit's header (line {local})",
                 HEADER_FIX))
@@ -443,7 +445,7 @@ class SecretsScanner:
                 message = message_text(raw_tag)
                 findings.extend(self._header_findings(detector, raw_tag, TAG_HEADER, None,
                                                       f"tag {ref} (tag object {tag[:12]})"))
-                for hit in detector.scan_text(message, path=TAG_MESSAGE, with_suppressed=True):
+                for hit in _scan_text_shown(detector, message, TAG_MESSAGE):
                     findings.append(self._finding(
                         hit, None, TAG_MESSAGE,
                         f"{hit.description} {hit.redacted} in the message of tag {ref} (tag object {tag[:12]}, "
@@ -570,6 +572,7 @@ def secrets_in(detector: SecretDetector, texts: Sequence[str]) -> dict[str, str]
     follows on the same line or the next ones, so the header's line from the header on, and the block to
     its END line, are secrets too."""
     found: dict[str, str] = {}
+    texts = [*texts, *(shown for shown in (visible(t) for t in texts) if shown not in texts)]
     for key, local, hit in _scan_many(detector, [(str(i), t) for i, t in enumerate(texts)], COMMIT_MESSAGE):
         if not hit.value:
             continue
@@ -698,11 +701,53 @@ def _redact_paths(findings: list[Finding], names: Mapping[str, str]) -> list[Fin
     replace = Replacer(names)
     out = []
     for finding in findings:
-        path, message = replace(finding.path) if finding.path else finding.path, replace(finding.message)
+        path = redact_shown(replace, finding.path) if finding.path else finding.path
+        message = redact_shown(replace, finding.message)
         out.append(finding if (path, message) == (finding.path, finding.message)
                    else dataclasses.replace(finding, path=path, message=message))
     return out
 
+
+
+def redact_shown(replace: Callable[[str], str], text: str) -> str:
+    """`text` with its secrets replaced. Where hidden characters (sanitize.visible) split a secret that the
+    renderers would show joined, the visible form with its secrets replaced: the raw form cannot hide it."""
+    shown = visible(text)
+    if shown is not text:
+        fixed = replace(shown)
+        if fixed != shown:
+            return fixed
+    return replace(text)
+
+
+def _scan_text_shown(detector: SecretDetector, text: str, path: str) -> list[SecretHit]:
+    """scan_text over `text` and, when it holds hidden characters, its visible form (_scan_shown)."""
+    hits = detector.scan_text(text, path=path, with_suppressed=True)
+    shown = visible(text)
+    if shown is not text:
+        values = {hit.value for hit in hits}
+        hits.extend(hit for hit in detector.scan_text(shown, path=path, with_suppressed=True)
+                    if hit.value not in values)
+    return hits
+
+
+def _scan_shown(detector: SecretDetector, texts: Sequence[tuple[str, str]],
+                path: str) -> Iterator[tuple[str, int, SecretHit]]:
+    """_scan_many over the texts and, for a text holding hidden characters, over its visible form too (a token
+    split by a zero-width character, an escape sequence or a carriage return is joined where it is shown;
+    lines stay where they were): a secret found in both forms is reported once."""
+    shown = [(key, form) for key, text in texts if (form := visible(text)) is not text]
+    if not shown:
+        yield from _scan_many(detector, texts, path)
+        return
+    seen: set[tuple[str, str]] = set()
+    for key, local, hit in _scan_many(detector, texts, path):
+        seen.add((key, hit.value))
+        yield key, local, hit
+    for key, local, hit in _scan_many(detector, shown, path):
+        if (key, hit.value) not in seen:
+            seen.add((key, hit.value))
+            yield key, local, hit
 
 
 def _scan_many(detector: SecretDetector, texts: Sequence[tuple[str, str]],
