@@ -21,7 +21,13 @@ import pytest
 from gatekeeper.models import SignatureStatus
 from gatekeeper.provenance import openpgp_verifier, split_signature, verify_commit
 from gatekeeper.provenance.gpg import forge_gnupghome, run_process
-from gatekeeper.provenance.openpgp import ForgeKeys, bundled_forge_keys, load_openpgp_keys, verify_forge_openpgp
+from gatekeeper.provenance.openpgp import (
+    ForgeKeys,
+    bundled_forge_keys,
+    load_openpgp_keys,
+    read_issuer,
+    verify_forge_openpgp,
+)
 from gatekeeper.provenance.signatures import NO_KEYRING
 from tests.provenance_helpers import forge_gpg_key
 
@@ -60,12 +66,17 @@ def test_a_tampered_key_file_is_refused() -> None:
 
 @pytest.mark.parametrize("name", sorted(objects()))
 def test_real_web_flow_commits_verify_like_gpg(name: str) -> None:
+    """In the audit of a landed history (forge_history) a web-flow signature made while its key was valid is
+    GOOD; a gate judges the key now, as gpg does, so the previous key's signatures are EXPIRED there (red17)."""
     raw = objects()[name]
-    info = verify_commit(raw, signers=(), now=NOW, forge=bundled_forge_keys())
+    info = verify_commit(raw, signers=(), now=NOW, forge=bundled_forge_keys(), forge_history=True)
 
     assert (info.status, info.format, info.forge, info.signer) == (S.GOOD, "openpgp", "github", "GitHub web-flow")
     assert info.detail.startswith("verified (github web-flow)")
     assert info.key == (PREVIOUS if "old-key" in name else CURRENT)
+    gate = verify_commit(raw, signers=(), now=NOW, forge=bundled_forge_keys())
+    assert gate.status is (S.EXPIRED if "old-key" in name else S.GOOD), gate
+    assert gate.key == info.key
     home = gnupg_with_forge_keys()
     gpg = openpgp_verifier(run_process, home)(*split_signature(raw)[:2])
     assert gpg.status in (S.UNTRUSTED, S.EXPIRED)  # valid; gpg adds "no owner trust" / "key expired now"
@@ -142,6 +153,38 @@ def test_signature_made_after_the_key_expired_is_expired(tmp_path: Path,
                         ())
     info = verify_forge_openpgp(*split_signature(raw)[:2], retired)
     assert info is not None and info.status is S.EXPIRED and "which expired" in info.detail
+
+
+def test_a_signature_dated_before_the_key_existed_is_bad(tmp_path: Path,
+                                                         forge_key: tuple[list[str], ForgeKeys, str]) -> None:
+    """The signature's date is the signer's to write: one before the key was made is refused, as gpg refuses it
+    (a time conflict), in the gate and in the audit alike."""
+    gpg, keys, fpr = forge_key
+    raw = _signed_commit(tmp_path, gpg, fpr, "early\n")
+    (key,) = keys.openpgp
+    later = int(datetime.now(UTC).timestamp()) + 86_400
+    young = ForgeKeys((type(key)(key.forge, key.label, key.fingerprint, later, None, key.public_key),), ())
+    for now in (None, int(datetime.now(UTC).timestamp())):
+        info = verify_forge_openpgp(*split_signature(raw)[:2], young, now)
+        assert info is not None and info.status is S.BAD and "before" in info.detail, info
+
+
+def test_an_expired_key_is_judged_now_in_a_gate_and_at_signing_in_the_audit(
+        tmp_path: Path, forge_key: tuple[list[str], ForgeKeys, str]) -> None:
+    gpg, keys, fpr = forge_key
+    raw = _signed_commit(tmp_path, gpg, fpr, "while valid\n")
+    (key,) = keys.openpgp
+    signature, payload = split_signature(raw)[:2]
+    signed = read_issuer(signature).signature
+    assert signed is not None and signed.created is not None
+    # The key expired a second after it signed; the gate runs a minute later.
+    now = signed.created + 60
+    retired = ForgeKeys((type(key)(key.forge, key.label, key.fingerprint, key.created, signed.created + 1,
+                                   key.public_key),), ())
+    gate = verify_forge_openpgp(signature, payload, retired, now)
+    assert gate is not None and gate.status is S.EXPIRED and "judges a forge key now" in gate.detail
+    audit = verify_forge_openpgp(signature, payload, retired)
+    assert audit is not None and audit.status is S.GOOD and "previous key" in audit.detail
 
 
 def test_non_forge_key_is_left_to_gpg(tmp_path: Path, forge_key: tuple[list[str], ForgeKeys, str]) -> None:

@@ -543,7 +543,7 @@ class _Runner:
         self.base_ctx = OriginContext(aliases=dict(policy.origins.aliases),
                                       trailer_aliases=policy.origins.trailer_aliases,
                                       ai_identities=policy.origins.ai_identities)
-        self.signatures = ProvenanceSource(reader=request.reader, forge_keys=request.forge_keys)
+        self.signatures = ProvenanceSource(reader=request.reader, forge_keys=request.forge_keys, forge_history=True)
         self.landings: dict[str, AuditReview] = {}
         # At most LANDING_LIMIT (sha, its own review, list item, on a first-parent line), resolved together.
         self.pending: list[tuple[str, AuditReview, dict[str, object], bool]] = []

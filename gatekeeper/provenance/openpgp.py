@@ -417,8 +417,16 @@ def read_issuer(armored: bytes) -> Issued:
     return Issued(sig.issuer, sig)
 
 
-def verify_forge_openpgp(armored: bytes, payload: bytes, keys: ForgeKeys) -> SignatureInfo | None:
-    """GOOD / BAD / EXPIRED for a signature by a shipped forge key; None when it is not one (or is beyond us)."""
+def verify_forge_openpgp(armored: bytes, payload: bytes, keys: ForgeKeys, now: int | None = None
+                         ) -> SignatureInfo | None:
+    """GOOD / BAD / EXPIRED for a signature by a shipped forge key; None when it is not one (or is beyond us).
+
+    With `now` (the gate: a push, a pull request, a local check) a key is judged at that time, as gpg judges
+    it: a key that has expired signs nothing GOOD any more, whatever date its signature carries — that date is
+    the signer's to write, and GitHub rotated its previous web-flow key as a precaution (red17: a signature
+    backdated to before the expiry was GOOD). Without it (the audit of a history that already landed) a
+    signature made while the key was valid is GOOD, as GitHub's own persistent verification shows it, and the
+    detail says which key. Either way a signature dated before the key existed is refused."""
     issued = read_issuer(armored)
     sig = issued.signature
     if sig is None or issued.issuer is None:
@@ -435,10 +443,18 @@ def verify_forge_openpgp(armored: bytes, payload: bytes, keys: ForgeKeys) -> Sig
     if not _rsa_verify(key.public_key, sig, sig.digest(payload)):
         return SignatureInfo(_S.BAD, "openpgp", signer=signer, key=key.fingerprint, forge=key.forge,
                              detail="the signature does not match the commit (modified after signing, or forged)")
+    if sig.created < key.created:
+        return SignatureInfo(_S.BAD, "openpgp", signer=signer, key=key.fingerprint, forge=key.forge,
+                             detail=f"dated {_utc(sig.created)}, before {key.label} key {key.key_id} was made "
+                                    f"({_utc(key.created)})")
     if key.expires is not None and sig.created >= key.expires:
         return SignatureInfo(_S.EXPIRED, "openpgp", signer=signer, key=key.fingerprint, forge=key.forge,
                              detail=f"signed {_utc(sig.created)} by {key.label} key {key.key_id}, which expired "
                                     f"{_utc(key.expires)}")
+    if key.expires is not None and now is not None and now >= key.expires:
+        return SignatureInfo(_S.EXPIRED, "openpgp", signer=signer, key=key.fingerprint, forge=key.forge,
+                             detail=f"{key.label} key {key.key_id} expired {_utc(key.expires)}: a gate judges a "
+                                    f"forge key now, not at the date its signature claims ({_utc(sig.created)})")
     detail = f"verified ({key.label})"
     if key.expires is not None:
         detail += f"; signed {_utc(sig.created)} with the previous key {key.key_id} (expired {_utc(key.expires)})"

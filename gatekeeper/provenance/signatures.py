@@ -134,7 +134,8 @@ NO_KEYRING = "not checked: no GnuPG keyring is configured (policy gpg_home)"
 
 def verify_commit(raw: bytes, *, signers: Sequence[AllowedSigner], now: datetime,
                   registry: DeviceRegistry | None = None, gpg: OpenPGPVerifier | None = None,
-                  forge: ForgeKeys = NO_FORGE_KEYS, forge_gpg: OpenPGPVerifier | None = None) -> SignatureInfo:
+                  forge: ForgeKeys = NO_FORGE_KEYS, forge_gpg: OpenPGPVerifier | None = None,
+                  forge_history: bool = False) -> SignatureInfo:
     """The signature status of one raw commit object, judged at `now`.
 
     SSH: GOOD when a listed key for namespace "git" signed it and the entry is valid at `now`;
@@ -144,6 +145,7 @@ def verify_commit(raw: bytes, *, signers: Sequence[AllowedSigner], now: datetime
     the NO_KEYRING detail (reported once per run by the caller, not as an error per commit). x509 is
     ERROR. With a registry, a signing key of a device revoked at or before `now` makes it REVOKED and
     of an expired device EXPIRED, and `device_id` names the device of any signature that verifies.
+    A forge's OpenPGP key is judged at `now` too, unless `forge_history` (the audit: verify_forge_openpgp).
     """
     try:
         signature, payload, problem = split_signature(raw)
@@ -155,7 +157,8 @@ def verify_commit(raw: bytes, *, signers: Sequence[AllowedSigner], now: datetime
         if fmt == "ssh":
             info = verify_ssh(signature, payload, signers=signers, now=now, forge=forge)
         elif fmt == "openpgp":
-            info = _verify_openpgp(signature, payload, gpg, forge, forge_gpg)
+            forge_now = None if forge_history else int(now.timestamp())
+            info = _verify_openpgp(signature, payload, gpg, forge, forge_gpg, forge_now)
         elif fmt == "x509":
             return SignatureInfo(_S.ERROR, "x509", detail="unsupported signature format")
         else:
@@ -168,8 +171,8 @@ def verify_commit(raw: bytes, *, signers: Sequence[AllowedSigner], now: datetime
 
 
 def _verify_openpgp(signature: bytes, payload: bytes, gpg: OpenPGPVerifier | None, forge: ForgeKeys,
-                    forge_gpg: OpenPGPVerifier | None) -> SignatureInfo:
-    info = verify_forge_openpgp(signature, payload, forge)
+                    forge_gpg: OpenPGPVerifier | None, forge_now: int | None) -> SignatureInfo:
+    info = verify_forge_openpgp(signature, payload, forge, forge_now)
     if info is not None:
         return info
     issuer = read_issuer(signature).issuer

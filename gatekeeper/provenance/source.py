@@ -206,11 +206,14 @@ class ProvenanceSource:
     id = "provenance"
 
     def __init__(self, reader: Reader, *, gpg_runner: Runner | None = None, gpg_program: str = "gpg",
-                 forge_keys: ForgeKeys | None = None) -> None:
+                 forge_keys: ForgeKeys | None = None, forge_history: bool = False) -> None:
         self.reader = reader
         self.gpg_runner = gpg_runner
         self.gpg_program = gpg_program
         self.forge_keys = forge_keys  # None: the keys shipped in gatekeeper/keys
+        # The audit of a landed history: a forge key's signature made while the key was valid stays GOOD after
+        # the key expired (signatures.verify_commit); every gate judges the key at `now`.
+        self.forge_history = forge_history
 
     def verify(self, git: Git, commits: Sequence[Commit], policy: Policy, now: dt.datetime) -> SignatureResult:
         trust = load_trust(policy, self.reader)
@@ -238,7 +241,7 @@ class ProvenanceSource:
                 shipped = self.forge_keys if self.forge_keys is not None else bundled_forge_keys()
                 forge = _allowed_forges(shipped, policy.forge_signatures)
             info = verify_commit(raw, signers=trust.signers, now=now, registry=trust.registry, gpg=gpg,
-                                 forge=forge, forge_gpg=forge_gpg)
+                                 forge=forge, forge_gpg=forge_gpg, forge_history=self.forge_history)
             if info.format == "openpgp" and info.detail.endswith(NO_KEYRING):
                 unchecked.append(commit.sha)
             info = _openpgp_trust(info, trust.registry, now)
