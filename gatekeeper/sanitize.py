@@ -41,8 +41,10 @@ def visible(text: str) -> str:
     """`text` as a renderer shows it (safe() over several lines): escape sequences, bidi, zero-width and control
     characters but tab and newline removed. What they split is joined there, so a secret split by one is a
     secret to find and to redact in this form (red16: `ghp_…<U+200B>…` matched no rule, and the text output
-    printed the token whole). The same string when there is nothing to remove."""
-    return text if _HIDDEN.search(text) is None else safe(text, single_line=False)
+    printed the token whole). The same string when there is nothing to remove, or nothing but the carriage
+    returns of CRLF line ends (they join nothing: a newline follows each)."""
+    probe = text.replace("\r\n", "\n") if "\r\n" in text else text
+    return text if _HIDDEN.search(probe) is None else safe(text, single_line=False)
 
 
 def safe(text: str, *, single_line: bool = True, limit: int | None = None) -> str:
