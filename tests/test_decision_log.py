@@ -27,10 +27,10 @@ from gatekeeper.audit.decisionlog import (
     record,
     verify,
 )
-from gatekeeper.cli import run
 from gatekeeper.config import parse_policy
 from gatekeeper.errors import ConfigError
 from tests.hook_helpers import MOBILE, TEST_POLICY, make_server, push
+from tests.leak_helpers import gk
 from tests.repo_builder import RepoBuilder
 
 
@@ -48,12 +48,6 @@ def fill(path: Path, n: int = 5, repo: str = "acme/app") -> None:
             store.append(entry(repo, "block" if i % 2 else "allow", commits=(f"{i:040x}",)))
     finally:
         store.close()
-
-
-def gk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = run(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 def problems(path: Path) -> list[str]:

@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from gatekeeper.audit.logformat import redact_url
-from gatekeeper.cli import run
 from tests.hook_helpers import SECRETS_POLICY, Server, make_server, spush
 from tests.hook_helpers import seeded as seeded_server
+from tests.leak_helpers import gk
 from tests.repo_builder import RepoBuilder
 
 _rng = random.Random(1212)
@@ -43,12 +43,6 @@ def leaked(token: str, text: str) -> bool:
     """The token, or most of its body (the redaction may show the public prefix, never the body)."""
     body = token.split("_", 1)[-1].split("-", 1)[-1]
     return token in text or body[:16] in text or body[-16:] in text
-
-
-def gk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = run(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 def assert_logs_keep_no(token: str, server: Server, db: Path, capsys: pytest.CaptureFixture[str],

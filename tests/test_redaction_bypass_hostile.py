@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from gatekeeper.cli import run
 from tests.hook_helpers import SECRETS_POLICY, PushResult, Server, make_server, spush
 from tests.hook_helpers import seeded as seeded_server
+from tests.leak_helpers import gk, leaked
 from tests.repo_builder import RepoBuilder
 
 _rng = random.Random(1414)
@@ -31,18 +31,6 @@ def github_token() -> str:
 
 def key_body(n: int = 64) -> str:
     return "MII" + "".join(_rng.choice(B62 + "+/") for _ in range(n - 3))
-
-
-def leaked(secret: str, text: str) -> bool:
-    """The secret, or any 16 characters of its body (a redaction may show a public prefix, never the body)."""
-    body = secret.split("_", 1)[-1] if secret.startswith("ghp_") else secret
-    return any(body[i:i + 16] in text for i in range(len(body) - 15))
-
-
-def gk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = run(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 def logs(server: Server, db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:

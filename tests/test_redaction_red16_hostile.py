@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from gatekeeper.cli import run
 from tests.hook_helpers import SECRETS_POLICY, PushResult, make_server, spush
+from tests.leak_helpers import gk, leaked
 from tests.repo_builder import RepoBuilder
 
 _rng = random.Random(1616)
@@ -25,18 +25,6 @@ B62 = string.ascii_letters + string.digits
 
 def github_token() -> str:
     return "ghp_" + "".join(_rng.choice(B62) for _ in range(36))
-
-
-def leaked(secret: str, text: str) -> bool:
-    """The secret, or any 16 characters of its body (a redaction may show a public prefix, never the body)."""
-    body = secret.split("_", 1)[-1] if secret.startswith("ghp_") else secret
-    return any(body[i:i + 16] in text for i in range(len(body) - 15))
-
-
-def gk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = run(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 def check_all(tmp_path: Path, capsys: pytest.CaptureFixture[str], repo: RepoBuilder,
