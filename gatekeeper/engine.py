@@ -149,7 +149,7 @@ BAD_NOTES_FIX = ("push only notes commits made by `git notes` (a tree of notes n
 
 
 def _read_notes(request: Request, commits: Sequence[Commit], refs: Mapping[str, tuple[str, ...]],
-                findings: list[Finding]) -> dict[str, dict[str, str]]:
+                findings: list[Finding], quoted: list[str]) -> dict[str, dict[str, str]]:
     """The notes gatekeeper reads (origin, git-ai, Agent Trace) for the judged commits, by notes ref.
 
     Every notes ref a push moves must be a well-formed notes commit, or the update is refused
@@ -157,7 +157,7 @@ def _read_notes(request: Request, commits: Sequence[Commit], refs: Mapping[str, 
     already broken does not stop unrelated pushes: it is reported, and blocks only where its evidence
     matters — when commits reach a protected ref — unless this push repairs or deletes it. Notes pushed
     together with the commits they tag are read from the pushed notes commit (inside pre-receive the
-    ref has not moved yet).
+    ref has not moved yet). `quoted` gets the whole tree path a finding quotes cut, for the redaction.
     """
     git = request.git
     pushed = {u.ref: u for u in request.updates if u.ref.startswith("refs/notes/")}
@@ -166,10 +166,12 @@ def _read_notes(request: Request, commits: Sequence[Commit], refs: Mapping[str, 
         if update.kind is RefKind.DELETE or is_zero(update.new):
             repaired.add(ref)
             continue
-        _, problem = git.notes_index(update.new)
+        _, problem, path = git.notes_index(update.new)
         if problem is None:
             repaired.add(ref)
             continue
+        if path is not None:
+            quoted.append(path)
         findings.append(catalogue.rule("policy/bad-notes-ref").finding(
             f"{ref} pushed as {update.new[:12]}: {problem}", enforced=True,
             fix=BAD_NOTES_FIX).with_fingerprint(ref, update.new, problem))
@@ -182,6 +184,8 @@ def _read_notes(request: Request, commits: Sequence[Commit], refs: Mapping[str, 
             try:
                 found = git.notes(shas, ref, max_size=limit)
             except BrokenNotes as exc:
+                if exc.path is not None:
+                    quoted.append(exc.path)
                 if ref not in repaired:
                     where = "commits reach a protected ref: their origin evidence cannot be read" if matters else (
                         "no protected ref is involved")
@@ -237,7 +241,8 @@ def evaluate(request: Request, services: Services) -> Verdict:
     commits, refs = collect_commits(request)
     findings: list[Finding] = list(request.extra_findings)
 
-    notes_by_ref = _read_notes(request, commits, refs, findings)
+    quoted: list[str] = []  # what findings quote cut from hostile data, whole: read by the redaction
+    notes_by_ref = _read_notes(request, commits, refs, findings, quoted)
     notes, ai_notes, trace_notes = (notes_by_ref[NOTES_REF], notes_by_ref[AI_NOTES_REF],
                                     notes_by_ref[AGENT_TRACE_REF])
     trace_files = _trace_files(git, request, commits)
@@ -316,7 +321,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
     # in the model, cutting a token the detector then cannot recognise): push options, origin notes, git-ai and
     # Agent Trace notes and the Agent Trace records the commits add are read with the commits' data.
     sources = (*request.push_options, *notes.values(), *ai_notes.values(), *trace_notes.values(),
-               *trace_files.values())
+               *trace_files.values(), *quoted)
     updates, described, outcome, reports = _redact_names(services, request, outcome, reports, sources)
     stats = Stats(
         commits=len(commits),
@@ -361,7 +366,8 @@ def _redact_names(services: Services, request: Request, outcome: Outcome, report
         # renderer and kept by the logs: a token pasted into a subject or an Origin-Device-Id must not come
         # back out of the gate that refused it (red team). Read once for all commits, then replaced wherever
         # the verdict holds it, findings' messages included.
-        texts: set[str] = {f.message for f in outcome.findings} | {s.finding.message for s in outcome.suppressed}
+        findings_text = [*outcome.findings, *(s.finding for s in outcome.suppressed)]
+        texts: set[str] = {t for f in findings_text for t in (f.message, f.fix) if t}
         texts.update(sources)
         for report in reports:
             texts.update(_strings_of(report))

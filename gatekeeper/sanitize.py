@@ -14,27 +14,40 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_ALL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # Bidirectional overrides can reorder what a reader sees (Trojan Source); zero-width characters, the BOM,
-# interlinear annotations and Unicode tag characters hide text or smuggle it past a reader.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u061c\u2060-\u2065\ufeff\ufff9-\ufffb"
-                   "\U000e0000-\U000e007f]")
+# interlinear annotations and Unicode tag characters hide text or smuggle it past a reader. Every format
+# character (Unicode category Cf) is here, with the other code points that show as nothing: the combining
+# grapheme joiner, variation selectors (and Mongolian ones), Khmer inherent vowels and Hangul fillers —
+# one of them inside a token would otherwise hide it from the detector yet show it whole (red18).
+# tests/test_sanitize.py holds this class to Python's own Cf list.
+_INVISIBLE = ("\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u17b4\u17b5"
+              "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
+              "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
+              "\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef")
+_BIDI = re.compile(f"[{_INVISIBLE}]")
 
 
 # What JSON may legally carry raw but a reader's terminal, editor or log viewer must not get raw: DEL, C1
 # controls, bidi controls and marks, line/paragraph separators, zero-width and BOM characters. In JSON
 # text these can only occur inside strings, so writing them as \uXXXX keeps the document valid and
 # lossless (a parser returns the same string).
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff"
-                          "\ufff9-\ufffb\U000e0000-\U000e007f]")
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{_INVISIBLE}]")
 
 
 def json_escape_unsafe(text: str) -> str:
-    """JSON text (from json.dumps) with the characters above written as \\u escapes."""
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    """JSON text (from json.dumps) with the characters above written as \\u escapes (a surrogate pair for one
+    beyond U+FFFF, as JSON spells those)."""
+    return _JSON_UNSAFE.sub(lambda m: _json_escape(ord(m.group())), text)
+
+
+def _json_escape(point: int) -> str:
+    if point < 0x10000:
+        return f"\\u{point:04x}"
+    point -= 0x10000
+    return f"\\u{0xd800 + (point >> 10):04x}\\u{0xdc00 + (point & 0x3ff):04x}"
 
 
 # Anything safe() removes from a multi-line text: escape sequences start with ESC (a C0 control).
-_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f\u061c\u2060-\u2065"
-                     "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+_HIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
 
 
 def visible(text: str) -> str:

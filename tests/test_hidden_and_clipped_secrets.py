@@ -16,6 +16,8 @@ import pytest
 from gatekeeper.audit import history
 from gatekeeper.audit.history import _source_of
 from gatekeeper.cli import run
+from gatekeeper.models import Commit, Person
+from gatekeeper.trailers import parse_trailers
 from tests.repo_builder import RepoBuilder
 
 _rng = random.Random(7117)
@@ -25,10 +27,13 @@ def token() -> str:
     return "ghp_" + "".join(_rng.choice(string.ascii_letters + string.digits) for _ in range(36))
 
 
-def test_the_source_is_the_message_from_the_clipped_value_or_its_two_ends() -> None:
-    message = "Deploy\n\n" + "filler line\n" * 20_000 + "Origin-Device-Id: my phone ghp_abc\n"
-    assert _source_of(message, "my phone gh").startswith("my phone ghp_abc")
-    ends = _source_of(message, "not in the message")
+def test_the_source_is_the_whole_trailer_value_or_the_lines_and_the_two_ends() -> None:
+    message = "Deploy\n\nmy phone gh decoy\n" + "filler line\n" * 20_000 + "\nOrigin-Device-Id: my phone ghp_abc\n"
+    commit = Commit("a" * 40, (), Person("A", "a@x"), Person("A", "a@x"), 0, 0, message, parse_trailers(message))
+    assert _source_of(commit, "my phone gh") == "my phone ghp_abc"  # the trailer, whole; not the decoy
+    lines = _source_of(commit, "filler li")
+    assert lines.startswith("filler line\nfiller line\n") and lines.count("filler line") >= 20_000
+    ends = _source_of(commit, "not in the message")
     assert ends.startswith("Deploy") and ends.endswith("ghp_abc\n") and len(ends) < len(message)
 
 

@@ -59,11 +59,12 @@ from gatekeeper.models import (
     Trust,
 )
 from gatekeeper.origin.agents import match_identity
+from gatekeeper.origin.ai import body_lines
 from gatekeeper.origin.base import DeviceFact, OriginContext
 from gatekeeper.origin.heuristics import GITHUB_WEB_FLOW, GITLAB_COMMITTER
 from gatekeeper.provenance.source import ProvenanceSource, Reader
 from gatekeeper.review.evidence import history_evidence
-from gatekeeper.sanitize import clip
+from gatekeeper.sanitize import clip, safe
 from gatekeeper.trailers import parse_ident, parse_trailers
 
 if TYPE_CHECKING:  # the attestation reader (and its crypto) loads only when a repository has attestations
@@ -231,11 +232,12 @@ class Summary:
     zone_violations: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
     notes: list[str] = field(default_factory=list)
     # Where each device id or agent the origin detectors clipped was read from (a clipped token is no longer
-    # recognisable): the message from the clipped value's start, or, where it does not occur as written, the
-    # message's first and last SOURCE_SPAN characters (trailers end a message). The report's redaction reads
-    # them whole. One per clipped value, at most SOURCES_CAP; past that `sources_full` is set, and the report
-    # withholds a clipped value it could not check.
+    # recognisable): the whole values of the commit's trailers and body lines that start as it does, else every
+    # line of the message where that start occurs and the message's two ends (_source_of). The report's
+    # redaction reads them. One per clipped value, at most SOURCES_CAP of them and SOURCES_BYTES in all; past
+    # that `sources_full` is set, and the report withholds a clipped value it could not check.
     sources: dict[str, str] = field(default_factory=dict)
+    sources_bytes: int = 0
     sources_full: bool = False
     complete: bool = True
     protected_refs: list[str] = field(default_factory=list)
@@ -937,11 +939,13 @@ class _Runner:
         for e in audit.origin.evidence:
             s.evidence[e.source] += 1
         for value in (audit.origin.device_id or "", *(a.id for a in audit.agents)):
-            if value.endswith("\u2026") and value not in s.sources:
-                if len(s.sources) >= SOURCES_CAP:
+            if value.endswith("\u2026") and value not in s.sources and not s.sources_full:
+                source = _source_of(audit.commit, value[:-1])
+                if len(s.sources) >= SOURCES_CAP or s.sources_bytes + len(source) > SOURCES_BYTES:
                     s.sources_full = True
                     break
-                s.sources[value] = _source_of(audit.commit.message, value[:-1])
+                s.sources[value] = source
+                s.sources_bytes += len(source)
         if audit.origin.device_id:
             s.devices[audit.origin.device_id] += 1
         elif audit.signature.device_id:
@@ -1060,16 +1064,29 @@ _PLAIN_HEAD = re.compile(rb"\n*commit (" + OBJECT_ID_PATTERN.encode() + rb")\ntr
 
 
 SOURCES_CAP = 2000
+SOURCES_BYTES = 64 * 1024 * 1024
 SOURCE_SPAN = 65536
 
 
-def _source_of(message: str, start: str) -> str:
-    """The part of `message` a value clipped to `start` was read from (Summary.sources): from where `start`
-    occurs, as much as any credential the rules know can hold, else the message's two ends."""
+def _source_of(commit: Commit, start: str) -> str:
+    """What a device id or agent clipped to `start` was read from (Summary.sources). The detectors read those
+    from trailers and body lines: every one of the commit's whose whole value starts so (as written, or as
+    shown), so that an earlier copy of the start cannot stand in for the real value (red18: a decoy start in
+    the body, the token in the trailer 6 KB below). Where none does (a note's line, an odd spelling): every
+    line of the message where the start occurs, from it to the line's end, and the message's two ends."""
+    values = (*(t.value.strip() for t in commit.trailers), *(line.value for line in body_lines(commit.message)))
+    whole = [v for v in values if start and (v.startswith(start) or safe(v).startswith(start))]
+    if whole:
+        return "\n".join(whole)
+    message = commit.message
+    found: list[str] = []
     at = message.find(start) if start else -1
-    if at >= 0:
-        return message[at : at + 4096]
-    return message if len(message) <= 2 * SOURCE_SPAN else message[:SOURCE_SPAN] + "\n" + message[-SOURCE_SPAN:]
+    while at >= 0:  # each line once: its first occurrence reaches to the line's end
+        end = message.find("\n", at)
+        found.append(message[at : end if end >= 0 else len(message)])
+        at = message.find(start, end + 1) if end >= 0 else -1
+    ends = message if len(message) <= 2 * SOURCE_SPAN else message[:SOURCE_SPAN] + "\n" + message[-SOURCE_SPAN:]
+    return "\n".join([*found, ends])
 
 
 def _record_id(raw: bytes) -> str:

@@ -9,6 +9,7 @@ from gatekeeper.errors import GitError
 from gatekeeper.git._runner import _first_line
 from gatekeeper.git.refs import Refs
 from gatekeeper.models import is_sha
+from gatekeeper.sanitize import clip
 
 NOTES_REF = "refs/notes/origin"
 
@@ -16,12 +17,13 @@ NOTES_REF = "refs/notes/origin"
 class BrokenNotes(GitError):
     """A notes ref that is not a notes commit: reading it as notes is impossible."""
 
-    def __init__(self, ref: str, tip: str, problem: str) -> None:
+    def __init__(self, ref: str, tip: str, problem: str, path: str | None = None) -> None:
         super().__init__(f"{ref} is not a notes ref: {problem}",
                          f"an administrator must repair or delete it (`git update-ref -d {ref}` in the repository)")
         self.ref = ref
         self.tip = tip
         self.problem = problem
+        self.path = path  # the offending tree path, whole (the problem quotes it cut): read by the redaction
 
 
 class Notes(Refs):
@@ -37,9 +39,9 @@ class Notes(Refs):
         tip = self._ref_tip(ref)
         if tip is None:
             return {}
-        index, problem = self.notes_index(tip)
+        index, problem, path = self.notes_index(tip)
         if problem is not None:
-            raise BrokenNotes(ref, tip, problem)
+            raise BrokenNotes(ref, tip, problem, path)
         return self._note_texts({c: b for c, b in index.items() if c in wanted}, max_size)
 
     def notes_shas(self, ref: str = NOTES_REF) -> set[str]:
@@ -48,9 +50,9 @@ class Notes(Refs):
         tip = self._ref_tip(ref)
         if tip is None:
             return set()
-        index, problem = self.notes_index(tip)
+        index, problem, path = self.notes_index(tip)
         if problem is not None:
-            raise BrokenNotes(ref, tip, problem)
+            raise BrokenNotes(ref, tip, problem, path)
         return set(index)
 
     def notes_at(self, notes_commit: str, shas: Iterable[str], *, max_size: int = 64 * 1024) -> dict[str, str]:
@@ -60,7 +62,7 @@ class Notes(Refs):
         wanted = set(shas)
         if not wanted or not is_sha(notes_commit):
             return {}
-        index, problem = self.notes_index(notes_commit)
+        index, problem, _path = self.notes_index(notes_commit)
         if problem is not None:
             return {}
         return self._note_texts({c: b for c, b in index.items() if c in wanted}, max_size)
@@ -71,34 +73,38 @@ class Notes(Refs):
         tip = proc.stdout.decode().strip()
         return tip if proc.returncode == 0 and is_sha(tip) else None
 
-    def notes_index(self, tip: str) -> tuple[dict[str, str], str | None]:
-        """(annotated object id -> note blob id, None) for a well-formed notes commit, else ({}, what is
-        wrong). A notes tree holds only blobs named by the full id of the object they annotate,
-        possibly split into two-digit fan-out directories (ab/cdef…), as `git notes` writes it."""
+    def notes_index(self, tip: str) -> tuple[dict[str, str], str | None, str | None]:
+        """(annotated object id -> note blob id, None, None) for a well-formed notes commit, else ({}, what is
+        wrong, the offending tree path whole or None). A notes tree holds only blobs named by the full id of
+        the object they annotate, possibly split into two-digit fan-out directories (ab/cdef…), as `git notes`
+        writes it. The problem quotes the path cut to 120 characters; the whole one is for the redaction of
+        what the gate prints (a token in the path: red18)."""
         if not is_sha(tip):
-            return {}, "not an object id"
+            return {}, "not an object id", None
         kind = self.object_type(tip)
         if kind != "commit":
-            return {}, f"it names a {kind or 'missing object'}, not a notes commit"
+            return {}, f"it names a {kind or 'missing object'}, not a notes commit", None
         proc = self._run("ls-tree", "-r", "-z", "--full-tree", tip, check=False)
         if proc.returncode != 0:
-            return {}, "its tree cannot be read"
+            return {}, "its tree cannot be read", None
         index: dict[str, str] = {}
         for record in proc.stdout.split(b"\x00"):
             if not record:
                 continue
             meta, _, path = record.partition(b"\t")
             fields = meta.split()
-            shown = path.decode("utf-8", "backslashreplace")[:120]
+            whole = path.decode("utf-8", "backslashreplace")
+            # Cut with a `…` where cut: the redaction recognises a cut copy of a secret by it (red18).
+            shown = clip(whole, 120)
             if len(fields) != 3 or fields[1] != b"blob":
                 kind_here = fields[1].decode("ascii", "replace") if len(fields) == 3 else "entry"
-                return {}, f"its tree holds a {kind_here} at {shown!r}, not a note"
+                return {}, f"its tree holds a {kind_here} at {shown!r}, not a note", whole
             parts = path.split(b"/")
             name = b"".join(parts).decode("ascii", "replace")
             if not is_sha(name) or any(len(p) != 2 for p in parts[:-1]):
-                return {}, f"its tree holds {shown!r}, which is not named by an object id"
+                return {}, f"its tree holds {shown!r}, which is not named by an object id", whole
             index[name] = fields[2].decode("ascii")
-        return index, None
+        return index, None, None
 
     def _note_texts(self, pairs: Mapping[str, str], max_size: int) -> dict[str, str]:
         if not pairs:

@@ -694,8 +694,9 @@ class Replacer:
 
 
 def _redact_paths(findings: list[Finding], names: Mapping[str, str]) -> list[Finding]:
-    """A secret in a file's name is printed redacted wherever that path is shown, in every finding: its path
-    and its message (a tool may quote the path it read)."""
+    """A secret in a file's name is printed redacted wherever that path is shown, in every finding: its path,
+    its message (a tool may quote the path it read) and its fix (a check may quote commit data in it: red18,
+    an agent's model taken from an author name)."""
     if not names:
         return findings
     replace = Replacer(names)
@@ -703,21 +704,25 @@ def _redact_paths(findings: list[Finding], names: Mapping[str, str]) -> list[Fin
     for finding in findings:
         path = redact_shown(replace, finding.path) if finding.path else finding.path
         message = redact_shown(replace, finding.message)
-        out.append(finding if (path, message) == (finding.path, finding.message)
-                   else dataclasses.replace(finding, path=path, message=message))
+        fix = redact_shown(replace, finding.fix) if finding.fix else finding.fix
+        out.append(finding if (path, message, fix) == (finding.path, finding.message, finding.fix)
+                   else dataclasses.replace(finding, path=path, message=message, fix=fix))
     return out
 
 
 
 def redact_shown(replace: Callable[[str], str], text: str) -> str:
     """`text` with its secrets replaced. Where hidden characters (sanitize.visible) split a secret that the
-    renderers would show joined, the visible form with its secrets replaced: the raw form cannot hide it."""
-    shown = visible(text)
-    if shown is not text:
-        fixed = replace(shown)
-        if fixed != shown:
-            return fixed
-    return replace(text)
+    renderers would show joined, the visible form of the redacted text with that one replaced too: the raw
+    form cannot hide it. Replaced in the raw text first, so nothing the raw form shows whole is lost to a
+    transformation (an escape sequence that takes a token's first letter with it: red18)."""
+    fixed = replace(text)
+    shown = visible(fixed)
+    if shown is not fixed:
+        again = replace(shown)
+        if again != shown:
+            return again
+    return fixed
 
 
 def _scan_text_shown(detector: SecretDetector, text: str, path: str) -> list[SecretHit]:
