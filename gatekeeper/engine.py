@@ -43,7 +43,7 @@ from gatekeeper.models import (
     is_sha,
 )
 from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF
-from gatekeeper.origin.attribution import MAX_NOTE, TRACE_FILE, added_records
+from gatekeeper.origin.attribution import MAX_NOTE, TRACE_FILE, added_records, record_strings
 from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
 from gatekeeper.origin.recorded import PushOriginStore
 from gatekeeper.policy import Outcome, decide
@@ -320,8 +320,9 @@ def evaluate(request: Request, services: Services) -> Verdict:
     # What the origin fields were read from, whole (a device id, a class or an agent's tool or model is clipped
     # in the model, cutting a token the detector then cannot recognise): push options, origin notes, git-ai and
     # Agent Trace notes and the Agent Trace records the commits add are read with the commits' data.
-    sources = (*request.push_options, *notes.values(), *ai_notes.values(), *trace_notes.values(),
-               *trace_files.values(), *quoted)
+    records = (*ai_notes.values(), *trace_notes.values(), *trace_files.values())
+    sources = (*request.push_options, *notes.values(), *records, *quoted,
+               *(value for record in records for value in record_strings(record)))
     updates, described, outcome, reports = _redact_names(services, request, outcome, reports, sources)
     stats = Stats(
         commits=len(commits),

@@ -33,8 +33,11 @@ def test_the_source_is_the_whole_trailer_value_or_the_lines_and_the_two_ends() -
     assert _source_of(commit, "my phone gh") == "my phone ghp_abc"  # the trailer, whole; not the decoy
     lines = _source_of(commit, "filler li")
     assert lines.startswith("filler line\nfiller line\n") and lines.count("filler line") >= 20_000
-    ends = _source_of(commit, "not in the message")
-    assert ends.startswith("Deploy") and ends.endswith("ghp_abc\n") and len(ends) < len(message)
+    ends = _source_of(commit, "Deplo")  # in a line, in no value: that line, and the message's two ends
+    assert ends.startswith("Deploy\nDeploy") and ends.endswith("ghp_abc\n") and len(ends) < len(message)
+    assert _source_of(commit, "not in the message") == ""  # nothing holds it: the report withholds the value
+    noted = _source_of(commit, "phone-ghp", "Origin-Device: mobile\nOrigin-Device-Id: phone-ghp_xyz\n")
+    assert noted == "phone-ghp_xyz"  # read from the commit's origin note (red20)
 
 
 def test_past_the_cap_a_clipped_value_that_cannot_be_checked_is_withheld(

@@ -588,6 +588,7 @@ class _Runner:
         self.people: dict[bytes, Person] = {}  # one Person per raw identity, for raw_parts
         self.idents: dict[bytes, tuple[Person, bool]] = {}  # raw identity → (Person, clean for the fast path)
         self.undeclared = policy.origins.undeclared
+        self.window_notes: Mapping[str, str] = {}  # this window's origin notes (refs/notes/origin), by commit
 
     def finish(self) -> None:
         self.flush()
@@ -744,8 +745,8 @@ class _Runner:
                 result = self.signatures.verify(git, signed, request.policy, request.now)
                 sigs, devices = result.signatures, result.devices
             noted = [c.sha for c in commits if c.sha in self.notes]
-            ctx = dataclasses.replace(self.base_ctx, signatures=sigs, devices=devices,
-                                      notes=git.notes(noted) if noted else {})
+            self.window_notes = git.notes(noted) if noted else {}
+            ctx = dataclasses.replace(self.base_ctx, signatures=sigs, devices=devices, notes=self.window_notes)
             full = [self._commit(c, p, ctx, sigs, admissions)
                     for c, p in zip(commits, commits_protected, strict=True)]
             if self.check_zones:
@@ -940,11 +941,11 @@ class _Runner:
             s.evidence[e.source] += 1
         for value in (audit.origin.device_id or "", *(a.id for a in audit.agents)):
             if value.endswith("\u2026") and value not in s.sources and not s.sources_full:
-                source = _source_of(audit.commit, value[:-1])
+                source = _source_of(audit.commit, value[:-1], self.window_notes.get(audit.commit.sha))
                 if len(s.sources) >= SOURCES_CAP or s.sources_bytes + len(source) > SOURCES_BYTES:
                     s.sources_full = True
                     break
-                s.sources[value] = source
+                s.sources[value] = source  # "" where nothing read holds its start: the report withholds it
                 s.sources_bytes += len(source)
         if audit.origin.device_id:
             s.devices[audit.origin.device_id] += 1
@@ -1068,17 +1069,22 @@ SOURCES_BYTES = 64 * 1024 * 1024
 SOURCE_SPAN = 65536
 
 
-def _source_of(commit: Commit, start: str) -> str:
+def _source_of(commit: Commit, start: str, note: str | None = None) -> str:
     """What a device id or agent clipped to `start` was read from (Summary.sources). The detectors read those
-    from trailers and body lines: every one of the commit's whose whole value starts so (as written, or as
-    shown), so that an earlier copy of the start cannot stand in for the real value (red18: a decoy start in
-    the body, the token in the trailer 6 KB below). Where none does (a note's line, an odd spelling): every
-    line of the message where the start occurs, from it to the line's end, and the message's two ends."""
-    values = (*(t.value.strip() for t in commit.trailers), *(line.value for line in body_lines(commit.message)))
+    from trailers, body lines and the commit's origin note: every value of those whose whole value starts so
+    (as written, or as shown), so that an earlier copy of the start cannot stand in for the real value (red18:
+    a decoy start in the body, the token in the trailer 6 KB below; red20: the value in a note). Where none
+    does (an odd spelling): every line of the message or note where the start occurs, from it to the line's
+    end, and the message's two ends; "" where the start occurs in none of them (the report withholds it)."""
+    noted = [value.strip() for line in (note or "").split("\n") for key, sep, value in (line.partition(":"),) if sep]
+    values = (*(t.value.strip() for t in commit.trailers), *(line.value for line in body_lines(commit.message)),
+              *noted)
     whole = [v for v in values if start and (v.startswith(start) or safe(v).startswith(start))]
     if whole:
         return "\n".join(whole)
-    message = commit.message
+    if not start or (start not in commit.message and start not in (note or "")):
+        return ""
+    message = commit.message + ("\n" + note if note else "")
     found: list[str] = []
     at = message.find(start) if start else -1
     while at >= 0:  # each line once: its first occurrence reaches to the line's end

@@ -90,15 +90,16 @@ def _clipped_lists(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, **{key: shorten(data[key]) for key in _LISTS}}
 
 
-def _redacted_lists(data: dict[str, Any], sources: Sequence[str] = (), unchecked_clips: bool = False
-                    ) -> dict[str, Any]:
+def _redacted_lists(data: dict[str, Any], sources: Sequence[str] = (), unchecked_clips: bool = False,
+                    unread: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The summary's lists (what the text and HTML reports show, and the JSON summary lists) with every secret
     the built-in rules find in them redacted, a clipped copy included: a token pasted into a subject, an
     author name or an Origin-Device-Id must not come back out of a report made to be shared. The detector
     (~0.1 s to load) is loaded only when a string is a candidate for one of its rules (a keyword or a
     prefilter pattern of theirs occurs in it: secret_candidates); where it cannot load, candidates are
     withheld. `unchecked_clips`: some clipped values' sources were not kept (Summary.sources_full), so a
-    candidate ending in a clip that redaction did not change is withheld too."""
+    candidate ending in a clip that redaction did not change is withheld too; so is one holding a clipped
+    value in `unread` (whose start nothing the audit read holds: Summary.sources)."""
     from gatekeeper.scan.secret_candidates import candidate_filter
 
     strings = {t for key in _LISTS for t in _strings(data[key])}
@@ -113,7 +114,7 @@ def _redacted_lists(data: dict[str, Any], sources: Sequence[str] = (), unchecked
     from gatekeeper.scan.secrets_scanner import Replacer, redact_shown, secret_replacements
 
     found = secret_replacements(texts)
-    if found == {} and not unchecked_clips:
+    if found == {} and not unchecked_clips and not unread:
         return data
     replace = Replacer(found) if found is not None else None
 
@@ -121,7 +122,8 @@ def _redacted_lists(data: dict[str, Any], sources: Sequence[str] = (), unchecked
         if replace is None:
             return "(withheld: the secrets detector could not check it)" if text in texts else text
         fixed = redact_shown(replace, text)
-        if unchecked_clips and fixed == text and text in texts and text.endswith("\u2026"):
+        if fixed == text and text in texts and (
+                (unchecked_clips and text.endswith("\u2026")) or any(value in text for value in unread)):
             return "(withheld: clipped, and where it was read from was not kept)"
         return fixed
 
@@ -150,7 +152,8 @@ def _map(value: Any, fn: Callable[[str], str]) -> Any:
 
 
 def summary_dict(s: Summary, log: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    return _clipped_lists(_redacted_lists(_summary_dict(s, log), tuple(s.sources.values()), s.sources_full))
+    unread = frozenset(value for value, source in s.sources.items() if not source)
+    return _clipped_lists(_redacted_lists(_summary_dict(s, log), tuple(s.sources.values()), s.sources_full, unread))
 
 
 def _summary_dict(s: Summary, log: Mapping[str, Any] | None = None) -> dict[str, Any]:

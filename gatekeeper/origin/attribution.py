@@ -53,12 +53,42 @@ class _Builder:
 
 
 def _text(value: Any, limit: int = 200) -> str | None:
-    """A record's text field, printable characters only, cut to `limit` with a `…` where it was cut: the
-    redaction of what the gate prints recognises a cut copy of a secret by that mark (red16: a token cut
-    without one, then quoted inside an evidence sentence, kept 26 of its 36 characters)."""
+    """A record's text field, a space for each character that is not printable, cut to `limit` with a `…` where
+    it was cut: the redaction of what the gate prints recognises a cut copy of a secret by that mark (red16: a
+    token cut without one, then quoted inside an evidence sentence, kept 26 of its 36 characters). Replaced,
+    never removed: removing a no-break space or a private-use character would join what it split into a token
+    that no source holds whole (red20)."""
     if isinstance(value, str) and value.strip():
-        return clip("".join(c for c in value.strip() if c.isprintable()), limit) or None
+        return clip("".join(c if c.isprintable() else " " for c in value.strip()).strip(), limit) or None
     return None
+
+
+def record_strings(text: str, limit: int = 10_000) -> list[str]:
+    """Every string value of the JSON in an attribution record (a git-ai note's metadata after `---`, Agent
+    Trace JSON Lines, or one document), decoded: what the parsers read, whole, for the redaction of what the
+    gate prints (a `\\u0041` escape splits a token in the raw text that the decoded value holds whole: red20).
+    At most `limit` strings; what is not JSON gives none."""
+    found: list[str] = []
+    _head, sep, meta = text.partition("\n---\n")
+    documents = [meta] if sep else [text[4:]] if text.startswith("---\n") else [text, *text.splitlines()]
+    for document in documents:
+        if len(found) >= limit:
+            break
+        try:
+            value = json.loads(document)
+        except (ValueError, RecursionError):
+            continue
+        stack = [value]
+        while stack and len(found) < limit:
+            item = stack.pop()
+            if isinstance(item, str):
+                found.append(item)
+            elif isinstance(item, dict):
+                stack.extend(item.keys())
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+    return found
 
 
 def _unquote(path: str) -> str:

@@ -426,9 +426,18 @@ class SecretsScanner:
                 messages.append((commit.sha, commit.message))
             else:
                 headers.append((commit.sha, header_text(raw)))
-                # From the object, not `git log`: a NUL in a message ends what git log prints.
-                messages.append((commit.sha, message_text(raw)))
+                # From the object, not `git log`: a NUL in a message ends what git log prints. And as git
+                # shows it too, where that differs: git converts a message from the encoding its header names
+                # (red20: a Latin-1 soft hyphen is U+FFFD read as UTF-8, and nothing where git shows it).
+                stored = message_text(raw)
+                messages.append((commit.sha, stored))
+                if commit.message and commit.message != stored:
+                    messages.append((commit.sha, commit.message))
+        seen: set[tuple[str, str]] = set()
         for sha, local, hit in _scan_shown(detector, messages, COMMIT_MESSAGE):
+            if (sha, hit.value) in seen:
+                continue  # the same secret read in both forms of one message
+            seen.add((sha, hit.value))
             findings.append(self._finding(
                 hit, sha, COMMIT_MESSAGE,
                 f"{hit.description} {hit.redacted} in the commit message (line {local})", MESSAGE_FIX))
@@ -436,12 +445,12 @@ class SecretsScanner:
             findings.append(self._finding(
                 hit, sha, COMMIT_HEADER, f"{hit.description} {hit.redacted} in the commit's header (line {local})",
                 HEADER_FIX))
-        seen: set[str] = set()
+        tags_seen: set[str] = set()
         for ref, sha in job.tags:
             for tag, raw_tag in job.git.tag_objects(sha):
-                if tag in seen:
+                if tag in tags_seen:
                     continue
-                seen.add(tag)
+                tags_seen.add(tag)
                 message = message_text(raw_tag)
                 findings.extend(self._header_findings(detector, raw_tag, TAG_HEADER, None,
                                                       f"tag {ref} (tag object {tag[:12]})"))
