@@ -7,7 +7,7 @@
 2. Peak RSS of the audit at 10k / 50k / 100k commits of the same history (goal: <= 200 MB and flat).
 3. Decision-log appends per second with 20 concurrent writers, on SQLite and on PostgreSQL (pgserver).
 
-    python bench/bench_audit.py [--sizes 20000,100000] [--keep DIR] [--skip-pg]
+    python bench/bench_audit.py [--sizes 20000,100000] [--keep DIR] [--skip-pg] [--compare OTHER_CHECKOUT]
 
 No timed assertions: it prints figures for the README.
 """
@@ -110,7 +110,7 @@ def gatekeeper_argv() -> list[str]:
     return [str(Path(sys.executable).with_name("gatekeeper"))]
 
 
-def bench_history(workdir: Path, n: int, rounds: int) -> None:
+def bench_history(workdir: Path, n: int, rounds: int, compare: Path | None = None) -> None:
     repo = workdir / f"h{n}"
     t = time.perf_counter()
     make_repo(repo, n)
@@ -119,11 +119,19 @@ def bench_history(workdir: Path, n: int, rounds: int) -> None:
     print(f"\n{commits} commits generated in {time.perf_counter() - t:.1f}s ({repo})")
     gk = gatekeeper_argv()
     best: dict[str, tuple[float, float]] = {}
+    runs: list[tuple[str, list[str], dict[str, str] | None]] = [
+        ("git log (same fields)", ["git", "log", "-z", f"--format={GIT_FORMAT}", "HEAD"], None),
+        ("git log --pretty=raw", ["git", "log", "-z", "--pretty=raw", "HEAD"], None),
+        ("gatekeeper audit --format json", [*gk, "audit", "--format", "json", "--no-progress"], None)]
+    if compare is not None:
+        # Another checkout's code, interleaved with this one's in the same rounds: a revision against another
+        # on one machine state (wall time here varies by ±10 % from run to run).
+        runs.append((f"the same, code of {compare.name}", [sys.executable, "-m", "gatekeeper", "audit", "--format",
+                                                           "json", "--no-progress"],
+                     {**os.environ, "PYTHONPATH": str(compare)}))
     for _ in range(rounds):
-        for label, argv in (("git log (same fields)", ["git", "log", "-z", f"--format={GIT_FORMAT}", "HEAD"]),
-                            ("git log --pretty=raw", ["git", "log", "-z", "--pretty=raw", "HEAD"]),
-                            ("gatekeeper audit --format json", [*gk, "audit", "--format", "json", "--no-progress"])):
-            wall, cpu, _ = timed(argv, repo)
+        for label, argv, env in runs:
+            wall, cpu, _ = timed(argv, repo, env)
             old = best.get(label, (wall, cpu))
             best[label] = (min(old[0], wall), min(old[1], cpu))
     base_wall, base_cpu = best["git log (same fields)"]
@@ -222,6 +230,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--skip-log", action="store_true", help="no decision-log figures")
+    parser.add_argument("--compare", type=Path, help="also time the audit with the code of this checkout "
+                        "(e.g. a `git worktree add` of an earlier revision), interleaved with this one's")
     args = parser.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="gk-bench-audit-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -229,7 +239,7 @@ def main() -> None:
           f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
     try:
         for n in (int(x) for x in args.sizes.split(",") if x):
-            bench_history(workdir, n, args.rounds)
+            bench_history(workdir, n, args.rounds, args.compare.resolve() if args.compare else None)
         points = tuple(int(x) for x in args.memory_points.split(",") if x)
         if points:
             bench_memory(workdir, points)
