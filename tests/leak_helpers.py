@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from gatekeeper.cli import run
+from tests.hook_helpers import SECRETS_POLICY, Server, make_server, spush
+from tests.repo_builder import RepoBuilder
 
 
 def leaked(secret: str, text: str) -> bool:
@@ -18,3 +24,30 @@ def gk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     code = run(list(args))
     captured = capsys.readouterr()
     return code, captured.out + captured.err
+
+
+def audit_all(capsys: pytest.CaptureFixture[str], repo: RepoBuilder) -> dict[str, tuple[int, str]]:
+    """The audit's text and HTML reports, and its JSON summary (its per-commit records are the history's own
+    data, as git log shows it: docs/secrets.md), by format: (exit code, output)."""
+    shown = {fmt: gk(capsys, "audit", "--repo", str(repo.path), "--format", fmt, "--no-progress")
+             for fmt in ("text", "json", "html")}
+    code, out = shown["json"]
+    shown["json"] = (code, json.dumps(json.loads(out)["summary"]))
+    return shown
+
+
+def secrets_server(tmp_path: Path, **options: Any) -> tuple[Server, RepoBuilder]:
+    """A bare repository with the hook and a policy that runs the secrets scanner, and a clone whose first
+    commit is pushed already."""
+    server = make_server(tmp_path / "srv", policy=SECRETS_POLICY, **options)
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"})
+    assert spush(server, work, "origin", "main").code == 0
+    return server, work
+
+
+def base_repo(tmp_path: Path) -> RepoBuilder:
+    """A repository with one commit, for a test to add the commit under judgement to."""
+    repo = RepoBuilder.init(tmp_path / "repo")
+    repo.commit("init\n", {"README.md": "hello\n"})
+    return repo

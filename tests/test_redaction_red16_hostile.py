@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.hook_helpers import SECRETS_POLICY, PushResult, make_server, spush
-from tests.leak_helpers import gk, leaked
+from tests.hook_helpers import SECRETS_POLICY, PushResult, spush
+from tests.leak_helpers import gk, leaked, secrets_server
 from tests.repo_builder import RepoBuilder
 
 _rng = random.Random(1616)
@@ -80,10 +80,7 @@ def test_check_never_prints_a_token_cut_from_an_agent_trace_tool(subject: str, t
 def test_refused_push_keeps_no_token_cut_from_an_agent_trace_tool(tmp_path: Path,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     token = github_token()
-    server = make_server(tmp_path / "srv", policy=SECRETS_POLICY)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    server, work = secrets_server(tmp_path)
     work.commit("agent edit\n", {"b.txt": "b\n", ".agent-trace/traces.jsonl": trace_record(TOOL_PAD + token)})
     db = tmp_path / "decisions.db"
     result = spush(server, work, "origin", "main", env={"GATEKEEPER_DECISION_LOG": str(db)})
@@ -103,10 +100,7 @@ def test_pushed_git_ai_note_keeps_no_token_cut_from_its_model(tmp_path: Path) ->
     """A git-ai note pushed with its commit (refs/notes/ai): its model id is cut to 100 characters without a `…`;
     the note is never read whole by the redaction pass, so the cut token is kept wherever the model is."""
     token = github_token()
-    server = make_server(tmp_path / "srv", policy=SECRETS_POLICY)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    server, work = secrets_server(tmp_path)
     sha = work.commit("agent edit\n", {"b.txt": "b\n"})
     work.note(sha, git_ai_note("model " * 12 + token), ref="refs/notes/ai")  # 72 + 28 characters of the token
     db = tmp_path / "decisions.db"
@@ -143,10 +137,7 @@ def test_check_never_prints_a_token_joined_by_stripping_an_invisible_character(
 # A push whose message holds both (no secret at all) is then refused by the hook's watchdog and logged as a timeout.
 
 def test_a_placeholder_and_a_long_run_are_decided_within_the_hook_budget(tmp_path: Path) -> None:
-    server = make_server(tmp_path / "srv", policy=SECRETS_POLICY, watchdog=True)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    server, work = secrets_server(tmp_path, watchdog=True)
     work.commit('Config\n\npassword = "' + "x" * 32 + '"\n' + "x" * 1_000_000 + "\n", {"c.txt": "c\n"})
     result = spush(server, work, "origin", "main")
     events = [json.loads(line)["event"] for line in server.audit_log.read_text().splitlines()]

@@ -8,15 +8,14 @@ token-shaped literal.
 
 from __future__ import annotations
 
-import json
 import random
 import string
 from pathlib import Path
 
 import pytest
 
-from gatekeeper.cli import run
-from tests.hook_helpers import SECRETS_POLICY, make_server, spush
+from tests.hook_helpers import SECRETS_POLICY, spush
+from tests.leak_helpers import audit_all, base_repo, gk, leaked, secrets_server
 from tests.repo_builder import RepoBuilder
 
 _rng = random.Random(1818)
@@ -27,30 +26,12 @@ def github_token(alphabet: str = B62) -> str:
     return "ghp_" + "".join(_rng.choice(alphabet) for _ in range(36))
 
 
-def leaked(secret: str, text: str) -> bool:
-    """The secret, or any 16 characters of its body (a redaction may show a public prefix, never the body)."""
-    body = secret.split("_", 1)[-1] if secret.startswith("ghp_") else secret
-    return any(body[i:i + 16] in text for i in range(len(body) - 15))
-
-
-def gk(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    code = run(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
-
-
 def check_all(tmp_path: Path, capsys: pytest.CaptureFixture[str], repo: RepoBuilder, policy_text: str = SECRETS_POLICY,
               formats: tuple[str, ...] = ("text", "json", "github", "sarif")) -> dict[str, tuple[int, str]]:
     policy = tmp_path / "policy.yml"
     policy.write_text(policy_text)
     return {fmt: gk(capsys, "check", "--repo", str(repo.path), "--base", "HEAD~1", "--policy", str(policy),
                     "--format", fmt) for fmt in formats}
-
-
-def base_repo(tmp_path: Path) -> RepoBuilder:
-    repo = RepoBuilder.init(tmp_path / "repo")
-    repo.commit("init\n", {"README.md": "hello\n"})
-    return repo
 
 
 # -- red18-1: redact_shown returns the VISIBLE form whenever that form has a secret replaced; an escape sequence
@@ -71,10 +52,7 @@ def test_check_never_prints_a_token_whose_first_letter_an_escape_sequence_eats(
 
 def test_push_never_echoes_a_token_whose_first_letter_an_escape_sequence_eats(tmp_path: Path) -> None:
     token = github_token()
-    server = make_server(tmp_path / "srv", policy=SECRETS_POLICY)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    server, work = secrets_server(tmp_path)
     work.commit(f"deploy \x1b[{token} and again {token}\n", allow_empty=True)
     result = spush(server, work, "origin", "main")
     assert result.code != 0, result.output
@@ -107,16 +85,6 @@ def test_check_never_prints_a_token_from_an_agent_name_in_a_fix(alphabet: str, t
 # body, more than 4096 characters before the trailer, moves that window away from the token: the rules find
 # nothing in it, the clipped id (99 characters, "ghp_" and 18 of the body among them) is printed as is. (Without the earlier copy the same commit's id is redacted today.)
 
-def audit_all(tmp_path: Path, capsys: pytest.CaptureFixture[str], repo: RepoBuilder) -> dict[str, tuple[int, str]]:
-    """The audit's text and HTML reports, and its JSON summary (its per-commit records are the history's own
-    data, as git log shows it: docs/secrets.md)."""
-    shown = {fmt: gk(capsys, "audit", "--repo", str(repo.path), "--format", fmt, "--no-progress")
-             for fmt in ("text", "json", "html")}
-    code, out = shown["json"]
-    shown["json"] = (code, json.dumps(json.loads(out)["summary"]))
-    return shown
-
-
 def test_audit_never_prints_a_clipped_device_id_token_behind_a_decoy_start(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     token = github_token()
@@ -125,7 +93,7 @@ def test_audit_never_prints_a_clipped_device_id_token_behind_a_decoy_start(
     repo = base_repo(tmp_path)
     repo.commit(f"change\n\nsee {start}! for details\n" + ("filler line\n" * 500) + f"\nOrigin-Device-Id: {value}\n",
                 allow_empty=True)
-    for fmt, (code, out) in audit_all(tmp_path, capsys, repo).items():
+    for fmt, (code, out) in audit_all(capsys, repo).items():
         assert code == 0, (fmt, out)
         assert token[:22] not in out, (fmt, out)  # "ghp_" and the 18 characters of the body the clip keeps
 
@@ -157,10 +125,7 @@ def test_a_token_split_by_an_invisible_format_character_is_found_and_blocked(
 
 def test_push_never_echoes_a_token_cut_from_a_bad_notes_tree_path(tmp_path: Path) -> None:
     token = github_token()
-    server = make_server(tmp_path / "srv", policy=SECRETS_POLICY)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    server, work = secrets_server(tmp_path)
     blob = work.git("hash-object", "-w", "--stdin", input="note\n").strip()
     path = "x" * 96 + " " + token  # 137 characters: the 120-character cut keeps "ghp_" and 19 of the body
     tree = work.git("mktree", input=f"100644 blob {blob}\t{path}\n").strip()

@@ -6,14 +6,13 @@ bare repository with the hook installed. Tokens are built at run time: this file
 
 from __future__ import annotations
 
-import json
 import random
 import string
 from pathlib import Path
 
 import pytest
 
-from tests.leak_helpers import gk, leaked
+from tests.leak_helpers import audit_all, base_repo, gk, leaked, secrets_server
 from tests.repo_builder import RepoBuilder
 
 _rng = random.Random(2020)
@@ -22,20 +21,6 @@ B62 = string.ascii_letters + string.digits
 
 def github_token() -> str:
     return "ghp_" + "".join(_rng.choice(B62) for _ in range(36))
-
-
-def base_repo(tmp_path: Path) -> RepoBuilder:
-    repo = RepoBuilder.init(tmp_path / "repo")
-    repo.commit("init\n", {"README.md": "hello\n"})
-    return repo
-
-
-def audit_all(tmp_path: Path, capsys: pytest.CaptureFixture[str], repo: RepoBuilder) -> dict[str, tuple[int, str]]:
-    shown = {fmt: gk(capsys, "audit", "--repo", str(repo.path), "--format", fmt, "--no-progress")
-             for fmt in ("text", "json", "html")}
-    code, out = shown["json"]
-    shown["json"] = (code, json.dumps(json.loads(out)["summary"]))
-    return shown
 
 
 # -- red20-1: history._source_of reads a clipped device id's source from the commit MESSAGE only. A device id
@@ -50,7 +35,7 @@ def test_audit_never_prints_a_clipped_device_id_token_read_from_a_note(
     repo = base_repo(tmp_path)
     sha = repo.commit("change\n", allow_empty=True)
     repo.note(sha, f"Origin-Device: mobile\nOrigin-Device-Id: {value}\n")
-    for fmt, (code, out) in audit_all(tmp_path, capsys, repo).items():
+    for fmt, (code, out) in audit_all(capsys, repo).items():
         assert code == 0, (fmt, out)
         assert not leaked(token, out), (fmt, out)
 
@@ -105,12 +90,9 @@ def test_check_never_prints_a_token_cut_from_a_git_ai_tool_name(
 
 
 def test_push_never_keeps_a_token_cut_from_a_git_ai_tool_name(tmp_path: Path) -> None:
-    from tests.hook_helpers import SECRETS_POLICY, make_server, spush
+    from tests.hook_helpers import spush
     token = github_token()
-    server = make_server(tmp_path / "srv", policy=SECRETS_POLICY)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    server, work = secrets_server(tmp_path)
     sha = work.commit("agent change\n", {"a.txt": "x\ny\n"})
     work.note(sha, git_ai_note("t" * 19 + " " + _hidden(token, "json-escape") + "-" * 20), ref="refs/notes/ai")
     result = spush(server, work, "origin", "main", "refs/notes/ai")
@@ -149,12 +131,9 @@ def test_check_blocks_a_token_split_by_a_soft_hyphen_in_a_latin1_message(
 
 
 def test_push_blocks_a_token_split_by_a_soft_hyphen_in_a_latin1_message(tmp_path: Path) -> None:
-    from tests.hook_helpers import SECRETS_POLICY, make_server, spush
+    from tests.hook_helpers import spush
     token = github_token()
-    server = make_server(tmp_path / "srv", policy=SECRETS_POLICY)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    server, work = secrets_server(tmp_path)
     latin1_commit(work, token)
     result = spush(server, work, "origin", "HEAD:main")
     assert result.code != 0, result.output
