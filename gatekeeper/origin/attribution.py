@@ -16,6 +16,7 @@ counts are capped, anything malformed is skipped, nothing here raises.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -63,31 +64,31 @@ def _text(value: Any, limit: int = 200) -> str | None:
     return None
 
 
-def record_strings(text: str, limit: int = 10_000) -> list[str]:
-    """Every string value of the JSON in an attribution record (a git-ai note's metadata after `---`, Agent
-    Trace JSON Lines, or one document), decoded: what the parsers read, whole, for the redaction of what the
-    gate prints (a `\\u0041` escape splits a token in the raw text that the decoded value holds whole: red20).
-    At most `limit` strings; what is not JSON gives none."""
-    found: list[str] = []
+def record_strings(text: str) -> list[str]:
+    """Every string value of the JSON documents the parsers read from an attribution record — a git-ai note's
+    metadata after `---` (parse_git_ai), and the JSON or JSON Lines records of Agent Trace (_records, trimmed as
+    it trims) — decoded: what the parsers read, whole, for the redaction of what the gate prints (a `\\u0041`
+    escape splits a token in the raw text that the decoded value holds whole: red20; the documents split as
+    the parsers split them: red21). Nothing for a record over MAX_NOTE, which the parsers do not read."""
+    if len(text) > MAX_NOTE:
+        return []
+    documents: list[Any] = []
     _head, sep, meta = text.partition("\n---\n")
-    documents = [meta] if sep else [text[4:]] if text.startswith("---\n") else [text, *text.splitlines()]
-    for document in documents:
-        if len(found) >= limit:
-            break
-        try:
-            value = json.loads(document)
-        except (ValueError, RecursionError):
-            continue
-        stack = [value]
-        while stack and len(found) < limit:
-            item = stack.pop()
-            if isinstance(item, str):
-                found.append(item)
-            elif isinstance(item, dict):
-                stack.extend(item.keys())
-                stack.extend(item.values())
-            elif isinstance(item, list):
-                stack.extend(item)
+    if sep or text.startswith("---\n"):
+        with contextlib.suppress(ValueError, RecursionError):
+            documents.append(json.loads(meta if sep else text[4:]))
+    documents.extend(_records(text))
+    found: list[str] = []
+    stack = documents
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return found
 
 

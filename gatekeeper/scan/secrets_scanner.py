@@ -36,6 +36,7 @@ read-only identity call are marked live / revoked / unknown (scan.validation).
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -425,14 +426,21 @@ class SecretsScanner:
                 findings.append(self._header_skip(COMMIT_HEADER, commit.sha, "the commit"))
                 messages.append((commit.sha, commit.message))
             else:
-                headers.append((commit.sha, header_text(raw)))
+                stored_header = header_text(raw)
+                headers.append((commit.sha, stored_header))
                 # From the object, not `git log`: a NUL in a message ends what git log prints. And as git
-                # shows it too, where that differs: git converts a message from the encoding its header names
-                # (red20: a Latin-1 soft hyphen is U+FFFD read as UTF-8, and nothing where git shows it).
+                # shows it too, where that differs: git converts a commit from the encoding its header names,
+                # identities included (red20, red21: a Latin-1 soft hyphen is U+FFFD read as UTF-8, and
+                # nothing where git shows it); and as the named encoding reads where git shows nothing (EBCDIC).
                 stored = message_text(raw)
                 messages.append((commit.sha, stored))
-                if commit.message and commit.message != stored:
-                    messages.append((commit.sha, commit.message))
+                for shown in (commit.message, declared_text(raw)):
+                    if shown and shown != stored:
+                        messages.append((commit.sha, shown))
+                shown_ids = "\n".join(f"{role} {p.name} <{p.email}>" for role, p in
+                                      (("author", commit.author), ("committer", commit.committer)))
+                if any(line not in stored_header for line in shown_ids.split("\n")):
+                    headers.append((commit.sha, shown_ids))
         seen: set[tuple[str, str]] = set()
         for sha, local, hit in _scan_shown(detector, messages, COMMIT_MESSAGE):
             if (sha, hit.value) in seen:
@@ -442,6 +450,9 @@ class SecretsScanner:
                 hit, sha, COMMIT_MESSAGE,
                 f"{hit.description} {hit.redacted} in the commit message (line {local})", MESSAGE_FIX))
         for sha, local, hit in _scan_shown(detector, headers, COMMIT_HEADER):
+            if (sha, hit.value) in seen:
+                continue
+            seen.add((sha, hit.value))
             findings.append(self._finding(
                 hit, sha, COMMIT_HEADER, f"{hit.description} {hit.redacted} in the commit's header (line {local})",
                 HEADER_FIX))
@@ -797,6 +808,22 @@ def header_text(raw: bytes) -> str:
 def message_text(raw: bytes) -> str:
     """The message of a commit or tag object, as the object stores it."""
     return _text(raw.partition(b"\n\n")[2])
+
+
+def declared_text(raw: bytes) -> str:
+    """The message of a commit or tag object read in the encoding its `encoding` header names, when that is a
+    text encoding Python knows and not UTF-8; "" otherwise. (A tool that honours the header shows this.)"""
+    head, _, body = raw.partition(b"\n\n")
+    for line in head.split(b"\n"):
+        if line.startswith(b"encoding "):
+            name = line[9:].strip().decode("ascii", "replace")
+            try:
+                if codecs.lookup(name).name in ("utf-8", "ascii"):
+                    return ""
+                return body.replace(b"\x00", b"").decode(name, "replace")
+            except (LookupError, ValueError, TypeError):
+                return ""  # not a codec, or not a text encoding (rot13, base64 are not)
+    return ""
 
 
 def _text(data: bytes) -> str:
