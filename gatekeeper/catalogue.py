@@ -215,6 +215,10 @@ _RULES: tuple[Rule, ...] = (
     # -- origin ----------------------------------------------------------------------------------------
     Rule("origin/conflict", _S.LOW, "Conflicting origin signals",
          "Make the commit's Origin-Device trailer match how it was made.", "findings.md#origin"),
+    Rule("origin/declared-after-landing", _S.MEDIUM, "A pushed note declares an earlier commit mobile or AI",
+         "The commit was judged without this declaration: review it under the mobile/AI rules (`gatekeeper check "
+         "--base <commit>~ --head <commit>`), and push notes together with the commits they describe.",
+         "findings.md#origin"),
     Rule("origin/spoofed", _S.HIGH, "Declared origin contradicts verified evidence",
          "A commit claims a device class or device id that its signing key contradicts; remove the false claim.",
          "provenance.md#origin-from-the-key"),

@@ -5,6 +5,8 @@ missing ONCE from the remote (`--unshallow`, or the exact commits; never retried
 whatever the remote's config already has) and fails with the caller's fix when the history still is
 not there: a gate that judged a truncated range would judge the wrong commits. `fork_point` finds
 where a new branch left the default branch, so a created branch counts only its own commits.
+`current_base` is the pull request's base branch as the checkout fetched it, and `fetch_notes` brings the
+notes a clone never fetches.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gatekeeper.errors import GitError
-from gatekeeper.git import Git, is_zero
+from gatekeeper.git import NOTES_REF, Git, is_zero
+from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF
 
 
 def ensure_commits(git: Git, needed: Sequence[str], remote: str, optional: Sequence[str] = (), *,
@@ -51,3 +54,40 @@ def fork_point(git: Git, branch: str, head: str, remote: str) -> str | None:
             continue
         return git.merge_base(tip, head)
     return None
+
+
+NOTES_FETCH_TIMEOUT = 20.0
+
+
+def fetch_notes(git: Git, remote: str) -> None:
+    """The origin, git-ai and Agent Trace notes as the repository holds them: `actions/checkout`, like `git
+    clone`, fetches branches and tags, never notes, so a commit declared mobile or AI-assisted in
+    refs/notes/origin would be judged undeclared here while the hook and a local check read the note (red
+    team red22). A note can only add a declaration (a stricter class wins a conflict: origin.resolve); a
+    remote without the ref, or a fetch that fails, leaves the checkout's own notes; after a failure other than
+    a missing ref (no network, no access) the others are not tried."""
+    if not git.config_get(f"remote.{remote}.url"):
+        return
+    for ref in (NOTES_REF, AI_NOTES_REF, AGENT_TRACE_REF):
+        try:
+            fetched, error = git.fetch_ref(remote, ref, timeout=NOTES_FETCH_TIMEOUT)
+        except GitError:  # a timeout: the remote does not answer
+            return
+        if not fetched and "couldn't find remote ref" not in error.lower():
+            return
+
+
+def current_base(git: Git, branch: str, base: str, remote: str) -> tuple[str, str]:
+    """The revision a pull request's run trusts: its base branch as this clone fetched it, when that is a
+    commit, else the event's `base.sha`; and what the range's description adds when they differ.
+
+    GitHub refreshes `pull_request.base.sha` only when the PR is pushed to, so a run without a push (an
+    approval, an edited title) names the base the PR was last pushed against, and a policy tightened on the
+    base branch since (a zone, a revoked device) would not judge a PR that merges into the branch as it is now
+    (red team red19). The remote-tracking ref is what `actions/checkout` fetched from GitHub for this run (with
+    `fetch-depth: 0`); the range itself stays `base.sha..head`, the commits the PR brings."""
+    tracking = f"refs/remotes/{remote}/{branch}"
+    tip = git.try_resolve_object(tracking) if branch and branch != "HEAD" else None
+    if tip is None or tip == base or git.object_type(tip) != "commit":
+        return base, ""
+    return tip, f"; policy from {branch} as fetched ({tip[:12]}), newer than the event's base"

@@ -21,7 +21,16 @@ from gatekeeper.checks import CHECKS, Check, CheckContext, required_approvals
 from gatekeeper.config import Policy
 from gatekeeper.config import ruleset_for as ruleset_for  # re-exported: audit/history.py imports it from here
 from gatekeeper.errors import GitError
-from gatekeeper.git import NOTES_REF, BrokenNotes, Git, RefTarget, TreeEntry, is_zero
+from gatekeeper.git import (
+    NOTES_REF,
+    BrokenNotes,
+    Git,
+    RefTarget,
+    TreeEntry,
+    commit_from_parts,
+    is_zero,
+    raw_parts,
+)
 from gatekeeper.interfaces import LooseBlob, ReviewSource, ScanJob, Scanner, ScanResult, SignatureSource
 from gatekeeper.models import (
     AIInvolvement,
@@ -175,6 +184,7 @@ def _read_notes(request: Request, commits: Sequence[Commit], refs: Mapping[str, 
         findings.append(catalogue.rule("policy/bad-notes-ref").finding(
             f"{ref} pushed as {update.new[:12]}: {problem}", enforced=True,
             fix=BAD_NOTES_FIX).with_fingerprint(ref, update.new, problem))
+    findings.extend(_declared_after_landing(request, {c.sha for c in commits}, pushed, repaired))
     shas = [c.sha for c in commits]
     matters = any(request.policy.is_protected(ref) for names in refs.values() for ref in names)
     result: dict[str, dict[str, str]] = {}
@@ -198,6 +208,53 @@ def _read_notes(request: Request, commits: Sequence[Commit], refs: Mapping[str, 
                 found = {**found, **git.notes_at(tip, shas, max_size=limit)}
         result[ref] = found
     return result
+
+
+LATE_NOTES = 200  # commits a pushed notes ref may newly describe that are looked at (the rest are counted)
+
+
+def _declared_after_landing(request: Request, judged: set[str], pushed: Mapping[str, RefUpdate],
+                            valid: set[str]) -> list[Finding]:
+    """`origin/declared-after-landing`: a notes ref this push moves (origin, git-ai, Agent Trace) that adds or
+    changes the note of a commit already in the repository, not judged now, so that the commit now reads as
+    mobile or AI-involved. It was judged without that declaration; the push is not refused (the note is a
+    record worth keeping), but it is not silent either (red team red22)."""
+    git = request.git
+    policy = request.policy
+    found: list[Finding] = []
+    for ref, update in pushed.items():
+        if ref not in (NOTES_REF, AI_NOTES_REF, AGENT_TRACE_REF) or ref not in valid or is_zero(update.new):
+            continue
+        new_index, problem, _ = git.notes_index(update.new)
+        if problem is not None:
+            continue
+        old_index = {} if is_zero(update.old) else git.notes_index(update.old)[0]
+        changed = [sha for sha, blob in new_index.items() if old_index.get(sha) != blob and sha not in judged]
+        kinds = git.object_types(changed[:LATE_NOTES]) if changed else {}
+        described = [sha for sha in changed[:LATE_NOTES] if kinds.get(sha) == "commit"]
+        if not described:
+            continue
+        texts = git.notes_at(update.new, described, max_size=MAX_NOTE)
+        notes: dict[str, Mapping[str, str]] = {NOTES_REF: {}, AI_NOTES_REF: {}, AGENT_TRACE_REF: {}, ref: texts}
+        ctx = OriginContext(aliases=dict(policy.origins.aliases), trailer_aliases=policy.origins.trailer_aliases,
+                            ai_identities=policy.origins.ai_identities, notes=notes[NOTES_REF],
+                            ai_notes=notes[AI_NOTES_REF], trace_notes=notes[AGENT_TRACE_REF])
+        for batch in git.iter_raw_records(described, no_walk=True):
+            for raw in batch:
+                commit = commit_from_parts(raw_parts(raw, {}))
+                origin, _ = origin_pkg.detect(commit, ctx, policy.origins.mobile_classes)
+                mobile = origin.device in policy.origins.mobile_classes
+                if not mobile and origin.ai is AIInvolvement.NONE:
+                    continue
+                what = " and ".join(x for x in (origin.device.value if mobile else "",
+                                                f"AI-{origin.ai.value}" if origin.ai is not AIInvolvement.NONE else "")
+                                    if x)
+                found.append(catalogue.rule("origin/declared-after-landing").finding(
+                    f"{ref} pushed as {update.new[:12]} declares {commit.sha[:12]} {what}; it is already in the "
+                    "repository and was judged without that declaration", commit=commit.sha, enforced=False,
+                    fix=f"review {commit.sha[:12]} under the {what} rules and push notes with their commits",
+                ).with_fingerprint(ref, commit.sha, what))
+    return found
 
 
 def loose_content(request: Request) -> tuple[list[LooseBlob], list[Finding]]:

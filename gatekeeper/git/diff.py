@@ -127,6 +127,30 @@ class Diffs(Objects):
         raw = self._run(*args, *self._pathspec()).stdout
         return _parse_diff_tree(head.encode() + b"\x00" + raw, [head]).get(head, ())
 
+    def renames(self, old: str, new: str) -> dict[bytes, bytes]:
+        """Paths of `old` that git's rename detection (`-M`, its default 50 % similarity) finds at another path
+        in `new`: old raw path -> new raw path."""
+        for rev in (old, new):
+            _check_rev_token(rev)
+        raw = self._run("diff", "--raw", "-z", "-r", "-M", "--no-abbrev", "--no-ext-diff", "--no-textconv",
+                        "--no-relative", old, new, *self._pathspec()).stdout
+        tokens = raw.split(b"\x00")
+        found: dict[bytes, bytes] = {}
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            i += 1
+            if not token.startswith(b":"):
+                continue
+            status = token.split()[-1] if token.split() else b""
+            if status[:1] in (b"R", b"C"):  # two paths follow
+                if i + 1 < len(tokens) and status[:1] == b"R":
+                    found[tokens[i]] = tokens[i + 1]
+                i += 2
+            else:
+                i += 1
+        return found
+
     def _diff_input(self, shas: Sequence[str]) -> bytes:
         """`diff-tree --stdin` input for `shas`: each id alone (git diffs it against its own parents), but a
         wide merge as `<id> <parent 1> ... <parent WIDE_MERGE_PARENTS>`, which git diffs against those only.

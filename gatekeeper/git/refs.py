@@ -210,6 +210,18 @@ class Refs(Objects):
         """Shallow right now (not cached like info(): a fetch may have deepened the clone)."""
         return self._out("rev-parse", "--is-shallow-repository").strip() == "true"
 
+    def fetch_ref(self, remote: str, ref: str, *, timeout: float | None = None) -> tuple[bool, str]:
+        """One `git fetch` of `ref` from a configured remote into the same name here (forced: the remote's is
+        the one to read); (False, git's first error line) when the remote has no such ref or the fetch failed.
+        Never retried."""
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", remote):
+            raise GitError(f"invalid remote name {remote!r}", "name a configured remote such as origin")
+        if not re.fullmatch(r"refs/notes/[A-Za-z0-9][A-Za-z0-9/_.-]*", ref) or ".." in ref:
+            raise GitError(f"invalid notes ref {ref!r}", "this is a bug in gatekeeper; please report it")
+        proc = self._run("fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head",
+                         remote, f"+{ref}:{ref}", check=False, timeout=timeout)
+        return proc.returncode == 0, _first_line(proc.stderr.decode("utf-8", "replace"))
+
     def fetch_commits(self, remote: str, shas: Sequence[str], *, unshallow: bool = False,
                       timeout: float | None = None) -> tuple[bool, str]:
         """One `git fetch` of exact commit ids (and `--unshallow`) from a configured remote; never retried.

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gatekeeper.audit.decisionlog import log_verdict
-from gatekeeper.checkout import ensure_commits, fork_point
+from gatekeeper.checkout import current_base, ensure_commits, fetch_notes, fork_point
 from gatekeeper.checks import CHECKS
 from gatekeeper.checks.policy_change import PolicyChangeCheck
 from gatekeeper.config import POLICY_FILENAME, Policy
@@ -131,23 +131,6 @@ class ActionResult:
     level: int | None = None  # the SLSA Source level it records
 
 
-def _current_base(git: Git, parsed: ParsedEvent, remote: str) -> tuple[str, str]:
-    """The revision a pull request's run trusts: its base branch as this clone fetched it, when that is a
-    commit, else the event's `base.sha`; and what the range's description adds when they differ.
-
-    GitHub refreshes `pull_request.base.sha` only when the PR is pushed to, so a run without a push (an
-    approval, an edited title) names the base the PR was last pushed against, and a policy tightened on the
-    base branch since (a zone, a revoked device) would not judge a PR that merges into the branch as it is now
-    (red team red19). The remote-tracking ref is what `actions/checkout` fetched from GitHub for this run (with
-    `fetch-depth: 0`); the range itself stays `base.sha..head`, the commits the PR brings."""
-    ev = parsed.event
-    tracking = f"refs/remotes/{remote}/{ev.branch}"
-    tip = git.try_resolve_object(tracking) if ev.branch and ev.branch != "HEAD" else None
-    if tip is None or tip == ev.base or git.object_type(tip) != "commit":
-        return ev.base, ""
-    return tip, f"; policy from {ev.branch} as fetched ({tip[:12]}), newer than the event's base"
-
-
 def _range(git: Git, parsed: ParsedEvent, remote: str) -> tuple[RefUpdate, str, str]:
     """The update to judge, the revision trusted files come from, and a description of the range."""
     ev = parsed.event
@@ -155,7 +138,7 @@ def _range(git: Git, parsed: ParsedEvent, remote: str) -> tuple[RefUpdate, str, 
         ensure_commits(git, [ev.base, ev.head], remote, timeout=FETCH_TIMEOUT, fix=SHALLOW_FIX)
         what = f"PR #{ev.pr_number}" if ev.is_pull else "merge group"
         moved = f" (retargeted from {parsed.retargeted_from})" if parsed.retargeted_from else ""
-        trusted, newer = _current_base(git, parsed, remote) if ev.is_pull else (ev.base, "")
+        trusted, newer = current_base(git, ev.branch, ev.base, remote) if ev.is_pull else (ev.base, "")
         return (RefUpdate(ev.ref, ev.base, ev.head, RefKind.UPDATE), trusted,
                 f"{what} {ev.base[:12]}..{ev.head[:12]} into {ev.branch}{moved}{newer}")
     if parsed.deleted:
@@ -190,6 +173,7 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
     git = Git(settings.workspace, safe_directory=True)
     git.info()
     update, trusted_rev, description = _range(git, parsed, settings.remote)
+    fetch_notes(git, settings.remote)
     event = parsed.event
     with tempfile.TemporaryDirectory(prefix="gatekeeper-action-") as tmp:
         trusted = load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "base")

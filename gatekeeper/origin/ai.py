@@ -28,6 +28,7 @@ from gatekeeper.models import AIInvolvement, Commit, Evidence, Person, Trust
 from gatekeeper.origin.agents import AgentMatch, agent_by_label, match_identity, match_value
 from gatekeeper.origin.attribution import Session, parse_agent_trace, parse_git_ai
 from gatekeeper.origin.base import OriginContext
+from gatekeeper.origin.declared import note_pairs
 from gatekeeper.sanitize import clip, safe
 
 AI_NOTES_REF = "refs/notes/ai"
@@ -106,18 +107,26 @@ class AITrailerDetector:
     description = "Assisted-by: (kernel form AGENT:MODEL [TOOLS]) and Generated-by: trailers"
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
-        if not commit.trailers:
+        note = ctx.notes.get(commit.sha)
+        if not commit.trailers and not note:
             return ()
+        # The trailer block, then the commit's origin note (refs/notes/origin), which carries the same keys
+        # (red22: `Assisted-by:` in a note was ignored, and an AI-free zone took the commit).
+        declared = [(t.key, t.value, "trailer") for t in commit.trailers]
+        if note:
+            declared += [(key.strip(), value, "note") for key, value in note_pairs(note)]
         found: list[Evidence] = []
-        for t in commit.trailers:
+        for key, value, rule in declared:
             if len(found) >= MAX_PER_DETECTOR:
                 break
-            if t.name not in ("assisted-by", "generated-by") or not t.value.strip():
+            name = key.lower()
+            if name not in ("assisted-by", "generated-by") or not value.strip():
                 continue
-            agent, model = parse_assisted_by(t.value)
-            ai = AIInvolvement.GENERATED if t.name == "generated-by" else AIInvolvement.ASSISTED
-            found.append(_evidence(self.id, f"{t.key}: {clip(t.value.strip(), 80)}", Trust.DECLARED, ai,
-                                   agent=agent, model=model, rule="trailer"))
+            agent, model = parse_assisted_by(value)
+            ai = AIInvolvement.GENERATED if name == "generated-by" else AIInvolvement.ASSISTED
+            where = "" if rule == "trailer" else " (origin note)"
+            found.append(_evidence(self.id, f"{clip(key, 40)}: {clip(value.strip(), 80)}{where}", Trust.DECLARED, ai,
+                                   agent=agent, model=model, rule=rule))
         return found[:MAX_PER_DETECTOR]
 
 

@@ -63,12 +63,18 @@ class NoteDetector:
         text = ctx.notes.get(commit.sha)
         if not text:
             return []
-        pairs = []
-        for line in text.splitlines()[:200]:
-            key, sep, value = line.partition(":")
-            if sep and key.strip() and all(c.isalnum() or c == "-" for c in key.strip()):
-                pairs.append((key, value.strip()))
-        return list(_from_pairs(pairs, ctx, self.id, "note"))
+        return list(_from_pairs(note_pairs(text), ctx, self.id, "note"))
+
+
+def note_pairs(text: str) -> list[tuple[str, str]]:
+    """The `Key: value` lines of an origin note (refs/notes/origin), as the trailer keys are read from it: the
+    first 200 lines, keys of letters, digits and dashes."""
+    pairs = []
+    for line in text.splitlines()[:200]:
+        key, sep, value = line.partition(":")
+        if sep and key.strip() and all(c.isalnum() or c == "-" for c in key.strip()):
+            pairs.append((key, value.strip()))
+    return pairs
 
 
 class PushOptionDetector:

@@ -225,6 +225,9 @@ class HeadChanges:
         return patch.line_numbers if patch is not None else frozenset()
 
 
+MOVED_COMMITS = 20  # scanned commits whose vanished files are looked for under another name (one diff each)
+
+
 def head_changes(job: ScanJob, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> HeadChanges | None:
     """Files and net added lines for a head-based scanner (semgrep, bandit); None when there is nothing."""
     if not job.commits:
@@ -246,8 +249,21 @@ def head_changes(job: ScanJob, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) 
             owner[change.key] = commit.sha
     if not owner:
         return HeadChanges(head, (), {})
-    entries = tuple(Entry(c.path, c.new_blob, c.new_mode, owner[c.key], c.key)
-                    for c in git.range_files(bases, head)
-                    if c.key in owner and c.new_mode != "000000" and set(c.new_blob) != {"0"})
+    files = [c for c in git.range_files(bases, head) if c.new_mode != "000000" and set(c.new_blob) != {"0"}]
+    # A scanned commit's file that another commit of the range moved (red22: a desktop `git mv` took the
+    # phone's code out of the mobile scan) is still its content: found at the head by git's rename detection
+    # from that commit (a move, with or without edits, or a copy whose original was then removed).
+    at_head = {c.key for c in files}
+    moved: dict[bytes, str] = {}
+    gone: dict[str, set[bytes]] = {}
+    for key, sha in owner.items():
+        if key not in at_head:
+            gone.setdefault(sha, set()).add(key)
+    for sha, keys in list(gone.items())[:MOVED_COMMITS]:
+        for old, new in git.renames(sha, head).items():
+            if old in keys:
+                moved.setdefault(new, sha)
+    entries = tuple(Entry(c.path, c.new_blob, c.new_mode, by, c.key) for c in files
+                    if (by := owner.get(c.key) or moved.get(c.key)) is not None)
     added = range_additions(git, bases, head, max_file_bytes=max_file_bytes) if entries else {}
     return HeadChanges(head, entries, added)
