@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import random
+import string
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +54,25 @@ def base_repo(tmp_path: Path) -> RepoBuilder:
     repo = RepoBuilder.init(tmp_path / "repo")
     repo.commit("init\n", {"README.md": "hello\n"})
     return repo
+
+
+B62 = string.ascii_letters + string.digits
+
+
+def token_maker(seed: int) -> Callable[..., str]:
+    """A GitHub-token-shaped value per call, from a seeded generator (the test files hold no token literal)."""
+    rng = random.Random(seed)
+
+    def github_token(alphabet: str = B62) -> str:
+        return "ghp_" + "".join(rng.choice(alphabet) for _ in range(36))
+
+    return github_token
+
+
+def check_all(tmp_path: Path, capsys: pytest.CaptureFixture[str], repo: RepoBuilder, policy_text: str = SECRETS_POLICY,
+              formats: tuple[str, ...] = ("text", "json", "github", "sarif")) -> dict[str, tuple[int, str]]:
+    """`gatekeeper check` of the repository's last commit in each of `formats`: (exit code, output)."""
+    policy = tmp_path / "policy.yml"
+    policy.write_text(policy_text)
+    return {fmt: gk(capsys, "check", "--repo", str(repo.path), "--base", "HEAD~1", "--policy", str(policy),
+                    "--format", fmt) for fmt in formats}

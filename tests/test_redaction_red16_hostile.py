@@ -8,31 +8,17 @@ prints or keeps. Tokens are built at run time from a seeded generator: this file
 from __future__ import annotations
 
 import json
-import random
 import sqlite3
-import string
 from pathlib import Path
 
 import pytest
 
-from tests.hook_helpers import SECRETS_POLICY, PushResult, spush
-from tests.leak_helpers import gk, leaked, secrets_server
+from tests.hook_helpers import PushResult, spush
+from tests.leak_helpers import check_all, gk, leaked, secrets_server, token_maker
 from tests.repo_builder import RepoBuilder
 
-_rng = random.Random(1616)
-B62 = string.ascii_letters + string.digits
+github_token = token_maker(1616)
 
-
-def github_token() -> str:
-    return "ghp_" + "".join(_rng.choice(B62) for _ in range(36))
-
-
-def check_all(tmp_path: Path, capsys: pytest.CaptureFixture[str], repo: RepoBuilder,
-              formats: tuple[str, ...] = ("text", "json", "github", "sarif")) -> dict[str, tuple[int, str]]:
-    policy = tmp_path / "policy.yml"
-    policy.write_text(SECRETS_POLICY)
-    return {fmt: gk(capsys, "check", "--repo", str(repo.path), "--base", "HEAD~1", "--policy", str(policy),
-                    "--format", fmt) for fmt in formats}
 
 
 def kept_by_server(server_root: Path, result: PushResult, audit_log: Path, db: Path) -> dict[str, str]:
@@ -124,7 +110,7 @@ def test_check_never_prints_a_token_joined_by_stripping_an_invisible_character(
     repo = RepoBuilder.init(tmp_path / "r")
     repo.commit("init\n", {"a.txt": "a\n"})
     repo.commit(f"Deploy {hidden}\n\nOrigin-Device: mobile\nOrigin-Device-Id: {hidden}\n", {"b.txt": "b\n"})
-    outs = check_all(tmp_path, capsys, repo, ("text", "github"))
+    outs = check_all(tmp_path, capsys, repo, formats=("text", "github"))
     printed = [fmt for fmt, (_, out) in outs.items() if token in out]
     assert not printed, (f"`check --format {printed}` prints the whole token (exit {outs['text'][0]}): the raw text "
                          "held an invisible character, the output does not")

@@ -8,30 +8,16 @@ token-shaped literal.
 
 from __future__ import annotations
 
-import random
 import string
 from pathlib import Path
 
 import pytest
 
 from tests.hook_helpers import SECRETS_POLICY, spush
-from tests.leak_helpers import audit_all, base_repo, gk, leaked, secrets_server
-from tests.repo_builder import RepoBuilder
+from tests.leak_helpers import B62, audit_all, base_repo, check_all, leaked, secrets_server, token_maker
 
-_rng = random.Random(1818)
-B62 = string.ascii_letters + string.digits
+github_token = token_maker(1818)
 
-
-def github_token(alphabet: str = B62) -> str:
-    return "ghp_" + "".join(_rng.choice(alphabet) for _ in range(36))
-
-
-def check_all(tmp_path: Path, capsys: pytest.CaptureFixture[str], repo: RepoBuilder, policy_text: str = SECRETS_POLICY,
-              formats: tuple[str, ...] = ("text", "json", "github", "sarif")) -> dict[str, tuple[int, str]]:
-    policy = tmp_path / "policy.yml"
-    policy.write_text(policy_text)
-    return {fmt: gk(capsys, "check", "--repo", str(repo.path), "--base", "HEAD~1", "--policy", str(policy),
-                    "--format", fmt) for fmt in formats}
 
 
 # -- red18-1: redact_shown returns the VISIBLE form whenever that form has a secret replaced; an escape sequence

@@ -6,21 +6,15 @@ bare repository with the hook installed. Tokens are built at run time: this file
 
 from __future__ import annotations
 
-import random
-import string
 from pathlib import Path
 
 import pytest
 
-from tests.leak_helpers import audit_all, base_repo, gk, leaked, secrets_server
+from tests.leak_helpers import audit_all, base_repo, check_all, leaked, secrets_server, token_maker
 from tests.repo_builder import RepoBuilder
 
-_rng = random.Random(2020)
-B62 = string.ascii_letters + string.digits
+github_token = token_maker(2020)
 
-
-def github_token() -> str:
-    return "ghp_" + "".join(_rng.choice(B62) for _ in range(36))
 
 
 # -- red20-1: history._source_of reads a clipped device id's source from the commit MESSAGE only. A device id
@@ -46,14 +40,6 @@ def test_audit_never_prints_a_clipped_device_id_token_read_from_a_note(
 # JSON escape (`\u0041`) or a character visible() keeps and isprintable() drops (a no-break space, a private-use
 # character) hides the token there, while the parsed tool name (cut to 60 with a `…`) holds all but its last
 # character. Nothing finds the whole token, so no rule and no Replacer entry covers the clipped copy.
-
-def check_all(tmp_path: Path, capsys: pytest.CaptureFixture[str], repo: RepoBuilder, policy_text: str,
-              formats: tuple[str, ...] = ("text", "json", "github", "sarif")) -> dict[str, tuple[int, str]]:
-    policy = tmp_path / "policy.yml"
-    policy.write_text(policy_text)
-    return {fmt: gk(capsys, "check", "--repo", str(repo.path), "--base", "HEAD~1", "--policy", str(policy),
-                    "--format", fmt) for fmt in formats}
-
 
 def _hidden(token: str, how: str) -> str:
     """The token as written in the note's JSON: one character escaped, or a character isprintable() drops."""

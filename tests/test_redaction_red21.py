@@ -7,30 +7,15 @@ bare repository with the hook installed. Tokens are built at run time: this file
 from __future__ import annotations
 
 import json
-import random
-import string
 from pathlib import Path
 
 import pytest
 
-from tests.leak_helpers import base_repo, gk, leaked, secrets_server
+from tests.leak_helpers import base_repo, check_all, leaked, secrets_server, token_maker
 from tests.repo_builder import RepoBuilder
 
-_rng = random.Random(2121)
-B62 = string.ascii_letters + string.digits
+github_token = token_maker(2121)
 
-
-def github_token() -> str:
-    return "ghp_" + "".join(_rng.choice(B62) for _ in range(36))
-
-
-def check_all(tmp_path: Path, capsys: pytest.CaptureFixture[str], repo: RepoBuilder,
-              formats: tuple[str, ...] = ("text", "json", "github", "sarif")) -> dict[str, tuple[int, str]]:
-    from tests.hook_helpers import SECRETS_POLICY
-    policy = tmp_path / "policy.yml"
-    policy.write_text(SECRETS_POLICY)
-    return {fmt: gk(capsys, "check", "--repo", str(repo.path), "--base", "HEAD~1", "--policy", str(policy),
-                    "--format", fmt) for fmt in formats}
 
 
 def escaped_tool(token: str) -> str:
@@ -118,7 +103,7 @@ def test_check_blocks_a_token_split_by_a_soft_hyphen_in_a_latin1_author_name(
     repo = base_repo(tmp_path)
     _latin1_author(repo, token)
     assert repo.git("log", "-1", "--format=%an").strip() == f"Ann {token[:12]}\u00ad{token[12:]}"  # as git shows it
-    for fmt, (code, out) in check_all(tmp_path, capsys, repo, ("text", "json")).items():
+    for fmt, (code, out) in check_all(tmp_path, capsys, repo, formats=("text", "json")).items():
         assert code != 0, (fmt, out)
 
 
@@ -141,5 +126,5 @@ def test_check_blocks_a_token_in_an_ebcdic_message(tmp_path: Path, capsys: pytes
     repo = base_repo(tmp_path)
     sha = _encoded_commit(repo, "Ann", f"deploy {token}\n", "IBM037", "cp037", "ascii")
     assert token not in repo.git("log", "-1", "--format=%B", sha)  # git shows nothing of it
-    for fmt, (code, out) in check_all(tmp_path, capsys, repo, ("text",)).items():
+    for fmt, (code, out) in check_all(tmp_path, capsys, repo, formats=("text",)).items():
         assert code != 0, (fmt, out)
