@@ -210,7 +210,7 @@ def _read_notes(request: Request, commits: Sequence[Commit], refs: Mapping[str, 
     return result
 
 
-LATE_NOTES = 200  # commits a pushed notes ref may newly describe that are looked at (the rest are counted)
+LATE_NOTES = 200  # commits a pushed notes ref may newly describe that are read (past it: one finding says so)
 
 
 def _declared_after_landing(request: Request, judged: set[str], pushed: Mapping[str, RefUpdate],
@@ -230,8 +230,15 @@ def _declared_after_landing(request: Request, judged: set[str], pushed: Mapping[
             continue
         old_index = {} if is_zero(update.old) else git.notes_index(update.old)[0]
         changed = [sha for sha, blob in new_index.items() if old_index.get(sha) != blob and sha not in judged]
-        kinds = git.object_types(changed[:LATE_NOTES]) if changed else {}
-        described = [sha for sha in changed[:LATE_NOTES] if kinds.get(sha) == "commit"]
+        kinds = git.object_types(changed) if changed else {}  # one batch-check: notes on blobs are no cover
+        commits_described = [sha for sha in changed if kinds.get(sha) == "commit"]
+        described = commits_described[:LATE_NOTES]
+        if len(commits_described) > LATE_NOTES:
+            found.append(catalogue.rule("origin/declared-after-landing").finding(
+                f"{ref} pushed as {update.new[:12]} adds or changes the notes of {len(commits_described)} commits "
+                f"already in the repository; the first {LATE_NOTES} were read, the others were not",
+                enforced=False, fix="push notes together with the commits they describe",
+            ).with_fingerprint(ref, update.new, "too-many"))
         if not described:
             continue
         texts = git.notes_at(update.new, described, max_size=MAX_NOTE)

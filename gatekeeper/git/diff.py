@@ -128,11 +128,11 @@ class Diffs(Objects):
         return _parse_diff_tree(head.encode() + b"\x00" + raw, [head]).get(head, ())
 
     def renames(self, old: str, new: str) -> dict[bytes, bytes]:
-        """Paths of `old` that git's rename detection (`-M`, its default 50 % similarity) finds at another path
-        in `new`: old raw path -> new raw path."""
+        """Paths of `old` that git's rename and copy detection (`-M -C`, its default 50 % similarity) finds at
+        another path in `new`: old raw path -> new raw path (one per old path)."""
         for rev in (old, new):
             _check_rev_token(rev)
-        raw = self._run("diff", "--raw", "-z", "-r", "-M", "--no-abbrev", "--no-ext-diff", "--no-textconv",
+        raw = self._run("diff", "--raw", "-z", "-r", "-M", "-C", "--no-abbrev", "--no-ext-diff", "--no-textconv",
                         "--no-relative", old, new, *self._pathspec()).stdout
         tokens = raw.split(b"\x00")
         found: dict[bytes, bytes] = {}
@@ -144,8 +144,8 @@ class Diffs(Objects):
                 continue
             status = token.split()[-1] if token.split() else b""
             if status[:1] in (b"R", b"C"):  # two paths follow
-                if i + 1 < len(tokens) and status[:1] == b"R":
-                    found[tokens[i]] = tokens[i + 1]
+                if i + 1 < len(tokens):
+                    found.setdefault(tokens[i], tokens[i + 1])
                 i += 2
             else:
                 i += 1

@@ -136,6 +136,14 @@ class AICoauthorDetector:
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
         found: list[Evidence] = []
+        note = ctx.notes.get(commit.sha)
+        if note:  # the commit's origin note carries the trailer keys too (red23)
+            for key, value in note_pairs(note):
+                hit = match_value(value, ctx.ai_identities) if key.strip().lower() == "co-authored-by" else None
+                if hit is not None and len(found) < MAX_PER_DETECTOR:
+                    found.append(_evidence(self.id, f"Co-authored-by: {clip(value.strip(), 80)} ({hit.agent}, origin "
+                                           "note)", Trust.HEURISTIC, AIInvolvement.ASSISTED, agent=hit.agent,
+                                           model=hit.model, rule=f"{hit.rule}, note"))
         for value in commit.trailer_values("co-authored-by"):
             if len(found) >= MAX_PER_DETECTOR:
                 return found

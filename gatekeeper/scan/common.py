@@ -244,25 +244,39 @@ def head_changes(job: ScanJob, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) 
     # The commit each path is attributed to: the newest scanned commit that changed it.
     # Keyed by the raw path bytes: display text is never a key (see models.display_path).
     owner: dict[bytes, str] = {}
+    wrote: dict[bytes, str] = {}  # the blob the owning commit left at each path
     for commit in job.commits:
         for change in job.changes.get(commit.sha, ()):
             owner[change.key] = commit.sha
+            wrote[change.key] = change.new_blob
     if not owner:
         return HeadChanges(head, (), {})
     files = [c for c in git.range_files(bases, head) if c.new_mode != "000000" and set(c.new_blob) != {"0"}]
     # A scanned commit's file that another commit of the range moved (red22: a desktop `git mv` took the
-    # phone's code out of the mobile scan) is still its content: found at the head by git's rename detection
-    # from that commit (a move, with or without edits, or a copy whose original was then removed).
-    at_head = {c.key for c in files}
+    # phone's code out of the mobile scan) is still its content: found at the head by git's rename and copy
+    # detection from that commit — for a path gone at the head, or one another commit rewrote (red23: moved,
+    # and a stub left at the old name). More such commits than MOVED_COMMITS: every file the range leaves at
+    # the head is scanned with them (more scanning, never less; red23: twenty decoys, then the real move).
+    head_blob = {c.key: c.new_blob for c in files}
     moved: dict[bytes, str] = {}
-    gone: dict[str, set[bytes]] = {}
+    gone: dict[str, set[bytes]] = {}  # commit -> its paths no longer at the head
+    rewritten: dict[str, set[bytes]] = {}  # commit -> its paths another commit changed since
     for key, sha in owner.items():
-        if key not in at_head:
+        if key not in head_blob:
             gone.setdefault(sha, set()).add(key)
-    for sha, keys in list(gone.items())[:MOVED_COMMITS]:
-        for old, new in git.renames(sha, head).items():
-            if old in keys:
-                moved.setdefault(new, sha)
+        elif head_blob[key] != wrote.get(key):
+            rewritten.setdefault(sha, set()).add(key)
+    if len(gone) > MOVED_COMMITS:
+        newest = next(reversed(gone))
+        moved = {c.key: newest for c in files}
+    else:
+        followed = dict(gone)
+        for sha, keys in list(rewritten.items())[:MOVED_COMMITS]:
+            followed[sha] = followed.get(sha, set()) | keys
+        for sha, keys in followed.items():
+            for old, new in git.renames(sha, head).items():
+                if old in keys:
+                    moved.setdefault(new, sha)
     entries = tuple(Entry(c.path, c.new_blob, c.new_mode, by, c.key) for c in files
                     if (by := owner.get(c.key) or moved.get(c.key)) is not None)
     added = range_additions(git, bases, head, max_file_bytes=max_file_bytes) if entries else {}
