@@ -3,11 +3,9 @@
 Each test is a reproduction that FAILS on main at the time of writing. Real repositories, `gatekeeper
 check` in-process and real `git push`es into a bare repository with the installed hook.
 
-Three more of red23's reproductions are open and kept on branch w/red23 (not here, as they fail): a desktop
+Two more of red23's reproductions are open and kept on branch w/red23 (not here, as they fail): a desktop
 commit that moves the phone's code with more than half new lines, or splits the file in two, still takes it
-out of the mobile scan (git's similarity detection does not pair them), and a desktop rename in the same push
-charges a renamed file's landed lines to the phone commit (a false block: the added lines are read with
-renames off).
+out of the mobile scan (git's similarity detection does not pair them).
 """
 
 from __future__ import annotations
@@ -137,3 +135,15 @@ def test_co_authored_by_an_agent_in_an_origin_note_counts_like_the_trailer(tmp_p
     assert verdict["commits"][0]["origin"]["ai"] != "none", verdict["commits"][0]["origin"]
     assert code == ExitCode.BLOCKED
 
+
+def test_a_desktop_rename_does_not_charge_landed_code_to_the_phone(tmp_path: Path) -> None:
+    """A false block the red22 fix brings: the phone adds one comment to a landed file that already holds
+    `shell=True`; a desktop commit of the same push renames the file. The rename is now followed, and the
+    head scan's added lines (range_additions, renames off) count every line of the renamed file as added: the
+    landed `shell=True` is charged to the phone commit and blocks the push. Without the rename (control) the
+    same phone commit passes."""
+    code, verdict = _legacy(tmp_path / "plain", move=False)
+    assert not _bandit_found(verdict) and code != ExitCode.BLOCKED  # control
+    code, verdict = _legacy(tmp_path / "moved", move=True)
+    assert not _bandit_found(verdict), verdict["findings"]
+    assert code != ExitCode.BLOCKED

@@ -3,6 +3,8 @@ attribute-free (see Runner._attr_free) so no `.gitattributes` can turn lines int
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from gatekeeper.errors import GitError
@@ -151,6 +153,25 @@ class Diffs(Objects):
                 i += 1
         return found
 
+    def moved_additions(self, base: str, head: str, old: bytes, new: bytes) -> tuple[int, ...] | None:
+        """The line numbers of `new` at `head` that differ from `old` at `base`, when git's rename detection
+        pairs the two (a file the range moved: its added lines are what the range changed, not all of it);
+        None when it does not (then every line of `new` is new)."""
+        for rev in (base, head):
+            _check_rev_token(rev)
+        proc = self._run("diff", "-M", "-U0", "--no-ext-diff", "--no-textconv", "--no-color", "--no-relative",
+                         base, head, "--", f":(top,literal){os.fsdecode(old)}", f":(top,literal){os.fsdecode(new)}",
+                         check=False)
+        if proc.returncode != 0 or b"\nrename from " not in proc.stdout:
+            return None
+        lines: list[int] = []
+        for line in proc.stdout.split(b"\n"):
+            hunk = _HUNK.match(line) if line.startswith(b"@@ ") else None
+            if hunk is not None:
+                start, count = int(hunk.group(1)), int(hunk.group(2) or b"1")
+                lines.extend(range(start, start + count))
+        return tuple(lines)
+
     def _diff_input(self, shas: Sequence[str]) -> bytes:
         """`diff-tree --stdin` input for `shas`: each id alone (git diffs it against its own parents), but a
         wide merge as `<id> <parent 1> ... <parent WIDE_MERGE_PARENTS>`, which git diffs against those only.
@@ -226,3 +247,6 @@ def _parse_diff_tree(raw: bytes, shas: list[str]) -> dict[str, tuple[FileChange,
         elif is_sha(token.strip()):
             current = token.strip()
     return {k: tuple(v) for k, v in result.items()}
+
+
+_HUNK = re.compile(rb"@@ -\S+ \+(\d+)(?:,(\d+))? @@")  # a -U0 hunk header: where the new side's lines start, how many

@@ -10,6 +10,7 @@ scanner turns into a `tool/*` finding (fail closed), never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import signal
@@ -259,6 +260,7 @@ def head_changes(job: ScanJob, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) 
     # the head is scanned with them (more scanning, never less; red23: twenty decoys, then the real move).
     head_blob = {c.key: c.new_blob for c in files}
     moved: dict[bytes, str] = {}
+    moved_from: dict[bytes, bytes] = {}  # a followed path at the head -> its name in the commit it came from
     gone: dict[str, set[bytes]] = {}  # commit -> its paths no longer at the head
     rewritten: dict[str, set[bytes]] = {}  # commit -> its paths another commit changed since
     for key, sha in owner.items():
@@ -275,9 +277,19 @@ def head_changes(job: ScanJob, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) 
             followed[sha] = followed.get(sha, set()) | keys
         for sha, keys in followed.items():
             for old, new in git.renames(sha, head).items():
-                if old in keys:
-                    moved.setdefault(new, sha)
+                if old in keys and new not in moved:
+                    moved[new] = sha
+                    moved_from[new] = old
     entries = tuple(Entry(c.path, c.new_blob, c.new_mode, by, c.key) for c in files
                     if (by := owner.get(c.key) or moved.get(c.key)) is not None)
     added = range_additions(git, bases, head, max_file_bytes=max_file_bytes) if entries else {}
+    if len(bases) == 1:
+        # A file moved within the range counts, in the patch range_additions reads (renames off), as added
+        # whole; what the range really changed in it is its diff from the old name at the base (red23: the
+        # landed lines of a file the phone touched and a desktop commit renamed were charged to the phone).
+        for new, old in moved_from.items():
+            if new in added and new not in owner:
+                lines = git.moved_additions(bases[0], head, old, new)
+                if lines is not None:
+                    added[new] = dataclasses.replace(added[new], added=tuple((n, "") for n in lines))
     return HeadChanges(head, entries, added)
