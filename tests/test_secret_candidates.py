@@ -5,12 +5,16 @@ let a secret the rules would find through unread."""
 from __future__ import annotations
 
 import json
+import random
+import re
+import string
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from gatekeeper.scan import secret_candidates
-from gatekeeper.scan.secret_candidates import INDEX_NAME, candidate_filter, default_rules_path, index_of
+from gatekeeper.scan.secret_candidates import INDEX_NAME, candidate_filter, default_rules_path, index_of, trie_pattern
 
 TOKEN = "ghp_" + "a1B2c3D4" * 5  # the github-pat rule's shape (keyword ghp_)
 RULES = """version: 1
@@ -77,3 +81,60 @@ def test_a_matching_index_is_what_the_filter_reads(rules_dir: Path) -> None:
 def test_unreadable_rules_make_everything_a_candidate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(secret_candidates, "default_rules_path", lambda: tmp_path / "missing.yml")
     assert candidate_filter()("plain words only")
+
+
+def _naive(keywords: list[str], patterns: list[str]) -> Callable[[str], bool]:
+    """The filter as the detector states it: any keyword in the lowercased text, or any pattern found."""
+    finders = [re.compile(p, re.ASCII) for p in patterns]
+    return lambda text: any(k in text.lower() for k in keywords) or any(f.search(text) for f in finders)
+
+
+def test_the_trie_filter_answers_as_every_keyword_and_pattern_tried_one_by_one() -> None:
+    # The filter matches all keywords at once (a trie-shaped regex) and the keywordless patterns as one
+    # alternation: on text made of keyword pieces, whole keywords and prefixes of each other, it must answer
+    # exactly as trying every keyword and pattern one by one does.
+    index = json.loads((default_rules_path().parent / INDEX_NAME).read_text(encoding="utf-8"))
+    naive = _naive(index["keywords"], index["patterns"])
+    candidate = candidate_filter()
+    rng = random.Random(7)
+    alphabet = string.ascii_letters + string.digits + "-_.:/$= "
+    hits = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        if rng.random() < 0.4:
+            word = rng.choice(index["keywords"])
+            piece = word[: rng.randint(1, len(word))]
+            at = rng.randint(0, len(text))
+            text = text[:at] + (piece.upper() if rng.random() < 0.3 else piece) + text[at:]
+        expected = naive(text)
+        hits += expected
+        assert candidate(text) == expected, text
+    assert hits > 1_000  # the comparison saw both answers often
+
+
+@pytest.mark.parametrize(("words", "near_misses"), [
+    (["abc", "abd"], ["ab", "acb", "a b c"]),
+    (["ab", "abc", "abd"], ["a", "ba", "a-b"]),
+    (["a.b", "a*b", "(?"], ["axb", "aab", "(", "?"]),
+    (["é", "ée"], ["e", "ee"]),
+])
+def test_a_trie_pattern_finds_each_word_and_nothing_else(words: list[str], near_misses: list[str]) -> None:
+    found = re.compile(trie_pattern(words))
+    for word in words:
+        assert found.search(f"--{word}--")
+    for text in near_misses:
+        assert not found.search(text), text
+
+
+def test_no_keywords_match_nothing() -> None:
+    assert not re.compile(trie_pattern([])).search("anything")
+
+
+def test_patterns_that_cannot_share_one_regex_are_tried_alone(rules_dir: Path) -> None:
+    # A backreference and a named group cannot be alternatives of one combined pattern; they still count.
+    index = {**index_of((rules_dir / "secrets.yml").read_text(encoding="utf-8")),
+             "patterns": [r"(zz)q\1", r"(?P<n>yy)w(?P=n)", r"xx[0-9]{3}"]}
+    (rules_dir / INDEX_NAME).write_text(json.dumps(index), encoding="utf-8")
+    candidate = candidate_filter()
+    assert candidate("a zzqzz b") and candidate("yywyy") and candidate("xx123")
+    assert not candidate("zzqyy xx12")

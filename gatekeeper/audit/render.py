@@ -107,8 +107,7 @@ def _redacted_lists(data: dict[str, Any], sources: Sequence[str] = (), unchecked
         return data
     candidate = candidate_filter()
     # A string is read as it is shown too (sanitize.visible): a hidden character splitting a token is removed there.
-    texts = {t for t in (*strings, *sources) if any(candidate(line) for line in visible(t).split("\n"))
-             or any(candidate(line) for line in t.split("\n"))}
+    texts = {t for t in (*strings, *sources) if _candidate(candidate, t)}
     if not texts:
         return data
     from gatekeeper.scan.secrets_scanner import Replacer, redact_shown, secret_replacements
@@ -128,6 +127,14 @@ def _redacted_lists(data: dict[str, Any], sources: Sequence[str] = (), unchecked
         return fixed
 
     return {**data, **{key: _map(data[key], fix) for key in _LISTS}}
+
+
+def _candidate(candidate: Callable[[str], bool], text: str) -> bool:
+    """Whether any line of a text, as stored or as shown, is a candidate (the shown form only where it differs)."""
+    if any(candidate(line) for line in text.split("\n")):
+        return True
+    shown = visible(text)
+    return shown != text and any(candidate(line) for line in shown.split("\n"))
 
 
 def _strings(value: Any, free: bool = False) -> list[str]:

@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +71,34 @@ def _index(rules: Path) -> dict[str, Any]:
     return index_of(text)
 
 
+_Trie = dict[str, "_Trie"]
+
+
+def trie_pattern(words: Sequence[str]) -> str:
+    """One regex that matches where any of `words` occurs, as a trie of their characters: `re` tries the
+    alternatives of a flat alternation one by one at every position (hundreds of keywords: ~15 us per short
+    line), the trie's only the few that share the characters read so far (~2 us). Same answer to `search`: a
+    word that is a prefix of another ends in an optional group, taken when the longer word fails."""
+    root: _Trie = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: _Trie) -> str:
+        alternatives = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            return f"(?:{'|'.join(alternatives)})?" if alternatives else ""
+        return alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+
+    return pattern(root) if any(words) else "(?!)"
+
+
+# A pattern that refers to its own groups or sets flags cannot be one alternative of a combined pattern.
+_NOT_COMBINABLE = re.compile(r"\\[1-9]|\(\?P[=<]|\(\?[aiLmsux-]+[:)]")
+
+
 def candidate_filter() -> Callable[[str], bool]:
     """Whether the shipped rules could find a secret in a text (per line, as the detector reads it): any
     rule's keyword in it, lowercased, or any keywordless rule's prefilter pattern. A rules file this cannot
@@ -78,13 +106,21 @@ def candidate_filter() -> Callable[[str], bool]:
     try:
         index = _index(default_rules_path())
         keywords = index["keywords"]
-        words = re.compile("|".join(re.escape(k) for k in sorted(keywords, key=len, reverse=True)))
-        finders = [re.compile(p, re.ASCII) for p in index["patterns"]]
+        words = re.compile(trie_pattern(keywords)) if keywords else None
+        patterns = index["patterns"]
+        combined = [p for p in patterns if not _NOT_COMBINABLE.search(p)]
+        finders = [re.compile(p, re.ASCII) for p in patterns if p not in combined]
+        if combined:
+            # `search` of an alternation finds a match where any alternative has one.
+            try:
+                finders.append(re.compile("|".join(f"(?:{p})" for p in combined), re.ASCII))
+            except re.error:
+                finders.extend(re.compile(p, re.ASCII) for p in combined)
     except Exception:  # whatever is wrong with the file, nothing may be waved through
         return lambda _text: True
 
     def candidate(text: str) -> bool:
-        return (words.search(text.lower()) is not None if keywords else False) or any(
+        return (words is not None and words.search(text.lower()) is not None) or any(
             f.search(text) is not None for f in finders)
 
     return candidate
