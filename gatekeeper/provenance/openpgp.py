@@ -417,8 +417,8 @@ def read_issuer(armored: bytes) -> Issued:
     return Issued(sig.issuer, sig)
 
 
-def verify_forge_openpgp(armored: bytes, payload: bytes, keys: ForgeKeys, now: int | None = None
-                         ) -> SignatureInfo | None:
+def verify_forge_openpgp(armored: bytes, payload: bytes, keys: ForgeKeys, now: int | None = None,
+                         issued: Issued | None = None) -> SignatureInfo | None:
     """GOOD / BAD / EXPIRED for a signature by a shipped forge key; None when it is not one (or is beyond us).
 
     With `now` (the gate: a push, a pull request, a local check) a key is judged at that time, as gpg judges
@@ -427,7 +427,8 @@ def verify_forge_openpgp(armored: bytes, payload: bytes, keys: ForgeKeys, now: i
     backdated to before the expiry was GOOD). Without it (the audit of a history that already landed) a
     signature made while the key was valid is GOOD, as GitHub's own persistent verification shows it, and the
     detail says which key. Either way a signature dated before the key existed is refused."""
-    issued = read_issuer(armored)
+    if issued is None:  # `issued`: read_issuer(armored) already read by the caller
+        issued = read_issuer(armored)
     sig = issued.signature
     if sig is None or issued.issuer is None:
         return None

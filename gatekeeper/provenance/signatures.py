@@ -172,10 +172,11 @@ def verify_commit(raw: bytes, *, signers: Sequence[AllowedSigner], now: datetime
 
 def _verify_openpgp(signature: bytes, payload: bytes, gpg: OpenPGPVerifier | None, forge: ForgeKeys,
                     forge_gpg: OpenPGPVerifier | None, forge_now: int | None) -> SignatureInfo:
-    info = verify_forge_openpgp(signature, payload, forge, forge_now)
+    issued = read_issuer(signature)  # dearmored once: the forge check and the issuer below read the same
+    info = verify_forge_openpgp(signature, payload, forge, forge_now, issued)
     if info is not None:
         return info
-    issuer = read_issuer(signature).issuer
+    issuer = issued.issuer
     key = forge.by_key_id(issuer[-16:]) if issuer else None
     if key is not None and forge_gpg is not None:
         # A forge key's signature this process does not parse itself: gpg with only the forge keys decides.
