@@ -144,6 +144,9 @@ _RULES: tuple[Rule, ...] = (
          "Keep generated or vendored files out of the change, or review the file by hand.", _D_SCAN),
     Rule("scan/incomplete", _S.MEDIUM, "Scanner gave up on a file",
          "Findings in the file may be missed; review it by hand or split it.", _D_SCAN),
+    Rule("scan/lfs-content", _S.LOW, "Git LFS pointer: the file's content is not in the push",
+         "The content lives in an LFS store and was not scanned; review the LFS object by hand, or commit the file "
+         "to git.", _D_SCAN),
     Rule("scan/loose-content-skipped", _S.LOW, "Blobs outside any commit not read by a commit-only scanner",
          "Only the secrets scanner reads blobs and trees a ref names directly; review that content by hand.",
          _D_JUDGED),
@@ -152,6 +155,10 @@ _RULES: tuple[Rule, ...] = (
          "clone without --filter) and run the gate again.", _D_SCAN),
     Rule("scan/parse-error", _S.LOW, "Scanner could not parse a file",
          "Findings in the unparsed part may be missed; make the file valid source code.", _D_SCAN),
+    Rule("scan/source-encoding", _S.MEDIUM, "Python file declares an encoding that reads other than its bytes",
+         "A `# coding:` declaration (utf-7, unicode_escape, utf-16, Shift_JIS…) makes Python read other characters "
+         "than the scanners see; secrets are looked for in both readings, semgrep and bandit read the bytes. Save "
+         "the file as UTF-8 without the declaration, or review it by hand.", _D_SCAN),
     Rule("scan/symlink-skipped", _S.INFO, "Symlink not followed",
          "Symlinks are not followed by the gate; commit the file itself if it should be scanned.", _D_SCAN),
     Rule("scan/unreadable", _S.LOW, "Object could not be read: not scanned",

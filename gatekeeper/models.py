@@ -296,7 +296,8 @@ class Origin:
 # Findings that say content was not (fully) scanned: policy `unscanned` decides whether they block, and the
 # pusher is always shown them.
 UNSCANNED_RULES = ("scan/binary-skipped", "scan/file-too-large", "scan/diff-too-large", "scan/unreadable",
-                   "scan/object-missing")
+                   "scan/object-missing", "scan/parse-error", "scan/incomplete", "scan/source-encoding",
+                   "scan/lfs-content")
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,10 +53,18 @@ from gatekeeper.sanitize import visible
 from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_LINES, FilePatch, iter_commit_additions
 from gatekeeper.scan.common import built_in_detector, inline_ignores, tool_failure
 from gatekeeper.scan.secrets import SecretDetector, SecretHit
+from gatekeeper.scan.text import (
+    LFS_POINTER_MAX,
+    PYTHON_SUFFIXES,
+    Decoded,
+    decode,
+    decode_python_source,
+    lfs_pointer,
+    python_source_encoding,
+)
 from gatekeeper.scan.workspace import GITLINK_MODE, Skip
 
 if TYPE_CHECKING:
-    from gatekeeper.scan.text import Decoded
     from gatekeeper.scan.validation import Validator
 
 NAME = "secrets"
@@ -134,6 +142,7 @@ class SecretsScanner:
         modes = _modes(job.changes)
         findings: list[Finding] = []
         binaries: list[tuple[str, FilePatch]] = []
+        looked_up: list[tuple[str, FilePatch]] = []  # Python sources and LFS pointers: read whole (_read_as)
         files = 0
         stream = iter_commit_additions(job.git, [c.sha for c in job.commits], max_file_bytes=self.max_file_bytes,
                                        max_file_lines=self.max_file_lines)
@@ -165,6 +174,8 @@ class SecretsScanner:
                     # More added text than the per-patch cap: the whole file is read from the object store
                     # and scanned below (what is not in a parent's version counts as added).
                     binaries.append((commit, patch))
+                elif patch.blob and (_python(patch.path) or _lfs_lines(patch)):
+                    looked_up.append((commit, patch))
                 findings.extend(self._findings(detector, commit, patch))
         finally:
             close = getattr(stream, "close", None)
@@ -173,6 +184,10 @@ class SecretsScanner:
         if cut is not None:
             findings.append(tool_failure(NAME, f"time budget used up; commits from {cut[:12]} on were not "
                                          "scanned for secrets", timeout=True))
+        if looked_up:
+            declared, read_as_findings = self._read_as(job, looked_up)
+            findings.extend(read_as_findings)
+            binaries.extend(declared)
         decoded_findings, decoded_files = self._binary_content(job, detector, binaries)
         findings.extend(decoded_findings)
         files += decoded_files - sum(1 for _, p in binaries if not p.binary)
@@ -197,8 +212,6 @@ class SecretsScanner:
         except GatekeeperError as exc:
             failure = tool_failure(NAME, f"{exc.message} ({exc.fix})" if exc.fix else exc.message)
             return ScanResult((failure,), ScannerStat(ran=False, error=failure.message))
-        from gatekeeper.scan.text import decode
-
         first: dict[str, LooseBlob] = {}
         for item in blobs:
             first.setdefault(item.blob, item)
@@ -480,8 +493,6 @@ class SecretsScanner:
         Blobs over the size cap are reported as not scanned (scan/file-too-large)."""
         if not binaries:
             return [], 0
-        from gatekeeper.scan.text import decode
-
         wanted = {p.blob for _, p in binaries if p.blob} | {b for _, p in binaries for b in p.old_blobs}
         sizes = job.git.object_sizes(wanted)
         findings: list[Finding] = []
@@ -493,7 +504,8 @@ class SecretsScanner:
                 kind, data = reader.read(blob, max_size=self.max_file_bytes)
                 if kind != "blob" or data is None:
                     return [], None
-                decoded = decode(data)
+                declared = python_source_encoding(data) if _python(path) else None
+                decoded = decode(data) if declared is None else decode_python_source(data, declared)
                 return decoded_hits(detector, decoded, path), decoded
 
             for index, (commit, patch) in enumerate(binaries):
@@ -536,6 +548,41 @@ class SecretsScanner:
                     findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)
         return findings, scanned
 
+    def _read_as(self, job: ScanJob, patches: list[tuple[str, FilePatch]]
+                 ) -> tuple[list[tuple[str, FilePatch]], list[Finding]]:
+        """Files whose bytes are not what a program reads from them, found by reading them whole: a Python
+        source whose PEP 263 cookie names an encoding that reads ASCII differently (red24: `# coding: utf-7`
+        makes `+AEE-KIA…` an AWS key and `+AGUAdgBhAGw-(cmd)` an `eval`) — returned to be decoded as declared
+        and scanned again, and reported (scan/source-encoding: the other scanners read its bytes); and a Git
+        LFS pointer (red24), whose content lives in an LFS store the push does not carry (scan/lfs-content).
+        Both follow the policy's `unscanned`."""
+        declared: list[tuple[str, FilePatch]] = []
+        findings: list[Finding] = []
+        with job.git.batch() as reader:
+            for commit, patch in patches:
+                assert patch.blob is not None
+                python = _python(patch.path)
+                kind, data = reader.read(patch.blob, max_size=self.max_file_bytes if python else LFS_POINTER_MAX)
+                if kind != "blob" or data is None:
+                    continue  # over the cap (a pointer is not), or missing: the diff's lines were scanned
+                if python:
+                    encoding = python_source_encoding(data)
+                    if encoding is not None:
+                        declared.append((commit, patch))
+                        findings.append(catalogue.rule("scan/source-encoding").finding(
+                            f"{NAME}: this Python file declares `coding: {encoding}`, under which Python reads "
+                            "other characters than its bytes show; secrets were looked for in both readings, "
+                            "semgrep and bandit read only the bytes", commit=commit, path=patch.path,
+                            fix="save the file as UTF-8 and drop the coding declaration, or review it by hand",
+                        ).with_fingerprint(patch.path, patch.blob, encoding))
+                elif lfs_pointer(data):
+                    findings.append(catalogue.rule("scan/lfs-content").finding(
+                        f"{NAME}: a Git LFS pointer: the file's content is in an LFS store, not in the push, and "
+                        "was not scanned", commit=commit, path=patch.path,
+                        fix="review the LFS object by hand (`git lfs pull` then scan it), or commit the file to git",
+                    ).with_fingerprint(patch.path, patch.blob, "lfs"))
+        return declared, findings
+
     @staticmethod
     def _keystore(commit: str, patch: FilePatch) -> Finding:
         """A Java keystore or PKCS#12 bundle: binary, so no rule reads it, but it holds private keys."""
@@ -551,6 +598,18 @@ class SecretsScanner:
             "to the file were scanned", commit=commit, path=patch.path,
             fix="keep generated or vendored files out of the change, or review the rest by hand",
         ).with_fingerprint(patch.path, patch.blob or "", "truncated")
+
+
+def _python(path: str) -> bool:
+    return path.lower().endswith(PYTHON_SUFFIXES)
+
+
+_LFS_LINES = ("version https://git-lfs.github.com/spec/", "version https://hawser.github.com/spec/", "oid sha256:")
+
+
+def _lfs_lines(patch: FilePatch) -> bool:
+    """Whether a patch adds a line an LFS pointer has (its version line, its object id): then the blob is read."""
+    return any(text.startswith(_LFS_LINES) for _, text in patch.added)
 
 
 def _modes(changes: Mapping[str, tuple[FileChange, ...]]) -> dict[tuple[str, bytes], set[str]]:

@@ -21,7 +21,9 @@ Line numbers are kept: only NULs are removed, every newline stays where it was.
 from __future__ import annotations
 
 import codecs
+import io
 import re
+import warnings
 from dataclasses import dataclass
 
 _BOMS = (
@@ -136,3 +138,89 @@ def _whole_utf16(data: bytes) -> Decoded | None:
         if junk <= _MAX_NOT_TEXT * len(text):
             return Decoded(text, f"{encoding} without a byte-order mark", True, _runs(data))
     return None
+
+
+# -- what a file means to the program that reads it, where that differs from its bytes ---------------------
+
+PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
+# Shift sequences of stateful encodings (UTF-7's `+…-`, the escape codecs' `\u`, HZ's `~{`, ISO-2022's ESC):
+# text written in ASCII that such an encoding reads as other characters.
+_SHIFTS = (b"+AGUAdgBhAGw-", b"\\u0065\\x41\\101", b"~{<:~}", b"\x1b$B$\"\x1b(B", b"\x0e!!\x0f")
+_TRANSPARENT: dict[str, bool] = {}
+
+
+def _transparent(name: str) -> bool:
+    """Whether an encoding reads ASCII bytes as themselves whatever surrounds them: every ASCII byte alone, the
+    shift sequences of stateful encodings, and ASCII after any high byte (a double-byte encoding whose second
+    byte can be ASCII — Shift_JIS, Big5, GBK — swallows a quote or a backslash there). UTF-8 and the
+    single-byte ASCII supersets (latin-1, cp1252, koi8-r…) are; UTF-7, UTF-16, unicode_escape are not."""
+    found = _TRANSPARENT.get(name)
+    if found is None:
+        found = _TRANSPARENT[name] = _reads_ascii_as_ascii(name)
+    return found
+
+
+def _reads_ascii_as_ascii(name: str) -> bool:
+    with warnings.catch_warnings():  # unicode_escape warns of the invalid escapes the probes hold
+        warnings.simplefilter("ignore")
+        return _probe(name)
+
+
+def _probe(name: str) -> bool:
+    ascii_ = bytes(range(128))
+    try:
+        if ascii_.decode(name) != ascii_.decode("ascii"):
+            return False
+        if any(shift.decode(name, "replace") != shift.decode("ascii") for shift in _SHIFTS):
+            return False
+        tail = b"A\"'\\#\n"
+        for high in range(128, 256):
+            text = (bytes([high]) + tail).decode(name, "replace")
+            if not text.endswith(tail.decode("ascii")) or any(ord(c) < 128 for c in text[: -len(tail)]):
+                return False
+    except (UnicodeError, LookupError, TypeError):
+        return False
+    return True
+
+
+def python_source_encoding(data: bytes) -> str | None:
+    """The encoding a Python source declares (a PEP 263 `# coding: …` cookie on its first two lines, read as
+    CPython's tokenizer reads it) when Python reads the file differently from its bytes: utf-7 (`+AGUAdgBhAGw-`
+    is `eval`), unicode_escape (`\\u0065val`), utf-16, Shift_JIS… — what the scanners, reading the bytes as
+    UTF-8, do not see. None without a cookie, for UTF-8 and the ASCII-transparent encodings (latin-1, cp1252),
+    and for a cookie Python refuses (the file does not run)."""
+    import tokenize  # only where a Python source is read whole
+
+    try:
+        name, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        codecs.lookup(name)
+    except (SyntaxError, LookupError):
+        return None
+    if name in ("utf-8", "utf-8-sig") or _transparent(name):
+        return None
+    try:
+        data.decode(name)
+    except LookupError:
+        return None  # not a text encoding (rot13): Python refuses the file
+    except UnicodeError:
+        pass  # Python refuses the file too, but a scanner should still read what it can
+    return name
+
+
+def decode_python_source(data: bytes, encoding: str) -> Decoded:
+    """A Python source in the encoding it declares (python_source_encoding), with its bytes read as UTF-8 as
+    the alternate reading: secrets are looked for in both."""
+    return Decoded(data.decode(encoding, "replace"), f"declared {encoding}", True,
+                   alternate=data.replace(b"\x00", b"").decode("utf-8", "replace"))
+
+
+# A Git LFS pointer (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md): the file's content is kept in
+# an LFS store outside the repository and put in its place on checkout; git holds only these lines.
+_LFS_VERSION = re.compile(rb"\Aversion https://(?:git-lfs\.github\.com/spec/v1|hawser\.github\.com/spec/v1)\r?\n")
+_LFS_OID = re.compile(rb"^oid sha256:[0-9a-f]{64}\r?$", re.MULTILINE)
+LFS_POINTER_MAX = 1024  # the spec's bound on a pointer file's size
+
+
+def lfs_pointer(data: bytes) -> bool:
+    """Whether a blob is a Git LFS pointer: its version line first, an `oid sha256:` line, at most 1 KiB."""
+    return len(data) <= LFS_POINTER_MAX and bool(_LFS_VERSION.match(data)) and bool(_LFS_OID.search(data))
