@@ -245,3 +245,14 @@ def test_an_lfs_pointer_whose_object_changed_is_reported(tmp_path: Path) -> None
 ])
 def test_lfs_pointers_are_read_by_the_spec(data: bytes, expected: bool) -> None:
     assert lfs_pointer(data) is expected
+
+
+def test_a_python_script_without_the_suffix_is_read_as_python_reads_it(tmp_path: Path) -> None:
+    """`bin/deploy` with a `#!/usr/bin/env python3` line runs as Python, cookie and all."""
+    repo, policy, base = _repo(tmp_path, DEFAULT_POLICY_YAML)
+    script = b"#!/usr/bin/env python3\n" + _utf7_module(github_token())
+    repo.commit("deploy script\n", {"bin/deploy": script})
+    code, verdict = _check(repo, policy, base)
+    rules = [f["rule_id"] for f in verdict["findings"]]
+    assert "secrets/github-pat" in rules and "scan/source-encoding" in rules, rules
+    assert code == ExitCode.BLOCKED

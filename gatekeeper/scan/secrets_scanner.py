@@ -174,7 +174,7 @@ class SecretsScanner:
                     # More added text than the per-patch cap: the whole file is read from the object store
                     # and scanned below (what is not in a parent's version counts as added).
                     binaries.append((commit, patch))
-                elif patch.blob and (_python(patch.path) or _lfs_lines(patch)):
+                elif patch.blob and (_python(patch.path) or _cookie_lines(patch) or _lfs_lines(patch)):
                     looked_up.append((commit, patch))
                 findings.extend(self._findings(detector, commit, patch))
         finally:
@@ -504,7 +504,7 @@ class SecretsScanner:
                 kind, data = reader.read(blob, max_size=self.max_file_bytes)
                 if kind != "blob" or data is None:
                     return [], None
-                declared = python_source_encoding(data) if _python(path) else None
+                declared = python_source_encoding(data) if _python_source(path, data) else None
                 decoded = decode(data) if declared is None else decode_python_source(data, declared)
                 return decoded_hits(detector, decoded, path), decoded
 
@@ -561,11 +561,11 @@ class SecretsScanner:
         with job.git.batch() as reader:
             for commit, patch in patches:
                 assert patch.blob is not None
-                python = _python(patch.path)
-                kind, data = reader.read(patch.blob, max_size=self.max_file_bytes if python else LFS_POINTER_MAX)
+                whole = _python(patch.path) or _cookie_lines(patch)
+                kind, data = reader.read(patch.blob, max_size=self.max_file_bytes if whole else LFS_POINTER_MAX)
                 if kind != "blob" or data is None:
                     continue  # over the cap (a pointer is not), or missing: the diff's lines were scanned
-                if python:
+                if _python_source(patch.path, data):
                     encoding = python_source_encoding(data)
                     if encoding is not None:
                         declared.append((commit, patch))
@@ -602,6 +602,17 @@ class SecretsScanner:
 
 def _python(path: str) -> bool:
     return path.lower().endswith(PYTHON_SUFFIXES)
+
+
+def _python_source(path: str, data: bytes) -> bool:
+    """A Python file by its name, or a script whose `#!` line runs Python (`bin/deploy`, no suffix)."""
+    return _python(path) or (data.startswith(b"#!") and b"python" in data.partition(b"\n")[0])
+
+
+def _cookie_lines(patch: FilePatch) -> bool:
+    """Whether a patch writes line 1 or 2 with a `coding` in it, where Python looks for a declaration: the file
+    is read whole (a script without a .py suffix, whose `#!` line says it is Python)."""
+    return any(number <= 2 and "coding" in text for number, text in patch.added)
 
 
 _LFS_LINES = ("version https://git-lfs.github.com/spec/", "version https://hawser.github.com/spec/", "oid sha256:")
