@@ -174,7 +174,7 @@ class SecretsScanner:
                     # More added text than the per-patch cap: the whole file is read from the object store
                     # and scanned below (what is not in a parent's version counts as added).
                     binaries.append((commit, patch))
-                elif patch.blob and (_python(patch.path) or _cookie_lines(patch) or _lfs_lines(patch)):
+                elif patch.blob and _read_whole(patch):
                     looked_up.append((commit, patch))
                 findings.extend(self._findings(detector, commit, patch))
         finally:
@@ -559,7 +559,12 @@ class SecretsScanner:
         declared: list[tuple[str, FilePatch]] = []
         findings: list[Finding] = []
         with job.git.batch() as reader:
-            for commit, patch in patches:
+            for index, (commit, patch) in enumerate(patches):
+                if job.deadline is not None and time.monotonic() > job.deadline:
+                    findings.append(tool_failure(NAME, f"time budget used up; {len(patches) - index} file(s) were "
+                                                 "not checked for a coding declaration or an LFS pointer",
+                                                 timeout=True))
+                    break
                 assert patch.blob is not None
                 whole = _python(patch.path) or _cookie_lines(patch)
                 kind, data = reader.read(patch.blob, max_size=self.max_file_bytes if whole else LFS_POINTER_MAX)
@@ -607,6 +612,18 @@ def _python(path: str) -> bool:
 def _python_source(path: str, data: bytes) -> bool:
     """A Python file by its name, or a script whose `#!` line runs Python (`bin/deploy`, no suffix)."""
     return _python(path) or (data.startswith(b"#!") and b"python" in data.partition(b"\n")[0])
+
+
+def _read_whole(patch: FilePatch) -> bool:
+    """Whether _read_as must read a text file whole: it adds an LFS pointer line, or writes a `coding` line where
+    Python looks for one, or it is a Python file whose first two lines are not in the patch (a declaration an
+    earlier commit wrote still decides how Python reads the lines this one adds)."""
+    if _lfs_lines(patch) or _cookie_lines(patch):
+        return True
+    if not _python(patch.path):
+        return False
+    numbers = {number for number, _ in patch.added if number <= 2}
+    return not (1 in numbers and (2 in numbers or patch.created))
 
 
 def _cookie_lines(patch: FilePatch) -> bool:
