@@ -19,7 +19,7 @@ import pytest
 
 from gatekeeper.config import DEFAULT_POLICY_YAML
 from gatekeeper.models import ExitCode
-from gatekeeper.scan.text import lfs_pointer, python_source_encoding
+from gatekeeper.scan.text import decode_python_source, lfs_pointer, python_source_encoding
 from tests.hook_helpers import AWS_KEY, DANA, MO, MOBILE, Server, make_server, spush
 from tests.leak_helpers import token_maker
 from tests.repo_builder import RepoBuilder
@@ -241,7 +241,9 @@ def test_an_lfs_pointer_whose_object_changed_is_reported(tmp_path: Path) -> None
     (LFS_POINTER.replace("\n", "\r\n").encode(), True),
     (LFS_POINTER.replace("git-lfs.github.com", "example.com").encode(), False),
     (b"# " + LFS_POINTER.encode(), False),
-    (LFS_POINTER.encode() + b"x" * 1024, False),  # over the spec's 1 KiB: a real file that starts like one
+    (b"Pointers look like this:\n" + LFS_POINTER.encode(), False),  # documentation of the format
+    (LFS_POINTER.encode() + b" " * 2048 + b"the rest", True),  # git-lfs reads the first 1 KiB, trimmed
+    (b"ext-0-foo sha256:" + b"0" * 64 + b"\n" + LFS_POINTER.encode(), True),
 ])
 def test_lfs_pointers_are_read_by_the_spec(data: bytes, expected: bool) -> None:
     assert lfs_pointer(data) is expected
@@ -256,3 +258,12 @@ def test_a_python_script_without_the_suffix_is_read_as_python_reads_it(tmp_path:
     rules = [f["rule_id"] for f in verdict["findings"]]
     assert "secrets/github-pat" in rules and "scan/source-encoding" in rules, rules
     assert code == ExitCode.BLOCKED
+
+
+@pytest.mark.parametrize(("encoding", "body"), [("idna", b"x = 'xn--caf-dma'\n"), ("idna", b"x = '\xff'\n"),
+                                                 ("utf-16", b"x = 1\n"), ("utf-7", b"x = '+AGU'\n")])
+def test_a_declared_source_python_cannot_decode_is_still_read(encoding: str, body: bytes) -> None:
+    """A codec without error replacement (idna), or content the codec refuses: the reading never fails, it
+    falls back to the bytes (Python refuses to run such a file)."""
+    decoded = decode_python_source(f"# coding: {encoding}\n".encode() + body, encoding)
+    assert decoded.alternate is not None and "coding" in decoded.alternate

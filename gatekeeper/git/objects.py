@@ -258,6 +258,29 @@ class BlobReader:
     def read_sized(self, sha: str, *, max_size: int | None = None) -> tuple[str, int, bytes | None]:
         """(type, size, content): the size comes from cat-file's header, so an object over max_size is
         skipped without being held in memory (its bytes are drained from the pipe in 1 MiB chunks)."""
+        kind, size = self._request(sha)
+        if kind == "missing":
+            return "missing", 0, None
+        assert self._proc is not None and self._proc.stdout is not None
+        if max_size is not None and size > max_size:
+            _discard(self._proc.stdout, size + 1)
+            return kind, size, None
+        data = _read_exact(self._proc.stdout, size)
+        self._proc.stdout.read(1)  # the newline after each object
+        return kind, size, data
+
+    def read_head(self, sha: str, limit: int) -> tuple[str, int, bytes | None]:
+        """(type, size, the first `limit` bytes of the content; None when missing): the rest is drained unread."""
+        kind, size = self._request(sha)
+        if kind == "missing":
+            return "missing", 0, None
+        assert self._proc is not None and self._proc.stdout is not None
+        head = _read_exact(self._proc.stdout, min(limit, size))
+        _discard(self._proc.stdout, size - len(head) + 1)
+        return kind, size, head
+
+    def _request(self, sha: str) -> tuple[str, int]:
+        """Ask for one object; (type, size) from cat-file's header, ("missing", 0) for an unknown id."""
         if self._proc is None:
             raise RuntimeError("BlobReader used outside its context")
         if not is_sha(sha):
@@ -271,16 +294,10 @@ class BlobReader:
             raise GitError("git cat-file --batch stopped unexpectedly", "check the repository with `git fsck`")
         parts = header.decode().split()
         if len(parts) == 2 and parts[1] == "missing":
-            return "missing", 0, None
+            return "missing", 0
         if len(parts) != 3:
             raise GitError(f"unexpected cat-file header {header[:80]!r}", "check the repository with `git fsck`")
-        kind, size = parts[1], int(parts[2])
-        if max_size is not None and size > max_size:
-            _discard(stdout, size + 1)
-            return kind, size, None
-        data = _read_exact(stdout, size)
-        stdout.read(1)  # the newline after each object
-        return kind, size, data
+        return parts[1], int(parts[2])
 
     def size(self, sha: str) -> int | None:
         kind, data = self.read(sha, max_size=0)

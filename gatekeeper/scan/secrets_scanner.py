@@ -54,8 +54,7 @@ from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE
 from gatekeeper.scan.common import built_in_detector, inline_ignores, tool_failure
 from gatekeeper.scan.secrets import SecretDetector, SecretHit
 from gatekeeper.scan.text import (
-    LFS_POINTER_MAX,
-    PYTHON_SUFFIXES,
+    LFS_HEAD,
     Decoded,
     decode,
     decode_python_source,
@@ -174,7 +173,7 @@ class SecretsScanner:
                     # More added text than the per-patch cap: the whole file is read from the object store
                     # and scanned below (what is not in a parent's version counts as added).
                     binaries.append((commit, patch))
-                elif patch.blob and _read_whole(patch):
+                if patch.blob and not patch.deleted and _read_head(patch):
                     looked_up.append((commit, patch))
                 findings.extend(self._findings(detector, commit, patch))
         finally:
@@ -187,7 +186,7 @@ class SecretsScanner:
         if looked_up:
             declared, read_as_findings = self._read_as(job, looked_up)
             findings.extend(read_as_findings)
-            binaries.extend(declared)
+            binaries.extend(d for d in declared if d not in binaries)
         decoded_findings, decoded_files = self._binary_content(job, detector, binaries)
         findings.extend(decoded_findings)
         files += decoded_files - sum(1 for _, p in binaries if not p.binary)
@@ -504,7 +503,8 @@ class SecretsScanner:
                 kind, data = reader.read(blob, max_size=self.max_file_bytes)
                 if kind != "blob" or data is None:
                     return [], None
-                declared = python_source_encoding(data) if _python_source(path, data) else None
+                # Source that declares its encoding is read as declared too (never a binary: Python refuses NULs).
+                declared = python_source_encoding(data) if b"\x00" not in data else None
                 decoded = decode(data) if declared is None else decode_python_source(data, declared)
                 return decoded_hits(detector, decoded, path), decoded
 
@@ -550,12 +550,12 @@ class SecretsScanner:
 
     def _read_as(self, job: ScanJob, patches: list[tuple[str, FilePatch]]
                  ) -> tuple[list[tuple[str, FilePatch]], list[Finding]]:
-        """Files whose bytes are not what a program reads from them, found by reading them whole: a Python
-        source whose PEP 263 cookie names an encoding that reads ASCII differently (red24: `# coding: utf-7`
-        makes `+AEE-KIA…` an AWS key and `+AGUAdgBhAGw-(cmd)` an `eval`) — returned to be decoded as declared
-        and scanned again, and reported (scan/source-encoding: the other scanners read its bytes); and a Git
-        LFS pointer (red24), whose content lives in an LFS store the push does not carry (scan/lfs-content).
-        Both follow the policy's `unscanned`."""
+        """Files whose bytes are not what a program reads from them, found from the head of each file's blob: a
+        source whose PEP 263 declaration names an encoding that reads ASCII differently (red24: `# coding:
+        utf-7` makes `+AEE-KIA…` an AWS key and `+AGUAdgBhAGw-(cmd)` an `eval`; whatever the file's name or `#!`
+        line, red25) — returned to be decoded as declared and scanned again, and reported (scan/source-encoding:
+        the other scanners read its bytes); and a Git LFS pointer, whose content lives in an LFS store the push
+        does not carry (scan/lfs-content). Both follow the policy's `unscanned`."""
         declared: list[tuple[str, FilePatch]] = []
         findings: list[Finding] = []
         with job.git.batch() as reader:
@@ -566,21 +566,19 @@ class SecretsScanner:
                                                  timeout=True))
                     break
                 assert patch.blob is not None
-                whole = _python(patch.path) or _cookie_lines(patch)
-                kind, data = reader.read(patch.blob, max_size=self.max_file_bytes if whole else LFS_POINTER_MAX)
-                if kind != "blob" or data is None:
-                    continue  # over the cap (a pointer is not), or missing: the diff's lines were scanned
-                if _python_source(patch.path, data):
-                    encoding = python_source_encoding(data)
-                    if encoding is not None:
-                        declared.append((commit, patch))
-                        findings.append(catalogue.rule("scan/source-encoding").finding(
-                            f"{NAME}: this Python file declares `coding: {encoding}`, under which Python reads "
-                            "other characters than its bytes show; secrets were looked for in both readings, "
-                            "semgrep and bandit read only the bytes", commit=commit, path=patch.path,
-                            fix="save the file as UTF-8 and drop the coding declaration, or review it by hand",
-                        ).with_fingerprint(patch.path, patch.blob, encoding))
-                elif lfs_pointer(data):
+                kind, _size, head = reader.read_head(patch.blob, _HEAD_BYTES)
+                if kind != "blob" or head is None or b"\x00" in head:
+                    continue  # missing (reported elsewhere), or not text
+                encoding = python_source_encoding(head)
+                if encoding is not None:
+                    declared.append((commit, patch))
+                    findings.append(catalogue.rule("scan/source-encoding").finding(
+                        f"{NAME}: this file declares `coding: {encoding}`, under which Python reads other "
+                        "characters than its bytes show; secrets were looked for in both readings, semgrep and "
+                        "bandit read only the bytes", commit=commit, path=patch.path,
+                        fix="save the file as UTF-8 and drop the coding declaration, or review it by hand",
+                    ).with_fingerprint(patch.path, patch.blob, encoding))
+                if lfs_pointer(head):
                     findings.append(catalogue.rule("scan/lfs-content").finding(
                         f"{NAME}: a Git LFS pointer: the file's content is in an LFS store, not in the push, and "
                         "was not scanned", commit=commit, path=patch.path,
@@ -605,39 +603,26 @@ class SecretsScanner:
         ).with_fingerprint(patch.path, patch.blob or "", "truncated")
 
 
-def _python(path: str) -> bool:
-    return path.lower().endswith(PYTHON_SUFFIXES)
+# What _read_as reads of a blob: the first two lines a coding declaration may be on, and the 1 KiB git-lfs reads.
+_HEAD_BYTES = 64 * 1024
 
 
-def _python_source(path: str, data: bytes) -> bool:
-    """A Python file by its name, or a script whose `#!` line runs Python (`bin/deploy`, no suffix)."""
-    return _python(path) or (data.startswith(b"#!") and b"python" in data.partition(b"\n")[0])
-
-
-def _read_whole(patch: FilePatch) -> bool:
-    """Whether _read_as must read a text file whole: it adds an LFS pointer line, or writes a `coding` line where
-    Python looks for one, or it is a Python file whose first two lines are not in the patch (a declaration an
-    earlier commit wrote still decides how Python reads the lines this one adds)."""
-    if _lfs_lines(patch) or _cookie_lines(patch):
+def _read_head(patch: FilePatch) -> bool:
+    """Whether _read_as must read the head of a text file's blob: always, unless the patch holds the whole file
+    (a new file) and its first lines show neither a coding declaration that changes what the file says nor an
+    LFS pointer. A changed file is read whatever lines the patch touched: a declaration or a pointer can be
+    made by changing a `#!` line or by deleting a line (red25)."""
+    if not patch.created or patch.truncated:
         return True
-    if not _python(patch.path):
-        return False
-    numbers = {number for number, _ in patch.added if number <= 2}
-    return not (1 in numbers and (2 in numbers or patch.created))
-
-
-def _cookie_lines(patch: FilePatch) -> bool:
-    """Whether a patch writes line 1 or 2 with a `coding` in it, where Python looks for a declaration: the file
-    is read whole (a script without a .py suffix, whose `#!` line says it is Python)."""
-    return any(number <= 2 and "coding" in text for number, text in patch.added)
-
-
-_LFS_LINES = ("version https://git-lfs.github.com/spec/", "version https://hawser.github.com/spec/", "oid sha256:")
-
-
-def _lfs_lines(patch: FilePatch) -> bool:
-    """Whether a patch adds a line an LFS pointer has (its version line, its object id): then the blob is read."""
-    return any(text.startswith(_LFS_LINES) for _, text in patch.added)
+    parts: list[str] = []
+    size = 0
+    for _, text in patch.added:
+        parts.append(text)
+        size += len(text) + 1
+        if size > LFS_HEAD:
+            break
+    head = "\n".join(parts).encode("utf-8", "replace")
+    return python_source_encoding(head) is not None or lfs_pointer(head)
 
 
 def _modes(changes: Mapping[str, tuple[FileChange, ...]]) -> dict[tuple[str, bytes], set[str]]:

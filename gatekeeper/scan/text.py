@@ -21,7 +21,6 @@ Line numbers are kept: only NULs are removed, every newline stays where it was.
 from __future__ import annotations
 
 import codecs
-import io
 import re
 import warnings
 from dataclasses import dataclass
@@ -142,7 +141,6 @@ def _whole_utf16(data: bytes) -> Decoded | None:
 
 # -- what a file means to the program that reads it, where that differs from its bytes ---------------------
 
-PYTHON_SUFFIXES = (".py", ".pyw", ".pyi")
 # Shift sequences of stateful encodings (UTF-7's `+…-`, the escape codecs' `\u`, HZ's `~{`, ISO-2022's ESC):
 # text written in ASCII that such an encoding reads as other characters.
 _SHIFTS = (b"+AGUAdgBhAGw-", b"\\u0065\\x41\\101", b"~{<:~}", b"\x1b$B$\"\x1b(B", b"\x0e!!\x0f")
@@ -183,44 +181,92 @@ def _probe(name: str) -> bool:
     return True
 
 
-def python_source_encoding(data: bytes) -> str | None:
-    """The encoding a Python source declares (a PEP 263 `# coding: …` cookie on its first two lines, read as
-    CPython's tokenizer reads it) when Python reads the file differently from its bytes: utf-7 (`+AGUAdgBhAGw-`
-    is `eval`), unicode_escape (`\\u0065val`), utf-16, Shift_JIS… — what the scanners, reading the bytes as
-    UTF-8, do not see. None without a cookie, for UTF-8 and the ASCII-transparent encodings (latin-1, cp1252),
-    and for a cookie Python refuses (the file does not run)."""
-    import tokenize  # only where a Python source is read whole
+# PEP 263 as CPython's tokenizer applies it (Parser/tokenizer.c, get_coding_spec / check_coding_spec): on the raw
+# bytes of line 1, and of line 2 only when line 1 is blank or a comment; newlines are translated first, so a
+# line ends at CR, LF or CRLF; the first `coding` followed by `:` or `=` in a comment; nothing is decoded before.
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
+_NOT_CODE = re.compile(rb"^[ \t\f]*(?:#|$)")
+_LINE_END = re.compile(rb"\r\n|\r|\n")
 
-    try:
-        name, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        codecs.lookup(name)
-    except (SyntaxError, LookupError):
+
+def declared_coding(data: bytes) -> str | None:
+    """The encoding a Python source's PEP 263 declaration names, found and normalised as CPython finds it (not
+    as tokenize.detect_encoding does: that decodes lines 1-2 as UTF-8 first and splits lines at LF only, so a
+    Latin-1 byte in a comment on line 1, or CR line endings, hid a declaration CPython honours — red25)."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    lines = _LINE_END.split(data[3:] if bom else data, maxsplit=2)[:2]
+    for line in lines:
+        found = _COOKIE.match(line)
+        if found is not None:
+            name = _normal_name(found.group(1).decode("ascii"))
+            return None if bom and name != "utf-8" else name  # CPython refuses a BOM with another encoding
+        if _NOT_CODE.match(line) is None:
+            return None  # a line of code: CPython stops looking
+    return None
+
+
+def _normal_name(name: str) -> str:
+    """CPython's get_normal_name: UTF-8 and Latin-1 spellings to one name, anything else as written."""
+    low = name[:12].lower().replace("_", "-")
+    if low == "utf-8" or low.startswith("utf-8-"):
+        return "utf-8"
+    if low in ("latin-1", "iso-8859-1", "iso-latin-1") or low.startswith(("latin-1-", "iso-8859-1-", "iso-latin-1-")):
+        return "iso-8859-1"
+    return name
+
+
+def python_source_encoding(data: bytes) -> str | None:
+    """The encoding a file's PEP 263 declaration names (declared_coding) when Python reads the file differently
+    from its bytes: utf-7 (`+AGUAdgBhAGw-` is `eval`), unicode_escape (`\\u0065val`), utf-16, Shift_JIS… — what
+    the scanners, reading the bytes as UTF-8, do not see. None without a declaration, for UTF-8 and the
+    ASCII-transparent encodings (latin-1, cp1252), and for one no Python can use (an unknown name, rot13)."""
+    name = declared_coding(data)
+    if name is None:
         return None
-    if name in ("utf-8", "utf-8-sig") or _transparent(name):
+    try:
+        canonical = codecs.lookup(name).name
+    except LookupError:
+        return None  # Python refuses the file: "unknown encoding"
+    if canonical in ("utf-8", "utf-8-sig") or _transparent(canonical):
         return None
     try:
-        data.decode(name)
+        b"x".decode(name)
     except LookupError:
         return None  # not a text encoding (rot13): Python refuses the file
     except UnicodeError:
-        pass  # Python refuses the file too, but a scanner should still read what it can
+        pass
     return name
 
 
 def decode_python_source(data: bytes, encoding: str) -> Decoded:
-    """A Python source in the encoding it declares (python_source_encoding), with its bytes read as UTF-8 as
-    the alternate reading: secrets are looked for in both."""
-    return Decoded(data.decode(encoding, "replace"), f"declared {encoding}", True,
-                   alternate=data.replace(b"\x00", b"").decode("utf-8", "replace"))
+    """A source in the encoding it declares (python_source_encoding), with its bytes read as UTF-8 as the
+    alternate reading: secrets are looked for in both. A codec without error replacement (idna) decodes
+    strictly; content it cannot decode is content Python refuses to run, and only the bytes are read."""
+    as_bytes = data.replace(b"\x00", b"").decode("utf-8", "replace")
+    try:
+        text = data.decode(encoding, "replace")
+    except UnicodeError:
+        try:
+            text = data.decode(encoding)
+        except UnicodeError:
+            text = as_bytes
+    return Decoded(text, f"declared {encoding}", True, alternate=as_bytes)
 
 
-# A Git LFS pointer (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md): the file's content is kept in
-# an LFS store outside the repository and put in its place on checkout; git holds only these lines.
-_LFS_VERSION = re.compile(rb"\Aversion https://(?:git-lfs\.github\.com/spec/v1|hawser\.github\.com/spec/v1)\r?\n")
-_LFS_OID = re.compile(rb"^oid sha256:[0-9a-f]{64}\r?$", re.MULTILINE)
-LFS_POINTER_MAX = 1024  # the spec's bound on a pointer file's size
+# A Git LFS pointer: the file's content is kept in an LFS store outside the repository and put in its place on
+# checkout; git holds only `version …`, `oid sha256:…` and `size …` lines. Read as git-lfs reads one (lfs/pointer.go):
+# the blob's first 1024 bytes, whitespace trimmed, blank lines skipped, `ext-` lines allowed, a version naming any
+# of its three spec URLs (red25: git-media's and a leading newline were missed).
+_LFS_VERSIONS = ("http://git-media.io/v/2", "https://hawser.github.com/spec/v1", "https://git-lfs.github.com/spec/v1")
+_LFS_OID = re.compile(r"oid sha256:[0-9a-f]{64}")
+LFS_HEAD = 1024  # git-lfs's blobSizeCutoff: what it reads of a blob to decide
 
 
 def lfs_pointer(data: bytes) -> bool:
-    """Whether a blob is a Git LFS pointer: its version line first, an `oid sha256:` line, at most 1 KiB."""
-    return len(data) <= LFS_POINTER_MAX and bool(_LFS_VERSION.match(data)) and bool(_LFS_OID.search(data))
+    """Whether git-lfs would take a blob for a pointer (and put an LFS object in its place on checkout): its first
+    non-blank line, after any `ext-` lines, names an LFS spec version, and a line is an `oid sha256:` id. A
+    little wider than git-lfs (key order and `size` are not checked): what it would smudge is never missed."""
+    lines = [line.rstrip("\r") for line in data[:LFS_HEAD].decode("utf-8", "replace").strip().split("\n")]
+    lines = [line for line in lines if line and not line.startswith("ext-")]
+    return (bool(lines) and lines[0].startswith("version ") and lines[0][8:].startswith(_LFS_VERSIONS)
+            and any(_LFS_OID.fullmatch(line.strip()) for line in lines[1:]))
