@@ -155,7 +155,7 @@ _RULES: tuple[Rule, ...] = (
          "clone without --filter) and run the gate again.", _D_SCAN),
     Rule("scan/parse-error", _S.LOW, "Scanner could not parse a file",
          "Findings in the unparsed part may be missed; make the file valid source code.", _D_SCAN),
-    Rule("scan/source-encoding", _S.MEDIUM, "Python file declares an encoding that reads other than its bytes",
+    Rule("scan/source-encoding", _S.MEDIUM, "File declares an encoding Python reads other than its bytes",
          "A `# coding:` declaration (utf-7, unicode_escape, utf-16, Shift_JIS…) makes Python read other characters "
          "than the scanners see; secrets are looked for in both readings, semgrep and bandit read the bytes. Save "
          "the file as UTF-8 without the declaration, or review it by hand.", _D_SCAN),
