@@ -267,3 +267,39 @@ def test_a_declared_source_python_cannot_decode_is_still_read(encoding: str, bod
     falls back to the bytes (Python refuses to run such a file)."""
     decoded = decode_python_source(f"# coding: {encoding}\n".encode() + body, encoding)
     assert decoded.alternate is not None and "coding" in decoded.alternate
+
+
+def test_a_declaration_after_a_first_line_longer_than_the_head_read_is_found(tmp_path: Path) -> None:
+    """The head of a changed file is read in 64 KiB; a first comment line longer than that puts the declaration
+    past it: the file is read further (to the scan size cap) rather than taken for undeclared."""
+    repo, policy, base = _repo(tmp_path, DEFAULT_POLICY_YAML)
+    head = b"# " + b"x" * 70_000 + b"\n# -*- coding: utf-7 -*-\n"
+    base = repo.commit("module\n", {"app/conf.py": head + b"X = 1\n"})
+    repo.commit("key\n", {"app/conf.py": head + b"X = 1\n" + f"AWS = '{_utf7('A')}{AWS_KEY[1:]}'\n".encode()})
+    code, verdict = _check(repo, policy, base)
+    rules = [f["rule_id"] for f in verdict["findings"]]
+    assert "secrets/aws-access-key" in rules and "scan/source-encoding" in rules, rules
+    assert code == ExitCode.BLOCKED
+
+
+def test_a_new_file_whose_patch_holds_it_whole_is_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    """The head is read from the object store only where the patch does not show the whole file: a new plain
+    file, or one whose every line the commit rewrote, is decided from its patch (a 20,000-commit check would
+    otherwise read every file it touches again)."""
+    from gatekeeper.git.objects import BlobReader
+
+    reads: list[str] = []
+    original = BlobReader.read_head
+
+    def counted(self: BlobReader, sha: str, limit: int) -> tuple[str, int, bytes | None]:
+        reads.append(sha)
+        return original(self, sha, limit)
+
+    monkeypatch.setattr(BlobReader, "read_head", counted)
+    repo, policy, base = _repo(tmp_path, DEFAULT_POLICY_YAML)
+    base = repo.commit("one\n", {"a.py": "x = 1\n", "b.txt": "keep\nthis\n"})
+    repo.commit("two\n", {"a.py": "x = 2\n", "b.txt": "keep\nthat\n", "c.py": "# coding: utf-7\nx = 3\n"})
+    _check(repo, policy, base)
+    # a.py was rewritten whole, b.txt only in part (read), c.py is new but declares utf-7 (read to decode it)
+    assert len(reads) == 2, reads

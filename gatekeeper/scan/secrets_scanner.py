@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -54,7 +55,6 @@ from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE
 from gatekeeper.scan.common import built_in_detector, inline_ignores, tool_failure
 from gatekeeper.scan.secrets import SecretDetector, SecretHit
 from gatekeeper.scan.text import (
-    LFS_HEAD,
     Decoded,
     decode,
     decode_python_source,
@@ -173,7 +173,7 @@ class SecretsScanner:
                     # More added text than the per-patch cap: the whole file is read from the object store
                     # and scanned below (what is not in a parent's version counts as added).
                     binaries.append((commit, patch))
-                if patch.blob and not patch.deleted and _read_head(patch):
+                if patch.blob and not patch.deleted:
                     looked_up.append((commit, patch))
                 findings.extend(self._findings(detector, commit, patch))
         finally:
@@ -183,6 +183,11 @@ class SecretsScanner:
         if cut is not None:
             findings.append(tool_failure(NAME, f"time budget used up; commits from {cut[:12]} on were not "
                                          "scanned for secrets", timeout=True))
+        if looked_up:
+            # A patch that holds its whole file (the new file's size is what its lines from line 1 on make up)
+            # shows the head itself: the blob is read only where that head needs it, or where it is not shown.
+            sizes = job.git.object_sizes({p.blob for _, p in looked_up if p.blob})
+            looked_up = [(c, p) for c, p in looked_up if _read_head(p, sizes.get(p.blob or ""))]
         if looked_up:
             declared, read_as_findings = self._read_as(job, looked_up)
             findings.extend(read_as_findings)
@@ -566,7 +571,9 @@ class SecretsScanner:
                                                  timeout=True))
                     break
                 assert patch.blob is not None
-                kind, _size, head = reader.read_head(patch.blob, _HEAD_BYTES)
+                kind, size, head = reader.read_head(patch.blob, _HEAD_BYTES)
+                if head is not None and size > len(head) and len(_LINE_ENDS.findall(head, 0, len(head))) < 2:
+                    kind, size, head = reader.read_head(patch.blob, self.max_file_bytes)  # a first line over 64 KiB
                 if kind != "blob" or head is None or b"\x00" in head:
                     continue  # missing (reported elsewhere), or not text
                 encoding = python_source_encoding(head)
@@ -605,24 +612,28 @@ class SecretsScanner:
 
 # What _read_as reads of a blob: the first two lines a coding declaration may be on, and the 1 KiB git-lfs reads.
 _HEAD_BYTES = 64 * 1024
+_LINE_ENDS = re.compile(rb"\r\n|\r|\n")
 
 
-def _read_head(patch: FilePatch) -> bool:
+def _read_head(patch: FilePatch, size: int | None) -> bool:
     """Whether _read_as must read the head of a text file's blob: always, unless the patch holds the whole file
-    (a new file) and its first lines show neither a coding declaration that changes what the file says nor an
-    LFS pointer. A changed file is read whatever lines the patch touched: a declaration or a pointer can be
-    made by changing a `#!` line or by deleting a line (red25)."""
-    if not patch.created or patch.truncated:
-        return True
-    parts: list[str] = []
-    size = 0
-    for _, text in patch.added:
-        parts.append(text)
-        size += len(text) + 1
-        if size > LFS_HEAD:
-            break
-    head = "\n".join(parts).encode("utf-8", "replace")
-    return python_source_encoding(head) is not None or lfs_pointer(head)
+    and its first lines show neither a coding declaration that changes what the file says nor an LFS pointer.
+    A patch holds the whole file when its added lines run from line 1 without a gap and, read back losslessly,
+    make up the blob's size. Otherwise the blob is read whatever lines the patch touched: a declaration or a
+    pointer can be made by changing a `#!` line or by deleting a line (red25)."""
+    head = _whole_file(patch, size)
+    return head is None or python_source_encoding(head) is not None or lfs_pointer(head)
+
+
+def _whole_file(patch: FilePatch, size: int | None) -> bytes | None:
+    added = patch.added
+    if patch.truncated or size is None or not added or added[0][0] != 1 or added[-1][0] != len(added):
+        return None
+    text = "\n".join(line for _, line in added)
+    if "\ufffd" in text:
+        return None  # not read back losslessly
+    data = text.encode("utf-8")
+    return data if len(data) in (size, size - 1) else None
 
 
 def _modes(changes: Mapping[str, tuple[FileChange, ...]]) -> dict[tuple[str, bytes], set[str]]:
