@@ -173,3 +173,22 @@ def test_killed_writer_leaves_a_valid_log(pg_url: str) -> None:
     result = verify(store, "pg/killed")
     assert result.ok and result.records >= 1
     store.close()
+
+
+def test_an_edited_commit_index_is_named_and_not_joined(pg_url: str) -> None:
+    """The commit index is covered by no hash (red26): a row moved to another record is named by verify, and the
+    join `audit` uses believes a row only where the hashed record lists its commit — on PostgreSQL too."""
+    import psycopg
+
+    repo = "acme/pg-index"
+    store = open_log(pg_url)
+    blocked = store.append(entry(repo, 90_001, "block"))  # commit ids no other test of this module logs
+    store.append(entry(repo, 90_002, "allow"))
+    sha = blocked.data()["commits"][0]
+    with psycopg.connect(pg_url) as conn:
+        conn.execute("UPDATE gatekeeper_decision_commits SET seq = 2 WHERE repository = %s AND sha = %s", (repo, sha))
+    assert store.admissions([sha]) == {}
+    problems = [p.message for p in verify(store, repo).problems]
+    store.close()
+    assert any("does not list" in p for p in problems), problems
+    assert any("no row in the commit index" in p for p in problems), problems

@@ -179,8 +179,8 @@ def test_an_encoding_that_reads_ascii_otherwise_is_named(cookie: str) -> None:
 
 @pytest.mark.parametrize("source", [
     b"x = 1\n",  # no cookie
-    b"x = 1\n# coding: utf-7\n",  # after the first two lines: Python ignores it
-    b"import os\n# coding: utf-7\n",  # the first line is code: Python reads a cookie only on line 2 after a comment
+    b"x = 1\ny = 2\n# coding: utf-7\n",  # line 3 after a line of code: not even `python -x` reads it
+    b"#\n#\n#\n# coding: utf-7\n",  # line 4: no Python reads it
     b"# coding: rot13\nx = 1\n",  # not a text encoding: Python refuses to run the file
     b"# coding: no-such-codec\nx = 1\n",
 ])
@@ -266,7 +266,7 @@ def test_a_declared_source_python_cannot_decode_is_still_read(encoding: str, bod
     """A codec without error replacement (idna), or content the codec refuses: the reading never fails, it
     falls back to the bytes (Python refuses to run such a file)."""
     decoded = decode_python_source(f"# coding: {encoding}\n".encode() + body, encoding)
-    assert decoded.alternate is not None and "coding" in decoded.alternate
+    assert "coding" in decoded.text + (decoded.alternate or "")
 
 
 def test_a_declaration_after_a_first_line_longer_than_the_head_read_is_found(tmp_path: Path) -> None:

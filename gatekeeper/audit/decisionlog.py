@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -130,13 +130,20 @@ def verify(store: Store, repository: str | None = None) -> VerifyResult:
         expected_seq = 1
         prev = GENESIS
         last: Record | None = None
+        indexed = _Index(iter(list(store.index(repo))))  # read whole: two open cursors at once do not nest
         for record in store.records(repo):
             total += 1
             problems.extend(_check_record(record, expected_seq, prev))
+            problems.extend(indexed.check(record))
             expected_seq = record.seq + 1
             prev = record.hash
             last = record
         head = heads.get(repo)
+        # Rows of records reported missing above are the deletion's traces; a row past the chain's end names a
+        # record that never was.
+        end = head.seq if head is not None else last.seq if last is not None else 0
+        problems.extend(Problem(repo, n, "the commit index names a record that does not exist (the index was edited)")
+                        for n in indexed.orphans(end))
         if head is None:
             if last is not None:
                 problems.append(Problem(repo, None, "the chain's head entry is missing (the log was edited by hand)"))
@@ -150,6 +157,52 @@ def verify(store: Store, repository: str | None = None) -> VerifyResult:
             problems.append(Problem(repo, last.seq, "the last record does not match the chain's head "
                                     f"(head #{head.seq} {head.hash[:16]}…; the record or the head was edited)"))
     return VerifyResult(total, len(repos), tuple(problems), tuple(heads[r] for r in repos if r in heads))
+
+
+class _Index:
+    """The commit index (which commits each record judged, for `audit`'s join) against the hashed records: no hash
+    covers the index, so verify names every row a record does not list and every listed commit without a row
+    (red26). Rows are read in order beside the records, one record's at a time."""
+
+    def __init__(self, rows: Iterator[tuple[int, str]]) -> None:
+        self._rows = rows
+        self._next: tuple[int, str] | None = next(rows, None)
+        self._orphans: set[int] = set()  # seqs of rows no record had
+
+    def _take(self, seq: int) -> set[str]:
+        found: set[str] = set()
+        while self._next is not None and self._next[0] <= seq:
+            if self._next[0] == seq:
+                found.add(self._next[1])
+            else:
+                self._orphans.add(self._next[0])
+            self._next = next(self._rows, None)
+        return found
+
+    def check(self, record: Record) -> list[Problem]:
+        repo, seq = record.repository, record.seq
+        rows = self._take(seq)
+        try:
+            listed = record.data().get("commits")
+        except ValueError:
+            return []  # the body itself is reported
+        listed_set = {c for c in listed if isinstance(c, str)} if isinstance(listed, list) else set()
+        extra, missing = rows - listed_set, listed_set - rows
+        problems = []
+        if extra:
+            problems.append(Problem(repo, seq, f"the commit index names {len(extra)} commit(s) this record does not "
+                                    f"list, e.g. {min(extra)[:12]} (the index was edited)"))
+        if missing:
+            problems.append(Problem(repo, seq, f"{len(missing)} commit(s) this record lists have no row in the "
+                                    f"commit index, e.g. {min(missing)[:12]} (deleted from the index)"))
+        return problems
+
+    def orphans(self, end: int) -> list[int]:
+        """The seqs past `end` that index rows name, no record having them."""
+        while self._next is not None:
+            self._orphans.add(self._next[0])
+            self._next = next(self._rows, None)
+        return sorted(n for n in self._orphans if n > end)
 
 
 def _check_record(record: Record, expected_seq: int, prev: str) -> list[Problem]:

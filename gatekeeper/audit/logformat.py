@@ -194,6 +194,8 @@ class Store(Protocol):
 
     def admissions(self, shas: Sequence[str]) -> dict[str, list[Admission]]: ...
 
+    def index(self, repository: str) -> Iterator[tuple[int, str]]: ...
+
     def close(self) -> None: ...
 
 
@@ -205,12 +207,17 @@ def new_record(entry: Entry, seq: int, prev_hash: str, row_id: int = 0) -> Recor
 
 
 
-def admission_from_body(repository: object, seq: object, body: object) -> Admission:
-    """An Admission from a stored record's columns (both stores index the same body)."""
+def admission_from_body(repository: object, seq: object, body: object, sha: str) -> Admission | None:
+    """An Admission from a stored record's columns (both stores index the same body), or None when the body does
+    not list the commit the index row names: no hash covers the index, so a row is believed only where the
+    hashed record backs it (red26: a row moved to an `allow` record made a refused commit look admitted)."""
     try:
         data = json.loads(str(body))
     except ValueError:
         data = {}
+    commits = data.get("commits") if isinstance(data, dict) else None
+    if not isinstance(commits, list) or sha not in commits:
+        return None
     refs = data.get("refs") or [{}]
     return Admission(str(repository), int(str(seq)), str(data.get("decision", "?")), str(data.get("mode", "?")),
                      str(data.get("time", "")), refs[0].get("ref") if isinstance(refs[0], dict) else None)

@@ -9,6 +9,7 @@ reports, it does not gate. Exit 0 unless git could not be read (4) or the option
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -174,8 +175,16 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
             generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
             from gatekeeper.audit import render
 
+            # What the report shows of names it did not make: a secret in them is redacted (red26).
+            shown = render.redactor([rng.description, policy.source,
+                                     *(v for v in repository.values() if isinstance(v, str))])
+            rng_shown = dataclasses.replace(rng, description=shown(rng.description))
+            repository = {k: shown(v) if isinstance(v, str) else v for k, v in repository.items()}
+            policy_source = shown(policy.source)
+            if forge is not None and shown(forge.base) != forge.base:
+                forge = None  # no links built from an address that holds a secret
             if fmt == "json":
-                writer = render.JsonWriter(out, render.header(repository, rng, policy.source, generated))
+                writer = render.JsonWriter(out, render.header(repository, rng_shown, policy_source, generated))
                 summary = run_audit(request, writer.commit, writer.plain)
                 summary.notes[:0] = notes
                 writer.close(render.summary_dict(summary, log_stats))
@@ -192,9 +201,9 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
                 if fmt == "html":
                     from gatekeeper.audit.html import render_html
 
-                    out.write(render_html(data, repository, rng.description, generated, forge))
+                    out.write(render_html(data, repository, rng_shown.description, generated, forge))
                 else:
-                    out.write(render.render_text(data, repository, rng))
+                    out.write(render.render_text(data, repository, rng_shown))
     finally:
         if store is not None:
             store.close()

@@ -169,8 +169,22 @@ class PostgresStore:
                           "JOIN gatekeeper_decisions d ON d.repository = c.repository AND d.seq = c.seq "
                           "WHERE c.sha = ANY(%s) ORDER BY d.id", (list(shas),))
         for sha, repo, seq, body in rows:
-            result.setdefault(str(sha), []).append(admission_from_body(repo, seq, body))
+            admission = admission_from_body(repo, seq, body, str(sha))
+            if admission is not None:
+                result.setdefault(str(sha), []).append(admission)
         return result
+
+    def index(self, repository: str) -> Iterator[tuple[int, str]]:
+        """The commit index of one repository's chain: (seq, sha), in order (a server-side cursor)."""
+        try:
+            with self.conn.transaction(), self.conn.cursor(name="gatekeeper_index") as cur:
+                cur.itersize = 5000
+                cur.execute("SELECT seq, sha FROM gatekeeper_decision_commits WHERE repository = %s ORDER BY seq, sha",
+                            (repository,))
+                for seq, sha in cur:
+                    yield int(seq), str(sha)
+        except self._psycopg.Error as exc:
+            raise self._error(exc, "read") from None
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 import orjson
@@ -70,6 +70,8 @@ def _periods(table: Mapping[str, Counter[str]]) -> list[dict[str, Any]]:
 
 _LISTS = ("unreviewed_mobile_ai_on_protected", "unverified_review_mobile_ai_on_protected", "unsigned_on_protected",
           "revoked_on_protected", "zone_violations", "top_devices", "top_agents")
+# Plain lists of strings that can hold commit data: the protected branches' names, the notes quoting refs.
+_PLAIN_LISTS = ("notes", "protected_refs")
 # The list items' fields that hold commit data (the rest are ids, times and gatekeeper's own words).
 _FREE_TEXT = frozenset({"subject", "author", "device_id", "signer", "path", "message", "id", "agents"})
 
@@ -100,12 +102,10 @@ def _redacted_lists(data: dict[str, Any], sources: Sequence[str] = (), unchecked
     withheld. `unchecked_clips`: some clipped values' sources were not kept (Summary.sources_full), so a
     candidate ending in a clip that redaction did not change is withheld too; so is one holding a clipped
     value in `unread` (whose start nothing the audit read holds: Summary.sources)."""
-    from gatekeeper.scan.secret_candidates import candidate_filter
-
-    strings = {t for key in _LISTS for t in _strings(data[key])}
+    strings = {t for key in _LISTS for t in _strings(data[key])} | {t for key in _PLAIN_LISTS for t in data[key]}
     if not strings:
         return data
-    candidate = candidate_filter()
+    candidate = _candidate_filter()
     # A string is read as it is shown too (sanitize.visible): a hidden character splitting a token is removed there.
     texts = {t for t in (*strings, *sources) if _candidate(candidate, t)}
     if not texts:
@@ -126,7 +126,38 @@ def _redacted_lists(data: dict[str, Any], sources: Sequence[str] = (), unchecked
             return "(withheld: clipped, and where it was read from was not kept)"
         return fixed
 
-    return {**data, **{key: _map(data[key], fix) for key in _LISTS}}
+    return {**data, **{key: _map(data[key], fix) for key in (*_LISTS, *_PLAIN_LISTS)}}
+
+
+_CANDIDATE: list[Callable[[str], bool]] = []
+
+
+def _candidate_filter() -> Callable[[str], bool]:
+    """secret_candidates.candidate_filter, built once per process (the header's strings and the summary's)."""
+    if not _CANDIDATE:
+        from gatekeeper.scan.secret_candidates import candidate_filter
+
+        _CANDIDATE.append(candidate_filter())
+    return _CANDIDATE[0]
+
+
+def redactor(texts: Iterable[str]) -> Callable[[str], str]:
+    """What the report shows of each of `texts` — the repository's path and name, the range, the policy's source,
+    written before the commits are read (red26: a token in a branch name given as --rev-range was printed
+    whole): every secret the built-in rules find in them redacted; where the detector cannot load, a candidate
+    is withheld."""
+    wanted = {t for t in texts if t}
+    candidate = _candidate_filter() if wanted else None
+    flagged = {t for t in wanted if candidate is not None and _candidate(candidate, t)}
+    if not flagged:
+        return lambda text: text
+    from gatekeeper.scan.secrets_scanner import Replacer, redact_shown, secret_replacements
+
+    found = secret_replacements(flagged)
+    if found is None:
+        return lambda text: "(withheld: the secrets detector could not check it)" if text in flagged else text
+    replace = Replacer(found)
+    return lambda text: redact_shown(replace, text) if text in flagged else text
 
 
 def _candidate(candidate: Callable[[str], bool], text: str) -> bool:

@@ -197,8 +197,19 @@ class SqliteStore:
                 "ON d.repository = c.repository AND d.seq = c.seq "
                 "WHERE c.sha IN (SELECT value FROM json_each(?)) ORDER BY d.id", (chunk,))
             for sha, repo, seq, body in rows:
-                result.setdefault(sha, []).append(admission_from_body(repo, seq, body))
+                admission = admission_from_body(repo, seq, body, str(sha))
+                if admission is not None:
+                    result.setdefault(sha, []).append(admission)
         return result
+
+    def index(self, repository: str) -> Iterator[tuple[int, str]]:
+        """The commit index of one repository's chain: (seq, sha), in order."""
+        try:
+            for seq, sha in self.db.execute("SELECT seq, sha FROM decision_commits WHERE repository = ? "
+                                            "ORDER BY seq, sha", (repository,)):
+                yield int(seq), str(sha)
+        except sqlite3.Error as exc:
+            raise _error(exc, self.path, "read") from None
 
     def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         try:

@@ -182,8 +182,11 @@ def _probe(name: str) -> bool:
 
 
 # PEP 263 as CPython's tokenizer applies it (Parser/tokenizer.c, get_coding_spec / check_coding_spec): on the raw
-# bytes of line 1, and of line 2 only when line 1 is blank or a comment; newlines are translated first, so a
-# line ends at CR, LF or CRLF; the first `coding` followed by `:` or `=` in a comment; nothing is decoded before.
+# bytes of the first lines (newlines are translated first, so a line ends at CR, LF or CRLF), the first `coding`
+# followed by `:` or `=` in a comment; nothing is decoded before. CPython looks at line 2 only after a blank or
+# comment line 1, but `python -x` skips the first line (the Windows `.cmd` polyglot, red26): its line 1 is the
+# file's line 2 and its line 2 the file's line 3. So a declaration counts here on line 1, on line 2 whatever
+# line 1 holds, and on line 3 after a blank or comment line 2 — wider than CPython, never narrower.
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
 _NOT_CODE = re.compile(rb"^[ \t\f]*(?:#|$)")
 _LINE_END = re.compile(rb"\r\n|\r|\n")
@@ -193,15 +196,28 @@ def declared_coding(data: bytes) -> str | None:
     """The encoding a Python source's PEP 263 declaration names, found and normalised as CPython finds it (not
     as tokenize.detect_encoding does: that decodes lines 1-2 as UTF-8 first and splits lines at LF only, so a
     Latin-1 byte in a comment on line 1, or CR line endings, hid a declaration CPython honours — red25)."""
+    found = _declaration(data)
+    return None if found is None else found[0]
+
+
+def _declaration(data: bytes) -> tuple[str, int] | None:
+    """(the declared encoding, the offset of the line after the declaration's), or None."""
     bom = data.startswith(codecs.BOM_UTF8)
-    lines = _LINE_END.split(data[3:] if bom else data, maxsplit=2)[:2]
-    for line in lines:
+    at = 3 if bom else 0
+    after_comment = True
+    for number in (1, 2, 3):
+        end = _LINE_END.search(data, at)
+        line = data[at : end.start() if end else len(data)]
         found = _COOKIE.match(line)
-        if found is not None:
+        if found is not None and (number < 3 or after_comment):
             name = _normal_name(found.group(1).decode("ascii"))
-            return None if bom and name != "utf-8" else name  # CPython refuses a BOM with another encoding
-        if _NOT_CODE.match(line) is None:
-            return None  # a line of code: CPython stops looking
+            if number == 1 and bom and name != "utf-8":
+                return None  # CPython refuses a BOM with another encoding
+            return name, end.end() if end else len(data)
+        after_comment = _NOT_CODE.match(line) is not None
+        if end is None:
+            return None
+        at = end.end()
     return None
 
 
@@ -238,19 +254,37 @@ def python_source_encoding(data: bytes) -> str | None:
     return name
 
 
+# Codecs a source may name that are pure Python and superlinear on hostile input (punycode: minutes for a
+# megabyte, red26; idna runs through it). What they decode to adds only characters outside ASCII to the ASCII a
+# file holds (punycode keeps every ASCII character before its last `-` and inserts non-ASCII ones), so the bytes
+# reading holds every token they could: they are reported, not decoded.
+_NOT_DECODED = frozenset({"punycode", "idna"})
+
+
 def decode_python_source(data: bytes, encoding: str) -> Decoded:
-    """A source in the encoding it declares (python_source_encoding), with its bytes read as UTF-8 as the
-    alternate reading: secrets are looked for in both. A codec without error replacement (idna) decodes
-    strictly; content it cannot decode is content Python refuses to run, and only the bytes are read."""
+    """A source as Python reads it under the encoding it declares: `python file.py` reads the lines up to the
+    declaration as bytes and decodes only what follows it (Parser/tokenizer.c, fp_setreadl), `import` decodes
+    the whole file — an escape left open on the declaration's line (`\\N{` with unicode_escape) makes the two
+    differ (red26). The first is the text; the second and the bytes read as UTF-8 are the alternate reading:
+    secrets are looked for in all three. What a codec cannot decode Python refuses to run, and is read as bytes."""
     as_bytes = data.replace(b"\x00", b"").decode("utf-8", "replace")
+    found = _declaration(data)
+    if found is None or codecs.lookup(encoding).name in _NOT_DECODED:
+        return Decoded(as_bytes, f"declared {encoding} (read as its bytes)", True)
+    cut = found[1]
+    run = data[:cut].decode("utf-8", "replace") + _decoded(data[cut:], encoding, as_bytes)
+    imported = _decoded(data, encoding, as_bytes)
+    return Decoded(run, f"declared {encoding}", True, alternate=f"{as_bytes}\n{imported}")
+
+
+def _decoded(data: bytes, encoding: str, fallback: str) -> str:
     try:
-        text = data.decode(encoding, "replace")
-    except UnicodeError:
+        return data.decode(encoding, "replace")
+    except UnicodeError:  # a codec without error replacement
         try:
-            text = data.decode(encoding)
+            return data.decode(encoding)
         except UnicodeError:
-            text = as_bytes
-    return Decoded(text, f"declared {encoding}", True, alternate=as_bytes)
+            return fallback
 
 
 # A Git LFS pointer: the file's content is kept in an LFS store outside the repository and put in its place on
