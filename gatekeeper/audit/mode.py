@@ -176,8 +176,10 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
             from gatekeeper.audit import render
 
             # What the report shows of names it did not make: a secret in them is redacted (red26).
-            shown = render.redactor([rng.description, policy.source,
+            shown = render.redactor([rng.description, policy.source, str((log_stats or {}).get("log") or ""),
                                      *(v for v in repository.values() if isinstance(v, str))])
+            if log_stats is not None:
+                log_stats["log"] = shown(str(log_stats["log"]))  # red27: a log path under a token-named directory
             rng_shown = dataclasses.replace(rng, description=shown(rng.description))
             repository = {k: shown(v) if isinstance(v, str) else v for k, v in repository.items()}
             policy_source = shown(policy.source)

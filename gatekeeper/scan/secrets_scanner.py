@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -58,6 +57,7 @@ from gatekeeper.scan.text import (
     Decoded,
     decode,
     decode_python_source,
+    head_holds_declarations,
     lfs_pointer,
     python_source_encoding,
 )
@@ -572,8 +572,8 @@ class SecretsScanner:
                     break
                 assert patch.blob is not None
                 kind, size, head = reader.read_head(patch.blob, _HEAD_BYTES)
-                if head is not None and size > len(head) and len(_LINE_ENDS.findall(head, 0, len(head))) < 2:
-                    kind, size, head = reader.read_head(patch.blob, self.max_file_bytes)  # a first line over 64 KiB
+                if head is not None and size > len(head) and not head_holds_declarations(head):
+                    kind, size, head = reader.read_head(patch.blob, self.max_file_bytes)  # first lines over 64 KiB
                 if kind != "blob" or head is None or b"\x00" in head:
                     continue  # missing (reported elsewhere), or not text
                 encoding = python_source_encoding(head)
@@ -612,7 +612,6 @@ class SecretsScanner:
 
 # What _read_as reads of a blob: the first two lines a coding declaration may be on, and the 1 KiB git-lfs reads.
 _HEAD_BYTES = 64 * 1024
-_LINE_ENDS = re.compile(rb"\r\n|\r|\n")
 
 
 def _read_head(patch: FilePatch, size: int | None) -> bool:

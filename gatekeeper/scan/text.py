@@ -183,10 +183,10 @@ def _probe(name: str) -> bool:
 
 # PEP 263 as CPython's tokenizer applies it (Parser/tokenizer.c, get_coding_spec / check_coding_spec): on the raw
 # bytes of the first lines (newlines are translated first, so a line ends at CR, LF or CRLF), the first `coding`
-# followed by `:` or `=` in a comment; nothing is decoded before. CPython looks at line 2 only after a blank or
-# comment line 1, but `python -x` skips the first line (the Windows `.cmd` polyglot, red26): its line 1 is the
-# file's line 2 and its line 2 the file's line 3. So a declaration counts here on line 1, on line 2 whatever
-# line 1 holds, and on line 3 after a blank or comment line 2 — wider than CPython, never narrower.
+# followed by `:` or `=` in a comment; line 2 only after a blank or comment line 1; nothing is decoded before.
+# `python -x` (the Windows `.cmd` polyglot, red26/red27) skips the bytes up to the first LF — a CR does not end
+# that line — and puts the LF back: its line 1 is blank and its line 2 is the text after that LF. A file is read
+# both ways.
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
 _NOT_CODE = re.compile(rb"^[ \t\f]*(?:#|$)")
 _LINE_END = re.compile(rb"\r\n|\r|\n")
@@ -195,30 +195,53 @@ _LINE_END = re.compile(rb"\r\n|\r|\n")
 def declared_coding(data: bytes) -> str | None:
     """The encoding a Python source's PEP 263 declaration names, found and normalised as CPython finds it (not
     as tokenize.detect_encoding does: that decodes lines 1-2 as UTF-8 first and splits lines at LF only, so a
-    Latin-1 byte in a comment on line 1, or CR line endings, hid a declaration CPython honours — red25)."""
-    found = _declaration(data)
-    return None if found is None else found[0]
+    Latin-1 byte in a comment on line 1, or CR line endings, hid a declaration CPython honours — red25); the
+    declaration `python -x` reads when plain `python` reads none."""
+    found = _declarations(data)
+    return found[0][0] if found else None
 
 
-def _declaration(data: bytes) -> tuple[str, int] | None:
-    """(the declared encoding, the offset of the line after the declaration's), or None."""
-    bom = data.startswith(codecs.BOM_UTF8)
-    at = 3 if bom else 0
-    after_comment = True
-    for number in (1, 2, 3):
+def _declarations(data: bytes) -> list[tuple[str, int]]:
+    """Each declaration a reading of the file honours — as `python file.py` and `import` read it, and as
+    `python -x` reads it — as (encoding, offset of the line after the declaration's)."""
+    found = []
+    plain = _declaration_from(data, 3 if data.startswith(codecs.BOM_UTF8) else 0, bom=data.startswith(codecs.BOM_UTF8))
+    if plain is not None:
+        found.append(plain)
+    skipped = data.find(b"\n")
+    if skipped >= 0:
+        # `-x`: line 1 is the LF put back (blank), line 2 what follows it.
+        dash_x = _declaration_from(data, skipped + 1, bom=False, lines=1)
+        if dash_x is not None and dash_x not in found:
+            found.append(dash_x)
+    return found
+
+
+def _declaration_from(data: bytes, at: int, *, bom: bool, lines: int = 2) -> tuple[str, int] | None:
+    """CPython's rule from offset `at`: a declaration on the first line, or on the second after a blank or comment
+    first line (`lines`: how many lines may still hold one)."""
+    for number in range(1, lines + 1):
         end = _LINE_END.search(data, at)
         line = data[at : end.start() if end else len(data)]
         found = _COOKIE.match(line)
-        if found is not None and (number < 3 or after_comment):
+        if found is not None:
             name = _normal_name(found.group(1).decode("ascii"))
             if number == 1 and bom and name != "utf-8":
                 return None  # CPython refuses a BOM with another encoding
             return name, end.end() if end else len(data)
-        after_comment = _NOT_CODE.match(line) is not None
-        if end is None:
-            return None
+        if end is None or _NOT_CODE.match(line) is None:
+            return None  # the end of the file, or a line of code: CPython stops looking
         at = end.end()
     return None
+
+
+def head_holds_declarations(head: bytes) -> bool:
+    """Whether the first bytes of a file hold every line a declaration may be on, in both readings: two whole
+    lines, and a whole line after the first LF (what `python -x` reads)."""
+    first = _LINE_END.search(head)
+    second = _LINE_END.search(head, first.end()) if first else None
+    lf = head.find(b"\n")
+    return second is not None and lf >= 0 and _LINE_END.search(head, lf + 1) is not None
 
 
 def _normal_name(name: str) -> str:
@@ -236,22 +259,26 @@ def python_source_encoding(data: bytes) -> str | None:
     from its bytes: utf-7 (`+AGUAdgBhAGw-` is `eval`), unicode_escape (`\\u0065val`), utf-16, Shift_JIS… — what
     the scanners, reading the bytes as UTF-8, do not see. None without a declaration, for UTF-8 and the
     ASCII-transparent encodings (latin-1, cp1252), and for one no Python can use (an unknown name, rot13)."""
-    name = declared_coding(data)
-    if name is None:
-        return None
+    for name, _ in _declarations(data):
+        if _changes_reading(name):
+            return name
+    return None
+
+
+def _changes_reading(name: str) -> bool:
     try:
         canonical = codecs.lookup(name).name
     except LookupError:
-        return None  # Python refuses the file: "unknown encoding"
+        return False  # Python refuses the file: "unknown encoding"
     if canonical in ("utf-8", "utf-8-sig") or _transparent(canonical):
-        return None
+        return False
     try:
         b"x".decode(name)
     except LookupError:
-        return None  # not a text encoding (rot13): Python refuses the file
+        return False  # not a text encoding (rot13): Python refuses the file
     except UnicodeError:
         pass
-    return name
+    return True
 
 
 # Codecs a source may name that are pure Python and superlinear on hostile input (punycode: minutes for a
@@ -268,10 +295,10 @@ def decode_python_source(data: bytes, encoding: str) -> Decoded:
     differ (red26). The first is the text; the second and the bytes read as UTF-8 are the alternate reading:
     secrets are looked for in all three. What a codec cannot decode Python refuses to run, and is read as bytes."""
     as_bytes = data.replace(b"\x00", b"").decode("utf-8", "replace")
-    found = _declaration(data)
-    if found is None or codecs.lookup(encoding).name in _NOT_DECODED:
+    found = [cut for name, cut in _declarations(data) if name == encoding]
+    if not found or codecs.lookup(encoding).name in _NOT_DECODED:
         return Decoded(as_bytes, f"declared {encoding} (read as its bytes)", True)
-    cut = found[1]
+    cut = found[0]
     run = data[:cut].decode("utf-8", "replace") + _decoded(data[cut:], encoding, as_bytes)
     imported = _decoded(data, encoding, as_bytes)
     return Decoded(run, f"declared {encoding}", True, alternate=f"{as_bytes}\n{imported}")
