@@ -19,7 +19,7 @@ import pytest
 
 from gatekeeper.config import DEFAULT_POLICY_YAML
 from gatekeeper.models import ExitCode
-from gatekeeper.scan.text import decode_python_source, lfs_pointer, python_source_encoding
+from gatekeeper.scan.text import decode_python_source, lfs_pointer, python_source_encoding, python_source_encodings
 from tests.hook_helpers import AWS_KEY, DANA, MO, MOBILE, Server, make_server, spush
 from tests.leak_helpers import token_maker
 from tests.repo_builder import RepoBuilder
@@ -174,7 +174,24 @@ def test_an_encoding_that_reads_ascii_as_ascii_is_no_finding(cookie: str) -> Non
 @pytest.mark.parametrize("cookie", ["utf-7", "unicode_escape", "raw_unicode_escape", "shift_jis", "big5", "gbk",
                                     "hz", "iso2022_jp", "utf-16", "idna", "cp037"])
 def test_an_encoding_that_reads_ascii_otherwise_is_named(cookie: str) -> None:
-    assert python_source_encoding(f"#!/usr/bin/env python\n# vim: set fileencoding={cookie} :\nx = 1\n".encode())
+    # A double-byte encoding differs only where a byte above 0x7F starts a pair (`\x83\x5c` is one Shift_JIS
+    # character whose second byte is a backslash to every other reader).
+    source = f"#!/usr/bin/env python\n# vim: set fileencoding={cookie} :\n".encode() + b"x = '\x83\x5c'\n"
+    assert python_source_encoding(source) == cookie
+
+
+@pytest.mark.parametrize("cookie", ["shift_jis", "cp932", "big5", "gbk", "gb18030", "cp949"])
+def test_a_double_byte_declaration_on_an_ascii_file_is_no_finding(cookie: str) -> None:
+    """red28's false positives: legacy CJK files declare Shift_JIS or Big5 and are often pure ASCII, which those
+    encodings read as ASCII. Only when the whole file is known: a head alone could be followed by a high byte."""
+    source = f"# -*- coding: {cookie} -*-\nx = 'a\\\\b'\n".encode()
+    assert python_source_encoding(source) is None
+    assert python_source_encodings(source, partial=True) == [cookie]
+
+
+@pytest.mark.parametrize("cookie", ["utf-7", "unicode_escape", "hz", "iso2022_jp", "utf-16"])
+def test_a_stateful_declaration_on_an_ascii_file_is_still_named(cookie: str) -> None:
+    assert python_source_encoding(f"# -*- coding: {cookie} -*-\nx = 1\n".encode()) == cookie
 
 
 @pytest.mark.parametrize("source", [

@@ -60,6 +60,7 @@ from gatekeeper.scan.text import (
     head_holds_declarations,
     lfs_pointer,
     python_source_encoding,
+    python_source_encodings,
 )
 from gatekeeper.scan.workspace import GITLINK_MODE, Skip
 
@@ -504,14 +505,16 @@ class SecretsScanner:
         seen_in: dict[str, frozenset[tuple[str, str]]] = {}
         with job.git.batch() as reader:
 
-            def hits_of(blob: str, path: str) -> tuple[list[tuple[SecretHit, str]], Decoded | None]:
+            def hits_of(blob: str, path: str) -> tuple[list[tuple[SecretHit, str]], Decoded | None, bool]:
+                """(hits, the decoding, whether git-lfs takes the blob for a pointer)."""
                 kind, data = reader.read(blob, max_size=self.max_file_bytes)
                 if kind != "blob" or data is None:
-                    return [], None
+                    return [], None, False
                 # Source that declares its encoding is read as declared too (never a binary: Python refuses NULs).
-                declared = python_source_encoding(data) if b"\x00" not in data else None
-                decoded = decode(data) if declared is None else decode_python_source(data, declared)
-                return decoded_hits(detector, decoded, path), decoded
+                declared = python_source_encodings(data) if b"\x00" not in data else []
+                decoded = decode_python_source(data, declared) if declared else decode(data)
+                # git-lfs reads a blob's first 1 KiB whatever follows (red28: a NUL after it sent the pointer here).
+                return decoded_hits(detector, decoded, path), decoded, lfs_pointer(data)
 
             for index, (commit, patch) in enumerate(binaries):
                 if job.deadline is not None and time.monotonic() > job.deadline:
@@ -527,7 +530,9 @@ class SecretsScanner:
                     if not patch.binary:
                         findings.append(self._cut(commit, patch))
                     continue
-                hits, decoded = hits_of(patch.blob, patch.path)
+                hits, decoded, pointer = hits_of(patch.blob, patch.path)
+                if pointer and (patch.binary or not patch.truncated):  # a truncated text patch: _read_as says it
+                    findings.append(_lfs_finding(commit, patch))
                 if decoded is None:
                     skip = Skip(patch.path, patch.blob, commit, "missing", size)
                     findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)
@@ -574,23 +579,22 @@ class SecretsScanner:
                 kind, size, head = reader.read_head(patch.blob, _HEAD_BYTES)
                 if head is not None and size > len(head) and not head_holds_declarations(head):
                     kind, size, head = reader.read_head(patch.blob, self.max_file_bytes)  # first lines over 64 KiB
-                if kind != "blob" or head is None or b"\x00" in head:
-                    continue  # missing (reported elsewhere), or not text
-                encoding = python_source_encoding(head)
-                if encoding is not None:
-                    declared.append((commit, patch))
-                    findings.append(catalogue.rule("scan/source-encoding").finding(
-                        f"{NAME}: this file declares `coding: {encoding}`, under which Python reads other "
-                        "characters than its bytes show; secrets were looked for in both readings, semgrep and "
-                        "bandit read only the bytes", commit=commit, path=patch.path,
-                        fix="save the file as UTF-8 and drop the coding declaration, or review it by hand",
-                    ).with_fingerprint(patch.path, patch.blob, encoding))
+                if kind != "blob" or head is None:
+                    continue  # missing: reported elsewhere
                 if lfs_pointer(head):
-                    findings.append(catalogue.rule("scan/lfs-content").finding(
-                        f"{NAME}: a Git LFS pointer: the file's content is in an LFS store, not in the push, and "
-                        "was not scanned", commit=commit, path=patch.path,
-                        fix="review the LFS object by hand (`git lfs pull` then scan it), or commit the file to git",
-                    ).with_fingerprint(patch.path, patch.blob, "lfs"))
+                    findings.append(_lfs_finding(commit, patch))
+                if b"\x00" in head:
+                    continue  # no Python source: CPython refuses NUL bytes
+                encodings = python_source_encodings(head, partial=size > len(head))
+                if encodings:
+                    declared.append((commit, patch))
+                    named = ", ".join(encodings)
+                    findings.append(catalogue.rule("scan/source-encoding").finding(
+                        f"{NAME}: this file declares `coding: {named}`, under which Python reads other characters "
+                        "than its bytes show; secrets were looked for in its bytes and in every reading Python "
+                        "makes of it, semgrep and bandit read only the bytes", commit=commit, path=patch.path,
+                        fix="save the file as UTF-8 and drop the coding declaration, or review it by hand",
+                    ).with_fingerprint(patch.path, patch.blob, named))
         return declared, findings
 
     @staticmethod
@@ -612,6 +616,14 @@ class SecretsScanner:
 
 # What _read_as reads of a blob: the first two lines a coding declaration may be on, and the 1 KiB git-lfs reads.
 _HEAD_BYTES = 64 * 1024
+
+
+def _lfs_finding(commit: str, patch: FilePatch) -> Finding:
+    return catalogue.rule("scan/lfs-content").finding(
+        f"{NAME}: a Git LFS pointer: the file's content is in an LFS store, not in the push, and was not scanned",
+        commit=commit, path=patch.path,
+        fix="review the LFS object by hand (`git lfs pull` then scan it), or commit the file to git",
+    ).with_fingerprint(patch.path, patch.blob or "", "lfs")
 
 
 def _read_head(patch: FilePatch, size: int | None) -> bool:

@@ -158,6 +158,27 @@ def _transparent(name: str) -> bool:
     return found
 
 
+_ASCII_ALONE: dict[str, bool] = {}
+
+
+def _ascii_alone_transparent(name: str) -> bool:
+    """Whether an encoding reads text made only of ASCII bytes as itself: every ASCII byte, and the shift sequences
+    of stateful encodings (UTF-7's `+…-`, the escape codecs', HZ's, ISO-2022's) — true of the double-byte
+    encodings, whose difference needs a byte above 0x7F; false of every stateful one."""
+    found = _ASCII_ALONE.get(name)
+    if found is None:
+        ascii_ = bytes(range(128))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                found = ascii_.decode(name) == ascii_.decode("ascii") and all(
+                    shift.decode(name, "replace") == shift.decode("ascii") for shift in _SHIFTS)
+            except (UnicodeError, LookupError, TypeError):
+                found = False
+        _ASCII_ALONE[name] = found
+    return found
+
+
 def _reads_ascii_as_ascii(name: str) -> bool:
     with warnings.catch_warnings():  # unicode_escape warns of the invalid escapes the probes hold
         warnings.simplefilter("ignore")
@@ -259,18 +280,31 @@ def python_source_encoding(data: bytes) -> str | None:
     from its bytes: utf-7 (`+AGUAdgBhAGw-` is `eval`), unicode_escape (`\\u0065val`), utf-16, Shift_JIS… — what
     the scanners, reading the bytes as UTF-8, do not see. None without a declaration, for UTF-8 and the
     ASCII-transparent encodings (latin-1, cp1252), and for one no Python can use (an unknown name, rot13)."""
+    found = python_source_encodings(data)
+    return found[0] if found else None
+
+
+def python_source_encodings(data: bytes, *, partial: bool = False) -> list[str]:
+    """Every encoding a reading of the file declares (`python file.py`/`import`, `python -x`: red28, the two can
+    name two) under which Python reads other characters than its bytes (python_source_encoding). A double-byte
+    encoding (Shift_JIS, Big5, GBK) reads a file without a byte above 0x7F as its bytes: no report for the many
+    legacy CJK files that are ASCII (`partial`: `data` is only the file's head, so that cannot be known)."""
+    ascii_only = not partial and data.isascii()
+    found: list[str] = []
     for name, _ in _declarations(data):
-        if _changes_reading(name):
-            return name
-    return None
+        if name not in found and _changes_reading(name, ascii_only):
+            found.append(name)
+    return found
 
 
-def _changes_reading(name: str) -> bool:
+def _changes_reading(name: str, ascii_only: bool = False) -> bool:
     try:
         canonical = codecs.lookup(name).name
     except LookupError:
         return False  # Python refuses the file: "unknown encoding"
     if canonical in ("utf-8", "utf-8-sig") or _transparent(canonical):
+        return False
+    if ascii_only and _ascii_alone_transparent(canonical):
         return False
     try:
         b"x".decode(name)
@@ -288,20 +322,27 @@ def _changes_reading(name: str) -> bool:
 _NOT_DECODED = frozenset({"punycode", "idna"})
 
 
-def decode_python_source(data: bytes, encoding: str) -> Decoded:
-    """A source as Python reads it under the encoding it declares: `python file.py` reads the lines up to the
-    declaration as bytes and decodes only what follows it (Parser/tokenizer.c, fp_setreadl), `import` decodes
-    the whole file — an escape left open on the declaration's line (`\\N{` with unicode_escape) makes the two
-    differ (red26). The first is the text; the second and the bytes read as UTF-8 are the alternate reading:
-    secrets are looked for in all three. What a codec cannot decode Python refuses to run, and is read as bytes."""
+def decode_python_source(data: bytes, encodings: str | list[str]) -> Decoded:
+    """A source as Python reads it under each encoding a reading of it declares (python_source_encodings):
+    `python file.py` reads the lines up to the declaration as bytes and decodes only what follows it
+    (Parser/tokenizer.c, fp_setreadl), `python -x` the same from its own declaration's line, `import` decodes
+    the whole file — an escape left open on a declaration's line (`\\N{` with unicode_escape) makes them differ
+    (red26, red28). The first such reading is the text; the bytes read as UTF-8 and every other reading are the
+    alternate: secrets are looked for in all. What a codec cannot decode Python refuses to run: read as bytes."""
+    wanted = [encodings] if isinstance(encodings, str) else list(encodings)
     as_bytes = data.replace(b"\x00", b"").decode("utf-8", "replace")
-    found = [cut for name, cut in _declarations(data) if name == encoding]
-    if not found or codecs.lookup(encoding).name in _NOT_DECODED:
-        return Decoded(as_bytes, f"declared {encoding} (read as its bytes)", True)
-    cut = found[0]
-    run = data[:cut].decode("utf-8", "replace") + _decoded(data[cut:], encoding, as_bytes)
-    imported = _decoded(data, encoding, as_bytes)
-    return Decoded(run, f"declared {encoding}", True, alternate=f"{as_bytes}\n{imported}")
+    readings: list[str] = []
+    for name, cut in _declarations(data):
+        if name not in wanted or codecs.lookup(name).name in _NOT_DECODED:
+            continue
+        for reading in (data[:cut].decode("utf-8", "replace") + _decoded(data[cut:], name, as_bytes),
+                        _decoded(data, name, as_bytes)):
+            if reading not in readings:
+                readings.append(reading)
+    named = ", ".join(wanted)
+    if not readings:
+        return Decoded(as_bytes, f"declared {named} (read as its bytes)", True)
+    return Decoded(readings[0], f"declared {named}", True, alternate="\n".join([as_bytes, *readings[1:]]))
 
 
 def _decoded(data: bytes, encoding: str, fallback: str) -> str:
