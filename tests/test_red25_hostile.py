@@ -123,6 +123,18 @@ def test_check_on_the_uv_script(tmp_path: Path) -> None:
     assert "secrets/aws-access-key" in rules and "scan/source-encoding" in rules, rules
 
 
+def assert_lfs_file_refused(tmp_path: Path, content: str | bytes) -> None:
+    """A reviewed phone commit adds `deploy/prod.env` (routed through LFS) with `content`: a finding names the
+    file and the push is refused."""
+    server, work = _server(tmp_path)
+    code, output = _phone_push(server, work, {
+        ".gitattributes": "*.env filter=lfs diff=lfs merge=lfs -text\n",
+        "deploy/prod.env": content,
+    })
+    assert any(f.get("path") == "deploy/prod.env" for f in server.last_verdict()["findings"]), output
+    assert code != 0, output
+
+
 # -- Git LFS: pointers git-lfs smudges that lfs_pointer does not recognise ----------------------------------------
 #
 # git-lfs (lfs/pointer.go, DecodeFrom/decodeKV, v3 main): the first 1024 bytes are `bytes.TrimSpace`d, blank lines
@@ -135,25 +147,13 @@ def test_an_lfs_pointer_with_the_git_media_version_is_reported(tmp_path: Path) -
     """git-lfs accepts `version http://git-media.io/v/2` (v1Aliases, "alpha") and smudges the object on checkout;
     text._LFS_VERSION knows only git-lfs and hawser. The `oid sha256:` line makes _lfs_lines read the blob, but
     lfs_pointer says no: the phone's prod.env is in the LFS store, unscanned and unreported; exit 0."""
-    server, work = _server(tmp_path)
-    code, output = _phone_push(server, work, {
-        ".gitattributes": "*.env filter=lfs diff=lfs merge=lfs -text\n",
-        "deploy/prod.env": GIT_MEDIA_POINTER,
-    })
-    assert any(f.get("path") == "deploy/prod.env" for f in server.last_verdict()["findings"]), output
-    assert code != 0, output
+    assert_lfs_file_refused(tmp_path, GIT_MEDIA_POINTER)
 
 
 def test_an_lfs_pointer_after_a_blank_line_is_reported(tmp_path: Path) -> None:
     """git-lfs trims whitespace around the pointer before parsing it: a leading newline (or space) still makes a
     pointer git-lfs smudges; text._LFS_VERSION is anchored at \\A. Exit 0 through the hook."""
-    server, work = _server(tmp_path)
-    code, output = _phone_push(server, work, {
-        ".gitattributes": "*.env filter=lfs diff=lfs merge=lfs -text\n",
-        "deploy/prod.env": "\n" + LFS_POINTER,
-    })
-    assert any(f.get("path") == "deploy/prod.env" for f in server.last_verdict()["findings"]), output
-    assert code != 0, output
+    assert_lfs_file_refused(tmp_path, "\n" + LFS_POINTER)
 
 
 def test_a_file_that_becomes_an_lfs_pointer_by_deleting_a_line_is_reported(tmp_path: Path) -> None:

@@ -72,6 +72,13 @@ def test_python_source_encoding_sees_what_python_dash_x_declares() -> None:
     assert python_source_encoding(CR_IN_SKIPPED_LINE) is not None  # is None: "line 2" is `.`, code
 
 
+def assert_key_refused(tmp_path: Path, data: bytes) -> None:
+    """Dana pushes `data` from her laptop: the AWS key in it is found and the push refused."""
+    code, output = _dana_pushes(tmp_path, data)
+    assert code != 0, output
+    assert "secrets/aws-access-key" in output
+
+
 def _dana_pushes(tmp_path: Path, data: bytes) -> tuple[int, str]:
     server, work = _server(tmp_path)
     work.commit("deploy script\n", {"tools/deploy.cmd": data}, author=DANA, committer=DANA)
@@ -81,25 +88,19 @@ def _dana_pushes(tmp_path: Path, data: bytes) -> tuple[int, str]:
 
 def test_a_cookie_on_the_line_python_dash_x_skips_hides_the_real_one(tmp_path: Path) -> None:
     """1a end to end: the key reaches main (exit 0), nothing reported."""
-    code, output = _dana_pushes(tmp_path, SKIPPED_COOKIE)
-    assert code != 0, output
-    assert "secrets/aws-access-key" in output
+    assert_key_refused(tmp_path, SKIPPED_COOKIE)
 
 
 def test_a_cr_in_the_line_python_dash_x_skips_hides_the_cookie(tmp_path: Path) -> None:
     """1b end to end: the key reaches main (exit 0), nothing reported."""
-    code, output = _dana_pushes(tmp_path, CR_IN_SKIPPED_LINE)
-    assert code != 0, output
-    assert "secrets/aws-access-key" in output
+    assert_key_refused(tmp_path, CR_IN_SKIPPED_LINE)
 
 
 def test_a_cookie_past_the_64_kib_head_is_not_read(tmp_path: Path) -> None:
     """2 end to end: _read_head (whole file) sees the declaration, _read_as's 64 KiB head does not; the key reaches
     main (exit 0) with not even scan/source-encoding reported."""
     assert python_source_encoding(LONG_SECOND_LINE) == "utf-7"  # the whole file: found (the head alone: not)
-    code, output = _dana_pushes(tmp_path, LONG_SECOND_LINE)
-    assert code != 0, output
-    assert "secrets/aws-access-key" in output
+    assert_key_refused(tmp_path, LONG_SECOND_LINE)
 
 
 # -- 3. `gatekeeper audit --format json`: the decision log's path is printed whole ---------------------------------

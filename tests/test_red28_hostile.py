@@ -14,8 +14,9 @@ from pathlib import Path
 
 from gatekeeper.scan.text import _declarations, lfs_pointer, python_source_encoding
 from tests.hook_helpers import AWS_KEY
-from tests.test_red24_hostile import LFS_POINTER, _phone_push, _server, _utf7
-from tests.test_red27_hostile import _dana_pushes, _runs_as_the_key
+from tests.test_red24_hostile import LFS_POINTER, _utf7
+from tests.test_red25_hostile import assert_lfs_file_refused
+from tests.test_red27_hostile import _runs_as_the_key, assert_key_refused
 
 # -- 1. An LFS pointer whose blob holds a NUL byte: never looked at -------------------------------------------------
 #
@@ -36,13 +37,7 @@ def test_control_lfs_pointer_itself_calls_the_nul_tailed_blob_a_pointer() -> Non
 
 
 def test_an_lfs_pointer_with_a_nul_after_1024_bytes_is_not_reported(tmp_path: Path) -> None:
-    server, work = _server(tmp_path)
-    code, output = _phone_push(server, work, {
-        ".gitattributes": "*.env filter=lfs diff=lfs merge=lfs -text\n",
-        "deploy/prod.env": NUL_TAILED_POINTER,
-    })
-    assert any(f.get("path") == "deploy/prod.env" for f in server.last_verdict()["findings"]), output
-    assert code != 0, output
+    assert_lfs_file_refused(tmp_path, NUL_TAILED_POINTER)
 
 
 # -- 2. Two readings, two decodings: only the first is done ----------------------------------------------------------
@@ -78,12 +73,8 @@ def test_control_python_dash_x_runs_both_files_as_the_key(tmp_path: Path) -> Non
 
 def test_python_dash_x_s_utf7_is_not_read_when_line_1_declares_another_encoding(tmp_path: Path) -> None:
     assert python_source_encoding(TWO_ENCODINGS) == "unicode_escape"  # utf-7, python -x's, is never decoded
-    code, output = _dana_pushes(tmp_path, TWO_ENCODINGS)
-    assert code != 0, output
-    assert "secrets/aws-access-key" in output
+    assert_key_refused(tmp_path, TWO_ENCODINGS)
 
 
 def test_python_dash_x_s_cut_is_not_decoded_when_both_lines_declare_the_same_encoding(tmp_path: Path) -> None:
-    code, output = _dana_pushes(tmp_path, SAME_ENCODING_TWO_CUTS)
-    assert code != 0, output
-    assert "secrets/aws-access-key" in output
+    assert_key_refused(tmp_path, SAME_ENCODING_TWO_CUTS)
