@@ -142,7 +142,7 @@ class SecretsScanner:
         modes = _modes(job.changes)
         findings: list[Finding] = []
         binaries: list[tuple[str, FilePatch]] = []
-        looked_up: list[tuple[str, FilePatch]] = []  # Python sources and LFS pointers: read whole (_read_as)
+        looked_up: list[tuple[str, FilePatch]] = []  # text files whose head _read_as may need to read
         files = 0
         stream = iter_commit_additions(job.git, [c.sha for c in job.commits], max_file_bytes=self.max_file_bytes,
                                        max_file_lines=self.max_file_lines)
@@ -192,7 +192,8 @@ class SecretsScanner:
         if looked_up:
             declared, read_as_findings = self._read_as(job, looked_up)
             findings.extend(read_as_findings)
-            binaries.extend(d for d in declared if d not in binaries)
+            queued = {id(p) for _, p in binaries}  # a truncated patch is there already
+            binaries.extend(d for d in declared if id(d[1]) not in queued)
         decoded_findings, decoded_files = self._binary_content(job, detector, binaries)
         findings.extend(decoded_findings)
         files += decoded_files - sum(1 for _, p in binaries if not p.binary)

@@ -144,7 +144,7 @@ def _whole_utf16(data: bytes) -> Decoded | None:
 # Shift sequences of stateful encodings (UTF-7's `+…-`, the escape codecs' `\u`, HZ's `~{`, ISO-2022's ESC):
 # text written in ASCII that such an encoding reads as other characters.
 _SHIFTS = (b"+AGUAdgBhAGw-", b"\\u0065\\x41\\101", b"~{<:~}", b"\x1b$B$\"\x1b(B", b"\x0e!!\x0f")
-_TRANSPARENT: dict[str, bool] = {}
+_PROBED: dict[str, tuple[bool, bool]] = {}
 
 
 def _transparent(name: str) -> bool:
@@ -152,54 +152,42 @@ def _transparent(name: str) -> bool:
     shift sequences of stateful encodings, and ASCII after any high byte (a double-byte encoding whose second
     byte can be ASCII — Shift_JIS, Big5, GBK — swallows a quote or a backslash there). UTF-8 and the
     single-byte ASCII supersets (latin-1, cp1252, koi8-r…) are; UTF-7, UTF-16, unicode_escape are not."""
-    found = _TRANSPARENT.get(name)
-    if found is None:
-        found = _TRANSPARENT[name] = _reads_ascii_as_ascii(name)
-    return found
-
-
-_ASCII_ALONE: dict[str, bool] = {}
+    alone, after_high = _probe(name)
+    return alone and after_high
 
 
 def _ascii_alone_transparent(name: str) -> bool:
     """Whether an encoding reads text made only of ASCII bytes as itself: every ASCII byte, and the shift sequences
     of stateful encodings (UTF-7's `+…-`, the escape codecs', HZ's, ISO-2022's) — true of the double-byte
     encodings, whose difference needs a byte above 0x7F; false of every stateful one."""
-    found = _ASCII_ALONE.get(name)
+    return _probe(name)[0]
+
+
+def _probe(name: str) -> tuple[bool, bool]:
+    """(ASCII alone is read as itself, ASCII after any high byte is too), once per encoding."""
+    found = _PROBED.get(name)
     if found is None:
-        ascii_ = bytes(range(128))
-        with warnings.catch_warnings():
+        with warnings.catch_warnings():  # unicode_escape warns of the invalid escapes the probes hold
             warnings.simplefilter("ignore")
             try:
-                found = ascii_.decode(name) == ascii_.decode("ascii") and all(
-                    shift.decode(name, "replace") == shift.decode("ascii") for shift in _SHIFTS)
+                found = _run_probes(name)
             except (UnicodeError, LookupError, TypeError):
-                found = False
-        _ASCII_ALONE[name] = found
+                found = (False, False)
+        _PROBED[name] = found
     return found
 
 
-def _reads_ascii_as_ascii(name: str) -> bool:
-    with warnings.catch_warnings():  # unicode_escape warns of the invalid escapes the probes hold
-        warnings.simplefilter("ignore")
-        return _probe(name)
-
-
-def _probe(name: str) -> bool:
+def _run_probes(name: str) -> tuple[bool, bool]:
     ascii_ = bytes(range(128))
-    try:
-        if ascii_.decode(name) != ascii_.decode("ascii"):
-            return False
-        if any(shift.decode(name, "replace") != shift.decode("ascii") for shift in _SHIFTS):
-            return False
-        tail = b"A\"'\\#\n"
-        for high in range(128, 256):
-            text = (bytes([high]) + tail).decode(name, "replace")
-            if not text.endswith(tail.decode("ascii")) or any(ord(c) < 128 for c in text[: -len(tail)]):
-                return False
-    except (UnicodeError, LookupError, TypeError):
-        return False
-    return True
+    if ascii_.decode(name) != ascii_.decode("ascii") or any(
+            shift.decode(name, "replace") != shift.decode("ascii") for shift in _SHIFTS):
+        return False, False
+    tail = b"A\"'\\#\n"
+    for high in range(128, 256):
+        text = (bytes([high]) + tail).decode(name, "replace")
+        if not text.endswith(tail.decode("ascii")) or any(ord(c) < 128 for c in text[: -len(tail)]):
+            return True, False
+    return True, True
 
 
 # PEP 263 as CPython's tokenizer applies it (Parser/tokenizer.c, get_coding_spec / check_coding_spec): on the raw
@@ -211,15 +199,6 @@ def _probe(name: str) -> bool:
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
 _NOT_CODE = re.compile(rb"^[ \t\f]*(?:#|$)")
 _LINE_END = re.compile(rb"\r\n|\r|\n")
-
-
-def declared_coding(data: bytes) -> str | None:
-    """The encoding a Python source's PEP 263 declaration names, found and normalised as CPython finds it (not
-    as tokenize.detect_encoding does: that decodes lines 1-2 as UTF-8 first and splits lines at LF only, so a
-    Latin-1 byte in a comment on line 1, or CR line endings, hid a declaration CPython honours — red25); the
-    declaration `python -x` reads when plain `python` reads none."""
-    found = _declarations(data)
-    return found[0][0] if found else None
 
 
 def _declarations(data: bytes) -> list[tuple[str, int]]:
@@ -276,7 +255,7 @@ def _normal_name(name: str) -> str:
 
 
 def python_source_encoding(data: bytes) -> str | None:
-    """The encoding a file's PEP 263 declaration names (declared_coding) when Python reads the file differently
+    """The encoding a file's PEP 263 declaration names (_declarations) when Python reads the file differently
     from its bytes: utf-7 (`+AGUAdgBhAGw-` is `eval`), unicode_escape (`\\u0065val`), utf-16, Shift_JIS… — what
     the scanners, reading the bytes as UTF-8, do not see. None without a declaration, for UTF-8 and the
     ASCII-transparent encodings (latin-1, cp1252), and for one no Python can use (an unknown name, rot13)."""
