@@ -8,6 +8,7 @@ cannot drift apart.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import fnmatch
@@ -18,9 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-
-from gatekeeper import yamlio
 from gatekeeper.errors import ConfigError
 from gatekeeper.models import DeviceClass, Severity
 
@@ -106,6 +104,29 @@ bypass: {push_option: gatekeeper.bypass, allowed: [], reason_required: true}
 ignore: []
 #  - {rule: semgrep/python-eval, paths: ["tests/**"], reason: "fixtures", expires: 2027-06-30}
 """
+
+# DEFAULT_POLICY_YAML as the YAML loader reads it, for default_policy(): a command run where no policy file
+# exists (an audit, a hook on a repository without one) then never imports PyYAML (~14 ms of start-up).
+# test_default_policy_is_the_init_template holds it to the text above.
+DEFAULT_POLICY_DATA: dict[str, Any] = {
+    "version": 1,
+    "origins": {"mobile_classes": ["mobile", "tablet"], "undeclared": "desktop",
+                "aliases": {"phone": "mobile", "android": "mobile", "ios": "mobile", "iphone": "mobile",
+                            "ipad": "tablet"}},
+    "protected_refs": ["refs/heads/main", "refs/heads/master", "refs/heads/release/*"],
+    "rules": {"mobile": {"scanners": ["secrets", "semgrep", "bandit"], "block_at": "high",
+                         "require_signature": False, "require_registered_device": False,
+                         "review": {"approvals": 1, "exclude_authors": True, "after_last_mobile_commit": True}},
+              "default": {"scanners": ["secrets"], "block_at": "high"}},
+    "zones": [],
+    "pre_receive": {"budget_seconds": 4.0, "scanners": ["secrets"], "defer": ["semgrep", "bandit"]},
+    "on_tool_error": "block",
+    "on_timeout": "block",
+    "unscanned": {"mobile": "block", "default": "warn"},
+    "bandit": {"min_confidence": "medium", "min_severity": "medium"},
+    "bypass": {"push_option": "gatekeeper.bypass", "allowed": [], "reason_required": True},
+    "ignore": [],
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +336,12 @@ def ruleset_for(device: DeviceClass, policy: Policy) -> tuple[bool, str]:
 
 def load_yaml(text: str, source: str, *, fast: bool = False) -> Any:
     """Strict, safe YAML for every configuration file, with errors naming the file and line (`fast`: see
-    yamlio.load; only for text of ours that is known to parse)."""
+    yamlio.load; only for text of ours that is known to parse). PyYAML is imported on first use (see
+    DEFAULT_POLICY_DATA)."""
+    import yaml
+
+    from gatekeeper import yamlio
+
     try:
         return yamlio.load(text, fast=fast)
     except yamlio.DuplicateKeyError as exc:
@@ -775,10 +801,9 @@ def _ruleset(v: _V, name: str, body: Any, base: RuleSet) -> RuleSet:
 
 
 def default_policy() -> Policy:
-    # Our own text, known to parse: libyaml reads it in a tenth of the pure-Python parser's time (that
-    # parser is for users' files, whose error messages must not depend on the machine).
-    # test_default_policy_is_the_init_template holds the two to the same policy.
-    return _policy_from(load_yaml(DEFAULT_POLICY_YAML, "built-in default", fast=True), "built-in default", None)
+    # DEFAULT_POLICY_YAML as already parsed (a fresh copy: the reader must not share the module's lists);
+    # test_default_policy_is_the_init_template holds it to the text `init` writes.
+    return _policy_from(copy.deepcopy(DEFAULT_POLICY_DATA), "built-in default", None)
 
 
 def load_policy_file(path: Path) -> Policy:

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from gatekeeper.cli import run
-from gatekeeper.config import DEFAULT_POLICY_YAML, default_policy, glob_match, parse_policy
+from gatekeeper.config import (
+    DEFAULT_POLICY_DATA,
+    DEFAULT_POLICY_YAML,
+    default_policy,
+    glob_match,
+    load_yaml,
+    parse_policy,
+)
 from gatekeeper.errors import ConfigError
 from gatekeeper.models import DeviceClass, Severity
 
@@ -69,6 +76,11 @@ def test_config_errors_are_exact(name: str) -> None:
 def test_default_policy_is_the_init_template() -> None:
     policy = default_policy()
     assert policy == parse_policy(DEFAULT_POLICY_YAML, "built-in default")
+    # The parsed form default_policy() starts from is the text, value for value (types included: a 4 that
+    # should be 4.0 would compare equal as a number but not as what the loader produces).
+    loaded = load_yaml(DEFAULT_POLICY_YAML, "built-in default")
+    assert loaded == DEFAULT_POLICY_DATA
+    assert repr(loaded) == repr(DEFAULT_POLICY_DATA)
     assert policy.origins.mobile_classes == (DeviceClass.MOBILE, DeviceClass.TABLET)
     assert policy.origins.undeclared is DeviceClass.DESKTOP
     assert policy.ruleset("mobile").scanners == ("secrets", "semgrep", "bandit")

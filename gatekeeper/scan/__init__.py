@@ -12,12 +12,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gatekeeper.config import Policy
-from gatekeeper.interfaces import BlobScanner, LooseBlob, ScanJob, Scanner, ScanResult
-from gatekeeper.models import Finding
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: `audit` imports a module of this package for its secret filter
+    from gatekeeper.config import Policy
     from gatekeeper.git import Git
+    from gatekeeper.interfaces import BlobScanner, LooseBlob, ScanJob, Scanner, ScanResult
+    from gatekeeper.models import Finding
     from gatekeeper.scan.cache import ResultCache
 
 SCANNER_NAMES = ("secrets", "semgrep", "bandit")
