@@ -51,8 +51,8 @@ from gatekeeper.models import (
     Verdict,
     is_sha,
 )
-from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF
-from gatekeeper.origin.attribution import MAX_NOTE, TRACE_FILE, added_records, record_strings
+from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF, ORIGIN_NOTE_REFS
+from gatekeeper.origin.attribution import MAX_NOTE, TRACE_FILE, record_strings, trace_file_records
 from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
 from gatekeeper.origin.recorded import PushOriginStore
 from gatekeeper.policy import Outcome, decide
@@ -188,7 +188,7 @@ def _read_notes(request: Request, commits: Sequence[Commit], refs: Mapping[str, 
     shas = [c.sha for c in commits]
     matters = any(request.policy.is_protected(ref) for names in refs.values() for ref in names)
     result: dict[str, dict[str, str]] = {}
-    for ref, limit in ((NOTES_REF, 64 * 1024), (AI_NOTES_REF, MAX_NOTE), (AGENT_TRACE_REF, MAX_NOTE)):
+    for ref, limit in ORIGIN_NOTE_REFS:
         found: dict[str, str] = {}
         if shas:
             try:
@@ -553,15 +553,7 @@ def _trace_files(git: Git, request: Request, commits: Sequence[Commit]) -> dict[
     tips.add(commits[-1].sha)
     if not any(git.object_exists(f"{tip}:{TRACE_FILE}") for tip in sorted(tips)):
         return {}
-    changes = git.path_changes((c.sha for c in commits), TRACE_FILE)
-    blobs = git.read_objects({blob for _, old, new in changes for blob in (old, new) if not is_zero(blob)},
-                             max_size=MAX_NOTE)
-    found: dict[str, str] = {}
-    for sha, old, new in changes:
-        text = added_records(blobs.get(old, ("missing", None))[1], blobs.get(new, ("missing", None))[1])
-        if text:
-            found[sha] = text
-    return found
+    return trace_file_records(git, (c.sha for c in commits))
 
 
 def _review(request: Request, services: Services, reports: list[CommitReport],

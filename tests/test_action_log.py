@@ -9,6 +9,7 @@ warns, unless the policy requires it: then the Action fails closed and says so i
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,11 @@ def test_action_verdicts_are_chained_into_the_log(gh: Env, httpserver: HTTPServe
     assert run(["log", "export", "--log", str(log), "--format", "json"]) == ExitCode.OK
     exported = json.loads(capsys.readouterr().out)
     assert [r["verdict"]["decision"] for r in exported["records"]] == ["block", "allow"]
-    assert run(["audit", "--repo", str(gh.vars["GITHUB_WORKSPACE"]), "--all", "--format", "json", "--no-progress",
+    # The workspace as actions/checkout leaves it: origin is the repository on GitHub, which names it in the log.
+    workspace = str(gh.vars["GITHUB_WORKSPACE"])
+    subprocess.run(["git", "-C", workspace, "remote", "remove", "origin"], capture_output=True)
+    subprocess.run(["git", "-C", workspace, "remote", "add", "origin", f"https://github.com/{REPO}.git"], check=True)
+    assert run(["audit", "--repo", workspace, "--all", "--format", "json", "--no-progress",
                 "--log", str(log)]) == ExitCode.OK
     audit = json.loads(capsys.readouterr().out)
     head = next(c for c in audit["commits"] if c["sha"] == pr_repo["head"])

@@ -213,12 +213,22 @@ def test_decision_log_join(history: RepoBuilder, tmp_path: Path, capsys: pytest.
                        commits=(head,), blocking_rules=("review/missing",)))
     store.append(Entry(repository="acme/app", mode="pre-receive", event="decision", decision="allow", exit_code=0,
                        commits=(head,)))
+    # The same commit judged in another repository the log serves: never joined as this one's decision.
+    store.append(Entry(repository="mallory/scratch", mode="pre-receive", event="decision", decision="allow",
+                       exit_code=0, commits=(head,)))
     store.close()
+    # The names the audit derives (paths, the forge's name) are not the one these records use: nothing joined,
+    # and the report says how to name it.
     data = audit_json(capsys, history.path, "--log", str(log))
+    assert by_subject(data)["signed off"]["decisions"] == []
+    assert data["summary"]["decisions"]["records"] == 0
+    assert any("--log-repository" in note and "2 other repositories" in note for note in data["summary"]["notes"])
+    data = audit_json(capsys, history.path, "--log", str(log), "--log-repository", "acme/app")
     mine = by_subject(data)["signed off"]
     assert [(d["seq"], d["decision"]) for d in mine["decisions"]] == [(1, "block"), (2, "allow")]
     decisions = data["summary"]["decisions"]
     assert decisions["records"] == 2 and decisions["commits_by_decision"] == {"allow": 1, "block": 1}
+    assert decisions["repositories"] == ["acme/app"]
     assert decisions["top_blocking_rules"] == [{"rule": "review/missing", "count": 1}]
     # An unreadable log is a note, never a failure: the audit reports, it does not gate.
     junk = tmp_path / "junk.db"

@@ -50,7 +50,7 @@ def _report(repo: RepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str
     head = repo.head()
     for decision, rules in (("block", ("review/missing", "secrets/aws-access-key")), ("block", ("review/missing",)),
                             ("allow", ())):
-        store.append(Entry(repository="acme/app", mode="pre-receive", event="decision", decision=decision,
+        store.append(Entry(repository="github:acme/app", mode="pre-receive", event="decision", decision=decision,
                            exit_code=1 if decision == "block" else 0, commits=(head,), blocking_rules=rules))
     store.close()
     page = tmp_path / "audit.html"

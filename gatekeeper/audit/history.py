@@ -35,16 +35,16 @@ import gc
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gatekeeper import origin as origin_pkg
 from gatekeeper.audit.decisionlog import Admission, LogError, Store
 from gatekeeper.config import Policy, glob_match, ruleset_for
-from gatekeeper.errors import GitError, UsageError
-from gatekeeper.git import NOTES_REF, Git, Landing, RawParts, commit_from_parts, person_of, raw_parts
-from gatekeeper.identity import parse_identity, same_person, wrote
+from gatekeeper.errors import GatekeeperError, GitError, UsageError
+from gatekeeper.git import BrokenNotes, Git, Landing, RawParts, commit_from_parts, person_of, raw_parts
+from gatekeeper.identity import Identity, commit_people, parse_identity, same_person
 from gatekeeper.models import (
     OBJECT_ID_PATTERN,
     AIInvolvement,
@@ -57,11 +57,14 @@ from gatekeeper.models import (
     SignatureStatus,
     Trailer,
     Trust,
+    is_sha,
 )
 from gatekeeper.origin.agents import match_identity
-from gatekeeper.origin.ai import body_lines
+from gatekeeper.origin.ai import ORIGIN_NOTE_REFS, body_lines
+from gatekeeper.origin.attribution import TRACE_FILE, trace_file_records
 from gatekeeper.origin.base import DeviceFact, OriginContext
 from gatekeeper.origin.heuristics import GITHUB_WEB_FLOW, GITLAB_COMMITTER
+from gatekeeper.origin.recorded import PushOriginStore
 from gatekeeper.provenance.source import ProvenanceSource, Reader
 from gatekeeper.review.evidence import history_evidence
 from gatekeeper.sanitize import clip, safe
@@ -169,6 +172,7 @@ class AuditRequest:
     range: AuditRange
     now: dt.datetime
     log: Store | None = None
+    log_repositories: frozenset[str] = frozenset()  # the log's records joined: those under these names only
     list_cap: int = DEFAULT_LIST_CAP
     progress: Callable[[int], None] | None = None
     attestations: AttestationIndex | None = None
@@ -409,8 +413,8 @@ def _signed_off(trailers: tuple[Trailer, ...], author_email: str) -> bool:
 
 def review_evidence(commit: Commit, origin: Origin, signature: SignatureInfo) -> AuditReview:
     """The strongest review evidence the commit itself carries (gatekeeper.review.evidence reads it):
-    a forge PR merge, a Gerrit change with its reviewers, a Reviewed-by the reviewer's own signature
-    verifies, or a Reviewed-by that is only claimed."""
+    a forge PR merge, a Gerrit change with its reviewers, or a Reviewed-by, which on the commit itself is
+    only claimed."""
     items = history_evidence(commit, origin)
     if not items:
         return _NO_REVIEW
@@ -425,13 +429,10 @@ def review_evidence(commit: Commit, origin: Origin, signature: SignatureInfo) ->
                            change_id=clip(change[-1].strip(), 80) if change else None, url=gerrit.url)
     if not reviewers:
         return _NO_REVIEW
-    # Verified when the reviewer's own good signature is on the commit and the reviewer wrote none of it.
-    if signature.status is SignatureStatus.GOOD and signature.signer:
-        signer = parse_identity(signature.signer)
-        for value in reviewers:
-            reviewer = parse_identity(value)
-            if same_person(reviewer, signer) and not wrote(reviewer, commit, committer=False):
-                return AuditReview(VERIFIED_REVIEWED_BY, "verified", reviewers=(value,))
+    # Never verified by the commit's own signature: its signer made the commit, whatever its author field
+    # says, and the reviewer must be none of the commit's people (review/reviewed_by.py, DESIGN §5; red29: an
+    # agent-authored commit signed and `Reviewed-by:` by the one who committed it). A reviewer's signature
+    # verifies a Reviewed-by only on a merge that brought the commit in (_Runner._landing_review).
     return AuditReview(CLAIMED_REVIEWED_BY, "declared", reviewers=reviewers)
 
 
@@ -541,14 +542,25 @@ class _Runner:
         self.window_protected: list[bool] = []  # whether each came from the protected stream
         policy = request.policy
         self.mobile_classes = policy.origins.mobile_classes
-        self.notes = request.git.notes_shas() if request.git.ref_exists(NOTES_REF) else set()
+        self.noted: dict[str, set[str]] = {}  # notes ref → the commits it has a note for
+        self.traced: set[str] = set()  # commits that may add Agent Trace records to TRACE_FILE
+        self.recorded: set[str] = set()  # commits the server kept push-time origin records for
+        self.push_records = PushOriginStore.in_git_dir(request.git.info().git_dir)
+        self._evidence_sources(tips)
+        # A commit any of those sources describes takes the full path, where they are read for its window.
+        self.described: set[str] = set().union(*self.noted.values(), self.traced, self.recorded)
         self.base_ctx = OriginContext(aliases=dict(policy.origins.aliases),
                                       trailer_aliases=policy.origins.trailer_aliases,
                                       ai_identities=policy.origins.ai_identities)
         self.signatures = ProvenanceSource(reader=request.reader, forge_keys=request.forge_keys, forge_history=True)
         self.landings: dict[str, AuditReview] = {}
         # At most LANDING_LIMIT (sha, its own review, list item, on a first-parent line), resolved together.
-        self.pending: list[tuple[str, AuditReview, dict[str, object], bool]] = []
+        # At most LANDING_LIMIT (sha, its own review, list item, on a first-parent line, its people: who may not
+        # review it), resolved together.
+        self.pending: list[tuple[str, AuditReview, dict[str, object], bool, tuple[Identity, ...]]] = []
+        # Landing merges whose good signature is a reviewer's they name in `Reviewed-by:` (merge → (reviewer,
+        # as written)): review of each commit brought in whose people the reviewer is none of.
+        self.landing_signers: dict[str, tuple[Identity, str]] = {}
         self.resolved = 0
         # Protected ref → its tip as read before the walk, in the order of the policy's protected_refs (the
         # rank of the first pattern each matches: `main` before `release/*`), which the landing rule uses.
@@ -588,7 +600,37 @@ class _Runner:
         self.people: dict[bytes, Person] = {}  # one Person per raw identity, for raw_parts
         self.idents: dict[bytes, tuple[Person, bool]] = {}  # raw identity → (Person, clean for the fast path)
         self.undeclared = policy.origins.undeclared
-        self.window_notes: Mapping[str, str] = {}  # this window's origin notes (refs/notes/origin), by commit
+        # This window's notes and Agent Trace records, by commit, as one text (what _source_of reads besides the
+        # commit: a device id or an agent cut short in the report may have been read from any of them).
+        self.window_notes: Mapping[str, str] = {}
+
+    def _evidence_sources(self, tips: Mapping[str, str]) -> None:
+        """What the gate's engine reads origin evidence from besides the commit itself (engine._read_notes,
+        _trace_files, the push-origin store): the origin, git-ai and Agent Trace notes refs; the records a
+        commit adds to .agent-trace/traces.jsonl, looked for when the file exists at a tip of the range or of
+        a protected branch (as the gate looks at the tips it judges; every branch's history with --all); and
+        the push-time origin a server recorded ($GIT_DIR/gatekeeper/push-origin). One that cannot be read is
+        a note in the report (the audit reports, it does not fail), and the report is marked incomplete."""
+        git = self.request.git
+        rng = self.request.range
+        present = git.refs("refs/notes/")
+        for ref, _limit in ORIGIN_NOTE_REFS:
+            try:
+                self.noted[ref] = git.notes_shas(ref) if ref in present else set()
+            except BrokenNotes as exc:
+                self.noted[ref] = set()
+                self.summary.complete = False
+                self.summary.notes.append(f"{ref} is not a notes ref ({exc.problem}): the origin evidence its notes "
+                                          "would hold was not read (an administrator must repair or delete it)")
+        tips_to_look = dict.fromkeys((*rng.include, *tips.values()))
+        if rng.every_ref or any(git.object_exists(f"{tip}:{TRACE_FILE}") for tip in tips_to_look if is_sha(tip)):
+            self.traced = git.path_commits(rng.include, rng.exclude, TRACE_FILE, since=rng.since,
+                                           every_ref=rng.every_ref)
+        try:
+            self.recorded = self.push_records.commits()
+        except GatekeeperError as exc:
+            self.summary.complete = False
+            self.summary.notes.append(f"the push-time origin records were not read: {exc.message}")
 
     def finish(self) -> None:
         self.flush()
@@ -632,7 +674,7 @@ class _Runner:
         committer, clean_committer = (author, clean) if committer_b == author_b else (
             idents.get(committer_b) or self._ident(committer_b))
         body = raw[m.end():]
-        if not (clean and clean_committer) or sha in self.notes or sha in skip:
+        if not (clean and clean_committer) or sha in self.described or sha in skip:
             return self._parts(sha, parents, author, author_when, committer, when_b, body)
         merge = parents.count(b"\n") > 1
         words = self.ascii_words
@@ -690,7 +732,9 @@ class _Runner:
             shas = [_record_id(raw) for raw in window]
             if request.log is not None:
                 try:
-                    admissions = request.log.admissions(shas)
+                    names = request.log_repositories
+                    admissions = {sha: kept for sha, found in request.log.admissions(shas).items()
+                                  if (kept := [a for a in found if a.repository in names])}
                 except LogError as exc:
                     self.summary.notes.append(f"the decision log could not be read, decisions are not joined: "
                                               f"{exc.message}")
@@ -744,9 +788,8 @@ class _Runner:
             if signed:
                 result = self.signatures.verify(git, signed, request.policy, request.now)
                 sigs, devices = result.signatures, result.devices
-            noted = [c.sha for c in commits if c.sha in self.notes]
-            self.window_notes = git.notes(noted) if noted else {}
-            ctx = dataclasses.replace(self.base_ctx, signatures=sigs, devices=devices, notes=self.window_notes)
+            ctx = dataclasses.replace(self.base_ctx, signatures=sigs, devices=devices,
+                                      **self._described_in(git, [c.sha for c in commits]))
             full = [self._commit(c, p, ctx, sigs, admissions)
                     for c, p in zip(commits, commits_protected, strict=True)]
             if self.check_zones:
@@ -767,6 +810,39 @@ class _Runner:
                 audit = next(audits)
                 count(audit)
                 emit(audit)
+
+    def _described_in(self, git: Git, shas: list[str]) -> dict[str, Any]:
+        """The OriginContext fields the evidence sources give for a window's full-path commits; also sets
+        window_notes."""
+        texts: dict[str, list[str]] = {}
+        fields: dict[str, Any] = {}
+        for (ref, limit), name in zip(ORIGIN_NOTE_REFS, ("notes", "ai_notes", "trace_notes"), strict=True):
+            noted = self.noted[ref]
+            wanted = [sha for sha in shas if sha in noted]
+            found: Mapping[str, str] = {}
+            if wanted:
+                try:
+                    found = git.notes(wanted, ref, max_size=limit)
+                except BrokenNotes:  # replaced since the walk began: what was asked is said missing
+                    self.summary.complete = False
+                    self.summary.notes.append(f"{ref} changed during the audit and could not be read")
+            fields[name] = found
+            for sha, text in found.items():
+                texts.setdefault(sha, []).append(text)
+        traced = [sha for sha in shas if sha in self.traced]
+        fields["trace_files"] = trace_file_records(git, traced) if traced else {}
+        for sha, text in fields["trace_files"].items():
+            texts.setdefault(sha, []).append(text)
+        recorded = [sha for sha in shas if sha in self.recorded]
+        fields["recorded"] = {}
+        if recorded:
+            try:
+                fields["recorded"] = self.push_records.lookup(recorded)
+            except GatekeeperError as exc:
+                self.summary.complete = False
+                self.summary.notes.append(f"a push-time origin record was not read: {exc.message}")
+        self.window_notes = {sha: "\n".join(parts) for sha, parts in texts.items()}
+        return fields
 
     def _commit(self, commit: Commit, protected: bool, ctx: OriginContext, sigs: Mapping[str, SignatureInfo],
                 admissions: Mapping[str, list[Admission]]) -> CommitAudit:
@@ -821,14 +897,15 @@ class _Runner:
             return
         s = self.summary
         git = self.request.git
-        asked = [sha for sha, _, _, direct in pending if not direct]
+        asked = [sha for sha, _, _, direct, _ in pending if not direct]
         if asked:
             # The stream follows the protected first-parent lines only when it starts at the tips: otherwise
             # git's own walk of those lines says which candidates were committed onto a branch (unreviewed, no
             # landing walk in Python needed).
             on_line = git.on_first_parent_lines(asked, list(self.protected.values()))
             if on_line:
-                pending = [(sha, kind, item, direct or sha in on_line) for sha, kind, item, direct in pending]
+                pending = [(sha, kind, item, direct or sha in on_line, people)
+                           for sha, kind, item, direct, people in pending]
                 asked = [sha for sha in asked if sha not in on_line]
         traced = git.landings(asked, self.protected) if asked else {}
         if traced is None:
@@ -839,8 +916,8 @@ class _Runner:
         points = sorted({landing.point for sha, found in landings.items() for landing in found
                          if landing.point != sha and landing.point not in self.landings})
         self._read_landings(points[: max(0, 10_000 - len(self.landings))])
-        for sha, own, item, direct in pending:
-            landed = None if direct else self._landed_reviewed(sha, landings.get(sha, ()))
+        for sha, own, item, direct, people in pending:
+            landed = None if direct else self._landed_reviewed(sha, landings.get(sha, ()), people)
             if landed is None:
                 s.unreviewed.add(item)
                 continue
@@ -858,10 +935,8 @@ class _Runner:
         """The review evidence of the merges commits landed through, a window at a time (a merge can be large;
         only its review is kept). Their signatures are checked as the audited commits' are, so a pull-request
         merge the forge itself made is `verified` and one that only looks like it (committer and subject are
-        the pusher's to write) `heuristic`. Only for that: the Reviewed-by rule reads the merge as unsigned,
-        since a reviewer's signature on a merge vouches for the merge, not for the commits it brings in,
-        whose authors that rule cannot see here (red team: a pusher's own signed merge with `Reviewed-by:`
-        themself covered their own agent's commit)."""
+        the pusher's to write) `heuristic`; and a merge whose good signature is the reviewer's it names in
+        `Reviewed-by:` is kept aside (landing_signers), for _landing_review to judge per commit brought in."""
         git, policy, now = self.request.git, self.request.policy, self.request.now
         for start in range(0, len(points), WINDOW):
             commits: list[Commit] = []
@@ -878,9 +953,32 @@ class _Runner:
             ctx = dataclasses.replace(self.base_ctx, signatures=sigs)
             for commit in commits:
                 origin, _ = origin_pkg.detect(commit, ctx, self.mobile_classes)
-                self.landings[commit.sha] = review_evidence(commit, origin, _UNSIGNED)
+                review = self.landings[commit.sha] = review_evidence(commit, origin, _UNSIGNED)
+                signature = sigs.get(commit.sha)
+                if review.kind == CLAIMED_REVIEWED_BY and signature is not None and \
+                        signature.status is SignatureStatus.GOOD and signature.signer:
+                    signer = parse_identity(signature.signer)
+                    named = next((v for v in review.reviewers if same_person(parse_identity(v), signer)), None)
+                    if named is not None:
+                        self.landing_signers[commit.sha] = (signer, named)
 
-    def _landed_reviewed(self, sha: str, found: tuple[Landing, ...]) -> tuple[str, AuditReview] | None:
+    def _landing_review(self, point: str, people: tuple[Identity, ...]) -> AuditReview:
+        """The review a landing merge gives a commit it brought in, whose people are `people`: its own evidence
+        (a forge PR merge, a Gerrit change), or its `Reviewed-by: R` when the merge's good signature is R's and
+        R is none of the commit's people — the gate's rule for a reviewer's signed merge (review/reviewed_by.py):
+        a reviewer's signature vouches for the commits a merge brings in, except those the reviewer wrote,
+        committed, co-authored or signed (red10: a pusher's own signed merge naming the pusher as reviewer of
+        the pusher's own agent commit)."""
+        review = self.landings.get(point, _NO_REVIEW)
+        if review.reviewed:
+            return review
+        signed = self.landing_signers.get(point)
+        if signed is not None and not any(same_person(signed[0], p) for p in people):
+            return AuditReview(VERIFIED_REVIEWED_BY, VERIFIED, reviewers=(signed[1],))
+        return review
+
+    def _landed_reviewed(self, sha: str, found: tuple[Landing, ...],
+                         people: tuple[Identity, ...]) -> tuple[str, AuditReview] | None:
         """The review evidence of the first of `found` (sha's landings, one per protected tip) when every one
         of them is reviewed: the merge itself, or, on a branch other than the trunk, the trunk's landing that
         it holds (a release branch that merges main back brings main's reviewed PR merge along). Never a
@@ -894,7 +992,7 @@ class _Runner:
             if landing.point == sha:
                 return None  # committed onto a protected branch itself, without review
             held = () if landing.ref in self.trunk else sorted(p for p in landing.holds if p != sha and p in trunk)
-            review = next(((p, r) for p, r in ((p, self.landings.get(p, _NO_REVIEW)) for p in (landing.point, *held))
+            review = next(((p, r) for p, r in ((p, self._landing_review(p, people)) for p in (landing.point, *held))
                            if r.reviewed), None)
             if review is None:
                 return None
@@ -1008,7 +1106,8 @@ class _Runner:
         if self.protected and self.resolved < LANDING_LIMIT:
             self.resolved += 1
             direct = audit.commit.sha in self.direct
-            self.pending.append((audit.commit.sha, audit.review, self._unreviewed_item(audit), direct))
+            self.pending.append((audit.commit.sha, audit.review, self._unreviewed_item(audit), direct,
+                                 tuple(commit_people(audit.commit, signature=audit.signature))))
             if self.resolved == LANDING_LIMIT:
                 self.summary.notes.append(f"the merges that brought unreviewed mobile/AI commits onto a protected "
                                           f"branch were looked up for the first {LANDING_LIMIT} only; later ones are "
@@ -1216,13 +1315,14 @@ def _brief_of(sha: str, when: int, subject: str, author: Person, pr: int | None)
             "author": clip(str(author), LIST_TEXT), "pr": pr}
 
 
-def decisions_over_time(store: Store, repository: str | None = None,
+def decisions_over_time(store: Store, repositories: Iterable[str],
                         cap: int = 20) -> tuple[dict[str, Counter[str]], Counter[str], int]:
-    """From the decision log: decisions per month, the rules that blocked most often, and the record count."""
+    """From the decision log's records of `repositories`: decisions per month, the rules that blocked most
+    often, and the record count."""
     months: dict[str, Counter[str]] = {}
     rules: Counter[str] = Counter()
     total = 0
-    for record in store.records(repository):
+    for record in (r for name in sorted(set(repositories)) for r in store.records(name)):
         total += 1
         data = record.data()
         month = str(data.get("time", ""))[:7] or "unknown"

@@ -30,7 +30,7 @@ from gatekeeper.audit.history import (
 )
 from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
 from gatekeeper.errors import GitError, UsageError
-from gatekeeper.git import Git
+from gatekeeper.git import Git, RepoInfo
 from gatekeeper.models import ExitCode
 from gatekeeper.provenance.source import Reader, filesystem_reader, git_reader
 
@@ -65,6 +65,17 @@ def forge_of(url: str | None) -> Forge | None:
     if kind is None or ".." in path or (kind == "github" and path.count("/") != 1):
         return None
     return Forge(kind, f"https://{host}/{path}")
+
+
+def log_names(info: RepoInfo, forge: Forge | None) -> frozenset[str]:
+    """The names the gate's decision log may hold this repository under (audit/pushlog.repository_name and the
+    modes): the forge's name for it, and the resolved paths of its work tree and git directory. Only records
+    under one of them are joined: one log serves a whole server, and a commit id is the same in every
+    repository that holds it (red29: the commit refused here, allowed in the pusher's own repository)."""
+    names = {str(path.resolve()) for path in (info.toplevel, info.git_dir) if path is not None}
+    if forge is not None:
+        names.add(f"{forge.kind}:{forge.base.split('/', 3)[3]}")
+    return frozenset(names)
 
 
 def _policy(git: Git, policy_file: Path | None, notes: list[str]) -> tuple[Policy, Reader]:
@@ -135,7 +146,7 @@ def _progress_bar(enabled: bool) -> contextlib.AbstractContextManager[Any]:
 def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, every_ref: bool, fmt: str,
                       output: Path | None, policy_file: Path | None, log: str | None, list_cap: int,
                       progress: bool = True, now: dt.datetime | None = None,
-                      attest_keys: tuple[Path, ...] = ()) -> ExitCode:
+                      attest_keys: tuple[Path, ...] = (), log_repositories: tuple[str, ...] = ()) -> ExitCode:
     git = Git(repo, offline=True)
     rng = resolve_range(git, rev_range, since, every_ref)
     notes: list[str] = []
@@ -148,14 +159,23 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
                   "url": forge.base if forge else None}
     now = now or dt.datetime.now(dt.UTC)
     store: dlog.Store | None = None
+    names = frozenset(log_repositories) or log_names(info, forge)
     dest = dlog.destination(os.environ if log is None else {dlog.LOG_ENV: log}, policy.log.path, False,
                             repository_root=info.toplevel or info.git_dir)
     log_stats: dict[str, Any] | None = None
     if dest.target is not None:
         try:
             store = dlog.open_log(dest.target, create=False)
-            months, rules, records = decisions_over_time(store)
-            log_stats = {"log": store.target, "records": records,
+            months, rules, records = decisions_over_time(store, names)
+            if not records:
+                others = len(store.heads())
+                if others:
+                    notes.append(f"the decision log holds no record for this repository under "
+                                 f"{' or '.join(sorted(names))}, only for {others} other repositor"
+                                 f"{'y' if others == 1 else 'ies'}: pass --log-repository with the name the gate "
+                                 "logs it under (a forge's `github:OWNER/REPO`, or the path of the repository on the "
+                                 "server)")
+            log_stats = {"log": store.target, "records": records, "repositories": sorted(names),
                          "months": [{"period": k, **dict(sorted(v.items()))} for k, v in sorted(months.items())],
                          "top_blocking_rules": [{"rule": r, "count": n} for r, n in rules.most_common()]}
         except dlog.LogError as exc:
@@ -170,6 +190,7 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
                     bar.update(task, completed=n)
 
             request = AuditRequest(git=git, policy=policy, reader=reader, range=rng, now=now, log=store,
+                                   log_repositories=names,
                                    list_cap=list_cap, progress=tick,
                                    attestations=_attestations(git, attest_keys, notes))
             generated = now.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -177,9 +198,10 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
 
             # What the report shows of names it did not make: a secret in them is redacted (red26).
             shown = render.redactor([rng.description, policy.source, str((log_stats or {}).get("log") or ""),
-                                     *(v for v in repository.values() if isinstance(v, str))])
+                                     *names, *(v for v in repository.values() if isinstance(v, str))])
             if log_stats is not None:
                 log_stats["log"] = shown(str(log_stats["log"]))  # red27: a log path under a token-named directory
+                log_stats["repositories"] = [shown(name) for name in log_stats["repositories"]]
             rng_shown = dataclasses.replace(rng, description=shown(rng.description))
             repository = {k: shown(v) if isinstance(v, str) else v for k, v in repository.items()}
             policy_source = shown(policy.source)

@@ -112,8 +112,7 @@ class History(Runner):
         `no_walk`: exactly the commits named in `include`, in that order."""
         for rev in (*include, *exclude):
             _check_rev_token(rev)
-        if since is not None and (not since.strip() or since.startswith("-") or any(ord(c) < 32 for c in since)):
-            raise GitError(f"invalid date {since!r}", "pass a date such as 2026-01-31 or '6 months ago'")
+        _check_since(since)
         if not include and not every_ref:
             return
         stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
@@ -127,6 +126,24 @@ class History(Runner):
         with self._process(args, stdin.encode(), "log", "check that the revisions exist and the repository is "
                            "intact (`git fsck`)", wide=True) as (out, _):
             yield from _raw_batches(out)  # a record that is not a commit fails in its parser (raw_parts)
+
+    def path_commits(self, include: Sequence[str], exclude: Sequence[str], path: str, *, since: str | None = None,
+                     every_ref: bool = False) -> set[str]:
+        """The commits of a range (as iter_raw_records walks it) that may change `path`: every commit whose
+        tree differs there from its parent's, and every merge not the same there as all of its parents
+        (`--full-history`, no parent rewriting), so a superset of what path_changes finds for them."""
+        for rev in (*include, *exclude):
+            _check_rev_token(rev)
+        _check_since(since)
+        if not include and not every_ref:
+            return set()
+        args = ["rev-list", "--stdin", "--full-history", "--no-renames"]
+        if every_ref:
+            args += ["--branches", "--tags", "--remotes"]
+        if since is not None:
+            args.append(f"--since={since}")
+        stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
+        return {sha for sha in self._out(*args, "--", path, input=stdin.encode()).split() if is_sha(sha)}
 
     def merge_bases(self, a: str, b: str) -> list[str]:
         """Every best common ancestor of a and b (`merge-base --all`); empty when they share none."""
@@ -503,6 +520,11 @@ def _parse_log_stream(stream: object, argv: list[str]) -> Iterator[Commit]:
     elif fields and any(fields):
         raise GitError("could not parse git log output (truncated record)", "check the repository with `git fsck`",
                        argv=tuple(argv))
+
+
+def _check_since(since: str | None) -> None:
+    if since is not None and (not since.strip() or since.startswith("-") or any(ord(c) < 32 for c in since)):
+        raise GitError(f"invalid date {since!r}", "pass a date such as 2026-01-31 or '6 months ago'")
 
 
 def _raw_batches(stream: object) -> Iterator[list[bytes]]:

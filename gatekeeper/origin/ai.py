@@ -24,15 +24,19 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from gatekeeper.git.notes import NOTES_REF
 from gatekeeper.models import AIInvolvement, Commit, Evidence, Person, Trust
 from gatekeeper.origin.agents import AgentMatch, agent_by_label, match_identity, match_value
-from gatekeeper.origin.attribution import Session, parse_agent_trace, parse_git_ai
+from gatekeeper.origin.attribution import MAX_NOTE, Session, parse_agent_trace, parse_git_ai
 from gatekeeper.origin.base import OriginContext
 from gatekeeper.origin.declared import note_pairs
 from gatekeeper.sanitize import clip, safe
 
 AI_NOTES_REF = "refs/notes/ai"
 AGENT_TRACE_REF = "refs/notes/agent-trace"
+# Every notes ref a detector reads origin evidence from, with the largest note read from it (the gate's engine
+# and the history audit read the same ones).
+ORIGIN_NOTE_REFS = ((NOTES_REF, 64 * 1024), (AI_NOTES_REF, MAX_NOTE), (AGENT_TRACE_REF, MAX_NOTE))
 
 _MARKER_KEYS = ("claude-session", "claude-generated-by", "copilot-session", "agent-logs-url", "made-with",
                 "replit-commit-author", "replit-commit-session-id", "amp-thread-id")

@@ -19,10 +19,15 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from gatekeeper.models import is_zero
 from gatekeeper.sanitize import clip
+
+if TYPE_CHECKING:
+    from gatekeeper.git import Git
 
 MAX_NOTE = 1024 * 1024
 MAX_ENTRIES = 20_000
@@ -182,6 +187,20 @@ def added_records(old: bytes | None, new: bytes | None) -> str:
         elif line.strip():
             added.append(line.decode("utf-8", "replace"))
     return "\n".join(added)
+
+
+def trace_file_records(git: Git, shas: Iterable[str]) -> dict[str, str]:
+    """The Agent Trace records each of `shas` adds to TRACE_FILE (its diff against its first parent), by
+    commit: one `git log --no-walk` for the changes, one `cat-file` for the blobs."""
+    changes = git.path_changes(shas, TRACE_FILE)
+    blobs = git.read_objects({blob for _, old, new in changes for blob in (old, new) if not is_zero(blob)},
+                             max_size=MAX_NOTE)
+    found: dict[str, str] = {}
+    for sha, old, new in changes:
+        text = added_records(blobs.get(old, ("missing", None))[1], blobs.get(new, ("missing", None))[1])
+        if text:
+            found[sha] = text
+    return found
 
 
 def parse_agent_trace(note: str, commit: str, revisions: tuple[str, ...] = ()) -> list[Session] | None:

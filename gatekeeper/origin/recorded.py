@@ -58,6 +58,20 @@ class PushOriginStore:
     def _path(self, sha: str) -> Path:
         return self.root / sha[:2] / sha[2:]
 
+    def commits(self) -> set[str]:
+        """The commits that have a record (a history audit lists them first, then looks up only those);
+        GatekeeperError when the store cannot be listed."""
+        if not self.root.is_dir():
+            return set()
+        found: set[str] = set()
+        try:
+            for shard in self.root.iterdir():
+                if len(shard.name) == 2 and shard.is_dir():
+                    found.update(sha for entry in shard.iterdir() if _is_id(sha := shard.name + entry.name))
+        except OSError as exc:
+            raise GatekeeperError(f"cannot list the push-time origin records: {exc.strerror}", FIX) from None
+        return found
+
     def lookup(self, shas: Iterable[str]) -> dict[str, tuple[Evidence, ...]]:
         """The recorded evidence per commit; GatekeeperError when a record exists but cannot be read."""
         if not self.root.is_dir():
