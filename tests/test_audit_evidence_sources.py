@@ -142,3 +142,34 @@ def test_a_reviewers_signed_merge_reviews_what_others_wrote(tmp_path: Path, keys
         assert s["reviews"]["reviewed-by-verified (via merge)"]["count"] == 1
         assert s["unverified_review_mobile_ai_on_protected"]["items"] == []
         assert {c["sha"]: c for c in data["commits"]}[merge]["signature"]["status"] == "good"
+
+
+def test_commits_with_large_notes_are_judged_a_part_at_a_time(repo: RepoBuilder, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """git-ai and Agent Trace notes are read up to a megabyte each: a window's worth of them is read a part of
+    HEAVY_PER_PART commits at a time (here 2), each part counted before the next is read, with the same result."""
+    from gatekeeper.audit import history
+
+    monkeypatch.setattr(history, "HEAVY_PER_PART", 2)
+    reads: list[list[str]] = []
+    original = history._Runner._described_in
+
+    def spy(self: history._Runner, git: Any, shas: list[str]) -> dict[str, Any]:
+        reads.append(shas)
+        return original(self, git, shas)
+
+    monkeypatch.setattr(history._Runner, "_described_in", spy)
+    noted = []
+    for n in range(5):
+        sha = repo.commit(f"agent change {n}\n", {f"src/m{n}.py": "a = 1\nb = 2\nc = 3\n"})
+        repo.note(sha, f"src/m{n}.py\n  s_c9883b05a2487d 1-3\n---\n" + json.dumps(
+            {"schema_version": "authorship/3.0.0", "sessions": {"s_c9883b05a2487d": {
+                "agent_id": {"tool": "claude", "id": f"conv_{n}", "model": "claude-sonnet-4-5"}}}}),
+            ref="refs/notes/ai")
+        noted.append(sha)
+    data = _audit(capsys, repo.path, "--policy", str(tmp_path / "policy.yml"))
+    audited = {c["sha"]: c for c in data["commits"]}
+    assert all(audited[sha]["ai"]["involvement"] != "none" for sha in noted)
+    assert sorted(_unreviewed(data)) == sorted(noted)
+    assert [len(part) for part in reads] == [2, 2, 1]

@@ -60,7 +60,7 @@ from gatekeeper.models import (
     is_sha,
 )
 from gatekeeper.origin.agents import match_identity
-from gatekeeper.origin.ai import ORIGIN_NOTE_REFS, body_lines
+from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF, ORIGIN_NOTE_REFS, body_lines
 from gatekeeper.origin.attribution import TRACE_FILE, trace_file_records
 from gatekeeper.origin.base import DeviceFact, OriginContext
 from gatekeeper.origin.heuristics import GITHUB_WEB_FLOW, GITLAB_COMMITTER
@@ -81,6 +81,7 @@ DEFAULT_LIST_CAP = 200
 # (render) once the secrets in them are redacted, so a token the short clip would cut is still recognised.
 LIST_TEXT = 2000
 LANDING_LIMIT = 5_000  # candidates whose landing merge is looked up at all
+HEAVY_PER_PART = 32  # commits with notes or trace records of up to MAX_NOTE each judged together (_Runner._judged)
 
 # Review evidence kinds, strongest first (the JSON `review.evidence` values).
 PR_MERGE = "forge-pr-merge"
@@ -788,16 +789,7 @@ class _Runner:
             if signed:
                 result = self.signatures.verify(git, signed, request.policy, request.now)
                 sigs, devices = result.signatures, result.devices
-            ctx = dataclasses.replace(self.base_ctx, signatures=sigs, devices=devices,
-                                      **self._described_in(git, [c.sha for c in commits]))
-            full = [self._commit(c, p, ctx, sigs, admissions)
-                    for c, p in zip(commits, commits_protected, strict=True)]
-            if self.check_zones:
-                full = self._zones(full)
-            if facts:
-                full = [dataclasses.replace(a, attestation=facts[a.commit.sha], plain=False)
-                        if a.commit.sha in facts else a for a in full]
-            audits = iter(full)
+            audits = self._judged(commits, commits_protected, sigs, devices, admissions, facts)
         runs.append(run)
         emit, emit_plain = self.emit, self.emit_plain
         count, count_plains = self._count, self._count_plains
@@ -810,6 +802,33 @@ class _Runner:
                 audit = next(audits)
                 count(audit)
                 emit(audit)
+
+    def _judged(self, commits: list[Commit], protected: list[bool], sigs: Mapping[str, SignatureInfo],
+                devices: Mapping[str, DeviceFact], admissions: Mapping[str, list[Admission]],
+                facts: Mapping[str, AttestationFact]) -> Iterator[CommitAudit]:
+        """The window's full-path commits judged, in order, a part at a time: a part holds at most
+        HEAVY_PER_PART commits with a git-ai or Agent Trace note or trace-file records (each read up to
+        MAX_NOTE), so pushed notes of a megabyte each on every commit of a window cannot make the audit hold
+        hundreds of megabytes. Each part's notes are read when its first commit is asked for, after the
+        previous part was counted (the caller counts each audit before asking for the next)."""
+        heavy = (self.noted[AI_NOTES_REF], self.noted[AGENT_TRACE_REF], self.traced)
+        start = 0
+        while start < len(commits):
+            end, weight = start, 0
+            while end < len(commits) and (weight < HEAVY_PER_PART or end == start):
+                weight += any(commits[end].sha in found for found in heavy)
+                end += 1
+            part = commits[start:end]
+            ctx = dataclasses.replace(self.base_ctx, signatures=sigs, devices=devices,
+                                      **self._described_in(self.request.git, [c.sha for c in part]))
+            full = [self._commit(c, p, ctx, sigs, admissions) for c, p in zip(part, protected[start:end], strict=True)]
+            if self.check_zones:
+                full = self._zones(full)
+            if facts:
+                full = [dataclasses.replace(a, attestation=facts[a.commit.sha], plain=False)
+                        if a.commit.sha in facts else a for a in full]
+            yield from full
+            start = end
 
     def _described_in(self, git: Git, shas: list[str]) -> dict[str, Any]:
         """The OriginContext fields the evidence sources give for a window's full-path commits; also sets
