@@ -159,6 +159,10 @@ _RULES: tuple[Rule, ...] = (
          "A `# coding:` declaration (utf-7, unicode_escape, utf-16, Shift_JIS…) makes Python read other characters "
          "than the scanners see; secrets are looked for in both readings, semgrep and bandit read the bytes. Save "
          "the file as UTF-8 without the declaration, or review it by hand.", _D_SCAN),
+    Rule("scan/working-tree-encoding", _S.MEDIUM, "Checked out in another encoding than the blob",
+         "`.gitattributes` give the file a `working-tree-encoding` (EBCDIC, UTF-16…) under which a checkout writes "
+         "other text than the blob the scanners read; secrets are looked for in both, semgrep and bandit read the "
+         "blob. Keep the file in UTF-8 without the attribute, or review the checked-out file by hand.", _D_SCAN),
     Rule("scan/symlink-skipped", _S.INFO, "Symlink not followed",
          "Symlinks are not followed by the gate; commit the file itself if it should be scanned.", _D_SCAN),
     Rule("scan/unreadable", _S.LOW, "Object could not be read: not scanned",

@@ -77,6 +77,21 @@ class Objects(Runner):
                 result[sha] = ("missing", sha)
         return result
 
+    def blobs_at(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The blob at each (commit, path) that has one (one `cat-file --batch-check` of `commit:path` names);
+        a path holding a newline cannot be named that way and is left out."""
+        pairs = [(c, p) for c, p in dict.fromkeys(wanted) if is_sha(c) and p and "\n" not in p and "\r" not in p]
+        if not pairs:
+            return {}
+        names = b"".join(f"{c}:{p}\n".encode("utf-8", "surrogateescape") for c, p in pairs)
+        proc = self._run("cat-file", "--batch-check=%(objectname) %(objecttype)", input=names)
+        result: dict[tuple[str, str], str] = {}
+        for pair, line in zip(pairs, proc.stdout.splitlines(), strict=False):
+            fields = line.split()
+            if len(fields) == 2 and fields[1] == b"blob" and is_sha(fields[0].decode("ascii", "replace")):
+                result[pair] = fields[0].decode("ascii")
+        return result
+
     def tag_messages(self, sha: str, *, max_depth: int = 8) -> list[tuple[str, str]]:
         """(tag object id, message) of the annotated tag `sha` and of tags it points at in turn
         (a tag of a tag); [] when `sha` is no tag object. Messages are commit data: hostile text."""

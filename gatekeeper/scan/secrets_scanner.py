@@ -51,6 +51,7 @@ from gatekeeper.interfaces import LooseBlob, ScanJob, ScanResult
 from gatekeeper.models import FileChange, Finding, ScannerStat, Severity
 from gatekeeper.sanitize import visible
 from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_LINES, FilePatch, iter_commit_additions
+from gatekeeper.scan.attributes import ATTRIBUTE, FILE, attribute_files, checkout_bytes, checkout_encodings
 from gatekeeper.scan.common import built_in_detector, inline_ignores, tool_failure
 from gatekeeper.scan.secrets import SecretDetector, SecretHit
 from gatekeeper.scan.text import (
@@ -143,6 +144,7 @@ class SecretsScanner:
         findings: list[Finding] = []
         binaries: list[tuple[str, FilePatch]] = []
         looked_up: list[tuple[str, FilePatch]] = []  # text files whose head _read_as may need to read
+        changed: list[tuple[str, FilePatch]] = []  # every file a commit writes: .gitattributes may convert it
         files = 0
         stream = iter_commit_additions(job.git, [c.sha for c in job.commits], max_file_bytes=self.max_file_bytes,
                                        max_file_lines=self.max_file_lines)
@@ -157,6 +159,8 @@ class SecretsScanner:
                 mode = patch.mode or _only(modes.get((commit, patch.key), ()))
                 if mode == GITLINK_MODE:
                     continue
+                if patch.blob and not patch.deleted:
+                    changed.append((commit, patch))
                 # A symlink is never followed, but its target is text in the pushed history like any other:
                 # its patch line is scanned (a token as a link target lands in history too).
                 if patch.path.lower().endswith(KEYSTORE_SUFFIXES):
@@ -189,12 +193,18 @@ class SecretsScanner:
             # shows the head itself: the blob is read only where that head needs it, or where it is not shown.
             sizes = job.git.object_sizes({p.blob for _, p in looked_up if p.blob})
             looked_up = [(c, p) for c, p in looked_up if _read_head(p, sizes.get(p.blob or ""))]
+        queued = {id(p) for _, p in binaries}  # a truncated patch is there already
         if looked_up:
             declared, read_as_findings = self._read_as(job, looked_up)
             findings.extend(read_as_findings)
-            queued = {id(p) for _, p in binaries}  # a truncated patch is there already
             binaries.extend(d for d in declared if id(d[1]) not in queued)
-        decoded_findings, decoded_files = self._binary_content(job, detector, binaries)
+            queued.update(id(p) for _, p in declared)
+        converted: dict[int, list[str]] = {}
+        if cut is None:
+            converted, reconverted, attribute_findings = self._checkout_encodings(job, changed)
+            findings.extend(attribute_findings)
+            binaries.extend((c, p) for c, p in [*changed, *reconverted] if id(p) in converted and id(p) not in queued)
+        decoded_findings, decoded_files = self._binary_content(job, detector, binaries, converted)
         findings.extend(decoded_findings)
         files += decoded_files - sum(1 for _, p in binaries if not p.binary)
         if cut is None:
@@ -491,8 +501,60 @@ class SecretsScanner:
                         f"line {hit.line})", MESSAGE_FIX))
         return findings
 
-    def _binary_content(self, job: ScanJob, detector: SecretDetector,
-                        binaries: list[tuple[str, FilePatch]]) -> tuple[list[Finding], int]:
+    def _checkout_encodings(self, job: ScanJob, changed: list[tuple[str, FilePatch]]
+                            ) -> tuple[dict[int, list[str]], list[tuple[str, FilePatch]], list[Finding]]:
+        """The `working-tree-encoding`s in-tree `.gitattributes` may give each file a commit writes, by id() of its
+        patch (scan.attributes: a superset of git's answer); and the files a commit does not write that a
+        `.gitattributes` it writes puts under such an attribute (their patches made here: the blob unchanged,
+        its checkout not), at most RECONVERTED_CAP per push (past it, a finding says how many were not read).
+        One `cat-file --batch-check` finds which of the `.gitattributes` git reads for the files exist in each
+        commit; only those mentioning the attribute are read closer. An attributes file over the size cap
+        counts as naming an encoding nobody can convert."""
+        findings: list[Finding] = []
+        reconverted: list[tuple[str, FilePatch]] = []
+        written = {(commit, patch.path) for commit, patch in changed}
+        attributes = [(commit, patch) for commit, patch in changed if patch.path.rsplit("/", 1)[-1] == FILE]
+        if attributes:
+            # Only a .gitattributes that names the attribute, or uses a macro of a root file that does, can
+            # re-encode a file: the others' directories are not listed.
+            roots = job.git.blobs_at({(commit, FILE) for commit, _ in attributes})
+            read = job.git.read_objects({p.blob for _, p in attributes if p.blob} | set(roots.values()),
+                                        max_size=self.max_file_bytes)
+            named = {blob for blob, (_, data) in read.items() if data is None or ATTRIBUTE.encode() in data}
+            attributes = [(c, p) for c, p in attributes if p.blob in named or roots.get((c, FILE)) in named]
+        for commit, patch in attributes:
+            base = patch.path[: -len(FILE)].rstrip("/")
+            for entry in job.git.tree_entries(commit, base or ".", recursive=True):
+                if entry.type != "blob" or entry.mode == "120000" or (commit, entry.path) in written:
+                    continue
+                if len(reconverted) >= RECONVERTED_CAP:
+                    findings.append(_checkout_finding(commit, patch, [_TOO_MANY]))
+                    break
+                written.add((commit, entry.path))
+                reconverted.append((commit, FilePatch(entry.path, entry.sha, entry.mode, old_blobs=(entry.sha,))))
+        everything = [*changed, *reconverted]
+        wanted = {(commit, name) for commit, patch in everything for name in attribute_files(patch.path)}
+        present = job.git.blobs_at(wanted) if wanted else {}
+        if not present:
+            return {}, [], findings
+        read = job.git.read_objects(set(present.values()), max_size=self.max_file_bytes)
+        texts = {blob: None if data is None else data.decode("utf-8", "replace") for blob, (_, data) in read.items()}
+        found: dict[int, list[str]] = {}
+        for commit, patch in everything:
+            files: dict[str, str] = {}
+            for name in attribute_files(patch.path):
+                blob = present.get((commit, name))
+                if blob is not None:
+                    text = texts.get(blob)
+                    files[name] = f"* {ATTRIBUTE}={_UNREADABLE}" if text is None else text
+            if any(ATTRIBUTE in text for text in files.values()):
+                encodings = checkout_encodings(patch.path, files)
+                if encodings:
+                    found[id(patch)] = encodings
+        return found, [(c, p) for c, p in reconverted if id(p) in found], findings
+
+    def _binary_content(self, job: ScanJob, detector: SecretDetector, binaries: list[tuple[str, FilePatch]],
+                        converted: Mapping[int, list[str]] | None = None) -> tuple[list[Finding], int]:
         """What git showed as binary, read from the object store and decoded (scan.text): UTF-16/32 and
         text with NUL bytes are scanned like any text, a real binary's printable runs too (and it is still
         reported as not scanned); a secret counts as added when no parent's version of the file has it.
@@ -506,16 +568,34 @@ class SecretsScanner:
         seen_in: dict[str, frozenset[tuple[str, str]]] = {}
         with job.git.batch() as reader:
 
-            def hits_of(blob: str, path: str) -> tuple[list[tuple[SecretHit, str]], Decoded | None, bool]:
-                """(hits, the decoding, whether git-lfs takes the blob for a pointer)."""
+            def hits_of(blob: str, path: str, encodings: Sequence[str] = ()
+                        ) -> tuple[list[tuple[SecretHit, str]], Decoded | None, bool, list[str]]:
+                """(hits, the decoding, whether git-lfs takes the blob for a pointer, the `encodings` under which a
+                checkout writes other text than the blob or that cannot be converted)."""
                 kind, data = reader.read(blob, max_size=self.max_file_bytes)
                 if kind != "blob" or data is None:
-                    return [], None, False
+                    return [], None, False, []
                 # Source that declares its encoding is read as declared too (never a binary: Python refuses NULs).
                 declared = python_source_encodings(data) if b"\x00" not in data else []
                 decoded = decode_python_source(data, declared) if declared else decode(data)
+                hits = decoded_hits(detector, decoded, path)
+                # What a checkout writes under a working-tree-encoding is read too (red30: EBCDIC hid a key).
+                differ: list[str] = []
+                seen = {(h.rule_id, h.digest) for h, _ in hits}
+                for encoding in encodings:
+                    written = checkout_bytes(data, encoding)
+                    if not written:
+                        differ.append(encoding)
+                    for out in written:
+                        reading = decode(out)
+                        if reading.text != decoded.text and encoding not in differ:
+                            differ.append(encoding)
+                        for hit, line in decoded_hits(detector, reading, path):
+                            if (hit.rule_id, hit.digest) not in seen:
+                                seen.add((hit.rule_id, hit.digest))
+                                hits.append((hit, line))
                 # git-lfs reads a blob's first 1 KiB whatever follows (red28: a NUL after it sent the pointer here).
-                return decoded_hits(detector, decoded, path), decoded, lfs_pointer(data)
+                return hits, decoded, lfs_pointer(data), differ
 
             for index, (commit, patch) in enumerate(binaries):
                 if job.deadline is not None and time.monotonic() > job.deadline:
@@ -531,9 +611,12 @@ class SecretsScanner:
                     if not patch.binary:
                         findings.append(self._cut(commit, patch))
                     continue
-                hits, decoded, pointer = hits_of(patch.blob, patch.path)
+                encodings = (converted or {}).get(id(patch), [])
+                hits, decoded, pointer, differ = hits_of(patch.blob, patch.path, encodings)
                 if pointer and (patch.binary or not patch.truncated):  # a truncated text patch: _read_as says it
                     findings.append(_lfs_finding(commit, patch))
+                if differ:
+                    findings.append(_checkout_finding(commit, patch, differ))
                 if decoded is None:
                     skip = Skip(patch.path, patch.blob, commit, "missing", size)
                     findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)
@@ -544,7 +627,10 @@ class SecretsScanner:
                 before: set[tuple[str, str]] = set()
                 for old in patch.old_blobs:
                     if old not in seen_in:
-                        seen_in[old] = frozenset((h.rule_id, h.digest) for h, _ in hits_of(old, patch.path)[0])
+                        # The same blob as a parent's is one a .gitattributes change re-encodes: what it held as a
+                        # blob was there before, what its checkout now writes was not.
+                        seen_in[old] = frozenset((h.rule_id, h.digest) for h, _ in hits_of(
+                            old, patch.path, encodings if old != patch.blob else ())[0])
                     before |= seen_in[old]
                 for hit, text in hits:
                     if (hit.rule_id, hit.digest) in before:
@@ -617,6 +703,29 @@ class SecretsScanner:
 
 # What _read_as reads of a blob: the first two lines a coding declaration may be on, and the 1 KiB git-lfs reads.
 _HEAD_BYTES = 64 * 1024
+
+
+_UNREADABLE = "(an attributes file over the size cap)"
+RECONVERTED_CAP = 2000  # files a pushed .gitattributes re-encodes without the push writing them, read per push
+_TOO_MANY = "(too many files)"
+
+
+def _checkout_finding(commit: str, patch: FilePatch, encodings: list[str]) -> Finding:
+    named = ", ".join(encodings)
+    unknown = [e for e in encodings if e == _UNREADABLE or not checkout_bytes(b"", e)]
+    how = (f"as {', '.join(unknown)}, which gatekeeper cannot convert: what a checkout writes was not scanned"
+           if unknown else f"as {named}, under which a checkout writes other text than the blob: secrets were "
+           "looked for in both, semgrep and bandit read only the blob")
+    message = f"{NAME}: .gitattributes make git check this file out {how} (working-tree-encoding)"
+    if encodings == [_TOO_MANY]:
+        message = (f"{NAME}: this .gitattributes gives a working-tree-encoding to more than {RECONVERTED_CAP} files "
+                   "the push does not write; the rest were not scanned as a checkout writes them")
+    return catalogue.rule("scan/working-tree-encoding").finding(
+        message,
+        commit=commit, path=patch.path,
+        fix="keep the file in UTF-8 and drop its working-tree-encoding attribute, or review the checked-out file "
+            "by hand",
+    ).with_fingerprint(patch.path, patch.blob or "", named)
 
 
 def _lfs_finding(commit: str, patch: FilePatch) -> Finding:

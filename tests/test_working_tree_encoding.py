@@ -1,0 +1,148 @@
+"""`working-tree-encoding` in pushed `.gitattributes`: what a checkout writes is scanned as well as the blob.
+
+git keeps such a file's blob in UTF-8 and writes it in the named encoding on checkout (gitattributes(5)). Read as
+EBCDIC or UTF-16, a key typed on a phone is harmless-looking text in the blob and plain ASCII in every clone
+(red30). The secrets scanner reads the checkout bytes too, and `scan/working-tree-encoding` (follows `unscanned`)
+says where the two differ — also where a later commit adds the attribute to a file it does not touch.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from gatekeeper.config import DEFAULT_POLICY_YAML
+from gatekeeper.scan.attributes import attribute_files, checkout_bytes, checkout_encodings, python_codec
+from tests.hook_helpers import AWS_KEY, DANA, MO, MOBILE, make_server, spush
+from tests.test_red24_hostile import REVIEWED, RITA_PUSHES, _server
+
+KEY_LINE = f"aws_access_key_id = {AWS_KEY} \n"  # an even length: a whole number of UTF-16 code units
+
+
+def _hidden(encoding: str) -> str:
+    """The blob text git stores when a working file holding KEY_LINE in ASCII is added under `encoding`."""
+    return KEY_LINE.encode("ascii").decode(encoding)
+
+
+# -- which encodings apply: a superset of git's answer ------------------------------------------------------------
+
+def test_attribute_files_are_the_root_and_each_parent_directory() -> None:
+    assert attribute_files("a.env") == [".gitattributes"]
+    assert attribute_files("deploy/eu/prod.env") == [".gitattributes", "deploy/.gitattributes",
+                                                     "deploy/eu/.gitattributes"]
+
+
+@pytest.mark.parametrize(("files", "path", "expected"), [
+    ({".gitattributes": "*.env working-tree-encoding=IBM037\n"}, "deploy/prod.env", ["IBM037"]),
+    ({".gitattributes": "*.ENV working-tree-encoding=IBM037\n"}, "prod.env", ["IBM037"]),  # core.ignorecase
+    ({".gitattributes": "/prod.env working-tree-encoding=IBM037\n"}, "deploy/prod.env", []),  # anchored at the root
+    ({".gitattributes": "deploy/*.env working-tree-encoding=IBM037\n"}, "deploy/prod.env", ["IBM037"]),
+    ({".gitattributes": "deploy/*.env working-tree-encoding=IBM037\n"}, "deploy/eu/prod.env", []),
+    ({".gitattributes": "deploy/**/*.env working-tree-encoding=IBM037\n"}, "deploy/eu/prod.env", ["IBM037"]),
+    ({".gitattributes": "deploy/ working-tree-encoding=IBM037\n"}, "deploy/prod.env", []),  # directories only
+    ({"deploy/.gitattributes": "*.env working-tree-encoding=UTF-16\n"}, "deploy/prod.env", ["UTF-16"]),
+    ({"deploy/.gitattributes": "*.env working-tree-encoding=UTF-16\n"}, "prod.env", []),  # not read for it
+    ({".gitattributes": "*.env working-tree-encoding=UTF-8\n"}, "prod.env", []),  # the blob as it is
+    ({".gitattributes": "*.env -working-tree-encoding\n*.txt working-tree-encoding=IBM037\n"}, "a.env", []),
+    ({".gitattributes": '"my file.env" working-tree-encoding=IBM037\n'}, "my file.env", ["IBM037"]),
+    # A macro from the root file, used in a deeper one; a macro through a macro.
+    ({".gitattributes": "[attr]legacy working-tree-encoding=IBM037\n[attr]old legacy\n",
+      "deploy/.gitattributes": "*.env old\n"}, "deploy/prod.env", ["IBM037"]),
+    # Every value any line may give, later lines' values not subtracted (more readings, never fewer).
+    ({".gitattributes": "*.env working-tree-encoding=IBM037\nprod.env working-tree-encoding=UTF-16LE\n"},
+     "prod.env", ["IBM037", "UTF-16LE"]),
+])
+def test_checkout_encodings(files: dict[str, str], path: str, expected: list[str]) -> None:
+    assert checkout_encodings(path, files) == expected
+
+
+def test_checkout_bytes_turn_the_blob_back_into_what_was_typed() -> None:
+    assert checkout_bytes(_hidden("cp037").encode(), "IBM037") == [KEY_LINE.encode()]
+    assert KEY_LINE.encode() in checkout_bytes(_hidden("utf-16-le").encode(), "UTF-16")[0]  # a BOM, then the line
+    assert python_codec("UTF-16LE-BOM") == "utf-16-le" and python_codec("X-NO-SUCH-ENCODING") is None
+    assert checkout_bytes(b"x", "X-NO-SUCH-ENCODING") == []
+
+
+# -- pushes into a bare repository with the hook ----------------------------------------------------------------
+
+@pytest.mark.parametrize("encoding", ["IBM037", "UTF-16LE", "UTF-16BE"])
+def test_a_key_hidden_by_the_checkout_encoding_is_refused_from_any_device(tmp_path: Path, encoding: str) -> None:
+    server, work = _server(tmp_path)
+    codec = {"IBM037": "cp037", "UTF-16LE": "utf-16-le", "UTF-16BE": "utf-16-be"}[encoding]
+    # The phone's file holds the key as typed; `git add` stores it as the encoding reads it.
+    work.commit("deploy settings\n", {".gitattributes": f"*.env working-tree-encoding={encoding}\n",
+                                      "deploy/prod.env": KEY_LINE}, author=DANA, committer=DANA)
+    blob = work.git("cat-file", "blob", "HEAD:deploy/prod.env")
+    assert AWS_KEY not in blob and blob.strip() == _hidden(codec).strip()  # the premise: the blob does not hold it
+    result = spush(server, work, "origin", "main")
+    assert result.code != 0, result.output
+    findings = server.last_verdict()["findings"]
+    assert any(f["rule_id"] == "secrets/aws-access-key" and f.get("path") == "deploy/prod.env" for f in findings)
+    assert any(f["rule_id"] == "scan/working-tree-encoding" for f in findings)
+    assert AWS_KEY not in result.output
+
+
+def test_an_attribute_added_later_re_encodes_a_file_the_push_does_not_touch(tmp_path: Path) -> None:
+    """The file arrives first, harmless as a blob; a later commit adds only the .gitattributes that turns it into
+    the key on checkout."""
+    server, work = _server(tmp_path)
+    work.commit("settings\n", {"deploy/prod.env": _hidden("cp037")}, author=DANA, committer=DANA)
+    work.commit("encoding for the mainframe\n", {".gitattributes": "*.env working-tree-encoding=IBM037\n"},
+                author=DANA, committer=DANA)
+    result = spush(server, work, "origin", "main")
+    assert result.code != 0, result.output
+    findings = server.last_verdict()["findings"]
+    assert any(f["rule_id"] == "secrets/aws-access-key" and f.get("path") == "deploy/prod.env" for f in findings)
+
+
+def test_a_clone_of_what_was_refused_would_have_held_the_key(tmp_path: Path) -> None:
+    """The premise, with git itself: a checkout writes the key in ASCII from a blob that does not hold it."""
+    repo = tmp_path / "plain"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / ".gitattributes").write_text("*.env working-tree-encoding=IBM037\n")
+    (repo / "prod.env").write_bytes(KEY_LINE.encode())
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
+    blob = subprocess.run(["git", "-C", str(repo), "cat-file", "blob", ":prod.env"], capture_output=True,
+                          check=True).stdout
+    assert AWS_KEY.encode() not in blob and blob == _hidden("cp037").encode()
+
+
+def test_a_utf16_script_that_reads_the_same_is_no_finding(tmp_path: Path) -> None:
+    """git's own example (`*.ps1 text working-tree-encoding=UTF-16LE-BOM`): the checkout is the same text in UTF-16;
+    nothing differs, nothing is reported, the push goes through."""
+    server, work = _server(tmp_path)
+    script = "\ufeffWrite-Host 'installing'\r\nexit 0\r\n".encode("utf-16-le")  # as the editor saved it
+    work.commit("install script\n", {".gitattributes": "*.ps1 text working-tree-encoding=UTF-16LE-BOM\n",
+                                     "install.ps1": script}, author=DANA, committer=DANA)
+    result = spush(server, work, "origin", "main")
+    assert result.code == 0, result.output
+    assert not [f for f in server.last_verdict()["findings"] if f["rule_id"].startswith("scan/")]
+
+
+def test_text_a_checkout_changes_blocks_a_phone_push_and_warns_for_a_desktop_one(tmp_path: Path) -> None:
+    """No secret, but what a checkout writes is not what semgrep and bandit read: `unscanned` decides (built-in
+    policy: block for mobile commits on a protected branch, warn for the others)."""
+    hidden = {".gitattributes": "*.py working-tree-encoding=IBM037\n", "tool.py": "print('hello')\n"}
+    server, work = _server(tmp_path)
+    work.commit("desktop\n", hidden, author=DANA, committer=DANA)
+    desktop = spush(server, work, "origin", "main")
+    assert desktop.code == 0, desktop.output
+    assert "scan/working-tree-encoding" in desktop.output
+    server, work = _server(tmp_path / "phone")
+    work.commit("from the phone" + MOBILE + REVIEWED, hidden, author=MO, committer=MO)
+    phone = spush(server, work, "origin", "main", env=RITA_PUSHES)
+    assert phone.code != 0 and "scan/working-tree-encoding" in phone.output, phone.output
+
+
+def test_an_encoding_nobody_here_can_convert_is_reported(tmp_path: Path) -> None:
+    server = make_server(tmp_path / "srv", policy=DEFAULT_POLICY_YAML)
+    work = server.clone()
+    # git cannot add a file under an encoding iconv lacks: the file comes first, the attribute after it.
+    work.commit("x\n", {"a.env": "A=1\n"}, author=DANA, committer=DANA)
+    work.commit("y\n", {".gitattributes": "*.env working-tree-encoding=X-NO-SUCH-ENCODING\n"},
+                author=DANA, committer=DANA)
+    result = spush(server, work, "origin", "main")
+    found = [f for f in server.last_verdict()["findings"] if f["rule_id"] == "scan/working-tree-encoding"]
+    assert found and "cannot convert" in found[0]["message"], result.output
