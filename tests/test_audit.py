@@ -229,6 +229,9 @@ def test_decision_log_join(history: RepoBuilder, tmp_path: Path, capsys: pytest.
     decisions = data["summary"]["decisions"]
     assert decisions["records"] == 2 and decisions["commits_by_decision"] == {"allow": 1, "block": 1}
     assert decisions["repositories"] == ["acme/app"]
+    # Records under other names are not joined, but said (a renamed repository keeps its old name's records).
+    assert any("other repository name" in note and "'mallory/scratch'" in note and "acme/app" not in note
+               for note in data["summary"]["notes"])
     assert decisions["top_blocking_rules"] == [{"rule": "review/missing", "count": 1}]
     # An unreadable log is a note, never a failure: the audit reports, it does not gate.
     junk = tmp_path / "junk.db"

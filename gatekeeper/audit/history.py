@@ -604,6 +604,7 @@ class _Runner:
         # This window's notes and Agent Trace records, by commit, as one text (what _source_of reads besides the
         # commit: a device id or an agent cut short in the report may have been read from any of them).
         self.window_notes: Mapping[str, str] = {}
+        self.elsewhere: Counter[str] = Counter()  # other repository names the log judged audited commits under
 
     def _evidence_sources(self, tips: Mapping[str, str]) -> None:
         """What the gate's engine reads origin evidence from besides the commit itself (engine._read_notes,
@@ -636,6 +637,13 @@ class _Runner:
     def finish(self) -> None:
         self.flush()
         self._resolve_pending()
+        if self.elsewhere:
+            # Not joined, but said: a renamed or moved repository keeps its old records under its old name.
+            shown = sorted(self.elsewhere)
+            self.summary.notes.append(
+                f"the decision log also judged audited commits under {len(shown)} other repository name(s) "
+                f"({', '.join(repr(n[:200]) for n in shown[:5])}{', …' if len(shown) > 5 else ''}): not joined "
+                "(--log-repository NAME joins one, e.g. the name before a rename)")
 
     def add(self, batch: list[bytes], protected: bool) -> None:
         self.window.extend(batch)
@@ -734,8 +742,11 @@ class _Runner:
             if request.log is not None:
                 try:
                     names = request.log_repositories
-                    admissions = {sha: kept for sha, found in request.log.admissions(shas).items()
+                    logged = request.log.admissions(shas)
+                    admissions = {sha: kept for sha, found in logged.items()
                                   if (kept := [a for a in found if a.repository in names])}
+                    for found in logged.values():
+                        self.elsewhere.update(a.repository for a in found if a.repository not in names)
                 except LogError as exc:
                     self.summary.notes.append(f"the decision log could not be read, decisions are not joined: "
                                               f"{exc.message}")
