@@ -146,3 +146,14 @@ def test_an_encoding_nobody_here_can_convert_is_reported(tmp_path: Path) -> None
     result = spush(server, work, "origin", "main")
     found = [f for f in server.last_verdict()["findings"] if f["rule_id"] == "scan/working-tree-encoding"]
     assert found and "cannot convert" in found[0]["message"], result.output
+
+
+def test_an_attributes_file_in_a_directory_whose_name_git_escapes_is_read(tmp_path: Path) -> None:
+    """Paths are shown with a backslash doubled and bytes that are not UTF-8 escaped; the .gitattributes of such a
+    directory is looked up by its real name."""
+    server, work = _server(tmp_path)
+    work.commit("deploy settings\n", {"conf\\eu/.gitattributes": "*.env working-tree-encoding=IBM037\n",
+                                      "conf\\eu/prod.env": KEY_LINE}, author=DANA, committer=DANA)
+    result = spush(server, work, "origin", "main")
+    assert result.code != 0, result.output
+    assert any(f["rule_id"] == "secrets/aws-access-key" for f in server.last_verdict()["findings"])

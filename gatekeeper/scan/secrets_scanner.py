@@ -512,8 +512,8 @@ class SecretsScanner:
         counts as naming an encoding nobody can convert."""
         findings: list[Finding] = []
         reconverted: list[tuple[str, FilePatch]] = []
-        written = {(commit, patch.path) for commit, patch in changed}
-        attributes = [(commit, patch) for commit, patch in changed if patch.path.rsplit("/", 1)[-1] == FILE]
+        written = {(commit, _name(patch)) for commit, patch in changed}
+        attributes = [(commit, patch) for commit, patch in changed if _name(patch).rsplit("/", 1)[-1] == FILE]
         if attributes:
             # Only a .gitattributes that names the attribute, or uses a macro of a root file that does, can
             # re-encode a file: the others' directories are not listed.
@@ -523,17 +523,19 @@ class SecretsScanner:
             named = {blob for blob, (_, data) in read.items() if data is None or ATTRIBUTE.encode() in data}
             attributes = [(c, p) for c, p in attributes if p.blob in named or roots.get((c, FILE)) in named]
         for commit, patch in attributes:
-            base = patch.path[: -len(FILE)].rstrip("/")
+            base = _name(patch)[: -len(FILE)].rstrip("/")
             for entry in job.git.tree_entries(commit, base or ".", recursive=True):
-                if entry.type != "blob" or entry.mode == "120000" or (commit, entry.path) in written:
+                name = entry.raw.decode("utf-8", "surrogateescape") if entry.raw else entry.path
+                if entry.type != "blob" or entry.mode == "120000" or (commit, name) in written:
                     continue
                 if len(reconverted) >= RECONVERTED_CAP:
                     findings.append(_checkout_finding(commit, patch, [_TOO_MANY]))
                     break
-                written.add((commit, entry.path))
-                reconverted.append((commit, FilePatch(entry.path, entry.sha, entry.mode, old_blobs=(entry.sha,))))
+                written.add((commit, name))
+                reconverted.append((commit, FilePatch(entry.path, entry.sha, entry.mode, raw=entry.raw,
+                                                      old_blobs=(entry.sha,))))
         everything = [*changed, *reconverted]
-        wanted = {(commit, name) for commit, patch in everything for name in attribute_files(patch.path)}
+        wanted = {(commit, name) for commit, patch in everything for name in attribute_files(_name(patch))}
         present = job.git.blobs_at(wanted) if wanted else {}
         if not present:
             return {}, [], findings
@@ -542,13 +544,13 @@ class SecretsScanner:
         found: dict[int, list[str]] = {}
         for commit, patch in everything:
             files: dict[str, str] = {}
-            for name in attribute_files(patch.path):
+            for name in attribute_files(_name(patch)):
                 blob = present.get((commit, name))
                 if blob is not None:
                     text = texts.get(blob)
                     files[name] = f"* {ATTRIBUTE}={_UNREADABLE}" if text is None else text
             if any(ATTRIBUTE in text for text in files.values()):
-                encodings = checkout_encodings(patch.path, files)
+                encodings = checkout_encodings(_name(patch), files)
                 if encodings:
                     found[id(patch)] = encodings
         return found, [(c, p) for c, p in reconverted if id(p) in found], findings
@@ -703,6 +705,12 @@ class SecretsScanner:
 
 # What _read_as reads of a blob: the first two lines a coding declaration may be on, and the 1 KiB git-lfs reads.
 _HEAD_BYTES = 64 * 1024
+
+
+def _name(patch: FilePatch) -> str:
+    """A patch's path as git names it, its bytes kept (display_path escapes a backslash and bytes that are not
+    UTF-8; a `commit:path` lookup and gitattributes patterns need the path itself)."""
+    return patch.key.decode("utf-8", "surrogateescape")
 
 
 _UNREADABLE = "(an attributes file over the size cap)"
