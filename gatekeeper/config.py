@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from gatekeeper import globs
 from gatekeeper.errors import ConfigError
 from gatekeeper.models import DeviceClass, Severity
 
@@ -836,26 +837,7 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
     if cached is not None:
         return cached
     pat = pattern[:-1] + "/**" if pattern.endswith("/") else pattern
-    out: list[str] = []
-    i = 0
-    while i < len(pat):
-        c = pat[i]
-        if pat.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pat.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(c))
-            i += 1
-    compiled = re.compile("".join(out) + r"\Z", re.DOTALL)
+    compiled = re.compile(globs.translate(pat) + r"\Z", re.DOTALL)
     _GLOB_CACHE[pattern] = compiled
     return compiled
 

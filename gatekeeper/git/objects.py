@@ -78,9 +78,12 @@ class Objects(Runner):
         return result
 
     def blobs_at(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """The blob at each (commit, path) that has one (one `cat-file --batch-check` of `commit:path` names);
-        a path holding a newline cannot be named that way and is left out."""
-        pairs = [(c, p) for c, p in dict.fromkeys(wanted) if is_sha(c) and p and "\n" not in p and "\r" not in p]
+        """The blob at each (commit, path) that has one (one `cat-file --batch-check` of `commit:path` names).
+        A path `commit:path` cannot name — a newline in it, an empty, `.` or `..` component (git reads those
+        relative to a work tree, or refuses them; no checkout writes such a path) — is left out."""
+        pairs = [(c, p) for c, p in dict.fromkeys(wanted)
+                 if is_sha(c) and p and "\n" not in p and "\r" not in p
+                 and not any(part in ("", ".", "..") for part in p.split("/"))]
         if not pairs:
             return {}
         names = b"".join(f"{c}:{p}\n".encode("utf-8", "surrogateescape") for c, p in pairs)

@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from gatekeeper import globs
 from gatekeeper.identity import Identity, People, is_human, people, valid_login
 from gatekeeper.models import ReviewStatus
 
@@ -272,31 +273,10 @@ def _codeowners_regex(pattern: str) -> re.Pattern[str]:
     body = pattern.rstrip("/")
     anchored = body.startswith("/") or "/" in body
     body = body.lstrip("/")
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        if body.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif body.startswith("/**", i) and i + 3 == len(body):
-            out.append("/.*")
-            i += 3
-        elif body.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif body[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif body[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(body[i]))
-            i += 1
     prefix = "" if anchored else "(?:.*/)?"
     # A pattern names a file or a directory; a directory owns everything beneath it.
     suffix = "/.*" if directory else "(?:/.*)?"
-    return re.compile(prefix + "".join(out) + suffix + r"\Z", re.DOTALL)
+    return re.compile(prefix + globs.translate(body) + suffix + r"\Z", re.DOTALL)
 
 
 def parse_codeowners(text: str, source: str = "CODEOWNERS") -> CodeOwners:
