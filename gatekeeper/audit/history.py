@@ -988,7 +988,9 @@ class _Runner:
                 if review.kind == CLAIMED_REVIEWED_BY and signature is not None and \
                         signature.status is SignatureStatus.GOOD and signature.signer:
                     signer = parse_identity(signature.signer)
-                    named = next((v for v in review.reviewers if same_person(parse_identity(v), signer)), None)
+                    # A bot never counts as a reviewer (the gate: claim.reviewer.is_bot, red31).
+                    named = next((v for v in review.reviewers if same_person(parse_identity(v), signer)
+                                  and not parse_identity(v).is_bot and not signer.is_bot), None)
                     if named is not None:
                         self.landing_signers[commit.sha] = (signer, named)
 
@@ -1003,7 +1005,10 @@ class _Runner:
         if review.reviewed:
             return review
         signed = self.landing_signers.get(point)
-        if signed is not None and not any(same_person(signed[0], p) for p in people):
+        # Neither the signer nor the trailer's own spelling of the reviewer may be one of the commit's people (the
+        # gate compares the trailer's identity; the signer's is compared too, the stricter answer).
+        if signed is not None and not any(same_person(who, p) for who in (signed[0], parse_identity(signed[1]))
+                                          for p in people):
             return AuditReview(VERIFIED_REVIEWED_BY, VERIFIED, reviewers=(signed[1],))
         return review
 

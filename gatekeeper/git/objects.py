@@ -6,9 +6,11 @@ object over a limit is skipped without being held in memory.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from gatekeeper import process
 from gatekeeper.errors import GitError
@@ -94,6 +96,60 @@ class Objects(Runner):
             if len(fields) == 2 and fields[1] == b"blob" and is_sha(fields[0].decode("ascii", "replace")):
                 result[pair] = fields[0].decode("ascii")
         return result
+
+    def checkout_attribute(self, commit: str, paths: Sequence[bytes], name: str) -> dict[bytes, str]:
+        """The value git gives attribute `name` for each of `paths` in `commit`'s tree, as git reads the tree's own
+        `.gitattributes` (every quoting, macro, wildmatch and line-ending rule its own): the tree read into a
+        private index, then `check-attr --cached` in an empty work tree — user and system attribute files off,
+        the repository's `info/attributes` on, as for every command here. `unspecified`, `set` and `unset` are
+        git's words for the non-values. One `read-tree` and one `check-attr` per call."""
+        if not is_sha(commit) or not paths:
+            return {}
+        work, base = self._attr_free()
+        with tempfile.TemporaryDirectory(prefix="gatekeeper-attr-") as private:
+            env = {**base, "GIT_INDEX_FILE": str(Path(private) / "index")}
+            for args, data in ((("read-tree", commit), None),
+                               (("check-attr", "--cached", "-z", "--stdin", name), b"".join(p + b"\0" for p in paths))):
+                argv = self._argv(*args)
+                try:
+                    proc = process.run(argv, cwd=work, env=env, input=data, timeout=self.timeout,
+                                       foreground=self._foreground)
+                except process.Timeout as exc:
+                    raise GitError(f"git {args[0]} timed out", "retry, or check the repository",
+                                   argv=tuple(argv)) from exc
+                if proc.returncode != 0:
+                    stderr = proc.stderr.decode("utf-8", "replace").strip()
+                    raise GitError(f"git {args[0]} failed: {stderr.splitlines()[0] if stderr else ''}",
+                                   "check the repository with `git fsck`", argv=tuple(argv), stderr=stderr)
+        fields = proc.stdout.split(b"\0")
+        return {fields[i]: fields[i + 2].decode("utf-8", "replace") for i in range(0, len(fields) - 2, 3)}
+
+    def first_parent_changes(self, merges: Sequence[str]) -> list[tuple[str, bytes, str, str, str]]:
+        """(merge, raw path, old blob, new blob, new mode) for every file each merge changes against its first
+        parent — what a merge brings onto the branch it was made on, which its combined diff does not show
+        when each side's file matches one parent. One `git log --no-walk`."""
+        wanted = "".join(f"{sha}\n" for sha in merges if is_sha(sha))
+        if not wanted:
+            return []
+        proc = self._run("log", "--no-walk=unsorted", "--stdin", "--format=%x00%H", "--raw", "-z", "--no-abbrev",
+                         "--no-renames", "--first-parent", "-m", input=wanted.encode())
+        found: list[tuple[str, bytes, str, str, str]] = []
+        current: str | None = None
+        tokens = proc.stdout.split(b"\0")
+        index = 0
+        while index < len(tokens):
+            token = tokens[index].strip(b"\n")
+            index += 1
+            if is_sha(token.decode("ascii", "replace")):
+                current = token.decode("ascii")
+            elif token.startswith(b":") and current is not None and index < len(tokens):
+                fields = token[1:].split()
+                path = tokens[index]
+                index += 1
+                if len(fields) == 5:
+                    found.append((current, path, fields[2].decode("ascii"), fields[3].decode("ascii"),
+                                  fields[1].decode("ascii")))
+        return found
 
     def tag_messages(self, sha: str, *, max_depth: int = 8) -> list[tuple[str, str]]:
         """(tag object id, message) of the annotated tag `sha` and of tags it points at in turn

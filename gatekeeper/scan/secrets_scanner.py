@@ -48,10 +48,10 @@ from gatekeeper.config import SecretsSettings, glob_match
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.git import Git
 from gatekeeper.interfaces import LooseBlob, ScanJob, ScanResult
-from gatekeeper.models import FileChange, Finding, ScannerStat, Severity
+from gatekeeper.models import FileChange, Finding, ScannerStat, Severity, display_path, is_zero
 from gatekeeper.sanitize import visible
 from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_LINES, FilePatch, iter_commit_additions
-from gatekeeper.scan.attributes import ATTRIBUTE, FILE, attribute_files, checkout_bytes, checkout_encodings
+from gatekeeper.scan.attributes import ATTRIBUTE, FILE, attribute_files, checkout_bytes
 from gatekeeper.scan.common import built_in_detector, inline_ignores, tool_failure
 from gatekeeper.scan.secrets import SecretDetector, SecretHit
 from gatekeeper.scan.text import (
@@ -503,57 +503,66 @@ class SecretsScanner:
 
     def _checkout_encodings(self, job: ScanJob, changed: list[tuple[str, FilePatch]]
                             ) -> tuple[dict[int, list[str]], list[tuple[str, FilePatch]], list[Finding]]:
-        """The `working-tree-encoding`s in-tree `.gitattributes` may give each file a commit writes, by id() of its
-        patch (scan.attributes: a superset of git's answer); and the files a commit does not write that a
-        `.gitattributes` it writes puts under such an attribute (their patches made here: the blob unchanged,
-        its checkout not), at most RECONVERTED_CAP per push (past it, a finding says how many were not read).
-        One `cat-file --batch-check` finds which of the `.gitattributes` git reads for the files exist in each
-        commit; only those mentioning the attribute are read closer. An attributes file over the size cap
-        counts as naming an encoding nobody can convert."""
+        """The `working-tree-encoding` git gives each file a commit writes, by id() of its patch, as git itself
+        reads the commit's `.gitattributes` (Git.checkout_attribute; red31: a matcher of our own missed CR
+        line ends, escapes, POSIX classes, quoted macros); and files a commit writes without a patch here whose
+        checkout a commit changes — those a merge brings in against its first parent (each side's file matches
+        one parent, so the combined diff shows neither, red31) and those a `.gitattributes` the commit writes
+        re-encodes (their blob unchanged), at most RECONVERTED_CAP per push (past it, a finding says so).
+        git is asked only for a commit where it can matter: a `.gitattributes` git reads for one of its files
+        names the attribute (one `cat-file --batch-check` finds which exist), or a path git cannot be asked
+        about by name (a newline in it)."""
         findings: list[Finding] = []
-        reconverted: list[tuple[str, FilePatch]] = []
+        git = job.git
         written = {(commit, _name(patch)) for commit, patch in changed}
-        attributes = [(commit, patch) for commit, patch in changed if _name(patch).rsplit("/", 1)[-1] == FILE]
-        if attributes:
-            # Only a .gitattributes that names the attribute, or uses a macro of a root file that does, can
-            # re-encode a file: the others' directories are not listed.
-            roots = job.git.blobs_at({(commit, FILE) for commit, _ in attributes})
-            read = job.git.read_objects({p.blob for _, p in attributes if p.blob} | set(roots.values()),
-                                        max_size=self.max_file_bytes)
-            named = {blob for blob, (_, data) in read.items() if data is None or ATTRIBUTE.encode() in data}
-            attributes = [(c, p) for c, p in attributes if p.blob in named or roots.get((c, FILE)) in named]
-        for commit, patch in attributes:
-            base = _name(patch)[: -len(FILE)].rstrip("/")
-            for entry in job.git.tree_entries(commit, base or ".", recursive=True):
-                name = entry.raw.decode("utf-8", "surrogateescape") if entry.raw else entry.path
-                if entry.type != "blob" or entry.mode == "120000" or (commit, name) in written:
+        extra: list[tuple[str, FilePatch]] = []
+        merges = [c.sha for c in job.commits if len(c.parents) > 1]
+        for commit, raw, old, new, mode in git.first_parent_changes(merges) if merges else ():
+            name = raw.decode("utf-8", "surrogateescape")
+            if is_zero(new) or mode in ("120000", GITLINK_MODE) or (commit, name) in written:
+                continue
+            written.add((commit, name))
+            extra.append((commit, FilePatch(display_path(raw), new, mode, raw=raw,
+                                            old_blobs=() if is_zero(old) else (old,))))
+        everything = [*changed, *extra]
+        wanted = {(commit, name) for commit, patch in everything for name in attribute_files(_name(patch))}
+        present = git.blobs_at(wanted) if wanted else {}
+        read = git.read_objects(set(present.values()), max_size=self.max_file_bytes) if present else {}
+        naming = {blob for blob, (_, data) in read.items() if data is None or ATTRIBUTE.encode() in data}
+        asked: dict[str, list[tuple[str, FilePatch]]] = {}
+        for commit, patch in everything:
+            name = _name(patch)
+            if "\n" in name or "\r" in name or any(present.get((commit, f)) in naming for f in attribute_files(name)):
+                asked.setdefault(commit, []).append((commit, patch))
+        # A .gitattributes a commit writes that names the attribute may re-encode files the commit leaves as they
+        # were: every file beneath it is asked about.
+        reconverted = 0
+        for commit, patch in changed:
+            name = _name(patch)
+            names_it = patch.blob in naming or present.get((commit, FILE)) in naming  # directly, or a root macro
+            if name.rsplit("/", 1)[-1] != FILE or not names_it:
+                continue
+            for entry in git.tree_entries(commit, name[: -len(FILE)].rstrip("/") or ".", recursive=True):
+                path = entry.raw.decode("utf-8", "surrogateescape") if entry.raw else entry.path
+                if entry.type != "blob" or entry.mode == "120000" or (commit, path) in written:
                     continue
-                if len(reconverted) >= RECONVERTED_CAP:
+                if reconverted >= RECONVERTED_CAP:
                     findings.append(_checkout_finding(commit, patch, [_TOO_MANY]))
                     break
-                written.add((commit, name))
-                reconverted.append((commit, FilePatch(entry.path, entry.sha, entry.mode, raw=entry.raw,
-                                                      old_blobs=(entry.sha,))))
-        everything = [*changed, *reconverted]
-        wanted = {(commit, name) for commit, patch in everything for name in attribute_files(_name(patch))}
-        present = job.git.blobs_at(wanted) if wanted else {}
-        if not present:
-            return {}, [], findings
-        read = job.git.read_objects(set(present.values()), max_size=self.max_file_bytes)
-        texts = {blob: None if data is None else data.decode("utf-8", "replace") for blob, (_, data) in read.items()}
+                reconverted += 1
+                written.add((commit, path))
+                asked.setdefault(commit, []).append(
+                    (commit, FilePatch(entry.path, entry.sha, entry.mode, raw=entry.raw, old_blobs=(entry.sha,))))
         found: dict[int, list[str]] = {}
-        for commit, patch in everything:
-            files: dict[str, str] = {}
-            for name in attribute_files(_name(patch)):
-                blob = present.get((commit, name))
-                if blob is not None:
-                    text = texts.get(blob)
-                    files[name] = f"* {ATTRIBUTE}={_UNREADABLE}" if text is None else text
-            if any(ATTRIBUTE in text for text in files.values()):
-                encodings = checkout_encodings(_name(patch), files)
-                if encodings:
-                    found[id(patch)] = encodings
-        return found, [(c, p) for c, p in reconverted if id(p) in found], findings
+        for commit, patches in asked.items():
+            values = git.checkout_attribute(commit, [p.key for _, p in patches], ATTRIBUTE)
+            for _, patch in patches:
+                value = values.get(patch.key, "unspecified")
+                if value not in ("unspecified", "set", "unset") and value.lower() not in ("utf-8", "utf8"):
+                    found[id(patch)] = [value]
+        mine = {id(p) for _, p in changed}
+        made = [(c, p) for items in asked.values() for c, p in items if id(p) in found and id(p) not in mine]
+        return found, made, findings
 
     def _binary_content(self, job: ScanJob, detector: SecretDetector, binaries: list[tuple[str, FilePatch]],
                         converted: Mapping[int, list[str]] | None = None) -> tuple[list[Finding], int]:
@@ -713,24 +722,29 @@ def _name(patch: FilePatch) -> str:
     return patch.key.decode("utf-8", "surrogateescape")
 
 
-_UNREADABLE = "(an attributes file over the size cap)"
 RECONVERTED_CAP = 2000  # files a pushed .gitattributes re-encodes without the push writing them, read per push
 _TOO_MANY = "(too many files)"
 
 
 def _checkout_finding(commit: str, patch: FilePatch, encodings: list[str]) -> Finding:
+    """scan/working-tree-encoding. Under an encoding whose checkout is not computed here (one Python has no
+    codec for, or writes otherwise than iconv: UTF-7, ISO-2022) the checkout may spell a secret nobody read: the
+    finding then has a secret's severity (high), and blocks whatever device the commit came from."""
     named = ", ".join(encodings)
-    unknown = [e for e in encodings if e == _UNREADABLE or not checkout_bytes(b"", e)]
-    how = (f"as {', '.join(unknown)}, which gatekeeper cannot convert: what a checkout writes was not scanned"
-           if unknown else f"as {named}, under which a checkout writes other text than the blob: secrets were "
-           "looked for in both, semgrep and bandit read only the blob")
-    message = f"{NAME}: .gitattributes make git check this file out {how} (working-tree-encoding)"
+    unknown = [e for e in encodings if not checkout_bytes(b"", e)]
     if encodings == [_TOO_MANY]:
         message = (f"{NAME}: this .gitattributes gives a working-tree-encoding to more than {RECONVERTED_CAP} files "
                    "the push does not write; the rest were not scanned as a checkout writes them")
+    elif unknown:
+        message = (f"{NAME}: .gitattributes make git check this file out as {', '.join(unknown)} "
+                   "(working-tree-encoding), which gatekeeper cannot write as git does: what a checkout writes was "
+                   "not scanned and may hold a secret")
+    else:
+        message = (f"{NAME}: .gitattributes make git check this file out as {named} (working-tree-encoding), under "
+                   "which a checkout writes other text than the blob: secrets were looked for in both, semgrep and "
+                   "bandit read only the blob")
     return catalogue.rule("scan/working-tree-encoding").finding(
-        message,
-        commit=commit, path=patch.path,
+        message, commit=commit, path=patch.path, severity=Severity.HIGH if unknown else None,
         fix="keep the file in UTF-8 and drop its working-tree-encoding attribute, or review the checked-out file "
             "by hand",
     ).with_fingerprint(patch.path, patch.blob or "", named)
