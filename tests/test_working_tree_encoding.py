@@ -164,3 +164,32 @@ def test_an_attributes_file_in_a_directory_whose_name_git_escapes_is_read(tmp_pa
     result = spush(server, work, "origin", "main")
     assert result.code != 0, result.output
     assert any(f["rule_id"] == "secrets/aws-access-key" for f in server.last_verdict()["findings"])
+
+
+def test_a_file_written_beside_an_unrelated_attributes_change_is_still_read(tmp_path: Path) -> None:
+    """One commit changes an attributes file that names nothing of the kind (docs/) and writes a file a deeper one
+    (deploy/) gives IBM037: the file is asked about as any written file is."""
+    server, work = _server(tmp_path)
+    work.commit("attributes\n", {"deploy/.gitattributes": "*.env working-tree-encoding=IBM037\n",
+                                 "docs/.gitattributes": "*.md text\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    work.commit("docs and settings\n", {"docs/.gitattributes": "*.md text eol=lf\n", "deploy/prod.env": KEY_LINE},
+                author=DANA, committer=DANA)
+    result = spush(server, work, "origin", "main")
+    assert result.code != 0, result.output
+    assert any(f["rule_id"] == "secrets/aws-access-key" for f in server.last_verdict()["findings"])
+
+
+def test_changing_the_root_attributes_of_a_large_tree_is_no_finding(tmp_path: Path) -> None:
+    """Re-encoding is judged by git's answer, not by how many files lie beneath: a root .gitattributes that names the
+    attribute for one kind of file, edited in a tree of 2,100 other files, blocks nothing."""
+    server, work = _server(tmp_path)
+    work.commit("many files\n", {**{f"src/m{i}.py": f"x = {i}\n" for i in range(2100)},
+                                 ".gitattributes": "*.ps1 text working-tree-encoding=UTF-16LE-BOM\n"},
+                author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    work.commit("attributes\n", {".gitattributes": "*.ps1 text working-tree-encoding=UTF-16LE-BOM\n*.png binary\n"},
+                author=DANA, committer=DANA)
+    result = spush(server, work, "origin", "main")
+    assert result.code == 0, result.output
+    assert not [f for f in server.last_verdict()["findings"] if f["rule_id"] == "scan/working-tree-encoding"]

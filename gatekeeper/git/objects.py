@@ -271,6 +271,23 @@ class Objects(Runner):
                 files[display_path(name)] = (fields[0], fields[2])
         return files
 
+    def entries_beneath(self, commit: str, directory: str) -> list[TreeEntry]:
+        """Every entry beneath `directory` ("" for all) in `commit`'s tree, recursively, the directory named as a
+        literal path from the top (a name such as `:deploy` is no pathspec magic here, red32); GitError when git
+        cannot list it."""
+        if not is_sha(commit):
+            raise GitError(f"not a commit id: {commit!r}", "this is a bug in gatekeeper; please report it")
+        args = ["ls-tree", "-r", "-z", "--full-tree", commit]
+        if directory:
+            args += ["--", f":(top,literal){directory}"]
+        entries: list[TreeEntry] = []
+        for record in self._run(*args).stdout.split(b"\x00"):
+            meta, tab, name = record.partition(b"\t")
+            fields = meta.decode("ascii", "replace").split()
+            if tab and len(fields) == 3:
+                entries.append(TreeEntry(fields[0], fields[1], fields[2], display_path(name), name))
+        return entries
+
     def tree_entries(self, rev: str, path: str, *, recursive: bool = False) -> list[TreeEntry]:
         """Entries named `path` at `rev` (with `recursive`, every file beneath it), from `ls-tree -z`;
         modes tell files from symlinks and gitlinks, which callers must not follow."""

@@ -32,12 +32,14 @@ def attribute_files(path: str) -> list[str]:
 def python_codec(name: str) -> str | None:
     """The Python codec that writes what iconv writes for an encoding name as git passes it (`UTF-16LE-BOM` is
     git's own: UTF-16LE with a byte-order mark); None when Python has none, or one that writes otherwise."""
-    base = name[:-4] if name.upper().endswith("-BOM") else name
+    bom = name.upper().endswith("-BOM")
     try:
-        codec = codecs.lookup(base).name
+        codec = codecs.lookup(name[:-4] if bom else name).name
     except LookupError:
         return None
-    return None if codec in _UNMODELLED else codec
+    if codec in _UNMODELLED or (bom and not codec.startswith(("utf-16", "utf-32"))):
+        return None  # iconv knows `-BOM` names only for UTF-16/32 (git's own spelling): another is no encoding
+    return codec
 
 
 def checkout_bytes(blob: bytes, encoding: str) -> list[bytes]:
@@ -53,9 +55,9 @@ def checkout_bytes(blob: bytes, encoding: str) -> list[bytes]:
     for name in names:
         try:
             data = text.encode(name, "replace")
+            if bom or codec in ("utf-16", "utf-32"):
+                data = "\ufeff".encode(name) + data  # a single-byte codec cannot write one (red32: latin1-BOM)
         except (UnicodeError, LookupError, TypeError):
             continue
-        if bom or codec in ("utf-16", "utf-32"):
-            data = "\ufeff".encode(name) + data
         written.append(data)
     return written

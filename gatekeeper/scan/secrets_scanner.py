@@ -199,7 +199,7 @@ class SecretsScanner:
             findings.extend(read_as_findings)
             binaries.extend(d for d in declared if id(d[1]) not in queued)
             queued.update(id(p) for _, p in declared)
-        converted: dict[int, list[str]] = {}
+        converted: dict[int, tuple[list[str], list[str]]] = {}
         if cut is None:
             converted, reconverted, attribute_findings = self._checkout_encodings(job, changed)
             findings.extend(attribute_findings)
@@ -502,70 +502,108 @@ class SecretsScanner:
         return findings
 
     def _checkout_encodings(self, job: ScanJob, changed: list[tuple[str, FilePatch]]
-                            ) -> tuple[dict[int, list[str]], list[tuple[str, FilePatch]], list[Finding]]:
-        """The `working-tree-encoding` git gives each file a commit writes, by id() of its patch, as git itself
-        reads the commit's `.gitattributes` (Git.checkout_attribute; red31: a matcher of our own missed CR
-        line ends, escapes, POSIX classes, quoted macros); and files a commit writes without a patch here whose
-        checkout a commit changes — those a merge brings in against its first parent (each side's file matches
-        one parent, so the combined diff shows neither, red31) and those a `.gitattributes` the commit writes
-        re-encodes (their blob unchanged), at most RECONVERTED_CAP per push (past it, a finding says so).
-        git is asked only for a commit where it can matter: a `.gitattributes` git reads for one of its files
-        names the attribute (one `cat-file --batch-check` finds which exist), or a path git cannot be asked
-        about by name (a newline in it)."""
+                            ) -> tuple[dict[int, tuple[list[str], list[str]]], list[tuple[str, FilePatch]],
+                                       list[Finding]]:
+        """For each file whose checkout a commit changes under a `working-tree-encoding`, by id() of its patch: (the
+        encoding git gives it in the commit, the one it gave it in the first parent) — git's own answer
+        (Git.checkout_attribute; red31: a matcher of our own missed six of git's rules). Also the patches made
+        here for files the commit does not write but whose checkout it changes (returned to be read).
+
+        What a commit changes is taken against its first parent: its patches, and for a merge its first-parent
+        diff (a side's .gitattributes and another side's file meet only in the merge, red31/red32). A commit that
+        writes or deletes a `.gitattributes` may change the encoding of every file beneath it (a merge that
+        brings it, a deleted or rewritten override, red32): git is asked about all of them, in the commit and in
+        its first parent, and a file counts where the answer changed or its blob did — at most RECONVERTED_CAP
+        files a push does not write (past it, a finding that blocks). Any other commit leaves every file's
+        attributes as its parent had them: git is asked about the files it writes, where a `.gitattributes` git
+        reads for one names the attribute (one `cat-file --batch-check` finds which exist), or for a path git
+        cannot be asked about by name (a newline in it)."""
         findings: list[Finding] = []
         git = job.git
-        written = {(commit, _name(patch)) for commit, patch in changed}
-        extra: list[tuple[str, FilePatch]] = []
-        merges = [c.sha for c in job.commits if len(c.parents) > 1]
-        for commit, raw, old, new, mode in git.first_parent_changes(merges) if merges else ():
+        first = {c.sha: c.parents[0] if c.parents else None for c in job.commits}
+        merges = {c.sha for c in job.commits if len(c.parents) > 1}
+        writes: dict[str, dict[str, FilePatch]] = {}
+        attributes: dict[str, set[str]] = {}  # commit → directories whose .gitattributes it writes or deletes
+        for commit, items in job.changes.items():
+            for change in items if commit not in merges else ():
+                name = change.key.decode("utf-8", "surrogateescape")
+                if name.rsplit("/", 1)[-1] == FILE:  # added, changed, deleted or turned into something else
+                    attributes.setdefault(commit, set()).add(name[: -len(FILE)].rstrip("/"))
+        for commit, patch in changed:
+            if commit not in merges:  # a merge's combined diff: its first-parent one below stands for it
+                writes.setdefault(commit, {})[_name(patch)] = patch
+        shown = {(commit, _name(patch)): patch for commit, patch in changed if commit in merges}
+        for commit, raw, old, new, mode in git.first_parent_changes(sorted(merges)) if merges else ():
             name = raw.decode("utf-8", "surrogateescape")
-            if is_zero(new) or mode in ("120000", GITLINK_MODE) or (commit, name) in written:
+            if name.rsplit("/", 1)[-1] == FILE:
+                attributes.setdefault(commit, set()).add(name[: -len(FILE)].rstrip("/"))
+            if is_zero(new) or mode in ("120000", GITLINK_MODE):
                 continue
-            written.add((commit, name))
-            extra.append((commit, FilePatch(display_path(raw), new, mode, raw=raw,
-                                            old_blobs=() if is_zero(old) else (old,))))
-        everything = [*changed, *extra]
-        wanted = {(commit, name) for commit, patch in everything for name in attribute_files(_name(patch))}
+            writes.setdefault(commit, {})[name] = shown.get((commit, name)) or FilePatch(
+                display_path(raw), new, mode, raw=raw, old_blobs=() if is_zero(old) else (old,))
+        # Which .gitattributes name the attribute: those git reads for each written file, and for a changed
+        # .gitattributes its own old and new version and those above it (a macro is defined in the root's).
+        others = [(commit, patch) for commit, patches in writes.items() if commit not in attributes
+                  for patch in patches.values()]
+        wanted = {(commit, name) for commit, patches in writes.items() for patch in patches.values()
+                  for name in attribute_files(_name(patch))}
+        for commit, directories in attributes.items():
+            for rev in (commit, first.get(commit)):
+                wanted.update((rev, name) for d in directories for name in attribute_files(f"{d}/{FILE}".lstrip("/"))
+                              if rev is not None)
         present = git.blobs_at(wanted) if wanted else {}
         read = git.read_objects(set(present.values()), max_size=self.max_file_bytes) if present else {}
         naming = {blob for blob, (_, data) in read.items() if data is None or ATTRIBUTE.encode() in data}
-        asked: dict[str, list[tuple[str, FilePatch]]] = {}
-        for commit, patch in everything:
+        asked: dict[str, dict[str, FilePatch]] = {}
+        beneath: dict[str, set[int]] = {}  # commit → ids of the files asked about that it does not write
+        for commit, directories in attributes.items():
+            revs = (commit, first.get(commit))
+            relevant = [d for d in sorted(directories)
+                        if any(present.get((rev, name)) in naming for rev in revs if rev is not None
+                               for name in attribute_files(f"{d}/{FILE}".lstrip("/")))]
+            files = dict(writes.get(commit, {}))
+            for directory in relevant:
+                for entry in git.entries_beneath(commit, directory):
+                    name = entry.raw.decode("utf-8", "surrogateescape")
+                    if name in files or entry.type != "blob" or entry.mode == "120000":
+                        continue
+                    files[name] = FilePatch(entry.path, entry.sha, entry.mode, raw=entry.raw, old_blobs=(entry.sha,))
+                    beneath.setdefault(commit, set()).add(id(files[name]))
+            if relevant:
+                asked[commit] = files
+            else:
+                others.extend((commit, patch) for patch in files.values())
+        for commit, patch in others:
             name = _name(patch)
             if "\n" in name or "\r" in name or any(present.get((commit, f)) in naming for f in attribute_files(name)):
-                asked.setdefault(commit, []).append((commit, patch))
-        # A .gitattributes a commit writes that names the attribute may re-encode files the commit leaves as they
-        # were: every file beneath it is asked about.
-        reconverted = 0
-        for commit, patch in changed:
-            name = _name(patch)
-            names_it = patch.blob in naming or present.get((commit, FILE)) in naming  # directly, or a root macro
-            if name.rsplit("/", 1)[-1] != FILE or not names_it:
-                continue
-            for entry in git.tree_entries(commit, name[: -len(FILE)].rstrip("/") or ".", recursive=True):
-                path = entry.raw.decode("utf-8", "surrogateescape") if entry.raw else entry.path
-                if entry.type != "blob" or entry.mode == "120000" or (commit, path) in written:
+                asked.setdefault(commit, {})[name] = patch
+        found: dict[int, tuple[list[str], list[str]]] = {}
+        budget = RECONVERTED_CAP
+        for commit, files in asked.items():
+            keys = [patch.key for patch in files.values()]
+            now = git.checkout_attribute(commit, keys, ATTRIBUTE)
+            parent = first.get(commit)
+            before = now if commit not in attributes else (
+                git.checkout_attribute(parent, keys, ATTRIBUTE) if parent else {})
+            for patch in files.values():
+                new_encoding, old_encoding = _encoding(now.get(patch.key)), _encoding(before.get(patch.key))
+                if not new_encoding or (new_encoding == old_encoding and patch.blob in patch.old_blobs):
                     continue
-                if reconverted >= RECONVERTED_CAP:
-                    findings.append(_checkout_finding(commit, patch, [_TOO_MANY]))
-                    break
-                reconverted += 1
-                written.add((commit, path))
-                asked.setdefault(commit, []).append(
-                    (commit, FilePatch(entry.path, entry.sha, entry.mode, raw=entry.raw, old_blobs=(entry.sha,))))
-        found: dict[int, list[str]] = {}
-        for commit, patches in asked.items():
-            values = git.checkout_attribute(commit, [p.key for _, p in patches], ATTRIBUTE)
-            for _, patch in patches:
-                value = values.get(patch.key, "unspecified")
-                if value not in ("unspecified", "set", "unset") and value.lower() not in ("utf-8", "utf8"):
-                    found[id(patch)] = [value]
-        mine = {id(p) for _, p in changed}
-        made = [(c, p) for items in asked.values() for c, p in items if id(p) in found and id(p) not in mine]
+                if id(patch) in beneath.get(commit, ()):
+                    # Re-encoded without being written: read up to the cap, then one finding that blocks.
+                    budget -= 1
+                    if budget == -1:
+                        findings.append(_checkout_finding(commit, patch, [_TOO_MANY]))
+                    if budget < 0:
+                        continue
+                found[id(patch)] = ([new_encoding], [old_encoding] if old_encoding else [])
+        mine = {id(patch) for _, patch in changed}
+        made = [(c, p) for c, files in asked.items() for p in files.values() if id(p) in found and id(p) not in mine]
         return found, made, findings
 
     def _binary_content(self, job: ScanJob, detector: SecretDetector, binaries: list[tuple[str, FilePatch]],
-                        converted: Mapping[int, list[str]] | None = None) -> tuple[list[Finding], int]:
+                        converted: Mapping[int, tuple[list[str], list[str]]] | None = None
+                        ) -> tuple[list[Finding], int]:
         """What git showed as binary, read from the object store and decoded (scan.text): UTF-16/32 and
         text with NUL bytes are scanned like any text, a real binary's printable runs too (and it is still
         reported as not scanned); a secret counts as added when no parent's version of the file has it.
@@ -576,7 +614,7 @@ class SecretsScanner:
         sizes = job.git.object_sizes(wanted)
         findings: list[Finding] = []
         scanned = 0
-        seen_in: dict[str, frozenset[tuple[str, str]]] = {}
+        seen_in: dict[tuple[str, ...], frozenset[tuple[str, str]]] = {}  # (blob, its encoding) → its secrets
         with job.git.batch() as reader:
 
             def hits_of(blob: str, path: str, encodings: Sequence[str] = ()
@@ -622,7 +660,10 @@ class SecretsScanner:
                     if not patch.binary:
                         findings.append(self._cut(commit, patch))
                     continue
-                encodings = (converted or {}).get(id(patch), [])
+                # Each blob read as a checkout writes it under the encoding of its own tree: the commit's for the new
+                # one, the first parent's for the old ones (red32: the old blob read under the new attribute spelled
+                # the same key, which then counted as there before).
+                encodings, earlier = (converted or {}).get(id(patch), ([], []))
                 hits, decoded, pointer, differ = hits_of(patch.blob, patch.path, encodings)
                 if pointer and (patch.binary or not patch.truncated):  # a truncated text patch: _read_as says it
                     findings.append(_lfs_finding(commit, patch))
@@ -637,12 +678,10 @@ class SecretsScanner:
                 scanned += 1
                 before: set[tuple[str, str]] = set()
                 for old in patch.old_blobs:
-                    if old not in seen_in:
-                        # The same blob as a parent's is one a .gitattributes change re-encodes: what it held as a
-                        # blob was there before, what its checkout now writes was not.
-                        seen_in[old] = frozenset((h.rule_id, h.digest) for h, _ in hits_of(
-                            old, patch.path, encodings if old != patch.blob else ())[0])
-                    before |= seen_in[old]
+                    if (old, *earlier) not in seen_in:
+                        seen_in[(old, *earlier)] = frozenset(
+                            (h.rule_id, h.digest) for h, _ in hits_of(old, patch.path, earlier)[0])
+                    before |= seen_in[(old, *earlier)]
                 for hit, text in hits:
                     if (hit.rule_id, hit.digest) in before:
                         continue  # already in a parent's version: not added by this commit
@@ -714,6 +753,13 @@ class SecretsScanner:
 
 # What _read_as reads of a blob: the first two lines a coding declaration may be on, and the 1 KiB git-lfs reads.
 _HEAD_BYTES = 64 * 1024
+
+
+def _encoding(value: str | None) -> str | None:
+    """A `working-tree-encoding` value check-attr printed, or None where git writes the blob as it is."""
+    if value is None or value in ("unspecified", "set", "unset") or value.lower() in ("utf-8", "utf8"):
+        return None
+    return value
 
 
 def _name(patch: FilePatch) -> str:
