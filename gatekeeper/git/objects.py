@@ -97,12 +97,14 @@ class Objects(Runner):
                 result[pair] = fields[0].decode("ascii")
         return result
 
-    def checkout_attribute(self, commit: str, paths: Sequence[bytes], name: str) -> dict[bytes, str]:
+    def checkout_attribute(self, commit: str, paths: Sequence[bytes], name: str, *,
+                           ignore_case: bool = False) -> dict[bytes, str]:
         """The value git gives attribute `name` for each of `paths` in `commit`'s tree, as git reads the tree's own
         `.gitattributes` (every quoting, macro, wildmatch and line-ending rule its own): the tree read into a
         private index, then `check-attr --cached` in an empty work tree — user and system attribute files off,
         the repository's `info/attributes` on, as for every command here. `unspecified`, `set` and `unset` are
-        git's words for the non-values. One `read-tree` and one `check-attr` per call."""
+        git's words for the non-values. `ignore_case`: as a clone on macOS or Windows matches patterns
+        (`core.ignorecase`, which `git clone` sets there). One `read-tree` and one `check-attr` per call."""
         if not is_sha(commit) or not paths:
             return {}
         work, base = self._attr_free()
@@ -110,7 +112,7 @@ class Objects(Runner):
             env = {**base, "GIT_INDEX_FILE": str(Path(private) / "index")}
             for args, data in ((("read-tree", commit), None),
                                (("check-attr", "--cached", "-z", "--stdin", name), b"".join(p + b"\0" for p in paths))):
-                argv = self._argv(*args)
+                argv = self._argv(*(("-c", "core.ignorecase=true") if ignore_case else ()), *args)
                 try:
                     proc = process.run(argv, cwd=work, env=env, input=data, timeout=self.timeout,
                                        foreground=self._foreground)
@@ -124,8 +126,8 @@ class Objects(Runner):
         fields = proc.stdout.split(b"\0")
         return {fields[i]: fields[i + 2].decode("utf-8", "replace") for i in range(0, len(fields) - 2, 3)}
 
-    def first_parent_changes(self, merges: Sequence[str]) -> list[tuple[str, bytes, str, str, str]]:
-        """(merge, raw path, old blob, new blob, new mode) for every file each merge changes against its first
+    def first_parent_changes(self, merges: Sequence[str]) -> list[tuple[str, bytes, str, str, str, str]]:
+        """(merge, raw path, old blob, new blob, old mode, new mode) for every file each merge changes against its first
         parent — what a merge brings onto the branch it was made on, which its combined diff does not show
         when each side's file matches one parent. One `git log --no-walk`."""
         wanted = "".join(f"{sha}\n" for sha in merges if is_sha(sha))
@@ -133,7 +135,7 @@ class Objects(Runner):
             return []
         proc = self._run("log", "--no-walk=unsorted", "--stdin", "--format=%x00%H", "--raw", "-z", "--no-abbrev",
                          "--no-renames", "--first-parent", "-m", input=wanted.encode())
-        found: list[tuple[str, bytes, str, str, str]] = []
+        found: list[tuple[str, bytes, str, str, str, str]] = []
         current: str | None = None
         tokens = proc.stdout.split(b"\0")
         index = 0
@@ -148,7 +150,7 @@ class Objects(Runner):
                 index += 1
                 if len(fields) == 5:
                     found.append((current, path, fields[2].decode("ascii"), fields[3].decode("ascii"),
-                                  fields[1].decode("ascii")))
+                                  fields[0].decode("ascii"), fields[1].decode("ascii")))
         return found
 
     def tag_messages(self, sha: str, *, max_depth: int = 8) -> list[tuple[str, str]]:

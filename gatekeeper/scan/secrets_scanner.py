@@ -533,14 +533,17 @@ class SecretsScanner:
             if commit not in merges:  # a merge's combined diff: its first-parent one below stands for it
                 writes.setdefault(commit, {})[_name(patch)] = patch
         shown = {(commit, _name(patch)): patch for commit, patch in changed if commit in merges}
-        for commit, raw, old, new, mode in git.first_parent_changes(sorted(merges)) if merges else ():
+        for commit, raw, old, new, old_mode, mode in git.first_parent_changes(sorted(merges)) if merges else ():
             name = raw.decode("utf-8", "surrogateescape")
             if name.rsplit("/", 1)[-1] == FILE:
                 attributes.setdefault(commit, set()).add(name[: -len(FILE)].rstrip("/"))
             if is_zero(new) or mode in ("120000", GITLINK_MODE):
                 continue
+            # A link or a submodule turned into a file is new content, whatever its blob (red33: git never
+            # converts a link, so the same bytes as a link's target were never written through the attribute).
+            was_file = not is_zero(old) and old_mode not in ("120000", GITLINK_MODE)
             writes.setdefault(commit, {})[name] = shown.get((commit, name)) or FilePatch(
-                display_path(raw), new, mode, raw=raw, old_blobs=() if is_zero(old) else (old,))
+                display_path(raw), new, mode, raw=raw, old_blobs=(old,) if was_file else ())
         # Which .gitattributes name the attribute: those git reads for each written file, and for a changed
         # .gitattributes its own old and new version and those above it (a macro is defined in the root's).
         others = [(commit, patch) for commit, patches in writes.items() if commit not in attributes
@@ -581,10 +584,12 @@ class SecretsScanner:
         budget = RECONVERTED_CAP
         for commit, files in asked.items():
             keys = [patch.key for patch in files.values()]
-            now = git.checkout_attribute(commit, keys, ATTRIBUTE)
             parent = first.get(commit)
-            before = now if commit not in attributes else (
-                git.checkout_attribute(parent, keys, ATTRIBUTE) if parent else {})
+            # As git on Linux and as a clone on macOS or Windows matches patterns (core.ignorecase, red33): an
+            # encoding either gives applies.
+            now = _answer(git, commit, keys)
+            # No .gitattributes changed: every file's attributes are the parent's.
+            before = now if commit not in attributes else _answer(git, parent, keys) if parent else {}
             for patch in files.values():
                 new_encoding, old_encoding = _encoding(now.get(patch.key)), _encoding(before.get(patch.key))
                 if not new_encoding or (new_encoding == old_encoding and patch.blob in patch.old_blobs):
@@ -677,11 +682,15 @@ class SecretsScanner:
                     continue
                 scanned += 1
                 before: set[tuple[str, str]] = set()
-                for old in patch.old_blobs:
-                    if (old, *earlier) not in seen_in:
-                        seen_in[(old, *earlier)] = frozenset(
-                            (h.rule_id, h.digest) for h, _ in hits_of(old, patch.path, earlier)[0])
-                    before |= seen_in[(old, *earlier)]
+                # What a parent's checkout wrote: each parent's blob as it is, and the first parent's under its
+                # encoding — never another parent's blob under the first's (red33: a conflict resolution kept a
+                # side's blob that only the first parent's attribute spells as a key).
+                for index, old in enumerate(patch.old_blobs):
+                    read_as = earlier if index == 0 else []
+                    if (old, *read_as) not in seen_in:
+                        seen_in[(old, *read_as)] = frozenset(
+                            (h.rule_id, h.digest) for h, _ in hits_of(old, patch.path, read_as)[0])
+                    before |= seen_in[(old, *read_as)]
                 for hit, text in hits:
                     if (hit.rule_id, hit.digest) in before:
                         continue  # already in a parent's version: not added by this commit
@@ -753,6 +762,14 @@ class SecretsScanner:
 
 # What _read_as reads of a blob: the first two lines a coding declaration may be on, and the 1 KiB git-lfs reads.
 _HEAD_BYTES = 64 * 1024
+
+
+def _answer(git: Git, rev: str, keys: list[bytes]) -> dict[bytes, str]:
+    """git's `working-tree-encoding` for each path at `rev` as a clone on Linux and one on macOS or Windows
+    (core.ignorecase) matches patterns (red33: `*.ENV`): the encoding either names."""
+    exact = git.checkout_attribute(rev, keys, ATTRIBUTE)
+    folded = git.checkout_attribute(rev, keys, ATTRIBUTE, ignore_case=True)
+    return {key: value if _encoding(value) else folded.get(key, value) for key, value in exact.items()}
 
 
 def _encoding(value: str | None) -> str | None:
