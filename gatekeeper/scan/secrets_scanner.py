@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -580,19 +581,48 @@ class SecretsScanner:
             name = _name(patch)
             if "\n" in name or "\r" in name or any(present.get((commit, f)) in naming for f in attribute_files(name)):
                 asked.setdefault(commit, {})[name] = patch
+        # git's answers. A commit that changed no .gitattributes gives each file its parent's attributes: the
+        # files of all such commits whose .gitattributes (those git reads for them) are the same blobs are asked
+        # about at once, from an index of only those files — not a read-tree of a large tree per commit (red34: a
+        # 150-commit push into a 20,000-file tree ran out the hook's time). Only a commit that changed one, or a
+        # path git cannot be asked about by name, has its tree read whole (and its first parent's).
+        answers: dict[tuple[str, bytes], tuple[list[str], list[str]]] = {}
+        states: dict[frozenset[tuple[bytes, str]], list[tuple[str, bytes]]] = {}
+        whole: dict[str, list[bytes]] = {}
+        for commit, files in asked.items():
+            for patch in files.values():
+                name = _name(patch)
+                if commit in attributes or "\n" in name or "\r" in name:
+                    whole.setdefault(commit, []).append(patch.key)
+                    continue
+                state = frozenset((f.encode("utf-8", "surrogateescape"), blob) for f in attribute_files(name)
+                                  if (blob := present.get((commit, f))) is not None)
+                states.setdefault(state, []).append((commit, patch.key))
+        for state, group in states.items():
+            if job.deadline is not None and time.monotonic() > job.deadline:
+                break
+            now = _answer(git, dict(state), list(dict.fromkeys(key for _, key in group)))
+            for commit, key in group:
+                answers[(commit, key)] = (now.get(key, []), now.get(key, []))
+        for commit, keys in whole.items():
+            if job.deadline is not None and time.monotonic() > job.deadline:
+                break
+            parent = first.get(commit)
+            now = _answer(git, commit, keys)
+            before = now if commit not in attributes else _answer(git, parent, keys) if parent else {}
+            for key in keys:
+                answers[(commit, key)] = (now.get(key, []), before.get(key, []))
         found: dict[int, tuple[list[str], list[str]]] = {}
         budget = RECONVERTED_CAP
         for commit, files in asked.items():
-            keys = [patch.key for patch in files.values()]
-            parent = first.get(commit)
-            # As git on Linux and as a clone on macOS or Windows matches patterns (core.ignorecase, red33): an
-            # encoding either gives applies.
-            now = _answer(git, commit, keys)
-            # No .gitattributes changed: every file's attributes are the parent's.
-            before = now if commit not in attributes else _answer(git, parent, keys) if parent else {}
             for patch in files.values():
-                new_encoding, old_encoding = _encoding(now.get(patch.key)), _encoding(before.get(patch.key))
-                if not new_encoding or (new_encoding == old_encoding and patch.blob in patch.old_blobs):
+                if (commit, patch.key) not in answers:
+                    findings.append(tool_failure(NAME, "time budget used up; the working-tree-encoding of "
+                                                 f"{sum(len(f) for f in asked.values()) - len(answers)} file(s) "
+                                                 "was not checked", timeout=True))
+                    return found, [], findings
+                new_encodings, old_encodings = answers[(commit, patch.key)]
+                if not new_encodings or (new_encodings == old_encodings and patch.blob in patch.old_blobs):
                     continue
                 if id(patch) in beneath.get(commit, ()):
                     # Re-encoded without being written: read up to the cap, then one finding that blocks.
@@ -601,7 +631,7 @@ class SecretsScanner:
                         findings.append(_checkout_finding(commit, patch, [_TOO_MANY]))
                     if budget < 0:
                         continue
-                found[id(patch)] = ([new_encoding], [old_encoding] if old_encoding else [])
+                found[id(patch)] = (new_encodings, old_encodings)
         mine = {id(patch) for _, patch in changed}
         made = [(c, p) for c, files in asked.items() for p in files.values() if id(p) in found and id(p) not in mine]
         return found, made, findings
@@ -641,10 +671,16 @@ class SecretsScanner:
                     if not written:
                         differ.append(encoding)
                     for out in written:
+                        # As the encoding reads it, and as its bytes read with no regard to it — a byte-order mark
+                        # followed by ASCII is what a program that ignores the mark reads (red34: UTF-16LE-BOM,
+                        # ASCII after the mark: the encoding's reading is the blob's CJK text again).
                         reading = decode(out)
-                        if reading.text != decoded.text and encoding not in differ:
+                        raw = out.replace(b"\x00", b"").decode("utf-8", "replace")
+                        other = any(r not in decoded.text for r in _ASCII_RUN.findall(raw))
+                        if (reading.text != decoded.text or other) and encoding not in differ:
                             differ.append(encoding)
-                        for hit, line in decoded_hits(detector, reading, path):
+                        for hit, line in [*decoded_hits(detector, reading, path),
+                                          *decoded_hits(detector, Decoded(raw, "its bytes", True), path)]:
                             if (hit.rule_id, hit.digest) not in seen:
                                 seen.add((hit.rule_id, hit.digest))
                                 hits.append((hit, line))
@@ -764,12 +800,17 @@ class SecretsScanner:
 _HEAD_BYTES = 64 * 1024
 
 
-def _answer(git: Git, rev: str, keys: list[bytes]) -> dict[bytes, str]:
-    """git's `working-tree-encoding` for each path at `rev` as a clone on Linux and one on macOS or Windows
-    (core.ignorecase) matches patterns (red33: `*.ENV`): the encoding either names."""
+_ASCII_RUN = re.compile(r"[\x20-\x7e]{8,}")  # a run of printable ASCII a checkout's bytes show
+
+
+def _answer(git: Git, rev: str | Mapping[bytes, str], keys: list[bytes]) -> dict[bytes, list[str]]:
+    """git's `working-tree-encoding`s for each path at `rev` (a commit, or its .gitattributes files) as a clone on
+    Linux and one on macOS or Windows (core.ignorecase) matches patterns: both, where they differ (red33: `*.ENV`;
+    red34: a case-folded line overriding the Linux one)."""
     exact = git.checkout_attribute(rev, keys, ATTRIBUTE)
     folded = git.checkout_attribute(rev, keys, ATTRIBUTE, ignore_case=True)
-    return {key: value if _encoding(value) else folded.get(key, value) for key, value in exact.items()}
+    return {key: list(dict.fromkeys(e for e in (_encoding(exact.get(key)), _encoding(folded.get(key))) if e))
+            for key in keys}
 
 
 def _encoding(value: str | None) -> str | None:
