@@ -52,7 +52,7 @@ from gatekeeper.interfaces import LooseBlob, ScanJob, ScanResult
 from gatekeeper.models import FileChange, Finding, ScannerStat, Severity, display_path, is_zero
 from gatekeeper.sanitize import visible
 from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_LINES, FilePatch, iter_commit_additions
-from gatekeeper.scan.attributes import ATTRIBUTE, FILE, attribute_files, checkout_bytes
+from gatekeeper.scan.attributes import ATTRIBUTE, FILE, attribute_files, checkout_bytes, python_codec
 from gatekeeper.scan.common import built_in_detector, inline_ignores, tool_failure
 from gatekeeper.scan.secrets import SecretDetector, SecretHit
 from gatekeeper.scan.text import (
@@ -676,8 +676,11 @@ class SecretsScanner:
                         # ASCII after the mark: the encoding's reading is the blob's CJK text again).
                         reading = decode(out)
                         raw = out.replace(b"\x00", b"").decode("utf-8", "replace")
-                        other = any(r not in decoded.text for r in _ASCII_RUN.findall(raw))
-                        if (reading.text != decoded.text or other) and encoding not in differ:
+                        # Whether it says something else: the checkout as its own encoding reads it (red35: Latin-1
+                        # `café` read as UTF-8 is no other text), and the ASCII its bytes show.
+                        other = _own_reading(out, encoding, reading) != decoded.text or any(
+                            r not in decoded.text for r in _ASCII_RUN.findall(raw))
+                        if other and encoding not in differ:
                             differ.append(encoding)
                         for hit, line in [*decoded_hits(detector, reading, path),
                                           *decoded_hits(detector, Decoded(raw, "its bytes", True), path)]:
@@ -798,6 +801,14 @@ class SecretsScanner:
 
 # What _read_as reads of a blob: the first two lines a coding declaration may be on, and the 1 KiB git-lfs reads.
 _HEAD_BYTES = 64 * 1024
+
+
+def _own_reading(out: bytes, encoding: str, decoded: Decoded) -> str:
+    """A checkout's bytes as the encoding it was written in reads them (UTF-16/32: as decode() read their mark)."""
+    codec = python_codec(encoding)
+    if codec is None or codec.startswith(("utf-16", "utf-32")):
+        return decoded.text
+    return out.decode(codec, "replace")
 
 
 _ASCII_RUN = re.compile(r"[\x20-\x7e]{8,}")  # a run of printable ASCII a checkout's bytes show
