@@ -14,27 +14,16 @@ in other ways.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from tests.hook_helpers import AWS_KEY, DANA, MO, MOBILE, spush
 from tests.repo_builder import RepoBuilder
 from tests.test_red24_hostile import REVIEWED, RITA_PUSHES, _server
+from tests.test_red31_hostile import _attr, _checked_out
 
 KEY_LINE = f"aws_access_key_id = {AWS_KEY}\n"  # what a checkout under IBM037 writes
 EBCDIC_KEY_LINE = KEY_LINE.encode("ascii").decode("cp037")  # the blob's text: no key in it
 ATTRIBUTE = "*.env working-tree-encoding=IBM037\n"
-
-
-def _attr(work: RepoBuilder, path: str) -> str:
-    """git's own answer for `path` in the pushing work tree."""
-    return work.git("check-attr", "working-tree-encoding", "--", path)
-
-
-def _checked_out(server_path: Path, tmp_path: Path, path: str) -> bytes:
-    clone = tmp_path / "victim"
-    subprocess.run(["git", "clone", "-q", server_path.as_uri(), str(clone)], check=True, capture_output=True)
-    return (clone / path).read_bytes()
 
 
 def _phone(work: RepoBuilder, message: str, files: dict[str, str | bytes] | None = None) -> str:

@@ -59,14 +59,21 @@ def test_an_upper_case_pattern_re_encodes_the_file_on_every_macos_and_windows_cl
     _phone(work, "mainframe settings", {".gitattributes": "*.ENV working-tree-encoding=IBM037\n",
                                         "deploy/prod.env": EBCDIC_KEY_LINE})
     assert AWS_KEY not in work.git("cat-file", "blob", "HEAD:deploy/prod.env")
-    assert work.git("check-attr", "working-tree-encoding", "--", "deploy/prod.env").endswith(": unspecified")
+    _case_folded_push(server, work, tmp_path, "deploy/prod.env", "unspecified", "IBM037")
+
+
+def _case_folded_push(server, work: RepoBuilder, tmp_path: Path, path: str,  # type: ignore[no-untyped-def]
+                      exact: str, folded: str) -> None:
+    """git's answers in the pushing work tree as given, the push, the premise checked with a case-insensitive
+    client's clone where the hook accepted it, and the secure outcome asserted."""
+    assert work.git("check-attr", "working-tree-encoding", "--", path).endswith(f": {exact}")
     assert work.git("-c", "core.ignorecase=true", "check-attr", "working-tree-encoding", "--",
-                    "deploy/prod.env").endswith(": IBM037")
+                    path).endswith(f": {folded}")
     result = spush(server, work, "origin", "main", env=RITA_PUSHES)
     if result.code == 0:  # the premise, with git: a case-insensitive client's clone writes the key
         clone = _clone(server.path, tmp_path, "core.ignorecase=true")
-        assert AWS_KEY.encode() in (clone / "deploy" / "prod.env").read_bytes()
-    _blocked_as_a_secret(server, result, "deploy/prod.env")
+        assert AWS_KEY.encode() in (clone / path).read_bytes()
+    _blocked_as_a_secret(server, result, path)
 
 
 # -- 2. A symlink turned into a file: same blob, "same checkout" -------------------------------------------------

@@ -16,7 +16,7 @@ from gatekeeper.config import DEFAULT_POLICY_YAML
 from tests.hook_helpers import AWS_KEY, DANA, PushResult, Server, make_server, spush
 from tests.repo_builder import RepoBuilder
 from tests.test_red24_hostile import RITA_PUSHES, _server
-from tests.test_red33_hostile import EBCDIC_KEY_LINE, _blocked_as_a_secret, _clone, _phone
+from tests.test_red33_hostile import EBCDIC_KEY_LINE, _blocked_as_a_secret, _case_folded_push, _clone, _phone
 
 # -- 1. Linux and macOS/Windows clones get *different* encodings: only the Linux one is read ----------------------
 
@@ -39,14 +39,7 @@ def test_a_case_folded_pattern_overriding_a_linux_encoding_re_encodes_unscanned(
         "deploy/prod.env": "\ufeff".encode("utf-16-le") + EBCDIC_KEY_LINE.encode("utf-16-le")})
     assert work.git("cat-file", "blob", "HEAD:deploy/prod.env") == EBCDIC_KEY_LINE.rstrip("\n")
     assert AWS_KEY not in work.git("cat-file", "blob", "HEAD:deploy/prod.env")
-    assert work.git("check-attr", "working-tree-encoding", "--", "deploy/prod.env").endswith(": UTF-16LE-BOM")
-    assert work.git("-c", "core.ignorecase=true", "check-attr", "working-tree-encoding", "--",
-                    "deploy/prod.env").endswith(": IBM037")
-    result = spush(server, work, "origin", "main", env=RITA_PUSHES)
-    if result.code == 0:  # the premise, with git: a case-insensitive client's clone writes the key
-        clone = _clone(server.path, tmp_path, "core.ignorecase=true")
-        assert AWS_KEY.encode() in (clone / "deploy" / "prod.env").read_bytes()
-    _blocked_as_a_secret(server, result, "deploy/prod.env")
+    _case_folded_push(server, work, tmp_path, "deploy/prod.env", "UTF-16LE-BOM", "IBM037")
 
 
 # -- 2. A legitimate working-tree-encoding makes an ordinary push of a large repository time out ---------------------
