@@ -164,7 +164,7 @@ def test_an_attributes_file_in_a_directory_named_with_a_newline_hides_the_key(tm
 
 # -- 6. An encoding Python's codec writes differently from iconv's -------------------------------------------------
 
-# Eight UTF-16 code units whose UTF-7 in glibc's iconv (what git calls) is `+AKIAIVJZDE8GXD6NCF10/A-`: glibc writes
+# Eight UTF-16 code units whose UTF-7 in glibc's iconv (what git calls) is `+` UTF7_KEY `/A-`: glibc writes
 # the "optional direct" characters (`!`, `_`, `=` …) in base64, so `¢!…` is one run spelling an AWS key. Python's
 # utf-7 writes `!` as itself: `+AKI!+UlkMTwZcPo0IXXT8-`, no key.
 UTF7_HIDDEN = "\u00a2!\u5259\u0c4f\u065c\u3e8d\u085d\u74fc"
@@ -173,7 +173,7 @@ UTF7_KEY = "AKIA" + "IVJZDE8GXD6NCF10"
 
 def test_a_key_only_glibc_utf7_writes_lands_from_a_desktop_push(tmp_path: Path) -> None:
     """Attack: `*.env working-tree-encoding=UTF-7` and a blob `aws_access_key_id = ¢!剙…` (valid UTF-8, no key).
-    git checks it out through glibc iconv: `aws+AF8-access+AF8-key+AF8-id +AD0 +AKIAIVJZDE8GXD6NCF10/A` — an AWS
+    git checks it out through glibc iconv: `aws+AF8-access+AF8-key+AF8-id +AD0 +` UTF7_KEY `/A` — an AWS
     key a secret rule (and AWS) reads. scan.attributes.checkout_bytes models the checkout with Python's utf-7,
     which encodes `!` directly and so breaks the base64 run before the key: no secret found. What remains is
     scan/working-tree-encoding, whose message says secrets were looked for in both — a warning under `unscanned:
