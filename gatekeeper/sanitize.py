@@ -61,6 +61,11 @@ def visible(text: str) -> str:
 
 
 def safe(text: str, *, single_line: bool = True, limit: int | None = None) -> str:
+    if text.isascii() and text.isprintable():
+        # Printable ASCII (space to `~`) holds nothing the patterns below remove: an escape sequence starts
+        # with ESC, every other character they match is a control or outside ASCII. Two C scans instead of
+        # three regex passes, for the common case (this runs several times per commit of an audit).
+        return text if limit is None else clip(text, limit)
     text = _ANSI.sub("", text)
     text = _BIDI.sub("", text)
     text = (_CONTROL_ALL if single_line else _CONTROL).sub(" " if single_line else "", text)

@@ -38,3 +38,23 @@ def test_text_without_hidden_characters_is_the_same_object(text: str) -> None:
 def test_characters_beyond_the_basic_plane_are_escaped_as_surrogate_pairs() -> None:
     escaped = json_escape_unsafe(json.dumps({"v": "a\U000e0041b"}, ensure_ascii=False))
     assert "\\udb40\\udc41" in escaped and json.loads(escaped)["v"] == "a\U000e0041b"
+
+
+def _safe_by_the_patterns(text: str, single_line: bool, limit: int | None) -> str:
+    from gatekeeper import sanitize
+
+    text = sanitize._BIDI.sub("", sanitize._ANSI.sub("", text))
+    text = (sanitize._CONTROL_ALL if single_line else sanitize._CONTROL).sub(" " if single_line else "", text)
+    return text if limit is None else sanitize.clip(text, limit)
+
+
+@pytest.mark.parametrize("single_line", [True, False])
+@pytest.mark.parametrize("limit", [None, 5])
+def test_the_printable_ascii_shortcut_answers_as_the_patterns_do(single_line: bool, limit: int | None) -> None:
+    # Every ASCII character alone and beside an escape-sequence start, plus the characters just past ASCII.
+    samples = [chr(c) for c in range(0x00, 0xa1)] + ["\x1b[31mred\x1b[0m", "a\u202eb", "\u2028", "ok ~ text",
+                                                       "ESC[31m literal", "\x7f", "tab\tx", "line\nx"]
+    samples += [a + b for a in samples[:0x80] for b in ("x", "\x1b", "[0m")]
+    for text in samples:
+        assert safe(text, single_line=single_line, limit=limit) == _safe_by_the_patterns(text, single_line, limit), \
+            repr(text)

@@ -326,12 +326,14 @@ def resolve_range(git: Git, rev_range: str | None, since: str | None, every_ref:
     return AuditRange((sha,), (), False, since, f"the history of {rev_range} ({sha[:12]}){suffix}")
 
 
-def protected_tips(git: Git, policy: Policy) -> dict[str, str]:
+def protected_tips(git: Git, policy: Policy, listed: Mapping[str, str] | None = None) -> dict[str, str]:
     """Refs the policy protects, with their tips: local branches, and `refs/remotes/R/X` as `refs/heads/X` for
     a remote R this repository's config names (on a server, a pushed `refs/remotes/evil/main` is nobody's
-    main: taken as protected it could name forged merges as the ones that brought commits in)."""
+    main: taken as protected it could name forged merges as the ones that brought commits in). `listed`: the
+    refs as already read (`git.refs`), those under refs/heads/ and refs/remotes/ among them."""
     found: dict[str, str] = {}
-    listed = git.refs("refs/heads/", "refs/remotes/")
+    if listed is None:
+        listed = git.refs("refs/heads/", "refs/remotes/")
     for ref, sha in listed.items():
         if ref.startswith("refs/heads/") and policy.is_protected(ref):
             found[ref] = sha
@@ -466,7 +468,9 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
     git = request.git
     policy = request.policy
     summary = Summary(list_cap=request.list_cap)
-    tips = protected_tips(git, policy)
+    # One read of the refs the run looks at: the protected tips, and the notes refs evidence is read from.
+    listed = git.refs("refs/heads/", "refs/remotes/", "refs/notes/")
+    tips = protected_tips(git, policy, listed)
     summary.protected_refs = sorted(tips)
     if not tips:
         summary.notes.append("no branch the policy protects exists here (protected_refs: "
@@ -481,7 +485,7 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
                              "so compliance zones were not checked")
     streams, inside = _streams(git, request.range, tips)
     runner = _Runner(request, summary, tips, emit, emit_plain, check_zones=bool(policy.zones) and not partial,
-                     from_tips=bool(inside) and set(inside) == set(tips.values()))
+                     from_tips=bool(inside) and set(inside) == set(tips.values()), refs=listed)
     count = 0
     with _fewer_collections():
         for protected, stream in streams:
@@ -532,7 +536,10 @@ class _Runner:
 
     def __init__(self, request: AuditRequest, summary: Summary, tips: Mapping[str, str],
                  emit: Callable[[CommitAudit], None], emit_plain: Callable[[list[PlainRecord]], None] | None, *,
-                 check_zones: bool, from_tips: bool = False) -> None:
+                 check_zones: bool, from_tips: bool = False, refs: Mapping[str, str] | None = None) -> None:
+        """`refs`: refs/heads/, refs/remotes/ and refs/notes/ as run_audit read them (read here without it)."""
+        if refs is None:
+            refs = request.git.refs("refs/heads/", "refs/remotes/", "refs/notes/")
         self.request = request
         self.summary = summary
         self.tips = sorted(set(tips.values()))
@@ -547,7 +554,7 @@ class _Runner:
         self.traced: set[str] = set()  # commits that may add Agent Trace records to TRACE_FILE
         self.recorded: set[str] = set()  # commits the server kept push-time origin records for
         self.push_records = PushOriginStore.in_git_dir(request.git.info().git_dir)
-        self._evidence_sources(tips)
+        self._evidence_sources(tips, refs)
         # A commit any of those sources describes takes the full path, where they are read for its window.
         self.described: set[str] = set().union(*self.noted.values(), self.traced, self.recorded)
         self.base_ctx = OriginContext(aliases=dict(policy.origins.aliases),
@@ -571,7 +578,11 @@ class _Runner:
         # The trunk: the branch HEAD names (on a server, the default branch) and, in a clone, the one origin/HEAD
         # names. Read from symbolic refs a push cannot set, not from protected_refs' order, in which a pusher
         # can create a branch (`master` beside `main`) that ranks above the one a landing is on (red team).
-        self.trunk = {ref for ref in (request.git.current_branch(), request.git.origin_head()) if ref in tips}
+        # (Neither is asked when nothing is protected, origin/HEAD only when the ref exists: symbolic-ref answers
+        # nothing otherwise.)
+        self.trunk = {ref for ref in (request.git.current_branch() if tips else None,
+                                      request.git.origin_head() if tips and _ORIGIN_HEAD in refs else None)
+                      if ref in tips}
         # The first-parent lines of the protected tips, followed down the protected stream when it starts at
         # them: the next commit expected on each line. A commit on one was committed onto the branch itself,
         # not brought by a merge, so it needs no landing walk (one whole-history walk). git's order puts a
@@ -606,7 +617,7 @@ class _Runner:
         self.window_notes: Mapping[str, str] = {}
         self.elsewhere: Counter[str] = Counter()  # other repository names the log judged audited commits under
 
-    def _evidence_sources(self, tips: Mapping[str, str]) -> None:
+    def _evidence_sources(self, tips: Mapping[str, str], refs: Mapping[str, str]) -> None:
         """What the gate's engine reads origin evidence from besides the commit itself (engine._read_notes,
         _trace_files, the push-origin store): the origin, git-ai and Agent Trace notes refs; the records a
         commit adds to .agent-trace/traces.jsonl, looked for when the file exists at a tip of the range or of
@@ -615,7 +626,7 @@ class _Runner:
         a note in the report (the audit reports, it does not fail), and the report is marked incomplete."""
         git = self.request.git
         rng = self.request.range
-        present = git.refs("refs/notes/")
+        present = {ref for ref in refs if ref.startswith("refs/notes/")}
         for ref, _limit in ORIGIN_NOTE_REFS:
             try:
                 self.noted[ref] = git.notes_shas(ref) if ref in present else set()
@@ -1156,6 +1167,7 @@ class _Runner:
 
 
 _new_tuple = tuple.__new__
+_ORIGIN_HEAD = "refs/remotes/origin/HEAD"
 _UNSIGNED = SignatureInfo(SignatureStatus.UNSIGNED, detail="the commit has no signature")
 _UNSIGNED_STATUS = SignatureStatus.UNSIGNED.value
 _NO_REVIEW = AuditReview()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gatekeeper.git.notes import NOTES_REF
@@ -73,14 +73,22 @@ def body_lines(message: str) -> tuple[BodyLine, ...]:
     return tuple(found)
 
 
-def _outside_block(commit: Commit) -> Iterator[BodyLine]:
-    """Body lines that are not trailers git reads (those are handled as trailers)."""
-    if ":" not in commit.message and "enerated with" not in commit.message:
-        return
-    in_block = {(t.name, t.value.strip()) for t in commit.trailers}
-    for line in body_lines(commit.message):
-        if (line.key, line.value) not in in_block:
-            yield line
+_LAST_OUTSIDE: tuple[Commit | None, tuple[BodyLine, ...]] = (None, ())
+
+
+def _outside_block(commit: Commit) -> tuple[BodyLine, ...]:
+    """Body lines that are not trailers git reads (those are handled as trailers). Two detectors ask in turn
+    for the same commit: the last answer is kept with the commit it is for (one tuple, replaced whole)."""
+    global _LAST_OUTSIDE
+    last = _LAST_OUTSIDE
+    if last[0] is commit:
+        return last[1]
+    found: tuple[BodyLine, ...] = ()
+    if ":" in commit.message or "enerated with" in commit.message:
+        in_block = {(t.name, t.value.strip()) for t in commit.trailers}
+        found = tuple(line for line in body_lines(commit.message) if (line.key, line.value) not in in_block)
+    _LAST_OUTSIDE = (commit, found)
+    return found
 
 
 def parse_assisted_by(value: str) -> tuple[str | None, str | None]:
