@@ -369,14 +369,15 @@ def _rank(policy: Policy, ref: str, remotes: Sequence[str]) -> int:
                 len(policy.protected_refs))
 
 
-def _streams(git: Git, rng: AuditRange,
-             tips: Mapping[str, str]) -> tuple[list[tuple[bool, Iterator[list[bytes]]]], tuple[str, ...]]:
+def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str],
+             since: str | None = None) -> tuple[list[tuple[bool, Iterator[list[bytes]]]], tuple[str, ...]]:
     """(protected, raw records) streams that together walk the range once, split along the protected line;
-    and where the protected stream starts."""
+    and where the protected stream starts. `since`: git's own date limit, which run_audit passes only when it
+    walks the same commits as the --since window (History.since_window: no backdated commit in the range),
+    and which it keeps anyway."""
     protected = sorted(set(tips.values()))
     if not protected:
-        return [(False, git.iter_raw_records(rng.include, rng.exclude, since=rng.since,
-                                             every_ref=rng.every_ref))], ()
+        return [(False, git.iter_raw_records(rng.include, rng.exclude, since=since, every_ref=rng.every_ref))], ()
     if rng.every_ref:
         inside = protected
     else:
@@ -387,10 +388,10 @@ def _streams(git: Git, rng: AuditRange,
         inside = sorted(set(bases))
     streams: list[tuple[bool, Iterator[list[bytes]]]] = []
     if inside:
-        streams.append((True, git.iter_raw_records(inside, rng.exclude, since=rng.since)))
+        streams.append((True, git.iter_raw_records(inside, rng.exclude, since=since)))
     if rng.every_ref or not set(rng.include) <= set(inside):
         # (Nothing is left outside when every tip of the range is itself a protected tip: no second walk.)
-        streams.append((False, git.iter_raw_records(rng.include, (*rng.exclude, *inside), since=rng.since,
+        streams.append((False, git.iter_raw_records(rng.include, (*rng.exclude, *inside), since=since,
                                                     every_ref=rng.every_ref)))
     return streams, tuple(inside)
 
@@ -483,7 +484,21 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
     if partial:
         summary.notes.append("this is a partial clone: changed paths are not read (git would fetch missing trees), "
                              "so compliance zones were not checked")
-    streams, inside = _streams(git, request.range, tips)
+    rng = request.range
+    window: set[str] | None = None
+    limit: str | None = None
+    if rng.since is not None:
+        window, backdated = git.since_window(rng.include, rng.exclude, rng.since, every_ref=rng.every_ref)
+        # With no backdated commit, git's --since walks exactly the window: every commit above a window commit
+        # is then dated inside it, and none under a commit dated before it is in it. With one, git's walk would
+        # stop at it, so the whole range is walked and the window kept here (either way, only its commits are).
+        limit = None if backdated else rng.since
+        if backdated:
+            summary.notes.append(
+                f"{backdated} commit(s) carry a commit time before {rng.since!r} yet sit above commits after it: "
+                "a commit is made after its parents, so these were backdated by whoever committed them; audited "
+                "as inside the window (git's own --since would have hidden them and every commit under them)")
+    streams, inside = _streams(git, rng, tips, limit)
     runner = _Runner(request, summary, tips, emit, emit_plain, check_zones=bool(policy.zones) and not partial,
                      from_tips=bool(inside) and set(inside) == set(tips.values()), refs=listed)
     count = 0
@@ -491,6 +506,8 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
         for protected, stream in streams:
             try:
                 for batch in stream:
+                    if window is not None:
+                        batch = [raw for raw in batch if _record_id(raw) in window]
                     runner.add(batch, protected)
                     count += len(batch)
                     if request.progress is not None:
@@ -637,8 +654,8 @@ class _Runner:
                                           "would hold was not read (an administrator must repair or delete it)")
         tips_to_look = dict.fromkeys((*rng.include, *tips.values()))
         if rng.every_ref or any(git.object_exists(f"{tip}:{TRACE_FILE}") for tip in tips_to_look if is_sha(tip)):
-            self.traced = git.path_commits(rng.include, rng.exclude, TRACE_FILE, since=rng.since,
-                                           every_ref=rng.every_ref)
+            # (No date: a superset of the window's, which git's --since could cut short.)
+            self.traced = git.path_commits(rng.include, rng.exclude, TRACE_FILE, every_ref=rng.every_ref)
         try:
             self.recorded = self.push_records.commits()
         except GatekeeperError as exc:

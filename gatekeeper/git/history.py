@@ -145,6 +145,42 @@ class History(Runner):
         stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
         return {sha for sha in self._out(*args, "--", path, input=stdin.encode()).split() if is_sha(sha)}
 
+    def since_window(self, include: Sequence[str], exclude: Sequence[str], since: str, *,
+                     every_ref: bool = False) -> tuple[set[str], int]:
+        """The commits of a range (as iter_raw_records walks it without a date) that `--since` means: those
+        whose commit time is at or after the date as git reads it (`rev-parse --since`, the same parsing as
+        `git log --since`), and every commit above one of them, whatever time it carries — a commit is made
+        after its parents, so one dated earlier than a parent in the window is backdated. git's own `--since`
+        stops walking at a commit dated before the date: one backdated commit on top of a branch would hide
+        every commit under it. Also returns how many commits the window holds only for being above it."""
+        for rev in (*include, *exclude):
+            _check_rev_token(rev)
+        _check_since(since)
+        answer = self._out("rev-parse", f"--since={since}").strip()
+        if not answer.startswith("--max-age=") or not answer[10:].isdigit():
+            raise GitError(f"git did not read {since!r} as a date", "pass a date such as 2026-01-31 or '6 months ago'")
+        cutoff = int(answer[10:])
+        window: set[str] = set()
+        backdated = 0
+        if not include and not every_ref:
+            return window, backdated
+        # Parents before children (--reverse of the topological order): a commit's place is known from its own
+        # time and its parents' places.
+        args = ["rev-list", "--reverse", "--topo-order", "--timestamp", "--parents", "--stdin"]
+        if every_ref:
+            args += ["--branches", "--tags", "--remotes"]
+        stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
+        for line in self._stream(args, stdin.encode(), "rev-list"):
+            fields = line.decode("ascii", "replace").split()
+            if len(fields) < 2 or not fields[0].isdigit() or not is_sha(fields[1]):
+                raise GitError("could not parse git rev-list output", "check the repository with `git fsck`")
+            if int(fields[0]) >= cutoff:
+                window.add(fields[1])
+            elif any(parent in window for parent in fields[2:]):
+                window.add(fields[1])
+                backdated += 1
+        return window, backdated
+
     def merge_bases(self, a: str, b: str) -> list[str]:
         """Every best common ancestor of a and b (`merge-base --all`); empty when they share none."""
         _check_rev_token(a)

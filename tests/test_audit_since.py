@@ -1,0 +1,88 @@
+"""`audit --since` against committer-written dates: git's own `--since` stops walking at the first commit dated
+before the date, so one backdated commit on top of a branch hid every commit under it from the audit (two
+unreviewed AI commits on main reported as "1 commit, AI 0"). The window is now the commits dated at or after
+the date plus every commit above one of them (a commit is made after its parents), said in a note."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gatekeeper.cli import run
+from tests.repo_builder import RepoBuilder
+
+OLD = 915_184_800  # 1999-01-01
+RECENT = 1_793_527_200  # 2026-11-02
+SINCE = "2026-10-01"
+AI = "\n\nAssisted-by: claude-code:opus\n"
+
+
+def audit(capsys: pytest.CaptureFixture[str], repo: Path, *args: str) -> dict[str, Any]:
+    code = run(["audit", "--repo", str(repo), "--format", "json", "--no-progress", *args])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data: dict[str, Any] = json.loads(out)
+    return data
+
+
+def subjects(data: dict[str, Any]) -> list[str]:
+    return [c["subject"] for c in data["commits"]]
+
+
+def test_a_backdated_commit_on_top_does_not_hide_the_commits_under_it(repo: RepoBuilder,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    repo.commit("ancient", when=OLD - 86400)
+    repo.commit("agent one" + AI, when=RECENT)
+    repo.commit("agent two" + AI, when=RECENT + 60)
+    repo.commit("backdated", when=OLD)
+    repo.commit("top", when=RECENT + 120)
+    data = audit(capsys, repo.path, "--since", SINCE)
+    assert subjects(data) == ["top", "backdated", "agent two", "agent one"]
+    s = data["summary"]
+    assert s["ai_involved"]["count"] == 2
+    assert {i["subject"] for i in s["unreviewed_mobile_ai_on_protected"]["items"]} == {"agent one", "agent two"}
+    assert any("1 commit(s) carry a commit time before '2026-10-01' yet sit above commits after it" in n
+               for n in s["notes"])
+    # What git's own --since walks: the top commit alone.
+    walked = repo.git("log", "--format=%s", f"--since={SINCE}").splitlines()
+    assert walked == ["top"]
+
+
+def test_the_window_without_backdating_is_gits(repo: RepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.commit("old one", when=OLD)
+    repo.commit("old two", when=OLD + 60)
+    repo.branch("side")
+    repo.commit("side work", when=OLD + 120)  # below the window, merged by a commit inside it
+    repo.checkout("main")
+    repo.commit("new one", when=RECENT)
+    repo.git("merge", "-q", "--no-ff", "-m", "merge side", "side",
+             env={"GIT_AUTHOR_DATE": f"{RECENT + 60} +0000", "GIT_COMMITTER_DATE": f"{RECENT + 60} +0000"})
+    data = audit(capsys, repo.path, "--since", SINCE)
+    assert subjects(data) == repo.git("log", "--format=%s", f"--since={SINCE}").splitlines() == ["merge side",
+                                                                                              "new one"]
+    assert not any("backdated" in n for n in data["summary"]["notes"])
+
+
+def test_every_branch_and_the_side_outside_the_protected_line(repo: RepoBuilder,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    repo.commit("base", when=OLD)
+    repo.branch("feature")
+    repo.commit("feature agent" + AI, when=RECENT)
+    repo.commit("feature backdated", when=OLD + 60)
+    repo.checkout("main")
+    repo.commit("main recent", when=RECENT + 60)
+    data = audit(capsys, repo.path, "--since", SINCE, "--all")
+    assert sorted(subjects(data)) == ["feature agent", "feature backdated", "main recent"]
+    protected = {c["subject"]: c["protected"] for c in data["commits"]}
+    assert protected == {"feature agent": False, "feature backdated": False, "main recent": True}
+    head_only = audit(capsys, repo.path, "--since", SINCE, "--rev-range", "feature")
+    assert subjects(head_only) == ["feature backdated", "feature agent"]
+
+
+def test_a_date_git_cannot_take_is_a_usage_error(repo: RepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.commit("one", when=RECENT)
+    code = run(["audit", "--repo", str(repo.path), "--since", "\x1b[31m", "--no-progress"])
+    assert code == 2 and "invalid date" in capsys.readouterr().err
