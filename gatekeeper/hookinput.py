@@ -103,7 +103,11 @@ class PushLine:
 
 def parse_pre_push(data: bytes) -> list[PushLine]:
     lines: list[PushLine] = []
-    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), start=1):
+    # Lines end at git's newline only (str.splitlines() also breaks at U+2028 and U+0085, which a ref name may hold).
+    rows = data.decode("utf-8", "replace").split("\n")
+    if rows[-1] == "":
+        rows.pop()
+    for number, line in enumerate(rows, start=1):
         fields = line.split(" ")
         if len(fields) != 4 or not is_sha(fields[1]) or not is_sha(fields[3]):
             raise PrePushInputError(f"stdin line {number} is not `<local ref> <sha> <remote ref> <sha>`: "

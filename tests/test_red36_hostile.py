@@ -244,3 +244,14 @@ def test_control_protected_tips_from_the_snapshot_ignore_dangling_and_foreign_or
         data = audit(capsys, clone)
         assert unreviewed(data) == expected
         assert all(c["protected"] for c in data["commits"])
+
+
+def test_pre_push_lines_end_at_gits_newline_only() -> None:
+    """The fix's other reader of ref names from git: pre-push stdin. A ref name holding U+2028 or U+0085 is one
+    name on one line, not a second line that fails the whole push as malformed."""
+    from gatekeeper.hookinput import parse_pre_push
+
+    zero, sha = "0" * 40, "a" * 40
+    lines = parse_pre_push(f"refs/heads/x\u2028y {sha} refs/heads/main\x85x {zero}\n".encode())
+    assert [(p.local_ref, p.remote_ref) for p in lines] == [("refs/heads/x\u2028y", "refs/heads/main\x85x")]
+    assert parse_pre_push(b"") == []

@@ -97,9 +97,13 @@ class Refs(Objects):
         """Refs under any of `patterns` (all refs without one) → the object each names, in one `for-each-ref`."""
         args = ["for-each-ref", "--format=%(objectname) %(refname)", *(p for p in patterns if p)]
         result: dict[str, str] = {}
-        for line in self._out(*args).splitlines():
+        # Split at git's newline only: str.splitlines() also breaks at U+2028, U+2029 and U+0085, which a ref
+        # name may hold, and `refs/heads/main<U+2028>x` read as a second `refs/heads/main` took main's place
+        # (red36).
+        for line in self._out(*args).split("\n"):
             sha, _, name = line.partition(" ")
-            result[name] = sha
+            if name:
+                result[name] = sha
         return result
 
     def ref_targets(self, keep: Callable[[str], bool] | None = None) -> list[RefTarget]:
