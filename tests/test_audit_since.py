@@ -86,3 +86,23 @@ def test_a_date_git_cannot_take_is_a_usage_error(repo: RepoBuilder, capsys: pyte
     repo.commit("one", when=RECENT)
     code = run(["audit", "--repo", str(repo.path), "--since", "\x1b[31m", "--no-progress"])
     assert code == 2 and "invalid date" in capsys.readouterr().err
+
+
+def test_the_walk_uses_the_cutoff_the_window_was_read_with(repo: RepoBuilder, capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative date ("yesterday") read twice could be two dates: git's own --since, when it walks the window,
+    gets the cutoff the window was computed with, as a timestamp."""
+    from gatekeeper.git import Git
+
+    repo.commit("old", when=OLD)
+    repo.commit("new", when=RECENT)
+    seen: list[str | None] = []
+    real = Git.iter_raw_records
+
+    def spy(self: Git, *args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs.get("since"))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Git, "iter_raw_records", spy)
+    assert subjects(audit(capsys, repo.path, "--since", "2026-10-01 00:00 +0000")) == ["new"]
+    assert seen == ["@1790812800"]

@@ -488,16 +488,29 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
     window: set[str] | None = None
     limit: str | None = None
     if rng.since is not None:
-        window, backdated = git.since_window(rng.include, rng.exclude, rng.since, every_ref=rng.every_ref)
-        # With no backdated commit, git's --since walks exactly the window: every commit above a window commit
-        # is then dated inside it, and none under a commit dated before it is in it. With one, git's walk would
-        # stop at it, so the whole range is walked and the window kept here (either way, only its commits are).
-        limit = None if backdated else rng.since
-        if backdated:
-            summary.notes.append(
-                f"{backdated} commit(s) carry a commit time before {rng.since!r} yet sit above commits after it: "
-                "a commit is made after its parents, so these were backdated by whoever committed them; audited "
-                "as inside the window (git's own --since would have hidden them and every commit under them)")
+        try:
+            window, backdated, cutoff = git.since_window(rng.include, rng.exclude, rng.since,
+                                                         every_ref=rng.every_ref)
+        except GitError as exc:
+            # A missing object anywhere in the range stops the window's walk; git's own --since may never reach
+            # it (red36: the audit failed outright). Its walk is the answer then, said to be possibly short.
+            summary.complete = False
+            summary.notes.append(f"the --since window could not be checked for backdated commits ({exc.message}): "
+                                 "git's own --since chose the commits, and it stops at a commit dated before the "
+                                 "date, so commits under a backdated one may be missing")
+            limit = rng.since
+        else:
+            # With no backdated commit, git's --since walks exactly the window: every commit above a window commit
+            # is then dated inside it, and none under a commit dated before it is in it (the cutoff is passed as
+            # read, not the words again). With one, git's walk would stop at it, so the whole range is walked and
+            # the window kept here (either way, only its commits are).
+            limit = None if backdated else f"@{cutoff}"
+            if backdated:
+                summary.notes.append(
+                    f"{backdated} commit(s) carry a commit time before {rng.since!r} yet sit above commits after "
+                    "it (or after a parent outside the range): a commit is made after its parents, so these were "
+                    "backdated by whoever committed them; audited as inside the window (git's own --since would "
+                    "have hidden them and every commit under them)")
     streams, inside = _streams(git, rng, tips, limit)
     runner = _Runner(request, summary, tips, emit, emit_plain, check_zones=bool(policy.zones) and not partial,
                      from_tips=bool(inside) and set(inside) == set(tips.values()), refs=listed)

@@ -146,13 +146,17 @@ class History(Runner):
         return {sha for sha in self._out(*args, "--", path, input=stdin.encode()).split() if is_sha(sha)}
 
     def since_window(self, include: Sequence[str], exclude: Sequence[str], since: str, *,
-                     every_ref: bool = False) -> tuple[set[str], int]:
+                     every_ref: bool = False) -> tuple[set[str], int, int]:
         """The commits of a range (as iter_raw_records walks it without a date) that `--since` means: those
         whose commit time is at or after the date as git reads it (`rev-parse --since`, the same parsing as
         `git log --since`), and every commit above one of them, whatever time it carries — a commit is made
-        after its parents, so one dated earlier than a parent in the window is backdated. git's own `--since`
-        stops walking at a commit dated before the date: one backdated commit on top of a branch would hide
-        every commit under it. Also returns how many commits the window holds only for being above it."""
+        after its parents, so one dated earlier than a parent in the window is backdated. A parent outside the
+        range (on its excluded side) counts by its own time (red36: AI commits dated 1999 on a recent release
+        tag, audited as `v1..main --since`). git's own `--since` stops walking at a commit dated before the
+        date: one backdated commit on top of a branch would hide every commit under it. Returns the window,
+        how many commits it holds only for being above it, and the cutoff (seconds since the epoch) — a
+        relative date ("yesterday") read again later could be another. GitError when git cannot walk the
+        whole range (a missing object anywhere in it)."""
         for rev in (*include, *exclude):
             _check_rev_token(rev)
         _check_since(since)
@@ -163,23 +167,30 @@ class History(Runner):
         window: set[str] = set()
         backdated = 0
         if not include and not every_ref:
-            return window, backdated
-        # Parents before children (--reverse of the topological order): a commit's place is known from its own
-        # time and its parents' places.
-        args = ["rev-list", "--reverse", "--topo-order", "--timestamp", "--parents", "--stdin"]
+            return window, backdated, cutoff
+        # Parents before children (--reverse of the topological order; --boundary's commits, the excluded
+        # parents of commits in the range, come first): a commit's place is known from its own time and its
+        # parents' places.
+        args = ["rev-list", "--reverse", "--topo-order", "--boundary", "--timestamp", "--parents", "--stdin"]
         if every_ref:
             args += ["--branches", "--tags", "--remotes"]
         stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
+        after: set[str] = set()  # boundary commits dated at or after the cutoff
         for line in self._stream(args, stdin.encode(), "rev-list"):
             fields = line.decode("ascii", "replace").split()
-            if len(fields) < 2 or not fields[0].isdigit() or not is_sha(fields[1]):
+            boundary = len(fields) >= 2 and fields[1].startswith("-")
+            sha = fields[1][1:] if boundary else fields[1] if len(fields) >= 2 else ""
+            if not fields[0].isdigit() or not is_sha(sha):
                 raise GitError("could not parse git rev-list output", "check the repository with `git fsck`")
-            if int(fields[0]) >= cutoff:
-                window.add(fields[1])
-            elif any(parent in window for parent in fields[2:]):
-                window.add(fields[1])
+            if boundary:
+                if int(fields[0]) >= cutoff:
+                    after.add(sha)
+            elif int(fields[0]) >= cutoff:
+                window.add(sha)
+            elif any(parent in window or parent in after for parent in fields[2:]):
+                window.add(sha)
                 backdated += 1
-        return window, backdated
+        return window, backdated, cutoff
 
     def merge_bases(self, a: str, b: str) -> list[str]:
         """Every best common ancestor of a and b (`merge-base --all`); empty when they share none."""
