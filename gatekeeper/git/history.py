@@ -23,6 +23,21 @@ RawParts = tuple[str, tuple[str, ...], Person, int, Person, int, str, bool]
 _REMOTE_NAME = re.compile(r"\A[A-Za-z0-9._-]{1,100}\Z")
 
 
+# How many merges in a --since window that brought in commits from outside it are followed (one rev-list each).
+MERGE_WALKS = 2000
+
+
+@dataclass
+class SinceWindow:
+    """History.since_window's answer."""
+
+    commits: set[str]  # the window
+    backdated: int  # commits in it dated before the cutoff, for being above a commit after it
+    merged_in: int  # commits in it dated before the cutoff (and not above one), brought in by a merge in it
+    cutoff: int  # the date as git read it, seconds since the epoch (a relative date read again could differ)
+    unwalked_merges: int = 0  # merges past MERGE_WALKS whose brought-in commits were not looked for
+
+
 @dataclass(frozen=True)
 class Landing:
     """How a commit reached one protected tip: `point`, the oldest commit on the tip's first-parent line whose
@@ -146,28 +161,26 @@ class History(Runner):
         return {sha for sha in self._out(*args, "--", path, input=stdin.encode()).split() if is_sha(sha)}
 
     def since_window(self, include: Sequence[str], exclude: Sequence[str], since: str, *,
-                     every_ref: bool = False) -> tuple[set[str], int, int]:
+                     every_ref: bool = False) -> SinceWindow:
         """The commits of a range (as iter_raw_records walks it without a date) that `--since` means: those
         whose commit time is at or after the date as git reads it (`rev-parse --since`, the same parsing as
-        `git log --since`), and every commit above one of them, whatever time it carries — a commit is made
-        after its parents, so one dated earlier than a parent in the window is backdated. A parent outside the
-        range (on its excluded side) counts by its own time (red36: AI commits dated 1999 on a recent release
-        tag, audited as `v1..main --since`). git's own `--since` stops walking at a commit dated before the
-        date: one backdated commit on top of a branch would hide every commit under it. Returns the window,
-        how many commits it holds only for being above it, and the cutoff (seconds since the epoch) — a
-        relative date ("yesterday") read again later could be another. GitError when git cannot walk the
-        whole range (a missing object anywhere in it)."""
+        `git log --since`); every commit above one of them, whatever time it carries — a commit is made after
+        its parents, so one dated earlier than a parent in the window is backdated (a parent outside the range,
+        on its excluded side, counts by its own time: red36); and every commit a merge in the window brought
+        in (reachable from its other parents, not from its first), whatever their times — they reached the
+        branch with it. git's own `--since` stops walking at a commit dated before the date: one backdated
+        commit on top of a branch would hide every commit under it. GitError when git cannot walk the whole
+        range (a missing object anywhere in it)."""
         for rev in (*include, *exclude):
             _check_rev_token(rev)
         _check_since(since)
         answer = self._out("rev-parse", f"--since={since}").strip()
         if not answer.startswith("--max-age=") or not answer[10:].isdigit():
             raise GitError(f"git did not read {since!r} as a date", "pass a date such as 2026-01-31 or '6 months ago'")
-        cutoff = int(answer[10:])
-        window: set[str] = set()
-        backdated = 0
+        found = SinceWindow(set(), 0, 0, int(answer[10:]))
         if not include and not every_ref:
-            return window, backdated, cutoff
+            return found
+        window, cutoff = found.commits, found.cutoff
         # Parents before children (--reverse of the topological order; --boundary's commits, the excluded
         # parents of commits in the range, come first): a commit's place is known from its own time and its
         # parents' places.
@@ -176,21 +189,36 @@ class History(Runner):
             args += ["--branches", "--tags", "--remotes"]
         stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
         after: set[str] = set()  # boundary commits dated at or after the cutoff
+        merges: list[tuple[str, list[str]]] = []  # window merges with another parent outside the window
         for line in self._stream(args, stdin.encode(), "rev-list"):
             fields = line.decode("ascii", "replace").split()
             boundary = len(fields) >= 2 and fields[1].startswith("-")
             sha = fields[1][1:] if boundary else fields[1] if len(fields) >= 2 else ""
             if not fields[0].isdigit() or not is_sha(sha):
                 raise GitError("could not parse git rev-list output", "check the repository with `git fsck`")
+            parents = fields[2:]
             if boundary:
                 if int(fields[0]) >= cutoff:
                     after.add(sha)
-            elif int(fields[0]) >= cutoff:
-                window.add(sha)
-            elif any(parent in window or parent in after for parent in fields[2:]):
-                window.add(sha)
-                backdated += 1
-        return window, backdated, cutoff
+                continue
+            if int(fields[0]) < cutoff:
+                if not any(parent in window or parent in after for parent in parents):
+                    continue
+                found.backdated += 1
+            window.add(sha)
+            others = [p for p in parents[1:] if p not in window and p not in after]
+            if others:
+                merges.append((parents[0], others))
+        # What each of those merges brought in: one walk per merge, its other parents less its first parent's
+        # history (and the range's excluded side).
+        for first, others in merges[:MERGE_WALKS]:
+            ask = "".join(f"{p}\n" for p in others) + "".join(f"^{r}\n" for r in (first, *exclude))
+            for brought in self._out("rev-list", "--stdin", input=ask.encode()).split():
+                if is_sha(brought) and brought not in window:
+                    window.add(brought)
+                    found.merged_in += 1
+        found.unwalked_merges = max(0, len(merges) - MERGE_WALKS)
+        return found
 
     def merge_bases(self, a: str, b: str) -> list[str]:
         """Every best common ancestor of a and b (`merge-base --all`); empty when they share none."""
