@@ -38,11 +38,19 @@ class RawUpdate:
 
 def parse_input(data: bytes) -> list[RawUpdate]:
     """Every `old new ref` line, validated; InputError names the first bad line."""
-    text = data.decode("utf-8", "replace")
-    if text and not text.endswith("\n"):
-        text += "\n"
+    if data and not data.endswith(b"\n"):
+        data += b"\n"
     updates: list[RawUpdate] = []
-    for number, line in enumerate(text.split("\n")[:-1], start=1):
+    for number, raw in enumerate(data.split(b"\n")[:-1], start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            # git takes any byte from 0x80 up in a ref name; decoded with replacement, `release/\xfe` and
+            # `release/\xff` were one name here and one update's commits took the other's place (red37).
+            shown = raw.rsplit(b" ", 1)[-1].decode("utf-8", "backslashreplace")
+            raise InputError(f"stdin line {number}: ref name not UTF-8: '{safe(shown, limit=120)}'",
+                             "name the ref in UTF-8 (gatekeeper refuses ref names it cannot read as text: "
+                             "two of them can read alike)") from None
         fields = line.split(" ")
         if len(fields) != 3:
             raise InputError(f"stdin line {number} is not `<old> <new> <ref>`: {safe(line, limit=80)!r}",

@@ -431,3 +431,13 @@ def test_a_forge_merger_who_signed_the_commits_merged_her_own_work() -> None:
         assert unsigned is not None and unsigned.status is ReviewStatus.APPROVED, (forge.forge, unsigned)
     bot = ForgeInfo("github", user="merge-bot", via="merge", pr_merge=True, pr_author="mo")
     assert forge_review(bot, _report(report.commit, True), None) is None  # a bot merging is no review
+
+
+def test_parse_input_refuses_ref_names_that_are_not_utf8_and_keeps_unicode_ones_whole() -> None:
+    """Two names that are not UTF-8 could read alike as text (red37): refused, the name shown with \\xNN. Names
+    in UTF-8, line separators included, are one name."""
+    with pytest.raises(InputError) as info:
+        parse_input(f"{ZERO} {A} refs/heads/release/".encode() + b"\xfe\n")
+    assert "stdin line 1: ref name not UTF-8: 'refs/heads/release/\\xfe'" in info.value.message
+    parsed = parse_input(f"{ZERO} {A} refs/heads/main\u2028x\n{ZERO} {B} refs/heads/caf\u00e9\n".encode())
+    assert [u.ref for u in parsed] == ["refs/heads/main\u2028x", "refs/heads/caf\u00e9"]

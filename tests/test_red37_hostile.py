@@ -74,7 +74,8 @@ def test_two_protected_refs_whose_names_decode_alike_land_an_unreviewed_mobile_c
     result = spush(server, work, "origin", f"{mobile}:{RELEASE_FE}", f"{base}:{RELEASE_FF}")
     assert server.tip(RELEASE_FE) is None, f"unreviewed mobile commit landed on a protected branch:\n{result.output}"
     assert result.code != 0
-    assert f"review/missing {mobile[:12]}" in result.output
+    # Fixed by refusing ref names that are not UTF-8 (the hook cannot tell such names apart as text).
+    assert "ref name not UTF-8: 'refs/heads/release/\\xfe'" in result.output
 
 
 def test_audit_loses_a_protected_branch_to_another_whose_name_decodes_alike(
@@ -130,15 +131,15 @@ def test_a_ref_equal_to_a_protected_one_under_unicode_case_folding_is_refused(tm
 
 # -- controls ---------------------------------------------------------------------------------------------------
 
-def test_control_one_undecodable_protected_ref_alone_is_judged_as_protected(tmp_path: Path) -> None:
-    """Held: a protected branch whose name is not UTF-8 is still protected (`release/\\ufffd` matches
-    `refs/heads/release/*`): the mobile commit pushed there alone needs review."""
+def test_control_one_undecodable_protected_ref_alone_is_refused(tmp_path: Path) -> None:
+    """Held: a protected branch whose name is not UTF-8 does not take the mobile commit (before the fix it was
+    judged as `release/\\ufffd` and needed review; now every ref name that is not UTF-8 is refused)."""
     server, work = seeded(tmp_path)
     mobile = work.commit("from the phone" + MOBILE, {"p.txt": "p\n"}, author=MO, committer=MO)
     assert spush(server, work, "origin", "HEAD:refs/heads/topic").code == 0
     result = spush(server, work, "origin", f"{mobile}:{RELEASE_FE}")
     assert result.code != 0
-    assert f"review/missing {mobile[:12]}" in result.output
+    assert "ref name not UTF-8" in result.output
     assert server.tip(RELEASE_FE) is None
 
 

@@ -104,8 +104,8 @@ class AmbiguousRefCheck:
         policy = ctx.policy
         if policy.pre_receive.allow_ambiguous_refs:
             return []
-        patterns = tuple(p.lower() for p in policy.protected_refs)
-        literal = {p.lower() for p in policy.protected_refs if not any(c in p for c in "*?[")}
+        patterns = tuple(_fold(p) for p in policy.protected_refs)
+        literal = {_fold(p) for p in policy.protected_refs if not any(c in p for c in "*?[")}
         live = [u for u in ctx.updates if u.kind is not RefKind.DELETE and not is_zero(u.new)]
         deleted = {u.ref for u in ctx.updates if u.kind is RefKind.DELETE or is_zero(u.new)}
         created = {u.ref for u in live}
@@ -123,7 +123,7 @@ class AmbiguousRefCheck:
 
         def judged(name: str, protected: Callable[[str], bool]) -> str | None:
             target = shadowed(name, protected)
-            if target is not None and target.lower() not in literal and _by_short_name(name, target) \
+            if target is not None and _fold(target) not in literal and _by_short_name(name, target) \
                     and not there(target):
                 # A tag `release/2.0` beside the pattern `refs/heads/release/*` shadows nothing while no such
                 # branch exists (creating that branch is refused below while the tag stands).
@@ -135,7 +135,7 @@ class AmbiguousRefCheck:
             ref = update.ref
             target = judged(ref, policy.is_protected)
             why = "git and other tools resolve or match it in the protected ref's place"
-            folded = ref.lower()
+            folded = _fold(ref)
             if target is None and folded != ref and not policy.is_protected(ref):
                 # On a case-insensitive file system (macOS, Windows clients) loose refs that differ only in case
                 # are one file: `refs/heads/MAIN` fetched lands on origin/main, a tag `MAIN` is found for `main`.
@@ -162,6 +162,14 @@ class AmbiguousRefCheck:
         return findings
 
 
+def _fold(name: str) -> str:
+    """A ref name as a case-insensitive file system compares it: macOS (APFS) folds case by Unicode's rules,
+    Windows (NTFS) upper-cases by its table, so upper- then lower-casing meets both — `\u017f` (long s) is `s`,
+    `\u0131` (dotless i) is `i` (red37: str.lower() left both alone, and `refs/heads/ma\u0131n` was let through).
+    Stricter than either where they differ (`\u00df` meets `ss`)."""
+    return name.upper().lower()
+
+
 def _by_short_name(ref: str, target: str) -> bool:
     """Whether `ref` shadows `target` through git's short-name resolution (a tag or `refs/<name>`), rather
     than by ending in its full name or posing as its remote-tracking copy."""
@@ -174,10 +182,10 @@ def _standing_for(branch: str, ctx: CheckContext, created: set[str], there: Call
     `Release/2.0`, a ref `refs/release/2.0`), looked for among all refs, not only the two exact names."""
     if not branch.startswith("refs/heads/"):
         return []
-    folded = branch.lower()
+    folded = _fold(branch)
 
     def is_branch(name: str) -> bool:
-        return name.lower() == folded
+        return _fold(name) == folded
 
     names = set(created)
     if ctx.ref_names is not None:
@@ -187,9 +195,9 @@ def _standing_for(branch: str, ctx: CheckContext, created: set[str], there: Call
         names.update((f"refs/tags/{short}", f"refs/{short}"))
     standing = []
     for name in sorted(names):
-        if name.lower() == folded or not there(name):
+        if _fold(name) == folded or not there(name):
             continue
-        for candidate in (name, name.lower()):
+        for candidate in (name, _fold(name)):
             target = shadowed(candidate, is_branch)
             if target is not None and _by_short_name(candidate, target):
                 standing.append(name)

@@ -14,6 +14,14 @@ from gatekeeper.git.objects import Objects
 from gatekeeper.models import is_sha
 
 
+def ref_name(raw: bytes) -> str:
+    """A ref name git printed, as text: UTF-8, and each byte that is not (git takes any byte from 0x80 up) as a
+    `\\xNN` escape. git refuses a backslash in ref names, so two names never read alike, and the text stays
+    printable (red37: decoded with replacement, `release/\\xfe` and `release/\\xff` were one branch, and one of
+    them dropped out of the audit's protected refs)."""
+    return raw.decode("utf-8", "backslashreplace")
+
+
 @dataclass(frozen=True, slots=True)
 class RefTarget:
     """One ref and what it names: `type` of that object, `peeled` the type behind annotated tags."""
@@ -99,11 +107,11 @@ class Refs(Objects):
         result: dict[str, str] = {}
         # Split at git's newline only: str.splitlines() also breaks at U+2028, U+2029 and U+0085, which a ref
         # name may hold, and `refs/heads/main<U+2028>x` read as a second `refs/heads/main` took main's place
-        # (red36).
-        for line in self._out(*args).split("\n"):
-            sha, _, name = line.partition(" ")
+        # (red36). Names are read as ref_name reads them.
+        for line in self._run(*args).stdout.split(b"\n"):
+            sha, _, name = line.partition(b" ")
             if name:
-                result[name] = sha
+                result[ref_name(name)] = sha.decode("ascii", "replace")
         return result
 
     def ref_targets(self, keep: Callable[[str], bool] | None = None) -> list[RefTarget]:
@@ -116,7 +124,7 @@ class Refs(Objects):
             fields = line.split(b"\x00")
             if len(fields) < 2:
                 continue
-            name, sha = fields[0].decode("utf-8", "replace"), fields[1].decode("ascii", "replace")
+            name, sha = ref_name(fields[0]), fields[1].decode("ascii", "replace")
             if is_sha(sha) and (keep is None or keep(name)):
                 kept.append((name, sha))
         if not kept:
@@ -146,10 +154,10 @@ class Refs(Objects):
             fields = line.split(b"\x00")
             if len(fields) < 2 or not fields[0]:
                 continue
-            name = fields[0].decode("utf-8", "replace")
+            name = ref_name(fields[0])
             existing.add(name)
             if fields[1]:
-                links[name] = fields[1].decode("utf-8", "replace")
+                links[name] = ref_name(fields[1])
         result: dict[str, str] = {}
         for name in dict.fromkeys(names):
             target = name
