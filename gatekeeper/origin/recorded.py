@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -38,7 +39,14 @@ STORE_DIR = "gatekeeper/push-origin"
 # Evidence that exists only at push time: the push option detector and the forge (push metadata).
 PUSH_TIME_SOURCES = ("push-option", "forge")
 MAX_RECORDS = 32  # per commit: the same commit pushed again and again adds nothing new after this
-MAX_RECORD_BYTES = 64 * 1024
+# Per commit and (source, device class): distinct claims of one class (32 `desktop` claims differing in spaces,
+# red38) do not fill a record; 2 sources x 5 classes x 3 stays within MAX_RECORDS.
+MAX_PER_CLAIM = 3
+# A record line holds at most ~700 characters of claim, client, device id and pusher (clipped below), each at
+# most 12 bytes as JSON writes it (an escaped surrogate pair): ~8.5 KB a line, 32 lines well inside this. The
+# writer never lets a file grow past it either (red38: an 86 KB record, read cut at 64 KB, was "damaged" and
+# refused every later push of its commit).
+MAX_RECORD_BYTES = 320 * 1024
 FIX = ("make $GIT_DIR/gatekeeper/push-origin readable and writable by the user that runs git receive-pack; a "
        "damaged record file may be deleted by an administrator (the commits then lose their push-time origin)")
 RECORD_FIX = ("make $GIT_DIR/gatekeeper/push-origin writable by the user that runs git receive-pack (it keeps push "
@@ -107,17 +115,28 @@ class PushOriginStore:
                 existing = _read(path)
             except FileNotFoundError:
                 existing = b""
-            known = {(r.get("source"), r.get("device"), r.get("detail")) for r in _records(existing, sha)}
+            records = _records(existing, sha)
+            known = {(r.get("source"), r.get("device"), r.get("detail")) for r in records}
+            per_claim = Counter((r.get("source"), r.get("device")) for r in records)
+            size = len(existing)
             lines = []
             for e in fresh:
                 assert e.device is not None
-                if (e.source, e.device.value, e.detail) in known or len(known) >= MAX_RECORDS:
+                claim = (e.source, e.device.value)
+                if ((*claim, e.detail) in known or len(known) >= MAX_RECORDS
+                        or per_claim[claim] >= MAX_PER_CLAIM):
                     continue
-                known.add((e.source, e.device.value, e.detail))
-                lines.append(json.dumps({
+                line = json.dumps({
                     "v": 1, "source": e.source, "detail": clip(e.detail, 300), "trust": e.trust.value,
-                    "device": e.device.value, "device_id": e.device_id, "client": e.client, "at": stamp,
-                    "pusher": clip(pusher, 200) if pusher else None}, sort_keys=True) + "\n")
+                    "device": e.device.value, "device_id": clip(e.device_id, 100) if e.device_id else None,
+                    "client": clip(e.client, 100) if e.client else None, "at": stamp,
+                    "pusher": clip(pusher, 200) if pusher else None}, sort_keys=True) + "\n"
+                if size + len(line) > MAX_RECORD_BYTES:
+                    continue
+                known.add((*claim, e.detail))
+                per_claim[claim] += 1
+                size += len(line)
+                lines.append(line)
             if not lines:
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
