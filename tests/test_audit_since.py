@@ -66,11 +66,11 @@ def test_the_window_without_backdating_or_old_merged_commits_is_gits(repo: RepoB
     assert not any("backdated" in n or "brought in" in n for n in data["summary"]["notes"])
 
 
-def test_a_merge_inside_the_window_brings_its_old_commits_in(repo: RepoBuilder,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    """A side branch dated before the window (an old-looking agent commit, or an old branch) merged by a commit
-    inside it reached the branch with that merge: audited as inside the window, said in a note. Not what the
-    first parent already held."""
+def test_a_merge_inside_the_window_of_an_old_branch_is_said(repo: RepoBuilder,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A side branch dated before the window merged by a commit inside it: its commits stay outside the window
+    (dates cannot show when they reached the branch, and which parent was the branch is the pusher's to say),
+    and the report says the window rests on more than the one commit where history crosses the date."""
     repo.commit("old one", when=OLD)
     repo.commit("old two", when=OLD + 60)
     repo.branch("side")
@@ -80,12 +80,10 @@ def test_a_merge_inside_the_window_brings_its_old_commits_in(repo: RepoBuilder,
     repo.commit("new one", when=RECENT)
     repo.git("merge", "-q", "--no-ff", "-m", "merge side", "side",
              env={"GIT_AUTHOR_DATE": f"{RECENT + 60} +0000", "GIT_COMMITTER_DATE": f"{RECENT + 60} +0000"})
-    assert repo.git("log", "--format=%s", f"--since={SINCE}").splitlines() == ["merge side", "new one"]
     data = audit(capsys, repo.path, "--since", SINCE)
-    assert subjects(data) == ["merge side", "new one", "side more", "side agent"]
-    assert unreviewed(data) == {"side agent"}
-    assert any(n.startswith("2 commit(s) dated before '2026-10-01' were brought in by merges inside the window")
-               for n in data["summary"]["notes"])
+    assert subjects(data) == repo.git("log", "--format=%s", f"--since={SINCE}").splitlines() == ["merge side",
+                                                                                              "new one"]
+    assert any(n.startswith("the window rests on 2 commits dated before '2026-10-01'") for n in data["summary"]["notes"])
 
 
 def test_every_branch_and_the_side_outside_the_protected_line(repo: RepoBuilder,
@@ -128,44 +126,3 @@ def test_the_walk_uses_the_cutoff_the_window_was_read_with(repo: RepoBuilder, ca
     monkeypatch.setattr(Git, "iter_raw_records", spy)
     assert subjects(audit(capsys, repo.path, "--since", "2026-10-01 00:00 +0000")) == ["new"]
     assert seen == ["@1790812800"]
-
-
-def test_what_a_window_merge_brings_in_stays_inside_the_range(repo: RepoBuilder,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    """`--rev-range v1..main`: a merge inside the window brings in a side branch that forks below v1; the side's
-    commits that v1 already holds are outside the range and stay out."""
-    repo.commit("base", when=OLD)
-    repo.branch("side")
-    repo.commit("side below v1", when=OLD + 60)
-    repo.checkout("main")
-    repo.git("merge", "-q", "--no-ff", "-m", "old merge", "side",
-             env={"GIT_AUTHOR_DATE": f"{OLD + 120} +0000", "GIT_COMMITTER_DATE": f"{OLD + 120} +0000"})
-    repo.git("tag", "v1")
-    repo.checkout("side")
-    repo.commit("side after v1" + AI, when=OLD + 180)
-    repo.checkout("main")
-    repo.commit("new", when=RECENT)
-    repo.git("merge", "-q", "--no-ff", "-m", "new merge", "side",
-             env={"GIT_AUTHOR_DATE": f"{RECENT + 60} +0000", "GIT_COMMITTER_DATE": f"{RECENT + 60} +0000"})
-    data = audit(capsys, repo.path, "--rev-range", "v1..main", "--since", SINCE)
-    assert subjects(data) == ["new merge", "new", "side after v1"]
-
-
-def test_merges_past_the_walk_budget_are_said(repo: RepoBuilder, capsys: pytest.CaptureFixture[str],
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from gatekeeper.audit import history as audit_history
-    from gatekeeper.git import history as git_history
-
-    monkeypatch.setattr(git_history, "MERGE_WALKS", 0)
-    monkeypatch.setattr(audit_history, "MERGE_WALKS", 0)
-    repo.commit("base", when=OLD)
-    repo.branch("side")
-    repo.commit("old side", when=OLD + 60)
-    repo.checkout("main")
-    repo.commit("new", when=RECENT)
-    repo.git("merge", "-q", "--no-ff", "-m", "new merge", "side",
-             env={"GIT_AUTHOR_DATE": f"{RECENT + 60} +0000", "GIT_COMMITTER_DATE": f"{RECENT + 60} +0000"})
-    data = audit(capsys, repo.path, "--since", SINCE)
-    assert subjects(data) == ["new merge", "new"]
-    assert data["summary"]["complete"] is False
-    assert any("1 merge(s) inside the window beyond the first 0" in n for n in data["summary"]["notes"])

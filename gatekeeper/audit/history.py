@@ -44,7 +44,6 @@ from gatekeeper.audit.decisionlog import Admission, LogError, Store
 from gatekeeper.config import Policy, glob_match, ruleset_for
 from gatekeeper.errors import GatekeeperError, GitError, UsageError
 from gatekeeper.git import BrokenNotes, Git, Landing, RawParts, commit_from_parts, person_of, raw_parts
-from gatekeeper.git.history import MERGE_WALKS
 from gatekeeper.identity import Identity, commit_people, parse_identity, same_person
 from gatekeeper.models import (
     OBJECT_ID_PATTERN,
@@ -497,32 +496,32 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
             summary.complete = False
             summary.notes.append(f"the --since window could not be checked for backdated commits ({exc.message}): "
                                  "git's own --since chose the commits, and it stops at a commit dated before the "
-                                 "date, so commits under a backdated one, or merged in with an old date, may be "
-                                 "missing")
+                                 "date, so commits under a backdated one may be missing")
             limit = rng.since
         else:
             window = found.commits
-            # With every commit of the window dated inside it, git's --since walks exactly the window: every
-            # commit above a window commit is then dated inside it, and none under a commit dated before it is in
-            # it (the cutoff is passed as read, not the words again). Otherwise git's walk would stop short, so
-            # the whole range is walked and the window kept here (either way, only its commits are).
-            limit = None if found.backdated or found.merged_in else f"@{found.cutoff}"
+            # With no backdated commit, git's --since walks exactly the window: every commit above a window commit
+            # is then dated inside it, and none under a commit dated before it is in it (the cutoff is passed as
+            # read, not the words again). With one, git's walk would stop at it, so the whole range is walked and
+            # the window kept here (either way, only its commits are).
+            limit = None if found.backdated else f"@{found.cutoff}"
             if found.backdated:
                 summary.notes.append(
                     f"{found.backdated} commit(s) carry a commit time before {rng.since!r} yet sit above commits "
                     "after it (or after a parent outside the range): a commit is made after its parents, so these "
                     "were backdated by whoever committed them; audited as inside the window (git's own --since "
                     "would have hidden them and every commit under them)")
-            if found.merged_in:
+            if found.rests_on > 1:
+                # One is where a line of history crosses the date. Others are branches started before it and
+                # merged (or pushed) since: what they brought may have reached the branches inside the window,
+                # dated earlier — which dates cannot show, and the order of a merge's parents is the pusher's to
+                # choose, so no walk can tell which side was already there (red38).
                 summary.notes.append(
-                    f"{found.merged_in} commit(s) dated before {rng.since!r} were brought in by merges inside the "
-                    "window: they reached the branch with those merges, and are audited as inside it")
-            if found.unwalked_merges:
-                summary.complete = False
-                summary.notes.append(
-                    f"{found.unwalked_merges} merge(s) inside the window beyond the first {MERGE_WALKS} that bring in "
-                    "commits dated before it were not followed: commits they brought in are not audited "
-                    "(audit without --since, or with a --rev-range, for all of them)")
+                    f"the window rests on {found.rests_on} commits dated before {rng.since!r} (one is where history "
+                    "crosses the date; the others are branches started before it and merged or pushed since): "
+                    "commits under them are outside the window as their dates say, though some may have reached "
+                    "the branches inside it, merged with old dates — audit without --since, or with --rev-range "
+                    "from where the branch stood, to see them")
     streams, inside = _streams(git, rng, tips, limit)
     runner = _Runner(request, summary, tips, emit, emit_plain, check_zones=bool(policy.zones) and not partial,
                      from_tips=bool(inside) and set(inside) == set(tips.values()), refs=listed)

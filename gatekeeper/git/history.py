@@ -23,19 +23,14 @@ RawParts = tuple[str, tuple[str, ...], Person, int, Person, int, str, bool]
 _REMOTE_NAME = re.compile(r"\A[A-Za-z0-9._-]{1,100}\Z")
 
 
-# How many merges in a --since window that brought in commits from outside it are followed (one rev-list each).
-MERGE_WALKS = 2000
-
-
 @dataclass
 class SinceWindow:
     """History.since_window's answer."""
 
     commits: set[str]  # the window
     backdated: int  # commits in it dated before the cutoff, for being above a commit after it
-    merged_in: int  # commits in it dated before the cutoff (and not above one), brought in by a merge in it
+    rests_on: int  # commits of the range outside it that are parents of commits in it
     cutoff: int  # the date as git read it, seconds since the epoch (a relative date read again could differ)
-    unwalked_merges: int = 0  # merges past MERGE_WALKS whose brought-in commits were not looked for
 
 
 @dataclass(frozen=True)
@@ -164,13 +159,14 @@ class History(Runner):
                      every_ref: bool = False) -> SinceWindow:
         """The commits of a range (as iter_raw_records walks it without a date) that `--since` means: those
         whose commit time is at or after the date as git reads it (`rev-parse --since`, the same parsing as
-        `git log --since`); every commit above one of them, whatever time it carries — a commit is made after
-        its parents, so one dated earlier than a parent in the window is backdated (a parent outside the range,
-        on its excluded side, counts by its own time: red36); and every commit a merge in the window brought
-        in (reachable from its other parents, not from its first), whatever their times — they reached the
-        branch with it. git's own `--since` stops walking at a commit dated before the date: one backdated
-        commit on top of a branch would hide every commit under it. GitError when git cannot walk the whole
-        range (a missing object anywhere in it)."""
+        `git log --since`), and every commit above one of them, whatever time it carries — a commit is made
+        after its parents, so one dated earlier than a parent in the window is backdated (a parent outside the
+        range, on its excluded side, counts by its own time: red36). git's own `--since` stops walking at a
+        commit dated before the date: one backdated commit on top of a branch would hide every commit under it.
+        Also counts the commits of the range the window rests on (outside it, parents of commits in it): one
+        where a line of history crosses the date; more where branches started before it were merged or pushed
+        since — their older commits may have reached the branches inside the window, which no date shows (the
+        caller says so). GitError when git cannot walk the whole range (a missing object anywhere in it)."""
         for rev in (*include, *exclude):
             _check_rev_token(rev)
         _check_since(since)
@@ -188,16 +184,18 @@ class History(Runner):
         if every_ref:
             args += ["--branches", "--tags", "--remotes"]
         stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
-        after: set[str] = set()  # boundary commits dated at or after the cutoff
-        merges: list[tuple[str, list[str]]] = []  # window merges with another parent outside the window
+        boundary: set[str] = set()  # the excluded parents of commits in the range
+        after: set[str] = set()  # those of them dated at or after the cutoff
+        under: set[str] = set()  # commits of the range outside the window with a child in it
         for line in self._stream(args, stdin.encode(), "rev-list"):
             fields = line.decode("ascii", "replace").split()
-            boundary = len(fields) >= 2 and fields[1].startswith("-")
-            sha = fields[1][1:] if boundary else fields[1] if len(fields) >= 2 else ""
+            is_boundary = len(fields) >= 2 and fields[1].startswith("-")
+            sha = fields[1][1:] if is_boundary else fields[1] if len(fields) >= 2 else ""
             if not fields[0].isdigit() or not is_sha(sha):
                 raise GitError("could not parse git rev-list output", "check the repository with `git fsck`")
             parents = fields[2:]
-            if boundary:
+            if is_boundary:
+                boundary.add(sha)
                 if int(fields[0]) >= cutoff:
                     after.add(sha)
                 continue
@@ -206,18 +204,8 @@ class History(Runner):
                     continue
                 found.backdated += 1
             window.add(sha)
-            others = [p for p in parents[1:] if p not in window and p not in after]
-            if others:
-                merges.append((parents[0], others))
-        # What each of those merges brought in: one walk per merge, its other parents less its first parent's
-        # history (and the range's excluded side).
-        for first, others in merges[:MERGE_WALKS]:
-            ask = "".join(f"{p}\n" for p in others) + "".join(f"^{r}\n" for r in (first, *exclude))
-            for brought in self._out("rev-list", "--stdin", input=ask.encode()).split():
-                if is_sha(brought) and brought not in window:
-                    window.add(brought)
-                    found.merged_in += 1
-        found.unwalked_merges = max(0, len(merges) - MERGE_WALKS)
+            under.update(p for p in parents if p not in window and p not in boundary)
+        found.rests_on = len(under)
         return found
 
     def merge_bases(self, a: str, b: str) -> list[str]:
