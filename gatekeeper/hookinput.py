@@ -111,8 +111,9 @@ class PushLine:
 
 def parse_pre_push(data: bytes) -> list[PushLine]:
     lines: list[PushLine] = []
-    # Lines end at git's newline only (str.splitlines() also breaks at U+2028 and U+0085, which a ref name may hold).
-    rows = data.decode("utf-8", "replace").split("\n")
+    # Lines end at git's newline only (str.splitlines() also breaks at U+2028 and U+0085, which a ref name may
+    # hold); bytes that are not UTF-8 are read as \xNN, as git.refs.ref_name reads them (two names never alike).
+    rows = data.decode("utf-8", "backslashreplace").split("\n")
     if rows[-1] == "":
         rows.pop()
     for number, line in enumerate(rows, start=1):

@@ -257,3 +257,11 @@ def test_pre_push_lines_end_at_gits_newline_only() -> None:
     lines = parse_pre_push(f"refs/heads/x\u2028y {sha} refs/heads/main\x85x {zero}\n".encode())
     assert [(p.local_ref, p.remote_ref) for p in lines] == [("refs/heads/x\u2028y", "refs/heads/main\x85x")]
     assert parse_pre_push(b"") == []
+
+
+def test_pre_push_keeps_names_that_are_not_utf8_apart() -> None:
+    from gatekeeper.hookinput import parse_pre_push
+
+    zero, sha = "0" * 40, "a" * 40
+    lines = parse_pre_push(b"refs/heads/r\xfe " + sha.encode() + b" refs/heads/r\xff " + zero.encode() + b"\n")
+    assert [(p.local_ref, p.remote_ref) for p in lines] == [("refs/heads/r\\xfe", "refs/heads/r\\xff")]
