@@ -5,35 +5,13 @@ the date plus every commit above one of them (a commit is made after its parents
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gatekeeper.cli import run
+from tests.audit_helpers import AI, OLD, RECENT, SINCE, audit, subjects
 from tests.repo_builder import RepoBuilder
-
-OLD = 915_184_800  # 1999-01-01
-RECENT = 1_793_527_200  # 2026-11-02
-SINCE = "2026-10-01"
-AI = "\n\nAssisted-by: claude-code:opus\n"
-
-
-def audit(capsys: pytest.CaptureFixture[str], repo: Path, *args: str) -> dict[str, Any]:
-    code = run(["audit", "--repo", str(repo), "--format", "json", "--no-progress", *args])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    data: dict[str, Any] = json.loads(out)
-    return data
-
-
-def subjects(data: dict[str, Any]) -> list[str]:
-    return [c["subject"] for c in data["commits"]]
-
-
-def unreviewed(data: dict[str, Any]) -> set[str]:
-    return {i["subject"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]}
 
 
 def test_a_backdated_commit_on_top_does_not_hide_the_commits_under_it(repo: RepoBuilder,

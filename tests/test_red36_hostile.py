@@ -20,30 +20,9 @@ from gatekeeper.models import Commit, Person
 from gatekeeper.origin import ai as ai_mod
 from gatekeeper.origin.ai import AICoauthorDetector, AIMarkerDetector
 from gatekeeper.origin.base import OriginContext
+from tests.audit_helpers import AI, OLD, RECENT, SINCE, audit, subjects, unreviewed
 from tests.hook_helpers import make_server, spush
 from tests.repo_builder import RepoBuilder
-
-OLD = 915_184_800  # 1999-01-01
-RECENT = 1_793_527_200  # 2026-11-02
-SINCE = "2026-10-01"
-AI = "\n\nAssisted-by: claude-code:opus\n"
-
-
-def audit(capsys: pytest.CaptureFixture[str], repo: Path, *args: str) -> dict[str, Any]:
-    code = run(["audit", "--repo", str(repo), "--format", "json", "--no-progress", *args])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    data: dict[str, Any] = json.loads(out)
-    return data
-
-
-def subjects(data: dict[str, Any]) -> list[str]:
-    return [c["subject"] for c in data["commits"]]
-
-
-def unreviewed(data: dict[str, Any]) -> set[str]:
-    return {i["subject"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]}
-
 
 # -- findings ---------------------------------------------------------------------------------------------------
 

@@ -12,18 +12,13 @@ pinning what held."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from gatekeeper.cli import run
-from tests.hook_helpers import MO, MOBILE, Server, make_server, spush
+from tests.audit_helpers import AI, DANA, audit, seeded
+from tests.hook_helpers import MO, MOBILE, spush
 from tests.repo_builder import RepoBuilder
-
-DANA = ("Dana Developer", "dana@example.com")
-AI = "\n\nAssisted-by: claude-code:opus\n"
 
 
 def raw_ref(name: bytes) -> str:
@@ -35,22 +30,6 @@ def raw_ref(name: bytes) -> str:
 # differ only in a byte that is not UTF-8.
 RELEASE_FE = raw_ref(b"refs/heads/release/\xfe")
 RELEASE_FF = raw_ref(b"refs/heads/release/\xff")
-
-
-def seeded(tmp_path: Path) -> tuple[Server, RepoBuilder]:
-    server = make_server(tmp_path / "srv")
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
-    return server, work
-
-
-def audit(capsys: pytest.CaptureFixture[str], repo: Path, *args: str) -> dict[str, Any]:
-    code = run(["audit", "--repo", str(repo), "--format", "json", "--no-progress", *args])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    data: dict[str, Any] = json.loads(out)
-    return data
 
 
 # -- findings ---------------------------------------------------------------------------------------------------

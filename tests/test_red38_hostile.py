@@ -8,7 +8,6 @@ pinning what held."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 import unicodedata
@@ -17,31 +16,9 @@ from typing import Any
 
 import pytest
 
-from gatekeeper.cli import run
-from tests.hook_helpers import Server, make_server, spush
+from tests.audit_helpers import AI, DANA, OLD, RECENT, SINCE, audit, seeded, subjects
+from tests.hook_helpers import spush
 from tests.repo_builder import RepoBuilder
-
-OLD = 915_184_800  # 1999-01-01
-RECENT = 1_793_527_200  # 2026-11-02
-SINCE = "2026-10-01"
-AI = "\n\nAssisted-by: claude-code:opus\n"
-DANA = ("Dana Developer", "dana@example.com")
-
-
-def audit(capsys: pytest.CaptureFixture[str], repo: Path, *args: str) -> dict[str, Any]:
-    code = run(["audit", "--repo", str(repo), "--format", "json", "--no-progress", *args])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    data: dict[str, Any] = json.loads(out)
-    return data
-
-
-def subjects(data: dict[str, Any]) -> list[str]:
-    return [c["subject"] for c in data["commits"]]
-
-
-def unreviewed(data: dict[str, Any]) -> set[str]:
-    return {i["subject"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]}
 
 
 def dated(when: int) -> dict[str, str]:
@@ -50,14 +27,6 @@ def dated(when: int) -> dict[str, str]:
 
 def is_ancestor(repo: RepoBuilder, a: str, b: str) -> bool:
     return subprocess.run(["git", "merge-base", "--is-ancestor", a, b], cwd=repo.path, check=False).returncode == 0
-
-
-def seeded(tmp_path: Path) -> tuple[Server, RepoBuilder]:
-    server = make_server(tmp_path / "srv")
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
-    return server, work
 
 
 # -- findings: audit --since ------------------------------------------------------------------------------------
