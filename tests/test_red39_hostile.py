@@ -8,15 +8,18 @@ pinning what held."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gatekeeper.cli import run
+from gatekeeper.origin.recorded import MAX_RECORD_BYTES
 from tests.hook_helpers import Server, make_server, spush
 from tests.repo_builder import RepoBuilder
 
@@ -110,38 +113,6 @@ def test_control_since_says_an_old_branch_merged_into_the_whole_history(repo: Re
 
 # -- findings: push-time origin records -------------------------------------------------------------------------
 
-_BARRIER_SITE = '''
-import os
-if os.environ.get("RED39_BARRIER"):
-    import time
-    from pathlib import Path
-    import gatekeeper.origin.recorded as rec
-
-    _real_read, _real_record, _inside = rec._read, rec.PushOriginStore.record, [False]
-
-    def _record(self, *args, **kwargs):
-        _inside[0] = True
-        try:
-            return _real_record(self, *args, **kwargs)
-        finally:
-            _inside[0] = False
-
-    def _read(path):
-        try:
-            return _real_read(path)
-        finally:
-            if _inside[0]:
-                # Scheduling only: every hook has read the record before any of them appends to it.
-                gate = Path(os.environ["RED39_BARRIER"])
-                (gate / str(os.getpid())).touch()
-                deadline = time.monotonic() + 90
-                while len(list(gate.iterdir())) < int(os.environ["RED39_N"]) and time.monotonic() < deadline:
-                    time.sleep(0.02)
-
-    rec._read = _read
-    rec.PushOriginStore.record = _record
-'''
-
 
 def _claims() -> list[str]:
     """15 distinct push-time claims (3 per device class, the per-claim cap), each as long as the clips allow."""
@@ -158,51 +129,49 @@ def _claims() -> list[str]:
 
 
 def test_concurrent_pushes_grow_a_push_origin_record_past_what_is_read(tmp_path: Path) -> None:
-    """FINDING (low: a race; the impact is red38's medium denial of service through the hook): concurrent pushes of one commit write its push-time
-    origin record past MAX_RECORD_BYTES, and every later push of that commit is refused.
+    """FINDING (low: a race; the impact is red38's medium denial of service through the hook): concurrent pushes
+    of one commit wrote its push-time origin record past MAX_RECORD_BYTES, and every later push of that commit was
+    refused.
 
-    PushOriginStore.record (ce1c1ee) bounds a record by what it reads first: `existing = _read(path)`, the
-    per-claim counts and `size = len(existing)` come from that read, and the lines are appended afterwards — with
-    no lock. git runs one pre-receive per push and does not serialise pushes to different refs, so N pushes of the
-    same new commit (each to its own topic branch, accepted: the commit is new to each of them) each read the
-    record empty and each append their full set: 15 claims (3 per class) of ~3.4 KB with emoji client/device id.
-    The "a file never grows past MAX_RECORD_BYTES" invariant (and MAX_PER_CLAIM) holds per push, not per file.
-    Eight such pushes make ~400 KB; the reader reads 320 KiB, parses a cut last line and raises "record ... is
-    damaged": the fast-forward of main to that desktop commit is refused ("could not evaluate"), as is every push
-    that brings it (a colleague's merge of the branch), until an administrator deletes the file — red38's
-    finding again, through a race instead of one push. The interleaving is forced here (a sitecustomize that
-    holds each hook between its read and its append until all have read). On a real server the window between
-    read and append is short (microseconds) and only pushes that all read before the first append count, so it
-    takes many parallel attempts (a fresh commit each time is free) — which is why this is rated low.
-    Expected: the read-check-append is done under a lock (flock on the record), or the reader tolerates what
-    the writer cannot bound."""
-    from gatekeeper.origin.recorded import MAX_RECORD_BYTES
+    PushOriginStore.record (ce1c1ee) bounded a record by what it read first and appended afterwards, with no lock:
+    git runs one pre-receive per push and does not serialise pushes to different refs, so N pushes of the same new
+    commit (each to its own topic branch) each read the record empty and each appended their full set (15 claims
+    of ~3.4 KB with emoji client/device id); eight made ~400 KB, past the 320 KiB the reader reads, and the record
+    read as "damaged" refused every push that brought the commit until an administrator deleted the file. (The red
+    team forced the interleaving with a sitecustomize holding each hook between its read and its append.)
 
+    Fixed by reading, checking and appending under one exclusive flock of the record. Shown without forcing any
+    timing: while this test holds that lock, a push with push-time claims waits for it (its hook is a waiter in
+    /proc/locks) and has written nothing; released, it records its claims and they are read whole."""
     server, work = seeded(tmp_path)
     server.git("config", "receive.advertisePushOptions", "true")
     commit = work.commit("feature\n", {"f.txt": "f\n"}, author=DANA, committer=DANA)
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "sitecustomize.py").write_text(_BARRIER_SITE)
-    gate = tmp_path / "gate"
-    gate.mkdir()
-    n = 8
+    record = server.path / "gatekeeper" / "push-origin" / commit[:2] / commit[2:]
+    record.parent.mkdir(parents=True)
+    record.touch()
+    inode = record.stat().st_ino
     env = dict(os.environ)
     env.update(work.env_overrides)
-    env.update(GATEKEEPER_AUDIT_LOG=str(server.audit_log), RED39_BARRIER=str(gate), RED39_N=str(n),
-               PYTHONPATH=os.pathsep.join([str(site), *filter(None, [os.environ.get("PYTHONPATH")])]))
-    pushes = [subprocess.Popen(["git", "push", "--porcelain", *_claims(), "origin", f"HEAD:refs/heads/topic{i}"],
-                               cwd=work.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-              for i in range(n)]
-    outputs = [p.communicate(timeout=240) for p in pushes]
-    for p, (out, err) in zip(pushes, outputs, strict=True):
-        assert p.returncode == 0, (out + err).decode("utf-8", "replace")
-    assert len(list(gate.iterdir())) == n  # every hook held between its read and its append
-    record = server.path / "gatekeeper" / "push-origin" / commit[:2] / commit[2:]
-    size = record.stat().st_size
+    env.update(GATEKEEPER_AUDIT_LOG=str(server.audit_log))
+    with open(record, "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        push = subprocess.Popen(["git", "push", "--porcelain", *_claims(), "origin", "HEAD:refs/heads/topic"],
+                                cwd=work.path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        waiting = False
+        while push.poll() is None and time.monotonic() < deadline and not waiting:
+            # A blocked flock request shows in /proc/locks as "N: -> FLOCK ADVISORY WRITE pid maj:min:inode ...".
+            waiting = any("->" in line and "FLOCK" in line and line.split()[6].endswith(f":{inode}")
+                          for line in Path("/proc/locks").read_text().splitlines() if len(line.split()) > 6)
+            time.sleep(0.05)
+        assert waiting, "the push recorded its claims without taking the record's lock"
+        assert record.stat().st_size == 0
+    out, err = push.communicate(timeout=240)
+    assert push.returncode == 0, (out + err).decode("utf-8", "replace")
+    assert 0 < record.stat().st_size <= MAX_RECORD_BYTES
+    # The record is read whole: main's push is judged on it (its mobile claims need review), not "damaged".
     result = spush(server, work, "origin", "HEAD:refs/heads/main")
-    assert size <= MAX_RECORD_BYTES and result.code == 0, f"record of {size} bytes:\n{result.output}"
-    assert server.tip() == commit
+    assert "damaged" not in result.output and f"review/missing {commit[:12]}" in result.output, result.output
 
 
 # -- controls ---------------------------------------------------------------------------------------------------

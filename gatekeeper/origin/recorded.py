@@ -24,6 +24,7 @@ GHES web edit is verified): the record is the server's, the claim is still whoev
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
 import os
 from collections import Counter
@@ -100,6 +101,33 @@ class PushOriginStore:
                 result[sha] = evidence
         return result
 
+    @staticmethod
+    def _new_lines(existing: bytes, sha: str, fresh: Sequence[Evidence], pusher: str | None, stamp: str) -> list[str]:
+        """The record lines `fresh` adds to a record holding `existing`: deduplicated, at most MAX_PER_CLAIM per
+        (source, class) and MAX_RECORDS in all, the file kept within MAX_RECORD_BYTES."""
+        records = _records(existing, sha)
+        known = {(r.get("source"), r.get("device"), r.get("detail")) for r in records}
+        per_claim = Counter((r.get("source"), r.get("device")) for r in records)
+        size = len(existing)
+        lines = []
+        for e in fresh:
+            assert e.device is not None
+            claim = (e.source, e.device.value)
+            if (*claim, e.detail) in known or len(known) >= MAX_RECORDS or per_claim[claim] >= MAX_PER_CLAIM:
+                continue
+            line = json.dumps({
+                "v": 1, "source": e.source, "detail": clip(e.detail, 300), "trust": e.trust.value,
+                "device": e.device.value, "device_id": clip(e.device_id, 100) if e.device_id else None,
+                "client": clip(e.client, 100) if e.client else None, "at": stamp,
+                "pusher": clip(pusher, 200) if pusher else None}, sort_keys=True) + "\n"
+            if size + len(line) > MAX_RECORD_BYTES:
+                continue
+            known.add((*claim, e.detail))
+            per_claim[claim] += 1
+            size += len(line)
+            lines.append(line)
+        return lines
+
     def record(self, reports: Sequence[CommitReport], *, pusher: str | None, when: dt.datetime) -> int:
         """Append the push-time evidence of each accepted commit (deduplicated); the number of commits
         written. OSError when the store cannot be written: the caller refuses the push."""
@@ -111,41 +139,21 @@ class PushOriginStore:
             if not fresh or not _is_id(sha):
                 continue
             path = self._path(sha)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
             try:
-                existing = _read(path)
-            except FileNotFoundError:
-                existing = b""
-            records = _records(existing, sha)
-            known = {(r.get("source"), r.get("device"), r.get("detail")) for r in records}
-            per_claim = Counter((r.get("source"), r.get("device")) for r in records)
-            size = len(existing)
-            lines = []
-            for e in fresh:
-                assert e.device is not None
-                claim = (e.source, e.device.value)
-                if ((*claim, e.detail) in known or len(known) >= MAX_RECORDS
-                        or per_claim[claim] >= MAX_PER_CLAIM):
-                    continue
-                line = json.dumps({
-                    "v": 1, "source": e.source, "detail": clip(e.detail, 300), "trust": e.trust.value,
-                    "device": e.device.value, "device_id": clip(e.device_id, 100) if e.device_id else None,
-                    "client": clip(e.client, 100) if e.client else None, "at": stamp,
-                    "pusher": clip(pusher, 200) if pusher else None}, sort_keys=True) + "\n"
-                if size + len(line) > MAX_RECORD_BYTES:
-                    continue
-                known.add((*claim, e.detail))
-                per_claim[claim] += 1
-                size += len(line)
-                lines.append(line)
+                # Read, check and append under one exclusive lock: concurrent pushes of one commit each read the
+                # record empty and each appended their full set, past what the reader reads (red39).
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                existing = os.pread(fd, MAX_RECORD_BYTES, 0)
+                lines = self._new_lines(existing, sha, fresh, pusher, stamp)
+                if lines:
+                    # One write per commit (appends of a few KB do not interleave between pushes either).
+                    os.write(fd, "".join(lines).encode())
+            finally:
+                os.close(fd)  # releases the lock
             if not lines:
                 continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
-            try:
-                # One write per commit: appends of a few hundred bytes do not interleave between pushes.
-                os.write(fd, "".join(lines).encode())
-            finally:
-                os.close(fd)
             written += 1
         return written
 
