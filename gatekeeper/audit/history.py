@@ -512,16 +512,17 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
                     "were backdated by whoever committed them; audited as inside the window (git's own --since "
                     "would have hidden them and every commit under them)")
             if found.rests_on > 1:
-                # One is where a line of history crosses the date. Others are branches started before it and
-                # merged (or pushed) since: what they brought may have reached the branches inside the window,
-                # dated earlier — which dates cannot show, and the order of a merge's parents is the pusher's to
-                # choose, so no walk can tell which side was already there (red38).
+                # One is where history enters the window (inside the range, or its excluded side). Others are
+                # branches started before the date and merged (or pushed) since: what they brought may have
+                # reached the branches inside the window, dated earlier — which dates cannot show, and the order of
+                # a merge's parents is the pusher's to choose, so no walk can tell which side was already there
+                # (red38, red39).
                 summary.notes.append(
-                    f"the window rests on {found.rests_on} commits dated before {rng.since!r} (one is where history "
-                    "crosses the date; the others are branches started before it and merged or pushed since): "
-                    "commits under them are outside the window as their dates say, though some may have reached "
-                    "the branches inside it, merged with old dates — audit without --since, or with --rev-range "
-                    "from where the branch stood, to see them")
+                    f"the window rests on {found.rests_on} commits outside it (one is where history enters it; the "
+                    f"others are branches started before {rng.since!r} and merged or pushed since): commits under "
+                    "them are outside the window as their dates say, though some may have reached the branches "
+                    "inside it, merged with old dates — audit without --since, or with --rev-range from where the "
+                    "branch stood, to see them")
     streams, inside = _streams(git, rng, tips, limit)
     runner = _Runner(request, summary, tips, emit, emit_plain, check_zones=bool(policy.zones) and not partial,
                      from_tips=bool(inside) and set(inside) == set(tips.values()), refs=listed)

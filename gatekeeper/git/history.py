@@ -29,7 +29,7 @@ class SinceWindow:
 
     commits: set[str]  # the window
     backdated: int  # commits in it dated before the cutoff, for being above a commit after it
-    rests_on: int  # commits of the range outside it that are parents of commits in it
+    rests_on: int  # commits outside it (older ones of the range, or its excluded side) with a child in it
     cutoff: int  # the date as git read it, seconds since the epoch (a relative date read again could differ)
 
 
@@ -163,10 +163,11 @@ class History(Runner):
         after its parents, so one dated earlier than a parent in the window is backdated (a parent outside the
         range, on its excluded side, counts by its own time: red36). git's own `--since` stops walking at a
         commit dated before the date: one backdated commit on top of a branch would hide every commit under it.
-        Also counts the commits of the range the window rests on (outside it, parents of commits in it): one
-        where a line of history crosses the date; more where branches started before it were merged or pushed
-        since — their older commits may have reached the branches inside the window, which no date shows (the
-        caller says so). GitError when git cannot walk the whole range (a missing object anywhere in it)."""
+        Also counts the commits the window rests on (outside it — older commits of the range, or the range's
+        excluded side — and parents of commits in it): one where history enters the window; more where branches
+        started before the date were merged or pushed since — their older commits may have reached the branches
+        inside the window, which no date shows (the caller says so; red39: an excluded side's crossing counts).
+        GitError when git cannot walk the whole range (a missing object anywhere in it)."""
         for rev in (*include, *exclude):
             _check_rev_token(rev)
         _check_since(since)
@@ -186,7 +187,7 @@ class History(Runner):
         stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
         boundary: set[str] = set()  # the excluded parents of commits in the range
         after: set[str] = set()  # those of them dated at or after the cutoff
-        under: set[str] = set()  # commits of the range outside the window with a child in it
+        under: set[str] = set()  # commits outside the window (in the range or on its excluded side) with a child in it
         for line in self._stream(args, stdin.encode(), "rev-list"):
             fields = line.decode("ascii", "replace").split()
             is_boundary = len(fields) >= 2 and fields[1].startswith("-")
@@ -204,7 +205,7 @@ class History(Runner):
                     continue
                 found.backdated += 1
             window.add(sha)
-            under.update(p for p in parents if p not in window and p not in boundary)
+            under.update(p for p in parents if p not in window)
         found.rests_on = len(under)
         return found
 

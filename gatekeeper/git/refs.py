@@ -167,7 +167,7 @@ class Refs(Objects):
                 target = links[target]
             if target == name and name not in existing and not name.startswith("refs/tags/"):
                 proc = self._run("symbolic-ref", "--quiet", "--", name, check=False)
-                resolved = proc.stdout.decode("utf-8", "replace").strip()
+                resolved = ref_name(proc.stdout.rstrip(b"\n"))
                 if proc.returncode == 0 and resolved.startswith("refs/"):
                     target = resolved
             if target != name:
