@@ -260,6 +260,8 @@ def test_merge_group_uses_the_queued_pr(gh: Env, httpserver: HTTPServer, pr_repo
     group = payload["merge_group"]
     group["base_sha"], group["head_sha"] = pr_repo["base"], pr_repo["head"]  # SYNTHETIC shas
     group["base_ref"] = "refs/heads/main"
+    # The queue branch names the PR it merges (red40: its commits are judged by that PR).
+    group["head_ref"] = f"refs/heads/gh-readonly-queue/main/pr-7-{pr_repo['head']}"
     for sha in (pr_repo["first"], pr_repo["head"]):
         httpserver.expect_request(f"/repos/{REPO}/commits/{sha}/pulls").respond_with_json(
             [synthetic_associated_pull(7, base_ref="main", head_sha=pr_repo["head"], merged=False)])

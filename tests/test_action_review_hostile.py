@@ -224,7 +224,9 @@ def test_a_merge_pushed_by_hand_that_adds_nothing_is_still_covered_by_the_prs_ap
     # SYNTHETIC: PR #9 merged with this merge; main's own commit came through PR #8, approved too.
     pr = synthetic_associated_pull(9, base_ref="main", head_sha=reviewed, merged=True, merge_commit_sha=after,
                                    author="alice")
-    other = synthetic_associated_pull(8, base_ref="main", head_sha=main_tip, merged=True, author="alice")
+    # (Rebase-merged: its merge commit is main_tip itself, which GitHub always names for a merged PR — red40.)
+    other = synthetic_associated_pull(8, base_ref="main", head_sha=main_tip, merged=True, merge_commit_sha=main_tip,
+                                      author="alice")
     for sha in (reviewed, after):
         httpserver.expect_request(f"/repos/{REPO}/commits/{sha}/pulls").respond_with_json([pr])
     httpserver.expect_request(f"/repos/{REPO}/commits/{main_tip}/pulls").respond_with_json([other])

@@ -385,9 +385,18 @@ class GitHubReviewSource:
 
     # -- push and merge queue -------------------------------------------------------------------
     def _associated(self, sha: str) -> _Pull | None:
-        """The PR that brought `sha` to the branch: merged into it (push) or queued for it (merge_group)."""
+        """The PR that brought `sha` to the branch: merged into it (push) or queued for it (merge_group). The
+        queue names the PR it merges (`…/pr-N-<sha>`): one of its commits is judged by that PR, not by another
+        open PR that lists the commit too (red40). A merged PR brought `sha` only when its merge holds it: a
+        squash- or rebase-merged PR never put its own commits on the branch, and its approvals do not cover
+        one of them landed by hand later (red40)."""
+        queued = self.event.name == "merge_group"
+        if queued and self.event.queue_pr is not None:
+            named = self._pull(self.event.queue_pr)
+            if sha in named.shas or sha == named.pr.merge_commit_sha:
+                return named
         for pull in self._pulls.values():
-            if sha in pull.shas or sha == pull.pr.merge_commit_sha:
+            if (sha in pull.shas or sha == pull.pr.merge_commit_sha) and (queued or self._merge_holds(pull, sha)):
                 return pull
         assert self.client is not None
         if sha not in self._by_commit:
@@ -396,15 +405,28 @@ class GitHubReviewSource:
                 raise GitHubError(f"more than {MAX_COMMIT_LOOKUPS} commits to look up",
                                   "land large changes through pull requests (the gate checks those per PR)")
             self._by_commit[sha] = self.client.commit_pulls(self.event.repository, sha)
-        queued = self.event.name == "merge_group"
         for pr in self._by_commit[sha]:
             if pr.base_ref != self.event.branch:
                 continue
-            if (queued and pr.state == "open") or (not queued and pr.merged):
+            if queued and pr.state == "open":
                 return self._pull(pr.number, pr)
+            if not queued and pr.merged:
+                pull = self._pull(pr.number, pr)
+                if self._merge_holds(pull, sha):
+                    return pull
         if queued and self.event.queue_pr is not None:
             return self._pull(self.event.queue_pr)
         return None
+
+    def _merge_holds(self, pull: _Pull, sha: str) -> bool:
+        """Whether the merge of a merged PR holds `sha` (is it, or has it in its history) in this clone."""
+        merged = pull.pr.merge_commit_sha
+        if merged is None or not is_sha(merged):
+            return False
+        if sha == merged:
+            return True
+        ancestors = self._ancestors_of(merged)
+        return ancestors is not None and sha in ancestors
 
     def _judge_landed(self, report: CommitReport, pull: _Pull, approvals: int, exclude_authors: bool,
                       require_cover: bool, eligible: Callable[[str], bool] | None = None) -> Assessment:
