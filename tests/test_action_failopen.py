@@ -183,11 +183,13 @@ def test_summary_breaks_autolinks_and_mentions_in_commit_data(gh: Env, httpserve
 
 def test_retargeted_pull_request_is_judged_against_its_new_base(gh: Env, httpserver: HTTPServer,
                                                                 pr_repo: dict[str, str]) -> None:
-    """Issue #9 item 15: opened against unprotected `dev` (green), then retargeted to main (`edited`)."""
+    """Issue #9 item 15: opened against unprotected `dev`, then retargeted to main (`edited`). (Since red40 the run
+    into `dev` is judged as for a protected branch too, and blocks: its result stands on the head commit.)"""
     commits = [pr_repo["first"], pr_repo["head"]]
     serve_pr(httpserver, 7, commits, [])
     result = gh.run("pull_request", pr_event(pr_repo, action="opened", base_ref="dev"))
-    assert result.return_value == ExitCode.OK, result.output
+    assert result.return_value == ExitCode.BLOCKED, result.output
+    assert "judged as for a protected branch" in result.output
     payload = pr_event(pr_repo, action="edited")
     payload["changes"] = {"base": {"ref": {"from": "dev"}, "sha": {"from": pr_repo["base"]}}}
     result = gh.run("pull_request", payload)

@@ -21,6 +21,7 @@ pre-receive runs (checks/policy_change.py), blocking until a policy owner approv
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import tempfile
 from collections.abc import Mapping
@@ -178,6 +179,13 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
     with tempfile.TemporaryDirectory(prefix="gatekeeper-action-") as tmp:
         trusted = load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "base")
         policy = trusted.policy
+        if event.is_pull and not policy.is_protected(update.ref):
+            # The check's result is published on the head commit, and GitHub's branch rule reads the latest
+            # `gatekeeper` result there, from any pull request with that head: a second pull request from the
+            # same branch into an unprotected one turned the blocked one green (red40). So a pull request is
+            # judged as for a protected branch whatever its base.
+            policy = dataclasses.replace(policy, protected_refs=(*policy.protected_refs, update.ref))
+            description += " (judged as for a protected branch: the result stands on the head commit)"
         source = GitHubReviewSource.for_token(settings.token, settings.api_url, event, git, client_factory)
         # The configuration is read from the base: a change to it is judged over the whole range by the
         # same check pre-receive runs, with approval by a policy owner as the review.
