@@ -9,7 +9,6 @@ pinning what held."""
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import subprocess
 import time
@@ -18,48 +17,18 @@ from typing import Any
 
 import pytest
 
-from gatekeeper.cli import run
 from gatekeeper.origin.recorded import MAX_RECORD_BYTES
-from tests.hook_helpers import Server, make_server, spush
+from tests.audit_helpers import AI, DANA, OLD, RECENT, SINCE, audit, seeded, subjects, unreviewed
+from tests.hook_helpers import spush
 from tests.repo_builder import RepoBuilder
-
-OLD = 915_184_800  # 1999-01-01
-RECENT = 1_793_527_200  # 2026-11-02
-SINCE = "2026-10-01"
-AI = "\n\nAssisted-by: claude-code:opus\n"
-DANA = ("Dana Developer", "dana@example.com")
-
-
-def audit(capsys: pytest.CaptureFixture[str], repo: Path, *args: str) -> dict[str, Any]:
-    code = run(["audit", "--repo", str(repo), "--format", "json", "--no-progress", *args])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    data: dict[str, Any] = json.loads(out)
-    return data
-
-
-def subjects(data: dict[str, Any]) -> list[str]:
-    return [c["subject"] for c in data["commits"]]
 
 
 def dated(when: int) -> dict[str, str]:
     return {"GIT_AUTHOR_DATE": f"{when} +0000", "GIT_COMMITTER_DATE": f"{when} +0000"}
 
 
-def unreviewed(data: dict[str, Any]) -> set[str]:
-    return {i["subject"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]}
-
-
 def rests_on_note(data: dict[str, Any]) -> list[str]:
     return [n for n in data["summary"]["notes"] if n.startswith("the window rests on")]
-
-
-def seeded(tmp_path: Path) -> tuple[Server, RepoBuilder]:
-    server = make_server(tmp_path / "srv")
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
-    return server, work
 
 
 # -- findings: audit --since ------------------------------------------------------------------------------------

@@ -64,6 +64,12 @@ def _evil_then_revert(repo: RepoBuilder) -> tuple[str, str, str]:
     return base, evil, revert
 
 
+def _assert_blocked_unapproved(result: Any, sha: str) -> None:
+    assert result.exception is None, result.output
+    review = _review_of(result, sha)
+    assert review["status"] != "approved", review
+    assert result.return_value == ExitCode.BLOCKED, result.output
+
 # -- 1. push: another PR's approval covers a commit that landed by hand -----------------------------------
 
 def test_push_a_commit_landed_by_hand_is_not_covered_by_a_squash_merged_prs_approval_of_its_revert(
@@ -95,11 +101,7 @@ def test_push_a_commit_landed_by_hand_is_not_covered_by_a_squash_merged_prs_appr
     httpserver.expect_request(f"/repos/{REPO}/commits/{evil}/pulls").respond_with_json([pr])
     httpserver.expect_request(f"/repos/{REPO}/commits/{after}/pulls").respond_with_json([])
     _serve_pull(httpserver, 10, [evil, revert], [synthetic_review("bob", "APPROVED", revert, rid=1)])
-    result = gh.run("push", push_payload(squash, after), "--format", "json")
-    assert result.exception is None, result.output
-    review = _review_of(result, evil)
-    assert review["status"] != "approved", review
-    assert result.return_value == ExitCode.BLOCKED, result.output
+    _assert_blocked_unapproved(gh.run("push", push_payload(squash, after), "--format", "json"), evil)
 
 
 def test_control_push_of_the_same_commit_through_its_own_approved_merge_passes(
@@ -143,11 +145,7 @@ def test_merge_group_commit_is_judged_by_the_queued_pr_not_another_open_pr_that_
     httpserver.expect_request(f"/repos/{REPO}/commits/{evil}/pulls").respond_with_json([other, queued])
     _serve_pull(httpserver, 10, [evil, revert], [synthetic_review("bob", "APPROVED", revert, rid=1)])
     _serve_pull(httpserver, 9, [evil], [])
-    result = gh.run("merge_group", payload, "--format", "json")
-    assert result.exception is None, result.output
-    review = _review_of(result, evil)
-    assert review["status"] != "approved", review
-    assert result.return_value == ExitCode.BLOCKED, result.output
+    _assert_blocked_unapproved(gh.run("merge_group", payload, "--format", "json"), evil)
 
 
 # -- 3. a green run on the head SHA from a PR into an unprotected branch -----------------------------------
