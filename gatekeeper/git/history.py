@@ -64,13 +64,13 @@ class History(Runner):
                  oldest_first: bool = False) -> list[str]:
         if not include:
             return []
-        stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
+        stdin = _range_input(include, exclude)
         args = ["rev-list", "--stdin"]
         if oldest_first:
             args += ["--topo-order", "--reverse"]
         if exclude_all:
             args += ["--not", "--all"]
-        return self._out(*args, input=stdin.encode()).split()
+        return self._out(*args, input=stdin).split()
 
     def iter_log(self, include: Sequence[str], exclude: Sequence[str] = (), *,
                  exclude_all: bool = False, reverse: bool = True, no_walk: bool = False) -> Iterator[Commit]:
@@ -78,9 +78,7 @@ class History(Runner):
         `no_walk`: exactly the commits named in `include`, in that order."""
         if not include:
             return
-        for rev in (*include, *exclude):
-            _check_rev_token(rev)
-        stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
+        stdin = _range_input(include, exclude)
         args = ["log", "-z", f"--format={_LOG_FORMAT}", "--no-color", "--stdin"]
         if no_walk:
             args.append("--no-walk=unsorted")
@@ -90,7 +88,7 @@ class History(Runner):
             args.append("--reverse")
         if exclude_all:
             args += ["--not", "--all"]
-        with self._process(args, stdin.encode(), "log", "check that the revisions exist") as (out, argv):
+        with self._process(args, stdin, "log", "check that the revisions exist") as (out, argv):
             yield from _parse_log_stream(out, argv)
 
     def commits(self, include: Sequence[str], exclude: Sequence[str] = (), *,
@@ -120,12 +118,10 @@ class History(Runner):
         """The records of `git log -z --pretty=raw` unparsed, in batches as git writes them (newest first): a
         reader of whole histories looks at the bytes first and parses (`raw_parts`) only what it needs.
         `no_walk`: exactly the commits named in `include`, in that order."""
-        for rev in (*include, *exclude):
-            _check_rev_token(rev)
+        stdin = _range_input(include, exclude)
         _check_since(since)
         if not include and not every_ref:
             return
-        stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
         args = ["log", "-z", "--pretty=raw", "--no-notes", "--no-color", "--no-abbrev", "--stdin"]
         if every_ref:
             args += ["--branches", "--tags", "--remotes"]
@@ -133,27 +129,22 @@ class History(Runner):
             args.append(f"--since={since}")
         if no_walk:
             args.append("--no-walk=unsorted")
-        with self._process(args, stdin.encode(), "log", "check that the revisions exist and the repository is "
+        with self._process(args, stdin, "log", "check that the revisions exist and the repository is "
                            "intact (`git fsck`)", wide=True) as (out, _):
             yield from _raw_batches(out)  # a record that is not a commit fails in its parser (raw_parts)
 
-    def path_commits(self, include: Sequence[str], exclude: Sequence[str], path: str, *, since: str | None = None,
+    def path_commits(self, include: Sequence[str], exclude: Sequence[str], path: str, *,
                      every_ref: bool = False) -> set[str]:
         """The commits of a range (as iter_raw_records walks it) that may change `path`: every commit whose
         tree differs there from its parent's, and every merge not the same there as all of its parents
         (`--full-history`, no parent rewriting), so a superset of what path_changes finds for them."""
-        for rev in (*include, *exclude):
-            _check_rev_token(rev)
-        _check_since(since)
+        stdin = _range_input(include, exclude)
         if not include and not every_ref:
             return set()
         args = ["rev-list", "--stdin", "--full-history", "--no-renames"]
         if every_ref:
             args += ["--branches", "--tags", "--remotes"]
-        if since is not None:
-            args.append(f"--since={since}")
-        stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
-        return {sha for sha in self._out(*args, "--", path, input=stdin.encode()).split() if is_sha(sha)}
+        return {sha for sha in self._out(*args, "--", path, input=stdin).split() if is_sha(sha)}
 
     def since_window(self, include: Sequence[str], exclude: Sequence[str], since: str, *,
                      every_ref: bool = False) -> SinceWindow:
@@ -168,8 +159,7 @@ class History(Runner):
         started before the date were merged or pushed since — their older commits may have reached the branches
         inside the window, which no date shows (the caller says so; red39: an excluded side's crossing counts).
         GitError when git cannot walk the whole range (a missing object anywhere in it)."""
-        for rev in (*include, *exclude):
-            _check_rev_token(rev)
+        stdin = _range_input(include, exclude)
         _check_since(since)
         answer = self._out("rev-parse", f"--since={since}").strip()
         if not answer.startswith("--max-age=") or not answer[10:].isdigit():
@@ -184,11 +174,10 @@ class History(Runner):
         args = ["rev-list", "--reverse", "--topo-order", "--boundary", "--timestamp", "--parents", "--stdin"]
         if every_ref:
             args += ["--branches", "--tags", "--remotes"]
-        stdin = "".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)
         boundary: set[str] = set()  # the excluded parents of commits in the range
         after: set[str] = set()  # those of them dated at or after the cutoff
         under: set[str] = set()  # commits outside the window (in the range or on its excluded side) with a child in it
-        for line in self._stream(args, stdin.encode(), "rev-list"):
+        for line in self._stream(args, stdin, "rev-list"):
             fields = line.decode("ascii", "replace").split()
             is_boundary = len(fields) >= 2 and fields[1].startswith("-")
             sha = fields[1][1:] if is_boundary else fields[1] if len(fields) >= 2 else ""
@@ -584,6 +573,13 @@ def _parse_log_stream(stream: object, argv: list[str]) -> Iterator[Commit]:
     elif fields and any(fields):
         raise GitError("could not parse git log output (truncated record)", "check the repository with `git fsck`",
                        argv=tuple(argv))
+
+
+def _range_input(include: Sequence[str], exclude: Sequence[str]) -> bytes:
+    """`--stdin` input naming the commits of `include ^exclude`, each a revision token checked first."""
+    for rev in (*include, *exclude):
+        _check_rev_token(rev)
+    return ("".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)).encode()
 
 
 def _check_since(since: str | None) -> None:
