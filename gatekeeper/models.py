@@ -164,7 +164,8 @@ class Commit:
 
     @property
     def subject(self) -> str:
-        return self.message.split("\n", 1)[0].strip()
+        end = self.message.find("\n")  # not split(): that copies the rest of the message too
+        return (self.message[:end] if end >= 0 else self.message).strip()
 
     @property
     def is_merge(self) -> bool:

@@ -239,6 +239,8 @@ def _agent(a: Agent) -> dict[str, Any]:
 
 
 def commit_dict(a: CommitAudit) -> dict[str, Any]:
+    # Enum members are written as they are (StrEnums: orjson and json write their value), not through
+    # `.value`, a Python-level property in this interpreter: this runs for every commit with evidence.
     c, o, sig, rv = a.commit, a.origin, a.signature, a.review
     return {
         "sha": c.sha,
@@ -247,14 +249,14 @@ def commit_dict(a: CommitAudit) -> dict[str, Any]:
         "author": {"name": c.author.name, "email": c.author.email},
         "subject": clip(c.subject, 200),
         "protected": a.protected,
-        "class": a.device_class.value,
+        "class": a.device_class,
         "mobile": a.mobile,
-        "origin": {"device": o.device.value, "ai": o.ai.value, "device_id": o.device_id, "client": o.client,
+        "origin": {"device": o.device, "ai": o.ai, "device_id": o.device_id, "client": o.client,
                    "managed": o.managed,
-                   "evidence": [{"source": e.source, "detail": e.detail, "trust": e.trust.value,
+                   "evidence": [{"source": e.source, "detail": e.detail, "trust": e.trust,
                                  **({"pr": e.pr} if e.pr is not None else {})} for e in o.evidence]},
-        "ai": {"involvement": o.ai.value, "agents": [_agent(x) for x in a.agents]},
-        "signature": {"status": sig.status.value, "format": sig.format, "signer": sig.signer, "key": sig.key,
+        "ai": {"involvement": o.ai, "agents": [_agent(x) for x in a.agents]},
+        "signature": {"status": sig.status, "format": sig.format, "signer": sig.signer, "key": sig.key,
                       "device_id": sig.device_id},
         "review": {"evidence": rv.kind, "trust": rv.trust, "pr": rv.pr, "reviewers": list(rv.reviewers),
                    "change_id": rv.change_id, "url": rv.url, "via": rv.via},

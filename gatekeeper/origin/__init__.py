@@ -62,9 +62,14 @@ __all__ = ["REGISTRY", "Detector", "DeviceFact", "ForgeInfo", "OriginContext", "
 def detect(commit: Commit, ctx: OriginContext, mobile_classes: Sequence[DeviceClass],
            detectors: Sequence[Detector] = REGISTRY) -> tuple[Origin, list[Finding]]:
     evidence: list[Evidence] = []
-    for detector in detectors:
-        evidence.extend(detector.detect(commit, ctx))
+    for detect_one in (_REGISTRY_DETECT if detectors is REGISTRY else [d.detect for d in detectors]):
+        found = detect_one(commit, ctx)
+        if found:  # most detectors find nothing in most commits
+            evidence.extend(found)
     return resolve(commit, evidence, mobile_classes)
+
+
+_REGISTRY_DETECT = tuple(detector.detect for detector in REGISTRY)  # bound once: detect runs for every commit
 
 
 def _stricter(classes: Sequence[DeviceClass], mobile_classes: Sequence[DeviceClass]) -> DeviceClass:
