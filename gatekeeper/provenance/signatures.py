@@ -485,8 +485,9 @@ _TRUSTED = ("TRUST_MARGINAL", "TRUST_FULLY", "TRUST_ULTIMATE")
 
 
 def verify_openpgp(signature: bytes, payload: bytes, *, run: Runner, gnupghome: Path | None,
-                   gpg_program: str = "gpg") -> SignatureInfo:
-    """Check an OpenPGP signature with `gpg --verify` against the keyring in `gnupghome`, via `run`."""
+                   gpg_program: str = "gpg", cache: dict[str, list[str] | None] | None = None) -> SignatureInfo:
+    """Check an OpenPGP signature with `gpg --verify` against the keyring in `gnupghome`, via `run`; a good one
+    names as signer a user id the keyring vouches for (`cache`: those user ids by key, kept by the caller)."""
     with tempfile.TemporaryDirectory(prefix="gatekeeper-sig-") as tmp:
         sig_path = Path(tmp) / "commit.sig"
         sig_path.write_bytes(signature)
@@ -498,14 +499,84 @@ def verify_openpgp(signature: bytes, payload: bytes, *, run: Runner, gnupghome: 
             returncode, stdout, stderr = run(argv, payload)
         except Exception as exc:
             return SignatureInfo(_S.ERROR, "openpgp", detail=f"could not run {gpg_program}: {exc}")
-    return parse_gpg_status(stdout, returncode, stderr)
+    info = parse_gpg_status(stdout, returncode, stderr)
+    if info.status is not _S.GOOD or info.key is None:
+        return info
+    return _vouched_signer(info, _vouched_uids(info.key, run=run, gnupghome=gnupghome, gpg_program=gpg_program,
+                                               cache=cache))
+
+
+def _vouched_signer(info: SignatureInfo, vouched: list[str] | None) -> SignatureInfo:
+    """A GOOD signature's signer: the user id gpg names (the key's primary) only when the keyring vouches for
+    it. gpg's trust answer is the key's validity, that of its best user id; the primary user id is whichever one
+    the key's owner chose, vouched for or not (red42: a trusted key's owner adds `Bob <bob@…>`, unsigned by anyone,
+    makes it primary, and signs as Bob). Otherwise the first user id the keyring vouches for; none: untrusted."""
+    if vouched is None:
+        return dataclasses.replace(info, status=_S.ERROR,
+                                   detail=f"gpg verified the signature but could not list key {info.key}'s user ids")
+    primary = _unescape_status(info.signer or "")
+    if primary in vouched:
+        return info
+    if not vouched:
+        return dataclasses.replace(info, status=_S.UNTRUSTED, signer=None,
+                                   detail="valid signature, but the GnuPG keyring vouches for none of the key's "
+                                          "user ids")
+    return dataclasses.replace(info, signer=vouched[0],
+                               detail=f"the key's primary user id {info.signer!r} is not vouched for by the keyring; "
+                                      "its first vouched user id is the signer")
+
+
+_UID_VALID = frozenset("mfu")  # marginal, full, ultimate: the validity values gpg's TRUST_* answers accept
+_COLON_ESCAPE = re.compile(rb"\\x([0-9a-fA-F]{2})")
+_PERCENT_ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})")
+_FINGERPRINT = re.compile(r"[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}")
+
+
+def _vouched_uids(key: str, *, run: Runner, gnupghome: Path | None, gpg_program: str,
+                  cache: dict[str, list[str] | None] | None) -> list[str] | None:
+    """The user ids of `key` (a primary key fingerprint) whose validity in the keyring is marginal or better,
+    in gpg's listing order (primary first); None when gpg cannot list the key."""
+    if cache is not None and key in cache:
+        return cache[key]
+    argv = [gpg_program, "--batch", "--no-tty", "--with-colons", "--fixed-list-mode", "--no-auto-key-retrieve",
+            "--list-keys", "--", key]
+    if gnupghome is not None:
+        argv[1:1] = ["--homedir", str(gnupghome)]
+    found: list[str] | None
+    try:
+        returncode, stdout, _ = run(argv, None) if _FINGERPRINT.fullmatch(key) else (1, b"", b"")
+    except Exception:
+        returncode, stdout = 1, b""
+    if returncode != 0:
+        found = None
+    else:
+        found = []
+        for line in stdout.split(b"\n"):
+            fields = line.split(b":")
+            if fields[0] == b"uid" and len(fields) > 9 and fields[1][:1].decode("ascii", "replace") in _UID_VALID:
+                # The colon listing writes a colon, and any byte that is not printable, as \xNN.
+                uid = _COLON_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), fields[9])
+                found.append(uid.decode("utf-8", "replace"))
+    if cache is not None and len(cache) < 10_000:
+        cache[key] = found
+    return found
+
+
+def _unescape_status(text: str) -> str:
+    """A status line's user id as written (gpg %XX-escapes some bytes there)."""
+    if "%" not in text:
+        return text
+    return _PERCENT_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), text.encode()).decode("utf-8", "replace")
 
 
 def openpgp_verifier(run: Runner, gnupghome: Path | None, *, gpg_program: str = "gpg") -> OpenPGPVerifier:
-    """The `gpg=` argument of verify_commit, bound to a runner and a keyring."""
+    """The `gpg=` argument of verify_commit, bound to a runner and a keyring (and a per-verifier cache of the
+    user ids the keyring vouches for, by key)."""
+    vouched: dict[str, list[str] | None] = {}
 
     def verify(signature: bytes, payload: bytes) -> SignatureInfo:
-        return verify_openpgp(signature, payload, run=run, gnupghome=gnupghome, gpg_program=gpg_program)
+        return verify_openpgp(signature, payload, run=run, gnupghome=gnupghome, gpg_program=gpg_program,
+                              cache=vouched)
 
     return verify
 

@@ -392,9 +392,13 @@ def classify(info: SignatureInfo) -> str | None:
 
 def bound_identity(signer: str | None) -> tuple[str, ...]:
     """The identities a signer field names, lower-cased: SSH principals (comma-separated, may be patterns),
-    or the email of an OpenPGP user id `Name <email>`."""
+    or the mailbox of an OpenPGP user id `Name <email>` — the one GnuPG reads (and a certifier checks): the
+    first `<…>`. A user id with more than one `<` or `>` names none (red42: `Mallory <mallory@…> <bob@…>` is
+    Mallory's mailbox to gpg, and was bound to bob@ by taking the last)."""
     if not signer:
         return ()
     if "<" in signer and signer.rstrip().endswith(">"):
-        return (signer[signer.rindex("<") + 1 : signer.rstrip().rindex(">")].strip().lower(),)
+        if signer.count("<") != 1 or signer.count(">") != 1:
+            return ()
+        return (signer[signer.index("<") + 1 : signer.index(">")].strip().lower(),)
     return tuple(p.strip().lower() for p in signer.split(",") if p.strip())
