@@ -79,9 +79,17 @@ def log_show(log: str | None, repository: str | None, limit: int) -> ExitCode:
         total = 0
         for record in store.records(repository):
             total += 1
-            data = record.data()
-            refs = ", ".join(str(r.get("ref", "")) for r in data.get("refs", []) if isinstance(r, dict)) or "-"
-            blocking = data.get("blocking_rules") or []
+            parsed = record.parsed()
+            if parsed is None:  # an edited record (`log verify` names it): the rest of the log is still shown
+                shown.append(safe(f"#{record.seq:<5} (unreadable record: its body is not a JSON object)  "
+                                  f"{record.repository}  {record.hash[:16]}", limit=400))
+                continue
+            data = parsed
+            listed = data.get("refs")
+            refs = ", ".join(str(r.get("ref", "")) for r in (listed if isinstance(listed, list) else [])
+                             if isinstance(r, dict)) or "-"
+            blocking = data.get("blocking_rules")
+            blocking = blocking if isinstance(blocking, list) else []
             line = (f"#{record.seq:<5} {data.get('time', '?')}  {record.repository}  {data.get('decision', '?'):5}  "
                     f"{data.get('mode', '?')}/{data.get('event', '?')}  {refs}  pusher={data.get('pusher') or '-'}  "
                     f"commits={data.get('commits_total', 0)}"

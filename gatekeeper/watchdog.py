@@ -109,5 +109,9 @@ class Watchdog:
             except dlog.LogError as exc:
                 state.say(render_error(exc.message, exc.fix, gitlab=state.gitlab))
                 code = ExitCode.CANNOT_EVALUATE
+            except Exception as exc:  # this thread must still end the hook: it answers, failing closed (red41)
+                state.say(render_error(f"the timeout could not be recorded: {type(exc).__name__}", "",
+                                       gitlab=state.gitlab))
+                code = ExitCode.CANNOT_EVALUATE
             process.release_all()  # os._exit skips every `finally`: remove workspaces, kill scanners
             self._exit(int(code))

@@ -147,6 +147,11 @@ def verify(store: Store, repository: str | None = None) -> VerifyResult:
         if head is None:
             if last is not None:
                 problems.append(Problem(repo, None, "the chain's head entry is missing (the log was edited by hand)"))
+            elif repository is not None:
+                # A chain asked for by name that has neither a record nor a head: wiped whole, or never written
+                # under that name — either way not "intact" (red41: an administrator deleted one repository's chain).
+                problems.append(Problem(repo, None, "no record and no head: this repository has no chain in the log "
+                                        "(deleted, or the name is not the one the gate logs under)"))
             continue
         if last is None:
             problems.append(Problem(repo, head.seq, f"all {head.seq} record(s) are missing (deleted)"))
@@ -182,10 +187,10 @@ class _Index:
     def check(self, record: Record) -> list[Problem]:
         repo, seq = record.repository, record.seq
         rows = self._take(seq)
-        try:
-            listed = record.data().get("commits")
-        except ValueError:
+        body = record.parsed()
+        if body is None:
             return []  # the body itself is reported
+        listed = body.get("commits")
         listed_set = {c for c in listed if isinstance(c, str)} if isinstance(listed, list) else set()
         extra, missing = rows - listed_set, listed_set - rows
         problems = []
@@ -212,10 +217,9 @@ def _check_record(record: Record, expected_seq: int, prev: str) -> list[Problem]
         missing = f"#{expected_seq}" if seq == expected_seq + 1 else f"#{expected_seq}..#{seq - 1}"
         problems.append(Problem(repo, expected_seq, f"record(s) {missing} are missing (deleted); the chain "
                                 f"resumes at #{seq}"))
-    try:
-        body = record.data()
-    except ValueError:
-        return [*problems, Problem(repo, seq, "its body is not valid JSON (edited)")]
+    body = record.parsed()
+    if body is None:
+        return [*problems, Problem(repo, seq, "its body is not a valid JSON object (edited)")]
     if chain_hash(record.prev_hash, record.body.encode("utf-8")) != record.hash:
         problems.append(Problem(repo, seq, "its content does not match its hash (edited)"))
     if body.get("seq") != seq or body.get("repository") != repo:
@@ -259,7 +263,10 @@ def entry_from_verdict(verdict: Verdict, *, repository: str, event: str = "decis
 
 def record_dict(record: Record) -> dict[str, Any]:
     """A record as `log show` / `log export` print it: the hashed body, the hash, and the verdict."""
-    data = record.data()
+    parsed = record.parsed()
+    # An unreadable body (an edited record: `log verify` names it) is exported as the text it is, not dropped.
+    data: dict[str, Any] = parsed if parsed is not None else {
+        "repository": record.repository, "seq": record.seq, "unreadable_body": record.body}
     data["hash"] = record.hash
     data["verdict"] = None if record.verdict is None else _json_or_text(record.verdict)
     return data
@@ -326,11 +333,15 @@ def record(dest: Destination, entry: Entry, warn: Callable[[str], None], *,
         finally:
             store.close()
     except LogError as exc:
-        if dest.required:
-            raise LogError(f"{exc.message}; the policy requires the decision log (log.required: true), so the gate "
-                           "fails closed", exc.fix) from None
-        warn(f"gatekeeper: warning: the decision was not logged: {exc.message}")
-        return None
+        failed = exc
+    except Exception as exc:  # a log damaged in a way no store foresaw decides the gate no more than one it did (red41)
+        failed = LogError(f"the decision log failed: {type(exc).__name__}: {exc}",
+                          "run `gatekeeper log verify` on it; repair or move the log")
+    if dest.required:
+        raise LogError(f"{failed.message}; the policy requires the decision log (log.required: true), so the gate "
+                       "fails closed", failed.fix) from None
+    warn(f"gatekeeper: warning: the decision was not logged: {failed.message}")
+    return None
 
 
 def log_verdict(verdict: Verdict, policy: Policy, *, repository: str, root: Path | None,

@@ -1405,18 +1405,23 @@ def _brief_of(sha: str, when: int, subject: str, author: Person, pr: int | None)
 
 
 def decisions_over_time(store: Store, repositories: Iterable[str],
-                        cap: int = 20) -> tuple[dict[str, Counter[str]], Counter[str], int]:
+                        cap: int = 20) -> tuple[dict[str, Counter[str]], Counter[str], int, int]:
     """From the decision log's records of `repositories`: decisions per month, the rules that blocked most
-    often, and the record count."""
+    often, the record count, and how many of those records were not counted: a body that is not a JSON object,
+    or one that does not say it is that repository's record (edited, or moved from another chain: red41)."""
     months: dict[str, Counter[str]] = {}
     rules: Counter[str] = Counter()
-    total = 0
+    total = unbelieved = 0
     for record in (r for name in sorted(set(repositories)) for r in store.records(name)):
         total += 1
-        data = record.data()
+        data = record.believable()
+        if data is None:
+            unbelieved += 1
+            continue
         month = str(data.get("time", ""))[:7] or "unknown"
         months.setdefault(month, Counter())[str(data.get("decision", "?"))] += 1
-        for rule in data.get("blocking_rules") or []:
+        blocking = data.get("blocking_rules")
+        for rule in blocking if isinstance(blocking, list) else ():
             rules[str(rule)] += 1
-    return months, Counter(dict(rules.most_common(cap))), total
+    return months, Counter(dict(rules.most_common(cap))), total, unbelieved
 

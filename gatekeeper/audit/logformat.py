@@ -154,9 +154,26 @@ class Record:
     prev_hash: str
     hash: str
 
+    def parsed(self) -> dict[str, Any] | None:
+        """The hashed body as a mapping; None when it is not a JSON object (an edited record)."""
+        try:
+            parsed = json.loads(self.body)
+        except (ValueError, RecursionError):
+            return None
+        return parsed if isinstance(parsed, dict) else None
+
     def data(self) -> dict[str, Any]:
-        parsed = json.loads(self.body)
-        return parsed if isinstance(parsed, dict) else {}
+        """The hashed body as a mapping, empty when it is not one (see parsed)."""
+        return self.parsed() or {}
+
+    def believable(self) -> dict[str, Any] | None:
+        """The body, when it is a JSON object that says it is this very record: the repository and sequence
+        number a reader selects by are columns no hash covers, so a record is taken as a repository's only where
+        its hashed body agrees (red41: a record relabelled into another chain by two column updates)."""
+        data = self.parsed()
+        if data is None or data.get("repository") != self.repository or data.get("seq") != self.seq:
+            return None
+        return data
 
     def label(self) -> str:
         return f"record #{self.seq} of {self.repository!r} (row id {self.id})"
@@ -213,11 +230,17 @@ def admission_from_body(repository: object, seq: object, body: object, sha: str)
     hashed record backs it (red26: a row moved to an `allow` record made a refused commit look admitted)."""
     try:
         data = json.loads(str(body))
-    except ValueError:
-        data = {}
-    commits = data.get("commits") if isinstance(data, dict) else None
+    except (ValueError, RecursionError):
+        return None
+    # The hashed body must say it is this record: repository and seq are columns no hash covers (red41).
+    if not isinstance(data, dict) or data.get("repository") != repository or data.get("seq") != seq \
+            or type(seq) is not int:
+        return None
+    commits = data.get("commits")
     if not isinstance(commits, list) or sha not in commits:
         return None
-    refs = data.get("refs") or [{}]
-    return Admission(str(repository), int(str(seq)), str(data.get("decision", "?")), str(data.get("mode", "?")),
-                     str(data.get("time", "")), refs[0].get("ref") if isinstance(refs[0], dict) else None)
+    refs = data.get("refs")
+    first = refs[0] if isinstance(refs, list) and refs else None
+    ref = first.get("ref") if isinstance(first, dict) else None
+    return Admission(str(repository), seq, str(data.get("decision", "?")), str(data.get("mode", "?")),
+                     str(data.get("time", "")), ref if isinstance(ref, str) else None)

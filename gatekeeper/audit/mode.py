@@ -166,7 +166,11 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
     if dest.target is not None:
         try:
             store = dlog.open_log(dest.target, create=False)
-            months, rules, records = decisions_over_time(store, names)
+            months, rules, records, unbelieved = decisions_over_time(store, names)
+            if unbelieved:
+                notes.append(f"{unbelieved} record(s) of the decision log are unreadable or say they are another "
+                             "record (edited or moved: run `gatekeeper log verify`): not counted, and not joined to "
+                             "commits")
             if not records:
                 others = len(store.heads())
                 if others:

@@ -149,6 +149,11 @@ class SqliteStore:
             with self._transaction():
                 head = self.db.execute("SELECT seq, hash FROM decision_heads WHERE repository = ?",
                                        (entry.repository,)).fetchone()
+                if head is not None and not (type(head[0]) is int and head[0] > 0 and isinstance(head[1], str)):
+                    # SQLite keeps any value in a column of a table that is not STRICT: a head edited to one that
+                    # is no sequence number is a damaged log, reported as one (red41: a TypeError got out).
+                    raise LogError(f"the chain head of {entry.repository!r} in {self.path} is damaged "
+                                   f"(seq {head[0]!r}): the log was edited", "run `gatekeeper log verify` on it")
                 seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
                 record = new_record(entry, seq, prev)
                 cursor = self.db.execute(
