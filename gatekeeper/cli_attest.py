@@ -64,8 +64,12 @@ def create(rev: str, repo: Path, ref: str | None, key: Path | None, previous: st
 @click.option("--key", "keys", multiple=True, type=click.Path(path_type=Path),
               help="Trusted public key (PEM or OpenSSH); repeatable. Default: $GATEKEEPER_ATTEST_KEY.")
 @click.option("--level", "min_level", type=click.IntRange(0, 4), help="Fail unless the revision is at this level.")
+@click.option("--resource", "resource_uri", metavar="URI",
+              help="The repository the attestations must be for (their VSA's resourceUri, e.g. "
+              "git+https://git.example.com/org/app). Default: $GATEKEEPER_RESOURCE_URI; unset: not checked.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def verify(rev: str, repo: Path, keys: tuple[Path, ...], min_level: int | None, fmt: str) -> int:
+def verify(rev: str, repo: Path, keys: tuple[Path, ...], min_level: int | None, resource_uri: str | None,
+           fmt: str) -> int:
     """Check REV's attestation: signature, subject, chain of levels back to a start. Exit 0 verified, 1 not."""
     from gatekeeper.attest.verify import verify_revision
     from gatekeeper.git import Git
@@ -74,7 +78,10 @@ def verify(rev: str, repo: Path, keys: tuple[Path, ...], min_level: int | None, 
 
     git = Git(repo)
     sha = git.resolve(rev)
-    result = verify_revision(git, sha, verify_keys(list(keys), os.environ), min_level=min_level)
+    from gatekeeper.attest.admission import RESOURCE_ENV
+
+    result = verify_revision(git, sha, verify_keys(list(keys), os.environ), min_level=min_level,
+                             resource_uri=resource_uri or os.environ.get(RESOURCE_ENV) or None)
     if fmt == "json":
         doc: dict[str, Any] = {
             "revision": result.revision, "verified": result.verified, "level": result.level,

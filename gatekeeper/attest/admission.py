@@ -17,6 +17,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gatekeeper.attest.controls import Controls, controls_for, level_for, policy_digest, verdict_digest
 from gatekeeper.attest.envelope import SignedStatement, load_signer, sign_statement
@@ -34,6 +35,7 @@ KEY_ENV = "GATEKEEPER_ATTEST_KEY"  # path of the gate's private signing key (ser
 VERIFIER_ENV = "GATEKEEPER_ATTEST_VERIFIER"  # the VSA's verifier.id
 RESOURCE_ENV = "GATEKEEPER_RESOURCE_URI"  # the repository's URI, e.g. git+https://git.example.com/org/repo
 RECORD_DIR = "gatekeeper/admitted"
+RECORD_SUFFIXES = (".bundle", ".msg", ".ref", ".skip", ".done")
 MAX_RECORD_BYTES = 1024 * 1024
 
 
@@ -48,7 +50,7 @@ def record_dir(git: Git) -> Path:
 
 
 def record_stem(directory: Path, old: str, new: str) -> str:
-    """Where the files of one push line go: `<dir>/<old>.<new>` (+ .bundle, .msg, .skip, .done)."""
+    """Where the files of one push line go: `<dir>/<old>.<new>` (+ .bundle, .msg, .ref, .skip, .done)."""
     if not (is_sha(old) and is_sha(new)):
         raise ValueError("not a ref update line")
     return str(directory / f"{old}.{new}")
@@ -70,15 +72,28 @@ def activity_for(kind: RefKind, env: Mapping[str, str]) -> str:
 
 def prepare_admission(git: Git, lines: Sequence[tuple[str, str, str]], verdict: Verdict, policy: Policy,
                       verdict_json: bytes, actor: str | None, env: Mapping[str, str]) -> None:
-    """pre-receive, after deciding allow/warn: sign the attestations post-receive will store."""
+    """pre-receive, after deciding allow/warn: sign the attestations post-receive will store.
+
+    Files an earlier push left under the same `<old>.<new>` (one another hook refused after this one accepted
+    it) are removed first, and a bundle carries the ref it was signed for (`.ref`): post-receive stores it only
+    for that ref's line (red43: a bundle signed for a main update the `update` hook refused was stored when the
+    same commits were pushed to an unprotected branch). A revision that already carries a verified attestation
+    keeps it: a protected branch created (or moved) at an admitted commit judges no commit, and signing again
+    would replace the record a chain links to with one the empty change cannot justify (red43: a new
+    `release/evil` at a break-glass commit re-attested it at level 3, mobile reviewed)."""
 
     settings = settings_from_env(git, env)
     directory = record_dir(git)
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     _sweep(directory)
+    for old, new, _ref in lines:
+        stem = record_stem(directory, old, new)
+        for suffix in RECORD_SUFFIXES:
+            Path(stem + suffix).unlink(missing_ok=True)
     digest = verdict_digest(verdict_json)
     pdigest = policy_digest(policy)
     updates = {(u.ref, u.new): u for u in verdict.updates}
+    trusted: list[Any] = []
     for old, new, ref in lines:
         stem = record_stem(directory, old, new)
         update = updates.get((ref, new))
@@ -86,11 +101,18 @@ def prepare_admission(git: Git, lines: Sequence[tuple[str, str, str]], verdict: 
                 or (not ref.startswith("refs/heads/") and git.object_type(new) != "commit")):
             _atomic_write(Path(stem + ".skip"), b"")
             continue
+        if not trusted:
+            trusted.append(load_signer(settings.signer_path).public_key)
+        if recorded_level(git, new, trusted)[0] is not None:
+            if not Path(stem + ".bundle").exists():  # (another line of this push may have signed it)
+                _atomic_write(Path(stem + ".skip"), b"")
+            continue
         admission, signed = build_attestation(
             git, update, controls_for(verdict, policy, update), settings=settings,
             activity=activity_for(update.kind, env), actor=actor, verdict_digest=digest, policy_digest_value=pdigest,
             policy_source=policy.source, start=False)
         _atomic_write(Path(stem + ".msg"), admission_message(admission).encode("utf-8", "replace"))
+        _atomic_write(Path(stem + ".ref"), ref.encode("utf-8", "surrogateescape"))
         _atomic_write(Path(stem + ".bundle"), bundle_text(signed))
 
 

@@ -100,7 +100,11 @@ def controls_for(verdict: Verdict, policy: Policy, update: RefUpdate) -> Control
     rules = {r.name: r for r in policy.rules}
     mobile_rules = rules.get("mobile")
     scanners = dict(verdict.stats.scanners)
-    commits = [r for r in verdict.commits if update.ref in r.refs] or list(verdict.commits)
+    commits = [r for r in verdict.commits if update.ref in r.refs]
+    # An update that brought no commit judged for it (a protected branch created or moved to commits already
+    # admitted) shows nothing about review, scanning or attribution: none of those holds by an empty `all()`
+    # (red43: a break-glass commit re-attested as mobile reviewed through a new branch at it).
+    vacuous = not commits
     mobile = [r for r in commits if r.mobile]
     ran = {name for name, stat in scanners.items() if stat.ran and not stat.error}
     rule_ids = {f.rule_id for f in verdict.findings}
@@ -116,14 +120,14 @@ def controls_for(verdict: Verdict, policy: Policy, update: RefUpdate) -> Control
         force_push_refused=not policy.pre_receive.allow_force_push,
         deletion_refused=not policy.pre_receive.allow_delete,
         fail_closed=policy.on_tool_error == "block" and policy.on_timeout == "block",
-        secrets_scanned=secrets_everywhere and ("secrets" in ran or not commits),
+        secrets_scanned=not vacuous and secrets_everywhere and "secrets" in ran,
         mobile_review_required=review_rule is not None and review_rule.approvals >= 1,
-        mobile_reviewed=all(r.review.status in approved for r in mobile),
-        sast_on_mobile=(not mobile) or {"semgrep", "bandit"} <= ran,
+        mobile_reviewed=not vacuous and all(r.review.status in approved for r in mobile),
+        sast_on_mobile=not vacuous and ((not mobile) or {"semgrep", "bandit"} <= ran),
         signatures_required=bool(mobile_rules and mobile_rules.require_signature),
         registered_devices_required=bool(mobile_rules and mobile_rules.require_registered_device),
-        ai_attributed=all(any(e.source.startswith("ai/") for e in r.origin.evidence)
-                          for r in commits if r.origin.ai is not AIInvolvement.NONE),
+        ai_attributed=not vacuous and all(any(e.source.startswith("ai/") for e in r.origin.evidence)
+                                          for r in commits if r.origin.ai is not AIInvolvement.NONE),
         two_party_review=bool(commits) and all(r.review.status in approved and r.review.approvers
                                                for r in commits),
     )
@@ -211,7 +215,8 @@ def parse_level(verified_levels: Sequence[object]) -> tuple[int, tuple[str, ...]
     if len(levels) != 1:
         return None
     tail = levels[0][len(LEVEL_PREFIX):]
-    if not tail.isdigit() or not 0 <= int(tail) <= MAX_LEVEL:
+    # ASCII digits only: str.isdigit() also takes `²` (int() refuses it) and `٣` (int() reads it as 3) (red43).
+    if not (tail.isascii() and tail.isdigit()) or not 0 <= int(tail) <= MAX_LEVEL:
         return None
     props = tuple(v for v in verified_levels if isinstance(v, str) and v.startswith("ORG_SOURCE_"))
     return int(tail), props

@@ -134,7 +134,7 @@ def open_envelope(envelope: object, keys: Sequence[Key]) -> tuple[dict[str, Any]
         raise EnvelopeError(f"signature does not verify with the trusted key(s) (signed by key id {ids})") from exc
     try:
         statement = json.loads(parsed.payload)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise EnvelopeError("the signed payload is not JSON") from exc
     if not isinstance(statement, dict):
         raise EnvelopeError("the signed payload is not a JSON object")
@@ -145,6 +145,6 @@ def decode_payload_unverified(envelope: dict[str, Any]) -> dict[str, Any] | None
     """The statement inside an envelope WITHOUT checking its signature: for display of a bad note only."""
     try:
         data = json.loads(base64.b64decode(str(envelope.get("payload", "")), validate=True))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return None
     return data if isinstance(data, dict) else None

@@ -42,7 +42,7 @@ def parse_bundle(revision: str, text: str) -> Bundle:
             continue
         try:
             envelope = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past the decoder's depth (red43) is not JSON either
             problems.append(f"line {number} is not JSON")
             continue
         if not isinstance(envelope, dict) or "payload" not in envelope:

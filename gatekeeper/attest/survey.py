@@ -31,9 +31,10 @@ class AttestationFact:
 
 
 class AttestationIndex:
-    def __init__(self, git: Git, keys: Sequence[Key] = ()) -> None:
+    def __init__(self, git: Git, keys: Sequence[Key] = (), resource_uri: str | None = None) -> None:
         self.git = git
         self.keys = list(keys)
+        self.resource_uri = resource_uri  # with keys: a note naming another repository is not verified
         self.present = git.notes_shas(ATTESTATIONS_REF)
 
     def lookup(self, shas: Iterable[str]) -> dict[str, AttestationFact]:
@@ -44,7 +45,10 @@ class AttestationIndex:
         for sha, bundle in read_bundles(self.git, wanted).items():
             if self.keys:
                 try:
-                    link, _info, _ = verify_link(bundle, self.keys)
+                    link, info, _ = verify_link(bundle, self.keys)
+                    if self.resource_uri is not None and info["resource_uri"] != self.resource_uri:
+                        raise ChainError(f"the attestation is for {str(info['resource_uri'])[:200]!r}, not "
+                                         f"{self.resource_uri[:200]!r}")
                     facts[sha] = AttestationFact(link.level, True)
                 except ChainError as exc:
                     facts[sha] = AttestationFact(_claimed(bundle.of_type(VSA_TYPE)), False, str(exc))

@@ -60,8 +60,7 @@ def _check_statement(statement: dict[str, Any], revision: str, predicate_type: s
         raise ChainError(f"{what}: predicateType is {str(statement.get('predicateType'))[:80]!r}, "
                          f"expected {predicate_type}")
     subjects = statement.get("subject")
-    digests = [s.get("digest", {}).get("gitCommit") for s in subjects if isinstance(s, dict)] \
-        if isinstance(subjects, list) else []
+    digests = [_digest(s, "gitCommit") for s in subjects if isinstance(s, dict)] if isinstance(subjects, list) else []
     if digests != [revision]:
         shown = ", ".join(str(d)[:12] for d in digests) or "none"
         raise ChainError(f"{what}: its subject is commit {shown}, not {revision[:12]} (an attestation for "
@@ -70,6 +69,11 @@ def _check_statement(statement: dict[str, Any], revision: str, predicate_type: s
     if not isinstance(predicate, dict):
         raise ChainError(f"{what}: no predicate")
     return predicate
+
+
+def _digest(item: dict[str, Any], algorithm: str) -> object:
+    digest = item.get("digest")
+    return digest.get(algorithm) if isinstance(digest, dict) else None
 
 
 def _open_one(bundle: Bundle, predicate_type: str, keys: Sequence[Key], what: str
@@ -97,7 +101,7 @@ def verify_link(bundle: Bundle, keys: Sequence[Key]) -> tuple[Link, dict[str, An
     if vsa.get("verificationResult") != "PASSED":
         raise ChainError(f"{rev[:12]}: VSA verificationResult is {str(vsa.get('verificationResult'))[:20]!r}")
     inputs = vsa.get("inputAttestations") or []
-    linked = [i.get("digest", {}).get("sha256") for i in inputs if isinstance(i, dict)]
+    linked = [_digest(i, "sha256") for i in inputs if isinstance(i, dict)] if isinstance(inputs, list) else []
     if envelope_digest(prov_env) not in linked:
         raise ChainError(f"{rev[:12]}: the VSA does not name this note's source provenance as its input")
     parsed = parse_level(vsa.get("verifiedLevels") or [])
@@ -127,9 +131,12 @@ def verify_link(bundle: Bundle, keys: Sequence[Key]) -> tuple[Link, dict[str, An
                   "verifier": vsa.get("verifier")}, rev
 
 
-def verify_revision(git: Git, revision: str, keys: Sequence[Key], *, min_level: int | None = None) -> Result:
+def verify_revision(git: Git, revision: str, keys: Sequence[Key], *, min_level: int | None = None,
+                    resource_uri: str | None = None) -> Result:
     """Verify `revision`'s attestation and its chain. Never raises for a bad attestation: the
-    Result's problems say what failed."""
+    Result's problems say what failed. `resource_uri`: the repository the verifier checks for; every VSA of the
+    chain must name it (red43: one key signing for several repositories made another repository's attestation,
+    carried into this one's notes, verify here)."""
     ancestors = set(git.rev_list([revision]))
     bundles = read_bundles(git, ancestors)
     chain: list[Link] = []
@@ -160,6 +167,10 @@ def verify_revision(git: Git, revision: str, keys: Sequence[Key], *, min_level: 
             link, info, _ = verify_link(bundle, keys)
         except ChainError as exc:
             problems.append(str(exc))
+            break
+        if resource_uri is not None and info["resource_uri"] != resource_uri:
+            problems.append(f"{current[:12]}: the attestation is for {str(info['resource_uri'])[:200]!r}, not "
+                            f"{resource_uri[:200]!r} (an attestation of another repository)")
             break
         if next_link is not None:
             successor, succ_info = next_link

@@ -113,7 +113,9 @@ def _attestations(git: Git, keys: tuple[Path, ...], notes: list[str]) -> Any:
     if not trusted:
         notes.append("attestation levels are as the notes claim them: pass --attest-key to verify their signatures")
     try:
-        return AttestationIndex(git, trusted)
+        from gatekeeper.attest.admission import RESOURCE_ENV
+
+        return AttestationIndex(git, trusted, os.environ.get(RESOURCE_ENV) or None)
     except GitError as exc:
         notes.append(f"attestations not joined: {exc.message}")
         return None

@@ -34,8 +34,9 @@ from gatekeeper.attest.admission import (
     store_bundle,
 )
 from gatekeeper.attest.controls import Controls, controls_for, policy_digest, verdict_digest
-from gatekeeper.attest.envelope import load_public_key
+from gatekeeper.attest.envelope import load_public_key, load_signer
 from gatekeeper.attest.statements import Admission, now_iso
+from gatekeeper.attest.verify import recorded_level
 from gatekeeper.config import POLICY_FILENAME, default_policy, load_policy_file, parse_policy
 from gatekeeper.errors import UsageError
 from gatekeeper.git import Git, is_sha, is_zero
@@ -67,9 +68,11 @@ def run_post_receive(stdin: bytes, *, env: Mapping[str, str], repo: Path, out: T
     gaps: list[tuple[str, str, str]] = []
     for old, new, ref in lines:
         stem = record_stem(directory, old, new)
-        bundle, done, skip, msg = (Path(stem + s) for s in (".bundle", ".done", ".skip", ".msg"))
+        bundle, done, skip, msg, for_ref = (Path(stem + s) for s in (".bundle", ".done", ".skip", ".msg", ".ref"))
         try:
-            if bundle.is_file() and not bundle.is_symlink():
+            # A bundle is stored for the ref it was signed for only (red43): the same <old>.<new> may be another
+            # line's, one that a later hook refused.
+            if bundle.is_file() and not bundle.is_symlink() and _signed_for(for_ref, ref):
                 if bundle.stat().st_size > MAX_RECORD_BYTES:
                     raise ValueError(f"{bundle.name} is larger than {MAX_RECORD_BYTES} bytes")
                 store_bundle(git, new, bundle.read_bytes())
@@ -82,12 +85,21 @@ def run_post_receive(stdin: bytes, *, env: Mapping[str, str], repo: Path, out: T
             _report(git, out, lines, exc)
         for path in (done, skip, msg):
             path.unlink(missing_ok=True)
+    for old, new, _ref in lines:
+        Path(record_stem(directory, old, new) + ".ref").unlink(missing_ok=True)
     if gaps:
         try:
             _attest_gaps(git, gaps, env, out, policy_file)
         except Exception as exc:
             _report(git, out, lines, exc)
     return 0
+
+
+def _signed_for(path: Path, ref: str) -> bool:
+    try:
+        return not path.is_symlink() and path.read_bytes() == ref.encode("utf-8", "surrogateescape")
+    except OSError:
+        return False
 
 
 def _attest_gaps(git: Git, gaps: Sequence[tuple[str, str, str]], env: Mapping[str, str], out: TextIO,
@@ -99,9 +111,12 @@ def _attest_gaps(git: Git, gaps: Sequence[tuple[str, str, str]], env: Mapping[st
 
     policy = trusted_policy(git, env, policy_file).policy
     settings = settings_from_env(git, env)
+    trusted = [load_signer(settings.signer_path).public_key]
     for old, new, ref in gaps:
         if is_zero(new) or not policy.is_protected(ref) or git.object_type(new) != "commit":
             continue
+        if recorded_level(git, new, trusted)[0] is not None:
+            continue  # its verified attestation stands: a chain may link to it (red43)
         kind = classify_update(git, old, new, ref)
         admission, _ = attest_update(
             git, RefUpdate(ref=ref, old=old, new=new, kind=kind), Controls(), settings=settings,

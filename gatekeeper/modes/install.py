@@ -73,7 +73,9 @@ rest=""
 while read -r old new ref; do
   case "$old$new" in *[!0-9a-f]*|"") continue ;; esac
   stem="$dir/$old.$new"
-  if [ -f "$stem.bundle" ] && [ ! -h "$stem.bundle" ]; then
+  # A bundle is stored only for the ref it was signed for: the same <old>.<new> may be a refused line's.
+  if [ -f "$stem.bundle" ] && [ ! -h "$stem.bundle" ] && [ -f "$stem.ref" ] && [ ! -h "$stem.ref" ] \\
+     && [ "$(cat "$stem.ref")" = "$ref" ]; then
     if git -c user.name=gatekeeper -c user.email=gatekeeper@localhost notes \\
          --ref=refs/notes/gatekeeper/attestations add --force --file="$stem.bundle" "$new" 2>/dev/null; then
       mv -f "$stem.bundle" "$stem.done"
@@ -92,7 +94,7 @@ if [ -n "$rest" ]; then
 fi
 while read -r old new ref; do
   case "$old$new" in *[!0-9a-f]*|"") continue ;; esac
-  rm -f "$dir/$old.$new.done" "$dir/$old.$new.skip" "$dir/$old.$new.msg"
+  rm -f "$dir/$old.$new.done" "$dir/$old.$new.skip" "$dir/$old.$new.msg" "$dir/$old.$new.ref"
 done <<EOF
 $input
 EOF
