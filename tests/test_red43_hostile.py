@@ -351,3 +351,22 @@ def test_two_refs_of_one_push_at_the_same_update_store_the_protected_ones_bundle
     code, result = _verify(server, server.tip() or "", public)
     assert code == 0 and result["verified"] is True, result
     assert not list((server.path / "gatekeeper" / "admitted").glob("*.ref"))
+
+
+def test_a_new_protected_branch_off_a_lowered_main_does_not_reset_mains_continuity(tmp_path: Path) -> None:
+    """Follow-up of the "first attestation stands" fix: main is lowered to level 2 by a break-glass commit B. A
+    pusher cuts `release/x` from B with a clean commit C: a new ref was a recorded start, so C was attested at
+    level 3 with every property — and as C's attestation now stands, fast-forwarding main to C kept it: main's
+    continuity climbed back to 3 without an operator's `--start`. A new branch's continuity now continues from
+    its nearest attested ancestor (where it was cut): C is capped at B's level."""
+    server, work, private, public, bypassed = _bypassed_mobile_tip(tmp_path)
+    work.commit("Clean change", {"c.txt": "c\n"})
+    _ok(push(work, "origin", "HEAD:refs/heads/release/x", env=_env(private, "rita", RITA[1])))
+    tip = server.tip("refs/heads/release/x")
+    assert tip is not None
+    code, result = _verify(server, tip, public)
+    assert code == 0 and result["level"] == 2, result
+    assert result["chain"][1]["revision"] == bypassed, result["chain"]
+    _ok(push(work, "origin", "HEAD:refs/heads/main", env=_env(private, "rita", RITA[1])))
+    code, result = _verify(server, server.tip() or "", public)
+    assert code == 0 and result["level"] == 2, result

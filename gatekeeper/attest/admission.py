@@ -183,6 +183,12 @@ def build_attestation(git: Git, update: RefUpdate, controls: Controls, *, settin
     signer = load_signer(settings.signer_path)
     trusted = [signer.public_key]
     previous_tip = None if is_zero(update.old) else update.old
+    if previous_tip is None and not start:
+        # A new ref continues from where it was cut: its nearest attested ancestor. Were every new ref a
+        # recorded start, a branch cut from a main lowered by a break-glass would be attested at the full level,
+        # and main fast-forwarded to it would keep that (a revision's first attestation stands): main's
+        # continuity reset by any pusher who may create a protected branch (red43 follow-up).
+        previous_tip = attested_ancestor(git, update.new, trusted)
     previous, previous_digest, previous_since = ((None, None, {}) if previous_tip is None
                                                  else recorded_level(git, previous_tip, trusted))
     is_start = start or previous_tip is None
@@ -198,6 +204,30 @@ def build_attestation(git: Git, update: RefUpdate, controls: Controls, *, settin
     vsa = sign_statement(vsa_statement(admission, provenance_digest=provenance.digest,
                                        verifier_id=settings.verifier_id), signer)
     return admission, [provenance, vsa]
+
+
+MAX_ANCESTOR_NOTES = 50  # attested ancestors tried (nearest first) before a new ref is taken as a start
+
+
+def attested_ancestor(git: Git, revision: str, trusted: Sequence[Any]) -> str | None:
+    """The nearest proper ancestor of `revision` (git's order: newest commit time first) whose attestation
+    verifies with `trusted`; None when there is none (a history the gate never attested: a recorded start)."""
+    try:
+        noted = git.notes_shas(ATTESTATIONS_REF)
+    except GitError:
+        return None
+    if not noted:
+        return None
+    tried = 0
+    for sha in git.rev_list([revision]):
+        if sha == revision or sha not in noted:
+            continue
+        if recorded_level(git, sha, trusted)[0] is not None:
+            return sha
+        tried += 1
+        if tried >= MAX_ANCESTOR_NOTES:
+            return None
+    return None
 
 
 def store_bundle(git: Git, revision: str, data: bytes, attempts: int = 5) -> None:
