@@ -1404,6 +1404,9 @@ def _brief_of(sha: str, when: int, subject: str, author: Person, pr: int | None)
             "author": clip(str(author), LIST_TEXT), "pr": pr}
 
 
+LOGGED_DECISIONS = frozenset({"allow", "warn", "block", "error"})  # what the gate's log entries decide
+
+
 def decisions_over_time(store: Store, repositories: Iterable[str],
                         cap: int = 20) -> tuple[dict[str, Counter[str]], Counter[str], int, int]:
     """From the decision log's records of `repositories`: decisions per month, the rules that blocked most
@@ -1419,7 +1422,10 @@ def decisions_over_time(store: Store, repositories: Iterable[str],
             unbelieved += 1
             continue
         month = str(data.get("time", ""))[:7] or "unknown"
-        months.setdefault(month, Counter())[str(data.get("decision", "?"))] += 1
+        # Each month's row has a column per decision the gate writes; any other name the log holds counts as
+        # `other` (red44: a record deciding "period" overwrote the month of its row).
+        decision = data.get("decision")
+        months.setdefault(month, Counter())[decision if decision in LOGGED_DECISIONS else "other"] += 1
         blocking = data.get("blocking_rules")
         for rule in blocking if isinstance(blocking, list) else ():
             rules[str(rule)] += 1

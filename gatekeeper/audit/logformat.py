@@ -171,7 +171,8 @@ class Record:
         number a reader selects by are columns no hash covers, so a record is taken as a repository's only where
         its hashed body agrees (red41: a record relabelled into another chain by two column updates)."""
         data = self.parsed()
-        if data is None or data.get("repository") != self.repository or data.get("seq") != self.seq:
+        if data is None or data.get("repository") != self.repository or data.get("seq") != self.seq \
+                or chain_hash(self.prev_hash, self.body.encode("utf-8")) != self.hash:
             return None
         return data
 
@@ -224,10 +225,13 @@ def new_record(entry: Entry, seq: int, prev_hash: str, row_id: int = 0) -> Recor
 
 
 
-def admission_from_body(repository: object, seq: object, body: object, sha: str) -> Admission | None:
+def admission_from_body(repository: object, seq: object, body: object, sha: str, prev_hash: object = None,
+                        digest: object = None) -> Admission | None:
     """An Admission from a stored record's columns (both stores index the same body), or None when the body does
     not list the commit the index row names: no hash covers the index, so a row is believed only where the
     hashed record backs it (red26: a row moved to an `allow` record made a refused commit look admitted)."""
+    if digest is not None and chain_hash(str(prev_hash), str(body).encode("utf-8", "surrogateescape")) != digest:
+        return None  # a body edited without its hash (`log verify` names it): not believed either
     try:
         data = json.loads(str(body))
     except (ValueError, RecursionError):

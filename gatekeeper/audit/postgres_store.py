@@ -165,11 +165,12 @@ class PostgresStore:
         result: dict[str, list[Admission]] = {}
         if not shas:
             return result
-        rows = self._rows("SELECT c.sha, d.repository, d.seq, d.body FROM gatekeeper_decision_commits c "
+        rows = self._rows("SELECT c.sha, d.repository, d.seq, d.body, d.prev_hash, d.hash "
+                          "FROM gatekeeper_decision_commits c "
                           "JOIN gatekeeper_decisions d ON d.repository = c.repository AND d.seq = c.seq "
                           "WHERE c.sha = ANY(%s) ORDER BY d.id", (list(shas),))
-        for sha, repo, seq, body in rows:
-            admission = admission_from_body(repo, seq, body, str(sha))
+        for sha, repo, seq, body, prev_hash, digest in rows:
+            admission = admission_from_body(repo, seq, body, str(sha), prev_hash, digest)
             if admission is not None:
                 result.setdefault(str(sha), []).append(admission)
         return result

@@ -185,12 +185,16 @@ class SqliteStore:
         sql += " ORDER BY repository, seq, id"
         try:
             for row in self.db.execute(sql, args):
-                yield Record(int(row[0]), str(row[1]), int(row[2]), str(row[3]), row[4], str(row[5]), str(row[6]))
+                # A sequence number that is not one (SQLite keeps any value in a table that is not STRICT) is
+                # read as #0: verify names the record (it follows nothing, its body says otherwise: red44).
+                yield Record(int(row[0]), str(row[1]), _seq(row[2]), str(row[3]),
+                             row[4] if row[4] is None or isinstance(row[4], str) else str(row[4]), str(row[5]),
+                             str(row[6]))
         except sqlite3.Error as exc:
             raise _error(exc, self.path, "read") from None
 
     def heads(self) -> dict[str, Head]:
-        return {str(r): Head(str(r), int(s), str(h))
+        return {str(r): Head(str(r), _seq(s), str(h))
                 for r, s, h in self._query("SELECT repository, seq, hash FROM decision_heads")}
 
     def admissions(self, shas: Sequence[str]) -> dict[str, list[Admission]]:
@@ -198,11 +202,12 @@ class SqliteStore:
         for start in range(0, len(shas), 500):
             chunk = json.dumps(list(shas[start:start + 500]))
             rows = self._query(
-                "SELECT c.sha, d.repository, d.seq, d.body FROM decision_commits c JOIN decisions d "
+                "SELECT c.sha, d.repository, d.seq, d.body, d.prev_hash, d.hash "
+                "FROM decision_commits c JOIN decisions d "
                 "ON d.repository = c.repository AND d.seq = c.seq "
                 "WHERE c.sha IN (SELECT value FROM json_each(?)) ORDER BY d.id", (chunk,))
-            for sha, repo, seq, body in rows:
-                admission = admission_from_body(repo, seq, body, str(sha))
+            for sha, repo, seq, body, prev_hash, digest in rows:
+                admission = admission_from_body(repo, seq, body, str(sha), prev_hash, digest)
                 if admission is not None:
                     result.setdefault(sha, []).append(admission)
         return result
@@ -259,3 +264,8 @@ def _error(exc: sqlite3.Error, path: Path, what: str, timeout: float = BUSY_TIME
         return LogError(f"cannot {what} decision log {path}: still locked after {timeout:g}s ({text})",
                         "another process holds the log; retry, or look for a stuck process")
     return LogError(f"cannot {what} decision log {path}: {text}", "check the file with `gatekeeper log verify`")
+
+
+def _seq(value: object) -> int:
+    """A stored sequence number as read back: 0 for a value that is none (an edited row)."""
+    return value if type(value) is int and value > 0 else 0

@@ -34,6 +34,7 @@ from gatekeeper.provenance.source import (
     UNTRUSTED,
     bound_identity,
     classify,
+    literal_identity,
 )
 from gatekeeper.trailers import parse_ident
 
@@ -122,8 +123,9 @@ class SignatureCheck:
             return None
         person = report.commit.committer if binding == "committer" else report.commit.author
         email = person.email.strip().lower()
-        identities = bound_identity(info.signer)
-        if email and identities and match_pattern_list(email, identities):
+        literal = literal_identity(info)
+        identities = bound_identity(info.signer, openpgp=literal)
+        if email and identities and (email in identities if literal else match_pattern_list(email, identities)):
             return None
         signer = info.signer or "an unnamed signer"
         return rule(SIGNER_MISMATCH).finding(

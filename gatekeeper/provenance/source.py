@@ -390,15 +390,36 @@ def classify(info: SignatureInfo) -> str | None:
     return ERROR
 
 
-def bound_identity(signer: str | None) -> tuple[str, ...]:
+def bound_identity(signer: str | None, *, openpgp: bool = False) -> tuple[str, ...]:
     """The identities a signer field names, lower-cased: SSH principals (comma-separated, may be patterns),
-    or the mailbox of an OpenPGP user id `Name <email>` — the one GnuPG reads (and a certifier checks): the
-    first `<…>`. A user id with more than one `<` or `>` names none (red42: `Mallory <mallory@…> <bob@…>` is
-    Mallory's mailbox to gpg, and was bound to bob@ by taking the last)."""
+    or (`openpgp`, or a `Name <email>` signer) the mailbox of an OpenPGP user id — the one GnuPG reads (and a
+    certifier checks): the text of its only `<…>`, or the whole user id when it is a bare address. A user id
+    with more than one `<` or `>`, or none and not a bare address, names none (red42: `Mallory <mallory@…>
+    <bob@…>` is Mallory's mailbox to gpg, and was bound to bob@ by taking the last; red44: `bob@…, Mallory`
+    was split like SSH principals). A mailbox is an address, never a pattern (see `literal_identity`)."""
     if not signer:
         return ()
-    if "<" in signer and signer.rstrip().endswith(">"):
-        if signer.count("<") != 1 or signer.count(">") != 1:
-            return ()
-        return (signer[signer.index("<") + 1 : signer.index(">")].strip().lower(),)
+    if openpgp or ("<" in signer and signer.rstrip().endswith(">")):
+        mailbox = _mailbox(signer)
+        return (mailbox,) if mailbox else ()
     return tuple(p.strip().lower() for p in signer.split(",") if p.strip())
+
+
+def _mailbox(uid: str) -> str | None:
+    if "<" in uid or ">" in uid:
+        if uid.count("<") != 1 or uid.count(">") != 1 or uid.index("<") > uid.index(">"):
+            return None
+        address = uid[uid.index("<") + 1 : uid.index(">")].strip()
+    else:
+        address = uid.strip()
+    if address.count("@") != 1 or any(c.isspace() or c == "," for c in address) or address[0] == "@" \
+            or address[-1] == "@":
+        return None
+    return address.lower()
+
+
+def literal_identity(info: SignatureInfo) -> bool:
+    """Whether the signer's identities are addresses compared as written (an OpenPGP user id's mailbox, which
+    GnuPG reads literally: `<*@example.com>` is no wildcard — red44) rather than allowed-signers principals,
+    which their file's format makes patterns."""
+    return info.format == "openpgp"
