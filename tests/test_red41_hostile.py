@@ -36,6 +36,13 @@ def _sql(log: Path, *statements: tuple[str, tuple[Any, ...]]) -> None:
     db.close()
 
 
+def two_commits(tmp_path: Path) -> tuple[RepoBuilder, str, Path]:
+    """A repository with two commits (its head returned) and where a decision log for it goes."""
+    repo = RepoBuilder.init(tmp_path / "repo")
+    repo.commit("init\n", {"README.md": "hello\n"})
+    return repo, repo.commit("two\n", {"a.txt": "2\n"}), tmp_path / "decisions.db"
+
+
 def _audit_json(capsys: pytest.CaptureFixture[str], repo: Path, *args: str) -> tuple[int, str]:
     return gk(capsys, "audit", "--repo", str(repo), "--format", "json", "--no-progress", *args)
 
@@ -141,10 +148,7 @@ def test_an_unreadable_record_is_a_note_in_the_audit_not_a_crash(tmp_path: Path,
     JSONDecodeError", exit 4: one byte stops the whole history audit, in every format. Severity: low-medium --
     denial of the audit report (the evidence the compliance owner needs) by the party the log should expose.
     Secure: exit 0, a report, and a note that a record could not be read (and was not joined)."""
-    repo = RepoBuilder.init(tmp_path / "repo")
-    repo.commit("init\n", {"README.md": "hello\n"})
-    head = repo.commit("two\n", {"a.txt": "2\n"})
-    log = tmp_path / "decisions.db"
+    repo, head, log = two_commits(tmp_path)
     name = str(repo.path.resolve())
     store = open_log(str(log))
     store.append(_entry(name, "allow", (head,)))
@@ -162,10 +166,7 @@ def test_a_record_whose_refs_is_a_number_does_not_crash_the_audit_join(tmp_path:
     admission_from_body's `refs[0]` raises TypeError, not caught by history's `except LogError`: exit 4, no report.
     Severity: low (same denial as above, through the join rather than the monthly counts). Secure: the record is
     not believed (or joined without a ref) and the audit completes."""
-    repo = RepoBuilder.init(tmp_path / "repo")
-    repo.commit("init\n", {"README.md": "hello\n"})
-    head = repo.commit("two\n", {"a.txt": "2\n"})
-    log = tmp_path / "decisions.db"
+    repo, head, log = two_commits(tmp_path)
     name = str(repo.path.resolve())
     store = open_log(str(log))
     store.append(_entry(name, "allow", (head,)))
@@ -215,10 +216,7 @@ def test_the_text_audit_does_not_print_a_logged_decision_name_raw(tmp_path: Path
     and a fake summary line added (e.g. "unreviewed … : 0"). Severity: low -- needs log write access, and the JSON
     report is safe; but the text report is the one read on a terminal. Secure: the value goes through
     sanitize.safe like every other (no ESC, no control characters; one line)."""
-    repo = RepoBuilder.init(tmp_path / "repo")
-    repo.commit("init\n", {"README.md": "hello\n"})
-    head = repo.commit("two\n", {"a.txt": "2\n"})
-    log = tmp_path / "decisions.db"
+    repo, head, log = two_commits(tmp_path)
     store = open_log(str(log))
     store.append(_entry(str(repo.path.resolve()), "allow\x1b[2K\rdecision log: 0 record(s)\nFORGED: all reviewed",
                         (head,)))

@@ -111,6 +111,20 @@ def pgp_commit(repo: RepoBuilder, pgp: Pgp, message: str, files: dict[str, str],
         del repo.env_overrides["GNUPGHOME"]
 
 
+def bob_commit_is_a_mismatch(repo: RepoBuilder, pgp: Pgp, why: str) -> None:
+    """Under the keyring `pgp.server_home`, a commit authored by Bob and signed with `pgp`'s key: a good
+    signature, and a blocking `provenance/signer-mismatch` on it (`why` says what binding went wrong)."""
+    install_policy(repo, POLICY.format(extra=f"gpg_home: {pgp.server_home}\n"))
+    repo.branch("feature")
+    sha = pgp_commit(repo, pgp, "as bob", {"a.py": "x = 1\n"}, author=("Bob", "bob@example.com"))
+    _code, data = check_json(repo)
+    (report,) = data["commits"]
+    assert report["sha"] == sha and report["signature"]["status"] == "good"
+    mismatch = findings(data, "provenance/signer-mismatch")
+    assert [f["commit"] for f in mismatch] == [sha], f"{why}: signature={report['signature']}"
+    assert mismatch[0]["blocking"] is True
+
+
 # -- findings -----------------------------------------------------------------------------------------------------
 
 def test_openpgp_signer_is_an_uncertified_primary_user_id_the_key_owner_chose(repo: RepoBuilder,
@@ -186,17 +200,7 @@ def test_openpgp_signer_email_is_the_last_angle_bracket_not_the_mailbox_gpg_cert
         lookup = subprocess.run(["gpg", "--homedir", str(pgp.server_home), "--batch", "--list-keys",
                                  "<bob@example.com>"], capture_output=True, check=False)
         assert lookup.returncode != 0
-        install_policy(repo, POLICY.format(extra=f"gpg_home: {pgp.server_home}\n"))
-        repo.branch("feature")
-        sha = pgp_commit(repo, pgp, "as bob", {"a.py": "x = 1\n"}, author=("Bob", "bob@example.com"))
-
-        _code, data = check_json(repo)
-
-    (report,) = data["commits"]
-    assert report["sha"] == sha and report["signature"]["status"] == "good"
-    mismatch = findings(data, "provenance/signer-mismatch")
-    assert [f["commit"] for f in mismatch] == [sha], (
-        f"Mallory's certified user id was bound to bob@example.com: signature={report['signature']}")
+        bob_commit_is_a_mismatch(repo, pgp, "Mallory's certified user id was bound to bob@example.com")
 
 
 # -- controls -----------------------------------------------------------------------------------------------------

@@ -36,6 +36,20 @@ def _set_note(server: Server, rev: str, text: str | bytes) -> None:
                    check=True, capture_output=True)
 
 
+def _attested_main(tmp_path: Path, pusher: tuple[str, str] = ("mo", MO[1])
+                   ) -> tuple[Server, RepoBuilder, Path, Path, str]:
+    """A server whose main holds one commit, pushed through the gate with a key: (server, work clone, private
+    key, public key, main's tip)."""
+    server = make_server(tmp_path / "srv", policy=POLICY)
+    private, public = _keypair(tmp_path)
+    work = server.clone()
+    work.commit("Initial import", {"README.md": "hello\n"})
+    _ok(push(work, "origin", "HEAD:refs/heads/main", env=_env(private, *pusher)))
+    tip = server.tip()
+    assert tip is not None
+    return server, work, private, public, tip
+
+
 def _bypassed_mobile_tip(tmp_path: Path) -> tuple[Server, RepoBuilder, Path, Path, str]:
     """main: a gated first push (L3 start), then an unreviewed mobile commit let in by break-glass (L2)."""
     server = make_server(tmp_path / "srv", policy=BYPASS_POLICY)
@@ -105,12 +119,7 @@ def test_creating_a_protected_branch_at_an_old_commit_breaks_mains_verified_chai
     Secure: one revision admitted to several refs keeps every attestation the chain links to (append a
     per-ref attestation, or leave an existing verified note alone); `attest verify B` stays PASSED.
     """
-    server = make_server(tmp_path / "srv", policy=POLICY)
-    private, public = _keypair(tmp_path)
-    work = server.clone()
-    work.commit("Initial import", {"README.md": "hello\n"})
-    _ok(push(work, "origin", "HEAD:refs/heads/main", env=_env(private, "rita", RITA[1])))
-    first = server.tip()
+    server, work, private, public, first = _attested_main(tmp_path, ("rita", RITA[1]))
     work.commit("Second", {"a.txt": "a\n"})
     _ok(push(work, "origin", "HEAD:refs/heads/main", env=_env(private, "rita", RITA[1])))
     second = server.tip()
@@ -172,13 +181,7 @@ def test_deeply_nested_note_crashes_verify_and_audit(tmp_path: Path) -> None:
     Secure: a malformed note line is a problem of that note ("line 1 is not JSON"), reported without a
     traceback; verify exits 1 with JSON output, the audit completes and marks the revision unverified.
     """
-    server = make_server(tmp_path / "srv", policy=POLICY)
-    private, public = _keypair(tmp_path)
-    work = server.clone()
-    work.commit("Initial import", {"README.md": "hello\n"})
-    _ok(push(work, "origin", "HEAD:refs/heads/main", env=_env(private)))
-    tip = server.tip()
-    assert tip is not None
+    server, _work, _private, public, tip = _attested_main(tmp_path)
     genuine = server.git("notes", f"--ref={NOTES}", "show", tip)
     _set_note(server, tip, "[" * 100_000 + "\n" + genuine + "\n")
     proc = _gk("attest", "verify", tip, "--repo", str(server.path), "--key", str(public), "--format", "json",
@@ -203,13 +206,7 @@ def test_unverified_note_with_unicode_digit_level_crashes_the_audit(tmp_path: Pa
     Secure: parse_level accepts only ASCII digits (`tail.isascii() and tail.isdigit()`, or a regex
     `[0-4]`); the audit shows that note as unreadable and finishes.
     """
-    server = make_server(tmp_path / "srv", policy=POLICY)
-    private, _public = _keypair(tmp_path)
-    work = server.clone()
-    work.commit("Initial import", {"README.md": "hello\n"})
-    _ok(push(work, "origin", "HEAD:refs/heads/main", env=_env(private)))
-    tip = server.tip()
-    assert tip is not None
+    server, _work, _private, _public, tip = _attested_main(tmp_path)
     envelopes = _note(server, tip)
     statement = _payload(envelopes[1])
     statement["predicate"]["verifiedLevels"] = ["SLSA_SOURCE_LEVEL_\u00b2"]

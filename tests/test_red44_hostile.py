@@ -16,8 +16,15 @@ from gatekeeper.audit.decisionlog import open_log
 from tests.leak_helpers import gk
 from tests.provenance_helpers import check_json, findings, install_policy
 from tests.repo_builder import RepoBuilder
-from tests.test_red41_hostile import _entry, _sql
-from tests.test_red42_hostile import POLICY, no_agent, pgp_commit, uid_validity, web_of_trust  # noqa: F401
+from tests.test_red41_hostile import _entry, _sql, two_commits
+from tests.test_red42_hostile import (  # noqa: F401
+    POLICY,
+    bob_commit_is_a_mismatch,
+    no_agent,
+    pgp_commit,
+    uid_validity,
+    web_of_trust,
+)
 
 # -- 1. A vouched OpenPGP mailbox is read as a wildcard pattern ---------------------------------------------------
 
@@ -46,18 +53,8 @@ def test_openpgp_mailbox_with_a_wildcard_binds_to_every_author(repo: RepoBuilder
         lookup = subprocess.run(["gpg", "--homedir", str(pgp.server_home), "--batch", "--list-keys",
                                  "<bob@example.com>"], capture_output=True, check=False)
         assert lookup.returncode != 0  # GnuPG: no key has Bob's mailbox
-        install_policy(repo, POLICY.format(extra=f"gpg_home: {pgp.server_home}\n"))
-        repo.branch("feature")
-        sha = pgp_commit(repo, pgp, "as bob", {"a.py": "x = 1\n"}, author=("Bob", "bob@example.com"))
-
-        _code, data = check_json(repo)
-
-    (report,) = data["commits"]
-    assert report["sha"] == sha and report["signature"]["status"] == "good"
-    mismatch = findings(data, "provenance/signer-mismatch")
-    assert [f["commit"] for f in mismatch] == [sha], (
-        f"the mailbox '*@example.com' was matched as a pattern against bob@example.com: {report['signature']}")
-    assert mismatch[0]["blocking"] is True
+        bob_commit_is_a_mismatch(repo, pgp, "the mailbox '*@example.com' was matched as a pattern against "
+                                 "bob@example.com")
 
 
 def test_control_escaped_vouched_user_id_is_the_signer_not_the_unvouched_primary(repo: RepoBuilder, tmp_path: Path) -> None:
@@ -129,10 +126,7 @@ def test_a_logged_decision_name_does_not_overwrite_the_month_of_the_audit(tmp_pa
     Secure behaviour: only known decision names are counted as columns (others under e.g. `other`), or the counts
     sit under their own key: every month row's period is the month string from the records.
     """
-    repo = RepoBuilder.init(tmp_path / "repo")
-    repo.commit("init\n", {"README.md": "hello\n"})
-    head = repo.commit("two\n", {"a.txt": "2\n"})
-    log = tmp_path / "decisions.db"
+    repo, head, log = two_commits(tmp_path)
     store = open_log(str(log))
     store.append(_entry(str(repo.path.resolve()), "period", (head,)))
     store.append(_entry(str(repo.path.resolve()), "allow", (head,)))
@@ -147,10 +141,7 @@ def test_a_body_edited_without_its_hash_is_not_joined_or_counted(tmp_path: Path,
     """The lazy edit (noted by red44, fixed with its findings): a record's body changed from `block` to `allow`
     without recomputing its hash. `log verify` names it; the audit now neither joins it to the commit nor counts
     it in the months, and says it set a record aside."""
-    repo = RepoBuilder.init(tmp_path / "repo")
-    repo.commit("init\n", {"README.md": "hello\n"})
-    head = repo.commit("two\n", {"a.txt": "2\n"})
-    log = tmp_path / "decisions.db"
+    repo, head, log = two_commits(tmp_path)
     store = open_log(str(log))
     store.append(_entry(str(repo.path.resolve()), "block", (head,)))
     store.close()
