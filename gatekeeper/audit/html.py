@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from gatekeeper.audit.mode import Forge
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
-DECISION_COLOURS = {"allow": "#2ca02c", "warn": "#ff7f0e", "block": "#d62728", "error": "#7f7f7f"}
+# `other`: a record whose decision is none the gate writes (an edited or foreign log), counted, not hidden.
+DECISION_COLOURS = {"allow": "#2ca02c", "warn": "#ff7f0e", "block": "#d62728", "error": "#7f7f7f", "other": "#9467bd"}
 
 _CSS = """
 :root{--fg:#1b1b1b;--muted:#5f6368;--line:#d0d7de;--bg:#fff;--card:#f6f8fa;--accent:#0b57d0}
@@ -237,7 +238,7 @@ def render_html(data: Mapping[str, Any], repository: Mapping[str, Any], range_de
     body.append("<h2>Gate decisions over time</h2>")
     if decisions:
         dmonths = decisions["months"]
-        kinds = [k for k in ("allow", "warn", "block", "error") if any(row.get(k) for row in dmonths)]
+        kinds = [k for k in DECISION_COLOURS if any(row.get(k) for row in dmonths)]
         body.append(stacked_bars("chart-decisions", "Gate decisions per month (decision log)",
                                  [row["period"] for row in dmonths],
                                  [(k, [int(row.get(k, 0)) for row in dmonths]) for k in kinds], DECISION_COLOURS))
