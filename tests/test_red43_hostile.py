@@ -354,8 +354,8 @@ def test_a_new_protected_branch_off_a_lowered_main_does_not_reset_mains_continui
     """Follow-up of the "first attestation stands" fix: main is lowered to level 2 by a break-glass commit B. A
     pusher cuts `release/x` from B with a clean commit C: a new ref was a recorded start, so C was attested at
     level 3 with every property — and as C's attestation now stands, fast-forwarding main to C kept it: main's
-    continuity climbed back to 3 without an operator's `--start`. A new branch's continuity now continues from
-    its nearest attested ancestor (where it was cut): C is capped at B's level."""
+    continuity climbed back to 3 without an operator's `--start`. A new branch's start is now capped by what it
+    was created on (admission.creation_cap): C is a start at B's level."""
     server, work, private, public, bypassed = _bypassed_mobile_tip(tmp_path)
     work.commit("Clean change", {"c.txt": "c\n"})
     _ok(push(work, "origin", "HEAD:refs/heads/release/x", env=_env(private, "rita", RITA[1])))
@@ -363,7 +363,21 @@ def test_a_new_protected_branch_off_a_lowered_main_does_not_reset_mains_continui
     assert tip is not None
     code, result = _verify(server, tip, public)
     assert code == 0 and result["level"] == 2, result
-    assert result["chain"][1]["revision"] == bypassed, result["chain"]
+    assert [(link["revision"], link["start"]) for link in result["chain"]] == [(tip, True)], result["chain"]
+    assert bypassed in server.git("rev-list", tip)
     _ok(push(work, "origin", "HEAD:refs/heads/main", env=_env(private, "rita", RITA[1])))
     code, result = _verify(server, server.tip() or "", public)
     assert code == 0 and result["level"] == 2, result
+
+
+def test_a_release_branch_cut_from_a_level_3_main_keeps_level_3(tmp_path: Path) -> None:
+    """The cap takes nothing from an honest cut: a release branch created with a clean commit on main's level-3
+    tip is a start at level 3 with main's properties."""
+    server, work, private, public, tip = _attested_main(tmp_path, ("rita", RITA[1]))
+    code, main = _verify(server, tip, public)
+    assert code == 0 and main["level"] == 3
+    work.commit("Release notes", {"NOTES.md": "1.0\n"})
+    _ok(push(work, "origin", "HEAD:refs/heads/release/1.0", env=_env(private, "rita", RITA[1])))
+    code, result = _verify(server, server.tip("refs/heads/release/1.0") or "", public)
+    assert code == 0 and result["level"] == 3, result
+    assert set(result["verifiedLevels"]) == set(main["verifiedLevels"]), (result["verifiedLevels"], main)

@@ -19,7 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gatekeeper.attest.controls import Controls, controls_for, level_for, policy_digest, verdict_digest
+from gatekeeper.attest.controls import (
+    MAX_LEVEL,
+    Cap,
+    Controls,
+    controls_for,
+    level_for,
+    policy_digest,
+    verdict_digest,
+)
 from gatekeeper.attest.envelope import SignedStatement, load_signer, sign_statement
 from gatekeeper.attest.statements import DEFAULT_VERIFIER_ID, Admission, now_iso, provenance_statement, vsa_statement
 from gatekeeper.attest.store import ATTESTATIONS_REF, bundle_text
@@ -110,7 +118,8 @@ def prepare_admission(git: Git, lines: Sequence[tuple[str, str, str]], verdict: 
         admission, signed = build_attestation(
             git, update, controls_for(verdict, policy, update), settings=settings,
             activity=activity_for(update.kind, env), actor=actor, verdict_digest=digest, policy_digest_value=pdigest,
-            policy_source=policy.source, start=False)
+            policy_source=policy.source, start=False,
+            cap=creation_cap(git, update, verdict, policy, trusted) if is_zero(old) else None)
         _atomic_write(Path(stem + ".msg"), admission_message(admission).encode("utf-8", "replace"))
         _atomic_write(Path(stem + ".ref"), ref.encode("utf-8", "surrogateescape"))
         _atomic_write(Path(stem + ".bundle"), bundle_text(signed))
@@ -166,33 +175,29 @@ def _since(controls: Controls, previous_since: Mapping[str, str], start: bool, a
 
 def attest_update(git: Git, update: RefUpdate, controls: Controls, *, settings: Settings, activity: str,
                   actor: str | None, verdict_digest: str | None, policy_digest_value: str | None,
-                  policy_source: str, start: bool, at: str | None = None) -> tuple[Admission, list[SignedStatement]]:
+                  policy_source: str, start: bool, at: str | None = None,
+                  cap: Cap | None = None) -> tuple[Admission, list[SignedStatement]]:
     """Build, sign and store the attestations of `update.new` on `update.ref`."""
     admission, signed = build_attestation(git, update, controls, settings=settings, activity=activity, actor=actor,
                                           verdict_digest=verdict_digest, policy_digest_value=policy_digest_value,
-                                          policy_source=policy_source, start=start, at=at)
+                                          policy_source=policy_source, start=start, at=at, cap=cap)
     store_bundle(git, update.new, bundle_text(signed))
     return admission, signed
 
 
 def build_attestation(git: Git, update: RefUpdate, controls: Controls, *, settings: Settings, activity: str,
                       actor: str | None, verdict_digest: str | None, policy_digest_value: str | None,
-                      policy_source: str, start: bool, at: str | None = None
+                      policy_source: str, start: bool, at: str | None = None, cap: Cap | None = None
                       ) -> tuple[Admission, list[SignedStatement]]:
-    """Build and sign the attestations of `update.new` on `update.ref` (not stored)."""
+    """Build and sign the attestations of `update.new` on `update.ref` (not stored); `cap`: the ceiling of a new
+    ref's first attestation (creation_cap)."""
     signer = load_signer(settings.signer_path)
     trusted = [signer.public_key]
     previous_tip = None if is_zero(update.old) else update.old
-    if previous_tip is None and not start:
-        # A new ref continues from where it was cut: its nearest attested ancestor. Were every new ref a
-        # recorded start, a branch cut from a main lowered by a break-glass would be attested at the full level,
-        # and main fast-forwarded to it would keep that (a revision's first attestation stands): main's
-        # continuity reset by any pusher who may create a protected branch (red43 follow-up).
-        previous_tip = attested_ancestor(git, update.new, trusted)
     previous, previous_digest, previous_since = ((None, None, {}) if previous_tip is None
                                                  else recorded_level(git, previous_tip, trusted))
     is_start = start or previous_tip is None
-    level = level_for(controls, previous=previous, start=is_start, previous_tip=previous_tip)
+    level = level_for(controls, previous=previous, start=is_start, previous_tip=previous_tip, cap=cap)
     when = at or now_iso()
     admission = Admission(
         revision=update.new, ref=update.ref, previous_tip=previous_tip, activity=activity, actor=actor,
@@ -206,28 +211,44 @@ def build_attestation(git: Git, update: RefUpdate, controls: Controls, *, settin
     return admission, [provenance, vsa]
 
 
-MAX_ANCESTOR_NOTES = 50  # attested ancestors tried (nearest first) before a new ref is taken as a start
-
-
-def attested_ancestor(git: Git, revision: str, trusted: Sequence[Any]) -> str | None:
-    """The nearest proper ancestor of `revision` (git's order: newest commit time first) whose attestation
-    verifies with `trusted`; None when there is none (a history the gate never attested: a recorded start)."""
-    try:
-        noted = git.notes_shas(ATTESTATIONS_REF)
-    except GitError:
+def creation_cap(git: Git, update: RefUpdate, verdict: Verdict, policy: Policy, trusted: Sequence[Any]) -> Cap | None:
+    """The ceiling of a new protected ref's first attestation. A new ref is a recorded start, but it may claim no
+    more than what it was created on: the commits it attaches to (the parents, outside the change, of the
+    commits judged for it; the revision itself when none was judged). Each counts with its own verified
+    attestation; one without (a commit inside an earlier push, or one that reached a branch unattested) with
+    that of every protected branch tip holding it now. The lowest level, the properties all have; level 1 where
+    one of them has no verified attestation. Without it a new branch was a fresh start at the full level: cut
+    from a main lowered by a break-glass (red43), made at a merge of that main with a level-3 branch, or cut from
+    commits that reached main unattested (red45) — and main fast-forwarded to it kept that level. None for a
+    history new to every protected ref (nothing to inherit)."""
+    judged = {r.commit.sha: r.commit for r in verdict.commits if update.ref in r.refs}
+    attach = ({p for commit in judged.values() for p in commit.parents if p not in judged} if judged
+              else {update.new})
+    if not attach:
         return None
-    if not noted:
-        return None
-    tried = 0
-    for sha in git.rev_list([revision]):
-        if sha == revision or sha not in noted:
+    sources: dict[str, str] = {}  # revision whose attestation counts → what it is, for the reasons
+    for point in sorted(attach):
+        if recorded_level(git, point, trusted)[0] is not None:
+            sources[point] = f"{point[:12]}, which this ref was created on,"
             continue
-        if recorded_level(git, sha, trusted)[0] is not None:
-            return sha
-        tried += 1
-        if tried >= MAX_ANCESTOR_NOTES:
-            return None
-    return None
+        holders = {ref: tip for ref, tip in git.refs_containing(point).items()
+                   if ref != update.ref and policy.is_protected(ref)}
+        if not holders:
+            return Cap(1, (), (f"continuity unknown: no protected branch holds {point[:12]}, which this ref was "
+                               "created on",))
+        for ref, tip in holders.items():
+            sources.setdefault(tip, f"{safe(ref, limit=200)} (at {tip[:12]}), which holds {point[:12]},")
+    level, properties, reasons = MAX_LEVEL, None, []
+    for revision, what in sorted(sources.items()):
+        found = recorded_level(git, revision, trusted)[0]
+        if found is None:
+            return Cap(1, (), (f"continuity broken: {what} has no verified attestation; re-establish with "
+                               "`gatekeeper attest REV --start`",))
+        if found[0] < level:
+            reasons.append(f"continuity: {what} is at level {found[0]}")
+        level = min(level, found[0])
+        properties = set(found[1]) if properties is None else properties & set(found[1])
+    return Cap(level, tuple(sorted(properties or ())), tuple(reasons))
 
 
 def store_bundle(git: Git, revision: str, data: bytes, attempts: int = 5) -> None:
@@ -263,6 +284,9 @@ def attest_with_key(git: Git, update: RefUpdate, verdict: Verdict, policy: Polic
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(key_text.strip() + "\n")
         settings = Settings(signer_path=key, verifier_id=verifier_id, resource_uri=resource_uri)
+        cap = (creation_cap(git, update, verdict, policy, [load_signer(key).public_key]) if is_zero(update.old)
+               else None)
         return attest_update(git, update, controls_for(verdict, policy, update), settings=settings,
                              activity=activity, actor=actor, verdict_digest=verdict_digest(verdict_json),
-                             policy_digest_value=policy_digest(policy), policy_source=policy.source, start=False)
+                             policy_digest_value=policy_digest(policy), policy_source=policy.source, start=False,
+                             cap=cap)

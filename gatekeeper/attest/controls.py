@@ -179,17 +179,35 @@ def _own_properties(c: Controls) -> list[str]:
     return props
 
 
+@dataclass(frozen=True, slots=True)
+class Cap:
+    """The most a recorded start may claim (admission.creation_cap), and why."""
+
+    level: int
+    properties: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
 def level_for(controls: Controls, *, previous: tuple[int, Sequence[str]] | None, start: bool,
-              previous_tip: str | None) -> Level:
+              previous_tip: str | None, cap: Cap | None = None) -> Level:
     """The revision's level: min(its own controls, the previous tip's recorded level).
 
     `previous` is the previous tip's verified (level, properties), or None when it has none. `start`
-    marks a recorded start (a new ref, or an operator's explicit `--start`), where continuity begins.
+    marks a recorded start (a new ref, or an operator's explicit `--start`), where continuity begins;
+    `cap` bounds a new ref's start by the protected branches that hold what it was created on.
     """
     level, reasons = _own_level(controls)
     props = _own_properties(controls)
     if start:
         reasons.append("continuity starts at this revision (recorded start)")
+        if cap is not None:
+            if cap.level < level:
+                level = cap.level
+                reasons.extend(cap.reasons)
+            dropped = [p for p in props if p not in cap.properties]
+            if dropped:
+                reasons.append("continuity: the protected branches it was created on lack " + ", ".join(dropped))
+            props = [p for p in props if p in cap.properties]
     elif previous is None:
         if level > 1:
             reasons.append(f"continuity broken: the previous tip {(previous_tip or '?')[:12]} has no verified "

@@ -114,6 +114,18 @@ class Refs(Objects):
                 result[ref_name(name)] = sha.decode("ascii", "replace")
         return result
 
+    def refs_containing(self, commit: str) -> dict[str, str]:
+        """Refs whose history holds `commit` → the object each names (`for-each-ref --contains`)."""
+        if not is_sha(commit):
+            return {}
+        out = self._run("for-each-ref", "--format=%(objectname) %(refname)", f"--contains={commit}").stdout
+        result: dict[str, str] = {}
+        for line in out.split(b"\n"):
+            sha, _, name = line.partition(b" ")
+            if name:
+                result[ref_name(name)] = sha.decode("ascii", "replace")
+        return result
+
     def ref_targets(self, keep: Callable[[str], bool] | None = None) -> list[RefTarget]:
         """Refs (those whose name `keep` accepts) with the type of the object each names and the type behind
         annotated tags. Names come from one `for-each-ref` that reads no object; types from one `cat-file
