@@ -103,12 +103,19 @@ def _publish(result: ActionResult, settings: ActionSettings) -> str:
         return report.log
     verdict = result.verdict
     if settings.sarif_path:
+        from gatekeeper.fsutil import atomic_write, confined
+
         target = Path(settings.sarif_path)
-        if not target.is_absolute():
-            target = settings.workspace / target
         try:
+            if not target.is_absolute() or target.is_relative_to(os.path.realpath(settings.workspace)) \
+                    or target.is_relative_to(settings.workspace):
+                # Inside the checkout, whose content is the pull request's: no symbolic link on the way (red46).
+                target = confined(settings.workspace, target)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(render_sarif(verdict), encoding="utf-8")
+            atomic_write(target, render_sarif(verdict), mode=0o644)  # replaces what is there, never follows it
+        except ValueError as exc:
+            raise UsageError(f"refusing to write the SARIF file {settings.sarif_path}: {exc}",
+                             "the pull request must not put a symbolic link where the `sarif` path goes") from None
         except OSError as exc:
             raise UsageError(f"cannot write the SARIF file {settings.sarif_path}: {exc.strerror}",
                              "choose a writable `sarif` path inside the workspace") from None

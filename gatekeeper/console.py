@@ -97,9 +97,7 @@ def _invoke(command: click.Command, args: list[str], prog_name: str) -> int:
         if verbose:
             traceback.print_exc()
         label = "config error" if isinstance(exc, ConfigError) else "error"
-        click.echo(f"gatekeeper: {label}: {safe(exc.message)}", err=True)
-        if exc.fix:
-            click.echo(f"fix: {safe(exc.fix)}", err=True)
+        _say_error(f"gatekeeper: {label}: {safe(exc.message)}" + (f"\nfix: {safe(exc.fix)}" if exc.fix else ""))
         return exc.exit_code
     except BrokenPipeError:
         # The reader went away before the verdict was known: never report that as "allowed".
@@ -108,10 +106,20 @@ def _invoke(command: click.Command, args: list[str], prog_name: str) -> int:
     except Exception as exc:
         if verbose:
             traceback.print_exc()
-        click.echo(f"gatekeeper: internal error: {type(exc).__name__}: {safe(str(exc))}", err=True)
-        click.echo("fix: rerun with --verbose and report the traceback", err=True)
+        _say_error(f"gatekeeper: internal error: {type(exc).__name__}: {safe(str(exc))}\n"
+                   "fix: rerun with --verbose and report the traceback")
         return ExitCode.CANNOT_EVALUATE
     return int(result) if isinstance(result, int) else ExitCode.OK
+
+
+def _say_error(text: str) -> None:
+    """An error to stderr. On a GitHub Actions runner with workflow commands stopped around it: a message may
+    quote commit data (a path may hold `##[…]`, which the runner reads anywhere in a line; red46)."""
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from gatekeeper.report.github import guarded
+
+        text = guarded(text)
+    click.echo(text.rstrip("\n"), err=True)
 
 
 def exit_process(code: int) -> NoReturn:

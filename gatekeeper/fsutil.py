@@ -40,3 +40,27 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = PRIVATE, durable:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def confined(root: Path, path: Path | str) -> Path:
+    """`path` (relative to `root`, or absolute) as a path inside `root` that no symbolic link leads to — every
+    existing component below `root` is checked — for a file the gate writes into a checkout whose content is
+    the pusher's (red46: a pull request committed `gatekeeper.sarif`, or a `reports` directory, as a link out of
+    the workspace, and the Action wrote its report through it). ValueError naming the reason otherwise."""
+    real_root = Path(os.path.realpath(root))
+    candidate = Path(path)
+    if not candidate.is_absolute():
+        candidate = real_root / candidate
+    normal = Path(os.path.normpath(candidate))
+    try:
+        relative = normal.relative_to(real_root)
+    except ValueError:
+        raise ValueError(f"{path} is outside {root}") from None
+    if not relative.parts:
+        raise ValueError(f"{path} is the directory {root} itself")
+    current = real_root
+    for part in relative.parts:
+        current = current / part
+        if current.is_symlink():
+            raise ValueError(f"{current.relative_to(real_root)} is a symbolic link in {root}")
+    return normal

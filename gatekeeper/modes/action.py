@@ -226,12 +226,18 @@ def _attest(settings: ActionSettings, git: Git, update: RefUpdate, verdict: Verd
         resource_uri=f"git+{settings.server_url}/{settings.repository}",
         activity="force-push" if parsed.forced else "push", actor=settings.actor or None,
         verdict_json=render_json(verdict).encode())
-    target = settings.workspace / "gatekeeper-attestation.intoto.jsonl"
+    from gatekeeper.fsutil import atomic_write, confined
+
+    name = "gatekeeper-attestation.intoto.jsonl"
     try:
-        target.write_bytes(bundle_text(signed))
+        # The checkout is the merged tree: a link committed under this name must not carry the bundle out (red46).
+        atomic_write(confined(settings.workspace, name), bundle_text(signed), mode=0o644)
+    except ValueError as exc:
+        raise UsageError(f"refusing to write {name}: {exc}", f"remove the symbolic link {name} from the "
+                         "repository") from None
     except OSError as exc:
-        raise UsageError(f"cannot write {target.name}: {exc.strerror}", "make the workspace writable") from None
-    return target.name, admission.level.level
+        raise UsageError(f"cannot write {name}: {exc.strerror}", "make the workspace writable") from None
+    return name, admission.level.level
 
 
 def exit_code_for(verdict: Verdict | None, fail_mode: str) -> int:
