@@ -305,13 +305,33 @@ def destination(env: Mapping[str, str], log_path: str | None, required: bool, *,
     if is_postgres(log_path):
         return Destination(log_path, required, "policy log.path")
     path = Path(log_path)
-    if from_repository and (path.is_absolute() or ".." in path.parts or repository_root is None):
+    if from_repository and (path.is_absolute() or ".." in path.parts or repository_root is None
+                            or not _log_name(path)):
         return Destination(None, required, "policy log.path", problem=(
             f"log.path {log_path!r} in a policy read from the repository must be a relative path inside the "
-            f"repository's git directory (set {LOG_ENV} on the server for a log elsewhere)"))
+            f"repository's git directory, to a file named *.db, *.sqlite or *.sqlite3 outside git's own "
+            f"directories (set {LOG_ENV} on the server for a log elsewhere)"))
     if not path.is_absolute() and repository_root is not None:
         path = repository_root / path
     return Destination(str(path), required, "policy log.path")
+
+
+# git's (and the gate's) own directories in a git directory: a log there would be read as something else.
+_GIT_DIRS = frozenset({"objects", "refs", "logs", "hooks", "info", "worktrees", "modules", "branches", "remotes",
+                       "lfs", "rr-cache", "svn"})
+_GATE_DIRS = frozenset({"admitted", "push-origin"})  # $GIT_DIR/gatekeeper/… the hooks hand off through
+_LOG_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
+def _log_name(path: Path) -> bool:
+    """Whether a repository policy's relative log.path names a file git gives no meaning to: a database name
+    (git's control files — `git-daemon-export-ok`, `commondir`, `shallow`, `config` — have no such suffix),
+    not under one of git's directories or the gate's hand-off directory (red48: `log: {path:
+    git-daemon-export-ok}` made git daemon export the repository)."""
+    parts = path.parts
+    return (bool(parts) and path.name.lower().endswith(_LOG_SUFFIXES) and parts[0].lower() not in _GIT_DIRS
+            and not (len(parts) > 2 and parts[0] == "gatekeeper" and parts[1] in _GATE_DIRS)
+            and all(part not in ("", ".") for part in parts))
 
 
 def record(dest: Destination, entry: Entry, warn: Callable[[str], None], *,

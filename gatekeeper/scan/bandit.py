@@ -80,11 +80,14 @@ class BanditScanner(HeadScanner):
         # "redacted-by-position": entries written before position-based redaction may hold leaked values.
         python = f"python{sys.version_info[0]}.{sys.version_info[1]}"
         gate = f"confidence>={self.min_confidence};severity>={self.min_severity}"
-        options = f"ignore-nosec;exclude-nothing;redacted-by-position;{gate};{python}"
+        # "isolated": entries from before bandit ran with -I may come from a run a pushed bandit.py replaced (red48).
+        options = f"ignore-nosec;exclude-nothing;redacted-by-position;isolated;{gate};{python}"
         return (version, options) if version else None
 
     def argv(self, targets: Sequence[str], *, recursive: bool) -> list[str]:
-        args = [self.python, "-m", "bandit", "-f", "json", "-q", "--ignore-nosec", "-x", _EXCLUDE_NOTHING]
+        # -I: isolated. `python -m` puts the working directory first on sys.path, and bandit runs in the workspace
+        # of pushed files: a pushed `bandit.py` (or `json.py`, …) was imported instead and ran in the hook (red48).
+        args = [self.python, "-I", "-m", "bandit", "-f", "json", "-q", "--ignore-nosec", "-x", _EXCLUDE_NOTHING]
         if recursive:
             args.append("-r")
         return [*args, "--", *targets]

@@ -187,6 +187,9 @@ def tool_env(home: Path, base: Mapping[str, str] | None = None) -> dict[str, str
         "LC_ALL": "C.UTF-8",
         "PYTHONIOENCODING": "utf-8",
         "PYTHONDONTWRITEBYTECODE": "1",
+        # Any Python a scanner starts does not import from its working directory, the workspace of pushed files
+        # (red48); bandit runs with -I as well.
+        "PYTHONSAFEPATH": "1",
         "NO_COLOR": "1",
     })
     return env
