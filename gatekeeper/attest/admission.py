@@ -10,6 +10,7 @@ post-receive to store. Each file is written atomically: post-receive never reads
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import tempfile
@@ -30,7 +31,7 @@ from gatekeeper.attest.controls import (
 )
 from gatekeeper.attest.envelope import SignedStatement, load_signer, sign_statement
 from gatekeeper.attest.statements import DEFAULT_VERIFIER_ID, Admission, now_iso, provenance_statement, vsa_statement
-from gatekeeper.attest.store import ATTESTATIONS_REF, bundle_text
+from gatekeeper.attest.store import ATTESTATIONS_REF, bundle_text, read_bundle
 from gatekeeper.attest.verify import recorded_level
 from gatekeeper.config import Policy
 from gatekeeper.errors import ConfigError, GitError
@@ -111,15 +112,17 @@ def prepare_admission(git: Git, lines: Sequence[tuple[str, str, str]], verdict: 
             continue
         if not trusted:
             trusted.append(load_signer(settings.signer_path).public_key)
-        if recorded_level(git, new, trusted)[0] is not None:
+        if has_attestation(git, new):
+            # Whatever key signed it (red47: after a key rotation a new branch at an old main commit re-signed
+            # it and broke every chain through it): only an operator's `attest --start` replaces a note.
             if not Path(stem + ".bundle").exists():  # (another line of this push may have signed it)
                 _atomic_write(Path(stem + ".skip"), b"")
             continue
+        signed_update, cap = restarted(git, update, verdict, policy, trusted)
         admission, signed = build_attestation(
-            git, update, controls_for(verdict, policy, update), settings=settings,
+            git, signed_update, controls_for(verdict, policy, update), settings=settings,
             activity=activity_for(update.kind, env), actor=actor, verdict_digest=digest, policy_digest_value=pdigest,
-            policy_source=policy.source, start=False,
-            cap=creation_cap(git, update, verdict, policy, trusted) if is_zero(old) else None)
+            policy_source=policy.source, start=False, cap=cap)
         _atomic_write(Path(stem + ".msg"), admission_message(admission).encode("utf-8", "replace"))
         _atomic_write(Path(stem + ".ref"), ref.encode("utf-8", "surrogateescape"))
         _atomic_write(Path(stem + ".bundle"), bundle_text(signed))
@@ -211,6 +214,27 @@ def build_attestation(git: Git, update: RefUpdate, controls: Controls, *, settin
     return admission, [provenance, vsa]
 
 
+def has_attestation(git: Git, revision: str) -> bool:
+    """Whether `revision` has a note under the attestations ref (verified or not)."""
+    try:
+        return read_bundle(git, revision) is not None
+    except GitError:
+        return False
+
+
+def restarted(git: Git, update: RefUpdate, verdict: Verdict, policy: Policy,
+              trusted: Sequence[Any]) -> tuple[RefUpdate, Cap | None]:
+    """The update as its attestation is built, and the ceiling of a start: a new ref starts, capped
+    (creation_cap); so does a moved tag — a tag is not a line of history, and continuing from where it pointed
+    before let a pusher move a protected `v0` from a level-3 commit to one above a break-glass main (red47)."""
+    if is_zero(update.old):
+        return update, creation_cap(git, update, verdict, policy, trusted)
+    if update.kind is RefKind.TAG:
+        return dataclasses.replace(update, old="0" * len(update.old)), creation_cap(git, update, verdict, policy,
+                                                                                    trusted)
+    return update, None
+
+
 def creation_cap(git: Git, update: RefUpdate, verdict: Verdict, policy: Policy, trusted: Sequence[Any]) -> Cap | None:
     """The ceiling of a new protected ref's first attestation. A new ref is a recorded start, but it may claim no
     more than what it was created on: the commits it attaches to (the parents, outside the change, of the
@@ -284,9 +308,8 @@ def attest_with_key(git: Git, update: RefUpdate, verdict: Verdict, policy: Polic
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(key_text.strip() + "\n")
         settings = Settings(signer_path=key, verifier_id=verifier_id, resource_uri=resource_uri)
-        cap = (creation_cap(git, update, verdict, policy, [load_signer(key).public_key]) if is_zero(update.old)
-               else None)
-        return attest_update(git, update, controls_for(verdict, policy, update), settings=settings,
+        signed_update, cap = restarted(git, update, verdict, policy, [load_signer(key).public_key])
+        return attest_update(git, signed_update, controls_for(verdict, policy, update), settings=settings,
                              activity=activity, actor=actor, verdict_digest=verdict_digest(verdict_json),
                              policy_digest_value=policy_digest(policy), policy_source=policy.source, start=False,
                              cap=cap)

@@ -115,15 +115,18 @@ class Refs(Objects):
         return result
 
     def refs_containing(self, commit: str) -> dict[str, str]:
-        """Refs whose history holds `commit` → the object each names (`for-each-ref --contains`)."""
+        """Refs whose history holds `commit` → the commit each names (`for-each-ref --contains`; an annotated
+        tag's peeled commit, not the tag object)."""
         if not is_sha(commit):
             return {}
-        out = self._run("for-each-ref", "--format=%(objectname) %(refname)", f"--contains={commit}").stdout
+        out = self._run("for-each-ref", "--format=%(objectname) %(*objectname) %(refname)",
+                        f"--contains={commit}").stdout
         result: dict[str, str] = {}
         for line in out.split(b"\n"):
-            sha, _, name = line.partition(b" ")
+            sha, _, rest = line.partition(b" ")
+            peeled, _, name = rest.partition(b" ")
             if name:
-                result[ref_name(name)] = sha.decode("ascii", "replace")
+                result[ref_name(name)] = (peeled or sha).decode("ascii", "replace")
         return result
 
     def ref_targets(self, keep: Callable[[str], bool] | None = None) -> list[RefTarget]:

@@ -27,6 +27,7 @@ from gatekeeper.attest.admission import (
     activity_for,
     admission_message,
     attest_update,
+    has_attestation,
     push_key,
     record_dir,
     record_stem,
@@ -34,9 +35,8 @@ from gatekeeper.attest.admission import (
     store_bundle,
 )
 from gatekeeper.attest.controls import Controls, controls_for, policy_digest, verdict_digest
-from gatekeeper.attest.envelope import load_public_key, load_signer
+from gatekeeper.attest.envelope import load_public_key
 from gatekeeper.attest.statements import Admission, now_iso
-from gatekeeper.attest.verify import recorded_level
 from gatekeeper.config import POLICY_FILENAME, default_policy, load_policy_file, parse_policy
 from gatekeeper.errors import UsageError
 from gatekeeper.git import Git, is_sha, is_zero
@@ -111,12 +111,11 @@ def _attest_gaps(git: Git, gaps: Sequence[tuple[str, str, str]], env: Mapping[st
 
     policy = trusted_policy(git, env, policy_file).policy
     settings = settings_from_env(git, env)
-    trusted = [load_signer(settings.signer_path).public_key]
     for old, new, ref in gaps:
         if is_zero(new) or not policy.is_protected(ref) or git.object_type(new) != "commit":
             continue
-        if recorded_level(git, new, trusted)[0] is not None:
-            continue  # its verified attestation stands: a chain may link to it (red43)
+        if has_attestation(git, new):
+            continue  # its attestation stands, whatever key signed it: a chain may link to it (red43, red47)
         kind = classify_update(git, old, new, ref)
         admission, _ = attest_update(
             git, RefUpdate(ref=ref, old=old, new=new, kind=kind), Controls(), settings=settings,
