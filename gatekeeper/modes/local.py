@@ -12,15 +12,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gatekeeper.audit.decisionlog import log_verdict
+from gatekeeper.catalogue import rule
+from gatekeeper.checks import CHECKS, Check, CheckContext
 from gatekeeper.config import Policy, discover_policy, load_policy_file
 from gatekeeper.engine import Request, Services, evaluate
 from gatekeeper.errors import GitError
 from gatekeeper.git import Git
-from gatekeeper.models import RefKind, RefUpdate, Verdict
+from gatekeeper.models import Finding, RefKind, RefUpdate, Severity, Verdict
 from gatekeeper.provenance.source import ProvenanceSource, filesystem_reader
 from gatekeeper.review.local import LocalReviewSource
+from gatekeeper.sanitize import safe
 from gatekeeper.scan import build_scanners
 from gatekeeper.scan.baseline import load_baseline
+from gatekeeper.trusted import gate_paths
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +105,42 @@ def run_check(repo: Path, base: str | None, head: str | None, policy_file: Path 
         now=now or dt.datetime.now(dt.UTC),
         baseline=load_baseline(policy.baseline),
     )
+    checks: tuple[Check, ...] = CHECKS
+    if policy_file is None and rng.base is not None:
+        checks = (*CHECKS, WorkTreePolicyNote(git, rng.base, rng.head, policy))
     services = Services(scanners=build_scanners(policy), review=LocalReviewSource(),
-                        signatures=ProvenanceSource(reader=filesystem_reader))
+                        signatures=ProvenanceSource(reader=filesystem_reader), checks=checks)
     verdict = evaluate(request, services)
     info = git.info()
-    log_verdict(verdict, policy, repository=str(info.toplevel or info.git_dir), root=info.toplevel or info.git_dir)
+    # A policy found in the work tree is the checked branch's: its log.path is held to what a repository's own
+    # policy may name (red50: a branch's `log: {path: ~/.gitconfig}` made `check` create a database there).
+    log_verdict(verdict, policy, repository=str(info.toplevel or info.git_dir), root=info.toplevel or info.git_dir,
+                from_repository=policy_file is None)
     return verdict
+
+
+class WorkTreePolicyNote:
+    """A local check judges with the work tree's policy — the checked branch's own. When the range changes the
+    gate's configuration, that is said as a `policy/changed` warning (red50: a branch that turned its scanners and
+    review off was a clean ALLOW for whoever checked it out): the server judges the change with the default
+    branch's policy and a policy owner's review."""
+
+    id = "policy/changed"
+    ids: tuple[str, ...] = (id,)
+    description = "the checked range changes the policy the local check judged it with"
+
+    def __init__(self, git: Git, base: str, head: str, policy: Policy) -> None:
+        self.git, self.base, self.head, self.policy = git, base, head, policy
+
+    def run(self, ctx: CheckContext) -> list[Finding]:
+        paths = gate_paths(self.policy, root=self.git.info().toplevel)
+        changed = self.git.changed_paths_between(self.base, self.head, paths.roots())
+        if not changed:
+            return []
+        shown = ", ".join(safe(p, limit=120) for p in changed[:5]) + (", …" if len(changed) > 5 else "")
+        return [rule(self.id).finding(
+            f"this range changes the gate's configuration ({shown}) and was judged with the policy it brings (the "
+            "work tree's): advisory only — a server or the Action judges it with the default branch's policy, and "
+            "the change needs a policy owner's review", severity=Severity.MEDIUM, enforced=False,
+            fix="check with `--policy` pointing at the default branch's policy, or review the policy change first",
+        ).with_fingerprint("local-policy-changed", self.base, self.head, *changed)]

@@ -146,8 +146,12 @@ def resolve(commit: Commit, evidence: Sequence[Evidence],
 
 def _agent(evidence: Sequence[Evidence]) -> tuple[AgentInfo | None, frozenset[str] | None]:
     named = [e for e in evidence if e.ai is not None and e.agent]
-    lines = [path for e in evidence if e.ai is not None for path, _ in e.ai_lines]
-    ai_paths = frozenset(lines) if lines else None
+    # Line-level attribution narrows the commit's AI-written paths only when every piece of AI evidence is
+    # line-level: a co-author trailer, an agent author or a marker says the agent took part in the whole commit,
+    # and one Agent Trace record for another file took a co-authored change out of an AI zone (red50).
+    ai_evidence = [e for e in evidence if e.ai is not None]
+    lines = [path for e in ai_evidence for path, _ in e.ai_lines]
+    ai_paths = frozenset(lines) if lines and all(e.ai_lines for e in ai_evidence) else None
     if not named:
         session = next((e.session for e in evidence if e.ai is not None and e.session), None)
         return (AgentInfo("unknown", session=session, source=next(e.source for e in evidence if e.ai is not None))

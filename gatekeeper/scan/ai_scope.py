@@ -85,6 +85,10 @@ def commit_ai_lines(origin: Origin) -> AILines | None:
         return None
     paths: dict[str, list[tuple[int, int]]] = {}
     count = 0
+    if any(evidence.ai is not None and not evidence.ai_lines for evidence in origin.evidence):
+        # Evidence of the agent's part in the whole commit (a trailer, an author, a marker) beside line records:
+        # the whole commit is AI-written for the scan, as for the zones (red50).
+        return AILines(True, {})
     for evidence in origin.evidence:
         if evidence.ai is None or not evidence.ai_lines:
             continue
