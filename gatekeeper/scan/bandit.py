@@ -39,8 +39,9 @@ _SEVERITY = {"LOW": Severity.LOW, "MEDIUM": Severity.MEDIUM, "HIGH": Severity.HI
 _LEVEL = {"LOW": 1, "MEDIUM": 2, "HIGH": 3}  # bandit's confidence and severity scales
 # bandit's --exclude replaces its default list (.svn,CVS,.bzr,.hg,.git,__pycache__,.tox,.eggs,*.egg),
 # which would skip e.g. `pkg/__pycache__/evil.py` even when named explicitly. This pattern matches no
-# workspace path (it is matched as a glob and as a substring).
-_EXCLUDE_NOTHING = "/dev/null/gatekeeper-excludes-nothing"
+# workspace path: bandit matches it as a glob and as a substring, and the workspace writes no path holding a
+# control character (red49: `/dev/null/gatekeeper-excludes-nothing`, the earlier value, can be a pushed path).
+_EXCLUDE_NOTHING = "\x01gatekeeper-excludes-nothing\x01"
 
 
 def map_severity(severity: str, confidence: str) -> Severity:
@@ -170,6 +171,18 @@ class BanditScanner(HeadScanner):
                 found[target.rel].append(RawFinding(
                     "scan/incomplete", Severity.MEDIUM, f"bandit could not check this file ({reason})",
                     "review this file by hand"))
+        # Every file handed to bandit must be one it read (its metrics list each) or reported an error for: a
+        # file it left out silently (an exclude it matched, a walk that does not take `TOOLS.PY`: red49) was
+        # not checked, and that blocks.
+        metrics = data.get("metrics")
+        read = {t.rel for name in (metrics if isinstance(metrics, dict) else {})
+                if (t := workspace.lookup(str(name))) is not None}
+        for rel in sorted(wanted - read):
+            if not found[rel]:
+                uncacheable.add(rel)
+                found[rel].append(RawFinding(
+                    "scan/file-skipped", Severity.HIGH, "bandit did not read this file (it reported nothing for it)",
+                    "review this file by hand; report the file name to the gatekeeper maintainers"))
         return BatchResult(found, None, frozenset(uncacheable))
 
 

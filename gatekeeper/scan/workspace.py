@@ -37,7 +37,7 @@ from types import TracebackType
 
 from gatekeeper import catalogue
 from gatekeeper.git import Git
-from gatekeeper.models import Finding, path_key
+from gatekeeper.models import Finding, Severity, path_key
 from gatekeeper.process import forget_dir, held_signals, track_dir
 from gatekeeper.scan.text import decode
 
@@ -51,6 +51,7 @@ TOOL_CONTROL_FILES = frozenset({".semgrepignore", ".gitignore", ".semgrep.yml", 
                                 ".bandit", ".semgrepconfig"})
 _EXT_RE = re.compile(r"\.[A-Za-z0-9]{1,12}$")
 SYMLINK_MODE = "120000"
+CODE_SCANNERS = frozenset({"semgrep", "bandit"})  # the scanners that read files as code
 GITLINK_MODE = "160000"
 
 
@@ -100,12 +101,20 @@ class Skip:
     note: str = ""  # what was done instead, e.g. "only its printable text was checked for secrets"
 
     def finding(self, scanner: str, max_bytes: int) -> Finding | None:
+        severity: Severity | None = None
         if self.reason == "gitlink":
             return None  # a submodule pointer has no content here; its own repository is gated separately
         if self.reason == "symlink":
             rule = "scan/symlink-skipped"
             message = f"{scanner}: symlink not followed and not scanned"
             fix = "symlinks are not followed by the gate; commit the file itself if it should be scanned"
+            if scanner in CODE_SCANNERS:
+                # A link named as code runs the file it points at (`python tools/run.py`), which no scanner read
+                # as code (red49: the payload committed as data/payload.txt): blocking, not a note.
+                severity = Severity.HIGH
+                message = (f"{scanner}: symlink named as code, not followed: the file it points at was not scanned "
+                           "as code")
+                fix = "commit the file itself under this name, not a symbolic link to it"
         elif self.reason == "too-large":
             rule = "scan/file-too-large"
             message = f"{scanner}: {self.size} bytes is over the {max_bytes}-byte scan limit; not scanned"
@@ -118,8 +127,8 @@ class Skip:
             rule = "scan/unreadable"
             message = f"{scanner}: object {self.blob[:12]} could not be read ({self.reason}); not scanned"
             fix = "check the repository with `git fsck`"
-        return catalogue.rule(rule).finding(message, commit=self.commit, path=self.path, fix=fix).with_fingerprint(
-            self.path, self.blob, self.reason)
+        return catalogue.rule(rule).finding(message, severity=severity, commit=self.commit, path=self.path,
+                                            fix=fix).with_fingerprint(self.path, self.blob, self.reason)
 
 
 def unsafe_reason(path: str) -> str | None:
