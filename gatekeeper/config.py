@@ -509,7 +509,8 @@ def _policy_from(data: Any, source: str, base_dir: Path | None) -> Policy:
             undeclared=_opt(o, "undeclared", origins.undeclared, v.device_class, "origins"),
             aliases=aliases,
             trailer_aliases=tuple(k.lower() for k in _opt(o, "trailer_aliases", NO_STRINGS, v.strings, "origins")),
-            ai_identities=tuple(k.lower() for k in _opt(o, "ai_identities", NO_STRINGS, v.strings, "origins")),
+            # casefold(), as match_identity compares: lower() keeps `ß`, which casefold() makes `ss` (red52).
+            ai_identities=tuple(k.casefold() for k in _opt(o, "ai_identities", NO_STRINGS, v.strings, "origins")),
         )
 
     protected = _opt(top, "protected_refs", DEFAULT_PROTECTED_REFS, v.strings, "")

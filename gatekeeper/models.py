@@ -298,7 +298,7 @@ class Origin:
 # pusher is always shown them.
 UNSCANNED_RULES = ("scan/binary-skipped", "scan/file-too-large", "scan/diff-too-large", "scan/unreadable",
                    "scan/object-missing", "scan/parse-error", "scan/incomplete", "scan/source-encoding",
-                   "scan/lfs-content", "scan/working-tree-encoding")
+                   "scan/lfs-content", "scan/working-tree-encoding", "scan/file-skipped")
 
 
 @dataclass(frozen=True, slots=True)

@@ -79,14 +79,19 @@ class ZoneCheck:
                     reasons.append(f"AI-{origin.ai.value} change")
                 if not reasons:
                     continue
-                for change in ctx.changes.get(report.commit.sha, ()):
+                changes = ctx.changes.get(report.commit.sha, ())
+                # Line records that name none of the commit's changed paths say nothing about what it changed:
+                # the whole commit counts (red52: one record for an unchanged file cleared the zone).
+                ai_paths = origin.ai_paths
+                if ai_paths is not None and not any(change.path in ai_paths for change in changes):
+                    ai_paths = None
+                for change in changes:
                     if not any(glob_match(p, change.path) for p in zone.paths):
                         continue
                     for reason in reasons:
                         # With line-level attribution (git-ai, Agent Trace) the AI rule applies to the paths
                         # holding AI-written lines; otherwise to every path of an AI-involved commit.
-                        if (reason.startswith("AI-") and origin.ai_paths is not None
-                                and change.path not in origin.ai_paths):
+                        if reason.startswith("AI-") and ai_paths is not None and change.path not in ai_paths:
                             continue
                         findings.append(ZONE_VIOLATION.finding(
                             f"{reason} to {change.path} in zone {zone.name!r}",

@@ -34,6 +34,7 @@ from gatekeeper.origin.ai import (
     AITrailerDetector,
     GitAINoteDetector,
 )
+from gatekeeper.origin.attribution import MAX_RECORD_PATHS, record_path
 from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
 from gatekeeper.origin.declared import NoteDetector, PushOptionDetector, TrailerDetector
 from gatekeeper.origin.heuristics import ForgeCommitDetector, ForgeDetector
@@ -150,8 +151,11 @@ def _agent(evidence: Sequence[Evidence]) -> tuple[AgentInfo | None, frozenset[st
     # line-level: a co-author trailer, an agent author or a marker says the agent took part in the whole commit,
     # and one Agent Trace record for another file took a co-authored change out of an AI zone (red50).
     ai_evidence = [e for e in evidence if e.ai is not None]
-    lines = [path for e in ai_evidence for path, _ in e.ai_lines]
-    ai_paths = frozenset(lines) if lines and all(e.ai_lines for e in ai_evidence) else None
+    lines = [record_path(path) for e in ai_evidence for path, _ in e.ai_lines]
+    # A list as long as the cap a parser cuts at may have lost paths (red52: the zone file sorted past the
+    # 1,000th): the whole commit counts, as it does for the AI-line scan.
+    cut = any(len(e.ai_lines) >= MAX_RECORD_PATHS for e in ai_evidence)
+    ai_paths = frozenset(lines) if lines and not cut and all(e.ai_lines for e in ai_evidence) else None
     if not named:
         session = next((e.session for e in evidence if e.ai is not None and e.session), None)
         return (AgentInfo("unknown", session=session, source=next(e.source for e in evidence if e.ai is not None))

@@ -31,6 +31,16 @@ if TYPE_CHECKING:
 
 MAX_NOTE = 1024 * 1024
 MAX_ENTRIES = 20_000
+MAX_RECORD_PATHS = 1000  # paths kept per piece of line-level evidence (origin.ai's sessions): a full list may be cut
+
+
+def record_path(path: str) -> str:
+    """A path as an attribution record names it, in git's spelling: `./`, `//`, `/./` and backslashes are not
+    git's, and a record naming `./pay/c.py` named the zone file for the scan but not for the zone (red52)."""
+    parts = [p for p in path.replace("\\", "/").split("/") if p not in ("", ".")]
+    return "/".join(parts)
+
+
 _RANGES = re.compile(r"\A\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*\Z")
 _AI_KEY = re.compile(r"\A(?:s_[0-9a-f]{6,64}(?:::t_[0-9a-f]{6,64})?|[0-9a-f]{7,64})\Z")
 

@@ -28,9 +28,10 @@ from dataclasses import dataclass
 
 from gatekeeper.config import Policy
 from gatekeeper.models import AIInvolvement, CommitReport, FileChange, Finding, Origin
+from gatekeeper.origin.attribution import MAX_RECORD_PATHS, record_path
 
 MAX_RANGES = 20_000  # ranges kept per commit; beyond that (hostile or huge records) the commit counts whole
-_SESSION_PATH_CAP = 1000  # origin.ai keeps at most this many paths per session: a full list may be cut short
+_SESSION_PATH_CAP = MAX_RECORD_PATHS  # origin.ai keeps at most this many paths per session: a full list may be cut
 
 BASIS_TEXT = {
     "attribution": "on a line an agent wrote (git-ai / Agent Trace records)",
@@ -53,9 +54,7 @@ def parse_ranges(text: str) -> list[tuple[int, int]]:
 
 
 def _norm(path: str) -> str:
-    while path.startswith("./"):
-        path = path[2:]
-    return path
+    return record_path(path)
 
 
 @dataclass(frozen=True, slots=True)

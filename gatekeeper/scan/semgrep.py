@@ -243,7 +243,9 @@ class SemgrepScanner(HeadScanner):
         if experimental:
             args.append("--experimental")
         args += ["--config", str(self._rules_dir()), "--json", "--metrics=off", "--disable-version-check",
-                 "--no-git-ignore", "--disable-nosem", "--max-target-bytes", str(self.max_file_bytes + 1),
+                 # The workspace's limit is on the committed bytes; a file re-encoded to UTF-8 for the tools (UTF-16,
+                 # a working-tree-encoding) can grow up to 3x: semgrep must not skip what the limit let in (red51).
+                 "--no-git-ignore", "--disable-nosem", "--max-target-bytes", str(3 * self.max_file_bytes + 1),
                  "--quiet", "--", *targets]
         return args
 
