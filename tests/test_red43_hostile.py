@@ -36,11 +36,11 @@ def _set_note(server: Server, rev: str, text: str | bytes) -> None:
                    check=True, capture_output=True)
 
 
-def _attested_main(tmp_path: Path, pusher: tuple[str, str] = ("mo", MO[1])
+def _attested_main(tmp_path: Path, pusher: tuple[str, str] = ("mo", MO[1]), policy: str = POLICY
                    ) -> tuple[Server, RepoBuilder, Path, Path, str]:
     """A server whose main holds one commit, pushed through the gate with a key: (server, work clone, private
     key, public key, main's tip)."""
-    server = make_server(tmp_path / "srv", policy=POLICY)
+    server = make_server(tmp_path / "srv", policy=policy)
     private, public = _keypair(tmp_path)
     work = server.clone()
     work.commit("Initial import", {"README.md": "hello\n"})

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.hook_helpers import MO, MOBILE, RITA, make_server, push
-from tests.test_attest import NOTES, POLICY, _keypair, _verify
-from tests.test_red43_hostile import _bypassed_mobile_tip, _env, _ok
+from tests.hook_helpers import MO, MOBILE, RITA, push
+from tests.test_attest import NOTES, _verify
+from tests.test_red43_hostile import _attested_main, _bypassed_mobile_tip, _env, _ok
 
 
 def test_merge_with_a_newer_level_3_side_branch_launders_a_break_glass_main(tmp_path: Path) -> None:
@@ -80,14 +80,8 @@ def test_a_new_branch_skips_an_unattested_protected_tip_to_an_older_level_3(tmp_
     ancestor breaks continuity as it does on main (level 1, `--start` to re-establish); C and main stay <= 1,
     or at least below 3 without ORG_SOURCE_MOBILE_REVIEWED.
     """
-    server = make_server(tmp_path / "srv", policy=POLICY)
-    private, public = _keypair(tmp_path)
+    server, work, private, public, first = _attested_main(tmp_path, ("rita", RITA[1]))
     clean = _env(private, "rita", RITA[1])
-    work = server.clone()
-    work.commit("Initial import", {"README.md": "hello\n"})
-    _ok(push(work, "origin", "HEAD:refs/heads/main", env=clean))
-    first = server.tip()
-    assert first is not None
     work.commit("From the phone, never reviewed" + MOBILE, {"m.py": "x = 1\n"}, author=MO, committer=MO)
     # B reaches main past the attestation: parked on an unprotected branch, main moved on the server.
     _ok(push(work, "origin", "HEAD:refs/heads/park", env=clean))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.hook_helpers import MO, MOBILE, RITA, make_server, push
 from tests.test_attest import NOTES, POLICY, _gk, _keypair, _verify
-from tests.test_red43_hostile import BYPASS_POLICY, _env, _ok
+from tests.test_red43_hostile import BYPASS_POLICY, _attested_main, _env, _ok
 
 
 def _verify_keys(server, rev: str, *publics: Path) -> tuple[int, dict]:
@@ -85,12 +85,8 @@ def test_an_annotated_protected_tag_drops_every_branch_cut_below_it_to_level_1(t
     Secure: a holder is judged by the commit it reaches (peel annotated tags: `%(*objectname)`), or protected
     tags are not holders; release/1's F is level 3 as without the tag.
     """
-    server = make_server(tmp_path / "srv", policy=TAG_POLICY)
-    private, public = _keypair(tmp_path)
+    server, work, private, public, _tip = _attested_main(tmp_path, ("rita", RITA[1]), TAG_POLICY)
     clean = _env(private, "rita", RITA[1])
-    work = server.clone()
-    work.commit("Initial import", {"README.md": "hello\n"})
-    _ok(push(work, "origin", "HEAD:refs/heads/main", env=clean))
     inner = work.commit("B", {"b.txt": "b\n"})
     tip = work.commit("C", {"c.txt": "c\n"})
     _ok(push(work, "origin", "HEAD:refs/heads/main", env=clean))
@@ -134,14 +130,8 @@ def test_moving_a_protected_tag_launders_a_break_glass_main_to_level_3_mobile_re
     policy = BYPASS_POLICY.replace('protected_refs: ["refs/heads/main", "refs/heads/release/*"]',
                                    'protected_refs: ["refs/heads/main", "refs/heads/release/*", "refs/tags/v*"]')
     assert policy != BYPASS_POLICY
-    server = make_server(tmp_path / "srv", policy=policy)
-    private, public = _keypair(tmp_path)
+    server, work, private, public, first = _attested_main(tmp_path, ("rita", RITA[1]), policy)
     clean = _env(private, "rita", RITA[1])
-    work = server.clone()
-    work.commit("Initial import", {"README.md": "hello\n"})
-    _ok(push(work, "origin", "HEAD:refs/heads/main", env=clean))
-    first = server.tip()
-    assert first is not None
     work.commit("From the phone, never reviewed" + MOBILE, {"m.py": "x = 1\n"}, author=MO, committer=MO)
     result = push(work, "-o", "gatekeeper.bypass=prod down, INC-42", "origin", "HEAD:refs/heads/main",
                   env=_env(private, pusher="captain"))

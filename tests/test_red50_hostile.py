@@ -16,17 +16,9 @@ import pytest
 from gatekeeper.cli import run
 from tests.hook_helpers import make_server, spush
 from tests.repo_builder import RepoBuilder
+from tests.test_agents import HOOK_AI_POLICY
 
-AI_ZONE_SERVER_POLICY = """\
-version: 1
-protected_refs: ["refs/heads/main"]
-rules:
-  mobile: {scanners: [], block_at: high, review: {approvals: 1}}
-  default: {scanners: [], block_at: critical}
-zones:
-  - {name: payments, paths: ["pay/**"], ai: block}
-pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}
-"""
+AI_ZONE_SERVER_POLICY = HOOK_AI_POLICY  # an `ai: block` zone on pay/**, as tests/test_agents.py pushes it
 
 COPILOT = "Co-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>\n"
 

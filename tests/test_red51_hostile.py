@@ -15,22 +15,15 @@ from typing import Any
 
 import pytest
 
-from tests.hook_helpers import DANA, TEST_POLICY, make_server, spush
+from tests.hook_helpers import DANA, TEST_POLICY, spush
 from tests.test_red48_hostile import BANDIT_POLICY, SHELL
+from tests.test_red49_hostile import _seeded
 
 SEMGREP_POLICY = TEST_POLICY.replace(
     "mobile: {scanners: [], block_at: high, review: {approvals: 1}}", "mobile: {scanners: [semgrep], block_at: high}"
 ).replace("default: {scanners: [], block_at: critical}", "default: {scanners: [semgrep], block_at: high}").replace(
     "pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
     "pre_receive: {budget_seconds: 4.5, scanners: [semgrep], defer: []}")
-
-
-def _seeded(tmp_path: Path, policy: str):  # type: ignore[no-untyped-def]
-    server = make_server(tmp_path / "srv", policy=policy)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
-    return server, work
 
 
 # -- 1. semgrep: a file flooded past semgrep's match cap, armed by a later change nobody scans ---------------------
