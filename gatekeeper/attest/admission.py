@@ -86,10 +86,11 @@ def prepare_admission(git: Git, lines: Sequence[tuple[str, str, str]], verdict: 
     Files an earlier push left under the same `<old>.<new>` (one another hook refused after this one accepted
     it) are removed first, and a bundle carries the ref it was signed for (`.ref`): post-receive stores it only
     for that ref's line (red43: a bundle signed for a main update the `update` hook refused was stored when the
-    same commits were pushed to an unprotected branch). A revision that already carries a verified attestation
-    keeps it: a protected branch created (or moved) at an admitted commit judges no commit, and signing again
-    would replace the record a chain links to with one the empty change cannot justify (red43: a new
-    `release/evil` at a break-glass commit re-attested it at level 3, mobile reviewed)."""
+    same commits were pushed to an unprotected branch). A revision that already carries an attestation note
+    keeps it, whatever key signed it: a protected branch created (or moved) at an admitted commit judges no
+    commit, and signing again would replace the record a chain links to with one the empty change cannot
+    justify (red43: a new `release/evil` at a break-glass commit re-attested it at level 3, mobile reviewed;
+    red47: after a key rotation). A new ref or a moved tag is a capped start (restarted, creation_cap)."""
 
     settings = settings_from_env(git, env)
     directory = record_dir(git)
