@@ -299,6 +299,8 @@ class Origin:
 UNSCANNED_RULES = ("scan/binary-skipped", "scan/file-too-large", "scan/diff-too-large", "scan/unreadable",
                    "scan/object-missing", "scan/parse-error", "scan/incomplete", "scan/source-encoding",
                    "scan/lfs-content", "scan/working-tree-encoding", "scan/file-skipped")
+# Findings that a file of a commit went unread by a code scanner: in an agent's commit, the AI set judges them too.
+AI_COVERAGE_RULES = frozenset({"scan/symlink-skipped", "scan/file-skipped"})
 
 
 @dataclass(frozen=True, slots=True)

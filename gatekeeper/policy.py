@@ -24,7 +24,16 @@ from gatekeeper.config import (
     Policy,
     glob_match,
 )
-from gatekeeper.models import UNSCANNED_RULES, BypassClaim, CommitReport, Decision, Finding, Severity, Suppressed
+from gatekeeper.models import (
+    AI_COVERAGE_RULES,
+    UNSCANNED_RULES,
+    BypassClaim,
+    CommitReport,
+    Decision,
+    Finding,
+    Severity,
+    Suppressed,
+)
 from gatekeeper.sanitize import safe
 
 # Findings nothing can hide (no ignore entry, baseline or inline comment): they record that the gate
@@ -61,6 +70,8 @@ def ignore_applies(rule: IgnoreRule, finding: Finding) -> bool:
 def _threshold(finding: Finding, policy: Policy, rulesets: dict[str, str], default: str) -> Severity:
     ruleset = policy.ruleset(rulesets.get(finding.commit or "", default))
     scan = policy.ai.scan
+    if finding.ai_basis is not None and scan is not None and finding.rule_id in AI_COVERAGE_RULES:
+        return min(scan.block_at, ruleset.block_at)  # the stricter of the commit's own and the AI set's
     if finding.ai_basis is not None and scan is not None and finding.category in scan.scanners:
         # On a line an agent wrote, the AI set's threshold applies on top of the commit's own: the stricter
         # wins, never the laxer (the AI set only adds). When the commit's own rule set does not run this

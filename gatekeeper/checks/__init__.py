@@ -20,6 +20,7 @@ from gatekeeper.checks.provenance import DcoCheck, SignatureCheck
 from gatekeeper.checks.refs import AmbiguousRefCheck, ReplaceRefCheck
 from gatekeeper.config import Policy, glob_match
 from gatekeeper.models import AIInvolvement, CommitReport, FileChange, Finding, RefKind, RefUpdate
+from gatekeeper.origin.attribution import record_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ class ZoneCheck:
                 # Line records that name none of the commit's changed paths say nothing about what it changed:
                 # the whole commit counts (red52: one record for an unchanged file cleared the zone).
                 ai_paths = origin.ai_paths
-                if ai_paths is not None and not any(change.path in ai_paths for change in changes):
+                if ai_paths is not None and not any(record_path(change.path) in ai_paths for change in changes):
                     ai_paths = None
                 for change in changes:
                     if not any(glob_match(p, change.path) for p in zone.paths):
@@ -91,7 +92,8 @@ class ZoneCheck:
                     for reason in reasons:
                         # With line-level attribution (git-ai, Agent Trace) the AI rule applies to the paths
                         # holding AI-written lines; otherwise to every path of an AI-involved commit.
-                        if reason.startswith("AI-") and ai_paths is not None and change.path not in ai_paths:
+                        if (reason.startswith("AI-") and ai_paths is not None
+                                and record_path(change.path) not in ai_paths):
                             continue
                         findings.append(ZONE_VIOLATION.finding(
                             f"{reason} to {change.path} in zone {zone.name!r}",

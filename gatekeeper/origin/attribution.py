@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,9 @@ def record_path(path: str) -> str:
     """A path as an attribution record names it, in git's spelling: `./`, `//`, `/./` and backslashes are not
     git's, and a record naming `./pay/c.py` named the zone file for the scan but not for the zone (red52)."""
     parts = [p for p in path.replace("\\", "/").split("/") if p not in ("", ".")]
-    return "/".join(parts)
+    # NFC: a record written on macOS names `café` decomposed, git stores what the committer's tree held (red53);
+    # compared in NFC on both sides, a spelling can only add AI paths, never remove one.
+    return unicodedata.normalize("NFC", "/".join(parts))
 
 
 _RANGES = re.compile(r"\A\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*\Z")

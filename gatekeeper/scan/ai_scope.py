@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from gatekeeper.config import Policy
-from gatekeeper.models import AIInvolvement, CommitReport, FileChange, Finding, Origin
+from gatekeeper.models import AI_COVERAGE_RULES, AIInvolvement, CommitReport, FileChange, Finding, Origin
 from gatekeeper.origin.attribution import MAX_RECORD_PATHS, record_path
 
 MAX_RANGES = 20_000  # ranges kept per commit; beyond that (hostile or huge records) the commit counts whole
@@ -68,7 +68,7 @@ class AILines:
         """Why (path, line) of this commit's own version counts as agent-written, or None."""
         if self.whole:
             return "commit"
-        ranges = self.paths.get(path)
+        ranges = self.paths.get(record_path(path))
         if ranges is None:
             return None
         if scope == "files":
@@ -117,6 +117,13 @@ class AIScope:
         self.ai: dict[str, AILines] = {}
         for report in reports:
             lines = commit_ai_lines(report.origin)
+            if lines is not None and not lines.whole:
+                changed = {record_path(change.path) for change in changes.get(report.commit.sha, ())}
+                if not changed & set(lines.paths):
+                    # Records that name none of the paths the commit changes say nothing about its lines: the
+                    # whole commit is the agent's, as for the zones (red53: a git-ai note naming an unchanged file
+                    # took the commit's added key out of the AI set's threshold).
+                    lines = AILines(True, {})
             if lines is not None:
                 self.ai[report.commit.sha] = lines
         self._touchers: dict[str, list[str]] | None = None
@@ -145,6 +152,11 @@ class AIScope:
         in_ai_set = scanner in self.scan.scanners
         for finding in findings:
             if finding.category != scanner or finding.commit is None or finding.path is None:
+                if (in_ai_set and finding.rule_id in AI_COVERAGE_RULES and finding.ai_basis is None
+                        and finding.commit in self.ai):
+                    # A file of an agent's commit the AI set's scanner did not read (a link named as code, a
+                    # skipped file) is judged by the AI set's threshold too (red53), not only the commit's own.
+                    finding = dataclasses.replace(finding, ai_basis="commit")
                 kept.append(finding)  # skips, tool failures, loose content: not about a commit's lines
                 continue
             if per_commit:

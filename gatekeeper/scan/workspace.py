@@ -108,7 +108,7 @@ class Skip:
             rule = "scan/symlink-skipped"
             message = f"{scanner}: symlink not followed and not scanned"
             fix = "symlinks are not followed by the gate; commit the file itself if it should be scanned"
-            if scanner in CODE_SCANNERS:
+            if scanner in CODE_SCANNERS and safe_extension(self.path):
                 # A link named as code runs the file it points at (`python tools/run.py`), which no scanner read
                 # as code (red49: the payload committed as data/payload.txt): blocking, not a note.
                 severity = Severity.HIGH
