@@ -89,6 +89,10 @@ class BypassOutcome:
     finding: Finding | None = None  # gate/bypassed when granted, gate/bypass-denied (blocking) when denied
 
 
+def _ascii_lower(name: str) -> str | None:
+    return name.lower() if name.isascii() and name else None
+
+
 def evaluate_bypass(claim: BypassClaim | None, policy: Policy) -> BypassOutcome:
     """The break-glass push option: allowed only for users the policy names, with a reason."""
     name = policy.bypass.push_option.strip()
@@ -101,12 +105,14 @@ def evaluate_bypass(claim: BypassClaim | None, policy: Policy) -> BypassOutcome:
             reason = safe(value, limit=200).strip() or reason
     if claim is None or not requested:
         return BypassOutcome(False, False)
-    allowed = {a.strip().casefold() for a in policy.bypass.allowed}
+    # ASCII case only: casefold() also folds the long s to `s`, the Kelvin sign to `k`, `ß` to `ss` — another account's
+    # name matched `release-captain` (red54). A login or e-mail that is not ASCII matches no entry.
+    allowed = {_ascii_lower(a.strip()) for a in policy.bypass.allowed} - {None}
     who = claim.login
     problem = None
     if who is None:
         problem = "the pusher's identity is unknown here (no forge user, GATEKEEPER_PUSHER or REMOTE_USER)"
-    elif who.casefold() not in allowed and (claim.email or "").casefold() not in allowed:
+    elif _ascii_lower(who) not in allowed and _ascii_lower(claim.email or "") not in allowed:
         problem = f"{who} is not allowed to bypass the gate (bypass.allowed)"
     elif policy.bypass.reason_required and not reason:
         problem = "a reason is required"

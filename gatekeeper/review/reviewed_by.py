@@ -115,6 +115,7 @@ def assess_trailers(reports: Sequence[CommitReport], needing: Sequence[CommitRep
         selfish: list[Claim] = []
         unverifiable: list[Claim] = []
         looked: list[Claim] = []
+        counted: list[Identity] = []  # who each approval is: one person spelled twice is one approval (red54)
         for index in covering:
             claim = claims[index]
             looked.append(claim)
@@ -123,8 +124,10 @@ def assess_trailers(reports: Sequence[CommitReport], needing: Sequence[CommitRep
             elif exclude_authors and (wrote(claim.reviewer, report.commit, signature=report.signature)
                                       or (claim.verified_by == "pusher" and pusher_wrote)):
                 selfish.append(claim)
-            elif str(claim.reviewer) not in approvers:
+            elif str(claim.reviewer) not in approvers and not any(same_person(claim.reviewer, who)
+                                                                   for who in counted):
                 approvers.append(str(claim.reviewer))
+                counted.append(claim.reviewer)
         result[report.commit.sha] = Assessment(
             _status(approvers, selfish, unverifiable, claims, covering, approvals, pusher), tuple(looked))
     return result
