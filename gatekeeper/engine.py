@@ -52,7 +52,7 @@ from gatekeeper.models import (
     is_sha,
 )
 from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF, ORIGIN_NOTE_REFS
-from gatekeeper.origin.attribution import MAX_NOTE, TRACE_FILE, record_strings, trace_file_records
+from gatekeeper.origin.attribution import MAX_NOTE, record_strings, trace_file_records
 from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
 from gatekeeper.origin.recorded import PushOriginStore
 from gatekeeper.policy import Outcome, decide
@@ -545,13 +545,10 @@ def _redact_ai_paths(report: CommitReport, redact_paths: Callable[[Sequence[str]
 
 
 def _trace_files(git: Git, request: Request, commits: Sequence[Commit]) -> dict[str, str]:
-    """Agent Trace records each commit adds to .agent-trace/traces.jsonl. Looked for only when the file
-    exists at a tip being judged (one cat-file per tip), so histories without it pay nothing more."""
+    """Agent Trace records each commit adds to .agent-trace/traces.jsonl: one `git log --no-walk` over the
+    judged commits. (Looked for only when the file existed at a tip, a later commit of the push that deleted it
+    hid the records an earlier one added: red55.)"""
     if not commits:
-        return {}
-    tips = {u.new for u in request.updates if u.kind is not RefKind.DELETE and not is_zero(u.new)}
-    tips.add(commits[-1].sha)
-    if not any(git.object_exists(f"{tip}:{TRACE_FILE}") for tip in sorted(tips)):
         return {}
     return trace_file_records(git, (c.sha for c in commits))
 

@@ -27,7 +27,14 @@ from dataclasses import dataclass
 from gatekeeper.git.notes import NOTES_REF
 from gatekeeper.models import AIInvolvement, Commit, Evidence, Person, Trust
 from gatekeeper.origin.agents import AgentMatch, agent_by_label, match_identity, match_value
-from gatekeeper.origin.attribution import MAX_NOTE, Session, parse_agent_trace, parse_git_ai
+from gatekeeper.origin.attribution import (
+    MAX_NOTE,
+    TRACE_FILE,
+    UNREAD_TRACE,
+    Session,
+    parse_agent_trace,
+    parse_git_ai,
+)
 from gatekeeper.origin.base import OriginContext
 from gatekeeper.origin.declared import note_pairs
 from gatekeeper.sanitize import clip, safe
@@ -313,7 +320,11 @@ class AgentTraceDetector:
             sessions = parse_agent_trace(note, commit.sha)
             found.extend(_session_evidence(self.id, "Agent Trace note", sessions or []))
         added = ctx.trace_files.get(commit.sha)
-        if added:
+        if added == UNREAD_TRACE:
+            found.append(_evidence(self.id, f"{TRACE_FILE} changed, but it is over {MAX_NOTE // 1024} KiB: the records "
+                                   "it added were not read, so the whole commit counts as agent-written",
+                                   Trust.DECLARED, AIInvolvement.ASSISTED))
+        elif added:
             sessions = parse_agent_trace(added, commit.sha, commit.parents)
             found.extend(_session_evidence(self.id, "Agent Trace record in .agent-trace/traces.jsonl", sessions or []))
         return found

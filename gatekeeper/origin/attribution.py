@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 MAX_NOTE = 1024 * 1024
 MAX_ENTRIES = 20_000
+UNREAD_TRACE = "\x00unread: the trace file is over the size limit\x00"  # trace_file_records: none could be read
 MAX_RECORD_PATHS = 1000  # paths kept per piece of line-level evidence (origin.ai's sessions): a full list may be cut
 
 
@@ -210,7 +211,13 @@ def trace_file_records(git: Git, shas: Iterable[str]) -> dict[str, str]:
                              max_size=MAX_NOTE)
     found: dict[str, str] = {}
     for sha, old, new in changes:
-        text = added_records(blobs.get(old, ("missing", None))[1], blobs.get(new, ("missing", None))[1])
+        kind, data = blobs.get(new, ("missing", None))
+        if not is_zero(new) and kind == "blob" and data is None:
+            # Over MAX_NOTE: the records the commit added cannot be read, and a trace file only grows (red55: a
+            # file padded past 1 MiB hid an agent's zone change). Said to the detector, which counts it whole.
+            found[sha] = UNREAD_TRACE
+            continue
+        text = added_records(blobs.get(old, ("missing", None))[1], data)
         if text:
             found[sha] = text
     return found
