@@ -19,18 +19,11 @@ from tests.hook_helpers import DANA, make_server, spush
 from tests.test_ai_scan import AI_NOTES_REF, AWS_KEY, git_ai_note, source
 from tests.test_ai_scan import POLICY as AI_SCAN_POLICY
 from tests.test_red48_hostile import BANDIT_POLICY, SHELL
+from tests.test_red49_hostile import _seeded
 from tests.test_red52_hostile import _server_and_base, _trace
 
 _ENV = {"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1],
         "GIT_COMMITTER_NAME": DANA[0], "GIT_COMMITTER_EMAIL": DANA[1]}
-
-
-def _seeded(tmp_path: Path, policy: str):  # type: ignore[no-untyped-def]
-    server = make_server(tmp_path / "srv", policy=policy)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
-    return server, work
 
 
 # -- 1. the AI-line scan side of red52 (4): a record naming no changed path still narrows the scan ----------------
