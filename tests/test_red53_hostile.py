@@ -96,18 +96,12 @@ def test_a_trace_record_naming_the_zone_file_in_nfd_does_not_take_it_out_of_the_
 
 # -- 3. a coverage finding about an agent's file is judged by the commit's own (laxer) block_at ------------------
 
-AI_BANDIT_POLICY = """\
-version: 1
-protected_refs: ["refs/heads/main"]
-rules:
-  mobile: {scanners: [secrets], block_at: high, review: null}
-  default: {scanners: [secrets], block_at: critical}
-ai:
-  require_assisted_by: false
-  scan: {scanners: [bandit], block_at: medium}
-pre_receive: {budget_seconds: 4.5, scanners: [secrets, bandit], defer: []}
-bandit: {min_confidence: low, min_severity: low}
-"""
+# test_ai_scan's lax-own / strict-AI policy with bandit as the AI set's scanner.
+AI_BANDIT_POLICY = (AI_SCAN_POLICY.replace("scan: {scanners: [secrets], block_at: medium}",
+                                           "scan: {scanners: [bandit], block_at: medium}")
+                    .replace("pre_receive: {budget_seconds: 4.0, scanners: [secrets], defer: []}",
+                             "pre_receive: {budget_seconds: 4.5, scanners: [secrets, bandit], defer: []}")
+                    + "bandit: {min_confidence: low, min_severity: low}\n")
 
 
 def test_an_agents_python_symlink_to_its_payload_passes_the_ai_scan(tmp_path: Path) -> None:
