@@ -140,7 +140,7 @@ _RULES: tuple[Rule, ...] = (
          "Keep generated or vendored files out of the change, or review the rest by hand.", _D_SCAN),
     Rule("scan/file-skipped", _S.LOW, "Scanner skipped a file",
          "Review the file by hand.", _D_SCAN),
-    Rule("scan/file-too-large", _S.LOW, "File over the scan size limit not scanned",
+    Rule("scan/file-too-large", _S.LOW, "File over the scan size limit: the secrets scanner read only its first part, the others none of it",
          "Keep generated or vendored files out of the change, or review the file by hand.", _D_SCAN),
     Rule("scan/incomplete", _S.MEDIUM, "Scanner gave up on a file",
          "Findings in the file may be missed; review it by hand or split it.", _D_SCAN),

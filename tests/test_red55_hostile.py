@@ -103,8 +103,6 @@ def test_control_a_key_on_the_first_line_of_a_file_at_the_cap_is_refused(tmp_pat
     assert AWS_KEY not in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="open: a file over the 2 MiB cap is only scan/file-too-large (a warning under "
-                   "the default unscanned policy); its first 2 MiB are not scanned for secrets (red55)")
 def test_a_key_on_the_first_line_of_a_file_one_byte_over_the_cap_reaches_main(tmp_path: Path) -> None:
     """Attack: the control's file with one byte more (2 MiB + 1). git shows it as binary (core.bigFileThreshold
     = the cap), SecretsScanner._binary_content (gatekeeper/scan/secrets_scanner.py:691-705) sees

@@ -201,3 +201,36 @@ def test_policy_key_defaults_and_template() -> None:
     partial = parse_policy("version: 1\nunscanned: {default: allow}\n", "p.yml")
     assert partial.unscanned_action("mobile", True) == "block"  # a key left out keeps the default
     assert partial.unscanned_action("default", False) == "allow"
+
+
+def _oversized(first: str, size: int) -> str:
+    filler = "# " + "x" * 60 + "\n"
+    return first + filler * ((size - len(first)) // len(filler) + 1)
+
+
+def test_a_file_over_the_cap_is_scanned_up_to_it_and_the_rest_reported(repo: RepoBuilder) -> None:
+    """red55: a file one byte over the cap was only `scan/file-too-large`; its head is scanned now."""
+    from gatekeeper.scan.secrets_scanner import SecretsScanner
+
+    repo.commit("base", {"README": "x\n"})
+    base = repo.head()
+    repo.commit("data", {"data/blob.txt": _oversized(f"key = {AWS_KEY}\n", 5000),
+                         "data/tail.txt": _oversized("nothing here\n", 5000) + f"late = {AWS_KEY}\n"})
+    found = SecretsScanner(max_file_bytes=4096).scan(job(repo.path, base)).findings
+    got = sorted((f.rule_id, f.path) for f in found)
+    assert got == [("scan/file-too-large", "data/blob.txt"), ("scan/file-too-large", "data/tail.txt"),
+                   ("secrets/aws-access-key", "data/blob.txt")]
+    too_large = [f for f in found if f.rule_id == "scan/file-too-large"]
+    assert all("only its first 4096 bytes were checked for secrets" in f.message for f in too_large)
+    assert AWS_KEY not in "".join(f.message for f in found)
+
+
+def test_a_key_already_in_the_head_of_an_oversized_file_is_not_blamed_on_a_later_commit(repo: RepoBuilder) -> None:
+    from gatekeeper.scan.secrets_scanner import SecretsScanner
+
+    content = _oversized(f"key = {AWS_KEY}\n", 5000)
+    repo.commit("base", {"data/blob.txt": content})
+    base = repo.head()
+    repo.commit("more", {"data/blob.txt": content + "more = 1\n"})
+    found = SecretsScanner(max_file_bytes=4096).scan(job(repo.path, base)).findings
+    assert [f.rule_id for f in found] == ["scan/file-too-large"]

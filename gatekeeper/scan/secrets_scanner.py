@@ -642,7 +642,7 @@ class SecretsScanner:
         """What git showed as binary, read from the object store and decoded (scan.text): UTF-16/32 and
         text with NUL bytes are scanned like any text, a real binary's printable runs too (and it is still
         reported as not scanned); a secret counts as added when no parent's version of the file has it.
-        Blobs over the size cap are reported as not scanned (scan/file-too-large)."""
+        Blobs over the size cap are scanned up to it, and reported as not scanned (scan/file-too-large)."""
         if not binaries:
             return [], 0
         wanted = {p.blob for _, p in binaries if p.blob} | {b for _, p in binaries for b in p.old_blobs}
@@ -656,7 +656,9 @@ class SecretsScanner:
                         ) -> tuple[list[tuple[SecretHit, str]], Decoded | None, bool, list[str]]:
                 """(hits, the decoding, whether git-lfs takes the blob for a pointer, the `encodings` under which a
                 checkout writes other text than the blob or that cannot be converted)."""
-                kind, data = reader.read(blob, max_size=self.max_file_bytes)
+                # A blob over the cap is read up to it (red55: a key on the first line of a file padded one byte
+                # past the cap was never looked at); the rest is reported as not scanned.
+                kind, _size, data = reader.read_head(blob, self.max_file_bytes)
                 if kind != "blob" or data is None:
                     return [], None, False, []
                 # Source that declares its encoding is read as declared too (never a binary: Python refuses NULs).
@@ -698,12 +700,15 @@ class SecretsScanner:
                     findings.extend(self._cut(c, p) for c, p in binaries[index:] if not p.binary)
                     break
                 size = sizes.get(patch.blob or "") or 0
-                if not patch.blob or size > self.max_file_bytes:
-                    skip = Skip(patch.path, patch.blob or "", commit, "too-large", size)
+                over = size > self.max_file_bytes
+                if not patch.blob or over:
+                    note = f"only its first {self.max_file_bytes} bytes were checked for secrets" if patch.blob else ""
+                    skip = Skip(patch.path, patch.blob or "", commit, "too-large", size, note=note)
                     findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)
                     if not patch.binary:
                         findings.append(self._cut(commit, patch))
-                    continue
+                    if not patch.blob:
+                        continue
                 # Each blob read as a checkout writes it under the encoding of its own tree: the commit's for the new
                 # one, the first parent's for the old ones (red32: the old blob read under the new attribute spelled
                 # the same key, which then counted as there before).
@@ -714,6 +719,8 @@ class SecretsScanner:
                 if differ:
                     findings.append(_checkout_finding(commit, patch, differ))
                 if decoded is None:
+                    if over:
+                        continue  # said above
                     skip = Skip(patch.path, patch.blob, commit, "missing", size)
                     findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)
                     if not patch.binary:
@@ -737,7 +744,7 @@ class SecretsScanner:
                         hit, commit, patch.path, f"{hit.description} {hit.redacted} added" + (
                             f" ({decoded.encoding})" if decoded.encoding != "utf-8" else ""), FIX,
                         inline_ignores(text)))
-                if not decoded.complete:
+                if not decoded.complete and not over:
                     skip = Skip(patch.path, patch.blob, commit, "binary", size,
                                 note="only its printable text was checked for secrets")
                     findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)

@@ -117,7 +117,8 @@ class Skip:
                 fix = "commit the file itself under this name, not a symbolic link to it"
         elif self.reason == "too-large":
             rule = "scan/file-too-large"
-            message = f"{scanner}: {self.size} bytes is over the {max_bytes}-byte scan limit; not scanned"
+            message = f"{scanner}: {self.size} bytes is over the {max_bytes}-byte scan limit; " + (
+                f"the rest was not scanned ({self.note})" if self.note else "not scanned")
             fix = "keep generated or vendored files out of the change, or review this file by hand"
         elif self.reason == "binary":
             rule = "scan/binary-skipped"
