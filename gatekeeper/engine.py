@@ -91,6 +91,9 @@ class Services:
     detectors: Sequence[Detector] = origin_pkg.REGISTRY
     checks: Sequence[Check] = CHECKS
     push_records: PushOriginStore | None = None  # pre-receive: push-time origin the server kept
+    # pre-receive: told the commits to judge as soon as they are known, before anything slow — it records their
+    # push-time origin then, so a push its watchdog accepts on timeout does not arrive without it (red54).
+    on_commits: Callable[[Sequence[Commit]], None] | None = None
     # The secrets scanner as a redactor only, for a run whose scanners leave it out (the hook's
     # pre_receive.scanners): a token in a ref's name or a subject is never shown, whatever the policy scans.
     redactor: Scanner | None = None
@@ -303,6 +306,8 @@ def evaluate(request: Request, services: Services) -> Verdict:
     policy = request.policy
     git = request.git
     commits, refs = collect_commits(request)
+    if services.on_commits is not None:
+        services.on_commits(commits)
     findings: list[Finding] = list(request.extra_findings)
 
     quoted: list[str] = []  # what findings quote cut from hostile data, whole: read by the redaction

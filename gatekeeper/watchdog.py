@@ -3,7 +3,8 @@
 GitHub Enterprise Server kills all hooks after 5 s in total, and a killed hook says nothing. So a
 timer thread fires just below the budget: if the hook has not answered by then, it prints why, records
 the timeout, releases scan workspaces and scanner process groups (os._exit runs no `finally`) and
-exits as `on_timeout` says — block: 1; warn: 0 with a printed warning; a granted bypass: 0.
+exits as `on_timeout` says — block: 1; warn: 0 with a printed warning; a granted bypass: 0 — but never 0
+while the push-time origin of the push's commits is still unrecorded (then 1).
 HookState is what both threads share: where outcomes are recorded, what is known of the push so far,
 and whether the hook has answered. Whoever sets `done` (under `lock`) answers; the other stays silent.
 """
@@ -45,6 +46,13 @@ class HookState:
     on_timeout: str = "block"
     budget: float = 4.0
     bypass_granted: bool = False
+    bypass_reason: str = ""  # the granted bypass's reason, as the stores keep push options (secrets redacted)
+    # The `old new ref` lines (with the update's kind once classified); the commits the push brings, once known.
+    lines: tuple[tuple[str, str, str, str], ...] = ()
+    commits: tuple[str, ...] | None = None
+    # Push-time origin (push options, forge metadata) not yet recorded for the push's commits: the watchdog may then
+    # accept nothing — an accepted push must never arrive without its origin (red54).
+    origin_pending: bool = False
     done: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -61,10 +69,16 @@ class HookState:
         decision log and it cannot be written (the caller then fails closed)."""
         # The hook's clock keeps running: wait for the log at most what is left of the budget (at least 1 s).
         remaining = self.started + self.budget - WATCHDOG_MARGIN - time.monotonic()
+        # Without a verdict, the record names what the push asked for and what it brought (and a bypass the
+        # watchdog granted, red54): a timeout accepted by break-glass is a bypass of named commits.
+        bypass = ({"by": self.pusher.login if self.pusher else None, "reason": self.bypass_reason}
+                  if verdict is None and self.bypass_granted and exit_code == ExitCode.OK else None)
         record_outcome(event=event, exit_code=exit_code, verdict=verdict, error=error, audit_log=self.audit_log,
                        decision_log=self.decision_log, repository=self.repository,
                        pusher=self.pusher.login if self.pusher else None, forge=self.forge,
-                       push_options=self.push_options, say=self.say, timeout=max(1.0, remaining))
+                       push_options=self.push_options, say=self.say, timeout=max(1.0, remaining),
+                       lines=self.lines if verdict is None else (), commits=self.commits if verdict is None else None,
+                       bypass=bypass)
 
 
 class Watchdog:
@@ -92,7 +106,15 @@ class Watchdog:
             if state.done:
                 return
             state.done = True
-            if state.bypass_granted:
+            if state.origin_pending and (state.bypass_granted or state.on_timeout == "warn"):
+                # Accepted now, the commits would arrive without the push options / forge metadata that say where
+                # they were made, and later reach a protected branch as undeclared (red54).
+                code, text = ExitCode.BLOCKED, (
+                    f"gatekeeper: push REJECTED: the check did not finish within {state.budget:g}s, and the origin "
+                    "this push declares (push options, forge metadata) was not yet recorded for its commits, so it "
+                    "cannot be accepted unchecked" + (" even by bypass" if state.bypass_granted else "") +
+                    " -- push again, or push fewer commits at once")
+            elif state.bypass_granted:
                 code, text = ExitCode.OK, (f"gatekeeper: push ACCEPTED BY BYPASS: the check did not finish within "
                                            f"{state.budget:g}s; this is recorded")
             elif state.on_timeout == "warn":

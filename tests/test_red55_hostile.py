@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.hook_helpers import AWS_KEY, DANA, KEY_LINE, SECRETS_POLICY, seeded, spush
 from tests.test_red52_hostile import _server_and_base, _trace
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from gatekeeper.audit import decisionlog as dlog
 from gatekeeper.audit.jsonl import append_audit, audit_record
@@ -23,13 +24,21 @@ from gatekeeper.sanitize import safe
 def record_outcome(*, event: str, exit_code: int, verdict: Verdict | None, error: str | None,
                    audit_log: Path | None, decision_log: dlog.Destination | None, repository: str,
                    pusher: str | None, forge: ForgeInfo | None, push_options: Sequence[str],
-                   say: Callable[[str], None], timeout: float) -> None:
+                   say: Callable[[str], None], timeout: float, lines: Sequence[tuple[str, str, str, str]] = (),
+                   commits: Sequence[str] | None = None, bypass: Mapping[str, str | None] | None = None) -> None:
     """Record one outcome of the hook. `say` tells the pusher about a store that could not be written;
-    `timeout` bounds the wait for the decision log (what is left of the hook's budget)."""
+    `timeout` bounds the wait for the decision log (what is left of the hook's budget). Without a verdict (a
+    timeout, an error): `lines` the `(old, new, ref, kind)` the push asked for (kind empty until classified),
+    `commits` those it brought when known, `bypass` who broke the glass and why when the watchdog accepted by
+    bypass."""
     push_options = logged_options(push_options)
+    refs = [{"ref": ref, "old": old, "new": new, "kind": kind or None} for old, new, ref, kind in lines]
     if audit_log is not None:
         record = audit_record(event=event, exit_code=exit_code, verdict=verdict, pusher=pusher, forge=forge,
                               push_options=tuple(push_options), error=error)
+        if verdict is None:
+            record.update(refs=refs, commits=None if commits is None else list(commits),
+                          bypass=None if bypass is None else dict(bypass))
         try:
             append_audit(audit_log, record)
         except OSError as exc:
@@ -37,15 +46,19 @@ def record_outcome(*, event: str, exit_code: int, verdict: Verdict | None, error
     dest = decision_log
     if dest is None or (dest.target is None and dest.problem is None and not dest.required):
         return
-    detail = {"error": error, "push_options": list(push_options),
+    detail: dict[str, Any] = {"error": error, "push_options": list(push_options),
               "forge": None if forge is None else {"forge": forge.forge, "via": forge.via, "repo": forge.repo}}
     if verdict is not None:
         entry = dlog.entry_from_verdict(verdict, repository=repository, event=event, exit_code=exit_code,
                                         pusher=pusher, detail=detail)
     else:
+        if bypass is not None:
+            detail["bypass"] = dict(bypass)
         entry = dlog.Entry(repository=repository, mode="pre-receive", event=event,
                            decision="allow" if exit_code == ExitCode.OK else ("error" if event == "error" else "block"),
-                           exit_code=exit_code, pusher=pusher, detail=detail)
+                           exit_code=exit_code, pusher=pusher, detail=detail,
+                           refs=tuple((ref, old, new, kind) for old, new, ref, kind in lines),
+                           commits=tuple(commits or ()))
     dlog.record(dest, entry, lambda text: say(safe(text, limit=300) + "\n"), timeout=timeout)
 
 

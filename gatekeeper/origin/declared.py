@@ -82,11 +82,17 @@ class PushOptionDetector:
     description = "`git push -o origin-device=mobile`: the pusher's device, for every commit of the push"
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
-        if not ctx.push_options:
-            return ()
-        pairs = []
-        for option in ctx.push_options:
-            key, sep, value = option.partition("=")
-            if sep:
-                pairs.append((key, value))
-        return list(_from_pairs(pairs, ctx, self.id, "push option"))
+        return push_option_evidence(ctx)
+
+
+def push_option_evidence(ctx: OriginContext) -> list[Evidence]:
+    """What the push options say of every commit of the push (the same for each: pre-receive records it before the
+    commits are judged, origin/recorded.py)."""
+    if not ctx.push_options:
+        return []
+    pairs = []
+    for option in ctx.push_options:
+        key, sep, value = option.partition("=")
+        if sep:
+            pairs.append((key, value))
+    return list(_from_pairs(pairs, ctx, PushOptionDetector.id, "push option"))

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gatekeeper.models import Commit, DeviceClass, Evidence, SignatureStatus, Trust
-from gatekeeper.origin.base import OriginContext
+from gatekeeper.origin.base import ForgeInfo, OriginContext
 
 GITHUB_WEB_FLOW = ("github", "noreply@github.com")
 GITLAB_COMMITTER = "noreply@gitlab.com"
@@ -136,13 +136,19 @@ class ForgeDetector:
             shown = f" #{number}" if number else ""
             return [Evidence(PR_MERGE, f"{forge.forge}: pushed by a pull-request merge{shown} ({forge.via or 'merge'})",
                              Trust.VERIFIED, client=f"{forge.forge}-merge", pr=number)]
-        if not forge.web_edit:
-            return []
-        # GHES's GITHUB_VIA names the web editor itself; GitLab's GL_PROTOCOL=web also covers merges and
-        # rebases done in the UI, which carry commits made elsewhere: only a heuristic there.
-        if forge.forge in ("github", "gitea"):
-            trust, what = Trust.VERIFIED, "pushed by the web editor"
-        else:
-            trust, what = Trust.HEURISTIC, "pushed through the web UI (edit, merge or rebase)"
-        return [Evidence(self.id, f"{forge.forge}: {what} ({forge.via or 'web'})", trust,
-                         device=DeviceClass.WEB, client=f"{forge.forge}-web")]
+        return forge_web_evidence(forge)
+
+
+def forge_web_evidence(forge: ForgeInfo | None) -> list[Evidence]:
+    """What the server's push metadata says of every commit of a push made in the forge's web UI (the same for
+    each: pre-receive records it before the commits are judged, origin/recorded.py)."""
+    if forge is None or not forge.web_edit:
+        return []
+    # GHES's GITHUB_VIA names the web editor itself; GitLab's GL_PROTOCOL=web also covers merges and
+    # rebases done in the UI, which carry commits made elsewhere: only a heuristic there.
+    if forge.forge in ("github", "gitea"):
+        trust, what = Trust.VERIFIED, "pushed by the web editor"
+    else:
+        trust, what = Trust.HEURISTIC, "pushed through the web UI (edit, merge or rebase)"
+    return [Evidence(ForgeDetector.id, f"{forge.forge}: {what} ({forge.via or 'web'})", trust,
+                     device=DeviceClass.WEB, client=f"{forge.forge}-web")]

@@ -3,19 +3,22 @@
 A push option (`git push -o origin-device=mobile`) or the forge's own metadata (GHES
 `GITHUB_VIA=blob#save`, GitLab `GL_PROTOCOL=web`, a Gitea internal push) describes *that push*; it is
 in no object. A commit pushed that way to a topic branch and fast-forwarded to main by a plain push
-later would otherwise arrive at main with no origin evidence at all. So when pre-receive accepts a
-push, it records the push-time evidence of each accepted commit in the repository's own storage,
+later would otherwise arrive at main with no origin evidence at all. So pre-receive records the
+push-time evidence of each commit a push brings in the repository's own storage,
 `$GIT_DIR/gatekeeper/push-origin/<id[:2]>/<id[2:]>` (one JSON line per piece of evidence), and every
 later evaluation reads it back as `push-record` evidence.
 
 Why a store beside the repository and not a notes ref: pre-receive cannot write refs (nothing moves
 before every hook agrees, and git forbids ref updates inside the quarantine), a post-receive step runs
 only after the refs moved — a failure there would lose the origin with the push already accepted, and
-GitHub Enterprise Server runs no custom post-receive hooks at all. Written by pre-receive after it has
-decided to accept, a record that cannot be written refuses the push instead (fail closed). Nothing a
-pusher sends can create, change or delete it (it is not a ref), so it needs no push-side guard. A
-record for a push that git later fails to apply (another hook refused) is harmless: it describes
-exactly those commit ids, as they were offered.
+GitHub Enterprise Server runs no custom post-receive hooks at all. Written by pre-receive as soon as the
+commits of the push are known, before they are judged: the hook's watchdog may accept a push that runs out of
+time (a granted break-glass, `on_timeout: warn`), and such a push must not arrive without its origin either
+(red54); until the record is written the watchdog refuses, and a record that cannot be written refuses the push
+(fail closed). Nothing a pusher sends can create, change or delete it (it is not a ref), so it needs no
+push-side guard. A record for a push that is then refused (by the gate, another hook, or git) is harmless: it
+describes exactly those commit ids, as they were offered, with the claims the pusher made — what pushing them to
+any branch the gate accepts records anyway.
 
 What a record says keeps the trust it had at push time (a push option is the pusher's declaration; a
 GHES web edit is verified): the record is the server's, the claim is still whoever made it.
@@ -32,7 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from gatekeeper.errors import GatekeeperError
-from gatekeeper.models import Commit, CommitReport, DeviceClass, Evidence, Trust
+from gatekeeper.models import Commit, DeviceClass, Evidence, Trust
 from gatekeeper.origin.base import OriginContext
 from gatekeeper.sanitize import clip
 
@@ -128,15 +131,18 @@ class PushOriginStore:
             lines.append(line)
         return lines
 
-    def record(self, reports: Sequence[CommitReport], *, pusher: str | None, when: dt.datetime) -> int:
-        """Append the push-time evidence of each accepted commit (deduplicated); the number of commits
-        written. OSError when the store cannot be written: the caller refuses the push."""
+    def record(self, shas: Sequence[str], evidence: Sequence[Evidence], *, pusher: str | None,
+               when: dt.datetime) -> int:
+        """Append the push-time `evidence` (push_time_evidence: the same for every commit of a push) to the record
+        of each commit (deduplicated); the number of commits written. OSError when the store cannot be written:
+        the caller refuses the push."""
         written = 0
         stamp = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        for report in reports:
-            sha = report.commit.sha
-            fresh = [e for e in report.origin.evidence if e.source in PUSH_TIME_SOURCES and e.device is not None]
-            if not fresh or not _is_id(sha):
+        fresh = [e for e in evidence if e.source in PUSH_TIME_SOURCES and e.device is not None]
+        if not fresh:
+            return 0
+        for sha in shas:
+            if not _is_id(sha):
                 continue
             path = self._path(sha)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -156,6 +162,16 @@ class PushOriginStore:
                 continue
             written += 1
         return written
+
+
+def push_time_evidence(ctx: OriginContext) -> list[Evidence]:
+    """The origin evidence a push carries for every one of its commits — its push options and the forge's push
+    metadata (a web edit) — with a device class: what the store records. Known before any commit is read."""
+    from gatekeeper.origin.declared import push_option_evidence
+    from gatekeeper.origin.heuristics import forge_web_evidence
+
+    return [e for e in (*push_option_evidence(ctx), *forge_web_evidence(ctx.forge))
+            if e.source in PUSH_TIME_SOURCES and e.device is not None]
 
 
 class RecordedOriginDetector:
