@@ -13,8 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.hook_helpers import DANA, TEST_POLICY, spush
 from tests.test_red48_hostile import BANDIT_POLICY, SHELL
 from tests.test_red49_hostile import _seeded
@@ -58,15 +56,10 @@ def _checks(tmp_path: Path, policy: str, steps: list[dict[str, str]]) -> list[di
     return verdicts
 
 
-# OPEN (not fixed this session): findings on lines an earlier push added while the file could not be checked
-# (a parse error, semgrep's match cap) are dropped later as pre-existing (scan/head.py keeps findings on added
-# lines only). The fix needs the parent version's scan state: a strict xfail until then, so CI stays green while
-# the hole is open and goes red the day it is closed (then drop the mark).
-_OPEN_TWO_STEP = pytest.mark.xfail(strict=True, reason="open: two-step past a scan that could not check the file "
-                                   "(red51); see the note of 2026-12-05")
+# Fixed: a finding on a line the range did not add counts as pre-existing only when the tool finds it in the
+# file's version before the range too (scan/head.py HeadScanner._earlier).
 
 
-@_OPEN_TWO_STEP
 def test_semgrep_match_cap_then_unpadding_does_not_pass_silently(tmp_path: Path) -> None:
     """Attack, in two changes. Change 1 adds `web/app.js` with command injection and an XSS sink, then 10,001
     dead `eval(input)` calls: past semgrep's per-file cap of 10,000 matches semgrep discards EVERY result of
@@ -97,7 +90,6 @@ def test_semgrep_match_cap_then_unpadding_does_not_pass_silently(tmp_path: Path)
 BROKEN_TAIL = "\n\ndef unfinished(:\n"  # one line of Python no interpreter parses
 
 
-@_OPEN_TWO_STEP
 def test_code_behind_a_parse_error_is_checked_when_the_file_becomes_valid(tmp_path: Path) -> None:
     """Attack, in two pushes. Push 1 adds `tools/run.py` with `subprocess.call(cmd, shell=True)` (B602, high)
     followed by one line that does not parse (`def unfinished(:`). bandit reports the file only as an error

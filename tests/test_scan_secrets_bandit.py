@@ -117,6 +117,28 @@ def test_bandit_reports_only_added_lines_and_ignores_nosec(repo: RepoBuilder, tm
     assert b602.severity is Severity.HIGH and b602.fix.startswith("see https://")
 
 
+def test_a_finding_on_a_line_the_base_version_could_not_parse_is_not_pre_existing(repo: RepoBuilder,
+                                                                                   tmp_path: Path) -> None:
+    """red51: B602 written behind a line that does not parse, armed by a later change deleting that line — the
+    B602 line is not one the later range added, yet no earlier scan could see it: reported."""
+    base = repo.commit("base", {"run.py": "import subprocess\nsubprocess.call(cmd, shell=True)\ndef f(:\n"})
+    repo.commit("c", {"run.py": "import subprocess\nsubprocess.call(cmd, shell=True)\n"})
+    result = bandit(tmp_path).scan(job(repo.path, base))
+    assert sorted((f.rule_id, f.line) for f in result.findings) == [("bandit/B404", 1), ("bandit/B602", 2)]
+
+
+def test_a_finding_the_base_version_had_stays_pre_existing_and_its_scan_is_cached(repo: RepoBuilder,
+                                                                                 tmp_path: Path) -> None:
+    base = repo.commit("base", {"run.py": "import subprocess\nsubprocess.call(cmd, shell=True)\n"})
+    repo.commit("c", {"run.py": "import subprocess\nsubprocess.call(cmd, shell=True)\nx = 1\n"})
+    first = bandit(tmp_path)
+    assert first.scan(job(repo.path, base)).findings == ()
+    assert first.last_run.invocations == 2 and first.last_run.tool_files == 2  # the head, then the base version
+    second = bandit(tmp_path)
+    assert second.scan(job(repo.path, base)).findings == ()
+    assert second.last_run.invocations == 0 and second.last_run.cache_hits == 2
+
+
 def test_bandit_parse_errors_are_low_findings_not_failures(repo: RepoBuilder, tmp_path: Path) -> None:
     base = repo.commit("base", {"keep": "k\n"})
     repo.commit("c", {"broken.py": "def f(:\n", "latin.py": b"s = '\xff\xfe'\n", "ok.py": "x = 1\n"})

@@ -15,7 +15,7 @@ import os
 import re
 import signal
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +223,8 @@ class HeadChanges:
     head: str
     entries: tuple[Entry, ...]  # head blob and mode of each touched, not deleted, path
     added: Mapping[bytes, FilePatch]  # raw path -> line numbers the range added (see added_lines)
+    bases: tuple[str, ...] = ()  # the range's boundary commits: where "before the range" is read
+    moved_from: Mapping[bytes, bytes] = field(default_factory=dict)  # a moved file's raw path -> its old one
 
     def added_lines(self, key: bytes) -> frozenset[int]:
         patch = self.added.get(key)
@@ -295,4 +297,4 @@ def head_changes(job: ScanJob, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) 
                 lines = git.moved_additions(bases[0], head, old, new)
                 if lines is not None:
                     added[new] = dataclasses.replace(added[new], added=tuple((n, "") for n in lines))
-    return HeadChanges(head, entries, added)
+    return HeadChanges(head, entries, added, tuple(bases), moved_from)

@@ -10,7 +10,7 @@ not blamed on the change. A subclass says which paths it wants and how to run it
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,12 +19,15 @@ from gatekeeper.interfaces import ScanJob, ScanResult
 from gatekeeper.models import Finding, ScannerStat
 from gatekeeper.scan.cache import ResultCache
 from gatekeeper.scan.common import HeadChanges, RawFinding, head_changes, inline_ignores, tool_failure
-from gatekeeper.scan.workspace import DEFAULT_MAX_FILE_BYTES, Target, Workspace, safe_extension
+from gatekeeper.scan.workspace import DEFAULT_MAX_FILE_BYTES, Entry, Target, Workspace, safe_extension
 
 DEFAULT_TIMEOUT = 300.0
 # Above this many bytes of file names, targets are given as the workspace directory instead of one
 # argument each (ARG_MAX is 2 MiB on Linux, and the environment shares it).
 MAX_ARGV_BYTES = 512 * 1024
+# Versions of a file before the range that _earlier scans (one tool run each): a merge's boundary can hold one per
+# parent; past this many, findings that only a later one had are reported (more findings, never fewer).
+MAX_BASE_VERSIONS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +120,14 @@ class HeadScanner:
             if failure is not None:
                 findings.append(failure)
                 errors.append(failure.message)
+            earlier: Mapping[str, frozenset[tuple[str, str]]] = {}
+            if failure is None:
+                earlier, failure = self._earlier(job, targets, raw, changes)
+                if failure is not None:
+                    findings.append(failure)
+                    errors.append(failure.message)
             for target in targets:
-                findings.extend(self._findings(target, raw.get(target.rel, []), changes))
+                findings.extend(self._findings(target, raw.get(target.rel, []), changes, earlier.get(target.rel)))
         cache = self._cache
         if cache is not None and cache.problem:
             info.notes.append(cache.problem)
@@ -171,33 +180,97 @@ class HeadScanner:
                 cache.put(self.name, keys[target.rel], found)
         return raw, None, notes
 
-    def _findings(self, target: Target, raw: Sequence[RawFinding], changes: HeadChanges) -> list[Finding]:
-        if not raw:
-            return []
-        added: frozenset[int] | None = changes.added_lines(target.key)
+    @staticmethod
+    def _added(target: Target, changes: HeadChanges) -> frozenset[int] | None:
+        """The lines of `target` the range added; None when every line counts as added."""
         patch = changes.added.get(target.key)
         if (target.transcoded and (patch is None or patch.binary)) or (patch is not None and patch.truncated):
             # git saw binary (UTF-16, NUL bytes) and named no lines, or the patch was cut at the line cap:
             # every line counts, which errs on the side of reporting a finding the file already had.
-            added = None
+            return None
+        return changes.added_lines(target.key)
+
+    def _earlier(self, job: ScanJob, targets: Sequence[Target], raw: Mapping[str, list[RawFinding]],
+                 changes: HeadChanges) -> tuple[dict[str, frozenset[tuple[str, str]]], Finding | None]:
+        """What the tool finds, as (rule, matched code), in the version before the range of each file with a
+        finding on a line the range did not add — the only findings _findings may drop as pre-existing, and
+        only those this finds there too. A line is not "pre-existing" because the range did not write it: the
+        tool may never have been able to check it before (red51: code behind a line that does not parse, or a
+        file padded past semgrep's match cap, armed later by deleting the breakage), or the range may have
+        made it dangerous elsewhere in the file (a new taint source). Each version at the boundary is scanned
+        (through the cache: usually the head of an earlier scan); the tool failing there is a failure of
+        this scan (then the added lines alone decide, as before)."""
+        candidates: dict[str, Target] = {}
+        for target in targets:
+            added = self._added(target, changes)
+            if added is not None and any(i.line is not None and i.line not in added for i in raw.get(target.rel, ())):
+                candidates[target.path] = target
+        if not candidates or not changes.bases:
+            return {}, None
+        wanted = {(base, changes.moved_from.get(t.key, t.key).decode("utf-8", "surrogateescape")): t
+                  for t in candidates.values() for base in changes.bases}
+        versions: dict[str, list[str]] = {}  # display path -> its distinct blobs at the boundary
+        for pair, blob in job.git.blobs_at(wanted).items():
+            found = versions.setdefault(wanted[pair].path, [])
+            if blob not in found:
+                found.append(blob)
+        seen: dict[str, set[tuple[str, str]]] = {path: set() for path in candidates}
+        info = self.last_run
+        # One workspace per round, each path at most once in it (a merge's bases may hold several versions).
+        for round_ in range(min(MAX_BASE_VERSIONS, max((len(v) for v in versions.values()), default=0))):
+            entries = [Entry(path, blobs[round_], "100644", candidates[path].commit, candidates[path].raw)
+                       for path, blobs in versions.items() if round_ < len(blobs)]
+            with Workspace(max_file_bytes=self.max_file_bytes, extension_alias=self.extension_alias,
+                           shebang_alias=self.shebang_alias) as workspace:
+                olds = workspace.materialise(job.git, entries)
+                tool_files = info.tool_files
+                results, failure, notes = self._results(job, workspace, olds)
+                info.tool_files += tool_files  # _results counts its own run only
+                info.notes.extend(notes)
+                if failure is not None:
+                    return {}, failure
+                for old in olds:
+                    items = results.get(old.rel, [])
+                    lines = _read_lines(old.local) if items else []
+                    seen[old.path].update((i.rule_id, _material(lines, i)) for i in items)
+        return {candidates[path].rel: frozenset(known) for path, known in seen.items()}, None
+
+    def _findings(self, target: Target, raw: Sequence[RawFinding], changes: HeadChanges,
+                  earlier: frozenset[tuple[str, str]] | None = None) -> list[Finding]:
+        """Findings on the lines the range added, and on other lines those the file's version before the range
+        did not have (`earlier`: _earlier's answer; None: none was asked for, the added lines decide)."""
+        if not raw:
+            return []
+        added = self._added(target, changes)
         lines: list[str] | None = None
         result: list[Finding] = []
         for item in raw:
             if item.line is not None and added is not None and item.line not in added:
-                continue  # pre-existing: not introduced by this range
+                if earlier is None:
+                    continue  # pre-existing: not introduced by this range
+                if lines is None:
+                    lines = _read_lines(target.local)
+                if (item.rule_id, _material(lines, item)) in earlier:
+                    continue  # the version before the range had it: not introduced by this range
             if lines is None:
                 lines = _read_lines(target.local)
             text = _line(lines, item.line)
-            end = item.end_line if item.end_line and item.line and item.end_line >= item.line else item.line
             # Content-based identity: the rule, the file and the code it matched, not the line number.
-            material = " ".join(" ".join(_line(lines, n) for n in range(item.line, (end or 0) + 1)).split()) \
-                if item.line is not None else ""
+            material = _material(lines, item)
             ignores = inline_ignores(text) if item.line is not None else ()
             result.append(Finding(
                 rule_id=item.rule_id, severity=item.severity, message=item.message, commit=target.commit,
                 path=target.path, line=item.line, fix=item.fix, line_ignores=ignores,
             ).with_fingerprint(target.path, material[:2000]))
         return result
+
+
+def _material(lines: Sequence[str], item: RawFinding) -> str:
+    """The code a finding matched, whitespace-normalised: with its rule, what identifies it across versions."""
+    if item.line is None:
+        return ""
+    end = item.end_line if item.end_line and item.end_line >= item.line else item.line
+    return " ".join(" ".join(_line(lines, n) for n in range(item.line, end + 1)).split())
 
 
 def _read_lines(path: Path) -> list[str]:
