@@ -87,6 +87,7 @@ class BypassOutcome:
     requested: bool
     granted: bool
     finding: Finding | None = None  # gate/bypassed when granted, gate/bypass-denied (blocking) when denied
+    reason: str = ""  # the reason given (display-safe, not redacted)
 
 
 def _ascii_lower(name: str) -> str | None:
@@ -125,7 +126,7 @@ def evaluate_bypass(claim: BypassClaim | None, policy: Policy) -> BypassOutcome:
     return BypassOutcome(True, True, catalogue.rule("gate/bypassed").finding(
         f"gate bypassed by {who}: {reason or '(no reason given)'}",
         fix="review this push after the fact; the bypass is recorded in the audit log",
-    ).with_fingerprint(name, who or "", reason))
+    ).with_fingerprint(name, who or "", reason), reason)
 
 
 def decide(findings: Iterable[Finding], commits: Sequence[CommitReport], policy: Policy, *,

@@ -32,6 +32,8 @@ def record_outcome(*, event: str, exit_code: int, verdict: Verdict | None, error
     `commits` those it brought when known, `bypass` who broke the glass and why when the watchdog accepted by
     bypass."""
     push_options = logged_options(push_options)
+    if bypass is not None and bypass.get("reason"):
+        bypass = {**bypass, "reason": logged_options([bypass["reason"] or ""])[0]}  # as the options are kept
     refs = [{"ref": ref, "old": old, "new": new, "kind": kind or None} for old, new, ref, kind in lines]
     if audit_log is not None:
         record = audit_record(event=event, exit_code=exit_code, verdict=verdict, pusher=pusher, forge=forge,

@@ -7,20 +7,17 @@ through the quarantine environment git gives the hook (GIT_OBJECT_DIRECTORY / GI
 kept: the pushed objects exist only there). The policy is trusted (trusted.py: `--policy` /
 GATEKEEPER_POLICY, else the default branch as it was before the push) and guards itself
 (checks/policy_change.py). A break-glass push option travels as a BypassClaim that policy.decide
-judges. The outcome is recorded (audit/pushlog.py; push-time origin: origin/recorded.py) before the
-pusher is told (report/hook.py).
-
-Time: GitHub Enterprise Server kills all hooks after 5 s in total. The engine gets a soft deadline
-(the budget minus a reserve for reporting) after which scanners are cut and reported as
-`tool/timeout`; the watchdog (watchdog.py) ends the hook just below the budget as `on_timeout` says.
-Exit codes: 0 accept, 1 reject, 4 could not evaluate (which also rejects: fail closed). Never a
-traceback, never a silent exit 0.
+judges. The push-time origin is recorded once the commits are known (origin/recorded.py), the outcome
+(audit/pushlog.py) before the pusher is told (report/hook.py). Time: GHES kills all hooks after 5 s in
+total. The engine gets a soft deadline (the budget minus a reserve for reporting) after which scanners
+are cut and reported as `tool/timeout`; the watchdog (watchdog.py) ends the hook just below the budget
+as `on_timeout` says. Exit codes: 0 accept, 1 reject, 4 could not evaluate (which also rejects: fail
+closed). Never a traceback, never a silent exit 0.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import os
 import sys
@@ -32,7 +29,7 @@ from typing import TextIO
 
 from gatekeeper.audit import AUDIT_ENV
 from gatekeeper.audit import decisionlog as dlog
-from gatekeeper.audit.pushlog import logged_options, repository_name
+from gatekeeper.audit.pushlog import repository_name
 from gatekeeper.checks import CHECKS
 from gatekeeper.checks.policy_change import PUSH_FIX, push_checks
 from gatekeeper.config import Policy, default_policy
@@ -44,9 +41,9 @@ from gatekeeper.hookinput import InputError, RawUpdate, classify, parse_input
 from gatekeeper.identity import Identity
 from gatekeeper.interfaces import Scanner
 from gatekeeper.legacy_hook import run_legacy
-from gatekeeper.models import BypassClaim, Commit, Evidence, ExitCode, RefUpdate, Verdict
+from gatekeeper.models import BypassClaim, Commit, ExitCode, RefUpdate, Verdict
 from gatekeeper.origin.base import OriginContext
-from gatekeeper.origin.recorded import RECORD_FIX, PushOriginStore, push_time_evidence
+from gatekeeper.origin.recorded import PushOriginStore, PushTimeOrigin
 from gatekeeper.policy import evaluate_bypass
 from gatekeeper.provenance.source import ProvenanceSource, Reader
 from gatekeeper.report.hook import GITLAB_PREFIX, render_error, render_hook
@@ -159,39 +156,25 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
     claim = BypassClaim(state.push_options, pusher.login if pusher else None, pusher.email if pusher else None)
     # policy.decide judges the claim; the watchdog needs the answer now, in case the check runs out of time.
     breakglass = evaluate_bypass(claim, policy)
-    if breakglass.granted:
-        state.bypass_reason = _bypass_reason(state.push_options, policy)
-    # What the push says of every commit it brings (push options, forge metadata): recorded as soon as the engine
-    # knows the commits; until then the watchdog accepts nothing (red54).
-    push_evidence = push_time_evidence(OriginContext(aliases=dict(policy.origins.aliases),
-                                                     trailer_aliases=policy.origins.trailer_aliases,
-                                                     push_options=state.push_options, forge=state.forge))
-    push_records = PushOriginStore.in_git_dir(git.info().git_dir)
+    wanted = set(policy.pre_receive.scanners) - set(policy.pre_receive.defer)
+    available = _default_scanners(policy, trusted.reader) if scanners is _default_scanners else scanners(policy)
     when = now or dt.datetime.now(dt.UTC)
+    # What the push says of every commit it brings (push options, forge metadata), recorded as soon as the engine
+    # knows the commits; until then the watchdog accepts nothing (red54).
+    push_records = PushOriginStore.in_git_dir(git.info().git_dir)
+    push_origin = PushTimeOrigin(push_records, OriginContext(
+        aliases=dict(policy.origins.aliases), trailer_aliases=policy.origins.trailer_aliases,
+        push_options=state.push_options, forge=state.forge), pusher=pusher.login if pusher else None, when=when,
+        secrets=available.get("secrets"))
     with state.lock:
-        state.bypass_granted = breakglass.granted
-        state.origin_pending = bool(push_evidence)
+        state.bypass_granted, state.bypass_reason = breakglass.granted, breakglass.reason
+        state.origin_pending = bool(push_origin.evidence)
 
     def record_origin(commits: Sequence[Commit]) -> None:
-        shas = tuple(c.sha for c in commits)
-        if push_evidence:
-            # Kept as the verdict shows it: a token typed into a push option is redacted (red15) — read in the
-            # options whole, as the clipped copy in the evidence may no longer look like one.
-            kept = _redacted(push_evidence, state.push_options, available.get("secrets"))
-            try:
-                push_records.record(shas, kept, pusher=pusher.login if pusher else None, when=when)
-            except OSError as exc:
-                # Accepted without its push-time origin, these commits could reach main later as undeclared.
-                raise GatekeeperError(f"could not record the push-time origin of this push: {exc.strerror or exc}",
-                                      RECORD_FIX) from None
+        push_origin.record([c.sha for c in commits])
         with state.lock:
-            state.commits = shas
-            state.origin_pending = False
+            state.commits, state.origin_pending = tuple(c.sha for c in commits), False
 
-    wanted = set(policy.pre_receive.scanners) - set(policy.pre_receive.defer)
-    available = (_default_scanners(policy, trusted.reader) if scanners is _default_scanners
-                 else scanners(policy))
-    pusher_identity = _identity(state.pusher)
     request = Request(
         git=git,
         updates=updates,
@@ -207,7 +190,7 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
         extra_findings=tuple(extra),
         bypass=claim,
     )
-    review = PushReviewSource(state.forge, pusher_identity)
+    review = PushReviewSource(state.forge, _identity(state.pusher))
     services = Services(
         scanners={name: s for name, s in available.items() if name in wanted},
         redactor=available.get("secrets"),
@@ -253,28 +236,6 @@ def _finish(state: HookState, verdict: Verdict) -> int:
             return int(ExitCode.CANNOT_EVALUATE)
         state.say(render_hook(verdict, gitlab=state.gitlab))
     return int(code)
-
-
-def _redacted(evidence: Sequence[Evidence], options: Sequence[str], secrets: Scanner | None) -> list[Evidence]:
-    """`evidence` with every secret the push options or the evidence hold redacted (as engine._redact_names does
-    for the verdict)."""
-    redact_strings = getattr(secrets, "redact_strings", None)
-    redact_text = getattr(secrets, "redact_text", None)
-    if redact_strings is None or redact_text is None:
-        return list(evidence)
-    texts = [*options, *(t for e in evidence for t in (e.detail, e.device_id, e.client) if t)]
-    if not redact_strings(texts):
-        return list(evidence)
-    return [dataclasses.replace(e, detail=redact_text(e.detail),
-                                device_id=redact_text(e.device_id) if e.device_id else e.device_id,
-                                client=redact_text(e.client) if e.client else e.client) for e in evidence]
-
-
-def _bypass_reason(options: Sequence[str], policy: Policy) -> str:
-    """The reason a granted bypass gave, as the stores keep push options (a secret in it redacted)."""
-    name = policy.bypass.push_option.strip()
-    reasons = [value for key, _, value in (o.partition("=") for o in logged_options(options)) if key.strip() == name]
-    return safe(next((r for r in reversed(reasons) if r.strip()), ""), limit=200).strip()
 
 
 def _identity(pusher: Pusher | None) -> Identity | None:

@@ -26,6 +26,7 @@ GHES web edit is verified): the record is the server's, the claim is still whoev
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import fcntl
 import json
@@ -162,6 +163,47 @@ class PushOriginStore:
                 continue
             written += 1
         return written
+
+
+class PushTimeOrigin:
+    """The push-time origin of one push (pre-receive): what its options and the forge's metadata say of every
+    commit it brings, recorded in the store as soon as the engine knows those commits (Services.on_commits)."""
+
+    def __init__(self, store: PushOriginStore, ctx: OriginContext, *, pusher: str | None, when: dt.datetime,
+                 secrets: object = None) -> None:
+        """`ctx`: the policy's aliases with the push's options and forge; `secrets`: the secrets scanner, whose
+        redaction the record goes through (as the verdict shows the evidence)."""
+        self.store = store
+        self.evidence = push_time_evidence(ctx)
+        self.options = ctx.push_options
+        self.pusher = pusher
+        self.when = when
+        self.secrets = secrets
+
+    def record(self, shas: Sequence[str]) -> None:
+        """Record the evidence for `shas`; GatekeeperError when the store cannot be written (refuse the push)."""
+        if not self.evidence:
+            return
+        try:
+            self.store.record(shas, self._redacted(), pusher=self.pusher, when=self.when)
+        except OSError as exc:
+            # Accepted without its push-time origin, these commits could reach main later as undeclared.
+            raise GatekeeperError(f"could not record the push-time origin of this push: {exc.strerror or exc}",
+                                  RECORD_FIX) from None
+
+    def _redacted(self) -> list[Evidence]:
+        """The evidence with every secret the push options or the evidence hold redacted (red15) — read in the
+        options whole, as the clipped copy in the evidence may no longer look like one (engine._redact_names)."""
+        redact_strings = getattr(self.secrets, "redact_strings", None)
+        redact_text = getattr(self.secrets, "redact_text", None)
+        if redact_strings is None or redact_text is None:
+            return list(self.evidence)
+        texts = [*self.options, *(t for e in self.evidence for t in (e.detail, e.device_id, e.client) if t)]
+        if not redact_strings(texts):
+            return list(self.evidence)
+        return [dataclasses.replace(e, detail=redact_text(e.detail),
+                                    device_id=redact_text(e.device_id) if e.device_id else e.device_id,
+                                    client=redact_text(e.client) if e.client else e.client) for e in self.evidence]
 
 
 def push_time_evidence(ctx: OriginContext) -> list[Evidence]:
