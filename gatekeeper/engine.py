@@ -369,7 +369,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
     check_ctx = CheckContext(policy, reports, changes, request.updates, request.mode, request.now,
                              ref_exists=git.ref_exists if request.pushed else _upstream_ref_exists(git),
                              ref_names=lambda: git.refs().keys(), on_first_parent_line=git.first_parent_holds,
-                             moves_refs=request.moves_refs)
+                             moves_refs=request.moves_refs, merge_resolutions=lambda shas: merge_resolutions(git, shas))
     for check in services.checks:
         findings.extend(check.run(check_ctx))
 
@@ -637,6 +637,17 @@ def _upstream_ref_exists(git: Git) -> Callable[[str], bool]:
         return any(git.ref_exists(f"refs/remotes/{remote}/{ref[11:]}") for remote in remotes[0])
 
     return exists
+
+
+def merge_resolutions(git: Git, shas: Sequence[str]) -> Mapping[str, tuple[str, ...]]:
+    """Git.merge_resolutions; where git cannot re-merge a merge's parents, every path the merge changed against its
+    first parent — all it brought to that line — counts (more paths, never fewer)."""
+    try:
+        return git.merge_resolutions(shas)
+    except GitError:
+        parents = git.parents(shas)
+        return {sha: tuple(git.changed_paths_between(parents[sha][0], sha, ["."])) if parents.get(sha) else ()
+                for sha in shas}
 
 
 def _changed_files(git: Git, commits: Sequence[Commit]) -> tuple[dict[str, tuple[FileChange, ...]], list[str]]:

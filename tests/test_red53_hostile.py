@@ -13,8 +13,6 @@ import os
 import unicodedata
 from pathlib import Path
 
-import pytest
-
 from tests.hook_helpers import DANA, make_server, spush
 from tests.test_ai_scan import AI_NOTES_REF, AWS_KEY, git_ai_note, source
 from tests.test_ai_scan import POLICY as AI_SCAN_POLICY
@@ -184,8 +182,6 @@ def test_an_extensionless_symlink_to_a_licence_is_not_a_blocking_code_symlink(tm
 
 # -- 5. an agent-made merge that takes the zone file from the other side -----------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="open: a merge's zone changes are read with diff-tree -c (paths that differ "
-                   "from every parent); a resolution taking one side's version is no change there (red53)")
 def test_an_agent_merge_that_takes_the_old_zone_file_from_the_side_branch_is_a_zone_change(tmp_path: Path) -> None:
     """Attack: `pay/c.py` got a fix on main (v2, human). A side branch forked before the fix (v1; a docs commit on it, already in the
     repository) is merged into main by an agent (`Co-authored-by: Copilot` on the merge) that resolves
@@ -226,3 +222,26 @@ def test_an_agent_merge_that_takes_the_old_zone_file_from_the_side_branch_is_a_z
     result = spush(server, work, "origin", "main")
     assert server.tip() == fixed, f"the agent's merge reverted pay/c.py on main ({merge[:12]} accepted)"
     assert result.code != 0 and "policy/zone-violation" in result.remote_text, result.remote_text
+
+
+def test_control_an_agent_merge_that_git_would_have_made_itself_is_no_zone_change(tmp_path: Path) -> None:
+    """Control: the same agent merge resolved as git resolves it (main's fixed pay/c.py kept, the side's docs
+    brought in) changes nothing in the zone beyond the automatic merge: accepted (a merge is judged on what its
+    author chose, not on everything it brings)."""
+    from tests.test_red50_hostile import AI_ZONE_SERVER_POLICY, COPILOT
+
+    server = make_server(tmp_path / "srv", policy=AI_ZONE_SERVER_POLICY)
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"})
+    work.commit("pay: v1\n", {"pay/c.py": "def pay(amount):\n    return amount\n"})
+    work.branch("side")
+    work.checkout("side")
+    work.commit("pay: docs\n", {"pay/usage.md": "pay(amount)\n"})
+    work.checkout("main")
+    assert spush(server, work, "origin", "main", "side").code == 0
+    work.commit("pay: refuse negative amounts\n",
+                {"pay/c.py": "def pay(amount):\n    assert amount >= 0\n    return amount\n"})
+    assert spush(server, work, "origin", "main").code == 0
+    work.git("merge", "-q", "--no-ff", "-m", "Merge side\n\n" + COPILOT, "side", env=_ENV)
+    result = spush(server, work, "origin", "main")
+    assert result.code == 0 and server.tip() == work.head(), result.remote_text

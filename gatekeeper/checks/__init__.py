@@ -41,6 +41,9 @@ class CheckContext:
     # The updates are ref moves a push made outside the hooks (the Action's push events); pre-receive and
     # pre-push updates always are, a pull request's range never is.
     moves_refs: bool = False
+    # The paths each merge's author resolved otherwise than git's automatic merge (Git.merge_resolutions), for the
+    # merges asked; None where no repository is read (then a merge's changes are its combined diff only).
+    merge_resolutions: Callable[[Sequence[str]], Mapping[str, tuple[str, ...]]] | None = None
 
 
 class Check(Protocol):
@@ -66,6 +69,7 @@ class ZoneCheck:
 
     def run(self, ctx: CheckContext) -> list[Finding]:
         findings: list[Finding] = []
+        resolved = self._resolutions(ctx)
         for zone in ctx.policy.zones:
             for report in ctx.commits:
                 origin = report.origin
@@ -80,28 +84,40 @@ class ZoneCheck:
                     reasons.append(f"AI-{origin.ai.value} change")
                 if not reasons:
                     continue
-                changes = ctx.changes.get(report.commit.sha, ())
+                changed = [c.path for c in ctx.changes.get(report.commit.sha, ())]
+                # A merge also changes what its author resolved otherwise than the automatic merge (red53: an
+                # agent's merge took a side's old zone file, equal to that parent, so no combined-diff change).
+                changed.extend(p for p in resolved.get(report.commit.sha, ()) if p not in changed)
                 # Line records that name none of the commit's changed paths say nothing about what it changed:
                 # the whole commit counts (red52: one record for an unchanged file cleared the zone).
                 ai_paths = origin.ai_paths
-                if ai_paths is not None and not any(record_path(change.path) in ai_paths for change in changes):
+                if ai_paths is not None and not any(record_path(path) in ai_paths for path in changed):
                     ai_paths = None
-                for change in changes:
-                    if not any(glob_match(p, change.path) for p in zone.paths):
+                for path in changed:
+                    if not any(glob_match(p, path) for p in zone.paths):
                         continue
                     for reason in reasons:
                         # With line-level attribution (git-ai, Agent Trace) the AI rule applies to the paths
                         # holding AI-written lines; otherwise to every path of an AI-involved commit.
                         if (reason.startswith("AI-") and ai_paths is not None
-                                and record_path(change.path) not in ai_paths):
+                                and record_path(path) not in ai_paths):
                             continue
                         findings.append(ZONE_VIOLATION.finding(
-                            f"{reason} to {change.path} in zone {zone.name!r}",
-                            commit=report.commit.sha, path=change.path, enforced=True,
+                            f"{reason} to {path} in zone {zone.name!r}",
+                            commit=report.commit.sha, path=path, enforced=True,
                             fix=f"make this change from a managed desktop device, or have the {zone.name} owners "
                                 "land it",
-                        ).with_fingerprint(zone.name, reason, change.path, report.commit.sha))
+                        ).with_fingerprint(zone.name, reason, path, report.commit.sha))
         return findings
+
+    @staticmethod
+    def _resolutions(ctx: CheckContext) -> Mapping[str, tuple[str, ...]]:
+        """How each merge a zone rule applies to was resolved (asked only for those: git re-merges each)."""
+        if ctx.merge_resolutions is None or not ctx.policy.zones:
+            return {}
+        merges = [r.commit.sha for r in ctx.commits if r.commit.is_merge and (
+            r.mobile or r.origin.managed is False or r.origin.ai is not AIInvolvement.NONE)]
+        return ctx.merge_resolutions(merges) if merges else {}
 
 
 _PUSH_MODES = ("pre-receive", "pre-push")  # where an update is a real ref move, not a pull request's range

@@ -62,6 +62,32 @@ class Diffs(Objects):
                        "--", *(f":(literal){p}" for p in paths), input=stdin).stdout
         return _parse_diff_tree(raw, shas)
 
+    def merge_resolutions(self, shas: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Display paths at which each merge's tree differs from git's own re-merge of its parents
+        (`--remerge-diff`): what the merge's author chose beyond the automatic merge — conflict resolutions and
+        changes of their own, and a side's version taken over the one the automatic merge keeps, which the
+        combined diff (`changed_files`) cannot show as it equals one parent (red53). Non-merges map to (). One
+        process; git re-merges in memory and writes its temporary objects nowhere lasting. GitError when git
+        cannot re-merge (the caller fails closed)."""
+        shas = [s for s in dict.fromkeys(shas) if is_sha(s)]
+        if not shas:
+            return {}
+        proc = self._run("log", "--no-walk=unsorted", "--remerge-diff", "--name-only", "--no-renames", "-z",
+                         "--no-ext-diff", "--no-textconv", "--format=%x01%H %P", *shas, "--", check=False)
+        if proc.returncode != 0:
+            raise GitError("git could not re-merge the parents of a merge to see how it was resolved",
+                           "check the repository with `git fsck`")
+        found: dict[str, tuple[str, ...]] = {sha: () for sha in shas}
+        for chunk in proc.stdout.split(b"\x01"):
+            if not chunk:
+                continue
+            head, _, rest = chunk.partition(b"\x00")
+            fields = head.decode("ascii", "replace").split()
+            if fields and fields[0] in found and len(fields) > 2:  # a non-merge's own diff is no resolution
+                sha = fields[0]
+                found[sha] = tuple(display_path(p) for p in rest.lstrip(b"\n").split(b"\x00") if p)
+        return found
+
     def changed_paths_between(self, old: str, new: str, paths: Sequence[str]) -> list[str]:
         """Display paths under `paths` (literal) whose content differs between two revisions."""
         _check_rev_token(old)
