@@ -10,6 +10,7 @@ not blamed on the change. A subclass says which paths it wants and how to run it
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,7 +121,7 @@ class HeadScanner:
             if failure is not None:
                 findings.append(failure)
                 errors.append(failure.message)
-            earlier: Mapping[str, frozenset[tuple[str, str]]] = {}
+            earlier: Mapping[str, Counter[tuple[str, str]]] = {}
             if failure is None:
                 earlier, failure = self._earlier(job, targets, raw, changes)
                 if failure is not None:
@@ -191,13 +192,14 @@ class HeadScanner:
         return changes.added_lines(target.key)
 
     def _earlier(self, job: ScanJob, targets: Sequence[Target], raw: Mapping[str, list[RawFinding]],
-                 changes: HeadChanges) -> tuple[dict[str, frozenset[tuple[str, str]]], Finding | None]:
-        """What the tool finds, as (rule, matched code), in the version before the range of each file with a
-        finding on a line the range did not add — the only findings _findings may drop as pre-existing, and
-        only those this finds there too. A line is not "pre-existing" because the range did not write it: the
-        tool may never have been able to check it before (red51: code behind a line that does not parse, or a
-        file padded past semgrep's match cap, armed later by deleting the breakage), or the range may have
-        made it dangerous elsewhere in the file (a new taint source). Each version at the boundary is scanned
+                 changes: HeadChanges) -> tuple[dict[str, Counter[tuple[str, str]]], Finding | None]:
+        """What the tool finds, as (rule, matched code) with how often, in the version before the range of each
+        file with a finding on a line the range did not add — the only findings _findings may drop as
+        pre-existing, and at most as many of each as this finds there (red56: one old twin of the same code
+        must not excuse a second copy that was hidden). A line is not "pre-existing" because the range did not
+        write it: the tool may never have been able to check it before (red51: code behind a line that does not
+        parse, or a file padded past semgrep's match cap, armed later by deleting the breakage), or the range
+        may have made it dangerous elsewhere in the file (a new taint source). Each version at the boundary is scanned
         (through the cache: usually the head of an earlier scan); the tool failing there is a failure of
         this scan (then the added lines alone decide, as before)."""
         candidates: dict[str, Target] = {}
@@ -214,7 +216,7 @@ class HeadScanner:
             found = versions.setdefault(wanted[pair].path, [])
             if blob not in found:
                 found.append(blob)
-        seen: dict[str, set[tuple[str, str]]] = {path: set() for path in candidates}
+        seen: dict[str, Counter[tuple[str, str]]] = {path: Counter() for path in candidates}
         info = self.last_run
         # One workspace per round, each path at most once in it (a merge's bases may hold several versions).
         for round_ in range(min(MAX_BASE_VERSIONS, max((len(v) for v in versions.values()), default=0))):
@@ -232,25 +234,30 @@ class HeadScanner:
                 for old in olds:
                     items = results.get(old.rel, [])
                     lines = _read_lines(old.local) if items else []
-                    seen[old.path].update((i.rule_id, _material(lines, i)) for i in items)
-        return {candidates[path].rel: frozenset(known) for path, known in seen.items()}, None
+                    # Several base versions (a merge): the most any one of them has of each.
+                    seen[old.path] |= Counter((i.rule_id, _material(lines, i)) for i in items)
+        return {candidates[path].rel: known for path, known in seen.items()}, None
 
     def _findings(self, target: Target, raw: Sequence[RawFinding], changes: HeadChanges,
-                  earlier: frozenset[tuple[str, str]] | None = None) -> list[Finding]:
+                  earlier: Counter[tuple[str, str]] | None = None) -> list[Finding]:
         """Findings on the lines the range added, and on other lines those the file's version before the range
-        did not have (`earlier`: _earlier's answer; None: none was asked for, the added lines decide)."""
+        did not have, as many times as it had them (`earlier`: _earlier's answer; None: none was asked for, the
+        added lines decide)."""
         if not raw:
             return []
         added = self._added(target, changes)
         lines: list[str] | None = None
         result: list[Finding] = []
+        left = Counter(earlier) if earlier is not None else None
         for item in raw:
             if item.line is not None and added is not None and item.line not in added:
-                if earlier is None:
+                if left is None:
                     continue  # pre-existing: not introduced by this range
                 if lines is None:
                     lines = _read_lines(target.local)
-                if (item.rule_id, _material(lines, item)) in earlier:
+                key = (item.rule_id, _material(lines, item))
+                if left[key] > 0:
+                    left[key] -= 1
                     continue  # the version before the range had it: not introduced by this range
             if lines is None:
                 lines = _read_lines(target.local)
