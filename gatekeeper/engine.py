@@ -91,16 +91,19 @@ class Services:
     detectors: Sequence[Detector] = origin_pkg.REGISTRY
     checks: Sequence[Check] = CHECKS
     push_records: PushOriginStore | None = None  # pre-receive: push-time origin the server kept
-    # pre-receive: told the commits to judge as soon as they are known, before anything slow — it records their
-    # push-time origin then, so a push its watchdog accepts on timeout does not arrive without it (red54).
-    on_commits: Callable[[Sequence[Commit]], None] | None = None
+    # pre-receive: told the commits this push brings into the repository as soon as they are known, before anything
+    # slow — it records their push-time origin then, so a push its watchdog accepts on timeout does not arrive
+    # without it (red54). Not the commits already here that a protected ref reaches with the push: what a push
+    # claims of those is recorded only once it is accepted (red57: a refused push planted records on them).
+    on_commits: Callable[[Sequence[Commit], Sequence[Commit]], None] | None = None  # (new, already here)
     # The secrets scanner as a redactor only, for a run whose scanners leave it out (the hook's
     # pre_receive.scanners): a token in a ref's name or a subject is never shown, whatever the policy scans.
     redactor: Scanner | None = None
 
 
-def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str, ...]]]:
-    """The commits to judge (each once, oldest first) and the refs each arrives under.
+def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str, ...]], int]:
+    """The commits to judge (each once, oldest first), the refs each arrives under, and how many of the first
+    commits were already in the repository (pre-receive: they reach a protected ref with the push).
 
     Outside pre-receive that is `old..new` of each update. In pre-receive (`pushed`) it is what no
     existing ref reaches (`rev-list NEW --not --all`) — plus, for a protected ref, every commit that
@@ -112,7 +115,7 @@ def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str
     git = request.git
     live = [u for u in request.updates if u.kind is not RefKind.DELETE and not is_zero(u.new)]
     if not live:
-        return [], {}
+        return [], {}, 0
     include = list(dict.fromkeys(u.new for u in live))
     reaching: dict[str, set[str]] = {}
     if request.pushed:
@@ -139,10 +142,10 @@ def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str
                 earlier.extend(git.iter_log(missing, no_walk=True))
                 known.update(missing)
         # Commits already in the repository are older than the ones this push brings.
-        commits = earlier + fresh
+        commits, present = earlier + fresh, len(earlier)
     else:
         exclude = list(dict.fromkeys(u.old for u in live if not is_zero(u.old)))
-        commits = git.commits(include, exclude)
+        commits, present = git.commits(include, exclude), 0
     refs: dict[str, list[str]] = {c.sha: [] for c in commits}
     if len(live) == 1:
         for sha in refs:
@@ -153,7 +156,7 @@ def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str
             for sha in members:
                 if sha in refs:
                     refs[sha].append(update.ref)
-    return commits, {sha: tuple(r) for sha, r in refs.items()}
+    return commits, {sha: tuple(r) for sha, r in refs.items()}, present
 
 
 BAD_NOTES_FIX = ("push only notes commits made by `git notes` (a tree of notes named by the ids they annotate); "
@@ -305,9 +308,9 @@ def evaluate(request: Request, services: Services) -> Verdict:
     started = time.monotonic()
     policy = request.policy
     git = request.git
-    commits, refs = collect_commits(request)
+    commits, refs, present = collect_commits(request)
     if services.on_commits is not None:
-        services.on_commits(commits)
+        services.on_commits(commits[present:], commits[:present])
     findings: list[Finding] = list(request.extra_findings)
 
     quoted: list[str] = []  # what findings quote cut from hostile data, whole: read by the redaction

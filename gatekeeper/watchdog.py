@@ -56,6 +56,11 @@ class HookState:
     done: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def origin_known(self, commits: tuple[str, ...], pending: bool) -> None:
+        """The push's commits, and whether a push-time origin record is still to be written for some of them."""
+        with self.lock:
+            self.commits, self.origin_pending = commits, pending
+
     def say(self, text: str) -> None:
         """Write to the pusher; a pusher who hung up changes nothing (the exit code still decides)."""
         try:

@@ -87,7 +87,9 @@ class ZoneCheck:
                 changed = [c.path for c in ctx.changes.get(report.commit.sha, ())]
                 # A merge also changes what its author resolved otherwise than the automatic merge (red53: an
                 # agent's merge took a side's old zone file, equal to that parent, so no combined-diff change).
-                changed.extend(p for p in resolved.get(report.commit.sha, ()) if p not in changed)
+                # A resolution is a choice of a whole file, which no line record describes: never narrowed (red57).
+                chosen = resolved.get(report.commit.sha, ())
+                changed.extend(p for p in chosen if p not in changed)
                 # Line records that name none of the commit's changed paths say nothing about what it changed:
                 # the whole commit counts (red52: one record for an unchanged file cleared the zone).
                 ai_paths = origin.ai_paths
@@ -99,7 +101,7 @@ class ZoneCheck:
                     for reason in reasons:
                         # With line-level attribution (git-ai, Agent Trace) the AI rule applies to the paths
                         # holding AI-written lines; otherwise to every path of an AI-involved commit.
-                        if (reason.startswith("AI-") and ai_paths is not None
+                        if (reason.startswith("AI-") and ai_paths is not None and path not in chosen
                                 and record_path(path) not in ai_paths):
                             continue
                         findings.append(ZONE_VIOLATION.finding(

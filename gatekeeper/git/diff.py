@@ -63,29 +63,64 @@ class Diffs(Objects):
         return _parse_diff_tree(raw, shas)
 
     def merge_resolutions(self, shas: Iterable[str]) -> dict[str, tuple[str, ...]]:
-        """Display paths at which each merge's tree differs from git's own re-merge of its parents
+        """Display paths at which each two-parent merge's tree differs from git's own re-merge of its parents
         (`--remerge-diff`): what the merge's author chose beyond the automatic merge — conflict resolutions and
         changes of their own, and a side's version taken over the one the automatic merge keeps, which the
         combined diff (`changed_files`) cannot show as it equals one parent (red53). Non-merges map to (). One
         process; git re-merges in memory and writes its temporary objects nowhere lasting. GitError when git
-        cannot re-merge (the caller fails closed)."""
-        shas = [s for s in dict.fromkeys(shas) if is_sha(s)]
-        if not shas:
-            return {}
+        cannot re-merge — an octopus merge (git skips those, red57), a failure, output this cannot read — and
+        the caller fails closed."""
+        shas = list(dict.fromkeys(shas))
+        for sha in shas:
+            _check_rev_token(sha)
+        parents: dict[str, list[str]] = {}
+        if shas:
+            listed = self._run("rev-list", "--no-walk=unsorted", "--parents", "--stdin",
+                               input="".join(f"{s}\n" for s in shas).encode()).stdout.decode("ascii", "replace")
+            parents = {fields[0]: fields[1:] for line in listed.splitlines() if (fields := line.split())}
+        if any(len(p) > 2 for p in parents.values()):
+            raise GitError("git does not re-merge an octopus merge", "merge one branch at a time")
+        merges = [sha for sha in shas if len(parents.get(sha, ())) == 2]
+        found: dict[str, tuple[str, ...]] = {sha: () for sha in shas}
+        if not merges:
+            return found
         proc = self._run("log", "--no-walk=unsorted", "--remerge-diff", "--name-only", "--no-renames", "-z",
-                         "--no-ext-diff", "--no-textconv", "--format=%x01%H %P", *shas, "--", check=False)
+                         "--no-ext-diff", "--no-textconv", "--format=%x01%H", *merges, "--", check=False)
         if proc.returncode != 0:
             raise GitError("git could not re-merge the parents of a merge to see how it was resolved",
                            "check the repository with `git fsck`")
-        found: dict[str, tuple[str, ...]] = {sha: () for sha in shas}
-        for chunk in proc.stdout.split(b"\x01"):
-            if not chunk:
+        # Tokens: `\x01<id>` heads each commit's record, in the order asked, then its paths (the first after a
+        # newline). A path may hold any byte but NUL, `\x01<id>` too: a head token out of turn, or seen twice, is
+        # output this cannot attribute (red57: a path holding \x01 hid the paths after it).
+        heads = {b"\x01" + sha.encode(): sha for sha in merges}
+        current: str | None = None
+        seen: set[str] = set()
+        paths: list[bytes] = []
+        first = False
+        for token in proc.stdout.split(b"\x00"):
+            head = heads.get(token)
+            if head is not None:
+                expected = merges[len(seen)] if len(seen) < len(merges) else None
+                if head != expected:
+                    raise GitError("could not read git's re-merge of a merge", "check the repository with `git fsck`")
+                if current is not None:
+                    found[current] = tuple(display_path(p) for p in paths)
+                current, paths, first = head, [], True
+                seen.add(head)
                 continue
-            head, _, rest = chunk.partition(b"\x00")
-            fields = head.decode("ascii", "replace").split()
-            if fields and fields[0] in found and len(fields) > 2:  # a non-merge's own diff is no resolution
-                sha = fields[0]
-                found[sha] = tuple(display_path(p) for p in rest.lstrip(b"\n").split(b"\x00") if p)
+            if current is None:
+                if token:
+                    raise GitError("could not read git's re-merge of a merge", "check the repository with `git fsck`")
+                continue
+            if first:
+                token = token[1:] if token.startswith(b"\n") else token
+                first = False
+            if token:
+                paths.append(token)
+        if current is not None:
+            found[current] = tuple(display_path(p) for p in paths)
+        if len(seen) != len(merges):
+            raise GitError("could not read git's re-merge of a merge", "check the repository with `git fsck`")
         return found
 
     def changed_paths_between(self, old: str, new: str, paths: Sequence[str]) -> list[str]:

@@ -41,7 +41,7 @@ from gatekeeper.hookinput import InputError, RawUpdate, classify, parse_input
 from gatekeeper.identity import Identity
 from gatekeeper.interfaces import Scanner
 from gatekeeper.legacy_hook import run_legacy
-from gatekeeper.models import BypassClaim, Commit, ExitCode, RefUpdate, Verdict
+from gatekeeper.models import BypassClaim, ExitCode, RefUpdate, Verdict
 from gatekeeper.origin.base import OriginContext
 from gatekeeper.origin.recorded import PushOriginStore, PushTimeOrigin
 from gatekeeper.policy import evaluate_bypass
@@ -117,6 +117,8 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
         state.push_options = push_options_from_env(env)
     except ValueError as exc:
         raise InputError(str(exc), "run gatekeeper as git's pre-receive hook") from None
+    # Until the policy says what they declare, options or forge metadata may be an origin to record (red57).
+    state.origin_pending = bool(state.push_options) or state.forge is not None
 
     if legacy is not None:
         state.say("")  # flush what we printed so far before the legacy hook writes to the same stream
@@ -165,16 +167,10 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
     push_origin = PushTimeOrigin(push_records, OriginContext(
         aliases=dict(policy.origins.aliases), trailer_aliases=policy.origins.trailer_aliases,
         push_options=state.push_options, forge=state.forge), pusher=pusher.login if pusher else None, when=when,
-        secrets=available.get("secrets"))
+        secrets=available.get("secrets"), on_change=state.origin_known)
     with state.lock:
         state.bypass_granted, state.bypass_reason = breakglass.granted, breakglass.reason
         state.origin_pending = bool(push_origin.evidence)
-
-    def record_origin(commits: Sequence[Commit]) -> None:
-        push_origin.record([c.sha for c in commits])
-        with state.lock:
-            state.commits, state.origin_pending = tuple(c.sha for c in commits), False
-
     request = Request(
         git=git,
         updates=updates,
@@ -198,9 +194,11 @@ def _run(stdin: bytes, env: Mapping[str, str], repo: Path, policy_file: Path | N
         review=review,
         checks=(*CHECKS, *push_checks(git, trusted, policy_review(review, PUSH_FIX))),
         push_records=push_records,
-        on_commits=record_origin,
+        on_commits=push_origin.commits_known,
     )
     verdict = evaluate(request, services)
+    if verdict.exit_code == ExitCode.OK:
+        push_origin.accepted()
     if verdict.exit_code == ExitCode.OK and env.get(ATTEST_KEY_ENV):
         _record_admission(git, raw, verdict, policy, state, env)
     return _finish(state, verdict)

@@ -11,14 +11,15 @@ later evaluation reads it back as `push-record` evidence.
 Why a store beside the repository and not a notes ref: pre-receive cannot write refs (nothing moves
 before every hook agrees, and git forbids ref updates inside the quarantine), a post-receive step runs
 only after the refs moved — a failure there would lose the origin with the push already accepted, and
-GitHub Enterprise Server runs no custom post-receive hooks at all. Written by pre-receive as soon as the
-commits of the push are known, before they are judged: the hook's watchdog may accept a push that runs out of
-time (a granted break-glass, `on_timeout: warn`), and such a push must not arrive without its origin either
-(red54); until the record is written the watchdog refuses, and a record that cannot be written refuses the push
-(fail closed). Nothing a pusher sends can create, change or delete it (it is not a ref), so it needs no
-push-side guard. A record for a push that is then refused (by the gate, another hook, or git) is harmless: it
-describes exactly those commit ids, as they were offered, with the claims the pusher made — what pushing them to
-any branch the gate accepts records anyway.
+GitHub Enterprise Server runs no custom post-receive hooks at all. Written by pre-receive for the commits
+a push brings as soon as they are known, before they are judged: the hook's watchdog may accept a push that
+runs out of time (a granted break-glass, `on_timeout: warn`), and such a push must not arrive without its
+origin either (red54); until the record is written the watchdog refuses, and a record that cannot be written
+refuses the push (fail closed). Nothing a pusher sends can create, change or delete it (it is not a ref), so
+it needs no push-side guard. A record for a push that is then refused (by the gate, another hook, or git)
+describes exactly the new commit ids it offered, with the claims their pusher made — what pushing them to any
+branch the gate accepts records anyway. Commits already in the repository that a push brings to a protected
+ref are someone's history: what the push claims of them is recorded only once it is accepted (red57).
 
 What a record says keeps the trust it had at push time (a push option is the pusher's declaration; a
 GHES web edit is verified): the record is the server's, the claim is still whoever made it.
@@ -32,7 +33,7 @@ import fcntl
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from gatekeeper.errors import GatekeeperError
@@ -170,15 +171,32 @@ class PushTimeOrigin:
     commit it brings, recorded in the store as soon as the engine knows those commits (Services.on_commits)."""
 
     def __init__(self, store: PushOriginStore, ctx: OriginContext, *, pusher: str | None, when: dt.datetime,
-                 secrets: object = None) -> None:
+                 secrets: object = None, on_change: Callable[[tuple[str, ...], bool], None] | None = None) -> None:
         """`ctx`: the policy's aliases with the push's options and forge; `secrets`: the secrets scanner, whose
-        redaction the record goes through (as the verdict shows the evidence)."""
+        redaction the record goes through (as the verdict shows the evidence); `on_change`: told the push's
+        commits once known and whether a record is still to be written (the hook's watchdog reads it)."""
         self.store = store
         self.evidence = push_time_evidence(ctx)
         self.options = ctx.push_options
         self.pusher = pusher
         self.when = when
         self.secrets = secrets
+        self.on_change = on_change
+        self.arrived: list[str] = []  # commits already here that reach a protected ref: recorded once accepted
+
+    def commits_known(self, new: Sequence[Commit], present: Sequence[Commit]) -> None:
+        """Services.on_commits: record the commits the push brings now; what it claims of commits already in the
+        repository only once it is accepted (`accepted`) — a refused push must not leave its claims on another's
+        commits (red57)."""
+        self.record([c.sha for c in new])
+        self.arrived = [c.sha for c in present]
+        if self.on_change is not None:
+            self.on_change(tuple(c.sha for c in (*present, *new)), bool(self.evidence and self.arrived))
+
+    def accepted(self) -> None:
+        """The push was accepted: record what it claims of the commits already here."""
+        arrived, self.arrived = self.arrived, []
+        self.record(arrived)
 
     def record(self, shas: Sequence[str]) -> None:
         """Record the evidence for `shas`; GatekeeperError when the store cannot be written (refuse the push)."""
