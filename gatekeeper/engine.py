@@ -643,14 +643,22 @@ def _upstream_ref_exists(git: Git) -> Callable[[str], bool]:
 
 
 def merge_resolutions(git: Git, shas: Sequence[str]) -> Mapping[str, tuple[str, ...]]:
-    """Git.merge_resolutions; where git cannot re-merge a merge's parents, every path the merge changed against its
-    first parent — all it brought to that line — counts (more paths, never fewer)."""
+    """Git.merge_resolutions for each two-parent merge; for a merge git cannot re-merge (an octopus, or a failure),
+    every path at which it differs from ANY of its parents — decided per merge, so one octopus in the batch does
+    not weaken the others (red58: against the first parent only, an agent's octopus onto its own branch kept the
+    branch's old zone file and showed nothing). More paths, never fewer."""
+    parents = git.parents(shas)
+    found: dict[str, tuple[str, ...]] = {sha: () for sha in shas}
+    pairs = [sha for sha in shas if len(parents.get(sha, ())) == 2]
+    wide = [sha for sha in shas if len(parents.get(sha, ())) > 2]
     try:
-        return git.merge_resolutions(shas)
+        found.update(git.merge_resolutions(pairs))
     except GitError:
-        parents = git.parents(shas)
-        return {sha: tuple(git.changed_paths_between(parents[sha][0], sha, ["."])) if parents.get(sha) else ()
-                for sha in shas}
+        wide += pairs
+    if wide:
+        each = git.changed_files_each_parent(wide, ["."])
+        found.update({sha: tuple(dict.fromkeys(c.path for c in each.get(sha, ()))) for sha in wide})
+    return found
 
 
 def _changed_files(git: Git, commits: Sequence[Commit]) -> tuple[dict[str, tuple[FileChange, ...]], list[str]]:

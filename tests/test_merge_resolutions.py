@@ -54,8 +54,8 @@ def test_a_conflict_resolution_is_named(repo: RepoBuilder) -> None:
     assert Git(repo.path).merge_resolutions([merge]) == {merge: ("f.txt",)}
 
 
-def test_when_git_cannot_re_merge_every_path_against_the_first_parent_counts(repo: RepoBuilder,
-                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_when_git_cannot_re_merge_every_path_against_any_parent_counts(repo: RepoBuilder,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     merge = _merged(repo, take_side=False)
     git = Git(repo.path)
 
@@ -63,4 +63,23 @@ def test_when_git_cannot_re_merge_every_path_against_the_first_parent_counts(rep
         raise GitError("no", "fix")
 
     monkeypatch.setattr(git, "merge_resolutions", broken)
-    assert merge_resolutions(git, [merge]) == {merge: ("docs/a.md",)}
+    # docs/a.md differs from the first parent, pay/c.py from the second (main's fix is not on the side branch).
+    assert sorted(merge_resolutions(git, [merge])[merge]) == ["docs/a.md", "pay/c.py"]
+
+
+def test_an_octopus_counts_every_path_against_any_parent_and_leaves_the_other_merges_re_merged(
+        repo: RepoBuilder) -> None:
+    """red58: git does not re-merge an octopus; it alone falls back, the two-parent merge beside it is re-merged."""
+    pair = _merged(repo, take_side=True)
+    for name in ("o1", "o2"):
+        repo.branch(name, "main~1")
+        repo.checkout(name)
+        repo.commit(f"{name}\n", {f"{name}.txt": "x\n"})
+    repo.checkout("main")
+    repo.git("merge", "-q", "--no-ff", "-m", "octopus", "o1", "o2")
+    octopus = repo.head()
+    found = merge_resolutions(Git(repo.path), [octopus, pair])
+    assert found[pair] == ("pay/c.py",)
+    assert {"o1.txt", "o2.txt"} <= set(found[octopus])
+    with pytest.raises(GitError):
+        Git(repo.path).merge_resolutions([octopus])

@@ -139,6 +139,30 @@ def test_a_finding_the_base_version_had_stays_pre_existing_and_its_scan_is_cache
     assert second.last_run.invocations == 0 and second.last_run.cache_hits == 2
 
 
+def test_when_the_earlier_version_cannot_be_scanned_every_finding_of_the_file_counts(repo: RepoBuilder,
+                                                                                     tmp_path: Path) -> None:
+    """red58: the base-version run failing (here the second bandit run of the scan) is a tool failure, and the
+    findings it would have judged are all reported — never the old added-lines rule again."""
+    from gatekeeper.scan.common import tool_failure
+    from gatekeeper.scan.head import BatchResult
+
+    class SecondRunFails(BanditScanner):
+        runs = 0
+
+        def run_batch(self, workspace, targets, timeout):  # type: ignore[no-untyped-def]
+            SecondRunFails.runs += 1
+            if SecondRunFails.runs == 2:
+                return BatchResult(failure=tool_failure("bandit", "made to fail"))
+            return super().run_batch(workspace, targets, timeout)
+
+    base = repo.commit("base", {"run.py": "import subprocess\nsubprocess.call(cmd, shell=True)\n"})
+    repo.commit("c", {"run.py": "import subprocess\nsubprocess.call(cmd, shell=True)\nx = 1\n"})
+    result = SecondRunFails(cache=None, use_cache=False, min_confidence="low", min_severity="low").scan(
+        job(repo.path, base))
+    assert sorted(f.rule_id for f in result.findings) == ["bandit/B404", "bandit/B602", "tool/bandit-failed"]
+    assert not result.stat.ran
+
+
 def test_bandit_parse_errors_are_low_findings_not_failures(repo: RepoBuilder, tmp_path: Path) -> None:
     base = repo.commit("base", {"keep": "k\n"})
     repo.commit("c", {"broken.py": "def f(:\n", "latin.py": b"s = '\xff\xfe'\n", "ok.py": "x = 1\n"})

@@ -34,6 +34,8 @@ def record_outcome(*, event: str, exit_code: int, verdict: Verdict | None, error
     push_options = logged_options(push_options)
     if bypass is not None and bypass.get("reason"):
         bypass = {**bypass, "reason": logged_options([bypass["reason"] or ""])[0]}  # as the options are kept
+    # A ref's name is the pusher's text: a key in it is kept redacted, as the verdict shows it (red58).
+    lines = [(old, new, _redacted(ref), kind) for old, new, ref, kind in lines]
     refs = [{"ref": ref, "old": old, "new": new, "kind": kind or None} for old, new, ref, kind in lines]
     if audit_log is not None:
         record = audit_record(event=event, exit_code=exit_code, verdict=verdict, pusher=pusher, forge=forge,
@@ -75,6 +77,12 @@ def repository_name(env: Mapping[str, str], repo: Path) -> str:
         return str((base if base.is_absolute() else Path.cwd() / base).resolve())
     except OSError:
         return str(base)
+
+
+def _redacted(text: str) -> str:
+    from gatekeeper.scan.common import redact_secrets
+
+    return redact_secrets(text)
 
 
 def logged_options(options: Sequence[str]) -> list[str]:

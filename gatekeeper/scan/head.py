@@ -199,9 +199,9 @@ class HeadScanner:
         must not excuse a second copy that was hidden). A line is not "pre-existing" because the range did not
         write it: the tool may never have been able to check it before (red51: code behind a line that does not
         parse, or a file padded past semgrep's match cap, armed later by deleting the breakage), or the range
-        may have made it dangerous elsewhere in the file (a new taint source). Each version at the boundary is scanned
-        (through the cache: usually the head of an earlier scan); the tool failing there is a failure of
-        this scan (then the added lines alone decide, as before)."""
+        may have made it dangerous elsewhere in the file (a new taint source). Each version at the boundary is
+        scanned (through the cache: usually the head of an earlier scan); the tool failing there is a failure
+        of this scan, and then every finding of those files counts."""
         candidates: dict[str, Target] = {}
         for target in targets:
             added = self._added(target, changes)
@@ -230,7 +230,9 @@ class HeadScanner:
                 info.tool_files += tool_files  # _results counts its own run only
                 info.notes.extend(notes)
                 if failure is not None:
-                    return {}, failure
+                    # Nothing is known of the earlier version: every finding counts (red58: a base scan made to
+                    # fail must not hand back the old added-lines rule under on_tool_error: warn).
+                    return {t.rel: Counter() for t in candidates.values()}, failure
                 for old in olds:
                     items = results.get(old.rel, [])
                     lines = _read_lines(old.local) if items else []
