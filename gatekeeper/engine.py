@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 from gatekeeper import catalogue
 from gatekeeper import origin as origin_pkg
 from gatekeeper.checks import CHECKS, Check, CheckContext, required_approvals
-from gatekeeper.config import Policy
+from gatekeeper.config import Policy, glob_match
 from gatekeeper.config import ruleset_for as ruleset_for  # re-exported: audit/history.py imports it from here
 from gatekeeper.errors import GitError
 from gatekeeper.git import (
@@ -372,7 +372,8 @@ def evaluate(request: Request, services: Services) -> Verdict:
     check_ctx = CheckContext(policy, reports, changes, request.updates, request.mode, request.now,
                              ref_exists=git.ref_exists if request.pushed else _upstream_ref_exists(git),
                              ref_names=lambda: git.refs().keys(), on_first_parent_line=git.first_parent_holds,
-                             moves_refs=request.moves_refs, merge_resolutions=lambda shas: merge_resolutions(git, shas))
+                             moves_refs=request.moves_refs,
+                             merge_resolutions=lambda shas: merge_resolutions(git, shas, zone_globs(policy)))
     for check in services.checks:
         findings.extend(check.run(check_ctx))
 
@@ -642,22 +643,32 @@ def _upstream_ref_exists(git: Git) -> Callable[[str], bool]:
     return exists
 
 
-def merge_resolutions(git: Git, shas: Sequence[str]) -> Mapping[str, tuple[str, ...]]:
-    """Git.merge_resolutions for each two-parent merge; for a merge git cannot re-merge (an octopus, or a failure),
-    every path at which it differs from ANY of its parents — decided per merge, so one octopus in the batch does
-    not weaken the others (red58: against the first parent only, an agent's octopus onto its own branch kept the
-    branch's old zone file and showed nothing). More paths, never fewer."""
+def zone_globs(policy: Policy) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p for zone in policy.zones for p in zone.paths))
+
+
+def merge_resolutions(git: Git, shas: Sequence[str], zone_paths: Sequence[str]) -> Mapping[str, tuple[str, ...]]:
+    """For each merge of `shas`, the paths under the zones' globs that its author resolved otherwise than git's
+    own re-merge of its parents (Git.merge_resolution); for a merge git cannot re-merge (an octopus, or a failure),
+    every such path at which it differs from ANY of its parents — decided per merge (red58). More paths, never
+    fewer. Only a merge that differs from a parent somewhere in a zone can have resolved anything there (a path
+    equal in both parents is equal in the automatic merge): one diff of all of them finds those, and only they
+    are re-merged, one process each (red59)."""
     parents = git.parents(shas)
+    merges = [sha for sha in shas if len(parents.get(sha, ())) > 1]
     found: dict[str, tuple[str, ...]] = {sha: () for sha in shas}
-    pairs = [sha for sha in shas if len(parents.get(sha, ())) == 2]
-    wide = [sha for sha in shas if len(parents.get(sha, ())) > 2]
-    try:
-        found.update(git.merge_resolutions(pairs))
-    except GitError:
-        wide += pairs
-    if wide:
-        each = git.changed_files_each_parent(wide, ["."])
-        found.update({sha: tuple(dict.fromkeys(c.path for c in each.get(sha, ()))) for sha in wide})
+    each = git.changed_files_each_parent(merges, ["."]) if merges else {}
+    for sha in merges:
+        zoned = tuple(dict.fromkeys(c.path for c in each.get(sha, ())
+                                    if any(glob_match(p, c.path) for p in zone_paths)))
+        if not zoned:
+            continue
+        try:
+            if len(parents[sha]) != 2:
+                raise GitError("git does not re-merge an octopus merge", "")
+            found[sha] = git.merge_resolution(sha)
+        except GitError:
+            found[sha] = zoned
     return found
 
 

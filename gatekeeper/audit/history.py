@@ -957,10 +957,11 @@ class _Runner:
         changes = git.changed_files(a.commit.sha for a in interesting)
         reports = [CommitReport(a.commit, a.origin, a.mobile, "mobile" if a.mobile else "default") for a in interesting]
         from gatekeeper.checks import CheckContext
-        from gatekeeper.engine import merge_resolutions
+        from gatekeeper.engine import merge_resolutions, zone_globs
 
         ctx = CheckContext(self.request.policy, reports, changes, (), "audit", self.request.now,
-                           merge_resolutions=lambda shas: merge_resolutions(git, shas))
+                           merge_resolutions=lambda shas: merge_resolutions(git, shas,
+                                                                            zone_globs(self.request.policy)))
         found: dict[str, list[tuple[str, str]]] = {}
         assert self.zone_check is not None  # made whenever zones are checked
         for finding in self.zone_check.run(ctx):

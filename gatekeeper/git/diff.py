@@ -62,66 +62,26 @@ class Diffs(Objects):
                        "--", *(f":(literal){p}" for p in paths), input=stdin).stdout
         return _parse_diff_tree(raw, shas)
 
-    def merge_resolutions(self, shas: Iterable[str]) -> dict[str, tuple[str, ...]]:
-        """Display paths at which each two-parent merge's tree differs from git's own re-merge of its parents
+    def merge_resolution(self, sha: str) -> tuple[str, ...]:
+        """Display paths at which a two-parent merge's tree differs from git's own re-merge of its parents
         (`--remerge-diff`): what the merge's author chose beyond the automatic merge — conflict resolutions and
         changes of their own, and a side's version taken over the one the automatic merge keeps, which the
-        combined diff (`changed_files`) cannot show as it equals one parent (red53). Non-merges map to (). One
-        process; git re-merges in memory and writes its temporary objects nowhere lasting. GitError when git
-        cannot re-merge — an octopus merge (git skips those, red57), a failure, output this cannot read — and
-        the caller fails closed."""
-        shas = list(dict.fromkeys(shas))
-        for sha in shas:
-            _check_rev_token(sha)
-        parents: dict[str, list[str]] = {}
-        if shas:
-            listed = self._run("rev-list", "--no-walk=unsorted", "--parents", "--stdin",
-                               input="".join(f"{s}\n" for s in shas).encode()).stdout.decode("ascii", "replace")
-            parents = {fields[0]: fields[1:] for line in listed.splitlines() if (fields := line.split())}
-        if any(len(p) > 2 for p in parents.values()):
-            raise GitError("git does not re-merge an octopus merge", "merge one branch at a time")
-        merges = [sha for sha in shas if len(parents.get(sha, ())) == 2]
-        found: dict[str, tuple[str, ...]] = {sha: () for sha in shas}
-        if not merges:
-            return found
-        proc = self._run("log", "--no-walk=unsorted", "--remerge-diff", "--name-only", "--no-renames", "-z",
-                         "--no-ext-diff", "--no-textconv", "--format=%x01%H", *merges, "--", check=False)
-        if proc.returncode != 0:
-            raise GitError("git could not re-merge the parents of a merge to see how it was resolved",
+        combined diff (`changed_files`) cannot show as it equals one parent (red53). One process per merge: in
+        one `git log` of several, git frees each shown commit's parents, and a later merge that descends from
+        it is re-merged from a wrong base (red59: phantom conflicts, and a revert hidden). git re-merges in
+        memory and keeps none of its temporary objects. GitError when git cannot re-merge it (an octopus,
+        which git skips, red57; a failure; output this cannot read): the caller fails closed."""
+        _check_rev_token(sha)
+        proc = self._run("log", "-1", "--no-walk", "--remerge-diff", "--name-only", "--no-renames", "-z",
+                         "--no-ext-diff", "--no-textconv", "--format=%x01%H %P", sha, "--", check=False)
+        head, sep, rest = proc.stdout.partition(b"\x00")
+        fields = head.decode("ascii", "replace").split()
+        if proc.returncode != 0 or not sep or fields[:1] != ["\x01" + sha] or len(fields) != 3:
+            raise GitError(f"git could not re-merge the parents of merge {sha[:12]} to see how it was resolved",
                            "check the repository with `git fsck`")
-        # Tokens: `\x01<id>` heads each commit's record, in the order asked, then its paths (the first after a
-        # newline). A path may hold any byte but NUL, `\x01<id>` too: a head token out of turn, or seen twice, is
-        # output this cannot attribute (red57: a path holding \x01 hid the paths after it).
-        heads = {b"\x01" + sha.encode(): sha for sha in merges}
-        current: str | None = None
-        seen: set[str] = set()
-        paths: list[bytes] = []
-        first = False
-        for token in proc.stdout.split(b"\x00"):
-            head = heads.get(token)
-            if head is not None:
-                expected = merges[len(seen)] if len(seen) < len(merges) else None
-                if head != expected:
-                    raise GitError("could not read git's re-merge of a merge", "check the repository with `git fsck`")
-                if current is not None:
-                    found[current] = tuple(display_path(p) for p in paths)
-                current, paths, first = head, [], True
-                seen.add(head)
-                continue
-            if current is None:
-                if token:
-                    raise GitError("could not read git's re-merge of a merge", "check the repository with `git fsck`")
-                continue
-            if first:
-                token = token[1:] if token.startswith(b"\n") else token
-                first = False
-            if token:
-                paths.append(token)
-        if current is not None:
-            found[current] = tuple(display_path(p) for p in paths)
-        if len(seen) != len(merges):
-            raise GitError("could not read git's re-merge of a merge", "check the repository with `git fsck`")
-        return found
+        # The paths follow the header, the first after a newline; a path holds any byte but NUL.
+        rest = rest[1:] if rest.startswith(b"\n") else rest
+        return tuple(display_path(p) for p in rest.split(b"\x00") if p)
 
     def changed_paths_between(self, old: str, new: str, paths: Sequence[str]) -> list[str]:
         """Display paths under `paths` (literal) whose content differs between two revisions."""
