@@ -33,7 +33,8 @@ DANGER_JS = ("const cp = require('child_process');\n"
 PADDING_JS = "if (false) {\n" + "".join(f"  eval(input{n});\n" for n in range(10_001)) + "}\n"
 
 
-def _checks(tmp_path: Path, policy: str, steps: list[dict[str, str]]) -> list[dict[str, Any]]:
+def _checks(tmp_path: Path, policy: str, steps: list[dict[str, str]],
+            before: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """The real `gatekeeper check` of each commit in turn (base = the commit before it), as a CI job or the
     Action checks each push or pull-request update (the local mode: no 4.5 s hook budget, so a tool/timeout
     cannot hide what the scanner itself does)."""
@@ -41,7 +42,7 @@ def _checks(tmp_path: Path, policy: str, steps: list[dict[str, str]]) -> list[di
 
     repo = RepoBuilder.init(tmp_path / "repo")
     (tmp_path / "policy.yml").write_text(policy)
-    base = repo.commit("base\n", {"README.md": "x\n"}, author=DANA, committer=DANA)
+    base = repo.commit("base\n", before or {"README.md": "x\n"}, author=DANA, committer=DANA)
     verdicts = []
     for n, files in enumerate(steps):
         repo.commit(f"step {n}\n", files, author=DANA, committer=DANA)

@@ -13,7 +13,8 @@ import os
 import unicodedata
 from pathlib import Path
 
-from tests.hook_helpers import DANA, make_server, spush
+from tests.hook_helpers import DANA, Server, make_server, spush
+from tests.repo_builder import RepoBuilder
 from tests.test_ai_scan import AI_NOTES_REF, AWS_KEY, git_ai_note, source
 from tests.test_ai_scan import POLICY as AI_SCAN_POLICY
 from tests.test_red48_hostile import BANDIT_POLICY, SHELL
@@ -180,6 +181,26 @@ def test_an_extensionless_symlink_to_a_licence_is_not_a_blocking_code_symlink(tm
         "a plain COPYING -> LICENSE symlink was refused as a 'symlink named as code':\n" + result.output)
 
 
+def _fixed_on_main_with_a_side(tmp_path: Path, side_file: str) -> tuple[Server, RepoBuilder, str]:
+    """A server with the `ai: block` zone pay/**: pay/c.py v1, a `side` branch forked there adding `side_file`
+    (pushed), then main's fix of pay/c.py (pushed). (server, work clone on main, the fix)."""
+    from tests.test_red50_hostile import AI_ZONE_SERVER_POLICY
+
+    server = make_server(tmp_path / "srv", policy=AI_ZONE_SERVER_POLICY)
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"})
+    work.commit("pay: v1\n", {"pay/c.py": "def pay(amount):\n    return amount\n"})
+    work.branch("side")
+    work.checkout("side")
+    work.commit("side: usage\n", {side_file: "pay(amount)\n"})
+    work.checkout("main")
+    assert spush(server, work, "origin", "main", "side").code == 0
+    fixed = work.commit("pay: refuse negative amounts\n",
+                        {"pay/c.py": "def pay(amount):\n    assert amount >= 0\n    return amount\n"})
+    assert spush(server, work, "origin", "main").code == 0
+    return server, work, fixed
+
+
 # -- 5. an agent-made merge that takes the zone file from the other side -----------------------------------------
 
 def test_an_agent_merge_that_takes_the_old_zone_file_from_the_side_branch_is_a_zone_change(tmp_path: Path) -> None:
@@ -200,20 +221,9 @@ def test_an_agent_merge_that_takes_the_old_zone_file_from_the_side_branch_is_a_z
     Secure behaviour: for merges, the zone check reads the paths the merge changes against its first parent
     (or any parent, as policy_change does): refused with policy/zone-violation on pay/c.py. Fix: ZoneCheck
     takes changed_files_each_parent (restricted to the zones' literal prefixes) for AI/mobile merges."""
-    from tests.test_red50_hostile import AI_ZONE_SERVER_POLICY, COPILOT
+    from tests.test_red50_hostile import COPILOT
 
-    server = make_server(tmp_path / "srv", policy=AI_ZONE_SERVER_POLICY)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"})
-    work.commit("pay: v1\n", {"pay/c.py": "def pay(amount):\n    return amount\n"})
-    work.branch("side")
-    work.checkout("side")
-    work.commit("docs: usage\n", {"docs/usage.md": "pay(amount)\n"})
-    work.checkout("main")
-    assert spush(server, work, "origin", "main", "side").code == 0
-    fixed = work.commit("pay: refuse negative amounts\n",
-                        {"pay/c.py": "def pay(amount):\n    assert amount >= 0\n    return amount\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    server, work, fixed = _fixed_on_main_with_a_side(tmp_path, "docs/usage.md")
     work.git("merge", "-q", "--no-ff", "--no-commit", "-s", "ours", "side")
     work.git("checkout", "side", "--", "pay/c.py")
     work.git("commit", "-q", "-m", "Merge side\n\n" + COPILOT, env=_ENV)
@@ -228,20 +238,9 @@ def test_control_an_agent_merge_that_git_would_have_made_itself_is_no_zone_chang
     """Control: the same agent merge resolved as git resolves it (main's fixed pay/c.py kept, the side's docs
     brought in) changes nothing in the zone beyond the automatic merge: accepted (a merge is judged on what its
     author chose, not on everything it brings)."""
-    from tests.test_red50_hostile import AI_ZONE_SERVER_POLICY, COPILOT
+    from tests.test_red50_hostile import COPILOT
 
-    server = make_server(tmp_path / "srv", policy=AI_ZONE_SERVER_POLICY)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"})
-    work.commit("pay: v1\n", {"pay/c.py": "def pay(amount):\n    return amount\n"})
-    work.branch("side")
-    work.checkout("side")
-    work.commit("pay: docs\n", {"pay/usage.md": "pay(amount)\n"})
-    work.checkout("main")
-    assert spush(server, work, "origin", "main", "side").code == 0
-    work.commit("pay: refuse negative amounts\n",
-                {"pay/c.py": "def pay(amount):\n    assert amount >= 0\n    return amount\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    server, work, _ = _fixed_on_main_with_a_side(tmp_path, "pay/usage.md")
     work.git("merge", "-q", "--no-ff", "-m", "Merge side\n\n" + COPILOT, "side", env=_ENV)
     result = spush(server, work, "origin", "main")
     assert result.code == 0 and server.tip() == work.head(), result.remote_text

@@ -201,11 +201,9 @@ def _hung_hook(server: Server, work: RepoBuilder, ref: str, options: tuple[str, 
     return sha, proc.returncode, proc.stdout
 
 
-def test_a_bypass_the_watchdog_grants_after_the_commits_are_known_keeps_their_push_time_origin(tmp_path: Path) -> None:
-    """The fix of the test above, where the record can be written: the captain's break-glass push from the phone
-    to `hotfix` runs out of time while scanning; the watchdog accepts it (a granted bypass), and the mobile
-    origin the push option declared was recorded before the scan — so Dana's later plain fast-forward of main
-    to `hotfix` meets the mobile review rule and is refused with review/missing."""
+def _captain_breaks_glass_on_timeout(tmp_path: Path) -> tuple[Server, RepoBuilder, str]:
+    """The captain's phone commit pushed to `hotfix` with `-o origin-device=mobile -o gatekeeper.bypass=INC-7`,
+    its check hanging after the commits are known: accepted by the watchdog's bypass. (server, work, commit)"""
     server, work = seeded(tmp_path)
     work.branch("hotfix")
     work.checkout("hotfix")
@@ -213,6 +211,15 @@ def test_a_bypass_the_watchdog_grants_after_the_commits_are_known_keeps_their_pu
     sha, code, said = _hung_hook(server, work, "refs/heads/hotfix",
                                  ("origin-device=mobile", "gatekeeper.bypass=INC-7"), TEST_POLICY)
     assert code == 0 and "ACCEPTED BY BYPASS: the check did not finish" in said, said
+    return server, work, sha
+
+
+def test_a_bypass_the_watchdog_grants_after_the_commits_are_known_keeps_their_push_time_origin(tmp_path: Path) -> None:
+    """The fix of the test above, where the record can be written: the captain's break-glass push from the phone
+    to `hotfix` runs out of time while scanning; the watchdog accepts it (a granted bypass), and the mobile
+    origin the push option declared was recorded before the scan — so Dana's later plain fast-forward of main
+    to `hotfix` meets the mobile review rule and is refused with review/missing."""
+    server, work, sha = _captain_breaks_glass_on_timeout(tmp_path)
     assert (server.path / "gatekeeper" / "push-origin" / sha[:2] / sha[2:]).is_file()
     before = server.tip()
     second = spush(server, work, "origin", "hotfix:main", env={"GATEKEEPER_PUSHER": "dana"})
@@ -249,13 +256,7 @@ def test_a_bypass_granted_by_the_watchdog_is_recorded_as_a_bypass_of_named_commi
     raw push options, and the refs/commits it admitted (HookState knows the stdin lines before the check runs).
     (Reproduced with a check that hangs after the commits are known: with the push-origin record's lock held, as
     the test above does, the push is now refused.)"""
-    server, work = seeded(tmp_path)
-    work.branch("hotfix")
-    work.checkout("hotfix")
-    work.commit("hotfix from the phone\n", {"app.py": "fix = 1\n"}, author=CAPTAIN, committer=CAPTAIN)
-    sha, code, said = _hung_hook(server, work, "refs/heads/hotfix",
-                                 ("origin-device=mobile", "gatekeeper.bypass=INC-7"), TEST_POLICY)
-    assert code == 0 and "ACCEPTED BY BYPASS: the check did not finish" in said, said
+    server, work, sha = _captain_breaks_glass_on_timeout(tmp_path)
     entry = server.audit()[-1]
     assert entry["event"] == "timeout", entry
     assert entry["bypass"] == {"by": "captain", "reason": "INC-7"}, entry

@@ -11,34 +11,17 @@ it to CI — as tests/test_red51_hostile.py does for the same reason), the real 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from tests.hook_helpers import DANA
-from tests.repo_builder import RepoBuilder
 from tests.test_red51_hostile import SEMGREP_POLICY
+from tests.test_red51_hostile import _checks as red51_checks
 
 
 def _checks(tmp_path: Path, policy: str, before: dict[str, str], steps: list[dict[str, str]]) -> list[dict[str, Any]]:
     """`before` is the repository the gate is adopted on (never judged); then the real `gatekeeper check` of each
-    step in turn with the previous step as its base, as CI checks each push to main."""
-    repo = RepoBuilder.init(tmp_path / "repo")
-    (tmp_path / "policy.yml").write_text(policy)
-    base = repo.commit("before the gate\n", before, author=DANA, committer=DANA)
-    verdicts = []
-    for n, files in enumerate(steps):
-        repo.commit(f"step {n}\n", files, author=DANA, committer=DANA)
-        proc = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "--policy", str(tmp_path / "policy.yml"),
-                               "--format", "json", "--base", base], cwd=repo.path, capture_output=True, text=True,
-                              check=False, timeout=300)
-        try:
-            verdicts.append(dict(json.loads(proc.stdout)))
-        except ValueError:
-            raise AssertionError(proc.stdout + proc.stderr) from None
-        base = repo.head()
-    return verdicts
+    step in turn with the previous step as its base, as CI checks each push to main (red51's runner)."""
+    return red51_checks(tmp_path, policy, steps, before)
 
 
 def _rules(verdict: dict[str, Any]) -> list[tuple[str, int | None, bool]]:

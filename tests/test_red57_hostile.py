@@ -11,7 +11,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from tests.hook_helpers import DANA, MO, TEST_POLICY, make_server, seeded, spush
+from tests.hook_helpers import DANA, MO, TEST_POLICY, Server, make_server, seeded, spush
+from tests.repo_builder import RepoBuilder
 from tests.test_red50_hostile import AI_ZONE_SERVER_POLICY, COPILOT
 
 _ENV = {"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1],
@@ -214,6 +215,18 @@ def test_control_the_same_honest_push_without_the_refused_one_is_accepted(tmp_pa
 
 # -- 5. line-level AI records on a merge excuse the side version it took -------------------------------------------
 
+def _reverting_merge_with_a_readme_edit(tmp_path: Path) -> tuple[Server, RepoBuilder, str]:
+    """The red53 reverting merge (pay/c.py resolved to the side's v1 over main's fix), which also edits README.md
+    line 1; no AI marker in its message. (server, work, main's fix)"""
+    server, work, fixed = _fixed_main_and_sides(tmp_path)
+    work.git("merge", "-q", "--no-ff", "--no-commit", "-s", "ours", "side")
+    work.git("checkout", "side", "--", "pay/c.py", "docs/side.md")
+    (work.path / "README.md").write_text("hello, agents\n")
+    work.git("add", "-A")
+    work.git("commit", "-q", "-m", "Merge side\n", env=_ENV)
+    return server, work, fixed
+
+
 def test_an_agent_merge_whose_git_ai_note_names_one_other_line_still_reverts_the_zone_file(tmp_path: Path) -> None:
     """Attack: the red53 reverting agent merge (pay/c.py resolved to the side's v1 over main's fix), made with
     git-ai: the merge commit also edits README.md line 1, and its git-ai note (refs/notes/ai, pushed with it)
@@ -232,12 +245,7 @@ def test_an_agent_merge_whose_git_ai_note_names_one_other_line_still_reverts_the
     the merge's author made about the whole file, which line records cannot describe."""
     from tests.test_ai_scan import AI_NOTES_REF, git_ai_note
 
-    server, work, fixed = _fixed_main_and_sides(tmp_path)
-    work.git("merge", "-q", "--no-ff", "--no-commit", "-s", "ours", "side")
-    work.git("checkout", "side", "--", "pay/c.py", "docs/side.md")
-    (work.path / "README.md").write_text("hello, agents\n")
-    work.git("add", "-A")
-    work.git("commit", "-q", "-m", "Merge side\n", env=_ENV)
+    server, work, fixed = _reverting_merge_with_a_readme_edit(tmp_path)
     merge = work.head()
     work.note(merge, git_ai_note("README.md", "1"), ref=AI_NOTES_REF)
     assert work.git("show", "HEAD:pay/c.py") == V1.rstrip("\n")
@@ -252,12 +260,7 @@ def test_control_the_same_git_ai_merge_naming_the_zone_file_is_refused(tmp_path:
     """Control: the same merge whose git-ai note names pay/c.py line 1 is refused (policy/zone-violation)."""
     from tests.test_ai_scan import AI_NOTES_REF, git_ai_note
 
-    server, work, fixed = _fixed_main_and_sides(tmp_path)
-    work.git("merge", "-q", "--no-ff", "--no-commit", "-s", "ours", "side")
-    work.git("checkout", "side", "--", "pay/c.py", "docs/side.md")
-    (work.path / "README.md").write_text("hello, agents\n")
-    work.git("add", "-A")
-    work.git("commit", "-q", "-m", "Merge side\n", env=_ENV)
+    server, work, fixed = _reverting_merge_with_a_readme_edit(tmp_path)
     work.note(work.head(), git_ai_note("pay/c.py", "1"), ref=AI_NOTES_REF)
     result = spush(server, work, "origin", "main", AI_NOTES_REF)
     assert server.tip() == fixed
