@@ -31,6 +31,7 @@ from gatekeeper.git import (
     is_zero,
     raw_parts,
 )
+from gatekeeper.git.diff import WIDE_MERGE_PARENTS
 from gatekeeper.interfaces import LooseBlob, ReviewSource, ScanJob, Scanner, ScanResult, SignatureSource
 from gatekeeper.models import (
     AIInvolvement,
@@ -652,23 +653,31 @@ def merge_resolutions(git: Git, shas: Sequence[str], zone_paths: Sequence[str]) 
     own re-merge of its parents (Git.merge_resolution); for a merge git cannot re-merge (an octopus, or a failure),
     every such path at which it differs from ANY of its parents — decided per merge (red58). More paths, never
     fewer. Only a merge that differs from a parent somewhere in a zone can have resolved anything there (a path
-    equal in both parents is equal in the automatic merge): one diff of all of them finds those, and only they
-    are re-merged, one process each (red59)."""
+    equal in all its parents is equal in the automatic merge): one diff of all of them finds those, and only they
+    are re-merged, one process each (red59). What the re-merge names is kept where the merge differs from a
+    parent (red60: a directory rename git guessed put a file at a path no version has); a path git moved aside
+    in a file/directory conflict (`pay/c.py~<label>`) counts as the path itself (red60: a side's directory taken
+    over main's fixed zone file)."""
     parents = git.parents(shas)
     merges = [sha for sha in shas if len(parents.get(sha, ())) > 1]
     found: dict[str, tuple[str, ...]] = {sha: () for sha in shas}
     each = git.changed_files_each_parent(merges, ["."]) if merges else {}
     for sha in merges:
-        zoned = tuple(dict.fromkeys(c.path for c in each.get(sha, ())
-                                    if any(glob_match(p, c.path) for p in zone_paths)))
+        differs = [c.path for c in each.get(sha, ())]
+        # diff-tree -m compares a merge with its first WIDE_MERGE_PARENTS parents: the rest one by one (red60).
+        for parent in parents[sha][WIDE_MERGE_PARENTS:]:
+            differs.extend(git.changed_paths_between(parent, sha, ["."]))
+        zoned = tuple(dict.fromkeys(p for p in differs if any(glob_match(z, p) for z in zone_paths)))
         if not zoned:
             continue
         try:
             if len(parents[sha]) != 2:
                 raise GitError("git does not re-merge an octopus merge", "")
-            found[sha] = git.merge_resolution(sha)
+            resolved = git.merge_resolution(sha)
         except GitError:
             found[sha] = zoned
+            continue
+        found[sha] = tuple(p for p in zoned if p in resolved or any(r.startswith(p + "~") for r in resolved))
     return found
 
 
