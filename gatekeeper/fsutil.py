@@ -55,7 +55,13 @@ def confined(root: Path, path: Path | str) -> Path:
     try:
         relative = normal.relative_to(real_root)
     except ValueError:
-        raise ValueError(f"{path} is outside {root}") from None
+        # An absolute path spelled through the root as given, whose own prefix is a link (the runner's, e.g.
+        # macOS /tmp -> /private/tmp): the same place; what lies below the root is still checked.
+        try:
+            relative = normal.relative_to(Path(os.path.normpath(os.path.abspath(root))))
+        except ValueError:
+            raise ValueError(f"{path} is outside {root}") from None
+        normal = real_root / relative
     if not relative.parts:
         raise ValueError(f"{path} is the directory {root} itself")
     current = real_root

@@ -212,6 +212,23 @@ def test_confined_refuses_every_way_out_of_the_workspace(tmp_path: Path) -> None
             confined(workspace, hostile)
 
 
+def test_confined_takes_an_absolute_path_spelled_through_a_linked_workspace_prefix(tmp_path: Path) -> None:
+    """The runner's own link above the workspace (macOS /tmp -> /private/tmp) is not the pull request's: an
+    absolute SARIF path spelled through it is the same place; links below the workspace are still refused."""
+    from gatekeeper.fsutil import confined
+
+    real = tmp_path / "real"
+    (real / "ws").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (real / "ws" / "out").symlink_to(tmp_path / "elsewhere")
+    (tmp_path / "link").symlink_to(real)
+    workspace = tmp_path / "link" / "ws"
+    assert confined(workspace, workspace / "a.sarif") == real.resolve() / "ws" / "a.sarif"
+    for hostile in (workspace / "out" / "x.sarif", workspace / ".." / "x.sarif", real / "x.sarif"):
+        with pytest.raises(ValueError):
+            confined(workspace, hostile)
+
+
 def test_an_error_line_on_a_runner_is_printed_with_workflow_commands_stopped(
         capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Hardening red46 noted: an error message may quote a path (`##[set-output name=decision;]allow` is a
