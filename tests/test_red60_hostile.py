@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.hook_helpers import Server, make_server, spush
 from tests.repo_builder import RepoBuilder
@@ -179,6 +180,17 @@ def test_control_the_same_octopus_of_3_parents_is_refused(tmp_path: Path) -> Non
     assert result.code != 0 and "policy/zone-violation" in result.remote_text, result.remote_text
 
 
+def _audited(server: Server, work: RepoBuilder) -> dict[str, Any]:
+    """The real `gatekeeper audit --all` of the clone with the server's policy: its commits by id."""
+    assert server.policy_file is not None
+    gk = Path(sys.executable).parent / "gatekeeper"
+    proc = subprocess.run([str(gk), "audit", "--repo", str(work.path), "--policy", str(server.policy_file),
+                           "--format", "json", "--no-progress", "--all"], capture_output=True, text=True, check=False,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return {c["sha"]: c for c in json.loads(proc.stdout)["commits"]}
+
+
 def test_the_audit_lists_no_zone_entry_for_the_agent_merge_that_deleted_the_zone_file(tmp_path: Path) -> None:
     """Attack (the audit path): the merge of the first test, audited afterwards with the real CLI (`gatekeeper audit
     --policy P --format json --all`) in the clone where it was made. HistoryAudit._zones
@@ -192,13 +204,7 @@ def test_the_audit_lists_no_zone_entry_for_the_agent_merge_that_deleted_the_zone
     server, work, _ = _fixed_main_and_a_side_that_removes_the_file(
         tmp_path, {"pay/c.py/impl.txt": "the payment code moves here\n"})
     merge = _agent_merge_taking_the_sides_directory(work)
-    assert server.policy_file is not None
-    gk = Path(sys.executable).parent / "gatekeeper"
-    proc = subprocess.run([str(gk), "audit", "--repo", str(work.path), "--policy", str(server.policy_file),
-                           "--format", "json", "--no-progress", "--all"], capture_output=True, text=True, check=False,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    commits = {c["sha"]: c for c in json.loads(proc.stdout)["commits"]}
+    commits = _audited(server, work)
     assert merge in commits, sorted(commits)
     zones = commits[merge]["zones"]
     assert any(z["path"] == "pay/c.py" for z in zones), (
@@ -212,13 +218,7 @@ def test_control_the_audit_lists_the_agent_merge_over_a_plain_deletion(tmp_path:
     work.git("rm", "-q", "--", "pay/c.py")
     work.git("commit", "-q", "-m", "Merge branch 'side'\n\n" + COPILOT, env=_ENV)
     merge = work.head()
-    assert server.policy_file is not None
-    gk = Path(sys.executable).parent / "gatekeeper"
-    proc = subprocess.run([str(gk), "audit", "--repo", str(work.path), "--policy", str(server.policy_file),
-                           "--format", "json", "--no-progress", "--all"], capture_output=True, text=True, check=False,
-                          timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    commits = {c["sha"]: c for c in json.loads(proc.stdout)["commits"]}
+    commits = _audited(server, work)
     assert any(z["path"] == "pay/c.py" for z in commits[merge]["zones"]), commits[merge]
 
 
