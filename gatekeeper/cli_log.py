@@ -18,6 +18,7 @@ from gatekeeper.errors import UsageError
 from gatekeeper.models import ExitCode
 from gatekeeper.sanitize import safe
 
+ANCHOR_READ = 16 * 1024 * 1024  # bytes of an anchor file read
 _LOG_HELP = "The decision log: a file (SQLite) or a postgresql:// URL (default: $GATEKEEPER_DECISION_LOG)."
 
 
@@ -38,20 +39,57 @@ def log_group() -> None:
 @log_group.command("verify")
 @click.option("--log", "log", help=_LOG_HELP)
 @click.option("--repository", help="Verify only this repository's chain.")
-def log_verify(log: str | None, repository: str | None) -> ExitCode:
+@click.option("--anchor", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also hold each chain to the heads in FILE, the JSON an earlier `log verify --format json` printed "
+                   "on an intact log and someone kept elsewhere: catches records cut off the end with the head moved "
+                   "back, and a chain re-hashed after an edit.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: the result on stdout, `{ok, records, chains, heads, problems}` (keep it as the next anchor).")
+def log_verify(log: str | None, repository: str | None, anchor: Path | None, fmt: str) -> ExitCode:
     """Check every record's hash and link; exit 1 naming each edited, deleted or reordered record."""
-    from gatekeeper.audit.decisionlog import open_log, verify
+    from gatekeeper.audit.decisionlog import Head, LogError, open_log, read_anchors, verify
 
+    anchors: tuple[Head, ...] = ()
+    if anchor is not None:
+        try:
+            with anchor.open("rb") as handle:
+                text = handle.read(ANCHOR_READ + 1)
+        except OSError as exc:
+            raise UsageError(f"cannot read the anchor {anchor}: {exc.strerror}",
+                             "pass the file an earlier `gatekeeper log verify --format json` wrote") from None
+        if len(text) > ANCHOR_READ:
+            raise UsageError(f"the anchor {anchor} is larger than {ANCHOR_READ // (1024 * 1024)} MiB",
+                             "pass the file an earlier `gatekeeper log verify --format json` wrote")
+        try:
+            anchors = read_anchors(text.decode("utf-8", "replace"))
+        except LogError as exc:
+            raise UsageError(f"the anchor {anchor}: {exc.message}", exc.fix) from None
+        if repository is not None and all(a.repository != repository for a in anchors):
+            raise UsageError(f"the anchor {anchor} holds no head of {safe(repository, limit=200)!r}",
+                             "pass an anchor written while that repository had records, or no --repository")
     store = open_log(_target(log), create=False)
     try:
-        result = verify(store, repository)
+        result = verify(store, repository, anchors)
     finally:
         store.close()
+    if fmt == "json":
+        from gatekeeper.sanitize import json_escape_unsafe
+
+        data = {"log": store.target, "ok": result.ok, "records": result.records, "chains": result.repositories,
+                "anchored": result.anchored,
+                "heads": [{"repository": h.repository, "seq": h.seq, "hash": h.hash} for h in result.heads],
+                "problems": [{"repository": p.repository, "seq": p.seq, "message": p.message} for p in result.problems]}
+        click.echo(json_escape_unsafe(json.dumps(data, ensure_ascii=False, indent=1)))
+        return ExitCode.OK if result.ok else ExitCode.BLOCKED
     if result.ok:
         click.echo(f"gatekeeper: decision log {safe(store.target)}: {result.records} record(s) in "
-                   f"{result.repositories} chain(s), all intact")
+                   f"{result.repositories} chain(s), all intact"
+                   + (f", each of the {result.anchored} anchored record(s) in place" if anchors else ""))
         for head in result.heads:
             click.echo(f"  {safe(head.repository, limit=200)}: head #{head.seq} {head.hash}")
+        if not anchors:
+            click.echo("  (keep `--format json` output somewhere the log's writers cannot reach and pass it as "
+                       "--anchor next time: records cut off the end with the head moved back show only then)")
         return ExitCode.OK
     click.echo(f"gatekeeper: decision log {safe(store.target)}: BROKEN — {len(result.problems)} problem(s) in "
                f"{result.records} record(s):", err=True)

@@ -21,6 +21,7 @@ from gatekeeper.audit.decisionlog import (
     Destination,
     Entry,
     LogError,
+    canonical,
     chain_hash,
     destination,
     open_log,
@@ -426,3 +427,115 @@ def test_hostile_push_is_logged_verifiable_and_shown_safely(tmp_path: Path, caps
     code, out = gk(capsys, "log", "export", "--log", str(log), "--format", "json")
     record = json.loads(out)["records"][0]
     assert record["refs"][0]["ref"].startswith("refs/heads/feature/")  # kept as data, escaped by JSON
+
+
+# -- anchors: heads kept outside the log -------------------------------------------------------------------
+
+def anchor_of(capsys: pytest.CaptureFixture[str], log: Path, tmp_path: Path, name: str = "anchor.json") -> Path:
+    """What a security team keeps: `log verify --format json` of an intact log, in a file of its own."""
+    code, out = gk(capsys, "log", "verify", "--log", str(log), "--format", "json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["ok"] is True and data["problems"] == [] and data["heads"]
+    path = tmp_path / name
+    path.write_text(out)
+    return path
+
+
+def test_tail_cut_with_head_moved_back_is_caught_only_by_an_anchor(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    # Whoever can write the log deletes the last two records (a `block` among them) and moves the head back onto
+    # the new last record: every hash and link still holds, so without an anchor verify cannot tell.
+    log = tmp_path / "d.db"
+    fill(log, 5)
+    fill(log, 2, "acme/lib")
+    anchor = anchor_of(capsys, log, tmp_path)
+    db = sqlite3.connect(log)
+    db.execute("DELETE FROM decisions WHERE repository = 'acme/app' AND seq >= 4")
+    db.execute("DELETE FROM decision_commits WHERE repository = 'acme/app' AND seq >= 4")
+    (kept,) = db.execute("SELECT hash FROM decisions WHERE repository = 'acme/app' AND seq = 3").fetchone()
+    db.execute("UPDATE decision_heads SET seq = 3, hash = ? WHERE repository = 'acme/app'", (kept,))
+    db.commit()
+    db.close()
+    code, out = gk(capsys, "log", "verify", "--log", str(log))
+    assert code == 0 and "all intact" in out  # the limit an anchor exists for
+    code, out = gk(capsys, "log", "verify", "--log", str(log), "--anchor", str(anchor))
+    assert code == 1, out
+    assert "record #5 of 'acme/app': the anchor holds this record" in out
+    assert "the chain ends at #3: records were cut off the end and the head moved back" in out
+    assert "acme/lib" not in out  # the other chain is intact and in place
+    code, out = gk(capsys, "log", "verify", "--log", str(log), "--anchor", str(anchor), "--format", "json")
+    data = json.loads(out)
+    assert code == 1 and data["ok"] is False and data["anchored"] == 2
+    assert [(p["repository"], p["seq"]) for p in data["problems"]] == [("acme/app", 5)]
+
+
+def test_chain_rehashed_after_an_edit_is_caught_by_an_anchor(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    # Record 2 turned from `block` into `allow`, then 2..5 and the head re-hashed: a chain valid in itself.
+    log = tmp_path / "d.db"
+    fill(log, 5)
+    anchor = anchor_of(capsys, log, tmp_path)
+    db = sqlite3.connect(log)
+    rows = db.execute("SELECT seq, body FROM decisions WHERE repository = 'acme/app' ORDER BY seq").fetchall()
+    prev = GENESIS
+    for seq, body in rows:
+        data = json.loads(body)
+        data["prev_hash"] = prev
+        if seq == 2:
+            data["decision"] = "allow"
+        body = canonical(data).decode()
+        digest = chain_hash(prev, body.encode())
+        db.execute("UPDATE decisions SET body = ?, prev_hash = ?, hash = ? WHERE seq = ?", (body, prev, digest, seq))
+        prev = digest
+    db.execute("UPDATE decision_heads SET hash = ? WHERE repository = 'acme/app'", (prev,))
+    db.commit()
+    db.close()
+    assert problems(log) == []
+    code, out = gk(capsys, "log", "verify", "--log", str(log), "--anchor", str(anchor))
+    assert code == 1
+    assert "record #5 of 'acme/app': its hash is not the one the anchor holds" in out and "re-hashed" in out
+
+
+def test_anchor_survives_appends_and_catches_a_deleted_chain(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    log = tmp_path / "d.db"
+    fill(log, 3)
+    fill(log, 1, "acme/lib")
+    anchor = anchor_of(capsys, log, tmp_path)
+    fill(log, 4)  # the gate goes on deciding: an old anchor still holds
+    code, out = gk(capsys, "log", "verify", "--log", str(log), "--anchor", str(anchor))
+    assert code == 0 and "each of the 2 anchored record(s) in place" in out, out
+    code, out = gk(capsys, "log", "verify", "--log", str(log), "--anchor", str(anchor), "--repository", "acme/lib")
+    assert code == 0 and "each of the 1 anchored record(s) in place" in out, out
+    code, out = gk(capsys, "log", "verify", "--log", str(log), "--anchor", str(anchor), "--repository", "acme/new")
+    assert code == 2 and "holds no head of 'acme/new'" in out  # an anchor that checks nothing is not a pass
+    sql(log, "DELETE FROM decisions WHERE repository = 'acme/lib'")
+    sql(log, "DELETE FROM decision_heads WHERE repository = 'acme/lib'")
+    sql(log, "DELETE FROM decision_commits WHERE repository = 'acme/lib'")
+    assert problems(log) == []  # a chain deleted whole, head and all
+    code, out = gk(capsys, "log", "verify", "--log", str(log), "--anchor", str(anchor))
+    assert code == 1 and "record #1 of 'acme/lib': the anchor holds this record" in out and "ends at #0" in out
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    ("not json", "the anchor is not JSON"),
+    ('{"ok": true}', "no list of `heads`"),
+    ('{"ok": false, "heads": [{"repository": "acme/app", "seq": 1, "hash": "' + "a" * 64 + '"}]}',
+     "found problems"),
+    ('{"ok": true, "heads": [{"repository": "acme/app", "seq": true, "hash": "' + "a" * 64 + '"}]}', "head 1"),
+    ('{"ok": true, "heads": [{"repository": "acme/app", "seq": 1, "hash": "' + "A" * 64 + '"}]}', "head 1"),
+    ('{"ok": true, "heads": []}', "holds no head"),
+    ("[" * 100_000, "not JSON"),
+])
+def test_bad_anchor_is_a_clear_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str,
+                                           said: str) -> None:
+    log = tmp_path / "d.db"
+    fill(log, 2)
+    anchor = tmp_path / "anchor.json"
+    anchor.write_text(content)
+    code, out = gk(capsys, "log", "verify", "--log", str(log), "--anchor", str(anchor))
+    assert code == 2 and said in out, out
+    code, out = gk(capsys, "log", "verify", "--log", str(log), "--anchor", str(tmp_path / "missing.json"))
+    assert code == 2 and "cannot read the anchor" in out
+    assert problems(log) == []  # nothing was touched

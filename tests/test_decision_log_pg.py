@@ -80,6 +80,26 @@ def test_chain_and_tampering(pg_url: str) -> None:
     store.close()
 
 
+def test_tail_cut_with_head_moved_back_is_caught_by_an_anchor(pg_url: str) -> None:
+    # The PostgreSQL store read against heads kept elsewhere, as the SQLite one is (test_decision_log).
+    store = open_log(pg_url)
+    for i in range(4):
+        store.append(entry("pg/anchored", i))
+    assert verify(store, "pg/anchored").ok
+    anchors = verify(store, "pg/anchored").heads
+    with store.conn.cursor() as cur:
+        cur.execute("DELETE FROM gatekeeper_decisions WHERE repository = 'pg/anchored' AND seq = 4")
+        cur.execute("DELETE FROM gatekeeper_decision_commits WHERE repository = 'pg/anchored' AND seq = 4")
+        cur.execute("UPDATE gatekeeper_decision_heads SET seq = 3, hash = (SELECT hash FROM gatekeeper_decisions "
+                    "WHERE repository = 'pg/anchored' AND seq = 3) WHERE repository = 'pg/anchored'")
+    store.conn.commit()
+    assert verify(store, "pg/anchored").ok  # valid in itself
+    found = [str(p) for p in verify(store, "pg/anchored", anchors).problems]
+    assert found == [f"record #4 of 'pg/anchored': the anchor holds this record (hash {anchors[0].hash[:16]}…), "
+                     "but the chain ends at #3: records were cut off the end and the head moved back"]
+    store.close()
+
+
 def test_twenty_concurrent_writers(pg_url: str) -> None:
     ctx = multiprocessing.get_context("fork")
     procs = [ctx.Process(target=_writer, args=(pg_url, "pg/busy", 10)) for _ in range(20)]

@@ -24,7 +24,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,6 +76,7 @@ __all__ = [
     "log_verdict",
     "new_record",
     "open_log",
+    "read_anchors",
     "record",
     "record_dict",
     "redact_url",
@@ -114,16 +116,25 @@ class VerifyResult:
     repositories: int
     problems: tuple[Problem, ...]
     heads: tuple[Head, ...]
+    anchored: int = 0  # anchored records checked
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify(store: Store, repository: str | None = None) -> VerifyResult:
-    """Walk every chain (or one) and name each record that was edited, deleted, reordered or cut off."""
+def verify(store: Store, repository: str | None = None, anchors: Sequence[Head] = ()) -> VerifyResult:
+    """Walk every chain (or one) and name each record that was edited, deleted, reordered or cut off.
+
+    `anchors`: heads an earlier verification printed and someone kept outside the log (`read_anchors`). The
+    chain has no key, so whoever can write the log can cut records off its end and move the head back, or
+    re-hash everything after an edit; each anchored record must still be in its chain with the hash it had."""
     heads = store.heads()
-    repos = [repository] if repository is not None else sorted(set(store.repositories()) | set(heads))
+    anchored: dict[str, list[Head]] = {}
+    for anchor in anchors:
+        if repository is None or anchor.repository == repository:
+            anchored.setdefault(anchor.repository, []).append(anchor)
+    repos = [repository] if repository is not None else sorted(set(store.repositories()) | set(heads) | set(anchored))
     problems: list[Problem] = []
     total = 0
     for repo in repos:
@@ -131,13 +142,18 @@ def verify(store: Store, repository: str | None = None) -> VerifyResult:
         prev = GENESIS
         last: Record | None = None
         indexed = _Index(iter(list(store.index(repo))))  # read whole: two open cursors at once do not nest
+        wanted = {a.seq: a for a in anchored.get(repo, ())}
+        seen: dict[int, str] = {}
         for record in store.records(repo):
             total += 1
             problems.extend(_check_record(record, expected_seq, prev))
             problems.extend(indexed.check(record))
+            if record.seq in wanted:
+                seen.setdefault(record.seq, record.hash)
             expected_seq = record.seq + 1
             prev = record.hash
             last = record
+        problems.extend(_check_anchors(repo, wanted, seen, last))
         head = heads.get(repo)
         # Rows of records reported missing above are the deletion's traces; a row past the chain's end names a
         # record that never was.
@@ -161,7 +177,63 @@ def verify(store: Store, repository: str | None = None) -> VerifyResult:
         elif head.seq != last.seq or head.hash != last.hash:
             problems.append(Problem(repo, last.seq, "the last record does not match the chain's head "
                                     f"(head #{head.seq} {head.hash[:16]}…; the record or the head was edited)"))
-    return VerifyResult(total, len(repos), tuple(problems), tuple(heads[r] for r in repos if r in heads))
+    return VerifyResult(total, len(repos), tuple(problems), tuple(heads[r] for r in repos if r in heads),
+                        sum(len(found) for found in anchored.values()))
+
+
+def _check_anchors(repo: str, wanted: Mapping[int, Head], seen: Mapping[int, str],
+                   last: Record | None) -> list[Problem]:
+    """Each anchored record against what the chain holds now: gone past its end (cut off, the head moved back),
+    missing in the middle, or there with another hash (it, or a record before it, was rewritten and every later
+    record re-hashed)."""
+    found: list[Problem] = []
+    end = last.seq if last is not None else 0
+    for seq, anchor in sorted(wanted.items()):
+        held = seen.get(seq)
+        if held is None:
+            found.append(Problem(repo, seq, f"the anchor holds this record (hash {anchor.hash[:16]}…), but the chain "
+                                 + (f"ends at #{end}: records were cut off the end and the head moved back"
+                                    if seq > end else "no longer has it (deleted)")))
+        elif held != anchor.hash:
+            found.append(Problem(repo, seq, f"its hash is not the one the anchor holds ({anchor.hash[:16]}…, now "
+                                 f"{held[:16]}…): it or a record before it was rewritten, and every later one "
+                                 "re-hashed"))
+    return found
+
+
+def read_anchors(text: str) -> tuple[Head, ...]:
+    """The heads an anchor file holds: the JSON `gatekeeper log verify --format json` printed on an intact log
+    (`{"ok": true, "heads": [{"repository", "seq", "hash"}, ...]}`). Anything else is a LogError saying what is
+    wrong with it: a verification anchored on a file that does not say what it seems to would pass."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LogError(f"the anchor is not JSON ({exc.msg}, line {exc.lineno})", _ANCHOR_FIX) from None
+    except (ValueError, RecursionError):  # a number too long to read, nesting too deep
+        raise LogError("the anchor is not JSON this reader takes", _ANCHOR_FIX) from None
+    if not isinstance(data, dict) or not isinstance(data.get("heads"), list):
+        raise LogError("the anchor has no list of `heads`", _ANCHOR_FIX)
+    if data.get("ok") is not True:
+        raise LogError("the anchor was written by a verification that found problems (its `ok` is not true): its "
+                       "heads may be the tampered ones", "keep anchors only from runs that printed `ok: true`")
+    heads: list[Head] = []
+    for i, item in enumerate(data["heads"]):
+        repo = item.get("repository") if isinstance(item, dict) else None
+        seq = item.get("seq") if isinstance(item, dict) else None
+        digest = item.get("hash") if isinstance(item, dict) else None
+        if not isinstance(repo, str) or not repo or type(seq) is not int or seq < 1 or not isinstance(digest, str) \
+                or _HASH.fullmatch(digest) is None:
+            raise LogError(f"head {i + 1} of the anchor is not a repository name, a sequence number >= 1 and a "
+                           "64-digit lowercase hex hash", _ANCHOR_FIX)
+        heads.append(Head(repo, seq, digest))
+    if not heads:
+        raise LogError("the anchor holds no head", _ANCHOR_FIX)
+    return tuple(heads)
+
+
+_HASH = re.compile("[0-9a-f]{64}")
+_ANCHOR_FIX = ("pass the file `gatekeeper log verify --format json --output FILE` wrote on an intact log (kept "
+               "where whoever writes the log cannot change it)")
 
 
 class _Index:
