@@ -145,10 +145,11 @@ class Runner:
             return None
 
     def _run(self, *args: str, input: bytes | None = None, check: bool = True,
-             timeout: float | None = None) -> process.Result:
+             timeout: float | None = None, attr_free: bool = False) -> process.Result:
         argv = self._argv(*args)
+        cwd, env = self._attr_free() if attr_free else (self.path, self._env)
         try:
-            proc = process.run(argv, cwd=self.path, env=self._env, input=input, timeout=timeout or self.timeout,
+            proc = process.run(argv, cwd=cwd, env=env, input=input, timeout=timeout or self.timeout,
                                foreground=self._foreground)
         except NotADirectoryError as exc:
             raise GitError(f"{self.path}: not a directory", "pass --repo with a git repository path",

@@ -70,10 +70,16 @@ class Diffs(Objects):
         one `git log` of several, git frees each shown commit's parents, and a later merge that descends from
         it is re-merged from a wrong base (red59: phantom conflicts, and a revert hidden). git re-merges in
         memory and keeps none of its temporary objects. GitError when git cannot re-merge it (an octopus,
-        which git skips, red57; a failure; output this cannot read): the caller fails closed."""
+        which git skips, red57; a failure; output this cannot read): the caller fails closed.
+
+        Attribute-free, as the hook's bare repository is (red61): in a clone git's re-merge reads the work
+        tree's `.gitattributes`, where `binary`, `-merge` or `merge=union` (even in a file a commit of the
+        audited history added) made a merge that dropped a side's zone change look automatic to `check`, the
+        Action and the audit, and a `merge=<driver>` ran a configured command on the pushed contents."""
         _check_rev_token(sha)
         proc = self._run("log", "-1", "--no-walk", "--remerge-diff", "--name-only", "--no-renames", "-z",
-                         "--no-ext-diff", "--no-textconv", "--format=%x01%H %P", sha, "--", check=False)
+                         "--no-ext-diff", "--no-textconv", "--format=%x01%H %P", sha, "--", check=False,
+                         attr_free=True)
         head, sep, rest = proc.stdout.partition(b"\x00")
         fields = head.decode("ascii", "replace").split()
         if proc.returncode != 0 or not sep or fields[:1] != ["\x01" + sha] or len(fields) != 3:
@@ -156,7 +162,7 @@ class Diffs(Objects):
         for rev in (old, new):
             _check_rev_token(rev)
         raw = self._run("diff", "--raw", "-z", "-r", "-M", "-C", "--no-abbrev", "--no-ext-diff", "--no-textconv",
-                        "--no-relative", old, new, *self._pathspec()).stdout
+                        "--no-relative", old, new, *self._pathspec(), attr_free=True).stdout
         tokens = raw.split(b"\x00")
         found: dict[bytes, bytes] = {}
         i = 0
@@ -177,12 +183,14 @@ class Diffs(Objects):
     def moved_additions(self, base: str, head: str, old: bytes, new: bytes) -> tuple[int, ...] | None:
         """The line numbers of `new` at `head` that differ from `old` at `base`, when git's rename detection
         pairs the two (a file the range moved: its added lines are what the range changed, not all of it);
-        None when it does not (then every line of `new` is new)."""
+        None when it does not (then every line of `new` is new). Attribute-free (red61): in a clone, or the
+        Action's checkout of a pull request, a `.gitattributes` saying `-diff` turned the patch into "Binary
+        files differ", read as a move that added nothing."""
         for rev in (base, head):
             _check_rev_token(rev)
         proc = self._run("diff", "-M", "-U0", "--no-ext-diff", "--no-textconv", "--no-color", "--no-relative",
                          base, head, "--", f":(top,literal){os.fsdecode(old)}", f":(top,literal){os.fsdecode(new)}",
-                         check=False)
+                         check=False, attr_free=True)
         if proc.returncode != 0 or b"\nrename from " not in proc.stdout:
             return None
         lines: list[int] = []
