@@ -25,8 +25,8 @@ _LOG_HELP = "The decision log: a file (SQLite) or a postgresql:// URL (default: 
 def _target(log: str | None) -> str:
     from gatekeeper.audit.decisionlog import LOG_ENV
 
-    value = log or os.environ.get(LOG_ENV, "")
-    if not value.strip():
+    value = (log or os.environ.get(LOG_ENV, "")).strip()  # as the hooks read it (decisionlog.destination)
+    if not value:
         raise UsageError("no decision log named", f"pass --log PATH_OR_URL or set {LOG_ENV}")
     return value
 
@@ -61,7 +61,7 @@ def log_verify(log: str | None, repository: str | None, anchor: Path | None, fmt
             raise UsageError(f"the anchor {anchor} is larger than {ANCHOR_READ // (1024 * 1024)} MiB",
                              "pass the file an earlier `gatekeeper log verify --format json` wrote")
         try:
-            anchors = read_anchors(text.decode("utf-8", "replace"))
+            anchors = read_anchors(text.decode("utf-8-sig", "replace"))  # a BOM: Notepad, PowerShell 5
         except LogError as exc:
             raise UsageError(f"the anchor {anchor}: {exc.message}", exc.fix) from None
         if repository is not None and all(a.repository != repository for a in anchors):

@@ -45,6 +45,7 @@ from gatekeeper.audit.logformat import (
     chain_hash,
     is_postgres,
     new_record,
+    pg_url,
     redact_url,
 )
 from gatekeeper.models import Verdict
@@ -91,7 +92,7 @@ def open_log(target: str, *, create: bool = True, timeout: float | None = None) 
     if is_postgres(target):
         from gatekeeper.audit.postgres_store import PostgresStore
 
-        return PostgresStore(target, timeout=timeout)
+        return PostgresStore(pg_url(target), timeout=timeout)
     from gatekeeper.audit.sqlite_store import SqliteStore
 
     return SqliteStore(Path(target), create=create, timeout=timeout)
@@ -160,6 +161,9 @@ def verify(store: Store, repository: str | None = None, anchors: Sequence[Head] 
         end = head.seq if head is not None else last.seq if last is not None else 0
         problems.extend(Problem(repo, n, "the commit index names a record that does not exist (the index was edited)")
                         for n in indexed.orphans(end))
+        if head is not None and head.seq < 1:
+            problems.append(Problem(repo, head.seq, "the chain's head names a sequence number below #1 (written by "
+                                    "hand)"))
         if head is None:
             if last is not None:
                 problems.append(Problem(repo, None, "the chain's head entry is missing (the log was edited by hand)"))
@@ -232,8 +236,8 @@ def read_anchors(text: str) -> tuple[Head, ...]:
 
 
 _HASH = re.compile("[0-9a-f]{64}")
-_ANCHOR_FIX = ("pass the file `gatekeeper log verify --format json --output FILE` wrote on an intact log (kept "
-               "where whoever writes the log cannot change it)")
+_ANCHOR_FIX = ("pass the file `gatekeeper log verify --format json > FILE` wrote on an intact log (kept where "
+               "whoever writes the log cannot change it)")
 
 
 class _Index:
@@ -275,16 +279,24 @@ class _Index:
         return problems
 
     def orphans(self, end: int) -> list[int]:
-        """The seqs past `end` that index rows name, no record having them."""
+        """The seqs past `end` (or below #1, where no chain starts) that index rows name, no record having them."""
         while self._next is not None:
             self._orphans.add(self._next[0])
             self._next = next(self._rows, None)
-        return sorted(n for n in self._orphans if n > end)
+        return sorted(n for n in self._orphans if n > end or n < 1)
 
 
 def _check_record(record: Record, expected_seq: int, prev: str) -> list[Problem]:
     problems: list[Problem] = []
     repo, seq = record.repository, record.seq
+    if seq < 1:
+        # (red62) The gate numbers every chain from #1: a record below it was written by hand, and passed as intact
+        # it would put a head no anchor can hold into the output a team keeps as its anchor.
+        problems.append(Problem(repo, seq, "its sequence number is below #1, where the gate starts every chain "
+                                "(written by hand)"))
+    if not repo:
+        problems.append(Problem(repo, seq, "it belongs to no repository (an empty name: the gate never logs under "
+                                "one; written by hand)"))
     if seq > expected_seq:
         missing = f"#{expected_seq}" if seq == expected_seq + 1 else f"#{expected_seq}..#{seq - 1}"
         problems.append(Problem(repo, expected_seq, f"record(s) {missing} are missing (deleted); the chain "

@@ -22,7 +22,9 @@ FORMAT_VERSION = 1
 GENESIS = "0" * 64
 MAX_COMMITS_PER_RECORD = 10_000  # the verdict digest still covers every commit; the index lists these
 # A PostgreSQL URL anywhere in a text (an error message quotes it), whatever the scheme's case.
-_PG_URL = re.compile(r"postgres(?:ql)?://\S*", re.IGNORECASE)
+# (Also the forms a path reading of one leaves: `postgresql:/user:pw@host`, `//` collapsed.)
+_PG_URL = re.compile(r"postgres(?:ql)?:/{1,2}\S*", re.IGNORECASE)
+_SCHEME = re.compile(":/{1,2}")
 # A libpq key=value conninfo (`host=db password=…`) given where a URL was meant: its password hidden too.
 _CONNINFO_PASSWORD = re.compile(r"(\b(?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s&]+)", re.IGNORECASE)
 # Query parameters whose values are fit to print; every other value (password, sslpassword, passfile, a
@@ -44,13 +46,28 @@ def redact_url(target: str) -> str:
     return _CONNINFO_PASSWORD.sub(r"\g<1>***", _PG_URL.sub(lambda m: _redact_one(m.group(0)), target))
 
 
+def redact_location(url: str) -> str:
+    """A whole `postgresql://` location fit to print (redact_url reads URLs out of free text, each up to a
+    space: a password with an unencoded space would show past it, red62)."""
+    return _redact_one(url.strip()) if _PG_URL.match(url.strip()) else redact_url(url)
+
+
+def _userinfo(rest: str) -> tuple[str, str]:
+    """(user:password, the rest from the host on) of a URL after its `scheme://`: up to the last `@` before any
+    `?`, so a password holding an unencoded `/`, `@`, `#` or a space is all user part (red62: a base64 password
+    with a `/` was read as host and path, and printed); ("", rest) when there is no `@`."""
+    head = rest.partition("?")[0]
+    at = head.rfind("@")
+    return (rest[:at], rest[at + 1 :]) if at >= 0 else ("", rest)
+
+
 def _redact_one(url: str) -> str:
-    scheme, rest = url.split("://", 1)
+    scheme, rest = _SCHEME.split(url, 1)
+    userinfo, rest = _userinfo(rest)
     netloc, sep, tail = rest.partition("/")
-    if "@" in netloc:
-        userinfo, _, hosts = netloc.rpartition("@")
+    if userinfo:
         user, colon, _password = userinfo.partition(":")
-        netloc = f"{user}{':***' if colon else ''}@{hosts}"
+        netloc = f"{user}{':***' if colon else ''}@{netloc}"
     path, qmark, query = tail.partition("?")
     if qmark:
         fragment = ""
@@ -73,14 +90,16 @@ def url_secrets(url: str) -> list[str]:
     echoes a malformed part on its own)."""
     from urllib.parse import unquote
 
+    url = url.strip()
     if not _PG_URL.match(url):
         return []
-    rest = url.split("://", 1)[1]
-    netloc, _, tail = rest.partition("/")
+    userinfo, rest = _userinfo(_SCHEME.split(url, 1)[1])
+    tail = rest.partition("/")[2]
     found: list[str] = []
-    if "@" in netloc:
-        userinfo = netloc.rpartition("@")[0]
-        found.append(userinfo.partition(":")[2])
+    if userinfo:
+        password = userinfo.partition(":")[2]
+        # The whole, and each piece between the characters a URL parser splits at: libpq may quote a part.
+        found.extend([password, *re.split(r"[\s/@#?:]+", password)])
     query = tail.partition("?")[2].partition("#")[0]
     for pair in query.split("&") if query else ():
         key, eq, value = pair.partition("=")
@@ -91,7 +110,15 @@ def url_secrets(url: str) -> list[str]:
 
 
 def is_postgres(target: str) -> bool:
-    return target.startswith(("postgresql://", "postgres://"))
+    return target.strip().lower().startswith(("postgresql://", "postgres://"))
+
+
+def pg_url(target: str) -> str:
+    """A `postgresql://` location as libpq reads it: stripped, its scheme in lower case (red62: `POSTGRESQL://`
+    was taken for a file name, and the file error printed the password)."""
+    target = target.strip()
+    scheme, sep, rest = target.partition("://")
+    return f"{scheme.lower()}{sep}{rest}"
 
 
 def canonical(value: Any) -> bytes:

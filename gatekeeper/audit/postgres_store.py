@@ -29,6 +29,7 @@ from gatekeeper.audit.logformat import (
     Record,
     admission_from_body,
     new_record,
+    redact_location,
     redact_url,
     url_secrets,
 )
@@ -56,7 +57,7 @@ _SCHEMA = (
 
 class PostgresStore:
     def __init__(self, url: str, *, timeout: float | None = None) -> None:
-        self.target = redact_url(url)
+        self.target = redact_location(url)
         self._secrets = url_secrets(url)
         self.timeout = timeout
         try:

@@ -217,7 +217,7 @@ class SqliteStore:
         try:
             for seq, sha in self.db.execute("SELECT seq, sha FROM decision_commits WHERE repository = ? "
                                             "ORDER BY seq, sha", (repository,)):
-                yield int(seq), str(sha)
+                yield _seq(seq), str(sha)  # (red62: a text seq here was an internal error, not a broken log)
         except sqlite3.Error as exc:
             raise _error(exc, self.path, "read") from None
 
