@@ -31,6 +31,7 @@ _PINNED_CONFIG = (
     "i18n.logOutputEncoding=UTF-8",
     "log.decorate=false",
     "diff.renames=false",
+    "diff.submodule=short",  # a gitlink's patch is its two commit ids, whatever the repository's config says
     "core.pager=cat",
     # Attributes decide whether a diff shows a file as text; a user-wide attributes file (or the XDG
     # default ~/.config/git/attributes) must not hide lines from the scanners.
@@ -87,6 +88,10 @@ def git_environment(*, inherit_git_env: bool, base: dict[str, str] | None = None
     return env
 
 
+# Commands whose output or walk may rest on a diff: given --ignore-submodules=none (Runner._argv).
+_DIFF_COMMANDS = frozenset({"diff", "diff-tree", "diff-index", "diff-files", "log", "show", "whatchanged", "rev-list"})
+
+
 @dataclass(frozen=True, slots=True)
 class RepoInfo:
     git_dir: Path
@@ -133,6 +138,15 @@ class Runner:
 
     # -- runner ---------------------------------------------------------------------------------
     def _argv(self, *args: str) -> list[str]:
+        # Every command that can print a diff shows every submodule pointer change (red63): git otherwise takes
+        # `submodule.<name>.ignore = all` from the work tree's .gitmodules (a pull request's own, in the Action's
+        # checkout), the index or HEAD's, and drops that gitlink from every diff, plumbing and `--raw` included —
+        # a zone path changed unseen where the bare hook sees it.
+        at = 0
+        while at + 1 < len(args) and args[at] == "-c":
+            at += 2
+        if at < len(args) and args[at] in _DIFF_COMMANDS:
+            args = (*args[: at + 1], "--ignore-submodules=none", *args[at + 1 :])
         return ["git", "--no-replace-objects", *self._config, *args]
 
     def _start(self, args: list[str]) -> process.Child | None:
