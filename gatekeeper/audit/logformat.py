@@ -49,25 +49,34 @@ def redact_url(target: str) -> str:
 def redact_location(url: str) -> str:
     """A whole `postgresql://` location fit to print (redact_url reads URLs out of free text, each up to a
     space: a password with an unencoded space would show past it, red62)."""
-    return _redact_one(url.strip()) if _PG_URL.match(url.strip()) else redact_url(url)
+    whole = url.strip()
+    return _CONNINFO_PASSWORD.sub(r"\g<1>***", _redact_one(whole)) if _PG_URL.match(whole) else redact_url(url)
 
 
 def _userinfo(rest: str) -> tuple[str, str]:
-    """(user:password, the rest from the host on) of a URL after its `scheme://`: up to the last `@` before any
-    `?`, so a password holding an unencoded `/`, `@`, `#` or a space is all user part (red62: a base64 password
-    with a `/` was read as host and path, and printed); ("", rest) when there is no `@`."""
-    head = rest.partition("?")[0]
-    at = head.rfind("@")
+    """(user part, the rest from the host on) of a URL after its `scheme://`, split at its LAST `@`: what any
+    reading of the URL may take for credentials is in the user part — libpq ends it at the first `@` or `/`
+    and takes a `?` into the password (red65), a person writes a `/`, `@` or space in one unencoded (red62).
+    An `@` in a database name or a query value hides more than it must, never less. ("", rest) without `@`."""
+    at = rest.rfind("@")
     return (rest[:at], rest[at + 1 :]) if at >= 0 else ("", rest)
+
+
+def _user_shown(userinfo: str) -> str:
+    """The user name of a user part as printed: up to its first `:` (or anything a URL parser splits at), the
+    rest hidden."""
+    name = re.match(r"[^:/?#&@\s]*", userinfo)
+    shown = name.group(0) if name else ""
+    return shown + (":***" if len(shown) < len(userinfo) else "")
 
 
 def _redact_one(url: str) -> str:
     scheme, rest = _SCHEME.split(url, 1)
     userinfo, rest = _userinfo(rest)
-    netloc, sep, tail = rest.partition("/")
+    cut = re.search(r"[/?#]", rest)
+    netloc, tail = (rest[: cut.start()], rest[cut.start() :]) if cut else (rest, "")
     if userinfo:
-        user, colon, _password = userinfo.partition(":")
-        netloc = f"{user}{':***' if colon else ''}@{netloc}"
+        netloc = f"{_user_shown(userinfo)}@{netloc}"
     path, qmark, query = tail.partition("?")
     if qmark:
         fragment = ""
@@ -81,27 +90,30 @@ def _redact_one(url: str) -> str:
         path = f"{path}?{'&'.join(pairs)}{fragment}"
     elif "#" in path:
         path = path.partition("#")[0] + "#***"
-    return f"{scheme}://{netloc}{sep}{path}"
+    return f"{scheme}://{netloc}{path}"
 
 
 def url_secrets(url: str) -> list[str]:
     """The secrets a `postgresql://` URL holds (its password, the query values redact_url hides), as written
     and percent-decoded, longest first: replaced wherever a message quotes them apart from the URL (libpq
-    echoes a malformed part on its own)."""
+    echoes a malformed part on its own). Every reading's: the user part to the last `@` (_userinfo), libpq's
+    (to the first `@` before any `/`), and every `key=value` after the first `?`, wherever it stands."""
     from urllib.parse import unquote
 
     url = url.strip()
     if not _PG_URL.match(url):
         return []
-    userinfo, rest = _userinfo(_SCHEME.split(url, 1)[1])
-    tail = rest.partition("/")[2]
+    rest = _SCHEME.split(url, 1)[1]
     found: list[str] = []
-    if userinfo:
-        password = userinfo.partition(":")[2]
-        # The whole, and each piece between the characters a URL parser splits at: libpq may quote a part.
-        found.extend([password, *re.split(r"[\s/@#?:]+", password)])
-    query = tail.partition("?")[2].partition("#")[0]
-    for pair in query.split("&") if query else ():
+    libpq = re.match(r"[^@/]*@", rest)
+    for userinfo in {_userinfo(rest)[0], libpq.group(0)[:-1] if libpq else ""}:
+        name = re.match(r"[^:/?#&@\s]*", userinfo)
+        password = userinfo[name.end() if name else 0 :].lstrip(":")
+        if password:
+            # The whole, and each piece between the characters a URL parser splits at: libpq may quote a part.
+            found.extend([password, *re.split(r"[\s/@#?:&=]+", password)])
+    query = rest.partition("?")[2].partition("#")[0]
+    for pair in re.split(r"[&?]", query) if query else ():
         key, eq, value = pair.partition("=")
         if eq and key.strip().lower() not in _SHOWN_PARAMS:
             found.append(value)

@@ -52,7 +52,13 @@ _LOCATION_VARS = (
     "GIT_COMMON_DIR",
     "GIT_NAMESPACE",
     "GIT_CEILING_DIRECTORIES",
+    # Which commits git takes for parentless: a local check must read the clone's own (red64: a variable naming
+    # the head cut the range down to one commit); receive-pack may set it for a hook.
+    "GIT_SHALLOW_FILE",
 )
+# Switches that change how every pathspec reads: `:(literal)` and `:(top,exclude,…)` would match nothing under
+# GIT_LITERAL_PATHSPECS (red64: the re-merge of merges asked for no path), so none is ever inherited.
+_PATHSPEC_VARS = ("GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS")
 
 
 def git_environment(*, inherit_git_env: bool, base: dict[str, str] | None = None,
@@ -83,9 +89,31 @@ def git_environment(*, inherit_git_env: bool, base: dict[str, str] | None = None
         }
     )
     for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_TRACE", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
-                 "GIT_REPLACE_REF_BASE", "GIT_ATTR_SOURCE"):
+                 "GIT_REPLACE_REF_BASE", "GIT_ATTR_SOURCE", *_PATHSPEC_VARS):
         env.pop(name, None)
     return env
+
+
+def _absolute_alternates(value: str, base: Path) -> str:
+    """GIT_ALTERNATE_OBJECT_DIRECTORIES with its relative entries made absolute from `base`. git separates entries
+    with `:` and C-quotes one that holds a `:` (receive-pack does, for a repository path with a colon, red65):
+    a quoted entry is kept whole as it is (git writes those absolute; a relative one would fail, not mislead)."""
+    entries: list[str] = []
+    at = 0
+    while at <= len(value):
+        if value.startswith('"', at):
+            end = at + 1
+            while end < len(value) and value[end] != '"':
+                end += 2 if value[end] == "\\" else 1
+            entries.append(value[at : end + 1])
+            at = end + 2  # past the closing quote and the separator
+            continue
+        end = value.find(os.pathsep, at)
+        end = len(value) if end < 0 else end
+        part = value[at:end]
+        entries.append(str((base / part).resolve()) if part and not os.path.isabs(part) else part)
+        at = end + 1
+    return os.pathsep.join(entries)
 
 
 # Commands whose output or walk may rest on a diff: given --ignore-submodules=none (Runner._argv).
@@ -201,12 +229,15 @@ class Runner:
             empty = Path(tempfile.mkdtemp(prefix="gatekeeper-noattr-"))
             weakref.finalize(self, shutil.rmtree, str(empty), True)
             env = dict(self._env)
-            for name in ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH",
-                         "GIT_COMMON_DIR"):
-                # The cwd changes: location variables git gave relative must keep meaning the same place.
-                if env.get(name):
-                    env[name] = os.pathsep.join(str((self.path / part).resolve()) if part else part
-                                                for part in env[name].split(os.pathsep))
+            # The cwd changes: location variables git gave relative must keep meaning the same place. Each is one
+            # path, but the alternates, a list (red65: a repository path holding `:` was split, and the re-merge
+            # in the hook's quarantine failed).
+            for name in ("GIT_OBJECT_DIRECTORY", "GIT_QUARANTINE_PATH", "GIT_COMMON_DIR"):
+                if env.get(name) and not os.path.isabs(env[name]):
+                    env[name] = str((self.path / env[name]).resolve())
+            if env.get("GIT_ALTERNATE_OBJECT_DIRECTORIES"):
+                env["GIT_ALTERNATE_OBJECT_DIRECTORIES"] = _absolute_alternates(
+                    env["GIT_ALTERNATE_OBJECT_DIRECTORIES"], self.path)
             env.update({"GIT_DIR": str(git_dir), "GIT_WORK_TREE": str(empty),
                         "GIT_INDEX_FILE": str(empty / "no-index")})
             self._attr_free_env = (empty, env)

@@ -237,6 +237,19 @@ class Refs(Objects):
         """Shallow right now (not cached like info(): a fetch may have deepened the clone)."""
         return self._out("rev-parse", "--is-shallow-repository").strip() == "true"
 
+    def shallow_commits(self) -> set[str]:
+        """The commits a shallow clone holds without their parents (`$GIT_DIR/shallow`): git walks them as roots."""
+        if not self.info().shallow:
+            return set()
+        path = Path(self._out("rev-parse", "--git-path", "shallow").strip())
+        path = path if path.is_absolute() else self.path / path
+        try:
+            text = path.read_text("ascii", "replace")
+        except OSError as exc:
+            raise GitError(f"this clone is shallow and its list of cut-off commits cannot be read: {exc.strerror}",
+                           "fetch the whole history (`git fetch --unshallow`)") from None
+        return {line.strip() for line in text.splitlines() if is_sha(line.strip())}
+
     def fetch_ref(self, remote: str, ref: str, *, timeout: float | None = None) -> tuple[bool, str]:
         """One `git fetch` of `ref` from a configured remote into the same name here (forced: the remote's is
         the one to read); (False, git's first error line) when the remote has no such ref or the fetch failed.

@@ -92,6 +92,7 @@ def run_check(repo: Path, base: str | None, head: str | None, policy_file: Path 
     git = Git(repo)
     policy = load_policy(git, policy_file)
     rng = resolve_range(git, base, head)
+    _whole_range(git, rng)
     # No base: the all-zeros id, as long as the repository's ids (SHA-256 ones are 64 digits).
     update = RefUpdate(ref=rng.target_ref, old=rng.base or "0" * len(rng.head), new=rng.head,
                        kind=RefKind.UPDATE if rng.base else RefKind.CREATE)
@@ -117,6 +118,21 @@ def run_check(repo: Path, base: str | None, head: str | None, policy_file: Path 
     log_verdict(verdict, policy, repository=str(info.toplevel or info.git_dir), root=info.toplevel or info.git_dir,
                 from_repository=policy_file is None)
     return verdict
+
+
+def _whole_range(git: Git, rng: LocalRange) -> None:
+    """A shallow clone walks the commits at its cut as roots: a range reaching one would be judged without what
+    lies under it (red64: `clone --depth 1` then `fetch --depth 1` judged the branch tip alone, an agent commit
+    below it unseen, and said nothing). The Action fetches the rest or refuses (checkout.ensure_commits); a local
+    check refuses (exit 4) and says how to get the history."""
+    cut = git.shallow_commits()
+    if not cut:
+        return
+    reached = cut.intersection(git.rev_list([rng.head], [rng.base] if rng.base else []))
+    if reached:
+        raise GitError(f"this clone is shallow and the range {rng.description} reaches where its history is cut "
+                       f"({', '.join(sorted(s[:12] for s in reached)[:3])}): the commits under it would not be judged",
+                       "fetch the history (`git fetch --unshallow`), or pass a --base above the cut")
 
 
 class WorkTreePolicyNote:
