@@ -98,6 +98,9 @@ LOOSE_FIX = ("do not push refs that name blobs or trees holding credentials (del
              "credential")
 
 
+# Object types that are never a file's content: one at a file path is a malformed tree (Skip "not-a-blob").
+_NOT_CONTENT = frozenset({"tree", "commit", "tag"})
+
 class SecretsScanner:
 
     per_commit = True  # scans each commit's own added lines: the range head does not matter
@@ -251,7 +254,7 @@ class SecretsScanner:
                 size = sizes.get(blob) or 0
                 kind, data = reader.read(blob, max_size=self.max_file_bytes)
                 if kind != "blob" or data is None:
-                    reason = "too-large" if kind == "blob" else "missing"
+                    reason = "too-large" if kind == "blob" else "not-a-blob" if kind in _NOT_CONTENT else "missing"
                     skip = Skip(where, blob, None, reason, size).finding(NAME, self.max_file_bytes)
                     findings.extend(f for f in [skip] if f is not None)
                     continue
@@ -650,6 +653,7 @@ class SecretsScanner:
         findings: list[Finding] = []
         scanned = 0
         seen_in: dict[tuple[str, ...], frozenset[tuple[str, str]]] = {}  # (blob, its encoding) → its secrets
+        wrong_type: set[str] = set()  # objects at a file path that are a tree, commit or tag (a malformed tree)
         with job.git.batch() as reader:
 
             def hits_of(blob: str, path: str, encodings: Sequence[str] = ()
@@ -660,6 +664,8 @@ class SecretsScanner:
                 # past the cap was never looked at); the rest is reported as not scanned.
                 kind, _size, data = reader.read_head(blob, self.max_file_bytes)
                 if kind != "blob" or data is None:
+                    if kind in _NOT_CONTENT:
+                        wrong_type.add(blob)
                     return [], None, False, []
                 # Source that declares its encoding is read as declared too (never a binary: Python refuses NULs).
                 declared = python_source_encodings(data) if b"\x00" not in data else []
@@ -721,7 +727,10 @@ class SecretsScanner:
                 if decoded is None:
                     if over:
                         continue  # said above
-                    skip = Skip(patch.path, patch.blob, commit, "missing", size)
+                    # red67: a tree filed as a file (git shows it as binary) is not "unreadable": it is a malformed
+                    # tree a pusher made, and blocks, as an object missing from the push does.
+                    skip = Skip(patch.path, patch.blob, commit,
+                                "not-a-blob" if patch.blob in wrong_type else "missing", size)
                     findings.extend(f for f in [skip.finding(NAME, self.max_file_bytes)] if f is not None)
                     if not patch.binary:
                         findings.append(self._cut(commit, patch))

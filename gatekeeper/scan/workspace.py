@@ -124,6 +124,15 @@ class Skip:
             rule = "scan/binary-skipped"
             message = f"{scanner}: binary file not scanned" + (f" ({self.note})" if self.note else "")
             fix = "binary files are not scanned; review them by hand"
+        elif self.reason == "not-a-blob":
+            # red67: git lists it as a file, yet its object is a tree, commit or tag — a tree git's fsck refuses,
+            # made by hand. No tool reads it as the file it claims to be (a key in a tree entry's name went onto
+            # main as a low note): blocking, as an object missing from a push is.
+            rule = "scan/unreadable"
+            severity = Severity.HIGH
+            message = (f"{scanner}: object {self.blob[:12]} at this file path is not a file's content (a tree, commit "
+                       "or tag filed as a file: a malformed tree); not scanned")
+            fix = "push trees `git fsck` accepts; on the server, set receive.fsckObjects=true"
         else:
             rule = "scan/unreadable"
             message = f"{scanner}: object {self.blob[:12]} could not be read ({self.reason}); not scanned"
