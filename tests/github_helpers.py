@@ -95,8 +95,9 @@ def synthetic_associated_pull(number: int, *, base_ref: str, head_sha: str, merg
 
 def synthetic_pr_event(*, number: int, base_sha: str, head_sha: str, base_ref: str = "main",
                        action: str = "synchronize", author: str = "octocat",
-                       repo: str = "octo-org/octo-repo") -> dict[str, Any]:
-    """SYNTHETIC: the corpus pull_request/synchronize payload pointed at a test repository."""
+                       repo: str = "octo-org/octo-repo", default_branch: str = "main") -> dict[str, Any]:
+    """SYNTHETIC: the corpus pull_request/synchronize payload pointed at a test repository (whose default branch is
+    `default_branch`, as the test repositories' `main`)."""
     payload = copy.deepcopy(webhook_example("api.github.com/pull_request/synchronize.payload.json"))
     payload["action"] = action
     payload["number"] = number
@@ -107,6 +108,8 @@ def synthetic_pr_event(*, number: int, base_sha: str, head_sha: str, base_ref: s
     pr["head"]["sha"] = head_sha
     pr["user"]["login"] = author
     payload["repository"]["full_name"] = repo
+    payload["repository"]["default_branch"] = default_branch
+    pr["base"]["repo"]["default_branch"] = default_branch
     return payload
 
 

@@ -262,6 +262,19 @@ class Refs(Objects):
                          remote, f"+{ref}:{ref}", check=False, timeout=timeout)
         return proc.returncode == 0, _first_line(proc.stderr.decode("utf-8", "replace"))
 
+    def fetch_branch(self, remote: str, branch: str, *, timeout: float | None = None) -> tuple[bool, str]:
+        """One `git fetch` of a branch from a configured remote into its remote-tracking ref (forced); never
+        retried. (ok, git's first error line)."""
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", remote):
+            raise GitError(f"invalid remote name {remote!r}", "name a configured remote such as origin")
+        check = self._run("check-ref-format", f"refs/heads/{branch}", check=False)
+        if check.returncode != 0 or branch.startswith("-"):
+            raise GitError(f"invalid branch name {branch!r}", "this is a bug in gatekeeper; please report it")
+        proc = self._run("fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--no-write-fetch-head", remote,
+                         f"+refs/heads/{branch}:refs/remotes/{remote}/{branch}", check=False, timeout=timeout)
+        self._info = None
+        return proc.returncode == 0, _first_line(proc.stderr.decode("utf-8", "replace"))
+
     def fetch_commits(self, remote: str, shas: Sequence[str], *, unshallow: bool = False,
                       timeout: float | None = None) -> tuple[bool, str]:
         """One `git fetch` of exact commit ids (and `--unshallow`) from a configured remote; never retried.

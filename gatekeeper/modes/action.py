@@ -35,13 +35,13 @@ from gatekeeper.checks import CHECKS
 from gatekeeper.checks.policy_change import PolicyChangeCheck
 from gatekeeper.config import POLICY_FILENAME, Policy
 from gatekeeper.engine import Request, Services, evaluate
-from gatekeeper.errors import UsageError
+from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git import Git
 from gatekeeper.models import ZERO_SHA, ExitCode, RefKind, RefUpdate, Verdict
 from gatekeeper.provenance.source import ProvenanceSource, git_reader
 from gatekeeper.report import OutputFormat
 from gatekeeper.review.github import DEFAULT_API_URL
-from gatekeeper.review.github_event import ParsedEvent, load_event, parse_event
+from gatekeeper.review.github_event import GitHubEvent, ParsedEvent, load_event, parse_event
 from gatekeeper.review.github_source import ClientFactory, GitHubReviewSource
 from gatekeeper.scan import build_scanners
 from gatekeeper.trusted import load_trusted
@@ -164,6 +164,27 @@ def _range(git: Git, parsed: ParsedEvent, remote: str) -> tuple[RefUpdate, str, 
             f"{fork[:12]} from the default branch")
 
 
+def _default_tip(git: Git, event: GitHubEvent, remote: str) -> tuple[str, str] | None:
+    """(the default branch's name, its tip as the checkout fetched it) when the event's branch is another one;
+    None when it is the default branch itself (or the payload names none: GitHub's always does). The tip is
+    fetched once when the checkout lacks it, else the local branch of that name; GitError (exit 4) when neither is
+    there: the run cannot tell whether its branch is protected."""
+    default = event.default_branch
+    if default is None or default == event.ref or not default.startswith("refs/heads/"):
+        return None
+    branch = default[len("refs/heads/"):]
+    tracking = f"refs/remotes/{remote}/{branch}"
+    tip = git.try_resolve_object(tracking)
+    if tip is None or git.object_type(tip) != "commit":
+        git.fetch_branch(remote, branch, timeout=FETCH_TIMEOUT)
+        # (A checkout whose branches are local ones, e.g. a workflow that cloned without a remote: its own.)
+        tip = git.try_resolve_object(tracking) or git.try_resolve_object(default)
+    if tip is None or git.object_type(tip) != "commit":
+        raise GitError(f"the default branch {branch} is not in the checkout: its policy says whether "
+                       f"{event.branch} is protected, and so which policy judges this run", SHALLOW_FIX)
+    return branch, tip
+
+
 def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None = None,
                now: dt.datetime | None = None, forge_keys: ForgeKeys | None = None) -> ActionResult:
     """Judge the event's range. `forge_keys` replaces the forge keys gatekeeper ships (tests sign with a
@@ -177,7 +198,20 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
     fetch_notes(git, settings.remote)
     event = parsed.event
     with tempfile.TemporaryDirectory(prefix="gatekeeper-action-") as tmp:
-        trusted = load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "base")
+        trusted = None
+        root = _default_tip(git, event, settings.remote)
+        if root is not None:
+            # Which branches are protected is the default branch's word, never the base's own: a branch the policy
+            # does not protect is anyone's to move on github.com, its policy with it (red66: a collaborator pushed a
+            # weak policy onto `develop`, and the PR from a blocked head into it went green on that head).
+            branch, tip = root
+            rooted = load_trusted(git, tip, settings.policy_path, Path(tmp) / "default")
+            if not rooted.policy.is_protected(update.ref):
+                trusted, trusted_rev = rooted, tip
+                description += (f"; policy from the default branch {branch} ({tip[:12]}): {event.branch} is not a "
+                                "protected branch, so its own configuration is not trusted")
+        if trusted is None:
+            trusted = load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "base")
         policy = trusted.policy
         if event.is_pull and not policy.is_protected(update.ref):
             # The check's result is published on the head commit, and GitHub's branch rule reads the latest

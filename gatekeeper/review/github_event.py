@@ -53,6 +53,7 @@ class GitHubEvent:
     queue_pr: int | None = None  # merge_group: the PR its head_ref names
     queue_head: str | None = None  # merge_group: that PR's head commit, as its head_ref names it
     pusher: str | None = None  # pull_request opened/synchronize/reopened: `sender`, who may not approve
+    default_branch: str | None = None  # `repository.default_branch` (refs/heads/…): where trust is rooted (red66)
 
     @property
     def is_pull(self) -> bool:
@@ -117,6 +118,7 @@ def parse_event(name: str, payload: Any, repository: str = "") -> ParsedEvent:
         repo = full_name if isinstance(full_name, str) else ""
     if not repo:
         raise _fail("repository.full_name is missing (and GITHUB_REPOSITORY is not set)")
+    default = _default_branch(data)
     if name in PULL_EVENTS:
         pr = _obj(data.get("pull_request"), "pull_request")
         number = pr.get("number")
@@ -131,7 +133,8 @@ def parse_event(name: str, payload: Any, repository: str = "") -> ParsedEvent:
         event = GitHubEvent(name, repo, _branch_ref(base.get("ref"), "pull_request.base.ref"),
                             _sha(base.get("sha"), "pull_request.base.sha"),
                             _sha(head.get("sha"), "pull_request.head.sha"),
-                            pr_number=number, pr_author=_login(pr.get("user")), pusher=pusher)
+                            pr_number=number, pr_author=_login(pr.get("user")), pusher=pusher,
+                            default_branch=default)
         # Every other action runs the whole gate — `edited` included, with or without a base change: the
         # latest run of a required check is its status, so a skipped (green) run after a red one, or a
         # PR opened against an unprotected branch and retargeted to main (`changes.base`), must be judged
@@ -148,7 +151,7 @@ def parse_event(name: str, payload: Any, repository: str = "") -> ParsedEvent:
                             _sha(group.get("base_sha"), "merge_group.base_sha"),
                             _sha(group.get("head_sha"), "merge_group.head_sha"),
                             queue_pr=int(match.group(1)) if match else None,
-                            queue_head=match.group(2) if match else None)
+                            queue_head=match.group(2) if match else None, default_branch=default)
         skip = None if action in ("checks_requested", "") else f"merge_group {action}: nothing to check"
         return ParsedEvent(event, action, skip=skip)
     ref = data.get("ref")
@@ -159,11 +162,24 @@ def parse_event(name: str, payload: Any, repository: str = "") -> ParsedEvent:
     created = data.get("created") is True or is_zero(before)
     deleted = data.get("deleted") is True or is_zero(after)
     forced = data.get("forced") is True
-    event = GitHubEvent(name, repo, _branch_ref(ref, "ref") if ref.startswith("refs/heads/") else ref, before, after)
+    event = GitHubEvent(name, repo, _branch_ref(ref, "ref") if ref.startswith("refs/heads/") else ref, before, after,
+                        default_branch=default)
     skip = None
     if not ref.startswith("refs/heads/"):
         skip = f"{ref} is not a branch; gatekeeper gates branches (protect tags with rulesets)"
     return ParsedEvent(event, action, created=created, deleted=deleted, forced=forced, skip=skip)
+
+
+def _default_branch(data: dict[str, Any]) -> str | None:
+    """The repository's default branch as the payload names it (every event gatekeeper gates carries it), as a ref;
+    None when it names none or not a branch name."""
+    repository = data.get("repository")
+    value = repository.get("default_branch") if isinstance(repository, dict) else None
+    try:
+        return _branch_ref(value, "repository.default_branch") if isinstance(value, str) and \
+            not value.startswith("refs/") else None
+    except GatekeeperError:
+        return None
 
 
 def _retargeted_from(data: dict[str, Any]) -> str | None:
