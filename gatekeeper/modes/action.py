@@ -37,7 +37,7 @@ from gatekeeper.config import POLICY_FILENAME, Policy
 from gatekeeper.engine import Request, Services, evaluate
 from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git import Git
-from gatekeeper.models import ZERO_SHA, ExitCode, RefKind, RefUpdate, Verdict
+from gatekeeper.models import ZERO_SHA, ExitCode, RefKind, RefUpdate, Verdict, is_zero
 from gatekeeper.provenance.source import ProvenanceSource, git_reader
 from gatekeeper.report import OutputFormat
 from gatekeeper.review.github import DEFAULT_API_URL
@@ -210,6 +210,15 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
                 trusted, trusted_rev = rooted, tip
                 description += (f"; policy from the default branch {branch} ({tip[:12]}): {event.branch} is not a "
                                 "protected branch, so its own configuration is not trusted")
+                if not is_zero(update.new):
+                    # Nor its tip (red68: `develop` moved onto the blocked commit itself left only a clean one
+                    # after it in base..head): everything the head holds that the default branch does not.
+                    fork = git.merge_base(tip, update.new)
+                    if fork != update.old:
+                        update = RefUpdate(update.ref, fork or ZERO_SHA, update.new,
+                                           RefKind.UPDATE if fork else RefKind.CREATE)
+                        description += (f", so the range is every commit not on {branch}"
+                                        + (f" (since {fork[:12]})" if fork else ""))
         if trusted is None:
             trusted = load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "base")
         policy = trusted.policy
