@@ -6,7 +6,8 @@ whatever the remote's config already has) and fails with the caller's fix when t
 not there: a gate that judged a truncated range would judge the wrong commits. `fork_point` finds
 where a new branch left the default branch, so a created branch counts only its own commits.
 `current_base` is the pull request's base branch as the checkout fetched it, and `fetch_notes` brings the
-notes a clone never fetches.
+notes a clone never fetches. `event_range` is the update an Action event asks to judge; `default_tip` the
+default branch a run roots its trust in when its own branch is not protected (red66).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from collections.abc import Sequence
 
 from gatekeeper.errors import GitError
 from gatekeeper.git import NOTES_REF, Git, is_zero
+from gatekeeper.models import ZERO_SHA, RefKind, RefUpdate
 from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF
+from gatekeeper.review.github_event import ParsedEvent
 
 
 def ensure_commits(git: Git, needed: Sequence[str], remote: str, optional: Sequence[str] = (), *,
@@ -91,3 +94,57 @@ def current_base(git: Git, branch: str, base: str, remote: str) -> tuple[str, st
     if tip is None or tip == base or git.object_type(tip) != "commit":
         return base, ""
     return tip, f"; policy from {branch} as fetched ({tip[:12]}), newer than the event's base"
+
+
+def event_range(git: Git, parsed: ParsedEvent, remote: str, *, timeout: float, fix: str
+                ) -> tuple[RefUpdate, str, str]:
+    """The update to judge, the revision trusted files come from, and a description of the range."""
+    ev = parsed.event
+    if ev.is_pull or ev.name == "merge_group":
+        ensure_commits(git, [ev.base, ev.head], remote, timeout=timeout, fix=fix)
+        what = f"PR #{ev.pr_number}" if ev.is_pull else "merge group"
+        moved = f" (retargeted from {parsed.retargeted_from})" if parsed.retargeted_from else ""
+        trusted, newer = current_base(git, ev.branch, ev.base, remote) if ev.is_pull else (ev.base, "")
+        return (RefUpdate(ev.ref, ev.base, ev.head, RefKind.UPDATE), trusted,
+                f"{what} {ev.base[:12]}..{ev.head[:12]} into {ev.branch}{moved}{newer}")
+    if parsed.deleted:
+        present = ensure_commits(git, [], remote, optional=(ev.base,), timeout=timeout, fix=fix)
+        return (RefUpdate(ev.ref, ev.base, ZERO_SHA, RefKind.DELETE), ev.base if ev.base in present else ZERO_SHA,
+                f"deletion of {ev.branch}")
+    present = ensure_commits(git, [ev.head], remote, optional=(ev.base,), timeout=timeout, fix=fix)
+    if not parsed.created and ev.base in present:
+        kind = RefKind.FORCE if parsed.forced or not git.is_ancestor(ev.base, ev.head) else RefKind.UPDATE
+        label = "force push" if kind is RefKind.FORCE else "push"
+        return (RefUpdate(ev.ref, ev.base, ev.head, kind), ev.base,
+                f"{label} {ev.base[:12]}..{ev.head[:12]} to {ev.branch}")
+    # A new branch (or a force push whose old tip is gone): only commits not on the default branch.
+    fork = fork_point(git, ev.branch, ev.head, remote)
+    kind = RefKind.CREATE if parsed.created else RefKind.FORCE
+    if fork is None:
+        return (RefUpdate(ev.ref, ZERO_SHA, ev.head, kind), ZERO_SHA,
+                f"{'new branch' if parsed.created else 'force push'} {ev.branch}: all commits of {ev.head[:12]} "
+                "(no default branch to start from)")
+    return (RefUpdate(ev.ref, fork, ev.head, kind), fork,
+            f"{'new branch' if parsed.created else 'force push'} {ev.branch}: commits since its fork point "
+            f"{fork[:12]} from the default branch")
+
+
+def default_tip(git: Git, default: str | None, ref: str, remote: str, *, timeout: float, fix: str
+                ) -> tuple[str, str] | None:
+    """(the default branch's name, its tip as the checkout fetched it) when `ref` is another branch;
+    None when it is the default branch itself (or the payload names none: GitHub's always does). The tip is
+    fetched once when the checkout lacks it, else the local branch of that name; GitError (exit 4) when neither is
+    there: the run cannot tell whether its branch is protected."""
+    if default is None or default == ref or not default.startswith("refs/heads/"):
+        return None
+    branch = default[len("refs/heads/"):]
+    tracking = f"refs/remotes/{remote}/{branch}"
+    tip = git.try_resolve_object(tracking)
+    if tip is None or git.object_type(tip) != "commit":
+        git.fetch_branch(remote, branch, timeout=timeout)
+        # (A checkout whose branches are local ones, e.g. a workflow that cloned without a remote: its own.)
+        tip = git.try_resolve_object(tracking) or git.try_resolve_object(default)
+    if tip is None or git.object_type(tip) != "commit":
+        raise GitError(f"the default branch {branch} is not in the checkout: its policy says whether "
+                       f"{ref.removeprefix('refs/heads/')} is protected, and so which policy judges this run", fix)
+    return branch, tip

@@ -406,3 +406,23 @@ def test_a_truncated_pr_is_reconciled_once_per_run(httpserver: HTTPServer, sleep
     assert result.reviews[shas[-1]].status is ReviewStatus.APPROVED, result.reviews[shas[-1]]
     lookups = [r for r, _ in httpserver.log if r.path == f"/repos/{REPO}/commits/{shas[-1]}"]
     assert len(lookups) == 1
+
+
+def test_branch_protection_is_githubs_answer(httpserver: HTTPServer, sleeps: Sleeps) -> None:
+    """(red69) Whether GitHub protects a branch: its `protected` (rules or rulesets); 404 is "cannot say"; an answer
+    about another branch or without a boolean is an error, never a guess."""
+    gh = client(httpserver, sleeps)
+    httpserver.expect_request(f"/repos/{REPO}/branches/release/1.0").respond_with_json(
+        {"name": "release/1.0", "protected": True})
+    httpserver.expect_request(f"/repos/{REPO}/branches/dev").respond_with_json({"name": "dev", "protected": False})
+    httpserver.expect_request(f"/repos/{REPO}/branches/gone").respond_with_json({"message": "Not Found"}, status=404)
+    httpserver.expect_request(f"/repos/{REPO}/branches/odd").respond_with_json({"name": "main", "protected": True})
+    httpserver.expect_request(f"/repos/{REPO}/branches/vague").respond_with_json({"name": "vague", "protected": "yes"})
+    assert gh.branch_protected(REPO, "release/1.0") is True
+    assert gh.branch_protected(REPO, "dev") is False
+    assert gh.branch_protected(REPO, "gone") is None
+    for name in ("odd", "vague"):
+        with pytest.raises(GitHubError, match="not branch"):
+            gh.branch_protected(REPO, name)
+    with pytest.raises(GitHubError, match="invalid branch"):
+        gh.branch_protected(REPO, "bad name")

@@ -30,21 +30,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gatekeeper.audit.decisionlog import log_verdict
-from gatekeeper.checkout import current_base, ensure_commits, fetch_notes, fork_point
+from gatekeeper.checkout import default_tip, event_range, fetch_notes
 from gatekeeper.checks import CHECKS
 from gatekeeper.checks.policy_change import PolicyChangeCheck
 from gatekeeper.config import POLICY_FILENAME, Policy
 from gatekeeper.engine import Request, Services, evaluate
-from gatekeeper.errors import GitError, UsageError
+from gatekeeper.errors import UsageError
 from gatekeeper.git import Git
-from gatekeeper.models import ZERO_SHA, ExitCode, RefKind, RefUpdate, Verdict, is_zero
+from gatekeeper.models import ExitCode, RefKind, RefUpdate, Verdict, is_zero
 from gatekeeper.provenance.source import ProvenanceSource, git_reader
 from gatekeeper.report import OutputFormat
 from gatekeeper.review.github import DEFAULT_API_URL
-from gatekeeper.review.github_event import GitHubEvent, ParsedEvent, load_event, parse_event
-from gatekeeper.review.github_source import ClientFactory, GitHubReviewSource
+from gatekeeper.review.github_event import ParsedEvent, load_event, parse_event
+from gatekeeper.review.github_source import ClientFactory, GitHubReviewSource, github_protects
 from gatekeeper.scan import build_scanners
-from gatekeeper.trusted import load_trusted
+from gatekeeper.trusted import TrustedConfig, load_trusted
 
 if TYPE_CHECKING:  # the OpenPGP code loads only once a signed commit needs it (provenance/source.py)
     from gatekeeper.provenance.openpgp import ForgeKeys
@@ -132,104 +132,21 @@ class ActionResult:
     level: int | None = None  # the SLSA Source level it records
 
 
-def _range(git: Git, parsed: ParsedEvent, remote: str) -> tuple[RefUpdate, str, str]:
-    """The update to judge, the revision trusted files come from, and a description of the range."""
-    ev = parsed.event
-    if ev.is_pull or ev.name == "merge_group":
-        ensure_commits(git, [ev.base, ev.head], remote, timeout=FETCH_TIMEOUT, fix=SHALLOW_FIX)
-        what = f"PR #{ev.pr_number}" if ev.is_pull else "merge group"
-        moved = f" (retargeted from {parsed.retargeted_from})" if parsed.retargeted_from else ""
-        trusted, newer = current_base(git, ev.branch, ev.base, remote) if ev.is_pull else (ev.base, "")
-        return (RefUpdate(ev.ref, ev.base, ev.head, RefKind.UPDATE), trusted,
-                f"{what} {ev.base[:12]}..{ev.head[:12]} into {ev.branch}{moved}{newer}")
-    if parsed.deleted:
-        present = ensure_commits(git, [], remote, optional=(ev.base,), timeout=FETCH_TIMEOUT, fix=SHALLOW_FIX)
-        return (RefUpdate(ev.ref, ev.base, ZERO_SHA, RefKind.DELETE), ev.base if ev.base in present else ZERO_SHA,
-                f"deletion of {ev.branch}")
-    present = ensure_commits(git, [ev.head], remote, optional=(ev.base,), timeout=FETCH_TIMEOUT, fix=SHALLOW_FIX)
-    if not parsed.created and ev.base in present:
-        kind = RefKind.FORCE if parsed.forced or not git.is_ancestor(ev.base, ev.head) else RefKind.UPDATE
-        label = "force push" if kind is RefKind.FORCE else "push"
-        return (RefUpdate(ev.ref, ev.base, ev.head, kind), ev.base,
-                f"{label} {ev.base[:12]}..{ev.head[:12]} to {ev.branch}")
-    # A new branch (or a force push whose old tip is gone): only commits not on the default branch.
-    fork = fork_point(git, ev.branch, ev.head, remote)
-    kind = RefKind.CREATE if parsed.created else RefKind.FORCE
-    if fork is None:
-        return (RefUpdate(ev.ref, ZERO_SHA, ev.head, kind), ZERO_SHA,
-                f"{'new branch' if parsed.created else 'force push'} {ev.branch}: all commits of {ev.head[:12]} "
-                "(no default branch to start from)")
-    return (RefUpdate(ev.ref, fork, ev.head, kind), fork,
-            f"{'new branch' if parsed.created else 'force push'} {ev.branch}: commits since its fork point "
-            f"{fork[:12]} from the default branch")
-
-
-def _default_tip(git: Git, event: GitHubEvent, remote: str) -> tuple[str, str] | None:
-    """(the default branch's name, its tip as the checkout fetched it) when the event's branch is another one;
-    None when it is the default branch itself (or the payload names none: GitHub's always does). The tip is
-    fetched once when the checkout lacks it, else the local branch of that name; GitError (exit 4) when neither is
-    there: the run cannot tell whether its branch is protected."""
-    default = event.default_branch
-    if default is None or default == event.ref or not default.startswith("refs/heads/"):
-        return None
-    branch = default[len("refs/heads/"):]
-    tracking = f"refs/remotes/{remote}/{branch}"
-    tip = git.try_resolve_object(tracking)
-    if tip is None or git.object_type(tip) != "commit":
-        git.fetch_branch(remote, branch, timeout=FETCH_TIMEOUT)
-        # (A checkout whose branches are local ones, e.g. a workflow that cloned without a remote: its own.)
-        tip = git.try_resolve_object(tracking) or git.try_resolve_object(default)
-    if tip is None or git.object_type(tip) != "commit":
-        raise GitError(f"the default branch {branch} is not in the checkout: its policy says whether "
-                       f"{event.branch} is protected, and so which policy judges this run", SHALLOW_FIX)
-    return branch, tip
-
-
-def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None = None,
-               now: dt.datetime | None = None, forge_keys: ForgeKeys | None = None) -> ActionResult:
-    """Judge the event's range. `forge_keys` replaces the forge keys gatekeeper ships (tests sign with a
-    stand-in web-flow key); None uses the shipped ones."""
-    parsed = parse_event(settings.event_name, load_event(settings.event_path), settings.repository)
-    if parsed.skip:
-        return ActionResult(None, parsed.skip)
-    git = Git(settings.workspace, safe_directory=True)
-    git.info()
-    update, trusted_rev, description = _range(git, parsed, settings.remote)
-    fetch_notes(git, settings.remote)
+def _judge(settings: ActionSettings, git: Git, parsed: ParsedEvent, trusted: TrustedConfig, trusted_rev: str,
+           update: RefUpdate, description: str, *, now: dt.datetime | None, forge_keys: ForgeKeys | None,
+           client_factory: ClientFactory | None) -> tuple[Verdict, Policy]:
+    """One evaluation of the range with the configuration read from `trusted_rev`."""
     event = parsed.event
-    with tempfile.TemporaryDirectory(prefix="gatekeeper-action-") as tmp:
-        trusted = None
-        root = _default_tip(git, event, settings.remote)
-        if root is not None:
-            # Which branches are protected is the default branch's word, never the base's own: a branch the policy
-            # does not protect is anyone's to move on github.com, its policy with it (red66: a collaborator pushed a
-            # weak policy onto `develop`, and the PR from a blocked head into it went green on that head).
-            branch, tip = root
-            rooted = load_trusted(git, tip, settings.policy_path, Path(tmp) / "default")
-            if not rooted.policy.is_protected(update.ref):
-                trusted, trusted_rev = rooted, tip
-                description += (f"; policy from the default branch {branch} ({tip[:12]}): {event.branch} is not a "
-                                "protected branch, so its own configuration is not trusted")
-                if not is_zero(update.new):
-                    # Nor its tip (red68: `develop` moved onto the blocked commit itself left only a clean one
-                    # after it in base..head): everything the head holds that the default branch does not.
-                    fork = git.merge_base(tip, update.new)
-                    if fork != update.old:
-                        update = RefUpdate(update.ref, fork or ZERO_SHA, update.new,
-                                           RefKind.UPDATE if fork else RefKind.CREATE)
-                        description += (f", so the range is every commit not on {branch}"
-                                        + (f" (since {fork[:12]})" if fork else ""))
-        if trusted is None:
-            trusted = load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "base")
-        policy = trusted.policy
-        if event.is_pull and not policy.is_protected(update.ref):
-            # The check's result is published on the head commit, and GitHub's branch rule reads the latest
-            # `gatekeeper` result there, from any pull request with that head: a second pull request from the
-            # same branch into an unprotected one turned the blocked one green (red40). So a pull request is
-            # judged as for a protected branch whatever its base.
-            policy = dataclasses.replace(policy, protected_refs=(*policy.protected_refs, update.ref))
-            description += " (judged as for a protected branch: the result stands on the head commit)"
-        source = GitHubReviewSource.for_token(settings.token, settings.api_url, event, git, client_factory)
+    policy = trusted.policy
+    if event.is_pull and not policy.is_protected(update.ref):
+        # The check's result is published on the head commit, and GitHub's branch rule reads the latest
+        # `gatekeeper` result there, from any pull request with that head: a second pull request from the
+        # same branch into an unprotected one turned the blocked one green (red40). So a pull request is
+        # judged as for a protected branch whatever its base.
+        policy = dataclasses.replace(policy, protected_refs=(*policy.protected_refs, update.ref))
+        description += " (judged as for a protected branch: the result stands on the head commit)"
+    source = GitHubReviewSource.for_token(settings.token, settings.api_url, event, git, client_factory)
+    try:
         # The configuration is read from the base: a change to it is judged over the whole range by the
         # same check pre-receive runs, with approval by a policy owner as the review.
         policy_change = PolicyChangeCheck(git, trusted.paths, source.policy_review(trusted.owners),
@@ -241,9 +158,46 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
         services = Services(scanners=build_scanners(policy, reader=trusted_reader), review=source,
                             signatures=ProvenanceSource(reader=trusted_reader, forge_keys=forge_keys),
                             checks=(*CHECKS, policy_change))
-        verdict = evaluate(request, services)
-    if source.client is not None:
-        source.client.close()
+        return evaluate(request, services), policy
+    finally:
+        if source.client is not None:
+            source.client.close()
+
+
+def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None = None,
+               now: dt.datetime | None = None, forge_keys: ForgeKeys | None = None) -> ActionResult:
+    """Judge the event's range. `forge_keys` replaces the forge keys gatekeeper ships (tests sign with a
+    stand-in web-flow key); None uses the shipped ones."""
+    parsed = parse_event(settings.event_name, load_event(settings.event_path), settings.repository)
+    if parsed.skip:
+        return ActionResult(None, parsed.skip)
+    git = Git(settings.workspace, safe_directory=True)
+    git.info()
+    update, trusted_rev, description = event_range(git, parsed, settings.remote, timeout=FETCH_TIMEOUT,
+                                                   fix=SHALLOW_FIX)
+    fetch_notes(git, settings.remote)
+    event = parsed.event
+    with tempfile.TemporaryDirectory(prefix="gatekeeper-action-") as tmp:
+        roots = [(load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "base"), trusted_rev, update,
+                  description)]
+        root = default_tip(git, event.default_branch, event.ref, settings.remote, timeout=FETCH_TIMEOUT,
+                           fix=SHALLOW_FIX)
+        rooted = load_trusted(git, root[1], settings.policy_path, Path(tmp) / "default") if root else None
+        # A branch the default branch's policy does not protect — or GitHub does not (red69: `master`, named by
+        # `policy init`, pushed onto the blocked commit) — is anyone's to move, its policy and tip with it (red66,
+        # red68). Such a run is judged twice and the stricter verdict stands: as its base says, and by the default
+        # branch's policy over every commit not on that branch — never the latter alone, as the default branch
+        # may be the unguarded one (red69: `develop` as default, its policy no longer naming `main`).
+        if root is not None and rooted is not None and (not rooted.policy.is_protected(update.ref) or github_protects(
+                settings.token, settings.api_url, event, git, client_factory) is False):
+            branch, tip = root
+            also = f"the policy of the default branch {branch} ({tip[:12]}) over every commit not on it"
+            roots[0] = (*roots[0][:3], f"{description}; also judged by {also}: {event.branch} is not protected")
+            rooted_update = update if is_zero(update.new) else RefUpdate(update.ref, tip, update.new, RefKind.UPDATE)
+            roots.append((rooted, tip, rooted_update, f"{description}; {also}: {event.branch} is not protected"))
+        judged = [_judge(settings, git, parsed, *item, now=now, forge_keys=forge_keys, client_factory=client_factory)
+                  for item in roots]
+    verdict, policy = max(judged, key=lambda vp: int(vp[0].exit_code))  # the first of the strictest
     # A policy from the base commit is the repository's: its log.path may only name a file in .git.
     log_verdict(verdict, policy, repository=f"github:{settings.repository}" if settings.repository else
                 str(settings.workspace), root=git.info().git_dir, from_repository=True)

@@ -179,6 +179,23 @@ class GitHubClient:
         perms = f"{PERM_CONTENTS} and {PERM_PULLS}"
         return [p for p in (pull_request(item) for item in self._paginate(path, perms)) if p is not None]
 
+    def branch_protected(self, repo: str, branch: str) -> bool | None:
+        """Whether GitHub protects `branch` (`branches/{branch}`: its `protected`, by a branch protection rule or a
+        ruleset); None on 404 (no such branch, or not visible). Anything else that is not an answer is a
+        GitHubError."""
+        if not branch or len(branch) > 255 or any(ord(c) < 33 for c in branch):
+            raise GitHubError(f"invalid branch name {branch[:80]!r}", "this is a bug in gatekeeper; please report it")
+        url = f"{self.api_url}/repos/{_repo_path(repo)}/branches/{quote(branch, safe='')}"
+        response = self._get(url, PERM_CONTENTS)
+        if response.status_code == 404:
+            return None
+        data = self._json(response, url, PERM_CONTENTS)
+        protected = data.get("protected") if isinstance(data, dict) else None
+        if not isinstance(protected, bool) or data.get("name") != branch:
+            raise GitHubError(f"GET {_redact_url(url)}: the answer is not branch {branch[:80]!r} with its protection",
+                              "check GITHUB_API_URL points at the GitHub REST API (GHES: https://HOST/api/v3)")
+        return protected
+
     def collaborator_permission(self, repo: str, login: str) -> tuple[str, str] | None:
         """`(permission, role_name)` of `login` on `repo`, lower case (`collaborators/{login}/permission`):
         permission is GitHub's base role (admin, write, read or none; maintain shows as write, triage as

@@ -596,6 +596,21 @@ class GitHubReviewSource:
 UNVERIFIED_FIX = "fix the GitHub access problem and re-run; until then the change counts as unreviewed"
 
 
+def github_protects(token: str, api_url: str, event: GitHubEvent, git: Git,
+                    factory: ClientFactory | None = None) -> bool | None:
+    """Whether GitHub protects the event's branch (a branch protection rule or a ruleset); None when it cannot
+    say (no token, an error, no such branch): the caller keeps the policy's word then."""
+    source = GitHubReviewSource.for_token(token, api_url, event, git, factory)
+    if source.client is None:
+        return None
+    try:
+        return source.client.branch_protected(event.repository, event.branch)
+    except GitHubError:
+        return None
+    finally:
+        source.client.close()
+
+
 def _default_client(token: str, api_url: str) -> GitHubClient:
     return GitHubClient(token, api_url=api_url)
 
