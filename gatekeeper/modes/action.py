@@ -35,7 +35,7 @@ from gatekeeper.checks import CHECKS
 from gatekeeper.checks.policy_change import PolicyChangeCheck
 from gatekeeper.config import POLICY_FILENAME, Policy
 from gatekeeper.engine import Request, Services, evaluate
-from gatekeeper.errors import UsageError
+from gatekeeper.errors import ConfigError, UsageError
 from gatekeeper.git import Git
 from gatekeeper.models import ExitCode, RefKind, RefUpdate, Verdict, is_zero
 from gatekeeper.provenance.source import ProvenanceSource, git_reader
@@ -134,10 +134,13 @@ class ActionResult:
 
 def _judge(settings: ActionSettings, git: Git, parsed: ParsedEvent, trusted: TrustedConfig, trusted_rev: str,
            update: RefUpdate, description: str, *, now: dt.datetime | None, forge_keys: ForgeKeys | None,
-           client_factory: ClientFactory | None) -> tuple[Verdict, Policy]:
-    """One evaluation of the range with the configuration read from `trusted_rev`."""
+           client_factory: ClientFactory | None, content_only: bool = False) -> tuple[Verdict, Policy]:
+    """One evaluation of the range with the configuration read from `trusted_rev`. `content_only`: no review,
+    `policy/changed` or ref moves (red70: others' reviewed commits, main's later changes blocked)."""
     event = parsed.event
     policy = trusted.policy
+    if content_only:
+        policy = dataclasses.replace(policy, rules=tuple(dataclasses.replace(r, review=None) for r in policy.rules))
     if event.is_pull and not policy.is_protected(update.ref):
         # The check's result is published on the head commit, and GitHub's branch rule reads the latest
         # `gatekeeper` result there, from any pull request with that head: a second pull request from the
@@ -147,17 +150,16 @@ def _judge(settings: ActionSettings, git: Git, parsed: ParsedEvent, trusted: Tru
         description += " (judged as for a protected branch: the result stands on the head commit)"
     source = GitHubReviewSource.for_token(settings.token, settings.api_url, event, git, client_factory)
     try:
-        # The configuration is read from the base: a change to it is judged over the whole range by the
-        # same check pre-receive runs, with approval by a policy owner as the review.
+        # A change to the configuration is judged as pre-receive does, a policy owner's approval its review.
         policy_change = PolicyChangeCheck(git, trusted.paths, source.policy_review(trusted.owners),
                                           trusted_ref=event.ref, trusted_rev=trusted_rev, fix=POLICY_FIX)
         request = Request(git=git, updates=(update,), policy=policy, mode="action", pushed=False,
                           range_description=description, now=now or dt.datetime.now(dt.UTC),
-                          baseline=trusted.baseline, moves_refs=event.name == "push")
+                          baseline=trusted.baseline, moves_refs=event.name == "push" and not content_only)
         trusted_reader = git_reader(git, trusted_rev, trusted.root)  # the base commit's files, not the PR's
         services = Services(scanners=build_scanners(policy, reader=trusted_reader), review=source,
                             signatures=ProvenanceSource(reader=trusted_reader, forge_keys=forge_keys),
-                            checks=(*CHECKS, policy_change))
+                            checks=CHECKS if content_only else (*CHECKS, policy_change))
         return evaluate(request, services), policy
     finally:
         if source.client is not None:
@@ -182,27 +184,30 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
                   description)]
         root = default_tip(git, event.default_branch, event.ref, settings.remote, timeout=FETCH_TIMEOUT,
                            fix=SHALLOW_FIX)
-        rooted = load_trusted(git, root[1], settings.policy_path, Path(tmp) / "default") if root else None
-        # A branch the default branch's policy does not protect — or GitHub does not (red69: `master`, named by
-        # `policy init`, pushed onto the blocked commit) — is anyone's to move, its policy and tip with it (red66,
-        # red68). Such a run is judged twice and the stricter verdict stands: as its base says, and by the default
-        # branch's policy over every commit not on that branch — never the latter alone, as the default branch
-        # may be the unguarded one (red69: `develop` as default, its policy no longer naming `main`).
+        try:  # (red70: a broken policy pushed onto an unguarded default branch errored every run)
+            rooted = load_trusted(git, root[1], settings.policy_path, Path(tmp) / "default") if root else None
+        except ConfigError as exc:
+            rooted, roots[0] = None, (*roots[0][:3], f"{description}; the default policy is unreadable: {exc.message}")
+        # A branch the default branch's policy — or GitHub, unless it answers `protected` (red69, red70) — does not
+        # protect is anyone's to move, its policy and tip with it (red66, red68, red69). Such a run is judged twice
+        # and the stricter verdict stands: as its base says, and by the default branch's policy for what every
+        # commit not on that branch holds (content only: review and ref moves are the first judgement's) — never
+        # the latter alone, as the default branch may be the unguarded one (red69: `develop` as default).
         if root is not None and rooted is not None and (not rooted.policy.is_protected(update.ref) or github_protects(
-                settings.token, settings.api_url, event, git, client_factory) is False):
+                settings.token, settings.api_url, event, git, client_factory) is not True):
             branch, tip = root
-            also = f"the policy of the default branch {branch} ({tip[:12]}) over every commit not on it"
+            also = f"the policy of the default branch {branch} ({tip[:12]}) over what every commit not on it holds"
             roots[0] = (*roots[0][:3], f"{description}; also judged by {also}: {event.branch} is not protected")
             rooted_update = update if is_zero(update.new) else RefUpdate(update.ref, tip, update.new, RefKind.UPDATE)
             roots.append((rooted, tip, rooted_update, f"{description}; {also}: {event.branch} is not protected"))
-        judged = [_judge(settings, git, parsed, *item, now=now, forge_keys=forge_keys, client_factory=client_factory)
-                  for item in roots]
+        judged = [_judge(settings, git, parsed, *item, now=now, forge_keys=forge_keys, client_factory=client_factory,
+                         content_only=index > 0) for index, item in enumerate(roots)]
     verdict, policy = max(judged, key=lambda vp: int(vp[0].exit_code))  # the first of the strictest
     # A policy from the base commit is the repository's: its log.path may only name a file in .git.
     log_verdict(verdict, policy, repository=f"github:{settings.repository}" if settings.repository else
                 str(settings.workspace), root=git.info().git_dir, from_repository=True)
     if (parsed.event.name == "push" and settings.attest_key and verdict.exit_code == ExitCode.OK
-            and policy.is_protected(update.ref)):
+            and policy.is_protected(update.ref) and len(roots) == 1):  # (red70: not a branch GitHub leaves open)
         path, level = _attest(settings, git, update, verdict, policy, parsed)
         return ActionResult(verdict, attestation=path, level=level)
     return ActionResult(verdict)
