@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from pytest_httpserver import HTTPServer
 
@@ -66,6 +67,28 @@ def _runner_checkout(tmp_path: Path, remote: Path, head: str) -> Path:
     subprocess.run(["git", "clone", "-q", "--no-checkout", str(remote), str(checkout)], check=True)
     _git(checkout, "-c", "advice.detachedHead=false", "checkout", "-q", "--detach", head)
     return checkout
+
+
+def runner(tmp: Path, httpserver: HTTPServer, remote: Path, head: str, number: int, commits: list[str],
+           branches: dict[str, bool] | None = None) -> Env:
+    """A fresh runner checkout of `remote` at `head`, and GitHub serving pull request `number` (its `commits`, no
+    review) and, for each of `branches`, whether it protects it."""
+    gh = Env(tmp, httpserver, _runner_checkout(tmp, remote, head))
+    serve_pr(httpserver, number, commits, [])
+    for name, protected in (branches or {}).items():
+        httpserver.expect_request(f"/repos/{REPO}/branches/{name}").respond_with_json({"name": name,
+                                                                                      "protected": protected})
+    return gh
+
+
+def pr(number: int, base: str, head: str, base_ref: str = "main", action: str = "opened") -> dict[str, Any]:
+    """Alice's pull request `number`, base..head into `base_ref`, as GitHub's payload says it."""
+    return synthetic_pr_event(number=number, base_sha=base, head_sha=head, base_ref=base_ref, author="alice",
+                              repo=REPO, action=action)
+
+
+def assert_zone_blocked(result: Any) -> None:
+    assert result.return_value == ExitCode.BLOCKED and "policy/zone-violation" in result.output, result.output
 
 
 def test_a_moved_unprotected_base_branch_supplies_the_policy_without_policy_changed(

@@ -12,8 +12,8 @@ from pytest_httpserver import HTTPServer
 
 from gatekeeper.models import ExitCode
 from tests.github_helpers import synthetic_pr_event
-from tests.test_action import REPO, Env, serve_pr
-from tests.test_red66_hostile import _github, _runner_checkout
+from tests.test_action import REPO
+from tests.test_red66_hostile import _github, assert_zone_blocked, pr, runner
 
 
 def test_an_unprotected_base_moved_onto_the_blocked_commit_hides_it_from_the_range(
@@ -39,18 +39,12 @@ def test_an_unprotected_base_moved_onto_the_blocked_commit_hides_it_from_the_ran
     work.git("push", "-q", "origin", "feature")
     work.checkout("main")
 
-    checkout = _runner_checkout(tmp_path, remote, clean)
-    gh = Env(tmp_path, httpserver, checkout)
-    serve_pr(httpserver, 7, [head, clean], [])
-    result = gh.run("pull_request", synthetic_pr_event(number=7, base_sha=base, head_sha=clean, author="alice",
-                                                       repo=REPO, action="opened"))
-    assert result.return_value == ExitCode.BLOCKED and "policy/zone-violation" in result.output, result.output
+    assert_zone_blocked(runner(tmp_path, httpserver, remote, clean, 7, [head, clean]).run("pull_request",
+                                                                                          pr(7, base, clean)))
 
     # The collaborator moves develop onto the blocked commit itself, then opens H2 -> develop.
     work.git("push", "-q", "origin", f"{head}:refs/heads/develop")
-    checkout2 = _runner_checkout(tmp_path / "run2", remote, clean)
-    gh2 = Env(tmp_path / "run2", httpserver, checkout2)
-    serve_pr(httpserver, 8, [clean], [])  # GitHub lists only the commits not on the base
+    gh2 = runner(tmp_path / "run2", httpserver, remote, clean, 8, [clean])  # GitHub lists only the commits not on the base
     result = gh2.run("pull_request", synthetic_pr_event(number=8, base_sha=head, head_sha=clean, base_ref="develop",
                                                         author="alice", repo=REPO, action="opened"))
     assert gh2.outputs().get("decision") != "error", result.output

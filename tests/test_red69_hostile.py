@@ -20,7 +20,7 @@ from gatekeeper.models import ExitCode
 from tests.github_helpers import synthetic_pr_event
 from tests.repo_builder import RepoBuilder
 from tests.test_action import ALICE, MOBILE, REPO, Env, serve_pr
-from tests.test_red66_hostile import STRICT, _git, _runner_checkout
+from tests.test_red66_hostile import STRICT, _git, _runner_checkout, assert_zone_blocked, pr, runner
 
 
 def _gitflow(tmp_path: Path) -> tuple[Path, RepoBuilder, str, str]:
@@ -114,20 +114,12 @@ def test_a_branch_the_default_policy_protects_but_github_does_not_hides_the_bloc
     clean = work.commit("desktop: docs\n", {"README.md": "hello\n"})
     work.git("push", "-q", "origin", "feature")
 
-    checkout = _runner_checkout(tmp_path, remote, clean)
-    gh = Env(tmp_path, httpserver, checkout)
-    serve_pr(httpserver, 7, [head, clean], [])
-    result = gh.run("pull_request", synthetic_pr_event(number=7, base_sha=base, head_sha=clean, author="alice",
-                                                       repo=REPO, action="opened"))
-    assert result.return_value == ExitCode.BLOCKED and "policy/zone-violation" in result.output, result.output
+    assert_zone_blocked(runner(tmp_path, httpserver, remote, clean, 7, [head, clean]).run("pull_request",
+                                                                                          pr(7, base, clean)))
 
     work.git("push", "-q", "origin", f"{head}:refs/heads/master")
-    checkout2 = _runner_checkout(tmp_path / "run2", remote, clean)
-    gh2 = Env(tmp_path / "run2", httpserver, checkout2)
-    serve_pr(httpserver, 8, [clean], [])
     # (lead) What GitHub answers for the branch: not protected (the fix asks it when the policy protects a branch).
-    httpserver.expect_request(f"/repos/{REPO}/branches/master").respond_with_json({"name": "master",
-                                                                                 "protected": False})
+    gh2 = runner(tmp_path / "run2", httpserver, remote, clean, 8, [clean], {"master": False})
     result = gh2.run("pull_request", synthetic_pr_event(number=8, base_sha=head, head_sha=clean, base_ref="master",
                                                         author="alice", repo=REPO, action="opened"))
     assert gh2.outputs().get("decision") != "error", result.output

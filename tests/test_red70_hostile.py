@@ -27,7 +27,7 @@ from tests.github_helpers import (
 )
 from tests.repo_builder import RepoBuilder
 from tests.test_action import ALICE, MOBILE, REPO, Env, serve_pr
-from tests.test_red66_hostile import STRICT, _runner_checkout
+from tests.test_red66_hostile import STRICT, _runner_checkout, assert_zone_blocked, pr, runner
 
 # `gatekeeper policy init`'s protected refs: main, master and release/* (red69).
 INIT_REFS = 'protected_refs: ["refs/heads/main", "refs/heads/master", "refs/heads/release/*"]'
@@ -71,20 +71,12 @@ def test_github_not_answering_for_the_base_branch_restores_its_tip_as_trusted(
     branch whose protection GitHub does not confirm is judged as an unprotected one (both judgements)."""
     remote, work, base, head, clean = _github(tmp_path)
 
-    checkout = _runner_checkout(tmp_path, remote, clean)
-    gh = Env(tmp_path, httpserver, checkout)
-    serve_pr(httpserver, 7, [head, clean], [])
-    result = gh.run("pull_request", synthetic_pr_event(number=7, base_sha=base, head_sha=clean, author="alice",
-                                                       repo=REPO, action="opened"))
-    assert result.return_value == ExitCode.BLOCKED and "policy/zone-violation" in result.output, result.output
+    assert_zone_blocked(runner(tmp_path, httpserver, remote, clean, 7, [head, clean]).run("pull_request",
+                                                                                          pr(7, base, clean)))
 
     work.git("push", "-q", "origin", f"{head}:refs/heads/master")
     # Control: while GitHub says master is not protected, PR #8 is judged twice and blocked (e00ab51).
-    checkout2 = _runner_checkout(tmp_path / "run2", remote, clean)
-    gh2 = Env(tmp_path / "run2", httpserver, checkout2)
-    serve_pr(httpserver, 8, [clean], [])
-    httpserver.expect_request(f"/repos/{REPO}/branches/master").respond_with_json({"name": "master",
-                                                                                 "protected": False})
+    gh2 = runner(tmp_path / "run2", httpserver, remote, clean, 8, [clean], {"master": False})
     pr8 = synthetic_pr_event(number=8, base_sha=head, head_sha=clean, base_ref="master", author="alice", repo=REPO,
                              action="opened")
     result = gh2.run("pull_request", pr8)
