@@ -151,15 +151,15 @@ def _judge(settings: ActionSettings, git: Git, parsed: ParsedEvent, trusted: Tru
     source = GitHubReviewSource.for_token(settings.token, settings.api_url, event, git, client_factory)
     try:
         # A change to the configuration is judged as pre-receive does, a policy owner's approval its review.
-        policy_change = PolicyChangeCheck(git, trusted.paths, source.policy_review(trusted.owners),
-                                          trusted_ref=event.ref, trusted_rev=trusted_rev, fix=POLICY_FIX)
+        checks = CHECKS if content_only else (*CHECKS, PolicyChangeCheck(git, trusted.paths, source.policy_review(
+            trusted.owners), trusted_ref=event.ref, trusted_rev=trusted_rev, fix=POLICY_FIX))
         request = Request(git=git, updates=(update,), policy=policy, mode="action", pushed=False,
                           range_description=description, now=now or dt.datetime.now(dt.UTC),
                           baseline=trusted.baseline, moves_refs=event.name == "push" and not content_only)
         trusted_reader = git_reader(git, trusted_rev, trusted.root)  # the base commit's files, not the PR's
         services = Services(scanners=build_scanners(policy, reader=trusted_reader), review=source,
                             signatures=ProvenanceSource(reader=trusted_reader, forge_keys=forge_keys),
-                            checks=CHECKS if content_only else (*CHECKS, policy_change))
+                            checks=checks)
         return evaluate(request, services), policy
     finally:
         if source.client is not None:

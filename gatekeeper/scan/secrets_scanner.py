@@ -101,6 +101,7 @@ LOOSE_FIX = ("do not push refs that name blobs or trees holding credentials (del
 # Object types that are never a file's content: one at a file path is a malformed tree (Skip "not-a-blob").
 _NOT_CONTENT = frozenset({"tree", "commit", "tag"})
 
+
 class SecretsScanner:
 
     per_commit = True  # scans each commit's own added lines: the range head does not matter
