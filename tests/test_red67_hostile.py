@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.hook_helpers import AWS_KEY, DANA, KEY_LINE, SECRETS_POLICY, seeded, spush
+from tests.hook_helpers import AWS_KEY, DANA, KEY_LINE, SECRETS_POLICY, TEST_POLICY, seeded, spush
 from tests.repo_builder import RepoBuilder
 
 AS_DANA = {"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1],
@@ -58,3 +58,45 @@ def test_a_tree_object_filed_as_a_regular_file_carries_a_key_onto_main(tmp_path:
                     for f in server.last_verdict().get("findings", [])))
     assert result.code != 0
     assert AWS_KEY not in result.output
+
+
+def test_lead_the_same_tree_filed_as_a_file_is_refused_by_a_local_check_too(tmp_path: Path) -> None:
+    """(lead, after the fix) The door red67 did not probe: `gatekeeper check` in the pusher's own clone, on the same
+    hand-made commit, blocks on the wrong-type object as the hook does."""
+    import json
+    import subprocess
+    import sys
+
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    readme = work.git("rev-parse", "HEAD:README.md")
+    inner = _tree(work, [(b"100644", KEY_LINE.strip().encode(), readme)])
+    root = _tree(work, [(b"100644", b"README.md", readme), (b"100644", b"config.py", inner)])
+    base = work.head()
+    sha = work.git("commit-tree", root, "-p", base, "-m", "add config", env=AS_DANA)
+    policy = tmp_path / "policy.yml"
+    policy.write_text(SECRETS_POLICY)
+    proc = subprocess.run([str(Path(sys.executable).with_name("gatekeeper")), "check", "--repo", str(work.path),
+                           "--policy", str(policy), "--base", base, "--head", sha, "--format", "json"],
+                          capture_output=True, text=True, check=False, timeout=120)
+    verdict = json.loads(proc.stdout)
+    assert proc.returncode == 1 and verdict["decision"] == "block", proc.stdout + proc.stderr
+    assert any(f["rule_id"] == "scan/unreadable" and f["severity"] == "high" and f["blocking"]
+               for f in verdict["findings"]), verdict["findings"]
+    assert AWS_KEY not in proc.stdout + proc.stderr
+
+
+def test_lead_a_tree_filed_as_python_source_is_refused_by_the_code_scanners(tmp_path: Path) -> None:
+    """(lead, after the fix) The code scanners' door: with semgrep and bandit in the hook, a `.py` entry whose object is
+    a tree (workspace.materialise's "not-a-blob") blocks the push as well, whatever the secrets scanner says."""
+    policy = TEST_POLICY.replace("default: {scanners: [], block_at: critical}",
+                                 "default: {scanners: [bandit], block_at: high}").replace(
+        "pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
+        "pre_receive: {budget_seconds: 4.5, scanners: [bandit], defer: []}")
+    server, work = seeded(tmp_path, policy)
+    readme = work.git("rev-parse", "HEAD:README.md")
+    inner = _tree(work, [(b"100644", b"payload.py", readme)])
+    root = _tree(work, [(b"100644", b"README.md", readme), (b"100644", b"run.py", inner)])
+    sha = work.git("commit-tree", root, "-p", work.head(), "-m", "add run.py", env=AS_DANA)
+    result = spush(server, work, "origin", f"{sha}:refs/heads/main")
+    assert server.tip() != sha and result.code != 0, result.output
+    assert "scan/unreadable" in result.output, result.output
