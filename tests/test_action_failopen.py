@@ -12,6 +12,7 @@ from pytest_httpserver import HTTPServer
 
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.models import ExitCode
+from gatekeeper.review.github import _GitHubRetry
 from tests.github_helpers import serve_pull_commits, synthetic_pull_commit, synthetic_review
 from tests.repo_builder import RepoBuilder
 from tests.test_action import ALICE, MOBILE, POLICY, REPO, Env, gh, pr_event, pr_repo, serve_pr
@@ -30,7 +31,9 @@ def warn_repo(repo: RepoBuilder) -> dict[str, str]:
 
 @pytest.mark.parametrize("failure", ["garbage", "500", "403"])
 def test_unverifiable_review_blocks_whatever_on_tool_error_says(gh: Env, httpserver: HTTPServer, repo: RepoBuilder,
-                                                               failure: str) -> None:
+                                                               failure: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    backoffs: list[float] = []  # the client's real retries, without its real 2+4+8 s of sleeping
+    monkeypatch.setattr(_GitHubRetry, "_sleep_backoff", lambda self: backoffs.append(self.get_backoff_time()))
     shas = warn_repo(repo)
     reviews = httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews")
     if failure == "garbage":
@@ -46,6 +49,7 @@ def test_unverifiable_review_blocks_whatever_on_tool_error_says(gh: Env, httpser
     assert gh.outputs()["decision"] == "block"
     assert "review/unverifiable (blocking)" in result.output
     assert "tool/github-failed" in result.output
+    assert (len(backoffs) >= 3) == (failure == "500"), backoffs  # a 500 is retried; the others are not
 
 
 def test_page_cap_exhausted_by_comment_reviews_does_not_drop_review(gh: Env, httpserver: HTTPServer,
