@@ -57,7 +57,6 @@ from gatekeeper.models import (
     SignatureStatus,
     Trailer,
     Trust,
-    is_sha,
 )
 from gatekeeper.origin.agents import match_identity
 from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF, ORIGIN_NOTE_REFS, body_lines
@@ -369,15 +368,28 @@ def _rank(policy: Policy, ref: str, remotes: Sequence[str]) -> int:
                 len(policy.protected_refs))
 
 
-def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str],
-             since: str | None = None) -> tuple[list[tuple[bool, Iterator[list[bytes]]]], tuple[str, ...]]:
-    """(protected, raw records) streams that together walk the range once, split along the protected line;
-    and where the protected stream starts. `since`: git's own date limit, which run_audit passes only when it
-    walks the same commits as the --since window (History.since_window: no backdated commit in the range),
-    and which it keeps anyway."""
+class _Stream(NamedTuple):
+    """One walk of the range: whether its commits are on the protected side, and git's arguments for it."""
+
+    protected: bool
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    every_ref: bool
+
+    def records(self, git: Git, since: str | None) -> Iterator[list[bytes]]:
+        return git.iter_raw_records(self.include, self.exclude, since=since, every_ref=self.every_ref)
+
+    def touches(self, git: Git, since: str | None) -> Iterator[list[tuple[str, bool]]]:
+        """The same walk, each commit with whether it may change the Agent Trace file."""
+        return git.iter_path_touches(self.include, self.exclude, TRACE_FILE, since=since, every_ref=self.every_ref)
+
+
+def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> tuple[list[_Stream], tuple[str, ...]]:
+    """The walks that together cover the range once, split along the protected line; and where the protected
+    stream starts."""
     protected = sorted(set(tips.values()))
     if not protected:
-        return [(False, git.iter_raw_records(rng.include, rng.exclude, since=since, every_ref=rng.every_ref))], ()
+        return [_Stream(False, tuple(rng.include), tuple(rng.exclude), rng.every_ref)], ()
     if rng.every_ref:
         inside = protected
     else:
@@ -386,14 +398,52 @@ def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str],
             for p in protected:
                 bases.extend([tip] if tip == p else git.merge_bases(tip, p))
         inside = sorted(set(bases))
-    streams: list[tuple[bool, Iterator[list[bytes]]]] = []
+    streams: list[_Stream] = []
     if inside:
-        streams.append((True, git.iter_raw_records(inside, rng.exclude, since=since)))
+        streams.append(_Stream(True, tuple(inside), tuple(rng.exclude), False))
     if rng.every_ref or not set(rng.include) <= set(inside):
         # (Nothing is left outside when every tip of the range is itself a protected tip: no second walk.)
-        streams.append((False, git.iter_raw_records(rng.include, (*rng.exclude, *inside), since=since,
-                                                    every_ref=rng.every_ref)))
+        streams.append(_Stream(False, tuple(rng.include), (*rng.exclude, *inside), rng.every_ref))
     return streams, tuple(inside)
+
+
+class _TraceStep:
+    """Which commits of a record stream may add Agent Trace records (TRACE_FILE), read from the walk beside it
+    (Git.iter_path_touches) in step with the records: whatever the tips hold now — a later commit deleting the
+    file hides nothing (red71; the gate's own reading since red55). A commit the walk does not name (or one
+    asked after the walk failed) counts as one that may: the full path reads what it adds, if anything."""
+
+    def __init__(self, walk: Iterator[list[tuple[str, bool]]]) -> None:
+        self.walk = walk
+        self.ahead: dict[str, bool] = {}  # read from the walk, not asked yet (in step: one read's worth)
+        self.done = False
+        self.failure: str | None = None
+
+    def touched(self, shas: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        ahead = self.ahead
+        for sha in shas:
+            while sha not in ahead and not self.done:
+                try:
+                    batch = next(self.walk)
+                except StopIteration:
+                    self.done = True
+                    break
+                except GitError as exc:
+                    self.done = True
+                    self.failure = exc.message
+                    break
+                for other, changes in batch:
+                    if changes or other not in ahead:
+                        ahead[other] = changes
+            if ahead.pop(sha, True):
+                found.add(sha)
+        return found
+
+    def close(self) -> None:
+        close = getattr(self.walk, "close", None)
+        if close is not None:
+            close()  # git is stopped if the records ended first
 
 
 # -- per-commit pieces ----------------------------------------------------------------------------------------
@@ -523,14 +573,18 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
                     "them are outside the window as their dates say, though some may have reached the branches "
                     "inside it, merged with old dates — audit without --since, or with --rev-range from where the "
                     "branch stood, to see them")
-    streams, inside = _streams(git, rng, tips, limit)
+    streams, inside = _streams(git, rng, tips)
     runner = _Runner(request, summary, tips, emit, emit_plain, check_zones=bool(policy.zones) and not partial,
                      from_tips=bool(inside) and set(inside) == set(tips.values()), refs=listed)
     count = 0
+    trace_failed: str | None = None
     with _fewer_collections():
-        for protected, stream in streams:
+        for spec in streams:
+            protected = spec.protected
+            # The Agent Trace walk runs beside the records on git's side (started first: it has more to do).
+            runner.trace = trace = _TraceStep(spec.touches(git, limit))
             try:
-                for batch in stream:
+                for batch in spec.records(git, limit):
                     if window is not None:
                         batch = [raw for raw in batch if _record_id(raw) in window]
                     runner.add(batch, protected)
@@ -543,9 +597,16 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
                 summary.complete = False
                 summary.notes.append(f"git stopped walking the history: {exc.message} — commits beyond it were "
                                      "not audited (missing objects: fetch them, or run `git fsck`)")
-                continue
-            runner.flush()
+            else:
+                runner.flush()
+            finally:
+                trace.close()
+                trace_failed = trace_failed or trace.failure
         runner.finish()
+    if trace_failed is not None:
+        summary.complete = False
+        summary.notes.append(f"the commits that change {TRACE_FILE} could not all be found ({trace_failed}): those "
+                             "after the failure were read for Agent Trace records one by one")
     summary.finish()
     if request.progress is not None:
         request.progress(count)
@@ -593,7 +654,8 @@ class _Runner:
         policy = request.policy
         self.mobile_classes = policy.origins.mobile_classes
         self.noted: dict[str, set[str]] = {}  # notes ref → the commits it has a note for
-        self.traced: set[str] = set()  # commits that may add Agent Trace records to TRACE_FILE
+        self.traced: set[str] = set()  # commits that may add Agent Trace records to TRACE_FILE (found so far)
+        self.trace: _TraceStep | None = None  # the walk that finds them, beside the stream being read
         self.recorded: set[str] = set()  # commits the server kept push-time origin records for
         self.push_records = PushOriginStore.in_git_dir(request.git.info().git_dir)
         self._evidence_sources(tips, refs)
@@ -661,13 +723,11 @@ class _Runner:
 
     def _evidence_sources(self, tips: Mapping[str, str], refs: Mapping[str, str]) -> None:
         """What the gate's engine reads origin evidence from besides the commit itself (engine._read_notes,
-        _trace_files, the push-origin store): the origin, git-ai and Agent Trace notes refs; the records a
-        commit adds to .agent-trace/traces.jsonl, looked for when the file exists at a tip of the range or of
-        a protected branch (as the gate looks at the tips it judges; every branch's history with --all); and
-        the push-time origin a server recorded ($GIT_DIR/gatekeeper/push-origin). One that cannot be read is
-        a note in the report (the audit reports, it does not fail), and the report is marked incomplete."""
+        _trace_files, the push-origin store): the origin, git-ai and Agent Trace notes refs; and the push-time
+        origin a server recorded ($GIT_DIR/gatekeeper/push-origin). One that cannot be read is a note in the
+        report (the audit reports, it does not fail), and the report is marked incomplete. (The records a commit
+        adds to .agent-trace/traces.jsonl are found as the range is read: _TraceStep.)"""
         git = self.request.git
-        rng = self.request.range
         present = {ref for ref in refs if ref.startswith("refs/notes/")}
         for ref, _limit in ORIGIN_NOTE_REFS:
             try:
@@ -677,10 +737,6 @@ class _Runner:
                 self.summary.complete = False
                 self.summary.notes.append(f"{ref} is not a notes ref ({exc.problem}): the origin evidence its notes "
                                           "would hold was not read (an administrator must repair or delete it)")
-        tips_to_look = dict.fromkeys((*rng.include, *tips.values()))
-        if rng.every_ref or any(git.object_exists(f"{tip}:{TRACE_FILE}") for tip in tips_to_look if is_sha(tip)):
-            # (No date: a superset of the window's, which git's --since could cut short.)
-            self.traced = git.path_commits(rng.include, rng.exclude, TRACE_FILE, every_ref=rng.every_ref)
         try:
             self.recorded = self.push_records.commits()
         except GatekeeperError as exc:
@@ -786,12 +842,17 @@ class _Runner:
             return
         request = self.request
         git = request.git
+        shas = [_record_id(raw) for raw in window]
+        if self.trace is not None:
+            traced = self.trace.touched(shas)
+            if traced:
+                self.traced |= traced
+                self.described |= traced
         # The decision log and the attestation index are joined for the window's commits at once; a commit
         # either of them knows takes the full path.
         admissions: Mapping[str, list[Admission]] = {}
         facts: Mapping[str, AttestationFact] = {}
         if request.log is not None or request.attestations is not None:
-            shas = [_record_id(raw) for raw in window]
             if request.log is not None:
                 try:
                     names = request.log_repositories
