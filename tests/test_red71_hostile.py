@@ -18,6 +18,7 @@ import pytest
 from tests.leak_helpers import gk
 from tests.provenance_helpers import Key, install_policy, make_keys, registry_with, signed_commit
 from tests.repo_builder import RepoBuilder
+from tests.test_audit_evidence_sources import _trace, _unreviewed
 
 PROTECTED_MAIN = "version: 1\nprotected_refs: [refs/heads/main]\n"
 TRACE = ".agent-trace/traces.jsonl"
@@ -43,20 +44,8 @@ def _check(capsys: pytest.CaptureFixture[str], repo: Path, base: str, head: str,
     return data
 
 
-def _unreviewed(data: dict[str, Any]) -> list[str]:
-    return [i["sha"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]]
-
-
 def _by_sha(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["sha"]: c for c in data["commits"]}
-
-
-def _trace(revision: str, path: str) -> str:
-    return json.dumps({
-        "version": "0.1.0", "id": "550e8400-e29b-41d4-a716-446655440000", "timestamp": "2026-01-23T14:30:00Z",
-        "vcs": {"type": "git", "revision": revision}, "tool": {"name": "cursor", "version": "2.4.0"},
-        "files": [{"path": path, "conversations": [{"contributor": {"type": "ai", "model_id": "anthropic/claude"},
-                                                    "ranges": [{"start_line": 1, "end_line": 2}]}]}]})
 
 
 @pytest.fixture
