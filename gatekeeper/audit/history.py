@@ -43,7 +43,16 @@ from gatekeeper import origin as origin_pkg
 from gatekeeper.audit.decisionlog import Admission, LogError, Store
 from gatekeeper.config import Policy, glob_match, ruleset_for
 from gatekeeper.errors import GatekeeperError, GitError, UsageError
-from gatekeeper.git import BrokenNotes, Git, Landing, RawParts, commit_from_parts, person_of, raw_parts
+from gatekeeper.git import (
+    BrokenNotes,
+    Git,
+    Landing,
+    RawParts,
+    commit_from_parts,
+    declares_encoding,
+    person_of,
+    raw_parts,
+)
 from gatekeeper.identity import Identity, commit_people, parse_identity, same_person
 from gatekeeper.models import (
     OBJECT_ID_PATTERN,
@@ -877,6 +886,7 @@ class _Runner:
         commits: list[Commit] = []
         commits_protected: list[bool] = []
         signed: list[Commit] = []
+        encoded: list[int] = []  # indexes into commits of records that declare an encoding
         plain = self._plain if self.fast else None
         people = self.people
         line = self.line
@@ -898,6 +908,8 @@ class _Runner:
             commit = commit_from_parts(parts)
             runs.append(run)
             run = []
+            if record is None and declares_encoding(raw):
+                encoded.append(len(commits))
             commits.append(commit)
             commits_protected.append(protected)
             if parts[7]:
@@ -907,6 +919,13 @@ class _Runner:
                 direct.add(commit.sha)
                 if commit.parents:
                     line.add(commit.parents[0])
+        if encoded:
+            # Text in a declared encoding, as git decodes it for the gate (red71, red72: which header counts, which
+            # names iconv knows, what an unknown one means are git's rules, not Python's codecs).
+            for at, fixed in zip(encoded, git.with_git_text([commits[i] for i in encoded]), strict=True):
+                commits[at] = fixed
+            by_sha = {c.sha: c for c in commits}
+            signed = [by_sha[c.sha] for c in signed]
         audits: Iterator[CommitAudit] = iter(())
         if commits:
             sigs: Mapping[str, SignatureInfo] = {}
@@ -1088,6 +1107,7 @@ class _Runner:
         for start in range(0, len(points), WINDOW):
             commits: list[Commit] = []
             signed: list[Commit] = []
+            encoded: set[str] = set()
             for batch in git.iter_raw_records(points[start : start + WINDOW], no_walk=True):
                 for raw in batch:
                     parts = raw_parts(raw, self.people)
@@ -1095,6 +1115,12 @@ class _Runner:
                     commits.append(commit)
                     if parts[7]:
                         signed.append(commit)
+                    if declares_encoding(raw):
+                        encoded.add(commit.sha)
+            if encoded:
+                fixed = {c.sha: c for c in git.with_git_text([c for c in commits if c.sha in encoded])}
+                commits = [fixed.get(c.sha, c) for c in commits]
+                signed = [fixed.get(c.sha, c) for c in signed]
             # Only signed merges are verified: a policy's trust files are read for them alone, as for the range.
             sigs = self.signatures.verify(git, signed, policy, now).signatures if signed else {}
             ctx = dataclasses.replace(self.base_ctx, signatures=sigs)

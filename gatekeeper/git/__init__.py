@@ -28,7 +28,7 @@ outside this package ask named questions; none passes git arguments (tests/test_
 from __future__ import annotations
 
 from gatekeeper.git._runner import RepoInfo, git_environment
-from gatekeeper.git.history import Landing, RawParts, commit_from_parts, person_of, raw_parts
+from gatekeeper.git.history import Landing, RawParts, commit_from_parts, declares_encoding, person_of, raw_parts
 from gatekeeper.git.notes import NOTES_REF, BrokenNotes
 from gatekeeper.git.objects import BlobReader, TreeEntry
 from gatekeeper.git.refs import RefTarget
@@ -49,6 +49,7 @@ __all__ = [
     "Workdir",
     "classify_update",
     "commit_from_parts",
+    "declares_encoding",
     "git_environment",
     "is_sha",
     "is_zero",

@@ -4,6 +4,7 @@ Commits, ancestry and merge bases, parents, and the commits a ref update brings.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import re
 import time
 from array import array
@@ -94,6 +95,16 @@ class History(Runner):
     def commits(self, include: Sequence[str], exclude: Sequence[str] = (), *,
                 exclude_all: bool = False) -> list[Commit]:
         return list(self.iter_log(include, exclude, exclude_all=exclude_all))
+
+    def with_git_text(self, commits: Sequence[Commit]) -> list[Commit]:
+        """Commits read from raw records, their identities and message replaced by what git's own format gives
+        (iter_log: `%an %ae %cn %ce %B`, re-encoded to UTF-8 as the gate reads them) — for the commits whose
+        records declare an encoding (declares_encoding); parents, times and the signature stay as stored."""
+        if not commits:
+            return []
+        decoded = {c.sha: c for c in self.iter_log([c.sha for c in commits], no_walk=True)}
+        return [dataclasses.replace(c, author=g.author, committer=g.committer, message=g.message, trailers=g.trailers)
+                if (g := decoded.get(c.sha)) is not None else c for c in commits]
 
     def iter_raw_log(self, include: Sequence[str], exclude: Sequence[str] = (), *, since: str | None = None,
                      every_ref: bool = False) -> Iterator[tuple[Commit, bool]]:
@@ -685,7 +696,6 @@ def raw_parts(raw: bytes, people: dict[bytes, Person]) -> RawParts:
         found.append(head[at + 8 : end if end >= 0 else len(head)].decode("ascii", "replace"))
         at = end
     parents: tuple[str, ...] = tuple(found)
-    codec = _declared_codec(head) if b"\nencoding " in head else None
     who: list[Person] = []
     when: list[int] = []
     for key in (b"\nauthor ", b"\ncommitter "):
@@ -702,53 +712,33 @@ def raw_parts(raw: bytes, people: dict[bytes, Person]) -> RawParts:
         ident = value[: close + 1]
         stamp = value[close + 2 :].split(b" ", 1)[0]
         when.append(int(stamp) if stamp.isdigit() else 0)
-        if codec is not None:
-            who.append(person_of(ident, codec))
-            continue
         person = people.get(ident)
         if person is None:
             person = person_of(ident)
             if len(people) < 100_000:
                 people[ident] = person
         who.append(person)
-    # The message is indented by four spaces; removed before decoding (both are ASCII, so the same text — in an
-    # ASCII-compatible encoding; one that is not, such as UTF-16, is decoded from the lines as stored).
-    if codec is None:
-        message = (b"\n" + body).replace(b"\n    ", b"\n")[1:].decode("utf-8", "replace") if body else ""
-    else:
-        message = _unindented(body, codec)
+    # The message is indented by four spaces; removed before decoding (both are ASCII, so the same text).
+    message = (b"\n" + body).replace(b"\n    ", b"\n")[1:].decode("utf-8", "replace") if body else ""
     return (sha, parents, who[0], when[0], who[1], when[1], message, b"\ngpgsig" in head)
-
-
-def _declared_codec(head: bytes) -> str | None:
-    """The Python codec for a commit's `encoding` header (the last one, as git reads it), or None for UTF-8 or
-    an encoding Python does not know (git prints the bytes as they are then: decoded here as UTF-8)."""
-    at = head.rfind(b"\nencoding ")
-    end = head.find(b"\n", at + 1)
-    name = head[at + 10 : end if end >= 0 else len(head)].decode("ascii", "replace").strip()
-    try:
-        codec = codecs.lookup(name).name
-    except (LookupError, ValueError):
-        return None
-    return None if codec == "utf-8" else codec
-
-
-def _unindented(body: bytes, codec: str) -> str:
-    """A message in a declared encoding: each line as git printed it, four spaces of indent removed, decoded
-    (undecodable bytes replaced). For a codec that is not ASCII-compatible the lines are split on the raw
-    bytes, which is how git stores them: the indent and newlines are git's own, in ASCII."""
-    lines = [line[4:] if line.startswith(b"    ") else line for line in body.split(b"\n")]
-    return b"\n".join(lines).decode(codec, "replace")
 
 
 _NOBODY = Person("", "")
 
 
-def person_of(ident: bytes, codec: str = "utf-8") -> Person:
-    """`Name <email>` as a raw header holds it (the time already cut off), in the commit's declared encoding."""
+def declares_encoding(raw: bytes) -> bool:
+    """Whether a record of iter_raw_records (read as stored) carries an `encoding` header: its identities and
+    message are then not UTF-8 as stored, and only git decodes them as the gate reads them (`%an`, `%B`, with
+    iconv and git's own rules for which header counts and what an unknown name means) — Git.with_git_text."""
+    cut = raw.find(b"\n\n", 1)
+    return b"\nencoding " in (raw if cut < 0 else raw[:cut])
+
+
+def person_of(ident: bytes) -> Person:
+    """`Name <email>` as a raw header holds it (the time already cut off)."""
     start = ident.find(b"<")
-    return Person(ident[:start].strip().decode(codec, "replace"),
-                  ident[start + 1 : -1].decode(codec, "replace") if start >= 0 else "")
+    return Person(ident[:start].strip().decode("utf-8", "replace"),
+                  ident[start + 1 : -1].decode("utf-8", "replace") if start >= 0 else "")
 
 
 def _person(people: dict[tuple[str, str], Person], name: str, email: str) -> Person:
