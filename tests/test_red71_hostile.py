@@ -204,28 +204,36 @@ def test_a_commit_encoding_header_hides_the_phone_signature_from_the_audit(
 
 # -- controls for the fixes -------------------------------------------------------------------------------------------
 
-def test_the_trace_walk_names_what_path_commits_names_and_lists_every_commit(repo: RepoBuilder) -> None:
-    """The walk beside the records (Git.iter_path_touches) lists every commit of the range, in git log's order, and
-    marks exactly the commits `rev-list --full-history -- TRACE` names: adds, edits, deletions, and merges that
-    differ there from either parent (one side brought records, the other did not)."""
+def test_the_walk_names_the_commits_that_change_the_trace_file_and_leaves_every_record_as_it_was(
+        repo: RepoBuilder) -> None:
+    """The record walk that also says which commits change TRACE_FILE (iter_raw_records(touching=…)) yields exactly
+    the records of the plain walk — same commits, order, parents and messages, the names cut off — and marks
+    exactly the commits whose diff against their first parent changes the file (what trace_file_records reads):
+    adds, edits, a deletion, a merge that differs there from its first parent, a commit whose message ends in
+    lines that look like names, a directory under the path with several files (names of their own)."""
     from gatekeeper.git import Git
 
     base = repo.head()
     repo.commit("add\n", {TRACE: "a\n"})
     repo.git("checkout", "-q", "-b", "side", base)
     repo.commit("side edit\n", {"x.txt": "x\n"})
-    repo.commit("side trace\n", {TRACE: "side\n"})
+    repo.commit("side trace\n\n.agent-trace/traces.jsonl\n\nnot a name\n", {TRACE: "side\n"})
     repo.git("checkout", "-q", "main")
     repo.commit("edit\n", {TRACE: "a\nb\n"})
-    repo.git("merge", "-q", "--no-edit", "-X", "ours", "side")
+    repo.git("merge", "-q", "--no-edit", "-X", "theirs", "side")
     repo.git("rm", "-q", TRACE)
     repo.commit("delete\n")
-    repo.commit("unrelated\n", {"y.txt": "y\n"})
+    repo.commit("a directory there\n", {f"{TRACE}/one": "1\n", f"{TRACE}/two\nthree": "2\n"})
+    repo.commit("unrelated\n\n    indented: like a name\n", {"y.txt": "y\n"})
     git = Git(repo.path)
-    walked = [entry for batch in git.iter_path_touches(["HEAD"], [], TRACE) for entry in batch]
-    assert [sha for sha, _ in walked] == repo.git("log", "--format=%H", "HEAD").split()
-    assert {sha for sha, touched in walked if touched} == git.path_commits(["HEAD"], [], TRACE)
-    assert len({sha for sha, touched in walked if touched}) == 5  # add, side trace, edit, the merge, delete
+    found: set[str] = set()
+    walked = [raw for batch in git.iter_raw_records(["HEAD"], touching=(TRACE, found)) for raw in batch]
+    plain = [raw for batch in git.iter_raw_records(["HEAD"]) for raw in batch]
+    assert walked == plain
+    every = repo.git("log", "--format=%H", "HEAD").split()
+    changed = {sha for sha, _, _ in git.path_changes(every, TRACE)}
+    assert found == changed | {every[1]}  # path_changes names a file's changes; the walk a directory's too
+    assert len(found) == 6  # add, side trace, edit, the merge (its side's file), delete, the directory
 
 
 def test_a_commit_in_latin1_keeps_its_author_and_trailers_in_the_audit(repo: RepoBuilder, tmp_path: Path,
@@ -247,3 +255,18 @@ def test_a_commit_in_latin1_keeps_its_author_and_trailers_in_the_audit(repo: Rep
     assert audited["author"]["name"] == "J\xfcrgen M\xfcller"
     assert audited["subject"] == "Gr\xfc\xdfe aus dem Zug"
     assert audited["ai"]["involvement"] == "assisted"
+
+
+def test_the_last_record_of_the_walk_keeps_its_names_apart_too(tmp_path: Path) -> None:
+    """git ends the output with the last commit's names and one NUL (the other lists end with two): a root commit
+    that adds the trace file is still named, and its record is still only the commit."""
+    from gatekeeper.git import Git
+
+    repo = RepoBuilder.init(tmp_path / "root")
+    root = repo.commit("root with records\n", {TRACE: "r\n"})
+    later = repo.commit("later\n", {"a.txt": "a\n"})
+    git = Git(repo.path)
+    found: set[str] = set()
+    walked = [raw for batch in git.iter_raw_records(["HEAD"], touching=(TRACE, found)) for raw in batch]
+    assert walked == [raw for batch in git.iter_raw_records(["HEAD"]) for raw in batch]
+    assert found == {root} and later not in found

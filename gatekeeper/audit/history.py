@@ -385,12 +385,11 @@ class _Stream(NamedTuple):
     exclude: tuple[str, ...]
     every_ref: bool
 
-    def records(self, git: Git, since: str | None) -> Iterator[list[bytes]]:
-        return git.iter_raw_records(self.include, self.exclude, since=since, every_ref=self.every_ref)
-
-    def touches(self, git: Git, since: str | None) -> Iterator[list[tuple[str, bool]]]:
-        """The same walk, each commit with whether it may change the Agent Trace file."""
-        return git.iter_path_touches(self.include, self.exclude, TRACE_FILE, since=since, every_ref=self.every_ref)
+    def records(self, git: Git, since: str | None, traced: set[str]) -> Iterator[list[bytes]]:
+        """The walk's raw records; the commits among them that change the Agent Trace file (what they add is
+        what trace_file_records reads) are added to `traced` as they come."""
+        return git.iter_raw_records(self.include, self.exclude, since=since, every_ref=self.every_ref,
+                                    touching=(TRACE_FILE, traced))
 
 
 def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> tuple[list[_Stream], tuple[str, ...]]:
@@ -414,45 +413,6 @@ def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> tuple[list[_
         # (Nothing is left outside when every tip of the range is itself a protected tip: no second walk.)
         streams.append(_Stream(False, tuple(rng.include), (*rng.exclude, *inside), rng.every_ref))
     return streams, tuple(inside)
-
-
-class _TraceStep:
-    """Which commits of a record stream may add Agent Trace records (TRACE_FILE), read from the walk beside it
-    (Git.iter_path_touches) in step with the records: whatever the tips hold now — a later commit deleting the
-    file hides nothing (red71; the gate's own reading since red55). A commit the walk does not name (or one
-    asked after the walk failed) counts as one that may: the full path reads what it adds, if anything."""
-
-    def __init__(self, walk: Iterator[list[tuple[str, bool]]]) -> None:
-        self.walk = walk
-        self.ahead: dict[str, bool] = {}  # read from the walk, not asked yet (in step: one read's worth)
-        self.done = False
-        self.failure: str | None = None
-
-    def touched(self, shas: Iterable[str]) -> set[str]:
-        found: set[str] = set()
-        ahead = self.ahead
-        for sha in shas:
-            while sha not in ahead and not self.done:
-                try:
-                    batch = next(self.walk)
-                except StopIteration:
-                    self.done = True
-                    break
-                except GitError as exc:
-                    self.done = True
-                    self.failure = exc.message
-                    break
-                for other, changes in batch:
-                    if changes or other not in ahead:
-                        ahead[other] = changes
-            if ahead.pop(sha, True):
-                found.add(sha)
-        return found
-
-    def close(self) -> None:
-        close = getattr(self.walk, "close", None)
-        if close is not None:
-            close()  # git is stopped if the records ended first
 
 
 # -- per-commit pieces ----------------------------------------------------------------------------------------
@@ -586,14 +546,18 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
     runner = _Runner(request, summary, tips, emit, emit_plain, check_zones=bool(policy.zones) and not partial,
                      from_tips=bool(inside) and set(inside) == set(tips.values()), refs=listed)
     count = 0
-    trace_failed: str | None = None
+    # Commits that change the Agent Trace file, whatever the tips hold now: a later commit that deletes it hides
+    # nothing (red71; the gate's own reading since red55). Said by the walk itself, before each record.
+    traced: set[str] = set()
     with _fewer_collections():
         for spec in streams:
             protected = spec.protected
-            # The Agent Trace walk runs beside the records on git's side (started first: it has more to do).
-            runner.trace = trace = _TraceStep(spec.touches(git, limit))
             try:
-                for batch in spec.records(git, limit):
+                for batch in spec.records(git, limit, traced):
+                    if traced:
+                        runner.traced |= traced
+                        runner.described |= traced
+                        traced.clear()
                     if window is not None:
                         batch = [raw for raw in batch if _record_id(raw) in window]
                     runner.add(batch, protected)
@@ -608,14 +572,7 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
                                      "not audited (missing objects: fetch them, or run `git fsck`)")
             else:
                 runner.flush()
-            finally:
-                trace.close()
-                trace_failed = trace_failed or trace.failure
         runner.finish()
-    if trace_failed is not None:
-        summary.complete = False
-        summary.notes.append(f"the commits that change {TRACE_FILE} could not all be found ({trace_failed}): those "
-                             "after the failure were read for Agent Trace records one by one")
     summary.finish()
     if request.progress is not None:
         request.progress(count)
@@ -663,8 +620,7 @@ class _Runner:
         policy = request.policy
         self.mobile_classes = policy.origins.mobile_classes
         self.noted: dict[str, set[str]] = {}  # notes ref → the commits it has a note for
-        self.traced: set[str] = set()  # commits that may add Agent Trace records to TRACE_FILE (found so far)
-        self.trace: _TraceStep | None = None  # the walk that finds them, beside the stream being read
+        self.traced: set[str] = set()  # commits that change TRACE_FILE (may add Agent Trace records), found so far
         self.recorded: set[str] = set()  # commits the server kept push-time origin records for
         self.push_records = PushOriginStore.in_git_dir(request.git.info().git_dir)
         self._evidence_sources(tips, refs)
@@ -851,17 +807,12 @@ class _Runner:
             return
         request = self.request
         git = request.git
-        shas = [_record_id(raw) for raw in window]
-        if self.trace is not None:
-            traced = self.trace.touched(shas)
-            if traced:
-                self.traced |= traced
-                self.described |= traced
         # The decision log and the attestation index are joined for the window's commits at once; a commit
         # either of them knows takes the full path.
         admissions: Mapping[str, list[Admission]] = {}
         facts: Mapping[str, AttestationFact] = {}
         if request.log is not None or request.attestations is not None:
+            shas = [_record_id(raw) for raw in window]
             if request.log is not None:
                 try:
                     names = request.log_repositories

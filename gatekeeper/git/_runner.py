@@ -200,7 +200,7 @@ class Runner:
             if not self.path.is_dir():
                 raise GitError(f"{self.path}: no such directory", "pass --repo with a git repository path",
                                argv=tuple(argv)) from exc
-            raise GitError("git is not installed or not on PATH", "install git >= 2.30",
+            raise GitError("git is not installed or not on PATH", "install git >= 2.31",
                            argv=tuple(argv)) from exc
         except process.Timeout as exc:
             raise GitError(f"git {args[0]} timed out after {timeout or self.timeout:.0f}s",
@@ -250,7 +250,7 @@ class Runner:
 
     @contextlib.contextmanager
     def _process(self, args: list[str], stdin: bytes | None, what: str, fix: str, *, attr_free: bool = False,
-                 wide: bool = False, background: bool = False) -> Iterator[tuple[IO[bytes], list[str]]]:
+                 wide: bool = False) -> Iterator[tuple[IO[bytes], list[str]]]:
         """One streaming git process: (its stdout, its argv) while the caller reads. stdin is fed and
         stderr drained by threads — git answers each input line before reading the next, and a process
         that fills its stderr pipe (a history with many missing objects) would otherwise stop writing
@@ -261,11 +261,6 @@ class Runner:
         child = process.Child(argv, cwd=cwd, env=env, stdin="pipe" if stdin is not None else "devnull",
                               foreground=self._foreground)
         assert child.stdout is not None and child.stderr is not None
-        if background:
-            # A walk read beside another (the reader's own work is the critical path): the scheduler runs it in
-            # the time the reader and the main walk leave free. Lowering a child's priority needs no privilege.
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, child.pid, 10)
         if wide:
             _widen(child.stdout)
         feeder = threading.Thread(target=_feed, args=(child.stdin, stdin), daemon=True)
