@@ -385,11 +385,12 @@ class _Stream(NamedTuple):
     exclude: tuple[str, ...]
     every_ref: bool
 
-    def records(self, git: Git, since: str | None, traced: set[str]) -> Iterator[list[bytes]]:
+    def records(self, git: Git, since: str | None, traced: set[str] | None) -> Iterator[list[bytes]]:
         """The walk's raw records; the commits among them that change the Agent Trace file (what they add is
-        what trace_file_records reads) are added to `traced` as they come."""
+        what trace_file_records reads) are added to `traced` as they come (None: not looked for — a partial
+        clone has no trees to compare)."""
         return git.iter_raw_records(self.include, self.exclude, since=since, every_ref=self.every_ref,
-                                    touching=(TRACE_FILE, traced))
+                                    touching=None if traced is None else (TRACE_FILE, traced))
 
 
 def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> tuple[list[_Stream], tuple[str, ...]]:
@@ -548,7 +549,14 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
     count = 0
     # Commits that change the Agent Trace file, whatever the tips hold now: a later commit that deletes it hides
     # nothing (red71; the gate's own reading since red55). Said by the walk itself, before each record.
-    traced: set[str] = set()
+    # A partial clone has no trees to compare (and the audit fetches nothing): its records are walked plainly and
+    # the report says the trace-file evidence was not read (red73: the whole walk failed on the first tree).
+    traced: set[str] | None = None if partial else set()
+    if partial:
+        summary.complete = False
+        summary.notes.append(f"this is a partial clone: the Agent Trace records commits add to {TRACE_FILE} were "
+                             "not looked for (git would fetch missing trees); AI involvement shown only by them is "
+                             "not counted")
     with _fewer_collections():
         for spec in streams:
             protected = spec.protected

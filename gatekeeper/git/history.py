@@ -153,8 +153,10 @@ class History(Runner):
         if no_walk:
             args.append("--no-walk=unsorted")
         if touching is not None:
+            # (--root and --no-relative: a repository's log.showRoot=false or diff.relative cannot hide a root
+            # commit's names or change which paths are named.)
             args += ["--full-history", "--sparse", "--name-only", "--diff-merges=first-parent", "--no-renames",
-                     "--", touching[0]]
+                     "--root", "--no-relative", "--", touching[0]]
         with self._process(args, stdin, "log", "check that the revisions exist and the repository is "
                            "intact (`git fsck`)", wide=True) as (out, _):
             # A record that is not a commit fails in its parser (raw_parts).
@@ -667,6 +669,7 @@ def _names_cut(record: bytes, found: set[str]) -> bytes:
     if at < 0:
         return record
     at += 2
+    message = at
     while raw.startswith(b"    ", at):
         end = raw.find(b"\n", at)
         if end < 0:
@@ -676,7 +679,8 @@ def _names_cut(record: bytes, found: set[str]) -> bytes:
         return record  # nothing after the message: no names
     first = raw.find(b"\n")
     found.add(raw[7:first].decode("ascii", "replace"))
-    return raw[:at]
+    # With no message git's record is the headers and one newline: the blank line found was the names' (red73).
+    return raw[: at - 1] if at == message else raw[:at]
 
 
 def commit_from_parts(parts: RawParts) -> Commit:
