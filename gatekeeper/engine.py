@@ -28,6 +28,7 @@ from gatekeeper.git import (
     RefTarget,
     TreeEntry,
     commit_from_parts,
+    declares_encoding,
     is_zero,
     raw_parts,
 )
@@ -256,6 +257,8 @@ def _declared_after_landing(request: Request, judged: set[str], pushed: Mapping[
         for batch in git.iter_raw_records(described, no_walk=True):
             for raw in batch:
                 commit = commit_from_parts(raw_parts(raw, {}))
+                if declares_encoding(raw):  # its text as git decodes it for the rest of the gate (red72)
+                    commit = git.with_git_text([commit])[0]
                 origin, _ = origin_pkg.detect(commit, ctx, policy.origins.mobile_classes)
                 mobile = origin.device in policy.origins.mobile_classes
                 if not mobile and origin.ai is AIInvolvement.NONE:
