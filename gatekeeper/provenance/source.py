@@ -28,7 +28,7 @@ from gatekeeper import catalogue
 from gatekeeper.config import Policy
 from gatekeeper.errors import ConfigError
 from gatekeeper.git import Git, is_zero
-from gatekeeper.models import Commit, SignatureInfo, SignatureStatus
+from gatekeeper.models import Commit, Finding, SignatureInfo, SignatureStatus
 from gatekeeper.origin.base import DeviceFact
 from gatekeeper.provenance.allowed_signers import AllowedSigner, read_allowed_signers
 
@@ -64,6 +64,7 @@ ERROR = "provenance/signature-error"
 DCO_MISSING = "provenance/dco-missing"
 SKIPPED_SIGNER = "provenance/allowed-signer-skipped"
 KEYRING_MISSING = "provenance/keyring-missing"
+AMBIGUOUS_IDENTITY = "provenance/ambiguous-identity"
 ALWAYS_REPORTED = (BAD, REVOKED, EXPIRED, UNSUPPORTED, ERROR)
 
 
@@ -224,6 +225,7 @@ class ProvenanceSource:
         objects = git.read_objects((c.sha for c in commits), max_size=MAX_COMMIT_BYTES)
         signatures: dict[str, SignatureInfo] = {}
         devices: dict[str, DeviceFact] = {}
+        ambiguous: list[Finding] = []
         for commit in commits:
             kind, raw = objects.get(commit.sha, ("missing", None))
             if kind != "commit" or raw is None:
@@ -231,6 +233,13 @@ class ProvenanceSource:
                            else f"the commit object could not be read ({kind})")
                 signatures[commit.sha] = SignatureInfo(_S.ERROR, detail=problem)
                 continue
+            doubt = identity_doubt(raw, commit)
+            if doubt is not None:
+                ambiguous.append(catalogue.rule(AMBIGUOUS_IDENTITY).finding(
+                    f"{commit.sha[:12]}: {doubt}", commit=commit.sha,
+                    fix="re-create the commit with git itself (one author and one committer header, no encoding that "
+                        "changes them): `git commit --amend --reset-author` or a fresh `git commit`",
+                ).with_fingerprint(commit.sha))
             if not _has_signature_header(raw):
                 signatures[commit.sha] = _UNSIGNED  # most commits: skip the full parse
                 continue
@@ -251,7 +260,7 @@ class ProvenanceSource:
                 # The registry says who owns the key; that owner is who the signature binds to.
                 info = dataclasses.replace(info, signer=fact.owner)
             signatures[commit.sha] = info
-        findings = tuple(
+        findings = tuple(ambiguous) + tuple(
             catalogue.rule(SKIPPED_SIGNER).finding(
                 warning, fix="list the signer's own key instead of a certificate authority").with_fingerprint(warning)
             for warning in trust.warnings)
@@ -312,6 +321,50 @@ class _LazyForgeGpg:
 
 
 _UNSIGNED = SignatureInfo(_S.UNSIGNED, detail="the commit has no signature")
+
+
+def identity_doubt(raw: bytes, commit: Commit) -> str | None:
+    """Why the author or committer the gate read (git's `%an %ae %cn %ce`) may not be the one the commit object
+    stores, or None. git reads the LAST `author`/`committer` header, and reads them only after re-encoding the
+    whole object from its declared `encoding`; `git cat-file`, fsck, libgit2 and forges read the first, as stored.
+    A second header, or an encoding (UTF-7 and the like) that turns a harmless header into an `author` line, gave
+    the signer binding and the DCO check one person while everyone else sees another (red74). git itself never
+    writes either: such a commit is judged as no one's."""
+    end = raw.find(b"\n\n")
+    head = raw if end < 0 else raw[:end]
+    stored: dict[bytes, list[bytes]] = {b"author": [], b"committer": []}
+    for line in head.split(b"\n"):
+        key, _, value = line.partition(b" ")
+        if key in stored:
+            stored[key].append(value)
+    for key, person in ((b"author", commit.author), (b"committer", commit.committer)):
+        found = stored[key]
+        name = key.decode()
+        if len(found) > 1:
+            return (f"the commit object holds {len(found)} {name} headers (git reads the last, `git cat-file`, "
+                    "fsck and forges the first)")
+        if not found:
+            continue
+        value = found[0]
+        start, close = value.find(b"<"), value.rfind(b">")
+        email = value[start + 1 : close] if 0 <= start < close else b""
+        try:
+            text = email.decode("ascii") if email.isascii() else email.decode(_declared(head) or "utf-8")
+        except (LookupError, UnicodeDecodeError, ValueError):
+            text = None
+        if text is None or text.strip().lower() != person.email.strip().lower():
+            return (f"the {name} git reads ({person.email[:80]!r}) is not the one the commit object stores "
+                    "(its declared encoding rewrites the headers)")
+    return None
+
+
+def _declared(head: bytes) -> str | None:
+    """The first `encoding` header's name (the one git uses)."""
+    at = head.find(b"\nencoding ")
+    if at < 0:
+        return None
+    end = head.find(b"\n", at + 1)
+    return head[at + 10 : end if end >= 0 else len(head)].decode("ascii", "replace").strip()
 
 
 def _has_signature_header(raw: bytes) -> bool:
