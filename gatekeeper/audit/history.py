@@ -699,7 +699,7 @@ class _Runner:
         _trace_files, the push-origin store): the origin, git-ai and Agent Trace notes refs; and the push-time
         origin a server recorded ($GIT_DIR/gatekeeper/push-origin). One that cannot be read is a note in the
         report (the audit reports, it does not fail), and the report is marked incomplete. (The records a commit
-        adds to .agent-trace/traces.jsonl are found as the range is read: _TraceStep.)"""
+        adds to .agent-trace/traces.jsonl are named by the walk that reads the range: run_audit.)"""
         git = self.request.git
         present = {ref for ref in refs if ref.startswith("refs/notes/")}
         for ref, _limit in ORIGIN_NOTE_REFS:
