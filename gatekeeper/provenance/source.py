@@ -17,6 +17,7 @@ is the single mapping from a SignatureInfo to a finding id.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import datetime as dt
 import posixpath
@@ -324,37 +325,57 @@ _UNSIGNED = SignatureInfo(_S.UNSIGNED, detail="the commit has no signature")
 
 
 def identity_doubt(raw: bytes, commit: Commit) -> str | None:
-    """Why the author or committer the gate read (git's `%an %ae %cn %ce`) may not be the one the commit object
-    stores, or None. git reads the LAST `author`/`committer` header, and reads them only after re-encoding the
-    whole object from its declared `encoding`; `git cat-file`, fsck, libgit2 and forges read the first, as stored.
-    A second header, or an encoding (UTF-7 and the like) that turns a harmless header into an `author` line, gave
-    the signer binding and the DCO check one person while everyone else sees another (red74). git itself never
-    writes either: such a commit is judged as no one's."""
+    """Why the commit the gate read (git's `%an %ae %at %cn %ce %ct %B`) may not be the one the object stores, or
+    None. git reads the LAST `author`/`committer` header, reads a message only up to a NUL byte, and reads both
+    only after re-encoding the whole object from its declared `encoding`; `git cat-file`, fsck, libgit2 and forges
+    read the stored bytes. A second header (red74), an encoding such as UTF-7 that turns a harmless header into an
+    `author` line with another name or e-mail (red74, red75), or one that decodes to a NUL and cuts a stored
+    trailer off the message git reads (red75), gave the gate's checks a commit no other tool shows. git itself
+    never writes such an object: it is judged as no one's. A declared encoding is accepted only where the stored
+    headers and message, decoded as it says, are exactly what git read."""
     end = raw.find(b"\n\n")
     head = raw if end < 0 else raw[:end]
+    body = b"" if end < 0 else raw[end + 2 :]
+    if b"\0" in raw:
+        return "the commit object holds a NUL byte (git reads its message only up to it)"
     stored: dict[bytes, list[bytes]] = {b"author": [], b"committer": []}
     for line in head.split(b"\n"):
         key, _, value = line.partition(b" ")
         if key in stored:
             stored[key].append(value)
-    for key, person in ((b"author", commit.author), (b"committer", commit.committer)):
+    name = _declared(head)
+    codec = "utf-8"
+    if name is not None:
+        try:
+            codec = codecs.lookup(name).name
+            body.decode(codec)  # (a codec that is no text encoding, such as rot13 or base64, fails here)
+        except (LookupError, UnicodeError, ValueError, TypeError):
+            return f"the commit declares the encoding {name[:40]!r}, which gatekeeper cannot read as git does"
+    encoded = codec != "utf-8"
+    for key, person, when in ((b"author", commit.author, commit.author_time),
+                              (b"committer", commit.committer, commit.commit_time)):
         found = stored[key]
-        name = key.decode()
+        label = key.decode()
         if len(found) > 1:
-            return (f"the commit object holds {len(found)} {name} headers (git reads the last, `git cat-file`, "
+            return (f"the commit object holds {len(found)} {label} headers (git reads the last, `git cat-file`, "
                     "fsck and forges the first)")
         if not found:
             continue
-        value = found[0]
-        start, close = value.find(b"<"), value.rfind(b">")
-        email = value[start + 1 : close] if 0 <= start < close else b""
         try:
-            text = email.decode("ascii") if email.isascii() else email.decode(_declared(head) or "utf-8")
-        except (LookupError, UnicodeDecodeError, ValueError):
-            text = None
-        if text is None or text.strip().lower() != person.email.strip().lower():
-            return (f"the {name} git reads ({person.email[:80]!r}) is not the one the commit object stores "
-                    "(its declared encoding rewrites the headers)")
+            ident: str | None = found[0].decode(codec) if encoded else found[0].decode("utf-8", "replace")
+        except (UnicodeError, ValueError):
+            ident = None
+        start, close = (ident.find("<"), ident.rfind(">")) if ident is not None else (-1, -1)
+        same = 0 <= start < close and ident is not None and (
+            ident[start + 1 : close].strip().lower() == person.email.strip().lower())
+        if same and encoded and ident is not None:
+            stamp = ident[close + 1 :].split()
+            same = ident[:start].strip() == person.name.strip() and bool(stamp) and stamp[0] == str(when)
+        if not same:
+            return (f"the {label} git reads ({person.name[:60]!r} <{person.email[:80]}>) is not the one the commit "
+                    "object stores (its declared encoding rewrites the headers)")
+    if encoded and body.decode(codec, "replace").rstrip("\n") != commit.message.rstrip("\n"):
+        return "the message git reads is not the one the commit object stores (its declared encoding rewrites it)"
     return None
 
 
