@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.leak_helpers import gk
 from tests.repo_builder import RepoBuilder
+from tests.test_red71_hostile import _audit, _by_sha, _check, _unreviewed
 
 PROTECTED_MAIN = "version: 1\nprotected_refs: [refs/heads/main]\n"
 AGENT = "Claude <noreply@anthropic.com>"
@@ -29,28 +29,6 @@ def _policy(tmp_path: Path) -> Path:
     path = tmp_path / "policy.yml"
     path.write_text(PROTECTED_MAIN)
     return path
-
-
-def _audit(capsys: pytest.CaptureFixture[str], repo: Path, *args: str) -> dict[str, Any]:
-    code, out = gk(capsys, "audit", "--repo", str(repo), "--format", "json", "--no-progress", *args)
-    assert code == 0, out[-3000:]
-    data: dict[str, Any] = json.loads(out[: out.rindex("}") + 1])
-    return data
-
-
-def _check(capsys: pytest.CaptureFixture[str], repo: Path, base: str, head: str, policy: Path) -> dict[str, Any]:
-    _code, out = gk(capsys, "check", "--repo", str(repo), "--base", base, "--head", head, "--policy", str(policy),
-                    "--format", "json")
-    data: dict[str, Any] = json.loads(out[out.index("{") : out.rindex("}") + 1])
-    return data
-
-
-def _unreviewed(data: dict[str, Any]) -> list[str]:
-    return [i["sha"] for i in data["summary"]["unreviewed_mobile_ai_on_protected"]["items"]]
-
-
-def _by_sha(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {c["sha"]: c for c in data["commits"]}
 
 
 def _git_shows(repo: RepoBuilder, sha: str, fmt: str) -> str:
