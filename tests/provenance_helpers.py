@@ -6,6 +6,7 @@ so what the tests verify is exactly what a phone's git client would push.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import json
@@ -155,3 +156,21 @@ def forge_gpg_key(home: Path, uid: str = "Forge <noreply@forge.example>") -> Ite
         yield gpg, ForgeKeys(load_openpgp_keys(armored, "github", "github web-flow"), ()), fpr
     finally:
         subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)
+
+
+def utf7(text: str) -> bytes:
+    """`text` as one UTF-7 base64 run: ASCII letters and digits only, whatever `text` holds (newlines too)."""
+    return b"+" + base64.b64encode(text.encode("utf-16-be")).rstrip(b"=") + b"-"
+
+
+def raw_commit(repo: RepoBuilder, tmp_path: Path, headers: list[bytes], body: bytes) -> str:
+    """A commit object on HEAD with `headers` after tree/parent, written as given (`git hash-object -t commit
+    -w`); `git fsck --strict` must accept it (the objects red74-red76 attack with are well-formed to git)."""
+    tree = repo.git("write-tree")
+    obj = tmp_path / "commit.obj"
+    obj.write_bytes(f"tree {tree}\nparent {repo.head()}\n".encode() + b"".join(h + b"\n" for h in headers)
+                    + b"\n" + body)
+    sha = repo.git("hash-object", "-t", "commit", "-w", str(obj))
+    repo.git("update-ref", "HEAD", sha)
+    assert repo.git("fsck", "--strict", "--no-dangling") == ""
+    return sha

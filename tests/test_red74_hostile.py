@@ -17,13 +17,22 @@ behaviour (it passes once fixed). Real SSH keys (ssh-keygen), hand-written commi
 
 from __future__ import annotations
 
-import base64
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.provenance_helpers import Key, check_json, findings, install_policy, make_keys, registry_with
+from tests.hook_helpers import make_server, spush
+from tests.provenance_helpers import (
+    Key,
+    check_json,
+    findings,
+    install_policy,
+    make_keys,
+    raw_commit,
+    registry_with,
+    utf7,
+)
 from tests.repo_builder import RepoBuilder
 
 POLICY = """\
@@ -57,11 +66,6 @@ def repo(tmp_path: Path, keys: dict[str, Key]) -> RepoBuilder:
     install_policy(repo, POLICY, registry)
     repo.branch("feature")
     return repo
-
-
-def _utf7(text: str) -> bytes:
-    """`text` as one UTF-7 base64 run: ASCII letters and digits only, whatever `text` holds (newlines too)."""
-    return b"+" + base64.b64encode(text.encode("utf-16-be")).rstrip(b"=") + b"-"
 
 
 def _signed_object(repo: RepoBuilder, tmp_path: Path, key: Key, headers: list[bytes], body: bytes) -> str:
@@ -177,7 +181,7 @@ def test_a_utf7_encoding_header_smuggles_an_author_only_the_gate_sees(
     ASCII-compatible for header text or whose git-decoded identities differ from the stored ones (compare
     `%an %ae %cn %ce` with the raw headers and refuse a difference)."""
     _control_is_blocked(repo, tmp_path, keys)
-    hidden = _utf7("\nauthor Alice <alice@example.com> " + WHEN.decode())
+    hidden = utf7("\nauthor Alice <alice@example.com> " + WHEN.decode())
     base = repo.head()
     for second in range(200):
         # The signature's armor is base64 too: a `+` in it opens a UTF-7 run, and when that run is not valid
@@ -206,17 +210,6 @@ def test_a_utf7_encoding_header_smuggles_an_author_only_the_gate_sees(
 
 # -- 3. the DCO check binds the sign-off to the last `author` header -------------------------------------------------
 
-def _unsigned_object(repo: RepoBuilder, tmp_path: Path, headers: list[bytes], body: bytes) -> str:
-    tree = repo.git("write-tree")
-    obj = tmp_path / "commit.obj"
-    obj.write_bytes(f"tree {tree}\nparent {repo.head()}\n".encode() + b"".join(h + b"\n" for h in headers)
-                    + b"\n" + body)
-    sha = repo.git("hash-object", "-t", "commit", "-w", str(obj))
-    repo.git("update-ref", "HEAD", sha)
-    assert repo.git("fsck", "--strict", "--no-dangling") == ""
-    return sha
-
-
 def test_a_second_author_header_satisfies_the_dco_for_an_author_who_never_signed_off(tmp_path: Path) -> None:
     """Attack: the policy requires the DCO (`require_dco: true`: a `Signed-off-by` by the author). Mallory pushes
     a commit object whose stored author is `Bob <bob@example.com>` (what `git cat-file`, the forge's page and the
@@ -241,12 +234,12 @@ def test_a_second_author_header_satisfies_the_dco_for_an_author_who_never_signed
     base = repo.head()
     idents = [b"author Bob <bob@example.com> " + WHEN, b"committer Bob <bob@example.com> " + WHEN]
     body = b"vendor the client\n\nSigned-off-by: Mallory <mallory@example.com>\n"
-    control = _unsigned_object(repo, tmp_path, idents, body)
+    control = raw_commit(repo, tmp_path, idents, body)
     code, data = check_json(repo)
     assert code == 1 and [f["commit"] for f in findings(data, "provenance/dco-missing")] == [control], data
     repo.git("update-ref", "HEAD", base)
 
-    sha = _unsigned_object(repo, tmp_path, [*idents, b"author Mallory <mallory@example.com> " + WHEN], body)
+    sha = raw_commit(repo, tmp_path, [*idents, b"author Mallory <mallory@example.com> " + WHEN], body)
     assert _stored_author(repo, sha) == BOB
 
     code, data = check_json(repo)
@@ -263,15 +256,34 @@ def test_an_encoding_that_rewrites_the_headers_makes_the_commit_no_ones(tmp_path
     repo.branch("feature")
     base = repo.head()
     idents = [b"author Bob <bob@example.com> " + WHEN, b"committer Bob <bob@example.com> " + WHEN]
-    hidden = _utf7("\nauthor Alice <alice@example.com> " + WHEN.decode())
-    sha = _unsigned_object(repo, tmp_path, [*idents, b"encoding UTF-7", b"x-note " + hidden], b"tidy up\n")
+    hidden = utf7("\nauthor Alice <alice@example.com> " + WHEN.decode())
+    sha = raw_commit(repo, tmp_path, [*idents, b"encoding UTF-7", b"x-note " + hidden], b"tidy up\n")
     assert _stored_author(repo, sha) == BOB and _gate_author(repo, sha) == ALICE
     code, data = check_json(repo)
     assert code == 1 and [f["commit"] for f in findings(data, "provenance/ambiguous-identity")] == [sha], data
     repo.git("update-ref", "HEAD", base)
     latin = [b"author J\xfcrgen <j@example.com> " + WHEN, b"committer J\xfcrgen <j@example.com> " + WHEN,
              b"encoding ISO-8859-1"]
-    _unsigned_object(repo, tmp_path, latin, b"Gr\xfc\xdfe\n")
-    _unsigned_object(repo, tmp_path, [*idents, b"x-note plain"], b"tidy up\n")
+    raw_commit(repo, tmp_path, latin, b"Gr\xfc\xdfe\n")
+    raw_commit(repo, tmp_path, [*idents, b"x-note plain"], b"tidy up\n")
     code, data = check_json(repo)
     assert code == 0 and not findings(data, "provenance/ambiguous-identity"), data["findings"]
+
+
+def test_a_real_push_of_a_commit_with_two_authors_is_refused_by_the_hook(tmp_path: Path) -> None:
+    """The same refusal at the pre-receive door, with a real `git push` into a bare repository with the hook:
+    a branch push holding a commit stored as Bob's with a second `author Mallory` header (what git's `%ae` reads)
+    is rejected as provenance/ambiguous-identity; the same push without the header is accepted."""
+    server = make_server(tmp_path / "srv", policy="version: 1\nprotected_refs: [refs/heads/main]\n"
+                                                  "rules:\n  default: {scanners: [], block_at: high}\n")
+    work = server.clone()
+    work.commit("base\n", {"a.txt": "a\n"})
+    assert spush(server, work, "origin", "main").code == 0
+    idents = [b"author Bob <bob@example.com> " + WHEN, b"committer Bob <bob@example.com> " + WHEN]
+    raw_commit(work, tmp_path, idents, b"plain change\n")
+    assert spush(server, work, "origin", "main").code == 0  # control: one author
+    sha = raw_commit(work, tmp_path, [*idents, b"author Mallory <mallory@example.com> " + WHEN], b"vendor it\n")
+    result = spush(server, work, "origin", "main")
+    assert result.code != 0, result.output
+    assert [f["commit"] for f in server.last_verdict()["findings"]
+            if f["rule_id"] == "provenance/ambiguous-identity"] == [sha]

@@ -13,13 +13,12 @@ behaviour (it passes once fixed). Hand-written objects through `git hash-object 
 
 from __future__ import annotations
 
-import base64
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.provenance_helpers import check_json, install_policy
+from tests.provenance_helpers import check_json, install_policy, raw_commit, utf7
 from tests.repo_builder import RepoBuilder
 
 # An AI-involved commit must name its agent (`ai/assisted-by-missing`, blocking); an ordinary commit need not.
@@ -46,22 +45,6 @@ def repo(tmp_path: Path) -> RepoBuilder:
     return repo
 
 
-def _utf7(text: str) -> bytes:
-    """`text` as one UTF-7 base64 run (ASCII letters and digits only)."""
-    return b"+" + base64.b64encode(text.encode("utf-16-be")).rstrip(b"=") + b"-"
-
-
-def _object(repo: RepoBuilder, tmp_path: Path, headers: list[bytes], body: bytes) -> str:
-    tree = repo.git("write-tree")
-    raw = f"tree {tree}\nparent {repo.head()}\n".encode() + b"".join(h + b"\n" for h in headers) + b"\n" + body
-    obj = tmp_path / "commit.obj"
-    obj.write_bytes(raw)
-    sha = repo.git("hash-object", "-t", "commit", "-w", str(obj))
-    repo.git("update-ref", "HEAD", sha)
-    assert repo.git("fsck", "--strict", "--no-dangling") == ""  # git's strictest check accepts the object
-    return sha
-
-
 def _git_reads(repo: RepoBuilder, sha: str, fmt: str) -> str:
     return subprocess.run(["git", "-C", str(repo.path), "-c", "i18n.logOutputEncoding=UTF-8", "log", "-1",
                            f"--format={fmt}", sha], capture_output=True, check=True).stdout.decode("utf-8", "replace")
@@ -74,7 +57,7 @@ def _blocking_on(data: dict, sha: str) -> list[dict]:  # type: ignore[type-arg]
 def _control(repo: RepoBuilder, tmp_path: Path, headers: list[bytes], body: bytes) -> None:
     """The same commit as stored, without the trick: blocked (an AI commit with no `Assisted-by:`)."""
     base = repo.head()
-    sha = _object(repo, tmp_path, headers, body)
+    sha = raw_commit(repo, tmp_path, headers, body)
     code, data = check_json(repo)
     assert code == 1 and _blocking_on(data, sha), data["findings"]
     repo.git("update-ref", "HEAD", base)
@@ -105,8 +88,8 @@ def test_a_utf7_smuggled_author_with_the_same_email_renames_the_author_past_iden
     but the stored header block (or any non-ASCII-transparent encoding such as UTF-7 / ISO-2022 / UTF-16)."""
     stored = [b"author Alice (aider) <alice@example.com> " + WHEN, b"committer Alice <alice@example.com> " + WHEN]
     _control(repo, tmp_path, stored, b"refactor the parser\n")
-    hidden = _utf7("\nauthor Alice <alice@example.com> " + WHEN.decode())
-    sha = _object(repo, tmp_path, [*stored, b"encoding UTF-7", b"x-note " + hidden], b"refactor the parser\n")
+    hidden = utf7("\nauthor Alice <alice@example.com> " + WHEN.decode())
+    sha = raw_commit(repo, tmp_path, [*stored, b"encoding UTF-7", b"x-note " + hidden], b"refactor the parser\n")
     raw = repo.git("cat-file", "commit", sha)
     assert [line for line in raw.splitlines() if line.startswith("author ")] == [stored[0].decode()]
     assert _git_reads(repo, sha, "%an|%ae") == "Alice|alice@example.com\n"
@@ -140,7 +123,7 @@ def test_a_utf7_nul_hides_the_ai_coauthor_trailer_the_object_stores(repo: RepoBu
     idents = [b"author Alice <alice@example.com> " + WHEN, b"committer Alice <alice@example.com> " + WHEN]
     trailer = b"\n\nCo-authored-by: Claude <noreply@anthropic.com>\n"
     _control(repo, tmp_path, [*idents, b"encoding UTF-7"], b"refactor the parser" + trailer)
-    sha = _object(repo, tmp_path, [*idents, b"encoding UTF-7"], b"refactor the parser +AAA-" + trailer)
+    sha = raw_commit(repo, tmp_path, [*idents, b"encoding UTF-7"], b"refactor the parser +AAA-" + trailer)
     assert b"\0" not in subprocess.run(["git", "-C", str(repo.path), "cat-file", "commit", sha],
                                        capture_output=True, check=True).stdout
     assert "Co-authored-by" in repo.git("cat-file", "commit", sha)
