@@ -52,6 +52,7 @@ from gatekeeper.git import (
     declares_encoding,
     person_of,
     raw_parts,
+    stored_object,
 )
 from gatekeeper.identity import Identity, commit_people, parse_identity, same_person
 from gatekeeper.models import (
@@ -73,7 +74,7 @@ from gatekeeper.origin.attribution import TRACE_FILE, trace_file_records
 from gatekeeper.origin.base import DeviceFact, OriginContext
 from gatekeeper.origin.heuristics import GITHUB_WEB_FLOW, GITLAB_COMMITTER
 from gatekeeper.origin.recorded import PushOriginStore
-from gatekeeper.provenance.source import ProvenanceSource, Reader
+from gatekeeper.provenance.source import ProvenanceSource, Reader, identity_doubt
 from gatekeeper.review.evidence import history_evidence
 from gatekeeper.sanitize import clip, safe
 from gatekeeper.trailers import parse_ident, parse_trailers
@@ -141,6 +142,9 @@ class CommitAudit:
     decisions: tuple[Admission, ...] = ()
     attestation: AttestationFact | None = None  # a signed SLSA Source VSA note for this revision
     plain: bool = False  # no evidence of any kind: rendered from a template
+    # Why the commit git reads (and the gate judges) may not be the one the object stores, as the gate's
+    # provenance/ambiguous-identity says it (identity_doubt): the gate refuses such a commit.
+    ambiguous_identity: str | None = None
 
 
 class PlainRecord(NamedTuple):
@@ -243,6 +247,7 @@ class Summary:
     unsigned_protected: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
     revoked_protected: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
     zone_violations: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
+    ambiguous_identity: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))  # on any branch
     notes: list[str] = field(default_factory=list)
     # Where each device id or agent the origin detectors clipped was read from (a clipped token is no longer
     # recognisable): the whole values of the commit's trailers and body lines that start as it does, else every
@@ -261,7 +266,8 @@ class Summary:
     plain_combos: Counter[tuple[Any, ...]] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
-        for name in ("unreviewed", "unverified", "unsigned_protected", "revoked_protected", "zone_violations"):
+        for name in ("unreviewed", "unverified", "unsigned_protected", "revoked_protected", "zone_violations",
+                     "ambiguous_identity"):
             getattr(self, name).cap = self.list_cap
 
     def finish(self) -> None:
@@ -846,6 +852,9 @@ class _Runner:
         commits_protected: list[bool] = []
         signed: list[Commit] = []
         encoded: list[int] = []  # indexes into commits of records that declare an encoding
+        # Records whose headers the gate's identity_doubt could doubt (another header of a kind, or an encoding):
+        # (index into commits, record).
+        doubtful: list[tuple[int, bytes]] = []
         plain = self._plain if self.fast else None
         people = self.people
         line = self.line
@@ -867,8 +876,14 @@ class _Runner:
             commit = commit_from_parts(parts)
             runs.append(run)
             run = []
-            if record is None and declares_encoding(raw):
-                encoded.append(len(commits))
+            if record is None:
+                # (A record the fast path matched has one header of each kind and no encoding: nothing to doubt.)
+                declared = declares_encoding(raw)
+                if declared:
+                    encoded.append(len(commits))
+                head = raw[: raw.find(b"\n\n", 1)]
+                if declared or head.count(b"\nauthor ") > 1 or head.count(b"\ncommitter ") > 1:
+                    doubtful.append((len(commits), raw))
             commits.append(commit)
             commits_protected.append(protected)
             if parts[7]:
@@ -885,6 +900,8 @@ class _Runner:
                 commits[at] = fixed
             by_sha = {c.sha: c for c in commits}
             signed = [by_sha[c.sha] for c in signed]
+        doubts = {commits[at].sha: reason for at, raw in doubtful
+                  if (reason := identity_doubt(stored_object(raw), commits[at])) is not None}
         audits: Iterator[CommitAudit] = iter(())
         if commits:
             sigs: Mapping[str, SignatureInfo] = {}
@@ -892,7 +909,7 @@ class _Runner:
             if signed:
                 result = self.signatures.verify(git, signed, request.policy, request.now)
                 sigs, devices = result.signatures, result.devices
-            audits = self._judged(commits, commits_protected, sigs, devices, admissions, facts)
+            audits = self._judged(commits, commits_protected, sigs, devices, admissions, facts, doubts)
         runs.append(run)
         emit, emit_plain = self.emit, self.emit_plain
         count, count_plains = self._count, self._count_plains
@@ -908,7 +925,7 @@ class _Runner:
 
     def _judged(self, commits: list[Commit], protected: list[bool], sigs: Mapping[str, SignatureInfo],
                 devices: Mapping[str, DeviceFact], admissions: Mapping[str, list[Admission]],
-                facts: Mapping[str, AttestationFact]) -> Iterator[CommitAudit]:
+                facts: Mapping[str, AttestationFact], doubts: Mapping[str, str]) -> Iterator[CommitAudit]:
         """The window's full-path commits judged, in order, a part at a time: a part holds at most
         HEAVY_PER_PART commits with a git-ai or Agent Trace note or trace-file records (each read up to
         MAX_NOTE), so pushed notes of a megabyte each on every commit of a window cannot make the audit hold
@@ -930,6 +947,9 @@ class _Runner:
             if facts:
                 full = [dataclasses.replace(a, attestation=facts[a.commit.sha], plain=False)
                         if a.commit.sha in facts else a for a in full]
+            if doubts:
+                full = [dataclasses.replace(a, ambiguous_identity=doubts[a.commit.sha], plain=False)
+                        if a.commit.sha in doubts else a for a in full]
             yield from full
             start = end
 
@@ -1188,6 +1208,9 @@ class _Runner:
             s.devices[audit.signature.device_id] += 1
         for agent in audit.agents:
             s.agents[agent.id] += 1
+        if audit.ambiguous_identity is not None:
+            s.ambiguous_identity.add({**_brief(audit), "protected": audit.protected,
+                                      "reason": clip(audit.ambiguous_identity, LIST_TEXT)})
         for path, message in audit.zones:
             s.zone_violations.add({**_brief(audit), "path": clip(path, LIST_TEXT), "message": clip(message, LIST_TEXT)})
         if not audit.protected:

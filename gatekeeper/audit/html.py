@@ -178,6 +178,9 @@ def _commit_table(table_id: str, block: Mapping[str, Any], forge: Forge | None, 
                       f"{_e(item.get('trust'))}</td>")
         elif extra == "device":
             detail = f"<td>{_e(item.get('device_id') or '?')}</td>"
+        elif extra == "why":
+            where = "protected branch: " if item.get("protected") else ""
+            detail = f"<td>{_e(where)}{_e(item.get('reason', ''))}</td>"
         rows.append(f'<tr><td>{_commit_link(str(item["sha"]), forge)}</td><td>{_e(str(item["time"])[:10])}</td>'
                     f'<td>{_e(item["author"])}</td><td class="subject">{_e(item["subject"])}</td>'
                     f'<td>{_pr_link(item.get("pr"), forge)}</td>{detail}</tr>')
@@ -266,6 +269,11 @@ def render_html(data: Mapping[str, Any], repository: Mapping[str, Any], range_de
                                                                          for d in s["top_devices"][:12]]))
     body.append("<h2>Compliance-zone violations</h2>")
     body.append(_commit_table("zones-table", s["zone_violations"], forge, "zone"))
+    body.append("<h2>Commits whose stored identity is not the one git reads</h2>")
+    body.append('<p class="note">Another author or committer header, or a declared encoding that rewrites them or the '
+                "message: git (and so the gate) reads one identity, forges and <code>git cat-file</code> show another. "
+                "git never writes such a commit; the gate refuses it (provenance/ambiguous-identity).</p>")
+    body.append(_commit_table("identity-table", s["ambiguous_identity"], forge, "why"))
     body.append("<h2>Revoked-key commits on a protected branch</h2>")
     body.append(_commit_table("revoked-table", s["revoked_on_protected"], forge, "device"))
     unsigned = s["unsigned_on_protected"]

@@ -69,15 +69,15 @@ def _periods(table: Mapping[str, Counter[str]]) -> list[dict[str, Any]]:
 
 
 _LISTS = ("unreviewed_mobile_ai_on_protected", "unverified_review_mobile_ai_on_protected", "unsigned_on_protected",
-          "revoked_on_protected", "zone_violations", "top_devices", "top_agents")
+          "revoked_on_protected", "zone_violations", "ambiguous_identity", "top_devices", "top_agents")
 # Plain lists of strings that can hold commit data: the protected branches' names, the notes quoting refs.
 _PLAIN_LISTS = ("notes", "protected_refs")
 # The list items' fields that hold commit data (the rest are ids, times and gatekeeper's own words).
-_FREE_TEXT = frozenset({"subject", "author", "device_id", "signer", "path", "message", "id", "agents"})
+_FREE_TEXT = frozenset({"subject", "author", "device_id", "signer", "path", "message", "id", "agents", "reason"})
 
 
 # How much of each list item's text the report shows (history keeps more, for the redaction to read).
-_SHOWN = {"subject": 200, "author": 200, "path": 300, "message": 300}
+_SHOWN = {"subject": 200, "author": 200, "path": 300, "message": 300, "reason": 300}
 
 
 def _clipped_lists(data: dict[str, Any]) -> dict[str, Any]:
@@ -223,6 +223,7 @@ def _summary_dict(s: Summary, log: Mapping[str, Any] | None = None) -> dict[str,
         "unsigned_on_protected": _capped(s.unsigned_protected),
         "revoked_on_protected": _capped(s.revoked_protected),
         "zone_violations": _capped(s.zone_violations),
+        "ambiguous_identity": _capped(s.ambiguous_identity),
         "top_devices": [{"id": k, "commits": v} for k, v in s.devices.most_common(20)],
         "top_agents": [{"id": k, "commits": v} for k, v in s.agents.most_common(20)],
         "decisions": None if log is None else {**log, "commits_by_decision": dict(sorted(s.decided.items()))},
@@ -258,6 +259,7 @@ def commit_dict(a: CommitAudit) -> dict[str, Any]:
         "ai": {"involvement": o.ai, "agents": [_agent(x) for x in a.agents]},
         "signature": {"status": sig.status, "format": sig.format, "signer": sig.signer, "key": sig.key,
                       "device_id": sig.device_id},
+        "ambiguous_identity": a.ambiguous_identity,
         "review": {"evidence": rv.kind, "trust": rv.trust, "pr": rv.pr, "reviewers": list(rv.reviewers),
                    "change_id": rv.change_id, "url": rv.url, "via": rv.via},
         "dco": a.dco,
@@ -409,6 +411,8 @@ def render_text(data: Mapping[str, Any], repository: Mapping[str, Any], rng: Aud
             ("revoked-key commits on a protected branch", "revoked_on_protected",
              lambda i: f"device {i.get('device_id') or '?'}"),
             ("compliance-zone violations", "zone_violations", lambda i: str(i.get("message", ""))),
+            ("commits whose stored identity is not the one git reads (the gate refuses them)", "ambiguous_identity",
+             lambda i: ("protected branch; " if i.get("protected") else "") + str(i.get("reason", ""))),
             ("unsigned commits on a protected branch", "unsigned_on_protected", lambda i: ""))
     for title, key, fmt in listings:
         block = s[key]

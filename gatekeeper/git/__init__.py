@@ -28,7 +28,15 @@ outside this package ask named questions; none passes git arguments (tests/test_
 from __future__ import annotations
 
 from gatekeeper.git._runner import RepoInfo, git_environment
-from gatekeeper.git.history import Landing, RawParts, commit_from_parts, declares_encoding, person_of, raw_parts
+from gatekeeper.git.history import (
+    Landing,
+    RawParts,
+    commit_from_parts,
+    declares_encoding,
+    person_of,
+    raw_parts,
+    stored_object,
+)
 from gatekeeper.git.notes import NOTES_REF, BrokenNotes
 from gatekeeper.git.objects import BlobReader, TreeEntry
 from gatekeeper.git.refs import RefTarget
@@ -55,4 +63,5 @@ __all__ = [
     "is_zero",
     "person_of",
     "raw_parts",
+    "stored_object",
 ]

@@ -753,6 +753,21 @@ def declares_encoding(raw: bytes) -> bool:
     return b"\nencoding " in (raw if cut < 0 else raw[:cut])
 
 
+def stored_object(raw: bytes) -> bytes:
+    """The commit object a record of iter_raw_records was printed from, as far as the record shows it: the headers
+    as stored (without git's `commit <id>` line) and the message with git's four-space indent taken off each line.
+    (git prints a message only up to a NUL byte, so one holding a NUL comes back cut there, and without its trailing
+    blank lines.)"""
+    raw = raw.lstrip(b"\n")
+    first = raw.find(b"\n")
+    raw = raw[first + 1 :] if first >= 0 else b""
+    cut = raw.find(b"\n\n")
+    if cut < 0:
+        return raw
+    lines = raw[cut + 2 :].split(b"\n")
+    return raw[: cut + 2] + b"\n".join(line[4:] if line.startswith(b"    ") else line for line in lines)
+
+
 def person_of(ident: bytes) -> Person:
     """`Name <email>` as a raw header holds it (the time already cut off)."""
     start = ident.find(b"<")
