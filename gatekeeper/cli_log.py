@@ -128,7 +128,9 @@ def log_show(log: str | None, repository: str | None, limit: int) -> ExitCode:
                              if isinstance(r, dict)) or "-"
             blocking = data.get("blocking_rules")
             blocking = blocking if isinstance(blocking, list) else []
-            line = (f"#{record.seq:<5} {data.get('time', '?')}  {record.repository}  {data.get('decision', '?'):5}  "
+            # Every field as text: a record's JSON types are its writer's (red77: a `null` decision under a
+            # width made `log show` fail on the whole log).
+            line = (f"#{record.seq:<5} {data.get('time', '?')}  {record.repository}  {data.get('decision', '?')!s:5}  "
                     f"{data.get('mode', '?')}/{data.get('event', '?')}  {refs}  pusher={data.get('pusher') or '-'}  "
                     f"commits={data.get('commits_total', 0)}"
                     + (f"  blocking={','.join(map(str, blocking))}" if blocking else "")
