@@ -191,7 +191,7 @@ _RULES: tuple[Rule, ...] = (
     Rule("provenance/allowed-signer-skipped", _S.INFO, "Allowed-signers line ignored",
          "A cert-authority line in the allowed signers is not honoured; list the signer's own key instead.",
          _D_PROVENANCE),
-    Rule("provenance/ambiguous-identity", _S.HIGH, "Commit's author or committer is not what its object stores",
+    Rule("provenance/ambiguous-identity", _S.CRITICAL, "Commit's author or committer is not what its object stores",
          "Re-create the commit with git itself: one author and one committer header, no encoding that changes them.",
          _D_PROVENANCE),
     Rule("provenance/bad-signature", _S.HIGH, "Signature does not verify",

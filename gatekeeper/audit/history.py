@@ -900,8 +900,13 @@ class _Runner:
                 commits[at] = fixed
             by_sha = {c.sha: c for c in commits}
             signed = [by_sha[c.sha] for c in signed]
-        doubts = {commits[at].sha: reason for at, raw in doubtful
-                  if (reason := identity_doubt(stored_object(raw), commits[at])) is not None}
+        doubts: dict[str, str] = {}
+        if doubtful:
+            # git's own reading of those that declare an encoding (as the gate compares them).
+            decoded = git.decoded_records([commits[at].sha for at in encoded])
+            doubts = {commits[at].sha: reason for at, raw in doubtful
+                      if (reason := identity_doubt(stored_object(raw), commits[at], decoded.get(commits[at].sha)))
+                      is not None}
         audits: Iterator[CommitAudit] = iter(())
         if commits:
             sigs: Mapping[str, SignatureInfo] = {}

@@ -162,6 +162,23 @@ class History(Runner):
             # A record that is not a commit fails in its parser (raw_parts).
             yield from (_raw_batches(out) if touching is None else _touching_batches(out, touching[1]))
 
+    def decoded_records(self, shas: Sequence[str]) -> dict[str, bytes]:
+        """The `git log -z --pretty=raw` records of these commits as git itself reads them: the whole object
+        re-encoded from its declared `encoding` to UTF-8 (the `i18n.logOutputEncoding` every call here sets),
+        headers included — the buffer git parses `%an %ae %B` from — its first `encoding` header dropped when
+        git re-encoded it. (iter_raw_records reads the objects as stored.) identity_doubt compares the two."""
+        if not shas:
+            return {}
+        found: dict[str, bytes] = {}
+        args = ["log", "-z", "--pretty=raw", "--no-notes", "--no-color", "--no-abbrev", "--stdin", "--no-walk=unsorted"]
+        with self._process(args, _range_input(shas, ()), "log", "check that the commits exist and the repository "
+                           "is intact (`git fsck`)", wide=True) as (out, _):
+            for batch in _raw_batches(out):
+                for record in batch:
+                    record = record.lstrip(b"\n")
+                    found[record[7 : record.find(b"\n")].decode("ascii", "replace")] = record
+        return found
+
     def path_commits(self, include: Sequence[str], exclude: Sequence[str], path: str, *,
                      every_ref: bool = False) -> set[str]:
         """The commits of a range (as iter_raw_records walks it) that may change `path`: every commit whose

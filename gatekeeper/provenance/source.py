@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import posixpath
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 from gatekeeper import catalogue
 from gatekeeper.config import Policy
 from gatekeeper.errors import ConfigError
-from gatekeeper.git import Git, is_zero
+from gatekeeper.git import Git, is_zero, stored_object
 from gatekeeper.models import Commit, Finding, SignatureInfo, SignatureStatus
 from gatekeeper.origin.base import DeviceFact
 from gatekeeper.provenance.allowed_signers import AllowedSigner, read_allowed_signers
@@ -226,6 +227,9 @@ class ProvenanceSource:
         signatures: dict[str, SignatureInfo] = {}
         devices: dict[str, DeviceFact] = {}
         ambiguous: list[Finding] = []
+        # git's own reading of the commits that declare an encoding, for identity_doubt (one call; most pushes
+        # have none).
+        decoded = git.decoded_records([c.sha for c in commits if _has_encoding_header(objects.get(c.sha))])
         for commit in commits:
             kind, raw = objects.get(commit.sha, ("missing", None))
             if kind != "commit" or raw is None:
@@ -233,7 +237,7 @@ class ProvenanceSource:
                            else f"the commit object could not be read ({kind})")
                 signatures[commit.sha] = SignatureInfo(_S.ERROR, detail=problem)
                 continue
-            doubt = identity_doubt(raw, commit)
+            doubt = identity_doubt(raw, commit, decoded.get(commit.sha))
             if doubt is not None:
                 ambiguous.append(catalogue.rule(AMBIGUOUS_IDENTITY).finding(
                     f"{commit.sha[:12]}: {doubt}", commit=commit.sha,
@@ -323,7 +327,7 @@ class _LazyForgeGpg:
 _UNSIGNED = SignatureInfo(_S.UNSIGNED, detail="the commit has no signature")
 
 
-def identity_doubt(raw: bytes, commit: Commit) -> str | None:
+def identity_doubt(raw: bytes, commit: Commit, decoded: bytes | None = None) -> str | None:
     """Why the commit the gate read (git's `%an %ae %at %cn %ce %ct %B`) may not be the one the object stores, or
     None. git reads the LAST `author`/`committer` header, reads a message only up to a NUL byte, and reads both
     only after re-encoding the whole object from its declared `encoding`; `git cat-file`, fsck, libgit2 and forges
@@ -332,22 +336,25 @@ def identity_doubt(raw: bytes, commit: Commit) -> str | None:
     trailer off the message git reads (red75), gave the gate's checks a commit no other tool shows. git itself
     never writes such an object: it is judged as no one's.
 
-    Judged by structure, with no codec of Python's (red76: Python and iconv read Windows-31J, Shift_JIS's `~` and
-    `\\`, Big5, GBK and GB18030 differently, and blocked ordinary commits): one header of each kind; no NUL; the
-    stored e-mail and date, where ASCII, are what git read; and under a declared encoding the stored name, where
-    ASCII, is what git read, and the message has as many lines — an encoding that keeps ASCII as it is (every
-    one teams use) changes none of these, one that rewrites the header block or cuts the message changes them."""
+    `decoded`: for a commit with an `encoding` header, its record as git reads it (Git.decoded_records: the whole
+    object re-encoded by git itself, with iconv; no codec of Python's — red76: Python and iconv read Windows-31J,
+    Shift_JIS's `~` and `\\`, Big5, GBK and GB18030 differently). The two must have the same lines, and each
+    line the same ASCII up to its first other character (`same_skeleton`): an encoding that keeps ASCII as it is
+    — every one teams use — changes none of it; one that does not (UTF-7 making a scissors line, a blank line or
+    a sign-off out of `+ACM-`, `+ACA-`, `+AC0-`; EBCDIC rewriting every byte, so that git reads headers and a
+    message hidden in another header: red78) changes some. Without `decoded` such a commit is doubted."""
     end = raw.find(b"\n\n")
     head = raw if end < 0 else raw[:end]
-    body = b"" if end < 0 else raw[end + 2 :]
     if b"\0" in raw:
         return "the commit object holds a NUL byte (git reads its message only up to it)"
     stored: dict[bytes, list[bytes]] = {b"author": [], b"committer": []}
+    encoded = False
     for line in head.split(b"\n"):
         key, _, value = line.partition(b" ")
         if key in stored:
             stored[key].append(value)
-    encoded = _declares_encoding(head)
+        elif key == b"encoding":
+            encoded = True
     for key, person, when in ((b"author", commit.author, commit.author_time),
                               (b"committer", commit.committer, commit.commit_time)):
         found = stored[key]
@@ -361,27 +368,68 @@ def identity_doubt(raw: bytes, commit: Commit) -> str | None:
         start, close = ident.find(b"<"), ident.rfind(b">")
         if not 0 <= start < close:
             continue  # no e-mail to compare (git reads none either)
-        email, name, stamp = ident[start + 1 : close], ident[:start].strip(), ident[close + 1 :].split()[:1]
+        email, stamp = ident[start + 1 : close], ident[close + 1 :].split()[:1]
         same = not email.isascii() or email.decode().strip().lower() == person.email.strip().lower()
-        same = same and not (stamp and stamp[0].isdigit() and int(stamp[0]) != when)
-        if encoded and name.isascii() and not (b"\\" in name or b"~" in name):  # (Shift_JIS maps those two)
-            same = same and name.decode() == person.name.strip()
-        if not same:
+        if not same or (stamp and stamp[0].isdigit() and int(stamp[0]) != when):
             return (f"the {label} git reads ({person.name[:60]!r} <{person.email[:80]}>) is not the one the commit "
-                    "object stores (its declared encoding rewrites the headers)")
-    if encoded and body.rstrip(b"\n").count(b"\n") != commit.message.rstrip("\n").count("\n"):
-        return "the message git reads is not the one the commit object stores (its declared encoding rewrites it)"
+                    "object stores" + (" (its declared encoding rewrites the headers)" if encoded else ""))
+    if not encoded:
+        return None
+    if decoded is None:
+        return "the commit declares an encoding, and git's own reading of it could not be compared with the object"
+    where = same_skeleton(raw, stored_object(decoded))
+    if where is not None:
+        return (f"its declared encoding makes git read {where} other than the one the commit object stores (git "
+                "re-encodes the whole object; `git cat-file` and forges show it as stored)")
     return None
 
 
-def _declares_encoding(head: bytes) -> bool:
-    """Whether the first `encoding` header (the one git uses) names anything but UTF-8."""
-    at = head.find(b"\nencoding ")
-    if at < 0:
+def _has_encoding_header(found: tuple[str, bytes | None] | None) -> bool:
+    if found is None or found[1] is None:
         return False
-    end = head.find(b"\n", at + 1)
-    name = head[at + 10 : end if end >= 0 else len(head)].strip().lower().replace(b"-", b"").replace(b"_", b"")
-    return name not in (b"utf8", b"")
+    raw = found[1]
+    cut = raw.find(b"\n\n")
+    return b"\nencoding" in (raw if cut < 0 else raw[:cut])
+
+
+_PLAIN_RUN = re.compile(rb"[\t\x20-\x7e]*")
+# What iconv's Shift_JIS makes of `\\` and `~` (U+00A5, U+203E), in UTF-8: the same characters to a reader.
+_SHIFT_JIS_ASCII = ((b"\xc2\xa5", b"\\"), (b"\xe2\x80\xbe", b"~"))
+
+
+def same_skeleton(stored: bytes, decoded: bytes) -> str | None:
+    """None when the object as git decodes it (`decoded`, as stored_object gives it back from git's record) has
+    the lines the stored one has, each with the same ASCII up to its first other byte, and no line all ASCII on
+    one side only; else which line differs ("a header", "the message (line N)"). The first `encoding` header is
+    left out on both sides (git drops it once it re-encodes), and the message compared as git prints it: without
+    trailing whitespace on a line or trailing blank lines."""
+    ours, theirs = _skeleton_lines(stored), _skeleton_lines(decoded)
+    heads = ours[0]
+    if len(ours[0]) != len(theirs[0]) or len(ours[1]) != len(theirs[1]):
+        return "another number of header or message lines"
+    for at, (mine, git) in enumerate(zip((*ours[0], *ours[1]), (*theirs[0], *theirs[1]), strict=True)):
+        if mine == git:
+            continue
+        for wide, narrow in _SHIFT_JIS_ASCII:
+            git = git.replace(wide, narrow)
+        plain, seen = _PLAIN_RUN.match(mine).end(), _PLAIN_RUN.match(git).end()  # type: ignore[union-attr]
+        if mine[:plain] != git[:seen] or (plain == len(mine)) != (seen == len(git)):
+            return "a header" if at < len(heads) else f"the message (line {at - len(heads) + 1})"
+    return None
+
+
+def _skeleton_lines(obj: bytes) -> tuple[list[bytes], list[bytes]]:
+    cut = obj.find(b"\n\n")
+    head, body = (obj, b"") if cut < 0 else (obj[:cut], obj[cut + 2 :])
+    heads = head.rstrip(b"\n").split(b"\n")
+    for at, line in enumerate(heads):
+        if line.startswith(b"encoding ") or line == b"encoding":
+            del heads[at]
+            break
+    message = [line.rstrip() for line in body.split(b"\n")]
+    while message and not message[-1]:
+        message.pop()
+    return heads, message
 
 
 def _has_signature_header(raw: bytes) -> bool:
