@@ -38,6 +38,9 @@ _MAX_LOGIN = 39
 _BOT_SUFFIX = "[bot]"
 _WEB_FLOW = "noreply@github.com"  # the committer of commits GitHub makes itself
 COAUTHOR_KEY = "co-authored-by"
+# Every trailer that names a co-author: GitHub's, and the Linux kernel's `Co-developed-by:` (which its July 2025
+# AI-assistance proposal had agents credit themselves with).
+COAUTHOR_KEYS = (COAUTHOR_KEY, "co-developed-by")
 MAX_COAUTHORS = 100  # per commit; a message can hold any number of lines
 
 
@@ -109,12 +112,12 @@ def is_human(login: str, user_type: str) -> bool:
 
 
 def coauthors(message: str, trailer_values: Iterable[str] = ()) -> list[Identity]:
-    """The `Co-authored-by:` people of a message: git's trailers (`trailer_values`) and any such line
-    anywhere in the message (more than git's trailer rules accept: stricter for "who wrote it")."""
+    """The co-authors of a message (`Co-authored-by:`, `Co-developed-by:`): git's trailers (`trailer_values`) and
+    any such line anywhere in the message (more than git's trailer rules accept: stricter for "who wrote it")."""
     values = list(trailer_values)
     for line in message.splitlines():
         key, sep, value = line.partition(":")
-        if sep and key.strip().lower() == COAUTHOR_KEY:
+        if sep and key.strip().lower() in COAUTHOR_KEYS:
             values.append(value)
     found: list[Identity] = []
     for value in dict.fromkeys(v.strip() for v in values):
@@ -143,7 +146,7 @@ def commit_people(commit: Commit, *, committer: bool = True, signature: Signatur
     people = [Identity(commit.author.name, commit.author.email)]
     if committer:
         people.append(Identity(commit.committer.name, commit.committer.email))
-    people.extend(coauthors(commit.message, commit.trailer_values(COAUTHOR_KEY)))
+    people.extend(coauthors(commit.message, [v for key in COAUTHOR_KEYS for v in commit.trailer_values(key)]))
     if signature is not None and signature.signer:
         people.append(parse_identity(signature.signer))
     return people

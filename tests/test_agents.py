@@ -47,6 +47,8 @@ IDENTITIES = [
     ("Cline", "noreply@cline.bot", "cline", "email"),
     ("aider (gpt-5)", "aider@aider.chat", "aider", "email"),
     ("Paul Gauthier (aider)", "paul@aider.chat", "aider", "aider-suffix"),
+    ("Qwen-Coder", "qwen-coder@alibabacloud.com", "qwen-code", "email"),
+    ("Crush", "crush@charm.land", "crush", "email"),
     # humans: names, vendor domains and look-alike addresses are not evidence
     ("Claude", "claude@example.com", None, None),
     ("Claude Monet", "monet@example.com", None, None),
@@ -62,6 +64,8 @@ IDENTITIES = [
     ("Copilot", "Copilot@users.noreply.github.com", None, None),  # not a bot login without its id
     ("Ashwin", "ashwin@anthropic.com", None, None),
     ("Cursor", "cursor@example.com", None, None),
+    ("Qwen", "qwen@alibabacloud.com", None, None),
+    ("Crush", "crush@example.com", None, None),
 ]
 
 

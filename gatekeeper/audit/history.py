@@ -1295,9 +1295,10 @@ _PLAIN_ORIGIN = Origin()
 # AI trailers and body lines (Assisted-by, Generated-by, Co-authored-by, the vendor markers, Entire-*,
 # "Generated with" footers); Reviewed-by; GitLab's "See merge request". Searched anywhere, case-insensitively
 # with the same engine and flags as origin.ai's body scan, so whatever those match, this matches.
-_WORDS = ("origin-device", "origin-client", "assisted-by", "generated-by", "co-authored-by", "claude-session",
-          "claude-generated-by", "copilot-session", "agent-logs-url", "made-with", "replit-commit-author",
-          "replit-commit-session-id", "amp-thread-id", "entire-", "generated with", "reviewed-by", "merge request")
+_WORDS = ("origin-device", "origin-client", "assisted-by", "generated-by", "co-authored-by", "co-developed-by",
+          "claude-session", "claude-generated-by", "copilot-session", "agent-logs-url", "made-with",
+          "replit-commit-author", "replit-commit-session-id", "amp-thread-id", "entire-", "generated with",
+          "reviewed-by", "merge request")
 _SIGN_OFF = re.compile("signed-off-by", re.IGNORECASE)
 
 

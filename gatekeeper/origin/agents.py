@@ -77,6 +77,13 @@ AGENTS: tuple[Agent, ...] = (
     # aider: the `(aider)` suffix on the author name (aider's own history: "Paul Gauthier (aider)"), and
     # co-authors "aider (<model>) <aider@aider.chat>" / <noreply@aider.chat> / <noreply@aider.dev>.
     Agent("aider", "aider", emails=("aider@aider.chat", "noreply@aider.chat", "noreply@aider.dev"), labels=("aider",)),
+    # Qwen Code: its shell tool appends `Co-authored-by: Qwen-Coder <qwen-coder@alibabacloud.com>` to every
+    # `git commit` it runs (`getGitCoAuthor`, on by default; seen in its source and in real commits).
+    Agent("qwen-code", "Qwen Code", emails=("qwen-coder@alibabacloud.com",),
+          labels=("qwen", "qwen code", "qwen-code", "qwen-coder")),
+    # Crush (Charm): its prompt has commits end "💘 Generated with Crush" and `Co-Authored-By: Crush
+    # <crush@charm.land>` (seen in its source; `Assisted-by: Crush <crush@charm.land>` in projects using it).
+    Agent("crush", "Crush", emails=("crush@charm.land",), labels=("crush",)),
     # Entire records agent sessions as `Entire-Checkpoint:` trailers; the agent itself is not named there.
     Agent("entire", "Entire (agent session recorder)", labels=("entire",)),
 )

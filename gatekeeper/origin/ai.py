@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gatekeeper.git.notes import NOTES_REF
+from gatekeeper.identity import COAUTHOR_KEYS
 from gatekeeper.models import AIInvolvement, Commit, Evidence, Person, Trust
 from gatekeeper.origin.agents import AgentMatch, agent_by_label, match_identity, match_value
 from gatekeeper.origin.attribution import (
@@ -49,7 +50,7 @@ _MARKER_KEYS = ("claude-session", "claude-generated-by", "copilot-session", "age
                 "replit-commit-author", "replit-commit-session-id", "amp-thread-id")
 _BODY = re.compile(
     # Possessive prefix and bounded, non-overlapping classes: linear on hostile input (a megabyte of spaces).
-    r"^[ \t>*-]*+(?:(?P<key>co-authored-by|assisted-by|generated-by|" + "|".join(_MARKER_KEYS)
+    r"^[ \t>*-]*+(?:(?P<key>co-authored-by|co-developed-by|assisted-by|generated-by|" + "|".join(_MARKER_KEYS)
     + r"|entire-[a-z0-9-]{1,40})[ \t]*:[ \t]*(?P<value>[^\r\n]*)"
     r"|[^\w\s]{0,8}[ \t]?generated with \[?(?P<footer>[^\[\]\r\n(]{1,40}?)\]?(?:\((?P<url>[^)\s]{1,300})\))?"
     r"[^\w\r\n]{0,4}$)",
@@ -149,34 +150,39 @@ class AITrailerDetector:
         return found[:MAX_PER_DETECTOR]
 
 
+def _label(key: str) -> str:
+    return "Co-developed-by" if key.strip().lower() == "co-developed-by" else "Co-authored-by"
+
+
 class AICoauthorDetector:
     id = "ai/co-author"
-    description = "Co-authored-by: naming an AI agent by exact address or bot id (also outside the trailer block)"
+    description = ("Co-authored-by: (or Co-developed-by:) naming an AI agent by exact address or bot id (also outside "
+                   "the trailer block)")
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
         found: list[Evidence] = []
         note = ctx.notes.get(commit.sha)
         if note:  # the commit's origin note carries the trailer keys too (red23)
             for key, value in note_pairs(note):
-                hit = match_value(value, ctx.ai_identities) if key.strip().lower() == "co-authored-by" else None
+                hit = match_value(value, ctx.ai_identities) if key.strip().lower() in COAUTHOR_KEYS else None
                 if hit is not None and len(found) < MAX_PER_DETECTOR:
-                    found.append(_evidence(self.id, f"Co-authored-by: {clip(value.strip(), 80)} ({hit.agent}, origin "
+                    found.append(_evidence(self.id, f"{_label(key)}: {clip(value.strip(), 80)} ({hit.agent}, origin "
                                            "note)", Trust.HEURISTIC, AIInvolvement.ASSISTED, agent=hit.agent,
                                            model=hit.model, rule=f"{hit.rule}, note"))
-        for value in commit.trailer_values("co-authored-by"):
+        for key, value in ((k, v) for k in COAUTHOR_KEYS for v in commit.trailer_values(k)):
             if len(found) >= MAX_PER_DETECTOR:
                 return found
             hit = match_value(value, ctx.ai_identities)
             if hit is not None:
-                found.append(_evidence(self.id, f"Co-authored-by: {clip(value.strip(), 80)} ({hit.agent})",
+                found.append(_evidence(self.id, f"{_label(key)}: {clip(value.strip(), 80)} ({hit.agent})",
                                        Trust.HEURISTIC, AIInvolvement.ASSISTED, agent=hit.agent, model=hit.model,
                                        rule=hit.rule))
         for line in _outside_block(commit):
-            if line.key != "co-authored-by":
+            if line.key not in COAUTHOR_KEYS:
                 continue
             hit = match_value(line.value, ctx.ai_identities)
             if hit is not None:
-                found.append(_evidence(self.id, f"Co-authored-by: {clip(line.value, 80)} ({hit.agent}, outside the "
+                found.append(_evidence(self.id, f"{_label(line.key)}: {clip(line.value, 80)} ({hit.agent}, outside the "
                                        "trailer block)", Trust.HEURISTIC, AIInvolvement.ASSISTED, agent=hit.agent,
                                        model=hit.model, rule=f"{hit.rule}, outside-trailer-block"))
         return found[:MAX_PER_DETECTOR]
@@ -258,7 +264,7 @@ class AIMarkerDetector:
                     found.append(_evidence(self.id, f"{clip(t.key, 40)}: {clip(t.value.strip(), 80)}", Trust.DECLARED,
                                            ai, agent=agent, model=model, session=session, rule="trailer"))
         for line in _outside_block(commit):
-            if line.key in ("co-authored-by",):
+            if line.key in COAUTHOR_KEYS:
                 continue
             if line.key in ("assisted-by", "generated-by"):
                 agent, model = parse_assisted_by(line.value)
