@@ -781,6 +781,9 @@ class _Runner:
             low = body.lower()
             if words.search(low) is not None:
                 return self._parts(sha, parents, author, author_when, committer, when_b, body)
+            if b">8" in low or b"conflicts:" in low or b"signed-off-by:\n" in low or low.endswith(b"signed-off-by:"):
+                # A line whose meaning may hang on trailing whitespace the record lost: the full way (red79).
+                return self._parts(sha, parents, author, author_when, committer, when_b, body)
             signoff = not merge and b"signed-off-by" in low
             if signoff:
                 simple = _simple_sign_off(body, author.email)
@@ -789,7 +792,7 @@ class _Runner:
                     dco = simple
         else:
             message = _message(body)
-            if self.words.search(message) is not None:
+            if self.words.search(message) is not None or _git_text_needed(message):
                 return self._parts(sha, parents, author, author_when, committer, when_b, body, message)
             signoff = not merge and _SIGN_OFF.search(message) is not None
         if signoff:
@@ -852,6 +855,7 @@ class _Runner:
         commits_protected: list[bool] = []
         signed: list[Commit] = []
         encoded: list[int] = []  # indexes into commits of records that declare an encoding
+        reread: list[int] = []  # and of those whose text git must give (a declared encoding, or _git_text_needed)
         # Records whose headers the gate's identity_doubt could doubt (another header of a kind, or an encoding):
         # (index into commits, record).
         doubtful: list[tuple[int, bytes]] = []
@@ -876,14 +880,18 @@ class _Runner:
             commit = commit_from_parts(parts)
             runs.append(run)
             run = []
+            declared = False
             if record is None:
                 # (A record the fast path matched has one header of each kind and no encoding: nothing to doubt.)
                 declared = declares_encoding(raw)
                 if declared:
                     encoded.append(len(commits))
                 head = raw[: raw.find(b"\n\n", 1)]
-                if declared or head.count(b"\nauthor ") > 1 or head.count(b"\ncommitter ") > 1:
+                if (declared or head.count(b"\nauthor ") > 1 or head.count(b"\ncommitter ") > 1
+                        or _ODD_IDENT.search(head) is not None):
                     doubtful.append((len(commits), raw))
+            if declared or _git_text_needed(commit.message):
+                reread.append(len(commits))
             commits.append(commit)
             commits_protected.append(protected)
             if parts[7]:
@@ -893,10 +901,11 @@ class _Runner:
                 direct.add(commit.sha)
                 if commit.parents:
                     line.add(commit.parents[0])
-        if encoded:
+        if reread:
             # Text in a declared encoding, as git decodes it for the gate (red71, red72: which header counts, which
-            # names iconv knows, what an unknown one means are git's rules, not Python's codecs).
-            for at, fixed in zip(encoded, git.with_git_text([commits[i] for i in encoded]), strict=True):
+            # names iconv knows, what an unknown one means are git's rules, not Python's codecs); a message whose
+            # trailers may hang on the trailing whitespace git's raw format drops, as stored (red79).
+            for at, fixed in zip(reread, git.with_git_text([commits[i] for i in reread]), strict=True):
                 commits[at] = fixed
             by_sha = {c.sha: c for c in commits}
             signed = [by_sha[c.sha] for c in signed]
@@ -1099,7 +1108,7 @@ class _Runner:
                     commits.append(commit)
                     if parts[7]:
                         signed.append(commit)
-                    if declares_encoding(raw):
+                    if declares_encoding(raw) or _git_text_needed(commit.message):
                         encoded.add(commit.sha)
             if encoded:
                 fixed = {c.sha: c for c in git.with_git_text([c for c in commits if c.sha in encoded])}
@@ -1300,6 +1309,22 @@ _WORDS = ("origin-device", "origin-client", "assisted-by", "generated-by", "co-a
           "replit-commit-author", "replit-commit-session-id", "amp-thread-id", "entire-", "generated with",
           "reviewed-by", "merge request")
 _SIGN_OFF = re.compile("signed-off-by", re.IGNORECASE)
+# The lines git's trailer parser reads differently with trailing whitespace (trailers.py: a scissors line counts
+# only exact, an old `Conflicts:` block only from `Conflicts:` exactly, git's own sign-off only as `Signed-off-by: `
+# with its space) — and `git log --pretty=raw`, which the audit reads, cuts trailing whitespace (spaces, tabs,
+# the CR of CRLF) off every line of a message (red79). A message holding one of them as printed is read again
+# as stored (`%B`): it may have been any of them with whitespace after it.
+_WHITESPACE_SENSITIVE = re.compile(r"^(?:# -{24} >8 -{24}|Conflicts:|Signed-off-by:)$", re.MULTILINE)
+
+
+def _git_text_needed(message: str) -> bool:
+    return (">8" in message or "Conflicts:" in message or "Signed-off-by:" in message) and (
+        _WHITESPACE_SENSITIVE.search(message) is not None)
+
+
+# An author or committer line with more than one `<` or `>` (git reads the e-mail up to the first `>`, the date
+# after the last; other tools read it otherwise): identity_doubt judges it.
+_ODD_IDENT = re.compile(rb"\n(?:author|committer) [^\n]*[<>][^\n]*[<>][^\n]*[<>]")
 
 
 def _literal_alternation(words: list[bytes]) -> re.Pattern[bytes]:
@@ -1325,8 +1350,10 @@ def _evidence_words(words: tuple[str, ...]) -> re.Pattern[str]:
 # line git validated when it parsed the commit. Parent lines git leaves unchecked in a short object (red team
 # red9-1): they are read as raw_parts reads them, "anything to the end of the line", a name to look for,
 # never trusted.
+# (An identity with at most one `<` and one `>`: any other shape is read the full way, where identity_doubt sees it.)
 _PLAIN_HEAD = re.compile(rb"\n*commit (" + OBJECT_ID_PATTERN.encode() + rb")\ntree [^\n]+\n((?:parent [^\n]+\n)*)"
-                         rb"author ([^\n]*>) ([0-9]+) [+-][0-9]{4}\ncommitter ([^\n]*>) ([0-9]+) [+-][0-9]{4}\n"
+                         rb"author ([^\n<>]*(?:<[^\n<>]*)?>) ([0-9]+) [+-][0-9]{4}\n"
+                         rb"committer ([^\n<>]*(?:<[^\n<>]*)?>) ([0-9]+) [+-][0-9]{4}\n"
                          rb"(?:\n|\Z)")
 
 

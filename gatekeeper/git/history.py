@@ -786,10 +786,15 @@ def stored_object(raw: bytes) -> bytes:
 
 
 def person_of(ident: bytes) -> Person:
-    """`Name <email>` as a raw header holds it (the time already cut off)."""
+    """`Name <email>` as a raw header holds it (the time already cut off), read as git reads it (ident.c
+    split_ident_line, so `%an %ae` and the gate): the e-mail from the first `<` to the first `>` after it
+    (red79: `Dev <noreply@anthropic.com> <dev@corp.example>` is the agent's address to git, and was the
+    person's to the audit)."""
     start = ident.find(b"<")
-    return Person(ident[:start].strip().decode("utf-8", "replace"),
-                  ident[start + 1 : -1].decode("utf-8", "replace") if start >= 0 else "")
+    end = ident.find(b">", start + 1) if start >= 0 else -1
+    if end < 0:
+        return _NOBODY  # git reads no name and no e-mail from it either
+    return Person(ident[:start].strip().decode("utf-8", "replace"), ident[start + 1 : end].decode("utf-8", "replace"))
 
 
 def _person(people: dict[tuple[str, str], Person], name: str, email: str) -> Person:
