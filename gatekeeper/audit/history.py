@@ -44,6 +44,7 @@ from gatekeeper.audit.decisionlog import Admission, LogError, Store
 from gatekeeper.config import Policy, glob_match, ruleset_for
 from gatekeeper.errors import GatekeeperError, GitError, UsageError
 from gatekeeper.git import (
+    BlobReader,
     BrokenNotes,
     Git,
     Landing,
@@ -74,7 +75,7 @@ from gatekeeper.origin.attribution import TRACE_FILE, trace_file_records
 from gatekeeper.origin.base import DeviceFact, OriginContext
 from gatekeeper.origin.heuristics import GITHUB_WEB_FLOW, GITLAB_COMMITTER
 from gatekeeper.origin.recorded import PushOriginStore
-from gatekeeper.provenance.source import ProvenanceSource, Reader, identity_doubt
+from gatekeeper.provenance.source import MAX_COMMIT_BYTES, ProvenanceSource, Reader, identity_doubt
 from gatekeeper.review.evidence import history_evidence
 from gatekeeper.sanitize import clip, safe
 from gatekeeper.trailers import parse_ident, parse_trailers
@@ -563,7 +564,7 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
         summary.notes.append(f"this is a partial clone: the Agent Trace records commits add to {TRACE_FILE} were "
                              "not looked for (git would fetch missing trees); AI involvement shown only by them is "
                              "not counted")
-    with _fewer_collections():
+    with _fewer_collections(), contextlib.closing(runner):
         for spec in streams:
             protected = spec.protected
             try:
@@ -693,6 +694,7 @@ class _Runner:
         self.ascii_words = (_literal_alternation([w.lower().encode() for w in words])
                             if all(w.isascii() for w in words) else None)
         self.people: dict[bytes, Person] = {}  # one Person per raw identity, for raw_parts
+        self.objects: BlobReader | None = None  # one `git cat-file --batch` for stored messages (_stored_messages)
         self.idents: dict[bytes, tuple[Person, bool]] = {}  # raw identity → (Person, clean for the fast path)
         self.undeclared = policy.origins.undeclared
         # This window's notes and Agent Trace records, by commit, as one text (what _source_of reads besides the
@@ -721,6 +723,30 @@ class _Runner:
         except GatekeeperError as exc:
             self.summary.complete = False
             self.summary.notes.append(f"the push-time origin records were not read: {exc.message}")
+
+    def close(self) -> None:
+        if self.objects is not None:
+            self.objects.__exit__(None, None, None)
+            self.objects = None
+
+    def _stored_messages(self, commits: list[Commit]) -> list[Commit]:
+        """The commits with their messages as the objects store them (what `%B` gives the gate: the bytes after
+        the headers, up to a NUL), from one long-lived `git cat-file --batch` — for the few whose raw record lost
+        trailing whitespace that may matter (_git_text_needed). A commit it cannot read keeps its record's."""
+        if self.objects is None:
+            self.objects = self.request.git.batch().__enter__()
+        fixed = []
+        for commit in commits:
+            kind, raw = self.objects.read(commit.sha, max_size=MAX_COMMIT_BYTES)
+            cut = raw.find(b"\n\n") if kind == "commit" and raw is not None else -1
+            if raw is None or cut < 0:
+                fixed.append(commit)
+                continue
+            body = raw[cut + 2 :]
+            message = body[: body.find(b"\0")] if b"\0" in body else body
+            text = message.decode("utf-8", "replace")
+            fixed.append(dataclasses.replace(commit, message=text, trailers=parse_trailers(text)))
+        return fixed
 
     def finish(self) -> None:
         self.flush()
@@ -781,10 +807,12 @@ class _Runner:
             low = body.lower()
             if words.search(low) is not None:
                 return self._parts(sha, parents, author, author_when, committer, when_b, body)
-            if b">8" in low or b"conflicts:" in low or b"signed-off-by:\n" in low or low.endswith(b"signed-off-by:"):
-                # A line whose meaning may hang on trailing whitespace the record lost: the full way (red79).
-                return self._parts(sha, parents, author, author_when, committer, when_b, body)
             signoff = not merge and b"signed-off-by" in low
+            if signoff and (b"signed-off-by:\n" in low or b">8" in low or b"conflicts:" in low):
+                # The DCO bit is the only trailer judgment left here; it may hang on a line whose trailing
+                # whitespace the record lost (_git_text_needed, whose lines these look for lower-cased, a
+                # superset; a record's every line ends in LF): the full way, which reads the stored message.
+                return self._parts(sha, parents, author, author_when, committer, when_b, body)
             if signoff:
                 simple = _simple_sign_off(body, author.email)
                 if simple is not None:
@@ -855,7 +883,7 @@ class _Runner:
         commits_protected: list[bool] = []
         signed: list[Commit] = []
         encoded: list[int] = []  # indexes into commits of records that declare an encoding
-        reread: list[int] = []  # and of those whose text git must give (a declared encoding, or _git_text_needed)
+        exact: list[int] = []  # and of those whose message is read again as stored (_git_text_needed)
         # Records whose headers the gate's identity_doubt could doubt (another header of a kind, or an encoding):
         # (index into commits, record).
         doubtful: list[tuple[int, bytes]] = []
@@ -890,8 +918,8 @@ class _Runner:
                 if (declared or head.count(b"\nauthor ") > 1 or head.count(b"\ncommitter ") > 1
                         or _ODD_IDENT.search(head) is not None):
                     doubtful.append((len(commits), raw))
-            if declared or _git_text_needed(commit.message):
-                reread.append(len(commits))
+            if not declared and _git_text_needed(commit.message):
+                exact.append(len(commits))
             commits.append(commit)
             commits_protected.append(protected)
             if parts[7]:
@@ -901,11 +929,13 @@ class _Runner:
                 direct.add(commit.sha)
                 if commit.parents:
                     line.add(commit.parents[0])
-        if reread:
+        if encoded or exact:
             # Text in a declared encoding, as git decodes it for the gate (red71, red72: which header counts, which
             # names iconv knows, what an unknown one means are git's rules, not Python's codecs); a message whose
             # trailers may hang on the trailing whitespace git's raw format drops, as stored (red79).
-            for at, fixed in zip(reread, git.with_git_text([commits[i] for i in reread]), strict=True):
+            for at, fixed in zip(encoded, git.with_git_text([commits[i] for i in encoded]), strict=True):
+                commits[at] = fixed
+            for at, fixed in zip(exact, self._stored_messages([commits[i] for i in exact]), strict=True):
                 commits[at] = fixed
             by_sha = {c.sha: c for c in commits}
             signed = [by_sha[c.sha] for c in signed]
@@ -1101,6 +1131,7 @@ class _Runner:
             commits: list[Commit] = []
             signed: list[Commit] = []
             encoded: set[str] = set()
+            exact: list[int] = []
             for batch in git.iter_raw_records(points[start : start + WINDOW], no_walk=True):
                 for raw in batch:
                     parts = raw_parts(raw, self.people)
@@ -1108,12 +1139,18 @@ class _Runner:
                     commits.append(commit)
                     if parts[7]:
                         signed.append(commit)
-                    if declares_encoding(raw) or _git_text_needed(commit.message):
+                    if declares_encoding(raw):
                         encoded.add(commit.sha)
+                    elif _git_text_needed(commit.message):
+                        exact.append(len(commits) - 1)
+            for at, found in zip(exact, self._stored_messages([commits[i] for i in exact]), strict=True):
+                commits[at] = found
             if encoded:
                 fixed = {c.sha: c for c in git.with_git_text([c for c in commits if c.sha in encoded])}
                 commits = [fixed.get(c.sha, c) for c in commits]
-                signed = [fixed.get(c.sha, c) for c in signed]
+            if encoded or exact:
+                by_sha = {c.sha: c for c in commits}
+                signed = [by_sha[c.sha] for c in signed]
             # Only signed merges are verified: a policy's trust files are read for them alone, as for the range.
             sigs = self.signatures.verify(git, signed, policy, now).signatures if signed else {}
             ctx = dataclasses.replace(self.base_ctx, signatures=sigs)
