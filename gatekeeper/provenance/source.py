@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import posixpath
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -392,30 +393,55 @@ def _has_encoding_header(found: tuple[str, bytes | None] | None) -> bool:
     return b"\nencoding" in (raw if cut < 0 else raw[:cut])
 
 
-_PLAIN_RUN = re.compile(rb"[\t\x20-\x7e]*")
+# The bytes every encoding git may be told of keeps as they are, if it keeps ASCII at all: ASCII, but for NUL, LF
+# and the shifts of the ISO-2022 family (SO, SI, ESC), after which ASCII bytes may be read as other characters.
+_PLAIN_RUN = re.compile(rb"[\x01-\x09\x0b-\x0d\x10-\x1a\x1c-\x7f]*")
 # What iconv's Shift_JIS makes of `\\` and `~` (U+00A5, U+203E), in UTF-8: the same characters to a reader.
-_SHIFT_JIS_ASCII = ((b"\xc2\xa5", b"\\"), (b"\xe2\x80\xbe", b"~"))
+_SHIFT_JIS_ASCII = {ord("\\"): rb"(?:\\|\xc2\xa5)", ord("~"): rb"(?:~|\xe2\x80\xbe)"}
 
 
 def same_skeleton(stored: bytes, decoded: bytes) -> str | None:
     """None when the object as git decodes it (`decoded`, as stored_object gives it back from git's record) has
-    the lines the stored one has, each with the same ASCII up to its first other byte, and no line all ASCII on
-    one side only; else which line differs ("a header", "the message (line N)"). The first `encoding` header is
-    left out on both sides (git drops it once it re-encodes), and the message compared as git prints it: without
-    trailing whitespace on a line or trailing blank lines."""
+    the lines the stored one has, each the same up to its first byte an ASCII-keeping encoding may read as
+    something else (_same_line); else which line differs ("a header", "the message (line N)"). The first
+    `encoding` header is left out on both sides (git drops it once it re-encodes), and the message compared as
+    git prints it: without trailing whitespace on a line or trailing blank lines."""
     ours, theirs = _skeleton_lines(stored), _skeleton_lines(decoded)
     heads = ours[0]
     if len(ours[0]) != len(theirs[0]) or len(ours[1]) != len(theirs[1]):
         return "another number of header or message lines"
     for at, (mine, git) in enumerate(zip((*ours[0], *ours[1]), (*theirs[0], *theirs[1]), strict=True)):
-        if mine == git:
-            continue
-        for wide, narrow in _SHIFT_JIS_ASCII:
-            git = git.replace(wide, narrow)
-        plain, seen = _PLAIN_RUN.match(mine).end(), _PLAIN_RUN.match(git).end()  # type: ignore[union-attr]
-        if mine[:plain] != git[:seen] or (plain == len(mine)) != (seen == len(git)):
+        if mine != git and not _same_line(mine, git):
             return "a header" if at < len(heads) else f"the message (line {at - len(heads) + 1})"
     return None
+
+
+def _same_line(stored: bytes, decoded: bytes) -> bool:
+    """Whether git's decoding of a line (UTF-8) begins with the line's stored run of plain bytes (_PLAIN_RUN: a CR
+    or a control character is no place to stop comparing, red80) and goes on, as it does, with something else:
+    a line that is plain to its end is the same to its end, and one that is not is not on either side. A `\\` or
+    `~` there may come back as Shift_JIS's yen sign or overline, and the run's last letter may have been composed
+    with the mark after it (CP1258 stores `ạ` as `a` and a combining dot: red80)."""
+    plain = _PLAIN_RUN.match(stored).end()  # type: ignore[union-attr]
+    run = stored[:plain]
+    whole = plain == len(stored)
+    found = _run_pattern(run).match(decoded)
+    if found is not None:
+        end = found.end()
+        return (end == len(decoded)) if whole else (end < len(decoded) and decoded[end] >= 0x80)
+    if whole or not run or not run[-1:].isalpha():
+        return False
+    # The composed case: git's line holds the run but its last letter, then one character that letter begins.
+    found = _run_pattern(run[:-1]).match(decoded)
+    if found is None:
+        return False
+    following = decoded[found.end() : found.end() + 4].decode("utf-8", "ignore")[:1]
+    return bool(following) and not following.isascii() and (
+        unicodedata.normalize("NFD", following)[:1] == run[-1:].decode())
+
+
+def _run_pattern(run: bytes) -> re.Pattern[bytes]:
+    return re.compile(b"".join(_SHIFT_JIS_ASCII.get(byte, re.escape(bytes((byte,)))) for byte in run))
 
 
 def _skeleton_lines(obj: bytes) -> tuple[list[bytes], list[bytes]]:
@@ -426,7 +452,7 @@ def _skeleton_lines(obj: bytes) -> tuple[list[bytes], list[bytes]]:
         if line.startswith(b"encoding ") or line == b"encoding":
             del heads[at]
             break
-    message = [line.rstrip() for line in body.split(b"\n")]
+    message = [line.rstrip(b" \t\r") for line in body.split(b"\n")]  # (git's whitespace: no \v, no \f)
     while message and not message[-1]:
         message.pop()
     return heads, message
