@@ -123,6 +123,10 @@ def test_audit_json_reports_each_commit_and_the_summary(history: RepoBuilder,
     # The agent's commit came in through PR #7 (reviewed); the phone fix and the lost phone's commit did not.
     assert set(unreviewed) == {"phone fix to payments", "from the lost phone"}
     assert s["reviews"]["forge-pr-merge (via merge)"]["count"] == 1
+    # The periods count the same reviewed commits as the totals, "via merge" ones included (red77).
+    reviewed = sum(v["count"] for k, v in s["reviews"].items()
+                   if k.split(" (")[0] in ("forge-pr-merge", "gerrit", "reviewed-by-verified"))
+    assert sum(r["reviewed"] for r in s["months"]) == sum(r["reviewed"] for r in s["weeks"]) == reviewed == 3
     # ... through a merge anyone could have made to look like GitHub's: listed as resting on unverified evidence.
     (merged,) = s["unverified_review_mobile_ai_on_protected"]["items"]
     assert (merged["subject"], merged["trust"]) == ("agent work", "heuristic")

@@ -265,6 +265,8 @@ class Summary:
     combos: Counter[tuple[Any, ...]] = field(default_factory=Counter)  # one key per kind of commit and UTC day
     # The same for commits without evidence, keyed (class, dco, merge, day) only: the rest of their key is fixed.
     plain_combos: Counter[tuple[Any, ...]] = field(default_factory=Counter)
+    # Commits reviewed "via merge" (_resolve_pending) by UTC day: counted as reviewed in their month and week too.
+    landed_reviewed: Counter[int] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
         for name in ("unreviewed", "unverified", "unsigned_protected", "revoked_protected", "zone_violations",
@@ -304,6 +306,12 @@ class Summary:
                 row["mobile"] += n if mobile else 0
                 row["ai"] += n if ai is not AIInvolvement.NONE else 0
                 row["reviewed"] += n if review in REVIEWED else 0
+        landed, self.landed_reviewed = self.landed_reviewed, Counter()
+        for day, n in landed.items():
+            month, week = _periods(day * 86400)
+            for table, key in ((self.months, month), (self.weeks, week)):
+                if key in table:
+                    table[key]["reviewed"] += n
         if outside:
             self.notes.append(f"{outside} commit(s) carry a commit time outside years 1-9999 (written by their "
                               "committer): shown and counted at the nearest end of that range")
@@ -649,7 +657,8 @@ class _Runner:
         # At most LANDING_LIMIT (sha, its own review, list item, on a first-parent line), resolved together.
         # At most LANDING_LIMIT (sha, its own review, list item, on a first-parent line, its people: who may not
         # review it), resolved together.
-        self.pending: list[tuple[str, AuditReview, dict[str, object], bool, tuple[Identity, ...]]] = []
+        # (sha, own review, list item, committed onto a protected line, its people, commit time)
+        self.pending: list[tuple[str, AuditReview, dict[str, object], bool, tuple[Identity, ...], int]] = []
         # Landing merges whose good signature is a reviewer's they name in `Reviewed-by:` (merge → (reviewer,
         # as written)): review of each commit brought in whose people the reviewer is none of.
         self.landing_signers: dict[str, tuple[Identity, str]] = {}
@@ -1086,15 +1095,15 @@ class _Runner:
             return
         s = self.summary
         git = self.request.git
-        asked = [sha for sha, _, _, direct, _ in pending if not direct]
+        asked = [sha for sha, _, _, direct, _, _ in pending if not direct]
         if asked:
             # The stream follows the protected first-parent lines only when it starts at the tips: otherwise
             # git's own walk of those lines says which candidates were committed onto a branch (unreviewed, no
             # landing walk in Python needed).
             on_line = git.on_first_parent_lines(asked, list(self.protected.values()))
             if on_line:
-                pending = [(sha, kind, item, direct or sha in on_line, people)
-                           for sha, kind, item, direct, people in pending]
+                pending = [(sha, kind, item, direct or sha in on_line, people, when)
+                           for sha, kind, item, direct, people, when in pending]
                 asked = [sha for sha in asked if sha not in on_line]
         traced = git.landings(asked, self.protected) if asked else {}
         if traced is None:
@@ -1105,7 +1114,7 @@ class _Runner:
         points = sorted({landing.point for sha, found in landings.items() for landing in found
                          if landing.point != sha and landing.point not in self.landings})
         self._read_landings(points[: max(0, 10_000 - len(self.landings))])
-        for sha, own, item, direct, people in pending:
+        for sha, own, item, direct, people, when in pending:
             landed = None if direct else self._landed_reviewed(sha, landings.get(sha, ()), people)
             if landed is None:
                 s.unreviewed.add(item)
@@ -1114,6 +1123,7 @@ class _Runner:
             kind = f"{review.kind} (via merge)"
             s.reviews[own.kind] -= 1
             s.reviews[kind] += 1
+            s.landed_reviewed[when // 86400] += 1  # (the per-period `reviewed` counts: Summary.finish)
             if own.trust is not None:
                 s.review_trust[(own.kind, own.trust)] -= 1
             s.review_trust[(kind, review.trust or Trust.HEURISTIC.value)] += 1
@@ -1318,7 +1328,8 @@ class _Runner:
             self.resolved += 1
             direct = audit.commit.sha in self.direct
             self.pending.append((audit.commit.sha, audit.review, self._unreviewed_item(audit), direct,
-                                 tuple(commit_people(audit.commit, signature=audit.signature))))
+                                 tuple(commit_people(audit.commit, signature=audit.signature)),
+                                 audit.commit.commit_time))
             if self.resolved == LANDING_LIMIT:
                 self.summary.notes.append(f"the merges that brought unreviewed mobile/AI commits onto a protected "
                                           f"branch were looked up for the first {LANDING_LIMIT} only; later ones are "
