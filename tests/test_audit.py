@@ -306,6 +306,9 @@ def test_json_writer_streams(tmp_path: Path) -> None:
     ("https://github.com/o/r\"><script>", None),
     ("https://github.com/../../x", None),
     ("https://github.com/o/r/extra", None),
+    ("https://github.com/./evil", None),
+    ("https://gitlab.com/x/-/raw/y", None),
+    ("git@gitlab.com:group/-sub/project.git", None),
     (None, None),
 ])
 def test_forge_links_come_only_from_known_forges(url: str | None, expected: str | None) -> None:

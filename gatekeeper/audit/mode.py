@@ -64,6 +64,10 @@ def forge_of(url: str | None) -> Forge | None:
     path = match.group("path").removesuffix(".git")
     if kind is None or ".." in path or (kind == "github" and path.count("/") != 1):
         return None
+    # A `.` segment is resolved away by browsers, a leading `-` is a forge route (GitLab's `/-/raw/…`), never an
+    # owner, group or project: the link would lead somewhere else on the forge (red77).
+    if any(part == "." or part.startswith("-") for part in path.split("/")):
+        return None
     return Forge(kind, f"https://{host}/{path}")
 
 
