@@ -817,7 +817,8 @@ class _Runner:
             if words.search(low) is not None:
                 return self._parts(sha, parents, author, author_when, committer, when_b, body)
             signoff = not merge and b"signed-off-by" in low
-            if signoff and (b"signed-off-by:\n" in low or b">8" in low or b"conflicts:" in low):
+            if signoff and (b"signed-off-by:\n" in low or b">8" in low or b"conflicts:" in low
+                            or b"(cherry picked from commit\n" in low):
                 # The DCO bit is the only trailer judgment left here; it may hang on a line whose trailing
                 # whitespace the record lost (_git_text_needed, whose lines these look for lower-cased, a
                 # superset; a record's every line ends in LF): the full way, which reads the stored message.
@@ -1358,16 +1359,18 @@ _WORDS = ("origin-device", "origin-client", "assisted-by", "generated-by", "co-a
           "reviewed-by", "merge request")
 _SIGN_OFF = re.compile("signed-off-by", re.IGNORECASE)
 # The lines git's trailer parser reads differently with trailing whitespace (trailers.py: a scissors line counts
-# only exact, an old `Conflicts:` block only from `Conflicts:` exactly, git's own sign-off only as `Signed-off-by: `
-# with its space) — and `git log --pretty=raw`, which the audit reads, cuts trailing whitespace (spaces, tabs,
-# the CR of CRLF) off every line of a message (red79). A message holding one of them as printed is read again
-# as stored (`%B`): it may have been any of them with whitespace after it.
-_WHITESPACE_SENSITIVE = re.compile(r"^(?:# -{24} >8 -{24}|Conflicts:|Signed-off-by:)$", re.MULTILINE)
+# only exact, an old `Conflicts:` block only from `Conflicts:` exactly, git's own lines only as `Signed-off-by: `
+# and `(cherry picked from commit ` with their space, red81) — and `git log --pretty=raw`, which the audit
+# reads, cuts trailing whitespace (spaces, tabs, the CR of CRLF) off every line of a message (red79). A message
+# holding one of them as printed is read again as stored (`%B`): it may have been any of them with whitespace
+# after it.
+_WHITESPACE_SENSITIVE = re.compile(r"^(?:# -{24} >8 -{24}|Conflicts:|Signed-off-by:|\(cherry picked from commit)$",
+                                   re.MULTILINE)
 
 
 def _git_text_needed(message: str) -> bool:
-    return (">8" in message or "Conflicts:" in message or "Signed-off-by:" in message) and (
-        _WHITESPACE_SENSITIVE.search(message) is not None)
+    return (">8" in message or "Conflicts:" in message or "Signed-off-by:" in message
+            or "(cherry picked from commit" in message) and _WHITESPACE_SENSITIVE.search(message) is not None
 
 
 # An author or committer line with more than one `<` or `>` (git reads the e-mail up to the first `>`, the date

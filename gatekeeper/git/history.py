@@ -746,7 +746,7 @@ def raw_parts(raw: bytes, people: dict[bytes, Person]) -> RawParts:
         value = head[at + len(key) : end if end >= 0 else len(head)]
         close = value.rfind(b">")
         ident = value[: close + 1]
-        stamp = value[close + 2 :].split(b" ", 1)[0]
+        stamp = (value[close + 1 :].split() or [b""])[0]  # (git skips any whitespace before the date: red81)
         when.append(int(stamp) if stamp.isdigit() else 0)
         person = people.get(ident)
         if person is None:

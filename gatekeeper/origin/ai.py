@@ -53,7 +53,7 @@ _BODY = re.compile(
     r"^[ \t>*-]*+(?:(?P<key>co-authored-by|co-developed-by|assisted-by|generated-by|" + "|".join(_MARKER_KEYS)
     + r"|entire-[a-z0-9-]{1,40})[ \t]*:[ \t]*(?P<value>[^\r\n]*)"
     r"|[^\w\s]{0,8}[ \t]?generated with \[?(?P<footer>[^\[\]\r\n(]{1,40}?)\]?(?:\((?P<url>[^)\s]{1,300})\))?"
-    r"[^\w\r\n]{0,4}$)",
+    r"[^\w\r\n]{0,4}[ \t\r]*$)",  # (whitespace after it, a CRLF message's CR too: red81)
     re.IGNORECASE | re.MULTILINE)
 _KERNEL_ASSISTED = re.compile(r"\A(?P<agent>[^\s:]{1,60}):(?P<model>[^\s:]{1,120})(?:\s+.*)?\Z")
 _PARENS = re.compile(r"\(([^()]{1,200})\)")
