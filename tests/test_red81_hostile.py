@@ -308,3 +308,17 @@ def test_odd_identity_with_two_spaces_before_the_date_is_ambiguous_to_the_audit_
     assert not [f for f in findings if f["rule_id"] == AMBIGUOUS], findings  # the gate: unambiguous
     audited = _audit(capsys, repo, sha, policy)
     assert audited["ambiguous_identity"] is None, audited
+
+
+# -- 6. (found measuring libgit2's history) a folded trailer in a CRLF message ---------------------------------------
+
+def test_a_folded_trailer_in_a_crlf_message_reads_the_same_to_both(
+        repo: RepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A trailer folded onto a next line in a CRLF message: git keeps the CR before the fold in the value
+    (trailer.c unfold_value), the raw format the audit reads had cut it, so the device id the audit reported was
+    not the gate's (libgit2's history holds such a message). The audit reads such a message as stored."""
+    policy = _policy(tmp_path)
+    sha = _verbatim(repo, "fix login\r\n\r\nOrigin-Device: mobile\r\nOrigin-Device-Id: pixel\r\n  -8\r\n")
+    checked, _ = _check(capsys, repo, sha, policy)
+    audited = _audit(capsys, repo, sha, policy)
+    assert checked["origin"]["device_id"] == audited["origin"]["device_id"], (checked["origin"], audited["origin"])

@@ -1368,9 +1368,15 @@ _WHITESPACE_SENSITIVE = re.compile(r"^(?:# -{24} >8 -{24}|Conflicts:|Signed-off-
                                    re.MULTILINE)
 
 
+# A trailer folded onto a next line: git keeps a CR before the fold in the value (trailer.c unfold_value), which
+# the raw format cut (libgit2's history: one CRLF message).
+_FOLDED = re.compile(r"^[A-Za-z0-9-]+[ \t]*:.*\n[ \t]", re.MULTILINE)
+
+
 def _git_text_needed(message: str) -> bool:
-    return (">8" in message or "Conflicts:" in message or "Signed-off-by:" in message
-            or "(cherry picked from commit" in message) and _WHITESPACE_SENSITIVE.search(message) is not None
+    return ((">8" in message or "Conflicts:" in message or "Signed-off-by:" in message
+             or "(cherry picked from commit" in message) and _WHITESPACE_SENSITIVE.search(message) is not None) or (
+        ("\n " in message or "\n\t" in message) and _FOLDED.search(message) is not None)
 
 
 # An author or committer line with more than one `<` or `>` (git reads the e-mail up to the first `>`, the date
