@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.hook_helpers import make_server, spush
 from tests.provenance_helpers import check_json, install_policy, raw_commit
 from tests.repo_builder import RepoBuilder
 
@@ -244,3 +245,26 @@ def test_ebcdic_object_renames_a_non_ascii_stored_author(repo: RepoBuilder, tmp_
     code, data = check_json(repo)
 
     assert code == 1 and _blocking_on(data, sha), data["findings"]
+
+
+def test_a_real_push_of_a_commit_an_encoding_rewrites_is_refused_by_the_hook(tmp_path: Path) -> None:
+    """The same refusal at the pre-receive door: a real `git push` into a bare repository with the hook, where the
+    pushed objects are only in the quarantine (git's own decoding of them, `Git.decoded_records`, must read them
+    there). A UTF-7 commit whose stored `Signed+AC0-off+AC0-by` line is a sign-off only to git is refused as
+    provenance/ambiguous-identity (critical, under `block_at: critical`); an ISO-8859-1 commit with a non-ASCII
+    name, pushed the same way, is accepted."""
+    server = make_server(tmp_path / "srv", policy="version: 1\nprotected_refs: [refs/heads/main]\n"
+                                                  "rules:\n  default: {scanners: [], block_at: critical}\n")
+    work = server.clone()
+    work.commit("base\n", {"a.txt": "a\n"})
+    assert spush(server, work, "origin", "main").code == 0
+    latin = [b"author J\xfcrgen <j@example.com> " + WHEN, b"committer J\xfcrgen <j@example.com> " + WHEN,
+             b"encoding ISO-8859-1"]
+    raw_commit(work, tmp_path, latin, b"Gr\xfc\xdfe\n")
+    assert spush(server, work, "origin", "main").code == 0  # control
+    sha = raw_commit(work, tmp_path, [*IDENTS, b"encoding UTF-7"],
+                     b"tidy up\n\nSigned+AC0-off+AC0-by: Alice <alice@example.com>\n")
+    result = spush(server, work, "origin", "main")
+    assert result.code != 0, result.output
+    assert [f["commit"] for f in server.last_verdict()["findings"]
+            if f["rule_id"] == "provenance/ambiguous-identity" and f["severity"] == "critical"] == [sha]
