@@ -166,14 +166,9 @@ class Commit:
     def subject(self) -> str:
         """The first line that is not blank, as git's `%s` starts (and its raw format, which the audit reads,
         prints the message from): a message opening with a blank line is not subject-less (red81)."""
-        message = self.message
-        start = 0
-        while True:
-            end = message.find("\n", start)  # not split(): that copies the rest of the message too
-            line = message[start:end] if end >= 0 else message[start:]
-            if end < 0 or line.strip(" \t\r"):
-                return line.strip()
-            start = end + 1
+        message = self.message.lstrip(" \t\r\n")  # (what the first line keeps of it is stripped anyway)
+        end = message.find("\n")  # not split(): that copies the rest of the message too
+        return (message[:end] if end >= 0 else message).strip()
 
     @property
     def is_merge(self) -> bool:

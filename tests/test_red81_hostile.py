@@ -305,9 +305,11 @@ def test_odd_identity_with_two_spaces_before_the_date_is_ambiguous_to_the_audit_
     repo.git("update-ref", "refs/heads/main", sha)
     assert repo.git("log", "-1", "--format=%at", sha) == "1767225900"  # git reads the date
     _, findings = _check(capsys, repo, sha, policy)
-    assert not [f for f in findings if f["rule_id"] == AMBIGUOUS], findings  # the gate: unambiguous
+    gate = bool([f for f in findings if f["rule_id"] == AMBIGUOUS])
     audited = _audit(capsys, repo, sha, policy)
-    assert audited["ambiguous_identity"] is None, audited
+    # The audit's flag is the gate's. (Since red82 both flag a second `<` before the e-mail, which git and libgit2
+    # read as different people; a `>` in the name is read alike by both, and flagged by neither.)
+    assert (audited["ambiguous_identity"] is not None) == gate == (b"<x<" in author), (audited, findings)
 
 
 # -- 6. (found measuring libgit2's history) a folded trailer in a CRLF message ---------------------------------------

@@ -744,9 +744,18 @@ class _Runner:
         trailing whitespace that may matter (_git_text_needed). A commit it cannot read keeps its record's."""
         if self.objects is None:
             self.objects = self.request.git.batch().__enter__()
-        fixed = []
+        fixed: list[Commit] = []
         for commit in commits:
-            kind, raw = self.objects.read(commit.sha, max_size=MAX_COMMIT_BYTES)
+            try:
+                kind, raw = self.objects.read(commit.sha, max_size=MAX_COMMIT_BYTES)
+            except GitError as exc:
+                # A cat-file that stopped is not asked again (red82): these keep their records' messages, and the
+                # report says so.
+                self.close()
+                self.summary.complete = False
+                self.summary.notes.append(f"a commit's stored message could not be read again ({exc.message}): "
+                                          "some trailers may be read as git's raw format prints them")
+                return fixed + commits[len(fixed) :]
             cut = raw.find(b"\n\n") if kind == "commit" and raw is not None else -1
             if raw is None or cut < 0:
                 fixed.append(commit)
