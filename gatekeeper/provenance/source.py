@@ -383,7 +383,12 @@ def identity_doubt(raw: bytes, commit: Commit, decoded: bytes | None = None) -> 
         return None
     if decoded is None:
         return "the commit declares an encoding, and git's own reading of it could not be compared with the object"
-    where = same_skeleton(raw, stored_object(decoded))
+    git_object = stored_object(decoded)
+    if shifts_consumed(raw, git_object):
+        return ("its declared encoding is a stateful 7-bit one (ISO-2022: after ESC, SO or SI git reads ASCII bytes as "
+                "other characters, which `git cat-file` and tools that ignore the header show as they are), so what "
+                "git reads cannot be held to what the object shows: re-create the commit in UTF-8")
+    where = same_skeleton(raw, git_object)
     if where is not None:
         return (f"its declared encoding makes git read {where} other than the one the commit object stores (git "
                 "re-encodes the whole object; `git cat-file` and forges show it as stored)")
@@ -398,12 +403,21 @@ def _has_encoding_header(found: tuple[str, bytes | None] | None) -> bool:
     return b"\nencoding" in (raw if cut < 0 else raw[:cut])
 
 
-# The bytes every encoding git may be told of keeps as they are, if it keeps ASCII at all: ASCII, but for NUL, LF
-# and the shifts of the ISO-2022 family (SO, SI, ESC), after which ASCII bytes may be read as other characters.
-_PLAIN_RUN = re.compile(rb"[\x01-\x09\x0b-\x0d\x10-\x1a\x1c-\x7f]*")
+# The bytes compared as they are: printable ASCII, tab and CR (a CR is no place to stop comparing: red80). Other
+# control bytes are compared where git's decoding kept them (a Latin-1 message's terminal colour codes) and end
+# the comparison where it read them as letters (VISCII stores Ỵ at 0x1E: red83).
+_PLAIN_RUN = re.compile(rb"[\t\r\x20-\x7f]*")
 # What iconv's Shift_JIS makes of `\\` and `~` (U+00A5, U+203E), in UTF-8: the same characters to a reader.
 _SHIFT_JIS_ASCII = {ord("\\"): b"\xc2\xa5", ord("~"): b"\xe2\x80\xbe"}
 _SHIFT_JIS_STOPS = re.compile(rb"[\\~]")
+_SHIFTS = (b"\x1b", b"\x0e", b"\x0f")  # ESC, SO, SI
+
+
+def shifts_consumed(stored: bytes, decoded: bytes) -> bool:
+    """Whether git's decoding took ESC, SO or SI bytes out: a stateful 7-bit encoding (the ISO-2022 family), in
+    which ASCII bytes after a shift are other characters — a stored `x<noreply@anthropic.com>` between SO and SI
+    is Korean to git (red83). Byte for byte, such text cannot be told from the encoding's ordinary use."""
+    return any(decoded.count(shift) < stored.count(shift) for shift in _SHIFTS)
 
 
 def same_skeleton(stored: bytes, decoded: bytes) -> str | None:
@@ -411,7 +425,7 @@ def same_skeleton(stored: bytes, decoded: bytes) -> str | None:
     the lines the stored one has, each the same up to its first byte an ASCII-keeping encoding may read as
     something else (_same_line); else which line differs ("a header", "the message (line N)"). The first
     `encoding` header is left out on both sides (git drops it once it re-encodes), and the message compared as
-    git prints it: without trailing whitespace on a line or trailing blank lines."""
+    git prints it: without trailing whitespace on a line or leading and trailing blank lines."""
     ours, theirs = _skeleton_lines(stored), _skeleton_lines(decoded)
     heads = ours[0]
     if len(ours[0]) != len(theirs[0]) or len(ours[1]) != len(theirs[1]):
@@ -423,21 +437,34 @@ def same_skeleton(stored: bytes, decoded: bytes) -> str | None:
 
 
 def _same_line(stored: bytes, decoded: bytes) -> bool:
-    """Whether git's decoding of a line (UTF-8) begins with the line's stored run of plain bytes (_PLAIN_RUN: a CR
-    or a control character is no place to stop comparing, red80) and goes on, as it does, with something else:
-    a line that is plain to its end is the same to its end, and one that is not is not on either side. A `\\` or
-    `~` there may come back as Shift_JIS's yen sign or overline, and the run's last letter may have been composed
-    with the mark after it (CP1258 stores `ạ` as `a` and a combining dot: red80)."""
-    plain = _PLAIN_RUN.match(stored).end()  # type: ignore[union-attr]
-    run = stored[:plain]
-    whole = plain == len(stored)
-    end = _starts_with(decoded, run)
-    if end is not None:
-        return (end == len(decoded)) if whole else (end < len(decoded) and decoded[end] >= 0x80)
-    if whole or not run or not run[-1:].isalpha():
+    """Whether git's decoding of a line (UTF-8) is the stored line up to the stored line's first byte outside
+    ASCII — or first control byte (not tab or CR) that git read as a letter — and goes on, as it does, with
+    something other than ASCII: a line that is ASCII to its end is the same to its end. A `\\` or `~` may come
+    back as Shift_JIS's yen sign or overline, and the last letter before the first byte outside ASCII may have
+    been composed with the mark it stores (CP1258 stores `ạ` as `a` and a combining dot: red80)."""
+    at = to = 0  # in stored, in decoded
+    while True:
+        plain = _PLAIN_RUN.match(stored, at).end()  # type: ignore[union-attr]
+        run = stored[at:plain]
+        end = _starts_with(decoded, run, to)
+        if end is None:
+            return _composed(stored, decoded, at, plain, to)
+        at, to = plain, end
+        if at == len(stored):
+            return to == len(decoded)
+        if stored[at] < 0x80 and decoded[to : to + 1] == stored[at : at + 1]:
+            at, to = at + 1, to + 1  # a control byte git kept as it is
+            continue
+        return to < len(decoded) and decoded[to] >= 0x80
+
+
+def _composed(stored: bytes, decoded: bytes, at: int, plain: int, to: int) -> bool:
+    """The composed case: git's line holds the run but its last letter, then one character that letter begins,
+    where the stored line goes on with a byte outside ASCII (the mark)."""
+    run = stored[at:plain]
+    if plain == len(stored) or stored[plain] < 0x80 or not run or not run[-1:].isalpha():
         return False
-    # The composed case: git's line holds the run but its last letter, then one character that letter begins.
-    end = _starts_with(decoded, run[:-1])
+    end = _starts_with(decoded, run[:-1], to)
     if end is None:
         return False
     following = decoded[end : end + 4].decode("utf-8", "ignore")[:1]
@@ -445,13 +472,12 @@ def _same_line(stored: bytes, decoded: bytes) -> bool:
         unicodedata.normalize("NFD", following)[:1] == run[-1:].decode())
 
 
-def _starts_with(decoded: bytes, run: bytes) -> int | None:
-    """Where `run` ends in `decoded` when `decoded` begins with it (a `\\` or `~` of it also as Shift_JIS's
+def _starts_with(decoded: bytes, run: bytes, to: int = 0) -> int | None:
+    """Where `run` ends in `decoded` when `decoded` has it at `to` (a `\\` or `~` of it also as Shift_JIS's
     yen sign or overline), else None. Linear in the line (red82: a regex compiled per line took 25 s a MB)."""
-    if decoded.startswith(run):
-        return len(run)
+    if decoded.startswith(run, to):
+        return to + len(run)
     at = 0  # in run
-    to = 0  # in decoded
     for stop in _SHIFT_JIS_STOPS.finditer(run):
         piece = run[at : stop.start()]
         if not decoded.startswith(piece, to):
