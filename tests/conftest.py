@@ -33,7 +33,8 @@ def emitted_rule_ids_are_registered() -> Iterator[None]:
 def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's git config, CI variables or forge variables."""
     for name in list(os.environ):
-        if name.startswith(_SCRUB_PREFIXES) or name in ("CI", "NO_COLOR", "SSH_ORIGINAL_COMMAND", "REMOTE_USER"):
+        if name.startswith(_SCRUB_PREFIXES) or name in ("CI", "NO_COLOR", "SSH_ORIGINAL_COMMAND", "REMOTE_USER",
+                                                        "SSH_AUTH_SOCK", "GNUPGHOME"):  # (nor their agent or keys)
             monkeypatch.delenv(name, raising=False)
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))

@@ -163,6 +163,14 @@ def utf7(text: str) -> bytes:
     return b"+" + base64.b64encode(text.encode("utf-16-be")).rstrip(b"=") + b"-"
 
 
+def feature_repo(path: Path, policy: str) -> RepoBuilder:
+    """A repository whose main holds `policy` as its .gatekeeper.yml, on a new `feature` branch."""
+    repo = RepoBuilder.init(path)
+    install_policy(repo, policy)
+    repo.branch("feature")
+    return repo
+
+
 def raw_commit(repo: RepoBuilder, tmp_path: Path, headers: list[bytes], body: bytes) -> str:
     """A commit object on HEAD with `headers` after tree/parent, written as given (`git hash-object -t commit
     -w`); `git fsck --strict` must accept it (the objects red74-red76 attack with are well-formed to git)."""

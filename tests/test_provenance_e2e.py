@@ -71,11 +71,6 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
     return make_keys(tmp_path_factory)
 
 
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    monkeypatch.delenv("GNUPGHOME", raising=False)
-
 
 def phone(key: Key, *, managed: bool = False, owner: str = DEV, device_id: str = "pixel8-dev",
           **extra: object) -> dict[str, object]:

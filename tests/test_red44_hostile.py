@@ -17,10 +17,9 @@ from tests.leak_helpers import gk
 from tests.provenance_helpers import check_json, findings, install_policy
 from tests.repo_builder import RepoBuilder
 from tests.test_red41_hostile import _entry, _sql, two_commits
-from tests.test_red42_hostile import (  # noqa: F401
+from tests.test_red42_hostile import (
     POLICY,
     bob_commit_is_a_mismatch,
-    no_agent,
     pgp_commit,
     uid_validity,
     web_of_trust,

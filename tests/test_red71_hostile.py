@@ -155,13 +155,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
     return make_keys(tmp_path_factory)
 
 
-@pytest.fixture
-def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    monkeypatch.delenv("GNUPGHOME", raising=False)
 
-
-@pytest.mark.usefixtures("no_agent")
 @pytest.mark.parametrize("encoding", ["IBM037", "UTF-16"])
 def test_a_commit_encoding_header_hides_the_phone_signature_from_the_audit(
         repo: RepoBuilder, keys: dict[str, Key], capsys: pytest.CaptureFixture[str], encoding: str) -> None:

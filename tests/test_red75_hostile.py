@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.provenance_helpers import check_json, install_policy, raw_commit, utf7
+from tests.provenance_helpers import check_json, feature_repo, raw_commit, utf7
 from tests.repo_builder import RepoBuilder
 
 # An AI-involved commit must name its agent (`ai/assisted-by-missing`, blocking); an ordinary commit need not.
@@ -31,18 +31,10 @@ ai: {require_assisted_by: true}
 WHEN = b"1767225900 -0500"  # no `+0000`: in a UTF-7 buffer `+` opens a base64 run
 
 
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    monkeypatch.delenv("GNUPGHOME", raising=False)
-
 
 @pytest.fixture
 def repo(tmp_path: Path) -> RepoBuilder:
-    repo = RepoBuilder.init(tmp_path / "repo")
-    install_policy(repo, POLICY)
-    repo.branch("feature")
-    return repo
+    return feature_repo(tmp_path / "repo", POLICY)
 
 
 def _git_reads(repo: RepoBuilder, sha: str, fmt: str) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.provenance_helpers import check_json, findings, install_policy
+from tests.provenance_helpers import check_json, feature_repo, findings
 from tests.repo_builder import RepoBuilder
 
 POLICY = """\
@@ -33,18 +33,10 @@ rules:
 AMBIGUOUS = "provenance/ambiguous-identity"
 
 
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    monkeypatch.delenv("GNUPGHOME", raising=False)
-
 
 @pytest.fixture
 def repo(tmp_path: Path) -> RepoBuilder:
-    repo = RepoBuilder.init(tmp_path / "repo")
-    install_policy(repo, POLICY)
-    repo.branch("feature")
-    return repo
+    return feature_repo(tmp_path / "repo", POLICY)
 
 
 def _git_commit(repo: RepoBuilder, encoding: str, name: bytes, email: bytes, message: bytes) -> str:

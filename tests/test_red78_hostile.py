@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 from tests.hook_helpers import make_server, spush
-from tests.provenance_helpers import check_json, install_policy, raw_commit
+from tests.provenance_helpers import check_json, feature_repo, install_policy, raw_commit
 from tests.repo_builder import RepoBuilder
 
 # An AI-involved commit must name its agent (`ai/assisted-by-missing`, blocking); an ordinary commit need not.
@@ -43,18 +43,10 @@ IDENTS = [b"author Alice <alice@example.com> " + WHEN, b"committer Alice <alice@
 CLAUDE = b"Co-authored-by: Claude <noreply@anthropic.com>\n"
 
 
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    monkeypatch.delenv("GNUPGHOME", raising=False)
-
 
 @pytest.fixture
 def repo(tmp_path: Path) -> RepoBuilder:
-    repo = RepoBuilder.init(tmp_path / "repo")
-    install_policy(repo, POLICY)
-    repo.branch("feature")
-    return repo
+    return feature_repo(tmp_path / "repo", POLICY)
 
 
 def _git(repo: RepoBuilder, *args: str) -> bytes:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.provenance_helpers import check_json, findings, install_policy, raw_commit
+from tests.provenance_helpers import check_json, feature_repo, findings, raw_commit
 from tests.repo_builder import RepoBuilder
 
 AMBIGUOUS = "provenance/ambiguous-identity"
@@ -42,17 +42,9 @@ WHEN = b"1767225900 -0500"  # no `+`: in a UTF-7 buffer `+` opens a base64 run
 IDENTS = [b"author Alice <alice@example.com> " + WHEN, b"committer Alice <alice@example.com> " + WHEN]
 
 
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    monkeypatch.delenv("GNUPGHOME", raising=False)
-
 
 def _repo(tmp_path: Path, policy: str) -> RepoBuilder:
-    repo = RepoBuilder.init(tmp_path / "repo")
-    install_policy(repo, policy)
-    repo.branch("feature")
-    return repo
+    return feature_repo(tmp_path / "repo", policy)
 
 
 def _git(repo: RepoBuilder, *args: str) -> bytes:

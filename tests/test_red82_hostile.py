@@ -35,7 +35,7 @@ from typing import Any
 
 import pytest
 
-from tests.provenance_helpers import check_json, findings, install_policy
+from tests.provenance_helpers import check_json, feature_repo, findings
 from tests.repo_builder import RepoBuilder
 
 AMBIGUOUS = "provenance/ambiguous-identity"
@@ -46,17 +46,9 @@ rules:
 """
 
 
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    monkeypatch.delenv("GNUPGHOME", raising=False)
-
 
 def _repo(tmp_path: Path) -> RepoBuilder:
-    repo = RepoBuilder.init(tmp_path / "repo")
-    install_policy(repo, POLICY)
-    repo.branch("feature")
-    return repo
+    return feature_repo(tmp_path / "repo", POLICY)
 
 
 def _git_commit(repo: RepoBuilder, encoding: str | None, message: bytes, *extra: str) -> str:

@@ -37,9 +37,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.provenance_helpers import check_json, findings, install_policy, raw_commit
+from tests.provenance_helpers import check_json, feature_repo, findings, raw_commit
 from tests.repo_builder import RepoBuilder
 
 AMBIGUOUS = "provenance/ambiguous-identity"
@@ -51,17 +49,9 @@ ai: {require_assisted_by: true}
 """
 
 
-@pytest.fixture(autouse=True)
-def no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
-    monkeypatch.delenv("GNUPGHOME", raising=False)
-
 
 def _repo(tmp_path: Path) -> RepoBuilder:
-    repo = RepoBuilder.init(tmp_path / "repo")
-    install_policy(repo, POLICY)
-    repo.branch("feature")
-    return repo
+    return feature_repo(tmp_path / "repo", POLICY)
 
 
 def _git_commit(repo: RepoBuilder, encoding: str, message: bytes) -> str:
