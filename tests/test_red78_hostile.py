@@ -63,7 +63,7 @@ def _stored_trailers(repo: RepoBuilder, sha: str) -> str:
     raw = _git(repo, "cat-file", "commit", sha)
     body = raw.split(b"\n\n", 1)[1]
     return subprocess.run(["git", "interpret-trailers", "--parse"], input=body, capture_output=True,
-                          check=True).stdout.decode()
+                          check=True).stdout.decode("utf-8", "replace")
 
 
 def _blocking_on(data: dict, sha: str) -> list[dict]:  # type: ignore[type-arg]

@@ -31,6 +31,7 @@ import pytest
 
 from tests.provenance_helpers import check_json, feature_repo, findings, raw_commit
 from tests.repo_builder import RepoBuilder
+from tests.test_red78_hostile import _git, _git_reads, _stored_trailers
 
 AMBIGUOUS = "provenance/ambiguous-identity"
 POLICY = """\
@@ -45,22 +46,6 @@ IDENTS = [b"author Alice <alice@example.com> " + WHEN, b"committer Alice <alice@
 
 def _repo(tmp_path: Path, policy: str) -> RepoBuilder:
     return feature_repo(tmp_path / "repo", policy)
-
-
-def _git(repo: RepoBuilder, *args: str) -> bytes:
-    return subprocess.run(["git", "-C", str(repo.path), "-c", "i18n.logOutputEncoding=UTF-8", *args],
-                          capture_output=True, check=True).stdout
-
-
-def _git_reads(repo: RepoBuilder, sha: str, fmt: str) -> str:
-    return _git(repo, "log", "-1", f"--format={fmt}", sha).decode("utf-8", "replace")
-
-
-def _stored_trailers(repo: RepoBuilder, sha: str) -> str:
-    """The trailers of the message as the object stores it (`git cat-file` | `git interpret-trailers --parse`)."""
-    body = _git(repo, "cat-file", "commit", sha).split(b"\n\n", 1)[1]
-    return subprocess.run(["git", "interpret-trailers", "--parse"], input=body, capture_output=True,
-                          check=True).stdout.decode("utf-8", "replace")
 
 
 def _blocking_on(data: dict, sha: str) -> list[dict]:  # type: ignore[type-arg]

@@ -42,6 +42,7 @@ import pytest
 
 from tests.leak_helpers import gk
 from tests.repo_builder import RepoBuilder
+from tests.test_red79_hostile import _audit
 
 POLICY = "version: 1\nprotected_refs: [refs/heads/main]\nrequire_dco: true\n"
 DCO_MISSING = "provenance/dco-missing"
@@ -64,16 +65,6 @@ def _check(capsys: pytest.CaptureFixture[str], repo: RepoBuilder, sha: str,
     commits = [c for c in data["commits"] if c["sha"] == sha]
     assert len(commits) == 1, data
     return commits[0], [f for f in data["findings"] if f.get("commit") == sha]
-
-
-def _audit(capsys: pytest.CaptureFixture[str], repo: RepoBuilder, sha: str, policy: Path) -> dict[str, Any]:
-    code, out = gk(capsys, "audit", "--repo", str(repo.path), "--format", "json", "--no-progress", "--policy",
-                   str(policy))
-    assert code == 0, out
-    data: dict[str, Any] = json.loads(out[: out.rindex("}") + 1])
-    found = [c for c in data["commits"] if c["sha"] == sha]
-    assert len(found) == 1, data["summary"]
-    return found[0]
 
 
 @pytest.fixture
