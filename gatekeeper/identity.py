@@ -146,7 +146,7 @@ def commit_people(commit: Commit, *, committer: bool = True, signature: Signatur
     people = [Identity(commit.author.name, commit.author.email)]
     if committer:
         people.append(Identity(commit.committer.name, commit.committer.email))
-    people.extend(coauthors(commit.message, [v for key in COAUTHOR_KEYS for v in commit.trailer_values(key)]))
+    people.extend(coauthors(commit.message, commit.trailer_values(*COAUTHOR_KEYS)))
     if signature is not None and signature.signer:
         people.append(parse_identity(signature.signer))
     return people

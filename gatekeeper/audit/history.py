@@ -704,7 +704,7 @@ class _Runner:
                             if all(w.isascii() for w in words) else None)
         self.people: dict[bytes, Person] = {}  # one Person per raw identity, for raw_parts
         self.objects: BlobReader | None = None  # one `git cat-file --batch` for stored messages (_stored_messages)
-        self.idents: dict[bytes, tuple[Person, bool]] = {}  # raw identity → (Person, clean for the fast path)
+        self.idents: dict[bytes, tuple[Person, bool | None]] = {}  # raw identity → (Person, clean: _ident)
         self.undeclared = policy.origins.undeclared
         # This window's notes and Agent Trace records, by commit, as one text (what _source_of reads besides the
         # commit: a device id or an agent cut short in the report may have been read from any of them).
@@ -783,16 +783,18 @@ class _Runner:
         while len(self.window) >= WINDOW:
             self.flush(WINDOW)
 
-    def _ident(self, raw: bytes) -> tuple[Person, bool]:
+    def _ident(self, raw: bytes) -> tuple[Person, bool | None]:
         """The Person of a raw identity and whether it is clean: neither an agent nor a forge, so a commit by
-        it may take the fast path."""
+        it may take the fast path; None when it holds another `<` or `>` (git and libgit2 read other people from
+        it: red82), which raw_parts and identity_doubt read."""
         idents = self.idents
         if len(idents) > 100_000:
             idents.clear()
         person = person_of(raw)
         email = person.email.strip().lower()
-        clean = (match_identity(person.name, person.email, self.base_ctx.ai_identities) is None
-                 and (person.name.strip().lower(), email) != GITHUB_WEB_FLOW and email != GITLAB_COMMITTER)
+        clean = None if raw.count(b"<") > 1 or raw.count(b">") > 1 else (
+            match_identity(person.name, person.email, self.base_ctx.ai_identities) is None
+            and (person.name.strip().lower(), email) != GITHUB_WEB_FLOW and email != GITLAB_COMMITTER)
         found = idents[raw] = (person, clean)
         return found
 
@@ -815,6 +817,8 @@ class _Runner:
         committer, clean_committer = (author, clean) if committer_b == author_b else (
             idents.get(committer_b) or self._ident(committer_b))
         body = raw[m.end():]
+        if clean is None or clean_committer is None:
+            return None
         if not (clean and clean_committer) or sha in self.described or sha in skip:
             return self._parts(sha, parents, author, author_when, committer, when_b, body)
         merge = parents.count(b"\n") > 1
@@ -1416,10 +1420,9 @@ def _evidence_words(words: tuple[str, ...]) -> re.Pattern[str]:
 # line git validated when it parsed the commit. Parent lines git leaves unchecked in a short object (red team
 # red9-1): they are read as raw_parts reads them, "anything to the end of the line", a name to look for,
 # never trusted.
-# (An identity with at most one `<` and one `>`: any other shape is read the full way, where identity_doubt sees it.)
+# (An identity with another `<` or `>` is not clean (_Runner._ident): read the full way, where identity_doubt sees it.)
 _PLAIN_HEAD = re.compile(rb"\n*commit (" + OBJECT_ID_PATTERN.encode() + rb")\ntree [^\n]+\n((?:parent [^\n]+\n)*)"
-                         rb"author ([^\n<>]*(?:<[^\n<>]*)?>) ([0-9]+) [+-][0-9]{4}\n"
-                         rb"committer ([^\n<>]*(?:<[^\n<>]*)?>) ([0-9]+) [+-][0-9]{4}\n"
+                         rb"author ([^\n]*>) ([0-9]+) [+-][0-9]{4}\ncommitter ([^\n]*>) ([0-9]+) [+-][0-9]{4}\n"
                          rb"(?:\n|\Z)")
 
 

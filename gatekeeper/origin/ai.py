@@ -174,9 +174,12 @@ class AICoauthorDetector:
                     found.append(_evidence(self.id, f"{_label(key)}: {clip(value.strip(), 80)} ({hit.agent}, origin "
                                            "note)", Trust.HEURISTIC, AIInvolvement.ASSISTED, agent=hit.agent,
                                            model=hit.model, rule=f"{hit.rule}, note"))
-        for key, value in ((k, v) for k in COAUTHOR_KEYS for v in commit.trailer_values(k)):
+        for trailer in commit.trailers:
+            if trailer.name not in COAUTHOR_KEYS:
+                continue
             if len(found) >= MAX_PER_DETECTOR:
                 return found
+            key, value = trailer.name, trailer.value
             hit = match_value(value, ctx.ai_identities)
             if hit is not None:
                 found.append(_evidence(self.id, f"{_label(key)}: {clip(value.strip(), 80)} ({hit.agent})",
