@@ -1403,9 +1403,10 @@ def _has_line(message: str, line: str) -> bool:
     return False
 
 
-# An author or committer line with more than one `<` or `>` (git reads the e-mail up to the first `>`, the date
-# after the last; other tools read it otherwise): identity_doubt judges it.
-_ODD_IDENT = re.compile(rb"\n(?:author|committer) [^\n]*[<>][^\n]*[<>][^\n]*[<>]")
+# An author or committer line with more than one `<` or more than one `>` (git reads the e-mail up to the first
+# `>`, the date after the last; libgit2 from the last `<` to the last `>`): identity_doubt judges it (red84: two
+# `<` and no `>` slipped past a test for three of either).
+_ODD_IDENT = re.compile(rb"\n(?:author|committer) [^\n]*(?:<[^\n]*<|>[^\n]*>)")
 
 
 def _literal_alternation(words: list[bytes]) -> re.Pattern[bytes]:

@@ -351,8 +351,8 @@ def identity_doubt(raw: bytes, commit: Commit, decoded: bytes | None = None) -> 
     stored: dict[bytes, list[bytes]] = {b"author": [], b"committer": []}
     encoded = False
     for line in head.split(b"\n"):
-        key, _, value = line.partition(b" ")
-        if key in stored:
+        key, space, value = line.partition(b" ")
+        if key in stored and space:  # (git reads a header by its name and a space: a bare `author` line is none)
             stored[key].append(value)
         elif key == b"encoding":
             encoded = True
@@ -375,7 +375,8 @@ def identity_doubt(raw: bytes, commit: Commit, decoded: bytes | None = None) -> 
         if not 0 <= start < close:
             continue  # no e-mail to compare (git reads none either)
         email, stamp = ident[start + 1 : close], ident[close + 1 :].split()[:1]
-        same = not email.isascii() or email.decode().strip().lower() == person.email.strip().lower()
+        read = person.email.replace("\u00a5", "\\").replace("\u203e", "~") if encoded else person.email
+        same = not email.isascii() or email.decode().strip().lower() == read.strip().lower()  # (Shift_JIS: red84)
         if not same or (stamp and stamp[0].isdigit() and int(stamp[0]) != when):
             return (f"the {label} git reads ({person.name[:60]!r} <{person.email[:80]}>) is not the one the commit "
                     "object stores" + (" (its declared encoding rewrites the headers)" if encoded else ""))
