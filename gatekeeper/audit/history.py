@@ -830,17 +830,19 @@ class _Runner:
             if words.search(low) is not None:
                 return self._parts(sha, parents, author, author_when, committer, when_b, body)
             signoff = not merge and b"signed-off-by" in low
-            if signoff and (b"    signed-off-by:\n" in low or b" >8 ---" in low or b"\n    conflicts:\n" in low
-                            or b"    (cherry picked from commit\n" in low):
-                # The DCO bit is the only trailer judgment left here; it may hang on a line whose trailing
-                # whitespace the record lost (_git_text_needed, whose lines these look for lower-cased, a
-                # superset; a record's every line ends in LF): the full way, which reads the stored message.
-                return self._parts(sha, parents, author, author_when, committer, when_b, body)
             if signoff:
+                # (A last paragraph of `Signed-off-by: ` lines only reads the same whatever whitespace the record
+                # lost: _simple_sign_off.)
                 simple = _simple_sign_off(body, author.email)
                 if simple is not None:
                     signoff = False
                     dco = simple
+                elif (b"    signed-off-by:\n" in low or b" >8 ---" in low or b"\n    conflicts:\n" in low
+                      or b"    (cherry picked from commit\n" in low or _folded_sign_off(low)):
+                    # Otherwise the DCO bit, the only trailer judgment left here, may hang on a line whose trailing
+                    # whitespace the record lost (_git_text_needed, whose lines these look for lower-cased, a
+                    # superset; a record's every line ends in LF): the full way, which reads the stored message.
+                    return self._parts(sha, parents, author, author_when, committer, when_b, body)
         else:
             message = _message(body)
             if self.words.search(message) is not None or _git_text_needed(message):
@@ -1379,16 +1381,53 @@ _SIGN_OFF = re.compile("signed-off-by", re.IGNORECASE)
 # after it.
 _WHITESPACE_SENSITIVE = ("# ------------------------ >8 ------------------------", "Conflicts:", "Signed-off-by:",
                          "(cherry picked from commit")
-# A trailer folded onto a next line: git keeps a CR before the fold in the value (trailer.c unfold_value), which
-# the raw format cut (libgit2's history: one CRLF message). Looked for in the last paragraph, where trailers are.
-_FOLDED = re.compile(r"^[A-Za-z0-9-]+[ \t]*:.*\n[ \t]", re.MULTILINE)
+# A trailer folded onto a next line: git keeps a CR or spaces before the fold in the value (trailer.c
+# unfold_value), which the raw format cut (libgit2's history: one CRLF message). Any trailer-like line followed by
+# an indented one, wherever it is (red85: a comment paragraph after the trailers hid a last-paragraph test).
+_TRAILER_LINE = re.compile(r"[A-Za-z0-9-]+[ \t]*:")
 
 
 def _git_text_needed(message: str) -> bool:
-    if any(_has_line(message, line) for line in _WHITESPACE_SENSITIVE):
-        return True
-    last = message[message.rfind("\n\n", 0, len(message.rstrip("\n"))) + 1 :]
-    return ("\n " in last or "\n\t" in last) and _FOLDED.search(last) is not None
+    return any(_has_line(message, line) for line in _WHITESPACE_SENSITIVE) or _folded_trailer(message)
+
+
+def _folded_trailer(message: str) -> bool:
+    """Whether a line shaped as a trailer (`token:`) is followed by an indented one in the paragraph git reads
+    trailers from: the last one once the trailing blank and comment lines are left out (red85: a comment paragraph
+    after the trailers; a scissors line or a `Conflicts:` block has the message read again anyway). str.find over
+    the line breaks before an indent and an anchored match at the line before each: no pattern over the message."""
+    end = len(message)
+    while end > 0:
+        start = message.rfind("\n", 0, end) + 1
+        line = message[start:end]
+        if line.strip(" \t\r") and not line.startswith("#"):
+            break
+        end = start - 1
+    if end <= 0:
+        return False
+    blank = message.rfind("\n\n", 0, end)
+    start = blank + 2 if blank >= 0 else 0
+    for indent in ("\n ", "\n\t"):
+        at = message.find(indent, start, end)
+        while at >= 0:
+            if _TRAILER_LINE.match(message, message.rfind("\n", 0, at) + 1) is not None:
+                return True
+            at = message.find(indent, at + 2, end)
+    return False
+
+
+def _folded_sign_off(low: bytes) -> bool:
+    """Whether a sign-off line of a lower-cased record body is folded onto the next (an indented line after it:
+    git keeps the CR or spaces before the fold in its value, red85)."""
+    at = low.find(b"signed-off-by:")
+    while at >= 0:
+        end = low.find(b"\n", at)
+        if end < 0:
+            return False
+        if low.startswith((b"\n     ", b"\n    \t"), end):
+            return True
+        at = low.find(b"signed-off-by:", end)
+    return False
 
 
 def _has_line(message: str, line: str) -> bool:

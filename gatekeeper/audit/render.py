@@ -278,10 +278,16 @@ class _Escaping:
         self._out = out
 
     def write(self, text: str) -> int:
-        # Every unsafe character but DEL is outside ASCII: two C scans spare the regex on most records.
-        if text.isascii() and "\x7f" not in text:
-            return self._out.write(text)
-        return self._out.write(json_escape_unsafe(text))
+        return self._out.write(_escaped(text))
+
+    def write_escaped(self, text: str) -> int:
+        """Text whose every piece already went through _escaped (JsonWriter.plain): not scanned again."""
+        return self._out.write(text)
+
+
+def _escaped(text: str) -> str:
+    # Every unsafe character but DEL is outside ASCII: two C scans spare the regex on most records.
+    return text if text.isascii() and "\x7f" not in text else json_escape_unsafe(text)
 
 
 class JsonWriter:
@@ -329,7 +335,7 @@ class JsonWriter:
             if tail is None:
                 # Everything after `protected` is the same for every plain commit of one class and DCO bit.
                 full = json.dumps(commit_dict(r.audit()), ensure_ascii=False, separators=(",", ":"))
-                tail = tails[key] = full[full.index(',"class":'):]
+                tail = tails[key] = _escaped(full[full.index(',"class":'):])
             if len(subject) > 200:
                 subject = clip(subject, 200)
             # Keyed by identity (the audit shares one Person per identity), the Person kept beside its fragment
@@ -338,13 +344,15 @@ class JsonWriter:
             if known is not None and known[0] is author:
                 who = known[1]
             else:
-                who = f'"author":{{"name":{_enc(author.name)},"email":{_enc(author.email)}}}'
+                who = _escaped(f'"author":{{"name":{_enc(author.name)},"email":{_enc(author.email)}}}')
                 if len(authors) < 100_000:
                     authors[id(author)] = (author, who)
+            # Each piece escaped once where it is made (the author's once per person), so that the run's text is
+            # not scanned again as a whole: runs of a history with non-ASCII names went through the regex whole.
             parts.append(f'{{"sha":"{sha}","time":"{iso_time(when)}","merge":{"true" if merge else "false"},{who},'
-                         f'"subject":{_enc(subject)},"protected":{"true" if protected else "false"}{tail}')
+                         f'"subject":{_escaped(_enc(subject))},"protected":{"true" if protected else "false"}{tail}')
         if parts:
-            self.out.write(("\n" if self.first else ",\n") + ",\n".join(parts))
+            self.out.write_escaped(("\n" if self.first else ",\n") + ",\n".join(parts))
             self.first = False
 
     def close(self, summary: Mapping[str, Any]) -> None:
