@@ -315,3 +315,39 @@ def test_a_folded_trailer_in_a_crlf_message_reads_the_same_to_both(
     checked, _ = _check(capsys, repo, sha, policy)
     audited = _audit(capsys, repo, sha, policy)
     assert checked["origin"]["device_id"] == audited["origin"]["device_id"], (checked["origin"], audited["origin"])
+
+
+# -- 7. (review) a cat-file that stops while the audit re-reads stored messages -----------------------------------
+
+def test_a_stopped_cat_file_is_said_once_and_not_started_again(
+        repo: RepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit re-reads a few messages as stored through one long-lived `git cat-file --batch`. When it stops
+    (here: every read fails, as a killed process does), the commits keep their records' messages, the report is
+    marked incomplete with one note, and no second cat-file is started for the next window (one per window)."""
+    from gatekeeper.audit import history
+    from gatekeeper.errors import GitError
+    from gatekeeper.git.objects import BlobReader
+
+    policy = _policy(tmp_path)
+    for n in range(3):
+        _verbatim(repo, f"fix {n}{'!' * n}\n\nOrigin-Device: mobile\n(cherry picked from commit \n")
+    started: list[int] = []
+    real_enter = BlobReader.__enter__
+
+    def enter(self: BlobReader) -> BlobReader:
+        started.append(1)
+        return real_enter(self)
+
+    def read(self: BlobReader, sha: str, *, max_size: int | None = None) -> tuple[str, bytes | None]:
+        raise GitError("git cat-file --batch stopped unexpectedly", "check the repository with `git fsck`")
+
+    monkeypatch.setattr(BlobReader, "__enter__", enter)
+    monkeypatch.setattr(BlobReader, "read", read)
+    monkeypatch.setattr(history, "WINDOW", 1)
+    code, out = gk(capsys, "audit", "--repo", str(repo.path), "--format", "json", "--no-progress", "--policy",
+                   str(policy))
+    assert code == 0, out
+    summary = json.loads(out[: out.rindex("}") + 1])["summary"]
+    assert not summary["complete"]
+    assert sum("could not be read again" in note for note in summary["notes"]) == 1, summary["notes"]
+    assert started == [1]

@@ -704,6 +704,7 @@ class _Runner:
                             if all(w.isascii() for w in words) else None)
         self.people: dict[bytes, Person] = {}  # one Person per raw identity, for raw_parts
         self.objects: BlobReader | None = None  # one `git cat-file --batch` for stored messages (_stored_messages)
+        self.objects_failed = False  # that cat-file stopped: not started again
         self.idents: dict[bytes, tuple[Person, bool | None]] = {}  # raw identity → (Person, clean: _ident)
         self.undeclared = policy.origins.undeclared
         # This window's notes and Agent Trace records, by commit, as one text (what _source_of reads besides the
@@ -742,6 +743,8 @@ class _Runner:
         """The commits with their messages as the objects store them (what `%B` gives the gate: the bytes after
         the headers, up to a NUL), from one long-lived `git cat-file --batch` — for the few whose raw record lost
         trailing whitespace that may matter (_git_text_needed). A commit it cannot read keeps its record's."""
+        if self.objects_failed:
+            return commits
         if self.objects is None:
             self.objects = self.request.git.batch().__enter__()
         fixed: list[Commit] = []
@@ -752,6 +755,7 @@ class _Runner:
                 # A cat-file that stopped is not asked again (red82): these keep their records' messages, and the
                 # report says so.
                 self.close()
+                self.objects_failed = True
                 self.summary.complete = False
                 self.summary.notes.append(f"a commit's stored message could not be read again ({exc.message}): "
                                           "some trailers may be read as git's raw format prints them")
@@ -939,7 +943,8 @@ class _Runner:
                 declared = declares_encoding(raw)
                 if declared:
                     encoded.append(len(commits))
-                head = raw[: raw.find(b"\n\n", 1)]
+                cut = raw.find(b"\n\n", 1)
+                head = raw if cut < 0 else raw[:cut]
                 if (declared or head.count(b"\nauthor ") > 1 or head.count(b"\ncommitter ") > 1
                         or _ODD_IDENT.search(head) is not None):
                     doubtful.append((len(commits), raw))

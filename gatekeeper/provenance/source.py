@@ -335,7 +335,8 @@ def identity_doubt(raw: bytes, commit: Commit, decoded: bytes | None = None) -> 
     read the stored bytes. A second header (red74), an encoding such as UTF-7 that turns a harmless header into an
     `author` line with another name or e-mail (red74, red75), or one that decodes to a NUL and cuts a stored
     trailer off the message git reads (red75), gave the gate's checks a commit no other tool shows. git itself
-    never writes such an object: it is judged as no one's.
+    never writes such an object (but for one in a stateful 7-bit encoding, ISO-2022, when configured to: red83):
+    it is judged as no one's.
 
     `decoded`: for a commit with an `encoding` header, its record as git reads it (Git.decoded_records: the whole
     object re-encoded by git itself, with iconv; no codec of Python's — red76: Python and iconv read Windows-31J,
