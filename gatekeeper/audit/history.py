@@ -419,8 +419,12 @@ def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> tuple[list[_
     else:
         bases: list[str] = []
         for tip in rng.include:
-            for p in protected:
-                bases.extend([tip] if tip == p else git.merge_bases(tip, p))
+            shared = git.shared_starts(tip, protected)
+            if shared is None:
+                for p in protected:
+                    bases.extend([tip] if tip == p else git.merge_bases(tip, p))
+            else:
+                bases.extend(shared)
         inside = sorted(set(bases))
     streams: list[_Stream] = []
     if inside:
@@ -560,7 +564,7 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
                     "branch stood, to see them")
     streams, inside = _streams(git, rng, tips)
     runner = _Runner(request, summary, tips, emit, emit_plain, check_zones=bool(policy.zones) and not partial,
-                     from_tips=bool(inside) and set(inside) == set(tips.values()), refs=listed)
+                     from_tips=bool(inside) and set(inside) <= set(tips.values()), refs=listed)
     count = 0
     # Commits that change the Agent Trace file, whatever the tips hold now: a later commit that deletes it hides
     # nothing (red71; the gate's own reading since red55). Said by the walk itself, before each record.
