@@ -17,7 +17,7 @@ from typing import Any, TypeVar, cast
 
 from gatekeeper import catalogue
 from gatekeeper import origin as origin_pkg
-from gatekeeper.checks import CHECKS, Check, CheckContext, required_approvals
+from gatekeeper.checks import CHECKS, Check, CheckContext, review_rule
 from gatekeeper.config import Policy, glob_match
 from gatekeeper.config import ruleset_for as ruleset_for  # re-exported: audit/history.py imports it from here
 from gatekeeper.errors import GitError
@@ -569,10 +569,13 @@ def _trace_files(git: Git, request: Request, commits: Sequence[Commit]) -> dict[
 def _review(request: Request, services: Services, reports: list[CommitReport],
             changes: Mapping[str, tuple[FileChange, ...]]) -> tuple[list[CommitReport], list[Finding]]:
     policy = request.policy
-    needing = [r for r in reports
-               if r.mobile and policy.ruleset(r.ruleset).review is not None
-               and any(policy.is_protected(ref) for ref in r.refs)]
-    approvals = max((required_approvals(r, changes.get(r.commit.sha, ()), policy) for r in needing), default=0)
+    # The review each mobile commit bound for a protected branch needs: its rule set's, made stricter by the zones
+    # it touches (a zone asks for review even where the rule set does not: red86).
+    rules = {r.commit.sha: rule for r in reports
+             if r.mobile and any(policy.is_protected(ref) for ref in r.refs)
+             and (rule := review_rule(r, changes.get(r.commit.sha, ()), policy)) is not None}
+    needing = [r for r in reports if r.commit.sha in rules]
+    approvals = max((rule.approvals for rule in rules.values()), default=0)
     findings: list[Finding] = []
     reviews: Mapping[str, ReviewInfo] = {}
     if needing and approvals > 0:
@@ -582,7 +585,7 @@ def _review(request: Request, services: Services, reports: list[CommitReport],
                 enforced=True, fix="land the change through a reviewed pull request",
             ).with_fingerprint(*(r.commit.sha for r in needing)))
         else:
-            result = services.review.review(reports, needing, request.updates, policy, approvals)
+            result = services.review.review(reports, needing, request.updates, policy, approvals, rules)
             reviews = result.reviews
             findings.extend(result.findings)
             findings.extend(_unverified(services.review, needing, reviews, result.findings))

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from gatekeeper.config import Policy
+from gatekeeper.config import Policy, ReviewRule
 from gatekeeper.git import Git
 from gatekeeper.models import (
     Commit,
@@ -91,4 +91,7 @@ class ReviewSource(Protocol):
     id: str
 
     def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
-               policy: Policy, approvals: int) -> ReviewResult: ...
+               policy: Policy, approvals: int, rules: Mapping[str, ReviewRule] | None = None) -> ReviewResult:
+        """`rules`: the review each commit of `needing` needs (checks.review_rule: its rule set's, made stricter
+        by the zones it touches), by commit id; without it, each commit's rule set's."""
+        ...

@@ -18,7 +18,7 @@ from gatekeeper.catalogue import rule
 from gatekeeper.checks.ai import AIAttributionCheck
 from gatekeeper.checks.provenance import DcoCheck, SignatureCheck
 from gatekeeper.checks.refs import AmbiguousRefCheck, ReplaceRefCheck
-from gatekeeper.config import Policy, glob_match
+from gatekeeper.config import Policy, ReviewRule, glob_match
 from gatekeeper.models import AIInvolvement, CommitReport, FileChange, Finding, RefKind, RefUpdate
 from gatekeeper.origin.attribution import record_path
 
@@ -174,13 +174,31 @@ CHECKS: tuple[Check, ...] = (ZoneCheck(), RefUpdateCheck(), ReplaceRefCheck(), A
                              DcoCheck(), AIAttributionCheck())
 
 
-def required_approvals(report: CommitReport, changes: Sequence[FileChange], policy: Policy) -> int:
-    """Approvals a mobile commit needs: its rule set's review, raised by zones it touches."""
-    rs = policy.ruleset(report.ruleset)
-    needed = rs.review.approvals if rs.review is not None else 0
+def review_rule(report: CommitReport, changes: Sequence[FileChange], policy: Policy) -> ReviewRule | None:
+    """The review a commit needs: its rule set's review, made stricter by every zone with a mobile review that
+    a mobile commit touches — the most approvals any asks for, and each relaxation (`exclude_authors: false`,
+    `after_last_mobile_commit: false`) only where every rule that asks for approvals allows it. A zone asks for
+    review whether or not the rule set does (red86: `review: {approvals: 0}` beside a zone's `mobile: {review:
+    …}` dropped the zone's requirement). None when nothing asks for an approval."""
+    rules: list[ReviewRule] = []
+    own = policy.ruleset(report.ruleset).review
+    if own is not None and own.approvals > 0:
+        rules.append(own)
     if report.mobile:
         for zone in policy.zones:
-            if zone.mobile_review is not None and any(
-                    glob_match(p, c.path) for c in changes for p in zone.paths):
-                needed = max(needed, zone.mobile_review.approvals)
-    return needed
+            if (zone.mobile_review is not None and zone.mobile_review.approvals > 0
+                    and any(glob_match(p, c.path) for c in changes for p in zone.paths)):
+                rules.append(zone.mobile_review)
+    if not rules:
+        return None
+    if len(rules) == 1:
+        return rules[0]
+    return ReviewRule(approvals=max(r.approvals for r in rules),
+                      exclude_authors=any(r.exclude_authors for r in rules),
+                      after_last_mobile_commit=any(r.after_last_mobile_commit for r in rules))
+
+
+def required_approvals(report: CommitReport, changes: Sequence[FileChange], policy: Policy) -> int:
+    """Approvals a commit needs (review_rule): 0 when none."""
+    rule = review_rule(report, changes, policy)
+    return rule.approvals if rule is not None else 0

@@ -19,16 +19,16 @@ Commits the forge says nothing about fall back to `Reviewed-by:` trailers (revie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from gatekeeper.checks.policy_change import PolicyReview, PolicyReviewer
-from gatekeeper.config import Policy
+from gatekeeper.config import Policy, ReviewRule
 from gatekeeper.identity import Identity, parse_identity, same_person, wrote
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import CommitReport, RefUpdate, ReviewInfo, ReviewStatus
 from gatekeeper.origin.base import ForgeInfo
-from gatekeeper.review.reviewed_by import assess_trailers, review_findings
+from gatekeeper.review.reviewed_by import Assessment, assess_trailers, review_findings
 from gatekeeper.sanitize import safe
 
 if TYPE_CHECKING:
@@ -83,17 +83,19 @@ class PushReviewSource:
         self.pusher = pusher
 
     def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
-               policy: Policy, approvals: int) -> ReviewResult:
-        reviews = self.assess(commits, needing, policy, approvals)
+               policy: Policy, approvals: int, rules: Mapping[str, ReviewRule] | None = None) -> ReviewResult:
+        reviews = self.assess(commits, needing, policy, approvals, rules=rules)
         return ReviewResult(reviews, tuple(review_findings(reviews, needing, updates, approvals, policy)))
 
     def assess(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], policy: Policy,
-               approvals: int, *, strict: bool = False) -> dict[str, ReviewInfo]:
+               approvals: int, *, strict: bool = False,
+               rules: Mapping[str, ReviewRule] | None = None) -> dict[str, ReviewInfo]:
         """The review each commit in `needing` has at push time (forge merge and/or verified trailers);
-        `strict` as in assess_trailers (policy changes: no rule-set relaxations)."""
-        trailer = assess_trailers(commits, needing, policy, approvals, self.pusher, strict=strict)
-        return {report.commit.sha: _combine(trailer[report.commit.sha].info,
-                                            forge_review(self.forge, report, self.pusher), approvals)
+        `strict` and `rules` as in assess_trailers (policy changes: no relaxations)."""
+        trailer = assess_trailers(commits, needing, policy, approvals, self.pusher, strict=strict, rules=rules)
+        merger = _merger(self.forge, self.pusher)
+        return {report.commit.sha: _combine(trailer[report.commit.sha], forge_review(self.forge, report, self.pusher),
+                                            merger, approvals)
                 for report in needing}
 
 
@@ -124,17 +126,36 @@ def policy_review(source: PushReviewSource, fix: str) -> PolicyReviewer:
     return judge
 
 
-def _combine(from_trailers: ReviewInfo, from_forge: ReviewInfo | None, approvals: int) -> ReviewInfo:
+def _merger(forge: ForgeInfo | None, pusher: Identity | None) -> Identity | None:
+    """Who merged, as forge_review reads it: GitHub's merging login; on Gitea the pusher (login and e-mail)."""
+    if forge is None or not forge.pr_merge:
+        return None
+    if forge.forge == "github":
+        return Identity(login=forge.user) if forge.user else None
+    if forge.forge == "gitea":
+        return pusher or (Identity(login=forge.user) if forge.user else None)
+    return None
+
+
+def _combine(assessed: Assessment, from_forge: ReviewInfo | None, merger: Identity | None,
+             approvals: int) -> ReviewInfo:
+    from_trailers = assessed.info
     if from_forge is None:
         return from_trailers
     if from_forge.status is not ReviewStatus.APPROVED:
         return from_forge if _RANK[from_forge.status] >= _RANK[from_trailers.status] else from_trailers
-    # A forge merge is one approval; verified trailers by other people add to it.
+    # A forge merge is one approval; verified trailers by other people add to it. "Other" is judged on every
+    # spelling of each: the merger's own (login, and e-mail on Gitea), and each counted trailer's reviewer with
+    # whoever verified it (red86: the PR author's `Reviewed-by: rvance`, verified by Rita's merge push, was a
+    # second approval because her forge approval was compared as the login "rvance <rita.vance@…>").
     approvers = list(from_forge.approvers)
+    merged = frozenset(merger.keys()) if merger is not None else frozenset()
+    seen = [merged.union(*(parse_identity(a).keys() for a in approvers))]
     if from_trailers.status in (ReviewStatus.APPROVED, ReviewStatus.MISSING):
-        for name in from_trailers.approvers:
-            if not any(same_person(parse_identity(name), Identity(login=a)) for a in approvers):
+        for name, person in zip(from_trailers.approvers, assessed.people, strict=True):
+            if not any(person & who for who in seen):
                 approvers.append(name)
+                seen.append(person)
     source = "forge" if len(approvers) == len(from_forge.approvers) else "forge+trailer"
     if len(approvers) >= approvals:
         return ReviewInfo(ReviewStatus.APPROVED, tuple(approvers), source, from_forge.detail)

@@ -45,13 +45,13 @@ not an author.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gatekeeper import catalogue
 from gatekeeper.checks.policy_change import PolicyReview, PolicyReviewer
-from gatekeeper.config import Policy
+from gatekeeper.config import Policy, ReviewRule
 from gatekeeper.errors import GitError
 from gatekeeper.git import Git, is_zero
 from gatekeeper.identity import People, commits_people
@@ -152,10 +152,11 @@ class GitHubReviewSource:
 
     # -- ReviewSource ---------------------------------------------------------------------------
     def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
-               policy: Policy, approvals: int) -> ReviewResult:
-        rules = [policy.ruleset(r.ruleset).review for r in needing]
-        exclude_authors = any(r.exclude_authors for r in rules if r is not None) or not any(rules)
-        require_cover = any(r.after_last_mobile_commit for r in rules if r is not None) or not any(rules)
+               policy: Policy, approvals: int, rules: Mapping[str, ReviewRule] | None = None) -> ReviewResult:
+        wanted = [rules[r.commit.sha] if rules is not None and r.commit.sha in rules
+                  else policy.ruleset(r.ruleset).review for r in needing]
+        exclude_authors = any(r.exclude_authors for r in wanted if r is not None) or not any(wanted)
+        require_cover = any(r.after_last_mobile_commit for r in wanted if r is not None) or not any(wanted)
         if self.unavailable:
             return self._failed(needing, self.unavailable)
         self._learn_range(commits, updates)

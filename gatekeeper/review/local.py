@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from gatekeeper import catalogue
-from gatekeeper.config import Policy
+from gatekeeper.config import Policy, ReviewRule
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import CommitReport, RefUpdate, ReviewInfo, ReviewStatus
 
@@ -15,7 +15,7 @@ class LocalReviewSource:
     advisory = True  # the local check reports what review will be required; it cannot block on it
 
     def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
-               policy: Policy, approvals: int) -> ReviewResult:
+               policy: Policy, approvals: int, rules: Mapping[str, ReviewRule] | None = None) -> ReviewResult:
         targets = sorted({ref for r in needing for ref in r.refs})
         detail = f"needs {approvals} approval(s) from someone who is not an author, after the last mobile commit"
         reviews = {r.commit.sha: ReviewInfo(ReviewStatus.UNKNOWN, source="local", detail=detail) for r in needing}

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from gatekeeper import catalogue
-from gatekeeper.config import Policy
+from gatekeeper.config import Policy, ReviewRule
 from gatekeeper.identity import Identity, parse_identity, same_person, signer_identity, wrote
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import (
@@ -44,6 +44,14 @@ class Claim:
     reviewer: Identity
     carrier: str  # sha of the commit carrying the trailer
     verified_by: str | None  # "pusher", "signature" or None (unverifiable)
+    verifier: Identity | None = None  # who vouched for it: the pusher, or the signer of the carrying commit
+
+    def person(self) -> frozenset[str]:
+        """Every spelling of the one person this approval is: the name written and whoever verified it. A
+        claim is only verified when the two are the same person, so claims verified by the same pusher or
+        signer are one approval however each spells the name (red86: `rvance` and `Rita Vance <rita.vance@…>`,
+        each matching the pusher by another spelling, share none with each other)."""
+        return frozenset(self.reviewer.keys() | (self.verifier.keys() if self.verifier is not None else set()))
 
 
 def _claims(reports: Sequence[CommitReport], pusher: Identity | None) -> list[Claim]:
@@ -56,17 +64,14 @@ def _claims(reports: Sequence[CommitReport], pusher: Identity | None) -> list[Cl
             if not reviewer.keys():
                 continue
             verified_by: str | None = None
+            verifier: Identity | None = None
+            signer = signer_identity(report.signature)
             if pusher is not None and same_person(reviewer, pusher):
-                verified_by = "pusher"
-            elif _signed_by(report, reviewer):
-                verified_by = "signature"
-            claims.append(Claim(reviewer, report.commit.sha, verified_by))
+                verified_by, verifier = "pusher", pusher
+            elif signer is not None and same_person(reviewer, signer):
+                verified_by, verifier = "signature", signer
+            claims.append(Claim(reviewer, report.commit.sha, verified_by, verifier))
     return claims
-
-
-def _signed_by(report: CommitReport, reviewer: Identity) -> bool:
-    signer = signer_identity(report.signature)
-    return signer is not None and same_person(reviewer, signer)
 
 
 def _coverage(reports: Sequence[CommitReport], claims: Sequence[Claim]) -> dict[str, frozenset[int]]:
@@ -91,21 +96,24 @@ def _coverage(reports: Sequence[CommitReport], claims: Sequence[Claim]) -> dict[
 class Assessment:
     info: ReviewInfo
     claims: tuple[Claim, ...] = ()  # the claims looked at for this commit
+    people: tuple[frozenset[str], ...] = ()  # each counted approval's person (Claim.person), in info.approvers' order
 
 
 def assess_trailers(reports: Sequence[CommitReport], needing: Sequence[CommitReport], policy: Policy,
-                    approvals: int, pusher: Identity | None, *, strict: bool = False) -> dict[str, Assessment]:
+                    approvals: int, pusher: Identity | None, *, strict: bool = False,
+                    rules: Mapping[str, ReviewRule] | None = None) -> dict[str, Assessment]:
     """The review status each commit in `needing` gets from Reviewed-by trailers alone.
 
-    `strict` ignores the rule sets' relaxations (`after_last_mobile_commit`, `exclude_authors`): the
-    review must cover the commit and come from none of its people (used for policy changes).
+    `strict` ignores the rules' relaxations (`after_last_mobile_commit`, `exclude_authors`): the
+    review must cover the commit and come from none of its people (used for policy changes). `rules`: the
+    review each commit needs (checks.review_rule), else its rule set's.
     """
     claims = _claims(reports, pusher)
     coverage = _coverage(reports, claims)
     everything = frozenset(range(len(claims)))
     result: dict[str, Assessment] = {}
     for report in needing:
-        rule = None if strict else policy.ruleset(report.ruleset).review
+        rule = None if strict else _rule(report, policy, rules)
         after_last = rule.after_last_mobile_commit if rule is not None else True
         exclude_authors = rule.exclude_authors if rule is not None else True
         covering = sorted(coverage.get(report.commit.sha, frozenset()) if after_last else everything)
@@ -115,22 +123,30 @@ def assess_trailers(reports: Sequence[CommitReport], needing: Sequence[CommitRep
         selfish: list[Claim] = []
         unverifiable: list[Claim] = []
         looked: list[Claim] = []
-        counted: list[Identity] = []  # who each approval is: one person spelled twice is one approval (red54)
+        counted: list[frozenset[str]] = []  # who each approval is: one person spelled twice is one (red54, red86)
         for index in covering:
             claim = claims[index]
             looked.append(claim)
             if claim.verified_by is None or claim.reviewer.is_bot:
                 unverifiable.append(claim)
             elif exclude_authors and (wrote(claim.reviewer, report.commit, signature=report.signature)
-                                      or (claim.verified_by == "pusher" and pusher_wrote)):
+                                      or (claim.verified_by == "pusher" and pusher_wrote)
+                                      or (claim.verifier is not None
+                                          and wrote(claim.verifier, report.commit, signature=report.signature))):
                 selfish.append(claim)
-            elif str(claim.reviewer) not in approvers and not any(same_person(claim.reviewer, who)
-                                                                   for who in counted):
+            elif str(claim.reviewer) not in approvers and not any(claim.person() & who for who in counted):
                 approvers.append(str(claim.reviewer))
-                counted.append(claim.reviewer)
+                counted.append(claim.person())
         result[report.commit.sha] = Assessment(
-            _status(approvers, selfish, unverifiable, claims, covering, approvals, pusher), tuple(looked))
+            _status(approvers, selfish, unverifiable, claims, covering, approvals, pusher), tuple(looked),
+            tuple(counted))
     return result
+
+
+def _rule(report: CommitReport, policy: Policy, rules: Mapping[str, ReviewRule] | None) -> ReviewRule | None:
+    if rules is not None and report.commit.sha in rules:
+        return rules[report.commit.sha]
+    return policy.ruleset(report.ruleset).review
 
 
 def _status(approvers: list[str], selfish: list[Claim], unverifiable: list[Claim], claims: Sequence[Claim],
@@ -205,8 +221,8 @@ class TrailerReviewSource:
         self.pusher = pusher
 
     def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
-               policy: Policy, approvals: int) -> ReviewResult:
-        assessed = assess_trailers(commits, needing, policy, approvals, self.pusher)
+               policy: Policy, approvals: int, rules: Mapping[str, ReviewRule] | None = None) -> ReviewResult:
+        assessed = assess_trailers(commits, needing, policy, approvals, self.pusher, rules=rules)
         reviews = {sha: a.info for sha, a in assessed.items()}
         return ReviewResult(reviews, tuple(review_findings(reviews, needing, updates, approvals, policy)))
 
