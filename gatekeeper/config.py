@@ -188,6 +188,15 @@ class Bypass:
     reason_required: bool = True
 
 
+# Test files by the conventions of the common test runners (pytest, Go, Jest/Vitest/Mocha, JUnit, RSpec,
+# xUnit) and their data directories. A keyword-context secrets rule there mostly reads the values tests
+# assert on (`password: 'secure-password-123'`, `--api-key="secret123"`: google-gemini/gemini-cli).
+DEFAULT_TEST_FILES = ("**/test/**", "**/tests/**", "**/__tests__/**", "**/testdata/**", "**/test-data/**",
+                      "**/__mocks__/**", "**/spec/**", "**/*.test.*", "**/*.spec.*", "**/*_test.*",
+                      "**/test_*.py", "**/*Test.java", "**/*Tests.java", "**/*Test.kt", "**/*Tests.cs",
+                      "**/*Test.cs", "**/*_spec.rb")
+
+
 @dataclass(frozen=True, slots=True)
 class SecretsSettings:
     """`secrets: {config: .gitleaks.toml, extend_default: true, validate: false, docs: [...], fixtures: [...]}`.
@@ -196,13 +205,16 @@ class SecretsSettings:
     source only); `extend_default`: its rules come on top of the shipped ones; `validate`: ask the
     providers whether found credentials are live (never in pre-receive); `docs` / `fixtures`: globs of
     documentation and test-fixture files whose secrets findings are suppressed with that reason
-    (recorded, never dropped) unless a checksum proves the token machine-made."""
+    (recorded, never dropped) unless a checksum proves the token machine-made; `tests`: globs of test files
+    (DEFAULT_TEST_FILES unless set; `[]` for none) where only the keyword-context rules' findings
+    (`password = "secret123"`) are suppressed so — a provider-format key in a test still blocks."""
 
     config: Path | None = None
     extend_default: bool = True
     validate: bool = False
     docs: tuple[str, ...] = ()
     fixtures: tuple[str, ...] = ()
+    tests: tuple[str, ...] = DEFAULT_TEST_FILES
 
 
 @dataclass(frozen=True, slots=True)
@@ -634,7 +646,8 @@ def _policy_from(data: Any, source: str, base_dir: Path | None) -> Policy:
 
     secrets = SecretsSettings()
     if "secrets" in top:
-        sc = v.mapping(top["secrets"], "secrets", ("config", "extend_default", "validate", "docs", "fixtures"))
+        sc = v.mapping(top["secrets"], "secrets", ("config", "extend_default", "validate", "docs", "fixtures",
+                                                   "tests"))
         config_path = None
         if sc.get("config") is not None:
             config_path = Path(v.string(sc["config"], "secrets.config"))
@@ -646,6 +659,7 @@ def _policy_from(data: Any, source: str, base_dir: Path | None) -> Policy:
             validate=_opt(sc, "validate", False, v.boolean, "secrets"),
             docs=_opt(sc, "docs", NO_STRINGS, v.strings, "secrets"),
             fixtures=_opt(sc, "fixtures", NO_STRINGS, v.strings, "secrets"),
+            tests=_opt(sc, "tests", DEFAULT_TEST_FILES, v.strings, "secrets"),
         )
 
     return Policy(

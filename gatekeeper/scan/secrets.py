@@ -118,7 +118,8 @@ _REFERENCE = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-_DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # settings.DB_PASSWORD
+# settings.DB_PASSWORD, and TypeScript's non-null and optional member access: config.password!, opts?.token
+_DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:!?\??\.[A-Za-z_$][\w$]*)+!?")
 # Unquoted, a name made of letters is a variable (hashedPassword, DHPrivateKey, RefreshTokenT).
 _UNQUOTED_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]*")
 # Quoted, a camelCase, PascalCase or Train-Case word is a field, enum or header name
@@ -171,6 +172,7 @@ class SecretHit:
     verified: bool = False  # a checksum or structure test passed: certainly machine-made, not a typo
     suppressed: str = ""  # why this match is not reported (placeholder, example): recorded, not dropped
     value: str = field(default="", repr=False, compare=False)  # only for live validation; never printed
+    generic: bool = False  # found by a keyword-context rule (`password = "…"`), not by a provider's format
 
 
 # --- structure and checksum tests ------------------------------------------------------------------
@@ -854,6 +856,7 @@ class SecretDetector:
                 verified=c.verified,
                 suppressed=reason,
                 value=c.value,
+                generic=c.rule.generic,
             ))
         return hits
 

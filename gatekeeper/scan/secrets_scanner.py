@@ -327,6 +327,9 @@ class SecretsScanner:
         for globs, kind in ((self.settings.docs, "documentation"), (self.settings.fixtures, "test fixture")):
             if any(glob_match(g, path) for g in globs):
                 return f"context: {kind} file (policy secrets.{'docs' if kind == 'documentation' else 'fixtures'})"
+        if hit.generic and any(glob_match(g, path) for g in self.settings.tests):
+            return ("context: a test file, and a keyword-context rule, not a provider's key format (policy "
+                    "secrets.tests)")
         return ""
 
     def _validated(self, findings: list[Finding]) -> list[Finding]:
@@ -437,9 +440,10 @@ class SecretsScanner:
 
     def _header_findings(self, detector: SecretDetector, raw: bytes, where: str, commit: str | None,
                          what: str) -> list[Finding]:
-        return [self._finding(hit, commit, where, f"{hit.description} {hit.redacted} in the header of {what} "
-                              f"(line {hit.line})", HEADER_FIX)
-                for hit in _scan_text_shown(detector, header_text(raw), where)]
+        text = header_text(raw)
+        return [_signature_noise(self._finding(hit, commit, where, f"{hit.description} {hit.redacted} in the header "
+                                               f"of {what} (line {hit.line})", HEADER_FIX), text)
+                for hit in _scan_text_shown(detector, text, where)]
 
     @staticmethod
     def _header_skip(where: str, commit: str | None, what: str) -> Finding:
@@ -476,6 +480,7 @@ class SecretsScanner:
                 if any(line not in stored_header for line in shown_ids.split("\n")):
                     headers.append((commit.sha, shown_ids))
         seen: set[tuple[str, str]] = set()
+        texts = dict(headers)
         for sha, local, hit in _scan_shown(detector, messages, COMMIT_MESSAGE):
             if (sha, hit.value) in seen:
                 continue  # the same secret read in both forms of one message
@@ -487,9 +492,9 @@ class SecretsScanner:
             if (sha, hit.value) in seen:
                 continue
             seen.add((sha, hit.value))
-            findings.append(self._finding(
+            findings.append(_signature_noise(self._finding(
                 hit, sha, COMMIT_HEADER, f"{hit.description} {hit.redacted} in the commit's header (line {local})",
-                HEADER_FIX))
+                HEADER_FIX), texts[sha], local))
         tags_seen: set[str] = set()
         for ref, sha in job.tags:
             for tag, raw_tag in job.git.tag_objects(sha):
@@ -500,10 +505,10 @@ class SecretsScanner:
                 findings.extend(self._header_findings(detector, raw_tag, TAG_HEADER, None,
                                                       f"tag {ref} (tag object {tag[:12]})"))
                 for hit in _scan_text_shown(detector, message, TAG_MESSAGE):
-                    findings.append(self._finding(
+                    findings.append(_signature_noise(self._finding(
                         hit, None, TAG_MESSAGE,
                         f"{hit.description} {hit.redacted} in the message of tag {ref} (tag object {tag[:12]}, "
-                        f"line {hit.line})", MESSAGE_FIX))
+                        f"line {hit.line})", MESSAGE_FIX), message))
         return findings
 
     def _checkout_encodings(self, job: ScanJob, changed: list[tuple[str, FilePatch]]
@@ -1153,6 +1158,82 @@ def _scan_many(detector: SecretDetector, texts: Sequence[tuple[str, str]],
     for hit in detector.scan_lines(lines, path=path, with_suppressed=True):
         key, local = where[hit.line]
         yield key, local, dataclasses.replace(hit, line=local)
+
+
+_ARMOR_ENDS = {"-----BEGIN PGP SIGNATURE-----": "-----END PGP SIGNATURE-----",
+               "-----BEGIN SSH SIGNATURE-----": "-----END SSH SIGNATURE-----"}
+_BASE64_LINE = re.compile(r"[A-Za-z0-9+/]+={0,2}|=[A-Za-z0-9+/]{4}")
+_MAX_ARMOR_LINES = 2000
+
+
+def _signature_noise(finding: Finding, text: str, line: int | None = None) -> Finding:
+    """A header or tag-message hit on a base64 line of a well-formed signature (an OpenPGP signature packet or an
+    SSH signature, armoured as RFC 4880 / PROTOCOL.sshsig write them): kept, but low. A signature's base64 is
+    random: over a few thousand of them some line spells a key's shape (google-gemini/gemini-cli: GitHub's
+    signature on a squash merge held `LTAI` and 16 letters, an Alibaba AccessKey ID to the rule, and blocked it).
+    Nobody pastes a credential into a signature by mistake; one put there on purpose still shows, and blocks
+    under `block_at: low`. A block that is not a well-formed signature (a key on its own line in the armour, an
+    armour header line) is scanned as any other text."""
+    at = finding.line if line is None else line
+    if at is None or finding.severity <= Severity.LOW or at - 1 not in _signature_lines(text.split("\n")):
+        return finding
+    return dataclasses.replace(
+        finding, severity=Severity.LOW,
+        message=finding.message + " — inside the base64 of a well-formed signature, where random bytes spell "
+        "such strings about once in a few thousand signatures: not blocking; if someone put it there, treat it as "
+        "a leak")
+
+
+def _signature_lines(lines: Sequence[str]) -> set[int]:
+    """Indexes of the base64 lines of every well-formed signature block among `lines` (a header's, where
+    `gpgsig `/`gpgsig-sha256 ` starts the first line and continuation lines are indented, or a message's)."""
+    views = [_armor_view(line) for line in lines]
+    found: set[int] = set()
+    at = 0
+    while at < len(views):
+        end = _ARMOR_ENDS.get(views[at])
+        if end is None:
+            at += 1
+            continue
+        stop = next((i for i in range(at + 1, min(len(views), at + _MAX_ARMOR_LINES)) if views[i] == end), None)
+        if stop is None:
+            at += 1
+            continue
+        if _well_formed_signature(views[at : stop + 1]):
+            found.update(i for i in range(at + 1, stop) if _BASE64_LINE.fullmatch(views[i]))
+        at = stop + 1
+    return found
+
+
+def _armor_view(line: str) -> str:
+    view = line.strip()
+    for key in ("gpgsig ", "gpgsig-sha256 "):
+        if view.startswith(key):
+            return view[len(key) :].strip()
+    return view
+
+
+def _well_formed_signature(block: Sequence[str]) -> bool:
+    """An armoured OpenPGP signature packet (strict base64, the CRC when present, packet tag 2) or SSH signature
+    (`SSHSIG` magic) — the shape, not the cryptography: no key is needed to know the bytes are a signature's."""
+    import base64
+    import binascii
+
+    if block[0] == "-----BEGIN SSH SIGNATURE-----":
+        try:
+            return base64.b64decode("".join(block[1:-1]), validate=True).startswith(b"SSHSIG")
+        except (binascii.Error, ValueError):
+            return False
+    from gatekeeper.provenance.openpgp import dearmor
+
+    try:
+        data = dearmor("\n".join(block).encode("utf-8", "replace"), b"SIGNATURE")
+    except Exception:  # any way it fails to read, it is not a well-formed signature: scanned as text
+        return False
+    if not data:
+        return False
+    tag = data[0] & 0x3F if data[0] & 0xC0 == 0xC0 else (data[0] >> 2) & 0x0F if data[0] & 0xC0 == 0x80 else -1
+    return tag == 2
 
 
 def header_text(raw: bytes) -> str:

@@ -1,0 +1,79 @@
+"""Keyword-context secrets rules in test files (policy `secrets.tests`, DEFAULT_TEST_FILES unless set): the values
+tests assert on (`password: 'secure-password-123'`, `--api-key="secret123"`) are recorded as suppressed with the
+reason, never dropped; a provider-format key in a test still blocks. Measured on google-gemini/gemini-cli (6,384
+commits): 9 false blocking findings before, 0 after; the one true one (an OAuth client secret in src/) stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from gatekeeper.config import DEFAULT_TEST_FILES, ConfigError, parse_policy
+from gatekeeper.git import Git
+from gatekeeper.interfaces import ScanJob
+from gatekeeper.scan.secrets import SecretDetector
+from gatekeeper.scan.secrets_scanner import SecretsScanner
+from tests.hook_helpers import AWS_KEY
+from tests.repo_builder import RepoBuilder
+
+PASSWORD_LINE = "const password = 'Tq7-vX2k-9fLm';\n"
+CLI_LINE = "run(['deploy', '--api-key=\"Tq7vX2k9fLmR\"']);\n"
+
+
+def _scan(repo: RepoBuilder, files: dict[str, str], policy_text: str = "version: 1\n") -> list[tuple[str, str, str]]:
+    base = repo.head()
+    sha = repo.commit("add\n", files)
+    git = Git(repo.path)
+    settings = parse_policy(policy_text).secrets
+    result = SecretsScanner(settings=settings).scan(
+        ScanJob(git=git, commits=git.commits([sha], [base]), changes=git.changed_files([sha]), head=sha))
+    return sorted((f.path or "", f.rule_id, f.suppressed_by) for f in result.findings
+                  if f.rule_id.startswith("secrets/"))
+
+
+@pytest.fixture
+def based(repo: RepoBuilder) -> RepoBuilder:
+    repo.commit("base\n", {"README": "x\n"})
+    return repo
+
+
+@pytest.mark.parametrize("path", ["packages/core/src/services/keychain.test.ts", "src/app.spec.js",
+                                  "tests/test_login.py", "pkg/auth/login_test.go", "src/__tests__/a.js",
+                                  "internal/testdata/cfg.yaml", "app/src/test/java/LoginTest.java"])
+def test_a_keyword_rule_in_a_test_file_is_suppressed_with_the_reason(based: RepoBuilder, path: str) -> None:
+    found = _scan(based, {path: PASSWORD_LINE})
+    assert [(p, r) for p, r, _ in found] == [(path, "secrets/generic-password")]
+    assert "test file" in found[0][2] and "secrets.tests" in found[0][2]
+
+
+def test_the_same_line_outside_tests_blocks_and_a_provider_key_in_a_test_still_does(based: RepoBuilder) -> None:
+    found = _scan(based, {"src/db.ts": PASSWORD_LINE, "src/deploy.test.ts": CLI_LINE,
+                          "tests/test_aws.py": f"KEY = '{AWS_KEY}'\n"})
+    assert found == [("src/db.ts", "secrets/generic-password", ""),
+                     ("src/deploy.test.ts", "secrets/cli-password", found[1][2]),
+                     ("tests/test_aws.py", "secrets/aws-access-key", "")]
+    assert "test file" in found[1][2]
+
+
+def test_the_policy_sets_or_clears_the_test_globs(based: RepoBuilder) -> None:
+    assert parse_policy("version: 1\n").secrets.tests == DEFAULT_TEST_FILES
+    cleared = _scan(based, {"src/db.test.ts": PASSWORD_LINE}, "version: 1\nsecrets: {tests: []}\n")
+    assert cleared == [("src/db.test.ts", "secrets/generic-password", "")]
+    own = _scan(based, {"qa/db.ts": PASSWORD_LINE, "src/x.test.ts": PASSWORD_LINE},
+                "version: 1\nsecrets: {tests: ['qa/**']}\n")
+    assert [(p, bool(s)) for p, _, s in own] == [("qa/db.ts", True), ("src/x.test.ts", False)]
+    with pytest.raises(ConfigError) as info:
+        parse_policy("version: 1\nsecrets: {tests: '**/*.test.*'}\n")
+    assert "secrets.tests" in info.value.message
+
+
+@pytest.mark.parametrize("line", ["password: frontmatter.password!,", "token: opts?.token,",
+                                  "password = config!.db.password", "pwd: this.settings?.auth!.pwd;"])
+def test_typescript_member_access_is_code_not_a_password(line: str) -> None:
+    detector = SecretDetector.load()
+    assert detector.scan_text(line, path="src/agentLoader.ts") == []
+
+
+def test_a_quoted_value_that_looks_like_member_access_is_still_a_secret() -> None:
+    detector = SecretDetector.load()
+    assert [h.rule_id for h in detector.scan_text("password = 'a.b!c9Xq'", path="src/a.ts")] == [
+        "secrets/generic-password"]
