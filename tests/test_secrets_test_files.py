@@ -77,3 +77,9 @@ def test_a_quoted_value_that_looks_like_member_access_is_still_a_secret() -> Non
     detector = SecretDetector.load()
     assert [h.rule_id for h in detector.scan_text("password = 'a.b!c9Xq'", path="src/a.ts")] == [
         "secrets/generic-password"]
+
+
+@pytest.mark.parametrize("line", ['"password": "@env:DARWIN_DEV_PASS"', "password: '@keychain:AC_PASSWORD'"])
+def test_apple_notarisation_references_are_not_passwords(line: str) -> None:
+    """git-lfs/git-lfs script/macos/manifest.json (gon's configuration): `@env:NAME` names a variable."""
+    assert SecretDetector.load().scan_text(line, path="script/macos/manifest.json") == []
