@@ -42,6 +42,8 @@ IDENTITIES = [
      "github-bot-id"),
     ("gemini-code-assist[bot]", "176961590+gemini-code-assist[bot]@users.noreply.github.com", "gemini", "github-bot-id"),
     ("gemini-code-assist[bot]", "bot@example.com", "gemini", "github-app-name"),
+    ("gemini-cli[bot]", "218312386+gemini-cli[bot]@users.noreply.github.com", "gemini", "github-bot-id"),
+    ("gemini-cli[bot]", "gemini-cli[bot]@users.noreply.github.com", "gemini", "github-app-login"),
     ("openhands", "openhands@all-hands.dev", "openhands", "email"),
     ("Amp", "amp@ampcode.com", "amp", "email"),
     ("Cline", "noreply@cline.bot", "cline", "email"),

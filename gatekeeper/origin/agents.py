@@ -59,8 +59,10 @@ AGENTS: tuple[Agent, ...] = (
     Agent("codex", "OpenAI Codex", emails=("codex@openai.com", "noreply@openai.com"),
           github_bots=((199175422, "chatgpt-codex-connector[bot]"),),
           labels=("codex", "openai codex", "codex cli", "codex-cli", "chatgpt codex")),
-    # Gemini Code Assist / Gemini CLI co-author as gemini-code-assist[bot] (id 176961590).
-    Agent("gemini", "Gemini", github_bots=((176961590, "gemini-code-assist[bot]"),),
+    # Gemini Code Assist / Gemini CLI co-author as gemini-code-assist[bot] (id 176961590); Gemini CLI run as an
+    # agent from GitHub Actions commits as gemini-cli[bot] (id 218312386: author of 83 commits of
+    # google-gemini/gemini-cli, "🤖 Gemini Bot Maintenance Update", also in the legacy no-reply form).
+    Agent("gemini", "Gemini", github_bots=((176961590, "gemini-code-assist[bot]"), (218312386, "gemini-cli[bot]")),
           labels=("gemini", "gemini cli", "gemini-cli", "gemini code assist")),
     # OpenHands: `Co-authored-by: openhands <openhands@all-hands.dev>` and its default git identity.
     Agent("openhands", "OpenHands", emails=("openhands@all-hands.dev",), labels=("openhands",)),
