@@ -373,15 +373,15 @@ def evaluate(request: Request, services: Services) -> Verdict:
     if unreadable_trees or (changes and git.is_partial_clone()):
         findings.extend(view.exclude_missing())
 
+    resolutions = _Resolutions(git, zone_globs(policy))  # each merge re-merged at most once, for zones and review
     check_ctx = CheckContext(policy, reports, changes, request.updates, request.mode, request.now,
                              ref_exists=git.ref_exists if request.pushed else _upstream_ref_exists(git),
                              ref_names=lambda: git.refs().keys(), on_first_parent_line=git.first_parent_holds,
-                             moves_refs=request.moves_refs,
-                             merge_resolutions=lambda shas: merge_resolutions(git, shas, zone_globs(policy)))
+                             moves_refs=request.moves_refs, merge_resolutions=resolutions)
     for check in services.checks:
         findings.extend(check.run(check_ctx))
 
-    reports, review_findings = _review(request, services, reports, changes)
+    reports, review_findings = _review(request, services, reports, changes, resolutions)
     findings.extend(review_findings)
 
     scannable = [r for r in reports if r.commit.sha not in unreadable_trees]
@@ -567,13 +567,22 @@ def _trace_files(git: Git, request: Request, commits: Sequence[Commit]) -> dict[
 
 
 def _review(request: Request, services: Services, reports: list[CommitReport],
-            changes: Mapping[str, tuple[FileChange, ...]]) -> tuple[list[CommitReport], list[Finding]]:
+            changes: Mapping[str, tuple[FileChange, ...]],
+            resolutions: Callable[[Sequence[str]], Mapping[str, tuple[str, ...]]] | None = None,
+            ) -> tuple[list[CommitReport], list[Finding]]:
     policy = request.policy
+    bound = [r for r in reports if r.mobile and any(policy.is_protected(ref) for ref in r.refs)]
+    # What a mobile merge's author resolved otherwise than git's own re-merge counts as touched (red89), when a
+    # zone asks for review of mobile changes.
+    resolved: Mapping[str, tuple[str, ...]] = {}
+    if resolutions is not None and any(z.mobile_review is not None for z in policy.zones):
+        merges = [r.commit.sha for r in bound if r.commit.is_merge]
+        resolved = resolutions(merges) if merges else {}
     # The review each mobile commit bound for a protected branch needs: its rule set's, made stricter by the zones
     # it touches (a zone asks for review even where the rule set does not: red86).
-    rules = {r.commit.sha: rule for r in reports
-             if r.mobile and any(policy.is_protected(ref) for ref in r.refs)
-             and (rule := review_rule(r, changes.get(r.commit.sha, ()), policy)) is not None}
+    rules = {r.commit.sha: rule for r in bound
+             if (rule := review_rule(r, changes.get(r.commit.sha, ()), policy, resolved.get(r.commit.sha, ())))
+             is not None}
     needing = [r for r in reports if r.commit.sha in rules]
     approvals = max((rule.approvals for rule in rules.values()), default=0)
     findings: list[Finding] = []
@@ -648,6 +657,22 @@ def _upstream_ref_exists(git: Git) -> Callable[[str], bool]:
         return any(git.ref_exists(f"refs/remotes/{remote}/{ref[11:]}") for remote in remotes[0])
 
     return exists
+
+
+class _Resolutions:
+    """merge_resolutions for one run, each merge asked of git at most once (the zone check and the review both
+    need them)."""
+
+    def __init__(self, git: Git, zone_paths: Sequence[str]) -> None:
+        self.git = git
+        self.zone_paths = zone_paths
+        self.known: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, shas: Sequence[str]) -> Mapping[str, tuple[str, ...]]:
+        missing = [sha for sha in dict.fromkeys(shas) if sha not in self.known]
+        if missing:
+            self.known.update(merge_resolutions(self.git, missing, self.zone_paths))
+        return {sha: self.known.get(sha, ()) for sha in shas}
 
 
 def zone_globs(policy: Policy) -> tuple[str, ...]:

@@ -174,12 +174,15 @@ CHECKS: tuple[Check, ...] = (ZoneCheck(), RefUpdateCheck(), ReplaceRefCheck(), A
                              DcoCheck(), AIAttributionCheck())
 
 
-def review_rule(report: CommitReport, changes: Sequence[FileChange], policy: Policy) -> ReviewRule | None:
+def review_rule(report: CommitReport, changes: Sequence[FileChange], policy: Policy,
+                resolved: Sequence[str] = ()) -> ReviewRule | None:
     """The review a commit needs: its rule set's review, made stricter by every zone with a mobile review that
     a mobile commit touches — the most approvals any asks for, and each relaxation (`exclude_authors: false`,
     `after_last_mobile_commit: false`) only where every rule that asks for approvals allows it. A zone asks for
     review whether or not the rule set does (red86: `review: {approvals: 0}` beside a zone's `mobile: {review:
-    …}` dropped the zone's requirement). None when nothing asks for an approval."""
+    …}` dropped the zone's requirement). A merge touches what its combined diff names and what its author
+    resolved otherwise than git's own re-merge (`resolved`, engine.merge_resolutions: red89, a phone merge that
+    kept a side's old zone file, as ZoneCheck reads it since red53). None when nothing asks for an approval."""
     rules: list[ReviewRule] = []
     own = policy.ruleset(report.ruleset).review
     if own is not None and own.approvals > 0:
@@ -187,7 +190,8 @@ def review_rule(report: CommitReport, changes: Sequence[FileChange], policy: Pol
     if report.mobile:
         for zone in policy.zones:
             if (zone.mobile_review is not None and zone.mobile_review.approvals > 0
-                    and any(glob_match(p, c.path) for c in changes for p in zone.paths)):
+                    and any(glob_match(p, path) for path in (*(c.path for c in changes), *resolved)
+                            for p in zone.paths)):
                 rules.append(zone.mobile_review)
     if not rules:
         return None
@@ -198,7 +202,8 @@ def review_rule(report: CommitReport, changes: Sequence[FileChange], policy: Pol
                       after_last_mobile_commit=any(r.after_last_mobile_commit for r in rules))
 
 
-def required_approvals(report: CommitReport, changes: Sequence[FileChange], policy: Policy) -> int:
+def required_approvals(report: CommitReport, changes: Sequence[FileChange], policy: Policy,
+                       resolved: Sequence[str] = ()) -> int:
     """Approvals a commit needs (review_rule): 0 when none."""
-    rule = review_rule(report, changes, policy)
+    rule = review_rule(report, changes, policy, resolved)
     return rule.approvals if rule is not None else 0
