@@ -484,7 +484,7 @@ BAD_RULES = [
         "  - {id: extra, description: d, severity: high, regex: '(?P<secret>x)', entropy: 3}\n",
         "rules[0] (id 'extra'): unknown key 'entropy'",
         "allowed keys: allow, check, description, entropy_min, generic, id, keywords, multiline, prefilter, regex, "
-        "sample, severity, source",
+        "sample, severity, source, test_values",
         id="unknown-key",
     ),
     pytest.param(

@@ -98,3 +98,13 @@ def test_through_the_hook_the_spelled_key_is_a_warning(tmp_path: Path) -> None:
     assert "1 blocking finding(s)" in result.output, result.output
     assert "provenance/bad-signature" in result.output
     assert "warning: secrets/alibaba-access-key-id" in result.output
+
+
+def test_a_well_formed_block_in_another_header_is_scanned_as_text(repo: RepoBuilder) -> None:
+    """Only the commit's own signature (the `gpgsig` header the gate verifies) is read as a signature: the same
+    block under another header name, which nothing verifies, keeps its hit high (red88)."""
+    repo.commit("base\n", {"a.txt": "a\n"})
+    tree, parent = repo.git("rev-parse", "HEAD^{tree}").strip(), repo.head()
+    elsewhere = _signature_of(REAL).replace(b"gpgsig -----BEGIN", b"x-signature -----BEGIN", 1)
+    hits = _scan(repo, _rehome(REAL, tree, parent, elsewhere))
+    assert [(r, s) for r, s, _ in hits] == [("secrets/alibaba-access-key-id", Severity.HIGH)]

@@ -1,6 +1,8 @@
-"""Keyword-context secrets rules in test files (policy `secrets.tests`, DEFAULT_TEST_FILES unless set): the values
-tests assert on (`password: 'secure-password-123'`, `--api-key="secret123"`) are recorded as suppressed with the
-reason, never dropped; a provider-format key in a test still blocks. Measured on google-gemini/gemini-cli (6,384
+"""Keyword rules (`test_values: true` in rules/secrets.yml) in test source code (policy `secrets.tests`,
+DEFAULT_TEST_FILES unless set, and a source-code extension): the values tests assert on (`password:
+'secure-password-123'`, `--api-key="secret123"`) are recorded as suppressed with the reason, never dropped; a
+provider-format key, a named provider's token, a bearer header, and anything in a test directory's DATA (a
+cassette, a .env or .tfvars of a deployed test environment: red88) still block. Measured on google-gemini/gemini-cli (6,384
 commits): 9 false blocking findings before, 0 after; the one true one (an OAuth client secret in src/) stays."""
 
 from __future__ import annotations
@@ -37,12 +39,12 @@ def based(repo: RepoBuilder) -> RepoBuilder:
 
 
 @pytest.mark.parametrize("path", ["packages/core/src/services/keychain.test.ts", "src/app.spec.js",
-                                  "tests/test_login.py", "pkg/auth/login_test.go", "src/__tests__/a.js",
-                                  "internal/testdata/cfg.yaml", "app/src/test/java/LoginTest.java"])
+                                  "tests/test_login.py", "pkg/auth/login_test.go", "src/__tests__/a.jsx",
+                                  "internal/testdata/gen.go", "app/src/test/java/LoginTest.java"])
 def test_a_keyword_rule_in_a_test_file_is_suppressed_with_the_reason(based: RepoBuilder, path: str) -> None:
     found = _scan(based, {path: PASSWORD_LINE})
     assert [(p, r) for p, r, _ in found] == [(path, "secrets/generic-password")]
-    assert "test file" in found[0][2] and "secrets.tests" in found[0][2]
+    assert "test code" in found[0][2] and "secrets.tests" in found[0][2]
 
 
 def test_the_same_line_outside_tests_blocks_and_a_provider_key_in_a_test_still_does(based: RepoBuilder) -> None:
@@ -51,7 +53,13 @@ def test_the_same_line_outside_tests_blocks_and_a_provider_key_in_a_test_still_d
     assert found == [("src/db.ts", "secrets/generic-password", ""),
                      ("src/deploy.test.ts", "secrets/cli-password", found[1][2]),
                      ("tests/test_aws.py", "secrets/aws-access-key", "")]
-    assert "test file" in found[1][2]
+    assert "test code" in found[1][2]
+
+
+@pytest.mark.parametrize("path", ["internal/testdata/cfg.yaml", "tests/cassettes/login.json", ".env.test",
+                                  "tests/run_integration.sh"])
+def test_data_and_scripts_under_test_paths_still_block(based: RepoBuilder, path: str) -> None:
+    assert _scan(based, {path: PASSWORD_LINE}) == [(path, "secrets/generic-password", "")]
 
 
 def test_the_policy_sets_or_clears_the_test_globs(based: RepoBuilder) -> None:

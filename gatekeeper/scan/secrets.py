@@ -65,7 +65,8 @@ _MIN_PREFIXED_LENGTH = 20
 _SEVERITIES = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "medium": Severity.MEDIUM,
                "low": Severity.LOW}
 _REQUIRED_KEYS = ("id", "description", "severity", "regex")
-_OPTIONAL_KEYS = ("keywords", "entropy_min", "allow", "generic", "multiline", "check", "source", "sample", "prefilter")
+_OPTIONAL_KEYS = ("keywords", "entropy_min", "allow", "generic", "multiline", "test_values", "check", "source",
+                  "sample", "prefilter")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 # --- what is not a secret --------------------------------------------------------------------------
@@ -119,8 +120,11 @@ _REFERENCE = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-# settings.DB_PASSWORD, and TypeScript's non-null and optional member access: config.password!, opts?.token
-_DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:!?\??\.[A-Za-z_$][\w$]*)+!?")
+_DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # settings.DB_PASSWORD
+# In JavaScript and TypeScript source only, also the non-null and optional member access (config.password!,
+# opts?.token): elsewhere `Tr0ub4dor.Horse!` is a password of the commonest shape (red88).
+_SCRIPT_MEMBER = re.compile(r"[A-Za-z_$][\w$]*(?:!?\??\.[A-Za-z_$][\w$]*)+!?|[A-Za-z_$][\w$]*!")
+_SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
 # Unquoted, a name made of letters is a variable (hashedPassword, DHPrivateKey, RefreshTokenT).
 _UNQUOTED_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]*")
 # Quoted, a camelCase, PascalCase or Train-Case word is a field, enum or header name
@@ -153,6 +157,7 @@ class SecretRule:
     allow: tuple[Regex, ...] = ()
     generic: bool = False  # keyword-context rule: loses to provider rules, stricter value checks
     multiline: bool = False  # the match is a header; the key material follows it
+    test_values: bool = False  # reads the values tests assert on: suppressed in test source files (secrets.tests)
     check: str | None = None  # a structure/checksum test from CHECKS
     source: str = ""  # where the token format is documented
     group: str | int = "secret"
@@ -173,7 +178,7 @@ class SecretHit:
     verified: bool = False  # a checksum or structure test passed: certainly machine-made, not a typo
     suppressed: str = ""  # why this match is not reported (placeholder, example): recorded, not dropped
     value: str = field(default="", repr=False, compare=False)  # only for live validation; never printed
-    generic: bool = False  # found by a keyword-context rule (`password = "…"`), not by a provider's format
+    test_value: bool = False  # found by a rule whose matches in test source files are the values tests assert on
 
 
 # --- structure and checksum tests ------------------------------------------------------------------
@@ -275,12 +280,14 @@ def is_placeholder(value: str) -> bool:
     )
 
 
-def _looks_like_credential(value: str, quoted: bool) -> bool:
-    """For generic rules: not code, not a path or reference, and more than one kind of character."""
+def _looks_like_credential(value: str, quoted: bool, script: bool = False) -> bool:
+    """For generic rules: not code, not a path or reference, and more than one kind of character. `script`:
+    the line is JavaScript or TypeScript source (member access with `!` and `?.` is code there)."""
     if _REFERENCE.search(value):
         return False
     if _CAMEL_WORD.fullmatch(value) or (
-        not quoted and (_DOTTED_NAME.fullmatch(value) or _UNQUOTED_NAME.fullmatch(value))
+        not quoted and (_DOTTED_NAME.fullmatch(value) or _UNQUOTED_NAME.fullmatch(value)
+                        or (script and _SCRIPT_MEMBER.fullmatch(value)))
     ):
         return False
     if value.isascii():  # the common case, in C: lower, upper, digit, punctuation other than a separator
@@ -420,7 +427,7 @@ def _parse_rule(entry: object, where: str) -> SecretRule:
             raise fail(f"{key} must be a non-empty string",
                        "`source`: the URL documenting the format; `sample`: a template like 'hf_{34:letters}'")
     flags: dict[str, bool] = {}
-    for key in ("generic", "multiline"):
+    for key in ("generic", "multiline", "test_values"):
         value = entry.get(key, False)
         if not isinstance(value, bool):
             raise fail(f"{key} must be true or false, not {value!r}", f"write `{key}: true` or remove the key")
@@ -435,6 +442,7 @@ def _parse_rule(entry: object, where: str) -> SecretRule:
         allow=tuple(_compile(a, f"allow[{i}]", fail) for i, a in enumerate(allow)),
         generic=flags["generic"],
         multiline=flags["multiline"],
+        test_values=flags["test_values"],
         check=check,
         source=str(entry.get("source", "")).strip(),
         prefilter=prefilter,
@@ -762,11 +770,12 @@ class SecretDetector:
         path_allowed = next((a for a in self.allowlists if a.path_allowed(path)), None)
         hits: list[SecretHit] = []
         offsets: dict[int, list[tuple[int, int]]] = {}
+        script = path is not None and _SCRIPT_SOURCE.search(path) is not None
         for index, rule_indexes in sorted(self._candidate_rules(texts, joined, path, offsets).items()):
             following = index + 1 < len(texts) and numbers[index + 1] == numbers[index] + 1
             next_text = texts[index + 1] if following else ""
             windows = self._windows(texts[index], offsets[index]) if index in offsets else None
-            hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], next_text, windows))
+            hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], next_text, windows, script))
         if path_allowed is not None:
             hits = [dataclasses.replace(h, suppressed=h.suppressed or f"{path_allowed.description} (path)")
                     for h in hits]
@@ -809,7 +818,7 @@ class SecretDetector:
         return spans
 
     def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, next_text: str,
-                   windows: dict[int, list[list[int]]] | None = None) -> list[SecretHit]:
+                   windows: dict[int, list[list[int]]] | None = None, script: bool = False) -> list[SecretHit]:
         found: list[_Candidate] = []
         for index in rule_indexes:
             rule = self.rules[index]
@@ -819,7 +828,7 @@ class SecretDetector:
             else:
                 matches = self._matches(index, rule, text)
             for match in matches:
-                candidate = self._candidate(rule, match, text, next_text)
+                candidate = self._candidate(rule, match, text, next_text, script)
                 if candidate is not None:
                     found.append(candidate)
         if not found:
@@ -857,7 +866,7 @@ class SecretDetector:
                 verified=c.verified,
                 suppressed=reason,
                 value=c.value,
-                generic=c.rule.generic,
+                test_value=c.rule.test_values,
             ))
         return hits
 
@@ -896,7 +905,7 @@ class SecretDetector:
             yield from rule.regex.finditer(text, start, end)
 
     @staticmethod
-    def _candidate(rule: SecretRule, match: Any, text: str, next_text: str) -> _Candidate | None:
+    def _candidate(rule: SecretRule, match: Any, text: str, next_text: str, script: bool = False) -> _Candidate | None:
         value = match.group(rule.group)
         if not value:
             return None
@@ -929,7 +938,7 @@ class SecretDetector:
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
             quoted = start > 0 and text[start - 1] in _QUOTES
-            if not _looks_like_credential(value, quoted) or (
+            if not _looks_like_credential(value, quoted, script) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
             ):
                 return None

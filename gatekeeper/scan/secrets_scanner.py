@@ -327,9 +327,8 @@ class SecretsScanner:
         for globs, kind in ((self.settings.docs, "documentation"), (self.settings.fixtures, "test fixture")):
             if any(glob_match(g, path) for g in globs):
                 return f"context: {kind} file (policy secrets.{'docs' if kind == 'documentation' else 'fixtures'})"
-        if hit.generic and any(glob_match(g, path) for g in self.settings.tests):
-            return ("context: a test file, and a keyword-context rule, not a provider's key format (policy "
-                    "secrets.tests)")
+        if hit.test_value and _TEST_SOURCE.search(path) and any(glob_match(g, path) for g in self.settings.tests):
+            return "context: a value in test code, read by a keyword rule, not a provider's key format (secrets.tests)"
         return ""
 
     def _validated(self, findings: list[Finding]) -> list[Finding]:
@@ -508,7 +507,7 @@ class SecretsScanner:
                     findings.append(_signature_noise(self._finding(
                         hit, None, TAG_MESSAGE,
                         f"{hit.description} {hit.redacted} in the message of tag {ref} (tag object {tag[:12]}, "
-                        f"line {hit.line})", MESSAGE_FIX), message))
+                        f"line {hit.line})", MESSAGE_FIX), message, header=False))
         return findings
 
     def _checkout_encodings(self, job: ScanJob, changed: list[tuple[str, FilePatch]]
@@ -1160,13 +1159,17 @@ def _scan_many(detector: SecretDetector, texts: Sequence[tuple[str, str]],
         yield key, local, dataclasses.replace(hit, line=local)
 
 
+# Source code, where the values a test asserts on live; not data (a recorded HTTP cassette, a .env or .tfvars of a
+# deployed test environment, an inventory: red88), not shell scripts (the credentials a test run uses).
+_TEST_SOURCE = re.compile(r"\.(?:py|[cm]?[jt]sx?|go|java|kts?|scala|groovy|cs|fs|vb|rb|php|rs|swift|mm?|c|cc|cpp|cxx"
+                          r"|h|hh|hpp|hxx|exs?|erl|clj|dart|lua|jl)\Z")
 _ARMOR_ENDS = {"-----BEGIN PGP SIGNATURE-----": "-----END PGP SIGNATURE-----",
                "-----BEGIN SSH SIGNATURE-----": "-----END SSH SIGNATURE-----"}
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/]+={0,2}|=[A-Za-z0-9+/]{4}")
 _MAX_ARMOR_LINES = 2000
 
 
-def _signature_noise(finding: Finding, text: str, line: int | None = None) -> Finding:
+def _signature_noise(finding: Finding, text: str, line: int | None = None, *, header: bool = True) -> Finding:
     """A header or tag-message hit on a base64 line of a well-formed signature (an OpenPGP signature packet or an
     SSH signature, armoured as RFC 4880 / PROTOCOL.sshsig write them): kept, but low. A signature's base64 is
     random: over a few thousand of them some line spells a key's shape (google-gemini/gemini-cli: GitHub's
@@ -1175,7 +1178,7 @@ def _signature_noise(finding: Finding, text: str, line: int | None = None) -> Fi
     under `block_at: low`. A block that is not a well-formed signature (a key on its own line in the armour, an
     armour header line) is scanned as any other text."""
     at = finding.line if line is None else line
-    if at is None or finding.severity <= Severity.LOW or at - 1 not in _signature_lines(text.split("\n")):
+    if at is None or finding.severity <= Severity.LOW or at - 1 not in _signature_lines(text.split("\n"), header):
         return finding
     return dataclasses.replace(
         finding, severity=Severity.LOW,
@@ -1184,14 +1187,18 @@ def _signature_noise(finding: Finding, text: str, line: int | None = None) -> Fi
         "a leak")
 
 
-def _signature_lines(lines: Sequence[str]) -> set[int]:
-    """Indexes of the base64 lines of every well-formed signature block among `lines` (a header's, where
-    `gpgsig `/`gpgsig-sha256 ` starts the first line and continuation lines are indented, or a message's)."""
+def _signature_lines(lines: Sequence[str], header: bool = True) -> set[int]:
+    """Indexes of the base64 lines of every well-formed signature block among `lines`: in a header, only the
+    commit's own signature (a block opened on the `gpgsig `/`gpgsig-sha256 ` line, continued on indented lines:
+    the one the gate verifies, so a forged one blocks as provenance/bad-signature — not a block in another
+    header, a mergetag's or one made up: red88); in a tag's message, a block opened at the start of a line (where
+    git puts the tag's signature)."""
     views = [_armor_view(line) for line in lines]
     found: set[int] = set()
     at = 0
     while at < len(views):
-        end = _ARMOR_ENDS.get(views[at])
+        opens = lines[at].startswith(("gpgsig ", "gpgsig-sha256 ")) if header else not lines[at][:1].isspace()
+        end = _ARMOR_ENDS.get(views[at]) if opens else None
         if end is None:
             at += 1
             continue
@@ -1199,8 +1206,10 @@ def _signature_lines(lines: Sequence[str]) -> set[int]:
         if stop is None:
             at += 1
             continue
-        if _well_formed_signature(views[at : stop + 1]):
-            found.update(i for i in range(at + 1, stop) if _BASE64_LINE.fullmatch(views[i]))
+        inside = range(at + 1, stop)
+        if (not header or all(lines[i][:1] == " " for i in range(at + 1, stop + 1))) and _well_formed_signature(
+                views[at : stop + 1]):
+            found.update(i for i in inside if _BASE64_LINE.fullmatch(views[i]))
         at = stop + 1
     return found
 
