@@ -6,26 +6,15 @@ a `merge-base --all` per branch cost 5 s on a repository with 360 of them."""
 
 from __future__ import annotations
 
-import json
 import shutil
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from gatekeeper.cli import run
 from gatekeeper.git import Git
+from tests.audit_helpers import audit
 from tests.repo_builder import RepoBuilder
 
 POLICY = 'version: 1\nprotected_refs: ["refs/heads/main", "refs/heads/release/*"]\n'
-
-
-def _audit(capsys: pytest.CaptureFixture[str], repo: Path, *args: str) -> dict[str, Any]:
-    code = run(["audit", "--repo", str(repo), "--format", "json", "--no-progress", *args])
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    data: dict[str, Any] = json.loads(out)
-    return data
 
 
 def _commits(repo: RepoBuilder, *revs: str) -> set[str]:
@@ -67,7 +56,7 @@ def test_protected_flag_is_what_a_protected_branch_holds(branches: RepoBuilder, 
     protected_tips = [line.split()[0] for line in branches.git(
         "for-each-ref", "--format=%(objectname) %(refname)", "refs/heads/main", "refs/heads/release/").splitlines()]
     held = _commits(branches, *protected_tips)
-    audited = _audit(capsys, branches.path, "--rev-range", tip)
+    audited = audit(capsys, branches.path, "--rev-range", tip)
     flags = {c["sha"]: c["protected"] for c in audited["commits"]}
     assert set(flags) == _commits(branches, tip)
     assert {sha for sha, on in flags.items() if on} == _commits(branches, tip) & held
@@ -97,5 +86,5 @@ def test_a_missing_object_falls_back_to_merge_bases(branches: RepoBuilder, capsy
     shutil.move(loose, branches.path / "held")
     protected = [git.resolve("main", "ref"), broken]
     assert git.shared_starts(git.resolve("feature-main", "revision"), protected) is None
-    data = _audit(capsys, branches.path)
+    data = audit(capsys, branches.path)
     assert data["commits"] and {c["subject"] for c in data["commits"]} >= {"main after merge"}
