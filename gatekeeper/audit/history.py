@@ -419,7 +419,8 @@ def _streams(git: Git, rng: AuditRange, tips: Mapping[str, str]) -> tuple[list[_
     else:
         bases: list[str] = []
         for tip in rng.include:
-            shared = git.shared_starts(tip, protected)
+            # (A protected tip holds all of its own history: no git call for the usual audit of main.)
+            shared = [tip] if tip in protected else git.shared_starts(tip, protected)
             if shared is None:
                 for p in protected:
                     bases.extend([tip] if tip == p else git.merge_bases(tip, p))
