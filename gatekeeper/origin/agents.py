@@ -46,7 +46,10 @@ AGENTS: tuple[Agent, ...] = (
     # copilot@github.com from IDE co-author trailers (measured across 355 top repositories).
     Agent("copilot", "GitHub Copilot", emails=("copilot@github.com",),
           github_bots=((198982749, "copilot"), (175728472, "copilot"), (223556219, "copilot"),
-                       (198982749, "copilot-swe-agent[bot]")),
+                       (198982749, "copilot-swe-agent[bot]"),
+                       # Copilot Autofix (code scanning): `Co-authored-by: Copilot Autofix powered by AI
+                       # <62310815+github-advanced-security[bot]@…>` when its fix is committed (OpenHands history).
+                       (62310815, "github-advanced-security[bot]")),
           labels=("copilot", "github copilot", "github-copilot", "copilot-swe-agent", "copilot app")),
     # Cursor's agent: `Co-authored-by: Cursor <cursoragent@cursor.com>` (and as the git author in its cloud agent).
     Agent("cursor", "Cursor", emails=("cursoragent@cursor.com",), labels=("cursor", "cursor agent", "cursoragent")),
@@ -64,8 +67,13 @@ AGENTS: tuple[Agent, ...] = (
     # google-gemini/gemini-cli, "🤖 Gemini Bot Maintenance Update", also in the legacy no-reply form).
     Agent("gemini", "Gemini", github_bots=((176961590, "gemini-code-assist[bot]"), (218312386, "gemini-cli[bot]")),
           labels=("gemini", "gemini cli", "gemini-cli", "gemini code assist")),
-    # OpenHands: `Co-authored-by: openhands <openhands@all-hands.dev>` and its default git identity.
-    Agent("openhands", "OpenHands", emails=("openhands@all-hands.dev",), labels=("openhands",)),
+    # OpenHands: `Co-authored-by: openhands <openhands@all-hands.dev>` and its default git identity; before that
+    # `opendevin@all-hands.dev` (its issue resolver's commits, "Fix issue #5478: …": 68 authored in
+    # All-Hands-AI/OpenHands) and, as OpenDevin, `opendevin@opendevin.ai` (co-author).
+    # OpenDevinBot <bot@opendevin.com>: the early agent's sandbox identity ("Fix linting", its merges; co-author).
+    Agent("openhands", "OpenHands", emails=("openhands@all-hands.dev", "opendevin@all-hands.dev",
+                                            "opendevin@opendevin.ai", "bot@opendevin.com"),
+          labels=("openhands", "opendevin")),
     # Amp: `Co-authored-by: Amp <amp@ampcode.com>` plus an `Amp-Thread-ID:` trailer.
     Agent("amp", "Amp", emails=("amp@ampcode.com",), labels=("amp",)),
     # Cline: "🤖 Generated with [Cline](https://docs.cline.bot)" + `Co-Authored-By: Cline <noreply@cline.bot>`.
