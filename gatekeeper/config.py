@@ -190,11 +190,12 @@ class Bypass:
 
 # Test files by the conventions of the common test runners (pytest, Go, Jest/Vitest/Mocha, JUnit, RSpec,
 # xUnit) and their data directories. A keyword-context secrets rule there mostly reads the values tests
-# assert on (`password: 'secure-password-123'`, `--api-key="secret123"`: google-gemini/gemini-cli).
+# assert on (`password: 'secure-password-123'`, `--api-key="secret123"`: google-gemini/gemini-cli; a mock
+# server's `password: "abc123"` in frontend/src/mocks/: All-Hands-AI/OpenHands).
 DEFAULT_TEST_FILES = ("**/test/**", "**/tests/**", "**/__tests__/**", "**/testdata/**", "**/test-data/**",
-                      "**/__mocks__/**", "**/spec/**", "**/*.test.*", "**/*.spec.*", "**/*_test.*",
-                      "**/test_*.py", "**/*Test.java", "**/*Tests.java", "**/*Test.kt", "**/*Tests.cs",
-                      "**/*Test.cs", "**/*_spec.rb")
+                      "**/__mocks__/**", "**/mocks/**", "**/fixtures/**", "**/__fixtures__/**", "**/spec/**",
+                      "**/*.test.*", "**/*.spec.*", "**/*_test.*", "**/test_*.py", "**/*Test.java", "**/*Tests.java",
+                      "**/*Test.kt", "**/*Tests.cs", "**/*Test.cs", "**/*_spec.rb")
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,8 @@ def based(repo: RepoBuilder) -> RepoBuilder:
 
 @pytest.mark.parametrize("path", ["packages/core/src/services/keychain.test.ts", "src/app.spec.js",
                                   "tests/test_login.py", "pkg/auth/login_test.go", "src/__tests__/a.jsx",
-                                  "internal/testdata/gen.go", "app/src/test/java/LoginTest.java"])
+                                  "internal/testdata/gen.go", "app/src/test/java/LoginTest.java",
+                                  "frontend/src/mocks/handlers.ts"])
 def test_a_keyword_rule_in_a_test_file_is_suppressed_with_the_reason(based: RepoBuilder, path: str) -> None:
     found = _scan(based, {path: PASSWORD_LINE})
     assert [(p, r) for p, r, _ in found] == [(path, "secrets/generic-password")]
@@ -91,3 +92,15 @@ def test_a_quoted_value_that_looks_like_member_access_is_still_a_secret() -> Non
 def test_apple_notarisation_references_are_not_passwords(line: str) -> None:
     """git-lfs/git-lfs script/macos/manifest.json (gon's configuration): `@env:NAME` names a variable."""
     assert SecretDetector.load().scan_text(line, path="script/macos/manifest.json") == []
+
+
+@pytest.mark.parametrize("line", ['  FEEDBACK$PASSWORD = "FEEDBACK$PASSWORD",', 'DB_PASSWORD = "DB_PASSWORD"',
+                                  "API_SECRET: 'API_SECRET'"])
+def test_a_name_valued_by_itself_is_not_a_secret(line: str) -> None:
+    """An enum member or message key whose value is its own name (All-Hands-AI/OpenHands' i18n declaration)."""
+    assert SecretDetector.load().scan_text(line, path="frontend/src/i18n/declaration.ts") == []
+
+
+def test_a_value_that_only_starts_like_its_name_is_still_a_secret() -> None:
+    found = SecretDetector.load().scan_text('MY_PASSWORD="MY_PASSWORD2x!"', path=".env")
+    assert [h.rule_id for h in found] == ["secrets/generic-password"]

@@ -301,6 +301,24 @@ def _looks_like_credential(value: str, quoted: bool, script: bool = False) -> bo
     return kinds >= 2
 
 
+def _own_name(text: str, match_start: int, value: str) -> bool:
+    """A generic value that is the very name it is assigned to: an enum member or a message key valued by its own
+    name (`FEEDBACK$PASSWORD = "FEEDBACK$PASSWORD"`, All-Hands-AI/OpenHands' i18n keys), not a credential. Looks
+    back at most as far as a value can be long (lines are hostile: linear however long the line)."""
+    if _NAME_TOKEN.fullmatch(value) is None:
+        return False
+    at = match_start
+    floor = max(0, match_start - len(value))
+    while at > floor and (text[at - 1].isalnum() or text[at - 1] in _NAME_PUNCTUATION):
+        at -= 1
+    name = _NAME_TOKEN.match(text, at)
+    return name is not None and name.group(0) == value
+
+
+_NAME_TOKEN = re.compile(r"[A-Za-z_$][\w$.-]{3,255}")
+_NAME_PUNCTUATION = frozenset("_$.-")
+
+
 def _is_field_list(text: str, match_start: int, value_start: int, value: str) -> bool:
     """An unquoted generic value that is prose, markup or a record layout, not an assignment:
     `name:password:UID:GID` (passwd(5) fields, a name glued to `:` and a value that holds more
@@ -940,7 +958,7 @@ class SecretDetector:
             quoted = start > 0 and text[start - 1] in _QUOTES
             if not _looks_like_credential(value, quoted, script) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
-            ):
+            ) or _own_name(text, match.start(), value):
                 return None
         material = value
         if rule.multiline:
