@@ -76,8 +76,19 @@ AGENTS: tuple[Agent, ...] = (
           labels=("openhands", "opendevin")),
     # Amp: `Co-authored-by: Amp <amp@ampcode.com>` plus an `Amp-Thread-ID:` trailer.
     Agent("amp", "Amp", emails=("amp@ampcode.com",), labels=("amp",)),
-    # Cline: "🤖 Generated with [Cline](https://docs.cline.bot)" + `Co-Authored-By: Cline <noreply@cline.bot>`.
-    Agent("cline", "Cline", emails=("noreply@cline.bot",), labels=("cline",)),
+    # Cline: "🤖 Generated with [Cline](https://docs.cline.bot)" + `Co-Authored-By: Cline <noreply@cline.bot>`;
+    # its evaluation runs commit as "Cline Evaluation" / "Cline" <cline@example.com> (118 co-authored commits of
+    # cline/cline; commits such as "Add comprehensive test cases for AwsBedrockHandler" authored in Roo-Code).
+    Agent("cline", "Cline", emails=("noreply@cline.bot", "cline@example.com"), labels=("cline",)),
+    # Roo Code's cloud agent Roomote: author roomote[bot] / roomote-v0[bot] (id 219738659, 320 commits of
+    # RooCodeInc/Roo-Code) and `Co-authored-by: Roo Code <roomote@roocode.com>` (445 there).
+    Agent("roo-code", "Roo Code", emails=("roomote@roocode.com",),
+          github_bots=((219738659, "roomote[bot]"), (219738659, "roomote-v0[bot]")),
+          labels=("roo", "roo code", "roo-code", "roomote")),
+    # AI review bots whose suggested change was committed from the pull request: `Co-authored-by:
+    # ellipsis-dev[bot] <65095814+…>` (cline, Roo-Code: 260 commits), `greptile-apps[bot] <165735046+…>` (cline: 36).
+    Agent("ellipsis", "Ellipsis", github_bots=((65095814, "ellipsis-dev[bot]"),), labels=("ellipsis",)),
+    Agent("greptile", "Greptile", github_bots=((165735046, "greptile-apps[bot]"),), labels=("greptile",)),
     # OpenCode: "Generated with [opencode]" + `Co-Authored-By: opencode <noreply@opencode.ai>`.
     Agent("opencode", "OpenCode", emails=("noreply@opencode.ai",), labels=("opencode",)),
     # JetBrains Junie: `Co-authored-by: Junie <junie@jetbrains.com>` (its documented trailer, seen in commits).
