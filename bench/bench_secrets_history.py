@@ -3,7 +3,7 @@
 Runs the secrets scanner (what every mode runs: each commit's added lines and its message) over the
 whole first-parent-agnostic history of each repository under GATEKEEPER_REAL_REPOS (default
 /work/.mirror: bare clones of runc, aider, golang/net, github-mcp-server, git-lfs,
-libgit2, gemini-cli, OpenHands) and lists every finding
+libgit2, gemini-cli, OpenHands, cline, Roo-Code, pydantic-ai, modelcontextprotocol/servers) and lists every finding
 the default policy would block on (severity >= high), with the rule, commit, path, line and the
 redacted value, so each one can be judged by hand; prints the count per 10,000 commits.
 
@@ -30,7 +30,8 @@ from gatekeeper.models import Finding, Severity  # noqa: E402
 from gatekeeper.scan.secrets_scanner import SecretsScanner  # noqa: E402
 
 REPOS = ("opencontainers+runc", "Aider-AI+aider", "golang+net", "github+github-mcp-server", "git-lfs+git-lfs",
-         "libgit2+libgit2", "google-gemini+gemini-cli", "All-Hands-AI+OpenHands")
+         "libgit2+libgit2", "google-gemini+gemini-cli", "All-Hands-AI+OpenHands", "cline+cline", "RooCodeInc+Roo-Code",
+         "pydantic+pydantic-ai", "modelcontextprotocol+servers")
 
 
 def scan_repo(name: str, path: Path, threshold: Severity, limit: int, batch_size: int) -> tuple[int, list[Finding]]:

@@ -104,3 +104,33 @@ def test_a_name_valued_by_itself_is_not_a_secret(line: str) -> None:
 def test_a_value_that_only_starts_like_its_name_is_still_a_secret() -> None:
     found = SecretDetector.load().scan_text('MY_PASSWORD="MY_PASSWORD2x!"', path=".env")
     assert [h.rule_id for h in found] == ["secrets/generic-password"]
+
+
+def test_a_key_shape_inside_base64_data_is_recorded_not_blocking() -> None:
+    """pydantic/pydantic-ai's test cassettes hold an MP4 as base64: where a `+` or `/` fences the right letters,
+    a provider's format (there: Yandex Cloud's `YC` + 38) matches inside it. In a run of 200+ base64 characters
+    with `+` or `/`, such a match is recorded as suppressed with the reason; the same key delimited as a key is
+    written blocks."""
+    key = AWS_KEY
+    blob = "A" * 120 + "+" + key + "/" + "Qk9ZYmFzZTY0" * 10
+    found = SecretDetector.load().scan_text(f'{{"bytes": "{blob}"}}', path="tests/cassettes/video.yaml",
+                                            with_suppressed=True)
+    assert [(h.rule_id, "encoded binary data" in h.suppressed) for h in found] == [("secrets/aws-access-key", True)]
+    short = "A" * 20 + "+" + key + "/" + "B" * 20
+    found = SecretDetector.load().scan_text(f'"{short}"', path="config.yaml", with_suppressed=True)
+    assert [(h.rule_id, h.suppressed) for h in found] == [("secrets/aws-access-key", "")]
+    assert [h.rule_id for h in SecretDetector.load().scan_text(f"aws_access_key_id = {key}", path="a.ini")] == [
+        "secrets/aws-access-key"]
+
+
+@pytest.mark.parametrize("line", ['"@inquirer/password": "^4.0.21",', '"password-prompt": "~1.1.3"',
+                                  "secret_key_version: '2.4.0'"])
+def test_a_version_range_is_not_a_password(line: str) -> None:
+    """cline/cline's package-lock.json: a dependency named …password and its version."""
+    assert SecretDetector.load().scan_text(line, path="package-lock.json") == []
+
+
+@pytest.mark.parametrize("value", ["Secret1", "password123", "root1234", "admin_1"])
+def test_a_credential_word_and_a_number_is_a_placeholder(value: str) -> None:
+    """pydantic/pydantic-ai: `password: Secret1` in a recorded response; the bare words were placeholders already."""
+    assert SecretDetector.load().scan_text(f'password: "{value}"', path="config/app.yml") == []

@@ -94,8 +94,9 @@ _PLACEHOLDER_WORDS = re.compile(
     r"""
       (?:test(?:ing)?|fake|sample|dummy|example|placeholder|changeme|mock|foo|bar|baz|foobar|tbd|todo)
         [_-]?[0-9]{0,4}
-    | password | passwd | pass | secret | token | none | null | nil | undefined | true | false | empty
-    | default | redacted | hidden | masked | admin | root | guest | user | username | postgres
+    | (?:password | passwd | pass | secret | token | admin | root | guest | user | default)[_-]?[0-9]{0,4}
+    | none | null | nil | undefined | true | false | empty
+    | redacted | hidden | masked | username | postgres
     | mysql | redis | mongo | changeit | secret[_-]?key | api[_-]?key | access[_-]?token
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -131,6 +132,10 @@ _UNQUOTED_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]*")
 # ("allowCredentials", "Access-Control-Allow-Credentials").
 _CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+")
 _QUOTES = "\"'`"
+# A dependency's version range: `"@inquirer/password": "^4.0.21"` in a package-lock.json (cline/cline) is a
+# package named ...password, not a password.
+_VERSION_SPEC = re.compile(r"(?:[\^~]|[<>]=?|=)?v?\d{1,6}(?:\.(?:\d{1,9}|[x*])){1,3}(?:-[0-9A-Za-z.-]{1,40})?"
+                           r"(?:\+[0-9A-Za-z.-]{1,40})?")
 _ASCII_KINDS = tuple(re.compile(p) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9\-_./]"))
 _SEPARATORS = frozenset("-_./")
 
@@ -281,9 +286,10 @@ def is_placeholder(value: str) -> bool:
 
 
 def _looks_like_credential(value: str, quoted: bool, script: bool = False) -> bool:
-    """For generic rules: not code, not a path or reference, and more than one kind of character. `script`:
-    the line is JavaScript or TypeScript source (member access with `!` and `?.` is code there)."""
-    if _REFERENCE.search(value):
+    """For generic rules: not code, not a path or reference, not a version range, and more than one kind of
+    character. `script`: the line is JavaScript or TypeScript source (member access with `!` and `?.` is code
+    there)."""
+    if _REFERENCE.search(value) or _VERSION_SPEC.fullmatch(value):
         return False
     if _CAMEL_WORD.fullmatch(value) or (
         not quoted and (_DOTTED_NAME.fullmatch(value) or _UNQUOTED_NAME.fullmatch(value)
@@ -299,6 +305,34 @@ def _looks_like_credential(value: str, quoted: bool, script: bool = False) -> bo
         + any(not c.isalnum() and c not in _SEPARATORS for c in value)
     )
     return kinds >= 2
+
+
+def _inside_encoded_data(text: str, start: int, end: int) -> str:
+    """Why a provider-format match is a piece of base64-encoded binary data ("" when it is not): it sits in an
+    unbroken run of base64 characters, ENCODED_RUN or more of them around it, holding `+` or `/` — an image, a video, a
+    certificate in a recorded API response. A token's own alphabet stops a format's match at those characters,
+    so within such a run one matches wherever a `+` or `/` happens to fence the right letters
+    (pydantic/pydantic-ai: a Yandex Cloud key's shape, eight times, in the base64 of an MP4 in test cassettes).
+    A key is written delimited by quotes, spaces or `=`, never glued into a run of hundreds of base64
+    characters. Looks at most ENCODED_RUN characters each way: linear however long the line."""
+    if "+" in text[start:end] or "/" in text[start:end]:
+        return ""  # a format whose own alphabet is base64's (an AWS session token): its match is the run
+    left = start
+    floor = max(0, start - ENCODED_RUN)
+    while left > floor and text[left - 1] in _BASE64_ALPHABET:
+        left -= 1
+    right = end
+    ceiling = min(len(text), end + ENCODED_RUN)
+    while right < ceiling and text[right] in _BASE64_ALPHABET:
+        right += 1
+    around = text[left:start] + text[end:right]
+    if len(around) < ENCODED_RUN or ("+" not in around and "/" not in around):
+        return ""
+    return f"inside a run of {right - left}+ base64 characters: encoded binary data, not a key"
+
+
+ENCODED_RUN = 200
+_BASE64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 
 
 def _own_name(text: str, match_start: int, value: str) -> bool:
@@ -946,6 +980,8 @@ class SecretDetector:
             reason = placeholder_reason(value)
             if not reason and rule.entropy_min is not None and shannon_entropy(value) < rule.entropy_min:
                 reason = f"low entropy (under {rule.entropy_min:g} bits per character)"
+            if not reason and not rule.generic:
+                reason = _inside_encoded_data(text, start, end)
         if reason:
             if not rule.generic:
                 return _Candidate(rule, start, end, value, value, reason=reason)
