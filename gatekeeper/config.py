@@ -193,7 +193,7 @@ class Bypass:
 # assert on (`password: 'secure-password-123'`, `--api-key="secret123"`: google-gemini/gemini-cli; a mock
 # server's `password: "abc123"` in frontend/src/mocks/: All-Hands-AI/OpenHands).
 DEFAULT_TEST_FILES = ("**/test/**", "**/tests/**", "**/__tests__/**", "**/testdata/**", "**/test-data/**",
-                      "**/__mocks__/**", "**/mocks/**", "**/fixtures/**", "**/__fixtures__/**", "**/spec/**",
+                      "**/__mocks__/**", "**/mocks/**", "**/__fixtures__/**", "**/spec/**",
                       "**/*.test.*", "**/*.spec.*", "**/*_test.*", "**/test_*.py", "**/*Test.java", "**/*Tests.java",
                       "**/*Test.kt", "**/*Tests.cs", "**/*Test.cs", "**/*_spec.rb")
 

@@ -94,9 +94,8 @@ _PLACEHOLDER_WORDS = re.compile(
     r"""
       (?:test(?:ing)?|fake|sample|dummy|example|placeholder|changeme|mock|foo|bar|baz|foobar|tbd|todo)
         [_-]?[0-9]{0,4}
-    | (?:password | passwd | pass | secret | token | admin | root | guest | user | default)[_-]?[0-9]{0,4}
-    | none | null | nil | undefined | true | false | empty
-    | redacted | hidden | masked | username | postgres
+    | password | passwd | pass | secret | token | none | null | nil | undefined | true | false | empty
+    | default | redacted | hidden | masked | admin | root | guest | user | username | postgres
     | mysql | redis | mongo | changeit | secret[_-]?key | api[_-]?key | access[_-]?token
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -124,7 +123,7 @@ _REFERENCE = re.compile(
 _DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # settings.DB_PASSWORD
 # In JavaScript and TypeScript source only, also the non-null and optional member access (config.password!,
 # opts?.token): elsewhere `Tr0ub4dor.Horse!` is a password of the commonest shape (red88).
-_SCRIPT_MEMBER = re.compile(r"[A-Za-z_$][\w$]*(?:!?\??\.[A-Za-z_$][\w$]*)+!?|[A-Za-z_$][\w$]*!")
+_SCRIPT_MEMBER = re.compile(r"[A-Za-z_$][\w$]*(?:!?\??\.[A-Za-z_$][\w$]*)+!?")
 _SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
 # Unquoted, a name made of letters is a variable (hashedPassword, DHPrivateKey, RefreshTokenT).
 _UNQUOTED_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]*")
@@ -317,6 +316,8 @@ def _inside_encoded_data(text: str, start: int, end: int) -> str:
     characters. Looks at most ENCODED_RUN characters each way: linear however long the line."""
     if "+" in text[start:end] or "/" in text[start:end]:
         return ""  # a format whose own alphabet is base64's (an AWS session token): its match is the run
+    if start == 0 or end == len(text) or text[start - 1] not in _BASE64_ALPHABET or text[end] not in _BASE64_ALPHABET:
+        return ""  # written as a value (after a quote, `=` or a space; red90: a private key pasted on one line)
     left = start
     floor = max(0, start - ENCODED_RUN)
     while left > floor and text[left - 1] in _BASE64_ALPHABET:
@@ -980,7 +981,7 @@ class SecretDetector:
             reason = placeholder_reason(value)
             if not reason and rule.entropy_min is not None and shannon_entropy(value) < rule.entropy_min:
                 reason = f"low entropy (under {rule.entropy_min:g} bits per character)"
-            if not reason and not rule.generic:
+            if not reason and not rule.generic and not rule.multiline:
                 reason = _inside_encoded_data(text, start, end)
         if reason:
             if not rule.generic:
