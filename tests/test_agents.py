@@ -53,6 +53,8 @@ IDENTITIES = [
     ("ellipsis-dev[bot]", "65095814+ellipsis-dev[bot]@users.noreply.github.com", "ellipsis", "github-bot-id"),
     ("greptile-apps[bot]", "165735046+greptile-apps[bot]@users.noreply.github.com", "greptile", "github-bot-id"),
     ("Roomote Bot", "chris@roocode.com", None, None),
+    ("cubic-dev-ai[bot]", "191113872+cubic-dev-ai[bot]@users.noreply.github.com", "cubic", "github-bot-id"),
+    ("codebeaver-ai[bot]", "192081515+codebeaver-ai[bot]@users.noreply.github.com", "codebeaver", "github-bot-id"),
     ("Copilot Autofix powered by AI", "62310815+github-advanced-security[bot]@users.noreply.github.com", "copilot",
      "github-bot-id"),
     ("gemini-cli[bot]", "gemini-cli[bot]@users.noreply.github.com", "gemini", "github-app-login"),

@@ -89,6 +89,11 @@ AGENTS: tuple[Agent, ...] = (
     # ellipsis-dev[bot] <65095814+…>` (cline, Roo-Code: 260 commits), `greptile-apps[bot] <165735046+…>` (cline: 36).
     Agent("ellipsis", "Ellipsis", github_bots=((65095814, "ellipsis-dev[bot]"),), labels=("ellipsis",)),
     Agent("greptile", "Greptile", github_bots=((165735046, "greptile-apps[bot]"),), labels=("greptile",)),
+    # cubic's review suggestions, committed: `Co-authored-by: cubic-dev-ai[bot] <191113872+…>` (browser-use: 77).
+    Agent("cubic", "cubic", github_bots=((191113872, "cubic-dev-ai[bot]"),), labels=("cubic",)),
+    # CodeBeaver writes unit tests as codebeaver-ai[bot] (id 192081515: "test: Add coverage improvement test for
+    # tests/test_browser.py", browser-use).
+    Agent("codebeaver", "CodeBeaver", github_bots=((192081515, "codebeaver-ai[bot]"),), labels=("codebeaver",)),
     # OpenCode: "Generated with [opencode]" + `Co-Authored-By: opencode <noreply@opencode.ai>`.
     Agent("opencode", "OpenCode", emails=("noreply@opencode.ai",), labels=("opencode",)),
     # JetBrains Junie: `Co-authored-by: Junie <junie@jetbrains.com>` (its documented trailer, seen in commits).
