@@ -84,11 +84,15 @@ AGENTS: tuple[Agent, ...] = (
     # RooCodeInc/Roo-Code) and `Co-authored-by: Roo Code <roomote@roocode.com>` (445 there).
     Agent("roo-code", "Roo Code", emails=("roomote@roocode.com",),
           github_bots=((219738659, "roomote[bot]"), (219738659, "roomote-v0[bot]")),
-          labels=("roo", "roo code", "roo-code", "roomote")),
+          labels=("roo code", "roo-code", "roomote")),
     # AI review bots whose suggested change was committed from the pull request: `Co-authored-by:
     # ellipsis-dev[bot] <65095814+…>` (cline, Roo-Code: 260 commits), `greptile-apps[bot] <165735046+…>` (cline: 36).
     Agent("ellipsis", "Ellipsis", github_bots=((65095814, "ellipsis-dev[bot]"),), labels=("ellipsis",)),
     Agent("greptile", "Greptile", github_bots=((165735046, "greptile-apps[bot]"),), labels=("greptile",)),
+    # CodeRabbit's and Sourcery's review suggestions, committed ("Apply suggestions from code review"):
+    # coderabbitai[bot] (id 136622811), sourcery-ai[bot] (id 58596630).
+    Agent("coderabbit", "CodeRabbit", github_bots=((136622811, "coderabbitai[bot]"),), labels=("coderabbit",)),
+    Agent("sourcery", "Sourcery", github_bots=((58596630, "sourcery-ai[bot]"),), labels=("sourcery",)),
     # cubic's review suggestions, committed: `Co-authored-by: cubic-dev-ai[bot] <191113872+…>` (browser-use: 77).
     Agent("cubic", "cubic", github_bots=((191113872, "cubic-dev-ai[bot]"),), labels=("cubic",)),
     # CodeBeaver writes unit tests as codebeaver-ai[bot] (id 192081515: "test: Add coverage improvement test for
@@ -98,8 +102,25 @@ AGENTS: tuple[Agent, ...] = (
     Agent("opencode", "OpenCode", emails=("noreply@opencode.ai",), labels=("opencode",)),
     # JetBrains Junie: `Co-authored-by: Junie <junie@jetbrains.com>` (its documented trailer, seen in commits).
     Agent("junie", "Junie", emails=("junie@jetbrains.com",), labels=("junie", "jetbrains junie")),
-    # Replit Agent: `Replit-Commit-Author: Agent` / `Replit-Commit-Session-Id:` trailers (no fixed address).
-    Agent("replit", "Replit Agent", labels=("replit", "replit agent")),
+    # Replit Agent: `Replit-Commit-Author: Agent` / `Replit-Commit-Session-Id:` trailers, and the platform's commits
+    # authored as `Replit Agent <agent@replit.com>` (git logs quoted in public repositories; a user's own commits
+    # there are <name>@users.noreply.replit.com, people).
+    Agent("replit", "Replit Agent", emails=("agent@replit.com",), labels=("replit", "replit agent")),
+    # Warp's agent mode: `Co-Authored-By: Warp <agent@warp.dev>`.
+    Agent("warp", "Warp", emails=("agent@warp.dev",), labels=("warp", "warp ai", "warp agent")),
+    # Z.ai's GLM models and ZCode: `Co-Authored-By: GLM 5.1 <noreply@z.ai>` (the model in the name).
+    Agent("glm", "Z.ai GLM", emails=("noreply@z.ai",), labels=("glm", "z.ai", "zcode")),
+    # Vercel v0: `Co-authored-by: v0[bot] <v0[bot]@users.noreply.github.com>` (the app's legacy no-reply form).
+    Agent("v0", "v0", emails=("v0[bot]@users.noreply.github.com",), labels=("v0", "vercel v0")),
+    # Windsurf (Codeium): `windsurf-bot[bot] <189301087+windsurf-bot[bot]@…>` as co-author.
+    Agent("windsurf", "Windsurf", github_bots=((189301087, "windsurf-bot[bot]"),),
+          labels=("windsurf", "codeium")),
+    # Amazon Q Developer's agent: amazon-q-developer[bot] (id 208079219).
+    Agent("amazon-q", "Amazon Q Developer", github_bots=((208079219, "amazon-q-developer[bot]"),),
+          labels=("amazon q", "amazon q developer", "amazon-q")),
+    # Factory's Droids: `Co-authored-by: factory-droid[bot] <138933559+…>`, and as author.
+    Agent("factory", "Factory Droid", github_bots=((138933559, "factory-droid[bot]"),),
+          labels=("factory droid", "factory.ai")),
     # aider: the `(aider)` suffix on the author name (aider's own history: "Paul Gauthier (aider)"), and
     # co-authors "aider (<model>) <aider@aider.chat>" / <noreply@aider.chat> / <noreply@aider.dev>.
     Agent("aider", "aider", emails=("aider@aider.chat", "noreply@aider.chat", "noreply@aider.dev"), labels=("aider",)),
