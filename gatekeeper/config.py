@@ -190,8 +190,8 @@ class Bypass:
 
 # Test files by the conventions of the common test runners (pytest, Go, Jest/Vitest/Mocha, JUnit, RSpec,
 # xUnit) and their data directories. A keyword-context secrets rule there mostly reads the values tests
-# assert on (`password: 'secure-password-123'`, `--api-key="secret123"`: google-gemini/gemini-cli; a mock
-# server's `password: "abc123"` in frontend/src/mocks/: All-Hands-AI/OpenHands).
+# assert on (the made-up passwords and `--api-key` arguments of google-gemini/gemini-cli's tests; a mock
+# server's login in All-Hands-AI/OpenHands' frontend/src/mocks/).
 DEFAULT_TEST_FILES = ("**/test/**", "**/tests/**", "**/__tests__/**", "**/testdata/**", "**/test-data/**",
                       "**/__mocks__/**", "**/mocks/**", "**/__fixtures__/**", "**/spec/**",
                       "**/*.test.*", "**/*.spec.*", "**/*_test.*", "**/test_*.py", "**/*Test.java", "**/*Tests.java",
@@ -208,7 +208,7 @@ class SecretsSettings:
     documentation and test-fixture files whose secrets findings are suppressed with that reason
     (recorded, never dropped) unless a checksum proves the token machine-made; `tests`: globs of test files
     (DEFAULT_TEST_FILES unless set; `[]` for none) where only the keyword-context rules' findings
-    (`password = "secret123"`) are suppressed so — a provider-format key in a test still blocks."""
+    (a `password = "…"` a test asserts on) are suppressed so — a provider-format key in a test still blocks."""
 
     config: Path | None = None
     extend_default: bool = True
