@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -1178,13 +1179,20 @@ def _signature_noise(finding: Finding, text: str, line: int | None = None, *, he
     under `block_at: low`. A block that is not a well-formed signature (a key on its own line in the armour, an
     armour header line) is scanned as any other text."""
     at = finding.line if line is None else line
-    if at is None or finding.severity <= Severity.LOW or at - 1 not in _signature_lines(text.split("\n"), header):
+    if at is None or finding.severity <= Severity.LOW or at - 1 not in _signature_lines_of(text, header):
         return finding
     return dataclasses.replace(
         finding, severity=Severity.LOW,
         message=finding.message + " — inside the base64 of a well-formed signature, where random bytes spell "
         "such strings about once in a few thousand signatures: not blocking; if someone put it there, treat it as "
         "a leak")
+
+
+@functools.lru_cache(maxsize=8)
+def _signature_lines_of(text: str, header: bool) -> frozenset[int]:
+    """_signature_lines of a header or message, once per text however many hits it holds (a tag message with
+    thousands of hits is split once, not once per hit)."""
+    return frozenset(_signature_lines(text.split("\n"), header))
 
 
 def _signature_lines(lines: Sequence[str], header: bool = True) -> set[int]:
