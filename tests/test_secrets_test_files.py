@@ -126,5 +126,7 @@ def test_a_key_shape_inside_base64_data_is_recorded_not_blocking() -> None:
 @pytest.mark.parametrize("line", ['"@inquirer/password": "^4.0.21",', '"password-prompt": "~1.1.3"',
                                   "secret_key_version: '2.4.0'"])
 def test_a_version_range_is_not_a_password(line: str) -> None:
-    """cline/cline's package-lock.json: a dependency named …password and its version."""
+    """cline/cline's package-lock.json: a dependency named …password and its version — in a dependency manifest
+    only (red91: elsewhere a dotted date and a name is a password)."""
     assert SecretDetector.load().scan_text(line, path="package-lock.json") == []
+    assert SecretDetector.load().scan_text(line, path="docs/package.json") == []

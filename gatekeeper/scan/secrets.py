@@ -125,6 +125,9 @@ _DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # setting
 # opts?.token): elsewhere `Tr0ub4dor.Horse!` is a password of the commonest shape (red88).
 _SCRIPT_MEMBER = re.compile(r"[A-Za-z_$][\w$]*(?:!?\??\.[A-Za-z_$][\w$]*)+!?")
 _SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
+_MANIFEST = re.compile(r"(?:\A|/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock"
+                       r"|composer\.(?:json|lock)|Cargo\.(?:toml|lock)|pyproject\.toml|poetry\.lock|Pipfile(?:\.lock)?"
+                       r"|uv\.lock|go\.mod|Gemfile(?:\.lock)?|pubspec\.(?:yaml|lock)|requirements[\w.-]*\.txt)\Z")
 # Unquoted, a name made of letters is a variable (hashedPassword, DHPrivateKey, RefreshTokenT).
 _UNQUOTED_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]*")
 # Quoted, a camelCase, PascalCase or Train-Case word is a field, enum or header name
@@ -284,11 +287,12 @@ def is_placeholder(value: str) -> bool:
     )
 
 
-def _looks_like_credential(value: str, quoted: bool, script: bool = False) -> bool:
-    """For generic rules: not code, not a path or reference, not a version range, and more than one kind of
-    character. `script`: the line is JavaScript or TypeScript source (member access with `!` and `?.` is code
-    there)."""
-    if _REFERENCE.search(value) or _VERSION_SPEC.fullmatch(value):
+def _looks_like_credential(value: str, quoted: bool, script: bool = False, manifest: bool = False) -> bool:
+    """For generic rules: not code, not a path or reference, and more than one kind of character. `script`: the
+    line is JavaScript or TypeScript source (member access with `!` and `?.` is code there); `manifest`: a
+    dependency manifest or lock file, where a version range is a package's version (red91: elsewhere
+    `24.12.1990-Marta` is a password of a common shape)."""
+    if _REFERENCE.search(value) or (manifest and _VERSION_SPEC.fullmatch(value)):
         return False
     if _CAMEL_WORD.fullmatch(value) or (
         not quoted and (_DOTTED_NAME.fullmatch(value) or _UNQUOTED_NAME.fullmatch(value)
@@ -824,11 +828,13 @@ class SecretDetector:
         hits: list[SecretHit] = []
         offsets: dict[int, list[tuple[int, int]]] = {}
         script = path is not None and _SCRIPT_SOURCE.search(path) is not None
+        manifest = path is not None and _MANIFEST.search(path) is not None
         for index, rule_indexes in sorted(self._candidate_rules(texts, joined, path, offsets).items()):
             following = index + 1 < len(texts) and numbers[index + 1] == numbers[index] + 1
             next_text = texts[index + 1] if following else ""
             windows = self._windows(texts[index], offsets[index]) if index in offsets else None
-            hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], next_text, windows, script))
+            hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], next_text, windows, script,
+                                        manifest))
         if path_allowed is not None:
             hits = [dataclasses.replace(h, suppressed=h.suppressed or f"{path_allowed.description} (path)")
                     for h in hits]
@@ -871,7 +877,8 @@ class SecretDetector:
         return spans
 
     def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, next_text: str,
-                   windows: dict[int, list[list[int]]] | None = None, script: bool = False) -> list[SecretHit]:
+                   windows: dict[int, list[list[int]]] | None = None, script: bool = False,
+                   manifest: bool = False) -> list[SecretHit]:
         found: list[_Candidate] = []
         for index in rule_indexes:
             rule = self.rules[index]
@@ -881,7 +888,7 @@ class SecretDetector:
             else:
                 matches = self._matches(index, rule, text)
             for match in matches:
-                candidate = self._candidate(rule, match, text, next_text, script)
+                candidate = self._candidate(rule, match, text, next_text, script, manifest)
                 if candidate is not None:
                     found.append(candidate)
         if not found:
@@ -958,7 +965,8 @@ class SecretDetector:
             yield from rule.regex.finditer(text, start, end)
 
     @staticmethod
-    def _candidate(rule: SecretRule, match: Any, text: str, next_text: str, script: bool = False) -> _Candidate | None:
+    def _candidate(rule: SecretRule, match: Any, text: str, next_text: str, script: bool = False,
+                   manifest: bool = False) -> _Candidate | None:
         value = match.group(rule.group)
         if not value:
             return None
@@ -993,7 +1001,7 @@ class SecretDetector:
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
             quoted = start > 0 and text[start - 1] in _QUOTES
-            if not _looks_like_credential(value, quoted, script) or (
+            if not _looks_like_credential(value, quoted, script, manifest) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
             ) or _own_name(text, match.start(), value):
                 return None
