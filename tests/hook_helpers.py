@@ -212,3 +212,15 @@ def rejected(result: PushResult, *needles: str) -> None:
     for needle in needles:
         assert needle in result.output, result.output
     assert AWS_KEY not in result.output
+
+
+def push_files(tmp_path: Path, files: dict[str, str]) -> PushResult:
+    """Dana's desktop commit of `files` pushed to main of a fresh server under SECRETS_POLICY."""
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    work.commit("Add configuration\n", files, author=DANA, committer=DANA)
+    return spush(server, work, "origin", "main")
+
+
+def assert_blocked(result: PushResult, rule: str) -> None:
+    assert result.code != 0, f"the push to main passed; {rule} did not block:\n{result.output}"
+    assert rule in result.output, result.output

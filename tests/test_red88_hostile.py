@@ -30,7 +30,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.hook_helpers import DANA, SECRETS_POLICY, PushResult, seeded, spush
+from tests.hook_helpers import assert_blocked as _blocked
+from tests.hook_helpers import push_files as _push
 
 _rng = random.Random(8888)
 B62 = string.ascii_letters + string.digits
@@ -38,17 +39,6 @@ B62 = string.ascii_letters + string.digits
 
 def _token(n: int) -> str:
     return "".join(_rng.choice(B62) for _ in range(n))
-
-
-def _push(tmp_path: Path, files: dict[str, str]) -> PushResult:
-    server, work = seeded(tmp_path, SECRETS_POLICY)
-    work.commit("Add configuration\n", files, author=DANA, committer=DANA)
-    return spush(server, work, "origin", "main")
-
-
-def _blocked(result: PushResult, rule: str) -> None:
-    assert result.code != 0, f"the push to main passed; {rule} did not block:\n{result.output}"
-    assert rule in result.output, result.output
 
 
 # -- 1: `_DOTTED_NAME` reads a human password ending in `!` as TypeScript -------------------------------------
