@@ -134,7 +134,7 @@ _UNQUOTED_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]*")
 # ("allowCredentials", "Access-Control-Allow-Credentials").
 _CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+")
 _QUOTES = "\"'`"
-# A dependency's version range: `"@inquirer/password": "^4.0.21"` in a package-lock.json (cline/cline) is a
+# A dependency's version range: the package @inquirer/password at ^4.0.21 in a package-lock.json (cline/cline) is a
 # package named ...password, not a password.
 _VERSION_SPEC = re.compile(r"(?:[\^~]|[<>]=?|=)?v?\d{1,6}(?:\.(?:\d{1,9}|[x*])){1,3}(?:-[0-9A-Za-z.-]{1,40})?"
                            r"(?:\+[0-9A-Za-z.-]{1,40})?")
