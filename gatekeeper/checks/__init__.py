@@ -200,10 +200,3 @@ def review_rule(report: CommitReport, changes: Sequence[FileChange], policy: Pol
     return ReviewRule(approvals=max(r.approvals for r in rules),
                       exclude_authors=any(r.exclude_authors for r in rules),
                       after_last_mobile_commit=any(r.after_last_mobile_commit for r in rules))
-
-
-def required_approvals(report: CommitReport, changes: Sequence[FileChange], policy: Policy,
-                       resolved: Sequence[str] = ()) -> int:
-    """Approvals a commit needs (review_rule): 0 when none."""
-    rule = review_rule(report, changes, policy, resolved)
-    return rule.approvals if rule is not None else 0
