@@ -1188,7 +1188,7 @@ def _signature_noise(finding: Finding, text: str, line: int | None = None, *, he
         "a leak")
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=2)  # a text is held only while its hits are judged
 def _signature_lines_of(text: str, header: bool) -> frozenset[int]:
     """_signature_lines of a header or message, once per text however many hits it holds (a tag message with
     thousands of hits is split once, not once per hit)."""
