@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from gatekeeper.checks.policy_change import PolicyReview, PolicyReviewer
 from gatekeeper.config import Policy, ReviewRule
-from gatekeeper.identity import Identity, parse_identity, same_person, wrote
+from gatekeeper.identity import Identity, same_person, wrote
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import CommitReport, RefUpdate, ReviewInfo, ReviewStatus
 from gatekeeper.origin.base import ForgeInfo
@@ -44,27 +44,23 @@ def forge_review(forge: ForgeInfo | None, report: CommitReport, pusher: Identity
     if forge is None or not forge.pr_merge:
         return None
     via = safe(forge.via or "merge", limit=60)
+    merger = _merger(forge, pusher)
+    if merger is None or merger.is_bot:
+        return None
     if forge.forge == "github":
-        if not forge.user or not forge.pr_author:
-            return None
-        merger = Identity(login=forge.user)
-        if merger.is_bot:
+        if not forge.pr_author:
             return None
         if same_person(merger, Identity(login=forge.pr_author)):
             return ReviewInfo(ReviewStatus.SELF, source="forge",
-                              detail=f"@{safe(forge.user, limit=60)} merged their own pull request ({via})")
+                              detail=f"@{safe(merger.login, limit=60)} merged their own pull request ({via})")
         if wrote(merger, report.commit, signature=report.signature):
             return ReviewInfo(ReviewStatus.SELF, source="forge",
-                              detail=f"@{safe(forge.user, limit=60)} merged a pull request with their own commits "
+                              detail=f"@{safe(merger.login, limit=60)} merged a pull request with their own commits "
                                      f"({via})")
-        return ReviewInfo(ReviewStatus.APPROVED, (forge.user,), source="forge",
-                          detail=f"merged by @{safe(forge.user, limit=60)} ({via}); pull request by "
+        return ReviewInfo(ReviewStatus.APPROVED, (merger.login,), source="forge",
+                          detail=f"merged by @{safe(merger.login, limit=60)} ({via}); pull request by "
                                  f"@{safe(forge.pr_author, limit=60)}")
     if forge.forge == "gitea":
-        found = pusher or (Identity(login=forge.user) if forge.user else None)
-        if found is None or found.is_bot:
-            return None
-        merger = found
         if wrote(merger, report.commit, committer=False, signature=report.signature):
             return ReviewInfo(ReviewStatus.SELF, source="forge",
                               detail=f"{merger} merged a pull request with their own commits ({via})")
@@ -127,7 +123,8 @@ def policy_review(source: PushReviewSource, fix: str) -> PolicyReviewer:
 
 
 def _merger(forge: ForgeInfo | None, pusher: Identity | None) -> Identity | None:
-    """Who merged, as forge_review reads it: GitHub's merging login; on Gitea the pusher (login and e-mail)."""
+    """Who merged: GitHub's merging login; on Gitea the pusher (login and e-mail). forge_review judges the merge
+    by this identity, and _combine counts trailer approvals against it."""
     if forge is None or not forge.pr_merge:
         return None
     if forge.forge == "github":
@@ -149,8 +146,7 @@ def _combine(assessed: Assessment, from_forge: ReviewInfo | None, merger: Identi
     # whoever verified it (red86: the PR author's `Reviewed-by: rvance`, verified by Rita's merge push, was a
     # second approval because her forge approval was compared as the login "rvance <rita.vance@…>").
     approvers = list(from_forge.approvers)
-    merged = frozenset(merger.keys()) if merger is not None else frozenset()
-    seen = [merged.union(*(parse_identity(a).keys() for a in approvers))]
+    seen = [frozenset(merger.keys())] if merger is not None else []  # the forge's one approver is the merger
     if from_trailers.status in (ReviewStatus.APPROVED, ReviewStatus.MISSING):
         for name, person in zip(from_trailers.approvers, assessed.people, strict=True):
             if not any(person & who for who in seen):

@@ -1175,9 +1175,10 @@ def _signature_noise(finding: Finding, text: str, line: int | None = None, *, he
     SSH signature, armoured as RFC 4880 / PROTOCOL.sshsig write them): kept, but low. A signature's base64 is
     random: over a few thousand of them some line spells a key's shape (google-gemini/gemini-cli: GitHub's
     signature on a squash merge held `LTAI` and 16 letters, an Alibaba AccessKey ID to the rule, and blocked it).
-    Nobody pastes a credential into a signature by mistake; one put there on purpose still shows, and blocks
-    under `block_at: low`. A block that is not a well-formed signature (a key on its own line in the armour, an
-    armour header line) is scanned as any other text."""
+    Nobody pastes a credential into a signature by mistake; one put there on purpose (even on a base64 line of
+    its own) still shows, and blocks under `block_at: low`. An armour header line, a block that is not a
+    well-formed signature, and a block under any header but the commit's own `gpgsig` are scanned as any other
+    text."""
     at = finding.line if line is None else line
     if at is None or finding.severity <= Severity.LOW or at - 1 not in _signature_lines_of(text, header):
         return finding
