@@ -440,10 +440,9 @@ class SecretsScanner:
 
     def _header_findings(self, detector: SecretDetector, raw: bytes, where: str, commit: str | None,
                          what: str) -> list[Finding]:
-        text = header_text(raw)
-        return [_signature_noise(self._finding(hit, commit, where, f"{hit.description} {hit.redacted} in the header "
-                                               f"of {what} (line {hit.line})", HEADER_FIX), text)
-                for hit in _scan_text_shown(detector, text, where)]
+        return [self._finding(hit, commit, where, f"{hit.description} {hit.redacted} in the header of {what} "
+                              f"(line {hit.line})", HEADER_FIX)
+                for hit in _scan_text_shown(detector, header_text(raw), where)]
 
     @staticmethod
     def _header_skip(where: str, commit: str | None, what: str) -> Finding:
@@ -480,7 +479,6 @@ class SecretsScanner:
                 if any(line not in stored_header for line in shown_ids.split("\n")):
                     headers.append((commit.sha, shown_ids))
         seen: set[tuple[str, str]] = set()
-        texts = dict(headers)
         for sha, local, hit in _scan_shown(detector, messages, COMMIT_MESSAGE):
             if (sha, hit.value) in seen:
                 continue  # the same secret read in both forms of one message
@@ -494,7 +492,7 @@ class SecretsScanner:
             seen.add((sha, hit.value))
             findings.append(_signature_noise(self._finding(
                 hit, sha, COMMIT_HEADER, f"{hit.description} {hit.redacted} in the commit's header (line {local})",
-                HEADER_FIX), texts[sha], local))
+                HEADER_FIX), objects[sha][1], local))
         tags_seen: set[str] = set()
         for ref, sha in job.tags:
             for tag, raw_tag in job.git.tag_objects(sha):
@@ -505,10 +503,10 @@ class SecretsScanner:
                 findings.extend(self._header_findings(detector, raw_tag, TAG_HEADER, None,
                                                       f"tag {ref} (tag object {tag[:12]})"))
                 for hit in _scan_text_shown(detector, message, TAG_MESSAGE):
-                    findings.append(_signature_noise(self._finding(
+                    findings.append(self._finding(
                         hit, None, TAG_MESSAGE,
                         f"{hit.description} {hit.redacted} in the message of tag {ref} (tag object {tag[:12]}, "
-                        f"line {hit.line})", MESSAGE_FIX), message, header=False))
+                        f"line {hit.line})", MESSAGE_FIX))
         return findings
 
     def _checkout_encodings(self, job: ScanJob, changed: list[tuple[str, FilePatch]]
@@ -1164,94 +1162,52 @@ def _scan_many(detector: SecretDetector, texts: Sequence[tuple[str, str]],
 # deployed test environment, an inventory: red88), not shell scripts (the credentials a test run uses).
 _TEST_SOURCE = re.compile(r"\.(?:py|[cm]?[jt]sx?|go|java|kts?|scala|groovy|cs|fs|vb|rb|php|rs|swift|mm?|c|cc|cpp|cxx"
                           r"|h|hh|hpp|hxx|exs?|erl|clj|dart|lua|jl)\Z")
-_ARMOR_ENDS = {"-----BEGIN PGP SIGNATURE-----": "-----END PGP SIGNATURE-----",
-               "-----BEGIN SSH SIGNATURE-----": "-----END SSH SIGNATURE-----"}
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/]+={0,2}|=[A-Za-z0-9+/]{4}")
-_MAX_ARMOR_LINES = 2000
 
 
-def _signature_noise(finding: Finding, text: str, line: int | None = None, *, header: bool = True) -> Finding:
-    """A header or tag-message hit on a base64 line of a well-formed signature (an OpenPGP signature packet or an
-    SSH signature, armoured as RFC 4880 / PROTOCOL.sshsig write them): kept, but low. A signature's base64 is
-    random: over a few thousand of them some line spells a key's shape (google-gemini/gemini-cli: GitHub's
-    signature on a squash merge held `LTAI` and 16 letters, an Alibaba AccessKey ID to the rule, and blocked it).
-    Nobody pastes a credential into a signature by mistake; one put there on purpose (even on a base64 line of
-    its own) still shows, and blocks under `block_at: low`. An armour header line, a block that is not a
-    well-formed signature, and a block under any header but the commit's own `gpgsig` are scanned as any other
-    text."""
-    at = finding.line if line is None else line
-    if at is None or finding.severity <= Severity.LOW or at - 1 not in _signature_lines_of(text, header):
+def _signature_noise(finding: Finding, raw: bytes | None, line: int) -> Finding:
+    """A commit-header hit on a base64 line of the commit's own `gpgsig` signature, when that signature is a GOOD
+    one by a forge key the gate ships (GitHub's or GitLab's, verified in-process): kept, but low. A signature's
+    base64 is random, and over a few thousand of them some line spells a key's shape (google-gemini/gemini-cli:
+    GitHub's signature on a squash merge held `LTAI` and 16 letters, an Alibaba AccessKey ID to the rule, and
+    blocked it); a forge's RSA signature is bytes nobody chose. Any other signature block — a developer's, one
+    that does not verify, a well-formed packet made up around a key — is scanned as any other text."""
+    if raw is None or finding.severity <= Severity.LOW or line - 1 not in _forge_signature_lines(raw):
         return finding
     return dataclasses.replace(
         finding, severity=Severity.LOW,
-        message=finding.message + " — inside the base64 of a well-formed signature, where random bytes spell "
-        "such strings about once in a few thousand signatures: not blocking; if someone put it there, treat it as "
-        "a leak")
+        message=finding.message + " — inside the base64 of the commit's verified forge signature, where random "
+        "bytes spell such strings about once in a few thousand signatures: not blocking")
 
 
-@functools.lru_cache(maxsize=2)  # a text is held only while its hits are judged
-def _signature_lines_of(text: str, header: bool) -> frozenset[int]:
-    """_signature_lines of a header or message, once per text however many hits it holds (a tag message with
-    thousands of hits is split once, not once per hit)."""
-    return frozenset(_signature_lines(text.split("\n"), header))
+@functools.lru_cache(maxsize=2)  # an object is held only while its hits are judged
+def _forge_signature_lines(raw: bytes) -> frozenset[int]:
+    """Indexes into header_text(raw)'s lines of the base64 lines of the commit's own signature, when it is a GOOD
+    signature by a shipped forge key; empty otherwise."""
+    from gatekeeper.models import SignatureStatus
+    from gatekeeper.provenance.openpgp import bundled_forge_keys, verify_forge_openpgp
+    from gatekeeper.provenance.signatures import split_signature
 
-
-def _signature_lines(lines: Sequence[str], header: bool = True) -> set[int]:
-    """Indexes of the base64 lines of every well-formed signature block among `lines`: in a header, only the
-    commit's own signature (a block opened on the `gpgsig `/`gpgsig-sha256 ` line, continued on indented lines:
-    the one the gate verifies, so a forged one blocks as provenance/bad-signature — not a block in another
-    header, a mergetag's or one made up: red88); in a tag's message, a block opened at the start of a line (where
-    git puts the tag's signature)."""
-    views = [_armor_view(line) for line in lines]
-    found: set[int] = set()
-    at = 0
-    while at < len(views):
-        opens = lines[at].startswith(("gpgsig ", "gpgsig-sha256 ")) if header else not lines[at][:1].isspace()
-        end = _ARMOR_ENDS.get(views[at]) if opens else None
-        if end is None:
-            at += 1
-            continue
-        stop = next((i for i in range(at + 1, min(len(views), at + _MAX_ARMOR_LINES)) if views[i] == end), None)
-        if stop is None:
-            at += 1
-            continue
-        inside = range(at + 1, stop)
-        if (not header or all(lines[i][:1] == " " for i in range(at + 1, stop + 1))) and _well_formed_signature(
-                views[at : stop + 1]):
-            found.update(i for i in inside if _BASE64_LINE.fullmatch(views[i]))
-        at = stop + 1
-    return found
-
-
-def _armor_view(line: str) -> str:
-    view = line.strip()
-    for key in ("gpgsig ", "gpgsig-sha256 "):
-        if view.startswith(key):
-            return view[len(key) :].strip()
-    return view
-
-
-def _well_formed_signature(block: Sequence[str]) -> bool:
-    """An armoured OpenPGP signature packet (strict base64, the CRC when present, packet tag 2) or SSH signature
-    (`SSHSIG` magic) — the shape, not the cryptography: no key is needed to know the bytes are a signature's."""
-    import base64
-    import binascii
-
-    if block[0] == "-----BEGIN SSH SIGNATURE-----":
-        try:
-            return base64.b64decode("".join(block[1:-1]), validate=True).startswith(b"SSHSIG")
-        except (binascii.Error, ValueError):
-            return False
-    from gatekeeper.provenance.openpgp import dearmor
-
+    signature, payload, problem = split_signature(raw)
+    if signature is None or problem is not None:
+        return frozenset()
     try:
-        data = dearmor("\n".join(block).encode("utf-8", "replace"), b"SIGNATURE")
-    except Exception:  # any way it fails to read, it is not a well-formed signature: scanned as text
-        return False
-    if not data:
-        return False
-    tag = data[0] & 0x3F if data[0] & 0xC0 == 0xC0 else (data[0] >> 2) & 0x0F if data[0] & 0xC0 == 0x80 else -1
-    return tag == 2
+        info = verify_forge_openpgp(signature, payload, bundled_forge_keys())
+    except Exception:  # a signature it cannot read is not one it verified: scanned as text
+        return frozenset()
+    if info is None or info.status is not SignatureStatus.GOOD:
+        return frozenset()
+    lines = header_text(raw).split("\n")
+    found: set[int] = set()
+    inside = False
+    for index, line in enumerate(lines):
+        if line.startswith(("gpgsig ", "gpgsig-sha256 ")):
+            inside = True
+        elif not line.startswith(" "):
+            inside = False
+        elif inside and _BASE64_LINE.fullmatch(line.strip()):
+            found.add(index)
+    return frozenset(found)
 
 
 def header_text(raw: bytes) -> str:
