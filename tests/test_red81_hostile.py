@@ -226,12 +226,9 @@ def test_leading_blank_line_makes_a_web_flow_commit_a_web_edit_to_the_gate_and_a
     assert checked["origin"]["device"] == audited["origin"]["device"], (checked["origin"], audited["origin"])
 
 
-# -- 4. a NUL in the message: the gate refuses the commit as ambiguous, the audit does not flag it --------------------
+# -- 4. a NUL in the message: the gate refuses the commit as ambiguous, and the audit flags it --------------------------
 
-@pytest.mark.xfail(strict=True, reason="known limitation, documented in docs/audit.md: git prints a message only up to "
-                   "a NUL, and finding one would take every commit's stored size (a second object read per commit, "
-                   "~10 % of the audit's time) for objects `git fsck --strict` rejects and the gate refuses at push")
-def test_nul_in_the_message_is_ambiguous_to_the_gate_but_not_to_the_audit(
+def test_nul_in_the_message_is_ambiguous_to_the_gate_and_to_the_audit(
         repo: RepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Attack: a hand-written commit object whose message holds a NUL byte (`git hash-object --literally`; git fsck
     --strict rejects it — nulInCommit — but receive-pack does not run fsck unless transfer.fsckObjects is set), with

@@ -191,13 +191,11 @@ def test_control_dulwich_negative_zero_offset_and_mergetag_are_not_ambiguous(
     assert code == 0, data["findings"]
 
 
-# -- 1. a NUL in the message: the gate refuses the commit, the audit shows an ordinary one -------------------------------
+# -- 1. a NUL in the message: the gate refuses the commit, and the audit names the same doubt ----------------------------
 
 HIDDEN = b"fix login\x00\n\nCo-authored-by: Claude <noreply@anthropic.com>\n"
 
 
-@pytest.mark.xfail(strict=True, reason="known limitation (as red81's): git prints a message only up to a NUL, and "
-                   "finding one would take every commit's stored size; the gate, which reads the object, refuses it")
 def test_a_nul_in_a_dulwich_message_is_an_ambiguous_identity_to_the_audit_as_to_the_gate(
         repo: RepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Disagreement (gate vs audit): dulwich's own `porcelain.commit(message=b"fix login\\x00\\n\\nCo-authored-by:

@@ -48,6 +48,7 @@ from gatekeeper.git import (
     BrokenNotes,
     Git,
     Landing,
+    NulScan,
     RawParts,
     commit_from_parts,
     declares_encoding,
@@ -75,7 +76,7 @@ from gatekeeper.origin.attribution import TRACE_FILE, trace_file_records
 from gatekeeper.origin.base import DeviceFact, OriginContext
 from gatekeeper.origin.heuristics import GITHUB_WEB_FLOW, GITLAB_COMMITTER
 from gatekeeper.origin.recorded import PushOriginStore
-from gatekeeper.provenance.source import MAX_COMMIT_BYTES, ProvenanceSource, Reader, identity_doubt
+from gatekeeper.provenance.source import MAX_COMMIT_BYTES, NUL_DOUBT, ProvenanceSource, Reader, identity_doubt
 from gatekeeper.review.evidence import history_evidence
 from gatekeeper.sanitize import clip, safe
 from gatekeeper.trailers import parse_ident, parse_trailers
@@ -708,6 +709,12 @@ class _Runner:
         self.ascii_words = (_literal_alternation([w.lower().encode() for w in words])
                             if all(w.isascii() for w in words) else None)
         self.people: dict[bytes, Person] = {}  # one Person per raw identity, for raw_parts
+        # Every walked commit's stored object is looked into for a NUL byte beside the walk (git's records stop at
+        # one: red81, red84); a window is written once the scan has passed it, so the walk keeps two windows.
+        # (One scan per walk: started by its first records, spent by the flush that ends the walk.)
+        self.nul: NulScan | None = None
+        self.nul_off = False  # the scan failed once: not started again
+        self.flushed = 0  # records of this scan's walk handed to flush so far (it answers in that order)
         self.objects: BlobReader | None = None  # one `git cat-file --batch` for stored messages (_stored_messages)
         self.objects_failed = False  # that cat-file stopped: not started again
         self.idents: dict[bytes, tuple[Person, bool | None]] = {}  # raw identity → (Person, clean: _ident)
@@ -743,6 +750,39 @@ class _Runner:
         if self.objects is not None:
             self.objects.__exit__(None, None, None)
             self.objects = None
+        if self.nul is not None:
+            self.nul.close()
+            self.nul = None
+
+    def _nul_failed(self, why: str) -> None:
+        if self.nul is not None:
+            self.nul.close()
+            self.nul = None
+        self.nul_off = True
+        self.summary.complete = False
+        self.summary.notes.append(f"stored commits were not all looked into for NUL bytes ({why}): a commit whose "
+                                  "message git reads only up to one may be missing from the ambiguous-identity list")
+
+    def _nul_held(self, window: list[bytes], last: bool) -> set[str]:
+        """The window's commits whose stored object holds a NUL byte (waits for the scan to pass the window).
+        `last`: the window ends the walk (its scan is spent)."""
+        nul = self.nul
+        if nul is None:
+            return set()
+        self.flushed += len(window)
+        try:
+            found = nul.through(self.flushed, last=last)
+        except GitError as exc:
+            self._nul_failed(exc.message)
+            return set()
+        if last:
+            nul.close()
+            self.nul = None
+        if not found:
+            return set()
+        held = found & {_record_id(raw) for raw in window}
+        found -= held  # (what later windows may still need stays: a batch of git's output can straddle two)
+        return held
 
     def _stored_messages(self, commits: list[Commit]) -> list[Commit]:
         """The commits with their messages as the objects store them (what `%B` gives the gate: the bytes after
@@ -789,7 +829,20 @@ class _Runner:
     def add(self, batch: list[bytes], protected: bool) -> None:
         self.window.extend(batch)
         self.window_protected.extend([protected] * len(batch))
-        while len(self.window) >= WINDOW:
+        nul = self.nul
+        if nul is None and not self.nul_off and batch:
+            try:
+                nul = self.nul = self.request.git.nul_scan(max_size=MAX_COMMIT_BYTES)
+            except OSError as exc:
+                self._nul_failed(f"git cat-file could not start ({exc.strerror or exc})")
+            self.flushed = len(batch) - len(self.window)  # (records held before it started were not sent to it)
+        if nul is not None:
+            # (A record begins with git's `commit <id>` line, after the newline git puts between records.)
+            nul.send([raw[raw.find(b"commit ") + 7 : raw.find(b"\n", 8)] for raw in batch])
+            if nul.error is not None:
+                self._nul_failed(nul.error)
+        # With the scan, the oldest window is written once a second one is read: by then the scan has passed it.
+        while len(self.window) >= (2 * WINDOW if self.nul is not None else WINDOW):
             self.flush(WINDOW)
 
     def _ident(self, raw: bytes) -> tuple[Person, bool | None]:
@@ -909,6 +962,8 @@ class _Runner:
                 facts = request.attestations.lookup(shas)
         skip = {sha: True for sha, found in admissions.items() if found}
         skip.update(dict.fromkeys(facts, True))
+        held = self._nul_held(window, last=size is None)
+        skip.update(dict.fromkeys(held, True))
         # The window in order as runs of plain records, each run followed by the full-path commit after it
         # (the last run has none): runs[i] is written before commits[i].
         runs: list[list[PlainRecord]] = []
@@ -981,6 +1036,8 @@ class _Runner:
             doubts = {commits[at].sha: reason for at, raw in doubtful
                       if (reason := identity_doubt(stored_object(raw), commits[at], decoded.get(commits[at].sha)))
                       is not None}
+        # (The gate's identity_doubt says a NUL first, whatever else the object holds.)
+        doubts.update(dict.fromkeys(held, NUL_DOUBT))
         audits: Iterator[CommitAudit] = iter(())
         if commits:
             sigs: Mapping[str, SignatureInfo] = {}

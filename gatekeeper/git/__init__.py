@@ -38,7 +38,7 @@ from gatekeeper.git.history import (
     stored_object,
 )
 from gatekeeper.git.notes import NOTES_REF, BrokenNotes
-from gatekeeper.git.objects import BlobReader, TreeEntry
+from gatekeeper.git.objects import BlobReader, NulScan, TreeEntry
 from gatekeeper.git.refs import RefTarget
 from gatekeeper.git.repo import Git, classify_update
 from gatekeeper.git.workdir import Workdir
@@ -50,6 +50,7 @@ __all__ = [
     "BrokenNotes",
     "Git",
     "Landing",
+    "NulScan",
     "RawParts",
     "RefTarget",
     "RepoInfo",

@@ -328,6 +328,9 @@ class _LazyForgeGpg:
 _UNSIGNED = SignatureInfo(_S.UNSIGNED, detail="the commit has no signature")
 
 
+NUL_DOUBT = "the commit object holds a NUL byte (git reads its message only up to it)"
+
+
 def identity_doubt(raw: bytes, commit: Commit, decoded: bytes | None = None) -> str | None:
     """Why the commit the gate read (git's `%an %ae %at %cn %ce %ct %B`) may not be the one the object stores, or
     None. git reads the LAST `author`/`committer` header, reads a message only up to a NUL byte, and reads both
@@ -348,7 +351,7 @@ def identity_doubt(raw: bytes, commit: Commit, decoded: bytes | None = None) -> 
     end = raw.find(b"\n\n")
     head = raw if end < 0 else raw[:end]
     if b"\0" in raw:
-        return "the commit object holds a NUL byte (git reads its message only up to it)"
+        return NUL_DOUBT
     stored: dict[bytes, list[bytes]] = {b"author": [], b"committer": []}
     encoded = False
     for line in head.split(b"\n"):
