@@ -87,6 +87,7 @@ if TYPE_CHECKING:  # the attestation reader (and its crypto) loads only when a r
     from gatekeeper.provenance.openpgp import ForgeKeys
 
 WINDOW = 512
+WINDOW_BYTES = 32 << 20  # and at most this much of them held (then fewer are written at once)
 DEFAULT_LIST_CAP = 200
 # List items keep this much of a subject, an author, a path or a message; the report clips them shorter
 # (render) once the secrets in them are redacted, so a token the short clip would cut is still recognised.
@@ -645,6 +646,7 @@ class _Runner:
         self.emit_plain = emit_plain
         self.check_zones = check_zones
         self.window: list[bytes] = []  # raw records
+        self.window_bytes = 0  # their size
         self.window_protected: list[bool] = []  # whether each came from the protected stream
         policy = request.policy
         self.mobile_classes = policy.origins.mobile_classes
@@ -842,8 +844,12 @@ class _Runner:
             if nul.error is not None:
                 self._nul_failed(nul.error)
         # With the scan, the oldest window is written once a second one is read: by then the scan has passed it.
-        while len(self.window) >= (2 * WINDOW if self.nul is not None else WINDOW):
-            self.flush(WINDOW)
+        # Commits of a megabyte each (a pusher's to make) are written sooner: the records held stay under
+        # WINDOW_BYTES, whatever their count.
+        self.window_bytes += sum(map(len, batch))
+        hold = 2 * WINDOW if self.nul is not None else WINDOW
+        while len(self.window) >= hold or (self.window_bytes > WINDOW_BYTES and self.window):
+            self.flush(WINDOW if len(self.window) >= hold else max(1, len(self.window) // 2))
 
     def _ident(self, raw: bytes) -> tuple[Person, bool | None]:
         """The Person of a raw identity and whether it is clean: neither an agent nor a forge, so a commit by
@@ -931,9 +937,11 @@ class _Runner:
     def flush(self, size: int | None = None) -> None:
         if size is None:
             window, self.window = self.window, []
+            self.window_bytes = 0
             flags, self.window_protected = self.window_protected, []
         else:
             window, self.window = self.window[:size], self.window[size:]
+            self.window_bytes = sum(map(len, self.window))
             flags, self.window_protected = self.window_protected[:size], self.window_protected[size:]
         if not window:
             return
