@@ -58,6 +58,7 @@ def _audit(capsys: pytest.CaptureFixture[str], path: Path) -> dict[str, Any]:
     assert code == 0, out[-2000:]
     data: dict[str, Any] = json.loads(out[: out.rindex("}") + 1])
     data["summary"].pop("duration_ms", None)
+    data.pop("generated", None)  # (the clock)
     return data
 
 
@@ -83,3 +84,19 @@ def test_megabyte_commits_are_written_before_window_bytes_are_held_with_the_same
     assert sum(c["origin"]["device"] == "mobile" for c in bounded["commits"]) == 6
     # What a read of git's output adds (a 64 KiB read can finish several records) is written before the next one.
     assert held and max(held) <= (1 << 20) + 4 * 256 * 1024, held
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_gates_log_parser_reads_fields_as_one_split_would_whatever_the_reads(
+        seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same for `check`'s `git log` reader (git.history._parse_log_stream): fields split at every NUL, UTF-8
+    characters cut by a read kept whole, a commit per len(_LOG_FIELDS) fields."""
+    from gatekeeper.git import history as git_history
+
+    n = len(git_history._LOG_FIELDS)
+    monkeypatch.setattr(git_history, "_commit_from_fields", lambda fields, *_: tuple(fields))
+    rng = random.Random(seed)
+    commits = [tuple("".join(rng.choice("ab\n é☃") for _ in range(rng.randint(0, 300))) for _ in range(n))
+               for _ in range(rng.randint(0, 12))]
+    data = "\x00".join("\x00".join(c) for c in commits).encode()
+    assert list(git_history._parse_log_stream(_Dribble(data, seed), ["git", "log"])) == commits

@@ -610,8 +610,11 @@ class History(Runner):
 def _parse_log_stream(stream: object, argv: list[str]) -> Iterator[Commit]:
     # One incremental UTF-8 decode per 64 KiB chunk (a character split across chunks is kept for the
     # next one) instead of nine bytes.decode() calls per commit.
+    # (A field still being read is kept as pieces and each chunk searched once: a message of many megabytes costs
+    # its length, not its length squared, as in _raw_batches.)
     read = stream.read  # type: ignore[attr-defined]
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    pieces: list[str] = []
     buffer = ""
     fields: list[str] = []
     n = len(_LOG_FIELDS)
@@ -619,9 +622,17 @@ def _parse_log_stream(stream: object, argv: list[str]) -> Iterator[Commit]:
     names: dict[str, str] = {}
     while True:
         chunk = read(1 << 16)
-        buffer += decoder.decode(chunk, final=not chunk)
+        text = decoder.decode(chunk, final=not chunk)
+        if chunk and "\x00" not in text:
+            pieces.append(text)
+            continue
+        pieces.append(text)
+        buffer = "".join(pieces)
+        pieces = []
         parts = buffer.split("\x00")
         buffer = parts.pop() if chunk else ""
+        if buffer:
+            pieces.append(buffer)
         if not chunk and parts == [""]:
             parts = []
         for part in parts:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from gatekeeper import process
 from gatekeeper.errors import GitError
-from gatekeeper.git._runner import Runner, _check_rev_token, _feed
+from gatekeeper.git._runner import Runner, _check_rev_token, _feed, _widen
 from gatekeeper.models import display_path, is_sha
 
 
@@ -555,7 +555,7 @@ class NulScan:
         keep = len(closing) - 1
         tail = b""
         held = False
-        _widen(out)
+        _widen(out)  # (1 MiB where Linux allows: fewer, larger reads)
         try:
             while True:
                 chunk = out.read1(self.READ)  # type: ignore[attr-defined]
@@ -623,12 +623,3 @@ class NulScan:
             self._reader.__exit__(None, None, None)
             self._reader = None
 
-
-def _widen(pipe: object) -> None:
-    """Give a pipe 1 MiB (Linux's F_SETPIPE_SZ; the default is 64 KiB) where the system allows it."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)  # type: ignore[attr-defined]
-    except (ImportError, AttributeError, OSError, ValueError):
-        pass
