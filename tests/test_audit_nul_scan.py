@@ -126,7 +126,6 @@ def test_the_scan_reads_its_output_split_anywhere(repo: RepoBuilder, monkeypatch
     """The closing line of a batch and the NUL may arrive split over any number of reads."""
     _tip, made, nul = _chain(repo, repo.head(), 25, {0, 12, 24}, "main")
     monkeypatch.setattr(objects.NulScan, "READ", read)
-    monkeypatch.setattr(objects.NulScan, "PAUSE", 0.0)
     scan = Git(repo.path).nul_scan()
     try:
         for start in range(0, 25, 6):

@@ -7,7 +7,9 @@ object over a limit is skipped without being held in memory.
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
+import select
 import tempfile
 import threading
 import time
@@ -443,43 +445,51 @@ class NulScan:
     `%B`, the trailers), so the records a walk reads cannot show it; the stored object, which `cat-file`, fsck,
     libgit2 and forges read whole, can (identity_doubt). The audit sends every commit it walks here.
 
-    One `git cat-file --batch --buffer`, fed the ids of each batch (`send`) followed by a random id no object has,
-    whose `missing` line closes the batch in the output. A reader thread drains that output in large reads and
-    only looks for two byte strings: a NUL, and the closing line (160 random bits: no commit text can hold it). So
-    the Python work per commit is writing its id; git reads the objects beside the walk, on the other core. Only a
-    batch whose output held a NUL is read again object by object (`through`), to say which commit.
+    One `git cat-file --batch --buffer`, fed the ids of each batch (`send`) followed by a random short name no object
+    has, whose `missing` line closes the batch in the output. Its output is only searched for two byte strings: a
+    NUL, and the closing line (156 random bits: no commit text can hold it). So the Python work per commit is writing
+    its id; git reads the objects beside the walk, on the other core. Only a batch whose output held a NUL is read
+    again object by object (`through`), to say which commit.
 
-    cat-file writes its output in stdio blocks (`--buffer`: a flush per object would wake the reader per commit),
-    so the answer for a batch is certain once more output follows it, or once stdin is closed: `through` waits
-    for batches the caller has sent a window of commits after, or, with `last`, closes stdin first (the scan is
-    spent then)."""
+    Both pipes are driven from the caller's thread without blocking (no reader thread to take the interpreter from
+    the walk): each `send` writes what cat-file will take and reads what it has written, and `through` waits on
+    both until the batches asked for are answered. cat-file writes its output in stdio blocks (`--buffer`: a
+    flush per object would cost a read per commit), so a batch's answer may stay in its buffer while too little
+    follows it: `through` then asks for ids no object has, whose `missing` lines push it out, or, with `last`,
+    closes cat-file's input (the scan is spent then)."""
 
     READ = 1 << 20
-    SMALL = 1 << 16  # a read shorter than this is followed by a PAUSE (seconds)
-    PAUSE = 0.002
+    STALL = 0.02  # seconds of waiting before a push
     FILLER = 256  # ids per push (about 12 KB of `missing` lines: more than a stdio buffer holds)
 
     def __init__(self, git: Objects, *, max_size: int | None = None) -> None:
         """`max_size`: a bigger commit is not looked into (the gate reads none that big either)."""
         self.git = git
         self.max_size = max_size
-        self._marker = secrets.token_hex(20).encode()
+        # 39 hex digits: a short name no object has. (A full id that no object has sends git, in a partial clone, to
+        # fetch it from the promisor remote: red92, thousands of failed `git fetch` processes.)
+        self._marker = secrets.token_hex(20)[:39].encode()
         self._closing = self._marker + b" missing\n"
-        self._filler = (secrets.token_hex(20) + "\n").encode() * self.FILLER
+        self._filler = (secrets.token_hex(20)[:39] + "\n").encode() * self.FILLER
         argv = git._argv("cat-file", "--batch", "--buffer")
         self._proc = process.Child(argv, cwd=git.path, env=git._env, stdin="pipe", stderr="devnull",
                                    foreground=git._foreground)
-        self._cond = threading.Condition()
-        self._wake = threading.Event()
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._in: int | None = self._proc.stdin.fileno()
+        self._out: int | None = self._proc.stdout.fileno()
+        os.set_blocking(self._in, False)
+        os.set_blocking(self._out, False)
+        _widen(self._proc.stdout)  # (1 MiB where Linux allows: fewer, larger reads)
+        self._pending = bytearray()  # input cat-file has not taken yet
         self._batches: deque[tuple[list[bytes], int]] = deque()  # (ids, running count of ids sent) not yet answered
-        self._held: deque[list[bytes]] = deque()  # answered batches whose output held a NUL
+        self._held: list[list[bytes]] = []  # answered batches whose output held a NUL
         self._sent = 0  # commits sent so far
-        self._answered = 0  # commits of the batches the reader has finished (in order)
+        self._answered = 0  # commits of the batches answered (in order)
+        self._tail = b""  # the end of the output read so far, as long as a closing line but one byte
+        self._nul = False  # the output of the batch being read holds a NUL
         self._error: str | None = None
         self._found: set[str] = set()
         self._reader: BlobReader | None = None
-        self._thread = threading.Thread(target=self._drain, name="gatekeeper-nul-scan", daemon=True)
-        self._thread.start()
 
     @property
     def error(self) -> str | None:
@@ -489,54 +499,85 @@ class NulScan:
         """Queue these commit ids (hex, as git prints them). After `error` is set, nothing more is sent."""
         if not ids or self._error is not None:
             return
-        stdin = self._proc.stdin
-        assert stdin is not None
-        with self._cond:
-            self._sent += len(ids)
-            self._batches.append((list(ids), self._sent))
-        try:
-            stdin.write(b"\n".join(ids) + b"\n" + self._marker + b"\n")
-            stdin.flush()
-        except (OSError, ValueError) as exc:
-            self._fail(f"git cat-file --batch stopped taking commits ({exc.__class__.__name__})")
+        self._sent += len(ids)
+        self._batches.append((list(ids), self._sent))
+        self._pending += b"\n".join(ids)
+        self._pending += b"\n" + self._marker + b"\n"
+        self._pump()
 
     def through(self, count: int, *, last: bool = False) -> set[str]:
         """The ids of the commits that hold a NUL among (at least) the first `count` sent, once all of them are read:
         the scan's own set, from which the caller removes the ids it is done with. Raises GitError when the scan
-        stopped before reaching them. `last`: nothing more will be sent (cat-file is told so, and writes what it
-        holds)."""
-        if last:
-            self._end_input()
-
-        def done() -> bool:
-            return self._answered >= count or self._error is not None
-
+        stopped before reaching them. `last`: nothing more will be sent (cat-file is told so once it has taken
+        what was sent, and writes what it holds). Waits are bounded as every git call is."""
         deadline = time.monotonic() + self.git.timeout
-        if not done():
-            self._wake.set()
-        # The batches asked for are usually answered already. When one is not, its answer may sit in cat-file's
-        # output buffer, with too little asked after it to fill that: a run of ids no object has (whose `missing`
-        # lines the reader passes over) pushes it out. Bounded as every git call is. (Written without the lock:
-        # the reader takes it to close a batch, and cat-file takes more input only as the reader drains it.)
-        while True:
-            with self._cond:
-                if self._cond.wait_for(done, timeout=0.02):
-                    break
-                if time.monotonic() > deadline:
-                    self._error = f"git cat-file --batch did not answer within {self.git.timeout:.0f} s"
-                    break
-            if not last:
-                self._push()
-        pending: list[list[bytes]] = []
-        with self._cond:
-            if self._answered < count:
-                raise GitError(f"could not look for NUL bytes in the stored commits: {self._error}",
-                               "check the repository with `git fsck`")
-            while self._held:
-                pending.append(self._held.popleft())
-        for ids in pending:
+        stalled = time.monotonic() + self.STALL
+        while self._answered < count and self._error is None:
+            self._pump()
+            if last and not self._pending:
+                self._end_input()
+            if self._answered >= count or self._error is not None:
+                break
+            now = time.monotonic()
+            if now > deadline:
+                self._error = f"git cat-file --batch did not answer within {self.git.timeout:.0f} s"
+                break
+            if now > stalled and not last and not self._pending:
+                self._pending += self._filler
+                stalled = now + self.STALL
+            writing = [self._in] if self._pending and self._in is not None else []
+            reading = [self._out] if self._out is not None else []
+            if not reading:
+                break
+            select.select(reading, writing, [], self.STALL)
+        if self._answered < count:
+            raise GitError(f"could not look for NUL bytes in the stored commits: {self._error or 'cat-file ended'}",
+                           "check the repository with `git fsck`")
+        held, self._held = self._held, []
+        for ids in held:
             self._find(ids)
         return self._found
+
+    def _pump(self) -> None:
+        """Write what cat-file takes of the pending input, read what it has written; neither waits."""
+        if self._pending and self._in is not None:
+            try:
+                written = os.write(self._in, self._pending)
+            except BlockingIOError:
+                written = 0
+            except OSError as exc:
+                self._fail(f"git cat-file --batch stopped taking commits ({exc.__class__.__name__})")
+                return
+            del self._pending[:written]
+        while self._out is not None:
+            try:
+                chunk = os.read(self._out, self.READ)
+            except BlockingIOError:
+                return
+            except OSError as exc:
+                self._fail(f"reading git cat-file --batch failed ({exc.__class__.__name__})")
+                return
+            if not chunk:
+                self._out = None
+                if self._answered < self._sent:
+                    self._fail("git cat-file --batch stopped before it read every commit")
+                return
+            self._scan(chunk)
+
+    def _scan(self, chunk: bytes) -> None:
+        closing = self._closing
+        data = self._tail + chunk if self._tail else chunk
+        pos = 0
+        while (at := data.find(closing, pos)) >= 0:
+            held = self._nul or data.find(b"\0", pos, at) >= 0
+            if self._batches:
+                ids, self._answered = self._batches.popleft()
+                if held:
+                    self._held.append(ids)
+            self._nul = False
+            pos = at + len(closing)
+        self._nul = self._nul or data.find(b"\0", pos) >= 0
+        self._tail = data[max(pos, len(data) - len(closing) + 1) :]
 
     def _find(self, ids: list[bytes]) -> None:
         """Read a batch that held a NUL again, an object at a time: which commit (up to the size the gate reads)."""
@@ -548,78 +589,23 @@ class NulScan:
             if kind == "commit" and data is not None and b"\0" in data:
                 self._found.add(sha)
 
-    def _drain(self) -> None:
-        out = self._proc.stdout
-        assert out is not None
-        closing = self._closing
-        keep = len(closing) - 1
-        tail = b""
-        held = False
-        _widen(out)  # (1 MiB where Linux allows: fewer, larger reads)
-        try:
-            while True:
-                chunk = out.read1(self.READ)  # type: ignore[attr-defined]
-                if not chunk:
-                    break
-                if len(chunk) < self.SMALL:
-                    # cat-file writes a stdio block at a time: reading each as it comes would wake this thread (and
-                    # take the interpreter from the walk) thousands of times. A pause lets the pipe fill.
-                    # (through() ends the pause early when it waits for an answer.)
-                    self._wake.wait(self.PAUSE)
-                    self._wake.clear()
-                data = tail + chunk if tail else chunk
-                pos = 0
-                while (at := data.find(closing, pos)) >= 0:
-                    held = held or data.find(b"\0", pos, at) >= 0
-                    self._close_batch(held)
-                    held = False
-                    pos = at + len(closing)
-                held = held or data.find(b"\0", pos) >= 0
-                tail = data[max(pos, len(data) - keep) :]
-        except (OSError, ValueError) as exc:
-            self._fail(f"reading git cat-file --batch failed ({exc.__class__.__name__})")
-        finally:
-            with self._cond:
-                if self._error is None and self._answered < self._sent:
-                    self._error = "git cat-file --batch stopped before it read every commit"
-                self._cond.notify_all()
-
-    def _close_batch(self, held: bool) -> None:
-        with self._cond:
-            if self._batches:
-                ids, self._answered = self._batches.popleft()
-                if held:
-                    self._held.append(ids)
-            self._cond.notify_all()
-
     def _fail(self, why: str) -> None:
-        with self._cond:
-            if self._error is None:
-                self._error = why
-            self._cond.notify_all()
-
-    def _push(self) -> None:
-        """Ask for FILLER ids no object has: the output they add moves what cat-file holds in its buffer out."""
-        stdin = self._proc.stdin
-        assert stdin is not None
-        try:
-            stdin.write(self._filler)
-            stdin.flush()
-        except (OSError, ValueError) as exc:
-            self._fail(f"git cat-file --batch stopped taking commits ({exc.__class__.__name__})")
+        if self._error is None:
+            self._error = why
 
     def _end_input(self) -> None:
-        stdin = self._proc.stdin
-        with contextlib.suppress(OSError, ValueError):
-            assert stdin is not None
-            stdin.close()
+        if self._in is not None:
+            self._in = None
+            with contextlib.suppress(OSError, ValueError):
+                assert self._proc.stdin is not None
+                self._proc.stdin.close()
 
     def close(self) -> None:
         self._end_input()
-        self._proc.wait(timeout=10)
-        self._thread.join(timeout=10)
+        if self._out is None:  # (it wrote all it had: it is ending; otherwise it may wait on a full pipe: killed)
+            self._proc.wait(timeout=10)
         self._proc.close()
+        self._out = None
         if self._reader is not None:
             self._reader.__exit__(None, None, None)
             self._reader = None
-
