@@ -24,23 +24,7 @@ from gatekeeper.errors import GitError
 from gatekeeper.git import Git, objects
 from tests.leak_helpers import gk
 from tests.repo_builder import RepoBuilder
-
-POLICY = "version: 1\nprotected_refs: [refs/heads/main]\n"
-
-
-def _policy(tmp_path: Path) -> Path:
-    path = tmp_path / "policy.yml"
-    path.write_text(POLICY)
-    return path
-
-
-def _object(repo: RepoBuilder, parent: str | None, n: int, message: bytes) -> str:
-    tree = repo.git("write-tree")
-    when = 1767225900 + n * 60
-    body = (f"tree {tree}\n".encode() + (f"parent {parent}\n".encode() if parent else b"")
-            + f"author Dev Eloper <dev@example.com> {when} +0000\n".encode()
-            + f"committer Dev Eloper <dev@example.com> {when} +0000\n\n".encode() + message)
-    return repo.git("hash-object", "-t", "commit", "-w", "--stdin", "--literally", input=body)
+from tests.test_audit_nul_scan import _object, _policy
 
 
 def _chain(repo: RepoBuilder, start: str, count: int, nul_at: set[int]) -> tuple[str, list[str], set[str]]:
@@ -181,6 +165,18 @@ def _fetches(trace: Path) -> int:
     return count
 
 
+def _traced_audit(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                  clone: Path) -> tuple[str, int]:
+    """`audit --all` of the clone: its output, and how many `git fetch` processes git's trace2 saw start."""
+    trace = tmp_path / "trace2.json"
+    monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))
+    code, out = gk(capsys, "audit", "--repo", str(clone), "--all", "--format", "json", "--no-progress",
+                   "--policy", str(_policy(tmp_path)))
+    monkeypatch.delenv("GIT_TRACE2_EVENT")
+    assert code == 0, out
+    return out, _fetches(trace)
+
+
 def test_the_nul_scan_starts_no_fetch_in_a_partial_clone(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """Condition: the audit runs in a partial clone (`--filter=blob:none`: the Action's checkout can be one). The
@@ -197,15 +193,10 @@ def test_the_nul_scan_starts_no_fetch_in_a_partial_clone(
     set GIT_NO_LAZY_FETCH=1 for the scan where git supports it."""
     clone = _partial_clone(tmp_path, 60)
     monkeypatch.setattr(history, "WINDOW", 4)
-    trace = tmp_path / "trace2.json"
-    monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))
-    code, out = gk(capsys, "audit", "--repo", str(clone), "--all", "--format", "json", "--no-progress",
-                   "--policy", str(_policy(tmp_path)))
-    monkeypatch.delenv("GIT_TRACE2_EVENT")
-    assert code == 0, out
+    out, fetches = _traced_audit(capsys, monkeypatch, tmp_path, clone)
     data = _audit_json(out)
     assert len(data["commits"]) == 61
-    assert _fetches(trace) == 0, f"{_fetches(trace)} lazy `git fetch` processes started by the audit"
+    assert fetches == 0, f"{fetches} lazy `git fetch` processes started by the audit"
 
 
 def test_control_the_audit_without_the_scan_starts_no_fetch_in_the_same_partial_clone(
@@ -218,11 +209,6 @@ def test_control_the_audit_without_the_scan_starts_no_fetch_in_the_same_partial_
         raise OSError("not started (control)")
 
     monkeypatch.setattr(objects.Objects, "nul_scan", no_scan)
-    trace = tmp_path / "trace2.json"
-    monkeypatch.setenv("GIT_TRACE2_EVENT", str(trace))
-    code, out = gk(capsys, "audit", "--repo", str(clone), "--all", "--format", "json", "--no-progress",
-                   "--policy", str(_policy(tmp_path)))
-    monkeypatch.delenv("GIT_TRACE2_EVENT")
-    assert code == 0, out
+    out, fetches = _traced_audit(capsys, monkeypatch, tmp_path, clone)
     assert len(_audit_json(out)["commits"]) == 61
-    assert _fetches(trace) == 0
+    assert fetches == 0

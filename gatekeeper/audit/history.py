@@ -774,9 +774,11 @@ class _Runner:
         self.flushed += len(window)
         try:
             found = nul.through(self.flushed, last=last)
-        except GitError as exc:
-            self._nul_failed(exc.message)
-            return set()
+        except (GitError, OSError, ValueError) as exc:
+            # (What it named before it stopped is still reported; the note says the rest was not looked into.)
+            found = nul.found
+            self._nul_failed(exc.message if isinstance(exc, GitError) else f"{exc.__class__.__name__}: {exc}")
+            return found & {_record_id(raw) for raw in window}
         if last:
             nul.close()
             self.nul = None

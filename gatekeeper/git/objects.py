@@ -463,7 +463,8 @@ class NulScan:
     FILLER = 256  # ids per push (about 12 KB of `missing` lines: more than a stdio buffer holds)
 
     def __init__(self, git: Objects, *, max_size: int | None = None) -> None:
-        """`max_size`: a bigger commit is not looked into (the gate reads none that big either)."""
+        """`max_size`: a bigger commit is not looked into (the gate reads none that big either). OSError when
+        cat-file cannot be started and driven here."""
         self.git = git
         self.max_size = max_size
         # 39 hex digits: a short name no object has. (A full id that no object has sends git, in a partial clone, to
@@ -471,14 +472,20 @@ class NulScan:
         self._marker = secrets.token_hex(20)[:39].encode()
         self._closing = self._marker + b" missing\n"
         self._filler = (secrets.token_hex(20)[:39] + "\n").encode() * self.FILLER
+        if not hasattr(select, "poll"):  # (not on Windows: the audit says the scan did not run)
+            raise OSError("this platform has no poll() for non-blocking pipes")
         argv = git._argv("cat-file", "--batch", "--buffer")
         self._proc = process.Child(argv, cwd=git.path, env=git._env, stdin="pipe", stderr="devnull",
                                    foreground=git._foreground)
         assert self._proc.stdin is not None and self._proc.stdout is not None
         self._in: int | None = self._proc.stdin.fileno()
         self._out: int | None = self._proc.stdout.fileno()
-        os.set_blocking(self._in, False)
-        os.set_blocking(self._out, False)
+        try:
+            os.set_blocking(self._in, False)
+            os.set_blocking(self._out, False)
+        except OSError:
+            self._proc.close()
+            raise
         _widen(self._proc.stdout)  # (1 MiB where Linux allows: fewer, larger reads)
         self._pending = bytearray()  # input cat-file has not taken yet
         self._batches: deque[tuple[list[bytes], int]] = deque()  # (ids, running count of ids sent) not yet answered
@@ -494,6 +501,11 @@ class NulScan:
     @property
     def error(self) -> str | None:
         return self._error
+
+    @property
+    def found(self) -> set[str]:
+        """The commits named so far (what `through` returns), also after a failure."""
+        return self._found
 
     def send(self, ids: Sequence[bytes]) -> None:
         """Queue these commit ids (hex, as git prints them). After `error` is set, nothing more is sent."""
@@ -525,11 +537,14 @@ class NulScan:
             if now > stalled and not last and not self._pending:
                 self._pending += self._filler
                 stalled = now + self.STALL
-            writing = [self._in] if self._pending and self._in is not None else []
-            reading = [self._out] if self._out is not None else []
-            if not reading:
+            if self._out is None:
                 break
-            select.select(reading, writing, [], self.STALL)
+            # (poll, not select: a process with a thousand descriptors open numbers these pipes past select's limit.)
+            poller = select.poll()
+            poller.register(self._out, select.POLLIN)
+            if self._pending and self._in is not None:
+                poller.register(self._in, select.POLLOUT)
+            poller.poll(self.STALL * 1000)
         if self._answered < count:
             raise GitError(f"could not look for NUL bytes in the stored commits: {self._error or 'cat-file ended'}",
                            "check the repository with `git fsck`")
