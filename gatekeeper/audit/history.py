@@ -7,7 +7,8 @@ joined from the decision log — which gate decision admitted it. Nothing here d
 How it stays fast and flat on 100,000-commit histories:
 - commits stream from one `git log -z --pretty=raw` process per side of the protected line (the raw
   headers say whether a commit is signed without verifying it), newest first, never collected;
-- commits are handled in windows of `WINDOW` raw records; each record is first looked at as bytes: one
+- commits are handled in windows of `WINDOW` raw records (at most WINDOW_BYTES of them; two windows held while
+  the NUL scan beside the walk reads their stored objects); each record is first looked at as bytes: one
   that carries no evidence (only the headers every commit has, no note, ordinary author and committer,
   no word any detector or the review reader keys on) becomes a PlainRecord — no Commit, no trailer
   parse unless it has a sign-off of an unusual shape, no detector — counted and rendered from a
