@@ -24,18 +24,7 @@ from gatekeeper.errors import GitError
 from gatekeeper.git import Git, objects
 from tests.leak_helpers import gk
 from tests.repo_builder import RepoBuilder
-from tests.test_audit_nul_scan import _object, _policy
-
-
-def _chain(repo: RepoBuilder, start: str, count: int, nul_at: set[int]) -> tuple[str, list[str], set[str]]:
-    tip, made, nul = start, [], set()
-    for n in range(count):
-        message = f"change {n}\0\n\nhidden\n".encode() if n in nul_at else f"change {n}\n".encode()
-        tip = _object(repo, tip, n, message)
-        made.append(tip)
-        if n in nul_at:
-            nul.add(tip)
-    return tip, made, nul
+from tests.test_audit_nul_scan import _chain, _policy
 
 
 @pytest.fixture
@@ -65,7 +54,7 @@ def test_through_is_bounded_by_the_git_timeout_when_cat_file_stalls(repo: RepoBu
     walk stops). Fix: never block on cat-file's stdin — write from a writer thread or with a non-blocking fd /
     select() against the deadline (and do not push filler faster than cat-file drains it); bound `_end_input`'s
     close() the same way (a BufferedWriter's close flushes into the full pipe)."""
-    _tip, made, _nul = _chain(repo, repo.head(), 6, {2})
+    _tip, made, _nul = _chain(repo, repo.head(), 6, {2}, "main")
     scan = Git(repo.path, timeout=2).nul_scan()
     pid = scan._proc.pid
     os.kill(pid, signal.SIGSTOP)  # the cat-file stalls (as a hung object store would make it)
@@ -101,7 +90,7 @@ def test_an_audit_whose_nul_scan_stalls_finishes_incomplete_instead_of_hanging(
     What happens: the walk's first flush waits in `through()`, which wedges in a blocking write to the stalled
     cat-file; the audit never returns (here: still running long after the scan's 3 s timeout). What should
     happen: after the timeout, one note, `complete: false`, every commit still written. Severity: medium."""
-    tip, _made, _nul = _chain(repo, repo.head(), 40, {5})
+    tip, _made, _nul = _chain(repo, repo.head(), 40, {5}, "main")
     repo.git("update-ref", "refs/heads/main", tip)
     monkeypatch.setattr(history, "WINDOW", 4)
     pids: list[int] = []
@@ -145,7 +134,7 @@ def test_an_audit_whose_nul_scan_stalls_finishes_incomplete_instead_of_hanging(
 def _partial_clone(tmp_path: Path, commits: int) -> Path:
     source = RepoBuilder.init(tmp_path / "source")
     source.commit("init\n", {"README.md": "hello\n"})
-    tip, _made, _nul = _chain(source, source.head(), commits, set())
+    tip, _made, _nul = _chain(source, source.head(), commits, set(), "main")
     source.git("update-ref", "refs/heads/main", tip)
     clone = tmp_path / "partial"
     subprocess.run(["git", "clone", "-q", "--no-local", "--filter=blob:none", f"file://{source.path}", str(clone)],

@@ -29,24 +29,9 @@ import pytest
 from gatekeeper.git import Git, objects
 from tests.leak_helpers import gk
 from tests.repo_builder import RepoBuilder
+from tests.test_audit_nul_scan import _object, _policy
 
-POLICY = "version: 1\nprotected_refs: [refs/heads/main]\n"
 FD_SETSIZE = 1024  # select(2)'s limit: Python's select.select() refuses a descriptor at or above it
-
-
-def _policy(tmp_path: Path) -> Path:
-    path = tmp_path / "policy.yml"
-    path.write_text(POLICY)
-    return path
-
-
-def _object(repo: RepoBuilder, parent: str | None, n: int, message: bytes) -> str:
-    tree = repo.git("write-tree")
-    when = 1767225900 + n * 60
-    body = (f"tree {tree}\n".encode() + (f"parent {parent}\n".encode() if parent else b"")
-            + f"author Dev Eloper <dev@example.com> {when} +0000\n".encode()
-            + f"committer Dev Eloper <dev@example.com> {when} +0000\n\n".encode() + message)
-    return repo.git("hash-object", "-t", "commit", "-w", "--stdin", "--literally", input=body)
 
 
 @pytest.fixture
