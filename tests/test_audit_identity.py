@@ -59,7 +59,7 @@ def test_the_audit_lists_what_the_gate_refuses_as_ambiguous_identity(tmp_path: P
     # The same with the fast path off (text output judges every commit the full way) and in the HTML report.
     code, out, err = gk(capsys, "audit", "--repo", str(repo.path), "--format", "text")
     assert code == 0, err
-    assert "commits whose stored identity is not the one git reads (the gate refuses them): 2" in out
+    assert "commits that store an identity or text git does not read (the gate refuses them): 2" in out
     assert shas["two authors"][:12] in out and shas["utf-7"][:12] in out
     page = tmp_path / "r.html"
     code, _, err = gk(capsys, "audit", "--repo", str(repo.path), "--format", "html", "--output", str(page))

@@ -120,6 +120,20 @@ def test_a_history_without_nul_bytes_has_no_ambiguous_identity_and_stays_complet
     assert data["summary"]["complete"] and not data["summary"]["ambiguous_identity"]["items"]
 
 
+def test_the_text_report_lists_nul_commits_under_text_git_does_not_read(
+        repo: RepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The readable summary names what the NUL does (its heading once spoke only of identities)."""
+    tip, made, nul = _chain(repo, repo.head(), 6, {2}, "main")
+    repo.git("update-ref", "refs/heads/main", tip)
+    code, out = gk(capsys, "audit", "--repo", str(repo.path), "--format", "text", "--no-progress", "--policy",
+                   str(_policy(tmp_path)))
+    assert code == 0, out
+    heading = "commits that store an identity or text git does not read (the gate refuses them): 1"
+    assert heading in out
+    listed = out[out.index(heading):].split("\n")[1]
+    assert (next(iter(nul))[:12] in listed and "protected branch" in listed and "NUL byte" in listed), out
+
+
 @pytest.mark.parametrize("read", [1, 7, 50, 1 << 20])
 def test_the_scan_reads_its_output_split_anywhere(repo: RepoBuilder, monkeypatch: pytest.MonkeyPatch,
                                                   read: int) -> None:

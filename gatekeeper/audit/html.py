@@ -269,9 +269,10 @@ def render_html(data: Mapping[str, Any], repository: Mapping[str, Any], range_de
                                                                          for d in s["top_devices"][:12]]))
     body.append("<h2>Compliance-zone violations</h2>")
     body.append(_commit_table("zones-table", s["zone_violations"], forge, "zone"))
-    body.append("<h2>Commits whose stored identity is not the one git reads</h2>")
-    body.append('<p class="note">Another author or committer header, or a declared encoding that rewrites them or the '
-                "message: git (and so the gate) reads one identity, forges and <code>git cat-file</code> show another. "
+    body.append("<h2>Commits that store an identity or text git does not read</h2>")
+    body.append('<p class="note">Another author or committer header, a declared encoding that rewrites them or the '
+                "message, or a NUL byte where git stops reading the message: git (and so the gate) reads one identity "
+                "or text, forges and <code>git cat-file</code> show another. "
                 "git never writes such a commit; the gate refuses it (provenance/ambiguous-identity).</p>")
     body.append(_commit_table("identity-table", s["ambiguous_identity"], forge, "why"))
     body.append("<h2>Revoked-key commits on a protected branch</h2>")

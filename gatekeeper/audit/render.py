@@ -419,7 +419,7 @@ def render_text(data: Mapping[str, Any], repository: Mapping[str, Any], rng: Aud
             ("revoked-key commits on a protected branch", "revoked_on_protected",
              lambda i: f"device {i.get('device_id') or '?'}"),
             ("compliance-zone violations", "zone_violations", lambda i: str(i.get("message", ""))),
-            ("commits whose stored identity is not the one git reads (the gate refuses them)", "ambiguous_identity",
+            ("commits that store an identity or text git does not read (the gate refuses them)", "ambiguous_identity",
              lambda i: ("protected branch; " if i.get("protected") else "") + str(i.get("reason", ""))),
             ("unsigned commits on a protected branch", "unsigned_on_protected", lambda i: ""))
     for title, key, fmt in listings:
