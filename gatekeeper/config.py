@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from gatekeeper import globs
 from gatekeeper.errors import ConfigError
-from gatekeeper.models import DeviceClass, Severity
+from gatekeeper.models import DeviceClass, Severity, display_text
 
 POLICY_FILENAME = ".gatekeeper.yml"
 SCANNERS = ("secrets", "semgrep", "bandit")
@@ -830,7 +830,8 @@ def load_policy_file(path: Path) -> Policy:
         raise ConfigError(f"{path}: no such policy file", "check the path, or run `gatekeeper policy init`") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read policy: {exc}", "check the file's permissions and encoding") from None
-    return parse_policy(text, str(path), base_dir=path.parent)
+    # (Its name is shown in every verdict and logged with it: a directory's name that is not UTF-8 as git escapes it.)
+    return parse_policy(text, display_text(str(path)), base_dir=path.parent)
 
 
 def discover_policy(root: Path | None) -> Policy:

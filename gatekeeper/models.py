@@ -213,6 +213,12 @@ def display_path(raw: bytes) -> str:
     return _SURROGATE.sub(lambda m: f"\\{ord(m.group()) - 0xDC00:03o}", text.replace("\\", "\\\\"))
 
 
+def display_text(text: str) -> str:
+    """Text that may hold a file system path as os.fsdecode gives it (a byte that is not UTF-8 as a lone surrogate,
+    which no UTF-8 output can carry): those bytes as display_path writes them; any other text as it is."""
+    return display_path(text.encode("utf-8", "surrogateescape")) if _SURROGATE.search(text) else text
+
+
 def path_key(path: str | bytes) -> bytes:
     """The raw bytes of a repository path given as raw bytes or as text (display_path's inverse for
     text without escapes: what tests and callers that build paths from Python strings pass)."""

@@ -116,9 +116,9 @@ def make_server(root: Path, *, policy: str | None = TEST_POLICY, server_side_pol
 
 def disable_watchdog(bare: Path) -> None:
     hook = bare / "hooks" / "pre-receive"
-    text = hook.read_text()
-    assert " pre-receive --legacy " in text
-    hook.write_text(text.replace(" pre-receive --legacy ", " pre-receive --no-watchdog --legacy "))
+    text = hook.read_bytes()  # (its paths are the file system's bytes, not always UTF-8)
+    assert b" pre-receive --legacy " in text
+    hook.write_bytes(text.replace(b" pre-receive --legacy ", b" pre-receive --no-watchdog --legacy "))
 
 
 def push(clone: RepoBuilder, *args: str, env: Mapping[str, str] | None = None, audit: Path | None = None) -> PushResult:

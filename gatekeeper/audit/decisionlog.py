@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ from gatekeeper.audit.logformat import (
     pg_url,
     redact_url,
 )
-from gatekeeper.models import Verdict
+from gatekeeper.models import Verdict, display_path
 
 if TYPE_CHECKING:
     from gatekeeper.config import Policy
@@ -339,10 +340,16 @@ def entry_from_verdict(verdict: Verdict, *, repository: str, event: str = "decis
         pusher=pusher,
         commits=tuple(r.commit.sha for r in verdict.commits),
         blocking_rules=tuple(f.rule_id for f in verdict.findings if f.blocking),
-        verdict_json=render_json(verdict).rstrip("\n"),
-        detail={"range": verdict.range_description, "policy": verdict.policy_source, **(detail or {})},
+        verdict_json=_utf8(render_json(verdict).rstrip("\n")),
+        detail={"range": _utf8(verdict.range_description), "policy": _utf8(verdict.policy_source), **(detail or {})},
         time=now,
     )
+
+
+def _utf8(text: str) -> str:
+    """Text a record can hold: a lone surrogate — a byte of a file system path that is not UTF-8, as os.fsdecode
+    gives it — as `?` (the record stays writable: a decision is never lost to one odd path)."""
+    return text.encode("utf-8", "replace").decode("utf-8") if not text.isascii() else text
 
 
 def record_dict(record: Record) -> dict[str, Any]:
@@ -446,6 +453,13 @@ def record(dest: Destination, entry: Entry, warn: Callable[[str], None], *,
                        "fails closed", failed.fix) from None
     warn(f"gatekeeper: warning: the decision was not logged: {failed.message}")
     return None
+
+
+def path_name(path: Path | str) -> str:
+    """How the log names a repository it knows only by its path: the path's text, every byte of it that is not
+    UTF-8 as git's octal escape (models.display_path). A directory's name need not be UTF-8; a record's text
+    must be (red94: the decision of a repository under `r\\xff` was never logged, and its audit failed)."""
+    return display_path(os.fsencode(path))
 
 
 def log_verdict(verdict: Verdict, policy: Policy, *, repository: str, root: Path | None,

@@ -31,7 +31,7 @@ from gatekeeper.audit.history import (
 from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
 from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git import Git, RepoInfo
-from gatekeeper.models import ExitCode
+from gatekeeper.models import ExitCode, display_path
 from gatekeeper.provenance.source import Reader, filesystem_reader, git_reader
 
 _FORGE_URL = re.compile(
@@ -76,7 +76,7 @@ def log_names(info: RepoInfo, forge: Forge | None) -> frozenset[str]:
     modes): the forge's name for it, and the resolved paths of its work tree and git directory. Only records
     under one of them are joined: one log serves a whole server, and a commit id is the same in every
     repository that holds it (red29: the commit refused here, allowed in the pusher's own repository)."""
-    names = {str(path.resolve()) for path in (info.toplevel, info.git_dir) if path is not None}
+    names = {dlog.path_name(path.resolve()) for path in (info.toplevel, info.git_dir) if path is not None}
     if forge is not None:
         names.add(f"{forge.kind}:{forge.base.split('/', 3)[3]}")
     return frozenset(names)
@@ -160,8 +160,10 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
     info = git.info()
     remote = git.config_get("remote.origin.url")
     forge = forge_of(remote)
-    repository = {"path": str(info.toplevel or info.git_dir), "name": forge.base if forge else
-                  (info.toplevel or info.git_dir).name, "forge": forge.kind if forge else None,
+    where = info.toplevel or info.git_dir
+    # (A directory name need not be UTF-8: shown as git shows such a path, with octal escapes — red94.)
+    repository = {"path": display_path(os.fsencode(where)), "name": forge.base if forge else
+                  display_path(os.fsencode(where.name)), "forge": forge.kind if forge else None,
                   "url": forge.base if forge else None}
     now = now or dt.datetime.now(dt.UTC)
     store: dlog.Store | None = None

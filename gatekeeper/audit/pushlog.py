@@ -74,9 +74,9 @@ def repository_name(env: Mapping[str, str], repo: Path) -> str:
     git_dir = env.get("GIT_DIR")
     base = Path(git_dir) if git_dir else repo
     try:
-        return str((base if base.is_absolute() else Path.cwd() / base).resolve())
+        return dlog.path_name((base if base.is_absolute() else Path.cwd() / base).resolve())
     except OSError:
-        return str(base)
+        return dlog.path_name(base)
 
 
 def _redacted(text: str) -> str:

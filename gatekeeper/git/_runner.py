@@ -297,7 +297,9 @@ class Runner:
         None for anything else, which the step-by-step reading then explains."""
         proc = self._run("rev-parse", "--absolute-git-dir", "--is-bare-repository", "--is-shallow-repository",
                          "--show-toplevel", check=False)
-        lines = proc.stdout.decode().split("\n")
+        # Paths as the file system names them: a directory whose name is not UTF-8 (a clone of `x/\xff.git`, or a
+        # core.worktree pointing at one) decodes as os.fsdecode does, so that it still opens (red94).
+        lines = os.fsdecode(proc.stdout).split("\n")
         if len(lines) < 4 or not lines[0] or lines[1] not in ("true", "false") or lines[2] not in ("true", "false"):
             return None
         if proc.returncode == 0 and lines[1] == "false" and len(lines) == 5 and lines[3] and not lines[4]:
@@ -321,11 +323,11 @@ class Runner:
                                stderr=stderr)
             raise GitError(f"cannot read repository {self.path}: {_first_line(stderr)}",
                            "check the path and permissions", stderr=stderr)
-        git_dir, bare, shallow = proc.stdout.decode().split("\n")[:3]
+        git_dir, bare, shallow = os.fsdecode(proc.stdout).split("\n")[:3]
         toplevel = None
         if bare != "true":
             top = self._run("rev-parse", "--show-toplevel", check=False)
-            toplevel = Path(top.stdout.decode().strip()) if top.returncode == 0 else None
+            toplevel = Path(os.fsdecode(top.stdout).strip()) if top.returncode == 0 else None
         return RepoInfo(Path(git_dir), toplevel, shallow == "true")
 
 

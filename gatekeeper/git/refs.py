@@ -191,7 +191,9 @@ class Refs(Objects):
 
     def config_get(self, key: str) -> str | None:
         proc = self._run("config", "--get", key, check=False)
-        return proc.stdout.decode().strip() if proc.returncode == 0 else None
+        # (A value is whatever the clone's configuration holds, not always UTF-8: red94's remote URL ending in
+        # \xff made the audit fail whole.)
+        return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None
 
     def config_values(self, *keys: str) -> dict[str, str]:
         """config_get of several keys in one `git config`: each key that is set → its value (the last one, as

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gatekeeper.audit.decisionlog import log_verdict
+from gatekeeper.audit.decisionlog import log_verdict, path_name
 from gatekeeper.checkout import default_tip, event_range, fetch_notes
 from gatekeeper.checks import CHECKS
 from gatekeeper.checks.policy_change import PolicyChangeCheck
@@ -205,7 +205,7 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
     verdict, policy = max(judged, key=lambda vp: int(vp[0].exit_code))  # the first of the strictest
     # A policy from the base commit is the repository's: its log.path may only name a file in .git.
     log_verdict(verdict, policy, repository=f"github:{settings.repository}" if settings.repository else
-                str(settings.workspace), root=git.info().git_dir, from_repository=True)
+                path_name(settings.workspace), root=git.info().git_dir, from_repository=True)
     if (parsed.event.name == "push" and settings.attest_key and verdict.exit_code == ExitCode.OK
             and policy.is_protected(update.ref) and len(roots) == 1):  # (red70: not a branch GitHub leaves open)
         path, level = _attest(settings, git, update, verdict, policy, parsed)

@@ -213,5 +213,6 @@ def _uninstall_post_receive(directory: Path, notes: list[str]) -> None:
 
 
 def _write_executable(target: Path, text: str) -> None:
-    # git runs only executable hooks, and the script holds no secret.
-    atomic_write(target, text, mode=0o755)
+    # git runs only executable hooks, and the script holds no secret. The paths in it are the file system's bytes
+    # (a policy under a directory whose name is not UTF-8, os.fsdecode'd: red94), quoted for the shell.
+    atomic_write(target, text.encode("utf-8", "surrogateescape"), mode=0o755)

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from gatekeeper.audit.decisionlog import log_verdict
+from gatekeeper.audit.decisionlog import log_verdict, path_name
 from gatekeeper.catalogue import rule
 from gatekeeper.checks import CHECKS, Check, CheckContext
 from gatekeeper.config import Policy, discover_policy, load_policy_file
@@ -115,8 +115,8 @@ def run_check(repo: Path, base: str | None, head: str | None, policy_file: Path 
     info = git.info()
     # A policy found in the work tree is the checked branch's: its log.path is held to what a repository's own
     # policy may name (red50: a branch's `log: {path: ~/.gitconfig}` made `check` create a database there).
-    log_verdict(verdict, policy, repository=str(info.toplevel or info.git_dir), root=info.toplevel or info.git_dir,
-                from_repository=policy_file is None)
+    where = info.toplevel or info.git_dir
+    log_verdict(verdict, policy, repository=path_name(where), root=where, from_repository=policy_file is None)
     return verdict
 
 
