@@ -129,8 +129,17 @@ AGENTS: tuple[Agent, ...] = (
     Agent("qwen-code", "Qwen Code", emails=("qwen-coder@alibabacloud.com",),
           labels=("qwen", "qwen code", "qwen-code", "qwen-coder")),
     # Crush (Charm): its prompt has commits end "💘 Generated with Crush" and `Co-Authored-By: Crush
-    # <crush@charm.land>` (seen in its source; `Assisted-by: Crush <crush@charm.land>` in projects using it).
-    Agent("crush", "Crush", emails=("crush@charm.land",), labels=("crush",)),
+    # <crush@charm.land>` (seen in its source; `Assisted-by: Crush <crush@charm.land>` in projects using it), also
+    # "Charm Crush <crush@charm.land>" and, earlier, `<noreply@crush.charm.land>` (13 commits of charmbracelet/crush);
+    # before that it was termai: "🤖 Generated with termai" + `Co-Authored-By: termai <noreply@termai.io>` (10 there).
+    Agent("crush", "Crush", emails=("crush@charm.land", "noreply@crush.charm.land", "noreply@termai.io"),
+          labels=("crush", "charm crush", "termai")),
+    # Continue: "Generated with [Continue](https://continue.dev)" + `Co-authored-by: Continue <noreply@continue.dev>`
+    # (544 commits of continuedev/continue), its agent authoring as `Continue Agent <agent@continue.dev>` (108), and
+    # its GitHub Apps continue[bot] (id 230936708, 305) and continue-staging[bot] (id 230944351, 13).
+    Agent("continue", "Continue", emails=("noreply@continue.dev", "agent@continue.dev"),
+          github_bots=((230936708, "continue[bot]"), (230944351, "continue-staging[bot]")),
+          labels=("continue", "continue agent", "continue cli", "continue.dev")),
     # Entire records agent sessions as `Entire-Checkpoint:` trailers; the agent itself is not named there.
     Agent("entire", "Entire (agent session recorder)", labels=("entire",)),
 )
