@@ -73,7 +73,8 @@ EMAILS = {
     # 2026-12-06, from charmbracelet/crush and continuedev/continue
     "noreply@crush.charm.land": "crush", "noreply@termai.io": "crush",
     "noreply@continue.dev": "continue", "agent@continue.dev": "continue",
-    "230936708+continue[bot]@users.noreply.github.com": "continue", "continue[bot]@users.noreply.github.com": "continue",
+    "230936708+continue[bot]@users.noreply.github.com": "continue",
+    "continue[bot]@users.noreply.github.com": "continue",
     "230944351+continue-staging[bot]@users.noreply.github.com": "continue",
     "continue-staging[bot]@users.noreply.github.com": "continue",
 }

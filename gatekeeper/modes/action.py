@@ -42,7 +42,7 @@ from gatekeeper.provenance.source import ProvenanceSource, git_reader
 from gatekeeper.report import OutputFormat
 from gatekeeper.review.github import DEFAULT_API_URL
 from gatekeeper.review.github_event import ParsedEvent, load_event, parse_event
-from gatekeeper.review.github_source import ClientFactory, GitHubReviewSource, github_protects
+from gatekeeper.review.github_source import BeyondBaseReview, ClientFactory, GitHubReviewSource, github_protects
 from gatekeeper.scan import build_scanners
 from gatekeeper.trusted import TrustedConfig, load_trusted
 
@@ -134,13 +134,15 @@ class ActionResult:
 
 def _judge(settings: ActionSettings, git: Git, parsed: ParsedEvent, trusted: TrustedConfig, trusted_rev: str,
            update: RefUpdate, description: str, *, now: dt.datetime | None, forge_keys: ForgeKeys | None,
-           client_factory: ClientFactory | None, content_only: bool = False) -> tuple[Verdict, Policy]:
-    """One evaluation of the range with the configuration read from `trusted_rev`. `content_only`: no review,
-    `policy/changed` or ref moves (red70: others' reviewed commits, main's later changes blocked)."""
+           client_factory: ClientFactory | None, beyond: str | None = None) -> tuple[Verdict, Policy]:
+    """One evaluation of the range with the configuration read from `trusted_rev`. `beyond`: the default branch's
+    judgement of a branch nothing protects, whose range starts at that default branch's tip: no `policy/changed` or
+    ref moves (red70: main's later changes were blocked), and its review asks of each commit how it reached the
+    branch or this pull request (BeyondBaseReview: red70's reviewed release commits pass, an unreviewed phone commit
+    on a relaxed base does not)."""
     event = parsed.event
     policy = trusted.policy
-    if content_only:
-        policy = dataclasses.replace(policy, rules=tuple(dataclasses.replace(r, review=None) for r in policy.rules))
+    content_only = beyond is not None
     if event.is_pull and not policy.is_protected(update.ref):
         # The check's result is published on the head commit, and GitHub's branch rule reads the latest
         # `gatekeeper` result there, from any pull request with that head: a second pull request from the
@@ -149,6 +151,7 @@ def _judge(settings: ActionSettings, git: Git, parsed: ParsedEvent, trusted: Tru
         policy = dataclasses.replace(policy, protected_refs=(*policy.protected_refs, update.ref))
         description += " (judged as for a protected branch: the result stands on the head commit)"
     source = GitHubReviewSource.for_token(settings.token, settings.api_url, event, git, client_factory)
+    review: GitHubReviewSource | BeyondBaseReview = source if beyond is None else BeyondBaseReview(source, beyond)
     try:
         # A change to the configuration is judged as pre-receive does, a policy owner's approval its review.
         checks = CHECKS if content_only else (*CHECKS, PolicyChangeCheck(git, trusted.paths, source.policy_review(
@@ -157,7 +160,7 @@ def _judge(settings: ActionSettings, git: Git, parsed: ParsedEvent, trusted: Tru
                           range_description=description, now=now or dt.datetime.now(dt.UTC),
                           baseline=trusted.baseline, moves_refs=event.name == "push" and not content_only)
         trusted_reader = git_reader(git, trusted_rev, trusted.root)  # the base commit's files, not the PR's
-        services = Services(scanners=build_scanners(policy, reader=trusted_reader), review=source,
+        services = Services(scanners=build_scanners(policy, reader=trusted_reader), review=review,
                             signatures=ProvenanceSource(reader=trusted_reader, forge_keys=forge_keys),
                             checks=checks)
         return evaluate(request, services), policy
@@ -201,7 +204,7 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
             rooted_update = update if is_zero(update.new) else RefUpdate(update.ref, tip, update.new, RefKind.UPDATE)
             roots.append((rooted, tip, rooted_update, f"{description}; {also}: {event.branch} is not protected"))
         judged = [_judge(settings, git, parsed, *item, now=now, forge_keys=forge_keys, client_factory=client_factory,
-                         content_only=index > 0) for index, item in enumerate(roots)]
+                         beyond=item[1] if index > 0 else None) for index, item in enumerate(roots)]
     verdict, policy = max(judged, key=lambda vp: int(vp[0].exit_code))  # the first of the strictest
     # A policy from the base commit is the repository's: its log.path may only name a file in .git.
     log_verdict(verdict, policy, repository=f"github:{settings.repository}" if settings.repository else

@@ -45,6 +45,7 @@ not an author.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -152,7 +153,11 @@ class GitHubReviewSource:
 
     # -- ReviewSource ---------------------------------------------------------------------------
     def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
-               policy: Policy, approvals: int, rules: Mapping[str, ReviewRule] | None = None) -> ReviewResult:
+               policy: Policy, approvals: int, rules: Mapping[str, ReviewRule] | None = None, *,
+               listed_whole: bool = False) -> ReviewResult:
+        """`listed_whole` (BeyondBaseReview): `commits` are only some of the pull request's, so GitHub's list of its
+        commits is taken as it is, for who their authors are, and not reconciled with them — complete only under
+        GitHub's 250-commit limit, else the review is not verifiable (fail closed)."""
         wanted = [rules[r.commit.sha] if rules is not None and r.commit.sha in rules
                   else policy.ruleset(r.ruleset).review for r in needing]
         exclude_authors = any(r.exclude_authors for r in wanted if r is not None) or not any(wanted)
@@ -162,7 +167,8 @@ class GitHubReviewSource:
         self._learn_range(commits, updates)
         try:
             if self.event.is_pull:
-                result = self._review_pull(commits, needing, approvals, exclude_authors, require_cover)
+                result = self._review_pull(commits, needing, approvals, exclude_authors, require_cover,
+                                           listed_whole=listed_whole)
             else:
                 result = self._review_landed(needing, approvals, exclude_authors, require_cover)
         except GitHubError as exc:
@@ -201,6 +207,13 @@ class GitHubReviewSource:
         why = "; ".join(dict.fromkeys(self._access_failures))
         self._access_failures.clear()
         return (failure_finding(why),)
+
+    def pull_range(self) -> frozenset[str] | None:
+        """The pull request's commits as git has them (`head ^base`); None when git cannot say."""
+        return self._ancestors_of(self.event.head)
+
+    def failed(self, needing: Sequence[CommitReport], why: str) -> ReviewResult:
+        return self._failed(needing, why)
 
     def _failed(self, needing: Sequence[CommitReport], why: str) -> ReviewResult:
         """The API could not answer: `tool/github-failed` (on_tool_error decides whether that blocks) AND
@@ -251,12 +264,15 @@ class GitHubReviewSource:
         return pull
 
     def _review_pull(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], approvals: int,
-                     exclude_authors: bool, require_cover: bool) -> ReviewResult:
+                     exclude_authors: bool, require_cover: bool, *, listed_whole: bool = False) -> ReviewResult:
         number = self.event.pr_number
         if number is None:
             raise GitHubError("the event names no pull request number", "this is a bug in gatekeeper; report it")
         pull = self._pull(number)
-        listed = self._range_commits(pull, commits)
+        listed: tuple[PullCommit, ...] | str = (self._range_commits(pull, commits) if not listed_whole else
+                                               pull.commits if len(pull.commits) < PR_COMMITS_LIMIT else
+                                               f"GitHub lists only the first {PR_COMMITS_LIMIT} commits of the pull "
+                                               "request: who wrote the others is not known")
         if isinstance(listed, str):
             return self._mismatch(needing, number, listed)
         authors = pull_identities(listed, self.event.pr_author).merged(commit_identities(commits))
@@ -597,6 +613,65 @@ class GitHubReviewSource:
 UNVERIFIED_FIX = "fix the GitHub access problem and re-run; until then the change counts as unreviewed"
 
 
+class BeyondBaseReview:
+    """The review of the default branch's judgement of a run for a branch that neither its policy nor GitHub protects
+    (modes/action.py): the range is every commit the head holds that the default branch does not, and each mobile
+    commit there that the default branch's policy wants reviewed must be — whatever the base branch's own policy
+    says, which whoever pushed to it last wrote (red66), and whether or not this pull request brought the commit
+    (red68 moved the base branch onto it):
+
+    - one of this pull request's commits (`base..head`, git's answer): by this pull request's approvals, as its own
+      judgement reads them (GitHub's list of its commits names their authors, none reconciled: the range here is
+      not the pull request's);
+    - any other (already on the base branch, or for a push run on the branch): by the merged pull request into that
+      branch that brought it there, as a push run judges a protected branch's new commits (`commits/{sha}/pulls`,
+      the merge holding it), their ancestry read from the default branch's tip. A commit pushed there without one
+      is `review/bypassed`.
+
+    Commits an earlier reviewed pull request landed on a release branch pass (red70); main's own later commits are
+    not in the range."""
+
+    id = "github"
+
+    def __init__(self, source: GitHubReviewSource, root: str) -> None:
+        self.source = source
+        self.root = root  # the default branch's tip: where the range starts
+        event = source.event
+        # The landed commits' questions are a push run's of the base branch, from the default branch's tip: a
+        # pull request's own list of 250 commits or more then fails closed (_pull), as it does for a push.
+        self.landed = GitHubReviewSource(source.client, dataclasses.replace(event, name="push", base=root),
+                                         source.git, unavailable=source.unavailable)
+
+    @property
+    def client(self) -> GitHubClient | None:
+        return self.source.client
+
+    def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
+               policy: Policy, approvals: int, rules: Mapping[str, ReviewRule] | None = None) -> ReviewResult:
+        source = self.source
+        if source.unavailable or not source.event.is_pull:
+            return (source if source.unavailable else self.landed).review(commits, needing, updates, policy,
+                                                                          approvals, rules)
+        own = source.pull_range()
+        if own is None:
+            return source.failed(needing, f"the pull request's commits ({source.event.base[:12]}.."
+                                          f"{source.event.head[:12]}) could not be read from git")
+        mine = [r for r in needing if r.commit.sha in own]
+        landed = [r for r in needing if r.commit.sha not in own]
+        results = []
+        if mine:
+            results.append(source.review([r for r in commits if r.commit.sha in own], mine, updates, policy,
+                                         approvals, rules, listed_whole=True))
+        if landed:
+            results.append(self.landed.review(commits, landed, updates, policy, approvals, rules))
+        reviews: dict[str, ReviewInfo] = {}
+        findings: list[Finding] = []
+        for result in results:
+            reviews.update(result.reviews)
+            findings.extend(result.findings)
+        return ReviewResult(reviews, tuple(findings))
+
+
 def github_protects(token: str, api_url: str, event: GitHubEvent, git: Git,
                     factory: ClientFactory | None = None) -> bool | None:
     """Whether GitHub protects the event's branch (a branch protection rule or a ruleset); None when it cannot
@@ -628,8 +703,8 @@ def _landed_finding(rule: str, commit: Commit, branch: str, via: tuple[int, Asse
     sha = commit.sha
     if via is None:
         what = (f"mobile-origin commit {sha[:12]} is in the merge queue for {branch} without a pull request"
-                if queued else f"mobile-origin commit {sha[:12]} reached protected {branch} without a merged pull "
-                               "request")
+                if queued else f"mobile-origin commit {sha[:12]} reached {branch} without a merged pull request that "
+                               "holds it")
     else:
         number, result = via
         what = (f"mobile-origin commit {sha[:12]} reached {branch} through PR #{number}, which lacks qualifying "
