@@ -24,7 +24,7 @@ from pytest_httpserver import HTTPServer
 from gatekeeper.models import ExitCode
 from tests.github_helpers import synthetic_associated_pull, synthetic_pull_commit, synthetic_review
 from tests.repo_builder import RepoBuilder
-from tests.test_action import ALICE, MOBILE, POLICY, REPO, serve_pr
+from tests.test_action import ALICE, MOBILE, POLICY, REPO, Env, serve_pr
 from tests.test_red66_hostile import WEAK, pr, runner
 
 BOB_APPROVES = "bob"
@@ -61,6 +61,16 @@ def _relaxed(tmp_path: Path) -> tuple[Path, str, str, str]:
     return remote, base, weak, head
 
 
+
+def _approved(tmp_path: Path, httpserver: HTTPServer, remote: Path, head: str, commits: list[str]) -> Env:
+    """A runner at `head` for PR #8 into develop (GitHub: not protected), its `commits`, approved by Bob at `head`."""
+    gh = runner(tmp_path / "run", httpserver, remote, head, 8, commits)
+    serve_pr(httpserver, 8, commits, [synthetic_review(BOB_APPROVES, "APPROVED", head, rid=1)])
+    httpserver.expect_request(f"/repos/{REPO}/branches/develop").respond_with_json({"name": "develop",
+                                                                                   "protected": False})
+    return gh
+
+
 def test_an_unreviewed_phone_commit_into_a_relaxed_branch_is_blocked_by_the_default_branchs_review(
         tmp_path: Path, httpserver: HTTPServer) -> None:
     """The pull request topic -> develop: develop's own policy asks for no review, so only the default branch's
@@ -79,10 +89,7 @@ def test_an_unreviewed_phone_commit_into_a_relaxed_branch_is_blocked_by_the_defa
 
 def test_the_same_pull_request_approved_by_a_reviewer_passes(tmp_path: Path, httpserver: HTTPServer) -> None:
     remote, base, weak, head = _relaxed(tmp_path)
-    gh = runner(tmp_path / "run", httpserver, remote, head, 8, [head])
-    serve_pr(httpserver, 8, [head], [synthetic_review(BOB_APPROVES, "APPROVED", head, rid=1)])
-    httpserver.expect_request(f"/repos/{REPO}/branches/develop").respond_with_json({"name": "develop",
-                                                                                   "protected": False})
+    gh = _approved(tmp_path, httpserver, remote, head, [head])
     result = gh.run("pull_request", pr(8, weak, head, base_ref="develop"))
     assert "is not protected" in result.output, result.output  # judged twice
     assert result.return_value == ExitCode.OK, result.output[-2500:]
@@ -143,10 +150,7 @@ def test_a_pull_request_that_merged_main_is_judged_by_its_own_approvals_without_
     phone = work.commit("phone: after the merge" + MOBILE, {"app.py": "print(4)\n"}, author=ALICE, committer=ALICE)
     work.git("push", "-q", "origin", "topic")
     listed = [head, later, merged, phone]
-    gh = runner(tmp_path / "run", httpserver, remote, phone, 8, listed)
-    serve_pr(httpserver, 8, listed, [synthetic_review(BOB_APPROVES, "APPROVED", phone, rid=1)])
-    httpserver.expect_request(f"/repos/{REPO}/branches/develop").respond_with_json({"name": "develop",
-                                                                                   "protected": False})
+    gh = _approved(tmp_path, httpserver, remote, phone, listed)
     result = gh.run("pull_request", pr(8, weak, phone, base_ref="develop"))
     assert "is not protected" in result.output, result.output
     assert result.return_value == ExitCode.OK and "commits-mismatch" not in result.output, result.output[-2500:]
@@ -160,10 +164,7 @@ def test_a_pull_request_longer_than_githubs_list_is_not_verifiable(
 
     monkeypatch.setattr(github_source, "PR_COMMITS_LIMIT", 1)
     remote, base, weak, head = _relaxed(tmp_path)
-    gh = runner(tmp_path / "run", httpserver, remote, head, 8, [head])
-    serve_pr(httpserver, 8, [head], [synthetic_review(BOB_APPROVES, "APPROVED", head, rid=1)])
-    httpserver.expect_request(f"/repos/{REPO}/branches/develop").respond_with_json({"name": "develop",
-                                                                                   "protected": False})
+    gh = _approved(tmp_path, httpserver, remote, head, [head])
     result = gh.run("pull_request", pr(8, weak, head, base_ref="develop"))
     assert result.return_value == ExitCode.BLOCKED and "review/commits-mismatch" in result.output, result.output
     assert "GitHub lists only the first 1 commits" in result.output
