@@ -119,10 +119,13 @@ class GitHubReviewSource:
     id = "github"
 
     def __init__(self, client: GitHubClient | None, event: GitHubEvent, git: Git, *,
-                 unavailable: str | None = None) -> None:
-        """`unavailable` (e.g. no token) makes every answer `tool/github-failed` without a request."""
+                 unavailable: str | None = None, any_base: bool = False) -> None:
+        """`unavailable` (e.g. no token) makes every answer `tool/github-failed` without a request. `any_base`
+        (BeyondBaseReview): a landed commit may have been reviewed in a merged pull request into any branch (a
+        release branch cut from develop holds develop's reviewed commits), not only into the event's."""
         self.client = client
         self.event = event
+        self.any_base = any_base
         self.git = git
         self.unavailable = unavailable if client is not None else (unavailable or "no GitHub client")
         self._pulls: dict[int, _Pull] = {}
@@ -214,6 +217,13 @@ class GitHubReviewSource:
 
     def failed(self, needing: Sequence[CommitReport], why: str) -> ReviewResult:
         return self._failed(needing, why)
+
+    def pull_commits(self) -> tuple[PullCommit, ...]:
+        """The commits GitHub lists for the event's pull request (GitHubError when it does not answer)."""
+        number = self.event.pr_number
+        if number is None:
+            raise GitHubError("the event names no pull request number", "this is a bug in gatekeeper; report it")
+        return self._pull(number).commits
 
     def _failed(self, needing: Sequence[CommitReport], why: str) -> ReviewResult:
         """The API could not answer: `tool/github-failed` (on_tool_error decides whether that blocks) AND
@@ -423,7 +433,7 @@ class GitHubReviewSource:
                                   "land large changes through pull requests (the gate checks those per PR)")
             self._by_commit[sha] = self.client.commit_pulls(self.event.repository, sha)
         for pr in self._by_commit[sha]:
-            if pr.base_ref != self.event.branch:
+            if pr.base_ref != self.event.branch and not self.any_base:
                 continue
             if queued and pr.state == "open":
                 return self._pull(pr.number, pr)
@@ -620,13 +630,14 @@ class BeyondBaseReview:
     says, which whoever pushed to it last wrote (red66), and whether or not this pull request brought the commit
     (red68 moved the base branch onto it):
 
-    - one of this pull request's commits (`base..head`, git's answer): by this pull request's approvals, as its own
-      judgement reads them (GitHub's list of its commits names their authors, none reconciled: the range here is
-      not the pull request's);
-    - any other (already on the base branch, or for a push run on the branch): by the merged pull request into that
-      branch that brought it there, as a push run judges a protected branch's new commits (`commits/{sha}/pulls`,
-      the merge holding it), their ancestry read from the default branch's tip. A commit pushed there without one
-      is `review/bypassed`.
+    - one of this pull request's commits (in git's `base..head` and in GitHub's list of them): by this pull
+      request's approvals, as its own judgement reads them (GitHub's list names their authors, not reconciled with
+      the range: the range here is not the pull request's);
+    - any other (already on the base branch, or for a push run on the branch): by a merged pull request whose merge
+      holds it (`commits/{sha}/pulls`), as a push run judges a protected branch's new commits, but into any branch
+      (a release branch cut from develop holds develop's reviewed commits: red95), its ancestry read from the
+      default branch's tip. A commit pushed there without one is `review/bypassed`, and so is one only an open
+      pull request holds (a stacked pull request waits for the one below it to merge).
 
     Commits an earlier reviewed pull request landed on a release branch pass (red70); main's own later commits are
     not in the range."""
@@ -640,7 +651,7 @@ class BeyondBaseReview:
         # The landed commits' questions are a push run's of the base branch, from the default branch's tip: a
         # pull request's own list of 250 commits or more then fails closed (_pull), as it does for a push.
         self.landed = GitHubReviewSource(source.client, dataclasses.replace(event, name="push", base=root),
-                                         source.git, unavailable=source.unavailable)
+                                         source.git, unavailable=source.unavailable, any_base=True)
 
     @property
     def client(self) -> GitHubClient | None:
@@ -656,6 +667,16 @@ class BeyondBaseReview:
         if own is None:
             return source.failed(needing, f"the pull request's commits ({source.event.base[:12]}.."
                                           f"{source.event.head[:12]}) could not be read from git")
+        # This pull request's commits as GitHub lists them now, too: the event's base.sha is refreshed only by a push
+        # to the pull request, and a base branch moved onto a commit since (red95: a phone commit pushed onto develop
+        # under the PR's docs commit) takes it out of the pull request, which an approval of the docs commit then
+        # did not review. Past GitHub's 250, the list says nothing, and the approvals are not verifiable.
+        try:
+            listed = source.pull_commits()
+        except GitHubError as exc:
+            return source.failed(needing, f"{exc.message} (fix: {exc.fix})" if exc.fix else exc.message)
+        if len(listed) < PR_COMMITS_LIMIT:
+            own = own & {c.sha for c in listed}
         mine = [r for r in needing if r.commit.sha in own]
         landed = [r for r in needing if r.commit.sha not in own]
         results = []
