@@ -135,14 +135,10 @@ class ActionResult:
 def _judge(settings: ActionSettings, git: Git, parsed: ParsedEvent, trusted: TrustedConfig, trusted_rev: str,
            update: RefUpdate, description: str, *, now: dt.datetime | None, forge_keys: ForgeKeys | None,
            client_factory: ClientFactory | None, beyond: str | None = None) -> tuple[Verdict, Policy]:
-    """One evaluation of the range with the configuration read from `trusted_rev`. `beyond`: the default branch's
-    judgement of a branch nothing protects, whose range starts at that default branch's tip: no `policy/changed` or
-    ref moves (red70: main's later changes were blocked), and its review asks of each commit how it reached the
-    branch or this pull request (BeyondBaseReview: red70's reviewed release commits pass, an unreviewed phone commit
-    on a relaxed base does not)."""
-    event = parsed.event
-    policy = trusted.policy
-    content_only = beyond is not None
+    """One evaluation of the range with the configuration read from `trusted_rev`. `beyond`: the default branch's tip,
+    for its judgement of a branch nothing protects: no `policy/changed` or ref moves (red70), review by how each
+    commit reached the branch or this pull request (BeyondBaseReview)."""
+    event, policy, content_only = parsed.event, trusted.policy, beyond is not None
     if event.is_pull and not policy.is_protected(update.ref):
         # The check's result is published on the head commit, and GitHub's branch rule reads the latest
         # `gatekeeper` result there, from any pull request with that head: a second pull request from the
