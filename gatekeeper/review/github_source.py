@@ -446,10 +446,17 @@ class GitHubReviewSource:
         return None
 
     def _merge_holds(self, pull: _Pull, sha: str) -> bool:
-        """Whether the merge of a merged PR holds `sha` (is it, or has it in its history) in this clone."""
+        """Whether the merge of a merged PR holds `sha` (is it, or has it in its history) in this clone. With
+        `any_base`, that merge — what the reviewers approved the result of — must also be in the history of the head
+        being judged (red96: a PR into a throwaway branch held the phone commit and, after it, a commit that undid
+        its payload; the approval of that PR covered the phone commit in a head that holds it without the undo)."""
         merged = pull.pr.merge_commit_sha
         if merged is None or not is_sha(merged):
             return False
+        if self.any_base:
+            judged = self._ancestors_of(self.event.head)
+            if judged is None or merged not in judged:
+                return False
         if sha == merged:
             return True
         ancestors = self._ancestors_of(merged)
@@ -634,7 +641,8 @@ class BeyondBaseReview:
       request's approvals, as its own judgement reads them (GitHub's list names their authors, not reconciled with
       the range: the range here is not the pull request's);
     - any other (already on the base branch, or for a push run on the branch): by a merged pull request whose merge
-      holds it (`commits/{sha}/pulls`), as a push run judges a protected branch's new commits, but into any branch
+      holds it and is in the judged head's history (red96: not a merge on a throwaway branch that also undid it)
+      (`commits/{sha}/pulls`), as a push run judges a protected branch's new commits, but into any branch
       (a release branch cut from develop holds develop's reviewed commits: red95), its ancestry read from the
       default branch's tip. A commit pushed there without one is `review/bypassed`, and so is one only an open
       pull request holds (a stacked pull request waits for the one below it to merge).
