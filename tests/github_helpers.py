@@ -48,6 +48,29 @@ def synthetic_review(login: str, state: str, commit_id: str, *, rid: int, user_t
     return base
 
 
+def serve_write_access(server: HTTPServer, reviews: list[dict[str, Any]], repo: str = "octo-org/octo-repo",
+                       permission: str = "write") -> None:
+    """SYNTHETIC: `GET /repos/{repo}/collaborators/{login}/permission` answering `permission` for each reviewer
+    GitHub relates to the repository as MEMBER or COLLABORATOR (the corpus review says COLLABORATOR): the gate asks
+    for their write access (GitHub's branch protection counts only write access; red96)."""
+    logins = dict.fromkeys(r["user"]["login"] for r in reviews
+                           if isinstance(r, dict) and isinstance(r.get("user"), dict)
+                           and isinstance(r["user"].get("login"), str)
+                           and str(r.get("author_association", "")).upper() in ("MEMBER", "COLLABORATOR"))
+    for login in logins:
+        server.expect_request(f"/repos/{repo}/collaborators/{login}/permission").respond_with_json(
+            {"permission": permission, "role_name": permission, "user": {"login": login, "type": "User"}})
+
+
+def serve_reviews(server: HTTPServer, number: int, reviews: list[dict[str, Any]],
+                  repo: str = "octo-org/octo-repo") -> None:
+    """GET /repos/{repo}/pulls/{number}/reviews answering `reviews`, and write access for its MEMBER and
+    COLLABORATOR reviewers (serve_write_access): a served reviewer is one who may approve unless a test says
+    otherwise (a NONE, CONTRIBUTOR or read-only reviewer, with its own permission answer)."""
+    server.expect_request(f"/repos/{repo}/pulls/{number}/reviews").respond_with_json(reviews)
+    serve_write_access(server, reviews, repo)
+
+
 def synthetic_pull_commit(sha: str, *, login: str | None, email: str, message: str = "change",
                           committer_login: str | None = None, committer_email: str | None = None
                           ) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from gatekeeper.provenance.openpgp import ForgeKeys
 from tests.github_helpers import (
     TOKEN,
     sarif_validator,
+    serve_reviews,
     synthetic_associated_pull,
     synthetic_pr_event,
     synthetic_pull_commit,
@@ -102,7 +103,7 @@ def pr_repo(repo: RepoBuilder) -> dict[str, str]:
 
 def serve_pr(server: HTTPServer, number: int, commits: list[str], reviews: list[dict[str, Any]]) -> None:
     server.clear()
-    server.expect_request(f"/repos/{REPO}/pulls/{number}/reviews").respond_with_json(reviews)
+    serve_reviews(server, number, reviews)
     server.expect_request(f"/repos/{REPO}/pulls/{number}/commits").respond_with_json(
         [synthetic_pull_commit(sha, login="alice", email=ALICE[1]) for sha in commits])
 
@@ -246,7 +247,7 @@ def test_push_through_an_approved_merged_pr_passes(gh: Env, httpserver: HTTPServ
     pr = synthetic_associated_pull(9, base_ref="main", head_sha=mobile, merged=True, merge_commit_sha=after)
     httpserver.expect_request(f"/repos/{REPO}/commits/{mobile}/pulls").respond_with_json([pr])
     serve_prs = [synthetic_review("bob", "APPROVED", mobile, rid=1)]
-    httpserver.expect_request(f"/repos/{REPO}/pulls/9/reviews").respond_with_json(serve_prs)
+    serve_reviews(httpserver, 9, serve_prs)
     httpserver.expect_request(f"/repos/{REPO}/pulls/9/commits").respond_with_json(
         [synthetic_pull_commit(mobile, login="alice", email=ALICE[1])])
     payload = {"ref": "refs/heads/main", "before": before, "after": after, "created": False, "deleted": False,
@@ -265,8 +266,7 @@ def test_merge_group_uses_the_queued_pr(gh: Env, httpserver: HTTPServer, pr_repo
     for sha in (pr_repo["first"], pr_repo["head"]):
         httpserver.expect_request(f"/repos/{REPO}/commits/{sha}/pulls").respond_with_json(
             [synthetic_associated_pull(7, base_ref="main", head_sha=pr_repo["head"], merged=False)])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews").respond_with_json(
-        [synthetic_review("bob", "APPROVED", pr_repo["head"], rid=1)])
+    serve_reviews(httpserver, 7, [synthetic_review("bob", "APPROVED", pr_repo["head"], rid=1)])
     httpserver.expect_request(f"/repos/{REPO}/pulls/7/commits").respond_with_json(
         [synthetic_pull_commit(s, login="alice", email=ALICE[1]) for s in (pr_repo["first"], pr_repo["head"])])
     result = gh.run("merge_group", payload)
@@ -355,8 +355,8 @@ def test_push_of_a_squash_merge_needs_an_approval_of_the_prs_final_head(
     pr_head, older = "f" * 40, "e" * 40  # SYNTHETIC: the PR branch is gone; its commits are not local
     httpserver.expect_request(f"/repos/{REPO}/commits/{squash}/pulls").respond_with_json(
         [synthetic_associated_pull(11, base_ref="main", head_sha=pr_head, merged=True, merge_commit_sha=squash)])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/11/reviews").respond_with_json(
-        [synthetic_review("bob", "APPROVED", pr_head if reviewed == "head" else older, rid=1)])
+    serve_reviews(httpserver, 11,
+                  [synthetic_review("bob", "APPROVED", pr_head if reviewed == "head" else older, rid=1)])
     httpserver.expect_request(f"/repos/{REPO}/pulls/11/commits").respond_with_json(
         [synthetic_pull_commit(older, login="alice", email=ALICE[1]),
          synthetic_pull_commit(pr_head, login="alice", email=ALICE[1])])

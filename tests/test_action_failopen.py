@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.models import ExitCode
 from gatekeeper.review.github import _GitHubRetry
-from tests.github_helpers import serve_pull_commits, synthetic_pull_commit, synthetic_review
+from tests.github_helpers import serve_pull_commits, serve_reviews, synthetic_pull_commit, synthetic_review
 from tests.repo_builder import RepoBuilder
 from tests.test_action import ALICE, MOBILE, POLICY, REPO, Env, gh, pr_event, pr_repo, serve_pr
 
@@ -243,8 +243,7 @@ def test_251st_commit_author_cannot_approve_a_truncated_pr(gh: Env, httpserver: 
     """Issue #9 item 7: GitHub lists 250 commits; Mallory wrote the 251st and approves."""
     listed = [synthetic_pull_commit(sha, login="alice", email=ALICE[1]) for sha in big_pr["shas"][:250]]
     serve_pull_commits(httpserver, REPO, 7, listed)
-    httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews").respond_with_json(
-        [synthetic_review("mallory", "APPROVED", big_pr["head"], rid=1)])
+    serve_reviews(httpserver, 7, [synthetic_review("mallory", "APPROVED", big_pr["head"], rid=1)])
     httpserver.expect_request(f"/repos/{REPO}/commits/{big_pr['head']}").respond_with_json(
         synthetic_pull_commit(big_pr["head"], login="mallory", email=MALLORY[1]))
     result = gh.run("pull_request", pr_event(big_pr))
@@ -254,8 +253,7 @@ def test_251st_commit_author_cannot_approve_a_truncated_pr(gh: Env, httpserver: 
     # Someone else's approval is enough: the lookup made the range whole, it did not just block.
     httpserver.clear()
     serve_pull_commits(httpserver, REPO, 7, listed)
-    httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews").respond_with_json(
-        [synthetic_review("mallory", "APPROVED", big_pr["head"], rid=1),
+    serve_reviews(httpserver, 7, [synthetic_review("mallory", "APPROVED", big_pr["head"], rid=1),
          synthetic_review("bob", "APPROVED", big_pr["head"], rid=2)])
     httpserver.expect_request(f"/repos/{REPO}/commits/{big_pr['head']}").respond_with_json(
         synthetic_pull_commit(big_pr["head"], login="mallory", email=MALLORY[1]))
@@ -267,8 +265,7 @@ def test_truncated_pr_whose_missing_commit_cannot_be_read_fails_closed(gh: Env, 
                                                                        big_pr: dict[str, Any]) -> None:
     listed = [synthetic_pull_commit(sha, login="alice", email=ALICE[1]) for sha in big_pr["shas"][:250]]
     serve_pull_commits(httpserver, REPO, 7, listed)
-    httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews").respond_with_json(
-        [synthetic_review("bob", "APPROVED", big_pr["head"], rid=2)])
+    serve_reviews(httpserver, 7, [synthetic_review("bob", "APPROVED", big_pr["head"], rid=2)])
     httpserver.expect_request(f"/repos/{REPO}/commits/{big_pr['head']}").respond_with_data("nope", status=404)
     result = gh.run("pull_request", pr_event(big_pr))
     assert result.return_value == ExitCode.BLOCKED, result.output

@@ -22,7 +22,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from gatekeeper.models import ExitCode
-from tests.github_helpers import synthetic_associated_pull, synthetic_pull_commit, synthetic_review
+from tests.github_helpers import serve_reviews, synthetic_associated_pull, synthetic_pull_commit, synthetic_review
 from tests.repo_builder import RepoBuilder
 from tests.test_action import ALICE, MOBILE, POLICY, REPO, Env, serve_pr
 from tests.test_red66_hostile import WEAK, pr, runner
@@ -126,8 +126,7 @@ def test_a_phone_commit_landed_on_the_base_through_an_approved_pull_request_pass
     httpserver.expect_request(f"/repos/{REPO}/commits/{head}/pulls").respond_with_json(
         [synthetic_associated_pull(3, base_ref="develop", head_sha=head, merged=True, merge_commit_sha=merged,
                                    author="alice")])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/3/reviews").respond_with_json(
-        [synthetic_review(BOB_APPROVES, "APPROVED", head, rid=1)])
+    serve_reviews(httpserver, 3, [synthetic_review(BOB_APPROVES, "APPROVED", head, rid=1)])
     httpserver.expect_request(f"/repos/{REPO}/pulls/3/commits").respond_with_json(
         [synthetic_pull_commit(head, login="alice", email=ALICE[1])])
     result = gh.run("pull_request", pr(9, merged, topic, base_ref="develop"))

@@ -47,12 +47,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from pytest_httpserver import HTTPServer
 
 from gatekeeper.models import ExitCode
 from gatekeeper.modes.action import ActionSettings, run_action
 from gatekeeper.provenance.openpgp import ForgeKeys
-from tests.github_helpers import synthetic_associated_pull, synthetic_pull_commit, synthetic_review, webhook_example
+from tests.github_helpers import (
+    serve_reviews,
+    synthetic_associated_pull,
+    synthetic_pull_commit,
+    synthetic_review,
+    webhook_example,
+)
 from tests.repo_builder import RepoBuilder
 from tests.test_action import MOBILE, POLICY, REPO, Env, gh, pr_event, push_payload, verdict_of
 from tests.test_audit_review_trust import forge_key
@@ -67,14 +74,13 @@ STRICT_POLICY = POLICY.replace("undeclared: desktop", "undeclared: mobile")
 
 def _serve(server: HTTPServer, number: int, commits: list[dict[str, Any]], reviews: list[dict[str, Any]]) -> None:
     server.clear()
-    server.expect_request(f"/repos/{REPO}/pulls/{number}/reviews").respond_with_json(reviews)
+    serve_reviews(server, number, reviews)
     server.expect_request(f"/repos/{REPO}/pulls/{number}/commits").respond_with_json(commits)
 
 
 def _serve_approved(server: HTTPServer, number: int, head: str) -> None:
     """PR `number`: Alice's one commit `head`, approved by Bob (added to what the server already answers)."""
-    server.expect_request(f"/repos/{REPO}/pulls/{number}/reviews").respond_with_json(
-        [synthetic_review("bob", "APPROVED", head, rid=1)])
+    serve_reviews(server, number, [synthetic_review("bob", "APPROVED", head, rid=1)])
     server.expect_request(f"/repos/{REPO}/pulls/{number}/commits").respond_with_json(
         [synthetic_pull_commit(head, login="alice", email=ALICE[1])])
 
@@ -359,8 +365,9 @@ def test_an_unanswered_permission_question_is_no_approval_and_is_reported(
 
 def test_the_permission_is_asked_only_when_the_approvals_without_it_are_too_few(
         gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
-    """A COLLABORATOR's approval suffices: a CONTRIBUTOR's approval next to it costs no request (anyone can
-    submit one on a public repository), and an approval that would not count anyway (stale) never asks."""
+    """A COLLABORATOR's approval suffices once GitHub says the reviewer can write (asked first: red96): a
+    CONTRIBUTOR's approval next to it then costs no request (anyone can submit one on a public repository), and an
+    approval that would not count anyway (stale) never asks."""
     base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n"})
     repo.branch("feature")
     old = repo.commit("phone: start" + MOBILE, {"app.py": "print('hey')\n"}, author=ALICE, committer=ALICE)
@@ -375,7 +382,7 @@ def test_the_permission_is_asked_only_when_the_approvals_without_it_are_too_few(
     assert result.return_value == ExitCode.OK, result.output
     review = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)["review"]
     assert review["approvers"] == ["bob"] and "write access not asked" in review["detail"], review
-    assert _permission_requests(httpserver) == []
+    assert _permission_requests(httpserver) == [f"/repos/{REPO}/collaborators/bob/permission"]
 
 
 def _queue_squash(repo: RepoBuilder, fpr: str, env: dict[str, str]) -> tuple[str, str, str, str]:
@@ -516,3 +523,28 @@ def test_without_the_prs_head_in_the_clone_the_old_rule_applies_and_the_detail_s
     review = next(c for c in verdict_of(result)["commits"] if c["sha"] == evil)["review"]
     assert review["status"] == "approved", review
     assert f"its head {gone[:12]} is not in the clone, so an approval of any later commit" in review["detail"], review
+
+
+@pytest.mark.parametrize("association", ["COLLABORATOR", "MEMBER"])
+def test_a_read_only_collaborator_or_member_does_not_approve(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder, association: str) -> None:
+    """red96: GitHub labels an outside collaborator invited with read access COLLABORATOR, and a public member of
+    the organization whose base permission is read MEMBER. GitHub's branch protection does not count their
+    approvals (only write access does); the gate asked nothing and counted them. Now it asks, as for anyone but
+    the repository's OWNER, and a `read` answer leaves the phone commit unreviewed."""
+    base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n"})
+    repo.branch("feature")
+    head = repo.commit("phone: change" + MOBILE, {"app.py": "print('hello')\n"}, author=ALICE, committer=ALICE)
+    reader = synthetic_review("reader", "APPROVED", head, rid=1)
+    reader["author_association"] = association  # SYNTHETIC: as GitHub labels a read-only collaborator / member
+    httpserver.clear()
+    httpserver.expect_request(f"/repos/{REPO}/pulls/7/reviews").respond_with_json([reader])
+    httpserver.expect_request(f"/repos/{REPO}/pulls/7/commits").respond_with_json(
+        [synthetic_pull_commit(head, login="alice", email=ALICE[1])])
+    _serve_permission(httpserver, "reader", "read")
+    result = gh.run("pull_request", pr_event({"base": base, "head": head}), "--format", "json")
+    review = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)["review"]
+    assert review["status"] == "missing" and review["approvers"] == [], review
+    assert f"@reader ({association}; repository permission read)" in review["detail"], review
+    assert result.return_value == ExitCode.BLOCKED, result.output
+    assert _permission_requests(httpserver) == [f"/repos/{REPO}/collaborators/reader/permission"]

@@ -16,7 +16,7 @@ from gatekeeper.attest.envelope import public_key_from_bytes
 from gatekeeper.attest.verify import verify_revision
 from gatekeeper.git import Git
 from gatekeeper.models import ExitCode
-from tests.github_helpers import synthetic_associated_pull, synthetic_pull_commit, synthetic_review
+from tests.github_helpers import serve_reviews, synthetic_associated_pull, synthetic_pull_commit, synthetic_review
 from tests.repo_builder import RepoBuilder
 from tests.test_action import ALICE, MOBILE, POLICY, REPO, Env
 
@@ -41,8 +41,7 @@ def test_passing_merge_push_is_attested(tmp_path: Path, httpserver: HTTPServer, 
     after = repo.merge("feature", "Merge pull request #9 from octo-org/feature")
     pr = synthetic_associated_pull(9, base_ref="main", head_sha=mobile, merged=True, merge_commit_sha=after)
     httpserver.expect_request(f"/repos/{REPO}/commits/{mobile}/pulls").respond_with_json([pr])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/9/reviews").respond_with_json(
-        [synthetic_review("bob", "APPROVED", mobile, rid=1)])
+    serve_reviews(httpserver, 9, [synthetic_review("bob", "APPROVED", mobile, rid=1)])
     httpserver.expect_request(f"/repos/{REPO}/pulls/9/commits").respond_with_json(
         [synthetic_pull_commit(mobile, login="alice", email=ALICE[1])])
     payload = {"ref": "refs/heads/main", "before": before, "after": after, "created": False, "deleted": False,

@@ -27,6 +27,7 @@ from pytest_httpserver import HTTPServer
 from gatekeeper.models import ExitCode
 from tests.github_helpers import (
     TOKEN,
+    serve_reviews,
     synthetic_associated_pull,
     synthetic_pull_commit,
     synthetic_review,
@@ -47,7 +48,7 @@ def _review_of(result: Any, sha: str) -> dict[str, Any]:
 
 
 def _serve_pull(server: HTTPServer, number: int, shas: list[str], reviews: list[dict[str, Any]]) -> None:
-    server.expect_request(f"/repos/{REPO}/pulls/{number}/reviews").respond_with_json(reviews)
+    serve_reviews(server, number, reviews)
     server.expect_request(f"/repos/{REPO}/pulls/{number}/commits").respond_with_json(
         [synthetic_pull_commit(sha, login="alice", email=ALICE[1]) for sha in shas])
 

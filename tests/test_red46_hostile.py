@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
+from tests.github_helpers import serve_reviews
 from tests.repo_builder import RepoBuilder
 from tests.test_action import ALICE, MOBILE, POLICY, Env, gh, pr_event, serve_pr
 
@@ -126,8 +127,7 @@ def test_attestation_bundle_is_not_written_through_a_symlink_in_the_merged_tree(
     pr = synthetic_associated_pull(9, base_ref="main", head_sha=head, merged=True, merge_commit_sha=after)
     for sha in (mobile, head):
         httpserver.expect_request(f"/repos/{REPO}/commits/{sha}/pulls").respond_with_json([pr])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/9/reviews").respond_with_json(
-        [synthetic_review("bob", "APPROVED", head, rid=1)])
+    serve_reviews(httpserver, 9, [synthetic_review("bob", "APPROVED", head, rid=1)])
     httpserver.expect_request(f"/repos/{REPO}/pulls/9/commits").respond_with_json(
         [synthetic_pull_commit(sha, login="alice", email=ALICE[1]) for sha in (mobile, head)])
     payload = {"ref": "refs/heads/main", "before": before, "after": after, "created": False, "deleted": False,

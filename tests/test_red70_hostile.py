@@ -20,6 +20,7 @@ from pytest_httpserver import HTTPServer
 
 from gatekeeper.models import ExitCode
 from tests.github_helpers import (
+    serve_reviews,
     synthetic_associated_pull,
     synthetic_pr_event,
     synthetic_pull_commit,
@@ -213,8 +214,7 @@ def test_a_pull_request_into_a_release_branch_is_blocked_by_its_earlier_reviewed
     httpserver.expect_request(f"/repos/{REPO}/commits/{phone}/pulls").respond_with_json(
         [synthetic_associated_pull(3, base_ref="release/1.x", head_sha=phone, merged=True, merge_commit_sha=merged,
                                    author="alice")])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/3/reviews").respond_with_json(
-        [synthetic_review("bob", "APPROVED", phone, rid=1)])
+    serve_reviews(httpserver, 3, [synthetic_review("bob", "APPROVED", phone, rid=1)])
     httpserver.expect_request(f"/repos/{REPO}/pulls/3/commits").respond_with_json(
         [synthetic_pull_commit(phone, login="alice", email=ALICE[1])])
     result = gh.run("pull_request", synthetic_pr_event(number=12, base_sha=merged, head_sha=topic,

@@ -33,7 +33,7 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 
 from gatekeeper.models import ExitCode
-from tests.github_helpers import synthetic_associated_pull, synthetic_pull_commit, synthetic_review
+from tests.github_helpers import serve_reviews, synthetic_associated_pull, synthetic_pull_commit, synthetic_review
 from tests.repo_builder import RepoBuilder
 from tests.test_action import ALICE, MOBILE, POLICY, REPO, serve_pr
 from tests.test_red66_hostile import WEAK, pr, runner
@@ -111,12 +111,10 @@ def test_a_release_branch_cut_from_develop_is_not_blocked_for_develops_reviewed_
     httpserver.expect_request(f"/repos/{REPO}/commits/{phone}/pulls").respond_with_json(
         [synthetic_associated_pull(3, base_ref="develop", head_sha=phone, merged=True, merge_commit_sha=merged,
                                    author="alice")])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/3/reviews").respond_with_json(
-        [synthetic_review("bob", "APPROVED", phone, rid=1)])
+    serve_reviews(httpserver, 3, [synthetic_review("bob", "APPROVED", phone, rid=1)])
     httpserver.expect_request(f"/repos/{REPO}/pulls/3/commits").respond_with_json(
         [synthetic_pull_commit(phone, login="alice", email=ALICE[1])])
-    serve_reviews = [synthetic_review("bob", "APPROVED", fix, rid=2)]
-    httpserver.expect_request(f"/repos/{REPO}/pulls/9/reviews").respond_with_json(serve_reviews)
+    serve_reviews(httpserver, 9, [synthetic_review("bob", "APPROVED", fix, rid=2)])
     result = gh.run("pull_request", pr(9, merged, fix, base_ref="release/2"))
     assert gh.outputs().get("decision") != "error", result.output
     assert "is not protected" in result.output, result.output

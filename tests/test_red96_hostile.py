@@ -37,7 +37,7 @@ from pathlib import Path
 from pytest_httpserver import HTTPServer
 
 from gatekeeper.models import ExitCode
-from tests.github_helpers import synthetic_associated_pull, synthetic_pull_commit, synthetic_review
+from tests.github_helpers import serve_reviews, synthetic_associated_pull, synthetic_pull_commit, synthetic_review
 from tests.repo_builder import RepoBuilder
 from tests.test_action import ALICE, MOBILE, POLICY, REPO
 from tests.test_red66_hostile import WEAK, pr, runner
@@ -83,8 +83,7 @@ def _serve_pr3(httpserver: HTTPServer, phone: str, revert: str, merged: str) -> 
     httpserver.expect_request(f"/repos/{REPO}/commits/{phone}/pulls").respond_with_json(
         [synthetic_associated_pull(3, base_ref="scratch", head_sha=revert, merged=True, merge_commit_sha=merged,
                                    author="alice")])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/3/reviews").respond_with_json(
-        [synthetic_review("bob", "APPROVED", revert, rid=1)])
+    serve_reviews(httpserver, 3, [synthetic_review("bob", "APPROVED", revert, rid=1)])
     httpserver.expect_request(f"/repos/{REPO}/pulls/3/commits").respond_with_json(
         [synthetic_pull_commit(phone, login="alice", email=ALICE[1]),
          synthetic_pull_commit(revert, login="alice", email=ALICE[1])])
@@ -95,7 +94,7 @@ def test_a_phone_commit_reviewed_only_with_its_revert_in_a_pr_into_a_throwaway_b
     remote, weak, phone, revert, merged, docs = _reverted_elsewhere(tmp_path)
     gh = runner(tmp_path / "run", httpserver, remote, docs, 9, [docs], {"develop": False})
     _serve_pr3(httpserver, phone, revert, merged)
-    httpserver.expect_request(f"/repos/{REPO}/pulls/9/reviews").respond_with_json([])
+    serve_reviews(httpserver, 9, [])
     result = gh.run("pull_request", pr(9, phone, docs, base_ref="develop"))
     assert gh.outputs().get("decision") != "error", result.output
     assert "is not protected" in result.output, result.output
@@ -120,7 +119,7 @@ def test_either_api_path_failing_fails_closed(tmp_path: Path, httpserver: HTTPSe
     httpserver.clear()
     httpserver.expect_request(f"/repos/{REPO}/branches/develop").respond_with_json({"name": "develop",
                                                                                    "protected": False})
-    httpserver.expect_request(f"/repos/{REPO}/pulls/9/reviews").respond_with_json([])
+    serve_reviews(httpserver, 9, [])
     httpserver.expect_request(f"/repos/{REPO}/pulls/9/commits").respond_with_json({"message": "boom"}, status=502)
     _serve_pr3(httpserver, phone, revert, merged)
     result = gh.run("pull_request", pr(9, weak, docs, base_ref="develop", action="edited"))
@@ -150,12 +149,10 @@ def test_a_pr_into_develop_after_develop_merged_main_is_not_blocked_for_its_revi
     httpserver.expect_request(f"/repos/{REPO}/commits/{phone}/pulls").respond_with_json(
         [synthetic_associated_pull(3, base_ref="develop", head_sha=phone, merged=True, merge_commit_sha=merged,
                                    author="alice")])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/3/reviews").respond_with_json(
-        [synthetic_review("bob", "APPROVED", phone, rid=1)])
+    serve_reviews(httpserver, 3, [synthetic_review("bob", "APPROVED", phone, rid=1)])
     httpserver.expect_request(f"/repos/{REPO}/pulls/3/commits").respond_with_json(
         [synthetic_pull_commit(phone, login="alice", email=ALICE[1])])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/9/reviews").respond_with_json(
-        [synthetic_review("bob", "APPROVED", fix, rid=2)])
+    serve_reviews(httpserver, 9, [synthetic_review("bob", "APPROVED", fix, rid=2)])
     result = gh.run("pull_request", pr(9, synced, fix, base_ref="develop"))
     assert "is not protected" in result.output, result.output
     assert result.return_value == ExitCode.OK, result.output[-2500:]

@@ -15,8 +15,10 @@ OLD = "a" * 40
 
 
 def review(login: str, state: str, commit: str | None = HEAD, *, rid: int, at: str = "",
-           user_type: str = "User", association: str = "COLLABORATOR") -> s.Review:
-    # GitHub sends author_association on every review; a reviewer with access is the usual case.
+           user_type: str = "User", association: str = "OWNER") -> s.Review:
+    # GitHub sends author_association on every review. OWNER is the one that shows write access by itself, so
+    # the rules below are tested apart from the write-access question, which has tests of its own (from
+    # test_an_approval_without_access_to_the_repository_does_not_count on).
     return s.Review(rid, login, user_type, state, commit, at or f"2026-01-01T00:00:{rid:02d}Z", association)
 
 
@@ -111,7 +113,7 @@ def test_an_approval_without_access_to_the_repository_does_not_count(association
     result = s.assess([review("stranger", s.APPROVED, rid=1, association=association)], AUTHORS, 1, covers_head)
     assert result.status is ReviewStatus.MISSING and result.approvers == ()
     assert result.no_access == (f"stranger ({association or 'association not given'})",)
-    assert "not counted (no access to the repository" in result.describe()
+    assert "not counted (no write access to the repository)" in result.describe()
 
 
 def test_write_access_is_asked_only_for_an_approval_that_would_count_and_only_while_too_few() -> None:
@@ -144,10 +146,43 @@ def test_write_access_is_asked_only_for_an_approval_that_would_count_and_only_wh
     assert s.assess(outsiders, AUTHORS, 1, covers_head).no_access == ("carol (CONTRIBUTOR)", "erin (NONE)")
 
 
-@pytest.mark.parametrize("association", ["OWNER", "MEMBER", "COLLABORATOR"])
-def test_owners_members_and_collaborators_count(association: str) -> None:
-    result = s.assess([review("bob", s.APPROVED, rid=1, association=association)], AUTHORS, 1, covers_head)
+def test_an_owner_counts_without_a_question() -> None:
+    def never(login: str) -> s.WriteAccess:
+        raise AssertionError(f"asked about {login}")
+
+    result = s.assess([review("bob", s.APPROVED, rid=1)], AUTHORS, 1, covers_head, write_access=never)
     assert result.approvers == ("bob",)
+
+
+@pytest.mark.parametrize("association", ["MEMBER", "COLLABORATOR"])
+def test_members_and_collaborators_count_only_with_write_access(association: str) -> None:
+    """GitHub shows a read-only outside collaborator as COLLABORATOR and a public organization member who can only
+    read as MEMBER; its branch protection counts only write access, and so does the gate (red96)."""
+    bob = [review("bob", s.APPROVED, rid=1, association=association)]
+    for granted, status in ((True, ReviewStatus.APPROVED), (False, ReviewStatus.MISSING),
+                            (None, ReviewStatus.UNKNOWN)):
+        answer = s.WriteAccess(granted, {True: "write", False: "read", None: "timed out"}[granted])
+        result = s.assess(bob, AUTHORS, 1, covers_head, write_access=lambda _login, a=answer: a)
+        assert result.status is status, (granted, result.describe())
+    assert s.assess(bob, AUTHORS, 1, covers_head, write_access=lambda _login: s.WriteAccess(False, "read")
+                    ).no_access == (f"bob ({association}; repository permission read)",)
+    # Without a way to ask (a caller that cannot), never counted; stale or not an owner, never asked.
+    assert s.assess(bob, AUTHORS, 1, covers_head).no_access == (f"bob ({association}; write access not known here)",)
+    stale = [review("bob", s.APPROVED, OLD, rid=1, association=association)]
+    assert s.assess(stale, AUTHORS, 1, covers_head).status is ReviewStatus.STALE
+
+
+def test_members_are_asked_before_contributors_and_strangers() -> None:
+    asked: list[str] = []
+
+    def ask(login: str) -> s.WriteAccess:
+        asked.append(login)
+        return s.WriteAccess(True, "write")
+
+    reviews = [review("erin", s.APPROVED, rid=1, association="NONE"),
+               review("carol", s.APPROVED, rid=2, association="CONTRIBUTOR"),
+               review("dave", s.APPROVED, rid=3, association="COLLABORATOR")]
+    assert s.assess(reviews, AUTHORS, 1, covers_head, write_access=ask).approvers == ("dave",) and asked == ["dave"]
 
 
 def test_a_pusher_may_not_approve_what_they_pushed() -> None:

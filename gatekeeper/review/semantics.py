@@ -5,15 +5,17 @@ who is none of the change's authors, committers or co-authors, when it covers th
 (the reviewed `commit_id` is that commit or a descendant — the caller decides ancestry with git and
 passes it in as `covers`), and when it is the reviewer's latest state: a later CHANGES_REQUESTED,
 DISMISSED or unknown state withdraws it, a later COMMENTED changes nothing, PENDING reviews are drafts
-and never count. States compare case-insensitively. Only a reviewer GitHub relates to the repository
-as OWNER, MEMBER or COLLABORATOR (`author_association`) counts: on a public repository anyone can
-submit an APPROVED review, and GitHub's own branch protection ignores those. A missing or other
-association (NONE, CONTRIBUTOR, FIRST_TIMER, FIRST_TIME_CONTRIBUTOR, MANNEQUIN) counts only when the
-caller can ask GitHub for the reviewer's repository permission (`write_access`) and it is write, maintain
-or admin: GitHub says MEMBER only for *public* organization members, so a private member with write
-access through a team shows as CONTRIBUTOR or NONE. The question is asked only for an approval that would
-count otherwise, and only while the approvals that need no question are too few. An answer that could not
-be had never counts, and makes the assessment `unknown` when the change is not approved without it.
+and never count. States compare case-insensitively. Only a reviewer with write access counts, as in
+GitHub's own branch protection: on a public repository anyone can submit an APPROVED review. The reviews
+API does not say who has write access; `author_association` OWNER (the repository's owner, an organization's
+owners) does. Any other reviewer counts only when the caller can ask GitHub for the reviewer's repository
+permission (`write_access`) and it is write, maintain or admin: MEMBER and COLLABORATOR say a relationship,
+not write access (GitHub shows a read-only outside collaborator as COLLABORATOR and a public organization
+member who can only read as MEMBER: red96), and GitHub says MEMBER only for *public* members, so a private
+member with write access through a team shows as CONTRIBUTOR or NONE. The question is asked only for an
+approval that would count otherwise, and only while the approvals already counted are too few. An answer
+that could not be had never counts, and makes the assessment `unknown` when the change is not approved
+without it.
 
 Who wrote the change is gatekeeper/identity.py's one rule (`People`): the logins GitHub resolved for the
 PR's commits (`author.login`, `committer.login`), the PR's author, and every spelling of the commits'
@@ -42,10 +44,12 @@ DISMISSED = "DISMISSED"
 PENDING = "PENDING"
 REVIEW_STATES = (APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING)
 UNKNOWN_STATE = "UNKNOWN"  # a state GitHub sent that we do not know: withdraws, never approves
-# The `author_association` values of a reviewer with a standing relationship to the repository. GitHub's
-# branch protection counts only approvals by people with write access, which the reviews API does not
-# say; these are the closest it shows, the rest (NONE, CONTRIBUTOR, FIRST_TIMER, ...) are outsiders.
+# The `author_association` values of a reviewer with a standing relationship to the repository, asked about
+# first; the rest (NONE, CONTRIBUTOR, FIRST_TIMER, ...) are outsiders until GitHub says otherwise. Only OWNER
+# shows write access by itself (WRITE_ASSOCIATIONS): GitHub's branch protection counts only approvals by people
+# with write access.
 MEMBER_ASSOCIATIONS = frozenset({"OWNER", "MEMBER", "COLLABORATOR"})
+WRITE_ASSOCIATIONS = frozenset({"OWNER"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +78,8 @@ class Review:
 
     @property
     def has_access(self) -> bool:
-        return self.association in MEMBER_ASSOCIATIONS
+        """Write access shown by the review itself (OWNER); anyone else's is asked (`assess`'s write_access)."""
+        return self.association in WRITE_ASSOCIATIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +143,7 @@ class Assessment:
     bots: tuple[str, ...] = ()  # approvals by bots or non-User accounts
     withdrawn: tuple[str, ...] = ()  # approved earlier, then requested changes or was dismissed
     not_owner: tuple[str, ...] = ()  # approved, but not among the required owners
-    no_access: tuple[str, ...] = ()  # approved, but not OWNER/MEMBER/COLLABORATOR ("login (ASSOCIATION)")
+    no_access: tuple[str, ...] = ()  # approved, but without write access, or not asked ("login (ASSOCIATION; …)")
     pushed: tuple[str, ...] = ()  # approved, but pushed the commits under review (the event's sender)
     unverified: tuple[str, ...] = ()  # approved, but whether they have write access could not be asked
 
@@ -151,8 +156,7 @@ class Assessment:
                              ("not counted (bot)", self.bots),
                              ("withdrawn (changes requested or dismissed later)", self.withdrawn),
                              ("not counted (not an owner)", self.not_owner),
-                             ("not counted (no access to the repository: author_association is not OWNER, MEMBER "
-                              "or COLLABORATOR)", self.no_access),
+                             ("not counted (no write access to the repository)", self.no_access),
                              ("not counted (pushed the commits under review)", self.pushed),
                              ("not counted (write access could not be checked)", self.unverified)):
             if group:
@@ -202,21 +206,26 @@ def assess(reviews: Iterable[Review], authors: People, required: int, covers: Ca
             self_approved.append(login)
         elif exclude_authors and key in pusher_keys:
             pushed.append(login)
-        elif not review.has_access and (write_access is None or (eligible is not None and not eligible(review.login))
-                                        or (require_cover and not covers(review.commit_id))):
+        elif (not review.has_access and review.association not in MEMBER_ASSOCIATIONS
+              and (write_access is None or (eligible is not None and not eligible(review.login))
+                   or (require_cover and not covers(review.commit_id)))):
             no_access.append(f"{login} ({review.association or 'association not given'})")
-        elif not review.has_access:
-            pending.append((login, review))
         elif eligible is not None and not eligible(review.login):
             not_owner.append(login)
         elif require_cover and not covers(review.commit_id):
             stale.append(login)
+        elif not review.has_access and write_access is None:
+            no_access.append(f"{login} ({review.association}; write access not known here)")
+        elif not review.has_access:
+            pending.append((login, review))
         else:
             approvers.append(login)
-    # Asked in an order a drive-by cannot jump: a CONTRIBUTOR (what a private org member with commits is shown
-    # as) before NONE, FIRST_TIMER and the rest, so fifty strangers' approvals cannot use up the lookups
-    # (github_source caps them) before a real reviewer is asked. Within each, the reviews' own order.
-    pending.sort(key=lambda item: item[1].association != "CONTRIBUTOR")
+    # Asked in an order a drive-by cannot jump: MEMBER and COLLABORATOR first, then a CONTRIBUTOR (what a private
+    # org member with commits is shown as), then NONE, FIRST_TIMER and the rest, so fifty strangers' approvals
+    # cannot use up the lookups (github_source caps them) before a real reviewer is asked. Within each, the
+    # reviews' own order.
+    pending.sort(key=lambda item: 0 if item[1].association in MEMBER_ASSOCIATIONS
+                 else 1 if item[1].association == "CONTRIBUTOR" else 2)
     for login, review in pending:
         association = review.association or "association not given"
         if len(approvers) >= required or write_access is None:
