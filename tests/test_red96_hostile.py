@@ -25,9 +25,10 @@ separately tested: an approval then force-push of the merged PR back to the phon
 approval: stale); an approval of an earlier head before the phone commit was pushed (not a descendant); dismissed
 approvals (latest_decisive: withdrawn); bots (not human); co-authors/committers of the commit (commit_identities of
 the landed commit are excluded); squash-merged PRs (the merge does not hold the originals); a merged PR into a branch
-deleted since (its merge is not in the clone: bypassed, fail closed). Not specific to this change: a reviewer whose
-`author_association` is COLLABORATOR counts without a permission lookup, though GitHub shows read-only collaborators
-as COLLABORATOR too.
+deleted since (its merge is not in the clone: bypassed, fail closed). Not specific to this change, and fixed since too: a
+reviewer whose `author_association` was MEMBER or COLLABORATOR counted without a permission lookup, though GitHub shows
+read-only collaborators and organization members that way (now asked, as anyone but OWNER is:
+tests/test_action_review_hostile.py::test_a_read_only_collaborator_or_member_does_not_approve).
 """
 from __future__ import annotations
 
