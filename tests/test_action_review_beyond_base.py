@@ -30,9 +30,9 @@ from tests.test_red66_hostile import WEAK, pr, runner
 BOB_APPROVES = "bob"
 
 
-def _github(tmp_path: Path) -> tuple[Path, RepoBuilder, str, str]:
-    """github.com with main at M (mobile commits need one approval) and `feature` at H: Alice's phone commit to
-    app.py (no zone, no scanner finding), unreviewed."""
+def origin(tmp_path: Path) -> tuple[Path, RepoBuilder, str]:
+    """github.com (a bare repository) with main at M: mobile commits need one approval. Returns (remote, the
+    maintainer's clone, M)."""
     import subprocess
 
     remote = tmp_path / "github.git"
@@ -41,11 +41,28 @@ def _github(tmp_path: Path) -> tuple[Path, RepoBuilder, str, str]:
     work.git("remote", "add", "origin", str(remote))
     base = work.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print(1)\n"})
     work.git("push", "-q", "origin", "main")
+    return remote, work, base
+
+
+def _github(tmp_path: Path) -> tuple[Path, RepoBuilder, str, str]:
+    """origin(), and `feature` at H: Alice's phone commit to app.py (no zone, no scanner finding), unreviewed."""
+    remote, work, base = origin(tmp_path)
     work.branch("feature")
     head = work.commit("phone: tweak" + MOBILE, {"app.py": "print(2)\n"}, author=ALICE, committer=ALICE)
     work.git("push", "-q", "origin", "feature")
     work.checkout("main")
     return remote, work, base, head
+
+
+def serve_landed(httpserver: HTTPServer, number: int, sha: str, merged: str, base_ref: str = "develop") -> None:
+    """GitHub's answers for PR `number`, Alice's commit `sha` merged into `base_ref` as `merged`, approved by Bob at
+    `sha`: what `commits/{sha}/pulls` and the pull request's reviews and commits say."""
+    httpserver.expect_request(f"/repos/{REPO}/commits/{sha}/pulls").respond_with_json(
+        [synthetic_associated_pull(number, base_ref=base_ref, head_sha=sha, merged=True, merge_commit_sha=merged,
+                                   author="alice")])
+    serve_reviews(httpserver, number, [synthetic_review(BOB_APPROVES, "APPROVED", sha, rid=1)])
+    httpserver.expect_request(f"/repos/{REPO}/pulls/{number}/commits").respond_with_json(
+        [synthetic_pull_commit(sha, login="alice", email=ALICE[1])])
 
 
 def _relaxed(tmp_path: Path) -> tuple[Path, str, str, str]:
@@ -123,12 +140,7 @@ def test_a_phone_commit_landed_on_the_base_through_an_approved_pull_request_pass
     topic = work.commit("desktop: docs\n", {"README.md": "hello\n"})
     work.git("push", "-q", "origin", "topic")
     gh = runner(tmp_path / "run", httpserver, remote, topic, 9, [topic], {"develop": False})
-    httpserver.expect_request(f"/repos/{REPO}/commits/{head}/pulls").respond_with_json(
-        [synthetic_associated_pull(3, base_ref="develop", head_sha=head, merged=True, merge_commit_sha=merged,
-                                   author="alice")])
-    serve_reviews(httpserver, 3, [synthetic_review(BOB_APPROVES, "APPROVED", head, rid=1)])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/3/commits").respond_with_json(
-        [synthetic_pull_commit(head, login="alice", email=ALICE[1])])
+    serve_landed(httpserver, 3, head, merged)
     result = gh.run("pull_request", pr(9, merged, topic, base_ref="develop"))
     assert gh.outputs().get("decision") != "error", result.output
     assert result.return_value == ExitCode.OK, result.output[-2500:]

@@ -27,33 +27,22 @@ the default branch (judged once, root None).
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
 
 from gatekeeper.models import ExitCode
-from tests.github_helpers import serve_reviews, synthetic_associated_pull, synthetic_pull_commit, synthetic_review
-from tests.repo_builder import RepoBuilder
-from tests.test_action import ALICE, MOBILE, POLICY, REPO, serve_pr
+from tests.github_helpers import serve_reviews, synthetic_review
+from tests.test_action import ALICE, MOBILE, REPO, serve_pr
+from tests.test_action_review_beyond_base import origin, serve_landed
 from tests.test_red66_hostile import WEAK, pr, runner
-
-
-def _origin(tmp_path: Path) -> tuple[Path, RepoBuilder, str]:
-    remote = tmp_path / "github.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
-    work = RepoBuilder.init(tmp_path / "maintainer")
-    work.git("remote", "add", "origin", str(remote))
-    base = work.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print(1)\n"})
-    work.git("push", "-q", "origin", "main")
-    return remote, work, base
 
 
 def _stale(tmp_path: Path) -> tuple[Path, str, str, str]:
     """main at M (mobile commits need one approval); develop = M + W (the mobile review dropped: nothing guards
     the push). The collaborator pushes `topic` = W + P (unreviewed phone commit) + D (desktop docs) and opens PR #8
     topic -> develop: GitHub's base.sha is W. Then they push develop onto P directly. Returns (remote, W, P, D)."""
-    remote, work, _ = _origin(tmp_path)
+    remote, work, _ = origin(tmp_path)
     work.git("checkout", "-q", "-b", "develop")
     weak = work.commit("chore: tidy config\n", {".gatekeeper.yml": WEAK})
     work.git("push", "-q", "origin", "develop")
@@ -98,7 +87,7 @@ def test_a_release_branch_cut_from_develop_is_not_blocked_for_develops_reviewed_
         tmp_path: Path, httpserver: HTTPServer) -> None:
     """main at M; PR #3 (Alice's phone commit P) merged into develop after Bob approved it at P; release/2 cut from
     develop; PR #9 (a desktop fix) into release/2. P's review is on record, through a merged pull request."""
-    remote, work, base = _origin(tmp_path)
+    remote, work, base = origin(tmp_path)
     work.git("checkout", "-q", "-b", "feature")
     phone = work.commit("phone: tweak" + MOBILE, {"app.py": "print(2)\n"}, author=ALICE, committer=ALICE)
     work.git("checkout", "-q", "-b", "develop", base)
@@ -108,12 +97,7 @@ def test_a_release_branch_cut_from_develop_is_not_blocked_for_develops_reviewed_
     fix = work.commit("fix: readme\n", {"README.md": "hello\n"})
     work.git("push", "-q", "origin", "fix")
     gh = runner(tmp_path / "run", httpserver, remote, fix, 9, [fix], {"release/2": False})
-    httpserver.expect_request(f"/repos/{REPO}/commits/{phone}/pulls").respond_with_json(
-        [synthetic_associated_pull(3, base_ref="develop", head_sha=phone, merged=True, merge_commit_sha=merged,
-                                   author="alice")])
-    serve_reviews(httpserver, 3, [synthetic_review("bob", "APPROVED", phone, rid=1)])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/3/commits").respond_with_json(
-        [synthetic_pull_commit(phone, login="alice", email=ALICE[1])])
+    serve_landed(httpserver, 3, phone, merged)
     serve_reviews(httpserver, 9, [synthetic_review("bob", "APPROVED", fix, rid=2)])
     result = gh.run("pull_request", pr(9, merged, fix, base_ref="release/2"))
     assert gh.outputs().get("decision") != "error", result.output

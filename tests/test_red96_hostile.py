@@ -32,26 +32,15 @@ tests/test_action_review_hostile.py::test_a_read_only_collaborator_or_member_doe
 """
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
 
 from gatekeeper.models import ExitCode
 from tests.github_helpers import serve_reviews, synthetic_associated_pull, synthetic_pull_commit, synthetic_review
-from tests.repo_builder import RepoBuilder
-from tests.test_action import ALICE, MOBILE, POLICY, REPO
+from tests.test_action import ALICE, MOBILE, REPO
+from tests.test_action_review_beyond_base import origin, serve_landed
 from tests.test_red66_hostile import WEAK, pr, runner
-
-
-def _origin(tmp_path: Path) -> tuple[Path, RepoBuilder, str]:
-    remote = tmp_path / "github.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
-    work = RepoBuilder.init(tmp_path / "maintainer")
-    work.git("remote", "add", "origin", str(remote))
-    base = work.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print(1)\n"})
-    work.git("push", "-q", "origin", "main")
-    return remote, work, base
 
 
 def _reverted_elsewhere(tmp_path: Path) -> tuple[Path, str, str, str, str, str]:
@@ -61,7 +50,7 @@ def _reverted_elsewhere(tmp_path: Path) -> tuple[Path, str, str, str, str, str]:
     Bob reviews #3's diff — a README line — and approves R; the collaborator merges it (merge commit G on
     scratch). Then they fast-forward develop onto P (unguarded) and open PR #9 `topic` = P + D (docs) -> develop.
     Returns (remote, W, P, R, G, D)."""
-    remote, work, _ = _origin(tmp_path)
+    remote, work, _ = origin(tmp_path)
     work.git("checkout", "-q", "-b", "develop")
     weak = work.commit("chore: tidy config\n", {".gatekeeper.yml": WEAK})
     work.git("push", "-q", "origin", "develop", "develop:refs/heads/scratch")
@@ -132,7 +121,7 @@ def test_a_pr_into_develop_after_develop_merged_main_is_not_blocked_for_its_revi
         tmp_path: Path, httpserver: HTTPServer) -> None:
     """Held (no false block): PR #3 (Alice's phone commit P, approved by Bob at P) merged into develop (G); main moved
     on (a docs commit) and develop merged main (K); PR #9 (a desktop fix) into develop whose head also merged main."""
-    remote, work, base = _origin(tmp_path)
+    remote, work, base = origin(tmp_path)
     work.git("checkout", "-q", "-b", "feature")
     phone = work.commit("phone: tweak" + MOBILE, {"app.py": "print(2)\n"}, author=ALICE, committer=ALICE)
     work.git("checkout", "-q", "-b", "develop", base)
@@ -147,12 +136,7 @@ def test_a_pr_into_develop_after_develop_merged_main_is_not_blocked_for_its_revi
     fix = work.commit("fix: readme\n", {"README.md": "hello\n"})
     work.git("push", "-q", "origin", "fix")
     gh = runner(tmp_path / "run", httpserver, remote, fix, 9, [fix], {"develop": False})
-    httpserver.expect_request(f"/repos/{REPO}/commits/{phone}/pulls").respond_with_json(
-        [synthetic_associated_pull(3, base_ref="develop", head_sha=phone, merged=True, merge_commit_sha=merged,
-                                   author="alice")])
-    serve_reviews(httpserver, 3, [synthetic_review("bob", "APPROVED", phone, rid=1)])
-    httpserver.expect_request(f"/repos/{REPO}/pulls/3/commits").respond_with_json(
-        [synthetic_pull_commit(phone, login="alice", email=ALICE[1])])
+    serve_landed(httpserver, 3, phone, merged)
     serve_reviews(httpserver, 9, [synthetic_review("bob", "APPROVED", fix, rid=2)])
     result = gh.run("pull_request", pr(9, synced, fix, base_ref="develop"))
     assert "is not protected" in result.output, result.output
