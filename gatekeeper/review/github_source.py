@@ -27,11 +27,12 @@
   made fall back to the PR named in the queue branch (`…/pr-<n>-<sha>`), whose head is that `<sha>` (never
   inferred from the order of the PR's commits, which GitHub sorts by author date); else `review/missing`.
 
-Who may approve: an `author_association` of OWNER, MEMBER or COLLABORATOR; for anyone else (GitHub says
-MEMBER only for public organization members, so a private member with write access through a team shows
-as CONTRIBUTOR or NONE) the source asks `collaborators/{login}/permission`, once per login per run and
-only for an approval that would count otherwise, and counts the reviewer when the permission is write,
-maintain or admin. A question GitHub does not answer counts as no approval, `tool/github-failed`, and the
+Who may approve: a reviewer with write access, as GitHub's branch protection counts. An `author_association`
+of OWNER shows it; for anyone else — MEMBER and COLLABORATOR too, which GitHub also shows for read-only
+collaborators and organization members (red96), and CONTRIBUTOR or NONE, which is how a private member with
+write access through a team shows — the source asks `collaborators/{login}/permission`, once per login per
+run and only for an approval that would count otherwise, and counts the reviewer when the permission is
+write, maintain or admin. A question GitHub does not answer counts as no approval, `tool/github-failed`, and the
 review `unknown` (`review/unverifiable`) when the change is not approved without it.
 
 Any API failure fails closed: `tool/github-failed` (policy `on_tool_error` decides whether it

@@ -222,8 +222,8 @@ def assess(reviews: Iterable[Review], authors: People, required: int, covers: Ca
             approvers.append(login)
     # Asked in an order a drive-by cannot jump: MEMBER and COLLABORATOR first, then a CONTRIBUTOR (what a private
     # org member with commits is shown as), then NONE, FIRST_TIMER and the rest, so fifty strangers' approvals
-    # cannot use up the lookups (github_source caps them) before a real reviewer is asked. Within each, the
-    # reviews' own order.
+    # cannot use up the lookups (github_source caps them) before a real reviewer is asked. Within each, by
+    # login (a stranger can pick a name asked first: past the cap the run fails closed, red97).
     pending.sort(key=lambda item: 0 if item[1].association in MEMBER_ASSOCIATIONS
                  else 1 if item[1].association == "CONTRIBUTOR" else 2)
     for login, review in pending:
