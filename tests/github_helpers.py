@@ -58,8 +58,14 @@ def serve_write_access(server: HTTPServer, reviews: list[dict[str, Any]], repo: 
                            and isinstance(r["user"].get("login"), str)
                            and str(r.get("author_association", "")).upper() in ("MEMBER", "COLLABORATOR"))
     for login in logins:
-        server.expect_request(f"/repos/{repo}/collaborators/{login}/permission").respond_with_json(
-            {"permission": permission, "role_name": permission, "user": {"login": login, "type": "User"}})
+        serve_permission(server, login, permission, repo=repo)
+
+
+def serve_permission(server: HTTPServer, login: str, permission: str, role: str | None = None,
+                     repo: str = "octo-org/octo-repo") -> None:
+    """SYNTHETIC: GET /repos/{repo}/collaborators/{login}/permission, shaped as GitHub answers it."""
+    server.expect_request(f"/repos/{repo}/collaborators/{login}/permission").respond_with_json(
+        {"permission": permission, "role_name": role or permission, "user": {"login": login, "type": "User"}})
 
 
 def serve_reviews(server: HTTPServer, number: int, reviews: list[dict[str, Any]],

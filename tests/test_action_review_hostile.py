@@ -54,6 +54,7 @@ from gatekeeper.models import ExitCode
 from gatekeeper.modes.action import ActionSettings, run_action
 from gatekeeper.provenance.openpgp import ForgeKeys
 from tests.github_helpers import (
+    serve_permission,
     serve_reviews,
     synthetic_associated_pull,
     synthetic_pull_commit,
@@ -94,9 +95,7 @@ def _serve_merged(server: HTTPServer, pr: dict[str, Any], landed: str, head: str
 
 
 def _serve_permission(server: HTTPServer, login: str, permission: str, role: str | None = None) -> None:
-    """SYNTHETIC: GET /repos/{owner}/{repo}/collaborators/{login}/permission, shaped as GitHub answers it."""
-    server.expect_request(f"/repos/{REPO}/collaborators/{login}/permission").respond_with_json(
-        {"permission": permission, "role_name": role or permission, "user": {"login": login, "type": "User"}})
+    serve_permission(server, login, permission, role, REPO)
 
 
 def _permission_requests(server: HTTPServer) -> list[str]:

@@ -31,7 +31,7 @@ from gatekeeper.audit.history import (
 from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
 from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git import Git, RepoInfo
-from gatekeeper.models import ExitCode, display_path
+from gatekeeper.models import ExitCode, display_text
 from gatekeeper.provenance.source import Reader, filesystem_reader, git_reader
 
 _FORGE_URL = re.compile(
@@ -161,10 +161,10 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
     remote = git.config_get("remote.origin.url")
     forge = forge_of(remote)
     where = info.toplevel or info.git_dir
-    # (A directory name need not be UTF-8: shown as git shows such a path, with octal escapes — red94.)
-    repository = {"path": display_path(os.fsencode(where)), "name": forge.base if forge else
-                  display_path(os.fsencode(where.name)), "forge": forge.kind if forge else None,
-                  "url": forge.base if forge else None}
+    # (A directory name need not be UTF-8: its bytes shown as git shows them, octal escapes — red94 — as the
+    # policy's name is.)
+    repository = {"path": display_text(str(where)), "name": forge.base if forge else display_text(where.name),
+                  "forge": forge.kind if forge else None, "url": forge.base if forge else None}
     now = now or dt.datetime.now(dt.UTC)
     store: dlog.Store | None = None
     names = frozenset(log_repositories) or log_names(info, forge)
