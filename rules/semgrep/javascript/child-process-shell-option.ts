@@ -1,13 +1,19 @@
 import { spawn, spawnSync } from 'child_process';
 import * as childProcess from 'node:child_process';
 
-export function positives(userDir: string, branch: string): void {
+export function positives(userDir: string, branch: string, useShell: boolean): void {
   // ruleid: js-child-process-shell-option
   spawn(`ls -la ${userDir}`, { shell: true, stdio: 'inherit' });
   // ruleid: js-child-process-shell-option
   spawnSync('git', ['checkout', branch], { shell: true });
   // ruleid: js-child-process-shell-option
   childProcess.execFile('tar czf ' + userDir + '.tgz', { shell: true });
+  // ruleid: js-child-process-shell-option
+  spawn(`ls -la ${userDir}`, { shell: '/bin/bash' });
+  // ruleid: js-child-process-shell-option
+  spawnSync('git', ['checkout', branch], { shell: 1 });
+  // ruleid: js-child-process-shell-option
+  childProcess.spawn('ls ' + userDir, { shell: useShell });
 }
 
 export function negatives(userDir: string, branch: string): void {
@@ -19,4 +25,8 @@ export function negatives(userDir: string, branch: string): void {
   spawn('npm run build && npm test', { shell: true });
   // ok: js-child-process-shell-option
   spawnSync('git', ['status', '--short'], { shell: true });
+  // ok: js-child-process-shell-option
+  spawn(`ls -la ${userDir}`, { shell: false });
+  // ok: js-child-process-shell-option
+  spawnSync('git', ['checkout', branch], { shell: undefined });
 }

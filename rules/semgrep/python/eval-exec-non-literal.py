@@ -1,4 +1,5 @@
 import ast
+import builtins
 
 SNIPPET = "x = 1 + 1"
 
@@ -13,6 +14,10 @@ def positives(expr, request, name):
     code = "print(" + expr + ")"
     # ruleid: python-eval-exec-non-literal
     exec(code, {})
+    # ruleid: python-eval-exec-non-literal
+    builtins.eval(expr)
+    # ruleid: python-eval-exec-non-literal
+    builtins.exec(code)
     return result, value
 
 
@@ -27,4 +32,6 @@ def negatives(expr, model):
     model.eval()
     # ok: python-eval-exec-non-literal
     model.eval(expr)
+    # ok: python-eval-exec-non-literal
+    builtins.eval("1 + 2")
     return data

@@ -5,7 +5,7 @@ from subprocess import Popen, check_output
 LISTING = "ls -la /tmp"
 
 
-def positives(user_dir, branch, pattern):
+def positives(user_dir, branch, pattern, use_shell):
     # ruleid: python-subprocess-shell-true
     subprocess.run(f"ls -la {user_dir}", shell=True)
     # ruleid: python-subprocess-shell-true
@@ -19,6 +19,16 @@ def positives(user_dir, branch, pattern):
     subprocess.check_call(cmd, shell=True)
     # ruleid: python-subprocess-shell-true
     subprocess.run(args=f"echo {branch}", shell=True)
+    # ruleid: python-subprocess-shell-true
+    subprocess.run("ls " + user_dir, shell=use_shell)
+    # ruleid: python-subprocess-shell-true
+    subprocess.Popen("ls " + user_dir, shell=1)
+    # ruleid: python-subprocess-shell-true
+    subprocess.run("ls " + user_dir, shell="yes")
+    # ruleid: python-subprocess-shell-true
+    subprocess.run("ls " + user_dir, shell=[1])
+    # ruleid: python-subprocess-shell-true
+    subprocess.run("ls " + user_dir, shell=bool(pattern))
     return out
 
 
@@ -33,6 +43,10 @@ def negatives(user_dir, branch):
     subprocess.run(["git", "checkout", branch], shell=False, check=True)
     # ok: python-subprocess-shell-true
     subprocess.check_output(f"ls {user_dir}", shell=False)
+    # ok: python-subprocess-shell-true
+    subprocess.check_output(f"ls {user_dir}", shell=0)
+    # ok: python-subprocess-shell-true
+    subprocess.check_output(f"ls {user_dir}", shell=None)
     # ok: python-subprocess-shell-true
     subprocess.call(["echo", "hi"], shell=True)
     # ok: python-subprocess-shell-true
