@@ -18,6 +18,7 @@ from gatekeeper.scan import SCANNER_NAMES, build_scanners
 from gatekeeper.scan.cache import ResultCache
 from gatekeeper.scan.secrets_scanner import SecretsScanner
 from gatekeeper.scan.semgrep import SemgrepScanner
+from gatekeeper.scan.workspace import interpreter_language
 from tests.repo_builder import RepoBuilder
 from tests.scan_helpers import evaluate_range, policy, write_rules
 
@@ -246,6 +247,44 @@ def test_extensionless_scripts_are_scanned_by_their_shebang(repo: RepoBuilder, t
     found = {(f.rule_id.split("/")[0], f.path) for f in verdict.findings}
     assert ("semgrep", "bin/deploy") in found and ("bandit", "bin/deploy") in found
     assert not {p for _, p in found if p in ("bin/build", "NOTICE")}  # not for these tools, and no skip noise
+
+
+def test_executable_scripts_are_scanned_in_the_language_their_interpreter_line_runs(repo: RepoBuilder,
+                                                                                     tmp_path: Path) -> None:
+    """red98: an executable's `#!` line decides its language whatever its name; a shell script stays the secrets
+    scanner's alone (no parse-error noise from the code scanners), and a non-executable `.sh` is read by its name."""
+    base = repo.commit("base", {"README": "hi\n"})
+    python = ("#!/usr/bin/env -S uv run --script\nimport hashlib\nimport os\n\ndef run(x):\n    os.system('ls ' + x)\n"
+              "    return hashlib.md5(x.encode()).hexdigest()\n")  # (md5: bandit's alone, as above)
+    for rel, text in {"scripts/deploy.sh": python, "scripts/build.sh": "#!/bin/sh\nls $1 | wc -l\n",
+                      "scripts/plain.sh": python, "tools/serve.cgi": "#!/usr/bin/env -S deno run -A\n"
+                      "import { exec } from 'node:child_process';\nexport function h(req) {\n"
+                      "  exec('ls ' + req.query.dir);\n}\n"}.items():
+        repo.write(rel, text)
+        if rel != "scripts/plain.sh":
+            (repo.path / rel).chmod(0o755)
+        repo.git("add", "--", rel)
+    repo.commit("tools")
+    scanners = build_scanners(policy(), cache_dir=tmp_path / "cache")
+    verdict = evaluate_range(repo.path, base, {k: scanners[k] for k in ("semgrep", "bandit")})
+    found = {(f.rule_id.split("/")[0], f.path) for f in verdict.findings}
+    assert ("semgrep", "scripts/deploy.sh") in found and ("bandit", "scripts/deploy.sh") in found, found
+    assert ("semgrep", "tools/serve.cgi") in found, found
+    assert not {p for _, p in found if p in ("scripts/build.sh", "scripts/plain.sh")}, found
+
+
+@pytest.mark.parametrize(("line", "language"), [
+    ("#!/usr/bin/env python3", "python"), ("#!/usr/bin/python3.12 -u", "python"), ("#! /usr/bin/env pypy3", "python"),
+    ("#!/usr/bin/env -S uv run --script", "python"), ("#!/usr/bin/env -S pipx run", "python"),
+    ("#!/usr/bin/env -i PATH=/opt/bin python3", "python"), ("#!/usr/bin/env -u HOME node", "javascript"),
+    ("#!/usr/bin/env nodejs", "javascript"), ("#!/usr/bin/env bun", "typescript"),
+    ("#!/usr/bin/env -S deno run --allow-all", "typescript"), ("#!/usr/bin/env -S npx tsx", "typescript"),
+    ("#!/usr/bin/env -S pnpm dlx ts-node", "typescript"), ("#!/usr/bin/env python3\r", "python"),
+    ("#!/bin/sh", None), ("#!/usr/bin/env bash", None), ("#!/usr/bin/env ruby", None), ("#!/usr/bin/env uvx ruff", None),
+    ("#!/usr/bin/env", None), ("#!", None), ("# not a shebang python", None),
+])
+def test_interpreter_language_reads_the_line_as_env_does(line: str, language: str | None) -> None:
+    assert interpreter_language(line.encode()) == language
 
 
 def test_baseline_cannot_hide_a_gate_finding(repo: RepoBuilder) -> None:

@@ -20,7 +20,14 @@ from gatekeeper.interfaces import ScanJob, ScanResult
 from gatekeeper.models import Finding, ScannerStat
 from gatekeeper.scan.cache import ResultCache
 from gatekeeper.scan.common import HeadChanges, RawFinding, head_changes, inline_ignores, tool_failure
-from gatekeeper.scan.workspace import DEFAULT_MAX_FILE_BYTES, Entry, Target, Workspace, safe_extension
+from gatekeeper.scan.workspace import (
+    DEFAULT_MAX_FILE_BYTES,
+    EXECUTABLE_MODE,
+    Entry,
+    Target,
+    Workspace,
+    safe_extension,
+)
 
 DEFAULT_TIMEOUT = 300.0
 # Above this many bytes of file names, targets are given as the workspace directory instead of one
@@ -104,12 +111,14 @@ class HeadScanner:
         changes = head_changes(job, max_file_bytes=self.max_file_bytes)
         if changes is None:
             return ScanResult(stat=ScannerStat(ran=True))
-        entries = [e for e in changes.entries
-                   if self.wants(e.path) or (self.shebang_alias and not safe_extension(e.path))]
+        # (Extensionless files, and executables whose name the tool does not want, are kept or dropped by their
+        # `#!` line: Workspace.sniffed.)
+        entries = [e for e in changes.entries if self.wants(e.path) or (
+            self.shebang_alias and (not safe_extension(e.path) or e.mode == EXECUTABLE_MODE))]
         findings: list[Finding] = []
         errors: list[str] = []
         with Workspace(max_file_bytes=self.max_file_bytes, extension_alias=self.extension_alias,
-                       shebang_alias=self.shebang_alias) as workspace:
+                       shebang_alias=self.shebang_alias, wants=self.wants) as workspace:
             targets = workspace.materialise(job.git, entries)
             info.files = len(targets)
             for skip in workspace.skips:
@@ -220,10 +229,10 @@ class HeadScanner:
         info = self.last_run
         # One workspace per round, each path at most once in it (a merge's bases may hold several versions).
         for round_ in range(min(MAX_BASE_VERSIONS, max((len(v) for v in versions.values()), default=0))):
-            entries = [Entry(path, blobs[round_], "100644", candidates[path].commit, candidates[path].raw)
+            entries = [Entry(path, blobs[round_], candidates[path].mode, candidates[path].commit, candidates[path].raw)
                        for path, blobs in versions.items() if round_ < len(blobs)]
             with Workspace(max_file_bytes=self.max_file_bytes, extension_alias=self.extension_alias,
-                           shebang_alias=self.shebang_alias) as workspace:
+                           shebang_alias=self.shebang_alias, wants=self.wants) as workspace:
                 olds = workspace.materialise(job.git, entries)
                 tool_files = info.tool_files
                 results, failure, notes = self._results(job, workspace, olds)

@@ -156,7 +156,7 @@ class SemgrepScanner(HeadScanner):
     name = NAME
     # semgrep 1.182 does not assign these extensions to their language: scanned under an alias name.
     extension_alias = {".pyw": ".py", ".mts": ".ts", ".cts": ".ts"}
-    shebang_alias = {"python": ".py", "node": ".js"}
+    shebang_alias = {"python": ".py", "javascript": ".js", "typescript": ".ts"}
 
     def __init__(self, *, rules_dir: Path | None = None, executable: str | None = None, experimental: bool = True,
                  version: str | None = None, **options: Any) -> None:

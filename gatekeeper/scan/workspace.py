@@ -30,7 +30,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -83,6 +83,7 @@ class Target:
     commit: str | None
     raw: bytes = b""  # the original path's bytes: the key for its added lines
     transcoded: bool = False  # git sees binary (UTF-16, NUL bytes): written as the UTF-8 text it decodes to
+    mode: str = "100644"  # the entry's mode (an executable's `#!` line may have chosen its language)
 
     @property
     def key(self) -> bytes:
@@ -178,16 +179,68 @@ def safe_extension(path: str) -> str:
     return match.group(0).lower() if match and match.start() > 0 else ""
 
 
+EXECUTABLE_MODE = "100755"
+_PYTHON = re.compile(r"(?:python|pypy)[0-9.]*w?")
+_ENV_VALUED = frozenset({"-u", "--unset", "-C", "--chdir", "-P", "-a", "--argv0", "--block-signal",
+                         "--default-signal", "--ignore-signal"})
+# Runners that take the program's language from a word after them: `uv run`, `npx tsx`, `deno run -A`.
+_RUNNERS = {"uv": "python", "pipx": "python", "npx": None, "bunx": None, "pnpx": None, "pnpm": None}
+
+
+def interpreter_language(line: bytes) -> str | None:
+    """The language ("python", "javascript", "typescript") of the program a `#!` line runs, else None. Read as the
+    kernel and env(1) read it: the interpreter's file name, through `env` with its options, `-S` split string and
+    NAME=value settings, and through runners that name the real interpreter after them (`uv run`, `pipx run`,
+    `npx tsx`, `deno run`); `python3.12`, `pypy3`, `nodejs`, `bun`, `tsx`, `ts-node` and `zx` directly (red98:
+    a `.sh` that is Python, `uv run --script`, `bun` and `deno` scripts reached no code scanner)."""
+    if not line.startswith(b"#!"):
+        return None
+    words = line[2:].decode("utf-8", "replace").replace("\r", " ").split()[:32]
+    if not words:
+        return None
+    program, args = words[0].rsplit("/", 1)[-1].lower(), words[1:]
+    if program == "env":
+        while args and (args[0].startswith("-") or "=" in args[0]):
+            option = args.pop(0)
+            if option in _ENV_VALUED and args:
+                args.pop(0)
+        if not args:
+            return None
+        program, args = args[0].rsplit("/", 1)[-1].lower(), args[1:]
+    if program in _RUNNERS:
+        words_after = [a.lower() for a in args if not a.startswith("-")]
+        if _RUNNERS[program] is not None:
+            return _RUNNERS[program] if "run" in words_after[:1] else None
+        if words_after[:1] == ["dlx"] or words_after[:1] == ["exec"]:
+            words_after = words_after[1:]
+        return _direct_language(words_after[0].rsplit("/", 1)[-1]) if words_after else None
+    if program in ("deno", "bun"):
+        return "typescript"
+    return _direct_language(program)
+
+
+def _direct_language(program: str) -> str | None:
+    if _PYTHON.fullmatch(program):
+        return "python"
+    if program in ("node", "nodejs", "zx"):
+        return "javascript"
+    if program in ("tsx", "ts-node", "ts-node-esm", "ts-node-script"):
+        return "typescript"
+    return None
+
+
 class Workspace:
     """A private temp directory of materialised blobs; use as a context manager (removed on exit)."""
 
     def __init__(self, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, prefix: str = "gatekeeper-scan-",
                  extension_alias: Mapping[str, str] | None = None,
-                 shebang_alias: Mapping[str, str] | None = None) -> None:
+                 shebang_alias: Mapping[str, str] | None = None, wants: Callable[[str], bool] | None = None) -> None:
         self.max_file_bytes = max_file_bytes
-        # Extensionless scripts: interpreter word in a `#!` line -> the extension the tool needs
-        # ({"python": ".py"}). Extensionless files without such a line are not for this tool: dropped.
+        # Scripts: the language their `#!` line runs (interpreter_language) -> the extension the tool needs
+        # ({"python": ".py"}), for extensionless files and executable ones whose name the tool does not want
+        # (`wants`: `deploy.sh` that is Python). Those without such a line are not for this tool: dropped.
         self.shebang_alias = dict(shebang_alias or {})
+        self.wants = wants
         # Extensions a tool does not recognise for a language it scans (semgrep: .pyw, .mts): such files
         # are written under a generated name with the alias extension instead.
         self.extension_alias = dict(extension_alias or {})
@@ -240,7 +293,7 @@ class Workspace:
         with git.batch() as reader:
             for entry in pending:
                 kind, size, data = reader.read_sized(entry.blob, max_size=self.max_file_bytes)
-                sniff = bool(self.shebang_alias) and not safe_extension(entry.path)
+                sniff = self.sniffed(entry)
                 if sniff:
                     alias = self._shebang(data) if kind == "blob" and data is not None else None
                     if alias is not None:
@@ -265,14 +318,16 @@ class Workspace:
                     written.append(self._write(entry, data))
         return written
 
+    def sniffed(self, entry: Entry) -> bool:
+        """Whether this entry is for the tool only if its `#!` line says so."""
+        return bool(self.shebang_alias) and (not safe_extension(entry.path) or (
+            entry.mode == EXECUTABLE_MODE and not (self.wants is not None and self.wants(entry.path))))
+
     def _shebang(self, data: bytes) -> str | None:
         if not data.startswith(b"#!") or b"\x00" in data[:BINARY_PROBE]:
             return None
-        first = data[:256].split(b"\n", 1)[0].decode("ascii", "replace").lower()
-        for word, extension in self.shebang_alias.items():
-            if re.search(rf"[/\s]{re.escape(word)}[\d.]*(?:\s|$)", first):
-                return extension
-        return None
+        language = interpreter_language(data[:512].split(b"\n", 1)[0])
+        return self.shebang_alias.get(language) if language is not None else None
 
     def _write(self, entry: Entry, data: bytes, alias: str | None = None, *, transcoded: bool = False) -> Target:
         alias = alias or self.extension_alias.get(safe_extension(entry.path))
@@ -285,7 +340,8 @@ class Workspace:
             renamed = True
             rel = self._generated_name(entry.path, alias)
             local = self._create(rel, data)
-        target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit, entry.key, transcoded)
+        target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit, entry.key, transcoded,
+                        entry.mode)
         self.targets[rel] = target
         return target
 
