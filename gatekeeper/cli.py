@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from click.utils import make_default_short_help
@@ -17,7 +18,11 @@ from click.utils import make_default_short_help
 import gatekeeper
 from gatekeeper.console import exit_process, invoke, silence_stdout
 from gatekeeper.errors import UsageError
+from gatekeeper.fsutil import atomic_write, replaced_text
 from gatekeeper.models import ExitCode, Verdict
+
+if TYPE_CHECKING:
+    from gatekeeper.config import Policy
 from gatekeeper.report import AVAILABLE, OutputFormat, render
 
 FORMATS = [f.value for f in AVAILABLE]
@@ -35,7 +40,8 @@ def emit(verdict: Verdict, fmt: str, output: Path | None) -> ExitCode:
     if output is not None:
         text = render(verdict, fmt_enum, color=False)
         try:
-            output.write_text(text, encoding="utf-8")
+            with replaced_text(output) as handle:
+                handle.write(text)
         except OSError as exc:
             raise UsageError(f"cannot write {output}: {exc.strerror}", "choose a writable --output path") from None
         click.echo(f"gatekeeper: {verdict.decision.value} — {fmt} written to {output}", err=True)
@@ -177,9 +183,17 @@ def policy_init(path: Path, force: bool) -> ExitCode:
     """Write the built-in default policy, commented, to .gatekeeper.yml."""
     from gatekeeper.config import DEFAULT_POLICY_YAML
 
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory", f"name the file to write, e.g. --path {path / '.gatekeeper.yml'}")
     if path.exists() and not force:
         raise UsageError(f"{path} already exists", "pass --force to overwrite it")
-    path.write_text(DEFAULT_POLICY_YAML, encoding="utf-8")
+    if not path.parent.is_dir():
+        raise UsageError(f"{path.parent} does not exist", "create the directory first, or choose another --path")
+    try:
+        # Replaced in one step, as a regular file: a link there is replaced, not written through.
+        atomic_write(path, DEFAULT_POLICY_YAML, mode=0o644)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}", "choose a writable --path") from None
     click.echo(f"wrote {path}")
     return ExitCode.OK
 
@@ -201,6 +215,14 @@ def policy_check(file: Path) -> ExitCode:
         from gatekeeper.provenance.allowed_signers import load_allowed_signers
 
         checked.append(f"{len(load_allowed_signers(pol.allowed_signers).signers)} signer(s) in {pol.allowed_signers}")
+    if pol.secrets.config is not None:
+        from gatekeeper.provenance.source import filesystem_reader
+        from gatekeeper.scan.gitleaks import load_detector
+        from gatekeeper.scan.secrets import SecretDetector
+
+        detector = load_detector(pol.secrets.config, filesystem_reader, extend_default=pol.secrets.extend_default,
+                                 default=SecretDetector.load)
+        checked.append(f"{len(detector.rules)} secrets rule(s) from {pol.secrets.config}")
     if pol.baseline is not None:
         from gatekeeper.scan.baseline import load_baseline
 
@@ -209,7 +231,32 @@ def policy_check(file: Path) -> ExitCode:
                f"{len(pol.ignore)} ignores)")
     for line in checked:
         click.echo(f"  {line}: valid")
+    for index, rule in _unmatched_ignores(pol):
+        click.echo(f"  warning: ignore[{index}] names {rule!r}, which is no rule gatekeeper has: it hides nothing "
+                   "(`gatekeeper rules list` names them all)")
     return ExitCode.OK
+
+
+def _unmatched_ignores(pol: Policy) -> list[tuple[int, str]]:
+    """The policy's ignore entries whose rule id (a glob) names no rule a finding can carry: a typo such as
+    `semgrep/python-eval` suppresses nothing, silently."""
+    import fnmatch
+
+    from gatekeeper.cli_scan import list_rules
+    from gatekeeper.scan.secrets import NAMESPACE
+
+    known = [r.id for r in list_rules()]
+    if pol.secrets.config is not None:
+        from gatekeeper.provenance.source import filesystem_reader
+        from gatekeeper.scan.gitleaks import load_detector
+        from gatekeeper.scan.secrets import SecretDetector
+
+        known += [f"{NAMESPACE}/{r.id}" for r in load_detector(
+            pol.secrets.config, filesystem_reader, extend_default=pol.secrets.extend_default,
+            default=SecretDetector.load).rules]
+    return [(index, entry.rule) for index, entry in enumerate(pol.ignore)
+            if not any(fnmatch.fnmatchcase(k, entry.rule) or ("*" in k and fnmatch.fnmatchcase(entry.rule, k))
+                       for k in known)]
 
 
 def _register() -> None:

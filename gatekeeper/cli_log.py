@@ -8,9 +8,11 @@ commit data).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -27,8 +29,29 @@ def _target(log: str | None) -> str:
 
     value = (log or os.environ.get(LOG_ENV, "")).strip()  # as the hooks read it (decisionlog.destination)
     if not value:
-        raise UsageError("no decision log named", f"pass --log PATH_OR_URL or set {LOG_ENV}")
+        value = _policy_log() or ""
+    if not value:
+        raise UsageError("no decision log named", f"pass --log PATH_OR_URL, set {LOG_ENV}, or run this in a work tree "
+                         "whose .gatekeeper.yml names `log: {path: ...}`")
     return value
+
+
+def _policy_log() -> str | None:
+    """The log the work tree's policy names (`log.path`, relative to the work tree), as `check` and `audit` in this
+    work tree write and read it; None outside a work tree or without one."""
+    from gatekeeper.audit.decisionlog import destination
+    from gatekeeper.config import POLICY_FILENAME, load_policy_file
+    from gatekeeper.errors import GitError
+    from gatekeeper.git import Git
+
+    try:
+        toplevel = Git(Path(".")).info().toplevel
+    except GitError:
+        return None
+    if toplevel is None or not (toplevel / POLICY_FILENAME).is_file():
+        return None
+    path = load_policy_file(toplevel / POLICY_FILENAME).log.path
+    return destination({}, path, False, repository_root=toplevel).target if path else None
 
 
 @click.group("log")
@@ -155,22 +178,24 @@ def log_show(log: str | None, repository: str | None, limit: int) -> ExitCode:
 def log_export(log: str | None, repository: str | None, fmt: str, output: Path | None) -> ExitCode:
     """Every record as JSON (hashed body, hash and verdict), streamed: `{"records": [...]}`."""
     from gatekeeper.audit.decisionlog import open_log, record_dict
+    from gatekeeper.fsutil import replaced_text
     from gatekeeper.sanitize import json_escape_unsafe
 
     store = open_log(_target(log), create=False)
     try:
-        stream = click.open_file(str(output), "w", encoding="utf-8") if output else click.get_text_stream("stdout")
-        try:
+        # (A file is replaced only by a whole export; a closed stdout is the broken pipe `invoke` reports.)
+        writer: contextlib.AbstractContextManager[TextIO] = (
+            replaced_text(output) if output else contextlib.nullcontext(click.get_text_stream("stdout")))
+        with writer as stream:
             stream.write('{"format":"gatekeeper-decision-log","version":1,"records":[')
             for i, record in enumerate(store.records(repository)):
                 # Commit data may hold C1/bidi controls: \u escapes keep the JSON valid and lossless.
                 stream.write(("," if i else "") + "\n" + json_escape_unsafe(json.dumps(
                     record_dict(record), ensure_ascii=False, sort_keys=True, separators=(",", ":"))))
             stream.write("\n]}\n")
-        finally:
-            if output:
-                stream.close()
     except OSError as exc:
+        if output is None:
+            raise
         raise UsageError(f"cannot write {output}: {exc.strerror}", "choose a writable --output path") from None
     finally:
         store.close()

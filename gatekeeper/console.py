@@ -11,6 +11,7 @@ commit data (ref names, paths, git's stderr), so they are printed through saniti
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
 import signal
@@ -103,6 +104,13 @@ def _invoke(command: click.Command, args: list[str], prog_name: str) -> int:
         # The reader went away before the verdict was known: never report that as "allowed".
         silence_stdout()
         return ExitCode.CANNOT_EVALUATE
+    except SystemExit as exc:
+        # click's own answer to a closed stdout is exit 1, which here means "blocked" (`gatekeeper audit | head`).
+        context = exc.__context__
+        if isinstance(context, OSError) and context.errno == errno.EPIPE:
+            silence_stdout()
+            return ExitCode.CANNOT_EVALUATE
+        raise
     except Exception as exc:
         if verbose:
             traceback.print_exc()

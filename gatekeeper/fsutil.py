@@ -1,4 +1,5 @@
-"""Replacing a file in one step: the one write-temp-then-rename of the code base.
+"""Replacing a file in one step: the write-temp-then-rename of the code base (`replaced_text` for a report
+streamed to its file).
 
 Readers (a concurrent hook, a post-receive, another run sharing the cache) see the old file or the
 new one, never half of it: the data goes to a fresh temp file in the same directory (created with
@@ -12,8 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 PRIVATE = 0o600  # mkstemp's own mode: what a file gets unless the caller says otherwise
 
@@ -36,6 +40,42 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = PRIVATE, durable:
             if durable:
                 os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def replaced_text(path: Path) -> Iterator[TextIO]:
+    """A text stream whose content replaces `path` only once the block ends without an error: a report cut short
+    (interrupted, disk full) leaves the previous one whole, never half of the new one. The new file gets the mode
+    the old one had, else what `open()` would give it (0o666 less the umask); written where the path leads (a
+    symlink to a report stays a symlink). A path that is not a regular file (`/dev/stdout`, a FIFO) is written
+    directly. OSError as `open()` raises it."""
+    target = Path(os.path.realpath(path))
+    try:
+        status = target.stat()
+    except FileNotFoundError:
+        status = None
+    if status is not None and not stat.S_ISREG(status.st_mode):
+        with target.open("w", encoding="utf-8") as direct:
+            yield direct
+        return
+    if status is not None:
+        mode = stat.S_IMODE(status.st_mode)
+    else:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        mode = 0o666 & ~mask
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            yield handle
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
 import pytest
 
 from gatekeeper.config import Policy
-from gatekeeper.fsutil import atomic_write
+from gatekeeper.fsutil import atomic_write, replaced_text
 from gatekeeper.models import is_sha
 
 
@@ -109,3 +110,39 @@ def test_no_other_copy_of_the_shared_rules() -> None:
             assert "mkstemp(" not in text or "os.replace(tmp" not in text, path
         if path.name != "models.py":
             assert "[0-9a-f]{40}(?:" not in text and "[0-9a-f]{40}|" not in text, path
+
+
+def test_replaced_text_swaps_in_a_whole_report_only(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    report.write_text("old\n")
+    report.chmod(0o640)
+    with pytest.raises(RuntimeError), replaced_text(report) as handle:
+        handle.write("half of a new one")
+        raise RuntimeError("interrupted")
+    assert report.read_text() == "old\n" and sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+    with replaced_text(report) as handle:
+        handle.write("new\n")
+    assert report.read_text() == "new\n" and stat.S_IMODE(report.stat().st_mode) == 0o640
+
+
+def test_replaced_text_writes_where_a_link_leads_and_into_what_is_no_regular_file(tmp_path: Path) -> None:
+    real = tmp_path / "reports" / "latest.json"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "latest.json"
+    link.symlink_to(real)
+    with replaced_text(link) as handle:
+        handle.write("new\n")
+    assert link.is_symlink() and real.read_text() == "new\n"
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        with replaced_text(fifo) as handle:
+            handle.write("streamed\n")
+        assert os.read(reader, 100) == b"streamed\n"
+    finally:
+        os.close(reader)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    with pytest.raises(FileNotFoundError), replaced_text(tmp_path / "missing" / "r.json") as handle:
+        handle.write("x")

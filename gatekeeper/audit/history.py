@@ -327,6 +327,8 @@ def resolve_range(git: Git, rev_range: str | None, since: str | None, every_ref:
     git.info()
     if since is not None and (not since.strip() or since.startswith("-") or any(ord(c) < 32 for c in since)):
         raise UsageError(f"invalid date {since!r}", "pass --since with a date such as 2026-01-31 or '6 months ago'")
+    if since is not None:
+        git.check_since(since)
     head = git.try_resolve("HEAD")
     if head is None and not git.refs("refs/heads/", "refs/remotes/"):
         raise GitError(f"{git.path.resolve()} has no commits yet: nothing to audit",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import os
 import re
 import sys
@@ -30,6 +31,7 @@ from gatekeeper.audit.history import (
 )
 from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
 from gatekeeper.errors import GitError, UsageError
+from gatekeeper.fsutil import replaced_text
 from gatekeeper.git import Git, RepoInfo
 from gatekeeper.models import ExitCode, display_text
 from gatekeeper.provenance.source import Reader, filesystem_reader, git_reader
@@ -130,12 +132,23 @@ def _output(output: Path | None) -> Iterator[TextIO]:
     if output is None:
         yield sys.stdout
         return
+    # (The report replaces the file only once it is whole: an interrupted audit leaves the previous one.)
+    stack = contextlib.ExitStack()
     try:
-        handle = output.open("w", encoding="utf-8")
+        handle = stack.enter_context(replaced_text(output))
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror}", "choose a writable --output path") from None
-    with handle:
-        yield handle
+    try:
+        with stack:
+            yield handle
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRNOS:
+            raise
+        raise UsageError(f"cannot write {output}: {exc.strerror}; the file there is as it was",
+                         "free space on that file system, or choose another --output path") from None
+
+
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS})
 
 
 def _progress_bar(enabled: bool) -> contextlib.AbstractContextManager[Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import datetime as dt
 import re
 import time
 from array import array
@@ -12,7 +13,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from gatekeeper.errors import GitError
+from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git._runner import Runner, _check_rev_token, _first_line
 from gatekeeper.models import Commit, Person, RefKind, RefUpdate, is_sha, is_zero
 from gatekeeper.trailers import parse_trailers
@@ -191,6 +192,25 @@ class History(Runner):
         if every_ref:
             args += ["--branches", "--tags", "--remotes"]
         return {sha for sha in self._out(*args, "--", path, input=stdin).split() if is_sha(sha)}
+
+    def check_since(self, since: str) -> None:
+        """UsageError unless git makes out a date in `since` that is not in the future. git's `--since` reads a
+        date it cannot make out as "now" (`--since=yesterdy`: an empty window that looks like a quiet history);
+        its careful reading, the one expiry dates get, says when it understood nothing."""
+        fix = "pass --since with a date such as 2026-01-31 or '6 months ago'"
+        _check_since(since)
+        careful = self._run("-c", f"gatekeeper.since={since}", "config", "--type=expiry-date", "gatekeeper.since",
+                            check=False)
+        stamp = careful.stdout.decode("ascii", "replace").strip()
+        if careful.returncode != 0 or not stamp.isdigit():
+            raise UsageError(f"git cannot read {since!r} as a date", fix)
+        day = _ISO_DAY.match(since.strip())
+        if day is not None:
+            # (git reads the calendar leniently: 2026-13-45 is a date a week from now, 2026-02-30 is March 2nd.)
+            try:
+                dt.date(int(day["y"]), int(day["m"]), int(day["d"]))
+            except ValueError:
+                raise UsageError(f"{since!r}: there is no such day", fix) from None
 
     def since_window(self, include: Sequence[str], exclude: Sequence[str], since: str, *,
                      every_ref: bool = False) -> SinceWindow:
@@ -656,6 +676,9 @@ def _range_input(include: Sequence[str], exclude: Sequence[str]) -> bytes:
     for rev in (*include, *exclude):
         _check_rev_token(rev)
     return ("".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)).encode()
+
+
+_ISO_DAY = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})(?![0-9])")
 
 
 def _check_since(since: str | None) -> None:

@@ -139,9 +139,24 @@ def install(repo: Path, hook: str, *, use_hooks_path: bool = False, policy: Path
                          "run this in your working clone, or use --hook pre-receive on the server")
     if policy is not None:
         policy = policy.resolve()
+        if not policy.is_file():
+            raise UsageError(f"--policy {policy}: no such file", "write the policy first (`gatekeeper policy init "
+                             f"--path {policy}`), then install: a hook without it would refuse every push")
+        from gatekeeper.config import load_policy_file
+
+        load_policy_file(policy)  # ConfigError (exit 3) names the key: found now, not by the first pusher
+    if hook in SERVER_HOOKS and info.toplevel is not None:
+        notes_first = [f"{repo} has a work tree: {hook} runs where others push to, usually a bare repository "
+                       "(`git init --bare`); in a clone it guards only pushes into this clone"]
+    else:
+        notes_first = []
     directory = hooks_dir(git, use_hooks_path=use_hooks_path)
     directory.mkdir(parents=True, exist_ok=True)
-    notes: list[str] = []
+    notes: list[str] = notes_first
+    if hook in SERVER_HOOKS:
+        notes.append(f"policy: {policy} (valid)" if policy is not None else
+                     "policy: GATEKEEPER_POLICY when the hook's environment sets it, else .gatekeeper.yml on the "
+                     "default branch as it was before each push, else the built-in default (docs/hooks.md)")
     target, kept = _install_one(directory, hook, python, policy, notes)
     if hook == "pre-receive":
         git.set_config("receive.advertisePushOptions", "true")

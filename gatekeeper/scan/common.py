@@ -119,17 +119,21 @@ def redact_secrets(text: str) -> str:
     return f"{kept}{first.redacted}{_WITHHELD}"
 
 
-def tool_failure(scanner: str, detail: str, *, timeout: bool = False) -> Finding:
+def tool_failure(scanner: str, detail: str, *, timeout: bool = False, fix: str | None = None) -> Finding:
     """The finding for a scanner that could not do its work; policy.on_tool_error / on_timeout decide.
-    The detail may quote the tool's output, which may quote the scanned source: redacted before use."""
+    The detail may quote the tool's output, which may quote the scanned source: redacted before use. `fix`: what
+    to do when the cause is known (a rules file the policy names is missing), else the scanner's generic one."""
     detail = " ".join(redact_secrets(detail).split())[:400]
     if timeout:
         return catalogue.rule("tool/timeout").finding(f"{scanner} timed out: {detail}",
                        fix="scan fewer files at once or raise the time budget; the change was not fully scanned",
                        ).with_fingerprint(scanner, "timeout")
+    if fix is None:
+        fix = ("the built-in secrets scanner could not run: see the message" if scanner == "secrets"
+               else f"check that {scanner} is installed and runs (`{scanner} --version`)")
     return Finding(f"tool/{scanner}-failed", Severity.HIGH, f"{scanner} failed: {detail}",
-                   fix=f"check that {scanner} is installed and runs (`{scanner} --version`); the change was not "
-                   "scanned").with_fingerprint(scanner, "failed")
+                   fix=f"{' '.join(redact_secrets(fix).split())[:300]}; the change was not scanned",
+                   ).with_fingerprint(scanner, "failed")
 
 
 # -- running tools ----------------------------------------------------------------------------------

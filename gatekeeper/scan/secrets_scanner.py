@@ -144,7 +144,7 @@ class SecretsScanner:
         try:
             detector = self.detector()
         except GatekeeperError as exc:
-            failure = tool_failure(NAME, f"{exc.message} ({exc.fix})" if exc.fix else exc.message)
+            failure = tool_failure(NAME, exc.message, fix=exc.fix)
             return ScanResult((failure,), ScannerStat(ran=False, error=failure.message))
         modes = _modes(job.changes)
         findings: list[Finding] = []
@@ -232,7 +232,7 @@ class SecretsScanner:
         try:
             detector = self.detector()
         except GatekeeperError as exc:
-            failure = tool_failure(NAME, f"{exc.message} ({exc.fix})" if exc.fix else exc.message)
+            failure = tool_failure(NAME, exc.message, fix=exc.fix)
             return ScanResult((failure,), ScannerStat(ran=False, error=failure.message))
         first: dict[str, LooseBlob] = {}
         for item in blobs:
@@ -286,7 +286,7 @@ class SecretsScanner:
         try:
             detector = self.detector()
         except GatekeeperError as exc:
-            return [tool_failure(NAME, f"{exc.message} ({exc.fix})" if exc.fix else exc.message)]
+            return [tool_failure(NAME, exc.message, fix=exc.fix)]
         findings: list[Finding] = []
         for ref in dict.fromkeys(refs):
             for hit in detector.scan_text(ref, path=REF_NAME, with_suppressed=True):
