@@ -10,7 +10,12 @@ scanned already, answers the earlier version from the cache). Prints the total t
 ratio, and whether both reported the same findings (they should, unless a finding was hidden before).
 
     python bench/bench_scan_real.py [--repo /work/.mirror/Aider-AI+aider/repo] [--commits 40]
-        [--compare OTHER_CHECKOUT] [--consecutive]
+        [--compare OTHER_CHECKOUT] [--consecutive] [--paths '*.py' '*.ts' ...] [--whole-history] [--list]
+
+For judging findings by hand rather than timing: `--paths` picks the files a sampled commit must change
+(default `*.py`), `--whole-history` samples evenly over every such commit (added or modified files) instead
+of the latest ones, and `--list` prints each finding of this checkout: commit, rule, path:line, severity,
+message.
 
 The history is read-only (a bare mirror fetched with the tool library's `fetch`); nothing is written into
 it. No timed assertions: it prints figures for the README.
@@ -36,17 +41,25 @@ rules:
 """
 
 
-def sample(repo: Path, count: int, consecutive: bool) -> list[str]:
+def sample(repo: Path, count: int, consecutive: bool, paths: list[str] | None = None,
+           whole: bool = False) -> list[str]:
     if consecutive:
         # The latest commits of the main line, oldest first: each check's earlier version is the previous
         # check's head, as when a server or CI checks every push with a kept cache.
         out = subprocess.run(["git", "-C", str(repo), "log", "--first-parent", "--no-merges", "--format=%H", "-n",
                               str(count)], capture_output=True, text=True, check=True).stdout.split()
         return out[::-1]
-    out = subprocess.run(["git", "-C", str(repo), "log", "--no-merges", "--format=%H", "--diff-filter=M", "-n",
-                          str(count * 8), "--", "*.py"], capture_output=True, text=True, check=True).stdout.split()
+    if whole:
+        limit, diff_filter = [], "--diff-filter=AM"
+    else:
+        limit, diff_filter = ["-n", str(count * 8)], "--diff-filter=M"
+    out = subprocess.run(["git", "-C", str(repo), "log", "--no-merges", "--format=%H", diff_filter, *limit, "--",
+                          *(paths or ["*.py"])], capture_output=True, text=True, check=True).stdout.split()
     step = max(1, len(out) // count)
     return out[::step][:count]
+
+
+LISTED: list[dict] = []  # --list: every finding of this checkout, in check order
 
 
 def check(tree: Path, repo: Path, sha: str, policy: Path, cache: Path) -> tuple[float, list[tuple[str, str]]]:
@@ -61,8 +74,10 @@ def check(tree: Path, repo: Path, sha: str, policy: Path, cache: Path) -> tuple[
         verdict = json.loads(proc.stdout)
     except ValueError:
         raise SystemExit(f"{tree}: check of {sha[:12]} failed: {proc.stderr[-400:]}") from None
-    found = sorted((f["rule_id"], f.get("path") or "") for f in verdict["findings"]
-                   if f["rule_id"].startswith(("semgrep/", "bandit/", "tool/", "scan/")))
+    scanned = [f for f in verdict["findings"] if f["rule_id"].startswith(("semgrep/", "bandit/", "tool/", "scan/"))]
+    if tree == ROOT:
+        LISTED.extend(dict(f, checked=sha) for f in scanned)
+    found = sorted((f["rule_id"], f.get("path") or "") for f in scanned)
     return took, found
 
 
@@ -73,10 +88,14 @@ def main() -> None:
     parser.add_argument("--compare", type=Path, help="another checkout of gatekeeper (the baseline)")
     parser.add_argument("--consecutive", action="store_true",
                         help="the latest main-line commits in order, one cache kept across them (warm)")
+    parser.add_argument("--paths", nargs="+", help="pathspecs a sampled commit must change (default: *.py)")
+    parser.add_argument("--whole-history", action="store_true",
+                        help="sample evenly over every commit adding or modifying such files, not the latest")
+    parser.add_argument("--list", action="store_true", help="print every finding of this checkout")
     args = parser.parse_args()
     if not (args.repo / "HEAD").exists():
         raise SystemExit(f"no repository at {args.repo} (fetch one, e.g. github:Aider-AI/aider)")
-    shas = sample(args.repo, args.commits, args.consecutive)
+    shas = sample(args.repo, args.commits, args.consecutive, args.paths, args.whole_history)
     trees = {"this": ROOT, **({"baseline": args.compare.resolve()} if args.compare else {})}
     with tempfile.TemporaryDirectory() as tmp:
         policy = Path(tmp) / "policy.yml"
@@ -98,6 +117,10 @@ def main() -> None:
     for name in trees:
         print(f"  {name:9} {totals[name]:7.1f} s  ({totals[name] / len(shas):.2f} s per check), "
               f"{findings[name]} finding(s)")
+    if args.list:
+        for f in LISTED:
+            print(f"  {f['checked'][:12]} {f['rule_id']} {f.get('path') or '-'}:{f.get('line') or '-'} "
+                  f"{f.get('severity')} {f.get('message', '')[:160]}")
     if args.compare:
         print(f"  this / baseline: {totals['this'] / totals['baseline']:.2f}x the time; commits whose findings "
               f"differ: {differ}")

@@ -6,8 +6,11 @@ whole first-parent-agnostic history of each repository under GATEKEEPER_REAL_REP
 libgit2, gemini-cli, OpenHands, cline, Roo-Code, pydantic-ai, modelcontextprotocol/servers) and lists every finding
 the default policy would block on (severity >= high), with the rule, commit, path, line and the
 redacted value, so each one can be judged by hand; prints the count per 10,000 commits.
+`--min-severity info` lists every finding instead (each line then shows its severity), for judging
+what the detector reports below the blocking threshold too.
 
-Run from the repository root: `python bench/bench_secrets_history.py [--repo NAME ...] [--limit N]`.
+Run from the repository root:
+`python bench/bench_secrets_history.py [--repo NAME ...] [--limit N] [--min-severity LEVEL]`.
 """
 
 from __future__ import annotations
@@ -68,7 +71,8 @@ def scan_repo(name: str, path: Path, threshold: Severity, limit: int, batch_size
     if unreadable:
         print(f"{name}: {len(unreadable)} commits not scanned (a blob missing from the mirror)")
     per_10k = len(blocking) / max(len(shas), 1) * 10_000
-    print(f"{name}: {len(shas)} commits in {seconds:.0f} s, {len(blocking)} blocking secrets findings "
+    print(f"{name}: {len(shas)} commits in {seconds:.0f} s, {len(blocking)} secrets findings >= "
+          f"{Severity(threshold).name.lower()} "
           f"({per_10k:.2f} per 10,000 commits) {dict(rules)}")
     for f in blocking:
         print(f"  {f.rule_id} {Severity(f.severity).name.lower()} {f.commit[:12] if f.commit else '-'} "
@@ -81,9 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", action="append", help="directory name under GATEKEEPER_REAL_REPOS (repeatable)")
     parser.add_argument("--limit", type=int, default=0, help="newest N commits only (0: all)")
     parser.add_argument("--batch", type=int, default=500, help="commits per scanner call")
+    parser.add_argument("--min-severity", choices=[s.name.lower() for s in Severity],
+                        help="list findings at or above this severity (default: the default policy's block_at)")
     args = parser.parse_args(argv)
     base = Path(os.environ.get("GATEKEEPER_REAL_REPOS", "/work/.mirror"))
-    threshold = default_policy().ruleset("default").block_at
+    threshold = (Severity.parse(args.min_severity) if args.min_severity
+                 else default_policy().ruleset("default").block_at)
     total_commits = total_blocking = 0
     for name in args.repo or REPOS:
         path = base / name / "repo"
@@ -93,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         commits, blocking = scan_repo(name, path, threshold, args.limit, args.batch)
         total_commits += commits
         total_blocking += len(blocking)
-    print(f"all: {total_commits} commits, {total_blocking} blocking "
+    print(f"all: {total_commits} commits, {total_blocking} findings >= {Severity(threshold).name.lower()} "
           f"({total_blocking / max(total_commits, 1) * 10_000:.2f} per 10,000 commits)")
     return 0
 
