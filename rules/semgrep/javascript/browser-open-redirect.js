@@ -45,3 +45,23 @@ function fixed() {
   // ok: js-browser-open-redirect
   window.location.href = '/login';
 }
+
+function spa(router) {
+  const next = new URLSearchParams(location.search).get('next');
+  // ruleid: js-browser-open-redirect
+  router.push(next);
+}
+
+function vue() {
+  // ruleid: js-browser-open-redirect
+  this.$router.replace(location.hash.slice(1));
+}
+
+async function summary(parts, api) {
+  const response = await api.get('/checks');
+  // ok: js-browser-open-redirect
+  parts.push(response.data);
+  const next = new URLSearchParams(location.search).get('next');
+  // ok: js-browser-open-redirect
+  parts.push(next);
+}

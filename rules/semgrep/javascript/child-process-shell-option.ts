@@ -26,7 +26,7 @@ export function negatives(userDir: string, branch: string): void {
   // ok: js-child-process-shell-option
   spawnSync('git', ['status', '--short'], { shell: true });
   // ok: js-child-process-shell-option
-  spawn(`ls -la ${userDir}`, { shell: false });
+  spawn('ls', ['-la', userDir], { shell: false });
   // ok: js-child-process-shell-option
   spawnSync('git', ['checkout', branch], { shell: undefined });
 }

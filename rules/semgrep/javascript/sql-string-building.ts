@@ -23,7 +23,7 @@ export async function positives(req: any, conn: mysql.Connection, knex: any, pri
   return [a, rows, b, c, d];
 }
 
-export async function negatives(req: any, db: any, api: any, knex: any) {
+export async function negatives(req: any, db: any, api: any, knex: any, tools: any[], runner: any) {
   // ok: js-sql-string-building
   const a = await pool.query('SELECT * FROM users WHERE id = $1', [req.params.id]);
   // ok: js-sql-string-building
@@ -36,7 +36,18 @@ export async function negatives(req: any, db: any, api: any, knex: any) {
   const d = await knex('users').where({ name: req.query.name });
   // ok: js-sql-string-building
   const e = await pool.query('SELECT * FROM users ' + 'WHERE active = true');
-  return [a, b, c, d, e];
+  // ok: js-sql-string-building
+  const f = await Promise.all(tools.map((t) => api.get(`Ask the user or request further input for ${t.name}`)));
+  // ok: js-sql-string-building
+  const g = await runner.run(`Read the notes from ${req.query.file} and set a reminder`);
+  return [a, b, c, d, e, f, g];
+}
+
+export async function prose(db: any, req: any) {
+  // ruleid: js-sql-string-building
+  await db.query('UPDATE users SET name = "' + req.body.name + '" WHERE id = 1');
+  // ruleid: js-sql-string-building
+  await db.all(`select id from users where name like '%${req.query.q}%'`);
 }
 
 export async function chained(db: any, knex: any, id: string, name: string) {

@@ -16,12 +16,17 @@ export function positives(host: string) {
   return [client, socket, opts, legacy];
 }
 
-export function negatives(host: string, caPem: string) {
+export function negatives(host: string, caPem: string, connect: any) {
   // ok: js-tls-reject-unauthorized-false
   const agent = new https.Agent({ ca: caPem });
   // ok: js-tls-reject-unauthorized-false
   const socket = tls.connect({ host, port: 443, rejectUnauthorized: true });
   // ok: js-tls-reject-unauthorized-false
   const opts = { host, strictSSL: true };
+  // ok: js-tls-reject-unauthorized-false
+  expect(connect).toHaveBeenCalledWith({ host, rejectUnauthorized: false });
   return [agent, socket, opts];
 }
+
+// ok: js-tls-reject-unauthorized-false
+vi.mock('undici', () => ({ Agent: class { constructor() { this.options = { rejectUnauthorized: false }; } } }));

@@ -40,4 +40,6 @@ def negatives(obj, path, blob):
 
     # ok: python-pickle-load
     parsed = json.loads(blob)
-    return data, weights, df, parsed
+    # ok: python-pickle-load
+    again = pickle.loads(pickle.dumps(obj))
+    return data, weights, df, parsed, again
