@@ -354,6 +354,35 @@ def test_real_history_noise_is_not_reported(detector: SecretDetector, line: str)
     assert detector.scan_text(line, with_suppressed=True) == []
 
 
+# red99 (continuedev/continue, 21,566 commits): the names of values to fill in, in its docs (224 findings), a
+# reference to an environment variable, and minified bundles whose code between two strings read as a value (123).
+FILL_IN_NOISE = [
+    ("docs/model-providers/anthropic.md", '      apiKey: "[ANTHROPIC_API_KEY]"'),
+    ("docs/model-providers/watsonx.md", '      "apiKey": "API_KEY/ZENAPI_KEY/USERNAME:PASSWORD",'),
+    ("core/llm/llms/stubs/ContinueProxy.vitest.ts", '      apiKey: "env:AZURE_API_KEY",'),
+    ("extensions/vscode/gui/assets/index.js",
+     'r=e.api_host+"/api/surveys/?token=".concat(this.instance.get_config("token"),"&distinct_id=")'),
+    ("extensions/vscode/gui/assets/index.js",
+     'fetch(n+"/decide/?v=3&token=").concat(t.get_config("token"),"&ip=1")'),
+]
+
+
+@pytest.mark.parametrize(("path", "line"), FILL_IN_NOISE)
+def test_names_to_fill_in_references_and_code_between_strings_are_not_secrets(detector: SecretDetector, path: str,
+                                                                               line: str) -> None:
+    assert detector.scan_lines([(1, line)], path=path, with_suppressed=True) == [], line
+
+
+def test_what_the_fill_in_markers_leave_reported(detector: SecretDetector) -> None:
+    """Lower case in brackets is a value (the marker reads names), outside script source a value may start with a
+    parenthesis, and a bundle's real key in a string of its own is still a key."""
+    assert reported(detector, 'token: "[k8Qz2vLmW0pXr7]"') == ["generic-secret"]
+    assert [h.rule_id for h in detector.scan_lines([(1, f'password = "){PW}"')], path="deploy.py")] == [
+        "secrets/generic-password"]
+    bundle = f'var a="/x?token=".concat(b);var c={{password:"{PW}"}};'
+    assert [h.rule_id for h in detector.scan_lines([(1, bundle)], path="dist/index.js")] == ["secrets/generic-password"]
+
+
 def test_colon_separated_credentials_are_still_found(detector: SecretDetector) -> None:
     # The field-list rule only drops values glued to a colon that hold more colons.
     assert reported(detector, f"password:{PW}") == ["generic-password"]

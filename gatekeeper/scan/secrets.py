@@ -86,6 +86,8 @@ _PLACEHOLDER_MARKERS = re.compile(
     | (?:^|[_-])your[_-]? | [_-]here$ | ^(?:insert|enter|put|add)[_-]
     | environ | getenv | process\.env | \benv\[ | \bsecrets\.
     | 0123456789 | 123456789 | abcdefgh | qwerty
+    | (?-i:^\[[A-Z][A-Z0-9_]*\]$)                                   # a name to fill in: [API_KEY], [YOUR_TOKEN]
+    | (?-i:^[A-Z][A-Z_]{2,}(?:[/:|][A-Z][A-Z_]{2,})+$)               # names of what goes there: API_KEY/USERNAME:PASSWORD
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -113,6 +115,7 @@ _REFERENCE = re.compile(
       ^[a-z][a-z0-9+.-]{1,20}://          # any URL (https://, op://, vault://); URL passwords have their own rules
     | ^(?:arn|vault|ssm|sm|gcpkms|awskms|azurekv|ref\+[a-z]+):
     | ^@(?:env|keychain):[A-Za-z_][\w.-]*$  # Apple's notarisation tools (altool, gon): a variable or keychain item
+    | ^env:[A-Za-z_]\w*$                   # a configuration's reference to an environment variable (env:API_KEY)
     | ^ENC\[ | ^!
     | (?:\\033|\\x1b|\\u001b|\\e|\x1b)\[[0-9;]*m      # an ANSI colour sequence: terminal formatting
     | ^(?:/|\./|\.\./|~/|[a-z]:\\)         # a file path
@@ -125,6 +128,9 @@ _DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # setting
 # opts?.token): elsewhere `Tr0ub4dor.Horse!` is a password of the commonest shape (red88).
 _SCRIPT_MEMBER = re.compile(r"[A-Za-z_$][\w$]*(?:!?\??\.[A-Za-z_$][\w$]*)+!?")
 _SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
+# In JavaScript and TypeScript source only: a "quoted value" that is the code between two strings, read from the
+# closing quote of one to the opening quote of the next (minified bundles: `"?token=").concat(this.get("token")`).
+_SCRIPT_BETWEEN_STRINGS = re.compile(r"\A[)\],;+}]|(?:\A|\))\.[A-Za-z_$][\w$]*\(")
 _MANIFEST = re.compile(r"(?:\A|/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock"
                        r"|composer\.(?:json|lock)|Cargo\.(?:toml|lock)|pyproject\.toml|poetry\.lock|Pipfile(?:\.lock)?"
                        r"|uv\.lock|go\.mod|Gemfile(?:\.lock)?|pubspec\.(?:yaml|lock)|requirements[\w.-]*\.txt)\Z")
@@ -293,6 +299,8 @@ def _looks_like_credential(value: str, quoted: bool, script: bool = False, manif
     dependency manifest or lock file, where a version range is a package's version (red91: elsewhere
     `24.12.1990-Marta` is a password of a common shape)."""
     if _REFERENCE.search(value) or (manifest and _VERSION_SPEC.fullmatch(value)):
+        return False
+    if script and quoted and _SCRIPT_BETWEEN_STRINGS.search(value):
         return False
     if _CAMEL_WORD.fullmatch(value) or (
         not quoted and (_DOTTED_NAME.fullmatch(value) or _UNQUOTED_NAME.fullmatch(value)
