@@ -175,3 +175,15 @@ def test_semgrep_message_is_the_rules_own_text(repo: RepoBuilder, tmp_path: Path
     (finding,) = result.findings
     assert finding.message == "Hard-coded credential $VALUE in $NAME."
     assert finding.fix == "Read it from the environment."
+
+
+def test_bandits_own_words_survive_a_literal_that_spells_one() -> None:
+    """red99: a literal `"usage"` on a B108 line turned "Probable insecure usage of temp file/directory." into
+    "Probable insecure …[sha256:…] of temp file/directory."; a word the message sets off is still hidden."""
+    source = b'stats = {"usage": 1, "path": "/tmp/cache"}\nos.chmod("secrets", 0o777)\n'
+    found = source_literals(source)
+    assert found is not None
+    text = redact_message("Probable insecure usage of temp file/directory.", flagged_literals(found, 1, 1))
+    assert text == "Probable insecure usage of temp file/directory."
+    text = redact_message("Chmod setting a permissive mask 0o777 on file (secrets).", flagged_literals(found, 2, 2))
+    assert "(secrets)" not in text and "[sha256:" in text

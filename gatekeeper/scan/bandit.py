@@ -225,7 +225,7 @@ def redact_message(text: str, literals: Sequence[str]) -> str:
         if text.startswith(prefix):
             # The prefix is bandit's own words; nothing of the file is in it.
             return prefix + redacted(text[len(prefix):].removesuffix("'")) + "'"
-    return redact_values(text, literals)
+    return redact_values(text, literals, words_quoted_only=True)
 
 
 def _file_literals(path: Path) -> list[tuple[int, int, str]] | None:

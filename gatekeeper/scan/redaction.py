@@ -10,6 +10,7 @@ form, by the same redaction the secrets scanner prints (no prefix, keyed hash).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from gatekeeper.scan.secrets import redact, value_digest
@@ -23,16 +24,24 @@ def redacted(value: str) -> str:
     return redact(value, value_digest(value), prefix=False)
 
 
-def redact_values(message: str, values: Iterable[str]) -> str:
-    """`message` on one line, with every value (and its whitespace-collapsed form) redacted."""
+_WORD = re.compile(r"[A-Za-z]{1,12}")
+_QUOTES = (("'", "'"), ('"', '"'), ("`", "`"), ("(", ")"))
+
+
+def redact_values(message: str, values: Iterable[str], *, words_quoted_only: bool = False) -> str:
+    """`message` on one line, with every value (and its whitespace-collapsed form) redacted. `words_quoted_only`:
+    a value that is one short word of letters is redacted only where the message quotes it or puts it in
+    parentheses (bandit's "on file (name)") — for a tool whose own words ("Probable insecure usage of temp file")
+    would otherwise lose every word a literal on the line spells, and whose messages set off what they take from
+    the code."""
     flat = " ".join(message.split())
     # Longest first: a value that contains a shorter one is replaced whole.
     for value in sorted({v for v in values if v.strip()}, key=len, reverse=True):
         replacement = redacted(value)
         for form in dict.fromkeys((value, " ".join(value.split()))):
-            if len(form) >= MIN_BARE_VALUE:
+            if len(form) >= MIN_BARE_VALUE and not (words_quoted_only and _WORD.fullmatch(form)):
                 flat = flat.replace(form, replacement)
             elif form:
-                for quote in "'\"`":
-                    flat = flat.replace(f"{quote}{form}{quote}", f"{quote}{replacement}{quote}")
+                for start, end in _QUOTES:
+                    flat = flat.replace(f"{start}{form}{end}", f"{start}{replacement}{end}")
     return flat

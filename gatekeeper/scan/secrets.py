@@ -87,7 +87,7 @@ _PLACEHOLDER_MARKERS = re.compile(
     | environ | getenv | process\.env | \benv\[ | \bsecrets\.
     | 0123456789 | 123456789 | abcdefgh | qwerty
     | (?-i:^\[[A-Z][A-Z0-9_]*\]$)                                   # a name to fill in: [API_KEY], [YOUR_TOKEN]
-    | (?-i:^[A-Z][A-Z_]{2,}(?:[/:|][A-Z][A-Z_]{2,})+$)               # names of what goes there: API_KEY/USERNAME:PASSWORD
+    | (?-i:^[A-Z][A-Z_]{2,}(?:[/:|][A-Z][A-Z_]{2,})+$)  # names of what goes there: API_KEY/USERNAME:PASSWORD
     """,
     re.IGNORECASE | re.VERBOSE,
 )
