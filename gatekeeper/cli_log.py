@@ -30,6 +30,10 @@ def _target(log: str | None) -> str:
     value = (log or os.environ.get(LOG_ENV, "")).strip()  # as the hooks read it (decisionlog.destination)
     if not value:
         value = _policy_log() or ""
+        if value:
+            # Said, because the work tree is whatever was checked out: a clone's own policy names its own log.
+            click.echo(f"gatekeeper: the decision log named by this work tree's .gatekeeper.yml (log.path): "
+                       f"{safe(value)}", err=True)
     if not value:
         raise UsageError("no decision log named", f"pass --log PATH_OR_URL, set {LOG_ENV}, or run this in a work tree "
                          "whose .gatekeeper.yml names `log: {path: ...}`")

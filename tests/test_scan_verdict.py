@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
+import string
 import time
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 
 from gatekeeper.cli_scan import baseline, list_rules, rules
 from gatekeeper.errors import ToolError
-from gatekeeper.models import Decision
+from gatekeeper.models import Decision, Severity
 from gatekeeper.modes.local import run_check
 from gatekeeper.scan import SCANNER_NAMES, build_scanners
 from gatekeeper.scan.cache import ResultCache
@@ -285,6 +287,21 @@ def test_executable_scripts_are_scanned_in_the_language_their_interpreter_line_r
 ])
 def test_interpreter_language_reads_the_line_as_env_does(line: str, language: str | None) -> None:
     assert interpreter_language(line.encode()) == language
+
+
+def test_a_literal_key_in_a_ci_definition_blocks(repo: RepoBuilder, tmp_path: Path) -> None:
+    """red99: a provider key written into a workflow's `env:` was a medium generic-secret finding, below every
+    default threshold; in a CI definition a literal credential is everyone's to read. Elsewhere it stays medium."""
+    rng = random.Random(7)
+    key = "con-" + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(64))
+    base = repo.commit("base", {"README": "hi\n"})
+    repo.commit("ci", {".github/workflows/pr.yml": f"jobs:\n  d:\n    env:\n      CONTINUE_API_KEY: {key}\n",
+                       "config/app.yml": f"continue_api_key: {key[::-1]}\n"})
+    scanners = build_scanners(policy(), cache_dir=tmp_path / "cache")
+    verdict = evaluate_range(repo.path, base, {"secrets": scanners["secrets"]})
+    found = {(f.path, f.rule_id, f.severity) for f in verdict.findings}
+    assert (".github/workflows/pr.yml", "secrets/generic-secret", Severity.HIGH) in found, found
+    assert ("config/app.yml", "secrets/generic-secret", Severity.MEDIUM) in found, found
 
 
 def test_baseline_cannot_hide_a_gate_finding(repo: RepoBuilder) -> None:

@@ -310,8 +310,14 @@ class SecretsScanner:
 
     def _finding(self, hit: SecretHit, commit: str | None, path: str, message: str, fix: str,
                  ignores: tuple[str, ...] = (), *, in_name: bool = False) -> Finding:
+        severity = hit.severity
+        if hit.rule_id == _CI_RAISED_RULE and severity < Severity.HIGH and _CI_DEFINITION.search(path):
+            # A literal in a CI definition is read by everyone who can read the repository, and is most often the
+            # deployment's own key (red99: a provider key in a workflow's `env:`, where `${{ secrets.… }}` belongs).
+            severity = Severity.HIGH
+            message += " in a CI definition (use the CI system's secrets store)"
         finding = Finding(
-            rule_id=hit.rule_id, severity=hit.severity, message=message, commit=commit, path=path,
+            rule_id=hit.rule_id, severity=severity, message=message, commit=commit, path=path,
             line=None if in_name else hit.line,
             fix=fix, line_ignores=ignores, suppressed_by=hit.suppressed or self._context(hit, path),
         ).with_fingerprint(hit.digest)
@@ -1158,6 +1164,11 @@ def _scan_many(detector: SecretDetector, texts: Sequence[tuple[str, str]],
         yield key, local, dataclasses.replace(hit, line=local)
 
 
+# The generic secret rule's findings in a CI definition count as high (SecretsScanner._finding).
+_CI_RAISED_RULE = "secrets/generic-secret"
+_CI_DEFINITION = re.compile(r"(?:\A|/)(?:\.github/workflows/[^/]+|\.gitlab-ci|\.circleci/config|azure-pipelines"
+                            r"|bitbucket-pipelines|\.travis|\.buildkite/pipeline|\.drone|\.woodpecker/[^/]+)\.ya?ml\Z"
+                            r"|(?:\A|/)Jenkinsfile\Z")
 # Source code, where the values a test asserts on live; not data (a recorded HTTP cassette, a .env or .tfvars of a
 # deployed test environment, an inventory: red88), not shell scripts (the credentials a test run uses).
 _TEST_SOURCE = re.compile(r"\.(?:py|[cm]?[jt]sx?|go|java|kts?|scala|groovy|cs|fs|vb|rb|php|rs|swift|mm?|c|cc|cpp|cxx"
