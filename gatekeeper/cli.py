@@ -161,7 +161,8 @@ def cli(verbose: bool) -> None:
 @click.option("--policy", "policy_file", type=click.Path(path_type=Path),
               help="Policy file (default: .gatekeeper.yml in the work tree, else the built-in default).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", type=click.Path(path_type=Path), help="Write the report to FILE instead of stdout.")
+@click.option("--output", type=click.Path(path_type=Path), metavar="FILE",
+              help="Write the report to FILE instead of stdout.")
 def check(repo: Path, base: str | None, head: str | None, policy_file: Path | None, fmt: str,
           output: Path | None) -> ExitCode:
     """Judge the commits of a range in a working clone."""

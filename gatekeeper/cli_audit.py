@@ -16,7 +16,8 @@ from gatekeeper.models import ExitCode
 @click.option("--since", help="Only commits since this date (2026-01-31, '6 months ago').")
 @click.option("--all", "every_ref", is_flag=True, help="All branches, tags and remote-tracking branches.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
-@click.option("--output", type=click.Path(path_type=Path), help="Write the report to FILE instead of stdout.")
+@click.option("--output", type=click.Path(path_type=Path), metavar="FILE",
+              help="Write the report to FILE instead of stdout.")
 @click.option("--policy", "policy_file", type=click.Path(path_type=Path),
               help="Policy file (default: .gatekeeper.yml in the work tree, or at HEAD in a bare repository).")
 @click.option("--log", "log", help="Decision log to join (default: $GATEKEEPER_DECISION_LOG, else the policy's "

@@ -178,7 +178,7 @@ def log_show(log: str | None, repository: str | None, limit: int) -> ExitCode:
 @click.option("--log", "log", help=_LOG_HELP)
 @click.option("--repository", help="Only this repository's records.")
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
-@click.option("--output", type=click.Path(path_type=Path), help="Write to FILE instead of stdout.")
+@click.option("--output", type=click.Path(path_type=Path), metavar="FILE", help="Write to FILE instead of stdout.")
 def log_export(log: str | None, repository: str | None, fmt: str, output: Path | None) -> ExitCode:
     """Every record as JSON (hashed body, hash and verdict), streamed: `{"records": [...]}`."""
     from gatekeeper.audit.decisionlog import open_log, record_dict

@@ -362,9 +362,10 @@ def load_yaml(text: str, source: str, *, fast: bool = False) -> Any:
         raise ConfigError(f"{source}: line {exc.line}: duplicate key {exc.key!r}",
                           "remove one of the two entries") from None
     except yamlio.ConstructError as exc:
-        raise ConfigError(f"{source}: {exc.path or '(top level)'}: line {exc.line}: {exc.problem}",
-                          "write a plain value of the type the key expects (quote dates you mean as text; "
-                          "no custom tags, no deep nesting, no alias expansions)") from None
+        fix = ("write a date that exists, as YYYY-MM-DD" if "timestamp" in exc.problem else
+               "write a plain value of the type the key expects (quote dates you mean as text; "
+               "no custom tags, no deep nesting, no alias expansions)")
+        raise ConfigError(f"{source}: {exc.path or '(top level)'}: line {exc.line}: {exc.problem}", fix) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""

@@ -13,6 +13,7 @@ from gatekeeper.config import (
     DEFAULT_POLICY_YAML,
     default_policy,
     glob_match,
+    load_policy_file,
     load_yaml,
     parse_policy,
 )
@@ -177,3 +178,11 @@ def test_policy_check_validates_the_files_it_names(tmp_path: Path, capsys: pytes
     (tmp_path / ".gatekeeper/devices.yml").write_text("version: 1\ndevices: []\n")
     assert run(["policy", "check", str(target)]) == 0
     assert "0 device(s) in" in capsys.readouterr().out
+
+
+def test_a_day_that_does_not_exist_gets_a_fix_that_says_so(tmp_path: Path) -> None:
+    policy = tmp_path / "p.yml"
+    policy.write_text("version: 1\nignore:\n  - {rule: semgrep/python-eval*, reason: r, expires: 2027-02-30}\n")
+    with pytest.raises(ConfigError) as raised:
+        load_policy_file(policy)
+    assert "2027-02-30" in raised.value.message and raised.value.fix == "write a date that exists, as YYYY-MM-DD"

@@ -76,7 +76,9 @@ def test_enroll_list_revoke_round_trip_with_git_and_check(work: RepoBuilder, key
     assert enrol(key) == 0
     out = capsys.readouterr()
     assert f"enrolled pixel8-dev: mobile, personal, owner dev@example.com, key {key.fingerprint}" in out.out
-    assert out.err == ""  # the policy names the registry: no note
+    # The policy names the registry: no note of that; how `git verify-commit` reads the same keys.
+    assert out.err == (f"note: so that `git verify-commit` reads the same keys: git config gpg.ssh.allowedSignersFile "
+                       f"{(work.path / '.gatekeeper/allowed_signers').resolve().as_posix()}\n")
     registry = load_registry(work.path / ".gatekeeper/devices.yml")
     assert [d.id for d in registry.devices] == ["pixel8-dev"]
     allowed = work.path / ".gatekeeper/allowed_signers"

@@ -444,7 +444,8 @@ def render_text(data: Mapping[str, Any], repository: Mapping[str, Any], rng: Aud
         # Decision names come from the log's records, which nothing holds to allow/warn/block (red41): shown safe.
         by = ", ".join(f"{safe(k, limit=40)} {v}" for k, v in decisions["commits_by_decision"].items()) \
             or "none of these commits"
-        lines.append(f"decision log: {decisions['records']} record(s); commits admitted by a logged decision: {by}")
+        lines.append(f"decision log: {decisions['records']} record(s); commits of this range a logged decision "
+                     f"judged, by its decision: {by}")
         rules = decisions.get("top_blocking_rules") or []
         if rules:
             lines.append("top blocking rules: " + ", ".join(f"{safe(r['rule'], limit=60)} ({r['count']})"

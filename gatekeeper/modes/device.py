@@ -113,7 +113,9 @@ def _enroll(paths: DevicePaths, *, device_id: str, owner: str, device_class: str
     kind = "managed" if managed else "personal"
     summary = (f"enrolled {device.id}: {device.device_class.value}, {kind}, owner {device.owner}, key "
                f"{device.keys[0].fingerprint}\nwrote {paths.registry} and {paths.allowed_signers}")
-    return Outcome(summary, (*notes, *_policy_notes(paths)))
+    verify = (f"so that `git verify-commit` reads the same keys: git config gpg.ssh.allowedSignersFile "
+              f"{paths.allowed_signers.resolve().as_posix()}",) if ssh_key is not None else ()
+    return Outcome(summary, (*notes, *_policy_notes(paths), *verify))
 
 
 def revoke(paths: DevicePaths, *, device_id: str, reason: str, at: dt.datetime) -> Outcome:

@@ -57,6 +57,10 @@ _BODY = re.compile(
     r"|(?:[^\w\s]|_){0,8}[ \t]?generated (?:with|by) \[?(?P<footer>[^\[\]\r\n(]{1,40}?)\]?"
     r"(?:\((?P<url>[^)\s]{1,300})\))?(?:[^\w\r\n]|_){0,4}$)",
     re.IGNORECASE | re.MULTILINE)
+# A value made only of upper-case placeholder names (the kernel's documented `AGENT_NAME:MODEL_VERSION`, `<AGENT>`):
+# a message quoting the form, outside its trailer block, names no agent and declares nothing.
+_TEMPLATE_VALUE = re.compile(r"(?=.*[_<\[{])[<\[{]?[A-Z][A-Z_]*[>\]}]?(?:\s*[:/]\s*[<\[{]?[A-Z][A-Z_]*[>\]}]?)*"
+                             r"(?:\s+\[[A-Z0-9_ ]+\])*")
 _KERNEL_ASSISTED = re.compile(r"\A(?P<agent>[^\s:]{1,60}):(?P<model>[^\s:]{1,120})(?:\s+.*)?\Z")
 _PARENS = re.compile(r"\(([^()]{1,200})\)")
 MAX_PER_DETECTOR = 20  # a message with 100,000 co-author lines must not make a 100,000-entry verdict
@@ -311,6 +315,8 @@ class AIMarkerDetector:
             if line.key in COAUTHOR_KEYS:
                 continue
             if line.key in ("assisted-by", "generated-by"):
+                if _TEMPLATE_VALUE.fullmatch(line.value):
+                    continue  # the form's own placeholders quoted in prose (`Assisted-by: AGENT_NAME:MODEL_VERSION`)
                 agent, model = assisted_by_agent(line.value, ctx.ai_identities)
                 ai = AIInvolvement.GENERATED if line.key == "generated-by" else AIInvolvement.ASSISTED
                 if line.value:
