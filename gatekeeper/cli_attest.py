@@ -35,7 +35,7 @@ def attest() -> None:
     """
 
 
-@attest.command("create", hidden=True)
+@attest.command("create")
 @click.argument("rev")
 @click.option("--repo", type=click.Path(path_type=Path), default=Path("."), show_default=True)
 @click.option("--ref", help="The ref the revision is admitted to (default: the current branch).")
@@ -53,8 +53,11 @@ def create(rev: str, repo: Path, ref: str | None, key: Path | None, previous: st
                            env=os.environ)
     click.echo(f"attested {admission.ref} at {admission.revision}: SLSA Source level {admission.level.level}"
                + (f" + {', '.join(admission.level.properties)}" if admission.level.properties else ""))
+    if admission.level.reasons:
+        # (Why the level is not higher, or why it was lowered: not a contradiction of the properties above.)
+        click.echo(f"  not level {admission.level.level + 1} because:" if admission.level.level < 4 else "  notes:")
     for reason in admission.level.reasons:
-        click.echo(f"  {reason}")
+        click.echo(f"  - {reason}")
     return ExitCode.OK
 
 
