@@ -55,7 +55,12 @@ def _policy_log() -> str | None:
     if toplevel is None or not (toplevel / POLICY_FILENAME).is_file():
         return None
     path = load_policy_file(toplevel / POLICY_FILENAME).log.path
-    return destination({}, path, False, repository_root=toplevel).target if path else None
+    if not path:
+        return None
+    found = destination({}, path, False, repository_root=toplevel, from_repository=True)
+    if found.problem is not None:
+        raise UsageError(f"{POLICY_FILENAME}: {found.problem}", "pass --log PATH_OR_URL")
+    return found.target
 
 
 @click.group("log")

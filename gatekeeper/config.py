@@ -89,6 +89,10 @@ zones: []
 
 # devices: .gatekeeper/devices.yml
 # allowed_signers: .gatekeeper/allowed_signers
+# signer_binding: author           # author | committer | none: whose identity the signing key must carry
+# forge_signatures: [github, gitlab]   # whose shipped web-flow keys count; [] on GHES / self-managed GitLab
+# require_dco: false               # true: a Signed-off-by with the author's e-mail is required
+# baseline: .gatekeeper/baseline.json   # written by `gatekeeper baseline`; used only when named here
 
 pre_receive: {budget_seconds: 4.0, scanners: [secrets], defer: [semgrep, bandit]}
 on_tool_error: block               # a scanner that fails or is missing blocks (fail closed)
@@ -103,7 +107,10 @@ unscanned: {mobile: block, default: warn}
 bandit: {min_confidence: medium, min_severity: medium}
 bypass: {push_option: gatekeeper.bypass, allowed: [], reason_required: true}
 ignore: []
-#  - {rule: semgrep/python-eval, paths: ["tests/**"], reason: "fixtures", expires: 2027-06-30}
+#  - {rule: semgrep/python-eval-exec-non-literal, paths: ["tests/**"], reason: "fixtures", expires: 2027-06-30}
+# inline_ignore: {refuse: [secrets, provenance]}   # what a `gatekeeper: ignore[...]` comment may not hide
+# secrets: {config: .gitleaks.toml, docs: ["**/*.md"], fixtures: ["tests/fixtures/**"]}   # rules, contexts
+# log: {path: decisions.db, required: false}   # decision log (a file: SQLite; postgresql://…: PostgreSQL)
 """
 
 # DEFAULT_POLICY_YAML as the YAML loader reads it, for default_policy(): a command run where no policy file

@@ -374,11 +374,13 @@ def test_names_to_fill_in_references_and_code_between_strings_are_not_secrets(de
 
 
 def test_what_the_fill_in_markers_leave_reported(detector: SecretDetector) -> None:
-    """Lower case in brackets is a value (the marker reads names), outside script source a value may start with a
-    parenthesis, and a bundle's real key in a string of its own is still a key."""
+    """Lower case in brackets is a value (the marker reads names), a value may start with punctuation in script
+    source too (red100), and a bundle's real key in a string of its own is still a key."""
     assert reported(detector, 'token: "[k8Qz2vLmW0pXr7]"') == ["generic-secret"]
-    assert [h.rule_id for h in detector.scan_lines([(1, f'password = "){PW}"')], path="deploy.py")] == [
-        "secrets/generic-password"]
+    for path in ("deploy.py", "src/app.ts", "src/App.svelte"):
+        for first in ")+};,]":
+            assert [h.rule_id for h in detector.scan_lines([(1, f'password = "{first}{PW}"')], path=path)] == [
+                "secrets/generic-password"], (path, first)
     bundle = f'var a="/x?token=".concat(b);var c={{password:"{PW}"}};'
     assert [h.rule_id for h in detector.scan_lines([(1, bundle)], path="dist/index.js")] == ["secrets/generic-password"]
 

@@ -67,6 +67,20 @@ def archives(path, dest):
     tarfile.open(path).extractall()
     with tarfile.open(path) as tf:
         tf.extractall(path=dest)
+    tarfile.TarFile.open(path).extractall(dest)
+    tarfile.TarFile(path).extractall(dest)
+
+
+def unpack(archive, dest):
+    archive.extractall(dest)
+
+
+class Bundle:
+    def __init__(self, path):
+        self.tar = tarfile.open(path)
+
+    def unpack(self, dest):
+        self.tar.extractall(dest)
 
 
 def sql(cur, uid, name):

@@ -181,9 +181,12 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
     now = now or dt.datetime.now(dt.UTC)
     store: dlog.Store | None = None
     names = frozenset(log_repositories) or log_names(info, forge)
+    # (A policy from the work tree or HEAD is the repository's: it may name a log file, not a server: red100.)
     dest = dlog.destination(os.environ if log is None else {dlog.LOG_ENV: log}, policy.log.path, False,
-                            repository_root=info.toplevel or info.git_dir)
+                            repository_root=info.toplevel or info.git_dir, from_repository=policy_file is None)
     log_stats: dict[str, Any] | None = None
+    if dest.problem is not None:
+        notes.append(f"the decision log is not joined: {dest.problem}")
     if dest.target is not None:
         try:
             store = dlog.open_log(dest.target, create=False)

@@ -129,8 +129,10 @@ _DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # setting
 _SCRIPT_MEMBER = re.compile(r"[A-Za-z_$][\w$]*(?:!?\??\.[A-Za-z_$][\w$]*)+!?")
 _SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
 # In JavaScript and TypeScript source only: a "quoted value" that is the code between two strings, read from the
-# closing quote of one to the opening quote of the next (minified bundles: `"?token=").concat(this.get("token")`).
-_SCRIPT_BETWEEN_STRINGS = re.compile(r"\A[)\],;+}]|(?:\A|\))\.[A-Za-z_$][\w$]*\(")
+# closing quote of one to the opening quote of the next (minified bundles: `"?token=").concat(this.get("token")`):
+# a method called on what came before. Not a value that merely starts with punctuation (red100: `"+k9…"` is a
+# password, and a sixteenth of base64 keys start so).
+_SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(")
 _MANIFEST = re.compile(r"(?:\A|/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock"
                        r"|composer\.(?:json|lock)|Cargo\.(?:toml|lock)|pyproject\.toml|poetry\.lock|Pipfile(?:\.lock)?"
                        r"|uv\.lock|go\.mod|Gemfile(?:\.lock)?|pubspec\.(?:yaml|lock)|requirements[\w.-]*\.txt)\Z")

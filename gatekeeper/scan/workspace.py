@@ -180,49 +180,94 @@ def safe_extension(path: str) -> str:
 
 
 EXECUTABLE_MODE = "100755"
-_PYTHON = re.compile(r"(?:python|pypy)[0-9.]*w?")
-_ENV_VALUED = frozenset({"-u", "--unset", "-C", "--chdir", "-P", "-a", "--argv0", "--block-signal",
-                         "--default-signal", "--ignore-signal"})
-# Runners that take the program's language from a word after them: `uv run`, `npx tsx`, `deno run -A`.
-_RUNNERS = {"uv": "python", "pipx": "python", "npx": None, "bunx": None, "pnpx": None, "pnpm": None}
+# CPython and PyPy by any build's name: python3.12, python3.13t (free-threaded), python3.12d, pythonw, python3-dbg;
+# anything else naming python (micropython, ipython, graalpython) is Python too.
+_PYTHON = re.compile(r"(?:python|pypy)[0-9.]*[a-z]{0,2}(?:-dbg)?")
+# env(1) options that take the next word as their value (GNU: -u/--unset, -C/--chdir, -a/--argv0; BSD: -P, -u).
+# The signal options take a value only as `=SIG`, never the next word.
+_ENV_VALUED_LONG = frozenset({"--unset", "--chdir", "--argv0"})
+_ENV_VALUED_SHORT = frozenset("uCaP")
+# Runners that run a script under an interpreter named after `run`: `poetry run python`, `pdm run python`.
+_RUN_WITH = frozenset({"poetry", "pipenv", "pdm", "hatch", "rye", "conda", "mamba", "micromamba", "pixi"})
+# Runners that run the script itself as Python (PEP 723): `uv run --script`, `pipx run`.
+_RUN_PYTHON = frozenset({"uv", "pipx"})
+# Package runners that name a program after them: `npx tsx`, `pnpm dlx ts-node`, `bunx`.
+_PACKAGE_RUNNERS = frozenset({"npx", "bunx", "pnpx", "pnpm", "yarn"})
 
 
 def interpreter_language(line: bytes) -> str | None:
     """The language ("python", "javascript", "typescript") of the program a `#!` line runs, else None. Read as the
-    kernel and env(1) read it: the interpreter's file name, through `env` with its options, `-S` split string and
-    NAME=value settings, and through runners that name the real interpreter after them (`uv run`, `pipx run`,
-    `npx tsx`, `deno run`); `python3.12`, `pypy3`, `nodejs`, `bun`, `tsx`, `ts-node` and `zx` directly (red98:
-    a `.sh` that is Python, `uv run --script`, `bun` and `deno` scripts reached no code scanner)."""
+    kernel and env(1) read it: the interpreter's file name, through `env` with its options (`-S` and
+    `--split-string` with the string attached or not, valued options, NAME=value settings), and through runners
+    that name the real interpreter after them (`uv run`, `pipx run`, `poetry run python`, `npx tsx`, `deno run`);
+    `python3.13t`, `pypy3`, `nodejs`, `bun`, `tsx`, `ts-node` and `zx` directly (red98: a `.sh` that is Python,
+    `uv run --script`, `bun` and `deno` scripts reached no code scanner; red100: `-Spython3`, `poetry run`)."""
     if not line.startswith(b"#!"):
         return None
     words = line[2:].decode("utf-8", "replace").replace("\r", " ").split()[:32]
     if not words:
         return None
-    program, args = words[0].rsplit("/", 1)[-1].lower(), words[1:]
+    program, args = _name(words[0]), words[1:]
     if program == "env":
-        while args and (args[0].startswith("-") or "=" in args[0]):
-            option = args.pop(0)
-            if option in _ENV_VALUED and args:
-                args.pop(0)
+        args = _after_env_options(args)
         if not args:
             return None
-        program, args = args[0].rsplit("/", 1)[-1].lower(), args[1:]
-    if program in _RUNNERS:
-        words_after = [a.lower() for a in args if not a.startswith("-")]
-        if _RUNNERS[program] is not None:
-            return _RUNNERS[program] if "run" in words_after[:1] else None
-        if words_after[:1] == ["dlx"] or words_after[:1] == ["exec"]:
-            words_after = words_after[1:]
-        return _direct_language(words_after[0].rsplit("/", 1)[-1]) if words_after else None
+        program, args = _name(args[0]), args[1:]
+    after = [a.lower() for a in args if not a.startswith("-")]
+    if program in _RUN_PYTHON:
+        return "python" if after[:1] == ["run"] else None
+    if program in _RUN_WITH:
+        return _direct_language(_name(after[1])) if after[:1] == ["run"] and len(after) > 1 else None
+    if program in _PACKAGE_RUNNERS:
+        if after[:1] in (["dlx"], ["exec"]):
+            after = after[1:]
+        return _direct_language(_name(after[0])) if after else None
     if program in ("deno", "bun"):
         return "typescript"
     return _direct_language(program)
 
 
+def _name(word: str) -> str:
+    return word.rsplit("/", 1)[-1].lower()
+
+
+def _after_env_options(args: list[str]) -> list[str]:
+    """What env(1) runs: its words after its own options and NAME=value settings, a split string's words in place."""
+    args = list(args)
+    while args:
+        word = args[0]
+        if word == "--":
+            return args[1:]
+        if "=" in word and not word.startswith("-"):
+            args.pop(0)  # NAME=value
+            continue
+        if not word.startswith("-"):
+            return args
+        args.pop(0)
+        if word.startswith("--"):
+            name, eq, value = word.partition("=")
+            if name == "--split-string" and eq:
+                args[:0] = value.split()
+            elif name in _ENV_VALUED_LONG and not eq and args:
+                args.pop(0)
+            continue
+        # A cluster of short options: `-iS`, `-Spython3` (the string attached), `-u NAME`, `-uNAME`.
+        for at, flag in enumerate(word[1:], start=1):
+            rest = word[at + 1:]
+            if flag == "S":
+                args[:0] = rest.split()
+                break
+            if flag in _ENV_VALUED_SHORT:
+                if not rest and args:
+                    args.pop(0)
+                break
+    return args
+
+
 def _direct_language(program: str) -> str | None:
-    if _PYTHON.fullmatch(program):
+    if _PYTHON.fullmatch(program) or "python" in program:
         return "python"
-    if program in ("node", "nodejs", "zx"):
+    if program in ("node", "nodejs", "zx") or program.startswith("node"):
         return "javascript"
     if program in ("tsx", "ts-node", "ts-node-esm", "ts-node-script"):
         return "typescript"

@@ -65,3 +65,14 @@ async function summary(parts, api) {
   // ok: js-browser-open-redirect
   parts.push(next);
 }
+
+function legacy(browserHistory) {
+  const next = new URLSearchParams(location.search).get('next');
+  // ruleid: js-browser-open-redirect
+  browserHistory.push(next);
+}
+
+$(window).on('message', function (e) {
+  // ruleid: js-browser-open-redirect
+  window.location.href = e.originalEvent.data;
+});

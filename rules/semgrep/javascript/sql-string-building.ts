@@ -23,7 +23,7 @@ export async function positives(req: any, conn: mysql.Connection, knex: any, pri
   return [a, rows, b, c, d];
 }
 
-export async function negatives(req: any, db: any, api: any, knex: any, tools: any[], runner: any) {
+export async function negatives(req: any, db: any, api: any, knex: any, tools: any[]) {
   // ok: js-sql-string-building
   const a = await pool.query('SELECT * FROM users WHERE id = $1', [req.params.id]);
   // ok: js-sql-string-building
@@ -37,10 +37,8 @@ export async function negatives(req: any, db: any, api: any, knex: any, tools: a
   // ok: js-sql-string-building
   const e = await pool.query('SELECT * FROM users ' + 'WHERE active = true');
   // ok: js-sql-string-building
-  const f = await Promise.all(tools.map((t) => api.get(`Ask the user or request further input for ${t.name}`)));
-  // ok: js-sql-string-building
-  const g = await runner.run(`Read the notes from ${req.query.file} and set a reminder`);
-  return [a, b, c, d, e, f, g];
+  const f = await Promise.all(tools.map(async (t) => `Ask the user or request further input for ${t.name}`));
+  return [a, b, c, d, e, f];
 }
 
 export async function prose(db: any, req: any) {
@@ -48,6 +46,10 @@ export async function prose(db: any, req: any) {
   await db.query('UPDATE users SET name = "' + req.body.name + '" WHERE id = 1');
   // ruleid: js-sql-string-building
   await db.all(`select id from users where name like '%${req.query.q}%'`);
+  // ruleid: js-sql-string-building
+  await db.query(`GRANT SELECT ON reports TO ${req.body.user}`);
+  // ruleid: js-sql-string-building
+  await db.query(`/* list */ SELECT * FROM users ORDER BY ${req.query.sort}`);
 }
 
 export async function chained(db: any, knex: any, id: string, name: string) {

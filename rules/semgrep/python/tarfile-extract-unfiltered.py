@@ -1,4 +1,5 @@
 import tarfile
+import zipfile
 
 
 def positives(upload, dest):
@@ -25,3 +26,30 @@ def negatives(upload, dest, zf):
         tar2.extractall(dest, filter=tarfile.data_filter)
     # ok: python-tarfile-extract-unfiltered
     zf.extractall(dest)
+
+
+def unpack(archive, dest):
+    # ruleid: python-tarfile-extract-unfiltered
+    archive.extractall(dest)
+
+
+class Bundle:
+    def __init__(self, path):
+        self.tar = tarfile.TarFile.open(path)
+
+    def unpack(self, dest):
+        # ruleid: python-tarfile-extract-unfiltered
+        self.tar.extractall(dest)
+
+
+def chained(path, dest):
+    # ruleid: python-tarfile-extract-unfiltered
+    tarfile.TarFile(path).extractall(dest)
+
+
+def zips(path, dest):
+    with zipfile.ZipFile(path) as bundle:
+        # ok: python-tarfile-extract-unfiltered
+        bundle.extractall(dest)
+    # ok: python-tarfile-extract-unfiltered
+    zipfile.ZipFile(path).extractall(dest)
