@@ -303,9 +303,9 @@ def test_environment_wins_and_repository_policies_stay_in_git_dir(tmp_path: Path
     outside = destination({}, "/etc/cron.d/x", False, repository_root=tmp_path, from_repository=True)
     assert outside.target is None and outside.problem is not None and "relative path" in outside.problem
     assert destination({}, "../x.db", True, repository_root=tmp_path, from_repository=True).problem
-    # A repository's policy may name a server on this host, not elsewhere (red100: libpq hands that host the
-    # runner's PGPASSWORD); the environment and a policy given by path may name any.
-    assert destination({}, "postgresql:///gate?host=/run/pg", False, from_repository=True).target
+    # A repository's policy may name no database server (red100, red101: libpq hands it the runner's PGPASSWORD);
+    # the environment and a policy given by path may.
+    assert destination({}, "postgresql:///gate?host=/run/pg", False, from_repository=True).target is None
     remote = destination({}, "postgresql://u@db/gate", False, from_repository=True)
     assert remote.target is None and remote.problem is not None and "GATEKEEPER_DECISION_LOG" in remote.problem
     assert destination({}, "postgresql://u@db/gate", False).target == "postgresql://u@db/gate"

@@ -282,6 +282,12 @@ def test_executable_scripts_are_scanned_in_the_language_their_interpreter_line_r
     ("#!/usr/bin/env nodejs", "javascript"), ("#!/usr/bin/env bun", "typescript"),
     ("#!/usr/bin/env -S deno run --allow-all", "typescript"), ("#!/usr/bin/env -S npx tsx", "typescript"),
     ("#!/usr/bin/env -S pnpm dlx ts-node", "typescript"), ("#!/usr/bin/env python3\r", "python"),
+    ("#!/usr/bin/env -Spython3", "python"), ("#!/usr/bin/env --split-string=python3", "python"),
+    ("#!/usr/bin/env -S --default-signal python3", "python"), ("#!/usr/bin/python3.13t", "python"),
+    ("#!/usr/bin/env -S conda run -n tools python", "python"), ("#!/usr/bin/env -S hatch -e dev run python", "python"),
+    ("#!/usr/bin/env -S uv --project /srv/app run --script", "python"), ("#!/usr/bin/env -S pyenv exec python3", "python"),
+    ("#!/usr/bin/env -S volta run node", "javascript"), ("#!/usr/bin/env -S npm exec --yes -- tsx", "typescript"),
+    ("#!/usr/bin/env graalpy", "python"), ("#!/usr/bin/perl -w", None),
     ("#!/bin/sh", None), ("#!/usr/bin/env bash", None), ("#!/usr/bin/env ruby", None), ("#!/usr/bin/env uvx ruff", None),
     ("#!/usr/bin/env", None), ("#!", None), ("# not a shebang python", None),
 ])

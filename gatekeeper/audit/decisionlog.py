@@ -386,22 +386,23 @@ def destination(env: Mapping[str, str], log_path: str | None, required: bool, *,
     (a relative path is taken from `repository_root`: the work tree locally, the git directory on a server).
 
     A policy read from the repository itself (pre-receive's default branch, the Action's base commit, a clone's
-    work tree or HEAD) may only name a file inside the repository's git directory (the work tree locally), or a
-    PostgreSQL server on this host (local_postgres): it must not be able to make the server create files
-    elsewhere, nor make whoever runs the gate connect to a host it names — libpq would hand that host the
-    runner's PGPASSWORD or ~/.pgpass entry (red100). A database elsewhere is the environment's to name
-    (`GATEKEEPER_DECISION_LOG`), or a policy's given by path (--policy, GATEKEEPER_POLICY).
+    work tree or HEAD) may only name a file inside the repository's git directory (the work tree locally): it
+    must not be able to make the server create files elsewhere, nor make whoever runs the gate connect to a
+    database server — libpq would hand it the runner's PGPASSWORD or ~/.pgpass entry, whether it is on another
+    host (red100; libpq reads URLs otherwise than any parser here would, red101) or a socket or port any local
+    user can open. A PostgreSQL log is the environment's to name (`GATEKEEPER_DECISION_LOG`), or a policy's
+    given by path (--policy, GATEKEEPER_POLICY).
     """
     if env.get(LOG_ENV, "").strip():
         return Destination(env[LOG_ENV].strip(), required, LOG_ENV)
     if not log_path:
         return Destination(None, required, "none")
     if is_postgres(log_path):
-        if from_repository and not local_postgres(log_path):
+        if from_repository:
             return Destination(None, required, "policy log.path", problem=(
-                f"log.path in a policy read from the repository names a database server on another host, which "
-                f"only the environment may name: set {LOG_ENV} to that URL where the gate runs, or pass the policy "
-                f"with --policy"))
+                f"log.path in a policy read from the repository names a database server, which only the "
+                f"environment may name: set {LOG_ENV} to that URL where the gate runs, or pass the policy with "
+                f"--policy"))
         return Destination(log_path, required, "policy log.path")
     path = Path(log_path)
     if from_repository and (path.is_absolute() or ".." in path.parts or repository_root is None
@@ -413,32 +414,6 @@ def destination(env: Mapping[str, str], log_path: str | None, required: bool, *,
     if not path.is_absolute() and repository_root is not None:
         path = repository_root / path
     return Destination(str(path), required, "policy log.path")
-
-
-_LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1", "[::1]"})
-# Connection parameters a URL may carry without naming another server (host= may name a socket directory).
-_LOCAL_PARAMS = frozenset({"host", "port", "dbname", "user", "sslmode", "connect_timeout", "application_name",
-                           "options", "target_session_attrs"})
-
-
-def local_postgres(url: str) -> bool:
-    """Whether a postgresql:// URL can only reach a server on this host: no host or a loopback one, a socket
-    directory in `?host=`, and no parameter that names another server (hostaddr, service, a second host)."""
-    from urllib.parse import parse_qs, urlsplit
-
-    try:
-        parts = urlsplit(url)
-        query = parse_qs(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
-    except ValueError:
-        return False
-    netloc = parts.netloc.rpartition("@")[2]
-    if "," in netloc or set(query) - _LOCAL_PARAMS:
-        return False
-    host = netloc.rsplit(":", 1)[0] if not netloc.startswith("[") else netloc.split("]")[0] + "]"
-    if host.lower() not in _LOCAL_HOSTS:
-        return False
-    return all(value.startswith("/") or value.lower() in _LOCAL_HOSTS - {""}
-               for value in query.get("host", []))
 
 
 # git's (and the gate's) own directories in a git directory: a log there would be read as something else.

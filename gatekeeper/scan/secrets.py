@@ -81,7 +81,7 @@ _PLACEHOLDER_MARKERS = re.compile(
     | \$\{ | \$\( | \{\{ | \}\} | \{[a-z_][\w.]*\} | ^\{\d*\}$ | ^%[sdr]$
     | \{[a-z_][\w.]*(?:\[[^\]{}]{0,40}\]|\([^(){}]{0,40}\))+\}       # f-string fields: {pw()}, {cfg["key"]}
     | \{\d{0,3}:[^{}\s]{0,20}\}                                      # format fields with a spec: {0:>8}, {16:b62}
-    | %\( | %[a-z_]+% | <[^<>]*> | ^< | ^\$[a-z_{(]
+    | %\( | %[a-z_]+% | <[^<>]*> | ^<[a-z_][\w .-]*$ | ^\$[a-z_{(]
     | &lt; | &gt; | %3c[a-z_-]*%3e                          # an HTML- or URL-escaped <placeholder>
     | (?:^|[_-])your[_-]? | [_-]here$ | ^(?:insert|enter|put|add)[_-]
     | environ | getenv | process\.env | \benv\[ | \bsecrets\.
@@ -116,9 +116,9 @@ _REFERENCE = re.compile(
     | ^(?:arn|vault|ssm|sm|gcpkms|awskms|azurekv|ref\+[a-z]+):
     | ^@(?:env|keychain):[A-Za-z_][\w.-]*$  # Apple's notarisation tools (altool, gon): a variable or keychain item
     | ^env:[A-Za-z_]\w*$                   # a configuration's reference to an environment variable (env:API_KEY)
-    | ^ENC\[ | ^!
+    | ^ENC\[
     | (?:\\033|\\x1b|\\u001b|\\e|\x1b)\[[0-9;]*m      # an ANSI colour sequence: terminal formatting
-    | ^(?:/|\./|\.\./|~/|[a-z]:\\)         # a file path
+    | ^(?:/|\./|\.\./|~/|[a-z]:\\)[\w.@%+=,~:/\\-]*$   # a file path (red101: not "/CU)0^Dr…", a password)
     | \.(?:pem|key|crt|cer|der|p12|pfx|jks|keystore|pub|gpg|asc|json|ya?ml|txt|env|ini|cfg|conf|toml)$
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -300,7 +300,9 @@ def _looks_like_credential(value: str, quoted: bool, script: bool = False, manif
     line is JavaScript or TypeScript source (member access with `!` and `?.` is code there); `manifest`: a
     dependency manifest or lock file, where a version range is a package's version (red91: elsewhere
     `24.12.1990-Marta` is a password of a common shape)."""
-    if _REFERENCE.search(value) or (manifest and _VERSION_SPEC.fullmatch(value)):
+    # (A YAML tag — `!vault |`, `!Ref`, `!secret db` — is read unquoted; quoted, `!` starts a password: red101.)
+    if _REFERENCE.search(value) or (not quoted and value.startswith("!")) or (
+            manifest and _VERSION_SPEC.fullmatch(value)):
         return False
     if script and quoted and _SCRIPT_BETWEEN_STRINGS.search(value):
         return False

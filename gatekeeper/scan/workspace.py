@@ -187,21 +187,19 @@ _PYTHON = re.compile(r"(?:python|pypy)[0-9.]*[a-z]{0,2}(?:-dbg)?")
 # The signal options take a value only as `=SIG`, never the next word.
 _ENV_VALUED_LONG = frozenset({"--unset", "--chdir", "--argv0"})
 _ENV_VALUED_SHORT = frozenset("uCaP")
-# Runners that run a script under an interpreter named after `run`: `poetry run python`, `pdm run python`.
-_RUN_WITH = frozenset({"poetry", "pipenv", "pdm", "hatch", "rye", "conda", "mamba", "micromamba", "pixi"})
 # Runners that run the script itself as Python (PEP 723): `uv run --script`, `pipx run`.
 _RUN_PYTHON = frozenset({"uv", "pipx"})
-# Package runners that name a program after them: `npx tsx`, `pnpm dlx ts-node`, `bunx`.
-_PACKAGE_RUNNERS = frozenset({"npx", "bunx", "pnpx", "pnpm", "yarn"})
 
 
 def interpreter_language(line: bytes) -> str | None:
     """The language ("python", "javascript", "typescript") of the program a `#!` line runs, else None. Read as the
     kernel and env(1) read it: the interpreter's file name, through `env` with its options (`-S` and
-    `--split-string` with the string attached or not, valued options, NAME=value settings), and through runners
-    that name the real interpreter after them (`uv run`, `pipx run`, `poetry run python`, `npx tsx`, `deno run`);
-    `python3.13t`, `pypy3`, `nodejs`, `bun`, `tsx`, `ts-node` and `zx` directly (red98: a `.sh` that is Python,
-    `uv run --script`, `bun` and `deno` scripts reached no code scanner; red100: `-Spython3`, `poetry run`)."""
+    `--split-string` with the string attached or not, valued options, NAME=value settings); `uv run` and `pipx run`
+    run the script as Python; any other launcher runs the first interpreter its words name (`conda run -n env
+    python`, `npx tsx`, `mise exec -- node`). Interpreters: any name holding `python` (`python3.13t`, `pypy3`,
+    `graalpy`), `node*`, `zx`, `babel-node` (JavaScript), `deno`, `bun`, `tsx`, `ts-node` (TypeScript). (red98: a
+    `.sh` that is Python, `uv run --script`, `bun` and `deno` scripts reached no code scanner; red100, red101:
+    `-Spython3`, runners and their options.)"""
     if not line.startswith(b"#!"):
         return None
     words = line[2:].decode("utf-8", "replace").replace("\r", " ").split()[:32]
@@ -213,18 +211,20 @@ def interpreter_language(line: bytes) -> str | None:
         if not args:
             return None
         program, args = _name(args[0]), args[1:]
-    after = [a.lower() for a in args if not a.startswith("-")]
-    if program in _RUN_PYTHON:
-        return "python" if after[:1] == ["run"] else None
-    if program in _RUN_WITH:
-        return _direct_language(_name(after[1])) if after[:1] == ["run"] and len(after) > 1 else None
-    if program in _PACKAGE_RUNNERS:
-        if after[:1] in (["dlx"], ["exec"]):
-            after = after[1:]
-        return _direct_language(_name(after[0])) if after else None
-    if program in ("deno", "bun"):
-        return "typescript"
-    return _direct_language(program)
+    direct = _word_language(program)
+    if direct is not None:
+        return direct
+    names = [_name(a) for a in args]
+    if program in _RUN_PYTHON and "run" in names:
+        return "python"  # `uv --project DIR run --script`: the script itself, under Python
+    # Any other launcher (`conda run -n env python`, `pyenv exec python3`, `mise exec -- node`, `npm exec -- tsx`):
+    # the first word that names an interpreter is the program it runs (red101: runner options with a value, and
+    # runners no list can hold, hid the interpreter).
+    for name in names:
+        found = _word_language(name)
+        if found is not None:
+            return found
+    return None
 
 
 def _name(word: str) -> str:
@@ -264,12 +264,13 @@ def _after_env_options(args: list[str]) -> list[str]:
     return args
 
 
-def _direct_language(program: str) -> str | None:
-    if _PYTHON.fullmatch(program) or "python" in program:
+def _word_language(program: str) -> str | None:
+    """The language of an interpreter named by one word of a `#!` line, else None."""
+    if _PYTHON.fullmatch(program) or "python" in program or program in ("graalpy", "graalpython"):
         return "python"
-    if program in ("node", "nodejs", "zx") or program.startswith("node"):
+    if program in ("node", "nodejs", "zx", "babel-node") or program.startswith("node"):
         return "javascript"
-    if program in ("tsx", "ts-node", "ts-node-esm", "ts-node-script"):
+    if program in ("tsx", "ts-node", "ts-node-esm", "ts-node-script", "deno", "bun"):
         return "typescript"
     return None
 

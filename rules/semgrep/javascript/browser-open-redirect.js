@@ -76,3 +76,13 @@ $(window).on('message', function (e) {
   // ruleid: js-browser-open-redirect
   window.location.href = e.originalEvent.data;
 });
+
+function frames() {
+  const next = new URLSearchParams(location.search).get('next');
+  // ruleid: js-browser-open-redirect
+  window.top.location.href = next;
+  // ruleid: js-browser-open-redirect
+  document.location.replace(next);
+  // ruleid: js-browser-open-redirect
+  self.location.href = next;
+}

@@ -63,3 +63,17 @@ export async function chained(db: any, knex: any, id: string, name: string) {
   await db.promise().query('SELECT * FROM users WHERE id = ?', [id]);
   return rows;
 }
+
+export async function otherClients(req: any, db: any, repo: any, sequelize: any) {
+  // ruleid: js-sql-string-building
+  const rows = await db.any(`SELECT * FROM users WHERE name = '${req.query.name}'`);
+  // ruleid: js-sql-string-building
+  const one = await db.oneOrNone('SELECT * FROM users WHERE id = ' + req.params.id);
+  // ruleid: js-sql-string-building
+  const found = await repo.createQueryBuilder('user').where(`user.name = '${req.query.name}'`).getMany();
+  // ruleid: js-sql-string-building
+  const count = sequelize.literal(`(SELECT COUNT(*) FROM posts WHERE posts.owner = '${req.query.owner}')`);
+  // ok: js-sql-string-building
+  const safe = await repo.createQueryBuilder('user').where('user.name = :name', { name: req.query.name }).getMany();
+  return [rows, one, found, count, safe];
+}

@@ -28,28 +28,10 @@ def negatives(upload, dest, zf):
     zf.extractall(dest)
 
 
-def unpack(archive, dest):
-    # ruleid: python-tarfile-extract-unfiltered
-    archive.extractall(dest)
 
-
-class Bundle:
-    def __init__(self, path):
-        self.tar = tarfile.TarFile.open(path)
-
-    def unpack(self, dest):
+def unfiltered(upload, dest):
+    with tarfile.open(upload) as tar:
         # ruleid: python-tarfile-extract-unfiltered
-        self.tar.extractall(dest)
-
-
-def chained(path, dest):
-    # ruleid: python-tarfile-extract-unfiltered
-    tarfile.TarFile(path).extractall(dest)
-
-
-def zips(path, dest):
-    with zipfile.ZipFile(path) as bundle:
-        # ok: python-tarfile-extract-unfiltered
-        bundle.extractall(dest)
-    # ok: python-tarfile-extract-unfiltered
-    zipfile.ZipFile(path).extractall(dest)
+        tar.extractall(dest, filter=None)
+        # ruleid: python-tarfile-extract-unfiltered
+        tar.extractall(dest, filter=tarfile.fully_trusted_filter)
