@@ -413,6 +413,14 @@ def destination(env: Mapping[str, str], log_path: str | None, required: bool, *,
             f"directories (set {LOG_ENV} on the server for a log elsewhere)"))
     if not path.is_absolute() and repository_root is not None:
         path = repository_root / path
+    if from_repository and repository_root is not None:
+        # Checked as text above; the directories on the way are the repository's own too, and a clone can commit
+        # one as a link out of it (red102: `audit -> ../outside` made `check` create its database there).
+        real_root = Path(os.path.realpath(repository_root))
+        if not Path(os.path.realpath(path.parent)).is_relative_to(real_root):
+            return Destination(None, required, "policy log.path", problem=(
+                f"log.path {log_path!r} in a policy read from the repository leads out of it through a link "
+                f"(set {LOG_ENV} for a log elsewhere)"))
     return Destination(str(path), required, "policy log.path")
 
 

@@ -81,7 +81,7 @@ _PLACEHOLDER_MARKERS = re.compile(
     | \$\{ | \$\( | \{\{ | \}\} | \{[a-z_][\w.]*\} | ^\{\d*\}$ | ^%[sdr]$
     | \{[a-z_][\w.]*(?:\[[^\]{}]{0,40}\]|\([^(){}]{0,40}\))+\}       # f-string fields: {pw()}, {cfg["key"]}
     | \{\d{0,3}:[^{}\s]{0,20}\}                                      # format fields with a spec: {0:>8}, {16:b62}
-    | %\( | %[a-z_]+% | <[^<>]*> | ^<[a-z_][\w .-]*$ | ^\$[a-z_{(]
+    | %\( | %[a-z_]+% | <[^<>]*> | (?-i:^<(?:[a-z][a-z_ .-]*|[A-Z][A-Z_ .-]*)$) | ^\$[a-z_{(]
     | &lt; | &gt; | %3c[a-z_-]*%3e                          # an HTML- or URL-escaped <placeholder>
     | (?:^|[_-])your[_-]? | [_-]here$ | ^(?:insert|enter|put|add)[_-]
     | environ | getenv | process\.env | \benv\[ | \bsecrets\.
@@ -118,11 +118,18 @@ _REFERENCE = re.compile(
     | ^env:[A-Za-z_]\w*$                   # a configuration's reference to an environment variable (env:API_KEY)
     | ^ENC\[
     | (?:\\033|\\x1b|\\u001b|\\e|\x1b)\[[0-9;]*m      # an ANSI colour sequence: terminal formatting
-    | ^(?:/|\./|\.\./|~/|[a-z]:\\)[\w.@%+=,~:/\\-]*$   # a file path (red101: not "/CU)0^Dr…", a password)
     | \.(?:pem|key|crt|cer|der|p12|pfx|jks|keystore|pub|gpg|asc|json|ya?ml|txt|env|ini|cfg|conf|toml)$
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+_YAML_TAG = re.compile(r"!!?[A-Za-z][A-Za-z.:_-]*")
+# A file path or a route: a separator first, path characters only, and either more than one segment or one
+# lower-case name (`/run/secrets/db`, `/oauth/token?grant_type=x`, `/tmp`); not "/aB3@kL9%zQ+e" (red101, red102).
+_PATH = re.compile(r"(?:~?/|\.\.?/|[A-Za-z]:\\)(?=[\w.@%+=,~:/\\?#*&\[\]{}-]*\Z)"
+                   r"(?:[^/\\]*[/\\][^/\\]*.*|[a-z0-9_.-]*)")
+_QUOTE_CHARS = re.compile(r"[\"'`]")
+_CONCATENATION = re.compile(r"\A[\"'`]|[\"'`]\Z|[\"'`]\s*[-+.$&,|()%]|[-+.$&,|(%]\s*[\"'`]")
+_ELIDED_WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)+")
 _DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # settings.DB_PASSWORD
 # In JavaScript and TypeScript source only, also the non-null and optional member access (config.password!,
 # opts?.token): elsewhere `Tr0ub4dor.Horse!` is a password of the commonest shape (red88).
@@ -300,9 +307,14 @@ def _looks_like_credential(value: str, quoted: bool, script: bool = False, manif
     line is JavaScript or TypeScript source (member access with `!` and `?.` is code there); `manifest`: a
     dependency manifest or lock file, where a version range is a package's version (red91: elsewhere
     `24.12.1990-Marta` is a password of a common shape)."""
-    # (A YAML tag — `!vault |`, `!Ref`, `!secret db` — is read unquoted; quoted, `!` starts a password: red101.)
-    if _REFERENCE.search(value) or (not quoted and value.startswith("!")) or (
+    # (A YAML tag — `!vault |`, `!Ref`, `!secret db` — is a word read unquoted; quoted, or holding digits or symbols,
+    # `!` starts a password: red101, red102.)
+    if _REFERENCE.search(value) or (not quoted and _YAML_TAG.fullmatch(value)) or _PATH.fullmatch(value) or (
             manifest and _VERSION_SPEC.fullmatch(value)):
+        return False
+    if quoted and _QUOTE_CHARS.search(value) and (_CONCATENATION.search(value) or _ELIDED_WORDS.fullmatch(value)):
+        # A value holding another quote: the code between two strings (`'"+password+"'`, `'".$pw."'`, `'"$PW"'`:
+        # close, add a variable, reopen — red102), or words joined by an apostrophe (`L'identifiant`).
         return False
     if script and quoted and _SCRIPT_BETWEEN_STRINGS.search(value):
         return False

@@ -218,9 +218,14 @@ def interpreter_language(line: bytes) -> str | None:
     if program in _RUN_PYTHON and "run" in names:
         return "python"  # `uv --project DIR run --script`: the script itself, under Python
     # Any other launcher (`conda run -n env python`, `pyenv exec python3`, `mise exec -- node`, `npm exec -- tsx`):
-    # the first word that names an interpreter is the program it runs (red101: runner options with a value, and
-    # runners no list can hold, hid the interpreter).
-    for name in names:
+    # the program it runs is the last word that names an interpreter — after `--` or `--command` when there is one —
+    # not an option's value or a tool list before it (red101: runner options hid the interpreter; red102: `sudo -u
+    # node python3`, `mise exec python@3.12 node@22 -- node`).
+    for marker in ("--", "--command", "-c"):
+        if marker in args:
+            names = names[len(args) - args[::-1].index(marker):]
+            break
+    for name in reversed(names):
         found = _word_language(name)
         if found is not None:
             return found
@@ -268,9 +273,9 @@ def _word_language(program: str) -> str | None:
     """The language of an interpreter named by one word of a `#!` line, else None."""
     if _PYTHON.fullmatch(program) or "python" in program or program in ("graalpy", "graalpython"):
         return "python"
-    if program in ("node", "nodejs", "zx", "babel-node") or program.startswith("node"):
+    if program in ("node", "nodejs", "zx", "babel-node", "gjs") or program.startswith("node"):
         return "javascript"
-    if program in ("tsx", "ts-node", "ts-node-esm", "ts-node-script", "deno", "bun"):
+    if program in ("tsx", "ts-node", "ts-node-esm", "ts-node-script", "deno", "bun", "vite-node", "jiti"):
         return "typescript"
     return None
 

@@ -86,3 +86,10 @@ function frames() {
   // ruleid: js-browser-open-redirect
   self.location.href = next;
 }
+
+function fields(state, e) {
+  // ok: js-browser-open-redirect
+  state.location = e.data.city;
+  // ok: js-browser-open-redirect
+  this.location = e.data.location;
+}

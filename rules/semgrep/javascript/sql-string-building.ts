@@ -75,5 +75,8 @@ export async function otherClients(req: any, db: any, repo: any, sequelize: any)
   const count = sequelize.literal(`(SELECT COUNT(*) FROM posts WHERE posts.owner = '${req.query.owner}')`);
   // ok: js-sql-string-building
   const safe = await repo.createQueryBuilder('user').where('user.name = :name', { name: req.query.name }).getMany();
+  const qb = repo.createQueryBuilder('post');
+  // ok: js-sql-string-building
+  qb.where(`${qb.alias}.title LIKE :q`, { q: `%${req.query.q}%` });
   return [rows, one, found, count, safe];
 }
