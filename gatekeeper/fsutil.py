@@ -17,7 +17,7 @@ import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 PRIVATE = 0o600  # mkstemp's own mode: what a file gets unless the caller says otherwise
 
@@ -30,20 +30,8 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int = PRIVATE, durable:
     reads back short is rejected as foreign by its reader).
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            if mode != PRIVATE:
-                os.fchmod(handle.fileno(), mode)
-            if durable:
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with _beside(path, None if mode == PRIVATE else mode, durable=durable, text=False) as handle:
+        handle.write(payload)
 
 
 @contextlib.contextmanager
@@ -68,13 +56,24 @@ def replaced_text(path: Path) -> Iterator[TextIO]:
         mask = os.umask(0o022)
         os.umask(mask)
         mode = 0o666 & ~mask
+    with _beside(target, mode, durable=True, text=True) as handle:
+        yield handle
+
+
+@contextlib.contextmanager
+def _beside(target: Path, mode: int | None, *, durable: bool, text: bool) -> Iterator[Any]:
+    """A fresh temp file beside `target` (O_EXCL: a planted name is never written through), put in its place once
+    the block ends without an error: flushed, given `mode` (None: mkstemp's 0o600), fsync'd when `durable`. On any
+    failure it is removed and the error propagates."""
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with (os.fdopen(fd, "w", encoding="utf-8") if text else os.fdopen(fd, "wb")) as handle:
             yield handle
             handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

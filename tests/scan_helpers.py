@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from gatekeeper.config import Policy, parse_policy
 from gatekeeper.engine import Request, Services, evaluate
@@ -99,3 +100,50 @@ def evaluate_range(repo: Path, base: str | None, scanners: dict[str, Scanner], p
 
 def rule_ids(findings: Sequence[object]) -> list[str]:
     return sorted(getattr(f, "rule_id") for f in findings)
+
+
+def check_commit(where: Path, files: Mapping[str, str], policy: str, *,
+                 executable: bool | Collection[str] = False) -> tuple[int, dict[str, Any]]:
+    """Dana's one commit of `files` on top of a README, judged under `policy` (YAML text) by the real
+    `gatekeeper check --format json`, run as a user runs it (no GitHub, Action or gatekeeper variables): its exit
+    code and verdict. `executable`: every file (True) or those named are committed with mode 755."""
+    import json
+    import os
+    import subprocess
+
+    from tests.hook_helpers import DANA
+    from tests.repo_builder import RepoBuilder
+
+    repo = RepoBuilder.init(where / "repo")
+    policy_file = where / "policy.yml"
+    policy_file.write_text(policy)
+    base = repo.commit("base\n", {"README.md": "x\n"}, author=DANA, committer=DANA)
+    for rel, text in files.items():
+        path = repo.write(rel, text)
+        if executable is True or (not isinstance(executable, bool) and rel in executable):
+            path.chmod(0o755)
+        repo.git("add", "--", rel)
+    repo.commit("Add code\n", author=DANA, committer=DANA)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_", "GATEKEEPER_"))}
+    proc = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "--policy", str(policy_file), "--format",
+                           "json", "--base", base], cwd=repo.path, capture_output=True, text=True, check=False,
+                          timeout=600, env=env)
+    try:
+        return proc.returncode, dict(json.loads(proc.stdout))
+    except ValueError:
+        raise AssertionError(proc.stdout + proc.stderr) from None
+
+
+# Policies for red-team tests of the scanners: every scanner on every commit blocking at medium, or secrets alone.
+def _every_scanner_policy() -> str:
+    from tests.hook_helpers import TEST_POLICY
+
+    return TEST_POLICY.replace(
+        "mobile: {scanners: [], block_at: high, review: {approvals: 1}}",
+        "mobile: {scanners: [secrets, semgrep, bandit], block_at: medium}",
+    ).replace("default: {scanners: [], block_at: critical}",
+              "default: {scanners: [secrets, semgrep, bandit], block_at: medium}")
+
+
+ALL_SCANNERS_POLICY = _every_scanner_policy()
+SECRETS_ONLY_POLICY = ALL_SCANNERS_POLICY.replace("[secrets, semgrep, bandit]", "[secrets]")

