@@ -21,6 +21,7 @@ the decision stands.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -378,6 +379,7 @@ class Destination:
     required: bool
     origin: str  # "GATEKEEPER_DECISION_LOG", "policy log.path" or "none"
     problem: str | None = None  # why the configured log cannot be used
+    confine: str | None = None  # a repository policy's log: opened only inside this directory (real path)
 
 
 def destination(env: Mapping[str, str], log_path: str | None, required: bool, *,
@@ -421,6 +423,8 @@ def destination(env: Mapping[str, str], log_path: str | None, required: bool, *,
             return Destination(None, required, "policy log.path", problem=(
                 f"log.path {log_path!r} in a policy read from the repository leads out of it through a link "
                 f"(set {LOG_ENV} for a log elsewhere)"))
+        # (And again when it is opened, without following a link on the way: record, _confined.)
+        return Destination(str(path), required, "policy log.path", confine=str(real_root))
     return Destination(str(path), required, "policy log.path")
 
 
@@ -455,11 +459,12 @@ def record(dest: Destination, entry: Entry, warn: Callable[[str], None], *,
                 return None
             raise LogError("the policy requires a decision log (log.required: true) but none is configured",
                            f"set log.path in the policy or {LOG_ENV} on the server")
-        store = open_log(dest.target, timeout=timeout)
-        try:
-            return store.append(entry)
-        finally:
-            store.close()
+        with _confined(dest) as target:
+            store = open_log(target, timeout=timeout)
+            try:
+                return store.append(entry)
+            finally:
+                store.close()
     except LogError as exc:
         failed = exc
     except Exception as exc:  # a log damaged in a way no store foresaw decides the gate no more than one it did (red41)
@@ -470,6 +475,43 @@ def record(dest: Destination, entry: Entry, warn: Callable[[str], None], *,
                        "fails closed", failed.fix) from None
     warn(f"gatekeeper: warning: the decision was not logged: {failed.message}")
     return None
+
+
+@contextlib.contextmanager
+def _confined(dest: Destination) -> Iterator[str]:
+    """The path to open `dest.target` by. A repository policy's log (`confine`) is reached from the repository's
+    real path one directory at a time without following a link (O_NOFOLLOW), and opened through the directory
+    descriptor that walk ends on (/proc/self/fd/N/NAME): a directory on the way swapped for a link after
+    `destination` checked it (red103) leads nowhere. Without /proc the real path is checked once more instead."""
+    assert dest.target is not None
+    if dest.confine is None:
+        yield dest.target
+        return
+    root, target = Path(dest.confine), Path(os.path.realpath(dest.target)).parent / Path(dest.target).name
+    outside = LogError(f"the decision log {dest.target} leads out of the repository through a link",
+                       f"remove the link, or set {LOG_ENV} for a log elsewhere")
+    try:
+        parts = Path(dest.target).parent.resolve(strict=False).relative_to(root).parts
+    except ValueError:
+        raise outside from None
+    if not Path("/proc/self/fd").is_dir():
+        if not target.parent.is_relative_to(root):
+            raise outside
+        yield str(target)
+        return
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(root, flags)
+    try:
+        for part in parts:
+            try:
+                step = os.open(part, flags, dir_fd=fd)
+            except OSError:
+                raise outside from None
+            os.close(fd)
+            fd = step
+        yield f"/proc/self/fd/{fd}/{Path(dest.target).name}"
+    finally:
+        os.close(fd)
 
 
 def path_name(path: Path | str) -> str:

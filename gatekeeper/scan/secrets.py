@@ -78,10 +78,12 @@ _PLACEHOLDER_MARKERS = re.compile(
       example | dummy | placeholder | changeme | change[_-]me | replace[_-]?me | redacted | fixme
     | omitt?ed | truncated
     | x{4,} | \*{3,} | \u2022{2,} | \.{3} | \u2026
-    | \$\{ | \$\( | \{\{ | \}\} | \{[a-z_][\w.]*\} | ^\{\d*\}$ | ^%[sdr]$
+    | \$\{ | \$\([a-z_][\w .:/=-]*\) | \{\{ | \}\} | \{[a-z_][\w.]*\} | ^\{\d*\}$ | ^%[sdr]$
     | \{[a-z_][\w.]*(?:\[[^\]{}]{0,40}\]|\([^(){}]{0,40}\))+\}       # f-string fields: {pw()}, {cfg["key"]}
     | \{\d{0,3}:[^{}\s]{0,20}\}                                      # format fields with a spec: {0:>8}, {16:b62}
-    | %\( | %[a-z_]+% | <[^<>]*> | (?-i:^<(?:[a-z][a-z_ .-]*|[A-Z][A-Z_ .-]*)$) | ^\$[a-z_{(]
+    | %\([a-z_]\w*\)[sdrif] | %[a-z_][a-z0-9_]{2,}% | <[^<>]*> | (?-i:^<(?:[a-z][a-z_ .-]*|[A-Z][A-Z_ .-]*)$)
+    | ^\$(?:[a-z_]\w*|\([^)]*\))(?:$|[/:.\s-])          # $(cmd), %(name)s, $VAR, $VAR/path, %APPDATA%: not a
+                                                         # key that holds `$(` or `%(` by chance (red103)
     | &lt; | &gt; | %3c[a-z_-]*%3e                          # an HTML- or URL-escaped <placeholder>
     | (?:^|[_-])your[_-]? | [_-]here$ | ^(?:insert|enter|put|add)[_-]
     | environ | getenv | process\.env | \benv\[ | \bsecrets\.
@@ -122,14 +124,19 @@ _REFERENCE = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-_YAML_TAG = re.compile(r"!!?[A-Za-z][A-Za-z.:_-]*")
+_YAML_TAG = re.compile(r"!!?[A-Za-z]+(?:[:/][\w.:/-]*)?")
+_YAML_SOURCE = re.compile(r"\.ya?ml\Z", re.IGNORECASE)
+# A path segment no one names: 16+ characters holding lower case, upper case and digits (a base64 key's run).
+_RANDOM_SEGMENT = re.compile(r"(?=[^/\\]*[a-z])(?=[^/\\]*[A-Z])(?=[^/\\]*[0-9])[^/\\?#]{16,}")
 # A file path or a route: a separator first, path characters only, and either more than one segment or one
 # lower-case name (`/run/secrets/db`, `/oauth/token?grant_type=x`, `/tmp`); not "/aB3@kL9%zQ+e" (red101, red102).
 _PATH = re.compile(r"(?:~?/|\.\.?/|[A-Za-z]:\\)(?=[\w.@%+=,~:/\\?#*&\[\]{}-]*\Z)"
                    r"(?:[^/\\]*[/\\][^/\\]*.*|[a-z0-9_.-]*)")
-_QUOTE_CHARS = re.compile(r"[\"'`]")
-_CONCATENATION = re.compile(r"\A[\"'`]|[\"'`]\Z|[\"'`]\s*[-+.$&,|()%]|[-+.$&,|(%]\s*[\"'`]")
-_ELIDED_WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)+")
+# A string closed, a variable or call added, and reopened: `"+password+"`, `".md5($pw)."`, `"$PW"`, `'+cfg.pw+'`.
+_CONCATENATION = re.compile(r"""(["'`])\s*(?:[-+.&|,]\s*)?[$@]?[A-Za-z_][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*"""
+                            r"""(?:\([^()"'`]*\))?(?:\[[^\]"'`]*\])?\s*(?:[-+.&|,]\s*)?\1""")
+# A word elided in prose: one to three letters, an apostrophe, a lower-case word (L'identifiant, d'accès).
+_ELIDED_WORD = re.compile(r"[^\W\d_]{1,3}'[^\W\d_A-Z]+")
 _DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # settings.DB_PASSWORD
 # In JavaScript and TypeScript source only, also the non-null and optional member access (config.password!,
 # opts?.token): elsewhere `Tr0ub4dor.Horse!` is a password of the commonest shape (red88).
@@ -302,19 +309,22 @@ def is_placeholder(value: str) -> bool:
     )
 
 
-def _looks_like_credential(value: str, quoted: bool, script: bool = False, manifest: bool = False) -> bool:
+def _looks_like_credential(value: str, quoted: bool, script: bool = False, manifest: bool = False,
+                           yaml: bool = False) -> bool:
     """For generic rules: not code, not a path or reference, and more than one kind of character. `script`: the
     line is JavaScript or TypeScript source (member access with `!` and `?.` is code there); `manifest`: a
     dependency manifest or lock file, where a version range is a package's version (red91: elsewhere
     `24.12.1990-Marta` is a password of a common shape)."""
-    # (A YAML tag — `!vault |`, `!Ref`, `!secret db` — is a word read unquoted; quoted, or holding digits or symbols,
-    # `!` starts a password: red101, red102.)
-    if _REFERENCE.search(value) or (not quoted and _YAML_TAG.fullmatch(value)) or _PATH.fullmatch(value) or (
+    # (A YAML tag — `!vault |`, `!Ref`, `!secret db`, `!!python/name:x` — is a word read unquoted, in YAML only;
+    # quoted, elsewhere, or holding digits or symbols, `!` starts a password: red101, red102, red103.)
+    if _REFERENCE.search(value) or (yaml and not quoted and _YAML_TAG.fullmatch(value)) or (
+            _PATH.fullmatch(value) and not _RANDOM_SEGMENT.search(value)) or (
             manifest and _VERSION_SPEC.fullmatch(value)):
         return False
-    if quoted and _QUOTE_CHARS.search(value) and (_CONCATENATION.search(value) or _ELIDED_WORDS.fullmatch(value)):
-        # A value holding another quote: the code between two strings (`'"+password+"'`, `'".$pw."'`, `'"$PW"'`:
-        # close, add a variable, reopen — red102), or words joined by an apostrophe (`L'identifiant`).
+    if quoted and (_CONCATENATION.fullmatch(value) or _ELIDED_WORD.fullmatch(value)):
+        # The code between two strings, whole (`'"+password+"'`, `'".md5($pw)."'`, `'"$PW"'`: close, add a
+        # variable, reopen — red102), not any value holding a quote next to punctuation (red103: a random password
+        # often does); a word elided in prose (`L'identifiant`), not a phrase glued into a password.
         return False
     if script and quoted and _SCRIPT_BETWEEN_STRINGS.search(value):
         return False
@@ -853,12 +863,13 @@ class SecretDetector:
         offsets: dict[int, list[tuple[int, int]]] = {}
         script = path is not None and _SCRIPT_SOURCE.search(path) is not None
         manifest = path is not None and _MANIFEST.search(path) is not None
+        yaml = path is not None and _YAML_SOURCE.search(path) is not None
         for index, rule_indexes in sorted(self._candidate_rules(texts, joined, path, offsets).items()):
             following = index + 1 < len(texts) and numbers[index + 1] == numbers[index] + 1
             next_text = texts[index + 1] if following else ""
             windows = self._windows(texts[index], offsets[index]) if index in offsets else None
             hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], next_text, windows, script,
-                                        manifest))
+                                        manifest, yaml))
         if path_allowed is not None:
             hits = [dataclasses.replace(h, suppressed=h.suppressed or f"{path_allowed.description} (path)")
                     for h in hits]
@@ -902,7 +913,7 @@ class SecretDetector:
 
     def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, next_text: str,
                    windows: dict[int, list[list[int]]] | None = None, script: bool = False,
-                   manifest: bool = False) -> list[SecretHit]:
+                   manifest: bool = False, yaml: bool = False) -> list[SecretHit]:
         found: list[_Candidate] = []
         for index in rule_indexes:
             rule = self.rules[index]
@@ -912,7 +923,7 @@ class SecretDetector:
             else:
                 matches = self._matches(index, rule, text)
             for match in matches:
-                candidate = self._candidate(rule, match, text, next_text, script, manifest)
+                candidate = self._candidate(rule, match, text, next_text, script, manifest, yaml)
                 if candidate is not None:
                     found.append(candidate)
         if not found:
@@ -990,7 +1001,7 @@ class SecretDetector:
 
     @staticmethod
     def _candidate(rule: SecretRule, match: Any, text: str, next_text: str, script: bool = False,
-                   manifest: bool = False) -> _Candidate | None:
+                   manifest: bool = False, yaml: bool = False) -> _Candidate | None:
         value = match.group(rule.group)
         if not value:
             return None
@@ -1025,7 +1036,7 @@ class SecretDetector:
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
             quoted = start > 0 and text[start - 1] in _QUOTES
-            if not _looks_like_credential(value, quoted, script, manifest) or (
+            if not _looks_like_credential(value, quoted, script, manifest, yaml) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
             ) or _own_name(text, match.start(), value):
                 return None

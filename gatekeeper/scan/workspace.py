@@ -221,12 +221,16 @@ def interpreter_language(line: bytes) -> str | None:
     # the program it runs is the last word that names an interpreter — after `--` or `--command` when there is one —
     # not an option's value or a tool list before it (red101: runner options hid the interpreter; red102: `sudo -u
     # node python3`, `mise exec python@3.12 node@22 -- node`).
+    if program == "nix-shell" and "-i" in args[:-1]:
+        return _word_language(_name(args[args.index("-i") + 1]))  # `-i` names the interpreter; `-p` lists packages
     for marker in ("--", "--command", "-c"):
         if marker in args:
             names = names[len(args) - args[::-1].index(marker):]
+            args = args[len(args) - len(names):]
             break
-    for name in reversed(names):
-        found = _word_language(name)
+    # (Options are not programs: `sudo -E node --env-file=/etc/python.env` runs node — red103.)
+    for word, name in zip(reversed(args), reversed(names), strict=True):
+        found = None if word.startswith("-") else _word_language(name)
         if found is not None:
             return found
     return None

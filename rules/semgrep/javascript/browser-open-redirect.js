@@ -93,3 +93,20 @@ function fields(state, e) {
   // ok: js-browser-open-redirect
   this.location = e.data.location;
 }
+
+function popups($window) {
+  const next = new URLSearchParams(location.search).get('next');
+  const popup = window.open('/blank');
+  // ruleid: js-browser-open-redirect
+  popup.location.href = next;
+  // ruleid: js-browser-open-redirect
+  $window.location.href = next;
+  // ruleid: js-browser-open-redirect
+  document.defaultView.location.href = next;
+}
+
+function frame(iframe) {
+  const next = new URLSearchParams(location.search).get('next');
+  // ruleid: js-browser-open-redirect
+  iframe.contentWindow.location = next;
+}

@@ -78,5 +78,9 @@ export async function otherClients(req: any, db: any, repo: any, sequelize: any)
   const qb = repo.createQueryBuilder('post');
   // ok: js-sql-string-building
   qb.where(`${qb.alias}.title LIKE :q`, { q: `%${req.query.q}%` });
+  // ruleid: js-sql-string-building
+  qb.andWhere(`post.owner = '${req.query.owner}' AND post.status = :s`, { s: 'open' });
+  // ruleid: js-sql-string-building
+  qb.where(`user.id = '${req.params.id}'`, {});
   return [rows, one, found, count, safe];
 }
