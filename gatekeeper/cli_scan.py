@@ -272,6 +272,7 @@ def rules_list(fmt: str) -> ExitCode:
         click.echo(json.dumps([dataclasses.asdict(r) for r in items], indent=2))
         return ExitCode.OK
     width = max(len(r.id) for r in items)
+    click.echo(f"{'rule id':<{width}}  {'severity':<8}  {'cwe':<8}  {'lang':<7}  description")
     for rule in items:
         langs = ",".join(dict.fromkeys({"javascript": "js", "typescript": "ts"}.get(x, x) for x in rule.languages))
         click.echo(f"{rule.id:<{width}}  {rule.severity:<8}  {rule.cwe or '-':<8}  {langs or '-':<7}  "

@@ -26,10 +26,12 @@ def render_text(v: Verdict, *, color: bool = False) -> str:
     flagged = notable_commits(v)
     if flagged:
         lines.append("")
-        lines.append("commits with a declared or detected origin:")
+        lines.append("commits with a declared or detected origin, or under the mobile rules:")
         for r in flagged[:50]:
             o = r.origin
-            bits = [o.device.value]
+            # (No evidence at all, counted as mobile by the policy's `undeclared`: said so, not shown as a finding.)
+            bits = [o.device.value + (" (undeclared: mobile rules)" if r.mobile and o.device.value == "unknown"
+                                      else "")]
             if o.ai.value != "none":
                 bits.append(f"ai={o.ai.value}" + (f" ({safe(o.agent.id, limit=40)})" if o.agent else ""))
             if o.device_id:
