@@ -505,6 +505,9 @@ def _confined(dest: Destination) -> Iterator[str]:
         for part in parts:
             try:
                 step = os.open(part, flags, dir_fd=fd)
+            except FileNotFoundError:
+                raise LogError(f"cannot create decision log {dest.target}: its directory does not exist",
+                               "create the directory, or fix log.path") from None
             except OSError:
                 raise outside from None
             os.close(fd)

@@ -78,12 +78,13 @@ _PLACEHOLDER_MARKERS = re.compile(
       example | dummy | placeholder | changeme | change[_-]me | replace[_-]?me | redacted | fixme
     | omitt?ed | truncated
     | x{4,} | \*{3,} | \u2022{2,} | \.{3} | \u2026
-    | \$\{ | \$\([a-z_][\w .:/=-]*\) | \{\{ | \}\} | \{[a-z_][\w.]*\} | ^\{\d*\}$ | ^%[sdr]$
+    | \$\{ | \$\([a-z_][\w .:/=-]*\) | \{\{ | \}\} | ^\{\d*\}$ | ^%[sdr]$
+    | (?-i:\{(?:[a-z_][a-z0-9_.]*|[A-Za-z_][A-Za-z_.]{2,}|[A-Z_][A-Z0-9_]{2,})\})   # {pw}, {Password}, {KEY}
     | \{[a-z_][\w.]*(?:\[[^\]{}]{0,40}\]|\([^(){}]{0,40}\))+\}       # f-string fields: {pw()}, {cfg["key"]}
     | \{\d{0,3}:[^{}\s]{0,20}\}                                      # format fields with a spec: {0:>8}, {16:b62}
-    | %\([a-z_]\w*\)[sdrif] | %[a-z_][a-z0-9_]{2,}% | <[^<>]*> | (?-i:^<(?:[a-z][a-z_ .-]*|[A-Z][A-Z_ .-]*)$)
-    | ^\$(?:[a-z_]\w*|\([^)]*\))(?:$|[/:.\s-])          # $(cmd), %(name)s, $VAR, $VAR/path, %APPDATA%: not a
-                                                         # key that holds `$(` or `%(` by chance (red103)
+    | %\([a-z_]\w*\)[sdrif] | %[a-z_]{3,}% | <[\w .:/@-]+> | (?-i:^<(?:[a-z][a-z_ .-]*|[A-Z][A-Z_ .-]*)$)
+    | ^(?-i:\$(?:[A-Z_][A-Z0-9_]+|[a-z_][a-z0-9_]+)|\$\([^)]*\))(?:$|[/:.\s-])   # $(cmd), $VAR, $VAR/path
+    # (each in its template's shape: not a random key holding `$(`, `%(`, `{M4}` or `<x,>` by chance: red103, red104)
     | &lt; | &gt; | %3c[a-z_-]*%3e                          # an HTML- or URL-escaped <placeholder>
     | (?:^|[_-])your[_-]? | [_-]here$ | ^(?:insert|enter|put|add)[_-]
     | environ | getenv | process\.env | \benv\[ | \bsecrets\.
@@ -126,6 +127,11 @@ _REFERENCE = re.compile(
 )
 _YAML_TAG = re.compile(r"!!?[A-Za-z]+(?:[:/][\w.:/-]*)?")
 _YAML_SOURCE = re.compile(r"\.ya?ml\Z", re.IGNORECASE)
+# Source in a language where `!x` negates: `has_password = !!password`, `noToken := !cfg.Enabled` (red104) — not
+# .env, properties or shell, where `!` starts a password.
+_NEGATING_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte|go|rb|java|kts?|scala|groovy|cs|swift|rs|php|c|cc|cpp|cxx"
+                              r"|h|hh|hpp|m|mm|dart|lua|pl|pm)\Z")
+_NEGATION = re.compile(r"!!?[A-Za-z_$][\w$]*(?:(?:\.|\?\.|->|::)[A-Za-z_$][\w$]*)*(?:\(\))?")
 # A path segment no one names: 16+ characters holding lower case, upper case and digits (a base64 key's run).
 _RANDOM_SEGMENT = re.compile(r"(?=[^/\\]*[a-z])(?=[^/\\]*[A-Z])(?=[^/\\]*[0-9])[^/\\?#]{16,}")
 # A file path or a route: a separator first, path characters only, and either more than one segment or one
@@ -310,14 +316,15 @@ def is_placeholder(value: str) -> bool:
 
 
 def _looks_like_credential(value: str, quoted: bool, script: bool = False, manifest: bool = False,
-                           yaml: bool = False) -> bool:
+                           syntax: str = "") -> bool:
     """For generic rules: not code, not a path or reference, and more than one kind of character. `script`: the
     line is JavaScript or TypeScript source (member access with `!` and `?.` is code there); `manifest`: a
     dependency manifest or lock file, where a version range is a package's version (red91: elsewhere
     `24.12.1990-Marta` is a password of a common shape)."""
     # (A YAML tag — `!vault |`, `!Ref`, `!secret db`, `!!python/name:x` — is a word read unquoted, in YAML only;
     # quoted, elsewhere, or holding digits or symbols, `!` starts a password: red101, red102, red103.)
-    if _REFERENCE.search(value) or (yaml and not quoted and _YAML_TAG.fullmatch(value)) or (
+    if _REFERENCE.search(value) or (not quoted and ((syntax == "yaml" and _YAML_TAG.fullmatch(value))
+                                                    or (syntax == "code" and _NEGATION.fullmatch(value)))) or (
             _PATH.fullmatch(value) and not _RANDOM_SEGMENT.search(value)) or (
             manifest and _VERSION_SPEC.fullmatch(value)):
         return False
@@ -863,13 +870,14 @@ class SecretDetector:
         offsets: dict[int, list[tuple[int, int]]] = {}
         script = path is not None and _SCRIPT_SOURCE.search(path) is not None
         manifest = path is not None and _MANIFEST.search(path) is not None
-        yaml = path is not None and _YAML_SOURCE.search(path) is not None
+        syntax = ("" if path is None else "yaml" if _YAML_SOURCE.search(path)
+                  else "code" if _NEGATING_SOURCE.search(path) else "")
         for index, rule_indexes in sorted(self._candidate_rules(texts, joined, path, offsets).items()):
             following = index + 1 < len(texts) and numbers[index + 1] == numbers[index] + 1
             next_text = texts[index + 1] if following else ""
             windows = self._windows(texts[index], offsets[index]) if index in offsets else None
             hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], next_text, windows, script,
-                                        manifest, yaml))
+                                        manifest, syntax))
         if path_allowed is not None:
             hits = [dataclasses.replace(h, suppressed=h.suppressed or f"{path_allowed.description} (path)")
                     for h in hits]
@@ -913,7 +921,7 @@ class SecretDetector:
 
     def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, next_text: str,
                    windows: dict[int, list[list[int]]] | None = None, script: bool = False,
-                   manifest: bool = False, yaml: bool = False) -> list[SecretHit]:
+                   manifest: bool = False, syntax: str = "") -> list[SecretHit]:
         found: list[_Candidate] = []
         for index in rule_indexes:
             rule = self.rules[index]
@@ -923,7 +931,7 @@ class SecretDetector:
             else:
                 matches = self._matches(index, rule, text)
             for match in matches:
-                candidate = self._candidate(rule, match, text, next_text, script, manifest, yaml)
+                candidate = self._candidate(rule, match, text, next_text, script, manifest, syntax)
                 if candidate is not None:
                     found.append(candidate)
         if not found:
@@ -1001,7 +1009,7 @@ class SecretDetector:
 
     @staticmethod
     def _candidate(rule: SecretRule, match: Any, text: str, next_text: str, script: bool = False,
-                   manifest: bool = False, yaml: bool = False) -> _Candidate | None:
+                   manifest: bool = False, syntax: str = "") -> _Candidate | None:
         value = match.group(rule.group)
         if not value:
             return None
@@ -1036,7 +1044,7 @@ class SecretDetector:
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
             quoted = start > 0 and text[start - 1] in _QUOTES
-            if not _looks_like_credential(value, quoted, script, manifest, yaml) or (
+            if not _looks_like_credential(value, quoted, script, manifest, syntax) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
             ) or _own_name(text, match.start(), value):
                 return None

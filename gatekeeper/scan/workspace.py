@@ -191,7 +191,7 @@ _ENV_VALUED_SHORT = frozenset("uCaP")
 _RUN_PYTHON = frozenset({"uv", "pipx"})
 
 
-def interpreter_language(line: bytes) -> str | None:
+def interpreter_language(head: bytes) -> str | None:
     """The language ("python", "javascript", "typescript") of the program a `#!` line runs, else None. Read as the
     kernel and env(1) read it: the interpreter's file name, through `env` with its options (`-S` and
     `--split-string` with the string attached or not, valued options, NAME=value settings); `uv run` and `pipx run`
@@ -200,8 +200,9 @@ def interpreter_language(line: bytes) -> str | None:
     `graalpy`), `node*`, `zx`, `babel-node` (JavaScript), `deno`, `bun`, `tsx`, `ts-node` (TypeScript). (red98: a
     `.sh` that is Python, `uv run --script`, `bun` and `deno` scripts reached no code scanner; red100, red101:
     `-Spython3`, runners and their options.)"""
-    if not line.startswith(b"#!"):
+    if not head.startswith(b"#!"):
         return None
+    line, _, rest = head.partition(b"\n")
     words = line[2:].decode("utf-8", "replace").replace("\r", " ").split()[:32]
     if not words:
         return None
@@ -221,8 +222,14 @@ def interpreter_language(line: bytes) -> str | None:
     # the program it runs is the last word that names an interpreter — after `--` or `--command` when there is one —
     # not an option's value or a tool list before it (red101: runner options hid the interpreter; red102: `sudo -u
     # node python3`, `mise exec python@3.12 node@22 -- node`).
-    if program == "nix-shell" and "-i" in args[:-1]:
-        return _word_language(_name(args[args.index("-i") + 1]))  # `-i` names the interpreter; `-p` lists packages
+    if program == "nix-shell":
+        # `-i` names the interpreter (`-p` lists packages), on this line or on the `#! nix-shell` lines after it,
+        # which nix-shell reads too (red104: its documented form puts `-i python3` on the second line).
+        for more in [words, *(other[2:].decode("utf-8", "replace").split()[:32]
+                               for other in rest.split(b"\n")[:8] if other.startswith(b"#!"))]:
+            if "-i" in more[:-1]:
+                return _word_language(_name(more[more.index("-i") + 1]))
+        return None
     for marker in ("--", "--command", "-c"):
         if marker in args:
             names = names[len(args) - args[::-1].index(marker):]
@@ -381,7 +388,7 @@ class Workspace:
     def _shebang(self, data: bytes) -> str | None:
         if not data.startswith(b"#!") or b"\x00" in data[:BINARY_PROBE]:
             return None
-        language = interpreter_language(data[:512].split(b"\n", 1)[0])
+        language = interpreter_language(data[:1024])
         return self.shebang_alias.get(language) if language is not None else None
 
     def _write(self, entry: Entry, data: bytes, alias: str | None = None, *, transcoded: bool = False) -> Target:

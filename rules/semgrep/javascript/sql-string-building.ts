@@ -82,5 +82,12 @@ export async function otherClients(req: any, db: any, repo: any, sequelize: any)
   qb.andWhere(`post.owner = '${req.query.owner}' AND post.status = :s`, { s: 'open' });
   // ruleid: js-sql-string-building
   qb.where(`user.id = '${req.params.id}'`, {});
+  const cond = `user.name = '${req.query.name}'`;
+  // ruleid: js-sql-string-building
+  qb.where(cond);
+  // ruleid: js-sql-string-building
+  qb.where(`user.id = :id AND ${req.query.filter}`, { id: 1 });
+  // ruleid: js-sql-string-building
+  qb.andWhere(`u.name ILIKE ${req.query.pattern}`, {});
   return [rows, one, found, count, safe];
 }
