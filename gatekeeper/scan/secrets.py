@@ -79,7 +79,7 @@ _PLACEHOLDER_MARKERS = re.compile(
     | omitt?ed | truncated
     | x{4,} | \*{3,} | \u2022{2,} | \.{3} | \u2026
     | \$\{ | \$\([a-z_][\w .:/=-]*\) | \{\{ | \}\} | ^\{\d*\}$ | ^%[sdr]$
-    | (?-i:\{(?:[a-z_][a-z0-9_.]*|[A-Za-z_][A-Za-z_.]{2,}|[A-Z_][A-Z0-9_]{2,})\})   # {pw}, {Password}, {KEY}
+    | (?-i:\{(?:[a-z_][a-z0-9_.]*|[A-Za-z_][A-Za-z_.]+|[A-Z_][A-Z0-9_]{2,})\})   # {pw}, {PW}, {Password}, {KEY1}
     | \{[a-z_][\w.]*(?:\[[^\]{}]{0,40}\]|\([^(){}]{0,40}\))+\}       # f-string fields: {pw()}, {cfg["key"]}
     | \{\d{0,3}:[^{}\s]{0,20}\}                                      # format fields with a spec: {0:>8}, {16:b62}
     | %\([a-z_]\w*\)[sdrif] | %[a-z_]{3,}% | <[\w .:/@-]+> | (?-i:^<(?:[a-z][a-z_ .-]*|[A-Z][A-Z_ .-]*)$)
