@@ -266,5 +266,5 @@ def test_nix_shell_script_with_interpreter_on_second_line_is_scanned(tmp_path: P
     script = b"#!/usr/bin/env nix-shell\n#! nix-shell -i python3 -p python3Packages.requests\nimport os\n"
     second = interpreter_language(script.split(b"\n")[1])
     assert second == "python"  # the second line alone is read right
-    # (Adapted with the fix: the reader is now given the script's head, as Workspace._shebang gives it.)
+    # (Adapted with the fix: the reader is now given the script's head, as Workspace._language gives it.)
     assert interpreter_language(script) == "python", "the nix-shell script's interpreter (line 2) is never consulted"

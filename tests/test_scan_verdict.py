@@ -275,6 +275,28 @@ def test_executable_scripts_are_scanned_in_the_language_their_interpreter_line_r
     assert not {p for _, p in found if p in ("scripts/build.sh", "scripts/plain.sh")}, found
 
 
+def test_an_executable_runs_what_its_interpreter_line_names_over_its_name(repo: RepoBuilder, tmp_path: Path) -> None:
+    """Review of red98's fix: an executable `helper.py` whose `#!` line runs node is JavaScript (read as Python it
+    was a low parse error and its injection passed), and forty `-i` options before `python3` (env runs it) do not
+    hide the interpreter (a cap on the words read did)."""
+    base = repo.commit("base", {"README": "hi\n"})
+    files = {"tools/helper.py": "#!/usr/bin/env node\nconst cp = require('child_process');\n"
+                                "function h(req) { cp.exec('ls ' + req.query.dir); }\nmodule.exports = h;\n",
+             "bin/tool": "#!/usr/bin/env -S " + "-i " * 40 + "python3\nimport os\nimport sys\n\n"
+                         "os.system('ls ' + sys.argv[1])\n"}
+    for rel, text in files.items():
+        repo.write(rel, text)
+        (repo.path / rel).chmod(0o755)
+        repo.git("add", "--", rel)
+    repo.commit("tools")
+    scanners = build_scanners(policy(), cache_dir=tmp_path / "cache")
+    verdict = evaluate_range(repo.path, base, {k: scanners[k] for k in ("semgrep", "bandit")})
+    found = {(f.rule_id, f.path) for f in verdict.findings}
+    assert ("semgrep/js-child-process-exec-interpolated", "tools/helper.py") in found, found
+    assert ("semgrep/python-os-system-non-literal", "bin/tool") in found, found
+    assert not any(rule.startswith("scan/") for rule, _ in found), found  # neither read as the wrong language
+
+
 @pytest.mark.parametrize(("line", "language"), [
     ("#!/usr/bin/env python3", "python"), ("#!/usr/bin/python3.12 -u", "python"), ("#! /usr/bin/env pypy3", "python"),
     ("#!/usr/bin/env -S uv run --script", "python"), ("#!/usr/bin/env -S pipx run", "python"),

@@ -111,8 +111,8 @@ class HeadScanner:
         changes = head_changes(job, max_file_bytes=self.max_file_bytes)
         if changes is None:
             return ScanResult(stat=ScannerStat(ran=True))
-        # (Extensionless files, and executables whose name the tool does not want, are kept or dropped by their
-        # `#!` line: Workspace.sniffed.)
+        # (Extensionless and executable files are kept, dropped or read as another language by their `#!` line:
+        # Workspace.sniffed.)
         entries = [e for e in changes.entries if self.wants(e.path) or (
             self.shebang_alias and (not safe_extension(e.path) or e.mode == EXECUTABLE_MODE))]
         findings: list[Finding] = []

@@ -180,9 +180,6 @@ def safe_extension(path: str) -> str:
 
 
 EXECUTABLE_MODE = "100755"
-# CPython and PyPy by any build's name: python3.12, python3.13t (free-threaded), python3.12d, pythonw, python3-dbg;
-# anything else naming python (micropython, ipython, graalpython) is Python too.
-_PYTHON = re.compile(r"(?:python|pypy)[0-9.]*[a-z]{0,2}(?:-dbg)?")
 # env(1) options that take the next word as their value (GNU: -u/--unset, -C/--chdir, -a/--argv0; BSD: -P, -u).
 # The signal options take a value only as `=SIG`, never the next word.
 _ENV_VALUED_LONG = frozenset({"--unset", "--chdir", "--argv0"})
@@ -195,15 +192,18 @@ def interpreter_language(head: bytes) -> str | None:
     """The language ("python", "javascript", "typescript") of the program a `#!` line runs, else None. Read as the
     kernel and env(1) read it: the interpreter's file name, through `env` with its options (`-S` and
     `--split-string` with the string attached or not, valued options, NAME=value settings); `uv run` and `pipx run`
-    run the script as Python; any other launcher runs the first interpreter its words name (`conda run -n env
-    python`, `npx tsx`, `mise exec -- node`). Interpreters: any name holding `python` (`python3.13t`, `pypy3`,
-    `graalpy`), `node*`, `zx`, `babel-node` (JavaScript), `deno`, `bun`, `tsx`, `ts-node` (TypeScript). (red98: a
+    run the script as Python; nix-shell runs what its `-i` names, on this or a later `#! nix-shell` line; any other
+    launcher runs the last interpreter its words name, after `--` or `--command` when there is one, options aside
+    (`conda run -n env python`, `npx tsx`, `mise exec -- node`). Every word counts, however many options come
+    first (a cap on words let 40 `-i` options hide `python3`). Interpreters: any name holding `python`
+    (`python3.13t`, `micropython`), `pypy*`, `graalpy` (Python); `node*`, `zx`, `babel-node`, `gjs` (JavaScript);
+    `deno`, `bun`, `tsx`, `ts-node`, `vite-node`, `jiti` (TypeScript). (red98: a
     `.sh` that is Python, `uv run --script`, `bun` and `deno` scripts reached no code scanner; red100, red101:
     `-Spython3`, runners and their options.)"""
     if not head.startswith(b"#!"):
         return None
     line, _, rest = head.partition(b"\n")
-    words = line[2:].decode("utf-8", "replace").replace("\r", " ").split()[:32]
+    words = line[2:].decode("utf-8", "replace").replace("\r", " ").split()  # (bounded by the head's length)
     if not words:
         return None
     program, args = _name(words[0]), words[1:]
@@ -225,7 +225,7 @@ def interpreter_language(head: bytes) -> str | None:
     if program == "nix-shell":
         # `-i` names the interpreter (`-p` lists packages), on this line or on the `#! nix-shell` lines after it,
         # which nix-shell reads too (red104: its documented form puts `-i python3` on the second line).
-        for more in [words, *(other[2:].decode("utf-8", "replace").split()[:32]
+        for more in [words, *(other[2:].decode("utf-8", "replace").split()
                                for other in rest.split(b"\n")[:8] if other.startswith(b"#!"))]:
             if "-i" in more[:-1]:
                 return _word_language(_name(more[more.index("-i") + 1]))
@@ -282,7 +282,8 @@ def _after_env_options(args: list[str]) -> list[str]:
 
 def _word_language(program: str) -> str | None:
     """The language of an interpreter named by one word of a `#!` line, else None."""
-    if _PYTHON.fullmatch(program) or "python" in program or program in ("graalpy", "graalpython"):
+    # (Any build or wrapper naming python — python3.13t, pythonw, micropython — and PyPy, GraalPy.)
+    if "python" in program or program.startswith(("pypy", "graalpy")):
         return "python"
     if program in ("node", "nodejs", "zx", "babel-node", "gjs") or program.startswith("node"):
         return "javascript"
@@ -299,8 +300,9 @@ class Workspace:
                  shebang_alias: Mapping[str, str] | None = None, wants: Callable[[str], bool] | None = None) -> None:
         self.max_file_bytes = max_file_bytes
         # Scripts: the language their `#!` line runs (interpreter_language) -> the extension the tool needs
-        # ({"python": ".py"}), for extensionless files and executable ones whose name the tool does not want
-        # (`wants`: `deploy.sh` that is Python). Those without such a line are not for this tool: dropped.
+        # ({"python": ".py"}), for extensionless files and executable ones whatever their name (`deploy.sh` that is
+        # Python, `helper.py` that runs node). Without such a line an extensionless file is not for this tool, and
+        # an executable one is read by its name when the tool `wants` it.
         self.shebang_alias = dict(shebang_alias or {})
         self.wants = wants
         # Extensions a tool does not recognise for a language it scans (semgrep: .pyw, .mts): such files
@@ -355,12 +357,20 @@ class Workspace:
         with git.batch() as reader:
             for entry in pending:
                 kind, size, data = reader.read_sized(entry.blob, max_size=self.max_file_bytes)
-                sniff = self.sniffed(entry)
-                if sniff:
-                    alias = self._shebang(data) if kind == "blob" and data is not None else None
-                    if alias is not None:
-                        written.append(self._write(entry, data or b"", alias=alias))
-                    continue
+                if self.sniffed(entry):
+                    language = self._language(data) if kind == "blob" and data is not None else None
+                    if language is not None:
+                        # The language the `#!` line runs, whatever the name says (red98; after review: an
+                        # executable `helper.py` whose line runs node is JavaScript); one this tool does not read
+                        # is another tool's.
+                        alias = self.shebang_alias.get(language)
+                        if alias is not None:
+                            same = alias == safe_extension(entry.path)
+                            written.append(self._write(entry, data or b"", alias=None if same else alias))
+                        continue
+                    if self.wants is None or not safe_extension(entry.path) or not self.wants(entry.path):
+                        continue  # no language on a `#!` line, and a name the tool does not read
+                    # (an executable whose `#!` line names no language: read by its name, below)
                 if kind == "missing":
                     self.skips.append(Skip(entry.path, entry.blob, entry.commit, "missing"))
                 elif kind != "blob":
@@ -381,15 +391,15 @@ class Workspace:
         return written
 
     def sniffed(self, entry: Entry) -> bool:
-        """Whether this entry is for the tool only if its `#!` line says so."""
-        return bool(self.shebang_alias) and (not safe_extension(entry.path) or (
-            entry.mode == EXECUTABLE_MODE and not (self.wants is not None and self.wants(entry.path))))
+        """Whether this entry's `#!` line decides whether, and as what, the tool reads it: a file without an
+        extension, and an executable one whatever its name (the kernel runs what the line names)."""
+        return bool(self.shebang_alias) and (not safe_extension(entry.path) or entry.mode == EXECUTABLE_MODE)
 
-    def _shebang(self, data: bytes) -> str | None:
+    @staticmethod
+    def _language(data: bytes) -> str | None:
         if not data.startswith(b"#!") or b"\x00" in data[:BINARY_PROBE]:
             return None
-        language = interpreter_language(data[:1024])
-        return self.shebang_alias.get(language) if language is not None else None
+        return interpreter_language(data[:1024])
 
     def _write(self, entry: Entry, data: bytes, alias: str | None = None, *, transcoded: bool = False) -> Target:
         alias = alias or self.extension_alias.get(safe_extension(entry.path))
