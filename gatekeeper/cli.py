@@ -20,10 +20,10 @@ from gatekeeper.console import exit_process, invoke, silence_stdout
 from gatekeeper.errors import UsageError
 from gatekeeper.fsutil import atomic_write, replaced_text
 from gatekeeper.models import ExitCode, Verdict
+from gatekeeper.report import AVAILABLE, OutputFormat, render
 
 if TYPE_CHECKING:
     from gatekeeper.config import Policy
-from gatekeeper.report import AVAILABLE, OutputFormat, render
 
 FORMATS = [f.value for f in AVAILABLE]
 
@@ -216,13 +216,15 @@ def policy_check(file: Path) -> ExitCode:
         from gatekeeper.provenance.allowed_signers import load_allowed_signers
 
         checked.append(f"{len(load_allowed_signers(pol.allowed_signers).signers)} signer(s) in {pol.allowed_signers}")
+    secrets_rules: list[str] = []
     if pol.secrets.config is not None:
         from gatekeeper.provenance.source import filesystem_reader
         from gatekeeper.scan.gitleaks import load_detector
-        from gatekeeper.scan.secrets import SecretDetector
+        from gatekeeper.scan.secrets import NAMESPACE, SecretDetector
 
         detector = load_detector(pol.secrets.config, filesystem_reader, extend_default=pol.secrets.extend_default,
                                  default=SecretDetector.load)
+        secrets_rules = [f"{NAMESPACE}/{r.id}" for r in detector.rules]
         checked.append(f"{len(detector.rules)} secrets rule(s) from {pol.secrets.config}")
     if pol.baseline is not None:
         from gatekeeper.scan.baseline import load_baseline
@@ -232,29 +234,21 @@ def policy_check(file: Path) -> ExitCode:
                f"{len(pol.ignore)} ignores)")
     for line in checked:
         click.echo(f"  {line}: valid")
-    for index, rule in _unmatched_ignores(pol):
+    for index, rule in _unmatched_ignores(pol, secrets_rules):
         click.echo(f"  warning: ignore[{index}] names {rule!r}, which is no rule gatekeeper has: it hides nothing "
                    "(`gatekeeper rules list` names them all)")
     return ExitCode.OK
 
 
-def _unmatched_ignores(pol: Policy) -> list[tuple[int, str]]:
-    """The policy's ignore entries whose rule id (a glob) names no rule a finding can carry: a typo such as
-    `semgrep/python-eval` suppresses nothing, silently."""
+def _unmatched_ignores(pol: Policy, secrets_rules: list[str]) -> list[tuple[int, str]]:
+    """The policy's ignore entries whose rule id (a glob) names no rule a finding can carry — the shipped rules and
+    `secrets_rules` (those of the policy's `secrets.config`): a typo such as `semgrep/python-eval` suppresses
+    nothing, silently."""
     import fnmatch
 
     from gatekeeper.cli_scan import list_rules
-    from gatekeeper.scan.secrets import NAMESPACE
 
-    known = [r.id for r in list_rules()]
-    if pol.secrets.config is not None:
-        from gatekeeper.provenance.source import filesystem_reader
-        from gatekeeper.scan.gitleaks import load_detector
-        from gatekeeper.scan.secrets import SecretDetector
-
-        known += [f"{NAMESPACE}/{r.id}" for r in load_detector(
-            pol.secrets.config, filesystem_reader, extend_default=pol.secrets.extend_default,
-            default=SecretDetector.load).rules]
+    known = [r.id for r in list_rules()] + secrets_rules
     return [(index, entry.rule) for index, entry in enumerate(pol.ignore)
             if not any(fnmatch.fnmatchcase(k, entry.rule) or ("*" in k and fnmatch.fnmatchcase(entry.rule, k))
                        for k in known)]

@@ -487,7 +487,7 @@ def _confined(dest: Destination) -> Iterator[str]:
     if dest.confine is None:
         yield dest.target
         return
-    root, target = Path(dest.confine), Path(os.path.realpath(dest.target)).parent / Path(dest.target).name
+    root = Path(dest.confine)
     outside = LogError(f"the decision log {dest.target} leads out of the repository through a link",
                        f"remove the link, or set {LOG_ENV} for a log elsewhere")
     try:
@@ -495,6 +495,7 @@ def _confined(dest: Destination) -> Iterator[str]:
     except ValueError:
         raise outside from None
     if not Path("/proc/self/fd").is_dir():
+        target = Path(os.path.realpath(Path(dest.target).parent)) / Path(dest.target).name
         if not target.parent.is_relative_to(root):
             raise outside
         yield str(target)

@@ -194,9 +194,10 @@ class History(Runner):
         return {sha for sha in self._out(*args, "--", path, input=stdin).split() if is_sha(sha)}
 
     def check_since(self, since: str) -> None:
-        """UsageError unless git makes out a date in `since` that is not in the future. git's `--since` reads a
-        date it cannot make out as "now" (`--since=yesterdy`: an empty window that looks like a quiet history);
-        its careful reading, the one expiry dates get, says when it understood nothing."""
+        """UsageError unless git makes out a date in `since`, and a YYYY-MM-DD one names a day that exists. git's
+        `--since` reads a date it cannot make out as "now" (`--since=yesterdy`: an empty window that looks like a
+        quiet history); its careful reading, the one expiry dates get, says when it understood nothing. A date in
+        the future is a date (an empty window, as asked)."""
         fix = "pass --since with a date such as 2026-01-31 or '6 months ago'"
         _check_since(since)
         careful = self._run("-c", f"gatekeeper.since={since}", "config", "--type=expiry-date", "gatekeeper.since",

@@ -320,7 +320,8 @@ def _looks_like_credential(value: str, quoted: bool, script: bool = False, manif
     """For generic rules: not code, not a path or reference, and more than one kind of character. `script`: the
     line is JavaScript or TypeScript source (member access with `!` and `?.` is code there); `manifest`: a
     dependency manifest or lock file, where a version range is a package's version (red91: elsewhere
-    `24.12.1990-Marta` is a password of a common shape)."""
+    `24.12.1990-Marta` is a password of a common shape); `syntax`: "yaml" (an unquoted `!word` is a tag), "code"
+    (a language where `!x` negates), or "" (neither: a `!` starts a password)."""
     # (A YAML tag — `!vault |`, `!Ref`, `!secret db`, `!!python/name:x` — is a word read unquoted, in YAML only;
     # quoted, elsewhere, or holding digits or symbols, `!` starts a password: red101, red102, red103.)
     if _REFERENCE.search(value) or (not quoted and ((syntax == "yaml" and _YAML_TAG.fullmatch(value))
