@@ -297,6 +297,22 @@ def test_an_executable_runs_what_its_interpreter_line_names_over_its_name(repo: 
     assert not any(rule.startswith("scan/") for rule, _ in found), found  # neither read as the wrong language
 
 
+def test_making_a_script_executable_is_judged_in_the_language_it_now_runs(repo: RepoBuilder, tmp_path: Path) -> None:
+    """Review: `helper.py` holding JavaScript under a node `#!` line, pushed plain (read as Python: a parse error),
+    then only `chmod +x` in a second push. The kernel now runs node; its injection is no pre-existing finding of
+    a version nothing could read as JavaScript."""
+    repo.commit("base", {"README": "hi\n"})
+    first = repo.commit("helper", {"tools/helper.py": "#!/usr/bin/env node\nconst cp = require('child_process');\n"
+                                                      "function h(req) { cp.exec('ls ' + req.query.dir); }\n"
+                                                      "module.exports = h;\n"})
+    (repo.path / "tools/helper.py").chmod(0o755)
+    repo.git("add", "tools/helper.py")
+    repo.commit("make it executable")
+    scanners = build_scanners(policy(), cache_dir=tmp_path / "cache")
+    verdict = evaluate_range(repo.path, first, {k: scanners[k] for k in ("semgrep", "bandit")})
+    assert "semgrep/js-child-process-exec-interpolated" in {f.rule_id for f in verdict.findings}, verdict.findings
+
+
 @pytest.mark.parametrize(("line", "language"), [
     ("#!/usr/bin/env python3", "python"), ("#!/usr/bin/python3.12 -u", "python"), ("#! /usr/bin/env pypy3", "python"),
     ("#!/usr/bin/env -S uv run --script", "python"), ("#!/usr/bin/env -S pipx run", "python"),

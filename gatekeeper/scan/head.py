@@ -229,7 +229,9 @@ class HeadScanner:
         info = self.last_run
         # One workspace per round, each path at most once in it (a merge's bases may hold several versions).
         for round_ in range(min(MAX_BASE_VERSIONS, max((len(v) for v in versions.values()), default=0))):
-            entries = [Entry(path, blobs[round_], candidates[path].mode, candidates[path].commit, candidates[path].raw)
+            # (Read as a plain file, whatever the head's mode: a version the `#!` line did not make executable was
+            # never read as the language it names now — a `chmod +x` alone must not make its findings "old".)
+            entries = [Entry(path, blobs[round_], "100644", candidates[path].commit, candidates[path].raw)
                        for path, blobs in versions.items() if round_ < len(blobs)]
             with Workspace(max_file_bytes=self.max_file_bytes, extension_alias=self.extension_alias,
                            shebang_alias=self.shebang_alias, wants=self.wants) as workspace:

@@ -83,7 +83,6 @@ class Target:
     commit: str | None
     raw: bytes = b""  # the original path's bytes: the key for its added lines
     transcoded: bool = False  # git sees binary (UTF-16, NUL bytes): written as the UTF-8 text it decodes to
-    mode: str = "100644"  # the entry's mode (an executable's `#!` line may have chosen its language)
 
     @property
     def key(self) -> bytes:
@@ -412,8 +411,7 @@ class Workspace:
             renamed = True
             rel = self._generated_name(entry.path, alias)
             local = self._create(rel, data)
-        target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit, entry.key, transcoded,
-                        entry.mode)
+        target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit, entry.key, transcoded)
         self.targets[rel] = target
         return target
 
