@@ -125,6 +125,8 @@ def check_commit(where: Path, files: Mapping[str, str], policy: str, *,
         repo.git("add", "--", rel)
     repo.commit("Add code\n", author=DANA, committer=DANA)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_", "GATEKEEPER_"))}
+    # (A module-scoped fixture calls this before the per-test environment is set: never the developer's cache.)
+    env["XDG_CACHE_HOME"] = str(where / "cache")
     proc = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "--policy", str(policy_file), "--format",
                            "json", "--base", base], cwd=repo.path, capture_output=True, text=True, check=False,
                           timeout=600, env=env)

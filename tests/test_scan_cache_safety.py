@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from gatekeeper.scan import head
 from gatekeeper.scan.bandit import BanditScanner
 from gatekeeper.scan.cache import ResultCache, insecure_directory
 from tests.repo_builder import RepoBuilder
@@ -133,3 +134,39 @@ def test_a_symlink_owned_by_another_user_on_the_way_is_refused(tmp_path: Path) -
     assert "symlink owned by uid" in (insecure_directory(link / "v1") or insecure_directory(link) or "")
     cache = ResultCache(link)
     assert cache.refused and not cache.available
+
+
+def test_entries_written_by_other_code_are_not_used(repo: RepoBuilder, change: str, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade that reads a tool's output differently (a finding it now keeps or drops, a message it now
+    redacts) must not be answered by what the older code cached: the key holds a digest of the scan package's code.
+    Here the older code's entries say "nothing" (planted); the new code runs the tool again and finds the sink."""
+    root = tmp_path / "cache"
+    _scan(repo, change, root)
+    assert _plant_empty_results(root) == 1
+    stale, scanner = _scan(repo, change, root)
+    assert scanner.last_run.cache_hits == 1 and _bandit_ids(stale) == [], "premise: the same code reads its entry"
+    monkeypatch.setattr(head, "code_digest", lambda: "0" * 32)
+    fresh, scanner = _scan(repo, change, root)
+    assert scanner.last_run.cache_hits == 0 and _bandit_ids(fresh) == ["bandit/B602"]
+
+
+def test_no_cache_when_the_code_cannot_be_read(repo: RepoBuilder, change: str, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(head, "code_digest", lambda: None)
+    root = tmp_path / "cache"
+    _scan(repo, change, root)
+    again, scanner = _scan(repo, change, root)
+    assert scanner.last_run.cache_hits == 0 and _bandit_ids(again) == ["bandit/B602"]
+    assert not list(root.rglob("*.json"))
+
+
+def test_the_code_digest_covers_every_module_of_the_scan_package() -> None:
+    import hashlib
+
+    sources = sorted(Path(head.__file__).resolve().parent.glob("*.py"))
+    assert {s.name for s in sources} >= {"bandit.py", "bandit_tar.py", "semgrep.py", "head.py", "redaction.py"}
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    assert head.code_digest() == digest.hexdigest()[:32]

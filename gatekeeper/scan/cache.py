@@ -1,8 +1,9 @@
 """The scan result cache: raw per-blob findings keyed by what determines them, so re-runs skip work.
 
 A key is the sha256 (HMAC under GATEKEEPER_FINGERPRINT_KEY when set) of scanner name, tool version,
-ruleset digest, blob id and the path the tool saw (semgrep rules select files by path, so the same blob
-under another name may give other results).
+ruleset digest with the digest of the code that reads the tool's output (head.code_digest: an upgraded gatekeeper
+never reads an older one's entries), blob id and the path the tool saw (semgrep rules select files by path, so the
+same blob under another name may give other results).
 Entries hold the tool's raw findings with line numbers; the added-line filter is applied after the
 cache, so one entry serves every range that contains the blob.
 

@@ -9,6 +9,8 @@ not blamed on the change. A subclass says which paths it wants and how to run it
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -36,6 +38,21 @@ MAX_ARGV_BYTES = 512 * 1024
 # Versions of a file before the range that _earlier scans (one tool run each): a merge's boundary can hold one per
 # parent; past this many, findings that only a later one had are reported (more findings, never fewer).
 MAX_BASE_VERSIONS = 4
+
+
+@functools.cache
+def code_digest() -> str | None:
+    """A digest of the code that turns a tool's output into the cached findings (this package's sources): an
+    upgrade of gatekeeper that reads a tool's output differently — a finding it now keeps or drops, a message it
+    now redacts — must not be answered by entries an older version wrote. None when the sources cannot be read
+    (then nothing is cached)."""
+    digest = hashlib.sha256()
+    try:
+        for source in sorted(Path(__file__).resolve().parent.glob("*.py")):
+            digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    except OSError:
+        return None
+    return digest.hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +174,9 @@ class HeadScanner:
         notes: list[str] = []
         cache = self.cache()
         identity = self.cache_identity() if cache is not None and cache.available and targets else None
+        code = code_digest() if identity is not None else None
+        if code is None:
+            identity = None
         keys: dict[str, str] = {}
         misses: list[Target] = []
         for target in targets:
@@ -165,7 +185,8 @@ class HeadScanner:
                 # The path as the tool's rules see it: the original one, or (renamed) only its extension;
                 # generated names depend on the other files of the run and would defeat the cache.
                 seen_as = f"renamed:{safe_extension(target.rel)}" if target.renamed else target.rel
-                keys[target.rel] = key = ResultCache.key(self.name, identity[0], identity[1], target.blob, seen_as)
+                keys[target.rel] = key = ResultCache.key(self.name, identity[0], f"{identity[1]};code={code}",
+                                                         target.blob, seen_as)
                 cached = cache.get(self.name, key)
             if cached is None:
                 misses.append(target)

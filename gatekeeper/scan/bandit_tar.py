@@ -1,0 +1,171 @@
+"""Where bandit's B202 (tarfile extractall) reads a call that extracts nothing unsafely.
+
+bandit reports every call whose name holds `extractall` in a module that imports tarfile, and accepts only
+`filter="data"` as safe. Two readings of it block ordinary code: a zip archive's `extractall()` in a module that
+also handles tar files (zipfile drops absolute paths and `..` from member names itself), and a tar extraction
+that does pass one of Python's safe filters by another spelling (`filter=tarfile.data_filter`, `filter="tar"`).
+
+Only what the module itself shows beyond doubt counts, read from its syntax tree:
+- the filter is `"data"`/`"tar"` or `tarfile.data_filter`/`tar_filter` (`fully_trusted` and None are not safe),
+  through a name bound to the tarfile module or the function by an import and by nothing else;
+- the archive is a `zipfile.ZipFile(...)` (or `ZipFile(...)` imported from zipfile) called in place, or a plain
+  name every binding of which in the module is `name = ZipFile(...)` or `with ZipFile(...) as name`.
+A module with a `*` import, or one that assigns a `ZipFile`, `data_filter`, `tar_filter` or `extractall`
+attribute anywhere (or calls setattr() with another or an unknown name), is not read: bandit's finding stands. So
+does any call the reading cannot place (an archive kept on `self`, passed in, returned by a helper) — fail closed.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+_SAFE_FILTER_NAMES = frozenset({"data", "tar"})
+_SAFE_FILTER_FUNCTIONS = frozenset({"data_filter", "tar_filter"})
+_WATCHED_ATTRIBUTES = frozenset({"ZipFile", "extractall", *_SAFE_FILTER_FUNCTIONS})
+
+
+def extraction_is_safe(tree: ast.Module, line: int) -> bool:
+    """True when every `extractall` call bandit may have read on `line` is a zip archive's or passes a safe
+    filter. False (bandit's finding stands) for anything else, including a line with no such call."""
+    reader = _Reader(tree)
+    if not reader.readable:
+        return False
+    calls = [node for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and node.lineno == line and "extractall" in _called_name(node.func)]
+    return bool(calls) and all(reader.safe_call(call) for call in calls)
+
+
+def _called_name(func: ast.expr) -> str:
+    """The name bandit matches `extractall` in: the called attribute's or name's own identifier."""
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+class _Reader:
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.readable = True
+        # name → the binding nodes of it anywhere in the module (every scope: a narrower reading than Python's,
+        # which only ever rejects).
+        self.bindings: dict[str, list[ast.AST]] = {}
+        # (A plain name assigned or bound by `with … as` is read through its Assign or with-item, not again as a
+        # stored Name.)
+        read_whole = {id(target) for node in ast.walk(tree) for target in (
+            node.targets if isinstance(node, ast.Assign) else
+            [node.optional_vars] if isinstance(node, ast.withitem) else []) if isinstance(target, ast.Name)}
+        for node in ast.walk(tree):
+            if id(node) in read_whole:
+                continue
+            if _unreadable(node):
+                self.readable = False
+            for name in _bound_names(node):
+                self.bindings.setdefault(name, []).append(node)
+
+    def safe_call(self, call: ast.Call) -> bool:
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and func.attr == "extractall"):
+            return False
+        if any(k.arg is None for k in call.keywords):  # **options may carry another filter
+            return False
+        filters = [k.value for k in call.keywords if k.arg == "filter"]
+        if filters:
+            return self._safe_filter(filters[0])
+        return self._zip_archive(func.value)
+
+    def _safe_filter(self, value: ast.expr) -> bool:
+        if isinstance(value, ast.Constant):
+            return isinstance(value.value, str) and value.value in _SAFE_FILTER_NAMES
+        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
+            return value.attr in _SAFE_FILTER_FUNCTIONS and self._module_import(value.value.id, "tarfile")
+        if isinstance(value, ast.Name):
+            return value.id in _SAFE_FILTER_FUNCTIONS and self._from_import(value.id, "tarfile", value.id)
+        return False
+
+    def _zip_archive(self, archive: ast.expr) -> bool:
+        if isinstance(archive, ast.Call):
+            return self._zip_constructor(archive)
+        if not isinstance(archive, ast.Name):
+            return False
+        bound = self.bindings.get(archive.id, [])
+        return bool(bound) and all(self._binds_zip(node, archive.id) for node in bound)
+
+    def _binds_zip(self, node: ast.AST, name: str) -> bool:
+        if isinstance(node, ast.Assign):
+            return (len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and node.targets[0].id == name
+                    and isinstance(node.value, ast.Call) and self._zip_constructor(node.value))
+        if isinstance(node, ast.withitem):
+            return (isinstance(node.optional_vars, ast.Name) and isinstance(node.context_expr, ast.Call)
+                    and self._zip_constructor(node.context_expr))
+        return False
+
+    def _zip_constructor(self, call: ast.Call) -> bool:
+        func = call.func
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            return func.attr == "ZipFile" and self._module_import(func.value.id, "zipfile")
+        if isinstance(func, ast.Name):
+            return self._from_import(func.id, "zipfile", "ZipFile")
+        return False
+
+    def _module_import(self, name: str, module: str) -> bool:
+        """`name` is bound only by `import module` / `import module as name`."""
+        bound = self.bindings.get(name, [])
+        return bool(bound) and all(
+            isinstance(node, ast.Import) and any(a.name == module and (a.asname or a.name) == name for a in node.names)
+            and not any(a.name != module and (a.asname or a.name.partition(".")[0]) == name for a in node.names)
+            for node in bound)
+
+    def _from_import(self, name: str, module: str, member: str) -> bool:
+        """`name` is bound only by `from module import member [as name]`."""
+        bound = self.bindings.get(name, [])
+        return bool(bound) and all(
+            isinstance(node, ast.ImportFrom) and node.module == module and node.level == 0
+            and all(a.name == member for a in node.names if (a.asname or a.name) == name)
+            for node in bound)
+
+
+def _unreadable(node: ast.AST) -> bool:
+    """A `*` import (it may bind any name), or a store into an attribute the reading relies on
+    (`zipfile.ZipFile = tarfile.open`, also through setattr())."""
+    if isinstance(node, ast.ImportFrom):
+        return any(a.name == "*" for a in node.names)
+    if isinstance(node, ast.Attribute):
+        return not isinstance(node.ctx, ast.Load) and node.attr in _WATCHED_ATTRIBUTES
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr":
+        name = node.args[1] if len(node.args) > 1 else None
+        return not (isinstance(name, ast.Constant) and isinstance(name.value, str)
+                    and name.value not in _WATCHED_ATTRIBUTES)
+    return False
+
+
+def _bound_names(node: ast.AST) -> Iterator[str]:
+    """The names `node` binds, as the node that binds them: an Assign or a with-item for the shapes
+    _binds_zip reads, the node itself for every other binding (a Name stored elsewhere is reported by its own
+    node, which no reading accepts)."""
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                yield target.id
+    elif isinstance(node, ast.withitem):
+        if isinstance(node.optional_vars, ast.Name):
+            yield node.optional_vars.id
+    elif isinstance(node, ast.Import | ast.ImportFrom):
+        for alias in node.names:
+            yield alias.asname or alias.name.partition(".")[0]
+    elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        yield node.name
+    elif isinstance(node, ast.arg):
+        yield node.arg
+    elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar):
+        if node.name:
+            yield node.name
+    elif isinstance(node, ast.MatchMapping):
+        if node.rest:
+            yield node.rest
+    elif isinstance(node, ast.Global | ast.Nonlocal):
+        yield from node.names
+    elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        yield node.id
