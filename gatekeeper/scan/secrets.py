@@ -38,7 +38,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import yaml
 
@@ -315,13 +315,33 @@ def is_placeholder(value: str) -> bool:
     )
 
 
-def _looks_like_credential(value: str, quoted: bool, script: bool = False, manifest: bool = False,
-                           syntax: str = "") -> bool:
-    """For generic rules: not code, not a path or reference, and more than one kind of character. `script`: the
-    line is JavaScript or TypeScript source (member access with `!` and `?.` is code there); `manifest`: a
+class SourceKind(NamedTuple):
+    """What a file's path says about how a generic value on its lines reads (source_kind).
+
+    `script`: JavaScript or TypeScript source (member access with `!` and `?.` is code there); `manifest`: a
     dependency manifest or lock file, where a version range is a package's version (red91: elsewhere
     `24.12.1990-Marta` is a password of a common shape); `syntax`: "yaml" (an unquoted `!word` is a tag), "code"
     (a language where `!x` negates), or "" (neither: a `!` starts a password)."""
+
+    script: bool = False
+    manifest: bool = False
+    syntax: str = ""
+
+
+_NO_KIND = SourceKind()
+
+
+def source_kind(path: str | None) -> SourceKind:
+    if path is None:
+        return _NO_KIND
+    return SourceKind(script=_SCRIPT_SOURCE.search(path) is not None, manifest=_MANIFEST.search(path) is not None,
+                      syntax="yaml" if _YAML_SOURCE.search(path) else "code" if _NEGATING_SOURCE.search(path) else "")
+
+
+def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND) -> bool:
+    """For generic rules: not code, not a path or reference, and more than one kind of character, read as the
+    file's kind says (SourceKind)."""
+    script, manifest, syntax = kind
     # (A YAML tag — `!vault |`, `!Ref`, `!secret db`, `!!python/name:x` — is a word read unquoted, in YAML only;
     # quoted, elsewhere, or holding digits or symbols, `!` starts a password: red101, red102, red103.)
     if _REFERENCE.search(value) or (not quoted and ((syntax == "yaml" and _YAML_TAG.fullmatch(value))
@@ -869,16 +889,12 @@ class SecretDetector:
         path_allowed = next((a for a in self.allowlists if a.path_allowed(path)), None)
         hits: list[SecretHit] = []
         offsets: dict[int, list[tuple[int, int]]] = {}
-        script = path is not None and _SCRIPT_SOURCE.search(path) is not None
-        manifest = path is not None and _MANIFEST.search(path) is not None
-        syntax = ("" if path is None else "yaml" if _YAML_SOURCE.search(path)
-                  else "code" if _NEGATING_SOURCE.search(path) else "")
+        kind = source_kind(path)
         for index, rule_indexes in sorted(self._candidate_rules(texts, joined, path, offsets).items()):
             following = index + 1 < len(texts) and numbers[index + 1] == numbers[index] + 1
             next_text = texts[index + 1] if following else ""
             windows = self._windows(texts[index], offsets[index]) if index in offsets else None
-            hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], next_text, windows, script,
-                                        manifest, syntax))
+            hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], next_text, windows, kind))
         if path_allowed is not None:
             hits = [dataclasses.replace(h, suppressed=h.suppressed or f"{path_allowed.description} (path)")
                     for h in hits]
@@ -921,8 +937,7 @@ class SecretDetector:
         return spans
 
     def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, next_text: str,
-                   windows: dict[int, list[list[int]]] | None = None, script: bool = False,
-                   manifest: bool = False, syntax: str = "") -> list[SecretHit]:
+                   windows: dict[int, list[list[int]]] | None = None, kind: SourceKind = _NO_KIND) -> list[SecretHit]:
         found: list[_Candidate] = []
         for index in rule_indexes:
             rule = self.rules[index]
@@ -932,7 +947,7 @@ class SecretDetector:
             else:
                 matches = self._matches(index, rule, text)
             for match in matches:
-                candidate = self._candidate(rule, match, text, next_text, script, manifest, syntax)
+                candidate = self._candidate(rule, match, text, next_text, kind)
                 if candidate is not None:
                     found.append(candidate)
         if not found:
@@ -1009,8 +1024,8 @@ class SecretDetector:
             yield from rule.regex.finditer(text, start, end)
 
     @staticmethod
-    def _candidate(rule: SecretRule, match: Any, text: str, next_text: str, script: bool = False,
-                   manifest: bool = False, syntax: str = "") -> _Candidate | None:
+    def _candidate(rule: SecretRule, match: Any, text: str, next_text: str,
+                   kind: SourceKind = _NO_KIND) -> _Candidate | None:
         value = match.group(rule.group)
         if not value:
             return None
@@ -1045,7 +1060,7 @@ class SecretDetector:
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
             quoted = start > 0 and text[start - 1] in _QUOTES
-            if not _looks_like_credential(value, quoted, script, manifest, syntax) or (
+            if not _looks_like_credential(value, quoted, kind) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
             ) or _own_name(text, match.start(), value):
                 return None
