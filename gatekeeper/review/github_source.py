@@ -69,7 +69,7 @@ from gatekeeper.models import (
     SignatureStatus,
     is_sha,
 )
-from gatekeeper.origin.heuristics import is_github_web_flow
+from gatekeeper.origin.heuristics import classify_forge_commit, is_github_web_flow
 from gatekeeper.review.github import GitHubClient, GitHubError
 from gatekeeper.review.github_event import GitHubEvent
 from gatekeeper.review.semantics import (
@@ -412,12 +412,14 @@ class GitHubReviewSource:
         return (self.event.pusher,) if self.event.pusher else ()
 
     # -- push and merge queue -------------------------------------------------------------------
-    def _associated(self, sha: str) -> _Pull | None:
-        """The PR that brought `sha` to the branch: merged into it (push) or queued for it (merge_group). The
+    def _associated(self, report: CommitReport) -> _Pull | None:
+        """The PR that brought the commit to the branch: merged into it (push) or queued for it (merge_group). The
         queue names the PR it merges (`…/pr-N-<sha>`): one of its commits is judged by that PR, not by another
-        open PR that lists the commit too (red40). A merged PR brought `sha` only when its merge holds it: a
+        open PR that lists the commit too (red40). A merged PR brought it only when its merge holds it: a
         squash- or rebase-merged PR never put its own commits on the branch, and its approvals do not cover
-        one of them landed by hand later (red40)."""
+        one of them landed by hand later (red40). A commit the queue made for another PR of the group (its
+        squash or merge names `#N`) is judged by that PR, not by the one the queue branch names (red106)."""
+        sha = report.commit.sha
         queued = self.event.name == "merge_group"
         if queued and self.event.queue_pr is not None:
             named = self._pull(self.event.queue_pr)
@@ -443,6 +445,9 @@ class GitHubReviewSource:
                 if self._merge_holds(pull, sha):
                     return pull
         if queued and self.event.queue_pr is not None:
+            made = classify_forge_commit(report.commit)
+            if made is not None and made.kind == "pr-merge" and made.pr is not None and made.pr != self.event.queue_pr:
+                return self._pull(made.pr)
             return self._pull(self.event.queue_pr)
         return None
 
@@ -528,7 +533,7 @@ class GitHubReviewSource:
         findings: list[Finding] = []
         for report in reversed(needing):  # newest first: a merge commit's PR then covers its commits
             sha = report.commit.sha
-            pull = self._associated(sha)
+            pull = self._associated(report)
             if pull is None:
                 reviews[sha] = ReviewInfo(ReviewStatus.MISSING, (), "github",
                                           f"no {'queued' if queued else 'merged'} pull request into "
@@ -594,7 +599,7 @@ class GitHubReviewSource:
             pulls.append((changing[-1], pull))
         else:
             for report in changing:
-                found = self._associated(report.commit.sha)
+                found = self._associated(report)
                 if found is None:
                     notes.append(f"{report.commit.sha[:12]} came through no pull request")
                     return [], notes
