@@ -46,7 +46,9 @@ IDENTITIES = [
     ("OpenHands", "opendevin@all-hands.dev", "openhands", "email"),
     ("OpenDevin", "opendevin@opendevin.ai", "openhands", "email"),
     ("OpenDevinBot", "bot@opendevin.com", "openhands", "email"),
-    ("Cline Evaluation", "cline@example.com", "cline", "email"),
+    ("Cline Evaluation", "cline@example.com", None, None),  # its evaluation harness's placeholder (red105)
+    ("Cline Bot", "bot@cline.bot", "cline", "email"),
+    ("cline-cloud[bot]", "276134852+cline-cloud[bot]@users.noreply.github.com", "cline", "github-bot-id"),
     ("Roo Code", "roomote@roocode.com", "roo-code", "email"),
     ("roomote[bot]", "219738659+roomote[bot]@users.noreply.github.com", "roo-code", "github-bot-id"),
     ("roomote-v0[bot]", "219738659+roomote-v0[bot]@users.noreply.github.com", "roo-code", "github-bot-id"),
@@ -169,7 +171,11 @@ def test_assisted_by_names_the_agent_in_the_forms_tools_write(value: str,
 CASES = {
     # message, author, expected ai, agent, model, session, evidence sources
     "Claude-Generated-By": ("fix\n\nClaude-Generated-By: Claude Code (claude-opus-4=100%)\n", None,
-                            AIInvolvement.ASSISTED, "claude-code", "claude-opus-4=100%", None, {"ai/marker"}),
+                            AIInvolvement.ASSISTED, "claude-code", "claude-opus-4", None, {"ai/marker"}),
+    # Each model with where it ran and its share (anthropics/claude-code-action: red105).
+    "Claude-Generated-By with two models": (
+        "fix\n\nClaude-Generated-By: Claude Code (cli/claude-opus-4-5=60%, cli/claude-sonnet-4-5=40%)\n", None,
+        AIInvolvement.ASSISTED, "claude-code", "claude-opus-4-5, claude-sonnet-4-5", None, {"ai/marker"}),
     "co-author then a separate Copilot-Session paragraph": (
         "fix(repos): label\n\nBody.\n\nCo-authored-by: Copilot App <223556219+Copilot@users.noreply.github.com>\n\n"
         "Copilot-Session: 21420b11-5dae-49b6-ac77-965faec7f88b\n", None,
@@ -520,3 +526,37 @@ def test_the_audit_counts_one_agent_under_one_id_whatever_form_its_assisted_by_t
     assert {a["id"]: a["commits"] for a in data["summary"]["top_agents"]} == {"crush": 3, "Claude Fable 5": 1}
     models = {c["subject"]: [a["model"] for a in c["ai"]["agents"]] for c in data["commits"]}
     assert models["change 1"] == ["GLM-5"] and models["change 2"] == ["glm-5.2"] and models["change 0"] == [None]
+
+
+@pytest.mark.parametrize("email", ["ai@example.com", "bot@sandbox.example.org", "agent@ci.example", "x@host.test",
+                                   "a@b.invalid", "me@laptop.local", "me@localhost.localhost"])
+def test_reserved_example_domains_are_placeholders(email: str) -> None:
+    """An address on a domain reserved for examples is anyone's placeholder: the table may hold none (red105:
+    cline@example.com), a project may still name one in origins.ai_identities."""
+    from gatekeeper.origin import agents
+
+    assert agents._reserved(email)
+    assert not any(agents._reserved(e) for a in AGENTS for e in a.emails)
+    assert match_identity("Sandbox", email, (email,)) is not None
+
+
+@pytest.mark.parametrize("email", ["dev@examples.com", "ops@example.co.uk", "me@testing.io", "x@local.dev"])
+def test_real_domains_that_look_reserved_are_not(email: str) -> None:
+    from gatekeeper.origin import agents
+
+    assert not agents._reserved(email)
+
+
+@pytest.mark.parametrize(("name", "email", "model"), [
+    ("OpenHands Bot", "openhands@all-hands.dev", None),
+    ("OpenDevinBot", "bot@opendevin.com", None),
+    ("Copilot Autofix powered by AI", "62310815+github-advanced-security[bot]@users.noreply.github.com", None),
+    ("OpenHands-GPT-5", "openhands@all-hands.dev", "GPT-5"),
+    ("Claude Opus 5", "noreply@anthropic.com", "Claude Opus 5"),
+    ("Claude Opus 4.8 (1M context)", "noreply@anthropic.com", "Claude Opus 4.8 (1M context)"),
+    ("GLM 5.1", "noreply@z.ai", "GLM 5.1"),
+    ("aider (gpt-5)", "aider@aider.chat", "gpt-5"),
+])
+def test_a_display_name_is_a_model_only_when_it_names_one(name: str, email: str, model: str | None) -> None:
+    found = match_identity(name, email)
+    assert found is not None and found.model == model

@@ -47,7 +47,14 @@ CASES = {
     "dependabot API write": Case("build(deps): bump golang.org/x/net from 0.56.0 to 0.57.0\n", "web-edit",
                                  author=("dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com")),
     "update branch button": Case("Merge branch 'main' into fix/shlex\n", "web-edit", merge=True),
-    "merge-button subject without a second parent": Case("Merge pull request #5 from a/b\n", "web-edit"),
+    # A squash whose title kept the merge button's words (anthropics/claude-code 80ddbcd9: red105).
+    "merge-button subject without a second parent": Case("Merge pull request #5 from a/b\n", "pr-merge", pr=5),
+    "squash with an edited title, GitHub's squash ending": Case(
+        "feat: scaffold the module\n\n* feat: scaffold\n\n* test: cover it\n\n---------\n\n"
+        "Co-authored-by: Sam Second <sam@example.org>\n", "pr-merge"),
+    "web edit whose message has a dash line but more after it": Case(
+        "Update README.md\n\n---------\n\nCo-authored-by: Sam <sam@example.org>\nand some words\n", "web-edit"),
+    "web edit with only a dash line": Case("Update README.md\n\n---------\n", "web-edit"),
     "(#0) is no PR": Case("fix (#0)\n", "web-edit"),
     "gitlab merge request": Case("Merge branch 'feature' into 'main'\n\nAdd login\n\nSee merge request acme/web!42\n",
                                  "pr-merge", merge=True, committer=("Jane Doe", "jane@example.com"), pr=42),

@@ -210,7 +210,7 @@ def test_engine_verifies_forge_commits_and_notes_the_missing_keyring_once(
     gpg, keys, fpr = forge_key
     repo = tmp_path / "repo"
     first = _signed_commit(tmp_path, gpg, fpr, "Update README.md\n")
-    _signed_commit(tmp_path, gpg, fpr, "Merge pull request #7 from a/b\n")  # single parent: a web edit
+    _signed_commit(tmp_path, gpg, fpr, "Update docs/index.md\n")  # a second web edit
     run = lambda *a: subprocess.run(["git", *a], cwd=repo, check=True, capture_output=True).stdout.decode().strip()  # noqa: E731
     base = run("rev-list", "--max-parents=0", "HEAD")
     head = run("rev-parse", "HEAD")

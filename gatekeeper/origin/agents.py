@@ -77,9 +77,12 @@ AGENTS: tuple[Agent, ...] = (
     # Amp: `Co-authored-by: Amp <amp@ampcode.com>` plus an `Amp-Thread-ID:` trailer.
     Agent("amp", "Amp", emails=("amp@ampcode.com",), labels=("amp",)),
     # Cline: "🤖 Generated with [Cline](https://docs.cline.bot)" + `Co-Authored-By: Cline <noreply@cline.bot>`;
-    # its evaluation runs commit as "Cline Evaluation" / "Cline" <cline@example.com> (118 co-authored commits of
-    # cline/cline; commits such as "Add comprehensive test cases for AwsBedrockHandler" authored in Roo-Code).
-    Agent("cline", "Cline", emails=("noreply@cline.bot", "cline@example.com"), labels=("cline",)),
+    # its cloud agent as the GitHub App cline-cloud[bot] (id 276134852: author of squash-merged PRs on cline/cline's
+    # main) and `Co-authored-by: Cline Bot <bot@cline.bot>` on its commits. Not `cline@example.com`: the identity its
+    # evaluation harness writes into a workspace's git config, which a developer's clone kept for months (red105:
+    # 109 of cline's commits by people) — a reserved example domain is anyone's placeholder (_reserved below).
+    Agent("cline", "Cline", emails=("noreply@cline.bot", "bot@cline.bot"),
+          github_bots=((276134852, "cline-cloud[bot]"),), labels=("cline",)),
     # Roo Code's cloud agent Roomote: author roomote[bot] / roomote-v0[bot] (id 219738659, 320 commits of
     # RooCodeInc/Roo-Code) and `Co-authored-by: Roo Code <roomote@roocode.com>` (445 there).
     Agent("roo-code", "Roo Code", emails=("roomote@roocode.com",),
@@ -145,7 +148,20 @@ AGENTS: tuple[Agent, ...] = (
 )
 
 BY_ID: dict[str, Agent] = {agent.id: agent for agent in AGENTS}
+# Domains reserved for examples and tests (RFC 2606, RFC 6761) and the link-local `.local`: an address there is a
+# placeholder any script or sandbox writes, never evidence nobody else carries. The table holds none (checked
+# here, at import); the policy's own origins.ai_identities may (a project's choice for its own sandboxes).
+_RESERVED = re.compile(r"@(?:(?:[^@]+\.)?example(?:\.(?:com|net|org))?|[^@]+\.(?:invalid|test|localhost|local))\Z")
+
+
+def _reserved(email: str) -> bool:
+    return _RESERVED.search(email) is not None
+
+
 _BY_EMAIL: dict[str, Agent] = {email: agent for agent in AGENTS for email in agent.emails}
+if any(_reserved(email) for email in _BY_EMAIL):
+    raise AssertionError("an agent's address in the table is on a reserved example domain: " +
+                         ", ".join(e for e in _BY_EMAIL if _reserved(e)))
 _BY_BOT_ID: dict[tuple[int, str], Agent] = {bot: agent for agent in AGENTS for bot in agent.github_bots}
 _BY_APP_LOGIN: dict[str, Agent] = {login: agent for agent in AGENTS for _, login in agent.github_bots
                                    if login.endswith("[bot]")}
@@ -166,6 +182,13 @@ def agent_by_label(label: str) -> Agent | None:
     return _BY_LABEL.get(" ".join(label.split()).casefold())
 
 
+# What a model's name holds: a version number or a model family's word. A display name without either ("OpenHands
+# Bot", "OpenDevinBot", "Copilot Autofix powered by AI", "Cline Evaluation") names the tool, not a model (red105).
+_MODEL_WORDS = re.compile(r"\d|gpt|claude|opus|sonnet|haiku|gemini|gemma|llama|qwen|glm|deepseek|mistral|codestral|"
+                          r"devstral|mixtral|grok|kimi|minimax|\bo[1-9]|\bphi|nemotron|granite|command-r",
+                          re.IGNORECASE)
+
+
 def _model_from_name(agent: Agent, name: str) -> str | None:
     clean = " ".join(name.split())
     if not clean:
@@ -174,6 +197,17 @@ def _model_from_name(agent: Agent, name: str) -> str | None:
         inner = re.search(r"\(([^()]+)\)\s*\Z", clean)  # "aider (gpt-5)"
         return inner.group(1).strip() if inner and inner.group(1).strip().casefold() != "aider" else None
     if clean.casefold() in (agent.id, agent.name.casefold(), *agent.labels) or clean.casefold().endswith("[bot]"):
+        return None
+    if _MODEL_WORDS.search(clean) is None:
+        return None
+    # The agent's own name before the model ("OpenHands-GPT-5", "Roo Code: claude-sonnet-4") is not part of it —
+    # unless that name is a model's own ("Claude Opus 5", "GLM 5.1").
+    for prefix in sorted({agent.id, agent.name.casefold(), *agent.labels}, key=len, reverse=True):
+        rest = clean[len(prefix):] if clean.casefold().startswith(prefix) else ""
+        if _MODEL_WORDS.search(prefix) is None and rest[:1] in ("-", " ", ":", "/") and _MODEL_WORDS.search(rest):
+            clean = rest.strip(" -:/")
+            break
+    if not clean:
         return None
     return clip(clean, 100)  # a `…` where cut: the redaction recognises a cut copy of a secret by it (red18)
 

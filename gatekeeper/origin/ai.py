@@ -271,7 +271,7 @@ def _marker(key: str, value: str, url: str | None) -> tuple[str | None, str | No
         return "claude-code", None, value, AIInvolvement.ASSISTED
     if key == "claude-generated-by":
         models = _PARENS.search(value)
-        return "claude-code", models.group(1) if models else None, None, AIInvolvement.ASSISTED
+        return "claude-code", _generated_by_models(models.group(1)) if models else None, None, AIInvolvement.ASSISTED
     if key == "copilot-session":
         return "copilot", None, value, AIInvolvement.ASSISTED
     if key == "agent-logs-url":
@@ -292,6 +292,18 @@ def _marker(key: str, value: str, url: str | None) -> tuple[str | None, str | No
     if key.startswith("entire-"):
         return "entire", None, f"{key}: {value}", AIInvolvement.ASSISTED
     return None
+
+
+def _generated_by_models(inner: str) -> str | None:
+    """The models of `Claude-Generated-By: Claude Code (cli/claude-opus-4-5=100%)`: each item names where the model
+    ran and the share of the change it wrote; the model is the name between them (red105: the whole parenthesis was
+    reported as the model)."""
+    names = []
+    for item in inner.split(","):
+        name = item.split("=", 1)[0].strip().rsplit("/", 1)[-1].strip()
+        if name and name not in names:
+            names.append(name)
+    return ", ".join(names) or None
 
 
 class AIMarkerDetector:

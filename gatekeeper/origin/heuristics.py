@@ -4,8 +4,10 @@ A commit whose committer is `GitHub <noreply@github.com>` (web-flow) was made by
 histories 90-98 % of those are pull-request merges (merge button, squash, rebase), not browser edits.
 `classify_forge_commit` says which, from what GitHub and GitLab write into the objects they make:
 
-- `pr-merge`: GitHub's merge button ("Merge pull request #N from owner/branch", two parents), squash
-  and rebase merges (subject ending "(#N)"), security-advisory merges ("Merge pull request from
+- `pr-merge`: GitHub's merge button ("Merge pull request #N from owner/branch", two parents, or one when a
+  squash kept that title), squash and rebase merges (subject ending "(#N)", or a squash whose edited title lost
+  it but whose message ends as GitHub writes squashes: a `---------` line, then only `Co-authored-by:` lines),
+  security-advisory merges ("Merge pull request from
   GHSA-…", "Merge commit from fork"); GitLab's merge commits ("See merge request group/proj!N"). The
   PR number is the evidence a reviewer (or the Action, through the API) can follow. A PR merge says
   nothing about the device the merged code was written on: it gives no device class.
@@ -39,6 +41,9 @@ _SQUASH = re.compile(r"\(#([1-9]\d{0,8})\)$")
 _ADVISORY = re.compile(r"^Merge (?:pull request from (GHSA(?:-[0-9a-z]{4}){3})|commit from fork)$")
 # "See merge request group/project!N"; GitLab before 9.0 wrote "See merge request !N" (sometimes + URL).
 _GITLAB_MR = re.compile(r"^See merge request ([\w.\-/]{1,255})?!([1-9]\d{0,8})(?:\s+https?://\S+)?\s*$", re.MULTILINE)
+# The end GitHub writes into a squash merge's message: a line of nine dashes, then only the co-author trailers it
+# gathered from the squashed commits (red105: squashes whose title the merger edited lose the "(#N)").
+_SQUASH_LAYOUT = re.compile(r"\n-{9}\n\n(?:co-authored-by: [^\n]*\n?)+\Z", re.IGNORECASE)
 _UPDATE_BRANCH = re.compile(r"^Merge branch '[^'\n]+'(?: of \S+)? into \S")
 
 
@@ -66,12 +71,16 @@ def classify_forge_commit(commit: Commit) -> ForgeCommit | None:
     subject = commit.subject
     if is_github_web_flow(commit):
         match = _MERGE_BUTTON.match(subject)
-        if match and commit.is_merge:
-            return ForgeCommit("github", "pr-merge", "merge button", int(match.group(1)))
+        if match:
+            # (One parent: a squash whose title kept the merge button's words — red105.)
+            how = "merge button" if commit.is_merge else "squash merge (the merge button's title)"
+            return ForgeCommit("github", "pr-merge", how, int(match.group(1)))
         match = _SQUASH.search(subject)
         if match:
             how = "merge button (edited title)" if commit.is_merge else "squash or rebase merge"
             return ForgeCommit("github", "pr-merge", how, int(match.group(1)))
+        if not commit.is_merge and _SQUASH_LAYOUT.search(commit.message):
+            return ForgeCommit("github", "pr-merge", "squash merge (edited title: no pull request number)")
         match = _ADVISORY.match(subject)
         if match and commit.is_merge:
             return ForgeCommit("github", "pr-merge", f"security advisory merge ({match.group(1) or 'private fork'})")
