@@ -268,7 +268,10 @@ def test_every_shipped_rule_has_a_positive_case(detector: SecretDetector) -> Non
     # Rules with a `sample:` template are exercised by tests/test_secrets_rules.py.
     sampled = {str(e["id"]) for e in rule_entries() if "sample" in e}
     commands = {rule for rule, _ in COMMANDS}
-    assert {r.id for r in detector.rules} == {rule for rule, _, _ in _CASES} | sampled | commands
+    from tests.test_secrets_file_formats import FORMAT_CASES  # rules that read a file's own format (red107)
+
+    formats = {rule for rule, _, _ in FORMAT_CASES}
+    assert {r.id for r in detector.rules} == {rule for rule, _, _ in _CASES} | sampled | commands | formats
 
 
 @pytest.mark.parametrize("line", NEGATIVES)
@@ -483,8 +486,8 @@ BAD_RULES = [
     pytest.param(
         "  - {id: extra, description: d, severity: high, regex: '(?P<secret>x)', entropy: 3}\n",
         "rules[0] (id 'extra'): unknown key 'entropy'",
-        "allowed keys: allow, check, description, entropy_min, generic, id, keywords, multiline, prefilter, regex, "
-        "sample, severity, source, test_values",
+        "allowed keys: allow, check, description, entropy_min, generic, id, keywords, multiline, next_line, paths, "
+        "prefilter, regex, sample, severity, source, test_values",
         id="unknown-key",
     ),
     pytest.param(

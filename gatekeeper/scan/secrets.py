@@ -66,7 +66,7 @@ _SEVERITIES = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "medium": S
                "low": Severity.LOW}
 _REQUIRED_KEYS = ("id", "description", "severity", "regex")
 _OPTIONAL_KEYS = ("keywords", "entropy_min", "allow", "generic", "multiline", "test_values", "check", "source",
-                  "sample", "prefilter")
+                  "sample", "prefilter", "paths", "next_line")
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 # --- what is not a secret --------------------------------------------------------------------------
@@ -192,6 +192,10 @@ class SecretRule:
     allow: tuple[Regex, ...] = ()
     generic: bool = False  # keyword-context rule: loses to provider rules, stricter value checks
     multiline: bool = False  # the match is a header; the key material follows it
+    # The name is on a line, the value on the next one (a YAML env list's `- name:` / `value:`, a block scalar, a
+    # plist's `<key>` / `<string>`): the regex reads the line, a newline and the next added line, and the value
+    # must lie on the next one, where it is reported.
+    next_line: bool = False
     test_values: bool = False  # reads the values tests assert on: suppressed in test source files (secrets.tests)
     check: str | None = None  # a structure/checksum test from CHECKS
     source: str = ""  # where the token format is documented
@@ -545,8 +549,11 @@ def _parse_rule(entry: object, where: str) -> SecretRule:
         if key in entry and (not isinstance(entry[key], str) or not entry[key].strip()):
             raise fail(f"{key} must be a non-empty string",
                        "`source`: the URL documenting the format; `sample`: a template like 'hf_{34:letters}'")
+    paths = entry.get("paths")
+    if paths is not None:
+        paths = _compile(paths, "paths", fail)
     flags: dict[str, bool] = {}
-    for key in ("generic", "multiline", "test_values"):
+    for key in ("generic", "multiline", "test_values", "next_line"):
         value = entry.get(key, False)
         if not isinstance(value, bool):
             raise fail(f"{key} must be true or false, not {value!r}", f"write `{key}: true` or remove the key")
@@ -561,10 +568,12 @@ def _parse_rule(entry: object, where: str) -> SecretRule:
         allow=tuple(_compile(a, f"allow[{i}]", fail) for i, a in enumerate(allow)),
         generic=flags["generic"],
         multiline=flags["multiline"],
+        next_line=flags["next_line"],
         test_values=flags["test_values"],
         check=check,
         source=str(entry.get("source", "")).strip(),
         prefilter=prefilter,
+        paths=paths,
     )
 
 
@@ -895,6 +904,15 @@ class SecretDetector:
             next_text = texts[index + 1] if following else ""
             windows = self._windows(texts[index], offsets[index]) if index in offsets else None
             hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], next_text, windows, kind))
+        if any(rule.next_line for rule in self.rules):
+            # A value a next_line rule found may be one the next line's own rules found too: one report, the more
+            # severe (a provider's format outranks a name seen on the line before).
+            best: dict[tuple[int, int], SecretHit] = {}
+            for hit in hits:
+                held = best.get((hit.line, hit.column))
+                if held is None or hit.severity > held.severity:
+                    best[(hit.line, hit.column)] = hit
+            hits = sorted(best.values(), key=lambda h: (h.line, h.column))
         if path_allowed is not None:
             hits = [dataclasses.replace(h, suppressed=h.suppressed or f"{path_allowed.description} (path)")
                     for h in hits]
@@ -939,8 +957,19 @@ class SecretDetector:
     def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, next_text: str,
                    windows: dict[int, list[list[int]]] | None = None, kind: SourceKind = _NO_KIND) -> list[SecretHit]:
         found: list[_Candidate] = []
+        after: list[_Candidate] = []  # next_line rules' values, on the next line (offsets there)
         for index in rule_indexes:
             rule = self.rules[index]
+            if rule.next_line:
+                if next_text and len(text) <= MAX_GENERIC_LINE and len(next_text) <= MAX_GENERIC_LINE:
+                    both = f"{text}\n{next_text}"
+                    cut = len(text) + 1
+                    for match in rule.regex.finditer(both):
+                        candidate = self._candidate(rule, match, both, "", kind)
+                        if candidate is not None and candidate.start >= cut:
+                            after.append(dataclasses.replace(candidate, start=candidate.start - cut,
+                                                             end=candidate.end - cut))
+                continue
             if windows is not None and not rule.generic:
                 matches: Iterable[Any] = (m for start, stop in windows.get(index, [[0, len(text)]])
                                           for m in rule.regex.finditer(text, start, stop))
@@ -950,8 +979,13 @@ class SecretDetector:
                 candidate = self._candidate(rule, match, text, next_text, kind)
                 if candidate is not None:
                     found.append(candidate)
-        if not found:
-            return []
+        hits = self._hits(found, number, text) if found else []
+        if after:
+            hits.extend(self._hits(after, number + 1, next_text))
+        return hits
+
+    def _hits(self, found: list[_Candidate], number: int, text: str) -> list[SecretHit]:
+        """One hit per value of a line's candidates (`text` is line `number`)."""
         # One report per value: when rules overlap, a provider rule beats a generic one, then the
         # more severe, then the longer match. A provider match rejected as a placeholder still
         # claims its span, so the generic rules do not report the documented example it recognised.

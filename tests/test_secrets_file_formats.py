@@ -1,0 +1,142 @@
+"""Credentials written the way a file format writes them (red107): XML elements and attribute pairs, a plist's key
+and string, a YAML env list's name and value, a YAML block scalar or a value on the line after its key, a value
+passed by name (`define('DB_PASSWORD', …)`, `os.environ.setdefault`), .netrc, .pgpass and PowerShell's
+`ConvertTo-SecureString -AsPlainText`; and the value at the end of a connection string or inside a JSON string
+(`\\"`). Each rule with the shapes it must leave alone: a reference, a template, a nested mapping, a form field.
+
+The real SecretDetector with the shipped rules; values made at run time."""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+
+import pytest
+
+from gatekeeper.scan.secrets import SecretDetector
+
+_RNG = random.Random(10701)
+
+
+def _v(n: int = 20) -> str:
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        text = "".join(_RNG.choice(alphabet) for _ in range(n))
+        if any(c.isdigit() for c in text) and any(c.isupper() for c in text) and any(c.islower() for c in text):
+            return text
+
+
+# (rule, path, text with {v} where the value goes): the value is reported by that rule on the line holding it.
+FORMAT_CASES: list[tuple[str, str, str]] = [
+    ("xml-password", "settings.xml", "<servers><server>\n  <password>{v}</password>\n</server></servers>\n"),
+    ("xml-password", "NuGet.Config", '  <add key="ClearTextPassword" value="{v}" />\n'),
+    ("xml-password", "src/main/resources/ctx.xml", '  <property name="password" value="{v}"/>\n'),
+    ("xml-password", "hibernate.cfg.xml", '  <property name="hibernate.connection.password">{v}</property>\n'),
+    ("xml-password", "pom.xml", "  <db.password>{v}</db.password>\n"),
+    ("xml-password", "Info.plist", "<key>Password</key><string>{v}</string>\n"),
+    ("xml-secret", "web.config", '  <add key="ApiSecret" value="{v}" />\n'),
+    ("xml-secret", "res/values/strings.xml", '  <string name="api_key">{v}</string>\n'),
+    ("plist-password", "Info.plist", "<dict>\n  <key>ServerPassword</key>\n  <string>{v}</string>\n</dict>\n"),
+    ("plist-secret", "GoogleService-Info.plist", "<dict>\n\t<key>APISecret</key>\n\t<string>{v}</string>\n"),
+    ("yaml-env-password", "k8s/deployment.yaml",
+     "          env:\n            - name: DB_PASSWORD\n              value: \"{v}\"\n"),
+    ("yaml-env-password", "compose.yml", "    - name: POSTGRES_PASSWORD\n      value: {v}\n"),
+    ("yaml-env-secret", "chart/values.yaml", "extraEnv:\n  - name: API_SECRET\n    value: {v}\n"),
+    ("yaml-block-password", "config/literal.yml", "password: |\n  {v}\n"),
+    ("yaml-block-password", "config/folded.yml", "password: >-\n  {v}\n"),
+    ("yaml-block-password", "config/next.yml", "db:\n  password:\n    {v}\n"),
+    ("yaml-block-secret", "config/token.yaml", "api_token:\n  {v}\n"),
+    ("generic-password-argument", "wp-config.php", "<?php\ndefine( 'DB_PASSWORD', '{v}' );\n"),
+    ("generic-password-argument", "settings.py", 'os.environ.setdefault("DB_PASSWORD", "{v}")\n'),
+    ("generic-password-argument", "config.rb", 'ENV.fetch("DB_PASSWORD", "{v}")\n'),
+    ("generic-password-argument", "Db.java", 'props.setProperty("password", "{v}");\n'),
+    ("generic-secret-argument", "lib/config.php", "<?php\ndefine('API_SECRET', \"{v}\");\n"),
+    ("generic-secret-argument", "app.py", 'token = os.getenv("GITHUB_TOKEN", "{v}")\n'),
+    ("netrc-password", "deploy/.netrc", "machine api.example.com\n  login deploy\n  password {v}\n"),
+    ("netrc-password", "ops/netrc", "machine git.example.com login ci password {v}\n"),
+    ("netrc-password", "home/.authinfo", "machine smtp.example.com login me password {v} port 587\n"),
+    ("pgpass-password", "ops/.pgpass", "db.internal:5432:app:app_user:{v}\n"),
+    ("pgpass-password", "ops/pgpass", "*:*:*:postgres:{v}\n"),
+    ("powershell-plaintext-password", "deploy.ps1", '$p = ConvertTo-SecureString "{v}" -AsPlainText -Force\n'),
+    ("powershell-plaintext-password", "deploy.ps1", "$p = ConvertTo-SecureString -String '{v}' -AsPlainText -Force\n"),
+    # The value at the end of a connection string or a command in a string literal (closed by its quote).
+    ("generic-password", "app/pg.py", 'conn = psycopg2.connect("host=db dbname=app user=app password={v}")\n'),
+    ("generic-password", "src/Db.cs", 'var c = new SqlConnection("Server=db;Database=app;User ID=sa;Password={v}");\n'),
+    ("generic-password", "docker-compose.yml", 'services:\n  api:\n    command: "serve --db-password={v}"\n'),
+    # Code in a JSON string: a notebook cell, a package.json script.
+    ("generic-password", "nb.ipynb", '   "source": [\n    "password = \\"{v}\\"\\n"\n   ]\n'),
+    ("generic-secret", "nb.ipynb", '    "os.environ[\\"OPENAI_API_KEY\\"] = \\"{v}\\"\\n",\n'),
+]
+
+# (path, text): no finding at all.
+NOT_SECRETS: list[tuple[str, str]] = [
+    ("form.html", '<input type="password" name="password">Password</input>\n'),
+    ("settings.xml", "<password>${env.DEPLOY_PASSWORD}</password>\n"),
+    ("settings.xml", "<password>{{ deploy_password }}</password>\n"),
+    ("Info.plist", "<key>Password</key>\n<string>$(SERVER_PASSWORD)</string>\n"),
+    ("k8s.yaml", "  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {name: db, key: password}\n"),
+    ("k8s.yaml", "  - name: DB_PASSWORD\n    value: ${DB_PASSWORD}\n"),
+    ("k8s.yaml", "  - name: DB_PASSWORD\n    value: \"{{ .Values.db.password }}\"\n"),
+    ("config.yml", "password:\n  secretKeyRef:\n    name: db\n"),
+    ("config.yml", "password:\n  - first\n"),
+    ("config.yml", "password: |\n  {{ vault_db_password }}\n"),
+    ("config.yml", "password:\n  value_from_env\n"),
+    ("settings.py", 'password = config.get("password", "")\n'),
+    ("settings.py", 'user = os.getenv("DB_PASSWORD", "changeme")\n'),
+    ("deploy/.netrc", "machine api.example.com login deploy password ${NETRC_PASSWORD}\n"),
+    ("notes.txt", "machine api.example.com login deploy password hunter2isnotrandom\n"),  # not a netrc file
+    ("arn.py", 'SECRET_REF = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf"\n'),
+    ("app.py", 'url = "postgres://app@db/app?sslmode=require&password="\n'),
+]
+
+
+@pytest.fixture(scope="module")
+def detector() -> SecretDetector:
+    return SecretDetector.load()
+
+
+@pytest.mark.parametrize(("rule", "path", "template"), FORMAT_CASES,
+                         ids=[f"{rule}-{i}" for i, (rule, _, _) in enumerate(FORMAT_CASES)])
+def test_a_credential_in_its_file_format_is_found(detector: SecretDetector, rule: str, path: str,
+                                                   template: str) -> None:
+    value = _v()
+    text = template.format(v=value)
+    line = next(n for n, body in enumerate(text.splitlines(), 1) if value in body)
+    hits = detector.scan_text(text, path=path)
+    assert [(h.rule_id, h.line) for h in hits] == [(f"secrets/{rule}", line)], text
+    (hit,) = hits
+    assert text.splitlines()[line - 1][hit.column - 1:].startswith(value)
+    assert value not in hit.redacted
+
+
+@pytest.mark.parametrize(("path", "text"), NOT_SECRETS, ids=[f"{p}-{i}" for i, (p, _) in enumerate(NOT_SECRETS)])
+def test_references_templates_and_structure_are_not_credentials(detector: SecretDetector, path: str,
+                                                                  text: str) -> None:
+    assert detector.scan_text(text, path=path) == []
+
+
+def test_a_next_line_value_is_found_when_only_the_value_line_and_its_key_are_added(detector: SecretDetector) -> None:
+    """The pre-receive scan reads a commit's added lines: the key and its value both added are one finding, on the
+    value's line; a value whose key line is not among the added ones is not read as this shape."""
+    value = _v()
+    hits = detector.scan_lines([(12, "  - name: DB_PASSWORD"), (13, f"    value: {value}")], path="k8s/app.yaml")
+    assert [(h.rule_id, h.line) for h in hits] == [("secrets/yaml-env-password", 13)]
+    assert detector.scan_lines([(12, "  - name: DB_PASSWORD"), (14, f"    value: {value}")], path="k8s/app.yaml") == []
+
+
+def test_yaml_shapes_are_read_in_yaml_files_only(detector: SecretDetector) -> None:
+    value = _v()
+    text = f"- name: DB_PASSWORD\n  value: {value}\n"
+    assert detector.scan_text(text, path="README.md") == []
+    assert [h.rule_id for h in detector.scan_text(text, path="values.yml")] == ["secrets/yaml-env-password"]
+
+
+def test_a_notebook_as_jupyter_writes_it(detector: SecretDetector) -> None:
+    value = _v()
+    cell = {"cell_type": "code", "execution_count": 1, "metadata": {}, "outputs": [],
+            "source": ["import psycopg2\n", f'conn = psycopg2.connect(user="app", password="{value}")\n']}
+    text = json.dumps({"cells": [cell], "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
+    hits = detector.scan_text(text, path="etl.ipynb")
+    assert [h.rule_id for h in hits] == ["secrets/generic-password"]
+    assert value not in hits[0].redacted
