@@ -31,13 +31,16 @@ SAFE = {
                     "        z.extractall(path=d)\n",
     "tar_data_filter.py": "import tarfile\n\n\ndef unpack(p, d):\n    with tarfile.open(p) as t:\n"
                           "        t.extractall(d, filter=tarfile.data_filter)\n",
+    "tar_from_data_filter.py": "import tarfile\nfrom tarfile import data_filter\n\n\ndef unpack(p, d):\n"
+                               "    with tarfile.open(p) as t:\n        t.extractall(d, filter=data_filter)\n",
+}
+
+KEPT = {
+    # The tar filter still lets a member link outside the destination (PEP 706; red109).
     "tar_filter_tar.py": "import tarfile\n\n\ndef unpack(p, d):\n    with tarfile.open(p) as t:\n"
                          "        t.extractall(d, filter='tar')\n",
     "tar_from_filter.py": "import tarfile\nfrom tarfile import tar_filter\n\n\ndef unpack(p, d):\n"
                           "    with tarfile.open(p) as t:\n        t.extractall(d, filter=tar_filter)\n",
-}
-
-KEPT = {
     "tar_plain.py": "import tarfile\n\n\ndef unpack(p, d):\n    with tarfile.open(p) as t:\n        t.extractall(d)\n",
     "rebound.py": "import tarfile\nimport zipfile\n\n\ndef unpack(p, d):\n    z = zipfile.ZipFile(p)\n"
                   "    z = tarfile.open(p)\n    z.extractall(d)\n",

@@ -66,6 +66,7 @@ from gatekeeper.provenance.openpgp import ForgeKeys
 from gatekeeper.review.semantics import parse_codeowners
 from tests.github_helpers import (
     serve_reviews,
+    synthetic_associated_pull,
     synthetic_pr_event,
     synthetic_pull_commit,
     synthetic_review,
@@ -191,6 +192,8 @@ def test_a_queue_squash_of_another_pr_in_the_group_is_not_covered_by_the_named_p
     serve_reviews(httpserver, 5, [])  # #5: nobody approved
     httpserver.expect_request(f"/repos/{REPO}/pulls/5/commits").respond_with_json(
         [synthetic_pull_commit(head5, login="alice", email=ALICE[1])])
+    httpserver.expect_request(f"/repos/{REPO}/pulls/5").respond_with_json(
+        synthetic_associated_pull(5, base_ref="main", head_sha=head5, merged=False, author="alice"))
 
     gh.event.write_text(json.dumps(payload))
     settings = ActionSettings.from_env({**gh.vars, "GITHUB_EVENT_NAME": "merge_group"})
@@ -200,4 +203,5 @@ def test_a_queue_squash_of_another_pr_in_the_group_is_not_covered_by_the_named_p
     assert phone.signature.status.value == "good"  # the stand-in web-flow key verified: GitHub made it
     assert phone.review.status is not ReviewStatus.APPROVED, (
         f"#5's phone change is approved by #7's reviewer: {phone.review.detail}")
+    assert phone.review.detail.startswith("PR #5"), phone.review.detail  # judged by its own PR, as GitHub holds it
     assert verdict.exit_code == ExitCode.BLOCKED, phone.review.detail

@@ -172,6 +172,15 @@ class GitHubClient:
             raise GitHubError(f"GET {_redact_url(url)}: the answer is not commit {sha[:12]}", "check GITHUB_API_URL")
         return found
 
+    def pull(self, repo: str, number: int) -> PullRequest:
+        """One pull request (`pulls/{number}`): its state, base, head and author as GitHub holds them now."""
+        url = f"{self.api_url}/repos/{_repo_path(repo)}/pulls/{int(number)}"
+        found = pull_request(self._json(self._get(url, PERM_PULLS), url, PERM_PULLS))
+        if found is None or found.number != int(number):
+            raise GitHubError(f"GET {_redact_url(url)}: the answer is not pull request #{int(number)}",
+                              "check GITHUB_API_URL points at the GitHub REST API (GHES: https://HOST/api/v3)")
+        return found
+
     def commit_pulls(self, repo: str, sha: str) -> list[PullRequest]:
         if not is_sha(sha):
             raise GitHubError(f"invalid commit id {sha[:80]!r}", "this is a bug in gatekeeper; please report it")

@@ -445,11 +445,28 @@ class GitHubReviewSource:
                 if self._merge_holds(pull, sha):
                     return pull
         if queued and self.event.queue_pr is not None:
-            made = classify_forge_commit(report.commit)
-            if made is not None and made.kind == "pr-merge" and made.pr is not None and made.pr != self.event.queue_pr:
-                return self._pull(made.pr)
-            return self._pull(self.event.queue_pr)
+            named = self._pull(self.event.queue_pr)
+            return self._queued_before(report, named) or named
         return None
+
+    def _queued_before(self, report: CommitReport, named: _Pull) -> _Pull | None:
+        """The PR of an earlier entry of the merge group whose squash or merge GitHub made (`… (#5)`, `Merge pull
+        request #5 …`, web-flow and signed by GitHub), when that is not the PR the queue branch names (red106: #5's
+        unreviewed squash was judged by #7's approval). Only a PR GitHub says is open into this branch (red109: a
+        PR of the author's into a scratch branch), and never for a copy of one of the named PR's own commits — a
+        rebase-method queue keeps their messages, which the author writes (red109: `… (#3)` on a commit of #9)."""
+        made = classify_forge_commit(report.commit)
+        if (made is None or made.kind != "pr-merge" or made.pr is None or made.pr == self.event.queue_pr
+                or not self._made_when_merging(report)):
+            return None
+        commit = report.commit
+        if any(c.message.strip() == commit.message.strip() for c in named.commits):
+            return None
+        assert self.client is not None
+        pr = self.client.pull(self.event.repository, made.pr)
+        if pr.state != "open" or pr.merged or pr.base_ref != self.event.branch:
+            return None
+        return self._pull(made.pr, pr)
 
     def _merge_holds(self, pull: _Pull, sha: str) -> bool:
         """Whether the merge of a merged PR holds `sha` (is it, or has it in its history) in this clone. With

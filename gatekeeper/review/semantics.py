@@ -283,11 +283,12 @@ def _codeowners_regex(pattern: str) -> re.Pattern[str]:
     anchored = body.startswith("/") or "/" in body
     body = body.lstrip("/")
     prefix = "" if anchored else "(?:.*/)?"
-    # A pattern names a file or a directory; a directory owns everything beneath it — except where a path pattern's
-    # last segment holds a wildcard: GitHub's `docs/*` owns `docs/getting-started.md`, not
-    # `docs/build-app/troubleshooting.md` (unlike gitignore; red106: `.github/*` owned the workflows).
+    # A pattern names a file or a directory; a directory owns everything beneath it — except a path pattern whose
+    # last segment is `*` alone: GitHub's `docs/*` owns `docs/getting-started.md`, not
+    # `docs/build-app/troubleshooting.md` (unlike gitignore; red106: `.github/*` owned the workflows). Any other
+    # wildcard keeps gitignore's reading: `/.git*` owns `.github/workflows/…` (red109).
     last = body.rsplit("/", 1)[-1]
-    one_level = anchored and not directory and last != "**" and ("*" in last or "?" in last)
+    one_level = anchored and not directory and last == "*"
     suffix = "/.*" if directory else "" if one_level else "(?:/.*)?"
     return re.compile(prefix + globs.translate(body) + suffix + r"\Z", re.DOTALL)
 

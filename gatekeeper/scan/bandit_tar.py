@@ -3,10 +3,10 @@
 bandit reports every call whose name holds `extractall` in a module that imports tarfile, and accepts only
 `filter="data"` as safe. Two readings of it block ordinary code: a zip archive's `extractall()` in a module that
 also handles tar files (zipfile drops absolute paths and `..` from member names itself), and a tar extraction
-that does pass one of Python's safe filters by another spelling (`filter=tarfile.data_filter`, `filter="tar"`).
+that does pass Python's data filter by another spelling (`filter=tarfile.data_filter`).
 
 Only what the module itself shows beyond doubt counts, read from its syntax tree:
-- the filter is `"data"`/`"tar"` or `tarfile.data_filter`/`tar_filter` (`fully_trusted` and None are not safe),
+- the filter is `"data"` or `tarfile.data_filter` (`tar`, `fully_trusted` and None are not safe),
   through a name bound to the tarfile module or the function by an import and by nothing else;
 - the archive is a `zipfile.ZipFile(...)` (or `ZipFile(...)` imported from zipfile) called in place, or a plain
   name every binding of which in the module is `name = ZipFile(...)` or `with ZipFile(...) as name`.
@@ -20,9 +20,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-_SAFE_FILTER_NAMES = frozenset({"data", "tar"})
-_SAFE_FILTER_FUNCTIONS = frozenset({"data_filter", "tar_filter"})
-_WATCHED_ATTRIBUTES = frozenset({"ZipFile", "extractall", *_SAFE_FILTER_FUNCTIONS})
+# Only the data filter: the tar filter still lets a member link outside the destination (PEP 706; red109: a hard link
+# then a file of its name overwrote a file outside it).
+_SAFE_FILTER_NAMES = frozenset({"data"})
+_SAFE_FILTER_FUNCTIONS = frozenset({"data_filter"})
+_WATCHED_ATTRIBUTES = frozenset({"ZipFile", "extractall", "data_filter"})
 
 
 def extraction_is_safe(tree: ast.Module, line: int) -> bool:
