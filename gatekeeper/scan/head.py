@@ -28,6 +28,7 @@ from gatekeeper.scan.workspace import (
     Entry,
     Target,
     Workspace,
+    reads_embedded,
     safe_extension,
 )
 
@@ -130,8 +131,10 @@ class HeadScanner:
             return ScanResult(stat=ScannerStat(ran=True))
         # (Extensionless and executable files are kept, dropped or read as another language by their `#!` line:
         # Workspace.sniffed.)
+        # (Notebooks and markup are read for the code they hold: Workspace.embeds.)
         entries = [e for e in changes.entries if self.wants(e.path) or (
-            self.shebang_alias and (not safe_extension(e.path) or e.mode == EXECUTABLE_MODE))]
+            self.shebang_alias and (not safe_extension(e.path) or e.mode == EXECUTABLE_MODE
+                                    or reads_embedded(e.path, self.wants, self.shebang_alias)))]
         findings: list[Finding] = []
         errors: list[str] = []
         with Workspace(max_file_bytes=self.max_file_bytes, extension_alias=self.extension_alias,
@@ -215,9 +218,11 @@ class HeadScanner:
     def _added(target: Target, changes: HeadChanges) -> frozenset[int] | None:
         """The lines of `target` the range added; None when every line counts as added."""
         patch = changes.added.get(target.key)
-        if (target.transcoded and (patch is None or patch.binary)) or (patch is not None and patch.truncated):
-            # git saw binary (UTF-16, NUL bytes) and named no lines, or the patch was cut at the line cap:
-            # every line counts, which errs on the side of reporting a finding the file already had.
+        if ((target.transcoded and (patch is None or patch.binary)) or (patch is not None and patch.truncated)
+                or not target.placed):
+            # git saw binary (UTF-16, NUL bytes) and named no lines, the patch was cut at the line cap, or code
+            # embedded in the file could not be put at its own lines: every line counts, which errs on the side of
+            # reporting a finding the file already had.
             return None
         return changes.added_lines(target.key)
 

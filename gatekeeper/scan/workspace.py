@@ -39,6 +39,7 @@ from gatekeeper import catalogue
 from gatekeeper.git import Git
 from gatekeeper.models import Finding, Severity, path_key
 from gatekeeper.process import forget_dir, held_signals, track_dir
+from gatekeeper.scan.embedded import EMBEDDING, LANGUAGES, embedded_code
 from gatekeeper.scan.text import decode
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -83,6 +84,7 @@ class Target:
     commit: str | None
     raw: bytes = b""  # the original path's bytes: the key for its added lines
     transcoded: bool = False  # git sees binary (UTF-16, NUL bytes): written as the UTF-8 text it decodes to
+    placed: bool = True  # False: code embedded in it could not be put at its own lines (every line counts as added)
 
     @property
     def key(self) -> bytes:
@@ -291,6 +293,14 @@ def _word_language(program: str) -> str | None:
     return None
 
 
+def reads_embedded(path: str, wants: Callable[[str], bool] | None, languages: Mapping[str, str]) -> bool:
+    """Whether a tool that `wants` these names and reads these languages (a `#!` alias map) reads the code a
+    notebook or markup file at `path` holds (embedded.py), and not the file itself."""
+    extension = safe_extension(path)
+    return (extension in EMBEDDING and not (wants is not None and wants(path))
+            and any(language in languages for language in LANGUAGES[extension]))
+
+
 class Workspace:
     """A private temp directory of materialised blobs; use as a context manager (removed on exit)."""
 
@@ -367,9 +377,23 @@ class Workspace:
                             same = alias == safe_extension(entry.path)
                             written.append(self._write(entry, data or b"", alias=None if same else alias))
                         continue
-                    if self.wants is None or not safe_extension(entry.path) or not self.wants(entry.path):
+                    if not self.embeds(entry.path) and (
+                            self.wants is None or not safe_extension(entry.path) or not self.wants(entry.path)):
                         continue  # no language on a `#!` line, and a name the tool does not read
                     # (an executable whose `#!` line names no language: read by its name, below)
+                if safe_extension(entry.path) in EMBEDDING and not (self.wants is not None and self.wants(entry.path)):
+                    # A notebook's cells, a page's or component's scripts: the code at its own lines (embedded), for
+                    # a tool that reads its language; the file itself is no tool's. (One too large or missing is
+                    # recorded below, as any file is.)
+                    if not self.embeds(entry.path):
+                        continue
+                    if kind == "blob" and data is not None:
+                        found = embedded_code(safe_extension(entry.path), data)
+                        alias = None if found is None else self.shebang_alias.get(found.language)
+                        if found is not None and alias is not None:
+                            written.append(self._write(entry, found.text.encode("utf-8"), alias=alias,
+                                                       placed=found.placed))
+                        continue
                 if kind == "missing":
                     self.skips.append(Skip(entry.path, entry.blob, entry.commit, "missing"))
                 elif kind != "blob":
@@ -389,6 +413,11 @@ class Workspace:
                     written.append(self._write(entry, data))
         return written
 
+    def embeds(self, path: str) -> bool:
+        """Whether this tool reads the code a file of this kind holds (embedded.py) rather than the file: a notebook
+        or markup file, when the tool reads a language it can hold and not the file's own."""
+        return reads_embedded(path, self.wants, self.shebang_alias)
+
     def sniffed(self, entry: Entry) -> bool:
         """Whether this entry's `#!` line decides whether, and as what, the tool reads it: a file without an
         extension, and an executable one whatever its name (the kernel runs what the line names)."""
@@ -400,7 +429,8 @@ class Workspace:
             return None
         return interpreter_language(data[:1024])
 
-    def _write(self, entry: Entry, data: bytes, alias: str | None = None, *, transcoded: bool = False) -> Target:
+    def _write(self, entry: Entry, data: bytes, alias: str | None = None, *, transcoded: bool = False,
+               placed: bool = True) -> Target:
         alias = alias or self.extension_alias.get(safe_extension(entry.path))
         renamed = alias is not None or unsafe_reason(entry.path) is not None
         rel = self._generated_name(entry.path, alias) if renamed else entry.path
@@ -411,7 +441,8 @@ class Workspace:
             renamed = True
             rel = self._generated_name(entry.path, alias)
             local = self._create(rel, data)
-        target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit, entry.key, transcoded)
+        target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit, entry.key, transcoded,
+                        placed)
         self.targets[rel] = target
         return target
 

@@ -1,0 +1,149 @@
+"""Code that lives inside another file format, handed to the code scanners as the language it is (red107).
+
+A Jupyter notebook's code cells are Python stored as JSON strings; the `<script>` blocks of an HTML page, a Vue or a
+Svelte component are JavaScript or TypeScript inside markup. semgrep and bandit read neither, so `os.system(...)` in
+a cell or `eval(location.hash)` in a component reached no code scanner. `embedded_code` returns that code as a text
+of the same number of lines, each piece of code on the line it holds in the file and everything else blank, so a
+finding's line is the file's own line and the added-line filter reads the file's own diff.
+
+Only what the file itself says is code counts: a notebook's `code` cells when its kernel's language is Python (or it
+names none), a `<script>` block without a `type` or with a JavaScript one (`module`, `text/javascript`, ...), read as
+TypeScript when its `lang` says so. Notebook magics (`%matplotlib`, `!pip install`) are not Python and become `pass`;
+a cell that is all another language (`%%bash`) is left out. A notebook whose cells cannot be placed line by line (not
+written one string per line, as Jupyter writes them) is still scanned, its code from line 1, and then `placed` is
+False: every line of it counts as added.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+NOTEBOOK = ".ipynb"
+MARKUP = frozenset({".html", ".htm", ".xhtml", ".vue", ".svelte"})
+EMBEDDING = frozenset({NOTEBOOK, *MARKUP})
+# What each embedding extension can hold: a tool that reads none of these languages never asks for the file.
+LANGUAGES = {NOTEBOOK: ("python",), **{ext: ("javascript", "typescript") for ext in MARKUP}}
+
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_ATTRIBUTE = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_JS_TYPES = frozenset({"", "module", "text/javascript", "application/javascript", "text/ecmascript",
+                       "application/ecmascript", "text/jsx", "text/babel", "text/typescript", "application/typescript"})
+_TS = frozenset({"ts", "typescript", "tsx"})
+_MAGIC = re.compile(r"\A([ \t]*)[%!]")
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    language: str  # "python" | "javascript" | "typescript"
+    text: str  # the code at the file's own line numbers, everything else blank
+    placed: bool = True  # False: the code could not be placed at its lines (every line counts as added)
+
+
+def embedded_code(extension: str, data: bytes) -> Embedded | None:
+    """The code a notebook or a markup file holds (by its extension, lower case with the dot); None when it holds
+    none, or is not what its name says (a notebook that is not JSON)."""
+    text = data.decode("utf-8", "replace")
+    if extension == NOTEBOOK:
+        return _notebook(text)
+    if extension in MARKUP:
+        return _markup(text)
+    return None
+
+
+def _markup(text: str) -> Embedded | None:
+    pieces: list[str] = []
+    at = 0
+    typescript = False
+    found = False
+    for match in _SCRIPT.finditer(text):
+        attributes = {m.group(1).lower(): (m.group(2) or m.group(3) or m.group(4) or "")
+                      for m in _ATTRIBUTE.finditer(match.group(1))}
+        kind = attributes.get("type", "").strip().lower()
+        body = match.group(2)
+        if kind not in _JS_TYPES or not body.strip():
+            continue
+        found = True
+        typescript = typescript or attributes.get("lang", "").strip().lower() in _TS or "typescript" in kind
+        pieces.append(_NOT_NEWLINE.sub(" ", text[at : match.start(2)]))
+        pieces.append(body)
+        at = match.end(2)
+    if not found:
+        return None
+    pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
+    return Embedded("typescript" if typescript else "javascript", "".join(pieces))
+
+
+def _notebook(text: str) -> Embedded | None:
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(document, dict):
+        return None
+    cells = document.get("cells")
+    if cells is None and isinstance(document.get("worksheets"), list):  # nbformat 3
+        cells = [c for w in document["worksheets"] if isinstance(w, dict) for c in (w.get("cells") or [])]
+    if not isinstance(cells, list) or not _python(document):
+        return None
+    sources = [_lines(cell) for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
+    sources = [source for source in sources if source and not source[0].lstrip().startswith("%%")]
+    if not sources:
+        return None
+    lines = text.split("\n")
+    out = [""] * len(lines)
+    at = 0
+    for source in sources:
+        for piece in source:
+            index = _next_line(lines, at, piece)
+            if index is None:
+                code = "\n".join(_code(p) for s in sources for p in s)
+                return Embedded("python", code + "\n", placed=False)
+            out[index] = _code(piece)
+            at = index + 1
+    return Embedded("python", "\n".join(out))
+
+
+def _python(document: dict[str, Any]) -> bool:
+    metadata = document.get("metadata")
+    if not isinstance(metadata, dict):
+        return True
+    for key, field in (("kernelspec", "language"), ("language_info", "name")):
+        value = metadata.get(key)
+        if isinstance(value, dict) and isinstance(value.get(field), str):
+            return value[field].strip().lower() in ("python", "python3", "python2", "ipython", "ipython3")
+    return True
+
+
+def _lines(cell: dict[str, Any]) -> list[str]:
+    source = cell.get("source", cell.get("input", []))
+    if isinstance(source, str):
+        return source.splitlines(keepends=True)
+    if isinstance(source, list):
+        return [piece for piece in source if isinstance(piece, str)]
+    return []
+
+
+def _next_line(lines: list[str], start: int, piece: str) -> int | None:
+    """The first line from `start` that is the JSON string `piece` alone (with its comma), as Jupyter writes a cell
+    line; None when there is none (a piece holding several lines is never one file line)."""
+    if "\n" in piece.rstrip("\n"):
+        return None
+    for index in range(start, len(lines)):
+        stripped = lines[index].strip().removesuffix(",")
+        if stripped.startswith('"') and stripped.endswith('"'):
+            try:
+                if json.loads(stripped) == piece:
+                    return index
+            except ValueError:
+                continue
+    return None
+
+
+def _code(piece: str) -> str:
+    line = piece.rstrip("\r\n")
+    magic = _MAGIC.match(line)
+    return f"{magic.group(1)}pass" if magic else line

@@ -1,0 +1,161 @@
+"""Code inside notebooks and markup reaches the code scanners at its own lines (scan/embedded.py, red107).
+
+Unit tests of the extraction, and the real `gatekeeper check` with real semgrep and bandit over a commit holding a
+notebook, an HTML page, a Vue and a Svelte component: each sink is reported on the file's own line, a script that is
+not JavaScript and a notebook of another kernel are not read, and bandit is never handed markup."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gatekeeper.scan.embedded import embedded_code
+from tests.repo_builder import RepoBuilder
+from tests.scan_helpers import ALL_SCANNERS_POLICY, check_commit
+
+JS = "function show() {\n  const q = location.hash.slice(1);\n  document.body.innerHTML = q;\n  eval(q);\n}\n"
+PY = "import os\n%matplotlib inline\n!pip install requests\n\n\ndef run(cmd):\n    os.system(\"tar xf \" + cmd)\n"
+
+
+def notebook(*sources: str, language: str = "python", indent: int | None = 1) -> str:
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": ["# Title\n", "eval(words)\n"]}]
+    cells += [{"cell_type": "code", "execution_count": 1, "metadata": {},
+               "outputs": [{"name": "stdout", "output_type": "stream", "text": ["os.system(printed)\n"]}],
+               "source": source.splitlines(keepends=True)} for source in sources]
+    document = {"cells": cells, "metadata": {"kernelspec": {"language": language, "name": language}},
+                "nbformat": 4, "nbformat_minor": 5}
+    return json.dumps(document, indent=indent) + "\n"
+
+
+def _line_of(text: str, needle: str, after: int = 0) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line and n > after)
+
+
+# -- extraction -------------------------------------------------------------------------------------------------------
+
+def test_a_notebooks_code_cells_are_python_at_their_own_lines() -> None:
+    text = notebook(PY, "x = eval(input())\n")
+    found = embedded_code(".ipynb", text.encode())
+    assert found is not None and found.language == "python" and found.placed
+    lines = found.text.split("\n")
+    assert len(lines) == len(text.split("\n"))
+    assert lines[_line_of(text, "os.system(\\\"tar") - 1] == '    os.system("tar xf " + cmd)'
+    assert lines[_line_of(text, "x = eval") - 1] == "x = eval(input())"
+    assert lines[_line_of(text, "%matplotlib") - 1] == "pass" and lines[_line_of(text, "!pip") - 1] == "pass"
+    # Markdown and outputs are not code; everything but code is blank.
+    assert "eval(words)" not in found.text and "printed" not in found.text
+    assert compile(found.text, "nb.py", "exec")
+
+
+def test_a_cell_of_another_language_and_a_notebook_of_another_kernel_are_not_python() -> None:
+    found = embedded_code(".ipynb", notebook("%%bash\nrm -rf /tmp/x\n", "y = 1\n").encode())
+    assert found is not None and "rm -rf" not in found.text and "y = 1" in found.text
+    assert embedded_code(".ipynb", notebook("println(eval(x))\n", language="julia").encode()) is None
+    assert embedded_code(".ipynb", b"not json") is None
+
+
+def test_a_notebook_not_written_line_by_line_is_read_whole_and_every_line_counts() -> None:
+    found = embedded_code(".ipynb", notebook(PY, indent=None).encode())
+    assert found is not None and not found.placed
+    assert 'os.system("tar xf " + cmd)' in found.text
+
+
+@pytest.mark.parametrize(("extension", "markup", "language"), [
+    (".html", '<html>\n<script type="text/template"><b>{{eval(x)}}</b></script>\n<script>\n' + JS + "</script>\n",
+     "javascript"),
+    (".vue", '<template><div/></template>\n\n<script setup lang="ts">\n' + JS + "</script>\n<style>a{}</style>\n",
+     "typescript"),
+    (".svelte", "<script>\n" + JS + '</script>\n\n<div on:click={() => eval(y)}></div>\n', "javascript"),
+])
+def test_script_blocks_are_code_at_their_own_lines_and_columns(extension: str, markup: str, language: str) -> None:
+    found = embedded_code(extension, markup.encode())
+    assert found is not None and found.language == language
+    assert len(found.text) == len(markup)
+    lines, original = found.text.split("\n"), markup.split("\n")
+    for needle in ("innerHTML", "eval(q)"):
+        at = _line_of(markup, needle) - 1
+        assert lines[at] == original[at]
+    assert "{{eval(x)}}" not in found.text and "eval(y)" not in found.text  # a template, a handler attribute
+
+
+def test_markup_without_a_script_holds_no_code() -> None:
+    assert embedded_code(".html", b"<html><body><p>hi</p><script src='app.js'></script></body></html>\n") is None
+    assert embedded_code(".html", b'<script type="application/ld+json">{"a": 1}</script>\n') is None
+
+
+# -- through the gate -------------------------------------------------------------------------------------------------
+
+FILES = {
+    "nb/etl.ipynb": notebook(PY),
+    "nb/julia.ipynb": notebook("run(`rm -rf $(x)`)\n", language="julia"),
+    "web/index.html": '<!doctype html>\n<html><body>\n<script>\n' + JS + "show();\n</script>\n</body></html>\n",
+    "web/App.vue": '<template><div id="out"></div></template>\n\n<script lang="ts">\n' + JS + "</script>\n",
+    "web/App.svelte": "<script>\n" + JS + '</script>\n\n<div id="out"></div>\n',
+    "web/plain.html": "<html><body><p>eval(q) in prose</p></body></html>\n",
+}
+
+
+@pytest.fixture(scope="module")
+def verdict(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any]]:
+    return check_commit(tmp_path_factory.mktemp("embedded"), FILES, ALL_SCANNERS_POLICY)
+
+
+def _found(result: dict[str, Any], path: str) -> list[tuple[str, int | None]]:
+    return sorted((f["rule_id"], f["line"]) for f in result["findings"] if f["path"] == path)
+
+
+@pytest.mark.parametrize("path", ["web/index.html", "web/App.vue", "web/App.svelte"])
+def test_script_sinks_are_reported_on_the_files_own_lines(verdict: tuple[int, dict[str, Any]], path: str) -> None:
+    code, result = verdict
+    text = FILES[path]
+    found = _found(result, path)
+    assert ("semgrep/js-eval-non-literal", _line_of(text, "eval(q)")) in found, found
+    assert ("semgrep/js-innerhtml-non-literal", _line_of(text, "innerHTML")) in found, found
+    assert not [f for f in found if f[0].startswith("bandit/") or f[0] == "scan/parse-error"], found
+    assert code == 1
+
+
+def test_notebook_sinks_are_reported_on_the_files_own_lines(verdict: tuple[int, dict[str, Any]]) -> None:
+    _, result = verdict
+    line = _line_of(FILES["nb/etl.ipynb"], "os.system(\\\"tar")
+    found = _found(result, "nb/etl.ipynb")
+    assert ("semgrep/python-os-system-non-literal", line) in found, found
+    assert not [f for f in found if f[0] == "scan/parse-error"], found  # the magics read as `pass`
+
+
+def test_files_that_hold_no_code_of_a_scanned_language_have_no_code_findings(
+        verdict: tuple[int, dict[str, Any]]) -> None:
+    _, result = verdict
+    assert _found(result, "nb/julia.ipynb") == []
+    assert _found(result, "web/plain.html") == []
+
+
+def test_an_edit_outside_the_script_does_not_report_the_scripts_old_sinks(tmp_path: Path) -> None:
+    """The added-line filter reads the file's own diff: a later commit that changes only the page's markup reports
+    nothing of the script that was there before; one that adds a sink to the script reports that sink."""
+    import subprocess
+    import sys
+
+    from tests.hook_helpers import DANA
+
+    repo = RepoBuilder.init(tmp_path / "repo")
+    (tmp_path / "policy.yml").write_text(ALL_SCANNERS_POLICY)
+    page = FILES["web/index.html"]
+    first = repo.commit("page\n", {"web/index.html": page}, author=DANA, committer=DANA)
+    repo.commit("title\n", {"web/index.html": page.replace("<body>", "<body class='x'>")}, author=DANA,
+                committer=DANA)
+
+    def check(base: str) -> dict[str, Any]:
+        proc = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "--policy", str(tmp_path / "policy.yml"),
+                               "--format", "json", "--base", base], cwd=repo.path, capture_output=True, text=True,
+                              check=False, timeout=600)
+        return dict(json.loads(proc.stdout))
+
+    assert _found(check(first), "web/index.html") == []
+    second = repo.head()
+    armed = page.replace("<body>", "<body class='x'>").replace("show();", "show();\ndocument.write(location.search);")
+    repo.commit("more\n", {"web/index.html": armed}, author=DANA, committer=DANA)
+    assert [line for _, line in _found(check(second), "web/index.html")] == [_line_of(armed, "document.write")]
