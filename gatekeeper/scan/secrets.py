@@ -146,7 +146,7 @@ _ELIDED_WORD = re.compile(r"[^\W\d_]{1,3}'[^\W\d_A-Z]+")
 _DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # settings.DB_PASSWORD
 # In JavaScript and TypeScript source only, also the non-null and optional member access (config.password!,
 # opts?.token): elsewhere `Tr0ub4dor.Horse!` is a password of the commonest shape (red88).
-_SCRIPT_MEMBER = re.compile(r"[A-Za-z_$][\w$]*(?:!?\??\.[A-Za-z_$][\w$]*)+!?")
+_SCRIPT_MEMBER = re.compile(r"[A-Za-z_$][\w$]*(?:!?\??\.#?[A-Za-z_$][\w$]*)+!?")
 _SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
 # In JavaScript and TypeScript source only: a "quoted value" that is the code between two strings, read from the
 # closing quote of one to the opening quote of the next (minified bundles: `"?token=").concat(this.get("token")`):
@@ -158,6 +158,25 @@ _MANIFEST = re.compile(r"(?:\A|/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.json
                        r"|uv\.lock|go\.mod|Gemfile(?:\.lock)?|pubspec\.(?:yaml|lock)|requirements[\w.-]*\.txt)\Z")
 # Unquoted, a name made of letters is a variable (hashedPassword, DHPrivateKey, RefreshTokenT).
 _UNQUOTED_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]*")
+# In JavaScript and TypeScript source an unquoted value is never a string: an identifier there, digits and all, is a
+# variable or a type (`signingKey: Uint8Array`, `const token = Base64Url`; red108).
+_SCRIPT_IDENTIFIER = re.compile(r"#?[A-Za-z_$][\w$]*")
+# A PowerShell cmdlet call, Verb-Noun (`$password = Get-AnsibleParam -obj ...`, `ConvertTo-SecureString $pw ...`;
+# red108: 84 findings in ansible's history).
+_CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
+# A chat template's special token (`<|im_start|>`, `<|endoftext|>`), not a credential (red108).
+_SPECIAL_TOKEN = re.compile(r"<\|[\w .:/-]{1,60}\|>")
+# A made-up name for a key or token: lower-case words and a short counter (`weather-123`, `demo-access-token-123`,
+# `chatkit_token_123`; red108). Never for a password rule: `summer-2024` is a password people choose.
+_WORD_COUNTER = re.compile(r"[a-z]+(?:[-_][a-z]+)*[-_][0-9]{1,4}")
+# A password's hash, not the password: modular crypt (`$6$…`, `$y$…`, `$2b$…`, `$argon2id$…`), PostgreSQL's `md5` +
+# 32 hex and SCRAM (what Ansible's user and postgresql_user modules take instead of a plaintext; red108).
+_PASSWORD_HASH = re.compile(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?|scrypt)\$"
+                            r"[./A-Za-z0-9$=,+-]{8,}|md5[0-9a-f]{32}|SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$"
+                            r"[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+")
+# A YAML tag before a block scalar's indicator (`db_password: !vault |`) reads so in any file: the docs that show it
+# are .rst and .md (red108).
+_BLOCK_AFTER_TAG = re.compile(r"[ \t]+[|>][-+0-9]*[ \t]*\Z")
 # Quoted, a camelCase, PascalCase or Train-Case word is a field, enum or header name
 # ("allowCredentials", "Access-Control-Allow-Credentials").
 _CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+")
@@ -359,6 +378,9 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
         # often does); a word elided in prose (`L'identifiant`), not a phrase glued into a password.
         return False
     if script and quoted and _SCRIPT_BETWEEN_STRINGS.search(value):
+        return False
+    if _SPECIAL_TOKEN.fullmatch(value) or (not quoted and (_CMDLET.fullmatch(value) or (
+            script and _SCRIPT_IDENTIFIER.fullmatch(value)))):
         return False
     if _CAMEL_WORD.fullmatch(value) or (
         not quoted and (_DOTTED_NAME.fullmatch(value) or _UNQUOTED_NAME.fullmatch(value)
@@ -1084,6 +1106,12 @@ class SecretDetector:
                 reason = f"low entropy (under {rule.entropy_min:g} bits per character)"
             if not reason and not rule.generic and not rule.multiline:
                 reason = _inside_encoded_data(text, start, end)
+            if not reason and "password" not in rule.id and _WORD_COUNTER.fullmatch(value):
+                reason = "a made-up name (words and a counter)"
+        if not reason and "password" in rule.id and _PASSWORD_HASH.fullmatch(value):
+            # Recorded, not reported: a hash is what a system stores in place of the password (it may still be
+            # weak, but it is not the secret itself).
+            return _Candidate(rule, start, end, value, value, reason="a password hash, not the password")
         if reason:
             if not rule.generic:
                 return _Candidate(rule, start, end, value, value, reason=reason)
@@ -1094,6 +1122,8 @@ class SecretDetector:
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
             quoted = start > 0 and text[start - 1] in _QUOTES
+            if not quoted and _YAML_TAG.fullmatch(value) and _BLOCK_AFTER_TAG.match(text, end):
+                return None  # `db_password: !vault |` in any file: a tag before a block scalar
             if not _looks_like_credential(value, quoted, kind) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
             ) or _own_name(text, match.start(), value):
