@@ -56,6 +56,7 @@ from gatekeeper.models import (
 from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF, ORIGIN_NOTE_REFS
 from gatekeeper.origin.attribution import MAX_NOTE, record_strings, trace_file_records
 from gatekeeper.origin.base import Detector, DeviceFact, ForgeInfo, OriginContext
+from gatekeeper.origin.heuristics import forgeable_merge_claim
 from gatekeeper.origin.recorded import PushOriginStore
 from gatekeeper.policy import Outcome, decide
 from gatekeeper.review.evidence import history_evidence
@@ -101,6 +102,10 @@ class Services:
     # The secrets scanner as a redactor only, for a run whose scanners leave it out (the hook's
     # pre_receive.scanners): a token in a ref's name or a subject is never shown, whatever the policy scans.
     redactor: Scanner | None = None
+    # The Action: which of these commits, whose message claims a GitHub pull-request merge a browser editor could
+    # have written (heuristics.forgeable_merge_claim), GitHub knows no merged pull request for. Asked only where it
+    # changes the rules: when web edits get the mobile rules.
+    merge_claims: Callable[[Sequence[Commit]], frozenset[str]] | None = None
 
 
 def collect_commits(request: Request) -> tuple[list[Commit], dict[str, tuple[str, ...]], int]:
@@ -335,7 +340,12 @@ def evaluate(request: Request, services: Services) -> Verdict:
                                 "the policy requires signatures but no signature verification is configured",
                                 fix="configure allowed_signers/devices in the policy").with_fingerprint("provenance"))
 
+    unconfirmed: frozenset[str] = frozenset()
+    if services.merge_claims is not None and DeviceClass.WEB in policy.origins.mobile_classes:
+        claims = [c for c in commits if forgeable_merge_claim(c) is not None]
+        unconfirmed = services.merge_claims(claims) if claims else frozenset()
     ctx = OriginContext(
+        unconfirmed_merges=unconfirmed,
         aliases=dict(policy.origins.aliases),
         trailer_aliases=policy.origins.trailer_aliases,
         ai_identities=policy.origins.ai_identities,

@@ -351,3 +351,52 @@ def test_a_queue_group_of_two_approved_squashes_passes(
     phone = next(c for c in verdict.commits if c.commit.sha == s5)
     assert phone.review.status is ReviewStatus.APPROVED, f"#5's own approval does not count: {phone.review.detail}"
     assert verdict.exit_code == ExitCode.OK
+
+
+# -- after the review: what GitHub confirms stays a pull-request merge ----------------------------------------------
+
+@pytest.mark.parametrize(("message", "number"), [("Update app.py (#4)\n", 4),
+                                                 ("Merge pull request #4 from dana/patch-1\n", 4),
+                                                 ("Update app.py\n\n---------\n\nCo-authored-by: Bob <b@example.com>\n",
+                                                  None)])
+def test_a_squash_github_confirms_stays_a_pull_request_merge(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder, forge_key: tuple[dict[str, str], ForgeKeys, str],
+        message: str, number: int | None) -> None:
+    """The same one-parent web-flow commits, when `commits/{sha}/pulls` names the merged pull request the message
+    claims (or, without a number, the merged PR whose merge the commit is): a PR merge, not a web edit."""
+    env, keys, fpr = forge_key
+    before = repo.commit("base\n", {".gatekeeper.yml": WEB_POLICY, "app.py": "print('hi')\n"})
+    repo.write("app.py", "print('reviewed change')\n")
+    repo.git("add", "app.py")
+    repo.git("-c", f"user.signingkey={fpr}", "commit", "-q", "-S", "-F", "-", input=message,
+             env={**env, "GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]})
+    squash = repo.head()
+    httpserver.expect_request(f"/repos/{REPO}/commits/{squash}/pulls").respond_with_json(
+        [synthetic_associated_pull(number or 4, base_ref="main", head_sha="4" * 40, merged=True,
+                                   merge_commit_sha=squash, author="dana")])
+    gh.event.write_text(json.dumps(push_payload(before, squash)))
+    verdict = run_action(ActionSettings.from_env({**gh.vars, "GITHUB_EVENT_NAME": "push"}), forge_keys=keys).verdict
+    assert verdict is not None
+    (commit,) = verdict.commits
+    sources = [e.source for e in commit.origin.evidence]
+    assert "forge/pr-merge" in sources and "forge/web-edit" not in sources, sources
+    assert commit.origin.device.value != "web"
+
+
+def test_a_merge_claim_github_cannot_be_asked_about_is_a_web_edit(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder, forge_key: tuple[dict[str, str], ForgeKeys, str]) -> None:
+    """Fail closed: when `commits/{sha}/pulls` fails, the claim is not confirmed and the browser rules apply."""
+    env, keys, fpr = forge_key
+    before = repo.commit("base\n", {".gatekeeper.yml": WEB_POLICY, "app.py": "print('hi')\n"})
+    repo.write("app.py", "print('edited')\n")
+    repo.git("add", "app.py")
+    repo.git("-c", f"user.signingkey={fpr}", "commit", "-q", "-S", "-F", "-", input="Update app.py (#4)\n",
+             env={**env, "GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]})
+    edit = repo.head()
+    httpserver.expect_request(f"/repos/{REPO}/commits/{edit}/pulls").respond_with_data("boom", status=500)
+    gh.event.write_text(json.dumps(push_payload(before, edit)))
+    verdict = run_action(ActionSettings.from_env({**gh.vars, "GITHUB_EVENT_NAME": "push"}), forge_keys=keys).verdict
+    assert verdict is not None
+    (commit,) = verdict.commits
+    assert "forge/web-edit" in [e.source for e in commit.origin.evidence]
+    assert verdict.exit_code == ExitCode.BLOCKED

@@ -158,7 +158,7 @@ def _judge(settings: ActionSettings, git: Git, parsed: ParsedEvent, trusted: Tru
         trusted_reader = git_reader(git, trusted_rev, trusted.root)  # the base commit's files, not the PR's
         services = Services(scanners=build_scanners(policy, reader=trusted_reader), review=review,
                             signatures=ProvenanceSource(reader=trusted_reader, forge_keys=forge_keys),
-                            checks=checks)
+                            checks=checks, merge_claims=source.unconfirmed_merges)
         return evaluate(request, services), policy
     finally:
         if source.client is not None:

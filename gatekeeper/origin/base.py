@@ -52,6 +52,9 @@ class OriginContext:
     signatures: Mapping[str, SignatureInfo] = field(default_factory=dict)
     devices: Mapping[str, DeviceFact] = field(default_factory=dict)  # commit sha -> registered signer device
     recorded: Mapping[str, tuple[Evidence, ...]] = field(default_factory=dict)  # push-time origin the server kept
+    # Web-flow commits whose pull-request merge the forge's API does not confirm (the Action): their message, which
+    # a browser editor writes, claims a merge no merged pull request made — read as the web edits they are (red109).
+    unconfirmed_merges: frozenset[str] = frozenset()
 
 
 class Detector(Protocol):

@@ -15,8 +15,13 @@ histories 90-98 % of those are pull-request merges (merge button, squash, rebase
   "Update branch" button — or a `GitLab <noreply@gitlab.com>` commit: device class `web`.
 
 All of it is a heuristic (`forge/pr-merge`, `forge/web-edit`): anyone can write that committer and
-that subject. Forging it gains nothing: a pr-merge has no device class (the policy's `undeclared` rule
-applies, as to any untagged commit) and its review evidence is evidence, never an approval. When the
+that subject. Forging it on a commit made elsewhere gains nothing: a pr-merge has no device class (the policy's
+`undeclared` rule applies, as to any untagged commit) and its review evidence is evidence, never an approval. But a
+browser edit is web-flow's and signed by GitHub too, and its user writes the message: one that reads as a squash
+(`… (#4)`, `Merge pull request #4 from …`, GitHub's squash ending) would leave the web rules (red109). Where web
+edits get the mobile rules, the Action asks GitHub (`commits/{sha}/pulls`) about every such one-parent claim and
+reads one GitHub does not confirm as the web edit it is (`OriginContext.unconfirmed_merges`); offline readers (the
+audit, `check`) keep the heuristic. When the
 forge's own key signed the commit (provenance verified it), GitHub made the object: the pr-merge
 evidence is then `verified`. Forge metadata from the pre-receive environment is set by the server,
 not the pusher: trust `verified`.
@@ -64,6 +69,16 @@ class ForgeCommit:
 
 def is_github_web_flow(commit: Commit) -> bool:
     return (commit.committer.name.strip().lower(), commit.committer.email.strip().lower()) == GITHUB_WEB_FLOW
+
+
+def forgeable_merge_claim(commit: Commit) -> ForgeCommit | None:
+    """A GitHub pull-request merge read from words a browser editor could have written: a one-parent web-flow
+    commit (a squash or rebase, or a web edit whose message looks like one). A two-parent merge button commit is
+    not: no editor makes a merge. The Action asks GitHub about these (unconfirmed_merges)."""
+    made = classify_forge_commit(commit)
+    if made is None or made.forge != "github" or made.kind != "pr-merge" or commit.is_merge:
+        return None
+    return made
 
 
 def classify_forge_commit(commit: Commit) -> ForgeCommit | None:
@@ -117,6 +132,11 @@ class ForgeCommitDetector:
             return []
         signed = forge_signed(commit, ctx) == made.forge
         suffix = f"; signed by {made.forge}'s own key" if signed else ""
+        if made.kind == "pr-merge" and commit.sha in ctx.unconfirmed_merges:
+            claimed = f" #{made.pr}" if made.pr else ""
+            return [Evidence(WEB_EDIT, f"{made.forge} web edit (its message claims a pull-request merge{claimed}, "
+                             f"which {made.forge} knows no merged pull request for){suffix}", Trust.HEURISTIC,
+                             device=DeviceClass.WEB, client=f"{made.forge}-web")]
         if made.kind == "pr-merge":
             ref = f"#{made.pr}" if made.forge == "github" and made.pr else (
                 f"{made.project or ''}!{made.pr}" if made.pr else "")

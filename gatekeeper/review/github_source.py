@@ -69,7 +69,7 @@ from gatekeeper.models import (
     SignatureStatus,
     is_sha,
 )
-from gatekeeper.origin.heuristics import classify_forge_commit, is_github_web_flow
+from gatekeeper.origin.heuristics import classify_forge_commit, forgeable_merge_claim, is_github_web_flow
 from gatekeeper.review.github import GitHubClient, GitHubError
 from gatekeeper.review.github_event import GitHubEvent
 from gatekeeper.review.semantics import (
@@ -154,6 +154,39 @@ class GitHubReviewSource:
         except GitHubError as exc:
             return cls(None, event, git, unavailable=f"{exc.message} ({exc.fix})")
         return cls(client, event, git)
+
+    # -- merge claims (engine.Services.merge_claims) --------------------------------------------
+    def unconfirmed_merges(self, commits: Sequence[Commit]) -> frozenset[str]:
+        """Of these one-parent web-flow commits whose message claims a pull-request merge, the ones GitHub knows no
+        merged pull request for (`commits/{sha}/pulls`: the PR the message names, merged; for a claim without a
+        number, a merged PR whose merge is the commit). The browser editor signs with the same key and lets its
+        user write the message (red109). Fail closed: a claim GitHub could not be asked about is not confirmed.
+        A merge queue's run is not asked: its branch is GitHub's own, and `commits/{sha}/pulls` knows none of its
+        commits yet (the run that follows the merge asks)."""
+        if self.event.name == "merge_group":
+            return frozenset()
+        unconfirmed: set[str] = set()
+        for commit in commits:
+            made = forgeable_merge_claim(commit)
+            if made is None:
+                continue
+            if self.client is None or self.unavailable:
+                unconfirmed.add(commit.sha)
+                continue
+            try:
+                if commit.sha not in self._by_commit:
+                    self._lookups += 1
+                    if self._lookups > MAX_COMMIT_LOOKUPS:
+                        raise GitHubError(f"more than {MAX_COMMIT_LOOKUPS} commits to look up", "")
+                    self._by_commit[commit.sha] = self.client.commit_pulls(self.event.repository, commit.sha)
+            except GitHubError:
+                unconfirmed.add(commit.sha)
+                continue
+            pulls = self._by_commit[commit.sha]
+            if not any(p.merged and (p.number == made.pr if made.pr is not None else p.merge_commit_sha == commit.sha)
+                       for p in pulls):
+                unconfirmed.add(commit.sha)
+        return frozenset(unconfirmed)
 
     # -- ReviewSource ---------------------------------------------------------------------------
     def review(self, commits: Sequence[CommitReport], needing: Sequence[CommitReport], updates: Sequence[RefUpdate],
