@@ -28,6 +28,7 @@ KEY = "k3y-for-tests-" + "only"
 UNKEYED = {
     "fingerprint.py": "the keyed helper itself",
     "scan/semgrep.py": "ruleset digest: hashes our rule files, not scanned content",
+    "scan/head.py": "the scan cache key's code digest: hashes gatekeeper's own sources, not scanned content",
     "scan/secrets.py": "rules digest: hashes the secrets rules file, not scanned content",
     "scan/secret_candidates.py": "the keyword index names the secrets rules file it was made from, not content",
     "provenance/signatures.py": "verifies signatures (the hash the signature scheme prescribes)",
