@@ -159,3 +159,27 @@ def test_an_edit_outside_the_script_does_not_report_the_scripts_old_sinks(tmp_pa
     armed = page.replace("<body>", "<body class='x'>").replace("show();", "show();\ndocument.write(location.search);")
     repo.commit("more\n", {"web/index.html": armed}, author=DANA, committer=DANA)
     assert [line for _, line in _found(check(second), "web/index.html")] == [_line_of(armed, "document.write")]
+
+
+def test_python_under_a_timing_magic_is_read_and_a_kernel_is_known_by_its_name() -> None:
+    """red110: `%%time` / `%%capture` cells and `%time x` lines run Python; Jupyter starts the kernel
+    `kernelspec.name` names, whatever `language` says."""
+    found = embedded_code(".ipynb", notebook("%%time\nos.system(cmd)\n", "%time os.system(other)\n").encode())
+    assert found is not None and "os.system(cmd)" in found.text and "os.system(other)" in found.text
+    lying = json.loads(notebook("os.system(cmd)\n"))
+    lying["metadata"]["kernelspec"] = {"name": "python3", "language": "R"}
+    assert embedded_code(".ipynb", json.dumps(lying, indent=1).encode()) is not None
+    lying["metadata"]["kernelspec"] = {"name": "ir", "language": "python"}
+    assert embedded_code(".ipynb", json.dumps(lying, indent=1).encode()) is None
+
+
+@pytest.mark.parametrize("markup", [
+    '<script type="text/javascript" type="text/template">\neval(q)\n</script>\n',  # the first type counts
+    "<script>\neval(q)\n</script/>\n",
+    "<script>\neval(q)\n</script x>\n",
+    '<script type="text/x-javascript">\neval(q)\n</script>\n',
+    '<script type="application/x-javascript; charset=utf-8">\neval(q)\n</script>\n',
+])
+def test_script_blocks_browsers_run_are_read(markup: str) -> None:
+    found = embedded_code(".html", markup.encode())
+    assert found is not None and found.text.split("\n")[1] == "eval(q)"

@@ -8,8 +8,9 @@ finding's line is the file's own line and the added-line filter reads the file's
 
 Only what the file itself says is code counts: a notebook's `code` cells when its kernel's language is Python (or it
 names none), a `<script>` block without a `type` or with a JavaScript one (`module`, `text/javascript`, ...), read as
-TypeScript when its `lang` says so. Notebook magics (`%matplotlib`, `!pip install`) are not Python and become `pass`;
-a cell that is all another language (`%%bash`) is left out. A notebook whose cells cannot be placed line by line (not
+TypeScript when its `lang` says so. Notebook magics (`%matplotlib`, `!pip install`) are not Python and become `pass`,
+except those that run the Python after them (`%time x`, a `%%capture` cell); a cell that is all another language
+(`%%bash`) is left out. A notebook whose cells cannot be placed line by line (not
 written one string per line, as Jupyter writes them) is still scanned, its code from line 1, and then `placed` is
 False: every line of it counts as added.
 """
@@ -27,12 +28,20 @@ EMBEDDING = frozenset({NOTEBOOK, *MARKUP})
 # What each embedding extension can hold: a tool that reads none of these languages never asks for the file.
 LANGUAGES = {NOTEBOOK: ("python",), **{ext: ("javascript", "typescript") for ext in MARKUP}}
 
-_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+# An end tag ends at `</script` whatever follows it (`</script/>`, `</script x>`), as browsers read it (red110).
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\b[^>]*>", re.IGNORECASE | re.DOTALL)
 _ATTRIBUTE = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-_JS_TYPES = frozenset({"", "module", "text/javascript", "application/javascript", "text/ecmascript",
-                       "application/ecmascript", "text/jsx", "text/babel", "text/typescript", "application/typescript"})
+_JS_TYPES = frozenset({"", "module", "text/jsx", "text/babel", "text/typescript", "application/typescript"})
+# The MIME types browsers run as JavaScript, the legacy ones included (red110: `text/x-javascript`).
+_JS_MIME = re.compile(r"(?:text|application)/(?:x-)?(?:javascript|ecmascript)(?:1\.[0-5])?|text/(?:jscript|livescript)")
 _TS = frozenset({"ts", "typescript", "tsx"})
 _MAGIC = re.compile(r"\A([ \t]*)[%!]")
+# IPython magics that run the Python after them (`%time os.system(x)`, a `%%capture` cell): that code is read; any
+# other magic reads as `pass`, and a cell under another language's magic (`%%bash`, `%%html`, `%%writefile`) is not
+# Python at all (red110: `%%time` hid a whole cell).
+_RUNS_PYTHON = frozenset({"time", "timeit", "prun", "capture", "debug", "tracemalloc"})
+_LINE_RUNNING = re.compile(r"\A([ \t]*)%(\w+)(?:[ \t]+-[\w-]+(?:[ \t]+\d+)?)*[ \t]+(.+)\Z")
+_CELL_MAGIC = re.compile(r"\A[ \t]*%%(\w+)")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 
 
@@ -60,11 +69,13 @@ def _markup(text: str) -> Embedded | None:
     typescript = False
     found = False
     for match in _SCRIPT.finditer(text):
-        attributes = {m.group(1).lower(): (m.group(2) or m.group(3) or m.group(4) or "")
-                      for m in _ATTRIBUTE.finditer(match.group(1))}
+        attributes: dict[str, str] = {}
+        for m in _ATTRIBUTE.finditer(match.group(1)):
+            # The first of a repeated attribute counts, as browsers read it (red110).
+            attributes.setdefault(m.group(1).lower(), m.group(2) or m.group(3) or m.group(4) or "")
         kind = attributes.get("type", "").strip().lower()
         body = match.group(2)
-        if kind not in _JS_TYPES or not body.strip():
+        if (kind not in _JS_TYPES and not _JS_MIME.fullmatch(kind.split(";")[0].strip())) or not body.strip():
             continue
         found = True
         typescript = typescript or attributes.get("lang", "").strip().lower() in _TS or "typescript" in kind
@@ -90,7 +101,7 @@ def _notebook(text: str) -> Embedded | None:
     if not isinstance(cells, list) or not _python(document):
         return None
     sources = [_lines(cell) for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
-    sources = [source for source in sources if source and not source[0].lstrip().startswith("%%")]
+    sources = [source for source in sources if source and _python_cell(source[0])]
     if not sources:
         return None
     lines = text.split("\n")
@@ -107,10 +118,22 @@ def _notebook(text: str) -> Embedded | None:
     return Embedded("python", "\n".join(out))
 
 
+def _python_cell(first: str) -> bool:
+    magic = _CELL_MAGIC.match(first)
+    return magic is None or magic.group(1) in _RUNS_PYTHON
+
+
 def _python(document: dict[str, Any]) -> bool:
+    """Whether the notebook runs Python: the kernel Jupyter starts is the one `kernelspec.name` names (red110: a
+    `language` of "R" beside `name: python3` runs Python); without one, the language it states; without either,
+    Python (Jupyter's default)."""
     metadata = document.get("metadata")
     if not isinstance(metadata, dict):
         return True
+    spec = metadata.get("kernelspec")
+    if isinstance(spec, dict) and isinstance(spec.get("name"), str) and spec["name"].strip():
+        name = spec["name"].strip().lower()
+        return "python" in name or name.startswith(("ipykernel", "py"))
     for key, field in (("kernelspec", "language"), ("language_info", "name")):
         value = metadata.get(key)
         if isinstance(value, dict) and isinstance(value.get(field), str):
@@ -145,5 +168,8 @@ def _next_line(lines: list[str], start: int, piece: str) -> int | None:
 
 def _code(piece: str) -> str:
     line = piece.rstrip("\r\n")
+    running = _LINE_RUNNING.match(line)
+    if running is not None and running.group(2) in _RUNS_PYTHON:
+        return f"{running.group(1)}{running.group(3)}"
     magic = _MAGIC.match(line)
     return f"{magic.group(1)}pass" if magic else line

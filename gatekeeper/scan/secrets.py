@@ -166,6 +166,9 @@ _SCRIPT_IDENTIFIER = re.compile(r"#?[A-Za-z_$][\w$]*")
 _CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
 # A chat template's special token (`<|im_start|>`, `<|endoftext|>`), not a credential (red108).
 _SPECIAL_TOKEN = re.compile(r"<\|[\w .:/-]{1,60}\|>")
+# The rules whose value is a key or a token, never a password a person chooses: only there is _WORD_COUNTER a name.
+_NAMED_KEY_RULES = frozenset({"generic-secret", "api-key-header", "bearer-token", "xml-secret", "plist-secret",
+                              "yaml-env-secret", "yaml-block-secret", "generic-secret-argument"})
 # A made-up name for a key or token: lower-case words and a short counter (`weather-123`, `demo-access-token-123`,
 # `chatkit_token_123`; red108). Never for a password rule: `summer-2024` is a password people choose.
 _WORD_COUNTER = re.compile(r"[a-z]+(?:[-_][a-z]+)*[-_][0-9]{1,4}")
@@ -349,6 +352,7 @@ class SourceKind(NamedTuple):
     script: bool = False
     manifest: bool = False
     syntax: str = ""
+    powershell: bool = False
 
 
 _NO_KIND = SourceKind()
@@ -358,13 +362,34 @@ def source_kind(path: str | None) -> SourceKind:
     if path is None:
         return _NO_KIND
     return SourceKind(script=_SCRIPT_SOURCE.search(path) is not None, manifest=_MANIFEST.search(path) is not None,
-                      syntax="yaml" if _YAML_SOURCE.search(path) else "code" if _NEGATING_SOURCE.search(path) else "")
+                      syntax="yaml" if _YAML_SOURCE.search(path) else "code" if _NEGATING_SOURCE.search(path) else "",
+                      powershell=_POWERSHELL_SOURCE.search(path) is not None)
+
+
+_POWERSHELL_SOURCE = re.compile(r"\.ps(?:m|d)?1\Z", re.IGNORECASE)
+_POWERSHELL_VARIABLE = re.compile(r"\$[\w.:]*\Z")
+
+
+def _code_value(text: str, name_start: int, start: int, value: str, kind: SourceKind) -> bool:
+    """An unquoted value that the line's own language reads as code, not text (red108, narrowed by red110):
+    - a PowerShell cmdlet call (`$password = Get-AnsibleParam -obj …`) — in PowerShell source, or after a
+      PowerShell variable (`$params.Credential = Get-MyServiceCredential` in docs); `DB_PASSWORD=Summer-Time2024`
+      in a .env stays a password;
+    - in JavaScript/TypeScript, an identifier written as code is (`signingKey: Uint8Array`, `const token =
+      Base64Url;`): after `:`, or after `=` with a space — not `Password=…;` or `?api_key=…&` inside a string,
+      where the value is text."""
+    if _CMDLET.fullmatch(value) and (kind.powershell or _POWERSHELL_VARIABLE.search(text, 0, name_start)):
+        return True
+    if kind.script and _SCRIPT_IDENTIFIER.fullmatch(value):
+        between = text[name_start:start]
+        return between.rstrip(" \t").endswith(":") or (start > 0 and text[start - 1] in " \t")
+    return False
 
 
 def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND) -> bool:
     """For generic rules: not code, not a path or reference, and more than one kind of character, read as the
     file's kind says (SourceKind)."""
-    script, manifest, syntax = kind
+    script, manifest, syntax = kind.script, kind.manifest, kind.syntax
     # (A YAML tag — `!vault |`, `!Ref`, `!secret db`, `!!python/name:x` — is a word read unquoted, in YAML only;
     # quoted, elsewhere, or holding digits or symbols, `!` starts a password: red101, red102, red103.)
     if _REFERENCE.search(value) or (not quoted and ((syntax == "yaml" and _YAML_TAG.fullmatch(value))
@@ -379,8 +404,7 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
         return False
     if script and quoted and _SCRIPT_BETWEEN_STRINGS.search(value):
         return False
-    if _SPECIAL_TOKEN.fullmatch(value) or (not quoted and (_CMDLET.fullmatch(value) or (
-            script and _SCRIPT_IDENTIFIER.fullmatch(value)))):
+    if _SPECIAL_TOKEN.fullmatch(value):
         return False
     if _CAMEL_WORD.fullmatch(value) or (
         not quoted and (_DOTTED_NAME.fullmatch(value) or _UNQUOTED_NAME.fullmatch(value)
@@ -900,6 +924,15 @@ class SecretDetector:
             text = "\n".join(texts)
         return self._scan(range(1, len(texts) + 1), texts, text, path, with_suppressed)
 
+    def next_line_paths(self, path: str | None) -> bool:
+        """Whether a rule that reads a line and the next (next_line) reads this file."""
+        return any(r.next_line and (r.paths is None or (path is not None and r.paths.search(path)))
+                   for r in self.rules)
+
+    def reads_next_line(self, rule_id: str) -> bool:
+        """Whether the rule of this hit (`secrets/<id>`) reads a line and the next one."""
+        return any(r.next_line and f"{NAMESPACE}/{r.id}" == rule_id for r in self.rules)
+
     def scan_lines(self, lines: Iterable[tuple[int, str]], *, path: str | None = None,
                    with_suppressed: bool = False) -> list[SecretHit]:
         """Hits on these lines; with `with_suppressed`, also the matches judged placeholders,
@@ -1106,7 +1139,7 @@ class SecretDetector:
                 reason = f"low entropy (under {rule.entropy_min:g} bits per character)"
             if not reason and not rule.generic and not rule.multiline:
                 reason = _inside_encoded_data(text, start, end)
-            if not reason and "password" not in rule.id and _WORD_COUNTER.fullmatch(value):
+            if not reason and rule.id in _NAMED_KEY_RULES and _WORD_COUNTER.fullmatch(value):
                 reason = "a made-up name (words and a counter)"
         if not reason and "password" in rule.id and _PASSWORD_HASH.fullmatch(value):
             # Recorded, not reported: a hash is what a system stores in place of the password (it may still be
@@ -1124,6 +1157,8 @@ class SecretDetector:
             quoted = start > 0 and text[start - 1] in _QUOTES
             if not quoted and _YAML_TAG.fullmatch(value) and _BLOCK_AFTER_TAG.match(text, end):
                 return None  # `db_password: !vault |` in any file: a tag before a block scalar
+            if not quoted and _code_value(text, match.start(), start, value, kind):
+                return None
             if not _looks_like_credential(value, quoted, kind) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
             ) or _own_name(text, match.start(), value):

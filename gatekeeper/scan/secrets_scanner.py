@@ -150,6 +150,8 @@ class SecretsScanner:
         findings: list[Finding] = []
         binaries: list[tuple[str, FilePatch]] = []
         looked_up: list[tuple[str, FilePatch]] = []  # text files whose head _read_as may need to read
+        # Text files with an added value line whose key line the commit kept (a rotated password): _kept_keys.
+        under_kept_keys: list[tuple[str, FilePatch]] = []
         changed: list[tuple[str, FilePatch]] = []  # every file a commit writes: .gitattributes may convert it
         files = 0
         stream = iter_commit_additions(job.git, [c.sha for c in job.commits], max_file_bytes=self.max_file_bytes,
@@ -186,6 +188,8 @@ class SecretsScanner:
                     binaries.append((commit, patch))
                 if patch.blob and not patch.deleted:
                     looked_up.append((commit, patch))
+                    if _lone_values(detector, patch):
+                        under_kept_keys.append((commit, patch))
                 findings.extend(self._findings(detector, commit, patch))
         finally:
             close = getattr(stream, "close", None)
@@ -194,6 +198,8 @@ class SecretsScanner:
         if cut is not None:
             findings.append(tool_failure(NAME, f"time budget used up; commits from {cut[:12]} on were not "
                                          "scanned for secrets", timeout=True))
+        elif under_kept_keys:
+            findings.extend(self._kept_keys(job, detector, under_kept_keys))
         if looked_up:
             # A patch that holds its whole file (the new file's size is what its lines from line 1 on make up)
             # shows the head itself: the blob is read only where that head needs it, or where it is not shown.
@@ -307,6 +313,33 @@ class SecretsScanner:
         return [self._finding(hit, commit, patch.path, f"{hit.description} {hit.redacted} added", FIX,
                               inline_ignores(texts.get(hit.line, "")))
                 for hit in hits]
+
+    def _kept_keys(self, job: ScanJob, detector: SecretDetector,
+                   patches: list[tuple[str, FilePatch]]) -> list[Finding]:
+        """What the rules that read a key's line and its value's next line (next_line: a YAML env list's `- name:`
+        and `value:`, a block scalar, a plist key and string) find where the commit wrote the value and kept the key
+        line — a rotated password, or a placeholder replaced in a later commit of the push (red110). The key line
+        is read from the commit's version of the file; only the value line's finding is reported."""
+        blobs = job.git.read_objects({p.blob for _, p in patches if p.blob}, max_size=self.max_file_bytes)
+        found: list[Finding] = []
+        for commit, patch in patches:
+            kind, data = blobs.get(patch.blob or "", ("missing", None))
+            if kind != "blob" or data is None:
+                continue
+            lines = data.decode("utf-8", "replace").split("\n")
+            texts = dict(patch.added)
+            for number in _lone_values(detector, patch):
+                if not 2 <= number <= len(lines):
+                    continue
+                pair = [(number - 1, lines[number - 2].rstrip("\r")), (number, texts[number])]
+                # (A value the line's own rules found is reported already, by _findings.)
+                own = {h.column for h in detector.scan_lines([(number, texts[number])], path=patch.path,
+                                                             with_suppressed=True)}
+                for hit in detector.scan_lines(pair, path=patch.path, with_suppressed=True):
+                    if hit.line == number and detector.reads_next_line(hit.rule_id) and hit.column not in own:
+                        found.append(self._finding(hit, commit, patch.path, f"{hit.description} {hit.redacted} added",
+                                                   FIX, inline_ignores(texts[number])))
+        return found
 
     def _finding(self, hit: SecretHit, commit: str | None, path: str, message: str, fix: str,
                  ignores: tuple[str, ...] = (), *, in_name: bool = False) -> Finding:
@@ -1254,3 +1287,17 @@ def _text(data: bytes) -> str:
     """Object text for the detector: NUL bytes dropped (a key written in UTF-16, `A\\0K\\0I\\0A...`, reads
     as itself; line breaks stay where they were), the rest as UTF-8 with replacement."""
     return data.replace(b"\x00", b"").decode("utf-8", "replace")
+
+
+# A line that may be a value whose key is on the line before: `value: …` of an env list, an indented plain scalar
+# (a block scalar's line or a value moved to the line after its key), a plist's `<string>`.
+_VALUE_LINE = re.compile(r"[ \t]*(?:-[ \t]+)?value:|[ \t]*<string>|[ \t]+[^\s#:\-][^\s]*[ \t]*\Z")
+
+
+def _lone_values(detector: SecretDetector, patch: FilePatch) -> list[int]:
+    """The added lines of `patch` that may be a value under a key line the patch did not add, in a file a next_line
+    rule reads (_kept_keys)."""
+    if not detector.next_line_paths(patch.path):
+        return []
+    added = patch.line_numbers
+    return [n for n, text in patch.added if n - 1 not in added and _VALUE_LINE.match(text)]
