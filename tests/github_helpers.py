@@ -194,3 +194,15 @@ def sarif_validator() -> Any:
 
     schema = json.loads((REPO_ROOT / "gatekeeper" / "schema" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
     return jsonschema.Draft4Validator(schema)
+
+
+def web_flow_commit(repo: Any, env: dict[str, str], fpr: str, message: str, files: dict[str, str],
+                    author: tuple[str, str]) -> str:
+    """A commit GitHub makes (merge queue, merge button, browser editor): committed by its web-flow identity (`env`
+    of the forge_key fixture), signed with the stand-in for its key `fpr`, authored by `author`; its id."""
+    for path, text in files.items():
+        repo.write(path, text)
+        repo.git("add", "--", path)
+    repo.git("-c", f"user.signingkey={fpr}", "commit", "-q", "-S", "-F", "-", input=message,
+             env={**env, "GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1]})
+    return str(repo.head())

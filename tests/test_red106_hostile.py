@@ -70,6 +70,7 @@ from tests.github_helpers import (
     synthetic_pr_event,
     synthetic_pull_commit,
     synthetic_review,
+    web_flow_commit,
     webhook_example,
 )
 from tests.repo_builder import RepoBuilder
@@ -156,17 +157,6 @@ def test_a_workflow_change_is_not_cleared_by_the_owner_of_github_star(
 
 # -- 2. merge queue: another PR's squash is judged by the named PR's approval -------------------------------------
 
-def _signed(repo: RepoBuilder, env: dict[str, str], fpr: str, message: str, files: dict[str, str],
-            author: tuple[str, str]) -> str:
-    """A commit the queue makes: committed by GitHub's web-flow identity, signed with (a stand-in for) its key."""
-    for path, text in files.items():
-        repo.write(path, text)
-        repo.git("add", "--", path)
-    repo.git("-c", f"user.signingkey={fpr}", "commit", "-q", "-S", "-F", "-", input=message,
-             env={**env, "GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1]})
-    return repo.head()
-
-
 def test_a_queue_squash_of_another_pr_in_the_group_is_not_covered_by_the_named_prs_approval(
         gh: Env, httpserver: HTTPServer, repo: RepoBuilder, forge_key: tuple[dict[str, str], ForgeKeys, str]) -> None:
     """Finding 2. The queue holds #5 (Alice's phone change, no approval) and then #7 (Dana's docs, approved by Bob
@@ -176,8 +166,8 @@ def test_a_queue_squash_of_another_pr_in_the_group_is_not_covered_by_the_named_p
     head. Secure: S5's review is not #7's — the run blocks (review/missing), as #5's own entry does."""
     env, keys, fpr = forge_key
     base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n", "README.md": "x\n"})
-    s5 = _signed(repo, env, fpr, "phone: change the greeting (#5)" + MOBILE, {"app.py": "print('pwned')\n"}, ALICE)
-    s7 = _signed(repo, env, fpr, "docs: typo (#7)\n", {"README.md": "y\n"}, DANA)
+    s5 = web_flow_commit(repo, env, fpr, "phone: change the greeting (#5)" + MOBILE, {"app.py": "print('pwned')\n"}, ALICE)
+    s7 = web_flow_commit(repo, env, fpr, "docs: typo (#7)\n", {"README.md": "y\n"}, DANA)
     head7, head5 = "7" * 40, "5" * 40  # SYNTHETIC: the PRs' own branches are not in the runner's clone
 
     payload = webhook_example("api.github.com/merge_group/checks_requested.payload.json")

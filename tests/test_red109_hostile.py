@@ -105,6 +105,7 @@ from tests.github_helpers import (
     synthetic_pr_event,
     synthetic_pull_commit,
     synthetic_review,
+    web_flow_commit,
     webhook_example,
 )
 from tests.repo_builder import RepoBuilder
@@ -220,18 +221,6 @@ def test_a_workflow_change_under_git_star_needs_the_security_lead(
 
 # -- 3. merge queue (rebase method): a commit subject names an approved PR ----------------------------------------
 
-def _queue_commit(repo: RepoBuilder, env: dict[str, str], fpr: str, message: str, files: dict[str, str],
-                  author: tuple[str, str]) -> str:
-    """A commit the queue re-creates: committed by GitHub's web-flow identity, signed with (a stand-in for) its
-    key, the author's own message kept (rebase method)."""
-    for path, text in files.items():
-        repo.write(path, text)
-        repo.git("add", "--", path)
-    repo.git("-c", f"user.signingkey={fpr}", "commit", "-q", "-S", "-F", "-", input=message,
-             env={**env, "GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1]})
-    return repo.head()
-
-
 def test_a_rebased_commit_naming_another_pr_is_not_judged_by_it(
         gh: Env, httpserver: HTTPServer, repo: RepoBuilder, forge_key: tuple[dict[str, str], ForgeKeys, str]) -> None:
     """Finding 3a. Mallory's PR #9 into main (a phone commit, nobody approved) is queued; the queue rebases it: R =
@@ -242,7 +231,7 @@ def test_a_rebased_commit_naming_another_pr_is_not_judged_by_it(
     unapproved — the run blocks, as it did before 71cddd8."""
     env, keys, fpr = forge_key
     base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n"})
-    rebased = _queue_commit(repo, env, fpr, "phone: tidy the login (#3)" + MOBILE,
+    rebased = web_flow_commit(repo, env, fpr, "phone: tidy the login (#3)" + MOBILE,
                             {"app.py": "print('pwned')\n"}, MALLORY)
     head9 = "9" * 40  # SYNTHETIC: the PR's own branch is not in the runner's clone (#3 has the same head)
 
@@ -299,11 +288,8 @@ def test_a_browser_edit_pushed_to_main_gets_the_web_rules_whatever_its_message(
     "number-suffix" is older)."""
     env, keys, fpr = forge_key
     before = repo.commit("base\n", {".gatekeeper.yml": WEB_POLICY, "app.py": "print('hi')\n"})
-    repo.write("app.py", "print('edited in the browser')\n")
-    repo.git("add", "app.py")
-    repo.git("-c", f"user.signingkey={fpr}", "commit", "-q", "-S", "-F", "-", input=BROWSER_MESSAGES[shape],
-             env={**env, "GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]})
-    edit = repo.head()
+    edit = web_flow_commit(repo, env, fpr, BROWSER_MESSAGES[shape], {"app.py": "print('edited in the browser')\n"},
+                           DANA)
     httpserver.expect_request(f"/repos/{REPO}/commits/{edit}/pulls").respond_with_json([])
     gh.event.write_text(json.dumps(push_payload(before, edit)))
     verdict = run_action(ActionSettings.from_env({**gh.vars, "GITHUB_EVENT_NAME": "push"}), forge_keys=keys).verdict
@@ -325,9 +311,9 @@ def test_a_queue_group_of_two_approved_squashes_passes(
     covers nothing. Secure: both squashes are approved, the run passes."""
     env, keys, fpr = forge_key
     base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n", "README.md": "x\n"})
-    s5 = _queue_commit(repo, env, fpr, "phone: change the greeting (#5)" + MOBILE, {"app.py": "print('hey')\n"},
+    s5 = web_flow_commit(repo, env, fpr, "phone: change the greeting (#5)" + MOBILE, {"app.py": "print('hey')\n"},
                        ALICE)
-    s7 = _queue_commit(repo, env, fpr, "docs: typo (#7)\n", {"README.md": "y\n"}, DANA)
+    s7 = web_flow_commit(repo, env, fpr, "docs: typo (#7)\n", {"README.md": "y\n"}, DANA)
     head7, head5 = "7" * 40, "5" * 40  # SYNTHETIC: the PRs' own branches are not in the runner's clone
     payload = webhook_example("api.github.com/merge_group/checks_requested.payload.json")
     group = payload["merge_group"]
@@ -366,11 +352,7 @@ def test_a_squash_github_confirms_stays_a_pull_request_merge(
     claims (or, without a number, the merged PR whose merge the commit is): a PR merge, not a web edit."""
     env, keys, fpr = forge_key
     before = repo.commit("base\n", {".gatekeeper.yml": WEB_POLICY, "app.py": "print('hi')\n"})
-    repo.write("app.py", "print('reviewed change')\n")
-    repo.git("add", "app.py")
-    repo.git("-c", f"user.signingkey={fpr}", "commit", "-q", "-S", "-F", "-", input=message,
-             env={**env, "GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]})
-    squash = repo.head()
+    squash = web_flow_commit(repo, env, fpr, message, {"app.py": "print('reviewed change')\n"}, DANA)
     httpserver.expect_request(f"/repos/{REPO}/commits/{squash}/pulls").respond_with_json(
         [synthetic_associated_pull(number or 4, base_ref="main", head_sha="4" * 40, merged=True,
                                    merge_commit_sha=squash, author="dana")])
@@ -388,11 +370,7 @@ def test_a_merge_claim_github_cannot_be_asked_about_is_a_web_edit(
     """Fail closed: when `commits/{sha}/pulls` fails, the claim is not confirmed and the browser rules apply."""
     env, keys, fpr = forge_key
     before = repo.commit("base\n", {".gatekeeper.yml": WEB_POLICY, "app.py": "print('hi')\n"})
-    repo.write("app.py", "print('edited')\n")
-    repo.git("add", "app.py")
-    repo.git("-c", f"user.signingkey={fpr}", "commit", "-q", "-S", "-F", "-", input="Update app.py (#4)\n",
-             env={**env, "GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1]})
-    edit = repo.head()
+    edit = web_flow_commit(repo, env, fpr, "Update app.py (#4)\n", {"app.py": "print('edited')\n"}, DANA)
     httpserver.expect_request(f"/repos/{REPO}/commits/{edit}/pulls").respond_with_data("boom", status=500)
     gh.event.write_text(json.dumps(push_payload(before, edit)))
     verdict = run_action(ActionSettings.from_env({**gh.vars, "GITHUB_EVENT_NAME": "push"}), forge_keys=keys).verdict

@@ -96,10 +96,11 @@ from typing import Any
 
 import pytest
 
-from gatekeeper.scan.secrets import SecretDetector, SecretHit
+from gatekeeper.scan.secrets import SecretDetector
 from tests.hook_helpers import DANA
 from tests.repo_builder import RepoBuilder
 from tests.scan_helpers import ALL_SCANNERS_POLICY, SECRETS_ONLY_POLICY, check_commit
+from tests.test_red108_hostile import _hits, _rules
 
 R = "Xk9" + "mQ2vLp7Rt4" + "Wz8NbJc5Hd3"  # 24 random-looking characters
 R2 = "Pq4" + "nV8sKd2Lw6" + "Yh3ZtFm7Gb9"
@@ -108,14 +109,6 @@ R2 = "Pq4" + "nV8sKd2Lw6" + "Yh3ZtFm7Gb9"
 @pytest.fixture(scope="module")
 def detector() -> SecretDetector:
     return SecretDetector.load()
-
-
-def _hits(detector: SecretDetector, path: str, line: str) -> list[SecretHit]:
-    return detector.scan_text(line, path=path)
-
-
-def _rules(detector: SecretDetector, path: str, line: str) -> list[str]:
-    return [h.rule_id for h in _hits(detector, path, line)]
 
 
 # -- 1. credentials inside strings of script source --------------------------------------------------------------------
