@@ -169,7 +169,9 @@ def test_python_under_a_timing_magic_is_read_and_a_kernel_is_known_by_its_name()
     lying = json.loads(notebook("os.system(cmd)\n"))
     lying["metadata"]["kernelspec"] = {"name": "python3", "language": "R"}
     assert embedded_code(".ipynb", json.dumps(lying, indent=1).encode()) is not None
-    lying["metadata"]["kernelspec"] = {"name": "ir", "language": "python"}
+    lying["metadata"]["kernelspec"] = {"name": "myproject", "language": "python"}  # a virtualenv kernel (red111)
+    assert embedded_code(".ipynb", json.dumps(lying, indent=1).encode()) is not None
+    lying["metadata"]["kernelspec"] = {"name": "ir", "language": "R"}
     assert embedded_code(".ipynb", json.dumps(lying, indent=1).encode()) is None
 
 

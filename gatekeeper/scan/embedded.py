@@ -118,27 +118,36 @@ def _notebook(text: str) -> Embedded | None:
     return Embedded("python", "\n".join(out))
 
 
+# Cell magics whose body is Python run another way: `%%python3`, `%%script python3`, `%%writefile job.py` (then
+# `%run job.py`; red111).
+_PYTHON_CELL = re.compile(r"[ \t]*%%(?:python[23]?|pypy3?|script[ \t]+\S*python[\w.]*"
+                          r"|writefile(?:[ \t]+-a)?[ \t]+\S+\.pyw?)\b", re.IGNORECASE)
+
+
 def _python_cell(first: str) -> bool:
     magic = _CELL_MAGIC.match(first)
-    return magic is None or magic.group(1) in _RUNS_PYTHON
+    return magic is None or magic.group(1) in _RUNS_PYTHON or _PYTHON_CELL.match(first) is not None
 
 
 def _python(document: dict[str, Any]) -> bool:
-    """Whether the notebook runs Python: the kernel Jupyter starts is the one `kernelspec.name` names (red110: a
-    `language` of "R" beside `name: python3` runs Python); without one, the language it states; without either,
-    Python (Jupyter's default)."""
+    """Whether the notebook may run Python: the kernel Jupyter starts is the one `kernelspec.name` names (red110: a
+    `language` of "R" beside `name: python3` runs Python), but that name is often the user's own (red111); so it is
+    Python unless neither its name nor a stated language says Python."""
     metadata = document.get("metadata")
     if not isinstance(metadata, dict):
         return True
+    said: list[bool] = []  # what each of the kernel's name and the stated languages says: Python or not
     spec = metadata.get("kernelspec")
     if isinstance(spec, dict) and isinstance(spec.get("name"), str) and spec["name"].strip():
         name = spec["name"].strip().lower()
-        return "python" in name or name.startswith(("ipykernel", "py"))
+        said.append("python" in name or name.startswith(("ipykernel", "py")))
     for key, field in (("kernelspec", "language"), ("language_info", "name")):
         value = metadata.get(key)
-        if isinstance(value, dict) and isinstance(value.get(field), str):
-            return value[field].strip().lower() in ("python", "python3", "python2", "ipython", "ipython3")
-    return True
+        if isinstance(value, dict) and isinstance(value.get(field), str) and value[field].strip():
+            said.append(value[field].strip().lower() in ("python", "python3", "python2", "ipython", "ipython3"))
+    # Python when any of them says so (a virtualenv kernel is named as its user chose: `myproject`, language
+    # python — red111), or when none says anything: read rather than left out.
+    return not said or any(said)
 
 
 def _lines(cell: dict[str, Any]) -> list[str]:

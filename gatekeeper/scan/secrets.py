@@ -170,8 +170,9 @@ _SPECIAL_TOKEN = re.compile(r"<\|[\w .:/-]{1,60}\|>")
 _NAMED_KEY_RULES = frozenset({"generic-secret", "api-key-header", "bearer-token", "xml-secret", "plist-secret",
                               "yaml-env-secret", "yaml-block-secret", "generic-secret-argument"})
 # A made-up name for a key or token: lower-case words and a short counter (`weather-123`, `demo-access-token-123`,
-# `chatkit_token_123`; red108). Never for a password rule: `summer-2024` is a password people choose.
-_WORD_COUNTER = re.compile(r"[a-z]+(?:[-_][a-z]+)*[-_][0-9]{1,4}")
+# `chatkit_token_123`; red108): a counter of up to three digits (`my-jwt-secret-2024`, a year, is a secret someone
+# chose: red111). Never for a password rule: `summer-2024` is a password people choose.
+_WORD_COUNTER = re.compile(r"[a-z]+(?:[-_][a-z]+)*[-_][0-9]{1,3}")
 # A password's hash, not the password: modular crypt (`$6$…`, `$y$…`, `$2b$…`, `$argon2id$…`), PostgreSQL's `md5` +
 # 32 hex and SCRAM (what Ansible's user and postgresql_user modules take instead of a plaintext; red108).
 _PASSWORD_HASH = re.compile(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?|scrypt)\$"
@@ -368,6 +369,9 @@ def source_kind(path: str | None) -> SourceKind:
 
 _POWERSHELL_SOURCE = re.compile(r"\.ps(?:m|d)?1\Z", re.IGNORECASE)
 _POWERSHELL_VARIABLE = re.compile(r"\$[\w.:]*\Z")
+# A cmdlet called with a parameter (`Get-AzKeyVaultSecret -VaultName kv`): code in any file (red111: inline PowerShell
+# in a pipeline's YAML, a README).
+_CMDLET_PARAMETER = re.compile(r"[ \t]+-[A-Za-z][\w:]*")
 
 
 def _code_value(text: str, name_start: int, start: int, value: str, kind: SourceKind) -> bool:
@@ -378,12 +382,25 @@ def _code_value(text: str, name_start: int, start: int, value: str, kind: Source
     - in JavaScript/TypeScript, an identifier written as code is (`signingKey: Uint8Array`, `const token =
       Base64Url;`): after `:`, or after `=` with a space — not `Password=…;` or `?api_key=…&` inside a string,
       where the value is text."""
-    if _CMDLET.fullmatch(value) and (kind.powershell or _POWERSHELL_VARIABLE.search(text, 0, name_start)):
+    before = text[:name_start]
+    if _in_text(before):
+        return False  # inside a string, a comment or a template's text: the value is text (red111)
+    if _CMDLET.fullmatch(value) and (kind.powershell or _POWERSHELL_VARIABLE.search(text, 0, name_start)
+                                     or _CMDLET_PARAMETER.match(text, start + len(value))):
         return True
     if kind.script and _SCRIPT_IDENTIFIER.fullmatch(value):
         between = text[name_start:start]
         return between.rstrip(" \t").endswith(":") or (start > 0 and text[start - 1] in " \t")
     return False
+
+
+def _in_text(before: str) -> bool:
+    """Whether what precedes a name on its line leaves it inside a string, a comment or a template literal's text:
+    an odd number of one quote kind, or a `//`, `/*`, `#` comment opener, or a line of a block comment (`* `)."""
+    stripped = before.lstrip()
+    if stripped.startswith(("*", "//", "/*", "#", "<!--")) or "//" in before or "/*" in before:
+        return True
+    return any(before.count(quote) % 2 == 1 for quote in "\"'`")
 
 
 def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND) -> bool:
@@ -928,6 +945,10 @@ class SecretDetector:
         """Whether a rule that reads a line and the next (next_line) reads this file."""
         return any(r.next_line and (r.paths is None or (path is not None and r.paths.search(path)))
                    for r in self.rules)
+
+    def next_line_keywords(self) -> tuple[str, ...]:
+        """The keywords of the rules that read a line and the next: one must be on the first line."""
+        return tuple(dict.fromkeys(k for r in self.rules if r.next_line for k in r.keywords))
 
     def reads_next_line(self, rule_id: str) -> bool:
         """Whether the rule of this hit (`secrets/<id>`) reads a line and the next one."""

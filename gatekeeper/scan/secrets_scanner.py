@@ -321,6 +321,7 @@ class SecretsScanner:
         line — a rotated password, or a placeholder replaced in a later commit of the push (red110). The key line
         is read from the commit's version of the file; only the value line's finding is reported."""
         blobs = job.git.read_objects({p.blob for _, p in patches if p.blob}, max_size=self.max_file_bytes)
+        keywords = detector.next_line_keywords()
         found: list[Finding] = []
         for commit, patch in patches:
             kind, data = blobs.get(patch.blob or "", ("missing", None))
@@ -331,14 +332,20 @@ class SecretsScanner:
             for number in _lone_values(detector, patch):
                 if not 2 <= number <= len(lines):
                     continue
-                pair = [(number - 1, lines[number - 2].rstrip("\r")), (number, texts[number])]
+                key = lines[number - 2].rstrip("\r")
+                lowered = key.lower()
+                if not any(word in lowered for word in keywords):
+                    continue  # (no next_line rule could start on that line: one scan per value line, not two)
+                pair = [(number - 1, key), (number, texts[number])]
+                hits = [h for h in detector.scan_lines(pair, path=patch.path, with_suppressed=True)
+                        if h.line == number and detector.reads_next_line(h.rule_id)]
+                if not hits:
+                    continue
                 # (A value the line's own rules found is reported already, by _findings.)
                 own = {h.column for h in detector.scan_lines([(number, texts[number])], path=patch.path,
                                                              with_suppressed=True)}
-                for hit in detector.scan_lines(pair, path=patch.path, with_suppressed=True):
-                    if hit.line == number and detector.reads_next_line(hit.rule_id) and hit.column not in own:
-                        found.append(self._finding(hit, commit, patch.path, f"{hit.description} {hit.redacted} added",
-                                                   FIX, inline_ignores(texts[number])))
+                found.extend(self._finding(hit, commit, patch.path, f"{hit.description} {hit.redacted} added", FIX,
+                                           inline_ignores(texts[number])) for hit in hits if hit.column not in own)
         return found
 
     def _finding(self, hit: SecretHit, commit: str | None, path: str, message: str, fix: str,
@@ -1300,4 +1307,4 @@ def _lone_values(detector: SecretDetector, patch: FilePatch) -> list[int]:
     if not detector.next_line_paths(patch.path):
         return []
     added = patch.line_numbers
-    return [n for n, text in patch.added if n - 1 not in added and _VALUE_LINE.match(text)]
+    return [n for n, text in patch.added if n - 1 not in added and _VALUE_LINE.match(text.rstrip("\r"))]
