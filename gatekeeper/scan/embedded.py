@@ -120,8 +120,8 @@ def _notebook(text: str) -> Embedded | None:
 
 # Cell magics whose body is Python run another way: `%%python3`, `%%script python3`, `%%writefile job.py` (then
 # `%run job.py`; red111).
-_PYTHON_CELL = re.compile(r"[ \t]*%%(?:python[23]?|pypy3?|script[ \t]+\S*python[\w.]*"
-                          r"|writefile(?:[ \t]+-a)?[ \t]+\S+\.pyw?)\b", re.IGNORECASE)
+_PYTHON_CELL = re.compile(r"[ \t]*%%(?:python[23]?|pypy3?|script(?:[ \t]+--?[\w-]+(?:[ \t]+[^\s-]\S*)?)*[ \t]+\S*python"
+                          r"[\w.]*|(?:writefile|file)(?:[ \t]+(?:-a|--append))?[ \t]+\S+\.pyw?)\b", re.IGNORECASE)
 
 
 def _python_cell(first: str) -> bool:

@@ -372,6 +372,9 @@ _POWERSHELL_VARIABLE = re.compile(r"\$[\w.:]*\Z")
 # A cmdlet called with a parameter (`Get-AzKeyVaultSecret -VaultName kv`): code in any file (red111: inline PowerShell
 # in a pipeline's YAML, a README).
 _CMDLET_PARAMETER = re.compile(r"[ \t]+-[A-Za-z][\w:]*")
+# The name's end, then ` = ` with spaces on both sides: a PowerShell hashtable's or variable's assignment (not a flag's
+# `--password=`, not `-P `).
+_ASSIGNED = re.compile(r"[\w.'\"\]]*[ \t]+=[ \t]+")
 
 
 def _code_value(text: str, name_start: int, start: int, value: str, kind: SourceKind) -> bool:
@@ -382,11 +385,16 @@ def _code_value(text: str, name_start: int, start: int, value: str, kind: Source
     - in JavaScript/TypeScript, an identifier written as code is (`signingKey: Uint8Array`, `const token =
       Base64Url;`): after `:`, or after `=` with a space — not `Password=…;` or `?api_key=…&` inside a string,
       where the value is text."""
+    if _CMDLET.fullmatch(value) and _POWERSHELL_VARIABLE.search(text, 0, name_start):
+        return True  # `$password = Get-AnsibleParam …`, also inside a string holding PowerShell (red112)
     before = text[:name_start]
-    if _in_text(before):
+    if _in_text(before, kind):
         return False  # inside a string, a comment or a template's text: the value is text (red111)
-    if _CMDLET.fullmatch(value) and (kind.powershell or _POWERSHELL_VARIABLE.search(text, 0, name_start)
-                                     or _CMDLET_PARAMETER.match(text, start + len(value))):
+    # A cmdlet with a parameter is code in any file only as a PowerShell assignment's value (`Password =
+    # Get-AzKeyVaultSecret -VaultName kv`), never as a flag's argument (`--password=Summer-Time2024 -h db`: red112).
+    if _CMDLET.fullmatch(value) and (kind.powershell or (
+            _ASSIGNED.fullmatch(text, name_start, start) is not None
+            and _CMDLET_PARAMETER.match(text, start + len(value)) is not None)):
         return True
     if kind.script and _SCRIPT_IDENTIFIER.fullmatch(value):
         between = text[name_start:start]
@@ -394,11 +402,13 @@ def _code_value(text: str, name_start: int, start: int, value: str, kind: Source
     return False
 
 
-def _in_text(before: str) -> bool:
+def _in_text(before: str, kind: SourceKind) -> bool:
     """Whether what precedes a name on its line leaves it inside a string, a comment or a template literal's text:
-    an odd number of one quote kind, or a `//`, `/*`, `#` comment opener, or a line of a block comment (`* `)."""
+    an odd number of one quote kind, or a `//`, `/*` comment opener (a `#` one outside JavaScript, where `#name` is a
+    private field: red112), or a line of a block comment (`* `)."""
     stripped = before.lstrip()
-    if stripped.startswith(("*", "//", "/*", "#", "<!--")) or "//" in before or "/*" in before:
+    openers = ("*", "//", "/*", "<!--") if kind.script else ("*", "//", "/*", "#", "<!--")
+    if stripped.startswith(openers) or "//" in before or "/*" in before:
         return True
     return any(before.count(quote) % 2 == 1 for quote in "\"'`")
 
