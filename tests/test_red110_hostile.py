@@ -20,14 +20,14 @@ Findings:
    Fix: take an unquoted identifier for code only when the key itself is code (not inside a string literal: an odd
    number of quotes before the key on the line means it is), or only after ` = `/`: ` with the spacing of code.
 2. MEDIUM (miss, regression of af0eb97) — `_CMDLET` applies to every file, not PowerShell: a human-chosen
-   Word-Word password written unquoted — `.env` `DB_PASSWORD=Summer-Time2024`, YAML `password: Correct-HorseBattery9`,
-   `.properties` `db.password=Summer-Time2024` — is "a cmdlet call" and dropped (generic-password HIGH before). The
-   red108 note warned the same of `summer-2024` for the counter filter; Verb-Noun is the same human shape with a
+   Word-Word password written unquoted — `.env` `DB_PASSWORD=<Word-Word2024>`, YAML `password: <Word-WordWord9>`,
+   `.properties` `db.password=<Word-Word2024>` — is "a cmdlet call" and dropped (generic-password HIGH before). The
+   red108 note warned the same of `<word-2024>` for the counter filter; Verb-Noun is the same human shape with a
    capital. Generators almost never hit it (0.10 % of token_urlsafe(32), 0 % of the others measured). Fix: only in
    .ps1/.psm1/.psd1 (and docs), or only when a `-Parameter`, `$var` or `(` follows.
 3. MEDIUM (miss, regression of af0eb97) — `_WORD_COUNTER` is skipped for rules whose id holds "password", but two
-   rules whose value IS a password do not: url-credentials (`https://ci:summer_2023@git.corp…`, also behind
-   `git+https://`) and curl-basic-auth (`curl -u admin:winter_2024 …`): dropped as "a made-up name". Both reported
+   rules whose value IS a password do not: url-credentials (`https://ci:<word_2023>@git.corp…`, also behind
+   `git+https://`) and curl-basic-auth (`curl -u admin:<word_2024> …`): dropped as "a made-up name". Both reported
    before. Fix: a rule flag (the value is a password) rather than the rule's name.
 4. HIGH (miss, bd5634d) — the `next_line` rules (yaml-env-*, yaml-block-*, plist-*) read a key line and its value
    line only when BOTH are lines the commit added (`_scan`: `following` needs consecutive numbers among the added
@@ -176,7 +176,7 @@ def test_control_a_cmdlet_call_in_powershell_is_still_code(detector: SecretDetec
 def test_a_word_and_counter_password_in_a_url_or_curl_is_reported(detector: SecretDetector, path: str,
                                                                   line: str) -> None:
     """Finding 3: `_WORD_COUNTER` spares rules whose id holds "password", not url-credentials or curl-basic-auth,
-    whose value is a password too: `summer_2023` there is dropped as "a made-up name". Reported before af0eb97."""
+    whose value is a password too: `<word_2023>` there is dropped as "a made-up name". Reported before af0eb97."""
     assert _rules(detector, path, line), f"{path}: {line!r} not reported"
 
 

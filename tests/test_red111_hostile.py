@@ -45,7 +45,7 @@ Findings:
    and the next one only — and listed in the session's note.)
 7. LOW (miss) — powershell-plaintext-password: `-AsPlainText:$true` before the string, the string in parentheses
    (`ConvertTo-SecureString ("…") -AsPlainText`), and an abbreviated switch (`-AsPlain`, which PowerShell accepts);
-   `_CMDLET` in .ps1 also drops a Word-Word password inside a string or a comment (`"Server=db;Password=Summer-Time2024;"`
+   `_CMDLET` in .ps1 also drops a Word-Word password inside a string or a comment (`"Server=db;Password=<Word-Word2024>;"`
    in deploy.ps1), the red110 finding-1 shape for PowerShell.
 8. LOW (false positive) — `_code_value` knows a cmdlet call only in .ps1/.psm1/.psd1 or after `$var`: a PowerShell
    splatting hashtable in an Azure Pipelines YAML or a module's README (`    Password = Get-AzKeyVaultSecret -VaultName
@@ -61,7 +61,7 @@ LOW, no test: element text with a tag right after the value (`<p>Demo password: 
 200/200 missed: the unquoted value's end look-ahead does not accept `<`); `files = !ls` / `os.system?` lines make the
 whole notebook unparsable to bandit (reported as a low scan/parse-error; semgrep still reads it); `%prun -s cumulative
 stmt` reads the option's word as code (parse error, reported). `_WORD_COUNTER` still drops person-chosen values under
-generic-secret (`JWT_SECRET=my-jwt-secret-2024`, `SESSION_SECRET=keyboard-cat-42`): the same "a person chose it" case
+generic-secret (`JWT_SECRET=<my-jwt-secret-year>`, `SESSION_SECRET=keyboard-cat-42`): the same "a person chose it" case
 red108 spared passwords for, but a design call for the key rules.
 
 Tried and held: duplicates (a rotated value the line's own rules also find is reported once; a two-line block);

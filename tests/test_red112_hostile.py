@@ -12,8 +12,8 @@ Findings:
 
 1. HIGH (miss, regression of 38ddc05) — scan/secrets.py `_code_value`: `_CMDLET_PARAMETER` makes a Verb-Noun-shaped
    value "a cmdlet call, code" in ANY file whenever ` -x` follows it. A password of the shape the function's own
-   docstring calls a password (`Summer-Time2024`; also what Bitwarden's two-word passphrase with capitals and a
-   number gives, `Crane-Gravity7`) on an ordinary command line, where the next flag follows, is dropped:
+   docstring calls a password (`<Word-Word2024>`; also what Bitwarden's two-word passphrase with capitals and a
+   number gives, `<Word-Word7>`) on an ordinary command line, where the next flag follows, is dropped:
    `mysql --user=root --password=<pw> -h db.internal` (.sh, a workflow's `run:`), `sqlcmd -S db -U sa -P <pw> -d
    app` (README), `docker login -u bot -p <pw> -e x registry` (.sh). Before 38ddc05 all four were reported
    (cli-password / cli-short-password); now none is, by the detector or by `gatekeeper check` (measured). The same

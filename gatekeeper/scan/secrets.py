@@ -164,14 +164,16 @@ _SCRIPT_IDENTIFIER = re.compile(r"#?[A-Za-z_$][\w$]*")
 # A PowerShell cmdlet call, Verb-Noun (`$password = Get-AnsibleParam -obj ...`, `ConvertTo-SecureString $pw ...`;
 # red108: 84 findings in ansible's history).
 _CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
+# A key written as a label (`value:`, `db.password:`): prose naming a field, not its value.
+_KEY_LABEL = re.compile(r"[A-Za-z_][\w.-]{0,60}:")
 # A chat template's special token (`<|im_start|>`, `<|endoftext|>`), not a credential (red108).
 _SPECIAL_TOKEN = re.compile(r"<\|[\w .:/-]{1,60}\|>")
 # The rules whose value is a key or a token, never a password a person chooses: only there is _WORD_COUNTER a name.
 _NAMED_KEY_RULES = frozenset({"generic-secret", "api-key-header", "bearer-token", "xml-secret", "plist-secret",
                               "yaml-env-secret", "yaml-block-secret", "generic-secret-argument"})
 # A made-up name for a key or token: lower-case words and a short counter (`weather-123`, `demo-access-token-123`,
-# `chatkit_token_123`; red108): a counter of up to three digits (`my-jwt-secret-2024`, a year, is a secret someone
-# chose: red111). Never for a password rule: `summer-2024` is a password people choose.
+# `chatkit_token_123`; red108): a counter of up to three digits (`<words>-<a year>`, is a secret someone
+# chose: red111). Never for a password rule: a word and a year is a password people choose.
 _WORD_COUNTER = re.compile(r"[a-z]+(?:[-_][a-z]+)*[-_][0-9]{1,3}")
 # A password's hash, not the password: modular crypt (`$6$…`, `$y$…`, `$2b$…`, `$argon2id$…`), PostgreSQL's `md5` +
 # 32 hex and SCRAM (what Ansible's user and postgresql_user modules take instead of a plaintext; red108).
@@ -180,7 +182,7 @@ _PASSWORD_HASH = re.compile(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5|argon2(?:id|i|
                             r"[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+")
 # A YAML tag before a block scalar's indicator (`db_password: !vault |`) reads so in any file: the docs that show it
 # are .rst and .md (red108).
-_BLOCK_AFTER_TAG = re.compile(r"[ \t]+[|>][-+0-9]*[ \t]*\Z")
+_BLOCK_AFTER_TAG = re.compile(r"[ \t]+[|>][-+0-9]*(?:[ \t]*\Z|[`'\")\]])")
 # Quoted, a camelCase, PascalCase or Train-Case word is a field, enum or header name
 # ("allowCredentials", "Access-Control-Allow-Credentials").
 _CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+")
@@ -380,7 +382,7 @@ _ASSIGNED = re.compile(r"[\w.'\"\]]*[ \t]+=[ \t]+")
 def _code_value(text: str, name_start: int, start: int, value: str, kind: SourceKind) -> bool:
     """An unquoted value that the line's own language reads as code, not text (red108, narrowed by red110):
     - a PowerShell cmdlet call (`$password = Get-AnsibleParam -obj …`) — in PowerShell source, or after a
-      PowerShell variable (`$params.Credential = Get-MyServiceCredential` in docs); `DB_PASSWORD=Summer-Time2024`
+      PowerShell variable (`$params.Credential = Get-MyServiceCredential` in docs); `DB_PASSWORD=<Word-Word and a year>`
       in a .env stays a password;
     - in JavaScript/TypeScript, an identifier written as code is (`signingKey: Uint8Array`, `const token =
       Base64Url;`): after `:`, or after `=` with a space — not `Password=…;` or `?api_key=…&` inside a string,
@@ -391,7 +393,7 @@ def _code_value(text: str, name_start: int, start: int, value: str, kind: Source
     if _in_text(before, kind):
         return False  # inside a string, a comment or a template's text: the value is text (red111)
     # A cmdlet with a parameter is code in any file only as a PowerShell assignment's value (`Password =
-    # Get-AzKeyVaultSecret -VaultName kv`), never as a flag's argument (`--password=Summer-Time2024 -h db`: red112).
+    # Get-AzKeyVaultSecret -VaultName kv`), never as a flag's argument (`--password=<Word-Word2024> -h db`: red112).
     if _CMDLET.fullmatch(value) and (kind.powershell or (
             _ASSIGNED.fullmatch(text, name_start, start) is not None
             and _CMDLET_PARAMETER.match(text, start + len(value)) is not None)):
@@ -431,7 +433,7 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
         return False
     if script and quoted and _SCRIPT_BETWEEN_STRINGS.search(value):
         return False
-    if _SPECIAL_TOKEN.fullmatch(value):
+    if _SPECIAL_TOKEN.fullmatch(value) or _KEY_LABEL.fullmatch(value):
         return False
     if _CAMEL_WORD.fullmatch(value) or (
         not quoted and (_DOTTED_NAME.fullmatch(value) or _UNQUOTED_NAME.fullmatch(value)
@@ -1190,6 +1192,8 @@ class SecretDetector:
                 return None  # `db_password: !vault |` in any file: a tag before a block scalar
             if not quoted and _code_value(text, match.start(), start, value, kind):
                 return None
+            if not quoted and not kind.script and text[end:end + 1] == "`":
+                return None  # the end of a code span in prose or a comment, not of a template literal's text
             if not _looks_like_credential(value, quoted, kind) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
             ) or _own_name(text, match.start(), value):
