@@ -92,6 +92,10 @@ NOT_SECRETS: list[tuple[str, str]] = [
     ("notes.txt", "machine api.example.com login deploy password hunter2isnotrandom\n"),  # not a netrc file
     ("arn.py", 'SECRET_REF = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf"\n'),
     ("app.py", 'url = "postgres://app@db/app?sslmode=require&password="\n'),
+    # Prose and comments that name code (the gate's own history check, 2026-12-06).
+    ("gatekeeper/x.py", "# where `!x` negates: `has_password = !!password`, `noToken := !cfg.Enabled` (red104)\n"),
+    ("gatekeeper/x.py", "    return None  # `db_password: !vault |` in any file: a tag before a block scalar\n"),
+    ("docs/secrets.md", "a key line it kept (a rotated password: `value:` changed, `- name: DB_PASSWORD` not)\n"),
 ]
 
 
@@ -144,3 +148,10 @@ def test_a_notebook_as_jupyter_writes_it(detector: SecretDetector) -> None:
     hits = detector.scan_text(text, path="etl.ipynb")
     assert [h.rule_id for h in hits] == ["secrets/generic-password"]
     assert value not in hits[0].redacted
+
+
+def test_a_password_in_a_code_span_of_prose_is_still_found(detector: SecretDetector) -> None:
+    """Control for the prose shapes above: a real value in a README's code span is reported."""
+    value = _v()
+    hits = detector.scan_text(f"Run `DB_PASSWORD={value} make db` once.\n", path="README.md")
+    assert [h.rule_id for h in hits] == ["secrets/generic-password"]

@@ -1192,8 +1192,8 @@ class SecretDetector:
                 return None  # `db_password: !vault |` in any file: a tag before a block scalar
             if not quoted and _code_value(text, match.start(), start, value, kind):
                 return None
-            if not quoted and not kind.script and text[end:end + 1] == "`":
-                return None  # the end of a code span in prose or a comment, not of a template literal's text
+            if not quoted and text[end:end + 1] == "`" and _NEGATION.fullmatch(value):
+                return None  # code in a code span of prose or a comment: `has_password = !!password`
             if not _looks_like_credential(value, quoted, kind) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
             ) or _own_name(text, match.start(), value):
