@@ -68,6 +68,8 @@ FORMAT_CASES: list[tuple[str, str, str]] = [
     ("generic-password", "app/pg.py", 'conn = psycopg2.connect("host=db dbname=app user=app password={v}")\n'),
     ("generic-password", "src/Db.cs", 'var c = new SqlConnection("Server=db;Database=app;User ID=sa;Password={v}");\n'),
     ("generic-password", "docker-compose.yml", 'services:\n  api:\n    command: "serve --db-password={v}"\n'),
+    # A password that ends in a colon is no key label (only letters and separators before the colon are).
+    ("generic-password", "app.py", 'password = "{v}:"\n'),
     # Code in a JSON string: a notebook cell, a package.json script.
     ("generic-password", "nb.ipynb", '   "source": [\n    "password = \\"{v}\\"\\n"\n   ]\n'),
     ("generic-secret", "nb.ipynb", '    "os.environ[\\"OPENAI_API_KEY\\"] = \\"{v}\\"\\n",\n'),

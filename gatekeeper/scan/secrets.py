@@ -165,7 +165,7 @@ _SCRIPT_IDENTIFIER = re.compile(r"#?[A-Za-z_$][\w$]*")
 # red108: 84 findings in ansible's history).
 _CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
 # A key written as a label (`value:`, `db.password:`): prose naming a field, not its value.
-_KEY_LABEL = re.compile(r"[A-Za-z_][\w.-]{0,60}:")
+_KEY_LABEL = re.compile(r"[A-Za-z_][A-Za-z_.-]{0,60}:")
 # A chat template's special token (`<|im_start|>`, `<|endoftext|>`), not a credential (red108).
 _SPECIAL_TOKEN = re.compile(r"<\|[\w .:/-]{1,60}\|>")
 # The rules whose value is a key or a token, never a password a person chooses: only there is _WORD_COUNTER a name.
