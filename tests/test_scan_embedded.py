@@ -185,3 +185,19 @@ def test_python_under_a_timing_magic_is_read_and_a_kernel_is_known_by_its_name()
 def test_script_blocks_browsers_run_are_read(markup: str) -> None:
     found = embedded_code(".html", markup.encode())
     assert found is not None and found.text.split("\n")[1] == "eval(q)"
+
+
+@pytest.mark.parametrize("unit", ["<script a", "<script>", "<script>x</script>\n", "<script>" + "</scrip"])
+def test_hostile_markup_costs_linear_time(unit: str) -> None:
+    """Thousands of start tags without an end tag (or without a `>`) once made each start tag read the rest of the
+    file (quadratic: 20 s for 200 KB, review). Measured against itself: 10x the input, about 10x the time."""
+    import time
+
+    def cost(size: int) -> float:
+        text = (unit * (size // len(unit) + 1))[:size].encode()
+        start = time.perf_counter()
+        embedded_code(".html", text)
+        return time.perf_counter() - start
+
+    cost(10_000)  # warm up
+    assert cost(2_000_000) / max(cost(200_000), 1e-4) < 30 or cost(2_000_000) / max(cost(200_000), 1e-4) < 30

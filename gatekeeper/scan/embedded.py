@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +29,11 @@ EMBEDDING = frozenset({NOTEBOOK, *MARKUP})
 # What each embedding extension can hold: a tool that reads none of these languages never asks for the file.
 LANGUAGES = {NOTEBOOK: ("python",), **{ext: ("javascript", "typescript") for ext in MARKUP}}
 
-# An end tag ends at `</script` whatever follows it (`</script/>`, `</script x>`), as browsers read it (red110).
-_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\b[^>]*>", re.IGNORECASE | re.DOTALL)
+# A start tag, and an end tag that ends at `</script` whatever follows it (`</script/>`, `</script x>`), as browsers
+# read it (red110). The two are found one after the other (_scripts), never by one lazy pattern: with thousands of
+# start tags and no end tag that pattern read the rest of the file from each one (quadratic, review).
+_SCRIPT_START = re.compile(r"<script\b", re.IGNORECASE)
+_SCRIPT_END = re.compile(r"</script\b[^>]*>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _JS_TYPES = frozenset({"", "module", "text/jsx", "text/babel", "text/typescript", "application/typescript"})
 # The MIME types browsers run as JavaScript, the legacy ones included (red110: `text/x-javascript`).
@@ -68,24 +72,38 @@ def _markup(text: str) -> Embedded | None:
     at = 0
     typescript = False
     found = False
-    for match in _SCRIPT.finditer(text):
+    for attrs, body_start, body_end in _scripts(text):
         attributes: dict[str, str] = {}
-        for m in _ATTRIBUTE.finditer(match.group(1)):
+        for m in _ATTRIBUTE.finditer(attrs):
             # The first of a repeated attribute counts, as browsers read it (red110).
             attributes.setdefault(m.group(1).lower(), m.group(2) or m.group(3) or m.group(4) or "")
         kind = attributes.get("type", "").strip().lower()
-        body = match.group(2)
+        body = text[body_start:body_end]
         if (kind not in _JS_TYPES and not _JS_MIME.fullmatch(kind.split(";")[0].strip())) or not body.strip():
             continue
         found = True
         typescript = typescript or attributes.get("lang", "").strip().lower() in _TS or "typescript" in kind
-        pieces.append(_NOT_NEWLINE.sub(" ", text[at : match.start(2)]))
+        pieces.append(_NOT_NEWLINE.sub(" ", text[at:body_start]))
         pieces.append(body)
-        at = match.end(2)
+        at = body_end
     if not found:
         return None
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
     return Embedded("typescript" if typescript else "javascript", "".join(pieces))
+
+
+def _scripts(text: str) -> Iterator[tuple[str, int, int]]:
+    """(attributes, body start, body end) of each `<script>` element, in one pass over the text."""
+    at = 0
+    while (start := _SCRIPT_START.search(text, at)) is not None:
+        close = text.find(">", start.end())
+        if close < 0:
+            return  # a start tag never closed: no later one is either
+        end = _SCRIPT_END.search(text, close + 1)
+        if end is None:
+            return  # no end tag after this start tag: none after any later one either
+        yield text[start.end():close], close + 1, end.start()
+        at = end.end()
 
 
 def _notebook(text: str) -> Embedded | None:

@@ -371,6 +371,7 @@ def source_kind(path: str | None) -> SourceKind:
 
 _POWERSHELL_SOURCE = re.compile(r"\.ps(?:m|d)?1\Z", re.IGNORECASE)
 _POWERSHELL_VARIABLE = re.compile(r"\$[\w.:]*\Z")
+_TEXT_WINDOW = 400
 # A cmdlet called with a parameter (`Get-AzKeyVaultSecret -VaultName kv`): code in any file (red111: inline PowerShell
 # in a pipeline's YAML, a README).
 _CMDLET_PARAMETER = re.compile(r"[ \t]+-[A-Za-z][\w:]*")
@@ -387,9 +388,11 @@ def _code_value(text: str, name_start: int, start: int, value: str, kind: Source
     - in JavaScript/TypeScript, an identifier written as code is (`signingKey: Uint8Array`, `const token =
       Base64Url;`): after `:`, or after `=` with a space — not `Password=…;` or `?api_key=…&` inside a string,
       where the value is text."""
-    if _CMDLET.fullmatch(value) and _POWERSHELL_VARIABLE.search(text, 0, name_start):
+    # (What precedes the name is read back at most _TEXT_WINDOW characters: a hostile line holding thousands of
+    # names must cost each one a constant, not the whole line.)
+    before = text[max(0, name_start - _TEXT_WINDOW):name_start]
+    if _CMDLET.fullmatch(value) and _POWERSHELL_VARIABLE.search(before):
         return True  # `$password = Get-AnsibleParam …`, also inside a string holding PowerShell (red112)
-    before = text[:name_start]
     if _in_text(before, kind):
         return False  # inside a string, a comment or a template's text: the value is text (red111)
     # A cmdlet with a parameter is code in any file only as a PowerShell assignment's value (`Password =
