@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from gatekeeper.models import Severity
-from gatekeeper.scan.bandit_tar import extraction_is_safe
+from gatekeeper.scan.bandit_tar import TarReading
 from gatekeeper.scan.common import RawFinding, run_tool, tool_env, tool_failure
 from gatekeeper.scan.head import MAX_ARGV_BYTES, BatchResult, HeadScanner
 from gatekeeper.scan.redaction import redact_values, redacted
@@ -121,6 +121,7 @@ class BanditScanner(HeadScanner):
         found: dict[str, list[RawFinding]] = {rel: [] for rel in wanted}
         uncacheable: set[str] = set()
         parsed: dict[str, tuple[ast.Module, list[tuple[int, int, str]]] | None] = {}  # (tree, its literals)
+        tar_readings: dict[str, TarReading] = {}
         for result in data["results"]:
             if not isinstance(result, dict):
                 continue
@@ -141,9 +142,11 @@ class BanditScanner(HeadScanner):
                 tree = _file_tree(target.local)
                 parsed[target.rel] = None if tree is None else (tree, tree_literals(tree))
             source = parsed[target.rel]
-            if (test_id == "B202" and source is not None and isinstance(line, int)
-                    and extraction_is_safe(source[0], line)):
-                continue  # a zip archive's, or a safe filter by another spelling (bandit_tar)
+            if test_id == "B202" and source is not None and isinstance(line, int):
+                if target.rel not in tar_readings:
+                    tar_readings[target.rel] = TarReading(source[0])
+                if tar_readings[target.rel].safe(line):
+                    continue  # a zip archive's, or a safe filter by another spelling (bandit_tar)
             literals = None if source is None else source[1]
             first = min(numbers + ([line] if isinstance(line, int) else []), default=0)
             last = max(numbers + ([line] if isinstance(line, int) else []), default=0)

@@ -27,15 +27,27 @@ _SAFE_FILTER_FUNCTIONS = frozenset({"data_filter"})
 _WATCHED_ATTRIBUTES = frozenset({"ZipFile", "extractall", "data_filter"})
 
 
+class TarReading:
+    """One module read once (its bindings and its extractall calls by line), however many B202 findings it has: a
+    module of thousands of calls costs one walk, not one per finding."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self._reader = _Reader(tree)
+        self._calls: dict[int, list[ast.Call]] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and "extractall" in _called_name(node.func):
+                self._calls.setdefault(node.lineno, []).append(node)
+
+    def safe(self, line: int) -> bool:
+        """True when every `extractall` call bandit may have read on `line` is a zip archive's or passes a safe
+        filter. False (bandit's finding stands) for anything else, including a line with no such call."""
+        calls = self._calls.get(line, [])
+        return self._reader.readable and bool(calls) and all(self._reader.safe_call(call) for call in calls)
+
+
 def extraction_is_safe(tree: ast.Module, line: int) -> bool:
-    """True when every `extractall` call bandit may have read on `line` is a zip archive's or passes a safe
-    filter. False (bandit's finding stands) for anything else, including a line with no such call."""
-    reader = _Reader(tree)
-    if not reader.readable:
-        return False
-    calls = [node for node in ast.walk(tree)
-             if isinstance(node, ast.Call) and node.lineno == line and "extractall" in _called_name(node.func)]
-    return bool(calls) and all(reader.safe_call(call) for call in calls)
+    """TarReading(tree).safe(line), for one question."""
+    return TarReading(tree).safe(line)
 
 
 def _called_name(func: ast.expr) -> str:
