@@ -69,6 +69,21 @@ FORMAT_CASES: list[tuple[str, str, str]] = [
     ("pgpass-password", "ops/pgpass", "*:*:*:postgres:{v}\n"),
     ("powershell-plaintext-password", "deploy.ps1", '$p = ConvertTo-SecureString "{v}" -AsPlainText -Force\n'),
     ("powershell-plaintext-password", "deploy.ps1", "$p = ConvertTo-SecureString -String '{v}' -AsPlainText -Force\n"),
+    # A credential read from the environment with a hard-coded fallback: what runs wherever it is unset.
+    ("generic-password-fallback", "settings.py", 'pw = os.getenv("DB_PASSWORD", default="{v}")\n'),
+    ("generic-password-fallback", "settings.py", 'DB_PASSWORD = config("DB_PASSWORD", default="{v}")\n'),
+    ("generic-password-fallback", "db.py", 'pw = os.environ.get("DB_PASSWORD") or "{v}"\n'),
+    ("generic-password-fallback", "db.js", 'const pw = process.env.DB_PASSWORD || "{v}";\n'),
+    ("generic-password-fallback", "db.ts", "const pw = process.env['DB_PASSWORD'] ?? '{v}';\n"),
+    ("generic-password-fallback", "db.php", "$pw = getenv('DB_PASSWORD') ?: '{v}';\n"),
+    ("generic-password-fallback", "config.rb", 'pw = ENV.fetch("DB_PASSWORD") {{ "{v}" }}\n'),
+    ("generic-secret-fallback", "app.py", 'key = os.environ.get("STRIPE_API_KEY") or "{v}"\n'),
+    ("generic-secret-fallback", "app.js", 'const token = process.env.GITHUB_TOKEN || "{v}";\n'),
+    ("shell-default-password", "docker-compose.yml",
+     "    environment:\n      - POSTGRES_PASSWORD=${{POSTGRES_PASSWORD:-{v}}}\n"),
+    ("shell-default-password", "entrypoint.sh", 'export PGPASSWORD="${{DB_PASSWORD:={v}}}"\n'),
+    # .pgpass escapes a colon in a field (an IPv6 host) with a backslash.
+    ("pgpass-password", "ops/.pgpass", "fe80\\:\\:1:5432:app:app_user:{v}\n"),
     # The value at the end of a connection string or a command in a string literal (closed by its quote).
     ("generic-password", "app/pg.py", 'conn = psycopg2.connect("host=db dbname=app user=app password={v}")\n'),
     ("generic-password", "src/Db.cs", 'var c = new SqlConnection("Server=db;Database=app;User ID=sa;Password={v}");\n'),
@@ -82,6 +97,15 @@ FORMAT_CASES: list[tuple[str, str, str]] = [
 
 # (path, text): no finding at all.
 NOT_SECRETS: list[tuple[str, str]] = [
+    ("db.js", "const pw = process.env.DB_PASSWORD || process.env.PGPASSWORD;\n"),
+    ("db.js", 'const pw = process.env.DB_PASSWORD || "";\n'),
+    ("db.js", 'const pw = process.env.DB_PASSWORD || "${DEFAULT_PASSWORD}";\n'),
+    ("settings.py", 'pw = os.getenv("DB_PASSWORD", default=None)\n'),
+    ("settings.py", 'pw = os.environ.get("DB_PASSWORD") or settings.DEFAULT_PASSWORD\n'),
+    ("entrypoint.sh", ': "${DB_PASSWORD:?set DB_PASSWORD}"\n'),
+    ("entrypoint.sh", 'PW="${DB_PASSWORD:-$(cat /run/secrets/db_password)}"\n'),
+    ("docker-compose.yml", "      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-}\n"),
+    ("docker-compose.yml", "      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-${DEFAULT_PASSWORD}}\n"),
     ("form.html", '<input type="password" name="password">Password</input>\n'),
     ("settings.xml", "<password>${env.DEPLOY_PASSWORD}</password>\n"),
     ("settings.xml", "<password>{{ deploy_password }}</password>\n"),
