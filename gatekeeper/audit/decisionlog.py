@@ -131,7 +131,14 @@ def verify(store: Store, repository: str | None = None, anchors: Sequence[Head] 
 
     `anchors`: heads an earlier verification printed and someone kept outside the log (`read_anchors`). The
     chain has no key, so whoever can write the log can cut records off its end and move the head back, or
-    re-hash everything after an edit; each anchored record must still be in its chain with the hash it had."""
+    re-hash everything after an edit; each anchored record must still be in its chain with the hash it had.
+
+    All of it is read from one snapshot (`store.snapshot`): hooks may append while it runs."""
+    with store.snapshot():
+        return _verify(store, repository, anchors)
+
+
+def _verify(store: Store, repository: str | None, anchors: Sequence[Head]) -> VerifyResult:
     heads = store.heads()
     anchored: dict[str, list[Head]] = {}
     for anchor in anchors:

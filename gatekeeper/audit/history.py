@@ -237,7 +237,7 @@ class Summary:
     reviews: Counter[str] = field(default_factory=Counter)
     review_trust: Counter[tuple[str, str]] = field(default_factory=Counter)  # (review kind, its trust), evidence only
     dco: Counter[str] = field(default_factory=Counter)
-    devices: Counter[str] = field(default_factory=Counter)
+    devices: Counter[tuple[str, bool]] = field(default_factory=Counter)  # (device id, registered)
     agents: Counter[str] = field(default_factory=Counter)
     evidence: Counter[str] = field(default_factory=Counter)
     months: dict[str, Counter[str]] = field(default_factory=dict)
@@ -1359,10 +1359,12 @@ class _Runner:
                     break
                 s.sources[value] = source  # "" where nothing read holds its start: the report withholds it
                 s.sources_bytes += len(source)
-        if audit.origin.device_id:
-            s.devices[audit.origin.device_id] += 1
-        elif audit.signature.device_id:
-            s.devices[audit.signature.device_id] += 1
+        # A device id is registered when the commit's good signature is a registered device's key and names it; a
+        # trailer's id is only what the commit says (red116: a self-declared id was charted as a registered device).
+        registered = audit.signature.device_id
+        named = audit.origin.device_id or registered
+        if named:
+            s.devices[(named, named == registered)] += 1
         for agent in audit.agents:
             s.agents[agent.id] += 1
         if audit.ambiguous_identity is not None:

@@ -265,8 +265,12 @@ def render_html(data: Mapping[str, Any], repository: Mapping[str, Any], range_de
     body.append(hbars("chart-agents", "AI agents by commits", [(str(a["id"]), int(a["commits"]))
                                                                for a in s["top_agents"][:12]]))
     body.append("<h2>Top devices</h2>")
-    body.append(hbars("chart-devices", "Registered devices by commits", [(str(d["id"]), int(d["commits"]))
-                                                                         for d in s["top_devices"][:12]]))
+    body.append('<p class="note">A registered device is one whose key made the commit\'s good signature; a '
+                "declared one is only named by the commit (an <code>Origin-Device-Id</code> trailer or a note), "
+                "which anyone can write.</p>")
+    body.append(hbars("chart-devices", "Devices by commits", [
+        (f"{'registered' if d['registered'] else 'declared'}: {d['id']}", int(d["commits"]))
+        for d in s["top_devices"][:12]]))
     body.append("<h2>Compliance-zone violations</h2>")
     body.append(_commit_table("zones-table", s["zone_violations"], forge, "zone"))
     body.append("<h2>Commits that store an identity or text git does not read</h2>")

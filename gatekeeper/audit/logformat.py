@@ -6,6 +6,7 @@ decisionlog, which opens them (`open_log`). decisionlog re-exports every name he
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -252,6 +253,10 @@ class Store(Protocol):
     def admissions(self, shas: Sequence[str]) -> dict[str, list[Admission]]: ...
 
     def index(self, repository: str) -> Iterator[tuple[int, str]]: ...
+
+    def snapshot(self) -> contextlib.AbstractContextManager[None]:
+        """Reads inside see one consistent state of the log, whatever is appended meanwhile."""
+        ...
 
     def close(self) -> None: ...
 

@@ -131,6 +131,22 @@ class PostgresStore:
                       record.prev_hash, record.hash)
 
     # -- reading ------------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees the log as one moment: one REPEATABLE READ transaction around them (the reads'
+        own transactions become savepoints in it). Each read was its own READ COMMITTED transaction, so a hook
+        appending between verify's reads of heads, index and records made an intact log look edited (red116)."""
+        psycopg = self._psycopg
+        try:
+            self.conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            with self.conn.transaction(force_rollback=True):
+                yield
+        except psycopg.Error as exc:
+            raise self._error(exc, "read") from None
+        finally:
+            with contextlib.suppress(psycopg.Error):
+                self.conn.isolation_level = None
+
     def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         try:
             with self.conn.transaction(), self.conn.cursor() as cur:

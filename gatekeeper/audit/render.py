@@ -224,7 +224,7 @@ def _summary_dict(s: Summary, log: Mapping[str, Any] | None = None) -> dict[str,
         "revoked_on_protected": _capped(s.revoked_protected),
         "zone_violations": _capped(s.zone_violations),
         "ambiguous_identity": _capped(s.ambiguous_identity),
-        "top_devices": [{"id": k, "commits": v} for k, v in s.devices.most_common(20)],
+        "top_devices": [{"id": k, "registered": r, "commits": v} for (k, r), v in s.devices.most_common(20)],
         "top_agents": [{"id": k, "commits": v} for k, v in s.agents.most_common(20)],
         "decisions": None if log is None else {**log, "commits_by_decision": dict(sorted(s.decided.items()))},
         "attestations": dict(sorted(s.attested.items())),
@@ -401,7 +401,8 @@ def render_text(data: Mapping[str, Any], repository: Mapping[str, Any], rng: Aud
         lines.append("top agents:      " + ", ".join(f"{safe(a['id'], limit=60)} ({a['commits']})"
                                                     for a in s["top_agents"][:8]))
     if s["top_devices"]:
-        lines.append("top devices:     " + ", ".join(f"{safe(d['id'], limit=60)} ({d['commits']})"
+        lines.append("top devices:     " + ", ".join(f"{safe(d['id'], limit=60)} ({d['commits']}"
+                                                    f"{'' if d['registered'] else ', declared'})"
                                                     for d in s["top_devices"][:8]))
     months = s["months"]
     if months:

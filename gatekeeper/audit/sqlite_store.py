@@ -65,19 +65,41 @@ class SqliteStore:
         if not create and not path.exists():
             raise LogError(f"decision log {path} does not exist", "check the path (GATEKEEPER_DECISION_LOG or the "
                            "policy's log.path), or let a check or hook create it")
+        self.readonly = not create
         if create:
             _create_private(path)
+        elif path.is_file() and path.stat().st_size == 0:
+            # (Opened to write, an empty file is where a new log starts; a reader writes nothing, so an emptied log
+            # is not turned into an intact empty one: red116.)
+            raise LogError(f"decision log {path} is empty (0 bytes): it holds no decision log — it was never "
+                           "written, or it was truncated",
+                           "restore it from a backup; if no log was ever kept there, a check or hook writing to it "
+                           "starts one")
         try:
-            self.db = sqlite3.connect(str(path), timeout=self.timeout, isolation_level=None,
-                                      check_same_thread=False)
+            self._connect()
         except sqlite3.Error as exc:
-            raise _error(exc, path, "open") from None
+            if not self.readonly or _wal(path).exists():
+                raise _error(exc, path, "open") from None
+            # A reader that may not write the log's directory cannot make the `-shm` file SQLite reads a WAL log
+            # with; with no `-wal` file beside it (no writer, nothing uncheckpointed) the file alone is the whole log.
+            try:
+                self._connect(immutable=True)
+            except sqlite3.Error as again:
+                raise _error(again, path, "open") from None
+
+    def _connect(self, *, immutable: bool = False) -> None:
+        if self.readonly:
+            # Readers (verify, show, export, the audit's join) open the log read-only: they never write to it, and
+            # need no more than read access to the file (an auditor's group, a backup on read-only media: red116).
+            uri = f"{self.path.absolute().as_uri()}?{'immutable=1' if immutable else 'mode=ro'}"
+            self.db = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None,
+                                      check_same_thread=False)
+        else:
+            self.db = sqlite3.connect(str(self.path), timeout=self.timeout, isolation_level=None,
+                                      check_same_thread=False)
         try:
             self._setup()
-        except sqlite3.Error as exc:
-            self.db.close()
-            raise _error(exc, path, "open") from None
-        except LogError:
+        except (sqlite3.Error, LogError):
             self.db.close()
             raise
 
@@ -97,6 +119,12 @@ class SqliteStore:
             if missing:
                 raise LogError(f"{self.path}: the decision log is damaged: table(s) {', '.join(missing)} are missing",
                                "restore the file from a backup; `gatekeeper log verify` names what is left")
+        if self.readonly:
+            if not names:
+                raise LogError(f"{self.path} holds no decision log (an SQLite database with no tables)",
+                               "check the path (GATEKEEPER_DECISION_LOG or the policy's log.path); restore the log "
+                               "from a backup if it was wiped")
+            return
         self._retry(lambda: self.db.execute("PRAGMA journal_mode = WAL"))
         self.db.execute("PRAGMA synchronous = FULL")
         if "gatekeeper_meta" not in names:
@@ -143,8 +171,25 @@ class SqliteStore:
             raise
         self.db.execute("COMMIT")
 
+    @contextlib.contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees the log as one moment: a deferred transaction, whose first read fixes the WAL
+        snapshot (verify reads heads, index and records separately; a hook appending between them made an intact
+        log look edited: red116)."""
+        try:
+            self.db.execute("BEGIN")
+        except sqlite3.Error as exc:
+            raise _error(exc, self.path, "read") from None
+        try:
+            yield
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+
     # -- writing ------------------------------------------------------------------------------------------
     def append(self, entry: Entry) -> Record:
+        if self.readonly:
+            raise LogError(f"decision log {self.path} was opened to read", "open it with create=True to append")
         try:
             with self._transaction():
                 head = self.db.execute("SELECT seq, hash FROM decision_heads WHERE repository = ?",
@@ -264,6 +309,10 @@ def _error(exc: sqlite3.Error, path: Path, what: str, timeout: float = BUSY_TIME
         return LogError(f"cannot {what} decision log {path}: still locked after {timeout:g}s ({text})",
                         "another process holds the log; retry, or look for a stuck process")
     return LogError(f"cannot {what} decision log {path}: {text}", "check the file with `gatekeeper log verify`")
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
 
 
 def _seq(value: object) -> int:
