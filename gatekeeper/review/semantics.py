@@ -293,6 +293,10 @@ def _codeowners_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(prefix + globs.translate(body) + suffix + r"\Z", re.DOTALL)
 
 
+# A CODEOWNERS owner as GitHub reads one: `@login`, `@org/team-slug`, or an e-mail address.
+_OWNER = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)?|[^@\s]+@[^@\s]+")
+
+
 def parse_codeowners(text: str, source: str = "CODEOWNERS") -> CodeOwners:
     rules: list[OwnerRule] = []
     for raw in text.splitlines():
@@ -307,7 +311,12 @@ def parse_codeowners(text: str, source: str = "CODEOWNERS") -> CodeOwners:
         pattern = tokens[0].replace("\\#", "#")
         if pattern.startswith("!") or "[" in pattern:
             continue  # negation and character ranges are not supported by GitHub's CODEOWNERS either
-        owners = tuple(t for t in tokens[1:] if t.startswith("@") or "@" in t)
+        owners = tuple(tokens[1:])
+        if not all(_OWNER.fullmatch(t) for t in owners):
+            # GitHub skips a line with invalid syntax whole (an owner that is no `@login`, `@org/team` or e-mail
+            # address: `ci-team`, `TODO`), so the earlier rule's owners apply; keeping the rest of the line made a
+            # path unowned, or owned by whoever else the line named (red115).
+            continue
         rules.append(OwnerRule(pattern, _codeowners_regex(pattern), owners))
     return CodeOwners(tuple(rules), source)
 
