@@ -109,8 +109,9 @@ def serve_pull_commits(server: HTTPServer, repo: str, number: int, commits: list
 
 
 def synthetic_associated_pull(number: int, *, base_ref: str, head_sha: str, merged: bool,
-                              merge_commit_sha: str | None = None, author: str = "octocat") -> dict[str, Any]:
-    """SYNTHETIC: the corpus commit->pulls example with number, base, head and merge state replaced."""
+                              merge_commit_sha: str | None = None, author: str = "octocat",
+                              title: str | None = None) -> dict[str, Any]:
+    """SYNTHETIC: the corpus commit->pulls example with number, base, head, merge state (and title) replaced."""
     base = copy.deepcopy(rest_example("repos__list-pull-requests-associated-with-commit")[0])
     base["number"] = number
     base["base"]["ref"] = base_ref
@@ -119,6 +120,8 @@ def synthetic_associated_pull(number: int, *, base_ref: str, head_sha: str, merg
     base["state"] = "closed" if merged else "open"
     base["merge_commit_sha"] = merge_commit_sha
     base["user"]["login"] = author
+    if title is not None:
+        base["title"] = title
     return base
 
 

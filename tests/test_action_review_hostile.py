@@ -410,6 +410,10 @@ def _queue_run(gh: Env, httpserver: HTTPServer, keys: ForgeKeys, base: str, squa
     group["head_ref"] = f"refs/heads/gh-readonly-queue/main/pr-7-{named_head}"
     _serve(httpserver, 7, [synthetic_pull_commit(sha, login="alice", email=ALICE[1]) for sha in commits], reviews)
     httpserver.expect_request(f"/repos/{REPO}/commits/{squash}/pulls").respond_with_json([])
+    # #7 as GitHub holds it: its title is the squash's subject (`phone: tweak (#7)`), what ties Q to it.
+    httpserver.expect_request(f"/repos/{REPO}/pulls/7").respond_with_json(
+        synthetic_associated_pull(7, base_ref="main", head_sha=named_head, merged=False, author="alice",
+                                  title="phone: tweak"))
     gh.event.write_text(json.dumps(payload))
     verdict = run_action(ActionSettings.from_env({**gh.vars, "GITHUB_EVENT_NAME": "merge_group"}),
                          forge_keys=keys).verdict

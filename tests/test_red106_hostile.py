@@ -183,7 +183,8 @@ def test_a_queue_squash_of_another_pr_in_the_group_is_not_covered_by_the_named_p
     httpserver.expect_request(f"/repos/{REPO}/pulls/5/commits").respond_with_json(
         [synthetic_pull_commit(head5, login="alice", email=ALICE[1])])
     httpserver.expect_request(f"/repos/{REPO}/pulls/5").respond_with_json(
-        synthetic_associated_pull(5, base_ref="main", head_sha=head5, merged=False, author="alice"))
+        synthetic_associated_pull(5, base_ref="main", head_sha=head5, merged=False, author="alice",
+                                  title="phone: change the greeting"))  # (the squash's subject is it + " (#5)")
 
     gh.event.write_text(json.dumps(payload))
     settings = ActionSettings.from_env({**gh.vars, "GITHUB_EVENT_NAME": "merge_group"})

@@ -329,7 +329,8 @@ def test_a_queue_group_of_two_approved_squashes_passes(
         [synthetic_pull_commit(head5, login="alice", email=ALICE[1])])
     # (After the review: #5 as GitHub holds it, open into main — what the fix reads before judging by it.)
     httpserver.expect_request(f"/repos/{REPO}/pulls/5").respond_with_json(
-        synthetic_associated_pull(5, base_ref="main", head_sha=head5, merged=False, author="alice"))
+        synthetic_associated_pull(5, base_ref="main", head_sha=head5, merged=False, author="alice",
+                                  title="phone: change the greeting"))  # (the squash's subject is it + " (#5)")
     gh.event.write_text(json.dumps(payload))
     settings = ActionSettings.from_env({**gh.vars, "GITHUB_EVENT_NAME": "merge_group"})
     verdict = run_action(settings, forge_keys=keys).verdict

@@ -168,20 +168,25 @@ def test_a_browser_edit_naming_its_own_pr_is_not_a_confirmed_merge(
 FAIL_CLOSED_POLICY = POLICY.replace("undeclared: desktop", "undeclared: mobile")
 
 
-@pytest.mark.parametrize(("policy", "tail"), [(POLICY, MOBILE), (FAIL_CLOSED_POLICY, "\n")],
-                         ids=["phone-trailer", "undeclared-mobile"])
+@pytest.mark.parametrize(("policy", "tail", "subject"),
+                         [(POLICY, MOBILE, "phone: tidy the login (#5)"),
+                          (FAIL_CLOSED_POLICY, "\n", "phone: tidy the login (#5)"),
+                          (POLICY, MOBILE, "phone: tidy the login")],
+                         ids=["phone-trailer", "undeclared-mobile", "no-number"])
 def test_an_earlier_entrys_rebased_commit_naming_an_open_approved_pr_is_not_judged_by_it(
-        gh: Env, httpserver: HTTPServer, repo: RepoBuilder, forge_key: ForgeKey, policy: str, tail: str) -> None:
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder, forge_key: ForgeKey, policy: str, tail: str,
+        subject: str) -> None:
     """Finding 2. Rebase-method queue on main: Mallory's PR #8 (a phone change, nobody approved) then Dana's #9 (docs,
     approved). For #9's entry (`gh-readonly-queue/main/pr-9-<head9>`) the queue re-created #8's commit as R8
     (web-flow, GitHub's key, Mallory's message "phone: tidy the login (#5)" kept). `commits/{R8}/pulls` knows nothing
     yet; R8 is no copy of #9's commits; #5 is Alice's unrelated PR, open into main, approved by Bob at its head. The
     gate judges R8 by #5 and passes (exit 0). The same with no trailer at all under the fail-closed policy
     (`undeclared: mobile`: every commit needs review). Secure: R8 is not #5's merge — #5 is not in the group and
-    GitHub did not write that number — so it is not approved and the run blocks."""
+    GitHub did not write that number — so it is not approved and the run blocks. (After the fix, `no-number`: the
+    same copy naming no PR fell back to #9, whose approval of its head covered everything the queue made.)"""
     env, keys, fpr = forge_key
     base = repo.commit("base\n", {".gatekeeper.yml": policy, "app.py": "print('hi')\n", "README.md": "x\n"})
-    r8 = web_flow_commit(repo, env, fpr, "phone: tidy the login (#5)" + tail, {"app.py": "print('pwned')\n"},
+    r8 = web_flow_commit(repo, env, fpr, subject + tail, {"app.py": "print('pwned')\n"},
                          MALLORY)
     r9 = web_flow_commit(repo, env, fpr, "docs: typo\n", {"README.md": "y\n"}, DANA)
     head9, head5 = "9" * 40, "5" * 40  # SYNTHETIC: the PRs' own branches are not in the runner's clone

@@ -450,4 +450,5 @@ def pull_request(item: Any) -> PullRequest | None:
         head_sha=str(head_sha),
         author_login=_user(item.get("user"))[0] or None,
         merge_commit_sha=merge_sha if is_sha(merge_sha) else None,
+        title=(_str(item.get("title")) or "")[:1024],
     )

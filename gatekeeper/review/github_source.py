@@ -131,6 +131,7 @@ class GitHubReviewSource:
         self.unavailable = unavailable if client is not None else (unavailable or "no GitHub client")
         self._pulls: dict[int, _Pull] = {}
         self._by_commit: dict[str, list[PullRequest]] = {}
+        self._titles: dict[int, str] = {}  # PR number -> its title, as GitHub holds it (_queue_made_for)
         self._lookups = 0
         self._ancestors: dict[str, frozenset[str] | None] = {}
         self._teams: dict[tuple[str, str], bool | None] = {}
@@ -159,7 +160,7 @@ class GitHubReviewSource:
     def unconfirmed_merges(self, commits: Sequence[Commit]) -> frozenset[str]:
         """Of these one-parent web-flow commits whose message claims a pull-request merge, the ones GitHub knows no
         merged pull request for (`commits/{sha}/pulls`: the PR the message names, merged; for a claim without a
-        number, a merged PR whose merge is the commit). The browser editor signs with the same key and lets its
+        number, any merged PR) whose merge is the commit. The browser editor signs with the same key and lets its
         user write the message (red109). Fail closed: a claim GitHub could not be asked about is not confirmed.
         A merge queue's run is not asked: its branch is GitHub's own, and `commits/{sha}/pulls` knows none of its
         commits yet (the run that follows the merge asks)."""
@@ -182,8 +183,11 @@ class GitHubReviewSource:
             except GitHubError:
                 unconfirmed.add(commit.sha)
                 continue
+            # The commit must BE the merge GitHub made (a squash, or a rebase merge's last commit), of the PR it names:
+            # GitHub lists, for a commit on the default branch, the merged PR that introduced it, so a browser edit
+            # on a PR's own branch, titled `… (#12)` by its author, is listed with #12 (red115).
             pulls = self._by_commit[commit.sha]
-            if not any(p.merged and (p.number == made.pr if made.pr is not None else p.merge_commit_sha == commit.sha)
+            if not any(p.merged and p.merge_commit_sha == commit.sha and (made.pr is None or p.number == made.pr)
                        for p in pulls):
                 unconfirmed.add(commit.sha)
         return frozenset(unconfirmed)
@@ -479,7 +483,16 @@ class GitHubReviewSource:
                     return pull
         if queued and self.event.queue_pr is not None:
             named = self._pull(self.event.queue_pr)
-            return self._queued_before(report, named) or named
+            before = self._queued_before(report, named)
+            if before is not None:
+                return before
+            # A commit GitHub made when building the group is the named PR's only when it is that PR's squash,
+            # merge or rebased copy: a rebase-method queue re-creates EVERY entry's commits, and the named PR's
+            # approval of its head covers what merging it made, not an earlier entry's commits (red115). Those
+            # have no PR here: review/missing. (Another commit is covered only by an approval of itself.)
+            if self._made_when_merging(report) and not self._queue_made_for(report, named):
+                return None
+            return named
         return None
 
     def _queued_before(self, report: CommitReport, named: _Pull) -> _Pull | None:
@@ -499,7 +512,37 @@ class GitHubReviewSource:
         pr = self.client.pull(self.event.repository, made.pr)
         if pr.state != "open" or pr.merged or pr.base_ref != self.event.branch:
             return None
-        return self._pull(made.pr, pr)
+        # Only where GitHub wrote the number (its squash or merge of #5, or its rebased copy of one of #5's
+        # commits): a rebase-method queue re-creates an earlier entry's commits with their authors' own messages,
+        # so words alone (`phone: tidy the login (#5)` on a commit of an unapproved PR) would judge a commit by an
+        # unrelated open PR's approval (red115).
+        pull = self._pull(made.pr, pr)
+        return pull if self._queue_made_for(report, pull) else None
+
+    def _queue_made_for(self, report: CommitReport, pull: _Pull) -> bool:
+        """Whether a commit the merge queue made is this PR's: its merge (the PR's head is the second parent), its
+        squash (subjected `<title> (#N)`, or `<its one commit's subject> (#N)`, as GitHub writes them), or a rebased
+        copy of one of its commits (the same message). A pusher cannot make GitHub sign a commit of that shape for a
+        PR it does not merge; the message of a copy is the PR author's own to write (the residual: see the note)."""
+        commit = report.commit
+        if len(commit.parents) == 2:
+            return commit.parents[1] == pull.pr.head_sha
+        number = pull.pr.number
+        subject = commit.subject.strip()
+        message = commit.message.strip()
+        if any(c.message.strip() == message for c in pull.commits):
+            return True
+        if not subject.endswith(f" (#{number})"):
+            return False
+        title = pull.pr.title
+        if not title.strip():
+            # The PR a queue branch names comes with no title (the event has none): GitHub's, asked once.
+            if number not in self._titles:
+                assert self.client is not None
+                self._titles[number] = self.client.pull(self.event.repository, number).title
+            title = self._titles[number]
+        titles = (title, *(c.message.strip().split("\n", 1)[0] for c in pull.commits))
+        return any(t.strip() and subject == f"{t.strip()} (#{number})" for t in titles)
 
     def _merge_holds(self, pull: _Pull, sha: str) -> bool:
         """Whether the merge of a merged PR holds `sha` (is it, or has it in its history) in this clone. With

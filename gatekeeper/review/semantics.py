@@ -105,6 +105,7 @@ class PullRequest:
     head_sha: str
     author_login: str | None = None
     merge_commit_sha: str | None = None
+    title: str = ""
 
 
 def pull_identities(commits: Sequence[PullCommit], pr_author: str | None = None) -> People:
