@@ -124,7 +124,9 @@ class AuditReview:
     reviewers: tuple[str, ...] = ()
     change_id: str | None = None
     url: str | None = None
-    via: str | None = None  # the merge that brought the commit onto the protected branch, when it holds the evidence
+    # Always None in a commit's record: the commit's own evidence is what the record says; the merge a commit came in
+    # by is found after the walk (_resolve_pending) and listed in the summary (via_merge).
+    via: str | None = None
 
     @property
     def reviewed(self) -> bool:
@@ -248,6 +250,7 @@ class Summary:
     # Mobile/AI commits on a protected branch counted as reviewed on evidence nobody verified: a forge merge read
     # from its committer and subject (anyone can write both), Gerrit trailers.
     unverified: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
+    via_merge: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))  # reviewed through their landing
     unsigned_protected: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
     revoked_protected: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
     zone_violations: Capped = field(default_factory=lambda: Capped(DEFAULT_LIST_CAP))
@@ -272,8 +275,8 @@ class Summary:
     landed_reviewed: Counter[int] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
-        for name in ("unreviewed", "unverified", "unsigned_protected", "revoked_protected", "zone_violations",
-                     "ambiguous_identity"):
+        for name in ("unreviewed", "unverified", "via_merge", "unsigned_protected", "revoked_protected",
+                     "zone_violations", "ambiguous_identity"):
             getattr(self, name).cap = self.list_cap
 
     def finish(self) -> None:
@@ -1217,6 +1220,10 @@ class _Runner:
                 continue
             point, review = landed
             kind = f"{review.kind} (via merge)"
+            # (Each commit's own record was written when the walk reached it, before this one walk of the protected
+            # tips could say how it came in: this list is where a reader joins the two — red116.)
+            s.via_merge.add({**item, "review": review.kind, "trust": review.trust or Trust.HEURISTIC.value,
+                             "pr": review.pr, "via": point})
             s.reviews[own.kind] -= 1
             s.reviews[kind] += 1
             s.landed_reviewed[when // 86400] += 1  # (the per-period `reviewed` counts: Summary.finish)

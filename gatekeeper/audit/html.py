@@ -261,6 +261,9 @@ def render_html(data: Mapping[str, Any], repository: Mapping[str, Any], range_de
                 "proof that anyone reviewed it.</p>")
     body.append(_commit_table("unverified-table", s["unverified_review_mobile_ai_on_protected"], forge,
                               "review evidence"))
+    body.append("<h2>Mobile and AI commits on a protected branch reviewed through the merge that brought them</h2>")
+    body.append(_commit_table("via-merge-table", s["reviewed_via_merge_mobile_ai_on_protected"], forge,
+                              "review evidence"))
     body.append("<h2>Top agents</h2>")
     body.append(hbars("chart-agents", "AI agents by commits", [(str(a["id"]), int(a["commits"]))
                                                                for a in s["top_agents"][:12]]))

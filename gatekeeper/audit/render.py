@@ -68,7 +68,8 @@ def _periods(table: Mapping[str, Counter[str]]) -> list[dict[str, Any]]:
     return rows
 
 
-_LISTS = ("unreviewed_mobile_ai_on_protected", "unverified_review_mobile_ai_on_protected", "unsigned_on_protected",
+_LISTS = ("unreviewed_mobile_ai_on_protected", "unverified_review_mobile_ai_on_protected",
+          "reviewed_via_merge_mobile_ai_on_protected", "unsigned_on_protected",
           "revoked_on_protected", "zone_violations", "ambiguous_identity", "top_devices", "top_agents")
 # Plain lists of strings that can hold commit data: the protected branches' names, the notes quoting refs.
 _PLAIN_LISTS = ("notes", "protected_refs")
@@ -220,6 +221,7 @@ def _summary_dict(s: Summary, log: Mapping[str, Any] | None = None) -> dict[str,
         "weeks": _periods(s.weeks),
         "unreviewed_mobile_ai_on_protected": _capped(s.unreviewed),
         "unverified_review_mobile_ai_on_protected": _capped(s.unverified),
+        "reviewed_via_merge_mobile_ai_on_protected": _capped(s.via_merge),
         "unsigned_on_protected": _capped(s.unsigned_protected),
         "revoked_on_protected": _capped(s.revoked_protected),
         "zone_violations": _capped(s.zone_violations),
@@ -417,6 +419,9 @@ def render_text(data: Mapping[str, Any], repository: Mapping[str, Any], rng: Aud
              "unverified_review_mobile_ai_on_protected",
              lambda i: f"{i['class']}/{i['ai']}; {i['review']}"
              + (f" via merge {str(i['via'])[:12]}" if i.get("via") else "") + f", {i['trust']}"),
+            ("mobile or AI commits on a protected branch reviewed through the merge that brought them",
+             "reviewed_via_merge_mobile_ai_on_protected",
+             lambda i: f"{i['class']}/{i['ai']}; {i['review']} via merge {str(i['via'])[:12]}, {i['trust']}"),
             ("revoked-key commits on a protected branch", "revoked_on_protected",
              lambda i: f"device {i.get('device_id') or '?'}"),
             ("compliance-zone violations", "zone_violations", lambda i: str(i.get("message", ""))),
