@@ -103,3 +103,78 @@ def test_parser_handles_no_newline_marker_and_deletions() -> None:
              b"@@ -1 +1 @@\n", b"-old\n", b"+new\n", b"\\ No newline at end of file\n"]
     got = [(p.path, p.deleted, p.added) for _, p in parse_patch(lines)]
     assert got == [("x", True, ()), ("y", False, ((1, "new"),))]
+
+
+def _lock(count: int, seed: int) -> str:
+    """A lock-file-like text of `count` distinct lines."""
+    import random
+
+    rng = random.Random(seed)
+    return "".join(f'  "pkg-{rng.randrange(10**9)}": "{rng.randrange(10**6)}",\n' for _ in range(count))
+
+
+_LIMITED = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (512 << 20, 512 << 20))
+from pathlib import Path
+from gatekeeper.git import Git
+from gatekeeper.scan.added_lines import iter_commit_additions, range_additions
+git = Git(Path(sys.argv[1]))
+merge, first, second = sys.argv[2:5]
+each = [(c, p.path, len(p.added), p.binary, p.truncated) for c, p in iter_commit_additions(git, [merge])]
+net = {k.decode(): len(p.line_numbers) for k, p in range_additions(git, [first, second], merge).items()}
+print(each, net)
+"""
+
+
+def test_a_merge_unlike_both_parents_costs_git_little_memory(repo: RepoBuilder) -> None:
+    """A merge whose lock file (3,000 lines) shares no line with either parent's (20,000 lines each): git's combined
+    diff (`--cc`) keeps, per line of the result, the lines each parent lost there and coalesces them in a table of
+    both counts — 24 GB for such a merge in a real history (continuedev/continue c2184380), an out-of-memory kill of
+    the server a pusher could cause with one merge. Read one parent at a time, it takes what two plain diffs take:
+    here, under a 512 MiB address-space limit (which the combined diff fails: `Out of memory, calloc failed`)."""
+    import subprocess
+    import sys
+
+    repo.commit("base", {"lock.json": _lock(50, 0)})
+    repo.branch("side")
+    second = repo.commit("side", {"lock.json": _lock(20_000, 1)})
+    repo.checkout("main")
+    first = repo.commit("main", {"lock.json": _lock(20_000, 2)})
+    repo.git("merge", "-q", "--no-commit", "-s", "ours", "side")
+    repo.write("lock.json", _lock(3_000, 3))
+    repo.git("add", "lock.json")
+    repo.git("commit", "-q", "-m", "merge: regenerate the lock file")
+    merge = repo.head()
+    proc = subprocess.run([sys.executable, "-c", _LIMITED, str(repo.path), merge, first, second],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip() == f"[('{merge}', 'lock.json', 3000, False, False)] {{'lock.json': 3000}}"
+
+
+def test_a_merge_reads_the_lines_of_its_result_where_they_are(repo: RepoBuilder) -> None:
+    """The shape of a real merge (cline 746d13719cd0): one parent rewrote a block, the other replaced it by two
+    calls, the merge kept the second and added a third. git's combined diff numbers the hunk from the line before
+    it (`+31,3` for lines 32..34), so a scanner pointed at the merge's file read the wrong lines (24 of 433 added
+    lines in another cline merge, dbc73b62b6e5). Each added line's number is its place in the merge's own version,
+    per commit and net over the range."""
+    pre = "".join(f"line {i}\n" for i in range(30))
+    post = "".join(f"tail {i}\n" for i in range(10))
+    repo.commit("base", {"f.ts": pre + "\treturn (\n\t\tx;\n" + post})
+    repo.branch("side")
+    second = repo.commit("side", {"f.ts": pre + "\treturn (\n\t\tisImageDed(m) ||\n\t\tisVideoDed(m);\n" + post})
+    repo.checkout("main")
+    first = repo.commit("main", {"f.ts": pre + "\tconst d = use(\n\t\tm,\n\t);\n\treturn (\n\t\td ||\n"
+                                 "\t\tisAudio(m) ||\n\t\tisImage(m) ||\n\t\tisVideo(m);\n" + post})
+    repo.git("merge", "-q", "--no-commit", "side", check=False)
+    text = pre + "\treturn (\n\t\tisImageDed(m) ||\n\t\tisVideoDed(m) ||\n\t\tisAudioDed(m);\n" + post
+    repo.write("f.ts", text)
+    repo.git("add", "f.ts")
+    repo.git("commit", "-q", "-m", "merge")
+    merge = repo.head()
+    git = Git(repo.path)
+    (patch,) = [p for c, p in iter_commit_additions(git, [merge]) if c == merge]
+    # In neither parent: `isVideoDed(m) ||` (line 33; the side has it with `;`) and `isAudioDed(m);` (line 34).
+    assert patch.added == ((33, "\t\tisVideoDed(m) ||"), (34, "\t\tisAudioDed(m);"))
+    assert [text.splitlines()[n - 1] for n, _ in patch.added] == [t for _, t in patch.added]
+    assert range_additions(git, [first, second], merge)[b"f.ts"].line_numbers == {33, 34}

@@ -109,6 +109,10 @@ class Diffs(Objects):
         `+`/`-`/space column per parent (beyond WIDE_MERGE_PARENTS parents: for the first
         WIDE_MERGE_PARENTS). Files over `big_file_threshold` bytes are shown by git as binary
         (core.bigFileThreshold), so a huge blob never streams through here.
+
+        For non-merges: git's combined diff of a merge can cost memory quadratic in a file's lines (a lock file
+        of 68,000 lines in both parents, 7,000 in the merge, took git 24 GB in a real history), so the scanners
+        read a merge's additions one parent at a time (added_lines.iter_commit_additions, tree_patch).
         """
         shas = list(dict.fromkeys(shas))
         if not shas:
@@ -117,6 +121,39 @@ class Diffs(Objects):
         return self._stream(["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}", "diff-tree", "--stdin",
                              "-r", "--root", "--cc", *_PATCH_OPTIONS, *self._pathspec()], stdin, "diff-tree",
                             attr_free=True)
+
+    def merge_parents(self, shas: Sequence[str]) -> dict[str, tuple[str, ...]]:
+        """The merges among `shas`, each with the parents a diff of it compares (all of them; beyond
+        WIDE_MERGE_PARENTS, the first ones `_diff_input` names too), from one `rev-list --no-walk --parents`
+        process, a line at a time (a wide merge's thousands of parent ids are split no further than needed)."""
+        for sha in shas:
+            _check_rev_token(sha)
+        if not shas:
+            return {}
+        found: dict[str, tuple[str, ...]] = {}
+        for line in self._stream(["rev-list", "--no-walk=unsorted", "--parents", "--stdin"],
+                                 "".join(f"{s}\n" for s in shas).encode(), "rev-list"):
+            spaces = line.count(b" ")
+            if spaces < 2:
+                continue
+            keep = _parents_per_line(line.find(b" ")) if spaces > WIDE_MERGE_PARENTS else spaces
+            ids = line.rstrip(b"\n").split(b" ", keep + 1)[: keep + 1]
+            found[ids[0].decode("ascii", "replace")] = tuple(i.decode("ascii", "replace") for i in ids[1:])
+        return found
+
+    def tree_patch(self, old: str, new: str, raw_paths: Sequence[bytes], *, big_file_threshold: int) -> Iterator[bytes]:
+        """Lines of the -U0 patch from `old` to `new` (commits) for exactly these paths (literal, from the top):
+        what a merge's own additions are read from, one parent at a time (a combined diff can cost git memory
+        quadratic in a file's lines, see commit_patches)."""
+        _check_rev_token(old)
+        _check_rev_token(new)
+        if not raw_paths:
+            return iter(())
+        excludes = self._pathspec()[2:]  # (the skip_paths excludes, after `--` and `:(top)`)
+        return self._stream(["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}", "diff-tree", "-r",
+                             *_PATCH_OPTIONS, old, new, "--",
+                             *(f":(top,literal){os.fsdecode(p)}" for p in raw_paths), *excludes],
+                            None, "diff-tree", attr_free=True)
 
     def range_patch(self, bases: Sequence[str], head: str, *, big_file_threshold: int) -> Iterator[bytes]:
         """Lines of the net patch (-U0) from the range's boundary commit(s) to its head.

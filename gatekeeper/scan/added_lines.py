@@ -3,21 +3,23 @@
 Both come from git's own -U0 patches (gatekeeper.git streams them) parsed here, so no work tree is
 needed and nothing is checked out.
 
-Per commit (`iter_commit_additions`): every commit of the range is diffed against its parent in one
-`diff-tree --stdin --cc` process. A secret added by commit 1 and deleted by commit 2 is still found,
-because commit 1's own patch added it and the secret is in the pushed history.
+Per commit (`iter_commit_additions`): every commit of the range is diffed against its parent, runs of
+non-merges in one `diff-tree --stdin` process each. A secret added by commit 1 and deleted by commit 2 is
+still found, because commit 1's own patch added it and the secret is in the pushed history.
 
 Merges: a merge's own additions are the lines of its result that are in *none* of its parents (its
-conflict resolutions and "evil merge" edits). git's dense combined diff (`--cc`) prints one column per
-parent, `+` in column i meaning "not in parent i"; a line whose every column is `+` is therefore one the
-merge itself introduced, and that is what we count. Lines the merge only carries over from one side
-were already attributed to the commit on that side (or predate the range) and are not counted twice.
+conflict resolutions and "evil merge" edits): the lines git's dense combined diff (`--cc`) marks `+` in
+every column. They are read without it — the paths that differ from every parent (`-c --raw`), each
+diffed against each parent, the lines added against all of them kept — because a combined diff's memory
+is quadratic in a file's lines (a real merge of a 68,000-line lock file took git 24 GB). Lines the merge
+only carries over from one side were already attributed to the commit on that side (or predate the range)
+and are not counted twice.
 
 Net at head (`range_additions`): the lines of the head version of each file that the range added, from
 `git diff -U0 <boundary> <head>`, where the boundary is the set of parents of the range's commits that
 are outside the range. With several boundary commits (the range merges in a branch that already
-existed) the combined diff of head against all of them is used and, as above, only lines that none of
-them has count: a line that came in with an already-existing branch is not blamed on this change.
+existed) only lines that none of them has count (read as a merge's are, one boundary at a time): a line
+that came in with an already-existing branch is not blamed on this change.
 In a range that mixes commits a scanner looks at with commits it does not (e.g. mobile and desktop
 commits), the net lines of the files the looked-at commits touched are used: that may include a line a
 desktop commit added to such a file, which errs on the side of reporting.
@@ -37,7 +39,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gatekeeper.git import Git, is_sha
-from gatekeeper.models import display_path, path_key
+from gatekeeper.git.diff import WIDE_MERGE_PARENTS
+from gatekeeper.models import FileChange, FileStatus, display_path, path_key
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 # Lines of added text kept per file before the rest is cut (and reported): a 2 MB file of one-byte
@@ -218,11 +221,101 @@ def parse_patch(lines: Iterable[bytes], **options: int | bool) -> Iterator[tuple
 
 def iter_commit_additions(git: Git, commits: Sequence[str], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                           max_file_lines: int = DEFAULT_MAX_FILE_LINES) -> Iterator[tuple[str, FilePatch]]:
-    """(commit, FilePatch) for each file each commit changed, from one streamed git process."""
+    """(commit, FilePatch) for each file each commit changed, in the order asked: runs of non-merges from one
+    streamed git process each; a merge from its paths that differ from every parent (`changed_files`, one
+    process for all merges), each diffed against each parent (`_merge_additions`). A merge no path of which
+    differs from every parent added nothing of its own and needs no process."""
+    commits = list(dict.fromkeys(commits))
+    merges = git.merge_parents(commits)
+    candidates = git.changed_files(list(merges)) if merges else {}
+    run: list[str] = []
+    for sha in commits:
+        if sha not in merges:
+            run.append(sha)
+            continue
+        changes = [c for c in candidates.get(sha, ()) if c.status is not FileStatus.DELETED]
+        if not changes:
+            continue
+        yield from _commit_run(git, run, max_file_bytes, max_file_lines)
+        run = []
+        yield from _merge_additions(git, sha, merges[sha], changes, threshold=max_file_bytes,
+                                    max_file_bytes=max_file_bytes, max_file_lines=max_file_lines)
+    yield from _commit_run(git, run, max_file_bytes, max_file_lines)
+
+
+def _commit_run(git: Git, commits: Sequence[str], max_file_bytes: int,
+                max_file_lines: int) -> Iterator[tuple[str, FilePatch]]:
+    if not commits:
+        return
     stream = git.commit_patches(commits, big_file_threshold=max_file_bytes)
     for commit, patch in parse_patch(stream, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines):
         if commit is not None and not patch.deleted:
             yield commit, patch
+
+
+# Paths per git process when a merge (or a range with several boundary commits) is diffed one parent at a time:
+# their literal pathspecs stay far below the system's argument limit, and one chunk's patches are what is held.
+_PATHS_PER_CHUNK = 256
+_CHUNK_BYTES = 64 * 1024
+
+
+def _chunks(paths: Sequence[bytes]) -> Iterator[list[bytes]]:
+    chunk: list[bytes] = []
+    size = 0
+    for path in paths:
+        if chunk and (len(chunk) >= _PATHS_PER_CHUNK or size + len(path) > _CHUNK_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(path)
+        size += len(path) + 24
+    if chunk:
+        yield chunk
+
+
+def _merge_additions(git: Git, head: str, parents: Sequence[str], changes: Sequence[FileChange], *, threshold: int,
+                     max_file_bytes: int, max_file_lines: int,
+                     keep_text: bool = True) -> Iterator[tuple[str, FilePatch]]:
+    """What `head` adds that none of `parents` has, for `paths` (those that differ from every parent): each path
+    diffed against each parent (-U0), the lines added against every one of them kept — the lines git's dense
+    combined diff marks `+` in every column, without its memory (a combined diff keeps, per line of the result,
+    the lines each parent lost there, and coalescing them is quadratic: 24 GB for one lock file in a real
+    merge). A patch cut at the caps against any parent is `truncated` (the caller reads the whole file)."""
+    blobs = {c.raw_path or path_key(c.path): c.new_blob for c in changes}
+    for chunk in _chunks(list(blobs)):
+        sides: list[dict[bytes, FilePatch]] = []
+        for index, parent in enumerate(parents):
+            stream = git.tree_patch(parent, head, chunk, big_file_threshold=threshold)
+            side: dict[bytes, FilePatch] = {}
+            for _, patch in parse_patch(stream, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines,
+                                        keep_text=keep_text and index == 0):
+                held = side.get(patch.key)
+                # A type change (a symlink made a file) is a deletion and a creation of one name: the creation
+                # counts; two of one name that both stay (a file and a gitlink `x`) add both their lines.
+                if held is None or held.deleted:
+                    side[patch.key] = patch
+                elif not patch.deleted:
+                    side[patch.key] = dataclasses.replace(
+                        patch, added=tuple(sorted(set(held.added) | set(patch.added))),
+                        binary=held.binary or patch.binary, truncated=held.truncated or patch.truncated)
+            sides.append(side)
+        for key in chunk:
+            found = [side[key] for side in sides if key in side]
+            if found and not any(p.deleted for p in found):
+                patch = _added_against_all(found)
+                # (A mode change alone prints no index line: the blob is the one the raw listing named.)
+                yield head, patch if patch.blob else dataclasses.replace(patch, blob=blobs[key])
+
+
+def _added_against_all(patches: Sequence[FilePatch]) -> FilePatch:
+    """One path's patches against each parent as one: the lines every patch adds (text from the first), binary
+    or truncated when any is, created when new against every parent."""
+    first = patches[0]
+    common = frozenset.intersection(*(p.line_numbers for p in patches))
+    return dataclasses.replace(
+        first, added=tuple(line for line in first.added if line[0] in common),
+        binary=any(p.binary for p in patches), truncated=any(p.truncated for p in patches),
+        created=all(p.created for p in patches), old_blobs=tuple(b for p in patches for b in p.old_blobs[:1]),
+        mode=next((p.mode for p in patches if p.mode), None), blob=next((p.blob for p in patches if p.blob), None))
 
 
 def boundary(parents: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
@@ -233,11 +326,22 @@ def boundary(parents: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
 
 def range_additions(git: Git, bases: Sequence[str], head: str, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                     max_file_lines: int = 1_000_000) -> dict[bytes, FilePatch]:
-    """Per raw path, the line numbers at `head` that the range added (no text kept: the tools read files)."""
-    stream = git.range_patch(bases, head, big_file_threshold=max_file_bytes)
+    """Per raw path, the line numbers at `head` that the range added (no text kept: the tools read files).
+    With several boundary commits: the paths that differ from every one of them (`range_files`), each diffed
+    against each boundary, the lines added against all kept (as a merge's, _merge_additions: a combined diff's
+    memory is quadratic in a file's lines)."""
+    patches: Iterable[tuple[str | None, FilePatch]]
+    if len(bases) > 1:
+        kept = bases[:WIDE_MERGE_PARENTS]
+        changes = [c for c in git.range_files(kept, head) if c.status is not FileStatus.DELETED]
+        patches = _merge_additions(git, head, kept, changes, threshold=max_file_bytes, max_file_bytes=1 << 62,
+                                   max_file_lines=max_file_lines, keep_text=False)
+    else:
+        stream = git.range_patch(bases, head, big_file_threshold=max_file_bytes)
+        # Line numbers only: the byte cap does not apply (the text is not kept), the line cap does.
+        patches = parse_patch(stream, max_file_bytes=1 << 62, max_file_lines=max_file_lines, keep_text=False)
     result: dict[bytes, FilePatch] = {}
-    # Line numbers only: the byte cap does not apply (the text is not kept), the line cap does.
-    for _, patch in parse_patch(stream, max_file_bytes=1 << 62, max_file_lines=max_file_lines, keep_text=False):
+    for _, patch in patches:
         if patch.deleted:
             continue
         earlier = result.get(patch.key)
