@@ -156,23 +156,16 @@ class Diffs(Objects):
                             None, "diff-tree", attr_free=True)
 
     def range_patch(self, bases: Sequence[str], head: str, *, big_file_threshold: int) -> Iterator[bytes]:
-        """Lines of the net patch (-U0) from the range's boundary commit(s) to its head.
-
-        No base: against the empty tree (every line at head is new). One base: `git diff base head`.
-        Several (the range merges in history from outside it): the combined diff of head against all of
-        them (`git diff --cc head b1 b2 ...`), whose lines marked `+` in every column are the ones no
-        boundary commit has; beyond WIDE_MERGE_PARENTS of them, against the first WIDE_MERGE_PARENTS.
-        """
-        bases = bases[:WIDE_MERGE_PARENTS]
+        """Lines of the net patch (-U0) from the range's boundary commit to its head: against the empty tree with
+        no boundary (every line at head is new), else `git diff base head`. (With several boundary commits the
+        lines none of them has are read one boundary at a time, as a merge's are: added_lines.range_additions —
+        a combined diff's memory is quadratic in a file's lines.)"""
+        if len(bases) > 1:
+            raise ValueError("range_patch compares head with one boundary commit at most")
         for rev in (*bases, head):
             _check_rev_token(rev)
         threshold = ["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}"]
-        if not bases:
-            args = ["diff", *_PATCH_OPTIONS, self.empty_tree(), head]
-        elif len(bases) == 1:
-            args = ["diff", *_PATCH_OPTIONS, bases[0], head]
-        else:
-            args = ["diff", "--cc", *_PATCH_OPTIONS, head, *bases]
+        args = ["diff", *_PATCH_OPTIONS, bases[0] if bases else self.empty_tree(), head]
         return self._stream([*threshold, *args, *self._pathspec()], None, "diff", attr_free=True)
 
     def range_files(self, bases: Sequence[str], head: str) -> tuple[FileChange, ...]:
