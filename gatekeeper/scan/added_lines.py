@@ -255,8 +255,8 @@ def _commit_run(git: Git, commits: Sequence[str], max_file_bytes: int,
 
 # Paths per git process when a merge (or a range with several boundary commits) is diffed one parent at a time:
 # their literal pathspecs stay far below the system's argument limit, and one chunk's patches are what is held.
-_PATHS_PER_CHUNK = 256
-_CHUNK_BYTES = 64 * 1024
+_PATHS_PER_CHUNK = 1024
+_CHUNK_BYTES = 128 * 1024
 
 
 def _chunks(paths: Sequence[bytes]) -> Iterator[list[bytes]]:
@@ -275,47 +275,70 @@ def _chunks(paths: Sequence[bytes]) -> Iterator[list[bytes]]:
 def _merge_additions(git: Git, head: str, parents: Sequence[str], changes: Sequence[FileChange], *, threshold: int,
                      max_file_bytes: int, max_file_lines: int,
                      keep_text: bool = True) -> Iterator[tuple[str, FilePatch]]:
-    """What `head` adds that none of `parents` has, for `paths` (those that differ from every parent): each path
-    diffed against each parent (-U0), the lines added against every one of them kept — the lines git's dense
-    combined diff marks `+` in every column, without its memory (a combined diff keeps, per line of the result,
-    the lines each parent lost there, and coalescing them is quadratic: 24 GB for one lock file in a real
-    merge). A patch cut at the caps against any parent is `truncated` (the caller reads the whole file)."""
+    """What `head` adds that none of `parents` has, for the paths of `changes` (those that differ from every
+    parent): each path diffed against each parent (-U0), the lines added against every one of them kept — the
+    lines git's dense combined diff marks `+` in every column, without its memory (a combined diff keeps, per line
+    of the result, the lines each parent lost there, and coalescing them is quadratic: 24 GB for one lock file in
+    a real merge). What is held is the first parent's patches of a chunk of paths, each cut down as a further
+    parent's patch of it arrives, one at a time: no more than a one-parent scan of those files holds. A patch cut
+    at the caps against any parent is `truncated` (the caller reads the whole file)."""
     blobs = {c.raw_path or path_key(c.path): c.new_blob for c in changes}
     for chunk in _chunks(list(blobs)):
-        sides: list[dict[bytes, FilePatch]] = []
+        held: dict[bytes, FilePatch] = {}
         for index, parent in enumerate(parents):
             stream = git.tree_patch(parent, head, chunk, big_file_threshold=threshold)
-            side: dict[bytes, FilePatch] = {}
-            for _, patch in parse_patch(stream, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines,
-                                        keep_text=keep_text and index == 0):
-                held = side.get(patch.key)
-                # A type change (a symlink made a file) is a deletion and a creation of one name: the creation
-                # counts; two of one name that both stay (a file and a gitlink `x`) add both their lines.
-                if held is None or held.deleted:
-                    side[patch.key] = patch
-                elif not patch.deleted:
-                    side[patch.key] = dataclasses.replace(
-                        patch, added=tuple(sorted(set(held.added) | set(patch.added))),
-                        binary=held.binary or patch.binary, truncated=held.truncated or patch.truncated)
-            sides.append(side)
+            seen: set[bytes] = set()
+            for patch in _joined(parse_patch(stream, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines,
+                                             keep_text=keep_text and index == 0)):
+                key = patch.key
+                if key in seen:
+                    # (Never seen: git prints one name's entries together. Cut twice, the lines could not be told:
+                    # the whole file is read instead.)
+                    if key in held:
+                        held[key] = dataclasses.replace(held[key], truncated=True)
+                    continue
+                seen.add(key)
+                if index == 0:
+                    held[key] = patch
+                elif key in held:
+                    held[key] = _narrowed(held[key], patch)
         for key in chunk:
-            found = [side[key] for side in sides if key in side]
-            if found and not any(p.deleted for p in found):
-                patch = _added_against_all(found)
+            found = held.get(key)
+            if found is not None and not found.deleted:
                 # (A mode change alone prints no index line: the blob is the one the raw listing named.)
-                yield head, patch if patch.blob else dataclasses.replace(patch, blob=blobs[key])
+                yield head, found if found.blob else dataclasses.replace(found, blob=blobs[key])
 
 
-def _added_against_all(patches: Sequence[FilePatch]) -> FilePatch:
-    """One path's patches against each parent as one: the lines every patch adds (text from the first), binary
-    or truncated when any is, created when new against every parent."""
-    first = patches[0]
-    common = frozenset.intersection(*(p.line_numbers for p in patches))
+def _joined(patches: Iterable[tuple[str | None, FilePatch]]) -> Iterator[FilePatch]:
+    """The patches of one diff with two entries of one name made one (they come together): a type change (a
+    symlink made a file) is a deletion and a creation, and the creation counts."""
+    pending: FilePatch | None = None
+    for _, patch in patches:
+        if pending is not None and pending.key == patch.key:
+            if patch.deleted:
+                continue
+            if not pending.deleted:
+                patch = dataclasses.replace(patch, added=tuple(sorted(set(pending.added) | set(patch.added))),
+                                            binary=pending.binary or patch.binary,
+                                            truncated=pending.truncated or patch.truncated)
+            pending = patch
+            continue
+        if pending is not None:
+            yield pending
+        pending = patch
+    if pending is not None:
+        yield pending
+
+
+def _narrowed(held: FilePatch, patch: FilePatch) -> FilePatch:
+    """`held` (the first parent's patch of a path, as cut so far) and a further parent's patch of it as one: the
+    lines both add (text from `held`), binary or truncated when either is, created when new against both."""
+    numbers = patch.line_numbers
     return dataclasses.replace(
-        first, added=tuple(line for line in first.added if line[0] in common),
-        binary=any(p.binary for p in patches), truncated=any(p.truncated for p in patches),
-        created=all(p.created for p in patches), old_blobs=tuple(b for p in patches for b in p.old_blobs[:1]),
-        mode=next((p.mode for p in patches if p.mode), None), blob=next((p.blob for p in patches if p.blob), None))
+        held, added=tuple(line for line in held.added if line[0] in numbers),
+        binary=held.binary or patch.binary, truncated=held.truncated or patch.truncated,
+        created=held.created and patch.created, deleted=held.deleted or patch.deleted,
+        old_blobs=held.old_blobs + patch.old_blobs[:1], mode=held.mode or patch.mode, blob=held.blob or patch.blob)
 
 
 def boundary(parents: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
