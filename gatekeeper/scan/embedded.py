@@ -4,30 +4,690 @@ A Jupyter notebook's code cells are Python stored as JSON strings; the `<script>
 Svelte component are JavaScript or TypeScript inside markup. semgrep and bandit read neither, so `os.system(...)` in
 a cell or `eval(location.hash)` in a component reached no code scanner. `embedded_code` returns that code as a text
 of the same number of lines, each piece of code on the line it holds in the file and everything else blank, so a
-finding's line is the file's own line and the added-line filter reads the file's own diff.
+finding's line is the file's own line and the added-line filter reads the file's own diff. The file is decoded as
+the other files are (scan.text: a byte-order mark, UTF-16; red114) before anything is read from it.
 
-Only what the file itself says is code counts: a notebook's `code` cells when its kernel's language is Python (or it
-names none), a `<script>` block without a `type` or with a JavaScript one (`module`, `text/javascript`, ...), read as
-TypeScript when its `lang` says so. Notebook magics (`%matplotlib`, `!pip install`) are not Python and become `pass`,
-except those that run the Python after them (`%time x`, a `%%capture` cell); a cell that is all another language
-(`%%bash`) is left out. A notebook whose cells cannot be placed line by line (not
-written one string per line, as Jupyter writes them) is still scanned, its code from line 1, and then `placed` is
-False: every line of it counts as added.
+Notebooks. A notebook's `code` cells count when its kernel's language is Python (or it names none), each read as the
+Python IPython runs (red114; IPython's inputtransformer2 and prefilter are the reference):
+- escapes at the start of a logical line: `%magic`, `!cmd`, `?x` are not Python and become `pass`, except the magics
+  that run the Python after them (`%time x`, `%timeit -n1 x`, `%prun`, `%debug`), whose code is read; `/f a b` is
+  `f(a, b)`, `,f a b` is `f("a", "b")`, `;f a b` is `f("a b")`; `x = %time f()` is `x = f()`; `name?` is `pass`;
+- a line magic nobody ships (a user's own, an `%alias_magic` alias) is read for its argument when that is Python;
+- a one-line cell whose first word is a magic is that magic (automagic: `time os.system(x)`);
+- a cell magic's body is a cell of its own: read as Python unless the magic is known to run another language
+  (`%%bash`, `%%html`, `%%javascript`, `%%script` naming a program that is not Python, `%%writefile` of a file that
+  is not Python and that the notebook does not run) — and no magic is trusted in a notebook that registers its
+  own. The cells left out are named in the scan's notes.
+A notebook whose cells cannot be placed line by line (not written one string per line, as Jupyter writes them, or a
+string holding several of Python's lines: `\\r`) is still scanned, its code from line 1, and then `placed` is False:
+every line of it counts as added. A notebook that is JSON the gate cannot read (nested past the parser's depth) is
+`Unreadable`: the caller reports it, blocking; one that is not valid JSON is reported as a note.
+
+Markup. A `<script>` block without a `type` or with a JavaScript one (`module`, `text/javascript`, ...) is read, as
+TypeScript when its `lang` says so.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import shlex
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from gatekeeper.scan.interpreters import interpreter_language, launched_program
+from gatekeeper.scan.text import decode
 
 NOTEBOOK = ".ipynb"
 MARKUP = frozenset({".html", ".htm", ".xhtml", ".vue", ".svelte"})
 EMBEDDING = frozenset({NOTEBOOK, *MARKUP})
 # What each embedding extension can hold: a tool that reads none of these languages never asks for the file.
 LANGUAGES = {NOTEBOOK: ("python",), **{ext: ("javascript", "typescript") for ext in MARKUP}}
+
+
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    language: str  # "python" | "javascript" | "typescript"
+    text: str  # the code at the file's own line numbers, everything else blank
+    placed: bool = True  # False: the code could not be placed at its lines (every line counts as added)
+    left_out: str = ""  # what of the file was not read as code, and why (a notebook's cells of another language)
+
+
+class Unreadable(ValueError):
+    """A notebook the gate could not read: none of its code was scanned. `blocking` when a tool that runs notebooks
+    may still read it (JSON nested deeper than Python's parser goes); not when nothing can (it is not JSON)."""
+
+    def __init__(self, reason: str, *, blocking: bool) -> None:
+        super().__init__(reason)
+        self.blocking = blocking
+
+
+def embedded_code(extension: str, data: bytes) -> Embedded | None:
+    """The code a notebook or a markup file holds (by its extension, lower case with the dot); None when it holds
+    none, or is not what its name says (a notebook that is not JSON). Raises Unreadable for a notebook that is JSON
+    the gate cannot read."""
+    # Decoded as every other file is (red114: a UTF-16 page, a notebook with a byte-order mark were read as UTF-8
+    # and held "no code"); newlines stay where they are.
+    text = decode(data).text
+    if extension == NOTEBOOK:
+        return _notebook(text)
+    if extension in MARKUP:
+        return _markup(text)
+    return None
+
+
+# -- notebooks ----------------------------------------------------------------------------------------------------
+
+def _notebook(text: str) -> Embedded | None:
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        # (red114: metadata nested 3,000 deep — JavaScript's JSON.parse reads it, an editor runs its cells.)
+        raise Unreadable("notebook nested deeper than the gate's JSON parser reads; its cells were not scanned",
+                         blocking=True) from None
+    except ValueError as exc:
+        if text.lstrip().startswith("{"):
+            raise Unreadable(f"notebook is not valid JSON ({_position(exc)}); Jupyter cannot open it either, and "
+                             "its cells were not scanned", blocking=False) from None
+        return None
+    if not isinstance(document, dict):
+        return None
+    cells = document.get("cells")
+    if cells is None and isinstance(document.get("worksheets"), list):  # nbformat 3
+        cells = [c for w in document["worksheets"] if isinstance(w, dict) for c in (w.get("cells") or [])]
+    if not isinstance(cells, list) or not _python(document):
+        return None
+    sources = [_lines(cell) for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
+    sources = [source for source in sources if source]
+    if not sources:
+        return None
+    notebook = _Notebook(sources)
+    read: list[tuple[list[str], list[str]]] = []  # (the cell's pieces, its code line by line)
+    placed = True
+    for source in sources:
+        lines, one_for_one = _split(source)
+        code = notebook.cell(lines)
+        if code is None:
+            continue
+        placed = placed and one_for_one
+        read.append((source, code))
+    left_out = notebook.left_out()
+    if not read:
+        return Embedded("python", "", left_out=left_out) if left_out else None
+    if placed:
+        lines = text.split("\n")
+        out = [""] * len(lines)
+        at = 0
+        for source, code in read:
+            for piece, line in zip(source, code, strict=True):
+                index = _next_line(lines, at, piece)
+                if index is None:
+                    placed = False
+                    break
+                out[index] = line
+                at = index + 1
+            if not placed:
+                break
+        else:
+            return Embedded("python", "\n".join(out), left_out=left_out)
+    return Embedded("python", "\n".join(line for _, code in read for line in code) + "\n", placed=False,
+                    left_out=left_out)
+
+
+def _position(exc: ValueError) -> str:
+    return f"line {exc.lineno}, column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else "not JSON"
+
+
+def _python(document: dict[str, Any]) -> bool:
+    """Whether the notebook may run Python: the kernel Jupyter starts is the one `kernelspec.name` names (red110: a
+    `language` of "R" beside `name: python3` runs Python), but that name is often the user's own (red111); so it is
+    Python unless neither its name nor a stated language says Python."""
+    metadata = document.get("metadata")
+    if not isinstance(metadata, dict):
+        return True
+    said: list[bool] = []  # what each of the kernel's name and the stated languages says: Python or not
+    spec = metadata.get("kernelspec")
+    if isinstance(spec, dict) and isinstance(spec.get("name"), str) and spec["name"].strip():
+        name = spec["name"].strip().lower()
+        said.append("python" in name or name.startswith(("ipykernel", "py")))
+    for key, field in (("kernelspec", "language"), ("language_info", "name")):
+        value = metadata.get(key)
+        if isinstance(value, dict) and isinstance(value.get(field), str) and value[field].strip():
+            said.append(value[field].strip().lower() in ("python", "python3", "python2", "ipython", "ipython3"))
+    # Python when any of them says so (a virtualenv kernel is named as its user chose: `myproject`, language
+    # python — red111), or when none says anything: read rather than left out.
+    return not said or any(said)
+
+
+def _lines(cell: dict[str, Any]) -> list[str]:
+    source = cell.get("source", cell.get("input", []))
+    if isinstance(source, str):
+        return source.splitlines(keepends=True)
+    if isinstance(source, list):
+        return [piece for piece in source if isinstance(piece, str)]
+    return []
+
+
+def _split(pieces: list[str]) -> tuple[list[str], bool]:
+    """A cell's lines as Python reads them (broken at CR LF, CR and LF), and whether they are its pieces one for one
+    — each piece one line with its line break, the last one's optional (red114: `"import os\\ros.system(x)\\n"` is two
+    lines to Python and IPython, and a piece without its line break runs on into the next)."""
+    lines: list[str] = []
+    for index, piece in enumerate(pieces):
+        body = piece[:-2] if piece.endswith("\r\n") else piece[:-1] if piece.endswith(("\n", "\r")) else piece
+        if "\n" in body or "\r" in body or (body is piece and index < len(pieces) - 1):
+            whole = _LINE_BREAK.split("".join(pieces))
+            if whole and not whole[-1]:
+                whole.pop()  # (the break that ends the last line starts none)
+            return whole, False
+        lines.append(body)
+    return lines, True
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _next_line(lines: list[str], start: int, piece: str) -> int | None:
+    """The first line from `start` that is the JSON string `piece` alone (with its comma), as Jupyter writes a cell
+    line; None when there is none."""
+    for index in range(start, len(lines)):
+        stripped = lines[index].strip().removesuffix(",")
+        if stripped.startswith('"') and stripped.endswith('"'):
+            try:
+                if json.loads(stripped) == piece:
+                    return index
+            except ValueError:
+                continue
+    return None
+
+
+# IPython's magics (IPython.core.magics._table), by what they do with their argument.
+# Line magics that run the Python they are given (`%time os.system(x)`), with the options each reads before it: the
+# getopt letters that take a value, the long options that take one; None: it reads no options.
+_CODE_MAGICS: dict[str, tuple[str, frozenset[str]] | None] = {
+    "time": None,
+    "timeit": ("nrp", frozenset()),
+    "prun": ("DlsT", frozenset()),
+    "debug": ("b", frozenset({"breakpoint"})),
+}
+# Any other magic's options, for a magic the gate does not know: `-x` words, a number after one.
+_GENERIC_OPTIONS: tuple[str, frozenset[str]] = ("", frozenset())
+# Line magics IPython ships that run no Python of the line (`%pip install x`, `%matplotlib inline`): `pass`.
+_LINE_MAGICS = frozenset({
+    "autocall", "automagic", "alias_magic", "colors", "doctest_mode", "gui", "lsmagic", "magic", "notebook", "page",
+    "pprint", "precision", "quickref", "xmode", "edit", "load", "loadpy", "pastebin", "save", "config", "code_wrap",
+    "macro", "pdb", "run", "tb", "load_ext", "reload_ext", "unload_ext", "history", "recall", "rerun", "logoff",
+    "logon", "logstart", "logstate", "logstop", "pdef", "pdoc", "pfile", "pinfo", "pinfo2", "psearch", "psource",
+    "reset", "reset_selective", "who", "who_ls", "whos", "xdel", "alias", "bookmark", "cd", "dhist", "dirs", "env",
+    "popd", "pushd", "pwd", "pycat", "rehashx", "sc", "set_env", "sx", "system", "unalias", "conda", "mamba",
+    "micromamba", "pip", "uv", "matplotlib", "pylab", "killbgscripts", "autoawait",
+    # (common extensions')
+    "autoreload", "aimport", "load_ipython_extension",
+})
+# IPython's default shell aliases (`ls -la` alone in a cell runs ls).
+_ALIASES = frozenset({"cat", "cp", "ldir", "lf", "lk", "ll", "ls", "lx", "mkdir", "mv", "rm", "rmdir", "clear",
+                      "less", "man", "more"})
+# Cell magics whose body is another language: IPython's own (script shortcuts, display, shell) and the common
+# extensions'. `%%script` and `%%writefile` are read by what their line names; every other cell magic — `%%time`,
+# `%%capture`, `%%python3`, a user's own (red114: `@register_cell_magic`, `%alias_magic q capture`) — runs or may
+# run its body as Python.
+_OTHER_LANGUAGE = frozenset({"bash", "sh", "perl", "ruby", "cmd", "html", "javascript", "js", "latex", "markdown",
+                             "svg", "!", "sx", "system", "sql", "bigquery", "kql", "R", "julia", "octave"})
+# Programs `%%script` may name that do not run Python (a program the gate does not know is read as Python).
+_OTHER_PROGRAMS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "csh", "tcsh", "fish", "perl", "ruby",
+                             "php", "lua", "luajit", "r", "rscript", "julia", "octave", "pwsh", "powershell", "cmd",
+                             "osascript", "awk", "gawk", "sed", "cat", "tee", "tclsh", "sqlite3", "psql", "mysql"})
+# %%script's own options (argparse: the long ones, any unambiguous prefix, `=value` or the next word): True takes
+# a value.
+_SCRIPT_OPTIONS = {"--out": True, "--err": True, "--bg": False, "--proc": True, "--no-raise-error": False}
+# Python a notebook uses to define magics: then no magic's name says what its cell runs.
+_DEFINES_MAGICS = re.compile(r"cell_magic|line_magic|magic_function|register_magics|alias_magic|magics_class|"
+                             r"define_magic|magics_manager")
+# A line of a cell that runs a file by name (`%run job.txt`, `!python job.txt`, `exec(open("job.txt").read())`).
+_RUNS_FILE = re.compile(r"(?<![\w.])(?:run|python[\w.]*|pypy[\w.]*|ipython|exec|execfile|runpy)(?!\w)")
+_WORDS = re.compile(r"""[^\s'"(),;=\[\]{}<>|&]+""")
+_ESCAPES = frozenset("%!?,;/")
+_HELP_CELL = re.compile(r"%%\w+\?")
+_WORD = re.compile(r"[\w.*]*")
+_INT = re.compile(r"-?[0-9]+")
+
+
+class _Notebook:
+    """What a notebook's cells say about each other: whether it defines magics, which files it runs."""
+
+    def __init__(self, sources: list[list[str]]) -> None:
+        self._sources = sources
+        self.defines_magics = any(_DEFINES_MAGICS.search(piece) for source in sources for piece in source)
+        self._run_words: set[str] | None = None
+        self._left_out: dict[str, int] = {}
+
+    def cell(self, lines: list[str]) -> list[str] | None:
+        """The Python a cell runs, line for line; None for a cell of another language. IPython's leading_empty_lines,
+        leading_indent and cell_magic, then a cell magic's body as a cell of its own (`%%capture` runs it through
+        run_cell)."""
+        out = [""] * len(lines)
+        margins = _margins(lines)
+        start = 0
+        while True:
+            first = next((i for i in range(start, len(lines)) if not _blank(lines[i])), None)
+            if first is None:
+                return out
+            head = lines[first][margins[first]:]
+            if not head.startswith("%%") or _HELP_CELL.match(head):
+                break
+            name, _, argument = head[2:].rstrip().partition(" ")
+            own = self._cell_magic(name, argument)
+            if own is None:
+                self._left_out[name] = self._left_out.get(name, 0) + 1
+                return None
+            out[first] = own
+            start = first + 1
+        body = ["" if _blank(line) else line[margins[first]:] for line in lines[first:]]
+        out[first:] = _python_lines(body)
+        return out
+
+    def left_out(self) -> str:
+        if not self._left_out:
+            return ""
+        count = sum(self._left_out.values())
+        names = ", ".join(f"%%{name}" for name in sorted(self._left_out))
+        return f"{count} notebook cell(s) under a magic of another language ({names}) not read as Python"
+
+    def _cell_magic(self, name: str, argument: str) -> str | None:
+        """The Python on a cell magic's own line ("" when none) when its body runs as Python; None when the cell is
+        another language's."""
+        if name == "timeit":
+            # (`%%timeit -n1 setup`: the line after its options is setup code, run first.)
+            return _line_python(argument, value=False, one_line=True, leading=_CODE_MAGICS["timeit"])
+        if self.defines_magics:
+            return ""
+        if name in _OTHER_LANGUAGE:
+            return None
+        if name == "script":
+            return "" if _script_runs_python(argument) else None
+        if name in ("writefile", "file"):
+            return "" if self._writes_python(argument) else None
+        return ""
+
+    def _writes_python(self, argument: str) -> bool:
+        """`%%writefile NAME`: Python when NAME is a Python file (or has no extension: `%run job` runs `job`), or a
+        file the notebook runs by name; IPython expands `{expr}` and `$name` in the line (a name the gate cannot
+        know: Python)."""
+        if "{" in argument or "$" in argument:
+            return True
+        names = [w for w in argument.split() if not w.startswith("-")]
+        if not names:
+            return False  # (a usage error: nothing is written or run)
+        base = names[0].strip("'\"").rsplit("/", 1)[-1]
+        _, dot, extension = base.lstrip(".").rpartition(".")
+        if not dot or extension.lower() in ("py", "pyw", "ipy"):
+            return True
+        return base in self._files_run()
+
+    def _files_run(self) -> set[str]:
+        if self._run_words is None:
+            words: set[str] = set()
+            for source in self._sources:
+                for piece in source:
+                    if _RUNS_FILE.search(piece):
+                        words.update(word.rsplit("/", 1)[-1] for word in _WORDS.findall(piece))
+            self._run_words = words
+        return self._run_words
+
+
+def _blank(line: str) -> bool:
+    return not line.strip(" \t")
+
+
+def _margins(lines: list[str]) -> list[int]:
+    """For each line, the length of the leading whitespace all non-blank lines from it on share (textwrap.dedent's
+    margin of the cell that starts there), in one pass from the end."""
+    margins = [0] * len(lines)
+    common: str | None = None
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index]
+        if not _blank(line):
+            indent = line[:len(line) - len(line.lstrip(" \t"))]
+            if common is None:
+                common = indent
+            elif not indent.startswith(common):
+                size = 0
+                while size < len(common) and size < len(indent) and common[size] == indent[size]:
+                    size += 1
+                common = common[:size]
+        margins[index] = len(common or "")
+    return margins
+
+
+def _script_runs_python(argument: str) -> bool:
+    """`%%script PROGRAM`: the cell is PROGRAM's input, read as a `#!` line is (interpreters.py); Python unless the
+    program is known to be another language's. IPython expands `{expr}` and `$name` in the line first (red114:
+    `%%script {sys.executable}`)."""
+    if "{" in argument or "$" in argument:
+        return True
+    try:
+        words = shlex.split(argument)  # IPython's arg_split (posix), without comments
+    except ValueError:
+        return True
+    command: list[str] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        name, eq, _ = word.partition("=")
+        options = [o for o in _SCRIPT_OPTIONS if o == name] or [o for o in _SCRIPT_OPTIONS if o.startswith(name)]
+        if name.startswith("--") and len(name) > 2 and len(options) == 1:
+            index += 1 if _SCRIPT_OPTIONS[options[0]] and not eq else 0
+            continue
+        command.append(word)
+    if not command:
+        return False  # (no program: nothing runs)
+    language = interpreter_language(("#!" + " ".join(command)).encode("utf-8", "replace"))
+    if language is not None:
+        return language == "python"
+    return launched_program(command).removesuffix(".exe") not in _OTHER_PROGRAMS
+
+
+def _python_lines(lines: list[str]) -> list[str]:
+    """A cell's lines (after its cell magics) as the Python IPython compiles, line for line: the token transforms
+    (MagicAssign, SystemAssign, EscapedCommand, HelpEnd), each where a logical line starts as Python's tokenizer
+    reads the cell as transformed so far; then a cell of one line is read with automagic."""
+    out = list(lines)
+    lexer = _Lexer()
+    group = 0  # where the logical line being read started
+    index = 0
+    plain = True  # no line was rewritten
+    while index < len(lines):
+        line = lines[index]
+        if lexer.starts():
+            group = index
+            lexer.assigned = False
+            stripped = line.lstrip(" \t\f")
+            if stripped[:1] in _ESCAPES:
+                last = _continued(lines, index)
+                content = _assemble(stripped, lines[index + 1:last + 1])
+                python = "pass" if _asks_help(content) else _line_python(content, value=False, one_line=False)
+                out[index:last + 1] = [line[:len(line) - len(stripped)] + python] + [""] * (last - index)
+                lexer.feed(python)
+                plain = False
+                index = last + 1
+                continue
+        column, ends = lexer.feed(line)
+        if column >= 0:
+            # `x = %time f()`, `x = !ls`: the value is the magic's (IPython's MagicAssign, SystemAssign), unless the
+            # logical line asks for help (HelpEnd starts before it and wins).
+            last = _continued(lines, index)
+            rhs = _assemble(line[column:], lines[index + 1:last + 1])
+            if _asks_help(rhs):
+                out[group:last + 1] = [_indent(lines[group]) + "pass"] + [""] * (last - group)
+                lexer.reset()
+            else:
+                value = _line_python(rhs, value=True, one_line=False)
+                out[index:last + 1] = [line[:column] + value] + [""] * (last - index)
+                lexer.feed(value)
+            plain = False
+            index = last + 1
+            continue
+        if ends and lexer.starts() and _asks_help(line):
+            out[group:index + 1] = [_indent(lines[group]) + "pass"] + [""] * (index - group)
+            plain = False
+        index += 1
+    filled = [i for i, line in enumerate(out) if line.strip()]
+    if plain and len(filled) == 1:
+        # (InteractiveShell.transform_cell: a cell of one line goes through the prefilter, whose automagic runs
+        # `time os.system(x)` as `%time os.system(x)` — red114.)
+        out[filled[0]] = _line_python(out[filled[0]], value=False, one_line=True)
+    return out
+
+
+def _indent(line: str) -> str:
+    return line[:len(line) - len(line.lstrip(" \t\f"))]
+
+
+def _continued(lines: list[str], index: int) -> int:
+    """The last line of the line at `index` continued by backslashes (IPython's find_end_of_continued_line)."""
+    while index + 1 < len(lines) and lines[index].endswith("\\"):
+        index += 1
+    return index
+
+
+def _assemble(first: str, more: list[str]) -> str:
+    """IPython's assemble_continued_line: the pieces without their backslashes, joined by spaces."""
+    if not more:
+        return first
+    return " ".join([first[:-1], *(piece[:-1] for piece in more[:-1]), more[-1]])
+
+
+def _line_python(text: str, *, value: bool, one_line: bool, leading: tuple[str, frozenset[str]] | None = None) -> str:
+    """A line of IPython input — an escape line from its escape, a magic's argument, a cell of one line — as the
+    Python it runs; `value`: it is an assignment's value (`None`, not `pass`, for what runs no Python). A code
+    magic's argument is a cell of its own to IPython (transform_cell): it is read the same way, nested magics
+    (`%time %time x`) one after the other. `leading`: the text starts with these options (`%%timeit`'s line)."""
+    filler = "None" if value else "pass"
+    at = 0
+    unknown = False  # the code is a magic's the gate does not know: kept only when it is Python
+    automagic = one_line
+    if leading is not None:
+        at = _after_options(text, 0, leading)
+        automagic = True
+    checked = False
+    while True:
+        at = _skip_blanks(text, at)
+        head = text[at:at + 1]
+        if head == "%":
+            end = text.find(" ", at + 1)
+            end = len(text) if end < 0 else end
+            name = text[at + 1:end]
+            if name in _CODE_MAGICS:
+                at = _after_options(text, end, _CODE_MAGICS[name])
+            elif not name or name.startswith("%") or name in _LINE_MAGICS:
+                return filler
+            else:
+                unknown = True
+                at = _after_options(text, end, _GENERIC_OPTIONS)
+            automagic = True
+            continue
+        if head in ("!", "?"):
+            return filler
+        if head in (",", ";", "/"):
+            return _escape_call(head, text[at + 1:]) or text[at:]
+        if automagic:
+            name = text[at:_skip(_WORD, text, at)]
+            rest = _skip_blanks(text, at + len(name))
+            if (name in _CODE_MAGICS or name in _LINE_MAGICS or name in _ALIASES) and not (
+                    text.startswith(",", rest) or (text.startswith("=", rest) and not text.startswith("==", rest))):
+                # (IPython's AutoMagicChecker, after its AssignmentChecker: `time = 1` stays Python. Read as the
+                # magic only where the line is not Python already: `time(x)` means the same either way.)
+                if not checked:
+                    checked = True
+                    if _parses(text[at:]):
+                        break
+                if name not in _CODE_MAGICS:
+                    return filler
+                at = _after_options(text, at + len(name), _CODE_MAGICS[name])
+                continue
+        break
+    code = text[at:]
+    if not code.strip() or (unknown and not _parses(code)):
+        return filler
+    return code
+
+
+def _escape_call(escape: str, content: str) -> str | None:
+    """IPython's _tr_quote, _tr_quote2, _tr_paren; None where IPython refuses (`/` without a name)."""
+    name, _, args = content.partition(" ")
+    if escape == ",":
+        return '{}("{}")'.format(name, '", "'.join(args.split()))
+    if escape == ";":
+        return f'{name}("{args}")'
+    if not name:
+        return None
+    return "{}({})".format(name, ", ".join(args.split()))
+
+
+def _skip_blanks(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t":
+        at += 1
+    return at
+
+
+def _after_options(text: str, at: int, options: tuple[str, frozenset[str]] | None) -> int:
+    """Where a magic's argument starts after its options (getopt: `-n1`, `-n 1`, `-tc`, `--breakpoint x`, `--`).
+    None: the magic reads no options. A magic the gate does not know: `-x` words, each with a number after it."""
+    if options is None:
+        return at
+    valued, long_valued = options
+    while True:
+        start = _skip_blanks(text, at)
+        end = _skip(_ARGUMENT, text, start)
+        word = text[start:end]
+        if not word.startswith("-") or word == "-":
+            return at
+        at = end
+        if word == "--":
+            return at
+        takes_value = False
+        if word.startswith("--"):
+            name, eq, _ = word[2:].partition("=")
+            takes_value = name in long_valued and not eq
+        elif options is _GENERIC_OPTIONS:
+            after = _skip_blanks(text, at)
+            takes_value = text[after:_skip(_ARGUMENT, text, after)].isdigit()
+        else:
+            for offset, letter in enumerate(word[1:], start=2):
+                if letter in valued:
+                    takes_value = offset == len(word)  # (`-n1`: the value is attached)
+                    break
+        if takes_value:
+            at = _skip(_ARGUMENT, text, _skip_blanks(text, at))
+
+
+_ARGUMENT = re.compile(r"[^ \t]*")
+
+
+def _skip(pattern: re.Pattern[str], text: str, at: int) -> int:
+    """Where a pattern that matches the empty string (`[...]*`) stops matching from `at`."""
+    found = pattern.match(text, at)
+    return at if found is None else found.end()
+
+
+def _parses(code: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _asks_help(code: str) -> bool:
+    """IPython's HelpEnd: a logical line that ends with a name (`x`, `os.path`, `%time`, `x[0]`) and `?` or `??`
+    is a help request, whatever comes before the name."""
+    end = len(code.rstrip())
+    if not code.endswith("?", 0, end):
+        return False
+    end -= 2 if code.endswith("??", 0, end) else 1
+    if code.endswith("?", 0, end):
+        return False
+    while code.endswith("]", 0, end):  # literal integer subscripts: `x[0]?`
+        start = code.rfind("[", 0, end)
+        if start < 0 or not _INT.fullmatch(code, start + 1, end - 1):
+            return False
+        end = start
+    run = end
+    while run > 0 and (code[run - 1].isalnum() or code[run - 1] in "_*"):
+        run -= 1
+    return any(not ch.isdecimal() for ch in code[run:end])
+
+
+class _Lexer:
+    """Where Python's tokenizer is between physical lines — inside brackets, in a string that goes on, after a
+    backslash — which decides where a logical line starts: IPython reads an escape only there (`x = (a` then
+    `/ b)` is a division, not `b)()`)."""
+
+    __slots__ = ("assigned", "continued", "depth", "quote")
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.depth = 0
+        self.quote = ""  # the delimiter of a string that goes on past the line
+        self.continued = False
+        self.assigned = False  # the logical line has had its first `=` at bracket depth 0
+
+    def starts(self) -> bool:
+        return not (self.depth or self.quote or self.continued)
+
+    def feed(self, line: str) -> tuple[int, bool]:
+        """Read one physical line (or what is left of one). Returns the column of a `%magic` or `!cmd` that is the
+        value of the logical line's first `=` at depth 0 (else -1), and whether the line ends in code (not in a
+        string or a comment)."""
+        self.continued = False
+        at, size = 0, len(line)
+        while at < size:
+            if self.quote:
+                at = self._string_end(line, at)
+                if at < 0:
+                    if len(self.quote) == 1 and not _odd_backslashes(line):
+                        self.quote = ""  # (an unterminated string: an error token, the tokenizer goes on)
+                    return -1, False
+                continue
+            found = _CODE_EVENT.search(line, at)
+            if found is None:
+                break
+            char, at = found.group(), found.end()
+            if char == "#":
+                return -1, False
+            if char in "'\"":
+                self.quote = char * 3 if line.startswith(char * 3, found.start()) else char
+                at = found.start() + len(self.quote)
+            elif char == "\\":
+                self.continued = at == size
+            elif char in "([{":
+                self.depth += 1
+            elif char in ")]}":
+                self.depth = max(0, self.depth - 1)
+            elif not self.depth and not self.assigned and line[found.start() - 1:found.start()] not in _OPERATOR \
+                    and not line.startswith("=", at):
+                self.assigned = True
+                value = _skip_blanks(line, at)
+                if line.startswith("!", value) or (line.startswith("%", value)
+                                                  and line[value + 1:value + 2].isidentifier()):
+                    return value, False
+        return -1, not self.quote
+
+    def _string_end(self, line: str, at: int) -> int:
+        """Past the end of the open string from `at`, or -1 when it goes on past the line (a backslash escapes
+        the character after it, in raw strings too)."""
+        start = at
+        while True:
+            found = line.find(self.quote, at)
+            if found < 0:
+                return -1
+            slashes = found
+            while slashes > start and line[slashes - 1] == "\\":
+                slashes -= 1
+            if (found - slashes) % 2 == 0:
+                end = found + len(self.quote)
+                self.quote = ""
+                return end
+            at = found + 1
+
+
+_CODE_EVENT = re.compile(r"""[#'"\\()\[\]{}=]""")
+_OPERATOR = frozenset("=<>!+-*/%&|^@:~")
+
+
+def _odd_backslashes(line: str) -> bool:
+    return (len(line) - len(line.rstrip("\\"))) % 2 == 1
+
+
+# -- markup -------------------------------------------------------------------------------------------------------
 
 # A start tag, and an end tag that ends at `</script` whatever follows it (`</script/>`, `</script x>`), as browsers
 # read it (red110). The two are found one after the other (_scripts), never by one lazy pattern: with thousands of
@@ -39,32 +699,7 @@ _JS_TYPES = frozenset({"", "module", "text/jsx", "text/babel", "text/typescript"
 # The MIME types browsers run as JavaScript, the legacy ones included (red110: `text/x-javascript`).
 _JS_MIME = re.compile(r"(?:text|application)/(?:x-)?(?:javascript|ecmascript)(?:1\.[0-5])?|text/(?:jscript|livescript)")
 _TS = frozenset({"ts", "typescript", "tsx"})
-_MAGIC = re.compile(r"\A([ \t]*)[%!]")
-# IPython magics that run the Python after them (`%time os.system(x)`, a `%%capture` cell): that code is read; any
-# other magic reads as `pass`, and a cell under another language's magic (`%%bash`, `%%html`, `%%writefile`) is not
-# Python at all (red110: `%%time` hid a whole cell).
-_RUNS_PYTHON = frozenset({"time", "timeit", "prun", "capture", "debug", "tracemalloc"})
-_LINE_RUNNING = re.compile(r"\A([ \t]*)%(\w+)(?:[ \t]+-[\w-]+(?:[ \t]+\d+)?)*[ \t]+(.+)\Z")
-_CELL_MAGIC = re.compile(r"\A[ \t]*%%(\w+)")
 _NOT_NEWLINE = re.compile(r"[^\n]")
-
-
-@dataclass(frozen=True, slots=True)
-class Embedded:
-    language: str  # "python" | "javascript" | "typescript"
-    text: str  # the code at the file's own line numbers, everything else blank
-    placed: bool = True  # False: the code could not be placed at its lines (every line counts as added)
-
-
-def embedded_code(extension: str, data: bytes) -> Embedded | None:
-    """The code a notebook or a markup file holds (by its extension, lower case with the dot); None when it holds
-    none, or is not what its name says (a notebook that is not JSON)."""
-    text = data.decode("utf-8", "replace")
-    if extension == NOTEBOOK:
-        return _notebook(text)
-    if extension in MARKUP:
-        return _markup(text)
-    return None
 
 
 def _markup(text: str) -> Embedded | None:
@@ -104,99 +739,3 @@ def _scripts(text: str) -> Iterator[tuple[str, int, int]]:
             return  # no end tag after this start tag: none after any later one either
         yield text[start.end():close], close + 1, end.start()
         at = end.end()
-
-
-def _notebook(text: str) -> Embedded | None:
-    try:
-        document = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(document, dict):
-        return None
-    cells = document.get("cells")
-    if cells is None and isinstance(document.get("worksheets"), list):  # nbformat 3
-        cells = [c for w in document["worksheets"] if isinstance(w, dict) for c in (w.get("cells") or [])]
-    if not isinstance(cells, list) or not _python(document):
-        return None
-    sources = [_lines(cell) for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
-    sources = [source for source in sources if source and _python_cell(source[0])]
-    if not sources:
-        return None
-    lines = text.split("\n")
-    out = [""] * len(lines)
-    at = 0
-    for source in sources:
-        for piece in source:
-            index = _next_line(lines, at, piece)
-            if index is None:
-                code = "\n".join(_code(p) for s in sources for p in s)
-                return Embedded("python", code + "\n", placed=False)
-            out[index] = _code(piece)
-            at = index + 1
-    return Embedded("python", "\n".join(out))
-
-
-# Cell magics whose body is Python run another way: `%%python3`, `%%script python3`, `%%writefile job.py` (then
-# `%run job.py`; red111).
-_PYTHON_CELL = re.compile(r"[ \t]*%%(?:python[23]?|pypy3?|script(?:[ \t]+--?[\w-]+(?:[ \t]+[^\s-]\S*)?)*[ \t]+\S*python"
-                          r"[\w.]*|(?:writefile|file)(?:[ \t]+(?:-a|--append))?[ \t]+\S+\.pyw?)\b", re.IGNORECASE)
-
-
-def _python_cell(first: str) -> bool:
-    magic = _CELL_MAGIC.match(first)
-    return magic is None or magic.group(1) in _RUNS_PYTHON or _PYTHON_CELL.match(first) is not None
-
-
-def _python(document: dict[str, Any]) -> bool:
-    """Whether the notebook may run Python: the kernel Jupyter starts is the one `kernelspec.name` names (red110: a
-    `language` of "R" beside `name: python3` runs Python), but that name is often the user's own (red111); so it is
-    Python unless neither its name nor a stated language says Python."""
-    metadata = document.get("metadata")
-    if not isinstance(metadata, dict):
-        return True
-    said: list[bool] = []  # what each of the kernel's name and the stated languages says: Python or not
-    spec = metadata.get("kernelspec")
-    if isinstance(spec, dict) and isinstance(spec.get("name"), str) and spec["name"].strip():
-        name = spec["name"].strip().lower()
-        said.append("python" in name or name.startswith(("ipykernel", "py")))
-    for key, field in (("kernelspec", "language"), ("language_info", "name")):
-        value = metadata.get(key)
-        if isinstance(value, dict) and isinstance(value.get(field), str) and value[field].strip():
-            said.append(value[field].strip().lower() in ("python", "python3", "python2", "ipython", "ipython3"))
-    # Python when any of them says so (a virtualenv kernel is named as its user chose: `myproject`, language
-    # python — red111), or when none says anything: read rather than left out.
-    return not said or any(said)
-
-
-def _lines(cell: dict[str, Any]) -> list[str]:
-    source = cell.get("source", cell.get("input", []))
-    if isinstance(source, str):
-        return source.splitlines(keepends=True)
-    if isinstance(source, list):
-        return [piece for piece in source if isinstance(piece, str)]
-    return []
-
-
-def _next_line(lines: list[str], start: int, piece: str) -> int | None:
-    """The first line from `start` that is the JSON string `piece` alone (with its comma), as Jupyter writes a cell
-    line; None when there is none (a piece holding several lines is never one file line)."""
-    if "\n" in piece.rstrip("\n"):
-        return None
-    for index in range(start, len(lines)):
-        stripped = lines[index].strip().removesuffix(",")
-        if stripped.startswith('"') and stripped.endswith('"'):
-            try:
-                if json.loads(stripped) == piece:
-                    return index
-            except ValueError:
-                continue
-    return None
-
-
-def _code(piece: str) -> str:
-    line = piece.rstrip("\r\n")
-    running = _LINE_RUNNING.match(line)
-    if running is not None and running.group(2) in _RUNS_PYTHON:
-        return f"{running.group(1)}{running.group(3)}"
-    magic = _MAGIC.match(line)
-    return f"{magic.group(1)}pass" if magic else line

@@ -141,6 +141,7 @@ class HeadScanner:
                        shebang_alias=self.shebang_alias, wants=self.wants) as workspace:
             targets = workspace.materialise(job.git, entries)
             info.files = len(targets)
+            info.notes.extend(workspace.notes)
             for skip in workspace.skips:
                 finding = skip.finding(self.name, self.max_file_bytes)
                 if finding is not None:

@@ -118,3 +118,13 @@ def _word_language(program: str) -> str | None:
         return "typescript"
     return None
 
+
+def launched_program(words: list[str]) -> str:
+    """The file name of the program a command line starts, through env(1) and its options ("" for none)."""
+    if not words:
+        return ""
+    program = _name(words[0])
+    if program == "env":
+        rest = _after_env_options(words[1:])
+        return _name(rest[0]) if rest else ""
+    return program

@@ -39,7 +39,8 @@ from gatekeeper import catalogue
 from gatekeeper.git import Git
 from gatekeeper.models import Finding, Severity, path_key
 from gatekeeper.process import forget_dir, held_signals, track_dir
-from gatekeeper.scan.embedded import EMBEDDING, LANGUAGES, embedded_code
+from gatekeeper.sanitize import safe
+from gatekeeper.scan.embedded import EMBEDDING, LANGUAGES, Unreadable, embedded_code
 from gatekeeper.scan.interpreters import interpreter_language
 from gatekeeper.scan.text import decode
 
@@ -99,7 +100,8 @@ class Skip:
     path: str
     blob: str
     commit: str | None
-    reason: str  # "symlink" | "gitlink" | "too-large" | "binary" | "missing" | "not-a-blob"
+    # "symlink" | "gitlink" | "too-large" | "binary" | "missing" | "not-a-blob" | "unparsed" | "malformed"
+    reason: str
     size: int = 0
     note: str = ""  # what was done instead, e.g. "only its printable text was checked for secrets"
 
@@ -127,6 +129,14 @@ class Skip:
             rule = "scan/binary-skipped"
             message = f"{scanner}: binary file not scanned" + (f" ({self.note})" if self.note else "")
             fix = "binary files are not scanned; review them by hand"
+        elif self.reason in ("unparsed", "malformed"):
+            # A notebook the gate could not read (embedded.Unreadable): its code reached no code scanner. Blocking
+            # when a tool that runs notebooks may still read it (red114: JSON nested past Python's parser depth,
+            # which JavaScript's JSON.parse reads); a note when it is not JSON at all and nothing can run it.
+            rule = "scan/unreadable"
+            severity = Severity.HIGH if self.reason == "unparsed" else None
+            message = f"{scanner}: {self.note}"
+            fix = "write the notebook as Jupyter does (nbformat), or review its code by hand"
         elif self.reason == "not-a-blob":
             # red67: git lists it as a file, yet its object is a tree, commit or tag — a tree git's fsck refuses,
             # made by hand. No tool reads it as the file it claims to be (a key in a tree entry's name went onto
@@ -214,6 +224,7 @@ class Workspace:
         os.chmod(self.root, 0o700)
         self.targets: dict[str, Target] = {}  # by rel
         self.skips: list[Skip] = []
+        self.notes: list[str] = []  # work left out on purpose, said in the scanner's stats (a notebook's bash cells)
         self._counter = 0
 
     def __enter__(self) -> Workspace:
@@ -279,11 +290,21 @@ class Workspace:
                     if not self.embeds(entry.path):
                         continue
                     if kind == "blob" and data is not None:
-                        found = embedded_code(safe_extension(entry.path), data)
+                        try:
+                            found = embedded_code(safe_extension(entry.path), data)
+                        except Unreadable as exc:
+                            # (red114: a notebook nested past the JSON parser's depth was skipped without a word.)
+                            self.skips.append(Skip(entry.path, entry.blob, entry.commit,
+                                                   "unparsed" if exc.blocking else "malformed", size, note=str(exc)))
+                            continue
                         alias = None if found is None else self.shebang_alias.get(found.language)
                         if found is not None and alias is not None:
-                            written.append(self._write(entry, found.text.encode("utf-8"), alias=alias,
-                                                       placed=found.placed))
+                            if found.left_out:
+                                self.notes.append(f"{safe(entry.path, limit=200)}: {found.left_out}")
+                            if found.text.strip():
+                                # (UTF-16 or text with NUL bytes is binary to git: no added lines, all count.)
+                                written.append(self._write(entry, found.text.encode("utf-8", "replace"), alias=alias,
+                                                           placed=found.placed, transcoded=b"\x00" in data))
                         continue
                 if kind == "missing":
                     self.skips.append(Skip(entry.path, entry.blob, entry.commit, "missing"))
