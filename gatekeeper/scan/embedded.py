@@ -24,12 +24,14 @@ every line of it counts as added. A notebook that is JSON the gate cannot read (
 `Unreadable`: the caller reports it, blocking; one that is not valid JSON is reported as a note.
 
 Markup. A `<script>` block without a `type` or with a JavaScript one (`module`, `text/javascript`, ...) is read, as
-TypeScript when its `lang` says so.
+TypeScript when its `lang` says so — found as the HTML tokenizer finds it (comments, quoted attribute values,
+RCDATA/RAWTEXT elements, the script data escape states), in linear time (_Tokenizer).
 """
 
 from __future__ import annotations
 
 import ast
+import html
 import json
 import re
 import shlex
@@ -689,53 +691,211 @@ def _odd_backslashes(line: str) -> bool:
 
 # -- markup -------------------------------------------------------------------------------------------------------
 
-# A start tag, and an end tag that ends at `</script` whatever follows it (`</script/>`, `</script x>`), as browsers
-# read it (red110). The two are found one after the other (_scripts), never by one lazy pattern: with thousands of
-# start tags and no end tag that pattern read the rest of the file from each one (quadratic, review).
-_SCRIPT_START = re.compile(r"<script\b", re.IGNORECASE)
-_SCRIPT_END = re.compile(r"</script\b[^>]*>", re.IGNORECASE)
-_ATTRIBUTE = re.compile(r"""([A-Za-z_:][-\w:.]*)\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _JS_TYPES = frozenset({"", "module", "text/jsx", "text/babel", "text/typescript", "application/typescript"})
 # The MIME types browsers run as JavaScript, the legacy ones included (red110: `text/x-javascript`).
 _JS_MIME = re.compile(r"(?:text|application)/(?:x-)?(?:javascript|ecmascript)(?:1\.[0-5])?|text/(?:jscript|livescript)")
 _TS = frozenset({"ts", "typescript", "tsx"})
 _NOT_NEWLINE = re.compile(r"[^\n]")
+_HTML_SPACE = "\t\n\f\r "
 
 
 def _markup(text: str) -> Embedded | None:
+    """The JavaScript of a page's script blocks at their own places, everything else blank.
+
+    Read twice, and every script either reading finds is read: once as the HTML standard's tokenizer reads the page
+    when each `<title>`/`<textarea>` (RCDATA), `<style>`/`<xmp>`/`<iframe>`/`<noembed>`/`<noframes>`/`<noscript>`
+    (RAWTEXT) is an HTML element, and once with none of them opaque — inside `<svg>` or `<math>` (foreign content),
+    or where the tree builder ignores the tag (`<select><title>`), a `<style>` is no raw text and a script in it runs.
+    A fake script must fool both readings to hide a real one."""
+    spans: list[tuple[int, int]] = []
+    typescript = False
+    for opaque in (True, False):
+        tokenizer = _Tokenizer(text, opaque=opaque)
+        for attributes, start, end in tokenizer.scripts():
+            kind = _ascii_lower(html.unescape(attributes.get("type", ""))).strip(_HTML_SPACE)
+            if (kind not in _JS_TYPES and not _JS_MIME.fullmatch(kind.split(";")[0].strip(_HTML_SPACE))) \
+                    or not text[start:end].strip():
+                continue
+            spans.append((start, end))
+            lang = _ascii_lower(html.unescape(attributes.get("lang", ""))).strip(_HTML_SPACE)
+            typescript = typescript or lang in _TS or "typescript" in kind
+        if not tokenizer.opaque_seen:
+            break  # (no element of that kind: the second reading is the first)
+    if not spans:
+        return None
     pieces: list[str] = []
     at = 0
-    typescript = False
-    found = False
-    for attrs, body_start, body_end in _scripts(text):
-        attributes: dict[str, str] = {}
-        for m in _ATTRIBUTE.finditer(attrs):
-            # The first of a repeated attribute counts, as browsers read it (red110).
-            attributes.setdefault(m.group(1).lower(), m.group(2) or m.group(3) or m.group(4) or "")
-        kind = attributes.get("type", "").strip().lower()
-        body = text[body_start:body_end]
-        if (kind not in _JS_TYPES and not _JS_MIME.fullmatch(kind.split(";")[0].strip())) or not body.strip():
-            continue
-        found = True
-        typescript = typescript or attributes.get("lang", "").strip().lower() in _TS or "typescript" in kind
-        pieces.append(_NOT_NEWLINE.sub(" ", text[at:body_start]))
-        pieces.append(body)
-        at = body_end
-    if not found:
-        return None
+    for start, end in _merged(spans):
+        pieces.append(_NOT_NEWLINE.sub(" ", text[at:start]))
+        pieces.append(text[start:end])
+        at = end
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
     return Embedded("typescript" if typescript else "javascript", "".join(pieces))
 
 
-def _scripts(text: str) -> Iterator[tuple[str, int, int]]:
-    """(attributes, body start, body end) of each `<script>` element, in one pass over the text."""
-    at = 0
-    while (start := _SCRIPT_START.search(text, at)) is not None:
-        close = text.find(">", start.end())
-        if close < 0:
-            return  # a start tag never closed: no later one is either
-        end = _SCRIPT_END.search(text, close + 1)
-        if end is None:
-            return  # no end tag after this start tag: none after any later one either
-        yield text[start.end():close], close + 1, end.start()
-        at = end.end()
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _ascii_lower(text: str) -> str:
+    """HTML lowers ASCII letters only (`str.lower` maps the Kelvin sign to `k`)."""
+    return text.translate(_UPPER)
+
+
+# Where markup can start in the data state: `<` then `!`, `/`, `?` or an ASCII letter.
+_MARKUP = re.compile(r"<[!/?A-Za-z]")
+_TAG_NAME = re.compile(r"[^\t\n\f\r />]*")
+_TAG_BLANKS = re.compile(r"[\t\n\f\r /]*")
+_ATTRIBUTE_NAME = re.compile(r"[^\t\n\f\r />][^\t\n\f\r />=]*")
+_BLANKS = re.compile(r"[\t\n\f\r ]*")
+_UNQUOTED = re.compile(r"[^\t\n\f\r >]*")
+_COMMENT_END = re.compile(r"--!?>")
+_RCDATA = frozenset({"title", "textarea"})
+_RAWTEXT = frozenset({"style", "xmp", "iframe", "noembed", "noframes", "noscript"})
+# The script data states (HTML §13.2.5.4-13.2.5.26), as the events that change them; ASCII case-insensitive (re's
+# IGNORECASE alone matches the long s U+017F for `s` and the Kelvin sign for `k`).
+_SCRIPT_DATA = re.compile(r"(<!--)|(</script)(?=[\t\n\f\r />])", re.IGNORECASE | re.ASCII)
+_SCRIPT_ESCAPED = re.compile(r"(-->)|(</script)(?=[\t\n\f\r />])|(<script)(?=[\t\n\f\r />])",
+                             re.IGNORECASE | re.ASCII)
+_SCRIPT_DOUBLE_ESCAPED = re.compile(r"(-->)|(</script)(?=[\t\n\f\r />])", re.IGNORECASE | re.ASCII)
+
+
+class _Tokenizer:
+    """The HTML tokenizer, as far as it decides which text is a script's: the data state with comments, bogus
+    comments and doctypes, start and end tags with their attributes (a quoted value may hold `>`), RCDATA and
+    RAWTEXT elements (when `opaque`), PLAINTEXT, and the script data states with their escapes (`<!--` then
+    `<script>` inside a script keeps it open past the next `</script>`). Every step moves forward: linear in the
+    page. A tag, comment or script the page does not close runs to its end, as in a browser (an unclosed script
+    is never run)."""
+
+    def __init__(self, text: str, *, opaque: bool) -> None:
+        self.text = text
+        self.opaque = opaque
+        self.opaque_seen = False
+
+    def scripts(self) -> Iterator[tuple[dict[str, str], int, int]]:
+        """(attributes, body start, body end) of each script element."""
+        text = self.text
+        at = 0
+        while (found := _MARKUP.search(text, at)) is not None:
+            start = found.start()
+            kind = text[start + 1]
+            if kind == "!":
+                # (`<!DOCTYPE`, `<![CDATA[` outside foreign content and any other `<!` end at the next `>`.)
+                end = self._comment_end(start + 4) if text.startswith("<!--", start) else text.find(">", start + 2) + 1
+                if end <= 0:
+                    return
+                at = end
+                continue
+            if kind == "?":
+                at = text.find(">", start + 2) + 1
+                if at <= 0:
+                    return
+                continue
+            if kind == "/":
+                if not text[start + 2:start + 3].isascii() or not text[start + 2:start + 3].isalpha():
+                    at = text.find(">", start + 2) + 1  # `</>` is nothing, `</ ...>` a bogus comment
+                    if at <= 0:
+                        return
+                    continue
+                tag = self._tag(_skip(_TAG_NAME, text, start + 2))
+                if tag is None:
+                    return
+                at = tag[1]
+                continue
+            name_end = _skip(_TAG_NAME, text, start + 1)
+            name = _ascii_lower(text[start + 1:name_end])
+            tag = self._tag(name_end)
+            if tag is None:
+                return  # (EOF in a tag: it is no element)
+            attributes, at = tag
+            if name == "script":
+                body_end = self._script_end(at)
+                if body_end is None:
+                    return
+                closed = self._tag(body_end + len("</script"))
+                if closed is None:
+                    return  # (its end tag never ends: the script never closes, never runs)
+                yield attributes, at, body_end
+                at = closed[1]
+            elif self.opaque and (name in _RCDATA or name in _RAWTEXT or name == "plaintext"):
+                self.opaque_seen = True
+                if name == "plaintext":
+                    return
+                close = re.compile(rf"</{name}(?=[\t\n\f\r />])", re.IGNORECASE | re.ASCII).search(text, at)
+                if close is None:
+                    return
+                closed = self._tag(close.end())
+                if closed is None:
+                    return
+                at = closed[1]
+            elif name in _RCDATA or name in _RAWTEXT or name == "plaintext":
+                self.opaque_seen = True
+
+    def _comment_end(self, at: int) -> int:
+        """Past the end of a comment whose `<!--` ends at `at` (`<!-->` and `<!--->` end at once); 0 at EOF."""
+        text = self.text
+        if text.startswith(">", at):
+            return at + 1
+        if text.startswith("->", at):
+            return at + 2
+        end = _COMMENT_END.search(text, at)
+        return 0 if end is None else end.end()
+
+    def _tag(self, at: int) -> tuple[dict[str, str], int] | None:
+        """The attributes of a tag whose name ends at `at` (the first of a repeated name counts, names in ASCII
+        lower case) and where the tag ends; None when the page ends first."""
+        text, size = self.text, len(self.text)
+        attributes: dict[str, str] = {}
+        while True:
+            at = _skip(_TAG_BLANKS, text, at)
+            if at >= size:
+                return None
+            if text[at] == ">":
+                return attributes, at + 1
+            name_match = _ATTRIBUTE_NAME.match(text, at)
+            assert name_match is not None  # (the first character is none of those skipped above)
+            name = _ascii_lower(name_match.group())
+            at = _skip(_BLANKS, text, name_match.end())
+            value = ""
+            if text.startswith("=", at):
+                at = _skip(_BLANKS, text, at + 1)
+                if at >= size:
+                    return None
+                quote = text[at]
+                if quote in "\"'":
+                    close = text.find(quote, at + 1)
+                    if close < 0:
+                        return None
+                    value, at = text[at + 1:close], close + 1
+                elif quote != ">":
+                    end = _skip(_UNQUOTED, text, at)
+                    value, at = text[at:end], end
+            attributes.setdefault(name, value)
+
+    def _script_end(self, at: int) -> int | None:
+        """Where the script whose body starts at `at` ends (its `</script`), through the escaped and double-escaped
+        states; None when it never ends."""
+        text = self.text
+        state = _SCRIPT_DATA
+        while (event := state.search(text, at)) is not None:
+            if state is _SCRIPT_DATA:
+                if event.group(2):
+                    return event.start()
+                state, at = _SCRIPT_ESCAPED, event.end() - 2  # (`<!--` leaves two dashes: `<!-->` ends it at once)
+            elif state is _SCRIPT_ESCAPED:
+                if event.group(2):
+                    return event.start()
+                state, at = (_SCRIPT_DATA, event.end()) if event.group(1) else (_SCRIPT_DOUBLE_ESCAPED, event.end())
+            else:
+                state, at = (_SCRIPT_DATA, event.end()) if event.group(1) else (_SCRIPT_ESCAPED, event.end())
+        return None
