@@ -10,9 +10,17 @@ Only what the module itself shows beyond doubt counts, read from its syntax tree
   through a name bound to the tarfile module or the function by an import and by nothing else;
 - the archive is a `zipfile.ZipFile(...)` (or `ZipFile(...)` imported from zipfile) called in place, or a plain
   name every binding of which in the module is `name = ZipFile(...)` or `with ZipFile(...) as name`.
-A module with a `*` import, or one that assigns a `ZipFile`, `data_filter`, `tar_filter` or `extractall`
-attribute anywhere (or calls setattr() with another or an unknown name), is not read: bandit's finding stands. So
-does any call the reading cannot place (an archive kept on `self`, passed in, returned by a helper) — fail closed.
+A module with a `*` import, or one that assigns a `ZipFile`, `data_filter`, `tar_filter`, `extractall` or
+`__class__` attribute anywhere, is not read: bandit's finding stands. Nor is one that can rebind names at run time
+without a binding its syntax tree shows (red114: `sys.modules["zipfile"] = ...` before `import zipfile`,
+`globals()["archive"] = tarfile.open(...)` beside `archive = zipfile.ZipFile(...)`): any use of `globals`, `vars`,
+`locals`, `exec`, `eval`, `compile`, `__import__`, `setattr`, `delattr`, `getattr`, `__builtins__`, of a
+`modules`, `__dict__`, `__globals__` or frame-globals attribute, an import of `sys.modules` or of a module that
+runs code given as text or data in this process (`importlib`, `builtins`, `runpy`, `timeit`, `pdb`, `pickle`, ...).
+Such a list cannot be complete; it errs towards keeping the finding. So does any call the reading cannot place
+(an archive kept on `self`, passed in, returned by a helper) — fail closed. (What another module does before this
+one is imported — a package `__init__` that swaps `sys.modules["zipfile"]`, a `zipfile.py` beside a script — is
+beyond a reading of one module.)
 """
 
 from __future__ import annotations
@@ -24,7 +32,19 @@ from collections.abc import Iterator
 # then a file of its name overwrote a file outside it).
 _SAFE_FILTER_NAMES = frozenset({"data"})
 _SAFE_FILTER_FUNCTIONS = frozenset({"data_filter"})
-_WATCHED_ATTRIBUTES = frozenset({"ZipFile", "extractall", "data_filter"})
+_WATCHED_ATTRIBUTES = frozenset({"ZipFile", "extractall", "data_filter", "tar_filter", "__class__"})
+# What rebinds a module's names at run time with no binding in its syntax tree (red114), read or called anywhere:
+# the namespaces themselves, attribute access by a computed name, and what runs code given as a string or data
+# in this process (exec, the profilers and debuggers that take a statement, pickle and yaml's unsafe loaders).
+_DYNAMIC_NAMES = frozenset({"globals", "vars", "locals", "exec", "eval", "compile", "__import__", "setattr",
+                            "delattr", "getattr", "__builtins__", "__dict__", "attrgetter", "methodcaller"})
+_DYNAMIC_ATTRIBUTES = frozenset({"modules", "__dict__", "__globals__", "__builtins__", "f_globals", "f_locals",
+                                 "_getframe", "__setattr__", "__getattribute__", "__getattr__", "__import__",
+                                 "settrace", "setprofile", "UnsafeLoader", "FullLoader", "Loader", "unsafe_load",
+                                 "unsafe_load_all", "full_load", "full_load_all"})
+_DYNAMIC_MODULES = frozenset({"importlib", "builtins", "__builtin__", "runpy", "ctypes", "gc", "inspect", "pickle",
+                              "_pickle", "cPickle", "marshal", "dill", "cloudpickle", "shelve", "jsonpickle",
+                              "timeit", "cProfile", "profile", "pdb", "bdb", "trace", "code", "codeop", "doctest"})
 
 
 class TarReading:
@@ -142,16 +162,19 @@ class _Reader:
 
 
 def _unreadable(node: ast.AST) -> bool:
-    """A `*` import (it may bind any name), or a store into an attribute the reading relies on
-    (`zipfile.ZipFile = tarfile.open`, also through setattr())."""
+    """A `*` import (it may bind any name), a store into an attribute the reading relies on
+    (`zipfile.ZipFile = tarfile.open`), or anything that rebinds names at run time (`globals()[...] =`,
+    `sys.modules[...] =`, setattr(), exec(), importlib)."""
     if isinstance(node, ast.ImportFrom):
-        return any(a.name == "*" for a in node.names)
+        return (any(a.name == "*" for a in node.names) or (node.module or "").partition(".")[0] in _DYNAMIC_MODULES
+                or (node.module == "sys" and any(a.name in ("modules", "_getframe") for a in node.names)))
+    if isinstance(node, ast.Import):
+        return any(a.name.partition(".")[0] in _DYNAMIC_MODULES for a in node.names)
     if isinstance(node, ast.Attribute):
-        return not isinstance(node.ctx, ast.Load) and node.attr in _WATCHED_ATTRIBUTES
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr":
-        name = node.args[1] if len(node.args) > 1 else None
-        return not (isinstance(name, ast.Constant) and isinstance(name.value, str)
-                    and name.value not in _WATCHED_ATTRIBUTES)
+        return node.attr in _DYNAMIC_ATTRIBUTES or (
+            not isinstance(node.ctx, ast.Load) and node.attr in _WATCHED_ATTRIBUTES)
+    if isinstance(node, ast.Name):
+        return node.id in _DYNAMIC_NAMES or node.id in _DYNAMIC_MODULES
     return False
 
 
