@@ -125,3 +125,26 @@ def test_a_line_holding_a_safe_and_an_unsafe_extraction_keeps_the_finding() -> N
 
 def test_a_line_with_no_extractall_call_is_not_read_as_safe() -> None:
     assert not extraction_is_safe(ast.parse("import tarfile\nimport zipfile\nx = 1\n"), 3)
+
+
+ZIP = "import tarfile\nimport zipfile\n{prelude}\n\ndef unpack(p, d):\n    with zipfile.ZipFile(p) as z:\n        z.extractall(d)\n"
+
+
+@pytest.mark.parametrize("prelude", [
+    "import sys\nsys.modules['zipfile'] = tarfile",
+    "from sys import modules\nmodules.update(zipfile=tarfile)",
+    "vars()['zipfile'] = tarfile",
+    "locals().update(zipfile=tarfile)",
+    "exec('zipfile = tarfile')",
+    "import importlib\nzipfile = importlib.import_module('tarfile')",
+    "getattr(__import__('sys'), 'mod' + 'ules')['zipfile'] = tarfile",
+    "import timeit\ntimeit.timeit(\"import sys, tarfile; sys.modules['zipfile'] = tarfile\", number=1)",
+    "import pickle\npickle.loads(payload)",
+    "import sys\nsys._getframe().f_globals['zipfile'] = tarfile",
+    "setattr(sys.modules[__name__], 'zipfile', tarfile)",
+])
+def test_a_module_that_can_rebind_names_at_run_time_is_not_read_as_safe(prelude: str) -> None:
+    """red114: the syntax tree's bindings say zip, the running module says tar; bandit's B202 stands."""
+    plain, rebinding = ZIP.format(prelude=""), ZIP.format(prelude=prelude)
+    assert extraction_is_safe(ast.parse(plain), _line(plain))
+    assert not extraction_is_safe(ast.parse(rebinding), _line(rebinding))

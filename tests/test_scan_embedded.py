@@ -201,3 +201,128 @@ def test_hostile_markup_costs_linear_time(unit: str) -> None:
 
     cost(10_000)  # warm up
     assert cost(2_000_000) / max(cost(200_000), 1e-4) < 30 or cost(2_000_000) / max(cost(200_000), 1e-4) < 30
+
+
+# -- red114: cells read as IPython runs them, scripts found as the tokenizer finds them -------------------------------
+
+def _cell_code(*sources: str, defines: str = "") -> list[list[str]]:
+    """Each code cell's lines as read, in order (a cell left out reads as None)."""
+    cells = [defines] if defines else []
+    text = notebook(*cells, *sources)
+    found = embedded_code(".ipynb", text.encode())
+    assert found is not None and found.placed
+    lines, original = found.text.split("\n"), text.split("\n")
+    out = []
+    for source in sources:
+        at = _line_of(text, json.dumps(source.splitlines(keepends=True)[0])[1:-1])
+        out.append(lines[at - 1:at - 1 + len(source.splitlines())])
+    assert len(lines) == len(original)
+    return out
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("/os.system cmd\n", ["os.system(cmd)"]),
+    (",f a b\n", ['f("a", "b")']),
+    (";f a b\n", ['f("a b")']),
+    ("/os.system \\\n  cmd\n", ["os.system(cmd)", ""]),
+    ("if x:\n    /eval cmd\n    !ls\n", ["if x:", "    eval(cmd)", "    pass"]),
+    ("x = %time os.system(y)\nz = !ls\n", ["x = os.system(y)", "z = None"]),
+    ("%timeit -n1 -r 2 os.system(x)\n", ["os.system(x)"]),
+    ("%prun -s cumulative os.system(x)\n", ["os.system(x)"]),
+    ("%time %time time os.system(x)\n", ["os.system(x)"]),
+    ("%my_alias os.system(x)\n%sql SELECT 1\n", ["os.system(x)", "pass"]),
+    ("time os.system(x)", ["os.system(x)"]),
+    ("time = 3", ["time = 3"]),
+    ("pip install requests", ["pass"]),
+    ("os.system?\nx = [1,\n  2]; y??\n", ["pass", "pass", ""]),
+    ("x = (a\n     / b)\n", ["x = (a", "     / b)"]),
+    ("s = '''\n/os.system x\n'''\n", ["s = '''", "/os.system x", "'''"]),
+])
+def test_ipython_syntax_reads_as_the_python_it_runs(source: str, expected: list[str]) -> None:
+    """IPython's escapes (EscapedCommand), magic and system assignments, help requests and one-line automagic read
+    as what IPython compiles; an escape character that continues an expression or sits in a string is left alone."""
+    assert _cell_code(source) == [expected]
+
+
+@pytest.mark.parametrize(("source", "read"), [
+    ("%%bash\nos.system(x)\n", False),
+    ("%%html\n<b>os.system(x)</b>\n", False),
+    ("%%script bash --bg\nos.system(x)\n", False),
+    ("%%writefile notes.txt\nos.system(x)\n", False),
+    ("%%capture\n%%time\n    os.system(x)\n", True),
+    ("%%script --out log python3\nos.system(x)\n", True),
+    ("%%script env -S python3 -u\nos.system(x)\n", True),
+    ("%%script ./runner\nos.system(x)\n", True),
+    ("%%script $interpreter\nos.system(x)\n", True),
+    ("%%writefile job\nos.system(x)\n", True),
+    ("%%my_magic\nos.system(x)\n", True),
+])
+def test_a_cell_magic_is_left_out_only_when_it_runs_another_language(source: str, read: bool) -> None:
+    found = embedded_code(".ipynb", notebook(source).encode())
+    assert found is not None and ("os.system(x)" in found.text) == read, found
+    assert ("not read as Python" in found.left_out) == (not read)
+
+
+def test_no_magic_is_trusted_in_a_notebook_that_defines_magics_or_runs_what_it_wrote() -> None:
+    defines = "from IPython.core.magic import register_cell_magic\n"
+    found = embedded_code(".ipynb", notebook(defines, "%%bash\nos.system(x)\n").encode())
+    assert found is not None and "os.system(x)" in found.text
+    found = embedded_code(".ipynb", notebook("%%writefile payload.txt\nos.system(x)\n", "%run payload.txt\n").encode())
+    assert found is not None and "os.system(x)" in found.text
+
+
+def test_a_notebook_of_only_another_language_says_so_and_holds_no_code() -> None:
+    found = embedded_code(".ipynb", notebook("%%bash\nls\n").encode())
+    assert found is not None and not found.text.strip() and "%%bash" in found.left_out
+
+
+def test_a_notebook_the_gate_cannot_parse_is_unreadable_and_one_that_is_no_json_is_not_a_notebook() -> None:
+    from gatekeeper.scan.embedded import Unreadable
+
+    with pytest.raises(Unreadable) as deep:
+        embedded_code(".ipynb", ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}").encode())
+    assert deep.value.blocking
+    with pytest.raises(Unreadable) as broken:
+        embedded_code(".ipynb", b'{"cells": [\n<<<<<<< HEAD\n')
+    assert not broken.value.blocking
+    assert embedded_code(".ipynb", b"# a jupytext script\n") is None
+
+
+@pytest.mark.parametrize("markup", [
+    "<svg><style><script>\neval(q)\n</script></style></svg>\n",  # foreign content: <style> is no raw text
+    "<select><title><script>\neval(q)\n</script></title></select>\n",  # the select mode ignores <title>
+    '<script type="text/j&#97;vascript">\neval(q)\n</script>\n',  # a character reference in the type
+    "<script>\nx = 1; // </\u017fcript>\neval(q)\n</script>\n",  # only ASCII letters fold: no end tag
+    "<!-->\n<script>\neval(q)\n</script>\n",  # an abrupt comment ends at once
+    "<p title='a\"b>' class=x>\n<script>\neval(q)\n</script>\n",
+])
+def test_scripts_behind_tokenizer_corners_are_read(markup: str) -> None:
+    found = embedded_code(".html", markup.encode())
+    assert found is not None and "eval(q)" in found.text, markup
+
+
+@pytest.mark.parametrize("markup", [
+    "<script><!--\n</script>\neval(q)\n",  # the escaped state still ends at </script>
+    "<script>\neval(q)\n</script\n",  # an end tag without its `>` never closes the script: it never runs
+    '<script type="text/plain">\neval(q)\n</script>\n',
+    "<!-- <script>\neval(q)\n</script> -->\n",
+])
+def test_text_a_browser_does_not_run_is_not_read(markup: str) -> None:
+    found = embedded_code(".html", markup.encode())
+    assert found is None or "eval(q)" not in found.text, found
+
+
+@pytest.mark.parametrize("unit", ["%time x\n", "time " * 3, "/f a b\n", "x = %time y\n", "%%capture\n", "]",
+                                  "[0]", "%%script --a \n", "x = (a\n"])
+def test_hostile_cells_cost_linear_time(unit: str) -> None:
+    """Every step of the cell reading moves forward (red114: `%%script` options backtracked exponentially)."""
+    import time
+
+    def cost(size: int) -> float:
+        text = notebook((unit * (size // len(unit) + 1))[:size] + "x?\n").encode()
+        start = time.perf_counter()
+        embedded_code(".ipynb", text)
+        return time.perf_counter() - start
+
+    cost(5_000)  # warm up
+    assert cost(200_000) / max(cost(20_000), 1e-4) < 30 or cost(200_000) / max(cost(20_000), 1e-4) < 30
