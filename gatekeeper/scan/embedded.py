@@ -21,7 +21,10 @@ Python IPython runs (red114; IPython's inputtransformer2 and prefilter are the r
 A notebook whose cells cannot be placed line by line (not written one string per line, as Jupyter writes them, or a
 string holding several of Python's lines: `\\r`) is still scanned, its code from line 1, and then `placed` is False:
 every line of it counts as added. A notebook that is JSON the gate cannot read (nested past the parser's depth) is
-`Unreadable`: the caller reports it, blocking; one that is not valid JSON is reported as a note.
+`Unreadable`: the caller reports it, blocking; one that starts as JSON but is not valid JSON (a merge conflict
+left in it) is `Unreadable` too, as a note, since Jupyter cannot open it either; text that is no JSON at all is not
+a notebook. Not followed: IPython's stripping of pasted `>>>` / `In [1]:` prompts (such a cell does not parse
+and is reported as a parse error).
 
 Markup. A `<script>` block without a `type` or with a JavaScript one (`module`, `text/javascript`, ...) is read, as
 TypeScript when its `lang` says so — found as the HTML tokenizer finds it (comments, quoted attribute values,
