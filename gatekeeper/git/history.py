@@ -467,6 +467,14 @@ class History(Runner):
                 result[sha] = tuple(found)
         return result
 
+    def first_parent_line(self, head: str, count: int) -> list[str]:
+        """The first `count` commits of `head`'s first-parent line, `head` first; [] when git cannot walk it."""
+        _check_rev_token(head)
+        proc = self._run("rev-list", "--first-parent", f"--max-count={max(0, count)}", head, "--", check=False)
+        if proc.returncode != 0:
+            return []
+        return [line for line in proc.stdout.decode("ascii", "replace").split() if is_sha(line)]
+
     def first_parent_holds(self, old: str, new: str) -> bool:
         """Whether `old` is on `new`'s first-parent line (`new` reached from it by first parents only): the
         oldest first-parent commit of `new` that `old` does not reach has `old` as its first parent. False

@@ -132,6 +132,7 @@ class GitHubReviewSource:
         self._pulls: dict[int, _Pull] = {}
         self._by_commit: dict[str, list[PullRequest]] = {}
         self._titles: dict[int, str] = {}  # PR number -> its title, as GitHub holds it (_queue_made_for)
+        self._tops: dict[int, frozenset[str]] = {}  # count -> the merge group's topmost commits (_group_top)
         self._lookups = 0
         self._ancestors: dict[str, frozenset[str] | None] = {}
         self._teams: dict[tuple[str, str], bool | None] = {}
@@ -490,7 +491,7 @@ class GitHubReviewSource:
             # merge or rebased copy: a rebase-method queue re-creates EVERY entry's commits, and the named PR's
             # approval of its head covers what merging it made, not an earlier entry's commits (red115). Those
             # have no PR here: review/missing. (Another commit is covered only by an approval of itself.)
-            if self._made_when_merging(report) and not self._queue_made_for(report, named):
+            if self._made_when_merging(report) and not self._queue_made_for(report, named, named=True):
                 return None
             return named
         return None
@@ -517,22 +518,36 @@ class GitHubReviewSource:
         # so words alone (`phone: tidy the login (#5)` on a commit of an unapproved PR) would judge a commit by an
         # unrelated open PR's approval (red115).
         pull = self._pull(made.pr, pr)
-        return pull if self._queue_made_for(report, pull) else None
+        return pull if self._queue_made_for(report, pull, named=False) else None
 
-    def _queue_made_for(self, report: CommitReport, pull: _Pull) -> bool:
+    def _group_top(self, count: int) -> frozenset[str]:
+        """The merge group's topmost `count` commits (its head's first-parent line), once per count."""
+        if count not in self._tops:
+            head = self.event.head
+            self._tops[count] = frozenset(self.git.first_parent_line(head, count)) if head else frozenset()
+        return self._tops[count]
+
+    def _queue_made_for(self, report: CommitReport, pull: _Pull, *, named: bool) -> bool:
         """Whether a commit the merge queue made is this PR's: its merge (the PR's head is the second parent), its
-        squash (subjected `<title> (#N)`, or `<its one commit's subject> (#N)`, as GitHub writes them), or a rebased
-        copy of one of its commits (the same message). A pusher cannot make GitHub sign a commit of that shape for a
-        PR it does not merge; the message of a copy is the PR author's own to write (the residual: see the note)."""
+        squash (subjected `<title> (#N)`, or `<its one commit's subject> (#N)`, as GitHub writes them), or — for the
+        PR the queue branch names — a rebased copy of one of its commits. The queue builds the named PR's entry on
+        top of the group: its merge or squash is the group's head, its rebased copies the topmost commits, as many
+        as it has. A copy is tied by that place as well as by its message, which is its author's to write: an
+        earlier entry's commit given the message of one of the named PR's is below them (red117). An earlier
+        entry's place is not known here: only what GitHub wrote (its merge, its squash's title) ties it."""
         commit = report.commit
+        head = self.event.head if named else None
+        if named and commit.sha != head and not (
+                len(commit.parents) == 1 and commit.sha in self._group_top(len(pull.commits))):
+            return False
         if len(commit.parents) == 2:
             return commit.parents[1] == pull.pr.head_sha
         number = pull.pr.number
         subject = commit.subject.strip()
         message = commit.message.strip()
-        if any(c.message.strip() == message for c in pull.commits):
+        if named and any(c.message.strip() == message for c in pull.commits):
             return True
-        if not subject.endswith(f" (#{number})"):
+        if not subject.endswith(f" (#{number})") or (named and commit.sha != head):
             return False
         title = pull.pr.title
         if not title.strip():

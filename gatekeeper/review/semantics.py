@@ -295,7 +295,8 @@ def _codeowners_regex(pattern: str) -> re.Pattern[str]:
 
 
 # A CODEOWNERS owner as GitHub reads one: `@login`, `@org/team-slug`, or an e-mail address.
-_OWNER = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)?|[^@\s]+@[^@\s]+")
+# (A login may hold `_`: an Enterprise Managed User's is `handle_SHORTCODE`, red117.)
+_OWNER = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)?|[^@\s]+@[^@\s]+")
 
 
 def parse_codeowners(text: str, source: str = "CODEOWNERS") -> CodeOwners:
