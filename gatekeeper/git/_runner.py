@@ -10,6 +10,7 @@ import contextlib
 import copy
 import fcntl
 import os
+import resource
 import shutil
 import tempfile
 import threading
@@ -243,14 +244,16 @@ class Runner:
             self._attr_free_env = (empty, env)
         return self._attr_free_env
 
-    def _stream(self, args: list[str], stdin: bytes | None, what: str, *, attr_free: bool = False) -> Iterator[bytes]:
+    def _stream(self, args: list[str], stdin: bytes | None, what: str, *, attr_free: bool = False,
+                memory: int | None = None) -> Iterator[bytes]:
         """Output lines of one git process, read as they come (see `_process`)."""
-        with self._process(args, stdin, what, "check that the revisions exist", attr_free=attr_free) as (out, _):
+        with self._process(args, stdin, what, "check that the revisions exist", attr_free=attr_free,
+                           memory=memory) as (out, _):
             yield from out
 
     @contextlib.contextmanager
     def _process(self, args: list[str], stdin: bytes | None, what: str, fix: str, *, attr_free: bool = False,
-                 wide: bool = False) -> Iterator[tuple[IO[bytes], list[str]]]:
+                 wide: bool = False, memory: int | None = None) -> Iterator[tuple[IO[bytes], list[str]]]:
         """One streaming git process: (its stdout, its argv) while the caller reads. stdin is fed and
         stderr drained by threads — git answers each input line before reading the next, and a process
         that fills its stderr pipe (a history with many missing objects) would otherwise stop writing
@@ -261,6 +264,8 @@ class Runner:
         child = process.Child(argv, cwd=cwd, env=env, stdin="pipe" if stdin is not None else "devnull",
                               foreground=self._foreground)
         assert child.stdout is not None and child.stderr is not None
+        if memory is not None:
+            _limit_memory(child.pid, memory)
         if wide:
             _widen(child.stdout)
         feeder = threading.Thread(target=_feed, args=(child.stdin, stdin), daemon=True)
@@ -375,3 +380,18 @@ def _check_rev_token(rev: str) -> None:
     if not rev or rev.startswith(("-", "^")) or any(ord(c) < 33 for c in rev):
         raise GitError(f"invalid revision {rev!r}", "name a branch, tag or commit id")
 
+
+def _limit_memory(pid: int, limit: int) -> None:
+    """Cap a just-started git's address space (Linux `prlimit`; elsewhere, and where the caller's own limit is
+    lower, it keeps what it has). Set before its input is fed, so a `--stdin` process has done nothing yet: one
+    that needs more fails with git's "Out of memory" and the caller reads the rest another way."""
+    prlimit = getattr(resource, "prlimit", None)
+    if prlimit is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        prlimit(pid, resource.RLIMIT_AS, (limit, limit))
+
+
+def out_of_memory(exc: GitError) -> bool:
+    """Whether git stopped because it could not get memory (a limit set by `_limit_memory`, or the machine's)."""
+    return "out of memory" in (exc.stderr or "").lower() or exc.returncode in (-9, 137)

@@ -101,7 +101,8 @@ class Diffs(Objects):
             raise GitError(f"could not compare {old[:12]} and {new[:12]}", "check the repository with `git fsck`")
         return [display_path(p) for p in proc.stdout.split(b"\x00") if p]
 
-    def commit_patches(self, shas: Sequence[str], *, big_file_threshold: int) -> Iterator[bytes]:
+    def commit_patches(self, shas: Sequence[str], *, big_file_threshold: int,
+                       memory: int | None = None) -> Iterator[bytes]:
         """Lines of each commit's own patch (-U0), streamed from one `diff-tree --stdin` process.
 
         Each commit's output starts with a line holding its id. Non-merges are diffed against their
@@ -110,9 +111,10 @@ class Diffs(Objects):
         WIDE_MERGE_PARENTS). Files over `big_file_threshold` bytes are shown by git as binary
         (core.bigFileThreshold), so a huge blob never streams through here.
 
-        For non-merges: git's combined diff of a merge can cost memory quadratic in a file's lines (a lock file
-        of 68,000 lines in both parents, 7,000 in the merge, took git 24 GB in a real history), so the scanners
-        read a merge's additions one parent at a time (added_lines.iter_commit_additions, tree_patch).
+        git's combined diff of a merge can cost memory quadratic in a file's lines (a lock file of 68,000 lines
+        in both parents, 7,000 in the merge, took git 24 GB in a real history): `memory` caps git's address space
+        (GitError, `out_of_memory`, past it), and the scanners then read what is left one parent at a time
+        (added_lines.iter_commit_additions, pair_patches).
         """
         shas = list(dict.fromkeys(shas))
         if not shas:
@@ -120,7 +122,7 @@ class Diffs(Objects):
         stdin = self._diff_input(shas)
         return self._stream(["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}", "diff-tree", "--stdin",
                              "-r", "--root", "--cc", *_PATCH_OPTIONS, *self._pathspec()], stdin, "diff-tree",
-                            attr_free=True)
+                            attr_free=True, memory=memory)
 
     def merge_parents(self, shas: Sequence[str]) -> dict[str, tuple[str, ...]]:
         """The merges among `shas`, each with the parents a diff of it compares (all of them; beyond
@@ -141,19 +143,25 @@ class Diffs(Objects):
             found[ids[0].decode("ascii", "replace")] = tuple(i.decode("ascii", "replace") for i in ids[1:])
         return found
 
-    def tree_patch(self, old: str, new: str, raw_paths: Sequence[bytes], *, big_file_threshold: int) -> Iterator[bytes]:
-        """Lines of the -U0 patch from `old` to `new` (commits) for exactly these paths (literal, from the top):
-        what a merge's own additions are read from, one parent at a time (a combined diff can cost git memory
-        quadratic in a file's lines, see commit_patches)."""
-        _check_rev_token(old)
-        _check_rev_token(new)
-        if not raw_paths:
+    def pair_patches(self, pairs: Sequence[tuple[str, str | None]], *, big_file_threshold: int,
+                     paths: Sequence[bytes] | None = None) -> Iterator[bytes]:
+        """Lines of the -U0 patch of each (commit, parent) pair, from one `diff-tree --stdin` process, in order: a
+        pair with no parent is the commit against its own parent (root commits: the empty tree), one with a parent
+        is the commit against that parent alone (how a merge is read, one parent at a time). Each pair's output
+        starts with a line holding the commit's id, also when the pair differs in nothing (`--always`), so the
+        reader knows which pair each patch belongs to. `paths`: only these (literal, from the top), for every pair."""
+        for sha, parent in pairs:
+            _check_rev_token(sha)
+            if parent is not None:
+                _check_rev_token(parent)
+        if not pairs:
             return iter(())
-        excludes = self._pathspec()[2:]  # (the skip_paths excludes, after `--` and `:(top)`)
-        return self._stream(["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}", "diff-tree", "-r",
-                             *_PATCH_OPTIONS, old, new, "--",
-                             *(f":(top,literal){os.fsdecode(p)}" for p in raw_paths), *excludes],
-                            None, "diff-tree", attr_free=True)
+        stdin = "".join(f"{sha}\n" if parent is None else f"{sha} {parent}\n" for sha, parent in pairs).encode()
+        spec = self._pathspec() if paths is None else [
+            "--", *(f":(top,literal){os.fsdecode(p)}" for p in paths), *self._pathspec()[2:]]
+        return self._stream(["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}", "diff-tree", "--stdin",
+                             "--always", "-r", "--root", *_PATCH_OPTIONS, *spec], stdin, "diff-tree",
+                            attr_free=True)
 
     def range_patch(self, bases: Sequence[str], head: str, *, big_file_threshold: int) -> Iterator[bytes]:
         """Lines of the net patch (-U0) from the range's boundary commit to its head: against the empty tree with

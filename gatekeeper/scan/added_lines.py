@@ -38,9 +38,11 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from gatekeeper.errors import GitError
 from gatekeeper.git import Git, is_sha
+from gatekeeper.git._runner import out_of_memory
 from gatekeeper.git.diff import WIDE_MERGE_PARENTS
-from gatekeeper.models import FileChange, FileStatus, display_path, path_key
+from gatekeeper.models import FileStatus, display_path, path_key
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 # Lines of added text kept per file before the rest is cut (and reported): a 2 MB file of one-byte
@@ -219,115 +221,195 @@ def parse_patch(lines: Iterable[bytes], **options: int | bool) -> Iterator[tuple
     yield from parser.close()
 
 
+# git's address space for the combined diff of a range's commits: far above what real merges need (the largest
+# of 3,000 real merges of 6 histories took 31 MB, bar one: 24 GB), far below what one hostile merge can ask.
+COMBINED_DIFF_MEMORY = 2 << 30
+
+
 def iter_commit_additions(git: Git, commits: Sequence[str], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                           max_file_lines: int = DEFAULT_MAX_FILE_LINES) -> Iterator[tuple[str, FilePatch]]:
-    """(commit, FilePatch) for each file each commit changed, in the order asked: runs of non-merges from one
-    streamed git process each; a merge from its paths that differ from every parent (`changed_files`, one
-    process for all merges), each diffed against each parent (`_merge_additions`). A merge no path of which
-    differs from every parent added nothing of its own and needs no process."""
+    """(commit, FilePatch) for each file each commit changed, from one streamed git process (`diff-tree --stdin
+    --cc`, its address space capped at COMBINED_DIFF_MEMORY). When git runs out of memory there (a merge whose
+    file lost many lines against each parent: the combined diff coalesces those in a table of both counts, 24 GB
+    for one lock file in a real merge), the commits from the one it stopped at are read one parent at a time
+    (`_additions_by_parent`); what was given already is not given again."""
     commits = list(dict.fromkeys(commits))
-    merges = git.merge_parents(commits)
-    candidates = git.changed_files(list(merges)) if merges else {}
-    run: list[str] = []
-    for sha in commits:
-        if sha not in merges:
-            run.append(sha)
-            continue
-        changes = [c for c in candidates.get(sha, ()) if c.status is not FileStatus.DELETED]
-        if not changes:
-            continue
-        yield from _commit_run(git, run, max_file_bytes, max_file_lines)
-        run = []
-        yield from _merge_additions(git, sha, merges[sha], changes, threshold=max_file_bytes,
-                                    max_file_bytes=max_file_bytes, max_file_lines=max_file_lines)
-    yield from _commit_run(git, run, max_file_bytes, max_file_lines)
-
-
-def _commit_run(git: Git, commits: Sequence[str], max_file_bytes: int,
-                max_file_lines: int) -> Iterator[tuple[str, FilePatch]]:
-    if not commits:
+    given: set[tuple[str, bytes]] = set()
+    last: str | None = None
+    try:
+        stream = git.commit_patches(commits, big_file_threshold=max_file_bytes, memory=COMBINED_DIFF_MEMORY)
+        for commit, patch in parse_patch(stream, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines):
+            if commit is not None and not patch.deleted:
+                last = commit
+                given.add((commit, patch.key))
+                yield commit, patch
         return
-    stream = git.commit_patches(commits, big_file_threshold=max_file_bytes)
-    for commit, patch in parse_patch(stream, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines):
-        if commit is not None and not patch.deleted:
+    except GitError as exc:
+        if not out_of_memory(exc):
+            raise
+    rest = commits[commits.index(last):] if last is not None else commits
+    for commit, patch in _additions_by_parent(git, rest, max_file_bytes=max_file_bytes,
+                                              max_file_lines=max_file_lines):
+        if (commit, patch.key) not in given:
             yield commit, patch
 
 
-# Paths per git process when a merge (or a range with several boundary commits) is diffed one parent at a time:
-# their literal pathspecs stay far below the system's argument limit, and one chunk's patches are what is held.
-_PATHS_PER_CHUNK = 1024
-_CHUNK_BYTES = 128 * 1024
-
-
-def _chunks(paths: Sequence[bytes]) -> Iterator[list[bytes]]:
-    chunk: list[bytes] = []
-    size = 0
-    for path in paths:
-        if chunk and (len(chunk) >= _PATHS_PER_CHUNK or size + len(path) > _CHUNK_BYTES):
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(path)
-        size += len(path) + 24
-    if chunk:
-        yield chunk
-
-
-def _merge_additions(git: Git, head: str, parents: Sequence[str], changes: Sequence[FileChange], *, threshold: int,
-                     max_file_bytes: int, max_file_lines: int,
-                     keep_text: bool = True) -> Iterator[tuple[str, FilePatch]]:
-    """What `head` adds that none of `parents` has, for the paths of `changes` (those that differ from every
-    parent): each path diffed against each parent (-U0), the lines added against every one of them kept — the
-    lines git's dense combined diff marks `+` in every column, without its memory (a combined diff keeps, per line
-    of the result, the lines each parent lost there, and coalescing them is quadratic: 24 GB for one lock file in
-    a real merge). What is held is the first parent's patches of a chunk of paths, each cut down as a further
-    parent's patch of it arrives, one at a time: no more than a one-parent scan of those files holds. A patch cut
-    at the caps against any parent is `truncated` (the caller reads the whole file)."""
-    blobs = {c.raw_path or path_key(c.path): c.new_blob for c in changes}
-    for chunk in _chunks(list(blobs)):
-        held: dict[bytes, FilePatch] = {}
-        for index, parent in enumerate(parents):
-            stream = git.tree_patch(parent, head, chunk, big_file_threshold=threshold)
-            seen: set[bytes] = set()
-            for patch in _joined(parse_patch(stream, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines,
-                                             keep_text=keep_text and index == 0)):
-                key = patch.key
-                if key in seen:
-                    # (Never seen: git prints one name's entries together. Cut twice, the lines could not be told:
-                    # the whole file is read instead.)
-                    if key in held:
-                        held[key] = dataclasses.replace(held[key], truncated=True)
-                    continue
-                seen.add(key)
-                if index == 0:
-                    held[key] = patch
-                elif key in held:
-                    held[key] = _narrowed(held[key], patch)
-        for key in chunk:
-            found = held.get(key)
-            if found is not None and not found.deleted:
-                # (A mode change alone prints no index line: the blob is the one the raw listing named.)
-                yield head, found if found.blob else dataclasses.replace(found, blob=blobs[key])
-
-
-def _joined(patches: Iterable[tuple[str | None, FilePatch]]) -> Iterator[FilePatch]:
-    """The patches of one diff with two entries of one name made one (they come together): a type change (a
-    symlink made a file) is a deletion and a creation, and the creation counts."""
-    pending: FilePatch | None = None
-    for _, patch in patches:
-        if pending is not None and pending.key == patch.key:
-            if patch.deleted:
-                continue
-            if not pending.deleted:
-                patch = dataclasses.replace(patch, added=tuple(sorted(set(pending.added) | set(patch.added))),
-                                            binary=pending.binary or patch.binary,
-                                            truncated=pending.truncated or patch.truncated)
-            pending = patch
+def _additions_by_parent(git: Git, commits: Sequence[str], *, max_file_bytes: int,
+                         max_file_lines: int) -> Iterator[tuple[str, FilePatch]]:
+    """iter_commit_additions without a combined diff, from one streamed `diff-tree` process: a non-merge against
+    its parent; a merge against each of its parents in turn, the lines added against all of them kept, for the
+    paths that differ from every parent (`changed_files`, one process for all merges: `-c --raw`) — the lines the
+    dense combined diff marks `+` in every column (numbered right: the combined diff numbers a hunk that starts
+    with a line only some parents lack from the line before it). A merge no path of which differs from every
+    parent added nothing of its own and is not diffed. What is held is the first parent's patches of one merge's
+    paths, each cut down as a further parent's patch of it arrives: no more than a one-parent scan holds. Slower
+    than the combined diff on merges of long-diverged branches (every path that differs from a parent is diffed)."""
+    merges = git.merge_parents(commits)
+    candidates = git.changed_files(list(merges)) if merges else {}
+    wanted: dict[str, dict[bytes, str]] = {}
+    pairs: list[tuple[str, str | None]] = []
+    for sha in commits:
+        if sha not in merges:
+            pairs.append((sha, None))
             continue
-        if pending is not None:
-            yield pending
-        pending = patch
-    if pending is not None:
-        yield pending
+        paths = {c.raw_path or path_key(c.path): c.new_blob for c in candidates.get(sha, ())
+                 if c.status is not FileStatus.DELETED}
+        if paths:
+            wanted[sha] = paths
+            pairs.extend((sha, parent) for parent in merges[sha])
+    yield from _read_pairs(git, pairs, wanted, threshold=max_file_bytes, max_file_bytes=max_file_bytes,
+                           max_file_lines=max_file_lines)
+
+
+# A range's paths named to git as literal pathspecs when there are no more than this: git matches every tree entry
+# it walks against each of them (60,000 named in one directory cost it 47 s); beyond, every path is diffed and the
+# wanted ones kept here.
+_PATHSPEC_PATHS = 1000
+
+
+def _read_pairs(git: Git, pairs: Sequence[tuple[str, str | None]], wanted: Mapping[str, Mapping[bytes, str]], *,
+                threshold: int, max_file_bytes: int, max_file_lines: int, keep_text: bool = True,
+                paths: Sequence[bytes] | None = None) -> Iterator[tuple[str, FilePatch]]:
+    if not pairs:
+        return
+    reader = _PairReader(pairs, wanted, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines,
+                         keep_text=keep_text)
+    stream = git.pair_patches(pairs, big_file_threshold=threshold, paths=paths)
+    try:
+        for raw in stream:
+            yield from reader.feed(raw)
+        yield from reader.close()
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()  # stops (and reaps) git when the caller left early
+
+
+class _PairReader:
+    """The patches of `pair_patches` told apart by pair (each pair's output starts with its commit's id): a
+    non-merge's as they come, a merge's joined over its parents (_narrowed) and given when its last parent's patch
+    ends."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str | None]], wanted: Mapping[str, Mapping[bytes, str]], *,
+                 max_file_bytes: int, max_file_lines: int, keep_text: bool = True) -> None:
+        self.pairs = pairs
+        self.wanted = wanted
+        self.keep_text = keep_text
+        self.parser = PatchParser(max_file_bytes=max_file_bytes, max_file_lines=max_file_lines, keep_text=keep_text)
+        self.at = -1  # the pair whose patch is being read
+        self.merge: str | None = None  # the merge being read, one parent after another
+        self.first = False  # reading the merge's first parent
+        self.held: dict[bytes, FilePatch] = {}
+        self.seen: set[bytes] = set()  # names this parent's patch named (a name twice: see _take)
+        self.pending: FilePatch | None = None  # this parent's last patch, until the next shows it is not its twin
+
+    def feed(self, raw: bytes) -> Iterator[tuple[str, FilePatch]]:
+        header = raw[:1] not in (b"+", b"-", b" ", b"\\") and is_sha(raw.strip().decode("ascii", "replace"))
+        for _, patch in self.parser.feed(raw):
+            yield from self._take(patch)
+        if header:
+            yield from self._next_pair()
+
+    def close(self) -> Iterator[tuple[str, FilePatch]]:
+        for _, patch in self.parser.close():
+            yield from self._take(patch)
+        yield from self._end_parent()
+        yield from self._end_merge()
+
+    def _next_pair(self) -> Iterator[tuple[str, FilePatch]]:
+        yield from self._end_parent()
+        self.at += 1
+        if self.at >= len(self.pairs):
+            raise GitError("git printed more patches than it was asked for", "report this: a commit may be unscanned")
+        sha, parent = self.pairs[self.at]
+        if sha != self.merge:
+            yield from self._end_merge()
+        if parent is None:
+            self.merge, self.first = None, False
+            self.parser.keep_text = self.keep_text
+        else:
+            self.first = sha != self.merge
+            self.merge = sha
+            self.parser.keep_text = self.keep_text and self.first
+
+    def _take(self, patch: FilePatch) -> Iterator[tuple[str, FilePatch]]:
+        if self.at < 0:
+            return
+        sha = self.pairs[self.at][0]
+        if self.merge is None:
+            if not patch.deleted:
+                yield sha, patch
+            return
+        if patch.key not in self.wanted[sha]:
+            return
+        held = self.pending
+        if held is not None and held.key == patch.key:
+            # A type change (a symlink made a file) is a deletion and a creation of one name, printed together:
+            # the creation counts; two of one name that both stay (a file and a gitlink) add both their lines.
+            if patch.deleted:
+                return
+            if not held.deleted:
+                patch = dataclasses.replace(patch, added=tuple(sorted(set(held.added) | set(patch.added))),
+                                            binary=held.binary or patch.binary,
+                                            truncated=held.truncated or patch.truncated)
+            self.pending = patch
+            return
+        self._settle()
+        self.pending = patch
+
+    def _settle(self) -> None:
+        """The pending patch joined into what the merge holds."""
+        patch, self.pending = self.pending, None
+        if patch is None:
+            return
+        key = patch.key
+        if key in self.seen:
+            # (Never seen: git prints one name's entries together. Cut twice, the lines could not be told: the
+            # whole file is read instead.)
+            if key in self.held:
+                self.held[key] = dataclasses.replace(self.held[key], truncated=True)
+            return
+        self.seen.add(key)
+        if self.first:
+            self.held[key] = patch
+        elif key in self.held:
+            self.held[key] = _narrowed(self.held[key], patch)
+
+    def _end_parent(self) -> Iterator[tuple[str, FilePatch]]:
+        self._settle()
+        self.seen = set()
+        return iter(())
+
+    def _end_merge(self) -> Iterator[tuple[str, FilePatch]]:
+        if self.merge is None:
+            return
+        blobs = self.wanted[self.merge]
+        held, self.held = self.held, {}
+        for key, patch in held.items():
+            if not patch.deleted:
+                # (A mode change alone prints no index line: the blob is the one the raw listing named.)
+                yield self.merge, patch if patch.blob else dataclasses.replace(patch, blob=blobs[key])
+        self.merge = None
 
 
 def _narrowed(held: FilePatch, patch: FilePatch) -> FilePatch:
@@ -351,14 +433,16 @@ def range_additions(git: Git, bases: Sequence[str], head: str, *, max_file_bytes
                     max_file_lines: int = 1_000_000) -> dict[bytes, FilePatch]:
     """Per raw path, the line numbers at `head` that the range added (no text kept: the tools read files).
     With several boundary commits: the paths that differ from every one of them (`range_files`), each diffed
-    against each boundary, the lines added against all kept (as a merge's, _merge_additions: a combined diff's
+    against each boundary, the lines added against all kept (as a merge's, _PairReader: a combined diff's
     memory is quadratic in a file's lines)."""
     patches: Iterable[tuple[str | None, FilePatch]]
     if len(bases) > 1:
         kept = bases[:WIDE_MERGE_PARENTS]
-        changes = [c for c in git.range_files(kept, head) if c.status is not FileStatus.DELETED]
-        patches = _merge_additions(git, head, kept, changes, threshold=max_file_bytes, max_file_bytes=1 << 62,
-                                   max_file_lines=max_file_lines, keep_text=False)
+        paths = {c.raw_path or path_key(c.path): c.new_blob for c in git.range_files(kept, head)
+                 if c.status is not FileStatus.DELETED}
+        patches = _read_pairs(git, [(head, base) for base in kept] if paths else [], {head: paths},
+                              threshold=max_file_bytes, max_file_bytes=1 << 62, max_file_lines=max_file_lines,
+                              keep_text=False, paths=list(paths) if len(paths) <= _PATHSPEC_PATHS else None)
     else:
         stream = git.range_patch(bases, head, big_file_threshold=max_file_bytes)
         # Line numbers only: the byte cap does not apply (the text is not kept), the line cap does.
