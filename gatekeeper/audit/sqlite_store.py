@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -75,23 +77,31 @@ class SqliteStore:
                            "written, or it was truncated",
                            "restore it from a backup; if no log was ever kept there, a check or hook writing to it "
                            "starts one")
+        self.copy: Path | None = None  # the private copy a reader that may not write the log's directory reads
         try:
-            self._connect()
+            self._connect(path)
         except sqlite3.Error as exc:
             if not self.readonly or _wal(path).exists():
                 raise _error(exc, path, "open") from None
             # A reader that may not write the log's directory cannot make the `-shm` file SQLite reads a WAL log
-            # with; with no `-wal` file beside it (no writer, nothing uncheckpointed) the file alone is the whole log.
+            # with; with no `-wal` file beside it the file alone is the whole log. Read in place (`immutable`),
+            # a hook's checkpoint rewrote it under the reader ("malformed": red117): a copy taken while the file
+            # did not change is one moment of it, read in a directory of the reader's own.
+            self.copy = _still_copy(path)
             try:
-                self._connect(immutable=True)
+                self._connect(self.copy / path.name)
             except sqlite3.Error as again:
+                self.close()
                 raise _error(again, path, "open") from None
+            except LogError:
+                self.close()
+                raise
 
-    def _connect(self, *, immutable: bool = False) -> None:
+    def _connect(self, path: Path) -> None:
         if self.readonly:
             # Readers (verify, show, export, the audit's join) open the log read-only: they never write to it, and
             # need no more than read access to the file (an auditor's group, a backup on read-only media: red116).
-            uri = f"{self.path.absolute().as_uri()}?{'immutable=1' if immutable else 'mode=ro'}"
+            uri = f"{path.absolute().as_uri()}?mode=ro"
             self.db = sqlite3.connect(uri, uri=True, timeout=self.timeout, isolation_level=None,
                                       check_same_thread=False)
         else:
@@ -273,8 +283,11 @@ class SqliteStore:
             raise _error(exc, self.path, "read") from None
 
     def close(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(sqlite3.Error, AttributeError):
             self.db.close()
+        if self.copy is not None:
+            shutil.rmtree(self.copy, ignore_errors=True)
+            self.copy = None
 
 
 def _create_private(path: Path) -> None:
@@ -309,6 +322,33 @@ def _error(exc: sqlite3.Error, path: Path, what: str, timeout: float = BUSY_TIME
         return LogError(f"cannot {what} decision log {path}: still locked after {timeout:g}s ({text})",
                         "another process holds the log; retry, or look for a stuck process")
     return LogError(f"cannot {what} decision log {path}: {text}", "check the file with `gatekeeper log verify`")
+
+
+def _stamp(path: Path) -> tuple[int, int, int, bytes]:
+    info = path.stat()
+    with path.open("rb") as handle:
+        return info.st_mtime_ns, info.st_size, info.st_ino, handle.read(100)  # (the header: its change counter)
+
+
+def _still_copy(path: Path, attempts: int = 5) -> Path:
+    """A private copy of the log taken while the file did not change (its time, size, inode and header the same
+    before and after), in a new directory only this process reads; LogError when it kept changing."""
+    for _ in range(attempts):
+        directory = Path(tempfile.mkdtemp(prefix="gatekeeper-log-"))
+        try:
+            before = _stamp(path)
+            shutil.copyfile(path, directory / path.name)
+            if _stamp(path) == before:
+                return directory
+        except OSError as exc:
+            shutil.rmtree(directory, ignore_errors=True)
+            raise LogError(f"cannot read decision log {path}: {exc.strerror or exc}",
+                           "check that the file is readable by this user") from None
+        shutil.rmtree(directory, ignore_errors=True)
+        time.sleep(0.05)
+    raise LogError(f"decision log {path} kept changing while it was read (hooks are appending, and this user may not "
+                   "write its directory, so SQLite cannot share a consistent view of it)",
+                   "run the command again, or on a copy of the log")
 
 
 def _wal(path: Path) -> Path:
