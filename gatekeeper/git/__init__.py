@@ -27,7 +27,7 @@ outside this package ask named questions; none passes git arguments (tests/test_
 
 from __future__ import annotations
 
-from gatekeeper.git._runner import RepoInfo, git_environment
+from gatekeeper.git._runner import RepoInfo, git_environment, out_of_memory
 from gatekeeper.git.history import (
     Landing,
     RawParts,
@@ -62,6 +62,7 @@ __all__ = [
     "git_environment",
     "is_sha",
     "is_zero",
+    "out_of_memory",
     "person_of",
     "raw_parts",
     "stored_object",

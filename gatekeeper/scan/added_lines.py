@@ -39,8 +39,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gatekeeper.errors import GitError
-from gatekeeper.git import Git, is_sha
-from gatekeeper.git._runner import out_of_memory
+from gatekeeper.git import Git, is_sha, out_of_memory
 from gatekeeper.git.diff import WIDE_MERGE_PARENTS
 from gatekeeper.models import FileStatus, display_path, path_key
 
