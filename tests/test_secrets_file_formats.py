@@ -11,10 +11,15 @@ from __future__ import annotations
 import json
 import random
 import string
+from pathlib import Path
 
 import pytest
 
+from gatekeeper.git import Git
+from gatekeeper.interfaces import ScanJob
 from gatekeeper.scan.secrets import SecretDetector
+from gatekeeper.scan.secrets_scanner import SecretsScanner
+from tests.repo_builder import RepoBuilder
 
 _RNG = random.Random(10701)
 
@@ -93,6 +98,13 @@ FORMAT_CASES: list[tuple[str, str, str]] = [
     # Code in a JSON string: a notebook cell, a package.json script.
     ("generic-password", "nb.ipynb", '   "source": [\n    "password = \\"{v}\\"\\n"\n   ]\n'),
     ("generic-secret", "nb.ipynb", '    "os.environ[\\"OPENAI_API_KEY\\"] = \\"{v}\\"\\n",\n'),
+    # The rest of the JSON name/value family (red113), value on the line after its name, or two lines after it.
+    ("json-env-password-split", "infra/ecs.tf", '        {{\n          name  = "DB_PASSWORD"\n          value = "{v}"\n        }},\n'),
+    ("json-env-secret-split", "postman/dev.postman_environment.json", '\t\t\t"key": "api_token",\n\t\t\t"value": "{v}",\n'),
+    ("json-env-secret-split", "infra/params.json", '    "ParameterKey": "GithubToken",\n    "ParameterValue": "{v}"\n'),
+    ("json-env-secret-split", "infra/appsettings.json",
+     '  {{\n    "name": "STRIPE_API_KEY",\n    "slotSetting": true,\n    "value": "{v}"\n  }}\n'),
+    ("json-env-password", "infra/azuredeploy.parameters.json", '    "adminPassword": {{"value": "{v}"}},\n'),
 ]
 
 # (path, text): no finding at all.
@@ -114,6 +126,11 @@ NOT_SECRETS: list[tuple[str, str]] = [
     ("k8s.yaml", "  - name: DB_PASSWORD\n    value: ${DB_PASSWORD}\n"),
     ("taskdef.json", '{"name": "DB_PASSWORD", "value": "${DB_PASSWORD}"}\n'),
     ("taskdef.json", '"name": "DB_PASSWORD",\n"valueFrom": "arn:aws:ssm:eu-west-1:123456789012:parameter/db"\n'),
+    ("infra/appsettings.json", '    "name": "DB_PASSWORD",\n    "slotSetting": false,\n'
+                               '    "value": "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/db/)"\n'),
+    ("infra/params.json", '"ParameterKey": "DBPassword",\n"ParameterValue": "{{resolve:secretsmanager:prod/db}}"\n'),
+    ("postman/dev.postman_environment.json", '{"key": "password", "value": "{{password}}", "enabled": true},\n'),
+    ("infra/ecs.tf", '{ name = "DB_PASSWORD", value = var.db_password },\n'),
     ("k8s.yaml", "  - name: DB_PASSWORD\n    value: \"{{ .Values.db.password }}\"\n"),
     ("config.yml", "password:\n  secretKeyRef:\n    name: db\n"),
     ("config.yml", "password:\n  - first\n"),
@@ -164,6 +181,22 @@ def test_a_next_line_value_is_found_when_only_the_value_line_and_its_key_are_add
     hits = detector.scan_lines([(12, "  - name: DB_PASSWORD"), (13, f"    value: {value}")], path="k8s/app.yaml")
     assert [(h.rule_id, h.line) for h in hits] == [("secrets/yaml-env-password", 13)]
     assert detector.scan_lines([(12, "  - name: DB_PASSWORD"), (14, f"    value: {value}")], path="k8s/app.yaml") == []
+
+
+def test_a_rotated_value_two_lines_under_its_kept_name_is_found(tmp_path: Path) -> None:
+    """App Service settings as the Azure CLI prints them put `"slotSetting"` between name and value: a commit that
+    rotates only the value line is read with the two kept lines above it (red113)."""
+    def settings(value: str) -> str:
+        return f'[\n  {{\n    "name": "DB_PASSWORD",\n    "slotSetting": false,\n    "value": "{value}"\n  }}\n]\n'
+
+    repo = RepoBuilder.init(tmp_path / "repo")
+    repo.commit("settings\n", {"infra/appsettings.json": settings("changeme")})
+    sha = repo.commit("rotate\n", {"infra/appsettings.json": settings(_v())})
+    git = Git(repo.path)
+    result = SecretsScanner().scan(ScanJob(git=git, commits=list(git.iter_log([sha], no_walk=True)), changes={},
+                                           head=None))
+    assert [(f.rule_id, f.line) for f in result.findings if f.category == "secrets"] == [
+        ("secrets/json-env-password-split", 5)]
 
 
 def test_yaml_shapes_are_read_in_yaml_files_only(detector: SecretDetector) -> None:

@@ -61,6 +61,7 @@ _WINDOW_AFTER = 800  # key suffix + assignment + quoted value (<= 512) fit in th
 _MAX_WINDOW_CHARS = 200_000  # per rule per line
 _MULTILINE_CONTEXT = 256  # characters of key material hashed into a multiline rule's digest
 _MIN_PREFIXED_LENGTH = 20
+MAX_NEXT_LINES = 2  # the most following lines a next_line rule reads
 
 _SEVERITIES = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "medium": Severity.MEDIUM,
                "low": Severity.LOW}
@@ -120,6 +121,7 @@ _REFERENCE = re.compile(
     | ^@(?:env|keychain):[A-Za-z_][\w.-]*$  # Apple's notarisation tools (altool, gon): a variable or keychain item
     | ^env:[A-Za-z_]\w*$                   # a configuration's reference to an environment variable (env:API_KEY)
     | ^ENC\[
+    | ^@Microsoft\.(?:KeyVault|AppConfiguration)\(  # App Service: a Key Vault or App Configuration reference
     | (?:\\033|\\x1b|\\u001b|\\e|\x1b)\[[0-9;]*m      # an ANSI colour sequence: terminal formatting
     | \.(?:pem|key|crt|cer|der|p12|pfx|jks|keystore|pub|gpg|asc|json|ya?ml|txt|env|ini|cfg|conf|toml)$
     """,
@@ -219,8 +221,9 @@ class SecretRule:
     multiline: bool = False  # the match is a header; the key material follows it
     # The name is on a line, the value on the next one (a YAML env list's `- name:` / `value:`, a block scalar, a
     # plist's `<key>` / `<string>`): the regex reads the line, a newline and the next added line, and the value
-    # must lie on the next one, where it is reported.
-    next_line: bool = False
+    # must lie on a later one, where it is reported. The number of following lines read: 1 (`next_line: true`), or
+    # 2 where a format puts one line between name and value (App Service settings' `"slotSetting"`: red113).
+    next_line: int = 0
     test_values: bool = False  # reads the values tests assert on: suppressed in test source files (secrets.tests)
     check: str | None = None  # a structure/checksum test from CHECKS
     source: str = ""  # where the token format is documented
@@ -631,11 +634,15 @@ def _parse_rule(entry: object, where: str) -> SecretRule:
     if paths is not None:
         paths = _compile(paths, "paths", fail)
     flags: dict[str, bool] = {}
-    for key in ("generic", "multiline", "test_values", "next_line"):
+    for key in ("generic", "multiline", "test_values"):
         value = entry.get(key, False)
         if not isinstance(value, bool):
             raise fail(f"{key} must be true or false, not {value!r}", f"write `{key}: true` or remove the key")
         flags[key] = value
+    next_line = entry.get("next_line", False)
+    if not (isinstance(next_line, bool) or (isinstance(next_line, int) and 1 <= next_line <= MAX_NEXT_LINES)):
+        raise fail(f"next_line must be true, false or a number of lines from 1 to {MAX_NEXT_LINES}, not {next_line!r}",
+                   "write `next_line: true` (the regex reads the next line too), `next_line: 2`, or remove the key")
     return SecretRule(
         id=rule_id,
         description=description.strip(),
@@ -646,7 +653,7 @@ def _parse_rule(entry: object, where: str) -> SecretRule:
         allow=tuple(_compile(a, f"allow[{i}]", fail) for i, a in enumerate(allow)),
         generic=flags["generic"],
         multiline=flags["multiline"],
-        next_line=flags["next_line"],
+        next_line=int(next_line),
         test_values=flags["test_values"],
         check=check,
         source=str(entry.get("source", "")).strip(),
@@ -969,6 +976,10 @@ class SecretDetector:
         """Whether the rule of this hit (`secrets/<id>`) reads a line and the next one."""
         return any(r.next_line and f"{NAMESPACE}/{r.id}" == rule_id for r in self.rules)
 
+    def next_line_depth(self) -> int:
+        """The most lines a next_line rule reads after the one its name is on (0: no such rule)."""
+        return max((r.next_line for r in self.rules), default=0)
+
     def scan_lines(self, lines: Iterable[tuple[int, str]], *, path: str | None = None,
                    with_suppressed: bool = False) -> list[SecretHit]:
         """Hits on these lines; with `with_suppressed`, also the matches judged placeholders,
@@ -990,11 +1001,14 @@ class SecretDetector:
         hits: list[SecretHit] = []
         offsets: dict[int, list[tuple[int, int]]] = {}
         kind = source_kind(path)
+        depth = max(1, self.next_line_depth())
         for index, rule_indexes in sorted(self._candidate_rules(texts, joined, path, offsets).items()):
-            following = index + 1 < len(texts) and numbers[index + 1] == numbers[index] + 1
-            next_text = texts[index + 1] if following else ""
+            following: list[str] = []  # the added lines right after this one, as far as a rule reads
+            while (len(following) < depth and index + len(following) + 1 < len(texts)
+                   and numbers[index + len(following) + 1] == numbers[index] + len(following) + 1):
+                following.append(texts[index + len(following) + 1])
             windows = self._windows(texts[index], offsets[index]) if index in offsets else None
-            hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], next_text, windows, kind))
+            hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], following, windows, kind))
         if any(rule.next_line for rule in self.rules):
             # A value a next_line rule found may be one the next line's own rules found too: one report, the more
             # severe (a provider's format outranks a name seen on the line before).
@@ -1045,21 +1059,26 @@ class SecretDetector:
                     merged.append([start, stop])
         return spans
 
-    def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, next_text: str,
+    def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, following: Sequence[str] = (),
                    windows: dict[int, list[list[int]]] | None = None, kind: SourceKind = _NO_KIND) -> list[SecretHit]:
         found: list[_Candidate] = []
-        after: list[_Candidate] = []  # next_line rules' values, on the next line (offsets there)
+        # next_line rules' values, on a following line (by its index in `following`; offsets there)
+        after: dict[int, list[_Candidate]] = {}
+        next_text = following[0] if following else ""
         for index in rule_indexes:
             rule = self.rules[index]
             if rule.next_line:
-                if next_text and len(text) <= MAX_GENERIC_LINE and len(next_text) <= MAX_GENERIC_LINE:
-                    both = f"{text}\n{next_text}"
-                    cut = len(text) + 1
-                    for match in rule.regex.finditer(both):
-                        candidate = self._candidate(rule, match, both, "", kind)
-                        if candidate is not None and candidate.start >= cut:
-                            after.append(dataclasses.replace(candidate, start=candidate.start - cut,
-                                                             end=candidate.end - cut))
+                lines = [text, *following[:rule.next_line]]
+                if len(lines) > 1 and all(len(line) <= MAX_GENERIC_LINE for line in lines):
+                    window = "\n".join(lines)
+                    cuts = list(itertools.accumulate(len(line) + 1 for line in lines))  # where each next line starts
+                    for match in rule.regex.finditer(window):
+                        candidate = self._candidate(rule, match, window, "", kind)
+                        if candidate is None or candidate.start < cuts[0]:
+                            continue
+                        at = bisect.bisect_right(cuts, candidate.start) - 1
+                        after.setdefault(at, []).append(dataclasses.replace(
+                            candidate, start=candidate.start - cuts[at], end=candidate.end - cuts[at]))
                 continue
             if windows is not None and not rule.generic:
                 matches: Iterable[Any] = (m for start, stop in windows.get(index, [[0, len(text)]])
@@ -1071,8 +1090,8 @@ class SecretDetector:
                 if candidate is not None:
                     found.append(candidate)
         hits = self._hits(found, number, text) if found else []
-        if after:
-            hits.extend(self._hits(after, number + 1, next_text))
+        for at, candidates in sorted(after.items()):
+            hits.extend(self._hits(candidates, number + 1 + at, following[at]))
         return hits
 
     def _hits(self, found: list[_Candidate], number: int, text: str) -> list[SecretHit]:

@@ -319,9 +319,11 @@ class SecretsScanner:
         """What the rules that read a key's line and its value's next line (next_line: a YAML env list's `- name:`
         and `value:`, a block scalar, a plist key and string) find where the commit wrote the value and kept the key
         line — a rotated password, or a placeholder replaced in a later commit of the push (red110). The key line
-        is read from the commit's version of the file; only the value line's finding is reported."""
+        (or lines, as far as a rule reads: a name two lines above its value) is read from the commit's version of the
+        file; only the value line's finding is reported."""
         blobs = job.git.read_objects({p.blob for _, p in patches if p.blob}, max_size=self.max_file_bytes)
         keywords = detector.next_line_keywords()
+        depth = detector.next_line_depth()
         found: list[Finding] = []
         for commit, patch in patches:
             kind, data = blobs.get(patch.blob or "", ("missing", None))
@@ -332,12 +334,12 @@ class SecretsScanner:
             for number in _lone_values(detector, patch):
                 if not 2 <= number <= len(lines):
                     continue
-                key = lines[number - 2].rstrip("\r")
-                lowered = key.lower()
-                if not any(word in lowered for word in keywords):
-                    continue  # (no next_line rule could start on that line: one scan per value line, not two)
-                pair = [(number - 1, key), (number, texts[number])]
-                hits = [h for h in detector.scan_lines(pair, path=patch.path, with_suppressed=True)
+                first = max(1, number - depth)
+                keys = [(n, lines[n - 1].rstrip("\r")) for n in range(first, number)]
+                if not any(word in key.lower() for _, key in keys for word in keywords):
+                    continue  # (no next_line rule could start on those lines: one scan per value line, not two)
+                window = [*keys, (number, texts[number])]
+                hits = [h for h in detector.scan_lines(window, path=patch.path, with_suppressed=True)
                         if h.line == number and detector.reads_next_line(h.rule_id)]
                 if not hits:
                     continue
