@@ -1301,8 +1301,9 @@ def _text(data: bytes) -> str:
 # A line that may be a value whose key is on the line before: `value: …` of an env list, an indented plain scalar
 # (a block scalar's line or a value moved to the line after its key), a plist's `<string>`, a .NET setting's `<value>`,
 # a JSON env list's `"value": …` as formatters write it (a space after the colon, or around it; red113: only the
-# compact `"value":"…"` was read, as an indented scalar).
-_VALUE_LINE = re.compile(r"[ \t]*(?:-[ \t]+)?value:|[ \t]*<(?:string|value)>|[ \t]*\"(?i:value)\"[ \t]*:"
+# compact `"value":"…"` was read, as an indented scalar), CloudFormation's `"ParameterValue":`, HCL's `value = …`.
+_VALUE_LINE = re.compile(r"[ \t]*(?:-[ \t]+)?value:|[ \t]*<(?:string|value)>"
+                         r"|[ \t]*\"(?i:value|parametervalue)\"[ \t]*:|[ \t]*value[ \t]*="
                          r"|[ \t]+[^\s#:\-][^\s]*[ \t]*\Z")
 
 
