@@ -74,6 +74,7 @@ FORMAT_CASES: list[tuple[str, str, str]] = [
     ("pgpass-password", "ops/pgpass", "*:*:*:postgres:{v}\n"),
     ("powershell-plaintext-password", "deploy.ps1", '$p = ConvertTo-SecureString "{v}" -AsPlainText -Force\n'),
     ("powershell-plaintext-password", "deploy.ps1", "$p = ConvertTo-SecureString -String '{v}' -AsPlainText -Force\n"),
+    ("powershell-plaintext-password", "deploy.ps1", "$p = ConvertTo-SecureString -String {v} -AsPlainText -Force\n"),
     # A credential read from the environment with a hard-coded fallback: what runs wherever it is unset.
     ("generic-password-fallback", "settings.py", 'pw = os.getenv("DB_PASSWORD", default="{v}")\n'),
     ("generic-password-fallback", "settings.py", 'DB_PASSWORD = config("DB_PASSWORD", default="{v}")\n'),
@@ -131,6 +132,8 @@ NOT_SECRETS: list[tuple[str, str]] = [
     ("infra/params.json", '"ParameterKey": "DBPassword",\n"ParameterValue": "{{resolve:secretsmanager:prod/db}}"\n'),
     ("postman/dev.postman_environment.json", '{"key": "password", "value": "{{password}}", "enabled": true},\n'),
     ("infra/ecs.tf", '{ name = "DB_PASSWORD", value = var.db_password },\n'),
+    ("deploy.ps1", "$p = ConvertTo-SecureString -String $env:DB_PASSWORD -AsPlainText -Force\n"),
+    ("deploy.ps1", "$p = ConvertTo-SecureString (Get-Content pw.txt) -AsPlainText -Force\n"),
     ("k8s.yaml", "  - name: DB_PASSWORD\n    value: \"{{ .Values.db.password }}\"\n"),
     ("config.yml", "password:\n  secretKeyRef:\n    name: db\n"),
     ("config.yml", "password:\n  - first\n"),
