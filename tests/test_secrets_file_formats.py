@@ -42,6 +42,9 @@ FORMAT_CASES: list[tuple[str, str, str]] = [
     ("xml-password", "Info.plist", "<key>Password</key><string>{v}</string>\n"),
     ("xml-secret", "web.config", '  <add key="ApiSecret" value="{v}" />\n'),
     ("xml-secret", "res/values/strings.xml", '  <string name="api_key">{v}</string>\n'),
+    # A localized resource holds translations, but a value with a digit in one is no word (red113).
+    ("xml-password", "app/src/main/res/values-de/strings.xml", '  <string name="db_password">{v}</string>\n'),
+    ("generic-password", "src/locales/de/translation.json", '  "dbPassword": "{v}",\n'),
     ("plist-password", "Info.plist", "<dict>\n  <key>ServerPassword</key>\n  <string>{v}</string>\n</dict>\n"),
     ("plist-secret", "GoogleService-Info.plist", "<dict>\n\t<key>APISecret</key>\n\t<string>{v}</string>\n"),
     ("yaml-env-password", "k8s/deployment.yaml",
@@ -133,6 +136,10 @@ NOT_SECRETS: list[tuple[str, str]] = [
     ("postman/dev.postman_environment.json", '{"key": "password", "value": "{{password}}", "enabled": true},\n'),
     ("infra/ecs.tf", '{ name = "DB_PASSWORD", value = var.db_password },\n'),
     ("deploy.ps1", "$p = ConvertTo-SecureString -String $env:DB_PASSWORD -AsPlainText -Force\n"),
+    # Translations of "password" in localized resources (red113).
+    ("de.lproj/Localizable.strings", '"password" = "Passwort";\n'),
+    ("lib/l10n/app_fr.arb", '  "passwordLabel": "Mot de passe",\n  "password": "Mot-de-passe",\n'),
+    ("resources/lang/uk/auth.php", "    'password' => '\u041f\u0430\u0440\u043e\u043b\u044c',\n"),
     ("deploy.ps1", "$p = ConvertTo-SecureString (Get-Content pw.txt) -AsPlainText -Force\n"),
     ("k8s.yaml", "  - name: DB_PASSWORD\n    value: \"{{ .Values.db.password }}\"\n"),
     ("config.yml", "password:\n  secretKeyRef:\n    name: db\n"),

@@ -33,6 +33,7 @@ import os
 import re
 import re._parser as sre_parse  # type: ignore[import-not-found]
 import threading
+import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -353,12 +354,14 @@ class SourceKind(NamedTuple):
     `script`: JavaScript or TypeScript source (member access with `!` and `?.` is code there); `manifest`: a
     dependency manifest or lock file, where a version range is a package's version (red91: elsewhere
     `24.12.1990-Marta` is a password of a common shape); `syntax`: "yaml" (an unquoted `!word` is a tag), "code"
-    (a language where `!x` negates), or "" (neither: a `!` starts a password)."""
+    (a language where `!x` negates), or "" (neither: a `!` starts a password); `localized`: a translation catalogue
+    or localized resource, where a value of words is a translation (red113)."""
 
     script: bool = False
     manifest: bool = False
     syntax: str = ""
     powershell: bool = False
+    localized: bool = False
 
 
 _NO_KIND = SourceKind()
@@ -369,7 +372,27 @@ def source_kind(path: str | None) -> SourceKind:
         return _NO_KIND
     return SourceKind(script=_SCRIPT_SOURCE.search(path) is not None, manifest=_MANIFEST.search(path) is not None,
                       syntax="yaml" if _YAML_SOURCE.search(path) else "code" if _NEGATING_SOURCE.search(path) else "",
-                      powershell=_POWERSHELL_SOURCE.search(path) is not None)
+                      powershell=_POWERSHELL_SOURCE.search(path) is not None,
+                      localized=_LOCALIZED.search(path) is not None)
+
+
+# Localized resources and translation catalogues: Android's `res/values-<qualifiers>/`, `i18n/`, `l10n/`, `locales/`,
+# `lang/`, `translations/` directories and Apple's `*.lproj/`; gettext, Flutter, .NET, Apple and XLIFF catalogues.
+_LOCALIZED = re.compile(r"(?:\A|/)(?:values-[^/]+|i18n|l10n|locales?|langs?|languages|translations?|[^/]+\.lproj)/"
+                        r"|\.(?:po|pot|arb|resx|strings|stringsdict|xliff|xlf)\Z", re.IGNORECASE)
+_WORD_MARKS = frozenset(" -'.,!?:;()\u2019")
+
+
+def _translated_words(value: str) -> bool:
+    """A value made of letters of any script — with spaces, hyphens, apostrophes and sentence punctuation, no digit —
+    is a word or a sentence: in a localized resource, the translation of "password" (Contraseña, Пароль, Palavra-passe,
+    a Japanese sentence with no spaces), not one (red113: 81 blocking findings on one Android app's history)."""
+    for char in value:
+        if unicodedata.category(char)[0] in "LM" or char in _WORD_MARKS:
+            continue
+        if char.isascii() or unicodedata.category(char)[0] not in "PZ":
+            return False  # a digit, a symbol, ASCII punctuation of code
+    return any(char.isalpha() for char in value)
 
 
 _POWERSHELL_SOURCE = re.compile(r"\.ps(?:m|d)?1\Z", re.IGNORECASE)
@@ -1209,6 +1232,8 @@ class SecretDetector:
             return None if example is None else _Candidate(rule, start, end, value, value,
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
+            if kind.localized and _translated_words(value):
+                return None  # a translation in a localized resource
             quoted = start > 0 and text[start - 1] in _QUOTES
             if not quoted and _YAML_TAG.fullmatch(value) and _BLOCK_AFTER_TAG.match(text, end):
                 return None  # `db_password: !vault |` in any file: a tag before a block scalar
