@@ -136,6 +136,9 @@ NOT_SECRETS: list[tuple[str, str]] = [
     ("postman/dev.postman_environment.json", '{"key": "password", "value": "{{password}}", "enabled": true},\n'),
     ("infra/ecs.tf", '{ name = "DB_PASSWORD", value = var.db_password },\n'),
     ("deploy.ps1", "$p = ConvertTo-SecureString -String $env:DB_PASSWORD -AsPlainText -Force\n"),
+    # A SQL bind parameter named after its column; a nullable type (red113).
+    ("src/Repo.cs", 'conn.Execute("UPDATE users SET password = @password WHERE id = @id", user);\n'),
+    ("Sources/Auth.swift", "    init(user: String, password: String?, otp: String?) {\n"),
     # Translations of "password" in localized resources (red113).
     ("de.lproj/Localizable.strings", '"password" = "Passwort";\n'),
     ("lib/l10n/app_fr.arb", '  "passwordLabel": "Mot de passe",\n  "password": "Mot-de-passe",\n'),

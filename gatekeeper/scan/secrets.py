@@ -164,6 +164,7 @@ _UNQUOTED_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]*")
 # In JavaScript and TypeScript source an unquoted value is never a string: an identifier there, digits and all, is a
 # variable or a type (`signingKey: Uint8Array`, `const token = Base64Url`; red108).
 _SCRIPT_IDENTIFIER = re.compile(r"#?[A-Za-z_$][\w$]*")
+_NULLABLE_TYPE = re.compile(r"[A-Za-z_][\w.]*\?")
 # A PowerShell cmdlet call, Verb-Noun (`$password = Get-AnsibleParam -obj ...`, `ConvertTo-SecureString $pw ...`;
 # red108: 84 findings in ansible's history).
 _CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
@@ -430,7 +431,9 @@ def _code_value(text: str, name_start: int, start: int, value: str, kind: Source
     if kind.script and _SCRIPT_IDENTIFIER.fullmatch(value):
         between = text[name_start:start]
         return between.rstrip(" \t").endswith(":") or (start > 0 and text[start - 1] in " \t")
-    return False
+    # `password: String?` — a Kotlin, Swift, C# or Dart nullable type (red113)
+    return (kind.syntax == "code" and _NULLABLE_TYPE.fullmatch(value) is not None
+            and text[name_start:start].rstrip(" \t").endswith(":"))
 
 
 def _in_text(before: str, kind: SourceKind) -> bool:
@@ -512,8 +515,11 @@ _BASE64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 def _own_name(text: str, match_start: int, value: str) -> bool:
     """A generic value that is the very name it is assigned to: an enum member or a message key valued by its own
-    name (`FEEDBACK$PASSWORD = "FEEDBACK$PASSWORD"`, All-Hands-AI/OpenHands' i18n keys), not a credential. Looks
-    back at most as far as a value can be long (lines are hostile: linear however long the line)."""
+    name (`FEEDBACK$PASSWORD = "FEEDBACK$PASSWORD"`, All-Hands-AI/OpenHands' i18n keys), or a SQL bind parameter named
+    after its column (`SET password = :password`, `@password`: Room, SQLAlchemy, Rails, Dapper; red113), not a
+    credential. Looks back at most as far as a value can be long (lines are hostile: linear however long the line)."""
+    if value[:1] in ":@":
+        value = value[1:]
     if _NAME_TOKEN.fullmatch(value) is None:
         return False
     at = match_start
