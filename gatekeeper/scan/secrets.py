@@ -159,7 +159,8 @@ _SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(")
 _MANIFEST = re.compile(r"(?:\A|/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock"
                        r"|composer\.(?:json|lock)|Cargo\.(?:toml|lock)|pyproject\.toml|poetry\.lock|Pipfile(?:\.lock)?"
                        r"|uv\.lock|go\.mod|Gemfile(?:\.lock)?|pubspec\.(?:yaml|lock)|requirements[\w.-]*\.txt)\Z")
-# Unquoted, a name made of letters is a variable (hashedPassword, DHPrivateKey, RefreshTokenT).
+# Unquoted, a name made of letters is a variable (hashedPassword, DHPrivateKey, RefreshTokenT) — in a file that has
+# variables (SourceKind.data).
 _UNQUOTED_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]*")
 # In JavaScript and TypeScript source an unquoted value is never a string: an identifier there, digits and all, is a
 # variable or a type (`signingKey: Uint8Array`, `const token = Base64Url`; red108).
@@ -356,13 +357,15 @@ class SourceKind(NamedTuple):
     dependency manifest or lock file, where a version range is a package's version (red91: elsewhere
     `24.12.1990-Marta` is a password of a common shape); `syntax`: "yaml" (an unquoted `!word` is a tag), "code"
     (a language where `!x` negates), or "" (neither: a `!` starts a password); `localized`: a translation catalogue
-    or localized resource, where a value of words is a translation (red113)."""
+    or localized resource, where a value of words is a translation (red113); `data`: a file with no variables
+    (.env, YAML, INI, .properties, TOML), where an unquoted name is text, not a variable (red113)."""
 
     script: bool = False
     manifest: bool = False
     syntax: str = ""
     powershell: bool = False
     localized: bool = False
+    data: bool = False
 
 
 _NO_KIND = SourceKind()
@@ -374,7 +377,13 @@ def source_kind(path: str | None) -> SourceKind:
     return SourceKind(script=_SCRIPT_SOURCE.search(path) is not None, manifest=_MANIFEST.search(path) is not None,
                       syntax="yaml" if _YAML_SOURCE.search(path) else "code" if _NEGATING_SOURCE.search(path) else "",
                       powershell=_POWERSHELL_SOURCE.search(path) is not None,
-                      localized=_LOCALIZED.search(path) is not None)
+                      localized=_LOCALIZED.search(path) is not None, data=_DATA_SOURCE.search(path) is not None)
+
+
+# Files that hold values and no variables: an unquoted value there is text, letters only or not (red113: a password
+# of random letters, as `tr -dc A-Za-z` makes one, read as a variable's name).
+_DATA_SOURCE = re.compile(r"(?:\A|/)\.env(?:\.[^/]*)?\Z|\.(?:env|ya?ml|ini|properties|cfg|cnf|conf|toml)\Z",
+                          re.IGNORECASE)
 
 
 # Localized resources and translation catalogues: Android's `res/values-<qualifiers>/`, `i18n/`, `l10n/`, `locales/`,
@@ -468,7 +477,7 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
     if _SPECIAL_TOKEN.fullmatch(value) or _KEY_LABEL.fullmatch(value):
         return False
     if _CAMEL_WORD.fullmatch(value) or (
-        not quoted and (_DOTTED_NAME.fullmatch(value) or _UNQUOTED_NAME.fullmatch(value)
+        not quoted and (_DOTTED_NAME.fullmatch(value) or (not kind.data and _UNQUOTED_NAME.fullmatch(value))
                         or (script and _SCRIPT_MEMBER.fullmatch(value)))
     ):
         return False
