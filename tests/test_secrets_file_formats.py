@@ -102,6 +102,16 @@ FORMAT_CASES: list[tuple[str, str, str]] = [
     # Code in a JSON string: a notebook cell, a package.json script.
     ("generic-password", "nb.ipynb", '   "source": [\n    "password = \\"{v}\\"\\n"\n   ]\n'),
     ("generic-secret", "nb.ipynb", '    "os.environ[\\"OPENAI_API_KEY\\"] = \\"{v}\\"\\n",\n'),
+    # Text inside code, begun on an earlier line: a template literal, a docstring, a text block, a raw string, a Vue
+    # template, a block comment, a PowerShell here-string (red113).
+    ("generic-password", "app/compose.py",
+     'COMPOSE = """\nservices:\n  db:\n    environment:\n      POSTGRES_PASSWORD: {v}\n"""\n'),
+    ("generic-password", "app/seed.py", 'def seed():\n    """Demo login.\n\n    password: {v}\n    """\n'),
+    ("generic-password", "src/Seed.kt", 'val yaml = """\n    password: {v}\n""".trimIndent()\n'),
+    ("generic-password", "cmd/seed.go", "const env = `\nDB_PASSWORD: {v}\n`\n"),
+    ("generic-password", "src/Login.svelte", "<script>\n  let user = '';\n</script>\n<p>\n  password: {v}\n</p>\n"),
+    ("generic-password", "src/db.c", "/*\n  test account\n  password: {v}\n*/\n"),
+    ("generic-password", "deploy/setup.ps1", "$env = @'\nDB_PASSWORD={v}\n'@\n"),
     # The rest of the JSON name/value family (red113), value on the line after its name, or two lines after it.
     ("json-env-password-split", "infra/ecs.tf", '        {{\n          name  = "DB_PASSWORD"\n          value = "{v}"\n        }},\n'),
     ("json-env-secret-split", "postman/dev.postman_environment.json", '\t\t\t"key": "api_token",\n\t\t\t"value": "{v}",\n'),
@@ -139,6 +149,18 @@ NOT_SECRETS: list[tuple[str, str]] = [
     # A SQL bind parameter named after its column; a nullable type (red113).
     ("src/Repo.cs", 'conn.Execute("UPDATE users SET password = @password WHERE id = @id", user);\n'),
     ("Sources/Auth.swift", "    init(user: String, password: String?, otp: String?) {\n"),
+    # Code in languages where an unquoted value is never a string (red113).
+    ("app/db.py", "    conn = connect(host=host, password=dbPass2, user=user)\n"),
+    ("app/db.py", "conn = connect(\n    password=db_pass2\n)\n"),
+    ("app/db.py", "creds = {'user': user, 'password': db_pass2}\n"),
+    ("pkg/db/db.go", "\tcfg := Config{User: user, Password: dbPass2}\n"),
+    ("pkg/db/db.go", "\tpassword := os.Getenv(name)\n\ttoken := mintToken2(password)\n"),
+    ("src/Login.kt", "    login(user, password = password2!!)\n"),
+    ("src/Login.vue", "<script setup lang=\"ts\">\nconst form = { password: userPassword2! };\n</script>\n"),
+    ("src/hooks/search.tsx", "  const myToken = ++latestSearchTokenRef.current\n"),
+    ("requirements/poetry.lock", 'google-auth = ">=2.14.1, <3.0.0"\n'),
+    ("Makefile", '\t@echo "DB_PASSWORD=$$DB_PASSWORD" > .env\n'),
+    ("lib/db.php", '$cmd = "mysqldump --password=".$password." ".$db;\n'),
     # Translations of "password" in localized resources (red113).
     ("de.lproj/Localizable.strings", '"password" = "Passwort";\n'),
     ("lib/l10n/app_fr.arb", '  "passwordLabel": "Mot de passe",\n  "password": "Mot-de-passe",\n'),
@@ -237,7 +259,8 @@ def test_a_password_in_a_code_span_of_prose_is_still_found(detector: SecretDetec
 
 
 @pytest.mark.parametrize(("path", "unit"), [("a.ps1", "$x password=Get-Item "), ("a.ts", "'a' password=Uint8Array "),
-                                            ("a.ts", "// apiKey: Base64Url ")])
+                                            ("a.ts", "// apiKey: Base64Url "), ("a.py", "'db_password': db_pass2, "),
+                                            ("a.py", "password=db_pass2, ")])
 def test_thousands_of_code_values_on_one_line_cost_linear_time(detector: SecretDetector, path: str,
                                                                unit: str) -> None:
     """Each unquoted value read as code once looked back over the whole line before it (quadratic: 3.2 s for 200

@@ -25,6 +25,7 @@ from __future__ import annotations
 import base64
 import bisect
 import dataclasses
+import functools
 import hashlib
 import itertools
 import json
@@ -46,6 +47,7 @@ import yaml
 from gatekeeper import fingerprint, yamlio
 from gatekeeper.errors import ConfigError
 from gatekeeper.models import Severity
+from gatekeeper.scan.code_text import Syntax, TextRegions, syntax_of
 from gatekeeper.scan.secret_candidates import default_rules_path as default_rules_path
 
 NAMESPACE = "secrets"
@@ -85,7 +87,7 @@ _PLACEHOLDER_MARKERS = re.compile(
     | \{[a-z_][\w.]*(?:\[[^\]{}]{0,40}\]|\([^(){}]{0,40}\))+\}       # f-string fields: {pw()}, {cfg["key"]}
     | \{\d{0,3}:[^{}\s]{0,20}\}                                      # format fields with a spec: {0:>8}, {16:b62}
     | %\([a-z_]\w*\)[sdrif] | %[a-z_]{3,}% | <[\w .:/@-]+> | (?-i:^<(?:[a-z][a-z_ .-]*|[A-Z][A-Z_ .-]*)$)
-    | ^(?-i:\$(?:[A-Z_][A-Z0-9_]+|[a-z_][a-z0-9_]+)|\$\([^)]*\))(?:$|[/:.\s-])   # $(cmd), $VAR, $VAR/path
+    | ^(?-i:\$\$?(?:[A-Z_][A-Z0-9_]+|[a-z_][a-z0-9_]+)|\$\([^)]*\))(?:$|[/:.\s-])   # $(cmd), $VAR, $$VAR (make)
     # (each in its template's shape: not a random key holding `$(`, `%(`, `{M4}` or `<x,>` by chance: red103, red104)
     | &lt; | &gt; | %3c[a-z_-]*%3e                          # an HTML- or URL-escaped <placeholder>
     | (?:^|[_-])your[_-]? | [_-]here$ | ^(?:insert|enter|put|add)[_-]
@@ -144,12 +146,17 @@ _PATH = re.compile(r"(?:~?/|\.\.?/|[A-Za-z]:\\)(?=[\w.@%+=,~:/\\?#*&\[\]{}-]*\Z)
 # A string closed, a variable or call added, and reopened: `"+password+"`, `".md5($pw)."`, `"$PW"`, `'+cfg.pw+'`.
 _CONCATENATION = re.compile(r"""(["'`])\s*(?:[-+.&|,]\s*)?[$@]?[A-Za-z_][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*"""
                             r"""(?:\([^()"'`]*\))?(?:\[[^\]"'`]*\])?\s*(?:[-+.&|,]\s*)?\1""")
+# The same seen from inside the quotes a rule took for the value's own: `" --password="+password+" "` reads as the
+# quoted value `+password+` — an operator, a name, the same operator (`.$pw.` in PHP; red113: 20 high in ansible).
+_OPERATOR_NAME = re.compile(r"""\+[$@]?[A-Za-z_][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*(?:\([^()"'`]*\))?\+"""
+                            r"""|\.\$[A-Za-z_]\w*(?:->[A-Za-z_]\w*)*\.""")
 # A word elided in prose: one to three letters, an apostrophe, a lower-case word (L'identifiant, d'accès).
 _ELIDED_WORD = re.compile(r"[^\W\d_]{1,3}'[^\W\d_A-Z]+")
 _DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # settings.DB_PASSWORD
 # In JavaScript and TypeScript source only, also the non-null and optional member access (config.password!,
 # opts?.token): elsewhere `Tr0ub4dor.Horse!` is a password of the commonest shape (red88).
-_SCRIPT_MEMBER = re.compile(r"[A-Za-z_$][\w$]*(?:!?\??\.#?[A-Za-z_$][\w$]*)+!?")
+# (Also incremented or decremented, `++ref.current`; red113.)
+_SCRIPT_MEMBER = re.compile(r"(?:\+\+|--)?[A-Za-z_$][\w$]*(?:!?\??\.#?[A-Za-z_$][\w$]*)+!?")
 _SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
 # In JavaScript and TypeScript source only: a "quoted value" that is the code between two strings, read from the
 # closing quote of one to the opening quote of the next (minified bundles: `"?token=").concat(this.get("token")`):
@@ -164,8 +171,13 @@ _MANIFEST = re.compile(r"(?:\A|/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.json
 _UNQUOTED_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]*")
 # In JavaScript and TypeScript source an unquoted value is never a string: an identifier there, digits and all, is a
 # variable or a type (`signingKey: Uint8Array`, `const token = Base64Url`; red108).
-_SCRIPT_IDENTIFIER = re.compile(r"#?[A-Za-z_$][\w$]*")
-_NULLABLE_TYPE = re.compile(r"[A-Za-z_][\w.]*\?")
+# So in Python, Go, Java, Kotlin, Swift, C#, Rust, C and C++ (a keyword argument naming a variable), with TypeScript's
+# non-null assertion and Kotlin's, Swift's and C#'s nullable and non-null marks (`String?`, `!!`; red113).
+_SCRIPT_IDENTIFIER = re.compile(r"#?[A-Za-z_$][\w$]*!?")
+_MARKED_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*(?:!!|[?!])?")
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+_CODE_NAMES = {"javascript": _SCRIPT_IDENTIFIER, "markup": _SCRIPT_IDENTIFIER, "c-text-blocks": _MARKED_IDENTIFIER,
+               "python": _IDENTIFIER, "go": _IDENTIFIER, "c": _IDENTIFIER}
 # A PowerShell cmdlet call, Verb-Noun (`$password = Get-AnsibleParam -obj ...`, `ConvertTo-SecureString $pw ...`;
 # red108: 84 findings in ansible's history).
 _CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
@@ -194,8 +206,10 @@ _CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-
 _QUOTES = "\"'`"
 # A dependency's version range: the package @inquirer/password at ^4.0.21 in a package-lock.json (cline/cline) is a
 # package named ...password, not a password.
-_VERSION_SPEC = re.compile(r"(?:[\^~]|[<>]=?|=)?v?\d{1,6}(?:\.(?:\d{1,9}|[x*])){1,3}(?:-[0-9A-Za-z.-]{1,40})?"
-                           r"(?:\+[0-9A-Za-z.-]{1,40})?")
+_VERSION = (r"(?:[\^~]|[<>!~=]=?|==)?v?\d{1,6}(?:\.(?:\d{1,9}|[x*])){1,3}(?:-[0-9A-Za-z.-]{1,40})?"
+            r"(?:\+[0-9A-Za-z.-]{1,40})?")
+# ... or a compound one, joined by commas, spaces or `||` (`>=2.14.1,<3.0.0` in a poetry.lock; red113).
+_VERSION_SPEC = re.compile(rf"{_VERSION}(?:(?:,[ \t]*|[ \t]+|[ \t]*\|\|[ \t]*){_VERSION}){{0,8}}")
 _ASCII_KINDS = tuple(re.compile(p) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9\-_./]"))
 _SEPARATORS = frozenset("-_./")
 
@@ -366,6 +380,8 @@ class SourceKind(NamedTuple):
     powershell: bool = False
     localized: bool = False
     data: bool = False
+    lexed: Syntax | None = None  # how far comments, multi-line strings and markup reach (code_text.TextRegions)
+    code_names: re.Pattern[str] | None = None  # an unquoted value of this shape is a name in the file's language
 
 
 _NO_KIND = SourceKind()
@@ -377,7 +393,8 @@ def source_kind(path: str | None) -> SourceKind:
     return SourceKind(script=_SCRIPT_SOURCE.search(path) is not None, manifest=_MANIFEST.search(path) is not None,
                       syntax="yaml" if _YAML_SOURCE.search(path) else "code" if _NEGATING_SOURCE.search(path) else "",
                       powershell=_POWERSHELL_SOURCE.search(path) is not None,
-                      localized=_LOCALIZED.search(path) is not None, data=_DATA_SOURCE.search(path) is not None)
+                      localized=_LOCALIZED.search(path) is not None, data=_DATA_SOURCE.search(path) is not None,
+                      lexed=(lexed := syntax_of(path)), code_names=_CODE_NAMES.get(lexed.name) if lexed else None)
 
 
 # Files that hold values and no variables: an unquoted value there is text, letters only or not (red113: a password
@@ -416,19 +433,36 @@ _CMDLET_PARAMETER = re.compile(r"[ \t]+-[A-Za-z][\w:]*")
 _ASSIGNED = re.compile(r"[\w.'\"\]]*[ \t]+=[ \t]+")
 
 
-def _code_value(text: str, name_start: int, start: int, value: str, kind: SourceKind) -> bool:
+def _code_value(text: str, name_start: int, start: int, value: str, kind: SourceKind,
+                text_until: Callable[[], int] | None = None) -> bool:
     """An unquoted value that the line's own language reads as code, not text (red108, narrowed by red110):
     - a PowerShell cmdlet call (`$password = Get-AnsibleParam -obj …`) — in PowerShell source, or after a
       PowerShell variable (`$params.Credential = Get-MyServiceCredential` in docs); `DB_PASSWORD=<Word-Word and a year>`
       in a .env stays a password;
-    - in JavaScript/TypeScript, an identifier written as code is (`signingKey: Uint8Array`, `const token =
-      Base64Url;`): after `:`, or after `=` with a space — not `Password=…;` or `?api_key=…&` inside a string,
-      where the value is text."""
+    - in a language where an unquoted value is never a string (SourceKind.code_names), an identifier written as code
+      is (`signingKey: Uint8Array`, `connect(password=pw, …)`, `const token =
+      Base64Url;`): after `:`, after `=` with a space, or a keyword argument's value (`=` then `,`, `)` or the line's
+      end) — not `Password=…;` or `?api_key=…&` inside a string, where the value is text.
+    Nothing is code inside a string, a comment or markup, on this line (_in_text) or begun on an earlier one
+    (`text_until`: how far such a region reaches into the line; red113)."""
     # (What precedes the name is read back at most _TEXT_WINDOW characters: a hostile line holding thousands of
     # names must cost each one a constant, not the whole line.)
     before = text[max(0, name_start - _TEXT_WINDOW):name_start]
     if _CMDLET.fullmatch(value) and _POWERSHELL_VARIABLE.search(before):
         return True  # `$password = Get-AnsibleParam …`, also inside a string holding PowerShell (red112)
+    until = text_until() if text_until is not None else 0
+    if name_start < until:
+        return False  # a template literal's YAML, a docstring, a Vue template, a here-string's .env (red113)
+    if until:
+        before = text[max(until, name_start - _TEXT_WINDOW):name_start]
+    key_quote = next((c for c in text[name_start:start] if c in _QUOTES), "")
+    if key_quote:
+        # A quoted key (`{'user': u, 'password': pw}`): its opening quote opens no string around the name.
+        head = len(before)
+        while head and (before[head - 1].isalnum() or before[head - 1] in _NAME_PUNCTUATION):
+            head -= 1  # back over the start of the key's name (`db_` of db_password)
+        if before[:head].endswith(key_quote):
+            before = before[:head - 1]
     if _in_text(before, kind):
         return False  # inside a string, a comment or a template's text: the value is text (red111)
     # A cmdlet with a parameter is code in any file only as a PowerShell assignment's value (`Password =
@@ -437,12 +471,13 @@ def _code_value(text: str, name_start: int, start: int, value: str, kind: Source
             _ASSIGNED.fullmatch(text, name_start, start) is not None
             and _CMDLET_PARAMETER.match(text, start + len(value)) is not None)):
         return True
-    if kind.script and _SCRIPT_IDENTIFIER.fullmatch(value):
-        between = text[name_start:start]
-        return between.rstrip(" \t").endswith(":") or (start > 0 and text[start - 1] in " \t")
-    # `password: String?` — a Kotlin, Swift, C# or Dart nullable type (red113)
-    return (kind.syntax == "code" and _NULLABLE_TYPE.fullmatch(value) is not None
-            and text[name_start:start].rstrip(" \t").endswith(":"))
+    if kind.code_names is None or not kind.code_names.fullmatch(value):
+        return False
+    operator = text[name_start:start].rstrip(" \t")
+    if operator.endswith(":") or (start > 0 and text[start - 1] in " \t"):
+        return True
+    end = start + len(value)
+    return operator.endswith("=") and text[end:end + 40].lstrip(" \t")[:1] in ("", ",", ")")
 
 
 def _in_text(before: str, kind: SourceKind) -> bool:
@@ -467,7 +502,7 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
             _PATH.fullmatch(value) and not _RANDOM_SEGMENT.search(value)) or (
             manifest and _VERSION_SPEC.fullmatch(value)):
         return False
-    if quoted and (_CONCATENATION.fullmatch(value) or _ELIDED_WORD.fullmatch(value)):
+    if quoted and (_CONCATENATION.fullmatch(value) or _OPERATOR_NAME.fullmatch(value) or _ELIDED_WORD.fullmatch(value)):
         # The code between two strings, whole (`'"+password+"'`, `'".md5($pw)."'`, `'"$PW"'`: close, add a
         # variable, reopen — red102), not any value holding a quote next to punctuation (red103: a random password
         # often does); a word elided in prose (`L'identifiant`), not a phrase glued into a password.
@@ -1040,13 +1075,17 @@ class SecretDetector:
         offsets: dict[int, list[tuple[int, int]]] = {}
         kind = source_kind(path)
         depth = max(1, self.next_line_depth())
+        # How far a comment, a multi-line string or markup begun on an earlier line reaches into each line: lexed
+        # lazily, only when an unquoted value may be code (_code_value).
+        regions = TextRegions(numbers, texts, kind.lexed) if kind.lexed is not None else None
         for index, rule_indexes in sorted(self._candidate_rules(texts, joined, path, offsets).items()):
             following: list[str] = []  # the added lines right after this one, as far as a rule reads
             while (len(following) < depth and index + len(following) + 1 < len(texts)
                    and numbers[index + len(following) + 1] == numbers[index] + len(following) + 1):
                 following.append(texts[index + len(following) + 1])
             windows = self._windows(texts[index], offsets[index]) if index in offsets else None
-            hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], following, windows, kind))
+            until = functools.partial(regions.until, index) if regions is not None else None
+            hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], following, windows, kind, until))
         if any(rule.next_line for rule in self.rules):
             # A value a next_line rule found may be one the next line's own rules found too: one report, the more
             # severe (a provider's format outranks a name seen on the line before).
@@ -1098,7 +1137,8 @@ class SecretDetector:
         return spans
 
     def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, following: Sequence[str] = (),
-                   windows: dict[int, list[list[int]]] | None = None, kind: SourceKind = _NO_KIND) -> list[SecretHit]:
+                   windows: dict[int, list[list[int]]] | None = None, kind: SourceKind = _NO_KIND,
+                   text_until: Callable[[], int] | None = None) -> list[SecretHit]:
         found: list[_Candidate] = []
         # next_line rules' values, on a following line (by its index in `following`; offsets there)
         after: dict[int, list[_Candidate]] = {}
@@ -1124,7 +1164,7 @@ class SecretDetector:
             else:
                 matches = self._matches(index, rule, text)
             for match in matches:
-                candidate = self._candidate(rule, match, text, next_text, kind)
+                candidate = self._candidate(rule, match, text, next_text, kind, text_until)
                 if candidate is not None:
                     found.append(candidate)
         hits = self._hits(found, number, text) if found else []
@@ -1207,7 +1247,7 @@ class SecretDetector:
 
     @staticmethod
     def _candidate(rule: SecretRule, match: Any, text: str, next_text: str,
-                   kind: SourceKind = _NO_KIND) -> _Candidate | None:
+                   kind: SourceKind = _NO_KIND, text_until: Callable[[], int] | None = None) -> _Candidate | None:
         value = match.group(rule.group)
         if not value:
             return None
@@ -1252,7 +1292,7 @@ class SecretDetector:
             quoted = start > 0 and text[start - 1] in _QUOTES
             if not quoted and _YAML_TAG.fullmatch(value) and _BLOCK_AFTER_TAG.match(text, end):
                 return None  # `db_password: !vault |` in any file: a tag before a block scalar
-            if not quoted and _code_value(text, match.start(), start, value, kind):
+            if not quoted and _code_value(text, match.start(), start, value, kind, text_until):
                 return None
             if not quoted and text[end:end + 1] == "`" and _NEGATION.fullmatch(value):
                 return None  # code in a code span of prose or a comment: `has_password = !!password`

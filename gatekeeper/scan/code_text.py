@@ -1,0 +1,226 @@
+"""Where a source file's lines are text, not code, because of what began on an earlier line (red113).
+
+The secrets detector reads an unquoted value after a name as code in a language where such a value is never a string
+(`password: pw`, `api_key=key`), but only where the line is code. A line shows by itself whether a
+name sits in a string or a comment that opens on it; not whether it lies inside one that began on an earlier line: a
+YAML document in a template literal, a block comment without leading `*`, a Vue component's `<template>`, a Python
+docstring, a PowerShell here-string. `TextRegions` lexes a file's lines just enough to say, for each line, how far
+into it such a region reaches (`until`).
+
+Lines come as runs of consecutive numbers (the lines a commit added). A run that starts at line 1 is lexed from a known
+state. One that starts further in is not: a delimiter there may close what began above the hunk, so the run takes an
+opener only where it cannot be a closer, and where it cannot tell it stops tracking that kind of string — code, what
+the detector assumed before. Each line is lexed at most once, lazily up to the last line asked about; a line longer
+than MAX_LEXED_LINE (minified code) is not lexed and leaves code after it. Linear in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+MAX_LEXED_LINE = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Syntax:
+    """The delimiters of one family of languages, as far as text regions go."""
+
+    name: str
+    line_comment: tuple[str, ...] = ()
+    block: tuple[str, str] | None = None  # opener, closer
+    quotes: str = "\"'"  # single-line strings
+    multi: tuple[str, ...] = ()  # multi-line strings: the same delimiter opens and closes
+    multi_escapes: bool = True  # a backslash escapes inside a multi-line string (not in Go's raw strings)
+    quote_escapes: bool = True  # a backslash escapes inside a single-line string (not in PowerShell)
+    here_strings: bool = False  # PowerShell's @" … "@ and @' … '@
+    markup: bool = False  # Vue / Svelte: code only inside <script> … </script>
+
+    def token(self) -> re.Pattern[str]:
+        parts = [re.escape(t) for t in sorted((*self.line_comment, *(self.block[:1] if self.block else ()),
+                                                *self.multi), key=len, reverse=True)]
+        if self.here_strings:
+            parts.insert(0, r"@[\"'][ \t]*\Z")
+        if self.markup:
+            parts.insert(0, r"</script\b")
+        parts.append("[" + re.escape(self.quotes) + "]")
+        return re.compile("|".join(parts), re.IGNORECASE)
+
+
+_JS = Syntax("javascript", ("//",), ("/*", "*/"), "\"'", ("`",))
+_MARKUP = Syntax("markup", ("//",), ("/*", "*/"), "\"'", ("`",), markup=True)
+_PYTHON = Syntax("python", ("#",), None, "\"'", ('"""', "'''"))
+_GO = Syntax("go", ("//",), ("/*", "*/"), "\"'", ("`",), multi_escapes=False)
+_TEXT_BLOCKS = Syntax("c-text-blocks", ("//",), ("/*", "*/"), "\"'", ('"""', "'''"))  # Kotlin, Java, Swift, Dart…
+_C = Syntax("c", ("//",), ("/*", "*/"), "\"'")
+_POWERSHELL = Syntax("powershell", ("#",), ("<#", "#>"), "\"'", quote_escapes=False, here_strings=True)
+
+_BY_EXTENSION = (
+    (re.compile(r"\.[cm]?[jt]sx?\Z"), _JS),
+    (re.compile(r"\.(?:vue|svelte)\Z"), _MARKUP),
+    (re.compile(r"\.pyw?\Z|\.pyi\Z"), _PYTHON),
+    (re.compile(r"\.go\Z"), _GO),
+    (re.compile(r"\.(?:java|kts?|scala|groovy|gradle|swift|dart|cs)\Z"), _TEXT_BLOCKS),
+    (re.compile(r"\.(?:c|cc|cpp|cxx|h|hh|hpp|m|mm|rs)\Z"), _C),
+    (re.compile(r"\.ps[md]?1\Z", re.IGNORECASE), _POWERSHELL),
+)
+
+
+def syntax_of(path: str | None) -> Syntax | None:
+    """The syntax family of a file by its name, or None (a data file, prose, a language not lexed here)."""
+    if path is None:
+        return None
+    return next((syntax for pattern, syntax in _BY_EXTENSION if pattern.search(path)), None)
+
+
+# What a run that starts inside a file can tell about a multi-line delimiter: after `=`, `(`, `,`, `:`, `[`, `{`, `+`,
+# `return` or a template's tag (`html`, `sql`, a string prefix `f`, `r`, `b`) it opens; first on its line and
+# followed by `)`, `;`, `,`, `.`, `]` or `}`, it closes (`` `; ``, `""")`, `` `.trim() ``); first on its line and
+# followed by text, a Python docstring opens. Alone on its line it may do either: the run then leaves multi-line
+# strings alone.
+_OPENS_AFTER = re.compile(r"(?:[=(,:\[{+]|\breturn|\byield)[ \t]*(?:[A-Za-z_$][\w$.]*|[rbuf]{1,2})?[ \t]*\Z", re.I)
+_CLOSES_BEFORE = re.compile(r"[ \t]*[);,.\]}]")
+_SCRIPT_OPEN = re.compile(r"<script\b[^>]*>|<script\b[^>]*\Z", re.IGNORECASE)
+_MARKUP_BLOCK = re.compile(r"<(?:template|style)\b", re.IGNORECASE)
+
+_CODE, _BLOCK, _MULTI, _HERE, _OUTSIDE = range(5)  # where a line starts: code, a comment, a string, markup
+
+
+class TextRegions:
+    """For each line of a file (or of a commit's added lines), the column up to which it continues a comment, a
+    multi-line string or markup begun on an earlier line: 0 where the line starts as code."""
+
+    def __init__(self, numbers: Sequence[int], texts: Sequence[str], syntax: Syntax) -> None:
+        self._numbers = numbers
+        self._texts = texts
+        self._syntax = syntax
+        self._token = syntax.token()
+        self._until: list[int] = []
+        self._state = (_CODE, "")
+        self._certain = True  # the state is known (the run started at line 1, or a delimiter told)
+        self._no_multi = False  # a run that could not tell an opener from a closer: multi-line strings not tracked
+
+    def until(self, index: int) -> int:
+        """Line `index` (0-based in the texts given) is text up to this column (0: none of it; past its end: all)."""
+        while len(self._until) <= index:
+            at = len(self._until)
+            if at == 0 or self._numbers[at] != self._numbers[at - 1] + 1:
+                self._start_run(self._numbers[at] == 1)
+            text = self._texts[at]
+            if len(text) > MAX_LEXED_LINE:
+                self._until.append(0)
+                self._state, self._certain = (_CODE, ""), False
+                continue
+            self._until.append(self._line(text))
+        return self._until[index]
+
+    def _start_run(self, at_start: bool) -> None:
+        self._state = (_OUTSIDE, "") if self._syntax.markup and at_start else (_CODE, "")
+        self._certain = at_start
+        self._no_multi = False
+
+    def _line(self, text: str) -> int:
+        """Lex one line from the current state; returns how far the carried region reaches into it."""
+        kind, closer = self._state
+        everything = len(text) + 1
+        if kind == _BLOCK:
+            end = text.find(closer)
+            if end < 0:
+                return everything
+            pos = end + len(closer)
+        elif kind == _MULTI:
+            end = self._close(text, 0, closer, self._syntax.multi_escapes)
+            if end < 0:
+                return everything
+            pos = end
+        elif kind == _HERE:
+            if not text.startswith(closer):
+                return everything
+            pos = len(closer)
+        elif kind == _OUTSIDE:
+            found = _SCRIPT_OPEN.search(text)
+            if found is None:
+                return everything
+            pos = found.end()
+        else:
+            pos = 0
+        self._state = (_CODE, "")
+        return max(pos, self._code(text, pos))
+
+    def _code(self, text: str, pos: int) -> int:
+        """Lex the rest of a line that is code from `pos`; leaves the state the next line starts in. Returns where a
+        region the run began in, seen only now, ends on this line (0: none)."""
+        syntax = self._syntax
+        until = 0
+        if not self._certain and syntax.here_strings and text.startswith(('"@', "'@")):
+            self._certain = True  # the end of a here-string the run started in
+            pos = until = 2
+        if not self._certain and syntax.markup and _MARKUP_BLOCK.match(text):
+            self._state = (_OUTSIDE, "")  # a component's <template> or <style> after the <script> the run began in
+            self._certain = True
+            return len(text) + 1
+        while True:
+            found = self._token.search(text, pos)
+            if found is None:
+                return until
+            token = found.group(0)
+            pos = found.end()
+            lowered = token.lower()
+            if lowered.startswith("</script"):
+                self._state = (_OUTSIDE, "")
+                self._certain = True
+                return until
+            if token in syntax.line_comment:
+                return until
+            if syntax.block is not None and token == syntax.block[0]:
+                end = text.find(syntax.block[1], pos)
+                if end < 0:
+                    self._state = (_BLOCK, syntax.block[1])
+                    return until
+                pos = end + len(syntax.block[1])
+                continue
+            if token.startswith("@"):
+                self._state = (_HERE, token[1] + "@")
+                self._certain = True
+                return until
+            if token in syntax.multi:
+                if self._no_multi:
+                    continue
+                if not self._certain:
+                    before = text[:found.start()]
+                    if _OPENS_AFTER.search(before) is None:
+                        if before.strip() == "" and _CLOSES_BEFORE.match(text, pos) is not None:
+                            self._certain = True  # a closer: the run began inside this string
+                            until = pos
+                            continue
+                        if not (syntax is _PYTHON and before.strip() == "" and text[pos:].strip()):
+                            self._no_multi = True  # cannot tell: leave multi-line strings alone in this run
+                            continue
+                    self._certain = True  # an opener: after an operator, or a docstring's first line
+                end = self._close(text, pos, token, syntax.multi_escapes)
+                if end < 0:
+                    self._state = (_MULTI, token)
+                    return until
+                pos = end
+                continue
+            end = self._close(text, pos, token, syntax.quote_escapes)  # a single-line string
+            if end < 0:
+                return until
+            pos = end
+
+    @staticmethod
+    def _close(text: str, pos: int, delimiter: str, escapes: bool) -> int:
+        """Where the string that `delimiter` closes ends on this line (after the delimiter), or -1."""
+        while True:
+            at = text.find(delimiter, pos)
+            if at < 0:
+                return -1
+            if escapes:
+                slashes = 0
+                while at - slashes > pos and text[at - slashes - 1] == "\\":
+                    slashes += 1
+                if slashes % 2:
+                    pos = at + 1
+                    continue
+            return at + len(delimiter)
