@@ -234,6 +234,37 @@ def test_a_rotated_value_two_lines_under_its_kept_name_is_found(tmp_path: Path) 
         ("secrets/json-env-password-split", 5)]
 
 
+def _second_commit(where: Path, path: str, before: str, after: str) -> list[tuple[str, int | None]]:
+    repo = RepoBuilder.init(where / "repo")
+    repo.commit("first\n", {path: before})
+    sha = repo.commit("second\n", {path: after})
+    git = Git(repo.path)
+    result = SecretsScanner().scan(ScanJob(git=git, commits=list(git.iter_log([sha], no_walk=True)), changes={},
+                                           head=None))
+    return [(f.rule_id, f.line) for f in result.findings if f.category == "secrets"]
+
+
+def _module(value: str, call: str) -> str:
+    return ('"""Deploy a database."""\n\nEXAMPLES = r\'\'\'\n- db_user:\n    name: app\n'
+            f'    password: {value}\n\'\'\'\n\n\ndef main(conn):\n    conn.login(\n        {call}\n    )\n')
+
+
+def test_a_hunk_inside_a_docstring_is_read_with_its_file(tmp_path: Path) -> None:
+    """A commit that changes a line inside a module's EXAMPLES string: the hunk alone does not show the string's
+    start, so an identifier-shaped value there could be code; the file it belongs to says it is text (red113)."""
+    value = "k" + _v(15)
+    found = _second_commit(tmp_path, "plugins/modules/db_user.py", _module("<password>", "user=user,"),
+                           _module(value, "user=user,"))
+    assert found == [("secrets/generic-password", 6)]
+
+
+def test_a_hunk_of_code_stays_code_with_its_file(tmp_path: Path) -> None:
+    """Control: a keyword argument naming a variable, added in a hunk of the same module, is code."""
+    found = _second_commit(tmp_path, "plugins/modules/db_user.py", _module("<password>", "user=user,"),
+                           _module("<password>", "password=db_pass2,"))
+    assert found == []
+
+
 def test_yaml_shapes_are_read_in_yaml_files_only(detector: SecretDetector) -> None:
     value = _v()
     text = f"- name: DB_PASSWORD\n  value: {value}\n"

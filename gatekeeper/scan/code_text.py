@@ -10,15 +10,17 @@ into it such a region reaches (`until`).
 Lines come as runs of consecutive numbers (the lines a commit added). A run that starts at line 1 is lexed from a known
 state. One that starts further in is not: a delimiter there may close what began above the hunk, so the run takes an
 opener only where it cannot be a closer, and where it cannot tell it stops tracking that kind of string — code, what
-the detector assumed before. Each line is lexed at most once, lazily up to the last line asked about; a line longer
-than MAX_LEXED_LINE (minified code) is not lexed and leaves code after it. Linear in the text.
+the detector assumed before — and says so (`uncertain`): the caller may then hand in the whole file (FileContext),
+which is lexed from its first line instead (red113: a hunk of a Python module's EXAMPLES string). Each line is lexed at
+most once, lazily up to the last line asked about; a line longer than MAX_LEXED_LINE (minified code) is not lexed and
+leaves code after it. Linear in the text.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_LEXED_LINE = 20_000
 
@@ -87,32 +89,63 @@ _MARKUP_BLOCK = re.compile(r"<(?:template|style)\b", re.IGNORECASE)
 _CODE, _BLOCK, _MULTI, _HERE, _OUTSIDE = range(5)  # where a line starts: code, a comment, a string, markup
 
 
+@dataclass(slots=True)
+class FileContext:
+    """The whole file a run of added lines belongs to (the version they were added to), and whether a judgment on those
+    lines asked for it. Passed to the detector, which sets `wanted` when a hunk's start left it unsure (the caller may
+    then read the file and scan again with `lines`); not domain data, a question and its answer."""
+
+    lines: Sequence[str] | None = None
+    wanted: bool = field(default=False)
+
+
 class TextRegions:
     """For each line of a file (or of a commit's added lines), the column up to which it continues a comment, a
     multi-line string or markup begun on an earlier line: 0 where the line starts as code."""
 
-    def __init__(self, numbers: Sequence[int], texts: Sequence[str], syntax: Syntax) -> None:
+    def __init__(self, numbers: Sequence[int], texts: Sequence[str], syntax: Syntax,
+                 whole: Sequence[str] | None = None) -> None:
         self._numbers = numbers
         self._texts = texts
         self._syntax = syntax
         self._token = syntax.token()
         self._until: list[int] = []
+        self._known: list[bool] = []  # whether each line's answer rests on a known state
         self._state = (_CODE, "")
         self._certain = True  # the state is known (the run started at line 1, or a delimiter told)
         self._no_multi = False  # a run that could not tell an opener from a closer: multi-line strings not tracked
+        # The whole file, lexed from its first line instead, when it holds the given lines where they say they are.
+        self._whole = whole if whole is not None and self._holds(whole) else None
+        self.uncertain = False  # an answer was given for a line whose state was not known
 
     def until(self, index: int) -> int:
         """Line `index` (0-based in the texts given) is text up to this column (0: none of it; past its end: all)."""
+        if self._whole is not None:
+            return self._lex(self._whole, [1], self._numbers[index] - 1)
+        answer = self._lex(self._texts, self._numbers, index)
+        if not self._known[index]:
+            self.uncertain = True
+        return answer
+
+    def _holds(self, whole: Sequence[str]) -> bool:
+        return all(number <= len(whole) and whole[number - 1].rstrip("\r") == text
+                   for number, text in zip(self._numbers, self._texts, strict=True))
+
+    def _lex(self, texts: Sequence[str], numbers: Sequence[int], index: int) -> int:
+        """Lex `texts` up to line `index`; a line whose number does not follow the one before starts a run (with
+        `numbers` of one element, [1], all of `texts` is one run from line 1)."""
         while len(self._until) <= index:
             at = len(self._until)
-            if at == 0 or self._numbers[at] != self._numbers[at - 1] + 1:
-                self._start_run(self._numbers[at] == 1)
-            text = self._texts[at]
+            if at == 0 or (len(numbers) > 1 and numbers[at] != numbers[at - 1] + 1):
+                self._start_run(numbers[at] == 1)
+            text = texts[at]
             if len(text) > MAX_LEXED_LINE:
                 self._until.append(0)
+                self._known.append(False)
                 self._state, self._certain = (_CODE, ""), False
                 continue
             self._until.append(self._line(text))
+            self._known.append(self._certain)
         return self._until[index]
 
     def _start_run(self, at_start: bool) -> None:

@@ -47,7 +47,7 @@ import yaml
 from gatekeeper import fingerprint, yamlio
 from gatekeeper.errors import ConfigError
 from gatekeeper.models import Severity
-from gatekeeper.scan.code_text import Syntax, TextRegions, syntax_of
+from gatekeeper.scan.code_text import FileContext, Syntax, TextRegions, syntax_of
 from gatekeeper.scan.secret_candidates import default_rules_path as default_rules_path
 
 NAMESPACE = "secrets"
@@ -444,17 +444,24 @@ def _code_value(text: str, name_start: int, start: int, value: str, kind: Source
       Base64Url;`): after `:`, after `=` with a space, or a keyword argument's value (`=` then `,`, `)` or the line's
       end) — not `Password=…;` or `?api_key=…&` inside a string, where the value is text.
     Nothing is code inside a string, a comment or markup, on this line (_in_text) or begun on an earlier one
-    (`text_until`: how far such a region reaches into the line; red113)."""
+    (`text_until`: how far such a region reaches into the line, asked only when the line alone says code: red113)."""
     # (What precedes the name is read back at most _TEXT_WINDOW characters: a hostile line holding thousands of
     # names must cost each one a constant, not the whole line.)
     before = text[max(0, name_start - _TEXT_WINDOW):name_start]
     if _CMDLET.fullmatch(value) and _POWERSHELL_VARIABLE.search(before):
         return True  # `$password = Get-AnsibleParam …`, also inside a string holding PowerShell (red112)
+    if not _code_on_line(text, before, name_start, start, value, kind):
+        return False
     until = text_until() if text_until is not None else 0
     if name_start < until:
         return False  # a template literal's YAML, a docstring, a Vue template, a here-string's .env (red113)
-    if until:
-        before = text[max(until, name_start - _TEXT_WINDOW):name_start]
+    # (A region that ends earlier on the line: what follows its end is read again.)
+    return not until or _code_on_line(text, text[max(until, name_start - _TEXT_WINDOW):name_start], name_start, start,
+                                      value, kind)
+
+
+def _code_on_line(text: str, before: str, name_start: int, start: int, value: str, kind: SourceKind) -> bool:
+    """_code_value as far as the line itself tells, `before` being what precedes the name on it."""
     key_quote = next((c for c in text[name_start:start] if c in _QUOTES), "")
     if key_quote:
         # A quoted key (`{'user': u, 'password': pw}`): its opening quote opens no string around the name.
@@ -1054,9 +1061,11 @@ class SecretDetector:
         return max((r.next_line for r in self.rules), default=0)
 
     def scan_lines(self, lines: Iterable[tuple[int, str]], *, path: str | None = None,
-                   with_suppressed: bool = False) -> list[SecretHit]:
+                   with_suppressed: bool = False, context: FileContext | None = None) -> list[SecretHit]:
         """Hits on these lines; with `with_suppressed`, also the matches judged placeholders,
-        examples or allow-listed (their `suppressed` says why), so callers can record them."""
+        examples or allow-listed (their `suppressed` says why), so callers can record them. With `context`, the
+        whole file the lines are part of (`context.lines`) tells what a hunk starts inside; without it, the detector
+        sets `context.wanted` when a judgment depended on that (code_text.TextRegions)."""
         pairs = list(lines)
         if not pairs:
             return []
@@ -1066,10 +1075,10 @@ class SecretDetector:
         if "\r" in joined or joined.count("\n") != len(texts) - 1:
             texts = [t.rstrip("\r\n") for t in texts]
             joined = "\n".join(texts)
-        return self._scan(numbers, texts, joined, path, with_suppressed)
+        return self._scan(numbers, texts, joined, path, with_suppressed, context)
 
     def _scan(self, numbers: Sequence[int], texts: list[str], joined: str, path: str | None,
-              with_suppressed: bool) -> list[SecretHit]:
+              with_suppressed: bool, context: FileContext | None = None) -> list[SecretHit]:
         path_allowed = next((a for a in self.allowlists if a.path_allowed(path)), None)
         hits: list[SecretHit] = []
         offsets: dict[int, list[tuple[int, int]]] = {}
@@ -1077,7 +1086,8 @@ class SecretDetector:
         depth = max(1, self.next_line_depth())
         # How far a comment, a multi-line string or markup begun on an earlier line reaches into each line: lexed
         # lazily, only when an unquoted value may be code (_code_value).
-        regions = TextRegions(numbers, texts, kind.lexed) if kind.lexed is not None else None
+        regions = (TextRegions(numbers, texts, kind.lexed, context.lines if context is not None else None)
+                   if kind.lexed is not None else None)
         for index, rule_indexes in sorted(self._candidate_rules(texts, joined, path, offsets).items()):
             following: list[str] = []  # the added lines right after this one, as far as a rule reads
             while (len(following) < depth and index + len(following) + 1 < len(texts)
@@ -1086,6 +1096,8 @@ class SecretDetector:
             windows = self._windows(texts[index], offsets[index]) if index in offsets else None
             until = functools.partial(regions.until, index) if regions is not None else None
             hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], following, windows, kind, until))
+        if context is not None and regions is not None and regions.uncertain:
+            context.wanted = True
         if any(rule.next_line for rule in self.rules):
             # A value a next_line rule found may be one the next line's own rules found too: one report, the more
             # severe (a provider's format outranks a name seen on the line before).

@@ -54,6 +54,7 @@ from gatekeeper.models import FileChange, Finding, ScannerStat, Severity, displa
 from gatekeeper.sanitize import visible
 from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_LINES, FilePatch, iter_commit_additions
 from gatekeeper.scan.attributes import ATTRIBUTE, FILE, attribute_files, checkout_bytes, python_codec
+from gatekeeper.scan.code_text import FileContext
 from gatekeeper.scan.common import built_in_detector, inline_ignores, tool_failure
 from gatekeeper.scan.secrets import SecretDetector, SecretHit
 from gatekeeper.scan.text import (
@@ -152,6 +153,9 @@ class SecretsScanner:
         looked_up: list[tuple[str, FilePatch]] = []  # text files whose head _read_as may need to read
         # Text files with an added value line whose key line the commit kept (a rotated password): _kept_keys.
         under_kept_keys: list[tuple[str, FilePatch]] = []
+        # Patches whose judgment depended on what a hunk starts inside (a docstring, a template literal): their
+        # findings as the added lines alone gave them, until the whole file is read (_in_context).
+        unsure: list[tuple[str, FilePatch, list[Finding]]] = []
         changed: list[tuple[str, FilePatch]] = []  # every file a commit writes: .gitattributes may convert it
         files = 0
         stream = iter_commit_additions(job.git, [c.sha for c in job.commits], max_file_bytes=self.max_file_bytes,
@@ -190,7 +194,12 @@ class SecretsScanner:
                     looked_up.append((commit, patch))
                     if _lone_values(detector, patch):
                         under_kept_keys.append((commit, patch))
-                findings.extend(self._findings(detector, commit, patch))
+                context = FileContext()
+                patch_findings = self._findings(detector, commit, patch, context)
+                if context.wanted and patch.blob and not patch.deleted:
+                    unsure.append((commit, patch, patch_findings))
+                else:
+                    findings.extend(patch_findings)
         finally:
             close = getattr(stream, "close", None)
             if close is not None:
@@ -200,6 +209,8 @@ class SecretsScanner:
                                          "scanned for secrets", timeout=True))
         elif under_kept_keys:
             findings.extend(self._kept_keys(job, detector, under_kept_keys))
+        findings.extend(self._in_context(job, detector, unsure) if cut is None else
+                        [f for _, _, patch_findings in unsure for f in patch_findings])
         if looked_up:
             # A patch that holds its whole file (the new file's size is what its lines from line 1 on make up)
             # shows the head itself: the blob is read only where that head needs it, or where it is not shown.
@@ -303,16 +314,36 @@ class SecretsScanner:
                                               f"ref {shown}", REF_FIX, in_name=True))
         return findings
 
-    def _findings(self, detector: SecretDetector, commit: str, patch: FilePatch) -> list[Finding]:
+    def _findings(self, detector: SecretDetector, commit: str, patch: FilePatch,
+                  context: FileContext | None = None) -> list[Finding]:
         if not patch.added:
             return []
-        hits: list[SecretHit] = detector.scan_lines(patch.added, path=patch.path, with_suppressed=True)
+        hits: list[SecretHit] = detector.scan_lines(patch.added, path=patch.path, with_suppressed=True,
+                                                    context=context)
         if not hits:
             return []
         texts = dict(patch.added)
         return [self._finding(hit, commit, patch.path, f"{hit.description} {hit.redacted} added", FIX,
                               inline_ignores(texts.get(hit.line, "")))
                 for hit in hits]
+
+    def _in_context(self, job: ScanJob, detector: SecretDetector,
+                    unsure: list[tuple[str, FilePatch, list[Finding]]]) -> list[Finding]:
+        """The patches whose added lines the detector could not judge alone (a hunk inside a Python module's EXAMPLES
+        string or a template literal: a value there is text, in code it is a variable), scanned again with the whole
+        file they belong to, read in one batch (red113). A file that cannot be read keeps the first judgment."""
+        if not unsure:
+            return []
+        blobs = job.git.read_objects({p.blob for _, p, _ in unsure if p.blob}, max_size=self.max_file_bytes)
+        found: list[Finding] = []
+        for commit, patch, first in unsure:
+            kind, data = blobs.get(patch.blob or "", ("missing", None))
+            if kind != "blob" or data is None:
+                found.extend(first)
+                continue
+            whole = FileContext(data.decode("utf-8", "replace").split("\n"))
+            found.extend(self._findings(detector, commit, patch, whole))
+        return found
 
     def _kept_keys(self, job: ScanJob, detector: SecretDetector,
                    patches: list[tuple[str, FilePatch]]) -> list[Finding]:
