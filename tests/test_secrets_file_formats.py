@@ -167,6 +167,7 @@ NOT_SECRETS: list[tuple[str, str]] = [
     ("lib/l10n/app_fr.arb", '  "passwordLabel": "Mot de passe",\n  "password": "Mot-de-passe",\n'),
     ("resources/lang/uk/auth.php", "    'password' => '\u041f\u0430\u0440\u043e\u043b\u044c',\n"),
     ("deploy.ps1", "$p = ConvertTo-SecureString (Get-Content pw.txt) -AsPlainText -Force\n"),
+    ("docs/powershell.md", "ConvertTo-SecureString [-String] <SecureString> [-AsPlainText] [-Force]\n"),  # syntax
     ("k8s.yaml", "  - name: DB_PASSWORD\n    value: \"{{ .Values.db.password }}\"\n"),
     ("config.yml", "password:\n  secretKeyRef:\n    name: db\n"),
     ("config.yml", "password:\n  - first\n"),
