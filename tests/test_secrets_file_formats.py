@@ -132,6 +132,7 @@ NOT_SECRETS: list[tuple[str, str]] = [
     ("entrypoint.sh", 'PW="${DB_PASSWORD:-$(cat /run/secrets/db_password)}"\n'),
     ("docker-compose.yml", "      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-}\n"),
     ("docker-compose.yml", "      - POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-${DEFAULT_PASSWORD}}\n"),
+    ("rules/secrets.yml", "    sample: '      - DB_PASSWORD=${DB_PASSWORD:-{16:b62}}'\n"),  # a template
     ("form.html", '<input type="password" name="password">Password</input>\n'),
     ("settings.xml", "<password>${env.DEPLOY_PASSWORD}</password>\n"),
     ("settings.xml", "<password>{{ deploy_password }}</password>\n"),
