@@ -1,11 +1,11 @@
 """Where a source file's lines are text, not code, because of what began on an earlier line (red113).
 
 The secrets detector reads an unquoted value after a name as code in a language where such a value is never a string
-(`password: pw`, `api_key=key`), but only where the line is code. A line shows by itself whether a
-name sits in a string or a comment that opens on it; not whether it lies inside one that began on an earlier line: a
-YAML document in a template literal, a block comment without leading `*`, a Vue component's `<template>`, a Python
-docstring, a PowerShell here-string. `TextRegions` lexes a file's lines just enough to say, for each line, how far
-into it such a region reaches (`until`).
+(`password: pw`, `api_key=key`), but only where the line is code. A line shows by itself whether a name sits in a
+string or a comment that opens on it; not whether it lies inside one that began on an earlier line: a YAML document
+in a template literal, a block comment without leading `*`, a Vue component's `<template>`, a Python docstring, a
+PowerShell here-string. `TextRegions` lexes a file's lines just enough to say, for each line, how far into it such a
+region reaches (`until`).
 
 Lines come as runs of consecutive numbers (the lines a commit added). A run that starts at line 1 is lexed from a known
 state. One that starts further in is not: a delimiter there may close what began above the hunk, so the run takes an
@@ -18,6 +18,7 @@ leaves code after it. Linear in the text.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -39,7 +40,9 @@ class Syntax:
     here_strings: bool = False  # PowerShell's @" … "@ and @' … '@
     markup: bool = False  # Vue / Svelte: code only inside <script> … </script>
 
+    @functools.cache  # noqa: B019 - a handful of module-level instances, compiled once each
     def token(self) -> re.Pattern[str]:
+        """What the lexer stops at in code: comment openers, string delimiters, `</script>`, a here-string's start."""
         parts = [re.escape(t) for t in sorted((*self.line_comment, *(self.block[:1] if self.block else ()),
                                                 *self.multi), key=len, reverse=True)]
         if self.here_strings:

@@ -1010,6 +1010,7 @@ class SecretDetector:
         # prefilter id -> the rules it makes candidates
         self._id_rules = (*(frozenset(by_keyword[k]) for k in keywords), *(frozenset({i}) for i in keywordless))
         self._reach: dict[int, int | None] = {}  # longest match per rule, computed when a long line needs it
+        self._depth = max((r.next_line for r in self.rules), default=0)
 
     @classmethod
     def load(cls, path: Path | None = None) -> SecretDetector:
@@ -1058,7 +1059,7 @@ class SecretDetector:
 
     def next_line_depth(self) -> int:
         """The most lines a next_line rule reads after the one its name is on (0: no such rule)."""
-        return max((r.next_line for r in self.rules), default=0)
+        return self._depth
 
     def scan_lines(self, lines: Iterable[tuple[int, str]], *, path: str | None = None,
                    with_suppressed: bool = False, context: FileContext | None = None) -> list[SecretHit]:
@@ -1083,7 +1084,7 @@ class SecretDetector:
         hits: list[SecretHit] = []
         offsets: dict[int, list[tuple[int, int]]] = {}
         kind = source_kind(path)
-        depth = max(1, self.next_line_depth())
+        depth = max(1, self._depth)
         # How far a comment, a multi-line string or markup begun on an earlier line reaches into each line: lexed
         # lazily, only when an unquoted value may be code (_code_value).
         regions = (TextRegions(numbers, texts, kind.lexed, context.lines if context is not None else None)
