@@ -394,4 +394,6 @@ def _limit_memory(pid: int, limit: int) -> None:
 
 def out_of_memory(exc: GitError) -> bool:
     """Whether git stopped because it could not get memory (a limit set by `_limit_memory`, or the machine's)."""
-    return "out of memory" in (exc.stderr or "").lower() or exc.returncode in (-9, 137)
+    text = (exc.stderr or "").lower()
+    return ("out of memory" in text or "cannot allocate memory" in text or "mmap failed" in text
+            or exc.returncode in (-9, 137))

@@ -26,6 +26,9 @@ _PATCH_OPTIONS = ("-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "
 # too), so such a merge is scanned for more, never for less.
 WIDE_MERGE_PARENTS = 16
 
+_PACK_WINDOW = 32 << 20
+_PACK_LIMIT = 256 << 20
+
 
 class Diffs(Objects):
     """Questions about what commits and ranges change."""
@@ -120,9 +123,13 @@ class Diffs(Objects):
         if not shas:
             return iter(())
         stdin = self._diff_input(shas)
-        return self._stream(["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}", "diff-tree", "--stdin",
-                             "-r", "--root", "--cc", *_PATCH_OPTIONS, *self._pathspec()], stdin, "diff-tree",
-                            attr_free=True, memory=memory)
+        # Under a memory cap, git maps packs in small windows (its defaults, 1 GiB windows up to 8 GiB, would use a
+        # large repository's address space for mapping alone and fail a diff that needs little).
+        windows = [] if memory is None else ["-c", f"core.packedGitWindowSize={_PACK_WINDOW}",
+                                             "-c", f"core.packedGitLimit={_PACK_LIMIT}"]
+        return self._stream([*windows, "-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}", "diff-tree",
+                             "--stdin", "-r", "--root", "--cc", *_PATCH_OPTIONS, *self._pathspec()], stdin,
+                            "diff-tree", attr_free=True, memory=memory)
 
     def merge_parents(self, shas: Sequence[str]) -> dict[str, tuple[str, ...]]:
         """The merges among `shas`, each with the parents a diff of it compares (all of them; beyond
