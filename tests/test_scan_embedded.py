@@ -221,6 +221,21 @@ def _cell_code(*sources: str, defines: str = "") -> list[list[str]]:
 
 
 @pytest.mark.parametrize(("source", "expected"), [
+    (">>> import os\n>>> os.system(input())\n", ["import os", "os.system(input())"]),
+    (">>> for a in b:\n...     os.system(a)\n", ["for a in b:", "    os.system(a)"]),
+    ("In [3]: import os\n   ...: os.system(input())\n", ["import os", "os.system(input())"]),
+    ("  >>> x = 1\n  >>> /os.system x\n", ["x = 1", "os.system(x)"]),
+    ("...\nx = 1\n", ["...", "x = 1"]),  # (an Ellipsis first, no prompt on the second line: code as it is)
+    ("x = a >>> 2\n", ["x = a >>> 2"]),
+])
+def test_pasted_prompts_are_stripped_as_ipython_strips_them(source: str, expected: list[str]) -> None:
+    """A cell pasted from a console (`>>> `, `... `, `In [3]: `, `   ...: `) runs in Jupyter: IPython strips the prompts
+    after the dedent and before anything else (classic_prompt, ipython_prompt). Read as written, the cell was a parse
+    error, and bandit read nothing of the notebook (red114)."""
+    assert _cell_code(source) == [expected]
+
+
+@pytest.mark.parametrize(("source", "expected"), [
     ("/os.system cmd\n", ["os.system(cmd)"]),
     (",f a b\n", ['f("a", "b")']),
     (";f a b\n", ['f("a b")']),

@@ -275,6 +275,16 @@ class _Notebook:
         run_cell)."""
         out = [""] * len(lines)
         margins = _margins(lines)
+        top = next((i for i in range(len(lines)) if not _blank(lines[i])), None)
+        if top is not None:
+            # IPython strips pasted prompts (`>>> `, `... `, `In [3]: `, `   ...: `) after the dedent, before anything
+            # else: such a cell runs (red114: read as written it was a parse error, and bandit read none of the
+            # notebook).
+            dedented = ["" if _blank(line) else line[margins[top]:] for line in lines[top:]]
+            bare = _without_prompts(dedented)
+            if bare is not dedented:
+                lines = lines[:top] + bare
+                margins = [0] * len(lines)
         start = 0
         while True:
             first = next((i for i in range(start, len(lines)) if not _blank(lines[i])), None)
@@ -345,6 +355,22 @@ class _Notebook:
 
 def _blank(line: str) -> bool:
     return not line.strip(" \t")
+
+
+# IPython's classic_prompt and ipython_prompt (inputtransformer2.PromptStripper), applied in that order: a cell whose
+# first line has the prompt (the first regex), or whose second line has one (the second), loses it on every line.
+_PROMPTS = (
+    (re.compile(r">>>(?: |$)"), re.compile(r"(?:>>>|\.\.\.)(?: |$)")),
+    (re.compile(r"(?:(?:\[nav\]|\[ins\])? )?In \[[0-9]+\]: |[ \t]*\.{3,}: ?"),) * 2,
+)
+
+
+def _without_prompts(lines: list[str]) -> list[str]:
+    """The cell's lines without pasted interpreter prompts, as IPython strips them; the same list when none."""
+    for first, prompt in _PROMPTS:
+        if lines and (first.match(lines[0]) or (len(lines) > 1 and prompt.match(lines[1]))):
+            lines = [line[match.end():] if (match := prompt.match(line)) else line for line in lines]
+    return lines
 
 
 def _margins(lines: list[str]) -> list[int]:
