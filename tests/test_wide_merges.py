@@ -12,7 +12,7 @@ from pathlib import Path
 from gatekeeper.git import Git
 from gatekeeper.git.diff import WIDE_MERGE_PARENTS
 from gatekeeper.scan.added_lines import range_additions
-from tests.hook_helpers import KEY_LINE, SECRETS_POLICY, make_server, rejected, seeded, spush
+from tests.hook_helpers import AWS_KEY, KEY_LINE, SECRETS_POLICY, make_server, rejected, seeded, spush
 from tests.repo_builder import RepoBuilder, wide_octopus_history
 from tests.test_adversarial import blob, mktree
 
@@ -146,3 +146,54 @@ def test_a_key_in_a_wide_merge_in_a_sha256_repository_is_refused(tmp_path: Path)
     assert _patch_headers(Git(work.path), merge) == [
         b"diff --cc c.env", *(f"diff --cc s{n}.txt".encode() for n in range(13, WIDE_MERGE_PARENTS))]
     rejected(spush(server, work, "origin", f"{merge}:refs/heads/main"), "secrets/aws-access-key")
+
+
+def _lock(count: int, seed: int) -> str:
+    import random
+
+    rng = random.Random(seed)
+    return "".join(f'  "pkg-{rng.randrange(10**9)}": "{rng.randrange(10**6)}",\n' for _ in range(count))
+
+
+def _limited_push(server: object, work: RepoBuilder, refspec: str) -> tuple[int, str]:
+    """`git push` with its address space (and so the hook's and every git the hook starts) capped at 1.5 GiB."""
+    import os
+    import resource
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 29, 3 << 29))
+
+    env = {**os.environ, **work.env_overrides, "GATEKEEPER_AUDIT_LOG": str(server.audit_log)}  # type: ignore[attr-defined]
+    proc = subprocess.run(["git", "push", "--porcelain", "origin", refspec], cwd=work.path, env=env,
+                          capture_output=True, check=False, timeout=300, preexec_fn=cap)
+    return proc.returncode, proc.stderr.decode("utf-8", "replace") + proc.stdout.decode("utf-8", "replace")
+
+
+def test_a_pushed_merge_unlike_both_parents_is_scanned_in_little_memory(tmp_path: Path) -> None:
+    """A real push of a merge whose lock file (3,000 lines) shares no line with either parent's (20,000 lines each),
+    the server's hook held to 1.5 GiB of address space: git's combined diff would coalesce the lines each parent lost
+    in a table of both counts (about 3 GB here; 24 GB for a real lock-file merge in continuedev/continue: an
+    out-of-memory kill of the server). It runs out of memory under the cap, and the hook reads the merge one parent
+    at a time: the key the merge alone adds is refused, and the same merge without it is accepted — not a scan
+    failure, and within the hook's 4 s budget."""
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    base = work.head()
+    work.git("checkout", "-q", "-b", "side", base)
+    work.commit("side lock\n", {"lock.json": _lock(20_000, 1)}, author=DANA, committer=DANA)
+    work.git("checkout", "-q", "main")
+    work.commit("main lock\n", {"lock.json": _lock(20_000, 2)}, author=DANA, committer=DANA)
+    # (The parents reach the server as history it already holds, fetched there without a hook: only the merge is
+    # pushed and judged.)
+    server.git("fetch", "-q", str(work.path), "main:main", "side:side")
+    first, second = work.head(), work.git("rev-parse", "side").strip()
+
+    def merge(extra: str) -> str:
+        tree = mktree(work, [("100644", "blob", blob(work, _lock(3_000, 3) + extra), b"lock.json"),
+                             ("100644", "blob", blob(work, "hello\n"), b"README.md")])
+        return work.git("commit-tree", tree, "-p", first, "-p", second, "-m", "merge: regenerate the lock file").strip()
+
+    code, output = _limited_push(server, work, f"{merge(KEY_LINE)}:refs/heads/main")
+    assert code != 0 and "secrets/aws-access-key" in output and "tool/" not in output, output
+    assert AWS_KEY not in output
+    code, output = _limited_push(server, work, f"{merge('')}:refs/heads/main")
+    assert code == 0, output
