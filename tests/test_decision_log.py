@@ -544,3 +544,17 @@ def test_bad_anchor_is_a_clear_usage_error(tmp_path: Path, capsys: pytest.Captur
     code, out = gk(capsys, "log", "verify", "--log", str(log), "--anchor", str(tmp_path / "missing.json"))
     assert code == 2 and "cannot read the anchor" in out
     assert problems(log) == []  # nothing was touched
+
+
+def test_a_log_path_that_is_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """A FIFO at the log's path held `log verify` (and would hold a hook appending) in open() until something wrote
+    to it: SQLite opens whatever the path names. Refused as no regular file, for readers and writers."""
+    import os
+
+    from gatekeeper.audit.decisionlog import LogError, open_log
+
+    fifo = tmp_path / "decisions.db"
+    os.mkfifo(fifo)
+    for create in (False, True):
+        with pytest.raises(LogError, match="not a regular file"):
+            open_log(str(fifo), create=create)

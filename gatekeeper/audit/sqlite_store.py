@@ -68,6 +68,10 @@ class SqliteStore:
             raise LogError(f"decision log {path} does not exist", "check the path (GATEKEEPER_DECISION_LOG or the "
                            "policy's log.path), or let a check or hook create it")
         self.readonly = not create
+        if path.exists() and not path.is_file():
+            # (A FIFO would hold the reader — and a hook — in open() until something writes to it.)
+            raise LogError(f"decision log {path} is not a regular file", "point GATEKEEPER_DECISION_LOG (or the "
+                           "policy's log.path) at a file")
         if create:
             _create_private(path)
         elif path.is_file() and path.stat().st_size == 0:
