@@ -28,7 +28,10 @@ and is reported as a parse error).
 
 Markup. A `<script>` block without a `type` or with a JavaScript one (`module`, `text/javascript`, ...) is read, as
 TypeScript when its `lang` says so — found as the HTML tokenizer finds it (comments, quoted attribute values,
-RCDATA/RAWTEXT elements, the script data escape states), in linear time (_Tokenizer).
+RCDATA/RAWTEXT elements, the script data escape states), in linear time (_Tokenizer). So is the code of a start
+tag's event handler attributes (`onclick`, `onerror`, ...) and `javascript:` URLs (`href`, `src`, `action`, ...),
+decoded as the browser decodes them, each in a function of its own on the value's lines. Not read: Svelte's
+`onclick={…}` expressions, Vue's `@click`/`v-on:` expressions, an iframe's `srcdoc` page.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import html
 import json
 import re
 import shlex
+import urllib.parse
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -729,14 +733,21 @@ _HTML_SPACE = "\t\n\f\r "
 
 
 def _markup(text: str) -> Embedded | None:
-    """The JavaScript of a page's script blocks at their own places, everything else blank.
+    """The JavaScript of a page's script blocks and of its event handler attributes and `javascript:` URLs, at their
+    own places, everything else blank.
 
     Read twice, and every script either reading finds is read: once as the HTML standard's tokenizer reads the page
     when each `<title>`/`<textarea>` (RCDATA), `<style>`/`<xmp>`/`<iframe>`/`<noembed>`/`<noframes>`/`<noscript>`
     (RAWTEXT) is an HTML element, and once with none of them opaque — inside `<svg>` or `<math>` (foreign content),
     or where the tree builder ignores the tag (`<select><title>`), a `<style>` is no raw text and a script in it runs.
-    A fake script must fool both readings to hide a real one."""
+    A fake script must fool both readings to hide a real one.
+
+    An attribute's code is read as the browser runs it: its character references decoded (a `javascript:` URL's
+    percent escapes too), line by line so that it keeps its lines, inside a function of its own (a handler's body may
+    `return`). Where one reading's handler lies inside the other's script (a `<style>` that is raw text in one and
+    holds a `<script>` in the other), the attribute is read and the script cut around it (_placed)."""
     spans: list[tuple[int, int]] = []
+    handlers: set[tuple[int, int, str]] = set()
     typescript = False
     for opaque in (True, False):
         tokenizer = _Tokenizer(text, opaque=opaque)
@@ -748,18 +759,85 @@ def _markup(text: str) -> Embedded | None:
             spans.append((start, end))
             lang = _ascii_lower(html.unescape(attributes.get("lang", ""))).strip(_HTML_SPACE)
             typescript = typescript or lang in _TS or "typescript" in kind
+        handlers.update(tokenizer.handlers)
         if not tokenizer.opaque_seen:
             break  # (no element of that kind: the second reading is the first)
-    if not spans:
+    if not spans and not handlers:
         return None
     pieces: list[str] = []
     at = 0
-    for start, end in _merged(spans):
+    for start, end, code in _placed(_merged(spans), handlers):
         pieces.append(_NOT_NEWLINE.sub(" ", text[at:start]))
-        pieces.append(text[start:end])
+        pieces.append(text[start:end] if code is None else _attribute_code(text[start:end], code))
         at = end
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
     return Embedded("typescript" if typescript else "javascript", "".join(pieces))
+
+
+def _placed(scripts: list[tuple[int, int]], handlers: set[tuple[int, int, str]]
+            ) -> list[tuple[int, int, str | None]]:
+    """The scripts (code None) and the attribute values (their kind) in the order of the page. Where a value lies in
+    one reading's script and is a tag's in the other (a `<style>` that is raw text in one reading and holds a
+    `<script>` in the other), the value is read and the script cut around it: its code may then not parse, which the
+    scan reports, rather than a handler left unread."""
+    values: list[tuple[int, int, str | None]] = []
+    for start, end, kind in sorted(handlers):
+        if not values or start >= values[-1][1]:  # (two values that overlap are one reading's and the other's)
+            values.append((start, end, kind))
+    placed: list[tuple[int, int, str | None]] = list(values)
+    for start, end in scripts:
+        at = start
+        for value_start, value_end, _ in values:
+            if value_end <= at or value_start >= end:
+                continue
+            if value_start > at:
+                placed.append((at, value_start, None))
+            at = max(at, value_end)
+        if at < end:
+            placed.append((at, end, None))
+    return sorted(placed)
+
+
+_HANDLER = "handler"
+_URL = "url"
+_EVENT_HANDLER = re.compile(r"on[a-z]+", re.ASCII)  # (names are lowered: `onClick` too)
+_URL_LEADING = "".join(map(chr, range(0x21)))  # C0 controls and space, which a URL parser strips from both ends
+_URL_NOISE = re.compile(r"[\t\n\r]")  # and ASCII tab and newline, which it removes anywhere
+_JS_URL = re.compile(r"javascript:", re.IGNORECASE | re.ASCII)
+# The attributes whose URL a browser follows or loads as a document (HTML and SVG; SVG's `<animate>`/`<set>` write
+# theirs into another element's href).
+_URL_ATTRIBUTES = frozenset({"href", "xlink:href", "src", "action", "formaction", "data", "from", "to", "values"})
+# A server template's placeholder in a handler (Jinja, Django, Liquid, Handlebars, ERB, JSP): its output is unknown
+# here; read as `0` so that the code around it parses.
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|<%.*?%>")
+
+
+def _attribute_code(value: str, kind: str) -> str:
+    """An attribute value's code on the value's own lines: each line's character references decoded (one that
+    decodes to a line break is a space there); a URL's scheme dropped and its percent escapes decoded; the whole
+    made a function so that a handler's `return` parses."""
+    lines = [_TEMPLATE.sub("0", _one_line(html.unescape(line))) for line in value.split("\n")]
+    if kind == _URL:
+        joined = "\n".join(lines)
+        # Past the scheme as a URL parser reads it: leading controls and spaces, then `javascript:` with any tab or
+        # newline inside it (_handlers only calls this for a value that reads so).
+        at = 0
+        while at < len(joined) and joined[at] in _URL_LEADING:
+            at += 1
+        wanted = 0
+        while wanted < len("javascript:") and at < len(joined):
+            if joined[at] not in "\t\n\r":
+                wanted += 1
+            at += 1
+        lines = [_one_line(urllib.parse.unquote(line))
+                 for line in (_NOT_NEWLINE.sub(" ", joined[:at]) + joined[at:]).split("\n")]
+    lines[0] = ";(function (event) { " + lines[0]
+    lines[-1] += " });"
+    return "\n".join(lines)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", " ").replace("\n", " ").replace("\u2028", " ").replace("\u2029", " ")
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -810,6 +888,7 @@ class _Tokenizer:
         self.text = text
         self.opaque = opaque
         self.opaque_seen = False
+        self.handlers: list[tuple[int, int, str]] = []  # (start, end, _HANDLER | _URL) of code in attribute values
 
     def scripts(self) -> Iterator[tuple[dict[str, str], int, int]]:
         """(attributes, body start, body end) of each script element."""
@@ -843,7 +922,7 @@ class _Tokenizer:
                 continue
             name_end = _skip(_TAG_NAME, text, start + 1)
             name = _ascii_lower(text[start + 1:name_end])
-            tag = self._tag(name_end)
+            tag = self._tag(name_end, start=True)
             if tag is None:
                 return  # (EOF in a tag: it is no element)
             attributes, at = tag
@@ -880,16 +959,20 @@ class _Tokenizer:
         end = _COMMENT_END.search(text, at)
         return 0 if end is None else end.end()
 
-    def _tag(self, at: int) -> tuple[dict[str, str], int] | None:
+    def _tag(self, at: int, start: bool = False) -> tuple[dict[str, str], int] | None:
         """The attributes of a tag whose name ends at `at` (the first of a repeated name counts, names in ASCII
-        lower case) and where the tag ends; None when the page ends first."""
+        lower case) and where the tag ends; None when the page ends first. For a start tag (`start`), the places
+        of the values that hold code — an event handler's, a `javascript:` URL's — go to `handlers`."""
         text, size = self.text, len(self.text)
         attributes: dict[str, str] = {}
+        places: dict[str, tuple[int, int]] = {}
         while True:
             at = _skip(_TAG_BLANKS, text, at)
             if at >= size:
                 return None
             if text[at] == ">":
+                if start:
+                    self._handlers(attributes, places)
                 return attributes, at + 1
             name_match = _ATTRIBUTE_NAME.match(text, at)
             assert name_match is not None  # (the first character is none of those skipped above)
@@ -905,11 +988,29 @@ class _Tokenizer:
                     close = text.find(quote, at + 1)
                     if close < 0:
                         return None
+                    if name not in places:
+                        places[name] = (at + 1, close)
                     value, at = text[at + 1:close], close + 1
                 elif quote != ">":
                     end = _skip(_UNQUOTED, text, at)
+                    if name not in places:
+                        places[name] = (at, end)
                     value, at = text[at:end], end
             attributes.setdefault(name, value)
+
+    def _handlers(self, attributes: dict[str, str], places: dict[str, tuple[int, int]]) -> None:
+        """The code a start tag's attributes hold: every `on…` attribute is an event handler's body (not a Svelte
+        `onclick={…}`, whose braces hold an expression the tokenizer does not delimit), and a URL attribute's
+        `javascript:` URL (after the leading spaces and controls and the tabs and newlines a URL parser drops) runs
+        as a script."""
+        for name, (start, end) in places.items():
+            value = attributes[name]
+            if _EVENT_HANDLER.fullmatch(name):
+                if value.strip(_HTML_SPACE) and not value.lstrip(_HTML_SPACE).startswith("{"):
+                    self.handlers.append((start, end, _HANDLER))
+            elif name in _URL_ATTRIBUTES and _JS_URL.match(
+                    _URL_NOISE.sub("", html.unescape(value[:4096]).lstrip(_URL_LEADING))):
+                self.handlers.append((start, end, _URL))
 
     def _script_end(self, at: int) -> int | None:
         """Where the script whose body starts at `at` ends (its `</script`), through the escaped and double-escaped
