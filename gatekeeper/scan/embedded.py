@@ -785,14 +785,18 @@ def _placed(scripts: list[tuple[int, int]], handlers: set[tuple[int, int, str]]
         if not values or start >= values[-1][1]:  # (two values that overlap are one reading's and the other's)
             values.append((start, end, kind))
     placed: list[tuple[int, int, str | None]] = list(values)
+    first = 0  # (both lists are in page order and neither overlaps itself: one pass over each, linear)
     for start, end in scripts:
+        while first < len(values) and values[first][1] <= start:
+            first += 1
         at = start
-        for value_start, value_end, _ in values:
-            if value_end <= at or value_start >= end:
-                continue
+        index = first
+        while index < len(values) and values[index][0] < end:
+            value_start, value_end, _ = values[index]
             if value_start > at:
                 placed.append((at, value_start, None))
             at = max(at, value_end)
+            index += 1
         if at < end:
             placed.append((at, end, None))
     return sorted(placed)
