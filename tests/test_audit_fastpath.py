@@ -182,8 +182,21 @@ protected_refs: ["refs/heads/main"]
 """, "test")
 
 
+@pytest.fixture(params=["hyperscan", "re"])
+def word_search(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The fast path's evidence words found per window by Hyperscan (_WordMarks), and per record by `re` (where no
+    Hyperscan wheel exists): both ways are held to the full path."""
+    from gatekeeper.audit import history
+
+    if request.param == "re":
+        monkeypatch.setattr(history._WordMarks, "of", classmethod(lambda cls, words: None))
+    else:
+        pytest.importorskip("hyperscan")
+    return str(request.param)
+
+
 @pytest.mark.parametrize("seed", [1, 2])
-def test_fast_path_writes_what_the_full_path_writes(tmp_path: Path, seed: int) -> None:
+def test_fast_path_writes_what_the_full_path_writes(tmp_path: Path, seed: int, word_search: str) -> None:
     repo = generated_history(tmp_path / "h", 700, seed)  # more than one window of 512
     notes = repo.git("rev-list", "-n", "40", "main").split()
     for sha in notes[::7]:
@@ -416,6 +429,32 @@ def test_the_fast_path_takes_only_a_hex_commit_id(repo: RepoBuilder) -> None:
         raw = b"commit " + bad + tail
         assert _PLAIN_HEAD.match(raw) is None, bad
         assert runner._plain(raw, True, {}) is None, bad  # the full path's parser refuses it
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text("aB-", min_size=1, max_size=4).map(str.encode), min_size=1, max_size=6),
+       st.lists(st.text("aAbB- \n", max_size=30).map(str.encode) | st.binary(max_size=30), max_size=12))
+def test_window_marks_find_what_the_per_record_search_finds(words: list[bytes], window: list[bytes]) -> None:
+    """_WordMarks marks every record whose lowered bytes hold a word (the per-record search's answer); a record it
+    marks beyond those holds a word that begins at the end of the records before it (a superset: only more of the
+    full path). `signed-off-by` is marked the same way."""
+    hyperscan = pytest.importorskip("hyperscan")
+    import re
+
+    from gatekeeper.audit.history import _literal_alternation, _WordMarks
+
+    lowered = [w.lower() for w in words]
+    marks = _WordMarks(hyperscan, lowered).marks([*window, b"x Signed-Off-By"])
+    search = _literal_alternation(lowered)
+    for index, record in enumerate(window):
+        held = search.search(record.lower()) is not None
+        if held:
+            assert marks[index] & _WordMarks.WORD, (index, record)
+        elif marks[index] & _WordMarks.WORD:
+            before = b"".join(window[:index]).lower()
+            assert any(re.search(re.escape(w[: k]) + b"$", before) and record.lower().startswith(w[k:])
+                       for w in lowered for k in range(1, len(w))), (index, record)
+    assert marks[-1] & _WordMarks.SIGN_OFF
 
 
 @settings(max_examples=300, deadline=None)

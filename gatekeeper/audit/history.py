@@ -29,10 +29,12 @@ provenance source, the zone check, the trailer parser): the audit has no classif
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import datetime as dt
 import gc
+import itertools
 import re
 import time
 from collections import Counter
@@ -716,6 +718,10 @@ class _Runner:
         # Kelvin sign, can match ASCII text only under Unicode case folding: then every message takes `words`).
         self.ascii_words = (_literal_alternation([w.lower().encode() for w in words])
                             if all(w.isascii() for w in words) else None)
+        # And the same words found in a whole window at once where Hyperscan is there (_WordMarks): built with the
+        # first window that takes the fast path.
+        self.word_list = [w.lower().encode() for w in words] if self.ascii_words is not None else None
+        self.word_marks: _WordMarks | None = None
         self.people: dict[bytes, Person] = {}  # one Person per raw identity, for raw_parts
         # Every walked commit's stored object is looked into for a NUL byte beside the walk (git's records stop at
         # one: red81, red84); a window is written once the scan has passed it, so the walk keeps two windows.
@@ -874,7 +880,8 @@ class _Runner:
         found = idents[raw] = (person, clean)
         return found
 
-    def _plain(self, raw: bytes, protected: bool, skip: Mapping[str, object]) -> PlainRecord | RawParts | None:
+    def _plain(self, raw: bytes, protected: bool, skip: Mapping[str, object],
+               mark: int | None = None) -> PlainRecord | RawParts | None:
         """The fast path's test, on the raw bytes: a PlainRecord only when no detector can find evidence in the
         commit and it shows no review — the record has only the headers every commit has (no signature, no
         mergetag, no encoding), no note, no decision or attestation to join (`skip`), author and committer
@@ -882,7 +889,7 @@ class _Runner:
         on (searched anywhere, case-insensitively: a superset of the detectors' own anchored,
         trailer-block-bound matches). Not a judgment otherwise: a commit whose headers had that shape comes
         back as the parts `raw_parts` would read from it (read here once already), any other as None, and
-        takes the full path."""
+        takes the full path. `mark`: what _WordMarks found in the record (None: not looked for, searched here)."""
         m = _PLAIN_HEAD.match(raw)
         if m is None:
             return None
@@ -902,10 +909,16 @@ class _Runner:
         message = None
         dco: bool | None = None if merge else False
         if words is not None and body.isascii():
-            low = body.lower()
-            if words.search(low) is not None:
+            if mark is None:
+                low = body.lower()
+                if words.search(low) is not None:
+                    return self._parts(sha, parents, author, author_when, committer, when_b, body)
+                signoff = not merge and b"signed-off-by" in low
+            elif mark & _WordMarks.WORD:
                 return self._parts(sha, parents, author, author_when, committer, when_b, body)
-            signoff = not merge and b"signed-off-by" in low
+            else:
+                # (The mark may come from the headers: the body is looked into for the sign-off itself.)
+                signoff = not merge and mark & _WordMarks.SIGN_OFF != 0 and b"signed-off-by" in (low := body.lower())
             if signoff:
                 # (A last paragraph of `Signed-off-by: ` lines only reads the same whatever whitespace the record
                 # lost: _simple_sign_off.)
@@ -993,11 +1006,17 @@ class _Runner:
         # (index into commits, record).
         doubtful: list[tuple[int, bytes]] = []
         plain = self._plain if self.fast else None
+        marks: Sequence[int | None] = [None] * len(window)
+        if plain is not None and self.word_list is not None:
+            if self.word_marks is None:
+                self.word_marks = _WordMarks.of(self.word_list)
+            if self.word_marks is not None:
+                marks = self.word_marks.marks(window)
         people = self.people
         line = self.line
         self.direct = direct = set()
-        for raw, protected in zip(window, flags, strict=True):
-            record = plain(raw, protected, skip) if plain is not None else None
+        for raw, protected, mark in zip(window, flags, marks, strict=True):
+            record = plain(raw, protected, skip, mark) if plain is not None else None
             if isinstance(record, PlainRecord):
                 run.append(record)
                 if line is not None and protected and record.sha in line:
@@ -1546,6 +1565,45 @@ def _literal_alternation(words: list[bytes]) -> re.Pattern[bytes]:
         groups.setdefault(word[:1], []).append(word[1:])
     return re.compile(b"|".join(re.escape(first) + b"(?:" + b"|".join(re.escape(rest) for rest in tails) + b")"
                                 for first, tails in groups.items()))
+
+
+class _WordMarks:
+    """Which raw records of a window hold an evidence word, and which `signed-off-by`, ASCII case-insensitively: one
+    Hyperscan scan of the window's bytes joined, instead of lowering each record's message and searching it with `re`
+    (an audit of git.git, whose messages are long, took a tenth less CPU). A word found anywhere in a record marks it
+    — in its headers too, or begun at the end of the record before it: a superset of what the per-record search finds
+    in the message, so at most a commit more takes the full path, which reads what a detector reads. `of` is None
+    without Hyperscan (a platform without its wheel): each record is then searched on its own (_Runner._plain)."""
+
+    WORD = 1
+    SIGN_OFF = 2
+
+    def __init__(self, hyperscan: Any, words: Sequence[bytes]) -> None:
+        expressions = [re.escape(word) for word in (*words, b"signed-off-by")]
+        database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        database.compile(expressions=expressions, ids=[self.WORD] * len(words) + [self.SIGN_OFF],
+                         elements=len(expressions), flags=[hyperscan.HS_FLAG_CASELESS] * len(expressions))
+        self._database = database
+
+    @classmethod
+    def of(cls, words: Sequence[bytes]) -> _WordMarks | None:
+        try:
+            import hyperscan
+        except ImportError:  # pragma: no cover - platforms without a wheel
+            return None
+        return cls(hyperscan, words)
+
+    def marks(self, window: list[bytes]) -> bytearray:
+        """Per record of `window`, WORD | SIGN_OFF for what it holds."""
+        marks = bytearray(len(window))
+        ends = list(itertools.accumulate(map(len, window)))
+
+        def found(kind: int, start: int, end: int, flags: int, context: object) -> None:
+            # (`end` is past the match: its last byte is in the first record that ends after it.)
+            marks[bisect.bisect_right(ends, end - 1)] |= kind
+
+        self._database.scan(b"".join(window), match_event_handler=found)
+        return marks
 
 
 def _evidence_words(words: tuple[str, ...]) -> re.Pattern[str]:
