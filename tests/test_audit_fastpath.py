@@ -58,7 +58,10 @@ BODIES = [
     "\nChange-Id: I0123\nReviewed-on: https://go-review.googlesource.com/c/x/+/1\nReviewed-by: R <r@example.com>\n",
     "\nReviewed-on: https://go-review.googlesource.com/c/x/+/2\n",
     "\na\u017f\u017fi\u017fted-by: claude (long s, outside the trailer block)\n\nLast: paragraph\n",
-    "\nAc\u212aed-by: Kelvin sign\n", "\nFixes: #12\nRefs: ABC-1\n", "\nSee merge request group/proj!12\n",
+    "\nAc\u212aed-by: Kelvin sign\n", "\nAss\u0131sted-by: Claude <noreply@anthropic.com>\n",
+    "\nA\u017f\u017fi\u017fted-by: Claude <noreply@anthropic.com>\n",
+    "\n\U0001f916 Generated w\u0131th [Claude Code](https://claude.ai/code)\n",
+    "\n\U0001f916 Generated w\u0130th [Claude Code](https://claude.ai/code)\n", "\nZo\u00eb's change, Co-authored-by nobody\n", "\nFixes: #12\nRefs: ABC-1\n", "\nSee merge request group/proj!12\n",
     "\nTrailer-Key: value\n continued on the next line\nSigned-off-by: {name} <{email}>\n",
     "\n# a comment line\n", "\n\x1b[31mred\x1b[0m \u202eevil\n",
 ]
@@ -455,6 +458,20 @@ def test_window_marks_find_what_the_per_record_search_finds(words: list[bytes], 
             assert any(re.search(re.escape(w[: k]) + b"$", before) and record.lower().startswith(w[k:])
                        for w in lowered for k in range(1, len(w))), (index, record)
     assert marks[-1] & _WordMarks.SIGN_OFF
+
+
+def test_the_letters_outside_ascii_that_match_ascii_ones_are_the_four_looked_for() -> None:
+    """The fast path takes _WordMarks' answer for a message outside ASCII unless it holds a letter that re's
+    case-insensitive search matches to an ASCII one: every code point is asked."""
+    import re
+
+    from gatekeeper.audit.history import _ASCII_FOLDING
+
+    letters = re.compile("[a-z]", re.IGNORECASE)
+    matching = {chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF and letters.fullmatch(chr(c))}
+    assert {m.group() for m in _ASCII_FOLDING.finditer("".join(sorted(matching)).encode())} == {
+        c.encode() for c in matching}
+    assert len(matching) == len(_ASCII_FOLDING.pattern.split(b"|")) + 1  # (two share a first byte)
 
 
 @settings(max_examples=300, deadline=None)
