@@ -55,6 +55,8 @@ BODIES = [
     "\nClaude-Session: abc123\n", "\nEntire-Checkpoint: 77aa\n", "\nMade-with: Cursor\n",
     "\nReplit-Commit-Author: Agent\n", "\nAmp-Thread-ID: T-1\n", "\nAgent-Logs-Url: https://example.com/x\n",
     "\nReviewed-by: Rita Reviewer <rita@example.com>\n", "\nAcked-by: Rita Reviewer <rita@example.com>\n",
+    "\nCloses #3\n\nhttps://chatgpt.com/codex/tasks/task_e_68a1f00d\n", "\n------\nhttps://claude.ai/code/session_01QH\n",
+    "\nReported from https://claude.ai/code/session_01QH while testing.\n", "\nGenerated with assistance from OpenAI Codex.\n",
     "\nChange-Id: I0123\nReviewed-on: https://go-review.googlesource.com/c/x/+/1\nReviewed-by: R <r@example.com>\n",
     "\nReviewed-on: https://go-review.googlesource.com/c/x/+/2\n",
     "\na\u017f\u017fi\u017fted-by: claude (long s, outside the trailer block)\n\nLast: paragraph\n",
