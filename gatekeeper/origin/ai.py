@@ -9,8 +9,8 @@
   a committer-only `(aider)` suffix is aider committing the human's own edits, not AI involvement.
 - `ai/marker`: vendor markers — `Claude-Session:`, `Claude-Generated-By:`, `Copilot-Session:`,
   `Agent-Logs-Url:`, `Made-with:`, `Replit-Commit-Author:` / `Replit-Commit-Session-Id:`, `Amp-Thread-ID:`,
-  `Entire-*:` — declared in the trailer block, heuristic elsewhere in the message; "Generated with [Claude Code](…)"
-  footers and the session links
+  `Entire-*:` — declared in the trailer block, heuristic elsewhere in the message; "Generated with/by …" footers
+  naming a known agent ("[Claude Code](…)", "assistance from OpenAI Codex", "Claude CLI") and the session links
   Codex cloud (`https://chatgpt.com/codex/tasks/task_…`) and Claude Code on the web
   (`https://claude.ai/code/session_…`) write on a line of their own (heuristic).
 - `ai/git-ai`, `ai/agent-trace`: line-level attribution notes (gatekeeper.origin.attribution).
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from gatekeeper.git.notes import NOTES_REF
 from gatekeeper.identity import COAUTHOR_KEYS
 from gatekeeper.models import AIInvolvement, Commit, Evidence, Person, Trust
-from gatekeeper.origin.agents import AgentMatch, agent_by_label, match_identity, match_value
+from gatekeeper.origin.agents import AGENTS, Agent, AgentMatch, agent_by_label, match_identity, match_value
 from gatekeeper.origin.attribution import (
     MAX_NOTE,
     TRACE_FILE,
@@ -276,7 +276,7 @@ class AIAuthorDetector:
 def _marker(key: str, value: str, url: str | None) -> tuple[str | None, str | None, str | None, AIInvolvement] | None:
     """(agent, model, session, involvement) a vendor line shows, or None when it shows no AI involvement."""
     if key == "footer":
-        agent = agent_by_label(value)
+        agent = footer_agent(value)
         session = url if url and _LINK.fullmatch(url) else None
         return (agent.id, None, session, AIInvolvement.ASSISTED) if agent else None
     if key == "session-link":
@@ -309,6 +309,35 @@ def _marker(key: str, value: str, url: str | None) -> tuple[str | None, str | No
         return "amp", None, value, AIInvolvement.ASSISTED
     if key.startswith("entire-"):
         return "entire", None, f"{key}: {value}", AIInvolvement.ASSISTED
+    return None
+
+
+# The words a product's name carries after its agent's ("Claude CLI", "Gemini Code", "Codex CLI 0.46.0").
+_PRODUCT_WORDS = frozenset(("cli", "code", "agent", "ai", "app", "assistant", "cloud", "web", "extension"))
+_VERSION = re.compile(r"v?\d[\w.+-]{0,30}", re.IGNORECASE)
+_EMPHASIS = re.compile(r"[*_`]+")
+_LABEL_WORDS = max(len(label.split()) for agent in AGENTS for label in agent.labels)  # "gemini code assist": 3
+
+
+def footer_agent(text: str) -> Agent | None:
+    """The agent a "Generated with/by …" footer names: its words an agent's label ("Claude Code"), or ending with one
+    after other words ("assistance from OpenAI Codex", gemini-cli's "yours truly __Gemini Code__") written as a name
+    — capitalised: "a script to continue" is prose that ends in Continue's label — either followed only by the
+    product's own words and a version ("Claude CLI", "Codex CLI 0.46.0"). A footer naming no agent of the table
+    ("GitHub Actions", "protoc", "Castiron from OpenAPI SHA", "Mend Renovate") names none (red119)."""
+    agent = agent_by_label(text)
+    if agent is not None:
+        return agent
+    words = [word for word in (w.strip(".,;:!?'\"") for w in _EMPHASIS.sub(" ", text).split()) if word]
+    while words:
+        for n in range(min(_LABEL_WORDS, len(words)), 0, -1):
+            tail = words[-n:]
+            agent = agent_by_label(" ".join(tail))
+            if agent is not None and (n == len(words) or tail[0][:1].isupper()):
+                return agent
+        if len(words) == 1 or (words[-1].casefold() not in _PRODUCT_WORDS and not _VERSION.fullmatch(words[-1])):
+            return None
+        words.pop()
     return None
 
 
