@@ -170,7 +170,16 @@ def test_the_audit_reports_commits_whose_only_evidence_is_a_session_link(
     data = audit(capsys, repo.path)
     by_subject = {c["subject"]: c for c in data["commits"]}
     for subject, agent in (("codex change", "codex"), ("claude change", "claude-code"), ("codex footer", "codex")):
-        origin_data = by_subject[subject]["origin"]
-        assert origin_data["ai"] == "assisted", (subject, origin_data)
-        assert origin_data["agent"]["id"] == agent
+        record = by_subject[subject]
+        assert record["origin"]["ai"] == "assisted", (subject, record["origin"])
+        assert [a["id"] for a in record["ai"]["agents"]] == [agent]
+    assert by_subject["codex change"]["ai"]["agents"][0]["session"] == TASK
     assert by_subject["plain change"]["origin"]["ai"] == "none"
+
+
+def test_a_footer_linking_to_its_session_records_the_session(repo: RepoBuilder) -> None:
+    """A footer whose link is a session link ("Generated with [Claude Code](…/session_…)", one line) names the
+    session too."""
+    result = _origin(repo, "fix\n\n\U0001f916 Generated with [Claude Code](" + SESSION + ")\n")
+    assert result.agent is not None and result.agent.id == "claude-code"
+    assert result.agent.session == SESSION
