@@ -72,6 +72,7 @@ class BanditScanner(HeadScanner):
         self.min_severity = _LEVEL[min_severity.upper()]
 
     shebang_alias = {"python": ".py"}
+    reads_whole_files = True  # (a file Python cannot parse is an error to bandit: nothing of it is checked)
 
     def wants(self, path: str) -> bool:
         return safe_extension(path) in PYTHON_EXTENSIONS

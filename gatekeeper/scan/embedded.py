@@ -58,11 +58,33 @@ LANGUAGES = {NOTEBOOK: ("python",), **{ext: ("javascript", "typescript") for ext
 
 
 @dataclass(frozen=True, slots=True)
+class Unread:
+    """Lines of a notebook's code (in `Embedded.text`, 1-based) a tool that reads a file only when all of it parses
+    cannot read: a cell, or a top-level statement of one, Python cannot parse (`deep` False), or one nested deeper
+    than bandit's recursive walk goes (`deep` True: Python runs it)."""
+
+    first: int
+    last: int
+    reason: str
+    deep: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Embedded:
     language: str  # "python" | "javascript" | "typescript"
     text: str  # the code at the file's own line numbers, everything else blank
     placed: bool = True  # False: the code could not be placed at its lines (every line counts as added)
     left_out: str = ""  # what of the file was not read as code, and why (a notebook's cells of another language)
+    unread: tuple[Unread, ...] = ()  # embedded_code(whole=True): what bandit could not read
+
+    def readable(self) -> str:
+        """The text with the unread lines blank: what parses, each cell's code at its own lines."""
+        if not self.unread:
+            return self.text
+        lines = self.text.split("\n")
+        for region in self.unread:
+            lines[region.first - 1:region.last] = [""] * (region.last - region.first + 1)
+        return "\n".join(lines)
 
 
 class Unreadable(ValueError):
@@ -74,15 +96,16 @@ class Unreadable(ValueError):
         self.blocking = blocking
 
 
-def embedded_code(extension: str, data: bytes) -> Embedded | None:
+def embedded_code(extension: str, data: bytes, *, whole: bool = False) -> Embedded | None:
     """The code a notebook or a markup file holds (by its extension, lower case with the dot); None when it holds
     none, or is not what its name says (a notebook that is not JSON). Raises Unreadable for a notebook that is JSON
-    the gate cannot read."""
+    the gate cannot read. `whole`: for a tool that reads nothing of a file unless all of it parses (bandit), say
+    which of a notebook's lines it cannot read (`Embedded.unread`), cell by cell."""
     # Decoded as every other file is (red114: a UTF-16 page, a notebook with a byte-order mark were read as UTF-8
     # and held "no code"); newlines stay where they are.
     text = decode(data).text
     if extension == NOTEBOOK:
-        return _notebook(text)
+        return _notebook(text, whole=whole)
     if extension in MARKUP:
         return _markup(text)
     return None
@@ -90,7 +113,7 @@ def embedded_code(extension: str, data: bytes) -> Embedded | None:
 
 # -- notebooks ----------------------------------------------------------------------------------------------------
 
-def _notebook(text: str) -> Embedded | None:
+def _notebook(text: str, *, whole: bool) -> Embedded | None:
     try:
         document = json.loads(text)
     except RecursionError:
@@ -114,15 +137,17 @@ def _notebook(text: str) -> Embedded | None:
     if not sources:
         return None
     notebook = _Notebook(sources)
-    read: list[tuple[list[str], list[str]]] = []  # (the cell's pieces, its code line by line)
+    # (the cell's pieces, its code line by line, what of it bandit cannot read: code lines, first and last)
+    read: list[tuple[list[str], list[str], list[tuple[int, int, str, bool]]]] = []
     placed = True
+    budget = _Budget()
     for source in sources:
         lines, one_for_one = _split(source)
         code = notebook.cell(lines)
         if code is None:
             continue
         placed = placed and one_for_one
-        read.append((source, code))
+        read.append((source, code, _unread(code, budget) if whole else []))
     left_out = notebook.left_out()
     if not read:
         return Embedded("python", "", left_out=left_out) if left_out else None
@@ -130,20 +155,130 @@ def _notebook(text: str) -> Embedded | None:
         lines = text.split("\n")
         out = [""] * len(lines)
         at = 0
-        for source, code in read:
+        rows: list[list[int]] = []  # each cell's code lines' indexes in `out`
+        for source, code, _ in read:
+            row: list[int] = []
             for piece, line in zip(source, code, strict=True):
                 index = _next_line(lines, at, piece)
                 if index is None:
                     placed = False
                     break
                 out[index] = line
+                row.append(index)
                 at = index + 1
             if not placed:
                 break
+            rows.append(row)
         else:
-            return Embedded("python", "\n".join(out), left_out=left_out)
-    return Embedded("python", "\n".join(line for _, code in read for line in code) + "\n", placed=False,
-                    left_out=left_out)
+            return Embedded("python", "\n".join(out), left_out=left_out, unread=_regions(read, rows))
+    rows, at = [], 0
+    for _, code, _ in read:
+        rows.append(list(range(at, at + len(code))))
+        at += len(code)
+    return Embedded("python", "\n".join(line for _, code, _ in read for line in code) + "\n", placed=False,
+                    left_out=left_out, unread=_regions(read, rows))
+
+
+def _regions(read: list[tuple[list[str], list[str], list[tuple[int, int, str, bool]]]],
+             rows: list[list[int]]) -> tuple[Unread, ...]:
+    return tuple(Unread(row[first] + 1, row[last] + 1, reason, deep)
+                 for (_, _, unread), row in zip(read, rows, strict=True) for first, last, reason, deep in unread)
+
+
+# bandit walks a syntax tree recursively, one frame a level: past ~990 levels (Python 3.11, its default recursion
+# limit) it gives up on the whole file. A cell nested deeper is left out of its reading, with this margin.
+_BANDIT_DEPTH = 500
+# Parses spent reading a notebook's broken cells statement by statement; past them, a broken cell is left out whole
+# (a hostile notebook of thousands of broken statements costs a bounded time, still linear in its size).
+_STATEMENT_PARSES = 10_000
+# Lines that continue the statement before them at the same indentation.
+_CONTINUES = re.compile(r"(?:else|elif|except|finally)(?![\w])")
+
+
+class _Budget:
+    __slots__ = ("left",)
+
+    def __init__(self) -> None:
+        self.left = _STATEMENT_PARSES
+
+
+def _unread(code: list[str], budget: _Budget) -> list[tuple[int, int, str, bool]]:
+    """What of a cell's code (line by line, as it runs) bandit cannot read: (first, last line index, why, whether it
+    runs). A cell Python cannot parse is read statement by statement — IPython runs none of it, but the converter may
+    have missed IPython syntax that it runs (a magic on a continued line): only the top-level statements that do not
+    parse on their own are left out."""
+    problem = _problem("\n".join(code))
+    if problem is None:
+        return []
+    unread: list[tuple[int, int, str, bool]] = []
+    kept = list(code)
+    for start, end in _statements(code):
+        if budget.left <= 0:
+            unread.append((start, len(code) - 1, problem[0], problem[1]))
+            kept[start:] = [""] * (len(code) - start)
+            break
+        budget.left -= 1
+        part = _problem("\n".join(code[start:end]))
+        if part is not None:
+            unread.append((start, end - 1, *part))
+            kept[start:end] = [""] * (end - start)
+    if _problem("\n".join(kept)) is not None:
+        # (The statements that parse alone do not parse together: the cell is left out whole.)
+        unread = [(0, len(code) - 1, *problem)]
+    trimmed = []
+    for first, last, reason, deep in unread:
+        while first < last and _blank(code[first]):
+            first += 1
+        while last > first and _blank(code[last]):
+            last -= 1
+        trimmed.append((first, last, reason, deep))
+    return trimmed
+
+
+def _problem(code: str) -> tuple[str, bool] | None:
+    """Why bandit cannot read this code — (why, whether Python runs it) — or None when it can."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(code)
+    except SyntaxError as exc:
+        return f"Python cannot parse it: {exc.msg}", False
+    except ValueError as exc:  # (a NUL character)
+        return f"Python cannot parse it: {exc}", False
+    except (RecursionError, MemoryError):
+        # (The syntax tree is built recursively, within what is left of the recursion limit: Python compiles
+        # and runs what this process may not turn into a tree.)
+        return "its syntax nests too deep for a syntax tree of it to be built", True
+    depth = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > _BANDIT_DEPTH:
+            return f"its syntax nests more than {_BANDIT_DEPTH} levels deep, past what bandit reads", True
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return None
+
+
+def _statements(code: list[str]) -> list[tuple[int, int]]:
+    """The cell's top-level statements as (first line index, end): each starts at column 0 where a logical line
+    starts (as _Lexer reads the lines); `else:`/`except:`/... stay with the statement before them, decorators with
+    the one after them."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    decorating = False
+    lexer = _Lexer()
+    for index, line in enumerate(code):
+        if lexer.starts():
+            lexer.assigned = False
+            if (index and line[:1] not in ("", " ", "\t", "\f", "#") and not decorating
+                    and not _CONTINUES.match(line)):
+                spans.append((start, index))
+                start = index
+            if line[:1] not in ("", " ", "\t", "\f", "#"):
+                decorating = line.startswith("@")
+        lexer.feed(line)
+    spans.append((start, len(code)))
+    return spans
 
 
 def _position(exc: ValueError) -> str:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from gatekeeper import catalogue
 from gatekeeper.interfaces import ScanJob, ScanResult
-from gatekeeper.models import Finding, ScannerStat
+from gatekeeper.models import Finding, ScannerStat, Severity
+from gatekeeper.sanitize import safe
 from gatekeeper.scan.cache import ResultCache
 from gatekeeper.scan.common import HeadChanges, RawFinding, head_changes, inline_ignores, tool_failure
 from gatekeeper.scan.workspace import (
@@ -82,6 +83,9 @@ class HeadScanner:
     name = "head"
     extension_alias: dict[str, str] = {}
     shebang_alias: dict[str, str] = {}  # extensionless scripts this tool reads, by `#!` interpreter
+    # The tool reads nothing of a file unless all of it parses (bandit; semgrep recovers from a parse error): a
+    # notebook's cells it could not read are left out of its copy, and each is reported (Workspace `whole`).
+    reads_whole_files = False
 
     def __init__(self, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, timeout: float = DEFAULT_TIMEOUT,
                  cache: ResultCache | None = None, use_cache: bool = True) -> None:
@@ -138,7 +142,7 @@ class HeadScanner:
         findings: list[Finding] = []
         errors: list[str] = []
         with Workspace(max_file_bytes=self.max_file_bytes, extension_alias=self.extension_alias,
-                       shebang_alias=self.shebang_alias, wants=self.wants) as workspace:
+                       shebang_alias=self.shebang_alias, wants=self.wants, whole=self.reads_whole_files) as workspace:
             targets = workspace.materialise(job.git, entries)
             info.files = len(targets)
             info.notes.extend(workspace.notes)
@@ -199,7 +203,7 @@ class HeadScanner:
                 info.cache_hits += 1
         info.tool_files = len(misses)
         if not misses:
-            return raw, None, notes
+            return self._with_unread(targets, raw), None, notes
         timeout = self.remaining(job)
         if timeout <= 0:
             return raw, tool_failure(self.name, f"no time left to scan {len(misses)} file(s)", timeout=True), notes
@@ -213,7 +217,27 @@ class HeadScanner:
             raw[target.rel] = found
             if cache is not None and target.rel in keys and target.rel not in batch.uncacheable:
                 cache.put(self.name, keys[target.rel], found)
-        return raw, None, notes
+        return self._with_unread(targets, raw), None, notes
+
+    def _with_unread(self, targets: Sequence[Target], raw: dict[str, list[RawFinding]]) -> dict[str, list[RawFinding]]:
+        """The tool's findings, and one for each part of a notebook it could not read (Target.unread; from the blob
+        alone, so never cached): at the cell's own lines, as a Python file the tool cannot parse is reported."""
+        for target in targets:
+            items: list[RawFinding] = []
+            for region in target.unread:
+                if region.deep:
+                    item = RawFinding("scan/incomplete", Severity.MEDIUM, f"{self.name} could not check this notebook "
+                                      f"cell ({region.reason}); the rest of the notebook was checked",
+                                      "split the expression, or review the cell by hand", region.first, region.last)
+                else:
+                    item = RawFinding("scan/parse-error", Severity.LOW, f"{self.name} could not check this notebook "
+                                      f"cell ({safe(region.reason, limit=200)}); the rest of the notebook was checked",
+                                      "make the cell valid Python (IPython runs nothing of a cell it cannot parse), "
+                                      "or review it by hand", region.first, region.last)
+                items.append(item)
+            if items:
+                raw[target.rel] = [*raw.get(target.rel, []), *items]
+        return raw
 
     @staticmethod
     def _added(target: Target, changes: HeadChanges) -> frozenset[int] | None:
@@ -261,7 +285,8 @@ class HeadScanner:
             entries = [Entry(path, blobs[round_], "100644", candidates[path].commit, candidates[path].raw)
                        for path, blobs in versions.items() if round_ < len(blobs)]
             with Workspace(max_file_bytes=self.max_file_bytes, extension_alias=self.extension_alias,
-                           shebang_alias=self.shebang_alias, wants=self.wants) as workspace:
+                           shebang_alias=self.shebang_alias, wants=self.wants,
+                           whole=self.reads_whole_files) as workspace:
                 olds = workspace.materialise(job.git, entries)
                 tool_files = info.tool_files
                 results, failure, notes = self._results(job, workspace, olds)

@@ -40,7 +40,7 @@ from gatekeeper.git import Git
 from gatekeeper.models import Finding, Severity, path_key
 from gatekeeper.process import forget_dir, held_signals, track_dir
 from gatekeeper.sanitize import safe
-from gatekeeper.scan.embedded import EMBEDDING, LANGUAGES, Unreadable, embedded_code
+from gatekeeper.scan.embedded import EMBEDDING, LANGUAGES, Unread, Unreadable, embedded_code
 from gatekeeper.scan.interpreters import interpreter_language
 from gatekeeper.scan.text import decode
 
@@ -87,6 +87,7 @@ class Target:
     raw: bytes = b""  # the original path's bytes: the key for its added lines
     transcoded: bool = False  # git sees binary (UTF-16, NUL bytes): written as the UTF-8 text it decodes to
     placed: bool = True  # False: code embedded in it could not be put at its own lines (every line counts as added)
+    unread: tuple[Unread, ...] = ()  # lines of a notebook's code left blank: the tool could not read them (`whole`)
 
     @property
     def key(self) -> bytes:
@@ -207,8 +208,12 @@ class Workspace:
 
     def __init__(self, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, prefix: str = "gatekeeper-scan-",
                  extension_alias: Mapping[str, str] | None = None,
-                 shebang_alias: Mapping[str, str] | None = None, wants: Callable[[str], bool] | None = None) -> None:
+                 shebang_alias: Mapping[str, str] | None = None, wants: Callable[[str], bool] | None = None,
+                 whole: bool = False) -> None:
         self.max_file_bytes = max_file_bytes
+        # The tool reads nothing of a file unless all of it parses (bandit): a notebook's cells it cannot read are
+        # left blank, each recorded on the target (Target.unread), and the rest of the notebook is read.
+        self.whole = whole
         # Scripts: the language their `#!` line runs (interpreter_language) -> the extension the tool needs
         # ({"python": ".py"}), for extensionless files and executable ones whatever their name (`deploy.sh` that is
         # Python, `helper.py` that runs node). Without such a line an extensionless file is not for this tool, and
@@ -291,7 +296,7 @@ class Workspace:
                         continue
                     if kind == "blob" and data is not None:
                         try:
-                            found = embedded_code(safe_extension(entry.path), data)
+                            found = embedded_code(safe_extension(entry.path), data, whole=self.whole)
                         except Unreadable as exc:
                             # (red114: a notebook nested past the JSON parser's depth was skipped without a word.)
                             self.skips.append(Skip(entry.path, entry.blob, entry.commit,
@@ -303,8 +308,9 @@ class Workspace:
                                 self.notes.append(f"{safe(entry.path, limit=200)}: {found.left_out}")
                             if found.text.strip():
                                 # (UTF-16 or text with NUL bytes is binary to git: no added lines, all count.)
-                                written.append(self._write(entry, found.text.encode("utf-8", "replace"), alias=alias,
-                                                           placed=found.placed, transcoded=b"\x00" in data))
+                                written.append(self._write(entry, found.readable().encode("utf-8", "replace"),
+                                                           alias=alias, placed=found.placed,
+                                                           transcoded=b"\x00" in data, unread=found.unread))
                         continue
                 if kind == "missing":
                     self.skips.append(Skip(entry.path, entry.blob, entry.commit, "missing"))
@@ -342,7 +348,7 @@ class Workspace:
         return interpreter_language(data[:1024])
 
     def _write(self, entry: Entry, data: bytes, alias: str | None = None, *, transcoded: bool = False,
-               placed: bool = True) -> Target:
+               placed: bool = True, unread: tuple[Unread, ...] = ()) -> Target:
         alias = alias or self.extension_alias.get(safe_extension(entry.path))
         renamed = alias is not None or unsafe_reason(entry.path) is not None
         rel = self._generated_name(entry.path, alias) if renamed else entry.path
@@ -354,7 +360,7 @@ class Workspace:
             rel = self._generated_name(entry.path, alias)
             local = self._create(rel, data)
         target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit, entry.key, transcoded,
-                        placed)
+                        placed, unread)
         self.targets[rel] = target
         return target
 
