@@ -127,10 +127,13 @@ def _notebook(text: str, *, whole: bool) -> Embedded | None:
         return None
     if not isinstance(document, dict):
         return None
-    cells = document.get("cells")
-    if cells is None and isinstance(document.get("worksheets"), list):  # nbformat 3
-        cells = [c for w in document["worksheets"] if isinstance(w, dict) for c in (w.get("cells") or [])]
-    if not isinstance(cells, list) or not _python(document):
+    cells: list[Any] | None = document["cells"] if isinstance(document.get("cells"), list) else None
+    if isinstance(document.get("worksheets"), list):
+        # nbformat 3: nbformat's v3 reader upgrades the worksheets whatever a `cells` list beside them holds (and v4
+        # reads `cells`): both are read.
+        cells = (cells or []) + [cell for sheet in document["worksheets"] if isinstance(sheet, dict)
+                                 and isinstance(sheet.get("cells"), list) for cell in sheet["cells"]]
+    if cells is None or not _python(document):
         return None
     sources = [_lines(cell) for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
     sources = [source for source in sources if source]
