@@ -359,6 +359,10 @@ _CODE_MAGICS: dict[str, tuple[str, frozenset[str]] | None] = {
     "timeit": ("nrp", frozenset()),
     "prun": ("DlsT", frozenset()),
     "debug": ("b", frozenset({"breakpoint"})),
+    # (the profilers' extensions: `%lprun -f func stmt`, `%mprun -f func stmt`, `%memit stmt`)
+    "lprun": ("fmDTu", frozenset()),
+    "mprun": ("fT", frozenset()),
+    "memit": ("rti", frozenset()),
 }
 # Any other magic's options, for a magic the gate does not know: `-x` words, a number after one.
 _GENERIC_OPTIONS: tuple[str, frozenset[str]] = ("", frozenset())
@@ -372,8 +376,22 @@ _LINE_MAGICS = frozenset({
     "popd", "pushd", "pwd", "pycat", "rehashx", "sc", "set_env", "sx", "system", "unalias", "conda", "mamba",
     "micromamba", "pip", "uv", "matplotlib", "pylab", "killbgscripts", "autoawait",
     # (common extensions')
-    "autoreload", "aimport", "load_ipython_extension",
+    "autoreload", "aimport", "load_ipython_extension", "watermark", "tensorboard", "dotenv", "sql", "R", "Rpush",
+    "Rpull", "Rget", "octave", "octave_push", "octave_pull",
 })
+# Extensions whose magics are all named here (or that define none): loading one leaves the magics as they are. Any
+# other extension may define — or redefine — any magic, and then none is trusted (_Notebook).
+_KNOWN_EXTENSIONS = frozenset({
+    "autoreload", "storemagic", "line_profiler", "memory_profiler", "watermark", "tensorboard", "dotenv", "sql",
+    "rpy2.ipython", "rmagic", "octavemagic", "oct2py.ipython", "cythonmagic", "Cython", "sympyprinting",
+    "sympy_printing", "sympy.interactive.ipythonprinting", "google.colab.data_table", "cudf.pandas", "nb_black",
+    "lab_black", "jupyter_black",
+    *(f"IPython.extensions.{name}" for name in ("autoreload", "storemagic", "rmagic", "octavemagic", "cythonmagic",
+                                                "sympyprinting")),
+})
+# `%load_ext NAME`, `%reload_ext NAME`, `run_line_magic("load_ext", "NAME")`, `extension_manager.load_extension(
+# "NAME")`: the name after it (a name that is no literal is unknown).
+_LOADS_EXTENSION = re.compile(r"""load_ext(?:ension)?\b['",\s(]*([\w.]*)""")
 # IPython's default shell aliases (`ls -la` alone in a cell runs ls).
 _ALIASES = frozenset({"cat", "cp", "ldir", "lf", "lk", "ll", "ls", "lx", "mkdir", "mv", "rm", "rmdir", "clear",
                       "less", "man", "more"})
@@ -407,7 +425,12 @@ class _Notebook:
 
     def __init__(self, sources: list[list[str]]) -> None:
         self._sources = sources
-        self.defines_magics = any(_DEFINES_MAGICS.search(piece) for source in sources for piece in source)
+        # (An extension the gate does not know may define magics as well: `%load_ext magic_pack` can make
+        # `%matplotlib` or `%%bash` run Python.)
+        self.defines_magics = any(
+            _DEFINES_MAGICS.search(piece) or any(name not in _KNOWN_EXTENSIONS
+                                                 for name in _LOADS_EXTENSION.findall(piece))
+            for source in sources for piece in source)
         self._run_words: set[str] | None = None
         self._left_out: dict[str, int] = {}
 
@@ -443,7 +466,7 @@ class _Notebook:
             out[first] = own
             start = first + 1
         body = ["" if _blank(line) else line[margins[first]:] for line in lines[first:]]
-        out[first:] = _python_lines(body)
+        out[first:] = _python_lines(body, trusted=not self.defines_magics)
         return out
 
     def left_out(self) -> str:
@@ -458,7 +481,8 @@ class _Notebook:
         another language's."""
         if name == "timeit":
             # (`%%timeit -n1 setup`: the line after its options is setup code, run first.)
-            return _line_python(argument, value=False, one_line=True, leading=_CODE_MAGICS["timeit"])
+            return _line_python(argument, value=False, one_line=True, leading=_CODE_MAGICS["timeit"],
+                                trusted=not self.defines_magics)
         if self.defines_magics:
             return ""
         if name in _OTHER_LANGUAGE:
@@ -564,10 +588,11 @@ def _script_runs_python(argument: str) -> bool:
     return launched_program(command).removesuffix(".exe") not in _OTHER_PROGRAMS
 
 
-def _python_lines(lines: list[str]) -> list[str]:
+def _python_lines(lines: list[str], *, trusted: bool = True) -> list[str]:
     """A cell's lines (after its cell magics) as the Python IPython compiles, line for line: the token transforms
     (MagicAssign, SystemAssign, EscapedCommand, HelpEnd), each where a logical line starts as Python's tokenizer
-    reads the cell as transformed so far; then a cell of one line is read with automagic."""
+    reads the cell as transformed so far; then a cell of one line is read with automagic. `trusted`: no magic was
+    (re)defined, IPython's own do what their names say."""
     out = list(lines)
     lexer = _Lexer()
     group = 0  # where the logical line being read started
@@ -582,7 +607,8 @@ def _python_lines(lines: list[str]) -> list[str]:
             if stripped[:1] in _ESCAPES:
                 last = _continued(lines, index)
                 content = _assemble(stripped, lines[index + 1:last + 1])
-                python = "pass" if _asks_help(content) else _line_python(content, value=False, one_line=False)
+                python = "pass" if _asks_help(content) else _line_python(content, value=False, one_line=False,
+                                                                         trusted=trusted)
                 out[index:last + 1] = [line[:len(line) - len(stripped)] + python] + [""] * (last - index)
                 lexer.feed(python)
                 plain = False
@@ -598,7 +624,7 @@ def _python_lines(lines: list[str]) -> list[str]:
                 out[group:last + 1] = [_indent(lines[group]) + "pass"] + [""] * (last - group)
                 lexer.reset()
             else:
-                value = _line_python(rhs, value=True, one_line=False)
+                value = _line_python(rhs, value=True, one_line=False, trusted=trusted)
                 out[index:last + 1] = [line[:column] + value] + [""] * (last - index)
                 lexer.feed(value)
             plain = False
@@ -612,7 +638,7 @@ def _python_lines(lines: list[str]) -> list[str]:
     if plain and len(filled) == 1:
         # (InteractiveShell.transform_cell: a cell of one line goes through the prefilter, whose automagic runs
         # `time os.system(x)` as `%time os.system(x)` — red114.)
-        out[filled[0]] = _line_python(out[filled[0]], value=False, one_line=True)
+        out[filled[0]] = _line_python(out[filled[0]], value=False, one_line=True, trusted=trusted)
     return out
 
 
@@ -634,11 +660,14 @@ def _assemble(first: str, more: list[str]) -> str:
     return " ".join([first[:-1], *(piece[:-1] for piece in more[:-1]), more[-1]])
 
 
-def _line_python(text: str, *, value: bool, one_line: bool, leading: tuple[str, frozenset[str]] | None = None) -> str:
+def _line_python(text: str, *, value: bool, one_line: bool, leading: tuple[str, frozenset[str]] | None = None,
+                 trusted: bool = True) -> str:
     """A line of IPython input — an escape line from its escape, a magic's argument, a cell of one line — as the
     Python it runs; `value`: it is an assignment's value (`None`, not `pass`, for what runs no Python). A code
     magic's argument is a cell of its own to IPython (transform_cell): it is read the same way, nested magics
-    (`%time %time x`) one after the other. `leading`: the text starts with these options (`%%timeit`'s line)."""
+    (`%time %time x`) one after the other. `leading`: the text starts with these options (`%%timeit`'s line).
+    Not `trusted`: a magic may have been (re)defined, and every magic but a code magic is read as one the gate does
+    not know (its argument kept when it is Python)."""
     filler = "None" if value else "pass"
     at = 0
     unknown = False  # the code is a magic's the gate does not know: kept only when it is Python
@@ -656,7 +685,7 @@ def _line_python(text: str, *, value: bool, one_line: bool, leading: tuple[str, 
             name = text[at + 1:end]
             if name in _CODE_MAGICS:
                 at = _after_options(text, end, _CODE_MAGICS[name])
-            elif not name or name.startswith("%") or name in _LINE_MAGICS:
+            elif not name or name.startswith("%") or (trusted and name in _LINE_MAGICS):
                 return filler
             else:
                 unknown = True
@@ -678,9 +707,13 @@ def _line_python(text: str, *, value: bool, one_line: bool, leading: tuple[str, 
                     checked = True
                     if _parses(text[at:]):
                         break
-                if name not in _CODE_MAGICS:
+                if name in _CODE_MAGICS:
+                    at = _after_options(text, at + len(name), _CODE_MAGICS[name])
+                elif trusted:
                     return filler
-                at = _after_options(text, at + len(name), _CODE_MAGICS[name])
+                else:
+                    unknown = True
+                    at = _after_options(text, at + len(name), _GENERIC_OPTIONS)
                 continue
         break
     code = text[at:]
