@@ -17,14 +17,18 @@ Python IPython runs (red114; IPython's inputtransformer2 and prefilter are the r
 - a cell magic's body is a cell of its own: read as Python unless the magic is known to run another language
   (`%%bash`, `%%html`, `%%javascript`, `%%script` naming a program that is not Python, `%%writefile` of a file that
   is not Python and that the notebook does not run) — and no magic is trusted in a notebook that registers its
-  own. The cells left out are named in the scan's notes.
+  own or loads an extension the gate does not know (`%load_ext`): every cell magic's body is Python, every line
+  magic's argument is read when it is Python. The cells left out are named in the scan's notes.
+bandit reads nothing of a file Python cannot parse, or whose syntax nests past its recursive walk: for it
+(`whole`), each cell is parsed on its own, one that does not parse statement by statement, and only the top-level
+statements that do not parse (or nest too deep) are left out of its copy (`Embedded.unread`, `readable`), each then
+reported at its own lines — one broken cell no longer hides the notebook.
 A notebook whose cells cannot be placed line by line (not written one string per line, as Jupyter writes them, or a
 string holding several of Python's lines: `\\r`) is still scanned, its code from line 1, and then `placed` is False:
 every line of it counts as added. A notebook that is JSON the gate cannot read (nested past the parser's depth) is
 `Unreadable`: the caller reports it, blocking; one that starts as JSON but is not valid JSON (a merge conflict
 left in it) is `Unreadable` too, as a note, since Jupyter cannot open it either; text that is no JSON at all is not
-a notebook. Not followed: IPython's stripping of pasted `>>>` / `In [1]:` prompts (such a cell does not parse
-and is reported as a parse error).
+a notebook. An nbformat 3 notebook's `worksheets` are read, beside any `cells` list.
 
 Markup. A `<script>` block without a `type` or with a JavaScript one (`module`, `text/javascript`, ...) is read, as
 TypeScript when its `lang` says so — found as the HTML tokenizer finds it (comments, quoted attribute values,
