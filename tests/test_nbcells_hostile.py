@@ -23,6 +23,10 @@ eval) were gone. Found (each test below fails on main fb1ea5d for the reason its
    their `-f NAME` option swallowed the statement (read as `pass`).
 5. LOW (miss) — an nbformat 3 notebook (`worksheets`) with an empty `cells` list beside them: Jupyter upgrades the
    worksheets (nbformat's v3 reader), the gate read only `cells`.
+6. LOW (miss, no note) — an SoS notebook (the polyglot kernel `sos`): its kernel names no Python, so none of it was
+   read, yet a cell runs in SoS itself (Python) unless its metadata names another kernel, and a cell whose kernel is
+   `Python3` runs Python. Fix: an SoS notebook's cells are read by their own kernel; the others are named in the
+   notes.
 """
 
 from __future__ import annotations
@@ -195,3 +199,25 @@ def test_reading_cells_statement_by_statement_costs_linear_time(unit: str) -> No
     cost(5_000)  # warm up
     small = max(cost(20_000), 1e-3)
     assert cost(200_000) / small < 30
+
+
+# -- 6. SoS ------------------------------------------------------------------------------------------------------------
+
+def test_an_sos_notebooks_python_cells_are_read() -> None:
+    """LOW: `kernelspec.name: sos` says no Python, so the gate read nothing; SoS runs a cell without a `kernel` in
+    SoS itself (Python 3) and one with `kernel: Python3` in the python3 kernel. An R cell stays out (noted)."""
+    def cell(source: str, kernel: str | None) -> dict[str, Any]:
+        return {"cell_type": "code", "execution_count": 1, "metadata": {} if kernel is None else {"kernel": kernel},
+                "outputs": [], "source": source.splitlines(keepends=True)}
+
+    document = {"cells": [cell("import os\nos.system(input())\n", None), cell("x <- system(readline())\n", "R"),
+                          cell("import subprocess\nsubprocess.call(cmd, shell=True)\n", "Python3")],
+                "metadata": {"kernelspec": {"display_name": "SoS", "language": "sos", "name": "sos"},
+                             "language_info": {"name": "sos"},
+                             "sos": {"kernels": [["Python3", "python3", "Python3", "#FFD91A"], ["R", "ir", "R", ""],
+                                                 ["SoS", "sos", "", ""]]}},
+                "nbformat": 4, "nbformat_minor": 5}
+    found = embedded_code(".ipynb", json.dumps(document, indent=1).encode(), whole=True)
+    assert found is not None
+    assert "os.system(input())" in found.text and "subprocess.call(cmd, shell=True)" in found.text
+    assert "readline" not in found.text and "R" in found.left_out and not found.unread
