@@ -7,8 +7,9 @@ of the same number of lines, each piece of code on the line it holds in the file
 finding's line is the file's own line and the added-line filter reads the file's own diff. The file is decoded as
 the other files are (scan.text: a byte-order mark, UTF-16; red114) before anything is read from it.
 
-Notebooks. A notebook's `code` cells count when its kernel's language is Python (or it names none), each read as the
-Python IPython runs (red114; IPython's inputtransformer2 and prefilter are the reference):
+Notebooks. A notebook's `code` cells count when its kernel's language is Python (or it names none) — in an SoS
+notebook, the cells whose own kernel is SoS or Python — each read as the Python IPython runs (red114; IPython's
+inputtransformer2 and prefilter are the reference):
 - escapes at the start of a logical line: `%magic`, `!cmd`, `?x` are not Python and become `pass`, except the magics
   that run the Python after them (`%time x`, `%timeit -n1 x`, `%prun`, `%debug`), whose code is read; `/f a b` is
   `f(a, b)`, `,f a b` is `f("a", "b")`, `;f a b` is `f("a b")`; `x = %time f()` is `x = f()`; `name?` is `pass`;
@@ -47,7 +48,7 @@ import re
 import shlex
 import urllib.parse
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,10 +138,17 @@ def _notebook(text: str, *, whole: bool) -> Embedded | None:
         # reads `cells`): both are read.
         cells = (cells or []) + [cell for sheet in document["worksheets"] if isinstance(sheet, dict)
                                  and isinstance(sheet.get("cells"), list) for cell in sheet["cells"]]
-    if cells is None or not _python(document):
+    if cells is None:
         return None
-    sources = [_lines(cell) for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
-    sources = [source for source in sources if source]
+    code_cells = [cell for cell in cells if isinstance(cell, dict) and cell.get("cell_type") == "code"]
+    other_kernels: list[str] = []  # an SoS notebook's cells on another kernel: the kernels they name
+    runs_python = _sos_cells(document)
+    if runs_python is not None:
+        other_kernels = [str(cell["metadata"]["kernel"]) for cell in code_cells if not runs_python(cell)]
+        code_cells = [cell for cell in code_cells if runs_python(cell)]
+    elif not _python(document):
+        return None
+    sources = [source for source in map(_lines, code_cells) if source]
     if not sources:
         return None
     notebook = _Notebook(sources)
@@ -155,7 +163,9 @@ def _notebook(text: str, *, whole: bool) -> Embedded | None:
             continue
         placed = placed and one_for_one
         read.append((source, code, _unread(code, budget) if whole else []))
-    left_out = notebook.left_out()
+    left_out = "; ".join(filter(None, [
+        notebook.left_out(), f"{len(other_kernels)} cell(s) of an SoS notebook on another kernel "
+        f"({', '.join(sorted(set(other_kernels)))}) not read as Python" if other_kernels else ""]))
     if not read:
         return Embedded("python", "", left_out=left_out) if left_out else None
     if placed:
@@ -311,6 +321,30 @@ def _python(document: dict[str, Any]) -> bool:
     # Python when any of them says so (a virtualenv kernel is named as its user chose: `myproject`, language
     # python — red111), or when none says anything: read rather than left out.
     return not said or any(said)
+
+
+def _sos_cells(document: dict[str, Any]) -> Callable[[dict[str, Any]], bool] | None:
+    """For an SoS notebook (the polyglot kernel `sos`), whether a cell runs Python: each runs in the kernel its
+    metadata names (a display name the notebook's `sos.kernels` table maps to a kernel name), and in SoS itself —
+    Python 3 — when it names none. None for any other notebook."""
+    metadata = document.get("metadata")
+    spec = metadata.get("kernelspec") if isinstance(metadata, dict) else None
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or spec["name"].strip().lower() != "sos":
+        return None
+    assert isinstance(metadata, dict)
+    table = metadata.get("sos")
+    kernels = table.get("kernels") if isinstance(table, dict) else None
+    names = {entry[0]: entry[1] for entry in (kernels if isinstance(kernels, list) else [])
+             if isinstance(entry, list) and len(entry) > 1 and isinstance(entry[0], str) and isinstance(entry[1], str)}
+
+    def runs_python(cell: dict[str, Any]) -> bool:
+        kernel = cell.get("metadata", {}).get("kernel") if isinstance(cell.get("metadata"), dict) else None
+        if not isinstance(kernel, str) or not kernel.strip():
+            return True
+        name = names.get(kernel, kernel).strip().lower()
+        return name == "sos" or "python" in name or name.startswith(("ipykernel", "py"))
+
+    return runs_python
 
 
 def _lines(cell: dict[str, Any]) -> list[str]:

@@ -305,7 +305,8 @@ class Workspace:
                         alias = None if found is None else self.shebang_alias.get(found.language)
                         if found is not None and alias is not None:
                             if found.left_out:
-                                self.notes.append(f"{safe(entry.path, limit=200)}: {found.left_out}")
+                                # (Magic and kernel names in it are the notebook's text.)
+                                self.notes.append(f"{safe(entry.path, limit=200)}: {safe(found.left_out, limit=400)}")
                             if found.text.strip():
                                 # (UTF-16 or text with NUL bytes is binary to git: no added lines, all count.)
                                 written.append(self._write(entry, found.readable().encode("utf-8", "replace"),
