@@ -84,6 +84,9 @@ IDENTITIES = [
     ("Continue Agent", "agent@continue.dev", "continue", "email"),
     ("continue[bot]", "230936708+continue[bot]@users.noreply.github.com", "continue", "github-bot-id"),
     ("continue[bot]", "continue[bot]@users.noreply.github.com", "continue", "github-app-login"),
+    ("Mistral Vibe", "vibe@mistral.ai", "mistral-vibe", "email"),  # python-sdk's history (red119's follow-up)
+    ("Codebuff", "noreply@codebuff.com", "codebuff", "email"),  # ipython's history
+    ("Gr\u00e9goire Verdier", "gregoire.verdier@mistral.ai", None, None),  # a Mistral employee is a person
     # humans: names, vendor domains and look-alike addresses are not evidence
     ("Claude", "claude@example.com", None, None),
     ("Claude Monet", "monet@example.com", None, None),
