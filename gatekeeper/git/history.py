@@ -514,11 +514,8 @@ class History(Runner):
 
     def merge_adds_nothing(self, sha: str) -> bool:
         """Whether the two-parent merge `sha` records exactly the tree git's own merge of its parents gives
-        (`merge-tree --write-tree`, rename detection on as GitHub merges): an "evil merge", with changes of
-        its own, does not; nor does a conflicted merge, an octopus or a commit that is not a merge.
-
-        merge-tree writes the merged blobs and trees into the object store (nothing else: no ref, index or
-        work tree moves). It runs without work-tree attributes (no pushed merge driver or conversion)."""
+        (`merged_tree`): an "evil merge", with changes of its own, does not; nor does a conflicted merge, an
+        octopus or a commit that is not a merge."""
         if not is_sha(sha):
             return False
         try:
@@ -527,19 +524,47 @@ class History(Runner):
             return False  # not here: it cannot be shown to add nothing
         if len(parents) != 2:
             return False
-        tree = self._run("rev-parse", "--verify", "--quiet", f"{sha}^{{tree}}", check=False)
-        recorded = tree.stdout.decode("ascii", "replace").strip()
-        if tree.returncode != 0 or not is_sha(recorded):
+        recorded = self.tree_id(sha)
+        return recorded is not None and self.merged_tree(parents[0], parents[1]) == recorded
+
+    def squashes(self, sha: str, head: str) -> bool:
+        """Whether the one-parent commit `sha` is a squash of `head` onto its parent: its tree is git's merge of
+        the two (`merged_tree`), as GitHub's squash merge writes it — the change `head` brings, nothing else."""
+        if not (is_sha(sha) and is_sha(head)):
             return False
         try:
+            parents = self.parents([sha]).get(sha, ())
+        except GitError:
+            return False
+        if len(parents) != 1 or self.object_type(head) != "commit":
+            return False
+        recorded = self.tree_id(sha)
+        return recorded is not None and self.merged_tree(parents[0], head) == recorded
+
+    def tree_id(self, sha: str) -> str | None:
+        """The tree of commit `sha`, or None."""
+        _check_rev_token(sha)
+        tree = self._run("rev-parse", "--verify", "--quiet", f"{sha}^{{tree}}", check=False)
+        recorded = tree.stdout.decode("ascii", "replace").strip()
+        return recorded if tree.returncode == 0 and is_sha(recorded) else None
+
+    def merged_tree(self, ours: str, theirs: str) -> str | None:
+        """The tree git's own merge of two commits gives (`merge-tree --write-tree`, rename detection on as GitHub
+        merges); None when it conflicts or git cannot merge them.
+
+        merge-tree writes the merged blobs and trees into the object store (nothing else: no ref, index or
+        work tree moves). It runs without work-tree attributes (no pushed merge driver or conversion)."""
+        _check_rev_token(ours)
+        _check_rev_token(theirs)
+        try:
             with self._process(["-c", "merge.renames=true", "merge-tree", "--write-tree", "--no-messages",
-                                parents[0], parents[1]], None, "merge-tree",
+                                ours, theirs], None, "merge-tree",
                                "fetch the full history (actions/checkout with fetch-depth: 0)",
                                attr_free=True) as (out, _):
                 merged = out.read().decode("ascii", "replace").split("\n", 1)[0].strip()
         except GitError:
-            return False  # conflicts (exit 1) or missing objects: not a merge that adds nothing
-        return is_sha(merged) and merged == recorded
+            return None  # conflicts (exit 1) or missing objects
+        return merged if is_sha(merged) else None
 
     def resolve_commit(self, rev: str) -> str | None:
         """The commit `rev` (an id) peels to, or None."""

@@ -421,6 +421,7 @@ def _pull_commit(item: Any) -> PullCommit | None:
     data = _dict(item.get("commit"))
     author = _dict(data.get("author"))
     committer = _dict(data.get("committer"))
+    parents = item.get("parents")
     return PullCommit(
         sha=str(sha),
         author_login=_user(item.get("author"))[0] or None,
@@ -428,6 +429,7 @@ def _pull_commit(item: Any) -> PullCommit | None:
         author_email=_str(author.get("email")),
         committer_email=_str(committer.get("email")),
         message=(_str(data.get("message")) or "")[:65536],
+        parents=len(parents) if isinstance(parents, list) else 1,
     )
 
 

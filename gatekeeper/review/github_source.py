@@ -47,6 +47,7 @@ not an author.
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -132,7 +133,7 @@ class GitHubReviewSource:
         self._pulls: dict[int, _Pull] = {}
         self._by_commit: dict[str, list[PullRequest]] = {}
         self._titles: dict[int, str] = {}  # PR number -> its title, as GitHub holds it (_queue_made_for)
-        self._tops: dict[int, frozenset[str]] = {}  # count -> the merge group's topmost commits (_group_top)
+        self._copies: frozenset[str] | None = None  # the named PR's rebased copies in the merge group (_copies_of)
         self._lookups = 0
         self._ancestors: dict[str, frozenset[str] | None] = {}
         self._teams: dict[tuple[str, str], bool | None] = {}
@@ -520,32 +521,48 @@ class GitHubReviewSource:
         pull = self._pull(made.pr, pr)
         return pull if self._queue_made_for(report, pull, named=False) else None
 
-    def _group_top(self, count: int) -> frozenset[str]:
-        """The merge group's topmost `count` commits (its head's first-parent line), once per count."""
-        if count not in self._tops:
+    def _copies_of(self, pull: _Pull) -> frozenset[str]:
+        """The named PR's rebased copies in the merge group: its topmost commits, from the head down, each with the
+        message of a DIFFERENT commit of the PR that is not a merge (a rebase writes no copy of a merge: the
+        Update-branch button's `Merge branch 'main' into …` would widen the window into the earlier entry, red118).
+        The first commit with no such message left ends them: below it are the earlier entries' commits, whose
+        messages their authors write (red117). Once per run."""
+        if self._copies is None:
+            left = Counter(c.message.strip() for c in pull.commits if not c.is_merge)
             head = self.event.head
-            self._tops[count] = frozenset(self.git.first_parent_line(head, count)) if head else frozenset()
-        return self._tops[count]
+            line = self.git.first_parent_line(head, sum(left.values())) if head else []
+            try:
+                read = {c.sha: c for c in self.git.iter_log(line, no_walk=True)} if line else {}
+            except GitError:
+                read = {}  # not read: no copy is shown (review/missing)
+            copies: set[str] = set()
+            for sha in line:
+                commit = read.get(sha)
+                if commit is None or len(commit.parents) != 1 or not left[commit.message.strip()]:
+                    break
+                left[commit.message.strip()] -= 1
+                copies.add(sha)
+            self._copies = frozenset(copies)
+        return self._copies
 
     def _queue_made_for(self, report: CommitReport, pull: _Pull, *, named: bool) -> bool:
         """Whether a commit the merge queue made is this PR's: its merge (the PR's head is the second parent), its
         squash (subjected `<title> (#N)`, or `<its one commit's subject> (#N)`, as GitHub writes them), or — for the
         PR the queue branch names — a rebased copy of one of its commits. The queue builds the named PR's entry on
-        top of the group: its merge or squash is the group's head, its rebased copies the topmost commits, as many
-        as it has. A copy is tied by that place as well as by its message, which is its author's to write: an
-        earlier entry's commit given the message of one of the named PR's is below them (red117). An earlier
-        entry's place is not known here: only what GitHub wrote (its merge, its squash's title) ties it."""
+        top of the group: its merge or squash is the group's head, its rebased copies the topmost commits, one per
+        commit of the PR (_copies_of). A copy is tied by that place as well as by its message, which is its author's
+        to write: an earlier entry's commit given the message of one of the named PR's is below them (red117). An
+        earlier entry's place is not known here: only what GitHub wrote (its merge, its squash's title) ties it."""
         commit = report.commit
         head = self.event.head if named else None
-        if named and commit.sha != head and not (
-                len(commit.parents) == 1 and commit.sha in self._group_top(len(pull.commits))):
+        copies = self._copies_of(pull) if named else frozenset()
+        if named and commit.sha != head and commit.sha not in copies:
             return False
         if len(commit.parents) == 2:
             return commit.parents[1] == pull.pr.head_sha
         number = pull.pr.number
         subject = commit.subject.strip()
-        message = commit.message.strip()
-        if named and any(c.message.strip() == message for c in pull.commits):
+        if commit.sha in copies:
             return True
         if not subject.endswith(f" (#{number})") or (named and commit.sha != head):
             return False

@@ -92,6 +92,11 @@ class PullCommit:
     author_email: str | None = None
     committer_email: str | None = None
     message: str = ""
+    parents: int = 1  # how many the API lists: a merge (the Update-branch button's) has two
+
+    @property
+    def is_merge(self) -> bool:
+        return self.parents > 1
 
 
 @dataclass(frozen=True, slots=True)
