@@ -311,10 +311,15 @@ def test_a_queue_group_of_two_approved_squashes_passes(
     covers nothing. Secure: both squashes are approved, the run passes."""
     env, keys, fpr = forge_key
     base = repo.commit("base\n", {".gatekeeper.yml": POLICY, "app.py": "print('hi')\n", "README.md": "x\n"})
+    # #5's head is in the clone (fetch-depth: 0 fetches its branch): S5's tree shows it is #5's squash (fix118: the
+    # words of a squash are the author's own in a rebase-method queue; the tree is not).
+    repo.git("checkout", "-q", "-b", "alice/greeting", base)
+    head5 = repo.commit("phone: change the greeting" + MOBILE, {"app.py": "print('hey')\n"}, author=ALICE)
+    repo.git("checkout", "-q", "main")
     s5 = web_flow_commit(repo, env, fpr, "phone: change the greeting (#5)" + MOBILE, {"app.py": "print('hey')\n"},
                        ALICE)
     s7 = web_flow_commit(repo, env, fpr, "docs: typo (#7)\n", {"README.md": "y\n"}, DANA)
-    head7, head5 = "7" * 40, "5" * 40  # SYNTHETIC: the PRs' own branches are not in the runner's clone
+    head7 = "7" * 40  # SYNTHETIC: #7's own branch is not in the runner's clone
     payload = webhook_example("api.github.com/merge_group/checks_requested.payload.json")
     group = payload["merge_group"]
     group["base_sha"], group["head_sha"], group["base_ref"] = base, s7, "refs/heads/main"  # SYNTHETIC

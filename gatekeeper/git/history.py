@@ -536,7 +536,7 @@ class History(Runner):
             parents = self.parents([sha]).get(sha, ())
         except GitError:
             return False
-        if len(parents) != 1 or self.object_type(head) != "commit":
+        if len(parents) != 1 or self.resolve_commit(head) != head:
             return False
         recorded = self.tree_id(sha)
         return recorded is not None and self.merged_tree(parents[0], head) == recorded

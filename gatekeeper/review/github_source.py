@@ -25,7 +25,9 @@
   already fetched are matched without another request.
 - Merge queue (`merge_group`): as for a push, but the PRs are still open; commits the queue itself
   made fall back to the PR named in the queue branch (`…/pr-<n>-<sha>`), whose head is that `<sha>` (never
-  inferred from the order of the PR's commits, which GitHub sorts by author date); else `review/missing`.
+  inferred from the order of the PR's commits, which GitHub sorts by author date); else `review/missing`. An
+  earlier entry's squash or merge is its own PR's only where what GitHub made shows it (the PR's head as the
+  merge's second parent, the squash's tree as that head merged onto its parent), never by its words.
 
 Who may approve: a reviewer with write access, as GitHub's branch protection counts. An `author_association`
 of OWNER shows it; for anyone else — MEMBER and COLLABORATOR too, which GitHub also shows for read-only
@@ -134,6 +136,7 @@ class GitHubReviewSource:
         self._by_commit: dict[str, list[PullRequest]] = {}
         self._titles: dict[int, str] = {}  # PR number -> its title, as GitHub holds it (_queue_made_for)
         self._copies: frozenset[str] | None = None  # the named PR's rebased copies in the merge group (_copies_of)
+        self._unproven: dict[str, str] = {}  # commit -> why it is not the squash of the PR it names (_squash_of)
         self._lookups = 0
         self._ancestors: dict[str, frozenset[str] | None] = {}
         self._teams: dict[tuple[str, str], bool | None] = {}
@@ -499,7 +502,8 @@ class GitHubReviewSource:
 
     def _queued_before(self, report: CommitReport, named: _Pull) -> _Pull | None:
         """The PR of an earlier entry of the merge group whose squash or merge GitHub made (`… (#5)`, `Merge pull
-        request #5 …`, web-flow and signed by GitHub), when that is not the PR the queue branch names (red106: #5's
+        request #5 …`, web-flow and signed by GitHub; its tree #5's head merged onto its parent, or #5's head its
+        second parent), when that is not the PR the queue branch names (red106: #5's
         unreviewed squash was judged by #7's approval). Only a PR GitHub says is open into this branch (red109: a
         PR of the author's into a scratch branch), and never for a copy of one of the named PR's own commits — a
         rebase-method queue keeps their messages, which the author writes (red109: `… (#3)` on a commit of #9)."""
@@ -514,10 +518,10 @@ class GitHubReviewSource:
         pr = self.client.pull(self.event.repository, made.pr)
         if pr.state != "open" or pr.merged or pr.base_ref != self.event.branch:
             return None
-        # Only where GitHub wrote the number (its squash or merge of #5, or its rebased copy of one of #5's
-        # commits): a rebase-method queue re-creates an earlier entry's commits with their authors' own messages,
-        # so words alone (`phone: tidy the login (#5)` on a commit of an unapproved PR) would judge a commit by an
-        # unrelated open PR's approval (red115).
+        # Only on what the commit's author cannot write: its merge's parents (#5's head) or its squash's tree (#5's
+        # head merged onto its parent). A rebase-method queue re-creates an earlier entry's commits with their
+        # authors' own messages and identities, so words alone (`phone: tidy the login (#5)`, red115; `<#5's title>
+        # (#5)` authored as #5's author, red118) would judge a commit by an unrelated open PR's approval.
         pull = self._pull(made.pr, pr)
         return pull if self._queue_made_for(report, pull, named=False) else None
 
@@ -552,7 +556,8 @@ class GitHubReviewSource:
         top of the group: its merge or squash is the group's head, its rebased copies the topmost commits, one per
         commit of the PR (_copies_of). A copy is tied by that place as well as by its message, which is its author's
         to write: an earlier entry's commit given the message of one of the named PR's is below them (red117). An
-        earlier entry's place is not known here: only what GitHub wrote (its merge, its squash's title) ties it."""
+        earlier entry's place is not known here: only what GitHub made ties it — its merge's second parent, its
+        squash's tree (_squash_of); the squash's title only selects the PR to compare with."""
         commit = report.commit
         head = self.event.head if named else None
         copies = self._copies_of(pull) if named else frozenset()
@@ -574,7 +579,27 @@ class GitHubReviewSource:
                 self._titles[number] = self.client.pull(self.event.repository, number).title
             title = self._titles[number]
         titles = (title, *(c.message.strip().split("\n", 1)[0] for c in pull.commits))
-        return any(t.strip() and subject == f"{t.strip()} (#{number})" for t in titles)
+        if not any(t.strip() and subject == f"{t.strip()} (#{number})" for t in titles):
+            return False
+        return named or self._squash_of(commit, pull)
+
+    def _squash_of(self, commit: Commit, pull: _Pull) -> bool:
+        """Whether the one-parent `commit` is GitHub's squash of another PR of the group: its tree is the PR's head
+        merged onto the commit's parent — the change the PR's reviewers approved, applied where the queue applied
+        it. Its subject, author, co-author lines and squash layout cannot show it: a rebase-method queue copies an
+        earlier entry's commits with everything their author wrote (`<#5's title> (#5)`, #5's author, GitHub's
+        `---------` ending), and #5's title, author and commits are public (red118). Without the PR's head in the
+        clone it cannot be shown (fail closed: no PR, review/missing); why is kept for the review's detail."""
+        head = pull.pr.head_sha
+        if self.git.squashes(commit.sha, head):
+            return True
+        if not is_sha(head) or self.git.resolve_commit(head) != head:
+            why = (f"its head {head[:12]} is not in the clone (fetch-depth: 0 fetches the PR's branch when it is in "
+                   "this repository)" if is_sha(head) else "its head is not known")
+        else:
+            why = f"its tree is not the PR's head {head[:12]} merged onto its parent"
+        self._unproven[commit.sha] = f"PR #{pull.pr.number}: not shown to be GitHub's squash of it: {why}"
+        return False
 
     def _merge_holds(self, pull: _Pull, sha: str) -> bool:
         """Whether the merge of a merged PR holds `sha` (is it, or has it in its history) in this clone. With
@@ -660,8 +685,10 @@ class GitHubReviewSource:
             sha = report.commit.sha
             pull = self._associated(report)
             if pull is None:
+                unproven = self._unproven.get(sha)
                 reviews[sha] = ReviewInfo(ReviewStatus.MISSING, (), "github",
-                                          f"no {'queued' if queued else 'merged'} pull request into "
+                                          f"{unproven + '; ' if unproven else ''}no "
+                                          f"{'queued' if queued else 'merged'} pull request into "
                                           f"{self.event.branch} contains this commit")
                 findings.append(_landed_finding(rule, report.commit, self.event.branch, None, queued))
                 continue
