@@ -255,35 +255,59 @@ def iter_commit_additions(git: Git, commits: Sequence[str], *, max_file_bytes: i
 
 def _additions_by_parent(git: Git, commits: Sequence[str], *, max_file_bytes: int,
                          max_file_lines: int) -> Iterator[tuple[str, FilePatch]]:
-    """iter_commit_additions without a combined diff, from one streamed `diff-tree` process: a non-merge against
-    its parent; a merge against each of its parents in turn, the lines added against all of them kept, for the
-    paths that differ from every parent (`changed_files`, one process for all merges: `-c --raw`) — the lines the
-    dense combined diff marks `+` in every column (numbered right: the combined diff numbers a hunk that starts
-    with a line only some parents lack from the line before it). A merge no path of which differs from every
-    parent added nothing of its own and is not diffed. What is held is the first parent's patches of one merge's
-    paths, each cut down as a further parent's patch of it arrives: no more than a one-parent scan holds. Slower
-    than the combined diff on merges of long-diverged branches (every path that differs from a parent is diffed)."""
+    """iter_commit_additions without a combined diff: a run of non-merges against their parents from one streamed
+    `diff-tree` process; a merge against each of its parents in turn, the lines added against all of them kept, for
+    the paths that differ from every parent (`changed_files`, one process for all merges: `-c --raw`) — the lines
+    the dense combined diff marks `+` in every column (numbered right: the combined diff numbers a hunk that starts
+    with a line only some parents lack from the line before it). A merge no path of which differs from every parent
+    added nothing of its own and is not diffed.
+
+    Each merge is its own process naming those paths (`_literal_paths`): diffed whole, a merge with a small
+    unrelated (or long-diverged) parent cost main's whole tree — 170x the combined diff on 20 such merges, a clean
+    push blocked on time after one merge the combined diff ran out of memory on (red118). Its patches are given
+    when its last parent ends, so the caller's deadline is checked between merges. What is held is the first
+    parent's patches of one merge's paths, each cut down as a further parent's patch of it arrives: no more than a
+    one-parent scan holds."""
     merges = git.merge_parents(commits)
     candidates = git.changed_files(list(merges)) if merges else {}
-    wanted: dict[str, dict[bytes, str]] = {}
-    pairs: list[tuple[str, str | None]] = []
+    run: list[tuple[str, str | None]] = []
     for sha in commits:
         if sha not in merges:
-            pairs.append((sha, None))
+            run.append((sha, None))
             continue
+        yield from _read_pairs(git, run, {}, threshold=max_file_bytes, max_file_bytes=max_file_bytes,
+                               max_file_lines=max_file_lines)
+        run = []
         paths = {c.raw_path or path_key(c.path): c.new_blob for c in candidates.get(sha, ())
                  if c.status is not FileStatus.DELETED}
         if paths:
-            wanted[sha] = paths
-            pairs.extend((sha, parent) for parent in merges[sha])
-    yield from _read_pairs(git, pairs, wanted, threshold=max_file_bytes, max_file_bytes=max_file_bytes,
+            yield from _read_pairs(git, [(sha, parent) for parent in merges[sha]], {sha: paths},
+                                   threshold=max_file_bytes, max_file_bytes=max_file_bytes,
+                                   max_file_lines=max_file_lines, paths=_literal_paths(paths))
+    yield from _read_pairs(git, run, {}, threshold=max_file_bytes, max_file_bytes=max_file_bytes,
                            max_file_lines=max_file_lines)
 
 
 # A range's paths named to git as literal pathspecs when there are no more than this: git matches every tree entry
-# it walks against each of them (60,000 named in one directory cost it 47 s); beyond, every path is diffed and the
-# wanted ones kept here.
+# it walks against each of them (60,000 named in one directory cost it 47 s).
 _PATHSPEC_PATHS = 1000
+# ... and no more bytes than this: one argv string may hold 128 KiB on Linux, all of them ARG_MAX (~2 MiB with the
+# environment) — 1,000 names of a few KB each would not start git.
+_PATHSPEC_BYTES = 96 << 10
+
+
+def _literal_paths(paths: Iterable[bytes]) -> list[bytes] | None:
+    """What to name to git for `paths` (raw, from the top; pair_patches makes them literal): the paths themselves,
+    else — more than _PATHSPEC_PATHS of them, or more than _PATHSPEC_BYTES — their directories, a level at a time,
+    until few and short enough (a superset: the reader keeps the paths it wants); None (every path) when even the
+    top-level names are too many or too long."""
+    named = set(paths)
+    while len(named) > _PATHSPEC_PATHS or sum(len(p) + 16 for p in named) > _PATHSPEC_BYTES:
+        wider = {p.rpartition(b"/")[0] or p for p in named}
+        if wider == named:
+            return None
+        named = wider
+    return sorted(named)
 
 
 def _read_pairs(git: Git, pairs: Sequence[tuple[str, str | None]], wanted: Mapping[str, Mapping[bytes, str]], *,
@@ -441,7 +465,7 @@ def range_additions(git: Git, bases: Sequence[str], head: str, *, max_file_bytes
                  if c.status is not FileStatus.DELETED}
         patches = _read_pairs(git, [(head, base) for base in kept] if paths else [], {head: paths},
                               threshold=max_file_bytes, max_file_bytes=1 << 62, max_file_lines=max_file_lines,
-                              keep_text=False, paths=list(paths) if len(paths) <= _PATHSPEC_PATHS else None)
+                              keep_text=False, paths=_literal_paths(paths))
     else:
         stream = git.range_patch(bases, head, big_file_threshold=max_file_bytes)
         # Line numbers only: the byte cap does not apply (the text is not kept), the line cap does.
