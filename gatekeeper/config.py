@@ -202,7 +202,9 @@ class Bypass:
 DEFAULT_TEST_FILES = ("**/test/**", "**/tests/**", "**/__tests__/**", "**/testdata/**", "**/test-data/**",
                       "**/__mocks__/**", "**/mocks/**", "**/__fixtures__/**", "**/spec/**",
                       "**/*.test.*", "**/*.spec.*", "**/*_test.*", "**/test_*.py", "**/*Test.java", "**/*Tests.java",
-                      "**/*Test.kt", "**/*Tests.cs", "**/*Test.cs", "**/*_spec.rb")
+                      "**/*Test.kt", "**/*Tests.cs", "**/*Test.cs", "**/*_spec.rb",
+                      # A Rust crate's unit-test module file (`mod tests;`), a Django app's tests, pytest's fixtures.
+                      "**/tests.rs", "**/tests.py", "**/conftest.py")
 
 
 @dataclass(frozen=True, slots=True)

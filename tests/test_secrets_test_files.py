@@ -41,7 +41,8 @@ def based(repo: RepoBuilder) -> RepoBuilder:
 @pytest.mark.parametrize("path", ["packages/core/src/services/keychain.test.ts", "src/app.spec.js",
                                   "tests/test_login.py", "pkg/auth/login_test.go", "src/__tests__/a.jsx",
                                   "internal/testdata/gen.go", "app/src/test/java/LoginTest.java",
-                                  "frontend/src/mocks/handlers.ts"])
+                                  "frontend/src/mocks/handlers.ts", "crates/uv-auth/src/middleware/tests.rs",
+                                  "shop/orders/tests.py", "tests_helpers/conftest.py"])
 def test_a_keyword_rule_in_a_test_file_is_suppressed_with_the_reason(based: RepoBuilder, path: str) -> None:
     found = _scan(based, {path: PASSWORD_LINE})
     assert [(p, r) for p, r, _ in found] == [(path, "secrets/generic-password")]
@@ -101,8 +102,18 @@ def test_a_name_valued_by_itself_is_not_a_secret(line: str) -> None:
     assert SecretDetector.load().scan_text(line, path="frontend/src/i18n/declaration.ts") == []
 
 
-def test_a_value_that_only_starts_like_its_name_is_still_a_secret() -> None:
-    found = SecretDetector.load().scan_text('MY_PASSWORD="MY_PASSWORD2x!"', path=".env")
+@pytest.mark.parametrize("line", ['        let password_1 = "password1";', "    db_password: 'DbPassword'",
+                                  'API-SECRET-KEY = "api_secret_key"'])
+def test_a_name_spelled_without_its_separators_or_case_is_not_a_secret(line: str) -> None:
+    """A test's stand-in that spells its variable's name (astral-sh/uv's auth tests: `password_1 = "password1"`, 32
+    blocking findings in its history)."""
+    assert SecretDetector.load().scan_text(line, path="crates/uv-auth/src/middleware.rs") == []
+
+
+@pytest.mark.parametrize("line", ['MY_PASSWORD="MY_PASSWORD2x!"', 'password_1 = "password12"',
+                                  'keychain_password="password1x"', 'db_password = "db-pass-word9"'])
+def test_a_value_that_only_starts_like_its_name_is_still_a_secret(line: str) -> None:
+    found = SecretDetector.load().scan_text(line, path=".env")
     assert [h.rule_id for h in found] == ["secrets/generic-password"]
 
 

@@ -566,19 +566,28 @@ _BASE64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 def _own_name(text: str, match_start: int, value: str) -> bool:
     """A generic value that is the very name it is assigned to: an enum member or a message key valued by its own
-    name (`FEEDBACK$PASSWORD = "FEEDBACK$PASSWORD"`, All-Hands-AI/OpenHands' i18n keys), or a SQL bind parameter named
-    after its column (`SET password = :password`, `@password`: Room, SQLAlchemy, Rails, Dapper; red113), not a
-    credential. Looks back at most as far as a value can be long (lines are hostile: linear however long the line)."""
+    name (`FEEDBACK$PASSWORD = "FEEDBACK$PASSWORD"`, All-Hands-AI/OpenHands' i18n keys), a test's stand-in spelling its
+    variable's name without the separators or in another case (`let password_1 = "password1"`: 32 findings of
+    astral-sh/uv's auth tests), or a SQL bind parameter named after its column (`SET password = :password`,
+    `@password`: Room, SQLAlchemy, Rails, Dapper; red113), not a credential. Looks back at most as far as a value can
+    be long, with its separators (lines are hostile: linear however long the line)."""
     if value[:1] in ":@":
         value = value[1:]
     if _NAME_TOKEN.fullmatch(value) is None:
         return False
     at = match_start
-    floor = max(0, match_start - len(value))
+    floor = max(0, match_start - 2 * len(value))
     while at > floor and (text[at - 1].isalnum() or text[at - 1] in _NAME_PUNCTUATION):
         at -= 1
     name = _NAME_TOKEN.match(text, at)
-    return name is not None and name.group(0) == value
+    return name is not None and (name.group(0) == value or _bare(name.group(0)) == _bare(value))
+
+
+def _bare(name: str) -> str:
+    return name.translate(_SEPARATORS).casefold()
+
+
+_SEPARATORS = str.maketrans("", "", "_$.-")
 
 
 _NAME_TOKEN = re.compile(r"[A-Za-z_$][\w$.-]{3,255}")
