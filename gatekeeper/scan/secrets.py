@@ -584,10 +584,10 @@ def _own_name(text: str, match_start: int, value: str) -> bool:
 
 
 def _bare(name: str) -> str:
-    return name.translate(_SEPARATORS).casefold()
+    return name.translate(_NAME_SEPARATORS).casefold()
 
 
-_SEPARATORS = str.maketrans("", "", "_$.-")
+_NAME_SEPARATORS = str.maketrans("", "", "_$.-")
 
 
 _NAME_TOKEN = re.compile(r"[A-Za-z_$][\w$.-]{3,255}")
