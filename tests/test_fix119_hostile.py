@@ -89,6 +89,11 @@ NOT_LINKED = {
     "a look-alike host": "docs\n\nhttps://notchatgpt.com/codex/tasks/task_e_1\n",
     "plain http": "docs\n\nhttp://chatgpt.com/codex/tasks/task_e_1\n",
     "a markdown link inside prose": "docs\n\nSee [the task](" + TASK + ") for context.\n",
+    # A host spelt with a long s or a dotless i matched case-insensitively under Unicode folding, and the vendor
+    # lookup then found no prefix: `check` and `audit` stopped with an internal error on the commit (red120).
+    "a long s in the scheme": "docs\n\nhttp\u017f://claude.ai/code/session_01abc\n",
+    "a dotless i in the host": "docs\n\nhttps://claude.a\u0131/code/session_01abc\n",
+    "a dotted capital I in the path": "docs\n\nhttps://chatgpt.com/codex/tasks/task_\u0130\n",
 }
 
 

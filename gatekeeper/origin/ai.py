@@ -53,7 +53,9 @@ _MARKER_KEYS = ("claude-session", "claude-generated-by", "copilot-session", "age
 # The session links vendors write, with the agent each names (red119: Codex cloud's task link and Claude Code on the
 # web's session link were the only evidence of 7 commits, dropped).
 SESSION_LINKS = (("https://chatgpt.com/codex/tasks/task_", "codex"), ("https://claude.ai/code/session_", "claude-code"))
-_SESSION_LINK = "(?:" + "|".join(re.escape(prefix) for prefix, _ in SESSION_LINKS) + ")[A-Za-z0-9_-]{1,100}"
+# (ASCII case-insensitive: under Unicode folding a long s or a dotless i spells the host, which no browser reads as
+# the vendor's — and _marker, which names the vendor by the prefix, found none: red120's crash.)
+_SESSION_LINK = "(?a:(?:" + "|".join(re.escape(prefix) for prefix, _ in SESSION_LINKS) + ")[A-Za-z0-9_-]{1,100})"
 _LINK = re.compile(_SESSION_LINK, re.IGNORECASE)
 _BODY = re.compile(
     # Possessive prefix and bounded, non-overlapping classes: linear on hostile input (a megabyte of spaces).
@@ -281,7 +283,9 @@ def _marker(key: str, value: str, url: str | None) -> tuple[str | None, str | No
         return (agent.id, None, session, AIInvolvement.ASSISTED) if agent else None
     if key == "session-link":
         lowered = value.lower()
-        agent_id = next(agent for prefix, agent in SESSION_LINKS if lowered.startswith(prefix))
+        agent_id = next((agent for prefix, agent in SESSION_LINKS if lowered.startswith(prefix)), None)
+        if agent_id is None:
+            return None
         return agent_id, None, value, AIInvolvement.ASSISTED
     if not value:
         return None
