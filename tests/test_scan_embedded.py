@@ -216,7 +216,9 @@ def test_script_blocks_browsers_run_are_read(markup: str) -> None:
     ('<svg><a xlink:href="javascript:eval(q)"><text>t</text></a></svg>\n', 1, "eval(q)"),
     ('<iframe src="javascript:eval(q)"></iframe>\n', 1, "eval(q)"),
     ('<b onclick="go(&quot;a&quot;);eval(q)">\n', 1, 'go("a");eval(q)'),
-    ('<b onclick="save({{ id }});eval(q)">\n', 1, "save(0);eval(q)"),
+    ('<b onclick="save({{ id }});eval(q)">\n', 1, "save( ( id ) );eval(q)"),  # a template's expression, read as one
+    ('<b onclick="go(); // the form">\n', 1, "go();"),  # a comment is blank: the closing `});` stays code
+    ("<b onclick='var quotB;0&quotB;eval(q)'>\n", 1, "var quotB;0&quotB;eval(q)"),  # no `;`, a letter: not decoded
     ('<b onclick="eval(q)&#10;x()">\n', 1, "eval(q) x()"),  # a line break a reference makes stays on the line
     ("<script>\nok()\n</script><b onclick='eval(q)'>\n", 3, "eval(q)"),
     # A `<style>` raw text in one reading holds a `<script>` in the other: the handler the first reads is read.
@@ -228,10 +230,11 @@ def test_event_handlers_and_javascript_urls_are_code_at_their_own_lines(markup: 
     escapes), each in a function of its own, on the value's own lines."""
     found = embedded_code(".html", markup.encode())
     assert found is not None and found.language == "javascript"
-    lines = found.text.split("\n")
+    lines = found.attributes.split("\n")
     assert len(lines) == len(markup.split("\n"))
     assert code in lines[line - 1], lines
-    assert found.text.count("(function (event) {") == found.text.count("});")
+    assert found.attributes.count("(function (event) {") == found.attributes.count("});")
+    assert "(function" not in found.text  # (a text of their own: no value runs on into a script, red120)
 
 
 @pytest.mark.parametrize("markup", [
@@ -247,7 +250,18 @@ def test_event_handlers_and_javascript_urls_are_code_at_their_own_lines(markup: 
 ])
 def test_attribute_text_that_runs_no_code_is_not_read(markup: str) -> None:
     found = embedded_code(".html", markup.encode())
-    assert found is None or ("eval(q)" not in found.text and "the good parts" not in found.text), found
+    read = "" if found is None else found.text + found.attributes
+    assert "eval(q)" not in read and "the good parts" not in read, found
+
+
+@pytest.mark.parametrize("value", ["/*", "*/", "`", "'", "{", ")", "a = /x", "x = `${a`", "go(); /* note"])
+def test_a_value_that_does_not_stand_alone_as_code_is_not_read(value: str) -> None:
+    """The browser compiles each handler on its own: a value that opens a comment, a string, a template, a regular
+    expression or a block, or closes one it did not open, runs nothing — read with the others, it would hide what
+    lies between (red120: `onclick="/*"` … `onclick="*/"` around a script)."""
+    found = embedded_code(".html", f'<b onclick="{value}">x</b>\n<i onclick="eval(q)">y</i>\n'.encode())
+    assert found is not None and found.attributes.split("\n")[1].count("eval(q)") == 1
+    assert found.attributes.split("\n")[0].strip() == ""
 
 
 @pytest.mark.parametrize("unit", ["<script a", "<script>", "<script>x</script>\n", "<script>" + "</scrip",

@@ -34,15 +34,19 @@ a notebook. An nbformat 3 notebook's `worksheets` are read, beside any `cells` l
 Markup. A `<script>` block without a `type` or with a JavaScript one (`module`, `text/javascript`, ...) is read, as
 TypeScript when its `lang` says so — found as the HTML tokenizer finds it (comments, quoted attribute values,
 RCDATA/RAWTEXT elements, the script data escape states), in linear time (_Tokenizer). So is the code of a start
-tag's event handler attributes (`onclick`, `onerror`, ...) and `javascript:` URLs (`href`, `src`, `action`, ...),
-decoded as the browser decodes them, each in a function of its own on the value's lines. Not read: Svelte's
-`onclick={…}` expressions, Vue's `@click`/`v-on:` expressions, an iframe's `srcdoc` page.
+tag's event handler attributes (`onclick`, `onerror`, ... — the names browsers compile, not a component's `onIcon`
+prop) and `javascript:` URLs (`href`, `src`, `action`, ...), decoded as the browser decodes them, each in a function
+of its own on the value's lines, in a text of their own (`Embedded.attributes`, scanned as a file of its own: no
+value can run on into a script), and only a value that stands alone as code (a `/*` or a backtick that another value
+closes runs nothing in a browser). Not read: Svelte's unquoted `onclick={…}` expressions, Vue's `@click`/`v-on:`
+expressions, an iframe's `srcdoc` page (said in the scan's notes).
 """
 
 from __future__ import annotations
 
 import ast
 import html
+import html.entities
 import json
 import re
 import shlex
@@ -81,6 +85,9 @@ class Embedded:
     placed: bool = True  # False: the code could not be placed at its lines (every line counts as added)
     left_out: str = ""  # what of the file was not read as code, and why (a notebook's cells of another language)
     unread: tuple[Unread, ...] = ()  # embedded_code(whole=True): what bandit could not read
+    # A page's event handlers and javascript: URLs, at their own lines, everything else blank: a text of its own, so
+    # that no attribute's code can run on into the page's scripts (red120) — the browser compiles each on its own.
+    attributes: str = ""
 
     def readable(self) -> str:
         """The text with the unread lines blank: what parses, each cell's code at its own lines."""
@@ -112,7 +119,7 @@ def embedded_code(extension: str, data: bytes, *, whole: bool = False) -> Embedd
     if extension == NOTEBOOK:
         return _notebook(text, whole=whole)
     if extension in MARKUP:
-        return _markup(text)
+        return _markup(text, extension)
     return None
 
 
@@ -941,9 +948,9 @@ _NOT_NEWLINE = re.compile(r"[^\n]")
 _HTML_SPACE = "\t\n\f\r "
 
 
-def _markup(text: str) -> Embedded | None:
-    """The JavaScript of a page's script blocks and of its event handler attributes and `javascript:` URLs, at their
-    own places, everything else blank.
+def _markup(text: str, extension: str = ".html") -> Embedded | None:
+    """The JavaScript of a page's script blocks at their own places, everything else blank; and, in a text of its
+    own (`Embedded.attributes`), the code of its event handler attributes and `javascript:` URLs.
 
     Read twice, and every script either reading finds is read: once as the HTML standard's tokenizer reads the page
     when each `<title>`/`<textarea>` (RCDATA), `<style>`/`<xmp>`/`<iframe>`/`<noembed>`/`<noframes>`/`<noscript>`
@@ -951,15 +958,16 @@ def _markup(text: str) -> Embedded | None:
     or where the tree builder ignores the tag (`<select><title>`), a `<style>` is no raw text and a script in it runs.
     A fake script must fool both readings to hide a real one.
 
-    An attribute's code is read as the browser runs it: its character references decoded (a `javascript:` URL's
-    percent escapes too), line by line so that it keeps its lines, inside a function of its own (a handler's body may
-    `return`). Where one reading's handler lies inside the other's script (a `<style>` that is raw text in one and
-    holds a `<script>` in the other), the attribute is read and the script cut around it (_placed)."""
+    An attribute's code is read as the browser runs it (_attribute_code) and only when it stands alone as code
+    (_closed): the browser compiles each handler on its own, so a value that opens a comment, a string or a block
+    that another closes runs nothing — read together, it would have hidden what lies between (red120)."""
     spans: list[tuple[int, int]] = []
     handlers: set[tuple[int, int, str]] = set()
     typescript = False
+    srcdoc = False
     for opaque in (True, False):
-        tokenizer = _Tokenizer(text, opaque=opaque)
+        tokenizer = _Tokenizer(text, opaque=opaque, svelte=extension == ".svelte",
+                               components=extension in (".vue", ".svelte"))
         for attributes, start, end in tokenizer.scripts():
             kind = _ascii_lower(html.unescape(attributes.get("type", ""))).strip(_HTML_SPACE)
             if (kind not in _JS_TYPES and not _JS_MIME.fullmatch(kind.split(";")[0].strip(_HTML_SPACE))) \
@@ -969,67 +977,83 @@ def _markup(text: str) -> Embedded | None:
             lang = _ascii_lower(html.unescape(attributes.get("lang", ""))).strip(_HTML_SPACE)
             typescript = typescript or lang in _TS or "typescript" in kind
         handlers.update(tokenizer.handlers)
+        srcdoc = srcdoc or tokenizer.srcdoc
         if not tokenizer.opaque_seen:
             break  # (no element of that kind: the second reading is the first)
-    if not spans and not handlers:
+    left_out = ("an iframe's srcdoc page is not read (its scripts run with this page's origin: review them by hand)"
+                if srcdoc else "")
+    attribute_text = _attribute_text(text, handlers)
+    if not spans and not attribute_text.strip() and not left_out:
         return None
     pieces: list[str] = []
     at = 0
-    for start, end, code in _placed(_merged(spans), handlers):
+    for start, end in _merged(spans):
         pieces.append(_NOT_NEWLINE.sub(" ", text[at:start]))
-        pieces.append(text[start:end] if code is None else _attribute_code(text[start:end], code))
+        pieces.append(text[start:end])
         at = end
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
-    return Embedded("typescript" if typescript else "javascript", "".join(pieces))
+    return Embedded("typescript" if typescript else "javascript", "".join(pieces), left_out=left_out,
+                    attributes=attribute_text if attribute_text.strip() else "")
 
 
-def _placed(scripts: list[tuple[int, int]], handlers: set[tuple[int, int, str]]
-            ) -> list[tuple[int, int, str | None]]:
-    """The scripts (code None) and the attribute values (their kind) in the order of the page. Where a value lies in
-    one reading's script and is a tag's in the other (a `<style>` that is raw text in one reading and holds a
-    `<script>` in the other), the value is read and the script cut around it: its code may then not parse, which the
-    scan reports, rather than a handler left unread."""
-    values: list[tuple[int, int, str | None]] = []
+def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> str:
+    """The attribute values' code at their own places (each value once: the two readings find the same ones, and
+    where they overlap, the first), everything else blank."""
+    pieces: list[str] = []
+    at = 0
     for start, end, kind in sorted(handlers):
-        if not values or start >= values[-1][1]:  # (two values that overlap are one reading's and the other's)
-            values.append((start, end, kind))
-    placed: list[tuple[int, int, str | None]] = list(values)
-    first = 0  # (both lists are in page order and neither overlaps itself: one pass over each, linear)
-    for start, end in scripts:
-        while first < len(values) and values[first][1] <= start:
-            first += 1
-        at = start
-        index = first
-        while index < len(values) and values[index][0] < end:
-            value_start, value_end, _ = values[index]
-            if value_start > at:
-                placed.append((at, value_start, None))
-            at = max(at, value_end)
-            index += 1
-        if at < end:
-            placed.append((at, end, None))
-    return sorted(placed)
+        if start < at:
+            continue
+        code = _attribute_code(text[start:end], kind)
+        pieces.append(_NOT_NEWLINE.sub(" ", text[at:start]))
+        pieces.append(code if code is not None else _NOT_NEWLINE.sub(" ", text[start:end]))
+        at = end
+    pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
+    return "".join(pieces)
 
 
 _HANDLER = "handler"
 _URL = "url"
-_EVENT_HANDLER = re.compile(r"on[a-z]+", re.ASCII)  # (names are lowered: `onClick` too)
+# The event handler content attributes of HTML elements (GlobalEventHandlers, WindowEventHandlers,
+# DocumentAndElementEventHandlers, and the media, animation, transition and pointer events browsers ship): a
+# browser compiles these, and no other `on…` attribute (a Vue component's `onIcon` prop is none: red120).
+_EVENT_HANDLERS = frozenset("""
+    onabort onafterprint onanimationcancel onanimationend onanimationiteration onanimationstart onauxclick
+    onbeforeinput onbeforematch onbeforeprint onbeforetoggle onbeforeunload onblur oncancel oncanplay
+    oncanplaythrough onchange onclick onclose oncontentvisibilityautostatechange oncontextlost oncontextmenu
+    oncontextrestored oncopy oncuechange oncut ondblclick ondrag ondragend ondragenter ondragexit ondragleave
+    ondragover ondragstart ondrop ondurationchange onemptied onended onerror onfocus onfocusin onfocusout
+    onformdata onfullscreenchange onfullscreenerror ongotpointercapture onhashchange oninput oninvalid onkeydown
+    onkeypress onkeyup onlanguagechange onload onloadeddata onloadedmetadata onloadend onloadstart
+    onlostpointercapture onmessage onmessageerror onmousedown onmouseenter onmouseleave onmousemove onmouseout
+    onmouseover onmouseup onmousewheel onoffline ononline onpagehide onpagereveal onpageshow onpageswap onpaste
+    onpause onplay onplaying onpointercancel onpointerdown onpointerenter onpointerleave onpointermove
+    onpointerout onpointerover onpointerrawupdate onpointerup onpopstate onprogress onratechange onrejectionhandled
+    onreset onresize onscroll onscrollend onsearch onsecuritypolicyviolation onseeked onseeking onselect
+    onselectionchange onselectstart onslotchange onstalled onstorage onsubmit onsuspend ontimeupdate ontoggle
+    ontouchcancel ontouchend ontouchmove ontouchstart ontransitioncancel ontransitionend ontransitionrun
+    ontransitionstart onunhandledrejection onunload onvolumechange onwaiting onwebkitanimationend
+    onwebkitanimationiteration onwebkitanimationstart onwebkittransitionend onwheel onbegin onend onrepeat
+""".split())  # noqa: SIM905 (a list of 130 names reads better as words)
 _URL_LEADING = "".join(map(chr, range(0x21)))  # C0 controls and space, which a URL parser strips from both ends
 _URL_NOISE = re.compile(r"[\t\n\r]")  # and ASCII tab and newline, which it removes anywhere
 _JS_URL = re.compile(r"javascript:", re.IGNORECASE | re.ASCII)
 # The attributes whose URL a browser follows or loads as a document (HTML and SVG; SVG's `<animate>`/`<set>` write
 # theirs into another element's href).
 _URL_ATTRIBUTES = frozenset({"href", "xlink:href", "src", "action", "formaction", "data", "from", "to", "values"})
-# A server template's placeholder in a handler (Jinja, Django, Liquid, Handlebars, ERB, JSP): its output is unknown
-# here; read as `0` so that the code around it parses.
-_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|<%.*?%>")
+# A server template's placeholder in a handler (Jinja, Django, Liquid, Handlebars, Angular): its expression, read as
+# one (`save({{ id }})` is `save( ( id ) )`; in a page no server renders, `{{eval(x)}}` is two blocks the browser
+# runs, and the expression is read either way); a tag (`{% if %}`, ERB's `<% %>`) is blank.
+_TEMPLATE_EXPRESSION = re.compile(r"\{\{(.*?)\}\}")
+_TEMPLATE_TAG = re.compile(r"\{%.*?%\}|<%.*?%>")
 
 
-def _attribute_code(value: str, kind: str) -> str:
-    """An attribute value's code on the value's own lines: each line's character references decoded (one that
-    decodes to a line break is a space there); a URL's scheme dropped and its percent escapes decoded; the whole
-    made a function so that a handler's `return` parses."""
-    lines = [_TEMPLATE.sub("0", _one_line(html.unescape(line))) for line in value.split("\n")]
+def _attribute_code(value: str, kind: str) -> str | None:
+    """An attribute value's code on the value's own lines, as the browser reads it — its character references
+    decoded under the attribute rules (one that decodes to a line break is a space there); a URL's scheme dropped
+    and its percent escapes decoded — made a function of its own so that a handler's `return` parses; None when it
+    does not stand alone as code (_closed)."""
+    lines = [_one_line(_attribute_unescape(line)) for line in value.split("\n")]
     if kind == _URL:
         joined = "\n".join(lines)
         # Past the scheme as a URL parser reads it: leading controls and spaces, then `javascript:` with any tab or
@@ -1044,9 +1068,133 @@ def _attribute_code(value: str, kind: str) -> str:
             at += 1
         lines = [_one_line(urllib.parse.unquote(line))
                  for line in (_NOT_NEWLINE.sub(" ", joined[:at]) + joined[at:]).split("\n")]
+    lines = [_TEMPLATE_TAG.sub(lambda m: " " * len(m.group()),
+                               _TEMPLATE_EXPRESSION.sub(lambda m: " (" + m.group(1) + ") ", line)) for line in lines]
+    code = _closed("\n".join(lines))
+    if code is None or not code.strip():
+        return None
+    lines = code.split("\n")
     lines[0] = ";(function (event) { " + lines[0]
     lines[-1] += " });"
     return "\n".join(lines)
+
+
+def _attribute_unescape(value: str) -> str:
+    """Character references as the HTML tokenizer decodes them in an attribute value: a named one is the longest name
+    of the table the text starts with; one without its `;` followed by `=` or an ASCII letter or digit is left as
+    written (`&quotB;` is text, red120 — html.unescape decodes it)."""
+    if "&" not in value:
+        return value
+    out: list[str] = []
+    at = 0
+    for found in _AMPERSAND.finditer(value):
+        amp = found.start()
+        if amp < at:
+            continue
+        name = None
+        for size in range(min(_LONGEST_ENTITY, len(value) - amp - 1), 1, -1):
+            if value[amp + 1:amp + 1 + size] in html.entities.html5:
+                name = value[amp + 1:amp + 1 + size]
+                break
+        if name is None or name.endswith(";"):
+            continue  # (numeric references and full names: html.unescape's reading is the tokenizer's)
+        after = value[amp + 1 + len(name):amp + 2 + len(name)]
+        if after == "=" or (after.isascii() and after.isalnum()):
+            out.append(html.unescape(value[at:amp]) + "&" + name)
+            at = amp + 1 + len(name)
+    out.append(html.unescape(value[at:]))
+    return "".join(out)
+
+
+_AMPERSAND = re.compile("&")
+_LONGEST_ENTITY = max(map(len, html.entities.html5))
+
+
+def _closed(code: str) -> str | None:
+    """The code with its comments blank (their newlines kept) when it stands alone as JavaScript — every string,
+    template, regular expression and comment ends in it and its brackets match — else None. A regular expression is
+    told from a division by what comes before the slash, as a lexer does; what is in doubt is not read."""
+    out = list(code)
+    stack: list[str] = []  # open brackets, and "`" for a template's `${`
+    state = "code"
+    quote = ""
+    previous = ""  # the last significant character of code
+    size = len(code)
+    at = 0
+    while at < size:
+        char = code[at]
+        if state == "code":
+            if char in "'\"":
+                state, quote = "string", char
+            elif char == "`":
+                state = "template"
+            elif code.startswith(("//", "<!--"), at):
+                end = code.find("\n", at)
+                end = size if end < 0 else end
+                out[at:end] = " " * (end - at)
+                at = end
+                continue
+            elif char == "/" and code.startswith("/*", at):
+                end = code.find("*/", at + 2)
+                if end < 0:
+                    return None
+                out[at:end + 2] = [c if c == "\n" else " " for c in code[at:end + 2]]
+                at = end + 2
+                continue
+            elif char == "/" and not (previous.isalnum() or previous in "_$)]}\"'`"):
+                state = "regex"
+            elif char in "([{":
+                stack.append(char)
+            elif char in ")]}":
+                if not stack:
+                    return None
+                top = stack.pop()
+                if top == "`" and char == "}":
+                    state = "template"
+                elif _CLOSING[top] != char:
+                    return None
+            if not char.isspace():
+                previous = char
+        elif state == "string":
+            if char == "\\":
+                at += 1
+            elif char == quote:
+                state, previous = "code", char
+            elif char == "\n":
+                return None
+        elif state == "template":
+            if char == "\\":
+                at += 1
+            elif char == "`":
+                state, previous = "code", char
+            elif code.startswith("${", at):
+                stack.append("`")
+                state = "code"
+                previous = "{"
+                at += 1
+        elif state == "regex":
+            if char == "\\":
+                at += 1
+            elif char == "[":
+                state = "class"
+            elif char == "/":
+                state, previous = "code", ")"  # (a regex is an operand: its flags follow, then an operator)
+            elif char == "\n":
+                return None
+        elif state == "class":
+            if char == "\\":
+                at += 1
+            elif char == "]":
+                state = "regex"
+            elif char == "\n":
+                return None
+        at += 1
+    if state != "code" or stack:
+        return None
+    return "".join(out)
+
+
+_CLOSING = {"(": ")", "[": "]", "{": "}"}
 
 
 def _one_line(text: str) -> str:
@@ -1097,11 +1245,14 @@ class _Tokenizer:
     page. A tag, comment or script the page does not close runs to its end, as in a browser (an unclosed script
     is never run)."""
 
-    def __init__(self, text: str, *, opaque: bool) -> None:
+    def __init__(self, text: str, *, opaque: bool, svelte: bool = False, components: bool = False) -> None:
         self.text = text
         self.opaque = opaque
         self.opaque_seen = False
+        self.svelte = svelte  # `onclick={…}` is Svelte's expression, which the tokenizer does not delimit
+        self.components = components  # a PascalCase tag is a component: its `on…` attributes are props
         self.handlers: list[tuple[int, int, str]] = []  # (start, end, _HANDLER | _URL) of code in attribute values
+        self.srcdoc = False  # an iframe's srcdoc page was seen (not read)
 
     def scripts(self) -> Iterator[tuple[dict[str, str], int, int]]:
         """(attributes, body start, body end) of each script element."""
@@ -1135,7 +1286,8 @@ class _Tokenizer:
                 continue
             name_end = _skip(_TAG_NAME, text, start + 1)
             name = _ascii_lower(text[start + 1:name_end])
-            tag = self._tag(name_end, start=True)
+            component = self.components and text[start + 1:start + 2].isupper()
+            tag = self._tag(name_end, start=not component)
             if tag is None:
                 return  # (EOF in a tag: it is no element)
             attributes, at = tag
@@ -1212,15 +1364,18 @@ class _Tokenizer:
             attributes.setdefault(name, value)
 
     def _handlers(self, attributes: dict[str, str], places: dict[str, tuple[int, int]]) -> None:
-        """The code a start tag's attributes hold: every `on…` attribute is an event handler's body (not a Svelte
-        `onclick={…}`, whose braces hold an expression the tokenizer does not delimit), and a URL attribute's
-        `javascript:` URL (after the leading spaces and controls and the tabs and newlines a URL parser drops) runs
-        as a script."""
+        """The code a start tag's attributes hold: every event handler attribute is a handler's body (not, in a
+        Svelte component, an unquoted `onclick={…}`, whose braces hold an expression the tokenizer does not delimit),
+        and a URL attribute's `javascript:` URL (after the leading spaces and controls and the tabs and newlines a URL
+        parser drops) runs as a script. An iframe's `srcdoc` is noted (not read)."""
         for name, (start, end) in places.items():
             value = attributes[name]
-            if _EVENT_HANDLER.fullmatch(name):
-                if value.strip(_HTML_SPACE) and not value.lstrip(_HTML_SPACE).startswith("{"):
+            if name in _EVENT_HANDLERS:
+                if value.strip(_HTML_SPACE) and not (self.svelte and self.text[start - 1:start] not in "\"'"
+                                                     and value.startswith("{")):
                     self.handlers.append((start, end, _HANDLER))
+            elif name == "srcdoc":
+                self.srcdoc = True
             elif name in _URL_ATTRIBUTES and _JS_URL.match(
                     _URL_NOISE.sub("", html.unescape(value[:4096]).lstrip(_URL_LEADING))):
                 self.handlers.append((start, end, _URL))

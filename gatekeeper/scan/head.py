@@ -193,6 +193,8 @@ class HeadScanner:
                 # The path as the tool's rules see it: the original one, or (renamed) only its extension;
                 # generated names depend on the other files of the run and would defeat the cache.
                 seen_as = f"renamed:{safe_extension(target.rel)}" if target.renamed else target.rel
+                if target.part:
+                    seen_as += f";part={target.part}"  # (one blob's other text: a page's handlers)
                 keys[target.rel] = key = ResultCache.key(self.name, identity[0], f"{identity[1]};code={code}",
                                                          target.blob, seen_as)
                 cached = cache.get(self.name, key)

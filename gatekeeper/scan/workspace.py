@@ -88,6 +88,7 @@ class Target:
     transcoded: bool = False  # git sees binary (UTF-16, NUL bytes): written as the UTF-8 text it decodes to
     placed: bool = True  # False: code embedded in it could not be put at its own lines (every line counts as added)
     unread: tuple[Unread, ...] = ()  # lines of a notebook's code left blank: the tool could not read them (`whole`)
+    part: str = ""  # which of a file's texts this is, when it has several: "attributes" (a page's handlers)
 
     @property
     def key(self) -> bytes:
@@ -312,6 +313,13 @@ class Workspace:
                                 written.append(self._write(entry, found.readable().encode("utf-8", "replace"),
                                                            alias=alias, placed=found.placed,
                                                            transcoded=b"\x00" in data, unread=found.unread))
+                        handlers = None if found is None else self.shebang_alias.get("javascript")
+                        if found is not None and handlers is not None and found.attributes.strip():
+                            # A page's handlers and javascript: URLs: a file of their own, at the page's lines,
+                            # so that none of them runs on into its scripts (red120).
+                            written.append(self._write(entry, found.attributes.encode("utf-8", "replace"),
+                                                       alias=handlers, placed=found.placed,
+                                                       transcoded=b"\x00" in data, part="attributes"))
                         continue
                 if kind == "missing":
                     self.skips.append(Skip(entry.path, entry.blob, entry.commit, "missing"))
@@ -349,7 +357,7 @@ class Workspace:
         return interpreter_language(data[:1024])
 
     def _write(self, entry: Entry, data: bytes, alias: str | None = None, *, transcoded: bool = False,
-               placed: bool = True, unread: tuple[Unread, ...] = ()) -> Target:
+               placed: bool = True, unread: tuple[Unread, ...] = (), part: str = "") -> Target:
         alias = alias or self.extension_alias.get(safe_extension(entry.path))
         renamed = alias is not None or unsafe_reason(entry.path) is not None
         rel = self._generated_name(entry.path, alias) if renamed else entry.path
@@ -361,7 +369,7 @@ class Workspace:
             rel = self._generated_name(entry.path, alias)
             local = self._create(rel, data)
         target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit, entry.key, transcoded,
-                        placed, unread)
+                        placed, unread, part)
         self.targets[rel] = target
         return target
 
