@@ -1092,9 +1092,10 @@ def _attribute_unescape(value: str) -> str:
         if amp < at:
             continue
         name = None
-        for size in range(min(_LONGEST_ENTITY, len(value) - amp - 1), 1, -1):
-            if value[amp + 1:amp + 1 + size] in html.entities.html5:
-                name = value[amp + 1:amp + 1 + size]
+        run = found.group(1)  # (a name is letters and digits, then its `;`: only prefixes of that run are tried)
+        for size in range(len(run), 1, -1):
+            if run[:size] in html.entities.html5:
+                name = run[:size]
                 break
         if name is None or name.endswith(";"):
             continue  # (numeric references and full names: html.unescape's reading is the tokenizer's)
@@ -1106,8 +1107,7 @@ def _attribute_unescape(value: str) -> str:
     return "".join(out)
 
 
-_AMPERSAND = re.compile("&")
-_LONGEST_ENTITY = max(map(len, html.entities.html5))
+_AMPERSAND = re.compile(rf"&([A-Za-z][A-Za-z0-9]{{0,{max(map(len, html.entities.html5))}}};?)")
 
 
 def _closed(code: str) -> str | None:
