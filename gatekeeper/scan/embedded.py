@@ -57,7 +57,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatekeeper.scan.interpreters import interpreter_language, launched_program
-from gatekeeper.scan.text import decode
+from gatekeeper.scan.text import decode, without_cookie
 
 NOTEBOOK = ".ipynb"
 MARKUP = frozenset({".html", ".htm", ".xhtml", ".vue", ".svelte"})
@@ -90,13 +90,16 @@ class Embedded:
     attributes: str = ""
 
     def readable(self) -> str:
-        """The text with the unread lines blank: what parses, each cell's code at its own lines."""
-        if not self.unread:
-            return self.text
-        lines = self.text.split("\n")
-        for region in self.unread:
-            lines[region.first - 1:region.last] = [""] * (region.last - region.first + 1)
-        return "\n".join(lines)
+        """The text with the unread lines blank: what parses, each cell's code at its own lines — and a notebook's
+        cookie-shaped comment on line 1 or 2 blank, which would make a tool reading the text's bytes as Python
+        decode them otherwise (text.without_cookie; red120)."""
+        text = self.text
+        if self.unread:
+            lines = text.split("\n")
+            for region in self.unread:
+                lines[region.first - 1:region.last] = [""] * (region.last - region.first + 1)
+            text = "\n".join(lines)
+        return without_cookie(text) if self.language == "python" else text
 
 
 class Unreadable(ValueError):

@@ -21,7 +21,9 @@ Line numbers are kept: only NULs are removed, every newline stays where it was.
 from __future__ import annotations
 
 import codecs
+import io
 import re
+import tokenize
 import warnings
 from dataclasses import dataclass
 
@@ -43,6 +45,11 @@ _MAX_NOT_TEXT = 0.05
 # forms. Text keeps to a few of these blocks; a binary read as UTF-16 spreads over all 256.
 _TEXT_HIGH = bytes([*range(0x00, 0x0F), 0x10, *range(0x1E, 0x23), 0x25, *range(0x30, 0x32), *range(0x34, 0xA0),
                     *range(0xAC, 0xD8), 0xFF])
+
+
+# A coding cookie as Python finds it on line 1 or 2 of a source file's bytes (PEP 263; tokenize's own pattern, less the
+# name): a comment, to anything that runs the code as text (IPython's cells).
+COOKIE = re.compile(r"[ \t\f]*#.*?coding[:=]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,3 +358,38 @@ def lfs_pointer(data: bytes) -> bool:
     lines = [line for line in lines if line and not line.startswith("ext-")]
     return (bool(lines) and lines[0].startswith("version ") and lines[0][8:].startswith(_LFS_VERSIONS)
             and any(_LFS_OID.fullmatch(line.strip()) for line in lines[1:]))
+
+
+def without_cookie(text: str) -> str:
+    """The text with a cookie-shaped comment on line 1 or 2 blank: bytes of it read by Python (bandit) are UTF-8
+    (red120: a notebook's cell starting `# coding: utf-7` made bandit read `+ACM-` as `#`, and the call after it as a
+    comment, where IPython ignores the cookie and runs the call)."""
+    head = text.split("\n", 2)
+    if not any(COOKIE.match(line) for line in head[:2]):
+        return text
+    return "\n".join("" if n < 2 and COOKIE.match(line) else line for n, line in enumerate(head))
+
+
+def python_source(data: bytes) -> tuple[str, bool] | None:
+    """The text Python runs from a source file's bytes when a coding cookie makes it read them otherwise than as
+    UTF-8 — its cookie blank, so a tool that reads the text's UTF-8 reads it as Python does — and whether each of its
+    lines is the same line of the bytes (False: a codec that writes newlines, UTF-7's `+AAo-`). None when Python reads
+    the bytes as UTF-8, or not at all (a codec it does not know, bytes the codec cannot decode).
+    (red120: semgrep reads a file's bytes as UTF-8; `# +AAo-jsonpickle.decode(x)` in a UTF-7 module was a comment to
+    it, a call on a line of its own to Python.)"""
+    if b"coding" not in b"\n".join(data.split(b"\n", 2)[:2]):
+        return None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
+            return None
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return None
+    if text == data.decode("utf-8", "replace"):
+        return None
+    try:
+        aligned = text.split("\n") == [line.decode(encoding) for line in data.split(b"\n")]
+    except UnicodeDecodeError:
+        aligned = False
+    return without_cookie(text), aligned

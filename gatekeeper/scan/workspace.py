@@ -42,7 +42,7 @@ from gatekeeper.process import forget_dir, held_signals, track_dir
 from gatekeeper.sanitize import safe
 from gatekeeper.scan.embedded import EMBEDDING, LANGUAGES, Unread, Unreadable, embedded_code
 from gatekeeper.scan.interpreters import interpreter_language
-from gatekeeper.scan.text import decode
+from gatekeeper.scan.text import decode, python_source
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 BINARY_PROBE = 8000  # git's buffer_is_binary() looks at the first 8000 bytes
@@ -56,6 +56,10 @@ _EXT_RE = re.compile(r"\.[A-Za-z0-9]{1,12}$")
 SYMLINK_MODE = "120000"
 CODE_SCANNERS = frozenset({"semgrep", "bandit"})  # the scanners that read files as code
 GITLINK_MODE = "160000"
+
+
+# The files Python reads as source by their name (a coding cookie decides how: _source).
+PYTHON_EXTENSIONS = frozenset({".py", ".pyw", ".pyi"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +287,8 @@ class Workspace:
                         alias = self.shebang_alias.get(language)
                         if alias is not None:
                             same = alias == safe_extension(entry.path)
-                            written.append(self._write(entry, data or b"", alias=None if same else alias))
+                            written.append(self._source(entry, data or b"", language == "python",
+                                                        alias=None if same else alias))
                         continue
                     if not self.embeds(entry.path) and (
                             self.wants is None or not safe_extension(entry.path) or not self.wants(entry.path)):
@@ -337,8 +342,19 @@ class Workspace:
                     else:
                         self.skips.append(Skip(entry.path, entry.blob, entry.commit, "binary", size))
                 else:
-                    written.append(self._write(entry, data))
+                    written.append(self._source(entry, data, safe_extension(entry.path) in PYTHON_EXTENSIONS))
         return written
+
+    def _source(self, entry: Entry, data: bytes, python: bool, alias: str | None = None) -> Target:
+        """A source file, written as the text its language reads: a Python file whose coding cookie makes Python
+        read it otherwise than as UTF-8 as the text Python runs (red120: semgrep read a UTF-7 module's bytes as
+        UTF-8, where Python ran a call its `+AAo-` put on a line of its own); every line counts as added when the
+        codec moved them."""
+        source = python_source(data) if python else None
+        if source is None:
+            return self._write(entry, data, alias)
+        text, aligned = source
+        return self._write(entry, text.encode("utf-8", "replace"), alias, placed=aligned)
 
     def embeds(self, path: str) -> bool:
         """Whether this tool reads the code a file of this kind holds (embedded.py) rather than the file: a notebook
