@@ -58,6 +58,9 @@ FILES = {
     "lab/deep/shadow.ipynb": _notebook("%load_ext sql\n", BASH_CELL),
     # 2: the known extension with nothing of that name in the tree (guard: its %%bash cell is another language's).
     "ok/known.ipynb": _notebook("%load_ext sql\n", BASH_CELL),
+    # 2: a directory of that name without `__init__` (a namespace package: the installed one wins; guard).
+    "mig/sql/001_init.sql": "create table t (id int);\n",
+    "mig/known.ipynb": _notebook("%load_ext sql\n", BASH_CELL),
 }
 
 
@@ -114,6 +117,13 @@ def test_a_known_extension_with_nothing_of_its_name_in_the_tree_stays_known(
     """(Guard.) ipython-sql's `%load_ext sql` in a tree without a `sql` module: `%%bash` is shell, left out."""
     _, result = verdict
     assert not [f for f in _found(result, "ok/known.ipynb") if f[0].startswith(("bandit/", "semgrep/"))]
+
+
+def test_a_directory_without_init_named_like_a_known_extension_shadows_nothing(
+        verdict: tuple[int, dict[str, Any]]) -> None:
+    """(Guard.) `mig/sql/` of migrations is a namespace package at most: ipython-sql, installed, is what loads."""
+    _, result = verdict
+    assert not [f for f in _found(result, "mig/known.ipynb") if f[0].startswith(("bandit/", "semgrep/"))]
 
 
 @pytest.mark.parametrize("loader", [

@@ -18,8 +18,10 @@ inputtransformer2 and prefilter are the reference):
 - a cell magic's body is a cell of its own: read as Python unless the magic is known to run another language
   (`%%bash`, `%%html`, `%%javascript`, `%%script` naming a program that is not Python, `%%writefile` of a file that
   is not Python and that the notebook does not run) — and no magic is trusted in a notebook that registers its
-  own or loads an extension the gate does not know (`%load_ext`): every cell magic's body is Python, every line
-  magic's argument is read when it is Python. The cells left out are named in the scan's notes.
+  own, changes how IPython reads cells (input or AST transformers) or loads an extension the gate does not know
+  (`%load_ext`, a `load_ipython_extension` call) or one whose name the repository holds as a module where the
+  kernel starts (`sql.py` or a `sql/` package in the notebook's directory or one above it, told by the workspace):
+  every cell magic's body is Python, every line magic's argument is read when it is Python. The cells left out are named in the scan's notes.
 bandit reads nothing of a file Python cannot parse, or whose syntax nests past its recursive walk: for it
 (`whole`), each cell is parsed on its own, one that does not parse statement by statement, and only the top-level
 statements that do not parse (or nest too deep) are left out of its copy (`Embedded.unread`, `readable`), each then
@@ -111,16 +113,19 @@ class Unreadable(ValueError):
         self.blocking = blocking
 
 
-def embedded_code(extension: str, data: bytes, *, whole: bool = False) -> Embedded | None:
+def embedded_code(extension: str, data: bytes, *, whole: bool = False,
+                  modules: frozenset[str] = frozenset()) -> Embedded | None:
     """The code a notebook or a markup file holds (by its extension, lower case with the dot); None when it holds
     none, or is not what its name says (a notebook that is not JSON). Raises Unreadable for a notebook that is JSON
     the gate cannot read. `whole`: for a tool that reads nothing of a file unless all of it parses (bandit), say
-    which of a notebook's lines it cannot read (`Embedded.unread`), cell by cell."""
+    which of a notebook's lines it cannot read (`Embedded.unread`), cell by cell. `modules`: the top-level module
+    names the notebook's repository holds where its kernel may start (its directory and those above it): an
+    extension the gate knows by such a name is that module, not the known one."""
     # Decoded as every other file is (red114: a UTF-16 page, a notebook with a byte-order mark were read as UTF-8
     # and held "no code"); newlines stay where they are.
     text = decode(data).text
     if extension == NOTEBOOK:
-        return _notebook(text, whole=whole)
+        return _notebook(text, whole=whole, modules=modules)
     if extension in MARKUP:
         return _markup(text, extension)
     return None
@@ -128,7 +133,7 @@ def embedded_code(extension: str, data: bytes, *, whole: bool = False) -> Embedd
 
 # -- notebooks ----------------------------------------------------------------------------------------------------
 
-def _notebook(text: str, *, whole: bool) -> Embedded | None:
+def _notebook(text: str, *, whole: bool, modules: frozenset[str]) -> Embedded | None:
     try:
         document = json.loads(text)
     except RecursionError:
@@ -161,7 +166,7 @@ def _notebook(text: str, *, whole: bool) -> Embedded | None:
     sources = [source for source in map(_lines, code_cells) if source]
     if not sources:
         return None
-    notebook = _Notebook(sources)
+    notebook = _Notebook(sources, modules)
     # (the cell's pieces, its code line by line, what of it bandit cannot read: code lines, first and last)
     read: list[tuple[list[str], list[str], list[tuple[int, int, str, bool]]]] = []
     placed = True
@@ -437,6 +442,8 @@ _KNOWN_EXTENSIONS = frozenset({
     *(f"IPython.extensions.{name}" for name in ("autoreload", "storemagic", "rmagic", "octavemagic", "cythonmagic",
                                                 "sympyprinting")),
 })
+# Their top-level modules: a package of such a name in the repository may shadow one (scan.workspace).
+KNOWN_EXTENSION_MODULES = frozenset(name.split(".")[0] for name in _KNOWN_EXTENSIONS)
 # `%load_ext NAME`, `%reload_ext NAME`, `run_line_magic("load_ext", "NAME")`, `extension_manager.load_extension(
 # "NAME")`: the name after it (a name that is no literal is unknown).
 _LOADS_EXTENSION = re.compile(r"""load_ext(?:ension)?\b['",\s(]*([\w.]*)""")
@@ -456,9 +463,11 @@ _OTHER_PROGRAMS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "mksh", "csh", 
 # %%script's own options (argparse: the long ones, any unambiguous prefix, `=value` or the next word): True takes
 # a value.
 _SCRIPT_OPTIONS = {"--out": True, "--err": True, "--bg": False, "--proc": True, "--no-raise-error": False}
-# Python a notebook uses to define magics: then no magic's name says what its cell runs.
+# Python a notebook uses to define magics or change how IPython reads a cell — an extension loaded by calling its
+# loader, input and AST transformers (the `run_cell_magic` call a cell magic becomes; red120): then no magic's name
+# says what its cell runs.
 _DEFINES_MAGICS = re.compile(r"cell_magic|line_magic|magic_function|register_magics|alias_magic|magics_class|"
-                             r"define_magic|magics_manager")
+                             r"define_magic|magics_manager|load_ipython_extension|input_transformer|ast_transformers")
 # A line of a cell that runs a file by name (`%run job.txt`, `!python job.txt`, `exec(open("job.txt").read())`).
 _RUNS_FILE = re.compile(r"(?<![\w.])(?:run|python[\w.]*|pypy[\w.]*|ipython|exec|execfile|runpy)(?!\w)")
 _WORDS = re.compile(r"""[^\s'"(),;=\[\]{}<>|&]+""")
@@ -471,12 +480,13 @@ _INT = re.compile(r"-?[0-9]+")
 class _Notebook:
     """What a notebook's cells say about each other: whether it defines magics, which files it runs."""
 
-    def __init__(self, sources: list[list[str]]) -> None:
+    def __init__(self, sources: list[list[str]], modules: frozenset[str] = frozenset()) -> None:
         self._sources = sources
         # (An extension the gate does not know may define magics as well: `%load_ext magic_pack` can make
-        # `%matplotlib` or `%%bash` run Python.)
+        # `%matplotlib` or `%%bash` run Python. So may a known name the repository holds as a module where the kernel
+        # starts: sys.path begins there, and `%load_ext sql` imports the pushed `sql.py`, red120.)
         self.defines_magics = any(
-            _DEFINES_MAGICS.search(piece) or any(name not in _KNOWN_EXTENSIONS
+            _DEFINES_MAGICS.search(piece) or any(name not in _KNOWN_EXTENSIONS or name.split(".")[0] in modules
                                                  for name in _LOADS_EXTENSION.findall(piece))
             for source in sources for piece in source)
         self._run_words: set[str] | None = None

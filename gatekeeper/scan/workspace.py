@@ -40,7 +40,15 @@ from gatekeeper.git import Git
 from gatekeeper.models import Finding, Severity, path_key
 from gatekeeper.process import forget_dir, held_signals, track_dir
 from gatekeeper.sanitize import safe
-from gatekeeper.scan.embedded import EMBEDDING, LANGUAGES, Unread, Unreadable, embedded_code
+from gatekeeper.scan.embedded import (
+    EMBEDDING,
+    KNOWN_EXTENSION_MODULES,
+    LANGUAGES,
+    NOTEBOOK,
+    Unread,
+    Unreadable,
+    embedded_code,
+)
 from gatekeeper.scan.interpreters import interpreter_language
 from gatekeeper.scan.text import decode, python_source
 
@@ -60,6 +68,10 @@ GITLINK_MODE = "160000"
 
 # The files Python reads as source by their name (a coding cookie decides how: _source).
 PYTHON_EXTENSIONS = frozenset({".py", ".pyw", ".pyi"})
+# What `import name` finds in a directory on sys.path besides a package directory: `name.py`, `name.pyc`, an
+# extension module (`name.so`, `name.cpython-311-x86_64-linux-gnu.so`, `name.pyd`).
+_MODULE_SUFFIXES = frozenset({"py", "pyw", "pyc", "so", "pyd"})
+_PACKAGE_INITS = frozenset(("__init__", suffix) for suffix in ("py", "pyw", "pyc", "so", "pyd"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,7 +314,8 @@ class Workspace:
                         continue
                     if kind == "blob" and data is not None:
                         try:
-                            found = embedded_code(safe_extension(entry.path), data, whole=self.whole)
+                            found = embedded_code(safe_extension(entry.path), data, whole=self.whole,
+                                                  modules=self._modules_beside(git, entry, data))
                         except Unreadable as exc:
                             # (red114: a notebook nested past the JSON parser's depth was skipped without a word.)
                             self.skips.append(Skip(entry.path, entry.blob, entry.commit,
@@ -355,6 +368,31 @@ class Workspace:
             return self._write(entry, data, alias)
         text, aligned = source
         return self._write(entry, text.encode("utf-8", "replace"), alias, placed=aligned)
+
+    @staticmethod
+    def _modules_beside(git: Git, entry: Entry, data: bytes) -> frozenset[str]:
+        """For a notebook that loads an extension: the top-level module names its commit's tree holds in the
+        notebook's directory and each directory above it, where a kernel starts and sys.path begins (red120: a
+        pushed `sql.py` beside `%load_ext sql` is what it loads). Not known: a module elsewhere on the kernel's
+        path, one the notebook writes or installs itself."""
+        if entry.commit is None or safe_extension(entry.path) != NOTEBOOK or b"load_ext" not in data:
+            return frozenset()
+        parts = entry.path.split("/")[:-1]
+        names: set[str] = set()
+        for depth in range(len(parts) + 1):
+            directory = "/".join(parts[:depth])
+            for found in git.tree_entries(entry.commit, f":(top,literal){directory}/" if directory else "."):
+                name = found.path.rsplit("/", 1)[-1]
+                module, dot, suffix = name.partition(".")
+                if dot and suffix.rsplit(".", 1)[-1] in _MODULE_SUFFIXES:
+                    names.add(module)
+                elif found.type == "tree" and name in KNOWN_EXTENSION_MODULES and any(
+                        inner.path.rsplit("/", 1)[-1].partition(".")[::2] in _PACKAGE_INITS
+                        for inner in git.tree_entries(entry.commit, f":(top,literal){found.path}/")):
+                    # (A directory without `__init__` is a namespace package, which an installed package of the
+                    # name later on sys.path wins over: a `sql/` of migrations shadows nothing.)
+                    names.add(module)
+        return frozenset(names)
 
     def embeds(self, path: str) -> bool:
         """Whether this tool reads the code a file of this kind holds (embedded.py) rather than the file: a notebook
