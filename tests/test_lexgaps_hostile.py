@@ -31,12 +31,14 @@ Secret-shaped values are built by concatenation at run time; docstrings name the
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
 from gatekeeper.git import Git
 from gatekeeper.interfaces import ScanJob
+from gatekeeper.scan.code_text import MAX_LEXED_LINE, TextRegions, syntax_of
 from gatekeeper.scan.secrets import SecretDetector, SecretHit
 from gatekeeper.scan.secrets_scanner import SecretsScanner
 from tests.repo_builder import RepoBuilder
@@ -282,3 +284,31 @@ def test_control_rotations_under_a_kept_name_line(tmp_path: Path, path: str, tem
     old, new = ("changeme", KEY) if "API_KEY" in template else ("changeme", PW2)
     found = _second_commit_findings(tmp_path, path, template.format(v=old), template.format(v=new))
     assert (rule, line) in found, found
+
+
+@pytest.mark.parametrize("head,unit", [
+    ("", "a / b / c / d "),  # division
+    ("", "( /x/ , /[/]/ ) "),  # regex literals
+    ("", "( / "),  # a `/` that closes no regex
+    ("", "`${a}${b}\\`${c}` "),  # template literals and their expressions
+    ("`", "${a}"),  # one template literal, many expressions
+    ("", "`${ `${ `${x}` }` }` "),  # nested
+], ids=["division", "regex", "unclosed-regex", "expressions", "one-template", "nested"])
+def test_lexing_javascript_costs_linear_time(head: str, unit: str) -> None:
+    """What the lexer now follows in JavaScript costs linear time on one long line: 10x the text, about 10x the time
+    (a long template literal's expressions, a line of slashes)."""
+    syntax = syntax_of("a.ts")
+    assert syntax is not None
+
+    def cost(repeat: int) -> float:
+        lines = ["const x = " + head + unit * repeat, "const y = 1;"]
+        best = float("inf")
+        for _ in range(3):
+            regions = TextRegions([1, 2], lines, syntax)
+            start = time.perf_counter()
+            regions.until(1)
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    assert len(unit) * 900 < MAX_LEXED_LINE
+    assert cost(900) / cost(90) < 30

@@ -4,8 +4,10 @@ The secrets detector reads an unquoted value after a name as code in a language 
 (`password: pw`, `api_key=key`), but only where the line is code. A line shows by itself whether a name sits in a
 string or a comment that opens on it; not whether it lies inside one that began on an earlier line: a YAML document
 in a template literal, a block comment without leading `*`, a Vue component's `<template>`, a Python docstring, a
-PowerShell here-string. `TextRegions` lexes a file's lines just enough to say, for each line, how far into it such a
-region reaches (`until`).
+PowerShell here-string, a Rust, C# verbatim or C++ raw string. `TextRegions` lexes a file's lines just enough to say,
+for each line, how far into it such a region reaches (`until`) — and just enough not to be fooled by what only looks
+like a delimiter: a JavaScript regex literal holding a backtick, a quote or `/*`, a template literal nested in
+another's `${…}`, a Rust lifetime (`'a`), a doubled quote in a C# verbatim string (lexgaps).
 
 Lines come as runs of consecutive numbers (the lines a commit added). A run that starts at line 1 is lexed from a known
 state. One that starts further in is not: a delimiter there may close what began above the hunk, so the run takes an
@@ -27,6 +29,20 @@ MAX_LEXED_LINE = 20_000
 
 
 @dataclass(frozen=True, slots=True)
+class RawString:
+    """A string whose closer depends on its opener (Rust `r#"…"#`, C++ `R"x(…)x"`) or that may span lines where the
+    language's other strings do not (a Rust `"…"`, a C# `@"…"`): `opener` is a regex whose first group, if any, goes
+    into `closer` in place of `{}`; `escape` is what escapes the closer inside ("\\": a backslash, '"': the closer
+    doubled, "": nothing). `plain`: the opener is the language's everyday quote, which a run that starts inside a file
+    cannot tell from a closer; there it is read as a string that ends with its line, as before (TextRegions)."""
+
+    opener: str
+    closer: str
+    escape: str = ""
+    plain: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Syntax:
     """The delimiters of one family of languages, as far as text regions go."""
 
@@ -39,26 +55,52 @@ class Syntax:
     quote_escapes: bool = True  # a backslash escapes inside a single-line string (not in PowerShell)
     here_strings: bool = False  # PowerShell's @" … "@ and @' … '@
     markup: bool = False  # Vue / Svelte: code only inside <script> … </script>
+    raw: tuple[RawString, ...] = ()  # strings with their own closers (RawString)
+    char_literal: str = ""  # a regex: where a quote in `quotes` is not one, only this whole token is (Rust's 'a')
+    regex_literals: bool = False  # JavaScript: `/…/` after an operator is a regex, whatever quotes it holds
+    templates: bool = False  # JavaScript: `${ … }` in a template literal is code, and may hold templates itself
 
     @functools.cache  # noqa: B019 - a handful of module-level instances, compiled once each
     def token(self) -> re.Pattern[str]:
-        """What the lexer stops at in code: comment openers, string delimiters, `</script>`, a here-string's start."""
+        """What the lexer stops at in code: comment openers, string delimiters, `</script>`, a here-string's start,
+        a raw string's opener (group `raw<n>`), a char literal (group `char`), a `/` that may start a regex, a brace
+        that may end a template literal's `${`."""
         parts = [re.escape(t) for t in sorted((*self.line_comment, *(self.block[:1] if self.block else ()),
                                                 *self.multi), key=len, reverse=True)]
         if self.here_strings:
             parts.insert(0, r"@[\"'][ \t]*\Z")
         if self.markup:
-            parts.insert(0, r"</script\b")
-        parts.append("[" + re.escape(self.quotes) + "]")
-        return re.compile("|".join(parts), re.IGNORECASE)
+            parts.insert(0, r"(?i:</script\b)")
+        parts[:0] = [f"(?P<raw{n}>{raw.opener})" for n, raw in enumerate(self.raw)]
+        if self.char_literal:
+            parts.insert(0, f"(?P<char>{self.char_literal})")
+        if self.quotes:
+            parts.append("[" + re.escape(self.quotes) + "]")
+        if self.regex_literals:
+            parts.append("/")
+        if self.templates:
+            parts.append("[{}]")
+        return re.compile("|".join(parts))
 
 
-_JS = Syntax("javascript", ("//",), ("/*", "*/"), "\"'", ("`",))
-_MARKUP = Syntax("markup", ("//",), ("/*", "*/"), "\"'", ("`",), markup=True)
+_JS = Syntax("javascript", ("//",), ("/*", "*/"), "\"'", ("`",), regex_literals=True, templates=True)
+_MARKUP = Syntax("markup", ("//",), ("/*", "*/"), "\"'", ("`",), markup=True, regex_literals=True, templates=True)
 _PYTHON = Syntax("python", ("#",), None, "\"'", ('"""', "'''"))
 _GO = Syntax("go", ("//",), ("/*", "*/"), "\"'", ("`",), multi_escapes=False)
 _TEXT_BLOCKS = Syntax("c-text-blocks", ("//",), ("/*", "*/"), "\"'", ('"""', "'''"))  # Kotlin, Java, Swift, Dart…
-_C = Syntax("c", ("//",), ("/*", "*/"), "\"'")
+# C#: a raw string literal `"""…"""` (no escapes), a verbatim string `@"…"` (also interpolated, `$@"` or `@$"`) that
+# may span lines and escapes its quote by doubling it.
+_CSHARP = Syntax("csharp", ("//",), ("/*", "*/"), "\"'", ('"""',), multi_escapes=False,
+                 raw=(RawString(r"\$*@\$*\"", '"', '"'),))
+# C and C++: a C++11 raw string `R"delim(…)delim"` (with an encoding prefix or not) may span lines.
+_C = Syntax("c", ("//",), ("/*", "*/"), "\"'",
+            raw=(RawString(r'(?<![\w])(?:u8|[uUL])?R"([^()\\\s"]{0,16})\(', '){}"'),))
+# Rust: every string may span lines — a raw one `r#"…"#` (bytes `br#"…"#`) closes at its quote and as many `#`, a
+# plain one `"…"` (`b"…"`) at an unescaped quote; a quote is a char literal only as a whole one (`'x'`, `'\''`,
+# `'\u{1F600}'`), else it starts a lifetime or a label (`&'a str`, `'outer:`).
+_RUST = Syntax("rust", ("//",), ("/*", "*/"), "",
+               raw=(RawString(r'(?<![\w])b?r(#*)"', '"{}'), RawString('"', '"', "\\", plain=True)),
+               char_literal=r"'(?:[^'\\\n]|\\(?:u\{[0-9A-Fa-f]{1,6}\}|x[0-9A-Fa-f]{2}|.))'")
 _POWERSHELL = Syntax("powershell", ("#",), ("<#", "#>"), "\"'", quote_escapes=False, here_strings=True)
 
 _BY_EXTENSION = (
@@ -66,8 +108,10 @@ _BY_EXTENSION = (
     (re.compile(r"\.(?:vue|svelte)\Z"), _MARKUP),
     (re.compile(r"\.pyw?\Z|\.pyi\Z"), _PYTHON),
     (re.compile(r"\.go\Z"), _GO),
-    (re.compile(r"\.(?:java|kts?|scala|groovy|gradle|swift|dart|cs)\Z"), _TEXT_BLOCKS),
-    (re.compile(r"\.(?:c|cc|cpp|cxx|h|hh|hpp|m|mm|rs)\Z"), _C),
+    (re.compile(r"\.(?:java|kts?|scala|groovy|gradle|swift|dart)\Z"), _TEXT_BLOCKS),
+    (re.compile(r"\.cs\Z"), _CSHARP),
+    (re.compile(r"\.rs\Z"), _RUST),
+    (re.compile(r"\.(?:c|cc|cpp|cxx|h|hh|hpp|m|mm)\Z"), _C),
     (re.compile(r"\.ps[md]?1\Z", re.IGNORECASE), _POWERSHELL),
 )
 
@@ -90,6 +134,15 @@ _SCRIPT_OPEN = re.compile(r"<script\b[^>]*>|<script\b[^>]*\Z", re.IGNORECASE)
 _MARKUP_BLOCK = re.compile(r"<(?:template|style)\b", re.IGNORECASE)
 
 _CODE, _BLOCK, _MULTI, _HERE, _OUTSIDE = range(5)  # where a line starts: code, a comment, a string, markup
+_IN_CODE = (_CODE, "", "")  # a state: where a line starts, the closer it waits for, what escapes that closer
+# A `/` in JavaScript starts a regex literal where a value cannot end: at the line's start, after an operator or an
+# opening bracket, after `=>` or a keyword (`return /x/`); after a name, a number or a closing bracket it divides. (Not
+# after `<`: `</div>` in JSX.)
+_REGEX_AFTER = re.compile(r"(?:\A|[(,=:\[!&|?{};+\-*%~^]|=>|\b(?:return|typeof|case|do|else|in|of|new|delete|void"
+                          r"|throw|yield|await|instanceof))[ \t]*\Z")
+_BACK = 80  # how far back before a delimiter its context is read (a keyword, an operator and the spaces after it)
+_TEMPLATE_STOP = re.compile(r"`|\$\{")  # where a template literal's text ends: its closer, or an expression
+_MAX_NESTING = 64  # template literals in `${…}` in template literals…
 
 
 @dataclass(slots=True)
@@ -114,7 +167,8 @@ class TextRegions:
         self._token = syntax.token()
         self._until: list[int] = []
         self._known: list[bool] = []  # whether each line's answer rests on a known state
-        self._state = (_CODE, "")
+        self._state = _IN_CODE
+        self._braces: list[int] = []  # per `${` of a template literal open here, the `{` opened in it since
         self._certain = True  # the state is known (the run started at line 1, or a delimiter told)
         self._no_multi = False  # a run that could not tell an opener from a closer: multi-line strings not tracked
         # The whole file, lexed from its first line instead, when it holds the given lines where they say they are.
@@ -145,43 +199,47 @@ class TextRegions:
             if len(text) > MAX_LEXED_LINE:
                 self._until.append(0)
                 self._known.append(False)
-                self._state, self._certain = (_CODE, ""), False
+                self._state, self._certain, self._braces = _IN_CODE, False, []
                 continue
             self._until.append(self._line(text))
             self._known.append(self._certain)
         return self._until[index]
 
     def _start_run(self, at_start: bool) -> None:
-        self._state = (_OUTSIDE, "") if self._syntax.markup and at_start else (_CODE, "")
+        self._state = (_OUTSIDE, "", "") if self._syntax.markup and at_start else _IN_CODE
         self._certain = at_start
         self._no_multi = False
+        self._braces = []
 
     def _line(self, text: str) -> int:
         """Lex one line from the current state; returns how far the carried region reaches into it."""
-        kind, closer = self._state
+        kind, closer, escape = self._state
         everything = len(text) + 1
+        self._state = _IN_CODE
         if kind == _BLOCK:
             end = text.find(closer)
             if end < 0:
+                self._state = (kind, closer, escape)
                 return everything
             pos = end + len(closer)
         elif kind == _MULTI:
-            end = self._close(text, 0, closer, self._syntax.multi_escapes)
-            if end < 0:
+            pos = self._string(text, 0, closer, escape)
+            if pos < 0:
+                self._state = (kind, closer, escape)
                 return everything
-            pos = end
         elif kind == _HERE:
             if not text.startswith(closer):
+                self._state = (kind, closer, escape)
                 return everything
             pos = len(closer)
         elif kind == _OUTSIDE:
             found = _SCRIPT_OPEN.search(text)
             if found is None:
+                self._state = (kind, closer, escape)
                 return everything
             pos = found.end()
         else:
             pos = 0
-        self._state = (_CODE, "")
         return max(pos, self._code(text, pos))
 
     def _code(self, text: str, pos: int) -> int:
@@ -189,38 +247,82 @@ class TextRegions:
         region the run began in, seen only now, ends on this line (0: none)."""
         syntax = self._syntax
         until = 0
+        regex_possible = syntax.regex_literals  # until a `/` on this line fails to close as a regex
         if not self._certain and syntax.here_strings and text.startswith(('"@', "'@")):
             self._certain = True  # the end of a here-string the run started in
             pos = until = 2
         if not self._certain and syntax.markup and _MARKUP_BLOCK.match(text):
-            self._state = (_OUTSIDE, "")  # a component's <template> or <style> after the <script> the run began in
+            self._state = (_OUTSIDE, "", "")  # a component's <template> or <style> after the <script> the run began in
             self._certain = True
             return len(text) + 1
         while True:
             found = self._token.search(text, pos)
             if found is None:
                 return until
-            token = found.group(0)
+            lexeme = found.group(0)
             pos = found.end()
-            lowered = token.lower()
-            if lowered.startswith("</script"):
-                self._state = (_OUTSIDE, "")
+            group = found.lastgroup
+            if group == "char":
+                continue  # a whole char literal (Rust): its quote opens nothing
+            if group is not None and group.startswith("raw"):
+                raw = syntax.raw[int(group[3:])]
+                closer = raw.closer.replace("{}", found.group(found.re.groupindex[group] + 1) or "") \
+                    if "{}" in raw.closer else raw.closer
+                if not self._certain and (raw.plain or _OPENS_AFTER.search(text, max(0, found.start() - _BACK),
+                                                                           found.start()) is None):
+                    # Inside a file, the everyday quote may close what began above: a string ending with its line.
+                    end = self._string(text, pos, closer, raw.escape)
+                    if end < 0:
+                        self._state = _IN_CODE
+                        return until
+                    pos = end
+                    continue
+                self._certain = True
+                pos = self._string(text, pos, closer, raw.escape)
+                if pos < 0:
+                    self._state = (_MULTI, closer, raw.escape)
+                    return until
+                continue
+            if lexeme.lower().startswith("</script"):
+                self._state = (_OUTSIDE, "", "")
                 self._certain = True
                 return until
-            if token in syntax.line_comment:
+            if lexeme in syntax.line_comment:
                 return until
-            if syntax.block is not None and token == syntax.block[0]:
+            if syntax.block is not None and lexeme == syntax.block[0]:
                 end = text.find(syntax.block[1], pos)
                 if end < 0:
-                    self._state = (_BLOCK, syntax.block[1])
+                    self._state = (_BLOCK, syntax.block[1], "")
                     return until
                 pos = end + len(syntax.block[1])
                 continue
-            if token.startswith("@"):
-                self._state = (_HERE, token[1] + "@")
+            if lexeme.startswith("@"):
+                self._state = (_HERE, lexeme[1] + "@", "")
                 self._certain = True
                 return until
-            if token in syntax.multi:
+            if lexeme == "/":
+                if regex_possible and _REGEX_AFTER.search(text, max(0, found.start() - _BACK),
+                                                          found.start()) is not None:
+                    end = _regex_end(text, pos)
+                    if end < 0:
+                        regex_possible = False  # (no regex closes on this line: each `/` from here on divides)
+                    else:
+                        pos = end
+                continue
+            if lexeme in "{}":
+                if self._braces:
+                    if lexeme == "{":
+                        self._braces[-1] += 1
+                    elif self._braces[-1]:
+                        self._braces[-1] -= 1
+                    else:  # the end of a template literal's `${`: its text goes on
+                        self._braces.pop()
+                        pos = self._string(text, pos, "`", "\\")
+                        if pos < 0:
+                            self._state = (_MULTI, "`", "\\")
+                            return until
+                continue
+            if lexeme in syntax.multi:
                 if self._no_multi:
                     continue
                 if not self._certain:
@@ -234,29 +336,73 @@ class TextRegions:
                             self._no_multi = True  # cannot tell: leave multi-line strings alone in this run
                             continue
                     self._certain = True  # an opener: after an operator, or a docstring's first line
-                end = self._close(text, pos, token, syntax.multi_escapes)
-                if end < 0:
-                    self._state = (_MULTI, token)
+                escape = "\\" if syntax.multi_escapes else ""
+                pos = self._string(text, pos, lexeme, escape)
+                if pos < 0:
+                    self._state = (_MULTI, lexeme, escape)
                     return until
-                pos = end
                 continue
-            end = self._close(text, pos, token, syntax.quote_escapes)  # a single-line string
+            end = _close(text, pos, lexeme, "\\" if syntax.quote_escapes else "")  # a single-line string
             if end < 0:
                 return until
             pos = end
 
-    @staticmethod
-    def _close(text: str, pos: int, delimiter: str, escapes: bool) -> int:
-        """Where the string that `delimiter` closes ends on this line (after the delimiter), or -1."""
-        while True:
-            at = text.find(delimiter, pos)
-            if at < 0:
-                return -1
-            if escapes:
-                slashes = 0
-                while at - slashes > pos and text[at - slashes - 1] == "\\":
-                    slashes += 1
-                if slashes % 2:
-                    pos = at + 1
-                    continue
-            return at + len(delimiter)
+    def _string(self, text: str, pos: int, closer: str, escape: str) -> int:
+        """Where the string that `closer` closes ends on this line (after it), or -1; a JavaScript template literal's
+        text also ends at a `${`, after which the line is code up to its matching `}` (the nesting kept in
+        `_braces`, across lines)."""
+        if closer != "`" or not self._syntax.templates:
+            return _close(text, pos, closer, escape)
+        for stop in _TEMPLATE_STOP.finditer(text, pos):
+            if _escaped(text, pos, stop.start()):
+                continue
+            if stop.group() == "`":
+                return stop.end()
+            if len(self._braces) < _MAX_NESTING:  # (past that, a pathological nesting is read as one string)
+                self._braces.append(0)
+                return stop.end()
+        return -1
+
+
+def _escaped(text: str, pos: int, at: int) -> bool:
+    """Whether the character at `at` follows an odd number of backslashes (counted back to `pos`)."""
+    slashes = 0
+    while at - slashes > pos and text[at - slashes - 1] == "\\":
+        slashes += 1
+    return slashes % 2 == 1
+
+
+def _close(text: str, pos: int, delimiter: str, escape: str) -> int:
+    """Where the string that `delimiter` closes ends on this line (after the delimiter), or -1. `escape`: "\\" (a
+    backslash escapes the delimiter), the delimiter itself (doubled, it is one character of the string: C#'s `@"…""…"`)
+    or "" (nothing does)."""
+    while True:
+        at = text.find(delimiter, pos)
+        if at < 0:
+            return -1
+        if escape == "\\" and _escaped(text, pos, at):
+            pos = at + 1
+            continue
+        if escape and escape == delimiter and text.startswith(delimiter, at + len(delimiter)):
+            pos = at + 2 * len(delimiter)
+            continue
+        return at + len(delimiter)
+
+
+def _regex_end(text: str, pos: int) -> int:
+    """Where a JavaScript regex literal whose body starts at `pos` ends on this line (after its closing `/`), or -1:
+    a `/` inside a character class or after a backslash does not close it."""
+    in_class = False
+    while pos < len(text):
+        char = text[pos]
+        if char == "\\":
+            pos += 2
+            continue
+        if char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "/" and not in_class:
+            return pos + 1
+        pos += 1
+    return -1

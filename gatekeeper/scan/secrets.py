@@ -177,7 +177,8 @@ _SCRIPT_IDENTIFIER = re.compile(r"#?[A-Za-z_$][\w$]*!?")
 _MARKED_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*(?:!!|[?!])?")
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 _CODE_NAMES = {"javascript": _SCRIPT_IDENTIFIER, "markup": _SCRIPT_IDENTIFIER, "c-text-blocks": _MARKED_IDENTIFIER,
-               "python": _IDENTIFIER, "go": _IDENTIFIER, "c": _IDENTIFIER}
+               "csharp": _MARKED_IDENTIFIER, "python": _IDENTIFIER, "go": _IDENTIFIER, "c": _IDENTIFIER,
+               "rust": _IDENTIFIER}
 # A PowerShell cmdlet call, Verb-Noun (`$password = Get-AnsibleParam -obj ...`, `ConvertTo-SecureString $pw ...`;
 # red108: 84 findings in ansible's history).
 _CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
