@@ -303,7 +303,7 @@ def test_lexing_javascript_costs_linear_time(head: str, unit: str) -> None:
     def cost(repeat: int) -> float:
         lines = ["const x = " + head + unit * repeat, "const y = 1;"]
         best = float("inf")
-        for _ in range(3):
+        for _ in range(5):
             regions = TextRegions([1, 2], lines, syntax)
             start = time.perf_counter()
             regions.until(1)

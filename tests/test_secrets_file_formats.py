@@ -119,6 +119,11 @@ FORMAT_CASES: list[tuple[str, str, str]] = [
     ("json-env-secret-split", "infra/appsettings.json",
      '  {{\n    "name": "STRIPE_API_KEY",\n    "slotSetting": true,\n    "value": "{v}"\n  }}\n'),
     ("json-env-password", "infra/azuredeploy.parameters.json", '    "adminPassword": {{"value": "{v}"}},\n'),
+    # The same items written value first (lexgaps).
+    ("yaml-env-password-reversed", "k8s/deploy.yaml", "        env:\n          - value: {v}\n            name: DB_PASSWORD\n"),
+    ("yaml-env-secret-reversed", "chart/values.yaml", "extraEnv:\n  - value: \"{v}\"\n    name: API_SECRET\n"),
+    ("json-env-password-reversed", "infra/appsettings.json", '  {{\n    "value": "{v}",\n    "name": "DB_PASSWORD"\n  }}\n'),
+    ("json-env-secret-reversed", "ecs/taskdef.json", '        "value": "{v}",\n        "name": "STRIPE_API_KEY"\n'),
 ]
 
 # (path, text): no finding at all.

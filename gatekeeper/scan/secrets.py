@@ -1175,7 +1175,10 @@ class SecretDetector:
                     cuts = list(itertools.accumulate(len(line) + 1 for line in lines))  # where each next line starts
                     for match in rule.regex.finditer(window):
                         candidate = self._candidate(rule, match, window, "", kind)
-                        if candidate is None or candidate.start < cuts[0]:
+                        if candidate is None:
+                            continue
+                        if candidate.start < cuts[0]:
+                            found.append(candidate)  # a value before its name (`- value: …` then `name: …`)
                             continue
                         at = bisect.bisect_right(cuts, candidate.start) - 1
                         after.setdefault(at, []).append(dataclasses.replace(

@@ -351,7 +351,8 @@ class SecretsScanner:
         and `value:`, a block scalar, a plist key and string) find where the commit wrote the value and kept the key
         line — a rotated password, or a placeholder replaced in a later commit of the push (red110). The key line
         (or lines, as far as a rule reads: a name two lines above its value) is read from the commit's version of the
-        file; only the value line's finding is reported."""
+        file, and so are the kept lines below the value, where an item written value first names it (`- value: …`
+        then `name: DB_PASSWORD`: lexgaps); only the value line's finding is reported."""
         blobs = job.git.read_objects({p.blob for _, p in patches if p.blob}, max_size=self.max_file_bytes)
         keywords = detector.next_line_keywords()
         depth = detector.next_line_depth()
@@ -362,14 +363,21 @@ class SecretsScanner:
                 continue
             lines = data.decode("utf-8", "replace").split("\n")
             texts = dict(patch.added)
+            added = patch.line_numbers
             for number in _lone_values(detector, patch):
-                if not 2 <= number <= len(lines):
+                if not 1 <= number <= len(lines):
                     continue
-                first = max(1, number - depth)
-                keys = [(n, lines[n - 1].rstrip("\r")) for n in range(first, number)]
-                if not any(word in key.lower() for _, key in keys for word in keywords):
+                # (A side the commit added was read with the value by _findings already.)
+                above = range(max(1, number - depth), number) if number - 1 not in added else range(0)
+                keys = [(n, lines[n - 1].rstrip("\r")) for n in above]
+                names: list[tuple[int, str]] = []
+                for n in range(number + 1, min(number + depth, len(lines)) + 1):
+                    if n in added:
+                        break
+                    names.append((n, lines[n - 1].rstrip("\r")))
+                if not any(word in key.lower() for _, key in (*keys, *names) for word in keywords):
                     continue  # (no next_line rule could start on those lines: one scan per value line, not two)
-                window = [*keys, (number, texts[number])]
+                window = [*keys, (number, texts[number]), *names]
                 hits = [h for h in detector.scan_lines(window, path=patch.path, with_suppressed=True)
                         if h.line == number and detector.reads_next_line(h.rule_id)]
                 if not hits:
@@ -1339,9 +1347,10 @@ _VALUE_LINE = re.compile(r"[ \t]*(?:-[ \t]+)?value:|[ \t]*<(?:string|value)>"
 
 
 def _lone_values(detector: SecretDetector, patch: FilePatch) -> list[int]:
-    """The added lines of `patch` that may be a value under a key line the patch did not add, in a file a next_line
-    rule reads (_kept_keys)."""
+    """The added lines of `patch` that may be a value beside a key line the patch did not add (above it, or below it
+    where the value comes first), in a file a next_line rule reads (_kept_keys)."""
     if not detector.next_line_paths(patch.path):
         return []
     added = patch.line_numbers
-    return [n for n, text in patch.added if n - 1 not in added and _VALUE_LINE.match(text.rstrip("\r"))]
+    return [n for n, text in patch.added
+            if (n - 1 not in added or n + 1 not in added) and _VALUE_LINE.match(text.rstrip("\r"))]
