@@ -1346,6 +1346,10 @@ _VALUE_LINE = re.compile(r"[ \t]*(?:-[ \t]+)?value:|[ \t]*<(?:string|value)>"
                          r"|[ \t]+[^\s#:\-][^\s]*[ \t]*\Z")
 
 
+# A value line of an item written value first, whose name may be the kept line below it (`- value: …`, `"value": …`).
+_VALUE_FIRST = re.compile(r"[ \t]*(?:-[ \t]+value:|\"(?i:value|parametervalue)\"[ \t]*:|value[ \t]*=)")
+
+
 def _lone_values(detector: SecretDetector, patch: FilePatch) -> list[int]:
     """The added lines of `patch` that may be a value beside a key line the patch did not add (above it, or below it
     where the value comes first), in a file a next_line rule reads (_kept_keys)."""
@@ -1353,4 +1357,5 @@ def _lone_values(detector: SecretDetector, patch: FilePatch) -> list[int]:
         return []
     added = patch.line_numbers
     return [n for n, text in patch.added
-            if (n - 1 not in added or n + 1 not in added) and _VALUE_LINE.match(text.rstrip("\r"))]
+            if (n - 1 not in added and _VALUE_LINE.match(text.rstrip("\r")))
+            or (n + 1 not in added and _VALUE_FIRST.match(text))]
