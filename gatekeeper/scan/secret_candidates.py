@@ -53,7 +53,8 @@ def index_of(text: str) -> dict[str, Any]:
     rules = yamlio.load(text, fast=True)["rules"]
     return {"rules_sha256": hashlib.sha256(text.encode()).hexdigest(),
             "keywords": sorted({k for rule in rules for k in rule.get("keywords") or ()}),
-            "patterns": [rule.get("prefilter") or rule["regex"] for rule in rules if not rule.get("keywords")]}
+            "patterns": list(dict.fromkeys(rule.get("prefilter") or rule["regex"] for rule in rules
+                                           if not rule.get("keywords")))}
 
 
 def _index(rules: Path) -> dict[str, Any]:

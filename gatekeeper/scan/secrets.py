@@ -1011,14 +1011,21 @@ class SecretDetector:
             for keyword in rule.keywords:
                 by_keyword.setdefault(keyword, set()).add(index)
         keywords = sorted(by_keyword)
-        keywordless = [i for i, r in enumerate(self.rules) if not r.keywords]
+        # The rules without keywords, by prefilter: rules that share one (a family's password and secret rules) are
+        # made candidates by one search, not one each.
+        by_pattern: dict[str | int, list[int]] = {}
+        for index, rule in enumerate(self.rules):
+            if not rule.keywords:
+                by_pattern.setdefault(rule.prefilter or index, []).append(index)
+        keywordless = [indexes[0] for indexes in by_pattern.values()]
         self._prefilter = _Prefilter(
             keywords,
             [self.rules[i].prefilter or self.rules[i].regex.pattern for i in keywordless],
             [re.compile(p, re.ASCII) if (p := self.rules[i].prefilter) else self.rules[i].regex for i in keywordless],
         )
         # prefilter id -> the rules it makes candidates
-        self._id_rules = (*(frozenset(by_keyword[k]) for k in keywords), *(frozenset({i}) for i in keywordless))
+        self._id_rules = (*(frozenset(by_keyword[k]) for k in keywords),
+                          *(frozenset(indexes) for indexes in by_pattern.values()))
         self._reach: dict[int, int | None] = {}  # longest match per rule, computed when a long line needs it
         self._depth = max((r.next_line for r in self.rules), default=0)
 
