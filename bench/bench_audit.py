@@ -8,6 +8,7 @@
 3. Decision-log appends per second with 20 concurrent writers, on SQLite and on PostgreSQL (pgserver).
 
     python bench/bench_audit.py [--sizes 20000,100000] [--keep DIR] [--skip-pg] [--compare OTHER_CHECKOUT]
+                                [--real PATH ...]
 
 No timed assertions: it prints figures for the README.
 """
@@ -117,6 +118,24 @@ def bench_history(workdir: Path, n: int, rounds: int, compare: Path | None = Non
     commits = int(subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=repo, capture_output=True, text=True,
                                  check=True).stdout)
     print(f"\n{commits} commits generated in {time.perf_counter() - t:.1f}s ({repo})")
+    time_audit(workdir, repo, commits, rounds, compare)
+
+
+def bench_real(workdir: Path, source: Path, rounds: int, compare: Path | None = None) -> None:
+    """The same figures on a real history: a bare clone of `source` (a mirror, read only) at its HEAD."""
+    repo = workdir / f"real-{source.resolve().parent.name if source.name == 'repo' else source.name}"
+    if not repo.exists():
+        subprocess.run(["git", "clone", "-q", "--bare", "--no-local", str(source), str(repo)], check=True)
+    commits = int(subprocess.run(["git", "rev-list", "--count", "HEAD"], cwd=repo, capture_output=True, text=True,
+                                 check=True).stdout)
+    print(f"\n{commits} commits of {source} (a clone at {repo})")
+    time_audit(workdir, repo, commits, rounds, compare, real=True)
+
+
+def time_audit(workdir: Path, repo: Path, commits: int, rounds: int, compare: Path | None, *,
+               real: bool = False) -> None:
+    """git log against the audit (and another checkout's audit) on `repo`, interleaved; the CPU split; the summary.
+    `real`: a real history, whose refs may reach more than HEAD does (no count is asserted)."""
     gk = gatekeeper_argv()
     best: dict[str, tuple[float, float]] = {}
     runs: list[tuple[str, list[str], dict[str, str] | None]] = [
@@ -163,7 +182,7 @@ def bench_history(workdir: Path, n: int, rounds: int, compare: Path | None = Non
     out = subprocess.run([*gk, "audit", "--format", "json", "--no-progress"], cwd=repo, capture_output=True,
                          check=True).stdout
     data = json.loads(out)
-    assert len(data["commits"]) == commits, "the audit must list every commit"
+    assert len(data["commits"]) == commits or real, "the audit must list every commit"
     s = data["summary"]
     print(f"  audit: mobile {s['mobile']['count']}, AI {s['ai_involved']['count']}, "
           f"unreviewed on protected {s['unreviewed_mobile_ai_on_protected']['total']}, "
@@ -254,6 +273,9 @@ def main() -> None:
     parser.add_argument("--skip-log", action="store_true", help="no decision-log figures")
     parser.add_argument("--compare", type=Path, help="also time the audit with the code of this checkout "
                         "(e.g. a `git worktree add` of an earlier revision), interleaved with this one's")
+    parser.add_argument("--real", type=Path, action="append", default=[],
+                        help="also time it on a real history (a repository path, e.g. a mirror: cloned first; "
+                             "repeatable)")
     args = parser.parse_args()
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="gk-bench-audit-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -262,6 +284,8 @@ def main() -> None:
     try:
         for n in (int(x) for x in args.sizes.split(",") if x):
             bench_history(workdir, n, args.rounds, args.compare.resolve() if args.compare else None)
+        for source in args.real:
+            bench_real(workdir, source, args.rounds, args.compare.resolve() if args.compare else None)
         points = tuple(int(x) for x in args.memory_points.split(",") if x)
         if points:
             bench_memory(workdir, points)
