@@ -21,7 +21,8 @@ inputtransformer2 and prefilter are the reference):
   own, changes how IPython reads cells (input or AST transformers) or loads an extension the gate does not know
   (`%load_ext`, a `load_ipython_extension` call) or one whose name the repository holds as a module where the
   kernel starts (`sql.py` or a `sql/` package in the notebook's directory or one above it, told by the workspace):
-  every cell magic's body is Python, every line magic's argument is read when it is Python. The cells left out are named in the scan's notes.
+  every cell magic's body is Python, every line magic's argument is read when it is Python. The cells left out are
+  named in the scan's notes.
 bandit reads nothing of a file Python cannot parse, or whose syntax nests past its recursive walk: for it
 (`whole`), each cell is parsed on its own, one that does not parse statement by statement, and only the top-level
 statements that do not parse (or nest too deep) are left out of its copy (`Embedded.unread`, `readable`), each then
