@@ -262,6 +262,7 @@ def test_a_value_that_does_not_stand_alone_as_code_is_not_read(value: str) -> No
     found = embedded_code(".html", f'<b onclick="{value}">x</b>\n<i onclick="eval(q)">y</i>\n'.encode())
     assert found is not None and found.attributes.split("\n")[1].count("eval(q)") == 1
     assert found.attributes.split("\n")[0].strip() == ""
+    assert found.left_out.startswith("1 event handler(s) or javascript: URL(s) are not read")  # (said, red121)
 
 
 @pytest.mark.parametrize("unit", ["<script a", "<script>", "<script>x</script>\n", "<script>" + "</scrip",

@@ -337,11 +337,30 @@ class _SshsigKey:
     def verify(self, signature: bytes, data: bytes) -> bool:
         reader = _Reader(signature)
         algorithm = reader.string()
-        reader.string()
+        inner = reader.string()
         reader.done()
         if algorithm not in self._algorithms:  # e.g. ssh-rsa (SHA-1), which OpenSSH refuses here
             return False
+        if algorithm == b"ssh-ed25519":
+            canonical = _ed25519_as_openssh(inner)
+            if canonical is None:
+                return False
+            signature = _string(algorithm) + _string(canonical)
         return self._key.do_verify(signature, data) is None
+
+
+_ED25519_ORDER = 2**252 + 27742317777372353535851937790883648493
+
+
+def _ed25519_as_openssh(signature: bytes) -> bytes | None:
+    """An Ed25519 signature as OpenSSH's verifier (ref10) takes it: any S under 2^253 (only the top three bits are
+    checked), which OpenSSL refuses unless S is under the group's order. S and S + L sign alike: the S that OpenSSL
+    reads is given (red121: a good signature rewritten with S + L was `bad` here, `G` to git). None: OpenSSH refuses
+    it too."""
+    if len(signature) != 64 or signature[63] & 0xE0:
+        return None
+    scalar = int.from_bytes(signature[32:], "little") % _ED25519_ORDER
+    return signature[:32] + scalar.to_bytes(32, "little")
 
 
 class _EcdsaKey:
@@ -402,9 +421,10 @@ class _SecurityKey:
         signed = self._application + bytes((flags,)) + struct.pack(">I", counter) + hashlib.sha256(data).digest()
         try:
             if self._ed25519 is not None:
-                if len(inner) != 64:
+                canonical = _ed25519_as_openssh(inner)
+                if canonical is None:
                     return False
-                self._ed25519.verify(inner, signed)
+                self._ed25519.verify(canonical, signed)
             else:
                 assert self._ecdsa is not None
                 values = _Reader(inner)
@@ -414,6 +434,14 @@ class _SecurityKey:
         except InvalidSignature:
             return False
         return True
+
+
+def _uncompressed(point: bytes, size: int) -> bytes:
+    """An ECDSA public point as OpenSSH reads it: uncompressed (0x04, x, y) only — a compressed point is no key to it
+    (sshbuf_get_eckey), whereas cryptography would read one (red121: git said bad, the gate good)."""
+    if len(point) != 1 + 2 * size or point[0] != 4:
+        raise _Malformed("the ECDSA point is not in uncompressed form")
+    return point
 
 
 def _application(value: bytes) -> bytes:
@@ -475,14 +503,15 @@ def _load_key(blob: bytes) -> _LoadedKey:
             reader.done()
             if curve != b"nistp256":
                 raise _Malformed("curve does not match the key type")
-            key = _SecurityKey(key_type, _application(application), point=point)
+            key = _SecurityKey(key_type, _application(application), point=_uncompressed(point, 32))
         else:
             curve = reader.string()
             point = reader.string()
             reader.done()
             if curve != _EcdsaKey.CURVES[key_type][0]:
                 raise _Malformed("curve does not match the key type")
-            key = _EcdsaKey(key_type, point)
+            key = _EcdsaKey(key_type, _uncompressed(point, {"ecdsa-sha2-nistp256": 32, "ecdsa-sha2-nistp384": 48,
+                                                            "ecdsa-sha2-nistp521": 66}[key_type]))
     except Exception:
         return _LoadedKey(fingerprint, key_type, None, f"malformed SSH signature: malformed {key_type} public key",
                           True)

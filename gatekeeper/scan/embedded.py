@@ -994,9 +994,16 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
         srcdoc = srcdoc or tokenizer.srcdoc
         if not tokenizer.opaque_seen:
             break  # (no element of that kind: the second reading is the first)
-    left_out = ("an iframe's srcdoc page is not read (its scripts run with this page's origin: review them by hand)"
-                if srcdoc else "")
-    attribute_text = _attribute_text(text, handlers)
+    attribute_text, unread = _attribute_text(text, handlers)
+    notes = []
+    if unread:
+        notes.append(f"{unread} event handler(s) or javascript: URL(s) are not read: their code does not stand alone "
+                     "as JavaScript to the gate's reading (a browser compiles each on its own and runs none of a value "
+                     "it cannot parse; review them by hand)")
+    if srcdoc:
+        notes.append("an iframe's srcdoc page is not read (its scripts run with this page's origin: review them by "
+                     "hand)")
+    left_out = "; ".join(notes)
     if not spans and not attribute_text.strip() and not left_out:
         return None
     pieces: list[str] = []
@@ -1010,20 +1017,24 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
                     attributes=attribute_text if attribute_text.strip() else "")
 
 
-def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> str:
+def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> tuple[str, int]:
     """The attribute values' code at their own places (each value once: the two readings find the same ones, and
-    where they overlap, the first), everything else blank."""
+    where they overlap, the first), everything else blank; and how many values were not read (_closed: said in the
+    scan's notes, never dropped silently — red121)."""
     pieces: list[str] = []
     at = 0
+    unread = 0
     for start, end, kind in sorted(handlers):
         if start < at:
             continue
         code = _attribute_code(text[start:end], kind)
+        if code is None:
+            unread += 1
         pieces.append(_NOT_NEWLINE.sub(" ", text[at:start]))
-        pieces.append(code if code is not None else _NOT_NEWLINE.sub(" ", text[start:end]))
+        pieces.append(code or _NOT_NEWLINE.sub(" ", text[start:end]))
         at = end
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
-    return "".join(pieces)
+    return "".join(pieces), unread
 
 
 _HANDLER = "handler"
@@ -1065,9 +1076,11 @@ _TEMPLATE_TAG = re.compile(r"\{%.*?%\}|<%.*?%>")
 def _attribute_code(value: str, kind: str) -> str | None:
     """An attribute value's code on the value's own lines, as the browser reads it — its character references
     decoded under the attribute rules (one that decodes to a line break is a space there); a URL's scheme dropped
-    and its percent escapes decoded — made a function of its own so that a handler's `return` parses; None when it
-    does not stand alone as code (_closed)."""
-    lines = [_one_line(_attribute_unescape(line)) for line in value.split("\n")]
+    and its percent escapes decoded — made a function of its own so that a handler's `return` parses; "" when it holds
+    no code (`javascript://`), None when it does not stand alone as code (_closed)."""
+    # A line break a reference or an escape decodes to ends a `//` comment as any other does (red121): it is U+2029
+    # (a line terminator to JavaScript, one character, so that the value keeps its lines) until _closed has read it.
+    lines = [_breaks(_attribute_unescape(line)) for line in value.split("\n")]
     if kind == _URL:
         joined = "\n".join(lines)
         # Past the scheme as a URL parser reads it: leading controls and spaces, then `javascript:` with any tab or
@@ -1080,14 +1093,14 @@ def _attribute_code(value: str, kind: str) -> str | None:
             if joined[at] not in "\t\n\r":
                 wanted += 1
             at += 1
-        lines = [_one_line(urllib.parse.unquote(line))
+        lines = [_breaks(urllib.parse.unquote(line))
                  for line in (_NOT_NEWLINE.sub(" ", joined[:at]) + joined[at:]).split("\n")]
     lines = [_TEMPLATE_TAG.sub(lambda m: " " * len(m.group()),
                                _TEMPLATE_EXPRESSION.sub(lambda m: " (" + m.group(1) + ") ", line)) for line in lines]
     code = _closed("\n".join(lines))
-    if code is None or not code.strip():
-        return None
-    lines = code.split("\n")
+    if code is None or not code.strip(" \t\n\r\f\v\u2028\u2029"):
+        return code and ""
+    lines = [_one_line(line) for line in code.split("\n")]
     lines[0] = ";(function (event) { " + lines[0]
     lines[-1] += " });"
     return "\n".join(lines)
@@ -1129,22 +1142,25 @@ def _closed(code: str) -> str | None:
     template, regular expression and comment ends in it and its brackets match — else None. A regular expression is
     told from a division by what comes before the slash, as a lexer does; what is in doubt is not read."""
     out = list(code)
-    stack: list[str] = []  # open brackets, and "`" for a template's `${`
+    stack: list[str] = []  # open brackets ("(" after if/while/for/with is "c"), and "`" for a template's `${`
     state = "code"
     quote = ""
     previous = ""  # the last significant character of code
+    word = ""  # the identifier or keyword that ends there, if one does
+    last = -1  # where `previous` is
+    condition = False  # the `)` just read closed a condition: a `/` after it starts a regular expression
+    line_start = True  # nothing but blanks and comments since the line began (Annex B's `-->` comment)
     size = len(code)
+    if code.lstrip().startswith("#!"):
+        return None  # (a hashbang starts a script, never a handler's body: the browser runs nothing of it)
     at = 0
     while at < size:
         char = code[at]
         if state == "code":
-            if char in "'\"":
-                state, quote = "string", char
-            elif char == "`":
-                state = "template"
-            elif code.startswith(("//", "<!--"), at):
-                end = code.find("\n", at)
-                end = size if end < 0 else end
+            if char in _LINE_TERMINATORS:
+                line_start = True
+            elif code.startswith(("//", "<!--"), at) or (line_start and code.startswith("-->", at)):
+                end = _line_end(code, at)
                 out[at:end] = " " * (end - at)
                 at = end
                 continue
@@ -1153,34 +1169,47 @@ def _closed(code: str) -> str | None:
                 if end < 0:
                     return None
                 out[at:end + 2] = [c if c == "\n" else " " for c in code[at:end + 2]]
+                line_start = line_start or any(c in _LINE_TERMINATORS for c in code[at:end + 2])
                 at = end + 2
                 continue
-            elif char == "/" and not (previous.isalnum() or previous in "_$)]}\"'`"):
+            elif not char.isspace():
+                line_start = False
+            if char in "'\"":
+                state, quote = "string", char
+            elif char == "`":
+                state = "template"
+            elif char == "/" and not ((previous.isalnum() or previous in "_$)]}\"'`") and word not in _BEFORE_REGEX
+                                      and not (previous == ")" and condition)):
                 state = "regex"
             elif char in "([{":
-                stack.append(char)
+                stack.append("c" if char == "(" and word in _CONDITIONS else char)
             elif char in ")]}":
                 if not stack:
                     return None
                 top = stack.pop()
+                condition = top == "c"
                 if top == "`" and char == "}":
                     state = "template"
                 elif _CLOSING[top] != char:
                     return None
             if not char.isspace():
-                previous = char
+                if char.isalnum() or char in "_$":
+                    word = word + char if last == at - 1 and (previous.isalnum() or previous in "_$") else char
+                else:
+                    word = ""
+                previous, last = char, at
         elif state == "string":
             if char == "\\":
                 at += 1
             elif char == quote:
-                state, previous = "code", char
-            elif char == "\n":
+                state, previous, word = "code", char, ""
+            elif char in "\n\r":
                 return None
         elif state == "template":
             if char == "\\":
                 at += 1
             elif char == "`":
-                state, previous = "code", char
+                state, previous, word = "code", char, ""
             elif code.startswith("${", at):
                 stack.append("`")
                 state = "code"
@@ -1192,15 +1221,16 @@ def _closed(code: str) -> str | None:
             elif char == "[":
                 state = "class"
             elif char == "/":
-                state, previous = "code", ")"  # (a regex is an operand: its flags follow, then an operator)
-            elif char == "\n":
+                # (A regex is an operand: its flags follow, then an operator.)
+                state, previous, word, condition = "code", ")", "", False
+            elif char in _LINE_TERMINATORS:
                 return None
         elif state == "class":
             if char == "\\":
                 at += 1
             elif char == "]":
                 state = "regex"
-            elif char == "\n":
+            elif char in _LINE_TERMINATORS:
                 return None
         at += 1
     if state != "code" or stack:
@@ -1208,7 +1238,27 @@ def _closed(code: str) -> str | None:
     return "".join(out)
 
 
-_CLOSING = {"(": ")", "[": "]", "{": "}"}
+_CLOSING = {"(": ")", "[": "]", "{": "}", "c": ")"}
+# The keywords after which a `/` starts a regular expression, not a division; and those whose `( … )` is a condition.
+_BEFORE_REGEX = frozenset({"return", "typeof", "case", "do", "else", "in", "instanceof", "new", "delete", "void",
+                           "throw", "yield", "await", "of"})
+_CONDITIONS = frozenset({"if", "while", "for", "with"})
+_LINE_TERMINATORS = "\n\r\u2028\u2029"
+
+
+def _line_end(code: str, at: int) -> int:
+    """Where the line that `at` is on ends (its terminator), or the end of the code."""
+    end = len(code)
+    for terminator in _LINE_TERMINATORS:
+        found = code.find(terminator, at, end)
+        if found >= 0:
+            end = found
+    return end
+
+
+def _breaks(text: str) -> str:
+    """Every line terminator in one line of a decoded value as U+2029 (one character for one)."""
+    return text.replace("\r", "\u2029").replace("\n", "\u2029").replace("\u2028", "\u2029")
 
 
 def _one_line(text: str) -> str:
