@@ -363,33 +363,79 @@ def lfs_pointer(data: bytes) -> bool:
 def without_cookie(text: str) -> str:
     """The text with a cookie-shaped comment on line 1 or 2 blank: bytes of it read by Python (bandit) are UTF-8
     (red120: a notebook's cell starting `# coding: utf-7` made bandit read `+ACM-` as `#`, and the call after it as a
-    comment, where IPython ignores the cookie and runs the call)."""
-    head = text.split("\n", 2)
+    comment, where IPython ignores the cookie and runs the call). Lines end as Python ends them (red122: a file of
+    lone CRs was one "line 1", cookie-shaped, and blank whole)."""
+    head = _PYTHON_LINES.split(text, 2)
     if not any(COOKIE.match(line) for line in head[:2]):
         return text
-    return "\n".join("" if n < 2 and COOKIE.match(line) else line for n, line in enumerate(head))
+    ends = [m.group() for m in _PYTHON_LINES.finditer(text)][:2]
+    kept = ["" if n < 2 and COOKIE.match(line) else line for n, line in enumerate(head)]
+    return "".join(line + (ends[n] if n < len(ends) else "") for n, line in enumerate(kept[:2])) + (
+        kept[2] if len(kept) > 2 else "")
 
 
-def python_source(data: bytes) -> tuple[str, bool] | None:
-    """The text Python runs from a source file's bytes when a coding cookie makes it read them otherwise than as
-    UTF-8 — its cookie blank, so a tool that reads the text's UTF-8 reads it as Python does — and whether each of its
-    lines is the same line of the bytes (False: a codec that writes newlines, UTF-7's `+AAo-`). None when Python reads
-    the bytes as UTF-8, or not at all (a codec it does not know, bytes the codec cannot decode).
-    (red120: semgrep reads a file's bytes as UTF-8; `# +AAo-jsonpickle.decode(x)` in a UTF-7 module was a comment to
-    it, a call on a line of its own to Python.)"""
-    if b"coding" not in b"\n".join(data.split(b"\n", 2)[:2]):
-        return None
+_PYTHON_LINES = re.compile(r"\r\n|\r|\n")
+
+
+def python_source(data: bytes) -> list[tuple[str, bool]] | None:
+    """The texts Python runs from a source file's bytes when it reads them otherwise than a tool reading them as UTF-8
+    with LF line ends would — each with its cookie blank and whether each of its lines is the same line of the bytes
+    as git numbers them (False: a codec that writes newlines, UTF-7's `+AAo-`, or lone CRs, which end a line to
+    Python and not to git). None when a tool reads the bytes as Python does.
+
+    - Lone CRs (old Mac line ends): Python ends a line there, semgrep did not (red122: a CR-only module whose first
+      line is a comment was one comment to it, and bandit's finding was then superseded by semgrep's silence).
+    - A coding cookie (red120: `# +AAo-jsonpickle.decode(x)` in a UTF-7 module was a comment to semgrep, a call on a
+      line of its own to Python). Two readings may differ (red26, red28, red122): `import` decodes the whole file,
+      `python file.py` only what follows the cookie's line; each that decodes is given, the import one first. A codec
+      Python does not know or that cannot decode the bytes: Python refuses that reading."""
+    lone_cr = b"\r" in data.replace(b"\r\n", b"")
+    lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if lone_cr else data
+    plain = [(without_cookie(lines.decode("utf-8", "replace")), False)] if lone_cr else None
+    if b"coding" not in b"\n".join(lines.split(b"\n", 2)[:2]):
+        return plain
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(lines).readline)
         if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig"):
-            return None
-        text = data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError):
-        return None
-    if text == data.decode("utf-8", "replace"):
+            return plain
+    except (SyntaxError, LookupError, UnicodeError, ValueError):
+        return plain
+    texts: list[str] = []
+    for text in (_whole_reading(lines, encoding), _script_reading(lines, encoding)):
+        if text is not None and text not in texts:
+            texts.append(text)
+    as_bytes = data.decode("utf-8", "replace")
+    if not lone_cr and all(text == as_bytes for text in texts):
+        return None  # (every reading Python makes is what a tool reads of the bytes)
+    readings: list[tuple[str, bool]] = []
+    for text in texts:
+        try:
+            aligned = not lone_cr and text.split("\n") == [line.decode(encoding) for line in data.split(b"\n")]
+        except (UnicodeError, LookupError, ValueError):
+            aligned = False
+        # (A reading that is the bytes' own keeps its lines whatever the codec does with them.)
+        readings.append((without_cookie(text), aligned or (not lone_cr and text == as_bytes)))
+    return readings or plain
+
+
+def _whole_reading(data: bytes, encoding: str) -> str | None:
+    """`data` decoded whole (`import`'s reading); None when the codec fails on it (any codec error: red122's
+    `undefined` and `punycode` raised a plain UnicodeError that stopped both code scanners for the whole range)."""
+    if codecs.lookup(encoding).name in _NOT_DECODED:
         return None
     try:
-        aligned = text.split("\n") == [line.decode(encoding) for line in data.split(b"\n")]
-    except UnicodeDecodeError:
-        aligned = False
-    return without_cookie(text), aligned
+        return data.decode(encoding)
+    except (UnicodeError, LookupError, ValueError):
+        return None
+
+
+def _script_reading(data: bytes, encoding: str) -> str | None:
+    """`python file.py`'s reading: the lines up to the cookie's as their bytes (ASCII, or UTF-8), the rest decoded
+    (Parser/tokenizer.c, fp_setreadl)."""
+    head = data.split(b"\n", 2)
+    for n in range(min(2, len(head))):
+        if _COOKIE.match(head[n]):
+            cut = sum(len(line) + 1 for line in head[: n + 1])
+            rest = _whole_reading(data[cut:], encoding)
+            return None if rest is None else data[:cut].decode("utf-8", "replace") + rest
+    return None

@@ -299,7 +299,7 @@ class Workspace:
                         alias = self.shebang_alias.get(language)
                         if alias is not None:
                             same = alias == safe_extension(entry.path)
-                            written.append(self._source(entry, data or b"", language == "python",
+                            written.extend(self._source(entry, data or b"", language == "python",
                                                         alias=None if same else alias))
                         continue
                     if not self.embeds(entry.path) and (
@@ -355,19 +355,21 @@ class Workspace:
                     else:
                         self.skips.append(Skip(entry.path, entry.blob, entry.commit, "binary", size))
                 else:
-                    written.append(self._source(entry, data, safe_extension(entry.path) in PYTHON_EXTENSIONS))
+                    written.extend(self._source(entry, data, safe_extension(entry.path) in PYTHON_EXTENSIONS))
         return written
 
-    def _source(self, entry: Entry, data: bytes, python: bool, alias: str | None = None) -> Target:
+    def _source(self, entry: Entry, data: bytes, python: bool, alias: str | None = None) -> list[Target]:
         """A source file, written as the text its language reads: a Python file whose coding cookie makes Python
         read it otherwise than as UTF-8 as the text Python runs (red120: semgrep read a UTF-7 module's bytes as
         UTF-8, where Python ran a call its `+AAo-` put on a line of its own); every line counts as added when the
         codec moved them."""
-        source = python_source(data) if python else None
-        if source is None:
-            return self._write(entry, data, alias)
-        text, aligned = source
-        return self._write(entry, text.encode("utf-8", "replace"), alias, placed=aligned)
+        readings = python_source(data) if python else None
+        if not readings:
+            return [self._write(entry, data, alias)]
+        # (Each reading Python makes of the file — `import`'s, and `python file.py`'s where it differs: red122 — a file
+        # of its own for the tools, at the same lines.)
+        return [self._write(entry, text.encode("utf-8", "replace"), alias, placed=aligned,
+                            part=f"reading{n}" if n else "") for n, (text, aligned) in enumerate(readings)]
 
     @staticmethod
     def _modules_beside(git: Git, entry: Entry, data: bytes) -> frozenset[str]:
