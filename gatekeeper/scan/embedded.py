@@ -91,6 +91,10 @@ class Embedded:
     # A page's event handlers and javascript: URLs, at their own lines, everything else blank: a text of its own, so
     # that no attribute's code can run on into the page's scripts (red120) — the browser compiles each on its own.
     attributes: str = ""
+    # The same values as written (decoded, comments kept, no wrapper), each after a `;`: where the lexer that reads
+    # `attributes` mistakes a division for a regular expression or the reverse, this reading still holds the code as
+    # the tools parse it (red123) — the values the lexer found open (a `/*` another closes) left out of it.
+    attributes_as_written: str = ""
 
     def readable(self) -> str:
         """The text with the unread lines blank: what parses, each cell's code at its own lines — and a notebook's
@@ -994,7 +998,7 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
         srcdoc = srcdoc or tokenizer.srcdoc
         if not tokenizer.opaque_seen:
             break  # (no element of that kind: the second reading is the first)
-    attribute_text, unread = _attribute_text(text, handlers)
+    attribute_text, unread, as_written = _attribute_text(text, handlers)
     notes = []
     if unread:
         notes.append(f"{unread} event handler(s) or javascript: URL(s) are not read: their code does not stand alone "
@@ -1014,27 +1018,34 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
         at = end
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
     return Embedded("typescript" if typescript else "javascript", "".join(pieces), left_out=left_out,
-                    attributes=attribute_text if attribute_text.strip() else "")
+                    attributes=attribute_text if attribute_text.strip() else "",
+                    attributes_as_written=as_written if as_written.strip() else "")
 
 
-def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> tuple[str, int]:
+def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> tuple[str, int, str]:
     """The attribute values' code at their own places (each value once: the two readings find the same ones, and
-    where they overlap, the first), everything else blank; and how many values were not read (_closed: said in the
-    scan's notes, never dropped silently — red121)."""
+    where they overlap, the first), everything else blank; how many values were not read (_closed: said in the
+    scan's notes, never dropped silently — red121); and the values as written (Embedded.attributes_as_written)."""
     pieces: list[str] = []
+    written: list[str] = []
     at = 0
     unread = 0
     for start, end, kind in sorted(handlers):
         if start < at:
             continue
         code = _attribute_code(text[start:end], kind)
+        blank = _NOT_NEWLINE.sub(" ", text[at:start])
         if code is None:
             unread += 1
-        pieces.append(_NOT_NEWLINE.sub(" ", text[at:start]))
+        pieces.append(blank)
         pieces.append(code or _NOT_NEWLINE.sub(" ", text[start:end]))
+        written.append(blank)
+        written.append(_NOT_NEWLINE.sub(" ", text[start:end]) if code is None else
+                       _attribute_code(text[start:end], kind, as_written=True) or "")
         at = end
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
-    return "".join(pieces), unread
+    written.append(_NOT_NEWLINE.sub(" ", text[at:]))
+    return "".join(pieces), unread, "".join(written)
 
 
 _HANDLER = "handler"
@@ -1073,7 +1084,7 @@ _TEMPLATE_EXPRESSION = re.compile(r"\{\{(.*?)\}\}")
 _TEMPLATE_TAG = re.compile(r"\{%.*?%\}|<%.*?%>")
 
 
-def _attribute_code(value: str, kind: str) -> str | None:
+def _attribute_code(value: str, kind: str, *, as_written: bool = False) -> str | None:
     """An attribute value's code on the value's own lines, as the browser reads it — its character references
     decoded under the attribute rules (one that decodes to a line break is a space there); a URL's scheme dropped
     and its percent escapes decoded — made a function of its own so that a handler's `return` parses; "" when it holds
@@ -1097,6 +1108,12 @@ def _attribute_code(value: str, kind: str) -> str | None:
                  for line in (_NOT_NEWLINE.sub(" ", joined[:at]) + joined[at:]).split("\n")]
     lines = [_TEMPLATE_TAG.sub(lambda m: " " * len(m.group()),
                                _TEMPLATE_EXPRESSION.sub(lambda m: " (" + m.group(1) + ") ", line)) for line in lines]
+    lines = [_CONTEXTUAL.sub(lambda m: "_" + m.group()[1:], line) for line in lines]
+    if as_written:
+        # (Decoded, nothing blank, no wrapper: a `;` before it, so that it starts a statement of its own.)
+        lines = [_one_line(line) for line in "\n".join(lines).split("\n")]
+        lines[0] = ";" + lines[0]
+        return "\n".join(lines)
     code = _closed("\n".join(lines))
     if code is None or not code.strip(" \t\n\r\f\v\u2028\u2029"):
         return code and ""
@@ -1241,7 +1258,10 @@ def _closed(code: str) -> str | None:
 _CLOSING = {"(": ")", "[": "]", "{": "}", "c": ")"}
 # The keywords after which a `/` starts a regular expression, not a division; and those whose `( … )` is a condition.
 _BEFORE_REGEX = frozenset({"return", "typeof", "case", "do", "else", "in", "instanceof", "new", "delete", "void",
-                           "throw", "yield", "await", "of"})
+                           "throw"})
+# In a handler's body — a plain function, neither a generator nor async — `yield` and `await` are names; the tools'
+# parsers read them as keywords (a `/` after one as a regular expression), so they are renamed, length kept (red123).
+_CONTEXTUAL = re.compile(r"(?<![\w$])(?:yield|await)(?![\w$])")
 _CONDITIONS = frozenset({"if", "while", "for", "with"})
 _LINE_TERMINATORS = "\n\r\u2028\u2029"
 

@@ -366,15 +366,20 @@ def without_cookie(text: str) -> str:
     comment, where IPython ignores the cookie and runs the call). Lines end as Python ends them (red122: a file of
     lone CRs was one "line 1", cookie-shaped, and blank whole)."""
     head = _PYTHON_LINES.split(text, 2)
-    if not any(COOKIE.match(line) for line in head[:2]):
+    # (Line 2 is a declaration only after a line 1 that is blank or a comment, as Python reads it: after `x = '''`
+    # it is a string's text, or code after the string closes — red123.)
+    cookies = [n for n, line in enumerate(head[:2])
+               if COOKIE.match(line) and (n == 0 or _BLANK_OR_COMMENT.fullmatch(head[0]))]
+    if not cookies:
         return text
     ends = [m.group() for m in _PYTHON_LINES.finditer(text)][:2]
-    kept = ["" if n < 2 and COOKIE.match(line) else line for n, line in enumerate(head)]
+    kept = ["" if n in cookies else line for n, line in enumerate(head)]
     return "".join(line + (ends[n] if n < len(ends) else "") for n, line in enumerate(kept[:2])) + (
         kept[2] if len(kept) > 2 else "")
 
 
 _PYTHON_LINES = re.compile(r"\r\n|\r|\n")
+_BLANK_OR_COMMENT = re.compile(r"[ \t\f]*(?:#.*)?")
 
 
 def python_source(data: bytes) -> list[tuple[str, bool]] | None:
@@ -410,7 +415,8 @@ def python_source(data: bytes) -> list[tuple[str, bool]] | None:
     readings: list[tuple[str, bool]] = []
     for text in texts:
         try:
-            aligned = not lone_cr and text.split("\n") == [line.decode(encoding) for line in data.split(b"\n")]
+            aligned = not lone_cr and text.split("\n") == [line.decode(encoding).removesuffix("\r")
+                                                            for line in data.split(b"\n")]
         except (UnicodeError, LookupError, ValueError):
             aligned = False
         # (A reading that is the bytes' own keeps its lines whatever the codec does with them.)
@@ -424,9 +430,11 @@ def _whole_reading(data: bytes, encoding: str) -> str | None:
     if codecs.lookup(encoding).name in _NOT_DECODED:
         return None
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
     except (UnicodeError, LookupError, ValueError):
         return None
+    # (Python reads the decoded text with universal newlines: a CR the codec writes, `+AA0-`, ends a line — red123.)
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _script_reading(data: bytes, encoding: str) -> str | None:

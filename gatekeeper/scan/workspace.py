@@ -334,10 +334,14 @@ class Workspace:
                         handlers = None if found is None else self.shebang_alias.get("javascript")
                         if found is not None and handlers is not None and found.attributes.strip():
                             # A page's handlers and javascript: URLs: a file of their own, at the page's lines,
-                            # so that none of them runs on into its scripts (red120).
-                            written.append(self._write(entry, found.attributes.encode("utf-8", "replace"),
-                                                       alias=handlers, placed=found.placed,
-                                                       transcoded=b"\x00" in data, part="attributes"))
+                            # so that none of them runs on into its scripts (red120); and the same values as
+                            # written, another (red123: where the lexer that closes them read them otherwise).
+                            for part, attribute_text in (("attributes", found.attributes),
+                                                         ("attributes-as-written", found.attributes_as_written)):
+                                if attribute_text.strip():
+                                    written.append(self._write(entry, attribute_text.encode("utf-8", "replace"),
+                                                               alias=handlers, placed=found.placed,
+                                                               transcoded=b"\x00" in data, part=part))
                         continue
                 if kind == "missing":
                     self.skips.append(Skip(entry.path, entry.blob, entry.commit, "missing"))
