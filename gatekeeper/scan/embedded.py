@@ -41,8 +41,9 @@ tag's event handler attributes (`onclick`, `onerror`, ... — the names browsers
 prop) and `javascript:` URLs (`href`, `src`, `action`, ...), decoded as the browser decodes them, each in a function
 of its own on the value's lines, in a text of their own (`Embedded.attributes`, scanned as a file of its own: no
 value can run on into a script), and only a value that stands alone as code (a `/*` or a backtick that another value
-closes runs nothing in a browser). Not read: Svelte's unquoted `onclick={…}` expressions, Vue's `@click`/`v-on:`
-expressions, an iframe's `srcdoc` page (said in the scan's notes).
+closes runs nothing in a browser); and once more as written (`Embedded.attributes_as_written`: comments kept, no
+wrapper), for where the small lexer that decides "stands alone" misjudges a slash. Not read: Svelte's unquoted
+`onclick={…}` expressions, Vue's `@click`/`v-on:` expressions, an iframe's `srcdoc` page (said in the scan's notes).
 """
 
 from __future__ import annotations
