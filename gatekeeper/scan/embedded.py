@@ -41,8 +41,9 @@ tag's event handler attributes (`onclick`, `onerror`, ... — the names browsers
 prop) and `javascript:` URLs (`href`, `src`, `action`, ...), decoded as the browser decodes them, each in a function
 of its own on the value's lines, in a text of their own (`Embedded.attributes`, scanned as a file of its own: no
 value can run on into a script), and only a value that stands alone as code (a `/*` or a backtick that another value
-closes runs nothing in a browser); and once more as written (`Embedded.attributes_as_written`: comments kept, no
-wrapper), for where the small lexer that decides "stands alone" misjudges a slash. Not read: Svelte's unquoted
+closes runs nothing in a browser); and once more as written (comments kept, no
+wrapper, each value a file of its own: `Embedded.values`), for where the small lexer that decides "stands alone"
+misjudges a slash. Not read: Svelte's unquoted
 `onclick={…}` expressions, Vue's `@click`/`v-on:` expressions, an iframe's `srcdoc` page (said in the scan's notes).
 """
 
@@ -92,10 +93,10 @@ class Embedded:
     # A page's event handlers and javascript: URLs, at their own lines, everything else blank: a text of its own, so
     # that no attribute's code can run on into the page's scripts (red120) — the browser compiles each on its own.
     attributes: str = ""
-    # The same values as written (decoded, comments kept, no wrapper), each after a `;`: where the lexer that reads
-    # `attributes` mistakes a division for a regular expression or the reverse, this reading still holds the code as
-    # the tools parse it (red123) — the values the lexer found open (a `/*` another closes) left out of it.
-    attributes_as_written: str = ""
+    # Each value again as written (decoded, comments kept, no wrapper, after a `;`), a text of its own at the value's
+    # lines (the lines before it blank): where the lexer that reads `attributes` mistakes a division for a regular
+    # expression or the reverse, no value can hide another here (red123, red124). The first VALUE_FILES values.
+    values: tuple[str, ...] = ()
 
     def readable(self) -> str:
         """The text with the unread lines blank: what parses, each cell's code at its own lines — and a notebook's
@@ -999,17 +1000,20 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
         srcdoc = srcdoc or tokenizer.srcdoc
         if not tokenizer.opaque_seen:
             break  # (no element of that kind: the second reading is the first)
-    attribute_text, unread, as_written = _attribute_text(text, handlers)
+    attribute_text, unread, values = _attribute_text(text, handlers)
     notes = []
     if unread:
         notes.append(f"{unread} event handler(s) or javascript: URL(s) are not read: their code does not stand alone "
                      "as JavaScript to the gate's reading (a browser compiles each on its own and runs none of a value "
                      "it cannot parse; review them by hand)")
+    if len(handlers) > VALUE_FILES:
+        notes.append(f"the page has {len(handlers)} event handlers or javascript: URLs: the first {VALUE_FILES} are "
+                     "read each on its own, the others only together")
     if srcdoc:
         notes.append("an iframe's srcdoc page is not read (its scripts run with this page's origin: review them by "
                      "hand)")
     left_out = "; ".join(notes)
-    if not spans and not attribute_text.strip() and not left_out:
+    if not spans and not attribute_text.strip() and not values and not left_out:
         return None
     pieces: list[str] = []
     at = 0
@@ -1019,34 +1023,39 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
         at = end
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
     return Embedded("typescript" if typescript else "javascript", "".join(pieces), left_out=left_out,
-                    attributes=attribute_text if attribute_text.strip() else "",
-                    attributes_as_written=as_written if as_written.strip() else "")
+                    attributes=attribute_text if attribute_text.strip() else "", values=values)
 
 
-def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> tuple[str, int, str]:
+def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> tuple[str, int, tuple[str, ...]]:
     """The attribute values' code at their own places (each value once: the two readings find the same ones, and
-    where they overlap, the first), everything else blank; how many values were not read (_closed: said in the
-    scan's notes, never dropped silently — red121); and the values as written (Embedded.attributes_as_written)."""
+    where they overlap, the first), everything else blank; how many values that reading could not take (_closed:
+    said in the scan's notes, red121); and the first VALUE_FILES values as written, each a text of its own at its
+    lines (Embedded.values), whatever the lexer made of them — semgrep's parser decides (red124)."""
     pieces: list[str] = []
-    written: list[str] = []
+    values: list[str] = []
     at = 0
+    line = 0  # the line `at` is on
     unread = 0
     for start, end, kind in sorted(handlers):
         if start < at:
             continue
         code = _attribute_code(text[start:end], kind)
-        blank = _NOT_NEWLINE.sub(" ", text[at:start])
         if code is None:
             unread += 1
-        pieces.append(blank)
+        pieces.append(_NOT_NEWLINE.sub(" ", text[at:start]))
         pieces.append(code or _NOT_NEWLINE.sub(" ", text[start:end]))
-        written.append(blank)
-        written.append(_NOT_NEWLINE.sub(" ", text[start:end]) if code is None else
-                       _attribute_code(text[start:end], kind, as_written=True) or "")
+        line += text.count("\n", at, start)
+        if len(values) < VALUE_FILES:
+            written = _attribute_code(text[start:end], kind, as_written=True)
+            if written and written.strip(" ;\n"):
+                values.append("\n" * line + written + "\n")
+        line += text.count("\n", start, end)
         at = end
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
-    written.append(_NOT_NEWLINE.sub(" ", text[at:]))
-    return "".join(pieces), unread, "".join(written)
+    return "".join(pieces), unread, tuple(values)
+
+
+VALUE_FILES = 256  # values of a page each read as a file of their own (beyond: only together, said in the notes)
 
 
 _HANDLER = "handler"

@@ -332,12 +332,12 @@ class Workspace:
                                                            alias=alias, placed=found.placed,
                                                            transcoded=b"\x00" in data, unread=found.unread))
                         handlers = None if found is None else self.shebang_alias.get("javascript")
-                        if found is not None and handlers is not None and found.attributes.strip():
+                        if found is not None and handlers is not None and (found.attributes.strip() or found.values):
                             # A page's handlers and javascript: URLs: a file of their own, at the page's lines,
-                            # so that none of them runs on into its scripts (red120); and the same values as
-                            # written, another (red123: where the lexer that closes them read them otherwise).
+                            # so that none of them runs on into its scripts (red120); and each value as written, a
+                            # file of its own (red123, red124: where the lexer that closes them read them otherwise).
                             for part, attribute_text in (("attributes", found.attributes),
-                                                         ("attributes-as-written", found.attributes_as_written)):
+                                                         *((f"value{n}", v) for n, v in enumerate(found.values))):
                                 if attribute_text.strip():
                                     written.append(self._write(entry, attribute_text.encode("utf-8", "replace"),
                                                                alias=handlers, placed=found.placed,
