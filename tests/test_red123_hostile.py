@@ -152,11 +152,11 @@ def test_a_regex_misread_as_a_division_or_back_hides_no_handler_code(verdict: tu
 @pytest.mark.parametrize("name", sorted(HANDLERS))
 def test_unit_the_lexer_keeps_the_eval_of_each_handler(name: str) -> None:
     """Finding 1 at the unit level: the handlers' text handed to semgrep (`Embedded.attributes`) holds no `eval`.
-    (The fix gives the tools a second reading of the values as written, `Embedded.attributes_as_written`, for where the
+    (The fix gives the tools a second reading of the values as written, each a file of its own, `Embedded.values`, for where the
     lexer that closes them misjudges a slash: the eval must be in one of the two; the gate-level test above proves
     semgrep reports it.)"""
     found = embedded_code(".html", _page(HANDLERS[name]).encode())
-    assert found is not None and "eval(location.hash)" in found.attributes + found.attributes_as_written, found
+    assert found is not None and "eval(location.hash)" in found.attributes + "".join(found.values), found
 
 
 def test_a_hash_line_two_inside_a_string_is_not_blanked(verdict: tuple[int, dict[str, Any]]) -> None:
