@@ -235,6 +235,8 @@ def test_event_handlers_and_javascript_urls_are_code_at_their_own_lines(markup: 
     assert code in lines[line - 1], lines
     assert found.attributes.count("(function (event) {") == found.attributes.count("});")
     assert "(function" not in found.text  # (a text of their own: no value runs on into a script, red120)
+    # And as written, a text of its own, the code at the same line (red124).
+    assert any(code.split(";")[-1] in value.split("\n")[line - 1] for value in found.values), found.values
 
 
 @pytest.mark.parametrize("markup", [

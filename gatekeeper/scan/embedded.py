@@ -978,7 +978,7 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
     or where the tree builder ignores the tag (`<select><title>`), a `<style>` is no raw text and a script in it runs.
     A fake script must fool both readings to hide a real one.
 
-    An attribute's code is read as the browser runs it (_attribute_code) and only when it stands alone as code
+    An attribute's code is read as the browser runs it (_attribute_decoded) and only when it stands alone as code
     (_closed): the browser compiles each handler on its own, so a value that opens a comment, a string or a block
     that another closes runs nothing — read together, it would have hidden what lies between (red120)."""
     spans: list[tuple[int, int]] = []
@@ -1039,16 +1039,16 @@ def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> tuple[str
     for start, end, kind in sorted(handlers):
         if start < at:
             continue
-        code = _attribute_code(text[start:end], kind)
+        decoded = _attribute_decoded(text[start:end], kind)
+        code = _closed_reading(decoded)
         if code is None:
             unread += 1
         pieces.append(_NOT_NEWLINE.sub(" ", text[at:start]))
         pieces.append(code or _NOT_NEWLINE.sub(" ", text[start:end]))
         line += text.count("\n", at, start)
-        if len(values) < VALUE_FILES:
-            written = _attribute_code(text[start:end], kind, as_written=True)
-            if written and written.strip(" ;\n"):
-                values.append("\n" * line + written + "\n")
+        if len(values) < VALUE_FILES and decoded.strip(_JS_BLANKS):
+            # (As written: decoded, nothing blank, no wrapper, a `;` before it so that it starts a statement.)
+            values.append("\n" * line + ";" + "\n".join(map(_one_line, decoded.split("\n"))) + "\n")
         line += text.count("\n", start, end)
         at = end
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
@@ -1094,13 +1094,12 @@ _TEMPLATE_EXPRESSION = re.compile(r"\{\{(.*?)\}\}")
 _TEMPLATE_TAG = re.compile(r"\{%.*?%\}|<%.*?%>")
 
 
-def _attribute_code(value: str, kind: str, *, as_written: bool = False) -> str | None:
-    """An attribute value's code on the value's own lines, as the browser reads it — its character references
-    decoded under the attribute rules (one that decodes to a line break is a space there); a URL's scheme dropped
-    and its percent escapes decoded — made a function of its own so that a handler's `return` parses; "" when it holds
-    no code (`javascript://`), None when it does not stand alone as code (_closed)."""
-    # A line break a reference or an escape decodes to ends a `//` comment as any other does (red121): it is U+2029
-    # (a line terminator to JavaScript, one character, so that the value keeps its lines) until _closed has read it.
+def _attribute_decoded(value: str, kind: str) -> str:
+    """An attribute value's code on the value's own lines, as the browser reads it: its character references decoded
+    under the attribute rules, a URL's scheme dropped and its percent escapes decoded, a server template's expression
+    read as one (its tags blank), `yield`/`await` renamed. A line break that a reference or an escape decodes to ends
+    a `//` comment as any other does (red121): it is U+2029 here (a line terminator to JavaScript, one character, so
+    that the value keeps its lines)."""
     lines = [_breaks(_attribute_unescape(line)) for line in value.split("\n")]
     if kind == _URL:
         joined = "\n".join(lines)
@@ -1116,21 +1115,25 @@ def _attribute_code(value: str, kind: str, *, as_written: bool = False) -> str |
             at += 1
         lines = [_breaks(urllib.parse.unquote(line))
                  for line in (_NOT_NEWLINE.sub(" ", joined[:at]) + joined[at:]).split("\n")]
-    lines = [_TEMPLATE_TAG.sub(lambda m: " " * len(m.group()),
-                               _TEMPLATE_EXPRESSION.sub(lambda m: " (" + m.group(1) + ") ", line)) for line in lines]
-    lines = [_CONTEXTUAL.sub(lambda m: "_" + m.group()[1:], line) for line in lines]
-    if as_written:
-        # (Decoded, nothing blank, no wrapper: a `;` before it, so that it starts a statement of its own.)
-        lines = [_one_line(line) for line in "\n".join(lines).split("\n")]
-        lines[0] = ";" + lines[0]
-        return "\n".join(lines)
-    code = _closed("\n".join(lines))
-    if code is None or not code.strip(" \t\n\r\f\v\u2028\u2029"):
+    return "\n".join(_CONTEXTUAL.sub(lambda m: "_" + m.group()[1:], _TEMPLATE_TAG.sub(
+        lambda m: " " * len(m.group()), _TEMPLATE_EXPRESSION.sub(lambda m: " (" + m.group(1) + ") ", line)))
+        for line in lines)
+
+
+def _closed_reading(decoded: str) -> str | None:
+    """A decoded value (_attribute_decoded) made a function of its own, so that a handler's `return` parses, its
+    comments blank — "" when it holds no code (`javascript://`), None when it does not stand alone as code
+    (_closed)."""
+    code = _closed(decoded)
+    if code is None or not code.strip(_JS_BLANKS):
         return code and ""
     lines = [_one_line(line) for line in code.split("\n")]
     lines[0] = ";(function (event) { " + lines[0]
     lines[-1] += " });"
     return "\n".join(lines)
+
+
+_JS_BLANKS = " \t\n\r\f\v\u2028\u2029"
 
 
 def _attribute_unescape(value: str) -> str:
@@ -1167,7 +1170,8 @@ _AMPERSAND = re.compile(rf"&([A-Za-z][A-Za-z0-9]{{0,{max(map(len, html.entities.
 def _closed(code: str) -> str | None:
     """The code with its comments blank (their newlines kept) when it stands alone as JavaScript — every string,
     template, regular expression and comment ends in it and its brackets match — else None. A regular expression is
-    told from a division by what comes before the slash, as a lexer does; what is in doubt is not read."""
+    told from a division by what comes before the slash, as a lexer does; where it errs, the value as written, a
+    file of its own (Embedded.values), still holds the code (red123, red124)."""
     out = list(code)
     stack: list[str] = []  # open brackets ("(" after if/while/for/with is "c"), and "`" for a template's `${`
     state = "code"

@@ -394,7 +394,7 @@ def python_source(data: bytes) -> list[tuple[str, bool]] | None:
       line of its own to Python). Two readings may differ (red26, red28, red122): `import` decodes the whole file,
       `python file.py` only what follows the cookie's line; each that decodes is given, the import one first. A codec
       Python does not know or that cannot decode the bytes: Python refuses that reading."""
-    lone_cr = b"\r" in data.replace(b"\r\n", b"")
+    lone_cr = b"\r" in data and data.count(b"\r") != data.count(b"\r\n")  # (no copy of every Python file)
     lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n") if lone_cr else data
     plain = [(without_cookie(lines.decode("utf-8", "replace")), False)] if lone_cr else None
     if b"coding" not in b"\n".join(lines.split(b"\n", 2)[:2]):
