@@ -61,6 +61,10 @@ FILES = {
     # 2: a directory of that name without `__init__` (a namespace package: the installed one wins; guard).
     "mig/sql/001_init.sql": "create table t (id int);\n",
     "mig/known.ipynb": _notebook("%load_ext sql\n", BASH_CELL),
+    # 2: the same beside a notebook whose directory's name the gate shows escaped (a tab, a byte outside UTF-8): the
+    # tree is asked by the name git recorded, not the shown one.
+    "odd\udcffdir/sql.py": SHADOW,  # (a lone 0xFF byte in the name, written through surrogateescape)
+    "odd\udcffdir/shadow.ipynb": _notebook("%load_ext sql\n", BASH_CELL),
 }
 
 
@@ -110,6 +114,14 @@ def test_a_package_above_the_notebook_named_like_a_known_extension_is_no_known_e
     _, result = verdict
     found = _found(result, "lab/deep/shadow.ipynb")
     assert [f for f in found if f[0] in ("bandit/B605", "semgrep/python-os-system-non-literal")], found
+
+
+def test_a_module_beside_a_notebook_in_an_oddly_named_directory_is_found(verdict: tuple[int, dict[str, Any]]) -> None:
+    """The workspace looked the notebook's directory up by its display name (`odd\\377dir`, escaped), which names no
+    directory: the shadowing `sql.py` went unseen and `%%bash` stayed another language's (review of fix120)."""
+    _, result = verdict
+    found = [f for f in result["findings"] if f["path"].startswith("odd")]
+    assert [f for f in found if f["rule_id"] in ("bandit/B605", "semgrep/python-os-system-non-literal")], found
 
 
 def test_a_known_extension_with_nothing_of_its_name_in_the_tree_stays_known(

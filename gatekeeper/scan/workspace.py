@@ -383,18 +383,21 @@ class Workspace:
         path, one the notebook writes or installs itself."""
         if entry.commit is None or safe_extension(entry.path) != NOTEBOOK or b"load_ext" not in data:
             return frozenset()
-        parts = entry.path.split("/")[:-1]
+        # (By the names git recorded, not the shown ones: a byte outside UTF-8 is shown escaped, and the escaped
+        # name names no directory — the shadowing module went unseen.)
+        parts = os.fsdecode(entry.key).split("/")[:-1]
         names: set[str] = set()
         for depth in range(len(parts) + 1):
             directory = "/".join(parts[:depth])
             for found in git.tree_entries(entry.commit, f":(top,literal){directory}/" if directory else "."):
-                name = found.path.rsplit("/", 1)[-1]
+                name = os.fsdecode(found.raw or found.path).rsplit("/", 1)[-1]
                 module, dot, suffix = name.partition(".")
                 if dot and suffix.rsplit(".", 1)[-1] in _MODULE_SUFFIXES:
                     names.add(module)
                 elif found.type == "tree" and name in KNOWN_EXTENSION_MODULES and any(
-                        inner.path.rsplit("/", 1)[-1].partition(".")[::2] in _PACKAGE_INITS
-                        for inner in git.tree_entries(entry.commit, f":(top,literal){found.path}/")):
+                        os.fsdecode(inner.raw or inner.path).rsplit("/", 1)[-1].partition(".")[::2] in _PACKAGE_INITS
+                        for inner in git.tree_entries(entry.commit,
+                                                      f":(top,literal){os.fsdecode(found.raw or found.path)}/")):
                     # (A directory without `__init__` is a namespace package, which an installed package of the
                     # name later on sys.path wins over: a `sql/` of migrations shadows nothing.)
                     names.add(module)
