@@ -133,8 +133,27 @@ def push(clone: RepoBuilder, *args: str, env: Mapping[str, str] | None = None, a
 
 
 def spush(server: Server, clone: RepoBuilder, *args: str, env: Mapping[str, str] | None = None) -> PushResult:
-    """Push to the server's `origin` with the server's audit log."""
-    return push(clone, *args, env=env, audit=server.audit_log)
+    """Push to the server's `origin` with the server's audit log.
+
+    A push the hook refused only because its wall-clock budget ran out (a blocking `tool/timeout`, nothing else
+    blocking) is tried again, up to twice: on a loaded CI machine the hook's 4 s budget can be spent before a
+    scanner starts, and these tests judge decisions, not speed. The refusal changed nothing on the server, so the
+    repeat is the same push. A test that wants the timeout still sees it (the last attempt is returned)."""
+    result = push(clone, *args, env=env, audit=server.audit_log)
+    for _ in range(2):
+        if result.code == 0 or not _refused_for_time_only(server):
+            break
+        result = push(clone, *args, env=env, audit=server.audit_log)
+    return result
+
+
+def _refused_for_time_only(server: Server) -> bool:
+    records = server.audit()
+    verdict = records[-1].get("verdict") if records else None
+    if not verdict:
+        return False
+    blocking = {f["rule_id"] for f in verdict.get("findings", ()) if f.get("blocking")}
+    return blocking == {"tool/timeout"}
 
 
 def free_port() -> int:
