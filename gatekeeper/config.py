@@ -206,6 +206,13 @@ DEFAULT_TEST_FILES = ("**/test/**", "**/tests/**", "**/__tests__/**", "**/testda
                       # A Rust crate's unit-test module file (`mod tests;`), a Django app's tests, pytest's fixtures.
                       "**/tests.rs", "**/tests.py", "**/conftest.py")
 
+# Third-party code committed with the project: Go's `vendor/`, npm's `node_modules/`, Bower's, Godep's, a Python
+# environment's `site-packages/`, the `third_party/` directories of Chromium-style trees. A dependency's own test keys
+# and example passwords (hashicorp/consul-template's vendored Vault, mgo and go-crypto: 48 blocking findings) are not
+# the project's secrets.
+DEFAULT_VENDORED_FILES = ("**/vendor/**", "**/node_modules/**", "**/bower_components/**", "**/Godeps/**",
+                          "**/site-packages/**", "**/third_party/**", "**/third-party/**")
+
 
 @dataclass(frozen=True, slots=True)
 class SecretsSettings:
@@ -217,7 +224,9 @@ class SecretsSettings:
     documentation and test-fixture files whose secrets findings are suppressed with that reason
     (recorded, never dropped) unless a checksum proves the token machine-made; `tests`: globs of test files
     (DEFAULT_TEST_FILES unless set; `[]` for none) where only the keyword-context rules' findings
-    (a `password = "…"` a test asserts on) are suppressed so — a provider-format key in a test still blocks."""
+    (a `password = "…"` a test asserts on) are suppressed so — a provider-format key in a test still blocks;
+    `vendored`: globs of third-party code (DEFAULT_VENDORED_FILES unless set; `[]` for none) where every finding but a
+    provider-format key's (AWS, GitHub, …: a format that names its issuer) is suppressed with that reason."""
 
     config: Path | None = None
     extend_default: bool = True
@@ -225,6 +234,7 @@ class SecretsSettings:
     docs: tuple[str, ...] = ()
     fixtures: tuple[str, ...] = ()
     tests: tuple[str, ...] = DEFAULT_TEST_FILES
+    vendored: tuple[str, ...] = DEFAULT_VENDORED_FILES
 
 
 @dataclass(frozen=True, slots=True)
@@ -658,7 +668,7 @@ def _policy_from(data: Any, source: str, base_dir: Path | None) -> Policy:
     secrets = SecretsSettings()
     if "secrets" in top:
         sc = v.mapping(top["secrets"], "secrets", ("config", "extend_default", "validate", "docs", "fixtures",
-                                                   "tests"))
+                                                   "tests", "vendored"))
         config_path = None
         if sc.get("config") is not None:
             config_path = Path(v.string(sc["config"], "secrets.config"))
@@ -671,6 +681,7 @@ def _policy_from(data: Any, source: str, base_dir: Path | None) -> Policy:
             docs=_opt(sc, "docs", NO_STRINGS, v.strings, "secrets"),
             fixtures=_opt(sc, "fixtures", NO_STRINGS, v.strings, "secrets"),
             tests=_opt(sc, "tests", DEFAULT_TEST_FILES, v.strings, "secrets"),
+            vendored=_opt(sc, "vendored", DEFAULT_VENDORED_FILES, v.strings, "secrets"),
         )
 
     return Policy(

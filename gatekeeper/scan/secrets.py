@@ -184,6 +184,24 @@ _CODE_NAMES = {"javascript": _SCRIPT_IDENTIFIER, "markup": _SCRIPT_IDENTIFIER, "
 _CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
 # A key written as a label (`value:`, `db.password:`): prose naming a field, not its value.
 _KEY_LABEL = re.compile(r"[A-Za-z_][A-Za-z_.-]{0,60}:")
+# A form field's validation rules, as Laravel and CodeIgniter write them (`'password' =>
+# 'required|string|min:8|confirmed'`, `'different:old_password'`, `required|min_length[8]`): every `|`-separated rule
+# one of theirs, with its arguments (laravel/laravel: 17 blocking findings). A password holding a pipe holds
+# something else too.
+_RULE_NAME = (r"(?:required(?:_with(?:out)?(?:_all)?|_if|_unless)?|confirmed|string|min|max|between|size|different|"
+              r"same|nullable|sometimes|bail|email|unique|exists|alpha(?:_num|_dash|_numeric)?|numeric|integer|regex|in|"
+              r"not_in|current_password|password|trim|min_length|max_length|exact_length|matches|valid_email|is_unique|"
+              r"differs|filled|present|ascii|uncompromised|mixed_case|letters|numbers|symbols)")
+# (Their arguments: numbers, field and table names, lists of them — never a capital letter or a symbol.)
+_RULE_ARGUMENTS = r"(?::[a-z0-9_.,]{1,80}|\[[a-z0-9_.,]{1,80}\])"
+# Two rules or more, or one with its arguments (a bare `required` is a word, which the kinds test answers).
+_VALIDATION_RULES = re.compile(rf"{_RULE_NAME}{_RULE_ARGUMENTS}?(?:\|{_RULE_NAME}{_RULE_ARGUMENTS}?)+"
+                               rf"|{_RULE_NAME}{_RULE_ARGUMENTS}")
+# A PHP class's qualified name (`Illuminate\Support\Facades\Password`, `Auth\PasswordController`), its backslashes
+# written once or escaped: segments that are names starting with a capital, no digit-only or lower-case segment.
+_QUALIFIED_NAME = re.compile(r"(?:\\{1,2})?(?:[A-Z][A-Za-z0-9_]*\\{1,2})+[A-Z][A-Za-z0-9_]*")
+# PHP's read of a static member (`static::$password ??= …`, `self::$defaultPassword`): code, never a value.
+_MEMBER_READ = re.compile(r"(?:static|self|parent|[A-Z][A-Za-z0-9_]*)::\$?[A-Za-z_]\w*")
 # A chat template's special token (`<|im_start|>`, `<|endoftext|>`), not a credential (red108).
 _SPECIAL_TOKEN = re.compile(r"<\|[\w .:/-]{1,60}\|>")
 # The rules whose value is a key or a token, never a password a person chooses: only there is _WORD_COUNTER a name.
@@ -205,6 +223,12 @@ _BLOCK_AFTER_TAG = re.compile(r"[ \t]+[|>][-+0-9]*(?:[ \t]*\Z|[`'\")\]])")
 # ("allowCredentials", "Access-Control-Allow-Credentials").
 _CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+")
 _QUOTES = "\"'`"
+_LOWER_WORDS = re.compile(r"[a-z_-]+[0-9]{0,4}")
+# The rules that read a password out of a URL (`scheme://user:password@host`).
+_URL_RULES = frozenset({"database-url-password", "url-credentials"})
+# The machine itself as a URL's host, up to where the host ends (`localhost.evil.example` is someone else's).
+_LOCAL_HOST = re.compile(r"(?:localhost|127(?:\.[0-9]{1,3}){3}|\[::1\]|0\.0\.0\.0)(?=[:/?#,;)\s\"'`]|\Z)",
+                         re.IGNORECASE)
 # A dependency's version range: the package @inquirer/password at ^4.0.21 in a package-lock.json (cline/cline) is a
 # package named ...password, not a password.
 _VERSION = (r"(?:[\^~]|[<>!~=]=?|==)?v?\d{1,6}(?:\.(?:\d{1,9}|[x*])){1,3}(?:-[0-9A-Za-z.-]{1,40})?"
@@ -264,6 +288,9 @@ class SecretHit:
     suppressed: str = ""  # why this match is not reported (placeholder, example): recorded, not dropped
     value: str = field(default="", repr=False, compare=False)  # only for live validation; never printed
     test_value: bool = False  # found by a rule whose matches in test source files are the values tests assert on
+    # A provider's key format (AWS, GitHub, Stripe…: the format names its issuer), not a value read by its context (a
+    # keyword rule's, a private key block, a URL's password): a leak wherever it is written (secrets.vendored).
+    provider: bool = False
 
 
 # --- structure and checksum tests ------------------------------------------------------------------
@@ -519,6 +546,10 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
         return False
     if _SPECIAL_TOKEN.fullmatch(value) or _KEY_LABEL.fullmatch(value):
         return False
+    if quoted and (_VALIDATION_RULES.fullmatch(value) or _QUALIFIED_NAME.fullmatch(value)):
+        return False
+    if not quoted and _MEMBER_READ.fullmatch(value):
+        return False
     if _CAMEL_WORD.fullmatch(value) or (
         not quoted and (_DOTTED_NAME.fullmatch(value) or (not kind.data and _UNQUOTED_NAME.fullmatch(value))
                         or (script and _SCRIPT_MEMBER.fullmatch(value)))
@@ -533,6 +564,19 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
         + any(not c.isalnum() and c not in _SEPARATORS for c in value)
     )
     return kinds >= 2
+
+
+def _local_database(text: str, end: int, value: str) -> str:
+    """Why a URL's password is a local development or CI database's ("" when it is not): the host after it is the
+    machine itself (`postgresql://postgres:<project name>@localhost:5432` in a workflow's service container: 32 blocking
+    findings on getsentry/sentry-python) and the password is short (under 12 characters) or lower-case words and a
+    counter (`mysecretpassword`, `devpass123`) — a generated one there may reach a real database through a tunnel,
+    and stays a finding. `end`: where the password ends, before its `@`."""
+    if text[end:end + 1] != "@" or _LOCAL_HOST.match(text, end + 1) is None:
+        return ""
+    if len(value) >= 12 and _LOWER_WORDS.fullmatch(value) is None:
+        return ""
+    return "a weak password of a database on the local machine (a development or CI service)"
 
 
 def _inside_encoded_data(text: str, start: int, end: int) -> str:
@@ -1241,6 +1285,7 @@ class SecretDetector:
                 suppressed=reason,
                 value=c.value,
                 test_value=c.rule.test_values,
+                provider=not (c.rule.generic or c.rule.multiline or c.rule.test_values or c.rule.id in _URL_RULES),
             ))
         return hits
 
@@ -1307,6 +1352,8 @@ class SecretDetector:
                 reason = _inside_encoded_data(text, start, end)
             if not reason and rule.id in _NAMED_KEY_RULES and _WORD_COUNTER.fullmatch(value):
                 reason = "a made-up name (words and a counter)"
+            if not reason and rule.id in _URL_RULES:
+                reason = _local_database(text, end, value)
         if not reason and "password" in rule.id and _PASSWORD_HASH.fullmatch(value):
             # Recorded, not reported: a hash is what a system stores in place of the password (it may still be
             # weak, but it is not the secret itself).

@@ -409,7 +409,8 @@ class SecretsScanner:
 
     def _context(self, hit: SecretHit, path: str) -> str:
         """Policy `secrets.docs` / `secrets.fixtures`: such files' findings are recorded as suppressed,
-        unless a checksum proves the token machine-made (a real token in a README is still a leak)."""
+        unless a checksum proves the token machine-made (a real token in a README is still a leak); `secrets.tests`
+        and `secrets.vendored` suppress only what is not a provider's key format."""
         if hit.verified or path in (COMMIT_MESSAGE, TAG_MESSAGE, COMMIT_HEADER, TAG_HEADER):
             return ""
         for globs, kind in ((self.settings.docs, "documentation"), (self.settings.fixtures, "test fixture")):
@@ -417,6 +418,9 @@ class SecretsScanner:
                 return f"context: {kind} file (policy secrets.{'docs' if kind == 'documentation' else 'fixtures'})"
         if hit.test_value and _TEST_SOURCE.search(path) and any(glob_match(g, path) for g in self.settings.tests):
             return "context: a value in test code, read by a keyword rule, not a provider's key format (secrets.tests)"
+        if not hit.provider and any(glob_match(g, path) for g in self.settings.vendored):
+            # A dependency's test keys and example passwords; a provider's key format is a leak wherever it is.
+            return "context: vendored third-party code, not a provider's key format (secrets.vendored)"
         return ""
 
     def _validated(self, findings: list[Finding]) -> list[Finding]:
