@@ -153,3 +153,62 @@ def test_vendored_empty_turns_it_off_and_a_list_replaces_the_default(repo: RepoB
 def test_a_vendored_setting_that_is_not_a_list_of_globs_is_refused_with_the_key_named() -> None:
     with pytest.raises(ConfigError, match=r"secrets\.vendored"):
         parse_policy("version: 1\nsecrets: {vendored: vendor}\n")
+
+
+# -- a service the file itself runs; private keys in tests; references and encoded dummies (held-out histories) ----
+
+@pytest.mark.parametrize(("path", "line"), [
+    ("docker-compose.yml", "      - DATABASE_URL=postgresql://postgres:" + "testpass" + "@app-db:5432/app?connect_timeout=300"),
+    ("compose.yaml", "      REDIS_URL: redis://:" + "devpass" + "@cache:6379/0"),
+    (".github/workflows/test.yml", "          psql postgresql://postgres:" + "sentry" + "@postgres:5432 -c 'select 1'"),
+])
+def test_a_weak_password_of_a_service_the_compose_or_ci_file_runs_is_recorded(
+        detector: SecretDetector, path: str, line: str) -> None:
+    found = _reported(detector, line, path)
+    assert len(found) == 1 and found[0][0] == "secrets/database-url-password", found
+    assert "service the file runs" in found[0][1], found
+
+
+@pytest.mark.parametrize(("path", "line"), [
+    ("deploy/prod.env", "DATABASE_URL=postgresql://postgres:" + "testpass" + "@app-db:5432/app"),  # not a compose or CI file
+    ("docker-compose.yml", "      - DATABASE_URL=postgresql://postgres:" + _random(14) + "@app-db:5432/app"),
+    ("docker-compose.yml", "      - DATABASE_URL=postgresql://postgres:" + "testpass" + "@db.prod.example.net:5432/app"),
+])
+def test_a_generated_password_or_another_host_or_file_still_blocks(
+        detector: SecretDetector, path: str, line: str) -> None:
+    assert _reported(detector, line, path) == [("secrets/database-url-password", "")]
+
+
+def test_a_private_key_in_test_code_or_test_data_is_recorded_as_a_test_key(repo: RepoBuilder) -> None:
+    found = _scan(repo, {
+        "pkg/tls/tlsmanager_test.go": "var localhostKey = []byte(`" + PEM + "`)\n",
+        "integration/testdata/https/snitest.com.key": PEM,
+        "tests/test.key": PEM,
+        "certs/server.key": PEM,  # not a test path: blocks
+    })
+    assert [(p, bool(s)) for p, _, s in found] == [
+        ("certs/server.key", False), ("integration/testdata/https/snitest.com.key", True),
+        ("pkg/tls/tlsmanager_test.go", True), ("tests/test.key", True)], found
+    assert all("secrets.tests" in s for _, _, s in found if s), found
+
+
+def test_tests_empty_keeps_private_keys_in_tests_blocking(repo: RepoBuilder) -> None:
+    found = _scan(repo, {"tests/test.key": PEM}, "version: 1\nsecrets: {tests: []}\n")
+    assert found == [("tests/test.key", "secrets/private-key", "")]
+
+
+@pytest.mark.parametrize("line", [
+    '# pass = "env(SENDGRID_API_KEY)"',
+    'password = "env(SMTP_PASSWORD)"',
+    "   password: " + "cGFzc3dvcmQ=",  # base64 of a dummy word, as a Kubernetes Secret's data holds it
+    "  password: " + "YWRtaW4=  # 'admin' base64 encoded",
+])
+def test_an_env_reference_and_a_base64_encoded_dummy_are_not_passwords(detector: SecretDetector, line: str) -> None:
+    assert _reported(detector, line, "deploy/config.toml" if "env(" in line else "k8s/secret.yml") == []
+
+
+def test_a_base64_encoded_real_password_still_blocks(detector: SecretDetector) -> None:
+    import base64
+
+    encoded = base64.b64encode(_random(14).encode()).decode()
+    assert _reported(detector, f"  password: {encoded}", "k8s/secret.yml") == [("secrets/generic-password", "")]

@@ -123,6 +123,7 @@ _REFERENCE = re.compile(
     | ^(?:arn|vault|ssm|sm|gcpkms|awskms|azurekv|ref\+[a-z]+):
     | ^@(?:env|keychain):[A-Za-z_][\w.-]*$  # Apple's notarisation tools (altool, gon): a variable or keychain item
     | ^env:[A-Za-z_]\w*$                   # a configuration's reference to an environment variable (env:API_KEY)
+    | ^env\([A-Za-z_]\w*\)$               # the same in Supabase's and Prisma's configuration (env(SMTP_PASSWORD))
     | ^ENC\[
     | ^@Microsoft\.(?:KeyVault|AppConfiguration)\(  # App Service: a Key Vault or App Configuration reference
     | (?:\\033|\\x1b|\\u001b|\\e|\x1b)\[[0-9;]*m      # an ANSI colour sequence: terminal formatting
@@ -223,6 +224,7 @@ _BLOCK_AFTER_TAG = re.compile(r"[ \t]+[|>][-+0-9]*(?:[ \t]*\Z|[`'\")\]])")
 # ("allowCredentials", "Access-Control-Allow-Credentials").
 _CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+")
 _QUOTES = "\"'`"
+_SERVICE_HOST = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}(?=[:/?#,;)\s\"'`]|\Z)")
 _LOWER_WORDS = re.compile(r"[a-z_-]+[0-9]{0,4}")
 # The rules that read a password out of a URL (`scheme://user:password@host`).
 _URL_RULES = frozenset({"database-url-password", "url-credentials"})
@@ -291,6 +293,7 @@ class SecretHit:
     # A provider's key format (AWS, GitHub, Stripe…: the format names its issuer), not a value read by its context (a
     # keyword rule's, a private key block, a URL's password): a leak wherever it is written (secrets.vendored).
     provider: bool = False
+    key_block: bool = False  # a private key's block (a multi-line rule's header and material)
 
 
 # --- structure and checksum tests ------------------------------------------------------------------
@@ -410,6 +413,7 @@ class SourceKind(NamedTuple):
     data: bool = False
     lexed: Syntax | None = None  # how far comments, multi-line strings and markup reach (code_text.TextRegions)
     code_names: re.Pattern[str] | None = None  # an unquoted value of this shape is a name in the file's language
+    services: bool = False  # a Compose file or a CI definition: a host named by one word is a service it runs
 
 
 _NO_KIND = SourceKind()
@@ -422,7 +426,15 @@ def source_kind(path: str | None) -> SourceKind:
                       syntax="yaml" if _YAML_SOURCE.search(path) else "code" if _NEGATING_SOURCE.search(path) else "",
                       powershell=_POWERSHELL_SOURCE.search(path) is not None,
                       localized=_LOCALIZED.search(path) is not None, data=_DATA_SOURCE.search(path) is not None,
-                      lexed=(lexed := syntax_of(path)), code_names=_CODE_NAMES.get(lexed.name) if lexed else None)
+                      lexed=(lexed := syntax_of(path)), code_names=_CODE_NAMES.get(lexed.name) if lexed else None,
+                      services=_SERVICE_FILE.search(path) is not None)
+
+
+# Files that start the services they name: Docker Compose files and CI definitions (a workflow's `services:`).
+_SERVICE_FILE = re.compile(r"(?:\A|/)(?:docker-)?compose(?:\.[^/]*)?\.ya?ml\Z"
+                           r"|(?:\A|/)(?:\.github/workflows/[^/]+|\.gitlab-ci|\.circleci/config|azure-pipelines"
+                           r"|bitbucket-pipelines|\.travis|\.buildkite/pipeline|\.drone|\.woodpecker/[^/]+)\.ya?ml\Z",
+                           re.IGNORECASE)
 
 
 # Files that hold values and no variables: an unquoted value there is text, letters only or not (red113: a password
@@ -566,17 +578,37 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
     return kinds >= 2
 
 
-def _local_database(text: str, end: int, value: str) -> str:
+def _encoded_placeholder(value: str) -> str:
+    """Why a generic value is a dummy word in base64 ("" when it is not): a Kubernetes Secret's `data:` holds its values
+    base64-encoded, and the examples of it hold `password` or `admin` so (`password: cGFzc3dvcmQ=`: traefik's docs and
+    test fixtures). Only a value that decodes to a dummy word: any other encoded value is read as it is."""
+    if len(value) % 4 or len(value) > 64 or not _BASE64_VALUE.fullmatch(value):
+        return ""
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    return "placeholder value (a dummy word, base64-encoded)" if _PLACEHOLDER_WORDS.fullmatch(decoded) else ""
+
+
+_BASE64_VALUE = re.compile(r"[A-Za-z0-9+/]{4,}={0,2}")
+
+
+def _local_database(text: str, end: int, value: str, services: bool = False) -> str:
     """Why a URL's password is a local development or CI database's ("" when it is not): the host after it is the
     machine itself (`postgresql://postgres:<project name>@localhost:5432` in a workflow's service container: 32 blocking
     findings on getsentry/sentry-python) and the password is short (under 12 characters) or lower-case words and a
     counter (`mysecretpassword`, `devpass123`) — a generated one there may reach a real database through a tunnel,
-    and stays a finding. `end`: where the password ends, before its `@`."""
-    if text[end:end + 1] != "@" or _LOCAL_HOST.match(text, end + 1) is None:
+    and stays a finding. In a Compose file or a CI definition (`services`), a host named by one word is a service the
+    file itself starts (`postgresql://postgres:<weak>@app-db:5432` beside the `app-db` service that sets that
+    password; a workflow's service container): the same holds. `end`: where the password ends, before its `@`."""
+    if text[end:end + 1] != "@" or (len(value) >= 12 and _LOWER_WORDS.fullmatch(value) is None):
         return ""
-    if len(value) >= 12 and _LOWER_WORDS.fullmatch(value) is None:
-        return ""
-    return "a weak password of a database on the local machine (a development or CI service)"
+    if _LOCAL_HOST.match(text, end + 1) is not None:
+        return "a weak password of a database on the local machine (a development or CI service)"
+    if services and _SERVICE_HOST.match(text, end + 1) is not None:
+        return "a weak password of a database in a service the file runs (Compose or CI)"
+    return ""
 
 
 def _inside_encoded_data(text: str, start: int, end: int) -> str:
@@ -1286,6 +1318,7 @@ class SecretDetector:
                 value=c.value,
                 test_value=c.rule.test_values,
                 provider=not (c.rule.generic or c.rule.multiline or c.rule.test_values or c.rule.id in _URL_RULES),
+                key_block=c.rule.multiline,
             ))
         return hits
 
@@ -1346,6 +1379,8 @@ class SecretDetector:
         elif not verified:
             # A verified checksum is proof of a machine-made token, whatever it looks like.
             reason = placeholder_reason(value)
+            if not reason and rule.generic:
+                reason = _encoded_placeholder(value)
             if not reason and rule.entropy_min is not None and shannon_entropy(value) < rule.entropy_min:
                 reason = f"low entropy (under {rule.entropy_min:g} bits per character)"
             if not reason and not rule.generic and not rule.multiline:
@@ -1353,7 +1388,7 @@ class SecretDetector:
             if not reason and rule.id in _NAMED_KEY_RULES and _WORD_COUNTER.fullmatch(value):
                 reason = "a made-up name (words and a counter)"
             if not reason and rule.id in _URL_RULES:
-                reason = _local_database(text, end, value)
+                reason = _local_database(text, end, value, kind.services)
         if not reason and "password" in rule.id and _PASSWORD_HASH.fullmatch(value):
             # Recorded, not reported: a hash is what a system stores in place of the password (it may still be
             # weak, but it is not the secret itself).

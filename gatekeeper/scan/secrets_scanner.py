@@ -421,6 +421,10 @@ class SecretsScanner:
         if not hit.provider and any(glob_match(g, path) for g in self.settings.vendored):
             # A dependency's test keys and example passwords; a provider's key format is a leak wherever it is.
             return "context: vendored third-party code, not a provider's key format (secrets.vendored)"
+        if hit.key_block and any(glob_match(g, path) for g in self.settings.tests):
+            # A TLS or SSH test's key pair, in its code or its data (traefik: 68 blocking findings in 6,410 commits,
+            # every one a test's): generated for the test, as a test's made-up password is.
+            return "context: a private key in test code or test data (secrets.tests)"
         return ""
 
     def _validated(self, findings: list[Finding]) -> list[Finding]:
