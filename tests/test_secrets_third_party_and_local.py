@@ -212,3 +212,15 @@ def test_a_base64_encoded_real_password_still_blocks(detector: SecretDetector) -
 
     encoded = base64.b64encode(_random(14).encode()).decode()
     assert _reported(detector, f"  password: {encoded}", "k8s/secret.yml") == [("secrets/generic-password", "")]
+
+
+@pytest.mark.parametrize("line", [
+    "   Never pass :data:`~flask.current_app` as sender to a signal.  Use",
+    "you can pass :py:func:`functools.partial_wrapper` instead",
+])
+def test_a_restructuredtext_role_after_a_password_word_is_prose(detector: SecretDetector, line: str) -> None:
+    assert _reported(detector, line, "docs/signals.rst") == []
+
+
+def test_a_password_in_backticks_after_a_colon_still_blocks(detector: SecretDetector) -> None:
+    assert _reported(detector, "db_password: `" + _random(14) + "`", "notes.md") == [("secrets/generic-password", "")]

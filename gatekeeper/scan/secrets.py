@@ -201,6 +201,9 @@ _VALIDATION_RULES = re.compile(rf"{_RULE_NAME}{_RULE_ARGUMENTS}?(?:\|{_RULE_NAME
 # A PHP class's qualified name (`Illuminate\Support\Facades\Password`, `Auth\PasswordController`), its backslashes
 # written once or escaped: segments that are names starting with a capital, no digit-only or lower-case segment.
 _QUALIFIED_NAME = re.compile(r"(?:\\{1,2})?(?:[A-Z][A-Za-z0-9_]*\\{1,2})+[A-Z][A-Za-z0-9_]*")
+# A reStructuredText role right before a backtick (`:data:`, `:py:func:`): the word before it is prose, the role is no
+# type annotation, and the backticks hold a name.
+_RST_ROLE = re.compile(r"[ \t(]:[A-Za-z][\w-]*(?::[A-Za-z][\w-]*)?:\Z")
 # PHP's read of a static member (`static::$password ??= …`, `self::$defaultPassword`): code, never a value.
 _MEMBER_READ = re.compile(r"(?:static|self|parent|[A-Z][A-Za-z0-9_]*)::\$?[A-Za-z_]\w*")
 # A chat template's special token (`<|im_start|>`, `<|endoftext|>`), not a credential (red108).
@@ -1405,6 +1408,8 @@ class SecretDetector:
             if kind.localized and _translated_words(value):
                 return None  # a translation in a localized resource
             quoted = start > 0 and text[start - 1] in _QUOTES
+            if quoted and text[start - 1] == "`" and _RST_ROLE.search(text, max(0, start - 42), start - 1):
+                return None  # reStructuredText prose: `pass :data:`~flask.current_app`` names an object (flask's docs)
             if not quoted and _YAML_TAG.fullmatch(value) and _BLOCK_AFTER_TAG.match(text, end):
                 return None  # `db_password: !vault |` in any file: a tag before a block scalar
             if not quoted and _code_value(text, match.start(), start, value, kind, text_until):
