@@ -184,17 +184,20 @@ def test_a_private_key_in_test_code_or_test_data_is_recorded_as_a_test_key(repo:
         "pkg/tls/tlsmanager_test.go": "var localhostKey = []byte(`" + PEM + "`)\n",
         "integration/testdata/https/snitest.com.key": PEM,
         "tests/test.key": PEM,
+        "integration/fixtures/https/clientca/ca1.key": PEM,  # a fixtures directory: test data for a key
+        "db/fixtures/production/002_admin.rb": "u.password = '" + _random(14) + "'\n",  # not for a password (red90)
         "certs/server.key": PEM,  # not a test path: blocks
     })
     assert [(p, bool(s)) for p, _, s in found] == [
-        ("certs/server.key", False), ("integration/testdata/https/snitest.com.key", True),
+        ("certs/server.key", False), ("db/fixtures/production/002_admin.rb", False),
+        ("integration/fixtures/https/clientca/ca1.key", True), ("integration/testdata/https/snitest.com.key", True),
         ("pkg/tls/tlsmanager_test.go", True), ("tests/test.key", True)], found
     assert all("secrets.tests" in s for _, _, s in found if s), found
 
 
 def test_tests_empty_keeps_private_keys_in_tests_blocking(repo: RepoBuilder) -> None:
-    found = _scan(repo, {"tests/test.key": PEM}, "version: 1\nsecrets: {tests: []}\n")
-    assert found == [("tests/test.key", "secrets/private-key", "")]
+    found = _scan(repo, {"tests/test.key": PEM, "a/fixtures/b.key": PEM}, "version: 1\nsecrets: {tests: []}\n")
+    assert found == [("a/fixtures/b.key", "secrets/private-key", ""), ("tests/test.key", "secrets/private-key", "")]
 
 
 @pytest.mark.parametrize("line", [

@@ -421,9 +421,11 @@ class SecretsScanner:
         if not hit.provider and any(glob_match(g, path) for g in self.settings.vendored):
             # A dependency's test keys and example passwords; a provider's key format is a leak wherever it is.
             return "context: vendored third-party code, not a provider's key format (secrets.vendored)"
-        if hit.key_block and any(glob_match(g, path) for g in self.settings.tests):
+        if hit.key_block and self.settings.tests and any(
+                glob_match(g, path) for g in (*self.settings.tests, *_KEY_FIXTURES)):
             # A TLS or SSH test's key pair, in its code or its data (traefik: 68 blocking findings in 6,410 commits,
-            # every one a test's): generated for the test, as a test's made-up password is.
+            # every one a test's): generated for the test, as a test's made-up password is. A fixtures directory is
+            # test data for a key, though not for a password (red90: a production seed's admin password).
             return "context: a private key in test code or test data (secrets.tests)"
         return ""
 
@@ -1255,6 +1257,9 @@ def _scan_many(detector: SecretDetector, texts: Sequence[tuple[str, str]],
 
 # The generic secret rule's findings in a CI definition count as high (SecretsScanner._finding).
 _CI_RAISED_RULE = "secrets/generic-secret"
+# Where a private key block is test data besides secrets.tests: a fixtures directory (traefik's
+# integration/fixtures/https/*.key, a Kubernetes provider's fixtures/ingresses/*.yml).
+_KEY_FIXTURES = ("**/fixtures/**",)
 _CI_DEFINITION = re.compile(r"(?:\A|/)(?:\.github/workflows/[^/]+|\.gitlab-ci|\.circleci/config|azure-pipelines"
                             r"|bitbucket-pipelines|\.travis|\.buildkite/pipeline|\.drone|\.woodpecker/[^/]+)\.ya?ml\Z"
                             r"|(?:\A|/)Jenkinsfile\Z")
