@@ -23,7 +23,8 @@
   head; anything else (a merge pushed by hand with changes of its own, an unsigned "GitHub" commit)
   needs an approval of its own. Otherwise `review/bypassed`, one per commit. The commits of a PR
   already fetched are matched without another request.
-- Merge queue (`merge_group`): as for a push, but the PRs are still open; commits the queue itself
+- Merge queue (`merge_group`): as for a push, but the PRs are still open, and an open PR judges a commit only
+  when the group merges its head (it is in the group and holds the commit); commits the queue itself
   made fall back to the PR named in the queue branch (`…/pr-<n>-<sha>`), whose head is that `<sha>` (never
   inferred from the order of the PR's commits, which GitHub sorts by author date); else `review/missing`. An
   earlier entry's squash or merge is its own PR's only where what GitHub made shows it (the PR's head as the
@@ -460,7 +461,9 @@ class GitHubReviewSource:
         open PR that lists the commit too (red40). A merged PR brought it only when its merge holds it: a
         squash- or rebase-merged PR never put its own commits on the branch, and its approvals do not cover
         one of them landed by hand later (red40). A commit the queue made for another PR of the group (its
-        squash or merge names `#N`) is judged by that PR, not by the one the queue branch names (red106)."""
+        squash or merge names `#N`) is judged by that PR, not by the one the queue branch names (red106). An open
+        PR brought a commit into the group only when its head is in the group and holds the commit (red126: not
+        the first open PR GitHub lists for it, which may be an approved one never queued that also reverts it)."""
         sha = report.commit.sha
         queued = self.event.name == "merge_group"
         if queued and self.event.queue_pr is not None:
@@ -468,7 +471,8 @@ class GitHubReviewSource:
             if sha in named.shas or sha == named.pr.merge_commit_sha:
                 return named
         for pull in self._pulls.values():
-            if (sha in pull.shas or sha == pull.pr.merge_commit_sha) and (queued or self._merge_holds(pull, sha)):
+            if ((sha in pull.shas or sha == pull.pr.merge_commit_sha)
+                    and (self._queue_holds(pull.pr, sha) if queued else self._merge_holds(pull, sha))):
                 return pull
         assert self.client is not None
         if sha not in self._by_commit:
@@ -480,7 +484,7 @@ class GitHubReviewSource:
         for pr in self._by_commit[sha]:
             if pr.base_ref != self.event.branch and not self.any_base:
                 continue
-            if queued and pr.state == "open":
+            if queued and pr.state == "open" and self._queue_holds(pr, sha):
                 return self._pull(pr.number, pr)
             if not queued and pr.merged:
                 pull = self._pull(pr.number, pr)
@@ -600,6 +604,22 @@ class GitHubReviewSource:
             why = f"its tree is not the PR's head {head[:12]} merged onto its parent"
         self._unproven[commit.sha] = f"PR #{pull.pr.number}: not shown to be GitHub's squash of it: {why}"
         return False
+
+    def _queue_holds(self, pr: PullRequest, sha: str) -> bool:
+        """Whether the open PR `pr` brought `sha` into the merge group: its head is in the group's history (the
+        queue merged it: a merge-method entry's head is its merge's second parent) and is or descends from `sha`.
+        GitHub lists every open PR that has the commit, in an order its author sets by when she opens them: one
+        never queued (X plus its revert, approved; red126) or a follow-up built on the entry's branch (not reviewed
+        yet) holds it too, but the group merges neither's head, so neither's review is of what the group merges.
+        (A squash- or rebase-method entry's head is not in the group; its commits are not either.)"""
+        head = pr.head_sha
+        group = self._ancestors_of(self.event.head)
+        if not is_sha(head) or group is None or head not in group:
+            return False
+        if sha == head:
+            return True
+        ancestors = self._ancestors_of(head)
+        return ancestors is not None and sha in ancestors
 
     def _merge_holds(self, pull: _Pull, sha: str) -> bool:
         """Whether the merge of a merged PR holds `sha` (is it, or has it in its history) in this clone. With
