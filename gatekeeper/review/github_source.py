@@ -28,7 +28,8 @@
   made fall back to the PR named in the queue branch (`…/pr-<n>-<sha>`), whose head is that `<sha>` (never
   inferred from the order of the PR's commits, which GitHub sorts by author date); else `review/missing`. An
   earlier entry's squash or merge is its own PR's only where what GitHub made shows it (the PR's head as the
-  merge's second parent, the squash's tree as that head merged onto its parent), never by its words.
+  merge's second parent, the squash's tree as that head merged onto its parent), never by its words; the named
+  PR's squash and rebased copies are tied by the same content where git can show it, else by their place.
 
 Who may approve: a reviewer with write access, as GitHub's branch protection counts. An `author_association`
 of OWNER shows it; for anyone else — MEMBER and COLLABORATOR too, which GitHub also shows for read-only
@@ -532,9 +533,15 @@ class GitHubReviewSource:
     def _copies_of(self, pull: _Pull) -> frozenset[str]:
         """The named PR's rebased copies in the merge group: its topmost commits, from the head down, each with the
         message of a DIFFERENT commit of the PR that is not a merge (a rebase writes no copy of a merge: the
-        Update-branch button's `Merge branch 'main' into …` would widen the window into the earlier entry, red118).
-        The first commit with no such message left ends them: below it are the earlier entries' commits, whose
-        messages their authors write (red117). Once per run."""
+        Update-branch button's `Merge branch 'main' into …` would widen the window into the earlier entry, red118),
+        the first commit with no such message left ending them (below it are the earlier entries' commits, whose
+        messages their authors write, red117) — and of that run, the longest top part that applies the PR's change:
+        the group head's tree is the PR's head merged onto the parent of its lowest commit, as a squash's is
+        (_squash_of). Messages do not place a copy: a rebase drops a commit whose change the group already has, the
+        window then reaches into the earlier entry, and its copy under the dropped commit's message (the author's to
+        write) is not what the PR's reviewers saw (red126). Without the PR's head in the clone only the group's head
+        is the PR's, by its place (as its squash is); the others are not shown (review/missing, why in the detail).
+        Once per run."""
         if self._copies is None:
             left = Counter(c.message.strip() for c in pull.commits if not c.is_merge)
             head = self.event.head
@@ -543,25 +550,66 @@ class GitHubReviewSource:
                 read = {c.sha: c for c in self.git.iter_log(line, no_walk=True)} if line else {}
             except GitError:
                 read = {}  # not read: no copy is shown (review/missing)
-            copies: set[str] = set()
+            run: list[Commit] = []
             for sha in line:
                 commit = read.get(sha)
                 if commit is None or len(commit.parents) != 1 or not left[commit.message.strip()]:
                     break
                 left[commit.message.strip()] -= 1
-                copies.add(sha)
-            self._copies = frozenset(copies)
+                run.append(commit)
+            self._copies = self._applying(run, pull)
         return self._copies
+
+    def _applying(self, run: Sequence[Commit], pull: _Pull) -> frozenset[str]:
+        """Of the message-matched `run` (group head first), the longest top part whose commits together apply the
+        PR's head onto the parent of their lowest one (_copies_of). When that cannot be shown either way (the head is
+        not in the clone, or git's merge of it conflicts where the rebase went through), the group's head alone, by
+        its place. Why each other one is not a copy is kept for its review's detail."""
+        if not run:
+            return frozenset()
+        target = self.git.tree_id(run[0].sha)
+        unknown = False
+        for count in range(len(run), 0, -1):
+            shown = self._applies(run[count - 1].parents[0], pull, target)
+            if shown:
+                return frozenset(c.sha for c in run[:count])
+            unknown = unknown or shown is None
+        number, head = pull.pr.number, pull.pr.head_sha
+        if not self._head_here(pull):
+            why = (f"its head {head[:12]} is not in the clone (fetch-depth: 0 fetches the PR's branch when it is in "
+                   "this repository), so only the group's head is its copy" if is_sha(head) else
+                   "its head is not known, so only the group's head is its copy")
+        elif unknown:
+            why = (f"git's merge of its head {head[:12]} onto the commits below conflicts, so only the group's head "
+                   "is its copy (rebase the PR's branch onto its base)")
+        else:
+            why = f"the commits from it to the group's head do not apply the PR's head {head[:12]} onto its parent"
+        copies = 1 if unknown else 0
+        for commit in run[copies:]:
+            self._unproven[commit.sha] = f"PR #{number}: not shown to be a rebased copy of its commits: {why}"
+        return frozenset(c.sha for c in run[:copies])
+
+    def _applies(self, parent: str, pull: _Pull, tree: str | None) -> bool | None:
+        """Whether `tree` is the PR's head merged onto `parent` (`merged_tree`): what its reviewers approved, applied
+        where the queue applied it. None when git cannot show it either way: the head is not in the clone, or git's
+        merge of it conflicts (a rebase applies commit by commit, and goes through where the merge of the whole
+        does not)."""
+        if not self._head_here(pull):
+            return None
+        merged = self.git.merged_tree(parent, pull.pr.head_sha)
+        return None if merged is None else merged == tree
 
     def _queue_made_for(self, report: CommitReport, pull: _Pull, *, named: bool) -> bool:
         """Whether a commit the merge queue made is this PR's: its merge (the PR's head is the second parent), its
         squash (subjected `<title> (#N)`, or `<its one commit's subject> (#N)`, as GitHub writes them), or — for the
         PR the queue branch names — a rebased copy of one of its commits. The queue builds the named PR's entry on
         top of the group: its merge or squash is the group's head, its rebased copies the topmost commits, one per
-        commit of the PR (_copies_of). A copy is tied by that place as well as by its message, which is its author's
-        to write: an earlier entry's commit given the message of one of the named PR's is below them (red117). An
-        earlier entry's place is not known here: only what GitHub made ties it — its merge's second parent, its
-        squash's tree (_squash_of); the squash's title only selects the PR to compare with."""
+        commit of the PR (_copies_of). A copy is tied by that place and its message (its author's to write: an
+        earlier entry's commit given the message of one of the named PR's is below them, red117), and where git can
+        show it by content: the run of copies applies the PR's head, the squash's tree is that head merged onto its
+        parent (red126: a rebase drops a commit whose change the group has, and the place then holds an earlier
+        entry's commit). An earlier entry's place is not known here: only what GitHub made ties it — its merge's
+        second parent, its squash's tree (_squash_of); the squash's title only selects the PR to compare with."""
         commit = report.commit
         head = self.event.head if named else None
         copies = self._copies_of(pull) if named else frozenset()
@@ -569,6 +617,8 @@ class GitHubReviewSource:
             return False
         if len(commit.parents) == 2:
             return commit.parents[1] == pull.pr.head_sha
+        if len(commit.parents) != 1:
+            return False  # neither a squash nor a copy
         number = pull.pr.number
         subject = commit.subject.strip()
         if commit.sha in copies:
@@ -585,7 +635,21 @@ class GitHubReviewSource:
         titles = (title, *(c.message.strip().split("\n", 1)[0] for c in pull.commits))
         if not any(t.strip() and subject == f"{t.strip()} (#{number})" for t in titles):
             return False
-        return named or self._squash_of(commit, pull)
+        if not named:
+            return self._squash_of(commit, pull)
+        # The named PR's squash is the group's head, by its place — and by its tree where git can show it: in a
+        # rebase-method queue the group's head is an earlier entry's copy when the rebase emptied the named PR, and
+        # its author can subject it `<title> (#N)` (red126).
+        if self._applies(commit.parents[0], pull, self.git.tree_id(commit.sha)) is False:
+            self._unproven[commit.sha] = (f"PR #{number}: not shown to be GitHub's squash of it: its tree is not the "
+                                          f"PR's head {pull.pr.head_sha[:12]} merged onto its parent")
+            return False
+        return True
+
+    def _head_here(self, pull: _Pull) -> bool:
+        """Whether the PR's head is a commit in the clone (what GitHub made from it can be compared with it)."""
+        head = pull.pr.head_sha
+        return is_sha(head) and self.git.resolve_commit(head) == head
 
     def _squash_of(self, commit: Commit, pull: _Pull) -> bool:
         """Whether the one-parent `commit` is GitHub's squash of another PR of the group: its tree is the PR's head
