@@ -25,8 +25,8 @@ getsentry/sentry-python, supabase/supabase-js, hashicorp/consul-template, astral
 - Over all 36 mirrored histories (~370,000 commits) the only tool-written markers missed are finding 1's three
   commits and one "Commit generated with [cn](https://docs.continue.dev/guides/cli)" (Continue's CLI, LOW, no test);
   the only `Assisted-by:` labels on people are finding 2's.
-- Web labels: 2,825 (forge/web-edit). 77 sampled (12 per history, uv has 5) are browser edits ("Update README.md",
-  suggested changes) or API writes, as the contract says. But at least 116 of the 2,825 (4.1 %) are squash merges of
+- Web labels: 2,825 (forge/web-edit). 77 sampled (12 per history, uv has 5): mostly browser edits ("Update
+  README.md", suggested changes) or API writes, as the contract says (2 serverless "(PR #N)" squashes among them). At least 116 of the 2,825 (4.1 %) are squash merges of
   pull requests whose edited message lost GitHub's "(#N)": their tree equals a pull request head's (refs/pull/*), or
   (serverless, 69 commits) the project moved the number into the body as "(PR #N)" - 68 of those 69 have the patch of
   refs/pull/N/head. Project conventions the offline heuristic cannot know (the Action asks GitHub only about
