@@ -48,6 +48,8 @@ SPOT = [
      "Claude Opus 4.8"),
     ("github+github-mcp-server", "a6b820741b6b60fbb9a758189327f1a067f74eaf", AIInvolvement.ASSISTED, "copilot", None),
     ("github+github-mcp-server", "eb088dfe9d854dab6453a8d4ae5871a5ced20974", AIInvolvement.GENERATED, "copilot", None),
+    # A flattened message: "…tests.\n\nCo-authored-by: Copilot App <…>" with literal backslash-n (fix127).
+    ("github+github-mcp-server", "30600ba3353ea8c1c46f2163639a3771c38d4fc5", AIInvolvement.ASSISTED, "copilot", None),
 ]
 
 

@@ -4,7 +4,8 @@
   trailer block — declared by the author.
 - `ai/co-author`: a `Co-authored-by:` whose identity is an agent by exact evidence (gatekeeper.origin.agents);
   heuristic (tools add them, people remove them), also when the line sits outside the final trailer block
-  (squash-merge bodies, a co-author paragraph followed by a separate session paragraph).
+  (squash-merge bodies, a co-author paragraph followed by a separate session paragraph) or inside a line of a
+  flattened message (after two spaces or a literal backslash-n, where a line break was).
 - `ai/author`: the author (generated; aider's `(aider)` suffix: assisted) or the committer (assisted) is an agent;
   a committer-only `(aider)` suffix is aider committing the human's own edits, not AI involvement.
 - `ai/marker`: vendor markers — `Claude-Session:`, `Claude-Generated-By:`, `Copilot-Session:`,
@@ -12,7 +13,8 @@
   `Entire-*:` — declared in the trailer block, heuristic elsewhere in the message; "Generated with/by …" footers
   naming a known agent ("[Claude Code](…)", "assistance from OpenAI Codex", "Claude CLI") and the session links
   Codex cloud (`https://chatgpt.com/codex/tasks/task_…`) and Claude Code on the web
-  (`https://claude.ai/code/session_…`) write on a line of their own (heuristic).
+  (`https://claude.ai/code/session_…`) write on a line of their own (heuristic); the "Generated with [Label](link)"
+  footer also inside a line of a flattened message.
 - `ai/git-ai`, `ai/agent-trace`: line-level attribution notes (gatekeeper.origin.attribution).
 
 Performance: one precompiled scan of the message per commit (cached for the detectors sharing it); the
@@ -68,7 +70,16 @@ _BODY = re.compile(
     # A vendor's session link alone on its line — bare, as `<link>` or as a markdown link (`[Codex Task](link)`): the
     # last line Codex cloud writes into its pull requests and Claude Code on the web into its commits. Not a link in
     # prose (a bug report quoting a session), nor a longer path after the id.
-    r"|(?:<|\[[^\[\]\r\n]{1,40}\]\()?(?P<link>" + _SESSION_LINK + r")[>)]?$)",
+    r"|(?:<|\[[^\[\]\r\n]{1,40}\]\()?(?P<link>" + _SESSION_LINK + r")[>)]?$)"
+    # A flattened message (red127): where the line breaks before the footer and the co-author were, two spaces or a
+    # literal backslash-n — and after them the same or the line's end. Only the two as the tools write them, the
+    # footer as its markdown link and the co-author as `Name <address>`; the detectors then count the co-author for
+    # an agent's address alone (match_value) and the footer for an agent's label alone (footer_agent). A lookbehind
+    # of fixed width, and bounded classes: linear on hostile input (a megabyte of spaces or of backslash-n).
+    r"|(?<=[ \t]{2}|\\n)(?:(?P<inline_key>co-authored-by)[ \t]*:[ \t]*"
+    r"(?P<inline_value>[^<>\r\n]{0,100}<[^<>\s]{1,200}>)"
+    r"|(?:[^\w\s]|_){0,8}[ \t]?generated with \[(?P<inline_footer>[^\[\]\r\n(]{1,40})\]"
+    r"\((?P<inline_url>[^)\s]{1,300})\))(?=[ \t]{2}|\\n|$)",
     re.IGNORECASE | re.MULTILINE)
 # A value made only of upper-case placeholder names (the kernel's documented `AGENT_NAME:MODEL_VERSION`, `<AGENT>`):
 # a message quoting the form, outside its trailer block, names no agent and declares nothing.
@@ -84,6 +95,7 @@ class BodyLine:
     key: str  # lower-case trailer-like key, "footer", or "session-link" (the value is the link)
     value: str
     url: str | None = None
+    mid_line: bool = False  # read after other text on its line (a flattened message)
 
 
 @functools.lru_cache(maxsize=512)
@@ -98,6 +110,12 @@ def body_lines(message: str) -> tuple[BodyLine, ...]:
     for match in _BODY.finditer(message):
         if match.group("key"):
             found.append(BodyLine(match.group("key").lower(), match.group("value").strip()))
+        elif match.group("inline_key"):
+            found.append(BodyLine(match.group("inline_key").lower(), match.group("inline_value").strip(),
+                                  mid_line=True))
+        elif match.group("inline_footer"):
+            found.append(BodyLine("footer", match.group("inline_footer").strip(), match.group("inline_url"),
+                                  mid_line=True))
         elif match.group("link"):
             found.append(BodyLine("session-link", match.group("link")))
         else:
@@ -245,9 +263,11 @@ class AICoauthorDetector:
                 continue
             hit = match_value(line.value, ctx.ai_identities)
             if hit is not None:
-                found.append(_evidence(self.id, f"{_label(line.key)}: {clip(line.value, 80)} ({hit.agent}, outside the "
-                                       "trailer block)", Trust.HEURISTIC, AIInvolvement.ASSISTED, agent=hit.agent,
-                                       model=hit.model, rule=f"{hit.rule}, outside-trailer-block"))
+                where, rule = (("inside a line: a flattened message", "mid-line") if line.mid_line
+                               else ("outside the trailer block", "outside-trailer-block"))
+                found.append(_evidence(self.id, f"{_label(line.key)}: {clip(line.value, 80)} ({hit.agent}, {where})",
+                                       Trust.HEURISTIC, AIInvolvement.ASSISTED, agent=hit.agent, model=hit.model,
+                                       rule=f"{hit.rule}, {rule}"))
         return found[:MAX_PER_DETECTOR]
 
 
@@ -415,6 +435,8 @@ class AIMarkerDetector:
             if line.key == "footer":
                 detail = f"'Generated with {clip(line.value, 40)}' footer"
                 rule = "footer"
+                if line.mid_line:
+                    detail, rule = f"{detail} inside a line (a flattened message)", "footer, mid-line"
             elif line.key == "session-link":
                 detail = f"{agent} session link {clip(line.value, 80)}"
                 rule = "session-link"
