@@ -128,7 +128,7 @@ def plain_git_classify(an: str, ae: str, cn: str, ce: str, trailers: list[tuple[
             bump("assisted", "gemini")
         elif sep and key == "generated-by" and value:
             bump("generated", None)
-        elif sep and key == "assisted-by" and value:
+        elif sep and key == "assisted-by" and value and not _person(value):
             bump("assisted", None)
         elif sep and key in MARKER_AGENTS and value:
             bump("assisted", MARKER_AGENTS[key])
@@ -176,6 +176,15 @@ def plain_git_classify(an: str, ae: str, cn: str, ce: str, trailers: list[tuple[
                     bump("assisted", footer_agent)
     return level, agent
 
+
+def _person(value: str) -> bool:
+    """2026-12-06 (red127): `Assisted-by: Name <address>` naming a person (git.git's pre-agent use): an address no
+    agent writes, a name with no digit, bot login, " via " or agent name."""
+    name, sep, rest = value.strip().partition("<")
+    name = name.strip()
+    return bool(sep and name and rest.endswith(">") and "@" in rest and _email(value) not in EMAILS
+                and not any(ch.isdigit() for ch in name) and "[bot]" not in name and " via " not in name.lower()
+                and name.lower() not in FOOTERS and name.lower() not in FOOTER_NAMES)
 
 
 # -- (c) the previous matcher: needles as substrings of names and e-mails -------------------------------

@@ -128,13 +128,15 @@ def test_assisted_by_a_person_outside_the_block_or_in_a_note_is_no_ai(repo: Repo
 
 AGENT_VALUES = ["Claude 3.5 Sonnet <me@example.org>", "GPT-4o <me@example.org>", "Cursor <me@example.org>",
                 "Claude Opus 4.5 via Crush <crush@charm.land>", "sweep-ai[bot] <sweep@example.org>",
-                "Jo <jo@example.org> with Claude", "codex-mobile/0.3", "Some Words", "Claude Code"]
+                "Jo <jo@example.org> with Claude", "codex-mobile/0.3", "Some Words", "Claude Code",
+                "Chintok via Karigor <karigor@example.org>"]
 
 
 @pytest.mark.parametrize("value", AGENT_VALUES)
 def test_assisted_by_naming_an_agent_or_no_person_stays_ai(repo: RepoBuilder, value: str) -> None:
-    """Held: a model or agent in the name, a bot login, words after the address, or a value that is not
-    `Name <address>` at all (the README's `codex-mobile/0.3`; words naming no agent) stay AI."""
+    """Held: a model or agent in the name, a bot login, words after the address, Crush's `MODEL via AGENT` form
+    naming an agent not in the table (a renamed fork of Crush, seen in charmbracelet/crush's refs), or a value that
+    is not `Name <address>` at all (the README's `codex-mobile/0.3`; words naming no agent) stay AI."""
     result = _origin(repo, f"Fix the parser\n\nAssisted-by: {value}\n")
     assert result.ai is AIInvolvement.ASSISTED, result.evidence
 

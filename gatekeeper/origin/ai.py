@@ -1,7 +1,7 @@
 """Detectors for AI involvement, each piece of evidence naming its agent, model, session and rule.
 
 - `ai/trailer`: `Assisted-by:` (the kernel's `AGENT:MODEL [TOOLS]` is parsed) and `Generated-by:` in the
-  trailer block — declared by the author.
+  trailer block — declared by the author; an `Assisted-by:` naming a person by `Name <address>` is no evidence.
 - `ai/co-author`: a `Co-authored-by:` whose identity is an agent by exact evidence (gatekeeper.origin.agents);
   heuristic (tools add them, people remove them), also when the line sits outside the final trailer block
   (squash-merge bodies, a co-author paragraph followed by a separate session paragraph) or inside a line of a
@@ -187,6 +187,27 @@ def assisted_by_agent(value: str, extra: tuple[str, ...] = ()) -> tuple[str | No
     return None, None
 
 
+def assisted_by_person(value: str, extra: tuple[str, ...] = ()) -> bool:
+    """Whether an Assisted-by value names a person who helped, not an agent — the trailer's meaning before agents
+    (red127: git.git's "Assisted-by: Junio C Hamano <…>", 2011): exactly `Name <address>`, the address no agent's
+    by exact evidence (match_value, the policy's `origins.ai_identities` included), and the name naming no agent and
+    no model: no agent's label, alone or with its product's and model's words ("Claude", "Claude Opus", "Gemini
+    Pro": footer_agent), no model of no agent, no digit, no GitHub App login, and not Crush's `MODEL via AGENT` form
+    whatever the agent (a renamed fork of Crush writes "Chintok via Karigor <…>"). Names are no evidence either
+    way: "Claude Monet" and "Devin Smith" are people, "Claude" and "Cursor" stay agents. A pusher gains nothing by
+    it — deleting the trailer does the same."""
+    text = value.strip()
+    start = text.find("<")
+    if start <= 0 or not text.endswith(">") or "@" not in text[start:] or text.count("<") != 1:
+        return False
+    if parse_assisted_by(text)[0] is not None or match_value(text, extra) is not None:
+        return False
+    name = text[:start].strip()
+    if not name or any(char.isdigit() for char in name) or "[bot]" in name.casefold() or _VIA.match(name):
+        return False
+    return assisted_by_agent(name, extra)[0] is None and not footer_agent(name)[0]
+
+
 def _person_match(person: Person, extra: tuple[str, ...]) -> AgentMatch | None:
     return match_identity(person.name, person.email, extra)
 
@@ -220,6 +241,8 @@ class AITrailerDetector:
             name = key.lower()
             if name not in ("assisted-by", "generated-by") or not value.strip():
                 continue
+            if name == "assisted-by" and assisted_by_person(value, ctx.ai_identities):
+                continue  # a person who helped (red127)
             agent, model = assisted_by_agent(value, ctx.ai_identities)
             ai = AIInvolvement.GENERATED if name == "generated-by" else AIInvolvement.ASSISTED
             where = "" if rule == "trailer" else " (origin note)"
@@ -421,6 +444,8 @@ class AIMarkerDetector:
             if line.key in ("assisted-by", "generated-by"):
                 if _TEMPLATE_VALUE.fullmatch(line.value):
                     continue  # the form's own placeholders quoted in prose (`Assisted-by: AGENT_NAME:MODEL_VERSION`)
+                if line.key == "assisted-by" and assisted_by_person(line.value, ctx.ai_identities):
+                    continue  # a person who helped (red127)
                 agent, model = assisted_by_agent(line.value, ctx.ai_identities)
                 ai = AIInvolvement.GENERATED if line.key == "generated-by" else AIInvolvement.ASSISTED
                 if line.value:
