@@ -6,9 +6,10 @@ histories 90-98 % of those are pull-request merges (merge button, squash, rebase
 
 - `pr-merge`: GitHub's merge button ("Merge pull request #N from owner/branch", two parents, or one when a
   squash kept that title), squash and rebase merges (subject ending "(#N)", or a squash whose edited title lost
-  it but whose message ends as GitHub writes squashes: a `---------` line, then only `Co-authored-by:` lines),
-  security-advisory merges ("Merge pull request from
-  GHSA-…", "Merge commit from fork"); GitLab's merge commits ("See merge request group/proj!N"). The
+  it but whose message ends as GitHub writes squashes: a `---------` line, then only `Co-authored-by:` and
+  `Signed-off-by:` lines), security-advisory merges ("Merge pull request from GHSA-…", "Merge commit from fork"; two
+  parents, or one when GitHub squashed the private fork's pull request); GitLab's merge commits ("See merge request
+  group/proj!N"). The
   PR number is the evidence a reviewer (or the Action, through the API) can follow. A PR merge says
   nothing about the device the merged code was written on: it gives no device class.
 - `web-edit`: any other web-flow commit — the browser editor, the API's contents endpoint, the
@@ -46,9 +47,10 @@ _SQUASH = re.compile(r"\(#([1-9]\d{0,8})\)$")
 _ADVISORY = re.compile(r"^Merge (?:pull request from (GHSA(?:-[0-9a-z]{4}){3})|commit from fork)$")
 # "See merge request group/project!N"; GitLab before 9.0 wrote "See merge request !N" (sometimes + URL).
 _GITLAB_MR = re.compile(r"^See merge request ([\w.\-/]{1,255})?!([1-9]\d{0,8})(?:\s+https?://\S+)?\s*$", re.MULTILINE)
-# The end GitHub writes into a squash merge's message: a line of nine dashes, then only the co-author trailers it
-# gathered from the squashed commits (red105: squashes whose title the merger edited lose the "(#N)").
-_SQUASH_LAYOUT = re.compile(r"\n-{9}\n\n(?:co-authored-by: [^\n]*\n?)+\Z", re.IGNORECASE)
+# The end GitHub writes into a squash merge's message: a line of nine dashes, then only the co-author and sign-off
+# trailers it gathered from the squashed commits (red105: squashes whose title the merger edited lose the "(#N)";
+# red127: a squash of signed-off commits ends in their `Signed-off-by:` lines, astral-sh/uv da659fee48).
+_SQUASH_LAYOUT = re.compile(r"\n-{9}\n\n(?:(?:co-authored-by|signed-off-by): [^\n]*\n?)+\Z", re.IGNORECASE)
 _UPDATE_BRANCH = re.compile(r"^Merge branch '[^'\n]+'(?: of \S+)? into \S")
 
 
@@ -94,11 +96,14 @@ def classify_forge_commit(commit: Commit) -> ForgeCommit | None:
         if match:
             how = "merge button (edited title)" if commit.is_merge else "squash or rebase merge"
             return ForgeCommit("github", "pr-merge", how, int(match.group(1)))
+        match = _ADVISORY.match(subject)
+        if match:
+            # (One parent: GitHub squash-merged the advisory's private-fork pull request under the same title —
+            # red127, astral-sh/uv da659fee48. Like any one-parent claim, the Action asks GitHub about it.)
+            how = "security advisory merge" if commit.is_merge else "security advisory squash merge"
+            return ForgeCommit("github", "pr-merge", f"{how} ({match.group(1) or 'private fork'})")
         if not commit.is_merge and _SQUASH_LAYOUT.search(commit.message):
             return ForgeCommit("github", "pr-merge", "squash merge (edited title: no pull request number)")
-        match = _ADVISORY.match(subject)
-        if match and commit.is_merge:
-            return ForgeCommit("github", "pr-merge", f"security advisory merge ({match.group(1) or 'private fork'})")
         if commit.is_merge:
             what = "Update branch button" if _UPDATE_BRANCH.match(subject) else "merge made on GitHub"
             return ForgeCommit("github", "web-edit", f"{what} (a merge into a branch, not a pull-request merge)")
