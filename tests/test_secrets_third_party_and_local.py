@@ -227,3 +227,11 @@ def test_a_restructuredtext_role_after_a_password_word_is_prose(detector: Secret
 
 def test_a_password_in_backticks_after_a_colon_still_blocks(detector: SecretDetector) -> None:
     assert _reported(detector, "db_password: `" + _random(14) + "`", "notes.md") == [("secrets/generic-password", "")]
+
+
+def test_in_a_ci_definition_only_a_database_image_s_name_is_a_service_it_runs(detector: SecretDetector) -> None:
+    """A self-hosted runner reaches its network's hosts by one word too: `@proddb` in a deploy workflow is not a
+    service container."""
+    line = "        run: psql postgresql://app:" + "hunter22" + "@proddb:5432/app -f migrate.sql"
+    assert _reported(detector, line, ".github/workflows/deploy.yml") == [("secrets/database-url-password", "")]
+    assert _reported(detector, line, "docker-compose.yml")[0][1]  # in a Compose file, a service it runs

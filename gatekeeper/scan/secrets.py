@@ -228,6 +228,8 @@ _BLOCK_AFTER_TAG = re.compile(r"[ \t]+[|>][-+0-9]*(?:[ \t]*\Z|[`'\")\]])")
 _CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+")
 _QUOTES = "\"'`"
 _SERVICE_HOST = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}(?=[:/?#,;)\s\"'`]|\Z)")
+_DATABASE_IMAGE_HOST = re.compile(r"(?:postgres(?:ql)?|mysql|mariadb|redis|mongo(?:db)?|rabbitmq|clickhouse|mssql|"
+                                  r"sqlserver|cockroachdb|db|database)(?=[:/?#,;)\s\"'`]|\Z)", re.IGNORECASE)
 _LOWER_WORDS = re.compile(r"[a-z_-]+[0-9]{0,4}")
 # The rules that read a password out of a URL (`scheme://user:password@host`).
 _URL_RULES = frozenset({"database-url-password", "url-credentials"})
@@ -416,7 +418,10 @@ class SourceKind(NamedTuple):
     data: bool = False
     lexed: Syntax | None = None  # how far comments, multi-line strings and markup reach (code_text.TextRegions)
     code_names: re.Pattern[str] | None = None  # an unquoted value of this shape is a name in the file's language
-    services: bool = False  # a Compose file or a CI definition: a host named by one word is a service it runs
+    # "compose": a Compose file, where a host named by one word is a service it runs; "ci": a CI definition, where a
+    # database image's own name is (a workflow's `services: postgres:`), not any word: a self-hosted runner reaches
+    # the network's hosts by one word too.
+    services: str = ""
 
 
 _NO_KIND = SourceKind()
@@ -430,14 +435,14 @@ def source_kind(path: str | None) -> SourceKind:
                       powershell=_POWERSHELL_SOURCE.search(path) is not None,
                       localized=_LOCALIZED.search(path) is not None, data=_DATA_SOURCE.search(path) is not None,
                       lexed=(lexed := syntax_of(path)), code_names=_CODE_NAMES.get(lexed.name) if lexed else None,
-                      services=_SERVICE_FILE.search(path) is not None)
+                      services="compose" if _COMPOSE_FILE.search(path) else "ci" if _CI_FILE.search(path) else "")
 
 
 # Files that start the services they name: Docker Compose files and CI definitions (a workflow's `services:`).
-_SERVICE_FILE = re.compile(r"(?:\A|/)(?:docker-)?compose(?:\.[^/]*)?\.ya?ml\Z"
-                           r"|(?:\A|/)(?:\.github/workflows/[^/]+|\.gitlab-ci|\.circleci/config|azure-pipelines"
-                           r"|bitbucket-pipelines|\.travis|\.buildkite/pipeline|\.drone|\.woodpecker/[^/]+)\.ya?ml\Z",
-                           re.IGNORECASE)
+_COMPOSE_FILE = re.compile(r"(?:\A|/)(?:docker-)?compose(?:\.[^/]*)?\.ya?ml\Z", re.IGNORECASE)
+_CI_FILE = re.compile(r"(?:\A|/)(?:\.github/workflows/[^/]+|\.gitlab-ci|\.circleci/config|azure-pipelines"
+                      r"|bitbucket-pipelines|\.travis|\.buildkite/pipeline|\.drone|\.woodpecker/[^/]+)\.ya?ml\Z",
+                      re.IGNORECASE)
 
 
 # Files that hold values and no variables: an unquoted value there is text, letters only or not (red113: a password
@@ -597,19 +602,21 @@ def _encoded_placeholder(value: str) -> str:
 _BASE64_VALUE = re.compile(r"[A-Za-z0-9+/]{4,}={0,2}")
 
 
-def _local_database(text: str, end: int, value: str, services: bool = False) -> str:
+def _local_database(text: str, end: int, value: str, services: str = "") -> str:
     """Why a URL's password is a local development or CI database's ("" when it is not): the host after it is the
     machine itself (`postgresql://postgres:<project name>@localhost:5432` in a workflow's service container: 32 blocking
     findings on getsentry/sentry-python) and the password is short (under 12 characters) or lower-case words and a
     counter (`mysecretpassword`, `devpass123`) — a generated one there may reach a real database through a tunnel,
-    and stays a finding. In a Compose file or a CI definition (`services`), a host named by one word is a service the
-    file itself starts (`postgresql://postgres:<weak>@app-db:5432` beside the `app-db` service that sets that
-    password; a workflow's service container): the same holds. `end`: where the password ends, before its `@`."""
+    and stays a finding. In a Compose file, a host named by one word is a service the file itself starts
+    (`postgresql://postgres:<weak>@app-db:5432` beside the `app-db` service that sets that password), and in a CI
+    definition one named as a database image is (a workflow's service container `postgres`): the same holds there.
+    `end`: where the password ends, before its `@`."""
     if text[end:end + 1] != "@" or (len(value) >= 12 and _LOWER_WORDS.fullmatch(value) is None):
         return ""
     if _LOCAL_HOST.match(text, end + 1) is not None:
         return "a weak password of a database on the local machine (a development or CI service)"
-    if services and _SERVICE_HOST.match(text, end + 1) is not None:
+    host = (_SERVICE_HOST if services == "compose" else _DATABASE_IMAGE_HOST if services == "ci" else None)
+    if host is not None and host.match(text, end + 1) is not None:
         return "a weak password of a database in a service the file runs (Compose or CI)"
     return ""
 
