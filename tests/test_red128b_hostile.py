@@ -62,11 +62,14 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from gatekeeper.cli import run
+from gatekeeper.errors import ConfigError
 from gatekeeper.models import SignatureStatus as S
+from gatekeeper.provenance import load_allowed_signers, verify_commit
 from gatekeeper.provenance.allowed_signers import parse_allowed_signers
 from gatekeeper.provenance.openpgp import _crc24
 from gatekeeper.provenance.signatures import verify_ssh
 from tests.hook_helpers import make_server, spush
+from tests.provenance_helpers import Key, keygen, signed_commit
 from tests.repo_builder import RepoBuilder
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
@@ -282,3 +285,63 @@ def test_held_the_gate_never_calls_good_what_ssh_keygen_refuses(tmp_path: Path, 
             lax.append(name)
     assert lax == []
     assert _verdicts(tmp_path, _variants(key)["good"], key.line) == (True, True)
+
+
+# -- 2. allowed-signers lines ssh-keygen refuses and the gate trusts ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def signing_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
+    directory = tmp_path_factory.mktemp("keys")
+    return {"ed25519": keygen(directory, "ed", "-t", "ed25519"), "ecdsa": keygen(directory, "ec", "-t", "ecdsa",
+                                                                               "-b", "256")}
+
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def _dirty_bits(key_b64: str) -> str:
+    """The key's base64 with a bit set past its last whole byte (b64_pton refuses it; Python ignores it)."""
+    data = key_b64.rstrip("=")
+    assert len(key_b64) > len(data), "needs a padded encoding"
+    return data[:-1] + _B64[_B64.index(data[-1]) | 1] + key_b64[len(data):]
+
+
+@pytest.mark.parametrize(("kind", "line"), [
+    ("ed25519", 'dev@example.com valid-after="19700101Z" {type} {b64}'),
+    ("ed25519", 'dev@example.com valid-after="19000101Z" {type} {b64}'),
+    ("ed25519", "dev@example.com {type} {b64}="),
+    ("ecdsa", "dev@example.com {type} {dirty}"),
+])
+def test_an_allowed_signers_line_ssh_keygen_refuses_trusts_no_key(tmp_path: Path, signing_keys: dict[str, Key],
+                                                                   kind: str, line: str) -> None:
+    """LOW (false GOOD vs git, admin-written file): ssh-keygen refuses a valid-after at or before the epoch
+    (sshsigopt_parse: `valid_after == 0`, and mktime/timegm < 0) and a key whose base64 b64_pton refuses (surplus
+    `=`, non-zero bits after the last byte); git says `U`. allowed_signers.py reads the date as 1970/1900 and the key
+    with Python's lenient b64decode (decode_key_blob), so the gate says good - the file "git verify-commit agrees
+    with" (DESIGN 4) is read more leniently than git reads it. Fix: refuse times <= 0 as ssh-keygen does, and
+    decode key base64 strictly (re-encode and compare, as `_b64_pton` does for the armor)."""
+    key = signing_keys[kind]
+    key_type, key_b64 = key.line.split()[:2]
+    repo = RepoBuilder.init(tmp_path / "repo")
+    sha = signed_commit(repo, "fix: on the train", key, {"a.txt": "x\n"})
+    allowed = tmp_path / "allowed_signers"
+    allowed.write_text(line.format(type=key_type, b64=key_b64, dirty=_dirty_bits(key_b64) if kind == "ecdsa" else "")
+                       + "\n")
+    letter = repo.git("-c", f"gpg.ssh.allowedSignersFile={allowed}", "log", "-1", "--format=%G?", sha).strip()
+    raw = subprocess.run(["git", "cat-file", "commit", sha], cwd=repo.path, capture_output=True, check=True).stdout
+
+    assert letter != "G"
+    try:
+        signers = load_allowed_signers(allowed).signers
+    except ConfigError:
+        return  # refusing the file is as good as git's refusal
+    assert verify_commit(raw, signers=signers, now=NOW).status is not S.GOOD
+
+
+def test_the_unsupported_signature_fix_does_not_say_security_keys_are_never_accepted() -> None:
+    """LOW (diagnostic, stale after the FIDO change): provenance/unsupported-signature's fix text still tells the
+    pusher that "security-key (sk-*) signatures are never accepted" - they are verified now (README: "FIDO
+    security keys"), and the status is reached by ssh-dss, certificates and x509 instead. Fix: drop the sk clause."""
+    from gatekeeper.checks.provenance import _STATUS, UNSUPPORTED
+
+    assert "sk-" not in _STATUS[UNSUPPORTED][1]
