@@ -22,10 +22,21 @@ Findings, by severity:
    src/payments/refund.py - signature `good`, signer alice@example.com, origin `device_id: alice-laptop`,
    `managed: true`, evidence "signed by registered mobile device alice-laptop" with trust `verified`; the only
    finding is the non-blocking provenance/keyring-missing note. A real push of it to a bare repository with the
-   pre-receive hook is accepted. (With `require_registered_device` the push happens to block, as
+   pre-receive hook is accepted, and `gatekeeper audit` reports the commit `good`, class mobile, from
+   alice-laptop with `verified` evidence. (With `require_registered_device` the push happens to block, as
    provenance/unregistered-device, only because `signature.device_id` stays unset.) DESIGN.md: "OpenPGP signatures
    with no gpg_home keyring are `untrusted` ("not checked")". Fix: in `_openpgp_trust` (or before it in `verify`) leave alone any info whose detail ends with
-   NO_KEYRING - only a signature gpg verified may be promoted by the registry.
+   NO_KEYRING - only a signature gpg verified may be promoted by the registry (tried in this worktree: the three
+   HIGH tests then pass).
+2. LOW (false GOOD vs git; the file is admin-written) - provenance/allowed_signers.py `_parse_time` /
+   `decode_key_blob`: lines ssh-keygen refuses are trusted: `valid-after="19700101Z"` / `"19000101Z"` (OpenSSH
+   refuses a time <= 0; git `U`, gate good) and a key whose base64 carries a surplus `=` or non-zero bits after its
+   last byte (b64_pton refuses; Python's b64decode does not). Measured on 48 allowed-signers variants against
+   git's %G?: these 4 are the only ones where the gate is laxer; the others agree or the gate is stricter (a
+   ConfigError for the whole file on `UTC` suffixes, 20260231, a `\"` inside a quoted option, one broken line;
+   valid-before judged at now, by design).
+3. LOW (diagnostic) - checks/provenance.py `_STATUS[UNSUPPORTED]` fix text still says "security-key (sk-*)
+   signatures are never accepted", stale since the FIDO change.
 
 Tried and held (tests below keep the cheap ones as regression guards):
 - SSH crypto, differential against `ssh-keygen -Y verify` for all seven key types (ed25519, rsa, ecdsa p256/384/521,
@@ -153,6 +164,22 @@ def test_a_forged_openpgp_signature_naming_an_enrolled_key_is_not_good(tmp_path:
     assert report["signature"]["status"] != "good", report["signature"]
     assert report["origin"]["device_id"] is None, report["origin"]  # no verified device, managed or not
     assert code != 0
+
+
+def test_the_audit_does_not_report_a_forged_openpgp_signature_as_a_devices(tmp_path: Path) -> None:
+    """HIGH, same cause in `gatekeeper audit` (same ProvenanceSource): the history report calls the forged commit
+    good and attributes it to the registered device with `verified` signing-key evidence."""
+    repo = RepoBuilder.init(tmp_path / "repo")
+    repo.commit("policy", {".gatekeeper.yml": POLICY.replace("DEVICES", ".gatekeeper/devices.yml"),
+                           ".gatekeeper/devices.yml": REGISTRY})
+    sha = _forge_commit(repo, "fix: refunds\n", {"src/payments/refund.py": "x = 1\n"})
+    out = tmp_path / "audit.json"
+
+    assert run(["audit", "--repo", str(repo.path), "--format", "json", "--output", str(out)]) == 0
+
+    (record,) = [c for c in json.loads(out.read_text())["commits"] if c["sha"] == sha]
+    assert record["signature"]["status"] != "good", record["signature"]
+    assert record["origin"]["device_id"] is None, record["origin"]
 
 
 def test_a_forged_openpgp_signature_is_refused_by_the_pre_receive_hook(tmp_path: Path) -> None:
