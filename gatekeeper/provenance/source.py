@@ -257,7 +257,11 @@ class ProvenanceSource:
             info = verify_commit(raw, signers=trust.signers, now=now, registry=trust.registry, gpg=gpg,
                                  forge=forge, forge_gpg=forge_gpg, forge_history=self.forge_history)
             if info.format == "openpgp" and info.detail.endswith(NO_KEYRING):
+                # Never checked: the issuer it names is the signature's claim, which anyone can write (the
+                # registry's fingerprints are public), not a key that verified anything (red128b).
                 unchecked.append(commit.sha)
+                signatures[commit.sha] = info
+                continue
             info = _openpgp_trust(info, trust.registry, now)
             fact = _device_fact(info, trust.registry)
             if fact is not None:
@@ -537,6 +541,10 @@ def _openpgp_trust(info: SignatureInfo, registry: DeviceRegistry | None, now: dt
     if (registry is None or info.format != "openpgp" or info.key is None or info.forge is not None
             or info.status not in (_S.GOOD, _S.UNTRUSTED)):
         return info
+    from gatekeeper.provenance.signatures import NO_KEYRING  # (loaded by now: it verified the signature)
+
+    if info.detail.endswith(NO_KEYRING):
+        return info  # an unchecked signature's key is only the issuer it claims (red128b)
     device = registry.by_fingerprint(info.key)
     if device is None:
         if info.status is _S.GOOD:
