@@ -61,8 +61,8 @@ _STATUS: dict[str, tuple[str, str]] = {
     EXPIRED: ("the signing key has expired",
               f"renew the device's enrolment (new `expires`) or {_RESIGN}"),
     UNSUPPORTED: ("the signature's format or key type cannot be verified",
-                  "sign with an SSH ed25519/RSA/ECDSA key or an OpenPGP key; x509 (gitsign, S/MIME) and "
-                  "security-key (sk-*) signatures are never accepted"),
+                  "sign with an SSH key (ed25519, RSA, ECDSA, or an ed25519 or ECDSA P-256 FIDO security key) or an "
+                  "OpenPGP key; DSA keys, SSH certificates and x509 signatures (gitsign, S/MIME) are never accepted"),
     ERROR: ("the signature could not be verified",
             "rerun the check; if it persists, inspect the commit with `git cat-file commit SHA`"),
 }

@@ -274,7 +274,11 @@ def _parse_time(value: str, name: str, fail: _Fail) -> datetime:
         moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
     except ValueError:
         raise fail(problem, fix) from None
-    return moment.replace(tzinfo=UTC) if utc else moment.astimezone()
+    moment = moment.replace(tzinfo=UTC) if utc else moment.astimezone()
+    if moment.timestamp() <= 0:
+        # ssh-keygen refuses a time at or before the epoch: the line then trusts no key (red128b).
+        raise fail(f"{name}=\"{value}\" is at or before 1970-01-01 (ssh-keygen refuses such a time)", fix)
+    return moment
 
 
 # -- keys ----------------------------------------------------------------------------------------------
@@ -287,6 +291,10 @@ def decode_key_blob(key_type: str, key_b64: str) -> bytes:
         blob = base64.b64decode(key_b64, validate=True)
     except binascii.Error:
         raise ValueError(f"the {key_type} key is not valid base64") from None
+    if base64.b64encode(blob).decode("ascii") != key_b64:
+        # OpenSSH decodes only the canonical form: no padding beyond the data's, no bits set past its last byte
+        # (red128b: git refused such a line, the gate trusted it).
+        raise ValueError(f"the {key_type} key is not in canonical base64 (extra padding or trailing bits)")
     embedded = key_blob_type(blob)
     if embedded is None:
         raise ValueError(f"the {key_type} key data is truncated or not an SSH public key")
