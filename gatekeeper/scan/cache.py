@@ -2,8 +2,9 @@
 
 A key is the sha256 (HMAC under GATEKEEPER_FINGERPRINT_KEY when set) of scanner name, tool version,
 ruleset digest with the digest of the code that reads the tool's output (head.code_digest: an upgraded gatekeeper
-never reads an older one's entries), blob id and the path the tool saw (semgrep rules select files by path, so the
-same blob under another name may give other results).
+never reads an older one's entries), blob id with a digest of the text the tool read (what a notebook or a page
+holds as code depends on its name, mode and neighbours too: red125) and the path the tool saw (semgrep rules select
+files by path, so the same blob under another name may give other results).
 Entries hold the tool's raw findings with line numbers; the added-line filter is applied after the
 cache, so one entry serves every range that contains the blob.
 

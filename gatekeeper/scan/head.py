@@ -189,14 +189,18 @@ class HeadScanner:
         misses: list[Target] = []
         for target in targets:
             cached = None
-            if cache is not None and identity is not None:
+            if cache is not None and identity is not None and target.digest:
                 # The path as the tool's rules see it: the original one, or (renamed) only its extension;
                 # generated names depend on the other files of the run and would defeat the cache.
                 seen_as = f"renamed:{safe_extension(target.rel)}" if target.renamed else target.rel
                 if target.part:
                     seen_as += f";part={target.part}"  # (one blob's other text: a page's handlers)
+                # And the bytes the tool reads, not only the blob they came from: what a page or a notebook holds as
+                # code depends on its extension, its mode and its neighbours too (red125: a blob cached clean as a
+                # `.vue` was answered for as a `.html`, a notebook cached clean in one directory was answered for
+                # beside a module that makes its SQL cell Python). The tool reads nothing else.
                 keys[target.rel] = key = ResultCache.key(self.name, identity[0], f"{identity[1]};code={code}",
-                                                         target.blob, seen_as)
+                                                         f"{target.blob};read={target.digest}", seen_as)
                 cached = cache.get(self.name, key)
             if cached is None:
                 misses.append(target)

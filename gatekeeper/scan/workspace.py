@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
-from gatekeeper import catalogue
+from gatekeeper import catalogue, fingerprint
 from gatekeeper.git import Git
 from gatekeeper.models import Finding, Severity, path_key
 from gatekeeper.process import forget_dir, held_signals, track_dir
@@ -105,6 +105,9 @@ class Target:
     placed: bool = True  # False: code embedded in it could not be put at its own lines (every line counts as added)
     unread: tuple[Unread, ...] = ()  # lines of a notebook's code left blank: the tool could not read them (`whole`)
     part: str = ""  # which of a file's texts this is, when it has several: "attributes" (a page's handlers)
+    # A digest of the bytes written (what the tool reads): what the blob became here depends on more than the blob —
+    # the file's own extension, its mode, a notebook's neighbouring modules (red125) — and the cache keys on this.
+    digest: str = ""
 
     @property
     def key(self) -> bytes:
@@ -432,7 +435,7 @@ class Workspace:
             rel = self._generated_name(entry.path, alias)
             local = self._create(rel, data)
         target = Target(entry.path, entry.blob, rel, local, len(data), renamed, entry.commit, entry.key, transcoded,
-                        placed, unread, part)
+                        placed, unread, part, fingerprint.digest(data))
         self.targets[rel] = target
         return target
 
