@@ -38,18 +38,20 @@ Markup. A `<script>` block without a `type` or with a JavaScript one (`module`, 
 TypeScript when its `lang` says so — found as the HTML tokenizer finds it (comments, quoted attribute values,
 RCDATA/RAWTEXT elements, the script data escape states), in linear time (_Tokenizer). So is the code of a start
 tag's event handler attributes (`onclick`, `onerror`, ... — the names browsers compile, not a component's `onIcon`
-prop) and `javascript:` URLs (`href`, `src`, `action`, ...), decoded as the browser decodes them, each in a function
-of its own on the value's lines, in a text of their own (`Embedded.attributes`, scanned as a file of its own: no
-value can run on into a script), and only a value that stands alone as code (a `/*` or a backtick that another value
-closes runs nothing in a browser); and once more as written (comments kept, no
-wrapper, each value a file of its own: `Embedded.values`), for where the small lexer that decides "stands alone"
-misjudges a slash. Not read: Svelte's unquoted
+prop), `javascript:` URLs (`href`, `src`, `action`, ...) and a script element's `data:` source (whose script runs
+with the page's origin), decoded as the browser decodes them (a URL's tabs and newlines removed wherever they are, as
+the URL parser removes them), each in a function of its own on the value's lines, in a text of their own
+(`Embedded.attributes`, scanned as a file of its own: no value can run on into a script), and only a value that
+stands alone as code (a `/*` or a backtick that another value closes runs nothing in a browser); and once more as
+written (comments kept, no wrapper, each value a file of its own: `Embedded.values`), for where the small lexer
+that decides "stands alone" misjudges a slash. Not read: Svelte's unquoted
 `onclick={…}` expressions, Vue's `@click`/`v-on:` expressions, an iframe's `srcdoc` page (said in the scan's notes).
 """
 
 from __future__ import annotations
 
 import ast
+import base64
 import html
 import html.entities
 import json
@@ -1000,8 +1002,11 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
         srcdoc = srcdoc or tokenizer.srcdoc
         if not tokenizer.opaque_seen:
             break  # (no element of that kind: the second reading is the first)
-    attribute_text, unread, values = _attribute_text(text, handlers)
+    attribute_text, unread, undecoded, values = _attribute_text(text, handlers)
     notes = []
+    if undecoded:
+        notes.append(f"{undecoded} script source(s) given as a data: URL are not read: the gate could not decode them "
+                     "(review them by hand)")
     if unread:
         notes.append(f"{unread} event handler(s) or javascript: URL(s) are not read: their code does not stand alone "
                      "as JavaScript to the gate's reading (a browser compiles each on its own and runs none of a value "
@@ -1026,33 +1031,36 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
                     attributes=attribute_text if attribute_text.strip() else "", values=values)
 
 
-def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> tuple[str, int, tuple[str, ...]]:
+def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> tuple[str, int, int, tuple[str, ...]]:
     """The attribute values' code at their own places (each value once: the two readings find the same ones, and
     where they overlap, the first), everything else blank; how many values that reading could not take (_closed:
-    said in the scan's notes, red121); and the first VALUE_FILES values as written, each a text of its own at its
-    lines (Embedded.values), whatever the lexer made of them — semgrep's parser decides (red124)."""
+    said in the scan's notes, red121) and how many `data:` script sources did not decode; and the first VALUE_FILES
+    values as written, each a text of its own at its lines (Embedded.values), whatever the lexer made of them —
+    semgrep's parser decides (red124)."""
     pieces: list[str] = []
     values: list[str] = []
     at = 0
     line = 0  # the line `at` is on
-    unread = 0
+    unread = undecoded = 0
     for start, end, kind in sorted(handlers):
         if start < at:
             continue
         decoded = _attribute_decoded(text[start:end], kind)
-        code = _closed_reading(decoded)
-        if code is None:
+        code = None if decoded is None else _closed_reading(decoded)
+        if decoded is None:
+            undecoded += 1
+        elif code is None:
             unread += 1
         pieces.append(_NOT_NEWLINE.sub(" ", text[at:start]))
         pieces.append(code or _NOT_NEWLINE.sub(" ", text[start:end]))
         line += text.count("\n", at, start)
-        if len(values) < VALUE_FILES and decoded.strip(_JS_BLANKS):
+        if decoded is not None and len(values) < VALUE_FILES and decoded.strip(_JS_BLANKS):
             # (As written: decoded, nothing blank, no wrapper, a `;` before it so that it starts a statement.)
             values.append("\n" * line + ";" + "\n".join(map(_one_line, decoded.split("\n"))) + "\n")
         line += text.count("\n", start, end)
         at = end
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
-    return "".join(pieces), unread, tuple(values)
+    return "".join(pieces), unread, undecoded, tuple(values)
 
 
 VALUE_FILES = 256  # values of a page each read as a file of their own (beyond: only together, said in the notes)
@@ -1060,6 +1068,7 @@ VALUE_FILES = 256  # values of a page each read as a file of their own (beyond: 
 
 _HANDLER = "handler"
 _URL = "url"
+_DATA = "data"  # a script element's `data:` source: the script it holds runs with the page's origin (red125)
 # The event handler content attributes of HTML elements (GlobalEventHandlers, WindowEventHandlers,
 # DocumentAndElementEventHandlers, and the media, animation, transition and pointer events browsers ship): a
 # browser compiles these, and no other `on…` attribute (a Vue component's `onIcon` prop is none: red120).
@@ -1084,9 +1093,14 @@ _EVENT_HANDLERS = frozenset("""
 _URL_LEADING = "".join(map(chr, range(0x21)))  # C0 controls and space, which a URL parser strips from both ends
 _URL_NOISE = re.compile(r"[\t\n\r]")  # and ASCII tab and newline, which it removes anywhere
 _JS_URL = re.compile(r"javascript:", re.IGNORECASE | re.ASCII)
+_DATA_URL = re.compile(r"data:", re.IGNORECASE | re.ASCII)
+_BASE64 = re.compile(r";[ ]*base64[\t\n\f\r ]*$", re.IGNORECASE | re.ASCII)
+_CHARSET = re.compile(r";[\t\n\f\r ]*charset=[\"']?([\w.:-]+)", re.IGNORECASE | re.ASCII)
 # The attributes whose URL a browser follows or loads as a document (HTML and SVG; SVG's `<animate>`/`<set>` write
 # theirs into another element's href).
 _URL_ATTRIBUTES = frozenset({"href", "xlink:href", "src", "action", "formaction", "data", "from", "to", "values"})
+# Where a script element names its source (HTML's `src`, SVG's `href` and `xlink:href`).
+_SCRIPT_SOURCES = frozenset({"src", "href", "xlink:href"})
 # A server template's placeholder in a handler (Jinja, Django, Liquid, Handlebars, Angular): its expression, read as
 # one (`save({{ id }})` is `save( ( id ) )`; in a page no server renders, `{{eval(x)}}` is two blocks the browser
 # runs, and the expression is read either way); a tag (`{% if %}`, ERB's `<% %>`) is blank.
@@ -1094,30 +1108,57 @@ _TEMPLATE_EXPRESSION = re.compile(r"\{\{(.*?)\}\}")
 _TEMPLATE_TAG = re.compile(r"\{%.*?%\}|<%.*?%>")
 
 
-def _attribute_decoded(value: str, kind: str) -> str:
+def _attribute_decoded(value: str, kind: str) -> str | None:
     """An attribute value's code on the value's own lines, as the browser reads it: its character references decoded
-    under the attribute rules, a URL's scheme dropped and its percent escapes decoded, a server template's expression
-    read as one (its tags blank), `yield`/`await` renamed. A line break that a reference or an escape decodes to ends
-    a `//` comment as any other does (red121): it is U+2029 here (a line terminator to JavaScript, one character, so
-    that the value keeps its lines)."""
-    lines = [_breaks(_attribute_unescape(line)) for line in value.split("\n")]
+    under the attribute rules, a URL's scheme dropped and its percent escapes decoded (a `data:` script source's body
+    decoded), a server template's expression read as one (its tags blank),
+    `yield`/`await` renamed. A line break that a reference or an escape decodes to ends a `//` comment as any other
+    does (red121): it is U+2029 here (a line terminator to JavaScript, one character, so that the value keeps its
+    lines). None: a `data:` URL the browser cannot decode either (it runs nothing; the caller says so)."""
+    if kind in (_URL, _DATA):
+        # The URL parser removes every tab and newline of the URL, not only the scheme's (red125: `javascript:ev` LF
+        # `al(...)` runs `eval(...)`): the value's code is one line, at its first, the lines after it blank.
+        body = _url_script(_url(value), kind)
+        if body is None:
+            return None
+        lines = [_breaks(body)] + [""] * value.count("\n")
+    else:
+        lines = [_breaks(_attribute_unescape(line)) for line in value.split("\n")]
+    lines = [_TEMPLATE_TAG.sub(lambda m: " " * len(m.group()), _TEMPLATE_EXPRESSION.sub(
+        lambda m: " (" + m.group(1) + ") ", line)) for line in lines]
+    return "\n".join(_CONTEXTUAL.sub(lambda m: "_" + m.group()[1:], line) for line in lines)
+
+
+def _url(value: str) -> str:
+    """An attribute value as the URL parser takes it: character references decoded, leading and trailing C0 controls
+    and spaces stripped, every ASCII tab and newline removed — whatever their number (red125: 5,000 spaces before a
+    `javascript:` URL hid it from a test of the first 4,096 characters)."""
+    return _URL_NOISE.sub("", _attribute_unescape(value).strip(_URL_LEADING))
+
+
+def _url_script(url: str, kind: str) -> str | None:
+    """The script a `javascript:` URL runs (its body percent-decoded), or that a `data:` URL holds as a script's source
+    (its body percent-decoded, then base64-decoded when its type says so, in the charset its type names); "" for a
+    URL of neither scheme, None for a `data:` URL that does not decode."""
     if kind == _URL:
-        joined = "\n".join(lines)
-        # Past the scheme as a URL parser reads it: leading controls and spaces, then `javascript:` with any tab or
-        # newline inside it (_handlers only calls this for a value that reads so).
-        at = 0
-        while at < len(joined) and joined[at] in _URL_LEADING:
-            at += 1
-        wanted = 0
-        while wanted < len("javascript:") and at < len(joined):
-            if joined[at] not in "\t\n\r":
-                wanted += 1
-            at += 1
-        lines = [_breaks(urllib.parse.unquote(line))
-                 for line in (_NOT_NEWLINE.sub(" ", joined[:at]) + joined[at:]).split("\n")]
-    return "\n".join(_CONTEXTUAL.sub(lambda m: "_" + m.group()[1:], _TEMPLATE_TAG.sub(
-        lambda m: " " * len(m.group()), _TEMPLATE_EXPRESSION.sub(lambda m: " (" + m.group(1) + ") ", line)))
-        for line in lines)
+        return urllib.parse.unquote(url[len("javascript:"):]) if _JS_URL.match(url) else ""
+    if not _DATA_URL.match(url) or "," not in url:
+        return "" if not _DATA_URL.match(url) else None
+    mime, _, body = url[len("data:"):].partition(",")
+    data = urllib.parse.unquote_to_bytes(body)
+    if _BASE64.search(mime):
+        # (Forgiving-base64, as fetch decodes it: ASCII whitespace removed, at most two `=` at the end.)
+        packed = re.sub(rb"[\t\n\f\r ]", b"", data)
+        if len(packed) % 4 == 0:
+            packed = packed[:-2] + packed[-2:].rstrip(b"=")
+        if len(packed) % 4 == 1 or not re.fullmatch(rb"[A-Za-z0-9+/]*", packed):
+            return None
+        data = base64.b64decode(packed + b"=" * (-len(packed) % 4))
+    charset = _CHARSET.search(mime)
+    try:
+        return data.decode(charset.group(1) if charset else "utf-8", "replace")
+    except LookupError:
+        return data.decode("utf-8", "replace")
 
 
 def _closed_reading(decoded: str) -> str | None:
@@ -1385,7 +1426,7 @@ class _Tokenizer:
             name_end = _skip(_TAG_NAME, text, start + 1)
             name = _ascii_lower(text[start + 1:name_end])
             component = self.components and text[start + 1:start + 2].isupper()
-            tag = self._tag(name_end, start=not component)
+            tag = self._tag(name_end, start=not component, element=name)
             if tag is None:
                 return  # (EOF in a tag: it is no element)
             attributes, at = tag
@@ -1422,7 +1463,7 @@ class _Tokenizer:
         end = _COMMENT_END.search(text, at)
         return 0 if end is None else end.end()
 
-    def _tag(self, at: int, start: bool = False) -> tuple[dict[str, str], int] | None:
+    def _tag(self, at: int, start: bool = False, element: str = "") -> tuple[dict[str, str], int] | None:
         """The attributes of a tag whose name ends at `at` (the first of a repeated name counts, names in ASCII
         lower case) and where the tag ends; None when the page ends first. For a start tag (`start`), the places
         of the values that hold code — an event handler's, a `javascript:` URL's — go to `handlers`."""
@@ -1435,7 +1476,7 @@ class _Tokenizer:
                 return None
             if text[at] == ">":
                 if start:
-                    self._handlers(attributes, places)
+                    self._handlers(element, attributes, places)
                 return attributes, at + 1
             name_match = _ATTRIBUTE_NAME.match(text, at)
             assert name_match is not None  # (the first character is none of those skipped above)
@@ -1461,11 +1502,12 @@ class _Tokenizer:
                     value, at = text[at:end], end
             attributes.setdefault(name, value)
 
-    def _handlers(self, attributes: dict[str, str], places: dict[str, tuple[int, int]]) -> None:
+    def _handlers(self, element: str, attributes: dict[str, str], places: dict[str, tuple[int, int]]) -> None:
         """The code a start tag's attributes hold: every event handler attribute is a handler's body (not, in a
         Svelte component, an unquoted `onclick={…}`, whose braces hold an expression the tokenizer does not delimit),
-        and a URL attribute's `javascript:` URL (after the leading spaces and controls and the tabs and newlines a URL
-        parser drops) runs as a script. An iframe's `srcdoc` is noted (not read)."""
+        a URL attribute's `javascript:` URL (after the leading spaces and controls and the tabs and newlines a URL
+        parser drops) runs as a script, and so does a script element's `data:` source (HTML's `src`, SVG's `href`).
+        An iframe's `srcdoc` is noted (not read)."""
         for name, (start, end) in places.items():
             value = attributes[name]
             if name in _EVENT_HANDLERS:
@@ -1474,9 +1516,10 @@ class _Tokenizer:
                     self.handlers.append((start, end, _HANDLER))
             elif name == "srcdoc":
                 self.srcdoc = True
-            elif name in _URL_ATTRIBUTES and _JS_URL.match(
-                    _URL_NOISE.sub("", html.unescape(value[:4096]).lstrip(_URL_LEADING))):
+            elif name in _URL_ATTRIBUTES and _JS_URL.match(_url(value)):
                 self.handlers.append((start, end, _URL))
+            elif element == "script" and name in _SCRIPT_SOURCES and _DATA_URL.match(_url(value)):
+                self.handlers.append((start, end, _DATA))
 
     def _script_end(self, at: int) -> int | None:
         """Where the script whose body starts at `at` ends (its `</script`), through the escaped and double-escaped
