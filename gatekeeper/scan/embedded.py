@@ -43,8 +43,9 @@ with the page's origin), decoded as the browser decodes them (a URL's tabs and n
 the URL parser removes them), each in a function of its own on the value's lines, in a text of their own
 (`Embedded.attributes`, scanned as a file of its own: no value can run on into a script), and only a value that
 stands alone as code (a `/*` or a backtick that another value closes runs nothing in a browser); and once more as
-written (comments kept, no wrapper, each value a file of its own: `Embedded.values`), for where the small lexer
-that decides "stands alone" misjudges a slash. Not read: Svelte's unquoted
+written (comments kept, no wrapper, each value a file of its own: `Embedded.values`; once more where a server
+template's tag was blank, with the tag as written), for where the small lexer that decides "stands alone" misjudges
+a slash. Not read: Svelte's unquoted
 `onclick={…}` expressions, Vue's `@click`/`v-on:` expressions, an iframe's `srcdoc` page (said in the scan's notes).
 """
 
@@ -1054,9 +1055,13 @@ def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> tuple[str
         pieces.append(_NOT_NEWLINE.sub(" ", text[at:start]))
         pieces.append(code or _NOT_NEWLINE.sub(" ", text[start:end]))
         line += text.count("\n", at, start)
-        if decoded is not None and len(values) < VALUE_FILES and decoded.strip(_JS_BLANKS):
-            # (As written: decoded, nothing blank, no wrapper, a `;` before it so that it starts a statement.)
-            values.append("\n" * line + ";" + "\n".join(map(_one_line, decoded.split("\n"))) + "\n")
+        # (As written: decoded, nothing blank, no wrapper, a `;` before it so that it starts a statement; and once
+        # more without the template rewrite where it blanked a tag — a page no server renders has none, and a tag's
+        # two halves in two strings blanked the code between them: red125.)
+        untemplated = _attribute_decoded(text[start:end], kind, tags=False) if decoded is not None else None
+        for written in dict.fromkeys((decoded, untemplated)):
+            if written is not None and len(values) < VALUE_FILES and written.strip(_JS_BLANKS):
+                values.append("\n" * line + ";" + "\n".join(map(_one_line, written.split("\n"))) + "\n")
         line += text.count("\n", start, end)
         at = end
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
@@ -1103,15 +1108,16 @@ _URL_ATTRIBUTES = frozenset({"href", "xlink:href", "src", "action", "formaction"
 _SCRIPT_SOURCES = frozenset({"src", "href", "xlink:href"})
 # A server template's placeholder in a handler (Jinja, Django, Liquid, Handlebars, Angular): its expression, read as
 # one (`save({{ id }})` is `save( ( id ) )`; in a page no server renders, `{{eval(x)}}` is two blocks the browser
-# runs, and the expression is read either way); a tag (`{% if %}`, ERB's `<% %>`) is blank.
+# runs, and the expression is read either way); a tag (`{% if %}`, ERB's `<% %>`) is blank — and kept as written in
+# one more reading (`values`): in a page no server renders, `s='{%';eval(x);t='%}'` is no tag (red125).
 _TEMPLATE_EXPRESSION = re.compile(r"\{\{(.*?)\}\}")
 _TEMPLATE_TAG = re.compile(r"\{%.*?%\}|<%.*?%>")
 
 
-def _attribute_decoded(value: str, kind: str) -> str | None:
+def _attribute_decoded(value: str, kind: str, *, tags: bool = True) -> str | None:
     """An attribute value's code on the value's own lines, as the browser reads it: its character references decoded
     under the attribute rules, a URL's scheme dropped and its percent escapes decoded (a `data:` script source's body
-    decoded), a server template's expression read as one (its tags blank),
+    decoded), a server template's expression read as one (its tags blank; not `tags`: kept as written),
     `yield`/`await` renamed. A line break that a reference or an escape decodes to ends a `//` comment as any other
     does (red121): it is U+2029 here (a line terminator to JavaScript, one character, so that the value keeps its
     lines). None: a `data:` URL the browser cannot decode either (it runs nothing; the caller says so)."""
@@ -1124,8 +1130,9 @@ def _attribute_decoded(value: str, kind: str) -> str | None:
         lines = [_breaks(body)] + [""] * value.count("\n")
     else:
         lines = [_breaks(_attribute_unescape(line)) for line in value.split("\n")]
-    lines = [_TEMPLATE_TAG.sub(lambda m: " " * len(m.group()), _TEMPLATE_EXPRESSION.sub(
-        lambda m: " (" + m.group(1) + ") ", line)) for line in lines]
+    lines = [_TEMPLATE_EXPRESSION.sub(lambda m: " (" + m.group(1) + ") ", line) for line in lines]
+    if tags:
+        lines = [_TEMPLATE_TAG.sub(lambda m: " " * len(m.group()), line) for line in lines]
     return "\n".join(_CONTEXTUAL.sub(lambda m: "_" + m.group()[1:], line) for line in lines)
 
 
