@@ -236,7 +236,9 @@ def test_event_handlers_and_javascript_urls_are_code_at_their_own_lines(markup: 
     assert found.attributes.count("(function (event) {") == found.attributes.count("});")
     assert "(function" not in found.text  # (a text of their own: no value runs on into a script, red120)
     # And as written, a text of its own, the code at the same line (red124).
-    assert any(code.split(";")[-1] in value.split("\n")[line - 1] for value in found.values), found.values
+    # (A line break a reference decoded to is a carriage return there: it ends a comment, red125.)
+    assert any(code.split(";")[-1] in value.split("\n")[line - 1].replace("\r", " ") for value in found.values), \
+        found.values
 
 
 @pytest.mark.parametrize("markup", [
