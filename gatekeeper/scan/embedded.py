@@ -1003,18 +1003,22 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
         srcdoc = srcdoc or tokenizer.srcdoc
         if not tokenizer.opaque_seen:
             break  # (no element of that kind: the second reading is the first)
-    attribute_text, unread, undecoded, values = _attribute_text(text, handlers)
+    read = _attribute_text(text, handlers)
+    attribute_text, values = read.text, read.written
     notes = []
-    if undecoded:
-        notes.append(f"{undecoded} script source(s) given as a data: URL are not read: the gate could not decode them "
-                     "(review them by hand)")
-    if unread:
-        notes.append(f"{unread} event handler(s) or javascript: URL(s) are not read: their code does not stand alone "
-                     "as JavaScript to the gate's reading (a browser compiles each on its own and runs none of a value "
-                     "it cannot parse; review them by hand)")
+    if read.undecoded:
+        notes.append(f"{read.undecoded} script source(s) given as a data: URL are not read: the gate could not decode "
+                     "them (review them by hand)")
+    if read.unread:
+        notes.append(f"{read.unread} event handler(s) or javascript: URL(s) are not read: their code does not stand "
+                     "alone as JavaScript to the gate's reading (a browser compiles each on its own and runs none of a "
+                     "value it cannot parse; review them by hand)")
     if len(handlers) > VALUE_FILES:
         notes.append(f"the page has {len(handlers)} event handlers or javascript: URLs: the first {VALUE_FILES} are "
-                     "read each on its own, the others only together")
+                     "read each on its own, the others only together" + (
+                         f", and {read.guessed} of those are not read: whether a slash in them divides or starts a "
+                         "regular expression is the gate's guess, and a wrong one would hide the values after it "
+                         "(review them by hand)" if read.guessed else ""))
     if srcdoc:
         notes.append("an iframe's srcdoc page is not read (its scripts run with this page's origin: review them by "
                      "hand)")
@@ -1032,17 +1036,28 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
                     attributes=attribute_text if attribute_text.strip() else "", values=values)
 
 
-def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> tuple[str, int, int, tuple[str, ...]]:
+@dataclass(frozen=True, slots=True)
+class _Values:
+    """A page's attribute values as read (_attribute_text)."""
+
+    text: str  # their code at their own places, each closed on its own, everything else blank
+    unread: int  # values that reading could not take (_closed: said in the scan's notes, red121)
+    undecoded: int  # `data:` script sources that did not decode
+    guessed: int  # values past the first VALUE_FILES whose reading turns on a slash: not read
+    written: tuple[str, ...]  # the first VALUE_FILES values as written (Embedded.values)
+
+
+def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> _Values:
     """The attribute values' code at their own places (each value once: the two readings find the same ones, and
-    where they overlap, the first), everything else blank; how many values that reading could not take (_closed:
-    said in the scan's notes, red121) and how many `data:` script sources did not decode; and the first VALUE_FILES
-    values as written, each a text of its own at its lines (Embedded.values), whatever the lexer made of them —
-    semgrep's parser decides (red124)."""
+    where they overlap, the first), everything else blank, and the first VALUE_FILES values as written, each a text
+    of its own at its lines (Embedded.values), whatever the lexer made of them — semgrep's parser decides (red124).
+    Past those, a value whose reading turns on the lexer's guess about a slash is not read: there its error would
+    open a comment over the next values, as a decoy's does (red125), and no file of its own stands behind it."""
     pieces: list[str] = []
     values: list[str] = []
     at = 0
     line = 0  # the line `at` is on
-    unread = undecoded = 0
+    unread = undecoded = guessed = 0
     for start, end, kind in sorted(handlers):
         if start < at:
             continue
@@ -1052,6 +1067,9 @@ def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> tuple[str
             undecoded += 1
         elif code is None:
             unread += 1
+        elif len(values) >= VALUE_FILES and _lex(decoded)[1]:
+            guessed += 1
+            code = None
         pieces.append(_NOT_NEWLINE.sub(" ", text[at:start]))
         pieces.append(code or _NOT_NEWLINE.sub(" ", text[start:end]))
         line += text.count("\n", at, start)
@@ -1065,7 +1083,7 @@ def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> tuple[str
         line += text.count("\n", start, end)
         at = end
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
-    return "".join(pieces), unread, undecoded, tuple(values)
+    return _Values("".join(pieces), unread, undecoded, guessed, tuple(values))
 
 
 def _written(line: str) -> str:
@@ -1075,7 +1093,9 @@ def _written(line: str) -> str:
     return line.replace("\u2029", "\r")
 
 
-VALUE_FILES = 256  # values of a page each read as a file of their own (beyond: only together, said in the notes)
+# Values of a page each read as a file of their own (beyond: only together, said in the notes; and one that turns on
+# a slash not at all).
+VALUE_FILES = 256
 
 
 _HANDLER = "handler"
@@ -1227,6 +1247,13 @@ def _closed(code: str) -> str | None:
     template, regular expression and comment ends in it and its brackets match — else None. A regular expression is
     told from a division by what comes before the slash, as a lexer does; where it errs, the value as written, a
     file of its own (Embedded.values), still holds the code (red123, red124)."""
+    return _lex(code)[0]
+
+
+def _lex(code: str) -> tuple[str | None, bool]:
+    """_closed's answer, and whether it told a regular expression from a division anywhere (a guess by what comes
+    before the slash: where it errs, a value may hide what comes after it)."""
+    guessed = False
     out = list(code)
     stack: list[str] = []  # open brackets ("(" after if/while/for/with is "c"), and "`" for a template's `${`
     state = "code"
@@ -1238,7 +1265,7 @@ def _closed(code: str) -> str | None:
     line_start = True  # nothing but blanks and comments since the line began (Annex B's `-->` comment)
     size = len(code)
     if code.lstrip().startswith("#!"):
-        return None  # (a hashbang starts a script, never a handler's body: the browser runs nothing of it)
+        return None, False  # (a hashbang starts a script, never a handler's body: the browser runs nothing of it)
     at = 0
     while at < size:
         char = code[at]
@@ -1253,13 +1280,15 @@ def _closed(code: str) -> str | None:
             elif char == "/" and code.startswith("/*", at):
                 end = code.find("*/", at + 2)
                 if end < 0:
-                    return None
+                    return None, guessed
                 out[at:end + 2] = [c if c == "\n" else " " for c in code[at:end + 2]]
                 line_start = line_start or any(c in _LINE_TERMINATORS for c in code[at:end + 2])
                 at = end + 2
                 continue
             elif not char.isspace():
                 line_start = False
+            if char == "/":
+                guessed = True  # (not a comment: a division or a regular expression)
             if char in "'\"":
                 state, quote = "string", char
             elif char == "`":
@@ -1271,13 +1300,13 @@ def _closed(code: str) -> str | None:
                 stack.append("c" if char == "(" and word in _CONDITIONS else char)
             elif char in ")]}":
                 if not stack:
-                    return None
+                    return None, guessed
                 top = stack.pop()
                 condition = top == "c"
                 if top == "`" and char == "}":
                     state = "template"
                 elif _CLOSING[top] != char:
-                    return None
+                    return None, guessed
             if not char.isspace():
                 if char.isalnum() or char in "_$":
                     word = word + char if last == at - 1 and (previous.isalnum() or previous in "_$") else char
@@ -1290,7 +1319,7 @@ def _closed(code: str) -> str | None:
             elif char == quote:
                 state, previous, word = "code", char, ""
             elif char in "\n\r":
-                return None
+                return None, guessed
         elif state == "template":
             if char == "\\":
                 at += 1
@@ -1310,18 +1339,18 @@ def _closed(code: str) -> str | None:
                 # (A regex is an operand: its flags follow, then an operator.)
                 state, previous, word, condition = "code", ")", "", False
             elif char in _LINE_TERMINATORS:
-                return None
+                return None, guessed
         elif state == "class":
             if char == "\\":
                 at += 1
             elif char == "]":
                 state = "regex"
             elif char in _LINE_TERMINATORS:
-                return None
+                return None, guessed
         at += 1
     if state != "code" or stack:
-        return None
-    return "".join(out)
+        return None, guessed
+    return "".join(out), guessed
 
 
 _CLOSING = {"(": ")", "[": "]", "{": "}", "c": ")"}
