@@ -45,8 +45,9 @@ the URL parser removes them), each in a function of its own on the value's lines
 stands alone as code (a `/*` or a backtick that another value closes runs nothing in a browser); and once more as
 written (comments kept, no wrapper, each value a file of its own: `Embedded.values`; once more where a server
 template's tag was blank, with the tag as written), for where the small lexer that decides "stands alone" misjudges
-a slash. Not read: Svelte's unquoted
-`onclick={…}` expressions, Vue's `@click`/`v-on:` expressions, an iframe's `srcdoc` page (said in the scan's notes).
+a slash. A Svelte component's `onclick={…}` and `on:click={…}` are the expressions in their braces (one whose end the
+gate does not find is said in the scan's notes). Not read: Vue's `@click`/`v-on:` expressions, an iframe's `srcdoc`
+page (said in the scan's notes).
 """
 
 from __future__ import annotations
@@ -988,6 +989,7 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
     handlers: set[tuple[int, int, str]] = set()
     typescript = False
     srcdoc = False
+    undelimited = 0
     for opaque in (True, False):
         tokenizer = _Tokenizer(text, opaque=opaque, svelte=extension == ".svelte",
                                components=extension in (".vue", ".svelte"))
@@ -1001,6 +1003,7 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
             typescript = typescript or lang in _TS or "typescript" in kind
         handlers.update(tokenizer.handlers)
         srcdoc = srcdoc or tokenizer.srcdoc
+        undelimited = max(undelimited, tokenizer.undelimited)
         if not tokenizer.opaque_seen:
             break  # (no element of that kind: the second reading is the first)
     read = _attribute_text(text, handlers)
@@ -1019,6 +1022,9 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
                          f", and {read.guessed} of those are not read: whether a slash in them divides or starts a "
                          "regular expression is the gate's guess, and a wrong one would hide the values after it "
                          "(review them by hand)" if read.guessed else ""))
+    if undelimited:
+        notes.append(f"{undelimited} Svelte event expression(s) (`onclick={{…}}`) are not read: the gate did not find "
+                     "where they end (review them by hand)")
     if srcdoc:
         notes.append("an iframe's srcdoc page is not read (its scripts run with this page's origin: review them by "
                      "hand)")
@@ -1101,6 +1107,10 @@ VALUE_FILES = 256
 _HANDLER = "handler"
 _URL = "url"
 _DATA = "data"  # a script element's `data:` source: the script it holds runs with the page's origin (red125)
+_EXPRESSION = "expression"  # a Svelte `onclick={…}`: the expression is the listener (red125)
+# How far and how often the end of a Svelte expression is looked for.
+_EXPRESSION_SIZE = 65_536
+_EXPRESSION_TRIES = 16
 # The event handler content attributes of HTML elements (GlobalEventHandlers, WindowEventHandlers,
 # DocumentAndElementEventHandlers, and the media, animation, transition and pointer events browsers ship): a
 # browser compiles these, and no other `on…` attribute (a Vue component's `onIcon` prop is none: red120).
@@ -1148,6 +1158,12 @@ def _attribute_decoded(value: str, kind: str, *, tags: bool = True) -> str | Non
     `yield`/`await` renamed. A line break that a reference or an escape decodes to ends a `//` comment as any other
     does (red121): it is U+2029 here (a line terminator to JavaScript, one character, so that the value keeps its
     lines). None: a `data:` URL the browser cannot decode either (it runs nothing; the caller says so)."""
+    if kind == _EXPRESSION:
+        # (Svelte reads the braces' content as JavaScript, with no character references: in parentheses, it is the
+        # listener's value.)
+        first, last = value.index("{"), value.rindex("}")
+        return "".join((_NOT_NEWLINE.sub(" ", value[:first]), "(", value[first + 1:last], ")",
+                        _NOT_NEWLINE.sub(" ", value[last + 1:])))
     if kind in (_URL, _DATA):
         # The URL parser removes every tab and newline of the URL, not only the scheme's (red125: `javascript:ev` LF
         # `al(...)` runs `eval(...)`): the value's code is one line, at its first, the lines after it blank.
@@ -1435,6 +1451,8 @@ class _Tokenizer:
         self.components = components  # a PascalCase tag is a component: its `on…` attributes are props
         self.handlers: list[tuple[int, int, str]] = []  # (start, end, _HANDLER | _URL) of code in attribute values
         self.srcdoc = False  # an iframe's srcdoc page was seen (not read)
+        self.undelimited = 0  # Svelte event expressions whose end the gate did not find (not read)
+        self._expressions = True  # (off after the first such: each try may read far)
 
     def scripts(self) -> Iterator[tuple[dict[str, str], int, int]]:
         """(attributes, body start, body end) of each script element."""
@@ -1538,6 +1556,11 @@ class _Tokenizer:
                     if name not in places:
                         places[name] = (at + 1, close)
                     value, at = text[at + 1:close], close + 1
+                elif quote == "{" and self.svelte and (brace := self._expression(at)) is not None:
+                    # (A Svelte `{…}` value is an expression: its braces end it, not a blank or a `>` in it.)
+                    if name not in places:
+                        places[name] = (at, brace)
+                    value, at = text[at:brace], brace
                 elif quote != ">":
                     end = _skip(_UNQUOTED, text, at)
                     if name not in places:
@@ -1546,16 +1569,21 @@ class _Tokenizer:
             attributes.setdefault(name, value)
 
     def _handlers(self, element: str, attributes: dict[str, str], places: dict[str, tuple[int, int]]) -> None:
-        """The code a start tag's attributes hold: every event handler attribute is a handler's body (not, in a
-        Svelte component, an unquoted `onclick={…}`, whose braces hold an expression the tokenizer does not delimit),
+        """The code a start tag's attributes hold: every event handler attribute is a handler's body (in a Svelte
+        component, an `onclick={…}` or `on:click={…}` is the expression in its braces, which compiles to a listener),
         a URL attribute's `javascript:` URL (after the leading spaces and controls and the tabs and newlines a URL
         parser drops) runs as a script, and so does a script element's `data:` source (HTML's `src`, SVG's `href`).
         An iframe's `srcdoc` is noted (not read)."""
         for name, (start, end) in places.items():
             value = attributes[name]
-            if name in _EVENT_HANDLERS:
-                if value.strip(_HTML_SPACE) and not (self.svelte and self.text[start - 1:start] not in "\"'"
-                                                     and value.startswith("{")):
+            if self.svelte and (name in _EVENT_HANDLERS or name.startswith("on:")) and (
+                    name.startswith("on:") or self.text[start - 1:start] not in "\"'") and value.startswith("{"):
+                if value.endswith("}") and len(value) > 1:
+                    self.handlers.append((start, end, _EXPRESSION))
+                else:
+                    self.undelimited += 1
+            elif name in _EVENT_HANDLERS:
+                if value.strip(_HTML_SPACE):
                     self.handlers.append((start, end, _HANDLER))
             elif name == "srcdoc":
                 self.srcdoc = True
@@ -1563,6 +1591,25 @@ class _Tokenizer:
                 self.handlers.append((start, end, _URL))
             elif element == "script" and name in _SCRIPT_SOURCES and _DATA_URL.match(_url(value)):
                 self.handlers.append((start, end, _DATA))
+
+    def _expression(self, at: int) -> int | None:
+        """Past the `}` that ends the Svelte expression whose `{` is at `at`: the first `}` before which the expression
+        stands alone as code (_closed), within _EXPRESSION_SIZE characters and _EXPRESSION_TRIES tries; None when none
+        does, and then for every later expression of the page (said in the notes), so that the page costs linear
+        time."""
+        if not self._expressions:
+            return None
+        text = self.text
+        limit = min(len(text), at + _EXPRESSION_SIZE)
+        close = at
+        for _ in range(_EXPRESSION_TRIES):
+            close = text.find("}", close + 1, limit)
+            if close < 0:
+                break
+            if _closed(text[at + 1:close]) is not None:
+                return close + 1
+        self._expressions = False
+        return None
 
     def _script_end(self, at: int) -> int | None:
         """Where the script whose body starts at `at` ends (its `</script`), through the escaped and double-escaped
