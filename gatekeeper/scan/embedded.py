@@ -990,6 +990,7 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
     typescript = False
     srcdoc = False
     undelimited = 0
+    foreign: set[tuple[int, int]] = set()
     for opaque in (True, False):
         tokenizer = _Tokenizer(text, opaque=opaque, svelte=extension == ".svelte",
                                components=extension in (".vue", ".svelte"))
@@ -1002,12 +1003,13 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
             lang = _ascii_lower(html.unescape(attributes.get("lang", ""))).strip(_HTML_SPACE)
             typescript = typescript or lang in _TS or "typescript" in kind
         handlers.update(tokenizer.handlers)
+        foreign.update(tokenizer.foreign_scripts)
         srcdoc = srcdoc or tokenizer.srcdoc
         undelimited = max(undelimited, tokenizer.undelimited)
         if not tokenizer.opaque_seen:
             break  # (no element of that kind: the second reading is the first)
     read = _attribute_text(text, handlers)
-    attribute_text, values = read.text, read.written
+    attribute_text, values = read.text, read.written + _markup_readings(text, foreign)
     notes = []
     if read.undecoded:
         notes.append(f"{read.undecoded} script source(s) given as a data: URL are not read: the gate could not decode "
@@ -1090,6 +1092,38 @@ def _attribute_text(text: str, handlers: set[tuple[int, int, str]]) -> _Values:
         at = end
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
     return _Values("".join(pieces), unread, undecoded, guessed, tuple(values))
+
+
+def _markup_readings(text: str, scripts: set[tuple[int, int]]) -> tuple[str, ...]:
+    """The scripts that may be foreign content's (after an `<svg>` or `<math>`), each read once more as an SVG
+    script's text is: markup, whose character references are decoded and whose comments, tags and CDATA markers are
+    no part of it — a text of its own at the script's lines (red125: `x="&#x22;;eval(...);&#x22;"` runs the eval in an
+    SVG script, where the HTML reading holds a string). The first VALUE_FILES of them that hold markup."""
+    readings: list[str] = []
+    for start, end in sorted(scripts)[:VALUE_FILES]:
+        body = text[start:end]
+        if "&" not in body and "<" not in body:
+            continue  # (the same text either way)
+        pieces: list[str] = []
+        at = 0
+        for found in _FOREIGN_MARKUP.finditer(body):
+            pieces.append(_decoded_text(body[at:found.start()]))
+            pieces.append(found.group(1) if found.group(1) is not None else "\n" * found.group().count("\n"))
+            at = found.end()
+        pieces.append(_decoded_text(body[at:]))
+        reading = "".join(pieces)
+        if reading.strip():
+            readings.append("\n" * text.count("\n", 0, start) + reading + "\n")
+    return tuple(readings)
+
+
+# In a foreign script's body: a comment, a CDATA section (its content, group 1, kept as written) and a tag.
+_FOREIGN_MARKUP = re.compile(r"<!--.*?(?:--!?>|\Z)|<!\[CDATA\[(.*?)(?:\]\]>|\Z)|</?[A-Za-z][^>]*>?", re.DOTALL)
+
+
+def _decoded_text(text: str) -> str:
+    """Text with its character references decoded, a line break one decodes to a carriage return (_written)."""
+    return "\n".join(_written(_breaks(html.unescape(line))) for line in text.split("\n"))
 
 
 def _written(line: str) -> str:
@@ -1452,6 +1486,8 @@ class _Tokenizer:
         self.handlers: list[tuple[int, int, str]] = []  # (start, end, _HANDLER | _URL) of code in attribute values
         self.srcdoc = False  # an iframe's srcdoc page was seen (not read)
         self.undelimited = 0  # Svelte event expressions whose end the gate did not find (not read)
+        self.foreign = False  # an `<svg>` or `<math>` start tag came before: a script may be foreign content's
+        self.foreign_scripts: list[tuple[int, int]] = []  # (body start, body end) of each script after one
         self._expressions = True  # (off after the first such: each try may read far)
 
     def scripts(self) -> Iterator[tuple[dict[str, str], int, int]]:
@@ -1462,8 +1498,18 @@ class _Tokenizer:
             start = found.start()
             kind = text[start + 1]
             if kind == "!":
-                # (`<!DOCTYPE`, `<![CDATA[` outside foreign content and any other `<!` end at the next `>`.)
-                end = self._comment_end(start + 4) if text.startswith("<!--", start) else text.find(">", start + 2) + 1
+                # (`<!DOCTYPE`, `<![CDATA[` outside foreign content and any other `<!` end at the next `>`; in foreign
+                # content — `<svg>`, `<math>`: the reading with nothing opaque — a CDATA section ends at `]]>`, red125.)
+                if text.startswith("<![CDATA[", start):
+                    self.opaque_seen = True  # (the two readings differ)
+                    if self.opaque:
+                        end = text.find(">", start + 2) + 1
+                    else:
+                        section = text.find("]]>", start + 9)
+                        end = section + 3 if section >= 0 else 0
+                else:
+                    end = self._comment_end(start + 4) if text.startswith("<!--", start) else \
+                        text.find(">", start + 2) + 1
                 if end <= 0:
                     return
                 at = end
@@ -1491,6 +1537,7 @@ class _Tokenizer:
             if tag is None:
                 return  # (EOF in a tag: it is no element)
             attributes, at = tag
+            self.foreign = self.foreign or name in ("svg", "math")
             if name == "script":
                 body_end = self._script_end(at)
                 if body_end is None:
@@ -1498,6 +1545,8 @@ class _Tokenizer:
                 closed = self._tag(body_end + len("</script"))
                 if closed is None:
                     return  # (its end tag never ends: the script never closes, never runs)
+                if self.foreign:
+                    self.foreign_scripts.append((at, body_end))
                 yield attributes, at, body_end
                 at = closed[1]
             elif self.opaque and (name in _RCDATA or name in _RAWTEXT or name == "plaintext"):
