@@ -34,20 +34,21 @@ every line of it counts as added. A notebook that is JSON the gate cannot read (
 left in it) is `Unreadable` too, as a note, since Jupyter cannot open it either; text that is no JSON at all is not
 a notebook. An nbformat 3 notebook's `worksheets` are read, beside any `cells` list.
 
-Markup. A `<script>` block without a `type` or with a JavaScript one (`module`, `text/javascript`, ...) is read, as
-TypeScript when its `lang` says so — found as the HTML tokenizer finds it (comments, quoted attribute values,
-RCDATA/RAWTEXT elements, the script data escape states), in linear time (_Tokenizer). So is the code of a start
-tag's event handler attributes (`onclick`, `onerror`, ... — the names browsers compile, not a component's `onIcon`
-prop), `javascript:` URLs (`href`, `src`, `action`, ...) and a script element's `data:` source (whose script runs
-with the page's origin), decoded as the browser decodes them (a URL's tabs and newlines removed wherever they are, as
-the URL parser removes them), each in a function of its own on the value's lines, in a text of their own
-(`Embedded.attributes`, scanned as a file of its own: no value can run on into a script), and only a value that
-stands alone as code (a `/*` or a backtick that another value closes runs nothing in a browser); and once more as
-written (comments kept, no wrapper, each value a file of its own: `Embedded.values`; once more where a server
-template's tag was blank, with the tag as written), for where the small lexer that decides "stands alone" misjudges
-a slash. A Svelte component's `onclick={…}` and `on:click={…}` are the expressions in their braces (one whose end the
-gate does not find is said in the scan's notes). Not read: Vue's `@click`/`v-on:` expressions, an iframe's `srcdoc`
-page (said in the scan's notes).
+Markup (`.html`, `.htm`, `.xhtml`, `.svg`, `.vue`, `.svelte`). A `<script>` block without a `type` or with a
+JavaScript one (`module`, `text/javascript`, ...) is read, as TypeScript when its `lang` says so (in `.xhtml` and
+`.svg`, which a browser reads as XML, once more as markup: its character references decoded) — found as the HTML
+tokenizer finds it (comments, quoted attribute values, RCDATA/RAWTEXT elements, the script data escape states), in
+linear time (_Tokenizer). So is the code of a start tag's event handler attributes (`onclick`, `onerror`, ... — the
+names browsers compile, not a component's `onIcon` prop), `javascript:` URLs (`href`, `src`, `action`, ...) and a
+script element's `data:` source (whose script runs with the page's origin), decoded as the browser decodes them (a
+URL's tabs and newlines removed wherever they are, as the URL parser removes them), each in a function of its own on
+the value's lines, in a text of their own (`Embedded.attributes`, scanned as a file of its own: no value can run on
+into a script), and only a value that stands alone as code (a `/*` or a backtick that another value closes runs
+nothing in a browser); and once more as written (comments kept, no wrapper, each value a file of its own:
+`Embedded.values`; once more where a server template's tag was blank, with the tag as written), for where the small
+lexer that decides "stands alone" misjudges a slash. A Svelte component's `onclick={…}` and `on:click={…}` are the
+expressions in their braces (one whose end the gate does not find is said in the scan's notes). Not read: Vue's
+`@click`/`v-on:` expressions, an iframe's `srcdoc` page (said in the scan's notes).
 """
 
 from __future__ import annotations
@@ -69,7 +70,9 @@ from gatekeeper.scan.interpreters import interpreter_language, launched_program
 from gatekeeper.scan.text import decode, without_cookie
 
 NOTEBOOK = ".ipynb"
-MARKUP = frozenset({".html", ".htm", ".xhtml", ".vue", ".svelte"})
+MARKUP = frozenset({".html", ".htm", ".xhtml", ".svg", ".vue", ".svelte"})
+# Markup a browser reads as XML: a script's text is markup there, its character references decoded (red125).
+XML_MARKUP = frozenset({".xhtml", ".svg"})
 EMBEDDING = frozenset({NOTEBOOK, *MARKUP})
 # What each embedding extension can hold: a tool that reads none of these languages never asks for the file.
 LANGUAGES = {NOTEBOOK: ("python",), **{ext: ("javascript", "typescript") for ext in MARKUP}}
@@ -1008,6 +1011,8 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
         undelimited = max(undelimited, tokenizer.undelimited)
         if not tokenizer.opaque_seen:
             break  # (no element of that kind: the second reading is the first)
+    # (Of the scripts a browser runs: those that may be foreign content's, and every one in a page an XML parser reads.)
+    foreign = set(spans) if extension in XML_MARKUP else foreign & set(spans)
     read = _attribute_text(text, handlers)
     attribute_text, values = read.text, read.written + _markup_readings(text, foreign)
     notes = []
