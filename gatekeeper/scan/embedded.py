@@ -5,7 +5,8 @@ Svelte component are JavaScript or TypeScript inside markup. semgrep and bandit 
 a cell or `eval(location.hash)` in a component reached no code scanner. `embedded_code` returns that code as a text
 of the same number of lines, each piece of code on the line it holds in the file and everything else blank, so a
 finding's line is the file's own line and the added-line filter reads the file's own diff. The file is decoded as
-the other files are (scan.text: a byte-order mark, UTF-16; red114) before anything is read from it.
+the other files are (scan.text: a byte-order mark, UTF-16; red114) before anything is read from it — and a page whose
+encoding that had to guess, once more in the one its `<meta charset>` names (red125).
 
 Notebooks. A notebook's `code` cells count when its kernel's language is Python (or it names none) — in an SoS
 notebook, the cells whose own kernel is SoS or Python — each read as the Python IPython runs (red114; IPython's
@@ -55,6 +56,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import codecs
 import html
 import html.entities
 import json
@@ -137,12 +139,47 @@ def embedded_code(extension: str, data: bytes, *, whole: bool = False,
     extension the gate knows by such a name is that module, not the known one."""
     # Decoded as every other file is (red114: a UTF-16 page, a notebook with a byte-order mark were read as UTF-8
     # and held "no code"); newlines stay where they are.
-    text = decode(data).text
+    decoded = decode(data)
+    text = decoded.text
     if extension == NOTEBOOK:
         return _notebook(text, whole=whole, modules=modules)
     if extension in MARKUP:
-        return _markup(text, extension)
+        found = _markup(text, extension)
+        declared = _declared(data) if decoded.encoding.endswith(_GUESSED) else None
+        if declared is None:
+            return found
+        # (A guess — UTF-16 without a byte-order mark, text with NUL bytes — where the page's `<meta>` names an
+        # encoding: a browser reads the page in that one (red125: `<meta charset="utf-8">` before 8,000 bytes of
+        # `a\0` is UTF-8 to it, and its script runs), unless the server says otherwise. Both are read.)
+        other = _markup(data.decode(declared, "replace"), extension)
+        if other is None:
+            return found
+        more = tuple(part for part in (other.text, other.attributes, *other.values) if part.strip())
+        if found is None:
+            return Embedded(other.language, "", left_out=other.left_out, values=more)
+        return Embedded(found.language, found.text, left_out="; ".join(filter(None, (found.left_out, other.left_out))),
+                        attributes=found.attributes, values=found.values + more)
     return None
+
+
+# What scan.text says of an encoding it guessed (no byte-order mark told it).
+_GUESSED = ("without a byte-order mark", "with NUL bytes")
+# A `<meta charset=…>` or `<meta http-equiv="Content-Type" content="…; charset=…">`, in the first 1,024 bytes, where
+# the HTML standard's prescan looks.
+_META_CHARSET = re.compile(rb"""<meta[^>]*?charset[\t\n\f\r ]*=[\t\n\f\r "']*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+
+
+def _declared(data: bytes) -> str | None:
+    """The Python codec of the encoding a page's `<meta>` names, an ASCII-compatible one (the HTML standard reads a
+    `<meta>` naming UTF-16 as UTF-8); None when it names none the gate knows."""
+    found = _META_CHARSET.search(data[:1024])
+    if found is None:
+        return None
+    try:
+        name = codecs.lookup(found.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+    return "utf-8" if name.startswith(("utf-16", "utf-32")) else name
 
 
 # -- notebooks ----------------------------------------------------------------------------------------------------
