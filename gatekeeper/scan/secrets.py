@@ -227,6 +227,8 @@ _BLOCK_AFTER_TAG = re.compile(r"[ \t]+[|>][-+0-9]*(?:[ \t]*\Z|[`'\")\]])")
 # ("allowCredentials", "Access-Control-Allow-Credentials").
 _CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+")
 _QUOTES = "\"'`"
+_URL_REST = re.compile(r"[^\s\"'`<>]{0,2048}")
+_HOST_PARAMETER = re.compile(r"[?&](?:host|hostaddr|server|address)=", re.IGNORECASE)
 _SERVICE_HOST = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}(?=[:/?#,;)\s\"'`]|\Z)")
 _DATABASE_IMAGE_HOST = re.compile(r"(?:postgres(?:ql)?|mysql|mariadb|redis|mongo(?:db)?|rabbitmq|clickhouse|mssql|"
                                   r"sqlserver|cockroachdb|db|database)(?=[:/?#,;)\s\"'`]|\Z)", re.IGNORECASE)
@@ -234,7 +236,7 @@ _LOWER_WORDS = re.compile(r"[a-z_-]+[0-9]{0,4}")
 # The rules that read a password out of a URL (`scheme://user:password@host`).
 _URL_RULES = frozenset({"database-url-password", "url-credentials"})
 # The machine itself as a URL's host, up to where the host ends (`localhost.evil.example` is someone else's).
-_LOCAL_HOST = re.compile(r"(?:localhost|127(?:\.[0-9]{1,3}){3}|\[::1\]|0\.0\.0\.0)(?=[:/?#,;)\s\"'`]|\Z)",
+_LOCAL_HOST = re.compile(r"(?:localhost|127(?:\.[0-9]{1,3}){3}|\[::1\]|0\.0\.0\.0)(?=[:/?#;)\s\"'`]|\Z)",
                          re.IGNORECASE)
 # A dependency's version range: the package @inquirer/password at ^4.0.21 in a package-lock.json (cline/cline) is a
 # package named ...password, not a password.
@@ -568,8 +570,8 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
         return False
     if quoted and (_VALIDATION_RULES.fullmatch(value) or _QUALIFIED_NAME.fullmatch(value)):
         return False
-    if not quoted and _MEMBER_READ.fullmatch(value):
-        return False
+    if not quoted and syntax == "code" and _MEMBER_READ.fullmatch(value):
+        return False  # (in code only: `DB_PASSWORD=Admin::…` in a .env is a value, red129)
     if _CAMEL_WORD.fullmatch(value) or (
         not quoted and (_DOTTED_NAME.fullmatch(value) or (not kind.data and _UNQUOTED_NAME.fullmatch(value))
                         or (script and _SCRIPT_MEMBER.fullmatch(value)))
@@ -613,6 +615,9 @@ def _local_database(text: str, end: int, value: str, services: str = "") -> str:
     `end`: where the password ends, before its `@`."""
     if text[end:end + 1] != "@" or (len(value) >= 12 and _LOWER_WORDS.fullmatch(value) is None):
         return ""
+    rest = _URL_REST.match(text, end + 1)
+    if rest is None or "," in rest.group(0) or _HOST_PARAMETER.search(rest.group(0)):
+        return ""  # a host list (libpq, a MongoDB seed list) or `?host=` sends it elsewhere too (red129)
     if _LOCAL_HOST.match(text, end + 1) is not None:
         return "a weak password of a database on the local machine (a development or CI service)"
     host = (_SERVICE_HOST if services == "compose" else _DATABASE_IMAGE_HOST if services == "ci" else None)
@@ -1397,7 +1402,7 @@ class SecretDetector:
                 reason = _inside_encoded_data(text, start, end)
             if not reason and rule.id in _NAMED_KEY_RULES and _WORD_COUNTER.fullmatch(value):
                 reason = "a made-up name (words and a counter)"
-            if not reason and rule.id in _URL_RULES:
+            if not reason and rule.id == "database-url-password":
                 reason = _local_database(text, end, value, kind.services)
         if not reason and "password" in rule.id and _PASSWORD_HASH.fullmatch(value):
             # Recorded, not reported: a hash is what a system stores in place of the password (it may still be

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gatekeeper import catalogue
-from gatekeeper.config import SecretsSettings, glob_match
+from gatekeeper.config import DEFAULT_TEST_FILES, SecretsSettings, glob_match
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.git import Git
 from gatekeeper.interfaces import LooseBlob, ScanJob, ScanResult
@@ -421,13 +421,27 @@ class SecretsScanner:
         if not hit.provider and any(glob_match(g, path) for g in self.settings.vendored):
             # A dependency's test keys and example passwords; a provider's key format is a leak wherever it is.
             return "context: vendored third-party code, not a provider's key format (secrets.vendored)"
-        if hit.key_block and self.settings.tests and any(
-                glob_match(g, path) for g in (*self.settings.tests, *_KEY_FIXTURES)):
+        if hit.key_block and self._test_key(path):
             # A TLS or SSH test's key pair, in its code or its data (traefik: 68 blocking findings in 6,410 commits,
-            # every one a test's): generated for the test, as a test's made-up password is. A fixtures directory is
-            # test data for a key, though not for a password (red90: a production seed's admin password).
+            # every one a test's): generated for the test, as a test's made-up password is.
             return "context: a private key in test code or test data (secrets.tests)"
         return ""
+
+    def _test_key(self, path: str) -> bool:
+        """Whether a private key at `path` is a test's: in test source code (secrets.tests and a source
+        extension: `tlsmanager_test.go`) or — with the default test globs — in a test-data directory (`tests/`,
+        `testdata/`, `__tests__/`, `fixtures/`: a fixtures directory is test data for a key, though not for a
+        password, red90). Never in what deploys an environment, whatever its directory is called (red129: `test` is
+        an environment's name too: its `.env`, `.tfvars`, scripts and inventories hold its real keys). A policy's own
+        `secrets.tests` list names its test files, code or data, itself."""
+        tests = self.settings.tests
+        if not tests or _DEPLOYED.search(path):
+            return False
+        if tests != DEFAULT_TEST_FILES:
+            return any(glob_match(g, path) for g in tests)  # the policy's own list names its tests, code or data
+        if _TEST_SOURCE.search(path) and any(glob_match(g, path) for g in tests):
+            return True
+        return _KEY_TEST_DATA.search(path) is not None
 
     def _validated(self, findings: list[Finding]) -> list[Finding]:
         """Live validation (policy `secrets.validate`): ask the provider who the credential belongs to."""
@@ -1257,9 +1271,14 @@ def _scan_many(detector: SecretDetector, texts: Sequence[tuple[str, str]],
 
 # The generic secret rule's findings in a CI definition count as high (SecretsScanner._finding).
 _CI_RAISED_RULE = "secrets/generic-secret"
-# Where a private key block is test data besides secrets.tests: a fixtures directory (traefik's
-# integration/fixtures/https/*.key, a Kubernetes provider's fixtures/ingresses/*.yml).
-_KEY_FIXTURES = ("**/fixtures/**",)
+# Where a private key block is test data with the default test globs: a test-data directory (traefik's
+# integration/fixtures/https/*.key, a Kubernetes provider's fixtures/ingresses/*.yml, sentry's tests/test.key) — not a
+# bare `test/`, which also names an environment.
+_KEY_TEST_DATA = re.compile(r"(?:\A|/)(?:tests|testdata|test-data|__tests__|fixtures|__fixtures__)/")
+# What deploys or provisions an environment: its keys are real ones wherever they sit.
+_DEPLOYED = re.compile(r"(?:\A|/)\.env(?:\.[^/]*)?\Z|\.(?:env|tfvars|tfstate|sh|bash|zsh|ps1|envrc)\Z"
+                       r"|(?:\A|/)(?:inventor(?:y|ies)|group_vars|host_vars|environments?|deploy(?:ments?)?|infra)/",
+                       re.IGNORECASE)
 _CI_DEFINITION = re.compile(r"(?:\A|/)(?:\.github/workflows/[^/]+|\.gitlab-ci|\.circleci/config|azure-pipelines"
                             r"|bitbucket-pipelines|\.travis|\.buildkite/pipeline|\.drone|\.woodpecker/[^/]+)\.ya?ml\Z"
                             r"|(?:\A|/)Jenkinsfile\Z")
