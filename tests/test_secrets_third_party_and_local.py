@@ -235,3 +235,14 @@ def test_in_a_ci_definition_only_a_database_image_s_name_is_a_service_it_runs(de
     line = "        run: psql postgresql://app:" + "hunter22" + "@proddb:5432/app -f migrate.sql"
     assert _reported(detector, line, ".github/workflows/deploy.yml") == [("secrets/database-url-password", "")]
     assert _reported(detector, line, "docker-compose.yml")[0][1]  # in a Compose file, a service it runs
+
+
+@pytest.mark.parametrize(("path", "line"), [
+    ("azure-pipelines.yml", "  $apiKey = $Env:MYGET_KEY"),  # PowerShell's environment read (Newtonsoft.Json)
+    ("IPython/core/magic.py", '    "pwd": "OSMagics",'),  # a magic's class, led by an acronym (ipython)
+    ("docs/config.rst", 'c.NotebookApp.password = u"sha1:' + "67c9e60bb8b6" + ":" + "9ffede0825894254b2e0"
+                        + "42ea597d771089e11aed" + '"'),  # Jupyter's password hash: recorded, not reported
+])
+def test_an_environment_read_a_class_name_and_a_password_hash_are_not_passwords(
+        detector: SecretDetector, path: str, line: str) -> None:
+    assert all(reason for _, reason in _reported(detector, line, path)), _reported(detector, line, path)

@@ -124,6 +124,7 @@ _REFERENCE = re.compile(
     | ^@(?:env|keychain):[A-Za-z_][\w.-]*$  # Apple's notarisation tools (altool, gon): a variable or keychain item
     | ^env:[A-Za-z_]\w*$                   # a configuration's reference to an environment variable (env:API_KEY)
     | ^env\([A-Za-z_]\w*\)$               # the same in Supabase's and Prisma's configuration (env(SMTP_PASSWORD))
+    | ^\$env:[A-Za-z_]\w*$                 # PowerShell's ($Env:MYGET_KEY, any case: Newtonsoft.Json's pipeline, red129)
     | ^ENC\[
     | ^@Microsoft\.(?:KeyVault|AppConfiguration)\(  # App Service: a Key Vault or App Configuration reference
     | (?:\\033|\\x1b|\\u001b|\\e|\x1b)\[[0-9;]*m      # an ANSI colour sequence: terminal formatting
@@ -219,13 +220,17 @@ _WORD_COUNTER = re.compile(r"[a-z]+(?:[-_][a-z]+)*[-_][0-9]{1,3}")
 # 32 hex and SCRAM (what Ansible's user and postgresql_user modules take instead of a plaintext; red108).
 _PASSWORD_HASH = re.compile(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?|scrypt)\$"
                             r"[./A-Za-z0-9$=,+-]{8,}|md5[0-9a-f]{32}|SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$"
-                            r"[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+")
+                            r"[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+"
+                            # Jupyter's notebook password hash, passwd()'s output (ipython's docs: red129).
+                            r"|(?:sha1|sha256|sha512):[0-9a-f]{12}:[0-9a-f]{40,128}")
 # A YAML tag before a block scalar's indicator (`db_password: !vault |`) reads so in any file: the docs that show it
 # are .rst and .md (red108).
 _BLOCK_AFTER_TAG = re.compile(r"[ \t]+[|>][-+0-9]*(?:[ \t]*\Z|[`'\")\]])")
 # Quoted, a camelCase, PascalCase or Train-Case word is a field, enum or header name
 # ("allowCredentials", "Access-Control-Allow-Credentials").
-_CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+")
+# (Also led by an acronym: "OSMagics", "HTTPServer", IPython's magic classes named in its magic table: red129.)
+_CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+"
+                         r"|[A-Z]{2,}[a-z]+(?:[A-Z][a-z]+)*")
 _QUOTES = "\"'`"
 _URL_REST = re.compile(r"[^\s\"'`<>]{0,2048}")
 _HOST_PARAMETER = re.compile(r"[?&](?:host|hostaddr|server|address)=", re.IGNORECASE)
