@@ -246,3 +246,16 @@ def test_in_a_ci_definition_only_a_database_image_s_name_is_a_service_it_runs(de
 def test_an_environment_read_a_class_name_and_a_password_hash_are_not_passwords(
         detector: SecretDetector, path: str, line: str) -> None:
     assert all(reason for _, reason in _reported(detector, line, path)), _reported(detector, line, path)
+
+
+def test_a_format_glued_inside_a_wrapped_line_of_base64_is_encoded_data(detector: SecretDetector) -> None:
+    """A notebook's image, 76 characters a line, each a JSON string ending in `\\n`: a provider format's shape glued
+    inside one (ipython: a Yandex Cloud key's 12 times) is binary data; the same token written as a value blocks."""
+    rng = random.Random(7)
+    b64 = string.ascii_letters + string.digits + "+/"
+    token = "AQVN" + "".join(rng.choice(string.ascii_letters + string.digits + "_-") for _ in range(36))
+    for _ in range(50):
+        body = "".join(rng.choice(b64) for _ in range(30)) + "/" + token + "+" + "".join(rng.choice(b64) for _ in range(4))
+        found = _reported(detector, f'    "{body}\\n",', "docs/examples/plot.ipynb")
+        assert all(reason for _, reason in found), found
+    assert _reported(detector, f'YC_API_KEY = "{token}"', "app/config.py")[0][1] == ""

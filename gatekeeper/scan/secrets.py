@@ -652,9 +652,20 @@ def _inside_encoded_data(text: str, start: int, end: int) -> str:
     while right < ceiling and text[right] in _BASE64_ALPHABET:
         right += 1
     around = text[left:start] + text[end:right]
-    if len(around) < ENCODED_RUN or ("+" not in around and "/" not in around):
+    if "+" not in around and "/" not in around:
         return ""
-    return f"inside a run of {right - left}+ base64 characters: encoded binary data, not a key"
+    if len(around) >= ENCODED_RUN:
+        return f"inside a run of {right - left}+ base64 characters: encoded binary data, not a key"
+    # A wrapped body: the run is the whole line, a MIME or PEM line's width or more (a notebook's image, 76 characters
+    # a line, each a JSON string ending in `\n`: ipython, red129), the line holding nothing else but its quoting.
+    if right - left >= WRAPPED_RUN and _WRAPPED_LINE.fullmatch(text[:left] + text[right:]):
+        return f"a whole line of {right - left} base64 characters: a wrapped body of encoded binary data, not a key"
+    return ""
+
+
+WRAPPED_RUN = 60
+# What a wrapped base64 line may hold besides its run: indentation, a JSON string's quotes, its `\n` and comma.
+_WRAPPED_LINE = re.compile(r'[ \t]*"?(?:\\n)?"?,?[ \t]*')
 
 
 ENCODED_RUN = 200
