@@ -204,7 +204,9 @@ DEFAULT_TEST_FILES = ("**/test/**", "**/tests/**", "**/__tests__/**", "**/testda
                       "**/*.test.*", "**/*.spec.*", "**/*_test.*", "**/test_*.py", "**/*Test.java", "**/*Tests.java",
                       "**/*Test.kt", "**/*Tests.cs", "**/*Test.cs", "**/*_spec.rb",
                       # A Rust crate's unit-test module file (`mod tests;`), a Django app's tests, pytest's fixtures.
-                      "**/tests.rs", "**/tests.py", "**/conftest.py")
+                      "**/tests.rs", "**/tests.py", "**/conftest.py",
+                      # A .NET solution's test projects (`Newtonsoft.Json.Tests/`, `App.UnitTests/`).
+                      "**/*.Tests/**", "**/*.Test/**", "**/*.UnitTests/**", "**/*.IntegrationTests/**")
 
 # Third-party code committed with the project: Go's `vendor/`, npm's `node_modules/`, Bower's, Godep's, a Python
 # environment's `site-packages/`, the `third_party/` directories of Chromium-style trees. A dependency's own test keys

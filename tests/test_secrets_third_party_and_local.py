@@ -259,3 +259,23 @@ def test_a_format_glued_inside_a_wrapped_line_of_base64_is_encoded_data(detector
         found = _reported(detector, f'    "{body}\\n",', "docs/examples/plot.ipynb")
         assert all(reason for _, reason in found), found
     assert _reported(detector, f'YC_API_KEY = "{token}"', "app/config.py")[0][1] == ""
+
+
+def test_a_keystore_is_judged_where_a_private_key_would_be(repo: RepoBuilder) -> None:
+    """A PKCS#12 bundle or Java keystore is binary (no rule reads it): it is recorded as suppressed in a test-data
+    directory, Maven's src/test tree, vendored code and for Visual Studio's generated temporary key, and blocks
+    anywhere else (a deploy directory included)."""
+    blob = "\x00\x01binary keystore\x00"
+    found = _scan(repo, {"src/test/resources/server.jks": blob, "vendor/lib/testdata/client.p12": blob,
+                         "Src/App.Store/App.Store_TemporaryKey.pfx": blob, "deploy/test/tls.p12": blob,
+                         "release/signing.jks": blob})
+    assert [(p, bool(s)) for p, _, s in found] == [
+        ("Src/App.Store/App.Store_TemporaryKey.pfx", True), ("deploy/test/tls.p12", False),
+        ("release/signing.jks", False), ("src/test/resources/server.jks", True),
+        ("vendor/lib/testdata/client.p12", True)], found
+
+
+def test_a_dotnet_test_project_is_test_code(repo: RepoBuilder) -> None:
+    found = _scan(repo, {"Src/Newtonsoft.Json.Tests/Documentation/Samples/Linq.cs":
+                         "    string json = @\"{'Password': '" + _random(9) + "'}\";\n"})
+    assert [(p, bool(s)) for p, _, s in found] == [("Src/Newtonsoft.Json.Tests/Documentation/Samples/Linq.cs", True)]

@@ -658,14 +658,20 @@ def _inside_encoded_data(text: str, start: int, end: int) -> str:
         return f"inside a run of {right - left}+ base64 characters: encoded binary data, not a key"
     # A wrapped body: the run is the whole line, a MIME or PEM line's width or more (a notebook's image, 76 characters
     # a line, each a JSON string ending in `\n`: ipython, red129), the line holding nothing else but its quoting.
-    if right - left >= WRAPPED_RUN and _WRAPPED_LINE.fullmatch(text[:left] + text[right:]):
-        return f"a whole line of {right - left} base64 characters: a wrapped body of encoded binary data, not a key"
+    width = right - left
+    if width >= WRAPPED_RUN and (
+            (_JSON_LINE_START.fullmatch(text, 0, left) and _JSON_LINE_END.fullmatch(text, right))
+            or (width in _WRAP_WIDTHS and not text[:left].strip() and not text[right:].strip())):
+        return f"a whole line of {width} base64 characters: a wrapped body of encoded binary data, not a key"
     return ""
 
 
 WRAPPED_RUN = 60
-# What a wrapped base64 line may hold besides its run: indentation, a JSON string's quotes, its `\n` and comma.
-_WRAPPED_LINE = re.compile(r'[ \t]*"?(?:\\n)?"?,?[ \t]*')
+# A wrapped base64 line as a notebook or a JSON document writes it — a string of its own ending in an escaped line
+# break — or bare at a MIME or PEM line's width. (A short quoted value is a value: it is read as one.)
+_JSON_LINE_START = re.compile(r'[ \t]*"')
+_JSON_LINE_END = re.compile(r'\\n",?[ \t]*')
+_WRAP_WIDTHS = frozenset({60, 64, 72, 76})
 
 
 ENCODED_RUN = 200

@@ -913,13 +913,30 @@ class SecretsScanner:
                     ).with_fingerprint(patch.path, patch.blob, named))
         return declared, findings
 
-    @staticmethod
-    def _keystore(commit: str, patch: FilePatch) -> Finding:
-        """A Java keystore or PKCS#12 bundle: binary, so no rule reads it, but it holds private keys."""
-        return catalogue.rule("secrets/keystore-file").finding(
+    def _keystore(self, commit: str, patch: FilePatch) -> Finding:
+        """A Java keystore or PKCS#12 bundle: binary, so no rule reads it, but it holds private keys — recorded as
+        suppressed where a private key block would be (a test's, a dependency's, the policy's docs or fixtures), and
+        for Visual Studio's `<Project>_TemporaryKey.pfx`, the throwaway certificate it generates to sign a store
+        app's local builds (JamesNK/Newtonsoft.Json: 5 blocking findings)."""
+        path = patch.path
+        reason = ""
+        if _VS_TEMPORARY_KEY.search(path):
+            reason = "context: Visual Studio's generated temporary signing certificate (<Project>_TemporaryKey.pfx)"
+        else:
+            for globs, kind in ((self.settings.docs, "docs"), (self.settings.fixtures, "fixtures")):
+                if any(glob_match(g, path) for g in globs):
+                    reason = f"context: {'documentation' if kind == 'docs' else 'test fixture'} file (policy " \
+                             f"secrets.{kind})"
+                    break
+            else:
+                if any(glob_match(g, path) for g in self.settings.vendored):
+                    reason = "context: vendored third-party code, not a provider's key format (secrets.vendored)"
+                elif self._test_key(path):
+                    reason = "context: a private key in test code or test data (secrets.tests)"
+        return dataclasses.replace(catalogue.rule("secrets/keystore-file").finding(
             "Java keystore / PKCS#12 file added (it holds private keys; its password is often next to it)",
-            commit=commit, path=patch.path, fix=FIX,
-        ).with_fingerprint(patch.blob or patch.path, "keystore")
+            commit=commit, path=path, fix=FIX,
+        ), suppressed_by=reason).with_fingerprint(patch.blob or path, "keystore")
 
     def _cut(self, commit: str, patch: FilePatch) -> Finding:
         """A patch cut at the per-file cap whose whole file could not be read either."""
@@ -1274,7 +1291,8 @@ _CI_RAISED_RULE = "secrets/generic-secret"
 # Where a private key block is test data with the default test globs: a test-data directory (traefik's
 # integration/fixtures/https/*.key, a Kubernetes provider's fixtures/ingresses/*.yml, sentry's tests/test.key) — not a
 # bare `test/`, which also names an environment.
-_KEY_TEST_DATA = re.compile(r"(?:\A|/)(?:tests|testdata|test-data|__tests__|fixtures|__fixtures__)/")
+_KEY_TEST_DATA = re.compile(r"(?:\A|/)(?:tests|testdata|test-data|__tests__|fixtures|__fixtures__)/|(?:\A|/)src/test/")
+_VS_TEMPORARY_KEY = re.compile(r"(?:\A|/)[^/]+_TemporaryKey\.pfx\Z", re.IGNORECASE)
 # What deploys or provisions an environment: its keys are real ones wherever they sit.
 _DEPLOYED = re.compile(r"(?:\A|/)\.env(?:\.[^/]*)?\Z|\.(?:env|tfvars|tfstate|sh|bash|zsh|ps1|envrc)\Z"
                        r"|(?:\A|/)(?:inventor(?:y|ies)|group_vars|host_vars|environments?|deploy(?:ments?)?|infra)/",
