@@ -84,7 +84,9 @@ class Server:
     def audit(self) -> list[dict[str, Any]]:
         if not self.audit_log.exists():
             return []
-        return [json.loads(line) for line in self.audit_log.read_text().splitlines() if line.strip()]
+        # One record a line, split on "\n" only: a record may hold U+2028 unescaped (a ref's name), which
+        # str.splitlines would split on.
+        return [json.loads(line) for line in self.audit_log.read_text().split("\n") if line.strip()]
 
     def last_verdict(self) -> dict[str, Any]:
         verdict = self.audit()[-1]["verdict"]
@@ -141,14 +143,18 @@ def spush(server: Server, clone: RepoBuilder, *args: str, env: Mapping[str, str]
     repeat is the same push. A test that wants the timeout still sees it (the last attempt is returned)."""
     result = push(clone, *args, env=env, audit=server.audit_log)
     for _ in range(2):
-        if result.code == 0 or not _refused_for_time_only(server):
+        if result.code == 0 or not refused_for_time_only(server):
             break
         result = push(clone, *args, env=env, audit=server.audit_log)
     return result
 
 
-def _refused_for_time_only(server: Server) -> bool:
+def refused_for_time_only(server: Server) -> bool:
+    """Whether the server's last recorded decision refused the push only for time: the watchdog's timeout, or a
+    verdict whose one blocking rule is `tool/timeout`."""
     records = server.audit()
+    if records and records[-1].get("event") == "timeout":
+        return True
     verdict = records[-1].get("verdict") if records else None
     if not verdict:
         return False
