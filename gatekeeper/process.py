@@ -28,7 +28,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
@@ -56,6 +56,20 @@ def held_signals() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def start_thread(target: Callable[..., object], *args: object) -> threading.Thread:
+    """Start a daemon helper thread (a pipe's feeder or drainer) that never takes a termination signal.
+
+    A signal sent to the process goes to any thread that does not block it; Python runs its handler only in the
+    main thread, and only once that thread runs Python again. Taken by a helper thread while the main one waits in
+    a system call (a scanner's pipes, a child's exit), Ctrl-C or SIGTERM would go unanswered until the wait ended.
+    A thread keeps the signal mask it is started with: started with them held, every termination signal is the
+    main thread's."""
+    thread = threading.Thread(target=target, args=args, daemon=True)
+    with held_signals():
+        thread.start()
+    return thread
 
 
 def track_dir(path: str | os.PathLike[str]) -> None:

@@ -56,6 +56,14 @@ def _wait_for(path: Path, timeout: float = 60) -> None:
     raise AssertionError(f"{path} never appeared")
 
 
+def _default_signals() -> None:
+    """The gate as a terminal starts it: a shell's background job (`.ci/run &`, nohup) may inherit SIGINT or SIGHUP
+    ignored, and the gate keeps a signal its parent ignores ignored, as it should — the test would then wait for an
+    exit that never comes. (One SIGINT run timed out under `bash .ci/run &` on a loaded machine; not reproduced.)"""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_signal_during_a_scan_removes_the_workspace_and_kills_the_tool(tmp_path: Path, repo: RepoBuilder,
                                                                       signum: int) -> None:
@@ -74,7 +82,7 @@ def test_signal_during_a_scan_removes_the_workspace_and_kills_the_tool(tmp_path:
     env = {**os.environ, "TMPDIR": str(scratch), "GATEKEEPER_CACHE_DIR": str(tmp_path / "cache")}
     proc = subprocess.Popen([sys.executable, "-c", DRIVER, str(stub), "check", "--repo", str(repo.path),
                              "--base", base, "--policy", str(policy)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_default_signals)
     try:
         _wait_for(pids)
         tool, grandchild = (int(p) for p in pids.read_text().split())
@@ -163,3 +171,28 @@ def test_a_legacy_hook_that_outlives_the_budget_is_killed_with_what_it_started(t
     while (_alive(legacy) or _alive(grandchild)) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _alive(legacy) and not _alive(grandchild)
+
+
+def test_a_helper_thread_never_takes_a_termination_signal() -> None:
+    """A signal sent to the process goes to any thread that does not block it, and Python handles it only when the
+    main thread runs again: a pipe's feeder or drainer that took Ctrl-C while the main thread waited on a scanner
+    could leave the gate running for as long as the tool did. Helper threads hold the signals."""
+    import threading
+
+    from gatekeeper.process import TERMINATING_SIGNALS, start_thread
+
+    seen: list[set[int]] = []
+    release = threading.Event()
+
+    def helper() -> None:
+        seen.append(set(signal.pthread_sigmask(signal.SIG_BLOCK, [])))
+        release.wait(5)
+
+    thread = start_thread(helper)
+    deadline = time.monotonic() + 5
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    thread.join(5)
+    assert seen and set(TERMINATING_SIGNALS) <= seen[0]
+    assert not set(TERMINATING_SIGNALS) & set(signal.pthread_sigmask(signal.SIG_BLOCK, []))  # the caller's mask is back

@@ -13,7 +13,6 @@ import os
 import resource
 import shutil
 import tempfile
-import threading
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -268,12 +267,9 @@ class Runner:
             _limit_memory(child.pid, memory)
         if wide:
             _widen(child.stdout)
-        feeder = threading.Thread(target=_feed, args=(child.stdin, stdin), daemon=True)
-        feeder.start()
+        feeder = process.start_thread(_feed, child.stdin, stdin)
         errors: list[bytes] = []
-        drainer = threading.Thread(target=lambda: errors.append(child.stderr.read() if child.stderr else b""),
-                                   daemon=True)
-        drainer.start()
+        drainer = process.start_thread(lambda: errors.append(child.stderr.read() if child.stderr else b""))
         finished = False
         try:
             yield child.stdout, argv

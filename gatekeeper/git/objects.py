@@ -11,7 +11,6 @@ import os
 import secrets
 import select
 import tempfile
-import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
@@ -237,9 +236,7 @@ class Objects(Runner):
         argv = self._argv("cat-file", "--batch")
         proc = process.Child(argv, cwd=self.path, env=self._env, stdin="pipe", stderr="devnull",
                              foreground=self._foreground)
-        feeder = threading.Thread(target=_feed, args=(proc.stdin, "".join(f"{s}\n" for s in wanted).encode()),
-                                  daemon=True)
-        feeder.start()
+        feeder = process.start_thread(_feed, proc.stdin, "".join(f"{s}\n" for s in wanted).encode())
         result: dict[str, tuple[str, bytes | None]] = {}
         assert proc.stdout is not None
         try:
