@@ -279,3 +279,15 @@ def test_a_dotnet_test_project_is_test_code(repo: RepoBuilder) -> None:
     found = _scan(repo, {"Src/Newtonsoft.Json.Tests/Documentation/Samples/Linq.cs":
                          "    string json = @\"{'Password': '" + _random(9) + "'}\";\n"})
     assert [(p, bool(s)) for p, _, s in found] == [("Src/Newtonsoft.Json.Tests/Documentation/Samples/Linq.cs", True)]
+
+
+def test_a_format_glued_inside_one_long_string_of_wrapped_base64_is_encoded_data(detector: SecretDetector) -> None:
+    """nbformat 3 keeps a notebook's image as one string of 76-character lines joined by an escaped `\\n` (ipython:
+    a Yandex Cloud key's shape 12 times): the run the key shape sits in goes on across those escapes."""
+    rng = random.Random(11)
+    b64 = string.ascii_letters + string.digits + "+/"
+    token = "AQVN" + "".join(rng.choice(string.ascii_letters + string.digits + "_-") for _ in range(36))
+    lines = ["".join(rng.choice(b64) for _ in range(76)) for _ in range(6)]
+    lines[3] = lines[3][:20] + "/" + token + "+" + lines[3][62:]
+    found = _reported(detector, '       "png": "' + "\\n".join(lines) + '"', "examples/Image Processing.ipynb")
+    assert found and all(reason for _, reason in found), found

@@ -643,14 +643,16 @@ def _inside_encoded_data(text: str, start: int, end: int) -> str:
         return ""  # a format whose own alphabet is base64's (an AWS session token): its match is the run
     if start == 0 or end == len(text) or text[start - 1] not in _BASE64_ALPHABET or text[end] not in _BASE64_ALPHABET:
         return ""  # written as a value (after a quote, `=` or a space; red90: a private key pasted on one line)
+    # (A JSON string's escaped line break, `\n`, inside the run is the wrap of one: an nbformat 3 notebook holds its
+    # image as one string of 76-character lines joined by it — ipython, 12 blocking findings.)
     left = start
     floor = max(0, start - ENCODED_RUN)
-    while left > floor and text[left - 1] in _BASE64_ALPHABET:
+    while left > floor and (text[left - 1] in _BASE64_ALPHABET or (text[left - 1] == "\\" and text[left] == "n")):
         left -= 1
     right = end
     ceiling = min(len(text), end + ENCODED_RUN)
-    while right < ceiling and text[right] in _BASE64_ALPHABET:
-        right += 1
+    while right < ceiling and (text[right] in _BASE64_ALPHABET or text.startswith("\\n", right)):
+        right += 2 if text[right] == "\\" else 1
     around = text[left:start] + text[end:right]
     if "+" not in around and "/" not in around:
         return ""
@@ -658,6 +660,8 @@ def _inside_encoded_data(text: str, start: int, end: int) -> str:
         return f"inside a run of {right - left}+ base64 characters: encoded binary data, not a key"
     # A wrapped body: the run is the whole line, a MIME or PEM line's width or more (a notebook's image, 76 characters
     # a line, each a JSON string ending in `\n`: ipython, red129), the line holding nothing else but its quoting.
+    if text.endswith("\\n", left, right):
+        right -= 2  # (the line's own escaped break, which _JSON_LINE_END reads)
     width = right - left
     if width >= WRAPPED_RUN and (
             (_JSON_LINE_START.fullmatch(text, 0, left) and _JSON_LINE_END.fullmatch(text, right))
