@@ -91,3 +91,24 @@ export async function otherClients(req: any, db: any, repo: any, sequelize: any)
   qb.andWhere(`u.name ILIKE ${req.query.pattern}`, {});
   return [rows, one, found, count, safe];
 }
+
+// red130: `.get/.each/.run/.query` are every API's names, and limit/from/order/select/and are English words
+export async function notSql(axios: any, http: any, api: any, agent: any, engine: any, db: any, req: any, $: any) {
+  // ok: js-sql-string-building
+  const a = await axios.get(`${req.query.base}/items?page=${req.query.page}&limit=${req.query.limit}`);
+  // ok: js-sql-string-building
+  const b = http.get(`/items/search?from=${req.query.term}&order=desc&select=name,email`);
+  // ok: js-sql-string-building
+  const c = await api.get('/api/users/' + req.params.id + '?order=desc&limit=50');
+  // ok: js-sql-string-building
+  $('.card').each(function (i: number, el: any) { $(el).attr('aria-label', 'Show details for ' + el.title); });
+  // ok: js-sql-string-building
+  const d = await agent.run(`Summarise the latest news about ${req.query.topic} and list the three most important points.`);
+  // ok: js-sql-string-building
+  const e = await engine.query(`Explain where ${req.query.feature} is used and select the best example from the docs`);
+  // ruleid: js-sql-string-building
+  const f = db.get(`SELECT * FROM users WHERE id = ${req.params.id}`);
+  // ruleid: js-sql-string-building
+  db.each('/* list */ SELECT name FROM users WHERE team = ' + req.query.team, () => {});
+  return [a, b, c, d, e, f];
+}
