@@ -78,3 +78,36 @@ def chained(db, user_id):
     db.engine.connect().execute("SELECT * FROM orders WHERE user_id = " + user_id)
     # ruleid: python-sql-string-formatting
     return db.session.query("SELECT id FROM t WHERE owner = '%s'" % user_id)
+
+
+async def red130_methods(conn, database, spark, cur, name, table):
+    import duckdb
+    # ruleid: python-sql-string-formatting
+    await conn.fetchrow(f"SELECT * FROM users WHERE id = {name}")
+    # ruleid: python-sql-string-formatting
+    await conn.fetch("SELECT id, name FROM users WHERE name LIKE '%" + name + "%'")
+    # ruleid: python-sql-string-formatting
+    await conn.fetchval(f"SELECT count(*) FROM {table}")
+    # ruleid: python-sql-string-formatting
+    spark.sql(f"SELECT * FROM sales WHERE region = '{name}'")
+    # ruleid: python-sql-string-formatting
+    duckdb.sql(f"SELECT * FROM 'data.parquet' WHERE city = '{name}'").df()
+    # ruleid: python-sql-string-formatting
+    await database.fetch_all(query=f"SELECT * FROM orders WHERE status = '{name}'")
+    # ruleid: python-sql-string-formatting
+    cur.execute(query=f"SELECT * FROM users WHERE name = '{name}'")
+    # ok: python-sql-string-formatting
+    await conn.fetchrow("SELECT * FROM users WHERE id = $1", name)
+    # ok: python-sql-string-formatting
+    spark.sql("SELECT * FROM sales WHERE region = :region", args={"region": name})
+
+
+def red130_not_sql(query_engine, rag, index, session, topic, name):
+    # ok: python-sql-string-formatting
+    query_engine.query(f"Summarise what the documents say about {topic} and list the key dates.")
+    # ok: python-sql-string-formatting
+    rag.query(f"Explain how {topic} works and give one example from the code base.")
+    # ok: python-sql-string-formatting
+    index.query(f"Select the best answer from the notes about {topic}, ordered by date, where it is relevant")
+    # ruleid: python-sql-string-formatting
+    return session.query(f"SELECT id FROM t WHERE owner = '{name}'")
