@@ -30,3 +30,16 @@ export function negatives(userDir: string, branch: string): void {
   // ok: js-child-process-shell-option
   spawnSync('git', ['checkout', branch], { shell: undefined });
 }
+
+// red130: the options object built first, and a shell named as the program
+const shellOpts = { shell: true, stdio: 'inherit' };
+export function red130(req: any, name: string) {
+  // ruleid: js-child-process-shell-option
+  spawn(`ffmpeg -i ${req.query.file} out.mp3`, shellOpts);
+  // ruleid: js-child-process-shell-option
+  spawn('sh', ['-c', `ls -la /home/${name}`]);
+  // ok: js-child-process-shell-option
+  spawn('sh', ['-c', 'make clean && make']);
+  // ok: js-child-process-shell-option
+  spawn('sh', ['build.sh', name]);
+}

@@ -53,3 +53,46 @@ def negatives(user_dir, branch):
     subprocess.run(f"ls -la {shlex.quote(user_dir)} | wc -l", shell=True)
     # ruleid: python-subprocess-shell-true
     subprocess.run(f"cp {shlex.quote(user_dir)} {branch}", shell=True)
+
+
+# red130: the shell named as the program, and shell=True given indirectly
+import functools
+import os
+
+sh = functools.partial(subprocess.run, shell=True, check=True)
+
+
+def red130_shell_argv(filename, pattern, path, cmd):
+    # ruleid: python-subprocess-shell-true
+    subprocess.run(["bash", "-c", f"ffmpeg -i {filename} out.mp3"], check=True)
+    # ruleid: python-subprocess-shell-true
+    subprocess.check_output(["/bin/sh", "-c", "grep " + pattern + " " + path])
+    # ruleid: python-subprocess-shell-true
+    os.spawnlp(os.P_WAIT, "sh", "sh", "-c", "du -sh " + path)
+    # ruleid: python-subprocess-shell-true
+    os.execl("/bin/sh", "sh", "-c", cmd)
+    # ok: python-subprocess-shell-true
+    subprocess.run(["bash", "-c", "make clean && make"], check=True)
+    # ok: python-subprocess-shell-true
+    subprocess.run(["bash", "build.sh", filename], check=True)
+    # ok: python-subprocess-shell-true
+    subprocess.run(["sh", "-c", 'ffmpeg -i "$1" out.mp3', "sh", filename], check=True)
+
+
+def red130_indirect(cmd, filename):
+    opts = {"shell": True, "check": True, "capture_output": True}
+    # ruleid: python-subprocess-shell-true
+    subprocess.run(cmd, **opts)
+    # ruleid: python-subprocess-shell-true
+    sh(f"ffmpeg -i {filename} out.mp3")
+    safe = {"check": True}
+    # ok: python-subprocess-shell-true
+    subprocess.run(cmd, **safe)
+
+
+sp = subprocess
+
+
+def red130_alias(host):
+    # ruleid: python-subprocess-shell-true
+    sp.run(f"ping -c 1 {host}", shell=True)
