@@ -43,3 +43,12 @@ def negatives(obj, path, blob):
     # ok: python-pickle-load
     again = pickle.loads(pickle.dumps(obj))
     return data, weights, df, parsed, again
+
+
+def red130_numpy(path):
+    import numpy as np
+    # ruleid: python-pickle-load
+    features = np.load(path, allow_pickle=True)
+    # ok: python-pickle-load
+    weights = np.load(path)
+    return features, weights

@@ -46,3 +46,9 @@ def ruamel_loads(text):
     # ok: python-yaml-unsafe-load
     default = YAML().load(text)
     return data, loader, old, safe, default
+
+
+def red130_full_load(path):
+    with open(path) as f:
+        # ruleid: python-yaml-unsafe-load
+        return yaml.full_load(f)
