@@ -29,3 +29,11 @@ def negatives(host):
     # ok: python-ssl-cert-checks-disabled
     r = redis.Redis(host=host, ssl=True, ssl_cert_reqs="required")
     return ctx.wrap_socket(socket.create_connection((host, 443)), server_hostname=host), r
+
+
+def red130_zero():
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = True
+    # ruleid: python-ssl-cert-checks-disabled
+    ctx.verify_mode = 0
+    return ctx

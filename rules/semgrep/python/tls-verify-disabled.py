@@ -41,3 +41,34 @@ def negatives(url, form):
     # ok: python-tls-verify-disabled
     pool = urllib3.PoolManager(cert_reqs="CERT_REQUIRED")
     return r, client, pool
+
+
+# red130: the verify switch in other shapes
+import os
+
+import httplib2
+
+# ruleid: python-tls-verify-disabled
+os.environ["CURL_CA_BUNDLE"] = ""
+# ruleid: python-tls-verify-disabled
+os.environ["REQUESTS_CA_BUNDLE"] = ""
+# ok: python-tls-verify-disabled
+os.environ["REQUESTS_CA_BUNDLE"] = "/etc/ssl/certs/ca-certificates.crt"
+# ruleid: python-tls-verify-disabled
+http = httplib2.Http(disable_ssl_certificate_validation=True)
+
+
+def red130_kwargs(url):
+    opts = {"timeout": 10, "verify": False}
+    # ruleid: python-tls-verify-disabled
+    return requests.get(url, **opts)
+
+
+def red130_default(url, verify=False):
+    # ruleid: python-tls-verify-disabled
+    return requests.get(url, timeout=10, verify=verify)
+
+
+def red130_default_on(url, verify=True):
+    # ok: python-tls-verify-disabled
+    return requests.get(url, timeout=10, verify=verify)
