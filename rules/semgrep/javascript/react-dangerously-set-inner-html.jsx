@@ -29,3 +29,30 @@ export function Legacy({ html }) {
   // ruleid: js-react-dangerously-set-inner-html
   return React.createElement('div', { dangerouslySetInnerHTML: { __html: html } });
 }
+
+// red130: the {__html} object from a helper, a variable, or a props spread
+export function Red130Markup({ comment }) {
+  function createMarkup() {
+    return { __html: comment.html };
+  }
+  // ruleid: js-react-dangerously-set-inner-html
+  return <div dangerouslySetInnerHTML={createMarkup()} />;
+}
+
+export function Red130Var({ body }) {
+  const markup = { __html: body };
+  // ruleid: js-react-dangerously-set-inner-html
+  return <div dangerouslySetInnerHTML={markup} />;
+}
+
+export function Red130Spread({ html }) {
+  // ruleid: js-react-dangerously-set-inner-html
+  const props = { dangerouslySetInnerHTML: { __html: html } };
+  return <div {...props} />;
+}
+
+export function Red130Constant() {
+  const markup = { __html: '<b>hello</b>' };
+  // ok: js-react-dangerously-set-inner-html
+  return <div dangerouslySetInnerHTML={markup} />;
+}
