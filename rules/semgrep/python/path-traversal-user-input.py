@@ -1,4 +1,5 @@
 import os
+import shutil
 from pathlib import Path
 
 from flask import Flask, abort, request, send_file, send_from_directory
@@ -71,3 +72,30 @@ def report():
 def helper(path):
     # ok: python-path-traversal-user-input
     return open(path).read()
+
+
+# red130: Flask's upload idiom, pathlib's open, shutil.move
+@app.route("/red130/upload", methods=["POST"])
+def red130_upload():
+    f = request.files["file"]
+    # ruleid: python-path-traversal-user-input
+    f.save(os.path.join("/srv/uploads", f.filename))
+    g = request.files["other"]
+    # ok: python-path-traversal-user-input
+    g.save(os.path.join("/srv/uploads", secure_filename(g.filename)))
+    return "ok"
+
+
+@app.route("/red130/download")
+def red130_download():
+    name = request.args.get("file")
+    # ruleid: python-path-traversal-user-input
+    with (Path("/srv/uploads") / name).open("rb") as f:
+        return f.read()
+
+
+@app.route("/red130/archive", methods=["POST"])
+def red130_archive():
+    # ruleid: python-path-traversal-user-input
+    shutil.move(request.form["path"], "/srv/archive/")
+    return "ok"
