@@ -477,9 +477,13 @@ def review_evidence(commit: Commit, origin: Origin, signature: SignatureInfo) ->
             return AuditReview(PR_MERGE, item.trust.value, pr=item.pr)
     reviewers = tuple(i.reviewer for i in items if i.source == "trailer/reviewed-by" and i.reviewer)
     gerrit = next((i for i in items if i.source == "gerrit"), None)
-    if gerrit is not None and reviewers:
+    # A Gerrit change is review only by someone other than its authors (DESIGN §5; red131: golang/net's self +2s, an
+    # agent commit whose one Reviewed-by is its author). Its committer may be one: Gerrit's submit makes whoever
+    # submitted the change its committer, normally one of its reviewers (343 of golang/net's 1,813 changes).
+    others = _not_by(reviewers, commit_people(commit, committer=False)) if gerrit is not None else ()
+    if gerrit is not None and others:
         change = commit.trailer_values("change-id")
-        return AuditReview(GERRIT, gerrit.trust.value, reviewers=reviewers,
+        return AuditReview(GERRIT, gerrit.trust.value, reviewers=others,
                            change_id=clip(change[-1].strip(), 80) if change else None, url=gerrit.url)
     if not reviewers:
         return _NO_REVIEW
@@ -488,6 +492,11 @@ def review_evidence(commit: Commit, origin: Origin, signature: SignatureInfo) ->
     # agent-authored commit signed and `Reviewed-by:` by the one who committed it). A reviewer's signature
     # verifies a Reviewed-by only on a merge that brought the commit in (_Runner._landing_review).
     return AuditReview(CLAIMED_REVIEWED_BY, "declared", reviewers=reviewers)
+
+
+def _not_by(reviewers: tuple[str, ...], people: Sequence[Identity]) -> tuple[str, ...]:
+    """The reviewers who are none of `people` (identity.same_person)."""
+    return tuple(r for r in reviewers if not any(same_person(parse_identity(r), p) for p in people))
 
 
 def agents_of(origin: Origin) -> tuple[Agent, ...]:
@@ -1315,7 +1324,13 @@ class _Runner:
         committed, co-authored or signed (red10: a pusher's own signed merge naming the pusher as reviewer of
         the pusher's own agent commit)."""
         review = self.landings.get(point, _NO_REVIEW)
-        if review.reviewed:
+        if review.kind == GERRIT:
+            # The merge's Gerrit reviewers review what it brings in only where they are none of its people (red131).
+            others = _not_by(review.reviewers, people)
+            if others:
+                return review if others == review.reviewers else dataclasses.replace(review, reviewers=others)
+            review = _NO_REVIEW
+        elif review.reviewed:
             return review
         signed = self.landing_signers.get(point)
         # Neither the signer nor the trailer's own spelling of the reviewer may be one of the commit's people (the

@@ -83,6 +83,17 @@ def forgeable_merge_claim(commit: Commit) -> ForgeCommit | None:
     return made
 
 
+def _title(commit: Commit) -> str:
+    """The commit's title as git's `%s` and GitHub show it: the first paragraph, its lines joined by a space (a squash
+    title wrapped before its "(#N)": astral-sh/uv a70ee58ae167, red131). At most its first 4 KiB."""
+    message = commit.message.lstrip(" \t\r\n")[:4096]
+    end = _PARAGRAPH_END.search(message)
+    return " ".join(line.strip() for line in (message[:end.start()] if end else message).split("\n"))
+
+
+_PARAGRAPH_END = re.compile(r"\n[ \t\r]*(?:\n|\Z)")
+
+
 def classify_forge_commit(commit: Commit) -> ForgeCommit | None:
     """pr-merge or web-edit for a commit GitHub or GitLab made; None for any other commit."""
     subject = commit.subject
@@ -92,7 +103,7 @@ def classify_forge_commit(commit: Commit) -> ForgeCommit | None:
             # (One parent: a squash whose title kept the merge button's words — red105.)
             how = "merge button" if commit.is_merge else "squash merge (the merge button's title)"
             return ForgeCommit("github", "pr-merge", how, int(match.group(1)))
-        match = _SQUASH.search(subject)
+        match = _SQUASH.search(subject) or _SQUASH.search(_title(commit))
         if match:
             how = "merge button (edited title)" if commit.is_merge else "squash or rebase merge"
             return ForgeCommit("github", "pr-merge", how, int(match.group(1)))
