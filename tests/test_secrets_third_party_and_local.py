@@ -24,12 +24,10 @@ import string
 import pytest
 
 from gatekeeper.config import DEFAULT_VENDORED_FILES, ConfigError, parse_policy
-from gatekeeper.git import Git
-from gatekeeper.interfaces import ScanJob
 from gatekeeper.scan.secrets import SecretDetector
-from gatekeeper.scan.secrets_scanner import SecretsScanner
 from tests.hook_helpers import AWS_KEY
 from tests.repo_builder import RepoBuilder
+from tests.test_secrets_test_files import _scan as scan_change
 
 _rng = random.Random(1616)
 
@@ -109,15 +107,9 @@ PEM = ("-----BEGIN RSA " + "PRIVATE KEY-----\n" + "MIIEpAIBAAKCAQEA" + _random(4
 
 
 def _scan(repo: RepoBuilder, files: dict[str, str], policy_text: str = "version: 1\n") -> list[tuple[str, str, str]]:
+    """(path, rule, suppressed_by) of each secrets finding of one commit adding `files` on a base commit."""
     repo.commit("base\n", {"README": "x\n"})
-    base = repo.head()
-    sha = repo.commit("vendor a dependency\n", files)
-    git = Git(repo.path)
-    settings = parse_policy(policy_text).secrets
-    result = SecretsScanner(settings=settings).scan(
-        ScanJob(git=git, commits=git.commits([sha], [base]), changes=git.changed_files([sha]), head=sha))
-    return sorted((f.path or "", f.rule_id, f.suppressed_by) for f in result.findings
-                  if f.rule_id.startswith("secrets/"))
+    return scan_change(repo, files, policy_text)
 
 
 def test_a_dependency_s_test_keys_and_example_passwords_are_recorded_as_vendored(repo: RepoBuilder) -> None:
