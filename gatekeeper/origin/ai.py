@@ -205,7 +205,27 @@ def assisted_by_person(value: str, extra: tuple[str, ...] = ()) -> bool:
     name = text[:start].strip()
     if not name or any(char.isdigit() for char in name) or "[bot]" in name.casefold() or _VIA.match(name):
         return False
+    # A person's name as people write theirs: one to five words, each a word of letters, an initial or a name
+    # particle, none a word agents are named with (red132: "Acme AI", "Zed Agent", "Internal Assistant", "LLM",
+    # "Kiro", "Sourcegraph Cody" are agents the tables do not list; "Junio C Hamano", "Claude Monet" are people).
+    words = name.split()
+    if not 1 <= len(words) <= 5 or not all(_NAME_WORD.fullmatch(w) or w.lower() in _PARTICLES for w in words):
+        return False
+    if any(w.lower().strip(".'\u2019-") in _AGENT_WORDS for w in words):
+        return False
     return assisted_by_agent(name, extra)[0] is None and not footer_agent(name)[0]
+
+
+# A word of a name in any script (letters, joined by apostrophes and hyphens: O'Brien, Jean-Luc), or an initial (C,
+# C.).
+_NAME_WORD = re.compile("[^\\W\\d_](?:\\.|[^\\W\\d_'\u2019-]*(?:['\u2019-][^\\W\\d_]+)*)")
+_PARTICLES = frozenset({"van", "von", "de", "da", "del", "della", "der", "di", "du", "la", "le", "bin", "al", "el",
+                        "ten", "ter", "y"})
+# Words an agent's or a tool's name is made of, and names of agents and models the agent table does not hold.
+_AGENT_WORDS = frozenset({"ai", "llm", "agent", "agents", "assistant", "bot", "model", "gpt", "copilot", "code",
+                          "coder", "autopilot", "pilot", "chat", "intelligence", "neural", "automation", "automated",
+                          "tool", "tools", "kiro", "goose", "tabnine", "cody", "augment", "kimi", "llama", "qwen",
+                          "deepseek", "mistral", "grok", "gemma", "phi", "sonnet", "opus", "haiku"})
 
 
 def _person_match(person: Person, extra: tuple[str, ...]) -> AgentMatch | None:

@@ -145,13 +145,13 @@ def embedded_code(extension: str, data: bytes, *, whole: bool = False,
         return _notebook(text, whole=whole, modules=modules)
     if extension in MARKUP:
         found = _markup(text, extension)
-        declared = _declared(data) if decoded.encoding.endswith(_GUESSED) else None
-        if declared is None:
+        if not decoded.encoding.endswith(_GUESSED):
             return found
-        # (A guess — UTF-16 without a byte-order mark, text with NUL bytes — where the page's `<meta>` names an
-        # encoding: a browser reads the page in that one (red125: `<meta charset="utf-8">` before 8,000 bytes of
-        # `a\0` is UTF-8 to it, and its script runs), unless the server says otherwise. Both are read.)
-        other = _markup(data.decode(declared, "replace"), extension)
+        # (A guess — UTF-16 without a byte-order mark, text with NUL bytes: a browser never reads a page so, it reads
+        # it in the encoding its `<meta>` names or, naming none it knows, as an ASCII-compatible default (red125:
+        # `<meta charset="utf-8">` before 8,000 bytes of `a\0` is UTF-8 to it, and its script runs; red132: with no
+        # meta at all too). A server's header may still say UTF-16: both are read.)
+        other = _markup(_web_decode(data, _declared(data)), extension)
         if other is None:
             return found
         more = tuple(part for part in (other.text, other.attributes, *other.values) if part.strip())
@@ -170,16 +170,43 @@ _META_CHARSET = re.compile(rb"""<meta[^>]*?charset[\t\n\f\r ]*=[\t\n\f\r "']*([A
 
 
 def _declared(data: bytes) -> str | None:
-    """The Python codec of the encoding a page's `<meta>` names, an ASCII-compatible one (the HTML standard reads a
-    `<meta>` naming UTF-16 as UTF-8); None when it names none the gate knows."""
+    """The encoding label a page's `<meta>` names in the first 1,024 bytes, as written; None without one."""
     found = _META_CHARSET.search(data[:1024])
-    if found is None:
-        return None
+    return found.group(1).decode("ascii") if found is not None else None
+
+
+def _web_codec(label: str | None) -> str:
+    """The Python codec a browser's reading of an encoding label comes to: a text encoding Python knows by that
+    name, UTF-8 for UTF-16 and UTF-32 (the HTML standard reads a `<meta>` naming them so) and for any label no
+    browser decodes with (red132: `rot13`, `base64`, `idna`, `punycode` are codecs to Python, none to a browser — a
+    non-text codec crashed the gate, idna failed the semgrep run); windows-1252 for `x-user-defined`."""
+    if not label:
+        return "utf-8"
+    folded = label.strip().lower()
+    if folded == "x-user-defined":
+        return "cp1252"
     try:
-        name = codecs.lookup(found.group(1).decode("ascii")).name
+        info = codecs.lookup(folded)
     except LookupError:
-        return None
-    return "utf-8" if name.startswith(("utf-16", "utf-32")) else name
+        return "utf-8"
+    name = info.name
+    if (not getattr(info, "_is_text_encoding", True) or name in _NOT_WEB_CODECS
+            or name.startswith(("utf-16", "utf-32"))):
+        return "utf-8"
+    return name
+
+
+# Text codecs of Python's that no browser reads a page or a script with.
+_NOT_WEB_CODECS = frozenset({"idna", "punycode", "undefined", "utf-7", "raw-unicode-escape", "unicode-escape",
+                             "palmos", "mbcs", "oem", "cp65001"})
+
+
+def _web_decode(data: bytes, label: str | None) -> str:
+    """`data` decoded as a browser would in the encoding `label` names (_web_codec); never raises."""
+    try:
+        return data.decode(_web_codec(label), "replace")
+    except (LookupError, UnicodeError, ValueError):
+        return data.decode("utf-8", "replace")
 
 
 # -- notebooks ----------------------------------------------------------------------------------------------------
@@ -1281,10 +1308,7 @@ def _url_script(url: str, kind: str) -> str | None:
             return None
         data = base64.b64decode(packed + b"=" * (-len(packed) % 4))
     charset = _CHARSET.search(mime)
-    try:
-        return data.decode(charset.group(1) if charset else "utf-8", "replace")
-    except LookupError:
-        return data.decode("utf-8", "replace")
+    return _web_decode(data, charset.group(1) if charset else None)
 
 
 def _closed_reading(decoded: str) -> str | None:

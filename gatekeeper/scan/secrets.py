@@ -228,13 +228,17 @@ _PASSWORD_HASH = re.compile(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5|argon2(?:id|i|
 _BLOCK_AFTER_TAG = re.compile(r"[ \t]+[|>][-+0-9]*(?:[ \t]*\Z|[`'\")\]])")
 # Quoted, a camelCase, PascalCase or Train-Case word is a field, enum or header name
 # ("allowCredentials", "Access-Control-Allow-Credentials").
-# (Also led by an acronym: "OSMagics", "HTTPServer", IPython's magic classes named in its magic table: red129.)
-_CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+"
-                         r"|[A-Z]{2,}[a-z]+(?:[A-Z][a-z]+)*")
+# (Not one led by an acronym: "OSMagics" is a class, "ADMINpassword" a password — red132.)
+_CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+")
 _QUOTES = "\"'`"
 _URL_REST = re.compile(r"[^\s\"'`<>]{0,2048}")
 _HOST_PARAMETER = re.compile(r"[?&](?:host|hostaddr|server|address)=", re.IGNORECASE)
-_SERVICE_HOST = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}(?=[:/?#,;)\s\"'`]|\Z)")
+# In a Compose file, a database service's name: an image's (`db`, `postgres`) or one ending in it after a separator
+# (`app-db`, `hoppscotch-db`); not any one word, which a network's DNS may resolve to a host elsewhere (red132:
+# `proddb`).
+_COMPOSE_DATABASE_HOST = re.compile(r"(?:[A-Za-z0-9]+[-_])*(?:postgres(?:ql)?|mysql|mariadb|redis|mongo(?:db)?|"
+                                    r"rabbitmq|clickhouse|mssql|sqlserver|cockroachdb|db|database|cache)"
+                                    r"(?=[:/?#;)\s\"'`]|\Z)", re.IGNORECASE)
 _DATABASE_IMAGE_HOST = re.compile(r"(?:postgres(?:ql)?|mysql|mariadb|redis|mongo(?:db)?|rabbitmq|clickhouse|mssql|"
                                   r"sqlserver|cockroachdb|db|database)(?=[:/?#,;)\s\"'`]|\Z)", re.IGNORECASE)
 _LOWER_WORDS = re.compile(r"[a-z_-]+[0-9]{0,4}")
@@ -625,7 +629,7 @@ def _local_database(text: str, end: int, value: str, services: str = "") -> str:
         return ""  # a host list (libpq, a MongoDB seed list) or `?host=` sends it elsewhere too (red129)
     if _LOCAL_HOST.match(text, end + 1) is not None:
         return "a weak password of a database on the local machine (a development or CI service)"
-    host = (_SERVICE_HOST if services == "compose" else _DATABASE_IMAGE_HOST if services == "ci" else None)
+    host = (_COMPOSE_DATABASE_HOST if services == "compose" else _DATABASE_IMAGE_HOST if services == "ci" else None)
     if host is not None and host.match(text, end + 1) is not None:
         return "a weak password of a database in a service the file runs (Compose or CI)"
     return ""

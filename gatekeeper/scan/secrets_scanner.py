@@ -418,8 +418,10 @@ class SecretsScanner:
                 return f"context: {kind} file (policy secrets.{'docs' if kind == 'documentation' else 'fixtures'})"
         if hit.test_value and _TEST_SOURCE.search(path) and any(glob_match(g, path) for g in self.settings.tests):
             return "context: a value in test code, read by a keyword rule, not a provider's key format (secrets.tests)"
-        if not hit.provider and any(glob_match(g, path) for g in self.settings.vendored):
-            # A dependency's test keys and example passwords; a provider's key format is a leak wherever it is.
+        if not hit.provider and not _DEPLOYED.search(path) and any(glob_match(g, path) for g in self.settings.vendored):
+            # A dependency's test keys and example passwords; a provider's key format is a leak wherever it is, and so
+            # is anything in what deploys an environment, whatever directory it sits in (red132: a .tfvars under
+            # third_party/).
             return "context: vendored third-party code, not a provider's key format (secrets.vendored)"
         if hit.key_block and self._test_key(path):
             # A TLS or SSH test's key pair, in its code or its data (traefik: 68 blocking findings in 6,410 commits,
@@ -929,7 +931,7 @@ class SecretsScanner:
                              f"secrets.{kind})"
                     break
             else:
-                if any(glob_match(g, path) for g in self.settings.vendored):
+                if not _DEPLOYED.search(path) and any(glob_match(g, path) for g in self.settings.vendored):
                     reason = "context: vendored third-party code, not a provider's key format (secrets.vendored)"
                 elif self._test_key(path):
                     reason = "context: a private key in test code or test data (secrets.tests)"
