@@ -13,6 +13,10 @@ function positives(req, userExpr, fieldName) {
   setTimeout("refresh('" + userExpr + "')", 1000);
   // ruleid: js-eval-non-literal
   const out = vm.runInNewContext(req.body.code, { console });
+  // ruleid: js-eval-non-literal
+  (0, eval)(userExpr);
+  // ruleid: js-eval-non-literal
+  window["eval"](req.body.code);
   return [result, value, out];
 }
 
@@ -21,6 +25,10 @@ function negatives(obj, fieldName, userExpr) {
   eval("1 + 1");
   // ok: js-eval-non-literal
   eval(CONSTANT_EXPR);
+  // ok: js-eval-non-literal
+  (0, eval)("1 + 1");
+  // ok: js-eval-non-literal
+  (0, parse)(userExpr);
   // ok: js-eval-non-literal
   const value = obj[fieldName];
   // ok: js-eval-non-literal

@@ -1,10 +1,13 @@
 import ast
 import builtins
+import importlib
+
+evaluate = eval
 
 SNIPPET = "x = 1 + 1"
 
 
-def positives(expr, request, name):
+def positives(expr, request, name, snippets):
     # ruleid: python-eval-exec-non-literal
     result = eval(expr)
     # ruleid: python-eval-exec-non-literal
@@ -18,10 +21,20 @@ def positives(expr, request, name):
     builtins.eval(expr)
     # ruleid: python-eval-exec-non-literal
     builtins.exec(code)
+    # ruleid: python-eval-exec-non-literal
+    getattr(builtins, "eval")(expr)
+    # ruleid: python-eval-exec-non-literal
+    __import__("builtins").exec(code)
+    # ruleid: python-eval-exec-non-literal
+    importlib.import_module("builtins").eval(expr)
+    # ruleid: python-eval-exec-non-literal
+    evaluate(expr)
+    # ruleid: python-eval-exec-non-literal
+    list(map(exec, snippets))
     return result, value
 
 
-def negatives(expr, model):
+def negatives(expr, model, snippets):
     # ok: python-eval-exec-non-literal
     eval("1 + 2")
     # ok: python-eval-exec-non-literal
@@ -34,4 +47,12 @@ def negatives(expr, model):
     model.eval(expr)
     # ok: python-eval-exec-non-literal
     builtins.eval("1 + 2")
+    # ok: python-eval-exec-non-literal
+    getattr(builtins, "eval")("1 + 2")
+    # ok: python-eval-exec-non-literal
+    getattr(model, "eval")(expr)
+    # ok: python-eval-exec-non-literal
+    evaluate("1 + 2")
+    # ok: python-eval-exec-non-literal
+    list(map(str, snippets))
     return data

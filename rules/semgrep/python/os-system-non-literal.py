@@ -1,3 +1,4 @@
+import importlib
 import os
 import shlex
 import subprocess
@@ -19,10 +20,18 @@ def positives(host, filename, n):
     status, out = subprocess.getstatusoutput("du -sh " + filename)
     # ruleid: python-os-system-non-literal
     os.system(host)
+    # ruleid: python-os-system-non-literal
+    getattr(os, "system")(host)
+    # ruleid: python-os-system-non-literal
+    __import__("os").system(host)
+    # ruleid: python-os-system-non-literal
+    importlib.import_module("os").popen("cat " + filename)
+    # ruleid: python-os-system-non-literal
+    getattr(__import__("subprocess"), "getoutput")(host)
     return data, status, out
 
 
-def negatives():
+def negatives(obj, host):
     # ok: python-os-system-non-literal
     os.system("clear")
     # ok: python-os-system-non-literal
@@ -33,4 +42,14 @@ def negatives():
     subprocess.getoutput("date")
     # ok: python-os-system-non-literal
     os.system("ping -c 1 " + shlex.quote(CLEAR))
+    # ok: python-os-system-non-literal
+    getattr(os, "system")("clear")
+    # ok: python-os-system-non-literal
+    getattr(os, "path")
+    # ok: python-os-system-non-literal
+    getattr(obj, "system")(host)
+    # ok: python-os-system-non-literal
+    __import__("platform").system()
+    # ok: python-os-system-non-literal
+    importlib.import_module("mylib").popen(host)
     return out

@@ -63,6 +63,33 @@ def checked():
     return open(full).read()
 
 
+@app.route("/checked-raw")
+def checked_raw():
+    path = os.path.join(UPLOADS, request.args["file"])
+    if not os.path.realpath(path).startswith(UPLOADS + os.sep):
+        abort(403)
+    # ok: python-path-traversal-user-input
+    return open(path).read()
+
+
+@app.route("/leading-slash")
+def leading_slash():
+    name = request.args["name"]
+    if name.startswith("/"):
+        abort(400)
+    # ruleid: python-path-traversal-user-input
+    return open(os.path.join(UPLOADS, name)).read()
+
+
+@app.route("/unrelated-check")
+def unrelated_check():
+    name = request.args["name"]
+    if request.path.startswith("/api"):
+        app.logger.info("api call")
+    # ruleid: python-path-traversal-user-input
+    return open(os.path.join(UPLOADS, name)).read()
+
+
 @app.route("/static-report")
 def report():
     # ok: python-path-traversal-user-input

@@ -96,3 +96,32 @@ sp = subprocess
 def red130_alias(host):
     # ruleid: python-subprocess-shell-true
     sp.run(f"ping -c 1 {host}", shell=True)
+
+
+run_command = subprocess.check_output
+
+
+def red130_function_alias(host):
+    # ruleid: python-subprocess-shell-true
+    run_command(f"nslookup {host}", shell=True)
+    # ok: python-subprocess-shell-true
+    run_command(["nslookup", host])
+
+
+class Runner:
+    def __init__(self):
+        self.exec = subprocess.check_output
+
+    def lookup(self, host):
+        # ruleid: python-subprocess-shell-true
+        return self.exec(f"nslookup {host}", shell=True)
+
+    def safe(self, host):
+        # ok: python-subprocess-shell-true
+        return self.exec(["nslookup", host])
+
+
+class Other:
+    def lookup(self, host):
+        # ok: python-subprocess-shell-true
+        return self.exec(f"nslookup {host}", shell=True)
