@@ -283,3 +283,13 @@ def test_a_format_glued_inside_one_long_string_of_wrapped_base64_is_encoded_data
     lines[3] = lines[3][:20] + "/" + token + "+" + lines[3][62:]
     found = _reported(detector, '       "png": "' + "\\n".join(lines) + '"', "examples/Image Processing.ipynb")
     assert found and all(reason for _, reason in found), found
+
+
+def test_a_key_in_a_production_directory_under_fixtures_or_vendor_blocks(repo: RepoBuilder) -> None:
+    """A seed's `fixtures/production/` (red90) and a dependency's `prod/` hold what deploys an environment: a key
+    there is never a test's or a dependency's."""
+    found = _scan(repo, {"db/fixtures/production/server.key": PEM, "vendor/acme/staging/tls.key": PEM,
+                         "db/fixtures/tls/server.key": PEM})
+    assert [(p, bool(s)) for p, _, s in found] == [
+        ("db/fixtures/production/server.key", False), ("db/fixtures/tls/server.key", True),
+        ("vendor/acme/staging/tls.key", False)], found

@@ -446,14 +446,16 @@ def source_kind(path: str | None) -> SourceKind:
                       powershell=_POWERSHELL_SOURCE.search(path) is not None,
                       localized=_LOCALIZED.search(path) is not None, data=_DATA_SOURCE.search(path) is not None,
                       lexed=(lexed := syntax_of(path)), code_names=_CODE_NAMES.get(lexed.name) if lexed else None,
-                      services="compose" if _COMPOSE_FILE.search(path) else "ci" if _CI_FILE.search(path) else "")
+                      services="compose" if _COMPOSE_FILE.search(path) else "ci" if CI_DEFINITION.search(path) else "")
 
 
-# Files that start the services they name: Docker Compose files and CI definitions (a workflow's `services:`).
+# Files that start the services they name: Docker Compose files and CI definitions (a workflow's `services:`, a
+# Jenkinsfile's sidecar containers). The CI ones are also read by everyone who can read the repository
+# (SecretsScanner._finding raises the generic secret rule's findings there).
 _COMPOSE_FILE = re.compile(r"(?:\A|/)(?:docker-)?compose(?:\.[^/]*)?\.ya?ml\Z", re.IGNORECASE)
-_CI_FILE = re.compile(r"(?:\A|/)(?:\.github/workflows/[^/]+|\.gitlab-ci|\.circleci/config|azure-pipelines"
-                      r"|bitbucket-pipelines|\.travis|\.buildkite/pipeline|\.drone|\.woodpecker/[^/]+)\.ya?ml\Z",
-                      re.IGNORECASE)
+CI_DEFINITION = re.compile(r"(?:\A|/)(?:\.github/workflows/[^/]+|\.gitlab-ci|\.circleci/config|azure-pipelines"
+                           r"|bitbucket-pipelines|\.travis|\.buildkite/pipeline|\.drone|\.woodpecker/[^/]+)\.ya?ml\Z"
+                           r"|(?:\A|/)Jenkinsfile\Z")
 
 
 # Files that hold values and no variables: an unquoted value there is text, letters only or not (red113: a password

@@ -56,7 +56,7 @@ from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE
 from gatekeeper.scan.attributes import ATTRIBUTE, FILE, attribute_files, checkout_bytes, python_codec
 from gatekeeper.scan.code_text import FileContext
 from gatekeeper.scan.common import built_in_detector, inline_ignores, tool_failure
-from gatekeeper.scan.secrets import SecretDetector, SecretHit
+from gatekeeper.scan.secrets import CI_DEFINITION, SecretDetector, SecretHit
 from gatekeeper.scan.text import (
     Decoded,
     decode,
@@ -392,7 +392,7 @@ class SecretsScanner:
     def _finding(self, hit: SecretHit, commit: str | None, path: str, message: str, fix: str,
                  ignores: tuple[str, ...] = (), *, in_name: bool = False) -> Finding:
         severity = hit.severity
-        if hit.rule_id == _CI_RAISED_RULE and severity < Severity.HIGH and _CI_DEFINITION.search(path):
+        if hit.rule_id == _CI_RAISED_RULE and severity < Severity.HIGH and CI_DEFINITION.search(path):
             # A literal in a CI definition is read by everyone who can read the repository, and is most often the
             # deployment's own key (red99: a provider key in a workflow's `env:`, where `${{ secrets.… }}` belongs).
             severity = Severity.HIGH
@@ -413,17 +413,22 @@ class SecretsScanner:
         and `secrets.vendored` suppress only what is not a provider's key format."""
         if hit.verified or path in (COMMIT_MESSAGE, TAG_MESSAGE, COMMIT_HEADER, TAG_HEADER):
             return ""
+        return self._placed(path, provider=hit.provider, key_block=hit.key_block, test_value=hit.test_value)
+
+    def _placed(self, path: str, *, provider: bool, key_block: bool, test_value: bool) -> str:
+        """Why a finding of this kind at `path` is recorded as suppressed by where it is ("" when it is not): the
+        policy's docs and fixtures globs, a keyword rule's value in test code, vendored code, a test's key."""
         for globs, kind in ((self.settings.docs, "documentation"), (self.settings.fixtures, "test fixture")):
             if any(glob_match(g, path) for g in globs):
                 return f"context: {kind} file (policy secrets.{'docs' if kind == 'documentation' else 'fixtures'})"
-        if hit.test_value and _TEST_SOURCE.search(path) and any(glob_match(g, path) for g in self.settings.tests):
+        if test_value and _TEST_SOURCE.search(path) and any(glob_match(g, path) for g in self.settings.tests):
             return "context: a value in test code, read by a keyword rule, not a provider's key format (secrets.tests)"
-        if not hit.provider and not _DEPLOYED.search(path) and any(glob_match(g, path) for g in self.settings.vendored):
+        if not provider and not _DEPLOYED.search(path) and any(glob_match(g, path) for g in self.settings.vendored):
             # A dependency's test keys and example passwords; a provider's key format is a leak wherever it is, and so
             # is anything in what deploys an environment, whatever directory it sits in (red132: a .tfvars under
             # third_party/).
             return "context: vendored third-party code, not a provider's key format (secrets.vendored)"
-        if hit.key_block and self._test_key(path):
+        if key_block and self._test_key(path):
             # A TLS or SSH test's key pair, in its code or its data (traefik: 68 blocking findings in 6,410 commits,
             # every one a test's): generated for the test, as a test's made-up password is.
             return "context: a private key in test code or test data (secrets.tests)"
@@ -921,20 +926,9 @@ class SecretsScanner:
         for Visual Studio's `<Project>_TemporaryKey.pfx`, the throwaway certificate it generates to sign a store
         app's local builds (JamesNK/Newtonsoft.Json: 5 blocking findings)."""
         path = patch.path
-        reason = ""
-        if _VS_TEMPORARY_KEY.search(path):
-            reason = "context: Visual Studio's generated temporary signing certificate (<Project>_TemporaryKey.pfx)"
-        else:
-            for globs, kind in ((self.settings.docs, "docs"), (self.settings.fixtures, "fixtures")):
-                if any(glob_match(g, path) for g in globs):
-                    reason = f"context: {'documentation' if kind == 'docs' else 'test fixture'} file (policy " \
-                             f"secrets.{kind})"
-                    break
-            else:
-                if not _DEPLOYED.search(path) and any(glob_match(g, path) for g in self.settings.vendored):
-                    reason = "context: vendored third-party code, not a provider's key format (secrets.vendored)"
-                elif self._test_key(path):
-                    reason = "context: a private key in test code or test data (secrets.tests)"
+        reason = ("context: Visual Studio's generated temporary signing certificate (<Project>_TemporaryKey.pfx)"
+                  if _VS_TEMPORARY_KEY.search(path) else
+                  self._placed(path, provider=False, key_block=True, test_value=False))
         return dataclasses.replace(catalogue.rule("secrets/keystore-file").finding(
             "Java keystore / PKCS#12 file added (it holds private keys; its password is often next to it)",
             commit=commit, path=path, fix=FIX,
@@ -1296,12 +1290,10 @@ _CI_RAISED_RULE = "secrets/generic-secret"
 _KEY_TEST_DATA = re.compile(r"(?:\A|/)(?:tests|testdata|test-data|__tests__|fixtures|__fixtures__)/|(?:\A|/)src/test/")
 _VS_TEMPORARY_KEY = re.compile(r"(?:\A|/)[^/]+_TemporaryKey\.pfx\Z", re.IGNORECASE)
 # What deploys or provisions an environment: its keys are real ones wherever they sit.
+# (A production or staging directory too: `db/fixtures/production/` holds a real seed, red90.)
 _DEPLOYED = re.compile(r"(?:\A|/)\.env(?:\.[^/]*)?\Z|\.(?:env|tfvars|tfstate|sh|bash|zsh|ps1|envrc)\Z"
-                       r"|(?:\A|/)(?:inventor(?:y|ies)|group_vars|host_vars|environments?|deploy(?:ments?)?|infra)/",
-                       re.IGNORECASE)
-_CI_DEFINITION = re.compile(r"(?:\A|/)(?:\.github/workflows/[^/]+|\.gitlab-ci|\.circleci/config|azure-pipelines"
-                            r"|bitbucket-pipelines|\.travis|\.buildkite/pipeline|\.drone|\.woodpecker/[^/]+)\.ya?ml\Z"
-                            r"|(?:\A|/)Jenkinsfile\Z")
+                       r"|(?:\A|/)(?:inventor(?:y|ies)|group_vars|host_vars|environments?|deploy(?:ments?)?|infra"
+                       r"|prod|production|staging)/", re.IGNORECASE)
 # Source code, where the values a test asserts on live; not data (a recorded HTTP cassette, a .env or .tfvars of a
 # deployed test environment, an inventory: red88), not shell scripts (the credentials a test run uses).
 _TEST_SOURCE = re.compile(r"\.(?:py|[cm]?[jt]sx?|go|java|kts?|scala|groovy|cs|fs|vb|rb|php|rs|swift|mm?|c|cc|cpp|cxx"
