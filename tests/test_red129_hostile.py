@@ -83,13 +83,15 @@ import string
 
 import pytest
 
-from gatekeeper.config import parse_policy
-from gatekeeper.git import Git
-from gatekeeper.interfaces import ScanJob
 from gatekeeper.scan.secrets import SecretDetector
-from gatekeeper.scan.secrets_scanner import SecretsScanner
 from tests.hook_helpers import assert_blocked, push_files
 from tests.repo_builder import RepoBuilder
+from tests.test_secrets_third_party_and_local import _reported, _scan
+
+
+@pytest.fixture(scope="module")
+def detector() -> SecretDetector:
+    return SecretDetector.load()
 
 _rng = random.Random(129)
 
@@ -103,25 +105,6 @@ PEM = ("-----BEGIN OPENSSH " + "PRIVATE KEY-----\n" + "b3BlbnNzaC1rZXktdjEAAAAA"
 ESCAPED = PEM.replace("\n", "\\n")
 WEAK = "hunter" + "2x"
 
-
-@pytest.fixture(scope="module")
-def detector() -> SecretDetector:
-    return SecretDetector.load()
-
-
-def _reported(detector: SecretDetector, line: str, path: str) -> list[tuple[str, str]]:
-    return [(h.rule_id, h.suppressed) for h in detector.scan_text(line, path=path, with_suppressed=True)]
-
-
-def _scan(repo: RepoBuilder, files: dict[str, str], policy_text: str = "version: 1\n") -> list[tuple[str, str, str]]:
-    repo.commit("base\n", {"README": "x\n"})
-    base = repo.head()
-    sha = repo.commit("add configuration\n", files)
-    git = Git(repo.path)
-    result = SecretsScanner(settings=parse_policy(policy_text).secrets).scan(
-        ScanJob(git=git, commits=git.commits([sha], [base]), changes=git.changed_files([sha]), head=sha))
-    return sorted((f.path or "", f.rule_id, f.suppressed_by) for f in result.findings
-                  if f.rule_id.startswith("secrets/"))
 
 
 # -- 1. MEDIUM: a deployed test environment's private key is read as a test's ------------------------------------

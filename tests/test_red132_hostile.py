@@ -78,16 +78,19 @@ from typing import Any
 import pytest
 
 from gatekeeper import origin
-from gatekeeper.config import parse_policy
 from gatekeeper.git import Git
-from gatekeeper.interfaces import ScanJob
 from gatekeeper.models import AIInvolvement, DeviceClass
 from gatekeeper.origin.base import OriginContext
 from gatekeeper.scan.secrets import SecretDetector
-from gatekeeper.scan.secrets_scanner import SecretsScanner
 from tests.hook_helpers import DANA, assert_blocked, push_files
 from tests.repo_builder import RepoBuilder
 from tests.scan_helpers import ALL_SCANNERS_POLICY
+from tests.test_secrets_third_party_and_local import _reported, _scan
+
+
+@pytest.fixture(scope="module")
+def detector() -> SecretDetector:
+    return SecretDetector.load()
 
 _rng = random.Random(132)
 
@@ -205,25 +208,6 @@ PEM = ("-----BEGIN OPENSSH " + "PRIVATE KEY-----\n" + "b3BlbnNzaC1rZXktdjEAAAAA"
        + "\n".join(_random(70) for _ in range(5)) + "\n-----END OPENSSH " + "PRIVATE KEY-----\n")
 ESCAPED = PEM.replace("\n", "\\n")
 
-
-@pytest.fixture(scope="module")
-def detector() -> SecretDetector:
-    return SecretDetector.load()
-
-
-def _reported(detector: SecretDetector, text: str, path: str) -> list[tuple[str, str]]:
-    return [(h.rule_id, h.suppressed) for h in detector.scan_text(text, path=path, with_suppressed=True)]
-
-
-def _scan(repo: RepoBuilder, files: dict[str, str], policy_text: str = "version: 1\n") -> list[tuple[str, str, str]]:
-    repo.commit("base\n", {"README": "x\n"})
-    base = repo.head()
-    sha = repo.commit("add configuration\n", files)
-    git = Git(repo.path)
-    result = SecretsScanner(settings=parse_policy(policy_text).secrets).scan(
-        ScanJob(git=git, commits=git.commits([sha], [base]), changes=git.changed_files([sha]), head=sha))
-    return sorted((f.path or "", f.rule_id, f.suppressed_by) for f in result.findings
-                  if f.rule_id.startswith("secrets/"))
 
 
 VENDORED_DEPLOY = {
