@@ -92,6 +92,7 @@ from tests.test_secrets_third_party_and_local import _reported, _scan
 def detector() -> SecretDetector:
     return SecretDetector.load()
 
+
 _rng = random.Random(132)
 
 
