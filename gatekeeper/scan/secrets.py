@@ -236,17 +236,17 @@ _HOST_PARAMETER = re.compile(r"[?&](?:host|hostaddr|server|address)=", re.IGNORE
 # In a Compose file, a database service's name: an image's (`db`, `postgres`) or one ending in it after a separator
 # (`app-db`, `hoppscotch-db`); not any one word, which a network's DNS may resolve to a host elsewhere (red132:
 # `proddb`).
-_COMPOSE_DATABASE_HOST = re.compile(r"(?:[A-Za-z0-9]+[-_])*(?:postgres(?:ql)?|mysql|mariadb|redis|mongo(?:db)?|"
-                                    r"rabbitmq|clickhouse|mssql|sqlserver|cockroachdb|db|database|cache)"
-                                    r"(?=[:/?#;)\s\"'`]|\Z)", re.IGNORECASE)
-_DATABASE_IMAGE_HOST = re.compile(r"(?:postgres(?:ql)?|mysql|mariadb|redis|mongo(?:db)?|rabbitmq|clickhouse|mssql|"
-                                  r"sqlserver|cockroachdb|db|database)(?=[:/?#,;)\s\"'`]|\Z)", re.IGNORECASE)
+_DATABASE_NAMES = (r"(?:postgres(?:ql)?|mysql|mariadb|redis|mongo(?:db)?|rabbitmq|clickhouse|mssql|sqlserver|"
+                   r"cockroachdb|db|database)")
+_HOST_END = r"(?=[:/?#;)\s\"'`]|\Z)"
+_COMPOSE_DATABASE_HOST = re.compile(rf"(?:[A-Za-z0-9]+[-_])*(?:{_DATABASE_NAMES}|cache){_HOST_END}", re.IGNORECASE)
+# In a CI definition, a database image's own name (a workflow's service container `postgres`).
+_DATABASE_IMAGE_HOST = re.compile(rf"{_DATABASE_NAMES}{_HOST_END}", re.IGNORECASE)
 _LOWER_WORDS = re.compile(r"[a-z_-]+[0-9]{0,4}")
 # The rules that read a password out of a URL (`scheme://user:password@host`).
 _URL_RULES = frozenset({"database-url-password", "url-credentials"})
 # The machine itself as a URL's host, up to where the host ends (`localhost.evil.example` is someone else's).
-_LOCAL_HOST = re.compile(r"(?:localhost|127(?:\.[0-9]{1,3}){3}|\[::1\]|0\.0\.0\.0)(?=[:/?#;)\s\"'`]|\Z)",
-                         re.IGNORECASE)
+_LOCAL_HOST = re.compile(rf"(?:localhost|127(?:\.[0-9]{{1,3}}){{3}}|\[::1\]|0\.0\.0\.0){_HOST_END}", re.IGNORECASE)
 # A dependency's version range: the package @inquirer/password at ^4.0.21 in a package-lock.json (cline/cline) is a
 # package named ...password, not a password.
 _VERSION = (r"(?:[\^~]|[<>!~=]=?|==)?v?\d{1,6}(?:\.(?:\d{1,9}|[x*])){1,3}(?:-[0-9A-Za-z.-]{1,40})?"
