@@ -111,3 +111,78 @@ def red130_not_sql(query_engine, rag, index, session, topic, name):
     index.query(f"Select the best answer from the notes about {topic}, ordered by date, where it is relevant")
     # ruleid: python-sql-string-formatting
     return session.query(f"SELECT id FROM t WHERE owner = '{name}'")
+
+
+# The statement built away from the call (red130): in a branch, a helper, or kept as a template.
+def built_in_branches(cur, name, admin, rows):
+    if admin:
+        q = f"SELECT * FROM users WHERE name = '{name}'"
+    else:
+        q = f"SELECT id FROM users WHERE name = '{name}'"
+    # ruleid: python-sql-string-formatting
+    cur.execute(q)
+    sql = "SELECT id FROM users"
+    if not admin:
+        pass
+    else:
+        sql += " WHERE name = '" + name + "'"
+    # ruleid: python-sql-string-formatting
+    cur.execute(sql)
+    try:
+        stmt = "DELETE FROM sessions WHERE user = '%s'" % name
+    except ValueError:
+        return None
+    # ruleid: python-sql-string-formatting
+    cur.execute(stmt)
+    if admin:
+        fixed = "SELECT * FROM users WHERE name = %s"
+    else:
+        fixed = "SELECT id FROM users WHERE name = %s"
+    # ok: python-sql-string-formatting
+    cur.execute(fixed, (name,))
+    return rows
+
+
+def build_query(table, name):
+    return f"SELECT * FROM {table} WHERE name = '{name}'"
+
+
+def placeholder_query(table):
+    return "SELECT * FROM users WHERE name = %s"
+
+
+def built_by_a_helper(cur, name):
+    # ruleid: python-sql-string-formatting
+    cur.execute(build_query("users", name))
+    text = build_query("users", name)
+    # ruleid: python-sql-string-formatting
+    cur.execute(text)
+    # ok: python-sql-string-formatting
+    cur.execute(placeholder_query("users"), (name,))
+
+
+class UserStore:
+    def _by_name(self, name):
+        return "SELECT * FROM users WHERE name = '%s'" % name
+
+    def find(self, cur, name):
+        # ruleid: python-sql-string-formatting
+        cur.execute(self._by_name(name))
+
+
+QUERIES = {"by_name": "SELECT * FROM users WHERE name = '{name}'", "by_id": "SELECT * FROM users WHERE id = %s"}
+BY_OWNER = "SELECT * FROM orders WHERE owner = '{owner}'"
+GREETING = "Hello {name}, your order is ready"
+
+
+def built_from_a_template(cur, name, ident, owner):
+    # ruleid: python-sql-string-formatting
+    cur.execute(QUERIES["by_name"].format(name=name))
+    # ruleid: python-sql-string-formatting
+    cur.execute(QUERIES["by_id"] % ident)
+    # ruleid: python-sql-string-formatting
+    cur.execute(BY_OWNER.format(owner=owner))
+    # ok: python-sql-string-formatting
+    cur.execute(QUERIES["by_id"], (ident,))
+    # ok: python-sql-string-formatting
+    cur.execute(GREETING.format(name=name))
