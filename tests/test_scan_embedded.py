@@ -100,6 +100,10 @@ FILES = {
                           '<a href="  JavaScript&colon;document.write(%22%3Cb%3E%22 + location.search)">go</a>\n'
                           '<button type="button" onclick="save({{ item.id }}); return false">Save</button>\n'
                           "</body></html>\n"),
+    # A docs page: an example in a fenced block runs nothing; the page's own raw script runs on the rendered site.
+    "docs/_posts/2026-01-01-chart.md": ("# Chart\n\nDo not write this:\n\n```html\n<script>eval(location.hash)</script>\n"
+                                        "```\n\n<div id=\"chart\"></div>\n<script>\nconst q = location.hash.slice(1);\n"
+                                        "eval(q);\n</script>\n"),
 }
 
 
@@ -133,6 +137,15 @@ def test_handler_and_javascript_url_sinks_are_reported_on_the_files_own_lines(
     assert ("semgrep/js-eval-non-literal", _line_of(text, "onerror=")) in found, found
     assert ("semgrep/js-document-write-non-literal", _line_of(text, "JavaScript&colon;")) in found, found
     assert not [f for f in found if f[0] in ("scan/parse-error", "scan/incomplete")], found
+
+
+def test_a_markdown_pages_raw_script_is_read_and_its_fenced_example_is_not(
+        verdict: tuple[int, dict[str, Any]]) -> None:
+    """red125: a markdown page's raw `<script>` reached no code scanner; a site generator renders it as it stands."""
+    _, result = verdict
+    path = "docs/_posts/2026-01-01-chart.md"
+    found = _found(result, path)
+    assert found == [("semgrep/js-eval-non-literal", _line_of(FILES[path], "eval(q)"))], found
 
 
 def test_notebook_sinks_are_reported_on_the_files_own_lines(verdict: tuple[int, dict[str, Any]]) -> None:
@@ -283,6 +296,54 @@ def test_hostile_markup_costs_linear_time(unit: str) -> None:
         text = (unit * (size // len(unit) + 1))[:size].encode()
         start = time.perf_counter()
         embedded_code(".html", text)
+        return time.perf_counter() - start
+
+    cost(10_000)  # warm up
+    assert cost(2_000_000) / max(cost(200_000), 1e-4) < 30 or cost(2_000_000) / max(cost(200_000), 1e-4) < 30
+
+
+_RAW = "<script>eval(location.hash)</script>"
+
+
+@pytest.mark.parametrize(("page", "read"), [
+    ("```html\n" + _RAW + "\n```\n", False),
+    ("~~~\n" + _RAW + "\n~~~\n", False),
+    ("````\n```\n" + _RAW + "\n```\n````\n", False),
+    ("text\n\n```js\n" + _RAW + "\n```\n\nmore text\n", False),
+    ('<p align="center">\n  <img src="logo.png">\n</p>\n\n```\n' + _RAW + "\n```\n", False),
+    # Where a renderer would see markup, it is read: an unclosed fence (text to kramdown and Python-Markdown) ...
+    ("```\n" + _RAW + "\n", True),
+    # ... one a longer fence closes for CommonMark but not for Python-Markdown, and what follows it ...
+    ("```\nx\n````\n" + _RAW + "\n```\n", True),
+    # ... an indented fence, a closing fence with a tab, a raw HTML block's lines (CommonMark: to the blank line;
+    # Python-Markdown: to the element's end tag), a script element's lines, raw HTML outside any fence.
+    ("  ```\n" + _RAW + "\n  ```\n", True),
+    ("```\nx\n```\t\n" + _RAW + "\n```\n", True),
+    ("<div>\n```\n" + _RAW + "\n```\n</div>\n", True),
+    ("<div>\n\n```\n" + _RAW + "\n```\n\n</div>\n", True),
+    ("<script>\n\n```\n</script>\n" + _RAW + "\n```\n", True),
+    ("Some text " + _RAW + " and more.\n", True),
+    ('<img src="x" onerror="eval(location.hash)">\n', True),
+])
+def test_markdown_raw_html_is_read_unless_every_renderer_sees_a_code_block(page: str, read: bool) -> None:
+    for extension in (".md", ".markdown"):
+        found = embedded_code(extension, page.encode())
+        text = "" if found is None else found.text + found.attributes + "".join(found.values)
+        assert ("eval(location.hash)" in text) == read, (extension, page, found)
+        if found is not None:
+            assert found.text.count("\n") == page.count("\n")  # at the page's own lines
+
+
+@pytest.mark.parametrize("unit", ["```\n", "```x`\n", "<div>\n", "<d>\n</d>\n", "<div>\n\n```\n", "<script>\n```\n",
+                                  "~~~\n<p>\n~~~~\n"])
+def test_hostile_markdown_costs_linear_time(unit: str) -> None:
+    """Fences never closed and HTML blocks never ended: each is looked for once, not once per opening line."""
+    import time
+
+    def cost(size: int) -> float:
+        text = (unit * (size // len(unit) + 1))[:size].encode()
+        start = time.perf_counter()
+        embedded_code(".md", text)
         return time.perf_counter() - start
 
     cost(10_000)  # warm up

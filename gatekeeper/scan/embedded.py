@@ -50,6 +50,13 @@ nothing in a browser); and once more as written (comments kept, no wrapper, each
 lexer that decides "stands alone" misjudges a slash. A Svelte component's `onclick={…}` and `on:click={…}` are the
 expressions in their braces (one whose end the gate does not find is said in the scan's notes). Not read: Vue's
 `@click`/`v-on:` expressions, an iframe's `srcdoc` page (said in the scan's notes).
+
+Markdown (`.md`, `.markdown`): its raw HTML is the page's, as a site generator renders it (Jekyll, MkDocs, Hugo pass
+it through; github.com's README view strips scripts, a Pages site does not). It is read as markup once its fenced code
+blocks are blank (an example in a code block runs nothing): only a fence every common renderer reads as one — at the
+line's start, closed by the very same fence, not inside a raw HTML block (where CommonMark sees no fence). A fence
+that is not closed, an indented code block and a code span are read as markup: what the gate cannot be sure is code,
+it reads. Not read: MDX (JSX, not HTML).
 """
 
 from __future__ import annotations
@@ -72,7 +79,8 @@ from gatekeeper.scan.interpreters import interpreter_language, launched_program
 from gatekeeper.scan.text import decode, without_cookie
 
 NOTEBOOK = ".ipynb"
-MARKUP = frozenset({".html", ".htm", ".xhtml", ".svg", ".vue", ".svelte"})
+MARKDOWN = frozenset({".md", ".markdown"})
+MARKUP = frozenset({".html", ".htm", ".xhtml", ".svg", ".vue", ".svelte", *MARKDOWN})
 # Markup a browser reads as XML: a script's text is markup there, its character references decoded (red125).
 XML_MARKUP = frozenset({".xhtml", ".svg"})
 EMBEDDING = frozenset({NOTEBOOK, *MARKUP})
@@ -1052,6 +1060,8 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
     An attribute's code is read as the browser runs it (_attribute_decoded) and only when it stands alone as code
     (_closed): the browser compiles each handler on its own, so a value that opens a comment, a string or a block
     that another closes runs nothing — read together, it would have hidden what lies between (red120)."""
+    if extension in MARKDOWN:
+        text = _without_fenced_code(text)
     spans: list[tuple[int, int]] = []
     handlers: set[tuple[int, int, str]] = set()
     typescript = False
@@ -1111,6 +1121,92 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
     pieces.append(_NOT_NEWLINE.sub(" ", text[at:]))
     return Embedded("typescript" if typescript else "javascript", "".join(pieces), left_out=left_out,
                     attributes=attribute_text if attribute_text.strip() else "", values=values)
+
+
+# An opening code fence (CommonMark, GFM, kramdown, Python-Markdown's fenced_code): three or more backticks (whose info
+# string holds none) or tildes, after up to three spaces.
+_FENCE = re.compile(r"( {0,3})(`{3,}(?![^`\n]*`)|~{3,})[^\n]*")
+_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
+# The start of a raw HTML block, read generously: any tag, comment, declaration or instruction at the line's start
+# after up to three spaces. The kinds that end at their own end mark (CommonMark's kinds 1 to 5), and void elements.
+_HTML_BLOCK = re.compile(r" {0,3}<(/?)([A-Za-z][A-Za-z0-9-]*|[!?])")
+_HTML_BLOCK_END = (
+    (re.compile(r" {0,3}<(?:script|pre|style|textarea)(?:[\t\n\f\r />]|\Z)", re.IGNORECASE),
+     re.compile(r"</(?:script|pre|style|textarea)>", re.IGNORECASE)),
+    (re.compile(r" {0,3}<!--"), re.compile(r"-->")),
+    (re.compile(r" {0,3}<\?"), re.compile(r"\?>")),
+    (re.compile(r" {0,3}<!\[CDATA\["), re.compile(r"\]\]>")),
+    (re.compile(r" {0,3}<![A-Za-z]"), re.compile(r">")),
+)
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                   "track", "wbr"})
+
+
+def _without_fenced_code(text: str) -> str:
+    """A markdown page with its fenced code blocks blank (line breaks kept), for reading its raw HTML as markup.
+
+    Blank only where every common renderer sees a code block. CommonMark (GFM, Hugo) and kramdown (Jekyll) close a
+    fence with the first line of at least as many of its marks, Python-Markdown (MkDocs) only with the very same fence
+    at the line's start, and an unclosed fence is code to the first and text to the others: a fence is blank when its
+    first closing line is the same fence at the line's start, and where the renderers part (another closing line, an
+    indented fence, one never closed) nothing after it is blank. Nor is a fence inside a raw HTML block, whose lines
+    pass through as they are: one runs to its end mark (`</script>`, `-->`), or to a blank line for CommonMark and to
+    its element's end tag for Python-Markdown, whichever comes later — read generously, so that what the gate is
+    unsure of is read as markup, never blanked."""
+    lines = text.split("\n")
+    out = list(lines)
+    i = 0
+    while i < len(lines):
+        line = lines[i].rstrip("\r")
+        if _HTML_BLOCK.match(line):
+            i = _html_block_end(lines, i)
+            continue
+        fence = _FENCE.fullmatch(line)
+        if fence is not None:
+            close = _fence_close(lines, i, fence.group(2)) if not fence.group(1) else None
+            if close is None:
+                break  # (the renderers part here: what follows is read as markup)
+            out[i:close + 1] = [_NOT_NEWLINE.sub(" ", part) for part in lines[i:close + 1]]
+            i = close + 1
+            continue
+        i += 1
+    return "\n".join(out)
+
+
+def _fence_close(lines: list[str], opened: int, mark: str) -> int | None:
+    """The line that closes the fence `mark` opened at line `opened` for every renderer; None where they part."""
+    for n in range(opened + 1, len(lines)):
+        line = lines[n].rstrip("\r")
+        found = _FENCE_LINE.fullmatch(line)
+        if found is not None and found.group(1)[0] == mark[0] and len(found.group(1)) >= len(mark):
+            return n if line.rstrip(" ") == mark else None
+    return None
+
+
+def _html_block_end(lines: list[str], start: int) -> int:
+    """The first line after the raw HTML block that starts at line `start` (len(lines): it runs to the end)."""
+    line = lines[start].rstrip("\r")
+    for opening, end in _HTML_BLOCK_END:
+        if opening.match(line):
+            at = line.index("<") + 2
+            for n in range(start, len(lines)):
+                if end.search(lines[n], at if n == start else 0):
+                    return n + 1
+            return len(lines)
+    # CommonMark's other kinds end at a blank line; Python-Markdown's block element at its end tag.
+    blank = next((n for n in range(start + 1, len(lines)) if not lines[n].strip(" \t\r")), len(lines))
+    found = _HTML_BLOCK.match(line)
+    name = found.group(2).lower() if found is not None else ""
+    if found is None or found.group(1) or name in _VOID or re.match(r"[^>]*/>", line[found.end():]):
+        return blank
+    opens = re.compile(rf"<{re.escape(name)}(?=[\s/>]|\Z)", re.IGNORECASE)
+    closes = re.compile(rf"</{re.escape(name)}\s*>", re.IGNORECASE)
+    depth = 0
+    for n in range(start, len(lines)):
+        depth += len(opens.findall(lines[n])) - len(closes.findall(lines[n]))
+        if depth <= 0:
+            return max(blank, n + 1)
+    return len(lines)
 
 
 @dataclass(frozen=True, slots=True)
