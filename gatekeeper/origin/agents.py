@@ -121,6 +121,18 @@ AGENTS: tuple[Agent, ...] = (
     # Amazon Q Developer's agent: amazon-q-developer[bot] (id 208079219).
     Agent("amazon-q", "Amazon Q Developer", github_bots=((208079219, "amazon-q-developer[bot]"),),
           labels=("amazon q", "amazon q developer", "amazon-q")),
+    # Codeflash's optimisations ("⚡️ Speed up function `…` by 634%"): `Co-authored-by: codeflash-ai[bot] <148906541+…>`
+    # (pydantic/pydantic-ai: 4); Hyperlint's committed documentation suggestions: hyperlint-ai[bot] (id 154288675, 6
+    # there).
+    Agent("codeflash", "Codeflash", github_bots=((148906541, "codeflash-ai[bot]"),), labels=("codeflash",)),
+    Agent("hyperlint", "Hyperlint", github_bots=((154288675, "hyperlint-ai[bot]"),), labels=("hyperlint",)),
+    # LangChain's Open SWE coding agent: author open-swe[bot] (id 215916821) of the pull requests it opens, co-author
+    # `open-swe[bot] <open-swe@users.noreply.github.com>` of the fixes it pushes onto others' (langchain-ai/langgraph:
+    # 8 authored, about 30 co-authored), and "Made by [Open SWE](https://openswe.vercel.app)" in their bodies.
+    Agent("open-swe", "Open SWE", github_bots=((215916821, "open-swe[bot]"),), labels=("open swe", "open-swe")),
+    # LangChain's Deep Agents CLI (a coding agent): "Created with [Deep Agents CLI](…) using gpt-5.4" (langgraph: 4).
+    Agent("deepagents", "Deep Agents CLI",
+          labels=("deep agents", "deep agents cli", "deepagents", "deepagents cli", "deepagents-cli")),
     # Factory's Droids: `Co-authored-by: factory-droid[bot] <138933559+…>`, and as author.
     Agent("factory", "Factory Droid", github_bots=((138933559, "factory-droid[bot]"),),
           labels=("factory droid", "factory.ai")),
