@@ -28,6 +28,7 @@ from gatekeeper import origin
 from gatekeeper.git import Git
 from gatekeeper.models import AIInvolvement, DeviceClass
 from gatekeeper.origin.base import OriginContext
+from tests.audit_helpers import audit
 from tests.repo_builder import RepoBuilder
 
 MOBILE_AND_WEB = (DeviceClass.MOBILE, DeviceClass.TABLET, DeviceClass.WEB)
@@ -207,3 +208,26 @@ def test_the_shapes_that_counted_still_count(repo: RepoBuilder, shape: str) -> N
     result = _origin(repo, f"feat: add the bar\n\nBody.\n\n{line}\n")
     assert result.ai is AIInvolvement.ASSISTED, result.evidence
     assert result.agent is not None and result.agent.id == agent, result.evidence
+
+
+def test_the_audit_reports_the_new_footers_and_apps_as_the_gate_does(
+        repo: RepoBuilder, capsys: pytest.CaptureFixture[str]) -> None:
+    """Finding 2 in `gatekeeper audit`: its fast path decides on raw bytes that a commit carries no evidence
+    (history._WORDS); without the new verbs it would write these commits `ai: none` whatever the gate says."""
+    human = ("Pat Example", "pat@people.test")
+    repo.commit("base\n", {"README": "r\n"}, author=human, committer=human)
+    messages = {"cursor change": ("Made with [Cursor](https://cursor.com)", "cursor"),
+                "deep agents change": ("Created with [Deep Agents\nCLI](https://docs.langchain.com/x)", "deepagents"),
+                "copilot change": ("(Written by Copilot)", "copilot")}
+    for i, (subject, (line, _)) in enumerate(messages.items()):
+        repo.commit(f"{subject}\n\nBody.\n\n{line}\n", {f"f{i}.txt": f"{i}\n"}, author=human, committer=human)
+    repo.commit("swe change\n", {"g.txt": "g\n"}, author=("open-swe[bot]", "215916821+open-swe[bot]" + NOREPLY),
+                committer=human)
+    repo.commit("plain change\n\nmade by hand\n", {"h.txt": "h\n"}, author=human, committer=human)
+    data = audit(capsys, repo.path)
+    by_subject = {c["subject"]: c for c in data["commits"]}
+    for subject, (_, agent) in {**messages, "swe change": ("", "open-swe")}.items():
+        record = by_subject[subject]
+        assert record["origin"]["ai"] in ("assisted", "generated"), (subject, record["origin"])
+        assert [a["id"] for a in record["ai"]["agents"]] == [agent], (subject, record["ai"])
+    assert by_subject["plain change"]["origin"]["ai"] == "none"

@@ -132,7 +132,13 @@ def body_lines(message: str) -> tuple[BodyLine, ...]:
 
 
 _LAST_OUTSIDE: tuple[Commit | None, tuple[BodyLine, ...]] = (None, ())
-_FOOTER_VERB = re.compile(r"(?:enerated|ade|reated|ritten) (?:with|by) ", re.IGNORECASE)
+# The ends of the footers' verbs ("Generated with", "Made by", "Created with", "Written by", …): substring tests, a few
+# hundred nanoseconds for the message without a colon that holds none (a pattern took ten times as long).
+_FOOTER_VERB_ENDS = ("ed with", "ed by", "ade with", "ade by", "ten with", "ten by")
+
+
+def _may_hold_footer(message: str) -> bool:
+    return ("with" in message or "by" in message) and any(end in message for end in _FOOTER_VERB_ENDS)
 
 
 def _outside_block(commit: Commit) -> tuple[BodyLine, ...]:
@@ -143,7 +149,7 @@ def _outside_block(commit: Commit) -> tuple[BodyLine, ...]:
     if last[0] is commit:
         return last[1]
     found: tuple[BodyLine, ...] = ()
-    if ":" in commit.message or _FOOTER_VERB.search(commit.message) is not None:
+    if ":" in commit.message or _may_hold_footer(commit.message):
         in_block = {(t.name, t.value.strip()) for t in commit.trailers}
         found = tuple(line for line in body_lines(commit.message) if (line.key, line.value) not in in_block)
     _LAST_OUTSIDE = (commit, found)
