@@ -1123,10 +1123,19 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
                     attributes=attribute_text if attribute_text.strip() else "", values=values)
 
 
-# An opening code fence (CommonMark, GFM, kramdown, Python-Markdown's fenced_code): three or more backticks (whose info
-# string holds none) or tildes, after up to three spaces.
-_FENCE = re.compile(r"( {0,3})(`{3,}(?![^`\n]*`)|~{3,})[^\n]*")
+# A line any renderer may read as a code fence: three or more backticks or tildes after up to three spaces.
+_FENCE_SHAPE = re.compile(r" {0,3}(?:`{3,}|~{3,})")
+# An opening fence every common renderer reads as one: at the line's start, with an info string that CommonMark
+# (no backtick in it), kramdown (one word, or none) and Python-Markdown's fenced_code (`lang`, `.lang`, `{attrs}`)
+# all take.
+_FENCE = re.compile(r"(`{3,}|~{3,}) *(?:\.?[\w#.+-]*|\{[^\s`}]*\}) *")
 _FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
+# What a renderer reads differently from the gate's lines, or rewrites before it renders: a lone carriage return (a
+# line end to every renderer), the STX/ETX bytes Python-Markdown deletes; and a site generator's template tags, run
+# over the page first (Liquid's `{% … %}` in Jekyll, Jinja's `{% … %}` / `{# … #}` in mkdocs-macros, Hugo's
+# shortcodes), which can remove a fence.
+_UNSURE_PAGE = re.compile(r"\r(?!\n)|[\x02\x03]")
+_SITE_TEMPLATE = re.compile(r"\{%|#\}|\{\{[<%]")
 # The start of a raw HTML block, read generously: any tag, comment, declaration or instruction at the line's start
 # after up to three spaces. The kinds that end at their own end mark (CommonMark's kinds 1 to 5), and void elements.
 _HTML_BLOCK = re.compile(r" {0,3}<(/?)([A-Za-z][A-Za-z0-9-]*|[!?])")
@@ -1147,25 +1156,34 @@ def _without_fenced_code(text: str) -> str:
 
     Blank only where every common renderer sees a code block. CommonMark (GFM, Hugo) and kramdown (Jekyll) close a
     fence with the first line of at least as many of its marks, Python-Markdown (MkDocs) only with the very same fence
-    at the line's start, and an unclosed fence is code to the first and text to the others: a fence is blank when its
-    first closing line is the same fence at the line's start, and where the renderers part (another closing line, an
-    indented fence, one never closed) nothing after it is blank. Nor is a fence inside a raw HTML block, whose lines
-    pass through as they are: one runs to its end mark (`</script>`, `-->`), or to a blank line for CommonMark and to
-    its element's end tag for Python-Markdown, whichever comes later — read generously, so that what the gate is
-    unsure of is read as markup, never blanked."""
+    at the line's start; an unclosed fence is code to the first and text to the others; each takes other info strings
+    after the opening marks. A fence is blank when every one of them opens it (at the line's start, an info string all
+    take) and its first closing line is the same fence at the line's start. Where they could part — any other
+    fence-shaped line, a fence never closed, a fence-shaped line inside a raw HTML block (Python-Markdown reads fences
+    before raw HTML, CommonMark does not) — nothing after it is blank. A raw HTML block runs to its end mark
+    (`</script>`, `-->`), or to a blank line for CommonMark and to its element's end tag for Python-Markdown, whichever
+    comes later, read generously. Nothing is blank in a page holding a lone carriage return or an STX/ETX byte, nor
+    after a template tag (red134). What the gate is unsure of is read as markup, never blanked."""
+    if _UNSURE_PAGE.search(text):
+        return text
     lines = text.split("\n")
+    tag = _SITE_TEMPLATE.search(text)
+    stop = len(lines) if tag is None else text.count("\n", 0, tag.start())
     out = list(lines)
     i = 0
-    while i < len(lines):
+    while i < stop:
         line = lines[i].rstrip("\r")
         if _HTML_BLOCK.match(line):
-            i = _html_block_end(lines, i)
+            end = _html_block_end(lines, i)
+            if any(_FENCE_SHAPE.match(inside) for inside in lines[i:end]):
+                break
+            i = end
             continue
-        fence = _FENCE.fullmatch(line)
-        if fence is not None:
-            close = _fence_close(lines, i, fence.group(2)) if not fence.group(1) else None
-            if close is None:
-                break  # (the renderers part here: what follows is read as markup)
+        if _FENCE_SHAPE.match(line):
+            fence = _FENCE.fullmatch(line)
+            close = None if fence is None else _fence_close(lines, i, fence.group(1))
+            if close is None or close >= stop:
+                break  # (the renderers could part here: what follows is read as markup)
             out[i:close + 1] = [_NOT_NEWLINE.sub(" ", part) for part in lines[i:close + 1]]
             i = close + 1
             continue
