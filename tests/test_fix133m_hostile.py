@@ -134,7 +134,9 @@ def test_a_merge_onto_an_already_pushed_branch_that_keeps_its_side_is_refused(tm
     work.git("checkout", "topic", "--", "settings.ini")
     work.git("add", "settings.ini")
     work.commit("Merge branch 'main' into topic\n", author=DANA, committer=DANA)
-    _refused(server, spush(server, work, "origin", "topic"), server.tip("refs/heads/topic") or "")
+    pushed = server.tip("refs/heads/topic")
+    _refused(server, spush(server, work, "origin", "topic"), fix)
+    assert server.tip("refs/heads/topic") == pushed
 
 
 def test_an_ordinary_merge_of_main_is_not_charged_with_mains_key(tmp_path: Path) -> None:
