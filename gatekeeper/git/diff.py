@@ -79,18 +79,30 @@ class Diffs(Objects):
         tree's `.gitattributes`, where `binary`, `-merge` or `merge=union` (even in a file a commit of the
         audited history added) made a merge that dropped a side's zone change look automatic to `check`, the
         Action and the audit, and a `merge=<driver>` ran a configured command on the pushed contents."""
-        _check_rev_token(sha)
-        proc = self._run("log", "-1", "--no-walk", "--remerge-diff", "--name-only", "--no-renames", "-z",
-                         "--no-ext-diff", "--no-textconv", "--format=%x01%H %P", sha, "--", check=False,
-                         attr_free=True)
+        proc = self._run(*_remerge_args(sha, "--name-only", "-z"), check=False, attr_free=True)
         head, sep, rest = proc.stdout.partition(b"\x00")
-        fields = head.decode("ascii", "replace").split()
-        if proc.returncode != 0 or not sep or fields[:1] != ["\x01" + sha] or len(fields) != 3:
-            raise GitError(f"git could not re-merge the parents of merge {sha[:12]} to see how it was resolved",
-                           "check the repository with `git fsck`")
+        if proc.returncode != 0 or not sep or not _remerged(head, sha):
+            raise _remerge_failed(sha)
         # The paths follow the header, the first after a newline; a path holds any byte but NUL.
         rest = rest[1:] if rest.startswith(b"\n") else rest
         return tuple(display_path(p) for p in rest.split(b"\x00") if p)
+
+    def remerge_patch(self, sha: str, *, big_file_threshold: int) -> Iterator[bytes]:
+        """Lines of the -U0 patch from git's own re-merge of a two-parent merge's parents to the merge: what
+        `merge_resolution` names, with the lines (the same git question, one process per merge for the same
+        reason). A path git could not merge cleanly gets a `remerge CONFLICT (...)` line among its patch's
+        headers: its re-merged version holds both sides between conflict markers, so a side's line the merge
+        kept there is no `+` line of this patch (added_lines.merge_additions reads such a path otherwise).
+        GitError when git cannot re-merge it (an octopus, a failure, output this cannot read)."""
+        lines = self._stream(["-c", f"core.bigFileThreshold={max(big_file_threshold, 1)}",
+                              *_remerge_args(sha, "-p", *_PATCH_OPTIONS), *self._pathspec()[1:]], None, "log",
+                             attr_free=True)
+        if not _remerged(next(lines, b"").rstrip(b"\n"), sha):
+            close = getattr(lines, "close", None)
+            if close is not None:
+                close()
+            raise _remerge_failed(sha)
+        return lines
 
     def changed_paths_between(self, old: str, new: str, paths: Sequence[str]) -> list[str]:
         """Display paths under `paths` (literal) whose content differs between two revisions."""
@@ -266,6 +278,24 @@ class Diffs(Objects):
             raise GitError("a diff-tree input line is too long for git to read whole",
                            "report this: it would have left a commit unscanned")
         return "".join(f"{text}\n" for text in lines).encode()
+
+
+def _remerge_args(sha: str, *options: str) -> list[str]:
+    """`git log` of one merge against git's own re-merge of its parents, headed `\\x01<id> <parent> <parent>`."""
+    _check_rev_token(sha)
+    return ["log", "-1", "--no-walk", "--remerge-diff", *options, "--no-renames", "--no-ext-diff", "--no-textconv",
+            "--format=%x01%H %P", sha, "--"]
+
+
+def _remerged(head: bytes, sha: str) -> bool:
+    """Whether git's output starts with the header of `sha` as a two-parent merge (anything else: not re-merged)."""
+    fields = head.decode("ascii", "replace").split()
+    return fields[:1] == ["\x01" + sha] and len(fields) == 3
+
+
+def _remerge_failed(sha: str) -> GitError:
+    return GitError(f"git could not re-merge the parents of merge {sha[:12]} to see how it was resolved",
+                    "check the repository with `git fsck`")
 
 
 # git (2.39 at least) reads `diff-tree --stdin` lines into a 1,000-byte buffer: a longer line is cut in two,

@@ -316,6 +316,16 @@ class History(Runner):
         sha = proc.stdout.decode().strip()
         return sha if proc.returncode == 0 and is_sha(sha) else None
 
+    def independent(self, shas: Sequence[str]) -> tuple[str, ...]:
+        """`shas` without those that are an ancestor of another of them (`merge-base --independent`, one process),
+        in the order given."""
+        for sha in shas:
+            _check_rev_token(sha)
+        if len(shas) < 2:
+            return tuple(shas)
+        kept = set(self._run("merge-base", "--independent", *shas).stdout.decode("ascii", "replace").split())
+        return tuple(s for s in dict.fromkeys(shas) if s in kept)
+
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
         proc = self._run("merge-base", "--is-ancestor", ancestor, descendant, check=False)
         if proc.returncode not in (0, 1):

@@ -233,6 +233,27 @@ def iter_commit_additions(git: Git, commits: Sequence[str], *, max_file_bytes: i
     for one lock file in a real merge), the commits from the one it stopped at are read one parent at a time
     (`_additions_by_parent`); what was given already is not given again."""
     commits = list(dict.fromkeys(commits))
+    merges = git.merge_parents(commits)
+    # The line numbers each merge's own patches gave per path (None: the file is read whole), so that
+    # merge_additions gives only what they did not.
+    given: dict[tuple[str, bytes], frozenset[int] | None] = {}
+    for commit, patch in _own_additions(git, commits, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines):
+        if commit in merges:
+            given[(commit, patch.key)] = None if patch.binary or patch.truncated else patch.line_numbers
+        yield commit, patch
+    for commit, patch in merge_additions(git, merges, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines):
+        if (commit, patch.key) in given:
+            numbers = given[(commit, patch.key)]
+            if numbers is None:
+                continue
+            patch = dataclasses.replace(patch, added=tuple(line for line in patch.added if line[0] not in numbers))
+        if patch.added or patch.binary or patch.truncated:
+            yield commit, patch
+
+
+def _own_additions(git: Git, commits: Sequence[str], *, max_file_bytes: int,
+                   max_file_lines: int) -> Iterator[tuple[str, FilePatch]]:
+    """Each commit's lines in none of its parents: the combined diff's, else _additions_by_parent's."""
     given: set[tuple[str, bytes]] = set()
     last: str | None = None
     try:
@@ -288,6 +309,89 @@ def _additions_by_parent(git: Git, commits: Sequence[str], *, max_file_bytes: in
                            max_file_lines=max_file_lines)
 
 
+def merge_additions(git: Git, merges: Mapping[str, Sequence[str]], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+                    max_file_lines: int = DEFAULT_MAX_FILE_LINES,
+                    keep_text: bool = True) -> Iterator[tuple[str, FilePatch]]:
+    """(merge, FilePatch) for each path at which a merge (of `merges`: id -> its parents) holds lines git's own
+    re-merge of its parents does not (Git.remerge_patch, what engine.merge_resolutions asks for zones): a side's
+    version taken over the one the automatic merge keeps — main's fix undone by an old branch's file, or by a
+    merge naming main's own old commit as a parent (red133) — which the combined diff cannot show (it equals one
+    parent), and conflict resolutions and edits of the merge's own.
+
+    Where the re-merge cannot tell, a path's lines are those the merge holds against ANY of its parents (more,
+    never fewer): a path git's re-merge left in conflict (its version holds both sides between markers, so the
+    side the merge kept is no line of the patch: 'keep mine' would add nothing); every path of a merge git does
+    not re-merge — an octopus (git skips it), a failure (a parent's history cut by a shallow clone gives no merge
+    base and a conflict per path, read the same way), or a path holding a newline (git's conflict note on it is
+    free text that could pass for another path's header). Such patches name no parent blob (`old_blobs`), so a
+    binary or cut file is read whole and every secret in it counts; none is `created` (the name is a parent's)."""
+    for sha, parents in merges.items():
+        patches: dict[bytes, FilePatch] = {}
+        either: set[bytes] | None = None  # paths read against either parent; None: every path
+        if len(parents) == 2:
+            try:
+                patches, either = _remerge_additions(git, sha, max_file_bytes=max_file_bytes,
+                                                     max_file_lines=max_file_lines, keep_text=keep_text)
+            except GitError:
+                patches, either = {}, None
+        if either is None or either:
+            for patch in _either_parent(git, sha, parents, either, max_file_bytes=max_file_bytes,
+                                        max_file_lines=max_file_lines, keep_text=keep_text):
+                patches[patch.key] = patch
+        for patch in patches.values():
+            if not patch.deleted:
+                yield sha, dataclasses.replace(patch, old_blobs=(), created=False)
+
+
+def _remerge_additions(git: Git, sha: str, *, max_file_bytes: int, max_file_lines: int,
+                       keep_text: bool) -> tuple[dict[bytes, FilePatch], set[bytes] | None]:
+    """The merge's patches against git's re-merge, and the paths the re-merge left in conflict (None: every path,
+    the output named a path it cannot be read for)."""
+    parser = PatchParser(max_file_bytes=max_file_bytes, max_file_lines=max_file_lines, keep_text=keep_text)
+    patches: dict[bytes, FilePatch] = {}
+    conflicted: set[bytes] = set()
+    current: bytes | None = None
+    note = False  # the line before was one of git's notes, free text naming paths as they are
+    stream = git.remerge_patch(sha, big_file_threshold=max_file_bytes)
+    try:
+        for raw in stream:
+            # (A header line is never a hunk's: those start with +, -, space or backslash.)
+            if raw.startswith(b"diff --git "):
+                current = _header_path(raw.rstrip(b"\n"))
+                if note or b"\n" in current or b"\r" in current:
+                    return {}, None  # a name with a line break, whose note could pass for a header
+            elif raw.startswith(b"remerge "):
+                if current is None:
+                    return {}, None
+                conflicted.add(current)
+            note = raw.startswith(b"remerge ")
+            for _, patch in parser.feed(raw):
+                patches[patch.key] = patch
+        for _, patch in parser.close():
+            patches[patch.key] = patch
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            close()
+    return patches, conflicted
+
+
+def _either_parent(git: Git, sha: str, parents: Sequence[str], paths: set[bytes] | None, *, max_file_bytes: int,
+                   max_file_lines: int, keep_text: bool) -> Iterator[FilePatch]:
+    """The merge's patches of `paths` (None: every path that differs from a parent) holding the lines added
+    against any of its parents (its first WIDE_MERGE_PARENTS): each parent's patch in turn, joined (_PairReader's
+    `either`)."""
+    blobs = {c.raw_path or path_key(c.path): c.new_blob
+             for c in git.changed_files_each_parent([sha], ["."]).get(sha, ())
+             if c.status is not FileStatus.DELETED and (paths is None or (c.raw_path or path_key(c.path)) in paths)}
+    if not blobs:
+        return
+    for _, patch in _read_pairs(git, [(sha, parent) for parent in parents[:WIDE_MERGE_PARENTS]], {sha: blobs},
+                                threshold=max_file_bytes, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines,
+                                keep_text=keep_text, paths=_literal_paths(blobs), either=True):
+        yield patch
+
+
 # A range's paths named to git as literal pathspecs when there are no more than this: git matches every tree entry
 # it walks against each of them (60,000 named in one directory cost it 47 s).
 _PATHSPEC_PATHS = 1000
@@ -312,11 +416,11 @@ def _literal_paths(paths: Iterable[bytes]) -> list[bytes] | None:
 
 def _read_pairs(git: Git, pairs: Sequence[tuple[str, str | None]], wanted: Mapping[str, Mapping[bytes, str]], *,
                 threshold: int, max_file_bytes: int, max_file_lines: int, keep_text: bool = True,
-                paths: Sequence[bytes] | None = None) -> Iterator[tuple[str, FilePatch]]:
+                paths: Sequence[bytes] | None = None, either: bool = False) -> Iterator[tuple[str, FilePatch]]:
     if not pairs:
         return
     reader = _PairReader(pairs, wanted, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines,
-                         keep_text=keep_text)
+                         keep_text=keep_text, either=either)
     stream = git.pair_patches(pairs, big_file_threshold=threshold, paths=paths)
     try:
         for raw in stream:
@@ -330,14 +434,15 @@ def _read_pairs(git: Git, pairs: Sequence[tuple[str, str | None]], wanted: Mappi
 
 class _PairReader:
     """The patches of `pair_patches` told apart by pair (each pair's output starts with its commit's id): a
-    non-merge's as they come, a merge's joined over its parents (_narrowed) and given when its last parent's patch
-    ends."""
+    non-merge's as they come, a merge's joined over its parents (_narrowed: the lines added against all of them;
+    with `either`, _widened: against any of them) and given when its last parent's patch ends."""
 
     def __init__(self, pairs: Sequence[tuple[str, str | None]], wanted: Mapping[str, Mapping[bytes, str]], *,
-                 max_file_bytes: int, max_file_lines: int, keep_text: bool = True) -> None:
+                 max_file_bytes: int, max_file_lines: int, keep_text: bool = True, either: bool = False) -> None:
         self.pairs = pairs
         self.wanted = wanted
         self.keep_text = keep_text
+        self.either = either
         self.parser = PatchParser(max_file_bytes=max_file_bytes, max_file_lines=max_file_lines, keep_text=keep_text)
         self.at = -1  # the pair whose patch is being read
         self.merge: str | None = None  # the merge being read, one parent after another
@@ -373,7 +478,7 @@ class _PairReader:
         else:
             self.first = sha != self.merge
             self.merge = sha
-            self.parser.keep_text = self.keep_text and self.first
+            self.parser.keep_text = self.keep_text and (self.first or self.either)
 
     def _take(self, patch: FilePatch) -> Iterator[tuple[str, FilePatch]]:
         if self.at < 0:
@@ -413,9 +518,12 @@ class _PairReader:
                 self.held[key] = dataclasses.replace(self.held[key], truncated=True)
             return
         self.seen.add(key)
-        if self.first:
-            self.held[key] = patch
-        elif key in self.held:
+        if key not in self.held:
+            if self.first or self.either:
+                self.held[key] = patch
+        elif self.either:
+            self.held[key] = _widened(self.held[key], patch)
+        else:
             self.held[key] = _narrowed(self.held[key], patch)
 
     def _end_parent(self) -> Iterator[tuple[str, FilePatch]]:
@@ -444,6 +552,17 @@ def _narrowed(held: FilePatch, patch: FilePatch) -> FilePatch:
         binary=held.binary or patch.binary, truncated=held.truncated or patch.truncated,
         created=held.created and patch.created, deleted=held.deleted or patch.deleted,
         old_blobs=held.old_blobs + patch.old_blobs[:1], mode=held.mode or patch.mode, blob=held.blob or patch.blob)
+
+
+def _widened(held: FilePatch, patch: FilePatch) -> FilePatch:
+    """`held` and a further parent's patch of the same path as one: the lines either adds."""
+    lines = dict(held.added)
+    for number, text in patch.added:
+        lines.setdefault(number, text)
+    return dataclasses.replace(
+        held, added=tuple(sorted(lines.items())), binary=held.binary or patch.binary,
+        truncated=held.truncated or patch.truncated, deleted=held.deleted and patch.deleted,
+        mode=held.mode or patch.mode, blob=held.blob or patch.blob)
 
 
 def boundary(parents: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
