@@ -18,6 +18,7 @@ from gatekeeper.git import Git
 from gatekeeper.scan.added_lines import iter_commit_additions
 from tests.hook_helpers import AWS_KEY, DANA, KEY_LINE, SECRETS_POLICY, TEST_POLICY, Server, make_server, spush
 from tests.repo_builder import RepoBuilder
+from tests.scan_helpers import ALL_SCANNERS_POLICY
 
 DANA_ENV = {"GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1], "GIT_COMMITTER_NAME": DANA[0],
             "GIT_COMMITTER_EMAIL": DANA[1]}
@@ -188,3 +189,26 @@ def test_a_shallow_clones_merge_without_a_merge_base_still_gives_the_line(tmp_pa
     assert (clone / ".git" / "shallow").exists()
     given = [(p.path, n, text) for _, p in iter_commit_additions(Git(clone), [merge]) for n, text in p.added]
     assert ("calc.py", 5, "    return eval(sys.argv[1])") in given, given
+
+
+def test_semgrep_in_the_hook_reads_the_sink_a_merge_keeps_against_main(tmp_path: Path) -> None:
+    """The head scanners (semgrep, bandit) in the hook, same shape: the branch made before main's fix was pushed
+    first, the merge of main that keeps the branch's calc.py is the only new commit. Its range's two boundaries
+    (the branch's tip, main's) are unrelated, and the branch's tip holds the sink: the line counts because the
+    merge chose it over git's re-merge, which holds main's fix."""
+    policy = ALL_SCANNERS_POLICY.replace("pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
+                                         "pre_receive: {budget_seconds: 4.5, scanners: [secrets, semgrep, bandit], "
+                                         "defer: []}")
+    assert policy != ALL_SCANNERS_POLICY
+    server, work, old, fix = _server(tmp_path, {"calc.py": VULNERABLE}, {"calc.py": SAFE}, policy=policy)
+    work.git("checkout", "-q", "-b", "topic", old)
+    work.commit("docs\n", {"docs.md": "d\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "topic").code == 0
+    pushed = server.tip("refs/heads/topic")
+    work.git("merge", "-q", "--no-commit", "--no-ff", fix, check=False)
+    work.git("checkout", "topic", "--", "calc.py")
+    work.git("add", "calc.py")
+    work.commit("Merge branch 'main' into topic\n", author=DANA, committer=DANA)
+    result = spush(server, work, "origin", "topic")
+    assert result.code != 0 and "calc.py:5" in result.output, result.output
+    assert server.tip("refs/heads/topic") == pushed
