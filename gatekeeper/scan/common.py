@@ -21,9 +21,10 @@ from typing import Any
 
 from gatekeeper import catalogue, process
 from gatekeeper.git import Git
+from gatekeeper.git.diff import WIDE_MERGE_PARENTS
 from gatekeeper.interfaces import ScanJob
-from gatekeeper.models import Finding, Severity
-from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, FilePatch, boundary, range_additions
+from gatekeeper.models import FileChange, FileStatus, Finding, Severity, display_path
+from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, FilePatch, boundary, merge_additions, range_additions
 from gatekeeper.scan.workspace import Entry
 
 # `# gatekeeper: ignore[secrets/*, semgrep/python-eval]`, also after `//` or `/*`; bounded so a
@@ -250,7 +251,16 @@ def head_changes(job: ScanJob, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) 
         parents.update(git.parents(unknown))
     if head not in parents:
         parents.update(git.parents([head]))
-    bases = boundary(parents)
+    # A boundary commit that is an ancestor of another is no branch the range started from but a past state of
+    # one (red133: a phone branch made before main's fix, merged with main, has the old commit as a boundary too;
+    # its lines the head holds again are main's fix undone, not "already there").
+    bases = git.independent(boundary(parents)[:WIDE_MERGE_PARENTS])
+    # What each scanned merge holds beyond git's own re-merge of its parents (added_lines.merge_additions): a
+    # side's old version it took is its change, though the combined diff (job.changes) does not show it.
+    merges = {c.sha: c.parents for c in job.commits if len(c.parents) > 1}
+    resolved: dict[str, dict[bytes, FilePatch]] = {}
+    for sha, patch in merge_additions(git, merges, max_file_bytes=max_file_bytes, keep_text=False):
+        resolved.setdefault(sha, {})[patch.key] = patch
     # The commit each path is attributed to: the newest scanned commit that changed it.
     # Keyed by the raw path bytes: display text is never a key (see models.display_path).
     owner: dict[bytes, str] = {}
@@ -259,9 +269,20 @@ def head_changes(job: ScanJob, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) 
         for change in job.changes.get(commit.sha, ()):
             owner[change.key] = commit.sha
             wrote[change.key] = change.new_blob
+        for key, patch in resolved.get(commit.sha, {}).items():
+            owner[key] = commit.sha
+            wrote[key] = patch.blob or ""
     if not owner:
         return HeadChanges(head, (), {})
     files = [c for c in git.range_files(bases, head) if c.new_mode != "000000" and set(c.new_blob) != {"0"}]
+    # A merge's resolved path the head holds as one of several boundaries has it (the range's files are those
+    # that differ from every boundary): read from the head's tree.
+    listed = {c.key for c in files}
+    missing = [key for patches in resolved.values() for key in patches if key not in listed]
+    if missing:
+        found = git.tree_files(head, [os.fsdecode(key) for key in dict.fromkeys(missing)])
+        files += [FileChange(display_path(key), FileStatus.MODIFIED, "", blob, "", mode, key) for key in missing
+                  if (hit := found.get(display_path(key))) is not None for mode, blob in [hit]]
     # A scanned commit's file that another commit of the range moved (red22: a desktop `git mv` took the
     # phone's code out of the mobile scan) is still its content: found at the head by git's rename and copy
     # detection from that commit — for a path gone at the head, or one another commit rewrote (red23: moved,
@@ -292,6 +313,15 @@ def head_changes(job: ScanJob, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) 
     entries = tuple(Entry(c.path, c.new_blob, c.new_mode, by, c.key) for c in files
                     if (by := owner.get(c.key) or moved.get(c.key)) is not None)
     added = range_additions(git, bases, head, max_file_bytes=max_file_bytes) if entries else {}
+    # The merges' lines at paths the head still holds as they left them (with several boundaries a line one of
+    # them has is not in range_additions' answer, though the merge chose it over git's automatic merge).
+    for patches in resolved.values():
+        for key, patch in patches.items():
+            if key in head_blob and head_blob[key] == patch.blob and entries:
+                earlier = added.get(key)
+                added[key] = patch if earlier is None else dataclasses.replace(
+                    earlier, added=tuple(sorted(set(earlier.added) | set(patch.added))),
+                    binary=earlier.binary or patch.binary, truncated=earlier.truncated or patch.truncated)
     if len(bases) == 1:
         # A file moved within the range counts, in the patch range_additions reads (renames off), as added
         # whole; what the range really changed in it is its diff from the old name at the base (red23: the
