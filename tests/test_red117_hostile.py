@@ -303,9 +303,14 @@ def test_many_merges_of_a_push_do_not_cost_processes_each(tmp_path: Path, git_pr
     commits = subprocess.run(["git", "-C", str(repo), "rev-list", "--reverse", "side", "^main"], capture_output=True,
                              text=True, check=True).stdout.split()
     git_processes.clear()
-    found = {(c, p.path): [t for _, t in p.added] for c, p in iter_commit_additions(git, commits)}
+    found: dict[tuple[str, str], list[str]] = {}
+    for c, p in iter_commit_additions(git, commits):
+        found.setdefault((c, p.path), []).extend(t for _, t in p.added)
     resolved = [lines for (c, path), lines in found.items() if path == "conf.py" and any("resolved" in t for t in lines)]
     assert len(resolved) == 40  # premise: every merge's own line is found
+    # (Each merge is also re-merged by git, one `git log --remerge-diff` each (fix133m: what it holds beyond git's
+    # own merge of its parents; one process per merge, red59); its conflicted paths are read against each parent
+    # in one more diff-tree for all of them.)
     diffs = [argv for argv in git_processes if "diff-tree" in argv]
     assert len(diffs) <= 4, (f"{len(diffs)} diff-tree processes for 80 commits with 40 merges "
                              f"({len(git_processes)} git processes in all; 3 before fb8e451)")

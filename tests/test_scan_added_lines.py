@@ -174,9 +174,11 @@ def test_a_merge_reads_the_lines_of_its_result_where_they_are(repo: RepoBuilder)
     repo.git("commit", "-q", "-m", "merge")
     merge = repo.head()
     git = Git(repo.path)
-    (patch,) = [p for c, p in iter_commit_additions(git, [merge]) if c == merge]
+    (patch, kept) = [p for c, p in iter_commit_additions(git, [merge]) if c == merge]
     # In neither parent: `isVideoDed(m) ||` (line 33; the side has it with `;`) and `isAudioDed(m);` (line 34).
     assert [t for _, t in patch.added] == ["\t\tisVideoDed(m) ||", "\t\tisAudioDed(m);"]
+    # Then (fix133m) the lines the merge kept of git's conflicted re-merge, from either side: the side's.
+    assert kept.added == ((32, "\t\tisImageDed(m) ||"),)
     assert range_additions(git, [first, second], merge)[b"f.ts"].line_numbers == {33, 34}
     from gatekeeper.scan.added_lines import _additions_by_parent
 

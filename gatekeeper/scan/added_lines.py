@@ -234,19 +234,21 @@ def iter_commit_additions(git: Git, commits: Sequence[str], *, max_file_bytes: i
     (`_additions_by_parent`); what was given already is not given again."""
     commits = list(dict.fromkeys(commits))
     merges = git.merge_parents(commits)
-    # The line numbers each merge's own patches gave per path (None: the file is read whole), so that
-    # merge_additions gives only what they did not.
-    given: dict[tuple[str, bytes], frozenset[int] | None] = {}
+    # The lines each merge's own patches gave per path (None: the file is read whole), so that merge_additions
+    # gives only what they did not: by text, as the combined diff may number a hunk's lines one off (see
+    # _additions_by_parent) — one text twice in a file is one secret.
+    given: dict[tuple[str, bytes], frozenset[str] | None] = {}
     for commit, patch in _own_additions(git, commits, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines):
         if commit in merges:
-            given[(commit, patch.key)] = None if patch.binary or patch.truncated else patch.line_numbers
+            given[(commit, patch.key)] = (None if patch.binary or patch.truncated
+                                          else frozenset(text for _, text in patch.added))
         yield commit, patch
     for commit, patch in merge_additions(git, merges, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines):
         if (commit, patch.key) in given:
-            numbers = given[(commit, patch.key)]
-            if numbers is None:
+            texts = given[(commit, patch.key)]
+            if texts is None:
                 continue
-            patch = dataclasses.replace(patch, added=tuple(line for line in patch.added if line[0] not in numbers))
+            patch = dataclasses.replace(patch, added=tuple(line for line in patch.added if line[1] not in texts))
         if patch.added or patch.binary or patch.truncated:
             yield commit, patch
 
@@ -325,22 +327,44 @@ def merge_additions(git: Git, merges: Mapping[str, Sequence[str]], *, max_file_b
     base and a conflict per path, read the same way), or a path holding a newline (git's conflict note on it is
     free text that could pass for another path's header). Such patches name no parent blob (`old_blobs`), so a
     binary or cut file is read whole and every secret in it counts; none is `created` (the name is a parent's)."""
+    held: dict[str, dict[bytes, FilePatch]] = {}  # merges with paths still to read against each parent
+    either: dict[str, dict[bytes, str]] = {}  # those paths, with the merge's blob where known
     for sha, parents in merges.items():
         patches: dict[bytes, FilePatch] = {}
-        either: set[bytes] | None = None  # paths read against either parent; None: every path
+        conflicted: set[bytes] | None = None  # None: every path
         if len(parents) == 2:
             try:
-                patches, either = _remerge_additions(git, sha, max_file_bytes=max_file_bytes,
-                                                     max_file_lines=max_file_lines, keep_text=keep_text)
+                patches, conflicted = _remerge_additions(git, sha, max_file_bytes=max_file_bytes,
+                                                         max_file_lines=max_file_lines, keep_text=keep_text)
             except GitError:
-                patches, either = {}, None
-        if either is None or either:
-            for patch in _either_parent(git, sha, parents, either, max_file_bytes=max_file_bytes,
-                                        max_file_lines=max_file_lines, keep_text=keep_text):
-                patches[patch.key] = patch
-        for patch in patches.values():
-            if not patch.deleted:
-                yield sha, dataclasses.replace(patch, old_blobs=(), created=False)
+                patches, conflicted = {}, None
+        if conflicted is None:
+            held[sha], either[sha] = {}, {}
+        elif conflicted:
+            held[sha] = patches
+            either[sha] = {key: patches[key].blob or "" if key in patches else "" for key in conflicted}
+        else:
+            yield from _resolved(sha, patches)
+    whole = [sha for sha in held if not either[sha]]
+    if whole:
+        for sha, changes in git.changed_files_each_parent(whole, ["."]).items():
+            either[sha] = {c.raw_path or path_key(c.path): c.new_blob for c in changes
+                           if c.status is not FileStatus.DELETED}
+    # One diff-tree process for all of them: each merge against each of its parents, the lines any one adds.
+    pairs = [(sha, parent) for sha in held if either[sha] for parent in merges[sha][:WIDE_MERGE_PARENTS]]
+    paths = {key for sha in held for key in either[sha]}
+    for sha, patch in _read_pairs(git, pairs, either, threshold=max_file_bytes, max_file_bytes=max_file_bytes,
+                                  max_file_lines=max_file_lines, keep_text=keep_text, paths=_literal_paths(paths),
+                                  either=True):
+        held[sha][patch.key] = patch
+    for sha, patches in held.items():
+        yield from _resolved(sha, patches)
+
+
+def _resolved(sha: str, patches: Mapping[bytes, FilePatch]) -> Iterator[tuple[str, FilePatch]]:
+    for patch in patches.values():
+        if not patch.deleted:
+            yield sha, dataclasses.replace(patch, old_blobs=(), created=False)
 
 
 def _remerge_additions(git: Git, sha: str, *, max_file_bytes: int, max_file_lines: int,
@@ -374,22 +398,6 @@ def _remerge_additions(git: Git, sha: str, *, max_file_bytes: int, max_file_line
         if close is not None:
             close()
     return patches, conflicted
-
-
-def _either_parent(git: Git, sha: str, parents: Sequence[str], paths: set[bytes] | None, *, max_file_bytes: int,
-                   max_file_lines: int, keep_text: bool) -> Iterator[FilePatch]:
-    """The merge's patches of `paths` (None: every path that differs from a parent) holding the lines added
-    against any of its parents (its first WIDE_MERGE_PARENTS): each parent's patch in turn, joined (_PairReader's
-    `either`)."""
-    blobs = {c.raw_path or path_key(c.path): c.new_blob
-             for c in git.changed_files_each_parent([sha], ["."]).get(sha, ())
-             if c.status is not FileStatus.DELETED and (paths is None or (c.raw_path or path_key(c.path)) in paths)}
-    if not blobs:
-        return
-    for _, patch in _read_pairs(git, [(sha, parent) for parent in parents[:WIDE_MERGE_PARENTS]], {sha: blobs},
-                                threshold=max_file_bytes, max_file_bytes=max_file_bytes, max_file_lines=max_file_lines,
-                                keep_text=keep_text, paths=_literal_paths(blobs), either=True):
-        yield patch
 
 
 # A range's paths named to git as literal pathspecs when there are no more than this: git matches every tree entry
