@@ -280,7 +280,7 @@ def head_changes(job: ScanJob, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) 
     listed = {c.key for c in files}
     missing = [key for patches in resolved.values() for key in patches if key not in listed]
     if missing:
-        found = git.tree_files(head, [os.fsdecode(key) for key in dict.fromkeys(missing)])
+        found = git.tree_files(head, [f":(literal){os.fsdecode(key)}" for key in dict.fromkeys(missing)])
         files += [FileChange(display_path(key), FileStatus.MODIFIED, "", blob, "", mode, key) for key in missing
                   if (hit := found.get(display_path(key))) is not None for mode, blob in [hit]]
     # A scanned commit's file that another commit of the range moved (red22: a desktop `git mv` took the
