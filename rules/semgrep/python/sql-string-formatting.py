@@ -186,3 +186,60 @@ def built_from_a_template(cur, name, ident, owner):
     cur.execute(QUERIES["by_id"], (ident,))
     # ok: python-sql-string-formatting
     cur.execute(GREETING.format(name=name))
+
+
+# red134: the neighbours of those shapes, and a module semgrep reads with its other parser.
+def built_in_a_loop(cur, filters, raw):
+    sql = "SELECT * FROM users WHERE 1 = 1"
+    for column, value in filters.items():
+        sql += f" AND {column} = '{value}'"
+    # ruleid: python-sql-string-formatting
+    cur.execute(sql)
+    try:
+        int(raw)
+        stmt = "SELECT * FROM users ORDER BY id"
+    except ValueError:
+        stmt = f"SELECT * FROM users WHERE name = '{raw}'"
+    # ruleid: python-sql-string-formatting
+    cur.execute(stmt)
+    safe = "SELECT * FROM users WHERE 1 = 1"
+    for column in filters:
+        safe += " AND " + "flag" + " = %s"
+    # ok: python-sql-string-formatting
+    cur.execute(safe, list(filters.values()))
+
+
+async def built_under_async_with(pool, lock, name):
+    async with lock:
+        query = f"SELECT * FROM users WHERE name = '{name}'"
+    # ruleid: python-sql-string-formatting
+    return await pool.fetch(query)
+
+
+def calls_a_helper_defined_after_it(cur, name):
+    # ruleid: python-sql-string-formatting
+    cur.execute(by_name_after(name))
+
+
+def by_name_after(name):
+    return f"SELECT * FROM users WHERE name = '{name}'"
+
+
+class Queries:
+    BY_NAME = "SELECT * FROM users WHERE name = '{}'"
+    BY_ID = "SELECT * FROM users WHERE id = %s"
+
+    @staticmethod
+    def by_owner(owner):
+        return f"SELECT * FROM orders WHERE owner = '{owner}'"
+
+    def find(self, cur, name, ident):
+        # ruleid: python-sql-string-formatting
+        cur.execute(self.BY_NAME.format(name))
+        # ok: python-sql-string-formatting
+        cur.execute(self.BY_ID, (ident,))
+
+
+def through_the_class(cur, owner):
+    # ruleid: python-sql-string-formatting
+    cur.execute(Queries.by_owner(owner))
