@@ -1,0 +1,252 @@
+"""False blocking secrets findings on histories the rules were never tuned on (session fix133s): getredash/redash,
+umami-software/umami and woodpecker-ci/woodpecker (22,381 commits) blocked 71 times; each finding was judged by hand.
+The classes here are the false ones a team would switch the gate off for, each with the controls that keep the real
+credential of the same shape blocking — a suppression must not let a pusher hide a key by naming a file, adding a
+word or choosing a container:
+
+- a translation catalogue the localized-resource test did not know (`public/intl/messages/de-DE.json`: the word
+  "password" in 18 languages); a random letters-only value there is no word and still blocks;
+- a form's validation message assigned to an errors object (`errors.password = 'Required'`); a value with digits or
+  symbols there, and the same word assigned to anything else, still block;
+- a call of a translation or lookup function with a key as the value (`:placeholder="$t('password')"` in a Vue
+  template); a call wrapped around a password-shaped argument still blocks;
+- a pointer dereference or address in Go, C or Rust (`n.Password = *DefaultPass`); `*`-led text in a data file or
+  in quotes still blocks;
+- a URL whose password is its own user's name (`postgresql://umami:umami@db:5432`): recorded, not blocking; a
+  random value written twice, as user and password, still blocks;
+- the word "password" misspelt or in leetspeak (`pasword`, `pa55word`, `p@ssw0rd`): recorded as a placeholder; a
+  password that merely starts so still blocks;
+- a sed substitution whose replacement is a variable (`s/POSTGRES_PASSWORD=.*/POSTGRES_PASSWORD=$POSTGRES_PASSWORD/g`);
+  one whose replacement is a literal still blocks.
+
+And through all of them a provider-format key (AWS, GitHub) still blocks. Values are built at run time; no
+secret-shaped literal is written here.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from gatekeeper.scan.secrets import SecretDetector
+from tests.hook_helpers import AWS_KEY
+from tests.repo_builder import RepoBuilder
+from tests.test_secrets_test_files import _scan as scan_change
+
+_rng = random.Random(133)
+
+
+def _random(n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
+    return "".join(_rng.choice(alphabet) for _ in range(n))
+
+
+STRONG = _random(6) + "7" + _random(7)  # (a digit for certain)
+GITHUB_TOKEN = "ghp" + "_" + _random(36)
+
+
+@pytest.fixture(scope="module")
+def detector() -> SecretDetector:
+    return SecretDetector.load()
+
+
+def _reported(detector: SecretDetector, line: str, path: str) -> list[tuple[str, str]]:
+    return [(h.rule_id, h.suppressed) for h in detector.scan_text(line, path=path, with_suppressed=True)]
+
+
+def _blocking(detector: SecretDetector, line: str, path: str) -> list[str]:
+    return [rule for rule, suppressed in _reported(detector, line, path) if not suppressed]
+
+
+# -- translation catalogues ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "word"), [
+    ("public/intl/messages/de-DE.json", "Passwort"),
+    ("public/intl/messages/be-BY.json", "\u041f\u0430\u0440\u043e\u043b\u044c"),
+    ("src/intl/es-ES.json", "Contrase\u00f1a"),
+    ("web/src/assets/pt_BR.json", "Senha"),
+    ("app/i18n/fr-FR.yml", "Mot de passe"),
+])
+def test_a_translation_of_password_in_a_locale_catalogue_is_not_a_password(
+        detector: SecretDetector, path: str, word: str) -> None:
+    """umami's `public/intl/messages/<locale>.json` (18 blocking findings in one commit): a directory named `intl` and
+    a file named by a language-region tag hold translations, as `locales/` and `i18n/` do."""
+    assert _blocking(detector, f'    "password": "{word}",', path) == []
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    ("public/intl/messages/de-DE.json", STRONG),  # digits: no word of any language
+    ("public/intl/messages/de-DE.json", "kJhGfTrEwQaSdFgHjK"),  # random letters: no word's shape
+    ("locales/de.json", "kJhGfTrEwQaSdFgHjK"),
+    ("config/db.json", "Passwort"),  # a two-letter name is no locale tag
+    ("deploy/de-DE.env", "Passwort"),  # nor a file that is no catalogue
+])
+def test_a_password_in_a_file_named_like_a_catalogue_still_blocks(detector: SecretDetector, path: str,
+                                                                  value: str) -> None:
+    line = f'    "password": "{value}",' if not path.endswith(".env") else f"PASSWORD={value}"
+    assert _blocking(detector, line, path) == ["secrets/generic-password"]
+
+
+def test_a_provider_key_in_a_catalogue_still_blocks(detector: SecretDetector) -> None:
+    assert "secrets/aws-access-key" in _blocking(detector, f'    "aws_key": "{AWS_KEY}",',
+                                                 "public/intl/messages/de-DE.json")
+
+
+# -- validation messages ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    "    errors.password = 'Required';",
+    "    errors.current_password = 'Required';",
+    "    errors.confirm_password = 'Passwords do not match';",
+    "    fieldErrors.password = 'Too short';",
+    "    errors['password'] = 'Required';",
+    "    this.errors.newPassword = 'Invalid';",
+])
+def test_a_validation_message_on_an_errors_object_is_not_a_password(detector: SecretDetector, line: str) -> None:
+    """umami's login and password forms (9 blocking findings): `errors.password = 'Required'` is what the form shows
+    under the field."""
+    assert _blocking(detector, line, "components/forms/ChangePasswordForm.js") == []
+
+
+@pytest.mark.parametrize("line", [
+    f"    errors.password = '{STRONG}';",  # digits: no message
+    "    errors.password = 'Hunter2024!';",
+    "    config.password = 'Required';",  # the same word given to a settings object
+    "    errorsPassword = 'Required';",  # one name, no container
+    "    password = 'Required';",
+])
+def test_a_password_on_an_errors_object_or_a_word_elsewhere_still_blocks(detector: SecretDetector, line: str) -> None:
+    assert _blocking(detector, line, "src/config.js") == ["secrets/generic-password"]
+
+
+def test_a_provider_token_as_a_validation_message_still_blocks(detector: SecretDetector) -> None:
+    assert "secrets/github-pat" in _blocking(detector, f"    errors.password = '{GITHUB_TOKEN}';", "src/form.js")
+
+
+# -- a call with a key -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    '        <TextField :id="id" v-model="innerValue.password" :placeholder="$t(\'password\')" required />',
+    '    <input :password="t(\'auth.password\')">',
+    "    const password = \"i18n.t('login.password')\";",
+    '    password: "__(\'Password\')",',
+])
+def test_a_translation_call_as_the_value_is_not_a_password(detector: SecretDetector, line: str) -> None:
+    """woodpecker's registry forms (3 blocking findings): a Vue binding's `$t('password')` is a call that looks a
+    label up."""
+    assert _blocking(detector, line, "web/src/components/registry/RegistryEdit.vue") == []
+
+
+@pytest.mark.parametrize("value", ["t('" + STRONG + "')", "$t('Hunter#2024')", "get(" + STRONG + ")"])
+def test_a_call_around_a_password_shaped_argument_still_blocks(detector: SecretDetector, value: str) -> None:
+    assert _blocking(detector, f'    password: "{value}",', "src/app.vue") == ["secrets/generic-password"]
+
+
+# -- pointers ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "line"), [
+    ("plugin/publish/npm/npm.go", "\t\tn.Password = *DefaultPass"),
+    ("plugin/notify/email/email.go", "\t\te.Password = *cfg.DefaultPass"),
+    ("src/auth.c", "    conn->password = *argv_pass;"),
+    ("src/auth.c", "    const char *pw = &password_buf;"),
+    ("src/main.rs", "    let password = &*settings.pass;"),
+])
+def test_a_dereferenced_or_addressed_name_in_go_c_or_rust_is_code(detector: SecretDetector, path: str,
+                                                                   line: str) -> None:
+    """woodpecker's plugins (2 blocking findings): Go's `*DefaultPass` reads a flag's value through a pointer."""
+    assert _blocking(detector, line, path) == []
+
+
+@pytest.mark.parametrize(("path", "line"), [
+    (".env", "DB_PASSWORD=*" + STRONG),
+    ("config/app.yml", "password: *" + STRONG + "x"),  # (a YAML alias is a name: this one is a value, in a .env too)
+    ("main.go", '\tn.Password = "*' + STRONG + '"'),
+    ("main.go", "\t// password: *" + STRONG),
+])
+def test_star_led_text_outside_code_still_blocks(detector: SecretDetector, path: str, line: str) -> None:
+    assert _blocking(detector, line, path) == ["secrets/generic-password"]
+
+
+# -- a URL whose password is its user's name ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "line"), [
+    ("Dockerfile", 'ENV DATABASE_URL "postgresql://umami:' + "umami" + '@db:5432/umami"'),
+    ("docs/setup.md", "    mysql://wordpress:" + "wordpress" + "@mysql-host/wordpress"),
+    (".env.example", "RABBIT=amqp://app_user:" + "app_user" + "@broker.internal:5672/"),
+])
+def test_a_url_password_that_is_its_user_s_name_is_recorded_not_blocking(detector: SecretDetector, path: str,
+                                                                         line: str) -> None:
+    """umami's Dockerfile (3 blocking findings): `umami:umami` is the image's default account, the password its own
+    user name — nothing a reader of the URL does not already have."""
+    found = _reported(detector, line, path)
+    assert len(found) == 1 and found[0][0] == "secrets/database-url-password", found
+    assert "user" in found[0][1], found
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql://umami:" + "umami" + "2024x" + "@db:5432/umami",  # more than the name
+    "postgresql://" + STRONG + ":" + STRONG + "@db.prod.example.net:5432/app",  # a random value written twice
+    "postgresql://app:" + STRONG + "@db:5432/app",
+])
+def test_a_url_password_other_than_a_name_still_blocks(detector: SecretDetector, url: str) -> None:
+    assert _blocking(detector, f"DATABASE_URL={url}", "deploy/prod.env") == ["secrets/database-url-password"]
+
+
+# -- the word password misspelt or in leetspeak ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "line"), [
+    ("README.md", "    password: pa55word"),
+    ("docs/build/publish.md", "    password: " + "p@ssw0rd"),
+    ("docs/datasources.rst", '"mongodb://user:' + "pasword" + '@server1:27017,server2:27017/mydb"'),
+    ("config/settings.py", "PASSWORD = 'Passw0rd'"),
+    ("docs/x.md", "    secret_key: " + "s3cr3t" + "_"),
+])
+def test_the_word_password_misspelt_or_in_leetspeak_is_a_placeholder(detector: SecretDetector, path: str,
+                                                                    line: str) -> None:
+    """woodpecker's README and docs (`pa55word`, 3 blocking findings) and redash's datasource docs (`user:pasword`):
+    the word itself, spelt so, is what a dictionary attack tries first — no secret."""
+    assert _blocking(detector, line, path) == []
+
+
+@pytest.mark.parametrize("value", ["pa55word" + "2024!", "P@ssw0rd" + "#Tq7", "xpasword" + "9K", "pa55" + "Tq7vX2k"])
+def test_a_password_that_only_starts_like_the_word_still_blocks(detector: SecretDetector, value: str) -> None:
+    assert _blocking(detector, f"DB_PASSWORD={value}", "deploy/prod.env") == ["secrets/generic-password"]
+
+
+# -- sed substitutions -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    '  sed -i "s/POSTGRES_PASSWORD=.*/POSTGRES_PASSWORD=$POSTGRES_PASSWORD/g" /opt/redash/env',
+    "  sed -i 's|DB_PASSWORD=.*|DB_PASSWORD=${DB_PASSWORD}|' .env",
+    '  sed -i "s/^password=.*/password=$PASS/" app.ini',
+])
+def test_a_sed_substitution_that_writes_a_variable_is_not_a_password(detector: SecretDetector, line: str) -> None:
+    """redash's setup script: the "value" is the substitution's pattern and a variable's expansion."""
+    assert _blocking(detector, line, "setup/generate_key.sh") == []
+
+
+@pytest.mark.parametrize("line", [
+    '  sed -i "s/POSTGRES_PASSWORD=.*/POSTGRES_PASSWORD=' + STRONG + '/g" /opt/redash/env',
+    "  sed -i 's|DB_PASSWORD=.*|DB_PASSWORD=" + STRONG + "|' .env",
+    '  sed -i "s/POSTGRES_PASSWORD=.*/POSTGRES_PASSWORD=$POSTGRES_PASSWORD' + STRONG + '/g" env',
+])
+def test_a_sed_substitution_that_writes_a_literal_still_blocks(detector: SecretDetector, line: str) -> None:
+    assert _blocking(detector, line, "setup/generate_key.sh") == ["secrets/generic-password"]
+
+
+# -- through the scanner: recorded where it is judged, and nothing in a deploy path hides -------------------------
+
+def test_the_scanner_records_the_classes_and_blocks_their_controls(repo: RepoBuilder) -> None:
+    repo.commit("base\n", {"README": "x\n"})
+    found = scan_change(repo, {
+        "public/intl/messages/de-DE.json": '{\n  "password": "Passwort"\n}\n',
+        "Dockerfile": 'ENV DATABASE_URL "postgresql://umami:' + "umami" + '@db:5432/umami"\n',
+        "deploy/prod.env": "DB_PASSWORD=pa55word" + "2024!\nDATABASE_URL=postgresql://app:" + STRONG + "@db:5432/app\n",
+        "src/form.js": "errors.password = '" + GITHUB_TOKEN + "';\n",
+    })
+    blocking = sorted((path, rule) for path, rule, suppressed in found if not suppressed)
+    assert blocking == [("deploy/prod.env", "secrets/database-url-password"),
+                        ("deploy/prod.env", "secrets/generic-password"),
+                        ("src/form.js", "secrets/github-pat")], found
+    assert [(p, r) for p, r, s in found if s] == [("Dockerfile", "secrets/database-url-password")], found
