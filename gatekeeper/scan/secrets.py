@@ -178,9 +178,12 @@ _UNQUOTED_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]*")
 _SCRIPT_IDENTIFIER = re.compile(r"#?[A-Za-z_$][\w$]*!?")
 _MARKED_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*(?:!!|[?!])?")
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+# In Go, C and C++ and Rust also dereferenced or addressed, a member's path and all: woodpecker's plugins give a
+# password field `*DefaultPass`, a flag read through its pointer (fix133s); C's `*argv_pass`, Rust's `&cfg.pass`.
+_POINTER_NAME = re.compile(r"[*&]{0,3}[A-Za-z_][\w]*(?:(?:\.|->)[A-Za-z_]\w*)*")
 _CODE_NAMES = {"javascript": _SCRIPT_IDENTIFIER, "markup": _SCRIPT_IDENTIFIER, "c-text-blocks": _MARKED_IDENTIFIER,
-               "csharp": _MARKED_IDENTIFIER, "python": _IDENTIFIER, "go": _IDENTIFIER, "c": _IDENTIFIER,
-               "rust": _IDENTIFIER}
+               "csharp": _MARKED_IDENTIFIER, "python": _IDENTIFIER, "go": _POINTER_NAME, "c": _POINTER_NAME,
+               "rust": _POINTER_NAME}
 # A PowerShell cmdlet call, Verb-Noun (`$password = Get-AnsibleParam -obj ...`, `ConvertTo-SecureString $pw ...`;
 # red108: 84 findings in ansible's history).
 _CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
