@@ -208,6 +208,17 @@ _QUALIFIED_NAME = re.compile(r"(?:\\{1,2})?(?:[A-Z][A-Za-z0-9_]*\\{1,2})+[A-Z][A
 # A reStructuredText role right before a backtick (`:data:`, `:py:func:`): the word before it is prose, the role is no
 # type annotation, and the backticks hold a name.
 _RST_ROLE = re.compile(r"[ \t(]:[A-Za-z][\w-]*(?::[A-Za-z][\w-]*)?:\Z")
+# A function called with a key, or nothing, as the whole quoted value: a translation or settings lookup (a Vue
+# binding's `:placeholder="$t('password')"`, `"__('Password')"`, `"i18n.t('login.password')"`: woodpecker, fix133s).
+# The key is letters, `_`, `.`, `:` and `-` only: a call around a password (`t('<digits and symbols>')`) is text.
+_LOOKUP_CALL = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\((?:(['\"])[A-Za-z_][A-Za-z_.:-]{0,80}\1)?\)")
+# The rest of a sed substitution after a name's `=`: the pattern's wildcard, then the same name set to variables only
+# (`s/POSTGRES_PASSWORD=.*/POSTGRES_PASSWORD=$POSTGRES_PASSWORD/g`: redash's setup script, fix133s). A literal in the
+# replacement is a password written into the file, and stays one; so does a "variable" of random letters and digits, the
+# case changing inside (the reading of `$VAR` placeholders: _PLACEHOLDER_MARKERS).
+_SED_SUBSTITUTION = re.compile(r"(?:\.[*+]|\[\^[^\]]{1,8}\][*+])\$?(?P<d>[/|#@!])\^?[A-Za-z_][\w.-]{0,80}"
+                               r"[ \t]*[=:][ \t]*(?:\$\{?(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*)\}?){1,3}"
+                               r"(?P=d)[gIi0-9]{0,3}")
 # PHP's read of a static member (`static::$password ??= …`, `self::$defaultPassword`): code, never a value.
 _MEMBER_READ = re.compile(r"(?:static|self|parent|[A-Z][A-Za-z0-9_]*)::\$?[A-Za-z_]\w*")
 # A chat template's special token (`<|im_start|>`, `<|endoftext|>`), not a credential (red108).
@@ -582,7 +593,10 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
         return False
     if _SPECIAL_TOKEN.fullmatch(value) or _KEY_LABEL.fullmatch(value):
         return False
-    if quoted and (_VALIDATION_RULES.fullmatch(value) or _QUALIFIED_NAME.fullmatch(value)):
+    if quoted and (_VALIDATION_RULES.fullmatch(value) or _QUALIFIED_NAME.fullmatch(value)
+                   or _LOOKUP_CALL.fullmatch(value)):
+        return False
+    if _SED_SUBSTITUTION.fullmatch(value):
         return False
     if not quoted and syntax == "code" and _MEMBER_READ.fullmatch(value):
         return False  # (in code only: `DB_PASSWORD=Admin::…` in a .env is a value, red129)
