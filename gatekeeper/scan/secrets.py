@@ -421,8 +421,25 @@ def is_placeholder(value: str) -> bool:
         len(set(value)) <= 1
         or _PLACEHOLDER_MARKERS.search(value)
         or _PLACEHOLDER_WORDS.fullmatch(value.strip(_QUOTES))
+        or _respelled_word(value.strip(_QUOTES))
         or _LONG_RUN.search(value)
     )
+
+
+# Leetspeak's digits and symbols for letters, and the words a dummy credential is spelt from: a value that reads as
+# one of them, its letters doubled or not (`pa55word`, `P@ssw0rd`, `pasword`, `s3cr3t`, `4dm1n`), is the word itself
+# (woodpecker's README, redash's datasource docs: fix133s) — the first thing a dictionary attack tries, no secret.
+_LEET = str.maketrans("013457@$", "oieastas")
+_DUMMY_SPELLINGS = frozenset({"pasword", "paswd", "pasphrase", "secret", "admin", "changeme"})
+_SPELLABLE = re.compile(r"[A-Za-z013457@$]{5,12}")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def _respelled_word(value: str) -> bool:
+    """Whether `value` is one of _DUMMY_SPELLINGS, in leetspeak or with a letter doubled or dropped."""
+    if not _SPELLABLE.fullmatch(value):
+        return False
+    return _DOUBLED.sub(r"\1", value.translate(_LEET).lower()) in _DUMMY_SPELLINGS
 
 
 class SourceKind(NamedTuple):
@@ -978,6 +995,8 @@ def placeholder_reason(value: str) -> str:
         return f"placeholder value ({_marker(marker, 'marker')})"
     if _PLACEHOLDER_WORDS.fullmatch(value.strip(_QUOTES)):
         return "placeholder value (a dummy word)"
+    if _respelled_word(value.strip(_QUOTES)):
+        return "placeholder value (a dummy word, respelt)"
     if _LONG_RUN.search(value):
         return "placeholder value (a long run of one character)"
     return ""
