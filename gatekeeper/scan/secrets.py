@@ -497,8 +497,12 @@ _DATA_SOURCE = re.compile(r"(?:\A|/)\.env(?:\.[^/]*)?\Z|\.(?:env|ya?ml|ini|prope
 
 # Localized resources and translation catalogues: Android's `res/values-<qualifiers>/`, `i18n/`, `l10n/`, `locales/`,
 # `lang/`, `translations/` directories and Apple's `*.lproj/`; gettext, Flutter, .NET, Apple and XLIFF catalogues.
-_LOCALIZED = re.compile(r"(?:\A|/)(?:values-[^/]+|i18n|l10n|locales?|langs?|languages|translations?|[^/]+\.lproj)/"
-                        r"|\.(?:po|pot|arb|resx|strings|stringsdict|xliff|xlf)\Z", re.IGNORECASE)
+# Also a JavaScript app's `intl/` and a catalogue named by its language and region (`messages/de-DE.json`,
+# `pt_BR.yml`: umami, 18 blocking findings in one commit, fix133s) — a tag with its region: `db.json` is no catalogue.
+_LOCALIZED = re.compile(r"(?:\A|/)(?:values-[^/]+|i18n|l10n|intl|locales?|langs?|languages|translations?|[^/]+\.lproj)/"
+                        r"|\.(?:po|pot|arb|resx|strings|stringsdict|xliff|xlf)\Z"
+                        r"|(?:\A|/)(?-i:[a-z]{2,3}[-_](?:[A-Z]{2}|[A-Z][a-z]{3}|[0-9]{3}))"
+                        r"\.(?:json|ya?ml|properties|xml|toml|[cm]?[jt]s)\Z", re.IGNORECASE)
 _WORD_MARKS = frozenset(" -'.,!?:;()\u2019")
 
 
@@ -511,7 +515,13 @@ def _translated_words(value: str) -> bool:
             continue
         if char.isascii() or unicodedata.category(char)[0] not in "PZ":
             return False  # a digit, a symbol, ASCII punctuation of code
-    return any(char.isalpha() for char in value)
+    # Each word written as words are — lower case, capitalised or all capitals — not random letters whose case
+    # changes inside (`kJhGfTrEwQ`: a generated password of letters only, in a file named like a catalogue: fix133s).
+    return any(char.isalpha() for char in value) and not any(
+        any(c.islower() for c in word[1:]) and any(c.isupper() for c in word[1:]) for word in _WORD_BREAKS.split(value))
+
+
+_WORD_BREAKS = re.compile(r"[^\w]+")
 
 
 _POWERSHELL_SOURCE = re.compile(r"\.ps(?:m|d)?1\Z", re.IGNORECASE)
