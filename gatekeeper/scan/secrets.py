@@ -681,6 +681,25 @@ def _local_database(text: str, end: int, value: str, services: str = "") -> str:
     return ""
 
 
+def _own_user(text: str, start: int, value: str) -> str:
+    """Why a URL's password is no secret ("" when it is not): it is the URL's own user name, a name of words
+    (`postgresql://umami:umami@db:5432`, an image's default account: umami's Dockerfile, fix133s) — whoever reads the
+    URL has it already. Not a random value written as both (a name is lower-case words and a short counter)."""
+    if start < 1 or text[start - 1] != ":" or _LOWER_WORDS.fullmatch(value.casefold()) is None:
+        return ""
+    scheme = text.rfind("//", max(0, start - 1 - 130), start - 1)
+    if scheme < 0 or text[scheme + 2:start - 1].casefold() != value.casefold():
+        return ""
+    return "the password is the URL's own user name"
+
+
+# An object of a form's messages, its validation errors or its labels, right before the name (`errors.password`,
+# `this.errors.newPassword`, `fieldErrors['password']`): a value of words assigned there is what the form shows under
+# the field (`errors.password = 'Required'`: umami's forms, fix133s), as in a translation catalogue.
+_MESSAGE_OWNER = re.compile(r"(?:\A|[^\w$])[\w$]*(?:(?-i:[Ee])rrors?|(?-i:[Mm])essages|(?-i:[Ll])abels|"
+                            r"(?-i:[Pp])laceholders|(?-i:[Hh])ints)(?:\??\.|\[[\"'])[A-Za-z_$]*\Z")
+
+
 def _inside_encoded_data(text: str, start: int, end: int) -> str:
     """Why a provider-format match is a piece of base64-encoded binary data ("" when it is not): it sits in an
     unbroken run of base64 characters, ENCODED_RUN or more of them around it, holding `+` or `/` — an image, a video, a
@@ -1482,6 +1501,8 @@ class SecretDetector:
                 reason = "a made-up name (words and a counter)"
             if not reason and rule.id == "database-url-password":
                 reason = _local_database(text, end, value, kind.services)
+            if not reason and rule.id in _URL_RULES:
+                reason = _own_user(text, start, value)
         if not reason and "password" in rule.id and _PASSWORD_HASH.fullmatch(value):
             # Recorded, not reported: a hash is what a system stores in place of the password (it may still be
             # weak, but it is not the secret itself).
@@ -1495,8 +1516,9 @@ class SecretDetector:
             return None if example is None else _Candidate(rule, start, end, value, value,
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
-            if kind.localized and _translated_words(value):
-                return None  # a translation in a localized resource
+            if (kind.localized or _MESSAGE_OWNER.search(text, max(0, match.start() - 80), match.start())) and (
+                    _translated_words(value)):
+                return None  # a translation in a localized resource, a form's message under its field
             quoted = start > 0 and text[start - 1] in _QUOTES
             if quoted and text[start - 1] == "`" and _RST_ROLE.search(text, max(0, start - 42), start - 1):
                 return None  # reStructuredText prose: `pass :data:`~flask.current_app`` names an object (flask's docs)
