@@ -288,12 +288,16 @@ def test_a_password_behind_a_hash_s_name_still_blocks(detector: SecretDetector, 
     'KEY="-----BEGIN ' + 'PRIVATE KEY-----\\n-----END ' + 'PRIVATE KEY-----"',
     "key: '-----BEGIN EC " + "PRIVATE KEY----- MHcCAQEE -----END EC " + "PRIVATE KEY-----'",
 ])
-def test_a_key_block_with_no_key_material_is_recorded_not_blocking(detector: SecretDetector, line: str) -> None:
+def test_a_key_block_with_no_key_material_does_not_block(detector: SecretDetector, line: str) -> None:
     """outline's .env.test (1 blocking finding): a header, the first 16 characters every 2048-bit RSA key starts
     with, and the footer — no key."""
+    assert _blocking(detector, line, ".env.test") == []
+
+
+def test_a_truncated_key_block_is_recorded_with_the_reason(detector: SecretDetector) -> None:
+    line = 'GITHUB_APP_PRIVATE_KEY="-----BEGIN RSA ' + 'PRIVATE KEY-----\\nMIIEpAIBAAKCAQEA\\n-----END RSA ' + 'PRIVATE KEY-----"'
     found = _reported(detector, line, ".env.test")
-    assert [rule for rule, _ in found] == ["secrets/private-key"], found
-    assert "no key material" in found[0][1], found
+    assert found == [("secrets/private-key", "a key block with no key material")], found
 
 
 def test_a_key_block_on_one_line_with_its_material_still_blocks(detector: SecretDetector) -> None:
