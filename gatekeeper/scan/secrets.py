@@ -236,7 +236,16 @@ _PASSWORD_HASH = re.compile(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5|argon2(?:id|i|
                             r"[./A-Za-z0-9$=,+-]{8,}|md5[0-9a-f]{32}|SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$"
                             r"[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+"
                             # Jupyter's notebook password hash, passwd()'s output (ipython's docs: red129).
-                            r"|(?:sha1|sha256|sha512):[0-9a-f]{12}:[0-9a-f]{40,128}")
+                            r"|(?:sha1|sha256|sha512):[0-9a-f]{12}:[0-9a-f]{40,128}"
+                            # Django's user table (`pbkdf2_sha256$<iterations>$<salt>$<hash>`, argon2, bcrypt, scrypt)
+                            # and Werkzeug's generate_password_hash (paperless-ngx's recorded API responses: fix133s).
+                            r"|pbkdf2_sha(?:1|256|512)\$[0-9]{3,8}\$[A-Za-z0-9./+]{4,64}\$[A-Za-z0-9+/]{20,88}={0,2}"
+                            r"|argon2\$argon2(?:id|i|d)\$v=[0-9]{1,3}\$m=[0-9]{1,8},t=[0-9]{1,3},p=[0-9]{1,3}"
+                            r"\$[A-Za-z0-9+/]{8,64}={0,2}\$[A-Za-z0-9+/]{16,128}={0,2}"
+                            r"|bcrypt(?:_sha256)?\$\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}"
+                            r"|scrypt\$[0-9]{1,8}\$[A-Za-z0-9./+]{4,64}\$[0-9]{1,3}\$[0-9]{1,3}\$[A-Za-z0-9+/]{20,128}={0,2}"
+                            r"|(?:pbkdf2:sha(?:1|256|512)(?::[0-9]{1,8})?|scrypt:[0-9]{1,8}:[0-9]{1,3}:[0-9]{1,3})"
+                            r"\$[A-Za-z0-9]{4,64}\$[0-9a-f]{40,128}")
 # A YAML tag before a block scalar's indicator (`db_password: !vault |`) reads so in any file: the docs that show it
 # are .rst and .md (red108).
 _BLOCK_AFTER_TAG = re.compile(r"[ \t]+[|>][-+0-9]*(?:[ \t]*\Z|[`'\")\]])")
