@@ -95,6 +95,8 @@ _PLACEHOLDER_MARKERS = re.compile(
     | 0123456789 | 123456789 | abcdefgh | qwerty
     | (?-i:^\[[A-Z][A-Z0-9_]*\]$)                                   # a name to fill in: [API_KEY], [YOUR_TOKEN]
     | (?-i:^[A-Z][A-Z_]{2,}(?:[/:|][A-Z][A-Z_]{2,})+$)  # names of what goes there: API_KEY/USERNAME:PASSWORD
+    # ... or one setting's name in capitals ending in what it holds: POSTGRES_PASSWORD, REDIS_AUTH_TOKEN (mealie)
+    | (?-i:^[A-Z][A-Z]*(?:_[A-Z]+)*_(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|KEY|PASSPHRASE)$)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
