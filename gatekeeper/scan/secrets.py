@@ -692,6 +692,22 @@ def _local_database(text: str, end: int, value: str, services: str = "") -> str:
     return ""
 
 
+def _no_key_material(rest: str, body: str) -> bool:
+    """Whether a key block ends before any key could: its END line follows the header (on the same line, through `\\n`
+    escapes, or on the next) with fewer than _KEY_MATERIAL_MIN characters between — a header, the 16 characters every
+    2048-bit RSA key starts with and a footer (outline's .env.test: fix133s). The smallest real key, EC P-256, has
+    over a hundred."""
+    after = f"{rest}\n{body}"
+    footer = after.find("-----END ")
+    if footer < 0:
+        return False
+    return len(_NOT_MATERIAL.sub("", after[:footer])) < _KEY_MATERIAL_MIN
+
+
+_KEY_MATERIAL_MIN = 64
+_NOT_MATERIAL = re.compile(r"\\[nr]|[\s\"'`,;+]")
+
+
 def _own_user(text: str, start: int, value: str) -> str:
     """Why a URL's password is no secret ("" when it is not): it is the URL's own user name, a name of words
     (`postgresql://umami:umami@db:5432`, an image's default account: umami's Dockerfile, fix133s) — whoever reads the
@@ -1551,5 +1567,7 @@ class SecretDetector:
             # Not is_placeholder: key bodies legitimately hold runs like "AAAAAAAA" (OpenSSH).
             if _PLACEHOLDER_MARKERS.search(rest) or _PLACEHOLDER_MARKERS.search(body):
                 return _Candidate(rule, start, end, value, value, reason="placeholder key body")  # "MIIE...", "<key>"
+            if _no_key_material(rest, body):
+                return _Candidate(rule, start, end, value, value, reason="a key block with no key material")
             material = "\n".join((value, rest, body))
         return _Candidate(rule, start, end, value, material, verified=verified)
