@@ -320,3 +320,64 @@ def test_a_variable_s_name_in_capitals_as_the_value_is_a_placeholder(detector: S
 def test_capitals_that_are_no_credential_s_name_still_block(detector: SecretDetector, value: str) -> None:
     assert _blocking(detector, f"DATABASE_URL=postgresql://app:{value}@db.prod.example.net/app",
                      "deploy/prod.env") == ["secrets/database-url-password"]
+
+
+# -- third round: classes seen on the second held-out set (huginn, apollo, BookStack) ------------------------------
+# (Fixed after that set's figures were taken; measured again on a third set held out from every round.)
+
+@pytest.mark.parametrize("line", [
+    "sed -i \"s/DATABASE_PASSWORD=.*/DATABASE_PASSWORD=\\\"$MYSQL_PASSWORD\\\"/g\" .env",  # huginn's nitrous script
+    "sed -i \"s/DATABASE_PASSWORD=.*/DATABASE_PASSWORD='${MYSQL_PASSWORD}'/\" .env",
+])
+def test_a_sed_substitution_that_writes_a_quoted_variable_is_not_a_password(detector: SecretDetector,
+                                                                            line: str) -> None:
+    assert _blocking(detector, line, "nitrous-post-create.sh") == []
+
+
+@pytest.mark.parametrize("line", [
+    "sed -i \"s/DATABASE_PASSWORD=.*/DATABASE_PASSWORD=\\\"" + STRONG + "\\\"/g\" .env",
+    "sed -i \"s/DATABASE_PASSWORD=.*/DATABASE_PASSWORD=\\\"$MYSQL_PASSWORD" + STRONG + "\\\"/g\" .env",
+])
+def test_a_sed_substitution_that_writes_a_quoted_literal_still_blocks(detector: SecretDetector, line: str) -> None:
+    assert _blocking(detector, line, "nitrous-post-create.sh") == ["secrets/generic-password"]
+
+
+@pytest.mark.parametrize("line", [
+    '  : "${PORTAL_PASSWORD:?PORTAL_PASSWORD must be set}"',  # apollo's smoke test
+    '  : "${DB_PASSWORD:?set DB_PASSWORD first}"',
+])
+def test_a_shell_expansion_s_error_message_is_not_a_password(detector: SecretDetector, line: str) -> None:
+    """`${NAME:?message}` stops the script with the message when NAME is unset: the text after `?` is that message."""
+    assert _blocking(detector, line, "e2e/scripts/apollo-smoke-lib.sh") == []
+
+
+@pytest.mark.parametrize("line", ["export DB_PASSWORD=?" + STRONG, '  DB_PASSWORD="?' + STRONG + '"'])
+def test_a_question_mark_led_password_still_blocks(detector: SecretDetector,
+                                                                                 line: str) -> None:
+    assert _blocking(detector, line, "deploy/run.sh") == ["secrets/generic-password"]
+
+
+@pytest.mark.parametrize("line", [
+    "     * @param array{name: string, email: string, password: ?string, external_auth_id: ?string} $data",
+    "    /** @var array{username: string, password: ?string} */",
+    "  password: string|null,",
+])
+def test_a_type_in_a_doc_comment_s_array_shape_is_not_a_password(detector: SecretDetector, line: str) -> None:
+    """BookStack's UserRepo (6 blocking findings): a PHPDoc array shape gives each key its type."""
+    assert _blocking(detector, line, "app/Users/UserRepo.php") == []
+
+
+@pytest.mark.parametrize("value", ["?" + STRONG, "?string" + "2024!", "string|" + STRONG])
+def test_a_value_that_only_starts_like_a_type_still_blocks(detector: SecretDetector, value: str) -> None:
+    assert _blocking(detector, f"  'password' => '{value}',", "config/app.php") == ["secrets/generic-password"]
+
+
+@pytest.mark.parametrize("value", ["pass@word", "pass_word", "Pass-Word"])
+def test_the_word_password_split_by_a_symbol_is_a_placeholder(detector: SecretDetector, value: str) -> None:
+    """huginn's docker README (3 blocking findings): `DATABASE_PASSWORD=pass@word`, the word with a symbol in it."""
+    assert _blocking(detector, f'  -e "DATABASE_PASSWORD={value}" cantino/huginn', "docker/README.md") == []
+
+
+@pytest.mark.parametrize("value", ["pass@word" + "2024", "pass@" + STRONG])
+def test_a_password_that_only_starts_like_the_split_word_still_blocks(detector: SecretDetector, value: str) -> None:
+    assert _blocking(detector, f"DB_PASSWORD={value}", "deploy/prod.env") == ["secrets/generic-password"]
