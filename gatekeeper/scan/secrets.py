@@ -442,15 +442,18 @@ def is_placeholder(value: str) -> bool:
 # (woodpecker's README, redash's datasource docs: fix133s) — the first thing a dictionary attack tries, no secret.
 _LEET = str.maketrans("013457@$", "oieastas")
 _DUMMY_SPELLINGS = frozenset({"pasword", "paswd", "pasphrase", "secret", "admin", "changeme"})
-_SPELLABLE = re.compile(r"[A-Za-z013457@$]{5,12}")
+_SPELLABLE = re.compile(r"[A-Za-z013457@$]{5,12}|[A-Za-z]{2,8}[@_.-][A-Za-z]{2,8}")
+_WORD_SPLITS = re.compile(r"[@_.-]")
 _DOUBLED = re.compile(r"(.)\1+")
 
 
 def _respelled_word(value: str) -> bool:
-    """Whether `value` is one of _DUMMY_SPELLINGS, in leetspeak or with a letter doubled or dropped."""
+    """Whether `value` is one of _DUMMY_SPELLINGS, in leetspeak, with a doubled letter written once, or split by a
+    symbol (`pass@word`: huginn's docker README)."""
     if not _SPELLABLE.fullmatch(value):
         return False
-    return _DOUBLED.sub(r"\1", value.translate(_LEET).lower()) in _DUMMY_SPELLINGS
+    return any(_DOUBLED.sub(r"\1", spelt.translate(_LEET).lower()) in _DUMMY_SPELLINGS
+               for spelt in (value, _WORD_SPLITS.sub("", value)))
 
 
 class SourceKind(NamedTuple):
