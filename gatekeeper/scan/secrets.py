@@ -218,9 +218,19 @@ _LOOKUP_CALL = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\((?:(['\"])[
 # (`s/POSTGRES_PASSWORD=.*/POSTGRES_PASSWORD=$POSTGRES_PASSWORD/g`: redash's setup script, fix133s). A literal in the
 # replacement is a password written into the file, and stays one; so does a "variable" of random letters and digits, the
 # case changing inside (the reading of `$VAR` placeholders: _PLACEHOLDER_MARKERS).
+# (The variable may be quoted, `\"$MYSQL_PASSWORD\"`: a rule's unquoted value then stops at the quote, so this is
+# matched on the line from the value's start: huginn's setup script.)
 _SED_SUBSTITUTION = re.compile(r"(?:\.[*+]|\[\^[^\]]{1,8}\][*+])\$?(?P<d>[/|#@!])\^?[A-Za-z_][\w.-]{0,80}"
-                               r"[ \t]*[=:][ \t]*(?:\$\{?(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*)\}?){1,3}"
-                               r"(?P=d)[gIi0-9]{0,3}")
+                               r"[ \t]*[=:][ \t]*(?P<q>\\?[\"'])?(?:\$\{?(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*)\}?){1,3}"
+                               r"(?(q)(?P=q))(?P=d)[gIi0-9]{0,3}")
+# A shell's `${NAME:?message}` right before the value: the script stops with the message when NAME is unset, so the
+# "value" is that message (apollo's smoke test); `${NAME:-default}` is a default, and is read as a value.
+_EXPANSION_CHECK = re.compile(r"\$\{[A-Za-z_]\w{0,80}:\Z")
+# A type, as a doc comment's array shape or a signature gives a key one (`array{password: ?string}`, `string|null`:
+# BookStack's UserRepo): type names only, `?`-nullable, `|`-joined.
+_TYPE = (r"\??(?:string|int|integer|bool|boolean|float|double|array|mixed|null|object|callable|iterable|number|str"
+         r"|bytes)")
+_TYPE_ANNOTATION = re.compile(rf"{_TYPE}(?:\[\])?(?:\|{_TYPE}(?:\[\])?){{0,4}}")
 # PHP's read of a static member (`static::$password ??= …`, `self::$defaultPassword`): code, never a value.
 _MEMBER_READ = re.compile(r"(?:static|self|parent|[A-Z][A-Za-z0-9_]*)::\$?[A-Za-z_]\w*")
 # A chat template's special token (`<|im_start|>`, `<|endoftext|>`), not a credential (red108).
@@ -637,7 +647,7 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
     if quoted and (_VALIDATION_RULES.fullmatch(value) or _QUALIFIED_NAME.fullmatch(value)
                    or _LOOKUP_CALL.fullmatch(value)):
         return False
-    if _SED_SUBSTITUTION.fullmatch(value):
+    if _TYPE_ANNOTATION.fullmatch(value):
         return False
     if not quoted and syntax == "code" and _MEMBER_READ.fullmatch(value):
         return False  # (in code only: `DB_PASSWORD=Admin::…` in a .env is a value, red129)
@@ -1554,6 +1564,11 @@ class SecretDetector:
                 return None  # reStructuredText prose: `pass :data:`~flask.current_app`` names an object (flask's docs)
             if not quoted and _YAML_TAG.fullmatch(value) and _BLOCK_AFTER_TAG.match(text, end):
                 return None  # `db_password: !vault |` in any file: a tag before a block scalar
+            sed = _SED_SUBSTITUTION.match(text, start)
+            if sed is not None and sed.end() >= end:
+                return None  # the rest of `s/NAME=.*/NAME=$VAR/`: a pattern and a variable
+            if value.startswith("?") and _EXPANSION_CHECK.search(text, max(0, start - 90), start):
+                return None  # `${NAME:?message}`
             if not quoted and _code_value(text, match.start(), start, value, kind, text_until):
                 return None
             if not quoted and text[end:end + 1] == "`" and _NEGATION.fullmatch(value):
