@@ -381,3 +381,11 @@ def test_the_word_password_split_by_a_symbol_is_a_placeholder(detector: SecretDe
 @pytest.mark.parametrize("value", ["pass@word" + "2024", "pass@" + STRONG])
 def test_a_password_that_only_starts_like_the_split_word_still_blocks(detector: SecretDetector, value: str) -> None:
     assert _blocking(detector, f"DB_PASSWORD={value}", "deploy/prod.env") == ["secrets/generic-password"]
+
+
+@pytest.mark.parametrize("n", [40, 64])
+def test_a_short_one_line_key_body_with_base64_symbols_still_blocks(detector: SecretDetector, n: int) -> None:
+    """The no-material judgment counts every base64 character, `+` and `/` included: a 40-character body is a key."""
+    body = "MII" + _random(n - 5, _B64) + "+/"
+    line = "-----BEGIN RSA " + "PRIVATE KEY----- " + body + " -----END RSA " + "PRIVATE KEY-----"
+    assert _blocking(detector, line, "notes.txt") == ["secrets/private-key"]
