@@ -389,3 +389,24 @@ def test_a_short_one_line_key_body_with_base64_symbols_still_blocks(detector: Se
     body = "MII" + _random(n - 5, _B64) + "+/"
     line = "-----BEGIN RSA " + "PRIVATE KEY----- " + body + " -----END RSA " + "PRIVATE KEY-----"
     assert _blocking(detector, line, "notes.txt") == ["secrets/private-key"]
+
+
+@pytest.mark.parametrize(("path", "word"), [
+    ("src/lang/en.json", "RabbitMQ-Passwort"),
+    ("src/lang/ja.json", "RabbitMQ\u30d1\u30b9\u30ef\u30fc\u30c9"),
+    ("docs/i18n/zh.json", "\u5bf9\u5e94ApolloConfigDB\u7684\u5bc6\u7801"),
+    ("locales/fr.json", "Mot de passe PostgreSQL"),
+    ("locales/de.json", "iPhone-Passwort"),
+])
+def test_a_translation_naming_a_product_in_camel_case_is_still_a_translation(detector: SecretDetector, path: str,
+                                                                            word: str) -> None:
+    """uptime-kuma's catalogues (`"RabbitMQ Password": "RabbitMQ-Passwort"`, 4 findings the word-shape test of this
+    session first brought back): a product's name changes case inside in humps of lower-case letters; random
+    letters change case every letter or two."""
+    assert _blocking(detector, f'    "RabbitMQ Password": "{word}",', path) == []
+
+
+@pytest.mark.parametrize("value", ["kJhGfTrEwQaSdFgHjK", "hGtRwQbNmZlP", "mQwTzRbKpLxV"])
+def test_random_letters_changing_case_every_letter_or_two_still_block_in_a_catalogue(detector: SecretDetector,
+                                                                                    value: str) -> None:
+    assert _blocking(detector, f'    "password": "{value}",', "locales/de.json") == ["secrets/generic-password"]
