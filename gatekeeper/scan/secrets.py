@@ -539,13 +539,15 @@ def _translated_words(value: str) -> bool:
             continue
         if char.isascii() or unicodedata.category(char)[0] not in "PZ":
             return False  # a digit, a symbol, ASCII punctuation of code
-    # Each word written as words are — lower case, capitalised or all capitals — not random letters whose case
-    # changes inside (`kJhGfTrEwQ`: a generated password of letters only, in a file named like a catalogue: fix133s).
-    return any(char.isalpha() for char in value) and not any(
-        any(c.islower() for c in word[1:]) and any(c.isupper() for c in word[1:]) for word in _WORD_BREAKS.split(value))
+    # Each word written as words and names are — lower case, capitalised, capitals, or humps of a capital and two
+    # lower-case letters or more (RabbitMQ, iPhone, ApolloConfigDB: uptime-kuma's and apollo's catalogues) — not random
+    # letters whose case changes every letter or two (`kJhGfTrEwQ`: a generated password of letters only, in a file
+    # named like a catalogue: fix133s).
+    cases = "".join("U" if c.isupper() else "l" if c.islower() else " " for c in value)
+    return any(char.isalpha() for char in value) and all(_WORD_CASES.fullmatch(run) for run in cases.split())
 
 
-_WORD_BREAKS = re.compile(r"[^\w]+")
+_WORD_CASES = re.compile(r"U*l*(?:U+l{2,})*U*")
 
 
 _POWERSHELL_SOURCE = re.compile(r"\.ps(?:m|d)?1\Z", re.IGNORECASE)
