@@ -1217,14 +1217,19 @@ def _html_block_end(lines: list[str], start: int) -> int:
     name = found.group(2).lower() if found is not None else ""
     if found is None or found.group(1) or name in _VOID or re.match(r"[^>]*/>", line[found.end():]):
         return blank
-    opens = re.compile(rf"<{re.escape(name)}(?=[\s/>]|\Z)", re.IGNORECASE)
-    closes = re.compile(rf"</{re.escape(name)}\s*>", re.IGNORECASE)
     depth = 0
     for n in range(start, len(lines)):
-        depth += len(opens.findall(lines[n])) - len(closes.findall(lines[n]))
+        for tag in _ELEMENT_TAG.finditer(lines[n]):
+            if (tag.group(1) or tag.group(2)).lower() == name:
+                depth += -1 if tag.group(1) else 1
         if depth <= 0:
             return max(blank, n + 1)
     return len(lines)
+
+
+# An element's end tag, or its start tag's name (one pattern for every name: no pattern compiled per block, which a
+# page of a thousand names made cost seconds).
+_ELEMENT_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>|<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|\Z)")
 
 
 @dataclass(frozen=True, slots=True)
