@@ -159,6 +159,17 @@ def test_an_agents_attribution_line_with_another_verb_is_ai(repo: RepoBuilder, s
     assert any(e.rule == "footer" for e in result.evidence), result.evidence
 
 
+@pytest.mark.parametrize(("footer", "agent"), [("GENERATED WITH CLAUDE CODE", "claude-code"),
+                                               ("Made By Open SWE", "open-swe")])
+def test_a_footer_in_capitals_counts_in_a_message_without_a_colon(repo: RepoBuilder, footer: str, agent: str) -> None:
+    """The footer is read in any case, but the quick test before it (is there a verb at all?) read only lower case:
+    a message with no colon anywhere (no URL, no `type:` subject) held no footer. Found on reading the change again."""
+    message = f"Default the tools to an empty list\n\nMakes the default a list.\n\n{footer}\n"
+    result = _origin(repo, message, author=("Eugene Y", "eugene@example.org"))
+    assert result.ai is AIInvolvement.ASSISTED, result.evidence
+    assert result.agent is not None and result.agent.id == agent, result.evidence
+
+
 def test_the_new_verbs_count_in_the_trailer_block_and_in_a_crlf_message(repo: RepoBuilder) -> None:
     """Finding 2, where the line sits: last before the co-authors (git reads no trailer there), and in a message
     whose lines end in CRLF."""
