@@ -85,8 +85,10 @@ class Server:
         if not self.audit_log.exists():
             return []
         # One record a line, split on "\n" only: a record may hold U+2028 unescaped (a ref's name), which
-        # str.splitlines would split on.
-        return [json.loads(line) for line in self.audit_log.read_text().split("\n") if line.strip()]
+        # str.splitlines would split on. A last line without its "\n" is a record another hook is still writing
+        # (concurrent pushes: spush reads the log to decide on a retry), not one to read yet.
+        lines = self.audit_log.read_text().split("\n")
+        return [json.loads(line) for line in lines[:-1] if line.strip()]
 
     def last_verdict(self) -> dict[str, Any]:
         verdict = self.audit()[-1]["verdict"]
