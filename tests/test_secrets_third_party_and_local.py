@@ -78,7 +78,7 @@ def test_a_password_that_only_resembles_them_still_blocks(detector: SecretDetect
 
 @pytest.mark.parametrize("url", [
     "postgresql://postgres:" + "sentry" + "@localhost:5432",
-    "postgres://app:" + "app" + "@127.0.0.1/app_test", "postgres://ci:" + "mysecretpassword" + "@localhost/ci",
+    "postgres://app:" + "app" + "@127.0.0.1/app_test", "postgres://ci:" + "localdevdb" + "@localhost/ci",
     "mysql://root:" + "Guest" + "2025@[::1]:3306/db",
     "redis://:" + "devpass" + "@localhost:6379/0",
     "amqp://guest:" + "rabbit1" + "@127.0.0.1:5672//",

@@ -35,6 +35,7 @@ import re
 import re._parser as sre_parse  # type: ignore[import-not-found]
 import threading
 import unicodedata
+import urllib.parse
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -154,6 +155,12 @@ _CONCATENATION = re.compile(r"""(["'`])\s*(?:[-+.&|,]\s*)?[$@]?[A-Za-z_][\w$]*(?
 # quoted value `+password+` — an operator, a name, the same operator (`.$pw.` in PHP; red113: 20 high in ansible).
 _OPERATOR_NAME = re.compile(r"""\+[$@]?[A-Za-z_][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*(?:\([^()"'`]*\))?\+"""
                             r"""|\.\$[A-Za-z_]\w*(?:->[A-Za-z_]\w*)*\.""")
+# The start of a name that says its value is made up, ending where a generic rule's keyword starts (`FAKE_PASSWORD`,
+# `examplePassword`, `dummy-pass`: harbor's `const FAKE_PASSWORD: string = '…'`). Not `test`: a test environment's
+# login is often a real one.
+_NOT_REAL_NAME = re.compile(r"(?:(?<![A-Za-z0-9])(?i:fake|dummy|example|sample|mock|placeholder)"
+                            r"|(?<=[a-z])(?:Fake|Dummy|Example|Sample|Mock|Placeholder))"
+                            r"[_.-]?(?:[A-Za-z0-9]{0,20}[_.-])?\Z")
 # A word elided in prose: one to three letters, an apostrophe, a lower-case word (L'identifiant, d'accès).
 _ELIDED_WORD = re.compile(r"[^\W\d_]{1,3}'[^\W\d_A-Z]+")
 _DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # settings.DB_PASSWORD
@@ -257,7 +264,10 @@ _PASSWORD_HASH = re.compile(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5|argon2(?:id|i|
                             r"|bcrypt(?:_sha256)?\$\$2[abxy]?\$[0-9]{2}\$[./A-Za-z0-9]{53}"
                             r"|scrypt\$[0-9]{1,8}\$[A-Za-z0-9./+]{4,64}\$[0-9]{1,3}\$[0-9]{1,3}\$[A-Za-z0-9+/]{20,128}={0,2}"
                             r"|(?:pbkdf2:sha(?:1|256|512)(?::[0-9]{1,8})?|scrypt:[0-9]{1,8}:[0-9]{1,3}:[0-9]{1,3})"
-                            r"\$[A-Za-z0-9]{4,64}\$[0-9a-f]{40,128}")
+                            r"\$[A-Za-z0-9]{4,64}\$[0-9a-f]{40,128}"
+                            # Django's older hashers: salted MD5 and SHA-1 (`md5$<salt>$<hex>`: wagtail's test user
+                            # fixtures), and the unsalted ones.
+                            r"|(?:md5|sha1)\$[A-Za-z0-9]{0,64}\$[0-9a-f]{32,40}|unsalted_(?:md5|sha1)\$\$[0-9a-f]{32,40}")
 # A YAML tag before a block scalar's indicator (`db_password: !vault |`) reads so in any file: the docs that show it
 # are .rst and .md (red108).
 _BLOCK_AFTER_TAG = re.compile(r"[ \t]+[|>][-+0-9]*(?:[ \t]*\Z|[`'\")\]])")
@@ -437,14 +447,21 @@ def shannon_entropy(value: str) -> float:
 
 
 def is_placeholder(value: str) -> bool:
-    """True when `value` is a documented example, a template, a reference or a dummy word."""
-    return bool(
-        len(set(value)) <= 1
-        or _PLACEHOLDER_MARKERS.search(value)
-        or _PLACEHOLDER_WORDS.fullmatch(value.strip(_QUOTES))
-        or _respelled_word(value.strip(_QUOTES))
-        or _LONG_RUN.search(value)
-    )
+    """True when `value` is a documented example, a template, a reference, a dummy word or an example password."""
+    return bool(placeholder_reason(value) or example_password(value))
+
+
+def example_password(value: str) -> str:
+    """Why `value` is an example password ("" when it is not): dummy words (`Password123`, `test123TEST`), a word and a
+    counting run (`Harbor12345`, `root123`) or a keyboard walk (`1q2w3e4r`). What docs, tests, seeds and a product's
+    default login are written with; in a real environment's file (SourceKind.deployed) the same value is a weak
+    password in use, and the detector does not ask."""
+    bare = value.strip(_QUOTES)
+    if _dummy_composition(bare):
+        return "example password (dummy words)"
+    if _counted(bare):
+        return "example password (a word and a counting run, or a keyboard walk)"
+    return ""
 
 
 # Leetspeak's digits and symbols for letters, and the words a dummy credential is spelt from: a value that reads as
@@ -452,18 +469,95 @@ def is_placeholder(value: str) -> bool:
 # (woodpecker's README, redash's datasource docs: fix133s) — the first thing a dictionary attack tries, no secret.
 _LEET = str.maketrans("013457@$", "oieastas")
 _DUMMY_SPELLINGS = frozenset({"pasword", "paswd", "pasphrase", "secret", "admin", "changeme"})
-_SPELLABLE = re.compile(r"[A-Za-z013457@$]{5,12}|[A-Za-z]{2,8}[@_.-][A-Za-z]{2,8}")
+_SPELLABLE = re.compile(r"[A-Za-z013457@$]{5,12}|[A-Za-z]{2,8}[@_.-][A-Za-z]{2,8}"
+                        r"|[A-Za-z013457@$]{1,8}#[A-Za-z013457@$]{1,8}")
 _WORD_SPLITS = re.compile(r"[@_.-]")
+_LEET_SPLITS = re.compile(r"[_.#-]")
 _DOUBLED = re.compile(r"(.)\1+")
 
 
 def _respelled_word(value: str) -> bool:
     """Whether `value` is one of _DUMMY_SPELLINGS, in leetspeak, with a doubled letter written once, or split by a
-    symbol (`pass@word`: huginn's docker README)."""
+    symbol (`pass@word`: huginn's docker README; `p@ss#word`: documenso's docs, `@` a letter there, `#` a split)."""
     if not _SPELLABLE.fullmatch(value):
         return False
     return any(_DOUBLED.sub(r"\1", spelt.translate(_LEET).lower()) in _DUMMY_SPELLINGS
-               for spelt in (value, _WORD_SPLITS.sub("", value)))
+               for spelt in (value, _WORD_SPLITS.sub("", value), _LEET_SPLITS.sub("", value.translate(_LEET))))
+
+
+# Words an example password is made of, each alone a dummy (`test`, `password`: _PLACEHOLDER_WORDS) ...
+_DUMMY_CORE = frozenset({"password", "passwd", "pass", "pwd", "secret", "test", "testing", "admin", "changeme", "demo",
+                         "example", "sample", "dummy", "fake", "default", "guest", "qwerty", "letmein"})
+# ... and the words written around them (`mysecretpassword`, `SuperSecret`, `NewPassword`, `test_user_pass`).
+_DUMMY_FILLER = frozenset({"my", "your", "super", "strong", "new", "old", "very", "user", "root", "dev", "local"})
+_DUMMY_PARTS = re.compile(r"[A-Za-z]+|[0-9]+|[-_.!@#$*&]")
+_DUMMY_LONGEST = max(len(w) for w in _DUMMY_CORE | _DUMMY_FILLER)
+
+
+# A word and a counting run (`Harbor12345`, `root123`, `VMware12345`: a product's default login, as its docs and tests
+# write it everywhere — harbor: 230 blocking findings), or the run and a few letters (`1234567ab`), with at most one
+# mark after: what a person types for a login nobody guards. A run counted from 1, three digits or more.
+_COUNTED = re.compile(r"(?:[A-Za-z]{1,12}[@_.-]?)?(?P<run>123(?:4(?:5(?:6(?:7(?:8(?:90?)?)?)?)?)?)?)"
+                     r"(?:[@_.-]?[A-Za-z]{1,4})?[!.#*]?")
+# A keyboard's walk down its first two rows: `1q2w3e4r`.
+_KEYBOARD_WALK = re.compile(r"1q2w3e(?:4r(?:5t)?)?", re.IGNORECASE)
+# Leetspeak inside a word (`P@ssw0rd123!`): a digit or a mark for a letter between two letters.
+_LEET_INSIDE = re.compile(r"(?<=[A-Za-z])[013457@$](?=[A-Za-z])")
+
+
+def _counted(value: str) -> bool:
+    """Whether `value` is a word and a counting run (_COUNTED) or a keyboard walk (_KEYBOARD_WALK)."""
+    found = _COUNTED.fullmatch(value)
+    return (found is not None and len(value) > len(found.group("run"))) or _KEYBOARD_WALK.fullmatch(value) is not None
+
+
+def _dummy_composition(value: str) -> bool:
+    """Whether `value` is made of dummy words alone, with short digit runs and single symbols between them
+    (`Password123`, `test_Password123`, `test123TEST`, `Admin@123`, `mysecretpassword`: documenso's seeds, sentry
+    self-hosted's integration test): at least one word of _DUMMY_CORE, the rest of _DUMMY_FILLER. A word run is split
+    into such words wherever it can be (`testpassword`); one letter that is not theirs makes it a password."""
+    if len(value) > 40 or not value.isascii():
+        return False
+    value = _LEET_INSIDE.sub(lambda m: m.group().translate(_LEET), value)
+    core = False
+    end = 0
+    for part in _DUMMY_PARTS.finditer(value):
+        if part.start() != end:
+            return False
+        end = part.end()
+        word = part.group()
+        if word.isdigit() and len(word) > 4:
+            return False  # (a year or a short counter; not `demo_482913`)
+        if word.isalpha():
+            found = _dummy_words(word.lower())
+            if found is None:
+                return False
+            core = core or found
+    return core and end == len(value)
+
+
+def _dummy_words(run: str) -> bool | None:
+    """Whether a run of letters splits into dummy words: None when it does not, else whether one is a core word."""
+    # best[i]: None (run[:i] does not split), False (splits into filler only) or True (holds a core word).
+    best: list[bool | None] = [False] + [None] * len(run)
+    for end in range(1, len(run) + 1):
+        for start in range(max(0, end - _DUMMY_LONGEST), end):
+            before = best[start]
+            if before is None:
+                continue
+            word = run[start:end]
+            if word in _DUMMY_CORE:
+                best[end] = True
+                break
+            if word in _DUMMY_FILLER:
+                best[end] = before if best[end] is None else best[end] or before
+    return best[len(run)]
+
+
+# Lower-case letters that name what goes there: `typeinastrongpassword`, `yourpasswordhere` (documenso's blog).
+_PASSWORD_PHRASE = re.compile(r"[a-z]{2,40}")
+# Brackets around a name to fill in: `[password]`, `[YOUR-PASSWORD]`, `[user[:password]@]` (a template's optional part).
+_BRACKETS = "[]<>(){}"
 
 
 class SourceKind(NamedTuple):
@@ -488,6 +582,9 @@ class SourceKind(NamedTuple):
     # database image's own name is (a workflow's `services: postgres:`), not any word: a self-hosted runner reaches
     # the network's hosts by one word too.
     services: str = ""
+    # A real environment's own file (`.env`, `.env.production`, `*.tfvars`, what sits under `prod/` or `staging/`): an
+    # example password there (`Admin@123`) is a weak password in use, not an example.
+    deployed: bool = False
 
 
 _NO_KIND = SourceKind()
@@ -501,7 +598,17 @@ def source_kind(path: str | None) -> SourceKind:
                       powershell=_POWERSHELL_SOURCE.search(path) is not None,
                       localized=_LOCALIZED.search(path) is not None, data=_DATA_SOURCE.search(path) is not None,
                       lexed=(lexed := syntax_of(path)), code_names=_CODE_NAMES.get(lexed.name) if lexed else None,
-                      services="compose" if _COMPOSE_FILE.search(path) else "ci" if CI_DEFINITION.search(path) else "")
+                      services="compose" if _COMPOSE_FILE.search(path) else "ci" if CI_DEFINITION.search(path) else "",
+                      deployed=_REAL_ENVIRONMENT.search(path) is not None)
+
+
+# A real environment's files: a dotenv file but its examples and templates, Terraform's variable values and state,
+# anything under an environment's directory, a configuration file named for one (`config/prod.yml`).
+_REAL_ENVIRONMENT = re.compile(r"(?:\A|/)\.env(?!\.(?:example|sample|template|dist|defaults?|tpl|test|ci)\Z)"
+                               r"(?:\.[^/]*)?\Z"
+                               r"|\.(?:tfvars|tfstate)\Z|(?:\A|/)(?:prod|production|staging|live)/"
+                               r"|(?:\A|/)(?:prod|production|staging|live)(?:[._-][^/]*)?\.(?:ya?ml|json|toml|ini|env|conf"
+                               r"|cfg|properties)\Z", re.IGNORECASE)
 
 
 # Files that start the services they name: Docker Compose files and CI definitions (a workflow's `services:`, a
@@ -523,7 +630,8 @@ _DATA_SOURCE = re.compile(r"(?:\A|/)\.env(?:\.[^/]*)?\Z|\.(?:env|ya?ml|ini|prope
 # `lang/`, `translations/` directories and Apple's `*.lproj/`; gettext, Flutter, .NET, Apple and XLIFF catalogues.
 # Also a JavaScript app's `intl/` and a catalogue named by its language and region (`messages/de-DE.json`,
 # `pt_BR.yml`: umami, 18 blocking findings in one commit, fix133s) — a tag with its region: `db.json` is no catalogue.
-_LOCALIZED = re.compile(r"(?:\A|/)(?:values-[^/]+|i18n|l10n|intl|locales?|langs?|languages|translations?|[^/]+\.lproj)/"
+_LOCALIZED = re.compile(r"(?:\A|/)(?:values-[^/]+|i18n|l10n|intl|locales?|langs?|languages|translations?|[^/]+\.lproj"
+                        r"|locali[sz]ations?)/"
                         r"|\.(?:po|pot|arb|resx|strings|stringsdict|xliff|xlf)\Z"
                         r"|(?:\A|/)(?-i:[a-z]{2,3}[-_](?:[A-Z]{2}|[A-Z][a-z]{3}|[0-9]{3}))"
                         r"\.(?:json|ya?ml|properties|xml|toml|[cm]?[jt]s)\Z", re.IGNORECASE)
@@ -533,7 +641,15 @@ _WORD_MARKS = frozenset(" -'.,!?:;()\u2019")
 def _translated_words(value: str) -> bool:
     """A value made of letters of any script — with spaces, hyphens, apostrophes and sentence punctuation, no digit —
     is a word or a sentence: in a localized resource, the translation of "password" (Contraseña, Пароль, Palavra-passe,
-    a Japanese sentence with no spaces), not one (red113: 81 blocking findings on one Android app's history)."""
+    a Japanese sentence with no spaces), not one (red113: 81 blocking findings on one Android app's history).
+    Written with JSON's or a program's `\\uXXXX` escapes, it is read as the letters they stand for (jellyfin's
+    catalogues: the Spanish word with its `ñ` written `\\u00f1`, 716 blocking findings). A sentence — three words or more, or a run of
+    letters of another script — may hold numbers (harbor's `密码长度在8到128之间…`: a password rule, in Chinese)."""
+    if "\\u" in value:
+        value = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    if any(c.isdigit() for c in value) and (value.count(" ") >= 2 or sum(1 for c in value
+                                                                         if ord(c) > 0x2FF and c.isalpha()) >= 4):
+        value = "".join(" " if c.isdigit() else c for c in value)
     for char in value:
         if unicodedata.category(char)[0] in "LM" or char in _WORD_MARKS:
             continue
@@ -548,6 +664,7 @@ def _translated_words(value: str) -> bool:
 
 
 _WORD_CASES = re.compile(r"U*l*(?:U+l{2,})*U*")
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
 
 
 _POWERSHELL_SOURCE = re.compile(r"\.ps(?:m|d)?1\Z", re.IGNORECASE)
@@ -719,6 +836,30 @@ def _no_key_material(rest: str, body: str) -> bool:
     return len(_NOT_MATERIAL.sub("", after[:footer])) < _KEY_MATERIAL_MIN
 
 
+# Keys their vendor publishes for everyone's local emulator (kept as SHA-256 digests: the values are key-shaped): they
+# open only the emulator on the developer's own machine, and every project that tests against it writes them down
+# (documenso's self-hosting docs: `AccountName=devstoreaccount1;AccountKey=…`).
+_PUBLISHED_KEYS = {
+    "0011cc25eb4320717494d2703e8cba85743e71b500283c21c8b88147992f9059":
+        "the Azurite / Azure Storage Emulator account key Microsoft publishes (devstoreaccount1)",
+    "aa6547439583c3a275d4542a0df6c1ad6a863971be9f2a2220f027cc02aef615":
+        "the Azure Cosmos DB Emulator key Microsoft publishes",
+}
+
+
+def _repeated_material(rest: str, body: str) -> bool:
+    """Whether a key block's body (up to its END line, or as far as the detector reads it) is a few characters
+    repeated (`privatekeyprivatekey…` under `# ` in getsentry/self-hosted's example config): base64 key material
+    uses some sixty characters, and any 40 of its characters already hold more than _MATERIAL_VARIETY distinct
+    ones but for a chance under 10^-9. Comment marks, quotes and line escapes are not counted."""
+    after = f"{rest}\n{body}"
+    footer = after.find("-----END ")
+    material = _NOT_MATERIAL.sub("", _COMMENT_MARKS.sub("", after if footer < 0 else after[:footer]))
+    return len(material) >= _KEY_MATERIAL_MIN and len(set(material)) < _MATERIAL_VARIETY
+
+
+_MATERIAL_VARIETY = 16
+_COMMENT_MARKS = re.compile(r"^[ \t]*(?:#|//|--|;|\*)", re.MULTILINE)
 _KEY_MATERIAL_MIN = 40  # (well under any key: a pusher's shortened or synthetic body still counts as one)
 _NOT_MATERIAL = re.compile(r"\\[nr]|[\s\"'`,;]")
 
@@ -1070,6 +1211,13 @@ def placeholder_reason(value: str) -> str:
         return "placeholder value (a dummy word, respelt)"
     if _LONG_RUN.search(value):
         return "placeholder value (a long run of one character)"
+    bare = value.strip(_QUOTES)
+    if "password" in bare and _PASSWORD_PHRASE.fullmatch(bare):
+        return "placeholder value (words naming a password)"
+    inner = bare.strip(_BRACKETS)
+    if inner != bare and inner and (_PLACEHOLDER_WORDS.fullmatch(inner) or _dummy_composition(inner)
+                                    or _PLACEHOLDER_MARKERS.search(inner)):
+        return "placeholder value (a name to fill in, in brackets)"
     return ""
 
 
@@ -1533,6 +1681,9 @@ class SecretDetector:
         elif not verified:
             # A verified checksum is proof of a machine-made token, whatever it looks like.
             reason = placeholder_reason(value)
+            if not reason and rule.id in _URL_RULES and "%" in value:
+                # A URL's password is percent-encoded (`p%40ss%23word`): the dummy is in what it decodes to.
+                reason = placeholder_reason(urllib.parse.unquote(value))
             if not reason and rule.generic:
                 reason = _encoded_placeholder(value)
             if not reason and rule.entropy_min is not None and shannon_entropy(value) < rule.entropy_min:
@@ -1545,6 +1696,12 @@ class SecretDetector:
                 reason = _local_database(text, end, value, kind.services)
             if not reason and rule.id in _URL_RULES:
                 reason = _own_user(text, start, value)
+            elif not reason and not kind.deployed and (weak := example_password(value)):
+                # Recorded, not reported. (Not a URL's password: `testpass@db.prod.example.net` names the host it
+                # opens.)
+                return _Candidate(rule, start, end, value, value, reason=weak)
+        if not reason and len(value) >= 40 and hashlib.sha256(value.encode()).hexdigest() in _PUBLISHED_KEYS:
+            reason = _PUBLISHED_KEYS[hashlib.sha256(value.encode()).hexdigest()]
         if not reason and "password" in rule.id and _PASSWORD_HASH.fullmatch(value):
             # Recorded, not reported: a hash is what a system stores in place of the password (it may still be
             # weak, but it is not the secret itself).
@@ -1575,6 +1732,8 @@ class SecretDetector:
                 return None
             if not quoted and text[end:end + 1] == "`" and _NEGATION.fullmatch(value):
                 return None  # code in a code span of prose or a comment: `has_password = !!password`
+            if _NOT_REAL_NAME.search(text, max(0, match.start() - 40), match.start()):
+                return None  # `FAKE_PASSWORD = '…'`, `examplePassword`, `mock_pass`: the name says it is not a real one
             if not _looks_like_credential(value, quoted, kind) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
             ) or _own_name(text, match.start(), value):
@@ -1589,5 +1748,8 @@ class SecretDetector:
                 return _Candidate(rule, start, end, value, value, reason="placeholder key body")  # "MIIE...", "<key>"
             if _no_key_material(rest, body):
                 return _Candidate(rule, start, end, value, value, reason="a key block with no key material")
+            if _repeated_material(rest, body):
+                return _Candidate(rule, start, end, value, value, reason="placeholder key body (a few characters "
+                                                                         "repeated, not base64 key material)")
             material = "\n".join((value, rest, body))
         return _Candidate(rule, start, end, value, material, verified=verified)
