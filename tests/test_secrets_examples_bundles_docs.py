@@ -302,3 +302,17 @@ def test_an_example_password_in_an_example_environment_file_is_recorded(detector
     """documenso's `.env.example`: `E2E_TEST_AUTHENTICATE_USER_PASSWORD="test_Password123"`."""
     assert _reported(detector, 'E2E_TEST_AUTHENTICATE_USER_PASSWORD="test_Password123"', path) == [
         ("secrets/generic-password", "example password (dummy words)")]
+
+
+def test_a_filters_options_after_its_pass_option_are_not_a_password(detector: SecretDetector) -> None:
+    """jellyfin's ffmpeg filter graphs: `overlay=eof_action=pass:repeatlast=0:format=nv12` reads as `pass:` and a
+    value; the value is the filter's next options, `name=value` pairs."""
+    for line in ('overlayFilters.Add("overlay_rkrga=eof_action=pass:repeatlast=0:format=nv12:afbc=1");',
+                 'overlayFilters.Add("overlay=eof_action=pass:shortest=1:repeatlast=0");'):
+        assert _blocking(detector, line, "MediaBrowser.Controller/MediaEncoding/EncodingHelper.cs") == []
+
+
+@pytest.mark.parametrize("line", [f"pass: {STRONG}", f"pass:x={STRONG}", f"DB_PASS={STRONG}", f"opts=--password={STRONG}",
+                                  f"url?user=a&password={STRONG}", f"DB_DSN=password={STRONG} host=db.internal"])
+def test_a_password_after_an_equals_sign_still_blocks(detector: SecretDetector, line: str) -> None:
+    assert _blocking(detector, line, "config/app.sh") in (["secrets/generic-password"], ["secrets/cli-password"])

@@ -196,6 +196,8 @@ _CODE_NAMES = {"javascript": _SCRIPT_IDENTIFIER, "markup": _SCRIPT_IDENTIFIER, "
 # A PowerShell cmdlet call, Verb-Noun (`$password = Get-AnsibleParam -obj ...`, `ConvertTo-SecureString $pw ...`;
 # red108: 84 findings in ansible's history).
 _CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
+# A keyword that is an option's value, the next option after a colon with no space (`eof_action=pass:shortest=1`).
+_OPTION_VALUE_KEYWORD = re.compile(r"(?i)(?:pass(?:word|wd)?|pwd):(?=[A-Za-z_])")
 # A key written as a label (`value:`, `db.password:`): prose naming a field, not its value.
 _KEY_LABEL = re.compile(r"[A-Za-z_][A-Za-z_.-]{0,60}:")
 # A form field's validation rules, as Laravel and CodeIgniter write them (`'password' =>
@@ -643,8 +645,9 @@ def _translated_words(value: str) -> bool:
     is a word or a sentence: in a localized resource, the translation of "password" (Contraseña, Пароль, Palavra-passe,
     a Japanese sentence with no spaces), not one (red113: 81 blocking findings on one Android app's history).
     Written with JSON's or a program's `\\uXXXX` escapes, it is read as the letters they stand for (jellyfin's
-    catalogues: the Spanish word with its `ñ` written `\\u00f1`, 716 blocking findings). A sentence — three words or more, or a run of
-    letters of another script — may hold numbers (harbor's `密码长度在8到128之间…`: a password rule, in Chinese)."""
+    catalogues: the Spanish word with its `ñ` written `\\u00f1`, 716 blocking findings). A sentence — three words or
+    more, or a run of letters of another script — may hold numbers (harbor's `密码长度在8到128之间…`: a password rule,
+    in Chinese)."""
     if "\\u" in value:
         value = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
     if any(c.isdigit() for c in value) and (value.count(" ") >= 2 or sum(1 for c in value
@@ -1732,6 +1735,9 @@ class SecretDetector:
                 return None
             if not quoted and text[end:end + 1] == "`" and _NEGATION.fullmatch(value):
                 return None  # code in a code span of prose or a comment: `has_password = !!password`
+            if (match.start() > 1 and text[match.start() - 1] == "=" and text[match.start() - 2].isalnum()
+                    and _OPTION_VALUE_KEYWORD.match(text, match.start())):
+                return None  # the keyword is another option's value: ffmpeg's `eof_action=pass:repeatlast=0` (jellyfin)
             if _NOT_REAL_NAME.search(text, max(0, match.start() - 40), match.start()):
                 return None  # `FAKE_PASSWORD = '…'`, `examplePassword`, `mock_pass`: the name says it is not a real one
             if not _looks_like_credential(value, quoted, kind) or (
