@@ -316,3 +316,12 @@ def test_a_filters_options_after_its_pass_option_are_not_a_password(detector: Se
                                   f"url?user=a&password={STRONG}", f"DB_DSN=password={STRONG} host=db.internal"])
 def test_a_password_after_an_equals_sign_still_blocks(detector: SecretDetector, line: str) -> None:
     assert _blocking(detector, line, "config/app.sh") in (["secrets/generic-password"], ["secrets/cli-password"])
+
+
+@pytest.mark.parametrize("path", ["myapp/static/js/login.js", "src/distance.js", "dist-tools/deploy.js",
+                                  "ui/dist/.env", "ui/dist/config.json"])
+def test_hand_written_scripts_and_other_files_beside_bundles_still_block(based: RepoBuilder, path: str) -> None:
+    """A Django app's `static/js/` holds its hand-written scripts; only scripts and styles under `dist/` count as
+    built, and nothing but a script or a style there."""
+    found = _scan(based, {path: f'password = "{STRONG}"\n'})
+    assert _blocking_findings(found) == [(path, "secrets/generic-password")]

@@ -1320,9 +1320,10 @@ _TEST_NAMED_SOURCE = re.compile(r"(?:_test|\.test|\.spec|_spec)\.[a-z]{1,5}\Z|(?
 # Documentation pages: prose markup read by people (Markdown, MDX, reStructuredText, AsciiDoc).
 _DOCUMENTATION = re.compile(r"\.(?:md|markdown|mdx|rst|adoc|asciidoc)\Z", re.IGNORECASE)
 # Minified or built front-end bundles: `*.min.js`, `*.bundle.js`, `*.chunk.js`, and scripts and styles (and their
-# source maps) under a `dist/` directory or a build's `static/js|css/`.
+# source maps) under a `dist/` directory or a build's `build/static/js|css/` (not a web framework's own `static/js/`,
+# where its hand-written scripts live).
 _GENERATED = re.compile(r"\.(?:min|bundle|chunk)\.(?:(?:[cm]?js|css)(?:\.map)?|map)\Z"
-                        r"|(?:\A|/)(?:dist|static/js|static/css)/(?:[^/]+/)*[^/]+\.(?:[cm]?js|css)(?:\.map)?\Z")
+                        r"|(?:\A|/)(?:dist|build/static/js|build/static/css)/(?:[^/]+/)*[^/]+\.(?:[cm]?js|css)(?:\.map)?\Z")
 # Source code, where the values a test asserts on live; not data (a recorded HTTP cassette, a .env or .tfvars of a
 # deployed test environment, an inventory: red88), not shell scripts (the credentials a test run uses).
 _TEST_SOURCE = re.compile(r"\.(?:py|[cm]?[jt]sx?|go|java|kts?|scala|groovy|cs|fs|vb|rb|php|rs|swift|mm?|c|cc|cpp|cxx"
