@@ -160,7 +160,8 @@ _OPERATOR_NAME = re.compile(r"""\+[$@]?[A-Za-z_][\w$]*(?:(?:\.|->|::)[A-Za-z_$][
 # login is often a real one.
 _NOT_REAL_NAME = re.compile(r"(?:(?<![A-Za-z0-9])(?i:fake|dummy|example|sample|mock|placeholder)"
                             r"|(?<=[a-z])(?:Fake|Dummy|Example|Sample|Mock|Placeholder))"
-                            r"[_.-]?(?:[A-Za-z0-9]{0,20}[_.-])?\Z")
+                            # the word ends there: a separator, a case hump or the keyword (not `MOCKINGBIRD_`: red135)
+                            r"(?:[_.-](?:[A-Za-z0-9]{0,20}[_.-]?)?|(?<=[a-z])[A-Z][A-Za-z0-9]{0,20}[_.-]?)?\Z")
 # A word elided in prose: one to three letters, an apostrophe, a lower-case word (L'identifiant, d'accès).
 _ELIDED_WORD = re.compile(r"[^\W\d_]{1,3}'[^\W\d_A-Z]+")
 _DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # settings.DB_PASSWORD
@@ -196,8 +197,9 @@ _CODE_NAMES = {"javascript": _SCRIPT_IDENTIFIER, "markup": _SCRIPT_IDENTIFIER, "
 # A PowerShell cmdlet call, Verb-Noun (`$password = Get-AnsibleParam -obj ...`, `ConvertTo-SecureString $pw ...`;
 # red108: 84 findings in ansible's history).
 _CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
-# A keyword that is an option's value, the next option after a colon with no space (`eof_action=pass:shortest=1`).
-_OPTION_VALUE_KEYWORD = re.compile(r"(?i)(?:pass(?:word|wd)?|pwd):(?=[A-Za-z_])")
+# A keyword that is an option's value, the next `name=` option after a colon (`eof_action=pass:shortest=1`); not
+# OpenSSL's `-passout=pass:<phrase>` (red135).
+_OPTION_VALUE_KEYWORD = re.compile(r"(?i)(?:pass(?:word|wd)?|pwd):[A-Za-z_]\w{0,40}=")
 # A key written as a label (`value:`, `db.password:`): prose naming a field, not its value.
 _KEY_LABEL = re.compile(r"[A-Za-z_][A-Za-z_.-]{0,60}:")
 # A form field's validation rules, as Laravel and CodeIgniter write them (`'password' =>
@@ -292,6 +294,13 @@ _DATABASE_IMAGE_HOST = re.compile(rf"{_DATABASE_NAMES}{_HOST_END}", re.IGNORECAS
 _LOWER_WORDS = re.compile(r"[a-z_-]+[0-9]{0,4}")
 # The rules that read a password out of a URL (`scheme://user:password@host`).
 _URL_RULES = frozenset({"database-url-password", "url-credentials"})
+# The host after a URL's password, as documentation examples name one: the machine itself, one word (a Compose
+# service, `db`), a placeholder, or a name reserved for examples and tests (RFC 2606 and 6761: `example.com`,
+# `.example`, `.test`, `.invalid`, `.localhost`; `.local`, mDNS).
+_EXAMPLE_HOST = re.compile(
+    r"(?:localhost|127(?:\.[0-9]{1,3}){3}|\[::1\]|0\.0\.0\.0|[A-Za-z][A-Za-z0-9_-]{0,62}|[<\[{$][^\s/@]{0,80}"
+    r"|(?:[A-Za-z0-9-]{1,63}\.)*(?:example\.(?:com|org|net)|[A-Za-z0-9-]{1,63}\.(?:example|test|invalid|localhost"
+    r"|local)))(?=[:/?#;)\s\"'`]|\Z)", re.IGNORECASE)
 # The machine itself as a URL's host, up to where the host ends (`localhost.evil.example` is someone else's).
 _LOCAL_HOST = re.compile(rf"(?:localhost|127(?:\.[0-9]{{1,3}}){{3}}|\[::1\]|0\.0\.0\.0){_HOST_END}", re.IGNORECASE)
 # A dependency's version range: the package @inquirer/password at ^4.0.21 in a package-lock.json (cline/cline) is a
@@ -357,6 +366,9 @@ class SecretHit:
     # keyword rule's, a private key block, a URL's password): a leak wherever it is written (secrets.vendored).
     provider: bool = False
     key_block: bool = False  # a private key's block (a multi-line rule's header and material)
+    # A URL's password whose host is the machine itself, one word, or a name reserved for examples (`example.net`,
+    # `.test`, `.invalid`): what a documentation page's example connects to (SecretsScanner's documentation context).
+    example_host: bool = False
 
 
 # --- structure and checksum tests ------------------------------------------------------------------
@@ -499,8 +511,11 @@ _DUMMY_LONGEST = max(len(w) for w in _DUMMY_CORE | _DUMMY_FILLER)
 # A word and a counting run (`Harbor12345`, `root123`, `VMware12345`: a product's default login, as its docs and tests
 # write it everywhere — harbor: 230 blocking findings), or the run and a few letters (`1234567ab`), with at most one
 # mark after: what a person types for a login nobody guards. A run counted from 1, three digits or more.
-_COUNTED = re.compile(r"(?:[A-Za-z]{1,12}[@_.-]?)?(?P<run>123(?:4(?:5(?:6(?:7(?:8(?:90?)?)?)?)?)?)?)"
+_COUNTED = re.compile(r"(?:(?P<word>[A-Za-z]{1,10})[@_.-]?)?(?P<run>123(?:4(?:5(?:6(?:7(?:8(?:90?)?)?)?)?)?)?)"
                      r"(?:[@_.-]?[A-Za-z]{1,4})?[!.#*]?")
+# A word's shape: lower case, capitalised, capitals, or two capitals and lower case (`VMware`), with a vowel — not
+# random letters (red135: 12 random letters and `123` are 68 bits).
+_COUNTED_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+|[A-Z]{2}[a-z]+")
 # A keyboard's walk down its first two rows: `1q2w3e4r`.
 _KEYBOARD_WALK = re.compile(r"1q2w3e(?:4r(?:5t)?)?", re.IGNORECASE)
 # Leetspeak inside a word (`P@ssw0rd123!`): a digit or a mark for a letter between two letters.
@@ -510,7 +525,10 @@ _LEET_INSIDE = re.compile(r"(?<=[A-Za-z])[013457@$](?=[A-Za-z])")
 def _counted(value: str) -> bool:
     """Whether `value` is a word and a counting run (_COUNTED) or a keyboard walk (_KEYBOARD_WALK)."""
     found = _COUNTED.fullmatch(value)
-    return (found is not None and len(value) > len(found.group("run"))) or _KEYBOARD_WALK.fullmatch(value) is not None
+    if found is not None and len(value) > len(found.group("run")):
+        word = found.group("word")
+        return word is None or (_COUNTED_WORD.fullmatch(word) is not None and any(c in "aeiouyAEIOUY" for c in word))
+    return _KEYBOARD_WALK.fullmatch(value) is not None
 
 
 def _dummy_composition(value: str) -> bool:
@@ -522,14 +540,20 @@ def _dummy_composition(value: str) -> bool:
         return False
     value = _LEET_INSIDE.sub(lambda m: m.group().translate(_LEET), value)
     core = False
-    end = 0
+    end = numbers = marks = 0
     for part in _DUMMY_PARTS.finditer(value):
         if part.start() != end:
             return False
         end = part.end()
         word = part.group()
-        if word.isdigit() and len(word) > 4:
-            return False  # (a year or a short counter; not `demo_482913`)
+        if word.isdigit():
+            numbers += 1
+            if len(word) > 4 or numbers > 2:
+                return False  # (a year or a short counter; not `demo_482913`, not `admin-5513-1326-…`: red135)
+        elif not word.isalpha():
+            marks += 1
+            if marks > 2:
+                return False
         if word.isalpha():
             found = _dummy_words(word.lower())
             if found is None:
@@ -587,6 +611,8 @@ class SourceKind(NamedTuple):
     # A real environment's own file (`.env`, `.env.production`, `*.tfvars`, what sits under `prod/` or `staging/`): an
     # example password there (`Admin@123`) is a weak password in use, not an example.
     deployed: bool = False
+    # A minified or built bundle (_BUNDLE): an unquoted value there is minified code.
+    bundle: bool = False
 
 
 _NO_KIND = SourceKind()
@@ -601,16 +627,31 @@ def source_kind(path: str | None) -> SourceKind:
                       localized=_LOCALIZED.search(path) is not None, data=_DATA_SOURCE.search(path) is not None,
                       lexed=(lexed := syntax_of(path)), code_names=_CODE_NAMES.get(lexed.name) if lexed else None,
                       services="compose" if _COMPOSE_FILE.search(path) else "ci" if CI_DEFINITION.search(path) else "",
-                      deployed=_REAL_ENVIRONMENT.search(path) is not None)
+                      deployed=_REAL_ENVIRONMENT.search(path) is not None, bundle=_BUNDLE.search(path) is not None)
 
 
-# A real environment's files: a dotenv file but its examples and templates, Terraform's variable values and state,
-# anything under an environment's directory, a configuration file named for one (`config/prod.yml`).
-_REAL_ENVIRONMENT = re.compile(r"(?:\A|/)\.env(?!\.(?:example|sample|template|dist|defaults?|tpl|test|ci)\Z)"
-                               r"(?:\.[^/]*)?\Z"
-                               r"|\.(?:tfvars|tfstate)\Z|(?:\A|/)(?:prod|production|staging|live)/"
-                               r"|(?:\A|/)(?:prod|production|staging|live)(?:[._-][^/]*)?\.(?:ya?ml|json|toml|ini|env|conf"
-                               r"|cfg|properties)\Z", re.IGNORECASE)
+# Minified or built front-end bundles: `*.min.js`, `*.bundle.js`, `*.chunk.js`, and scripts and styles (and their
+# source maps) under a `dist/` directory or a build's `build/static/js|css/` (not a web framework's own `static/js/`,
+# where its hand-written scripts live).
+_BUNDLE = re.compile(r"\.(?:min|bundle|chunk)\.(?:(?:[cm]?js|css)(?:\.map)?|map)\Z"
+                     r"|(?:\A|/)(?:dist|build/static/js|build/static/css)/(?:[^/]+/)*[^/]+\.(?:[cm]?js|css)(?:\.map)?\Z")
+
+
+# A real environment's files (red135: the example-password reading must not reach them): a dotenv file but its
+# examples and templates, any other `*.env` file but a test's or an example's, Terraform's sources, variable values and
+# state, what sits under an environment's or a deployment's directory (Ansible's inventories and variables too), a
+# configuration file named for an environment (`docker-compose.prod.yml`, `values-prod.yaml`,
+# `appsettings.Production.json`, `settings/production.py`), and a shell script outside a test directory.
+_REAL_ENVIRONMENT = re.compile(
+    r"(?:\A|/)\.env(?!\.(?:example|sample|template|dist|defaults?|tpl|test|ci)\Z)(?:\.[^/]*)?\Z"
+    r"|(?:\A|/)(?!(?:test|tests|example|sample|template|dev|local)\.env\Z)[^/]+\.env\Z"
+    r"|\.(?:tf|tfvars|tfstate)(?:\.json|\.backup)?\Z"
+    r"|(?:\A|/)(?:prod|production|staging|live|deploy(?:ments?)?|infra|inventor(?:y|ies)|group_vars|host_vars"
+    r"|environments?)/"
+    r"|(?:\A|/)[^/]*(?<![A-Za-z])(?:prod|production|staging|live)(?![A-Za-z])[^/]*"
+    r"\.(?:ya?ml|json|toml|ini|env|conf|cfg|properties|py|rb|php|xml|tf|hcl|js|ts)\Z"
+    r"|\A(?!(?:[^/]*/)*(?:tests?|e2e|ci|spec|testdata|__tests__|[^/]*integration[-_]tests?)/)(?:[^/]*/)*"
+    r"(?!test[^/]*\.)[^/]+\.(?:sh|bash|zsh|ps1)\Z", re.IGNORECASE)
 
 
 # Files that start the services they name: Docker Compose files and CI definitions (a workflow's `services:`, a
@@ -1169,6 +1210,7 @@ class _Candidate:
     material: str  # what is hashed: the value, plus the key body for multiline rules
     reason: str = ""  # why it is not reported; such a match still claims its span
     verified: bool = False
+    example_host: bool = False
 
     @property
     def rejected(self) -> bool:
@@ -1624,6 +1666,7 @@ class SecretDetector:
                 test_value=c.rule.test_values,
                 provider=not (c.rule.generic or c.rule.multiline or c.rule.test_values or c.rule.id in _URL_RULES),
                 key_block=c.rule.multiline,
+                example_host=c.example_host,
             ))
         return hits
 
@@ -1684,9 +1727,12 @@ class SecretDetector:
         elif not verified:
             # A verified checksum is proof of a machine-made token, whatever it looks like.
             reason = placeholder_reason(value)
-            if not reason and rule.id in _URL_RULES and "%" in value:
-                # A URL's password is percent-encoded (`p%40ss%23word`): the dummy is in what it decodes to.
-                reason = placeholder_reason(urllib.parse.unquote(value))
+            if not reason and rule.id in _URL_RULES and "%" in value and not kind.deployed:
+                # A URL's password is percent-encoded (`p%40ss%23word`): the dummy word is in what it decodes to. Only
+                # a word: a generator's symbols, encoded, can decode to a template's marks (`${`, `{{`: red135).
+                decoded = urllib.parse.unquote(value)
+                if _PLACEHOLDER_WORDS.fullmatch(decoded) or _respelled_word(decoded):
+                    reason = "placeholder value (a dummy word, percent-encoded)"
             if not reason and rule.generic:
                 reason = _encoded_placeholder(value)
             if not reason and rule.entropy_min is not None and shannon_entropy(value) < rule.entropy_min:
@@ -1722,6 +1768,10 @@ class SecretDetector:
                     _translated_words(value)):
                 return None  # a translation in a localized resource, a form's message under its field
             quoted = start > 0 and text[start - 1] in _QUOTES
+            if kind.bundle and not quoted:
+                # Minified code (pocketbase's committed `ui/dist/`: 282 blocking findings in 2,453 commits, a member
+                # read and a ternary run together after `password=`): a literal there is quoted, as in any script.
+                return None
             if quoted and text[start - 1] == "`" and _RST_ROLE.search(text, max(0, start - 42), start - 1):
                 return None  # reStructuredText prose: `pass :data:`~flask.current_app`` names an object (flask's docs)
             if not quoted and _YAML_TAG.fullmatch(value) and _BLOCK_AFTER_TAG.match(text, end):
@@ -1738,7 +1788,7 @@ class SecretDetector:
             if (match.start() > 1 and text[match.start() - 1] == "=" and text[match.start() - 2].isalnum()
                     and _OPTION_VALUE_KEYWORD.match(text, match.start())):
                 return None  # the keyword is another option's value: ffmpeg's `eof_action=pass:repeatlast=0` (jellyfin)
-            if _NOT_REAL_NAME.search(text, max(0, match.start() - 40), match.start()):
+            if not kind.deployed and _NOT_REAL_NAME.search(text, max(0, match.start() - 40), match.start()):
                 return None  # `FAKE_PASSWORD = '…'`, `examplePassword`, `mock_pass`: the name says it is not a real one
             if not _looks_like_credential(value, quoted, kind) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
@@ -1758,4 +1808,5 @@ class SecretDetector:
                 return _Candidate(rule, start, end, value, value, reason="placeholder key body (a few characters "
                                                                          "repeated, not base64 key material)")
             material = "\n".join((value, rest, body))
-        return _Candidate(rule, start, end, value, material, verified=verified)
+        return _Candidate(rule, start, end, value, material, verified=verified,
+                          example_host=rule.id in _URL_RULES and _EXAMPLE_HOST.match(text, end + 1) is not None)

@@ -397,12 +397,14 @@ class SecretsScanner:
             # deployment's own key (red99: a provider key in a workflow's `env:`, where `${{ secrets.… }}` belongs).
             severity = Severity.HIGH
             message += " in a CI definition (use the CI system's secrets store)"
-        elif (severity > Severity.MEDIUM and not hit.provider and not hit.key_block and not hit.verified
-              and _DOCUMENTATION.search(path)):
-            # A keyword rule's value or a URL's password in a documentation page is the page's example far more often
-            # than a leak (netbox's install guide, harbor's, memos' API docs: 30 blocking findings in 4 histories, none
-            # a credential): shown as a warning, not blocking. A provider's key format, a checksum-proven token and a
-            # private key still block there; policy `secrets.docs` suppresses the rest too.
+        elif (severity > Severity.MEDIUM and (hit.test_value or hit.example_host) and not hit.verified
+              and _DOCUMENTATION.search(path) and not _DEPLOYED.search(path)):
+            # A keyword rule's value in a project's documentation — its docs directory or a README — is the page's
+            # example far more often than a leak (netbox's install guide, harbor's, memos' API docs: 30 blocking
+            # findings in 4 histories, none a credential): shown as a warning, not blocking; so is a URL's password
+            # for an example's host (`db.example.net`, `localhost`, `db`). A runbook elsewhere (`ops/runbook.md`, a
+            # page under `deploy/`) and a URL to a real host still block (red135), as do a provider's key format, a
+            # checksum-proven token and a private key; policy `secrets.docs` suppresses the rest too.
             severity = Severity.MEDIUM
             message += " in documentation (most often an example: check it, it does not block)"
         finding = Finding(
@@ -431,12 +433,6 @@ class SecretsScanner:
                 return f"context: {kind} file (policy secrets.{'docs' if kind == 'documentation' else 'fixtures'})"
         if test_value and _TEST_SOURCE.search(path) and any(glob_match(g, path) for g in self.settings.tests):
             return "context: a value in test code, read by a keyword rule, not a provider's key format (secrets.tests)"
-        if test_value and _GENERATED.search(path):
-            # A minified or built bundle (pocketbase's `ui/dist/assets/index-<hash>.js`, vaultwarden's `app.min.js`:
-            # 285 blocking findings in 5,500 commits, every one a keyword rule reading minified code — a ternary's
-            # member read, unspaced, after `password=`): a keyword rule reads code there. A provider's key, a URL's
-            # password or a private key is bundled as it stands and still counts.
-            return "context: a minified or built bundle, read by a keyword rule"
         if not provider and not _DEPLOYED.search(path) and any(glob_match(g, path) for g in self.settings.vendored):
             # A dependency's test keys and example passwords; a provider's key format is a leak wherever it is, and so
             # is anything in what deploys an environment, whatever directory it sits in (red132: a .tfvars under
@@ -456,10 +452,11 @@ class SecretsScanner:
         an environment's name too: its `.env`, `.tfvars`, scripts and inventories hold its real keys). A policy's own
         `secrets.tests` list names its test files, code or data, itself."""
         tests = self.settings.tests
-        if not tests or _DEPLOYED_FILE.search(path) or (_DEPLOYED_DIRECTORY.search(path)
-                                                         and not _TEST_NAMED_SOURCE.search(path)):
-            # (A test's own source file is a test in any directory: portainer's `api/stacks/deployments/deploy_test.go`
-            # is the `deployments` package's test, not what deploys an environment.)
+        if not tests or _DEPLOYED_FILE.search(path) or _ENVIRONMENT_DIRECTORY.search(path) or (
+                _DEPLOY_PACKAGE.search(path) and not _TEST_NAMED_SOURCE.search(path)):
+            # (A test's own source file in a package named for deployments is that package's test: portainer's
+            # `api/stacks/deployments/deploy_test.go`. Not in an environment's directory, `prod/`, `inventory/`,
+            # `infra/`: a smoke test's key there is the environment's, red135.)
             return False
         if tests != DEFAULT_TEST_FILES:
             return any(glob_match(g, path) for g in tests)  # the policy's own list names its tests, code or data
@@ -1310,20 +1307,20 @@ _VS_TEMPORARY_KEY = re.compile(r"(?:\A|/)[^/]+_TemporaryKey\.pfx\Z", re.IGNORECA
 # (A production or staging directory too: `db/fixtures/production/` holds a real seed, red90.)
 _DEPLOYED_FILE = re.compile(r"(?:\A|/)\.env(?:\.[^/]*)?\Z|\.(?:env|tfvars|tfstate|sh|bash|zsh|ps1|envrc)\Z",
                             re.IGNORECASE)
-_DEPLOYED_DIRECTORY = re.compile(r"(?:\A|/)(?:inventor(?:y|ies)|group_vars|host_vars|environments?|deploy(?:ments?)?"
-                                 r"|infra|prod|production|staging)/", re.IGNORECASE)
-_DEPLOYED = re.compile(f"{_DEPLOYED_FILE.pattern}|{_DEPLOYED_DIRECTORY.pattern}", re.IGNORECASE)
+_ENVIRONMENT_DIRECTORY = re.compile(r"(?:\A|/)(?:inventor(?:y|ies)|group_vars|host_vars|environments?|infra|prod"
+                                    r"|production|staging)/", re.IGNORECASE)
+_DEPLOY_PACKAGE = re.compile(r"(?:\A|/)deploy(?:ments?)?/", re.IGNORECASE)
+_DEPLOYED = re.compile(f"{_DEPLOYED_FILE.pattern}|{_ENVIRONMENT_DIRECTORY.pattern}|{_DEPLOY_PACKAGE.pattern}",
+                       re.IGNORECASE)
 # A source file named as a test by its runner's convention (Go's `_test.go`, Jest's `.test.ts`, pytest's `test_*.py`,
 # JUnit's `*Test.java`).
 _TEST_NAMED_SOURCE = re.compile(r"(?:_test|\.test|\.spec|_spec)\.[a-z]{1,5}\Z|(?:\A|/)test_[^/]+\.py\Z"
                                 r"|(?:Tests?|Spec)\.(?:java|kt|scala|groovy|cs)\Z")
-# Documentation pages: prose markup read by people (Markdown, MDX, reStructuredText, AsciiDoc).
-_DOCUMENTATION = re.compile(r"\.(?:md|markdown|mdx|rst|adoc|asciidoc)\Z", re.IGNORECASE)
-# Minified or built front-end bundles: `*.min.js`, `*.bundle.js`, `*.chunk.js`, and scripts and styles (and their
-# source maps) under a `dist/` directory or a build's `build/static/js|css/` (not a web framework's own `static/js/`,
-# where its hand-written scripts live).
-_GENERATED = re.compile(r"\.(?:min|bundle|chunk)\.(?:(?:[cm]?js|css)(?:\.map)?|map)\Z"
-                        r"|(?:\A|/)(?:dist|build/static/js|build/static/css)/(?:[^/]+/)*[^/]+\.(?:[cm]?js|css)(?:\.map)?\Z")
+# A project's documentation pages: prose markup (Markdown, MDX, reStructuredText, AsciiDoc) in a docs directory, or
+# its README, contributing, install and change notes.
+_DOCUMENTATION = re.compile(r"\A(?:[^/]*/)*(?:(?:docs?|documentation|website|guides?|manual|handbook|wiki)/(?:[^/]*/)*"
+                            r"[^/]+|(?:README|CONTRIBUTING|INSTALL|CHANGELOG|CHANGES|HISTORY|UPGRADING)[^/]*)"
+                            r"\.(?:md|markdown|mdx|rst|adoc|asciidoc)\Z", re.IGNORECASE)
 # Source code, where the values a test asserts on live; not data (a recorded HTTP cassette, a .env or .tfvars of a
 # deployed test environment, an inventory: red88), not shell scripts (the credentials a test run uses).
 _TEST_SOURCE = re.compile(r"\.(?:py|[cm]?[jt]sx?|go|java|kts?|scala|groovy|cs|fs|vb|rb|php|rs|swift|mm?|c|cc|cpp|cxx"
