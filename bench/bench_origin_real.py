@@ -81,6 +81,8 @@ EMAILS = {
     "215916821+open-swe[bot]@users.noreply.github.com": "open-swe",
     "148906541+codeflash-ai[bot]@users.noreply.github.com": "codeflash",
     "154288675+hyperlint-ai[bot]@users.noreply.github.com": "hyperlint",
+    # 2026-12-07 (fix135o), from jellyfin's and documenso's histories
+    "clio-agent@sisyphuslabs.ai": "sisyphus", "claude@anthropic.com": "claude-code",
 }
 FOOTERS = {"claude code": "claude-code", "devin": "devin", "amp": "amp", "cline": "cline", "opencode": "opencode",
            "cursor": "cursor", "codex": "codex", "copilot": "copilot", "aider": "aider", "continue": "continue",

@@ -92,6 +92,8 @@ IDENTITIES = [
     ("Mistral Vibe", "vibe@mistral.ai", "mistral-vibe", "email"),  # python-sdk's history (red119's follow-up)
     ("Codebuff", "noreply@codebuff.com", "codebuff", "email"),  # ipython's history
     ("Gr\u00e9goire Verdier", "gregoire.verdier@mistral.ai", None, None),  # a Mistral employee is a person
+    ("Sisyphus", "clio-agent@sisyphuslabs.ai", "sisyphus", "email"),  # jellyfin's history (fix135o)
+    ("Claude Assistant", "claude@anthropic.com", "claude-code", "email"),  # documenso's history (fix135o)
     # humans: names, vendor domains and look-alike addresses are not evidence
     ("Claude", "claude@example.com", None, None),
     ("Claude Monet", "monet@example.com", None, None),
