@@ -334,3 +334,17 @@ def test_hand_written_scripts_and_other_files_beside_bundles_still_block(based: 
     built, and nothing but a script or a style there."""
     found = _scan(based, {path: f'password = "{STRONG}"\n'})
     assert _blocking_findings(found) == [(path, "secrets/generic-password")]
+
+
+@pytest.mark.parametrize("value", ["=passwordMeter", "<pwd", "&onPassword", "=?passwordConfirm"])
+def test_an_angularjs_scope_binding_is_not_a_password(detector: SecretDetector, value: str) -> None:
+    """vaultwarden's bundled web vault: `scope: {password: "=passwordMeter"}`, a directive binding's attribute name."""
+    assert _blocking(detector, f'restrict:"A",scope:{{password:"{value}",username:"=user"}}', "web/js/app.js") == []
+
+
+@pytest.mark.parametrize(("value", "path"), [("=" + STRONG + "!", "web/js/app.js"),
+                                             ("=" + STRONG[:4] + "!x", "web/js/app.js"),
+                                             ("=" + STRONG, "config/app.yml")])
+def test_a_password_that_starts_with_an_equals_sign_still_blocks(detector: SecretDetector, value: str,
+                                                                 path: str) -> None:
+    assert _blocking(detector, f'password: "{value}"', path) == ["secrets/generic-password"]

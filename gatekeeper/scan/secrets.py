@@ -175,6 +175,9 @@ _SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
 # a method called on what came before. Not a value that merely starts with punctuation (red100: `"+k9…"` is a
 # password, and a sixteenth of base64 keys start so).
 _SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(")
+# In JavaScript and TypeScript source only: an AngularJS directive's scope binding, `=`, `<` or `&`, optional `?`, and
+# the attribute's name (vaultwarden's bundled web vault binds its password attribute to `passwordMeter` so).
+_SCOPE_BINDING = re.compile(r"[=<&]\??[A-Za-z_$][\w$]*")
 _MANIFEST = re.compile(r"(?:\A|/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock"
                        r"|composer\.(?:json|lock)|Cargo\.(?:toml|lock)|pyproject\.toml|poetry\.lock|Pipfile(?:\.lock)?"
                        r"|uv\.lock|go\.mod|Gemfile(?:\.lock)?|pubspec\.(?:yaml|lock)|requirements[\w.-]*\.txt)\Z")
@@ -803,7 +806,7 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
         # variable, reopen — red102), not any value holding a quote next to punctuation (red103: a random password
         # often does); a word elided in prose (`L'identifiant`), not a phrase glued into a password.
         return False
-    if script and quoted and _SCRIPT_BETWEEN_STRINGS.search(value):
+    if script and quoted and (_SCRIPT_BETWEEN_STRINGS.search(value) or _SCOPE_BINDING.fullmatch(value)):
         return False
     if _SPECIAL_TOKEN.fullmatch(value) or _KEY_LABEL.fullmatch(value):
         return False
