@@ -104,9 +104,20 @@ def test_an_example_password_of_dummy_words_or_a_counting_run_does_not_block(
     """documenso's seeds (`password: 'Password123'`), sentry self-hosted's `TEST_PASS='test123TEST'`, harbor's default
     login `Harbor12345` and database password `root123` in its docs, tests, templates and CI (230 findings)."""
     for line, path in ((f"  password: '{value}',", "packages/prisma/seed/users.ts"),
-                       (f"harbor_admin_password: {value}", "make/harbor.yml"),
+                       (f"harbor_admin_password: {value}", "make/harbor.yml.tmpl"),
+                       (f"  password: {value}", "docs/install.md"),
+                       (f'  "password": "{value}",', "contrib/sdk/examples/create_user.py"),
                        (f'docker login -u admin -p {value} "$IP"', "tests/ci/push.sh")):
         assert _blocking(detector, line, path) == [], (line, path)
+
+
+@pytest.mark.parametrize("path", ["make/harbor.yml", "src/core/auth/ldap.go", "app/settings.py", "Dockerfile"])
+@pytest.mark.parametrize("value", ["Harbor12345", "Admin@123", "Password123"])
+def test_an_example_password_outside_a_file_of_examples_still_blocks(detector: SecretDetector, value: str,
+                                                                    path: str) -> None:
+    """Read as an example only where examples are written (tests, examples, seeds, templates, docs, CI definitions):
+    in a product's configuration or its code the same value is a weak password in use (red136)."""
+    assert _blocking(detector, f'password = "{value}"', path) == ["secrets/generic-password"]
 
 
 @pytest.mark.parametrize("value", [

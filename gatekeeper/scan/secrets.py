@@ -160,8 +160,8 @@ _OPERATOR_NAME = re.compile(r"""\+[$@]?[A-Za-z_][\w$]*(?:(?:\.|->|::)[A-Za-z_$][
 # login is often a real one.
 _NOT_REAL_NAME = re.compile(r"(?:(?<![A-Za-z0-9])(?i:fake|dummy|example|sample|mock|placeholder)"
                             r"|(?<=[a-z])(?:Fake|Dummy|Example|Sample|Mock|Placeholder))"
-                            # the word ends there: a separator, a case hump or the keyword (not `MOCKINGBIRD_`: red135)
-                            r"(?:[_.-](?:[A-Za-z0-9]{0,20}[_.-]?)?|(?<=[a-z])[A-Z][A-Za-z0-9]{0,20}[_.-]?)?\Z")
+                            # the keyword next: not `MOCKINGBIRD_` (red135), not `SAMPLE_STORE_` (red136)
+                            r"[_.-]?\Z")
 # A word elided in prose: one to three letters, an apostrophe, a lower-case word (L'identifiant, d'accès).
 _ELIDED_WORD = re.compile(r"[^\W\d_]{1,3}'[^\W\d_A-Z]+")
 _DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # settings.DB_PASSWORD
@@ -200,9 +200,10 @@ _CODE_NAMES = {"javascript": _SCRIPT_IDENTIFIER, "markup": _SCRIPT_IDENTIFIER, "
 # A PowerShell cmdlet call, Verb-Noun (`$password = Get-AnsibleParam -obj ...`, `ConvertTo-SecureString $pw ...`;
 # red108: 84 findings in ansible's history).
 _CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
-# A keyword that is an option's value, the next `name=` option after a colon (`eof_action=pass:shortest=1`); not
-# OpenSSL's `-passout=pass:<phrase>` (red135).
-_OPTION_VALUE_KEYWORD = re.compile(r"(?i)(?:pass(?:word|wd)?|pwd):[A-Za-z_]\w{0,40}=")
+# A keyword that is an option's value, the next `name=value` option after a colon (`eof_action=pass:shortest=1`), its
+# name in lower case as ffmpeg's are; not OpenSSL's `-passout=pass:<phrase>`, base64 padding and all (red135, red136).
+_OPTION_VALUE_KEYWORD = re.compile(r"(?i:pass(?:word|wd)?|pwd):[a-z_][a-z0-9_]{0,40}=(?!=)[^:=\s\"'`]{1,40}"
+                                   r"(?=[:\s\"'`]|\Z)")
 # A key written as a label (`value:`, `db.password:`): prose naming a field, not its value.
 _KEY_LABEL = re.compile(r"[A-Za-z_][A-Za-z_.-]{0,60}:")
 # A form field's validation rules, as Laravel and CodeIgniter write them (`'password' =>
@@ -297,13 +298,15 @@ _DATABASE_IMAGE_HOST = re.compile(rf"{_DATABASE_NAMES}{_HOST_END}", re.IGNORECAS
 _LOWER_WORDS = re.compile(r"[a-z_-]+[0-9]{0,4}")
 # The rules that read a password out of a URL (`scheme://user:password@host`).
 _URL_RULES = frozenset({"database-url-password", "url-credentials"})
-# The host after a URL's password, as documentation examples name one: the machine itself, one word (a Compose
-# service, `db`), a placeholder, or a name reserved for examples and tests (RFC 2606 and 6761: `example.com`,
-# `.example`, `.test`, `.invalid`, `.localhost`; `.local`, mDNS).
+# The host after a URL's password, as documentation examples name one: the machine itself, a database's or a
+# service's generic name (`db`, `postgres`, `host`), a placeholder (`<host>`, `[host]`, `${DB_HOST}`), or a name
+# reserved for examples and tests (RFC 2606 and 6761: `example.com`, `.example`, `.test`, `.invalid`, `.localhost`).
+# Not any one word (`pgprod01`), `.local` or an IPv6 literal: real hosts (red136).
 _EXAMPLE_HOST = re.compile(
-    r"(?:localhost|127(?:\.[0-9]{1,3}){3}|\[::1\]|0\.0\.0\.0|[A-Za-z][A-Za-z0-9_-]{0,62}|[<\[{$][^\s/@]{0,80}"
-    r"|(?:[A-Za-z0-9-]{1,63}\.)*(?:example\.(?:com|org|net)|[A-Za-z0-9-]{1,63}\.(?:example|test|invalid|localhost"
-    r"|local)))(?=[:/?#;)\s\"'`]|\Z)", re.IGNORECASE)
+    rf"(?:localhost|127(?:\.[0-9]{{1,3}}){{3}}|\[::1\]|0\.0\.0\.0|db|database|host|hostname|server|{_DATABASE_NAMES}"
+    r"|<[A-Za-z_ .-]{1,40}>|\[[A-Za-z_ .-]{1,40}\]|\{\{?[A-Za-z_ .-]{1,40}\}?\}|\$\{?[A-Za-z_]\w{0,40}\}?"
+    r"|(?:[A-Za-z0-9-]{1,63}\.)*(?:example\.(?:com|org|net)|[A-Za-z0-9-]{1,63}\.(?:example|test|invalid|localhost)))"
+    r"(?=[:/?#;)\s\"'`]|\Z)", re.IGNORECASE)
 # The machine itself as a URL's host, up to where the host ends (`localhost.evil.example` is someone else's).
 _LOCAL_HOST = re.compile(rf"(?:localhost|127(?:\.[0-9]{{1,3}}){{3}}|\[::1\]|0\.0\.0\.0){_HOST_END}", re.IGNORECASE)
 # A dependency's version range: the package @inquirer/password at ^4.0.21 in a package-lock.json (cline/cline) is a
@@ -464,8 +467,9 @@ def shannon_entropy(value: str) -> float:
 
 
 def is_placeholder(value: str) -> bool:
-    """True when `value` is a documented example, a template, a reference, a dummy word or an example password."""
-    return bool(placeholder_reason(value) or example_password(value))
+    """True when `value` is a documented example, a template, a reference or a dummy word. (Not an example password:
+    that reading needs the file's context, red136.)"""
+    return bool(placeholder_reason(value))
 
 
 def example_password(value: str) -> str:
@@ -616,6 +620,9 @@ class SourceKind(NamedTuple):
     deployed: bool = False
     # A minified or built bundle (_BUNDLE): an unquoted value there is minified code.
     bundle: bool = False
+    # A file of examples (_EXAMPLE_CONTEXT: tests, examples, seeds, templates, documentation, CI definitions): where an
+    # example password (`Password123`, `Harbor12345`) is one. Anywhere else it is read as a weak password (red136).
+    example: bool = False
 
 
 _NO_KIND = SourceKind()
@@ -630,9 +637,27 @@ def source_kind(path: str | None) -> SourceKind:
                       localized=_LOCALIZED.search(path) is not None, data=_DATA_SOURCE.search(path) is not None,
                       lexed=(lexed := syntax_of(path)), code_names=_CODE_NAMES.get(lexed.name) if lexed else None,
                       services="compose" if _COMPOSE_FILE.search(path) else "ci" if CI_DEFINITION.search(path) else "",
-                      deployed=_REAL_ENVIRONMENT.search(path) is not None, bundle=_BUNDLE.search(path) is not None)
+                      deployed=_REAL_ENVIRONMENT.search(path) is not None, bundle=_BUNDLE.search(path) is not None,
+                      example=_EXAMPLE_CONTEXT.search(path) is not None or CI_DEFINITION.search(path) is not None)
 
 
+# Where example passwords are written (and only there is one read as such): test directories and test-named files,
+# end-to-end suites, fixtures and mocks; examples, samples, demos, tutorials, seeds; templates and `.example` files;
+# prose documentation. (And CI definitions: a workflow's service container and test login.)
+_EXAMPLE_CONTEXT = re.compile(
+    r"(?:\A|/)(?:tests?|__tests__|spec|specs|e2e|cypress|playwright|testdata|test[-_]data|testing|fixtures"
+    r"|__fixtures__|mocks?|__mocks__|[^/]*integration[-_]tests?|examples?|samples?|demos?|tutorials?|seeds?"
+    r"|seeders|docs?|documentation)/"
+    r"|(?:\A|/)(?:test[^/]*|[^/]*[._-](?:test|spec)|conftest\.py)\.[^/]+\Z|(?:\A|/)[^/]+(?:Tests?|Spec)\.[a-z]{1,6}\Z"
+    r"|(?:\A|/)[^/]*(?<![A-Za-z])(?:examples?|samples?|templates?)(?![A-Za-z])[^/]*\Z"
+    r"|\.(?:example|sample|template|tmpl|tpl|dist|jinja2?|j2)(?:\.[^/]*)?\Z"
+    r"|\.(?:md|markdown|mdx|rst|adoc|asciidoc|txt)\Z", re.IGNORECASE)
+
+
+# In a bundle, what minified code runs together after a keyword: names of letters joined by member access, optional
+# chaining, a ternary's marks and `!` (`e.passwordAuth?.enabled?async`, `e.target.value:delete`) — not a value of a
+# string literal that the character before it cannot tell apart (`"…;Password=<random>;"`: red136).
+_MINIFIED_CODE = re.compile(r"!?[A-Za-z_$]+(?:(?:\?\.|[.?:!])[A-Za-z_$]+)+")
 # Minified or built front-end bundles: `*.min.js`, `*.bundle.js`, `*.chunk.js`, and scripts and styles (and their
 # source maps) under a `dist/` directory or a build's `build/static/js|css/` (not a web framework's own `static/js/`,
 # where its hand-written scripts live).
@@ -1748,7 +1773,7 @@ class SecretDetector:
                 reason = _local_database(text, end, value, kind.services)
             if not reason and rule.id in _URL_RULES:
                 reason = _own_user(text, start, value)
-            elif not reason and not kind.deployed and (weak := example_password(value)):
+            elif not reason and kind.example and not kind.deployed and (weak := example_password(value)):
                 # Recorded, not reported. (Not a URL's password: `testpass@db.prod.example.net` names the host it
                 # opens.)
                 return _Candidate(rule, start, end, value, value, reason=weak)
@@ -1771,7 +1796,7 @@ class SecretDetector:
                     _translated_words(value)):
                 return None  # a translation in a localized resource, a form's message under its field
             quoted = start > 0 and text[start - 1] in _QUOTES
-            if kind.bundle and not quoted:
+            if kind.bundle and not quoted and _MINIFIED_CODE.fullmatch(value):
                 # Minified code (pocketbase's committed `ui/dist/`: 282 blocking findings in 2,453 commits, a member
                 # read and a ternary run together after `password=`): a literal there is quoted, as in any script.
                 return None
@@ -1792,7 +1817,8 @@ class SecretDetector:
                     and _OPTION_VALUE_KEYWORD.match(text, match.start())):
                 return None  # the keyword is another option's value: ffmpeg's `eof_action=pass:repeatlast=0` (jellyfin)
             if not kind.deployed and _NOT_REAL_NAME.search(text, max(0, match.start() - 40), match.start()):
-                return None  # `FAKE_PASSWORD = '…'`, `examplePassword`, `mock_pass`: the name says it is not a real one
+                # `FAKE_PASSWORD = '…'`, `examplePassword`, `mock_pass`: the name says it is not a real one (recorded)
+                return _Candidate(rule, start, end, value, value, reason="its name says the value is made up")
             if not _looks_like_credential(value, quoted, kind) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
             ) or _own_name(text, match.start(), value):

@@ -1317,8 +1317,9 @@ _DEPLOYED = re.compile(f"{_DEPLOYED_FILE.pattern}|{_ENVIRONMENT_DIRECTORY.patter
 _TEST_NAMED_SOURCE = re.compile(r"(?:_test|\.test|\.spec|_spec)\.[a-z]{1,5}\Z|(?:\A|/)test_[^/]+\.py\Z"
                                 r"|(?:Tests?|Spec)\.(?:java|kt|scala|groovy|cs)\Z")
 # A project's documentation pages: prose markup (Markdown, MDX, reStructuredText, AsciiDoc) in a docs directory, or
-# its README, contributing, install and change notes.
-_DOCUMENTATION = re.compile(r"\A(?:[^/]*/)*(?:(?:docs?|documentation|website|guides?|manual|handbook|wiki)/(?:[^/]*/)*"
+# its top-level README, contributing, install and change notes (not a README deeper down: an ops directory's or a
+# host's notes, red136).
+_DOCUMENTATION = re.compile(r"\A(?:(?:[^/]*/)*(?:docs?|documentation|website|guides?|manual|handbook|wiki)/(?:[^/]*/)*"
                             r"[^/]+|(?:README|CONTRIBUTING|INSTALL|CHANGELOG|CHANGES|HISTORY|UPGRADING)[^/]*)"
                             r"\.(?:md|markdown|mdx|rst|adoc|asciidoc)\Z", re.IGNORECASE)
 # Source code, where the values a test asserts on live; not data (a recorded HTTP cassette, a .env or .tfvars of a
