@@ -247,7 +247,9 @@ def test_minified_code_after_a_keyword_in_a_built_bundle_is_not_a_password(based
     """pocketbase's committed `ui/dist/` (282 findings), vaultwarden's `app.min.js`: minified code run together after
     `password=` (a member read and a ternary). A provider's key and a URL's password there still block."""
     minified = ('n.record.password=e.target.value:delete n.record.password;a[`Auth with password`]=e.passwordAuth?.'
-                f'enabled?async e=>{{}};const k="{AWS_KEY}";const u="postgres://app:{STRONG}@db.prod.corp.net/app";')
+                'enabled?async e=>{};switch(k){case"Password":f.login.password=w;break}'
+                '!p.login.password&&a(h,n)?p.login.password=v:!p.login.username&&a(h,n);'
+                f'const k="{AWS_KEY}";const u="postgres://app:{STRONG}@db.prod.corp.net/app";')
     found = _scan(based, {path: minified + "\n"})
     assert _blocking_findings(found) == [(path, "secrets/aws-access-key"), (path, "secrets/database-url-password")]
     assert not [rule for _, rule, _, _ in found if rule == "secrets/generic-password"]

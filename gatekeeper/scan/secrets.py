@@ -655,9 +655,10 @@ _EXAMPLE_CONTEXT = re.compile(
 
 
 # In a bundle, what minified code runs together after a keyword: names of letters joined by member access, optional
-# chaining, a ternary's marks and `!` (`e.passwordAuth?.enabled?async`, `e.target.value:delete`) — not a value of a
+# chaining, a ternary's marks, `!` and assignments (`e.passwordAuth?.enabled?async`, `e.target.value:delete`,
+# `v:!p.login.username`, `f.login.password=w` after a `case"Password":`) — not a value of a
 # string literal that the character before it cannot tell apart (`"…;Password=<random>;"`: red136).
-_MINIFIED_CODE = re.compile(r"!?[A-Za-z_$]+(?:(?:\?\.|[.?:!])[A-Za-z_$]+)+")
+_MINIFIED_CODE = re.compile(r"!?[A-Za-z_$]+(?:[.?:!=]{1,3}[A-Za-z_$]+)+")
 # Minified or built front-end bundles: `*.min.js`, `*.bundle.js`, `*.chunk.js`, and scripts and styles (and their
 # source maps) under a `dist/` directory or a build's `build/static/js|css/` (not a web framework's own `static/js/`,
 # where its hand-written scripts live).
