@@ -361,3 +361,25 @@ def test_an_angularjs_scope_binding_is_not_a_password(detector: SecretDetector, 
 def test_a_password_that_starts_with_an_equals_sign_still_blocks(detector: SecretDetector, value: str,
                                                                  path: str) -> None:
     assert _blocking(detector, f'password: "{value}"', path) == ["secrets/generic-password"]
+
+
+def _basic(user: str, password: str) -> str:
+    return base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+@pytest.mark.parametrize("path", ["docs/api/scripting-guide.md", "tests/api/test_login.sh"])
+def test_a_basic_header_with_an_example_password_where_examples_are_written_is_recorded(
+        detector: SecretDetector, path: str) -> None:
+    """harbor's API scripting guide: `Authorization: Basic <admin and the product's default login>` (6 findings)."""
+    line = f"Authorization: Basic {_basic('admin', 'Harbor12345')}"
+    assert _reported(detector, line, path) == [
+        ("secrets/basic-auth-header", "example password (a word and a counting run, or a keyboard walk)")]
+
+
+@pytest.mark.parametrize(("path", "password"), [("docs/api/scripting-guide.md", STRONG),
+                                                ("src/client/registry.go", "Harbor12345"),
+                                                (".env.production", "Harbor12345")])
+def test_a_basic_header_with_a_real_password_or_outside_examples_still_blocks(detector: SecretDetector, path: str,
+                                                                             password: str) -> None:
+    line = f"Authorization: Basic {_basic('admin', password)}"
+    assert _blocking(detector, line, path) == ["secrets/basic-auth-header"]

@@ -422,6 +422,17 @@ def _jwt(value: str) -> bool | None:
     return isinstance(alg, str) and alg.lower() != "none"
 
 
+def _basic_password(value: str) -> str:
+    """The password of a Basic authorization value ("" when it does not decode): read for an example password where
+    examples are written (harbor's API guide: `admin` and the product's default login), never in a real environment's
+    file (red136)."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    return decoded.partition(":")[2]
+
+
 def _basic_auth(value: str) -> bool | None:
     """RFC 7617: base64 of `user:password` with a password that is not a placeholder."""
     try:
@@ -1748,6 +1759,9 @@ class SecretDetector:
                 return None if rule.generic else _Candidate(rule, start, end, value, value,
                                                             reason=f"fails the {rule.check} structure test")
             verified = outcome is True
+            if (verified and rule.check == "basic-auth" and kind.example and not kind.deployed
+                    and (weak := example_password(_basic_password(value)))):
+                return _Candidate(rule, start, end, value, value, reason=weak)  # recorded, not reported
         reason = ""
         if any(a.search(value) for a in rule.allow):
             reason = "documented example value"
