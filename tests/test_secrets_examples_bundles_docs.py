@@ -383,3 +383,26 @@ def test_a_basic_header_with_a_real_password_or_outside_examples_still_blocks(de
                                                                              password: str) -> None:
     line = f"Authorization: Basic {_basic('admin', password)}"
     assert _blocking(detector, line, path) == ["secrets/basic-auth-header"]
+
+
+def _pem(header_indent: str, body: list[str], prefix: str = "") -> str:
+    """A key block whose header is indented by `header_indent` and its body and footer by four spaces."""
+    return "\n".join([f"{header_indent}{prefix}{KEY_HEADER}", *(f"    {prefix}{b}" for b in body),
+                      f"    {prefix}{KEY_FOOTER}"]) + "\n"
+
+
+def test_a_re_indented_header_of_a_placeholder_key_block_reads_its_body_from_the_file(based: RepoBuilder) -> None:
+    """authelia's config.template.yml: a commit re-indents a commented example's header, its `# ...` body kept (22
+    blocking findings): the body is read from the file, and the block is a placeholder."""
+    based.commit("template\n", {"config.template.yml": "tls:\n  # private_key: |\n" + _pem("  ", ["..."], "# ")})
+    found = _scan(based, {"config.template.yml": "tls:\n  # private_key: |\n" + _pem("    ", ["..."], "# ")})
+    assert _blocking_findings(found) == []
+    assert [(rule, suppressed) for _, rule, _, suppressed in found] == [("secrets/private-key",
+                                                                         "placeholder key body")]
+
+
+def test_a_re_indented_header_of_a_real_key_still_blocks(based: RepoBuilder) -> None:
+    body = _key_body()
+    based.commit("key\n", {"deploy/tls.yml": "tls:\n  private_key: |\n" + _pem("  ", body)})
+    found = _scan(based, {"deploy/tls.yml": "tls:\n  private_key: |\n" + _pem("    ", body)})
+    assert _blocking_findings(found) == [("deploy/tls.yml", "secrets/private-key")]

@@ -1576,7 +1576,17 @@ class SecretDetector:
                 following.append(texts[index + len(following) + 1])
             windows = self._windows(texts[index], offsets[index]) if index in offsets else None
             until = functools.partial(regions.until, index) if regions is not None else None
-            hits.extend(self._scan_line(rule_indexes, numbers[index], texts[index], following, windows, kind, until))
+            # A key block's header added without the line after it (a re-indented header, a template's commented
+            # example whose `# ...` body was there before): its body is read from the file (authelia's
+            # config.template.yml: 22 blocking findings of `# ...` bodies, pocketbase's bundle), asked for when unknown.
+            file_next = (context.lines[numbers[index]] if not following and context is not None
+                         and context.lines is not None and 0 < numbers[index] < len(context.lines) else None)
+            line_hits = self._scan_line(rule_indexes, numbers[index], texts[index], following, windows, kind, until,
+                                        file_next)
+            if (not following and context is not None and context.lines is None
+                    and any(h.key_block and not h.suppressed for h in line_hits)):
+                context.wanted = True
+            hits.extend(line_hits)
         if context is not None and regions is not None and regions.uncertain:
             context.wanted = True
         if any(rule.next_line for rule in self.rules):
@@ -1631,11 +1641,12 @@ class SecretDetector:
 
     def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, following: Sequence[str] = (),
                    windows: dict[int, list[list[int]]] | None = None, kind: SourceKind = _NO_KIND,
-                   text_until: Callable[[], int] | None = None) -> list[SecretHit]:
+                   text_until: Callable[[], int] | None = None, file_next: str | None = None) -> list[SecretHit]:
         found: list[_Candidate] = []
         # next_line rules' values, on a following line (by its index in `following`; offsets there)
         after: dict[int, list[_Candidate]] = {}
-        next_text = following[0] if following else ""
+        # (A key block's body: the next added line, else the file's next line when the caller has the file.)
+        next_text = following[0] if following else (file_next or "")
         for index in rule_indexes:
             rule = self.rules[index]
             if rule.next_line:
