@@ -406,3 +406,24 @@ def test_a_re_indented_header_of_a_real_key_still_blocks(based: RepoBuilder) -> 
     based.commit("key\n", {"deploy/tls.yml": "tls:\n  private_key: |\n" + _pem("  ", body)})
     found = _scan(based, {"deploy/tls.yml": "tls:\n  private_key: |\n" + _pem("    ", body)})
     assert _blocking_findings(found) == [("deploy/tls.yml", "secrets/private-key")]
+
+
+def test_the_rfc_7617_example_credentials_are_recorded(detector: SecretDetector) -> None:
+    """gethomepage/homepage's docs quote HTTP's own example of a Basic header."""
+    line = "    Authorization: Basic " + base64.b64encode(b"Aladdin" + b":open sesame").decode() + " # Send a header"
+    assert _reported(detector, line, "docs/configs/docker.md") == [
+        ("secrets/basic-auth-header", "the example credentials of RFC 7617 (Basic authentication)")]
+
+
+@pytest.mark.parametrize("rules", ["required|currentPassword", "confirmed|secure_password", "string|60",
+                                   "required|string|min:16|secure_password|confirmed"])
+def test_validation_rules_with_an_applications_own_rule_are_not_a_password(detector: SecretDetector,
+                                                                          rules: str) -> None:
+    """firefly-iii's form requests: Laravel's rules beside its own `secure_password` and `currentPassword`."""
+    assert _blocking(detector, f"        return ['password' => '{rules}'];", "app/Http/Requests/TokenRequest.php") == []
+
+
+@pytest.mark.parametrize("value", ["required|" + STRONG, STRONG + "|required", "secure_password|x7" + STRONG])
+def test_a_password_beside_a_rule_name_still_blocks(detector: SecretDetector, value: str) -> None:
+    assert _blocking(detector, f"        return ['password' => '{value}'];", "app/Http/Requests/TokenRequest.php") == [
+        "secrets/generic-password"]

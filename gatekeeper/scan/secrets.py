@@ -219,6 +219,24 @@ _RULE_ARGUMENTS = r"(?::[a-z0-9_.,]{1,80}|\[[a-z0-9_.,]{1,80}\])"
 # Two rules or more, or one with its arguments (a bare `required` is a word, which the kinds test answers).
 _VALIDATION_RULES = re.compile(rf"{_RULE_NAME}{_RULE_ARGUMENTS}?(?:\|{_RULE_NAME}{_RULE_ARGUMENTS}?)+"
                                rf"|{_RULE_NAME}{_RULE_ARGUMENTS}")
+# Beside a known rule, an application's own (firefly-iii's `secure_password`, `currentPassword`) or a bare length
+# (`string|60`): a lower-case name, a camel-case one, or a number (_validation_rules).
+_KNOWN_RULE = re.compile(rf"{_RULE_NAME}{_RULE_ARGUMENTS}?")
+_OWN_RULE = re.compile(rf"(?:[a-z][a-z_]{{2,40}}|[a-z]+(?:[A-Z][a-z]+){{1,4}}|[0-9]{{1,4}}){_RULE_ARGUMENTS}?")
+
+
+def _validation_rules(value: str) -> bool:
+    """Whether `value` is a form field's validation rules (_VALIDATION_RULES), an application's own rules among them:
+    `|`-separated, at least one a known rule, every other one a rule's shape."""
+    if _VALIDATION_RULES.fullmatch(value):
+        return True
+    parts = value.split("|")
+    if not 2 <= len(parts) <= 12:
+        return False
+    known = [_KNOWN_RULE.fullmatch(part) is not None for part in parts]
+    return any(known) and all(k or _OWN_RULE.fullmatch(part) for k, part in zip(known, parts, strict=True))
+
+
 # A PHP class's qualified name (`Illuminate\Support\Facades\Password`, `Auth\PasswordController`), its backslashes
 # written once or escaped: segments that are names starting with a capital, no digit-only or lower-case segment.
 _QUALIFIED_NAME = re.compile(r"(?:\\{1,2})?(?:[A-Z][A-Za-z0-9_]*\\{1,2})+[A-Z][A-Za-z0-9_]*")
@@ -847,7 +865,7 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
         return False
     if _SPECIAL_TOKEN.fullmatch(value) or _KEY_LABEL.fullmatch(value):
         return False
-    if quoted and (_VALIDATION_RULES.fullmatch(value) or _QUALIFIED_NAME.fullmatch(value)
+    if quoted and (_validation_rules(value) or _QUALIFIED_NAME.fullmatch(value)
                    or _LOOKUP_CALL.fullmatch(value)):
         return False
     if _TYPE_ANNOTATION.fullmatch(value):
@@ -928,6 +946,10 @@ _PUBLISHED_KEYS = {
         "the Azurite / Azure Storage Emulator account key Microsoft publishes (devstoreaccount1)",
     "aa6547439583c3a275d4542a0df6c1ad6a863971be9f2a2220f027cc02aef615":
         "the Azure Cosmos DB Emulator key Microsoft publishes",
+    # And the Basic credentials of HTTP's own specification (RFC 7617's, and RFC 2617's before it), as every API
+    # guide quotes them (gethomepage/homepage's docs).
+    "cf4d418ed3de92d71f767db5391d5a2dacd40e1ce49e75d1137e2ecf4982d844":
+        "the example credentials of RFC 7617 (Basic authentication)",
 }
 
 
@@ -1803,7 +1825,7 @@ class SecretDetector:
                 # Recorded, not reported. (Not a URL's password: `testpass@db.prod.example.net` names the host it
                 # opens.)
                 return _Candidate(rule, start, end, value, value, reason=weak)
-        if not reason and len(value) >= 40 and hashlib.sha256(value.encode()).hexdigest() in _PUBLISHED_KEYS:
+        if not reason and len(value) >= 16 and hashlib.sha256(value.encode()).hexdigest() in _PUBLISHED_KEYS:
             reason = _PUBLISHED_KEYS[hashlib.sha256(value.encode()).hexdigest()]
         if not reason and "password" in rule.id and _PASSWORD_HASH.fullmatch(value):
             # Recorded, not reported: a hash is what a system stores in place of the password (it may still be
