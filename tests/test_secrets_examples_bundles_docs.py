@@ -427,3 +427,15 @@ def test_validation_rules_with_an_applications_own_rule_are_not_a_password(detec
 def test_a_password_beside_a_rule_name_still_blocks(detector: SecretDetector, value: str) -> None:
     assert _blocking(detector, f"        return ['password' => '{value}'];", "app/Http/Requests/TokenRequest.php") == [
         "secrets/generic-password"]
+
+
+@pytest.mark.parametrize("directory", ["internal/configuration/test_resources/crypto", "api/datastore/test_data",
+                                       "app/test-resources"])
+def test_a_key_pair_in_a_test_resources_directory_is_a_tests(based: RepoBuilder, directory: str) -> None:
+    """authelia's `internal/configuration/test_resources/crypto/*.pem` (91 findings): a test's key pairs; the same
+    key in an environment's directory or a plain `resources/` one still blocks."""
+    key = "\n".join([KEY_HEADER, *_key_body(), KEY_FOOTER]) + "\n"
+    found = _scan(based, {f"{directory}/rsa.pem": key, "prod/test_resources/rsa.pem": key,
+                          "app/resources/rsa.pem": key})
+    assert _blocking_findings(found) == [("app/resources/rsa.pem", "secrets/private-key"),
+                                         ("prod/test_resources/rsa.pem", "secrets/private-key")]

@@ -1300,8 +1300,10 @@ def _scan_many(detector: SecretDetector, texts: Sequence[tuple[str, str]],
 _CI_RAISED_RULE = "secrets/generic-secret"
 # Where a private key block is test data with the default test globs: a test-data directory (traefik's
 # integration/fixtures/https/*.key, a Kubernetes provider's fixtures/ingresses/*.yml, sentry's tests/test.key) — not a
-# bare `test/`, which also names an environment.
-_KEY_TEST_DATA = re.compile(r"(?:\A|/)(?:tests|testdata|test-data|__tests__|fixtures|__fixtures__)/|(?:\A|/)src/test/")
+# bare `test/`, which also names an environment. Also `test_data/` and `test_resources/` (authelia's
+# internal/configuration/test_resources/crypto/: 91 blocking findings, every one a test's key pair).
+_KEY_TEST_DATA = re.compile(r"(?:\A|/)(?:tests|testdata|test[-_]data|test[-_]?resources|__tests__|fixtures"
+                            r"|__fixtures__)/|(?:\A|/)src/test/")
 _VS_TEMPORARY_KEY = re.compile(r"(?:\A|/)[^/]+_TemporaryKey\.pfx\Z", re.IGNORECASE)
 # What deploys or provisions an environment: its keys are real ones wherever they sit.
 # (A production or staging directory too: `db/fixtures/production/` holds a real seed, red90.)
