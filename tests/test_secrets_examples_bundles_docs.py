@@ -31,14 +31,14 @@ import string
 
 import pytest
 
-from gatekeeper.config import parse_policy
-from gatekeeper.git import Git
-from gatekeeper.interfaces import ScanJob
 from gatekeeper.models import Severity
 from gatekeeper.scan.secrets import SecretDetector
-from gatekeeper.scan.secrets_scanner import SecretsScanner
 from tests.hook_helpers import AWS_KEY
 from tests.repo_builder import RepoBuilder
+from tests.secrets_helpers import blocking as _blocking
+from tests.secrets_helpers import blocking_findings as _blocking_findings
+from tests.secrets_helpers import reported as _reported
+from tests.secrets_helpers import scan_commit as _scan
 
 _rng = random.Random(18)
 
@@ -64,33 +64,10 @@ def detector() -> SecretDetector:
     return SecretDetector.load()
 
 
-def _reported(detector: SecretDetector, text: str, path: str) -> list[tuple[str, str]]:
-    return [(h.rule_id, h.suppressed) for h in detector.scan_text(text, path=path, with_suppressed=True)]
-
-
-def _blocking(detector: SecretDetector, text: str, path: str) -> list[str]:
-    return [rule for rule, suppressed in _reported(detector, text, path) if not suppressed]
-
-
 @pytest.fixture
 def based(repo: RepoBuilder) -> RepoBuilder:
     repo.commit("base\n", {"README": "x\n"})
     return repo
-
-
-def _scan(repo: RepoBuilder, files: dict[str, str]) -> list[tuple[str, str, Severity, str]]:
-    """(path, rule, severity, suppressed_by) of every secrets finding of one commit adding `files`, default policy."""
-    base = repo.head()
-    sha = repo.commit("add\n", files)
-    git = Git(repo.path)
-    result = SecretsScanner(settings=parse_policy("version: 1\n").secrets).scan(
-        ScanJob(git=git, commits=git.commits([sha], [base]), changes=git.changed_files([sha]), head=sha))
-    return sorted((f.path or "", f.rule_id, f.severity, f.suppressed_by) for f in result.findings
-                  if f.rule_id.startswith("secrets/"))
-
-
-def _blocking_findings(found: list[tuple[str, str, Severity, str]]) -> list[tuple[str, str]]:
-    return [(path, rule) for path, rule, severity, suppressed in found if not suppressed and severity >= Severity.HIGH]
 
 
 # -- example passwords --------------------------------------------------------------------------------------------

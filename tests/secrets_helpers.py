@@ -1,0 +1,40 @@
+"""What the secrets tests that judge single lines and single commits share: the detector's answers for a line (rule
+and why suppressed), and the scanner's findings for one real commit under the default policy."""
+
+from __future__ import annotations
+
+from gatekeeper.config import parse_policy
+from gatekeeper.git import Git
+from gatekeeper.interfaces import ScanJob
+from gatekeeper.models import Severity
+from gatekeeper.scan.secrets import SecretDetector
+from gatekeeper.scan.secrets_scanner import SecretsScanner
+from tests.repo_builder import RepoBuilder
+
+Found = list[tuple[str, str, Severity, str]]
+
+
+def reported(detector: SecretDetector, text: str, path: str) -> list[tuple[str, str]]:
+    """(rule, suppressed reason or "") of every hit on `text` read as a line of `path`."""
+    return [(h.rule_id, h.suppressed) for h in detector.scan_text(text, path=path, with_suppressed=True)]
+
+
+def blocking(detector: SecretDetector, text: str, path: str) -> list[str]:
+    return [rule for rule, suppressed in reported(detector, text, path) if not suppressed]
+
+
+def scan_commit(repo: RepoBuilder, files: dict[str, str]) -> Found:
+    """(path, rule, severity, suppressed_by) of every secrets finding of one real commit adding `files`, default
+    policy."""
+    base = repo.head()
+    sha = repo.commit("add\n", files)
+    git = Git(repo.path)
+    result = SecretsScanner(settings=parse_policy("version: 1\n").secrets).scan(
+        ScanJob(git=git, commits=git.commits([sha], [base]), changes=git.changed_files([sha]), head=sha))
+    return sorted((f.path or "", f.rule_id, f.severity, f.suppressed_by) for f in result.findings
+                  if f.rule_id.startswith("secrets/"))
+
+
+def blocking_findings(found: Found) -> list[tuple[str, str]]:
+    """(path, rule) of the findings that block under the default policy (high or above, not suppressed)."""
+    return [(path, rule) for path, rule, severity, suppressed in found if not suppressed and severity >= Severity.HIGH]
