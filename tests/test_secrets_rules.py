@@ -330,7 +330,23 @@ def test_a_dotted_capital_i_does_not_make_a_long_line_cost_more(detector: Secret
     assert ratio() < 4 or ratio() < 4  # the same: ~1; once per generic rule in Python: ~20
 
 
-def test_the_fast_case_folding_equals_its_definition() -> None:
+def test_a_long_non_ascii_line_full_of_keywords_is_linear(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hyperscan reports where keywords end in bytes; on a non-ASCII line each became a character offset by
+    decoding the line up to it, O(hits x line). Measured against the same line in ASCII (é -> e)."""
+    monkeypatch.setenv(secrets_module.ENGINE_ENV, "hyperscan")
+    d = SecretDetector.load()
+    if d.engine != "hyperscan":
+        pytest.skip("no Hyperscan on this platform")
+    unit = "\u00e9 token " + "a" * 15 + " "
+    line = (unit * (500_000 // len(unit) + 1))[:500_000]
+
+    def ratio() -> float:
+        return _best_of_three(d, line) / _best_of_three(d, line.replace("\u00e9", "e"))
+
+    assert ratio() < 4 or ratio() < 4  # the same: ~1; a decode per hit: ~11
+
+
+def test_the_fast_case_folding_and_offsets_equal_their_definitions() -> None:
     rng = random.Random(135)
     letters = ["a", "B", "\u03a3", "\u03c3", "\u03c2", "\u0130", "I", "i", " ", "\u212a", "\u00e9", "\u4e2d",
                "\U0001f600", "\ud800"]
@@ -339,6 +355,9 @@ def test_the_fast_case_folding_equals_its_definition() -> None:
         lowered = text.lower()
         by_character = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         assert secrets_module._fold_case(text) == (lowered if len(lowered) == len(text) else by_character)
+        raw = text.encode("utf-8", "surrogatepass")
+        ends = [rng.randint(0, len(raw)) for _ in range(rng.randint(0, 8))]
+        assert secrets_module._char_offsets(raw, ends) == {e: len(raw[:e].decode("utf-8", "ignore")) for e in ends}
 
 
 def test_both_prefilters_give_the_same_hits(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1480,12 +1480,31 @@ class _Prefilter:
                 raw = text.encode("utf-8", "surrogatepass")
                 offsets_line = offsets[line] if offsets is not None else []
                 # only the Hyperscan entries are in bytes; the portable ones were added in characters
-                converted = [(kid, len(raw[:end].decode("utf-8", "ignore")) if kid < len(self.keywords)
-                              or (kid - len(self.keywords)) not in self._unfiltered else end)
-                             for kid, end in offsets_line]
+                in_characters = {len(self.keywords) + index for index in self._unfiltered}
+                chars = _char_offsets(raw, [end for kid, end in offsets_line if kid not in in_characters])
+                converted = [(kid, end if kid in in_characters else chars[end]) for kid, end in offsets_line]
                 if offsets is not None:
                     offsets[line] = converted
         return found
+
+
+def _char_offsets(raw: bytes, ends: Iterable[int]) -> dict[int, int]:
+    """For each byte offset `end` into `raw` (UTF-8), `len(raw[:end].decode("utf-8", "ignore"))`: the
+    characters before it. In one pass over the sorted offsets, not a decode of each prefix, which cost
+    O(keyword hits x line length) on a long non-ASCII line (a minified bundle: thousands of hits).
+
+    A decode splits at any byte that does not continue a character (UTF-8 synchronises on it; a broken
+    sequence before it is dropped without it), so the count is carried from the last such byte."""
+    chars: dict[int, int] = {}
+    at = count = 0  # a byte offset where a character starts (or the end), and the characters before it
+    for end in sorted(set(ends)):
+        start = end
+        while start > at and start < len(raw) and raw[start] & 0xC0 == 0x80:
+            start -= 1  # inside a character: back to where it starts
+        count += len(raw[at:start].decode("utf-8", "ignore"))
+        at = start
+        chars[end] = count + len(raw[start:end].decode("utf-8", "ignore"))
+    return chars
 
 
 def _hyperscan_module() -> Any:
