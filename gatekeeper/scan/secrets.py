@@ -1632,6 +1632,7 @@ class SecretDetector:
                    and numbers[index + len(following) + 1] == numbers[index] + len(following) + 1):
                 following.append(texts[index + len(following) + 1])
             windows = self._windows(texts[index], offsets[index]) if index in offsets else None
+            seen = self._keywords_seen(texts[index], offsets[index]) if index in offsets else None
             until = functools.partial(regions.until, index) if regions is not None else None
             # A key block's header added without the line after it (a re-indented header, a template's commented
             # example whose `# ...` body was there before): its body is read from the file (authelia's
@@ -1639,7 +1640,7 @@ class SecretDetector:
             file_next = (context.lines[numbers[index]] if not following and context is not None
                          and context.lines is not None and 0 < numbers[index] < len(context.lines) else None)
             line_hits = self._scan_line(rule_indexes, numbers[index], texts[index], following, windows, kind, until,
-                                        file_next)
+                                        seen, file_next)
             if (not following and context is not None and context.lines is None
                     and any(h.key_block and not h.suppressed for h in line_hits)):
                 context.wanted = True
@@ -1696,9 +1697,22 @@ class SecretDetector:
                     merged.append([start, stop])
         return spans
 
+    def _keywords_seen(self, text: str, offsets: list[tuple[int, int]]) -> frozenset[str] | None:
+        """A long line's keywords as the prefilter found them, for the generic rules' own search to skip the ones
+        it did not: each `str.find` of an absent keyword reads the whole line (~0.5 ms a megabyte, x the 100-odd
+        generic keywords, x every commit that rebuilds a bundle). Both prefilters find every ASCII keyword that
+        _fold_case(text) holds (Hyperscan folds ASCII letters; the portable one searches `str.lower()`), except
+        one spelt with U+212A (Kelvin sign), the one non-ASCII character _fold_case makes ASCII: such a line, and
+        non-ASCII keywords, are searched in full. None: search every keyword."""
+        if "\u212a" in text:
+            return None
+        keywords = self._prefilter.keywords
+        return frozenset(keywords[kid] for kid, _ in offsets if kid < len(keywords))
+
     def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, following: Sequence[str] = (),
                    windows: dict[int, list[list[int]]] | None = None, kind: SourceKind = _NO_KIND,
-                   text_until: Callable[[], int] | None = None, file_next: str | None = None) -> list[SecretHit]:
+                   text_until: Callable[[], int] | None = None, seen: frozenset[str] | None = None,
+                   file_next: str | None = None) -> list[SecretHit]:
         found: list[_Candidate] = []
         # next_line rules' values, on a following line (by its index in `following`; offsets there)
         after: dict[int, list[_Candidate]] = {}
@@ -1728,7 +1742,7 @@ class SecretDetector:
                 matches: Iterable[Any] = (m for start, stop in windows.get(index, [[0, len(text)]])
                                           for m in rule.regex.finditer(text, start, stop))
             else:
-                matches = self._matches(index, rule, text, folded)
+                matches = self._matches(index, rule, text, folded, seen)
             for match in matches:
                 candidate = self._candidate(rule, match, text, next_text, kind, text_until)
                 if candidate is not None:
@@ -1780,7 +1794,8 @@ class SecretDetector:
             ))
         return hits
 
-    def _matches(self, index: int, rule: SecretRule, text: str, folded: Callable[[], str]) -> Iterator[Any]:
+    def _matches(self, index: int, rule: SecretRule, text: str, folded: Callable[[], str],
+                 seen: frozenset[str] | None = None) -> Iterator[Any]:
         if not rule.generic or len(text) <= MAX_GENERIC_LINE:
             yield from rule.regex.finditer(text)
             return
@@ -1790,6 +1805,8 @@ class SecretDetector:
         # `str.find` per keyword, not a `re` alternation: an alternation of literals runs at ~1 MB/s.
         occurrences: list[tuple[int, int]] = []
         for keyword in rule.keywords:
+            if seen is not None and keyword not in seen and keyword.isascii():
+                continue  # not on the line (_keywords_seen)
             pos = lowered.find(keyword)
             while pos != -1 and len(occurrences) < _MAX_WINDOW_CHARS:
                 occurrences.append((pos, pos + len(keyword)))
