@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from gatekeeper.scan.secrets import SecretDetector
 from tests.finding_guard import RECORDER, problems
 from tests.repo_builder import RepoBuilder
 
@@ -54,3 +55,16 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 @pytest.fixture
 def repo(tmp_path: Path) -> RepoBuilder:
     return RepoBuilder.init(tmp_path / "work")
+
+
+@pytest.fixture
+def based(repo: RepoBuilder) -> RepoBuilder:
+    """`repo` with a first commit, so a test's own commit has a base to be scanned against."""
+    repo.commit("base\n", {"README": "x\n"})
+    return repo
+
+
+@pytest.fixture(scope="module")
+def secrets_detector() -> SecretDetector:
+    """The shipped secrets rules, loaded once per module."""
+    return SecretDetector.load()

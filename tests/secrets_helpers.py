@@ -38,3 +38,9 @@ def scan_commit(repo: RepoBuilder, files: dict[str, str]) -> Found:
 def blocking_findings(found: Found) -> list[tuple[str, str]]:
     """(path, rule) of the findings that block under the default policy (high or above, not suppressed)."""
     return [(path, rule) for path, rule, severity, suppressed in found if not suppressed and severity >= Severity.HIGH]
+
+
+def blocking_paths(found: Found) -> set[str]:
+    """The paths of the findings that block under the default policy."""
+    return {path for path, _ in blocking_findings(found)}
+

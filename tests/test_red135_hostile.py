@@ -1,4 +1,4 @@
-"""Red team red135: attacks on 696f7e7..348f92b — what the secrets detector now takes for "not a leak": example
+"""Red team red135: attacks on 696f7e7..348f92b — what the secrets secrets_detector now takes for "not a leak": example
 passwords (`example_password`, `_dummy_composition`, `_COUNTED`, `_REAL_ENVIRONMENT`), bracketed and percent-decoded
 placeholders, `_NOT_REAL_NAME`, `_OPTION_VALUE_KEYWORD`, and the scanner's `_GENERATED`, `_DOCUMENTATION` and
 `_TEST_NAMED_SOURCE` contexts.
@@ -86,10 +86,10 @@ import string
 
 import pytest
 
-from gatekeeper.models import Severity
 from gatekeeper.scan.secrets import SecretDetector
 from tests.repo_builder import RepoBuilder
 from tests.secrets_helpers import blocking as _blocking
+from tests.secrets_helpers import blocking_paths as _blocking_paths
 from tests.secrets_helpers import reported as _reported
 from tests.secrets_helpers import scan_commit as _scan
 
@@ -108,21 +108,6 @@ KEY_FOOTER = "-----END " + "RSA PRIVATE KEY-----"
 
 def _key() -> str:
     return "\n".join([KEY_HEADER, *(base64.b64encode(_rng.randbytes(48)).decode() for _ in range(6)), KEY_FOOTER])
-
-
-@pytest.fixture(scope="module")
-def detector() -> SecretDetector:
-    return SecretDetector.load()
-
-
-@pytest.fixture
-def based(repo: RepoBuilder) -> RepoBuilder:
-    repo.commit("base\n", {"README": "x\n"})
-    return repo
-
-
-def _blocking_paths(found: list[tuple[str, str, Severity, str]]) -> set[str]:
-    return {path for path, _, severity, suppressed in found if not suppressed and severity >= Severity.HIGH}
 
 
 # -- 1. HIGH: a weak real password in a production file _REAL_ENVIRONMENT does not know ----------------------------
@@ -144,13 +129,13 @@ PRODUCTION_FILES = [
 
 @pytest.mark.parametrize(("template", "path"), PRODUCTION_FILES, ids=[p for _, p in PRODUCTION_FILES])
 @pytest.mark.parametrize("value", ["Welcome@123", "Company123", "SuperSecret2024!"])
-def test_a_weak_real_password_in_a_production_config_blocks(detector: SecretDetector, template: str, path: str,
+def test_a_weak_real_password_in_a_production_config_blocks(secrets_detector: SecretDetector, template: str, path: str,
                                                             value: str) -> None:
     """Fails: `example_password` suppresses it ("example password (…)") because `_REAL_ENVIRONMENT` knows only
     `.env*`, `*.tfvars`/`*.tfstate`, `prod/`-like directories and files named `prod*.yml`; none of these production
     files (nor the scanner's own `_DEPLOYED` set) counts as deployed. Blocked at 696f7e7."""
     line = template.format(v=value)
-    assert _blocking(detector, line, path) != [], _reported(detector, line, path)
+    assert _blocking(secrets_detector, line, path) != [], _reported(secrets_detector, line, path)
 
 
 def test_a_weak_password_in_a_production_compose_file_blocks_a_real_commit(based: RepoBuilder) -> None:
@@ -172,12 +157,12 @@ RANDOMISH = [
 
 
 @pytest.mark.parametrize("value", RANDOMISH)
-def test_random_letters_or_digit_groups_are_not_an_example_password(detector: SecretDetector, value: str) -> None:
+def test_random_letters_or_digit_groups_are_not_an_example_password(secrets_detector: SecretDetector, value: str) -> None:
     """Fails: `_COUNTED` takes any 1-12 letters as "a word" before a counting run, and `_dummy_composition` any number
     of <= 4-digit groups and marks after a dummy word: 50-68 random bits read as "an example password"."""
     for line, path in ((f"  password: '{value}',", "src/config/database.js"),
                        (f"password = '{value}'", "app/settings.py")):
-        assert _blocking(detector, line, path) == ["secrets/generic-password"], _reported(detector, line, path)
+        assert _blocking(secrets_detector, line, path) == ["secrets/generic-password"], _reported(secrets_detector, line, path)
 
 
 # -- 3. MEDIUM: OpenSSL's `pass:` argument after `=` ----------------------------------------------------------------
@@ -187,10 +172,10 @@ def test_random_letters_or_digit_groups_are_not_an_example_password(detector: Se
     f"openssl rsa -in k.pem -passin=pass:{STRONG} -out k.dec.pem",
     f"PASSIN=pass:{STRONG}",
 ])
-def test_an_openssl_pass_argument_after_an_equals_sign_blocks(detector: SecretDetector, line: str) -> None:
+def test_an_openssl_pass_argument_after_an_equals_sign_blocks(secrets_detector: SecretDetector, line: str) -> None:
     """Fails: `_OPTION_VALUE_KEYWORD` (for ffmpeg's `eof_action=pass:repeatlast=0`) drops every `x=pass:<letter>`,
     though what follows here is a random pass phrase, not another `name=value` option. Blocked at 696f7e7."""
-    assert _blocking(detector, line, "scripts/sign.sh") != [], _reported(detector, line, "scripts/sign.sh")
+    assert _blocking(secrets_detector, line, "scripts/sign.sh") != [], _reported(secrets_detector, line, "scripts/sign.sh")
 
 
 # -- 4. MEDIUM: a runbook's real password -----------------------------------------------------------------------
@@ -234,10 +219,10 @@ def test_a_private_key_in_a_test_named_file_of_a_production_directory_blocks(bas
 # -- 7. LOW: a name that only starts like "fake" ------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["MOCKINGBIRD_PASSWORD", "SAMPLER_PASSWORD", "DUMMYNET_PASSWORD"])
-def test_a_name_merely_starting_with_a_made_up_prefix_blocks(detector: SecretDetector, name: str) -> None:
+def test_a_name_merely_starting_with_a_made_up_prefix_blocks(secrets_detector: SecretDetector, name: str) -> None:
     """Fails: `_NOT_REAL_NAME` glues up to 20 letters onto the prefix (`mock` + `ingbird_`) and is applied in a real
     environment's file too."""
-    assert _blocking(detector, f"{name}={STRONG}", ".env.production") == ["secrets/generic-password"]
+    assert _blocking(secrets_detector, f"{name}={STRONG}", ".env.production") == ["secrets/generic-password"]
 
 
 # -- 8. LOW: a percent-encoded random password decoded into a template --------------------------------------------
@@ -246,9 +231,9 @@ def test_a_name_merely_starting_with_a_made_up_prefix_blocks(detector: SecretDet
     STRONG[:6] + "%24%7B" + STRONG[6:], STRONG[:6] + "%7B%7B" + STRONG[6:],
     STRONG[:6] + "%3Cx7%3E" + STRONG[6:], "%5BAdmin2024%5D",
 ])
-def test_a_percent_encoded_password_in_a_production_url_blocks(detector: SecretDetector, password: str) -> None:
+def test_a_percent_encoded_password_in_a_production_url_blocks(secrets_detector: SecretDetector, password: str) -> None:
     """Fails: the decoded password goes through all of `placeholder_reason` (`${`, `{{`, `<…>`, brackets), even in
     `.env.production`: a generator's symbols, correctly encoded, make it a template. Blocked at 696f7e7."""
     line = f"DATABASE_URL=postgres://app:{password}@db.prod.corp.net:5432/app"
-    assert _blocking(detector, line, ".env.production") == ["secrets/database-url-password"], _reported(
-        detector, line, ".env.production")
+    assert _blocking(secrets_detector, line, ".env.production") == ["secrets/database-url-password"], _reported(
+        secrets_detector, line, ".env.production")

@@ -96,12 +96,13 @@ import pytest
 
 from gatekeeper import origin
 from gatekeeper.git import Git
-from gatekeeper.models import AIInvolvement, DeviceClass, Severity
+from gatekeeper.models import AIInvolvement, DeviceClass
 from gatekeeper.origin.base import OriginContext
 from gatekeeper.scan.secrets import SecretDetector
 from tests.audit_helpers import audit
 from tests.repo_builder import RepoBuilder
 from tests.secrets_helpers import blocking as _blocking
+from tests.secrets_helpers import blocking_paths as _blocking_paths
 from tests.secrets_helpers import reported as _reported
 from tests.secrets_helpers import scan_commit as _scan
 
@@ -114,21 +115,6 @@ def _random(n: int, alphabet: str = ALNUM) -> str:
 
 
 STRONG = "Kq" + _random(8) + "7" + _random(9)  # (a letter first, a digit for certain: 20 characters)
-
-
-@pytest.fixture(scope="module")
-def detector() -> SecretDetector:
-    return SecretDetector.load()
-
-
-@pytest.fixture
-def based(repo: RepoBuilder) -> RepoBuilder:
-    repo.commit("base\n", {"README": "x\n"})
-    return repo
-
-
-def _blocking_paths(found: list[tuple[str, str, Severity, str]]) -> set[str]:
-    return {path for path, _, severity, suppressed in found if not suppressed and severity >= Severity.HIGH}
 
 
 # -- 1. HIGH: production files `_REAL_ENVIRONMENT` still does not know ---------------------------------------------
@@ -157,13 +143,13 @@ PRODUCTION_SHAPES = {
 
 @pytest.mark.parametrize("path", sorted(PRODUCTION_SHAPES))
 @pytest.mark.parametrize("value", ["Welcome@123", "Admin@2023"])
-def test_a_weak_password_in_a_production_file_blocks(detector: SecretDetector, path: str, value: str) -> None:
+def test_a_weak_password_in_a_production_file_blocks(secrets_detector: SecretDetector, path: str, value: str) -> None:
     """Fails: recorded as suppressed, "example password (…)" — `_REAL_ENVIRONMENT` lists `.env*`, Terraform, a few
     directories and files named `*prod*.<ext>`; none of these (a Secret manifest, Rails' secrets, a Dockerfile, a
     .bat deploy script, `.exs`, `preprod`, `prd/`, `prod-eu/`, `ci/`) counts as a real environment's file. Blocked at
     696f7e7."""
     text = PRODUCTION_SHAPES[path].format(v=value)
-    assert _blocking(detector, text, path) != [], _reported(detector, text, path)
+    assert _blocking(secrets_detector, text, path) != [], _reported(secrets_detector, text, path)
 
 
 COMMON_PASSWORDS = ("Password1", "Password123!", "Welcome123", "Welcome@123", "P@ssword1", "Passw0rd!", "Admin123",
@@ -173,14 +159,14 @@ COMMON_PASSWORDS = ("Password1", "Password123!", "Welcome123", "Welcome@123", "P
                     "Sa@12345", "Grafana@123", "Harbor12345", "Vmware123!", "Cisco@123", "Huawei@123", "Linux@123")
 
 
-def test_no_common_password_is_an_example_in_a_kubernetes_secret(detector: SecretDetector) -> None:
+def test_no_common_password_is_an_example_in_a_kubernetes_secret(secrets_detector: SecretDetector) -> None:
     """Fails: of 95 common corporate passwords in a `kind: Secret` manifest, 87 blocked at 696f7e7 and 27 now; these
     35 (each blocked at 696f7e7) are all "example passwords" in the one object whose whole purpose is a deployed
     secret."""
     missed = []
     for value in COMMON_PASSWORDS:
         text = f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  DB_PASSWORD: \"{value}\"\n"
-        if not _blocking(detector, text, "manifests/db-secret.yaml"):
+        if not _blocking(secrets_detector, text, "manifests/db-secret.yaml"):
             missed.append(value)
     assert missed == [], f"{len(missed)} of {len(COMMON_PASSWORDS)} read as example passwords: {missed}"
 
@@ -202,12 +188,12 @@ def _basic(user: str, password: str) -> str:
 
 @pytest.mark.parametrize("path", [".env.production", "scripts/deploy.sh", "infra/main.tf", "k8s/prod/ingress.yaml"])
 @pytest.mark.parametrize("password", ["Admin@123", "Harbor12345", "Welcome@123"])
-def test_a_basic_auth_header_with_a_weak_password_in_a_real_environment_blocks(detector: SecretDetector, path: str,
+def test_a_basic_auth_header_with_a_weak_password_in_a_real_environment_blocks(secrets_detector: SecretDetector, path: str,
                                                                                password: str) -> None:
     """Fails: `_basic_auth` calls `is_placeholder`, which now holds `example_password` with no `deployed` gate: the
     header "fails the basic-auth structure test" even in `.env.production`. Blocked at 696f7e7."""
     line = f"curl -H 'Authorization: Basic {_basic('admin', password)}' https://registry.corp.net/v2/"
-    assert _blocking(detector, line, path) == ["secrets/basic-auth-header"], _reported(detector, line, path)
+    assert _blocking(secrets_detector, line, path) == ["secrets/basic-auth-header"], _reported(secrets_detector, line, path)
 
 
 # -- 3. MEDIUM: a password inside a string literal of a dist/ script -----------------------------------------------
@@ -240,12 +226,12 @@ def _padded_base64(nbytes: int) -> str:
 @pytest.mark.parametrize("nbytes", [16, 20])
 @pytest.mark.parametrize("template", ["openssl pkcs12 -export -in c.pem -passout=pass:{v} -out c.p12",
                                       "openssl rsa -in k.pem -passin=pass:{v} -out k.dec.pem", "PASSIN=pass:{v}"])
-def test_an_openssl_pass_phrase_in_base64_blocks(detector: SecretDetector, template: str, nbytes: int) -> None:
+def test_an_openssl_pass_phrase_in_base64_blocks(secrets_detector: SecretDetector, template: str, nbytes: int) -> None:
     """Fails: `_OPTION_VALUE_KEYWORD` (`pass:[A-Za-z_]\\w{0,40}=`, for ffmpeg's `eof_action=pass:repeatlast=0`) reads a
     base64 pass phrase's padding as the next option's `=`: 43 % of `openssl rand -base64 16` phrases are dropped.
     Blocked at 696f7e7."""
     line = template.format(v=_padded_base64(nbytes))
-    assert _blocking(detector, line, "scripts/sign.sh") != [], (line, _reported(detector, line, "scripts/sign.sh"))
+    assert _blocking(secrets_detector, line, "scripts/sign.sh") != [], (line, _reported(secrets_detector, line, "scripts/sign.sh"))
 
 
 # -- 5. MEDIUM: real hosts read as examples' in a documentation page ------------------------------------------------
@@ -282,26 +268,26 @@ RANDOM_COUNTED = [
 
 
 @pytest.mark.parametrize("value", RANDOM_COUNTED, ids=["lower10-123-mixed4", "lower10-1234", "upper10-123456"])
-def test_random_letters_before_a_counting_run_are_not_an_example(detector: SecretDetector, value: str) -> None:
+def test_random_letters_before_a_counting_run_are_not_an_example(secrets_detector: SecretDetector, value: str) -> None:
     """Fails (when the letters hold a vowel: 93 % of random ones) — `_COUNTED_WORD` checks the letters' case, not that
     they are a word: 10 random lower-case letters, `123`, 4 random letters and `!` (~70 bits) is "an example password"
     (a word and a counting run). Blocked at 696f7e7."""
     if not any(c in "aeiouyAEIOUY" for c in value[:10]):
         pytest.skip("no vowel: read as random already")
     for line, path in ((f"  password: '{value}',", "src/config/database.js"), (f"password = '{value}'", "app/settings.py")):
-        assert _blocking(detector, line, path) == ["secrets/generic-password"], (value, _reported(detector, line, path))
+        assert _blocking(secrets_detector, line, path) == ["secrets/generic-password"], (value, _reported(secrets_detector, line, path))
 
 
 # -- 8. LOW: a made-up prefix one word away from the keyword -------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["MOCK_SERVER_PASSWORD", "SAMPLE_STORE_PASSWORD", "LAB_SAMPLE_DB_PASSWORD",
                                   "sampleDbPassword"])
-def test_a_random_value_under_a_name_with_a_made_up_word_inside_blocks(detector: SecretDetector, name: str) -> None:
+def test_a_random_value_under_a_name_with_a_made_up_word_inside_blocks(secrets_detector: SecretDetector, name: str) -> None:
     """Fails: `_NOT_REAL_NAME` admits a whole word between the prefix and the keyword (`SAMPLE_` + `STORE_`), and drops
     the match without a record: a laboratory's sample database's random password is not reported. Blocked at
     696f7e7."""
     line = f"{name} = '{STRONG}'"
-    assert _blocking(detector, line, "app/config/settings.py") == ["secrets/generic-password"]
+    assert _blocking(secrets_detector, line, "app/config/settings.py") == ["secrets/generic-password"]
 
 
 # -- 9. LOW: Orbis Security AI's other spelling ---------------------------------------------------------------------

@@ -59,17 +59,6 @@ def _key_body(lines: int = 6) -> list[str]:
     return [base64.b64encode(_rng.randbytes(48)).decode() for _ in range(lines)]
 
 
-@pytest.fixture(scope="module")
-def detector() -> SecretDetector:
-    return SecretDetector.load()
-
-
-@pytest.fixture
-def based(repo: RepoBuilder) -> RepoBuilder:
-    repo.commit("base\n", {"README": "x\n"})
-    return repo
-
-
 # -- example passwords --------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("value", [
@@ -77,7 +66,7 @@ def based(repo: RepoBuilder) -> RepoBuilder:
     "TestPassword2", "Harbor12345", "root123", "VMware12345", "1234567ab", "12345678AbC", "1q2w3e4r",
 ])
 def test_an_example_password_of_dummy_words_or_a_counting_run_does_not_block(
-        detector: SecretDetector, value: str) -> None:
+        secrets_detector: SecretDetector, value: str) -> None:
     """documenso's seeds (`password: 'Password123'`), sentry self-hosted's `TEST_PASS='test123TEST'`, harbor's default
     login `Harbor12345` and database password `root123` in its docs, tests, templates and CI (230 findings)."""
     for line, path in ((f"  password: '{value}',", "packages/prisma/seed/users.ts"),
@@ -85,25 +74,25 @@ def test_an_example_password_of_dummy_words_or_a_counting_run_does_not_block(
                        (f"  password: {value}", "docs/install.md"),
                        (f'  "password": "{value}",', "contrib/sdk/examples/create_user.py"),
                        (f'docker login -u admin -p {value} "$IP"', "tests/ci/push.sh")):
-        assert _blocking(detector, line, path) == [], (line, path)
+        assert _blocking(secrets_detector, line, path) == [], (line, path)
 
 
 @pytest.mark.parametrize("path", ["make/harbor.yml", "src/core/auth/ldap.go", "app/settings.py", "Dockerfile"])
 @pytest.mark.parametrize("value", ["Harbor12345", "Admin@123", "Password123"])
-def test_an_example_password_outside_a_file_of_examples_still_blocks(detector: SecretDetector, value: str,
+def test_an_example_password_outside_a_file_of_examples_still_blocks(secrets_detector: SecretDetector, value: str,
                                                                     path: str) -> None:
     """Read as an example only where examples are written (tests, examples, seeds, templates, docs, CI definitions):
     in a product's configuration or its code the same value is a weak password in use (red136)."""
-    assert _blocking(detector, f'password = "{value}"', path) == ["secrets/generic-password"]
+    assert _blocking(secrets_detector, f'password = "{value}"', path) == ["secrets/generic-password"]
 
 
 @pytest.mark.parametrize("value", [
     STRONG, "Password123" + _random(8), "Harbor" + "83920", "Summer2024!", "Tr0ub4dor&3", "Harbor1235",
     "mysecretpassword" + _random(3, string.ascii_lowercase) + "7", "Xk9" + "#123",
 ])
-def test_a_password_that_only_resembles_an_example_still_blocks(detector: SecretDetector, value: str) -> None:
+def test_a_password_that_only_resembles_an_example_still_blocks(secrets_detector: SecretDetector, value: str) -> None:
     """A random tail after the dummy words, digits that do not count from 1, one letter that is no dummy word's."""
-    assert _blocking(detector, f"  password: '{value}',", "packages/prisma/seed/users.ts") == [
+    assert _blocking(secrets_detector, f"  password: '{value}',", "packages/prisma/seed/users.ts") == [
         "secrets/generic-password"]
 
 
@@ -114,50 +103,50 @@ def test_a_password_that_only_resembles_an_example_still_blocks(detector: Secret
     "postgresql://documenso:p%40ss%23word@db.example.net:5432/documenso",
     "postgresql://postgres:typeinastrongpassword@db.abcdefghijklmnop.supabase.co:5432/postgres",
 ])
-def test_a_database_url_with_a_name_to_fill_in_does_not_block(detector: SecretDetector, url: str) -> None:
+def test_a_database_url_with_a_name_to_fill_in_does_not_block(secrets_detector: SecretDetector, url: str) -> None:
     """documenso's self-hosting docs and blog: a template's bracketed names, a dummy percent-encoded, an instruction."""
-    assert _blocking(detector, f'DATABASE_URL="{url}"', "apps/web/.env.example") == []
+    assert _blocking(secrets_detector, f'DATABASE_URL="{url}"', "apps/web/.env.example") == []
 
 
 @pytest.mark.parametrize("password", [f"[{STRONG}]", f"p%40{STRONG}", _random(18, string.ascii_lowercase)])
-def test_a_database_url_with_a_real_password_still_blocks(detector: SecretDetector, password: str) -> None:
+def test_a_database_url_with_a_real_password_still_blocks(secrets_detector: SecretDetector, password: str) -> None:
     url = f"postgres://app:{password}@db.internal.example.net:5432/app"
-    assert _blocking(detector, f'DATABASE_URL="{url}"', "apps/web/.env.example") == ["secrets/database-url-password"]
+    assert _blocking(secrets_detector, f'DATABASE_URL="{url}"', "apps/web/.env.example") == ["secrets/database-url-password"]
 
 
 # -- key blocks ---------------------------------------------------------------------------------------------------
 
-def test_a_key_block_of_a_repeated_word_is_a_placeholder(detector: SecretDetector) -> None:
+def test_a_key_block_of_a_repeated_word_is_a_placeholder(secrets_detector: SecretDetector) -> None:
     """getsentry/self-hosted's `sentry/config.example.yml`: a commented example whose body is `privatekey` repeated."""
     text = "\n".join(["# github-app.private-key: |", f"#   {KEY_HEADER}",
                       *["#   " + "privatekey" * 4] * 5, f"#   {KEY_FOOTER}"])
-    reported = _reported(detector, text, "sentry/config.example.yml")
+    reported = _reported(secrets_detector, text, "sentry/config.example.yml")
     assert [rule for rule, _ in reported] == ["secrets/private-key"]
     assert "placeholder key body" in reported[0][1]
 
 
-def test_a_commented_key_block_with_key_material_still_blocks(detector: SecretDetector) -> None:
+def test_a_commented_key_block_with_key_material_still_blocks(secrets_detector: SecretDetector) -> None:
     text = "\n".join(["# github-app.private-key: |", f"#   {KEY_HEADER}", *("#   " + line for line in _key_body()),
                       f"#   {KEY_FOOTER}"])
-    assert _blocking(detector, text, "sentry/config.example.yml") == ["secrets/private-key"]
+    assert _blocking(secrets_detector, text, "sentry/config.example.yml") == ["secrets/private-key"]
 
 
 # -- published emulator keys --------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("key", "name"), [(AZURITE_KEY, "Azurite"), (COSMOS_KEY, "Cosmos DB")])
 def test_microsofts_published_emulator_keys_are_recorded_not_blocking(
-        detector: SecretDetector, key: str, name: str) -> None:
+        secrets_detector: SecretDetector, key: str, name: str) -> None:
     """documenso's storage docs: `AccountName=devstoreaccount1;AccountKey=…`, the key Azurite ships with."""
     line = f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={key};BlobEndpoint=http://127.0.0.1"
-    reported = _reported(detector, line, "docs/storage.mdx")
+    reported = _reported(secrets_detector, line, "docs/storage.mdx")
     assert reported and all(suppressed for _, suppressed in reported)
     assert any(name in suppressed for _, suppressed in reported)
 
 
-def test_an_azure_storage_key_that_is_not_the_emulators_still_blocks(detector: SecretDetector) -> None:
+def test_an_azure_storage_key_that_is_not_the_emulators_still_blocks(secrets_detector: SecretDetector) -> None:
     key = base64.b64encode(_rng.randbytes(64)).decode()
     line = f"DefaultEndpointsProtocol=https;AccountName=prodstore;AccountKey={key};EndpointSuffix=core.windows.net"
-    assert _blocking(detector, line, "docs/storage.mdx") == ["secrets/azure-storage-key"]
+    assert _blocking(secrets_detector, line, "docs/storage.mdx") == ["secrets/azure-storage-key"]
 
 
 # -- names that say the value is made up --------------------------------------------------------------------------
@@ -166,17 +155,17 @@ def test_an_azure_storage_key_that_is_not_the_emulators_still_blocks(detector: S
     f"const FAKE_PASSWORD: string = '{STRONG}';", f'examplePassword = "{STRONG}"', f'mock_pass = "{STRONG}"',
     f"let dummyPassword = '{STRONG}';",
 ])
-def test_a_name_that_says_its_value_is_made_up_does_not_block(detector: SecretDetector, line: str) -> None:
+def test_a_name_that_says_its_value_is_made_up_does_not_block(secrets_detector: SecretDetector, line: str) -> None:
     """harbor's `const FAKE_PASSWORD: string = '…'`: the placeholder a form shows in place of the stored password."""
-    assert _blocking(detector, line, "src/app/replication/target.ts") == []
+    assert _blocking(secrets_detector, line, "src/app/replication/target.ts") == []
 
 
 @pytest.mark.parametrize("line", [
     f"const REAL_PASSWORD: string = '{STRONG}';", f'counterexample_password = "{STRONG}"',
     f'adminPassword = "{STRONG}"', f'TEST_PASSWORD = "{STRONG}"',
 ])
-def test_other_names_still_block(detector: SecretDetector, line: str) -> None:
-    assert _blocking(detector, line, "src/app/replication/target.ts") == ["secrets/generic-password"]
+def test_other_names_still_block(secrets_detector: SecretDetector, line: str) -> None:
+    assert _blocking(secrets_detector, line, "src/app/replication/target.ts") == ["secrets/generic-password"]
 
 
 # -- translation catalogues ---------------------------------------------------------------------------------------
@@ -188,32 +177,32 @@ def test_other_names_still_block(detector: SecretDetector, line: str) -> None:
     ("src/portal/src/i18n/lang/zh-cn-lang.json",
      '    "PASSWORD": "\u5bc6\u7801\u957f\u5ea6\u57288\u5230128\u4e4b\u95f4\u3002",'),
 ])
-def test_a_translation_escaped_or_holding_numbers_does_not_block(detector: SecretDetector, path: str,
+def test_a_translation_escaped_or_holding_numbers_does_not_block(secrets_detector: SecretDetector, path: str,
                                                                   line: str) -> None:
     """jellyfin's `Localization/` catalogues written with `\\uXXXX` escapes (716 findings), harbor's Chinese
     password rule (`…8到128…`)."""
-    assert _blocking(detector, line, path) == []
+    assert _blocking(secrets_detector, line, path) == []
 
 
 @pytest.mark.parametrize("value", [STRONG, "kJhGfTrEwQaSdFgHjK", "x7\\u00e9" + _random(10)])
-def test_a_password_in_a_catalogue_still_blocks(detector: SecretDetector, value: str) -> None:
+def test_a_password_in_a_catalogue_still_blocks(secrets_detector: SecretDetector, value: str) -> None:
     path = "MediaBrowser.Server.Implementations/Localization/Server/es-MX.json"
-    assert _blocking(detector, f'    "Password": "{value}",', path) == ["secrets/generic-password"]
+    assert _blocking(secrets_detector, f'    "Password": "{value}",', path) == ["secrets/generic-password"]
 
 
 # -- password hashes ----------------------------------------------------------------------------------------------
 
-def test_a_django_salted_md5_hash_is_recorded_not_blocking(detector: SecretDetector) -> None:
+def test_a_django_salted_md5_hash_is_recorded_not_blocking(secrets_detector: SecretDetector) -> None:
     """wagtail's test user fixtures: `"password": "md5$seasalt$<32 hex>"` (130 findings)."""
     line = f'      "password": "md5$seasalt${_random(32, "0123456789abcdef")}",'
-    reported = _reported(detector, line, "wagtail/test/customuser/fixtures/test.json")
+    reported = _reported(secrets_detector, line, "wagtail/test/customuser/fixtures/test.json")
     assert [(rule, suppressed) for rule, suppressed in reported] == [
         ("secrets/generic-password", "a password hash, not the password")]
 
 
-def test_a_value_merely_starting_like_a_hash_still_blocks(detector: SecretDetector) -> None:
+def test_a_value_merely_starting_like_a_hash_still_blocks(secrets_detector: SecretDetector) -> None:
     line = f'      "password": "md5$seasalt${STRONG}",'
-    assert _blocking(detector, line, "wagtail/test/customuser/fixtures/test.json") == ["secrets/generic-password"]
+    assert _blocking(secrets_detector, line, "wagtail/test/customuser/fixtures/test.json") == ["secrets/generic-password"]
 
 
 # -- where the file is (the scanner) ------------------------------------------------------------------------------
@@ -291,30 +280,30 @@ def test_a_test_files_key_in_a_deployments_package_is_a_tests(based: RepoBuilder
                                   "infra/prod/main.tfvars"])
 @pytest.mark.parametrize("value", ["Admin@123", "Password123", "Harbor12345"])
 def test_an_example_password_in_a_real_environments_file_is_a_weak_password_and_blocks(
-        detector: SecretDetector, path: str, value: str) -> None:
+        secrets_detector: SecretDetector, path: str, value: str) -> None:
     """The same value in what configures a running environment is its weak password in use, not an example."""
-    assert _blocking(detector, f"DB_PASSWORD={value}", path) == ["secrets/generic-password"]
+    assert _blocking(secrets_detector, f"DB_PASSWORD={value}", path) == ["secrets/generic-password"]
 
 
 @pytest.mark.parametrize("path", [".env.example", "apps/web/.env.template", "playwright/test.env"])
-def test_an_example_password_in_an_example_environment_file_is_recorded(detector: SecretDetector, path: str) -> None:
+def test_an_example_password_in_an_example_environment_file_is_recorded(secrets_detector: SecretDetector, path: str) -> None:
     """documenso's `.env.example`: `E2E_TEST_AUTHENTICATE_USER_PASSWORD="test_Password123"`."""
-    assert _reported(detector, 'E2E_TEST_AUTHENTICATE_USER_PASSWORD="test_Password123"', path) == [
+    assert _reported(secrets_detector, 'E2E_TEST_AUTHENTICATE_USER_PASSWORD="test_Password123"', path) == [
         ("secrets/generic-password", "example password (dummy words)")]
 
 
-def test_a_filters_options_after_its_pass_option_are_not_a_password(detector: SecretDetector) -> None:
+def test_a_filters_options_after_its_pass_option_are_not_a_password(secrets_detector: SecretDetector) -> None:
     """jellyfin's ffmpeg filter graphs: `overlay=eof_action=pass:repeatlast=0:format=nv12` reads as `pass:` and a
     value; the value is the filter's next options, `name=value` pairs."""
     for line in ('overlayFilters.Add("overlay_rkrga=eof_action=pass:repeatlast=0:format=nv12:afbc=1");',
                  'overlayFilters.Add("overlay=eof_action=pass:shortest=1:repeatlast=0");'):
-        assert _blocking(detector, line, "MediaBrowser.Controller/MediaEncoding/EncodingHelper.cs") == []
+        assert _blocking(secrets_detector, line, "MediaBrowser.Controller/MediaEncoding/EncodingHelper.cs") == []
 
 
 @pytest.mark.parametrize("line", [f"pass: {STRONG}", f"pass:x={STRONG}", f"DB_PASS={STRONG}", f"opts=--password={STRONG}",
                                   f"url?user=a&password={STRONG}", f"DB_DSN=password={STRONG} host=db.internal"])
-def test_a_password_after_an_equals_sign_still_blocks(detector: SecretDetector, line: str) -> None:
-    assert _blocking(detector, line, "config/app.sh") in (["secrets/generic-password"], ["secrets/cli-password"])
+def test_a_password_after_an_equals_sign_still_blocks(secrets_detector: SecretDetector, line: str) -> None:
+    assert _blocking(secrets_detector, line, "config/app.sh") in (["secrets/generic-password"], ["secrets/cli-password"])
 
 
 @pytest.mark.parametrize("path", ["myapp/static/js/login.js", "src/distance.js", "dist-tools/deploy.js",
@@ -327,17 +316,17 @@ def test_hand_written_scripts_and_other_files_beside_bundles_still_block(based: 
 
 
 @pytest.mark.parametrize("value", ["=passwordMeter", "<pwd", "&onPassword", "=?passwordConfirm"])
-def test_an_angularjs_scope_binding_is_not_a_password(detector: SecretDetector, value: str) -> None:
+def test_an_angularjs_scope_binding_is_not_a_password(secrets_detector: SecretDetector, value: str) -> None:
     """vaultwarden's bundled web vault: `scope: {password: "=passwordMeter"}`, a directive binding's attribute name."""
-    assert _blocking(detector, f'restrict:"A",scope:{{password:"{value}",username:"=user"}}', "web/js/app.js") == []
+    assert _blocking(secrets_detector, f'restrict:"A",scope:{{password:"{value}",username:"=user"}}', "web/js/app.js") == []
 
 
 @pytest.mark.parametrize(("value", "path"), [("=" + STRONG + "!", "web/js/app.js"),
                                              ("=" + STRONG[:4] + "!x", "web/js/app.js"),
                                              ("=" + STRONG, "config/app.yml")])
-def test_a_password_that_starts_with_an_equals_sign_still_blocks(detector: SecretDetector, value: str,
+def test_a_password_that_starts_with_an_equals_sign_still_blocks(secrets_detector: SecretDetector, value: str,
                                                                  path: str) -> None:
-    assert _blocking(detector, f'password: "{value}"', path) == ["secrets/generic-password"]
+    assert _blocking(secrets_detector, f'password: "{value}"', path) == ["secrets/generic-password"]
 
 
 def _basic(user: str, password: str) -> str:
@@ -346,20 +335,20 @@ def _basic(user: str, password: str) -> str:
 
 @pytest.mark.parametrize("path", ["docs/api/scripting-guide.md", "tests/api/test_login.sh"])
 def test_a_basic_header_with_an_example_password_where_examples_are_written_is_recorded(
-        detector: SecretDetector, path: str) -> None:
+        secrets_detector: SecretDetector, path: str) -> None:
     """harbor's API scripting guide: `Authorization: Basic <admin and the product's default login>` (6 findings)."""
     line = f"Authorization: Basic {_basic('admin', 'Harbor12345')}"
-    assert _reported(detector, line, path) == [
+    assert _reported(secrets_detector, line, path) == [
         ("secrets/basic-auth-header", "example password (a word and a counting run, or a keyboard walk)")]
 
 
 @pytest.mark.parametrize(("path", "password"), [("docs/api/scripting-guide.md", STRONG),
                                                 ("src/client/registry.go", "Harbor12345"),
                                                 (".env.production", "Harbor12345")])
-def test_a_basic_header_with_a_real_password_or_outside_examples_still_blocks(detector: SecretDetector, path: str,
+def test_a_basic_header_with_a_real_password_or_outside_examples_still_blocks(secrets_detector: SecretDetector, path: str,
                                                                              password: str) -> None:
     line = f"Authorization: Basic {_basic('admin', password)}"
-    assert _blocking(detector, line, path) == ["secrets/basic-auth-header"]
+    assert _blocking(secrets_detector, line, path) == ["secrets/basic-auth-header"]
 
 
 def _pem(header_indent: str, body: list[str], prefix: str = "") -> str:
@@ -385,24 +374,24 @@ def test_a_re_indented_header_of_a_real_key_still_blocks(based: RepoBuilder) -> 
     assert _blocking_findings(found) == [("deploy/tls.yml", "secrets/private-key")]
 
 
-def test_the_rfc_7617_example_credentials_are_recorded(detector: SecretDetector) -> None:
+def test_the_rfc_7617_example_credentials_are_recorded(secrets_detector: SecretDetector) -> None:
     """gethomepage/homepage's docs quote HTTP's own example of a Basic header."""
     line = "    Authorization: Basic " + base64.b64encode(b"Aladdin" + b":open sesame").decode() + " # Send a header"
-    assert _reported(detector, line, "docs/configs/docker.md") == [
+    assert _reported(secrets_detector, line, "docs/configs/docker.md") == [
         ("secrets/basic-auth-header", "the example credentials of RFC 7617 (Basic authentication)")]
 
 
 @pytest.mark.parametrize("rules", ["required|currentPassword", "confirmed|secure_password", "string|60",
                                    "required|string|min:16|secure_password|confirmed"])
-def test_validation_rules_with_an_applications_own_rule_are_not_a_password(detector: SecretDetector,
+def test_validation_rules_with_an_applications_own_rule_are_not_a_password(secrets_detector: SecretDetector,
                                                                           rules: str) -> None:
     """firefly-iii's form requests: Laravel's rules beside its own `secure_password` and `currentPassword`."""
-    assert _blocking(detector, f"        return ['password' => '{rules}'];", "app/Http/Requests/TokenRequest.php") == []
+    assert _blocking(secrets_detector, f"        return ['password' => '{rules}'];", "app/Http/Requests/TokenRequest.php") == []
 
 
 @pytest.mark.parametrize("value", ["required|" + STRONG, STRONG + "|required", "secure_password|x7" + STRONG])
-def test_a_password_beside_a_rule_name_still_blocks(detector: SecretDetector, value: str) -> None:
-    assert _blocking(detector, f"        return ['password' => '{value}'];", "app/Http/Requests/TokenRequest.php") == [
+def test_a_password_beside_a_rule_name_still_blocks(secrets_detector: SecretDetector, value: str) -> None:
+    assert _blocking(secrets_detector, f"        return ['password' => '{value}'];", "app/Http/Requests/TokenRequest.php") == [
         "secrets/generic-password"]
 
 
