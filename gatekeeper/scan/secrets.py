@@ -965,6 +965,51 @@ def _repeated_material(rest: str, body: str) -> bool:
 
 
 _MATERIAL_VARIETY = 16
+_KEY_BLOCK_LINES = 120  # the most lines of a key block read past its header (an RSA-8192 key's body has about 100)
+_KEY_LINE = re.compile(r"[A-Za-z0-9+/=]+")
+_LINE_BREAKS = re.compile(r"\\r\\n|\\n|\n")  # a line's end, or one written as an escape in a string
+
+
+def _material_past_marks(rest: str, lines: Sequence[str]) -> bool:
+    """Whether a key block whose first lines hold a placeholder's marks (`...`, `<snip>`, `# example`) holds whole key
+    material after them all the same: from its first line of base64 to its END line nothing but base64 lines (comment
+    marks, quotes and escapes not counted), and as much as a key holds (red138: a real key under a `...` line was
+    recorded as a placeholder: only the first body line was read). A real example's elided body is not: material cut
+    by a `...` line, or lines holding marks (`MIIEpAIBAAKCAQEA...`); nor a block whose END line was not reached, with
+    less material than the digest reads. `rest`: the header's line after the header; `lines`: the lines after it
+    (_block_after)."""
+    material: list[str] = []
+    ended = False
+    for piece in _LINE_BREAKS.split("\n".join((rest, *lines))):
+        footer = piece.find("-----END ")
+        if footer >= 0:
+            piece, ended = piece[:footer], True
+        clean = _NOT_MATERIAL.sub("", _COMMENT_MARKS.sub("", piece))
+        if clean:
+            if _KEY_LINE.fullmatch(clean) and not _PLACEHOLDER_MARKERS.search(clean):
+                material.append(clean)
+            elif material:
+                return False  # marks or prose after the material began: an elided example
+        if ended:
+            break
+    found = "".join(material)
+    return (ended or len(found) >= _MULTILINE_CONTEXT) and len(found) >= _KEY_MATERIAL_MIN and (
+        len(set(found)) >= _MATERIAL_VARIETY)
+
+
+def _block_after(numbers: Sequence[int], texts: Sequence[str], index: int,
+                 whole: Sequence[str] | None) -> list[str]:
+    """Up to _KEY_BLOCK_LINES lines after line `index` of a scan: the added lines that follow it, then the file's
+    (`whole`, when the caller has it) from where they stop."""
+    out: list[str] = []
+    at = index + 1
+    while at < len(texts) and len(out) < _KEY_BLOCK_LINES and numbers[at] == numbers[index] + len(out) + 1:
+        out.append(texts[at])
+        at += 1
+    if whole is not None:
+        number = numbers[index] + len(out)  # (whole[number] is the line after line `number`, which is 1-based)
+        out.extend(whole[number : number + _KEY_BLOCK_LINES - len(out)])
+    return out
 _COMMENT_MARKS = re.compile(r"^[ \t]*(?:#|//|--|;|\*)", re.MULTILINE)
 _KEY_MATERIAL_MIN = 40  # (well under any key: a pusher's shortened or synthetic body still counts as one)
 _NOT_MATERIAL = re.compile(r"\\[nr]|[\s\"'`,;]")
@@ -1639,10 +1684,18 @@ class SecretDetector:
             # config.template.yml: 22 blocking findings of `# ...` bodies, pocketbase's bundle), asked for when unknown.
             file_next = (context.lines[numbers[index]] if not following and context is not None
                          and context.lines is not None and 0 < numbers[index] < len(context.lines) else None)
+            block = functools.partial(_block_after, numbers, texts, index,
+                                      context.lines if context is not None else None)
             line_hits = self._scan_line(rule_indexes, numbers[index], texts[index], following, windows, kind, until,
-                                        seen, file_next)
+                                        seen, file_next, block)
             if (not following and context is not None and context.lines is None
                     and any(h.key_block and not h.suppressed for h in line_hits)):
+                context.wanted = True
+            elif (context is not None and context.lines is None
+                  and any(h.key_block and h.suppressed.startswith("placeholder key body") for h in line_hits)
+                  and not any("-----END " in line for line in (texts[index], *block()))):
+                # Marks with no END line in the added lines: the material may be the file's lines below (a header and
+                # a `...` line added over a body that was there).
                 context.wanted = True
             hits.extend(line_hits)
         if context is not None and regions is not None and regions.uncertain:
@@ -1712,7 +1765,7 @@ class SecretDetector:
     def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, following: Sequence[str] = (),
                    windows: dict[int, list[list[int]]] | None = None, kind: SourceKind = _NO_KIND,
                    text_until: Callable[[], int] | None = None, seen: frozenset[str] | None = None,
-                   file_next: str | None = None) -> list[SecretHit]:
+                   file_next: str | None = None, block: Callable[[], list[str]] | None = None) -> list[SecretHit]:
         found: list[_Candidate] = []
         # next_line rules' values, on a following line (by its index in `following`; offsets there)
         after: dict[int, list[_Candidate]] = {}
@@ -1744,7 +1797,7 @@ class SecretDetector:
             else:
                 matches = self._matches(index, rule, text, folded, seen)
             for match in matches:
-                candidate = self._candidate(rule, match, text, next_text, kind, text_until)
+                candidate = self._candidate(rule, match, text, next_text, kind, text_until, block)
                 if candidate is not None:
                     found.append(candidate)
         hits = self._hits(found, number, text) if found else []
@@ -1831,7 +1884,8 @@ class SecretDetector:
 
     @staticmethod
     def _candidate(rule: SecretRule, match: Any, text: str, next_text: str,
-                   kind: SourceKind = _NO_KIND, text_until: Callable[[], int] | None = None) -> _Candidate | None:
+                   kind: SourceKind = _NO_KIND, text_until: Callable[[], int] | None = None,
+                   block: Callable[[], list[str]] | None = None) -> _Candidate | None:
         value = match.group(rule.group)
         if not value:
             return None
@@ -1929,7 +1983,8 @@ class SecretDetector:
             rest = text[match.end() : match.end() + _MULTILINE_CONTEXT].strip()
             body = next_text[:_MULTILINE_CONTEXT].strip()
             # Not is_placeholder: key bodies legitimately hold runs like "AAAAAAAA" (OpenSSH).
-            if _PLACEHOLDER_MARKERS.search(rest) or _PLACEHOLDER_MARKERS.search(body):
+            if (_PLACEHOLDER_MARKERS.search(rest) or _PLACEHOLDER_MARKERS.search(body)) and not _material_past_marks(
+                    text[match.end() :], block() if block is not None else [next_text]):
                 return _Candidate(rule, start, end, value, value, reason="placeholder key body")  # "MIIE...", "<key>"
             if _no_key_material(rest, body):
                 return _Candidate(rule, start, end, value, value, reason="a key block with no key material")
