@@ -30,7 +30,11 @@ _BIDI = re.compile(f"[{_INVISIBLE}]")
 # controls, bidi controls and marks, line/paragraph separators, zero-width and BOM characters. In JSON
 # text these can only occur inside strings, so writing them as \uXXXX keeps the document valid and
 # lossless (a parser returns the same string).
-_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{_INVISIBLE}]")
+# Lone surrogates too (a log record's `"\\ud800"` is valid JSON, and no UTF-8 writer can write what it decodes to:
+# red137), as the same escapes.
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{_INVISIBLE}\ud800-\udfff]")
+# What safe() shows in place of a lone surrogate: the replacement character, as a decoder would.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def json_escape_unsafe(text: str) -> str:
@@ -69,6 +73,7 @@ def safe(text: str, *, single_line: bool = True, limit: int | None = None) -> st
     text = _ANSI.sub("", text)
     text = _BIDI.sub("", text)
     text = (_CONTROL_ALL if single_line else _CONTROL).sub(" " if single_line else "", text)
+    text = _SURROGATE.sub("\ufffd", text)
     if limit is not None:
         text = clip(text, limit)
     return text

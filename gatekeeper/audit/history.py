@@ -1835,7 +1835,9 @@ def decisions_over_time(store: Store, repositories: Iterable[str],
         # Each month's row has a column per decision the gate writes; any other name the log holds counts as
         # `other` (red44: a record deciding "period" overwrote the month of its row).
         decision = data.get("decision")
-        months.setdefault(month, Counter())[decision if decision in LOGGED_DECISIONS else "other"] += 1
+        # (A string: a list or an object there is no name at all, and cannot be looked up in a set — red137.)
+        known = isinstance(decision, str) and decision in LOGGED_DECISIONS
+        months.setdefault(month, Counter())[str(decision) if known else "other"] += 1
         blocking = data.get("blocking_rules")
         for rule in blocking if isinstance(blocking, list) else ():
             rules[str(rule)] += 1

@@ -148,6 +148,9 @@ def _commit_link(sha: str, forge: Forge | None) -> str:
 
 
 def _pr_link(pr: object, forge: Forge | None) -> str:
+    """A PR number, linked to the forge's page only when given a forge: the caller gives one for a verified number
+    alone (red137: a heuristic one is whatever the commit's subject says, and a link to that PR — reviewed, approved —
+    reads as proof on a phone)."""
     if not isinstance(pr, int) or isinstance(pr, bool) or pr <= 0:
         return ""
     if forge is None:
@@ -183,7 +186,8 @@ def _commit_table(table_id: str, block: Mapping[str, Any], forge: Forge | None, 
             detail = f"<td>{_e(where)}{_e(item.get('reason', ''))}</td>"
         rows.append(f'<tr><td>{_commit_link(str(item["sha"]), forge)}</td><td>{_e(str(item["time"])[:10])}</td>'
                     f'<td>{_e(item["author"])}</td><td class="subject">{_e(item["subject"])}</td>'
-                    f'<td>{_pr_link(item.get("pr"), forge)}</td>{detail}</tr>')
+                    f'<td>{_pr_link(item.get("pr"), forge if item.get("trust") == "verified" else None)}</td>'
+                    f"{detail}</tr>")
     more = ""
     if block["truncated"]:
         more = (f'<p class="note">Showing {len(items)} of {block["total"]}; the list was cut at the report\'s '

@@ -282,8 +282,8 @@ def admission_from_body(repository: object, seq: object, body: object, sha: str,
         return None
     # The hashed body must say it is this record: repository and seq are columns no hash covers (red41).
     if not isinstance(data, dict) or data.get("repository") != repository or data.get("seq") != seq \
-            or type(seq) is not int:
-        return None
+            or type(seq) is not int or seq < 1:
+        return None  # (a chain starts at #1: a record numbered below it is none of the gate's — red137)
     commits = data.get("commits")
     if not isinstance(commits, list) or sha not in commits:
         return None

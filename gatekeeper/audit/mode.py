@@ -162,6 +162,16 @@ def _progress_bar(enabled: bool) -> contextlib.AbstractContextManager[Any]:
                     TimeElapsedColumn(), console=Console(stderr=True), transient=True)
 
 
+def _in_work_tree(target: str | None, toplevel: Path | None) -> bool:
+    """Whether a log path lies in the work tree (links resolved, and the path as written: a link in the tree is the
+    tree's too)."""
+    if target is None or toplevel is None:
+        return False
+    root = Path(os.path.realpath(toplevel))
+    path = Path(target) if Path(target).is_absolute() else toplevel / target
+    return path.absolute().is_relative_to(toplevel.absolute()) or Path(os.path.realpath(path)).is_relative_to(root)
+
+
 def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, every_ref: bool, fmt: str,
                       output: Path | None, policy_file: Path | None, log: str | None, list_cap: int,
                       progress: bool = True, now: dt.datetime | None = None,
@@ -187,6 +197,14 @@ def run_audit_command(repo: Path, *, rev_range: str | None, since: str | None, e
     log_stats: dict[str, Any] | None = None
     if dest.problem is not None:
         notes.append(f"the decision log is not joined: {dest.problem}")
+    elif dest.origin == "policy log.path" and policy_file is None and _in_work_tree(dest.target, info.toplevel):
+        # A file in the audited clone's work tree, named by the clone's own policy: its history can supply both, and
+        # anyone can write a chain whose hashes hold (red137: a forged `allow` joined to an unreviewed phone commit).
+        # The gate's record is the auditor's to name.
+        notes.append(f"the decision log the audited repository's own policy names ({dest.target}) lies in its work "
+                     "tree, where its history can supply it: not joined (pass --log with that path, or set "
+                     f"{dlog.LOG_ENV}, to join a log you know the gate wrote)")
+        dest = dataclasses.replace(dest, target=None)
     if dest.target is not None:
         try:
             store = dlog.open_log(dest.target, create=False)
