@@ -256,6 +256,39 @@ _LOOKUP_CALL = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\((?:(['\"])[
 _SED_SUBSTITUTION = re.compile(r"(?:\.[*+]|\[\^[^\]]{1,8}\][*+])\$?(?P<d>[/|#@!])\^?[A-Za-z_][\w.-]{0,80}"
                                r"[ \t]*[=:][ \t]*(?P<q>\\?[\"'])?(?:\$\{?(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*)\}?){1,3}"
                                r"(?(q)(?P=q))(?P=d)[gIi0-9]{0,3}")
+# The other sed form, the default replaced (`s/POSTGRES_PASSWORD=listmonk/POSTGRES_PASSWORD=$db_password/g`: listmonk's
+# install script writes a generated password over the one its Compose file ships, meas139): `s`, a delimiter and a name
+# before the value (_SED_BEFORE); the old value, the delimiter, the same name set to variables only and the flags from
+# the value's start (_SED_REPLACED). Only an old value that is a default's shape (_sed_default) — a random or a weak
+# real password written into the script stays a finding, as does a literal in the replacement.
+_SED_BEFORE = re.compile(r"(?:\A|[\s\"';|(`])s(?P<d>[/|#@!,:])\^?(?P<name>[A-Za-z_][\w.-]{0,80})[ \t]*[=:][ \t]*\Z")
+_SED_REPLACED = re.compile(r"(?P<old>[^/|#@!,:\s\"'`]{1,64})(?P<d>[/|#@!,:])\^?(?P<name>[A-Za-z_][\w.-]{0,80})"
+                           r"[ \t]*[=:][ \t]*(?P<q>\\?[\"'])?(?:\$\{?(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*)\}?){1,3}"
+                           r"(?(q)(?P=q))(?P<end>[/|#@!,:])[gIi0-9]{0,3}(?=[\s\"'`;|)]|\Z)")
+
+
+def _sed_replaced(text: str, match_start: int, start: int) -> str:
+    """The old value of a sed command replacing a name's value by variables (`s/NAME=<old>/NAME=$var/g`), read from
+    the value's `start` ("" when the line holds no such command there). `match_start`: where the rule's match (the
+    name) starts."""
+    before = _SED_BEFORE.search(text, max(0, match_start - 90), start)
+    if before is None:
+        return ""
+    found = _SED_REPLACED.match(text, start)
+    if found is None or not found.group("d") == found.group("end") == before.group("d") or (
+            found.group("name") != before.group("name")):
+        return ""
+    return found.group("old")
+
+
+def _sed_default(old: str) -> bool:
+    """Whether a value a sed command replaces is a default's shape: a dummy word or a template's (placeholder_reason),
+    an example password (`root123`, `Password123`) or a name of lower-case words and a short counter (`listmonk`,
+    the product's name) — not a random value or a weak password of a real login (`Welcome@123`: a mark in it)."""
+    return bool(old) and bool(placeholder_reason(old) or _LOWER_WORDS.fullmatch(old)
+                              or (old.isalnum() and example_password(old)))
+
+
 # A shell's `${NAME:?message}` right before the value: the script stops with the message when NAME is unset, so the
 # "value" is that message (apollo's smoke test); `${NAME:-default}` is a default, and is read as a value.
 _EXPANSION_CHECK = re.compile(r"\$\{[A-Za-z_]\w{0,80}:\Z")
@@ -1961,6 +1994,9 @@ class SecretDetector:
             sed = _SED_SUBSTITUTION.match(text, start)
             if sed is not None and sed.end() >= end:
                 return None  # the rest of `s/NAME=.*/NAME=$VAR/`: a pattern and a variable
+            if "s" in text[max(0, match.start() - 90):match.start()] and _sed_default(_sed_replaced(text, match.start(),
+                                                                                                 start)):
+                return None  # the rest of `s/NAME=<default>/NAME=$VAR/`: a shipped default replaced by a variable
             if value.startswith("?") and _EXPANSION_CHECK.search(text, max(0, start - 90), start):
                 return None  # `${NAME:?message}`
             if not quoted and _code_value(text, match.start(), start, value, kind, text_until):
