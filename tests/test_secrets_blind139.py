@@ -88,3 +88,42 @@ def test_a_sed_substitution_in_a_real_commit_does_not_block(based: RepoBuilder) 
                            'sed -i "s/POSTGRES_PASSWORD=listmonk/POSTGRES_PASSWORD=$db_password/g" docker-compose.yml\n',
         ".env.production": f"DB_PASSWORD={WEAK}\n"})
     assert blocking_findings(found) == [(".env.production", "secrets/" + PASSWORD)], found
+
+
+# -- 2. a catalogue named by a bare language code ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "word"), [
+    ("sv.json", "L\u00f6senord"),  # navidrome's root sv.json
+    ("ui/src/fi.json", "Salasana"),
+    ("resources/pl.json", "Has\u0142o"),
+    ("web/hu.yml", "Jelsz\u00f3"),
+    ("app/assets/tr.json", "\u015eifre"),
+    ("static/ru.json", "\u041f\u0430\u0440\u043e\u043b\u044c"),
+    ("src/nb.json", "Passord"),
+])
+def test_a_translation_in_a_catalogue_named_by_a_language_code_is_not_a_password(
+        secrets_detector: SecretDetector, path: str, word: str) -> None:
+    """navidrome's `sv.json` ("Add Swedish translation", 2 blocking findings): a file named by an ISO 639-1 code alone
+    is a catalogue, as `sv-SE.json` and `i18n/sv.json` are."""
+    for line in (f'    "password": "{word}",', f'  "passwordRequired": "{word}",'):
+        assert blocking(secrets_detector, line, path) == [], (line, reported(secrets_detector, line, path))
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    ("db.json", "L\u00f6senord"),  # not a language code
+    ("ui.json", "Passwort"),
+    ("js.json", "Passwort"),
+    ("ci.yml", "Passwort"),
+    ("sv.json", STRONG),  # digits: no word of any language
+    ("sv.json", "kJhGfTrEwQaSdFgHjK"),  # random letters: no word's shape
+    ("config/de.json", WEAK),
+    ("sv.env", "L\u00f6senord"),  # not a catalogue's format
+])
+def test_a_password_in_a_file_named_like_a_language_code_still_blocks(secrets_detector: SecretDetector, path: str,
+                                                                       value: str) -> None:
+    line = f"PASSWORD={value}" if path.endswith(".env") else f'    "password": "{value}",'
+    assert blocking(secrets_detector, line, path) == ["secrets/" + PASSWORD], reported(secrets_detector, line, path)
+
+
+def test_a_provider_key_in_a_bare_language_catalogue_still_blocks(secrets_detector: SecretDetector) -> None:
+    assert "secrets/aws-access-key" in blocking(secrets_detector, f'    "aws": "{AWS_KEY}",', "sv.json")

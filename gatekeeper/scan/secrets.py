@@ -760,6 +760,13 @@ _DATA_SOURCE = re.compile(r"(?:\A|/)\.env(?:\.[^/]*)?\Z|\.(?:env|ya?ml|ini|prope
                           re.IGNORECASE)
 
 
+# The two-letter language codes of ISO 639-1 (its 183 and the withdrawn `bh`): a file named by one alone is a catalogue.
+_ISO_639_1 = """
+    aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el en
+    eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv
+    ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne
+    ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st
+    su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu"""
 # Localized resources and translation catalogues: Android's `res/values-<qualifiers>/`, `i18n/`, `l10n/`, `locales/`,
 # `lang/`, `translations/` directories and Apple's `*.lproj/`; gettext, Flutter, .NET, Apple and XLIFF catalogues.
 # Also a JavaScript app's `intl/` and a catalogue named by its language and region (`messages/de-DE.json`,
@@ -768,7 +775,11 @@ _LOCALIZED = re.compile(r"(?:\A|/)(?:values-[^/]+|i18n|l10n|intl|locales?|langs?
                         r"|locali[sz]ations?)/"
                         r"|\.(?:po|pot|arb|resx|strings|stringsdict|xliff|xlf)\Z"
                         r"|(?:\A|/)(?-i:[a-z]{2,3}[-_](?:[A-Z]{2}|[A-Z][a-z]{3}|[0-9]{3}))"
-                        r"\.(?:json|ya?ml|properties|xml|toml|[cm]?[jt]s)\Z", re.IGNORECASE)
+                        r"\.(?:json|ya?ml|properties|xml|toml|[cm]?[jt]s)\Z"
+                        # ... or by its language alone, a real ISO 639-1 code (navidrome's `sv.json`, meas139): `db`,
+                        # `ui`, `js` and `ci` are none.
+                        rf"|(?:\A|/)(?-i:{'|'.join(_ISO_639_1.split())})\.(?:json|ya?ml|properties|toml|[cm]?[jt]s)\Z",
+                        re.IGNORECASE)
 _WORD_MARKS = frozenset(" -'.,!?:;()\u2019")
 
 
