@@ -127,3 +127,76 @@ def test_a_password_in_a_file_named_like_a_language_code_still_blocks(secrets_de
 
 def test_a_provider_key_in_a_bare_language_catalogue_still_blocks(secrets_detector: SecretDetector) -> None:
     assert "secrets/aws-access-key" in blocking(secrets_detector, f'    "aws": "{AWS_KEY}",', "sv.json")
+
+
+# -- 4. a service-account key id with no private key -------------------------------------------------------------
+
+_KEY_ID = "268f" + "".join(_rng.choice("0123456789abcdef") for _ in range(36))
+
+
+def _pem() -> str:
+    """A private key's block as a service-account JSON writes it: one string, `\\n` escapes (random base64 body)."""
+    body = "\\n".join(_random(64, string.ascii_letters + string.digits + "+/") for _ in range(20))
+    return "-----BEGIN " + "PRIVATE KEY-----\\n" + "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC" + body + \
+        "\\n-----END " + "PRIVATE KEY-----\\n"
+
+
+def _service_account(private_key: str, *, key_id: str = _KEY_ID) -> str:
+    return ("var jwtJSONKey = []byte(`{\n"
+            f'  "private_key_id": "{key_id}",\n'
+            f'  "private_key": "{private_key}",\n'
+            '  "client_email": "gopher@developer.gserviceaccount.com",\n'
+            '  "client_id": "gopher.apps.googleusercontent.com",\n'
+            '  "type": "service_account"\n'
+            "}`)\n")
+
+
+@pytest.mark.parametrize("private_key", ["super secret key", "", "<your private key>", "${GOOGLE_PRIVATE_KEY}",
+                                         "-----BEGIN " + "PRIVATE KEY-----\\n...\\n-----END " + "PRIVATE KEY-----\\n"])
+def test_a_service_account_key_id_without_a_private_key_is_not_a_key(secrets_detector: SecretDetector,
+                                                                     private_key: str) -> None:
+    """golang.org/x/oauth2's own test fixtures, vendored by miniflux (2 critical findings): a `private_key_id` is the
+    key's public identifier; a JSON object whose `private_key` holds no key material opens nothing."""
+    text = _service_account(private_key)
+    found = reported(secrets_detector, text, "vendor/golang.org/x/oauth2/google/google_test.go")
+    assert [rule for rule, suppressed in found if not suppressed] == [], found
+
+
+def test_vendored_service_account_test_data_does_not_block_a_real_commit(based: RepoBuilder) -> None:
+    found = scan_commit(based, {"vendor/golang.org/x/oauth2/google/google_test.go": _service_account("super secret key"),
+                                "auth/sa_test.go": _service_account("super secret key")})
+    assert blocking_findings(found) == [], found
+
+
+@pytest.mark.parametrize("path", ["vendor/golang.org/x/oauth2/google/google_test.go", "auth/sa_test.go",
+                                  "config/service-account.json"])
+def test_a_service_account_with_a_real_private_key_still_blocks(based: RepoBuilder, path: str) -> None:
+    """The key id is what still blocks a real service-account file in test code or vendored code, where the private
+    key's own finding is a test's key or a dependency's (secrets.tests, secrets.vendored)."""
+    text = _service_account(_pem())
+    if path.endswith(".json"):
+        text = text.split("`", 1)[1].rsplit("`", 1)[0]
+    found = scan_commit(based, {path: text})
+    assert (path, "secrets/gcp-service-account-key") in blocking_findings(found), found
+
+
+def test_a_one_line_service_account_with_a_real_key_still_blocks(secrets_detector: SecretDetector) -> None:
+    line = (f'{{"type": "service_account", "private_key_id": "{_KEY_ID}", "private_key": "{_pem()}", '
+            '"client_email": "svc@proj.iam.gserviceaccount.com"}')
+    assert "secrets/gcp-service-account-key" in blocking(secrets_detector, line, "sa.json")
+
+
+def test_a_key_id_whose_private_key_is_not_in_view_still_blocks(secrets_detector: SecretDetector) -> None:
+    """Only the key's own object can say it holds no key: a key id added alone (the key outside the added lines, or
+    before the id) is read as the file it most often is."""
+    assert blocking(secrets_detector, f'  "private_key_id": "{_KEY_ID}",', "sa.json") == [
+        "secrets/gcp-service-account-key"]
+    text = f'{{\n  "private_key": "{_pem()}",\n  "private_key_id": "{_KEY_ID}"\n}}\n'
+    assert "secrets/gcp-service-account-key" in blocking(secrets_detector, text, "sa.json")
+
+
+def test_a_key_id_with_a_dummy_key_in_another_object_still_blocks(secrets_detector: SecretDetector) -> None:
+    """The dummy `private_key` must be the key id's own object's: one after the object closed is another's."""
+    text = (f'{{\n  "private_key_id": "{_KEY_ID}",\n  "client_email": "svc@proj.iam.gserviceaccount.com"\n}}\n'
+            '{\n  "private_key": "super secret key"\n}\n')
+    assert "secrets/gcp-service-account-key" in blocking(secrets_detector, text, "sa.json")

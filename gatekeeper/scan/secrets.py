@@ -1059,6 +1059,45 @@ _KEY_MATERIAL_MIN = 40  # (well under any key: a pusher's shortened or synthetic
 _NOT_MATERIAL = re.compile(r"\\[nr]|[\s\"'`,;]")
 
 
+# A service-account key file's private key, as the JSON writes it (one string, its line breaks as `\n`).
+_PRIVATE_KEY_FIELD = re.compile(r'"private_key"[ \t]*:[ \t]*"(?P<key>(?:\\.|[^"\\]){0,8000})"')
+_OBJECT_LINES = 40  # the most lines of a service-account object read past its key id (a real file has ten)
+
+
+def _service_account_without_key(text: str, end: int, lines: Sequence[str]) -> str:
+    """Why a service-account key id is no credential ("" when it may be one): its own JSON object — read from after the
+    id (`end`, on `text`) through the `lines` that follow, up to the object's closing brace — names a `private_key` that
+    holds no key material (golang.org/x/oauth2's test data, `"private_key": "super secret key"`, vendored by miniflux:
+    2 critical findings, meas139). The id is the key's public name; the key is the secret, and without it the file
+    opens nothing. A key the object does not show (before the id, past the lines read, in another object) is not
+    known to be missing: the id is then read as the key file it most often is."""
+    depth = 0
+    region: list[str] = []
+    for line in (text[end:], *lines[:_OBJECT_LINES]):
+        for at, char in enumerate(line):
+            depth += (char == "{") - (char == "}")
+            if depth < 0:
+                region.append(line[:at])
+                break
+        else:
+            region.append(line)
+            continue
+        break
+    found = _PRIVATE_KEY_FIELD.search("\n".join(region))
+    if found is None:
+        return ""
+    key = found.group("key")
+    header = key.find("-----BEGIN ")
+    if header >= 0:
+        body = key[header:].partition("KEY-----")[2]
+        footer = body.find("-----END ")
+        if footer < 0 or len(_NOT_MATERIAL.sub("", body[:footer])) >= _KEY_MATERIAL_MIN:
+            return ""  # key material, or a block cut short: a key
+    elif len(_NOT_MATERIAL.sub("", key)) >= 100:
+        return ""  # a long value in another encoding: perhaps a key
+    return "a service-account key id whose object holds no private key (the id names a key; it opens nothing)"
+
+
 def _own_user(text: str, start: int, value: str) -> str:
     """Why a URL's password is no secret ("" when it is not): it is the URL's own user name, a name of words
     (`postgresql://umami:umami@db:5432`, an image's default account: umami's Dockerfile, fix133s) — whoever reads the
@@ -1967,6 +2006,8 @@ class SecretDetector:
                 reason = _inside_encoded_data(text, start, end)
             if not reason and rule.id in _NAMED_KEY_RULES and _WORD_COUNTER.fullmatch(value):
                 reason = "a made-up name (words and a counter)"
+            if not reason and rule.id == "gcp-service-account-key":
+                reason = _service_account_without_key(text, end, block() if block is not None else [next_text])
             if not reason and rule.id == "database-url-password":
                 reason = _local_database(text, end, value, kind.services)
             if not reason and rule.id in _URL_RULES:
