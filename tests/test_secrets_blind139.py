@@ -200,3 +200,29 @@ def test_a_key_id_with_a_dummy_key_in_another_object_still_blocks(secrets_detect
     text = (f'{{\n  "private_key_id": "{_KEY_ID}",\n  "client_email": "svc@proj.iam.gserviceaccount.com"\n}}\n'
             '{\n  "private_key": "super secret key"\n}\n')
     assert "secrets/gcp-service-account-key" in blocking(secrets_detector, text, "sa.json")
+
+
+# -- 5. a YAML alias ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "line"), [
+    ("docker-compose.yml", "      LISTMONK_db__password: *db-password"),
+    ("docker-compose.yml", "      POSTGRES_PASSWORD: *db_password"),
+    ("config/app.yaml", "  password: *defaultPassword"),
+    ("deploy/values.yaml", "    password: *pg.pass"),
+    ("compose.yaml", "  MYSQL_PASSWORD: *MYSQL_PASSWORD  # the anchor above"),
+])
+def test_an_unquoted_yaml_alias_is_a_reference(secrets_detector: SecretDetector, path: str, line: str) -> None:
+    """listmonk's docker-compose.yml (1 blocking finding): `*db-password` names the anchor `&db-password`, whose own
+    value is read where it is defined."""
+    assert blocking(secrets_detector, line, path) == [], reported(secrets_detector, line, path)
+
+
+@pytest.mark.parametrize(("path", "line"), [
+    ("docker-compose.yml", '      POSTGRES_PASSWORD: "*db-password"'),  # quoted: a string
+    ("docker-compose.yml", "      POSTGRES_PASSWORD: *" + STRONG),  # a random "name"
+    (".env", "DB_PASSWORD=*db-password"),  # not YAML: `*` is a character of the value
+    ("docker-compose.yml", "      POSTGRES_PASSWORD: &db-password " + STRONG),  # the anchor's value
+])
+def test_a_star_led_value_that_is_no_alias_still_blocks(secrets_detector: SecretDetector, path: str,
+                                                        line: str) -> None:
+    assert blocking(secrets_detector, line, path) == ["secrets/" + PASSWORD], reported(secrets_detector, line, path)

@@ -137,6 +137,10 @@ _REFERENCE = re.compile(
 )
 _YAML_TAG = re.compile(r"!!?[A-Za-z]+(?:[:/][\w.:/-]*)?")
 _YAML_SOURCE = re.compile(r"\.ya?ml\Z", re.IGNORECASE)
+# An alias of an anchor (`password: *db-password` after `x-db-password: &db-password …`: listmonk's Compose file,
+# meas139): a reference, read unquoted in YAML only, where a plain scalar cannot start with `*`. Its name as names are
+# written — lower-case words, camelCase, capitals — not random letters and digits (`*<random>` stays a value: fix133s).
+_YAML_ALIAS = re.compile(r"\*(?:[a-z]+(?:[-_.][a-z]+)*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z]+(?:_[A-Z]+)*)(?:[-_.]?[0-9]{1,3})?")
 # Source in a language where `!x` negates: `has_password = !!password`, `noToken := !cfg.Enabled` (red104) — not
 # .env, properties or shell, where `!` starts a password.
 _NEGATING_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte|go|rb|java|kts?|scala|groovy|cs|swift|rs|php|c|cc|cpp|cxx"
@@ -893,9 +897,11 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
     """For generic rules: not code, not a path or reference, and more than one kind of character, read as the
     file's kind says (SourceKind)."""
     script, manifest, syntax = kind.script, kind.manifest, kind.syntax
-    # (A YAML tag — `!vault |`, `!Ref`, `!secret db`, `!!python/name:x` — is a word read unquoted, in YAML only;
-    # quoted, elsewhere, or holding digits or symbols, `!` starts a password: red101, red102, red103.)
-    if _REFERENCE.search(value) or (not quoted and ((syntax == "yaml" and _YAML_TAG.fullmatch(value))
+    # (A YAML tag — `!vault |`, `!Ref`, `!secret db`, `!!python/name:x` — or alias — `*db-password` — is a word read
+    # unquoted, in YAML only; quoted, elsewhere, or holding digits or symbols, `!` starts a password: red101, red102,
+    # red103.)
+    if _REFERENCE.search(value) or (not quoted and ((syntax == "yaml" and (_YAML_TAG.fullmatch(value)
+                                                                             or _YAML_ALIAS.fullmatch(value)))
                                                     or (syntax == "code" and _NEGATION.fullmatch(value)))) or (
             _PATH.fullmatch(value) and not _RANDOM_SEGMENT.search(value)) or (
             manifest and _VERSION_SPEC.fullmatch(value)):
