@@ -226,3 +226,37 @@ def test_an_unquoted_yaml_alias_is_a_reference(secrets_detector: SecretDetector,
 def test_a_star_led_value_that_is_no_alias_still_blocks(secrets_detector: SecretDetector, path: str,
                                                         line: str) -> None:
     assert blocking(secrets_detector, line, path) == ["secrets/" + PASSWORD], reported(secrets_detector, line, path)
+
+
+# -- 6. a Vue bound attribute after type="password" --------------------------------------------------------------
+
+@pytest.mark.parametrize("line", [
+    """<b-input v-model="data['bounce.sendgrid_key']" type="password" :disabled="!data['bounce.sendgrid_enabled']" """
+    """name="sendgrid_key" />""",
+    '<b-input type="password" :disabled="!data.sendgrid_enabled" />',
+    '<input type="password" :placeholder="settings.passwordHint" />',
+    """<input autocomplete="new-password" :class="{ 'is-danger': errors.length > 0 }" />""",
+    "<el-input type='password' :readonly='!form.editing' />",
+])
+def test_a_bound_attribute_after_a_password_type_is_not_a_value(secrets_detector: SecretDetector, line: str) -> None:
+    """listmonk's bounces.vue (1 blocking finding): `type="password"` closes its attribute, and `:disabled=` is Vue's
+    binding shorthand — another attribute, not a typed assignment to `password`."""
+    for path in ("frontend/src/views/settings/bounces.vue", "templates/login.html"):
+        assert blocking(secrets_detector, line, path) == [], reported(secrets_detector, line, path)
+
+
+def test_the_same_markup_quoted_in_prose_is_not_a_value(secrets_detector: SecretDetector) -> None:
+    """A page or a comment that quotes such markup in a code span (this fix's own documentation)."""
+    line = """a bound attribute after the keyword (`type="password" :disabled="!data['k']"`: another attribute's)"""
+    for path in ("docs/secrets.md", "gatekeeper/scan/secrets.py"):
+        assert blocking(secrets_detector, line, path) == [], reported(secrets_detector, line, path)
+
+
+@pytest.mark.parametrize("line", [
+    '<input type="password" :value="' + STRONG + '" />',  # a random token bound as the field's value
+    "  password: '" + STRONG + "',",  # the component's data
+    '<my-login :password="' + STRONG + '" />',  # a prop named password
+])
+def test_a_literal_password_in_a_vue_component_still_blocks(secrets_detector: SecretDetector, line: str) -> None:
+    path = "frontend/src/views/Login.vue"
+    assert blocking(secrets_detector, line, path) == ["secrets/" + PASSWORD], reported(secrets_detector, line, path)

@@ -293,6 +293,14 @@ def _sed_default(old: str) -> bool:
                               or (old.isalnum() and example_password(old)))
 
 
+# A markup attribute's value holding the keyword (`type="password"`, `autocomplete="new-password"`), closed, then a
+# bound attribute in Vue's (and Alpine's) shorthand, `:disabled="…"`: the rule reads `password" :disabled=` as a
+# name typed `: disabled` and assigned, and the bound JavaScript expression as the value (listmonk's bounces.vue,
+# meas139). _ATTRIBUTE_OPEN is what precedes the keyword, _BOUND_ATTRIBUTE what follows it up to the value.
+_ATTRIBUTE_OPEN = re.compile(r"[\s<`(][A-Za-z_:@][\w:.-]*[ \t]*=[ \t]*(?P<q>[\"'])[\w .-]{0,40}\Z")
+_BOUND_ATTRIBUTE = re.compile(r"[\w.-]*(?P<q>[\"'])[ \t]+:[A-Za-z][\w.-]{0,40}[ \t]*=[ \t]*[\"']")
+
+
 # A shell's `${NAME:?message}` right before the value: the script stops with the message when NAME is unset, so the
 # "value" is that message (apollo's smoke test); `${NAME:-default}` is a default, and is read as a value.
 _EXPANSION_CHECK = re.compile(r"\$\{[A-Za-z_]\w{0,80}:\Z")
@@ -2055,6 +2063,10 @@ class SecretDetector:
             if "s" in text[max(0, match.start() - 90):match.start()] and _sed_default(_sed_replaced(text, match.start(),
                                                                                                  start)):
                 return None  # the rest of `s/NAME=<default>/NAME=$VAR/`: a shipped default replaced by a variable
+            if (quoted and (bound := _BOUND_ATTRIBUTE.fullmatch(text, match.start(), start)) is not None
+                    and (opened := _ATTRIBUTE_OPEN.search(text, max(0, match.start() - 120), match.start())) is not None
+                    and opened.group("q") == bound.group("q") and not _RANDOM_SEGMENT.fullmatch(value)):
+                return None  # `type="password" :disabled="!data['k']"`: another attribute's bound expression
             if value.startswith("?") and _EXPANSION_CHECK.search(text, max(0, start - 90), start):
                 return None  # `${NAME:?message}`
             if not quoted and _code_value(text, match.start(), start, value, kind, text_until):
