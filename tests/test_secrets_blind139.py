@@ -19,6 +19,7 @@ Values are built at run time; no secret-shaped literal is written here.
 
 from __future__ import annotations
 
+import base64
 import random
 import string
 
@@ -260,3 +261,56 @@ def test_the_same_markup_quoted_in_prose_is_not_a_value(secrets_detector: Secret
 def test_a_literal_password_in_a_vue_component_still_blocks(secrets_detector: SecretDetector, line: str) -> None:
     path = "frontend/src/views/Login.vue"
     assert blocking(secrets_detector, line, path) == ["secrets/" + PASSWORD], reported(secrets_detector, line, path)
+
+
+# -- 7. an API client's request collection -----------------------------------------------------------------------
+
+_EXAMPLE_PASSWORDS = ["secret" + "123", "Password" + "123", "admin" + "123", "test123" + "TEST"]
+
+
+@pytest.mark.parametrize("path", ["contrib/bruno/miniflux/Create a new user.bru", "api/Users/login.bru",
+                                  "postman/Miniflux.postman_collection.json", "requests/users.http",
+                                  "api.rest"])
+@pytest.mark.parametrize("value", _EXAMPLE_PASSWORDS)
+def test_an_example_password_in_an_api_collection_is_an_example(secrets_detector: SecretDetector, path: str,
+                                                                 value: str) -> None:
+    """miniflux's Bruno collection ("Create a new user", 1 blocking finding): an API client's saved request documents
+    the API, as a docs page's example does; its real credentials are variables (`{{minifluxPassword}}`)."""
+    line = f'  "password": "{value}"'
+    assert blocking(secrets_detector, line, path) == [], reported(secrets_detector, line, path)
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    ("contrib/bruno/miniflux/Create a new user.bru", STRONG),  # a random password: a real one
+    ("postman/Miniflux.postman_collection.json", STRONG),
+    ("requests/users.http", STRONG),
+    ("bruno/environments/Production.bru", "secret" + "123"),  # an environment's values
+    ("postman/Prod.postman_environment.json", "secret" + "123"),
+    ("postman/local.postman_environment.json", WEAK),
+])
+def test_a_real_password_in_an_api_collection_still_blocks(secrets_detector: SecretDetector, path: str,
+                                                           value: str) -> None:
+    line = f'  "password": "{value}"'
+    assert blocking(secrets_detector, line, path) == ["secrets/" + PASSWORD], reported(secrets_detector, line, path)
+
+
+def test_a_provider_token_in_an_api_collection_still_blocks(secrets_detector: SecretDetector) -> None:
+    token = "ghp" + "_" + _random(36)
+    assert "secrets/github-pat" in blocking(secrets_detector, f"  Authorization: token {token}", "api/Users/get.bru")
+
+
+def test_the_collection_in_a_real_commit(based: RepoBuilder) -> None:
+    body = "post {\n  url: {{minifluxUrl}}/v1/users\n  body: json\n}\n\nbody:json {\n  {\n    \"username\": " \
+           "\"foobar\",\n    \"password\": \"" + "secret" + "123" + "\"\n  }\n}\n"
+    found = scan_commit(based, {"contrib/bruno/miniflux/Create a new user.bru": body,
+                                "contrib/bruno/miniflux/Login.bru": body.replace("secret" + "123", STRONG)})
+    assert blocking_findings(found) == [("contrib/bruno/miniflux/Login.bru", "secrets/" + PASSWORD)], found
+
+
+def test_basic_auth_of_an_example_login_in_a_collection(secrets_detector: SecretDetector) -> None:
+    """A saved request's Basic header with an example login is an example too; a random one blocks."""
+    example = base64.b64encode(("admin:" + "admin" + "123").encode()).decode()
+    real = base64.b64encode(("admin:" + STRONG).encode()).decode()
+    assert blocking(secrets_detector, f"Authorization: Basic {example}", "requests/users.http") == []
+    assert blocking(secrets_detector, f"Authorization: Basic {real}", "requests/users.http") == [
+        "secrets/basic-auth-header"]

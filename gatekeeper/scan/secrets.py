@@ -717,7 +717,8 @@ def source_kind(path: str | None) -> SourceKind:
 
 # Where example passwords are written (and only there is one read as such): test directories and test-named files,
 # end-to-end suites, fixtures and mocks; examples, samples, demos, tutorials, seeds; templates and `.example` files;
-# prose documentation. (And CI definitions: a workflow's service container and test login.)
+# prose documentation; API clients' request collections. (And CI definitions: a workflow's service container and test
+# login.)
 _EXAMPLE_CONTEXT = re.compile(
     r"(?:\A|/)(?:tests?|__tests__|spec|specs|e2e|cypress|playwright|testdata|test[-_]data|testing|fixtures"
     r"|__fixtures__|mocks?|__mocks__|[^/]*integration[-_]tests?|examples?|samples?|demos?|tutorials?|seeds?"
@@ -725,7 +726,11 @@ _EXAMPLE_CONTEXT = re.compile(
     r"|(?:\A|/)(?:test[^/]*|[^/]*[._-](?:test|spec)|conftest\.py)\.[^/]+\Z|(?:\A|/)[^/]+(?:Tests?|Spec)\.[a-z]{1,6}\Z"
     r"|(?:\A|/)[^/]*(?<![A-Za-z])(?:examples?|samples?|templates?)(?![A-Za-z])[^/]*\Z"
     r"|\.(?:example|sample|template|tmpl|tpl|dist|jinja2?|j2)(?:\.[^/]*)?\Z"
-    r"|\.(?:md|markdown|mdx|rst|adoc|asciidoc|txt)\Z", re.IGNORECASE)
+    r"|\.(?:md|markdown|mdx|rst|adoc|asciidoc|txt)\Z"
+    # An API client's saved requests, which document an API as a docs page does (miniflux's Bruno collection, meas139):
+    # Bruno's `.bru`, a `.http` or `.rest` file, a Postman collection — not a Postman environment, nor Bruno's
+    # `environments/` (_REAL_ENVIRONMENT: a real environment's values).
+    r"|\.(?:bru|http|rest)\Z|\.postman_collection\.json\Z", re.IGNORECASE)
 
 
 # In a bundle, what minified code runs together after a keyword: names of letters joined by member access, optional
