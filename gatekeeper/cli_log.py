@@ -105,13 +105,13 @@ def log_verify(log: str | None, repository: str | None, anchor: Path | None, fmt
     finally:
         store.close()
     if fmt == "json":
-        from gatekeeper.sanitize import json_escape_unsafe
+        from gatekeeper.sanitize import json_text
 
         data = {"log": store.target, "ok": result.ok, "records": result.records, "chains": result.repositories,
                 "anchored": result.anchored,
                 "heads": [{"repository": h.repository, "seq": h.seq, "hash": h.hash} for h in result.heads],
                 "problems": [{"repository": p.repository, "seq": p.seq, "message": p.message} for p in result.problems]}
-        click.echo(json_escape_unsafe(json.dumps(data, ensure_ascii=False, indent=1)))
+        click.echo(json_text(json.dumps(data, ensure_ascii=False, indent=1)))
         return ExitCode.OK if result.ok else ExitCode.BLOCKED
     if result.ok:
         click.echo(f"gatekeeper: decision log {safe(store.target)}: {result.records} record(s) in "
@@ -188,7 +188,7 @@ def log_export(log: str | None, repository: str | None, fmt: str, output: Path |
     """Every record as JSON (hashed body, hash and verdict), streamed: `{"records": [...]}`."""
     from gatekeeper.audit.decisionlog import open_log, record_dict
     from gatekeeper.fsutil import replaced_text
-    from gatekeeper.sanitize import json_escape_unsafe
+    from gatekeeper.sanitize import json_text
 
     store = open_log(_target(log), create=False)
     try:
@@ -199,7 +199,7 @@ def log_export(log: str | None, repository: str | None, fmt: str, output: Path |
             stream.write('{"format":"gatekeeper-decision-log","version":1,"records":[')
             for i, record in enumerate(store.records(repository)):
                 # Commit data may hold C1/bidi controls: \u escapes keep the JSON valid and lossless.
-                stream.write(("," if i else "") + "\n" + json_escape_unsafe(json.dumps(
+                stream.write(("," if i else "") + "\n" + json_text(json.dumps(
                     record_dict(record), ensure_ascii=False, sort_keys=True, separators=(",", ":"))))
             stream.write("\n]}\n")
     except OSError as exc:

@@ -30,17 +30,24 @@ _BIDI = re.compile(f"[{_INVISIBLE}]")
 # controls, bidi controls and marks, line/paragraph separators, zero-width and BOM characters. In JSON
 # text these can only occur inside strings, so writing them as \uXXXX keeps the document valid and
 # lossless (a parser returns the same string).
-# Lone surrogates too (a log record's `"\\ud800"` is valid JSON, and no UTF-8 writer can write what it decodes to:
-# red137), as the same escapes.
-_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{_INVISIBLE}\ud800-\udfff]")
-# What safe() shows in place of a lone surrogate: the replacement character, as a decoder would.
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{_INVISIBLE}]")
+# Lone surrogates: a record of the decision log may hold one (`"\\ud800"` is valid JSON), and no UTF-8 writer can
+# write what it decodes to (red137). The readers of the log write it as the escape it was, json_text; safe() shows
+# the replacement character, as a decoder would.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_JSON_UNSAFE_OR_LONE = re.compile(f"[\x7f-\x9f\u2028\u2029{_INVISIBLE}\ud800-\udfff]")
 
 
 def json_escape_unsafe(text: str) -> str:
     """JSON text (from json.dumps) with the characters above written as \\u escapes (a surrogate pair for one
     beyond U+FFFF, as JSON spells those)."""
     return _JSON_UNSAFE.sub(lambda m: _json_escape(ord(m.group())), text)
+
+
+def json_text(text: str) -> str:
+    """json_escape_unsafe, and a lone surrogate (what a hostile JSON escape decodes to) written as its escape again:
+    the JSON text of data read back from JSON, always writable as UTF-8 and lossless."""
+    return _JSON_UNSAFE_OR_LONE.sub(lambda m: _json_escape(ord(m.group())), text)
 
 
 def _json_escape(point: int) -> str:

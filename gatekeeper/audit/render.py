@@ -20,7 +20,7 @@ import orjson
 import gatekeeper
 from gatekeeper.audit.history import Agent, AuditRange, CommitAudit, PlainRecord, Summary, iso_time
 from gatekeeper.models import Person
-from gatekeeper.sanitize import clip, json_escape_unsafe, safe, visible
+from gatekeeper.sanitize import clip, json_text, safe, visible
 
 SCHEMA_VERSION = 1
 _enc = json.encoder.encode_basestring  # the C encoder json.dumps uses for strings
@@ -274,7 +274,7 @@ def commit_dict(a: CommitAudit) -> dict[str, Any]:
 
 
 class _Escaping:
-    """A text stream whose writes pass through sanitize.json_escape_unsafe."""
+    """A text stream whose writes pass through sanitize.json_text (a decision-log record may hold a lone surrogate)."""
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
@@ -289,7 +289,7 @@ class _Escaping:
 
 def _escaped(text: str) -> str:
     # Every unsafe character but DEL is outside ASCII: two C scans spare the regex on most records.
-    return text if text.isascii() and "\x7f" not in text else json_escape_unsafe(text)
+    return text if text.isascii() and "\x7f" not in text else json_text(text)
 
 
 class JsonWriter:
