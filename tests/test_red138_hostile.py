@@ -263,7 +263,13 @@ NOT_EXAMPLES = {
 }
 
 
-@pytest.mark.parametrize("path", sorted(NOT_EXAMPLES))
+_PROSE = pytest.mark.xfail(strict=True, reason="left (fix138): prose markup anywhere stays a place examples are "
+                           "written — a component's README is its documentation (shlink's docker/README.md, the "
+                           "image's page, gave 6 blocking dummy passwords when it was not)")
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, marks=_PROSE) if p.endswith(".md") else p
+                                  for p in sorted(NOT_EXAMPLES)])
 @pytest.mark.parametrize("value", ["Welcome@123", "Company123"])
 def test_a_weak_password_in_a_file_that_is_no_example_blocks(secrets_detector: SecretDetector, path: str,
                                                              value: str) -> None:
@@ -276,10 +282,11 @@ def test_a_weak_password_in_a_file_that_is_no_example_blocks(secrets_detector: S
 
 def test_no_common_password_is_an_example_in_a_notes_file_or_a_deploy_step(secrets_detector: SecretDetector) -> None:
     """Fails: of 40 common corporate passwords, all 40 are "example passwords" in `creds.txt`, in `ops/runbook.md` and
-    in a workflow's deploy step (120/120 not blocking); red136 made the same values block in a Kubernetes Secret."""
+    in a workflow's deploy step (120/120 not blocking); red136 made the same values block in a Kubernetes Secret.
+    (The runbook is left: prose markup stays a place examples are written, see _PROSE.)"""
     missed = {path: [v for v in COMMON_PASSWORDS
                      if not _blocking(secrets_detector, NOT_EXAMPLES[path].format(v=v).rstrip("\n"), path)]
-              for path in ("creds.txt", "ops/runbook.md", ".github/workflows/deploy.yml")}
+              for path in ("creds.txt", ".github/workflows/deploy.yml")}
     assert all(not values for values in missed.values()), {path: len(values) for path, values in missed.items()}
 
 

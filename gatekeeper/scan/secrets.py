@@ -740,8 +740,7 @@ DOCUMENTATION_PAGE = re.compile(r"\A(?:(?:[^/]*/)*(?:docs?|documentation|website
 # to copy (`.template`, `.tmpl`, `.dist`: harbor's `harbor.yml.tmpl`); documentation pages; API clients' request
 # collections. (And CI definitions: a workflow's service container and test login.) Not what config management
 # renders onto a host as written (Jinja's `.j2` in an Ansible role), nor a CloudFormation or SAM `template.yaml`,
-# a notes file or a runbook outside the docs, or a name that merely holds `test` (`latest.json`, `testnet.yaml`:
-# red138).
+# a notes file (`.txt`), or a name that merely holds `test` (`latest.json`, `testnet.yaml`: red138).
 _EXAMPLE_CONTEXT = re.compile(
     r"(?:\A|/)(?:tests?|__tests__|spec|specs|e2e|cypress|playwright|testdata|test[-_]data|testing|fixtures"
     r"|__fixtures__|mocks?|__mocks__|[^/]*integration[-_]tests?|examples?|samples?|demos?|tutorials?|seeds?"
@@ -751,6 +750,9 @@ _EXAMPLE_CONTEXT = re.compile(
     r"|(?:\A|/)[^/]+(?-i:Tests?|Spec)\.[a-z]{1,6}\Z"
     r"|(?:\A|/)[^/]*(?<![A-Za-z])(?:examples?|samples?)(?![A-Za-z])[^/]*\Z"
     r"|\.(?:example|sample|template|tmpl|tpl|dist)(?:\.[^/]*)?\Z"
+    # Prose markup anywhere: a component's README is its documentation (shlink's `docker/README.md`, the image's page:
+    # `docker run -e DB_PASSWORD=<dummy>` four times). Not a plain `.txt` (notes, credentials: red138).
+    r"|\.(?:md|markdown|mdx|rst|adoc|asciidoc)\Z"
     # An API client's saved requests, which document an API as a docs page does (miniflux's Bruno collection, meas139):
     # Bruno's `.bru`, a `.http` or `.rest` file, a Postman collection — not a Postman environment, nor Bruno's
     # `environments/` (_REAL_ENVIRONMENT: a real environment's values).
