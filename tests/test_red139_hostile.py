@@ -19,8 +19,11 @@ Findings:
    forms: Python `b"…"` / `f"…"` literals (how cryptography's, paramiko's and most Python test suites write a PEM),
    PHP / Perl `.` and Lua `..` concatenation, a C macro or Ruby literals joined by `\\` continuation, Objective-C
    `@"…"`, a Rust string continued by `\\n\\`, Java with the body as one literal (`"MIIE…\\nMIIE…\\n…"`), a YAML
-   double-quoted scalar folded over lines (`key: "-----BEGIN …-----\\n` then `  MIIE…\\n`), VB `& vbLf & _`.
-   Measured: 12 forms x 3 keys (RSA 2048, P-256 PKCS#8, Ed25519) = 36/36 without a finding, now and at f19abe5
+   double-quoted scalar folded over lines (`key: "-----BEGIN …-----\\n` then `  MIIE…\\n`), VB `& vbLf & _`;
+   and the Java `+` form itself when a `"...\\n" +` line stands between header and body (1ddac89 reads material past
+   marks, but `_CLOSED_STRING` drops the header before: only the very next line is asked; a PEM, JSON or YAML block
+   under the same marks blocks). Measured: 12 forms x 3 keys (RSA 2048, P-256 PKCS#8, Ed25519) = 36/36 and the
+   elision form 2/2 without a finding, now and at f19abe5
    (Java/Go/Kotlin `+`, Python/JS lists, C adjacent literals, Rust `concat!`, C#, Swift, Kotlin `\"\"\"` do block).
 2. MEDIUM (miss, regression of f95114d) — scan/secrets.py:759 (`_EXAMPLE_CONTEXT` takes `.http`, `.rest`, `.bru`,
    `*.postman_collection.json`) with :2086-2087 (`_remote_host_named` read for CI lines only): a weak real password
@@ -180,6 +183,13 @@ def _yaml_folded(pem: str) -> str:
             + f'\n    {lines[-1]}"\n')
 
 
+def _java_under_elision(pem: str) -> str:
+    lines = _lines(pem)
+    body = "\n".join(f'        "{line}\\n" +' for line in lines[1:-1])
+    return (f'class Keys {{\n    static final String SIGNING_KEY =\n        "{lines[0]}\\n" +\n        "...\\n" +\n'
+            f'{body}\n        "{lines[-1]}";\n}}\n')
+
+
 def _vb(pem: str) -> str:
     lines = _lines(pem)
     body = "\n".join(f'    "{line}" & vbLf & _' for line in lines[:-1])
@@ -199,6 +209,7 @@ KEY_FORMS: dict[str, tuple[str, Callable[[str], str]]] = {
     "java-one-body-literal": ("src/main/java/com/acme/Keys.java", _java_one_body),
     "yaml-double-quoted-folded": ("deploy/values.yaml", _yaml_folded),
     "vb-vblf": ("src/Keys.vb", _vb),
+    "java-under-an-elision-literal": ("src/main/java/com/acme/Keys.java", _java_under_elision),
 }
 
 
