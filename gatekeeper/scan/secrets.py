@@ -141,6 +141,8 @@ _YAML_SOURCE = re.compile(r"\.ya?ml\Z", re.IGNORECASE)
 # meas139): a reference, read unquoted in YAML only, where a plain scalar cannot start with `*`. Its name as names are
 # written — lower-case words, camelCase, capitals — not random letters and digits (`*<random>` stays a value: fix133s).
 _YAML_ALIAS = re.compile(r"\*(?:[a-z]+(?:[-_.][a-z]+)*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z]+(?:_[A-Z]+)*)(?:[-_.]?[0-9]{1,3})?")
+# Where a YAML value starts, up to an alias there: after a key's colon, a sequence's dash, a flow collection's mark.
+_YAML_VALUE_START = re.compile(r"(?:\A|[:\-\[,{?])[ \t]*\Z")
 # Source in a language where `!x` negates: `has_password = !!password`, `noToken := !cfg.Enabled` (red104) — not
 # .env, properties or shell, where `!` starts a password.
 _NEGATING_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte|go|rb|java|kts?|scala|groovy|cs|swift|rs|php|c|cc|cpp|cxx"
@@ -289,8 +291,19 @@ def _sed_default(old: str) -> bool:
     """Whether a value a sed command replaces is a default's shape: a dummy word or a template's (placeholder_reason),
     an example password (`root123`, `Password123`) or a name of lower-case words and a short counter (`listmonk`,
     the product's name) — not a random value or a weak password of a real login (`Welcome@123`: a mark in it)."""
-    return bool(old) and bool(placeholder_reason(old) or _LOWER_WORDS.fullmatch(old)
+    return bool(old) and bool(placeholder_reason(old) or _written_word(old)
                               or (old.isalnum() and example_password(old)))
+
+
+_CONSONANT_RUN = re.compile(r"[^aeiouy]{4}")
+
+
+def _written_word(value: str) -> bool:
+    """A lower-case word as words are written (a product's name, `listmonk`): letters only, a vowel in five or more,
+    no four consonants in a row — not a generator's random run of letters (red139: a rotation script's current password
+    read as a shipped default)."""
+    return (value.isalpha() and value.isascii() and value.islower() and 3 <= len(value) <= 16
+            and sum(c in "aeiouy" for c in value) * 5 >= len(value) and not _CONSONANT_RUN.search(value))
 
 
 # A markup attribute's value holding the keyword (`type="password"`, `autocomplete="new-password"`), closed, then a
@@ -373,14 +386,35 @@ _EXAMPLE_HOST = re.compile(
 # A host a command or URL connects to, by its name (`root@app01.acme-corp.com:`, `-h db01.acme-corp.com`,
 # `--host=…`, `host: …`, `scheme://…`): in a CI definition such a line is a deploy step's, not a service container's
 # test login (red138: `sshpass -p '<weak>'` to a production host read as an example password).
-_NAMED_HOST = re.compile(r"(?:@|(?<![\w-])-h ?|--host[= ]|\bhost(?:name)?[\"']?[=:] ?|://)"
-                         r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})(?![\w-])")
+_NAMED_HOST = re.compile(r"(?:@|(?<![\w-])-h ?|--host[= ]|(?i:host(?:name)?)[\"']?[=:] ?|://)"
+                         r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+                         r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|\[[0-9A-Fa-f:]+\])(?![\w.-])")
+# A host named by one word after a host option or variable (`-h bastion`, `PGHOST=primary`; not after `@`, where a
+# package's version or a scope stands as often): a machine on a private network, but for a CI service's name.
+_WORD_HOST = re.compile(r"(?:(?<![\w-])-h ?|--host[= ]|(?i:host(?:name)?)[\"']?[=:] ?)"
+                        r"([A-Za-z][A-Za-z0-9-]{1,62})(?![\w.-])"
+                        # ... or as ssh and scp name one: `deploy@prodweb01:/opt`, `ssh ops@bastion` (not a digest's
+                        # `@sha256:`)
+                        r"|(?<=[\w.-])@(?!sha[0-9])([A-Za-z][A-Za-z0-9-]{1,62})(?=:)"
+                        r"|\b(?:ssh|scp|sftp|rsync)\b[^@\n]{0,60}?[\w.-]@([A-Za-z][A-Za-z0-9-]{1,62})(?![\w.-])")
+_SERVICE_NAMES = re.compile(rf"(?:{_DATABASE_NAMES}|cache|mongo|elasticsearch|opensearch|memcached?|minio|kafka"
+                            r"|zookeeper|rabbit|nats|keycloak|ldap|openldap|smtp|mail|mailhog|mailpit|localstack|app"
+                            r"|api|web|backend|frontend|service|svc)(?:[-_]?[0-9]{1,2})?", re.IGNORECASE)
+
+
+_ANY_ADDRESS = frozenset(("0.0.0.0", "[::]", "[::1]"))  # noqa: S104 (addresses read in a line, none bound)
 
 
 def _remote_host_named(text: str) -> bool:
-    """Whether a line names a host on a network by its domain name, not an example's or the machine's own."""
-    return any(not _EXAMPLE_HOST.fullmatch(m.group(1)) and not m.group(1).lower().endswith((".local", ".internal"))
-               for m in _NAMED_HOST.finditer(text))
+    """Whether a line names a host on a network — by a domain name, an address, or one word after a host option — that
+    is not an example's, the machine's own, or a CI service container's."""
+    for m in _NAMED_HOST.finditer(text):
+        host = m.group(1)
+        if not (_EXAMPLE_HOST.fullmatch(host) or host.lower().endswith(".local") or host.startswith("127.")
+                or host in _ANY_ADDRESS):
+            return True
+    return any(not (_EXAMPLE_HOST.fullmatch(host) or _SERVICE_NAMES.fullmatch(host))
+               for m in _WORD_HOST.finditer(text) for host in m.groups() if host)
 
 
 # The machine itself as a URL's host, up to where the host ends (`localhost.evil.example` is someone else's).
@@ -707,6 +741,11 @@ class SourceKind(NamedTuple):
     deployed: bool = False
     # A minified or built bundle (_BUNDLE): an unquoted value there is minified code.
     bundle: bool = False
+    # A file named by a language's code alone (_LANGUAGE_NAMED): a catalogue, or a region's or a service's file.
+    language_named: bool = False
+    # Where an example password is one only on a line that names no host on a network (_remote_host_named): a CI
+    # definition (a service container's login, not a deploy step's) and an API client's saved requests (red139).
+    hosts_matter: bool = False
     # A file of examples (_EXAMPLE_CONTEXT: tests, examples, seeds, templates, documentation, CI definitions): where an
     # example password (`Password123`, `Harbor12345`) is one. Anywhere else it is read as a weak password (red136).
     example: bool = False
@@ -722,11 +761,14 @@ def source_kind(path: str | None) -> SourceKind:
                       syntax="yaml" if _YAML_SOURCE.search(path) else "code" if _NEGATING_SOURCE.search(path) else "",
                       powershell=_POWERSHELL_SOURCE.search(path) is not None,
                       localized=_LOCALIZED.search(path) is not None, data=_DATA_SOURCE.search(path) is not None,
+                      language_named=_LANGUAGE_NAMED.search(path) is not None,
                       lexed=(lexed := syntax_of(path)), code_names=_CODE_NAMES.get(lexed.name) if lexed else None,
                       services="compose" if _COMPOSE_FILE.search(path) else "ci" if CI_DEFINITION.search(path) else "",
                       deployed=_REAL_ENVIRONMENT.search(path) is not None, bundle=_BUNDLE.search(path) is not None,
                       example=(_EXAMPLE_CONTEXT.search(path) is not None or DOCUMENTATION_PAGE.search(path) is not None
-                               or CI_DEFINITION.search(path) is not None))
+                               or CI_DEFINITION.search(path) is not None),
+                      hosts_matter=(CI_DEFINITION.search(path) is not None
+                                    or _REQUEST_COLLECTION.search(path) is not None))
 
 
 # A project's documentation pages: prose markup (Markdown, MDX, reStructuredText, AsciiDoc) in a docs directory, or
@@ -757,6 +799,7 @@ _EXAMPLE_CONTEXT = re.compile(
     # Bruno's `.bru`, a `.http` or `.rest` file, a Postman collection — not a Postman environment, nor Bruno's
     # `environments/` (_REAL_ENVIRONMENT: a real environment's values).
     r"|\.(?:bru|http|rest)\Z|\.postman_collection\.json\Z", re.IGNORECASE)
+_REQUEST_COLLECTION = re.compile(r"\.(?:bru|http|rest)\Z|\.postman_collection\.json\Z", re.IGNORECASE)
 
 
 # In a bundle, what minified code runs together after a keyword: names of letters joined by member access, optional
@@ -818,11 +861,15 @@ _LOCALIZED = re.compile(r"(?:\A|/)(?:values-[^/]+|i18n|l10n|intl|locales?|langs?
                         r"|locali[sz]ations?)/"
                         r"|\.(?:po|pot|arb|resx|strings|stringsdict|xliff|xlf)\Z"
                         r"|(?:\A|/)(?-i:[a-z]{2,3}[-_](?:[A-Z]{2}|[A-Z][a-z]{3}|[0-9]{3}))"
-                        r"\.(?:json|ya?ml|properties|xml|toml|[cm]?[jt]s)\Z"
-                        # ... or by its language alone, a real ISO 639-1 code (navidrome's `sv.json`, meas139): `db`,
-                        # `ui`, `js` and `ci` are none.
-                        rf"|(?:\A|/)(?-i:{'|'.join(_ISO_639_1.split())})\.(?:json|ya?ml|properties|toml|[cm]?[jt]s)\Z",
-                        re.IGNORECASE)
+                        r"\.(?:json|ya?ml|properties|xml|toml|[cm]?[jt]s)\Z", re.IGNORECASE)
+# A file named by a language alone, a real ISO 639-1 code (navidrome's `sv.json`, meas139; `db`, `ui`, `js` and `ci`
+# are none): a catalogue, or a region's or a service's file (`eu.yaml`, `sg.yaml`, `kv.yaml`, `sa.json`: red139). Read
+# as a catalogue only for a value with letters beyond ASCII (`Lösenord`), never in what deploys an environment.
+_LANGUAGE_NAMED = re.compile(rf"(?:\A|/)(?:{'|'.join(_ISO_639_1.split())})"
+                             r"\.(?:json|ya?ml|properties|toml|[cm]?[jt]s)\Z")
+# What a translation written in ASCII is in such a file (`Passord`, `Wachtwoord`, `Kata sandi`): letters and spaces,
+# no mark (`Sunshine!`, `word-word-word` are passwords: red139).
+_ASCII_TRANSLATION = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){0,3}")
 _WORD_MARKS = frozenset(" -'.,!?:;()\u2019")
 
 
@@ -961,8 +1008,7 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
     # (A YAML tag — `!vault |`, `!Ref`, `!secret db`, `!!python/name:x` — or alias — `*db-password` — is a word read
     # unquoted, in YAML only; quoted, elsewhere, or holding digits or symbols, `!` starts a password: red101, red102,
     # red103.)
-    if _REFERENCE.search(value) or (not quoted and ((syntax == "yaml" and (_YAML_TAG.fullmatch(value)
-                                                                             or _YAML_ALIAS.fullmatch(value)))
+    if _REFERENCE.search(value) or (not quoted and ((syntax == "yaml" and _YAML_TAG.fullmatch(value))
                                                     or (syntax == "code" and _NEGATION.fullmatch(value)))) or (
             _PATH.fullmatch(value) and not _RANDOM_SEGMENT.search(value)) or (
             manifest and _VERSION_SPEC.fullmatch(value)):
@@ -1078,8 +1124,19 @@ def _repeated_material(rest: str, body: str) -> bool:
 _MATERIAL_VARIETY = 16
 # A key header's string closed on its own line (the body follows as string literals), and such a body's first line:
 # 40 characters of base64 or more in quotes, after a `+` that continues the expression or not.
-_CLOSED_STRING = re.compile(r"(?:\\(?:r\\)?n)?[\"'`][ \t]*[+,]?[ \t]*\Z")
-_BODY_LITERAL = re.compile(r"[ \t]*(?:\+[ \t]*)?[\"'`][A-Za-z0-9+/]{40,}={0,2}(?:\\(?:r\\)?n)?[\"'`]")
+# The operators and words that join string literals at a line's end, in the languages that write a key so: `+`, `,`
+# (a list), `.` and `..` (PHP, Perl, Lua), `&` and `_` (VB, with `vbLf`), `\` (a C macro, Ruby), `PHP_EOL`.
+_JOINS = r"(?:\.\.|[+.,&_\\]|vb(?:Cr)?Lf|vbNewLine|PHP_EOL)"
+_CLOSED_STRING = re.compile(rf"(?:\\(?:r\\)?n)?[\"'`](?:[ \t]*{_JOINS})*[ \t]*\Z"
+                            # a string left open after an escaped newline: Rust's `\n\`, YAML's folded "…\n
+                            r"|\\(?:r\\)?n\\?[ \t]*\Z")
+# A body's first line as a literal: a join first or not, a string prefix (`b"`, `f"`, `@"`) or none, a quote or none
+# (a string still open), then 40 base64 characters.
+_BODY_LITERAL = re.compile(rf"[ \t]*(?:{_JOINS}[ \t]*)?(?:@|[bBfFrRuU]{{1,2}})?[\"'`]?[A-Za-z0-9+/]{{40}}")
+# An elided line of a body written as literals (`"...\n" +`): marks and no run of key material.
+_LITERAL_RUN = re.compile(r"[A-Za-z0-9+/]{16}")
+# What ends a literal line of a body: its closing quote and the joins after it (not key material).
+_LITERAL_TAIL = re.compile(rf"(?:[\"'`](?:[ \t]*{_JOINS})*|(?:[ \t]+{_JOINS})+)[ \t]*\Z")  # (not an elision's dots)
 _KEY_BLOCK_LINES = 120  # the most lines of a key block read past its header (an RSA-8192 key's body has about 100)
 _KEY_LINE = re.compile(r"[A-Za-z0-9+/=]+")
 _LINE_BREAKS = re.compile(r"\\r\\n|\\n|\n")  # a line's end, or one written as an escape in a string
@@ -1099,7 +1156,7 @@ def _material_past_marks(rest: str, lines: Sequence[str]) -> bool:
         footer = piece.find("-----END ")
         if footer >= 0:
             piece, ended = piece[:footer], True
-        clean = _NOT_MATERIAL.sub("", _COMMENT_MARKS.sub("", piece))
+        clean = _NOT_MATERIAL.sub("", _COMMENT_MARKS.sub("", _LITERAL_TAIL.sub("", piece)))
         if clean:
             if _KEY_LINE.fullmatch(clean) and not _PLACEHOLDER_MARKERS.search(clean):
                 material.append(clean)
@@ -1110,6 +1167,15 @@ def _material_past_marks(rest: str, lines: Sequence[str]) -> bool:
     found = "".join(material)
     return (ended or len(found) >= _MULTILINE_CONTEXT) and len(found) >= _KEY_MATERIAL_MIN and (
         len(set(found)) >= _MATERIAL_VARIETY)
+
+
+def _literal_body(next_text: str, lines: Sequence[str]) -> bool:
+    """Whether the line after a key header closed in a string (_CLOSED_STRING) starts a body of key material — or, when
+    it is an elided line (`"...\\n" +`), the line after it does (red139)."""
+    if _BODY_LITERAL.match(next_text):
+        return True
+    return (_PLACEHOLDER_MARKERS.search(next_text) is not None and not _LITERAL_RUN.search(next_text)
+            and len(lines) > 1 and _BODY_LITERAL.match(lines[1]) is not None)
 
 
 def _block_after(numbers: Sequence[int], texts: Sequence[str], index: int,
@@ -1820,6 +1886,10 @@ class SecretDetector:
         hits: list[SecretHit] = []
         offsets: dict[int, list[tuple[int, int]]] = {}
         kind = source_kind(path)
+        if kind.example and path is not None and _REQUEST_COLLECTION.search(path) and _remote_host_named(joined):
+            # Saved requests to a host on a network (the URL on another line than the body): the logins in use there,
+            # not an API's documented example (red139).
+            kind = kind._replace(example=False)
         depth = max(1, self._depth)
         # How far a comment, a multi-line string or markup begun on an earlier line reaches into each line: lexed
         # lazily, only when an unquoted value may be code (_code_value).
@@ -2084,7 +2154,7 @@ class SecretDetector:
             if not reason and rule.id in _URL_RULES:
                 reason = _own_user(text, start, value)
             elif (not reason and kind.example and not kind.deployed and (weak := example_password(value))
-                  and not (kind.services == "ci" and _remote_host_named(text))):
+                  and not (kind.hosts_matter and _remote_host_named(text))):
                 # Recorded, not reported. (Not a URL's password: `testpass@db.prod.example.net` names the host it
                 # opens.)
                 return _Candidate(rule, start, end, value, value, reason=weak)
@@ -2103,7 +2173,9 @@ class SecretDetector:
             return None if example is None else _Candidate(rule, start, end, value, value,
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
-            if (kind.localized or _MESSAGE_OWNER.search(text, max(0, match.start() - 80), match.start())) and (
+            if (kind.localized or _MESSAGE_OWNER.search(text, max(0, match.start() - 80), match.start())
+                    or (kind.language_named and not kind.deployed
+                        and (not value.isascii() or _ASCII_TRANSLATION.fullmatch(value)))) and (
                     _translated_words(value)):
                 return None  # a translation in a localized resource, a form's message under its field
             quoted = start > 0 and text[start - 1] in _QUOTES
@@ -2113,6 +2185,9 @@ class SecretDetector:
                 return None
             if quoted and text[start - 1] == "`" and _RST_ROLE.search(text, max(0, start - 42), start - 1):
                 return None  # reStructuredText prose: `pass :data:`~flask.current_app`` names an object (flask's docs)
+            if (not quoted and kind.syntax == "yaml" and _YAML_ALIAS.fullmatch(value)
+                    and _YAML_VALUE_START.search(text, max(0, start - 40), start)):
+                return None  # `password: *db-password`: an alias, where a YAML value starts (not `- X=*…`: red139)
             if not quoted and _YAML_TAG.fullmatch(value) and _BLOCK_AFTER_TAG.match(text, end):
                 return None  # `db_password: !vault |` in any file: a tag before a block scalar
             sed = _SED_SUBSTITUTION.match(text, start)
@@ -2138,12 +2213,13 @@ class SecretDetector:
                 # `FAKE_PASSWORD = '…'`, `examplePassword`, `mock_pass`: the name says it is not a real one (recorded)
                 return _Candidate(rule, start, end, value, value, reason="its name says the value is made up")
             if not (_looks_like_credential(value, quoted, kind) or (
-                    "password" in rule.id and (quoted or kind.data) and _passphrase(value))) or (
+                    "password" in rule.id and (quoted or kind.syntax != "code") and _passphrase(value))) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
             ) or _own_name(text, match.start(), value):
                 return None
         material = value
-        if rule.multiline and _CLOSED_STRING.match(text, match.end()) and not _BODY_LITERAL.match(next_text):
+        if rule.multiline and _CLOSED_STRING.match(text, match.end()) and not _literal_body(
+                next_text, block() if block is not None else [next_text]):
             return None  # a header alone in a string: a constant, a check, a body joined from a variable
         if rule.multiline:
             # The header is the same for every key of a kind; hash the key material after it too.
