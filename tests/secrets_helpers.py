@@ -3,6 +3,13 @@ and why suppressed), and the scanner's findings for one real commit under the de
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import gatekeeper
 from gatekeeper.config import parse_policy
 from gatekeeper.git import Git
 from gatekeeper.interfaces import ScanJob
@@ -44,3 +51,15 @@ def blocking_paths(found: Found) -> set[str]:
     """The paths of the findings that block under the default policy."""
     return {path for path, _ in blocking_findings(found)}
 
+
+def check_json(root: Path, repo: RepoBuilder, base: str) -> dict[str, Any]:
+    """The real `gatekeeper check --format json --base BASE` of `repo` in a child process with a bare environment
+    (HOME and caches under `root`; the code under test on PYTHONPATH, not an installed one)."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(root), "XDG_CACHE_HOME": str(root / "cache"),
+           "PYTHONPATH": str(Path(gatekeeper.__file__).resolve().parents[1])}
+    proc = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "--format", "json", "--base", base],
+                          cwd=repo.path, capture_output=True, text=True, check=False, timeout=600, env=env)
+    try:
+        return dict(json.loads(proc.stdout))
+    except ValueError:
+        raise AssertionError(proc.stdout + proc.stderr) from None

@@ -69,24 +69,20 @@ characters in a URL to `localhost` (an SSH tunnel to production) is suppressed b
 
 from __future__ import annotations
 
-import json
 import random
 import string
-import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-import gatekeeper
 from gatekeeper.scan.secrets import SecretDetector
 from tests.repo_builder import RepoBuilder
 from tests.secrets_helpers import blocking as _blocking
 from tests.secrets_helpers import blocking_paths as _blocking_paths
+from tests.secrets_helpers import check_json
 from tests.secrets_helpers import reported as _reported
 from tests.secrets_helpers import scan_commit as _scan
 
@@ -440,14 +436,7 @@ def verdict(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "environments/test/settings.py": DEPLOYED_TESTS["environments/test/settings.py"],
         ".env": PASSPHRASE_FILES[".env"].format(v="-".join(_words(3))) + "\n",
     })
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(root), "XDG_CACHE_HOME": str(root / "cache"),
-           "PYTHONPATH": str(Path(gatekeeper.__file__).resolve().parents[1])}  # (the code under test, not another)
-    proc = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "--format", "json", "--base", base],
-                          cwd=repo.path, capture_output=True, text=True, check=False, timeout=600, env=env)
-    try:
-        return dict(json.loads(proc.stdout))
-    except ValueError:
-        raise AssertionError(proc.stdout + proc.stderr) from None
+    return check_json(root, repo, base)
 
 
 @pytest.mark.parametrize("path", ["src/main/java/com/acme/auth/Keys.java", "creds.txt", "environments/test/settings.py",

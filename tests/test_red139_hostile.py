@@ -79,24 +79,20 @@ tests/test_red139_hostile.py`
 
 from __future__ import annotations
 
-import json
 import random
 import string
-import subprocess
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-import gatekeeper
 from gatekeeper.scan.secrets import SecretDetector
 from tests.repo_builder import RepoBuilder
 from tests.secrets_helpers import blocking as _blocking
 from tests.secrets_helpers import blocking_paths as _blocking_paths
+from tests.secrets_helpers import check_json
 from tests.secrets_helpers import reported as _reported
 from tests.secrets_helpers import scan_commit as _scan
 
@@ -495,14 +491,7 @@ def verdict(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "config/eu.yaml": "database:\n" + _config_line("config/eu.yaml", _passphrase()) + "\n",
         ".gitlab-ci.yml": "deploy:\n  script:\n" + CI_STEPS["ip-mysql"][1].format(v=WEAK) + "\n",
     })
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(root), "XDG_CACHE_HOME": str(root / "cache"),
-           "PYTHONPATH": str(Path(gatekeeper.__file__).resolve().parents[1])}  # (the code under test, not another)
-    proc = subprocess.run([sys.executable, "-m", "gatekeeper", "check", "--format", "json", "--base", base],
-                          cwd=repo.path, capture_output=True, text=True, check=False, timeout=600, env=env)
-    try:
-        return dict(json.loads(proc.stdout))
-    except ValueError:
-        raise AssertionError(proc.stdout + proc.stderr) from None
+    return check_json(root, repo, base)
 
 
 @pytest.mark.parametrize("path", ["app/auth/keys.py", "requests/prod.http", "config/eu.yaml", ".gitlab-ci.yml"])
