@@ -812,6 +812,11 @@ _MINIFIED_CODE = re.compile(r"!?[A-Za-z_$]+(?:[.?:!=]{1,3}[A-Za-z_$]+)+")
 # where its hand-written scripts live).
 _BUNDLE = re.compile(r"\.(?:min|bundle|chunk)\.(?:(?:[cm]?js|css)(?:\.map)?|map)\Z"
                      r"|(?:\A|/)(?:dist|build/static/js|build/static/css)/(?:[^/]+/)*[^/]+\.(?:[cm]?js|css)(?:\.map)?\Z")
+# A stylesheet and its source map (CSS, Sass, Less, Stylus): selectors and declarations, never a keyword's value —
+# `input[type=password]:disabled+label` reads as a name, a colon and a value (wallabag's built Materialize styles: 85
+# blocking findings, meas140). No keyword rule reads one; a provider's key, a private key and a URL's password still
+# do. Not `*.css.ts` (vanilla-extract) nor `*.css.js`: code.
+_STYLESHEET = re.compile(r"\.(?:css|scss|sass|less|styl)(?:\.map)?\Z", re.IGNORECASE)
 
 
 # A real environment's files (red135: the example-password reading must not reach them): a dotenv file but its
@@ -1812,6 +1817,7 @@ class SecretDetector:
         self._id_rules = (*(frozenset(by_keyword[k]) for k in keywords),
                           *(frozenset(indexes) for indexes in by_pattern.values()))
         self._reach: dict[int, int | None] = {}  # longest match per rule, computed when a long line needs it
+        self._keyword_rules = frozenset(i for i, r in enumerate(self.rules) if r.generic)  # what a stylesheet skips
         self._depth = max((r.next_line for r in self.rules), default=0)
 
     @classmethod
@@ -1946,9 +1952,13 @@ class SecretDetector:
             rules = candidates.setdefault(line, set())
             for kid in ids:
                 rules |= self._id_rules[kid]
+        wrong_path: set[int] = set()
         if any(r.paths is not None for r in self.rules):
             wrong_path = {i for i, r in enumerate(self.rules)
                           if r.paths is not None and (path is None or not r.paths.search(path))}
+        if path is not None and _STYLESHEET.search(path):
+            wrong_path |= self._keyword_rules
+        if wrong_path:
             for rules in candidates.values():
                 rules -= wrong_path
         return candidates
