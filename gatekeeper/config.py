@@ -209,11 +209,14 @@ DEFAULT_TEST_FILES = ("**/test/**", "**/tests/**", "**/__tests__/**", "**/testda
                       "**/*.Tests/**", "**/*.Test/**", "**/*.UnitTests/**", "**/*.IntegrationTests/**")
 
 # Third-party code committed with the project: Go's `vendor/`, npm's `node_modules/`, Bower's, Godep's, a Python
-# environment's `site-packages/`, the `third_party/` directories of Chromium-style trees. A dependency's own test keys
-# and example passwords (hashicorp/consul-template's vendored Vault, mgo and go-crypto: 48 blocking findings) are not
-# the project's secrets.
+# environment's `site-packages/`, the `third_party/` directories of Chromium-style trees (and PHP's `3rdparty/`:
+# wallabag's copied site configs, Nextcloud's dependencies), Yarn Berry's own release and plugins committed under
+# `.yarn/` (monica's `yarn-4.0.1.cjs`: minified URL parsing, meas140). A dependency's own test keys and example
+# passwords (hashicorp/consul-template's vendored Vault, mgo and go-crypto: 48 blocking findings) are not the
+# project's secrets.
 DEFAULT_VENDORED_FILES = ("**/vendor/**", "**/node_modules/**", "**/bower_components/**", "**/Godeps/**",
-                          "**/site-packages/**", "**/third_party/**", "**/third-party/**")
+                          "**/site-packages/**", "**/third_party/**", "**/third-party/**", "**/3rdparty/**",
+                          "**/.yarn/releases/**", "**/.yarn/plugins/**")
 
 
 @dataclass(frozen=True, slots=True)

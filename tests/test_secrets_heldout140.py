@@ -5,6 +5,8 @@ password, a provider token built by concatenation, a private key) still blocks.
 
 1. a CSS selector read as an assignment in a stylesheet (`input[type=password]:disabled+label`: wallabag's built
    Materialize stylesheets, 85 findings);
+2. Yarn Berry's committed release and plugin bundles (`.yarn/releases/yarn-4.0.1.cjs`: minified URL parsing, monica)
+   and PHP's `3rdparty/` directories (a vendored site config's share link, wallabag) as vendored code;
 
 Values are built at run time; no secret-shaped literal is written here.
 """
@@ -94,3 +96,56 @@ def test_a_password_in_code_named_for_styles_still_blocks(secrets_detector: Secr
     """Only a stylesheet's own extensions: vanilla-extract's `*.css.ts`, a `css/` directory's PHP are code."""
     line = f'password = "{STRONG}"' if not path.endswith(".yml") else f"password: {STRONG}"
     assert blocking(secrets_detector, line, path) != [], reported(secrets_detector, line, path)
+
+
+# -- 2. Yarn's release and plugin bundles, `3rdparty/` ------------------------------------------------------------
+
+_YARN_BUNDLE = ('var ad=(e,r)=>{e.protocol=r.protocol,e.user=r.username||"",e.password=r.password||"",'
+                'e.pathname=r.pathname};\n')
+
+
+@pytest.mark.parametrize("path", [".yarn/releases/yarn-4.0.1.cjs", ".yarn/releases/yarn-3.5.0.cjs",
+                                  ".yarn/plugins/@yarnpkg/plugin-interactive-tools.cjs",
+                                  "frontend/.yarn/releases/yarn-4.6.0.cjs"])
+def test_yarn_s_committed_release_is_vendored(based: RepoBuilder, path: str) -> None:
+    """monica (5 findings): Yarn Berry commits its own release (`yarnPath`) and plugins; their minified code is a
+    third-party tool's."""
+    found = scan_commit(based, {path: _YARN_BUNDLE + f'var q=(o)=>{{o.password=o.options.password||"{STRONG}"}};\n'})
+    assert blocking_findings(found) == [], found
+
+
+@pytest.mark.parametrize("path", ["inc/3rdparty/site_config/standard/webpaper.nzz.ch.txt",
+                                  "lib/3rdparty/libphp/config.php", "3rdparty/mailer/smtp.php"])
+def test_a_3rdparty_directory_is_vendored(based: RepoBuilder, path: str) -> None:
+    """wallabag (1 finding): fivefilters' site configs copied into `inc/3rdparty/`; the test URL of a shared link."""
+    text = (f"test_url: http://webpaper.nzz.ch/2012/06/23/a?guest_pass={_random(10, '0123456789abcdef')}%3A1\n"
+            f'$smtp_password = "{STRONG}";\n')
+    found = scan_commit(based, {path: text})
+    assert blocking_findings(found) == [], found
+
+
+@pytest.mark.parametrize("path", [".yarn/releases/yarn-4.0.1.cjs", ".yarn/plugins/plugin.cjs",
+                                  "inc/3rdparty/site_config/x.txt"])
+def test_a_provider_token_in_a_yarn_release_or_3rdparty_still_blocks(based: RepoBuilder, path: str) -> None:
+    found = scan_commit(based, {path: f'var k="{AWS_KEY}",t="{GITHUB_TOKEN}";\n'})
+    rules = {rule for _, rule in blocking_findings(found)}
+    assert "secrets/aws-access-key" in rules and any("github" in r for r in rules), found
+
+
+@pytest.mark.parametrize(("path", "text"), [
+    (".yarn/sdks/settings.json", f'{{"registry_password": "{STRONG}"}}\n'),
+    (".yarn/.env", f"NPM_PASSWORD={STRONG}\n"),
+    ("3rdparty/.env", f"SMTP_PASSWORD={STRONG}\n"),
+    ("config/3rdparty.php", f"$smtp_password = '{STRONG}';\n"),
+    ("src/yarn/releases.js", f'const password = "{STRONG}";\n'),
+])
+def test_a_password_next_to_yarn_s_or_3rdparty_still_blocks(based: RepoBuilder, path: str, text: str) -> None:
+    """Only Yarn's release and plugin directories and a `3rdparty/` directory: the rest of `.yarn/`, a
+    deployed `.env` in either, a file named `3rdparty` are the project's."""
+    found = scan_commit(based, {path: text})
+    assert path in {p for p, _ in blocking_findings(found)}, found
+
+
+def test_a_private_key_next_to_a_yarn_release_still_blocks(based: RepoBuilder) -> None:
+    found = scan_commit(based, {".yarn/releases/yarn-4.0.1.cjs": _YARN_BUNDLE, "deploy/key.pem": _pem_block()})
+    assert ("deploy/key.pem", "secrets/private-key") in blocking_findings(found), found
