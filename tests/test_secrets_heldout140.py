@@ -7,6 +7,8 @@ password, a provider token built by concatenation, a private key) still blocks.
    Materialize stylesheets, 85 findings);
 2. Yarn Berry's committed release and plugin bundles (`.yarn/releases/yarn-4.0.1.cjs`: minified URL parsing, monica)
    and PHP's `3rdparty/` directories (a vendored site config's share link, wallabag) as vendored code;
+3. a mask word between asterisks (`'**masked**'`: wallabag's log redaction) and a Symfony parameter
+   (`%env.database_password%`, `%env(DATABASE_PASSWORD)%`) as placeholders;
 
 Values are built at run time; no secret-shaped literal is written here.
 """
@@ -149,3 +151,46 @@ def test_a_password_next_to_yarn_s_or_3rdparty_still_blocks(based: RepoBuilder, 
 def test_a_private_key_next_to_a_yarn_release_still_blocks(based: RepoBuilder) -> None:
     found = scan_commit(based, {".yarn/releases/yarn-4.0.1.cjs": _YARN_BUNDLE, "deploy/key.pem": _pem_block()})
     assert ("deploy/key.pem", "secrets/private-key") in blocking_findings(found), found
+
+
+# -- 3. a mask word between asterisks, a Symfony parameter ----------------------------------------------------------
+
+_GRABY = "src/Wallabag/CoreBundle/GuzzleSiteAuthenticator/GrabySiteConfigBuilder.php"
+
+
+@pytest.mark.parametrize("line", [
+    "$parameters['password'] = '**masked**';",
+    "        $parameters['password'] = '**masked**';",
+    '$config["password"] = "*hidden*";',
+    "log.info('login', password='***redacted***')",
+    'const redacted = { ...opts, password: "**REDACTED**" };',
+    "$params['api_secret'] = '**masked**';",
+])
+def test_a_mask_word_between_asterisks_is_a_placeholder(secrets_detector: SecretDetector, line: str) -> None:
+    """wallabag (5 findings): `// do not leak password in log` then the value replaced by a mask for the log."""
+    path = _GRABY if not line.startswith(("log.", "const")) else "src/log.js"
+    assert blocking(secrets_detector, line, path) == [], reported(secrets_detector, line, path)
+
+
+@pytest.mark.parametrize(("line", "path"), [
+    ("# database_password: %env.database_password%", "app/config/parameters.yml.dist"),
+    ("    database_password: '%env(DATABASE_PASSWORD)%'", "config/packages/doctrine.yaml"),
+    ("    database_password: '%env(resolve:DATABASE_PASSWORD)%'", "config/services.yaml"),
+    ("    secret: '%env(APP_SECRET)%'", "config/packages/framework.yaml"),
+    ("        password: '%mailer.password%'", "app/config/config.yml"),
+    ('<parameter key="db_password">%env(string:DB_PASSWORD)%</parameter>', "config/services.xml"),
+])
+def test_a_symfony_parameter_is_a_placeholder(secrets_detector: SecretDetector, line: str, path: str) -> None:
+    """wallabag (1 finding): Symfony reads `%env(NAME)%` (and the older `%env.name%`) from the environment, and
+    `%name.part%` from another parameter: a reference, not a value."""
+    assert blocking(secrets_detector, line, path) == [], reported(secrets_detector, line, path)
+
+
+@pytest.mark.parametrize("value", ["*" + STRONG + "*", "**" + STRONG + "**", "%" + STRONG + "%",
+                                   "**masked**" + STRONG, "*" + STRONG[:9] + "*" + STRONG[9:] + "*",
+                                   "%env." + STRONG + "%x", "*Masked9" + _random(9) + "*"])
+@pytest.mark.parametrize("path", [_GRABY, "config/services.yaml", "src/config.js"])
+def test_a_random_password_between_asterisks_or_percent_signs_still_blocks(
+        secrets_detector: SecretDetector, value: str, path: str) -> None:
+    line = f"password: '{value}'" if path.endswith(".yaml") else f"$parameters['password'] = '{value}';"
+    assert blocking(secrets_detector, line, path) != [], reported(secrets_detector, line, path)

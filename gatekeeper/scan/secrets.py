@@ -87,7 +87,9 @@ _PLACEHOLDER_MARKERS = re.compile(
     | (?-i:\{(?:[a-z_][a-z0-9_.]*|[A-Za-z_][A-Za-z_.]+|[A-Z_][A-Z0-9_]{2,})\})   # {pw}, {PW}, {Password}, {KEY1}
     | \{[a-z_][\w.]*(?:\[[^\]{}]{0,40}\]|\([^(){}]{0,40}\))+\}       # f-string fields: {pw()}, {cfg["key"]}
     | \{\d{0,3}:[^{}\s]{0,20}\}                                      # format fields with a spec: {0:>8}, {16:b62}
-    | %\([a-z_]\w*\)[sdrif] | %[a-z_]{3,}% | <[\w .:/@-]+> | (?-i:^<(?:[a-z][a-z_ .-]*|[A-Z][A-Z_ .-]*)$)
+    | %\([a-z_]\w*\)[sdrif] | %[a-z_]{3,}% | ^%[a-z_]+(?:\.[a-z_]+)+%$ | ^%env\.[a-z_][\w.]*%$
+    | ^%env\((?:[a-z]+:)*[a-z_]\w*\)%$                             # Symfony: %env(resolve:NAME)%, %env.name% (meas140)
+    | <[\w .:/@-]+> | (?-i:^<(?:[a-z][a-z_ .-]*|[A-Z][A-Z_ .-]*)$)
     | ^(?-i:\$\$?(?:[A-Z_][A-Z0-9_]+|[a-z_][a-z0-9_]+)|\$\([^)]*\))(?:$|[/:.\s-])   # $(cmd), $VAR, $$VAR (make)
     # (each in its template's shape: not a random key holding `$(`, `%(`, `{M4}` or `<x,>` by chance: red103, red104)
     | &lt; | &gt; | %3c[a-z_-]*%3e                          # an HTML- or URL-escaped <placeholder>
@@ -113,6 +115,9 @@ _PLACEHOLDER_WORDS = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _LONG_RUN = re.compile(r"(.)\1{7,}")
+# A mask written over a value, a dummy word between as many asterisks on each side (`**masked**`: wallabag's log
+# redaction, meas140) — the word alone decides, so a random value between asterisks is still read.
+_MASK = re.compile(r"(?P<stars>\*{1,3})(?P<word>[A-Za-z]+)(?P=stars)")
 # The subset of markers that say "this is an example", as opposed to "this is a reference".
 _EXAMPLE_MARKERS = re.compile(
     r"example | dummy | placeholder | changeme | change[_-]me | replace[_-]?me | redacted | x{4,} | \*{3,}",
@@ -1584,6 +1589,9 @@ def placeholder_reason(value: str) -> str:
         return f"placeholder value ({_marker(marker, 'marker')})"
     if _PLACEHOLDER_WORDS.fullmatch(value.strip(_QUOTES)):
         return "placeholder value (a dummy word)"
+    masked = _MASK.fullmatch(value.strip(_QUOTES))
+    if masked is not None and _PLACEHOLDER_WORDS.fullmatch(masked["word"]):
+        return "placeholder value (a dummy word between asterisks)"
     if _respelled_word(value.strip(_QUOTES)):
         return "placeholder value (a dummy word, respelt)"
     if _LONG_RUN.search(value):
