@@ -9,6 +9,7 @@ password, a provider token built by concatenation, a private key) still blocks.
    and PHP's `3rdparty/` directories (a vendored site config's share link, wallabag) as vendored code;
 3. a mask word between asterisks (`'**masked**'`: wallabag's log redaction) and a Symfony parameter
    (`%env.database_password%`, `%env(DATABASE_PASSWORD)%`) as placeholders;
+4. a file named for dummy or fake data (monica's `SetupDummyAccount.php`) as a place example passwords are written;
 
 Values are built at run time; no secret-shaped literal is written here.
 """
@@ -194,3 +195,49 @@ def test_a_random_password_between_asterisks_or_percent_signs_still_blocks(
         secrets_detector: SecretDetector, value: str, path: str) -> None:
     line = f"password: '{value}'" if path.endswith(".yaml") else f"$parameters['password'] = '{value}';"
     assert blocking(secrets_detector, line, path) != [], reported(secrets_detector, line, path)
+
+
+# -- 4. a file named for dummy or fake data -------------------------------------------------------------------------
+
+EXAMPLE_PASSWORD = "admin" + "123"  # an example password, as monica's dummy account has
+_DUMMY_FILES = ["app/Console/Commands/SetupDummyAccount.php", "app/Console/Commands/Local/SetupDummyAccount.php",
+                "database/FakeDataSeeder.php", "scripts/dummy_data.py", "src/fake-users.ts", "tools/DUMMY_ACCOUNTS.rb",
+                "app/Services/DummyData.php", "lib/fake_data.rb"]
+
+
+@pytest.mark.parametrize("path", _DUMMY_FILES)
+@pytest.mark.parametrize("value", [EXAMPLE_PASSWORD, "blank" + "123", "Password" + "123!"])
+def test_an_example_password_in_a_dummy_data_file_is_an_example(based: RepoBuilder, path: str, value: str) -> None:
+    """monica (4 findings): `monica:dummy` fills a wiped database with fake data for a demo; its account logs in with
+    an example password, as a seeder's does (database/seeders/ is already a place of examples)."""
+    line = (f"        $this->account = app(CreateAccount::class)->execute(['email' => 'admin@admin.com', "
+            f"'password' => '{value}', 'first_name' => 'John']);\n")
+    if not path.endswith(".php"):
+        line = f'create_user(email="admin@admin.com", password="{value}")\n'
+    found = scan_commit(based, {path: line})
+    assert blocking_findings(found) == [], found
+
+
+@pytest.mark.parametrize("path", [*_DUMMY_FILES[:4], "app/Console/Commands/SetupAccount.php"])
+def test_a_random_password_in_a_dummy_data_file_still_blocks(based: RepoBuilder, path: str) -> None:
+    """Only example passwords are examples there: a random one is a login someone made."""
+    found = scan_commit(based, {path: f"$user->password = '{STRONG}';\n"})
+    assert path in {p for p, _ in blocking_findings(found)}, found
+
+
+@pytest.mark.parametrize("path", ["app/Console/Commands/SetupAccount.php", "scripts/fakeroot_build.py",
+                                  "src/Unfaked.php", "config/dummyfile.php", "deploy/dummy_data.sh",
+                                  "prod/fake_users.env"])
+def test_an_example_password_in_a_file_not_named_for_dummy_data_still_blocks(based: RepoBuilder, path: str) -> None:
+    """A word that only holds `fake`/`dummy` (`fakeroot`, `Unfaked`), and what deploys an environment (a `deploy/`
+    script, a `.env`), are not example places."""
+    text = (f"PASSWORD={EXAMPLE_PASSWORD}\n" if path.endswith((".sh", ".env"))
+            else f"$user->password = '{EXAMPLE_PASSWORD}';\n")
+    found = scan_commit(based, {path: text})
+    assert path in {p for p, _ in blocking_findings(found)}, found
+
+
+def test_a_provider_token_in_a_dummy_data_file_still_blocks(based: RepoBuilder) -> None:
+    found = scan_commit(based, {"database/FakeDataSeeder.php": f"$key = '{AWS_KEY}';\n$gh = '{GITHUB_TOKEN}';\n"})
+    rules = {rule for _, rule in blocking_findings(found)}
+    assert "secrets/aws-access-key" in rules and any("github" in r for r in rules), found

@@ -783,11 +783,11 @@ DOCUMENTATION_PAGE = re.compile(r"\A(?:(?:[^/]*/)*(?:docs?|documentation|website
                                 r"(?:[^/]*/)*[^/]+|(?:README|CONTRIBUTING|INSTALL|CHANGELOG|CHANGES|HISTORY|UPGRADING)"
                                 r"[^/]*)\.(?:md|markdown|mdx|rst|adoc|asciidoc)\Z", re.IGNORECASE)
 # Where example passwords are written (and only there is one read as such): test directories and test-named files,
-# end-to-end suites, fixtures and mocks; examples, samples, demos, tutorials, seeds; `.example` files and templates
-# to copy (`.template`, `.tmpl`, `.dist`: harbor's `harbor.yml.tmpl`); documentation pages; API clients' request
-# collections. (And CI definitions: a workflow's service container and test login.) Not what config management
-# renders onto a host as written (Jinja's `.j2` in an Ansible role), nor a CloudFormation or SAM `template.yaml`,
-# a notes file (`.txt`), or a name that merely holds `test` (`latest.json`, `testnet.yaml`: red138).
+# end-to-end suites, fixtures and mocks; examples, samples, demos, tutorials, seeds, dummy or fake data; `.example`
+# files and templates to copy (`.template`, `.tmpl`, `.dist`: harbor's `harbor.yml.tmpl`); documentation pages; API
+# clients' request collections. (And CI definitions: a workflow's service container and test login.) Not what config
+# management renders onto a host as written (Jinja's `.j2` in an Ansible role), nor a CloudFormation or SAM
+# `template.yaml`, a notes file (`.txt`), or a name that merely holds `test` (`latest.json`, `testnet.yaml`: red138).
 _EXAMPLE_CONTEXT = re.compile(
     r"(?:\A|/)(?:tests?|__tests__|spec|specs|e2e|cypress|playwright|testdata|test[-_]data|testing|fixtures"
     r"|__fixtures__|mocks?|__mocks__|[^/]*integration[-_]tests?|examples?|samples?|demos?|tutorials?|seeds?"
@@ -796,6 +796,9 @@ _EXAMPLE_CONTEXT = re.compile(
     r"\.[^/]+\Z"
     r"|(?:\A|/)[^/]+(?-i:Tests?|Spec)\.[a-z]{1,6}\Z"
     r"|(?:\A|/)[^/]*(?<![A-Za-z])(?:examples?|samples?)(?![A-Za-z])[^/]*\Z"
+    # A file named for dummy or fake data (monica's `SetupDummyAccount.php`, the command that fills a wiped database for
+    # a demo; `FakeDataSeeder.php`, `dummy_data.py`): the word, not a word holding it (`fakeroot`, `Unfaked`).
+    r"|(?:\A|/)[^/]*(?:(?<![A-Za-z])(?:dummy|fake)|(?-i:Dummy|Fake))(?-i:(?![a-z]))[^/]*\.[^/]+\Z"
     r"|\.(?:example|sample|template|tmpl|tpl|dist)(?:\.[^/]*)?\Z"
     # Prose markup anywhere: a component's README is its documentation (shlink's `docker/README.md`, the image's page:
     # `docker run -e DB_PASSWORD=<dummy>` four times). Not a plain `.txt` (notes, credentials: red138).
