@@ -10,6 +10,8 @@ password, a provider token built by concatenation, a private key) still blocks.
 3. a mask word between asterisks (`'**masked**'`: wallabag's log redaction) and a Symfony parameter
    (`%env.database_password%`, `%env(DATABASE_PASSWORD)%`) as placeholders;
 4. a file named for dummy or fake data (monica's `SetupDummyAccount.php`) as a place example passwords are written;
+5. GitHub's community pages under `.github/` (wallabag's `.github/CONTRIBUTING.md`: the Docker Compose development
+   database's URL) as documentation pages.
 
 Values are built at run time; no secret-shaped literal is written here.
 """
@@ -241,3 +243,35 @@ def test_a_provider_token_in_a_dummy_data_file_still_blocks(based: RepoBuilder) 
     found = scan_commit(based, {"database/FakeDataSeeder.php": f"$key = '{AWS_KEY}';\n$gh = '{GITHUB_TOKEN}';\n"})
     rules = {rule for _, rule in blocking_findings(found)}
     assert "secrets/aws-access-key" in rules and any("github" in r for r in rules), found
+
+
+# -- 5. `.github/CONTRIBUTING.md` -------------------------------------------------------------------------------------
+
+_DEV_URLS = ("DATABASE_URL=mysql://root:" + "wallabag" + "root" + "@mariadb:3306/wallabag?serverVersion=10.11\n"
+             "DATABASE_URL=postgresql://wallabag:" + "wallabag" + "pass" + "@postgres:5432/wallabag?charset=utf8\n"
+             "DATABASE_URL=mysql://app:" + STRONG + "@127.0.0.1:3306/app\n")
+
+
+@pytest.mark.parametrize("path", [".github/CONTRIBUTING.md", ".github/contributing.md", ".github/SUPPORT.md",
+                                  ".github/README.md", ".github/DEVELOPMENT.rst"])
+def test_github_s_contributing_page_is_documentation(based: RepoBuilder, path: str) -> None:
+    """wallabag (4 findings): `.github/CONTRIBUTING.md` documents the development stack's database URLs (its Compose
+    services `mariadb` and `postgres`); GitHub shows it as the project's contributing page, as it shows the root's."""
+    found = scan_commit(based, {path: "## Database\n\n```\n" + _DEV_URLS + "```\n"})
+    assert blocking_findings(found) == [], found
+
+
+@pytest.mark.parametrize("path", [".github/CONTRIBUTING.md", ".github/SUPPORT.md"])
+def test_a_real_host_s_password_or_a_key_on_github_s_pages_still_blocks(based: RepoBuilder, path: str) -> None:
+    text = ("DATABASE_URL=mysql://app:" + STRONG + "@db1.corp-prod.net:3306/app\n"
+            f"AWS_ACCESS_KEY_ID={AWS_KEY}\n\n```\n" + _pem_block() + "```\n")
+    rules = {rule for _, rule in blocking_findings(scan_commit(based, {path: text}))}
+    assert {"secrets/database-url-password", "secrets/aws-access-key", "secrets/private-key"} <= rules, rules
+
+
+@pytest.mark.parametrize("path", [".github/workflows/deploy.yml", ".github/scripts/setup.sh", ".github/deploy.env",
+                                  ".github/CONTRIBUTING.txt"])
+def test_the_rest_of_github_s_directory_still_blocks(based: RepoBuilder, path: str) -> None:
+    """Only prose markup: a workflow, a script, an environment's file, a notes file under `.github/` are not pages."""
+    found = scan_commit(based, {path: "DATABASE_URL=mysql://app:" + STRONG + "@127.0.0.1:3306/app\n"})
+    assert path in {p for p, _ in blocking_findings(found)}, found

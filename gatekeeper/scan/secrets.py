@@ -778,10 +778,11 @@ def source_kind(path: str | None) -> SourceKind:
 
 # A project's documentation pages: prose markup (Markdown, MDX, reStructuredText, AsciiDoc) in a docs directory, or
 # its top-level README, contributing, install and change notes (not a README deeper down: an ops directory's or a
-# host's notes, red136; nor a notes file, red138).
+# host's notes, red136; nor a notes file, red138), and GitHub's community pages in the root's `.github/` (wallabag's
+# `.github/CONTRIBUTING.md`, shown as the project's contributing page: its development stack's database URLs, meas140).
 DOCUMENTATION_PAGE = re.compile(r"\A(?:(?:[^/]*/)*(?:docs?|documentation|website|guides?|manual|handbook|wiki)/"
                                 r"(?:[^/]*/)*[^/]+|(?:README|CONTRIBUTING|INSTALL|CHANGELOG|CHANGES|HISTORY|UPGRADING)"
-                                r"[^/]*)\.(?:md|markdown|mdx|rst|adoc|asciidoc)\Z", re.IGNORECASE)
+                                r"[^/]*|\.github/[^/]+)\.(?:md|markdown|mdx|rst|adoc|asciidoc)\Z", re.IGNORECASE)
 # Where example passwords are written (and only there is one read as such): test directories and test-named files,
 # end-to-end suites, fixtures and mocks; examples, samples, demos, tutorials, seeds, dummy or fake data; `.example`
 # files and templates to copy (`.template`, `.tmpl`, `.dist`: harbor's `harbor.yml.tmpl`); documentation pages; API
