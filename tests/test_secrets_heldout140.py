@@ -275,3 +275,41 @@ def test_the_rest_of_github_s_directory_still_blocks(based: RepoBuilder, path: s
     """Only prose markup: a workflow, a script, an environment's file, a notes file under `.github/` are not pages."""
     found = scan_commit(based, {path: "DATABASE_URL=mysql://app:" + STRONG + "@127.0.0.1:3306/app\n"})
     assert path in {p for p, _ in blocking_findings(found)}, found
+
+
+# -- 6. PHP installers writing a config file; Composer's conflict constraints -----------------------------------------
+
+_UPPER_PW = "PASS" + "WORD"
+_INSTALLER_LINES = {
+    "install/index.php": ("$content = str_replace(\"define ('STORAGE_" + _UPPER_PW + "', 'poche');\", \"define "
+                          "('STORAGE_" + _UPPER_PW + "', '\".$_POST['mysql_" + _UPPER_PW.lower() + "'].\"');\", "
+                          "$content);"),
+    "src/Helpers/EnvironmentManager.php": ("$env .= 'DB_" + _UPPER_PW + "=\"'.str_replace('\"', '\\\\\"', "
+                                           "$request->database_" + _UPPER_PW.lower() + ").\"\\\"\\n\";"),
+}
+
+
+@pytest.mark.parametrize("path", sorted(_INSTALLER_LINES))
+def test_a_concatenated_expression_is_not_a_password(secrets_detector: SecretDetector, path: str) -> None:
+    """wallabag's installer (6) and freescout's (1): the rule took `".$_POST[` and `'.str_replace(` — a string closed,
+    joined, and an expression opened — for the value."""
+    assert blocking(secrets_detector, _INSTALLER_LINES[path], path) == [], reported(
+        secrets_detector, _INSTALLER_LINES[path], path)
+
+
+def test_a_password_beside_a_concatenation_still_blocks(secrets_detector: SecretDetector) -> None:
+    line = "define('STORAGE_" + _UPPER_PW + "', '" + STRONG + "'); // set by '.$installer['step'].'"
+    assert blocking(secrets_detector, line, "install/index.php") != []
+    assert blocking(secrets_detector, "$db_" + _UPPER_PW.lower() + " = '\"." + STRONG + "';", "app/db.php") != []
+
+
+def test_composer_s_conflict_constraint_is_a_version(secrets_detector: SecretDetector) -> None:
+    """monica and kanboard (2): roave/security-advisories' conflicts in `composer.lock` name a package
+    `…/fe_change_pwd` whose constraint uses Composer's single `|` and a bare major (`>=3`)."""
+    line = '            "derhansen/fe_change_pwd": "<2.0.5|>=3,<3.0.3",'
+    assert blocking(secrets_detector, line, "composer.lock") == [], reported(secrets_detector, line, "composer.lock")
+
+
+def test_a_password_shaped_like_alternatives_in_a_lock_file_still_blocks(secrets_detector: SecretDetector) -> None:
+    line = '            "acme/app_pwd": "' + STRONG[:9] + "|" + STRONG[9:] + '",'
+    assert blocking(secrets_detector, line, "composer.lock") != []

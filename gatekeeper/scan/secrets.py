@@ -162,6 +162,11 @@ _PATH = re.compile(r"(?:~?/|\.\.?/|[A-Za-z]:\\)(?=[\w.@%+=,~:/\\?#*&\[\]{}-]*\Z)
 # A string closed, a variable or call added, and reopened: `"+password+"`, `".md5($pw)."`, `"$PW"`, `'+cfg.pw+'`.
 _CONCATENATION = re.compile(r"""(["'`])\s*(?:[-+.&|,]\s*)?[$@]?[A-Za-z_][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*"""
                             r"""(?:\([^()"'`]*\))?(?:\[[^\]"'`]*\])?\s*(?:[-+.&|,]\s*)?\1""")
+# A string closed, joined, and an expression opened up to its first quoted argument or key, all the rule took for the
+# value: `'".$_POST['` of `'".$_POST['mysql_password']."'`, `'.str_replace('` of `"'.str_replace('"', …)` (PHP
+# installers writing a config file; meas140: wallabag, freescout).
+_EXPRESSION_OPENED = re.compile(r"""["'`][ \t]*[.+][ \t]*\$?[A-Za-z_][\w$]*(?:->[A-Za-z_]\w*)*[ \t]*[\[(]"""
+                                r"""[ \t]*["'`]?""")
 # The same seen from inside the quotes a rule took for the value's own: `" --password="+password+" "` reads as the
 # quoted value `+password+` — an operator, a name, the same operator (`.$pw.` in PHP; red113: 20 high in ansible).
 _OPERATOR_NAME = re.compile(r"""\+[$@]?[A-Za-z_][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*(?:\([^()"'`]*\))?\+"""
@@ -407,7 +412,8 @@ _SERVICE_NAMES = re.compile(rf"(?:{_DATABASE_NAMES}|cache|mongo|elasticsearch|op
                             r"|api|web|backend|frontend|service|svc)(?:[-_]?[0-9]{1,2})?", re.IGNORECASE)
 
 
-_ANY_ADDRESS = frozenset(("0.0.0.0", "[::]", "[::1]"))  # noqa: S104 (addresses read in a line, none bound)
+# The unspecified address and IPv6's loopback, as a line names them (`0.0.0.0`, `[::]`, `[::1]`).
+_ANY_ADDRESS = re.compile(r"0\.0\.0\.0|\[::1?\]")
 
 
 def _remote_host_named(text: str) -> bool:
@@ -416,7 +422,7 @@ def _remote_host_named(text: str) -> bool:
     for m in _NAMED_HOST.finditer(text):
         host = m.group(1)
         if not (_EXAMPLE_HOST.fullmatch(host) or host.lower().endswith(".local") or host.startswith("127.")
-                or host in _ANY_ADDRESS):
+                or _ANY_ADDRESS.fullmatch(host)):
             return True
     return any(not (_EXAMPLE_HOST.fullmatch(host) or _SERVICE_NAMES.fullmatch(host))
                for m in _WORD_HOST.finditer(text) for host in m.groups() if host)
@@ -426,10 +432,13 @@ def _remote_host_named(text: str) -> bool:
 _LOCAL_HOST = re.compile(rf"(?:localhost|127(?:\.[0-9]{{1,3}}){{3}}|\[::1\]|0\.0\.0\.0){_HOST_END}", re.IGNORECASE)
 # A dependency's version range: the package @inquirer/password at ^4.0.21 in a package-lock.json (cline/cline) is a
 # package named ...password, not a password.
-_VERSION = (r"(?:[\^~]|[<>!~=]=?|==)?v?\d{1,6}(?:\.(?:\d{1,9}|[x*])){1,3}(?:-[0-9A-Za-z.-]{1,40})?"
+_VERSION = (r"(?:(?:[\^~]|[<>!~=]=?|==)v?\d{1,6}(?:\.(?:\d{1,9}|[x*])){0,3}|v?\d{1,6}(?:\.(?:\d{1,9}|[x*])){1,3})"
+            r"(?:-[0-9A-Za-z.-]{1,40})?"
             r"(?:\+[0-9A-Za-z.-]{1,40})?")
-# ... or a compound one, joined by commas, spaces or `||` (`>=2.14.1,<3.0.0` in a poetry.lock; red113).
-_VERSION_SPEC = re.compile(rf"{_VERSION}(?:(?:,[ \t]*|[ \t]+|[ \t]*\|\|[ \t]*){_VERSION}){{0,8}}")
+# ... or a compound one, joined by commas, spaces, `||` or Composer's `|` (`>=2.14.1,<3.0.0` in a poetry.lock, red113;
+# `<2.0.5|>=3,<3.0.3` in roave/security-advisories' conflicts, where a package may be named `…_pwd`: meas140). A bare
+# major only after an operator (`>=3`).
+_VERSION_SPEC = re.compile(rf"{_VERSION}(?:(?:,[ \t]*|[ \t]+|[ \t]*\|\|?[ \t]*){_VERSION}){{0,8}}")
 _ASCII_KINDS = tuple(re.compile(p) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9\-_./]"))
 _SEPARATORS = frozenset("-_./")
 
@@ -1027,7 +1036,8 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
             _PATH.fullmatch(value) and not _RANDOM_SEGMENT.search(value)) or (
             manifest and _VERSION_SPEC.fullmatch(value)):
         return False
-    if quoted and (_CONCATENATION.fullmatch(value) or _OPERATOR_NAME.fullmatch(value) or _ELIDED_WORD.fullmatch(value)):
+    if quoted and (_CONCATENATION.fullmatch(value) or _OPERATOR_NAME.fullmatch(value) or _ELIDED_WORD.fullmatch(value)
+                   or _EXPRESSION_OPENED.fullmatch(value)):
         # The code between two strings, whole (`'"+password+"'`, `'".md5($pw)."'`, `'"$PW"'`: close, add a
         # variable, reopen — red102), not any value holding a quote next to punctuation (red103: a random password
         # often does); a word elided in prose (`L'identifiant`), not a phrase glued into a password.
