@@ -216,7 +216,7 @@ DEFAULT_TEST_FILES = ("**/test/**", "**/tests/**", "**/__tests__/**", "**/testda
 # project's secrets.
 DEFAULT_VENDORED_FILES = ("**/vendor/**", "**/node_modules/**", "**/bower_components/**", "**/Godeps/**",
                           "**/site-packages/**", "**/third_party/**", "**/third-party/**", "**/3rdparty/**",
-                          "**/.yarn/releases/**", "**/.yarn/plugins/**")
+                          "**/.yarn/releases/*.cjs", "**/.yarn/plugins/**/*.cjs")
 
 
 @dataclass(frozen=True, slots=True)

@@ -313,3 +313,11 @@ def test_composer_s_conflict_constraint_is_a_version(secrets_detector: SecretDet
 def test_a_password_shaped_like_alternatives_in_a_lock_file_still_blocks(secrets_detector: SecretDetector) -> None:
     line = '            "acme/app_pwd": "' + STRONG[:9] + "|" + STRONG[9:] + '",'
     assert blocking(secrets_detector, line, "composer.lock") != []
+
+
+@pytest.mark.parametrize("path", [".yarn/releases/deploy.pem", ".yarn/plugins/keys/server.key"])
+def test_a_key_file_beside_yarn_s_bundles_still_blocks(based: RepoBuilder, path: str) -> None:
+    """The review's real push: `.yarn/releases/deploy.pem` was read as vendored code (the globs took the whole
+    directory); Yarn commits only its `.cjs` bundles there."""
+    found = scan_commit(based, {path: _pem_block()})
+    assert path in {p for p, _ in blocking_findings(found)}, found

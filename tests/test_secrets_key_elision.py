@@ -103,3 +103,17 @@ def test_a_header_and_dots_added_over_an_existing_body(based: RepoBuilder) -> No
     based.commit("material\n", {"ops/tls/server.key": "\n".join((*lines, foot)) + "\n"})
     found = scan_commit(based, {"ops/tls/server.key": "\n".join((_header("RSA "), "...", *lines, foot)) + "\n"})
     assert blocking_findings(found) == [("ops/tls/server.key", "secrets/private-key")]
+
+
+@pytest.mark.xfail(strict=True, reason="left (review, older than this session): only a header the commit adds starts a "
+                   "key block, so a key pasted into a committed template between its existing BEGIN and END lines is "
+                   "not read; reading the file above a run of added key material needs the scanner to report on a "
+                   "line the commit did not add")
+def test_a_key_pasted_into_a_committed_template_blocks(based: RepoBuilder) -> None:
+    """The review's real push: `config/tls/server.key` committed as a template (its header, `<paste the server key
+    here>`, its footer), then the real key's body pasted between the lines that were there: accepted."""
+    rng = random.Random(3)
+    head, foot = _header("RSA "), _header("RSA ", end=True)
+    based.commit("template\n", {"config/tls/server.key": "\n".join((head, "<paste the server key here>", foot)) + "\n"})
+    found = scan_commit(based, {"config/tls/server.key": "\n".join((head, *_material(rng, 1190), foot)) + "\n"})
+    assert blocking_findings(found) == [("config/tls/server.key", "secrets/private-key")]

@@ -798,6 +798,8 @@ DOCUMENTATION_PAGE = re.compile(r"\A(?:(?:[^/]*/)*(?:docs?|documentation|website
 # clients' request collections. (And CI definitions: a workflow's service container and test login.) Not what config
 # management renders onto a host as written (Jinja's `.j2` in an Ansible role), nor a CloudFormation or SAM
 # `template.yaml`, a notes file (`.txt`), or a name that merely holds `test` (`latest.json`, `testnet.yaml`: red138).
+# An API client's saved requests: Bruno's `.bru`, a `.http` or `.rest` file, a Postman collection.
+_REQUEST_FILES = r"\.(?:bru|http|rest)\Z|\.postman_collection\.json\Z"
 _EXAMPLE_CONTEXT = re.compile(
     r"(?:\A|/)(?:tests?|__tests__|spec|specs|e2e|cypress|playwright|testdata|test[-_]data|testing|fixtures"
     r"|__fixtures__|mocks?|__mocks__|[^/]*integration[-_]tests?|examples?|samples?|demos?|tutorials?|seeds?"
@@ -816,8 +818,8 @@ _EXAMPLE_CONTEXT = re.compile(
     # An API client's saved requests, which document an API as a docs page does (miniflux's Bruno collection, meas139):
     # Bruno's `.bru`, a `.http` or `.rest` file, a Postman collection — not a Postman environment, nor Bruno's
     # `environments/` (_REAL_ENVIRONMENT: a real environment's values).
-    r"|\.(?:bru|http|rest)\Z|\.postman_collection\.json\Z", re.IGNORECASE)
-_REQUEST_COLLECTION = re.compile(r"\.(?:bru|http|rest)\Z|\.postman_collection\.json\Z", re.IGNORECASE)
+    rf"|{_REQUEST_FILES}", re.IGNORECASE)
+_REQUEST_COLLECTION = re.compile(_REQUEST_FILES, re.IGNORECASE)
 
 
 # In a bundle, what minified code runs together after a keyword: names of letters joined by member access, optional
