@@ -11,7 +11,11 @@ import random
 
 import pytest
 
+from gatekeeper.config import parse_policy
+from gatekeeper.git import Git
+from gatekeeper.interfaces import ScanJob
 from gatekeeper.scan.secrets import SecretDetector
+from gatekeeper.scan.secrets_scanner import SecretsScanner
 from tests.repo_builder import RepoBuilder
 from tests.secrets_helpers import blocking_findings, reported, scan_commit
 
@@ -105,10 +109,6 @@ def test_a_header_and_dots_added_over_an_existing_body(based: RepoBuilder) -> No
     assert blocking_findings(found) == [("ops/tls/server.key", "secrets/private-key")]
 
 
-@pytest.mark.xfail(strict=True, reason="left (review, older than this session): only a header the commit adds starts a "
-                   "key block, so a key pasted into a committed template between its existing BEGIN and END lines is "
-                   "not read; reading the file above a run of added key material needs the scanner to report on a "
-                   "line the commit did not add")
 def test_a_key_pasted_into_a_committed_template_blocks(based: RepoBuilder) -> None:
     """The review's real push: `config/tls/server.key` committed as a template (its header, `<paste the server key
     here>`, its footer), then the real key's body pasted between the lines that were there: accepted."""
@@ -117,3 +117,126 @@ def test_a_key_pasted_into_a_committed_template_blocks(based: RepoBuilder) -> No
     based.commit("template\n", {"config/tls/server.key": "\n".join((head, "<paste the server key here>", foot)) + "\n"})
     found = scan_commit(based, {"config/tls/server.key": "\n".join((head, *_material(rng, 1190), foot)) + "\n"})
     assert blocking_findings(found) == [("config/tls/server.key", "secrets/private-key")]
+
+
+def _template(kind: str, filler: str = "<paste the server key here>", wrap: str = "{}") -> str:
+    return "\n".join(wrap.format(line) for line in (_header(kind), filler, _header(kind, end=True))) + "\n"
+
+
+@pytest.mark.parametrize("kind", ["RSA ", "EC ", "OPENSSH ", ""])
+@pytest.mark.parametrize("width", [64, 32, 20, 8])
+def test_a_body_pasted_under_a_kept_header_blocks_however_wrapped(based: RepoBuilder, kind: str, width: int) -> None:
+    """The same push for every key kind, the body wrapped at PEM's 64 characters or shorter (a PEM reader takes
+    shorter lines), and the placeholder line kept above the material or not."""
+    rng = random.Random(width)
+    body = "".join(_material(rng, 400))
+    lines = [body[i : i + width] for i in range(0, len(body), width)]
+    based.commit("template\n", {"deploy/tls/app.key": _template(kind)})
+    found = scan_commit(based, {"deploy/tls/app.key": "\n".join(
+        (_header(kind), "<paste the server key here>", *lines, _header(kind, end=True))) + "\n"})
+    assert blocking_findings(found) == [("deploy/tls/app.key", "secrets/private-key")]
+
+
+def test_a_body_pasted_into_a_code_template_blocks(based: RepoBuilder) -> None:
+    """A Java constant written one literal per line, its header and footer committed around a placeholder string,
+    then the material's literals pasted in."""
+    rng = random.Random(11)
+    head, foot = f'    "{_header("RSA ")}\\n" +', f'    "{_header("RSA ", end=True)}\\n";'
+    based.commit("template\n", {"src/main/java/Keys.java": "\n".join(
+        ("class Keys {", "  static final String KEY =", head, '    "<paste here>\\n" +', foot, "}")) + "\n"})
+    body = [f'    "{line}\\n" +' for line in _material(rng, 1190)]
+    found = scan_commit(based, {"src/main/java/Keys.java": "\n".join(
+        ("class Keys {", "  static final String KEY =", head, *body, foot, "}")) + "\n"})
+    assert blocking_findings(found) == [("src/main/java/Keys.java", "secrets/private-key")]
+
+
+def test_a_body_pasted_into_a_yaml_block_template_blocks(based: RepoBuilder) -> None:
+    """A Helm values file's block scalar: header and footer indented, the body pasted between them."""
+    rng = random.Random(12)
+    head, foot = f"    {_header('EC ')}", f"    {_header('EC ', end=True)}"
+    based.commit("template\n", {"deploy/values.yaml": "\n".join(("tls:", "  key: |", head, "    # TODO", foot)) + "\n"})
+    body = [f"    {line}" for line in _material(rng, 121)]
+    found = scan_commit(based, {"deploy/values.yaml": "\n".join(("tls:", "  key: |", head, *body, foot)) + "\n"})
+    assert blocking_findings(found) == [("deploy/values.yaml", "secrets/private-key")]
+
+
+def test_a_body_pasted_with_crlf_line_ends_blocks(based: RepoBuilder) -> None:
+    rng = random.Random(13)
+    based.commit("template\n", {"keys/server.pem": _template("RSA ").replace("\n", "\r\n")})
+    found = scan_commit(based, {"keys/server.pem": "\r\n".join(
+        (_header("RSA "), *_material(rng, 1190), _header("RSA ", end=True))) + "\r\n"})
+    assert blocking_findings(found) == [("keys/server.pem", "secrets/private-key")]
+
+
+def test_the_finding_names_the_added_line(based: RepoBuilder) -> None:
+    """Reported on the first line of material the commit added (the header was there), and the message says so."""
+    rng = random.Random(14)
+    based.commit("template\n", {"server.key": _template("RSA ")})
+    sha_before = based.head()
+    based.commit("fill\n", {"server.key": "\n".join((_header("RSA "), *_material(rng, 1190),
+                                                     _header("RSA ", end=True))) + "\n"})
+    git = Git(based.path)
+    sha = based.head()
+    result = SecretsScanner(settings=parse_policy("version: 1\n").secrets).scan(
+        ScanJob(git=git, commits=git.commits([sha], [sha_before]), changes=git.changed_files([sha]), head=sha))
+    keys = [f for f in result.findings if f.rule_id == "secrets/private-key"]
+    assert [(f.path, f.line) for f in keys] == [("server.key", 2)]
+    assert "header that was there, line 1" in keys[0].message
+
+
+@pytest.mark.parametrize("header", ["-----BEGIN CERTIFICATE-----", "-----BEGIN PUBLIC KEY-----", ""])
+def test_material_under_no_private_key_header_is_not_a_key(based: RepoBuilder, header: str) -> None:
+    """A certificate or a public key filled into its template, and base64 with no header at all, are not keys."""
+    rng = random.Random(15)
+    foot = header.replace("BEGIN", "END")
+    based.commit("template\n", {"certs/ca.pem": "\n".join((header, "<paste>", foot)) + "\n"})
+    found = scan_commit(based, {"certs/ca.pem": "\n".join((header, *_material(rng, 1190), foot)) + "\n"})
+    assert blocking_findings(found) == []
+
+
+def test_material_below_a_closed_block_is_not_read_as_its_body(based: RepoBuilder) -> None:
+    """A kept placeholder block (header, `...`, footer), then base64 added under its footer: the footer ends the
+    block, so the placeholder stays one and the base64 below is not its body."""
+    rng = random.Random(16)
+    template = _template("RSA ", "...")
+    based.commit("docs\n", {"docs/keys.md": template})
+    found = scan_commit(based, {"docs/keys.md": template + "\n".join(_material(rng, 400)) + "\n"})
+    assert blocking_findings(found) == []
+
+
+def test_a_body_pasted_into_a_test_fixture_template_stays_test_data(based: RepoBuilder) -> None:
+    """Under a test-data directory a pasted body is a fixture's key, as an added one is: not blocking."""
+    rng = random.Random(17)
+    based.commit("template\n", {"tests/fixtures/server.key": _template("RSA ")})
+    found = scan_commit(based, {"tests/fixtures/server.key": "\n".join(
+        (_header("RSA "), *_material(rng, 1190), _header("RSA ", end=True))) + "\n"})
+    assert blocking_findings(found) == []
+    assert any(rule == "secrets/private-key" for _, rule, _, _ in found)
+
+
+def test_a_pasted_body_in_a_file_read_whole_is_reported_once(based: RepoBuilder) -> None:
+    """A patch over the line cap is read whole from the object store (a key whose body is new counts as added):
+    the pasted body is reported by that reading alone, not twice."""
+    rng = random.Random(18)
+    based.commit("template\n", {"k.key": _template("RSA ")})
+    before = based.head()
+    sha = based.commit("fill\n", {"k.key": "\n".join(
+        (_header("RSA "), *_material(rng, 1190), _header("RSA ", end=True))) + "\n"})
+    git = Git(based.path)
+    scanner = SecretsScanner(settings=parse_policy("version: 1\n").secrets, max_file_lines=5)
+    result = scanner.scan(ScanJob(git=git, commits=git.commits([sha], [before]), changes=git.changed_files([sha]),
+                                  head=sha))
+    assert [f.rule_id for f in result.findings if f.rule_id.startswith("secrets/")] == ["secrets/private-key"]
+
+
+def test_a_putty_key_filled_into_its_template_blocks(based: RepoBuilder) -> None:
+    """A PuTTY key file committed with its header lines and placeholders, then its public and private lines pasted."""
+    rng = random.Random(19)
+    head = ["PuTTY-User-Key-File-" + "2: ssh-rsa", "Encryption: none", "Comment: deploy"]
+    based.commit("template\n", {"ops/deploy.ppk": "\n".join((*head, "Public-Lines: 6", "<public>", "Private-Lines: 14",
+                                                               "<private>", "Private-MAC: <mac>")) + "\n"})
+    public, private = _material(rng, 270), _material(rng, 650)
+    found = scan_commit(based, {"ops/deploy.ppk": "\n".join((*head, f"Public-Lines: {len(public)}", *public,
+                                                              f"Private-Lines: {len(private)}", *private,
+                                                              "Private-MAC: " + "ab" * 20)) + "\n"})
+    assert ("ops/deploy.ppk", "secrets/putty-private-key") in blocking_findings(found)

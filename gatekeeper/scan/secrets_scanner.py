@@ -153,6 +153,9 @@ class SecretsScanner:
         looked_up: list[tuple[str, FilePatch]] = []  # text files whose head _read_as may need to read
         # Text files with an added value line whose key line the commit kept (a rotated password): _kept_keys.
         under_kept_keys: list[tuple[str, FilePatch]] = []
+        # Text files with added key material under a key header the commit did not add (a template's body filled in):
+        # _pasted_keys.
+        pasted: list[tuple[str, FilePatch, list[int]]] = []
         # Patches whose judgment depended on what a hunk starts inside (a docstring, a template literal): their
         # findings as the added lines alone gave them, until the whole file is read (_in_context).
         unsure: list[tuple[str, FilePatch, list[Finding]]] = []
@@ -194,6 +197,8 @@ class SecretsScanner:
                     looked_up.append((commit, patch))
                     if _lone_values(detector, patch):
                         under_kept_keys.append((commit, patch))
+                    if not patch.truncated and (runs := _material_runs(patch)):  # (a truncated one is read whole)
+                        pasted.append((commit, patch, runs))
                 context = FileContext()
                 patch_findings = self._findings(detector, commit, patch, context)
                 if context.wanted and patch.blob and not patch.deleted:
@@ -207,8 +212,11 @@ class SecretsScanner:
         if cut is not None:
             findings.append(tool_failure(NAME, f"time budget used up; commits from {cut[:12]} on were not "
                                          "scanned for secrets", timeout=True))
-        elif under_kept_keys:
-            findings.extend(self._kept_keys(job, detector, under_kept_keys))
+        else:
+            if under_kept_keys:
+                findings.extend(self._kept_keys(job, detector, under_kept_keys))
+            if pasted:
+                findings.extend(self._pasted_keys(job, detector, pasted))
         findings.extend(self._in_context(job, detector, unsure) if cut is None else
                         [f for _, _, patch_findings in unsure for f in patch_findings])
         if looked_up:
@@ -387,6 +395,38 @@ class SecretsScanner:
                                                              with_suppressed=True)}
                 found.extend(self._finding(hit, commit, patch.path, f"{hit.description} {hit.redacted} added", FIX,
                                            inline_ignores(texts[number])) for hit in hits if hit.column not in own)
+        return found
+
+    def _pasted_keys(self, job: ScanJob, detector: SecretDetector,
+                     patches: list[tuple[str, FilePatch, list[int]]]) -> list[Finding]:
+        """Key material a commit added under a key header it did not add: a template committed with its BEGIN and END
+        lines and `<paste the key here>` between them, then the real body pasted in (review, nineteenth session). The
+        header is looked for in the commit's version of the file above each run of added material, with nothing but
+        the block's own lines between (no END line); the detector judges the header with the whole file, as for an
+        added one, and a key it finds is reported on the run's first added line, the line that brought it."""
+        blobs = job.git.read_objects({p.blob for _, p, _ in patches if p.blob}, max_size=self.max_file_bytes)
+        found: list[Finding] = []
+        for commit, patch, runs in patches:
+            kind, data = blobs.get(patch.blob or "", ("missing", None))
+            if kind != "blob" or data is None:
+                continue
+            lines = data.decode("utf-8", "replace").split("\n")
+            added = patch.line_numbers
+            texts = dict(patch.added)
+            headers: set[int] = set()
+            for first in runs:
+                header = _header_above(lines, first)
+                if header is None or header in added or header in headers:
+                    continue  # (a header the commit added was read with its body by _findings)
+                headers.add(header)
+                hits = [h for h in detector.scan_lines([(header, lines[header - 1].rstrip("\r"))], path=patch.path,
+                                                       with_suppressed=True, context=FileContext(lines))
+                        if h.key_block]
+                found.extend(self._finding(dataclasses.replace(hit, line=first), commit, patch.path,
+                                           f"{hit.description} {hit.redacted} completed (its material added under a "
+                                           f"header that was there, line {header})", FIX,
+                                           inline_ignores(texts.get(first, "")))
+                             for hit in hits)
         return found
 
     def _finding(self, hit: SecretHit, commit: str | None, path: str, message: str, fix: str,
@@ -1424,6 +1464,56 @@ _VALUE_LINE = re.compile(r"[ \t]*(?:-[ \t]+)?value:|[ \t]*<(?:string|value)>"
 
 # A value line of an item written value first, whose name may be the kept line below it (`- value: …`, `"value": …`).
 _VALUE_FIRST = re.compile(r"[ \t]*(?:-[ \t]+value:|\"(?i:value|parametervalue)\"[ \t]*:|value[ \t]*=)")
+
+
+# A line of a key's base64 body, as a key file, a heredoc, a comment or a string literal per line writes it: marks and
+# quotes around 8 characters of base64 or more (a PEM line has 64, OpenSSH's 70; a PEM reader takes shorter lines, and
+# a pusher may wrap them so).
+_MATERIAL_LINE = re.compile(r"^[ \t]*(?:#|//|--|;|\*)?[ \t]*(?:[+.,&_][ \t]*)?[\"'`]?(?P<m>[A-Za-z0-9+/]{8,}={0,2})"
+                            r"(?:\\r)?(?:\\n)?[\"'`]?[ \t]*(?:\.\.|[+.,&_\\])?[ \t]*\r?$", re.MULTILINE)
+_KEY_HEADER = re.compile(r"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|---- BEGIN SSH2 "
+                         r"|PuTTY-User-Key-File-[23]:")
+_KEY_FOOTER = re.compile(r"-----END |---- END SSH2 |Private-MAC:")
+_HEADER_REACH = 130  # the most lines looked above a run for its header (a key block's lines, and a few marks)
+_RUN_MATERIAL = 40  # the least material a run of added lines holds to be looked at (secrets._KEY_MATERIAL_MIN)
+_NOT_WORDS = re.compile(r"[0-9+/]")  # what base64 material holds and a column of words does not
+
+
+def _material_runs(patch: FilePatch) -> list[int]:
+    """The first line of each run of consecutive added lines that hold key material (_MATERIAL_LINE), at least
+    _RUN_MATERIAL characters of it and a digit, `+` or `/` among them (a column of words is none): where a key's body
+    may have been pasted under a header the commit kept (_pasted_keys). One regular-expression pass over the patch's
+    added text."""
+    if not patch.added:
+        return []
+    joined = "\n".join(t for _, t in patch.added)
+    if _MATERIAL_LINE.search(joined) is None:
+        return []
+    numbers = [n for n, _ in patch.added]
+    runs: list[list[int]] = []  # [first line, last line, material, lines not only letters]
+    index, offset = 0, 0
+    for match in _MATERIAL_LINE.finditer(joined):
+        index += joined.count("\n", offset, match.start())
+        offset = match.start()
+        number = numbers[index]
+        mixed = _NOT_WORDS.search(match["m"]) is not None
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1:] = [number, runs[-1][2] + len(match["m"]), runs[-1][3] + mixed]
+        else:
+            runs.append([number, number, len(match["m"]), int(mixed)])
+    return [first for first, _, material, mixed in runs if material >= _RUN_MATERIAL and mixed]
+
+
+def _header_above(lines: Sequence[str], first: int) -> int | None:
+    """The line number of the key header whose block line `first` (1-based) is part of: the nearest header above it
+    with no END line between, within _HEADER_REACH lines."""
+    for number in range(first - 1, max(0, first - 1 - _HEADER_REACH), -1):
+        text = lines[number - 1] if number <= len(lines) else ""
+        if _KEY_FOOTER.search(text):
+            return None
+        if _KEY_HEADER.search(text):
+            return number
+    return None
 
 
 def _lone_values(detector: SecretDetector, patch: FilePatch) -> list[int]:
