@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from gatekeeper.review.github import GitHubClient
 from gatekeeper.scan.secrets import SecretDetector
 from tests.finding_guard import RECORDER, problems
 from tests.repo_builder import RepoBuilder
@@ -68,3 +69,16 @@ def based(repo: RepoBuilder) -> RepoBuilder:
 def secrets_detector() -> SecretDetector:
     """The shipped secrets rules, loaded once per module."""
     return SecretDetector.load()
+
+
+@pytest.fixture
+def instant_backoff(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits of every GitHubClient made during the test (its retries' backoff, a rate limit's reset), recorded
+    instead of slept: the retries still happen — each failing request is made again — and the test can see them. For
+    tests whose local GitHub fails on purpose or leaves an endpoint unserved (a 500 is retried four times, 14 s of
+    backoff per request)."""
+    slept: list[float] = []
+    defaults = GitHubClient.__init__.__kwdefaults__
+    assert defaults is not None and "sleep" in defaults
+    monkeypatch.setitem(defaults, "sleep", slept.append)
+    return slept

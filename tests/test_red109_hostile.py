@@ -372,7 +372,7 @@ def test_a_squash_github_confirms_stays_a_pull_request_merge(
 
 
 def test_a_merge_claim_github_cannot_be_asked_about_is_a_web_edit(
-        gh: Env, httpserver: HTTPServer, repo: RepoBuilder, forge_key: tuple[dict[str, str], ForgeKeys, str]) -> None:
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder, forge_key: tuple[dict[str, str], ForgeKeys, str], instant_backoff: list[float]) -> None:
     """Fail closed: when `commits/{sha}/pulls` fails, the claim is not confirmed and the browser rules apply."""
     env, keys, fpr = forge_key
     before = repo.commit("base\n", {".gatekeeper.yml": WEB_POLICY, "app.py": "print('hi')\n"})
@@ -384,3 +384,4 @@ def test_a_merge_claim_github_cannot_be_asked_about_is_a_web_edit(
     (commit,) = verdict.commits
     assert "forge/web-edit" in [e.source for e in commit.origin.evidence]
     assert verdict.exit_code == ExitCode.BLOCKED
+    assert instant_backoff, "the failing request was not retried"

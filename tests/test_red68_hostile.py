@@ -17,7 +17,7 @@ from tests.test_red66_hostile import _github, assert_zone_blocked, pr, runner
 
 
 def test_an_unprotected_base_moved_onto_the_blocked_commit_hides_it_from_the_range(
-        tmp_path: Path, httpserver: HTTPServer) -> None:
+        tmp_path: Path, httpserver: HTTPServer, instant_backoff: list[float]) -> None:
     """Attack (any collaborator with push access; high on github.com, where the Action is the only gate): red66's
     premise — "a branch the policy does not protect is anyone's to move" — applies to the base's TIP as much as to
     its policy. The fix roots the policy in the default branch, but the range of a pull request into an

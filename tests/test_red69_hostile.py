@@ -86,7 +86,7 @@ def test_an_unprotected_default_branch_decides_that_main_is_not_protected(
 
 
 def test_a_branch_the_default_policy_protects_but_github_does_not_hides_the_blocked_commit(
-        tmp_path: Path, httpserver: HTTPServer) -> None:
+        tmp_path: Path, httpserver: HTTPServer, instant_backoff: list[float]) -> None:
     """Attack (any collaborator with push access; medium: docs/action.md does say "keep protected_refs in step with
     GitHub's branch protection", but the policy `gatekeeper policy init` writes protects `refs/heads/master` and
     `refs/heads/release/*` as well as main, and "Make it a required check" asks for a rule on `main` (and

@@ -55,7 +55,7 @@ def _github(tmp_path: Path) -> tuple[Path, RepoBuilder, str, str, str]:
 
 @pytest.mark.parametrize("answer", ["deleted", "rate-limited"])
 def test_github_not_answering_for_the_base_branch_restores_its_tip_as_trusted(
-        tmp_path: Path, httpserver: HTTPServer, answer: str) -> None:
+        tmp_path: Path, httpserver: HTTPServer, answer: str, instant_backoff: list[float]) -> None:
     """Attack (any collaborator with push access; high: e00ab51's fix of red69 undone by making GitHub's answer None).
 
     e00ab51 asks GitHub whether a branch the default branch's policy protects is really protected

@@ -94,7 +94,7 @@ def test_a_phone_commit_reviewed_only_with_its_revert_in_a_pr_into_a_throwaway_b
         f"{docs[:12]} holds the phone commit without that revert, and is green:\n" + result.output[-2500:])
 
 
-def test_either_api_path_failing_fails_closed(tmp_path: Path, httpserver: HTTPServer) -> None:
+def test_either_api_path_failing_fails_closed(tmp_path: Path, httpserver: HTTPServer, instant_backoff: list[float]) -> None:
     """Held: the landed path (commits/{sha}/pulls rate-limited) and this PR's path (pulls/9/commits erroring) each
     fail closed — tool/github-failed and review/unverifiable, never green."""
     remote, weak, phone, revert, merged, docs = _reverted_elsewhere(tmp_path)
