@@ -416,6 +416,33 @@ _SERVICE_NAMES = re.compile(rf"(?:{_DATABASE_NAMES}|cache|mongo|elasticsearch|op
 _ANY_ADDRESS = re.compile(r"0\.0\.0\.0|\[::1?\]")
 
 
+# A request's header rules: the token goes to the request's host, which an example command names on its line or on the
+# lines of the same command (`http GET http://localhost:8000/api/entries.json \` above `"Authorization:Bearer …"`).
+_REQUEST_HEADER_RULES = frozenset({f"{NAMESPACE}/bearer-token", f"{NAMESPACE}/api-key-header"})
+_CONTINUED = re.compile(r"(?:\\|\^|`)[ \t]*\r?\Z")  # a shell's, cmd's or PowerShell's line continuation
+_REQUEST_URL = re.compile(r"(?<![\w.+-])(?:https?|wss?)://(?:[^\s/@\"'`]{0,200}@)?")
+_COMMAND_LINES = 12  # the most lines of one continued command read either way
+
+
+def _request_to_example_host(numbers: Sequence[int], texts: Sequence[str], index: int) -> bool:
+    """Whether the command a header's line is part of (the line, and the lines joined to it by continuations, as far as
+    the scanned lines go) sends its request to an example's host: its first URL's host is the machine itself or a
+    name reserved for examples (_EXAMPLE_HOST) — `http DELETE http://localhost:8000/api/entries/1.json \\` then the
+    header (wallabag's API docs: 62 blocking findings of one captured local token, meas140). The first URL is the
+    request's target in curl, HTTPie and wget alike; a URL given as a parameter after it does not count."""
+    first = index
+    while (first > index - _COMMAND_LINES and first > 0 and numbers[first - 1] == numbers[first] - 1
+           and _CONTINUED.search(texts[first - 1])):
+        first -= 1
+    last = index
+    while (last < index + _COMMAND_LINES and last + 1 < len(texts) and numbers[last + 1] == numbers[last] + 1
+           and _CONTINUED.search(texts[last])):
+        last += 1
+    command = "\n".join(texts[first : last + 1])
+    url = _REQUEST_URL.search(command)
+    return url is not None and _EXAMPLE_HOST.match(command, url.end()) is not None
+
+
 def _remote_host_named(text: str) -> bool:
     """Whether a line names a host on a network — by a domain name, an address, or one word after a host option — that
     is not an example's, the machine's own, or a CI service container's."""
@@ -1951,6 +1978,10 @@ class SecretDetector:
                 # Marks with no END line in the added lines: the material may be the file's lines below (a header and
                 # a `...` line added over a body that was there).
                 context.wanted = True
+            if any(h.rule_id in _REQUEST_HEADER_RULES and not h.example_host for h in line_hits) and (
+                    _request_to_example_host(numbers, texts, index)):
+                line_hits = [dataclasses.replace(h, example_host=True) if h.rule_id in _REQUEST_HEADER_RULES else h
+                             for h in line_hits]
             hits.extend(line_hits)
         if context is not None and regions is not None and regions.uncertain:
             context.wanted = True
