@@ -90,7 +90,16 @@ _PLACEHOLDER_MARKERS = re.compile(
     | %\([a-z_]\w*\)[sdrif] | %[a-z_]{3,}% | ^%[a-z_]+(?:\.[a-z_]+)+%$ | ^%env\.[a-z_][\w.]*%$
     | ^%env\((?:[a-z]+:)*[a-z_]\w*\)%$                             # Symfony: %env(resolve:NAME)%, %env.name% (meas140)
     | <[\w .:/@-]+> | (?-i:^<(?:[a-z][a-z_ .-]*|[A-Z][A-Z_ .-]*)$)
-    | ^(?-i:\$\$?(?:[A-Z_][A-Z0-9_]+|[a-z_][a-z0-9_]+)|\$\([^)]*\))(?:$|[/:.\s-])   # $(cmd), $VAR, $$VAR (make)
+    | ^(?-i:\$\$?(?:[A-Z_][A-Z0-9_]+|[a-z_][a-z0-9_]+)|\$\([^)]*\))(?:$|[/:.\s|-])   # $(cmd), $VAR, $$VAR (make)
+    # A variable escaped for the shell a string is handed to (`-p\$MARIADB_ROOT_PASSWORD` in a PHP string, coolify),
+    # and PHP's complex interpolation (`"mysql://{$user}:{$pass}@…"`, `{$this->password}`: 23 in coolify, meas141).
+    | ^(?-i:\\\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)(?:$|[/:.\s-])
+    | \{\$[a-z_]\w*(?:->\w+|\[[^\]{}]{0,40}\])*\}
+    # A JSON pointer (an OpenAPI discriminator's mapping, `password: "#/components/schemas/…"`: 38 in ory/kratos).
+    | (?-i:^\#/(?:[\w.~%-]+/)*[\w.~%-]+$)
+    # Where a command reads the password from, not the password: openssl's `-passin file:/path`, `env:NAME`, `fd:3`,
+    # `stdin`; a build secret's mount (`docker buildx build --secret id=KEY,src=path`).
+    | (?-i:^(?:file|env|fd):[^\s:]+$|^stdin$|^(?:id|src|source|env|type)=[\w.-]+(?:,[a-z]+=[^\s,]+)*$)
     # (each in its template's shape: not a random key holding `$(`, `%(`, `{M4}` or `<x,>` by chance: red103, red104)
     | &lt; | &gt; | %3c[a-z_-]*%3e                          # an HTML- or URL-escaped <placeholder>
     | (?:^|[_-])your[_-]? | [_-]here$ | ^(?:insert|enter|put|add)[_-]
@@ -99,7 +108,7 @@ _PLACEHOLDER_MARKERS = re.compile(
     | (?-i:^\[[A-Z][A-Z0-9_]*\]$)                                   # a name to fill in: [API_KEY], [YOUR_TOKEN]
     | (?-i:^[A-Z][A-Z_]{2,}(?:[/:|][A-Z][A-Z_]{2,})+$)  # names of what goes there: API_KEY/USERNAME:PASSWORD
     # ... or one setting's name in capitals ending in what it holds: POSTGRES_PASSWORD, REDIS_AUTH_TOKEN (mealie)
-    | (?-i:^[A-Z][A-Z]*(?:_[A-Z]+)*_(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|KEY|PASSPHRASE)$)
+    | (?-i:^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_(?:PASSWORD|PASSWD|PASS|PWD|SECRET|TOKEN|KEY|PASSPHRASE)(?:_HASH)?$)
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -389,7 +398,8 @@ _URL_RULES = frozenset({"database-url-password", "url-credentials"})
 # reserved for examples and tests (RFC 2606 and 6761: `example.com`, `.example`, `.test`, `.invalid`, `.localhost`).
 # Not any one word (`pgprod01`), `.local` or an IPv6 literal: real hosts (red136).
 _EXAMPLE_HOST = re.compile(
-    rf"(?:localhost|127(?:\.[0-9]{{1,3}}){{3}}|\[::1\]|0\.0\.0\.0|db|database|host|hostname|server|{_DATABASE_NAMES}"
+    # (Go's MySQL driver writes the host in its protocol: `user:pw@tcp(host:port)/db`.)
+    rf"(?:(?:tcp|unix)\()?(?:localhost|127(?:\.[0-9]{{1,3}}){{3}}|\[::1\]|0\.0\.0\.0|db|database|host|hostname|server|{_DATABASE_NAMES}"
     r"|<[A-Za-z_ .-]{1,40}>|\[[A-Za-z_ .-]{1,40}\]|\{\{?[A-Za-z_ .-]{1,40}\}?\}|\$\{?[A-Za-z_]\w{0,40}\}?"
     r"|(?:[A-Za-z0-9-]{1,63}\.)*(?:example\.(?:com|org|net)|[A-Za-z0-9-]{1,63}\.(?:example|test|invalid|localhost)))"
     r"(?=[:/?#;)\s\"'`]|\Z)", re.IGNORECASE)
@@ -673,7 +683,7 @@ _DUMMY_CORE = frozenset({"password", "passwd", "pass", "pwd", "secret", "test", 
                          "example", "sample", "dummy", "fake", "default", "guest", "qwerty", "letmein"})
 # ... and the words written around them (`mysecretpassword`, `SuperSecret`, `NewPassword`, `test_user_pass`).
 _DUMMY_FILLER = frozenset({"my", "your", "super", "strong", "new", "old", "very", "user", "root", "dev", "local"})
-_DUMMY_PARTS = re.compile(r"[A-Za-z]+|[0-9]+|[-_.!@#$*&]")
+_DUMMY_PARTS = re.compile(r"[A-Za-z]+|[0-9]+|[-_.!@#$*&:]")  # (`My:Secret:Password`: insomnia's fixtures)
 _DUMMY_LONGEST = max(len(w) for w in _DUMMY_CORE | _DUMMY_FILLER)
 
 
@@ -1160,6 +1170,12 @@ _PUBLISHED_KEYS = {
     # guide quotes them (gethomepage/homepage's docs).
     "cf4d418ed3de92d71f767db5391d5a2dacd40e1ce49e75d1137e2ecf4982d844":
         "the example credentials of RFC 7617 (Basic authentication)",
+    # OAuth 2.0's: RFC 6749's example client's Basic credentials and RFC 7662's example bearer token, which every OAuth
+    # server's code comments and docs quote (ory/hydra's fosite and docs: 10 blocking findings, meas141).
+    "ca7459e2b26776de081b9a07e40227fd6cff232a1e3233ff6b6aa6d036ca9981":
+        "the example client credentials of RFC 6749 (OAuth 2.0)",
+    "c97b628dec75065584b11efdb9fd733948ef8a47731c616cf43badd4f368fc38":
+        "the example bearer token of RFC 7662 (OAuth 2.0 token introspection)",
 }
 
 

@@ -463,7 +463,9 @@ class SecretsScanner:
         and `secrets.vendored` suppress only what is not a provider's key format."""
         if hit.verified or path in (COMMIT_MESSAGE, TAG_MESSAGE, COMMIT_HEADER, TAG_HEADER):
             return ""
-        return self._placed(path, provider=hit.provider, key_block=hit.key_block, test_value=hit.test_value)
+        return self._placed(path, provider=hit.provider, key_block=hit.key_block,
+                            test_value=hit.test_value or hit.rule_id == _BEARER_RULE
+                            or (hit.example_host and hit.rule_id in _URL_RULE_IDS))
 
     def _placed(self, path: str, *, provider: bool, key_block: bool, test_value: bool) -> str:
         """Why a finding of this kind at `path` is recorded as suppressed by where it is ("" when it is not): the
@@ -474,7 +476,8 @@ class SecretsScanner:
         if (test_value and _TEST_SOURCE.search(path) and not _environment_place(path)
                 and any(glob_match(g, path) for g in self.settings.tests)):
             # (Not in what deploys an environment: a smoke test under `prod/` or `infra/` logs in to it — red138.)
-            return "context: a value in test code, read by a keyword rule, not a provider's key format (secrets.tests)"
+            return ("context: a value in test code (a keyword rule's, a bearer header's, or a URL's password for an "
+                    "example's host), not a provider's key format (secrets.tests)")
         if not provider and not _DEPLOYED.search(path) and any(glob_match(g, path) for g in self.settings.vendored):
             # A dependency's test keys and example passwords; a provider's key format is a leak wherever it is, and so
             # is anything in what deploys an environment, whatever directory it sits in (red132: a .tfvars under
@@ -1334,6 +1337,13 @@ def _scan_many(detector: SecretDetector, texts: Sequence[tuple[str, str]],
         yield key, local, dataclasses.replace(hit, line=local)
 
 
+# A URL's password for an example's host (`postgres://user:pwd@host:port`, `amqp://rabbit:…@rabbitmq:5672`) is a test's
+# value in test code, as a keyword rule's is (ory/kratos' DSN parser tests, coolify's log sanitizer tests: 20 blocking
+# findings, meas141); to any other host it still blocks there.
+_URL_RULE_IDS = frozenset({"secrets/database-url-password", "secrets/url-credentials"})
+# A bearer literal in test code is a test's too (ory's logrus and handler tests, meas141); not in documentation, where
+# only a request to an example's host makes one a warning (secrets._request_to_example_host).
+_BEARER_RULE = "secrets/bearer-token"
 # The generic secret rule's findings in a CI definition count as high (SecretsScanner._finding).
 _CI_RAISED_RULE = "secrets/generic-secret"
 # Where a private key block is test data with the default test globs: a test-data directory (traefik's
@@ -1341,7 +1351,7 @@ _CI_RAISED_RULE = "secrets/generic-secret"
 # bare `test/`, which also names an environment. Also `test_data/` and `test_resources/` (authelia's
 # internal/configuration/test_resources/crypto/: 91 blocking findings, every one a test's key pair).
 _KEY_TEST_DATA = re.compile(r"(?:\A|/)(?:tests|testdata|test[-_]data|test[-_]?resources|__tests__|fixtures"
-                            r"|__fixtures__)/|(?:\A|/)src/test/")
+                            r"|__fixtures__|stubs?|mocks?)/|(?:\A|/)src/test/")  # (stubs, mocks: ory's cmd/stub/)
 _VS_TEMPORARY_KEY = re.compile(r"(?:\A|/)[^/]+_TemporaryKey\.pfx\Z", re.IGNORECASE)
 # What deploys or provisions an environment: its keys are real ones wherever they sit.
 # (A production or staging directory too: `db/fixtures/production/` holds a real seed, red90.)
@@ -1359,7 +1369,8 @@ _TEST_NAMED_SOURCE = re.compile(r"(?:_test|\.test|\.spec|_spec)\.[a-z]{1,5}\Z|(?
 # Source code, where the values a test asserts on live; not data (a recorded HTTP cassette, a .env or .tfvars of a
 # deployed test environment, an inventory: red88), not shell scripts (the credentials a test run uses).
 _TEST_SOURCE = re.compile(r"\.(?:py|[cm]?[jt]sx?|go|java|kts?|scala|groovy|cs|fs|vb|rb|php|rs|swift|mm?|c|cc|cpp|cxx"
-                          r"|h|hh|hpp|hxx|exs?|erl|clj|dart|lua|jl)\Z")
+                          r"|h|hh|hpp|hxx|exs?|erl|clj|dart|lua|jl"
+                          r"|snap)\Z")  # (and a Jest snapshot: a test's recorded output, `convert.test.ts.snap`)
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/]+={0,2}|=[A-Za-z0-9+/]{4}")
 
 
