@@ -896,7 +896,9 @@ _REAL_ENVIRONMENT = re.compile(
 # Files that start the services they name: Docker Compose files and CI definitions (a workflow's `services:`, a
 # Jenkinsfile's sidecar containers). The CI ones are also read by everyone who can read the repository
 # (SecretsScanner._finding raises the generic secret rule's findings there).
-_COMPOSE_FILE = re.compile(r"(?:\A|/)(?:docker-)?compose(?:\.[^/]*)?\.ya?ml\Z", re.IGNORECASE)
+# (And any YAML file in a `compose/` directory: coolify's one-click services, `templates/compose/postiz.yaml`, meas141.)
+_COMPOSE_FILE = re.compile(r"(?:\A|/)(?:docker-)?compose(?:\.[^/]*)?\.ya?ml\Z"
+                           r"|(?:\A|/)(?:docker-)?compose/[^/]+\.ya?ml\Z", re.IGNORECASE)
 CI_DEFINITION = re.compile(r"(?:\A|/)(?:\.github/workflows/[^/]+|\.gitlab-ci|\.circleci/config|azure-pipelines"
                            r"|bitbucket-pipelines|\.travis|\.buildkite/pipeline|\.drone|\.woodpecker/[^/]+)\.ya?ml\Z"
                            r"|(?:\A|/)Jenkinsfile\Z")
