@@ -432,6 +432,8 @@ _REQUEST_HEADER_RULES = frozenset({f"{NAMESPACE}/bearer-token", f"{NAMESPACE}/ap
 _CONTINUED = re.compile(r"(?:\\|\^|`)[ \t]*\r?\Z")  # a shell's, cmd's or PowerShell's line continuation
 _REQUEST_URL = re.compile(r"(?<![\w.+-])(?:https?|wss?)://(?:[^\s/@\"'`]{0,200}@)?")
 _COMMAND_LINES = 12  # the most lines of one continued command read either way
+_URL_HOST = re.compile(r"[^\s/?#\"'`]{1,300}")
+_HOST_PLACEHOLDER = re.compile(r"<[A-Za-z_ .-]{1,40}>|\{\{?[A-Za-z_ .-]{1,40}\}?\}|\$\{[A-Za-z_]\w{0,40}\}")
 
 
 def _request_to_example_host(numbers: Sequence[int], texts: Sequence[str], index: int) -> bool:
@@ -450,7 +452,12 @@ def _request_to_example_host(numbers: Sequence[int], texts: Sequence[str], index
         last += 1
     command = "\n".join(texts[first : last + 1])
     url = _REQUEST_URL.search(command)
-    return url is not None and _EXAMPLE_HOST.match(command, url.end()) is not None
+    if url is None:
+        return False
+    host = _URL_HOST.match(command, url.end())
+    # (A host with a name to fill in, `https://<your-project-slug>.projects.oryapis.com`, is a template's: ory/kratos.)
+    return _EXAMPLE_HOST.match(command, url.end()) is not None or (
+        host is not None and _HOST_PLACEHOLDER.search(host.group()) is not None)
 
 
 def _remote_host_named(text: str) -> bool:
