@@ -36,6 +36,7 @@ read-only identity call are marked live / revoked / unknown (scan.validation).
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import dataclasses
 import functools
@@ -402,31 +403,42 @@ class SecretsScanner:
         """Key material a commit added under a key header it did not add: a template committed with its BEGIN and END
         lines and `<paste the key here>` between them, then the real body pasted in (review, nineteenth session). The
         header is looked for in the commit's version of the file above each run of added material, with nothing but
-        the block's own lines between (no END line); the detector judges the header with the whole file, as for an
-        added one, and a key it finds is reported on the run's first added line, the line that brought it."""
-        blobs = job.git.read_objects({p.blob for _, p, _ in patches if p.blob}, max_size=self.max_file_bytes)
+        the block's own lines between (no END line, no other block's BEGIN line, no Markdown fence: _open_headers);
+        the detector judges the header with the whole file, as for an added one, and a key it finds is reported on the
+        run's first added line, the line that brought it. An END line the commit added under a kept header and kept
+        material (the body pasted below a template's END line, that line then moved under it) completes a key the
+        same way, and is the line reported (red141).
+
+        The files are read one at a time, and only one that holds a key header is split into lines: every run of
+        added base64 is looked at (a body pasted a line a commit, or wrapped narrower than a word, red141), so most
+        files read here hold none, and a push of many commits each rewriting a large data file holds one of them
+        at a time, not all (red141)."""
         found: list[Finding] = []
-        for commit, patch, runs in patches:
-            kind, data = blobs.get(patch.blob or "", ("missing", None))
-            if kind != "blob" or data is None:
-                continue
-            lines = data.decode("utf-8", "replace").split("\n")
-            added = patch.line_numbers
-            texts = dict(patch.added)
-            headers: set[int] = set()
-            for first in runs:
-                header = _header_above(lines, first)
-                if header is None or header in added or header in headers:
-                    continue  # (a header the commit added was read with its body by _findings)
-                headers.add(header)
-                hits = [h for h in detector.scan_lines([(header, lines[header - 1].rstrip("\r"))], path=patch.path,
-                                                       with_suppressed=True, context=FileContext(lines))
-                        if h.key_block]
-                found.extend(self._finding(dataclasses.replace(hit, line=first), commit, patch.path,
-                                           f"{hit.description} {hit.redacted} completed (its material added under a "
-                                           f"header that was there, line {header})", FIX,
-                                           inline_ignores(texts.get(first, "")))
-                             for hit in hits)
+        with job.git.batch() as reader:
+            for commit, patch, runs in patches:
+                kind, data = reader.read(patch.blob, max_size=self.max_file_bytes) if patch.blob else ("missing", None)
+                if kind != "blob" or data is None or _HEADER_BYTES.search(data) is None:
+                    continue
+                text = data.decode("utf-8", "replace")
+                marks = _open_headers(text)
+                lines = text.split("\n")
+                added = patch.line_numbers
+                texts = dict(patch.added)
+                headers: set[int] = set()
+                for first in runs:
+                    header = _header_above(marks, first)
+                    if header is None or header in added or header in headers:
+                        continue  # (a header the commit added was read with its body by _findings)
+                    headers.add(header)
+                    hits = [h for h in detector.scan_lines([(header, lines[header - 1].rstrip("\r"))],
+                                                           path=patch.path, with_suppressed=True,
+                                                           context=FileContext(lines))
+                            if h.key_block]
+                    found.extend(self._finding(dataclasses.replace(hit, line=first), commit, patch.path,
+                                               f"{hit.description} {hit.redacted} completed by this commit under a "
+                                               f"header that was there, line {header}", FIX,
+                                               inline_ignores(texts.get(first, "")))
+                                 for hit in hits)
         return found
 
     def _finding(self, hit: SecretHit, commit: str | None, path: str, message: str, fix: str,
@@ -1478,30 +1490,47 @@ _VALUE_FIRST = re.compile(r"[ \t]*(?:-[ \t]+value:|\"(?i:value|parametervalue)\"
 
 
 # A line of a key's base64 body, as a key file, a heredoc, a comment or a string literal per line writes it: marks and
-# quotes around 8 characters of base64 or more (a PEM line has 64, OpenSSH's 70; a PEM reader takes shorter lines, and
-# a pusher may wrap them so).
-_MATERIAL_LINE = re.compile(r"^[ \t]*(?:#|//|--|;|\*)?[ \t]*(?:[+.,&_][ \t]*)?[\"'`]?(?P<m>[A-Za-z0-9+/]{8,}={0,2})"
-                            r"(?:\\r)?(?:\\n)?[\"'`]?[ \t]*(?:\.\.|[+.,&_\\])?[ \t]*\r?$", re.MULTILINE)
+# quotes around base64 (a PEM line has 64 characters, OpenSSH's 70; PEM and OpenSSH readers take lines of any width,
+# down to one character, so a pusher may wrap them so: red141). The marks: a comment's, a Markdown quote's `>`, a YAML
+# list item's `- `, a join first or last (`+`, `.`, `..`, `,`, `&`, `_`, `\`), a string prefix (`b"`, `r'`, `@"`), an
+# escaped line end, and a comment after it all (`"…\n" + // part 2`). Every repeat is possessive and no two of them
+# can take the same characters: a line of 20,000 spaces took this expression 10 s when two `[ \t]*` stood side by
+# side (red141).
+_MATERIAL_LINE = re.compile(r"^[ \t]*+(?:(?:#|//|--|;|\*|>|-(?=[ \t]))[ \t]*+)?(?:(?:\.\.|[+.,&_])[ \t]*+)?"
+                            r"(?:@|[bBrRuUfF]{1,2}(?=[\"'`]))?[\"'`]?(?P<m>[A-Za-z0-9+/]++={0,2})"
+                            r"(?:\\r)?(?:\\n)?[\"'`]?[ \t]*+(?:(?:\.\.|[+.,&_\\])[ \t]*+)?(?:(?:#|//)[^\n]*+)?\r?$",
+                            re.MULTILINE)
 _KEY_HEADER = re.compile(r"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|---- BEGIN SSH2 "
                          r"|PuTTY-User-Key-File-[23]:")
-_KEY_FOOTER = re.compile(r"-----END |---- END SSH2 |Private-MAC:")
-_HEADER_REACH = 130  # the most lines looked above a run for its header (a key block's lines, and a few marks)
-_RUN_MATERIAL = 40  # the least material a run of added lines holds to be looked at (secrets._KEY_MATERIAL_MIN)
+_HEADER_BYTES = re.compile(rb"PRIVATE KEY|---- BEGIN SSH2 |PuTTY-User-Key-File-")  # (a file with none is not read on)
+# An END line the commit may add under a kept header and kept material (_pasted_keys).
+_KEY_FOOTER_LINE = re.compile(r"-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|---- END SSH2 |Private-MAC:")
+# What ends a key block before any later line: an END line, another block's BEGIN line (a certificate under a
+# template's header that has no END line: red141), a Markdown fence (a template in one code block of a page, data in
+# another). A key header is looked for first, so its own BEGIN line is a header, not a stop.
+_BLOCK_MARK = re.compile(rf"(?P<header>{_KEY_HEADER.pattern})|-----END |---- END |Private-MAC:|-----BEGIN |---- BEGIN "
+                         r"|^[ \t]*(?:```|~~~)", re.MULTILINE)
+# The most lines looked above a run for its header: as far as the detector reads a block past its header
+# (secrets._KEY_BLOCK_LINES): a run further down is outside the block it would judge (red141: it was 130).
+_HEADER_REACH = 120
 _NOT_WORDS = re.compile(r"[0-9+/]")  # what base64 material holds and a column of words does not
 
 
 def _material_runs(patch: FilePatch) -> list[int]:
-    """The first line of each run of consecutive added lines that hold key material (_MATERIAL_LINE), at least
-    _RUN_MATERIAL characters of it and a digit, `+` or `/` among them (a column of words is none): where a key's body
-    may have been pasted under a header the commit kept (_pasted_keys). One regular-expression pass over the patch's
-    added text."""
+    """The first line of each run of consecutive added lines that hold key material (_MATERIAL_LINE) with a digit, `+`
+    or `/` in it (a column of words is none), and each added END line of a private key: where a key's body may have
+    been pasted under a header the commit kept, or its END line set under material that was there (_pasted_keys).
+    Every such run counts, however little it holds: a body pasted a few characters a commit, or every other line in
+    one commit and the rest in the next, adds no run of 40 characters (red141); reading such a file costs a look for
+    a key header in its bytes. One regular-expression pass over the patch's added text."""
     if not patch.added:
         return []
     joined = "\n".join(t for _, t in patch.added)
-    if _MATERIAL_LINE.search(joined) is None:
+    footers = _KEY_FOOTER_LINE.search(joined) is not None
+    if not footers and _MATERIAL_LINE.search(joined) is None:
         return []
     numbers = [n for n, _ in patch.added]
-    runs: list[list[int]] = []  # [first line, last line, material, lines not only letters]
+    runs: list[list[int]] = []  # [first line, last line, lines not only letters]
     index, offset = 0, 0
     for match in _MATERIAL_LINE.finditer(joined):
         index += joined.count("\n", offset, match.start())
@@ -1509,22 +1538,38 @@ def _material_runs(patch: FilePatch) -> list[int]:
         number = numbers[index]
         mixed = _NOT_WORDS.search(match["m"]) is not None
         if runs and number == runs[-1][1] + 1:
-            runs[-1][1:] = [number, runs[-1][2] + len(match["m"]), runs[-1][3] + mixed]
+            runs[-1][1:] = [number, runs[-1][2] + mixed]
         else:
-            runs.append([number, number, len(match["m"]), int(mixed)])
-    return [first for first, _, material, mixed in runs if material >= _RUN_MATERIAL and mixed]
+            runs.append([number, number, int(mixed)])
+    points = [first for first, _, mixed in runs if mixed]
+    if footers:
+        points.extend(n for n, text in patch.added if _KEY_FOOTER_LINE.search(text))
+    return sorted(points)
 
 
-def _header_above(lines: Sequence[str], first: int) -> int | None:
-    """The line number of the key header whose block line `first` (1-based) is part of: the nearest header above it
-    with no END line between, within _HEADER_REACH lines."""
-    for number in range(first - 1, max(0, first - 1 - _HEADER_REACH), -1):
-        text = lines[number - 1] if number <= len(lines) else ""
-        if _KEY_FOOTER.search(text):
-            return None
-        if _KEY_HEADER.search(text):
-            return number
-    return None
+def _open_headers(text: str) -> list[tuple[int, bool]]:
+    """(line number, is a key header) of each line of `text` that opens or ends a key block (_BLOCK_MARK), in order;
+    the last one a line holds decides (a key on one line, header to END, is closed). One pass over the file."""
+    marks: list[tuple[int, bool]] = []
+    line, offset = 1, 0
+    for match in _BLOCK_MARK.finditer(text):
+        line += text.count("\n", offset, match.start())
+        offset = match.start()
+        if marks and marks[-1][0] == line:
+            marks[-1] = (line, match["header"] is not None)
+        else:
+            marks.append((line, match["header"] is not None))
+    return marks
+
+
+def _header_above(marks: Sequence[tuple[int, bool]], first: int) -> int | None:
+    """The line number of the key header whose block line `first` (1-based) is part of: the nearest mark above it
+    (_open_headers), when that is a header within _HEADER_REACH lines."""
+    at = bisect.bisect_left(marks, (first, False)) - 1
+    if at < 0:
+        return None
+    line, header = marks[at]
+    return line if header and first - line <= _HEADER_REACH else None
 
 
 def _lone_values(detector: SecretDetector, patch: FilePatch) -> list[int]:
