@@ -1208,9 +1208,10 @@ _JOINS = r"(?:\.\.|[+.,&_\\]|vb(?:Cr)?Lf|vbNewLine|PHP_EOL)"
 _CLOSED_STRING = re.compile(rf"(?:\\(?:r\\)?n)?[\"'`](?:[ \t]*{_JOINS})*[ \t]*\Z"
                             # a string left open after an escaped newline: Rust's `\n\`, YAML's folded "…\n
                             r"|\\(?:r\\)?n\\?[ \t]*\Z")
-# A body's first line as a literal: a join first or not, a string prefix (`b"`, `f"`, `@"`) or none, a quote or none
-# (a string still open), then 40 base64 characters.
-_BODY_LITERAL = re.compile(rf"[ \t]*(?:{_JOINS}[ \t]*)?(?:@|[bBfFrRuU]{{1,2}})?[\"'`]?[A-Za-z0-9+/]{{40}}")
+# A body's first line as a literal: a YAML list item's `- ` or not (a key as a list of quoted lines, red141), a join
+# first or not, a string prefix (`b"`, `f"`, `@"`) or none, a quote or none (a string still open), then 40 base64
+# characters.
+_BODY_LITERAL = re.compile(rf"[ \t]*(?:-[ \t]+)?(?:{_JOINS}[ \t]*)?(?:@|[bBfFrRuU]{{1,2}})?[\"'`]?[A-Za-z0-9+/]{{40}}")
 # An elided line of a body written as literals (`"...\n" +`): marks and no run of key material.
 _LITERAL_RUN = re.compile(r"[A-Za-z0-9+/]{16}")
 # What ends a literal line of a body: its closing quote and the joins after it (not key material).
@@ -1226,8 +1227,9 @@ def _material_past_marks(rest: str, lines: Sequence[str]) -> bool:
     marks, quotes and escapes not counted), and as much as a key holds (red138: a real key under a `...` line was
     recorded as a placeholder: only the first body line was read). A real example's elided body is not: material cut
     by a `...` line, or lines holding marks (`MIIEpAIBAAKCAQEA...`); nor a block whose END line was not reached, with
-    less material than the digest reads. `rest`: the header's line after the header; `lines`: the lines after it
-    (_block_after)."""
+    less material than the digest reads — unless the material before the marks, or up to where the block was read,
+    is a whole key's encoding (_whole_key), which no excerpt is (red141). `rest`: the header's line after the header;
+    `lines`: the lines after it (_block_after)."""
     material: list[str] = []
     ended = False
     for piece in _LINE_BREAKS.split("\n".join((rest, *lines))):
@@ -1239,12 +1241,65 @@ def _material_past_marks(rest: str, lines: Sequence[str]) -> bool:
             if _KEY_LINE.fullmatch(clean) and not _PLACEHOLDER_MARKERS.search(clean):
                 material.append(clean)
             elif material:
-                return False  # marks or prose after the material began: an elided example
+                # Marks or prose after the material began: an elided example — unless the material before them is a
+                # whole key's encoding, which no excerpt is (red141: a key pasted between a template's two placeholder
+                # lines, which the next commit deletes).
+                return _whole_key("".join(material))
         if ended:
             break
     found = "".join(material)
-    return (ended or len(found) >= _MULTILINE_CONTEXT) and len(found) >= _KEY_MATERIAL_MIN and (
+    # (A whole key's encoding needs no END line either: an EC key is under _MULTILINE_CONTEXT characters, red141.)
+    return (ended or len(found) >= _MULTILINE_CONTEXT or _whole_key(found)) and len(found) >= _KEY_MATERIAL_MIN and (
         len(set(found)) >= _MATERIAL_VARIETY)
+
+
+def _whole_key(material: str) -> bool:
+    """Whether base64 `material` decodes to exactly one key encoding: an OpenSSH key (`openssh-key-v1`), or one DER
+    SEQUENCE whose length is the rest of the data (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8 — each PEM body is one).
+    An excerpt of a key decodes to neither: its first lines name the whole key's length, and lines from its middle
+    start with a SEQUENCE of their own exact length about once in 65,000."""
+    if len(material) < _KEY_MATERIAL_MIN:
+        return False
+    try:
+        data = base64.b64decode(material + "=" * (-len(material) % 4), validate=True)
+    except ValueError:
+        return False
+    if data.startswith(_OPENSSH_MAGIC):
+        return _whole_openssh(data)
+    if data[0] != 0x30:
+        return False
+    size, start = data[1], 2
+    if size & 0x80:
+        count = size & 0x7F
+        if not 1 <= count <= 3:
+            return False
+        size, start = int.from_bytes(data[2 : 2 + count], "big"), 2 + count
+    return start + size == len(data)
+
+
+_OPENSSH_MAGIC = b"openssh-key-v1\x00"
+
+
+def _whole_openssh(data: bytes) -> bool:
+    """Whether an OpenSSH key's encoding (PROTOCOL.key) ends where its last field does: cipher, KDF and its options,
+    the key count, each public key, then the private section — an excerpt of its first lines stops inside one."""
+    at = len(_OPENSSH_MAGIC)
+    fields = 3
+    count: int | None = None
+    while True:
+        if fields == 0 and count is None:
+            if at + 4 > len(data):
+                return False
+            count, at = int.from_bytes(data[at : at + 4], "big"), at + 4
+            if count > 16:
+                return False
+            fields = count + 1
+        if fields == 0:
+            return at == len(data)
+        if at + 4 > len(data):
+            return False
+        at += 4 + int.from_bytes(data[at : at + 4], "big")
+        fields -= 1
 
 
 def _literal_body(next_text: str, lines: Sequence[str]) -> bool:
