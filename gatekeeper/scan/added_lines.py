@@ -67,6 +67,9 @@ class FilePatch:
     raw: bytes = b""  # the path's bytes as git printed them: the key to match it with other git output
     old_blobs: tuple[str, ...] = ()  # the parents' blob ids from the `index` line (one per parent)
     created: bool = False  # git printed `new file mode`: the path itself is new in this commit
+    # Where a one-parent patch deleted lines and added none in their place: the new version's line after them (lines
+    # a deletion joins, as a key's header and body a fake END line kept apart: secrets_scanner._pasted_keys).
+    joined: tuple[int, ...] = ()
 
     @property
     def key(self) -> bytes:
@@ -89,10 +92,11 @@ class _Builder:
     added_bytes: int = 0
     old_blobs: tuple[str, ...] = ()
     created: bool = False
+    joined: list[int] = field(default_factory=list)
 
     def build(self) -> FilePatch:
         return FilePatch(display_path(self.path), self.blob, self.mode, tuple(self.added), self.binary,
-                         self.truncated, self.deleted, self.path, self.old_blobs, self.created)
+                         self.truncated, self.deleted, self.path, self.old_blobs, self.created, tuple(self.joined))
 
 
 class PatchParser:
@@ -186,11 +190,13 @@ class PatchParser:
         new_range = [t for t in match.group(2).split() if t.startswith(b"+")]
         if not new_range:
             return
-        start = new_range[-1][1:].split(b",", 1)[0]
+        start, _, count = new_range[-1][1:].partition(b",")
         try:
             self._next_line = int(start)
         except ValueError:
             return
+        if count == b"0" and self._parents == 1:
+            self._file.joined.append(self._next_line + 1)  # (`+N,0`: the lines were deleted after line N)
         self._in_hunk = True
 
     def _body(self, line: bytes) -> None:
@@ -558,7 +564,7 @@ def _narrowed(held: FilePatch, patch: FilePatch) -> FilePatch:
     return dataclasses.replace(
         held, added=tuple(line for line in held.added if line[0] in numbers),
         binary=held.binary or patch.binary, truncated=held.truncated or patch.truncated,
-        created=held.created and patch.created, deleted=held.deleted or patch.deleted,
+        created=held.created and patch.created, deleted=held.deleted or patch.deleted, joined=(),
         old_blobs=held.old_blobs + patch.old_blobs[:1], mode=held.mode or patch.mode, blob=held.blob or patch.blob)
 
 
@@ -569,7 +575,7 @@ def _widened(held: FilePatch, patch: FilePatch) -> FilePatch:
         lines.setdefault(number, text)
     return dataclasses.replace(
         held, added=tuple(sorted(lines.items())), binary=held.binary or patch.binary,
-        truncated=held.truncated or patch.truncated, deleted=held.deleted and patch.deleted,
+        truncated=held.truncated or patch.truncated, deleted=held.deleted and patch.deleted, joined=(),
         mode=held.mode or patch.mode, blob=held.blob or patch.blob)
 
 

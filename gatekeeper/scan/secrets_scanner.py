@@ -407,7 +407,8 @@ class SecretsScanner:
         the detector judges the header with the whole file, as for an added one, and a key it finds is reported on the
         run's first added line, the line that brought it. An END line the commit added under a kept header and kept
         material (the body pasted below a template's END line, that line then moved under it) completes a key the
-        same way, and is the line reported (red141).
+        same way, and is the line reported; so do lines the commit deleted between a kept header and kept material
+        (a fake END line, filler, placeholder lines around a body), reported on the line after them (red141).
 
         The files are read one at a time, and only one that holds a key header is split into lines: every run of
         added base64 is looked at (a body pasted a line a commit, or wrapped narrower than a word, red141), so most
@@ -420,7 +421,7 @@ class SecretsScanner:
                 if kind != "blob" or data is None or _HEADER_BYTES.search(data) is None:
                     continue
                 text = data.decode("utf-8", "replace")
-                marks = _open_headers(text)
+                marks = _open_headers(text, patch.path)
                 lines = text.split("\n")
                 added = patch.line_numbers
                 texts = dict(patch.added)
@@ -1492,13 +1493,14 @@ _VALUE_FIRST = re.compile(r"[ \t]*(?:-[ \t]+value:|\"(?i:value|parametervalue)\"
 # A line of a key's base64 body, as a key file, a heredoc, a comment or a string literal per line writes it: marks and
 # quotes around base64 (a PEM line has 64 characters, OpenSSH's 70; PEM and OpenSSH readers take lines of any width,
 # down to one character, so a pusher may wrap them so: red141). The marks: a comment's, a Markdown quote's `>`, a YAML
-# list item's `- `, a join first or last (`+`, `.`, `..`, `,`, `&`, `_`, `\`), a string prefix (`b"`, `r'`, `@"`), an
-# escaped line end, and a comment after it all (`"…\n" + // part 2`). Every repeat is possessive and no two of them
-# can take the same characters: a line of 20,000 spaces took this expression 10 s when two `[ \t]*` stood side by
-# side (red141).
+# list item's `- `, a join first and joins last (`+`, `.`, `..`, `,`, `&`, `_`, `\`, VB's `vbLf`, `PHP_EOL`: those of
+# secrets._JOINS), a string prefix (`b"`, `r'`, `@"`), an escaped line end, and a comment after it all
+# (`"…\n" + // part 2`). Every repeat is possessive and no two of them can take the same characters: a line of 20,000
+# spaces took this expression 10 s when two `[ \t]*` stood side by side (red141).
 _MATERIAL_LINE = re.compile(r"^[ \t]*+(?:(?:#|//|--|;|\*|>|-(?=[ \t]))[ \t]*+)?(?:(?:\.\.|[+.,&_])[ \t]*+)?"
                             r"(?:@|[bBrRuUfF]{1,2}(?=[\"'`]))?[\"'`]?(?P<m>[A-Za-z0-9+/]++={0,2})"
-                            r"(?:\\r)?(?:\\n)?[\"'`]?[ \t]*+(?:(?:\.\.|[+.,&_\\])[ \t]*+)?(?:(?:#|//)[^\n]*+)?\r?$",
+                            r"(?:\\r)?(?:\\n)?[\"'`]?[ \t]*+"
+                            r"(?:(?:\.\.|[+.,&_\\]|vb(?:Cr)?Lf|vbNewLine|PHP_EOL)[ \t]*+)*+(?:(?:#|//)[^\n]*+)?\r?$",
                             re.MULTILINE)
 _KEY_HEADER = re.compile(r"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|---- BEGIN SSH2 "
                          r"|PuTTY-User-Key-File-[23]:")
@@ -1506,10 +1508,12 @@ _HEADER_BYTES = re.compile(rb"PRIVATE KEY|---- BEGIN SSH2 |PuTTY-User-Key-File-"
 # An END line the commit may add under a kept header and kept material (_pasted_keys).
 _KEY_FOOTER_LINE = re.compile(r"-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|---- END SSH2 |Private-MAC:")
 # What ends a key block before any later line: an END line, another block's BEGIN line (a certificate under a
-# template's header that has no END line: red141), a Markdown fence (a template in one code block of a page, data in
-# another). A key header is looked for first, so its own BEGIN line is a header, not a stop.
-_BLOCK_MARK = re.compile(rf"(?P<header>{_KEY_HEADER.pattern})|-----END |---- END |Private-MAC:|-----BEGIN |---- BEGIN "
-                         r"|^[ \t]*(?:```|~~~)", re.MULTILINE)
+# template's header that has no END line: red141), and in a Markdown page a fence (a template in one code block of a
+# page, data in another; only there: in a key file or a config a line of tildes may be a template's own placeholder).
+# A key header is looked for first, so its own BEGIN line is a header, not a stop.
+_BLOCK_MARK = re.compile(rf"(?P<header>{_KEY_HEADER.pattern})|-----END |---- END |Private-MAC:|-----BEGIN |---- BEGIN ")
+_PAGE_BLOCK_MARK = re.compile(rf"{_BLOCK_MARK.pattern}|^ {{0,3}}(?:`{{3,}}|~{{3,}})", re.MULTILINE)
+_MARKDOWN = re.compile(r"\.(?:md|markdown|mdx)\Z", re.IGNORECASE)
 # The most lines looked above a run for its header: as far as the detector reads a block past its header
 # (secrets._KEY_BLOCK_LINES): a run further down is outside the block it would judge (red141: it was 130).
 _HEADER_REACH = 120
@@ -1517,18 +1521,19 @@ _NOT_WORDS = re.compile(r"[0-9+/]")  # what base64 material holds and a column o
 
 
 def _material_runs(patch: FilePatch) -> list[int]:
-    """The first line of each run of consecutive added lines that hold key material (_MATERIAL_LINE) with a digit, `+`
-    or `/` in it (a column of words is none), and each added END line of a private key: where a key's body may have
-    been pasted under a header the commit kept, or its END line set under material that was there (_pasted_keys).
-    Every such run counts, however little it holds: a body pasted a few characters a commit, or every other line in
-    one commit and the rest in the next, adds no run of 40 characters (red141); reading such a file costs a look for
-    a key header in its bytes. One regular-expression pass over the patch's added text."""
-    if not patch.added:
-        return []
+    """The lines where a commit may have completed a key under a header it kept (_pasted_keys): the first line of each
+    run of consecutive added lines that hold key material (_MATERIAL_LINE) with a digit, `+` or `/` in it (a column of
+    words is none); each added END line of a private key (set under material that was there); and the line after each
+    place the commit deleted lines and added none (patch.joined: a fake END line, or more filler than the detector
+    reads, kept a body apart from its header in one commit and the next deleted it, red141). Every such run counts,
+    however little it holds: a body pasted a few characters a commit, or every other line in one commit and the rest
+    in the next, adds no run of 40 characters (red141); reading such a file costs a look for a key header in its
+    bytes. One regular-expression pass over the patch's added text."""
+    points = list(patch.joined)
     joined = "\n".join(t for _, t in patch.added)
     footers = _KEY_FOOTER_LINE.search(joined) is not None
-    if not footers and _MATERIAL_LINE.search(joined) is None:
-        return []
+    if not patch.added or (not footers and _MATERIAL_LINE.search(joined) is None):
+        return points
     numbers = [n for n, _ in patch.added]
     runs: list[list[int]] = []  # [first line, last line, lines not only letters]
     index, offset = 0, 0
@@ -1541,18 +1546,19 @@ def _material_runs(patch: FilePatch) -> list[int]:
             runs[-1][1:] = [number, runs[-1][2] + mixed]
         else:
             runs.append([number, number, int(mixed)])
-    points = [first for first, _, mixed in runs if mixed]
+    points.extend(first for first, _, mixed in runs if mixed)
     if footers:
         points.extend(n for n, text in patch.added if _KEY_FOOTER_LINE.search(text))
     return sorted(points)
 
 
-def _open_headers(text: str) -> list[tuple[int, bool]]:
-    """(line number, is a key header) of each line of `text` that opens or ends a key block (_BLOCK_MARK), in order;
-    the last one a line holds decides (a key on one line, header to END, is closed). One pass over the file."""
+def _open_headers(text: str, path: str) -> list[tuple[int, bool]]:
+    """(line number, is a key header) of each line of `text` (the file at `path`) that opens or ends a key block
+    (_BLOCK_MARK), in order; the last one a line holds decides (a key on one line, header to END, is closed). One
+    pass over the file."""
     marks: list[tuple[int, bool]] = []
     line, offset = 1, 0
-    for match in _BLOCK_MARK.finditer(text):
+    for match in (_PAGE_BLOCK_MARK if _MARKDOWN.search(path) else _BLOCK_MARK).finditer(text):
         line += text.count("\n", offset, match.start())
         offset = match.start()
         if marks and marks[-1][0] == line:
