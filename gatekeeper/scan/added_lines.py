@@ -67,8 +67,9 @@ class FilePatch:
     raw: bytes = b""  # the path's bytes as git printed them: the key to match it with other git output
     old_blobs: tuple[str, ...] = ()  # the parents' blob ids from the `index` line (one per parent)
     created: bool = False  # git printed `new file mode`: the path itself is new in this commit
-    # Where a one-parent patch deleted lines and added none in their place: the new version's line after them (lines
-    # a deletion joins, as a key's header and body a fake END line kept apart: secrets_scanner._pasted_keys).
+    # Where a one-parent patch deleted lines: the new version's first line in their place, or the line after them
+    # when it added none (lines a deletion joins, as a key's header and body a fake END line kept apart, deleted or
+    # replaced by a blank line: secrets_scanner._pasted_keys).
     joined: tuple[int, ...] = ()
 
     @property
@@ -195,8 +196,11 @@ class PatchParser:
             self._next_line = int(start)
         except ValueError:
             return
-        if count == b"0" and self._parents == 1:
-            self._file.joined.append(self._next_line + 1)  # (`+N,0`: the lines were deleted after line N)
+        old_range = match.group(2).split(b" ", 1)[0]
+        if self._parents == 1 and old_range.startswith(b"-") and not old_range.endswith(b",0"):
+            # Lines deleted (`-N,0` deletes none): the new version's first line in their place, or the line after
+            # them when none was added (`+N,0`: they were deleted after line N).
+            self._file.joined.append(self._next_line + 1 if count == b"0" else self._next_line)
         self._in_hunk = True
 
     def _body(self, line: bytes) -> None:
