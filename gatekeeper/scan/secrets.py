@@ -1155,12 +1155,15 @@ def _local_database(text: str, end: int, value: str, services: str = "") -> str:
     return ""
 
 
-def _no_key_material(rest: str, body: str) -> bool:
+def _no_key_material(rest: str, lines: Sequence[str]) -> bool:
     """Whether a key block ends before any key could: its END line follows the header (on the same line, through `\\n`
-    escapes, or on the next) with fewer than _KEY_MATERIAL_MIN characters between — a header, the 16 characters every
-    2048-bit RSA key starts with and a footer (outline's .env.test: fix133s). The smallest real key, EC P-256, has
-    over a hundred."""
-    after = f"{rest}\n{body}"
+    escapes, or on the lines after it) with fewer than _KEY_MATERIAL_MIN characters between — a header, the 16
+    characters every 2048-bit RSA key starts with and a footer (outline's .env.test: fix133s), or a template's short
+    placeholder in words (`paste the key here`, `# TODO`, a blank line: red141; only the line after the header was
+    read, so such a template blocked as a key, and every edit of it once _pasted_keys read edits). Every character but
+    spaces, quotes and escapes counts, words too: a key's lines may hold spaces (PEM readers skip them). The smallest
+    real key, EC P-256, has over a hundred. `lines`: those after the header's (_block_after)."""
+    after = "\n".join((rest, *lines))
     footer = after.find("-----END ")
     if footer < 0:
         return False
@@ -2374,7 +2377,7 @@ class SecretDetector:
             if (_PLACEHOLDER_MARKERS.search(rest) or _PLACEHOLDER_MARKERS.search(body)) and not _material_past_marks(
                     text[match.end() :], block() if block is not None else [next_text]):
                 return _Candidate(rule, start, end, value, value, reason="placeholder key body")  # "MIIE...", "<key>"
-            if _no_key_material(rest, body):
+            if _no_key_material(rest, block() if block is not None else [next_text]):
                 return _Candidate(rule, start, end, value, value, reason="a key block with no key material")
             if _repeated_material(rest, body):
                 return _Candidate(rule, start, end, value, value, reason="placeholder key body (a few characters "
