@@ -11,10 +11,10 @@ Found and fixed (each test failed at c6e2e63):
 2. HIGH (miss) — a run had to hold 40 characters of material and each line 8: a body wrapped at 7 characters or
    fewer (PEM and OpenSSH readers take any width), or pasted every other line in one commit and the rest in the next
    (each run one line of 32 characters), or a line a commit, was never looked at.
-3. MEDIUM (miss) — line shapes `_MATERIAL_LINE` refused though the detector reads their header: Python `b"…"`
-   literals, YAML list items, a Markdown quote's `>`, a comment after the line (`"…\\n" + // 2`), VB's `& vbLf & _`
-   and PHP's `. PHP_EOL .`. And a YAML list of quoted lines was not read even with its header added
-   (secrets._BODY_LITERAL wanted no `- `).
+3. MEDIUM (miss) — line shapes `_MATERIAL_LINE` refused though the detector reads their header: spaces inside the
+   material (PEM readers skip them), Python `b"…"` literals, YAML list items, a Markdown quote's `>`, a comment after
+   the line (`"…\\n" + // 2`), VB's `& vbLf & _` and PHP's `. PHP_EOL .`. And a YAML list of quoted lines was not
+   read even with its header added (secrets._BODY_LITERAL wanted no `- `).
 4. MEDIUM (miss) — a real key between a template's two kept placeholder lines (`<paste below>` / `<paste above>`,
    the next commit deletes them) read as an elided example; an EC key (under 256 characters) under a kept placeholder
    with its END line removed likewise. A whole key's encoding (one DER SEQUENCE, an OpenSSH key) is now a key past
@@ -119,13 +119,13 @@ def _blocks(found: Found, path: str = PEM) -> bool:
 # -- 1. the material line's expression backtracks --------------------------------------------------------------------
 
 def test_a_line_of_spaces_does_not_hang_the_scan() -> None:
-    """Added lines of 200,000 spaces (and a mark), and of 50,000 joins: hours at c6e2e63 (quadratic backtracking in `_MATERIAL_LINE`,
+    """Added lines of 200,000 spaces (and a mark), of 50,000 joins, of 100,000 words: hours at c6e2e63 (quadratic backtracking in `_MATERIAL_LINE`,
     which holds the GIL: the hook's budget is never checked). Must finish well inside any budget."""
     program = ("from gatekeeper.scan.added_lines import FilePatch\n"
                "from gatekeeper.scan.secrets_scanner import _material_runs\n"
                "line = ' ' * 200_000\n"
                "texts = [line + '!', 'Ab1' * 20 + line + '!', line + '#' + line + '.' + line + '!',\n"
-               "         '\"' + 'Ab1' * 20 + '\"' + ' + vbLf' * 50_000 + '!']\n"
+               "         '\"' + 'Ab1' * 20 + '\"' + ' + vbLf' * 50_000 + '!', 'A1 ' * 100_000 + line + '!']\n"
                "print(_material_runs(FilePatch('a.txt', None, None, tuple(enumerate(texts, 1)))))\n")
     try:
         done = subprocess.run([sys.executable, "-c", program], timeout=20, check=True, capture_output=True, text=True,
@@ -325,10 +325,12 @@ def test_a_template_with_a_placeholder_in_words_and_its_edits_do_not_block(based
 
 
 def test_a_body_whose_lines_hold_spaces_blocks(based: RepoBuilder) -> None:
-    """Control for the END-line reading: PEM readers skip spaces inside a line, so characters between spaces count."""
+    """PEM readers skip spaces inside a line: a body written so, pasted under the kept placeholder (no line replaced,
+    and at c6e2e63 no line `_MATERIAL_LINE` took), and added whole with its header (the END-line reading counts the
+    characters between spaces)."""
     head, body, foot = _real_key("ec-sec1")
-    spaced = [f"{line[:9]} {line[9:30]} {line[30:]}" for line in body]
-    found = _push(based, {PEM: _lines(head, "<paste>", foot)}, {PEM: _lines(head, *spaced, foot)},
+    spaced = [f"{line[:9]} {line[9:30]}  {line[30:]}" for line in body]
+    found = _push(based, {PEM: _lines(head, "<paste>", foot)}, {PEM: _lines(head, "<paste>", *spaced, foot)},
                   {"other.pem": _lines(head, *spaced, foot)})
     assert _blocks(found) and _blocks(found, "other.pem")
 
