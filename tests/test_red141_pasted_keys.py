@@ -28,8 +28,8 @@ Found and fixed (each test failed at c6e2e63):
    now looked at, each file is read alone and split into lines only when it holds a key header (not tested: memory).
 8. HIGH (miss, older than c6e2e63 and not closed by it) — a commit that deletes lines adds none to read: a body pasted
    under a fake END line, a certificate's BEGIN line or more filler than the detector reads past a header (no key in
-   that commit), then those lines deleted, or replaced by a blank line, by the next commit of the push. Patches now
-   keep where they deleted lines (FilePatch.joined) and the header above is judged there too.
+   that commit), then those lines deleted, or replaced by a blank line, by the next commit of the push or by an evil
+   merge. Patches now keep where they deleted lines (FilePatch.joined) and the header above is judged there too.
 9. MEDIUM (false blocking, older than c6e2e63, reachable at every edit with 8) — only the line after a header was read
    for its END line, so a template `header / paste the key here / END` blocked as a key.
 
@@ -359,6 +359,30 @@ def test_a_body_joined_to_its_header_by_a_deletion_blocks(based: RepoBuilder, be
     body = _material(18)
     joined = _lines(h, *body, f) if then == "deleted" else _lines(h, "", *body, f)
     assert _blocks(_push(based, {PEM: _template()}, {PEM: _lines(h, *lines, *body, f)}, {PEM: joined}))
+
+
+def test_a_merge_that_deletes_the_line_between_header_and_body_blocks(based: RepoBuilder) -> None:
+    """An evil merge: both parents hold the body under a fake END line; the merge's result drops that line (a merge's
+    lines in none of its parents are its own, and so is what it deletes against git's own re-merge)."""
+    h, f = _header(), _header(end=True)
+    body = _material(23)
+    based.commit("template\n", {PEM: _template()})
+    based.commit("paste\n", {PEM: _lines(h, f, *body, f)})
+    based.git("checkout", "-q", "-b", "side")
+    based.commit("side\n", {"side.txt": "s\n"})
+    based.git("checkout", "-q", "main")
+    based.commit("main\n", {"main.txt": "m\n"})
+    base = based.head()
+    based.git("merge", "-q", "--no-ff", "--no-commit", "side")
+    based.write(PEM, _lines(h, *body, f))
+    based.git("add", PEM)
+    based.git("commit", "-q", "-m", "merge side")
+    git = Git(based.path)
+    head = based.head()
+    result = SecretsScanner(settings=parse_policy("version: 1\n").secrets).scan(
+        ScanJob(git=git, commits=git.commits([head], [base]), changes=git.changed_files([head]), head=head))
+    assert [(f.path, f.rule_id) for f in result.findings if f.rule_id == "secrets/private-key"] == [
+        (PEM, "secrets/private-key")]
 
 
 def test_placeholder_lines_deleted_around_an_encrypted_body_block(based: RepoBuilder) -> None:

@@ -259,7 +259,7 @@ def iter_commit_additions(git: Git, commits: Sequence[str], *, max_file_bytes: i
             if texts is None:
                 continue
             patch = dataclasses.replace(patch, added=tuple(line for line in patch.added if line[1] not in texts))
-        if patch.added or patch.binary or patch.truncated:
+        if patch.added or patch.binary or patch.truncated or patch.joined:  # (joined: a merge deleting lines)
             yield commit, patch
 
 
