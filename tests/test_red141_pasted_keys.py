@@ -263,7 +263,8 @@ def test_a_fence_like_placeholder_outside_a_page_does_not_end_the_block(based: R
 @pytest.mark.parametrize("text", [
     "", "\n", _header(), _header() + "\n", _lines(*_material(10), _header()), _lines(_header(), *_material(11, 40)),
     _lines(_header(end=True), *_material(12, 200)), "\r".join((_header(), *_material(13), _header(end=True))),
-])
+], ids=["empty", "a newline", "a header, no newline", "a header", "material then a header", "a header then material",
+        "an END line first", "CR-only line ends"])
 def test_odd_files_do_not_crash(based: RepoBuilder, text: str) -> None:
     """A header on the last line (with and without its newline), material at line 1, an END line first, CR-only
     line ends, empty files: the header search stays inside the file."""
