@@ -258,6 +258,18 @@ def test_a_fence_like_placeholder_outside_a_page_does_not_end_the_block(based: R
     assert _blocks(_push(based, {PEM: _lines(h, placeholder, f)}, {PEM: _lines(h, placeholder, *_material(21), f)}))
 
 
+def test_an_edit_below_a_one_line_example_key_is_not_read_as_its_body(based: RepoBuilder) -> None:
+    """ory/hydra's `serve` help: `HTTPS_TLS_KEY="<header>\\nMIIF...Dg..."` holds its (elided) block on its line; an edit
+    50 lines below (a flag's help, a test vector) was judged as that block's body — recorded as a placeholder on 6
+    commits of hydra and kratos. No finding at all."""
+    help_line = f'\tExample: HTTPS_TLS_KEY="{_header("ENCRYPTED ")}\\nMIIFDjBABgkqhkiG9w0BBQ0wMzAb..."'
+    code = [f"\tflags.Bool(\"flag{n}\", false, \"help {n}\")" for n in range(50)]
+    found = _push(based, {"cmd/serve.go": _lines("var help = `", help_line, "`", *code)},
+                  {"cmd/serve.go": _lines("var help = `", help_line, "`", *code[:-1], '\tflags.Bool("x", true, "y")',
+                                          '\t"' + _material(24, 40)[0] + '",')})
+    assert [rule for _, rule, _, _ in found if rule == "secrets/private-key"] == []
+
+
 # -- guards: what was caught before stays caught; odd files do not crash --------------------------------------------
 
 @pytest.mark.parametrize("text", [

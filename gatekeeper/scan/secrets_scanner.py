@@ -1574,19 +1574,29 @@ def _chunked(items: Sequence[_T], size: Callable[[_T], int], limit: int) -> Iter
         yield chunk
 
 
+# What may follow a PEM header on its line when its body is on the lines below: nothing, or the end of a string and
+# its joins (`\n" +`, `\n\`: secrets._CLOSED_STRING). A header followed by more (`\nMIIEpAIBAAKCAQEA...` in a help
+# string) holds its block on its own line, and lines below are no body of it (red141: ory/hydra's `HTTPS_TLS_KEY=`
+# example opened a block that edits 50 lines below were judged in).
+_OPEN_TAIL = re.compile(r"[ \t]*(?:\\r)?(?:\\n)?\\?[\"'`]?(?:[ \t]*(?:\.\.|[+.,&_\\]|vb(?:Cr)?Lf|vbNewLine|PHP_EOL))*+"
+                        r"[ \t]*\r?$", re.MULTILINE)
+
+
 def _open_headers(text: str, path: str) -> list[tuple[int, bool]]:
-    """(line number, is a key header) of each line of `text` (the file at `path`) that opens or ends a key block
-    (_BLOCK_MARK), in order; the last one a line holds decides (a key on one line, header to END, is closed). One
-    pass over the file."""
+    """(line number, opens a key block) of each line of `text` (the file at `path`) that opens or ends one
+    (_BLOCK_MARK), in order; the last mark a line holds decides (a key on one line, header to END, is closed), and a
+    PEM header with more than _OPEN_TAIL after it on its line opens none. One pass over the file."""
     marks: list[tuple[int, bool]] = []
     line, offset = 1, 0
     for match in (_PAGE_BLOCK_MARK if _MARKDOWN.search(path) else _BLOCK_MARK).finditer(text):
         line += text.count("\n", offset, match.start())
         offset = match.start()
+        opens = match["header"] is not None and (not match["header"].startswith("-----BEGIN")
+                                                 or _OPEN_TAIL.match(text, match.end()) is not None)
         if marks and marks[-1][0] == line:
-            marks[-1] = (line, match["header"] is not None)
+            marks[-1] = (line, opens)
         else:
-            marks.append((line, match["header"] is not None))
+            marks.append((line, opens))
     return marks
 
 
