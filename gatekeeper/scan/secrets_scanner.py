@@ -1351,7 +1351,7 @@ def _scan_many(detector: SecretDetector, texts: Sequence[tuple[str, str]],
         yield key, local, dataclasses.replace(hit, line=local)
 
 
-# A URL's password for an example's host (`postgres://user:pwd@host:port`, `amqp://rabbit:…@rabbitmq:5672`) is a test's
+# A URL's password for an example's host (a DSN to `host:port`, an AMQP URL to `rabbitmq:5672`) is a test's
 # value in test code, as a keyword rule's is (ory/kratos' DSN parser tests, coolify's log sanitizer tests: 20 blocking
 # findings, meas141); to any other host it still blocks there.
 _URL_RULE_IDS = frozenset({"secrets/database-url-password", "secrets/url-credentials"})
