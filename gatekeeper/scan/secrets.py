@@ -429,19 +429,33 @@ _ANY_ADDRESS = re.compile(r"0\.0\.0\.0|\[::1?\]")
 # A request's header rules: the token goes to the request's host, which an example command names on its line or on the
 # lines of the same command (`http GET http://localhost:8000/api/entries.json \` above `"Authorization:Bearer …"`).
 _REQUEST_HEADER_RULES = frozenset({f"{NAMESPACE}/bearer-token", f"{NAMESPACE}/api-key-header"})
-_CONTINUED = re.compile(r"(?:\\|\^|`)[ \t]*\r?\Z")  # a shell's, cmd's or PowerShell's line continuation
+# A shell's, cmd's or PowerShell's line continuation. PowerShell's backtick after a space, as it is written: a line that
+# ends in Markdown's inline code or a code fence (`` `http://localhost:3000` ``, ```` ``` ````) continues nothing
+# (red142: such a line joined a prose page's real token to the localhost URL above it).
+_CONTINUED = re.compile(r"(?:\\|\^|(?<=[ \t])`)[ \t]*\r?\Z")
 _REQUEST_URL = re.compile(r"(?<![\w.+-])(?:https?|wss?)://(?:[^\s/@\"'`]{0,200}@)?")
 _COMMAND_LINES = 12  # the most lines of one continued command read either way
-_URL_HOST = re.compile(r"[^\s/?#\"'`]{1,300}")
-_HOST_PLACEHOLDER = re.compile(r"<[A-Za-z_ .-]{1,40}>|\{\{?[A-Za-z_ .-]{1,40}\}?\}|\$\{[A-Za-z_]\w{0,40}\}")
+_REQUEST_URLS = 64  # the most URLs of one command read (each is looked behind for a parameter's name)
+_URL_HOST = re.compile(r"[^\s/?#\"'`:]{1,300}")  # (up to its port: `https://api.acme-corp.com:${PORT}` names the host)
+# A label of the host to fill in (`https://<your-project-slug>.projects.oryapis.com`, `https://${API_HOST}/v1`): a whole
+# label, not a suffix glued to a real name (`https://api.acme-corp.com${X}` is api.acme-corp.com: red142).
+_HOST_PLACEHOLDER = re.compile(r"(?:\A|(?<=[.-]))(?:<[A-Za-z_ .-]{1,40}>|\{\{?[A-Za-z_ .-]{1,40}\}?\}"
+                               r"|\$\{[A-Za-z_]\w{0,40}\})(?=[.-]|\Z)")
+# What stands before a URL given as a parameter's value, not as the request's target: `url="http://…"` (HTTPie's data
+# field), `"callback": "http://…"`, `?next=http://…`, `-H "Referer: http://…"` — a name that is no option (`--proxy=`,
+# `--url=` name where the request goes).
+_PARAMETER_BEFORE = re.compile(r"(?<![\w-])(?!-)[\w.\[\]\"'-]{1,60}[ \t]*(?::=|==|=|:)[ \t]*[\"']?\Z")
+# curl's options that send a request elsewhere than its URL names: an address for the name (`--resolve`,
+# `--connect-to`), a proxy (`-x`, `--proxy`, `--preproxy`, `--socks5`: group 1 is its host); a `Host:` header (group 2).
+_REQUEST_ROUTED = re.compile(r"(?<!\S)--(?:resolve|connect-to)(?![\w-])"
+                             r"|(?<!\S)(?:-x|--proxy|--preproxy|--socks[45]h?)(?:=|[ \t]+)[\"']?(?:[a-z0-9]+://)?"
+                             r"(?:[^\s/@\"']{0,200}@)?([^\s/\"']{1,300})"
+                             r"|(?<![\w-])(?i:host):[ \t]*([A-Za-z0-9][\w.-]{0,252}(?::[0-9]{1,5})?)(?![\w.-])")
 
 
-def _request_to_example_host(numbers: Sequence[int], texts: Sequence[str], index: int) -> bool:
-    """Whether the command a header's line is part of (the line, and the lines joined to it by continuations, as far as
-    the scanned lines go) sends its request to an example's host: its first URL's host is the machine itself or a
-    name reserved for examples (_EXAMPLE_HOST) — `http DELETE http://localhost:8000/api/entries/1.json \\` then the
-    header (wallabag's API docs: 62 blocking findings of one captured local token, meas140). The first URL is the
-    request's target in curl, HTTPie and wget alike; a URL given as a parameter after it does not count."""
+def _request_command(numbers: Sequence[int], texts: Sequence[str], index: int) -> str:
+    """The command a header's line is part of: the line, and the lines joined to it by continuations, as far as the
+    scanned lines go (at most _COMMAND_LINES either way)."""
     first = index
     while (first > index - _COMMAND_LINES and first > 0 and numbers[first - 1] == numbers[first] - 1
            and _CONTINUED.search(texts[first - 1])):
@@ -450,14 +464,39 @@ def _request_to_example_host(numbers: Sequence[int], texts: Sequence[str], index
     while (last < index + _COMMAND_LINES and last + 1 < len(texts) and numbers[last + 1] == numbers[last] + 1
            and _CONTINUED.search(texts[last])):
         last += 1
-    command = "\n".join(texts[first : last + 1])
-    url = _REQUEST_URL.search(command)
-    if url is None:
-        return False
-    host = _URL_HOST.match(command, url.end())
-    # (A host with a name to fill in, `https://<your-project-slug>.projects.oryapis.com`, is a template's: ory/kratos.)
-    return _EXAMPLE_HOST.match(command, url.end()) is not None or (
-        host is not None and _HOST_PLACEHOLDER.search(host.group()) is not None)
+    return "\n".join(texts[first : last + 1])
+
+
+def _request_destination(command: str) -> tuple[bool, bool]:
+    """Where a request command sends its headers, as (to an example's host, names a host on a network). To an example's
+    host when it names a target (a URL not given as a parameter's value: _PARAMETER_BEFORE) and every target is the
+    machine itself, a name reserved for examples (_EXAMPLE_HOST) or a host with a name to fill in, and nothing routes
+    the request elsewhere (_REQUEST_ROUTED). It names a host on a network when any of its URLs — a parameter's too
+    (`requests.get(url="https://…")`) — or a route is one: in test code, a literal sent there is that host's.
+
+    Every target, not the first: curl sends the headers to each URL it is given, and a URL before the target may be
+    a proxy's or a referrer's (`-x http://localhost:3128`, `-e http://localhost/`), or another command's joined by a
+    continuation (`curl http://localhost/health && \\` above the real request): red142. A parameter's URL after
+    the target is no target (wallabag's `url="http://www.numerama.com/…"`, meas140)."""
+    targets = 0
+    to_remote = named_remote = False
+    for count, url in enumerate(_REQUEST_URL.finditer(command)):
+        if count == _REQUEST_URLS:
+            return False, True  # (no request names so many: not read further, and not an example's)
+        host = _URL_HOST.match(command, url.end())
+        # (A host with a name to fill in, `https://<your-project-slug>.projects.oryapis.com`, is a template's: ory.)
+        remote = not (_EXAMPLE_HOST.match(command, url.end()) is not None
+                      or (host is not None and _HOST_PLACEHOLDER.search(host.group()) is not None))
+        if _PARAMETER_BEFORE.search(command[max(0, url.start() - 80) : url.start()]):
+            named_remote = named_remote or remote
+        else:
+            targets += 1
+            to_remote = to_remote or remote
+    for route in _REQUEST_ROUTED.finditer(command):
+        via: str | None = route.group(1) or route.group(2)
+        if via is None or (_EXAMPLE_HOST.match(via) is None and ("." in via or ":" in via)):
+            to_remote = True  # (`-x POST` is HTTPie's compression flag and a method: no host)
+    return targets > 0 and not to_remote, to_remote or named_remote
 
 
 def _remote_host_named(text: str) -> bool:
@@ -543,6 +582,9 @@ class SecretHit:
     # A URL's password whose host is the machine itself, one word, or a name reserved for examples (`example.net`,
     # `.test`, `.invalid`): what a documentation page's example connects to (SecretsScanner's documentation context).
     example_host: bool = False
+    # A request header whose command sends it to a host on a network, not an example's (_request_destination): in test
+    # code too, a credential for that host (red142), as a URL's password for such a host is.
+    remote_host: bool = False
 
 
 # --- structure and checksum tests ------------------------------------------------------------------
@@ -2061,10 +2103,11 @@ class SecretDetector:
                 # Marks with no END line in the added lines: the material may be the file's lines below (a header and
                 # a `...` line added over a body that was there).
                 context.wanted = True
-            if any(h.rule_id in _REQUEST_HEADER_RULES and not h.example_host for h in line_hits) and (
-                    _request_to_example_host(numbers, texts, index)):
-                line_hits = [dataclasses.replace(h, example_host=True) if h.rule_id in _REQUEST_HEADER_RULES else h
-                             for h in line_hits]
+            if any(h.rule_id in _REQUEST_HEADER_RULES for h in line_hits):
+                # (To an example's host: a documentation page's example; to a host on a network: not a test's value.)
+                example, remote = _request_destination(_request_command(numbers, texts, index))
+                line_hits = [dataclasses.replace(h, example_host=example, remote_host=remote)
+                             if h.rule_id in _REQUEST_HEADER_RULES else h for h in line_hits]
             hits.extend(line_hits)
         if context is not None and regions is not None and regions.uncertain:
             context.wanted = True

@@ -478,7 +478,7 @@ class SecretsScanner:
         if hit.verified or path in (COMMIT_MESSAGE, TAG_MESSAGE, COMMIT_HEADER, TAG_HEADER):
             return ""
         return self._placed(path, provider=hit.provider, key_block=hit.key_block,
-                            test_value=hit.test_value or hit.rule_id == _BEARER_RULE
+                            test_value=hit.test_value or (hit.rule_id == _BEARER_RULE and not hit.remote_host)
                             or (hit.example_host and hit.rule_id in _URL_RULE_IDS))
 
     def _placed(self, path: str, *, provider: bool, key_block: bool, test_value: bool) -> str:
@@ -1355,8 +1355,10 @@ def _scan_many(detector: SecretDetector, texts: Sequence[tuple[str, str]],
 # value in test code, as a keyword rule's is (ory/kratos' DSN parser tests, coolify's log sanitizer tests: 20 blocking
 # findings, meas141); to any other host it still blocks there.
 _URL_RULE_IDS = frozenset({"secrets/database-url-password", "secrets/url-credentials"})
-# A bearer literal in test code is a test's too (ory's logrus and handler tests, meas141); not in documentation, where
-# only a request to an example's host makes one a warning (secrets._request_to_example_host).
+# A bearer literal in test code is a test's too (ory's logrus and handler tests, meas141) — not one whose request
+# names a host on a network (`requests.get("https://api.acme-corp.com/v1/me", headers={… "Bearer …"})`: that host's
+# credential, as a URL's password for it is: red142); not in documentation, where only a request to an example's host
+# makes one a warning (secrets._request_destination).
 _BEARER_RULE = "secrets/bearer-token"
 # The generic secret rule's findings in a CI definition count as high (SecretsScanner._finding).
 _CI_RAISED_RULE = "secrets/generic-secret"
