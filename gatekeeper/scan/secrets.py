@@ -2341,7 +2341,9 @@ class SecretDetector:
             if not reason and rule.id == "gcp-service-account-key":
                 reason = _service_account_without_key(text, end, block() if block is not None else [next_text])
             if not reason and rule.id == "database-url-password":
-                reason = _local_database(text, end, value, kind.services)
+                # (Not a Compose file of a real environment's, `docker-compose.prod.yml`, `deploy/compose/prod.yml`: its
+                # database's weak password is that environment's, as red135 holds for a keyword rule's: red142.)
+                reason = _local_database(text, end, value, "" if kind.deployed else kind.services)
             if not reason and rule.id in _URL_RULES:
                 reason = _own_user(text, start, value)
             elif (not reason and kind.example and not kind.deployed and (weak := example_password(value))
