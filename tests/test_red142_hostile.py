@@ -82,6 +82,8 @@ _TO_A_REAL_HOST = {
     "--connect-to sends it to another host": _fenced([
         'curl --connect-to localhost:443:api.acme-corp.com:443 -H "{h}" https://localhost/v1/me']),
     "a proxy on a network host": _fenced(['curl -x proxy.acme-corp.com:3128 -H "{h}" http://localhost:8080/v1/me']),
+    "a proxy from the environment": _fenced([
+        'HTTPS_PROXY=http://proxy.acme-corp.com:3128 curl -H "{h}" https://localhost:8443/v1/me']),
     "a Host header naming the real service (a tunnel)": _fenced([
         'curl -H "Host: api.acme-corp.com" -H "{h}" https://127.0.0.1:8443/v1/me']),
     "a port to fill in on a real host": _fenced(['curl -H "{h}" "https://api.acme-corp.com:${{PORT}}/v1/me"']),

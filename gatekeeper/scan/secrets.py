@@ -446,9 +446,11 @@ _HOST_PLACEHOLDER = re.compile(r"(?:\A|(?<=[.-]))(?:<[A-Za-z_ .-]{1,40}>|\{\{?[A
 # `--url=` name where the request goes).
 _PARAMETER_BEFORE = re.compile(r"(?<![\w-])(?!-)[\w.\[\]\"'-]{1,60}[ \t]*(?::=|==|=|:)[ \t]*[\"']?\Z")
 # curl's options that send a request elsewhere than its URL names: an address for the name (`--resolve`,
-# `--connect-to`), a proxy (`-x`, `--proxy`, `--preproxy`, `--socks5`: group 1 is its host); a `Host:` header (group 2).
+# `--connect-to`), a proxy (`-x`, `--proxy`, `--preproxy`, `--socks5`, or `HTTPS_PROXY=` before the command: its host
+# in group 1); a `Host:` header (group 2).
 _REQUEST_ROUTED = re.compile(r"(?<!\S)--(?:resolve|connect-to)(?![\w-])"
-                             r"|(?<!\S)(?:-x|--proxy|--preproxy|--socks[45]h?)(?:=|[ \t]+)[\"']?(?:[a-z0-9]+://)?"
+                             r"|(?:(?<!\S)(?:-x|--proxy|--preproxy|--socks[45]h?)(?:=|[ \t]+)"
+                             r"|(?<![\w-])(?i:https?_proxy|all_proxy)=)[\"']?(?:[a-z0-9]+://)?"
                              r"(?:[^\s/@\"']{0,200}@)?([^\s/\"']{1,300})"
                              r"|(?<![\w-])(?i:host):[ \t]*([A-Za-z0-9][\w.-]{0,252}(?::[0-9]{1,5})?)(?![\w.-])")
 
