@@ -21,7 +21,8 @@ Found and fixed here:
 
 Left (strict xfails below): a test's request split over lines without continuations; a generated password for a
 database on the machine itself in test code (an SSH tunnel's DSN is not told from a CI database's); a runbook kept
-under `docs/`, whose on-box request to localhost warns as an API guide's example does.
+under `docs/`, whose on-box request to localhost warns as an API guide's example does; a Markdown hard line break
+(a backslash ending a prose line) read as a shell's continuation.
 
 Every token, password and key is made at run time."""
 
@@ -135,6 +136,15 @@ def test_held_a_documented_request_to_an_example_host_still_warns(based: RepoBui
 def test_a_runbook_under_docs_with_an_on_box_request_blocks(based: RepoBuilder) -> None:
     text = _fenced(['curl -s -H "{h}" http://localhost:9200/_cluster/health'])
     assert _bearer_severities(scan_commit(based, {"docs/runbooks/search.md": text})) == [Severity.HIGH]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a backslash ending a prose line is Markdown's hard line break, read as a shell's continuation: the header line "
+    "below joins the localhost URL above it; told apart only by knowing whether the lines sit in a code fence, which "
+    "the header's command (the scanned added lines) does not know"))
+def test_a_markdown_hard_break_above_a_prose_header_blocks(based: RepoBuilder) -> None:
+    text = _docs(["The development server answers on http://localhost:8000\\", "{h}"])
+    assert _bearer_severities(scan_commit(based, {"docs/api.md": text})) == [Severity.HIGH]
 
 
 # -- 4. a bearer literal in test code ---------------------------------------------------------------------------------
