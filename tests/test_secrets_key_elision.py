@@ -240,3 +240,34 @@ def test_a_putty_key_filled_into_its_template_blocks(based: RepoBuilder) -> None
                                                               f"Private-Lines: {len(private)}", *private,
                                                               "Private-MAC: " + "ab" * 20)) + "\n"})
     assert ("ops/deploy.ppk", "secrets/putty-private-key") in blocking_findings(found)
+
+
+def _der_body(rng: random.Random, size: int = 1190) -> list[str]:
+    """A whole DER SEQUENCE of `size` content bytes, base64 in PEM lines: what a key's body decodes to."""
+    data = b"\x30\x82" + size.to_bytes(2, "big") + rng.randbytes(size)
+    body = base64.b64encode(data).decode()
+    return [body[i : i + 64] for i in range(0, len(body), 64)]
+
+
+def test_a_whole_body_pushed_under_a_fake_end_line_blocks(based: RepoBuilder) -> None:
+    """The review's push after red141 (a real pre-receive push accepted it): the template's header, placeholder and a
+    fake END line kept, the whole body and its own END line added below — the key is in history from this commit on,
+    though no BEGIN line is above it (a later commit deleting the fake END line was already caught)."""
+    rng = random.Random(21)
+    head, foot = _header("RSA "), _header("RSA ", end=True)
+    based.commit("template\n", {"config/tls/server.key": "\n".join((head, "<paste the server key here>", foot)) + "\n"})
+    found = scan_commit(based, {"config/tls/server.key": "\n".join(
+        (head, "<paste the server key here>", foot, *_der_body(rng), foot)) + "\n"})
+    assert blocking_findings(found) == [("config/tls/server.key", "secrets/private-key")]
+
+
+def test_a_headless_body_in_a_new_file_blocks_and_an_excerpt_does_not(based: RepoBuilder) -> None:
+    """A whole body and its END line, no BEGIN line anywhere (a reader adds one); the tail of a key as a document
+    quotes it (a few lines above the END line) decodes to no whole key and stays unreported."""
+    rng = random.Random(22)
+    foot = _header("EC ", end=True)
+    body = _der_body(rng, 121)
+    assert blocking_findings(scan_commit(based, {"ops/k.pem": "\n".join((*body, foot)) + "\n"})) == [
+        ("ops/k.pem", "secrets/private-key")]
+    tail = _der_body(rng)[-3:]
+    assert blocking_findings(scan_commit(based, {"ops/tail.pem": "\n".join((*tail, foot)) + "\n"})) == []

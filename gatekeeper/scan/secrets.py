@@ -1275,7 +1275,7 @@ def _material_past_marks(rest: str, lines: Sequence[str]) -> bool:
     recorded as a placeholder: only the first body line was read). A real example's elided body is not: material cut
     by a `...` line, or lines holding marks (`MIIEpAIBAAKCAQEA...`); nor a block whose END line was not reached, with
     less material than the digest reads — unless the material before the marks, or up to where the block was read,
-    is a whole key's encoding (_whole_key), which no excerpt is (red141). `rest`: the header's line after the header;
+    is a whole key's encoding (whole_key), which no excerpt is (red141). `rest`: the header's line after the header;
     `lines`: the lines after it (_block_after)."""
     material: list[str] = []
     ended = False
@@ -1291,16 +1291,16 @@ def _material_past_marks(rest: str, lines: Sequence[str]) -> bool:
                 # Marks or prose after the material began: an elided example — unless the material before them is a
                 # whole key's encoding, which no excerpt is (red141: a key pasted between a template's two placeholder
                 # lines, which the next commit deletes).
-                return _whole_key("".join(material))
+                return whole_key("".join(material))
         if ended:
             break
     found = "".join(material)
     # (A whole key's encoding needs no END line either: an EC key is under _MULTILINE_CONTEXT characters, red141.)
-    return (ended or len(found) >= _MULTILINE_CONTEXT or _whole_key(found)) and len(found) >= _KEY_MATERIAL_MIN and (
+    return (ended or len(found) >= _MULTILINE_CONTEXT or whole_key(found)) and len(found) >= _KEY_MATERIAL_MIN and (
         len(set(found)) >= _MATERIAL_VARIETY)
 
 
-def _whole_key(material: str) -> bool:
+def whole_key(material: str) -> bool:
     """Whether base64 `material` decodes to exactly one key encoding: an OpenSSH key (`openssh-key-v1`), or one DER
     SEQUENCE whose length is the rest of the data (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8 — each PEM body is one).
     An excerpt of a key decodes to neither: its first lines name the whole key's length, and lines from its middle

@@ -57,7 +57,7 @@ from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE
 from gatekeeper.scan.attributes import ATTRIBUTE, FILE, attribute_files, checkout_bytes, python_codec
 from gatekeeper.scan.code_text import FileContext
 from gatekeeper.scan.common import built_in_detector, inline_ignores, tool_failure
-from gatekeeper.scan.secrets import CI_DEFINITION, DOCUMENTATION_PAGE, SecretDetector, SecretHit
+from gatekeeper.scan.secrets import CI_DEFINITION, DOCUMENTATION_PAGE, SecretDetector, SecretHit, whole_key
 from gatekeeper.scan.text import (
     Decoded,
     decode,
@@ -429,7 +429,21 @@ class SecretsScanner:
                 headers: set[int] = set()
                 for first in runs:
                     header = _header_above(marks, first)
-                    if header is None or header in added or header in headers:
+                    if header is None:
+                        headless = _headless_block(lines, marks, first)
+                        if headless is None or -headless[0] in headers:
+                            continue
+                        headers.add(-headless[0])
+                        end, block = headless
+                        hits = [h for h in detector.scan_lines([(1, block[0])], path=patch.path, with_suppressed=True,
+                                                               context=FileContext(block)) if h.key_block]
+                        found.extend(self._finding(dataclasses.replace(hit, line=first), commit, patch.path,
+                                                   f"{hit.description} {hit.redacted} completed by this commit: a "
+                                                   f"key's whole body above its END line (line {end}) with no BEGIN "
+                                                   "line", FIX, inline_ignores(texts.get(first, "")))
+                                     for hit in hits)
+                        continue
+                    if header in added or header in headers:
                         continue  # (a header the commit added was read with its body by _findings)
                     headers.add(header)
                     hits = [h for h in detector.scan_lines([(header, lines[header - 1].rstrip("\r"))],
@@ -1610,6 +1624,45 @@ def _header_above(marks: Sequence[tuple[int, bool]], first: int) -> int | None:
         return None
     line, header = marks[at]
     return line if header and first - line <= _HEADER_REACH else None
+
+
+# A PEM private key's END line, its kind named (`RSA `, `EC `, none).
+_PEM_KEY_END = re.compile(r"-----END (?P<kind>[ A-Z0-9]{0,40})PRIVATE KEY-----")
+
+
+def _headless_block(lines: Sequence[str], marks: Sequence[tuple[int, bool]],
+                    first: int) -> tuple[int, list[str]] | None:
+    """A key body with no BEGIN line: from the mark above line `first` (or the file's start) to a PEM private key's END
+    line below it, nothing but key material (_MATERIAL_LINE) that decodes to one whole key (secrets.whole_key: no
+    excerpt does). A header is all a reader needs to add, so such a body is a key (a fake END line between a template's
+    header and a pasted body: the body, its END line and the fake one pushed first, the fake one deleted later — the
+    body was in history from the first push). Returns (the END line's number, the block as the detector reads it: a
+    BEGIN line of the END line's kind, the body, the END line), or None."""
+    at = bisect.bisect_left(marks, (first, False))
+    if at >= len(marks):
+        return None
+    end = marks[at][0]
+    footer = _PEM_KEY_END.search(lines[end - 1]) if end <= len(lines) else None
+    if footer is None or end - first > _HEADER_REACH:
+        return None
+    start = max(marks[at - 1][0] + 1 if at > 0 else 1, end - _HEADER_REACH)
+    body = [lines[n - 1].rstrip("\r") for n in range(start, end)]
+    pieces: list[str] = []
+    for text in body:
+        bare = text.strip()
+        if not bare:
+            continue
+        if _BASE64_LINE.fullmatch(bare):
+            pieces.append(bare)  # (whole: a body line may start with `+` or `/`, which a literal's marks take)
+            continue
+        found = _MATERIAL_LINE.fullmatch(text)
+        if found is None:
+            return None
+        pieces.append(re.sub(r"[ \t]", "", found["m"]))
+    if not pieces or not whole_key("".join(pieces)):
+        return None
+    begin = f"-----BEGIN {footer['kind']}PRIVATE" + " KEY-----"
+    return end, [begin, *body, lines[end - 1].rstrip("\r")]
 
 
 def _lone_values(detector: SecretDetector, patch: FilePatch) -> list[int]:
