@@ -659,3 +659,20 @@ def test_remote_tracking_refs_count_only_for_a_configured_remote(repo: RepoBuild
         subprocess.run(["git", "-C", str(clone), "update-ref", ref, "HEAD"], check=True)
     data = audit_json(capsys, clone, "--all")
     assert data["summary"]["protected_refs"] == ["refs/remotes/origin/main", "refs/remotes/up/stream/main"]
+
+
+def test_no_protected_branch_names_heads_branch_as_the_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A history whose default branch the policy does not protect (FreshRSS's `edge`) audits as if nothing reached a
+    # protected branch: the note says so and names HEAD's branch as what to add — as text, controls and all removed.
+    work = RepoBuilder.init(tmp_path / "edge", branch="edge")
+    work.commit("Initial commit\n", {"README.md": "hello\n"})
+    data = audit_json(capsys, work.path)
+    notes = data["summary"]["notes"]
+    assert data["summary"]["protected_commits"] == 0
+    assert any("no branch the policy protects exists here" in n and "add 'refs/heads/edge' to protected_refs" in n
+               for n in notes), notes
+    # Detached HEAD: nothing to name, the note still says what happened.
+    work.git("checkout", "-q", "--detach")
+    notes = audit_json(capsys, work.path)["summary"]["notes"]
+    assert any("no branch the policy protects exists here" in n and "to protected_refs in" not in n
+               for n in notes), notes

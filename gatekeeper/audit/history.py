@@ -540,8 +540,13 @@ def run_audit(request: AuditRequest, emit: Callable[[CommitAudit], None],
     tips = protected_tips(git, policy, listed)
     summary.protected_refs = sorted(tips)
     if not tips:
+        # (HEAD's branch is named as the likely fix: a history whose default branch is `edge` or `develop`
+        # otherwise audits as if nothing reached a protected branch.)
+        head = git.current_branch()
+        fix = (f"; to audit HEAD's branch as protected, add {safe(head, limit=200)!r} to protected_refs in the "
+               "policy file" if head is not None and head.startswith("refs/heads/") else "")
         summary.notes.append("no branch the policy protects exists here (protected_refs: "
-                             f"{', '.join(policy.protected_refs)}): no commit counts as on a protected branch")
+                             f"{', '.join(policy.protected_refs)}): no commit counts as on a protected branch{fix}")
     if git.info().shallow:
         summary.complete = False
         summary.notes.append("this clone is shallow: history before its shallow boundary is not here and was not "
