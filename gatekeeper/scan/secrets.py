@@ -94,6 +94,9 @@ _PLACEHOLDER_MARKERS = re.compile(
     # A variable escaped for the shell a string is handed to (`-p\$MARIADB_ROOT_PASSWORD` in a PHP string, coolify),
     # and PHP's complex interpolation (`"mysql://{$user}:{$pass}@…"`, `{$this->password}`: 23 in coolify, meas141).
     | ^(?-i:\\\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)(?:$|[/:.\s-])
+    # Variables run together, nothing else (`password="$password$key"`: a shell loop appending a typed character,
+    # pi-hole, meas143).
+    | ^(?:\$\{?[A-Za-z_]\w*\}?){2,}$
     | \{\$[a-z_]\w*(?:->\w+|\[[^\]{}]{0,40}\])*\}
     # A JSON pointer (an OpenAPI discriminator's mapping, `password: "#/components/schemas/…"`: 38 in ory/kratos).
     | (?-i:^\#/(?:[\w.~%-]+/)*[\w.~%-]+$)
@@ -199,7 +202,9 @@ _SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
 # closing quote of one to the opening quote of the next (minified bundles: `"?token=").concat(this.get("token")`):
 # a method called on what came before. Not a value that merely starts with punctuation (red100: `"+k9…"` is a
 # password, and a sixteenth of base64 keys start so).
-_SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(")
+# And a call's closing parenthesis, what follows it, and the next call's member name and opening parenthesis
+# (`"Password:"),m?l.default.createElement("`: a JSX label and the element after it, in a built Swagger UI, meas143).
+_SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(|\A\)[^\s\"'`]{0,80}\.[A-Za-z_$][\w$]{2,}\(\Z")
 # In JavaScript and TypeScript source only: an AngularJS directive's scope binding, `=`, `<` or `&`, optional `?`, and
 # the attribute's name (vaultwarden's bundled web vault binds its password attribute to `passwordMeter` so).
 _SCOPE_BINDING = re.compile(r"[=<&]\??[A-Za-z_$][\w$]*")
@@ -862,7 +867,8 @@ def source_kind(path: str | None) -> SourceKind:
     return SourceKind(script=_SCRIPT_SOURCE.search(path) is not None, manifest=_MANIFEST.search(path) is not None,
                       syntax="yaml" if _YAML_SOURCE.search(path) else "code" if _NEGATING_SOURCE.search(path) else "",
                       powershell=_POWERSHELL_SOURCE.search(path) is not None,
-                      localized=_LOCALIZED.search(path) is not None, data=_DATA_SOURCE.search(path) is not None,
+                      localized=_LOCALIZED.search(path) is not None or _PREFIXED_CATALOGUE.search(path) is not None,
+                      data=_DATA_SOURCE.search(path) is not None,
                       language_named=_LANGUAGE_NAMED.search(path) is not None,
                       lexed=(lexed := syntax_of(path)), code_names=_CODE_NAMES.get(lexed.name) if lexed else None,
                       services="compose" if _COMPOSE_FILE.search(path) else "ci" if CI_DEFINITION.search(path) else "",
@@ -915,6 +921,12 @@ _REQUEST_COLLECTION = re.compile(_REQUEST_FILES, re.IGNORECASE)
 # `v:!p.login.username`, `f.login.password=w` after a `case"Password":`) — not a value of a
 # string literal that the character before it cannot tell apart (`"…;Password=<random>;"`: red136).
 _MINIFIED_CODE = re.compile(r"!?[A-Za-z_$]+(?:[.?:!=]{1,3}[A-Za-z_$]+)+")
+# Names holding digits too (`t.AUTHORIZE_OAUTH2=t.LOGOUT=…`, a chain of exports), only as a longer run: four names or
+# more. `Ab3.Cd9` read unquoted out of a string literal's `;Password=Ab3.Cd9;` is a password (red136).
+_MINIFIED_NAMES = re.compile(r"!?[A-Za-z_$][\w$]*(?:[.?:!=]{1,3}[A-Za-z_$][\w$]*){3,}")
+# A script's line this long is minified whatever the file is called (`swagger-ui-bundle.js`, a built `swagger-ui.js`
+# under `public/`: meas143); hand-written code wraps long before.
+_MINIFIED_LINE = 1000
 # Minified or built front-end bundles: `*.min.js`, `*.bundle.js`, `*.chunk.js`, and scripts and styles (and their
 # source maps) under a `dist/` directory or a build's `build/static/js|css/` (not a web framework's own `static/js/`,
 # where its hand-written scripts live).
@@ -972,8 +984,9 @@ _ISO_639_1 = """
 # `lang/`, `translations/` directories and Apple's `*.lproj/`; gettext, Flutter, .NET, Apple and XLIFF catalogues.
 # Also a JavaScript app's `intl/` and a catalogue named by its language and region (`messages/de-DE.json`,
 # `pt_BR.yml`: umami, 18 blocking findings in one commit, fix133s) — a tag with its region: `db.json` is no catalogue.
-_LOCALIZED = re.compile(r"(?:\A|/)(?:values-[^/]+|i18n|l10n|intl|locales?|langs?|languages|translations?|[^/]+\.lproj"
-                        r"|locali[sz]ations?)/"
+# (With one or two underscores before: AdGuard Home's `__locales/`, a browser extension's `_locales/`, meas143.)
+_LOCALIZED = re.compile(r"(?:\A|/)_{0,2}(?:values-[^/]+|i18n|l10n|intl|locales?|langs?|languages|translations?"
+                        r"|[^/]+\.lproj|locali[sz]ations?)/"
                         r"|\.(?:po|pot|arb|resx|strings|stringsdict|xliff|xlf)\Z"
                         r"|(?:\A|/)(?-i:[a-z]{2,3}[-_](?:[A-Z]{2}|[A-Z][a-z]{3}|[0-9]{3}))"
                         r"\.(?:json|ya?ml|properties|xml|toml|[cm]?[jt]s)\Z", re.IGNORECASE)
@@ -982,6 +995,11 @@ _LOCALIZED = re.compile(r"(?:\A|/)(?:values-[^/]+|i18n|l10n|intl|locales?|langs?
 # as a catalogue only for a value with letters beyond ASCII (`Lösenord`), never in what deploys an environment.
 _LANGUAGE_NAMED = re.compile(rf"(?:\A|/)(?:{'|'.join(_ISO_639_1.split())})"
                              r"\.(?:json|ya?ml|properties|toml|[cm]?[jt]s)\Z")
+# A catalogue named by a word for one and a language's code (syncthing's `gui/lang-da.json`, `messages_de.properties`,
+# `strings-pt-BR.json`, meas143): localized, as a `locales/` directory's files are.
+_PREFIXED_CATALOGUE = re.compile(rf"(?:\A|/)(?:lang|language|locale|messages|strings|translations?)[-_.]"
+                                 rf"(?:{'|'.join(_ISO_639_1.split())})(?:[-_](?:[A-Za-z]{{2}}|[A-Za-z]{{4}}|[0-9]{{3}}))?"
+                                 r"\.(?:json|ya?ml|properties|xml|toml|[cm]?[jt]s)\Z", re.IGNORECASE)
 # What a translation written in ASCII is in such a file (`Passord`, `Wachtwoord`, `Kata sandi`): letters and spaces,
 # no mark (`Sunshine!`, `word-word-word` are passwords: red139).
 _ASCII_TRANSLATION = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){0,3}")
@@ -2369,12 +2387,13 @@ class SecretDetector:
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
             if (kind.localized or _MESSAGE_OWNER.search(text, max(0, match.start() - 80), match.start())
-                    or (kind.language_named and not kind.deployed
+                    or ((kind.bundle or (kind.language_named and not kind.deployed))
                         and (not value.isascii() or _ASCII_TRANSLATION.fullmatch(value)))) and (
                     _translated_words(value)):
                 return None  # a translation in a localized resource, a form's message under its field
             quoted = start > 0 and text[start - 1] in _QUOTES
-            if kind.bundle and not quoted and _MINIFIED_CODE.fullmatch(value):
+            if (kind.bundle or (kind.script and len(text) > _MINIFIED_LINE)) and not quoted and (
+                    _MINIFIED_CODE.fullmatch(value) or _MINIFIED_NAMES.fullmatch(value)):
                 # Minified code (pocketbase's committed `ui/dist/`: 282 blocking findings in 2,453 commits, a member
                 # read and a ternary run together after `password=`): a literal there is quoted, as in any script.
                 return None

@@ -1,0 +1,78 @@
+"""Seven histories the gate was never tuned on, measured blind (meas143: gotify, semaphore, vikunja, AdGuard Home,
+pi-hole, shiori, syncthing): the classes of their false blocking findings, each beside what must still block.
+Values are made at run time."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from gatekeeper.scan.secrets import SecretDetector
+from tests.secrets_helpers import blocking
+
+_RNG = random.Random(143)
+
+
+def _random(n: int = 16) -> str:
+    """Letters, digits and a mark (what a generated password holds)."""
+    body = [_RNG.choice(string.ascii_letters + string.digits) for _ in range(n - 4)]
+    return "".join(body) + _RNG.choice(string.digits) + _RNG.choice(string.ascii_uppercase) + "#" + _RNG.choice("xyz")
+
+
+# A minified line: what a bundler writes on one line, far longer than hand-written code.
+_FILLER = ";".join(f"var a{i}=b{i}.c{i}(d{i})" for i in range(120))
+
+
+@pytest.mark.parametrize("path, line", [
+    # Catalogues in a directory whose name carries underscores (AdGuard Home's `__locales/`, a Chrome extension's
+    # `_locales/`), and named by a word and a language's code (syncthing's `gui/lang-da.json`).
+    ("client/src/__locales/pt-pt.json", '  "install_auth_password": "Palavra-passe",'),
+    ("client/src/__locales/es.json", '  "install_auth_password": "Contrase\\u00f1a",'),
+    ("extension/_locales/de/messages.json", '  "password": {"message": "Passwort"},'),
+    ("gui/lang-da.json", '  "GUI Authentication Password": "GUI-kodeord",'),
+    ("gui/lang-sv.json", '  "GUI Authentication Password": "GUI-lösenord",'),
+    ("src/main/resources/messages_de.properties", "login.password=Passwort"),
+    # Translations compiled into a built bundle (shiori's `webapp/dist/assets/index-*.js`).
+    ("webapp/dist/assets/index-C8c580-n.js", 'const es={login:{password:"Contraseña"},de:{password:"Passwort"}};'),
+    # Minified code in a script named like no bundle (a built Swagger UI under `public/swagger/`): a chain of
+    # exports after `authorizePassword=`, and the code between a label's string and the next element's.
+    ("public/swagger/swagger-ui.js", _FILLER + ";t.authorizePassword=t.preAuthorizeImplicit=t.CONFIGURE_AUTH="
+                                               "t.AUTHORIZE_OAUTH2=t.LOGOUT=void 0;" + _FILLER),
+    ("public/swagger/swagger-ui-bundle.js", 'l.default.createElement("label",null,"Password:"),m?'
+                                            'l.default.createElement("code",null," ",m," "):null'),
+    # A shell loop appending what was typed: variables run together.
+    ("advanced/Scripts/api.sh", '            password="$password$key"'),
+    ("scripts/login.sh", 'PASS="${PREFIX}${SECRET}"'),
+])
+def test_a_translation_minified_code_or_variables_are_not_a_password(secrets_detector: SecretDetector, path: str,
+                                                                      line: str) -> None:
+    assert blocking(secrets_detector, line, path) == []
+
+
+@pytest.mark.parametrize("path, line", [
+    # A generated password in the same files still blocks: a translation is made of words.
+    ("client/src/__locales/pt-pt.json", '  "install_auth_password": "{pw}",'),
+    ("gui/lang-da.json", '  "GUI Authentication Password": "{pw}",'),
+    ("webapp/dist/assets/index-C8c580-n.js", 'const c={{password:"{pw}"}};'),
+    # A hyphenated word outside a catalogue is a password's shape.
+    ("gui/config.json", '  "password": "GUI-kodeord",'),
+    # Unquoted out of a string literal in a bundle (red136): a short run of names with digits is a password.
+    ("public/swagger/swagger-ui.js", _FILLER + ';var s="Server=db;Password=Ab3!Cd9x?Q1;";' + _FILLER),
+    ("dist/app.js", 'var s="Server=db;Password=Ab3!Cd9x?Q1;";'),
+    # A value that only starts with a parenthesis (red100), or holds a variable beside a literal.
+    ("src/app.js", 'const c = {{password: ")+k9Lm2pQw.Zx"}};'),
+    ("scripts/login.sh", 'PASS="{pw}$SUFFIX"'),
+])
+def test_a_literal_in_the_same_places_still_blocks(secrets_detector: SecretDetector, path: str, line: str) -> None:
+    text = line.format(pw=_random()) if "{pw}" in line else line.replace("{{", "{").replace("}}", "}")
+    assert blocking(secrets_detector, text, path) != [], text
+
+
+def test_a_long_line_is_read_as_minified_only_in_a_script(secrets_detector: SecretDetector) -> None:
+    """The same chain on a long line of a config file is not minified JavaScript: read as it always was (it blocks)."""
+    chain = "password=t.preAuthorizeImplicit=t.CONFIGURE_AUTH=t.AUTHORIZE_OAUTH2=t.LOGOUT"
+    assert blocking(secrets_detector, _FILLER + ";" + chain + ";", "public/swagger/swagger-ui.js") == []
+    assert blocking(secrets_detector, "# " + _FILLER + "\n" + chain, "conf/app.ini") == ["secrets/generic-password"]
+    assert blocking(secrets_detector, _FILLER + " " + chain, "conf/app.ini") == ["secrets/generic-password"]
