@@ -10,7 +10,8 @@ import string
 import pytest
 
 from gatekeeper.scan.secrets import SecretDetector
-from tests.secrets_helpers import blocking
+from tests.repo_builder import RepoBuilder
+from tests.secrets_helpers import blocking, blocking_findings, scan_commit
 
 _RNG = random.Random(143)
 
@@ -76,3 +77,31 @@ def test_a_long_line_is_read_as_minified_only_in_a_script(secrets_detector: Secr
     assert blocking(secrets_detector, _FILLER + ";" + chain + ";", "public/swagger/swagger-ui.js") == []
     assert blocking(secrets_detector, "# " + _FILLER + "\n" + chain, "conf/app.ini") == ["secrets/generic-password"]
     assert blocking(secrets_detector, _FILLER + " " + chain, "conf/app.ini") == ["secrets/generic-password"]
+
+
+def _basic(user: str, password: str) -> str:
+    import base64
+    return base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+def test_a_basic_header_in_vendored_code_is_the_dependencys(based: RepoBuilder) -> None:
+    """A Basic value only decodes to `user:password` — no checksum proves it machine-made — so where it sits counts, as
+    for any value read by its context (syncthing's vendored angular.js: its docs comment's example header)."""
+    line = "   *   $http.defaults.headers.common.Authorization = 'Basic " + _basic("beep", _random()) + "'\n"
+    assert blocking_findings(scan_commit(based, {"gui/default/vendor/angular/angular.js": line})) == []
+    assert [r for _, r in blocking_findings(scan_commit(based, {"gui/default/app/http.js": line}))] == [
+        "secrets/basic-auth-header"]
+    # What deploys an environment is no vendored code, whatever its directory (red132).
+    assert [r for _, r in blocking_findings(scan_commit(based, {"deploy/vendor/http.env": "AUTH=Basic "
+                                                                + _basic("ci", _random()) + "\n"}))] != []
+
+
+def test_a_basic_header_in_test_code_is_a_tests_value_unless_its_request_names_a_real_host(based: RepoBuilder) -> None:
+    header = '\treq.Header.Set("Authorization", "Basic ' + _basic("my-client", _random()) + '")\n'
+    assert blocking_findings(scan_commit(based, {"oauth2/client_test.go": header})) == []
+    remote = ('\tcmd := "curl -H \'Authorization: Basic ' + _basic("svc", _random())
+              + '\' https://auth.acme-corp.com/oauth2/token"\n')
+    assert [r for _, r in blocking_findings(scan_commit(based, {"oauth2/client_test.go": remote}))] == [
+        "secrets/basic-auth-header"]
+    assert [r for _, r in blocking_findings(scan_commit(based, {"oauth2/client.go": header}))] == [
+        "secrets/basic-auth-header"]

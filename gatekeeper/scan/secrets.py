@@ -433,7 +433,8 @@ _ANY_ADDRESS = re.compile(r"0\.0\.0\.0|\[::1?\]")
 
 # A request's header rules: the token goes to the request's host, which an example command names on its line or on the
 # lines of the same command (`http GET http://localhost:8000/api/entries.json \` above `"Authorization:Bearer …"`).
-_REQUEST_HEADER_RULES = frozenset({f"{NAMESPACE}/bearer-token", f"{NAMESPACE}/api-key-header"})
+_REQUEST_HEADER_RULES = frozenset({f"{NAMESPACE}/bearer-token", f"{NAMESPACE}/api-key-header",
+                                   f"{NAMESPACE}/basic-auth-header"})
 # A shell's, cmd's or PowerShell's line continuation. PowerShell's backtick after a space, as it is written: a line that
 # ends in Markdown's inline code or a code fence (`` `http://localhost:3000` ``, ```` ``` ````) continues nothing
 # (red142: such a line joined a prose page's real token to the localhost URL above it).
@@ -2276,7 +2277,8 @@ class SecretDetector:
                 suppressed=reason,
                 value=c.value,
                 test_value=c.rule.test_values,
-                provider=not (c.rule.generic or c.rule.multiline or c.rule.test_values or c.rule.id in _URL_RULES),
+                provider=not (c.rule.generic or c.rule.multiline or c.rule.test_values or c.rule.id in _URL_RULES
+                              or c.rule.check == "basic-auth"),  # (RFC 7617's header names no issuer)
                 key_block=c.rule.multiline,
                 example_host=c.example_host,
             ))

@@ -489,10 +489,13 @@ class SecretsScanner:
         """Policy `secrets.docs` / `secrets.fixtures`: such files' findings are recorded as suppressed,
         unless a checksum proves the token machine-made (a real token in a README is still a leak); `secrets.tests`
         and `secrets.vendored` suppress only what is not a provider's key format."""
-        if hit.verified or path in (COMMIT_MESSAGE, TAG_MESSAGE, COMMIT_HEADER, TAG_HEADER):
+        # (A Basic header's "verified" says only that it decodes to `user:password`, no checksum: a person writes one
+        # as easily — angular.js's own docs comment, vendored by syncthing, meas143 — so where it sits still counts.)
+        if (hit.verified and hit.rule_id != _BASIC_RULE) or path in (COMMIT_MESSAGE, TAG_MESSAGE, COMMIT_HEADER,
+                                                                     TAG_HEADER):
             return ""
         return self._placed(path, provider=hit.provider, key_block=hit.key_block,
-                            test_value=hit.test_value or (hit.rule_id == _BEARER_RULE and not hit.remote_host)
+                            test_value=hit.test_value or (hit.rule_id in _HEADER_RULES and not hit.remote_host)
                             or (hit.example_host and hit.rule_id in _URL_RULE_IDS))
 
     def _placed(self, path: str, *, provider: bool, key_block: bool, test_value: bool) -> str:
@@ -1374,6 +1377,9 @@ _URL_RULE_IDS = frozenset({"secrets/database-url-password", "secrets/url-credent
 # credential, as a URL's password for it is: red142); not in documentation, where only a request to an example's host
 # makes one a warning (secrets._request_destination).
 _BEARER_RULE = "secrets/bearer-token"
+_BASIC_RULE = "secrets/basic-auth-header"
+# A request header's literal in test code is a test's value where its command names no host on a network (red142).
+_HEADER_RULES = frozenset({_BEARER_RULE, _BASIC_RULE})
 # The generic secret rule's findings in a CI definition count as high (SecretsScanner._finding).
 _CI_RAISED_RULE = "secrets/generic-secret"
 # Where a private key block is test data with the default test globs: a test-data directory (traefik's
