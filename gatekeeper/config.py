@@ -175,6 +175,9 @@ class Origins:
     aliases: tuple[tuple[str, DeviceClass], ...] = ()
     trailer_aliases: tuple[str, ...] = ()  # extra trailer keys that mean Origin-Device
     ai_identities: tuple[str, ...] = ()  # extra AI identities: exact e-mails, "*@domain", exact full names
+    # The project's own marks of an agent's work, found anywhere in a message as written (case and all): a contributing
+    # guide that asks agents to end a pull request's title with `🤖🤖🤖` (go-vikunja/vikunja) names one.
+    ai_markers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -533,7 +536,17 @@ def _policy_from(data: Any, source: str, base_dir: Path | None) -> Policy:
     origins = Origins()
     if "origins" in top:
         o = v.mapping(top["origins"], "origins", ("mobile_classes", "undeclared", "aliases", "trailer_aliases",
-                                                   "ai_identities"))
+                                                   "ai_identities", "ai_markers"))
+        markers = _opt(o, "ai_markers", NO_STRINGS, v.strings, "origins")
+        for i, marker in enumerate(markers):
+            # (A mark of two characters or more, on one line, that git keeps as written: a one-character mark would
+            # make every message with that character an agent's; a line break or control character never reaches a
+            # subject as written; U+FFFD is what undecodable bytes become.)
+            if (len(marker.strip()) < 2 or len(marker) > 100 or not marker.isprintable() or "\ufffd" in marker
+                    or marker != marker.strip()):
+                raise v.fail(f"origins.ai_markers[{i}]", f"not a usable marker: {marker!r}",
+                             "use the exact text the project asks agents to write (2 to 100 printable characters, "
+                             "no leading or trailing space), e.g. ai_markers: [\"🤖🤖🤖\"]")
         classes = tuple(v.device_class(c, f"origins.mobile_classes[{i}]")
                         for i, c in enumerate(v.strings(o.get("mobile_classes", []), "origins.mobile_classes")))
         aliases: tuple[tuple[str, DeviceClass], ...] = ()
@@ -549,6 +562,7 @@ def _policy_from(data: Any, source: str, base_dir: Path | None) -> Policy:
             trailer_aliases=tuple(k.lower() for k in _opt(o, "trailer_aliases", NO_STRINGS, v.strings, "origins")),
             # casefold(), as match_identity compares: lower() keeps `ß`, which casefold() makes `ss` (red52).
             ai_identities=tuple(k.casefold() for k in _opt(o, "ai_identities", NO_STRINGS, v.strings, "origins")),
+            ai_markers=tuple(markers),
         )
 
     protected = _opt(top, "protected_refs", DEFAULT_PROTECTED_REFS, v.strings, "")

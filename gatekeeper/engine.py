@@ -257,7 +257,8 @@ def _declared_after_landing(request: Request, judged: set[str], pushed: Mapping[
         texts = git.notes_at(update.new, described, max_size=MAX_NOTE)
         notes: dict[str, Mapping[str, str]] = {NOTES_REF: {}, AI_NOTES_REF: {}, AGENT_TRACE_REF: {}, ref: texts}
         ctx = OriginContext(aliases=dict(policy.origins.aliases), trailer_aliases=policy.origins.trailer_aliases,
-                            ai_identities=policy.origins.ai_identities, notes=notes[NOTES_REF],
+                            ai_identities=policy.origins.ai_identities, ai_markers=policy.origins.ai_markers,
+                            notes=notes[NOTES_REF],
                             ai_notes=notes[AI_NOTES_REF], trace_notes=notes[AGENT_TRACE_REF])
         for batch in git.iter_raw_records(described, no_walk=True):
             for raw in batch:
@@ -349,6 +350,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
         aliases=dict(policy.origins.aliases),
         trailer_aliases=policy.origins.trailer_aliases,
         ai_identities=policy.origins.ai_identities,
+        ai_markers=policy.origins.ai_markers,
         notes=notes,
         ai_notes=ai_notes,
         trace_notes=trace_notes,

@@ -688,7 +688,11 @@ class _Runner:
         self.described: set[str] = set().union(*self.noted.values(), self.traced, self.recorded)
         self.base_ctx = OriginContext(aliases=dict(policy.origins.aliases),
                                       trailer_aliases=policy.origins.trailer_aliases,
-                                      ai_identities=policy.origins.ai_identities)
+                                      ai_identities=policy.origins.ai_identities,
+                                      ai_markers=policy.origins.ai_markers)
+        # The policy's own AI markers, found in a record's bytes as its message holds them (exact text: no case
+        # folding), send the commit down the full path (_plain).
+        self.markers = tuple(m.encode() for m in policy.origins.ai_markers)
         self.signatures = ProvenanceSource(reader=request.reader, forge_keys=request.forge_keys, forge_history=True)
         self.landings: dict[str, AuditReview] = {}
         # At most LANDING_LIMIT (sha, its own review, list item, on a first-parent line), resolved together.
@@ -923,7 +927,8 @@ class _Runner:
         body = raw[m.end():]
         if clean is None or clean_committer is None:
             return None
-        if not (clean and clean_committer) or sha in self.described or sha in skip:
+        if (not (clean and clean_committer) or sha in self.described or sha in skip
+                or (self.markers and any(m in body for m in self.markers))):
             return self._parts(sha, parents, author, author_when, committer, when_b, body)
         merge = parents.count(b"\n") > 1
         words = self.ascii_words

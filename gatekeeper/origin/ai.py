@@ -476,6 +476,13 @@ class AIMarkerDetector:
 
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
         found: list[Evidence] = []
+        for marker in ctx.ai_markers:
+            if marker in commit.message:
+                # The project's own mark (policy origins.ai_markers), which its guide asks agents to write: a
+                # declaration of an agent's work, wherever in the message it stands.
+                found.append(_evidence(self.id, f"the project's AI marker {marker!r} in the message", Trust.DECLARED,
+                                       AIInvolvement.ASSISTED, rule="policy origins.ai_markers"))
+                break
         for t in commit.trailers:
             if len(found) >= MAX_PER_DETECTOR:
                 return found

@@ -43,6 +43,7 @@ class OriginContext:
     aliases: Mapping[str, DeviceClass] = field(default_factory=dict)
     trailer_aliases: tuple[str, ...] = ()
     ai_identities: tuple[str, ...] = ()
+    ai_markers: tuple[str, ...] = ()  # policy origins.ai_markers: the project's own marks of an agent's work
     notes: Mapping[str, str] = field(default_factory=dict)
     ai_notes: Mapping[str, str] = field(default_factory=dict)  # git-ai authorship logs (refs/notes/ai)
     trace_notes: Mapping[str, str] = field(default_factory=dict)  # Agent Trace records (refs/notes/agent-trace)
