@@ -851,6 +851,10 @@ class SourceKind(NamedTuple):
     bundle: bool = False
     # A file named by a language's code alone (_LANGUAGE_NAMED): a catalogue, or a region's or a service's file.
     language_named: bool = False
+    # A catalogue named by a prefix and a language's code (_PREFIXED_CATALOGUE), or in a locales directory written with
+    # underscores (_UNDERSCORED_LOCALES): read as one outside what deploys an environment, a value of ASCII letters
+    # only in a label's shape (_label, red143).
+    catalogue: bool = False
     # Where an example password is one only on a line that names no host on a network (_remote_host_named): a CI
     # definition (a service container's login, not a deploy step's) and an API client's saved requests (red139).
     hosts_matter: bool = False
@@ -868,7 +872,9 @@ def source_kind(path: str | None) -> SourceKind:
     return SourceKind(script=_SCRIPT_SOURCE.search(path) is not None, manifest=_MANIFEST.search(path) is not None,
                       syntax="yaml" if _YAML_SOURCE.search(path) else "code" if _NEGATING_SOURCE.search(path) else "",
                       powershell=_POWERSHELL_SOURCE.search(path) is not None,
-                      localized=_LOCALIZED.search(path) is not None or _PREFIXED_CATALOGUE.search(path) is not None,
+                      localized=_LOCALIZED.search(path) is not None,
+                      catalogue=(_PREFIXED_CATALOGUE.search(path) is not None
+                                 or _UNDERSCORED_LOCALES.search(path) is not None),
                       data=_DATA_SOURCE.search(path) is not None,
                       language_named=_LANGUAGE_NAMED.search(path) is not None,
                       lexed=(lexed := syntax_of(path)), code_names=_CODE_NAMES.get(lexed.name) if lexed else None,
@@ -985,12 +991,16 @@ _ISO_639_1 = """
 # `lang/`, `translations/` directories and Apple's `*.lproj/`; gettext, Flutter, .NET, Apple and XLIFF catalogues.
 # Also a JavaScript app's `intl/` and a catalogue named by its language and region (`messages/de-DE.json`,
 # `pt_BR.yml`: umami, 18 blocking findings in one commit, fix133s) — a tag with its region: `db.json` is no catalogue.
-# (With one or two underscores before: AdGuard Home's `__locales/`, a browser extension's `_locales/`, meas143.)
-_LOCALIZED = re.compile(r"(?:\A|/)_{0,2}(?:values-[^/]+|i18n|l10n|intl|locales?|langs?|languages|translations?"
-                        r"|[^/]+\.lproj|locali[sz]ations?)/"
-                        r"|\.(?:po|pot|arb|resx|strings|stringsdict|xliff|xlf)\Z"
+_LOCALE_DIRECTORIES = (r"(?:values-[^/]+|i18n|l10n|intl|locales?|langs?|languages|translations?|[^/]+\.lproj"
+                        r"|locali[sz]ations?)/")
+_LOCALIZED = re.compile(r"(?:\A|/)" + _LOCALE_DIRECTORIES
+                        + r"|\.(?:po|pot|arb|resx|strings|stringsdict|xliff|xlf)\Z"
                         r"|(?:\A|/)(?-i:[a-z]{2,3}[-_](?:[A-Z]{2}|[A-Z][a-z]{3}|[0-9]{3}))"
                         r"\.(?:json|ya?ml|properties|xml|toml|[cm]?[jt]s)\Z", re.IGNORECASE)
+# The same directories with one or two underscores before: AdGuard Home's `__locales/`, a browser extension's
+# `_locales/` (meas143). Read as a catalogue (SourceKind.catalogue), not as `locales/` is: red143 found a deployment's
+# `deploy/…/_locales/` read so.
+_UNDERSCORED_LOCALES = re.compile(r"(?:\A|/)_{1,2}" + _LOCALE_DIRECTORIES, re.IGNORECASE)
 # A file named by a language alone, a real ISO 639-1 code (navidrome's `sv.json`, meas139; `db`, `ui`, `js` and `ci`
 # are none): a catalogue, or a region's or a service's file (`eu.yaml`, `sg.yaml`, `kv.yaml`, `sa.json`: red139). Read
 # as a catalogue only for a value with letters beyond ASCII (`Lösenord`), never in what deploys an environment.
@@ -1004,6 +1014,21 @@ _PREFIXED_CATALOGUE = re.compile(rf"(?:\A|/)(?:lang|language|locale|messages|str
 # What a translation written in ASCII is in such a file (`Passord`, `Wachtwoord`, `Kata sandi`): letters and spaces,
 # no mark (`Sunshine!`, `word-word-word` are passwords: red139).
 _ASCII_TRANSLATION = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){0,3}")
+# What a label written in ASCII is, in a built bundle or a catalogue read by its name (SourceKind.catalogue):
+# `Passwort`, `Mot de passe`, `GUI-kodeord` — words in small letters, capitalised or in capitals, joined by spaces or
+# hyphens. Not letters whose case changes inside a word as _translated_words allows (`KvoRSbohWnyz`): what 3 in 100
+# twelve-character alphanumeric generated passwords (no digit drawn) and 15 in 100 letters-only ones look like
+# (red143); no mark (`Sunshine!`: red139).
+_ASCII_LABEL = re.compile(r"(?:[A-Z]?[a-z]+|[A-Z]+)(?:[ -](?:[A-Z]?[a-z]+|[A-Z]+)){0,5}")
+
+
+def _label(value: str) -> bool:
+    """Whether a value is a label's text by its shape (_ASCII_LABEL), or has letters beyond ASCII (`Contraseña`, written
+    `Contrase\\u00f1a` or not) — and is no generated passphrase (`Correct-Horse-Battery`: red138)."""
+    if "\\u" in value:
+        value = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    return not value.isascii() or (_ASCII_LABEL.fullmatch(value) is not None and not _passphrase(value))
+
 _WORD_MARKS = frozenset(" -'.,!?:;()\u2019")
 
 
@@ -2389,8 +2414,9 @@ class SecretDetector:
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
             if (kind.localized or _MESSAGE_OWNER.search(text, max(0, match.start() - 80), match.start())
-                    or ((kind.bundle or (kind.language_named and not kind.deployed))
-                        and (not value.isascii() or _ASCII_TRANSLATION.fullmatch(value)))) and (
+                    or (kind.language_named and not kind.deployed
+                        and (not value.isascii() or _ASCII_TRANSLATION.fullmatch(value)))
+                    or ((kind.bundle or (kind.catalogue and not kind.deployed)) and _label(value))) and (
                     _translated_words(value)):
                 return None  # a translation in a localized resource, a form's message under its field
             quoted = start > 0 and text[start - 1] in _QUOTES
