@@ -150,3 +150,39 @@ def test_a_word_in_a_deployed_catalogue_shaped_file_blocks(secrets_detector: Sec
     line = (f'"password": "{value}",' if path.endswith(".json") else f"password: {value}" if path.endswith(".yml")
             else f"db.password={value}")
     assert blocking(secrets_detector, line, path) != [], (path, line)
+
+
+# --- 3. MEDIUM: minified code in a bundle or on a long line ---------------------------------------------------------
+
+@pytest.mark.parametrize("path, prefix", [
+    ("dist/app.js", ""),
+    ("public/js/app.js", _FILLER + ";"),     # a long line of a script named like no bundle
+    ("src/config.ts", "// " + "=" * 1000 + "\n"),  # (a long line before is not this line)
+])
+def test_a_chunked_password_in_a_string_of_a_script_blocks(secrets_detector: SecretDetector, path: str,
+                                                            prefix: str) -> None:
+    """`Server=…;Password=<four chunks joined by marks>;` inside a string literal: red136's case with one more chunk
+    (its control has three) is a run of four `names` to _MINIFIED_NAMES."""
+    text = prefix + f'var s="Server=db;User Id=app;Password={_chunked()};";'
+    assert blocking(secrets_detector, text, path) != [], text[-90:]
+
+
+@pytest.mark.parametrize("marks", [".!?", "!", "!:"])
+def test_a_password_of_words_and_marks_in_a_long_line_string_blocks(secrets_detector: SecretDetector,
+                                                                     marks: str) -> None:
+    """A letters-and-marks password (`Summer.Winter!Autumn`) in a connection string of a hand-written script whose
+    line is long (a generated config, a data URI on the same line): _MINIFIED_CODE was a bundle's reading only."""
+    words = ["Sum" + "mer", "Win" + "ter", "Aut" + "umn", "Spr" + "ing"]
+    value = "".join(w + _RNG.choice(marks) for w in words[:3]) + words[3]
+    for text in (_FILLER + f';var s="Server=db;Password={value};";',
+                 f'const cfg = {{icon: "data:image/png;base64,{"A" * 1200}", db: "Host=db;Password={value};"}};'):
+        assert blocking(secrets_detector, text, "src/config.js") != [], text[-90:]
+
+
+# --- 4. LOW: code between two strings --------------------------------------------------------------------------------
+
+def test_a_password_starting_with_a_parenthesis_and_ending_with_a_call_blocks(secrets_detector: SecretDetector) -> None:
+    """`)` + letters and digits + `.abc(`: a crafted value (no generator makes one: 0 in 800,000) read as the code
+    between two string literals."""
+    value = ")" + _generated(_B62, 12) + "." + "run" + "("
+    assert blocking(secrets_detector, f'const c = {{password: "{value}"}};', "src/app.js") != [], value

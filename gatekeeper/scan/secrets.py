@@ -204,7 +204,10 @@ _SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
 # password, and a sixteenth of base64 keys start so).
 # And a call's closing parenthesis, what follows it, and the next call's member name and opening parenthesis
 # (`"Password:"),m?l.default.createElement("`: a JSX label and the element after it, in a built Swagger UI, meas143).
-_SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(|\A\)[^\s\"'`]{0,80}\.[A-Za-z_$][\w$]{2,}\(\Z")
+# (An operator or a closing bracket right after that parenthesis, as an expression goes on: not `)` and a password's
+# letters, red143.)
+_SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(|\A\)[,;?:&|+)\]}][^\s\"'`]{0,79}"
+                                     r"\.[A-Za-z_$][\w$]{2,}\(\Z")
 # In JavaScript and TypeScript source only: an AngularJS directive's scope binding, `=`, `<` or `&`, optional `?`, and
 # the attribute's name (vaultwarden's bundled web vault binds its password attribute to `passwordMeter` so).
 _SCOPE_BINDING = re.compile(r"[=<&]\??[A-Za-z_$][\w$]*")
@@ -928,12 +931,18 @@ _REQUEST_COLLECTION = re.compile(_REQUEST_FILES, re.IGNORECASE)
 # `v:!p.login.username`, `f.login.password=w` after a `case"Password":`) — not a value of a
 # string literal that the character before it cannot tell apart (`"…;Password=<random>;"`: red136).
 _MINIFIED_CODE = re.compile(r"!?[A-Za-z_$]+(?:[.?:!=]{1,3}[A-Za-z_$]+)+")
-# Names holding digits too (`t.AUTHORIZE_OAUTH2=t.LOGOUT=…`, a chain of exports), only as a longer run: four names or
-# more. `Ab3.Cd9` read unquoted out of a string literal's `;Password=Ab3.Cd9;` is a password (red136).
-_MINIFIED_NAMES = re.compile(r"!?[A-Za-z_$][\w$]*(?:[.?:!=]{1,3}[A-Za-z_$][\w$]*){3,}")
+# Names holding digits too (`t.AUTHORIZE_OAUTH2=t.LOGOUT=…`, a chain of exports), only as such a chain: members assigned
+# one to the next. `Ab3.Cd9` read unquoted out of a string literal's `;Password=Ab3.Cd9;` is a
+# password (red136), and so is `Xk9.Lm2!Pq7?Zt4`: four names joined by any of `.?:!=` were 1 in 60 generated passwords
+# of letters, digits and those marks (red143).
+_MINIFIED_NAMES = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:=[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+)+"
+                             r"(?:=[A-Za-z_$][\w$]*)?")
 # A script's line this long is minified whatever the file is called (`swagger-ui-bundle.js`, a built `swagger-ui.js`
-# under `public/`: meas143); hand-written code wraps long before.
+# under `public/`: meas143); hand-written code wraps long before. (But not always: a generated config, a data URI. There
+# a run of letters and marks is minified code only as a member's or a property's value, `e.password=a.b?c:d`,
+# `{password:a.b}` — not a connection string's or a query's, `;Password=Summer!Winter`: red143.)
 _MINIFIED_LINE = 1000
+_MEMBER_BEFORE = frozenset(".,{")
 # Minified or built front-end bundles: `*.min.js`, `*.bundle.js`, `*.chunk.js`, and scripts and styles (and their
 # source maps) under a `dist/` directory or a build's `build/static/js|css/` (not a web framework's own `static/js/`,
 # where its hand-written scripts live).
@@ -1030,6 +1039,14 @@ def _label(value: str) -> bool:
     return not value.isascii() or (_ASCII_LABEL.fullmatch(value) is not None and not _passphrase(value))
 
 _WORD_MARKS = frozenset(" -'.,!?:;()\u2019")
+
+
+def _member_name(text: str, start: int) -> bool:
+    """Whether the name a match starts in (at `start`, or the identifier it ends) is a member's or an object literal's
+    key: `.`, `,` or `{` right before it (_MEMBER_BEFORE)."""
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_$"):
+        start -= 1
+    return start > 0 and text[start - 1] in _MEMBER_BEFORE
 
 
 def _translated_words(value: str) -> bool:
@@ -2420,8 +2437,10 @@ class SecretDetector:
                     _translated_words(value)):
                 return None  # a translation in a localized resource, a form's message under its field
             quoted = start > 0 and text[start - 1] in _QUOTES
-            if (kind.bundle or (kind.script and len(text) > _MINIFIED_LINE)) and not quoted and (
-                    _MINIFIED_CODE.fullmatch(value) or _MINIFIED_NAMES.fullmatch(value)):
+            long_line = kind.script and len(text) > _MINIFIED_LINE
+            if not quoted and (kind.bundle or long_line) and (
+                    _MINIFIED_NAMES.fullmatch(value)
+                    or (_MINIFIED_CODE.fullmatch(value) and (kind.bundle or _member_name(text, match.start())))):
                 # Minified code (pocketbase's committed `ui/dist/`: 282 blocking findings in 2,453 commits, a member
                 # read and a ternary run together after `password=`): a literal there is quoted, as in any script.
                 return None
