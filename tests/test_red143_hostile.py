@@ -186,3 +186,33 @@ def test_a_password_starting_with_a_parenthesis_and_ending_with_a_call_blocks(se
     between two string literals."""
     value = ")" + _generated(_B62, 12) + "." + "run" + "("
     assert blocking(secrets_detector, f'const c = {{password: "{value}"}};', "src/app.js") != [], value
+
+
+# --- 5. MEDIUM: variables run together --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, line", [
+    ("scripts/login.sh", "PASS='{pw}'"),
+    ("config/app.json", '  "password": "{pw}",'),
+    (".env", "DB_PASSWORD={pw}"),
+    ("src/app.js", 'const c = {{password: "{pw}"}};'),
+])
+@pytest.mark.parametrize("make", [
+    lambda: "$" + "Pa" + "$" + "w0rd" + _RNG.choice("123456789"),       # the classic respelling, a digit added
+    lambda: "$" + "ecret" + "$" + "Key" + _RNG.choice("123456789"),
+    lambda: "$" + _generated(_B62, 5) + "Q" + "$" + _generated(_B62, 6) + "a",  # a generator's `$`
+])
+def test_a_password_with_dollar_signs_blocks(secrets_detector: SecretDetector, path: str, line: str,
+                                             make: object) -> None:
+    """A variable's name is written in one case (`$password`, `${SECRET}`); a password's `$`s separate runs of mixed
+    case and digits."""
+    pw = make()  # type: ignore[operator]
+    while not pw[1].isalpha() or not pw[pw.index("$", 1) + 1].isalpha():
+        pw = make()  # type: ignore[operator]
+    text = line.format(pw=pw)
+    assert blocking(secrets_detector, text, path) != [], text[-90:]
+
+
+@pytest.mark.parametrize("line", ['password="$password$key"', 'PASS="${PREFIX}${SECRET}"', 'PASS="$user_$pass_2"',
+                                  'PASS="${db_user}${db_suffix}"'])
+def test_variables_run_together_stay_references(secrets_detector: SecretDetector, line: str) -> None:
+    assert blocking(secrets_detector, line, "scripts/login.sh") == []

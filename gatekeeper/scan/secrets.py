@@ -95,8 +95,9 @@ _PLACEHOLDER_MARKERS = re.compile(
     # and PHP's complex interpolation (`"mysql://{$user}:{$pass}@…"`, `{$this->password}`: 23 in coolify, meas141).
     | ^(?-i:\\\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)(?:$|[/:.\s-])
     # Variables run together, nothing else (`password="$password$key"`: a shell loop appending a typed character,
-    # pi-hole, meas143).
-    | ^(?:\$\{?[A-Za-z_]\w*\}?){2,}$
+    # pi-hole, meas143): each name in one case, as `$VAR` above, braces closed — not `$Pa$w0rd`, `$ecret$Key1` nor a
+    # generator's `$` between runs of mixed case (red143).
+    | (?-i:^(?:\$(?:\{(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*)\}|[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*)){2,}$)
     | \{\$[a-z_]\w*(?:->\w+|\[[^\]{}]{0,40}\])*\}
     # A JSON pointer (an OpenAPI discriminator's mapping, `password: "#/components/schemas/…"`: 38 in ory/kratos).
     | (?-i:^\#/(?:[\w.~%-]+/)*[\w.~%-]+$)
