@@ -499,6 +499,10 @@ def _request_destination(command: str) -> tuple[bool, bool]:
         # (A host with a name to fill in, `https://<your-project-slug>.projects.oryapis.com`, is a template's: ory.)
         remote = not (_EXAMPLE_HOST.match(command, url.end()) is not None
                       or (host is not None and _HOST_PLACEHOLDER.search(host.group()) is not None))
+        # (In code a label to fill in is a variable's value, and the domain after it is a real one: test code's
+        # `f"https://{tenant}.acme-corp.com"` names acme-corp.com's hosts, as a documentation page's template does not
+        # — red144.)
+        named_remote = named_remote or (not remote and host is not None and _filled_in_domain(host.group()))
         if _PARAMETER_BEFORE.search(command[max(0, url.start() - 80) : url.start()]):
             named_remote = named_remote or remote
         else:
@@ -509,6 +513,19 @@ def _request_destination(command: str) -> tuple[bool, bool]:
         if via is None or (_EXAMPLE_HOST.match(via) is None and ("." in via or ":" in via)):
             to_remote = True  # (`-x POST` is HTTPie's compression flag and a method: no host)
     return targets > 0 and not to_remote, to_remote or named_remote
+
+
+# What is left of a host with its labels to fill in taken out: a domain name (`acme-corp.com`), not a name reserved for
+# examples (`{tenant}.example.com`).
+_DOMAIN_LEFT = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+
+
+def _filled_in_domain(host: str) -> bool:
+    """Whether a host with labels to fill in (_HOST_PLACEHOLDER) is one of a real domain's: `{tenant}.acme-corp.com`,
+    `api-${ENV}.acme-corp.com`, `<region>.api.acme-corp.com` (not `${API_HOST}`, `<host>`, `{x}.example.com`)."""
+    left = _HOST_PLACEHOLDER.sub("", host)
+    left = re.sub(r"\A[.-]+|(?<=\.)[.-]+|-+(?=\.)", "", left)
+    return bool(_DOMAIN_LEFT.fullmatch(left)) and _EXAMPLE_HOST.fullmatch(left) is None
 
 
 def _remote_host_named(text: str) -> bool:

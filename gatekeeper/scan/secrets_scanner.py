@@ -494,7 +494,10 @@ class SecretsScanner:
         if (hit.verified and hit.rule_id != _BASIC_RULE) or path in (COMMIT_MESSAGE, TAG_MESSAGE, COMMIT_HEADER,
                                                                      TAG_HEADER):
             return ""
-        return self._placed(path, provider=hit.provider, key_block=hit.key_block,
+        # (A Basic header whose request names a host on a network is that host's login wherever it sits: a directory
+        # called `vendor/` is the pusher's to name, and a dependency's docs example calls no real host — red144.)
+        return self._placed(path, provider=hit.provider or (hit.rule_id == _BASIC_RULE and hit.remote_host),
+                            key_block=hit.key_block,
                             test_value=hit.test_value or (hit.rule_id in _HEADER_RULES and not hit.remote_host)
                             or (hit.example_host and hit.rule_id in _URL_RULE_IDS))
 
