@@ -24,6 +24,11 @@ Left (strict xfails below):
 4. LOW — a host named without a URL on the header's line (`Client(host="api.acme-corp.com", headers=…)`, Go's
    `req.Host = "…"`) is not read by _request_destination.
 
+5. LOW — a Basic header with no host in a configuration file under a vendored directory (`vendor/.npmrc`, which npm
+   never publishes in a package, so it is the app's own) is suppressed as any keyword rule's value there is: the
+   existing secrets.vendored treatment, not changed. Outside this change: `AUTH_HEADER=Basic …` in a `.env` is matched
+   by no rule (basic-auth-header wants `auth`/`authorization` right before its `=`).
+
 Checked and holding (tests below keep them): a Basic header in a documentation page blocks at high even to localhost
 (its structure keeps it off the documentation warning); `provider=` is read only by `_placed`'s vendored branch, so
 `provider=False` changed nothing else; an IP, a bare host name with a port, `--resolve` and a proxy on the same line
