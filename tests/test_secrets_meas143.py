@@ -96,9 +96,11 @@ def test_a_basic_header_in_vendored_code_is_the_dependencys(based: RepoBuilder) 
                                                                 + _basic("ci", _random()) + "\n"}))] != []
 
 
-def test_a_basic_header_in_test_code_is_a_tests_value_unless_its_request_names_a_real_host(based: RepoBuilder) -> None:
+def test_a_basic_header_in_test_code_blocks_wherever_its_request_goes(based: RepoBuilder) -> None:
+    """Unlike a bearer token's (red142): red144 showed a test's real host on another line of the call read as none."""
     header = '\treq.Header.Set("Authorization", "Basic ' + _basic("my-client", _random()) + '")\n'
-    assert blocking_findings(scan_commit(based, {"oauth2/client_test.go": header})) == []
+    assert [r for _, r in blocking_findings(scan_commit(based, {"oauth2/client_test.go": header}))] == [
+        "secrets/basic-auth-header"]
     remote = ('\tcmd := "curl -H \'Authorization: Basic ' + _basic("svc", _random())
               + '\' https://auth.acme-corp.com/oauth2/token"\n')
     assert [r for _, r in blocking_findings(scan_commit(based, {"oauth2/client_test.go": remote}))] == [
