@@ -107,3 +107,35 @@ def test_a_basic_header_in_test_code_blocks_wherever_its_request_goes(based: Rep
         "secrets/basic-auth-header"]
     assert [r for _, r in blocking_findings(scan_commit(based, {"oauth2/client.go": header}))] == [
         "secrets/basic-auth-header"]
+
+
+@pytest.mark.parametrize("path, line", [
+    # A cobra command's usage example, its program a template (ory/hydra's `token revoke`, meas141) ...
+    ("cmd/cmd_revoke_token.go",
+     '\t\tExample: `{{ .CommandPath }} --client-id a0184d6c --client-secret {pw} the-token`,'),
+    ("cmd/cmd_introspect_token.go",
+     '\t\tExample: fmt.Sprintf(`%s introspect token --client-id a0184d6c --client-secret {pw} tok`, parent.Use),'),
+    # ... the help output its tests recorded (a snapshot in JSON) ...
+    ("cmd/.snapshots/TestRevokeToken-case=valid.json",
+     '"Usage:\\n  token the-token [flags]\\n\\nExamples:\\n revoke token --client-id a0184d6c --client-secret {pw} tok\\n"'),
+    # ... and argparse's `%(prog)s` in an epilog.
+    ("tool/cli.py", '    epilog="example: %(prog)s --password {pw} sync",'),
+])
+def test_a_clis_own_usage_example_is_recorded_not_blocking(secrets_detector: SecretDetector, path: str,
+                                                             line: str) -> None:
+    from tests.secrets_helpers import reported
+    text = line.replace("{pw}", _random())
+    assert reported(secrets_detector, text, path) == [
+        ("secrets/cli-password", "a command's usage example (its program is a CLI framework's help template)")]
+
+
+@pytest.mark.parametrize("path, line", [
+    # Any other template is a real command's program (a Helm chart's job) ...
+    ("charts/app/templates/job.yaml", "          - {{ .Values.bin }} --password {pw} migrate"),
+    # ... a command after the example's ends it ...
+    ("cmd/login.go", '\t\tExample: `{{ .CommandPath }} login; vault login --password {pw} -method=userpass`,'),
+    # ... and what deploys an environment is no usage example.
+    ("deploy/run.sh", '# Example: "%s --password {pw} sync"'),
+])
+def test_other_commands_with_a_password_still_block(secrets_detector: SecretDetector, path: str, line: str) -> None:
+    assert blocking(secrets_detector, line.replace("{pw}", _random()), path) == ["secrets/cli-password"]

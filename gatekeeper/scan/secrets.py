@@ -402,6 +402,15 @@ _DATABASE_IMAGE_HOST = re.compile(rf"{_DATABASE_NAMES}{_HOST_END}", re.IGNORECAS
 _LOWER_WORDS = re.compile(r"[a-z_-]+[0-9]{0,4}")
 # The rules that read a password out of a URL (`scheme://user:password@host`).
 _URL_RULES = frozenset({"database-url-password", "url-credentials"})
+# A command line whose program is a CLI framework's help template — cobra's `{{ .CommandPath }}` / `{{.Root.Name}}`,
+# argparse's `%(prog)s`, or a cobra command's `Example:` field naming its program with `%s` (`fmt.Sprintf(`%s revoke
+# token …`, parent.Use)`) — up to the flag with nothing between that ends a command: the command's own usage example,
+# in its code and in the help output its tests record (ory/hydra's `token revoke` example with a made-up client secret,
+# nine blocking findings, meas141). Not any template (`{{ .Values.bin }} --password …` is a Helm chart's real command).
+_USAGE_TEMPLATE = re.compile(r"(?:\{\{-?[ \t]*\.(?:CommandPath|Root\.Name)[ \t]*-?\}\}|%\(prog\)s"
+                             r"|\bExample:[ \t]*(?:fmt\.Sprintf\([ \t]*)?[`\"]%s"
+                             # (and its help output as a test recorded it in JSON: `"…Examples:\n revoke token …"`)
+                             r"|(?:\\n|\b)Examples:\\n)[^\n;&|`]{0,300}\Z")
 # The host after a URL's password, as documentation examples name one: the machine itself, a database's or a
 # service's generic name (`db`, `postgres`, `host`), a placeholder (`<host>`, `[host]`, `${DB_HOST}`), or a name
 # reserved for examples and tests (RFC 2606 and 6761: `example.com`, `.example`, `.test`, `.invalid`, `.localhost`).
@@ -2448,6 +2457,10 @@ class SecretDetector:
             return None if example is None else _Candidate(rule, start, end, value, value,
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
+            if (rule.id == "cli-password" and not kind.deployed
+                    and _USAGE_TEMPLATE.search(text, max(0, match.start() - 300), match.start()) is not None):
+                return _Candidate(rule, start, end, value, value,
+                                  reason="a command's usage example (its program is a CLI framework's help template)")
             if (kind.localized or _MESSAGE_OWNER.search(text, max(0, match.start() - 80), match.start())
                     or (kind.language_named and not kind.deployed
                         and (not value.isascii() or _ASCII_TRANSLATION.fullmatch(value)))
