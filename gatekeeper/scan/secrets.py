@@ -204,7 +204,7 @@ _SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
 # a method called on what came before. Not a value that merely starts with punctuation (red100: `"+k9…"` is a
 # password, and a sixteenth of base64 keys start so).
 # And a call's closing parenthesis, what follows it, and the next call's member name and opening parenthesis
-# (`"Password:"),m?l.default.createElement("`: a JSX label and the element after it, in a built Swagger UI, meas143).
+# (a JSX label's string, `),m?l.default.createElement(`, and the next element's string: a built Swagger UI, meas143).
 # (An operator or a closing bracket right after that parenthesis, as an expression goes on: not `)` and a password's
 # letters, red143.)
 _SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(|\A\)[,;?:&|+)\]}][^\s\"'`]{0,79}"
@@ -959,15 +959,15 @@ _REQUEST_COLLECTION = re.compile(_REQUEST_FILES, re.IGNORECASE)
 # string literal that the character before it cannot tell apart (`"…;Password=<random>;"`: red136).
 _MINIFIED_CODE = re.compile(r"!?[A-Za-z_$]+(?:[.?:!=]{1,3}[A-Za-z_$]+)+")
 # Names holding digits too (`t.AUTHORIZE_OAUTH2=t.LOGOUT=…`, a chain of exports), only as such a chain: members assigned
-# one to the next. `Ab3.Cd9` read unquoted out of a string literal's `;Password=Ab3.Cd9;` is a
-# password (red136), and so is `Xk9.Lm2!Pq7?Zt4`: four names joined by any of `.?:!=` were 1 in 60 generated passwords
-# of letters, digits and those marks (red143).
+# one to the next. Two short names joined by a dot, read unquoted out of a connection string in a string literal, are a
+# password (red136), and so are four names joined by any of `.?:!=`: 1 in 60 generated passwords of letters, digits and
+# those marks (red143).
 _MINIFIED_NAMES = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:=[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+)+"
                              r"(?:=[A-Za-z_$][\w$]*)?")
 # A script's line this long is minified whatever the file is called (`swagger-ui-bundle.js`, a built `swagger-ui.js`
 # under `public/`: meas143); hand-written code wraps long before. (But not always: a generated config, a data URI. There
 # a run of letters and marks is minified code only as a member's or a property's value, `e.password=a.b?c:d`,
-# `{password:a.b}` — not a connection string's or a query's, `;Password=Summer!Winter`: red143.)
+# `{password:a.b}` — not a connection string's or a query's: words joined by `!` after its password key, red143.)
 _MINIFIED_LINE = 1000
 _MEMBER_BEFORE = frozenset(".,{")
 # Minified or built front-end bundles: `*.min.js`, `*.bundle.js`, `*.chunk.js`, and scripts and styles (and their
