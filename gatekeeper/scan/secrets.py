@@ -527,13 +527,15 @@ def _request_destination(command: str) -> tuple[bool, bool]:
 # What is left of a host with its labels to fill in taken out: a domain name (`acme-corp.com`), not a name reserved for
 # examples (`{tenant}.example.com`).
 _DOMAIN_LEFT = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+# The dots and hyphens a label taken out leaves behind (`.acme-corp.com`, `api-.acme-corp.com`).
+_LEFT_BEHIND = re.compile(r"\A[.-]+|(?<=\.)[.-]+|-+(?=\.)")
 
 
 def _filled_in_domain(host: str) -> bool:
     """Whether a host with labels to fill in (_HOST_PLACEHOLDER) is one of a real domain's: `{tenant}.acme-corp.com`,
     `api-${ENV}.acme-corp.com`, `<region>.api.acme-corp.com` (not `${API_HOST}`, `<host>`, `{x}.example.com`)."""
     left = _HOST_PLACEHOLDER.sub("", host)
-    left = re.sub(r"\A[.-]+|(?<=\.)[.-]+|-+(?=\.)", "", left)
+    left = _LEFT_BEHIND.sub("", left)
     return bool(_DOMAIN_LEFT.fullmatch(left)) and _EXAMPLE_HOST.fullmatch(left) is None
 
 
@@ -1061,8 +1063,7 @@ _ASCII_LABEL = re.compile(r"(?:[A-Z]?[a-z]+|[A-Z]+)(?:[ -](?:[A-Z]?[a-z]+|[A-Z]+
 def _label(value: str) -> bool:
     """Whether a value is a label's text by its shape (_ASCII_LABEL), or has letters beyond ASCII (`Contraseña`, written
     `Contrase\\u00f1a` or not) — and is no generated passphrase (`Correct-Horse-Battery`: red138)."""
-    if "\\u" in value:
-        value = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    value = _unescaped(value)
     return not value.isascii() or (_ASCII_LABEL.fullmatch(value) is not None and not _passphrase(value))
 
 _WORD_MARKS = frozenset(" -'.,!?:;()\u2019")
@@ -1084,8 +1085,7 @@ def _translated_words(value: str) -> bool:
     catalogues: the Spanish word with its `ñ` written `\\u00f1`, 716 blocking findings). A sentence — three words or
     more, or a run of letters of another script — may hold numbers (harbor's `密码长度在8到128之间…`: a password rule,
     in Chinese)."""
-    if "\\u" in value:
-        value = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    value = _unescaped(value)
     if any(c.isdigit() for c in value) and (value.count(" ") >= 2 or sum(1 for c in value
                                                                          if ord(c) > 0x2FF and c.isalpha()) >= 4):
         value = "".join(" " if c.isdigit() else c for c in value)
@@ -1104,6 +1104,11 @@ def _translated_words(value: str) -> bool:
 
 _WORD_CASES = re.compile(r"U*l*(?:U+l{2,})*U*")
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+
+
+def _unescaped(value: str) -> str:
+    """A value with JSON's or a program's `\\uXXXX` escapes read as the characters they stand for."""
+    return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value) if "\\u" in value else value
 
 
 _POWERSHELL_SOURCE = re.compile(r"\.ps(?:m|d)?1\Z", re.IGNORECASE)
