@@ -16,6 +16,13 @@ from tests.repo_builder import RepoBuilder
 _SCRUB_PREFIXES = ("GITHUB_", "INPUT_", "GL_", "GITEA_", "GIT_", "GATEKEEPER_", "RUNNER_")
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: one worker more than the cores. The tests wait on git, scanner and hook subprocesses and on the
+    hook's time budgets a quarter of the time; a third worker on two cores fills that (the whole suite: 12 min 13 s with
+    two workers, 10 min 30 s with three, the same results)."""
+    return (os.cpu_count() or 1) + 1
+
+
 @pytest.fixture(scope="session", autouse=True)
 def emitted_rule_ids_are_registered() -> Iterator[None]:
     """Every rule id gatekeeper's code emits during the session is in gatekeeper.catalogue (see

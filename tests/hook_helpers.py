@@ -14,7 +14,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,11 +143,17 @@ def spush(server: Server, clone: RepoBuilder, *args: str, env: Mapping[str, str]
     blocking) is tried again, up to twice: on a loaded CI machine the hook's 4 s budget can be spent before a
     scanner starts, and these tests judge decisions, not speed. The refusal changed nothing on the server, so the
     repeat is the same push. A test that wants the timeout still sees it (the last attempt is returned)."""
-    result = push(clone, *args, env=env, audit=server.audit_log)
+    return retried_for_time(server, lambda: push(clone, *args, env=env, audit=server.audit_log))
+
+
+def retried_for_time(server: Server, attempt: Callable[[], PushResult]) -> PushResult:
+    """`attempt` (a push to `server` that records to its audit log), tried again up to twice while the hook refused
+    it only for time (spush's reason: the tests run several workers per core)."""
+    result = attempt()
     for _ in range(2):
         if result.code == 0 or not refused_for_time_only(server):
             break
-        result = push(clone, *args, env=env, audit=server.audit_log)
+        result = attempt()
     return result
 
 
