@@ -40,6 +40,7 @@ import bisect
 import codecs
 import dataclasses
 import functools
+import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -431,7 +432,22 @@ class SecretsScanner:
                     header = _header_above(marks, first)
                     if header is None:
                         headless = _headless_block(lines, marks, first)
-                        if headless is None or -headless[0] in headers:
+                        if headless is None:
+                            written = _written_block(lines, marks, first)
+                            if written is None or -written[1] in headers:
+                                continue
+                            headers.add(-written[1])
+                            start, end, block = written
+                            hits = [h for h in detector.scan_lines([(1, block[0])], path=patch.path,
+                                                                   with_suppressed=True, context=FileContext(block))
+                                    if h.key_block]
+                            found.extend(self._finding(dataclasses.replace(hit, line=first), commit, patch.path,
+                                                       f"{hit.description} {hit.redacted} written line by line in code "
+                                                       f"(lines {start} to {end})", FIX,
+                                                       inline_ignores(texts.get(first, "")))
+                                         for hit in hits)
+                            continue
+                        if -headless[0] in headers:
                             continue
                         headers.add(-headless[0])
                         end, block = headless
@@ -1673,6 +1689,75 @@ def _headless_block(lines: Sequence[str], marks: Sequence[tuple[int, bool]],
         return None
     begin = f"-----BEGIN {footer['kind']}PRIVATE" + " KEY-----"
     return end, [begin, *body, lines[end - 1].rstrip("\r")]
+
+
+# A key's header or END line written inside a line of code (`echo "-----BEGIN …-----" > key`, `'-----BEGIN …-----' ||`,
+# `<l>-----BEGIN …-----</l>`), which opens no block to the detector (_OPEN_TAIL: code about keys, most often).
+_PEM_KEY_BEGIN = re.compile(r"-----BEGIN (?P<kind>[ A-Z0-9]{0,40})PRIVATE KEY-----")
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]++={0,2}")
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
+_WRITTEN_WIDTH = 40  # the narrowest column of equal lines read as a key's body written line by line (PEM's is 64)
+
+
+def _written_block(lines: Sequence[str], marks: Sequence[tuple[int, bool]],
+                   first: int) -> tuple[int, int, list[str]] | None:
+    """A private key written one line of code per line of its body (red141: a CI step's `echo "…" >> ~/.ssh/id_rsa`,
+    a seed's `'…' ||`, an XML element per line): a PEM header the detector reads as code about keys (a mark that opens
+    no block, _open_headers) above line `first`, a PEM END line of the same kind at or below it within _HEADER_REACH
+    lines, and between them nothing but lines that each hold one piece of base64 in the same wrapping of code. It is a
+    key when the pieces decode to one whole key's encoding (secrets.whole_key: every real key does) or stand as a
+    column (all but the last of one width, _WRITTEN_WIDTH or more, as a key file's lines are) — code about keys
+    between two such lines holds neither. Returns (the header's line, the END line's, the block as the detector reads
+    it: header, pieces, END line), or None."""
+    at = bisect.bisect_left(marks, (first, False))
+    if at >= len(marks) or at == 0:
+        return None
+    end = marks[at][0]
+    header, opens = marks[at - 1]
+    if opens or end - header > _HEADER_REACH or end > len(lines):
+        return None
+    begin = _PEM_KEY_BEGIN.search(lines[header - 1])
+    footer = _PEM_KEY_END.search(lines[end - 1])
+    if begin is None or footer is None or begin["kind"] != footer["kind"]:
+        return None
+    body = [text.rstrip("\r") for text in lines[header : end - 1] if text.strip()]
+    if len(body) < 2:
+        return None
+    for pieces in (_longest_runs(body), _between_wrappers(body)):
+        if pieces is None:
+            continue
+        material = "".join(pieces)
+        width = len(pieces[0])
+        column = (width >= _WRITTEN_WIDTH and all(len(p) == width for p in pieces[:-1]) and len(pieces[-1]) <= width
+                  and len(set(material)) >= 16)
+        if len(material) >= 40 and (column or whole_key(material)):
+            return header, end, [begin.group(0), *pieces, footer.group(0)]
+    return None
+
+
+def _longest_runs(body: Sequence[str]) -> list[str] | None:
+    """Each line's longest run of base64 (padding with it; a padded run first: a last line as short as the code's own
+    words)."""
+    pieces: list[str] = []
+    for text in body:
+        runs = _BASE64_RUN.findall(text)
+        if not runs:
+            return None
+        pieces.append(max(runs, key=lambda run: (run.endswith("="), len(run))))
+    return pieces
+
+
+def _between_wrappers(body: Sequence[str]) -> list[str] | None:
+    """What each line holds between the code all of them start and end with (cut back to a character base64 has not,
+    so no piece loses material it shares with the others), when that is base64 in every line."""
+    prefix = os.path.commonprefix(list(body))  # noqa: RUF071 (strings, not paths)
+    suffix = os.path.commonprefix([text[::-1] for text in body])[::-1]  # noqa: RUF071
+    cut = [m.end() for m in _NOT_BASE64.finditer(prefix)]
+    prefix = prefix[: cut[-1]] if cut else ""
+    found = _NOT_BASE64.search(suffix)
+    suffix = suffix[found.start() :] if found else ""
+    pieces = [text[len(prefix) : len(text) - len(suffix)] for text in body]
+    return pieces if all(_BASE64_LINE.fullmatch(p) for p in pieces) else None
 
 
 def _lone_values(detector: SecretDetector, patch: FilePatch) -> list[int]:
