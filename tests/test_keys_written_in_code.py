@@ -123,3 +123,11 @@ def test_a_documented_excerpt_written_line_by_line_is_no_key(based: RepoBuilder)
     text = "\n".join(["```sh", f'echo "{h}" > key', 'echo "MIIEpAIBAAKCAQEAx4..." >> key',
                       'echo "<the rest of your key, line by line>" >> key', f'echo "{f}" >> key', "```", ""])
     assert blocking_findings(scan_commit(based, {"docs/deploy.md": text, "ops/key.sh": text.replace("```", "#")})) == []
+
+
+def test_an_end_line_of_another_kind_does_not_hide_the_key(based: RepoBuilder) -> None:
+    """A reader refuses a BEGIN and END line of different kinds, but the material is in history all the same."""
+    head, body, _ = _real_key("ec-sec1")
+    foot = _header("", end=True)
+    text = "\n".join([f"echo '{head}' > k", *(f"echo '{p}' >> k" for p in body), f"echo '{foot}' >> k", ""])
+    assert _blocks(scan_commit(based, {"ops/k.sh": text}), "ops/k.sh")

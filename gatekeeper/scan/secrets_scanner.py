@@ -1693,7 +1693,7 @@ def _headless_block(lines: Sequence[str], marks: Sequence[tuple[int, bool]],
 
 # A key's header or END line written inside a line of code (`echo "-----BEGIN …-----" > key`, `'-----BEGIN …-----' ||`,
 # `<l>-----BEGIN …-----</l>`), which opens no block to the detector (_OPEN_TAIL: code about keys, most often).
-_PEM_KEY_BEGIN = re.compile(r"-----BEGIN (?P<kind>[ A-Z0-9]{0,40})PRIVATE KEY-----")
+_PEM_KEY_BEGIN = re.compile(r"-----BEGIN [ A-Z0-9]{0,40}PRIVATE KEY-----")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/]++={0,2}")
 _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
 _WRITTEN_WIDTH = 40  # the narrowest column of equal lines read as a key's body written line by line (PEM's is 64)
@@ -1703,7 +1703,7 @@ def _written_block(lines: Sequence[str], marks: Sequence[tuple[int, bool]],
                    first: int) -> tuple[int, int, list[str]] | None:
     """A private key written one line of code per line of its body (red141: a CI step's `echo "…" >> ~/.ssh/id_rsa`,
     a seed's `'…' ||`, an XML element per line): a PEM header the detector reads as code about keys (a mark that opens
-    no block, _open_headers) above line `first`, a PEM END line of the same kind at or below it within _HEADER_REACH
+    no block, _open_headers) above line `first`, a PEM END line at or below it within _HEADER_REACH
     lines, and between them nothing but lines that each hold one piece of base64 in the same wrapping of code. It is a
     key when the pieces decode to one whole key's encoding (secrets.whole_key: every real key does) or stand as a
     column (all but the last of one width, _WRITTEN_WIDTH or more, as a key file's lines are) — code about keys
@@ -1718,7 +1718,7 @@ def _written_block(lines: Sequence[str], marks: Sequence[tuple[int, bool]],
         return None
     begin = _PEM_KEY_BEGIN.search(lines[header - 1])
     footer = _PEM_KEY_END.search(lines[end - 1])
-    if begin is None or footer is None or begin["kind"] != footer["kind"]:
+    if begin is None or footer is None:  # (of any kinds: the material is in history whether a reader takes it or not)
         return None
     body = [text.rstrip("\r") for text in lines[header : end - 1] if text.strip()]
     if len(body) < 2:
