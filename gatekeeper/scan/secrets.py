@@ -407,10 +407,24 @@ _URL_RULES = frozenset({"database-url-password", "url-credentials"})
 # token …`, parent.Use)`) — up to the flag with nothing between that ends a command: the command's own usage example,
 # in its code and in the help output its tests record (ory/hydra's `token revoke` example with a made-up client secret,
 # nine blocking findings, meas141). Not any template (`{{ .Values.bin }} --password …` is a Helm chart's real command).
-_USAGE_TEMPLATE = re.compile(r"(?:\{\{-?[ \t]*\.(?:CommandPath|Root\.Name)[ \t]*-?\}\}|%\(prog\)s"
+# The template is the program: it starts the string, the line or a line of recorded output, after at most a label
+# (`example: `, `Usage examples: `) and a prompt (`$ `), and no quote, escaped or not, stands between it and the flag
+# (nor right before it: `--label=\"{{ .CommandPath }}\"` in a command string is an argument). Not a template passed to a
+# real program as an argument (red145: `./bin/deploy --label "{{ .CommandPath }}" --password …` in a Makefile,
+# `run: ./deploy --title %(prog)s --api-key …` in a workflow, `command: server --name {{.Root.Name}} --password=…` in a
+# Compose file were all recorded, not blocking), nor a string that ends before the command starts
+# (`log("Examples:\n"), run("deploy --password …")`). And only in the files that hold such examples (_USAGE_FILES).
+_USAGE_TEMPLATE = re.compile(r"(?:(?:\A|(?<=[`\"'])(?<!\\[\"'])|(?<=\\n))[ \t]*(?:[A-Za-z][A-Za-z ]{0,30}:[ \t]+)?"
+                             r"(?:\$[ \t]+)?(?:\{\{-?[ \t]*\.(?:CommandPath|Root\.Name)[ \t]*-?\}\}|%\(prog\)s)"
                              r"|\bExample:[ \t]*(?:fmt\.Sprintf\([ \t]*)?[`\"]%s"
                              # (and its help output as a test recorded it in JSON: `"…Examples:\n revoke token …"`)
-                             r"|(?:\\n|\b)Examples:\\n)[^\n;&|`]{0,300}\Z")
+                             r"|(?:\\n|\b)Examples:\\n)(?:[^\n;&|`\"'\\]|\\[^\"']){0,300}\Z")
+# Where a CLI's usage examples are written: its Go or Python source (cobra, argparse), a documentation page (cobra's
+# generated docs print `{{ .CommandPath }}` at a line's start: hydra's `docs/`), and help output a test recorded
+# (`.snapshots/`, `__snapshots__/`, `testdata/`, `*.golden`, `*.snap`). Not what runs commands — a Makefile, a CI
+# definition, a Compose file, a Dockerfile, a Procfile, a playbook or any configuration (red145).
+_USAGE_FILES = re.compile(r"\.(?:go|py)\Z|(?:\A|/)(?:\.snapshots|__snapshots__|testdata)/"
+                          r"|\.(?:golden|snap)\Z")
 # The host after a URL's password, as documentation examples name one: the machine itself, a database's or a
 # service's generic name (`db`, `postgres`, `host`), a placeholder (`<host>`, `[host]`, `${DB_HOST}`), or a name
 # reserved for examples and tests (RFC 2606 and 6761: `example.com`, `.example`, `.test`, `.invalid`, `.localhost`).
@@ -893,6 +907,9 @@ class SourceKind(NamedTuple):
     # A file of examples (_EXAMPLE_CONTEXT: tests, examples, seeds, templates, documentation, CI definitions): where an
     # example password (`Password123`, `Harbor12345`) is one. Anywhere else it is read as a weak password (red136).
     example: bool = False
+    # A file where a CLI's usage example is written (_USAGE_FILES, documentation pages): only there is a command line
+    # whose program is a help template the command's own example (red145).
+    usage: bool = False
 
 
 _NO_KIND = SourceKind()
@@ -915,7 +932,8 @@ def source_kind(path: str | None) -> SourceKind:
                       example=(_EXAMPLE_CONTEXT.search(path) is not None or DOCUMENTATION_PAGE.search(path) is not None
                                or CI_DEFINITION.search(path) is not None),
                       hosts_matter=(CI_DEFINITION.search(path) is not None
-                                    or _REQUEST_COLLECTION.search(path) is not None))
+                                    or _REQUEST_COLLECTION.search(path) is not None),
+                      usage=_USAGE_FILES.search(path) is not None or DOCUMENTATION_PAGE.search(path) is not None)
 
 
 # A project's documentation pages: prose markup (Markdown, MDX, reStructuredText, AsciiDoc) in a docs directory, or
@@ -2462,7 +2480,7 @@ class SecretDetector:
             return None if example is None else _Candidate(rule, start, end, value, value,
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
-            if (rule.id == "cli-password" and not kind.deployed
+            if (rule.id == "cli-password" and kind.usage and not kind.deployed
                     and _USAGE_TEMPLATE.search(text, max(0, match.start() - 300), match.start()) is not None):
                 return _Candidate(rule, start, end, value, value,
                                   reason="a command's usage example (its program is a CLI framework's help template)")
