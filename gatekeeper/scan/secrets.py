@@ -1227,6 +1227,30 @@ def _passphrase(value: str) -> bool:
     return not any(w in _NAMING_WORDS or _PLACEHOLDER_WORDS.fullmatch(w) for w in words)
 
 
+# What a regular expression that finds an option holds where its value goes (`preg_replace('/--password=\S+/', …)`,
+# `--token [^ ]+`, `--secret=.*`): a class of characters repeated, no password (coolify's redaction of Nightwatch's
+# commands, red145's wider cli-password: it ends at the closing quote now).
+_REGEX_PIECE = re.compile(r"\\[SsWwDd][+*?{]|\[\^[^\]]{0,12}\][+*?{]|\.[*+]\??\Z")
+# A value that is itself a list of `name=value` settings: an option's spec (Docker's `--secret id=npmrc,env=NPM_TOKEN`,
+# `--secret id=,env=` in coolify's comment), a secret only where one of its values reads as one.
+_SPEC_PAIR = re.compile(r"([a-z][a-z0-9_-]{0,20})=([^,]*)")
+
+
+def _spec_without_secret(value: str, kind: SourceKind) -> bool:
+    """Whether `value` is two or more `name=value` settings joined by commas, none of whose values reads as a
+    credential (_looks_like_credential, unquoted)."""
+    pairs = value.split(",")
+    if len(pairs) < 2:
+        return False
+    values: list[str] = []
+    for pair in pairs:
+        found = _SPEC_PAIR.fullmatch(pair)
+        if found is None:
+            return False
+        values.append(found.group(2))
+    return not any(len(v) >= 4 and _looks_like_credential(v, False, kind) for v in values)
+
+
 def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND) -> bool:
     """For generic rules: not code, not a path or reference, and more than one kind of character, read as the
     file's kind says (SourceKind)."""
@@ -2480,6 +2504,8 @@ class SecretDetector:
             return None if example is None else _Candidate(rule, start, end, value, value,
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
+            if rule.id == "cli-password" and (_REGEX_PIECE.search(value) or _spec_without_secret(value, kind)):
+                return None  # a pattern that finds the option (`--password=\S+`), a spec of names (`--secret id=,env=`)
             if (rule.id == "cli-password" and kind.usage and not kind.deployed
                     and _USAGE_TEMPLATE.search(text, max(0, match.start() - 300), match.start()) is not None):
                 return _Candidate(rule, start, end, value, value,
