@@ -428,24 +428,27 @@ class SecretsScanner:
                 added = patch.line_numbers
                 texts = dict(patch.added)
                 headers: set[int] = set()
+                # The END marks whose block was read for a key without a header or written in code: once each, as
+                # every run under one reads the same block (red146: a run on every other line of a 120-line block
+                # read it 60 times, 9 times the scan's time).
+                ended: set[int] = set()
                 for first in runs:
                     header = _header_above(marks, first)
                     if header is None:
+                        at = bisect.bisect_left(marks, (first, False))
+                        if at >= len(marks) or marks[at][0] - first > _HEADER_REACH or at in ended:
+                            continue
+                        ended.add(at)
                         headless = _headless_block(lines, marks, first)
                         if headless is None:
-                            written = _written_block(lines, marks, first)
+                            # (A column of equal lines is a key only where the commit wrote the END line; a body
+                            # inserted between kept lines is one when it decodes to a whole key: red146.)
+                            written = _written_block(lines, marks, first, columns=marks[at][0] in added)
                             if written is None or -written[1] in headers:
                                 continue
                             headers.add(-written[1])
-                            start, end, block = written
-                            hits = [h for h in detector.scan_lines([(1, block[0])], path=patch.path,
-                                                                   with_suppressed=True, context=FileContext(block))
-                                    if h.key_block]
-                            found.extend(self._finding(dataclasses.replace(hit, line=first), commit, patch.path,
-                                                       f"{hit.description} {hit.redacted} written line by line in code "
-                                                       f"(lines {start} to {end})", FIX,
-                                                       inline_ignores(texts.get(first, "")))
-                                         for hit in hits)
+                            found.extend(self._written(detector, commit, patch.path, first, written,
+                                                     inline_ignores(texts.get(first, ""))))
                             continue
                         if -headless[0] in headers:
                             continue
@@ -459,19 +462,42 @@ class SecretsScanner:
                                                    "line", FIX, inline_ignores(texts.get(first, "")))
                                      for hit in hits)
                         continue
-                    if header in added or header in headers:
-                        continue  # (a header the commit added was read with its body by _findings)
+                    if header in headers:
+                        continue
                     headers.add(header)
+                    # A header the commit added was read with its body by _findings; one it kept is read here. Either
+                    # way the detector reads a body of material lines only: a header that ends its line of code as a
+                    # string does (`{ echo "-----BEGIN …-----"`, `f.puts '…'`, `Add-Content -Value "…"`) over lines
+                    # of code each writing a piece is read as written in code when the detector found no key there
+                    # (red146).
+                    end_line = marks[bisect.bisect_left(marks, (first, False))][0] if marks[-1][0] >= first else 0
+                    written = _written_block(lines, marks, first, columns=header in added or end_line in added)
+                    if header in added and written is None:
+                        continue
                     hits = [h for h in detector.scan_lines([(header, lines[header - 1].rstrip("\r"))],
                                                            path=patch.path, with_suppressed=True,
                                                            context=FileContext(lines))
                             if h.key_block]
-                    found.extend(self._finding(dataclasses.replace(hit, line=first), commit, patch.path,
-                                               f"{hit.description} {hit.redacted} completed by this commit under a "
-                                               f"header that was there, line {header}", FIX,
-                                               inline_ignores(texts.get(first, "")))
-                                 for hit in hits)
+                    if hits or written is None:
+                        found.extend(self._finding(dataclasses.replace(hit, line=first), commit, patch.path,
+                                                   f"{hit.description} {hit.redacted} completed by this commit under "
+                                                   f"a header that was there, line {header}", FIX,
+                                                   inline_ignores(texts.get(first, "")))
+                                     for hit in hits if header not in added)
+                        continue
+                    found.extend(self._written(detector, commit, patch.path, first, written,
+                                                     inline_ignores(texts.get(first, ""))))
         return found
+
+    def _written(self, detector: SecretDetector, commit: str, path: str, first: int,
+                 written: tuple[int, int, list[str]], ignores: tuple[str, ...]) -> list[Finding]:
+        """The key findings of a block _written_block read, reported on line `first` (the run that brought it)."""
+        start, end, block = written
+        hits = [h for h in detector.scan_lines([(1, block[0])], path=path, with_suppressed=True,
+                                               context=FileContext(block)) if h.key_block]
+        return [self._finding(dataclasses.replace(hit, line=first), commit, path,
+                              f"{hit.description} {hit.redacted} written line by line in code (lines {start} to {end})",
+                              FIX, ignores) for hit in hits]
 
     def _finding(self, hit: SecretHit, commit: str | None, path: str, message: str, fix: str,
                  ignores: tuple[str, ...] = (), *, in_name: bool = False) -> Finding:
@@ -1577,6 +1603,7 @@ def _material_runs(patch: FilePatch) -> list[int]:
     bytes. One regular-expression pass over the patch's added text."""
     points = list(patch.joined)
     joined = "\n".join(t for _, t in patch.added)
+    points.extend(_piece_runs(patch, joined))
     footers = _KEY_FOOTER_LINE.search(joined) is not None
     if not patch.added or (not footers and _MATERIAL_LINE.search(joined) is None):
         return points
@@ -1595,7 +1622,31 @@ def _material_runs(patch: FilePatch) -> list[int]:
     points.extend(first for first, _, mixed in runs if mixed)
     if footers:
         points.extend(n for n, text in patch.added if _KEY_FOOTER_LINE.search(text))
-    return sorted(points)
+    return sorted(set(points))
+
+
+# A piece of key material inside a line of code (`echo "…" >> k`, `f.puts '…'`): no material line, but what a commit
+# adds between a key's BEGIN and END lines written in code, both kept (red146: a deploy script's header and END lines
+# committed first, the body's lines inserted between them later: no END line added, nothing deleted).
+_WRITTEN_PIECE = re.compile(r"[A-Za-z0-9+/]{16,}+")
+
+
+def _piece_runs(patch: FilePatch, joined: str) -> list[int]:
+    """The first line of each run of consecutive added lines that hold a _WRITTEN_PIECE with a digit, `+` or `/` in it
+    (_material_runs; `joined` is the patch's added text). One pass."""
+    numbers = [n for n, _ in patch.added]
+    firsts: list[int] = []
+    last, index, offset = -2, 0, 0
+    for match in _WRITTEN_PIECE.finditer(joined):
+        if _NOT_WORDS.search(match.group()) is None:
+            continue
+        index += joined.count("\n", offset, match.start())
+        offset = match.start()
+        number = numbers[index]
+        if number > last + 1:
+            firsts.append(number)
+        last = number
+    return firsts
 
 
 _T = TypeVar("_T")
@@ -1699,40 +1750,51 @@ _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
 _WRITTEN_WIDTH = 40  # the narrowest column of equal lines read as a key's body written line by line (PEM's is 64)
 
 
-def _written_block(lines: Sequence[str], marks: Sequence[tuple[int, bool]],
-                   first: int) -> tuple[int, int, list[str]] | None:
+def _written_block(lines: Sequence[str], marks: Sequence[tuple[int, bool]], first: int,
+                   columns: bool = True) -> tuple[int, int, list[str]] | None:
     """A private key written one line of code per line of its body (red141: a CI step's `echo "…" >> ~/.ssh/id_rsa`,
     a seed's `'…' ||`, an XML element per line): a PEM header the detector reads as code about keys (a mark that opens
     no block, _open_headers) above line `first`, a PEM END line at or below it within _HEADER_REACH
     lines, and between them nothing but lines that each hold one piece of base64 in the same wrapping of code. It is a
     key when the pieces decode to one whole key's encoding (secrets.whole_key: every real key does) or stand as a
-    column (all but the last of one width, _WRITTEN_WIDTH or more, as a key file's lines are) — code about keys
-    between two such lines holds neither. Returns (the header's line, the END line's, the block as the detector reads
+    column (all but the last of one width, _WRITTEN_WIDTH or more, as a key file's lines are, padded at the end only;
+    only where `columns`: the commit wrote the block's BEGIN or END line) — code about keys between two such lines
+    holds neither. Returns (the header's line, the END line's, the block as the detector reads
     it: header, pieces, END line), or None."""
     at = bisect.bisect_left(marks, (first, False))
     if at >= len(marks) or at == 0:
         return None
     end = marks[at][0]
     header, opens = marks[at - 1]
-    if opens or end - header > _HEADER_REACH or end > len(lines):
+    if end - header > _HEADER_REACH or end > len(lines):
         return None
     begin = _PEM_KEY_BEGIN.search(lines[header - 1])
     footer = _PEM_KEY_END.search(lines[end - 1])
     if begin is None or footer is None:  # (of any kinds: the material is in history whether a reader takes it or not)
         return None
-    body = [text.rstrip("\r") for text in lines[header : end - 1] if text.strip()]
-    if len(body) < 2:
-        return None
-    for pieces in (_longest_runs(body), _between_wrappers(body)):
+    if _PEM_KEY_END.search(lines[header - 1], begin.end()):
+        return None  # (a key, or its mention, closed on its own line: no header of the lines below, red146)
+    # (An encrypted PEM key's own header lines are no piece of its body: red146.)
+    body = [text.rstrip("\r") for text in lines[header : end - 1] if text.strip() and not _PEM_FIELD.search(text)]
+    if not body or (opens and all(_MATERIAL_LINE.fullmatch(text) for text in body)):
+        return None  # (a header that opens a block over material lines: the detector reads that body itself)
+    for pieces in (_longest_runs(body), _between_wrappers(body), _most_wrapped(body)):
         if pieces is None:
             continue
         material = "".join(pieces)
         width = len(pieces[0])
-        column = (width >= _WRITTEN_WIDTH and all(len(p) == width for p in pieces[:-1]) and len(pieces[-1]) <= width
-                  and len(set(material)) >= 16)
+        # A column: two lines or more (one is any long value: `echo "$DEPLOY_KEY_…"`), not of hex alone (digests).
+        # Padding ends a key's material, never one of its lines (red146: a list of `sha512-…==` digests).
+        column = (columns and len(pieces) > 1 and width >= _WRITTEN_WIDTH
+                  and all(len(p) == width and not p.endswith("=") for p in pieces[:-1]) and len(pieces[-1]) <= width
+                  and len(set(material)) >= 16 and _HEX.fullmatch(material) is None)
         if len(material) >= 40 and (column or whole_key(material)):
             return header, end, [begin.group(0), *pieces, footer.group(0)]
     return None
+
+
+_PEM_FIELD = re.compile(r"\b(?:Proc-Type|DEK-Info): ")
+_HEX = re.compile(r"[0-9A-Fa-f]+")
 
 
 def _longest_runs(body: Sequence[str]) -> list[str] | None:
@@ -1745,6 +1807,25 @@ def _longest_runs(body: Sequence[str]) -> list[str] | None:
             return None
         pieces.append(max(runs, key=lambda run: (run.endswith("="), len(run))))
     return pieces
+
+
+def _most_wrapped(body: Sequence[str]) -> list[str] | None:
+    """Each line's longest run of base64 (_longest_runs) in the lines that wrap it in the same code as most of them do,
+    the others left out (red146: a `chmod 600 k`, a comment or an encrypted key's blank line, `echo "" >> k`, between
+    the `echo "…" >> k` lines); None when that leaves all of them in (the other readings have read it)."""
+    wrapped: list[tuple[tuple[str, str], str]] = []
+    for text in body:
+        runs = list(_BASE64_RUN.finditer(text))
+        if not runs:
+            continue
+        run = max(runs, key=lambda found: (found.group().endswith("="), len(found.group())))
+        wrapped.append(((text[: run.start()].strip(), text[run.end() :].strip()), run.group()))
+    counts: dict[tuple[str, str], int] = {}
+    for wrapping, _ in wrapped:
+        counts[wrapping] = counts.get(wrapping, 0) + 1
+    most = max(counts, key=counts.__getitem__, default=None)
+    pieces = [piece for wrapping, piece in wrapped if wrapping == most]
+    return pieces if 1 < len(pieces) < len(body) else None
 
 
 def _between_wrappers(body: Sequence[str]) -> list[str] | None:
