@@ -60,6 +60,7 @@ def sample(repo: Path, count: int, consecutive: bool, paths: list[str] | None = 
 
 
 LISTED: list[dict] = []  # --list: every finding of this checkout, in check order
+FILES_SCANNED: list[int] = []  # --list: the files each check of this checkout scanned
 
 
 def check(tree: Path, repo: Path, sha: str, policy: Path, cache: Path) -> tuple[float, list[tuple[str, str]]]:
@@ -77,6 +78,7 @@ def check(tree: Path, repo: Path, sha: str, policy: Path, cache: Path) -> tuple[
     scanned = [f for f in verdict["findings"] if f["rule_id"].startswith(("semgrep/", "bandit/", "tool/", "scan/"))]
     if tree == ROOT:
         LISTED.extend(dict(f, checked=sha) for f in scanned)
+        FILES_SCANNED.append(int((verdict.get("stats") or {}).get("files_scanned") or 0))
     found = sorted((f["rule_id"], f.get("path") or "") for f in scanned)
     return took, found
 
@@ -118,9 +120,14 @@ def main() -> None:
         print(f"  {name:9} {totals[name]:7.1f} s  ({totals[name] / len(shas):.2f} s per check), "
               f"{findings[name]} finding(s)")
     if args.list:
+        # What a mobile commit would meet: the policy blocks at high (rules.mobile.block_at), bandit below medium
+        # confidence or severity never reaches the verdict (the default `bandit:` thresholds).
+        blocking = sum(1 for f in LISTED if f.get("blocking"))
+        medium = sum(1 for f in LISTED if f.get("severity") == "medium")
+        print(f"  files scanned {sum(FILES_SCANNED)}, findings {len(LISTED)}: blocking {blocking}, medium {medium}")
         for f in LISTED:
             print(f"  {f['checked'][:12]} {f['rule_id']} {f.get('path') or '-'}:{f.get('line') or '-'} "
-                  f"{f.get('severity')} {f.get('message', '')[:160]}")
+                  f"{f.get('severity')}{' BLOCKING' if f.get('blocking') else ''} {f.get('message', '')[:160]}")
     if args.compare:
         print(f"  this / baseline: {totals['this'] / totals['baseline']:.2f}x the time; commits whose findings "
               f"differ: {differ}")
