@@ -280,6 +280,39 @@ def test_shipped_rules_run(repo: RepoBuilder, tmp_path: Path) -> None:
     assert any(f.rule_id.startswith("semgrep/") and f.line == 3 for f in result.findings)
 
 
+def test_a_rules_paths_apply_with_either_engine(repo: RepoBuilder, tmp_path: Path) -> None:
+    """A rule's `paths: exclude:` holds for explicitly named files under --experimental too, which ignores it
+    (semgrep 1.182): the same test fixture was a blocking finding or none depending on the engine (meas145)."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "r.yml").write_text(
+        "rules:\n"
+        "  - id: test-no-eval\n    message: eval. Do not.\n    languages: [python]\n    severity: ERROR\n"
+        "    paths:\n      exclude: ['**/tests/**', '**/test_*.py']\n      include: ['*.py']\n"
+        "    pattern: eval(...)\n")
+    base = repo.commit("base", {"keep": "k\n"})
+    code = "import sys\nresult = eval(sys.argv[1])\n"
+    repo.commit("c", {"app/run.py": code, "tests/run.py": code, "app/test_run.py": code, "pkg/tests/deep/x.py": code,
+                      "contests/run.py": code})
+    for experimental in (True, False):
+        result = SemgrepScanner(rules_dir=rules, use_cache=False, experimental=experimental).scan(job(repo.path, base))
+        # (a file no rule applies to is one semgrep did not scan: scan/file-skipped, low, as before)
+        found = sorted(f.path for f in result.findings if f.rule_id.startswith("semgrep/"))
+        assert found == ["app/run.py", "contests/run.py"], experimental
+
+
+@pytest.mark.parametrize(("glob", "path", "selected"), [
+    ("**/test/**", "test/api/login.e2e-spec.ts", True), ("**/test/**", "src/test/x.ts", True),
+    ("**/test/**", "src/latest/x.ts", False), ("**/*.spec.*", "a/b.spec.ts", True), ("**/*.spec.*", "a/b-spec.ts", False),
+    ("*settings*.py", "proj/my_settings.py", True), ("*settings*.py", "proj/views.py", False),
+    ("**/settings/*.py", "proj/settings/dev.py", True), ("**/settings/*.py", "proj/settings/x/dev.py", False),
+    ("tests", "pkg/tests/x.py", True), ("src/*.py", "src/a.py", True), ("src/*.py", "lib/src/a.py", False),
+])
+def test_paths_globs_read_as_semgrep_reads_them(glob: str, path: str, selected: bool) -> None:
+    from gatekeeper.scan.semgrep import _glob
+    assert bool(_glob(glob).search(path)) is selected
+
+
 def test_extensions_semgrep_does_not_know_are_scanned_under_an_alias(repo: RepoBuilder, rules: Path,
                                                                      tmp_path: Path) -> None:
     base = repo.commit("base", {"keep": "k\n"})

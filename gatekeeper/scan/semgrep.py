@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -90,6 +91,47 @@ class SemgrepRule:
     cwe: str = ""  # "CWE-78: ..." from metadata.cwe
     owasp: str = ""  # "A03:2021 - Injection" from metadata.owasp
     confidence: str = ""
+    include: tuple[str, ...] = ()  # the rule's `paths: include:` globs (none: every file)
+    exclude: tuple[str, ...] = ()  # its `paths: exclude:` globs
+
+    def applies_to(self, path: str) -> bool:
+        """Whether the rule's `paths:` selects this file (as semgrep's normal engine reads the globs)."""
+        return ((not self.include or any(_glob(g).search(path) for g in self.include))
+                and not any(_glob(g).search(path) for g in self.exclude))
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A rule's `paths:` glob as a regular expression over a slash-separated relative path, gitignore-style:
+    a pattern without a slash matches any file or directory name (and everything under a directory); one with
+    a slash is anchored at the root; `**` spans directories, `*` and `?` do not."""
+    return _GLOBS.get(pattern) or _GLOBS.setdefault(pattern, _compile_glob(pattern))
+
+
+_GLOBS: dict[str, re.Pattern[str]] = {}
+
+
+def _compile_glob(pattern: str) -> re.Pattern[str]:
+    body = pattern.strip().removeprefix("./").rstrip("/")
+    anchored = "/" in body
+    body = body.lstrip("/")
+    out, i = [], 0
+    while i < len(body):
+        if body.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif body.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif body[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif body[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(body[i]))
+            i += 1
+    return re.compile(("^" if anchored else "(?:^|/)") + "".join(out) + "(?:/.*)?$")
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
@@ -111,6 +153,8 @@ def load_rules(rules_dir: Path) -> list[SemgrepRule]:
             if not isinstance(rule, dict) or not isinstance(rule.get("id"), str):
                 raise ConfigError(f"{path}: a rule without an id", "give every rule an `id:`")
             metadata = rule.get("metadata")
+            paths_value = rule.get("paths")
+            paths: dict[str, Any] = paths_value if isinstance(paths_value, dict) else {}
             languages_value = rule.get("languages")
             languages: list[Any] = languages_value if isinstance(languages_value, list) else []
             rules.append(SemgrepRule(
@@ -122,8 +166,14 @@ def load_rules(rules_dir: Path) -> list[SemgrepRule]:
                 cwe=_meta_text(metadata, "cwe"),
                 owasp=_meta_text(metadata, "owasp"),
                 confidence=_meta_text(metadata, "confidence"),
+                include=_globs(paths.get("include")),
+                exclude=_globs(paths.get("exclude")),
             ))
     return rules
+
+
+def _globs(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ((str(value),) if value else ())
 
 
 def _meta_text(metadata: Any, key: str) -> str:
@@ -167,6 +217,7 @@ class SemgrepScanner(HeadScanner):
         self.version = version  # known tool version (skips the `--version` probe of a foreign executable)
         self._extensions: frozenset[str] | None = None
         self._messages: dict[str, str] | None = None
+        self._rules: dict[str, SemgrepRule] | None = None
         self._all_files = False
         self._identity: tuple[str, str] | None = None
 
@@ -209,6 +260,20 @@ class SemgrepScanner(HeadScanner):
         if template is not None:
             return template or check_id
         return redact_metavariables(str(extra.get("message", "")), extra.get("metavars")) or check_id
+
+    def _applies(self, check_id: str, path: str) -> bool:
+        """Whether our rule's `paths:` selects the file (its repository path, also when the workspace wrote it
+        under a generated name). semgrep's normal engine applies a rule's `paths:` to
+        explicitly named targets, `--experimental` (1.182) does not: the same rules gave the test fixtures a
+        rule excludes (`**/test/**`) as blocking findings, depending on which engine ran (meas145). The gate
+        applies the globs itself, the same for both engines. A result whose rule we cannot find is kept."""
+        if self._rules is None:
+            try:
+                self._rules = {r.id.removeprefix(f"{NAME}/"): r for r in load_rules(self._rules_dir())}
+            except ConfigError:
+                self._rules = {}
+        rule = self._rules.get(check_id)
+        return rule is None or rule.applies_to(path)
 
     def cache_identity(self) -> tuple[str, str] | None:
         if self._identity is None:
@@ -312,6 +377,8 @@ class SemgrepScanner(HeadScanner):
             start = _dict(result.get("start"))
             end = _dict(result.get("end"))
             check_id = str(result.get("check_id", "unknown")).rsplit(".", 1)[-1]
+            if not self._applies(check_id, target.path):
+                continue
             message, fix = split_message(self._message(check_id, extra))
             found[target.rel].append(RawFinding(
                 rule_id=f"{NAME}/{check_id}",
