@@ -30,6 +30,43 @@ function negatives(comment, el) {
   $('#result').text(comment.html);
 }
 
+// Markup copied between elements of the page (meas145): restoring a dialog, cloning content for an export.
+function copiesOfThePage(dialog, saved) {
+  const container = document.querySelector('.rendered');
+  const copy = document.createElement('div');
+  // ok: js-innerhtml-non-literal
+  copy.innerHTML = container.innerHTML;
+  // ok: js-innerhtml-non-literal
+  dialog.innerHTML = saved.innerHTML;
+  // ok: js-innerhtml-non-literal
+  this.panel.outerHTML = this.template.outerHTML;
+  // ok: js-innerhtml-non-literal
+  copy.innerHTML = document.getElementById('tpl').innerHTML;
+  // ok: js-innerhtml-non-literal
+  copy.innerHTML = moment(saved.at).format('LLL');
+}
+
+// An `innerHTML` field of data is the sender's text, not a copy of the page.
+async function copiesOfData(el, res, event, req) {
+  const body = await res.json();
+  // ruleid: js-innerhtml-non-literal
+  el.innerHTML = JSON.parse(event.data).innerHTML;
+  // ruleid: js-innerhtml-non-literal
+  el.innerHTML = body.innerHTML;
+  // ruleid: js-innerhtml-non-literal
+  el.innerHTML = event.data.innerHTML;
+  // ruleid: js-innerhtml-non-literal
+  el.innerHTML = (await res.json()).outerHTML;
+  // ruleid: js-innerhtml-non-literal
+  el.innerHTML = req.query.innerHTML;
+  // ruleid: js-innerhtml-non-literal
+  el.innerHTML = el.innerHTML + location.hash;
+  // ruleid: js-innerhtml-non-literal
+  el.innerHTML = document.getElementById('q').value;
+  // ruleid: js-innerhtml-non-literal
+  el.innerHTML = moment(body.at).format(body.pattern);
+}
+
 function escapeHtml(s) {
   return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
