@@ -243,3 +243,27 @@ class Queries:
 def through_the_class(cur, owner):
     # ruleid: python-sql-string-formatting
     cur.execute(Queries.by_owner(owner))
+
+
+# An ORM's column operators bind the pattern as a parameter (meas145): a search box's LIKE is not SQL text.
+def orm_search(db, Users, q, or_, sqlalchemy, literal_column):
+    # ok: python-sql-string-formatting
+    Users.query.filter(Users.name.like("%{}%".format(q))).all()
+    # ok: python-sql-string-formatting
+    Users.query.filter(Users.email.ilike(f"%{q}%")).order_by(Users.id.asc()).all()
+    # ok: python-sql-string-formatting
+    db.session.query(Users).filter(or_(Users.name.like("%" + q + "%"), Users.email.like("%" + q + "%")))
+    # ok: python-sql-string-formatting
+    Users.query.where(Users.handle.startswith(q + "_"))
+
+
+# The same calls handed SQL text: still injection.
+def orm_search_with_text(db, Users, q, sqlalchemy, literal_column):
+    # ruleid: python-sql-string-formatting
+    Users.query.filter("name like '%" + q + "%'").all()
+    # ruleid: python-sql-string-formatting
+    Users.query.filter(f"email like '%{q}%' or 1=1").all()
+    # ruleid: python-sql-string-formatting
+    Users.query.filter(literal_column(f"name like '{q}'")).all()
+    # ruleid: python-sql-string-formatting
+    Users.query.order_by(f"{q} desc").all()
