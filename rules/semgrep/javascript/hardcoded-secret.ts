@@ -56,3 +56,18 @@ export const more = {
   // ok: js-hardcoded-secret
   apiKeyPattern: '[A-Za-z0-9]{32}',
 };
+
+// An attribute-name map and a seed script's stand-in: the value names a credential field (meas145).
+export const attributeNames: Record<string, string> = {
+  // ok: js-hardcoded-secret
+  accesskey: 'accessKey',
+  // ok: js-hardcoded-secret
+  'client-secret': 'clientSecret',
+};
+// ok: js-hardcoded-secret
+const seedPassword = 'test_password';
+// ruleid: js-hardcoded-secret
+const stagingPassword = 'test_password_2024!';
+// ruleid: js-hardcoded-secret
+const adminPassword = 'passwordX9';
+export { seedPassword, stagingPassword, adminPassword };

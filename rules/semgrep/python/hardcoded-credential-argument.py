@@ -41,6 +41,30 @@ def negatives(user_password):
     return conn, client, r, form, client2, pattern, lexer
 
 
+# A seed script's stand-ins and a field-name map: the value is a credential field's name (meas145).
+def seed(Users, Teams, make_field, name):
+    # ok: python-hardcoded-credential-argument
+    Users(name=name, email=name + "@example.org", password="password")
+    # ok: python-hardcoded-credential-argument
+    Teams(name=name, password="test_password")
+    # ok: python-hardcoded-credential-argument
+    make_field(api_key="apiKey", access_token="accessToken")
+    # ok: python-hardcoded-credential-argument
+    make_field(password="new-password")
+
+
+# A password dressed as a field name is still a password.
+def dressed(Users, connect, name):
+    # ruleid: python-hardcoded-credential-argument
+    Users(name=name, password="password1!")
+    # ruleid: python-hardcoded-credential-argument
+    connect(host="db", password="my_password")
+    # ruleid: python-hardcoded-credential-argument
+    connect(host="db", password="test_password_2024")
+    # ruleid: python-hardcoded-credential-argument
+    connect(host="db", password="hunter2-staging")
+
+
 def login(username, password):
     return username, password
 

@@ -56,3 +56,11 @@ DONE_TOKEN = "done."
 cl_api_key = r"([a-z]{24})"
 # ok: python-hardcoded-credential-assignment
 SECRET_PATTERN = r"(?i)secret\s*=\s*\S+"
+# ok: python-hardcoded-credential-assignment
+new_password = "newPassword"
+# ok: python-hardcoded-credential-assignment
+SEED_PASSWORD = "test_password"
+# ruleid: python-hardcoded-credential-assignment
+DB_PASSWORD = "Password123"
+# ruleid: python-hardcoded-credential-assignment
+ADMIN_PASSWORD = "secret-sauce-prod"
