@@ -312,3 +312,18 @@ def test_one_per_line_keeps_other_themes_lines_and_commits() -> None:
     tainted = Finding("semgrep/js-command-injection-user-input", Severity.CRITICAL, "m", commit="c1", path="w.js", line=5)
     pattern = Finding("semgrep/js-child-process-exec-interpolated", Severity.HIGH, "m", commit="c1", path="w.js", line=5)
     assert one_per_line([pattern, tainted]) == [tainted]
+
+
+def test_md5_of_fresh_random_bytes_is_not_a_weak_hash_finding(repo: RepoBuilder, tmp_path: Path) -> None:
+    """B324 on `hashlib.md5(os.urandom(64)).hexdigest()` — a random directory name — is no weakness: there is no
+    collision to find in random input (meas145: the only B324s on six real histories). Anything the caller
+    mixes into the hashed data keeps the finding."""
+    base = repo.commit("base", {"keep": "k\n"})
+    repo.commit("c", {"up.py": "import hashlib\nimport os\nimport uuid\n"
+                               "a = hashlib.md5(os.urandom(64)).hexdigest()\n"
+                               "b = hashlib.sha1(uuid.uuid4().bytes).hexdigest()\n"
+                               "c = hashlib.md5(os.urandom(8) + pw.encode()).hexdigest()\n"
+                               "d = hashlib.md5(pw.encode()).hexdigest()\n"
+                               "e = hashlib.md5(os.urandom(8)); f = hashlib.md5(pw)\n"})
+    result = BanditScanner(cache=ResultCache(tmp_path / "cache")).scan(job(repo.path, base))
+    assert sorted(f.line for f in result.findings if f.rule_id == "bandit/B324") == [6, 7, 8, 8]
