@@ -1,8 +1,12 @@
+import os
+import pathlib
+
 import jinja2
 from flask import Flask, render_template, render_template_string, request
 
 app = Flask(__name__)
 PAGE = "<h1>Hello {{ name }}</h1>"
+PLUGINS = "plugins"
 
 
 @app.route("/hello")
@@ -39,3 +43,37 @@ def safe():
     # ok: python-template-injection
     d = jinja2.Template("Hi {{ who }}").render(who=name)
     return a + b + c + d
+
+
+# Templates the app ships in its own files (meas145).
+@app.route("/admin/plugins/<plugin>")
+def plugin_config(plugin):
+    if plugin in os.listdir(PLUGINS):
+        config_html = open(os.path.join(PLUGINS, plugin, "config.html")).read()
+        # ok: python-template-injection
+        return render_template_string(config_html)
+    # ok: python-template-injection
+    page = render_template_string(app.open_resource("static/update.html").read().decode("utf-8"), plugin=plugin)
+    # ok: python-template-injection
+    other = render_template_string(pathlib.Path(PLUGINS, "page.html").read_text(), plugin=plugin)
+    return page + other
+
+
+# A file read is not enough when the request names the file or the file is the request's.
+@app.route("/render", methods=["POST"])
+def render_uploaded():
+    # ruleid: python-template-injection
+    a = render_template_string(open(request.args["template"]).read())
+    # ruleid: python-template-injection
+    b = render_template_string(request.files["template"].read().decode("utf-8"))
+    body = open(os.path.join(PLUGINS, "base.html")).read()
+    body = body + request.form["footer"]
+    # ruleid: python-template-injection
+    c = render_template_string(body)
+    html = open(os.path.join(PLUGINS, "base.html")).read()
+    html = request.form["page"]
+    # ruleid: python-template-injection
+    d = render_template_string(html)
+    # ruleid: python-template-injection
+    e = render_template_string(open(os.path.join(PLUGINS, "base.html")).read() + request.form["footer"])
+    return a + b + c + d + e
