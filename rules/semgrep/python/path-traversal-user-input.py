@@ -7,6 +7,7 @@ from werkzeug.utils import secure_filename
 
 app = Flask(__name__)
 UPLOADS = "/srv/uploads"
+REPORTS = {"daily.csv", "weekly.csv"}
 
 
 @app.route("/download")
@@ -126,3 +127,43 @@ def red130_archive():
     # ruleid: python-path-traversal-user-input
     shutil.move(request.form["path"], "/srv/archive/")
     return "ok"
+
+
+# An allow-list check guards the name (meas145).
+@app.route("/admin/plugins/<plugin>")
+def plugin_page(plugin):
+    installed = [d for d in os.listdir(UPLOADS) if os.path.isdir(os.path.join(UPLOADS, d))]
+    if plugin in installed:
+        # ok: python-path-traversal-user-input
+        return open(os.path.join(UPLOADS, plugin, "config.html")).read()
+    return "no such plugin"
+
+
+@app.route("/reports/<report>")
+def known_report(report):
+    if report in REPORTS and request.method == "GET":
+        # ok: python-path-traversal-user-input
+        return send_file(os.path.join(UPLOADS, report))
+    return "no"
+
+
+# Membership tests that allow nothing in particular.
+@app.route("/dressed/<name>")
+def dressed(name):
+    if name in request.args:
+        # ruleid: python-path-traversal-user-input
+        return open(os.path.join(UPLOADS, name)).read()
+    if name in "../../etc/passwd" + name:
+        # ruleid: python-path-traversal-user-input
+        return open(os.path.join(UPLOADS, name)).read()
+    if name in [name]:
+        # ruleid: python-path-traversal-user-input
+        return open(os.path.join(UPLOADS, name)).read()
+    if name in REPORTS:
+        name = request.args["other"]
+        # ruleid: python-path-traversal-user-input
+        return open(os.path.join(UPLOADS, name)).read()
+    if "report" in name:
+        # ruleid: python-path-traversal-user-input
+        return open(os.path.join(UPLOADS, name)).read()
+    return "no"
