@@ -1,3 +1,6 @@
+import sprite from "./svg/sprite.svg";
+import widget from "./widget.js";
+
 import DOMPurify from 'dompurify';
 
 function positives(comment, params, el) {
@@ -65,6 +68,33 @@ async function copiesOfData(el, res, event, req) {
   el.innerHTML = document.getElementById('q').value;
   // ruleid: js-innerhtml-non-literal
   el.innerHTML = moment(body.at).format(body.pattern);
+}
+
+// Assets the bundler inlines (meas145).
+function loadIcons() {
+  import(/* webpackChunkName: "icons" */ './svg/icons.svg').then(icons => {
+    // ok: js-innerhtml-non-literal
+    document.body.insertAdjacentHTML('beforeend', icons);
+  });
+  import('./svg/icons.svg?raw').then((sprite) => {
+    // ruleid: js-innerhtml-non-literal
+    document.body.insertAdjacentHTML('beforeend', sprite + location.hash);
+  });
+  import('./user-widget.js').then((widget) => {
+    // ruleid: js-innerhtml-non-literal
+    document.body.insertAdjacentHTML('beforeend', widget);
+  });
+  import(location.hash.slice(1)).then((page) => {
+    // ruleid: js-innerhtml-non-literal
+    document.body.insertAdjacentHTML('beforeend', page);
+  });
+}
+
+function staticAssets(el) {
+  // ok: js-innerhtml-non-literal
+  el.innerHTML = sprite;
+  // ruleid: js-innerhtml-non-literal
+  el.innerHTML = widget;
 }
 
 function escapeHtml(s) {
