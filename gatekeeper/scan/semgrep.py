@@ -34,6 +34,7 @@ import yaml
 
 from gatekeeper import yamlio
 from gatekeeper.errors import ConfigError
+from gatekeeper.globs import translate
 from gatekeeper.models import Severity
 from gatekeeper.scan.common import RawFinding, run_tool, split_message, tool_env, tool_failure
 from gatekeeper.scan.head import MAX_ARGV_BYTES, BatchResult, HeadScanner
@@ -113,25 +114,7 @@ _GLOBS: dict[str, re.Pattern[str]] = {}
 def _compile_glob(pattern: str) -> re.Pattern[str]:
     body = pattern.strip().removeprefix("./").rstrip("/")
     anchored = "/" in body
-    body = body.lstrip("/")
-    out, i = [], 0
-    while i < len(body):
-        if body.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif body.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif body[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif body[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(body[i]))
-            i += 1
-    return re.compile(("^" if anchored else "(?:^|/)") + "".join(out) + "(?:/.*)?$")
+    return re.compile(("^" if anchored else "(?:^|/)") + translate(body.lstrip("/")) + "(?:/.*)?$")
 
 
 def rule_files(rules_dir: Path) -> list[Path]:
