@@ -71,3 +71,47 @@ const stagingPassword = 'test_password_2024!';
 // ruleid: js-hardcoded-secret
 const adminPassword = 'passwordX9';
 export { seedPassword, stagingPassword, adminPassword };
+
+// An i18next translation resource: a credential field's label in some language, written as prose (meas146).
+export const frResource = {
+  translation: {
+    common: {
+      // ok: js-hardcoded-secret
+      currentPassword: 'Mot de passe actuel',
+      // ok: js-hardcoded-secret
+      invalidPassword: 'L\'identifiant ou le mot de passe est faux',
+    },
+    // ok: js-hardcoded-secret
+    password: 'Contraseña',
+    // ruleid: js-hardcoded-secret
+    adminPassword: 'Wn7pLx-river',
+    // ruleid: js-hardcoded-secret
+    apiKey: 'kq_Zr.bmtv.Qh',
+  },
+};
+// A config object with an empty `translation:` next to its credential is no resource.
+export const disguisedConfig = {
+  translation: {},
+  // ruleid: js-hardcoded-secret
+  password: 'Tulip glass harbour',
+};
+export const disguisedNested = {
+  translation: { common: { title: 'Board' } },
+  db: {
+    // ruleid: js-hardcoded-secret
+    password: 'Tulip glass harbour',
+  },
+};
+
+// An action type named after itself (Redux, a popup's steps): it names an action and holds no secret (meas146).
+const StepTypes = {
+  // ok: js-hardcoded-secret
+  EDIT_PASSWORD: 'EDIT_PASSWORD',
+};
+// ok: js-hardcoded-secret
+export const RESET_PASSWORD = 'RESET_PASSWORD';
+// ruleid: js-hardcoded-secret
+export const SMTP_PASSWORD = 'SMTP_PASSWORD_2';
+// ruleid: js-hardcoded-secret
+const MAIL_PASSWORD = 'RESET_PASSWORD';
+export { StepTypes, MAIL_PASSWORD };
