@@ -1797,15 +1797,21 @@ _PEM_FIELD = re.compile(r"\b(?:Proc-Type|DEK-Info): ")
 _HEX = re.compile(r"[0-9A-Fa-f]+")
 
 
-def _longest_runs(body: Sequence[str]) -> list[str] | None:
-    """Each line's longest run of base64 (padding with it; a padded run first: a last line as short as the code's own
+def _longest_run(text: str) -> re.Match[str] | None:
+    """A line's longest run of base64, its padding with it (a padded run first: a last line as short as the code's own
     words)."""
+    return max(_BASE64_RUN.finditer(text), key=lambda run: (run.group().endswith("="), run.end() - run.start()),
+               default=None)
+
+
+def _longest_runs(body: Sequence[str]) -> list[str] | None:
+    """Each line's longest run of base64 (_longest_run)."""
     pieces: list[str] = []
     for text in body:
-        runs = _BASE64_RUN.findall(text)
-        if not runs:
+        run = _longest_run(text)
+        if run is None:
             return None
-        pieces.append(max(runs, key=lambda run: (run.endswith("="), len(run))))
+        pieces.append(run.group())
     return pieces
 
 
@@ -1815,10 +1821,9 @@ def _most_wrapped(body: Sequence[str]) -> list[str] | None:
     the `echo "…" >> k` lines); None when that leaves all of them in (the other readings have read it)."""
     wrapped: list[tuple[tuple[str, str], str]] = []
     for text in body:
-        runs = list(_BASE64_RUN.finditer(text))
-        if not runs:
+        run = _longest_run(text)
+        if run is None:
             continue
-        run = max(runs, key=lambda found: (found.group().endswith("="), len(found.group())))
         wrapped.append(((text[: run.start()].strip(), text[run.end() :].strip()), run.group()))
     counts: dict[tuple[str, str], int] = {}
     for wrapping, _ in wrapped:
