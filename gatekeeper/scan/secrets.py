@@ -1231,6 +1231,9 @@ def _passphrase(value: str) -> bool:
 # `--token [^ ]+`, `--secret=.*`): a class of characters repeated, no password (coolify's redaction of Nightwatch's
 # commands, red145's wider cli-password: it ends at the closing quote now).
 _REGEX_PIECE = re.compile(r"\\[SsWwDd][+*?{]|\[\^[^\]]{0,12}\][+*?{]|\.[*+]\??\Z")
+# What such a pattern holds besides: its classes and repeats, anchors, groups and delimiters. A value with more left
+# than a few characters is a password that happens to hold `\d+` (a pusher's, or a generator's), not a pattern.
+_REGEX_TOKENS = re.compile(r"\\[SsWwDdb]|\[\^?[^\]]{0,12}\]|[.+*?^$()|/]|\{\d{0,3},?\d{0,3}\}")
 # A value that is itself a list of `name=value` settings: an option's spec (Docker's `--secret id=npmrc,env=NPM_TOKEN`,
 # `--secret id=,env=` in coolify's comment), a secret only where one of its values reads as one.
 _SPEC_PAIR = re.compile(r"([a-z][a-z0-9_-]{0,20})=([^,]*)")
@@ -2504,7 +2507,8 @@ class SecretDetector:
             return None if example is None else _Candidate(rule, start, end, value, value,
                                                            reason=f"placeholder value ({_marker(example, 'example')})")
         if rule.generic:
-            if rule.id == "cli-password" and (_REGEX_PIECE.search(value) or _spec_without_secret(value, kind)):
+            if rule.id == "cli-password" and ((_REGEX_PIECE.search(value) and len(_REGEX_TOKENS.sub("", value)) <= 3)
+                                              or _spec_without_secret(value, kind)):
                 return None  # a pattern that finds the option (`--password=\S+`), a spec of names (`--secret id=,env=`)
             if (rule.id == "cli-password" and kind.usage and not kind.deployed
                     and _USAGE_TEMPLATE.search(text, max(0, match.start() - 300), match.start()) is not None):
