@@ -267,3 +267,85 @@ def orm_search_with_text(db, Users, q, sqlalchemy, literal_column):
     Users.query.filter(literal_column(f"name like '{q}'")).all()
     # ruleid: python-sql-string-formatting
     Users.query.order_by(f"{q} desc").all()
+
+
+# Django's compiled WHERE clause filled in as the statement's one part, its values passed as parameters (meas147,
+# taiga-back): the text holds only placeholders.
+def counters(connection, closing, queryset, project):
+    compiler = connection.ops.compiler(queryset.query.compiler)(queryset.query, connection, None)
+    queryset_where_tuple = queryset.query.where.as_sql(compiler, connection)
+    where = queryset_where_tuple[0]
+    where_params = queryset_where_tuple[1]
+    extra_sql = """
+      SELECT "projects_status"."id", (SELECT count(*) FROM "issues_issue" WHERE {where})
+        FROM "projects_status"
+       WHERE "projects_status"."project_id" = %s
+    """.format(
+        where=where
+    )
+    with closing(connection.cursor()) as cursor:
+        # ok: python-sql-string-formatting
+        cursor.execute(extra_sql, where_params + [project.id])
+        rows = cursor.fetchall()
+    return rows
+
+
+def counters_direct(cursor, queryset, compiler, connection, project):
+    where_tuple = queryset.query.where.as_sql(compiler, connection)
+    where = where_tuple[0]
+    params = where_tuple[1]
+    sql = "SELECT count(*) FROM issues_issue WHERE {where} AND project_id = %s".format(where=where)
+    # ok: python-sql-string-formatting
+    cursor.execute(sql, params + [project.id])
+
+
+# The same shape disguised: the request's value filled in beside the clause, the part or the statement set again
+# before the call, or the clause's parameters (the values themselves) filled in as text.
+def counters_and_more(connection, closing, queryset, request):
+    queryset_where_tuple = queryset.query.where.as_sql(None, connection)
+    where = queryset_where_tuple[0]
+    where_params = queryset_where_tuple[1]
+    extra_sql = "SELECT count(*) FROM issues_issue WHERE {where} AND ref = '{ref}'".format(
+        where=where, ref=request.GET["ref"])
+    with closing(connection.cursor()) as cursor:
+        # ruleid: python-sql-string-formatting
+        cursor.execute(extra_sql, where_params)
+
+
+def counters_where_set_again(cursor, queryset, connection, request):
+    queryset_where_tuple = queryset.query.where.as_sql(None, connection)
+    where = queryset_where_tuple[0]
+    where_params = queryset_where_tuple[1]
+    where = request.GET["where"]
+    sql = "SELECT count(*) FROM issues_issue WHERE {where}".format(where=where)
+    # ruleid: python-sql-string-formatting
+    cursor.execute(sql, where_params)
+
+
+def counters_statement_set_again(cursor, queryset, connection, request):
+    queryset_where_tuple = queryset.query.where.as_sql(None, connection)
+    where = queryset_where_tuple[0]
+    where_params = queryset_where_tuple[1]
+    sql = "SELECT count(*) FROM issues_issue WHERE {where}".format(where=where)
+    sql = "SELECT count(*) FROM issues_issue WHERE ref = '{ref}'".format(ref=request.GET["ref"])
+    # ruleid: python-sql-string-formatting
+    cursor.execute(sql, [])
+
+
+def counters_values_as_text(connection, closing, queryset):
+    queryset_where_tuple = queryset.query.where.as_sql(None, connection)
+    where = queryset_where_tuple[0]
+    where = queryset_where_tuple[1]
+    extra_sql = "SELECT count(*) FROM issues_issue WHERE ref IN ({where})".format(where=where)
+    with closing(connection.cursor()) as cursor:
+        # ruleid: python-sql-string-formatting
+        cursor.execute(extra_sql)
+
+
+def counters_own_where(cursor, Fake, request):
+    queryset_where_tuple = Fake(request).as_sql(None, None)
+    where = queryset_where_tuple[0]
+    where_params = queryset_where_tuple[1]
+    sql = "SELECT count(*) FROM issues_issue WHERE {where}".format(where=where)
+    # ruleid: python-sql-string-formatting
+    cursor.execute(sql, where_params)
