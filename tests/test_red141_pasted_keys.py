@@ -449,10 +449,18 @@ def test_a_key_written_line_by_line_in_code_blocks(based: RepoBuilder, shape: st
     assert _blocks(_push(based, {"README": "y\n"}, {path: text}), path)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "left (red141, not this path): with CR-only line ends (classic Mac) the file is one line to git and to the "
-    "detector, and the header rule wants the line's end after the header; PEM and OpenSSH readers split on LF, so "
-    "such a file is no usable key, but its material is in history"))
 def test_a_key_with_cr_only_line_ends_blocks(based: RepoBuilder) -> None:
+    """Left by red141, closed in the twenty-third session: with CR-only line ends (classic Mac) the file is one line
+    to git and to the detector; the header rule takes a lone CR after the header as the line's end (PEM and OpenSSH
+    readers split on LF, so such a file is no usable key, but its material is in history)."""
     text = "\r".join((_header(), *_material(20), _header(end=True))) + "\r"
     assert _blocks(_push(based, {PEM: _template().replace("\n", "\r")}, {PEM: text}))
+
+
+@pytest.mark.parametrize("text", [
+    _template().replace("\n", "\r"),  # a template to fill in
+    "```\r" + _lines(_header(), "...", _header(end=True)).replace("\n", "\r") + "```\r",  # an elided example
+    'X = 1\rHEADER = "' + _header() + '"\rY = 2\r',  # code about keys
+])
+def test_held_cr_only_text_with_a_header_and_no_material_does_not_block(based: RepoBuilder, text: str) -> None:
+    assert not _blocks(_push(based, {"t.txt": "t\n"}, {PEM: text}))
