@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import random
 import string
+import time
 
 import pytest
 
@@ -172,15 +173,52 @@ def test_held_a_bearer_literal_in_test_code_without_a_real_host_is_a_tests(based
     assert blocking_findings(found) == [] and any(s.startswith("context: a value in test code") for *_, s in found)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a test's request split over lines without continuations: the host on the call's line is not read with the header "
-    "on another (only the header's own command is), and reading neighbouring lines is unmeasured against meas141's "
-    "test-code class (ory's handler tests build requests over several lines)"))
-def test_a_bearer_literal_under_a_real_url_on_the_line_above_blocks(based: RepoBuilder) -> None:
-    text = ('r = requests.get(\n    "https://api.acme-corp.com/v1/me",\n'
-            '    headers={"Authorization": "Bearer ' + _token() + '"},\n)\n')
-    assert [rule for _, rule in blocking_findings(scan_commit(based, {"tests/test_live.py": text}))] == [
-        "secrets/bearer-token"]
+# A test's request split over lines without continuations: the call's lines are read with the header's (left by red142,
+# closed in the twenty-third session: _open_call).
+_SPLIT_CALLS = {
+    "python, URL on the line above": ('r = requests.get(\n    "https://api.acme-corp.com/v1/me",\n'
+                                      '    headers={{"Authorization": "Bearer {t}"}},\n)\n'),
+    "python, headers dict opened on its own line": ('r = session.post(\n    "https://api.acme-corp.com/v1/jobs",\n'
+                                                    '    json={{"a": 1}},\n    headers={{\n'
+                                                    '        "Authorization": "Bearer {t}",\n    }},\n)\n'),
+    "python, url keyword below the header": ('r = requests.request(\n    "GET",\n'
+                                             '    headers={{"Authorization": "Bearer {t}"}},\n'
+                                             '    url="https://api.acme-corp.com/v1/me",\n)\n'),
+    "typescript fetch with an options object": ('const r = await fetch("https://api.acme-corp.com/v1/me", {{\n'
+                                                '  headers: {{\n    Authorization: "Bearer {t}",\n  }},\n}});\n'),
+}
+
+
+@pytest.mark.parametrize("shape", list(_SPLIT_CALLS))
+def test_a_bearer_literal_in_a_call_split_over_lines_to_a_real_host_blocks(based: RepoBuilder, shape: str) -> None:
+    path = "src/api/client.test.ts" if shape.startswith("typescript") else "tests/test_live.py"
+    found = scan_commit(based, {path: _SPLIT_CALLS[shape].format(t=_token())})
+    assert [rule for _, rule in blocking_findings(found)] == ["secrets/bearer-token"], found
+
+
+@pytest.mark.parametrize("text", [
+    # a dict literal of its own under a module's URL constant: no call holds both
+    'BASE = "https://api.acme-corp.com"\nHEADERS = {{\n    "Authorization": "Bearer {t}",\n}}\n',
+    # the request built over two statements (ory's handler tests)
+    'req = http.NewRequest("GET", "https://api.acme-corp.com/v1/me", nil)\nreq.Header.Set("Authorization", "Bearer {t}")\n',
+    # a call to the machine itself, split over lines
+    'r = client.get(\n    "http://localhost:8000/v1/me",\n    headers={{"Authorization": "Bearer {t}"}},\n)\n',
+    # a call closed above: the next call's header is not its
+    'requests.get(\n    "https://api.acme-corp.com/health",\n)\nr = client.get(\n    f"{{BASE}}/v1/me",\n'
+    '    headers={{"Authorization": "Bearer {t}"}},\n)\n',
+])
+def test_held_a_split_call_in_test_code_without_a_real_host_is_a_tests(based: RepoBuilder, text: str) -> None:
+    found = scan_commit(based, {"tests/test_handler.py": text.format(t=_token())})
+    assert blocking_findings(found) == [] and any(s.startswith("context: a value in test code") for *_, s in found), found
+
+
+def test_a_minified_line_above_a_header_is_not_read_as_a_call(based: RepoBuilder) -> None:
+    """A call's lines are read up to _CALL_LINE characters each: a hostile megabyte of brackets above a header is
+    not walked character by character for every header under it."""
+    text = "f(" + "(" * 500_000 + "\n" + "".join(f'    h{i} = "Bearer {_token()}",\n' for i in range(200))
+    started = time.monotonic()
+    scan_commit(based, {"tests/test_big.py": text})
+    assert time.monotonic() - started < 60
 
 
 # -- 5. NOPASSWD's look-behind ------------------------------------------------------------------------------------

@@ -489,8 +489,9 @@ _REQUEST_ROUTED = re.compile(r"(?<!\S)--(?:resolve|connect-to)(?![\w-])"
 
 
 def _request_command(numbers: Sequence[int], texts: Sequence[str], index: int) -> str:
-    """The command a header's line is part of: the line, and the lines joined to it by continuations, as far as the
-    scanned lines go (at most _COMMAND_LINES either way)."""
+    """The command a header's line is part of: the line, and the lines joined to it by continuations — or, in code,
+    the lines of the call whose arguments it stands in (`requests.get(` on a line of its own, the URL on the next, the
+    headers below: red142) — as far as the scanned lines go (at most _COMMAND_LINES either way)."""
     first = index
     while (first > index - _COMMAND_LINES and first > 0 and numbers[first - 1] == numbers[first] - 1
            and _CONTINUED.search(texts[first - 1])):
@@ -499,7 +500,52 @@ def _request_command(numbers: Sequence[int], texts: Sequence[str], index: int) -
     while (last < index + _COMMAND_LINES and last + 1 < len(texts) and numbers[last + 1] == numbers[last] + 1
            and _CONTINUED.search(texts[last])):
         last += 1
+    if first == index == last and (call := _open_call(numbers, texts, index)) is not None:
+        first, last = call
     return "\n".join(texts[first : last + 1])
+
+
+_CALL_LINE = 2_000  # the longest line a call's lines are read through (_open_call)
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*+"|\'(?:[^\'\\\n]|\\.)*+\'|`[^`\n]*+`')
+
+
+def _open_call(numbers: Sequence[int], texts: Sequence[str], index: int) -> tuple[int, int] | None:
+    """The lines (first, last) of the call whose argument list a line stands in, when it opened on an added line above
+    (at most _COMMAND_LINES) and is read to where it closes (as far again): a `(` above left open — through any
+    bracket or brace opened inside it (a `headers={` literal) — and the `)` closing it below. Brackets in strings are
+    not counted. None when the line stands in no open call (a statement of its own, a dict or list literal alone)."""
+    depth = 0
+    for first in range(index - 1, max(-1, index - 1 - _COMMAND_LINES), -1):
+        if numbers[first] != numbers[first + 1] - 1 or len(texts[first]) > _CALL_LINE:
+            return None  # (a minified line is no call's argument list read character by character)
+        code = _QUOTED.sub("", texts[first])
+        for at in range(len(code) - 1, -1, -1):
+            if code[at] in ")]}":
+                depth += 1
+            elif code[at] in "([{":
+                if depth:
+                    depth -= 1
+                elif code[at] == "(":
+                    return first, _call_end(numbers, texts, index, [code[at + 1 :], *texts[first + 1 : index]])
+    return None
+
+
+def _call_end(numbers: Sequence[int], texts: Sequence[str], index: int, above: Sequence[str]) -> int:
+    """The line, from `index` on, whose `)` closes a call opened above it (`above`: the call's lines up to that line,
+    from the `(` on), or the last line read (_COMMAND_LINES at most, added lines only)."""
+    opened = 0
+    for ch in _QUOTED.sub("", "\n".join(above)):
+        opened += 1 if ch in "([{" else -1 if ch in ")]}" else 0
+    last = index
+    while len(texts[last]) <= _CALL_LINE:
+        for ch in _QUOTED.sub("", texts[last]):
+            opened += 1 if ch in "([{" else -1 if ch in ")]}" else 0
+            if opened < 0:
+                return last
+        if last >= index + _COMMAND_LINES or last + 1 >= len(texts) or numbers[last + 1] != numbers[last] + 1:
+            return last
+        last += 1
+    return last
 
 
 def _request_destination(command: str) -> tuple[bool, bool]:
