@@ -167,3 +167,48 @@ def dressed(name):
         # ruleid: python-path-traversal-user-input
         return open(os.path.join(UPLOADS, name)).read()
     return "no"
+
+
+# red147: the check guards only the `if` body, and only a list that cannot hold what the request sent.
+FORBIDDEN = {".env", "secrets.yml"}
+CACHE = {}
+
+
+@app.route("/blocked/<name>")
+def block_list_else(name):
+    if name in FORBIDDEN:
+        abort(403)
+    else:
+        # ruleid: python-path-traversal-user-input
+        return open(os.path.join(UPLOADS, name)).read()
+
+
+@app.route("/cached/<name>")
+def cache_miss(name):
+    if name in CACHE:
+        return CACHE[name]
+    elif name:
+        # ruleid: python-path-traversal-user-input
+        return open(os.path.join(UPLOADS, name)).read()
+    return "no"
+
+
+@app.route("/listed/<name>")
+def lists_that_hold_the_request(name):
+    args = request.args
+    if name in args:
+        # ruleid: python-path-traversal-user-input
+        return open(os.path.join(UPLOADS, name)).read()
+    allowed = set(os.listdir(UPLOADS)) | {name}
+    if name in allowed:
+        # ruleid: python-path-traversal-user-input
+        return open(os.path.join(UPLOADS, name)).read()
+    seen = os.listdir(UPLOADS)
+    seen.append(name)
+    if name in seen:
+        # ruleid: python-path-traversal-user-input
+        return open(os.path.join(UPLOADS, name)).read()
+    if name in {"daily.csv", "weekly.csv"}:
+        # ok: python-path-traversal-user-input
+        return open(os.path.join(UPLOADS, name)).read()
+    return "no"
