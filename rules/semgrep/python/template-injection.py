@@ -2,7 +2,7 @@ import os
 import pathlib
 
 import jinja2
-from flask import Flask, render_template, render_template_string, request
+from flask import Flask, render_template, render_template_string, request, session
 
 app = Flask(__name__)
 PAGE = "<h1>Hello {{ name }}</h1>"
@@ -76,4 +76,31 @@ def render_uploaded():
     d = render_template_string(html)
     # ruleid: python-template-injection
     e = render_template_string(open(os.path.join(PLUGINS, "base.html")).read() + request.form["footer"])
+    return a + b + c + d + e
+
+
+# red147: a file the app may have written from the request, then reads back and renders.
+@app.route("/pages/save", methods=["POST"])
+def save_page():
+    path = os.path.join(PLUGINS, session["uid"] + ".html")
+    open(path, "w").write(request.form["page"])
+    return "saved"
+
+
+@app.route("/pages/view")
+def view_page():
+    path = os.path.join(PLUGINS, session["uid"] + ".html")
+    # ruleid: python-template-injection
+    a = render_template_string(open(path).read())
+    tpl = open(f"{PLUGINS}/{session['uid']}.html").read()
+    # ruleid: python-template-injection
+    b = render_template_string(tpl)
+    name = request.args["t"]
+    # ruleid: python-template-injection
+    c = render_template_string(open(os.path.join(PLUGINS, name)).read())
+    request.files["t"].save("/tmp/upload.html")
+    # ruleid: python-template-injection
+    d = render_template_string(pathlib.Path("/tmp/upload.html").read_text())
+    # ok: python-template-injection
+    e = render_template_string(open("templates/page.html").read())
     return a + b + c + d + e
