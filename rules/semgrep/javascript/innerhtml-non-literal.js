@@ -100,3 +100,41 @@ function staticAssets(el) {
 function escapeHtml(s) {
   return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
+
+// red147: an `innerHTML` field of a variable that holds data, under any name.
+async function dataNamedInnerHtml(el, ws, api) {
+  const cfg = JSON.parse(localStorage.getItem('widget'));
+  // ruleid: js-innerhtml-non-literal
+  el.innerHTML = cfg.innerHTML;
+  const r = await fetch('/api/widget');
+  const widgetData = await r.json();
+  // ruleid: js-innerhtml-non-literal
+  el.innerHTML = widgetData.innerHTML;
+  const item = await api.get('/item');
+  // ruleid: js-innerhtml-non-literal
+  el.insertAdjacentHTML('beforeend', item.outerHTML);
+  ws.onmessage = (e) => {
+    const m = JSON.parse(e.data);
+    // ruleid: js-innerhtml-non-literal
+    el.innerHTML = m.outerHTML;
+  };
+}
+
+// red147: the asset's name no longer holds the asset.
+function showSprite(sprite, el) {
+  // ruleid: js-innerhtml-non-literal
+  el.innerHTML = sprite;
+}
+const showSpriteArrow = (sprite) => {
+  // ruleid: js-innerhtml-non-literal
+  document.body.innerHTML = sprite;
+};
+function spriteAgain() {
+  import('./svg/icons.svg').then((icons) => {
+    icons = location.hash;
+    // ruleid: js-innerhtml-non-literal
+    document.body.insertAdjacentHTML('beforeend', icons);
+  });
+  // ok: js-innerhtml-non-literal
+  document.body.innerHTML = sprite;
+}
