@@ -115,3 +115,20 @@ export const SMTP_PASSWORD = 'SMTP_PASSWORD_2';
 // ruleid: js-hardcoded-secret
 const MAIL_PASSWORD = 'RESET_PASSWORD';
 export { StepTypes, MAIL_PASSWORD };
+
+// red147: a signing secret's own word is a real, weak value; a passphrase is no label.
+// ruleid: js-hardcoded-secret
+const jwtSecret = 'secret';
+export const sessionConfig = {
+  // ruleid: js-hardcoded-secret
+  sessionSecret: 'session-secret',
+};
+export const passphraseResource = {
+  translation: {
+    db: {
+      // ruleid: js-hardcoded-secret
+      password: 'CorrectHorseBatteryStaple',
+    },
+  },
+};
+export { jwtSecret };

@@ -71,3 +71,13 @@ def login(username, password):
 
 def make_field(password_label="", token=""):
     return password_label, token
+
+
+# red147: a signing secret or an API key spelt as its own word is a real, weak value.
+def weak_words(make_app, connect):
+    # ruleid: python-hardcoded-credential-argument
+    make_app(secret_key="secret")
+    # ruleid: python-hardcoded-credential-argument
+    connect(host="api", api_key="api-key")
+    # ruleid: python-hardcoded-credential-argument
+    make_app(jwt_secret="jwt_secret")

@@ -64,3 +64,12 @@ SEED_PASSWORD = "test_password"
 DB_PASSWORD = "Password123"
 # ruleid: python-hardcoded-credential-assignment
 ADMIN_PASSWORD = "secret-sauce-prod"
+
+# red147: a signing secret's own word is a real, weak value (a session cookie anyone can sign).
+# ruleid: python-hardcoded-credential-assignment
+SECRET_KEY = "secret"
+# ruleid: python-hardcoded-credential-assignment
+JWT_SECRET = "default_secret_key"
+settings = {}
+# ruleid: python-hardcoded-credential-assignment
+settings["SESSION_SECRET"] = "session-secret"
