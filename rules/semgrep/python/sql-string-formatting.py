@@ -349,3 +349,15 @@ def counters_own_where(cursor, Fake, request):
     sql = "SELECT count(*) FROM issues_issue WHERE {where}".format(where=where)
     # ruleid: python-sql-string-formatting
     cursor.execute(sql, where_params)
+
+
+# red147: SQL text with no keyword before its value, or its keywords after an escaped line break.
+def orm_filter_text_without_keywords(Users, q, uid):
+    # ruleid: python-sql-string-formatting
+    Users.query.filter("name = '" + q + "'").all()
+    # ruleid: python-sql-string-formatting
+    Users.query.filter(f"owner_id = {uid}").all()
+    # ruleid: python-sql-string-formatting
+    Users.query.filter(f"id = 1\nOR name = '{q}'").all()
+    # ok: python-sql-string-formatting
+    Users.query.filter(Users.id == uid, Users.name.like(f"%{q}%")).all()
