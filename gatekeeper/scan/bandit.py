@@ -148,8 +148,9 @@ class BanditScanner(HeadScanner):
                     tar_readings[target.rel] = TarReading(source[0])
                 if tar_readings[target.rel].safe(line):
                     continue  # a zip archive's, or a safe filter by another spelling (bandit_tar)
+            col = result.get("col_offset")
             if (test_id == "B324" and source is not None and isinstance(line, int)
-                    and hashes_randomness(source[0], line)):
+                    and hashes_randomness(source[0], line, col if isinstance(col, int) else None)):
                 continue  # a random name made by hashing fresh random bytes: no collision to find (meas145)
             literals = None if source is None else source[1]
             first = min(numbers + ([line] if isinstance(line, int) else []), default=0)
@@ -256,10 +257,20 @@ _RANDOM_BYTES = frozenset({"os.urandom", "secrets.token_bytes", "secrets.token_h
 _WEAK_HASHES = frozenset({"md5", "sha1", "new"})
 
 
-def hashes_randomness(tree: ast.Module, line: int) -> bool:
-    """Whether every MD5/SHA-1 call on this line (bandit B324) hashes only fresh random bytes — os.urandom(n),
+def hashes_randomness(tree: ast.Module, line: int, col: int | None = None) -> bool:
+    """Whether the MD5/SHA-1 call bandit flagged (B324) hashes only fresh random bytes — os.urandom(n),
     secrets.token_bytes(n), uuid.uuid4().bytes — as in `hashlib.md5(os.urandom(64)).hexdigest()` for an
-    upload's directory name. Anything mixed into the data (`os.urandom(8) + password`) keeps the finding."""
+    upload's directory name. Anything mixed into the data (`os.urandom(8) + password`) keeps the finding.
+
+    With bandit's column, exactly the call it flagged, by the name we read as a weak hash (red147: judged by the
+    line, `md5(os.urandom(8)).hexdigest() + h(pw).hexdigest()` with `from hashlib import md5 as h` dropped the
+    alias's finding too: bandit resolves import aliases, `_weak_hash` does not). Without it, every such call on
+    the line, and none we cannot name."""
+    if col is not None:
+        # (a chain on the call, `md5(...).hexdigest()`, starts where it does: the weak-hash call of that place)
+        calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+                 and node.lineno == line and node.col_offset == col and _weak_hash(node.func)]
+        return bool(calls) and all(_random_only(c) for c in calls)
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
              and node.lineno <= line <= (node.end_lineno or node.lineno) and _weak_hash(node.func)]
     return bool(calls) and all(_random_only(c) for c in calls)
