@@ -104,3 +104,12 @@ def view_page():
     # ok: python-template-injection
     e = render_template_string(open("templates/page.html").read())
     return a + b + c + d + e
+
+
+# A blueprint's own resource named through a join (CTFd's challenge pages).
+@app.route("/admin/challenges/<int:challenge_id>")
+def challenge_page(challenge_id):
+    static_path = os.path.basename(app.static_url_path)
+    # ok: python-template-injection
+    return render_template_string(
+        app.open_resource(os.path.join(static_path, "update.html")).read().decode("utf-8"), challenge=challenge_id)
