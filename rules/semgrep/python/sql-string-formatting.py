@@ -361,3 +361,47 @@ def orm_filter_text_without_keywords(Users, q, uid):
     Users.query.filter(f"id = 1\nOR name = '{q}'").all()
     # ok: python-sql-string-formatting
     Users.query.filter(Users.id == uid, Users.name.like(f"%{q}%")).all()
+
+
+# red148: the `with` form's exemption held every statement after the call in its block: the request's value executed
+# on the same cursor after the counters' statement passed.
+def counters_then_more(connection, closing, queryset, request):
+    queryset_where_tuple = queryset.query.where.as_sql(None, connection)
+    where = queryset_where_tuple[0]
+    where_params = queryset_where_tuple[1]
+    extra_sql = "SELECT count(*) FROM issues_issue WHERE {where}".format(where=where)
+    with closing(connection.cursor()) as cursor:
+        # (flagged too: the exemption holds a block of the call and its rows' fetch only)
+        # todook: python-sql-string-formatting
+        cursor.execute(extra_sql, where_params)
+        rows = cursor.fetchall()
+        ref = request.GET["ref"]
+        # ruleid: python-sql-string-formatting
+        cursor.execute(f"UPDATE issues_issue SET seen = 1 WHERE ref = '{ref}'")
+        # ruleid: python-sql-string-formatting
+        cursor.execute("DELETE FROM issues_issue WHERE ref = '" + ref + "'")
+    return rows
+
+
+def counters_then_percent(connection, closing, queryset, request):
+    queryset_where_tuple = queryset.query.where.as_sql(None, connection)
+    where = queryset_where_tuple[0]
+    where_params = queryset_where_tuple[1]
+    extra_sql = "SELECT count(*) FROM issues_issue WHERE {where}".format(where=where)
+    with closing(connection.cursor()) as cursor:
+        # (flagged too: the exemption holds a block of the call and its rows' fetch only)
+        # todook: python-sql-string-formatting
+        cursor.execute(extra_sql, where_params)
+        # ruleid: python-sql-string-formatting
+        cursor.execute("SELECT * FROM issues_issue WHERE ref = '%s'" % request.GET["ref"])
+
+
+def counters_returned(connection, closing, queryset, project):
+    queryset_where_tuple = queryset.query.where.as_sql(None, connection)
+    where = queryset_where_tuple[0]
+    where_params = queryset_where_tuple[1]
+    extra_sql = "SELECT count(*) FROM issues_issue WHERE {where} AND project_id = %s".format(where=where)
+    with closing(connection.cursor()) as cursor:
+        # ok: python-sql-string-formatting
+        cursor.execute(extra_sql, where_params + [project.id])
+        return cursor.fetchall()
