@@ -488,10 +488,11 @@ _REQUEST_ROUTED = re.compile(r"(?<!\S)--(?:resolve|connect-to)(?![\w-])"
                              r"|(?<![\w-])(?i:host):[ \t]*([A-Za-z0-9][\w.-]{0,252}(?::[0-9]{1,5})?)(?![\w.-])")
 
 
-def _request_command(numbers: Sequence[int], texts: Sequence[str], index: int) -> str:
-    """The command a header's line is part of: the line, and the lines joined to it by continuations — or, in code,
-    the lines of the call whose arguments it stands in (`requests.get(` on a line of its own, the URL on the next, the
-    headers below: red142) — as far as the scanned lines go (at most _COMMAND_LINES either way)."""
+def _request_command(numbers: Sequence[int], texts: Sequence[str], index: int) -> tuple[str, str | None]:
+    """The command a header's line is part of: the line, and the lines joined to it by continuations, as far as the
+    scanned lines go (at most _COMMAND_LINES either way); and, in code, when the line is a command of its own, the
+    lines of the call whose arguments it stands in (`requests.get(` on a line of its own, the URL on the next, the
+    headers below: red142), or None."""
     first = index
     while (first > index - _COMMAND_LINES and first > 0 and numbers[first - 1] == numbers[first] - 1
            and _CONTINUED.search(texts[first - 1])):
@@ -500,9 +501,25 @@ def _request_command(numbers: Sequence[int], texts: Sequence[str], index: int) -
     while (last < index + _COMMAND_LINES and last + 1 < len(texts) and numbers[last + 1] == numbers[last] + 1
            and _CONTINUED.search(texts[last])):
         last += 1
+    command = "\n".join(texts[first : last + 1])
     if first == index == last and (call := _open_call(numbers, texts, index)) is not None:
-        first, last = call
-    return "\n".join(texts[first : last + 1])
+        return command, "\n".join(texts[call[0] : call[1] + 1])
+    return command, None
+
+
+def _header_destination(numbers: Sequence[int], texts: Sequence[str], index: int) -> tuple[bool, bool]:
+    """Where the request of a header on line `index` goes, as _request_destination answers: (to an example's host,
+    names a host on a network). The lines of the call it stands in (_open_call) can only say it names a host on a
+    network, never that it goes to an example's: what those lines are is read by counting brackets, and a bracket
+    left open in prose (`The API (it's at http://localhost:8000) won't…`, its apostrophes read as a string), in a
+    comment, a triple-quoted string or a template literal — or a localhost URL in a comment or a data argument of
+    the call — would otherwise make a real token's request, to a host named by a variable, a documentation page's
+    example (red148: a warning, not a block)."""
+    command, call = _request_command(numbers, texts, index)
+    example, remote = _request_destination(command)
+    if call is not None and _request_destination(call)[1]:
+        return False, True
+    return example, remote
 
 
 _CALL_LINE = 2_000  # the longest line a call's lines are read through (_open_call)
@@ -2291,7 +2308,7 @@ class SecretDetector:
                 context.wanted = True
             if any(h.rule_id in _REQUEST_HEADER_RULES for h in line_hits):
                 # (To an example's host: a documentation page's example; to a host on a network: not a test's value.)
-                example, remote = _request_destination(_request_command(numbers, texts, index))
+                example, remote = _header_destination(numbers, texts, index)
                 line_hits = [dataclasses.replace(h, example_host=example, remote_host=remote)
                              if h.rule_id in _REQUEST_HEADER_RULES else h for h in line_hits]
             hits.extend(line_hits)
