@@ -184,6 +184,33 @@ def test_the_hook_refuses_the_request_value_after_the_exempt_call(tmp_path: Path
     assert server.tip() != work.head()
 
 
+# -- 2b. Django's raw SQL fragments (left by red148 as a gap, closed in the same session) ----------------------------
+
+DJANGO_EXTRA = '''from django.db.models.expressions import RawSQL
+
+from .models import Issue
+
+
+def search(request):
+    ref = request.GET["ref"]
+    hits = Issue.objects.extra(where=[f"ref = '{ref}'"])
+    counted = Issue.objects.annotate(n=RawSQL(f"SELECT count(*) FROM notes WHERE notes.ref = '{ref}'", []))
+    return hits, counted
+
+
+def search_bound(request):
+    ref = request.GET["ref"]
+    return Issue.objects.extra(where=["ref = %s"], params=[ref])
+'''
+
+
+def test_a_request_value_formatted_into_django_extra_or_rawsql_blocks(tmp_path: Path) -> None:
+    """Bandit's B610/B611 report every `.extra()` and `RawSQL` at medium, below the mobile rule set's block_at: the
+    request's value formatted into the fragment only warned where the same text given to `cursor.execute` blocks."""
+    verdict = check_commit(tmp_path, {"app/views.py": DJANGO_EXTRA}, ALL_SCANNERS_POLICY)[1]
+    assert verdict["decision"] == "block" and _sql_lines(verdict) == {8, 9}, verdict
+
+
 # -- 3. private keys with CR-only and mixed line ends ---------------------------------------------------------------
 
 def _cr_key() -> tuple[str, list[str]]:

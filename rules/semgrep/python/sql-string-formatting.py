@@ -405,3 +405,39 @@ def counters_returned(connection, closing, queryset, project):
         # ok: python-sql-string-formatting
         cursor.execute(extra_sql, where_params + [project.id])
         return cursor.fetchall()
+
+
+# red148: Django's raw SQL fragments, QuerySet.extra() and RawSQL, with the request's value formatted in. (Bandit's
+# B610/B611 report every use at medium, below the mobile rule set's block_at.)
+def django_extra_formatted(request, Issue, RawSQL, models):
+    ref = request.GET["ref"]
+    # ruleid: python-sql-string-formatting
+    Issue.objects.extra(where=[f"ref = '{ref}'"])
+    # ruleid: python-sql-string-formatting
+    Issue.objects.filter(project=1).extra(where=["ref = '%s'" % ref, "closed = false"])
+    # ruleid: python-sql-string-formatting
+    Issue.objects.extra(select={"hit": "CASE WHEN ref = '{}' THEN 1 ELSE 0 END".format(ref)})
+    # ruleid: python-sql-string-formatting
+    Issue.objects.extra(order_by=[f"{request.GET['sort']} desc"])
+    # ruleid: python-sql-string-formatting
+    Issue.objects.annotate(hit=RawSQL(f"SELECT count(*) FROM notes WHERE notes.ref = '{ref}'", []))
+    # ruleid: python-sql-string-formatting
+    Issue.objects.annotate(hit=models.expressions.RawSQL("SELECT 1 FROM notes WHERE ref = '" + ref + "'", ()))
+    clause = f"ref = '{ref}'"
+    # ruleid: python-sql-string-formatting
+    Issue.objects.extra(where=[clause])
+    fragment = "SELECT count(*) FROM notes WHERE notes.ref = '%s'" % ref
+    # ruleid: python-sql-string-formatting
+    Issue.objects.annotate(hit=RawSQL(fragment, []))
+
+
+def django_extra_parameters(request, Issue, RawSQL, TABLE):
+    ref = request.GET["ref"]
+    # ok: python-sql-string-formatting
+    Issue.objects.extra(where=["ref = %s"], params=[ref])
+    # ok: python-sql-string-formatting
+    Issue.objects.annotate(hit=RawSQL("SELECT count(*) FROM notes WHERE notes.ref = %s", (ref,)))
+    # ok: python-sql-string-formatting
+    Issue.objects.extra(select={"n": "SELECT count(*) FROM notes WHERE notes.issue_id = issues_issue.id"})
+    # ok: python-sql-string-formatting
+    Issue.objects.extra(tables=[f"{TABLE}_archive"])
