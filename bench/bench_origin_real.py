@@ -83,11 +83,17 @@ EMAILS = {
     "154288675+hyperlint-ai[bot]@users.noreply.github.com": "hyperlint",
     # 2026-12-07 (fix135o), from jellyfin's and documenso's histories
     "clio-agent@sisyphuslabs.ai": "sisyphus", "claude@anthropic.com": "claude-code",
+    # 2026-12-07 (origin148), from spec-kit, langfuse, beads and trigger.dev (claude-code-action's co-author, its
+    # App login under github-actions' id)
+    "noreply@augmentcode.com": "augment", "code@blackbox.ai": "blackbox", "contact@tilework.tech": "nori",
+    "omx@oh-my-codex.dev": "omx", "ox@sageox.ai": "sageox",
+    "184448029+depthfirst-app[bot]@users.noreply.github.com": "depthfirst",
+    "41898282+claude[bot]@users.noreply.github.com": "claude-code",
 }
 FOOTERS = {"claude code": "claude-code", "devin": "devin", "amp": "amp", "cline": "cline", "opencode": "opencode",
            "cursor": "cursor", "codex": "codex", "copilot": "copilot", "aider": "aider", "continue": "continue",
            "crush": "crush", "termai": "crush", "claude": "claude-code", "open swe": "open-swe",
-           "deep agents": "deepagents", "sisyphus": "sisyphus"}
+           "deep agents": "deepagents", "sisyphus": "sisyphus", "nori": "nori"}
 # 2026-12-06 (fix133o): the same footer with the verbs other agents write — "Made with [Cursor](…)", "Made by [Open
 # SWE](…)", "Created with [Deep Agents CLI](…)", "(Written by Copilot)", "Created by yours truly: __Gemini Code__".
 FOOTER_VERBS = tuple(f"{verb} {how} " for verb in ("generated", "made", "created", "written") for how in ("with", "by"))

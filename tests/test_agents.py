@@ -94,6 +94,18 @@ IDENTITIES = [
     ("Gr\u00e9goire Verdier", "gregoire.verdier@mistral.ai", None, None),  # a Mistral employee is a person
     ("Sisyphus", "clio-agent@sisyphuslabs.ai", "sisyphus", "email"),  # jellyfin's history (fix135o)
     ("Claude Assistant", "claude@anthropic.com", "claude-code", "email"),  # documenso's history (fix135o)
+    # origin148: agents' own identities in six AI-era histories
+    ("Augment Agent", "noreply@augmentcode.com", "augment", "email"),  # spec-kit's history
+    ("Auggie (GPT-5)", "noreply@augmentcode.com", "augment", "email"),
+    ("BLACKBOX Agent", "code@blackbox.ai", "blackbox", "email"),  # langfuse's history
+    ("Nori", "contact@tilework.tech", "nori", "email"),  # beads' history
+    ("OmX", "omx@oh-my-codex.dev", "omx", "email"),  # spec-kit's history
+    ("SageOx", "ox@sageox.ai", "sageox", "email"),  # beads' history
+    ("depthfirst-app[bot]", "184448029+depthfirst-app[bot]@users.noreply.github.com", "depthfirst", "github-bot-id"),
+    ("Jo", "jo@augmentcode.com", None, None),  # the vendors' people
+    ("Nori", "nori@tilework.tech", None, None),
+    ("Blackbox Fan", "blackbox@example.com", None, None),
+    ("depthfirst", "12345+depthfirst-app[bot]@users.noreply.github.com", None, None),  # another account's id
     # humans: names, vendor domains and look-alike addresses are not evidence
     ("Claude", "claude@example.com", None, None),
     ("Claude Monet", "monet@example.com", None, None),
