@@ -112,3 +112,34 @@ export async function notSql(axios: any, http: any, api: any, agent: any, engine
   db.each('/* list */ SELECT name FROM users WHERE team = ' + req.query.team, () => {});
   return [a, b, c, d, e, f];
 }
+
+// meas148: a LIKE pattern bound by a builder inside a where's condition or callback (drizzle, kysely) is a value,
+// not SQL text; the same value with a quote, a column or a keyword beside it is SQL text again
+export async function likeValues(db: any, query: any, eb: any, sql: any, qb: any, knex: any, q: string, req: any) {
+  const comp = q.length ? notLike : like;
+  // ok: js-sql-string-building
+  db.select({ id: links.id }).from(links).where(and(eq(links.userId, req.user.id), comp(links.url, `%${req.query.url}%`)));
+  // ok: js-sql-string-building
+  query.where((e: any) => e('users.name', 'ilike', `%${req.query.q}%`).or('groups.name', 'ilike', `%${req.query.q}%`));
+  // ok: js-sql-string-building
+  query.where((e: any) => e(sql`f_unaccent(name)`, 'ilike', sql`f_unaccent(${'%' + req.query.q + '%'})`).or(sql`f_unaccent(description)`, 'ilike', sql`f_unaccent(${'%' + req.query.q + '%'})`));
+  // ok: js-sql-string-building
+  db.select().from(users).where(or(ilike(users.name, req.query.q + '%'), ilike(users.email, '%' + req.query.q)));
+  // ruleid: js-sql-string-building
+  qb.where(`user.name LIKE '%${req.query.q}%'`);
+  // ruleid: js-sql-string-building
+  query.where((e: any) => e.and([e('id', '=', 1)]).or(`name LIKE '%${req.query.q}%'`, {}));
+  // ruleid: js-sql-string-building
+  db.query("SELECT * FROM users WHERE name LIKE '" + `%${req.query.q}%` + "'");
+  // ruleid: js-sql-string-building
+  knex.whereRaw("name LIKE '" + req.query.q + "%");
+  // ruleid: js-sql-string-building
+  db.query("SELECT * FROM users WHERE name LIKE " + '%' + req.query.q + '%');
+  // ruleid: js-sql-string-building
+  qb.where(() => `user.name = '${req.query.q}'`);
+  // ruleid: js-sql-string-building
+  qb.where(`%${"' OR name = '" + req.query.q}%`);
+  // ruleid: js-sql-string-building
+  query.where((e: any) => sql.raw(`name = '${req.query.q}'`));
+  return [comp];
+}
