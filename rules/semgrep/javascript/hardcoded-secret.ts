@@ -132,3 +132,40 @@ export const passphraseResource = {
   },
 };
 export { jwtSecret };
+
+// meas148: the password word in another language is a label in a locale catalogue (`const translation = {…}`), the
+// same fixed stand-in as the English word; a value beside it, or the word with more to it, is a password again.
+export const ptBrPhrases = {
+  input: {
+    // ok: js-hardcoded-secret
+    password: 'Senha',
+    // ok: js-hardcoded-secret
+    created_password: 'Senha:',
+  },
+  sign_in: {
+    // ok: js-hardcoded-secret
+    password: 'Mot de passe',
+    // ok: js-hardcoded-secret
+    admin_password: 'Passwort',
+    // ok: js-hardcoded-secret
+    user_password: 'パスワード',
+    // ok: js-hardcoded-secret
+    db_password: 'كلمة المرور',
+    // ok: js-hardcoded-secret
+    smtpPassword: 'Пароль',
+  },
+};
+export const disguisedLabels = {
+  // ruleid: js-hardcoded-secret
+  password: 'Senha forte',
+  // ruleid: js-hardcoded-secret
+  dbPassword: 'Senha2024',
+  // ruleid: js-hardcoded-secret
+  adminPassword: 'passwortpasswort',
+  // ruleid: js-hardcoded-secret
+  smtpPassword: 'Пароль!',
+  // ruleid: js-hardcoded-secret
+  rootPassword: 'パスワード123',
+  // ruleid: js-hardcoded-secret
+  mailPassword: 'Mot de passe::',
+};
