@@ -143,3 +143,37 @@ export async function likeValues(db: any, query: any, eb: any, sql: any, qb: any
   query.where((e: any) => sql.raw(`name = '${req.query.q}'`));
   return [comp];
 }
+
+// meas148: a typed sql tag binds its values like the untyped one; another tag, or text after it, does not
+export function typedTags(eb: any, db: any, ref: any, q: string, req: any) {
+  // ok: js-sql-string-building
+  eb.selectFrom('spaces').where(({ or }: any) => or([sql<boolean>`${ref('spaces.id')} = (SELECT pages.space_id FROM pages WHERE pages.id = ${ref('favorites.pageId')})`]));
+  // ok: js-sql-string-building
+  db.query(sql<number>`SELECT count(*) FROM users WHERE name LIKE ${req.query.q + '%'}`);
+  // ok: js-sql-string-building
+  db.query(Prisma.sql<number>`SELECT count(*) FROM users WHERE id = ${req.params.id}`);
+  // ruleid: js-sql-string-building
+  db.query(raw<string>`SELECT * FROM users WHERE id = ${req.params.id}`);
+  // ruleid: js-sql-string-building
+  db.query(sql<string>`SELECT * FROM users WHERE name = '` + req.query.name + `'`);
+  // ruleid: js-sql-string-building
+  db.query(`SELECT * FROM users WHERE id = ${sql<string>`${req.params.id}`}`);
+  return q;
+}
+
+// meas148: text built inside a sql tag's interpolation is a value the tag binds, or a name it quotes; text handed to
+// the tag's raw escape hatch, or concatenated outside the tag, is SQL text
+export async function nestedInTag(pool: any, tenants: any[], table: string, req: any) {
+  // ok: js-sql-string-building
+  await pool.query(sql`insert into public.organizations (id, name) values ${sql.join(tenants.map((t) => sql`(${`t-${t.id}`}, ${req.body.name})`), sql`, `)}`);
+  // ok: js-sql-string-building
+  await pool.query(sql`delete from ${sql.identifier([table])} where ${sql.identifier([req.query.kind + '_id'])} = ${req.params.id}`);
+  // ruleid: js-sql-string-building
+  await pool.query(sql`select * from users where ${sql.raw(`name = '${req.query.name}'`)}`);
+  // ruleid: js-sql-string-building
+  await pool.query(sql`select * from users where ${sql.unsafe("name = '" + req.query.name + "'")}`);
+  // ruleid: js-sql-string-building
+  await pool.query(sql`select * from users` + ` where name = '${req.query.name}'`);
+  // ruleid: js-sql-string-building
+  await pool.query(`select * from users where name = '${req.query.name}' and ${sql`x`}`);
+}
