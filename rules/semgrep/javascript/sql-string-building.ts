@@ -177,3 +177,49 @@ export async function nestedInTag(pool: any, tenants: any[], table: string, req:
   // ruleid: js-sql-string-building
   await pool.query(`select * from users where name = '${req.query.name}' and ${sql`x`}`);
 }
+
+// red149: the same wildcard pattern put into SQL text by hand (formatted into '%s', replaced for a marker, joined or
+// concatenated onto the statement) is SQL text between the statement's own quotes; in a values array it is bound
+declare const util: any, sprintf: any, mysql: any;
+export async function likeFormatted(db: any, knex: any, qb: any, req: any) {
+  const q = req.query.q;
+  // ruleid: js-sql-string-building
+  await db.query(util.format("SELECT * FROM users WHERE name LIKE '%s'", `%${req.query.q}%`));
+  // ruleid: js-sql-string-building
+  await db.query(sprintf("SELECT id FROM posts WHERE title LIKE '%s'", '%' + q + '%'));
+  // ruleid: js-sql-string-building
+  await db.query("SELECT * FROM users WHERE name LIKE ':q'".replace(':q', `%${q}%`));
+  // ruleid: js-sql-string-building
+  await db.query("SELECT * FROM users WHERE name LIKE '$q' OR email LIKE '$q'".replaceAll('$q', `${q}%`));
+  // ruleid: js-sql-string-building
+  await db.query(["SELECT * FROM users WHERE name LIKE '", `%${req.query.q}%`, "'"].join(''));
+  // ruleid: js-sql-string-building
+  await db.query("SELECT * FROM users WHERE name LIKE '".concat(`%${q}`, "'"));
+  // ruleid: js-sql-string-building
+  knex('users').whereRaw(util.format("name LIKE '%s'", q + '%'));
+  const text = util.format("SELECT * FROM users WHERE name LIKE '%s'", `%${q}%`);
+  // ruleid: js-sql-string-building
+  await db.query(text);
+  // ok: js-sql-string-building
+  await db.query(mysql.format('SELECT * FROM users WHERE name LIKE ?', [`%${q}%`]));
+  // ok: js-sql-string-building
+  await db.query('SELECT * FROM users WHERE name LIKE $1', [`%${q}%`]);
+  return qb;
+}
+
+// red149: text built for a tag's raw escape hatch is SQL text inside a sql tag's interpolation too, a `%` pattern as well;
+// a values array a raw call binds is not
+export async function rawInTag(db: any, knex: any, qb: any, req: any) {
+  // ruleid: js-sql-string-building
+  await db.execute(sql`SELECT * FROM users ORDER BY ${sql.raw(`${req.query.sort} ${req.query.order}`)}`);
+  // ruleid: js-sql-string-building
+  await db.execute(sql`SELECT * FROM users WHERE name LIKE '${sql.raw(`%${req.query.q}%`)}'`);
+  // ruleid: js-sql-string-building
+  await db.execute(sql`SELECT id FROM posts ORDER BY ${sql.raw(req.query.sort + ' DESC')}`);
+  // ok: js-sql-string-building
+  await db.execute(sql`SELECT * FROM users WHERE name LIKE ${`%${req.query.q}%`}`);
+  // ok: js-sql-string-building
+  qb.where(knex.raw('name LIKE ?', [`%${req.query.q}%`]));
+  // ok: js-sql-string-building
+  await db.execute(sql`SELECT * FROM users WHERE name = ${util.format('%s', req.query.q + '%')}`);
+}
