@@ -1954,6 +1954,24 @@ def _max_width(regex: Regex) -> int | None:
     return None if width >= sre_parse.MAXREPEAT else width
 
 
+# A name to fill in between angle brackets as JSON encoders write them (`\\u003ckey\\u003e`: Go's encoding/json, and
+# every HTML-safe encoder, escape `<`, `>` and `&`): beads' issue tracker's `.jsonl` quoting `--api-key=<key>`, 24
+# blocking findings (meas149). Only the whole value, in those brackets, with a placeholder inside: `<Abc123!x9Zq>`
+# escaped still blocks (stricter than the bare form, which the rules skip), and no other escape is read (a literal
+# `\\u0024{…}` in a shell script is the password as written, not a template: decoding every escape would let one
+# pass).
+_ESCAPED_BRACKETS = re.compile(r"\\u003[cC](?P<inner>(?:(?!\\u003[cCeE])[^<>]){1,80})\\u003[eE]")
+
+
+def _escaped_bracket_placeholder(value: str) -> str:
+    """Why a value is a name to fill in written between JSON-escaped angle brackets ("" when it is not)."""
+    found = _ESCAPED_BRACKETS.fullmatch(value)
+    if found is None or "\\" in found["inner"]:
+        return ""
+    reason = placeholder_reason("<" + found["inner"] + ">")
+    return f"{reason[:-1]}, JSON-escaped)" if reason else ""
+
+
 def placeholder_reason(value: str) -> str:
     """Why `value` is a placeholder ("" when it is not): the reason recorded for a suppressed match."""
     if len(set(value)) <= 1:
@@ -2531,6 +2549,8 @@ class SecretDetector:
         elif not verified:
             # A verified checksum is proof of a machine-made token, whatever it looks like.
             reason = placeholder_reason(value)
+            if not reason and "\\u" in value:
+                reason = _escaped_bracket_placeholder(value)
             if not reason and rule.id in _URL_RULES and "%" in value and not kind.deployed:
                 # A URL's password is percent-encoded (`p%40ss%23word`): the dummy word is in what it decodes to. Only
                 # a word: a generator's symbols, encoded, can decode to a template's marks (`${`, `{{`: red135).

@@ -1,0 +1,62 @@
+"""Six AI-era histories the gate was never tuned on, measured blind (meas149: spec-kit, humanlayer, langfuse, ollama,
+beads, trigger.dev): the classes of their false blocking findings, each beside what must still block. Values are made
+at run time."""
+
+from __future__ import annotations
+
+import random
+import string
+
+import pytest
+
+from gatekeeper.scan.secrets import SecretDetector
+from tests.secrets_helpers import blocking
+
+_RNG = random.Random(149)
+
+
+def _random(n: int = 16) -> str:
+    """Letters and digits with a mark (what a generated password holds)."""
+    body = [_RNG.choice(string.ascii_letters + string.digits) for _ in range(n - 4)]
+    return "".join(body) + _RNG.choice(string.digits) + _RNG.choice(string.ascii_uppercase) + "!" + _RNG.choice("xyz")
+
+
+def _letters_digits(n: int = 16) -> str:
+    """Letters and digits only (a generated password a field chain's characters could hold)."""
+    return "".join(_RNG.choice(string.ascii_letters + string.digits) for _ in range(n - 2)) + "7Q"
+
+
+def _escaped(inner: str) -> str:
+    """`<inner>` as Go's encoding/json (and any HTML-safe JSON encoder) writes it."""
+    return "\\u003c" + inner + "\\u003e"
+
+
+# --- a name to fill in between JSON-escaped angle brackets (beads' `.beads/issues.jsonl`: 24) --------------------
+
+@pytest.mark.parametrize("inner", ["key", "your-api-key", "token", "KEY", "password"])
+def test_a_name_to_fill_in_between_json_escaped_brackets_is_a_placeholder(secrets_detector: SecretDetector,
+                                                                         inner: str) -> None:
+    line = ('{"id":"bd-42","description":"Command flags:\\n- --port=8080 (HTTP port)\\n- --api-key='
+            + _escaped(inner) + ' (auth key, auto-generated)\\n"}')
+    assert blocking(secrets_detector, line, ".beads/issues.jsonl") == []
+    assert blocking(secrets_detector, '{"cmd": "serve --password ' + _escaped(inner) + ' now"}', "data/run.json") == []
+
+
+@pytest.mark.parametrize("value", [
+    _escaped("{pw}"),  # a generated password between the same escapes: stricter than the bare `<…>`, which no rule reads
+    _escaped("key") + "{pw}",  # a placeholder and a password run together
+    "{pw}" + _escaped("key"),
+    "\\u003c" + "{pw}",  # an escape opened and never closed
+])
+def test_a_password_beside_json_escaped_brackets_still_blocks(secrets_detector: SecretDetector, value: str) -> None:
+    line = '{"description": "- --api-key=' + value.replace("{pw}", _random()) + ' (auth key)"}'
+    assert blocking(secrets_detector, line, ".beads/issues.jsonl") == ["secrets/cli-password"], line
+
+
+def test_only_the_angle_brackets_escapes_are_read(secrets_detector: SecretDetector) -> None:
+    """Any other escape is the value as written: a literal `\\u0024` in a shell script is part of a password, not a
+    variable's `$` (decoding every escape would let one pass)."""
+    for escape in ("\\u0024", "\\u0026", "\\u003c"):
+        line = "DB_PASSWORD='" + _letters_digits(8) + escape + _letters_digits(8) + "'"
+        assert blocking(secrets_detector, line, "scripts/start.sh") == ["secrets/generic-password"], line
+
