@@ -10,7 +10,7 @@ import string
 import pytest
 
 from gatekeeper.scan.secrets import SecretDetector
-from tests.secrets_helpers import blocking
+from tests.secrets_helpers import blocking, reported
 
 _RNG = random.Random(149)
 
@@ -60,3 +60,17 @@ def test_only_the_angle_brackets_escapes_are_read(secrets_detector: SecretDetect
         line = "DB_PASSWORD='" + _letters_digits(8) + escape + _letters_digits(8) + "'"
         assert blocking(secrets_detector, line, "scripts/start.sh") == ["secrets/generic-password"], line
 
+
+# --- `[pw]` in brackets (langfuse's `.env.prod.example`: 4) -----------------------------------------------------
+
+@pytest.mark.parametrize("path", [".env.prod.example", ".env", "deploy/app.env"])
+def test_a_bracketed_pw_is_a_name_to_fill_in(secrets_detector: SecretDetector, path: str) -> None:
+    line = 'DIRECT_URL="postgresql://postgres:[pw]@db.[db_id].supabase.co:5432/postgres"'
+    assert reported(secrets_detector, line, path) == [
+        ("secrets/database-url-password", "placeholder value (a name to fill in, in brackets)")]
+
+
+@pytest.mark.parametrize("value", ["[{ld}]", "[pw{ld}]", "{ld}pw"])
+def test_a_password_beside_pw_still_blocks(secrets_detector: SecretDetector, value: str) -> None:
+    line = 'DATABASE_URL="postgresql://postgres:' + value.replace("{ld}", _letters_digits(12)) + '@db.acme-corp.com/app"'
+    assert blocking(secrets_detector, line, ".env") == ["secrets/database-url-password"], line

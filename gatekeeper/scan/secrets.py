@@ -848,8 +848,9 @@ def _respelled_word(value: str) -> bool:
 
 
 # Words an example password is made of, each alone a dummy (`test`, `password`: _PLACEHOLDER_WORDS) ...
-_DUMMY_CORE = frozenset({"password", "passwd", "pass", "pwd", "secret", "test", "testing", "admin", "changeme", "demo",
-                         "example", "sample", "dummy", "fake", "default", "guest", "qwerty", "letmein"})
+# (`pw` too: `postgresql://postgres:[pw]@db.[db_id].supabase.co`, langfuse's `.env.prod.example`, meas149.)
+_DUMMY_CORE = frozenset({"password", "passwd", "pass", "pwd", "pw", "secret", "test", "testing", "admin", "changeme",
+                         "demo", "example", "sample", "dummy", "fake", "default", "guest", "qwerty", "letmein"})
 # ... and the words written around them (`mysecretpassword`, `SuperSecret`, `NewPassword`, `test_user_pass`).
 _DUMMY_FILLER = frozenset({"my", "your", "super", "strong", "new", "old", "very", "user", "root", "dev", "local"})
 _DUMMY_PARTS = re.compile(r"[A-Za-z]+|[0-9]+|[-_.!@#$*&:]")  # (`My:Secret:Password`: insomnia's fixtures)
