@@ -61,6 +61,65 @@ def test_only_the_angle_brackets_escapes_are_read(secrets_detector: SecretDetect
         assert blocking(secrets_detector, line, "scripts/start.sh") == ["secrets/generic-password"], line
 
 
+# --- a Go template's variable declared from a field chain (trigger.dev's Helm helpers: 4) ------------------------
+
+@pytest.mark.parametrize("line", [
+    '{{- $password := .Values.registry.auth.password }}',
+    '{{- $password := .Values.registry.externalConnection.auth.password }}',
+    '{{- $password := .Values.postgresql.global.postgresql.postgresqlPassword | default "password" -}}',
+    '{{ $dbPassword := $.Values.db.password | quote }}',
+    '{{- $pwd := .Values.auth.password | b64enc -}}',
+])
+def test_a_go_template_field_chain_is_no_password(secrets_detector: SecretDetector, line: str) -> None:
+    assert blocking(secrets_detector, line, "hosting/k8s/helm/templates/_helpers.tpl") == []
+
+
+@pytest.mark.parametrize("line", [
+    # A literal, quoted (how a template writes one) or pasted unquoted, blocks.
+    '{{- $password := "{pw}" }}',
+    '{{- $password := {pw} }}',
+    # A field-looking value with a mark in it is no field chain.
+    '{{- $password := .Values.{pw} }}',
+    # A default that is a real password is the value used wherever the field is unset.
+    '{{- $password := .Values.db.password | default "{ld}" }}',
+    '{{- $password := .Values.db.password | default `{ld}` }}',
+    # Any other literal in the pipeline keeps the line blocking.
+    '{{- $password := .Values.db.password | printf "%s{ld}" }}',
+    # Outside a template action the same text is not Go template code.
+    '$password := .Values.{ld}',
+])
+def test_a_literal_in_a_template_action_still_blocks(secrets_detector: SecretDetector, line: str) -> None:
+    text = line.replace("{pw}", _random()).replace("{ld}", _letters_digits())
+    assert blocking(secrets_detector, text, "charts/app/templates/_helpers.tpl") == ["secrets/generic-password"], text
+
+
+# --- a label naming what goes there (langfuse's OpenAPI documents' description: 6) ------------------------------
+
+@pytest.mark.parametrize("path, line", [
+    ("web/public/generated/api/openapi.yml", "    - password: Langfuse Secret Key"),
+    ("fern/apis/server/definition/api.yml", "  - password: Langfuse Secret Key"),
+    ("docs/auth.md", "- password: Your Project Secret Key."),
+    ("openapi.yml", "    - pass: Acme Personal Access Token"),
+])
+def test_a_label_naming_the_secret_is_no_password(secrets_detector: SecretDetector, path: str, line: str) -> None:
+    assert blocking(secrets_detector, line, path) == []
+
+
+@pytest.mark.parametrize("path, line", [
+    ("openapi.yml", "    - password: {pw} Secret Key"),  # a password, then a label
+    ("openapi.yml", "    - password: Sunshine Key"),  # two words: a passphrase as often as a label
+    ("openapi.yml", "    - password: Sunshine Monkey Dragon"),  # no word naming a secret
+    ("openapi.yml", "    - password: Langfuse # secret key"),  # a comment is no label's word
+    ("config/app.yml", "password: Langfuse"),
+    # What deploys an environment reads the words whole: they are its password.
+    (".env", "PASSWORD: Langfuse Secret Key"),
+    ("deploy/values.yaml", "password: Langfuse Secret Key"),
+])
+def test_a_word_value_without_a_label_still_blocks(secrets_detector: SecretDetector, path: str, line: str) -> None:
+    text = line.replace("{pw}", _random())
+    assert blocking(secrets_detector, text, path) == ["secrets/generic-password"], text
+
+
 # --- `[pw]` in brackets (langfuse's `.env.prod.example`: 4) -----------------------------------------------------
 
 @pytest.mark.parametrize("path", [".env.prod.example", ".env", "deploy/app.env"])

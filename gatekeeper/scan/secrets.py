@@ -342,6 +342,27 @@ _ATTRIBUTE_OPEN = re.compile(r"[\s<`(][A-Za-z_:@][\w:.-]*[ \t]*=[ \t]*(?P<q>[\"'
 _BOUND_ATTRIBUTE = re.compile(r"[\w.-]*(?P<q>[\"'])[ \t]+:[A-Za-z][\w.-]{0,40}[ \t]*=[ \t]*[\"']")
 
 
+# A Go template's variable declared from a field chain (Helm's `{{- $password := .Values.registry.auth.password }}`,
+# trigger.dev's charts: 4 blocking findings, meas149): in a template action an unquoted `.a.b` is a lookup, and a
+# literal is quoted. Read only where the action opens right before the `$name :=` (_TEMPLATE_VARIABLE), the value is two
+# or more fields of identifier characters (or `$`-rooted), and the action closes after it, through a pipeline at most
+# (_TEMPLATE_ACTION_END): a password pasted unquoted there with a `!` or `-` in it is no field chain and still blocks,
+# and so does any quoted literal.
+_TEMPLATE_FIELDS = re.compile(r"(?:\$|\$?(?:\.[A-Za-z_][A-Za-z0-9_]{0,60}){1})(?:\.[A-Za-z_][A-Za-z0-9_]{0,60}){1,12}")
+_TEMPLATE_VARIABLE = re.compile(r"\{\{-?[ \t]*\$[A-Za-z_]?[A-Za-z0-9_]{0,40}\Z")
+_TEMPLATE_ACTION_END = re.compile(r"[ \t]*(?:\|[^{}\n]{0,200})?-?\}\}")
+# A literal in that pipeline (`| default "…"`): the value used wherever the field is unset, a hard-coded password unless
+# it is a dummy word (`| default "password"`); any other literal there (`| printf "%s…"`) keeps the line blocking.
+_TEMPLATE_LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"|`([^`\n]*)`')
+# The words after an unquoted word value, to the line's end: `- password: Langfuse Secret Key` in an OpenAPI document's
+# description (langfuse's generated API specs: 6 blocking findings, meas149) — a label whose last word names a secret,
+# not a password. Letters only, two to five words more, the last one of _SECRET_NOUNS, and not in what deploys an
+# environment (a `.env` reads `PASSWORD=Two Words Key` whole, and it is that environment's): a value with a digit or a
+# mark (a generated run before the label), two words (a word and `Key`) and a word followed by anything else (a
+# comment) still block.
+_LABEL_WORDS = re.compile(r"(?:[ \t]+[A-Za-z]{1,20}){1,4}[ \t]+(?P<last>[A-Za-z]{3,12})[ \t]*\.?\Z")
+_SECRET_NOUNS = frozenset(("key", "secret", "token", "password", "passphrase", "credential", "credentials"))
+
 # A shell's `${NAME:?message}` right before the value: the script stops with the message when NAME is unset, so the
 # "value" is that message (apollo's smoke test); `${NAME:-default}` is a default, and is read as a value.
 _EXPANSION_CHECK = re.compile(r"\$\{[A-Za-z_]\w{0,80}:\Z")
@@ -2634,6 +2655,17 @@ class SecretDetector:
                 return None  # `type="password" :disabled="!data['k']"`: another attribute's bound expression
             if value.startswith("?") and _EXPANSION_CHECK.search(text, max(0, start - 90), start):
                 return None  # `${NAME:?message}`
+            if (not quoted and match.groupdict().get("eq") == ":=" and _TEMPLATE_FIELDS.fullmatch(value)
+                    and _TEMPLATE_VARIABLE.search(text, max(0, match.start() - 80), match.start())
+                    and (action := _TEMPLATE_ACTION_END.match(text, end)) is not None
+                    and all(not literal or _PLACEHOLDER_WORDS.fullmatch(literal) or _dummy_composition(literal)
+                            for found in _TEMPLATE_LITERAL.finditer(action.group())
+                            for literal in (found.group(1) or found.group(2) or "",))):
+                return None  # `{{- $password := .Values.auth.password }}`: a Go template's field chain, never a literal
+            if not quoted and not kind.deployed and value.isascii() and value.isalpha() and (
+                    (label := _LABEL_WORDS.fullmatch(text, end)) is not None
+                    and label.group("last").lower() in _SECRET_NOUNS):
+                return None  # `- password: Langfuse Secret Key`: words naming what goes there, not a password
             if not quoted and _code_value(text, match.start(), start, value, kind, text_until):
                 return None
             if not quoted and text[end:end + 1] == "`" and _NEGATION.fullmatch(value):
