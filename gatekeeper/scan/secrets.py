@@ -1983,12 +1983,18 @@ def _max_width(regex: Regex) -> int | None:
 # `\\u0024{…}` in a shell script is the password as written, not a template: decoding every escape would let one
 # pass).
 _ESCAPED_BRACKETS = re.compile(r"\\u003[cC](?P<inner>(?:(?!\\u003[cCeE])[^<>]){1,80})\\u003[eE]")
+# (red149) ... and the name a name's shape: words in one case joined by separators, or camelCase, each a word's
+# length (`key`, `your-api-key`, `API_KEY`, `apiKey`). The `<[\w .:/@-]+>` marker the bare form meets takes any
+# generated value without a mark (`\\u003c` + 16 letters and digits + `\\u003e` passed: a real key quoted with its
+# brackets kept, or a password wrapped in them on purpose).
+_ESCAPED_NAME = re.compile(r"[a-z]{1,12}(?:[-_ .][a-z]{1,12})*|[A-Z]{1,12}(?:[-_ .][A-Z]{1,12})*"
+                           r"|[a-z]{1,12}(?:[A-Z][a-z]{1,11})+")
 
 
 def _escaped_bracket_placeholder(value: str) -> str:
     """Why a value is a name to fill in written between JSON-escaped angle brackets ("" when it is not)."""
     found = _ESCAPED_BRACKETS.fullmatch(value)
-    if found is None or "\\" in found["inner"]:
+    if found is None or _ESCAPED_NAME.fullmatch(found["inner"]) is None:
         return ""
     reason = placeholder_reason("<" + found["inner"] + ">")
     return f"{reason[:-1]}, JSON-escaped)" if reason else ""
