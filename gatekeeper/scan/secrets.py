@@ -362,6 +362,10 @@ _TEMPLATE_LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"|`([^`\n]*)`')
 # comment) still block.
 _LABEL_WORDS = re.compile(r"(?:[ \t]+[A-Za-z]{1,20}){1,4}[ \t]+(?P<last>[A-Za-z]{3,12})[ \t]*\.?\Z")
 _SECRET_NOUNS = frozenset(("key", "secret", "token", "password", "passphrase", "credential", "credentials"))
+# (red149) Every word of the label, the value too, in a word's shape — capitalised or lower case, or a short acronym
+# (`Langfuse Secret Key`, `Acme Personal Access Token`, `API`): a generated password of letters alone has capitals
+# inside it (`password: aAdyFibpBVhMah Secret Key` passed, and a YAML plain scalar reads all of it as the password).
+_LABEL_WORD = re.compile(r"[A-Z]?[a-z]{1,20}|[A-Z]{2,5}")
 
 # A shell's `${NAME:?message}` right before the value: the script stops with the message when NAME is unset, so the
 # "value" is that message (apollo's smoke test); `${NAME:-default}` is a default, and is read as a value.
@@ -2670,7 +2674,8 @@ class SecretDetector:
                 return None  # `{{- $password := .Values.auth.password }}`: a Go template's field chain, never a literal
             if not quoted and not kind.deployed and value.isascii() and value.isalpha() and (
                     (label := _LABEL_WORDS.fullmatch(text, end)) is not None
-                    and label.group("last").lower() in _SECRET_NOUNS):
+                    and label.group("last").lower() in _SECRET_NOUNS
+                    and all(_LABEL_WORD.fullmatch(word) for word in (value, *label.group().split()))):
                 return None  # `- password: Langfuse Secret Key`: words naming what goes there, not a password
             if not quoted and _code_value(text, match.start(), start, value, kind, text_until):
                 return None
