@@ -1,32 +1,32 @@
-"""Red team red149: hostile pushes against meas148's and meas149's loosenings (82a7f5d: js-sql-string-building leaves a
-LIKE pattern whose only constant text is the `%` wildcards; 19342e2: js-hardcoded-secret leaves the password word in
-another language; 37f201c: a name between JSON-escaped angle brackets is a placeholder; d8bb058: `pw` is a dummy word;
-bf38bd1: a Go template's field chain and a label naming the secret are no password; and the later 3069c94:
+"""Red team red149: hostile pushes against meas148's and meas149's loosenings (aa817f2: js-sql-string-building leaves a
+LIKE pattern whose only constant text is the `%` wildcards; 487d50e: js-hardcoded-secret leaves the password word in
+another language; 317f0c4: a name between JSON-escaped angle brackets is a placeholder; 6562b52: `pw` is a dummy word;
+9b61151: a Go template's field chain and a label naming the secret are no password; and the later 1e44465:
 js-sql-string-building leaves text built inside a sql tag's interpolation). Each test commits real content to a real
 repository and runs the real `gatekeeper check`, the secrets scanner on a real commit, or a push through the installed
 pre-receive hook.
 
 Found and fixed (each test below failed before its fix on branch red149):
 
-1. HIGH (82a7f5d) — the `%` pattern was dropped wherever it stood in the query's text, also where it is put into SQL
+1. HIGH (aa817f2) — the `%` pattern was dropped wherever it stood in the query's text, also where it is put into SQL
    text by hand: `util.format("… LIKE '%s'", `%${q}%`)`, sprintf, `.replace(':q', …)`, `[…].join('')`, `.concat(…)`
-   — a request's value between the statement's own quotes, caught before 82a7f5d. Fixed: formatted, replaced, joined
+   — a request's value between the statement's own quotes, caught before aa817f2. Fixed: formatted, replaced, joined
    or concatenated it is SQL text again; a values array (mysql.format's `?`, a driver's params) still binds it.
-2. HIGH (3069c94) — everything inside a sql tag's interpolation was dropped, also text built for the tag's raw escape
+2. HIGH (1e44465) — everything inside a sql tag's interpolation was dropped, also text built for the tag's raw escape
    hatch: `sql`… ORDER BY ${sql.raw(`${q.sort} ${q.order}`)}`` and `LIKE '${sql.raw(`%${q}%`)}'` — the raw call's own
    text has no SQL shape, so "matched on its own" never happened. Fixed: text built inside `X.raw(…)`/`X.unsafe(…)` is
    SQL text wherever it is (not the values array a raw call binds).
-3. HIGH (37f201c) — between `\\u003c` and `\\u003e` any letters, digits and `-_.@` were a name to fill in (the bare
+3. HIGH (317f0c4) — between `\\u003c` and `\\u003e` any letters, digits and `-_.@` were a name to fill in (the bare
    form's `<[\\w .:/@-]+>` marker): a generated password or key so wrapped — a JSON config, a shell script, a Go DSN,
    a beads issue quoting a real `--api-key` with its brackets kept — passed. Fixed: the inside must have a name's
    shape (words in one case with separators, or camelCase).
-4. HIGH (bf38bd1) — the label after a word value took any letters: a letters-only generated password followed by
+4. HIGH (9b61151) — the label after a word value took any letters: a letters-only generated password followed by
    `Secret Key` (`password: aAdyFibpBVhMah Secret Key`: a YAML plain scalar, all of it the password) passed. Fixed:
    every word, the value too, in a word's shape (capitalised or lower case, or a short acronym).
 
-Held (no change needed): 19342e2's foreign password words are the same fixed dictionary stand-ins the English word
-already is (LOW: a real secret cannot be fitted into them); d8bb058's `pw` lets only compositions of dummy words
-through (`[pw2024]`, LOW: `[password2024]` already passed); bf38bd1's template exemption reads only unquoted field
+Held (no change needed): 487d50e's foreign password words are the same fixed dictionary stand-ins the English word
+already is (LOW: a real secret cannot be fitted into them); 6562b52's `pw` lets only compositions of dummy words
+through (`[pw2024]`, LOW: `[password2024]` already passed); 9b61151's template exemption reads only unquoted field
 chains, and a literal default in its pipeline still blocks (a numeric `| default 84729163` passes: LOW, the same
 number as the value blocks nowhere).
 
@@ -196,7 +196,7 @@ def test_held_a_literal_default_in_the_template_variables_pipeline_blocks(based:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "MEDIUM, left (older than bf38bd1): a Helm template's value with a real default, `password: {{ .Values.db.password "
+    "MEDIUM, left (older than 9b61151): a Helm template's value with a real default, `password: {{ .Values.db.password "
     "| default \"…\" }}`, is suppressed whole by the `{{` template marker; reading a default out of every template "
     "value means parsing Helm's pipelines in the generic path, not a narrow change"))
 def test_a_real_default_in_a_helm_templates_value_blocks(based: RepoBuilder) -> None:
