@@ -30,8 +30,9 @@ through (`[pw2024]`, LOW: `[password2024]` already passed); 9b61151's template e
 chains, and a literal default in its pipeline still blocks (a numeric `| default 84729163` passes: LOW, the same
 number as the value blocks nowhere).
 
-Left: a real default inside a Helm template's value, `password: {{ .Values.db.password | default "…" }}`, passes
-(older than these commits: the `{{` marker suppresses the line; strict xfail below).
+Left by red149, closed in the same session: a real default inside a Helm template's value, `password: {{
+.Values.db.password | default "…" }}`, passed (older than these commits: no rule read a value inside a template
+action); `template-default-password` reads it.
 
 Every secret is made at run time."""
 
@@ -195,11 +196,31 @@ def test_held_a_literal_default_in_the_template_variables_pipeline_blocks(based:
     assert blocking_findings(scan_commit(based, {path: text})) == [(path, "secrets/generic-password")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "MEDIUM, left (older than 9b61151): a Helm template's value with a real default, `password: {{ .Values.db.password "
-    "| default \"…\" }}`, is suppressed whole by the `{{` template marker; reading a default out of every template "
-    "value means parsing Helm's pipelines in the generic path, not a narrow change"))
 def test_a_real_default_in_a_helm_templates_value_blocks(based: RepoBuilder) -> None:
+    """Left by red149 as MEDIUM, closed in the same session by `template-default-password`: a Helm template's value
+    with a real literal default, which no rule read (the generic rules stop at the `{{`)."""
     path = "charts/app/templates/secret.yaml"
     text = '  password: {{ .Values.db.password | default "' + _generated() + '" | b64enc }}\n'
-    assert blocking_findings(scan_commit(based, {path: text})) == [(path, "secrets/generic-password")]
+    assert blocking_findings(scan_commit(based, {path: text})) == [(path, "secrets/template-default-password")]
+
+
+@pytest.mark.parametrize("line", [
+    '  pwd: {{ default "{v}" .Values.pwd | quote }}',  # the function form
+    '  DB_PASSWORD: {{ .Values.db.password | default "{v}" | b64enc | quote }}',
+    '  password: "{{ .Values.redis.password | default "{v}" }}"',  # the action quoted as YAML
+])
+def test_a_real_default_in_other_helm_shapes_blocks(based: RepoBuilder, line: str) -> None:
+    path = "deploy/helm/templates/secret.yaml"
+    found = scan_commit(based, {path: line.replace("{v}", _generated()) + "\n"})
+    assert blocking_findings(found) == [(path, "secrets/template-default-password")], found
+
+
+@pytest.mark.parametrize("line", [
+    '  password: {{ .Values.db.password | default "changeme" | b64enc }}',  # a placeholder word
+    '  password: {{ .Values.db.password | default "" }}',
+    '  password: {{ .Values.db.password | default (randAlphaNum 24) | b64enc }}',  # generated at install
+    '  password: {{ .Values.db.password | required "set db.password" }}',
+    '  password: {{ .Values.db.password | default .Values.global.password }}',
+])
+def test_held_a_helm_value_without_a_real_default_does_not_block(based: RepoBuilder, line: str) -> None:
+    assert blocking_findings(scan_commit(based, {"deploy/helm/templates/secret.yaml": line + "\n"})) == []
