@@ -230,6 +230,11 @@ SECRETS_POLICY = TEST_POLICY.replace(
     "mobile: {scanners: [], block_at: high,", "mobile: {scanners: [secrets], block_at: high,").replace(
     "pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
     "pre_receive: {budget_seconds: 4.0, scanners: [secrets], defer: []}")
+# semgrep in the hook's budget, blocking at high (the red teams' hostile pushes of rule bypasses: red147 to red149).
+SEMGREP_HOOK_POLICY = TEST_POLICY.replace(
+    "default: {scanners: [], block_at: critical}", "default: {scanners: [semgrep], block_at: high}").replace(
+    "pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
+    "pre_receive: {budget_seconds: 4.5, scanners: [semgrep], defer: []}")
 
 
 def seeded(tmp_path: Path, policy: str = TEST_POLICY) -> tuple[Server, RepoBuilder]:

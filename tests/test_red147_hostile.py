@@ -43,7 +43,7 @@ from typing import Any
 
 import pytest
 
-from tests.hook_helpers import DANA, TEST_POLICY, seeded, spush
+from tests.hook_helpers import DANA, SEMGREP_HOOK_POLICY, seeded, spush
 from tests.scan_helpers import ALL_SCANNERS_POLICY, check_commit
 
 # -- the hostile shapes ------------------------------------------------------------------------------------------
@@ -254,11 +254,7 @@ def test_the_shapes_the_loosenings_were_for_stay_clean(verdict: dict[str, Any]) 
 def test_block_list_else_branch_refused_by_the_pre_receive_hook(tmp_path: Path) -> None:
     """The path traversal in a block-list's else branch, pushed to main through the installed hook with semgrep
     in the hook's budget: refused."""
-    policy = TEST_POLICY.replace(
-        "default: {scanners: [], block_at: critical}", "default: {scanners: [semgrep], block_at: high}").replace(
-        "pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
-        "pre_receive: {budget_seconds: 4.5, scanners: [semgrep], defer: []}")
-    server, work = seeded(tmp_path, policy)
+    server, work = seeded(tmp_path, SEMGREP_HOOK_POLICY)
     work.commit("Serve uploaded files\n", {"app/files.py": TRAVERSAL}, author=DANA, committer=DANA)
     result = spush(server, work, "origin", "main")
     assert result.code != 0, result.output

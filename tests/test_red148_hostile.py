@@ -38,7 +38,7 @@ from typing import Any
 
 import pytest
 
-from tests.hook_helpers import DANA, SECRETS_POLICY, TEST_POLICY, seeded, spush
+from tests.hook_helpers import DANA, SECRETS_POLICY, SEMGREP_HOOK_POLICY, seeded, spush
 from tests.repo_builder import RepoBuilder
 from tests.scan_helpers import ALL_SCANNERS_POLICY, check_commit
 from tests.secrets_helpers import blocking_findings, check_json, scan_commit
@@ -173,11 +173,7 @@ def test_held_the_measured_counters_block_passes(counters_verdict: dict[str, Any
 
 
 def test_the_hook_refuses_the_request_value_after_the_exempt_call(tmp_path: Path) -> None:
-    policy = TEST_POLICY.replace(
-        "default: {scanners: [], block_at: critical}", "default: {scanners: [semgrep], block_at: high}").replace(
-        "pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
-        "pre_receive: {budget_seconds: 4.5, scanners: [semgrep], defer: []}")
-    server, work = seeded(tmp_path, policy)
+    server, work = seeded(tmp_path, SEMGREP_HOOK_POLICY)
     work.commit("counters\n", {"app/counters.py": COUNTERS}, author=DANA, committer=DANA)
     result = spush(server, work, "origin", "main")
     assert result.code != 0 and "python-sql-string-formatting" in result.output, result.output

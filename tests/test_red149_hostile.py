@@ -45,7 +45,7 @@ from typing import Any
 
 import pytest
 
-from tests.hook_helpers import DANA, SECRETS_POLICY, TEST_POLICY, seeded, spush
+from tests.hook_helpers import DANA, SECRETS_POLICY, SEMGREP_HOOK_POLICY, seeded, spush
 from tests.repo_builder import RepoBuilder
 from tests.scan_helpers import ALL_SCANNERS_POLICY, check_commit
 from tests.secrets_helpers import blocking_findings, scan_commit
@@ -120,11 +120,7 @@ def test_held_a_bound_like_pattern_passes(tmp_path: Path) -> None:
 
 
 def test_the_hook_refuses_a_like_pattern_formatted_into_sql(tmp_path: Path) -> None:
-    policy = TEST_POLICY.replace(
-        "default: {scanners: [], block_at: critical}", "default: {scanners: [semgrep], block_at: high}").replace(
-        "pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}",
-        "pre_receive: {budget_seconds: 4.5, scanners: [semgrep], defer: []}")
-    server, work = seeded(tmp_path, policy)
+    server, work = seeded(tmp_path, SEMGREP_HOOK_POLICY)
     work.commit("search\n", {"src/search.ts": HOSTILE_TS}, author=DANA, committer=DANA)
     result = spush(server, work, "origin", "main")
     assert result.code != 0 and "js-sql-string-building" in result.output, result.output
