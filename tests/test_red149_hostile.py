@@ -204,6 +204,7 @@ def test_a_real_default_in_a_helm_templates_value_blocks(based: RepoBuilder) -> 
     '  pwd: {{ default "{v}" .Values.pwd | quote }}',  # the function form
     '  DB_PASSWORD: {{ .Values.db.password | default "{v}" | b64enc | quote }}',
     '  password: "{{ .Values.redis.password | default "{v}" }}"',  # the action quoted as YAML
+    '  password: {{ .Values.redis.password | default `{v}` | b64enc }}',  # a Go raw string
 ])
 def test_a_real_default_in_other_helm_shapes_blocks(based: RepoBuilder, line: str) -> None:
     path = "deploy/helm/templates/secret.yaml"
