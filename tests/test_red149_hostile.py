@@ -205,6 +205,7 @@ def test_a_real_default_in_a_helm_templates_value_blocks(based: RepoBuilder) -> 
     '  DB_PASSWORD: {{ .Values.db.password | default "{v}" | b64enc | quote }}',
     '  password: "{{ .Values.redis.password | default "{v}" }}"',  # the action quoted as YAML
     '  password: {{ .Values.redis.password | default `{v}` | b64enc }}',  # a Go raw string
+    '  password: {{ "{v}" | b64enc | quote }}',  # the literal itself, encoded for a Secret (review)
 ])
 def test_a_real_default_in_other_helm_shapes_blocks(based: RepoBuilder, line: str) -> None:
     path = "deploy/helm/templates/secret.yaml"
