@@ -106,6 +106,19 @@ IDENTITIES = [
     ("Nori", "nori@tilework.tech", None, None),
     ("Blackbox Fan", "blackbox@example.com", None, None),
     ("depthfirst", "12345+depthfirst-app[bot]@users.noreply.github.com", None, None),  # another account's id
+    # origin150: six more AI-era histories
+    ("Letta Code", "noreply@letta.com", "letta-code", "email"),  # letta's history
+    ("Letta Bot", "noreply@letta.com", "letta-code", "email"),  # GitHub's name for the address, on squashes
+    ("letta-code", "248085862+letta-code@users.noreply.github.com", "letta-code", "github-bot-id"),  # its Action
+    ("Mastra Code (anthropic/claude-opus-4-6)", "noreply@mastra.ai", "mastra-code", "email"),  # stagehand's history
+    ("Copilot Autofix powered by AI", "223894421+github-code-quality[bot]@users.noreply.github.com", "copilot",
+     "github-bot-id"),  # crewAI's history
+    ("Jin", "jin@letta.com", None, None),  # the vendors' people
+    ("Letta Code", "letta@people.test", None, None),  # the name alone
+    ("letta-code", "1234+letta-code@users.noreply.github.com", None, None),  # the login under another account's id
+    ("letta-code", "letta-code@users.noreply.github.com", None, None),  # a user's login without its id
+    ("Someone", "248085862+someone@users.noreply.github.com", None, None),  # the id under another login
+    ("Mastra Code", "hello@mastra.ai", None, None),
     # humans: names, vendor domains and look-alike addresses are not evidence
     ("Claude", "claude@example.com", None, None),
     ("Claude Monet", "monet@example.com", None, None),
@@ -578,6 +591,9 @@ def test_real_domains_that_look_reserved_are_not(email: str) -> None:
     ("Claude Opus 4.8 (1M context)", "noreply@anthropic.com", "Claude Opus 4.8 (1M context)"),
     ("GLM 5.1", "noreply@z.ai", "GLM 5.1"),
     ("aider (gpt-5)", "aider@aider.chat", "gpt-5"),
+    ("Mastra Code (anthropic/claude-opus-4-6)", "noreply@mastra.ai", "anthropic/claude-opus-4-6"),  # origin150
+    ("Auggie (GPT-5)", "noreply@augmentcode.com", "GPT-5"),
+    ("Letta Bot", "noreply@letta.com", None),
 ])
 def test_a_display_name_is_a_model_only_when_it_names_one(name: str, email: str, model: str | None) -> None:
     found = match_identity(name, email)

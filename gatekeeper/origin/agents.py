@@ -52,7 +52,11 @@ AGENTS: tuple[Agent, ...] = (
                        (198982749, "copilot-swe-agent[bot]"),
                        # Copilot Autofix (code scanning): `Co-authored-by: Copilot Autofix powered by AI
                        # <62310815+github-advanced-security[bot]@…>` when its fix is committed (OpenHands history).
-                       (62310815, "github-advanced-security[bot]")),
+                       (62310815, "github-advanced-security[bot]"),
+                       # The same for GitHub Code Quality's findings ("Potential fix for pull request finding 'Unused
+                       # import'"): `Copilot Autofix powered by AI <223894421+github-code-quality[bot]@…>` (origin150:
+                       # crewAIInc/crewAI 6; and in public repositories' histories).
+                       (223894421, "github-code-quality[bot]")),
           labels=("copilot", "github copilot", "github-copilot", "copilot-swe-agent", "copilot app")),
     # Cursor's agent: `Co-authored-by: Cursor <cursoragent@cursor.com>` (and as the git author in its cloud agent).
     Agent("cursor", "Cursor", emails=("cursoragent@cursor.com",), labels=("cursor", "cursor agent", "cursoragent")),
@@ -194,6 +198,17 @@ AGENTS: tuple[Agent, ...] = (
     # depthfirst's AI security review, its suggested fix committed from the pull request: `Co-authored-by:
     # depthfirst-app[bot] <184448029+…>` (langfuse/langfuse: 1; vllm's history quoted in public repositories).
     Agent("depthfirst", "depthfirst", github_bots=((184448029, "depthfirst-app[bot]"),), labels=("depthfirst",)),
+    # origin150 (six more AI-era histories, blind): agents' own identities the table lacked.
+    # Letta Code (Letta's coding agent) ends its commits "👾 Generated with [Letta Code](https://letta.com)" (also 🐾,
+    # 🤖, 🐙, 🐛: the emoji changes) + `Co-Authored-By: Letta Code <noreply@letta.com>` ("Letta" before its rename,
+    # letta-code's tool descriptions); its GitHub Action (letta-code-action) commits as the `letta-code` account, id
+    # 248085862 (its constants.ts: LETTA_APP_BOT_ID, LETTA_BOT_LOGIN). letta-ai/letta: 357 commits co-authored by the
+    # address, 6 more by the account alone. Not "letta" alone: the company's and its agent framework's name.
+    Agent("letta-code", "Letta Code", emails=("noreply@letta.com",), github_bots=((248085862, "letta-code"),),
+          labels=("letta code", "letta-code")),
+    # Mastra Code (Mastra's coding agent) has commits carry `Co-Authored-By: Mastra Code (<model id>)
+    # <noreply@mastra.ai>` (its base prompt's coAuthorName/coAuthorEmail; browserbase/stagehand: 1).
+    Agent("mastra-code", "Mastra Code", emails=("noreply@mastra.ai",), labels=("mastra code", "mastra-code")),
     # Entire records agent sessions as `Entire-Checkpoint:` trailers; the agent itself is not named there.
     Agent("entire", "Entire (agent session recorder)", labels=("entire",)),
 )
@@ -257,6 +272,9 @@ def _model_from_name(agent: Agent, name: str) -> str | None:
         rest = clean[len(prefix):] if clean.casefold().startswith(prefix) else ""
         if _MODEL_WORDS.search(prefix) is None and rest[:1] in ("-", " ", ":", "/") and _MODEL_WORDS.search(rest):
             clean = rest.strip(" -:/")
+            within = clean[1:-1].strip()
+            if clean[:1] == "(" and clean[-1:] == ")" and "(" not in within and ")" not in within:
+                clean = within  # in parentheses after the name: "Mastra Code (anthropic/claude-opus-4-6)"
             break
     if not clean:
         return None

@@ -80,8 +80,9 @@ _BODY = re.compile(
     r"(?:\((?P<url>[^)\s]{1,300})\))?(?:[^\w\r\n]|_){0,4}$"
     # A vendor's session link alone on its line — bare, as `<link>` or as a markdown link (`[Codex Task](link)`): the
     # last line Codex cloud writes into its pull requests and Claude Code on the web into its commits. Not a link in
-    # prose (a bug report quoting a session), nor a longer path after the id.
-    r"|(?:<|\[[^\[\]\r\n]{1,40}\]\()?(?P<link>" + _SESSION_LINK + r")[>)]?$"
+    # prose (a bug report quoting a session), nor a longer path after the id. Also the label's end alone: a squash
+    # body wraps "[Codex\nTask](link)" (origin150: dyad-sh/dyad, 2) — the same link, its label cut by a line break.
+    r"|(?:<|\[?[^\[\]\r\n]{1,40}\]\()?(?P<link>" + _SESSION_LINK + r")[>)]?$"
     # Copilot Workspace's sentence (its words may wrap onto the next line, as in a squash body).
     r"|for\s{1,8}more\s{1,8}details,\s{1,8}open\s{1,8}the\s{1,8}\[copilot\s{1,8}workspace\s{1,8}session\]"
     r"\((?P<workspace>" + re.escape(WORKSPACE_SESSION) + r"[^()\s]{1,300})\)\.?$)"
