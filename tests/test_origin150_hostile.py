@@ -37,7 +37,7 @@ LETTA = "noreply@" + "letta.com"
 LETTA_ACTION = "248085862+letta-code@users.noreply.github.com"
 MASTRA = "noreply@" + "mastra.ai"
 CODE_QUALITY = "223894421+github-code-quality[bot]@users.noreply.github.com"
-CODEX_TASK = "https://chatgpt.com/codex/tasks/task_e_" + "69b10fad1e74832782eea5db1ccb0196"
+CODEX_TASK = "https://chatgpt.com/codex/tasks/task_e_" + "wrapped_label_demo"
 
 
 def _origin(repo: RepoBuilder, message: str, **kwargs: Any) -> Any:
