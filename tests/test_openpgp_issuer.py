@@ -3,7 +3,8 @@
 sig150 measured gatekeeper against git's %G?/%GK on real histories: every commit signed with an Ed25519 (EdDSA)
 OpenPGP key (643 on the ten histories measured, 1,141 on the 60 surveyed) read "OpenPGP signature by key
 (unnamed)" with no key, where git names the issuer. The verdict was right (untrusted: no keyring), the key was
-lost. Keys here are made by gpg at test time and the commits signed by git itself.
+lost. The key check sig150 then added to tests/test_signature_real.py found the same on 16 commits of runc, signed
+with version 3 packets (PGP 2.x's layout). Keys here are made by gpg (or, for v3, `cryptography`) at test time.
 """
 
 from __future__ import annotations
@@ -147,3 +148,69 @@ def test_a_non_rsa_signature_claiming_a_forge_key_is_never_good(tmp_path: Path, 
         # The person's own key does not vouch for it either: the issuer is not theirs any more.
         mine = verify_commit(forged, signers=(), now=NOW, gpg=openpgp_verifier(run_process, Path(gpg[2])))
         assert mine.status is not S.GOOD, mine
+
+
+def _v3_signature(payload: bytes, key_id: bytes, when: int = 1_550_342_722) -> bytes:
+    """A version 3 RSA signature packet over `payload` (PGP 2.x's layout: runc has 16 such commits), armored,
+    signed with a fresh RSA key whose id it says is `key_id`."""
+    import hashlib
+    import struct
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+
+    from gatekeeper.provenance.openpgp import _crc24
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    hashed = b"\x00" + struct.pack(">I", when)  # signature type, creation time
+    digest = hashlib.sha256(payload + hashed).digest()
+    value = private.sign(digest, padding.PKCS1v15(), Prehashed(hashes.SHA256()))
+    mpi = struct.pack(">H", int.from_bytes(value, "big").bit_length()) + value.lstrip(b"\x00")
+    body = b"\x03\x05" + hashed + key_id + b"\x01\x08" + digest[:2] + mpi
+    packet = b"\x89" + struct.pack(">H", len(body)) + body
+    text = base64.b64encode(packet)
+    crc = base64.b64encode(_crc24(packet).to_bytes(3, "big"))
+    return (b"-----BEGIN PGP SIGNATURE-----\n\n" + b"\n".join(text[i : i + 64] for i in range(0, len(text), 64))
+            + b"\n=" + crc + b"\n-----END PGP SIGNATURE-----\n")
+
+
+def _with_signature(raw: bytes, armor: bytes) -> bytes:
+    head, body = raw.split(b"\n\n", 1)
+    return head + b"\ngpgsig " + b"\n ".join(armor.rstrip(b"\n").split(b"\n")) + b"\n\n" + body
+
+
+def test_a_version_3_signature_names_its_key_id_like_git(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "Dev",
+           "GIT_AUTHOR_EMAIL": "dev@example.com", "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com"}
+    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "old\n"], cwd=repo, env=env, check=True)
+    unsigned = subprocess.run(["git", "cat-file", "commit", "HEAD"], cwd=repo, check=True, capture_output=True).stdout
+    key_id = bytes.fromhex("82C9378ED3C4906A")
+    raw = _with_signature(unsigned, _v3_signature(unsigned, key_id))
+    (packet,) = packets(dearmor(split_signature(raw)[0] or b"", b"SIGNATURE"))
+    assert packet[1][0] == 3
+    info = verify_commit(raw, signers=(), now=NOW)
+    assert (info.status, info.key) == (S.UNTRUSTED, "82C9378ED3C4906A") and info.detail.endswith(NO_KEYRING)
+    if shutil.which("gpg") is not None:
+        assert _git_letter(tmp_path, raw) == ("E", "82C9378ED3C4906A")
+
+
+def test_a_version_3_signature_claiming_a_forge_key_is_never_good(tmp_path: Path) -> None:
+    """A v3 packet naming the forge key's id reaches the forge's gpg now: signed by another key, it is refused."""
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "Dev",
+           "GIT_AUTHOR_EMAIL": "dev@example.com", "GIT_COMMITTER_NAME": "GitHub",
+           "GIT_COMMITTER_EMAIL": "noreply@github.com"}
+    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "Merge pull request #1 from a/b\n"], cwd=repo,
+                   env=env, check=True)
+    unsigned = subprocess.run(["git", "cat-file", "commit", "HEAD"], cwd=repo, check=True, capture_output=True).stdout
+    with forge_gpg_key(tmp_path / "forge-gnupg") as (forge_argv, keys, forge_fpr):
+        raw = _with_signature(unsigned, _v3_signature(unsigned, bytes.fromhex(forge_fpr[-16:])))
+        assert read_issuer(split_signature(raw)[0] or b"").issuer == forge_fpr[-16:]
+        for forge_gpg in (None, openpgp_verifier(run_process, Path(forge_argv[2]))):
+            info = verify_commit(raw, signers=(), now=NOW, forge=keys, forge_gpg=forge_gpg)
+            assert info.status is not S.GOOD, info
+            assert info.status in ((S.UNTRUSTED,) if forge_gpg is None else (S.BAD, S.ERROR)), info

@@ -427,8 +427,11 @@ def read_issuer(armored: bytes) -> Issued:
 
 
 def _issuer_only(body: bytes) -> str | None:
-    """The issuer a v4 signature packet names (fingerprint, else key id), whatever its algorithm; None when the
-    packet is not one this module reads. A claim, like any issuer: nothing here verifies it."""
+    """The issuer a v4 signature packet names (fingerprint, else key id), whatever its algorithm, or the key id
+    of a version 3 packet (PGP 2.x's layout, still in histories: 16 commits of runc); None when the packet is not
+    one this module reads. A claim, like any issuer: nothing here verifies it."""
+    if len(body) >= 19 and body[0] == 3 and body[1] == 5:  # v3: version, 5, type, time(4), key id(8), ...
+        return body[7:15].hex().upper()
     try:
         if len(body) < 6 or body[0] != 4:
             return None
