@@ -214,12 +214,17 @@ DEFAULT_TEST_FILES = ("**/test/**", "**/tests/**", "**/__tests__/**", "**/testda
 # Third-party code committed with the project: Go's `vendor/`, npm's `node_modules/`, Bower's, Godep's, a Python
 # environment's `site-packages/`, the `third_party/` directories of Chromium-style trees (and PHP's `3rdparty/`:
 # wallabag's copied site configs, Nextcloud's dependencies), Yarn Berry's own release and plugins committed under
-# `.yarn/` (monica's `yarn-4.0.1.cjs`: minified URL parsing, meas140). A dependency's own test keys and example
-# passwords (hashicorp/consul-template's vendored Vault, mgo and go-crypto: 48 blocking findings) are not the
-# project's secrets.
+# `.yarn/` (monica's `yarn-4.0.1.cjs`: minified URL parsing, meas140), and NuGet's of a `packages.config` solution: its
+# restore folder, `packages/<Id>.<Version>/` (a version's first digit after a dot, and a later dot: Sonarr's
+# `packages/DotNetZip.1.9.1.8/lib/net20/Ionic.Zip.xml`, the library's documented example passwords, 30 blocking
+# findings), and NuGet's own tool beside it, `.nuget/NuGet.exe` (its resource strings; not `.nuget/NuGet.Config`,
+# where a package source's real credentials go) — sec150. A dependency's own test keys and example passwords
+# (hashicorp/consul-template's vendored Vault, mgo and go-crypto: 48 blocking findings) are not the project's secrets.
 DEFAULT_VENDORED_FILES = ("**/vendor/**", "**/node_modules/**", "**/bower_components/**", "**/Godeps/**",
                           "**/site-packages/**", "**/third_party/**", "**/third-party/**", "**/3rdparty/**",
-                          "**/.yarn/releases/*.cjs", "**/.yarn/plugins/**/*.cjs")
+                          "**/.yarn/releases/*.cjs", "**/.yarn/plugins/**/*.cjs",
+                          *(f"**/packages/*.{digit}*.*/**" for digit in range(10)),
+                          "**/.nuget/NuGet.exe", "**/.nuget/nuget.exe")
 
 
 @dataclass(frozen=True, slots=True)
