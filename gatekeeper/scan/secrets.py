@@ -163,8 +163,9 @@ _YAML_ALIAS = re.compile(r"\*(?:[a-z]+(?:[-_.][a-z]+)*|[a-z]+(?:[A-Z][a-z]+)+|[A
 _YAML_VALUE_START = re.compile(r"(?:\A|[:\-\[,{?])[ \t]*\Z")
 # Source in a language where `!x` negates: `has_password = !!password`, `noToken := !cfg.Enabled` (red104) — not
 # .env, properties or shell, where `!` starts a password.
-_NEGATING_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte|go|rb|java|kts?|scala|groovy|cs|swift|rs|php|c|cc|cpp|cxx"
-                              r"|h|hh|hpp|m|mm|dart|lua|pl|pm)\Z")
+# (Ruby's tasks, `.rake`, are Ruby: lobsters' `lib/tasks/fake_data.rake`, sec150.)
+_NEGATING_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte|go|rb|rake|java|kts?|scala|groovy|cs|swift|rs|php|c|cc|cpp"
+                              r"|cxx|h|hh|hpp|m|mm|dart|lua|pl|pm)\Z")
 _NEGATION = re.compile(r"!!?[A-Za-z_$][\w$]*(?:(?:\.|\?\.|->|::)[A-Za-z_$][\w$]*)*(?:\(\))?")
 # A path segment no one names: 16+ characters holding lower case, upper case and digits (a base64 key's run).
 _RANDOM_SEGMENT = re.compile(r"(?=[^/\\]*[a-z])(?=[^/\\]*[A-Z])(?=[^/\\]*[0-9])[^/\\?#]{16,}")
@@ -194,6 +195,15 @@ _NOT_REAL_NAME = re.compile(r"(?:(?<![A-Za-z0-9])(?i:fake|dummy|example|sample|m
 # A word elided in prose: one to three letters, an apostrophe, a lower-case word (L'identifiant, d'accès).
 _ELIDED_WORD = re.compile(r"[^\W\d_]{1,3}'[^\W\d_A-Z]+")
 _DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # settings.DB_PASSWORD
+# In source (SourceKind.syntax "code"), outside a string or a comment on the line (_code_value), a reference written
+# with a scope's `::` or a null-safe `?.` (member access joined by `.` is _DOTTED_NAME): Kotlin's callable reference
+# given to a password field (8 in pocket-casts-android, `viewModel::updatePassword` or `::updatePassword`), Ruby's
+# constant path (lobsters, a password from `Faker::Internet.password`), C#'s, Kotlin's, Swift's and Dart's
+# null-conditional member (3 in Sonarr, `user?.Password ?? string.Empty`) — sec150 — and PHP's static member
+# (`static::$password ??= …`, `self::$defaultPassword`). Names only, one `::` or `?.` at least. (Read in source only —
+# `DB_PASSWORD=Admin::…` in a .env is a value, red129 — and, since sec150, not inside a string or comment on the line
+# either: the PHP reading before it took a capitalised `Name::Name` value inside a Kotlin string for code.)
+_CODE_REFERENCE = re.compile(r"(?:::)?[A-Za-z_$][\w$]*(?:(?:\.|\?\.|::)[A-Za-z_$][\w$]*)*")
 # In JavaScript and TypeScript source only, also the non-null and optional member access (config.password!,
 # opts?.token): elsewhere `Tr0ub4dor.Horse!` is a password of the commonest shape (red88).
 # (Also incremented or decremented, `++ref.current`; red113.)
@@ -375,8 +385,6 @@ _EXPANSION_CHECK = re.compile(r"\$\{[A-Za-z_]\w{0,80}:\Z")
 _TYPE = (r"\??(?:string|int|integer|bool|boolean|float|double|array|mixed|null|object|callable|iterable|number|str"
          r"|bytes)")
 _TYPE_ANNOTATION = re.compile(rf"{_TYPE}(?:\[\])?(?:\|{_TYPE}(?:\[\])?){{0,4}}")
-# PHP's read of a static member (`static::$password ??= …`, `self::$defaultPassword`): code, never a value.
-_MEMBER_READ = re.compile(r"(?:static|self|parent|[A-Z][A-Za-z0-9_]*)::\$?[A-Za-z_]\w*")
 # A chat template's special token (`<|im_start|>`, `<|endoftext|>`), not a credential (red108).
 _SPECIAL_TOKEN = re.compile(r"<\|[\w .:/-]{1,60}\|>")
 # The rules whose value is a key or a token, never a password a person chooses: only there is _WORD_COUNTER a name.
@@ -873,9 +881,11 @@ def _respelled_word(value: str) -> bool:
 
 
 # Words an example password is made of, each alone a dummy (`test`, `password`: _PLACEHOLDER_WORDS) ...
-# (`pw` too: `postgresql://postgres:[pw]@db.[db_id].supabase.co`, langfuse's `.env.prod.example`, meas149.)
+# (`pw` too: `postgresql://postgres:[pw]@db.[db_id].supabase.co`, langfuse's `.env.prod.example`, meas149; and
+# `hunter`, of `hunter2`, the Internet's example password since bash.org's quote: hexpm's API docs, `hunter42`, sec150.)
 _DUMMY_CORE = frozenset({"password", "passwd", "pass", "pwd", "pw", "secret", "test", "testing", "admin", "changeme",
-                         "demo", "example", "sample", "dummy", "fake", "default", "guest", "qwerty", "letmein"})
+                         "demo", "example", "sample", "dummy", "fake", "default", "guest", "qwerty", "letmein",
+                         "hunter"})
 # ... and the words written around them (`mysecretpassword`, `SuperSecret`, `NewPassword`, `test_user_pass`).
 _DUMMY_FILLER = frozenset({"my", "your", "super", "strong", "new", "old", "very", "user", "root", "dev", "local"})
 _DUMMY_PARTS = re.compile(r"[A-Za-z]+|[0-9]+|[-_.!@#$*&:]")  # (`My:Secret:Password`: insomnia's fixtures)
@@ -1056,8 +1066,9 @@ _EXAMPLE_CONTEXT = re.compile(
     r"|(?:\A|/)[^/]*(?:(?<![A-Za-z])(?:dummy|fake)|(?-i:Dummy|Fake))(?-i:(?![a-z]))[^/]*\.[^/]+\Z"
     r"|\.(?:example|sample|template|tmpl|tpl|dist)(?:\.[^/]*)?\Z"
     # Prose markup anywhere: a component's README is its documentation (shlink's `docker/README.md`, the image's page:
-    # `docker run -e DB_PASSWORD=<dummy>` four times). Not a plain `.txt` (notes, credentials: red138).
-    r"|\.(?:md|markdown|mdx|rst|adoc|asciidoc)\Z"
+    # `docker run -e DB_PASSWORD=<dummy>` four times). Not a plain `.txt` (notes, credentials: red138). (And API
+    # Blueprint's `.apib`, an API's documentation in Markdown: hexpm's `apiary.apib`, sec150.)
+    r"|\.(?:md|markdown|mdx|rst|adoc|asciidoc|apib)\Z"
     # An API client's saved requests, which document an API as a docs page does (miniflux's Bruno collection, meas139):
     # Bruno's `.bru`, a `.http` or `.rest` file, a Postman collection — not a Postman environment, nor Bruno's
     # `environments/` (_REAL_ENVIRONMENT: a real environment's values).
@@ -1271,6 +1282,8 @@ def _code_on_line(text: str, before: str, name_start: int, start: int, value: st
             before = before[:head - 1]
     if _in_text(before, kind):
         return False  # inside a string, a comment or a template's text: the value is text (red111)
+    if kind.syntax == "code" and ("::" in value or "?." in value) and _CODE_REFERENCE.fullmatch(value):
+        return True  # `viewModel::updatePassword`, `Faker::Internet.password`, `user?.Password`
     # A cmdlet with a parameter is code in any file only as a PowerShell assignment's value (`Password =
     # Get-AzKeyVaultSecret -VaultName kv`), never as a flag's argument (`--password=<Word-Word2024> -h db`: red112).
     if _CMDLET.fullmatch(value) and (kind.powershell or (
@@ -1373,8 +1386,6 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
         return False
     if _TYPE_ANNOTATION.fullmatch(value):
         return False
-    if not quoted and syntax == "code" and _MEMBER_READ.fullmatch(value):
-        return False  # (in code only: `DB_PASSWORD=Admin::…` in a .env is a value, red129)
     if _CAMEL_WORD.fullmatch(value) or (
         not quoted and (_DOTTED_NAME.fullmatch(value) or (not kind.data and _UNQUOTED_NAME.fullmatch(value))
                         or (script and _SCRIPT_MEMBER.fullmatch(value)))
@@ -1721,9 +1732,18 @@ def _own_name(text: str, match_start: int, value: str) -> bool:
     variable's name without the separators or in another case (`let password_1 = "password1"`: 32 findings of
     astral-sh/uv's auth tests), or a SQL bind parameter named after its column (`SET password = :password`,
     `@password`: Room, SQLAlchemy, Rails, Dapper; red113), not a credential. Looks back at most as far as a value can
-    be long, with its separators (lines are hostile: linear however long the line)."""
+    be long, with its separators (lines are hostile: linear however long the line).
+    Also the name after a namespace of names and one `#` or `/`: a Rails route's `controller#action` valued by the
+    action its path names (`"/login/forgot_password" => "login#forgot_password"`: lobsters' routes, 16), a Redux action
+    type's `domain/actionName` (`SAVE_SEASON_PASS = 'seasonPass/saveSeasonPass'`: Sonarr) — sec150."""
     if value[:1] in ":@":
         value = value[1:]
+    namespaced = _NAMESPACED_NAME.fullmatch(value)
+    if namespaced is not None:
+        if not all(_WORD_CASES.fullmatch("".join("U" if c.isupper() else "l" for c in word))
+                   for word in re.split(r"[/_]+", namespaced.group("space")) if word):
+            return False  # random letters before the name (`kJhGfTrEwQ#reset_password`), no namespace
+        value = namespaced.group("name")
     if _NAME_TOKEN.fullmatch(value) is None:
         return False
     at = match_start
@@ -1742,6 +1762,10 @@ _NAME_SEPARATORS = str.maketrans("", "", "_$.-")
 
 
 _NAME_TOKEN = re.compile(r"[A-Za-z_$][\w$.-]{3,255}")
+# Names joined by `/` (a controller's or a module's path), then one `#` or `/` and a name (_own_name): in the namespace
+# words of letters as words are written (_WORD_CASES: `login`, `admin/users`, `seasonPass`), no digit, no mark.
+_NAMESPACED_NAME = re.compile(r"(?P<space>[A-Za-z_]{1,40}(?:/[A-Za-z_]{1,40}){0,4})[#/]"
+                              r"(?P<name>[A-Za-z_$][\w$.-]{3,255})")
 _NAME_PUNCTUATION = frozenset("_$.-")
 
 
