@@ -216,7 +216,7 @@ DEFAULT_TEST_FILES = ("**/test/**", "**/tests/**", "**/__tests__/**", "**/testda
 # wallabag's copied site configs, Nextcloud's dependencies), Yarn Berry's own release and plugins committed under
 # `.yarn/` (monica's `yarn-4.0.1.cjs`: minified URL parsing, meas140), and NuGet's of a `packages.config` solution: its
 # restore folder, `packages/<Id>.<Version>/` (a version's first digit after a dot, and a later dot: Sonarr's
-# `packages/DotNetZip.1.9.1.8/lib/net20/Ionic.Zip.xml`, the library's documented example passwords, 30 blocking
+# `packages/DotNetZip.1.9.1.8/lib/net20/Ionic.Zip.xml`, the library's documented example passwords, 29 blocking
 # findings), and NuGet's own tool beside it, `.nuget/NuGet.exe` (its resource strings; not `.nuget/NuGet.Config`,
 # where a package source's real credentials go) — sec150. A dependency's own test keys and example passwords
 # (hashicorp/consul-template's vendored Vault, mgo and go-crypto: 48 blocking findings) are not the project's secrets.

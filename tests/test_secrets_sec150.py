@@ -154,7 +154,7 @@ def test_a_generated_password_in_api_blueprint_still_blocks(secrets_detector: Se
     assert blocking(secrets_detector, line, "apiary.apib") == ["secrets/basic-auth-header"]
 
 
-# --- NuGet's restore folder and tool (Sonarr's vendored DotNetZip docs and NuGet.exe: 35) -------------------------
+# --- NuGet's restore folder and tool (Sonarr's vendored DotNetZip docs and NuGet.exe: 34) -------------------------
 
 @pytest.mark.parametrize("path", [
     "packages/DotNetZip.1.9.1.8/lib/net20/Ionic.Zip.xml",
