@@ -216,3 +216,36 @@ def test_a_push_of_the_false_shapes_is_accepted_and_a_hostile_one_refused(tmp_pa
         "config/routes.rb": f'  get "/login/forgot_password" => "login#{_random()}"\n',
     })
     assert_blocked(hostile, "secrets/generic-password")
+
+
+# --- OpenSSL's pass phrase argument after `-password` (held out: DependencyTrack's dev Makefile, 1) -----------------
+
+@pytest.mark.parametrize("line", [
+    "\topenssl pkcs12 -export -in ./certs/broker-cert.pem -inkey ./certs/broker-key.pem -out ./certs/broker.p12"
+    " -password pass:changeit",
+    "openssl enc -aes256 -pass pass:changeit -in data.bin -out data.enc",
+    "openssl pkcs12 -export -in c.pem -out c.p12 -password 'pass:password'",
+])
+def test_an_openssl_pass_phrase_argument_is_read_as_the_phrase(secrets_detector: SecretDetector, line: str) -> None:
+    assert blocking(secrets_detector, line, "dev/kafka-mtls/Makefile") == []
+
+
+@pytest.mark.parametrize("line", [
+    "openssl pkcs12 -export -in c.pem -out c.p12 -password pass:{r}",
+    "openssl enc -aes256 -pass pass:{r} -in data.bin",
+    'openssl enc -aes256 -pass "pass:{r}" -in data.bin',
+    "openssl pkcs12 -export -in c.pem -out c.p12 -password pass:{i}",
+    "mytool --password pass:{r}",  # any tool: the phrase after `pass:` is judged, and it is a password
+])
+def test_a_real_pass_phrase_after_pass_still_blocks(secrets_detector: SecretDetector, line: str) -> None:
+    text = line.replace("{r}", _random()).replace("{i}", _identifier())
+    assert blocking(secrets_detector, text, "scripts/make-keystore.sh") == ["secrets/cli-password"], text
+
+
+def test_a_push_of_a_makefile_with_a_real_openssl_pass_phrase_is_refused(tmp_path: Path) -> None:
+    clean = push_files(tmp_path / "clean", {
+        "dev/Makefile": "certs:\n\topenssl pkcs12 -export -in c.pem -out c.p12 -password pass:changeit\n"})
+    assert clean.code == 0, clean.output
+    hostile = push_files(tmp_path / "hostile", {
+        "dev/Makefile": f"certs:\n\topenssl pkcs12 -export -in c.pem -out c.p12 -password pass:{_random()}\n"})
+    assert_blocked(hostile, "secrets/cli-password")
