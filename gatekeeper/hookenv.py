@@ -104,7 +104,8 @@ def forge_from_env(env: Mapping[str, str]) -> ForgeInfo:
 def pusher_from_env(env: Mapping[str, str]) -> Pusher | None:
     """The authenticated pusher. Forge variables win; GATEKEEPER_PUSHER / REMOTE_USER on plain git.
 
-    GATEKEEPER_PUSHER must be set by the server, never by the client: do not let sshd AcceptEnv it.
+    GATEKEEPER_PUSHER (and GATEKEEPER_PUSHER_EMAIL, the pusher's address) must be set by the server, never by the
+    client: do not let sshd AcceptEnv them.
     """
     for name, forge_check in (("GITHUB_USER_LOGIN", is_ghes), ("GL_USERNAME", is_gitlab),
                               ("GITEA_PUSHER_NAME", is_gitea)):
@@ -115,7 +116,10 @@ def pusher_from_env(env: Mapping[str, str]) -> Pusher | None:
     for name in ("GATEKEEPER_PUSHER", "REMOTE_USER"):
         login = _get(env, name)
         if login:
-            return Pusher(login, name, login if "@" in login else None)
+            # GATEKEEPER_PUSHER_EMAIL (server-set, like GATEKEEPER_PUSHER): the address the pusher's login stands
+            # for, without which a login cannot be compared with a signer's address (review/reviewed_by.py).
+            address = _get(env, "GATEKEEPER_PUSHER_EMAIL") if name == "GATEKEEPER_PUSHER" else None
+            return Pusher(login, name, address if address and "@" in address else login if "@" in login else None)
     return None
 
 

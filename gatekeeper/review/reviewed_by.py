@@ -8,7 +8,11 @@ A trailer is written by whoever made the commit, so on its own it proves nothing
   the claim has a good signature whose signer (a key in the allowed-signers file) is R, and
 - R is none of the commit's people — author, committer, co-authors, and the signer of the signature
   on it, who provably made the commit whatever its author field says (unless `exclude_authors: false`)
-  — and not a bot; with the pusher vouching for the claim, the pusher is none of them either.
+  — and not a bot; with the pusher vouching for the claim, the pusher is none of them either. A pusher the
+  server names by login alone (GHES, GitLab, a plain `GATEKEEPER_PUSHER` without `GATEKEEPER_PUSHER_EMAIL`) cannot
+  vouch for a claim on a signed commit: the signer is an address, and `jdoe` shares no spelling with
+  john.doe@example.com whose phone signed it, so "not the signer" cannot be told (red150). Such a claim is
+  unverifiable; the reviewer's own signature on the commit carrying it still verifies it.
 
 Anything else is reported as what it is: a self-review, an unverifiable claim, or no review.
 Who is who, and who is a bot, is gatekeeper/identity.py's one rule (loose matching: for "is the reviewer
@@ -18,6 +22,7 @@ verified signature.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -45,6 +50,7 @@ class Claim:
     carrier: str  # sha of the commit carrying the trailer
     verified_by: str | None  # "pusher", "signature" or None (unverifiable)
     verifier: Identity | None = None  # who vouched for it: the pusher, or the signer of the carrying commit
+    signer: Identity | None = None  # the carrying commit's good signer when that is the reviewer (whoever vouched)
 
     def person(self) -> frozenset[str]:
         """Every spelling of the one person this approval is: the name written and whoever verified it. A
@@ -66,11 +72,12 @@ def _claims(reports: Sequence[CommitReport], pusher: Identity | None) -> list[Cl
             verified_by: str | None = None
             verifier: Identity | None = None
             signer = signer_identity(report.signature)
+            signed = signer if signer is not None and same_person(reviewer, signer) else None
             if pusher is not None and same_person(reviewer, pusher):
                 verified_by, verifier = "pusher", pusher
-            elif signer is not None and same_person(reviewer, signer):
-                verified_by, verifier = "signature", signer
-            claims.append(Claim(reviewer, report.commit.sha, verified_by, verifier))
+            elif signed is not None:
+                verified_by, verifier = "signature", signed
+            claims.append(Claim(reviewer, report.commit.sha, verified_by, verifier, signed))
     return claims
 
 
@@ -119,13 +126,20 @@ def assess_trailers(reports: Sequence[CommitReport], needing: Sequence[CommitRep
         covering = sorted(coverage.get(report.commit.sha, frozenset()) if after_last else everything)
         # With the pusher vouching for a claim, the pusher must not have written (or signed) the commit either.
         pusher_wrote = pusher is not None and wrote(pusher, report.commit, signature=report.signature)
+        # A pusher the server names by login only cannot be told apart from the signer the commit's signature names
+        # (an address): `jdoe` shares no spelling with john.doe@example.com, whose phone signed it (red150).
+        unbound_signer = (pusher is not None and not pusher.email.strip() and not pusher_wrote
+                          and _named_signer(report) is not None)
         approvers: list[str] = []
         selfish: list[Claim] = []
         unverifiable: list[Claim] = []
+        unbound: list[Claim] = []
         looked: list[Claim] = []
         counted: list[frozenset[str]] = []  # who each approval is: one person spelled twice is one (red54, red86)
         for index in covering:
             claim = claims[index]
+            if claim.verified_by == "pusher" and unbound_signer and claim.signer is not None:
+                claim = dataclasses.replace(claim, verified_by="signature", verifier=claim.signer)
             looked.append(claim)
             if claim.verified_by is None or claim.reviewer.is_bot:
                 unverifiable.append(claim)
@@ -134,11 +148,14 @@ def assess_trailers(reports: Sequence[CommitReport], needing: Sequence[CommitRep
                                       or (claim.verifier is not None
                                           and wrote(claim.verifier, report.commit, signature=report.signature))):
                 selfish.append(claim)
+            elif exclude_authors and claim.verified_by == "pusher" and unbound_signer:
+                unbound.append(claim)
             elif str(claim.reviewer) not in approvers and not any(claim.person() & who for who in counted):
                 approvers.append(str(claim.reviewer))
                 counted.append(claim.person())
         result[report.commit.sha] = Assessment(
-            _status(approvers, selfish, unverifiable, claims, covering, approvals, pusher), tuple(looked),
+            _status(approvers, selfish, unverifiable, claims, covering, approvals, pusher,
+                    _unbound_detail(unbound, pusher, report)), tuple(looked),
             tuple(counted))
     return result
 
@@ -149,8 +166,22 @@ def _rule(report: CommitReport, policy: Policy, rules: Mapping[str, ReviewRule] 
     return policy.ruleset(report.ruleset).review
 
 
+def _named_signer(report: CommitReport) -> str | None:
+    """The signer a commit's signature names (good or not: it only ever excludes more reviewers)."""
+    signer = (report.signature.signer or "").strip() if report.signature is not None else ""
+    return signer or None
+
+
+def _unbound_detail(unbound: Sequence[Claim], pusher: Identity | None, report: CommitReport) -> str:
+    if not unbound:
+        return ""
+    return (f"Reviewed-by {unbound[0].reviewer} is vouched for by the pusher {pusher} alone, a login with no address "
+            f"(GATEKEEPER_PUSHER_EMAIL) to tell from the signer {_named_signer(report)}; the reviewer must sign the "
+            "commit carrying it")
+
+
 def _status(approvers: list[str], selfish: list[Claim], unverifiable: list[Claim], claims: Sequence[Claim],
-            covering: Sequence[int], approvals: int, pusher: Identity | None) -> ReviewInfo:
+            covering: Sequence[int], approvals: int, pusher: Identity | None, unbound: str = "") -> ReviewInfo:
     if approvers and len(approvers) >= approvals:
         how = sorted({c.verified_by or "" for c in claims if str(c.reviewer) in approvers})
         return ReviewInfo(ReviewStatus.APPROVED, tuple(approvers), source="trailer",
@@ -161,6 +192,8 @@ def _status(approvers: list[str], selfish: list[Claim], unverifiable: list[Claim
     if selfish:
         return ReviewInfo(ReviewStatus.SELF, source="trailer",
                           detail=f"Reviewed-by {selfish[0].reviewer} is an author or committer of the commit")
+    if unbound:
+        return ReviewInfo(ReviewStatus.UNKNOWN, source="trailer", detail=unbound)
     if unverifiable:
         who = f"pushed by {pusher}, not the reviewer" if pusher is not None else "the pusher is unknown"
         return ReviewInfo(ReviewStatus.UNKNOWN, source="trailer",

@@ -1,0 +1,127 @@
+"""Red team red150: review evidence and provenance at the pre-receive door and in the Action, attacked as a
+hostile pusher or pull-request author who wants an unreviewed mobile commit on a protected branch.
+
+Each finding test failed on the code at the time of writing (c.f. its docstring) and asserts the secure behaviour.
+Real SSH keys (ssh-keygen), commits signed by git itself, real `git push`es into a bare repository with the hook
+installed (file://, so the hook inherits the forge variables the test gives the push: tests/hook_helpers.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gatekeeper.models import DeviceClass
+from gatekeeper.provenance import allowed_signers_text, dump_registry
+from tests.hook_helpers import make_server, spush
+from tests.provenance_helpers import Key, make_keys, registry_with, signed_commit
+
+MOBILE = "\n\nOrigin-Device: mobile\nOrigin-Client: working-copy/6.1\n"
+# John Doe: the company's directory gives him the login `jdoe` and the address john.doe@example.com (the usual
+# shape: the login is no spelling of his commit identity). His phone's key is enrolled to his address.
+JOHN = ("John Doe", "john.doe@example.com")
+RITA = ("Rita Reviewer", "rita@example.com")
+SIGNED_POLICY = """\
+version: 1
+origins: {mobile_classes: [mobile, tablet], undeclared: desktop}
+protected_refs: ["refs/heads/main"]
+rules:
+  mobile: {scanners: [], block_at: high, require_signature: true, require_registered_device: true,
+           review: {approvals: 1}}
+  default: {scanners: [], block_at: critical}
+devices: devices.yml
+allowed_signers: allowed_signers
+pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}
+"""
+GITLAB = {"GL_ID": "user-7", "GL_PROTOCOL": "ssh"}
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
+    return make_keys(tmp_path_factory)
+
+
+def _signed_server(tmp_path: Path, keys: dict[str, Key]):  # type: ignore[no-untyped-def]
+    server = make_server(tmp_path / "srv", policy=SIGNED_POLICY)
+    registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]},
+                             {"id": "laptop-rita", "owner": RITA[1], "managed": True, "key": keys["bob"],
+                              "device_class": DeviceClass.DESKTOP})
+    (server.root / "devices.yml").write_text(dump_registry(registry))
+    (server.root / "allowed_signers").write_text(allowed_signers_text(registry))
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
+    assert spush(server, work, "origin", "main").code == 0
+    return server, work
+
+
+@pytest.mark.parametrize("env", [{**GITLAB, "GL_USERNAME": "jdoe"}, {"GATEKEEPER_PUSHER": "jdoe"}],
+                         ids=["gitlab", "plain-git"])
+def test_the_signer_pushing_his_own_signed_phone_commit_is_no_reviewer(tmp_path: Path, keys: dict[str, Key],
+                                                                       env: dict[str, str]) -> None:
+    """Attack: John signs a commit on his enrolled phone (signer john.doe@example.com, author the same: the
+    signer binding holds), writes `Reviewed-by: jdoe` into it and pushes it to main himself as `jdoe`. The claim is
+    "verified by the pusher" (the pusher's login is the trailer's name), and the pusher is compared with the
+    commit's people by spelling only: `jdoe` is none of "John Doe", john.doe@example.com, `john.doe` — so the
+    signer's own push was his review and the unreviewed phone commit landed (docs/hooks.md promises "a signer
+    cannot review what she signed under another name").
+
+    Secure behaviour: refused (review/self-approved or review/unverifiable)."""
+    server, work = _signed_server(tmp_path, keys)
+    before = server.tip()
+    signed_commit(work, "fix the thing" + MOBILE + "Reviewed-by: jdoe\n", keys["alice"], {"a.py": "a = 1\n"},
+                  author=JOHN)
+    result = spush(server, work, "origin", "main", env=env)
+    assert result.code != 0, result.output
+    assert "review/" in result.output, result.output
+    assert server.tip() == before
+
+
+def _johns_phone_commit_on_topic(work, keys: dict[str, Key], topic: str = "fix") -> str:  # type: ignore[no-untyped-def]
+    base = work.head()
+    work.branch(topic)
+    mobile = signed_commit(work, "fix the thing" + MOBILE, keys["alice"], {f"{topic}.py": "a = 1\n"}, author=JOHN)
+    work.checkout("main")
+    work.git("reset", "-q", "--hard", base)
+    return mobile
+
+
+def test_the_signer_named_by_address_is_still_refused(tmp_path: Path, keys: dict[str, Key]) -> None:
+    """The fix's other half: with the pusher's address named by the server, John is his own signer: self-review."""
+    server, work = _signed_server(tmp_path, keys)
+    before = server.tip()
+    signed_commit(work, "fix the thing" + MOBILE + "Reviewed-by: jdoe\n", keys["alice"], {"a.py": "a = 1\n"},
+                  author=JOHN)
+    result = spush(server, work, "origin", "main",
+                   env={"GATEKEEPER_PUSHER": "jdoe", "GATEKEEPER_PUSHER_EMAIL": JOHN[1]})
+    assert result.code != 0, result.output
+    assert "review/self-approved" in result.output, result.output
+    assert server.tip() == before
+
+
+def test_a_reviewer_named_by_address_or_signing_her_merge_still_approves(tmp_path: Path,
+                                                                        keys: dict[str, Key]) -> None:
+    """Controls: Rita reviews John's signed phone commit. Pushed by `rita` whose address the server names, her
+    `Reviewed-by:` on the merge counts; pushed by a login alone it cannot (refused, review/unverifiable, naming the
+    way out); her own enrolled key signing the merge verifies it whoever pushes."""
+    server, work = _signed_server(tmp_path, keys)
+    _johns_phone_commit_on_topic(work, keys)
+    work.merge("fix", "Merge fix\n\nReviewed-by: rita\n")
+    by_login = spush(server, work, "origin", "main", env={**GITLAB, "GL_USERNAME": "rita"})
+    assert by_login.code != 0, by_login.output
+    assert "review/unverifiable" in by_login.output and "a login with no address" in by_login.output, \
+        by_login.output
+    by_address = spush(server, work, "origin", "main",
+                       env={"GATEKEEPER_PUSHER": "rita", "GATEKEEPER_PUSHER_EMAIL": RITA[1]})
+    assert by_address.code == 0, by_address.output
+    assert "approved by rita (trailer)" in by_address.output, by_address.output
+    # Next change: Rita signs the merge herself; pushed by GitLab login alone.
+    _johns_phone_commit_on_topic(work, keys, "fix2")
+    work.git("config", "gpg.format", "ssh")
+    work.git("merge", "-q", "--no-ff", f"--gpg-sign={keys['bob'].private}", "-m",
+             "Merge fix2\n\nReviewed-by: Rita Reviewer <rita@example.com>\n", "fix2",
+             env={"GIT_AUTHOR_NAME": RITA[0], "GIT_AUTHOR_EMAIL": RITA[1], "GIT_COMMITTER_NAME": RITA[0],
+                  "GIT_COMMITTER_EMAIL": RITA[1]})
+    signed = spush(server, work, "origin", "main", env={**GITLAB, "GL_USERNAME": "rita"})
+    assert signed.code == 0, signed.output
+
