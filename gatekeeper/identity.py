@@ -16,7 +16,7 @@ audit/history.py):
   signature names — a good signature proves the signer made the commit object, whatever name the author
   field claims, so a signer is never the independent reviewer of what she signed. A signer named by a
   signature that is not good (revoked, expired, bad) counts too: it only ever excludes more reviewers.
-  Verifying a reviewer by signature (`signer_identity`) takes good signatures only.
+  Verifying a reviewer by signature (`signer_identity`) takes good signatures only, and never a forge's own key.
 - **Bots** (`Identity.is_bot`, `is_human`): a spelling containing `[bot]` or ending in `-bot`, GitHub's
   web-flow address, or (for GitHub accounts) any account type but `User`. A bot never counts as a reviewer.
 """
@@ -133,6 +133,11 @@ def signer_identity(signature: SignatureInfo | None) -> Identity | None:
     """Who a good signature proves made the commit object (the allowed-signers principal or the key's
     user id): what a reviewer is verified against. None when unsigned or not verified good."""
     if signature is None or signature.status is not SignatureStatus.GOOD or not signature.signer:
+        return None
+    if signature.forge is not None:
+        # A forge's own key (GitHub web-flow, GitLab web commits) signs what the forge made for whoever clicked:
+        # it names no person. Anyone can have github.com sign a merge whose message says `Reviewed-by: GitHub
+        # web-flow` in a repository of their own, then push it anywhere (red150).
         return None
     return parse_identity(signature.signer)
 

@@ -8,6 +8,7 @@ installed (file://, so the hook inherits the forge variables the test gives the 
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from gatekeeper.models import DeviceClass
 from gatekeeper.provenance import allowed_signers_text, dump_registry
 from tests.hook_helpers import make_server, spush
-from tests.provenance_helpers import Key, make_keys, registry_with, signed_commit
+from tests.provenance_helpers import Key, forge_gpg_key, make_keys, registry_with, signed_commit
 
 MOBILE = "\n\nOrigin-Device: mobile\nOrigin-Client: working-copy/6.1\n"
 # John Doe: the company's directory gives him the login `jdoe` and the address john.doe@example.com (the usual
@@ -125,3 +126,70 @@ def test_a_reviewer_named_by_address_or_signing_her_merge_still_approves(tmp_pat
     signed = spush(server, work, "origin", "main", env={**GITLAB, "GL_USERNAME": "rita"})
     assert signed.code == 0, signed.output
 
+
+# -- 2. a forge's own key "verifies" a Reviewed-by naming the forge ----------------------------------------------
+
+# The installed hook, with one change: the forge keys it trusts are the shipped ones plus a stand-in for GitHub's
+# web-flow key (the test cannot sign with GitHub's). Everything else is the hook's own entry point.
+_HOOK_WITH_STAND_IN = """\
+import runpy, sys
+from pathlib import Path
+from gatekeeper.provenance import openpgp
+shipped = openpgp.bundled_forge_keys()
+stand_in = openpgp.load_openpgp_keys(Path({armored!r}).read_bytes(), "github", "github web-flow")
+openpgp.bundled_forge_keys = lambda: openpgp.ForgeKeys(shipped.openpgp + stand_in, shipped.ssh)
+sys.argv = ["gatekeeper-hook", *sys.argv[1:]]
+runpy.run_module("gatekeeper.cli_hook", run_name="__main__", alter_sys=True)
+"""
+
+
+def _with_stand_in_forge_key(server, armored: bytes) -> None:  # type: ignore[no-untyped-def]
+    key_file = server.root / "stand-in-web-flow.asc"
+    key_file.write_bytes(armored)
+    script = server.root / "hook_with_stand_in.py"
+    script.write_text(_HOOK_WITH_STAND_IN.format(armored=str(key_file)))
+    hook = server.path / "hooks" / "pre-receive"
+    text = hook.read_text()
+    assert " -m gatekeeper.cli_hook pre-receive " in text
+    hook.write_text(text.replace(" -m gatekeeper.cli_hook pre-receive ", f" {script} pre-receive "))
+
+
+@pytest.mark.parametrize("reviewer", ["GitHub web-flow", "github WEB-FLOW"])
+def test_a_merge_made_on_github_does_not_make_github_the_reviewer(tmp_path: Path, reviewer: str) -> None:
+    """Attack: Mo pushes his phone commit to a repository of his own on github.com, opens a pull request there and
+    merges it with the merge button, writing `Reviewed-by: GitHub web-flow` into the merge's description (GitHub
+    lets the merger edit it). GitHub makes the merge and signs it with its web-flow key, which gatekeeper ships
+    and trusts everywhere; the signer it names is "GitHub web-flow". Mo fetches the merge and pushes it to main of
+    the gated server. The trailer's reviewer is the merge's good signer, so the claim is "verified by signature",
+    GitHub wrote none of Mo's commit, and the merge itself (a pull-request merge) has no device class: the mobile
+    commit was "approved by GitHub web-flow (trailer)" and landed unreviewed. (The same with GitLab's shipped key,
+    whose principal noreply@gitlab.com no bot rule knew: `Reviewed-by: noreply@gitlab.com`.)
+
+    Secure behaviour: a forge's key signs for whoever clicked; it is no reviewer. Refused."""
+    server = make_server(tmp_path / "srv")
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
+    assert spush(server, work, "origin", "main").code == 0
+    before = server.tip()
+    with forge_gpg_key(tmp_path / "gnupg", "GitHub <noreply@github.com>") as (gpg, _keys, fpr):
+        armored = subprocess.run([*gpg, "--armor", "--export", fpr], check=True, capture_output=True).stdout
+        _with_stand_in_forge_key(server, armored)
+        base = work.head()
+        work.branch("fix")
+        work.commit("fix from the phone" + MOBILE, {"m.py": "m = 1\n"}, author=("Mo Bile", "mo@example.com"),
+                    committer=("Mo Bile", "mo@example.com"))
+        work.checkout("main")
+        work.git("reset", "-q", "--hard", base)
+        github = {"GIT_AUTHOR_NAME": "Mo Bile", "GIT_AUTHOR_EMAIL": "mo@example.com",
+                  "GIT_COMMITTER_NAME": "GitHub", "GIT_COMMITTER_EMAIL": "noreply@github.com",
+                  "GNUPGHOME": str(tmp_path / "gnupg")}
+        work.git("-c", "gpg.format=openpgp", "-c", "gpg.program=gpg", "merge", "-q", "--no-ff", f"-S{fpr}", "-m",
+                 f"Merge pull request #1 from mo/fix\n\nfix from the phone\n\nReviewed-by: {reviewer}\n", "fix",
+                 env=github)
+        result = spush(server, work, "origin", "main")
+    verdict = server.last_verdict()
+    merge = next(c for c in verdict["commits"] if c["subject"].startswith("Merge pull request"))
+    assert merge["signature"]["status"] == "good" and merge["signature"].get("forge") == "github", merge
+    assert result.code != 0, result.output
+    assert "review/" in result.output, result.output
+    assert server.tip() == before

@@ -59,7 +59,7 @@ from gatekeeper.git import (
     raw_parts,
     stored_object,
 )
-from gatekeeper.identity import Identity, commit_people, parse_identity, same_person
+from gatekeeper.identity import Identity, commit_people, parse_identity, same_person, signer_identity
 from gatekeeper.models import (
     OBJECT_ID_PATTERN,
     AIInvolvement,
@@ -1324,9 +1324,9 @@ class _Runner:
                 origin, _ = origin_pkg.detect(commit, ctx, self.mobile_classes)
                 review = self.landings[commit.sha] = review_evidence(commit, origin, _UNSIGNED)
                 signature = sigs.get(commit.sha)
-                if review.kind == CLAIMED_REVIEWED_BY and signature is not None and \
-                        signature.status is SignatureStatus.GOOD and signature.signer:
-                    signer = parse_identity(signature.signer)
+                # The gate's rule for who a signature names (identity.signer_identity: good, and no forge's key).
+                signer = signer_identity(signature) if review.kind == CLAIMED_REVIEWED_BY else None
+                if signer is not None:
                     # A bot never counts as a reviewer (the gate: claim.reviewer.is_bot, red31).
                     named = next((v for v in review.reviewers if same_person(parse_identity(v), signer)
                                   and not parse_identity(v).is_bot and not signer.is_bot), None)
