@@ -18,7 +18,8 @@ audit/history.py):
   signature that is not good (revoked, expired, bad) counts too: it only ever excludes more reviewers.
   Verifying a reviewer by signature (`signer_identity`) takes good signatures only, and never a forge's own key.
 - **Bots** (`Identity.is_bot`, `is_human`): a spelling containing `[bot]` or ending in `-bot`, GitHub's
-  web-flow address, or (for GitHub accounts) any account type but `User`. A bot never counts as a reviewer.
+  web-flow address or any `noreply@…` address (a forge's or an instance's own key), or (for GitHub accounts)
+  any account type but `User`. A bot never counts as a reviewer.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ _LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*(?:_[A-Za-z0-9]{3,8})?")
 _MAX_LOGIN = 39
 _BOT_SUFFIX = "[bot]"
 _WEB_FLOW = "noreply@github.com"  # the committer of commits GitHub makes itself
+# The address of a forge's or a server's own commits and keys (github.com's web-flow, gitlab.com's web commits, a
+# GHES or self-managed GitLab instance key an administrator lists): no person reads mail there (red150).
+_NO_REPLY = frozenset({"noreply", "no-reply", "donotreply", "do-not-reply"})
 COAUTHOR_KEY = "co-authored-by"
 # Every trailer that names a co-author: GitHub's, and the Linux kernel's `Co-developed-by:` (which its July 2025
 # AI-assistance proposal had agents credit themselves with).
@@ -77,8 +81,10 @@ class Identity:
     def is_bot(self) -> bool:
         """An app or automation account: never a reviewer."""
         email = self.email.strip().casefold()
-        spellings = [self.name.strip().casefold(), self.login.strip().casefold(), email, email.split("@", 1)[0]]
-        return email == _WEB_FLOW or any("[bot]" in s or s.endswith("-bot") for s in spellings if s)
+        local = email.split("@", 1)[0]
+        spellings = [self.name.strip().casefold(), self.login.strip().casefold(), email, local]
+        return (email == _WEB_FLOW or (bool(email) and local in _NO_REPLY)
+                or any("[bot]" in s or s.endswith("-bot") for s in spellings if s))
 
 
 def parse_identity(value: str) -> Identity:

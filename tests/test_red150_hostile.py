@@ -193,3 +193,38 @@ def test_a_merge_made_on_github_does_not_make_github_the_reviewer(tmp_path: Path
     assert result.code != 0, result.output
     assert "review/" in result.output, result.output
     assert server.tip() == before
+
+
+def test_an_instance_key_the_administrator_listed_is_no_reviewer(tmp_path: Path, keys: dict[str, Key]) -> None:
+    """The same through a key gatekeeper does not ship: self-managed GitLab (or GHES) signs what its web UI makes
+    with its own instance key, and docs/forge-commits.md tells administrators such keys are "checked like any
+    other": listed in allowed_signers under the instance's address, noreply@git.example.com. Mo merges his phone
+    branch in the web UI of a scratch project with `Reviewed-by: noreply@git.example.com` in the merge message and
+    pushes that merge to main: the reviewer is the merge's good signer, so the claim was verified and the phone
+    commit approved. A `noreply@` address is no person (a bot): refused."""
+    policy = SIGNED_POLICY.replace("require_signature: true, require_registered_device: true,", "").replace(
+        "devices: devices.yml\n", "")
+    server = make_server(tmp_path / "srv", policy=policy)
+    instance = keys["mallory"]
+    (server.root / "allowed_signers").write_text(
+        f'noreply@git.example.com namespaces="git" {instance.type_and_b64}\n')
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
+    assert spush(server, work, "origin", "main").code == 0
+    before = server.tip()
+    base = work.head()
+    work.branch("fix")
+    work.commit("fix from the phone" + MOBILE, {"m.py": "m = 1\n"}, author=("Mo Bile", "mo@example.com"),
+                committer=("Mo Bile", "mo@example.com"))
+    work.checkout("main")
+    work.git("reset", "-q", "--hard", base)
+    work.git("-c", "gpg.format=ssh", "merge", "-q", "--no-ff", f"--gpg-sign={instance.private}", "-m",
+             "Merge branch 'fix' into 'main'\n\nReviewed-by: noreply@git.example.com\n", "fix",
+             env={"GIT_AUTHOR_NAME": "Mo Bile", "GIT_AUTHOR_EMAIL": "mo@example.com",
+                  "GIT_COMMITTER_NAME": "Mo Bile", "GIT_COMMITTER_EMAIL": "mo@example.com"})
+    result = spush(server, work, "origin", "main")
+    merge = next(c for c in server.last_verdict()["commits"] if c["subject"].startswith("Merge branch"))
+    assert merge["signature"]["status"] == "good", merge
+    assert result.code != 0, result.output
+    assert "review/" in result.output, result.output
+    assert server.tip() == before

@@ -72,7 +72,8 @@ def _claims(reports: Sequence[CommitReport], pusher: Identity | None) -> list[Cl
             verified_by: str | None = None
             verifier: Identity | None = None
             signer = signer_identity(report.signature)
-            signed = signer if signer is not None and same_person(reviewer, signer) else None
+            # A bot's key (a forge instance's, `noreply@…`) signs for whoever clicked: it verifies no reviewer.
+            signed = signer if signer is not None and not signer.is_bot and same_person(reviewer, signer) else None
             if pusher is not None and same_person(reviewer, pusher):
                 verified_by, verifier = "pusher", pusher
             elif signed is not None:
