@@ -228,3 +228,54 @@ def test_an_instance_key_the_administrator_listed_is_no_reviewer(tmp_path: Path,
     assert result.code != 0, result.output
     assert "review/" in result.output, result.output
     assert server.tip() == before
+
+
+# -- 3. a pull request a bot opened, merged by the commits' own author ---------------------------------------------
+
+GHES_MERGE = {"GITHUB_VIA": "pull request merge button", "GITHUB_REPO_NAME": "acme/payments"}
+
+
+@pytest.mark.parametrize("opener", ["github-actions[bot]", "renovate-bot"])
+def test_merging_a_pull_request_a_bot_opened_for_your_own_branch_is_no_review(tmp_path: Path, opener: str) -> None:
+    """Attack: John pushes his phone branch to GHES; an automation (a workflow with peter-evans/create-pull-request,
+    a bot account) opens the pull request for it, so the PR's author is the bot, not John. John clicks the merge
+    button himself. GHES runs the hook with GITHUB_USER_LOGIN=jdoe and GITHUB_PULL_REQUEST_AUTHOR_LOGIN=<the bot>:
+    the merger is not the PR's author, and `jdoe` is no spelling of the commit's John Doe <john.doe@example.com>,
+    so forge.py counted the merge as John's review of his own phone commit ("merged by @jdoe; pull request by
+    @github-actions[bot]") and it landed unreviewed.
+
+    Secure behaviour: a bot's pull request shows nothing about who wrote it, so its merge is no review; refused."""
+    server = make_server(tmp_path / "srv")
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
+    assert spush(server, work, "origin", "main").code == 0
+    before = server.tip()
+    base = work.head()
+    work.branch("fix")
+    work.commit("fix from the phone" + MOBILE, {"m.py": "m = 1\n"}, author=JOHN, committer=JOHN)
+    work.checkout("main")
+    work.git("reset", "-q", "--hard", base)
+    work.merge("fix", "Merge pull request #12 from acme/fix\n\nfix from the phone\n")
+    result = spush(server, work, "origin", "main",
+                   env={**GHES_MERGE, "GITHUB_USER_LOGIN": "jdoe", "GITHUB_PULL_REQUEST_AUTHOR_LOGIN": opener})
+    assert result.code != 0, result.output
+    assert "review/" in result.output, result.output
+    assert server.tip() == before
+
+
+def test_merging_a_colleagues_pull_request_still_approves(tmp_path: Path) -> None:
+    """Control: the same merge of Mo's pull request (opened by Mo) by Rita is her review."""
+    server = make_server(tmp_path / "srv")
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
+    assert spush(server, work, "origin", "main").code == 0
+    base = work.head()
+    work.branch("fix")
+    work.commit("fix from the phone" + MOBILE, {"m.py": "m = 1\n"}, author=JOHN, committer=JOHN)
+    work.checkout("main")
+    work.git("reset", "-q", "--hard", base)
+    work.merge("fix", "Merge pull request #12 from acme/fix\n\nfix from the phone\n")
+    result = spush(server, work, "origin", "main",
+                   env={**GHES_MERGE, "GITHUB_USER_LOGIN": "rita", "GITHUB_PULL_REQUEST_AUTHOR_LOGIN": "jdoe"})
+    assert result.code == 0, result.output
+    assert "approved by rita (forge)" in result.output, result.output

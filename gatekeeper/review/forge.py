@@ -5,7 +5,8 @@ GitHub Enterprise Server runs the pre-receive hook for pull request merges with 
 (`GITHUB_USER_LOGIN`) and the pull request's author (`GITHUB_PULL_REQUEST_AUTHOR_LOGIN`): a merge by
 someone other than the author is a review by the server's own account; a self-merge is not, and
 neither is a merge by someone who wrote the commits (their author, committer or a co-author), since
-the pull request's author need not be the commits' (DESIGN §5).
+the pull request's author need not be the commits' (DESIGN §5), nor the merge of a pull request a bot opened
+(the commits' author may be the merger under a login that is no spelling of theirs: red150).
 Gitea marks pull request merges with `GITEA_PUSH_TRIGGER` but does not name the pull request's
 author, so the merging user is compared with the commits' authors and co-authors instead (not the
 committer: a rebase merge makes the merger the committer). GitLab gives no merge metadata to hooks.
@@ -50,6 +51,13 @@ def forge_review(forge: ForgeInfo | None, report: CommitReport, pusher: Identity
     if forge.forge == "github":
         if not forge.pr_author:
             return None
+        if Identity(login=forge.pr_author).is_bot:
+            # An automation opened the pull request (create-pull-request, a bot account): it says nothing about who
+            # wrote the commits, so the merger may be their author under a login no spelling of theirs (red150).
+            return ReviewInfo(ReviewStatus.MISSING, source="forge",
+                              detail=f"@{safe(merger.login, limit=60)} merged a pull request a bot opened "
+                                     f"(@{safe(forge.pr_author, limit=60)}; {via}): no review by someone other than "
+                                     "the commits' author")
         if same_person(merger, Identity(login=forge.pr_author)):
             return ReviewInfo(ReviewStatus.SELF, source="forge",
                               detail=f"@{safe(merger.login, limit=60)} merged their own pull request ({via})")
