@@ -279,3 +279,72 @@ def test_merging_a_colleagues_pull_request_still_approves(tmp_path: Path) -> Non
                    env={**GHES_MERGE, "GITHUB_USER_LOGIN": "rita", "GITHUB_PULL_REQUEST_AUTHOR_LOGIN": "jdoe"})
     assert result.code == 0, result.output
     assert "approved by rita (forge)" in result.output, result.output
+
+
+# -- 4. the Action: an approval by the signer of the commit, under a login GitHub ties to no address of theirs ----
+
+ACTION_SIGNED_POLICY = """\
+version: 1
+origins: {mobile_classes: [mobile, tablet], undeclared: desktop}
+protected_refs: ["refs/heads/main"]
+rules:
+  mobile:
+    scanners: []
+    block_at: high
+    require_signature: true
+    require_registered_device: true
+    review: {approvals: 1, exclude_authors: true, after_last_mobile_commit: true}
+  default: {scanners: [], block_at: critical}
+devices: .gatekeeper/devices.yml
+allowed_signers: .gatekeeper/allowed_signers
+"""
+
+
+@pytest.mark.parametrize(("linked", "reviewer", "approved"), [(None, "jdoe", False), (None, "rita", False),
+                                                             ("jdoe", "jdoe", False), ("jdoe", "rita", True)])
+def test_the_action_does_not_count_the_signers_own_approval_under_an_unlinked_login(
+        tmp_path: Path, keys: dict[str, Key], httpserver, linked: str | None, reviewer: str,  # type: ignore[no-untyped-def]
+        approved: bool) -> None:
+    """Attack (the Action, `pull_request_review`): John's phone commit is signed by his enrolled device (signer and
+    author john.doe@example.com: the binding holds), and the address is not on his GitHub account `jdoe` (he
+    removed it, or never added it), so GitHub resolves no login for the commit. An automation opens the pull
+    request for his branch (the PR's author is a bot) and John approves it himself: GitHub lets anyone but the
+    PR's author approve. In the run of his review the pusher is unknown (docs/action.md), and `jdoe` is no spelling
+    of John Doe <john.doe@example.com>: the approval counted, though docs/action.md names `require_signature` as the
+    way to close this ("a pusher cannot write someone else's signature" — but the gate cannot tell that this
+    signature is the reviewer's own).
+
+    Secure behaviour: an approval of a commit signed under an address GitHub ties to no account cannot be told
+    from its signer's: not approved (unknown, review/unverifiable) — Rita's neither, until the address is on
+    John's account; then his own approval is his (self) and Rita's counts (the controls)."""
+    from gatekeeper.models import ExitCode
+    from tests.github_helpers import serve_reviews, synthetic_pr_event, synthetic_pull_commit, synthetic_review
+    from tests.repo_builder import RepoBuilder
+    from tests.test_action import REPO, Env, verdict_of
+
+    repo = RepoBuilder.init(tmp_path / "repo")
+    registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]})
+    base = repo.commit("base\n", {".gatekeeper.yml": ACTION_SIGNED_POLICY, "app.py": "print('hi')\n",
+                                  ".gatekeeper/devices.yml": dump_registry(registry),
+                                  ".gatekeeper/allowed_signers": allowed_signers_text(registry)})
+    repo.branch("feature")
+    signed_commit(repo, "phone: quick fix" + MOBILE, keys["alice"], {"app.py": "print('hello')\n"}, author=JOHN)
+    repo.git("commit", "--amend", "-q", "--no-edit", "-S" + str(keys["alice"].private), "--reset-author",
+             env={"GIT_AUTHOR_NAME": JOHN[0], "GIT_AUTHOR_EMAIL": JOHN[1], "GIT_COMMITTER_NAME": JOHN[0],
+                  "GIT_COMMITTER_EMAIL": JOHN[1]})
+    head = repo.head()
+    # SYNTHETIC: GitHub resolves no account for john.doe@example.com; John (`jdoe`, a member with write access)
+    # approved the head.
+    serve_reviews(httpserver, 7, [synthetic_review(reviewer, "APPROVED", head, rid=1)], REPO)
+    httpserver.expect_request(f"/repos/{REPO}/pulls/7/commits").respond_with_json(
+        [synthetic_pull_commit(head, login=linked, email=JOHN[1], committer_login=linked)])
+    payload = synthetic_pr_event(number=7, base_sha=base, head_sha=head, author="github-actions[bot]", repo=REPO,
+                                 action="submitted")
+    result = Env(tmp_path, httpserver, repo.path).run("pull_request_review", payload, "--format", "json")
+    assert result.exception is None, result.output
+    commit = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)
+    assert commit["signature"]["status"] == "good", commit["signature"]
+    assert (commit["review"]["status"] == "approved") is approved, commit["review"]
+    assert result.return_value == (ExitCode.OK if approved else ExitCode.BLOCKED), result.output
+    if linked is None:
+        assert "review/unverifiable" in result.output and "ties to no account" in result.output, result.output

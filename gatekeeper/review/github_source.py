@@ -61,7 +61,7 @@ from gatekeeper.checks.policy_change import PolicyReview, PolicyReviewer
 from gatekeeper.config import Policy, ReviewRule
 from gatekeeper.errors import GitError
 from gatekeeper.git import Git, is_zero
-from gatekeeper.identity import People, commits_people
+from gatekeeper.identity import People, commits_people, signer_identity
 from gatekeeper.interfaces import ReviewResult
 from gatekeeper.models import (
     Commit,
@@ -117,6 +117,24 @@ def commit_identities(reports: Sequence[CommitReport]) -> People:
 
 
 ClientFactory = Callable[[str, str], GitHubClient]  # (token, api_url) -> client
+
+
+def unlinked_signer(report: CommitReport, listed: Sequence[PullCommit]) -> str | None:
+    """The address of the person whose good signature is on the commit, when GitHub ties that address to no account
+    in the PR's commit list (None otherwise). A reviewer is told apart from a commit's people by GitHub login, and
+    the signer is an address: `jdoe`, who removed john.doe@example.com from his account, approving the commit his
+    phone signed as john.doe@example.com shares no spelling with it (red150). A forge's key names no person."""
+    signer = signer_identity(report.signature)
+    address = signer.email.strip().casefold() if signer is not None else ""
+    if not address:
+        return None
+    for entry in listed:
+        if entry.sha != report.commit.sha:
+            continue
+        for login, email in ((entry.author_login, entry.author_email), (entry.committer_login, entry.committer_email)):
+            if login and (email or "").strip().casefold() == address:
+                return None
+    return address
 
 
 class GitHubReviewSource:
@@ -332,23 +350,30 @@ class GitHubReviewSource:
             return self._mismatch(needing, number, listed)
         authors = pull_identities(listed, self.event.pr_author).merged(commit_identities(commits))
         reviews: dict[str, ReviewInfo] = {}
-        unapproved: list[tuple[CommitReport, Assessment]] = []
+        unapproved: list[tuple[CommitReport, Assessment, str]] = []
         for report in needing:
             result = assess(pull.reviews, authors, approvals, self._covers(report.commit.sha, self.event.head),
                             exclude_authors=exclude_authors, require_cover=require_cover, pushers=self._pushers,
                             write_access=self._write_access)
+            note = ""
+            unlinked = (unlinked_signer(report, listed) if exclude_authors and result.status is ReviewStatus.APPROVED
+                        else None)
+            if unlinked is not None:
+                result = dataclasses.replace(result, status=ReviewStatus.UNKNOWN, approvers=())
+                note = (f"; the commit is signed by {unlinked}, an address GitHub ties to no account of the pull "
+                        "request, so whether an approver is its signer cannot be told")
             reviews[report.commit.sha] = ReviewInfo(result.status, result.approvers, "github",
-                                                    f"PR #{number}: {result.describe()}")
+                                                    f"PR #{number}: {result.describe()}{note}")
             if result.status is not ReviewStatus.APPROVED:
-                unapproved.append((report, result))
+                unapproved.append((report, result, note))
         findings: list[Finding] = []
         if unapproved:
-            report, result = unapproved[-1]
+            report, result, note = unapproved[-1]
             sha = report.commit.sha
             unknown = result.status is ReviewStatus.UNKNOWN
             findings.append(catalogue.rule("review/unverifiable" if unknown else "review/missing").finding(
                 f"{len(unapproved)} mobile-origin commit(s) of PR #{number} lack {approvals} qualifying approval(s) "
-                f"({result.status.value}): {result.describe()}",
+                f"({result.status.value}): {result.describe()}{note}",
                 commit=sha, enforced=True,
                 fix=UNVERIFIED_FIX if unknown else
                 f"ask a reviewer who is not an author, committer or co-author to approve the pull request "
