@@ -348,3 +348,48 @@ def test_the_action_does_not_count_the_signers_own_approval_under_an_unlinked_lo
     assert result.return_value == (ExitCode.OK if approved else ExitCode.BLOCKED), result.output
     if linked is None:
         assert "review/unverifiable" in result.output and "ties to no account" in result.output, result.output
+
+
+def test_the_actions_push_run_does_not_count_the_signers_own_approval_either(
+        tmp_path: Path, keys: dict[str, Key], httpserver) -> None:  # type: ignore[no-untyped-def]
+    """The same on the push run after the merge (the Action's after-the-fact check of main): PR #7, opened by a
+    bot, merged with a merge commit that adds nothing, held John's signed phone commit; his own approval of it
+    counted for the landed commit. Now: not approved, `review/unverifiable`."""
+    from gatekeeper.models import ExitCode
+    from tests.github_helpers import (
+        serve_reviews,
+        synthetic_associated_pull,
+        synthetic_pull_commit,
+        synthetic_review,
+    )
+    from tests.repo_builder import RepoBuilder
+    from tests.test_action import REPO, Env, push_payload, verdict_of
+
+    repo = RepoBuilder.init(tmp_path / "repo")
+    registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]})
+    before = repo.commit("base\n", {".gatekeeper.yml": ACTION_SIGNED_POLICY, "app.py": "print('hi')\n",
+                                    ".gatekeeper/devices.yml": dump_registry(registry),
+                                    ".gatekeeper/allowed_signers": allowed_signers_text(registry)})
+    repo.branch("feature")
+    repo.git("config", "gpg.format", "ssh")
+    repo.write("app.py", "print('hello')\n")
+    repo.git("add", "app.py")
+    repo.git("commit", "-q", "-S" + str(keys["alice"].private), "-m", "phone: quick fix" + MOBILE,
+             env={"GIT_AUTHOR_NAME": JOHN[0], "GIT_AUTHOR_EMAIL": JOHN[1], "GIT_COMMITTER_NAME": JOHN[0],
+                  "GIT_COMMITTER_EMAIL": JOHN[1]})
+    head = repo.head()
+    repo.checkout("main")
+    after = repo.merge("feature", "Merge pull request #7 from octo-org/feature\n")
+    pr = synthetic_associated_pull(7, base_ref="main", head_sha=head, merged=True, merge_commit_sha=after,
+                                   author="github-actions[bot]")
+    for sha in (head, after):
+        httpserver.expect_request(f"/repos/{REPO}/commits/{sha}/pulls").respond_with_json([pr])
+    serve_reviews(httpserver, 7, [synthetic_review("jdoe", "APPROVED", head, rid=1)], REPO)
+    httpserver.expect_request(f"/repos/{REPO}/pulls/7/commits").respond_with_json(
+        [synthetic_pull_commit(head, login=None, email=JOHN[1])])
+    result = Env(tmp_path, httpserver, repo.path).run("push", push_payload(before, after), "--format", "json")
+    assert result.exception is None, result.output
+    commit = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)
+    assert commit["signature"]["status"] == "good", commit["signature"]
+    assert commit["review"]["status"] == "unknown", commit["review"]
+    assert result.return_value == ExitCode.BLOCKED, result.output

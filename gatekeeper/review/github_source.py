@@ -137,6 +137,18 @@ def unlinked_signer(report: CommitReport, listed: Sequence[PullCommit]) -> str |
     return address
 
 
+def without_unlinked_signer(result: Assessment, report: CommitReport, listed: Sequence[PullCommit]) -> Assessment:
+    """`result` with its approvals withdrawn (status unknown) when the commit's signer is an address GitHub ties to
+    no account (`unlinked_signer`): none of them can be told from the signer."""
+    if result.status is not ReviewStatus.APPROVED:
+        return result
+    address = unlinked_signer(report, listed)
+    if address is None:
+        return result
+    return dataclasses.replace(result, status=ReviewStatus.UNKNOWN, approvers=(),
+                               unlinked=tuple(f"{a} (signed by {address})" for a in result.approvers))
+
+
 class GitHubReviewSource:
     """ReviewSource over the GitHub REST API for the Action."""
 
@@ -350,30 +362,25 @@ class GitHubReviewSource:
             return self._mismatch(needing, number, listed)
         authors = pull_identities(listed, self.event.pr_author).merged(commit_identities(commits))
         reviews: dict[str, ReviewInfo] = {}
-        unapproved: list[tuple[CommitReport, Assessment, str]] = []
+        unapproved: list[tuple[CommitReport, Assessment]] = []
         for report in needing:
             result = assess(pull.reviews, authors, approvals, self._covers(report.commit.sha, self.event.head),
                             exclude_authors=exclude_authors, require_cover=require_cover, pushers=self._pushers,
                             write_access=self._write_access)
-            note = ""
-            unlinked = (unlinked_signer(report, listed) if exclude_authors and result.status is ReviewStatus.APPROVED
-                        else None)
-            if unlinked is not None:
-                result = dataclasses.replace(result, status=ReviewStatus.UNKNOWN, approvers=())
-                note = (f"; the commit is signed by {unlinked}, an address GitHub ties to no account of the pull "
-                        "request, so whether an approver is its signer cannot be told")
+            if exclude_authors:
+                result = without_unlinked_signer(result, report, listed)
             reviews[report.commit.sha] = ReviewInfo(result.status, result.approvers, "github",
-                                                    f"PR #{number}: {result.describe()}{note}")
+                                                    f"PR #{number}: {result.describe()}")
             if result.status is not ReviewStatus.APPROVED:
-                unapproved.append((report, result, note))
+                unapproved.append((report, result))
         findings: list[Finding] = []
         if unapproved:
-            report, result, note = unapproved[-1]
+            report, result = unapproved[-1]
             sha = report.commit.sha
             unknown = result.status is ReviewStatus.UNKNOWN
             findings.append(catalogue.rule("review/unverifiable" if unknown else "review/missing").finding(
                 f"{len(unapproved)} mobile-origin commit(s) of PR #{number} lack {approvals} qualifying approval(s) "
-                f"({result.status.value}): {result.describe()}{note}",
+                f"({result.status.value}): {result.describe()}",
                 commit=sha, enforced=True,
                 fix=UNVERIFIED_FIX if unknown else
                 f"ask a reviewer who is not an author, committer or co-author to approve the pull request "
@@ -748,8 +755,9 @@ class GitHubReviewSource:
             head = pull.pr.head_sha
             head_covers = self._covers(head, bound)
             covers = lambda cid: is_sha(head) and (cid == head or head_covers(cid))  # noqa: E731
-        return assess(pull.reviews, authors, approvals, covers, exclude_authors=exclude_authors,
-                      require_cover=require_cover, eligible=eligible, write_access=self._write_access)
+        result = assess(pull.reviews, authors, approvals, covers, exclude_authors=exclude_authors,
+                        require_cover=require_cover, eligible=eligible, write_access=self._write_access)
+        return without_unlinked_signer(result, report, pull.commits) if exclude_authors else result
 
     def _local_head(self, pull: _Pull) -> str | None:
         """The PR's final head when it is a commit in the local clone, else None."""

@@ -152,6 +152,7 @@ class Assessment:
     no_access: tuple[str, ...] = ()  # approved, but without write access, or not asked ("login (ASSOCIATION; …)")
     pushed: tuple[str, ...] = ()  # approved, but pushed the commits under review (the event's sender)
     unverified: tuple[str, ...] = ()  # approved, but whether they have write access could not be asked
+    unlinked: tuple[str, ...] = ()  # approved, but the commit's signer is an address GitHub ties to no account (red150)
 
     def describe(self) -> str:
         parts = [f"{len(self.approvers)} of {self.required} qualifying approval(s)"]
@@ -164,7 +165,9 @@ class Assessment:
                              ("not counted (not an owner)", self.not_owner),
                              ("not counted (no write access to the repository)", self.no_access),
                              ("not counted (pushed the commits under review)", self.pushed),
-                             ("not counted (write access could not be checked)", self.unverified)):
+                             ("not counted (write access could not be checked)", self.unverified),
+                             ("not counted (the commit is signed under an address GitHub ties to no account: whether "
+                              "the approver is its signer cannot be told)", self.unlinked)):
             if group:
                 parts.append(f"{label}: " + ", ".join(f"@{a}" for a in group))
         return "; ".join(parts)
