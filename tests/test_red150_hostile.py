@@ -393,3 +393,45 @@ def test_the_actions_push_run_does_not_count_the_signers_own_approval_either(
     assert commit["signature"]["status"] == "good", commit["signature"]
     assert commit["review"]["status"] == "unknown", commit["review"]
     assert result.return_value == ExitCode.BLOCKED, result.output
+
+
+# -- left: where the server names the pusher by an address the pusher chose -------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="red150, left (MEDIUM): Gitea names the pusher by the account's primary "
+                   "e-mail, which its owner chooses among the addresses they verified; the gate has no directory "
+                   "tying it to the address the device registry enrolled, so a second address makes the signer's "
+                   "own push look like another person's review")
+def test_a_gitea_pusher_with_another_primary_address_is_still_the_signer(tmp_path: Path,
+                                                                         keys: dict[str, Key]) -> None:
+    """John's phone key is enrolled to john.doe@example.com; his Gitea account's primary e-mail is
+    john@home.example (verified by Gitea). He pushes his own signed phone commit with `Reviewed-by: jdoe` as
+    `jdoe`: GITEA_PUSHER_EMAIL=john@home.example shares no spelling with the signer, so the claim counts."""
+    server, work = _signed_server(tmp_path, keys)
+    before = server.tip()
+    signed_commit(work, "fix the thing" + MOBILE + "Reviewed-by: jdoe\n", keys["alice"], {"a.py": "a = 1\n"},
+                  author=JOHN)
+    result = spush(server, work, "origin", "main",
+                   env={"GITEA_PUSHER_NAME": "jdoe", "GITEA_PUSHER_EMAIL": "john@home.example",
+                        "GITEA_REPO_USER_NAME": "acme", "GITEA_REPO_NAME": "payments"})
+    assert result.code != 0, result.output
+    assert server.tip() == before
+
+
+@pytest.mark.xfail(strict=True, reason="red150, left (MEDIUM): GHES names the merger and the pull request's author by "
+                   "login only; when a colleague opens the pull request for John's branch, nothing at push time ties "
+                   "the merger `jdoe` to the address his phone signed with (a policy key mapping logins to addresses, "
+                   "or a `login:` in the device registry, would)")
+def test_the_signer_merging_a_pull_request_a_colleague_opened_is_no_review(tmp_path: Path,
+                                                                           keys: dict[str, Key]) -> None:
+    server, work = _signed_server(tmp_path, keys)
+    before = server.tip()
+    base = work.head()
+    work.branch("fix")
+    signed_commit(work, "fix the thing" + MOBILE, keys["alice"], {"a.py": "a = 1\n"}, author=JOHN)
+    work.checkout("main")
+    work.git("reset", "-q", "--hard", base)
+    work.merge("fix", "Merge pull request #12 from acme/fix\n")
+    result = spush(server, work, "origin", "main",
+                   env={**GHES_MERGE, "GITHUB_USER_LOGIN": "jdoe", "GITHUB_PULL_REQUEST_AUTHOR_LOGIN": "alice"})
+    assert result.code != 0, result.output
+    assert server.tip() == before
