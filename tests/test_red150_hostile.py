@@ -435,3 +435,37 @@ def test_the_signer_merging_a_pull_request_a_colleague_opened_is_no_review(tmp_p
                    env={**GHES_MERGE, "GITHUB_USER_LOGIN": "jdoe", "GITHUB_PULL_REQUEST_AUTHOR_LOGIN": "alice"})
     assert result.code != 0, result.output
     assert server.tip() == before
+
+
+def test_the_action_does_not_count_the_signers_own_approval_of_a_policy_change(
+        tmp_path: Path, keys: dict[str, Key], httpserver) -> None:  # type: ignore[no-untyped-def]
+    """The same for a change to the gate's own policy (policy/changed needs an approval by someone who is not its
+    author): John's signed commit turns the mobile review off; the pull request a bot opened is approved by John."""
+    from gatekeeper.models import ExitCode
+    from tests.github_helpers import serve_reviews, synthetic_pr_event, synthetic_pull_commit, synthetic_review
+    from tests.repo_builder import RepoBuilder
+    from tests.test_action import REPO, Env
+
+    repo = RepoBuilder.init(tmp_path / "repo")
+    registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]})
+    base = repo.commit("base\n", {".gatekeeper.yml": ACTION_SIGNED_POLICY, "app.py": "print('hi')\n",
+                                  ".gatekeeper/devices.yml": dump_registry(registry),
+                                  ".gatekeeper/allowed_signers": allowed_signers_text(registry)})
+    repo.branch("feature")
+    repo.git("config", "gpg.format", "ssh")
+    repo.write(".gatekeeper.yml", ACTION_SIGNED_POLICY.replace("approvals: 1", "approvals: 0"))
+    repo.git("add", ".gatekeeper.yml")
+    repo.git("commit", "-q", "-S" + str(keys["alice"].private), "-m", "policy: tidy\n",
+             env={"GIT_AUTHOR_NAME": JOHN[0], "GIT_AUTHOR_EMAIL": JOHN[1], "GIT_COMMITTER_NAME": JOHN[0],
+                  "GIT_COMMITTER_EMAIL": JOHN[1]})
+    head = repo.head()
+    serve_reviews(httpserver, 7, [synthetic_review("jdoe", "APPROVED", head, rid=1)], REPO)
+    httpserver.expect_request(f"/repos/{REPO}/pulls/7/commits").respond_with_json(
+        [synthetic_pull_commit(head, login=None, email=JOHN[1])])
+    payload = synthetic_pr_event(number=7, base_sha=base, head_sha=head, author="github-actions[bot]", repo=REPO,
+                                 action="submitted")
+    result = Env(tmp_path, httpserver, repo.path).run("pull_request_review", payload)
+    assert result.exception is None, result.output
+    assert "policy/changed" in result.output, result.output
+    assert "approved by policy owner(s) @jdoe" not in result.output, result.output
+    assert result.return_value == ExitCode.BLOCKED, result.output

@@ -382,7 +382,7 @@ class GitHubReviewSource:
                 f"{len(unapproved)} mobile-origin commit(s) of PR #{number} lack {approvals} qualifying approval(s) "
                 f"({result.status.value}): {result.describe()}",
                 commit=sha, enforced=True,
-                fix=UNVERIFIED_FIX if unknown else
+                fix=UNLINKED_FIX if unknown and result.unlinked else UNVERIFIED_FIX if unknown else
                 f"ask a reviewer who is not an author, committer or co-author to approve the pull request "
                 f"after {sha[:12]}",
             ).with_fingerprint("pr", str(number), sha))
@@ -858,6 +858,7 @@ class GitHubReviewSource:
         notes: list[str] = []
         pulls: list[tuple[CommitReport, _Pull]] = []
         authors: People | None = None
+        signed_by_whom: Sequence[PullCommit] = ()
         if self.event.is_pull:
             assert self.event.pr_number is not None
             pull = self._pull(self.event.pr_number)
@@ -866,6 +867,7 @@ class GitHubReviewSource:
                 return [], [f"the commits GitHub lists and the range in git disagree: {listed}"]
             authors = pull_identities(listed, self.event.pr_author).merged(commit_identities(everyone))
             pulls.append((changing[-1], pull))
+            signed_by_whom = listed  # the changers' signers, each tied to a login by GitHub or no approval counts
         else:
             for report in changing:
                 found = self._associated(report)
@@ -887,6 +889,8 @@ class GitHubReviewSource:
                 if authors is not None:
                     result = assess(pull.reviews, authors, 1, self._covers(commit.sha, self.event.head),
                                     eligible=eligible, pushers=self._pushers, write_access=self._write_access)
+                    for changer in changing:
+                        result = without_unlinked_signer(result, changer, signed_by_whom)
                     note = ""
                 else:
                     result = self._judge_landed(landed, pull, 1, True, True, eligible=eligible)
@@ -903,6 +907,8 @@ class GitHubReviewSource:
 
 
 UNVERIFIED_FIX = "fix the GitHub access problem and re-run; until then the change counts as unreviewed"
+UNLINKED_FIX = ("the commit's signer adds the address their device is enrolled to to their GitHub account (verified), "
+                "then re-run; until then no approval of it counts")
 
 
 class BeyondBaseReview:
