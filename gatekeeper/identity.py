@@ -145,7 +145,9 @@ def signer_identity(signature: SignatureInfo | None) -> Identity | None:
         # it names no person. Anyone can have github.com sign a merge whose message says `Reviewed-by: GitHub
         # web-flow` in a repository of their own, then push it anywhere (red150).
         return None
-    return parse_identity(signature.signer)
+    signer = parse_identity(signature.signer)
+    # The device registry may name the owner's login: the signer is then known by it too (red150).
+    return Identity(signer.name, signer.email, signature.logins[0]) if signature.logins else signer
 
 
 def commit_people(commit: Commit, *, committer: bool = True, signature: SignatureInfo | None = None) -> list[Identity]:
@@ -160,6 +162,8 @@ def commit_people(commit: Commit, *, committer: bool = True, signature: Signatur
     people.extend(coauthors(commit.message, commit.trailer_values(*COAUTHOR_KEYS)))
     if signature is not None and signature.signer:
         people.append(parse_identity(signature.signer))
+    if signature is not None:
+        people.extend(Identity(login=login) for login in signature.logins)
     return people
 
 

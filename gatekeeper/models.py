@@ -370,6 +370,7 @@ class SignatureInfo:
     device_id: str | None = None
     detail: str = ""
     forge: str | None = None  # "github" / "gitlab": the forge's own key signed it (a forge-made commit)
+    logins: tuple[str, ...] = ()  # the signing device owner's forge logins, from the device registry (red150)
 
 
 @dataclass(frozen=True, slots=True)

@@ -779,7 +779,7 @@ def test_load_registry_from_file(tmp_path: Path, keys: dict[str, Key]) -> None:
         load_registry(tmp_path / "missing.yml")
 
 
-KEYS_IN_ORDER = "id, owner, class, managed, keys, enrolled, expires, revoked_at, revoked_reason"
+KEYS_IN_ORDER = "id, owner, class, managed, keys, enrolled, expires, revoked_at, revoked_reason, logins"
 
 
 @pytest.mark.parametrize(

@@ -300,11 +300,12 @@ allowed_signers: .gatekeeper/allowed_signers
 """
 
 
-@pytest.mark.parametrize(("linked", "reviewer", "approved"), [(None, "jdoe", False), (None, "rita", False),
-                                                             ("jdoe", "jdoe", False), ("jdoe", "rita", True)])
+@pytest.mark.parametrize(("linked", "reviewer", "approved", "logins"),
+                         [(None, "jdoe", False, ()), (None, "rita", False, ()), ("jdoe", "jdoe", False, ()),
+                          ("jdoe", "rita", True, ()), (None, "jdoe", False, ("jdoe",)), (None, "rita", True, ("jdoe",))])
 def test_the_action_does_not_count_the_signers_own_approval_under_an_unlinked_login(
         tmp_path: Path, keys: dict[str, Key], httpserver, linked: str | None, reviewer: str,  # type: ignore[no-untyped-def]
-        approved: bool) -> None:
+        approved: bool, logins: tuple[str, ...]) -> None:
     """Attack (the Action, `pull_request_review`): John's phone commit is signed by his enrolled device (signer and
     author john.doe@example.com: the binding holds), and the address is not on his GitHub account `jdoe` (he
     removed it, or never added it), so GitHub resolves no login for the commit. An automation opens the pull
@@ -316,7 +317,8 @@ def test_the_action_does_not_count_the_signers_own_approval_under_an_unlinked_lo
 
     Secure behaviour: an approval of a commit signed under an address GitHub ties to no account cannot be told
     from its signer's: not approved (unknown, review/unverifiable) — Rita's neither, until the address is on
-    John's account; then his own approval is his (self) and Rita's counts (the controls)."""
+    John's account, or the device registry names his login (`logins: [jdoe]`); then his own approval is his (self)
+    and Rita's counts (the controls)."""
     from gatekeeper.models import ExitCode
     from tests.github_helpers import serve_reviews, synthetic_pr_event, synthetic_pull_commit, synthetic_review
     from tests.repo_builder import RepoBuilder
@@ -324,6 +326,8 @@ def test_the_action_does_not_count_the_signers_own_approval_under_an_unlinked_lo
 
     repo = RepoBuilder.init(tmp_path / "repo")
     registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]})
+    if logins:
+        registry = _with_logins(registry, "pixel8-jdoe", *logins)
     base = repo.commit("base\n", {".gatekeeper.yml": ACTION_SIGNED_POLICY, "app.py": "print('hi')\n",
                                   ".gatekeeper/devices.yml": dump_registry(registry),
                                   ".gatekeeper/allowed_signers": allowed_signers_text(registry)})
@@ -346,7 +350,7 @@ def test_the_action_does_not_count_the_signers_own_approval_under_an_unlinked_lo
     assert commit["signature"]["status"] == "good", commit["signature"]
     assert (commit["review"]["status"] == "approved") is approved, commit["review"]
     assert result.return_value == (ExitCode.OK if approved else ExitCode.BLOCKED), result.output
-    if linked is None:
+    if linked is None and not logins:
         assert "review/unverifiable" in result.output and "ties to no account" in result.output, result.output
 
 
@@ -400,7 +404,8 @@ def test_the_actions_push_run_does_not_count_the_signers_own_approval_either(
 @pytest.mark.xfail(strict=True, reason="red150, left (MEDIUM): Gitea names the pusher by the account's primary "
                    "e-mail, which its owner chooses among the addresses they verified; the gate has no directory "
                    "tying it to the address the device registry enrolled, so a second address makes the signer's "
-                   "own push look like another person's review")
+                   "own push look like another person's review — unless the registry names the owner's login "
+                   "(`logins:`, test_with_the_owners_logins_enrolled_his_own_push_is_self_review)")
 def test_a_gitea_pusher_with_another_primary_address_is_still_the_signer(tmp_path: Path,
                                                                          keys: dict[str, Key]) -> None:
     """John's phone key is enrolled to john.doe@example.com; his Gitea account's primary e-mail is
@@ -419,8 +424,8 @@ def test_a_gitea_pusher_with_another_primary_address_is_still_the_signer(tmp_pat
 
 @pytest.mark.xfail(strict=True, reason="red150, left (MEDIUM): GHES names the merger and the pull request's author by "
                    "login only; when a colleague opens the pull request for John's branch, nothing at push time ties "
-                   "the merger `jdoe` to the address his phone signed with (a policy key mapping logins to addresses, "
-                   "or a `login:` in the device registry, would)")
+                   "the merger `jdoe` to the address his phone signed with — unless the device registry names the "
+                   "owner's logins (`logins:`, test_with_the_owners_logins_enrolled_a_login_pusher_vouches_again)")
 def test_the_signer_merging_a_pull_request_a_colleague_opened_is_no_review(tmp_path: Path,
                                                                            keys: dict[str, Key]) -> None:
     server, work = _signed_server(tmp_path, keys)
@@ -469,3 +474,75 @@ def test_the_action_does_not_count_the_signers_own_approval_of_a_policy_change(
     assert "policy/changed" in result.output, result.output
     assert "approved by policy owner(s) @jdoe" not in result.output, result.output
     assert result.return_value == ExitCode.BLOCKED, result.output
+
+
+# -- the way out of the login/address gap: `logins:` in the device registry --------------------------------------
+
+def _with_logins(registry, device_id: str, *logins: str):  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from gatekeeper.provenance import DeviceRegistry
+    return DeviceRegistry(tuple(dataclasses.replace(d, logins=logins) if d.id == device_id else d
+                                for d in registry.devices))
+
+
+def _server_with_logins(tmp_path: Path, keys: dict[str, Key]):  # type: ignore[no-untyped-def]
+    server, work = _signed_server(tmp_path, keys)
+    from gatekeeper.provenance import parse_registry
+    registry = _with_logins(parse_registry((server.root / "devices.yml").read_text(), "devices.yml"),
+                            "pixel8-jdoe", "jdoe", "john-doe")
+    text = dump_registry(registry)
+    assert "logins:" in text and parse_registry(text, "devices.yml") == registry  # written back as read
+    (server.root / "devices.yml").write_text(text)
+    return server, work
+
+
+@pytest.mark.parametrize("env", [{**GITLAB, "GL_USERNAME": "jdoe"},
+                                 {"GITEA_PUSHER_NAME": "JDoe", "GITEA_PUSHER_EMAIL": "john@home.example",
+                                  "GITEA_REPO_USER_NAME": "acme", "GITEA_REPO_NAME": "payments"}],
+                         ids=["gitlab", "gitea-other-address"])
+def test_with_the_owners_logins_enrolled_his_own_push_is_self_review(tmp_path: Path, keys: dict[str, Key],
+                                                                     env: dict[str, str]) -> None:
+    """With `logins: [jdoe, john-doe]` on John's device, the signer is known by his login too: his own push of his
+    signed phone commit with `Reviewed-by: jdoe` is review/self-approved (GitLab login alone; Gitea under another
+    primary address: finding 6 closed where the registry names the login)."""
+    server, work = _server_with_logins(tmp_path, keys)
+    before = server.tip()
+    signed_commit(work, "fix the thing" + MOBILE + "Reviewed-by: jdoe\n", keys["alice"], {"a.py": "a = 1\n"},
+                  author=JOHN)
+    result = spush(server, work, "origin", "main", env=env)
+    assert result.code != 0, result.output
+    assert "review/self-approved" in result.output, result.output
+    assert server.tip() == before
+
+
+def test_with_the_owners_logins_enrolled_a_login_pusher_vouches_again(tmp_path: Path, keys: dict[str, Key]) -> None:
+    """And the login-only pusher who is someone else vouches again: Rita (GitLab `rita`) merging John's signed
+    commit with `Reviewed-by: rita` lands; John merging a pull request a colleague opened on GHES does not
+    (finding 7 closed where the registry names the login)."""
+    server, work = _server_with_logins(tmp_path, keys)
+    _johns_phone_commit_on_topic(work, keys)
+    work.merge("fix", "Merge fix\n\nReviewed-by: rita\n")
+    result = spush(server, work, "origin", "main", env={**GITLAB, "GL_USERNAME": "rita"})
+    assert result.code == 0, result.output
+    before = server.tip()
+    _johns_phone_commit_on_topic(work, keys, "fix2")
+    work.merge("fix2", "Merge pull request #12 from acme/fix2\n")
+    ghes = spush(server, work, "origin", "main",
+                 env={**GHES_MERGE, "GITHUB_USER_LOGIN": "john-doe", "GITHUB_PULL_REQUEST_AUTHOR_LOGIN": "alice"})
+    assert ghes.code != 0, ghes.output
+    assert "review/self-approved" in ghes.output, ghes.output
+    assert server.tip() == before
+
+
+def test_a_registry_login_is_a_login() -> None:
+    """`logins:` is strict like the rest of the registry: a list of forge logins, no address, no bot."""
+    from gatekeeper.errors import ConfigError
+    from gatekeeper.provenance import parse_registry
+
+    head = ("version: 1\ndevices:\n  - {id: p, owner: jdoe@example.com, class: mobile, managed: false,\n"
+            "     keys: ['0123 4567 89AB CDEF 0123  4567 89AB CDEF 0123 4567'], logins: ")
+    assert parse_registry(head + "[jdoe, JDoe]}\n", "d.yml").devices[0].logins == ("jdoe", "JDoe")
+    for bad in ("jdoe", "[jdoe@example.com]", "['deploy[bot]']", "[' ']", "[1]"):
+        with pytest.raises(ConfigError, match=r"devices\[0\]\.logins"):
+            parse_registry(head + bad + "}\n", "d.yml")

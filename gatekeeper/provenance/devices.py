@@ -25,6 +25,7 @@ import yaml
 
 from gatekeeper.config import load_yaml
 from gatekeeper.errors import ConfigError
+from gatekeeper.identity import valid_login
 from gatekeeper.models import DEVICE_CLASSES, DeviceClass
 from gatekeeper.provenance.allowed_signers import (
     CERT_KEY_TYPES,
@@ -37,7 +38,8 @@ from gatekeeper.provenance.allowed_signers import (
 
 REGISTRY_VERSION = 1
 TOP_KEYS = ("version", "devices")
-DEVICE_KEYS = ("id", "owner", "class", "managed", "keys", "enrolled", "expires", "revoked_at", "revoked_reason")
+DEVICE_KEYS = ("id", "owner", "class", "managed", "keys", "enrolled", "expires", "revoked_at", "revoked_reason",
+               "logins")
 REQUIRED_DEVICE_KEYS = ("id", "owner", "class", "managed", "keys")
 
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -75,6 +77,9 @@ class Device:
     expires: date | None = None
     revoked_at: datetime | None = None  # timezone-aware
     revoked_reason: str | None = None
+    # The owner's logins on the forge (GitHub, GHES, GitLab, Gitea): what ties the pusher, merger or reviewer a
+    # server or GitHub names by login to the address the device's signatures name (red150). Optional.
+    logins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +201,23 @@ def _device(item: Any, source: str, path: str) -> Device:
         if revoked_at is None:
             raise _fail(source, f"{path}.revoked_reason", "is set but revoked_at is null",
                         "set revoked_at to when the device was revoked, or remove revoked_reason")
-    return Device(device_id, owner, DeviceClass(cls), managed, keys, enrolled, expires, revoked_at, reason)
+    logins = _logins(data.get("logins"), source, f"{path}.logins")
+    return Device(device_id, owner, DeviceClass(cls), managed, keys, enrolled, expires, revoked_at, reason, logins)
+
+
+def _logins(value: Any, source: str, path: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise _fail(source, path, f"expected a list of logins, got {_typename(value)}", "e.g. `logins: [jdoe]`")
+    logins: list[str] = []
+    for n, item in enumerate(value):
+        login = _string(item, source, f"{path}[{n}]").strip()
+        if not valid_login(login) or login.endswith("[bot]"):
+            raise _fail(source, f"{path}[{n}]", f"{login!r} is not a login",
+                        "the owner's login on the forge: letters, digits and '-' (at most 39)")
+        logins.append(login)
+    return tuple(dict.fromkeys(logins))
 
 
 def _key(value: Any, source: str, path: str) -> DeviceKey:
@@ -318,6 +339,7 @@ def dump_registry(registry: DeviceRegistry) -> str:
             "expires": d.expires,
             "revoked_at": d.revoked_at.astimezone(UTC) if d.revoked_at is not None else None,
             "revoked_reason": d.revoked_reason,
+            **({"logins": list(d.logins)} if d.logins else {}),
         }
         for d in registry.devices
     ]

@@ -126,7 +126,7 @@ def unlinked_signer(report: CommitReport, listed: Sequence[PullCommit]) -> str |
     phone signed as john.doe@example.com shares no spelling with it (red150). A forge's key names no person."""
     signer = signer_identity(report.signature)
     address = signer.email.strip().casefold() if signer is not None else ""
-    if not address:
+    if not address or report.signature.logins:  # the device registry names the signer's logins
         return None
     for entry in listed:
         if entry.sha != report.commit.sha:

@@ -129,8 +129,9 @@ def assess_trailers(reports: Sequence[CommitReport], needing: Sequence[CommitRep
         pusher_wrote = pusher is not None and wrote(pusher, report.commit, signature=report.signature)
         # A pusher the server names by login only cannot be told apart from the signer the commit's signature names
         # (an address): `jdoe` shares no spelling with john.doe@example.com, whose phone signed it (red150).
+        # The device registry's `logins:` for the signing device tie the two (identity.commit_people).
         unbound_signer = (pusher is not None and not pusher.email.strip() and not pusher_wrote
-                          and _named_signer(report) is not None)
+                          and _named_signer(report) is not None and not report.signature.logins)
         approvers: list[str] = []
         selfish: list[Claim] = []
         unverifiable: list[Claim] = []
