@@ -178,8 +178,8 @@ def _unbound_detail(unbound: Sequence[Claim], pusher: Identity | None, report: C
     if not unbound:
         return ""
     return (f"Reviewed-by {unbound[0].reviewer} is vouched for by the pusher {pusher} alone, a login with no address "
-            f"(GATEKEEPER_PUSHER_EMAIL) to tell from the signer {_named_signer(report)}; the reviewer must sign the "
-            "commit carrying it")
+            f"to tell from the signer {_named_signer(report)}; the reviewer signs the commit carrying it, or the "
+            "device registry names its owner's logins")
 
 
 def _status(approvers: list[str], selfish: list[Claim], unverifiable: list[Claim], claims: Sequence[Claim],
