@@ -263,6 +263,31 @@ def test_merging_a_pull_request_a_bot_opened_for_your_own_branch_is_no_review(tm
     assert server.tip() == before
 
 
+def test_a_colleagues_merge_of_a_bot_opened_pull_request_is_unverifiable_not_missing(tmp_path: Path) -> None:
+    """Rita merging the bot's pull request of John's branch may be a review; the hook cannot tell it from John's own
+    merge (the commits' author lines are the pusher's to write): refused as unverifiable, saying what would count."""
+    server = make_server(tmp_path / "srv")
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
+    assert spush(server, work, "origin", "main").code == 0
+    before = server.tip()
+    base = work.head()
+    work.branch("fix")
+    work.commit("fix from the phone" + MOBILE, {"m.py": "m = 1\n"}, author=JOHN, committer=JOHN)
+    work.checkout("main")
+    work.git("reset", "-q", "--hard", base)
+    work.merge("fix", "Merge pull request #12 from acme/fix\n\nfix from the phone\n")
+    result = spush(server, work, "origin", "main",
+                   env={**GHES_MERGE, "GITHUB_USER_LOGIN": "rita",
+                        "GITHUB_PULL_REQUEST_AUTHOR_LOGIN": "github-actions[bot]"})
+    assert result.code != 0, result.output
+    assert "review/unverifiable" in result.output, result.output
+    assert server.tip() == before
+    review = next(c for c in server.last_verdict()["commits"] if c["subject"] == "fix from the phone")["review"]
+    assert review["status"] == "unknown", review
+    assert "a bot opened" in review["detail"] and "sign the merge" in review["detail"], review
+
+
 def test_merging_a_colleagues_pull_request_still_approves(tmp_path: Path) -> None:
     """Control: the same merge of Mo's pull request (opened by Mo) by Rita is her review."""
     server = make_server(tmp_path / "srv")

@@ -52,12 +52,15 @@ def forge_review(forge: ForgeInfo | None, report: CommitReport, pusher: Identity
         if not forge.pr_author:
             return None
         if Identity(login=forge.pr_author).is_bot:
-            # An automation opened the pull request (create-pull-request, a bot account): it says nothing about who
-            # wrote the commits, so the merger may be their author under a login no spelling of theirs (red150).
-            return ReviewInfo(ReviewStatus.MISSING, source="forge",
+            # An automation opened the pull request (create-pull-request, a bot account): the server then names no
+            # person who wrote the commits (their author lines are the pusher's to write), so the merger may be their
+            # author under a login no spelling of theirs (red150). Not "missing": a colleague's merge may well be a
+            # review, the hook just cannot tell the two apart — unverifiable, with the evidence that can.
+            return ReviewInfo(ReviewStatus.UNKNOWN, source="forge",
                               detail=f"@{safe(merger.login, limit=60)} merged a pull request a bot opened "
-                                     f"(@{safe(forge.pr_author, limit=60)}; {via}): no review by someone other than "
-                                     "the commits' author")
+                                     f"(@{safe(forge.pr_author, limit=60)}; {via}): the server names no person who "
+                                     "wrote the commits, so whether the merger did cannot be told — have the reviewer "
+                                     "sign the merge with a registered key, or open the pull request as its author")
         if same_person(merger, Identity(login=forge.pr_author)):
             return ReviewInfo(ReviewStatus.SELF, source="forge",
                               detail=f"@{safe(merger.login, limit=60)} merged their own pull request ({via})")
