@@ -17,15 +17,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 import pytest
 
-from gatekeeper import origin
-from gatekeeper.git import Git
 from gatekeeper.models import AIInvolvement, DeviceClass, Trust
-from gatekeeper.origin.base import OriginContext
 from tests.audit_helpers import audit
+from tests.origin_helpers import detect_origin
 from tests.repo_builder import RepoBuilder
 
 MOBILE = (DeviceClass.MOBILE, DeviceClass.TABLET)
@@ -33,12 +31,7 @@ TASK = "https://chatgpt.com/codex/tasks/task_e_" + "68a1" + "0123456789abcdef" +
 SESSION = "https://claude.ai/code/session_01" + "AbCdEfGhJkLmNpQrStUvWx"
 
 
-def _origin(repo: RepoBuilder, message: str) -> Any:
-    sha = repo.commit(message, allow_empty=True)
-    git = Git(repo.path)
-    (commit,) = git.commits([sha])
-    result, _ = origin.detect(commit, OriginContext(), MOBILE)
-    return result
+_origin = partial(detect_origin, classes=MOBILE)
 
 
 LINKED = {

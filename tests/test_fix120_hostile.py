@@ -19,15 +19,14 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 import pytest
 
-from gatekeeper import origin
-from gatekeeper.git import Git
 from gatekeeper.models import AIInvolvement, DeviceClass
-from gatekeeper.origin.base import OriginContext
 from gatekeeper.scan.embedded import embedded_code
+from tests.origin_helpers import detect_origin
 from tests.repo_builder import RepoBuilder
 from tests.scan_helpers import ALL_SCANNERS_POLICY, check_commit
 
@@ -155,11 +154,7 @@ def test_python_that_changes_how_cells_are_read_trusts_no_magic(loader: str) -> 
 
 # -- 3: footers -------------------------------------------------------------------------------------------------------
 
-def _origin(repo: RepoBuilder, message: str) -> Any:
-    sha = repo.commit(message, allow_empty=True)
-    (commit,) = Git(repo.path).commits([sha])
-    result, _ = origin.detect(commit, OriginContext(), MOBILE)
-    return result
+_origin = partial(detect_origin, classes=MOBILE)
 
 
 @pytest.mark.parametrize("footer", [

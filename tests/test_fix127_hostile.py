@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 
@@ -24,6 +23,7 @@ from gatekeeper.models import AIInvolvement, DeviceClass
 from gatekeeper.origin.ai import body_lines
 from gatekeeper.origin.base import OriginContext
 from gatekeeper.origin.heuristics import classify_forge_commit, forgeable_merge_claim
+from tests.origin_helpers import detect_origin
 from tests.repo_builder import RepoBuilder
 
 MOBILE_AND_WEB = (DeviceClass.MOBILE, DeviceClass.TABLET, DeviceClass.WEB)
@@ -32,11 +32,7 @@ ANTHROPIC = "noreply@" + "anthropic.com"
 COPILOT_APP = "223556219+Copilot@users.noreply.github.com"
 
 
-def _origin(repo: RepoBuilder, message: str, ctx: OriginContext | None = None, **kwargs: Any) -> Any:
-    sha = repo.commit(message, allow_empty=True, **kwargs)
-    (commit,) = Git(repo.path).iter_log([sha], no_walk=True)
-    result, _ = origin.detect(commit, ctx or OriginContext(), MOBILE_AND_WEB)
-    return result
+_origin = detect_origin
 
 
 # -- 1: flattened messages ---------------------------------------------------------------------------------------------

@@ -20,15 +20,11 @@ message that says only its message was generated), and that the footers and iden
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from gatekeeper import origin
-from gatekeeper.git import Git
 from gatekeeper.models import AIInvolvement, DeviceClass
-from gatekeeper.origin.base import OriginContext
 from tests.audit_helpers import audit
+from tests.origin_helpers import detect_origin
 from tests.repo_builder import RepoBuilder
 
 MOBILE_AND_WEB = (DeviceClass.MOBILE, DeviceClass.TABLET, DeviceClass.WEB)
@@ -37,11 +33,7 @@ NOREPLY = "@users.noreply.github.com"
 ANTHROPIC = "noreply@" + "anthropic.com"
 
 
-def _origin(repo: RepoBuilder, message: str, ctx: OriginContext | None = None, **kwargs: Any) -> Any:
-    sha = repo.commit(message, allow_empty=True, **kwargs)
-    (commit,) = Git(repo.path).iter_log([sha], no_walk=True)
-    result, _ = origin.detect(commit, ctx or OriginContext(), MOBILE_AND_WEB)
-    return result
+_origin = detect_origin
 
 
 # -- 1: agents' GitHub Apps --------------------------------------------------------------------------------------------

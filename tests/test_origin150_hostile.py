@@ -20,15 +20,13 @@ that are not a line's whole link.
 
 from __future__ import annotations
 
-from typing import Any
+from functools import partial
 
 import pytest
 
-from gatekeeper import origin
-from gatekeeper.git import Git
 from gatekeeper.models import AIInvolvement, DeviceClass
-from gatekeeper.origin.base import OriginContext
 from tests.audit_helpers import audit
+from tests.origin_helpers import detect_origin
 from tests.repo_builder import RepoBuilder
 
 MOBILE_AND_WEB = (DeviceClass.MOBILE, DeviceClass.TABLET, DeviceClass.WEB)
@@ -40,13 +38,7 @@ CODE_QUALITY = "223894421+github-code-quality[bot]@users.noreply.github.com"
 CODEX_TASK = "https://chatgpt.com/codex/tasks/task_e_" + "wrapped_label_demo"
 
 
-def _origin(repo: RepoBuilder, message: str, **kwargs: Any) -> Any:
-    kwargs.setdefault("author", HUMAN)
-    kwargs.setdefault("committer", HUMAN)
-    sha = repo.commit(message, allow_empty=True, **kwargs)
-    (commit,) = Git(repo.path).iter_log([sha], no_walk=True)
-    result, _ = origin.detect(commit, OriginContext(), MOBILE_AND_WEB)
-    return result
+_origin = partial(detect_origin, person=HUMAN)
 
 
 CO_AUTHORS = {

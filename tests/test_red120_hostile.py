@@ -90,16 +90,15 @@ import json
 import os
 import subprocess
 import sys
+from functools import partial
 from typing import Any
 
 import pytest
 
-from gatekeeper import origin
-from gatekeeper.git import Git
 from gatekeeper.models import AIInvolvement, DeviceClass
-from gatekeeper.origin.base import OriginContext
 from gatekeeper.scan.embedded import embedded_code
 from tests.audit_helpers import audit
+from tests.origin_helpers import detect_origin
 from tests.repo_builder import RepoBuilder
 from tests.scan_helpers import ALL_SCANNERS_POLICY, check_commit
 
@@ -275,11 +274,7 @@ def test_calling_an_extensions_loader_trusts_no_magic() -> None:
 CRASHING = "https://claude.ai/code/\u017fession_01QH"  # the long s, which re.IGNORECASE matches to `s`
 
 
-def _origin(repo: RepoBuilder, message: str) -> Any:
-    sha = repo.commit(message, allow_empty=True)
-    (commit,) = Git(repo.path).commits([sha])
-    result, _ = origin.detect(commit, OriginContext(), MOBILE)
-    return result
+_origin = partial(detect_origin, classes=MOBILE)
 
 
 @pytest.mark.parametrize("link", [CRASHING, "https://claude.ai/code/sess\u0131on_01QH",

@@ -91,10 +91,8 @@ from typing import Any
 
 import pytest
 
-from gatekeeper import origin
-from gatekeeper.git import Git
 from gatekeeper.models import AIInvolvement, DeviceClass
-from gatekeeper.origin.base import OriginContext
+from tests.origin_helpers import detect_origin
 from tests.repo_builder import RepoBuilder
 
 MOBILE_AND_WEB = (DeviceClass.MOBILE, DeviceClass.TABLET, DeviceClass.WEB)
@@ -102,11 +100,7 @@ WEB_FLOW = ("GitHub", "noreply@github.com")
 ANTHROPIC = "noreply@" + "anthropic.com"
 
 
-def _origin(repo: RepoBuilder, message: str, **kwargs: Any) -> Any:
-    sha = repo.commit(message, allow_empty=True, **kwargs)
-    (commit,) = Git(repo.path).iter_log([sha], no_walk=True)
-    result, _ = origin.detect(commit, OriginContext(), MOBILE_AND_WEB)
-    return result
+_origin = detect_origin
 
 
 # -- 1: a flattened message ------------------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ from __future__ import annotations
 import base64
 import random
 import string
-from typing import Any
+from functools import partial
 
 import pytest
 
@@ -100,6 +100,7 @@ from gatekeeper.models import AIInvolvement, DeviceClass
 from gatekeeper.origin.base import OriginContext
 from gatekeeper.scan.secrets import SecretDetector
 from tests.audit_helpers import audit
+from tests.origin_helpers import detect_origin
 from tests.repo_builder import RepoBuilder
 from tests.secrets_helpers import blocking as _blocking
 from tests.secrets_helpers import blocking_paths as _blocking_paths
@@ -295,11 +296,7 @@ def test_a_random_value_under_a_name_with_a_made_up_word_inside_blocks(secrets_d
 HUMAN = ("Pat Example", "pat@people.test")
 
 
-def _origin(repo: RepoBuilder, message: str) -> Any:
-    sha = repo.commit(message, allow_empty=True, author=HUMAN, committer=HUMAN)
-    (commit,) = Git(repo.path).iter_log([sha], no_walk=True)
-    result, _ = origin.detect(commit, OriginContext(), (DeviceClass.MOBILE, DeviceClass.TABLET, DeviceClass.WEB))
-    return result
+_origin = partial(detect_origin, person=HUMAN)
 
 
 def test_orbis_fix_line_spelt_orbisai_security_is_ai(repo: RepoBuilder) -> None:
