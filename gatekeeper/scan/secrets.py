@@ -204,6 +204,14 @@ _DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # setting
 # `DB_PASSWORD=Admin::…` in a .env is a value, red129 — and, since sec150, not inside a string or comment on the line
 # either: the PHP reading before it took a capitalised `Name::Name` value inside a Kotlin string for code.)
 _CODE_REFERENCE = re.compile(r"(?:::)?[A-Za-z_$][\w$]*(?:(?:\.|\?\.|::)[A-Za-z_$][\w$]*)*")
+# ... whose last member names what it reads (a password, a token, a key): every reference sec150 met did
+# (`::updatePassword`, `Faker::Internet.password`, `user?.Password`, `static::$password`). Not any names joined by `::`
+# or `?.`: `_in_text` does not see every text a line can sit in (a Ruby `#` comment after a string, a heredoc, PHP's
+# and Perl's, Ruby's `__END__`, Lua's long string, a JavaScript template), where a generated password of letters and
+# digits with `::` in it was read as code (red151).
+_REFERENCE_PARTS = re.compile(r"::|\?\.|\.")
+# (Letters only, as a member is named: a generated run holding `key` or `auth` by chance has digits too.)
+_CREDENTIAL_MEMBER = re.compile(r"(?i)[a-z_$]*(?:pass|pwd|secret|token|key|auth|cred)[a-z_$]*")
 # In JavaScript and TypeScript source only, also the non-null and optional member access (config.password!,
 # opts?.token): elsewhere `Tr0ub4dor.Horse!` is a password of the commonest shape (red88).
 # (Also incremented or decremented, `++ref.current`; red113.)
@@ -1282,7 +1290,8 @@ def _code_on_line(text: str, before: str, name_start: int, start: int, value: st
             before = before[:head - 1]
     if _in_text(before, kind):
         return False  # inside a string, a comment or a template's text: the value is text (red111)
-    if kind.syntax == "code" and ("::" in value or "?." in value) and _CODE_REFERENCE.fullmatch(value):
+    if (kind.syntax == "code" and ("::" in value or "?." in value) and _CODE_REFERENCE.fullmatch(value)
+            and _CREDENTIAL_MEMBER.fullmatch(_REFERENCE_PARTS.split(value)[-1])):
         return True  # `viewModel::updatePassword`, `Faker::Internet.password`, `user?.Password`
     # A cmdlet with a parameter is code in any file only as a PowerShell assignment's value (`Password =
     # Get-AzKeyVaultSecret -VaultName kv`), never as a flag's argument (`--password=<Word-Word2024> -h db`: red112).
@@ -1743,6 +1752,8 @@ def _own_name(text: str, match_start: int, value: str) -> bool:
         if not all(_WORD_CASES.fullmatch("".join("U" if c.isupper() else "l" for c in word))
                    for word in re.split(r"[/_]+", namespaced.group("space")) if word):
             return False  # random letters before the name (`kJhGfTrEwQ#reset_password`), no namespace
+        if _COMPOUND_NAME.search(namespaced.group("name")) is None:
+            return False  # one word after the namespace: `Company/password`, `Summer#Password` are passwords (red151)
         value = namespaced.group("name")
     if _NAME_TOKEN.fullmatch(value) is None:
         return False
@@ -1764,7 +1775,12 @@ _NAME_SEPARATORS = str.maketrans("", "", "_$.-")
 _NAME_TOKEN = re.compile(r"[A-Za-z_$][\w$.-]{3,255}")
 # Names joined by `/` (a controller's or a module's path), then one `#` or `/` and a name (_own_name): in the namespace
 # words of letters as words are written (_WORD_CASES: `login`, `admin/users`, `seasonPass`), no digit, no mark.
-_NAMESPACED_NAME = re.compile(r"(?P<space>[A-Za-z_]{1,40}(?:/[A-Za-z_]{1,40}){0,4})[#/]"
+# (A namespace starts in lower case, as a controller's path and a store's domain are written; the name after it is an
+# action's, of two words at least — `forgot_password`, `saveSeasonPass`, `RESET_PASSWORD` —: a person's password of a
+# word, a mark and the key's one-word name, `Company/password`, `Summer#Password`, passed in a .env and a
+# database.yml, red151.)
+_COMPOUND_NAME = re.compile(r"[A-Za-z0-9][_.-]+[A-Za-z0-9]|[a-z][A-Z]")
+_NAMESPACED_NAME = re.compile(r"(?P<space>[a-z_][A-Za-z_]{0,39}(?:/[a-z_][A-Za-z_]{0,39}){0,4})[#/]"
                               r"(?P<name>[A-Za-z_$][\w$.-]{3,255})")
 _NAME_PUNCTUATION = frozenset("_$.-")
 
