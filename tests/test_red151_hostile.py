@@ -112,12 +112,15 @@ def test_a_reference_naming_a_password_is_still_code(secrets_detector: SecretDet
 # package named with a dotted version — and a hostile pusher can write `vendor/` already, so it adds nothing to what
 # a pusher can hide; an honest project's such directory is what it adds.
 
+@pytest.mark.xfail(strict=True, reason="left (red151, LOW): the glob cannot tell NuGet's restore folder from a "
+                   "monorepo package named with a dot and a digit (it would need the folder's .nupkg or the solution's "
+                   "packages.config); a hostile pusher gains nothing over `vendor/`, only an honest project loses")
 @pytest.mark.parametrize("path", [
     "packages/python.3.11/settings.py",
     "packages/auth.2fa.service/src/config.js",
 ])
-def test_a_monorepo_package_with_a_dotted_version_is_read_as_nugets(path: str) -> None:
-    assert any(glob_match(g, path) for g in DEFAULT_VENDORED_FILES), path
+def test_a_monorepo_package_with_a_dotted_version_is_not_read_as_nugets(path: str) -> None:
+    assert not any(glob_match(g, path) for g in DEFAULT_VENDORED_FILES), path
 
 
 # --- 4. an OpenPGP signature's issuer read whatever its algorithm (sig150): none found ----------------------------
