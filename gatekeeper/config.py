@@ -217,14 +217,17 @@ DEFAULT_TEST_FILES = ("**/test/**", "**/tests/**", "**/__tests__/**", "**/testda
 # `.yarn/` (monica's `yarn-4.0.1.cjs`: minified URL parsing, meas140), and NuGet's of a `packages.config` solution: its
 # restore folder, `packages/<Id>.<Version>/` (a version's first digit after a dot, and a later dot: Sonarr's
 # `packages/DotNetZip.1.9.1.8/lib/net20/Ionic.Zip.xml`, the library's documented example passwords, 29 blocking
-# findings), and NuGet's own tool beside it, `.nuget/NuGet.exe` (its resource strings; not `.nuget/NuGet.Config`,
-# where a package source's real credentials go) — sec150. A dependency's own test keys and example passwords
-# (hashicorp/consul-template's vendored Vault, mgo and go-crypto: 48 blocking findings) are not the project's secrets.
+# findings), and NuGet's own tool, `NuGet.exe` (its resource strings; not `.nuget/NuGet.Config`, where a package
+# source's real credentials go) — sec150. Only the folders a package unpacks (`lib/`, `tools/`, `build/`, `content/`,
+# ...): a monorepo's `packages/auth.2fa.service/src/` has a digit after a dot too (red151). A dependency's own test
+# keys and example passwords (hashicorp/consul-template's vendored Vault, mgo and go-crypto: 48 blocking findings) are
+# not the project's secrets.
+_NUGET_PARTS = ("lib", "tools", "build", "buildTransitive", "content", "contentFiles", "runtimes")
 DEFAULT_VENDORED_FILES = ("**/vendor/**", "**/node_modules/**", "**/bower_components/**", "**/Godeps/**",
                           "**/site-packages/**", "**/third_party/**", "**/third-party/**", "**/3rdparty/**",
                           "**/.yarn/releases/*.cjs", "**/.yarn/plugins/**/*.cjs",
-                          *(f"**/packages/*.{digit}*.*/**" for digit in range(10)),
-                          "**/.nuget/NuGet.exe", "**/.nuget/nuget.exe")
+                          *(f"**/packages/*.{digit}*.*/{part}/**" for digit in range(10) for part in _NUGET_PARTS),
+                          "**/NuGet.exe", "**/nuget.exe")
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,18 +106,16 @@ def test_a_reference_naming_a_password_is_still_code(secrets_detector: SecretDet
     assert blocking(secrets_detector, line, path) == []
 
 
-# --- 3. NuGet's restore folder (secrets.vendored): LOW, left ----------------------------------------------------
+# --- 3. NuGet's restore folder (secrets.vendored): LOW, narrowed by the lead ----------------------------------------
 # `secrets.vendored` suppresses every finding but a provider key's (a password, a generic secret, a private key) unless
-# the path deploys (.env, .sh, prod/, deploy/ …). The NuGet glob `packages/*.<digit>*.*/` also takes a monorepo
-# package named with a dotted version — and a hostile pusher can write `vendor/` already, so it adds nothing to what
-# a pusher can hide; an honest project's such directory is what it adds.
+# the path deploys (.env, .sh, prod/, deploy/ …). The NuGet glob `packages/*.<digit>*.*/` also took a monorepo
+# package named with a dot and a digit; now only the folders a NuGet package unpacks (`lib/`, `tools/`, `content/`…).
+# Left: a monorepo package so named with its own `lib/` (a hostile pusher gains nothing over `vendor/` anyway).
 
-@pytest.mark.xfail(strict=True, reason="left (red151, LOW): the glob cannot tell NuGet's restore folder from a "
-                   "monorepo package named with a dot and a digit (it would need the folder's .nupkg or the solution's "
-                   "packages.config); a hostile pusher gains nothing over `vendor/`, only an honest project loses")
 @pytest.mark.parametrize("path", [
     "packages/python.3.11/settings.py",
     "packages/auth.2fa.service/src/config.js",
+    "packages/app.v2.1/config/database.yml",
 ])
 def test_a_monorepo_package_with_a_dotted_version_is_not_read_as_nugets(path: str) -> None:
     assert not any(glob_match(g, path) for g in DEFAULT_VENDORED_FILES), path
