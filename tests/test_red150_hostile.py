@@ -235,6 +235,24 @@ def test_an_instance_key_the_administrator_listed_is_no_reviewer(tmp_path: Path,
 GHES_MERGE = {"GITHUB_VIA": "pull request merge button", "GITHUB_REPO_NAME": "acme/payments"}
 
 
+def _ghes_merge_of_johns_phone_branch(tmp_path: Path, *, merger: str, opener: str):  # type: ignore[no-untyped-def]
+    """Rita's main on a GHES-like server; John's phone commit on `fix`, merged as pull request #12 opened by `opener`
+    and merged by `merger` (GHES's hook variables): (server, main's tip before the merge, the push's result)."""
+    server = make_server(tmp_path / "srv")
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
+    assert spush(server, work, "origin", "main").code == 0
+    before = server.tip()
+    base = work.head()
+    work.branch("fix")
+    work.commit("fix from the phone" + MOBILE, {"m.py": "m = 1\n"}, author=JOHN, committer=JOHN)
+    work.checkout("main")
+    work.git("reset", "-q", "--hard", base)
+    work.merge("fix", "Merge pull request #12 from acme/fix\n\nfix from the phone\n")
+    env = {**GHES_MERGE, "GITHUB_USER_LOGIN": merger, "GITHUB_PULL_REQUEST_AUTHOR_LOGIN": opener}
+    return server, before, spush(server, work, "origin", "main", env=env)
+
+
 @pytest.mark.parametrize("opener", ["github-actions[bot]", "renovate-bot"])
 def test_merging_a_pull_request_a_bot_opened_for_your_own_branch_is_no_review(tmp_path: Path, opener: str) -> None:
     """Attack: John pushes his phone branch to GHES; an automation (a workflow with peter-evans/create-pull-request,
@@ -245,19 +263,7 @@ def test_merging_a_pull_request_a_bot_opened_for_your_own_branch_is_no_review(tm
     @github-actions[bot]") and it landed unreviewed.
 
     Secure behaviour: a bot's pull request shows nothing about who wrote it, so its merge is no review; refused."""
-    server = make_server(tmp_path / "srv")
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
-    assert spush(server, work, "origin", "main").code == 0
-    before = server.tip()
-    base = work.head()
-    work.branch("fix")
-    work.commit("fix from the phone" + MOBILE, {"m.py": "m = 1\n"}, author=JOHN, committer=JOHN)
-    work.checkout("main")
-    work.git("reset", "-q", "--hard", base)
-    work.merge("fix", "Merge pull request #12 from acme/fix\n\nfix from the phone\n")
-    result = spush(server, work, "origin", "main",
-                   env={**GHES_MERGE, "GITHUB_USER_LOGIN": "jdoe", "GITHUB_PULL_REQUEST_AUTHOR_LOGIN": opener})
+    server, before, result = _ghes_merge_of_johns_phone_branch(tmp_path, merger="jdoe", opener=opener)
     assert result.code != 0, result.output
     assert "review/" in result.output, result.output
     assert server.tip() == before
@@ -266,20 +272,7 @@ def test_merging_a_pull_request_a_bot_opened_for_your_own_branch_is_no_review(tm
 def test_a_colleagues_merge_of_a_bot_opened_pull_request_is_unverifiable_not_missing(tmp_path: Path) -> None:
     """Rita merging the bot's pull request of John's branch may be a review; the hook cannot tell it from John's own
     merge (the commits' author lines are the pusher's to write): refused as unverifiable, saying what would count."""
-    server = make_server(tmp_path / "srv")
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
-    assert spush(server, work, "origin", "main").code == 0
-    before = server.tip()
-    base = work.head()
-    work.branch("fix")
-    work.commit("fix from the phone" + MOBILE, {"m.py": "m = 1\n"}, author=JOHN, committer=JOHN)
-    work.checkout("main")
-    work.git("reset", "-q", "--hard", base)
-    work.merge("fix", "Merge pull request #12 from acme/fix\n\nfix from the phone\n")
-    result = spush(server, work, "origin", "main",
-                   env={**GHES_MERGE, "GITHUB_USER_LOGIN": "rita",
-                        "GITHUB_PULL_REQUEST_AUTHOR_LOGIN": "github-actions[bot]"})
+    server, before, result = _ghes_merge_of_johns_phone_branch(tmp_path, merger="rita", opener="github-actions[bot]")
     assert result.code != 0, result.output
     assert "review/unverifiable" in result.output, result.output
     assert server.tip() == before
@@ -290,18 +283,7 @@ def test_a_colleagues_merge_of_a_bot_opened_pull_request_is_unverifiable_not_mis
 
 def test_merging_a_colleagues_pull_request_still_approves(tmp_path: Path) -> None:
     """Control: the same merge of Mo's pull request (opened by Mo) by Rita is her review."""
-    server = make_server(tmp_path / "srv")
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
-    assert spush(server, work, "origin", "main").code == 0
-    base = work.head()
-    work.branch("fix")
-    work.commit("fix from the phone" + MOBILE, {"m.py": "m = 1\n"}, author=JOHN, committer=JOHN)
-    work.checkout("main")
-    work.git("reset", "-q", "--hard", base)
-    work.merge("fix", "Merge pull request #12 from acme/fix\n\nfix from the phone\n")
-    result = spush(server, work, "origin", "main",
-                   env={**GHES_MERGE, "GITHUB_USER_LOGIN": "rita", "GITHUB_PULL_REQUEST_AUTHOR_LOGIN": "jdoe"})
+    _server, _before, result = _ghes_merge_of_johns_phone_branch(tmp_path, merger="rita", opener="jdoe")
     assert result.code == 0, result.output
     assert "approved by rita (forge)" in result.output, result.output
 
