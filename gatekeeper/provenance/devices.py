@@ -103,6 +103,14 @@ class DeviceRegistry:
             fingerprint = re.sub(r"\s", "", fingerprint).upper()
         return self._by_fingerprint.get(fingerprint)
 
+    def owner_logins(self, device: Device) -> tuple[str, ...]:
+        """Every login the registry gives the owner of `device`, on any of the owner's devices (the address
+        case-folded): logins belong to a person, not a device, and a signer known by fewer of them than the
+        registry holds could push or approve her own commit under the login another entry lists (red152)."""
+        owner = device.owner.strip().casefold()
+        found = [login for d in self.devices if d.owner.strip().casefold() == owner for login in d.logins]
+        return tuple(dict.fromkeys([*device.logins, *found]))
+
     def by_id(self, device_id: str) -> Device | None:
         return next((d for d in self.devices if d.id == device_id), None)
 

@@ -199,7 +199,7 @@ def _apply_registry(info: SignatureInfo, registry: DeviceRegistry | None, now: d
     device = registry.by_fingerprint(info.key)
     if device is None:
         return info
-    info = dataclasses.replace(info, device_id=device.id, logins=device.logins)
+    info = dataclasses.replace(info, device_id=device.id, logins=registry.owner_logins(device))
     if device.revoked_at is not None and registry.is_revoked(device, now):
         reason = f" ({device.revoked_reason})" if device.revoked_reason else ""
         return dataclasses.replace(

@@ -1,0 +1,70 @@
+"""Red team red152: the evidence red150 let count again (the device registry's `logins:`, GATEKEEPER_PUSHER_EMAIL,
+the Action's unlinked signer), attacked as a hostile pusher who wants his own unreviewed phone commit on main.
+
+Each finding test failed on the code at the time of writing (c.f. its docstring) and asserts the secure behaviour.
+Real SSH keys, commits signed by git, real `git push`es into a bare repository with the hook (tests/hook_helpers.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gatekeeper.models import DeviceClass
+from gatekeeper.provenance import allowed_signers_text, dump_registry
+from tests.hook_helpers import make_server, spush
+from tests.provenance_helpers import Key, make_keys, registry_with, signed_commit
+from tests.test_red150_hostile import GITLAB, JOHN, MOBILE, RITA, SIGNED_POLICY, _with_logins
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
+    return make_keys(tmp_path_factory)
+
+
+def _two_phones_server(tmp_path: Path, keys: dict[str, Key]):  # type: ignore[no-untyped-def]
+    """John owns two enrolled devices: his old phone lists his GitLab login `jdoe`, the phone he enrolled later (his address upper-cased)
+    lists the login he uses on the company's other forge (`john-doe`), each entry naming one of his logins."""
+    server = make_server(tmp_path / "srv", policy=SIGNED_POLICY)
+    registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]},
+                             {"id": "pixel9-jdoe", "owner": JOHN[1].upper(), "managed": False, "key": keys["carol"]},
+                             {"id": "laptop-rita", "owner": RITA[1], "managed": True, "key": keys["bob"],
+                              "device_class": DeviceClass.DESKTOP})
+    registry = _with_logins(_with_logins(registry, "pixel8-jdoe", "jdoe"), "pixel9-jdoe", "john-doe")
+    (server.root / "devices.yml").write_text(dump_registry(registry))
+    (server.root / "allowed_signers").write_text(allowed_signers_text(registry))
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
+    assert spush(server, work, "origin", "main").code == 0
+    return server, work
+
+
+@pytest.mark.parametrize("login", ["jdoe", "john-doe"])
+def test_the_owners_logins_on_his_other_device_still_make_his_push_self_review(tmp_path: Path, keys: dict[str, Key],
+                                                                                login: str) -> None:
+    """Attack: the registry knows both of John's logins, one on each of his devices. He signs a phone commit with
+    the phone (logins: [jdoe]), writes `Reviewed-by: john-doe` and pushes it himself as GitLab `john-doe`. The
+    signature's logins were the signing device's alone, so `john-doe` was none of the commit's people and no longer
+    "unbound" (the device names logins): his own push was the review and the commit landed.
+
+    Secure behaviour: a signer is known by every login the registry gives the owner of the signing key, whichever
+    of the owner's devices lists it: review/self-approved."""
+    server, work = _two_phones_server(tmp_path, keys)
+    before = server.tip()
+    signed_commit(work, "fix the thing" + MOBILE + f"Reviewed-by: {login}\n", keys["alice"], {"a.py": "a = 1\n"},
+                  author=JOHN)
+    result = spush(server, work, "origin", "main", env={**GITLAB, "GL_USERNAME": login})
+    assert result.code != 0, result.output
+    assert "review/self-approved" in result.output, result.output
+    assert server.tip() == before
+
+
+def test_a_colleague_still_vouches_for_a_commit_signed_by_either_device(tmp_path: Path, keys: dict[str, Key]) -> None:
+    """The control: Rita (GitLab `rita`) pushing John's new-phone-signed commit with `Reviewed-by: rita` lands."""
+    server, work = _two_phones_server(tmp_path, keys)
+    signed_commit(work, "fix the thing" + MOBILE + "Reviewed-by: rita\n", keys["carol"], {"a.py": "a = 1\n"},
+                  author=JOHN)
+    result = spush(server, work, "origin", "main", env={**GITLAB, "GL_USERNAME": "rita"})
+    assert result.code == 0, result.output
+
