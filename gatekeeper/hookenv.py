@@ -118,8 +118,11 @@ def pusher_from_env(env: Mapping[str, str]) -> Pusher | None:
         if login:
             # GATEKEEPER_PUSHER_EMAIL (server-set, like GATEKEEPER_PUSHER): the address the pusher's login stands
             # for, without which a login cannot be compared with a signer's address (review/reviewed_by.py).
+            # A login with an `@` in it is still a login, not the pusher's address: a Kerberos principal
+            # (`jdoe@CORP.EXAMPLE.COM`, mod_auth_gssapi's REMOTE_USER) or a userPrincipalName is nobody's mail, and
+            # taken for one it let the signer's own push vouch for his signed commit (red152).
             address = _get(env, "GATEKEEPER_PUSHER_EMAIL") if name == "GATEKEEPER_PUSHER" else None
-            return Pusher(login, name, address if address and "@" in address else login if "@" in login else None)
+            return Pusher(login, name, address if address and "@" in address else None)
     return None
 
 

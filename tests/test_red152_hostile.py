@@ -68,3 +68,59 @@ def test_a_colleague_still_vouches_for_a_commit_signed_by_either_device(tmp_path
     result = spush(server, work, "origin", "main", env={**GITLAB, "GL_USERNAME": "rita"})
     assert result.code == 0, result.output
 
+
+def _one_phone_server(tmp_path: Path, keys: dict[str, Key], *logins: str):  # type: ignore[no-untyped-def]
+    server = make_server(tmp_path / "srv", policy=SIGNED_POLICY)
+    registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]},
+                             {"id": "laptop-rita", "owner": RITA[1], "managed": True, "key": keys["bob"],
+                              "device_class": DeviceClass.DESKTOP})
+    if logins:
+        registry = _with_logins(registry, "pixel8-jdoe", *logins)
+    (server.root / "devices.yml").write_text(dump_registry(registry))
+    (server.root / "allowed_signers").write_text(allowed_signers_text(registry))
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
+    assert spush(server, work, "origin", "main").code == 0
+    return server, work
+
+
+# A Kerberos principal (mod_auth_gssapi's REMOTE_USER), an Active Directory userPrincipalName: `@`-shaped logins that
+# are no mail address of anyone.
+PRINCIPALS = [{"REMOTE_USER": "jdoe@CORP.EXAMPLE.COM"}, {"GATEKEEPER_PUSHER": "jdoe@corp.example.local"}]
+
+
+@pytest.mark.parametrize("env", PRINCIPALS, ids=["kerberos-remote-user", "upn-pusher"])
+@pytest.mark.parametrize("logins", [(), ("jdoe",)], ids=["no-logins", "logins"])
+def test_a_principal_shaped_login_is_no_address_to_tell_the_signer_by(tmp_path: Path, keys: dict[str, Key],
+                                                                     env: dict[str, str], logins: tuple[str, ...]) -> None:
+    """Attack: the git server authenticates HTTP pushes with Kerberos, so REMOTE_USER is John's principal
+    `jdoe@CORP.EXAMPLE.COM`. He pushes his own phone-signed commit (signer john.doe@example.com) with
+    `Reviewed-by: jdoe`. red150 lets a login-only pusher vouch for no claim on a signed commit, but a login with an
+    `@` in it was taken for the pusher's address: "an address", so the unbound check was skipped, and
+    jdoe@corp.example.com shares no spelling with john.doe@example.com: approved, his own push his review.
+
+    Secure behaviour: only a server-named address (GATEKEEPER_PUSHER_EMAIL, Gitea's GITEA_PUSHER_EMAIL) is the
+    pusher's address; an `@`-shaped login is a login: review/unverifiable (review/self-approved where the registry
+    names his login)."""
+    server, work = _one_phone_server(tmp_path, keys, *logins)
+    before = server.tip()
+    signed_commit(work, "fix the thing" + MOBILE + "Reviewed-by: jdoe\n", keys["alice"], {"a.py": "a = 1\n"},
+                  author=JOHN)
+    result = spush(server, work, "origin", "main", env=env)
+    assert result.code != 0, result.output
+    assert ("review/self-approved" if logins else "review/unverifiable") in result.output, result.output
+    assert server.tip() == before
+
+
+@pytest.mark.parametrize("env", [{"REMOTE_USER": "rita@example.com"},
+                                 {"GATEKEEPER_PUSHER": "rita", "GATEKEEPER_PUSHER_EMAIL": "rita@example.com"}],
+                         ids=["address-remote-user", "pusher-email"])
+def test_a_colleague_pushing_by_address_still_vouches(tmp_path: Path, keys: dict[str, Key],
+                                                      env: dict[str, str]) -> None:
+    """The controls: with the registry naming John's login, Rita (REMOTE_USER rita@example.com) pushing his signed
+    commit with `Reviewed-by: rita` lands; so does Rita named by GATEKEEPER_PUSHER_EMAIL without `logins:`."""
+    server, work = _one_phone_server(tmp_path, keys, *(("jdoe",) if "REMOTE_USER" in env else ()))
+    signed_commit(work, "fix the thing" + MOBILE + "Reviewed-by: rita\n", keys["alice"], {"a.py": "a = 1\n"},
+                  author=JOHN)
+    result = spush(server, work, "origin", "main", env=env)
+    assert result.code == 0, result.output
