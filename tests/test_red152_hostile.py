@@ -124,3 +124,45 @@ def test_a_colleague_pushing_by_address_still_vouches(tmp_path: Path, keys: dict
                   author=JOHN)
     result = spush(server, work, "origin", "main", env=env)
     assert result.code == 0, result.output
+
+
+@pytest.mark.xfail(strict=True, reason="red152, left (LOW): without `logins:` the Action knows who signed only by the "
+                   "account GitHub ties the signer's address to; a signer who verifies that address on a second "
+                   "account of his own (no access needed) makes his main account's approval someone else's. Only the "
+                   "registry's `logins:` (test_the_action_does_not_count_the_signers_own_approval_under_an_unlinked_"
+                   "login, logins=('jdoe',)) tells the gate his accounts")
+def test_the_signers_address_on_a_second_account_of_his_is_still_the_signer(
+        tmp_path: Path, keys: dict[str, Key], httpserver) -> None:  # type: ignore[no-untyped-def]
+    """Attack (the Action, `pull_request_review`): John moves john.doe@example.com, the address his phone signs
+    with, from `jdoe` to a second account `jdoe-alt` he also owns. GitHub's PR commit list now ties the signer's
+    address to `jdoe-alt` (author_login from the author e-mail): the signer is "linked", `jdoe-alt` is the commit's
+    person, and John approves as `jdoe` (write access) the pull request a bot opened for his branch: approved."""
+    from tests.github_helpers import serve_reviews, synthetic_pr_event, synthetic_pull_commit, synthetic_review
+    from tests.repo_builder import RepoBuilder
+    from tests.test_action import REPO, Env, verdict_of
+    from tests.test_red150_hostile import ACTION_SIGNED_POLICY
+
+    repo = RepoBuilder.init(tmp_path / "repo")
+    registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]})
+    base = repo.commit("base\n", {".gatekeeper.yml": ACTION_SIGNED_POLICY, "app.py": "print('hi')\n",
+                                  ".gatekeeper/devices.yml": dump_registry(registry),
+                                  ".gatekeeper/allowed_signers": allowed_signers_text(registry)})
+    repo.branch("feature")
+    repo.git("config", "gpg.format", "ssh")
+    repo.write("app.py", "print('hello')\n")
+    repo.git("add", "app.py")
+    repo.git("commit", "-q", "-S" + str(keys["alice"].private), "-m", "phone: quick fix" + MOBILE,
+             env={"GIT_AUTHOR_NAME": JOHN[0], "GIT_AUTHOR_EMAIL": JOHN[1], "GIT_COMMITTER_NAME": JOHN[0],
+                  "GIT_COMMITTER_EMAIL": JOHN[1]})
+    head = repo.head()
+    # SYNTHETIC: GitHub ties john.doe@example.com to `jdoe-alt`; `jdoe` approved the head.
+    serve_reviews(httpserver, 7, [synthetic_review("jdoe", "APPROVED", head, rid=1)], REPO)
+    httpserver.expect_request(f"/repos/{REPO}/pulls/7/commits").respond_with_json(
+        [synthetic_pull_commit(head, login="jdoe-alt", email=JOHN[1], committer_login="jdoe-alt")])
+    payload = synthetic_pr_event(number=7, base_sha=base, head_sha=head, author="github-actions[bot]", repo=REPO,
+                                 action="submitted")
+    result = Env(tmp_path, httpserver, repo.path).run("pull_request_review", payload, "--format", "json")
+    assert result.exception is None, result.output
+    commit = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)
+    assert commit["signature"]["status"] == "good", commit["signature"]
+    assert commit["review"]["status"] != "approved", commit["review"]
