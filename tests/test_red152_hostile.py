@@ -166,3 +166,56 @@ def test_the_signers_address_on_a_second_account_of_his_is_still_the_signer(
     commit = next(c for c in verdict_of(result)["commits"] if c["sha"] == head)
     assert commit["signature"]["status"] == "good", commit["signature"]
     assert commit["review"]["status"] != "approved", commit["review"]
+
+
+def test_one_reviewer_by_login_and_by_signature_is_one_approval(tmp_path: Path, keys: dict[str, Key]) -> None:
+    """Attack (`approvals: 2`): John's device names his login (`logins: [jdoe]`), so a login-only pusher vouches again
+    for a claim on his signed commit. Rita (GitLab `rvance`, her laptop enrolled to rita@example.com with no
+    `logins:`) merges it herself with a merge she signs, naming herself twice: `Reviewed-by: rvance` (verified by
+    the pusher) and `Reviewed-by: Rita Reviewer <rita@example.com>` (verified by her signature). The two spellings
+    share nothing, so one reviewer was two approvals.
+
+    Secure behaviour: the pusher who signed the merge carrying the claims is one person: 1 of 2 approvals."""
+    from gatekeeper.provenance import parse_registry
+
+    server, work = _one_phone_server(tmp_path, keys, "jdoe")
+    (server.root / "policy.yml").write_text((server.root / "policy.yml").read_text().replace(
+        "review: {approvals: 1}", "review: {approvals: 2}"))
+    assert parse_registry((server.root / "devices.yml").read_text(), "d").devices[0].logins == ("jdoe",)
+    before = server.tip()
+    from tests.test_red150_hostile import _johns_phone_commit_on_topic
+    _johns_phone_commit_on_topic(work, keys)
+    work.git("config", "gpg.format", "ssh")
+    work.git("merge", "-q", "--no-ff", "-S" + str(keys["bob"].private), "-m",
+             "Merge fix\n\nReviewed-by: rvance\nReviewed-by: Rita Reviewer <rita@example.com>\n", "fix",
+             env={"GIT_AUTHOR_NAME": RITA[0], "GIT_AUTHOR_EMAIL": RITA[1], "GIT_COMMITTER_NAME": RITA[0],
+                  "GIT_COMMITTER_EMAIL": RITA[1]})
+    result = spush(server, work, "origin", "main", env={**GITLAB, "GL_USERNAME": "rvance"})
+    assert result.code != 0, result.output
+    assert server.tip() == before
+
+
+def test_a_second_reviewer_whose_device_names_her_login_is_a_second_approval(tmp_path: Path,
+                                                                              keys: dict[str, Key]) -> None:
+    """The control: Mallory's laptop names her login (`logins: [mallory]`), so her signature is not the pusher
+    `rvance`: her signed merge's `Reviewed-by: Mallory` and Rita's pushed `Reviewed-by: rvance` are 2 of 2."""
+    server = make_server(tmp_path / "srv", policy=SIGNED_POLICY.replace("review: {approvals: 1}",
+                                                                       "review: {approvals: 2}"))
+    registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]},
+                             {"id": "laptop-mallory", "owner": "mallory@example.com", "managed": True,
+                              "key": keys["mallory"], "device_class": DeviceClass.DESKTOP})
+    registry = _with_logins(_with_logins(registry, "pixel8-jdoe", "jdoe"), "laptop-mallory", "mallory")
+    (server.root / "devices.yml").write_text(dump_registry(registry))
+    (server.root / "allowed_signers").write_text(allowed_signers_text(registry))
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
+    assert spush(server, work, "origin", "main").code == 0
+    from tests.test_red150_hostile import _johns_phone_commit_on_topic
+    _johns_phone_commit_on_topic(work, keys)
+    work.git("config", "gpg.format", "ssh")
+    work.git("merge", "-q", "--no-ff", "-S" + str(keys["mallory"].private), "-m",
+             "Merge fix\n\nReviewed-by: rvance\nReviewed-by: Mallory <mallory@example.com>\n", "fix",
+             env={"GIT_AUTHOR_NAME": "Mallory", "GIT_AUTHOR_EMAIL": "mallory@example.com",
+                  "GIT_COMMITTER_NAME": "Mallory", "GIT_COMMITTER_EMAIL": "mallory@example.com"})
+    result = spush(server, work, "origin", "main", env={**GITLAB, "GL_USERNAME": "rvance"})
+    assert result.code == 0, result.output

@@ -152,14 +152,25 @@ def assess_trailers(reports: Sequence[CommitReport], needing: Sequence[CommitRep
                 selfish.append(claim)
             elif exclude_authors and claim.verified_by == "pusher" and unbound_signer:
                 unbound.append(claim)
-            elif str(claim.reviewer) not in approvers and not any(claim.person() & who for who in counted):
+            elif str(claim.reviewer) not in approvers and not any(_person(claim, pusher) & who for who in counted):
                 approvers.append(str(claim.reviewer))
-                counted.append(claim.person())
+                counted.append(_person(claim, pusher))
         result[report.commit.sha] = Assessment(
             _status(approvers, selfish, unverifiable, claims, covering, approvals, pusher,
                     _unbound_detail(unbound, pusher, report)), tuple(looked),
             tuple(counted))
     return result
+
+
+def _person(claim: Claim, pusher: Identity | None) -> frozenset[str]:
+    """Who a claim's approval is (Claim.person). A signer the registry names no login of may be the pusher named by
+    login alone (`rvance` and Rita Reviewer <rita@example.com>, whose laptop signed the merge she pushed, share no
+    spelling): her claim verified by her signature and the one her push vouches for are one approval (red152)."""
+    person = claim.person()
+    if (claim.verified_by == "signature" and pusher is not None and not pusher.email.strip()
+            and claim.verifier is not None and not claim.verifier.login.strip()):
+        return person | frozenset(pusher.keys())
+    return person
 
 
 def _rule(report: CommitReport, policy: Policy, rules: Mapping[str, ReviewRule] | None) -> ReviewRule | None:
