@@ -12,6 +12,7 @@ typed by the pusher.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -44,6 +45,21 @@ def _get(env: Mapping[str, str], name: str, limit: int = MAX_IDENTITY_LENGTH) ->
         return None
     cleaned = safe(value, limit=limit).strip()
     return cleaned or None
+
+
+_ADDRESS = re.compile(r"[^@\s<>\",;:()\[\]]+@[^@\s<>\",;:()\[\]]+")
+
+
+def _address(value: str | None) -> str | None:
+    """A server-named address: bare, or git's `Name <address>` (the address). Anything else (a list, a mailto: link)
+    is no address: taken whole, it is no spelling of anyone, and a pusher with "an address" vouches for a claim on
+    a signed commit (red152)."""
+    if value is None:
+        return None
+    text = value.strip()
+    if text.endswith(">") and "<" in text:
+        text = text[text.rindex("<") + 1 : -1].strip()
+    return text if _ADDRESS.fullmatch(text) else None
 
 
 def is_gitlab(env: Mapping[str, str]) -> bool:
@@ -111,7 +127,7 @@ def pusher_from_env(env: Mapping[str, str]) -> Pusher | None:
                               ("GITEA_PUSHER_NAME", is_gitea)):
         if forge_check(env):
             login = _get(env, name)
-            email = _get(env, "GITEA_PUSHER_EMAIL") if name == "GITEA_PUSHER_NAME" else None
+            email = _address(_get(env, "GITEA_PUSHER_EMAIL")) if name == "GITEA_PUSHER_NAME" else None
             return Pusher(login, name, email) if login else None
     for name in ("GATEKEEPER_PUSHER", "REMOTE_USER"):
         login = _get(env, name)
@@ -121,8 +137,8 @@ def pusher_from_env(env: Mapping[str, str]) -> Pusher | None:
             # A login with an `@` in it is still a login, not the pusher's address: a Kerberos principal
             # (`jdoe@CORP.EXAMPLE.COM`, mod_auth_gssapi's REMOTE_USER) or a userPrincipalName is nobody's mail, and
             # taken for one it let the signer's own push vouch for his signed commit (red152).
-            address = _get(env, "GATEKEEPER_PUSHER_EMAIL") if name == "GATEKEEPER_PUSHER" else None
-            return Pusher(login, name, address if address and "@" in address else None)
+            address = _address(_get(env, "GATEKEEPER_PUSHER_EMAIL")) if name == "GATEKEEPER_PUSHER" else None
+            return Pusher(login, name, address)
     return None
 
 

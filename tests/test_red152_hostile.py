@@ -219,3 +219,24 @@ def test_a_second_reviewer_whose_device_names_her_login_is_a_second_approval(tmp
                   "GIT_COMMITTER_NAME": "Mallory", "GIT_COMMITTER_EMAIL": "mallory@example.com"})
     result = spush(server, work, "origin", "main", env={**GITLAB, "GL_USERNAME": "rvance"})
     assert result.code == 0, result.output
+
+
+@pytest.mark.parametrize("address", ["John Doe <john.doe@example.com>", "john.doe@example.com, john@home.example",
+                                     "mailto:john.doe@example.com"], ids=["name-and-address", "list", "mailto"])
+def test_a_pusher_address_in_another_shape_is_no_other_person(tmp_path: Path, keys: dict[str, Key],
+                                                             address: str) -> None:
+    """Attack: the administrator names John's address in a shape other than a bare address (`John Doe <…>` as git
+    writes it, a list of his addresses, a mailto: link). It was taken whole as "the address": `jdoe` had an
+    address, so red150's unbound-signer check was skipped, and the whole string is no spelling of the signer
+    john.doe@example.com: John's own push of his signed phone commit with `Reviewed-by: jdoe` was approved.
+
+    Secure behaviour: `Name <address>` names the address; anything else is no address (the pusher is a login):
+    refused (review/self-approved or review/unverifiable)."""
+    server, work = _one_phone_server(tmp_path, keys)
+    before = server.tip()
+    signed_commit(work, "fix the thing" + MOBILE + "Reviewed-by: jdoe\n", keys["alice"], {"a.py": "a = 1\n"},
+                  author=JOHN)
+    result = spush(server, work, "origin", "main", env={"GATEKEEPER_PUSHER": "jdoe", "GATEKEEPER_PUSHER_EMAIL": address})
+    assert result.code != 0, result.output
+    assert "review/" in result.output, result.output
+    assert server.tip() == before
