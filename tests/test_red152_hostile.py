@@ -240,3 +240,29 @@ def test_a_pusher_address_in_another_shape_is_no_other_person(tmp_path: Path, ke
     assert result.code != 0, result.output
     assert "review/" in result.output, result.output
     assert server.tip() == before
+
+
+def test_one_reviewer_merging_on_ghes_and_signing_a_claim_is_one_approval(tmp_path: Path,
+                                                                         keys: dict[str, Key]) -> None:
+    """The same through a forge merge (`approvals: 2`): on John's PR branch Rita adds a commit signed by her laptop
+    saying `Reviewed-by: Rita Reviewer <rita@example.com>`, then merges the PR on GHES as `rvance`. The merge is one
+    approval (the merger), the signed claim another: `rvance` and her address share no spelling.
+
+    Secure behaviour: 1 of 2 (review/missing)."""
+    server, work = _one_phone_server(tmp_path, keys)
+    (server.root / "policy.yml").write_text((server.root / "policy.yml").read_text().replace(
+        "review: {approvals: 1}", "review: {approvals: 2}"))
+    before = server.tip()
+    base = work.head()
+    work.branch("fix")
+    signed_commit(work, "fix the thing" + MOBILE, keys["alice"], {"a.py": "a = 1\n"}, author=JOHN)
+    signed_commit(work, "review\n\nReviewed-by: Rita Reviewer <rita@example.com>\n", keys["bob"], {"r.txt": "ok\n"},
+                  author=RITA)
+    work.checkout("main")
+    work.git("reset", "-q", "--hard", base)
+    work.merge("fix", "Merge pull request #12 from acme/fix\n")
+    from tests.test_red150_hostile import GHES_MERGE
+    result = spush(server, work, "origin", "main",
+                   env={**GHES_MERGE, "GITHUB_USER_LOGIN": "rvance", "GITHUB_PULL_REQUEST_AUTHOR_LOGIN": "alice"})
+    assert result.code != 0, result.output
+    assert server.tip() == before
