@@ -239,8 +239,7 @@ def _finish(state: HookState, verdict: Verdict) -> int:
 def _identity(pusher: Pusher | None) -> Identity | None:
     if pusher is None:
         return None
-    # An `@`-shaped login (a Kerberos principal) is no address (hookenv), but its part before the `@` is still one of
-    # the pusher's spellings for "is the pusher one of the commit's people?" (identity: loose, the stricter answer).
+    # An `@`-shaped login (a Kerberos principal) is no address (hookenv); its local part is one more spelling (red152).
     local = pusher.login.split("@", 1)[0] if "@" in pusher.login and not pusher.email else ""
     return Identity(name=local, login=pusher.login, email=pusher.email or "")
 

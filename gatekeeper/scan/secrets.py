@@ -1515,6 +1515,10 @@ _LITERAL_RUN = re.compile(r"[A-Za-z0-9+/]{16}")
 _LITERAL_TAIL = re.compile(rf"(?:[\"'`](?:[ \t]*{_JOINS})*|(?:[ \t]+{_JOINS})+)[ \t]*\Z")  # (not an elision's dots)
 _KEY_BLOCK_LINES = 120  # the most lines of a key block read past its header (an RSA-8192 key's body has about 100)
 _KEY_LINE = re.compile(r"[A-Za-z0-9+/=]+")
+# Four to seven x's in a line of base64 (`xXxX`): random key material holds one about once in 25,000 Ed25519 keys (a
+# CI run's fresh key read as a placeholder, "xxxx" being a placeholder's mark); a placeholder writes a longer run, or
+# the run alone. Not a mark inside a base64 line (_material_past_marks): its material still has to be a whole key's.
+_SHORT_X_RUN = re.compile(r"(?<![xX])[xX]{4,7}(?![xX])")
 _LINE_BREAKS = re.compile(r"\\r\\n|\\n|\n")  # a line's end, or one written as an escape in a string
 
 
@@ -1535,7 +1539,7 @@ def _material_past_marks(rest: str, lines: Sequence[str]) -> bool:
             piece, ended = piece[:footer], True
         clean = _NOT_MATERIAL.sub("", _COMMENT_MARKS.sub("", _LITERAL_TAIL.sub("", piece)))
         if clean:
-            if _KEY_LINE.fullmatch(clean) and not _PLACEHOLDER_MARKERS.search(clean):
+            if _KEY_LINE.fullmatch(clean) and not _PLACEHOLDER_MARKERS.search(_SHORT_X_RUN.sub("", clean)):
                 material.append(clean)
             elif material:
                 # Marks or prose after the material began: an elided example — unless the material before them is a
