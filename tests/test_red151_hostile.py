@@ -184,3 +184,14 @@ def test_a_push_of_sec150s_quiet_shapes_is_still_accepted(tmp_path: Path) -> Non
         "lib/tasks/fake_data.rake": "task :fake do\n  password = Faker::Internet.password\nend\n",
     })
     assert result.code == 0, result.output
+
+
+# --- the lead's review: a namespace before the key's own name is read in source only --------------------------------
+
+@pytest.mark.parametrize("path", [".env", "config/app.env", "deploy/settings.ini", "docker-compose.yml"])
+def test_a_word_and_the_keys_own_name_blocks_outside_source(secrets_detector: SecretDetector, path: str) -> None:
+    """`DB_PASSWORD=acme#db_password` blocked before sec150's route reading and passed after it: in a .env or a config
+    file the value is the password itself, not a route's or an action type's name."""
+    value = "acme" + "#" + "db_password"
+    line = f"DB_PASSWORD={value}" if not path.endswith(".yml") else f"      DB_PASSWORD: {value}"
+    assert blocking(secrets_detector, line, path) == ["secrets/generic-password"]

@@ -1739,7 +1739,7 @@ ENCODED_RUN = 200
 _BASE64_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 
 
-def _own_name(text: str, match_start: int, value: str) -> bool:
+def _own_name(text: str, match_start: int, value: str, code: bool = False) -> bool:
     """A generic value that is the very name it is assigned to: an enum member or a message key valued by its own
     name (`FEEDBACK$PASSWORD = "FEEDBACK$PASSWORD"`, All-Hands-AI/OpenHands' i18n keys), a test's stand-in spelling its
     variable's name without the separators or in another case (`let password_1 = "password1"`: 32 findings of
@@ -1751,7 +1751,9 @@ def _own_name(text: str, match_start: int, value: str) -> bool:
     type's `domain/actionName` (`SAVE_SEASON_PASS = 'seasonPass/saveSeasonPass'`: Sonarr) — sec150."""
     if value[:1] in ":@":
         value = value[1:]
-    namespaced = _NAMESPACED_NAME.fullmatch(value)
+    # (In source only, where routes and action types are written: in a .env or a config file the value is the
+    # password itself — a word, `#` and the key's own name in a .env blocked before sec150; the lead's review.)
+    namespaced = _NAMESPACED_NAME.fullmatch(value) if code else None
     if namespaced is not None:
         if not all(_WORD_CASES.fullmatch("".join("U" if c.isupper() else "l" for c in word))
                    for word in re.split(r"[/_]+", namespaced.group("space")) if word):
@@ -2734,7 +2736,7 @@ class SecretDetector:
             if not (_looks_like_credential(value, quoted, kind) or (
                     "password" in rule.id and (quoted or kind.syntax != "code") and _passphrase(value))) or (
                 not quoted and _is_field_list(text, match.start(), start, value)
-            ) or _own_name(text, match.start(), value):
+            ) or _own_name(text, match.start(), value, kind.syntax == "code" or kind.lexed is not None):
                 return None
         material = value
         if rule.multiline and _CLOSED_STRING.match(text, match.end()) and not _literal_body(
