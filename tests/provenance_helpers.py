@@ -69,11 +69,12 @@ def make_keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
 
 
 def signed_commit(repo: RepoBuilder, message: str, key: Key, files: dict[str, str] | None = None, *,
-                  author: tuple[str, str] | None = None, when: int | None = None, signoff: bool = False) -> str:
+                  author: tuple[str, str] | None = None, committer: tuple[str, str] | None = None,
+                  when: int | None = None, signoff: bool = False) -> str:
     """A commit signed by git with the SSH key (`when` sets both author and committer date)."""
     repo.git("config", "gpg.format", "ssh")
     extra = (f"--gpg-sign={key.private}", *(("--signoff",) if signoff else ()))
-    return repo.commit(message, files, author=author, when=when, extra_args=extra)
+    return repo.commit(message, files, author=author, committer=committer, when=when, extra_args=extra)
 
 
 def registry_with(*devices: dict[str, Any], today: dt.date = dt.date(2026, 1, 1)) -> DeviceRegistry:

@@ -43,11 +43,14 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Key]:
     return make_keys(tmp_path_factory)
 
 
-def _signed_server(tmp_path: Path, keys: dict[str, Key]):  # type: ignore[no-untyped-def]
+def _signed_server(tmp_path: Path, keys: dict[str, Key], *logins: str):  # type: ignore[no-untyped-def]
+    """A server with John's phone (its `logins` when given) and Rita's laptop enrolled, and a clone holding main."""
     server = make_server(tmp_path / "srv", policy=SIGNED_POLICY)
     registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]},
                              {"id": "laptop-rita", "owner": RITA[1], "managed": True, "key": keys["bob"],
                               "device_class": DeviceClass.DESKTOP})
+    if logins:
+        registry = _with_logins(registry, "pixel8-jdoe", *logins)
     (server.root / "devices.yml").write_text(dump_registry(registry))
     (server.root / "allowed_signers").write_text(allowed_signers_text(registry))
     work = server.clone()
@@ -307,6 +310,26 @@ allowed_signers: .gatekeeper/allowed_signers
 """
 
 
+def _action_repo(tmp_path: Path, keys: dict[str, Key], *, logins: tuple[str, ...] = (),
+                 change: tuple[str, str] = ("app.py", "print('hello')\n"),
+                 message: str = "phone: quick fix" + MOBILE):  # type: ignore[no-untyped-def]
+    """The Action's repository: on main (`base`) the policy and John's enrolled phone (with `logins` when given);
+    on `feature` (`head`) his phone commit changing `change`, author and committer John, signed by git with the
+    phone's key. Returns (repo, base, head); the checkout stays on `feature`."""
+    from tests.repo_builder import RepoBuilder
+
+    repo = RepoBuilder.init(tmp_path / "repo")
+    registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]})
+    if logins:
+        registry = _with_logins(registry, "pixel8-jdoe", *logins)
+    base = repo.commit("base\n", {".gatekeeper.yml": ACTION_SIGNED_POLICY, "app.py": "print('hi')\n",
+                                  ".gatekeeper/devices.yml": dump_registry(registry),
+                                  ".gatekeeper/allowed_signers": allowed_signers_text(registry)})
+    repo.branch("feature")
+    head = signed_commit(repo, message, keys["alice"], {change[0]: change[1]}, author=JOHN, committer=JOHN)
+    return repo, base, head
+
+
 @pytest.mark.parametrize(("linked", "reviewer", "approved", "logins"),
                          [(None, "jdoe", False, ()), (None, "rita", False, ()), ("jdoe", "jdoe", False, ()),
                           ("jdoe", "rita", True, ()), (None, "jdoe", False, ("jdoe",)), (None, "rita", True, ("jdoe",))])
@@ -328,22 +351,9 @@ def test_the_action_does_not_count_the_signers_own_approval_under_an_unlinked_lo
     and Rita's counts (the controls)."""
     from gatekeeper.models import ExitCode
     from tests.github_helpers import serve_reviews, synthetic_pr_event, synthetic_pull_commit, synthetic_review
-    from tests.repo_builder import RepoBuilder
     from tests.test_action import REPO, Env, verdict_of
 
-    repo = RepoBuilder.init(tmp_path / "repo")
-    registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]})
-    if logins:
-        registry = _with_logins(registry, "pixel8-jdoe", *logins)
-    base = repo.commit("base\n", {".gatekeeper.yml": ACTION_SIGNED_POLICY, "app.py": "print('hi')\n",
-                                  ".gatekeeper/devices.yml": dump_registry(registry),
-                                  ".gatekeeper/allowed_signers": allowed_signers_text(registry)})
-    repo.branch("feature")
-    signed_commit(repo, "phone: quick fix" + MOBILE, keys["alice"], {"app.py": "print('hello')\n"}, author=JOHN)
-    repo.git("commit", "--amend", "-q", "--no-edit", "-S" + str(keys["alice"].private), "--reset-author",
-             env={"GIT_AUTHOR_NAME": JOHN[0], "GIT_AUTHOR_EMAIL": JOHN[1], "GIT_COMMITTER_NAME": JOHN[0],
-                  "GIT_COMMITTER_EMAIL": JOHN[1]})
-    head = repo.head()
+    repo, base, head = _action_repo(tmp_path, keys, logins=logins)
     # SYNTHETIC: GitHub resolves no account for john.doe@example.com; John (`jdoe`, a member with write access)
     # approved the head.
     serve_reviews(httpserver, 7, [synthetic_review(reviewer, "APPROVED", head, rid=1)], REPO)
@@ -373,22 +383,9 @@ def test_the_actions_push_run_does_not_count_the_signers_own_approval_either(
         synthetic_pull_commit,
         synthetic_review,
     )
-    from tests.repo_builder import RepoBuilder
     from tests.test_action import REPO, Env, push_payload, verdict_of
 
-    repo = RepoBuilder.init(tmp_path / "repo")
-    registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]})
-    before = repo.commit("base\n", {".gatekeeper.yml": ACTION_SIGNED_POLICY, "app.py": "print('hi')\n",
-                                    ".gatekeeper/devices.yml": dump_registry(registry),
-                                    ".gatekeeper/allowed_signers": allowed_signers_text(registry)})
-    repo.branch("feature")
-    repo.git("config", "gpg.format", "ssh")
-    repo.write("app.py", "print('hello')\n")
-    repo.git("add", "app.py")
-    repo.git("commit", "-q", "-S" + str(keys["alice"].private), "-m", "phone: quick fix" + MOBILE,
-             env={"GIT_AUTHOR_NAME": JOHN[0], "GIT_AUTHOR_EMAIL": JOHN[1], "GIT_COMMITTER_NAME": JOHN[0],
-                  "GIT_COMMITTER_EMAIL": JOHN[1]})
-    head = repo.head()
+    repo, before, head = _action_repo(tmp_path, keys)
     repo.checkout("main")
     after = repo.merge("feature", "Merge pull request #7 from octo-org/feature\n")
     pr = synthetic_associated_pull(7, base_ref="main", head_sha=head, merged=True, merge_commit_sha=after,
@@ -455,22 +452,10 @@ def test_the_action_does_not_count_the_signers_own_approval_of_a_policy_change(
     author): John's signed commit turns the mobile review off; the pull request a bot opened is approved by John."""
     from gatekeeper.models import ExitCode
     from tests.github_helpers import serve_reviews, synthetic_pr_event, synthetic_pull_commit, synthetic_review
-    from tests.repo_builder import RepoBuilder
     from tests.test_action import REPO, Env
 
-    repo = RepoBuilder.init(tmp_path / "repo")
-    registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]})
-    base = repo.commit("base\n", {".gatekeeper.yml": ACTION_SIGNED_POLICY, "app.py": "print('hi')\n",
-                                  ".gatekeeper/devices.yml": dump_registry(registry),
-                                  ".gatekeeper/allowed_signers": allowed_signers_text(registry)})
-    repo.branch("feature")
-    repo.git("config", "gpg.format", "ssh")
-    repo.write(".gatekeeper.yml", ACTION_SIGNED_POLICY.replace("approvals: 1", "approvals: 0"))
-    repo.git("add", ".gatekeeper.yml")
-    repo.git("commit", "-q", "-S" + str(keys["alice"].private), "-m", "policy: tidy\n",
-             env={"GIT_AUTHOR_NAME": JOHN[0], "GIT_AUTHOR_EMAIL": JOHN[1], "GIT_COMMITTER_NAME": JOHN[0],
-                  "GIT_COMMITTER_EMAIL": JOHN[1]})
-    head = repo.head()
+    repo, base, head = _action_repo(tmp_path, keys, message="policy: tidy\n", change=(
+        ".gatekeeper.yml", ACTION_SIGNED_POLICY.replace("approvals: 1", "approvals: 0")))
     serve_reviews(httpserver, 7, [synthetic_review("jdoe", "APPROVED", head, rid=1)], REPO)
     httpserver.expect_request(f"/repos/{REPO}/pulls/7/commits").respond_with_json(
         [synthetic_pull_commit(head, login=None, email=JOHN[1])])

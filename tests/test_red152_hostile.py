@@ -15,7 +15,7 @@ from gatekeeper.models import DeviceClass
 from gatekeeper.provenance import allowed_signers_text, dump_registry
 from tests.hook_helpers import make_server, spush
 from tests.provenance_helpers import Key, make_keys, registry_with, signed_commit
-from tests.test_red150_hostile import GITLAB, JOHN, MOBILE, RITA, SIGNED_POLICY, _with_logins
+from tests.test_red150_hostile import GITLAB, JOHN, MOBILE, RITA, SIGNED_POLICY, _signed_server, _with_logins
 
 
 @pytest.fixture(scope="module")
@@ -69,19 +69,7 @@ def test_a_colleague_still_vouches_for_a_commit_signed_by_either_device(tmp_path
     assert result.code == 0, result.output
 
 
-def _one_phone_server(tmp_path: Path, keys: dict[str, Key], *logins: str):  # type: ignore[no-untyped-def]
-    server = make_server(tmp_path / "srv", policy=SIGNED_POLICY)
-    registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]},
-                             {"id": "laptop-rita", "owner": RITA[1], "managed": True, "key": keys["bob"],
-                              "device_class": DeviceClass.DESKTOP})
-    if logins:
-        registry = _with_logins(registry, "pixel8-jdoe", *logins)
-    (server.root / "devices.yml").write_text(dump_registry(registry))
-    (server.root / "allowed_signers").write_text(allowed_signers_text(registry))
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
-    assert spush(server, work, "origin", "main").code == 0
-    return server, work
+_one_phone_server = _signed_server
 
 
 # A Kerberos principal (mod_auth_gssapi's REMOTE_USER), an Active Directory userPrincipalName: `@`-shaped logins that
@@ -138,23 +126,10 @@ def test_the_signers_address_on_a_second_account_of_his_is_still_the_signer(
     address to `jdoe-alt` (author_login from the author e-mail): the signer is "linked", `jdoe-alt` is the commit's
     person, and John approves as `jdoe` (write access) the pull request a bot opened for his branch: approved."""
     from tests.github_helpers import serve_reviews, synthetic_pr_event, synthetic_pull_commit, synthetic_review
-    from tests.repo_builder import RepoBuilder
     from tests.test_action import REPO, Env, verdict_of
-    from tests.test_red150_hostile import ACTION_SIGNED_POLICY
+    from tests.test_red150_hostile import _action_repo
 
-    repo = RepoBuilder.init(tmp_path / "repo")
-    registry = registry_with({"id": "pixel8-jdoe", "owner": JOHN[1], "managed": False, "key": keys["alice"]})
-    base = repo.commit("base\n", {".gatekeeper.yml": ACTION_SIGNED_POLICY, "app.py": "print('hi')\n",
-                                  ".gatekeeper/devices.yml": dump_registry(registry),
-                                  ".gatekeeper/allowed_signers": allowed_signers_text(registry)})
-    repo.branch("feature")
-    repo.git("config", "gpg.format", "ssh")
-    repo.write("app.py", "print('hello')\n")
-    repo.git("add", "app.py")
-    repo.git("commit", "-q", "-S" + str(keys["alice"].private), "-m", "phone: quick fix" + MOBILE,
-             env={"GIT_AUTHOR_NAME": JOHN[0], "GIT_AUTHOR_EMAIL": JOHN[1], "GIT_COMMITTER_NAME": JOHN[0],
-                  "GIT_COMMITTER_EMAIL": JOHN[1]})
-    head = repo.head()
+    repo, base, head = _action_repo(tmp_path, keys)
     # SYNTHETIC: GitHub ties john.doe@example.com to `jdoe-alt`; `jdoe` approved the head.
     serve_reviews(httpserver, 7, [synthetic_review("jdoe", "APPROVED", head, rid=1)], REPO)
     httpserver.expect_request(f"/repos/{REPO}/pulls/7/commits").respond_with_json(
