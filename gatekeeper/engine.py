@@ -51,6 +51,7 @@ from gatekeeper.models import (
     SignatureInfo,
     Stats,
     Verdict,
+    display_path,
     is_sha,
 )
 from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF, ORIGIN_NOTE_REFS
@@ -377,6 +378,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
     unreadable_trees: list[str] = []
     if commits and needs_changes:
         changes, unreadable_trees = _changed_files(git, commits)
+        findings.extend(_twice_named(request, commits, unreadable_trees))
     # Objects a partial clone or a damaged repository lacks: named per commit, left out of the scan, and
     # the rest of the range is judged as usual (one missing blob used to abort the whole run). A partial
     # clone is checked up front; elsewhere only once a scanner could not read something (a damaged
@@ -737,6 +739,26 @@ def _changed_files(git: Git, commits: Sequence[Commit]) -> tuple[dict[str, tuple
             except GitError:
                 unreadable.append(commit.sha)
         return changes, unreadable
+
+
+def _twice_named(request: Request, commits: Sequence[Commit], unreadable: Sequence[str]) -> list[Finding]:
+    """`scan/unreadable` (high, enforced) for each name a tree of these commits holds twice (Diffs.duplicate_entries):
+    what was scanned under that name is not what a checkout writes, so nothing read there can be trusted (red160)."""
+    skip = set(unreadable)
+    try:
+        twice = request.git.duplicate_entries([(c.sha, c.parents) for c in commits if c.sha not in skip])
+    except GitError as exc:
+        return [catalogue.rule("scan/unreadable").finding(
+            f"the trees of the commits could not be read whole ({exc.message}): whether one names an entry twice "
+            "was not checked", severity=Severity.HIGH, enforced=True,
+            fix="check the repository with `git fsck`").with_fingerprint("duplicate-entries", exc.message)]
+    return [catalogue.rule("scan/unreadable").finding(
+        "a tree names this entry twice (made by hand: `git fsck` refuses it, duplicateEntries); a checkout writes "
+        "the last, git's lookups by name read the first: what a clone holds here was not what was judged",
+        commit=sha, path=display_path(raw), severity=Severity.HIGH, enforced=True,
+        fix="rewrite the commit with git itself (its trees then name each entry once); on the server, set "
+            "receive.fsckObjects=true").with_fingerprint(sha, "duplicate-entry", display_path(raw))
+        for sha, raw in twice]
 
 
 class _ScanView:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from gatekeeper.errors import GitError
 from gatekeeper.git._runner import _check_rev_token
 from gatekeeper.git.objects import Objects
-from gatekeeper.models import ZERO_SHA, FileChange, FileStatus, display_path, is_sha
+from gatekeeper.models import ZERO_SHA, FileChange, FileStatus, display_path, is_sha, is_zero
 
 # Patch output whose shape does not depend on repository config: no colour, no external diff or
 # textconv drivers (which would run programs), fixed prefixes, no renames, no context lines, paths
@@ -64,6 +64,57 @@ class Diffs(Objects):
         raw = self._run("diff-tree", "--stdin", "-r", "-z", "--root", "-m", "--no-renames", "--no-ext-diff", "--raw",
                        "--", *(f":(literal){p}" for p in paths), input=stdin).stdout
         return _parse_diff_tree(raw, shas)
+
+    def duplicate_entries(self, commits: Sequence[tuple[str, tuple[str, ...]]]) -> list[tuple[str, bytes]]:
+        """(commit, raw path) of every entry name that a tree these commits bring holds twice — a tree git's fsck
+        refuses (`duplicateEntries`), which no git command writes: `mktree` or `hash-object --literally` makes it,
+        and receive-pack stores it unless receive.fsckObjects is set. Such a tree reads two ways: `rev:path` (and
+        so every lookup of a file by its name: which `.gitattributes` a path has) finds the first entry, while a
+        checkout writes the last (red160: a harmless `.gitattributes` first, `working-tree-encoding=IBM037`
+        second, and a clone held the AWS key the scan never saw).
+
+        `commits` are (id, parents). The trees they bring are those `rev-list --objects` reaches from them and not
+        from their parents outside the set (blobs filtered out: one line a tree); one `cat-file --batch` reads
+        them. Only when one names an entry twice is it placed (`_tree_places`), so the usual cost is two processes."""
+        wanted = {c: parents for c, parents in commits if is_sha(c)}
+        if not wanted:
+            return []
+        # (A wide merge's parents are many links to few commits: each distinct one is looked at once.)
+        outside = [p for p in dict.fromkeys(p for parents in wanted.values() for p in parents) if p not in wanted]
+        kinds = self.object_types(outside) if outside else {}  # (a shallow clone's boundary parents are absent)
+        stdin = "".join(f"{c}\n" for c in wanted) + "".join(f"^{p}\n" for p in kinds if kinds[p] == "commit")
+        listed = self._out("rev-list", "--objects", "--no-object-names", "--filter=blob:none", "--stdin",
+                           input=stdin.encode())
+        trees = [sha for sha in dict.fromkeys(listed.split()) if is_sha(sha) and sha not in wanted]
+        twice: dict[str, list[bytes]] = {}
+        for tree, (kind, data) in self.read_objects(trees).items():
+            if kind == "tree" and data is not None and (names := _twice_named(data, len(tree) // 2)):
+                twice[tree] = names  # (a missing tree: the scan's own missing-object findings name it)
+        if not twice:
+            return []
+        places = self._tree_places([(c, parents[0] if parents else None) for c, parents in wanted.items()])
+        return [(commit, directory + b"/" + name if directory else name)
+                for tree, names in twice.items()
+                for commit, directory in [places.get(tree, (next(iter(wanted)), b"(a directory)"))]
+                for name in names]
+
+    def _tree_places(self, commits: Sequence[tuple[str, str | None]]) -> dict[str, tuple[str, bytes]]:
+        """Tree id → (the first of `commits` that brings it, its directory): each commit's root tree, and each tree
+        its diff against its first parent shows written (`diff-tree -r -t`; a tree equal to the first parent's is
+        that parent's). Read only once a tree names an entry twice: the diff lists every file too."""
+        places: dict[str, tuple[str, bytes]] = {}
+        roots = self._out("log", "--no-walk=unsorted", "--stdin", "--format=%H %T",
+                          input="".join(f"{c}\n" for c, _ in commits).encode())
+        for line in roots.splitlines():
+            commit, _, tree = line.partition(" ")
+            if is_sha(commit) and is_sha(tree):
+                places.setdefault(tree, (commit, b""))
+        stdin = "".join(f"{c} {p}\n" if p else f"{c}\n" for c, p in commits).encode()
+        raw = self._run("diff-tree", "--stdin", "-r", "-t", "-z", "--root", "--no-renames", "--no-ext-diff", "--raw",
+                        input=stdin).stdout
+        for commit, tree, path in _changed_trees(raw):
+            places.setdefault(tree, (commit, path))
+        return places
 
     def merge_resolution(self, sha: str) -> tuple[str, ...]:
         """Display paths at which a two-parent merge's tree differs from git's own re-merge of its parents
@@ -310,6 +361,59 @@ def _parents_per_line(id_length: int) -> int:
 
 
 _STATUS = {"A": FileStatus.ADDED, "M": FileStatus.MODIFIED, "D": FileStatus.DELETED, "T": FileStatus.TYPE_CHANGED}
+
+
+# A `diff-tree --raw -z` record (`:<mode> <mode> <id> <id> <status>\0<path>\0`) or a commit's id heading its records.
+_RAW_RECORD = re.compile(rb":[0-7]+ ([0-7]+) [0-9a-f]+ ([0-9a-f]+) [A-Z][0-9]*\x00([^\x00]*)\x00|([0-9a-f]+)\x00")
+# A tree object's entries, `<mode> <name>\0<id>`, as git's tree reader takes them (the id: 20 or 32 raw bytes); the
+# parse is unique (a name ends at its first NUL), so a tree the whole pattern matches has exactly the names found.
+_TREE_NAME = {size: re.compile(rb"[0-7]+ ([^\x00]*)\x00.{%d}" % size, re.DOTALL) for size in (20, 32)}
+_TREE_WHOLE = {size: re.compile(rb"(?:[0-7]+ [^\x00]*\x00.{%d})*" % size, re.DOTALL) for size in (20, 32)}
+
+
+def _changed_trees(raw: bytes) -> list[tuple[str, str, bytes]]:
+    """(commit, tree id, raw path) of each tree that `diff-tree --stdin -r -t -z --raw` output shows written (not
+    deleted). Records are read one after another, each whole (a path of 40 hex digits is no commit's heading)."""
+    found: list[tuple[str, str, bytes]] = []
+    commit = ""
+    at = 0
+    for match in _RAW_RECORD.finditer(raw):
+        if match.start() != at:
+            raise GitError("could not parse git diff-tree output", "check the repository with `git fsck`")
+        at = match.end()
+        if match.group(4) is not None:
+            commit = match.group(4).decode("ascii")
+        elif match.group(1) == b"040000" and commit and not is_zero(tree := match.group(2).decode("ascii")):
+            found.append((commit, tree, match.group(3)))
+    if at != len(raw.rstrip(b"\n")):
+        raise GitError("could not parse git diff-tree output", "check the repository with `git fsck`")
+    return found
+
+
+def _twice_named(tree: bytes, id_bytes: int) -> list[bytes]:
+    """Entry names a raw tree object holds more than once (whatever their modes: git's fsck counts a file and a
+    directory of one name too), each once. A tree the pattern does not read whole is read entry by entry."""
+    names: list[bytes] = []
+    if id_bytes in _TREE_NAME and _TREE_WHOLE[id_bytes].fullmatch(tree):
+        names = _TREE_NAME[id_bytes].findall(tree)
+    else:
+        at = 0
+        while at < len(tree):
+            space = tree.find(b" ", at)
+            end = tree.find(b"\x00", space + 1) if space >= 0 else -1
+            if end < 0:
+                break  # a truncated tree: git cannot read past this either
+            names.append(tree[space + 1 : end])
+            at = end + 1 + id_bytes
+    if len(set(names)) == len(names):
+        return []
+    seen: set[bytes] = set()
+    twice: dict[bytes, None] = {}
+    for name in names:
+        if name in seen:
+            twice[name] = None
+        seen.add(name)
+    return list(twice)
 
 
 def _parse_diff_tree(raw: bytes, shas: list[str]) -> dict[str, tuple[FileChange, ...]]:
