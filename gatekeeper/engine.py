@@ -378,7 +378,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
     unreadable_trees: list[str] = []
     if commits and needs_changes:
         changes, unreadable_trees = _changed_files(git, commits)
-        findings.extend(_twice_named(request, commits, unreadable_trees))
+        findings.extend(_misread_trees(request, commits, unreadable_trees))
     # Objects a partial clone or a damaged repository lacks: named per commit, left out of the scan, and
     # the rest of the range is judged as usual (one missing blob used to abort the whole run). A partial
     # clone is checked up front; elsewhere only once a scanner could not read something (a damaged
@@ -741,24 +741,28 @@ def _changed_files(git: Git, commits: Sequence[Commit]) -> tuple[dict[str, tuple
         return changes, unreadable
 
 
-def _twice_named(request: Request, commits: Sequence[Commit], unreadable: Sequence[str]) -> list[Finding]:
-    """`scan/unreadable` (high, enforced) for each name a tree of these commits holds twice (Diffs.duplicate_entries):
-    what was scanned under that name is not what a checkout writes, so nothing read there can be trusted (red160)."""
+def _misread_trees(request: Request, commits: Sequence[Commit], unreadable: Sequence[str]) -> list[Finding]:
+    """`scan/unreadable` (high, enforced) for each entry of these commits' trees that git reads two ways
+    (Diffs.misread_entries: a name held twice, or one out of git's order): what was judged under that name is not
+    what a checkout writes, so nothing read there can be trusted (red160)."""
     skip = set(unreadable)
     try:
-        twice = request.git.duplicate_entries([(c.sha, c.parents) for c in commits if c.sha not in skip])
+        misread = request.git.misread_entries([(c.sha, c.parents) for c in commits if c.sha not in skip])
     except GitError as exc:
         return [catalogue.rule("scan/unreadable").finding(
-            f"the trees of the commits could not be read whole ({exc.message}): whether one names an entry twice "
-            "was not checked", severity=Severity.HIGH, enforced=True,
-            fix="check the repository with `git fsck`").with_fingerprint("duplicate-entries", exc.message)]
+            f"the trees of the commits could not be read whole ({exc.message}): whether git reads one two ways was "
+            "not checked", severity=Severity.HIGH, enforced=True,
+            fix="check the repository with `git fsck`").with_fingerprint("misread-trees", exc.message)]
+    what = {"twice": "names this entry twice (`git fsck`: duplicateEntries); a checkout writes the last, git's "
+                     "lookups by name read the first",
+            "unsorted": "lists this entry out of git's order (`git fsck`: treeNotSorted); a checkout writes it, "
+                        "git's lookups by name miss it"}
     return [catalogue.rule("scan/unreadable").finding(
-        "a tree names this entry twice (made by hand: `git fsck` refuses it, duplicateEntries); a checkout writes "
-        "the last, git's lookups by name read the first: what a clone holds here was not what was judged",
-        commit=sha, path=display_path(raw), severity=Severity.HIGH, enforced=True,
-        fix="rewrite the commit with git itself (its trees then name each entry once); on the server, set "
-            "receive.fsckObjects=true").with_fingerprint(sha, "duplicate-entry", display_path(raw))
-        for sha, raw in twice]
+        f"a tree made by hand {what[problem]}: what a clone holds here was not what was judged", commit=sha,
+        path=display_path(raw), severity=Severity.HIGH, enforced=True,
+        fix="rewrite the commit with git itself (its trees then list each entry once, in order); on the server, set "
+            "receive.fsckObjects=true").with_fingerprint(sha, problem, display_path(raw))
+        for sha, raw, problem in misread]
 
 
 class _ScanView:

@@ -65,9 +65,15 @@ def _clone_holds_key(server: Server, target: Path) -> bool:
     return AWS_KEY.encode() in (target / "deploy" / "prod.env").read_bytes()
 
 
-def _twice_named_findings(server: Server) -> list[dict[str, object]]:
+def _twice_named_findings(server: Server, needle: str = "twice") -> list[dict[str, object]]:
     return [f for f in server.last_verdict()["findings"]
-            if f["rule_id"] == "scan/unreadable" and "twice" in str(f["message"])]
+            if f["rule_id"] == "scan/unreadable" and needle in str(f["message"])]
+
+
+def _raw_tree(repo: RepoBuilder, entries: list[tuple[str, str, str]]) -> str:
+    """A tree object written byte for byte, in the order given (`git mktree` would sort it)."""
+    data = b"".join(f"{mode} {name}".encode() + b"\0" + bytes.fromhex(sha) for mode, sha, name in entries)
+    return repo.git("hash-object", "-t", "tree", "-w", "--literally", "--stdin", input=data)
 
 
 # -- 1. Two `.gitattributes` in one tree: the scan reads the first, a checkout applies the last ------------------------
@@ -115,6 +121,27 @@ def test_two_directories_of_one_name_are_refused(tmp_path: Path) -> None:
     assert [(f["commit"], f["path"]) for f in _twice_named_findings(server)] == [(sha, "deploy")]
 
 
+def test_a_gitattributes_listed_out_of_order_is_refused(tmp_path: Path) -> None:
+    """Attack: the root tree lists `README.md`, `deploy/`, then `.gitattributes` (IBM037) — out of git's order, which
+    puts `.gitattributes` first. A lookup by name stops at the first name past the one it wants (`README.md` sorts
+    after `.gitattributes`), so `commit:.gitattributes` is missing; a checkout writes every entry and converts
+    `deploy/prod.env`. Before: accepted, no finding, the key in every clone."""
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    before = server.tip()
+    deploy = _raw_tree(work, [("100644", _blob(work, EBCDIC_KEY_LINE), "prod.env")])
+    root = _raw_tree(work, [("100644", work.git("rev-parse", "HEAD:README.md"), "README.md"),
+                            ("40000", deploy, "deploy"), ("100644", _blob(work, NAMING), ".gitattributes")])
+    assert work.git("cat-file", "-t", f"{root}:.gitattributes", check=False) == ""  # git's own lookup misses it
+    sha = _commit_tree(work, root, work.head())
+    result = spush(server, work, "origin", "main")
+    if result.code == 0:
+        assert not _clone_holds_key(server, tmp_path / "victim"), "accepted, and a clone of main holds the key"
+    assert result.code != 0, result.output
+    assert server.tip() == before
+    found = _twice_named_findings(server, "out of git's order")
+    assert [(f["commit"], f["path"], f["blocking"]) for f in found] == [(sha, ".gitattributes", True)], found
+
+
 def test_a_name_held_twice_deep_in_the_tree_and_by_a_file_and_a_directory(tmp_path: Path) -> None:
     """The same through `gatekeeper check` (no server): a name twice three directories down, and a file and a
     directory of one name (git's fsck counts those as duplicates too; they are not next to each other in the tree,
@@ -148,7 +175,9 @@ def test_trees_git_writes_name_nothing_twice(tmp_path: Path) -> None:
     deletion) raises no such finding; the encoded key is still refused by `scan/working-tree-encoding` and the
     secrets rule, as before."""
     server, work = seeded(tmp_path, SECRETS_POLICY)
-    work.commit("Nested docs\n", {"docs/a/b/c.md": "c\n", "docs/a/d.md": "d\n", "src/app.py": "print(1)\n"},
+    work.commit("Nested docs\n", {"docs/a/b/c.md": "c\n", "docs/a/d.md": "d\n", "src/app.py": "print(1)\n",
+                                  # git's order: `conf-x`, `conf.d`, the directory `conf` (read as `conf/`), `conf0`
+                                  "conf-x": "1\n", "conf.d": "2\n", "conf/inner.txt": "3\n", "conf0": "4\n"},
                 author=DANA, committer=DANA)
     work.branch("side")
     work.commit("Side change\n", {"docs/a/b/e.md": "e\n"}, author=DANA, committer=DANA)
@@ -158,14 +187,14 @@ def test_trees_git_writes_name_nothing_twice(tmp_path: Path) -> None:
     work.merge("side", "Merge side\n")
     result = spush(server, work, "origin", "main")
     assert result.code == 0, result.output
-    assert _twice_named_findings(server) == []
+    assert _twice_named_findings(server, "a tree made by hand") == []
     # (git converts the work tree's ASCII line to the EBCDIC-read blob as it adds it, the attribute being in place.)
     work.commit("Add deploy settings\n", {".gitattributes": NAMING.decode(), "deploy/prod.env": KEY_LINE},
                 author=DANA, committer=DANA)
     assert work.git("cat-file", "blob", "HEAD:deploy/prod.env").encode() == EBCDIC_KEY_LINE.rstrip(b"\n")
     refused = spush(server, work, "origin", "main")
     assert refused.code != 0 and "scan/working-tree-encoding" in refused.output, refused.output
-    assert _twice_named_findings(server) == []
+    assert _twice_named_findings(server, "a tree made by hand") == []
 
 
 def test_duplicate_entries_in_a_sha256_repository(tmp_path: Path) -> None:
@@ -175,7 +204,7 @@ def test_duplicate_entries_in_a_sha256_repository(tmp_path: Path) -> None:
     base = repo.commit("base\n", {"README.md": "x\n", **{f"f{i}.txt": f"{i}\n" for i in range(300)}},
                        author=DANA, committer=DANA)
     git = Git(repo.path)
-    assert git.duplicate_entries([(base, ())]) == []
+    assert git.misread_entries([(base, ())]) == []
     root = _tree(repo, [("100644", _blob(repo, b"one\n"), "x.env"), ("100644", _blob(repo, b"two\n"), "x.env")])
     sha = _commit_tree(repo, root, base)
-    assert git.duplicate_entries([(sha, (base,))]) == [(sha, b"x.env")]
+    assert git.misread_entries([(sha, (base,))]) == [(sha, b"x.env", "twice")]

@@ -65,17 +65,19 @@ class Diffs(Objects):
                        "--", *(f":(literal){p}" for p in paths), input=stdin).stdout
         return _parse_diff_tree(raw, shas)
 
-    def duplicate_entries(self, commits: Sequence[tuple[str, tuple[str, ...]]]) -> list[tuple[str, bytes]]:
-        """(commit, raw path) of every entry name that a tree these commits bring holds twice — a tree git's fsck
-        refuses (`duplicateEntries`), which no git command writes: `mktree` or `hash-object --literally` makes it,
-        and receive-pack stores it unless receive.fsckObjects is set. Such a tree reads two ways: `rev:path` (and
-        so every lookup of a file by its name: which `.gitattributes` a path has) finds the first entry, while a
-        checkout writes the last (red160: a harmless `.gitattributes` first, `working-tree-encoding=IBM037`
-        second, and a clone held the AWS key the scan never saw).
+    def misread_entries(self, commits: Sequence[tuple[str, tuple[str, ...]]]) -> list[tuple[str, bytes, str]]:
+        """(commit, raw path, "twice" | "unsorted") for each entry of a tree these commits bring that git reads two
+        ways: a name the tree holds twice (fsck's `duplicateEntries`), or one out of git's order (`treeNotSorted`).
+        No git command writes such a tree — `git mktree` keeps duplicates, `hash-object -t tree --literally` writes
+        anything — and receive-pack stores it unless receive.fsckObjects is set. Every lookup by name (`rev:path`:
+        which `.gitattributes` a path has) reads the first of two entries, and stops at the first name past the one
+        it wants (so misses one listed too late), while a checkout writes every entry, the last of two (red160: a
+        harmless `.gitattributes` first and `working-tree-encoding=IBM037` second, or one listed after `deploy/`,
+        and a clone held the AWS key the scan never saw).
 
         `commits` are (id, parents). The trees they bring are those `rev-list --objects` reaches from them and not
         from their parents outside the set (blobs filtered out: one line a tree); one `cat-file --batch` reads
-        them. Only when one names an entry twice is it placed (`_tree_places`), so the usual cost is two processes."""
+        them. Only a misread tree is placed (`_tree_places`), so the usual cost is two processes."""
         wanted = {c: parents for c, parents in commits if is_sha(c)}
         if not wanted:
             return []
@@ -86,17 +88,17 @@ class Diffs(Objects):
         listed = self._out("rev-list", "--objects", "--no-object-names", "--filter=blob:none", "--stdin",
                            input=stdin.encode())
         trees = [sha for sha in dict.fromkeys(listed.split()) if is_sha(sha) and sha not in wanted]
-        twice: dict[str, list[bytes]] = {}
+        misread: dict[str, list[tuple[bytes, str]]] = {}
         for tree, (kind, data) in self.read_objects(trees).items():
-            if kind == "tree" and data is not None and (names := _twice_named(data, len(tree) // 2)):
-                twice[tree] = names  # (a missing tree: the scan's own missing-object findings name it)
-        if not twice:
+            if kind == "tree" and data is not None and (problems := _tree_problems(data, len(tree) // 2)):
+                misread[tree] = problems  # (a missing tree: the scan's own missing-object findings name it)
+        if not misread:
             return []
         places = self._tree_places([(c, parents[0] if parents else None) for c, parents in wanted.items()])
-        return [(commit, directory + b"/" + name if directory else name)
-                for tree, names in twice.items()
+        return [(commit, directory + b"/" + name if directory else name, problem)
+                for tree, problems in misread.items()
                 for commit, directory in [places.get(tree, (next(iter(wanted)), b"(a directory)"))]
-                for name in names]
+                for name, problem in problems]
 
     def _tree_places(self, commits: Sequence[tuple[str, str | None]]) -> dict[str, tuple[str, bytes]]:
         """Tree id → (the first of `commits` that brings it, its directory): each commit's root tree, and each tree
@@ -366,9 +368,10 @@ _STATUS = {"A": FileStatus.ADDED, "M": FileStatus.MODIFIED, "D": FileStatus.DELE
 # A `diff-tree --raw -z` record (`:<mode> <mode> <id> <id> <status>\0<path>\0`) or a commit's id heading its records.
 _RAW_RECORD = re.compile(rb":[0-7]+ ([0-7]+) [0-9a-f]+ ([0-9a-f]+) [A-Z][0-9]*\x00([^\x00]*)\x00|([0-9a-f]+)\x00")
 # A tree object's entries, `<mode> <name>\0<id>`, as git's tree reader takes them (the id: 20 or 32 raw bytes); the
-# parse is unique (a name ends at its first NUL), so a tree the whole pattern matches has exactly the names found.
-_TREE_NAME = {size: re.compile(rb"[0-7]+ ([^\x00]*)\x00.{%d}" % size, re.DOTALL) for size in (20, 32)}
+# parse is unique (a name ends at its first NUL), so a tree the whole pattern matches has exactly the entries found.
+_TREE_ENTRY = {size: re.compile(rb"([0-7]+) ([^\x00]*)\x00.{%d}" % size, re.DOTALL) for size in (20, 32)}
 _TREE_WHOLE = {size: re.compile(rb"(?:[0-7]+ [^\x00]*\x00.{%d})*" % size, re.DOTALL) for size in (20, 32)}
+_FILE_MODES = frozenset({b"100644", b"100755", b"120000", b"160000"})  # git's own; any other is read by its bits
 
 
 def _changed_trees(raw: bytes) -> list[tuple[str, str, bytes]]:
@@ -390,12 +393,14 @@ def _changed_trees(raw: bytes) -> list[tuple[str, str, bytes]]:
     return found
 
 
-def _twice_named(tree: bytes, id_bytes: int) -> list[bytes]:
-    """Entry names a raw tree object holds more than once (whatever their modes: git's fsck counts a file and a
-    directory of one name too), each once. A tree the pattern does not read whole is read entry by entry."""
-    names: list[bytes] = []
-    if id_bytes in _TREE_NAME and _TREE_WHOLE[id_bytes].fullmatch(tree):
-        names = _TREE_NAME[id_bytes].findall(tree)
+def _tree_problems(tree: bytes, id_bytes: int) -> list[tuple[bytes, str]]:
+    """(name, "twice" | "unsorted") for each entry of a raw tree object git reads two ways: a name held more than
+    once (whatever the modes: git's fsck counts a file and a directory of one name too), or one listed after a name
+    git sorts later (a directory's name sorts as if it ended in `/`). A tree the pattern does not read whole is read
+    entry by entry."""
+    entries: list[tuple[bytes, bytes]] = []
+    if id_bytes in _TREE_ENTRY and _TREE_WHOLE[id_bytes].fullmatch(tree):
+        entries = _TREE_ENTRY[id_bytes].findall(tree)
     else:
         at = 0
         while at < len(tree):
@@ -403,17 +408,29 @@ def _twice_named(tree: bytes, id_bytes: int) -> list[bytes]:
             end = tree.find(b"\x00", space + 1) if space >= 0 else -1
             if end < 0:
                 break  # a truncated tree: git cannot read past this either
-            names.append(tree[space + 1 : end])
+            entries.append((tree[at:space], tree[space + 1 : end]))
             at = end + 1 + id_bytes
-    if len(set(names)) == len(names):
+    keys = [name if mode in _FILE_MODES else name + b"/" if _is_directory(mode) else name for mode, name in entries]
+    names = [name for _, name in entries]
+    if len(set(names)) == len(names) and keys == sorted(keys):
         return []
+    problems: dict[bytes, str] = {}
     seen: set[bytes] = set()
-    twice: dict[bytes, None] = {}
-    for name in names:
+    for index, (key, name) in enumerate(zip(keys, names, strict=True)):
         if name in seen:
-            twice[name] = None
+            problems.setdefault(name, "twice")
+        elif index and key < keys[index - 1]:
+            problems.setdefault(name, "unsorted")
         seen.add(name)
-    return list(twice)
+    return list(problems.items())
+
+
+def _is_directory(mode: bytes) -> bool:
+    """Whether git reads a tree entry's mode as a directory's (its octal digits, any leading zeros)."""
+    try:
+        return int(mode, 8) & 0o170000 == 0o040000
+    except ValueError:
+        return False
 
 
 def _parse_diff_tree(raw: bytes, shas: list[str]) -> dict[str, tuple[FileChange, ...]]:
