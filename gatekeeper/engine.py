@@ -743,8 +743,8 @@ def _changed_files(git: Git, commits: Sequence[Commit]) -> tuple[dict[str, tuple
 
 def _misread_trees(request: Request, commits: Sequence[Commit], unreadable: Sequence[str]) -> list[Finding]:
     """`scan/unreadable` (high, enforced) for each entry of these commits' trees that git reads two ways
-    (Diffs.misread_entries: a name held twice, or one out of git's order): what was judged under that name is not
-    what a checkout writes, so nothing read there can be trusted (red160)."""
+    (Diffs.misread_entries: a name held twice, one out of git's order, one with a `/`): what was judged under that
+    name is not what a checkout writes, so nothing read there can be trusted (red160)."""
     skip = set(unreadable)
     try:
         misread = request.git.misread_entries([(c.sha, c.parents) for c in commits if c.sha not in skip])
@@ -756,7 +756,9 @@ def _misread_trees(request: Request, commits: Sequence[Commit], unreadable: Sequ
     what = {"twice": "names this entry twice (`git fsck`: duplicateEntries); a checkout writes the last, git's "
                      "lookups by name read the first",
             "unsorted": "lists this entry out of git's order (`git fsck`: treeNotSorted); a checkout writes it, "
-                        "git's lookups by name miss it"}
+                        "git's lookups by name miss it",
+            "slash": "names one entry with this whole path (`git fsck`: fullPathname); a checkout writes it at the "
+                     "path, git's lookups by name miss it"}
     return [catalogue.rule("scan/unreadable").finding(
         f"a tree made by hand {what[problem]}: what a clone holds here was not what was judged", commit=sha,
         path=display_path(raw), severity=Severity.HIGH, enforced=True,

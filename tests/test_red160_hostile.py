@@ -2,19 +2,25 @@
 commit content is read: hand-made tree objects, `rev:path` lookups against what a checkout writes).
 
 Found and fixed (each test below fails on 54d1411 for the reason its docstring names, and asserts the secure
-behaviour):
+behaviour). One root: a tree object made by hand that git reads two ways. git's fsck refuses each shape, but no
+server checks it unless receive.fsckObjects is set (git's default is off; a bare repository with the hook, GitLab
+and Gitea store it), and `git mktree` / `hash-object -t tree --literally` write it. The gate's diff shows every
+entry, but every lookup by name (`rev:path`, `cat-file --batch-check`) reads the FIRST of two entries and stops at the
+first name past the one it wants, while a checkout writes every entry (the last of two). The secrets scanner learns
+which `.gitattributes` a file has by name (scan/secrets_scanner.py, `blobs_at`), so with red30's EBCDIC-read key in
+`deploy/prod.env` each push below was accepted (exit 0, no finding) while every clone of main held
+`aws_access_key_id = AKIA…` in plain ASCII:
 
-1. HIGH — a tree that names one entry twice. git's fsck refuses such a tree (`duplicateEntries`), but no server
-   checks it unless receive.fsckObjects is set (git's default is off; GitLab, Gitea and a bare repository with the
-   hook store it), and `git mktree` writes it. The gate's diff shows both entries; but every lookup by name
-   (`rev:path`, `cat-file --batch-check`) reads the FIRST, while a checkout writes the LAST. The secrets scanner
-   learns which `.gitattributes` a file has by name (scan/secrets_scanner.py, `blobs_at`): a harmless
-   `.gitattributes` first and `*.env working-tree-encoding=IBM037` second, beside the EBCDIC-read key of red30,
-   and the push was accepted (exit 0, no finding) while every clone of main holds `aws_access_key_id = AKIA…` in
-   plain ASCII. Two directories of one name (`deploy/` twice, the second holding `.gitattributes` and `prod.env`)
-   do the same. Fixed in the engine where the commits' changes are read (Diffs.duplicate_entries, one
-   `diff-tree -r -t` and one `cat-file --batch` over the trees each commit brings): a name held twice is
-   `scan/unreadable`, high, enforced in every mode.
+1. HIGH — a name held twice (`duplicateEntries`): a harmless `.gitattributes` first, `*.env
+   working-tree-encoding=IBM037` second; or two `deploy/` directories, the second holding both files.
+2. HIGH — an entry out of git's order (`treeNotSorted`): `README.md`, `deploy/`, then `.gitattributes`.
+3. HIGH — one entry named with a whole path (`fullPathname`): `deploy/.gitattributes` in the root tree beside the
+   directory `deploy/`.
+
+Fixed in the engine where the commits' changes are read (Diffs.misread_entries: one `rev-list --objects
+--filter=blob:none` and one `cat-file --batch` over the trees the judged commits bring, each tree's entries checked
+in C-speed regexes): each such entry is `scan/unreadable`, high, enforced in every mode. No finding on the full
+histories of the mirrored repositories (docs/performance.md, red160).
 
 Held (tried, no change needed): `# nosemgrep` / `# nosec` in the change (semgrep runs with --disable-nosem,
 bandit with --ignore-nosec); `.mailmap` (no command the gate runs reads it: %an/%ae, never %aN/%aE); a duplicate
@@ -140,6 +146,25 @@ def test_a_gitattributes_listed_out_of_order_is_refused(tmp_path: Path) -> None:
     assert server.tip() == before
     found = _twice_named_findings(server, "out of git's order")
     assert [(f["commit"], f["path"], f["blocking"]) for f in found] == [(sha, ".gitattributes", True)], found
+
+
+def test_an_entry_named_with_a_whole_path_is_refused(tmp_path: Path) -> None:
+    """Attack: beside the directory `deploy/` (holding `prod.env`), the root tree holds ONE entry named
+    `deploy/.gitattributes` (IBM037). A checkout writes it at that path, into `deploy/`, and converts `prod.env`;
+    `commit:deploy/.gitattributes` looks inside `deploy` and finds nothing. Before: accepted, the key in every clone."""
+    server, work = seeded(tmp_path, SECRETS_POLICY)
+    before = server.tip()
+    deploy = _raw_tree(work, [("100644", _blob(work, EBCDIC_KEY_LINE), "prod.env")])
+    root = _raw_tree(work, [("100644", work.git("rev-parse", "HEAD:README.md"), "README.md"),
+                            ("40000", deploy, "deploy"), ("100644", _blob(work, NAMING), "deploy/.gitattributes")])
+    sha = _commit_tree(work, root, work.head())
+    result = spush(server, work, "origin", "main")
+    if result.code == 0:
+        assert not _clone_holds_key(server, tmp_path / "victim"), "accepted, and a clone of main holds the key"
+    assert result.code != 0, result.output
+    assert server.tip() == before
+    found = _twice_named_findings(server, "with this whole path")
+    assert [(f["commit"], f["path"], f["blocking"]) for f in found] == [(sha, "deploy/.gitattributes", True)], found
 
 
 def test_a_name_held_twice_deep_in_the_tree_and_by_a_file_and_a_directory(tmp_path: Path) -> None:

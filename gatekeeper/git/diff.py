@@ -66,8 +66,9 @@ class Diffs(Objects):
         return _parse_diff_tree(raw, shas)
 
     def misread_entries(self, commits: Sequence[tuple[str, tuple[str, ...]]]) -> list[tuple[str, bytes, str]]:
-        """(commit, raw path, "twice" | "unsorted") for each entry of a tree these commits bring that git reads two
-        ways: a name the tree holds twice (fsck's `duplicateEntries`), or one out of git's order (`treeNotSorted`).
+        """(commit, raw path, "twice" | "unsorted" | "slash") for each entry of a tree these commits bring that git
+        reads two ways: a name the tree holds twice (fsck's `duplicateEntries`), one out of git's order
+        (`treeNotSorted`), or one with a `/` inside (`fullPathname`).
         No git command writes such a tree — `git mktree` keeps duplicates, `hash-object -t tree --literally` writes
         anything — and receive-pack stores it unless receive.fsckObjects is set. Every lookup by name (`rev:path`:
         which `.gitattributes` a path has) reads the first of two entries, and stops at the first name past the one
@@ -394,10 +395,11 @@ def _changed_trees(raw: bytes) -> list[tuple[str, str, bytes]]:
 
 
 def _tree_problems(tree: bytes, id_bytes: int) -> list[tuple[bytes, str]]:
-    """(name, "twice" | "unsorted") for each entry of a raw tree object git reads two ways: a name held more than
-    once (whatever the modes: git's fsck counts a file and a directory of one name too), or one listed after a name
-    git sorts later (a directory's name sorts as if it ended in `/`). A tree the pattern does not read whole is read
-    entry by entry."""
+    """(name, "twice" | "unsorted" | "slash") for each entry of a raw tree object git reads two ways: a name held
+    more than once (whatever the modes: git's fsck counts a file and a directory of one name too), one listed after a
+    name git sorts later (a directory's name sorts as if it ended in `/`), or one holding a `/` (a checkout writes
+    `deploy/.gitattributes` named so in the root tree as that path; a lookup by name looks inside `deploy`). A tree
+    the pattern does not read whole is read entry by entry."""
     entries: list[tuple[bytes, bytes]] = []
     if id_bytes in _TREE_ENTRY and _TREE_WHOLE[id_bytes].fullmatch(tree):
         entries = _TREE_ENTRY[id_bytes].findall(tree)
@@ -412,12 +414,14 @@ def _tree_problems(tree: bytes, id_bytes: int) -> list[tuple[bytes, str]]:
             at = end + 1 + id_bytes
     keys = [name if mode in _FILE_MODES else name + b"/" if _is_directory(mode) else name for mode, name in entries]
     names = [name for _, name in entries]
-    if len(set(names)) == len(names) and keys == sorted(keys):
+    if len(set(names)) == len(names) and keys == sorted(keys) and not any(b"/" in name for name in names):
         return []
     problems: dict[bytes, str] = {}
     seen: set[bytes] = set()
     for index, (key, name) in enumerate(zip(keys, names, strict=True)):
-        if name in seen:
+        if b"/" in name:
+            problems.setdefault(name, "slash")
+        elif name in seen:
             problems.setdefault(name, "twice")
         elif index and key < keys[index - 1]:
             problems.setdefault(name, "unsorted")
