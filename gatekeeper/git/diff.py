@@ -86,8 +86,10 @@ class Diffs(Objects):
         outside = [p for p in dict.fromkeys(p for parents in wanted.values() for p in parents) if p not in wanted]
         kinds = self.object_types(outside) if outside else {}  # (a shallow clone's boundary parents are absent)
         stdin = "".join(f"{c}\n" for c in wanted) + "".join(f"^{p}\n" for p in kinds if kinds[p] == "commit")
-        listed = self._out("rev-list", "--objects", "--no-object-names", "--filter=blob:none", "--stdin",
-                           input=stdin.encode())
+        # (`--missing=allow-any`: a partial clone's absent tree is neither fetched nor an error here; the scan's own
+        # missing-object findings name it, and no checkout can write what is not there.)
+        listed = self._out("rev-list", "--objects", "--no-object-names", "--filter=blob:none", "--missing=allow-any",
+                           "--stdin", input=stdin.encode())
         trees = [sha for sha in dict.fromkeys(listed.split()) if is_sha(sha) and sha not in wanted]
         misread: dict[str, list[tuple[bytes, str]]] = {}
         for tree, (kind, data) in self.read_objects(trees).items():
