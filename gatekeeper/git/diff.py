@@ -106,7 +106,7 @@ class Diffs(Objects):
     def _tree_places(self, commits: Sequence[tuple[str, str | None]]) -> dict[str, tuple[str, bytes]]:
         """Tree id → (the first of `commits` that brings it, its directory): each commit's root tree, and each tree
         its diff against its first parent shows written (`diff-tree -r -t`; a tree equal to the first parent's is
-        that parent's). Read only once a tree names an entry twice: the diff lists every file too."""
+        that parent's). Read only once a tree is misread: the diff lists every file too."""
         places: dict[str, tuple[str, bytes]] = {}
         roots = self._out("log", "--no-walk=unsorted", "--stdin", "--format=%H %T",
                           input="".join(f"{c}\n" for c, _ in commits).encode())
