@@ -56,3 +56,56 @@ export function Red130Constant() {
   // ok: js-react-dangerously-set-inner-html
   return <div dangerouslySetInnerHTML={markup} />;
 }
+
+// sast160: the app's own catalogue text for a literal key (react-i18next's t), and highlight.js's escaped output
+import { useTranslation } from 'react-i18next';
+import hljs from 'highlight.js';
+
+export function PinningAlert() {
+  const { t } = useTranslation();
+  return (
+    <p>
+      {/* ok: js-react-dangerously-set-inner-html */}
+      <span dangerouslySetInnerHTML={{ __html: t("connectors.pinning.pin_explained_block1") }} />
+    </p>
+  );
+}
+
+export function SnippetView({ snippet }) {
+  // ok: js-react-dangerously-set-inner-html
+  return <div dangerouslySetInnerHTML={{ __html: hljs.highlight(snippet, { language: "html", ignoreIllegals: true }).value }} />;
+}
+
+export function GreetingWithName({ name }) {
+  const { t } = useTranslation();
+  // ruleid: js-react-dangerously-set-inner-html
+  return <span dangerouslySetInnerHTML={{ __html: t("greeting", { name }) }} />;
+}
+
+export function KeyFromProps({ messageKey }) {
+  const { t } = useTranslation();
+  // ruleid: js-react-dangerously-set-inner-html
+  return <span dangerouslySetInnerHTML={{ __html: t(messageKey) }} />;
+}
+
+export function OwnT({ reply }) {
+  const t = () => reply.html;
+  // ruleid: js-react-dangerously-set-inner-html
+  return <span dangerouslySetInnerHTML={{ __html: t("reply") }} />;
+}
+
+export function TranslatedPlusReply({ reply }) {
+  const { t } = useTranslation();
+  // ruleid: js-react-dangerously-set-inner-html
+  return <span dangerouslySetInnerHTML={{ __html: t("prefix") + reply }} />;
+}
+
+export function HighlightedPlusRaw({ code, note }) {
+  // ruleid: js-react-dangerously-set-inner-html
+  return <pre dangerouslySetInnerHTML={{ __html: hljs.highlight(code, { language: "js" }).value + note }} />;
+}
+
+export function HighlightNotValue({ code }) {
+  // ruleid: js-react-dangerously-set-inner-html
+  return <pre dangerouslySetInnerHTML={{ __html: hljs.highlight(code, { language: "js" }).code }} />;
+}
