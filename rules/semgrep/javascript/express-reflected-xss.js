@@ -40,3 +40,74 @@ app.get('/ok4', (req, res) => {
   // ok: js-express-reflected-xss
   res.send(`<p>${count} items</p>`);
 });
+
+// sast160: an LLM reply streamed as server-sent events, and JSON lines written to an agent's RPC channel
+app.post('/v1/chat/completions', async (req, res) => {
+  const chunk = { model: req.body.model, choices: [{ delta: { content: req.body.prompt } }] };
+  res.setHeader('Content-Type', 'text/event-stream');
+  res.setHeader('Cache-Control', 'no-cache');
+  // ok: js-express-reflected-xss
+  res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+  res.end();
+});
+
+app.post('/help', (req, res) => {
+  const agentRpc = getAgentChannel();
+  // ok: js-express-reflected-xss
+  agentRpc.write(JSON.stringify({ type: 'ui_response', value: req.body.prompt }) + '\n');
+  return res.json({ status: 'sent' });
+});
+
+// ... but a page is still a page
+app.post('/stream-then-page', (req, res) => {
+  res.setHeader('Content-Type', 'text/event-stream');
+  res.setHeader('Content-Type', 'text/html');
+  // ruleid: js-express-reflected-xss
+  res.write(`<p>${req.body.prompt}</p>`);
+  res.end();
+});
+
+app.post('/page-then-stream', (req, res) => {
+  // ruleid: js-express-reflected-xss
+  res.write(`<p>${req.body.prompt}</p>`);
+  res.setHeader('Content-Type', 'text/event-stream');
+  res.end();
+});
+
+app.post('/page-html', (req, res) => {
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  // ruleid: js-express-reflected-xss
+  res.write(`<p>${req.body.prompt}</p>`);
+  res.end();
+});
+
+app.post('/html-typed', (req, res) => {
+  res.setHeader('Content-Type', 'application/json');
+  res.type('html');
+  // ruleid: js-express-reflected-xss
+  res.send(`<p>${req.body.prompt}</p>`);
+});
+
+class Pages {
+  show(req, response) {
+    // ruleid: js-express-reflected-xss
+    response.send(`<h1>${req.params.title}</h1>`);
+  }
+}
+
+app.get('/nested', (req, res) => {
+  lookup(req.query.id, (err, row) => {
+    // ruleid: js-express-reflected-xss
+    res.send(`<p>${req.query.id}: ${row}</p>`);
+  });
+});
+
+module.exports = { Pages };
+
+app.post('/v1/stream', (req, res) => {
+  res.setHeader('Cache-Control', 'no-cache');
+  res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+  // ok: js-express-reflected-xss
+  res.write(`data: ${JSON.stringify({ text: req.body.prompt })}\n\n`);
+  res.end();
+});
