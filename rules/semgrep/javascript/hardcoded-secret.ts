@@ -169,3 +169,24 @@ export const disguisedLabels = {
   // ruleid: js-hardcoded-secret
   mailPassword: 'Mot de passe::',
 };
+
+// sast160: a catalogue's labels for the credential fields (anything-llm's locales), not their values
+const TRANSLATIONS = {
+  connectors: {
+    // ok: js-hardcoded-secret
+    apiKey: "API Key",
+    // ok: js-hardcoded-secret
+    clientSecret: "Client Secret",
+    // ok: js-hardcoded-secret
+    "placeholder-password": "ລະຫັດຜ່ານ",
+    // ruleid: js-hardcoded-secret
+    signingSecret: "Secret Key",
+    // ruleid: js-hardcoded-secret
+    jwtSecret: "JWT Secret",
+    // ruleid: js-hardcoded-secret
+    adminApiKey: "API Key 2024",
+    // ruleid: js-hardcoded-secret
+    accessToken: "Access Token please",
+  },
+};
+export { TRANSLATIONS };

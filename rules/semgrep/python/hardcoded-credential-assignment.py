@@ -73,3 +73,29 @@ JWT_SECRET = "default_secret_key"
 settings = {}
 # ruleid: python-hardcoded-credential-assignment
 settings["SESSION_SECRET"] = "session-secret"
+
+# sast160: an environment variable's name is not its value (a connector's env map, an LLM provider table)
+snowflake_env_vars = {
+    "account": "SNOWFLAKE_HOST",
+    # ok: python-hardcoded-credential-assignment
+    "password": "SNOWFLAKE_PASSWORD",
+}
+PROVIDERS = {
+    # ok: python-hardcoded-credential-assignment
+    "openai": {"api_key": "OPENAI_API_KEY"},
+}
+# ok: python-hardcoded-credential-assignment
+OPENAI_API_KEY = "OPENAI_API_KEY"
+# ok: python-hardcoded-credential-assignment
+aws_secret_access_key = "AWS_SECRET_ACCESS_KEY"
+# ... but a capitals-only value of another shape is a value
+# ruleid: python-hardcoded-credential-assignment
+password = "HUNTER_PASSWORD_2"
+# ruleid: python-hardcoded-credential-assignment
+api_key = "PRODKEY"
+# ruleid: python-hardcoded-credential-assignment
+secret = "Prod_Secret"
+# ruleid: python-hardcoded-credential-assignment
+db_password = "CORRECT_HORSE_BATTERY_STAPLE"
+# ruleid: python-hardcoded-credential-assignment
+token_secret = "SK_LIVE_4F9Q2ZT8_SECRET"
