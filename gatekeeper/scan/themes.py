@@ -21,7 +21,7 @@ THEMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("B602", "B604", "B605", "B609")),
     "code-injection": (
         ("python-eval-exec-non-literal", "js-eval-non-literal", "js-new-function-non-literal",
-         "js-react-native-inject-javascript"),
+         "js-react-native-inject-javascript", "python-trust-remote-code-variable"),
         ("B102", "B307")),
     "sql-injection": (
         ("python-sql-string-formatting", "js-sql-string-building", "js-nosql-operator-injection"),

@@ -29,3 +29,17 @@ def safe_literal(text):
 def safe_constant():
     # safe: code-injection
     return eval("1 + 1")
+
+
+def load_chat_model(body):
+    from transformers import AutoModelForCausalLM
+
+    # vuln: code-injection
+    return AutoModelForCausalLM.from_pretrained(body["model"], trust_remote_code=True)
+
+
+def load_embedder():
+    from sentence_transformers import SentenceTransformer
+
+    # safe: code-injection
+    return SentenceTransformer("nomic-ai/nomic-embed-text-v1.5", trust_remote_code=True)
