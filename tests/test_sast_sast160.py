@@ -15,7 +15,8 @@ pre-receive hook):
   "SNOWFLAKE_PASSWORD"}`, `"api_key": "OPENAI_API_KEY"`) is no value; capitals of another shape still block.
 - js-hardcoded-secret: a form's label for the field (`apiKey: "API Key"`, `clientSecret: "Client Secret"`, Lao's
   word for password); a signing secret's words (`"JWT Secret"`, `"Secret Key"`) still block.
-- new: python-trust-remote-code-variable — a model loaded with trust_remote_code=True under a name chosen at run time.
+- new: python-trust-remote-code-variable — a model loaded with trust_remote_code=True under a name chosen at run time
+  (medium: reported, and blocking where a rule set blocks at medium, as the policy here does).
 """
 
 from __future__ import annotations
