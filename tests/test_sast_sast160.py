@@ -7,10 +7,12 @@ pre-receive hook):
   interpolated) and highlight.js's `hljs.highlight(…).value` (escaped code) are constant markup — only where `t`
   comes from useTranslation() in the same function and `hljs` is highlight.js's default import; a `t` given values or
   a key built at run time, a `t` of the pusher's own, text added beside either, and an LLM reply rendered by
-  markdown-it with `html: true` still block.
+  markdown-it with `html: true` still block, as does a `t` or `hljs` shadowed by a parameter of a function around the
+  markup (found attacking the change before it was committed).
 - js-express-reflected-xss: a write to something other than the handler's own response (an agent's RPC channel
   given JSON lines) and a response declared first as an event stream or JSON (an LLM reply streamed as server-sent
-  events) are no page; a response declared so and then as HTML, or written before it is declared, still blocks.
+  events) are no page; a response declared so and then as HTML (`setHeader`, `type`, `writeHead`), written before it
+  is declared, or the handler's response under another name (`const out = res`), still blocks.
 - python-hardcoded-credential-assignment: an environment variable's name as the value (`{"password":
   "SNOWFLAKE_PASSWORD"}`, `"api_key": "OPENAI_API_KEY"`) is no value; capitals of another shape still block.
 - js-hardcoded-secret: a form's label for the field (`apiKey: "API Key"`, `clientSecret: "Client Secret"`, Lao's
@@ -154,8 +156,19 @@ export function HighlightedPlusNote({ code, note }) {
 export function PromptReply({ reply }) {
   return <span dangerouslySetInnerHTML={{ __html: markdown.render(reply) }} />;
 }
+
+export function ShadowedT({ reply }) {
+  const { t } = useTranslation();
+  const render = (t) => <span dangerouslySetInnerHTML={{ __html: t("x") }} />;
+  return render(() => reply);
+}
+
+export function ShadowedHljs({ reply }) {
+  const f = (hljs) => <pre dangerouslySetInnerHTML={{ __html: hljs.highlight(reply).value }} />;
+  return f({ highlight: () => ({ value: reply }) });
+}
 """
-HOSTILE_JSX_LINES = {11, 12, 19, 24, 28, 32}
+HOSTILE_JSX_LINES = {11, 12, 19, 24, 28, 32, 37, 42}
 
 HOSTILE_JS = """const express = require("express");
 const app = express();
@@ -189,9 +202,20 @@ const sessionConfig = {
   jwtSecret: "JWT Secret",
   signingSecret: "Secret Key",
 };
+
+app.get("/alias", (req, res) => {
+  const out = res;
+  out.send(`<p>${req.query.x}</p>`);
+});
+
+app.post("/stream-then-writehead-html", (req, res) => {
+  res.setHeader("Content-Type", "text/event-stream");
+  res.writeHead(200, { "Content-Type": "text/html" });
+  res.write(`<p>${req.body.prompt}</p>`);
+});
 module.exports = { app, Pages, sessionConfig };
 """
-HOSTILE_JS_LINES = {("semgrep/js-express-reflected-xss", n) for n in (7, 12, 20, 25)} | {
+HOSTILE_JS_LINES = {("semgrep/js-express-reflected-xss", n) for n in (7, 12, 20, 25, 36, 42)} | {
     ("semgrep/js-hardcoded-secret", n) for n in (30, 31)}
 
 HOSTILE_PY = """from flask import request

@@ -102,6 +102,19 @@ app.get('/nested', (req, res) => {
   });
 });
 
+app.get('/alias', (req, res) => {
+  const out = res;
+  // ruleid: js-express-reflected-xss
+  out.send(`<p>${req.query.x}</p>`);
+});
+
+app.post('/stream-then-writehead-html', (req, res) => {
+  res.setHeader('Content-Type', 'text/event-stream');
+  res.writeHead(200, { 'Content-Type': 'text/html' });
+  // ruleid: js-express-reflected-xss
+  res.write(`<p>${req.body.prompt}</p>`);
+});
+
 module.exports = { Pages };
 
 app.post('/v1/stream', (req, res) => {

@@ -109,3 +109,16 @@ export function HighlightNotValue({ code }) {
   // ruleid: js-react-dangerously-set-inner-html
   return <pre dangerouslySetInnerHTML={{ __html: hljs.highlight(code, { language: "js" }).code }} />;
 }
+
+export function ShadowedT({ reply }) {
+  const { t } = useTranslation();
+  // ruleid: js-react-dangerously-set-inner-html
+  const render = (t) => <span dangerouslySetInnerHTML={{ __html: t("x") }} />;
+  return render(() => reply);
+}
+
+export function ShadowedHljs({ reply }) {
+  // ruleid: js-react-dangerously-set-inner-html
+  const f = (hljs) => <pre dangerouslySetInnerHTML={{ __html: hljs.highlight(reply).value }} />;
+  return f({ highlight: () => ({ value: reply }) });
+}
