@@ -406,3 +406,48 @@ def _regex_end(text: str, pos: int) -> int:
             return pos + 1
         pos += 1
     return -1
+
+
+# A Rust unit-test module written in its file (`#[cfg(test)]` and `mod tests {`), as rustfmt lays it out: the attribute
+# and the `mod` line at one indentation, its body indented further, and its closing brace alone at the same
+# indentation (rust_test_lines). Other attributes and comments may sit between the two.
+_CFG_TEST = re.compile(r"([ \t]*)#\[cfg\(test\)\][ \t]*")
+_ATTRIBUTE_OR_COMMENT = re.compile(r"[ \t]*(?:#\[[^\n]*\]|//[^\n]*)?[ \t]*")
+_TEST_MODULE = re.compile(r"([ \t]*)(?:pub(?:\([\w: ]{1,40}\))?[ \t]+)?mod[ \t]+[A-Za-z_]\w{0,80}[ \t]*\{[ \t]*")
+
+
+def rust_test_lines(lines: Sequence[str]) -> frozenset[int]:
+    """The line numbers (1-based) inside a Rust file's in-file test modules (`#[cfg(test)] mod tests { … }`): code
+    compiled for the crate's tests only, as a `tests/` directory's is (kanidm's test passwords, sec160). Only a module
+    laid out as rustfmt writes it: every non-blank line of its body indented further than its `mod` line, up to a `}`
+    alone at that line's indentation. A line of the body at the module's indentation or less (a raw string's text, a
+    module closed on a line with other code) ends the reading there: nothing of that module is read as test code.
+    `#[cfg(not(test))]`, `#[cfg(all(test, …))]`, a `mod tests;` in its own file and a test function outside a module
+    are not read (a file of its own is named by the test globs). Linear in the lines."""
+    found: set[int] = set()
+    index = 0
+    while index < len(lines):
+        opened = _CFG_TEST.fullmatch(lines[index].rstrip("\r"))
+        index += 1
+        if opened is None:
+            continue
+        indent = opened.group(1)
+        while index < len(lines) and _ATTRIBUTE_OR_COMMENT.fullmatch(lines[index].rstrip("\r")) and not (
+                lines[index].strip().startswith("#[cfg(test)]")):
+            index += 1
+        module = _TEST_MODULE.fullmatch(lines[index].rstrip("\r")) if index < len(lines) else None
+        if module is None or module.group(1) != indent:
+            continue
+        body: list[int] = []
+        index += 1
+        while index < len(lines):
+            text = lines[index].rstrip("\r")
+            if text == indent + "}":
+                found.update(body)
+                index += 1
+                break
+            if text.strip() and not (text.startswith(indent) and text[len(indent):len(indent) + 1] in (" ", "\t")):
+                break  # a line at the module's indentation or less: not a module laid out as rustfmt writes one
+            body.append(index + 1)
+            index += 1
+    return frozenset(found)

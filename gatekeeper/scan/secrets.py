@@ -109,6 +109,8 @@ _PLACEHOLDER_MARKERS = re.compile(
     | (?:^|[_-])your[_-]? | [_-]here$ | ^(?:insert|enter|put|add)[_-]
     | environ | getenv | process\.env | \benv\[ | \bsecrets\.
     | 0123456789 | 123456789 | abcdefgh | qwerty
+    # The alphabet in a format's groups: an app-specific password shown as `abcd-efgh-ijkl-mnop` (localsend, sec160).
+    | abcd[-_.\ ]efgh
     | (?-i:^\[[A-Z][A-Z0-9_]*\]$)                                   # a name to fill in: [API_KEY], [YOUR_TOKEN]
     | (?-i:^[A-Z][A-Z_]{2,}(?:[/:|][A-Z][A-Z_]{2,})+$)  # names of what goes there: API_KEY/USERNAME:PASSWORD
     # ... or one setting's name in capitals ending in what it holds: POSTGRES_PASSWORD, REDIS_AUTH_TOKEN (mealie)
@@ -211,6 +213,12 @@ _CODE_REFERENCE = re.compile(r"(?:::)?[A-Za-z_$][\w$]*(?:(?:\.|\?\.|::)[A-Za-z_$
 # digits with `::` in it was read as code (red151).
 _REFERENCE_PARTS = re.compile(r"::|\?\.|\.")
 # (Letters only, as a member is named: a generated run holding `key` or `auth` by chance has digits too.)
+# In Rust, after a match arm's `=>` (Rust has no `=>` that assigns: a string there is quoted), a path of an enum's or a
+# module's names, each part letters as names are written (`SessionScope::ReadWrite`, `OpKind::WriteOp`: kanidm's
+# match arms on a password variant, 4 findings since red151 narrowed `::` to credential members; sec160). Not digits:
+# a generated run joined by `::` holds them.
+_RUST_PATH = re.compile(r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*|[a-z]+(?:_[a-z]+)*)(?:::(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*"
+                        r"|[a-z]+(?:_[a-z]+)*))+")
 _CREDENTIAL_MEMBER = re.compile(r"(?i)[a-z_$]*(?:pass|pwd|secret|token|key|auth|cred)[a-z_$]*")
 # In JavaScript and TypeScript source only, also the non-null and optional member access (config.password!,
 # opts?.token): elsewhere `Tr0ub4dor.Horse!` is a password of the commonest shape (red88).
@@ -227,6 +235,12 @@ _SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
 # letters, red143.)
 _SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(|\A\)[,;?:&|+)\]}][^\s\"'`]{0,79}"
                                      r"\.[A-Za-z_$][\w$]{2,}\(\Z")
+# In source (SourceKind.syntax "code"), the code between two strings of a builder's chain, whole: a call's closing
+# parenthesis, calls on what came before with a name or nothing as their argument, and the next call opened
+# (`.append("password=").append(password).append("` in a Java or Scala `toString`: gatling, sec160). Only that: `)`
+# and a password's letters, or a value that merely holds `).name(`, is read as a value.
+_BUILDER_BETWEEN_STRINGS = re.compile(r"\)(?:\.[A-Za-z_$][\w$]*\((?:[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)?\))*"
+                                      r"\.[A-Za-z_$][\w$]*\(")
 # In JavaScript and TypeScript source only: an AngularJS directive's scope binding, `=`, `<` or `&`, optional `?`, and
 # the attribute's name (vaultwarden's bundled web vault binds its password attribute to `passwordMeter` so).
 _SCOPE_BINDING = re.compile(r"[=<&]\??[A-Za-z_$][\w$]*")
@@ -870,10 +884,11 @@ def example_password(value: str) -> str:
 # Leetspeak's digits and symbols for letters, and the words a dummy credential is spelt from: a value that reads as
 # one of them, its letters doubled or not (`pa55word`, `P@ssw0rd`, `pasword`, `s3cr3t`, `4dm1n`), is the word itself
 # (woodpecker's README, redash's datasource docs: fix133s) — the first thing a dictionary attack tries, no secret.
-_LEET = str.maketrans("013457@$", "oieastas")
+# (And `8` for an `s`: halo's documented default, `P@88w0rd`, in its docs and a commit message, 3 — sec160.)
+_LEET = str.maketrans("0134578@$", "oieastsas")
 _DUMMY_SPELLINGS = frozenset({"pasword", "paswd", "pasphrase", "secret", "admin", "changeme"})
-_SPELLABLE = re.compile(r"[A-Za-z013457@$]{5,12}|[A-Za-z]{2,8}[@_.-][A-Za-z]{2,8}"
-                        r"|[A-Za-z013457@$]{1,8}#[A-Za-z013457@$]{1,8}")
+_SPELLABLE = re.compile(r"[A-Za-z0134578@$]{5,12}|[A-Za-z]{2,8}[@_.-][A-Za-z]{2,8}"
+                        r"|[A-Za-z0134578@$]{1,8}#[A-Za-z0134578@$]{1,8}")
 _WORD_SPLITS = re.compile(r"[@_.-]")
 _LEET_SPLITS = re.compile(r"[_.#-]")
 _DOUBLED = re.compile(r"(.)\1+")
@@ -920,6 +935,8 @@ def _counted(value: str) -> bool:
     if found is not None and len(value) > len(found.group("run")):
         word = found.group("word")
         return word is None or (_COUNTED_WORD.fullmatch(word) is not None and any(c in "aeiouyAEIOUY" for c in word))
+    if found is not None and len(value) >= 6:
+        return True  # the run alone, `123456`: the commonest test login (halo's e2e suite, `admin:123456`: sec160)
     return _KEYBOARD_WALK.fullmatch(value) is not None
 
 
@@ -1059,8 +1076,12 @@ DOCUMENTATION_PAGE = re.compile(r"\A(?:(?:[^/]*/)*(?:docs?|documentation|website
 # clients' request collections. (And CI definitions: a workflow's service container and test login.) Not what config
 # management renders onto a host as written (Jinja's `.j2` in an Ansible role), nor a CloudFormation or SAM
 # `template.yaml`, a notes file (`.txt`), or a name that merely holds `test` (`latest.json`, `testnet.yaml`: red138).
-# An API client's saved requests: Bruno's `.bru`, a `.http` or `.rest` file, a Postman collection.
-_REQUEST_FILES = r"\.(?:bru|http|rest)\Z|\.postman_collection\.json\Z"
+# An API client's saved requests: Bruno's `.bru`, a `.http` or `.rest` file, a Postman collection. (And the JetBrains
+# HTTP client's shared environment file beside them, `http-client.env.json`, which its docs keep apart from the
+# private one, `http-client.private.env.json`, where secrets go: DependencyTrack's `"adminPassword": "admin123"` for a
+# local instance, sec160. As for the saved requests, an example password there is one only where no host on a network
+# is named.)
+_REQUEST_FILES = r"\.(?:bru|http|rest)\Z|\.postman_collection\.json\Z|(?:\A|/)http-client\.env\.json\Z"
 _EXAMPLE_CONTEXT = re.compile(
     r"(?:\A|/)(?:tests?|__tests__|spec|specs|e2e|cypress|playwright|testdata|test[-_]data|testing|fixtures"
     r"|__fixtures__|mocks?|__mocks__|[^/]*integration[-_]tests?|examples?|samples?|demos?|tutorials?|seeds?"
@@ -1158,10 +1179,12 @@ _ISO_639_1 = """
 # `lang/`, `translations/` directories and Apple's `*.lproj/`; gettext, Flutter, .NET, Apple and XLIFF catalogues.
 # Also a JavaScript app's `intl/` and a catalogue named by its language and region (`messages/de-DE.json`,
 # `pt_BR.yml`: umami, 18 blocking findings in one commit, fix133s) — a tag with its region: `db.json` is no catalogue.
+# (And Inno Setup's language files, `Icelandic.isl`: an installer's messages, `WizardPassword=Aðgangsorð` — localsend,
+# sec160.)
 _LOCALE_DIRECTORIES = (r"(?:values-[^/]+|i18n|l10n|intl|locales?|langs?|languages|translations?|[^/]+\.lproj"
                         r"|locali[sz]ations?)/")
 _LOCALIZED = re.compile(r"(?:\A|/)" + _LOCALE_DIRECTORIES
-                        + r"|\.(?:po|pot|arb|resx|strings|stringsdict|xliff|xlf)\Z"
+                        + r"|\.(?:po|pot|arb|resx|strings|stringsdict|xliff|xlf|isl)\Z"
                         r"|(?:\A|/)(?-i:[a-z]{2,3}[-_](?:[A-Z]{2}|[A-Z][a-z]{3}|[0-9]{3}))"
                         r"\.(?:json|ya?ml|properties|xml|toml|[cm]?[jt]s)\Z", re.IGNORECASE)
 # The same directories with one or two underscores before: AdGuard Home's `__locales/`, a browser extension's
@@ -1293,6 +1316,9 @@ def _code_on_line(text: str, before: str, name_start: int, start: int, value: st
     if (kind.syntax == "code" and ("::" in value or "?." in value) and _CODE_REFERENCE.fullmatch(value)
             and _CREDENTIAL_MEMBER.fullmatch(_REFERENCE_PARTS.split(value)[-1])):
         return True  # `viewModel::updatePassword`, `Faker::Internet.password`, `user?.Password`
+    if (kind.lexed is not None and kind.lexed.name == "rust" and "::" in value and _RUST_PATH.fullmatch(value)
+            and text[name_start:start].rstrip(" \t").endswith("=>")):
+        return True  # a match arm's value: `AuthType::GeneratedPassword => SessionScope::ReadWrite,`
     # A cmdlet with a parameter is code in any file only as a PowerShell assignment's value (`Password =
     # Get-AzKeyVaultSecret -VaultName kv`), never as a flag's argument (`--password=<Word-Word2024> -h db`: red112).
     if _CMDLET.fullmatch(value) and (kind.powershell or (
@@ -1387,6 +1413,8 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
         # often does); a word elided in prose (`L'identifiant`), not a phrase glued into a password.
         return False
     if script and quoted and (_SCRIPT_BETWEEN_STRINGS.search(value) or _SCOPE_BINDING.fullmatch(value)):
+        return False
+    if syntax == "code" and quoted and _BUILDER_BETWEEN_STRINGS.fullmatch(value):
         return False
     if _SPECIAL_TOKEN.fullmatch(value) or _KEY_LABEL.fullmatch(value):
         return False
@@ -1754,6 +1782,16 @@ def _own_name(text: str, match_start: int, value: str, code: bool = False) -> bo
     # (In source only, where routes and action types are written: in a .env or a config file the value is the
     # password itself — a word, `#` and the key's own name in a .env blocked before sec150; the lead's review.)
     namespaced = _NAMESPACED_NAME.fullmatch(value) if code else None
+    dotted = _DOTTED_KEY.fullmatch(value) if code else None
+    if dotted is not None:
+        # A configuration key's path whose last part is the name's own last word (`val Password =
+        # "gatling.ssl.keyStore.password"`, `CONF_HTTP_BASIC_AUTH_PASSWORD = "gatling.http.basicAuth.password"`: 17 of
+        # gatling's config-key constants, sec160): words as words are written, three parts at least.
+        if not all(_WORD_CASES.fullmatch("".join("U" if c.isupper() else "l" for c in part))
+                   for part in value.split(".")):
+            return False  # random letters in the path (`Kx.mQzPw.password`)
+        name = _NAME_TOKEN.match(text, _name_start(text, match_start, value))
+        return name is not None and _bare(name.group(0)).endswith(_bare(dotted.group("last")))
     if namespaced is not None:
         if not all(_WORD_CASES.fullmatch("".join("U" if c.isupper() else "l" for c in word))
                    for word in re.split(r"[/_]+", namespaced.group("space")) if word):
@@ -1763,12 +1801,18 @@ def _own_name(text: str, match_start: int, value: str, code: bool = False) -> bo
         value = namespaced.group("name")
     if _NAME_TOKEN.fullmatch(value) is None:
         return False
+    name = _NAME_TOKEN.match(text, _name_start(text, match_start, value))
+    return name is not None and (name.group(0) == value or _bare(name.group(0)) == _bare(value))
+
+
+def _name_start(text: str, match_start: int, value: str) -> int:
+    """Where the name a generic match starts in begins: back over its letters and separators, at most as far as the
+    value is long twice (lines are hostile: linear however long the line)."""
     at = match_start
     floor = max(0, match_start - 2 * len(value))
     while at > floor and (text[at - 1].isalnum() or text[at - 1] in _NAME_PUNCTUATION):
         at -= 1
-    name = _NAME_TOKEN.match(text, at)
-    return name is not None and (name.group(0) == value or _bare(name.group(0)) == _bare(value))
+    return at
 
 
 def _bare(name: str) -> str:
@@ -1789,6 +1833,10 @@ _COMPOUND_NAME = re.compile(r"[A-Za-z0-9][_.-]+[A-Za-z0-9]|[a-z][A-Z]")
 _NAMESPACED_NAME = re.compile(r"(?P<space>[a-z_][A-Za-z_]{0,39}(?:/[a-z_][A-Za-z_]{0,39}){0,4})[#/]"
                               r"(?P<name>[A-Za-z_$][\w$.-]{3,255})")
 _NAME_PUNCTUATION = frozenset("_$.-")
+# A configuration key's dotted path (_own_name): two parts or more of letters, a dot, and the last part, a
+# password's word (`gatling.http.ssl.keyStore.password`), each part starting in lower case. Not digits or marks.
+_DOTTED_KEY = re.compile(r"[a-z][A-Za-z]{0,39}(?:\.[a-z][A-Za-z]{0,39}){1,8}"
+                         r"\.(?P<last>(?i:pass(?:word|wd|phrase)?|pwd))")
 
 
 def _is_field_list(text: str, match_start: int, value_start: int, value: str) -> bool:
@@ -2073,7 +2121,15 @@ def placeholder_reason(value: str) -> str:
     if inner != bare and inner and (_PLACEHOLDER_WORDS.fullmatch(inner) or _dummy_composition(inner)
                                     or _PLACEHOLDER_MARKERS.search(inner)):
         return "placeholder value (a name to fill in, in brackets)"
+    padded = _NUL_PADDING.search(bare)
+    if padded is not None and padded.start() and placeholder_reason(bare[:padded.start()]):
+        return "placeholder value (a dummy word padded with escaped NULs)"
     return ""
+
+
+# Escaped NULs at a value's end (`"password\000\000"`: FreeRADIUS' sample policy shows what a client pads the
+# password with; kanidm's copies of it, sec160): only the word before them is read.
+_NUL_PADDING = re.compile(r"(?:\\0{1,3}|\\x00|\\u0000)+\Z")
 
 
 def _fold_case(text: str) -> str:

@@ -56,7 +56,7 @@ from gatekeeper.models import FileChange, Finding, ScannerStat, Severity, displa
 from gatekeeper.sanitize import visible
 from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_LINES, FilePatch, iter_commit_additions
 from gatekeeper.scan.attributes import ATTRIBUTE, FILE, attribute_files, checkout_bytes, python_codec
-from gatekeeper.scan.code_text import FileContext
+from gatekeeper.scan.code_text import FileContext, rust_test_lines
 from gatekeeper.scan.common import built_in_detector, inline_ignores, tool_failure
 from gatekeeper.scan.secrets import CI_DEFINITION, DOCUMENTATION_PAGE, SecretDetector, SecretHit, whole_key
 from gatekeeper.scan.text import (
@@ -203,7 +203,10 @@ class SecretsScanner:
                         pasted.append((commit, patch, runs))
                 context = FileContext()
                 patch_findings = self._findings(detector, commit, patch, context)
-                if context.wanted and patch.blob and not patch.deleted:
+                if patch.blob and not patch.deleted and (context.wanted or (
+                        self.settings.tests and _RUST_SOURCE.search(patch.path)
+                        and any(not f.suppressed_by for f in patch_findings))):
+                    # (A Rust file's finding may sit in its in-file test module, many lines above: read it whole.)
                     unsure.append((commit, patch, patch_findings))
                 else:
                     findings.extend(patch_findings)
@@ -325,7 +328,7 @@ class SecretsScanner:
         return findings
 
     def _findings(self, detector: SecretDetector, commit: str, patch: FilePatch,
-                  context: FileContext | None = None) -> list[Finding]:
+                  context: FileContext | None = None, test_lines: frozenset[int] = frozenset()) -> list[Finding]:
         if not patch.added:
             return []
         hits: list[SecretHit] = detector.scan_lines(patch.added, path=patch.path, with_suppressed=True,
@@ -334,7 +337,7 @@ class SecretsScanner:
             return []
         texts = dict(patch.added)
         return [self._finding(hit, commit, patch.path, f"{hit.description} {hit.redacted} added", FIX,
-                              inline_ignores(texts.get(hit.line, "")))
+                              inline_ignores(texts.get(hit.line, "")), test_module=hit.line in test_lines)
                 for hit in hits]
 
     def _in_context(self, job: ScanJob, detector: SecretDetector,
@@ -351,8 +354,9 @@ class SecretsScanner:
             if kind != "blob" or data is None:
                 found.extend(first)
                 continue
-            whole = FileContext(data.decode("utf-8", "replace").split("\n"))
-            found.extend(self._findings(detector, commit, patch, whole))
+            whole = FileContext(lines := data.decode("utf-8", "replace").split("\n"))
+            tests = rust_test_lines(lines) if self.settings.tests and _RUST_SOURCE.search(patch.path) else frozenset()
+            found.extend(self._findings(detector, commit, patch, whole, tests))
         return found
 
     def _kept_keys(self, job: ScanJob, detector: SecretDetector,
@@ -500,7 +504,7 @@ class SecretsScanner:
                               FIX, ignores) for hit in hits]
 
     def _finding(self, hit: SecretHit, commit: str | None, path: str, message: str, fix: str,
-                 ignores: tuple[str, ...] = (), *, in_name: bool = False) -> Finding:
+                 ignores: tuple[str, ...] = (), *, in_name: bool = False, test_module: bool = False) -> Finding:
         severity = hit.severity
         if hit.rule_id == _CI_RAISED_RULE and severity < Severity.HIGH and CI_DEFINITION.search(path):
             # A literal in a CI definition is read by everyone who can read the repository, and is most often the
@@ -520,17 +524,18 @@ class SecretsScanner:
         finding = Finding(
             rule_id=hit.rule_id, severity=severity, message=message, commit=commit, path=path,
             line=None if in_name else hit.line,
-            fix=fix, line_ignores=ignores, suppressed_by=hit.suppressed or self._context(hit, path),
+            fix=fix, line_ignores=ignores, suppressed_by=hit.suppressed or self._context(hit, path, test_module),
         ).with_fingerprint(hit.digest)
         if self.validate and not finding.suppressed_by and hit.value:
             self._live[id(finding)] = hit  # the value stays in memory for the identity call only
             self._pending.append(finding)
         return finding
 
-    def _context(self, hit: SecretHit, path: str) -> str:
+    def _context(self, hit: SecretHit, path: str, test_module: bool = False) -> str:
         """Policy `secrets.docs` / `secrets.fixtures`: such files' findings are recorded as suppressed,
         unless a checksum proves the token machine-made (a real token in a README is still a leak); `secrets.tests`
-        and `secrets.vendored` suppress only what is not a provider's key format."""
+        and `secrets.vendored` suppress only what is not a provider's key format. `test_module`: the line is in a Rust
+        file's in-file test module (code_text.rust_test_lines), test code as a test file's is."""
         # (A Basic header's "verified" says only that it decodes to `user:password`, no checksum: a person writes one
         # as easily — angular.js's own docs comment, vendored by syncthing, meas143 — so where it sits still counts.)
         if (hit.verified and hit.rule_id != _BASIC_RULE) or path in (COMMIT_MESSAGE, TAG_MESSAGE, COMMIT_HEADER,
@@ -541,25 +546,27 @@ class SecretsScanner:
         return self._placed(path, provider=hit.provider or (hit.rule_id == _BASIC_RULE and hit.remote_host),
                             key_block=hit.key_block,
                             test_value=hit.test_value or (hit.rule_id == _BEARER_RULE and not hit.remote_host)
-                            or (hit.example_host and hit.rule_id in _URL_RULE_IDS))
+                            or (hit.example_host and hit.rule_id in _URL_RULE_IDS), test_module=test_module)
 
-    def _placed(self, path: str, *, provider: bool, key_block: bool, test_value: bool) -> str:
+    def _placed(self, path: str, *, provider: bool, key_block: bool, test_value: bool,
+                test_module: bool = False) -> str:
         """Why a finding of this kind at `path` is recorded as suppressed by where it is ("" when it is not): the
         policy's docs and fixtures globs, a keyword rule's value in test code, vendored code, a test's key."""
         for globs, kind in ((self.settings.docs, "documentation"), (self.settings.fixtures, "test fixture")):
             if any(glob_match(g, path) for g in globs):
                 return f"context: {kind} file (policy secrets.{'docs' if kind == 'documentation' else 'fixtures'})"
         if (test_value and _TEST_SOURCE.search(path) and not _environment_place(path)
-                and any(glob_match(g, path) for g in self.settings.tests)):
+                and (test_module or any(glob_match(g, path) for g in self.settings.tests))):
             # (Not in what deploys an environment: a smoke test under `prod/` or `infra/` logs in to it — red138.)
             return ("context: a value in test code (a keyword rule's, a bearer header's, or a URL's password for an "
                     "example's host), not a provider's key format (secrets.tests)")
-        if not provider and not _DEPLOYED.search(path) and any(glob_match(g, path) for g in self.settings.vendored):
+        deployed = _DEPLOYED.search(path if not _LIBTOOL_SCRIPT.search(path) else path.rpartition("/")[0] + "/")
+        if not provider and not deployed and any(glob_match(g, path) for g in self.settings.vendored):
             # A dependency's test keys and example passwords; a provider's key format is a leak wherever it is, and so
             # is anything in what deploys an environment, whatever directory it sits in (red132: a .tfvars under
             # third_party/).
             return "context: vendored third-party code, not a provider's key format (secrets.vendored)"
-        if key_block and self._test_key(path):
+        if key_block and (self._test_key(path) or (test_module and not _environment_place(path))):
             # A TLS or SSH test's key pair, in its code or its data (traefik: 68 blocking findings in 6,410 commits,
             # every one a test's): generated for the test, as a test's made-up password is.
             return "context: a private key in test code or test data (secrets.tests)"
@@ -1431,9 +1438,11 @@ _CI_RAISED_RULE = "secrets/generic-secret"
 # Where a private key block is test data with the default test globs: a test-data directory (traefik's
 # integration/fixtures/https/*.key, a Kubernetes provider's fixtures/ingresses/*.yml, sentry's tests/test.key) — not a
 # bare `test/`, which also names an environment. Also `test_data/` and `test_resources/` (authelia's
-# internal/configuration/test_resources/crypto/: 91 blocking findings, every one a test's key pair).
+# internal/configuration/test_resources/crypto/: 91 blocking findings, every one a test's key pair). And `t/`, the test
+# directory of Perl's and many C projects' suites (h2o's `t/assets/`, picotls' and quicly's `t/`: 27 of h2o's 48
+# blocking findings, each a test's key; sec160).
 _KEY_TEST_DATA = re.compile(r"(?:\A|/)(?:tests|testdata|test[-_]data|test[-_]?resources|__tests__|fixtures"
-                            r"|__fixtures__|stubs?|mocks?)/|(?:\A|/)src/test/")  # (stubs, mocks: ory's cmd/stub/)
+                            r"|__fixtures__|stubs?|mocks?|t)/|(?:\A|/)src/test/")  # (stubs, mocks: ory's cmd/stub/)
 _VS_TEMPORARY_KEY = re.compile(r"(?:\A|/)[^/]+_TemporaryKey\.pfx\Z", re.IGNORECASE)
 # What deploys or provisions an environment: its keys are real ones wherever they sit.
 # (A production or staging directory too: `db/fixtures/production/` holds a real seed, red90.)
@@ -1442,6 +1451,9 @@ _DEPLOYED_FILE = re.compile(r"(?:\A|/)\.env(?:\.[^/]*)?\Z|\.(?:env|tfvars|tfstat
 _ENVIRONMENT_DIRECTORY = re.compile(r"(?:\A|/)(?:inventor(?:y|ies)|group_vars|host_vars|environments?|infra|prod"
                                     r"|production|staging)/", re.IGNORECASE)
 _DEPLOY_PACKAGE = re.compile(r"(?:\A|/)deploy(?:ments?)?/", re.IGNORECASE)
+# GNU libtool's generated `ltmain.sh`, a shell script that deploys nothing: vendored where the globs say so, but under
+# an environment's directory (sec160).
+_LIBTOOL_SCRIPT = re.compile(r"(?:\A|/)ltmain\.sh\Z")
 _DEPLOYED = re.compile(f"{_DEPLOYED_FILE.pattern}|{_ENVIRONMENT_DIRECTORY.pattern}|{_DEPLOY_PACKAGE.pattern}",
                        re.IGNORECASE)
 # A source file named as a test by its runner's convention (Go's `_test.go`, Jest's `.test.ts`, pytest's `test_*.py`,
@@ -1453,6 +1465,8 @@ _TEST_NAMED_SOURCE = re.compile(r"(?:_test|\.test|\.spec|_spec)\.[a-z]{1,5}\Z|(?
 _TEST_SOURCE = re.compile(r"\.(?:py|[cm]?[jt]sx?|go|java|kts?|scala|groovy|cs|fs|vb|rb|php|rs|swift|mm?|c|cc|cpp|cxx"
                           r"|h|hh|hpp|hxx|exs?|erl|clj|dart|lua|jl"
                           r"|snap)\Z")  # (and a Jest snapshot: a test's recorded output, `convert.test.ts.snap`)
+# Rust source, whose in-file `#[cfg(test)]` modules are test code (SecretsScanner._in_context).
+_RUST_SOURCE = re.compile(r"\.rs\Z")
 _BASE64_LINE = re.compile(r"[A-Za-z0-9+/]+={0,2}|=[A-Za-z0-9+/]{4}")
 
 
