@@ -221,8 +221,9 @@ DEFAULT_TEST_FILES = ("**/test/**", "**/tests/**", "**/__tests__/**", "**/testda
 # source's real credentials go) — sec150. Only the folders a package unpacks (`lib/`, `tools/`, `build/`, `content/`,
 # ...): a monorepo's `packages/auth.2fa.service/src/` has a digit after a dot too (red151). A dependency's own test
 # keys and example passwords (hashicorp/consul-template's vendored Vault, mgo and go-crypto: 48 blocking findings) are
-# not the project's secrets. (And GNU libtool's `ltmain.sh`, generated and copied into every autotools tree: its
-# `test "$linkmode,$pass" = "lib,link"` read as a password twelve times in h2o's vendored libyaml, sec160.)
+# not the project's secrets. (And GNU libtool's `ltmain.sh`, generated and copied into every autotools tree: its shell
+# tests comparing the link mode and pass variables with mode names, read as passwords twelve times in h2o's vendored
+# libyaml, sec160.)
 _NUGET_PARTS = ("lib", "tools", "build", "buildTransitive", "content", "contentFiles", "runtimes")
 DEFAULT_VENDORED_FILES = ("**/vendor/**", "**/node_modules/**", "**/bower_components/**", "**/Godeps/**",
                           "**/site-packages/**", "**/third_party/**", "**/third-party/**", "**/3rdparty/**",

@@ -216,12 +216,12 @@ _REFERENCE_PARTS = re.compile(r"::|\?\.|\.")
 # In Rust source (outside a string or comment: _code_value), where an unquoted value is never a string, a path of an
 # enum's, a type's or a module's names, `::`-rooted or not, each part letters as names are written: a match arm's
 # value (`SessionScope::ReadWrite`, `OpKind::WriteOp`: kanidm's, 4 findings since red151 narrowed `::` to credential
-# members), a struct field's type or a path assigned (`pub password: ::std::string::String`,
-# `::std::option::Option::None`: AppFlowy's generated protobuf code, 65) — sec160. Not digits: a generated run joined
+# members), a struct field's type or a path assigned (the standard library's `String` or `Option::None` by their
+# rooted paths: AppFlowy's generated protobuf code, 65) — sec160. Not digits: a generated run joined
 # by `::` holds them.
 _RUST_NAME = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*|[a-z]+(?:_[a-z]+)*)"
 _RUST_PATH = re.compile(rf"(?:::)?{_RUST_NAME}(?:::{_RUST_NAME})+")
-# ... and a binding's fields, a tuple's index among them (`password: password.0`: a newtype's inner value, AppFlowy's
+# ... and a binding's fields, a tuple's index among them (a newtype's inner value, `.0`, given to a field: AppFlowy's
 # sign-in entities, 21). Letters and one digit after a dot only: `Kq7mZp.0` is a password's shape.
 _RUST_FIELD = re.compile(r"[a-z]+(?:_[a-z]+)*(?:\.(?:[a-z]+(?:_[a-z]+)*|[0-9]))+")
 _CREDENTIAL_MEMBER = re.compile(r"(?i)[a-z_$]*(?:pass|pwd|secret|token|key|auth|cred)[a-z_$]*")
@@ -241,9 +241,9 @@ _SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
 _SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(|\A\)[,;?:&|+)\]}][^\s\"'`]{0,79}"
                                      r"\.[A-Za-z_$][\w$]{2,}\(\Z")
 # In source (SourceKind.syntax "code"), the code between two strings of a builder's chain, whole: a call's closing
-# parenthesis, calls on what came before with a name or nothing as their argument, and the next call opened
-# (`.append("password=").append(password).append("` in a Java or Scala `toString`: gatling, sec160). Only that: `)`
-# and a password's letters, or a value that merely holds `).name(`, is read as a value.
+# parenthesis, calls on what came before with a name or nothing as their argument, and the next call opened (a Java or
+# Scala `toString` appending a label string, the field, then the next label: gatling, sec160). Only that: `)` and a
+# password's letters, or a value that merely holds `).name(`, is read as a value.
 _BUILDER_BETWEEN_STRINGS = re.compile(r"\)(?:\.[A-Za-z_$][\w$]*\((?:[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)?\))*"
                                       r"\.[A-Za-z_$][\w$]*\(")
 # In JavaScript and TypeScript source only: an AngularJS directive's scope binding, `=`, `<` or `&`, optional `?`, and
@@ -1083,9 +1083,9 @@ DOCUMENTATION_PAGE = re.compile(r"\A(?:(?:[^/]*/)*(?:docs?|documentation|website
 # `template.yaml`, a notes file (`.txt`), or a name that merely holds `test` (`latest.json`, `testnet.yaml`: red138).
 # An API client's saved requests: Bruno's `.bru`, a `.http` or `.rest` file, a Postman collection. (And the JetBrains
 # HTTP client's shared environment file beside them, `http-client.env.json`, which its docs keep apart from the
-# private one, `http-client.private.env.json`, where secrets go: DependencyTrack's `"adminPassword": "admin123"` for a
-# local instance, sec160. As for the saved requests, an example password there is one only where no host on a network
-# is named.)
+# private one, `http-client.private.env.json`, where secrets go: DependencyTrack's admin login of a word and a
+# counting run for a local instance, sec160. As for the saved requests, an example password there is one only where no
+# host on a network is named.)
 _REQUEST_FILES = r"\.(?:bru|http|rest)\Z|\.postman_collection\.json\Z|(?:\A|/)http-client\.env\.json\Z"
 _EXAMPLE_CONTEXT = re.compile(
     r"(?:\A|/)(?:tests?|__tests__|spec|specs|e2e|cypress|playwright|testdata|test[-_]data|testing|fixtures"
@@ -1184,8 +1184,8 @@ _ISO_639_1 = """
 # `lang/`, `translations/` directories and Apple's `*.lproj/`; gettext, Flutter, .NET, Apple and XLIFF catalogues.
 # Also a JavaScript app's `intl/` and a catalogue named by its language and region (`messages/de-DE.json`,
 # `pt_BR.yml`: umami, 18 blocking findings in one commit, fix133s) — a tag with its region: `db.json` is no catalogue.
-# (And Inno Setup's language files, `Icelandic.isl`: an installer's messages, `WizardPassword=Aðgangsorð` — localsend,
-# sec160.)
+# (And Inno Setup's language files, `Icelandic.isl`: an installer's messages, the password prompt's key valued by the
+# Icelandic word — localsend, sec160.)
 _LOCALE_DIRECTORIES = (r"(?:values-[^/]+|i18n|l10n|intl|locales?|langs?|languages|translations?|[^/]+\.lproj"
                         r"|locali[sz]ations?)/")
 _LOCALIZED = re.compile(r"(?:\A|/)" + _LOCALE_DIRECTORIES
@@ -1323,8 +1323,8 @@ def _code_on_line(text: str, before: str, name_start: int, start: int, value: st
         return True  # `viewModel::updatePassword`, `Faker::Internet.password`, `user?.Password`
     if kind.lexed is not None and kind.lexed.name == "rust" and (_RUST_PATH.fullmatch(value)
                                                                   or _RUST_FIELD.fullmatch(value)):
-        # A match arm's value (`AuthType::GeneratedPassword => SessionScope::ReadWrite,`), a struct field's type
-        # (`pub password: ::std::string::String,`), a path or a tuple field assigned (`password: password.0`).
+        # A match arm's value (an enum's path after a password variant's arm), a struct field's type (the standard
+        # library's `String` by its rooted path), a path or a tuple field assigned (a newtype's inner value).
         return True
     # A cmdlet with a parameter is code in any file only as a PowerShell assignment's value (`Password =
     # Get-AzKeyVaultSecret -VaultName kv`), never as a flag's argument (`--password=<Word-Word2024> -h db`: red112).
