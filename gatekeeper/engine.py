@@ -311,7 +311,15 @@ def loose_content(request: Request) -> tuple[list[LooseBlob], list[Finding]]:
         else:
             if target not in trees:
                 trees[target] = request.git.tree_blobs(target)
-            blobs.extend(LooseBlob(update.ref, e.path, e.sha) for e in trees[target])
+                # A hand-made tree git reads two ways (red160's shapes) is as misleading here as in a commit: the
+                # `.gitattributes` git's lookup reads is not the one `git archive` or a checkout of it writes (red161).
+                findings.extend(catalogue.rule("scan/unreadable").finding(
+                    f"{update.ref} names a tree ({target[:12]}) made by hand that {_MISREAD[problem]}: what a "
+                    "checkout of it writes was not what was judged", path=display_path(raw), severity=Severity.HIGH,
+                    enforced=True, fix="write trees with git itself; on the server, set receive.fsckObjects=true",
+                ).with_fingerprint(update.ref, target, problem, display_path(raw))
+                    for raw, problem in request.git.misread_tree(target))
+            blobs.extend(LooseBlob(update.ref, e.path, e.sha, target, e.raw) for e in trees[target])
     return blobs, findings
 
 
@@ -741,6 +749,14 @@ def _changed_files(git: Git, commits: Sequence[Commit]) -> tuple[dict[str, tuple
         return changes, unreadable
 
 
+_MISREAD = {"twice": "names this entry twice (`git fsck`: duplicateEntries); a checkout writes the last, git's "
+                      "lookups by name read the first",
+            "unsorted": "lists this entry out of git's order (`git fsck`: treeNotSorted); a checkout writes it, "
+                        "git's lookups by name miss it",
+            "slash": "names one entry with this whole path (`git fsck`: fullPathname); a checkout writes it at the "
+                     "path, git's lookups by name miss it"}
+
+
 def _misread_trees(request: Request, commits: Sequence[Commit], unreadable: Sequence[str]) -> list[Finding]:
     """`scan/unreadable` (high, enforced) for each entry of these commits' trees that git reads two ways
     (Diffs.misread_entries: a name held twice, one out of git's order, one with a `/`): what was judged under that
@@ -753,12 +769,7 @@ def _misread_trees(request: Request, commits: Sequence[Commit], unreadable: Sequ
             f"the trees of the commits could not be read whole ({exc.message}): whether git reads one two ways was "
             "not checked", severity=Severity.HIGH, enforced=True,
             fix="check the repository with `git fsck`").with_fingerprint("misread-trees", exc.message)]
-    what = {"twice": "names this entry twice (`git fsck`: duplicateEntries); a checkout writes the last, git's "
-                     "lookups by name read the first",
-            "unsorted": "lists this entry out of git's order (`git fsck`: treeNotSorted); a checkout writes it, "
-                        "git's lookups by name miss it",
-            "slash": "names one entry with this whole path (`git fsck`: fullPathname); a checkout writes it at the "
-                     "path, git's lookups by name miss it"}
+    what = _MISREAD
     return [catalogue.rule("scan/unreadable").finding(
         f"a tree made by hand {what[problem]}: what a clone holds here was not what was judged", commit=sha,
         path=display_path(raw), severity=Severity.HIGH, enforced=True,

@@ -42,11 +42,14 @@ class ScanJob:
 class LooseBlob:
     """Content a push brings outside any commit: a blob a ref names (directly or through tags), or a
     blob of a tree a ref names (`refs/backup/x` -> tree). `path` is its path in that tree ("" for a
-    blob named directly)."""
+    blob named directly); `tree` that tree and `raw` the path's bytes, for the `.gitattributes` a checkout of the
+    tree reads (`git archive <tag>`, `git checkout <tag> -- .`: red161)."""
 
     ref: str
     path: str
     blob: str
+    tree: str = ""
+    raw: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,6 +103,27 @@ class Diffs(Objects):
                 for commit, directory in [places.get(tree, (next(iter(wanted)), b"(a directory)"))]
                 for name, problem in problems]
 
+    def misread_tree(self, tree: str) -> list[tuple[bytes, str]]:
+        """(raw path, problem) for each entry git reads two ways in `tree` or any tree beneath it (as
+        misread_entries, for a tree a ref names outside any commit: red161). One `rev-list --objects` names the
+        trees, one `cat-file --batch` reads them."""
+        if not is_sha(tree):
+            return []
+        listed = self._run("rev-list", "--objects", "--filter=blob:none", "--missing=allow-any", tree).stdout
+        where: dict[str, bytes] = {}
+        for line in listed.split(b"\n"):
+            oid, _, path = line.partition(b" ")
+            sha = oid.decode("ascii", "replace")
+            if is_sha(sha):
+                where.setdefault(sha, path)
+        found: list[tuple[bytes, str]] = []
+        for sha, (kind, data) in self.read_objects(where).items():
+            if kind == "tree" and data is not None:
+                directory = where[sha]
+                found.extend((directory + b"/" + name if directory else name, problem)
+                             for name, problem in _tree_problems(data, len(sha) // 2))
+        return found
+
     def _tree_places(self, commits: Sequence[tuple[str, str | None]]) -> dict[str, tuple[str, bytes]]:
         """Tree id → (the first of `commits` that brings it, its directory): each commit's root tree, and each tree
         its diff against its first parent shows written (`diff-tree -r -t`; a tree equal to the first parent's is

@@ -275,6 +275,7 @@ class SecretsScanner:
             self._names.update((h.value, h.redacted) for h in hits if h.value and not h.suppressed)
             findings.extend(self._finding(hit, None, path, f"{hit.description} {hit.redacted} in the name of a file "
                                           "outside any commit", LOOSE_FIX, in_name=True) for hit in hits)
+        encodings = _loose_encodings(git, blobs)
         scanned = 0
         cut = False
         with git.batch() as reader:
@@ -296,6 +297,28 @@ class SecretsScanner:
                     findings.append(self._finding(
                         hit, None, where, f"{hit.description} {hit.redacted} in {item.ref} (blob {blob[:12]}, "
                         "outside any commit)", LOOSE_FIX, inline_ignores(text)))
+                # What `git archive <tag>` or `git checkout <tag> -- .` writes under the tree's own
+                # working-tree-encoding is read too (red161: an EBCDIC key in a tree a tag names, as red30's in a
+                # commit); an encoding whose checkout is not computed here blocks, as in a commit.
+                seen = {(h.rule_id, h.digest) for h, _ in decoded_hits(detector, decoded, where)}
+                for path, encoding in encodings.get(blob, ()):
+                    written = checkout_bytes(data, encoding)
+                    if not written:
+                        findings.append(catalogue.rule("scan/working-tree-encoding").finding(
+                            f"{NAME}: .gitattributes make git write this file of {item.ref} as {encoding} "
+                            "(working-tree-encoding), which gatekeeper cannot write as git does: what a checkout "
+                            "writes was not scanned and may hold a secret", path=path, severity=Severity.HIGH,
+                            fix="keep the file in UTF-8 and drop its working-tree-encoding attribute",
+                        ).with_fingerprint(item.ref, path, blob, encoding))
+                    for out in written:
+                        for hit, text in decoded_hits(detector, decode(out), path):
+                            if (hit.rule_id, hit.digest) in seen:
+                                continue
+                            seen.add((hit.rule_id, hit.digest))
+                            findings.append(self._finding(
+                                hit, None, path, f"{hit.description} {hit.redacted} in {item.ref} (blob "
+                                f"{blob[:12]} as a checkout writes it under working-tree-encoding={encoding}, "
+                                "outside any commit)", LOOSE_FIX, inline_ignores(text)))
                 if not decoded.complete:
                     partial = Skip(where, blob, None, "binary", size,
                                    note="only its printable text was checked for secrets")
@@ -1094,6 +1117,24 @@ def _own_reading(out: bytes, encoding: str, decoded: Decoded) -> str:
 
 
 _ASCII_RUN = re.compile(r"[\x20-\x7e]{8,}")  # a run of printable ASCII a checkout's bytes show
+
+
+def _loose_encodings(git: Git, blobs: Sequence[LooseBlob]) -> dict[str, list[tuple[str, str]]]:
+    """Blob id → (path, encoding) for each file of a tree a ref names that a checkout of that tree writes under a
+    `working-tree-encoding` of the tree's own `.gitattributes` (git's answer: check-attr on the tree, whatever the
+    name of the file that spells it: a clone on macOS reads `.GitAttributes` too). Two processes a tree (rare)."""
+    by_tree: dict[str, list[LooseBlob]] = {}
+    for item in blobs:
+        if item.tree and item.raw:
+            by_tree.setdefault(item.tree, []).append(item)
+    found: dict[str, list[tuple[str, str]]] = {}
+    for tree, items in by_tree.items():
+        answers = _answer(git, tree, [i.raw for i in items])
+        for i in items:
+            for encoding in answers.get(i.raw, []):
+                if (i.path, encoding) not in found.get(i.blob, []):
+                    found.setdefault(i.blob, []).append((i.path, encoding))
+    return found
 
 
 def _answer(git: Git, rev: str | Mapping[bytes, str], keys: list[bytes]) -> dict[bytes, list[str]]:
