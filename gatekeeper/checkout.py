@@ -12,7 +12,7 @@ default branch a run roots its trust in when its own branch is not protected (re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gatekeeper.errors import GitError
 from gatekeeper.git import NOTES_REF, Git, is_zero
@@ -44,19 +44,39 @@ def ensure_commits(git: Git, needed: Sequence[str], remote: str, optional: Seque
     return {s for s in optional if s not in missing and not is_zero(s)}
 
 
-def fork_point(git: Git, branch: str, head: str, remote: str) -> str | None:
+def fork_point(git: Git, branch: str, head: str, remote: str,
+               keep: Callable[[str], bool] | None = None) -> str | None:
     """Where `head` (the tip of `branch`) left the default branch: the remote's HEAD, else main or master
-    (remote-tracking first, then local); None when there is no such branch to start from."""
+    (remote-tracking first, then local); None when there is no such branch to start from.
+
+    `keep` (a policy's is_protected): only a branch it accepts (as `refs/heads/<name>`; the remote's HEAD as the
+    branch it names) is a place to start from — what is on a branch nothing protects was never judged for a
+    protected one (red161: `release/1` created at a phone commit of `develop`, the default branch, judged no
+    commit)."""
     candidates = [f"refs/remotes/{remote}/HEAD", f"refs/remotes/{remote}/main", f"refs/remotes/{remote}/master",
                   "refs/heads/main", "refs/heads/master"]
     for ref in candidates:
         if ref.endswith("/" + branch) and ref != f"refs/remotes/{remote}/HEAD":
+            continue
+        if keep is not None and not keep(_branch_of(git, ref, remote)):
             continue
         tip = git.try_resolve(ref)
         if tip is None or tip == head:
             continue
         return git.merge_base(tip, head)
     return None
+
+
+def _branch_of(git: Git, ref: str, remote: str) -> str:
+    """The branch (`refs/heads/<name>`) a fork_point candidate stands for; "" when it names none (a remote HEAD
+    that is no symbolic ref)."""
+    if ref == f"refs/remotes/{remote}/HEAD":
+        proc = git._run("symbolic-ref", "--quiet", ref, check=False)
+        ref = proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else ""
+    for prefix in (f"refs/remotes/{remote}/", "refs/heads/"):
+        if ref.startswith(prefix) and len(ref) > len(prefix):
+            return "refs/heads/" + ref[len(prefix):]
+    return ""
 
 
 NOTES_FETCH_TIMEOUT = 20.0
@@ -96,9 +116,10 @@ def current_base(git: Git, branch: str, base: str, remote: str) -> tuple[str, st
     return tip, f"; policy from {branch} as fetched ({tip[:12]}), newer than the event's base"
 
 
-def event_range(git: Git, parsed: ParsedEvent, remote: str, *, timeout: float, fix: str
-                ) -> tuple[RefUpdate, str, str]:
-    """The update to judge, the revision trusted files come from, and a description of the range."""
+def event_range(git: Git, parsed: ParsedEvent, remote: str, *, timeout: float, fix: str,
+                keep: Callable[[str], bool] | None = None) -> tuple[RefUpdate, str, str]:
+    """The update to judge, the revision trusted files come from, and a description of the range (`keep`: see
+    fork_point)."""
     ev = parsed.event
     if ev.is_pull or ev.name == "merge_group":
         ensure_commits(git, [ev.base, ev.head], remote, timeout=timeout, fix=fix)
@@ -118,7 +139,7 @@ def event_range(git: Git, parsed: ParsedEvent, remote: str, *, timeout: float, f
         return (RefUpdate(ev.ref, ev.base, ev.head, kind), ev.base,
                 f"{label} {ev.base[:12]}..{ev.head[:12]} to {ev.branch}")
     # A new branch (or a force push whose old tip is gone): only commits not on the default branch.
-    fork = fork_point(git, ev.branch, ev.head, remote)
+    fork = fork_point(git, ev.branch, ev.head, remote, keep)
     kind = RefKind.CREATE if parsed.created else RefKind.FORCE
     if fork is None:
         return (RefUpdate(ev.ref, ZERO_SHA, ev.head, kind), ZERO_SHA,

@@ -17,6 +17,14 @@ Found and fixed (each test below failed before its fix on branch red161):
    git's lookup reads the first, `git archive` writes the last. The misread check ran over commits only; now a
    loose tree and every tree beneath it is checked too (Diffs.misread_tree), `scan/unreadable`, enforced.
 
+3. MEDIUM (miss, Action) — a push event creating a protected branch (`release/1`, before all zeros) counted only the
+   commits since the fork point from the remote's HEAD or main/master, whatever protects that branch. In git-flow
+   (`develop` the default branch, unprotected; `release/*` protected) a phone commit pushed straight to `develop`
+   and then `release/1` created at it (with a later `develop` commit, so the remote HEAD's tip is not the head):
+   fork point = the phone commit itself, 0 commits judged, exit 0 (and, with an attest key, a signed attestation).
+   Now the fork point is taken only from a branch the policy protects (checkout.fork_point `keep`), the pre-receive
+   door's "what no other protected ref reaches".
+
 Held (attacked, no bypass; kept as tests where cheap):
 - a phone commit parked on an unprotected branch, then tagged (annotated, a tag of a tag), then `main` fast-forwarded
   to it in a push that brings no commit and deletes the branch and the tag in the same push: judged under main's
@@ -25,9 +33,17 @@ Held (attacked, no bypass; kept as tests where cheap):
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from pytest_httpserver import HTTPServer
+
+from gatekeeper.models import ExitCode
+from gatekeeper.modes.action import ActionSettings, run_action
 from tests.hook_helpers import AWS_KEY, KEY_LINE, MO, MOBILE, SECRETS_POLICY, TEST_POLICY, rejected, seeded, spush
+from tests.repo_builder import RepoBuilder
+from tests.test_action import ALICE, POLICY, REPO, Env, push_payload
+from tests.test_action import gh as gh  # the fixture
 
 EBCDIC_KEY_LINE = KEY_LINE.encode("ascii").decode("cp037").encode("utf-8")  # the blob git converts on checkout
 NAMING = b"*.env working-tree-encoding=IBM037\n"
@@ -93,3 +109,29 @@ def test_a_parked_phone_commit_fast_forwarded_onto_main_through_tags_and_deletio
     rejected(result, "review/")
     assert server.tip() != phone
     assert AWS_KEY not in result.output
+
+
+FLOW = POLICY.replace('protected_refs: ["refs/heads/main"]',
+                      'protected_refs: ["refs/heads/main", "refs/heads/release/*"]')
+
+
+def test_a_protected_branch_created_at_a_phone_commit_of_an_unprotected_default_branch_is_judged(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """Finding 3: git-flow — `develop` (default, unprotected) holds a phone commit and a later one; `release/1` is
+    created at the phone commit. The remote HEAD names `develop`."""
+    base = repo.commit("base\n", {".gatekeeper.yml": FLOW})
+    repo.git("update-ref", "refs/remotes/origin/main", base)
+    phone = repo.commit("phone: fix" + MOBILE, {"c.py": "C = 1\n"}, author=ALICE, committer=ALICE)
+    later = repo.commit("docs\n", {"d.md": "x\n"})
+    repo.git("update-ref", "refs/remotes/origin/develop", later)
+    repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/develop")
+    httpserver.expect_request(f"/repos/{REPO}/branches/release%2F1").respond_with_json(
+        {"name": "release/1", "protected": True})
+    payload = push_payload("0" * 40, phone, ref="refs/heads/release/1", created=True)
+    payload["repository"]["default_branch"] = "develop"
+    gh.event.write_text(json.dumps(payload))
+    verdict = run_action(ActionSettings.from_env({**gh.vars, "GITHUB_EVENT_NAME": "push"})).verdict
+    assert verdict is not None
+    assert [c.commit.sha for c in verdict.commits] == [phone], verdict.range_description
+    assert verdict.exit_code == ExitCode.BLOCKED
+    assert base[:12] in verdict.range_description

@@ -179,8 +179,17 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
     fetch_notes(git, settings.remote)
     event = parsed.event
     with tempfile.TemporaryDirectory(prefix="gatekeeper-action-") as tmp:
-        roots = [(load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "base"), trusted_rev, update,
-                  description)]
+        base = load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "base")
+        if update.kind in (RefKind.CREATE, RefKind.FORCE) and not is_zero(update.old) and \
+                base.policy.is_protected(update.ref):
+            # A protected branch created (or force-pushed past a lost tip) counts the commits since it left a
+            # branch the policy protects, not the default branch whatever guards it (red161).
+            again = event_range(git, parsed, settings.remote, timeout=FETCH_TIMEOUT, fix=SHALLOW_FIX,
+                                keep=base.policy.is_protected)
+            if again[0] != update:
+                update, trusted_rev, description = again
+                base = load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "protected")
+        roots = [(base, trusted_rev, update, description)]
         root = default_tip(git, event.default_branch, event.ref, settings.remote, timeout=FETCH_TIMEOUT,
                            fix=SHALLOW_FIX)
         try:  # (red70: a broken policy pushed onto an unguarded default branch errored every run)
