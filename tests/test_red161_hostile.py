@@ -22,10 +22,11 @@ Found and fixed (each test below failed before its fix on branch red161):
    (`develop` the default branch, unprotected; `release/*` protected) a phone commit pushed straight to `develop`
    and then `release/1` created at it (with a later `develop` commit, so the remote HEAD's tip is not the head):
    fork point = the phone commit itself, 0 commits judged, exit 0 (and, with an attest key, a signed attestation).
-   Now the fork point is taken only from a branch the policy protects (checkout.fork_point `keep`), the pre-receive
-   door's "what no other protected ref reaches".
+   Now the fork point is taken only from a branch the policy protects and GitHub does not call unprotected
+   (checkout.fork_point `keep`), the pre-receive door's "what no other protected ref reaches": the policy at the fork
+   is the pushed branch's own, and a pusher of `develop` can commit one that calls `develop` protected.
 
-Held (attacked, no bypass; kept as tests where cheap):
+Held (attacked, no bypass; kept as tests where cheap; the rest in docs/performance.md's red161 section):
 - a phone commit parked on an unprotected branch, then tagged (annotated, a tag of a tag), then `main` fast-forwarded
   to it in a push that brings no commit and deletes the branch and the tag in the same push: judged under main's
   review rule (collect_commits: `new ^old` of a protected branch, whatever the push brings).
@@ -135,3 +136,27 @@ def test_a_protected_branch_created_at_a_phone_commit_of_an_unprotected_default_
     assert [c.commit.sha for c in verdict.commits] == [phone], verdict.range_description
     assert verdict.exit_code == ExitCode.BLOCKED
     assert base[:12] in verdict.range_description
+
+
+def test_a_policy_on_the_unprotected_default_branch_calling_it_protected_does_not_move_the_fork_point(
+        gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
+    """Finding 3, the pusher also writes the policy on `develop` (before the phone commit) to call `develop`
+    protected: GitHub's answer that `develop` is not protected overrules it."""
+    base = repo.commit("base\n", {".gatekeeper.yml": FLOW})
+    repo.git("update-ref", "refs/remotes/origin/main", base)
+    repo.commit("policy\n", {".gatekeeper.yml": FLOW.replace('"refs/heads/release/*"',
+                                                              '"refs/heads/release/*", "refs/heads/develop"')})
+    phone = repo.commit("phone: fix" + MOBILE, {"c.py": "C = 1\n"}, author=ALICE, committer=ALICE)
+    later = repo.commit("docs\n", {"d.md": "x\n"})
+    repo.git("update-ref", "refs/remotes/origin/develop", later)
+    repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/develop")
+    for name, protected in (("release/1", True), ("develop", False), ("main", True)):
+        httpserver.expect_request(f"/repos/{REPO}/branches/{name.replace('/', '%2F')}").respond_with_json(
+            {"name": name, "protected": protected})
+    payload = push_payload("0" * 40, phone, ref="refs/heads/release/1", created=True)
+    payload["repository"]["default_branch"] = "develop"
+    gh.event.write_text(json.dumps(payload))
+    verdict = run_action(ActionSettings.from_env({**gh.vars, "GITHUB_EVENT_NAME": "push"})).verdict
+    assert verdict is not None
+    assert phone in [c.commit.sha for c in verdict.commits], verdict.range_description
+    assert verdict.exit_code == ExitCode.BLOCKED

@@ -184,8 +184,15 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
                 base.policy.is_protected(update.ref):
             # A protected branch created (or force-pushed past a lost tip) counts the commits since it left a
             # branch the policy protects, not the default branch whatever guards it (red161).
+            # The policy at the fork is the pushed branch's own, which a pusher of an unprotected default branch
+            # writes (a `develop` it calls protected): GitHub's word that a branch is not protected overrules it.
+            def protected(ref: str, policy: Policy = base.policy) -> bool:
+                return policy.is_protected(ref) and github_protects(
+                    settings.token, settings.api_url, dataclasses.replace(event, ref=ref), git,
+                    client_factory) is not False
+
             again = event_range(git, parsed, settings.remote, timeout=FETCH_TIMEOUT, fix=SHALLOW_FIX,
-                                keep=base.policy.is_protected)
+                                keep=protected)
             if again[0] != update:
                 update, trusted_rev, description = again
                 base = load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "protected")
