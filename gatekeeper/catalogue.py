@@ -168,8 +168,10 @@ _RULES: tuple[Rule, ...] = (
          "Symlinks are not followed by the gate; commit the file itself if it should be scanned.", _D_SCAN),
     Rule("scan/unreadable", _S.LOW, "Object could not be read: not scanned",
          "Check the repository with `git fsck`. High when the object at a file path is a tree, commit or tag (a "
-         "malformed tree a pusher made): set receive.fsckObjects on the server; high for a notebook the gate "
-         "cannot parse (JSON nested past its parser's depth), low for one that is not JSON.", _D_SCAN),
+         "malformed tree a pusher made), and enforced for a tree git reads two ways (an entry named twice, out of "
+         "git's order, or with a `/` in its name: a checkout writes other files than were judged): set "
+         "receive.fsckObjects on the server; high for a notebook the gate cannot parse (JSON nested past its "
+         "parser's depth), low for one that is not JSON.", _D_SCAN),
     # -- review ----------------------------------------------------------------------------------------
     Rule("review/bypassed", _S.HIGH, "Commit reached a protected branch without a reviewed pull request",
          "Mobile-origin commits must land through a pull request approved by someone other than their authors; "
