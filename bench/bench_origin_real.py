@@ -94,7 +94,13 @@ EMAILS = {
     "noreply@letta.com": "letta-code", "248085862+letta-code@users.noreply.github.com": "letta-code",
     "noreply@mastra.ai": "mastra-code",
     "223894421+github-code-quality[bot]@users.noreply.github.com": "copilot",
+    # 2026-12-07 (origin160), from vibe-kanban, ccusage and Peekaboo (Vibe Kanban's fallback identity, Pullfrog's and
+    # Codegen's Apps)
+    "noreply@vibekanban.com": "vibe-kanban", "226033991+pullfrog[bot]@users.noreply.github.com": "pullfrog",
+    "131295404+codegen-sh[bot]@users.noreply.github.com": "codegen-sh",
 }
+# 2026-12-07 (origin160): a tool's mark at a title's end, before a squash's number ("… (Vibe Kanban) (#3389)").
+TITLE_MARKS = {"(vibe kanban)": "vibe-kanban", "(vibe-kanban)": "vibe-kanban"}
 FOOTERS = {"claude code": "claude-code", "devin": "devin", "amp": "amp", "cline": "cline", "opencode": "opencode",
            "cursor": "cursor", "codex": "codex", "copilot": "copilot", "aider": "aider", "continue": "continue",
            "crush": "crush", "termai": "crush", "claude": "claude-code", "open swe": "open-swe",
@@ -147,6 +153,11 @@ def plain_git_classify(an: str, ae: str, cn: str, ce: str, trailers: list[tuple[
         bump("generated", None)
     if ce.lower() in EMAILS and (cn, ce) != (an, ae):
         bump("assisted", EMAILS[ce.lower()])
+    title = body.strip().split("\n", 1)[0].strip().lower()
+    title = re.sub(r" \(#[1-9][0-9]*\)$", "", title)
+    for mark, mark_agent in TITLE_MARKS.items():
+        if title.endswith(mark) and title[:-len(mark)].rstrip(" \t") != title[:-len(mark)]:
+            bump("assisted", mark_agent)
     for line in body.splitlines():
         text = line.strip().lstrip(">*- ").strip()
         key, sep, value = text.partition(":")

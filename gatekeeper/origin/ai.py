@@ -98,6 +98,14 @@ _BODY = re.compile(
     re.IGNORECASE | re.MULTILINE)
 # A value made only of upper-case placeholder names (the kernel's documented `AGENT_NAME:MODEL_VERSION`, `<AGENT>`):
 # a message quoting the form, outside its trailer block, names no agent and declares nothing.
+# A tool's own mark at the end of a pull request's title, before the number a squash adds: Vibe Kanban has its agents
+# title the pull requests they open "<title> (Vibe Kanban)" ("(vibe-kanban)" before December 2025), and its commits'
+# squashes keep it (origin160: BloopAI/vibe-kanban, 492 of 2,070 commits, 359 with no other evidence). Only the
+# subject's end, as the tool writes it: the same words elsewhere in a title or a body are prose. The audit's fast path
+# keys on the two spellings (audit.history._WORDS).
+TOOL_TITLES = (("(vibe kanban)", "vibe-kanban"), ("(vibe-kanban)", "vibe-kanban"))
+_TOOL_TITLE = re.compile(r"\S[ \t]{1,8}(?P<mark>" + "|".join(re.escape(mark) for mark, _ in TOOL_TITLES)
+                         + r")(?: \(#[1-9][0-9]{0,8}\))?\Z", re.IGNORECASE)
 _TEMPLATE_VALUE = re.compile(r"(?=.*[_<\[{])[<\[{]?[A-Z][A-Z_]*[>\]}]?(?:\s*[:/]\s*[<\[{]?[A-Z][A-Z_]*[>\]}]?)*"
                              r"(?:\s+\[[A-Z0-9_ ]+\])*")
 _KERNEL_ASSISTED = re.compile(r"\A(?P<agent>[^\s:]{1,60}):(?P<model>[^\s:]{1,120})(?:\s+.*)?\Z")
@@ -484,6 +492,14 @@ class AIMarkerDetector:
                 found.append(_evidence(self.id, f"the project's AI marker {marker!r} in the message", Trust.DECLARED,
                                        AIInvolvement.ASSISTED, rule="policy origins.ai_markers"))
                 break
+        if "(" in commit.subject:
+            titled = _TOOL_TITLE.search(commit.subject)
+            if titled is not None:
+                mark = titled.group("mark").casefold()
+                tool = next(tool for text, tool in TOOL_TITLES if text == mark)
+                found.append(_evidence(self.id, f"the title ends {titled.group('mark')!r}, as {tool} titles its "
+                                       "pull requests", Trust.HEURISTIC, AIInvolvement.ASSISTED, agent=tool,
+                                       rule="title-suffix"))
         for t in commit.trailers:
             if len(found) >= MAX_PER_DETECTOR:
                 return found
