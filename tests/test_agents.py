@@ -119,6 +119,14 @@ IDENTITIES = [
     ("letta-code", "letta-code@users.noreply.github.com", None, None),  # a user's login without its id
     ("Someone", "248085862+someone@users.noreply.github.com", None, None),  # the id under another login
     ("Mastra Code", "hello@mastra.ai", None, None),
+    # origin160: six more AI-era histories (and CodeRabbit's from the held-out pair)
+    ("codegen-sh[bot]", "131295404+codegen-sh[bot]@users.noreply.github.com", "codegen-sh", "github-bot-id"),  # Peekaboo
+    ("pullfrog[bot]", "226033991+pullfrog[bot]@users.noreply.github.com", "pullfrog", "github-bot-id"),  # ccusage
+    ("Vibe Kanban", "noreply@vibekanban.com", "vibe-kanban", "email"),  # vibe-kanban
+    ("CodeRabbit", "noreply@coderabbit.ai", "coderabbit", "email"),  # Archon
+    ("Louis", "louis@vibekanban.com", None, None),  # the vendors' people
+    ("Someone", "226033991+someone@users.noreply.github.com", None, None),  # the id under another login
+    ("pullfrog", "pullfrog@users.noreply.github.com", None, None),  # a user's login without its id
     # humans: names, vendor domains and look-alike addresses are not evidence
     ("Claude", "claude@example.com", None, None),
     ("Claude Monet", "monet@example.com", None, None),
@@ -594,6 +602,8 @@ def test_real_domains_that_look_reserved_are_not(email: str) -> None:
     ("Mastra Code (anthropic/claude-opus-4-6)", "noreply@mastra.ai", "anthropic/claude-opus-4-6"),  # origin150
     ("Auggie (GPT-5)", "noreply@augmentcode.com", "GPT-5"),
     ("Letta Bot", "noreply@letta.com", None),
+    ("Claude Assistant", "claude@anthropic.com", None),  # origin160: serena's history
+    ("Claude Agent", "claude@anthropic.com", None),
 ])
 def test_a_display_name_is_a_model_only_when_it_names_one(name: str, email: str, model: str | None) -> None:
     found = match_identity(name, email)

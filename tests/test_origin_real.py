@@ -6,6 +6,8 @@ The normal suite covers the same cases on repositories the tests build (tests/te
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -66,3 +68,34 @@ def test_pinned_commits(name: str, sha: str, ai: AIInvolvement, agent: str | Non
     if sha.startswith("a6b82074"):  # co-author paragraph, then a separate Copilot-Session paragraph
         assert result.agent is not None and result.agent.session == "21420b11-5dae-49b6-ac77-965faec7f88b"
 
+
+
+# origin160: one commit per class fixed on six AI-era histories (each skipped when its mirror or commit is absent).
+ORIGIN160 = [
+    # Codegen's App authored the squash and co-authored it (Peekaboo #4).
+    ("steipete+Peekaboo", "338b994ac9652b575e171e0673b1a87bc105bb07", AIInvolvement.GENERATED, "codegen-sh", None),
+    # Pullfrog's App authored the squash (ccusage #1224).
+    ("ryoppippi+ccusage", "a10b8976c0e719fd774a015ef101037f50a0f1f4", AIInvolvement.GENERATED, "pullfrog", None),
+    # Vibe Kanban's title mark, nothing else: "… (Vibe Kanban) (#2059)".
+    ("BloopAI+vibe-kanban", "4a6e556ed2e1c2b0f2420404a2f58d0b8724e7b4", AIInvolvement.ASSISTED, "vibe-kanban", None),
+    # `Co-authored-by: Vibe Kanban <noreply@vibekanban.com>` (#2385).
+    ("BloopAI+vibe-kanban", "e0aef4adf7141fa10966851fe58ac19b15ea93c8", AIInvolvement.ASSISTED, "vibe-kanban", None),
+    # `Claude Assistant <claude@anthropic.com>` as author: Claude Code, no model (was "Claude Assistant").
+    ("oraios+serena", "9a2c1659cd46bd851895fcc41d332a8becb6ec24", AIInvolvement.GENERATED, "claude-code", None),
+]
+
+
+@pytest.mark.parametrize(("name", "sha", "ai", "agent", "model"), ORIGIN160)
+def test_origin160_commits(name: str, sha: str, ai: AIInvolvement, agent: str | None, model: str | None) -> None:
+    root = Path(os.environ.get("GATEKEEPER_REAL_REPOS", "/work/.mirror"))
+    path = root / name / "repo"
+    if not path.is_dir():
+        pytest.skip(f"real history {name} not present under {root} (set GATEKEEPER_REAL_REPOS)")
+    if subprocess.run(["git", "-C", str(path), "cat-file", "-e", f"{sha}^{{commit}}"],
+                      capture_output=True).returncode != 0:
+        pytest.skip(f"{name} under {root} lacks the pinned commit {sha}")
+    (commit,) = Git(path).iter_log([sha], no_walk=True)
+    result, _ = origin.detect(commit, OriginContext(), (DeviceClass.MOBILE, DeviceClass.TABLET))
+    assert result.ai is ai, result.evidence
+    assert (result.agent.id if result.agent else None) == agent, result.evidence
+    assert result.agent is None or result.agent.model == model, result.agent

@@ -101,7 +101,11 @@ AGENTS: tuple[Agent, ...] = (
     Agent("greptile", "Greptile", github_bots=((165735046, "greptile-apps[bot]"),), labels=("greptile",)),
     # CodeRabbit's and Sourcery's review suggestions, committed ("Apply suggestions from code review"):
     # coderabbitai[bot] (id 136622811), sourcery-ai[bot] (id 58596630).
-    Agent("coderabbit", "CodeRabbit", github_bots=((136622811, "coderabbitai[bot]"),), labels=("coderabbit",)),
+    # CodeRabbit's auto-fixes co-author as `CodeRabbit <noreply@coderabbit.ai>` ("fix: apply CodeRabbit auto-fixes";
+    # origin160's held-out coleam00/Archon: 3 commits, each with Claude Code's co-author too; the vendor's no-reply
+    # mailbox, no person's).
+    Agent("coderabbit", "CodeRabbit", emails=("noreply@coderabbit.ai",),
+          github_bots=((136622811, "coderabbitai[bot]"),), labels=("coderabbit",)),
     Agent("sourcery", "Sourcery", github_bots=((58596630, "sourcery-ai[bot]"),), labels=("sourcery",)),
     # cubic's review suggestions, committed: `Co-authored-by: cubic-dev-ai[bot] <191113872+…>` (browser-use: 77).
     Agent("cubic", "cubic", github_bots=((191113872, "cubic-dev-ai[bot]"),), labels=("cubic",)),
