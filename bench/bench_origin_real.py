@@ -153,11 +153,6 @@ def plain_git_classify(an: str, ae: str, cn: str, ce: str, trailers: list[tuple[
         bump("generated", None)
     if ce.lower() in EMAILS and (cn, ce) != (an, ae):
         bump("assisted", EMAILS[ce.lower()])
-    title = body.strip().split("\n", 1)[0].strip().lower()
-    title = re.sub(r" \(#[1-9][0-9]*\)$", "", title)
-    for mark, mark_agent in TITLE_MARKS.items():
-        if title.endswith(mark) and title[:-len(mark)].rstrip(" \t") != title[:-len(mark)]:
-            bump("assisted", mark_agent)
     for line in body.splitlines():
         text = line.strip().lstrip(">*- ").strip()
         key, sep, value = text.partition(":")
@@ -223,6 +218,12 @@ def plain_git_classify(an: str, ae: str, cn: str, ce: str, trailers: list[tuple[
                     bump("assisted", footer_agent)
     if WORKSPACE_LINE.search(body):
         bump("assisted", "copilot")
+    # Last: the title mark names the tool that ran the agent, the co-author the agent itself.
+    title = body.strip().split("\n", 1)[0].strip().lower()
+    title = re.sub(r" \(#[1-9][0-9]*\)$", "", title)
+    for mark, mark_agent in TITLE_MARKS.items():
+        if title.endswith(mark) and title[:-len(mark)].rstrip(" \t") != title[:-len(mark)]:
+            bump("assisted", mark_agent)
     return level, agent
 
 
