@@ -440,14 +440,85 @@ def rust_test_lines(lines: Sequence[str]) -> frozenset[int]:
             continue
         body: list[int] = []
         index += 1
+        state: _RustState = ("", 0)
+        depth = 1  # the module's own `{`
         while index < len(lines):
             text = lines[index].rstrip("\r")
             if text == indent + "}":
-                found.update(body)
+                if depth == 1 and state == ("", 0):
+                    found.update(body)
                 index += 1
                 break
             if text.strip() and not (text.startswith(indent) and text[len(indent):len(indent) + 1] in (" ", "\t")):
                 break  # a line at the module's indentation or less: not a module laid out as rustfmt writes one
+            depth, state = _rust_braces(text, depth, state)
+            if depth < 1:
+                # The module's brace closed on an indented line (`    }`, `    fn t() {} }`): what follows, however
+                # indented, is the crate's own code (red162) — nothing of it is read as test code.
+                break
             body.append(index + 1)
             index += 1
     return frozenset(found)
+
+
+# Where a Rust line ends (rust_test_lines): in code (""), a string ('"'), a raw string ("r", its hashes) or a block
+# comment ("*", its nesting).
+_RustState = tuple[str, int]
+_RUST_RAW_OPEN = re.compile(r"(?<![\w])b?r(#*)\"")
+
+
+def _rust_braces(text: str, depth: int, state: _RustState) -> tuple[int, _RustState]:
+    """The brace depth after a Rust line, counting only braces in code (not in a string, a raw string, a character
+    literal or a comment), and where the line ends. Stops counting, with the depth below 1, once it falls to 0: a
+    module's closing brace. Linear in the line."""
+    mode, count = state
+    pos, end = 0, len(text)
+    while pos < end:
+        if mode == '"':
+            while pos < end and text[pos] != '"':
+                pos += 2 if text[pos] == "\\" else 1
+            if pos < end:
+                mode, pos = "", pos + 1
+            continue
+        if mode == "r":
+            found = text.find('"' + "#" * count, pos)
+            if found < 0:
+                return depth, (mode, count)
+            mode, count, pos = "", 0, found + 1 + count
+            continue
+        if mode == "*":
+            if text.startswith("/*", pos):
+                count, pos = count + 1, pos + 2
+            elif text.startswith("*/", pos):
+                count, pos = count - 1, pos + 2
+                if count == 0:
+                    mode = ""
+            else:
+                pos += 1
+            continue
+        char = text[pos]
+        raw = _RUST_RAW_OPEN.match(text, pos) if char in "br" else None
+        if raw is not None:
+            mode, count, pos = "r", len(raw.group(1)), raw.end()
+        elif text.startswith("//", pos):
+            break
+        elif text.startswith("/*", pos):
+            mode, count, pos = "*", 1, pos + 2
+        elif char == '"':
+            mode, pos = '"', pos + 1
+        elif char == "'":
+            # A character literal (`'{'`, `'\u{7d}'`), or a lifetime or label (`'a`), which has no closing quote.
+            if text.startswith("\\", pos + 1):
+                close = text.find("'", pos + 3)
+                pos = close + 1 if close > 0 else end
+            else:
+                pos += 3 if pos + 2 < end and text[pos + 2] == "'" else 1
+        else:
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+                if depth < 1:
+                    return depth, (mode, count)
+            pos += 1
+    return depth, (mode, count)
