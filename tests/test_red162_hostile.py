@@ -11,6 +11,11 @@ contrived):
   rustfmt would lay it out otherwise. Now the body's braces are counted in code (not strings, raw strings, character
   literals or comments) and a module whose brace closes before its closing line is not read at all. kanidm's and
   AppFlowy's trees read exactly the same lines as before (36,676 and 2,063).
+- HIGH, fixed: a Java or Scala builder appending a literal password after its label,
+  `sb.append("password=").append("<password>")` (a JDBC URL or a query string built by hand): sec160 read the code
+  between the two strings (`).append(`) as a builder's chain and nothing after it, so the password itself was never
+  read; it blocked before sec160. The chain is code now only when one of its calls appends the credential's own field
+  (gatling's `.append("password=").append(password).append(", ")`, which stays quiet).
 - Held: `#[cfg(any(test, feature = "x"))]`, `#[cfg(not(test))]` (not read); `#[cfg(test)]` and `#[cfg(not(test))]`
   together is never compiled (read as test code, harmless).
 """
@@ -27,9 +32,11 @@ from gatekeeper.config import parse_policy
 from gatekeeper.git import Git
 from gatekeeper.interfaces import ScanJob
 from gatekeeper.scan.code_text import rust_test_lines
+from gatekeeper.scan.secrets import SecretDetector
 from gatekeeper.scan.secrets_scanner import SecretsScanner
 from tests.hook_helpers import assert_blocked, push_files
 from tests.repo_builder import RepoBuilder
+from tests.secrets_helpers import blocking
 
 _RNG = random.Random(162)
 
@@ -92,3 +99,30 @@ def test_production_code_after_an_early_closed_test_module_blocks(tmp_path: Path
 def test_a_push_of_an_early_closed_test_module_is_refused(tmp_path: Path) -> None:
     result = push_files(tmp_path / "push", {"src/auth.rs": _EARLY_CLOSED["alone"].replace("{p}", _generated())})
     assert_blocked(result, "secrets/generic-password")
+
+
+# --- a literal password appended after its label in a builder's chain -------------------------------------------------
+
+@pytest.mark.parametrize("path", ["src/main/java/Db.java", "src/main/scala/Db.scala"])
+@pytest.mark.parametrize("line", [
+    'sb.append("user=admin&password=").append("{p}").append("&ssl=true");',
+    'String url = new StringBuilder().append("password=").append("{p}").toString();',
+    'String url = new StringBuilder().append("password=").append(SEP).append("{p}").toString();',
+])
+def test_a_password_appended_after_its_label_blocks(secrets_detector: SecretDetector, path: str, line: str) -> None:
+    text = line.replace("{p}", _generated())
+    assert blocking(secrets_detector, text, path) == ["secrets/generic-password"], text
+
+
+@pytest.mark.parametrize("line", [
+    '\t\t\t.append("password=").append(password).append(", ")',
+    '\t\t\t.append("password=").append(this.password).append(", ")',
+    '\t\t\t.append("passwd=").append(cfg.dbPasswd).append(", ")',
+])
+def test_a_builder_appending_the_password_field_stays_quiet(secrets_detector: SecretDetector, line: str) -> None:
+    assert blocking(secrets_detector, line, "src/main/java/ProxyConfig.java") == []
+
+
+def test_a_push_appending_a_literal_password_is_refused(tmp_path: Path) -> None:
+    line = f'        sb.append("password=").append("{_generated()}");\n'
+    assert_blocked(push_files(tmp_path / "push", {"src/main/java/Db.java": line}), "secrets/generic-password")

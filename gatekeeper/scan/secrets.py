@@ -246,6 +246,10 @@ _SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(|\A\)[,;?:&|
 # password's letters, or a value that merely holds `).name(`, is read as a value.
 _BUILDER_BETWEEN_STRINGS = re.compile(r"\)(?:\.[A-Za-z_$][\w$]*\((?:[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)?\))*"
                                       r"\.[A-Za-z_$][\w$]*\(")
+# ... and one of those calls appends the credential's own field (`.append(password)`, `.append(this.passwd)`): with
+# none, the next string is the value itself (the label appended, then a string literal appended: the password, or
+# the same after a separator's name; blocking before sec160, red162).
+_BUILDER_ARGUMENT = re.compile(r"\(([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\)")
 # In JavaScript and TypeScript source only: an AngularJS directive's scope binding, `=`, `<` or `&`, optional `?`, and
 # the attribute's name (vaultwarden's bundled web vault binds its password attribute to `passwordMeter` so).
 _SCOPE_BINDING = re.compile(r"[=<&]\??[A-Za-z_$][\w$]*")
@@ -1421,7 +1425,8 @@ def _looks_like_credential(value: str, quoted: bool, kind: SourceKind = _NO_KIND
         return False
     if script and quoted and (_SCRIPT_BETWEEN_STRINGS.search(value) or _SCOPE_BINDING.fullmatch(value)):
         return False
-    if syntax == "code" and quoted and _BUILDER_BETWEEN_STRINGS.fullmatch(value):
+    if syntax == "code" and quoted and _BUILDER_BETWEEN_STRINGS.fullmatch(value) and any(
+            _CREDENTIAL_MEMBER.fullmatch(argument.rpartition(".")[2]) for argument in _BUILDER_ARGUMENT.findall(value)):
         return False
     if _SPECIAL_TOKEN.fullmatch(value) or _KEY_LABEL.fullmatch(value):
         return False
