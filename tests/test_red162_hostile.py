@@ -16,6 +16,21 @@ contrived):
   between the two strings (`).append(`) as a builder's chain and nothing after it, so the password itself was never
   read; it blocked before sec160. The chain is code now only when one of its calls appends the credential's own field
   (gatling's `.append("password=").append(password).append(", ")`, which stays quiet).
+- MEDIUM, fixed: js-express-reflected-xss — a response declared JSON, then HTML through Express's other setters
+  (`res.contentType('text/html')`, the object form `res.set({'Content-Type': 'text/html'})`, `res.header({...})`):
+  sast160 re-read only `setHeader`/`set`/`header` with a string, `type` and `writeHead` as the second declaration, so
+  the page written after it passed.
+- LOW, fixed: js-react-dangerously-set-inner-html — `t` or `hljs` shadowed by a declaration in a block around the
+  markup (`{ const t = () => reply.html; … t("x") }`, `const hljs = {highlight: …}`): sast160 caught parameters only.
+- MEDIUM, fixed: python-hardcoded-credential-assignment — the environment variable's name exemption took any digits
+  in a part (`ACME2024_DB_PASS`, `WINTER2025_PASSWORD`: a word and a year, how people make passwords, in capitals);
+  its comment said a digit or two, and now the regex does (`S3_SECRET_KEY`, `OAUTH2_TOKEN` stay quiet). The secrets
+  scanner reads neither as a password, so the whole gate passed them.
+- Held (semgrep): a `t` given a template-literal key, `t("x" + reply)`, `t(reply.key || "x")`, `t` from another
+  module, highlight.js output `.replace`d back to markup; a JSON header set only on one branch (`if (…)
+  res.setHeader(…json)`), in a `try`, in a nested function, then `removeHeader`/`append`/`writeHead(200, headers)`, or
+  `'application/json, text/html'` — all still block. A random capitals run ending in `_KEY` (`QZ…_KEY`) passes: LOW,
+  left (no person or generator makes a secret end in its own kind's name).
 - Held: `#[cfg(any(test, feature = "x"))]`, `#[cfg(not(test))]` (not read); `#[cfg(test)]` and `#[cfg(not(test))]`
   together is never compiled (read as test code, harmless).
 """
@@ -25,6 +40,7 @@ from __future__ import annotations
 import random
 import string
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +52,7 @@ from gatekeeper.scan.secrets import SecretDetector
 from gatekeeper.scan.secrets_scanner import SecretsScanner
 from tests.hook_helpers import assert_blocked, push_files
 from tests.repo_builder import RepoBuilder
+from tests.scan_helpers import ALL_SCANNERS_POLICY, check_commit
 from tests.secrets_helpers import blocking
 
 _RNG = random.Random(162)
@@ -126,3 +143,85 @@ def test_a_builder_appending_the_password_field_stays_quiet(secrets_detector: Se
 def test_a_push_appending_a_literal_password_is_refused(tmp_path: Path) -> None:
     line = f'        sb.append("password=").append("{_generated()}");\n'
     assert_blocked(push_files(tmp_path / "push", {"src/main/java/Db.java": line}), "secrets/generic-password")
+
+
+# --- sast160's loosenings through the real `gatekeeper check` -----------------------------------------------------
+
+HOSTILE_JS = """const express = require("express");
+const app = express();
+app.get("/a", (req, res) => {
+  res.set("Content-Type", "application/json");
+  res.contentType("text/html");
+  res.send(`<p>${req.query.q}</p>`);
+});
+app.get("/b", (req, res) => {
+  res.setHeader("Content-Type", "application/json");
+  res.set({ "Content-Type": "text/html", "Cache-Control": "no-store" });
+  res.send(`<p>${req.query.q}</p>`);
+});
+app.get("/c", (req, res) => {
+  res.header("Content-Type", "application/json");
+  res.header({ "Content-Type": "text/html" });
+  res.send(`<p>${req.query.q}</p>`);
+});
+app.get("/json", (req, res) => {
+  res.setHeader("Content-Type", "application/json");
+  res.send(`{"q": ${JSON.stringify(req.query.q)}}`);
+});
+module.exports = { app };
+"""
+
+HOSTILE_JSX = """import { useTranslation } from "react-i18next";
+import hljs from "highlight.js";
+
+export function BlockShadowedT({ reply }) {
+  const { t } = useTranslation();
+  {
+    const t = () => reply.html;
+    return <span dangerouslySetInnerHTML={{ __html: t("x") }} />;
+  }
+}
+
+export function DeclaredHljs({ reply }) {
+  const hljs = { highlight: () => ({ value: reply.html }) };
+  return <pre dangerouslySetInnerHTML={{ __html: hljs.highlight(reply.code).value }} />;
+}
+
+export function Fine() {
+  const { t } = useTranslation();
+  return <span dangerouslySetInnerHTML={{ __html: t("help.block1") }} />;
+}
+"""
+
+
+def _hostile_py() -> str:
+    word = "".join(_RNG.choice(string.ascii_uppercase) for _ in range(5))
+    return (f'password = "{word}{_RNG.randint(2019, 2029)}_DB_PASS"\n'
+            f'db_password = "{word[::-1]}{_RNG.randint(2019, 2029)}_PASSWORD"\n'
+            'snowflake = {"password": "SNOWFLAKE_PASSWORD", "key": "S3_SECRET_KEY", "token": "OAUTH2_TOKEN"}\n')
+
+
+@pytest.fixture(scope="module")
+def sast_verdict(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    files = {"server/hostile.js": HOSTILE_JS, "frontend/src/Hostile.jsx": HOSTILE_JSX, "app/settings.py": _hostile_py()}
+    return check_commit(tmp_path_factory.mktemp("red162-sast"), files, ALL_SCANNERS_POLICY)[1]
+
+
+def _lines(verdict: dict[str, Any], rule: str, path: str) -> set[int]:
+    return {f["line"] for f in verdict["findings"] if f["rule_id"] == rule and f["path"] == path
+            and not f.get("suppressed_by")}
+
+
+def test_json_then_html_by_another_setter_blocks(sast_verdict: dict[str, Any]) -> None:
+    assert sast_verdict["decision"] == "block"
+    assert _lines(sast_verdict, "semgrep/js-express-reflected-xss", "server/hostile.js") == {6, 11, 16}, sast_verdict
+
+
+def test_t_or_hljs_shadowed_by_a_declaration_blocks(sast_verdict: dict[str, Any]) -> None:
+    found = _lines(sast_verdict, "semgrep/js-react-dangerously-set-inner-html", "frontend/src/Hostile.jsx")
+    assert found == {8, 14}, sast_verdict
+
+
+def test_a_word_and_a_year_in_capitals_is_a_password(sast_verdict: dict[str, Any]) -> None:
+    found = _lines(sast_verdict, "semgrep/python-hardcoded-credential-assignment", "app/settings.py")
+    assert found == {1, 2}, sast_verdict

@@ -124,3 +124,25 @@ app.post('/v1/stream', (req, res) => {
   res.write(`data: ${JSON.stringify({ text: req.body.prompt })}\n\n`);
   res.end();
 });
+
+// red162: declared JSON, then HTML through Express's other setters
+app.get('/json-then-content-type', (req, res) => {
+  res.set('Content-Type', 'application/json');
+  res.contentType('text/html');
+  // ruleid: js-express-reflected-xss
+  res.send(`<p>${req.query.q}</p>`);
+});
+
+app.get('/json-then-set-object', (req, res) => {
+  res.setHeader('Content-Type', 'application/json');
+  res.set({ 'Content-Type': 'text/html', 'Cache-Control': 'no-store' });
+  // ruleid: js-express-reflected-xss
+  res.send(`<p>${req.query.q}</p>`);
+});
+
+app.get('/json-then-header-object', (req, res) => {
+  res.header('Content-Type', 'application/json');
+  res.header({ 'Content-Type': 'text/html' });
+  // ruleid: js-express-reflected-xss
+  res.send(`<p>${req.query.q}</p>`);
+});

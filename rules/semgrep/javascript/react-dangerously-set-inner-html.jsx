@@ -122,3 +122,25 @@ export function ShadowedHljs({ reply }) {
   const f = (hljs) => <pre dangerouslySetInnerHTML={{ __html: hljs.highlight(reply).value }} />;
   return f({ highlight: () => ({ value: reply }) });
 }
+
+// red162: t or hljs shadowed by a declaration in a block around the markup
+export function BlockShadowedT({ reply }) {
+  const { t } = useTranslation();
+  {
+    const t = () => reply.html;
+    // ruleid: js-react-dangerously-set-inner-html
+    return <span dangerouslySetInnerHTML={{ __html: t("x") }} />;
+  }
+}
+
+export function DeclaredHljs({ reply }) {
+  const hljs = { highlight: () => ({ value: reply.html }) };
+  // ruleid: js-react-dangerously-set-inner-html
+  return <pre dangerouslySetInnerHTML={{ __html: hljs.highlight(reply.code).value }} />;
+}
+
+export function ShadowingFunctionT({ reply }) {
+  function t() { return reply.html; }
+  // ruleid: js-react-dangerously-set-inner-html
+  return <span dangerouslySetInnerHTML={{ __html: t("x") }} />;
+}

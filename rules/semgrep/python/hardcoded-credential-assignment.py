@@ -99,3 +99,12 @@ secret = "Prod_Secret"
 db_password = "CORRECT_HORSE_BATTERY_STAPLE"
 # ruleid: python-hardcoded-credential-assignment
 token_secret = "SK_LIVE_4F9Q2ZT8_SECRET"
+# red162: a year after a word is a password's, not a variable's name; a digit or two is a name's
+# ruleid: python-hardcoded-credential-assignment
+password = "ACME2024_DB_PASS"
+# ruleid: python-hardcoded-credential-assignment
+db_password = "WINTER2025_PASSWORD"
+# ok: python-hardcoded-credential-assignment
+s3_secret_key = "S3_SECRET_KEY"
+# ok: python-hardcoded-credential-assignment
+oauth_token = "OAUTH2_TOKEN"
