@@ -31,6 +31,19 @@ contrived):
   res.setHeader(…json)`), in a `try`, in a nested function, then `removeHeader`/`append`/`writeHead(200, headers)`, or
   `'application/json, text/html'` — all still block. A random capitals run ending in `_KEY` (`QZ…_KEY`) passes: LOW,
   left (no person or generator makes a secret end in its own kind's name).
+- Held (secrets): a dotted or `::` value inside a Rust string spanning lines (an embedded TOML default, a hunk deep in
+  it in a later commit) is read from the whole file and blocks; `http-client.env.json` with a remote host anywhere in
+  the file blocks `admin123`, and realistic passwords (`Summer2024!`-shaped, generated) block there regardless;
+  human leet with an 8 (`4dm1n8`, `P4ssw0rd8`) blocks as before — only `P@88w0rd` itself changed.
+- HIGH, NOT a loosening's, left (xfail, strict): the generic password rule reads no Rust typed constant
+  (`pub const DB_PASSWORD: &str = "<generated>";`, `static API_TOKEN: &str`) and no Go typed var
+  (`var password string = "<generated>"`): its typed-name part wants a type starting with a letter after `:`. The
+  whole gate (`gatekeeper check`, all scanners) allows both. Fixing it is a change to generic-password's regex (and
+  the candidates file, and the whole suite's regex timings): too broad for this round's last half hour.
+- MEDIUM, NOT a loosening's, left (xfail, strict): in JavaScript and TypeScript the code between two strings is
+  never a value, and the string after it is never read: `"user=admin&password=" + "<generated>"` and
+  `"…password=".concat("<generated>")` pass (red100/red102/red143's readings, before sec160); the Java form of the
+  same was fixed above because sec160 had made it pass.
 - Held: `#[cfg(any(test, feature = "x"))]`, `#[cfg(not(test))]` (not read); `#[cfg(test)]` and `#[cfg(not(test))]`
   together is never compiled (read as test code, harmless).
 """
@@ -225,3 +238,23 @@ def test_t_or_hljs_shadowed_by_a_declaration_blocks(sast_verdict: dict[str, Any]
 def test_a_word_and_a_year_in_capitals_is_a_password(sast_verdict: dict[str, Any]) -> None:
     found = _lines(sast_verdict, "semgrep/python-hardcoded-credential-assignment", "app/settings.py")
     assert found == {1, 2}, sast_verdict
+
+
+# --- what is not a loosening's, left for the lead (strict xfail: it passes the day the gap is closed) -----------------
+
+@pytest.mark.xfail(strict=True, reason="red162: generic-password reads no Rust `&str` or Go typed declaration")
+@pytest.mark.parametrize("path, line", [
+    ("src/db.rs", 'pub const DB_PASSWORD: &str = "{p}";'),
+    ("pkg/db/db.go", 'var password string = "{p}"'),
+])
+def test_a_typed_rust_or_go_constant_blocks(secrets_detector: SecretDetector, path: str, line: str) -> None:
+    assert blocking(secrets_detector, line.replace("{p}", _generated()), path) == ["secrets/generic-password"]
+
+
+@pytest.mark.xfail(strict=True, reason="red162: JS code between two strings hides the string after it")
+@pytest.mark.parametrize("line", [
+    'const body = "user=admin&password=" + "{p}";',
+    'const body = "user=admin&password=".concat("{p}");',
+])
+def test_a_js_password_concatenated_after_its_label_blocks(secrets_detector: SecretDetector, line: str) -> None:
+    assert blocking(secrets_detector, line.replace("{p}", _generated()), "src/api.js") == ["secrets/generic-password"]
