@@ -35,11 +35,12 @@ contrived):
   it in a later commit) is read from the whole file and blocks; `http-client.env.json` with a remote host anywhere in
   the file blocks `admin123`, and realistic passwords (`Summer2024!`-shaped, generated) block there regardless;
   human leet with an 8 (`4dm1n8`, `P4ssw0rd8`) blocks as before — only `P@88w0rd` itself changed.
-- HIGH, NOT a loosening's, left (xfail, strict): the generic password rule reads no Rust typed constant
-  (`pub const DB_PASSWORD: &str = "<generated>";`, `static API_TOKEN: &str`) and no Go typed var
-  (`var password string = "<generated>"`): its typed-name part wants a type starting with a letter after `:`. The
-  whole gate (`gatekeeper check`, all scanners) allows both. Fixing it is a change to generic-password's regex (and
-  the candidates file, and the whole suite's regex timings): too broad for this round's last half hour.
+- HIGH, NOT a loosening's, fixed after the round by the lead: the generic password rule read no Rust typed constant
+  (`pub const DB_PASSWORD: &str = "<generated>";`, `static API_TOKEN: &'static str`) and no Go typed var
+  (`var password string = "<generated>"`): its typed-name part wanted a type starting with a letter after `:`. The
+  whole gate (`gatekeeper check`, all scanners) allowed both. generic-password and generic-secret now read a Rust
+  reference type (`&str`, `&'static str`, `&[u8]`) and Go's `string`, `*string`, `[]byte` after a space; on every
+  commit of the mirrored histories that adds such a Rust or Go declaration, no blocking finding changed.
 - MEDIUM, NOT a loosening's, left (xfail, strict): in JavaScript and TypeScript the code between two strings is
   never a value, and the string after it is never read: `"user=admin&password=" + "<generated>"` and
   `"…password=".concat("<generated>")` pass (red100/red102/red143's readings, before sec160); the Java form of the
@@ -246,13 +247,21 @@ def test_a_word_and_a_year_in_capitals_is_a_password(sast_verdict: dict[str, Any
 
 # --- what is not a loosening's, left for the lead (strict xfail: it passes the day the gap is closed) -----------------
 
-@pytest.mark.xfail(strict=True, reason="red162: generic-password reads no Rust `&str` or Go typed declaration")
 @pytest.mark.parametrize("path, line", [
     ("src/db.rs", 'pub const DB_PASSWORD: &str = "{p}";'),
+    ("src/db.rs", "static DB_PASSWORD: &'static str = \"{p}\";"),
     ("pkg/db/db.go", 'var password string = "{p}"'),
+    ("pkg/db/db.go", 'const dbPassword string = "{p}"'),
+    ("pkg/db/db.go", 'var password []byte = "{p}"'),
 ])
 def test_a_typed_rust_or_go_constant_blocks(secrets_detector: SecretDetector, path: str, line: str) -> None:
     assert blocking(secrets_detector, line.replace("{p}", _generated()), path) == ["secrets/generic-password"]
+
+
+def test_a_typed_rust_constant_is_refused_at_the_hook(tmp_path: Path) -> None:
+    """The same through a real push: a Rust module's typed constant holding a generated password, refused."""
+    line = 'pub const DB_PASSWORD: &str = "{p}";\n'.replace("{p}", _generated())
+    assert_blocked(push_files(tmp_path / "push", {"src/db.rs": "//! database\n" + line}), "secrets/generic-password")
 
 
 @pytest.mark.xfail(strict=True, reason="red162: JS code between two strings hides the string after it")
