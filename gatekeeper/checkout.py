@@ -13,12 +13,16 @@ default branch a run roots its trust in when its own branch is not protected (re
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from gatekeeper.errors import GitError
 from gatekeeper.git import NOTES_REF, Git, is_zero
 from gatekeeper.models import ZERO_SHA, RefKind, RefUpdate
 from gatekeeper.origin.ai import AGENT_TRACE_REF, AI_NOTES_REF
 from gatekeeper.review.github_event import ParsedEvent
+
+if TYPE_CHECKING:
+    from gatekeeper.config import Policy
 
 
 def ensure_commits(git: Git, needed: Sequence[str], remote: str, optional: Sequence[str] = (), *,
@@ -71,8 +75,7 @@ def _branch_of(git: Git, ref: str, remote: str) -> str:
     """The branch (`refs/heads/<name>`) a fork_point candidate stands for; "" when it names none (a remote HEAD
     that is no symbolic ref)."""
     if ref == f"refs/remotes/{remote}/HEAD":
-        proc = git._run("symbolic-ref", "--quiet", ref, check=False)
-        ref = proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else ""
+        ref = git.remote_head(remote) or ""
     for prefix in (f"refs/remotes/{remote}/", "refs/heads/"):
         if ref.startswith(prefix) and len(ref) > len(prefix):
             return "refs/heads/" + ref[len(prefix):]
@@ -114,6 +117,25 @@ def current_base(git: Git, branch: str, base: str, remote: str) -> tuple[str, st
     if tip is None or tip == base or git.object_type(tip) != "commit":
         return base, ""
     return tip, f"; policy from {branch} as fetched ({tip[:12]}), newer than the event's base"
+
+
+def protected_fork_range(git: Git, parsed: ParsedEvent, remote: str, update: RefUpdate, policy: Policy,
+                         guarded: Callable[[str], bool | None], *, timeout: float,
+                         fix: str) -> tuple[RefUpdate, str, str] | None:
+    """For a protected branch a push created (or force-pushed past a lost tip): the range (as event_range) since it
+    left a branch the policy protects and `guarded` (GitHub's word; None when it cannot say) does not call
+    unprotected — not since the default branch, whatever guards it (red161: `release/1` created at a phone commit of
+    an unprotected `develop` judged no commit). The policy read at the fork is the pushed branch's own, which a pusher
+    of an unprotected default branch writes (a `develop` it calls protected): GitHub's word overrules it. None when
+    the range stays `update`."""
+    if update.kind not in (RefKind.CREATE, RefKind.FORCE) or is_zero(update.old) or not policy.is_protected(update.ref):
+        return None
+
+    def keep(ref: str) -> bool:
+        return policy.is_protected(ref) and guarded(ref) is not False
+
+    again = event_range(git, parsed, remote, timeout=timeout, fix=fix, keep=keep)
+    return None if again[0] == update else again
 
 
 def event_range(git: Git, parsed: ParsedEvent, remote: str, *, timeout: float, fix: str,

@@ -84,8 +84,15 @@ class Refs(Objects):
 
     def origin_head(self) -> str | None:
         """The remote-tracking ref `refs/remotes/origin/HEAD` names (origin's default branch, as cloned)."""
-        proc = self._run("symbolic-ref", "--quiet", "refs/remotes/origin/HEAD", check=False)
-        return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+        return self.remote_head("origin")
+
+    def remote_head(self, remote: str) -> str | None:
+        """The remote-tracking ref `refs/remotes/<remote>/HEAD` names (the remote's default branch, as cloned);
+        None when it names none."""
+        if not remote or any(ord(c) <= 32 for c in remote):
+            return None
+        proc = self._run("symbolic-ref", "--quiet", f"refs/remotes/{remote}/HEAD", check=False)
+        return proc.stdout.decode("utf-8", "replace").strip() or None if proc.returncode == 0 else None
 
     def default_branch(self) -> str | None:
         """The repository's default branch as a local or remote-tracking ref that exists."""

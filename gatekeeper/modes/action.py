@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gatekeeper.audit.decisionlog import log_verdict, path_name
-from gatekeeper.checkout import default_tip, event_range, fetch_notes
+from gatekeeper.checkout import default_tip, event_range, fetch_notes, protected_fork_range
 from gatekeeper.checks import CHECKS
 from gatekeeper.checks.policy_change import PolicyChangeCheck
 from gatekeeper.config import POLICY_FILENAME, Policy
@@ -180,22 +180,12 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
     event = parsed.event
     with tempfile.TemporaryDirectory(prefix="gatekeeper-action-") as tmp:
         base = load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "base")
-        if update.kind in (RefKind.CREATE, RefKind.FORCE) and not is_zero(update.old) and \
-                base.policy.is_protected(update.ref):
-            # A protected branch created (or force-pushed past a lost tip) counts the commits since it left a
-            # branch the policy protects, not the default branch whatever guards it (red161).
-            # The policy at the fork is the pushed branch's own, which a pusher of an unprotected default branch
-            # writes (a `develop` it calls protected): GitHub's word that a branch is not protected overrules it.
-            def protected(ref: str, policy: Policy = base.policy) -> bool:
-                return policy.is_protected(ref) and github_protects(
-                    settings.token, settings.api_url, dataclasses.replace(event, ref=ref), git,
-                    client_factory) is not False
-
-            again = event_range(git, parsed, settings.remote, timeout=FETCH_TIMEOUT, fix=SHALLOW_FIX,
-                                keep=protected)
-            if again[0] != update:
-                update, trusted_rev, description = again
-                base = load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "protected")
+        again = protected_fork_range(git, parsed, settings.remote, update, base.policy, lambda ref: github_protects(
+            settings.token, settings.api_url, dataclasses.replace(event, ref=ref), git, client_factory),
+            timeout=FETCH_TIMEOUT, fix=SHALLOW_FIX)
+        if again is not None:  # (red161: a created protected branch, counted from a protected one, under its policy)
+            update, trusted_rev, description = again
+            base = load_trusted(git, trusted_rev, settings.policy_path, Path(tmp) / "protected")
         roots = [(base, trusted_rev, update, description)]
         root = default_tip(git, event.default_branch, event.ref, settings.remote, timeout=FETCH_TIMEOUT,
                            fix=SHALLOW_FIX)
@@ -223,38 +213,13 @@ def run_action(settings: ActionSettings, *, client_factory: ClientFactory | None
                 path_name(settings.workspace), root=git.info().git_dir, from_repository=True)
     if (parsed.event.name == "push" and settings.attest_key and verdict.exit_code == ExitCode.OK
             and policy.is_protected(update.ref) and len(roots) == 1):  # (red70: not a branch GitHub leaves open)
-        path, level = _attest(settings, git, update, verdict, policy, parsed)
+        from gatekeeper.attest.workspace import attest_push
+
+        path, level = attest_push(settings.workspace, git, update, verdict, policy, key_text=settings.attest_key,
+                                  server_url=settings.server_url, repository=settings.repository,
+                                  actor=settings.actor or None, forced=parsed.forced)
         return ActionResult(verdict, attestation=path, level=level)
     return ActionResult(verdict)
-
-
-def _attest(settings: ActionSettings, git: Git, update: RefUpdate, verdict: Verdict, policy: Policy,
-            parsed: ParsedEvent) -> tuple[str, int]:
-    """A passing push to a protected branch (a merge): sign its provenance + VSA, keep them as a note in
-    the checkout and as `gatekeeper-attestation.intoto.jsonl` in the workspace for the workflow to
-    publish (`git push origin refs/notes/gatekeeper/attestations`, or an artifact)."""
-    from gatekeeper.attest.admission import attest_with_key
-    from gatekeeper.attest.store import bundle_text
-    from gatekeeper.report.json import render_json
-
-    admission, signed = attest_with_key(
-        git, update, verdict, policy, key_text=settings.attest_key,
-        verifier_id=f"{settings.server_url}/{settings.repository}/gatekeeper",
-        resource_uri=f"git+{settings.server_url}/{settings.repository}",
-        activity="force-push" if parsed.forced else "push", actor=settings.actor or None,
-        verdict_json=render_json(verdict).encode())
-    from gatekeeper.fsutil import atomic_write, confined
-
-    name = "gatekeeper-attestation.intoto.jsonl"
-    try:
-        # The checkout is the merged tree: a link committed under this name must not carry the bundle out (red46).
-        atomic_write(confined(settings.workspace, name), bundle_text(signed), mode=0o644)
-    except ValueError as exc:
-        raise UsageError(f"refusing to write {name}: {exc}", f"remove the symbolic link {name} from the "
-                         "repository") from None
-    except OSError as exc:
-        raise UsageError(f"cannot write {name}: {exc.strerror}", "make the workspace writable") from None
-    return name, admission.level.level
 
 
 def exit_code_for(verdict: Verdict | None, fail_mode: str) -> int:
