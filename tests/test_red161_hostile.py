@@ -35,6 +35,7 @@ Held (attacked, no bypass; kept as tests where cheap; the rest in docs/performan
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from pytest_httpserver import HTTPServer
@@ -120,6 +121,15 @@ FLOW = POLICY.replace('protected_refs: ["refs/heads/main"]',
                       'protected_refs: ["refs/heads/main", "refs/heads/release/*"]')
 
 
+def _serve_branches(httpserver: HTTPServer, protected: dict[str, bool]) -> None:
+    """GitHub's word on each branch (`branches/{name}`: the server matches the decoded path, so `release/1`, not
+    `release%2F1`), and no pull request for any commit (an unanswered call is retried with back-off: 40 s a test)."""
+    for name, guarded in protected.items():
+        httpserver.expect_request(f"/repos/{REPO}/branches/{name}").respond_with_json(
+            {"name": name, "protected": guarded})
+    httpserver.expect_request(re.compile(rf"/repos/{REPO}/commits/[0-9a-f]{{40}}/pulls")).respond_with_json([])
+
+
 def test_a_protected_branch_created_at_a_phone_commit_of_an_unprotected_default_branch_is_judged(
         gh: Env, httpserver: HTTPServer, repo: RepoBuilder) -> None:
     """Finding 3: git-flow — `develop` (default, unprotected) holds a phone commit and a later one; `release/1` is
@@ -130,8 +140,7 @@ def test_a_protected_branch_created_at_a_phone_commit_of_an_unprotected_default_
     later = repo.commit("docs\n", {"d.md": "x\n"})
     repo.git("update-ref", "refs/remotes/origin/develop", later)
     repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/develop")
-    httpserver.expect_request(f"/repos/{REPO}/branches/release%2F1").respond_with_json(
-        {"name": "release/1", "protected": True})
+    _serve_branches(httpserver, {"release/1": True, "main": True})
     payload = push_payload("0" * 40, phone, ref="refs/heads/release/1", created=True)
     payload["repository"]["default_branch"] = "develop"
     gh.event.write_text(json.dumps(payload))
@@ -154,9 +163,7 @@ def test_a_policy_on_the_unprotected_default_branch_calling_it_protected_does_no
     later = repo.commit("docs\n", {"d.md": "x\n"})
     repo.git("update-ref", "refs/remotes/origin/develop", later)
     repo.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/develop")
-    for name, protected in (("release/1", True), ("develop", False), ("main", True)):
-        httpserver.expect_request(f"/repos/{REPO}/branches/{name.replace('/', '%2F')}").respond_with_json(
-            {"name": name, "protected": protected})
+    _serve_branches(httpserver, {"release/1": True, "develop": False, "main": True})
     payload = push_payload("0" * 40, phone, ref="refs/heads/release/1", created=True)
     payload["repository"]["default_branch"] = "develop"
     gh.event.write_text(json.dumps(payload))
