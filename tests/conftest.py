@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,18 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     hook's time budgets a quarter of the time; a third worker on two cores fills that (the whole suite: 12 min 13 s with
     two workers, 10 min 30 s with three, the same results)."""
     return (os.cpu_count() or 1) + 1
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """gatekeeper's bytecode written once, before the workers start. Every real push in the suite runs the hook, a new
+    Python process that imports the whole engine, as does every CLI run in a subprocess: where no bytecode is on disk
+    (an editable install ships none, and PYTHONDONTWRITEBYTECODE=1, set on the CI machine, keeps any from being
+    written) each of those compiled every module from source again: 0.63 s of CPU to import the hook's modules
+    instead of 0.35 s on the CI machine. compileall writes only what is missing or stale."""
+    if hasattr(config, "workerinput"):
+        return
+    root = Path(__file__).resolve().parents[1]
+    compileall.compile_dir(root / "gatekeeper", quiet=1)
 
 
 @pytest.fixture(scope="session", autouse=True)
