@@ -5,7 +5,9 @@ git's test for "binary" is a NUL byte in the first 8000 bytes, so a UTF-16 file 
 or a config file with one stray NUL shows as "Binary files differ" and none of its lines reach the
 secrets scanner. `decode` answers what such content says:
 
-- a byte-order mark (UTF-32 LE/BE, UTF-16 LE/BE, UTF-8) decides the encoding;
+- a byte-order mark (UTF-32 LE/BE, UTF-16 LE/BE, UTF-8) decides the encoding when the rest reads as text in it,
+  and the bytes' own printable runs are read beside it (ASCII behind a UTF-16/32 mark is what a program that
+  ignores the mark reads);
 - without one, NULs in every other position (and almost none in the others) mean UTF-16 LE or BE;
   git only probes the first 8000 bytes, so UTF-16 whose start holds no NUL (CJK text has none) reaches
   here too: content whose NULs all sit at one parity and that reads as text in UTF-16 is UTF-16;
@@ -67,7 +69,16 @@ class Decoded:
 def decode(data: bytes) -> Decoded:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return Decoded(data[len(bom):].decode(encoding, "replace"), encoding, True)
+            text = data[len(bom):].decode(encoding, "replace")
+            if encoding == "utf-8":
+                return Decoded(text, encoding, True, _runs(data) if b"\x00" in data else None)
+            # A mark is the writer's word, and the bytes after it are what a program that ignores it reads (`cat`,
+            # `source`, a config reader): plain ASCII behind `FF FE 00 00` decoded as UTF-32 only was U+FFFD, behind
+            # `FF FE` CJK, and its key was never seen (red163). So the bytes' own printable runs are read too, and a
+            # mark in front of what its encoding cannot read is no mark: the content is judged as if it had none.
+            if _junk(text) <= _MAX_NOT_TEXT * len(text):
+                return Decoded(text, encoding, True, _runs(data))
+            continue
     if b"\x00" not in data:
         return Decoded(data.decode("utf-8", "replace"), "utf-8", True)
     utf16 = _bomless_utf16(data)
@@ -92,6 +103,11 @@ def decode(data: bytes) -> Decoded:
     # followed by big-endian `\0n\0a…` loses its last character to the run) and hide what the runs show.
     return Decoded(data.translate(_TO_SPACE).decode("utf-8", "replace"), "printable runs of a binary", False,
                    _runs(data))
+
+
+def _junk(text: str) -> int:
+    """Characters of decoded text that no text holds: replacement characters, control characters, NULs."""
+    return text.count("\ufffd") + sum(text.count(chr(c)) for c in _CONTROL) + text.count("\x00")
 
 
 def _runs(data: bytes) -> str:
@@ -140,8 +156,7 @@ def _whole_utf16(data: bytes) -> Decoded | None:
         if len(high.translate(None, _TEXT_HIGH)) > _MAX_NOT_TEXT * len(high):
             continue
         text = data.decode(encoding, "replace")
-        junk = text.count("\ufffd") + sum(text.count(chr(c)) for c in _CONTROL) + text.count("\x00")
-        if junk <= _MAX_NOT_TEXT * len(text):
+        if _junk(text) <= _MAX_NOT_TEXT * len(text):
             return Decoded(text, f"{encoding} without a byte-order mark", True, _runs(data))
     return None
 
