@@ -318,8 +318,11 @@ def loose_content(request: Request) -> tuple[list[LooseBlob], list[Finding]]:
                     "checkout of it writes was not what was judged", path=display_path(raw), severity=Severity.HIGH,
                     enforced=True, fix="write trees with git itself; on the server, set receive.fsckObjects=true",
                 ).with_fingerprint(update.ref, target, problem, display_path(raw))
-                    for raw, problem in request.git.misread_tree(target))
-            blobs.extend(LooseBlob(update.ref, e.path, e.sha, target, e.raw) for e in trees[target])
+                    for raw, problem in request.git.misread_tree(target) if problem != "empty")  # (its name: scanned)
+            # Directories and gitlinks are names only (no content to read here): a key as one's name leaks like a
+            # file's (red163: nothing beneath an empty directory or a gitlink named it).
+            blobs.extend(LooseBlob(update.ref, e.path, e.sha if e.type == "blob" else "", target, e.raw)
+                         for e in trees[target])
     return blobs, findings
 
 
@@ -386,7 +389,7 @@ def evaluate(request: Request, services: Services) -> Verdict:
     unreadable_trees: list[str] = []
     if commits and needs_changes:
         changes, unreadable_trees = _changed_files(git, commits)
-        findings.extend(_misread_trees(request, commits, unreadable_trees))
+        findings.extend(_misread_trees(request, commits, unreadable_trees, _holds_secret(services)))
     # Objects a partial clone or a damaged repository lacks: named per commit, left out of the scan, and
     # the rest of the range is judged as usual (one missing blob used to abort the whole run). A partial
     # clone is checked up front; elsewhere only once a scanner could not read something (a damaged
@@ -754,13 +757,26 @@ _MISREAD = {"twice": "names this entry twice (`git fsck`: duplicateEntries); a c
             "unsorted": "lists this entry out of git's order (`git fsck`: treeNotSorted); a checkout writes it, "
                         "git's lookups by name miss it",
             "slash": "names one entry with this whole path (`git fsck`: fullPathname); a checkout writes it at the "
-                     "path, git's lookups by name miss it"}
+                     "path, git's lookups by name miss it",
+            "empty": "names an empty directory here, a secret in its name (git never writes an empty directory "
+                     "from an index); no change to a file shows the name, yet every clone fetches it"}
 
 
-def _misread_trees(request: Request, commits: Sequence[Commit], unreadable: Sequence[str]) -> list[Finding]:
+def _holds_secret(services: Services) -> Callable[[str], bool] | None:
+    """Whether the secrets scanner finds a secret in a name; None when this run does not scan for secrets."""
+    redact_paths = getattr(services.scanners.get("secrets"), "redact_paths", None)
+    if redact_paths is None:
+        return None
+    return lambda name: redact_paths([name])[0] != name
+
+
+def _misread_trees(request: Request, commits: Sequence[Commit], unreadable: Sequence[str],
+                   holds_secret: Callable[[str], bool] | None = None) -> list[Finding]:
     """`scan/unreadable` (high, enforced) for each entry of these commits' trees that git reads two ways
     (Diffs.misread_entries: a name held twice, one out of git's order, one with a `/`): what was judged under that
-    name is not what a checkout writes, so nothing read there can be trusted (red160)."""
+    name is not what a checkout writes, so nothing read there can be trusted (red160). An empty directory (only a
+    tree made by hand holds one) is one only when its name holds a secret: no patch shows that name, so nothing else
+    reads it (red163); a harmless one is nothing a checkout writes."""
     skip = set(unreadable)
     try:
         misread = request.git.misread_entries([(c.sha, c.parents) for c in commits if c.sha not in skip])
@@ -775,7 +791,8 @@ def _misread_trees(request: Request, commits: Sequence[Commit], unreadable: Sequ
         path=display_path(raw), severity=Severity.HIGH, enforced=True,
         fix="rewrite the commit with git itself (its trees then list each entry once, in order); on the server, set "
             "receive.fsckObjects=true").with_fingerprint(sha, problem, display_path(raw))
-        for sha, raw, problem in misread]
+        for sha, raw, problem in misread
+        if problem != "empty" or (holds_secret is not None and holds_secret(display_path(raw)))]
 
 
 class _ScanView:
@@ -922,10 +939,12 @@ def _scan(request: Request, services: Services, commits: list[Commit], reports: 
         if name in loose_scanners:
             scan_blobs = getattr(scanner, "scan_blobs", None)
             if scan_blobs is None:
-                findings.append(catalogue.rule("scan/loose-content-skipped").finding(
-                    f"{name} reads commits only: {len(loose)} blob(s) refs of this push name outside any commit "
-                    f"({_listed_refs(loose)}) were not scanned by it", fix="let CI or a reviewer look at them",
-                ).with_fingerprint(name, *sorted({b.blob for b in loose})))
+                content = [b for b in loose if b.blob]
+                if content:
+                    findings.append(catalogue.rule("scan/loose-content-skipped").finding(
+                        f"{name} reads commits only: {len(content)} blob(s) refs of this push name outside any commit "
+                        f"({_listed_refs(content)}) were not scanned by it", fix="let CI or a reviewer look at them",
+                    ).with_fingerprint(name, *sorted({b.blob for b in content})))
             else:
                 result = scan_blobs(request.git, loose, request.deadline)
                 ran = ran and result.stat.ran

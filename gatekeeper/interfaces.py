@@ -43,7 +43,8 @@ class LooseBlob:
     """Content a push brings outside any commit: a blob a ref names (directly or through tags), or a
     blob of a tree a ref names (`refs/backup/x` -> tree). `path` is its path in that tree ("" for a
     blob named directly); `tree` that tree and `raw` the path's bytes, for the `.gitattributes` a checkout of the
-    tree reads (`git archive <tag>`, `git checkout <tag> -- .`: red161)."""
+    tree reads (`git archive <tag>`, `git checkout <tag> -- .`: red161). `blob` is "" for a directory or a gitlink of
+    such a tree: a name with no content to read (red163)."""
 
     ref: str
     path: str

@@ -12,6 +12,15 @@ Found and fixed (each test below failed before its fix on branch red163, for the
    `source`, any reader that does not sniff a mark). Same for a blob a tag names outside any commit (scan_blobs).
    Fixed: a mark's reading is one reading; the bytes' own printable runs are read too (the `alternate` reading the
    guesses already had), and a mark in front of what its encoding cannot read is no mark.
+2. MEDIUM (miss; a tree made by hand, `git mktree`, which git's fsck accepts) — a key as the name of an empty
+   directory of a commit's tree: nothing lies beneath it, so no patch names it and `_path_findings` never read it;
+   the push was accepted and `git ls-tree main` shows the key to every clone. Fixed in the misread-tree check
+   (git/diff.py `_tree_problems`: an entry naming the empty tree, which git never writes from an index; engine.py
+   `_misread_trees` makes it a `scan/unreadable` HIGH, enforced, its name redacted, when the secrets scanner finds a
+   secret in its name — a harmless empty directory is nothing a checkout writes).
+3. MEDIUM (miss) — a key as the name of a gitlink or an empty directory of a tree a tag names: `Objects.tree_blobs`
+   listed blobs only, so scan_blobs never read those names (`git archive` writes the gitlink's directory). Fixed:
+   the tree's every entry is listed; directories and gitlinks are names only (LooseBlob.blob "").
 """
 
 from __future__ import annotations
@@ -102,3 +111,67 @@ def test_a_byte_order_mark_hides_a_key_in_a_blob_a_tag_names(tmp_path: Path) -> 
     assert any(f["blocking"] and f["rule_id"] == "secrets/aws-access-key" for f in findings), _summary(findings)
     assert result.code != 0, result.output
 
+
+# -- 2. Names no file carries: an empty directory, a gitlink -----------------------------------------------------
+
+
+def _tree(work: RepoBuilder, entries: str) -> str:
+    return work.git("mktree", input=entries).strip()
+
+
+def _empty_tree(work: RepoBuilder) -> str:
+    return work.git("hash-object", "-t", "tree", "-w", "--stdin", input=b"").strip()
+
+
+def test_a_key_as_the_name_of_an_empty_directory_of_a_commit_is_found(tmp_path: Path) -> None:
+    """Attack: a commit whose tree (`git mktree`: git's fsck has no objection) holds an entry `040000 tree <the empty
+    tree>` named by the AWS key. No file lies beneath it, so no patch names it: `_path_findings` reads the paths the
+    commit's patches create, and the directory's name is in none. The push was accepted with no finding; the name is in
+    main's tree for every clone (`git ls-tree main`). (A file beneath the same name is found: the control of
+    tests/test_adversarial_scan_content.py.)"""
+    server, work = _server(tmp_path)
+    readme = work.git("rev-parse", "HEAD:README.md").strip()
+    tree = _tree(work, f"100644 blob {readme}\tREADME.md\n040000 tree {_empty_tree(work)}\t{AWS_KEY}\n")
+    commit = work.git("commit-tree", tree, "-p", "HEAD", "-m", "tidy up", env={
+        "GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1],
+        "GIT_COMMITTER_NAME": DANA[0], "GIT_COMMITTER_EMAIL": DANA[1]}).strip()
+    result = spush(server, work, "origin", f"{commit}:refs/heads/main")
+    if result.code == 0:
+        assert AWS_KEY in server.git("ls-tree", "main")
+    findings = server.last_verdict()["findings"]
+    # Secure: refused, by a blocking finding on that entry (its name shown redacted), never the key in the output.
+    assert any(f["blocking"] and f["rule_id"] in ("secrets/aws-access-key", "scan/unreadable")
+               and f.get("path") and "AKIA" in f["path"] for f in findings), _summary(findings)
+    assert result.code != 0, result.output
+    assert AWS_KEY not in result.output and AWS_KEY not in str(findings)
+
+
+def test_a_key_as_the_name_of_a_gitlink_or_empty_directory_in_a_tree_a_tag_names_is_found(tmp_path: Path) -> None:
+    """Attack: a tree a tag names (`git push origin <tree>:refs/tags/snapshot`) whose entries are a gitlink and an
+    empty directory, each named by the AWS key. `Objects.tree_blobs` lists blobs only, so neither name was read
+    (scan_blobs reads the names of the blobs it is given): accepted, no finding. `git archive snapshot` writes a
+    directory of that name for the gitlink."""
+    server, work = _server(tmp_path)
+    readme = work.git("rev-parse", "HEAD:README.md").strip()
+    head = work.head()
+    for name, entry in (("gitlink", f"160000 commit {head}\t{AWS_KEY}\n"),
+                        ("empty", f"040000 tree {_empty_tree(work)}\tkeys-{AWS_KEY}\n")):
+        tree = _tree(work, f"100644 blob {readme}\tREADME.md\n{entry}")
+        result = spush(server, work, "origin", f"{tree}:refs/tags/snapshot-{name}")
+        findings = server.last_verdict()["findings"]
+        assert any(f["blocking"] and f["rule_id"] == "secrets/aws-access-key" for f in findings), (
+            name, _summary(findings))
+        assert result.code != 0, (name, result.output)
+
+
+def test_control_a_harmless_empty_directory_is_accepted(tmp_path: Path) -> None:
+    """Control: an empty directory with an ordinary name is nothing a checkout writes: no finding, accepted."""
+    server, work = _server(tmp_path)
+    readme = work.git("rev-parse", "HEAD:README.md").strip()
+    tree = _tree(work, f"100644 blob {readme}\tREADME.md\n040000 tree {_empty_tree(work)}\tplaceholder\n")
+    commit = work.git("commit-tree", tree, "-p", "HEAD", "-m", "tidy up", env={
+        "GIT_AUTHOR_NAME": DANA[0], "GIT_AUTHOR_EMAIL": DANA[1],
+        "GIT_COMMITTER_NAME": DANA[0], "GIT_COMMITTER_EMAIL": DANA[1]}).strip()
+    result = spush(server, work, "origin", f"{commit}:refs/heads/main")
+    assert result.code == 0, result.output
+    assert not [f for f in server.last_verdict()["findings"] if f["rule_id"] == "scan/unreadable"]

@@ -66,9 +66,9 @@ class Diffs(Objects):
         return _parse_diff_tree(raw, shas)
 
     def misread_entries(self, commits: Sequence[tuple[str, tuple[str, ...]]]) -> list[tuple[str, bytes, str]]:
-        """(commit, raw path, "twice" | "unsorted" | "slash") for each entry of a tree these commits bring that git
-        reads two ways: a name the tree holds twice (fsck's `duplicateEntries`), one out of git's order
-        (`treeNotSorted`), or one with a `/` inside (`fullPathname`).
+        """(commit, raw path, "twice" | "unsorted" | "slash" | "empty") for each entry of a tree these commits bring
+        that git reads two ways: a name the tree holds twice (fsck's `duplicateEntries`), one out of git's order
+        (`treeNotSorted`), or one with a `/` inside (`fullPathname`); or an empty directory (read by nothing).
         No git command writes such a tree — `git mktree` keeps duplicates, `hash-object -t tree --literally` writes
         anything — and receive-pack stores it unless receive.fsckObjects is set. Every lookup by name (`rev:path`:
         which `.gitattributes` a path has) reads the first of two entries, and stops at the first name past the one
@@ -396,6 +396,29 @@ _RAW_RECORD = re.compile(rb":[0-7]+ ([0-7]+) [0-9a-f]+ ([0-9a-f]+) [A-Z][0-9]*\x
 _TREE_ENTRY = {size: re.compile(rb"([0-7]+) ([^\x00]*)\x00.{%d}" % size, re.DOTALL) for size in (20, 32)}
 _TREE_WHOLE = {size: re.compile(rb"(?:[0-7]+ [^\x00]*\x00.{%d})*" % size, re.DOTALL) for size in (20, 32)}
 _FILE_MODES = frozenset({b"100644", b"100755", b"120000", b"160000"})  # git's own; any other is read by its bits
+# The empty tree's id (SHA-1, SHA-256), as a tree object holds it.
+_EMPTY_TREE = {20: bytes.fromhex("4b825dc642cb6eb9a060e54bf8d69288fbee4904"),
+               32: bytes.fromhex("6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321")}
+
+
+def _empty_directories(tree: bytes, id_bytes: int) -> list[bytes]:
+    """Names of a raw tree's entries that are the empty tree: an empty directory, which git never writes from an
+    index (only a tree made by hand holds one). A checkout writes nothing there, so no patch shows the name, and
+    nothing that reads patches reads it, while every clone fetches it in the tree (red163: a key as its name)."""
+    empty = _EMPTY_TREE.get(id_bytes)
+    if empty is None or empty not in tree:  # (one C-speed search: almost every tree stops here)
+        return []
+    names: list[bytes] = []
+    at = 0
+    while at < len(tree):
+        space = tree.find(b" ", at)
+        end = tree.find(b"\x00", space + 1) if space >= 0 else -1
+        if end < 0:
+            break
+        if _is_directory(tree[at:space]) and tree[end + 1 : end + 1 + id_bytes] == empty:
+            names.append(tree[space + 1 : end])
+        at = end + 1 + id_bytes
+    return names
 
 
 def _changed_trees(raw: bytes) -> list[tuple[str, str, bytes]]:
@@ -418,11 +441,12 @@ def _changed_trees(raw: bytes) -> list[tuple[str, str, bytes]]:
 
 
 def _tree_problems(tree: bytes, id_bytes: int) -> list[tuple[bytes, str]]:
-    """(name, "twice" | "unsorted" | "slash") for each entry of a raw tree object git reads two ways: a name held
-    more than once (whatever the modes: git's fsck counts a file and a directory of one name too), one listed after a
-    name git sorts later (a directory's name sorts as if it ended in `/`), or one holding a `/` (a checkout writes
-    `deploy/.gitattributes` named so in the root tree as that path; a lookup by name looks inside `deploy`). A tree
-    the pattern does not read whole is read entry by entry."""
+    """(name, "twice" | "unsorted" | "slash" | "empty") for each entry of a raw tree object git reads two ways: a name
+    held more than once (whatever the modes: git's fsck counts a file and a directory of one name too), one listed
+    after a name git sorts later (a directory's name sorts as if it ended in `/`), or one holding a `/` (a checkout
+    writes `deploy/.gitattributes` named so in the root tree as that path; a lookup by name looks inside `deploy`); and
+    an empty directory, whose name no patch shows (_empty_directories). A tree the pattern does not read whole is read
+    entry by entry."""
     entries: list[tuple[bytes, bytes]] = []
     if id_bytes in _TREE_ENTRY and _TREE_WHOLE[id_bytes].fullmatch(tree):
         entries = _TREE_ENTRY[id_bytes].findall(tree)
@@ -437,9 +461,9 @@ def _tree_problems(tree: bytes, id_bytes: int) -> list[tuple[bytes, str]]:
             at = end + 1 + id_bytes
     keys = [name if mode in _FILE_MODES else name + b"/" if _is_directory(mode) else name for mode, name in entries]
     names = [name for _, name in entries]
+    problems: dict[bytes, str] = dict.fromkeys(_empty_directories(tree, id_bytes), "empty")
     if len(set(names)) == len(names) and keys == sorted(keys) and not any(b"/" in name for name in names):
-        return []
-    problems: dict[bytes, str] = {}
+        return list(problems.items())
     seen: set[bytes] = set()
     for index, (key, name) in enumerate(zip(keys, names, strict=True)):
         if b"/" in name:

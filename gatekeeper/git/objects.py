@@ -324,14 +324,16 @@ class Objects(Runner):
         return entries
 
     def tree_blobs(self, tree: str) -> list[TreeEntry]:
-        """Every blob of a tree, recursively, from `ls-tree -r -z` (gitlinks left out: no content here)."""
+        """Every entry of a tree, recursively, from `ls-tree -r -t -z`: its blobs (the content), and its directories
+        and gitlinks, which have no content here but whose names are in the tree as much as a file's (a clone writes
+        a gitlink's directory; an empty directory's name is in every clone's tree objects: red163)."""
         if not is_sha(tree):
             raise GitError(f"invalid tree id {tree!r}", "this is a bug in gatekeeper; please report it")
         entries: list[TreeEntry] = []
-        for record in self._run("ls-tree", "-r", "-z", "--full-tree", tree).stdout.split(b"\x00"):
+        for record in self._run("ls-tree", "-r", "-t", "-z", "--full-tree", tree).stdout.split(b"\x00"):
             meta, tab, name = record.partition(b"\t")
             fields = meta.decode("ascii", "replace").split()
-            if tab and len(fields) == 3 and fields[1] == "blob":
+            if tab and len(fields) == 3:
                 entries.append(TreeEntry(fields[0], fields[1], fields[2], display_path(name), name))
         return entries
 

@@ -266,16 +266,20 @@ class SecretsScanner:
             return ScanResult((failure,), ScannerStat(ran=False, error=failure.message))
         first: dict[str, LooseBlob] = {}
         for item in blobs:
-            first.setdefault(item.blob, item)
+            if item.blob:  # ("": a directory or a gitlink of a tree, a name only)
+                first.setdefault(item.blob, item)
         sizes = git.object_sizes(first)
         findings: list[Finding] = []
-        for path in dict.fromkeys(item.path for item in blobs if item.path):
-            # A tree a ref names brings its names too: a key in a file name leaks like content.
+        # (A directory's name is read in the paths beneath it; only one with nothing beneath is read on its own.)
+        parents = {path[:at] for item in blobs for path in [item.path] for at, c in enumerate(path) if c == "/"}
+        for path in dict.fromkeys(item.path for item in blobs if item.path and (item.blob or item.path not in parents)):
+            # A tree a ref names brings its names too: a key in a file's, a directory's or a gitlink's name leaks like
+            # content.
             hits = detector.scan_text(path, path=path, with_suppressed=True)
             self._names.update((h.value, h.redacted) for h in hits if h.value and not h.suppressed)
             findings.extend(self._finding(hit, None, path, f"{hit.description} {hit.redacted} in the name of a file "
                                           "outside any commit", LOOSE_FIX, in_name=True) for hit in hits)
-        encodings = _loose_encodings(git, blobs)
+        encodings = _loose_encodings(git, [item for item in blobs if item.blob])
         scanned = 0
         cut = False
         with git.batch() as reader:
