@@ -160,7 +160,11 @@ def _agent(evidence: Sequence[Evidence]) -> tuple[AgentInfo | None, frozenset[st
         session = next((e.session for e in evidence if e.ai is not None and e.session), None)
         return (AgentInfo("unknown", session=session, source=next(e.source for e in evidence if e.ai is not None))
                 if session else None), ai_paths
-    best = max(named, key=lambda e: (e.ai.rank if e.ai else 0, e.trust.rank))
+    # Of equally strong evidence, a footer names the agent last: it is a label, which an agent also copies from a
+    # project's template (origin161: Codex cloud's pull requests in coder/mux end with the project's "_Generated with
+    # `mux` • Model: `unknown`_" and then Codex's own task link), where an identity or a vendor's session link is the
+    # agent's own.
+    best = max(named, key=lambda e: (e.ai.rank if e.ai else 0, e.trust.rank, e.rule != "footer"))
     same = [e for e in named if e.agent == best.agent]
     model = best.model or next((e.model for e in same if e.model), None)
     session = best.session or next((e.session for e in same if e.session), None)

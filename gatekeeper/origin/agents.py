@@ -34,6 +34,9 @@ class Agent:
     emails: tuple[str, ...] = ()  # exact addresses the tool writes, lower-case
     github_bots: tuple[tuple[int, str], ...] = ()  # (numeric account id, login) of its GitHub bot accounts
     labels: tuple[str, ...] = ()  # how declarations name it (Assisted-by, Made-with, footers), lower-case
+    # Titles with which the platform commits a person's own edits under the agent's identity (Lovable's code editor):
+    # such a commit is no evidence of the agent, as aider's committer-only suffix is none.
+    own_edits: tuple[str, ...] = ()
 
 
 AGENTS: tuple[Agent, ...] = (
@@ -66,8 +69,11 @@ AGENTS: tuple[Agent, ...] = (
     Agent("jules", "Jules", github_bots=((161369871, "google-labs-jules[bot]"),), labels=("jules", "google jules")),
     # Codex: `Co-authored-by: Codex <codex@openai.com>` (Codex CLI) or `<noreply@openai.com>` (its "official
     # trailer" in several projects' agent guides and commits), chatgpt-codex-connector[bot] (id 199175422).
+    # origin161: `Co-authored-by: OpenAI Codex <215057067+openai-codex[bot]@…>`, the trailer projects' agent guides have
+    # Codex write (steipete/CodexBar: 6 commits; the App's id and login as agents' guides and attribution tables list
+    # them).
     Agent("codex", "OpenAI Codex", emails=("codex@openai.com", "noreply@openai.com"),
-          github_bots=((199175422, "chatgpt-codex-connector[bot]"),),
+          github_bots=((199175422, "chatgpt-codex-connector[bot]"), (215057067, "openai-codex[bot]")),
           labels=("codex", "openai codex", "codex cli", "codex-cli", "chatgpt codex")),
     # Gemini Code Assist / Gemini CLI co-author as gemini-code-assist[bot] (id 176961590); Gemini CLI run as an
     # agent from GitHub Actions commits as gemini-cli[bot] (id 218312386: author of 83 commits of
@@ -227,6 +233,22 @@ AGENTS: tuple[Agent, ...] = (
     # signature_with_fallback; BloopAI/vibe-kanban: 4 co-authored squashes). Its pull requests' titles end "(Vibe
     # Kanban)" (its DEFAULT_PR_DESCRIPTION_PROMPT; origin.ai reads that title, see _TOOL_TITLE).
     Agent("vibe-kanban", "Vibe Kanban", emails=("noreply@vibekanban.com",), labels=("vibe kanban", "vibe-kanban")),
+    # origin161 (six more AI-era histories, blind): Coder's coding-agent multiplexer Mux (first cmux, renamed Xum in
+    # August 2026) ends the pull requests and squashes its agents write "_Generated with `mux` • Model:
+    # `anthropic:claude-opus-4-5` • Thinking: `high` • Cost: `$0.38`_" ("`cmux`" and "`xum`" in its other names; the
+    # footer's Model field is read, ai._BODY): coder/mux, 2,958 commits judged human before. A label only: the footer
+    # names it; no address of its own (its people commit as themselves).
+    Agent("mux", "Mux (Coder; now Xum)", labels=("mux", "cmux", "xum", "coder mux")),
+    # Lovable (GPT Engineer before its rename) commits its agent's edits to a project's repository as the GitHub App
+    # gpt-engineer-app[bot] (id 159125892; gptme/gptme: 139 commits of its web UI, "Fix TypeScript errors in
+    # markdownUtils" and the agent's summary). The same App commits what a person typed into Lovable's code editor,
+    # titled "Code edited in Lovable Code Editor" (public repositories' histories): those are the person's.
+    Agent("lovable", "Lovable", github_bots=((159125892, "gpt-engineer-app[bot]"),),
+          labels=("lovable", "gpt engineer", "gpt-engineer"), own_edits=("Code edited in Lovable Code Editor",)),
+    # Craft Agents (craft.do's agent app) has its agents write `Co-Authored-By: Craft Agent <agents-noreply@craft.do>`
+    # (its system prompt's git conventions; steipete/CodexBar: 1).
+    Agent("craft-agents", "Craft Agents", emails=("agents-noreply@craft.do",),
+          labels=("craft agent", "craft agents")),
     # Entire records agent sessions as `Entire-Checkpoint:` trailers; the agent itself is not named there.
     Agent("entire", "Entire (agent session recorder)", labels=("entire",)),
 )

@@ -31,7 +31,15 @@ from dataclasses import dataclass
 from gatekeeper.git.notes import NOTES_REF
 from gatekeeper.identity import COAUTHOR_KEYS
 from gatekeeper.models import AIInvolvement, Commit, Evidence, Person, Trust
-from gatekeeper.origin.agents import AGENTS, Agent, AgentMatch, agent_by_label, match_identity, match_value
+from gatekeeper.origin.agents import (
+    AGENTS,
+    BY_ID,
+    Agent,
+    AgentMatch,
+    agent_by_label,
+    match_identity,
+    match_value,
+)
 from gatekeeper.origin.attribution import (
     MAX_NOTE,
     TRACE_FILE,
@@ -77,7 +85,14 @@ _BODY = re.compile(
     r"|(?:[^\w\s]|_){0,8}[ \t]?(?:automated (?:security )?fix )?"
     r"(?P<verb>(?:generated|made|created|written) (?:with|by)|ultraworked with) "
     r"\[?(?P<footer>[^\[\]\r\n(]{1,40}?)\]?"
-    r"(?:\((?P<url>[^)\s]{1,300})\))?(?:[^\w\r\n]|_){0,4}$"
+    r"(?:\((?P<url>[^)\s]{1,300})\))?"
+    # The fields a coding-agent multiplexer writes after the label (origin161: coder/mux, "_Generated with `mux` •
+    # Model: `anthropic:claude-opus-4-5` • Thinking: `high` • Cost: `$0.38`_", also "·", a line often wrapped after
+    # "Thinking:"): a bullet, then "Model:" and the model, then any further fields. Only after a bullet and "Model:":
+    # other words after the label are still prose. Bounded classes, the model's without a bullet: linear.
+    r"(?:[ \t]{1,4}[\u2022\u00b7][ \t]{1,4}model:[ \t]{0,4}(?P<footer_model>[^\r\n\u2022\u00b7]{0,120}?)[ \t]{0,4}"
+    r"(?:[\u2022\u00b7][^\r\n]{0,300})?)?"
+    r"(?:[^\w\r\n]|_){0,4}$"
     # A vendor's session link alone on its line — bare, as `<link>` or as a markdown link (`[Codex Task](link)`): the
     # last line Codex cloud writes into its pull requests and Claude Code on the web into its commits. Not a link in
     # prose (a bug report quoting a session), nor a longer path after the id. Also the label's end alone: a squash
@@ -120,6 +135,7 @@ class BodyLine:
     url: str | None = None
     mid_line: bool = False  # read after other text on its line (a flattened message)
     verb: str = "generated with"  # a footer's words before the agent: "generated with", "made by", …
+    model: str | None = None  # a footer's "• Model: …" field (origin161: coder/mux's footer)
 
 
 @functools.lru_cache(maxsize=512)
@@ -146,10 +162,16 @@ def body_lines(message: str) -> tuple[BodyLine, ...]:
             found.append(BodyLine("session-link", match.group("workspace")))
         else:
             found.append(BodyLine("footer", match.group("footer").strip(), match.group("url"),
-                                  verb=match.group("verb").lower()))
+                                  verb=match.group("verb").lower(), model=_footer_model(match.group("footer_model"))))
         if len(found) >= 200:
             break
     return tuple(found)
+
+
+def _footer_model(text: str | None) -> str | None:
+    """The model a footer's "• Model: `…`" field names, without its markdown; none when empty or `unknown`."""
+    model = (text or "").strip(" \t`*_\\")
+    return clip(model, 120) if model and model.casefold() != "unknown" else None
 
 
 _LAST_OUTSIDE: tuple[Commit | None, tuple[BodyLine, ...]] = (None, ())
@@ -357,6 +379,8 @@ class AIAuthorDetector:
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
         found: list[Evidence] = []
         author = _person_match(commit.author, ctx.ai_identities)
+        if author is not None and _own_edit(author, commit):
+            author = None  # the platform committing a person's own edit (Lovable's code editor)
         if author is not None:
             ai = AIInvolvement.ASSISTED if author.rule == "aider-suffix" else AIInvolvement.GENERATED
             what = "carries aider's (aider) suffix" if author.rule == "aider-suffix" else f"is {author.agent}"
@@ -364,6 +388,8 @@ class AIAuthorDetector:
                                    agent=author.agent, model=author.model, rule=author.rule))
         if commit.committer != commit.author:
             committer = _person_match(commit.committer, ctx.ai_identities)
+            if committer is not None and _own_edit(committer, commit):
+                committer = None
             # aider marks the committer alone when it commits changes the human made ("dirty commits"): the
             # code is the human's, only the message is aider's — not AI involvement in the change.
             if (committer is not None and committer.rule != "aider-suffix"
@@ -372,6 +398,12 @@ class AIAuthorDetector:
                                        Trust.HEURISTIC, AIInvolvement.ASSISTED, agent=committer.agent,
                                        model=committer.model, rule=f"committer {committer.rule}"))
         return found
+
+
+def _own_edit(match: AgentMatch, commit: Commit) -> bool:
+    """Whether an agent-authored commit is titled as its platform titles a person's own edits (Agent.own_edits)."""
+    agent = BY_ID.get(match.agent) if match.rule != "policy" else None
+    return agent is not None and commit.subject in agent.own_edits
 
 
 def _marker(key: str, value: str, url: str | None) -> tuple[str | None, str | None, str | None, AIInvolvement] | None:
@@ -423,7 +455,7 @@ _PRODUCT_WORDS = frozenset(("cli", "code", "agent", "ai", "app", "assistant", "c
 _MODEL_WORDS = frozenset(("sonnet", "opus", "haiku", "pro", "flash", "ultra", "nano", "lite", "mini", "max", "turbo",
                           "preview", "experimental", "thinking", "coder", "chat", "composer", "edits", "workspace"))
 _VERSION = re.compile(r"v?\d[\w.+-]{0,30}", re.IGNORECASE)
-_EMPHASIS = re.compile(r"[*_`]+")
+_EMPHASIS = re.compile(r"(?:\\?[*_`])+")  # (a backslash before a backquote: a shell-escaped `mux`, origin161)
 _LABEL_WORDS = max(len(label.split()) for agent in AGENTS for label in agent.labels)  # "gemini code assist": 3
 # All the words before the agent's name, when there are any: words that say it helped ("assistance from OpenAI
 # Codex", "the help of GitHub Copilot", gemini-cli's "yours truly __Gemini Code__"). Nothing else: "no Copilot",
@@ -533,6 +565,8 @@ class AIMarkerDetector:
                 said = "Generated with" if line.verb.startswith("generated") else line.verb.capitalize()
                 detail = f"'{said} {clip(line.value, 40)}' footer"
                 rule = "footer"
+                if line.model:  # its "• Model: …" field (origin161): reported, never judged
+                    model, detail = line.model, f"{detail}, model {clip(line.model, 60)}"
                 if line.mid_line:
                     detail, rule = f"{detail} inside a line (a flattened message)", "footer, mid-line"
             elif line.key == "session-link":
