@@ -60,6 +60,12 @@ MUX_FOOTERS = {
                                  "\\`high\\`_", "mux", "anthropic:claude-opus-4-5"),
     "an unknown model": ("_Generated with `mux` • Model: `unknown` • Thinking: `unknown` • Cost:\n`$unknown`_", "mux",
                          None),
+    # The project's template copied unfilled, or a shell variable left unexpanded: no model (coder/mux 5).
+    "a template's placeholder": ("_Generated with `mux` • Model: `<modelString>` • Thinking: `<thinkingLevel>`_", "mux",
+                                 None),
+    "a shell variable": ("_Generated with `mux` • Model: `${MUX_MODEL_STRING:-unknown}` • Thinking: `high`_", "mux",
+                         None),
+    "a quoted model": ('_Generated with `mux` • Model: "openai:gpt-5.2" • Thinking: "xhigh"_', "mux", "openai:gpt-5.2"),
     "another agent's label in the same footer": ("_Generated with `codex cli` • Model: `gpt-5.2` • Thinking: "
                                                  "`xhigh`_", "codex", "gpt-5.2"),
 }

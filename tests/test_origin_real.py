@@ -99,3 +99,23 @@ def test_origin160_commits(name: str, sha: str, ai: AIInvolvement, agent: str | 
     assert result.ai is ai, result.evidence
     assert (result.agent.id if result.agent else None) == agent, result.evidence
     assert result.agent is None or result.agent.model == model, result.agent
+
+
+# origin161: one commit per class fixed on six more AI-era histories (each skipped when its mirror or commit is absent).
+ORIGIN161 = [
+    # Mux's footer with its Model field (its body quotes the template, `<modelString>`, first: no model from that).
+    ("coder+mux", "17ff207161967cf8f0ec2aae6a098231c5ff0dec", AIInvolvement.ASSISTED, "mux", "openai:gpt-5.2"),
+    # Codex cloud's pull request with the project's Mux footer (Model: unknown) and Codex's task link: Codex.
+    ("coder+mux", "9756a641e96e710b068239c762fa34ce0f366e20", AIInvolvement.ASSISTED, "codex", None),
+    # `Co-authored-by: OpenAI Codex <215057067+openai-codex[bot]@…>`.
+    ("steipete+CodexBar", "aeab80e099a301d5dc55eec65e9ed62d1b5222fc", AIInvolvement.ASSISTED, "codex", None),
+    # `Co-Authored-By: Craft Agent <agents-noreply@craft.do>`.
+    ("steipete+CodexBar", "f13d2bb38bb62d286ea5859f7af5a61195a09820", AIInvolvement.ASSISTED, "craft-agents", None),
+    # Lovable's App authoring its agent's edit.
+    ("gptme+gptme", "010528338cbe947c16ba1bcd89f39b1ea3c1a6de", AIInvolvement.GENERATED, "lovable", None),
+]
+
+
+@pytest.mark.parametrize(("name", "sha", "ai", "agent", "model"), ORIGIN161)
+def test_origin161_commits(name: str, sha: str, ai: AIInvolvement, agent: str | None, model: str | None) -> None:
+    test_origin160_commits(name, sha, ai, agent, model)

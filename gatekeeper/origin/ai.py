@@ -169,9 +169,12 @@ def body_lines(message: str) -> tuple[BodyLine, ...]:
 
 
 def _footer_model(text: str | None) -> str | None:
-    """The model a footer's "• Model: `…`" field names, without its markdown; none when empty or `unknown`."""
-    model = (text or "").strip(" \t`*_\\")
-    return clip(model, 120) if model and model.casefold() != "unknown" else None
+    """The model a footer's "• Model: `…`" field names, without its markdown and quotes; none when empty, `unknown`,
+    or a template's placeholder or shell variable left unfilled (coder/mux: "`<modelString>`", "`${MUX_MODEL…}`")."""
+    model = (text or "").strip(" \t`*_\\\"'")
+    if not model or model.casefold() == "unknown" or any(char in model for char in "<>${}"):
+        return None
+    return clip(model, 120)
 
 
 _LAST_OUTSIDE: tuple[Commit | None, tuple[BodyLine, ...]] = (None, ())
