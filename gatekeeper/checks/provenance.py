@@ -108,9 +108,17 @@ class SignatureCheck:
         detail = f": {info.detail}" if info.detail else ""
         fmt = f"{info.format} " if info.format else ""
         message = what if status == UNSIGNED else f"{what} ({fmt}{info.status.value}{detail})"
+        severity = None
         if required:
             message += f"; {_where_required(report)}"
-        return rule(status).finding(message, commit=report.commit.sha, enforced=required,
+        elif status == UNSUPPORTED:
+            # A signature nothing here can check (gitsign's x509, a DSA key) proves nothing, so the commit counts as
+            # unsigned — which these rules allow. At the rule's high it blocked under the built-in policy where the
+            # same commit unsigned passed (sig161: 3,157 gitsign-signed commits of sigstore/gitsign, sigstore/cosign
+            # and chainguard-dev/melange). Said, as an info note, never silently dropped.
+            message += f"; the {report.ruleset} rules do not require a signature, so the commit counts as unsigned"
+            severity = Severity.INFO
+        return rule(status).finding(message, severity=severity, commit=report.commit.sha, enforced=required,
                                     fix=fix).with_fingerprint(report.commit.sha, info.key or "")
 
     @staticmethod

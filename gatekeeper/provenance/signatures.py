@@ -161,7 +161,7 @@ def verify_commit(raw: bytes, *, signers: Sequence[AllowedSigner], now: datetime
             forge_now = None if forge_history else int(now.timestamp())
             info = _verify_openpgp(signature, payload, gpg, forge, forge_gpg, forge_now)
         elif fmt == "x509":
-            return SignatureInfo(_S.ERROR, "x509", detail="unsupported signature format")
+            return SignatureInfo(_S.ERROR, "x509", detail=f"unsupported signature format{x509_claim(signature)}")
         else:
             return SignatureInfo(_S.BAD, None, detail="unrecognised signature armor (not SSH, OpenPGP or x509)")
         if info.detail.endswith(NO_KEYRING):
@@ -211,6 +211,54 @@ def _apply_registry(info: SignatureInfo, registry: DeviceRegistry | None, now: d
     if info.status is _S.UNTRUSTED:
         return dataclasses.replace(info, detail=f"{info.detail} (the key is registered to device {device.id!r})")
     return info
+
+
+_X509_ISSUER = "1.3.6.1.4.1.57264.1.1"  # Fulcio's OIDC issuer extension (the v1 one: raw bytes, no DER string)
+_CLAIM_TEXT = re.compile(r"[\x21-\x7e]{1,120}")
+
+
+def x509_claim(signature: bytes) -> str:
+    """What an x509 signature's first certificate says of its signer, for the detail only: `" (gitsign certificate
+    for jane@example.com via https://accounts.google.com; not verified)"`, or "" when nothing printable can be read.
+
+    Nothing is verified (a certificate in a signature is whatever its writer put there), so the claim is never the
+    signer and binds to no author; it tells a reader gitsign's keyless signatures (Fulcio-issued, sig161: 3,157
+    commits of sigstore/gitsign, sigstore/cosign and chainguard-dev/melange) from an S/MIME certificate's, and who
+    they claim to be."""
+    if len(signature) > 64 * 1024:
+        return ""
+    try:
+        from cryptography import x509
+        from cryptography.hazmat.primitives.serialization import pkcs7
+
+        lines = signature.replace(b"\r\n", b"\n").split(b"\n")
+        body = b"".join(line.strip() for line in lines[1:] if line.strip() and not line.startswith(b"-----"))
+        certificates = pkcs7.load_der_pkcs7_certificates(binascii.a2b_base64(body))
+        if not certificates:
+            return ""
+        cert = certificates[0]
+        names: list[str] = []
+        try:
+            alternative = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+            names = [str(v) for v in alternative.get_values_for_type(x509.RFC822Name)]
+            names += [str(v) for v in alternative.get_values_for_type(x509.UniformResourceIdentifier)]
+        except x509.ExtensionNotFound:
+            pass
+        if not names:
+            names = [str(a.value) for a in cert.subject]
+        issuer = ""
+        for extension in cert.extensions:
+            if extension.oid.dotted_string == _X509_ISSUER and isinstance(extension.value, x509.UnrecognizedExtension):
+                issuer = extension.value.value.decode("ascii", "replace")
+        organisation = [str(a.value) for a in cert.issuer if a.oid == x509.NameOID.ORGANIZATION_NAME]
+    except Exception:
+        return ""
+    shown = [n for n in names if _CLAIM_TEXT.fullmatch(n)][:1]
+    if not shown:
+        return ""
+    kind = "gitsign certificate" if organisation == ["sigstore.dev"] else "certificate"
+    via = f" via {issuer}" if _CLAIM_TEXT.fullmatch(issuer) else ""
+    return f" ({kind} for {shown[0]}{via}; not verified)"
 
 
 # -- SSH -------------------------------------------------------------------------------------------------
