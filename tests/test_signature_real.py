@@ -10,7 +10,7 @@ and an empty allowed-signers file, i.e. the same trust gatekeeper has without a 
 | U (SSH, valid, key not listed) | untrusted |
 | E (no public key) | untrusted, "not checked: no GnuPG keyring" — reported once per run, not an error per commit |
 | B | bad |
-| N | unsigned |
+| N | unsigned (N for an x509 signature, gitsign's: gatekeeper error — neither can check it; sig161) |
 
 For every letter but N the key must be the one git names: gatekeeper's key is the fingerprint or key id %GK
 gives (sig150: every Ed25519 OpenPGP signature was reported with no key; beads and humanlayer hold some).
@@ -113,6 +113,10 @@ def agrees(letter: str, key: str, info: object, history: bool = False) -> bool:
         return (info.status is S.UNTRUSTED and info.detail.endswith(NO_KEYRING)) or info.status is S.ERROR
     if letter == "B":
         return info.status is S.BAD
+    if letter == "N" and info.format == "x509":
+        # gitsign's keyless x509 (sig161): gpgsm, git's x509 program, cannot parse its CMS and git says N; gatekeeper
+        # cannot check it either: error (an info note where no signature is required, enforced where one is).
+        return info.status is S.ERROR
     if letter == "N":
         return info.status is S.UNSIGNED
     return False
