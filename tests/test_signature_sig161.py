@@ -255,6 +255,25 @@ def test_ssh_signature_still_blocks_when_bad_where_no_signature_is_required(repo
     assert code == 1
 
 
+def test_a_web_flow_signature_over_another_payload_still_blocks_where_no_signature_is_required(
+        repo: RepoBuilder) -> None:
+    """Attack: GitHub's real web-flow signature (a runc merge, tests/data/forge) lifted onto a commit that claims
+    GitHub made it: `bad`, blocking under the same open rules — the info note is for signatures nothing can check."""
+    raw = (Path(__file__).parent / "data" / "forge" / "github-mcp-server-3bad3bc6-squash.commit").read_bytes()
+    armor = split_signature(raw)[0]
+    assert armor is not None
+    _feature(repo, OPEN)
+    other = repo.commit("Update README.md (#9)\n", {"b": "1"}, committer=("GitHub", "noreply@github.com"))
+    forged = replace_head(repo, with_signature(repo.git("cat-file", "commit", other).encode(), armor))
+
+    code, data = check_json(repo, "--base", "main")
+
+    (bad,) = findings(data, "provenance/bad-signature")
+    assert (bad["commit"], bad["severity"], bad["blocking"]) == (forged, "high", True)
+    assert data["commits"][0]["signature"]["status"] == "bad"
+    assert code == 1
+
+
 @pytest.mark.parametrize("armor", [
     b"-----BEGIN SIGNED MESSAGE-----\nnot base64 at all\n-----END SIGNED MESSAGE-----\n",
     b"-----BEGIN SIGNED MESSAGE-----\nMIAGCSqGSIb3DQEHAqCAMIACAQExDTALBglghkgBZQMEAgEwgAYJKoZIhvcNAQcB\n"
