@@ -314,7 +314,7 @@ def test_x509_signature_is_unsupported(repo: RepoBuilder, keys: dict[str, Key]) 
     assert (unsupported["severity"], unsupported["blocking"]) == ("info", False)
     assert "x509" in unsupported["message"]
     assert data["commits"][0]["signature"]["format"] == "x509"
-    assert code == 0 and data["decision"] == "warn"
+    assert code == 0 and data["decision"] == "allow"  # an info note, reported, decides nothing
 
 
 def test_classify_error_statuses() -> None:
