@@ -357,3 +357,36 @@ def test_real_objects_git_cannot_judge_are_never_good() -> None:
     assert [d.status for d in details] == [S.BAD, S.BAD]
     assert details[0].detail == "unrecognised signature armor (not SSH, OpenPGP or x509)"
     assert details[1].detail.startswith("the commit has 17 gpgsig headers")
+
+
+# -- a real push through the pre-receive hook ----------------------------------------------------------------------
+
+HOOK_OPEN = """version: 1
+origins: {mobile_classes: [mobile, tablet], undeclared: desktop}
+rules:
+  mobile: {scanners: [], block_at: high, review: {approvals: 0}}
+  default: {scanners: [], block_at: high}
+pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}
+"""
+HOOK_REQUIRED = HOOK_OPEN.replace("block_at: high, review", "block_at: high, require_signature: true, review")
+
+
+@pytest.mark.parametrize(("policy", "accepted"), [(HOOK_OPEN, True), (HOOK_REQUIRED, False)])
+def test_gitsign_signed_phone_commit_pushed_through_the_hook(tmp_path: Path, policy: str, accepted: bool) -> None:
+    from tests.hook_helpers import make_server, spush
+
+    server = make_server(tmp_path / "srv", policy=policy)
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=("Jane", SIGNER), committer=("Jane", SIGNER))
+    assert spush(server, work, "origin", "main").code == 0
+    sha = _x509_commit(work, _gitsign_stand_in(tmp_path / "signer"), "Fix typo\n\nOrigin-Device: mobile\n",
+                       {"README.md": "hello!\n"})
+
+    result = spush(server, work, "origin", "main")
+
+    if accepted:
+        assert result.code == 0, result.output
+        assert server.tip() == sha
+    else:
+        assert result.code != 0 and "provenance/unsupported-signature" in result.output, result.output
+        assert server.tip() != sha
