@@ -36,7 +36,8 @@ METAVARIABLE_RE = re.compile(r"\$[A-Z_][A-Z0-9_]*\b")
 # semgrep severity that goes with each gatekeeper severity, so the two never disagree
 GATEKEEPER_TO_SEMGREP = {"critical": "ERROR", "high": "ERROR", "medium": "WARNING", "low": "INFO"}
 # an annotation comment: "# ruleid: a, b" or "// ok: a"
-ANNOTATION_RE = re.compile(r"(?:#|//|/\*)[ \t]*(ruleid|ok|todoruleid|todook)[ \t]*:[ \t]*([\w \t,-]+)")
+# (`<!-- ruleid: ... -->` in a Svelte or Vue template: sast161)
+ANNOTATION_RE = re.compile(r"(?:#|//|/\*|<!--)[ \t]*(ruleid|ok|todoruleid|todook)[ \t]*:[ \t]*([\w \t,-]+)")
 JS_LANGUAGES = {"javascript", "js", "typescript", "ts"}
 
 
@@ -69,6 +70,7 @@ def _annotations(text: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {"ruleid": set(), "ok": set()}
     for kind, ids in ANNOTATION_RE.findall(text):
         kind = kind.removeprefix("todo")
+        ids = ids.split("--")[0]  # (an HTML comment's end: no id holds two hyphens in a row)
         for rule_id in ids.split(","):
             if rule_id.strip():
                 found[kind].add(rule_id.strip())

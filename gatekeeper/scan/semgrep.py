@@ -57,6 +57,11 @@ LANGUAGE_EXTENSIONS: dict[str, tuple[str, ...]] = {
     "csharp": (".cs",), "rust": (".rs",), "terraform": (".tf", ".hcl"), "hcl": (".tf", ".hcl"),
     "scala": (".scala",), "dart": (".dart",), "lua": (".lua",),
 }
+# Languages that select no files by themselves (lang.json: every extension): a rule in one of them reads the files its
+# `paths: include:` names by extension (`*.svelte`, `**/*.vue`) — semgrep 1.182 parses neither Svelte nor (but at
+# "develop" maturity) Vue templates, so their rules are regex rules over those files (sast161).
+TEXT_LANGUAGES = frozenset({"regex", "none", "generic", "spacegrep"})
+_INCLUDE_EXTENSION = re.compile(r"^(?:\*\*/)?\*(\.[A-Za-z0-9]{1,12})$")
 # libyaml's safe loader when present: the rules are read on every run (target selection), 7x faster.
 PARSE_ERROR_MARKERS = ("syntax", "parse", "lexical", "partialparsing", "astbuilder")
 INCOMPLETE_MARKERS = ("timeout", "outofmemory", "out of memory", "stackoverflow", "stack overflow",
@@ -94,6 +99,24 @@ class SemgrepRule:
     confidence: str = ""
     include: tuple[str, ...] = ()  # the rule's `paths: include:` globs (none: every file)
     exclude: tuple[str, ...] = ()  # its `paths: exclude:` globs
+
+    def text_extensions(self) -> frozenset[str] | None:
+        """For a rule in a text language (regex, generic), the extensions its `paths: include:` limits it to; None when
+        it names none (or another glob): then every file is its target."""
+        if not self.languages or not all(language in TEXT_LANGUAGES for language in self.languages):
+            return None
+        found = [_INCLUDE_EXTENSION.match(glob.strip().removeprefix("./")) for glob in self.include]
+        if not found or not all(found):
+            return None
+        return frozenset(match.group(1).lower() for match in found if match is not None)
+
+    def reads(self, seen_as: str) -> bool:
+        """Whether semgrep ran this rule on a file of that name for a reason of the rule's own: a text-language rule
+        limited to some extensions reads only those — not the JavaScript the workspace took out of a `.svelte` file
+        (a file of its own under a generated `.js` name, reported under the component's path), which `--experimental`
+        hands it too since it ignores `paths:` for named targets."""
+        extensions = self.text_extensions()
+        return extensions is None or safe_extension(seen_as) in extensions
 
     def applies_to(self, path: str) -> bool:
         """Whether the rule's `paths:` selects this file (as semgrep's normal engine reads the globs)."""
@@ -220,6 +243,10 @@ class SemgrepScanner(HeadScanner):
                 rules = []
                 self._all_files = True  # semgrep itself will report the broken rules (fail closed)
             for rule in rules:
+                text = rule.text_extensions()
+                if text is not None:
+                    extensions.update(text)
+                    continue
                 for language in rule.languages:
                     if language not in LANGUAGE_EXTENSIONS:
                         self._all_files = True
@@ -246,7 +273,7 @@ class SemgrepScanner(HeadScanner):
             return template or check_id
         return redact_metavariables(str(extra.get("message", "")), extra.get("metavars")) or check_id
 
-    def _applies(self, check_id: str, path: str) -> bool:
+    def _applies(self, check_id: str, target: Target) -> bool:
         """Whether our rule's `paths:` selects the file (its repository path, also when the workspace wrote it
         under a generated name). semgrep's normal engine applies a rule's `paths:` to
         explicitly named targets, `--experimental` (1.182) does not: the same rules gave the test fixtures a
@@ -258,7 +285,7 @@ class SemgrepScanner(HeadScanner):
             except ConfigError:
                 self._rules = {}
         rule = self._rules.get(check_id)
-        return rule is None or rule.applies_to(path)
+        return rule is None or (rule.applies_to(target.path) and rule.reads(target.rel))
 
     def cache_identity(self) -> tuple[str, str] | None:
         if self._identity is None:
@@ -362,7 +389,7 @@ class SemgrepScanner(HeadScanner):
             start = _dict(result.get("start"))
             end = _dict(result.get("end"))
             check_id = str(result.get("check_id", "unknown")).rsplit(".", 1)[-1]
-            if not self._applies(check_id, target.path):
+            if not self._applies(check_id, target):
                 continue
             message, fix = split_message(self._message(check_id, extra))
             found[target.rel].append(RawFinding(

@@ -309,43 +309,19 @@ class Workspace:
                             self.wants is None or not safe_extension(entry.path) or not self.wants(entry.path)):
                         continue  # no language on a `#!` line, and a name the tool does not read
                     # (an executable whose `#!` line names no language: read by its name, below)
-                if safe_extension(entry.path) in EMBEDDING and not (self.wants is not None and self.wants(entry.path)):
+                itself = self.wants is not None and self.wants(entry.path)
+                if safe_extension(entry.path) in EMBEDDING and (
+                        self.embeds(entry.path) or (itself and reads_embedded(entry.path, None, self.shebang_alias))):
                     # A notebook's cells, a page's or component's scripts: the code at its own lines (embedded), for
-                    # a tool that reads its language; the file itself is no tool's. (One too large or missing is
-                    # recorded below, as any file is.)
-                    if not self.embeds(entry.path):
-                        continue
+                    # a tool that reads its language. The file itself is no tool's — unless the tool reads the file
+                    # as written too (a template rule over `.svelte`/`.vue`: sast161), and then it gets both. (One
+                    # too large or missing is recorded below, as any file is.)
                     if kind == "blob" and data is not None:
-                        try:
-                            found = embedded_code(safe_extension(entry.path), data, whole=self.whole,
-                                                  modules=self._modules_beside(git, entry, data))
-                        except Unreadable as exc:
-                            # (red114: a notebook nested past the JSON parser's depth was skipped without a word.)
-                            self.skips.append(Skip(entry.path, entry.blob, entry.commit,
-                                                   "unparsed" if exc.blocking else "malformed", size, note=str(exc)))
+                        written.extend(self._embedded(git, entry, data, size))
+                        if not itself:
                             continue
-                        alias = None if found is None else self.shebang_alias.get(found.language)
-                        if found is not None and alias is not None:
-                            if found.left_out:
-                                # (Magic and kernel names in it are the notebook's text.)
-                                self.notes.append(f"{safe(entry.path, limit=200)}: {safe(found.left_out, limit=400)}")
-                            if found.text.strip():
-                                # (UTF-16 or text with NUL bytes is binary to git: no added lines, all count.)
-                                written.append(self._write(entry, found.readable().encode("utf-8", "replace"),
-                                                           alias=alias, placed=found.placed,
-                                                           transcoded=b"\x00" in data, unread=found.unread))
-                        handlers = None if found is None else self.shebang_alias.get("javascript")
-                        if found is not None and handlers is not None and (found.attributes.strip() or found.values):
-                            # A page's handlers and javascript: URLs: a file of their own, at the page's lines,
-                            # so that none of them runs on into its scripts (red120); and each value as written, a
-                            # file of its own (red123, red124: where the lexer that closes them read them otherwise).
-                            for part, attribute_text in (("attributes", found.attributes),
-                                                         *((f"value{n}", v) for n, v in enumerate(found.values))):
-                                if attribute_text.strip():
-                                    written.append(self._write(entry, attribute_text.encode("utf-8", "replace"),
-                                                               alias=handlers, placed=found.placed,
-                                                               transcoded=b"\x00" in data, part=part))
-                        continue
+                elif safe_extension(entry.path) in EMBEDDING and not itself:
+                    continue
                 if kind == "missing":
                     self.skips.append(Skip(entry.path, entry.blob, entry.commit, "missing"))
                 elif kind != "blob":
@@ -363,6 +339,41 @@ class Workspace:
                         self.skips.append(Skip(entry.path, entry.blob, entry.commit, "binary", size))
                 else:
                     written.extend(self._source(entry, data, safe_extension(entry.path) in PYTHON_EXTENSIONS))
+        return written
+
+    def _embedded(self, git: Git, entry: Entry, data: bytes, size: int) -> list[Target]:
+        """The code a notebook or markup file holds, each text a target of its own at the file's lines (embedded.py):
+        the scripts (or cells), and a page's handlers and each handler value as written."""
+        written: list[Target] = []
+        try:
+            found = embedded_code(safe_extension(entry.path), data, whole=self.whole,
+                                  modules=self._modules_beside(git, entry, data))
+        except Unreadable as exc:
+            # (red114: a notebook nested past the JSON parser's depth was skipped without a word.)
+            self.skips.append(Skip(entry.path, entry.blob, entry.commit,
+                                   "unparsed" if exc.blocking else "malformed", size, note=str(exc)))
+            return []
+        alias = None if found is None else self.shebang_alias.get(found.language)
+        if found is not None and alias is not None:
+            if found.left_out:
+                # (Magic and kernel names in it are the notebook's text.)
+                self.notes.append(f"{safe(entry.path, limit=200)}: {safe(found.left_out, limit=400)}")
+            if found.text.strip():
+                # (UTF-16 or text with NUL bytes is binary to git: no added lines, all count.)
+                written.append(self._write(entry, found.readable().encode("utf-8", "replace"),
+                                           alias=alias, placed=found.placed,
+                                           transcoded=b"\x00" in data, unread=found.unread))
+        handlers = None if found is None else self.shebang_alias.get("javascript")
+        if found is not None and handlers is not None and (found.attributes.strip() or found.values):
+            # A page's handlers and javascript: URLs: a file of their own, at the page's lines,
+            # so that none of them runs on into its scripts (red120); and each value as written, a
+            # file of its own (red123, red124: where the lexer that closes them read them otherwise).
+            for part, attribute_text in (("attributes", found.attributes),
+                                         *((f"value{n}", v) for n, v in enumerate(found.values))):
+                if attribute_text.strip():
+                    written.append(self._write(entry, attribute_text.encode("utf-8", "replace"),
+                                               alias=handlers, placed=found.placed,
+                                               transcoded=b"\x00" in data, part=part))
         return written
 
     def _source(self, entry: Entry, data: bytes, python: bool, alias: str | None = None) -> list[Target]:
