@@ -34,8 +34,9 @@ from gatekeeper.scan.themes import SUPERSEDED_BANDIT, theme_of  # noqa: E402
 
 LABELLED = ROOT / "bench" / "sast_labelled"
 RULES = ROOT / "rules" / "semgrep"
-MARK = re.compile(r"^\s*(?:#|//|\{?/\*)\s*(vuln|safe|ruleid|ok)\s*:\s*([\w, -]+?)\s*(?:\*/\}?)?\s*$")
-CODE_EXT = {".py": "python", ".js": "js", ".jsx": "js", ".ts": "js", ".tsx": "js", ".mjs": "js", ".cjs": "js"}
+MARK = re.compile(r"^\s*(?:#|//|\{?/\*|<!--)\s*(vuln|safe|ruleid|ok)\s*:\s*([\w, -]+?)\s*(?:\*/\}?|-->)?\s*$")
+CODE_EXT = {".py": "python", ".js": "js", ".jsx": "js", ".ts": "js", ".tsx": "js", ".mjs": "js", ".cjs": "js",
+            ".svelte": "js", ".vue": "js"}
 LEVEL = {"LOW": 1, "MEDIUM": 2, "HIGH": 3}
 
 

@@ -32,7 +32,7 @@ THEMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "xss": (
         ("js-innerhtml-non-literal", "js-document-write-non-literal", "js-react-dangerously-set-inner-html",
          "js-express-reflected-xss", "ts-angular-bypass-security-trust", "python-mark-safe-non-literal",
-         "python-jinja2-autoescape-disabled"),
+         "python-jinja2-autoescape-disabled", "js-svelte-raw-html", "js-vue-v-html"),
         ("B308", "B701", "B703", "B704")),
     "template-injection": (("python-template-injection", "js-template-injection-user-input"), ()),
     "open-redirect": (("js-open-redirect", "js-browser-open-redirect", "python-open-redirect"), ()),
@@ -60,6 +60,9 @@ THEMES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("B301", "B302", "B506", "B614")),
     "xxe": (("python-lxml-xxe", "python-xml-external-entities-enabled", "js-xml-external-entities"),
             ("B313", "B314", "B315", "B316", "B317", "B318", "B319", "B320")),
+    # B310 (urllib.urlopen of a URL not written in the code) reads the same sink as our taint rules, without knowing
+    # where the URL came from: where both flag a line, ours (which names the request as its source) stands.
+    "ssrf": (("python-ssrf-request-url", "js-ssrf-request-url"), ("B310",)),
     "cors": (("python-cors-wildcard-with-credentials", "js-cors-wildcard-with-credentials", "js-cors-reflected-origin"),
              ()),
     "debug-enabled": (("python-flask-debug-enabled", "python-django-debug-true"), ("B201",)),
