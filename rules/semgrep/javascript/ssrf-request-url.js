@@ -70,9 +70,22 @@ app.get('/validated', async (req, res) => {
   res.json(r.data);
 });
 
+app.get('/forward', async (req, res) => {
+  // ruleid: js-ssrf-request-url
+  const r = await fetch(new Request(req.query.target, { method: 'GET' }));
+  res.send(await r.text());
+});
+
+async function handleFetch({ event, request, fetch }) {
+  const headers = new Headers(request.headers);
+  headers.set('cookie', event.request.headers.get('cookie'));
+  // ok: js-ssrf-request-url
+  return fetch(new Request(request, { headers }));
+}
+
 async function refresh(url) {
   // ok: js-ssrf-request-url
   return fetch(url);
 }
 
-module.exports = { app, refresh };
+module.exports = { app, refresh, handleFetch };
