@@ -168,7 +168,9 @@ def test_template_rules_read_only_the_files_they_name() -> None:
 
 def test_the_hook_refuses_ssrf_and_lets_a_template_sink_through_with_a_warning(tmp_path: Path) -> None:
     server, work = seeded(tmp_path, SEMGREP_HOOK_POLICY)
-    work.commit("reply view\n", {"web/Reply.svelte": SVELTE}, author=DANA, committer=DANA)
+    # (without the script's eval(), which blocks on its own)
+    template_only = SVELTE.replace("  eval(note);\n", "  console.log(note);\n")
+    work.commit("reply view\n", {"web/Reply.svelte": template_only}, author=DANA, committer=DANA)
     accepted = spush(server, work, "origin", "main")
     assert accepted.code == 0 and "js-svelte-raw-html" in accepted.output, accepted.output
     assert server.tip() == work.head()
