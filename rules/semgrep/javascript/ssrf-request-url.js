@@ -76,6 +76,15 @@ app.get('/forward', async (req, res) => {
   res.send(await r.text());
 });
 
+app.get('/other-checked', async (req, res) => {
+  const avatar = req.query.avatar;
+  if (!ALLOWED_HOSTS.includes(new URL(avatar).hostname)) {
+    return res.sendStatus(400);
+  }
+  // ruleid: js-ssrf-request-url
+  res.send(await (await fetch(req.query.feed)).text());
+});
+
 async function handleFetch({ event, request, fetch }) {
   const headers = new Headers(request.headers);
   headers.set('cookie', event.request.headers.get('cookie'));

@@ -129,3 +129,13 @@ def job(url):
 def keyword():
     # ruleid: python-ssrf-request-url
     return requests.request(method="GET", url=request.values["target"]).text
+
+
+@app.route("/other-checked")
+def other_checked():
+    avatar = request.args["avatar"]
+    if urlparse(avatar).hostname not in ALLOWED_HOSTS:
+        abort(400)
+    requests.get(avatar, timeout=3)
+    # ruleid: python-ssrf-request-url
+    return requests.get(request.args["feed"]).text
