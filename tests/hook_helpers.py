@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gatekeeper.config import DEFAULT_POLICY_YAML
 from gatekeeper.modes.install import install
 from tests.repo_builder import RepoBuilder
 
@@ -225,6 +226,16 @@ def run_hook_subprocess(code: str, *, cwd: Path, timeout: float = 60) -> subproc
 AWS_KEY = "AKIA" + "Z7QH4M2XKJ5RTW3P"  # split so this file does not itself look like a key
 KEY_LINE = f"aws_access_key_id = {AWS_KEY}\n"
 DANA = ("Dana Developer", "dana@example.com")
+
+
+def default_policy_server(tmp_path: Path) -> tuple[Server, RepoBuilder]:
+    """A server under the built-in policy whose main already holds Dana's first commit (accepted), and a clone."""
+    server = make_server(tmp_path / "srv", policy=DEFAULT_POLICY_YAML)
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    return server, work
+
 SECRETS_POLICY = TEST_POLICY.replace(
     "default: {scanners: [], block_at: critical}", "default: {scanners: [secrets], block_at: high}").replace(
     "mobile: {scanners: [], block_at: high,", "mobile: {scanners: [secrets], block_at: high,").replace(

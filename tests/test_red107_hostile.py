@@ -77,7 +77,8 @@ from typing import Any
 import pytest
 
 from gatekeeper.config import DEFAULT_POLICY_YAML
-from tests.hook_helpers import DANA, MO, MOBILE, Server, make_server, spush
+from tests.hook_helpers import DANA, MO, MOBILE, spush
+from tests.hook_helpers import default_policy_server as _server
 from tests.repo_builder import RepoBuilder
 
 _RNG = random.Random(107)
@@ -90,14 +91,6 @@ def _value() -> str:
         text = "".join(_RNG.choice(alphabet) for _ in range(20))
         if any(c.isdigit() for c in text) and any(c.isupper() for c in text) and any(c.islower() for c in text):
             return text
-
-
-def _server(tmp_path: Path) -> tuple[Server, RepoBuilder]:
-    server = make_server(tmp_path / "srv", policy=DEFAULT_POLICY_YAML)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
-    return server, work
 
 
 def _push(tmp_path: Path, files: dict[str, str]) -> tuple[int, str, list[dict[str, Any]]]:

@@ -28,17 +28,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from gatekeeper.config import DEFAULT_POLICY_YAML
-from tests.hook_helpers import AWS_KEY, DANA, KEY_LINE, Server, make_server, spush
+from tests.hook_helpers import AWS_KEY, DANA, KEY_LINE, Server, spush
+from tests.hook_helpers import default_policy_server as _server
 from tests.repo_builder import RepoBuilder
-
-
-def _server(tmp_path: Path) -> tuple[Server, RepoBuilder]:
-    server = make_server(tmp_path / "srv", policy=DEFAULT_POLICY_YAML)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
-    return server, work
 
 
 def _summary(findings: list[dict]) -> list[tuple]:  # type: ignore[type-arg]

@@ -20,7 +20,8 @@ import pytest
 from gatekeeper.config import DEFAULT_POLICY_YAML
 from gatekeeper.models import ExitCode
 from gatekeeper.scan.text import decode_python_source, lfs_pointer, python_source_encoding, python_source_encodings
-from tests.hook_helpers import AWS_KEY, DANA, MO, MOBILE, Server, make_server, spush
+from tests.hook_helpers import AWS_KEY, MO, MOBILE, Server, spush
+from tests.hook_helpers import default_policy_server as _server
 from tests.leak_helpers import token_maker
 from tests.repo_builder import RepoBuilder
 from tests.test_origin_red22_hostile import _check, _repo
@@ -28,14 +29,6 @@ from tests.test_origin_red22_hostile import _check, _repo
 REVIEWED = "Reviewed-by: Rita Reviewer <rita@example.com>\n"
 RITA_PUSHES = {"GATEKEEPER_PUSHER": "rita", "GATEKEEPER_PUSHER_EMAIL": "rita@example.com"}
 github_token = token_maker(2424)
-
-
-def _server(tmp_path: Path) -> tuple[Server, RepoBuilder]:
-    server = make_server(tmp_path / "srv", policy=DEFAULT_POLICY_YAML)
-    work = server.clone()
-    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
-    return server, work
 
 
 def _phone_push(server: Server, work: RepoBuilder, files: dict[str, str | bytes]) -> tuple[int, str]:
