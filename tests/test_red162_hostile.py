@@ -41,10 +41,11 @@ contrived):
   whole gate (`gatekeeper check`, all scanners) allowed both. generic-password and generic-secret now read a Rust
   reference type (`&str`, `&'static str`, `&[u8]`) and Go's `string`, `*string`, `[]byte` after a space; on every
   commit of the mirrored histories that adds such a Rust or Go declaration, no blocking finding changed.
-- MEDIUM, NOT a loosening's, left (xfail, strict): in JavaScript and TypeScript the code between two strings is
-  never a value, and the string after it is never read: `"user=admin&password=" + "<generated>"` and
-  `"…password=".concat("<generated>")` pass (red100/red102/red143's readings, before sec160); the Java form of the
-  same was fixed above because sec160 had made it pass.
+- MEDIUM, NOT a loosening's, fixed in sec161: in JavaScript and TypeScript the code between two strings is
+  never a value, and the string after it was never read: `"user=admin&password=" + "<generated>"` and
+  `"…password=".concat("<generated>")` passed (red100/red102/red143's readings, before sec160). Two literals joined by
+  the language's operator are now read as one string as well, in every language that joins them so
+  (tests/test_secrets_sec161.py).
 - LOW, left: a private key under any `t/` (`ops/t/server.key`, an Ansible role's `files/t/tls.key`) is a test's key,
   and any file named `ltmain.sh` outside what deploys (`scripts/ltmain.sh`) is vendored: each needs a pusher to name
   a directory `t` or a script `ltmain.sh`; `k8s/prod/t/`, `deploy/t/`, `group_vars/t/` and `deploy/ltmain.sh` still
@@ -264,7 +265,6 @@ def test_a_typed_rust_constant_is_refused_at_the_hook(tmp_path: Path) -> None:
     assert_blocked(push_files(tmp_path / "push", {"src/db.rs": "//! database\n" + line}), "secrets/generic-password")
 
 
-@pytest.mark.xfail(strict=True, reason="red162: JS code between two strings hides the string after it")
 @pytest.mark.parametrize("line", [
     'const body = "user=admin&password=" + "{p}";',
     'const body = "user=admin&password=".concat("{p}");',

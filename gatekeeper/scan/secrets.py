@@ -240,6 +240,69 @@ _SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
 # letters, red143.)
 _SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(|\A\)[,;?:&|+)\]}][^\s\"'`]{0,79}"
                                      r"\.[A-Za-z_$][\w$]{2,}\(\Z")
+# Two string literals joined by the language's own operator are one string (sec161; red162's strict xfail): a query
+# string's or a connection URL's label in one literal, joined by `+` (JavaScript's `.concat(…)`, PHP's `.`, Python's
+# and C's literals side by side) to a second literal holding the password, hid that password — the code between the
+# two strings is no value, and no rule read on. The line is read again with the joins folded away
+# (_fold_literal_joins). Only literal beside literal: a name between two strings is still code.
+_STRING_LITERAL = re.compile(r"""(["'`])(?:\\.|(?!\1)[^\\])*\1""")
+_PLUS_JOIN = re.compile(r"[ \t]*\+[ \t]*\Z")
+_DOT_JOIN = re.compile(r"[ \t]*\.[ \t]*\Z")
+_CONCAT_JOIN = re.compile(r"[ \t]*\.[ \t]*concat[ \t]*\([ \t]*\Z")
+_CONCAT_CLOSE = re.compile(r"[ \t]*\)")
+_ADJACENT_JOIN = re.compile(r"[ \t]+\Z")
+_PLUS_JOINING_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte|java|kts?|scala|groovy|cs|swift|py|pyw|rb|go|dart)\Z")
+_DOT_JOINING_SOURCE = re.compile(r"\.php\Z")
+# (Python, Ruby, C and C++ join literals written side by side: `"host=db password=" "<password>"`.)
+_ADJACENT_JOINING_SOURCE = re.compile(r"\.(?:py|pyw|rb|c|cc|cpp|cxx|h|hh|hpp|m|mm)\Z")
+
+
+def _fold_literal_joins(text: str, path: str | None) -> tuple[str, list[int], list[int]] | None:
+    """`text` with each join of two string literals folded into one literal (`"a" + "b"` → `"ab"`), the original
+    index of every character of the folded text (and one past its end), and where in the folded text each join was;
+    None when the line holds no such join (or the file's language joins no strings so)."""
+    if path is None or len(text) > MAX_GENERIC_LINE or text.count('"') + text.count("'") + text.count("`") < 4:
+        return None
+    plus = _PLUS_JOINING_SOURCE.search(path) is not None
+    dot = _DOT_JOINING_SOURCE.search(path) is not None
+    adjacent = _ADJACENT_JOINING_SOURCE.search(path) is not None
+    concat = _SCRIPT_SOURCE.search(path) is not None
+    if not (plus or dot or adjacent):
+        return None
+    literals = list(_STRING_LITERAL.finditer(text))
+    if len(literals) < 2:
+        return None
+    pieces: list[tuple[int, int]] = []  # spans of the original kept, in order
+    joins: list[int] = []
+    kept_from = 0
+    skip_close = -1  # a `.concat(` join: its closing parenthesis after the right literal goes too
+    for left, right in itertools.pairwise(literals):
+        gap = text[left.end():right.start()]
+        join = ((plus and _PLUS_JOIN.match(gap)) or (dot and _DOT_JOIN.match(gap))
+                or (adjacent and _ADJACENT_JOIN.match(gap)) or (concat and _CONCAT_JOIN.match(gap)))
+        if not join or left.start() < skip_close:
+            continue
+        # Keep up to the left literal's content (not its closing quote), drop the quote, the join and the right
+        # literal's opening quote; the right literal's own quote closes the folded string.
+        pieces.append((kept_from, left.end() - 1))
+        joins.append(sum(b - a for a, b in pieces))
+        kept_from = right.start() + 1
+        if _CONCAT_JOIN.match(gap):
+            close = _CONCAT_CLOSE.match(text, right.end())
+            if close is None:
+                return None  # `.concat("a", b)`: not two literals alone
+            pieces.append((kept_from, right.end()))
+            kept_from = close.end()
+            skip_close = close.end()
+    if not joins:
+        return None
+    pieces.append((kept_from, len(text)))
+    folded = "".join(text[a:b] for a, b in pieces)
+    origin = [i for a, b in pieces for i in range(a, b)]
+    origin.append(len(text))
+    return folded, origin, joins
+
+
 # In source (SourceKind.syntax "code"), the code between two strings of a builder's chain, whole: a call's closing
 # parenthesis, calls on what came before with a name or nothing as their argument, and the next call opened (a Java or
 # Scala `toString` appending a label string, the field, then the next label: gatling, sec160). Only that: `)` and a
@@ -2463,7 +2526,7 @@ class SecretDetector:
             block = functools.partial(_block_after, numbers, texts, index,
                                       context.lines if context is not None else None)
             line_hits = self._scan_line(rule_indexes, numbers[index], texts[index], following, windows, kind, until,
-                                        seen, file_next, block)
+                                        seen, file_next, block, path)
             if (not following and context is not None and context.lines is None
                     and any(h.key_block and not h.suppressed for h in line_hits)):
                 context.wanted = True
@@ -2550,7 +2613,8 @@ class SecretDetector:
     def _scan_line(self, rule_indexes: Iterable[int], number: int, text: str, following: Sequence[str] = (),
                    windows: dict[int, list[list[int]]] | None = None, kind: SourceKind = _NO_KIND,
                    text_until: Callable[[], int] | None = None, seen: frozenset[str] | None = None,
-                   file_next: str | None = None, block: Callable[[], list[str]] | None = None) -> list[SecretHit]:
+                   file_next: str | None = None, block: Callable[[], list[str]] | None = None,
+                   path: str | None = None) -> list[SecretHit]:
         found: list[_Candidate] = []
         # next_line rules' values, on a following line (by its index in `following`; offsets there)
         after: dict[int, list[_Candidate]] = {}
@@ -2585,10 +2649,32 @@ class SecretDetector:
                 candidate = self._candidate(rule, match, text, next_text, kind, text_until, block)
                 if candidate is not None:
                     found.append(candidate)
+        if path is not None and (joined := _fold_literal_joins(text, path)) is not None:
+            found.extend(self._joined_candidates(rule_indexes, joined, next_text, kind, text_until))
         hits = self._hits(found, number, text) if found else []
         for at, candidates in sorted(after.items()):
             hits.extend(self._hits(candidates, number + 1 + at, following[at]))
         return hits
+
+    def _joined_candidates(self, rule_indexes: Iterable[int], joined: tuple[str, list[int], list[int]],
+                           next_text: str, kind: SourceKind,
+                           text_until: Callable[[], int] | None) -> Iterator[_Candidate]:
+        """The values the line holds once its joined string literals are one (_fold_literal_joins): only a match that
+        runs across a join (the line as written gave the rest), placed back on the line as written."""
+        text, origin, joins = joined
+        # (How far a comment or string begun above reaches, in the folded line's places.)
+        until = (None if text_until is None
+                 else functools.partial(lambda ask: bisect.bisect_left(origin, ask()), text_until))
+        for index in rule_indexes:
+            rule = self.rules[index]
+            if rule.next_line or rule.multiline:
+                continue
+            for match in rule.regex.finditer(text):
+                candidate = self._candidate(rule, match, text, next_text, kind, until)
+                if candidate is None or not any(match.start() < j < candidate.end for j in joins):
+                    continue
+                yield dataclasses.replace(candidate, start=origin[candidate.start],
+                                          end=origin[candidate.end - 1] + 1)
 
     def _hits(self, found: list[_Candidate], number: int, text: str) -> list[SecretHit]:
         """One hit per value of a line's candidates (`text` is line `number`)."""
