@@ -80,6 +80,26 @@ def test_joins_without_a_literal_value_stay_quiet(secrets_detector: SecretDetect
     assert blocking(secrets_detector, line.replace("{p}", _generated()), path) == []
 
 
+@pytest.mark.parametrize("path, text, rule", [
+    ("src/main/java/Db.java", 'String url = "jdbc:postgresql://db/app?user=app&password="\n        + "{p}";',
+     "secrets/generic-password"),
+    ("src/api.js", 'const body = "user=admin&password=" +\n  "{p}";', "secrets/generic-password"),
+    ("app/db.py", 'DSN = ("host=db password="\n       "{p}")', "secrets/generic-password"),
+    ("src/db.ts", 'const url = "postgres://app:" +\n  "{p}" + "@db.internal/app";', "secrets/database-url-password"),
+])
+def test_a_join_broken_over_two_lines_blocks_on_the_values_line(secrets_detector: SecretDetector, path: str,
+                                                                text: str, rule: str) -> None:
+    password = _generated()
+    hits = secrets_detector.scan_text(text.replace("{p}", password), path=path)
+    assert [(h.rule_id, h.line, h.value) for h in hits] == [(rule, 2, password)], hits
+
+
+def test_a_name_joined_on_the_next_line_stays_quiet(secrets_detector: SecretDetector) -> None:
+    assert blocking(secrets_detector, 'const body = "user=admin&password=" +\n  pw;', "src/api.js") == []
+    assert blocking(secrets_detector, 'String s = "password="\n    + cfg.password + "&a=" + "b";',
+                    "src/main/java/Db.java") == []
+
+
 def test_the_fold_keeps_the_lines_places() -> None:
     text = 'x = "a=" + "bc" + "d"; y = "e".concat("f") + g'
     folded = _fold_literal_joins(text, "src/x.js")

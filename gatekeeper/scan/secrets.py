@@ -245,12 +245,16 @@ _SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(|\A\)[,;?:&|
 # and C's literals side by side) to a second literal holding the password, hid that password — the code between the
 # two strings is no value, and no rule read on. The line is read again with the joins folded away
 # (_fold_literal_joins). Only literal beside literal: a name between two strings is still code.
-_STRING_LITERAL = re.compile(r"""(["'`])(?:\\.|(?!\1)[^\\])*\1""")
-_PLUS_JOIN = re.compile(r"[ \t]*\+[ \t]*\Z")
-_DOT_JOIN = re.compile(r"[ \t]*\.[ \t]*\Z")
-_CONCAT_JOIN = re.compile(r"[ \t]*\.[ \t]*concat[ \t]*\([ \t]*\Z")
+# (A join may break the line before or after its operator: a line and the next are folded together too.)
+_STRING_LITERAL = re.compile(r"""(["'`])(?:\\.|(?!\1)[^\\\n])*\1""")
+_PLUS_JOIN = re.compile(r"[ \t]*\n?[ \t]*\+[ \t]*\n?[ \t]*\Z")
+_DOT_JOIN = re.compile(r"[ \t]*\n?[ \t]*\.[ \t]*\n?[ \t]*\Z")
+_CONCAT_JOIN = re.compile(r"[ \t]*\n?[ \t]*\.[ \t]*concat[ \t]*\([ \t]*\n?[ \t]*\Z")
 _CONCAT_CLOSE = re.compile(r"[ \t]*\)")
-_ADJACENT_JOIN = re.compile(r"[ \t]+\Z")
+_ADJACENT_JOIN = re.compile(r"(?=[ \t\n])[ \t]*\n?[ \t]*\Z")
+# A line whose last literal may be joined to one on the next line, and a next line that may go on from it.
+_JOIN_ENDS_LINE = re.compile(r"""["'`][ \t]*(?:\+|\.|\.[ \t]*concat[ \t]*\()?[ \t]*\Z""")
+_JOIN_STARTS_LINE = re.compile(r"""[ \t]*(?:\+|\.|\.[ \t]*concat[ \t]*\()?[ \t]*["'`]""")
 _PLUS_JOINING_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte|java|kts?|scala|groovy|cs|swift|py|pyw|rb|go|dart)\Z")
 _DOT_JOINING_SOURCE = re.compile(r"\.php\Z")
 # (Python, Ruby, C and C++ join literals written side by side: `"host=db password=" "<password>"`.)
@@ -2651,6 +2655,19 @@ class SecretDetector:
                     found.append(candidate)
         if path is not None and (joined := _fold_literal_joins(text, path)) is not None:
             found.extend(self._joined_candidates(rule_indexes, joined, next_text, kind, text_until))
+        if (path is not None and following and _JOIN_ENDS_LINE.search(text) and _JOIN_STARTS_LINE.match(following[0])
+                and (joined := _fold_literal_joins(f"{text}\n{following[0]}", path)) is not None):
+            # A join broken over two lines (`"…password="` then `+ "<value>"` on the next): only a match across the
+            # line break, placed on the line its value starts on.
+            folded_text, origin, joins = joined
+            cut = len(text)
+            joins = [j for j in joins if origin[j - 1] < cut < origin[j]]
+            for candidate in self._joined_candidates(rule_indexes, (folded_text, origin, joins), "", kind, None):
+                if candidate.start > cut:
+                    after.setdefault(0, []).append(dataclasses.replace(
+                        candidate, start=candidate.start - cut - 1, end=candidate.end - cut - 1))
+                else:
+                    found.append(dataclasses.replace(candidate, end=min(candidate.end, cut)))
         hits = self._hits(found, number, text) if found else []
         for at, candidates in sorted(after.items()):
             hits.extend(self._hits(candidates, number + 1 + at, following[at]))
