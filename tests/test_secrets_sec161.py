@@ -6,6 +6,7 @@ at run time."""
 
 from __future__ import annotations
 
+import base64
 import random
 import string
 import uuid
@@ -155,3 +156,117 @@ def test_a_commit_of_sandbox_cassettes_passes_and_a_production_token_beside_them
         "test/vcr_cassettes/plaid/exchange.yml": f'"access_token": "access-production-{_uuid()}",\n',
     })
     assert blocking_findings(found) == [("test/vcr_cassettes/plaid/exchange.yml", "secrets/plaid-access-token")], found
+
+
+# --- an instruction to fill in, in capitals, with a counter (bitwarden's `SET_A_PASSWORD_HERE_123`, 27) ----------------
+
+@pytest.mark.parametrize("path, line", [
+    ("dev/.env.example", "MSSQL_SA_PASSWORD=SET_A_PASSWORD_HERE_123"),
+    ("dev/secrets.json.example", '"connectionString": "Host=localhost;Username=postgres;Password=SET_A_PASSWORD_HERE_123;'
+                                 'Database=vault_dev"'),
+    (".github/workflows/test-database.yml", '  CONN_STR: "server=localhost;uid=root;pwd=SET_A_PASSWORD_HERE_123;"'),
+    ("config/app.yml", "password: SET-YOUR-PASSWORD-HERE-1"),
+])
+def test_an_instruction_to_fill_in_is_a_placeholder(secrets_detector: SecretDetector, path: str, line: str) -> None:
+    assert blocking(secrets_detector, line, path) == []
+
+
+@pytest.mark.parametrize("line", [
+    "DB_PASSWORD=SET_{r}",  # `set` and a generated value: read
+    "DB_PASSWORD={r}_HERE_2024X",  # not a counter after `here`
+    "DB_PASSWORD=Sett1ng-{r}",  # a word starting `set`, no separator
+    "DB_PASSWORD={r}here12",  # no separator before `here`
+])
+def test_a_password_around_the_instructions_words_still_blocks(secrets_detector: SecretDetector, line: str) -> None:
+    text = line.replace("{r}", _generated())
+    assert blocking(secrets_detector, text, ".env") == ["secrets/generic-password"], text
+
+
+# --- a value that says it is fake, where examples are written (bitwarden's seed fixtures, 50) --------------------------
+
+@pytest.mark.parametrize("value", ["fakeLinkedInPassword", "Fake-Concur-Pass-24", "ghp_FakeSeederToken4DevOrg2026",
+                                   "fakeV2Password", "npm_FakeSeederPublishToken2026", "FAKE_{r}"])
+def test_a_value_that_says_it_is_fake_is_an_example_in_fixtures(secrets_detector: SecretDetector, value: str) -> None:
+    line = f'        "password": "{value.replace("{r}", _generated())}",'
+    assert blocking(secrets_detector, line, "util/Seeder/Seeds/fixtures/ciphers/public-site-logins.json") == []
+    assert blocking(secrets_detector, line, "tests/fixtures/users.json") == []
+    found = reported(secrets_detector, line, "tests/fixtures/users.json")
+    assert found == [("secrets/generic-password", "its value says it is made up")], found
+
+
+@pytest.mark.parametrize("path, value", [
+    # Outside where examples are written: the value is read as any other.
+    ("src/Api/appsettings.json", "fakeLinkedIn{r}"),
+    ("config/database.yml", "Fake-{r}"),
+    # In a real environment's file, even under fixtures/.
+    ("tests/fixtures/.env", "Fake-{r}"),
+    ("deploy/fixtures/users.json", "fake{r}"),
+    # `fake` inside a word, not a word of its own.
+    ("tests/fixtures/users.json", "Fakeout{r}"),
+    ("tests/fixtures/users.json", "{r}fakery"),
+    ("tests/fixtures/users.json", "xfake{r}"),
+])
+def test_a_password_holding_fake_elsewhere_still_blocks(secrets_detector: SecretDetector, path: str,
+                                                        value: str) -> None:
+    line = f'  "password": "{value.replace("{r}", _generated())}",'
+    assert blocking(secrets_detector, line, path) == ["secrets/generic-password"], (path, line)
+
+
+# --- ASP.NET Core Identity's password hash (bitwarden's seeded user, 1) ------------------------------------------------
+
+def _identity_v3(iterations: int = 100_000, salt: int = 16, key: int = 32, prf: int = 1) -> str:
+    raw = (b"\x01" + prf.to_bytes(4, "big") + iterations.to_bytes(4, "big") + salt.to_bytes(4, "big")
+           + _RNG.randbytes(salt) + _RNG.randbytes(key))
+    return base64.b64encode(raw).decode()
+
+
+def test_an_aspnet_identity_hash_is_a_hash_and_lookalikes_are_passwords(secrets_detector: SecretDetector) -> None:
+    path = "src/Core/Services/UserSeeder.cs"
+    for value in (_identity_v3(), _identity_v3(iterations=10_000, prf=2), _identity_v3(salt=32),
+                  base64.b64encode(b"\x00" + _RNG.randbytes(48)).decode()):
+        line = f'MasterPassword = "{value}";'
+        assert reported(secrets_detector, line, path) == [("secrets/generic-password",
+                                                           "a password hash, not the password")], value
+    # Base64 of the same length that is no such structure: a secret (a generated key, a wrong marker, the lengths not
+    # adding up).
+    for value in (base64.b64encode(_RNG.randbytes(61)).decode(),
+                  base64.b64encode(b"\x02" + _RNG.randbytes(60)).decode(),
+                  _identity_v3(key=31), _identity_v3(salt=8), _identity_v3(iterations=10), _identity_v3(prf=7)):
+        line = f'MasterPassword = "{value}";'
+        assert blocking(secrets_detector, line, path) == ["secrets/generic-password"], value
+
+
+# --- PHP's arrow inside a Blade component's bound attribute (akaunting, 3) ---------------------------------------------
+
+def test_an_arrow_in_a_bound_attribute_is_not_the_tags_end(secrets_detector: SecretDetector) -> None:
+    line = ("<x-form.group.checkbox name=\"change_password\" :options=\"['1' => trans('auth.change_password')]\" "
+            "form-group-class=\"sm:col-span-3\" />")
+    assert blocking(secrets_detector, line, "resources/views/auth/users/edit.blade.php") == []
+    # The element's own text and a value attribute still read.
+    for text in (f'<property name="db.password">{_generated()}</property>',
+                 f'<add key="DbPassword" value="{_generated()}" />'):
+        assert blocking(secrets_detector, text, "config/app.xml") == ["secrets/xml-password"], text
+
+
+# --- a Laravel rules string being built, its `|` at the end (akaunting, 1) ---------------------------------------------
+
+def test_a_rules_string_being_built_is_no_password(secrets_detector: SecretDetector) -> None:
+    path = "app/Http/Requests/Auth/User.php"
+    for line in ("$password = 'required|';", "$password = '|confirmed';", "$password .= 'confirmed|';"):
+        assert blocking(secrets_detector, line, path) == [], line
+    for value in (f"{_generated()}|", f"required|{_generated()}", f"|{_generated()}", "Sunsh1ne-required|"):
+        line = f"$password = '{value}';"
+        assert blocking(secrets_detector, line, path) == ["secrets/generic-password"], line
+
+
+# --- a dummy label base64-encoded with echo's newline (argo-helm's CI values, 2) ---------------------------------------
+
+def test_an_encoded_dummy_label_with_a_newline_is_a_placeholder(secrets_detector: SecretDetector) -> None:
+    path = "charts/argo-rollouts/ci/enable-extra-objects-values.yaml"
+    for label in ("test-api-key\n", "test-app-key\n", "fake_token", "password\n"):
+        line = f"      api-key: {base64.b64encode(label.encode()).decode()} # a label"
+        assert blocking(secrets_detector, line, path) == [], label
+    # A generated value encoded, with or without a newline, and a dummy word joined to one: a secret.
+    for plain in (f"{_generated(24)}\n", _generated(24), f"test-{_generated(16)}\n", "test-api-key-Zq8Rm2Xw\n"):
+        line = f"      api-key: {base64.b64encode(plain.encode()).decode()}"
+        assert blocking(secrets_detector, line, path) == ["secrets/api-key-header"], plain

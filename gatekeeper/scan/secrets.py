@@ -106,7 +106,8 @@ _PLACEHOLDER_MARKERS = re.compile(
     | (?-i:^(?:file|env|fd):[^\s:]+$|^stdin$|^(?:id|src|source|env|type)=[\w.-]+(?:,[a-z]+=[^\s,]+)*$)
     # (each in its template's shape: not a random key holding `$(`, `%(`, `{M4}` or `<x,>` by chance: red103, red104)
     | &lt; | &gt; | %3c[a-z_-]*%3e                          # an HTML- or URL-escaped <placeholder>
-    | (?:^|[_-])your[_-]? | [_-]here$ | ^(?:insert|enter|put|add)[_-]
+    | (?:^|[_-])your[_-]? | [_-]here(?:[_-]?[0-9]{1,4})?$ | ^(?:insert|enter|put|add)[_-]
+    # (`SET_A_PASSWORD_HERE_123`: bitwarden's .env.example, secrets.json.example and CI connection strings, sec161.)
     | environ | getenv | process\.env | \benv\[ | \bsecrets\.
     | 0123456789 | 123456789 | abcdefgh | qwerty
     # The alphabet in a format's groups: an app-specific password shown as `abcd-efgh-ijkl-mnop` (localsend, sec160).
@@ -187,6 +188,10 @@ _EXPRESSION_OPENED = re.compile(r"""["'`][ \t]*[.+][ \t]*\$?[A-Za-z_][\w$]*(?:->
 # quoted value `+password+` — an operator, a name, the same operator (`.$pw.` in PHP; red113: 20 high in ansible).
 _OPERATOR_NAME = re.compile(r"""\+[$@]?[A-Za-z_][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*(?:\([^()"'`]*\))?\+"""
                             r"""|\.\$[A-Za-z_]\w*(?:->[A-Za-z_]\w*)*\.""")
+# A value that says it is made up, as a word of its own (`fakeLinkedInPassword`, `Fake-ADP-Pass-77`,
+# `npm_FakeSeederPublishToken2026`: bitwarden's seed fixtures, 50 — sec161): the word at a start, a separator or a
+# case hump, a capital or a separator or a digit after it (not `fakeout`, `Fakery`). Where examples are written only.
+_FAKE_VALUE = re.compile(r"(?:(?<![A-Za-z])(?i:fake|dummy)|(?<=[a-z])(?:Fake|Dummy))(?![a-z])")
 # The start of a name that says its value is made up, ending where a generic rule's keyword starts (`FAKE_PASSWORD`,
 # `examplePassword`, `dummy-pass`: harbor's `const FAKE_PASSWORD: string = '…'`). Not `test`: a test environment's
 # login is often a real one.
@@ -372,6 +377,9 @@ def _validation_rules(value: str) -> bool:
     `|`-separated, at least one a known rule, every other one a rule's shape."""
     if _VALIDATION_RULES.fullmatch(value):
         return True
+    # (A rules string being built, its `|` at an end: `$rules = 'required|';` then `.=` the rest: akaunting, sec161.)
+    if value.count("|") == 1 and value.strip("|") != value and _KNOWN_RULE.fullmatch(value.strip("|")):
+        return True
     parts = value.split("|")
     if not 2 <= len(parts) <= 12:
         return False
@@ -511,6 +519,28 @@ _PASSWORD_HASH = re.compile(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5|argon2(?:id|i|
                             # Django's older hashers: salted MD5 and SHA-1 (`md5$<salt>$<hex>`: wagtail's test user
                             # fixtures), and the unsalted ones.
                             r"|(?:md5|sha1)\$[A-Za-z0-9]{0,64}\$[0-9a-f]{32,40}|unsalted_(?:md5|sha1)\$\$[0-9a-f]{32,40}")
+# ASP.NET Core Identity's PasswordHasher output, base64 (bitwarden's seeded users, sec161): a format marker, then for
+# version 3 the PRF (0-2), the iteration count, the salt's length and the salt, then the derived key; version 2 a
+# 16-byte salt and a 32-byte key. Read by its structure, not its shape (_identity_hash).
+_IDENTITY_HASH = re.compile(r"A[A-Za-z0-9+/]{64,170}={0,2}")
+
+
+def _identity_hash(value: str) -> bool:
+    """Whether `value` is an ASP.NET Core Identity password hash (v2 or v3 as PasswordHasher writes it)."""
+    if _IDENTITY_HASH.fullmatch(value) is None or len(value) % 4:
+        return False
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except ValueError:
+        return False
+    if raw[0] == 0:
+        return len(raw) == 49
+    if raw[0] != 1 or len(raw) < 13:
+        return False
+    prf, iterations, salt = (int.from_bytes(raw[i:i + 4], "big") for i in (1, 5, 9))
+    return prf <= 2 and 1000 <= iterations <= 10_000_000 and 16 <= salt <= 64 and len(raw) - 13 - salt in (32, 64)
+
+
 # A YAML tag before a block scalar's indicator (`db_password: !vault |`) reads so in any file: the docs that show it
 # are .rst and .md (red108).
 _BLOCK_AFTER_TAG = re.compile(r"[ \t]+[|>][-+0-9]*(?:[ \t]*\Z|[`'\")\]])")
@@ -1528,10 +1558,20 @@ def _encoded_placeholder(value: str) -> str:
         decoded = base64.b64decode(value, validate=True).decode("ascii")
     except (ValueError, UnicodeDecodeError):
         return ""
-    return "placeholder value (a dummy word, base64-encoded)" if _PLACEHOLDER_WORDS.fullmatch(decoded) else ""
+    # (`echo test-api-key | base64` encodes the newline too: argo-helm's CI values, sec161.)
+    decoded = decoded.removesuffix("\n")
+    return ("placeholder value (a dummy word, base64-encoded)"
+            if _PLACEHOLDER_WORDS.fullmatch(decoded) or _DUMMY_LABEL.fullmatch(decoded) else "")
+
+
+# A dummy word and lower-case words naming the kind of credential, joined by hyphens or underscores (`test-api-key`,
+# `fake_app_token`): a label written where the value goes. Encoded only (_encoded_placeholder).
+_DUMMY_LABEL = re.compile(r"(?:test|fake|dummy|example|sample|my)(?:[-_](?:api|app|access|client|auth|secret|key|token"
+                          r"|password|pass))+")
 
 
 _BASE64_VALUE = re.compile(r"[A-Za-z0-9+/]{4,}={0,2}")
+_XML_RULES = frozenset(("xml-password", "xml-secret"))
 
 
 def _local_database(text: str, end: int, value: str, services: str = "") -> str:
@@ -2829,7 +2869,7 @@ class SecretDetector:
                 return _Candidate(rule, start, end, value, value, reason=weak)
         if not reason and len(value) >= 16 and hashlib.sha256(value.encode()).hexdigest() in _PUBLISHED_KEYS:
             reason = _PUBLISHED_KEYS[hashlib.sha256(value.encode()).hexdigest()]
-        if not reason and "password" in rule.id and _PASSWORD_HASH.fullmatch(value):
+        if not reason and "password" in rule.id and (_PASSWORD_HASH.fullmatch(value) or _identity_hash(value)):
             # Recorded, not reported: a hash is what a system stores in place of the password (it may still be
             # weak, but it is not the secret itself).
             return _Candidate(rule, start, end, value, value, reason="a password hash, not the password")
@@ -2876,6 +2916,8 @@ class SecretDetector:
             if "s" in text[max(0, match.start() - 90):match.start()] and _sed_default(_sed_replaced(text, match.start(),
                                                                                                  start)):
                 return None  # the rest of `s/NAME=<default>/NAME=$VAR/`: a shipped default replaced by a variable
+            if rule.id in _XML_RULES and text[match.start():start].rstrip(" \t").endswith(("=>", "->")):
+                return None  # `:options="['1' => trans('a.b')]"`: PHP's arrow in a bound attribute, not the tag's end
             if (quoted and (bound := _BOUND_ATTRIBUTE.fullmatch(text, match.start(), start)) is not None
                     and (opened := _ATTRIBUTE_OPEN.search(text, max(0, match.start() - 120), match.start())) is not None
                     and opened.group("q") == bound.group("q") and not _RANDOM_SEGMENT.fullmatch(value)):
@@ -2901,6 +2943,9 @@ class SecretDetector:
             if (match.start() > 1 and text[match.start() - 1] == "=" and text[match.start() - 2].isalnum()
                     and _OPTION_VALUE_KEYWORD.match(text, match.start())):
                 return None  # the keyword is another option's value: ffmpeg's `eof_action=pass:repeatlast=0` (jellyfin)
+            if kind.example and not kind.deployed and _FAKE_VALUE.search(value):
+                # `fakeLinkedInPassword`, `Fake-Concur-Pass-24` in seed fixtures: the value says it is made up
+                return _Candidate(rule, start, end, value, value, reason="its value says it is made up")
             if not kind.deployed and _NOT_REAL_NAME.search(text, max(0, match.start() - 40), match.start()):
                 # `FAKE_PASSWORD = '…'`, `examplePassword`, `mock_pass`: the name says it is not a real one (recorded)
                 return _Candidate(rule, start, end, value, value, reason="its name says the value is made up")
