@@ -270,3 +270,27 @@ def test_an_encoded_dummy_label_with_a_newline_is_a_placeholder(secrets_detector
     for plain in (f"{_generated(24)}\n", _generated(24), f"test-{_generated(16)}\n", "test-api-key-Zq8Rm2Xw\n"):
         line = f"      api-key: {base64.b64encode(plain.encode()).decode()}"
         assert blocking(secrets_detector, line, path) == ["secrets/api-key-header"], plain
+
+
+# --- post hoc, from the held-out koel: PHP's `::class` constant, an API's docs directory --------------------------------
+
+def test_a_php_class_constant_is_code_and_a_password_before_it_still_blocks(secrets_detector: SecretDetector) -> None:
+    assert blocking(secrets_detector, "        'Password' => Password::class,", "config/app.php") == []
+    assert blocking(secrets_detector, "        'Password' => \\Illuminate\\Support\\Facades\\Password::class,",
+                    "config/app.php") == []
+    for value in (f"'{_generated()}::class'", f"{_generated()}", f"{_generated()}::classy", f"Xk{_generated()}::clas"):
+        line = f"        'password' => {value},"
+        assert blocking(secrets_detector, line, "config/app.php") == ["secrets/generic-password"], line
+
+
+def test_an_api_docs_directory_is_documentation(tmp_path: Path) -> None:
+    line = "    -d '{\"email\":\"john@doe.com\",\"password\":\"" + _generated() + "\"}'\n"
+    repo = RepoBuilder.init(tmp_path / "r")
+    repo.commit("init\n", {"README.md": "x\n"})
+    found = scan_commit(repo, {"api-docs/source/index.md": line, "apidocs/auth.md": line,
+                               # Not a directory merely holding the letters, nor a runbook under what deploys.
+                               "rapid-docs-x/index.md": line, "deploy/api-docs/runbook.md": line})
+    assert blocking_findings(found) == [("deploy/api-docs/runbook.md", "secrets/generic-password"),
+                                        ("rapid-docs-x/index.md", "secrets/generic-password")], found
+    assert {(path, severity) for path, _rule, severity, _s in found} >= {
+        ("api-docs/source/index.md", Severity.MEDIUM), ("apidocs/auth.md", Severity.MEDIUM)}, found

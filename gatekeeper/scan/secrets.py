@@ -1173,7 +1173,8 @@ def source_kind(path: str | None) -> SourceKind:
 # its top-level README, contributing, install and change notes (not a README deeper down: an ops directory's or a
 # host's notes, red136; nor a notes file, red138), and GitHub's community pages in the root's `.github/` (wallabag's
 # `.github/CONTRIBUTING.md`, shown as the project's contributing page: its development stack's database URLs, meas140).
-DOCUMENTATION_PAGE = re.compile(r"\A(?:(?:[^/]*/)*(?:docs?|documentation|website|guides?|manual|handbook|wiki)/"
+DOCUMENTATION_PAGE = re.compile(r"\A(?:(?:[^/]*/)*(?:(?:api[-_]?)?docs?|documentation|website|guides?|manual|handbook"
+                                r"|wiki)/"
                                 r"(?:[^/]*/)*[^/]+|(?:README|CONTRIBUTING|INSTALL|CHANGELOG|CHANGES|HISTORY|UPGRADING)"
                                 r"[^/]*|\.github/[^/]+)\.(?:md|markdown|mdx|rst|adoc|asciidoc)\Z", re.IGNORECASE)
 # Where example passwords are written (and only there is one read as such): test directories and test-named files,
@@ -1182,6 +1183,8 @@ DOCUMENTATION_PAGE = re.compile(r"\A(?:(?:[^/]*/)*(?:docs?|documentation|website
 # clients' request collections. (And CI definitions: a workflow's service container and test login.) Not what config
 # management renders onto a host as written (Jinja's `.j2` in an Ansible role), nor a CloudFormation or SAM
 # `template.yaml`, a notes file (`.txt`), or a name that merely holds `test` (`latest.json`, `testnet.yaml`: red138).
+# (An API's documentation directory, `api-docs/`, `apidocs/`, `api_docs/`, is a docs directory: koel's generated API
+# docs, sec161 post hoc.)
 # An API client's saved requests: Bruno's `.bru`, a `.http` or `.rest` file, a Postman collection. (And the JetBrains
 # HTTP client's shared environment file beside them, `http-client.env.json`, which its docs keep apart from the
 # private one, `http-client.private.env.json`, where secrets go: DependencyTrack's admin login of a word and a
@@ -1191,7 +1194,7 @@ _REQUEST_FILES = r"\.(?:bru|http|rest)\Z|\.postman_collection\.json\Z|(?:\A|/)ht
 _EXAMPLE_CONTEXT = re.compile(
     r"(?:\A|/)(?:tests?|__tests__|spec|specs|e2e|cypress|playwright|testdata|test[-_]data|testing|fixtures"
     r"|__fixtures__|mocks?|__mocks__|[^/]*integration[-_]tests?|examples?|samples?|demos?|tutorials?|seeds?"
-    r"|seeders|docs?|documentation)/"
+    r"|seeders|(?:api[-_]?)?docs?|documentation)/"
     r"|(?:\A|/)(?:(?:tests?|testing)(?![A-Za-z])[^/]*|(?-i:Test(?=[A-Z]))[^/]*|[^/]*[._-](?:test|spec)|conftest\.py)"
     r"\.[^/]+\Z"
     r"|(?:\A|/)[^/]+(?-i:Tests?|Spec)\.[a-z]{1,6}\Z"
@@ -1572,6 +1575,8 @@ _DUMMY_LABEL = re.compile(r"(?:test|fake|dummy|example|sample|my)(?:[-_](?:api|a
 
 _BASE64_VALUE = re.compile(r"[A-Za-z0-9+/]{4,}={0,2}")
 _XML_RULES = frozenset(("xml-password", "xml-secret"))
+# PHP's `Name::class` (a class's qualified name as a string constant), unquoted.
+_CLASS_CONSTANT = re.compile(r"\\?[A-Z][A-Za-z0-9_]*(?:\\[A-Z][A-Za-z0-9_]*)*::class")
 
 
 def _local_database(text: str, end: int, value: str, services: str = "") -> str:
@@ -2938,6 +2943,8 @@ class SecretDetector:
                 return None  # `- password: Langfuse Secret Key`: words naming what goes there, not a password
             if not quoted and _code_value(text, match.start(), start, value, kind, text_until):
                 return None
+            if not quoted and _CLASS_CONSTANT.fullmatch(value):
+                return None  # `'Password' => Password::class`: PHP's class-name constant (a facade alias: koel, sec161)
             if not quoted and text[end:end + 1] == "`" and _NEGATION.fullmatch(value):
                 return None  # code in a code span of prose or a comment: `has_password = !!password`
             if (match.start() > 1 and text[match.start() - 1] == "=" and text[match.start() - 2].isalnum()
