@@ -283,7 +283,7 @@ def _fold_literal_joins(text: str, path: str | None) -> tuple[str, list[int], li
         return None
     pieces: list[tuple[int, int]] = []  # spans of the original kept, in order
     joins: list[int] = []
-    kept_from = 0
+    kept_from = length = 0  # (length: of the folded text so far)
     skip_close = -1  # a `.concat(` join: its closing parenthesis after the right literal goes too
     for left, right in itertools.pairwise(literals):
         gap = text[left.end():right.start()]
@@ -294,13 +294,15 @@ def _fold_literal_joins(text: str, path: str | None) -> tuple[str, list[int], li
         # Keep up to the left literal's content (not its closing quote), drop the quote, the join and the right
         # literal's opening quote; the right literal's own quote closes the folded string.
         pieces.append((kept_from, left.end() - 1))
-        joins.append(sum(b - a for a, b in pieces))
+        length += left.end() - 1 - kept_from
+        joins.append(length)
         kept_from = right.start() + 1
         if _CONCAT_JOIN.match(gap):
             close = _CONCAT_CLOSE.match(text, right.end())
             if close is None:
                 return None  # `.concat("a", b)`: not two literals alone
             pieces.append((kept_from, right.end()))
+            length += right.end() - kept_from
             kept_from = close.end()
             skip_close = close.end()
     if not joins:
@@ -2733,7 +2735,10 @@ class SecretDetector:
                 continue
             for match in rule.regex.finditer(text):
                 candidate = self._candidate(rule, match, text, next_text, kind, until)
-                if candidate is None or not any(match.start() < j < candidate.end for j in joins):
+                # (The first join after the match's start, by bisection: a hostile line of thousands of joins and
+                # matches costs each match a logarithm, not the whole list.)
+                at = bisect.bisect_right(joins, match.start())
+                if candidate is None or at == len(joins) or joins[at] >= candidate.end:
                     continue
                 yield dataclasses.replace(candidate, start=origin[candidate.start],
                                           end=origin[candidate.end - 1] + 1)
