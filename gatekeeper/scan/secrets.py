@@ -1196,7 +1196,7 @@ _REQUEST_FILES = r"\.(?:bru|http|rest)\Z|\.postman_collection\.json\Z|(?:\A|/)ht
 _EXAMPLE_CONTEXT = re.compile(
     r"(?:\A|/)(?:tests?|__tests__|spec|specs|e2e|cypress|playwright|testdata|test[-_]data|testing|fixtures"
     r"|__fixtures__|mocks?|__mocks__|[^/]*integration[-_]tests?|examples?|samples?|demos?|tutorials?|seeds?"
-    r"|seeders|(?:api[-_]?)?docs?|documentation)/"
+    r"|seeders|docs?|documentation)/"
     r"|(?:\A|/)(?:(?:tests?|testing)(?![A-Za-z])[^/]*|(?-i:Test(?=[A-Z]))[^/]*|[^/]*[._-](?:test|spec)|conftest\.py)"
     r"\.[^/]+\Z"
     r"|(?:\A|/)[^/]+(?-i:Tests?|Spec)\.[a-z]{1,6}\Z"
@@ -2229,7 +2229,7 @@ def placeholder_reason(value: str) -> str:
     if len(set(value)) <= 1:
         return "placeholder value (one repeated character)"
     marker = _PLACEHOLDER_MARKERS.search(value)
-    if marker is not None:
+    if marker is not None and not _generated_before_here(value, marker):
         return f"placeholder value ({_marker(marker, 'marker')})"
     if _PLACEHOLDER_WORDS.fullmatch(value.strip(_QUOTES)):
         return "placeholder value (a dummy word)"
@@ -2251,6 +2251,22 @@ def placeholder_reason(value: str) -> str:
     if padded is not None and padded.start() and placeholder_reason(bare[:padded.start()]):
         return "placeholder value (a dummy word padded with escaped NULs)"
     return ""
+
+
+# The instruction's `here` at a value's end (`SET_A_PASSWORD_HERE_123`, `your_token_here`).
+_HERE_END = re.compile(r"[_-]here(?:[_-]?[0-9]{1,4})?\Z", re.IGNORECASE)
+# Words before it: capitals, lower case or camel humps, separated (not a generated run of letters and digits).
+_INSTRUCTION_WORD = re.compile(r"[A-Z]+|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*")
+_WORD_BREAK = re.compile(r"[^A-Za-z0-9]+")
+
+
+def _generated_before_here(value: str, marker: re.Match[str]) -> bool:
+    """Whether the marker is `here` (and a counter) ending a generated value: `<generated>_here_7` is a password that
+    ends so, not an instruction to fill one in (red165: any generated password with `_here_12` appended passed)."""
+    end = _HERE_END.search(value)
+    if end is None or marker.start() != end.start():
+        return False
+    return not all(_INSTRUCTION_WORD.fullmatch(word) for word in _WORD_BREAK.split(value[:end.start()]) if word)
 
 
 # Escaped NULs at a value's end (`"password\000\000"`: FreeRADIUS' sample policy shows what a client pads the
