@@ -1145,9 +1145,16 @@ class SourceKind(NamedTuple):
     # A file where a CLI's usage example is written (_USAGE_FILES, documentation pages): only there is a command line
     # whose program is a help template the command's own example (red145).
     usage: bool = False
+    # PHP source (`.php`, a Blade view, `.phtml`): where `Name::class` is a class's name (red165: not in `.env`).
+    php: bool = False
+    # Markup whose attributes hold code (PHP, Blade, Vue, Svelte, JSX, HTML): where `=>` or `->` before a value may be
+    # a bound attribute's arrow, not a tag's end (red165: not in an XML configuration file).
+    bound_markup: bool = False
 
 
 _NO_KIND = SourceKind()
+_PHP_SOURCE = re.compile(r"\.(?:php|phtml)\Z", re.IGNORECASE)
+_BOUND_MARKUP_SOURCE = re.compile(r"\.(?:php|phtml|vue|svelte|[jt]sx|html?)\Z", re.IGNORECASE)
 
 
 def source_kind(path: str | None) -> SourceKind:
@@ -1168,7 +1175,9 @@ def source_kind(path: str | None) -> SourceKind:
                                or CI_DEFINITION.search(path) is not None),
                       hosts_matter=(CI_DEFINITION.search(path) is not None
                                     or _REQUEST_COLLECTION.search(path) is not None),
-                      usage=_USAGE_FILES.search(path) is not None or DOCUMENTATION_PAGE.search(path) is not None)
+                      usage=_USAGE_FILES.search(path) is not None or DOCUMENTATION_PAGE.search(path) is not None,
+                      php=_PHP_SOURCE.search(path) is not None,
+                      bound_markup=_BOUND_MARKUP_SOURCE.search(path) is not None)
 
 
 # A project's documentation pages: prose markup (Markdown, MDX, reStructuredText, AsciiDoc) in a docs directory, or
@@ -2942,7 +2951,8 @@ class SecretDetector:
             if "s" in text[max(0, match.start() - 90):match.start()] and _sed_default(_sed_replaced(text, match.start(),
                                                                                                  start)):
                 return None  # the rest of `s/NAME=<default>/NAME=$VAR/`: a shipped default replaced by a variable
-            if rule.id in _XML_RULES and text[match.start():start].rstrip(" \t").endswith(("=>", "->")):
+            if (rule.id in _XML_RULES and kind.bound_markup
+                    and text[match.start():start].rstrip(" \t").endswith(("=>", "->"))):
                 return None  # `:options="['1' => trans('a.b')]"`: PHP's arrow in a bound attribute, not the tag's end
             if (quoted and (bound := _BOUND_ATTRIBUTE.fullmatch(text, match.start(), start)) is not None
                     and (opened := _ATTRIBUTE_OPEN.search(text, max(0, match.start() - 120), match.start())) is not None
@@ -2964,7 +2974,7 @@ class SecretDetector:
                 return None  # `- password: Langfuse Secret Key`: words naming what goes there, not a password
             if not quoted and _code_value(text, match.start(), start, value, kind, text_until):
                 return None
-            if not quoted and _CLASS_CONSTANT.fullmatch(value):
+            if not quoted and kind.php and _CLASS_CONSTANT.fullmatch(value):
                 return None  # `'Password' => Password::class`: PHP's class-name constant (a facade alias: koel, sec161)
             if not quoted and text[end:end + 1] == "`" and _NEGATION.fullmatch(value):
                 return None  # code in a code span of prose or a comment: `has_password = !!password`
