@@ -16,9 +16,12 @@ Found and fixed (each test below failed before its fix on branch red165, for the
    see the value) was no finding. Fixed: only in markup whose attributes hold code (SourceKind.bound_markup).
 4. LOW (miss) — PHP's `Name::class` read as code in any file: `DB_PASSWORD=<Generated>::class` in `.env` was no
    finding. Fixed: PHP sources only (SourceKind.php).
+5. HIGH (miss, pre-existing, not sec161) — the `your` marker anywhere in a value: `<generated>_your_<generated>` in
+   `.env` was a placeholder. Fixed: `your` after the value's start is an instruction's only when no generated run
+   (ten or more letters and digits with a digit and both cases) stands between separators.
 Known gaps left as strict xfails: the literal-join fold reads `+`/`.`/adjacency only — not a Python line continued
 by a backslash, a literal in parentheses, a template literal's `${"..."}`, `%` formatting, C#'s `@"..."`, nor a
-join over three lines; and (pre-existing, not sec161) the `your` marker inside a generated value.
+join over three lines.
 """
 from __future__ import annotations
 
@@ -146,8 +149,10 @@ def test_a_class_constant_shape_outside_php_blocks(secrets_detector: SecretDetec
     assert blocking(secrets_detector, "        'Password' => Password::class,", "config/app.php") == []
 
 
-@pytest.mark.xfail(strict=True, reason="pre-existing (not sec161): the `your` marker anywhere in a value makes it a "
-                                       "placeholder, a generated password holding `_your_` too (red165, not fixed)")
 def test_a_generated_password_holding_your_blocks(secrets_detector: SecretDetector) -> None:
+    """Pre-existing (not sec161): the `your` marker anywhere in a value made a generated password holding `_your_`
+    a placeholder; the instructions themselves stay placeholders."""
     line = f"DB_PASSWORD={_generated()}_your_{_generated()}"
     assert blocking(secrets_detector, line, ".env") == ["secrets/generic-password"]
+    for value in ("change_your_password", "insert-your-key-here", "sk_test_your_key", "set-your-own-2024"):
+        assert blocking(secrets_detector, f"DB_PASSWORD={value}", ".env") == [], value

@@ -2267,11 +2267,17 @@ _HERE_END = re.compile(r"[_-]here(?:[_-]?[0-9]{1,4})?\Z", re.IGNORECASE)
 # Words before it: capitals, lower case or camel humps, separated (not a generated run of letters and digits).
 _INSTRUCTION_WORD = re.compile(r"[A-Z]+|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*")
 _WORD_BREAK = re.compile(r"[^A-Za-z0-9]+")
+# A generated run between separators: ten or more letters and digits, a digit and both cases among them.
+_GENERATED_TOKEN = re.compile(r"(?=[^0-9]*[0-9])(?=[^a-z]*[a-z])(?=[^A-Z]*[A-Z])[A-Za-z0-9]{10,}")
 
 
 def _generated_before_here(value: str, marker: re.Match[str]) -> bool:
     """Whether the marker is `here` (and a counter) ending a generated value: `<generated>_here_7` is a password that
-    ends so, not an instruction to fill one in (red165: any generated password with `_here_12` appended passed)."""
+    ends so, not an instruction to fill one in (red165: any generated password with `_here_12` appended passed); or
+    `your` inside a value holding a generated run."""
+    if marker.start() and marker.group().strip("_-").lower() == "your":
+        # (`<generated>_your_<generated>`: the word inside a generated password, not `change_your_password`.)
+        return any(_GENERATED_TOKEN.fullmatch(word) for word in _WORD_BREAK.split(value))
     end = _HERE_END.search(value)
     if end is None or marker.start() != end.start():
         return False
