@@ -98,3 +98,27 @@ async function refresh(url) {
 }
 
 module.exports = { app, refresh, handleFetch };
+
+// red164: sanitizers that did not hold
+app.get('/deny-list', async (req, res) => {
+  const url = req.query.url;
+  if (!BLOCKED_HOSTS.includes(new URL(url).hostname)) {
+    // ruleid: js-ssrf-request-url
+    res.send(await (await fetch(url)).text());
+  }
+});
+
+app.get('/rechecked-name', async (req, res) => {
+  let url = req.query.next;
+  if (!ALLOWED_HOSTS.includes(new URL(url).hostname)) {
+    return res.sendStatus(400);
+  }
+  url = req.query.other;
+  // ruleid: js-ssrf-request-url
+  res.send(await (await fetch(url)).text());
+});
+
+app.get('/literal-first', async (req, res) => {
+  // ruleid: js-ssrf-request-url
+  res.send(await (await fetch('https://api.example.com/' && req.query.u)).text());
+});

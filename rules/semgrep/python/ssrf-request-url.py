@@ -139,3 +139,29 @@ def other_checked():
     requests.get(avatar, timeout=3)
     # ruleid: python-ssrf-request-url
     return requests.get(request.args["feed"]).text
+
+
+# red164: sanitizers that did not hold
+
+
+@app.route("/host-by-format")
+def host_by_format():
+    # ruleid: python-ssrf-request-url
+    return requests.get("https://%s/api" % request.args["host"]).text
+
+
+@app.route("/literal-first")
+def literal_first():
+    target = request.args["url"]
+    # ruleid: python-ssrf-request-url
+    return requests.get("https://api.example.com/" if not target else target).text
+
+
+@app.route("/rechecked-name")
+def rechecked_name():
+    url = request.args["next"]
+    if not is_allowed_url(url):
+        abort(400)
+    url = request.args["other"]
+    # ruleid: python-ssrf-request-url
+    return requests.get(url).text

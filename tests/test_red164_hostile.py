@@ -1,0 +1,122 @@
+"""red164: this session's loosenings attacked as a hostile pusher would, through the real gate.
+
+sast161's SSRF sanitizers (python-ssrf-request-url, js-ssrf-request-url) held a URL as safe when:
+- its text began with a literal `"https://host/"` — `"https://%s/api" % host` names no host, and
+  `"https://a/" if not url else url` / `'https://a/' && url` fetch the caller's URL (HIGH: a request-controlled
+  fetch accepted);
+- a name was checked against the allow-list and then given a new, unchecked request value before the fetch (HIGH);
+- (JavaScript) a deny-list's negated `includes` guarded the request: `<... $ALLOWED.includes($ARG) ...>` matched
+  `!BLOCKED_HOSTS.includes(host)` (HIGH).
+Each is judged by the real semgrep through `gatekeeper check` on a real commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.scan_helpers import ALL_SCANNERS_POLICY, check_commit
+
+HIGH_POLICY = ALL_SCANNERS_POLICY.replace("block_at: medium", "block_at: high")
+SSRF = ("semgrep/python-ssrf-request-url", "semgrep/js-ssrf-request-url")
+
+FLASK = """import requests
+from flask import Flask, abort, request
+
+from app.hosts import is_allowed_url
+
+app = Flask(__name__)
+
+
+@app.route("/a")
+def host_by_format():
+    return requests.get("https://%s/api" % request.args["host"]).text
+
+
+@app.route("/b")
+def literal_first():
+    target = request.args["url"]
+    return requests.get("https://api.example.com/" if not target else target).text
+
+
+@app.route("/c")
+def rechecked_name():
+    url = request.args["next"]
+    if not is_allowed_url(url):
+        abort(400)
+    url = request.args["other"]
+    return requests.get(url).text
+
+
+@app.route("/d")
+def fixed_host():
+    return requests.get("https://api.github.com/users/%s" % request.args["name"]).json()
+
+
+@app.route("/e")
+def checked():
+    url = request.args["url"]
+    if not is_allowed_url(url):
+        abort(400)
+    return requests.get(url).text
+"""
+FLASK_LINES = {11, 17, 26}
+
+EXPRESS = """const express = require("express");
+const app = express();
+
+app.get("/a", async (req, res) => {
+  const url = req.query.url;
+  if (!BLOCKED_HOSTS.includes(new URL(url).hostname)) {
+    res.send(await (await fetch(url)).text());
+  }
+});
+
+app.get("/b", async (req, res) => {
+  let url = req.query.next;
+  if (!ALLOWED_HOSTS.includes(new URL(url).hostname)) {
+    return res.sendStatus(400);
+  }
+  url = req.query.other;
+  res.send(await (await fetch(url)).text());
+});
+
+app.get("/c", async (req, res) => {
+  res.send(await (await fetch("https://api.example.com/" && req.query.u)).text());
+});
+
+app.get("/d", async (req, res) => {
+  const url = req.query.url;
+  if (!ALLOWED_HOSTS.includes(new URL(url).hostname)) {
+    return res.sendStatus(400);
+  }
+  res.send(await (await fetch(url)).text());
+});
+module.exports = app;
+"""
+EXPRESS_LINES = {7, 17, 21}
+
+
+@pytest.fixture(scope="module")
+def ssrf_verdict(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any]]:
+    return check_commit(tmp_path_factory.mktemp("red164-ssrf"), {"app/views.py": FLASK, "server/fetch.js": EXPRESS},
+                        HIGH_POLICY)
+
+
+def _lines(verdict: dict[str, Any], path: str) -> set[int]:
+    return {f["line"] for f in verdict["findings"] if f["rule_id"] in SSRF and f["path"] == path}
+
+
+def test_python_ssrf_sanitizers_that_did_not_hold_now_block(ssrf_verdict: tuple[int, dict[str, Any]]) -> None:
+    code, result = ssrf_verdict
+    # (the fixed host with a `%s` path and the real allow-list guard stay sanitised: lines 32 and 39 are not found)
+    assert _lines(result, "app/views.py") == FLASK_LINES, result["findings"]
+    assert code == 1 and result["decision"] == "block", result["findings"]
+
+
+def test_javascript_ssrf_sanitizers_that_did_not_hold_now_block(ssrf_verdict: tuple[int, dict[str, Any]]) -> None:
+    _, result = ssrf_verdict
+    assert _lines(result, "server/fetch.js") == EXPRESS_LINES, result["findings"]
+    blocking = [f for f in result["findings"] if f["rule_id"] in SSRF]
+    assert blocking and all(f["severity"] == "high" and f["blocking"] for f in blocking), blocking
