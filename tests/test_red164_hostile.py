@@ -12,6 +12,7 @@ Each is judged by the real semgrep through `gatekeeper check` on a real commit.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -120,3 +121,67 @@ def test_javascript_ssrf_sanitizers_that_did_not_hold_now_block(ssrf_verdict: tu
     assert _lines(result, "server/fetch.js") == EXPRESS_LINES, result["findings"]
     blocking = [f for f in result["findings"] if f["rule_id"] in SSRF]
     assert blocking and all(f["severity"] == "high" and f["blocking"] for f in blocking), blocking
+
+
+# -- sig161: an x509 armor is an info note where no signature is required; what it carries is still read ----------
+
+def _x509_armor(*lines: str) -> bytes:
+    return ("-----BEGIN SIGNED MESSAGE-----\n" + "".join(f"{line}\n" for line in lines)
+            + "-----END SIGNED MESSAGE-----\n").encode()
+
+
+def test_a_key_inside_an_x509_looking_signature_header_is_still_refused(tmp_path: Path) -> None:
+    """Attack (held): before sig161 any x509 armor blocked at high on its own; now it is an info note under the
+    built-in policy, so only the header's own scan stands between a key written into the armor and the server."""
+    from gatekeeper.config import DEFAULT_POLICY_YAML
+    from tests.hook_helpers import AWS_KEY, DANA, make_server, spush
+    from tests.provenance_helpers import replace_head, with_signature
+
+    server = make_server(tmp_path / "srv", policy=DEFAULT_POLICY_YAML)
+    work = server.clone()
+    work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
+    assert spush(server, work, "origin", "main").code == 0
+    plain = work.commit("Fix typo\n", {"README.md": "hello!\n"}, author=DANA, committer=DANA)
+    armor = _x509_armor("MIIB" + "x" * 60, f"aws_access_key_id={AWS_KEY}")
+    forged = replace_head(work, with_signature(work.git("cat-file", "commit", plain).encode(), armor))
+
+    result = spush(server, work, "origin", "main")
+
+    findings = server.last_verdict()["findings"]
+    assert any(f["rule_id"] == "provenance/unsupported-signature" and f["severity"] == "info" for f in findings)
+    assert any(f["rule_id"] == "secrets/aws-access-key" and f["blocking"] for f in findings), findings
+    assert result.code != 0 and server.tip() != forged, result.output
+
+
+# -- sast161's template rules: a `<!--` that opens no comment hid the sink (MEDIUM: the rules are medium) -----------
+
+SVELTE_HIDDEN = """<script>
+  export let reply;
+  const marker = "<!--";
+</script>
+
+<article class="assistant">{@html reply}</article>
+<!-- the reply is rendered above -->
+"""
+VUE_HIDDEN = """<template>
+  <p title="<!--">x</p>
+  <div class="assistant" v-html="reply"></div>
+  <p title="-->">y</p>
+  <!-- {{ reply }} as text was the old way: <div v-html="old"></div> -->
+</template>
+
+<script setup>
+defineProps({ reply: String });
+</script>
+"""
+
+
+def test_a_comment_marker_in_a_string_or_attribute_no_longer_hides_a_raw_html_sink(tmp_path: Path) -> None:
+    code, result = check_commit(tmp_path, {"web/Reply.svelte": SVELTE_HIDDEN, "web/Reply.vue": VUE_HIDDEN},
+                                ALL_SCANNERS_POLICY)
+    found = {(f["rule_id"], f["path"], f["line"]) for f in result["findings"]
+             if f["rule_id"] in ("semgrep/js-svelte-raw-html", "semgrep/js-vue-v-html")}
+    # (the v-html inside the real comment on line 5 stays unreported)
+    assert found == {("semgrep/js-svelte-raw-html", "web/Reply.svelte", 6),
+                     ("semgrep/js-vue-v-html", "web/Reply.vue", 3)}, result["findings"]
+    assert code == 1 and result["decision"] == "block", result["findings"]
