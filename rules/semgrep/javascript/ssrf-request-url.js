@@ -122,3 +122,8 @@ app.get('/literal-first', async (req, res) => {
   // ruleid: js-ssrf-request-url
   res.send(await (await fetch('https://api.example.com/' && req.query.u)).text());
 });
+
+app.get('/template-replaced', async (req, res) => {
+  // ruleid: js-ssrf-request-url
+  res.send(await (await fetch(`https://api.example.com/`.replace(/.*/, req.query.u))).text());
+});
