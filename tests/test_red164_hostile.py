@@ -185,3 +185,30 @@ def test_a_comment_marker_in_a_string_or_attribute_no_longer_hides_a_raw_html_si
     assert found == {("semgrep/js-svelte-raw-html", "web/Reply.svelte", 6),
                      ("semgrep/js-vue-v-html", "web/Reply.vue", 3)}, result["findings"]
     assert code == 1 and result["decision"] == "block", result["findings"]
+
+
+HOST_BY_FORMAT = """import requests
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/status")
+def status():
+    return requests.get("https://%s/healthz" % request.args["host"], timeout=5).text
+"""
+
+
+def test_the_hook_refuses_a_host_formatted_into_a_literal_url(tmp_path: Path) -> None:
+    """The attack as a pusher makes it: a Flask route that fetches `https://<caller's host>/…` (the cloud metadata
+    address included), pushed into a bare repository whose hook runs semgrep. Accepted before (the literal's
+    `https://%s/` read as a fixed scheme and host)."""
+    from tests.hook_helpers import DANA, SEMGREP_HOOK_POLICY, seeded, spush
+
+    server, work = seeded(tmp_path, SEMGREP_HOOK_POLICY)
+    work.commit("health probe\n", {"app/status.py": HOST_BY_FORMAT}, author=DANA, committer=DANA)
+
+    refused = spush(server, work, "origin", "main")
+
+    assert refused.code != 0 and "python-ssrf-request-url" in refused.output, refused.output
+    assert server.tip() != work.head()
