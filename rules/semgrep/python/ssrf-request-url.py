@@ -165,3 +165,30 @@ def rechecked_name():
     url = request.args["other"]
     # ruleid: python-ssrf-request-url
     return requests.get(url).text
+
+
+@app.route("/deny-list")
+def deny_list():
+    url = request.args["url"]
+    if not urlparse(url).hostname in BLOCKED_HOSTS:
+        # ruleid: python-ssrf-request-url
+        return requests.get(url).text
+    abort(403)
+
+
+@app.route("/checked-in-part")
+def checked_in_part():
+    url = request.args["url"]
+    if not is_allowed_url(url) and url.startswith("ftp:"):
+        abort(400)
+    # ruleid: python-ssrf-request-url
+    return requests.get(url).text
+
+
+@app.route("/allowed-or-anything")
+def allowed_or_anything():
+    url = request.args["url"]
+    if is_safe_url(url) or url:
+        # ruleid: python-ssrf-request-url
+        return requests.get(url).text
+    abort(400)
