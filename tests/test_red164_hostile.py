@@ -212,3 +212,40 @@ def test_the_hook_refuses_a_host_formatted_into_a_literal_url(tmp_path: Path) ->
 
     assert refused.code != 0 and "python-ssrf-request-url" in refused.output, refused.output
     assert server.tip() != work.head()
+
+
+# -- origin161: Lovable's code-editor title and a policy that names Lovable's App as an agent ------------------------
+
+LOVABLE = ("gpt-engineer-app[bot]", "159125892+gpt-engineer-app[bot]@users.noreply.github.com")
+OWN_EDIT = "Code edited in Lovable Code Editor"
+
+
+def _ai_zone_policy(identities: str) -> str:
+    from tests.hook_helpers import TEST_POLICY
+
+    return TEST_POLICY.replace(
+        "origins: {mobile_classes: [mobile, tablet], undeclared: desktop}",
+        f"origins: {{mobile_classes: [mobile, tablet], undeclared: desktop, ai_identities: [{identities}]}}").replace(
+        "  - {name: payments, paths: [\"src/payments/**\"], mobile: block}",
+        "  - {name: payments, paths: [\"src/payments/**\"], mobile: block, ai: block}")
+
+
+@pytest.mark.parametrize(("identities", "accepted"), [
+    # the project's word: every commit Lovable's App makes is an agent's, whatever its title (refused before)
+    (f"'{LOVABLE[1]}'", False),
+    ("'*@agents.corp.example'", True),  # control: a policy naming other agents leaves the code editor's title a person's
+])
+def test_a_policy_naming_lovables_app_outranks_the_code_editor_title(tmp_path: Path, identities: str,
+                                                                     accepted: bool) -> None:
+    from tests.hook_helpers import seeded, spush
+
+    server, work = seeded(tmp_path, _ai_zone_policy(identities))
+    work.commit(f"{OWN_EDIT}\n", {"src/payments/charge.py": "AMOUNT = 1\n"}, author=LOVABLE, committer=LOVABLE)
+
+    result = spush(server, work, "origin", "main")
+
+    if accepted:
+        assert result.code == 0 and server.tip() == work.head(), result.output
+    else:
+        assert result.code != 0 and "policy/zone-violation" in result.output, result.output
+        assert server.tip() != work.head()

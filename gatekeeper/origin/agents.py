@@ -366,11 +366,17 @@ def match_identity(name: str, email: str, extra: tuple[str, ...] = ()) -> AgentM
             return AgentMatch(agent.id, "github-app-name")
     if _AIDER_SUFFIX.search(name):
         return AgentMatch("aider", "aider-suffix")
-    if extra:
-        for identity in extra:
-            if (identity == address or (identity.startswith("*@") and address.endswith(identity[1:]))
-                    or ("@" not in identity and identity == clean_name)):
-                return AgentMatch(identity, "policy")
+    return policy_identity(name, email, extra)
+
+
+def policy_identity(name: str, email: str, extra: tuple[str, ...]) -> AgentMatch | None:
+    """The policy's own `origins.ai_identities` entry an identity is, if any (match_identity's last step)."""
+    address = email.strip().strip("<>").casefold()
+    clean_name = " ".join(name.split()).casefold()
+    for identity in extra:
+        if (identity == address or (identity.startswith("*@") and address.endswith(identity[1:]))
+                or ("@" not in identity and identity == clean_name)):
+            return AgentMatch(identity, "policy")
     return None
 
 

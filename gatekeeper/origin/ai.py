@@ -39,6 +39,7 @@ from gatekeeper.origin.agents import (
     agent_by_label,
     match_identity,
     match_value,
+    policy_identity,
 )
 from gatekeeper.origin.attribution import (
     MAX_NOTE,
@@ -382,7 +383,7 @@ class AIAuthorDetector:
     def detect(self, commit: Commit, ctx: OriginContext) -> Iterable[Evidence]:
         found: list[Evidence] = []
         author = _person_match(commit.author, ctx.ai_identities)
-        if author is not None and _own_edit(author, commit):
+        if author is not None and _own_edit(author, commit, commit.author, ctx.ai_identities):
             author = None  # the platform committing a person's own edit (Lovable's code editor)
         if author is not None:
             ai = AIInvolvement.ASSISTED if author.rule == "aider-suffix" else AIInvolvement.GENERATED
@@ -391,7 +392,7 @@ class AIAuthorDetector:
                                    agent=author.agent, model=author.model, rule=author.rule))
         if commit.committer != commit.author:
             committer = _person_match(commit.committer, ctx.ai_identities)
-            if committer is not None and _own_edit(committer, commit):
+            if committer is not None and _own_edit(committer, commit, commit.committer, ctx.ai_identities):
                 committer = None
             # aider marks the committer alone when it commits changes the human made ("dirty commits"): the
             # code is the human's, only the message is aider's — not AI involvement in the change.
@@ -403,10 +404,13 @@ class AIAuthorDetector:
         return found
 
 
-def _own_edit(match: AgentMatch, commit: Commit) -> bool:
-    """Whether an agent-authored commit is titled as its platform titles a person's own edits (Agent.own_edits)."""
+def _own_edit(match: AgentMatch, commit: Commit, person: Person, extra: tuple[str, ...]) -> bool:
+    """Whether an agent-authored commit is titled as its platform titles a person's own edits (Agent.own_edits) — never
+    where the policy's own `ai_identities` name the identity: the project's word that every commit of it is an agent's
+    outranks a title anyone making the commit writes (red164)."""
     agent = BY_ID.get(match.agent) if match.rule != "policy" else None
-    return agent is not None and commit.subject in agent.own_edits
+    return (agent is not None and commit.subject in agent.own_edits
+            and policy_identity(person.name, person.email, extra) is None)
 
 
 def _marker(key: str, value: str, url: str | None) -> tuple[str | None, str | None, str | None, AIInvolvement] | None:
