@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from gatekeeper import globs
 from gatekeeper.errors import ConfigError
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import DeviceClass, Severity, display_text
 
 POLICY_FILENAME = ".gatekeeper.yml"
@@ -758,7 +759,7 @@ def _bandit(v: _V, value: Any) -> BanditGate:
                       min_severity=_opt(b, "min_severity", "medium", level, "bandit"))
 
 
-_RULE_GLOB = re.compile(r"\A[A-Za-z0-9*?][A-Za-z0-9_.*?/-]{0,199}\Z")
+_RULE_GLOB = lazy(r"\A[A-Za-z0-9*?][A-Za-z0-9_.*?/-]{0,199}\Z")
 
 
 def _ignore_rule(v: _V, value: Any, path: str) -> str:

@@ -12,10 +12,10 @@ typed by the pusher.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.origin.base import ForgeInfo
 from gatekeeper.sanitize import safe
 
@@ -47,7 +47,7 @@ def _get(env: Mapping[str, str], name: str, limit: int = MAX_IDENTITY_LENGTH) ->
     return cleaned or None
 
 
-_ADDRESS = re.compile(r"[^@\s<>\",;:()\[\]]+@[^@\s<>\",;:()\[\]]+")
+_ADDRESS = lazy(r"[^@\s<>\",;:()\[\]]+@[^@\s<>\",;:()\[\]]+")
 
 
 def _address(value: str | None) -> str | None:

@@ -9,17 +9,17 @@ line that is not what git writes refuses the push (exit 4) instead of being gues
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gatekeeper.config import Policy
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.git import Git, classify_update
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import Finding, RefUpdate, Severity, is_sha
 from gatekeeper.sanitize import safe
 
-_BAD_REF = re.compile(r"[\x00-\x20\x7f]")
+_BAD_REF = lazy(r"[\x00-\x20\x7f]")
 MAX_REF_LENGTH = 4096
 
 

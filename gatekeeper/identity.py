@@ -24,17 +24,17 @@ audit/history.py):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import Commit, SignatureInfo, SignatureStatus
 from gatekeeper.sanitize import safe
 
-_ANGLE = re.compile(r"^(?P<name>[^<>]*?)\s*<(?P<email>[^<>\s]+)>\s*$")
+_ANGLE = lazy(r"^(?P<name>[^<>]*?)\s*<(?P<email>[^<>\s]+)>\s*$")
 # GitHub logins: alphanumerics and hyphens, at most 39 characters. Enterprise Managed Users add their
 # enterprise's shortcode after an underscore (`bob_octo`); apps end in "[bot]".
-_LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*(?:_[A-Za-z0-9]{3,8})?")
+_LOGIN = lazy(r"[A-Za-z0-9][A-Za-z0-9-]*(?:_[A-Za-z0-9]{3,8})?")
 _MAX_LOGIN = 39
 _BOT_SUFFIX = "[bot]"
 _WEB_FLOW = "noreply@github.com"  # the committer of commits GitHub makes itself

@@ -7,12 +7,12 @@ escapes, carriage returns and other control characters cannot rewrite what the r
 
 from __future__ import annotations
 
-import re
+from gatekeeper.lazy_regex import lazy
 
 # C0 and C1 controls (keeps nothing: tabs and newlines are replaced too when single_line).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_ALL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = lazy(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_ALL = lazy("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_ANSI = lazy(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # Bidirectional overrides can reorder what a reader sees (Trojan Source); zero-width characters, the BOM,
 # interlinear annotations and Unicode tag characters hide text or smuggle it past a reader. Every format
 # character (Unicode category Cf) is here, with the other code points that show as nothing: the combining
@@ -23,19 +23,19 @@ _INVISIBLE = ("\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u11
               "\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
               "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
               "\U0001d173-\U0001d17a\U000e0000-\U000e007f\U000e0100-\U000e01ef")
-_BIDI = re.compile(f"[{_INVISIBLE}]")
+_BIDI = lazy(f"[{_INVISIBLE}]")
 
 
 # What JSON may legally carry raw but a reader's terminal, editor or log viewer must not get raw: DEL, C1
 # controls, bidi controls and marks, line/paragraph separators, zero-width and BOM characters. In JSON
 # text these can only occur inside strings, so writing them as \uXXXX keeps the document valid and
 # lossless (a parser returns the same string).
-_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\u2028\u2029{_INVISIBLE}]")
+_JSON_UNSAFE = lazy(f"[\x7f-\x9f\u2028\u2029{_INVISIBLE}]")
 # Lone surrogates: a record of the decision log may hold one (`"\\ud800"` is valid JSON), and no UTF-8 writer can
 # write what it decodes to (red137). The readers of the log write it as the escape it was, json_text; safe() shows
 # the replacement character, as a decoder would.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_JSON_UNSAFE_OR_LONE = re.compile(f"[\x7f-\x9f\u2028\u2029{_INVISIBLE}\ud800-\udfff]")
+_SURROGATE = lazy("[\ud800-\udfff]")
+_JSON_UNSAFE_OR_LONE = lazy(f"[\x7f-\x9f\u2028\u2029{_INVISIBLE}\ud800-\udfff]")
 
 
 def json_escape_unsafe(text: str) -> str:
@@ -58,7 +58,7 @@ def _json_escape(point: int) -> str:
 
 
 # Anything safe() removes from a multi-line text: escape sequences start with ESC (a C0 control).
-_HIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
+_HIDDEN = lazy(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
 
 
 def visible(text: str) -> str:

@@ -22,14 +22,13 @@ Keys compare case-insensitively (Trailer.name).
 
 from __future__ import annotations
 
-import re
-
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import Trailer
 
 WHITESPACE = " \t\r\n"  # git's isspace() (sane_ctype): no \v, no \f
-_SEPARATOR = re.compile(r"([A-Za-z0-9-]+)[ \t]*:")
+_SEPARATOR = lazy(r"([A-Za-z0-9-]+)[ \t]*:")
 _GIT_GENERATED = ("Signed-off-by: ", "(cherry picked from commit ")
-_FOLD = re.compile(r"\n[ \t\r\n]*")
+_FOLD = lazy(r"\n[ \t\r\n]*")
 _SCISSORS = " ------------------------ >8 ------------------------"
 
 
@@ -152,7 +151,7 @@ def parse_trailers(message: str, comment: str = "#") -> tuple[Trailer, ...]:
     return tuple(found)
 
 
-_IDENT = re.compile(r"\A[ \t]*(?P<name>[^<>]*?)[ \t]*<[ \t]*(?P<email>[^<>\s]*)[ \t]*>")
+_IDENT = lazy(r"\A[ \t]*(?P<name>[^<>]*?)[ \t]*<[ \t]*(?P<email>[^<>\s]*)[ \t]*>")
 
 
 def parse_ident(value: str) -> tuple[str, str] | None:

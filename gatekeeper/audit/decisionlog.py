@@ -26,7 +26,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +49,7 @@ from gatekeeper.audit.logformat import (
     pg_url,
     redact_url,
 )
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import Verdict, display_path
 
 if TYPE_CHECKING:
@@ -244,7 +244,7 @@ def read_anchors(text: str) -> tuple[Head, ...]:
     return tuple(heads)
 
 
-_HASH = re.compile("[0-9a-f]{64}")
+_HASH = lazy("[0-9a-f]{64}")
 _ANCHOR_FIX = ("pass the file `gatekeeper log verify --format json > FILE` wrote on an intact log (kept where "
                "whoever writes the log cannot change it)")
 

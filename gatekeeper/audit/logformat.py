@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from gatekeeper.errors import GatekeeperError
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import ExitCode
 
 FORMAT_NAME = "gatekeeper-decision-log"
@@ -24,10 +25,10 @@ GENESIS = "0" * 64
 MAX_COMMITS_PER_RECORD = 10_000  # the verdict digest still covers every commit; the index lists these
 # A PostgreSQL URL anywhere in a text (an error message quotes it), whatever the scheme's case.
 # (Also the forms a path reading of one leaves: `postgresql:/user:pw@host`, `//` collapsed.)
-_PG_URL = re.compile(r"postgres(?:ql)?:/{1,2}\S*", re.IGNORECASE)
-_SCHEME = re.compile(":/{1,2}")
+_PG_URL = lazy(r"postgres(?:ql)?:/{1,2}\S*", re.IGNORECASE)
+_SCHEME = lazy(":/{1,2}")
 # A libpq key=value conninfo (`host=db password=…`) given where a URL was meant: its password hidden too.
-_CONNINFO_PASSWORD = re.compile(r"(\b(?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s&]+)", re.IGNORECASE)
+_CONNINFO_PASSWORD = lazy(r"(\b(?:ssl)?password\s*=\s*)(?:'(?:[^'\\]|\\.)*'|[^\s&]+)", re.IGNORECASE)
 # Query parameters whose values are fit to print; every other value (password, sslpassword, passfile, a
 # parameter libpq adds tomorrow) is replaced.
 _SHOWN_PARAMS = frozenset({"host", "hostaddr", "port", "dbname", "user", "sslmode", "connect_timeout",

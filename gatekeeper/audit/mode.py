@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 import errno
 import os
-import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,10 +32,11 @@ from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_poli
 from gatekeeper.errors import GitError, UsageError
 from gatekeeper.fsutil import replaced_text
 from gatekeeper.git import Git, RepoInfo
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import ExitCode, display_text
 from gatekeeper.provenance.source import Reader, filesystem_reader, git_reader
 
-_FORGE_URL = re.compile(
+_FORGE_URL = lazy(
     r"^(?:(?:https?|ssh|git)://(?:[^@/]+@)?(?P<host1>[A-Za-z0-9.-]+)(?::\d+)?/|(?:[^@/:]+@)?(?P<host2>[A-Za-z0-9.-]+):)"
     r"(?P<path>[A-Za-z0-9._-]+(?:/[A-Za-z0-9._-]+)+?)(?:\.git)?/?$")
 KNOWN_FORGES = {"github.com": "github", "gitlab.com": "gitlab"}

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from gatekeeper.errors import GitError
 from gatekeeper.git._runner import _check_rev_token
 from gatekeeper.git.objects import Objects
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import ZERO_SHA, FileChange, FileStatus, display_path, is_sha, is_zero
 
 # Patch output whose shape does not depend on repository config: no colour, no external diff or
@@ -390,7 +391,7 @@ _STATUS = {"A": FileStatus.ADDED, "M": FileStatus.MODIFIED, "D": FileStatus.DELE
 
 
 # A `diff-tree --raw -z` record (`:<mode> <mode> <id> <id> <status>\0<path>\0`) or a commit's id heading its records.
-_RAW_RECORD = re.compile(rb":[0-7]+ ([0-7]+) [0-9a-f]+ ([0-9a-f]+) [A-Z][0-9]*\x00([^\x00]*)\x00|([0-9a-f]+)\x00")
+_RAW_RECORD = lazy(rb":[0-7]+ ([0-7]+) [0-9a-f]+ ([0-9a-f]+) [A-Z][0-9]*\x00([^\x00]*)\x00|([0-9a-f]+)\x00")
 # A tree object's entries, `<mode> <name>\0<id>`, as git's tree reader takes them (the id: 20 or 32 raw bytes); the
 # parse is unique (a name ends at its first NUL), so a tree the whole pattern matches has exactly the entries found.
 _TREE_ENTRY = {size: re.compile(rb"([0-7]+) ([^\x00]*)\x00.{%d}" % size, re.DOTALL) for size in (20, 32)}
@@ -525,4 +526,4 @@ def _parse_diff_tree(raw: bytes, shas: list[str]) -> dict[str, tuple[FileChange,
     return {k: tuple(v) for k, v in result.items()}
 
 
-_HUNK = re.compile(rb"@@ -\S+ \+(\d+)(?:,(\d+))? @@")  # a -U0 hunk header: where the new side's lines start, how many
+_HUNK = lazy(rb"@@ -\S+ \+(\d+)(?:,(\d+))? @@")  # a -U0 hunk header: where the new side's lines start, how many

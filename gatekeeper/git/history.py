@@ -6,7 +6,6 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import datetime as dt
-import re
 import time
 from array import array
 from bisect import bisect_left
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 
 from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git._runner import Runner, _check_rev_token, _first_line
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import Commit, Person, RefKind, RefUpdate, is_sha, is_zero
 from gatekeeper.trailers import parse_trailers
 
@@ -22,7 +22,7 @@ _LOG_FIELDS = ("%H", "%P", "%an", "%ae", "%at", "%cn", "%ce", "%ct", "%B")
 _LOG_FORMAT = "%x00".join(_LOG_FIELDS)
 # One commit of a raw log: (sha, parents, author, author_time, committer, commit_time, message, signed).
 RawParts = tuple[str, tuple[str, ...], Person, int, Person, int, str, bool]
-_REMOTE_NAME = re.compile(r"\A[A-Za-z0-9._-]{1,100}\Z")
+_REMOTE_NAME = lazy(r"\A[A-Za-z0-9._-]{1,100}\Z")
 
 
 @dataclass
@@ -722,7 +722,7 @@ def _range_input(include: Sequence[str], exclude: Sequence[str]) -> bytes:
     return ("".join(f"{r}\n" for r in include) + "".join(f"^{r}\n" for r in exclude)).encode()
 
 
-_ISO_DAY = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})(?![0-9])")
+_ISO_DAY = lazy(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})(?![0-9])")
 
 
 def _check_since(since: str | None) -> None:

@@ -20,12 +20,13 @@ from pathlib import Path
 
 from gatekeeper.errors import GitError, UsageError
 from gatekeeper.git import Workdir
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import DEVICE_CLASSES
 from gatekeeper.modes.install import user_git
 from gatekeeper.sanitize import safe
 from gatekeeper.trailers import WHITESPACE, parse_trailers, trailer_block
 
-_VALUE = re.compile(r"\A[^\x00-\x1f\x7f]{1,120}\Z")
+_VALUE = lazy(r"\A[^\x00-\x1f\x7f]{1,120}\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +61,7 @@ def resolve_trailers(env: Mapping[str, str], *, device: str | None = None, devic
 
 _SCISSORS = " ------------------------ >8 ------------------------"
 _COMMENT_CANDIDATES = "#;@!$%^&|:"  # what core.commentChar=auto picks from (builtin/commit.c)
-_TRAILER_LINE = re.compile(r"\A([A-Za-z0-9-]+)[ \t]*:(.*)\Z", re.DOTALL)
+_TRAILER_LINE = lazy(r"\A([A-Za-z0-9-]+)[ \t]*:(.*)\Z", re.DOTALL)
 
 
 def _blank(line: str) -> bool:

@@ -24,6 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.sanitize import clip
 
 
@@ -257,7 +258,7 @@ BY_ID: dict[str, Agent] = {agent.id: agent for agent in AGENTS}
 # Domains reserved for examples and tests (RFC 2606, RFC 6761) and the link-local `.local`: an address there is a
 # placeholder any script or sandbox writes, never evidence nobody else carries. The table holds none (checked
 # here, at import); the policy's own origins.ai_identities may (a project's choice for its own sandboxes).
-_RESERVED = re.compile(r"@(?:(?:[^@]+\.)?example(?:\.(?:com|net|org))?|[^@]+\.(?:invalid|test|localhost|local))\Z")
+_RESERVED = lazy(r"@(?:(?:[^@]+\.)?example(?:\.(?:com|net|org))?|[^@]+\.(?:invalid|test|localhost|local))\Z")
 
 
 def _reserved(email: str) -> bool:
@@ -272,8 +273,8 @@ _BY_BOT_ID: dict[tuple[int, str], Agent] = {bot: agent for agent in AGENTS for b
 _BY_APP_LOGIN: dict[str, Agent] = {login: agent for agent in AGENTS for _, login in agent.github_bots
                                    if login.endswith("[bot]")}
 _BY_LABEL: dict[str, Agent] = {label: agent for agent in AGENTS for label in (agent.id, *agent.labels)}
-_NOREPLY = re.compile(r"\A(?:(\d+)\+)?([^@+\s]+)@users\.noreply\.github\.com\Z")
-_AIDER_SUFFIX = re.compile(r"\(aider\)\s*\Z")
+_NOREPLY = lazy(r"\A(?:(\d+)\+)?([^@+\s]+)@users\.noreply\.github\.com\Z")
+_AIDER_SUFFIX = lazy(r"\(aider\)\s*\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +291,7 @@ def agent_by_label(label: str) -> Agent | None:
 
 # What a model's name holds: a version number or a model family's word. A display name without either ("OpenHands
 # Bot", "OpenDevinBot", "Copilot Autofix powered by AI", "Cline Evaluation") names the tool, not a model (red105).
-_MODEL_WORDS = re.compile(r"\d|gpt|claude|opus|sonnet|haiku|gemini|gemma|llama|qwen|glm|deepseek|mistral|codestral|"
+_MODEL_WORDS = lazy(r"\d|gpt|claude|opus|sonnet|haiku|gemini|gemma|llama|qwen|glm|deepseek|mistral|codestral|"
                           r"devstral|mixtral|grok|kimi|minimax|\bo[1-9]|\bphi|nemotron|granite|command-r",
                           re.IGNORECASE)
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from gatekeeper.git.notes import NOTES_REF
 from gatekeeper.identity import COAUTHOR_KEYS
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import AIInvolvement, Commit, Evidence, Person, Trust
 from gatekeeper.origin.agents import (
     AGENTS,
@@ -67,12 +68,12 @@ SESSION_LINKS = (("https://chatgpt.com/codex/tasks/task_", "codex"), ("https://c
 # (ASCII case-insensitive: under Unicode folding a long s or a dotless i spells the host, which no browser reads as
 # the vendor's — and _marker, which names the vendor by the prefix, found none: red120's crash.)
 _SESSION_LINK = "(?a:(?:" + "|".join(re.escape(prefix) for prefix, _ in SESSION_LINKS) + ")[A-Za-z0-9_-]{1,100})"
-_LINK = re.compile(_SESSION_LINK, re.IGNORECASE)
+_LINK = lazy(_SESSION_LINK, re.IGNORECASE)
 # Copilot Workspace ends the pull requests it opens "For more details, open the [Copilot Workspace
 # session](https://copilot-workspace.githubnext.com/OWNER/REPO/issues/N?shareId=…)." — its session, read only in that
 # sentence (a bare link to the host is the product's page or anyone's workspace; fix135o: wagtail's history).
 WORKSPACE_SESSION = "https://copilot-workspace.githubnext.com/"
-_BODY = re.compile(
+_BODY = lazy(
     # Possessive prefix and bounded, non-overlapping classes: linear on hostile input (a megabyte of spaces).
     r"^[ \t>*-]*+(?:(?P<key>co-authored-by|co-developed-by|assisted-by|generated-by|" + "|".join(_MARKER_KEYS)
     + r"|entire-[a-z0-9-]{1,40})[ \t]*:[ \t]*(?P<value>[^\r\n]*)"
@@ -120,12 +121,12 @@ _BODY = re.compile(
 # subject's end, as the tool writes it: the same words elsewhere in a title or a body are prose. The audit's fast path
 # keys on the two spellings (audit.history._WORDS).
 TOOL_TITLES = (("(vibe kanban)", "vibe-kanban"), ("(vibe-kanban)", "vibe-kanban"))
-_TOOL_TITLE = re.compile(r"\S[ \t]{1,8}(?P<mark>" + "|".join(re.escape(mark) for mark, _ in TOOL_TITLES)
+_TOOL_TITLE = lazy(r"\S[ \t]{1,8}(?P<mark>" + "|".join(re.escape(mark) for mark, _ in TOOL_TITLES)
                          + r")(?: \(#[1-9][0-9]{0,8}\))?\Z", re.IGNORECASE)
-_TEMPLATE_VALUE = re.compile(r"(?=.*[_<\[{])[<\[{]?[A-Z][A-Z_]*[>\]}]?(?:\s*[:/]\s*[<\[{]?[A-Z][A-Z_]*[>\]}]?)*"
+_TEMPLATE_VALUE = lazy(r"(?=.*[_<\[{])[<\[{]?[A-Z][A-Z_]*[>\]}]?(?:\s*[:/]\s*[<\[{]?[A-Z][A-Z_]*[>\]}]?)*"
                              r"(?:\s+\[[A-Z0-9_ ]+\])*")
-_KERNEL_ASSISTED = re.compile(r"\A(?P<agent>[^\s:]{1,60}):(?P<model>[^\s:]{1,120})(?:\s+.*)?\Z")
-_PARENS = re.compile(r"\(([^()]{1,200})\)")
+_KERNEL_ASSISTED = lazy(r"\A(?P<agent>[^\s:]{1,60}):(?P<model>[^\s:]{1,120})(?:\s+.*)?\Z")
+_PARENS = lazy(r"\(([^()]{1,200})\)")
 MAX_PER_DETECTOR = 20  # a message with 100,000 co-author lines must not make a 100,000-entry verdict
 
 
@@ -215,7 +216,7 @@ def parse_assisted_by(value: str) -> tuple[str | None, str | None]:
     return (agent.id if agent else clip(label, 60)), clip(match.group("model"), 120)
 
 
-_VIA = re.compile(r"\A(?P<model>[^<>]{1,120}?)\s+via\s+(?P<agent>[^<>]{1,60})\Z", re.IGNORECASE)
+_VIA = lazy(r"\A(?P<model>[^<>]{1,120}?)\s+via\s+(?P<agent>[^<>]{1,60})\Z", re.IGNORECASE)
 
 
 def assisted_by_agent(value: str, extra: tuple[str, ...] = ()) -> tuple[str | None, str | None]:
@@ -280,7 +281,7 @@ def assisted_by_person(value: str, extra: tuple[str, ...] = ()) -> bool:
 
 # A word of a name in any script (letters, joined by apostrophes and hyphens: O'Brien, Jean-Luc), or an initial (C,
 # C.).
-_NAME_WORD = re.compile("[^\\W\\d_](?:\\.|[^\\W\\d_'\u2019-]*(?:['\u2019-][^\\W\\d_]+)*)")
+_NAME_WORD = lazy("[^\\W\\d_](?:\\.|[^\\W\\d_'\u2019-]*(?:['\u2019-][^\\W\\d_]+)*)")
 _PARTICLES = frozenset({"van", "von", "de", "da", "del", "della", "der", "di", "du", "la", "le", "bin", "al", "el",
                         "ten", "ter", "y"})
 # Words an agent's or a tool's name is made of, and names of agents and models the agent table does not hold.
@@ -461,17 +462,17 @@ _PRODUCT_WORDS = frozenset(("cli", "code", "agent", "ai", "app", "assistant", "c
 # "Claude 3.7 Sonnet", "Gemini 2.5 Pro", "GitHub Copilot Chat", "Cursor Composer"; red120).
 _MODEL_WORDS = frozenset(("sonnet", "opus", "haiku", "pro", "flash", "ultra", "nano", "lite", "mini", "max", "turbo",
                           "preview", "experimental", "thinking", "coder", "chat", "composer", "edits", "workspace"))
-_VERSION = re.compile(r"v?\d[\w.+-]{0,30}", re.IGNORECASE)
-_EMPHASIS = re.compile(r"(?:\\?[*_`])+")  # (a backslash before a backquote: a shell-escaped `mux`, origin161)
+_VERSION = lazy(r"v?\d[\w.+-]{0,30}", re.IGNORECASE)
+_EMPHASIS = lazy(r"(?:\\?[*_`])+")  # (a backslash before a backquote: a shell-escaped `mux`, origin161)
 _LABEL_WORDS = max(len(label.split()) for agent in AGENTS for label in agent.labels)  # "gemini code assist": 3
 # All the words before the agent's name, when there are any: words that say it helped ("assistance from OpenAI
 # Codex", "the help of GitHub Copilot", gemini-cli's "yours truly __Gemini Code__"). Nothing else: "no Copilot",
 # "not by Claude", "no help from Cursor" deny it, "data from Gemini", "statsmodels GLM", "mkdocs for Cline" name
 # something else by its label (red120).
-_HELPED = re.compile(r"(?:(?:the|some|a little) )?(?:ai )?(?:help|assistance) (?:from|of)|using|yours truly")
+_HELPED = lazy(r"(?:(?:the|some|a little) )?(?:ai )?(?:help|assistance) (?:from|of)|using|yours truly")
 # Models of no agent of the table, named alone ("Generated by ChatGPT", "Generated with GPT-4o"): evidence without
 # an agent.
-_MODEL = re.compile(r"ChatGPT|GPT-?\d[\w.-]{0,20}|DeepSeek(?:-[\w.]{1,20})?|Grok(?:-?\d[\w.]{0,10})?")
+_MODEL = lazy(r"ChatGPT|GPT-?\d[\w.-]{0,20}|DeepSeek(?:-[\w.]{1,20})?|Grok(?:-?\d[\w.]{0,10})?")
 
 
 def footer_agent(text: str) -> tuple[bool, Agent | None]:

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import is_zero
 from gatekeeper.sanitize import clip
 
@@ -45,8 +45,8 @@ def record_path(path: str) -> str:
     return unicodedata.normalize("NFC", "/".join(parts))
 
 
-_RANGES = re.compile(r"\A\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*\Z")
-_AI_KEY = re.compile(r"\A(?:s_[0-9a-f]{6,64}(?:::t_[0-9a-f]{6,64})?|[0-9a-f]{7,64})\Z")
+_RANGES = lazy(r"\A\d+(?:-\d+)?(?:,\d+(?:-\d+)?)*\Z")
+_AI_KEY = lazy(r"\A(?:s_[0-9a-f]{6,64}(?:::t_[0-9a-f]{6,64})?|[0-9a-f]{7,64})\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +184,7 @@ def _contributor(value: Any) -> tuple[str | None, str | None]:
 
 
 TRACE_FILE = ".agent-trace/traces.jsonl"  # where the reference implementation appends its records
-_TRACE_VERSION = re.compile(r"\A[01]\.\d+(?:\.\d+)?\Z")  # the spec says 0.1.0; its reference code writes 1.0
+_TRACE_VERSION = lazy(r"\A[01]\.\d+(?:\.\d+)?\Z")  # the spec says 0.1.0; its reference code writes 1.0
 
 
 def added_records(old: bytes | None, new: bytes | None) -> str:

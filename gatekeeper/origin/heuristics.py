@@ -34,6 +34,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import Commit, DeviceClass, Evidence, SignatureStatus, Trust
 from gatekeeper.origin.base import ForgeInfo, OriginContext
 
@@ -42,16 +43,16 @@ GITLAB_COMMITTER = "noreply@gitlab.com"
 PR_MERGE = "forge/pr-merge"
 WEB_EDIT = "forge/web-edit"
 
-_MERGE_BUTTON = re.compile(r"^Merge pull request #([1-9]\d{0,8}) from \S")
-_SQUASH = re.compile(r"\(#([1-9]\d{0,8})\)$")
-_ADVISORY = re.compile(r"^Merge (?:pull request from (GHSA(?:-[0-9a-z]{4}){3})|commit from fork)$")
+_MERGE_BUTTON = lazy(r"^Merge pull request #([1-9]\d{0,8}) from \S")
+_SQUASH = lazy(r"\(#([1-9]\d{0,8})\)$")
+_ADVISORY = lazy(r"^Merge (?:pull request from (GHSA(?:-[0-9a-z]{4}){3})|commit from fork)$")
 # "See merge request group/project!N"; GitLab before 9.0 wrote "See merge request !N" (sometimes + URL).
-_GITLAB_MR = re.compile(r"^See merge request ([\w.\-/]{1,255})?!([1-9]\d{0,8})(?:\s+https?://\S+)?\s*$", re.MULTILINE)
+_GITLAB_MR = lazy(r"^See merge request ([\w.\-/]{1,255})?!([1-9]\d{0,8})(?:\s+https?://\S+)?\s*$", re.MULTILINE)
 # The end GitHub writes into a squash merge's message: a line of nine dashes, then only the co-author and sign-off
 # trailers it gathered from the squashed commits (red105: squashes whose title the merger edited lose the "(#N)";
 # red127: a squash of signed-off commits ends in their `Signed-off-by:` lines, astral-sh/uv da659fee48).
-_SQUASH_LAYOUT = re.compile(r"\n-{9}\n\n(?:(?:co-authored-by|signed-off-by): [^\n]*\n?)+\Z", re.IGNORECASE)
-_UPDATE_BRANCH = re.compile(r"^Merge branch '[^'\n]+'(?: of \S+)? into \S")
+_SQUASH_LAYOUT = lazy(r"\n-{9}\n\n(?:(?:co-authored-by|signed-off-by): [^\n]*\n?)+\Z", re.IGNORECASE)
+_UPDATE_BRANCH = lazy(r"^Merge branch '[^'\n]+'(?: of \S+)? into \S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,7 @@ def _title(commit: Commit) -> str:
     return " ".join(line.strip() for line in (message[:end.start()] if end else message).split("\n"))
 
 
-_PARAGRAPH_END = re.compile(r"\n[ \t\r]*(?:\n|\Z)")
+_PARAGRAPH_END = lazy(r"\n[ \t\r]*(?:\n|\Z)")
 
 
 def classify_forge_commit(commit: Commit) -> ForgeCommit | None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from gatekeeper.errors import ConfigError
+from gatekeeper.lazy_regex import lazy
 
 # Key types OpenSSH writes into public key lines. Which of them we can *verify* is signatures.py's
 # business; a file that lists e.g. a FIDO key is still a valid file.
@@ -42,10 +43,10 @@ CERT_KEY_TYPES = tuple(
 KEY_TYPES = frozenset(PLAIN_KEY_TYPES + CERT_KEY_TYPES)
 
 OPTION_NAMES = ("cert-authority", "namespaces", "valid-after", "valid-before")
-_TIME_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?([Zz])?$")
+_TIME_RE = lazy(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?([Zz])?$")
 _FORMAT_HELP = ("each line is `principals [options] keytype base64-key [comment]`, "
                 "see `man ssh-keygen` (ALLOWED SIGNERS)")
-_B64_CHARS = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
+_B64_CHARS = lazy(r"^[A-Za-z0-9+/]+={0,2}$")
 
 
 @dataclass(frozen=True, slots=True)

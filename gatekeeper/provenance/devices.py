@@ -26,6 +26,7 @@ import yaml
 from gatekeeper.config import load_yaml
 from gatekeeper.errors import ConfigError
 from gatekeeper.identity import valid_login
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import DEVICE_CLASSES, DeviceClass
 from gatekeeper.provenance.allowed_signers import (
     CERT_KEY_TYPES,
@@ -42,9 +43,9 @@ DEVICE_KEYS = ("id", "owner", "class", "managed", "keys", "enrolled", "expires",
                "logins")
 REQUIRED_DEVICE_KEYS = ("id", "owner", "class", "managed", "keys")
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-_EMAIL_RE = re.compile(r"^[^@\s<>\",#]+@[^@\s<>\",#]+$")
-_GPG_FPR_RE = re.compile(r"^(?:[0-9A-Fa-f]{4}\s*){10}$")
+_ID_RE = lazy(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_EMAIL_RE = lazy(r"^[^@\s<>\",#]+@[^@\s<>\",#]+$")
+_GPG_FPR_RE = lazy(r"^(?:[0-9A-Fa-f]{4}\s*){10}$")
 _FIX = "see the device registry format in DESIGN.md §4 (`version: 1`, `devices:` list)"
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import re
 import shutil
 import tempfile
 from functools import lru_cache
@@ -18,11 +17,12 @@ from pathlib import Path
 
 from gatekeeper import process
 from gatekeeper.errors import ConfigError, ToolError, UsageError
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.provenance.openpgp import GITHUB_KEYS_FILE, key_dir
 from gatekeeper.provenance.signatures import Runner
 
 TIMEOUT_SECONDS = 10.0
-_FPR_RE = re.compile(r"^[0-9A-F]{40}$")
+_FPR_RE = lazy(r"^[0-9A-F]{40}$")
 
 
 def run_process(argv: list[str], stdin: bytes | None = None, *, timeout: float = TIMEOUT_SECONDS,

@@ -17,7 +17,6 @@ from __future__ import annotations
 import binascii
 import dataclasses
 import hashlib
-import re
 import struct
 import tempfile
 from collections.abc import Callable, Sequence
@@ -34,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import SignatureInfo, SignatureStatus
 from gatekeeper.provenance.allowed_signers import AllowedSigner, as_utc, ssh_fingerprint
 from gatekeeper.provenance.devices import DeviceRegistry
@@ -60,7 +60,7 @@ SUPPORTED_SSH_KEY_TYPES = ("ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecd
 _RSA_MIN_BITS = 1024  # OpenSSH's SSH_RSA_MINIMUM_MODULUS_SIZE
 _RSA_MAX_BITS = 16384  # OpenSSH's SSHBUF_MAX_BIGNUM; bigger keys would only serve to slow us down
 _MAX_KEY_BLOB = 4096  # bytes; a 16384-bit RSA key is ~2 KiB. Bounds the key cache against hostile blobs
-_SHA256_TREE = re.compile(rb"tree [0-9a-f]{64}\n")
+_SHA256_TREE = lazy(rb"tree [0-9a-f]{64}\n")
 
 _S = SignatureStatus
 
@@ -214,7 +214,7 @@ def _apply_registry(info: SignatureInfo, registry: DeviceRegistry | None, now: d
 
 
 _X509_ISSUER = "1.3.6.1.4.1.57264.1.1"  # Fulcio's OIDC issuer extension (the v1 one: raw bytes, no DER string)
-_CLAIM_TEXT = re.compile(r"[\x21-\x7e]{1,120}")
+_CLAIM_TEXT = lazy(r"[\x21-\x7e]{1,120}")
 
 
 def x509_claim(signature: bytes) -> str:
@@ -332,7 +332,7 @@ def _dearmor(signature: bytes) -> bytes:
     return _b64_pton(signature[len(begin) : end + 1])
 
 
-_B64_ALPHABET = re.compile(rb"[A-Za-z0-9+/]*")
+_B64_ALPHABET = lazy(rb"[A-Za-z0-9+/]*")
 _B64_SPACE = b" \t\n\r\v\f"  # C isspace() in the C locale
 
 
@@ -675,9 +675,9 @@ def _vouched_signer(info: SignatureInfo, vouched: list[str] | None) -> Signature
 
 
 _UID_VALID = frozenset("mfu")  # marginal, full, ultimate: the validity values gpg's TRUST_* answers accept
-_COLON_ESCAPE = re.compile(rb"\\x([0-9a-fA-F]{2})")
-_PERCENT_ESCAPE = re.compile(rb"%([0-9A-Fa-f]{2})")
-_FINGERPRINT = re.compile(r"[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}")
+_COLON_ESCAPE = lazy(rb"\\x([0-9a-fA-F]{2})")
+_PERCENT_ESCAPE = lazy(rb"%([0-9A-Fa-f]{2})")
+_FINGERPRINT = lazy(r"[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64}")
 
 
 def _vouched_uids(key: str, *, run: Runner, gnupghome: Path | None, gpg_program: str,

@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import posixpath
-import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
@@ -30,6 +29,7 @@ from gatekeeper import catalogue
 from gatekeeper.config import Policy
 from gatekeeper.errors import ConfigError
 from gatekeeper.git import Git, is_zero, stored_object
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import Commit, Finding, SignatureInfo, SignatureStatus
 from gatekeeper.origin.base import DeviceFact
 from gatekeeper.provenance.allowed_signers import AllowedSigner, read_allowed_signers
@@ -415,10 +415,10 @@ def _has_encoding_header(found: tuple[str, bytes | None] | None) -> bool:
 # The bytes compared as they are: printable ASCII, tab and CR (a CR is no place to stop comparing: red80). Other
 # control bytes are compared where git's decoding kept them (a Latin-1 message's terminal colour codes) and end
 # the comparison where it read them as letters (VISCII stores Ỵ at 0x1E: red83).
-_PLAIN_RUN = re.compile(rb"[\t\r\x20-\x7f]*")
+_PLAIN_RUN = lazy(rb"[\t\r\x20-\x7f]*")
 # What iconv's Shift_JIS makes of `\\` and `~` (U+00A5, U+203E), in UTF-8: the same characters to a reader.
 _SHIFT_JIS_ASCII = {ord("\\"): b"\xc2\xa5", ord("~"): b"\xe2\x80\xbe"}
-_SHIFT_JIS_STOPS = re.compile(rb"[\\~]")
+_SHIFT_JIS_STOPS = lazy(rb"[\\~]")
 _SHIFTS = (b"\x1b", b"\x0e", b"\x0f")  # ESC, SO, SI
 
 

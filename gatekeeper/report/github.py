@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from gatekeeper import fingerprint
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import Decision, Finding, ReviewStatus, Severity, Verdict
 from gatekeeper.report.common import notable_commits
 from gatekeeper.report.text import render_text
@@ -26,9 +27,9 @@ from gatekeeper.sanitize import safe
 
 MAX_ANNOTATIONS = 100  # GitHub shows at most 10 errors and 10 warnings per step anyway
 # Inline markdown that could format, link or embed: backslash-escaped (HTML is entity-escaped first).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~!#])")
+_MD_SPECIAL = lazy(r"([\\`*_\[\]|~!#])")
 # Where GitHub would start an autolink, a mention or a reference: `://`, `www.`, `@`, `#` (escaped above).
-_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)|(?<=#)", re.IGNORECASE)
+_AUTOLINK = lazy(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)|(?<=#)", re.IGNORECASE)
 _ZWSP = "&#8203;"
 
 

@@ -18,14 +18,13 @@ shows and an audit reads.
 
 from __future__ import annotations
 
-import re
-
 from gatekeeper.identity import commit_people, parse_identity
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import Commit, Origin, ReviewEvidence, Trust
 from gatekeeper.sanitize import safe
 
 MAX_EVIDENCE = 20  # per commit; a message can hold any number of lines
-_GERRIT_URL = re.compile(r"^https?://[\w.\-]+(?::\d+)?/\S*$")
+_GERRIT_URL = lazy(r"^https?://[\w.\-]+(?::\d+)?/\S*$")
 _REVIEW_TRAILERS = (("reviewed-by", "trailer/reviewed-by", "Reviewed-by"), ("acked-by", "trailer/acked-by", "Acked-by"))
 _WANTED = frozenset({"reviewed-on", "change-id", "reviewed-by", "acked-by"})
 

@@ -21,7 +21,6 @@ about who pushed (their sender is the reviewer or editor): there the pusher is u
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,13 +28,14 @@ from typing import Any
 from gatekeeper.errors import GatekeeperError, UsageError
 from gatekeeper.git import is_sha, is_zero
 from gatekeeper.identity import valid_login
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.sanitize import safe
 
 PULL_EVENTS = ("pull_request", "pull_request_target", "pull_request_review")
 EVENTS = (*PULL_EVENTS, "merge_group", "push")
 MAX_EVENT_BYTES = 25 * 1024 * 1024
 # gh-readonly-queue/<base>/pr-<number>-<the PR's head when it was queued>
-_QUEUE_PR = re.compile(r"/pr-(\d+)-([0-9a-f]{40})\Z")
+_QUEUE_PR = lazy(r"/pr-(\d+)-([0-9a-f]{40})\Z")
 PUSH_ACTIONS = ("opened", "synchronize", "reopened")  # pull_request actions whose sender pushed the head
 
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 from gatekeeper import globs
 from gatekeeper.identity import Identity, People, is_human, people, valid_login
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import ReviewStatus
 
 APPROVED = "APPROVED"
@@ -304,7 +305,7 @@ def _codeowners_regex(pattern: str) -> re.Pattern[str]:
 
 # A CODEOWNERS owner as GitHub reads one: `@login`, `@org/team-slug`, or an e-mail address.
 # (A login may hold `_`: an Enterprise Managed User's is `handle_SHORTCODE`, red117.)
-_OWNER = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)?|[^@\s]+@[^@\s]+")
+_OWNER = lazy(r"@[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?(?:/[A-Za-z0-9_][A-Za-z0-9_.-]*)?|[^@\s]+@[^@\s]+")
 
 
 def parse_codeowners(text: str, source: str = "CODEOWNERS") -> CodeOwners:

@@ -34,13 +34,13 @@ records the skip instead of holding an unbounded diff in memory.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gatekeeper.errors import GitError
 from gatekeeper.git import Git, is_sha, out_of_memory
 from gatekeeper.git.diff import WIDE_MERGE_PARENTS
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import FileStatus, display_path, path_key
 
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -48,7 +48,7 @@ DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 # lines is 1M lines; beyond that the file is not source anyone reviews line by line.
 DEFAULT_MAX_FILE_LINES = 200_000
 
-_HUNK_RE = re.compile(rb"^(@{2,}) (.*?) @{2,}")
+_HUNK_RE = lazy(rb"^(@{2,}) (.*?) @{2,}")
 _C_ESCAPES = {ord("a"): 7, ord("b"): 8, ord("t"): 9, ord("n"): 10, ord("v"): 11, ord("f"): 12, ord("r"): 13,
               ord('"'): ord('"'), ord("\\"): ord("\\")}
 

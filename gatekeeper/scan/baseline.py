@@ -9,14 +9,14 @@ error. Which findings a fingerprint may hide (content findings only) is decided 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 from gatekeeper.errors import ConfigError
+from gatekeeper.lazy_regex import lazy
 
 MAX_BASELINE_BYTES = 16 * 1024 * 1024
-_FINGERPRINT = re.compile(r"\A[\x21-\x7e]{1,256}\Z")
+_FINGERPRINT = lazy(r"\A[\x21-\x7e]{1,256}\Z")
 _FIX = "regenerate it with `gatekeeper baseline`"
 
 

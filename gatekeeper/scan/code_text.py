@@ -25,6 +25,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from gatekeeper.lazy_regex import lazy
+
 MAX_LEXED_LINE = 20_000
 
 
@@ -128,20 +130,20 @@ def syntax_of(path: str | None) -> Syntax | None:
 # followed by `)`, `;`, `,`, `.`, `]` or `}`, it closes (`` `; ``, `""")`, `` `.trim() ``); first on its line and
 # followed by text, a Python docstring opens. Alone on its line it may do either: the run then leaves multi-line
 # strings alone.
-_OPENS_AFTER = re.compile(r"(?:[=(,:\[{+]|\breturn|\byield)[ \t]*(?:[A-Za-z_$][\w$.]*|[rbuf]{1,2})?[ \t]*\Z", re.I)
-_CLOSES_BEFORE = re.compile(r"[ \t]*[);,.\]}]")
-_SCRIPT_OPEN = re.compile(r"<script\b[^>]*>|<script\b[^>]*\Z", re.IGNORECASE)
-_MARKUP_BLOCK = re.compile(r"<(?:template|style)\b", re.IGNORECASE)
+_OPENS_AFTER = lazy(r"(?:[=(,:\[{+]|\breturn|\byield)[ \t]*(?:[A-Za-z_$][\w$.]*|[rbuf]{1,2})?[ \t]*\Z", re.I)
+_CLOSES_BEFORE = lazy(r"[ \t]*[);,.\]}]")
+_SCRIPT_OPEN = lazy(r"<script\b[^>]*>|<script\b[^>]*\Z", re.IGNORECASE)
+_MARKUP_BLOCK = lazy(r"<(?:template|style)\b", re.IGNORECASE)
 
 _CODE, _BLOCK, _MULTI, _HERE, _OUTSIDE = range(5)  # where a line starts: code, a comment, a string, markup
 _IN_CODE = (_CODE, "", "")  # a state: where a line starts, the closer it waits for, what escapes that closer
 # A `/` in JavaScript starts a regex literal where a value cannot end: at the line's start, after an operator or an
 # opening bracket, after `=>` or a keyword (`return /x/`); after a name, a number or a closing bracket it divides. (Not
 # after `<`: `</div>` in JSX.)
-_REGEX_AFTER = re.compile(r"(?:\A|[(,=:\[!&|?{};+\-*%~^]|=>|\b(?:return|typeof|case|do|else|in|of|new|delete|void"
+_REGEX_AFTER = lazy(r"(?:\A|[(,=:\[!&|?{};+\-*%~^]|=>|\b(?:return|typeof|case|do|else|in|of|new|delete|void"
                           r"|throw|yield|await|instanceof))[ \t]*\Z")
 _BACK = 80  # how far back before a delimiter its context is read (a keyword, an operator and the spaces after it)
-_TEMPLATE_STOP = re.compile(r"`|\$\{")  # where a template literal's text ends: its closer, or an expression
+_TEMPLATE_STOP = lazy(r"`|\$\{")  # where a template literal's text ends: its closer, or an expression
 _MAX_NESTING = 64  # template literals in `${…}` in template literals…
 
 
@@ -411,9 +413,9 @@ def _regex_end(text: str, pos: int) -> int:
 # A Rust unit-test module written in its file (`#[cfg(test)]` and `mod tests {`), as rustfmt lays it out: the attribute
 # and the `mod` line at one indentation, its body indented further, and its closing brace alone at the same
 # indentation (rust_test_lines). Other attributes and comments may sit between the two.
-_CFG_TEST = re.compile(r"([ \t]*)#\[cfg\(test\)\][ \t]*")
-_ATTRIBUTE_OR_COMMENT = re.compile(r"[ \t]*(?:#\[[^\n]*\]|//[^\n]*)?[ \t]*")
-_TEST_MODULE = re.compile(r"([ \t]*)(?:pub(?:\([\w: ]{1,40}\))?[ \t]+)?mod[ \t]+[A-Za-z_]\w{0,80}[ \t]*\{[ \t]*")
+_CFG_TEST = lazy(r"([ \t]*)#\[cfg\(test\)\][ \t]*")
+_ATTRIBUTE_OR_COMMENT = lazy(r"[ \t]*(?:#\[[^\n]*\]|//[^\n]*)?[ \t]*")
+_TEST_MODULE = lazy(r"([ \t]*)(?:pub(?:\([\w: ]{1,40}\))?[ \t]+)?mod[ \t]+[A-Za-z_]\w{0,80}[ \t]*\{[ \t]*")
 
 
 def rust_test_lines(lines: Sequence[str]) -> frozenset[int]:
@@ -464,7 +466,7 @@ def rust_test_lines(lines: Sequence[str]) -> frozenset[int]:
 # Where a Rust line ends (rust_test_lines): in code (""), a string ('"'), a raw string ("r", its hashes) or a block
 # comment ("*", its nesting).
 _RustState = tuple[str, int]
-_RUST_RAW_OPEN = re.compile(r"(?<![\w])b?r(#*)\"")
+_RUST_RAW_OPEN = lazy(r"(?<![\w])b?r(#*)\"")
 
 
 def _rust_braces(text: str, depth: int, state: _RustState) -> tuple[int, _RustState]:

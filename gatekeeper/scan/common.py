@@ -23,14 +23,15 @@ from gatekeeper import catalogue, process
 from gatekeeper.git import Git
 from gatekeeper.git.diff import WIDE_MERGE_PARENTS
 from gatekeeper.interfaces import ScanJob
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import FileChange, FileStatus, Finding, Severity, display_path
 from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, FilePatch, boundary, merge_additions, range_additions
 from gatekeeper.scan.workspace import Entry
 
 # `# gatekeeper: ignore[secrets/*, semgrep/python-eval]`, also after `//` or `/*`; bounded so a
 # megabyte-long line costs one linear scan.
-_INLINE_RE = re.compile(r"(?:#|//|/\*|<!--|--)[ \t]{0,10}gatekeeper:[ \t]{0,10}ignore\[([^\]\n]{1,500})\]")
-_RULE_GLOB_RE = re.compile(r"^[A-Za-z0-9_.*?/\[\]-]{1,200}$")
+_INLINE_RE = lazy(r"(?:#|//|/\*|<!--|--)[ \t]{0,10}gatekeeper:[ \t]{0,10}ignore\[([^\]\n]{1,500})\]")
+_RULE_GLOB_RE = lazy(r"^[A-Za-z0-9_.*?/\[\]-]{1,200}$")
 
 
 def inline_ignores(text: str) -> tuple[str, ...]:

@@ -75,6 +75,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from gatekeeper.lazy_regex import LazyPattern, lazy
 from gatekeeper.scan.interpreters import interpreter_language, launched_program
 from gatekeeper.scan.text import decode, without_cookie
 
@@ -174,7 +175,7 @@ def embedded_code(extension: str, data: bytes, *, whole: bool = False,
 _GUESSED = ("without a byte-order mark", "with NUL bytes")
 # A `<meta charset=…>` or `<meta http-equiv="Content-Type" content="…; charset=…">`, in the first 1,024 bytes, where
 # the HTML standard's prescan looks.
-_META_CHARSET = re.compile(rb"""<meta[^>]*?charset[\t\n\f\r ]*=[\t\n\f\r "']*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_META_CHARSET = lazy(rb"""<meta[^>]*?charset[\t\n\f\r ]*=[\t\n\f\r "']*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 
 
 def _declared(data: bytes) -> str | None:
@@ -310,7 +311,7 @@ _BANDIT_DEPTH = 500
 # (a hostile notebook of thousands of broken statements costs a bounded time, still linear in its size).
 _STATEMENT_PARSES = 10_000
 # Lines that continue the statement before them at the same indentation.
-_CONTINUES = re.compile(r"(?:else|elif|except|finally)(?![\w])")
+_CONTINUES = lazy(r"(?:else|elif|except|finally)(?![\w])")
 
 
 class _Budget:
@@ -473,7 +474,7 @@ def _split(pieces: list[str]) -> tuple[list[str], bool]:
     return lines, True
 
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK = lazy(r"\r\n|\r|\n")
 
 
 def _next_line(lines: list[str], start: int, piece: str) -> int | None:
@@ -532,7 +533,7 @@ _KNOWN_EXTENSIONS = frozenset({
 KNOWN_EXTENSION_MODULES = frozenset(name.split(".")[0] for name in _KNOWN_EXTENSIONS)
 # `%load_ext NAME`, `%reload_ext NAME`, `run_line_magic("load_ext", "NAME")`, `extension_manager.load_extension(
 # "NAME")`: the name after it (a name that is no literal is unknown).
-_LOADS_EXTENSION = re.compile(r"""load_ext(?:ension)?\b['",\s(]*([\w.]*)""")
+_LOADS_EXTENSION = lazy(r"""load_ext(?:ension)?\b['",\s(]*([\w.]*)""")
 # IPython's default shell aliases (`ls -la` alone in a cell runs ls).
 _ALIASES = frozenset({"cat", "cp", "ldir", "lf", "lk", "ll", "ls", "lx", "mkdir", "mv", "rm", "rmdir", "clear",
                       "less", "man", "more"})
@@ -552,15 +553,15 @@ _SCRIPT_OPTIONS = {"--out": True, "--err": True, "--bg": False, "--proc": True, 
 # Python a notebook uses to define magics or change how IPython reads a cell — an extension loaded by calling its
 # loader, input and AST transformers (the `run_cell_magic` call a cell magic becomes; red120): then no magic's name
 # says what its cell runs.
-_DEFINES_MAGICS = re.compile(r"cell_magic|line_magic|magic_function|register_magics|alias_magic|magics_class|"
+_DEFINES_MAGICS = lazy(r"cell_magic|line_magic|magic_function|register_magics|alias_magic|magics_class|"
                              r"define_magic|magics_manager|load_ipython_extension|input_transformer|ast_transformers")
 # A line of a cell that runs a file by name (`%run job.txt`, `!python job.txt`, `exec(open("job.txt").read())`).
-_RUNS_FILE = re.compile(r"(?<![\w.])(?:run|python[\w.]*|pypy[\w.]*|ipython|exec|execfile|runpy)(?!\w)")
-_WORDS = re.compile(r"""[^\s'"(),;=\[\]{}<>|&]+""")
+_RUNS_FILE = lazy(r"(?<![\w.])(?:run|python[\w.]*|pypy[\w.]*|ipython|exec|execfile|runpy)(?!\w)")
+_WORDS = lazy(r"""[^\s'"(),;=\[\]{}<>|&]+""")
 _ESCAPES = frozenset("%!?,;/")
-_HELP_CELL = re.compile(r"%%\w+\?")
-_WORD = re.compile(r"[\w.*]*")
-_INT = re.compile(r"-?[0-9]+")
+_HELP_CELL = lazy(r"%%\w+\?")
+_WORD = lazy(r"[\w.*]*")
+_INT = lazy(r"-?[0-9]+")
 
 
 class _Notebook:
@@ -915,10 +916,10 @@ def _after_options(text: str, at: int, options: tuple[str, frozenset[str]] | Non
             at = _skip(_ARGUMENT, text, _skip_blanks(text, at))
 
 
-_ARGUMENT = re.compile(r"[^ \t]*")
+_ARGUMENT = lazy(r"[^ \t]*")
 
 
-def _skip(pattern: re.Pattern[str], text: str, at: int) -> int:
+def _skip(pattern: LazyPattern[str], text: str, at: int) -> int:
     """Where a pattern that matches the empty string (`[...]*`) stops matching from `at`."""
     found = pattern.match(text, at)
     return at if found is None else found.end()
@@ -1029,7 +1030,7 @@ class _Lexer:
             at = found + 1
 
 
-_CODE_EVENT = re.compile(r"""[#'"\\()\[\]{}=]""")
+_CODE_EVENT = lazy(r"""[#'"\\()\[\]{}=]""")
 _OPERATOR = frozenset("=<>!+-*/%&|^@:~")
 
 
@@ -1041,9 +1042,9 @@ def _odd_backslashes(line: str) -> bool:
 
 _JS_TYPES = frozenset({"", "module", "text/jsx", "text/babel", "text/typescript", "application/typescript"})
 # The MIME types browsers run as JavaScript, the legacy ones included (red110: `text/x-javascript`).
-_JS_MIME = re.compile(r"(?:text|application)/(?:x-)?(?:javascript|ecmascript)(?:1\.[0-5])?|text/(?:jscript|livescript)")
+_JS_MIME = lazy(r"(?:text|application)/(?:x-)?(?:javascript|ecmascript)(?:1\.[0-5])?|text/(?:jscript|livescript)")
 _TS = frozenset({"ts", "typescript", "tsx"})
-_NOT_NEWLINE = re.compile(r"[^\n]")
+_NOT_NEWLINE = lazy(r"[^\n]")
 _HTML_SPACE = "\t\n\f\r "
 
 
@@ -1124,21 +1125,21 @@ def _markup(text: str, extension: str = ".html") -> Embedded | None:
 
 
 # A line any renderer may read as a code fence: three or more backticks or tildes after up to three spaces.
-_FENCE_SHAPE = re.compile(r" {0,3}(?:`{3,}|~{3,})")
+_FENCE_SHAPE = lazy(r" {0,3}(?:`{3,}|~{3,})")
 # An opening fence every common renderer reads as one: at the line's start, with an info string that CommonMark
 # (no backtick in it), kramdown (one word, or none) and Python-Markdown's fenced_code (`lang`, `.lang`, `{attrs}`)
 # all take.
-_FENCE = re.compile(r"(`{3,}|~{3,}) *(?:\.?[\w#.+-]*|\{[^\s`}]*\}) *")
-_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
+_FENCE = lazy(r"(`{3,}|~{3,}) *(?:\.?[\w#.+-]*|\{[^\s`}]*\}) *")
+_FENCE_LINE = lazy(r" {0,3}(`{3,}|~{3,})[ \t]*")
 # What a renderer reads differently from the gate's lines, or rewrites before it renders: a lone carriage return (a
 # line end to every renderer), the STX/ETX bytes Python-Markdown deletes; and a site generator's template tags, run
 # over the page first (Liquid's `{% … %}` in Jekyll, Jinja's `{% … %}` / `{# … #}` in mkdocs-macros, Hugo's
 # shortcodes), which can remove a fence.
-_UNSURE_PAGE = re.compile(r"\r(?!\n)|[\x02\x03]")
-_SITE_TEMPLATE = re.compile(r"\{%|#\}|\{\{[<%]")
+_UNSURE_PAGE = lazy(r"\r(?!\n)|[\x02\x03]")
+_SITE_TEMPLATE = lazy(r"\{%|#\}|\{\{[<%]")
 # The start of a raw HTML block, read generously: any tag, comment, declaration or instruction at the line's start
 # after up to three spaces. The kinds that end at their own end mark (CommonMark's kinds 1 to 5), and void elements.
-_HTML_BLOCK = re.compile(r" {0,3}<(/?)([A-Za-z][A-Za-z0-9-]*|[!?])")
+_HTML_BLOCK = lazy(r" {0,3}<(/?)([A-Za-z][A-Za-z0-9-]*|[!?])")
 _HTML_BLOCK_END = (
     (re.compile(r" {0,3}<(?:script|pre|style|textarea)(?:[\t\n\f\r />]|\Z)", re.IGNORECASE),
      re.compile(r"</(?:script|pre|style|textarea)>", re.IGNORECASE)),
@@ -1229,7 +1230,7 @@ def _html_block_end(lines: list[str], start: int) -> int:
 
 # An element's end tag, or its start tag's name (one pattern for every name: no pattern compiled per block, which a
 # page of a thousand names made cost seconds).
-_ELEMENT_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>|<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|\Z)")
+_ELEMENT_TAG = lazy(r"</([A-Za-z][A-Za-z0-9-]*)\s*>|<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|\Z)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -1306,7 +1307,7 @@ def _markup_readings(text: str, scripts: set[tuple[int, int]]) -> tuple[str, ...
 
 
 # In a foreign script's body: a comment, a CDATA section (its content, group 1, kept as written) and a tag.
-_FOREIGN_MARKUP = re.compile(r"<!--.*?(?:--!?>|\Z)|<!\[CDATA\[(.*?)(?:\]\]>|\Z)|</?[A-Za-z][^>]*>?", re.DOTALL)
+_FOREIGN_MARKUP = lazy(r"<!--.*?(?:--!?>|\Z)|<!\[CDATA\[(.*?)(?:\]\]>|\Z)|</?[A-Za-z][^>]*>?", re.DOTALL)
 
 
 def _decoded_text(text: str) -> str:
@@ -1355,11 +1356,11 @@ _EVENT_HANDLERS = frozenset("""
     onwebkitanimationiteration onwebkitanimationstart onwebkittransitionend onwheel onbegin onend onrepeat
 """.split())  # noqa: SIM905 (a list of 130 names reads better as words)
 _URL_LEADING = "".join(map(chr, range(0x21)))  # C0 controls and space, which a URL parser strips from both ends
-_URL_NOISE = re.compile(r"[\t\n\r]")  # and ASCII tab and newline, which it removes anywhere
-_JS_URL = re.compile(r"javascript:", re.IGNORECASE | re.ASCII)
-_DATA_URL = re.compile(r"data:", re.IGNORECASE | re.ASCII)
-_BASE64 = re.compile(r";[ ]*base64[\t\n\f\r ]*$", re.IGNORECASE | re.ASCII)
-_CHARSET = re.compile(r";[\t\n\f\r ]*charset=[\"']?([\w.:-]+)", re.IGNORECASE | re.ASCII)
+_URL_NOISE = lazy(r"[\t\n\r]")  # and ASCII tab and newline, which it removes anywhere
+_JS_URL = lazy(r"javascript:", re.IGNORECASE | re.ASCII)
+_DATA_URL = lazy(r"data:", re.IGNORECASE | re.ASCII)
+_BASE64 = lazy(r";[ ]*base64[\t\n\f\r ]*$", re.IGNORECASE | re.ASCII)
+_CHARSET = lazy(r";[\t\n\f\r ]*charset=[\"']?([\w.:-]+)", re.IGNORECASE | re.ASCII)
 # The attributes whose URL a browser follows or loads as a document (HTML and SVG; SVG's `<animate>`/`<set>` write
 # theirs into another element's href).
 _URL_ATTRIBUTES = frozenset({"href", "xlink:href", "src", "action", "formaction", "data", "from", "to", "values"})
@@ -1369,8 +1370,8 @@ _SCRIPT_SOURCES = frozenset({"src", "href", "xlink:href"})
 # one (`save({{ id }})` is `save( ( id ) )`; in a page no server renders, `{{eval(x)}}` is two blocks the browser
 # runs, and the expression is read either way); a tag (`{% if %}`, ERB's `<% %>`) is blank — and kept as written in
 # one more reading (`values`): in a page no server renders, `s='{%';eval(x);t='%}'` is no tag (red125).
-_TEMPLATE_EXPRESSION = re.compile(r"\{\{(.*?)\}\}")
-_TEMPLATE_TAG = re.compile(r"\{%.*?%\}|<%.*?%>")
+_TEMPLATE_EXPRESSION = lazy(r"\{\{(.*?)\}\}")
+_TEMPLATE_TAG = lazy(r"\{%.*?%\}|<%.*?%>")
 
 
 def _attribute_decoded(value: str, kind: str, *, tags: bool = True) -> str | None:
@@ -1474,7 +1475,7 @@ def _attribute_unescape(value: str) -> str:
     return "".join(out)
 
 
-_AMPERSAND = re.compile(rf"&([A-Za-z][A-Za-z0-9]{{0,{max(map(len, html.entities.html5))}}};?)")
+_AMPERSAND = lazy(rf"&([A-Za-z][A-Za-z0-9]{{0,{max(map(len, html.entities.html5))}}};?)")
 
 
 def _closed(code: str) -> str | None:
@@ -1594,7 +1595,7 @@ _BEFORE_REGEX = frozenset({"return", "typeof", "case", "do", "else", "in", "inst
                            "throw"})
 # In a handler's body — a plain function, neither a generator nor async — `yield` and `await` are names; the tools'
 # parsers read them as keywords (a `/` after one as a regular expression), so they are renamed, length kept (red123).
-_CONTEXTUAL = re.compile(r"(?<![\w$])(?:yield|await)(?![\w$])")
+_CONTEXTUAL = lazy(r"(?<![\w$])(?:yield|await)(?![\w$])")
 _CONDITIONS = frozenset({"if", "while", "for", "with"})
 _LINE_TERMINATORS = "\n\r\u2028\u2029"
 
@@ -1637,21 +1638,21 @@ def _ascii_lower(text: str) -> str:
 
 
 # Where markup can start in the data state: `<` then `!`, `/`, `?` or an ASCII letter.
-_MARKUP = re.compile(r"<[!/?A-Za-z]")
-_TAG_NAME = re.compile(r"[^\t\n\f\r />]*")
-_TAG_BLANKS = re.compile(r"[\t\n\f\r /]*")
-_ATTRIBUTE_NAME = re.compile(r"[^\t\n\f\r />][^\t\n\f\r />=]*")
-_BLANKS = re.compile(r"[\t\n\f\r ]*")
-_UNQUOTED = re.compile(r"[^\t\n\f\r >]*")
-_COMMENT_END = re.compile(r"--!?>")
+_MARKUP = lazy(r"<[!/?A-Za-z]")
+_TAG_NAME = lazy(r"[^\t\n\f\r />]*")
+_TAG_BLANKS = lazy(r"[\t\n\f\r /]*")
+_ATTRIBUTE_NAME = lazy(r"[^\t\n\f\r />][^\t\n\f\r />=]*")
+_BLANKS = lazy(r"[\t\n\f\r ]*")
+_UNQUOTED = lazy(r"[^\t\n\f\r >]*")
+_COMMENT_END = lazy(r"--!?>")
 _RCDATA = frozenset({"title", "textarea"})
 _RAWTEXT = frozenset({"style", "xmp", "iframe", "noembed", "noframes", "noscript"})
 # The script data states (HTML §13.2.5.4-13.2.5.26), as the events that change them; ASCII case-insensitive (re's
 # IGNORECASE alone matches the long s U+017F for `s` and the Kelvin sign for `k`).
-_SCRIPT_DATA = re.compile(r"(<!--)|(</script)(?=[\t\n\f\r />])", re.IGNORECASE | re.ASCII)
-_SCRIPT_ESCAPED = re.compile(r"(-->)|(</script)(?=[\t\n\f\r />])|(<script)(?=[\t\n\f\r />])",
+_SCRIPT_DATA = lazy(r"(<!--)|(</script)(?=[\t\n\f\r />])", re.IGNORECASE | re.ASCII)
+_SCRIPT_ESCAPED = lazy(r"(-->)|(</script)(?=[\t\n\f\r />])|(<script)(?=[\t\n\f\r />])",
                              re.IGNORECASE | re.ASCII)
-_SCRIPT_DOUBLE_ESCAPED = re.compile(r"(-->)|(</script)(?=[\t\n\f\r />])", re.IGNORECASE | re.ASCII)
+_SCRIPT_DOUBLE_ESCAPED = lazy(r"(-->)|(</script)(?=[\t\n\f\r />])", re.IGNORECASE | re.ASCII)
 
 
 class _Tokenizer:

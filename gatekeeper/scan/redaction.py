@@ -10,9 +10,9 @@ form, by the same redaction the secrets scanner prints (no prefix, keyed hash).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.scan.secrets import redact, value_digest
 
 # A value shorter than this is redacted only where the message quotes it ('ab'): replacing every
@@ -24,7 +24,7 @@ def redacted(value: str) -> str:
     return redact(value, value_digest(value), prefix=False)
 
 
-_WORD = re.compile(r"[A-Za-z]{1,12}")
+_WORD = lazy(r"[A-Za-z]{1,12}")
 _QUOTES = (("'", "'"), ('"', '"'), ("`", "`"), ("(", ")"))
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from gatekeeper.errors import ConfigError
+from gatekeeper.lazy_regex import lazy
 
 
 def default_rules_path() -> Path:
@@ -97,7 +98,7 @@ def trie_pattern(words: Sequence[str]) -> str:
 
 
 # A pattern that refers to its own groups or sets flags cannot be one alternative of a combined pattern.
-_NOT_COMBINABLE = re.compile(r"\\[1-9]|\(\?P[=<]|\(\?[aiLmsux-]+[:)]")
+_NOT_COMBINABLE = lazy(r"\\[1-9]|\(\?P[=<]|\(\?[aiLmsux-]+[:)]")
 
 
 SMALL = 64  # lines checked word by word before the keyword trie is compiled

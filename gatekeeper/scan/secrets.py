@@ -47,6 +47,7 @@ import yaml
 
 from gatekeeper import fingerprint, yamlio
 from gatekeeper.errors import ConfigError
+from gatekeeper.lazy_regex import LazyPattern, lazy
 from gatekeeper.models import Severity
 from gatekeeper.scan.code_text import FileContext, Syntax, TextRegions, syntax_of
 from gatekeeper.scan.secret_candidates import default_rules_path as default_rules_path
@@ -72,13 +73,13 @@ _SEVERITIES = {"critical": Severity.CRITICAL, "high": Severity.HIGH, "medium": S
 _REQUIRED_KEYS = ("id", "description", "severity", "regex")
 _OPTIONAL_KEYS = ("keywords", "entropy_min", "allow", "generic", "multiline", "test_values", "check", "source",
                   "sample", "prefilter", "paths", "next_line")
-_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_ID = lazy(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 # --- what is not a secret --------------------------------------------------------------------------
 
 # Markers that make any value a placeholder, a template or a reference. Provider tokens are random
 # base62/base64, so the chance that a real one contains e.g. "xxxx" or "example" is negligible.
-_PLACEHOLDER_MARKERS = re.compile(
+_PLACEHOLDER_MARKERS = lazy(
     r"""
       example | dummy | placeholder | changeme | change[_-]me | replace[_-]?me | redacted | fixme
     | omitt?ed | truncated
@@ -120,7 +121,7 @@ _PLACEHOLDER_MARKERS = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # Whole values that are words, not credentials ("test", "changeme", default dev passwords, ...).
-_PLACEHOLDER_WORDS = re.compile(
+_PLACEHOLDER_WORDS = lazy(
     r"""
       (?:test(?:ing)?|fake|sample|dummy|example|placeholder|changeme|mock|foo|bar|baz|foobar|tbd|todo)
         [_-]?[0-9]{0,4}
@@ -130,18 +131,18 @@ _PLACEHOLDER_WORDS = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-_LONG_RUN = re.compile(r"(.)\1{7,}")
+_LONG_RUN = lazy(r"(.)\1{7,}")
 # A mask written over a value, a dummy word between as many asterisks on each side (`**masked**`: wallabag's log
 # redaction, meas140) — the word alone decides, so a random value between asterisks is still read.
-_MASK = re.compile(r"(?P<stars>\*{1,3})(?P<word>[A-Za-z]+)(?P=stars)")
+_MASK = lazy(r"(?P<stars>\*{1,3})(?P<word>[A-Za-z]+)(?P=stars)")
 # The subset of markers that say "this is an example", as opposed to "this is a reference".
-_EXAMPLE_MARKERS = re.compile(
+_EXAMPLE_MARKERS = lazy(
     r"example | dummy | placeholder | changeme | change[_-]me | replace[_-]?me | redacted | x{4,} | \*{3,}",
     re.IGNORECASE | re.VERBOSE,
 )  # 8+ times the same character: "00000000", "********"
 
 # Generic rules only: values that are code, paths or references rather than credentials.
-_REFERENCE = re.compile(
+_REFERENCE = lazy(
     r"""
       ^[a-z][a-z0-9+.-]{1,20}://          # any URL (https://, op://, vault://); URL passwords have their own rules
     | ^(?:arn|vault|ssm|sm|gcpkms|awskms|azurekv|ref\+[a-z]+):
@@ -156,52 +157,52 @@ _REFERENCE = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-_YAML_TAG = re.compile(r"!!?[A-Za-z]+(?:[:/][\w.:/-]*)?")
-_YAML_SOURCE = re.compile(r"\.ya?ml\Z", re.IGNORECASE)
+_YAML_TAG = lazy(r"!!?[A-Za-z]+(?:[:/][\w.:/-]*)?")
+_YAML_SOURCE = lazy(r"\.ya?ml\Z", re.IGNORECASE)
 # An alias of an anchor (`password: *db-password` after `x-db-password: &db-password …`: listmonk's Compose file,
 # meas139): a reference, read unquoted in YAML only, where a plain scalar cannot start with `*`. Its name as names are
 # written — lower-case words, camelCase, capitals — not random letters and digits (`*<random>` stays a value: fix133s).
-_YAML_ALIAS = re.compile(r"\*(?:[a-z]+(?:[-_.][a-z]+)*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z]+(?:_[A-Z]+)*)(?:[-_.]?[0-9]{1,3})?")
+_YAML_ALIAS = lazy(r"\*(?:[a-z]+(?:[-_.][a-z]+)*|[a-z]+(?:[A-Z][a-z]+)+|[A-Z]+(?:_[A-Z]+)*)(?:[-_.]?[0-9]{1,3})?")
 # Where a YAML value starts, up to an alias there: after a key's colon, a sequence's dash, a flow collection's mark.
-_YAML_VALUE_START = re.compile(r"(?:\A|[:\-\[,{?])[ \t]*\Z")
+_YAML_VALUE_START = lazy(r"(?:\A|[:\-\[,{?])[ \t]*\Z")
 # Source in a language where `!x` negates: `has_password = !!password`, `noToken := !cfg.Enabled` (red104) — not
 # .env, properties or shell, where `!` starts a password.
 # (Ruby's tasks, `.rake`, are Ruby: lobsters' `lib/tasks/fake_data.rake`, sec150.)
-_NEGATING_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte|go|rb|rake|java|kts?|scala|groovy|cs|swift|rs|php|c|cc|cpp"
+_NEGATING_SOURCE = lazy(r"\.(?:[cm]?[jt]sx?|vue|svelte|go|rb|rake|java|kts?|scala|groovy|cs|swift|rs|php|c|cc|cpp"
                               r"|cxx|h|hh|hpp|m|mm|dart|lua|pl|pm)\Z")
-_NEGATION = re.compile(r"!!?[A-Za-z_$][\w$]*(?:(?:\.|\?\.|->|::)[A-Za-z_$][\w$]*)*(?:\(\))?")
+_NEGATION = lazy(r"!!?[A-Za-z_$][\w$]*(?:(?:\.|\?\.|->|::)[A-Za-z_$][\w$]*)*(?:\(\))?")
 # A path segment no one names: 16+ characters holding lower case, upper case and digits (a base64 key's run).
-_RANDOM_SEGMENT = re.compile(r"(?=[^/\\]*[a-z])(?=[^/\\]*[A-Z])(?=[^/\\]*[0-9])[^/\\?#]{16,}")
+_RANDOM_SEGMENT = lazy(r"(?=[^/\\]*[a-z])(?=[^/\\]*[A-Z])(?=[^/\\]*[0-9])[^/\\?#]{16,}")
 # A file path or a route: a separator first, path characters only, and either more than one segment or one
 # lower-case name (`/run/secrets/db`, `/oauth/token?grant_type=x`, `/tmp`); not "/aB3@kL9%zQ+e" (red101, red102).
-_PATH = re.compile(r"(?:~?/|\.\.?/|[A-Za-z]:\\)(?=[\w.@%+=,~:/\\?#*&\[\]{}-]*\Z)"
+_PATH = lazy(r"(?:~?/|\.\.?/|[A-Za-z]:\\)(?=[\w.@%+=,~:/\\?#*&\[\]{}-]*\Z)"
                    r"(?:[^/\\]*[/\\][^/\\]*.*|[a-z0-9_.-]*)")
 # A string closed, a variable or call added, and reopened: `"+password+"`, `".md5($pw)."`, `"$PW"`, `'+cfg.pw+'`.
-_CONCATENATION = re.compile(r"""(["'`])\s*(?:[-+.&|,]\s*)?[$@]?[A-Za-z_][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*"""
+_CONCATENATION = lazy(r"""(["'`])\s*(?:[-+.&|,]\s*)?[$@]?[A-Za-z_][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*"""
                             r"""(?:\([^()"'`]*\))?(?:\[[^\]"'`]*\])?\s*(?:[-+.&|,]\s*)?\1""")
 # A string closed, joined, and an expression opened up to its first quoted argument or key, all the rule took for the
 # value: `'".$_POST['` of `'".$_POST['mysql_password']."'`, `'.str_replace('` of `"'.str_replace('"', …)` (PHP
 # installers writing a config file; meas140: wallabag, freescout).
-_EXPRESSION_OPENED = re.compile(r"""["'`][ \t]*[.+][ \t]*\$?[A-Za-z_][\w$]*(?:->[A-Za-z_]\w*)*[ \t]*[\[(]"""
+_EXPRESSION_OPENED = lazy(r"""["'`][ \t]*[.+][ \t]*\$?[A-Za-z_][\w$]*(?:->[A-Za-z_]\w*)*[ \t]*[\[(]"""
                                 r"""[ \t]*["'`]?""")
 # The same seen from inside the quotes a rule took for the value's own: `" --password="+password+" "` reads as the
 # quoted value `+password+` — an operator, a name, the same operator (`.$pw.` in PHP; red113: 20 high in ansible).
-_OPERATOR_NAME = re.compile(r"""\+[$@]?[A-Za-z_][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*(?:\([^()"'`]*\))?\+"""
+_OPERATOR_NAME = lazy(r"""\+[$@]?[A-Za-z_][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)*(?:\([^()"'`]*\))?\+"""
                             r"""|\.\$[A-Za-z_]\w*(?:->[A-Za-z_]\w*)*\.""")
 # A value that says it is made up, as a word of its own (`fakeLinkedInPassword`, `Fake-ADP-Pass-77`,
 # `npm_FakeSeederPublishToken2026`: bitwarden's seed fixtures, 50 — sec161): the word at a start, a separator or a
 # case hump, a capital or a separator or a digit after it (not `fakeout`, `Fakery`). Where examples are written only.
-_FAKE_VALUE = re.compile(r"(?:(?<![A-Za-z])(?i:fake|dummy)|(?<=[a-z])(?:Fake|Dummy))(?![a-z])")
+_FAKE_VALUE = lazy(r"(?:(?<![A-Za-z])(?i:fake|dummy)|(?<=[a-z])(?:Fake|Dummy))(?![a-z])")
 # The start of a name that says its value is made up, ending where a generic rule's keyword starts (`FAKE_PASSWORD`,
 # `examplePassword`, `dummy-pass`: harbor's `const FAKE_PASSWORD: string = '…'`). Not `test`: a test environment's
 # login is often a real one.
-_NOT_REAL_NAME = re.compile(r"(?:(?<![A-Za-z0-9])(?i:fake|dummy|example|sample|mock|placeholder)"
+_NOT_REAL_NAME = lazy(r"(?:(?<![A-Za-z0-9])(?i:fake|dummy|example|sample|mock|placeholder)"
                             r"|(?<=[a-z])(?:Fake|Dummy|Example|Sample|Mock|Placeholder))"
                             # the keyword next: not `MOCKINGBIRD_` (red135), not `SAMPLE_STORE_` (red136)
                             r"[_.-]?\Z")
 # A word elided in prose: one to three letters, an apostrophe, a lower-case word (L'identifiant, d'accès).
-_ELIDED_WORD = re.compile(r"[^\W\d_]{1,3}'[^\W\d_A-Z]+")
-_DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # settings.DB_PASSWORD
+_ELIDED_WORD = lazy(r"[^\W\d_]{1,3}'[^\W\d_A-Z]+")
+_DOTTED_NAME = lazy(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # settings.DB_PASSWORD
 # In source (SourceKind.syntax "code"), outside a string or a comment on the line (_code_value), a reference written
 # with a scope's `::` or a null-safe `?.` (member access joined by `.` is _DOTTED_NAME): Kotlin's callable reference
 # given to a password field (8 in pocket-casts-android, `viewModel::updatePassword` or `::updatePassword`), Ruby's
@@ -210,13 +211,13 @@ _DOTTED_NAME = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")  # setting
 # (`static::$password ??= …`, `self::$defaultPassword`). Names only, one `::` or `?.` at least. (Read in source only —
 # `DB_PASSWORD=Admin::…` in a .env is a value, red129 — and, since sec150, not inside a string or comment on the line
 # either: the PHP reading before it took a capitalised `Name::Name` value inside a Kotlin string for code.)
-_CODE_REFERENCE = re.compile(r"(?:::)?[A-Za-z_$][\w$]*(?:(?:\.|\?\.|::)[A-Za-z_$][\w$]*)*")
+_CODE_REFERENCE = lazy(r"(?:::)?[A-Za-z_$][\w$]*(?:(?:\.|\?\.|::)[A-Za-z_$][\w$]*)*")
 # ... whose last member names what it reads (a password, a token, a key): every reference sec150 met did
 # (`::updatePassword`, `Faker::Internet.password`, `user?.Password`, `static::$password`). Not any names joined by `::`
 # or `?.`: `_in_text` does not see every text a line can sit in (a Ruby `#` comment after a string, a heredoc, PHP's
 # and Perl's, Ruby's `__END__`, Lua's long string, a JavaScript template), where a generated password of letters and
 # digits with `::` in it was read as code (red151).
-_REFERENCE_PARTS = re.compile(r"::|\?\.|\.")
+_REFERENCE_PARTS = lazy(r"::|\?\.|\.")
 # (Letters only, as a member is named: a generated run holding `key` or `auth` by chance has digits too.)
 # In Rust source (outside a string or comment: _code_value), where an unquoted value is never a string, a path of an
 # enum's, a type's or a module's names, `::`-rooted or not, each part letters as names are written: a match arm's
@@ -225,16 +226,16 @@ _REFERENCE_PARTS = re.compile(r"::|\?\.|\.")
 # rooted paths: AppFlowy's generated protobuf code, 65) — sec160. Not digits: a generated run joined
 # by `::` holds them.
 _RUST_NAME = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)*|[a-z]+(?:_[a-z]+)*)"
-_RUST_PATH = re.compile(rf"(?:::)?{_RUST_NAME}(?:::{_RUST_NAME})+")
+_RUST_PATH = lazy(rf"(?:::)?{_RUST_NAME}(?:::{_RUST_NAME})+")
 # ... and a binding's fields, a tuple's index among them (a newtype's inner value, `.0`, given to a field: AppFlowy's
 # sign-in entities, 21). Letters and one digit after a dot only: `Kq7mZp.0` is a password's shape.
-_RUST_FIELD = re.compile(r"[a-z]+(?:_[a-z]+)*(?:\.(?:[a-z]+(?:_[a-z]+)*|[0-9]))+")
-_CREDENTIAL_MEMBER = re.compile(r"(?i)[a-z_$]*(?:pass|pwd|secret|token|key|auth|cred)[a-z_$]*")
+_RUST_FIELD = lazy(r"[a-z]+(?:_[a-z]+)*(?:\.(?:[a-z]+(?:_[a-z]+)*|[0-9]))+")
+_CREDENTIAL_MEMBER = lazy(r"(?i)[a-z_$]*(?:pass|pwd|secret|token|key|auth|cred)[a-z_$]*")
 # In JavaScript and TypeScript source only, also the non-null and optional member access (config.password!,
 # opts?.token): elsewhere `Tr0ub4dor.Horse!` is a password of the commonest shape (red88).
 # (Also incremented or decremented, `++ref.current`; red113.)
-_SCRIPT_MEMBER = re.compile(r"(?:\+\+|--)?[A-Za-z_$][\w$]*(?:!?\??\.#?[A-Za-z_$][\w$]*)+!?")
-_SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
+_SCRIPT_MEMBER = lazy(r"(?:\+\+|--)?[A-Za-z_$][\w$]*(?:!?\??\.#?[A-Za-z_$][\w$]*)+!?")
+_SCRIPT_SOURCE = lazy(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
 # In JavaScript and TypeScript source only: a "quoted value" that is the code between two strings, read from the
 # closing quote of one to the opening quote of the next (minified bundles: `"?token=").concat(this.get("token")`):
 # a method called on what came before. Not a value that merely starts with punctuation (red100: `"+k9…"` is a
@@ -243,7 +244,7 @@ _SCRIPT_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte)\Z")
 # (a JSX label's string, `),m?l.default.createElement(`, and the next element's string: a built Swagger UI, meas143).
 # (An operator or a closing bracket right after that parenthesis, as an expression goes on: not `)` and a password's
 # letters, red143.)
-_SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(|\A\)[,;?:&|+)\]}][^\s\"'`]{0,79}"
+_SCRIPT_BETWEEN_STRINGS = lazy(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(|\A\)[,;?:&|+)\]}][^\s\"'`]{0,79}"
                                      r"\.[A-Za-z_$][\w$]{2,}\(\Z")
 # Two string literals joined by the language's own operator are one string (sec161; red162's strict xfail): a query
 # string's or a connection URL's label in one literal, joined by `+` (JavaScript's `.concat(…)`, PHP's `.`, Python's
@@ -251,19 +252,19 @@ _SCRIPT_BETWEEN_STRINGS = re.compile(r"(?:\A|\))\.[A-Za-z_$][\w$]*\(|\A\)[,;?:&|
 # two strings is no value, and no rule read on. The line is read again with the joins folded away
 # (_fold_literal_joins). Only literal beside literal: a name between two strings is still code.
 # (A join may break the line before or after its operator: a line and the next are folded together too.)
-_STRING_LITERAL = re.compile(r"""(["'`])(?:\\.|(?!\1)[^\\\n])*\1""")
-_PLUS_JOIN = re.compile(r"[ \t]*\n?[ \t]*\+[ \t]*\n?[ \t]*\Z")
-_DOT_JOIN = re.compile(r"[ \t]*\n?[ \t]*\.[ \t]*\n?[ \t]*\Z")
-_CONCAT_JOIN = re.compile(r"[ \t]*\n?[ \t]*\.[ \t]*concat[ \t]*\([ \t]*\n?[ \t]*\Z")
-_CONCAT_CLOSE = re.compile(r"[ \t]*\)")
-_ADJACENT_JOIN = re.compile(r"(?=[ \t\n])[ \t]*\n?[ \t]*\Z")
+_STRING_LITERAL = lazy(r"""(["'`])(?:\\.|(?!\1)[^\\\n])*\1""")
+_PLUS_JOIN = lazy(r"[ \t]*\n?[ \t]*\+[ \t]*\n?[ \t]*\Z")
+_DOT_JOIN = lazy(r"[ \t]*\n?[ \t]*\.[ \t]*\n?[ \t]*\Z")
+_CONCAT_JOIN = lazy(r"[ \t]*\n?[ \t]*\.[ \t]*concat[ \t]*\([ \t]*\n?[ \t]*\Z")
+_CONCAT_CLOSE = lazy(r"[ \t]*\)")
+_ADJACENT_JOIN = lazy(r"(?=[ \t\n])[ \t]*\n?[ \t]*\Z")
 # A line whose last literal may be joined to one on the next line, and a next line that may go on from it.
-_JOIN_ENDS_LINE = re.compile(r"""["'`][ \t]*(?:\+|\.|\.[ \t]*concat[ \t]*\()?[ \t]*\Z""")
-_JOIN_STARTS_LINE = re.compile(r"""[ \t]*(?:\+|\.|\.[ \t]*concat[ \t]*\()?[ \t]*["'`]""")
-_PLUS_JOINING_SOURCE = re.compile(r"\.(?:[cm]?[jt]sx?|vue|svelte|java|kts?|scala|groovy|cs|swift|py|pyw|rb|go|dart)\Z")
-_DOT_JOINING_SOURCE = re.compile(r"\.php\Z")
+_JOIN_ENDS_LINE = lazy(r"""["'`][ \t]*(?:\+|\.|\.[ \t]*concat[ \t]*\()?[ \t]*\Z""")
+_JOIN_STARTS_LINE = lazy(r"""[ \t]*(?:\+|\.|\.[ \t]*concat[ \t]*\()?[ \t]*["'`]""")
+_PLUS_JOINING_SOURCE = lazy(r"\.(?:[cm]?[jt]sx?|vue|svelte|java|kts?|scala|groovy|cs|swift|py|pyw|rb|go|dart)\Z")
+_DOT_JOINING_SOURCE = lazy(r"\.php\Z")
 # (Python, Ruby, C and C++ join literals written side by side: `"host=db password=" "<password>"`.)
-_ADJACENT_JOINING_SOURCE = re.compile(r"\.(?:py|pyw|rb|c|cc|cpp|cxx|h|hh|hpp|m|mm)\Z")
+_ADJACENT_JOINING_SOURCE = lazy(r"\.(?:py|pyw|rb|c|cc|cpp|cxx|h|hh|hpp|m|mm)\Z")
 
 
 def _fold_literal_joins(text: str, path: str | None) -> tuple[str, list[int], list[int]] | None:
@@ -318,43 +319,43 @@ def _fold_literal_joins(text: str, path: str | None) -> tuple[str, list[int], li
 # parenthesis, calls on what came before with a name or nothing as their argument, and the next call opened (a Java or
 # Scala `toString` appending a label string, the field, then the next label: gatling, sec160). Only that: `)` and a
 # password's letters, or a value that merely holds `).name(`, is read as a value.
-_BUILDER_BETWEEN_STRINGS = re.compile(r"\)(?:\.[A-Za-z_$][\w$]*\((?:[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)?\))*"
+_BUILDER_BETWEEN_STRINGS = lazy(r"\)(?:\.[A-Za-z_$][\w$]*\((?:[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)?\))*"
                                       r"\.[A-Za-z_$][\w$]*\(")
 # ... and one of those calls appends the credential's own field (`.append(password)`, `.append(this.passwd)`): with
 # none, the next string is the value itself (the label appended, then a string literal appended: the password, or
 # the same after a separator's name; blocking before sec160, red162).
-_BUILDER_ARGUMENT = re.compile(r"\(([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\)")
+_BUILDER_ARGUMENT = lazy(r"\(([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)\)")
 # In JavaScript and TypeScript source only: an AngularJS directive's scope binding, `=`, `<` or `&`, optional `?`, and
 # the attribute's name (vaultwarden's bundled web vault binds its password attribute to `passwordMeter` so).
-_SCOPE_BINDING = re.compile(r"[=<&]\??[A-Za-z_$][\w$]*")
-_MANIFEST = re.compile(r"(?:\A|/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock"
+_SCOPE_BINDING = lazy(r"[=<&]\??[A-Za-z_$][\w$]*")
+_MANIFEST = lazy(r"(?:\A|/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lock"
                        r"|composer\.(?:json|lock)|Cargo\.(?:toml|lock)|pyproject\.toml|poetry\.lock|Pipfile(?:\.lock)?"
                        r"|uv\.lock|go\.mod|Gemfile(?:\.lock)?|pubspec\.(?:yaml|lock)|requirements[\w.-]*\.txt)\Z")
 # Unquoted, a name made of letters is a variable (hashedPassword, DHPrivateKey, RefreshTokenT) — in a file that has
 # variables (SourceKind.data).
-_UNQUOTED_NAME = re.compile(r"[A-Za-z_$][A-Za-z_$]*")
+_UNQUOTED_NAME = lazy(r"[A-Za-z_$][A-Za-z_$]*")
 # In JavaScript and TypeScript source an unquoted value is never a string: an identifier there, digits and all, is a
 # variable or a type (`signingKey: Uint8Array`, `const token = Base64Url`; red108).
 # So in Python, Go, Java, Kotlin, Swift, C#, Rust, C and C++ (a keyword argument naming a variable), with TypeScript's
 # non-null assertion and Kotlin's, Swift's and C#'s nullable and non-null marks (`String?`, `!!`; red113).
-_SCRIPT_IDENTIFIER = re.compile(r"#?[A-Za-z_$][\w$]*!?")
-_MARKED_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*(?:!!|[?!])?")
-_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+_SCRIPT_IDENTIFIER = lazy(r"#?[A-Za-z_$][\w$]*!?")
+_MARKED_IDENTIFIER = lazy(r"[A-Za-z_$][\w$]*(?:!!|[?!])?")
+_IDENTIFIER = lazy(r"[A-Za-z_$][\w$]*")
 # In Go, C and C++ and Rust also dereferenced or addressed, a member's path and all: woodpecker's plugins give a
 # password field `*DefaultPass`, a flag read through its pointer (fix133s); C's `*argv_pass`, Rust's `&cfg.pass`.
-_POINTER_NAME = re.compile(r"[*&]{0,3}[A-Za-z_][\w]*(?:(?:\.|->)[A-Za-z_]\w*)*")
+_POINTER_NAME = lazy(r"[*&]{0,3}[A-Za-z_][\w]*(?:(?:\.|->)[A-Za-z_]\w*)*")
 _CODE_NAMES = {"javascript": _SCRIPT_IDENTIFIER, "markup": _SCRIPT_IDENTIFIER, "c-text-blocks": _MARKED_IDENTIFIER,
                "csharp": _MARKED_IDENTIFIER, "python": _IDENTIFIER, "go": _POINTER_NAME, "c": _POINTER_NAME,
                "rust": _POINTER_NAME}
 # A PowerShell cmdlet call, Verb-Noun (`$password = Get-AnsibleParam -obj ...`, `ConvertTo-SecureString $pw ...`;
 # red108: 84 findings in ansible's history).
-_CMDLET = re.compile(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
+_CMDLET = lazy(r"[A-Z][a-z]+(?:[A-Z][a-z]+)?-[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
 # A keyword that is an option's value, the next `name=value` option after a colon (`eof_action=pass:shortest=1`), its
 # name in lower case as ffmpeg's are; not OpenSSL's `-passout=pass:<phrase>`, base64 padding and all (red135, red136).
-_OPTION_VALUE_KEYWORD = re.compile(r"(?i:pass(?:word|wd)?|pwd):[a-z_][a-z0-9_]{0,40}=(?!=)[^:=\s\"'`]{1,40}"
+_OPTION_VALUE_KEYWORD = lazy(r"(?i:pass(?:word|wd)?|pwd):[a-z_][a-z0-9_]{0,40}=(?!=)[^:=\s\"'`]{1,40}"
                                    r"(?=[:\s\"'`]|\Z)")
 # A key written as a label (`value:`, `db.password:`): prose naming a field, not its value.
-_KEY_LABEL = re.compile(r"[A-Za-z_][A-Za-z_.-]{0,60}:")
+_KEY_LABEL = lazy(r"[A-Za-z_][A-Za-z_.-]{0,60}:")
 # A form field's validation rules, as Laravel and CodeIgniter write them (`'password' =>
 # 'required|string|min:8|confirmed'`, `'different:old_password'`, `required|min_length[8]`): every `|`-separated rule
 # one of theirs, with its arguments (laravel/laravel: 17 blocking findings). A password holding a pipe holds
@@ -366,12 +367,12 @@ _RULE_NAME = (r"(?:required(?:_with(?:out)?(?:_all)?|_if|_unless)?|confirmed|str
 # (Their arguments: numbers, field and table names, lists of them — never a capital letter or a symbol.)
 _RULE_ARGUMENTS = r"(?::[a-z0-9_.,]{1,80}|\[[a-z0-9_.,]{1,80}\])"
 # Two rules or more, or one with its arguments (a bare `required` is a word, which the kinds test answers).
-_VALIDATION_RULES = re.compile(rf"{_RULE_NAME}{_RULE_ARGUMENTS}?(?:\|{_RULE_NAME}{_RULE_ARGUMENTS}?)+"
+_VALIDATION_RULES = lazy(rf"{_RULE_NAME}{_RULE_ARGUMENTS}?(?:\|{_RULE_NAME}{_RULE_ARGUMENTS}?)+"
                                rf"|{_RULE_NAME}{_RULE_ARGUMENTS}")
 # Beside a known rule, an application's own (firefly-iii's `secure_password`, `currentPassword`) or a bare length
 # (`string|60`): a lower-case name, a camel-case one, or a number (_validation_rules).
-_KNOWN_RULE = re.compile(rf"{_RULE_NAME}{_RULE_ARGUMENTS}?")
-_OWN_RULE = re.compile(rf"(?:[a-z][a-z_]{{2,40}}|[a-z]+(?:[A-Z][a-z]+){{1,4}}|[0-9]{{1,4}}){_RULE_ARGUMENTS}?")
+_KNOWN_RULE = lazy(rf"{_RULE_NAME}{_RULE_ARGUMENTS}?")
+_OWN_RULE = lazy(rf"(?:[a-z][a-z_]{{2,40}}|[a-z]+(?:[A-Z][a-z]+){{1,4}}|[0-9]{{1,4}}){_RULE_ARGUMENTS}?")
 
 
 def _validation_rules(value: str) -> bool:
@@ -391,21 +392,21 @@ def _validation_rules(value: str) -> bool:
 
 # A PHP class's qualified name (`Illuminate\Support\Facades\Password`, `Auth\PasswordController`), its backslashes
 # written once or escaped: segments that are names starting with a capital, no digit-only or lower-case segment.
-_QUALIFIED_NAME = re.compile(r"(?:\\{1,2})?(?:[A-Z][A-Za-z0-9_]*\\{1,2})+[A-Z][A-Za-z0-9_]*")
+_QUALIFIED_NAME = lazy(r"(?:\\{1,2})?(?:[A-Z][A-Za-z0-9_]*\\{1,2})+[A-Z][A-Za-z0-9_]*")
 # A reStructuredText role right before a backtick (`:data:`, `:py:func:`): the word before it is prose, the role is no
 # type annotation, and the backticks hold a name.
-_RST_ROLE = re.compile(r"[ \t(]:[A-Za-z][\w-]*(?::[A-Za-z][\w-]*)?:\Z")
+_RST_ROLE = lazy(r"[ \t(]:[A-Za-z][\w-]*(?::[A-Za-z][\w-]*)?:\Z")
 # A function called with a key, or nothing, as the whole quoted value: a translation or settings lookup (a Vue
 # binding's `:placeholder="$t('password')"`, `"__('Password')"`, `"i18n.t('login.password')"`: woodpecker, fix133s).
 # The key is letters, `_`, `.`, `:` and `-` only: a call around a password (`t('<digits and symbols>')`) is text.
-_LOOKUP_CALL = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\((?:(['\"])[A-Za-z_][A-Za-z_.:-]{0,80}\1)?\)")
+_LOOKUP_CALL = lazy(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\((?:(['\"])[A-Za-z_][A-Za-z_.:-]{0,80}\1)?\)")
 # The rest of a sed substitution after a name's `=`: the pattern's wildcard, then the same name set to variables only
 # (`s/POSTGRES_PASSWORD=.*/POSTGRES_PASSWORD=$POSTGRES_PASSWORD/g`: redash's setup script, fix133s). A literal in the
 # replacement is a password written into the file, and stays one; so does a "variable" of random letters and digits, the
 # case changing inside (the reading of `$VAR` placeholders: _PLACEHOLDER_MARKERS).
 # (The variable may be quoted, `\"$MYSQL_PASSWORD\"`: a rule's unquoted value then stops at the quote, so this is
 # matched on the line from the value's start: huginn's setup script.)
-_SED_SUBSTITUTION = re.compile(r"(?:\.[*+]|\[\^[^\]]{1,8}\][*+])\$?(?P<d>[/|#@!])\^?[A-Za-z_][\w.-]{0,80}"
+_SED_SUBSTITUTION = lazy(r"(?:\.[*+]|\[\^[^\]]{1,8}\][*+])\$?(?P<d>[/|#@!])\^?[A-Za-z_][\w.-]{0,80}"
                                r"[ \t]*[=:][ \t]*(?P<q>\\?[\"'])?(?:\$\{?(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*)\}?){1,3}"
                                r"(?(q)(?P=q))(?P=d)[gIi0-9]{0,3}")
 # The other sed form, the default replaced (`s/POSTGRES_PASSWORD=listmonk/POSTGRES_PASSWORD=$db_password/g`: listmonk's
@@ -413,8 +414,8 @@ _SED_SUBSTITUTION = re.compile(r"(?:\.[*+]|\[\^[^\]]{1,8}\][*+])\$?(?P<d>[/|#@!]
 # before the value (_SED_BEFORE); the old value, the delimiter, the same name set to variables only and the flags from
 # the value's start (_SED_REPLACED). Only an old value that is a default's shape (_sed_default) — a random or a weak
 # real password written into the script stays a finding, as does a literal in the replacement.
-_SED_BEFORE = re.compile(r"(?:\A|[\s\"';|(`])s(?P<d>[/|#@!,:])\^?(?P<name>[A-Za-z_][\w.-]{0,80})[ \t]*[=:][ \t]*\Z")
-_SED_REPLACED = re.compile(r"(?P<old>[^/|#@!,:\s\"'`]{1,64})(?P<d>[/|#@!,:])\^?(?P<name>[A-Za-z_][\w.-]{0,80})"
+_SED_BEFORE = lazy(r"(?:\A|[\s\"';|(`])s(?P<d>[/|#@!,:])\^?(?P<name>[A-Za-z_][\w.-]{0,80})[ \t]*[=:][ \t]*\Z")
+_SED_REPLACED = lazy(r"(?P<old>[^/|#@!,:\s\"'`]{1,64})(?P<d>[/|#@!,:])\^?(?P<name>[A-Za-z_][\w.-]{0,80})"
                            r"[ \t]*[=:][ \t]*(?P<q>\\?[\"'])?(?:\$\{?(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*)\}?){1,3}"
                            r"(?(q)(?P=q))(?P<end>[/|#@!,:])[gIi0-9]{0,3}(?=[\s\"'`;|)]|\Z)")
 
@@ -441,7 +442,7 @@ def _sed_default(old: str) -> bool:
                               or (old.isalnum() and example_password(old)))
 
 
-_CONSONANT_RUN = re.compile(r"[^aeiouy]{4}")
+_CONSONANT_RUN = lazy(r"[^aeiouy]{4}")
 
 
 def _written_word(value: str) -> bool:
@@ -456,8 +457,8 @@ def _written_word(value: str) -> bool:
 # bound attribute in Vue's (and Alpine's) shorthand, `:disabled="…"`: the rule reads `password" :disabled=` as a
 # name typed `: disabled` and assigned, and the bound JavaScript expression as the value (listmonk's bounces.vue,
 # meas139). _ATTRIBUTE_OPEN is what precedes the keyword, _BOUND_ATTRIBUTE what follows it up to the value.
-_ATTRIBUTE_OPEN = re.compile(r"[\s<`(][A-Za-z_:@][\w:.-]*[ \t]*=[ \t]*(?P<q>[\"'])[\w .-]{0,40}\Z")
-_BOUND_ATTRIBUTE = re.compile(r"[\w.-]*(?P<q>[\"'])[ \t]+:[A-Za-z][\w.-]{0,40}[ \t]*=[ \t]*[\"']")
+_ATTRIBUTE_OPEN = lazy(r"[\s<`(][A-Za-z_:@][\w:.-]*[ \t]*=[ \t]*(?P<q>[\"'])[\w .-]{0,40}\Z")
+_BOUND_ATTRIBUTE = lazy(r"[\w.-]*(?P<q>[\"'])[ \t]+:[A-Za-z][\w.-]{0,40}[ \t]*=[ \t]*[\"']")
 
 
 # A Go template's variable declared from a field chain (Helm's `{{- $password := .Values.registry.auth.password }}`,
@@ -466,45 +467,45 @@ _BOUND_ATTRIBUTE = re.compile(r"[\w.-]*(?P<q>[\"'])[ \t]+:[A-Za-z][\w.-]{0,40}[ 
 # or more fields of identifier characters (or `$`-rooted), and the action closes after it, through a pipeline at most
 # (_TEMPLATE_ACTION_END): a password pasted unquoted there with a `!` or `-` in it is no field chain and still blocks,
 # and so does any quoted literal.
-_TEMPLATE_FIELDS = re.compile(r"(?:\$|\$?(?:\.[A-Za-z_][A-Za-z0-9_]{0,60}){1})(?:\.[A-Za-z_][A-Za-z0-9_]{0,60}){1,12}")
-_TEMPLATE_VARIABLE = re.compile(r"\{\{-?[ \t]*\$[A-Za-z_]?[A-Za-z0-9_]{0,40}\Z")
-_TEMPLATE_ACTION_END = re.compile(r"[ \t]*(?:\|[^{}\n]{0,200})?-?\}\}")
+_TEMPLATE_FIELDS = lazy(r"(?:\$|\$?(?:\.[A-Za-z_][A-Za-z0-9_]{0,60}){1})(?:\.[A-Za-z_][A-Za-z0-9_]{0,60}){1,12}")
+_TEMPLATE_VARIABLE = lazy(r"\{\{-?[ \t]*\$[A-Za-z_]?[A-Za-z0-9_]{0,40}\Z")
+_TEMPLATE_ACTION_END = lazy(r"[ \t]*(?:\|[^{}\n]{0,200})?-?\}\}")
 # A literal in that pipeline (`| default "…"`): the value used wherever the field is unset, a hard-coded password unless
 # it is a dummy word (`| default "password"`); any other literal there (`| printf "%s…"`) keeps the line blocking.
-_TEMPLATE_LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"|`([^`\n]*)`')
+_TEMPLATE_LITERAL = lazy(r'"((?:[^"\\\n]|\\.)*)"|`([^`\n]*)`')
 # The words after an unquoted word value, to the line's end: `- password: Langfuse Secret Key` in an OpenAPI document's
 # description (langfuse's generated API specs: 6 blocking findings, meas149) — a label whose last word names a secret,
 # not a password. Letters only, two to five words more, the last one of _SECRET_NOUNS, and not in what deploys an
 # environment (a `.env` reads `PASSWORD=Two Words Key` whole, and it is that environment's): a value with a digit or a
 # mark (a generated run before the label), two words (a word and `Key`) and a word followed by anything else (a
 # comment) still block.
-_LABEL_WORDS = re.compile(r"(?:[ \t]+[A-Za-z]{1,20}){1,4}[ \t]+(?P<last>[A-Za-z]{3,12})[ \t]*\.?\Z")
+_LABEL_WORDS = lazy(r"(?:[ \t]+[A-Za-z]{1,20}){1,4}[ \t]+(?P<last>[A-Za-z]{3,12})[ \t]*\.?\Z")
 _SECRET_NOUNS = frozenset(("key", "secret", "token", "password", "passphrase", "credential", "credentials"))
 # (red149) Every word of the label, the value too, in a word's shape — capitalised or lower case, or a short acronym
 # (`Langfuse Secret Key`, `Acme Personal Access Token`, `API`): a generated password of letters alone has capitals
 # inside it (`password: aAdyFibpBVhMah Secret Key` passed, and a YAML plain scalar reads all of it as the password).
-_LABEL_WORD = re.compile(r"[A-Z]?[a-z]{1,20}|[A-Z]{2,5}")
+_LABEL_WORD = lazy(r"[A-Z]?[a-z]{1,20}|[A-Z]{2,5}")
 
 # A shell's `${NAME:?message}` right before the value: the script stops with the message when NAME is unset, so the
 # "value" is that message (apollo's smoke test); `${NAME:-default}` is a default, and is read as a value.
-_EXPANSION_CHECK = re.compile(r"\$\{[A-Za-z_]\w{0,80}:\Z")
+_EXPANSION_CHECK = lazy(r"\$\{[A-Za-z_]\w{0,80}:\Z")
 # A type, as a doc comment's array shape or a signature gives a key one (`array{password: ?string}`, `string|null`:
 # BookStack's UserRepo): type names only, `?`-nullable, `|`-joined.
 _TYPE = (r"\??(?:string|int|integer|bool|boolean|float|double|array|mixed|null|object|callable|iterable|number|str"
          r"|bytes)")
-_TYPE_ANNOTATION = re.compile(rf"{_TYPE}(?:\[\])?(?:\|{_TYPE}(?:\[\])?){{0,4}}")
+_TYPE_ANNOTATION = lazy(rf"{_TYPE}(?:\[\])?(?:\|{_TYPE}(?:\[\])?){{0,4}}")
 # A chat template's special token (`<|im_start|>`, `<|endoftext|>`), not a credential (red108).
-_SPECIAL_TOKEN = re.compile(r"<\|[\w .:/-]{1,60}\|>")
+_SPECIAL_TOKEN = lazy(r"<\|[\w .:/-]{1,60}\|>")
 # The rules whose value is a key or a token, never a password a person chooses: only there is _WORD_COUNTER a name.
 _NAMED_KEY_RULES = frozenset({"generic-secret", "api-key-header", "bearer-token", "xml-secret", "plist-secret",
                               "yaml-env-secret", "yaml-block-secret", "generic-secret-argument"})
 # A made-up name for a key or token: lower-case words and a short counter (`weather-123`, `demo-access-token-123`,
 # `chatkit_token_123`; red108): a counter of up to three digits (`<words>-<a year>`, is a secret someone
 # chose: red111). Never for a password rule: a word and a year is a password people choose.
-_WORD_COUNTER = re.compile(r"[a-z]+(?:[-_][a-z]+)*[-_][0-9]{1,3}")
+_WORD_COUNTER = lazy(r"[a-z]+(?:[-_][a-z]+)*[-_][0-9]{1,3}")
 # A password's hash, not the password: modular crypt (`$6$…`, `$y$…`, `$2b$…`, `$argon2id$…`), PostgreSQL's `md5` +
 # 32 hex and SCRAM (what Ansible's user and postgresql_user modules take instead of a plaintext; red108).
-_PASSWORD_HASH = re.compile(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?|scrypt)\$"
+_PASSWORD_HASH = lazy(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5|argon2(?:id|i|d)|pbkdf2(?:-sha\d+)?|scrypt)\$"
                             r"[./A-Za-z0-9$=,+-]{8,}|md5[0-9a-f]{32}|SCRAM-SHA-256\$[0-9]+:[A-Za-z0-9+/=]+\$"
                             r"[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+"
                             # Jupyter's notebook password hash, passwd()'s output (ipython's docs: red129).
@@ -524,7 +525,7 @@ _PASSWORD_HASH = re.compile(r"\$(?:1|2[abxy]?|5|6|7|y|gy|sha1|md5|argon2(?:id|i|
 # ASP.NET Core Identity's PasswordHasher output, base64 (bitwarden's seeded users, sec161): a format marker, then for
 # version 3 the PRF (0-2), the iteration count, the salt's length and the salt, then the derived key; version 2 a
 # 16-byte salt and a 32-byte key. Read by its structure, not its shape (_identity_hash).
-_IDENTITY_HASH = re.compile(r"A[A-Za-z0-9+/]{64,170}={0,2}")
+_IDENTITY_HASH = lazy(r"A[A-Za-z0-9+/]{64,170}={0,2}")
 
 
 def _identity_hash(value: str) -> bool:
@@ -545,24 +546,24 @@ def _identity_hash(value: str) -> bool:
 
 # A YAML tag before a block scalar's indicator (`db_password: !vault |`) reads so in any file: the docs that show it
 # are .rst and .md (red108).
-_BLOCK_AFTER_TAG = re.compile(r"[ \t]+[|>][-+0-9]*(?:[ \t]*\Z|[`'\")\]])")
+_BLOCK_AFTER_TAG = lazy(r"[ \t]+[|>][-+0-9]*(?:[ \t]*\Z|[`'\")\]])")
 # Quoted, a camelCase, PascalCase or Train-Case word is a field, enum or header name
 # ("allowCredentials", "Access-Control-Allow-Credentials").
 # (Not one led by an acronym: "OSMagics" is a class, "ADMINpassword" a password — red132.)
-_CAMEL_WORD = re.compile(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+")
+_CAMEL_WORD = lazy(r"_?[a-z]+(?:[A-Z][a-z]+)+|(?:[A-Z][a-z]+){2,}|[A-Z][a-z]+(?:-[A-Z][a-z]+)+")
 _QUOTES = "\"'`"
-_URL_REST = re.compile(r"[^\s\"'`<>]{0,2048}")
-_HOST_PARAMETER = re.compile(r"[?&](?:host|hostaddr|server|address)=", re.IGNORECASE)
+_URL_REST = lazy(r"[^\s\"'`<>]{0,2048}")
+_HOST_PARAMETER = lazy(r"[?&](?:host|hostaddr|server|address)=", re.IGNORECASE)
 # In a Compose file, a database service's name: an image's (`db`, `postgres`) or one ending in it after a separator
 # (`app-db`, `hoppscotch-db`); not any one word, which a network's DNS may resolve to a host elsewhere (red132:
 # `proddb`).
 _DATABASE_NAMES = (r"(?:postgres(?:ql)?|mysql|mariadb|redis|mongo(?:db)?|rabbitmq|clickhouse|mssql|sqlserver|"
                    r"cockroachdb|db|database)")
 _HOST_END = r"(?=[:/?#;)\s\"'`]|\Z)"
-_COMPOSE_DATABASE_HOST = re.compile(rf"(?:[A-Za-z0-9]+[-_])*(?:{_DATABASE_NAMES}|cache){_HOST_END}", re.IGNORECASE)
+_COMPOSE_DATABASE_HOST = lazy(rf"(?:[A-Za-z0-9]+[-_])*(?:{_DATABASE_NAMES}|cache){_HOST_END}", re.IGNORECASE)
 # In a CI definition, a database image's own name (a workflow's service container `postgres`).
-_DATABASE_IMAGE_HOST = re.compile(rf"{_DATABASE_NAMES}{_HOST_END}", re.IGNORECASE)
-_LOWER_WORDS = re.compile(r"[a-z_-]+[0-9]{0,4}")
+_DATABASE_IMAGE_HOST = lazy(rf"{_DATABASE_NAMES}{_HOST_END}", re.IGNORECASE)
+_LOWER_WORDS = lazy(r"[a-z_-]+[0-9]{0,4}")
 # The rules that read a password out of a URL (`scheme://user:password@host`).
 _URL_RULES = frozenset({"database-url-password", "url-credentials"})
 # A command line whose program is a CLI framework's help template — cobra's `{{ .CommandPath }}` / `{{.Root.Name}}`,
@@ -577,7 +578,7 @@ _URL_RULES = frozenset({"database-url-password", "url-credentials"})
 # `run: ./deploy --title %(prog)s --api-key …` in a workflow, `command: server --name {{.Root.Name}} --password=…` in a
 # Compose file were all recorded, not blocking), nor a string that ends before the command starts
 # (`log("Examples:\n"), run("deploy --password …")`). And only in the files that hold such examples (_USAGE_FILES).
-_USAGE_TEMPLATE = re.compile(r"(?:(?:\A|(?<=[`\"'])(?<!\\[\"'])|(?<=\\n))[ \t]*(?:[A-Za-z][A-Za-z ]{0,30}:[ \t]+)?"
+_USAGE_TEMPLATE = lazy(r"(?:(?:\A|(?<=[`\"'])(?<!\\[\"'])|(?<=\\n))[ \t]*(?:[A-Za-z][A-Za-z ]{0,30}:[ \t]+)?"
                              r"(?:\$[ \t]+)?(?:\{\{-?[ \t]*\.(?:CommandPath|Root\.Name)[ \t]*-?\}\}|%\(prog\)s)"
                              r"|\bExample:[ \t]*(?:fmt\.Sprintf\([ \t]*)?[`\"]%s"
                              # (and its help output as a test recorded it in JSON: `"…Examples:\n revoke token …"`)
@@ -586,13 +587,13 @@ _USAGE_TEMPLATE = re.compile(r"(?:(?:\A|(?<=[`\"'])(?<!\\[\"'])|(?<=\\n))[ \t]*(
 # generated docs print `{{ .CommandPath }}` at a line's start: hydra's `docs/`), and help output a test recorded
 # (`.snapshots/`, `__snapshots__/`, `testdata/`, `*.golden`, `*.snap`). Not what runs commands — a Makefile, a CI
 # definition, a Compose file, a Dockerfile, a Procfile, a playbook or any configuration (red145).
-_USAGE_FILES = re.compile(r"\.(?:go|py)\Z|(?:\A|/)(?:\.snapshots|__snapshots__|testdata)/"
+_USAGE_FILES = lazy(r"\.(?:go|py)\Z|(?:\A|/)(?:\.snapshots|__snapshots__|testdata)/"
                           r"|\.(?:golden|snap)\Z")
 # The host after a URL's password, as documentation examples name one: the machine itself, a database's or a
 # service's generic name (`db`, `postgres`, `host`), a placeholder (`<host>`, `[host]`, `${DB_HOST}`), or a name
 # reserved for examples and tests (RFC 2606 and 6761: `example.com`, `.example`, `.test`, `.invalid`, `.localhost`).
 # Not any one word (`pgprod01`), `.local` or an IPv6 literal: real hosts (red136).
-_EXAMPLE_HOST = re.compile(
+_EXAMPLE_HOST = lazy(
     # (Go's MySQL driver writes the host in its protocol: `user:pw@tcp(host:port)/db`.)
     rf"(?:(?:tcp|unix)\()?(?:localhost|127(?:\.[0-9]{{1,3}}){{3}}|\[::1\]|0\.0\.0\.0|db|database|host|hostname|server|{_DATABASE_NAMES}"
     r"|<[A-Za-z_ .-]{1,40}>|\[[A-Za-z_ .-]{1,40}\]|\{\{?[A-Za-z_ .-]{1,40}\}?\}|\$\{?[A-Za-z_]\w{0,40}\}?"
@@ -601,24 +602,24 @@ _EXAMPLE_HOST = re.compile(
 # A host a command or URL connects to, by its name (`root@app01.acme-corp.com:`, `-h db01.acme-corp.com`,
 # `--host=…`, `host: …`, `scheme://…`): in a CI definition such a line is a deploy step's, not a service container's
 # test login (red138: `sshpass -p '<weak>'` to a production host read as an example password).
-_NAMED_HOST = re.compile(r"(?:@|(?<![\w-])-h ?|--host[= ]|(?i:host(?:name)?)[\"']?[=:] ?|://)"
+_NAMED_HOST = lazy(r"(?:@|(?<![\w-])-h ?|--host[= ]|(?i:host(?:name)?)[\"']?[=:] ?|://)"
                          r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
                          r"|[0-9]{1,3}(?:\.[0-9]{1,3}){3}|\[[0-9A-Fa-f:]+\])(?![\w.-])")
 # A host named by one word after a host option or variable (`-h bastion`, `PGHOST=primary`; not after `@`, where a
 # package's version or a scope stands as often): a machine on a private network, but for a CI service's name.
-_WORD_HOST = re.compile(r"(?:(?<![\w-])-h ?|--host[= ]|(?i:host(?:name)?)[\"']?[=:] ?)"
+_WORD_HOST = lazy(r"(?:(?<![\w-])-h ?|--host[= ]|(?i:host(?:name)?)[\"']?[=:] ?)"
                         r"([A-Za-z][A-Za-z0-9-]{1,62})(?![\w.-])"
                         # ... or as ssh and scp name one: `deploy@prodweb01:/opt`, `ssh ops@bastion` (not a digest's
                         # `@sha256:`)
                         r"|(?<=[\w.-])@(?!sha[0-9])([A-Za-z][A-Za-z0-9-]{1,62})(?=:)"
                         r"|\b(?:ssh|scp|sftp|rsync)\b[^@\n]{0,60}?[\w.-]@([A-Za-z][A-Za-z0-9-]{1,62})(?![\w.-])")
-_SERVICE_NAMES = re.compile(rf"(?:{_DATABASE_NAMES}|cache|mongo|elasticsearch|opensearch|memcached?|minio|kafka"
+_SERVICE_NAMES = lazy(rf"(?:{_DATABASE_NAMES}|cache|mongo|elasticsearch|opensearch|memcached?|minio|kafka"
                             r"|zookeeper|rabbit|nats|keycloak|ldap|openldap|smtp|mail|mailhog|mailpit|localstack|app"
                             r"|api|web|backend|frontend|service|svc)(?:[-_]?[0-9]{1,2})?", re.IGNORECASE)
 
 
 # The unspecified address and IPv6's loopback, as a line names them (`0.0.0.0`, `[::]`, `[::1]`).
-_ANY_ADDRESS = re.compile(r"0\.0\.0\.0|\[::1?\]")
+_ANY_ADDRESS = lazy(r"0\.0\.0\.0|\[::1?\]")
 
 
 # A request's header rules: the token goes to the request's host, which an example command names on its line or on the
@@ -628,23 +629,23 @@ _REQUEST_HEADER_RULES = frozenset({f"{NAMESPACE}/bearer-token", f"{NAMESPACE}/ap
 # A shell's, cmd's or PowerShell's line continuation. PowerShell's backtick after a space, as it is written: a line that
 # ends in Markdown's inline code or a code fence (`` `http://localhost:3000` ``, ```` ``` ````) continues nothing
 # (red142: such a line joined a prose page's real token to the localhost URL above it).
-_CONTINUED = re.compile(r"(?:\\|\^|(?<=[ \t])`)[ \t]*\r?\Z")
-_REQUEST_URL = re.compile(r"(?<![\w.+-])(?:https?|wss?)://(?:[^\s/@\"'`]{0,200}@)?")
+_CONTINUED = lazy(r"(?:\\|\^|(?<=[ \t])`)[ \t]*\r?\Z")
+_REQUEST_URL = lazy(r"(?<![\w.+-])(?:https?|wss?)://(?:[^\s/@\"'`]{0,200}@)?")
 _COMMAND_LINES = 12  # the most lines of one continued command read either way
 _REQUEST_URLS = 64  # the most URLs of one command read (each is looked behind for a parameter's name)
-_URL_HOST = re.compile(r"[^\s/?#\"'`:]{1,300}")  # (up to its port: `https://api.acme-corp.com:${PORT}` names the host)
+_URL_HOST = lazy(r"[^\s/?#\"'`:]{1,300}")  # (up to its port: `https://api.acme-corp.com:${PORT}` names the host)
 # A label of the host to fill in (`https://<your-project-slug>.projects.oryapis.com`, `https://${API_HOST}/v1`): a whole
 # label, not a suffix glued to a real name (`https://api.acme-corp.com${X}` is api.acme-corp.com: red142).
-_HOST_PLACEHOLDER = re.compile(r"(?:\A|(?<=[.-]))(?:<[A-Za-z_ .-]{1,40}>|\{\{?[A-Za-z_ .-]{1,40}\}?\}"
+_HOST_PLACEHOLDER = lazy(r"(?:\A|(?<=[.-]))(?:<[A-Za-z_ .-]{1,40}>|\{\{?[A-Za-z_ .-]{1,40}\}?\}"
                                r"|\$\{[A-Za-z_]\w{0,40}\})(?=[.-]|\Z)")
 # What stands before a URL given as a parameter's value, not as the request's target: `url="http://…"` (HTTPie's data
 # field), `"callback": "http://…"`, `?next=http://…`, `-H "Referer: http://…"` — a name that is no option (`--proxy=`,
 # `--url=` name where the request goes).
-_PARAMETER_BEFORE = re.compile(r"(?<![\w-])(?!-)[\w.\[\]\"'-]{1,60}[ \t]*(?::=|==|=|:)[ \t]*[\"']?\Z")
+_PARAMETER_BEFORE = lazy(r"(?<![\w-])(?!-)[\w.\[\]\"'-]{1,60}[ \t]*(?::=|==|=|:)[ \t]*[\"']?\Z")
 # curl's options that send a request elsewhere than its URL names: an address for the name (`--resolve`,
 # `--connect-to`), a proxy (`-x`, `--proxy`, `--preproxy`, `--socks5`, or `HTTPS_PROXY=` before the command: its host
 # in group 1); a `Host:` header (group 2).
-_REQUEST_ROUTED = re.compile(r"(?<!\S)--(?:resolve|connect-to)(?![\w-])"
+_REQUEST_ROUTED = lazy(r"(?<!\S)--(?:resolve|connect-to)(?![\w-])"
                              r"|(?:(?<!\S)(?:-x|--proxy|--preproxy|--socks[45]h?)(?:=|[ \t]+)"
                              r"|(?<![\w-])(?i:https?_proxy|all_proxy)=)[\"']?(?:[a-z0-9]+://)?"
                              r"(?:[^\s/@\"']{0,200}@)?([^\s/\"']{1,300})"
@@ -686,10 +687,10 @@ def _header_destination(numbers: Sequence[int], texts: Sequence[str], index: int
 
 
 _CALL_LINE = 2_000  # the longest line a call's lines are read through (_open_call)
-_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*+"|\'(?:[^\'\\\n]|\\.)*+\'|`[^`\n]*+`')
+_QUOTED = lazy(r'"(?:[^"\\\n]|\\.)*+"|\'(?:[^\'\\\n]|\\.)*+\'|`[^`\n]*+`')
 # What is not a bracket: taken out (in C) before a call's lines are walked in Python, character by character (red148: a
 # line of 2,000 letters above each of a thousand headers cost 1.4 s a file).
-_NOT_BRACKET = re.compile(r"[^()\[\]{}]++")
+_NOT_BRACKET = lazy(r"[^()\[\]{}]++")
 
 
 def _open_call(numbers: Sequence[int], texts: Sequence[str], index: int) -> tuple[int, int] | None:
@@ -769,9 +770,9 @@ def _request_destination(command: str) -> tuple[bool, bool]:
 
 # What is left of a host with its labels to fill in taken out: a domain name (`acme-corp.com`), not a name reserved for
 # examples (`{tenant}.example.com`).
-_DOMAIN_LEFT = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+_DOMAIN_LEFT = lazy(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 # The dots and hyphens a label taken out leaves behind (`.acme-corp.com`, `api-.acme-corp.com`).
-_LEFT_BEHIND = re.compile(r"\A[.-]+|(?<=\.)[.-]+|-+(?=\.)")
+_LEFT_BEHIND = lazy(r"\A[.-]+|(?<=\.)[.-]+|-+(?=\.)")
 
 
 def _filled_in_domain(host: str) -> bool:
@@ -795,7 +796,7 @@ def _remote_host_named(text: str) -> bool:
 
 
 # The machine itself as a URL's host, up to where the host ends (`localhost.evil.example` is someone else's).
-_LOCAL_HOST = re.compile(rf"(?:localhost|127(?:\.[0-9]{{1,3}}){{3}}|\[::1\]|0\.0\.0\.0){_HOST_END}", re.IGNORECASE)
+_LOCAL_HOST = lazy(rf"(?:localhost|127(?:\.[0-9]{{1,3}}){{3}}|\[::1\]|0\.0\.0\.0){_HOST_END}", re.IGNORECASE)
 # A dependency's version range: the package @inquirer/password at ^4.0.21 in a package-lock.json (cline/cline) is a
 # package named ...password, not a password.
 _VERSION = (r"(?:(?:[\^~]|[<>!~=]=?|==)v?\d{1,6}(?:\.(?:\d{1,9}|[x*])){0,3}|v?\d{1,6}(?:\.(?:\d{1,9}|[x*])){1,3})"
@@ -804,7 +805,7 @@ _VERSION = (r"(?:(?:[\^~]|[<>!~=]=?|==)v?\d{1,6}(?:\.(?:\d{1,9}|[x*])){0,3}|v?\d
 # ... or a compound one, joined by commas, spaces, `||` or Composer's `|` (`>=2.14.1,<3.0.0` in a poetry.lock, red113;
 # `<2.0.5|>=3,<3.0.3` in roave/security-advisories' conflicts, where a package may be named `…_pwd`: meas140). A bare
 # major only after an operator (`>=3`).
-_VERSION_SPEC = re.compile(rf"{_VERSION}(?:(?:,[ \t]*|[ \t]+|[ \t]*\|\|?[ \t]*){_VERSION}){{0,8}}")
+_VERSION_SPEC = lazy(rf"{_VERSION}(?:(?:,[ \t]*|[ \t]+|[ \t]*\|\|?[ \t]*){_VERSION}){{0,8}}")
 _ASCII_KINDS = tuple(re.compile(p) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9\-_./]"))
 _SEPARATORS = frozenset("-_./")
 
@@ -995,11 +996,11 @@ def example_password(value: str) -> str:
 # (And `8` for an `s`: halo's documented default, `P@88w0rd`, in its docs and a commit message, 3 — sec160.)
 _LEET = str.maketrans("0134578@$", "oieastsas")
 _DUMMY_SPELLINGS = frozenset({"pasword", "paswd", "pasphrase", "secret", "admin", "changeme"})
-_SPELLABLE = re.compile(r"[A-Za-z0134578@$]{5,12}|[A-Za-z]{2,8}[@_.-][A-Za-z]{2,8}"
+_SPELLABLE = lazy(r"[A-Za-z0134578@$]{5,12}|[A-Za-z]{2,8}[@_.-][A-Za-z]{2,8}"
                         r"|[A-Za-z0134578@$]{1,8}#[A-Za-z0134578@$]{1,8}")
-_WORD_SPLITS = re.compile(r"[@_.-]")
-_LEET_SPLITS = re.compile(r"[_.#-]")
-_DOUBLED = re.compile(r"(.)\1+")
+_WORD_SPLITS = lazy(r"[@_.-]")
+_LEET_SPLITS = lazy(r"[_.#-]")
+_DOUBLED = lazy(r"(.)\1+")
 
 
 def _respelled_word(value: str) -> bool:
@@ -1019,22 +1020,22 @@ _DUMMY_CORE = frozenset({"password", "passwd", "pass", "pwd", "pw", "secret", "t
                          "hunter"})
 # ... and the words written around them (`mysecretpassword`, `SuperSecret`, `NewPassword`, `test_user_pass`).
 _DUMMY_FILLER = frozenset({"my", "your", "super", "strong", "new", "old", "very", "user", "root", "dev", "local"})
-_DUMMY_PARTS = re.compile(r"[A-Za-z]+|[0-9]+|[-_.!@#$*&:]")  # (`My:Secret:Password`: insomnia's fixtures)
+_DUMMY_PARTS = lazy(r"[A-Za-z]+|[0-9]+|[-_.!@#$*&:]")  # (`My:Secret:Password`: insomnia's fixtures)
 _DUMMY_LONGEST = max(len(w) for w in _DUMMY_CORE | _DUMMY_FILLER)
 
 
 # A word and a counting run (`Harbor12345`, `root123`, `VMware12345`: a product's default login, as its docs and tests
 # write it everywhere — harbor: 230 blocking findings), or the run and a few letters (`1234567ab`), with at most one
 # mark after: what a person types for a login nobody guards. A run counted from 1, three digits or more.
-_COUNTED = re.compile(r"(?:(?P<word>[A-Za-z]{1,10})[@_.-]?)?(?P<run>123(?:4(?:5(?:6(?:7(?:8(?:90?)?)?)?)?)?)?)"
+_COUNTED = lazy(r"(?:(?P<word>[A-Za-z]{1,10})[@_.-]?)?(?P<run>123(?:4(?:5(?:6(?:7(?:8(?:90?)?)?)?)?)?)?)"
                      r"(?:[@_.-]?[A-Za-z]{1,4})?[!.#*]?")
 # A word's shape: lower case, capitalised, capitals, or two capitals and lower case (`VMware`), with a vowel — not
 # random letters (red135: 12 random letters and `123` are 68 bits).
-_COUNTED_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+|[A-Z]{2}[a-z]+")
+_COUNTED_WORD = lazy(r"[A-Z]?[a-z]+|[A-Z]+|[A-Z]{2}[a-z]+")
 # A keyboard's walk down its first two rows: `1q2w3e4r`.
-_KEYBOARD_WALK = re.compile(r"1q2w3e(?:4r(?:5t)?)?", re.IGNORECASE)
+_KEYBOARD_WALK = lazy(r"1q2w3e(?:4r(?:5t)?)?", re.IGNORECASE)
 # Leetspeak inside a word (`P@ssw0rd123!`): a digit or a mark for a letter between two letters.
-_LEET_INSIDE = re.compile(r"(?<=[A-Za-z])[013457@$](?=[A-Za-z])")
+_LEET_INSIDE = lazy(r"(?<=[A-Za-z])[013457@$](?=[A-Za-z])")
 
 
 def _counted(value: str) -> bool:
@@ -1098,7 +1099,7 @@ def _dummy_words(run: str) -> bool | None:
 
 
 # Lower-case letters that name what goes there: `typeinastrongpassword`, `yourpasswordhere` (documenso's blog).
-_PASSWORD_PHRASE = re.compile(r"[a-z]{2,40}")
+_PASSWORD_PHRASE = lazy(r"[a-z]{2,40}")
 # Brackets around a name to fill in: `[password]`, `[YOUR-PASSWORD]`, `[user[:password]@]` (a template's optional part).
 _BRACKETS = "[]<>(){}"
 
@@ -1120,7 +1121,7 @@ class SourceKind(NamedTuple):
     localized: bool = False
     data: bool = False
     lexed: Syntax | None = None  # how far comments, multi-line strings and markup reach (code_text.TextRegions)
-    code_names: re.Pattern[str] | None = None  # an unquoted value of this shape is a name in the file's language
+    code_names: LazyPattern[str] | None = None  # an unquoted value of this shape is a name in the file's language
     # "compose": a Compose file, where a host named by one word is a service it runs; "ci": a CI definition, where a
     # database image's own name is (a workflow's `services: postgres:`), not any word: a self-hosted runner reaches
     # the network's hosts by one word too.
@@ -1153,8 +1154,8 @@ class SourceKind(NamedTuple):
 
 
 _NO_KIND = SourceKind()
-_PHP_SOURCE = re.compile(r"\.(?:php|phtml)\Z", re.IGNORECASE)
-_BOUND_MARKUP_SOURCE = re.compile(r"\.(?:php|phtml|vue|svelte|[jt]sx|html?)\Z", re.IGNORECASE)
+_PHP_SOURCE = lazy(r"\.(?:php|phtml)\Z", re.IGNORECASE)
+_BOUND_MARKUP_SOURCE = lazy(r"\.(?:php|phtml|vue|svelte|[jt]sx|html?)\Z", re.IGNORECASE)
 
 
 def source_kind(path: str | None) -> SourceKind:
@@ -1184,7 +1185,7 @@ def source_kind(path: str | None) -> SourceKind:
 # its top-level README, contributing, install and change notes (not a README deeper down: an ops directory's or a
 # host's notes, red136; nor a notes file, red138), and GitHub's community pages in the root's `.github/` (wallabag's
 # `.github/CONTRIBUTING.md`, shown as the project's contributing page: its development stack's database URLs, meas140).
-DOCUMENTATION_PAGE = re.compile(r"\A(?:(?:[^/]*/)*(?:(?:api[-_]?)?docs?|documentation|website|guides?|manual|handbook"
+DOCUMENTATION_PAGE = lazy(r"\A(?:(?:[^/]*/)*(?:(?:api[-_]?)?docs?|documentation|website|guides?|manual|handbook"
                                 r"|wiki)/"
                                 r"(?:[^/]*/)*[^/]+|(?:README|CONTRIBUTING|INSTALL|CHANGELOG|CHANGES|HISTORY|UPGRADING)"
                                 r"[^/]*|\.github/[^/]+)\.(?:md|markdown|mdx|rst|adoc|asciidoc)\Z", re.IGNORECASE)
@@ -1202,7 +1203,7 @@ DOCUMENTATION_PAGE = re.compile(r"\A(?:(?:[^/]*/)*(?:(?:api[-_]?)?docs?|document
 # counting run for a local instance, sec160. As for the saved requests, an example password there is one only where no
 # host on a network is named.)
 _REQUEST_FILES = r"\.(?:bru|http|rest)\Z|\.postman_collection\.json\Z|(?:\A|/)http-client\.env\.json\Z"
-_EXAMPLE_CONTEXT = re.compile(
+_EXAMPLE_CONTEXT = lazy(
     r"(?:\A|/)(?:tests?|__tests__|spec|specs|e2e|cypress|playwright|testdata|test[-_]data|testing|fixtures"
     r"|__fixtures__|mocks?|__mocks__|[^/]*integration[-_]tests?|examples?|samples?|demos?|tutorials?|seeds?"
     r"|seeders|docs?|documentation)/"
@@ -1222,19 +1223,19 @@ _EXAMPLE_CONTEXT = re.compile(
     # Bruno's `.bru`, a `.http` or `.rest` file, a Postman collection — not a Postman environment, nor Bruno's
     # `environments/` (_REAL_ENVIRONMENT: a real environment's values).
     rf"|{_REQUEST_FILES}", re.IGNORECASE)
-_REQUEST_COLLECTION = re.compile(_REQUEST_FILES, re.IGNORECASE)
+_REQUEST_COLLECTION = lazy(_REQUEST_FILES, re.IGNORECASE)
 
 
 # In a bundle, what minified code runs together after a keyword: names of letters joined by member access, optional
 # chaining, a ternary's marks, `!` and assignments (`e.passwordAuth?.enabled?async`, `e.target.value:delete`,
 # `v:!p.login.username`, `f.login.password=w` after a `case"Password":`) — not a value of a
 # string literal that the character before it cannot tell apart (`"…;Password=<random>;"`: red136).
-_MINIFIED_CODE = re.compile(r"!?[A-Za-z_$]+(?:[.?:!=]{1,3}[A-Za-z_$]+)+")
+_MINIFIED_CODE = lazy(r"!?[A-Za-z_$]+(?:[.?:!=]{1,3}[A-Za-z_$]+)+")
 # Names holding digits too (`t.AUTHORIZE_OAUTH2=t.LOGOUT=…`, a chain of exports), only as such a chain: members assigned
 # one to the next. Two short names joined by a dot, read unquoted out of a connection string in a string literal, are a
 # password (red136), and so are four names joined by any of `.?:!=`: 1 in 60 generated passwords of letters, digits and
 # those marks (red143).
-_MINIFIED_NAMES = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:=[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+)+"
+_MINIFIED_NAMES = lazy(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:=[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+)+"
                              r"(?:=[A-Za-z_$][\w$]*)?")
 # A script's line this long is minified whatever the file is called (`swagger-ui-bundle.js`, a built `swagger-ui.js`
 # under `public/`: meas143); hand-written code wraps long before. (But not always: a generated config, a data URI. There
@@ -1245,13 +1246,13 @@ _MEMBER_BEFORE = frozenset(".,{")
 # Minified or built front-end bundles: `*.min.js`, `*.bundle.js`, `*.chunk.js`, and scripts and styles (and their
 # source maps) under a `dist/` directory or a build's `build/static/js|css/` (not a web framework's own `static/js/`,
 # where its hand-written scripts live).
-_BUNDLE = re.compile(r"\.(?:min|bundle|chunk)\.(?:(?:[cm]?js|css)(?:\.map)?|map)\Z"
+_BUNDLE = lazy(r"\.(?:min|bundle|chunk)\.(?:(?:[cm]?js|css)(?:\.map)?|map)\Z"
                      r"|(?:\A|/)(?:dist|build/static/js|build/static/css)/(?:[^/]+/)*[^/]+\.(?:[cm]?js|css)(?:\.map)?\Z")
 # A stylesheet and its source map (CSS, Sass, Less, Stylus): selectors and declarations, never a keyword's value —
 # `input[type=password]:disabled+label` reads as a name, a colon and a value (wallabag's built Materialize styles: 85
 # blocking findings, meas140). No keyword rule reads one; a provider's key, a private key and a URL's password still
 # do. Not `*.css.ts` (vanilla-extract) nor `*.css.js`: code.
-_STYLESHEET = re.compile(r"\.(?:css|scss|sass|less|styl)(?:\.map)?\Z", re.IGNORECASE)
+_STYLESHEET = lazy(r"\.(?:css|scss|sass|less|styl)(?:\.map)?\Z", re.IGNORECASE)
 
 
 # A real environment's files (red135: the example-password reading must not reach them): a dotenv file but its
@@ -1259,7 +1260,7 @@ _STYLESHEET = re.compile(r"\.(?:css|scss|sass|less|styl)(?:\.map)?\Z", re.IGNORE
 # state, what sits under an environment's or a deployment's directory (Ansible's inventories and variables too), a
 # configuration file named for an environment (`docker-compose.prod.yml`, `values-prod.yaml`,
 # `appsettings.Production.json`, `settings/production.py`), and a shell script outside a test directory.
-_REAL_ENVIRONMENT = re.compile(
+_REAL_ENVIRONMENT = lazy(
     r"(?:\A|/)\.env(?!\.(?:example|sample|template|dist|defaults?|tpl|test|ci)\Z)(?:\.[^/]*)?\Z"
     r"|(?:\A|/)(?!(?:test|tests|example|sample|template|dev|local)\.env\Z)[^/]+\.env\Z"
     r"|\.(?:tf|tfvars|tfstate)(?:\.json|\.backup)?\Z"
@@ -1275,16 +1276,16 @@ _REAL_ENVIRONMENT = re.compile(
 # Jenkinsfile's sidecar containers). The CI ones are also read by everyone who can read the repository
 # (SecretsScanner._finding raises the generic secret rule's findings there).
 # (And any YAML file in a `compose/` directory: coolify's one-click services, `templates/compose/postiz.yaml`, meas141.)
-_COMPOSE_FILE = re.compile(r"(?:\A|/)(?:docker-)?compose(?:\.[^/]*)?\.ya?ml\Z"
+_COMPOSE_FILE = lazy(r"(?:\A|/)(?:docker-)?compose(?:\.[^/]*)?\.ya?ml\Z"
                            r"|(?:\A|/)(?:docker-)?compose/[^/]+\.ya?ml\Z", re.IGNORECASE)
-CI_DEFINITION = re.compile(r"(?:\A|/)(?:\.github/workflows/[^/]+|\.gitlab-ci|\.circleci/config|azure-pipelines"
+CI_DEFINITION = lazy(r"(?:\A|/)(?:\.github/workflows/[^/]+|\.gitlab-ci|\.circleci/config|azure-pipelines"
                            r"|bitbucket-pipelines|\.travis|\.buildkite/pipeline|\.drone|\.woodpecker/[^/]+)\.ya?ml\Z"
                            r"|(?:\A|/)Jenkinsfile\Z")
 
 
 # Files that hold values and no variables: an unquoted value there is text, letters only or not (red113: a password
 # of random letters, as `tr -dc A-Za-z` makes one, read as a variable's name).
-_DATA_SOURCE = re.compile(r"(?:\A|/)\.env(?:\.[^/]*)?\Z|\.(?:env|ya?ml|ini|properties|cfg|cnf|conf|toml)\Z",
+_DATA_SOURCE = lazy(r"(?:\A|/)\.env(?:\.[^/]*)?\Z|\.(?:env|ya?ml|ini|properties|cfg|cnf|conf|toml)\Z",
                           re.IGNORECASE)
 
 
@@ -1303,33 +1304,33 @@ _ISO_639_1 = """
 # Icelandic word — localsend, sec160.)
 _LOCALE_DIRECTORIES = (r"(?:values-[^/]+|i18n|l10n|intl|locales?|langs?|languages|translations?|[^/]+\.lproj"
                         r"|locali[sz]ations?)/")
-_LOCALIZED = re.compile(r"(?:\A|/)" + _LOCALE_DIRECTORIES
+_LOCALIZED = lazy(r"(?:\A|/)" + _LOCALE_DIRECTORIES
                         + r"|\.(?:po|pot|arb|resx|strings|stringsdict|xliff|xlf|isl)\Z"
                         r"|(?:\A|/)(?-i:[a-z]{2,3}[-_](?:[A-Z]{2}|[A-Z][a-z]{3}|[0-9]{3}))"
                         r"\.(?:json|ya?ml|properties|xml|toml|[cm]?[jt]s)\Z", re.IGNORECASE)
 # The same directories with one or two underscores before: AdGuard Home's `__locales/`, a browser extension's
 # `_locales/` (meas143). Read as a catalogue (SourceKind.catalogue), not as `locales/` is: red143 found a deployment's
 # `deploy/…/_locales/` read so.
-_UNDERSCORED_LOCALES = re.compile(r"(?:\A|/)_{1,2}" + _LOCALE_DIRECTORIES, re.IGNORECASE)
+_UNDERSCORED_LOCALES = lazy(r"(?:\A|/)_{1,2}" + _LOCALE_DIRECTORIES, re.IGNORECASE)
 # A file named by a language alone, a real ISO 639-1 code (navidrome's `sv.json`, meas139; `db`, `ui`, `js` and `ci`
 # are none): a catalogue, or a region's or a service's file (`eu.yaml`, `sg.yaml`, `kv.yaml`, `sa.json`: red139). Read
 # as a catalogue only for a value with letters beyond ASCII (`Lösenord`), never in what deploys an environment.
-_LANGUAGE_NAMED = re.compile(rf"(?:\A|/)(?:{'|'.join(_ISO_639_1.split())})"
+_LANGUAGE_NAMED = lazy(rf"(?:\A|/)(?:{'|'.join(_ISO_639_1.split())})"
                              r"\.(?:json|ya?ml|properties|toml|[cm]?[jt]s)\Z")
 # A catalogue named by a word for one and a language's code (syncthing's `gui/lang-da.json`, `messages_de.properties`,
 # `strings-pt-BR.json`, meas143): localized, as a `locales/` directory's files are.
-_PREFIXED_CATALOGUE = re.compile(rf"(?:\A|/)(?:lang|language|locale|messages|strings|translations?)[-_.]"
+_PREFIXED_CATALOGUE = lazy(rf"(?:\A|/)(?:lang|language|locale|messages|strings|translations?)[-_.]"
                                  rf"(?:{'|'.join(_ISO_639_1.split())})(?:[-_](?:[A-Za-z]{{2}}|[A-Za-z]{{4}}|[0-9]{{3}}))?"
                                  r"\.(?:json|ya?ml|properties|xml|toml|[cm]?[jt]s)\Z", re.IGNORECASE)
 # What a translation written in ASCII is in such a file (`Passord`, `Wachtwoord`, `Kata sandi`): letters and spaces,
 # no mark (`Sunshine!`, `word-word-word` are passwords: red139).
-_ASCII_TRANSLATION = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){0,3}")
+_ASCII_TRANSLATION = lazy(r"[A-Za-z]+(?: [A-Za-z]+){0,3}")
 # What a label written in ASCII is, in a built bundle or a catalogue read by its name (SourceKind.catalogue):
 # `Passwort`, `Mot de passe`, `GUI-kodeord` — words in small letters, capitalised or in capitals, joined by spaces or
 # hyphens. Not letters whose case changes inside a word as _translated_words allows (`KvoRSbohWnyz`): what 3 in 100
 # twelve-character alphanumeric generated passwords (no digit drawn) and 15 in 100 letters-only ones look like
 # (red143); no mark (`Sunshine!`: red139).
-_ASCII_LABEL = re.compile(r"(?:[A-Z]?[a-z]+|[A-Z]+)(?:[ -](?:[A-Z]?[a-z]+|[A-Z]+)){0,5}")
+_ASCII_LABEL = lazy(r"(?:[A-Z]?[a-z]+|[A-Z]+)(?:[ -](?:[A-Z]?[a-z]+|[A-Z]+)){0,5}")
 
 
 def _label(value: str) -> bool:
@@ -1374,8 +1375,8 @@ def _translated_words(value: str) -> bool:
     return any(char.isalpha() for char in value) and all(_WORD_CASES.fullmatch(run) for run in cases.split())
 
 
-_WORD_CASES = re.compile(r"U*l*(?:U+l{2,})*U*")
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+_WORD_CASES = lazy(r"U*l*(?:U+l{2,})*U*")
+_UNICODE_ESCAPE = lazy(r"\\u([0-9A-Fa-f]{4})")
 
 
 def _unescaped(value: str) -> str:
@@ -1383,15 +1384,15 @@ def _unescaped(value: str) -> str:
     return _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value) if "\\u" in value else value
 
 
-_POWERSHELL_SOURCE = re.compile(r"\.ps(?:m|d)?1\Z", re.IGNORECASE)
-_POWERSHELL_VARIABLE = re.compile(r"\$[\w.:]*\Z")
+_POWERSHELL_SOURCE = lazy(r"\.ps(?:m|d)?1\Z", re.IGNORECASE)
+_POWERSHELL_VARIABLE = lazy(r"\$[\w.:]*\Z")
 _TEXT_WINDOW = 400
 # A cmdlet called with a parameter (`Get-AzKeyVaultSecret -VaultName kv`): code in any file (red111: inline PowerShell
 # in a pipeline's YAML, a README).
-_CMDLET_PARAMETER = re.compile(r"[ \t]+-[A-Za-z][\w:]*")
+_CMDLET_PARAMETER = lazy(r"[ \t]+-[A-Za-z][\w:]*")
 # The name's end, then ` = ` with spaces on both sides: a PowerShell hashtable's or variable's assignment (not a flag's
 # `--password=`, not `-P `).
-_ASSIGNED = re.compile(r"[\w.'\"\]]*[ \t]+=[ \t]+")
+_ASSIGNED = lazy(r"[\w.'\"\]]*[ \t]+=[ \t]+")
 
 
 def _code_value(text: str, name_start: int, start: int, value: str, kind: SourceKind,
@@ -1470,7 +1471,7 @@ def _in_text(before: str, kind: SourceKind) -> bool:
 # A passphrase as generators make them (Bitwarden's, diceware's with `-`): three or more words of letters, joined by
 # hyphens, all in lower case or each capitalised. One kind of character, so _looks_like_credential (and _CAMEL_WORD,
 # for `Word-Word-Word`) drops it (red138: 5,000 of 5,000). Spaces and PascalCase are not read so (prose and names).
-_PASSPHRASE = re.compile(r"[a-z]{3,12}(?:-[a-z]{3,12}){2,7}|[A-Z][a-z]{2,11}(?:-[A-Z][a-z]{2,11}){2,7}")
+_PASSPHRASE = lazy(r"[a-z]{3,12}(?:-[a-z]{3,12}){2,7}|[A-Z][a-z]{2,11}(?:-[A-Z][a-z]{2,11}){2,7}")
 # Words that make such a value a name that says where a secret is or what a field is (`app-db-credentials`,
 # `login-form-password`, `postgres-secret-name`), not a passphrase.
 _NAMING_WORDS = frozenset((
@@ -1492,13 +1493,13 @@ def _passphrase(value: str) -> bool:
 # What a regular expression that finds an option holds where its value goes (`preg_replace('/--password=\S+/', …)`,
 # `--token [^ ]+`, `--secret=.*`): a class of characters repeated, no password (coolify's redaction of Nightwatch's
 # commands, red145's wider cli-password: it ends at the closing quote now).
-_REGEX_PIECE = re.compile(r"\\[SsWwDd][+*?{]|\[\^[^\]]{0,12}\][+*?{]|\.[*+]\??\Z")
+_REGEX_PIECE = lazy(r"\\[SsWwDd][+*?{]|\[\^[^\]]{0,12}\][+*?{]|\.[*+]\??\Z")
 # What such a pattern holds besides: its classes and repeats, anchors, groups and delimiters. A value with more left
 # than a few characters is a password that happens to hold `\d+` (a pusher's, or a generator's), not a pattern.
-_REGEX_TOKENS = re.compile(r"\\[SsWwDdb]|\[\^?[^\]]{0,12}\]|[.+*?^$()|/]|\{\d{0,3},?\d{0,3}\}")
+_REGEX_TOKENS = lazy(r"\\[SsWwDdb]|\[\^?[^\]]{0,12}\]|[.+*?^$()|/]|\{\d{0,3},?\d{0,3}\}")
 # A value that is itself a list of `name=value` settings: an option's spec (Docker's `--secret id=npmrc,env=NPM_TOKEN`,
 # `--secret id=,env=` in coolify's comment), a secret only where one of its values reads as one.
-_SPEC_PAIR = re.compile(r"([a-z][a-z0-9_-]{0,20})=([^,]*)")
+_SPEC_PAIR = lazy(r"([a-z][a-z0-9_-]{0,20})=([^,]*)")
 
 
 def _spec_without_secret(value: str, kind: SourceKind) -> bool:
@@ -1580,14 +1581,14 @@ def _encoded_placeholder(value: str) -> str:
 
 # A dummy word and lower-case words naming the kind of credential, joined by hyphens or underscores (`test-api-key`,
 # `fake_app_token`): a label written where the value goes. Encoded only (_encoded_placeholder).
-_DUMMY_LABEL = re.compile(r"(?:test|fake|dummy|example|sample|my)(?:[-_](?:api|app|access|client|auth|secret|key|token"
+_DUMMY_LABEL = lazy(r"(?:test|fake|dummy|example|sample|my)(?:[-_](?:api|app|access|client|auth|secret|key|token"
                           r"|password|pass))+")
 
 
-_BASE64_VALUE = re.compile(r"[A-Za-z0-9+/]{4,}={0,2}")
+_BASE64_VALUE = lazy(r"[A-Za-z0-9+/]{4,}={0,2}")
 _XML_RULES = frozenset(("xml-password", "xml-secret"))
 # PHP's `Name::class` (a class's qualified name as a string constant), unquoted.
-_CLASS_CONSTANT = re.compile(r"\\?[A-Z][A-Za-z0-9_]*(?:\\[A-Z][A-Za-z0-9_]*)*::class")
+_CLASS_CONSTANT = lazy(r"\\?[A-Z][A-Za-z0-9_]*(?:\\[A-Z][A-Za-z0-9_]*)*::class")
 
 
 def _local_database(text: str, end: int, value: str, services: str = "") -> str:
@@ -1665,24 +1666,24 @@ _MATERIAL_VARIETY = 16
 # The operators and words that join string literals at a line's end, in the languages that write a key so: `+`, `,`
 # (a list), `.` and `..` (PHP, Perl, Lua), `&` and `_` (VB, with `vbLf`), `\` (a C macro, Ruby), `PHP_EOL`.
 _JOINS = r"(?:\.\.|[+.,&_\\]|vb(?:Cr)?Lf|vbNewLine|PHP_EOL)"
-_CLOSED_STRING = re.compile(rf"(?:\\(?:r\\)?n)?[\"'`](?:[ \t]*{_JOINS})*[ \t]*\Z"
+_CLOSED_STRING = lazy(rf"(?:\\(?:r\\)?n)?[\"'`](?:[ \t]*{_JOINS})*[ \t]*\Z"
                             # a string left open after an escaped newline: Rust's `\n\`, YAML's folded "…\n
                             r"|\\(?:r\\)?n\\?[ \t]*\Z")
 # A body's first line as a literal: a YAML list item's `- ` or not (a key as a list of quoted lines, red141), a join
 # first or not, a string prefix (`b"`, `f"`, `@"`) or none, a quote or none (a string still open), then 40 base64
 # characters.
-_BODY_LITERAL = re.compile(rf"[ \t]*(?:-[ \t]+)?(?:{_JOINS}[ \t]*)?(?:@|[bBfFrRuU]{{1,2}})?[\"'`]?[A-Za-z0-9+/]{{40}}")
+_BODY_LITERAL = lazy(rf"[ \t]*(?:-[ \t]+)?(?:{_JOINS}[ \t]*)?(?:@|[bBfFrRuU]{{1,2}})?[\"'`]?[A-Za-z0-9+/]{{40}}")
 # An elided line of a body written as literals (`"...\n" +`): marks and no run of key material.
-_LITERAL_RUN = re.compile(r"[A-Za-z0-9+/]{16}")
+_LITERAL_RUN = lazy(r"[A-Za-z0-9+/]{16}")
 # What ends a literal line of a body: its closing quote and the joins after it (not key material).
-_LITERAL_TAIL = re.compile(rf"(?:[\"'`](?:[ \t]*{_JOINS})*|(?:[ \t]+{_JOINS})+)[ \t]*\Z")  # (not an elision's dots)
+_LITERAL_TAIL = lazy(rf"(?:[\"'`](?:[ \t]*{_JOINS})*|(?:[ \t]+{_JOINS})+)[ \t]*\Z")  # (not an elision's dots)
 _KEY_BLOCK_LINES = 120  # the most lines of a key block read past its header (an RSA-8192 key's body has about 100)
-_KEY_LINE = re.compile(r"[A-Za-z0-9+/=]+")
+_KEY_LINE = lazy(r"[A-Za-z0-9+/=]+")
 # Four to seven x's in a line of base64 (`xXxX`): random key material holds one about once in 25,000 Ed25519 keys (a
 # CI run's fresh key read as a placeholder, "xxxx" being a placeholder's mark); a placeholder writes a longer run, or
 # the run alone. Not a mark inside a base64 line (_material_past_marks): its material still has to be a whole key's.
-_SHORT_X_RUN = re.compile(r"(?<![xX])[xX]{4,7}(?![xX])")
-_LINE_BREAKS = re.compile(r"\\r\\n|\\n|\n")  # a line's end, or one written as an escape in a string
+_SHORT_X_RUN = lazy(r"(?<![xX])[xX]{4,7}(?![xX])")
+_LINE_BREAKS = lazy(r"\\r\\n|\\n|\n")  # a line's end, or one written as an escape in a string
 
 
 def _material_past_marks(rest: str, lines: Sequence[str]) -> bool:
@@ -1788,13 +1789,13 @@ def _block_after(numbers: Sequence[int], texts: Sequence[str], index: int,
         number = numbers[index] + len(out)  # (whole[number] is the line after line `number`, which is 1-based)
         out.extend(whole[number : number + _KEY_BLOCK_LINES - len(out)])
     return out
-_COMMENT_MARKS = re.compile(r"^[ \t]*(?:#|//|--|;|\*)", re.MULTILINE)
+_COMMENT_MARKS = lazy(r"^[ \t]*(?:#|//|--|;|\*)", re.MULTILINE)
 _KEY_MATERIAL_MIN = 40  # (well under any key: a pusher's shortened or synthetic body still counts as one)
-_NOT_MATERIAL = re.compile(r"\\[nr]|[\s\"'`,;]")
+_NOT_MATERIAL = lazy(r"\\[nr]|[\s\"'`,;]")
 
 
 # A service-account key file's private key, as the JSON writes it (one string, its line breaks as `\n`).
-_PRIVATE_KEY_FIELD = re.compile(r'"private_key"[ \t]*:[ \t]*"(?P<key>(?:\\.|[^"\\]){0,8000})"')
+_PRIVATE_KEY_FIELD = lazy(r'"private_key"[ \t]*:[ \t]*"(?P<key>(?:\\.|[^"\\]){0,8000})"')
 _OBJECT_LINES = 40  # the most lines of a service-account object read past its key id (a real file has ten)
 
 
@@ -1847,7 +1848,7 @@ def _own_user(text: str, start: int, value: str) -> str:
 # An object of a form's messages, its validation errors or its labels, right before the name (`errors.password`,
 # `this.errors.newPassword`, `fieldErrors['password']`): a value of words assigned there is what the form shows under
 # the field (`errors.password = 'Required'`: umami's forms, fix133s), as in a translation catalogue.
-_MESSAGE_OWNER = re.compile(r"(?:\A|[^\w$])[\w$]*(?:(?-i:[Ee])rrors?|(?-i:[Mm])essages|(?-i:[Ll])abels|"
+_MESSAGE_OWNER = lazy(r"(?:\A|[^\w$])[\w$]*(?:(?-i:[Ee])rrors?|(?-i:[Mm])essages|(?-i:[Ll])abels|"
                             r"(?-i:[Pp])laceholders|(?-i:[Hh])ints)(?:\??\.|\[[\"'])[A-Za-z_$]*\Z")
 
 
@@ -1893,8 +1894,8 @@ def _inside_encoded_data(text: str, start: int, end: int) -> str:
 WRAPPED_RUN = 60
 # A wrapped base64 line as a notebook or a JSON document writes it — a string of its own ending in an escaped line
 # break — or bare at a MIME or PEM line's width. (A short quoted value is a value: it is read as one.)
-_JSON_LINE_START = re.compile(r'[ \t]*"')
-_JSON_LINE_END = re.compile(r'\\n",?[ \t]*')
+_JSON_LINE_START = lazy(r'[ \t]*"')
+_JSON_LINE_END = lazy(r'\\n",?[ \t]*')
 _WRAP_WIDTHS = frozenset({60, 64, 72, 76})
 
 
@@ -1957,20 +1958,20 @@ def _bare(name: str) -> str:
 _NAME_SEPARATORS = str.maketrans("", "", "_$.-")
 
 
-_NAME_TOKEN = re.compile(r"[A-Za-z_$][\w$.-]{3,255}")
+_NAME_TOKEN = lazy(r"[A-Za-z_$][\w$.-]{3,255}")
 # Names joined by `/` (a controller's or a module's path), then one `#` or `/` and a name (_own_name): in the namespace
 # words of letters as words are written (_WORD_CASES: `login`, `admin/users`, `seasonPass`), no digit, no mark.
 # (A namespace starts in lower case, as a controller's path and a store's domain are written; the name after it is an
 # action's, of two words at least — `forgot_password`, `saveSeasonPass`, `RESET_PASSWORD` —: a person's password of a
 # word, a mark and the key's one-word name, `Company/password`, `Summer#Password`, passed in a .env and a
 # database.yml, red151.)
-_COMPOUND_NAME = re.compile(r"[A-Za-z0-9][_.-]+[A-Za-z0-9]|[a-z][A-Z]")
-_NAMESPACED_NAME = re.compile(r"(?P<space>[a-z_][A-Za-z_]{0,39}(?:/[a-z_][A-Za-z_]{0,39}){0,4})[#/]"
+_COMPOUND_NAME = lazy(r"[A-Za-z0-9][_.-]+[A-Za-z0-9]|[a-z][A-Z]")
+_NAMESPACED_NAME = lazy(r"(?P<space>[a-z_][A-Za-z_]{0,39}(?:/[a-z_][A-Za-z_]{0,39}){0,4})[#/]"
                               r"(?P<name>[A-Za-z_$][\w$.-]{3,255})")
 _NAME_PUNCTUATION = frozenset("_$.-")
 # A configuration key's dotted path (_own_name): two parts or more of letters, a dot, and the last part, a
 # password's word (`gatling.http.ssl.keyStore.password`), each part starting in lower case. Not digits or marks.
-_DOTTED_KEY = re.compile(r"[a-z][A-Za-z]{0,39}(?:\.[a-z][A-Za-z]{0,39}){1,8}"
+_DOTTED_KEY = lazy(r"[a-z][A-Za-z]{0,39}(?:\.[a-z][A-Za-z]{0,39}){1,8}"
                          r"\.(?P<last>(?i:pass(?:word|wd|phrase)?|pwd))")
 
 
@@ -2013,8 +2014,12 @@ def redact(value: str, digest: str, *, prefix: bool = True) -> str:
 # --- the rules file --------------------------------------------------------------------------------
 
 
-def parse_rules(text: str, source: str) -> tuple[SecretRule, ...]:
-    """Validate a rules document; every problem is a ConfigError naming the rule and the fix."""
+def parse_rules(text: str, source: str, *, lazily: bool = False) -> tuple[SecretRule, ...]:
+    """Validate a rules document; every problem is a ConfigError naming the rule and the fix.
+
+    `lazily`: the rules' patterns are compiled when a scan first needs each (gatekeeper.lazy_regex), not here —
+    for the shipped rules only, which tests/test_lazy_regex.py compiles and checks as this does; a rules file a
+    user supplies is compiled, and each of its patterns checked, before anything is scanned."""
     try:
         data = yamlio.load(text, fast=True)
     except yaml.YAMLError as exc:
@@ -2035,7 +2040,7 @@ def parse_rules(text: str, source: str) -> tuple[SecretRule, ...]:
     rules: list[SecretRule] = []
     seen: set[str] = set()
     for index, entry in enumerate(entries):
-        rule = _parse_rule(entry, f"{source}: rules[{index}]")
+        rule = _parse_rule(entry, f"{source}: rules[{index}]", lazily)
         if rule.id in seen:
             raise ConfigError(f"{source}: rules[{index}] (id {rule.id!r}): duplicate id",
                               "give every rule a unique id")
@@ -2044,7 +2049,7 @@ def parse_rules(text: str, source: str) -> tuple[SecretRule, ...]:
     return tuple(rules)
 
 
-def _parse_rule(entry: object, where: str) -> SecretRule:
+def _parse_rule(entry: object, where: str, lazily: bool = False) -> SecretRule:
     if not isinstance(entry, dict):
         raise ConfigError(f"{where}: a rule must be a mapping", "write each rule as `- id: ...` with its keys")
     rule_id = entry.get("id")
@@ -2069,8 +2074,8 @@ def _parse_rule(entry: object, where: str) -> SecretRule:
     severity_name = entry["severity"]
     if not isinstance(severity_name, str) or severity_name not in _SEVERITIES:
         raise fail(f"unknown severity {severity_name!r}", "use one of: " + ", ".join(_SEVERITIES))
-    regex = _compile(entry["regex"], "regex", fail)
-    if "secret" not in regex.groupindex:
+    regex = _compile(entry["regex"], "regex", fail, lazily)
+    if not lazily and "secret" not in regex.groupindex:
         raise fail("regex has no named group 'secret'", "wrap the secret value in (?P<secret>...)")
     keywords = entry.get("keywords", [])
     if not isinstance(keywords, list) or not all(
@@ -2091,7 +2096,8 @@ def _parse_rule(entry: object, where: str) -> SecretRule:
     if prefilter is not None:
         if "keywords" in entry:
             raise fail("a rule has either keywords or a prefilter, not both", "remove one of them")
-        _compile(prefilter, "prefilter", fail)
+        if not lazily:
+            _compile(prefilter, "prefilter", fail)
     check = entry.get("check")
     if check is not None and check not in CHECKS:
         raise fail(f"unknown check {check!r}", "use one of: " + ", ".join(sorted(CHECKS)))
@@ -2101,7 +2107,7 @@ def _parse_rule(entry: object, where: str) -> SecretRule:
                        "`source`: the URL documenting the format; `sample`: a template like 'hf_{34:letters}'")
     paths = entry.get("paths")
     if paths is not None:
-        paths = _compile(paths, "paths", fail)
+        paths = _compile(paths, "paths", fail, lazily)
     flags: dict[str, bool] = {}
     for key in ("generic", "multiline", "test_values"):
         value = entry.get(key, False)
@@ -2119,7 +2125,7 @@ def _parse_rule(entry: object, where: str) -> SecretRule:
         regex=regex,
         keywords=tuple(dict.fromkeys(keywords)),
         entropy_min=None if entropy_min is None else float(entropy_min),
-        allow=tuple(_compile(a, f"allow[{i}]", fail) for i, a in enumerate(allow)),
+        allow=tuple(_compile(a, f"allow[{i}]", fail, lazily) for i, a in enumerate(allow)),
         generic=flags["generic"],
         multiline=flags["multiline"],
         next_line=int(next_line),
@@ -2131,9 +2137,11 @@ def _parse_rule(entry: object, where: str) -> SecretRule:
     )
 
 
-def _compile(pattern: object, key: str, fail: Any) -> re.Pattern[str]:
+def _compile(pattern: object, key: str, fail: Any, lazily: bool = False) -> re.Pattern[str] | LazyPattern[str]:
     if not isinstance(pattern, str) or not pattern:
         raise fail(f"{key} must be a non-empty string", f"write the {key} as a quoted Python regex")
+    if lazily:
+        return LazyPattern(pattern, re.ASCII)
     try:
         # ASCII: token alphabets are ASCII, and \w/\d/\s must not widen to all of Unicode.
         return re.compile(pattern, re.ASCII)
@@ -2200,7 +2208,7 @@ def _marker(found: re.Match[str] | None, fallback: str) -> str:
 
 def _max_width(regex: Regex) -> int | None:
     """The longest text `regex` can match, or None when unbounded or unknown (a foreign engine)."""
-    if not isinstance(regex, re.Pattern):
+    if not isinstance(regex, re.Pattern | LazyPattern):
         return None
     try:
         width = int(sre_parse.parse(regex.pattern, regex.flags).getwidth()[1])
@@ -2215,12 +2223,12 @@ def _max_width(regex: Regex) -> int | None:
 # escaped still blocks (stricter than the bare form, which the rules skip), and no other escape is read (a literal
 # `\\u0024{…}` in a shell script is the password as written, not a template: decoding every escape would let one
 # pass).
-_ESCAPED_BRACKETS = re.compile(r"\\u003[cC](?P<inner>(?:(?!\\u003[cCeE])[^<>]){1,80})\\u003[eE]")
+_ESCAPED_BRACKETS = lazy(r"\\u003[cC](?P<inner>(?:(?!\\u003[cCeE])[^<>]){1,80})\\u003[eE]")
 # (red149) ... and the name a name's shape: words in one case joined by separators, or camelCase, each a word's
 # length (`key`, `your-api-key`, `API_KEY`, `apiKey`). The `<[\w .:/@-]+>` marker the bare form meets takes any
 # generated value without a mark (`\\u003c` + 16 letters and digits + `\\u003e` passed: a real key quoted with its
 # brackets kept, or a password wrapped in them on purpose).
-_ESCAPED_NAME = re.compile(r"[a-z]{1,12}(?:[-_ .][a-z]{1,12})*|[A-Z]{1,12}(?:[-_ .][A-Z]{1,12})*"
+_ESCAPED_NAME = lazy(r"[a-z]{1,12}(?:[-_ .][a-z]{1,12})*|[A-Z]{1,12}(?:[-_ .][A-Z]{1,12})*"
                            r"|[a-z]{1,12}(?:[A-Z][a-z]{1,11})+")
 
 
@@ -2263,12 +2271,12 @@ def placeholder_reason(value: str) -> str:
 
 
 # The instruction's `here` at a value's end (`SET_A_PASSWORD_HERE_123`, `your_token_here`).
-_HERE_END = re.compile(r"[_-]here(?:[_-]?[0-9]{1,4})?\Z", re.IGNORECASE)
+_HERE_END = lazy(r"[_-]here(?:[_-]?[0-9]{1,4})?\Z", re.IGNORECASE)
 # Words before it: capitals, lower case or camel humps, separated (not a generated run of letters and digits).
-_INSTRUCTION_WORD = re.compile(r"[A-Z]+|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*")
-_WORD_BREAK = re.compile(r"[^A-Za-z0-9]+")
+_INSTRUCTION_WORD = lazy(r"[A-Z]+|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*")
+_WORD_BREAK = lazy(r"[^A-Za-z0-9]+")
 # A generated run between separators: ten or more letters and digits, a digit and both cases among them.
-_GENERATED_TOKEN = re.compile(r"(?=[^0-9]*[0-9])(?=[^a-z]*[a-z])(?=[^A-Z]*[A-Z])[A-Za-z0-9]{10,}")
+_GENERATED_TOKEN = lazy(r"(?=[^0-9]*[0-9])(?=[^a-z]*[a-z])(?=[^A-Z]*[A-Z])[A-Za-z0-9]{10,}")
 
 
 def _generated_before_here(value: str, marker: re.Match[str]) -> bool:
@@ -2286,7 +2294,7 @@ def _generated_before_here(value: str, marker: re.Match[str]) -> bool:
 
 # Escaped NULs at a value's end (`"password\000\000"`: FreeRADIUS' sample policy shows what a client pads the
 # password with; kanidm's copies of it, sec160): only the word before them is read.
-_NUL_PADDING = re.compile(r"(?:\\0{1,3}|\\x00|\\u0000)+\Z")
+_NUL_PADDING = lazy(r"(?:\\0{1,3}|\\x00|\\u0000)+\Z")
 
 
 def _fold_case(text: str) -> str:
@@ -2502,7 +2510,7 @@ class SecretDetector:
         self._prefilter = _Prefilter(
             keywords,
             [self.rules[i].prefilter or self.rules[i].regex.pattern for i in keywordless],
-            [re.compile(p, re.ASCII) if (p := self.rules[i].prefilter) else self.rules[i].regex for i in keywordless],
+            [LazyPattern(p, re.ASCII) if (p := self.rules[i].prefilter) else self.rules[i].regex for i in keywordless],
         )
         # prefilter id -> the rules it makes candidates
         self._id_rules = (*(frozenset(by_keyword[k]) for k in keywords),
@@ -2523,7 +2531,8 @@ class SecretDetector:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ConfigError(f"{source}: secrets rules are not UTF-8: {exc}", "save the file as UTF-8") from None
-        return cls(parse_rules(text, str(source)), hashlib.sha256(raw).hexdigest())
+        # The shipped rules are compiled as a scan needs them: a small push reaches a few of them (its keywords).
+        return cls(parse_rules(text, str(source), lazily=path is None), hashlib.sha256(raw).hexdigest())
 
     @property
     def digest(self) -> str:

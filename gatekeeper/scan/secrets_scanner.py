@@ -52,6 +52,7 @@ from gatekeeper.config import DEFAULT_TEST_FILES, SecretsSettings, glob_match
 from gatekeeper.errors import GatekeeperError
 from gatekeeper.git import Git
 from gatekeeper.interfaces import LooseBlob, ScanJob, ScanResult
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import FileChange, Finding, ScannerStat, Severity, display_path, is_zero
 from gatekeeper.sanitize import visible
 from gatekeeper.scan.added_lines import DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILE_LINES, FilePatch, iter_commit_additions
@@ -1120,7 +1121,7 @@ def _own_reading(out: bytes, encoding: str, decoded: Decoded) -> str:
     return out.decode(codec, "replace")
 
 
-_ASCII_RUN = re.compile(r"[\x20-\x7e]{8,}")  # a run of printable ASCII a checkout's bytes show
+_ASCII_RUN = lazy(r"[\x20-\x7e]{8,}")  # a run of printable ASCII a checkout's bytes show
 
 
 def _loose_encodings(git: Git, blobs: Sequence[LooseBlob]) -> dict[str, list[tuple[str, str]]]:
@@ -1486,33 +1487,33 @@ _CI_RAISED_RULE = "secrets/generic-secret"
 # internal/configuration/test_resources/crypto/: 91 blocking findings, every one a test's key pair). And `t/`, the test
 # directory of Perl's and many C projects' suites (h2o's `t/assets/`, picotls' and quicly's `t/`: 27 of h2o's 48
 # blocking findings, each a test's key; sec160).
-_KEY_TEST_DATA = re.compile(r"(?:\A|/)(?:tests|testdata|test[-_]data|test[-_]?resources|__tests__|fixtures"
+_KEY_TEST_DATA = lazy(r"(?:\A|/)(?:tests|testdata|test[-_]data|test[-_]?resources|__tests__|fixtures"
                             r"|__fixtures__|stubs?|mocks?|t)/|(?:\A|/)src/test/")  # (stubs, mocks: ory's cmd/stub/)
-_VS_TEMPORARY_KEY = re.compile(r"(?:\A|/)[^/]+_TemporaryKey\.pfx\Z", re.IGNORECASE)
+_VS_TEMPORARY_KEY = lazy(r"(?:\A|/)[^/]+_TemporaryKey\.pfx\Z", re.IGNORECASE)
 # What deploys or provisions an environment: its keys are real ones wherever they sit.
 # (A production or staging directory too: `db/fixtures/production/` holds a real seed, red90.)
-_DEPLOYED_FILE = re.compile(r"(?:\A|/)\.env(?:\.[^/]*)?\Z|\.(?:env|tfvars|tfstate|sh|bash|zsh|ps1|envrc)\Z",
+_DEPLOYED_FILE = lazy(r"(?:\A|/)\.env(?:\.[^/]*)?\Z|\.(?:env|tfvars|tfstate|sh|bash|zsh|ps1|envrc)\Z",
                             re.IGNORECASE)
-_ENVIRONMENT_DIRECTORY = re.compile(r"(?:\A|/)(?:inventor(?:y|ies)|group_vars|host_vars|environments?|infra|prod"
+_ENVIRONMENT_DIRECTORY = lazy(r"(?:\A|/)(?:inventor(?:y|ies)|group_vars|host_vars|environments?|infra|prod"
                                     r"|production|staging)/", re.IGNORECASE)
-_DEPLOY_PACKAGE = re.compile(r"(?:\A|/)deploy(?:ments?)?/", re.IGNORECASE)
+_DEPLOY_PACKAGE = lazy(r"(?:\A|/)deploy(?:ments?)?/", re.IGNORECASE)
 # GNU libtool's generated `ltmain.sh`, a shell script that deploys nothing: vendored where the globs say so, but under
 # an environment's directory (sec160).
-_LIBTOOL_SCRIPT = re.compile(r"(?:\A|/)ltmain\.sh\Z")
-_DEPLOYED = re.compile(f"{_DEPLOYED_FILE.pattern}|{_ENVIRONMENT_DIRECTORY.pattern}|{_DEPLOY_PACKAGE.pattern}",
+_LIBTOOL_SCRIPT = lazy(r"(?:\A|/)ltmain\.sh\Z")
+_DEPLOYED = lazy(f"{_DEPLOYED_FILE.pattern}|{_ENVIRONMENT_DIRECTORY.pattern}|{_DEPLOY_PACKAGE.pattern}",
                        re.IGNORECASE)
 # A source file named as a test by its runner's convention (Go's `_test.go`, Jest's `.test.ts`, pytest's `test_*.py`,
 # JUnit's `*Test.java`).
-_TEST_NAMED_SOURCE = re.compile(r"(?:_test|\.test|\.spec|_spec)\.[a-z]{1,5}\Z|(?:\A|/)test_[^/]+\.py\Z"
+_TEST_NAMED_SOURCE = lazy(r"(?:_test|\.test|\.spec|_spec)\.[a-z]{1,5}\Z|(?:\A|/)test_[^/]+\.py\Z"
                                 r"|(?:Tests?|Spec)\.(?:java|kt|scala|groovy|cs)\Z")
 # Source code, where the values a test asserts on live; not data (a recorded HTTP cassette, a .env or .tfvars of a
 # deployed test environment, an inventory: red88), not shell scripts (the credentials a test run uses).
-_TEST_SOURCE = re.compile(r"\.(?:py|[cm]?[jt]sx?|go|java|kts?|scala|groovy|cs|fs|vb|rb|php|rs|swift|mm?|c|cc|cpp|cxx"
+_TEST_SOURCE = lazy(r"\.(?:py|[cm]?[jt]sx?|go|java|kts?|scala|groovy|cs|fs|vb|rb|php|rs|swift|mm?|c|cc|cpp|cxx"
                           r"|h|hh|hpp|hxx|exs?|erl|clj|dart|lua|jl"
                           r"|snap)\Z")  # (and a Jest snapshot: a test's recorded output, `convert.test.ts.snap`)
 # Rust source, whose in-file `#[cfg(test)]` modules are test code (SecretsScanner._in_context).
-_RUST_SOURCE = re.compile(r"\.rs\Z")
-_BASE64_LINE = re.compile(r"[A-Za-z0-9+/]+={0,2}|=[A-Za-z0-9+/]{4}")
+_RUST_SOURCE = lazy(r"\.rs\Z")
+_BASE64_LINE = lazy(r"[A-Za-z0-9+/]+={0,2}|=[A-Za-z0-9+/]{4}")
 
 
 def _environment_place(path: str) -> bool:
@@ -1609,13 +1610,13 @@ def _text(data: bytes) -> str:
 # (a block scalar's line or a value moved to the line after its key), a plist's `<string>`, a .NET setting's `<value>`,
 # a JSON env list's `"value": …` as formatters write it (a space after the colon, or around it; red113: only the
 # compact `"value":"…"` was read, as an indented scalar), CloudFormation's `"ParameterValue":`, HCL's `value = …`.
-_VALUE_LINE = re.compile(r"[ \t]*(?:-[ \t]+)?value:|[ \t]*<(?:string|value)>"
+_VALUE_LINE = lazy(r"[ \t]*(?:-[ \t]+)?value:|[ \t]*<(?:string|value)>"
                          r"|[ \t]*\"(?i:value|parametervalue)\"[ \t]*:|[ \t]*value[ \t]*="
                          r"|[ \t]+[^\s#:\-][^\s]*[ \t]*\Z")
 
 
 # A value line of an item written value first, whose name may be the kept line below it (`- value: …`, `"value": …`).
-_VALUE_FIRST = re.compile(r"[ \t]*(?:-[ \t]+value:|\"(?i:value|parametervalue)\"[ \t]*:|value[ \t]*=)")
+_VALUE_FIRST = lazy(r"[ \t]*(?:-[ \t]+value:|\"(?i:value|parametervalue)\"[ \t]*:|value[ \t]*=)")
 
 
 # A line of a key's base64 body, as a key file, a heredoc, a comment or a string literal per line writes it: marks and
@@ -1626,29 +1627,29 @@ _VALUE_FIRST = re.compile(r"[ \t]*(?:-[ \t]+value:|\"(?i:value|parametervalue)\"
 # (`"…\n" + // part 2`). The material may hold spaces: PEM readers skip them (red141). Every repeat is possessive and
 # no two of them can take the same characters: a line of 20,000 spaces took this expression 10 s when two `[ \t]*`
 # stood side by side (red141).
-_MATERIAL_LINE = re.compile(r"^[ \t]*+(?:(?:#|//|--|;|\*|>|-(?=[ \t]))[ \t]*+)?(?:(?:\.\.|[+.,&_])[ \t]*+)?"
+_MATERIAL_LINE = lazy(r"^[ \t]*+(?:(?:#|//|--|;|\*|>|-(?=[ \t]))[ \t]*+)?(?:(?:\.\.|[+.,&_])[ \t]*+)?"
                             r"(?:@|[bBrRuUfF]{1,2}(?=[\"'`]))?[\"'`]?"
                             r"(?P<m>[A-Za-z0-9+/]++(?:[ \t]++[A-Za-z0-9+/]++)*+={0,2})(?:\\r)?(?:\\n)?[\"'`]?[ \t]*+"
                             r"(?:(?:\.\.|[+.,&_\\]|vb(?:Cr)?Lf|vbNewLine|PHP_EOL)[ \t]*+)*+(?:(?:#|//)[^\n]*+)?\r?$",
                             re.MULTILINE)
-_KEY_HEADER = re.compile(r"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|---- BEGIN SSH2 "
+_KEY_HEADER = lazy(r"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|---- BEGIN SSH2 "
                          r"|PuTTY-User-Key-File-[23]:")
 # What a file holds when it holds a key header (one without is not read on). Searched for one at a time: `in` runs
 # through a file many times faster than an alternation does (red141: half the time of _pasted_keys).
 _HEADER_BYTES = (b"PRIVATE KEY", b"---- BEGIN SSH2 ", b"PuTTY-User-Key-File-")
 # An END line the commit may add under a kept header and kept material (_pasted_keys).
-_KEY_FOOTER_LINE = re.compile(r"-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|---- END SSH2 |Private-MAC:")
+_KEY_FOOTER_LINE = lazy(r"-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----|---- END SSH2 |Private-MAC:")
 # What ends a key block before any later line: an END line, another block's BEGIN line (a certificate under a
 # template's header that has no END line: red141), and in a Markdown page a fence (a template in one code block of a
 # page, data in another; only there: in a key file or a config a line of tildes may be a template's own placeholder).
 # A key header is looked for first, so its own BEGIN line is a header, not a stop.
-_BLOCK_MARK = re.compile(rf"(?P<header>{_KEY_HEADER.pattern})|-----END |---- END |Private-MAC:|-----BEGIN |---- BEGIN ")
-_PAGE_BLOCK_MARK = re.compile(rf"{_BLOCK_MARK.pattern}|^ {{0,3}}(?:`{{3,}}|~{{3,}})", re.MULTILINE)
-_MARKDOWN = re.compile(r"\.(?:md|markdown|mdx)\Z", re.IGNORECASE)
+_BLOCK_MARK = lazy(rf"(?P<header>{_KEY_HEADER.pattern})|-----END |---- END |Private-MAC:|-----BEGIN |---- BEGIN ")
+_PAGE_BLOCK_MARK = lazy(rf"{_BLOCK_MARK.pattern}|^ {{0,3}}(?:`{{3,}}|~{{3,}})", re.MULTILINE)
+_MARKDOWN = lazy(r"\.(?:md|markdown|mdx)\Z", re.IGNORECASE)
 # The most lines looked above a run for its header: as far as the detector reads a block past its header
 # (secrets._KEY_BLOCK_LINES): a run further down is outside the block it would judge (red141: it was 130).
 _HEADER_REACH = 120
-_NOT_WORDS = re.compile(r"[0-9+/]")  # what base64 material holds and a column of words does not
+_NOT_WORDS = lazy(r"[0-9+/]")  # what base64 material holds and a column of words does not
 
 
 def _material_runs(patch: FilePatch) -> list[int]:
@@ -1687,7 +1688,7 @@ def _material_runs(patch: FilePatch) -> list[int]:
 # A piece of key material inside a line of code (`echo "…" >> k`, `f.puts '…'`): no material line, but what a commit
 # adds between a key's BEGIN and END lines written in code, both kept (red146: a deploy script's header and END lines
 # committed first, the body's lines inserted between them later: no END line added, nothing deleted).
-_WRITTEN_PIECE = re.compile(r"[A-Za-z0-9+/]{16,}+")
+_WRITTEN_PIECE = lazy(r"[A-Za-z0-9+/]{16,}+")
 
 
 def _piece_runs(patch: FilePatch, joined: str) -> list[int]:
@@ -1730,7 +1731,7 @@ def _chunked(items: Sequence[_T], size: Callable[[_T], int], limit: int) -> Iter
 # its joins (`\n" +`, `\n\`: secrets._CLOSED_STRING). A header followed by more (`\nMIIEpAIBAAKCAQEA...` in a help
 # string) holds its block on its own line, and lines below are no body of it (red141: ory/hydra's `HTTPS_TLS_KEY=`
 # example opened a block that edits 50 lines below were judged in).
-_OPEN_TAIL = re.compile(r"[ \t]*(?:\\r)?(?:\\n)?\\?[\"'`]?(?:[ \t]*(?:\.\.|[+.,&_\\]|vb(?:Cr)?Lf|vbNewLine|PHP_EOL))*+"
+_OPEN_TAIL = lazy(r"[ \t]*(?:\\r)?(?:\\n)?\\?[\"'`]?(?:[ \t]*(?:\.\.|[+.,&_\\]|vb(?:Cr)?Lf|vbNewLine|PHP_EOL))*+"
                         r"[ \t]*\r?$", re.MULTILINE)
 
 
@@ -1763,7 +1764,7 @@ def _header_above(marks: Sequence[tuple[int, bool]], first: int) -> int | None:
 
 
 # A PEM private key's END line, its kind named (`RSA `, `EC `, none).
-_PEM_KEY_END = re.compile(r"-----END (?P<kind>[ A-Z0-9]{0,40})PRIVATE KEY-----")
+_PEM_KEY_END = lazy(r"-----END (?P<kind>[ A-Z0-9]{0,40})PRIVATE KEY-----")
 
 
 def _headless_block(lines: Sequence[str], marks: Sequence[tuple[int, bool]],
@@ -1803,9 +1804,9 @@ def _headless_block(lines: Sequence[str], marks: Sequence[tuple[int, bool]],
 
 # A key's header or END line written inside a line of code (`echo "-----BEGIN …-----" > key`, `'-----BEGIN …-----' ||`,
 # `<l>-----BEGIN …-----</l>`), which opens no block to the detector (_OPEN_TAIL: code about keys, most often).
-_PEM_KEY_BEGIN = re.compile(r"-----BEGIN [ A-Z0-9]{0,40}PRIVATE KEY-----")
-_BASE64_RUN = re.compile(r"[A-Za-z0-9+/]++={0,2}")
-_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
+_PEM_KEY_BEGIN = lazy(r"-----BEGIN [ A-Z0-9]{0,40}PRIVATE KEY-----")
+_BASE64_RUN = lazy(r"[A-Za-z0-9+/]++={0,2}")
+_NOT_BASE64 = lazy(r"[^A-Za-z0-9+/=]")
 _WRITTEN_WIDTH = 40  # the narrowest column of equal lines read as a key's body written line by line (PEM's is 64)
 
 
@@ -1852,8 +1853,8 @@ def _written_block(lines: Sequence[str], marks: Sequence[tuple[int, bool]], firs
     return None
 
 
-_PEM_FIELD = re.compile(r"\b(?:Proc-Type|DEK-Info): ")
-_HEX = re.compile(r"[0-9A-Fa-f]+")
+_PEM_FIELD = lazy(r"\b(?:Proc-Type|DEK-Info): ")
+_HEX = lazy(r"[0-9A-Fa-f]+")
 
 
 def _longest_run(text: str) -> re.Match[str] | None:

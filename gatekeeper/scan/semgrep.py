@@ -35,6 +35,7 @@ import yaml
 from gatekeeper import yamlio
 from gatekeeper.errors import ConfigError
 from gatekeeper.globs import translate
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import Severity
 from gatekeeper.scan.common import RawFinding, run_tool, split_message, tool_env, tool_failure
 from gatekeeper.scan.head import MAX_ARGV_BYTES, BatchResult, HeadScanner
@@ -61,7 +62,7 @@ LANGUAGE_EXTENSIONS: dict[str, tuple[str, ...]] = {
 # `paths: include:` names by extension (`*.svelte`, `**/*.vue`) — semgrep 1.182 parses neither Svelte nor (but at
 # "develop" maturity) Vue templates, so their rules are regex rules over those files (sast161).
 TEXT_LANGUAGES = frozenset({"regex", "none", "generic", "spacegrep"})
-_INCLUDE_EXTENSION = re.compile(r"^(?:\*\*/)?\*(\.[A-Za-z0-9]{1,12})$")
+_INCLUDE_EXTENSION = lazy(r"^(?:\*\*/)?\*(\.[A-Za-z0-9]{1,12})$")
 # libyaml's safe loader when present: the rules are read on every run (target selection), 7x faster.
 PARSE_ERROR_MARKERS = ("syntax", "parse", "lexical", "partialparsing", "astbuilder")
 INCOMPLETE_MARKERS = ("timeout", "outofmemory", "out of memory", "stackoverflow", "stack overflow",

@@ -29,6 +29,8 @@ import tokenize
 import warnings
 from dataclasses import dataclass
 
+from gatekeeper.lazy_regex import lazy
+
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -51,7 +53,7 @@ _TEXT_HIGH = bytes([*range(0x00, 0x0F), 0x10, *range(0x1E, 0x23), 0x25, *range(0
 
 # A coding cookie as Python finds it on line 1 or 2 of a source file's bytes (PEP 263; tokenize's own pattern, less the
 # name): a comment, to anything that runs the code as text (IPython's cells).
-COOKIE = re.compile(r"[ \t\f]*#.*?coding[:=]")
+COOKIE = lazy(r"[ \t\f]*#.*?coding[:=]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +117,7 @@ def _runs(data: bytes) -> str:
 
 
 # Four or more printable ASCII characters (tab included) as UTF-16 code units, little- or big-endian.
-_UTF16_RUN = re.compile(rb"(?:[\t\x20-\x7e]\x00){4,}|(?:\x00[\t\x20-\x7e]){4,}")
+_UTF16_RUN = lazy(rb"(?:[\t\x20-\x7e]\x00){4,}|(?:\x00[\t\x20-\x7e]){4,}")
 
 
 def _close_run(match: re.Match[bytes]) -> bytes:
@@ -218,9 +220,9 @@ def _run_probes(name: str) -> tuple[bool, bool]:
 # `python -x` (the Windows `.cmd` polyglot, red26/red27) skips the bytes up to the first LF — a CR does not end
 # that line — and puts the LF back: its line 1 is blank and its line 2 is the text after that LF. A file is read
 # both ways.
-_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
-_NOT_CODE = re.compile(rb"^[ \t\f]*(?:#|$)")
-_LINE_END = re.compile(rb"\r\n|\r|\n")
+_COOKIE = lazy(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
+_NOT_CODE = lazy(rb"^[ \t\f]*(?:#|$)")
+_LINE_END = lazy(rb"\r\n|\r|\n")
 
 
 def _declarations(data: bytes) -> list[tuple[str, int]]:
@@ -361,7 +363,7 @@ def _decoded(data: bytes, encoding: str, fallback: str) -> str:
 # the blob's first 1024 bytes, whitespace trimmed, blank lines skipped, `ext-` lines allowed, a version naming any
 # of its three spec URLs (red25: git-media's and a leading newline were missed).
 _LFS_VERSIONS = ("http://git-media.io/v/2", "https://hawser.github.com/spec/v1", "https://git-lfs.github.com/spec/v1")
-_LFS_OID = re.compile(r"oid sha256:[0-9a-f]{64}")
+_LFS_OID = lazy(r"oid sha256:[0-9a-f]{64}")
 LFS_HEAD = 1024  # git-lfs's blobSizeCutoff: what it reads of a blob to decide
 
 
@@ -393,8 +395,8 @@ def without_cookie(text: str) -> str:
         kept[2] if len(kept) > 2 else "")
 
 
-_PYTHON_LINES = re.compile(r"\r\n|\r|\n")
-_BLANK_OR_COMMENT = re.compile(r"[ \t\f]*(?:#.*)?")
+_PYTHON_LINES = lazy(r"\r\n|\r|\n")
+_BLANK_OR_COMMENT = lazy(r"[ \t\f]*(?:#.*)?")
 
 
 def python_source(data: bytes) -> list[tuple[str, bool]] | None:

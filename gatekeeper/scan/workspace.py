@@ -26,7 +26,6 @@ gatekeeper.process for the exits that skip `finally` (the hook's watchdog).
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 import unicodedata
@@ -37,6 +36,7 @@ from types import TracebackType
 
 from gatekeeper import catalogue, fingerprint
 from gatekeeper.git import Git
+from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import Finding, Severity, path_key
 from gatekeeper.process import forget_dir, held_signals, track_dir
 from gatekeeper.sanitize import safe
@@ -60,7 +60,7 @@ MAX_COMPONENT_BYTES = 200
 # Files that change what a scanner looks at; the repository must not configure its own gate.
 TOOL_CONTROL_FILES = frozenset({".semgrepignore", ".gitignore", ".semgrep.yml", ".semgrep.yaml", ".semgrep",
                                 ".bandit", ".semgrepconfig"})
-_EXT_RE = re.compile(r"\.[A-Za-z0-9]{1,12}$")
+_EXT_RE = lazy(r"\.[A-Za-z0-9]{1,12}$")
 SYMLINK_MODE = "120000"
 CODE_SCANNERS = frozenset({"semgrep", "bandit"})  # the scanners that read files as code
 GITLINK_MODE = "160000"
