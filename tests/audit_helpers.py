@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gatekeeper.cli import run
-from tests.hook_helpers import Server, make_server, spush
+from tests.hook_helpers import Server, make_server, seed
 from tests.repo_builder import RepoBuilder
 
 OLD = 915_184_800  # 1999-01-01
@@ -40,5 +40,5 @@ def seeded(tmp_path: Path) -> tuple[Server, RepoBuilder]:
     server = make_server(tmp_path / "srv")
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     return server, work

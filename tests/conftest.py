@@ -11,6 +11,7 @@ import pytest
 
 from gatekeeper.review.github import GitHubClient
 from gatekeeper.scan.secrets import SecretDetector
+from tests import machine
 from tests.finding_guard import RECORDER, problems
 from tests.repo_builder import RepoBuilder
 
@@ -49,6 +50,19 @@ def emitted_rule_ids_are_registered() -> Iterator[None]:
     if missing:
         pytest.fail("finding ids emitted but not registered in gatekeeper/catalogue.py: " + ", ".join(missing),
                     pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def machine_shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test holds the machine's shared lock while it runs, so a timed push can have it alone (tests/machine.py).
+    The lock files sit beside the workers' own temporary directories: one set per run."""
+    base = tmp_path_factory.getbasetemp()
+    machine.configure((base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "machine-locks")
+    machine.share()
+    try:
+        yield
+    finally:
+        machine.release()
 
 
 @pytest.fixture(autouse=True)

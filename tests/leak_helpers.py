@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from gatekeeper.cli import run
-from tests.hook_helpers import SECRETS_POLICY, Server, make_server, spush
+from tests.hook_helpers import SECRETS_POLICY, Server, make_server, seed
 from tests.repo_builder import RepoBuilder
 
 
@@ -45,7 +45,7 @@ def secrets_server(tmp_path: Path, **options: Any) -> tuple[Server, RepoBuilder]
     server = make_server(tmp_path / "srv", policy=SECRETS_POLICY, **options)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     return server, work
 
 

@@ -535,12 +535,12 @@ pre_receive: {budget_seconds: 4.0, scanners: [], defer: []}
 def test_zone_ai_through_a_real_push(tmp_path: Path) -> None:
     """`zones: ai: block` on the server: an agent's co-authored change to the zone is refused; people
     named like agents, or working at an AI vendor, and aider's maintainer push freely."""
-    from tests.hook_helpers import make_server, spush
+    from tests.hook_helpers import make_server, seed, spush
 
     server = make_server(tmp_path / "srv", policy=HOOK_AI_POLICY)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     work.commit("pay: fix rounding\n\nCo-authored-by: Claude Monet <monet@example.com>\n"
                 "Co-authored-by: Jo <jo@openai.com>\n", {"pay/a.py": "a = 1\n"},
                 author=("Devin Smith", "devin@example.com"))

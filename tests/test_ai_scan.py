@@ -220,12 +220,12 @@ def test_semgrep_runs_once_and_keeps_only_the_agents_lines(repo: RepoBuilder) ->
 # -- a real push into a bare repository with the hook ---------------------------------------------------
 
 def test_ai_scan_through_a_real_push(tmp_path: Path) -> None:
-    from tests.hook_helpers import make_server, spush
+    from tests.hook_helpers import make_server, seed, spush
 
     server = make_server(tmp_path / "srv", policy=POLICY)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
 
     # The key on the human's line of an agent-attributed commit: the own rule set warns, the push goes in.
     human = work.commit("config\n", {"src/config.py": source("MODE = 'x'", f'OLD = "{OTHER_KEY}"')})
@@ -291,12 +291,12 @@ def test_a_file_a_mobile_commit_also_touched_keeps_the_mobile_threshold(repo: Re
 def test_hostile_attribution_through_a_real_push(tmp_path: Path) -> None:
     """Notes are the pusher's: absurd ranges, escaping paths and human-only records neither crash the hook
     nor narrow the scan of a co-authored commit below 'every line it added'."""
-    from tests.hook_helpers import make_server, spush
+    from tests.hook_helpers import make_server, seed, spush
 
     server = make_server(tmp_path / "srv", policy=POLICY)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     # Co-authored by an agent; the note names only a known human's lines: the commit counts whole.
     sha = work.commit("config\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
                       {"src/a.py": f'KEY = "{AWS_KEY}"\n'})

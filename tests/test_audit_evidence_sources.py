@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.hook_helpers import MO, TEST_POLICY, make_server, spush
+from tests.hook_helpers import MO, TEST_POLICY, make_server, seed, spush
 from tests.leak_helpers import gk
 from tests.provenance_helpers import Key, make_keys
 from tests.repo_builder import RepoBuilder
@@ -91,7 +91,7 @@ def test_the_push_time_origin_a_server_recorded_counts(tmp_path: Path, capsys: p
     server = make_server(tmp_path / "srv", policy=TEST_POLICY)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     sha = work.commit("from the phone\n", {"p.txt": "p\n"}, author=MO, committer=MO)
     assert spush(server, work, "-o", "origin-device=mobile", "origin", "HEAD:refs/heads/topic").code == 0
     subprocess.run(["git", "-C", str(server.path), "update-ref", "refs/heads/main", sha], check=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hook_helpers import Server, make_server, spush
+from tests.hook_helpers import Server, make_server, seed, spush
 from tests.repo_builder import RepoBuilder
 
 AWS_KEY = "AKIA" + "Z7QH4M2XKJ5RTW3P"
@@ -26,7 +26,7 @@ def test_inline_ignore_cannot_silence_a_live_key_on_a_protected_ref(tmp_path: Pa
     server = make_server(tmp_path / "srv", policy=SCANNING)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     work.commit("config\n", {"settings.py": f"KEY = '{AWS_KEY}'  # gatekeeper: {comment}\n"})
     result = spush(server, work, "origin", "main")
     assert result.code != 0, result.output
@@ -41,7 +41,7 @@ def test_every_suppression_is_shown_to_the_pusher(tmp_path: Path) -> None:
     server = make_server(tmp_path / "srv", policy=policy)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     work.commit("fixture\n", {"fixture.py": f"KEY = '{AWS_KEY}'  # gatekeeper: ignore[secrets/*]\n"})
     result = spush(server, work, "origin", "main")
     assert result.code == 0, result.output

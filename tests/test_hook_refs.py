@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hook_helpers import MO, MOBILE, TEST_POLICY, Server, make_server, spush
+from tests.hook_helpers import MO, MOBILE, TEST_POLICY, Server, make_server, seed, spush
 from tests.repo_builder import RepoBuilder
 
 AWS_KEY = "AKIA" + "Z7QH4M2XKJ5RTW3P"  # split so this file does not itself look like a key
@@ -29,7 +29,7 @@ def seeded(tmp_path: Path, policy: str = TEST_POLICY, **kwargs: bool) -> tuple[S
     server = make_server(tmp_path / "srv", policy=policy, **kwargs)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     return server, work
 
 

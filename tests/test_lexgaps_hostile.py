@@ -305,10 +305,17 @@ def test_lexing_javascript_costs_linear_time(head: str, unit: str) -> None:
         best = float("inf")
         for _ in range(5):
             regions = TextRegions([1, 2], lines, syntax)
-            start = time.perf_counter()
+            start = time.process_time()  # this process's CPU: the other workers' load does not count
             regions.until(1)
-            best = min(best, time.perf_counter() - start)
+            best = min(best, time.process_time() - start)
         return best
 
     assert len(unit) * 900 < MAX_LEXED_LINE
-    assert cost(900) / cost(90) < 30
+    # Quadratic lexing costs ~100x here every time; a noisy measurement of linear lexing costs more than 30x once in
+    # a while on a loaded machine (seen: 43x), so up to three tries.
+    ratios = []
+    for _ in range(3):
+        ratios.append(cost(900) / max(cost(90), 1e-6))
+        if ratios[-1] < 30:
+            break
+    assert min(ratios) < 30, ratios

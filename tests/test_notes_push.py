@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.hook_helpers import make_server, spush
+from tests.hook_helpers import make_server, seed, spush
 
 
 def test_notes_pushed_with_the_commit_make_it_mobile(tmp_path: Path) -> None:
     server = make_server(tmp_path / "srv")
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     before = server.tip()  # type: ignore[attr-defined]
     sha = work.commit("note-tagged\n", {"n.txt": "n\n"})
     work.note(sha, "Origin-Device: mobile\n")

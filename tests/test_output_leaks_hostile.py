@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from gatekeeper.audit.logformat import redact_url
-from tests.hook_helpers import SECRETS_POLICY, Server, make_server, spush
+from tests.hook_helpers import SECRETS_POLICY, Server, make_server, seed, spush
 from tests.hook_helpers import seeded as seeded_server
 from tests.leak_helpers import gk
 from tests.repo_builder import RepoBuilder
@@ -180,7 +180,7 @@ def test_ref_name_is_redacted_in_the_logs_when_the_secrets_scanner_is_off(tmp_pa
     server = make_server(tmp_path / "srv", policy=TEST_POLICY)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     token = github_token()
     aws = "AKIA" + "".join(_rng.choice(string.ascii_uppercase + "234567") for _ in range(16))
     work.git("checkout", "-q", "-b", f"feature/{token}")

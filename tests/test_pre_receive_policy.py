@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hook_helpers import MO, MOBILE, RITA, PushResult, Server, make_server, spush
+from tests.hook_helpers import MO, MOBILE, RITA, PushResult, Server, make_server, seed, spush
 from tests.repo_builder import RepoBuilder
 
 IN_REPO = """\
@@ -231,7 +231,7 @@ def test_server_side_policy_ignores_the_repositorys_policy_files(tmp_path: Path)
     server = make_server(tmp_path / "srv")
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     work.commit("An in-repository policy the server does not read\n", {".gatekeeper.yml": LAXER})
     result = spush(server, work, "origin", "main")
     assert result.code == 0, result.output

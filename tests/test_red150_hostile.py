@@ -15,7 +15,7 @@ import pytest
 
 from gatekeeper.models import DeviceClass
 from gatekeeper.provenance import allowed_signers_text, dump_registry
-from tests.hook_helpers import make_server, spush
+from tests.hook_helpers import make_server, seed, spush
 from tests.provenance_helpers import Key, forge_gpg_key, make_keys, registry_with, signed_commit
 
 MOBILE = "\n\nOrigin-Device: mobile\nOrigin-Client: working-copy/6.1\n"
@@ -55,7 +55,7 @@ def _signed_server(tmp_path: Path, keys: dict[str, Key], *logins: str):  # type:
     (server.root / "allowed_signers").write_text(allowed_signers_text(registry))
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     return server, work
 
 
@@ -172,7 +172,7 @@ def test_a_merge_made_on_github_does_not_make_github_the_reviewer(tmp_path: Path
     server = make_server(tmp_path / "srv")
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     before = server.tip()
     with forge_gpg_key(tmp_path / "gnupg", "GitHub <noreply@github.com>") as (gpg, _keys, fpr):
         armored = subprocess.run([*gpg, "--armor", "--export", fpr], check=True, capture_output=True).stdout
@@ -213,7 +213,7 @@ def test_an_instance_key_the_administrator_listed_is_no_reviewer(tmp_path: Path,
         f'noreply@git.example.com namespaces="git" {instance.type_and_b64}\n')
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     before = server.tip()
     base = work.head()
     work.branch("fix")
@@ -244,7 +244,7 @@ def _ghes_merge_of_johns_phone_branch(tmp_path: Path, *, merger: str, opener: st
     server = make_server(tmp_path / "srv")
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     before = server.tip()
     base = work.head()
     work.branch("fix")

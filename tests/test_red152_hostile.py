@@ -13,7 +13,7 @@ import pytest
 
 from gatekeeper.models import DeviceClass
 from gatekeeper.provenance import allowed_signers_text, dump_registry
-from tests.hook_helpers import make_server, spush
+from tests.hook_helpers import make_server, seed, spush
 from tests.provenance_helpers import Key, make_keys, registry_with, signed_commit
 from tests.test_red150_hostile import GITLAB, JOHN, MOBILE, RITA, SIGNED_POLICY, _signed_server, _with_logins
 
@@ -36,7 +36,7 @@ def _two_phones_server(tmp_path: Path, keys: dict[str, Key]):  # type: ignore[no
     (server.root / "allowed_signers").write_text(allowed_signers_text(registry))
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     return server, work
 
 
@@ -184,7 +184,7 @@ def test_a_second_reviewer_whose_device_names_her_login_is_a_second_approval(tmp
     (server.root / "allowed_signers").write_text(allowed_signers_text(registry))
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"}, author=RITA, committer=RITA)
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     from tests.test_red150_hostile import _johns_phone_commit_on_topic
     _johns_phone_commit_on_topic(work, keys)
     work.git("config", "gpg.format", "ssh")

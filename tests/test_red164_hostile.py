@@ -142,13 +142,13 @@ def test_a_key_inside_an_x509_looking_signature_header_is_still_refused(tmp_path
     """Attack (held): before sig161 any x509 armor blocked at high on its own; now it is an info note under the
     built-in policy, so only the header's own scan stands between a key written into the armor and the server."""
     from gatekeeper.config import DEFAULT_POLICY_YAML
-    from tests.hook_helpers import AWS_KEY, DANA, make_server, spush
+    from tests.hook_helpers import AWS_KEY, DANA, make_server, seed, spush
     from tests.provenance_helpers import replace_head, with_signature
 
     server = make_server(tmp_path / "srv", policy=DEFAULT_POLICY_YAML)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     plain = work.commit("Fix typo\n", {"README.md": "hello!\n"}, author=DANA, committer=DANA)
     armor = _x509_armor("MIIB" + "x" * 60, f"aws_access_key_id={AWS_KEY}")
     forged = replace_head(work, with_signature(work.git("cat-file", "commit", plain).encode(), armor))

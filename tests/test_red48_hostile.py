@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from tests.hook_helpers import DANA, TEST_POLICY, make_server, spush
+from tests.hook_helpers import DANA, TEST_POLICY, make_server, seed, spush
 
 # The pushed content of the bandit attack. It is written to the scan workspace as `bandit.py` and the gate
 # runs `python -m bandit` with that workspace as its working directory.
@@ -51,7 +51,7 @@ def test_a_pushed_bandit_py_is_not_run_by_the_gate(tmp_path: Path) -> None:
     server = make_server(tmp_path / "srv", policy=BANDIT_POLICY)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     base = work.head()
     work.commit("tools\n", {"bandit.py": _imposter(marker), "app.py": SHELL}, author=DANA, committer=DANA)
     result = spush(server, work, "origin", "main")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.hook_helpers import DANA, make_server, spush
+from tests.hook_helpers import DANA, make_server, seed, spush
 from tests.test_red48_hostile import BANDIT_POLICY, SHELL
 
 # A file name that is a gate-chosen option value of bandit (`-x`, see gatekeeper/scan/bandit.py
@@ -21,7 +21,7 @@ def _seeded(tmp_path: Path, policy: str):  # type: ignore[no-untyped-def]
     server = make_server(tmp_path / "srv", policy=policy)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"}, author=DANA, committer=DANA)
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     return server, work
 
 

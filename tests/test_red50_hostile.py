@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from gatekeeper.cli import run
-from tests.hook_helpers import make_server, spush
+from tests.hook_helpers import make_server, seed, spush
 from tests.repo_builder import RepoBuilder
 from tests.test_agents import HOOK_AI_POLICY
 
@@ -167,7 +167,7 @@ def test_control_a_gitattributes_in_the_pushed_tree_does_not_hide_a_secret(tmp_p
     server = make_server(tmp_path / "srv", policy=policy)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     work.commit("config\n", {".gitattributes": "* -diff binary -text export-ignore linguist-generated filter=x\n",
                              "settings.py": 'GITHUB_TOKEN = "ghp_' + "R4nd0mT0k3nV4lu3" * 2 + 'abcd"\n'})
     result = spush(server, work, "origin", "main")

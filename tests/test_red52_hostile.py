@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.hook_helpers import make_server, spush
+from tests.hook_helpers import make_server, seed, spush
 from tests.test_red50_hostile import AI_ZONE_SERVER_POLICY
 
 
@@ -132,7 +132,7 @@ def test_a_policy_ai_identity_with_sharp_s_never_matches_the_agent_it_names(tmp_
     server = make_server(tmp_path / "srv", policy=IDENTITY_POLICY)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     sha = work.commit("pay: refactor\n", {"pay/c.py": "c = 1\n"}, author=("Weißbot", "weißbot@corp.example"),
                       committer=("Weißbot", "weißbot@corp.example"))
     result = spush(server, work, "origin", "HEAD:refs/heads/main")

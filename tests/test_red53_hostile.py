@@ -13,7 +13,7 @@ import os
 import unicodedata
 from pathlib import Path
 
-from tests.hook_helpers import DANA, Server, make_server, spush
+from tests.hook_helpers import DANA, Server, make_server, seed, spush
 from tests.repo_builder import RepoBuilder
 from tests.test_ai_scan import AI_NOTES_REF, AWS_KEY, git_ai_note, source
 from tests.test_ai_scan import POLICY as AI_SCAN_POLICY
@@ -50,7 +50,7 @@ def test_a_git_ai_note_naming_only_an_unchanged_path_narrows_the_ai_scan_to_noth
     server = make_server(tmp_path / "srv", policy=AI_SCAN_POLICY)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     base = work.head()
     agent = work.commit("more config\n", {"src/more.py": source(f'KEY = "{AWS_KEY}"', "MODE = 'x'")})
     work.note(agent, git_ai_note("docs/notes.md", "1"), ref=AI_NOTES_REF)

@@ -15,6 +15,7 @@ import pytest
 
 from tests.hook_helpers import PushResult, spush
 from tests.leak_helpers import check_all, gk, leaked, secrets_server, token_maker
+from tests.machine import alone
 from tests.repo_builder import RepoBuilder
 
 github_token = token_maker(1616)
@@ -125,9 +126,10 @@ def test_check_never_prints_a_token_joined_by_stripping_an_invisible_character(
 def test_a_placeholder_and_a_long_run_are_decided_within_the_hook_budget(tmp_path: Path) -> None:
     server, work = secrets_server(tmp_path, watchdog=True)
     work.commit('Config\n\npassword = "' + "x" * 32 + '"\n' + "x" * 1_000_000 + "\n", {"c.txt": "c\n"})
-    result = spush(server, work, "origin", "main")
+    with alone():  # (the budget is wall-clock time: no other test's load in it)
+        result = spush(server, work, "origin", "main")
     events = [json.loads(line)["event"] for line in server.audit_log.read_text().splitlines()]
-    assert events == ["decision", "decision"], f"the push is logged as {events}: the redaction pass ran past the budget"
+    assert events == ["decision"], f"the push is logged as {events}: the redaction pass ran past the budget"
     assert result.code == 0, result.output  # a placeholder is not a secret: the push is accepted
 
 

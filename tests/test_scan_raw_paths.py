@@ -16,7 +16,7 @@ from gatekeeper.git import Git
 from gatekeeper.models import display_path
 from gatekeeper.scan.bandit import BanditScanner
 from gatekeeper.scan.secrets_scanner import SecretsScanner
-from tests.hook_helpers import Server, make_server, spush
+from tests.hook_helpers import Server, make_server, seed, spush
 from tests.repo_builder import RepoBuilder
 from tests.scan_helpers import job
 
@@ -70,7 +70,7 @@ def pushed(tmp_path: Path) -> tuple[Server, RepoBuilder]:
     server = make_server(tmp_path / "srv", policy=SECRETS_POLICY)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     return server, work
 
 

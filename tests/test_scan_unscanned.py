@@ -16,7 +16,7 @@ import pytest
 from gatekeeper.config import DEFAULT_POLICY_YAML, default_policy, parse_policy
 from gatekeeper.scan.bandit import BanditScanner
 from gatekeeper.scan.text import decode
-from tests.hook_helpers import MO, MOBILE, Server, make_server, spush
+from tests.hook_helpers import MO, MOBILE, Server, make_server, seed, spush
 from tests.repo_builder import RepoBuilder
 from tests.scan_helpers import job
 
@@ -42,7 +42,7 @@ def _server(tmp_path: Path, extra: str = "") -> tuple[Server, RepoBuilder]:
     server = make_server(tmp_path / "srv", policy=POLICY + extra)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     return server, work
 
 

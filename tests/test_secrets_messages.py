@@ -16,7 +16,7 @@ import pytest
 from gatekeeper.git import Git
 from gatekeeper.interfaces import ScanJob
 from gatekeeper.scan.secrets_scanner import COMMIT_MESSAGE, TAG_MESSAGE, SecretsScanner
-from tests.hook_helpers import Server, make_server, spush
+from tests.hook_helpers import Server, make_server, seed, spush
 from tests.repo_builder import RepoBuilder
 
 _rng = random.Random(911)
@@ -65,7 +65,7 @@ def seeded(tmp_path: Path) -> tuple[Server, RepoBuilder]:
     server = make_server(tmp_path / "srv", policy=POLICY)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     return server, work
 
 

@@ -373,12 +373,12 @@ HOOK_REQUIRED = HOOK_OPEN.replace("block_at: high, review", "block_at: high, req
 
 @pytest.mark.parametrize(("policy", "accepted"), [(HOOK_OPEN, True), (HOOK_REQUIRED, False)])
 def test_gitsign_signed_phone_commit_pushed_through_the_hook(tmp_path: Path, policy: str, accepted: bool) -> None:
-    from tests.hook_helpers import make_server, spush
+    from tests.hook_helpers import make_server, seed, spush
 
     server = make_server(tmp_path / "srv", policy=policy)
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"}, author=("Jane", SIGNER), committer=("Jane", SIGNER))
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     sha = _x509_commit(work, _gitsign_stand_in(tmp_path / "signer"), "Fix typo\n\nOrigin-Device: mobile\n",
                        {"README.md": "hello!\n"})
 

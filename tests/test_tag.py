@@ -316,12 +316,12 @@ def test_hook_tagged_commit_is_judged_mobile_by_the_server(tmp_path: Path, args:
     """Issue #9 item 3, end to end: the commit the installed hook tagged reaches a protected ref only with
     review — a real `git push` into a bare repository with the pre-receive hook."""
     from gatekeeper.modes.install import install
-    from tests.hook_helpers import MO, make_server, spush
+    from tests.hook_helpers import MO, make_server, seed, spush
 
     server = make_server(tmp_path / "srv")
     work = server.clone()
     work.commit("Initial commit\n", {"README.md": "hello\n"})
-    assert spush(server, work, "origin", "main").code == 0
+    seed(server, work)
     install(work.path, "prepare-commit-msg")
     work.write("app.py", "x = 1\n")
     work.git("add", "app.py")
