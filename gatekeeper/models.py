@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import re
 from dataclasses import dataclass, field
 
 from gatekeeper.fingerprint import digest_parts
-from gatekeeper.lazy_regex import lazy
 
 ZERO_SHA = "0" * 40
 # A full object id: SHA-1 (40) or SHA-256 (64) lowercase hex, nothing before or after (not even a newline).
 OBJECT_ID_PATTERN = "[0-9a-f]{40}(?:[0-9a-f]{24})?"  # for readers of git's own formats that match ids in place
-_OBJECT_ID = lazy(rf"\A{OBJECT_ID_PATTERN}\Z")
+_OBJECT_ID = re.compile(rf"\A{OBJECT_ID_PATTERN}\Z")
 
 
 def is_sha(value: str | None) -> bool:
@@ -225,7 +225,7 @@ def path_key(path: str | bytes) -> bytes:
     return path if isinstance(path, bytes) else path.encode("utf-8", "surrogateescape")
 
 
-_SURROGATE = lazy("[\udc80-\udcff]")
+_SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 @dataclass(frozen=True, slots=True)
