@@ -138,3 +138,27 @@ def test_patterns_that_cannot_share_one_regex_are_tried_alone(rules_dir: Path) -
     candidate = candidate_filter()
     assert candidate("a zzqzz b") and candidate("yywyy") and candidate("xx123")
     assert not candidate("zzqyy xx12")
+
+
+def test_the_detector_reads_the_shipped_rules_from_the_index_not_the_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every hook run loads the detector: the index's copy of the document (made from exactly this text) saves the
+    YAML parse, and is validated as the YAML's would be."""
+    from gatekeeper import yamlio
+    from gatekeeper.scan.secrets import SecretDetector
+
+    def no_yaml(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the shipped rules were parsed as YAML")
+
+    monkeypatch.setattr(yamlio, "load", no_yaml)
+    detector = SecretDetector.load()
+    assert [h.rule_id for h in detector.scan_text(f"token = {TOKEN}")] == ["secrets/github-pat"]
+
+
+def test_an_index_of_other_text_gives_no_document(rules_dir: Path) -> None:
+    text = (rules_dir / "secrets.yml").read_text(encoding="utf-8")
+    (rules_dir / INDEX_NAME).write_text(json.dumps(index_of(text)), encoding="utf-8")
+    assert secret_candidates.shipped_document(rules_dir / "secrets.yml", text) == index_of(text)["document"]
+    edited = text.replace("zzdemo_", "zzdem0_")
+    assert secret_candidates.shipped_document(rules_dir / "secrets.yml", edited) is None
+    (rules_dir / INDEX_NAME).write_text("{", encoding="utf-8")
+    assert secret_candidates.shipped_document(rules_dir / "secrets.yml", text) is None

@@ -48,14 +48,29 @@ INDEX_NAME = "secrets.candidates.json"
 
 def index_of(text: str) -> dict[str, Any]:
     """What the filter needs from a rules file's text: every rule's keywords, and the prefilter pattern (or, with
-    neither, the regex) of each rule without keywords, with the text's SHA-256."""
+    neither, the regex) of each rule without keywords, with the text's SHA-256; and the whole document as YAML reads
+    it (`document`: the detector reads it in 1 ms instead of 40 ms of YAML, every hook run — shipped_document)."""
     from gatekeeper import yamlio
 
-    rules = yamlio.load(text, fast=True)["rules"]
+    document = yamlio.load(text, fast=True)
+    rules = document["rules"]
     return {"rules_sha256": hashlib.sha256(text.encode()).hexdigest(),
             "keywords": sorted({k for rule in rules for k in rule.get("keywords") or ()}),
             "patterns": list(dict.fromkeys(rule.get("prefilter") or rule["regex"] for rule in rules
-                                           if not rule.get("keywords")))}
+                                           if not rule.get("keywords"))),
+            "document": document}
+
+
+def shipped_document(rules: Path, text: str) -> Any:
+    """The rules document as YAML reads `text`, from the index beside `rules` when it was made from exactly this text;
+    None otherwise (the caller parses the YAML)."""
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    try:
+        index = json.loads((rules.parent / INDEX_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    document = index.get("document") if isinstance(index, dict) and index.get("rules_sha256") == digest else None
+    return document if isinstance(document, dict) else None
 
 
 def _index(rules: Path) -> dict[str, Any]:

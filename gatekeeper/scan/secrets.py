@@ -51,6 +51,7 @@ from gatekeeper.lazy_regex import LazyPattern, lazy
 from gatekeeper.models import Severity
 from gatekeeper.scan.code_text import FileContext, Syntax, TextRegions, syntax_of
 from gatekeeper.scan.secret_candidates import default_rules_path as default_rules_path
+from gatekeeper.scan.secret_candidates import shipped_document
 
 NAMESPACE = "secrets"
 
@@ -2014,16 +2015,20 @@ def redact(value: str, digest: str, *, prefix: bool = True) -> str:
 # --- the rules file --------------------------------------------------------------------------------
 
 
-def parse_rules(text: str, source: str, *, lazily: bool = False) -> tuple[SecretRule, ...]:
+def parse_rules(text: str, source: str, *, lazily: bool = False, document: Any = None) -> tuple[SecretRule, ...]:
     """Validate a rules document; every problem is a ConfigError naming the rule and the fix.
 
     `lazily`: the rules' patterns are compiled when a scan first needs each (gatekeeper.lazy_regex), not here —
     for the shipped rules only, which tests/test_lazy_regex.py compiles and checks as this does; a rules file a
-    user supplies is compiled, and each of its patterns checked, before anything is scanned."""
-    try:
-        data = yamlio.load(text, fast=True)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}: not valid YAML: {exc}", "fix the YAML syntax of the rules file") from None
+    user supplies is compiled, and each of its patterns checked, before anything is scanned. `document`: the text as
+    YAML reads it, when the caller has it already (the shipped rules' index); it is validated all the same."""
+    if document is not None:
+        data = document
+    else:
+        try:
+            data = yamlio.load(text, fast=True)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{source}: not valid YAML: {exc}", "fix the YAML syntax of the rules file") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: expected a mapping with `version: 1` and `rules:`",
                           "start the file with `version: 1` and list the rules under `rules:`")
@@ -2531,8 +2536,11 @@ class SecretDetector:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ConfigError(f"{source}: secrets rules are not UTF-8: {exc}", "save the file as UTF-8") from None
-        # The shipped rules are compiled as a scan needs them: a small push reaches a few of them (its keywords).
-        return cls(parse_rules(text, str(source), lazily=path is None), hashlib.sha256(raw).hexdigest())
+        # The shipped rules are compiled as a scan needs them (a small push reaches a few of them: its keywords), and
+        # read from their index's copy of the document when it was made from this very text.
+        shipped = path is None
+        document = shipped_document(source, text) if shipped else None
+        return cls(parse_rules(text, str(source), lazily=shipped, document=document), hashlib.sha256(raw).hexdigest())
 
     @property
     def digest(self) -> str:
