@@ -184,8 +184,8 @@ def test_changing_the_root_attributes_of_a_large_tree_is_no_finding(tmp_path: Pa
     """Re-encoding is judged by git's answer, not by how many files lie beneath: a root .gitattributes that names the
     attribute for one kind of file, edited in a tree of 2,100 other files, blocks nothing."""
     server, work = _server(tmp_path)
-    work.commit("many files\n", {**{f"src/m{i}.py": f"x = {i}\n" for i in range(2100)},
-                                 ".gitattributes": "*.ps1 text working-tree-encoding=UTF-16LE-BOM\n"},
+    work.commit("many files\n", {".gitattributes": "*.ps1 text working-tree-encoding=UTF-16LE-BOM\n",
+                                 **{f"src/m{i}.py": f"x = {i}\n" for i in range(2100)}},
                 author=DANA, committer=DANA)
     assert spush(server, work, "origin", "main").code == 0
     work.commit("attributes\n", {".gitattributes": "*.ps1 text working-tree-encoding=UTF-16LE-BOM\n*.png binary\n"},
