@@ -179,49 +179,59 @@ def _lock(count: int, seed: int) -> str:
     return "".join(f'  "pkg-{rng.randrange(10**9)}": "{rng.randrange(10**6)}",\n' for _ in range(count))
 
 
-def _limited_push(server: object, work: RepoBuilder, refspec: str) -> tuple[int, str]:
-    """`git push` with its address space (and so the hook's and every git the hook starts) capped at 1.5 GiB."""
-    import os
+# The push's address space in the memory test: the hook's Python and every git it starts fit in it, and git's
+# combined diff of the merge below does not (its table: 2 x 4 bytes x 11,000 x 11,000 lines, about 0.97 GB).
+PUSH_MEMORY = 768 << 20
+PARENT_LINES, MERGE_LINES = 11_000, 1_500
+
+
+def _capped() -> None:
     import resource
 
-    def cap() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (3 << 29, 3 << 29))
+    resource.setrlimit(resource.RLIMIT_AS, (PUSH_MEMORY, PUSH_MEMORY))
 
+
+def _limited_push(server: object, work: RepoBuilder, refspec: str) -> tuple[int, str]:
+    """`git push` with its address space (and so the hook's and every git the hook starts) capped at PUSH_MEMORY."""
     env = {**os.environ, **work.env_overrides, "GATEKEEPER_AUDIT_LOG": str(server.audit_log)}  # type: ignore[attr-defined]
     for _ in range(3):  # (a refusal only for time on a loaded machine is pushed again: hook_helpers.spush)
         with alone():  # (the hook's budget is wall-clock time: no other test's load in it)
             proc = subprocess.run(["git", "push", "--porcelain", "origin", refspec], cwd=work.path, env=env,
-                                  capture_output=True, check=False, timeout=300, preexec_fn=cap)
+                                  capture_output=True, check=False, timeout=300, preexec_fn=_capped)
         if proc.returncode == 0 or not refused_for_time_only(server):  # type: ignore[arg-type]
             break
     return proc.returncode, proc.stderr.decode("utf-8", "replace") + proc.stdout.decode("utf-8", "replace")
 
 
 def test_a_pushed_merge_unlike_both_parents_is_scanned_in_little_memory(tmp_path: Path) -> None:
-    """A real push of a merge whose lock file (3,000 lines) shares no line with either parent's (20,000 lines each),
-    the server's hook held to 1.5 GiB of address space: git's combined diff would coalesce the lines each parent lost
-    in a table of both counts (about 3 GB here; 24 GB for a real lock-file merge in continuedev/continue: an
-    out-of-memory kill of the server). It runs out of memory under the cap, and the hook reads the merge one parent
-    at a time: the key the merge alone adds is refused, and the same merge without it is accepted — not a scan
-    failure, and within the hook's 4 s budget."""
+    """A real push of a merge whose lock file (1,500 lines) shares no line with either parent's (11,000 lines
+    each), the server's hook held to 768 MiB of address space: git's combined diff would coalesce the lines each
+    parent lost in a table of both counts (about 1 GB here; 24 GB for a real lock-file merge in continuedev/continue:
+    an out-of-memory kill of the server). It runs out of memory under the cap (checked first, so that the push
+    below takes the other road), and the hook reads the merge one parent at a time: the key the merge alone adds is
+    refused, and the same merge without it is accepted — not a scan failure, and within the hook's 4 s budget."""
     server, work = seeded(tmp_path, SECRETS_POLICY)
     base = work.head()
     work.git("checkout", "-q", "-b", "side", base)
-    work.commit("side lock\n", {"lock.json": _lock(20_000, 1)}, author=DANA, committer=DANA)
+    work.commit("side lock\n", {"lock.json": _lock(PARENT_LINES, 1)}, author=DANA, committer=DANA)
     work.git("checkout", "-q", "main")
-    work.commit("main lock\n", {"lock.json": _lock(20_000, 2)}, author=DANA, committer=DANA)
+    work.commit("main lock\n", {"lock.json": _lock(PARENT_LINES, 2)}, author=DANA, committer=DANA)
     # (The parents reach the server as history it already holds, fetched there without a hook: only the merge is
     # pushed and judged.)
     server.git("fetch", "-q", str(work.path), "main:main", "side:side")
     first, second = work.head(), work.git("rev-parse", "side").strip()
 
     def merge(extra: str) -> str:
-        tree = mktree(work, [("100644", "blob", blob(work, _lock(3_000, 3) + extra), b"lock.json"),
+        tree = mktree(work, [("100644", "blob", blob(work, _lock(MERGE_LINES, 3) + extra), b"lock.json"),
                              ("100644", "blob", blob(work, "hello\n"), b"README.md")])
         return work.git("commit-tree", tree, "-p", first, "-p", second, "-m", "merge: regenerate the lock file").strip()
 
+    clean = merge("")
+    combined = subprocess.run(["git", "diff-tree", "--cc", "-p", clean], cwd=work.path, capture_output=True,
+                              env={**os.environ, **work.env_overrides}, check=False, timeout=120, preexec_fn=_capped)
+    assert combined.returncode != 0 and b"Out of memory" in combined.stderr, combined.stderr[-300:]
     code, output = _limited_push(server, work, f"{merge(KEY_LINE)}:refs/heads/main")
     assert code != 0 and "secrets/aws-access-key" in output and "tool/" not in output, output
     assert AWS_KEY not in output
-    code, output = _limited_push(server, work, f"{merge('')}:refs/heads/main")
+    code, output = _limited_push(server, work, f"{clean}:refs/heads/main")
     assert code == 0, output
