@@ -22,15 +22,18 @@ import dataclasses
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from gatekeeper.config import POLICY_FILENAME, Policy, default_policy, load_policy_file, parse_policy
 from gatekeeper.errors import ConfigError
 from gatekeeper.git import Git, is_zero
 from gatekeeper.provenance.source import Reader, filesystem_reader, git_reader, read_file, read_text, repo_relative
-from gatekeeper.review.semantics import CODEOWNERS_PATHS, CodeOwners, parse_codeowners
+from gatekeeper.review import CODEOWNERS_PATHS
 from gatekeeper.sanitize import safe
 from gatekeeper.scan.baseline import load_baseline, parse_baseline
+
+if TYPE_CHECKING:
+    from gatekeeper.review.semantics import CodeOwners
 
 POLICY_ENV = "GATEKEEPER_POLICY"
 CONFIG_DIR = ".gatekeeper"
@@ -140,6 +143,8 @@ def load_trusted(git: Git, rev: str, policy_path: str, root: Path) -> TrustedCon
     for candidate in CODEOWNERS_PATHS:
         found_owners = read_file(git, rev, candidate, "CODEOWNERS")
         if found_owners is not None:
+            from gatekeeper.review.semantics import parse_codeowners  # (only here: hook start-up)
+
             owners = parse_codeowners(found_owners.decode("utf-8", "replace"), f"{candidate} at base {rev[:12]}")
             break
     return TrustedConfig(policy, root, rev, baseline, owners, gate_paths(policy, policy_path=rel, root=root))

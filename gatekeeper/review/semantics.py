@@ -37,6 +37,7 @@ from gatekeeper import globs
 from gatekeeper.identity import Identity, People, is_human, people, valid_login
 from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import ReviewStatus
+from gatekeeper.review import CODEOWNERS_PATHS as CODEOWNERS_PATHS  # (re-exported: where it was defined)
 
 APPROVED = "APPROVED"
 CHANGES_REQUESTED = "CHANGES_REQUESTED"
@@ -264,7 +265,6 @@ def assess(reviews: Iterable[Review], authors: People, required: int, covers: Ca
 
 # -- CODEOWNERS ------------------------------------------------------------------------------------
 
-CODEOWNERS_PATHS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")  # GitHub's search order
 
 
 @dataclass(frozen=True, slots=True)
