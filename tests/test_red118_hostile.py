@@ -76,7 +76,7 @@ from tests.hook_helpers import SECRETS_POLICY, seeded
 from tests.repo_builder import RepoBuilder
 from tests.test_action import MOBILE, POLICY, REPO, Env, gh
 from tests.test_audit_review_trust import forge_key
-from tests.test_wide_merges import _limited_push
+from tests.test_wide_merges import MERGE_LINES, PARENT_LINES, _limited_push
 
 __all__ = ["forge_key", "gh"]  # fixtures used below
 
@@ -274,8 +274,8 @@ def test_the_fallback_reads_a_merge_with_a_distant_parent_for_its_own_paths_only
 
 
 def test_a_pushed_heavy_merge_does_not_make_later_clean_merges_cost_mains_whole_tree(tmp_path: Path) -> None:
-    """Finding 3, end to end: a real push into the bare repository with the hook installed, the hook held to 1.5 GiB
-    (as tests/test_wide_merges.py holds it), main on the server already (1,000 files x 400 lines, fetched in without
+    """Finding 3, end to end: a real push into the bare repository with the hook installed, the hook's memory held
+    as tests/test_wide_merges.py holds it (PUSH_MEMORY), main on the server already (1,000 files x 400 lines, fetched in without
     the hook). The push: the lock-file merge the combined diff runs out of memory on (accepted alone, within the
     4 s budget: test_wide_merges), then 10 clean merges each importing a one-file unrelated history. Read with the
     combined diff the 10 merges cost one small file each; after the fallback each costs main's whole tree diffed
@@ -285,13 +285,13 @@ def test_a_pushed_heavy_merge_does_not_make_later_clean_merges_cost_mains_whole_
     work.commit("tree\n", _tree_files(1000, 400), author=DANA_ID, committer=DANA_ID)
     base = work.head()
     work.git("checkout", "-q", "-b", "side", base)
-    work.commit("side lock\n", {"lock.json": _lock(20_000, 1)}, author=DANA_ID, committer=DANA_ID)
+    work.commit("side lock\n", {"lock.json": _lock(PARENT_LINES, 1)}, author=DANA_ID, committer=DANA_ID)
     work.git("checkout", "-q", "main")
-    work.commit("main lock\n", {"lock.json": _lock(20_000, 2)}, author=DANA_ID, committer=DANA_ID)
+    work.commit("main lock\n", {"lock.json": _lock(PARENT_LINES, 2)}, author=DANA_ID, committer=DANA_ID)
     server.git("fetch", "-q", str(work.path), "main:main", "side:side")
     first, second = work.head(), work.git("rev-parse", "side").strip()
     tree = work.git("write-tree")
-    lock = work.git("hash-object", "-w", "--stdin", input=_lock(3_000, 3))
+    lock = work.git("hash-object", "-w", "--stdin", input=_lock(MERGE_LINES, 3))
     listing = work.git("ls-tree", tree).replace(work.git("rev-parse", f"{first}:lock.json"), lock)
     heavy = work.git("commit-tree", work.git("mktree", input=listing + "\n"), "-p", first, "-p", second,
                      "-m", "merge: regenerate the lock file")
