@@ -341,6 +341,24 @@ def test_hook_entry_point_never_imports_the_full_cli() -> None:
     assert "'pre-receive'" in out and "'tag'" in out
 
 
+def test_the_hook_judges_with_the_collector_on_and_its_start_up_frozen() -> None:
+    """Run as the installed hook (`python -m gatekeeper.cli_hook`), the collector is off while the modules load and on
+    again, with what they made frozen, before the push is read; imported, the module leaves the collector alone."""
+    probe = ("import gc, runpy, sys\n"
+             "import gatekeeper.modes.pre_receive as m\n"
+             "def judge(data, **kw):\n"
+             "    print('judged', gc.isenabled(), gc.get_freeze_count() > 1000)\n"
+             "    return 0\n"
+             "m.run_pre_receive = judge\n"
+             "sys.argv = ['gk', 'pre-receive']\n"
+             "runpy.run_module('gatekeeper.cli_hook', run_name='__main__')\n")
+    run = subprocess.run([sys.executable, "-c", probe], input="", capture_output=True, text=True, check=False)
+    assert run.returncode == 0 and run.stdout == "judged True True\n", (run.stdout, run.stderr)
+    imported = subprocess.run([sys.executable, "-c", "import gc, gatekeeper.cli_hook; print(gc.isenabled())"],
+                              capture_output=True, text=True, check=True)
+    assert imported.stdout == "True\n"
+
+
 MODE_LINE_LIMIT = 250  # issue #13: a front door parses its input, calls the engine and returns; it holds no check
 
 
