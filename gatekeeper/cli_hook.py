@@ -14,7 +14,7 @@ import gc
 
 if __name__ == "__main__":
     # Run as the installed hook: no cyclic collection while the engine's modules load (they allocate many objects
-    # and free almost none: the collector's passes over them were ~6 % of a one-commit push's CPU); _started_up
+    # and free almost none: the collector's passes over them were about a tenth of a one-commit push's CPU); _started_up
     # then freezes what they made and turns collection back on for the judgment. (Imported, e.g. by cli.py or a
     # test, this module leaves the process's collector alone.)
     gc.disable()
