@@ -359,6 +359,16 @@ def test_the_hook_judges_with_the_collector_on_and_its_start_up_frozen() -> None
     assert imported.stdout == "True\n"
 
 
+def test_the_hook_loads_no_reader_a_usual_push_does_not_need() -> None:
+    """Every push starts a hook process: the notebook and markup reader (scan/embedded.py) loads when such a file is
+    read, the CODEOWNERS reader (review/semantics.py) when the repository has one — not for every push."""
+    code = ("import sys, gatekeeper.modes.pre_receive, gatekeeper.scan.secrets_scanner, gatekeeper.scan.workspace, "
+            "gatekeeper.trusted; print(sorted(m for m in ('gatekeeper.scan.embedded', 'gatekeeper.review.semantics') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out == "[]\n", out
+
+
 MODE_LINE_LIMIT = 250  # issue #13: a front door parses its input, calls the engine and returns; it holds no check
 
 

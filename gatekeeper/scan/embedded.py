@@ -76,29 +76,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatekeeper.lazy_regex import LazyPattern, lazy
+from gatekeeper.scan.embedding import EMBEDDING as EMBEDDING
+from gatekeeper.scan.embedding import KNOWN_EXTENSION_MODULES as KNOWN_EXTENSION_MODULES
+from gatekeeper.scan.embedding import KNOWN_EXTENSIONS as _KNOWN_EXTENSIONS
+from gatekeeper.scan.embedding import LANGUAGES as LANGUAGES
+from gatekeeper.scan.embedding import MARKDOWN as MARKDOWN
+from gatekeeper.scan.embedding import MARKUP as MARKUP
+from gatekeeper.scan.embedding import NOTEBOOK as NOTEBOOK
+from gatekeeper.scan.embedding import XML_MARKUP as XML_MARKUP
+from gatekeeper.scan.embedding import Unread as Unread
+from gatekeeper.scan.embedding import Unreadable as Unreadable
 from gatekeeper.scan.interpreters import interpreter_language, launched_program
 from gatekeeper.scan.text import decode, without_cookie
-
-NOTEBOOK = ".ipynb"
-MARKDOWN = frozenset({".md", ".markdown"})
-MARKUP = frozenset({".html", ".htm", ".xhtml", ".svg", ".vue", ".svelte", *MARKDOWN})
-# Markup a browser reads as XML: a script's text is markup there, its character references decoded (red125).
-XML_MARKUP = frozenset({".xhtml", ".svg"})
-EMBEDDING = frozenset({NOTEBOOK, *MARKUP})
-# What each embedding extension can hold: a tool that reads none of these languages never asks for the file.
-LANGUAGES = {NOTEBOOK: ("python",), **{ext: ("javascript", "typescript") for ext in MARKUP}}
-
-
-@dataclass(frozen=True, slots=True)
-class Unread:
-    """Lines of a notebook's code (in `Embedded.text`, 1-based) a tool that reads a file only when all of it parses
-    cannot read: a cell, or a top-level statement of one, Python cannot parse (`deep` False), or one nested deeper
-    than bandit's recursive walk goes (`deep` True: Python runs it)."""
-
-    first: int
-    last: int
-    reason: str
-    deep: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,15 +116,6 @@ class Embedded:
                 lines[region.first - 1:region.last] = [""] * (region.last - region.first + 1)
             text = "\n".join(lines)
         return without_cookie(text) if self.language == "python" else text
-
-
-class Unreadable(ValueError):
-    """A notebook the gate could not read: none of its code was scanned. `blocking` when a tool that runs notebooks
-    may still read it (JSON nested deeper than Python's parser goes); not when nothing can (it is not JSON)."""
-
-    def __init__(self, reason: str, *, blocking: bool) -> None:
-        super().__init__(reason)
-        self.blocking = blocking
 
 
 def embedded_code(extension: str, data: bytes, *, whole: bool = False,
@@ -519,18 +499,6 @@ _LINE_MAGICS = frozenset({
     "autoreload", "aimport", "load_ipython_extension", "watermark", "tensorboard", "dotenv", "sql", "R", "Rpush",
     "Rpull", "Rget", "octave", "octave_push", "octave_pull",
 })
-# Extensions whose magics are all named here (or that define none): loading one leaves the magics as they are. Any
-# other extension may define — or redefine — any magic, and then none is trusted (_Notebook).
-_KNOWN_EXTENSIONS = frozenset({
-    "autoreload", "storemagic", "line_profiler", "memory_profiler", "watermark", "tensorboard", "dotenv", "sql",
-    "rpy2.ipython", "rmagic", "octavemagic", "oct2py.ipython", "cythonmagic", "Cython", "sympyprinting",
-    "sympy_printing", "sympy.interactive.ipythonprinting", "google.colab.data_table", "cudf.pandas", "nb_black",
-    "lab_black", "jupyter_black",
-    *(f"IPython.extensions.{name}" for name in ("autoreload", "storemagic", "rmagic", "octavemagic", "cythonmagic",
-                                                "sympyprinting")),
-})
-# Their top-level modules: a package of such a name in the repository may shadow one (scan.workspace).
-KNOWN_EXTENSION_MODULES = frozenset(name.split(".")[0] for name in _KNOWN_EXTENSIONS)
 # `%load_ext NAME`, `%reload_ext NAME`, `run_line_magic("load_ext", "NAME")`, `extension_manager.load_extension(
 # "NAME")`: the name after it (a name that is no literal is unknown).
 _LOADS_EXTENSION = lazy(r"""load_ext(?:ension)?\b['",\s(]*([\w.]*)""")

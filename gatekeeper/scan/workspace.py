@@ -40,15 +40,7 @@ from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import Finding, Severity, path_key
 from gatekeeper.process import forget_dir, held_signals, track_dir
 from gatekeeper.sanitize import safe
-from gatekeeper.scan.embedded import (
-    EMBEDDING,
-    KNOWN_EXTENSION_MODULES,
-    LANGUAGES,
-    NOTEBOOK,
-    Unread,
-    Unreadable,
-    embedded_code,
-)
+from gatekeeper.scan.embedding import EMBEDDING, KNOWN_EXTENSION_MODULES, LANGUAGES, NOTEBOOK, Unread, Unreadable
 from gatekeeper.scan.interpreters import interpreter_language
 from gatekeeper.scan.text import decode, python_source
 
@@ -346,6 +338,8 @@ class Workspace:
         the scripts (or cells), and a page's handlers and each handler value as written."""
         written: list[Target] = []
         try:
+            from gatekeeper.scan.embedded import embedded_code  # (only here: the hook's start-up)
+
             found = embedded_code(safe_extension(entry.path), data, whole=self.whole,
                                   modules=self._modules_beside(git, entry, data))
         except Unreadable as exc:
