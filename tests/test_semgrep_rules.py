@@ -262,7 +262,12 @@ def test_every_rule_has_one_theme_and_themes_name_only_real_rules() -> None:
     assert len(bandit) == len(set(bandit)) and all(re.fullmatch(r"B\d{3}", t) for t in bandit)
 
 
-def test_no_javascript_rule_times_out_on_a_file_of_ten_thousand_statements(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("language", "name", "text"), [
+    ("javascript", "padded.js", "if (false) {\n" + "".join(f"  process(input{n});\n" for n in range(10_000)) + "}\n"),
+    ("python", "padded.py", "if False:\n" + "".join(f"    process(input{n})\n" for n in range(10_000))),
+])
+def test_no_rule_times_out_on_a_file_of_ten_thousand_statements(tmp_path: Path, language: str, name: str,
+                                                                 text: str) -> None:
     """A rule whose cost grows with the square of a file's expressions times out on a long file, and semgrep then
     reports nothing of that rule for it: a scan/incomplete note where a finding would be, for any file a pusher pads
     to that size. js-hardcoded-secret did (its translation-resource exemption matched `$LIT`, every expression, and
@@ -272,10 +277,10 @@ def test_no_javascript_rule_times_out_on_a_file_of_ten_thousand_statements(tmp_p
     semgrep = _find_semgrep()
     if semgrep is None:
         pytest.skip("semgrep is not installed (it is a gatekeeper dependency: pip install -e .)")
-    target = tmp_path / "padded.js"
-    target.write_text("if (false) {\n" + "".join(f"  process(input{n});\n" for n in range(10_000)) + "}\n")
+    target = tmp_path / name
+    target.write_text(text)
     proc = subprocess.run([semgrep, "scan", "--experimental", "--json", "--metrics=off", "--disable-version-check",
-                           "--config", str(RULES_DIR / "javascript"), str(target)], capture_output=True, text=True,
+                           "--config", str(RULES_DIR / language), str(target)], capture_output=True, text=True,
                           timeout=SEMGREP_TIMEOUT_S, env=_offline_env(tmp_path), cwd=tmp_path, check=False)
     report = _parse_json_output(proc.stdout)
     timed_out = sorted({str(error.get("rule_id")) for error in report.get("errors", [])
