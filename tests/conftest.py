@@ -37,14 +37,6 @@ def pytest_configure(config: pytest.Config) -> None:
     compileall.compile_dir(root / "gatekeeper", quiet=1)
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked `slow` (several seconds each) first, the rest in their order: the workers share the long ones from
-    the start, and the run ends on short tests spread over every worker rather than on one long test (or a push that
-    waits to run alone, tests/machine.py) while the other cores idle — the last 3 % of a run took 2 of its 17 minutes.
-    The order is the same in every worker, as pytest-xdist requires."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def emitted_rule_ids_are_registered() -> Iterator[None]:
     """Every rule id gatekeeper's code emits during the session is in gatekeeper.catalogue (see

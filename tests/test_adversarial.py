@@ -298,7 +298,6 @@ def test_push_time_origin_survives_a_desktop_merge_and_a_protected_tag(tmp_path:
     assert server.tip() == base
 
 
-@pytest.mark.slow
 def test_push_option_spellings_are_recorded(tmp_path: Path) -> None:
     server, work = seeded(tmp_path)
     base = work.head()
@@ -399,7 +398,6 @@ def test_swapping_the_policy_file_for_another_kind_of_entry_is_a_policy_change(t
     assert server.tip() == base
 
 
-@pytest.mark.slow
 def test_the_policy_on_an_unprotected_default_branch_is_still_trusted(tmp_path: Path) -> None:
     """HEAD names `develop`, which the policy does not protect: changing its policy in place, or rewinding
     it to an older, weaker policy, must not weaken what judges main."""

@@ -254,7 +254,6 @@ REAL = {
 
 
 @pytest.mark.parametrize("name", sorted(REAL))
-@pytest.mark.slow
 def test_fast_path_on_real_histories(name: str) -> None:
     path = ROOT / name / "repo"
     if not (path / "HEAD").exists():

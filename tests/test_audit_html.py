@@ -60,7 +60,6 @@ def _report(repo: RepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str
     return page, data
 
 
-@pytest.mark.slow
 def test_report_in_chromium(history: RepoBuilder, tmp_path: Path, capsys: pytest.CaptureFixture[str],  # noqa: F811
                             browser: Any) -> None:
     page_file, data = _report(history, tmp_path, capsys)

@@ -26,7 +26,6 @@ def git(*args: str) -> str:
     return subprocess.run(["git", "-C", str(RUNC), *args], capture_output=True, text=True, check=True).stdout
 
 
-@pytest.mark.slow
 def test_runc_history_against_plain_git(capsys: pytest.CaptureFixture[str]) -> None:
     if not (RUNC / "HEAD").exists():
         pytest.skip(f"no mirror of opencontainers/runc at {RUNC} (set GATEKEEPER_REAL_REPOS)")

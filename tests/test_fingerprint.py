@@ -88,7 +88,6 @@ def _guesses(findings: list[Finding], guesses: list[str], line_of: str) -> set[s
     return hits
 
 
-@pytest.mark.slow
 def test_a_wordlist_recovers_nothing_with_the_key_set(repo: RepoBuilder, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     secret = "Tr0ub4dor" + "&3x"

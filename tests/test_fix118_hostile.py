@@ -221,7 +221,6 @@ def test_the_fallback_names_hostile_paths_literally(repo: RepoBuilder, streamed:
     assert heavy
 
 
-@pytest.mark.slow
 def test_the_fallback_names_directories_when_a_merge_has_too_many_paths(
         repo: RepoBuilder, streamed: list[list[str]]) -> None:
     """A merge with 1,500 own paths in 3 directories (more than git should match one by one against every tree

@@ -503,7 +503,6 @@ def test_an_ambiguous_ref_can_be_deleted_and_the_policy_can_allow_them(tmp_path:
     assert strict.tip("refs/tags/main") is None
 
 
-@pytest.mark.slow
 def test_a_tag_named_like_a_pattern_protected_branch_is_refused_only_beside_that_branch(tmp_path: Path) -> None:
     """`refs/heads/release/*` is protected. A tag `release/2.0` shadows nothing while no branch release/2.0
     exists (release tags named so are a team's convention); beside the branch it is refused, and the branch

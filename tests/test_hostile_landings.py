@@ -160,7 +160,6 @@ def test_a_commit_reviewed_on_its_way_in_stays_reviewed_after_a_plain_back_merge
     assert ai not in _listed(capsys, server.path)
 
 
-@pytest.mark.slow
 def test_the_landing_walk_holds_a_wide_octopus_history_in_little_memory(tmp_path: Path) -> None:
     """A pusher can land a few hundred octopus merges, each naming the same thousand commits as parents: the
     pack stays small (the parent lists delta against each other) while `rev-list --parents` prints 41 bytes

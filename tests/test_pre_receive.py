@@ -588,7 +588,6 @@ def test_git_daemon_transport(tmp_path: Path) -> None:
 
 # -- concurrency ------------------------------------------------------------------------------------
 
-@pytest.mark.slow
 def test_twenty_concurrent_pushes(seeded: tuple[Server, RepoBuilder], tmp_path: Path) -> None:
     server, _ = seeded
     base = server.tip()

@@ -236,7 +236,6 @@ def test_parameterised_typeorm_where_with_alias_is_not_sql_injection(tmp_path: P
     assert lines == [], f"TypeORM parameterised where() reported at lines {lines}"
 
 
-@pytest.mark.slow
 def test_a_location_field_of_any_object_is_not_a_navigation(tmp_path: Path) -> None:
     """`$W.location = $URL` matches any object's `location` field; with `$EVENT.data`/`$ROUTER.query` sources a
     widget's or a store's location (a city, a place) is an open redirect (medium, warn). Low: noise."""

@@ -209,7 +209,6 @@ export async function byName(repo: any, req: Request) {
 """
 
 
-@pytest.mark.slow
 def test_where_with_parameters_beside_injected_text_is_sql_injection(tmp_path: Path) -> None:
     """b853bb0's `pattern-not: $DB.where($SQL, $PARAMS, ...)` drops a where-family call whenever a second argument
     exists, whatever the text interpolates: a request value quoted into the SQL next to one bound parameter (or an
@@ -266,7 +265,6 @@ export function alias() {
 """
 
 
-@pytest.mark.slow
 def test_navigation_of_a_window_by_another_name_is_an_open_redirect(tmp_path: Path) -> None:
     """b853bb0 limits `$W.location…` sinks to `window|document|top|self|parent|…` names: AngularJS's `$window`,
     Angular's injected `this.window`/`this.document`, a popup, an iframe's contentWindow, `document.defaultView` and

@@ -193,7 +193,6 @@ export async function isNull(repo: any, req: Request) {
 """
 
 
-@pytest.mark.slow
 def test_where_with_parameters_and_interpolated_condition(tmp_path: Path) -> None:
     """The where-with-parameters branch requires `'${`, `%${`, a comparison, LIKE or IN right before `${`: a
     whole injected condition, BETWEEN, ILIKE and IS are missed. Medium."""
@@ -238,7 +237,6 @@ export function owner(el: HTMLElement) {
 """
 
 
-@pytest.mark.slow
 def test_navigation_of_windows_outside_the_name_list(tmp_path: Path) -> None:
     """A bare `x.location = next` counts only for listed names; popups named otherwise, `parent.window`,
     `ownerDocument`, bracket access and `$window.open` are missed (none reported). Medium (rule severity)."""

@@ -320,7 +320,6 @@ def test_cache_a_vue_blob_cached_clean_is_not_clean_as_html(tmp_path: Path) -> N
     assert _blocking(cached, "site/widget.html") == _blocking(fresh, "site/widget.html"), _at(cached, "site/widget.html")
 
 
-@pytest.mark.slow
 def test_cache_a_notebook_cached_clean_is_not_clean_beside_a_shadowing_module(tmp_path: Path) -> None:
     """Finding 6b (HIGH): `modules` (the tree's neighbours, red120) change which cells are Python, but not the cache
     key; the notebook cached clean in `scratch/` (the %%sql body is SQL) is served from the cache in `lab/`, beside a

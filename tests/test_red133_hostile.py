@@ -132,7 +132,6 @@ def fixed_main(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return judged
 
 
-@pytest.mark.slow
 def test_control_the_fix_reverted_by_a_plain_phone_commit_is_found(fixed_main: dict[str, Any]) -> None:
     """Control (passes): the same tree as a one-parent commit on main gets a blocking semgrep finding at the sink."""
     sink, found = fixed_main["plain"]

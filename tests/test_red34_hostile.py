@@ -12,8 +12,6 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from gatekeeper.config import DEFAULT_POLICY_YAML
 from tests.hook_helpers import AWS_KEY, PushResult, Server, make_server, spush
 from tests.machine import alone
@@ -82,7 +80,6 @@ def _a_week_of_commits(server: Server, work: RepoBuilder, commits: int = 150) ->
         return spush(server, work, "origin", "main")
 
 
-@pytest.mark.slow
 def test_control_the_same_push_without_the_attribute_is_accepted_in_time(tmp_path: Path) -> None:
     """Control (passes): the same repository and push with a root `.gitattributes` that names no encoding."""
     server, work = _big_repository(tmp_path, "*.png binary\n")

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.hook_helpers import MO, MOBILE, RITA, push
 from tests.test_attest import NOTES, _verify
 from tests.test_red43_hostile import _attested_main, _bypassed_mobile_tip, _env, _ok
 
 
-@pytest.mark.slow
 def test_merge_with_a_newer_level_3_side_branch_launders_a_break_glass_main(tmp_path: Path) -> None:
     """Attack: main is A (L3) <- B, an unreviewed mobile commit let in by break-glass and honestly attested at
     level 2 with no property. Every later push to main is capped at 2 (continuity), until an operator's

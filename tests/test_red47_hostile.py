@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.hook_helpers import MO, MOBILE, RITA, make_server, push
 from tests.test_attest import NOTES, POLICY, _gk, _keypair, _verify
 from tests.test_red43_hostile import BYPASS_POLICY, _attested_main, _env, _ok
@@ -104,7 +102,6 @@ def test_an_annotated_protected_tag_drops_every_branch_cut_below_it_to_level_1(t
     assert result["level"] == 3, (result["verifiedLevels"], _reasons(server, fix))
 
 
-@pytest.mark.slow
 def test_moving_a_protected_tag_launders_a_break_glass_main_to_level_3_mobile_reviewed(tmp_path: Path) -> None:
     """Attack: the policy protects release tags (`refs/tags/v*`). main is A (L3) <- B, an unreviewed mobile
     commit let in by break-glass and honestly attested at level 2 with no property; every later push to main is

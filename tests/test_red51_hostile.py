@@ -13,8 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.hook_helpers import DANA, TEST_POLICY, spush
 from tests.test_red48_hostile import BANDIT_POLICY, SHELL
 from tests.test_red49_hostile import _seeded
@@ -63,7 +61,6 @@ def _checks(tmp_path: Path, policy: str, steps: list[dict[str, str]],
 # file's version before the range too (scan/head.py HeadScanner._earlier).
 
 
-@pytest.mark.slow
 def test_semgrep_match_cap_then_unpadding_does_not_pass_silently(tmp_path: Path) -> None:
     """Attack, in two changes. Change 1 adds `web/app.js` with command injection and an XSS sink, then 10,001
     dead `eval(input)` calls: past semgrep's per-file cap of 10,000 matches semgrep discards EVERY result of
@@ -131,7 +128,6 @@ def test_code_behind_a_parse_error_is_checked_when_the_file_becomes_valid(tmp_pa
 MOBILE_SEMGREP_POLICY = SEMGREP_POLICY.replace("undeclared: desktop", "undeclared: mobile")
 
 
-@pytest.mark.slow
 def test_a_transcoded_utf16_file_semgrep_skips_is_not_only_a_low_note(tmp_path: Path) -> None:
     """Attack: the pusher commits `web/app.js` as UTF-16 with a byte-order mark (a browser runs it as such):
     the command-injection / XSS lines, then a comment of 750,000 CJK characters — 1.5 MB as committed, under

@@ -11,8 +11,6 @@ import fcntl
 import os
 from pathlib import Path
 
-import pytest
-
 from tests.hook_helpers import AWS_KEY, DANA, MO, MOBILE, TEST_POLICY, PushResult, Server, seeded, spush
 from tests.repo_builder import RepoBuilder
 
@@ -132,7 +130,6 @@ def _bypass_granted_by_the_watchdog(tmp_path: Path) -> tuple[Server, RepoBuilder
     return server, work, sha, result
 
 
-@pytest.mark.slow
 def test_a_bypass_granted_by_the_watchdog_still_records_the_push_time_origin(tmp_path: Path) -> None:
     """Attack: the captain breaks glass from a phone during an incident: `git push -o origin-device=mobile
     -o gatekeeper.bypass="INC-7" origin hotfix` (a topic branch). The check runs out of time (a slow disk, a large

@@ -11,8 +11,6 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.hook_helpers import DANA, MO, TEST_POLICY, Server, make_server, seeded, spush
 from tests.repo_builder import RepoBuilder
 from tests.test_red50_hostile import AI_ZONE_SERVER_POLICY, COPILOT
@@ -117,7 +115,6 @@ def test_a_path_holding_a_0x01_byte_hides_the_merges_later_resolutions(tmp_path:
 
 # -- 3. the watchdog's window before the push-time origin is marked pending ---------------------------------------
 
-@pytest.mark.slow
 def test_a_timeout_while_the_ref_updates_are_classified_accepts_a_mobile_push_without_its_origin(
         tmp_path: Path) -> None:
     """Attack: under `on_timeout: warn`, a pusher whose phone client sends `-o origin-device=mobile` pushes one

@@ -200,7 +200,6 @@ def _token_history(path: Path, commits: int) -> str:
     return str(path)
 
 
-@pytest.mark.slow
 def test_redacting_many_secrets_grows_with_their_number_not_its_square() -> None:
     """The redaction pass alone, on 1,000 and on 4,000 subjects each holding a token: once every subject has been read
     for secrets, each is redacted. Best of three each: four times the secrets take about four times as long when each

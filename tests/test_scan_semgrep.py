@@ -253,7 +253,6 @@ def test_deadline_already_passed_is_a_timeout(repo: RepoBuilder, rules: Path, tm
     assert rule_ids(result.findings) == ["tool/timeout"]
 
 
-@pytest.mark.slow
 def test_experimental_failure_falls_back_to_the_normal_engine(repo: RepoBuilder, rules: Path,
                                                               tmp_path: Path) -> None:
     base = _one_python_change(repo)

@@ -169,7 +169,6 @@ def test_a_cut_patch_scans_the_whole_file_but_not_what_a_parent_had(repo: RepoBu
     assert [(f.rule_id, f.line) for f in result.findings] == [("secrets/aws-access-key", 32)]
 
 
-@pytest.mark.slow
 def test_head_scanner_counts_lines_past_the_line_cap(repo: RepoBuilder) -> None:
     """1,000,001 lines in 1 MB: the net patch is cut at its line cap; a finding after it still counts."""
     base = repo.commit("base", {"README.md": "hi\n"})

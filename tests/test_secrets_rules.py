@@ -272,7 +272,6 @@ def _cost(regex: object, line: str) -> float:
     return best
 
 
-@pytest.mark.slow
 def test_no_rule_backtracks_super_linearly(detector: SecretDetector) -> None:
     """Each rule's regex over 100 KB of near-matches costs about ten times 10 KB of them, not a
     hundred times (what one level of backtracking over the line would cost).

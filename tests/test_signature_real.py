@@ -159,7 +159,6 @@ def agrees(letter: str, key: str, info: object, history: bool = False) -> bool:
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
-@pytest.mark.slow
 def test_every_signed_commit_agrees_with_git(name: str, tmp_path: Path) -> None:
     repo = _repo(name)
     letters = git_letters(repo, PINNED[name], tmp_path)

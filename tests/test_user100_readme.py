@@ -174,7 +174,6 @@ def test_install_refuses_an_invalid_policy_file(tmp_path: Path) -> None:
 
 # -- an interrupted audit and its --output -------------------------------------------------------------------
 
-@pytest.mark.slow
 def test_an_interrupted_audit_keeps_the_previous_report(tmp_path: Path) -> None:
     repo = RepoBuilder.init(tmp_path / "repo")
     # A long history, made fast with fast-import, so the audit is still writing when it is interrupted.

@@ -10,8 +10,6 @@ import subprocess
 import tracemalloc
 from pathlib import Path
 
-import pytest
-
 from gatekeeper.git import Git
 from gatekeeper.git.diff import WIDE_MERGE_PARENTS
 from gatekeeper.scan.added_lines import range_additions
@@ -205,7 +203,6 @@ def _limited_push(server: object, work: RepoBuilder, refspec: str) -> tuple[int,
     return proc.returncode, proc.stderr.decode("utf-8", "replace") + proc.stdout.decode("utf-8", "replace")
 
 
-@pytest.mark.slow
 def test_a_pushed_merge_unlike_both_parents_is_scanned_in_little_memory(tmp_path: Path) -> None:
     """A real push of a merge whose lock file (1,500 lines) shares no line with either parent's (11,000 lines
     each), the server's hook held to 768 MiB of address space: git's combined diff would coalesce the lines each
