@@ -37,7 +37,6 @@ from gatekeeper import globs
 from gatekeeper.identity import Identity, People, is_human, people, valid_login
 from gatekeeper.lazy_regex import lazy
 from gatekeeper.models import ReviewStatus
-from gatekeeper.review import CODEOWNERS_PATHS as CODEOWNERS_PATHS  # (re-exported: where it was defined)
 
 APPROVED = "APPROVED"
 CHANGES_REQUESTED = "CHANGES_REQUESTED"
@@ -263,9 +262,7 @@ def assess(reviews: Iterable[Review], authors: People, required: int, covers: Ca
                       tuple(withdrawn), tuple(not_owner), tuple(no_access), tuple(pushed), tuple(unverified))
 
 
-# -- CODEOWNERS ------------------------------------------------------------------------------------
-
-
+# -- CODEOWNERS (where GitHub looks for the file: review.CODEOWNERS_PATHS) ---------------------------------
 
 @dataclass(frozen=True, slots=True)
 class OwnerRule:

@@ -76,16 +76,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatekeeper.lazy_regex import LazyPattern, lazy
-from gatekeeper.scan.embedding import EMBEDDING as EMBEDDING
-from gatekeeper.scan.embedding import KNOWN_EXTENSION_MODULES as KNOWN_EXTENSION_MODULES
 from gatekeeper.scan.embedding import KNOWN_EXTENSIONS as _KNOWN_EXTENSIONS
-from gatekeeper.scan.embedding import LANGUAGES as LANGUAGES
-from gatekeeper.scan.embedding import MARKDOWN as MARKDOWN
-from gatekeeper.scan.embedding import MARKUP as MARKUP
-from gatekeeper.scan.embedding import NOTEBOOK as NOTEBOOK
-from gatekeeper.scan.embedding import XML_MARKUP as XML_MARKUP
-from gatekeeper.scan.embedding import Unread as Unread
-from gatekeeper.scan.embedding import Unreadable as Unreadable
+from gatekeeper.scan.embedding import MARKDOWN, MARKUP, NOTEBOOK, XML_MARKUP, Unread, Unreadable
 from gatekeeper.scan.interpreters import interpreter_language, launched_program
 from gatekeeper.scan.text import decode, without_cookie
 
