@@ -281,6 +281,18 @@ def test_shipped_rules_run(repo: RepoBuilder, tmp_path: Path) -> None:
     assert any(f.rule_id.startswith("semgrep/") and f.line == 3 for f in result.findings)
 
 
+def test_a_secret_below_ten_thousand_padding_statements_is_still_found(repo: RepoBuilder, tmp_path: Path) -> None:
+    """The attack on a rule whose cost grows with the square of a file's expressions: pad the file until the rule
+    times out, and semgrep reports nothing of it there — a `scan/incomplete` note (warn by default) where the
+    hard-coded password should block. js-hardcoded-secret was such a rule until this session."""
+    base = repo.commit("base", {"keep": "k\n"})
+    padding = "".join(f"  process(input{n});\n" for n in range(10_000))
+    repo.commit("c", {"web/app.js": "if (false) {\n" + padding + "}\n"
+                      "export const mailer = { smtpPassword: 'kq_Zr.bmtv.Qh' };\n"})
+    result = SemgrepScanner(use_cache=False).scan(job(repo.path, base))
+    assert [(f.rule_id, f.line) for f in result.findings] == [("semgrep/js-hardcoded-secret", 10_003)], result.findings
+
+
 def test_a_rules_paths_apply_with_either_engine(repo: RepoBuilder, tmp_path: Path) -> None:
     """A rule's `paths: exclude:` holds for explicitly named files under --experimental too, which ignores it
     (semgrep 1.182): the same test fixture was a blocking finding or none depending on the engine (meas145)."""
