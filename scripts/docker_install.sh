@@ -13,6 +13,9 @@ python3 -m venv "$prefix"
   "semgrep==1.182.0" \
   "bandit==1.9.4" \
   "$src"
+# The classes and patterns every gatekeeper process would compile again, compiled once into the image
+# (gatekeeper.startup_cache): a third of a small judgment's CPU.
+"$prefix/bin/python" -P -m gatekeeper.build_startup_cache
 # The image runs gatekeeper, it installs nothing: leave no installer behind.
 "$prefix/bin/python" -m pip uninstall --yes --quiet pip setuptools wheel 2>/dev/null || :
 "$prefix/bin/gatekeeper" --version

@@ -158,6 +158,11 @@ def install(repo: Path, hook: str, *, use_hooks_path: bool = False, policy: Path
                      "policy: GATEKEEPER_POLICY when the hook's environment sets it, else .gatekeeper.yml on the "
                      "default branch as it was before each push, else the built-in default (docs/hooks.md)")
     target, kept = _install_one(directory, hook, python, policy, notes)
+    from gatekeeper.build_startup_cache import ensure
+
+    built = ensure(python)  # the hook's interpreter reads its compiled start-up from it (gatekeeper.startup_cache)
+    if built:
+        notes.append(built)
     if hook == "pre-receive":
         git.set_config("receive.advertisePushOptions", "true")
         notes.append("set receive.advertisePushOptions=true so `git push -o ...` reaches the hook")
