@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from gatekeeper.models import Decision
 from gatekeeper.scan import build_scanners
 from gatekeeper.scan.cache import ResultCache
 from gatekeeper.scan.semgrep import SemgrepScanner
+from gatekeeper.scan.workspace import Target
 from tests.repo_builder import RepoBuilder
 from tests.scan_helpers import (
     REAL_SEMGREP,
@@ -332,3 +334,45 @@ def test_extensions_semgrep_does_not_know_are_scanned_under_an_alias(repo: RepoB
     repo.commit("c", {"gui.pyw": "eval(a)\n"})
     result = scanner(rules, tmp_path).scan(job(repo.path, base))
     assert [(f.rule_id, f.path, f.line) for f in result.findings] == [("semgrep/test-python-eval", "gui.pyw", 1)]
+
+
+class _WholeDirectory(SemgrepScanner):
+    """The scanner as it was: every rule file, whatever the targets."""
+
+    def configs(self, targets: Sequence[Target]) -> list[str]:
+        return [str(self._rules_dir())]
+
+
+def test_semgrep_is_given_the_rules_that_may_read_the_change_and_finds_what_all_of_them_find(
+        repo: RepoBuilder, tmp_path: Path) -> None:
+    """Our shipped rules and their own annotated test files: a change of one language's files runs that language's
+    rule files only (semgrep parses every rule it is given), a change of several the rules of each — and finds
+    exactly what the whole rule directory finds in the same files."""
+    shipped = Path(__file__).resolve().parents[1] / "rules" / "semgrep"
+    fixtures = {f"src/{p.relative_to(shipped)}": p.read_bytes() for p in sorted(shipped.rglob("*"))
+                if p.suffix in (".py", ".js", ".jsx", ".ts", ".svelte", ".vue")}
+    groups = {"python": (".py",), "javascript": (".js", ".jsx"), "typescript": (".ts",), "svelte": (".svelte",),
+              "vue": (".vue",)}
+    base = repo.commit("base", {"keep": "k\n"})
+    wrapper, log = counting_semgrep(tmp_path)
+    found: list[tuple[str, str, int | None]] = []
+    for name, suffixes in groups.items():
+        start = repo.head()
+        repo.commit(name, {k: v for k, v in fixtures.items() if k.endswith(suffixes)})
+        before = calls(log)
+        result = SemgrepScanner(executable=wrapper, version="1.182.0", use_cache=False).scan(job(repo.path, start))
+        assert calls(log) > before
+        assert not [f for f in result.findings if f.rule_id.startswith(("tool/", "scan/"))], result.findings
+        found += [(f.rule_id, f.path, f.line) for f in result.findings]
+    whole = _WholeDirectory(use_cache=False).scan(job(repo.path, base))
+    assert sorted(found) == sorted((f.rule_id, f.path, f.line) for f in whole.findings)
+    assert len(found) > 100
+    runs = log.read_text().splitlines()
+    python_run = next(line for line in runs if "src/python/" in line)
+    assert "/python/" in python_run and "/javascript/" not in python_run  # only the Python rule files
+    js_run = next(line for line in runs if "src/javascript/" in line and ".ts" not in line.split(" -- ", 1)[1])
+    assert "/javascript/" in js_run and "/python/" not in js_run
+    assert "angular-bypass-security-trust.yml" not in js_run  # its one language is TypeScript
+    assert "svelte-raw-html.yml" not in js_run and "vue-v-html.yml" not in js_run  # regex rules over .svelte/.vue
+    svelte_run = next(line for line in runs if ".svelte" in line.split(" -- ", 1)[1])
+    assert "svelte-raw-html.yml" in svelte_run and "vue-v-html.yml" not in svelte_run

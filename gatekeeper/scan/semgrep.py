@@ -25,7 +25,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,17 @@ class SemgrepRule:
         hands it too since it ignores `paths:` for named targets."""
         extensions = self.text_extensions()
         return extensions is None or safe_extension(seen_as) in extensions
+
+    def may_read(self, extensions: Set[str]) -> bool:
+        """Whether semgrep may run this rule on a file with one of these extensions (by its languages, or a text
+        rule's `paths: include:`); a language not known here may read any file."""
+        text = self.text_extensions()
+        if text is not None:
+            return not text.isdisjoint(extensions)
+        if not self.languages:
+            return True
+        return any(language not in LANGUAGE_EXTENSIONS or not extensions.isdisjoint(LANGUAGE_EXTENSIONS[language])
+                   for language in self.languages)
 
     def applies_to(self, path: str) -> bool:
         """Whether the rule's `paths:` selects this file (as semgrep's normal engine reads the globs)."""
@@ -227,8 +238,15 @@ class SemgrepScanner(HeadScanner):
         self._extensions: frozenset[str] | None = None
         self._messages: dict[str, str] | None = None
         self._rules: dict[str, SemgrepRule] | None = None
+        self._rule_list: list[SemgrepRule] | None = None
         self._all_files = False
         self._identity: tuple[str, str] | None = None
+
+    def _loaded(self) -> list[SemgrepRule]:
+        """Our rules, read once per scanner (ConfigError each time they cannot be)."""
+        if self._rule_list is None:
+            self._rule_list = load_rules(self._rules_dir())
+        return self._rule_list
 
     def _rules_dir(self) -> Path:
         if self.rules_dir is None:
@@ -239,7 +257,7 @@ class SemgrepScanner(HeadScanner):
         if self._extensions is None:
             extensions: set[str] = set()
             try:
-                rules = load_rules(self._rules_dir())
+                rules = self._loaded()
             except ConfigError:
                 rules = []
                 self._all_files = True  # semgrep itself will report the broken rules (fail closed)
@@ -266,7 +284,7 @@ class SemgrepScanner(HeadScanner):
         """
         if self._messages is None:
             try:
-                self._messages = {r.id.removeprefix(f"{NAME}/"): r.message for r in load_rules(self._rules_dir())}
+                self._messages = {r.id.removeprefix(f"{NAME}/"): r.message for r in self._loaded()}
             except ConfigError:
                 self._messages = {}
         template = self._messages.get(check_id)
@@ -282,7 +300,7 @@ class SemgrepScanner(HeadScanner):
         applies the globs itself, the same for both engines. A result whose rule we cannot find is kept."""
         if self._rules is None:
             try:
-                self._rules = {r.id.removeprefix(f"{NAME}/"): r for r in load_rules(self._rules_dir())}
+                self._rules = {r.id.removeprefix(f"{NAME}/"): r for r in self._loaded()}
             except ConfigError:
                 self._rules = {}
         rule = self._rules.get(check_id)
@@ -316,11 +334,30 @@ class SemgrepScanner(HeadScanner):
         text = run.stdout.decode("utf-8", "replace").strip()
         return text.splitlines()[-1] if run.returncode == 0 and text else None
 
-    def argv(self, executable: str, targets: Sequence[str], *, experimental: bool) -> list[str]:
+    def configs(self, targets: Sequence[Target]) -> list[str]:
+        """The rules semgrep is given for these targets: the rule files with a rule that may read one of them (by the
+        extensions semgrep sees, as `wants` chose the files), else the whole directory. semgrep parses every rule it
+        is given before it reads a file — a third of a one-language run went to the other language's rules. The whole
+        directory wherever the rules cannot be read here (semgrep then reports them: fail closed) or all are needed."""
+        rules_dir = self._rules_dir()
+        try:
+            rules = self._loaded()
+        except ConfigError:
+            return [str(rules_dir)]
+        extensions = {safe_extension(t.rel) for t in targets} | {safe_extension(t.path) for t in targets}
+        needed = {rule.source for rule in rules if rule.may_read(extensions)}
+        if not needed or needed == {rule.source for rule in rules}:
+            return [str(rules_dir)]
+        return [str(path) for path in sorted(needed)]
+
+    def argv(self, executable: str, targets: Sequence[str], *, experimental: bool,
+             configs: Sequence[str] = ()) -> list[str]:
         args = [executable, "scan"]
         if experimental:
             args.append("--experimental")
-        args += ["--config", str(self._rules_dir()), "--json", "--metrics=off", "--disable-version-check",
+        for config in configs or [str(self._rules_dir())]:
+            args += ["--config", config]
+        args += ["--json", "--metrics=off", "--disable-version-check",
                  # The workspace's limit is on the committed bytes; a file re-encoded to UTF-8 for the tools (UTF-16,
                  # a working-tree-encoding) can grow up to 3x: semgrep must not skip what the limit let in (red51).
                  "--no-git-ignore", "--disable-nosem", "--max-target-bytes", str(3 * self.max_file_bytes + 1),
@@ -341,6 +378,7 @@ class SemgrepScanner(HeadScanner):
         # would otherwise apply in directory mode. Repository ignore files are never materialised.
         (workspace.root / ".semgrepignore").write_bytes(b"")
         modes = [True, False] if self.experimental else [False]
+        configs = self.configs(targets)
         note = ""
         with tempfile.TemporaryDirectory(prefix="gatekeeper-semgrep-home-") as home:
             env = tool_env(Path(home))
@@ -350,8 +388,8 @@ class SemgrepScanner(HeadScanner):
                 if budget <= 0:
                     return BatchResult(failure=tool_failure(NAME, "no time left for the normal engine after "
                                                             f"--experimental failed ({note})", timeout=True))
-                run = run_tool(self.argv(executable, names if explicit else ["."], experimental=experimental),
-                               cwd=workspace.root, env=env, timeout=budget)
+                run = run_tool(self.argv(executable, names if explicit else ["."], experimental=experimental,
+                                         configs=configs), cwd=workspace.root, env=env, timeout=budget)
                 self.last_run.invocations += 1
                 self.last_run.mode = "experimental" if experimental else "normal"
                 if run.timed_out:
