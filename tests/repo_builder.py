@@ -7,10 +7,14 @@ commit ids are reproducible within a test.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# `[main (root-commit) <id>] subject`, `[detached HEAD <id>] subject`: the first line `git commit` prints.
+_COMMITTED = re.compile(r"\[[^\n]*? ([0-9a-f]{40}|[0-9a-f]{64})\] ")
 
 
 @dataclass
@@ -75,11 +79,13 @@ class RepoBuilder:
             env.update(GIT_AUTHOR_NAME=author[0], GIT_AUTHOR_EMAIL=author[1])
         if committer:
             env.update(GIT_COMMITTER_NAME=committer[0], GIT_COMMITTER_EMAIL=committer[1])
-        args = ["commit", "-q", "--no-verify", "-F", "-", *extra_args]
+        # Not -q: git's summary line names the commit (in full: core.abbrev=no), which saves a `rev-parse` process a
+        # commit — the suite makes thousands.
+        args = ["-c", "core.abbrev=no", "commit", "--no-verify", "-F", "-", *extra_args]
         if allow_empty or not files:
             args.append("--allow-empty")
-        self.git(*args, input=message, env=env)
-        return self.head()
+        made = _COMMITTED.match(self.git(*args, input=message, env=env))
+        return made.group(1) if made else self.head()
 
     def raw_commit(self, message: bytes, *, parents: tuple[str, ...] = (), tree: str | None = None) -> str:
         """A commit object written byte for byte (invalid UTF-8, control characters, ...)."""

@@ -20,6 +20,7 @@ def classify_update(git: Git, old: str, new: str, ref: str) -> RefKind:
         return RefKind.DELETE
     if is_zero(old):
         return RefKind.CREATE
-    if git.object_type(old) != "commit" or git.object_type(new) != "commit":
+    kinds = git.object_types((old, new))  # (one `cat-file --batch-check` for both: one process less a push)
+    if kinds.get(old) != "commit" or kinds.get(new) != "commit":
         return RefKind.UPDATE
     return RefKind.UPDATE if git.is_ancestor(old, new) else RefKind.FORCE
