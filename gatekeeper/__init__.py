@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from gatekeeper import startup_cache as _startup_cache
-
 __version__ = "0.1.0"
+
+from gatekeeper import startup_cache as _startup_cache
 
 # Every hook and CLI run is a new process: what it would compile again at start-up is read compiled, when the
 # start-up cache was built for this interpreter (gatekeeper.startup_cache; without one nothing changes).

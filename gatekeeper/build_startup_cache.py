@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import shlex
 import sys
 from pathlib import Path
 
@@ -47,8 +48,9 @@ def ensure(python: str | None = None, *, timeout: float = 180.0) -> str | None:
     when one was written or could not be, None when it was there already."""
     from gatekeeper import process
 
-    own = python is None or Path(python).resolve() == Path(sys.executable).resolve()
-    if own and is_current():
+    # Only this very interpreter is read here (a virtual environment's python resolves to its base interpreter, which
+    # has another site-packages): any other is asked in a process of its own.
+    if (python is None or python == sys.executable) and is_current():
         return None
     argv = [python or sys.executable, "-P", "-m", MODULE, "--quiet", "--if-missing"]
     try:
@@ -61,7 +63,7 @@ def ensure(python: str | None = None, *, timeout: float = 180.0) -> str | None:
         last = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
         reason = last[0] if last else f"exit {result.returncode}"
     return (f"no start-up cache ({reason}): every hook run compiles gatekeeper's classes and patterns again (~0.15 s "
-            f"of CPU); run `{argv[0]} -m {MODULE}` as the user who owns the installation")
+            f"of CPU); run `{shlex.quote(argv[0])} -P -m {MODULE}` as the user who owns the installation")
 
 
 def main(argv: list[str]) -> int:
@@ -74,7 +76,8 @@ def main(argv: list[str]) -> int:
         print(f"gatekeeper: no start-up cache written: {exc}", file=sys.stderr)
         return 1
     print(f"wrote the start-up cache {path} ({size:,} bytes: {len(recorder.codes)} dataclass methods, "
-          f"{len(recorder.patterns)} patterns)" if not quiet else f"wrote the start-up cache {path}")
+          f"{len(recorder.patterns) + len(recorder.byte_patterns)} patterns)" if not quiet
+          else f"wrote the start-up cache {path}")
     return 0
 
 

@@ -25,7 +25,9 @@ import importlib.util
 import marshal
 import os
 import re
+import stat
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,8 +49,11 @@ _real_re_compile: Callable[..., re.Pattern[Any]] | None = (
 
 # What was loaded, each value marshalled on its own (read when first asked for: loading the file stays a copy):
 # source text -> code object; (pattern, flags) -> what _sre.compile takes after the pattern.
+# Patterns of str and of bytes are kept apart, as re keys its own cache by type: 'x' and b'x' hash alike, and comparing
+# them raises under `python -bb`.
 _codes: dict[str, bytes] = {}
-_patterns: dict[tuple[str | bytes, int], bytes] = {}
+_patterns: dict[tuple[str, int], bytes] = {}
+_byte_patterns: dict[tuple[bytes, int], bytes] = {}
 hits = {"code": 0, "pattern": 0}
 Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 
@@ -62,10 +67,25 @@ def default_path() -> Path | None:
 
 
 def header() -> bytes:
-    """What binds a file to this interpreter: a code object or a regex program of another one is never used."""
+    """What binds a file to this interpreter and this gatekeeper: a code object or a regex program of another
+    interpreter is never used, and a new release (`gatekeeper install` then writes the file again) never reads an
+    old one's."""
+    from gatekeeper import __version__
+
     sre_magic = getattr(_sre, "MAGIC", 0) if _sre is not None else 0
     return (_FORMAT + sys.version.encode("utf-8", "replace") + b"\n" + importlib.util.MAGIC_NUMBER
-            + f"\n{sre_magic} {sys.flags.optimize}\n".encode())
+            + f"\n{sre_magic} {sys.flags.optimize} {__version__}\n".encode())
+
+
+def _read(path: Path, limit: int) -> bytes:
+    """Up to `limit` bytes of a regular file (never a FIFO or a device, which could block or never end; a symlink
+    is not followed). OSError otherwise."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+            raise OSError(f"{path}: not a regular file of at most {limit} bytes")
+        return handle.read(limit + 1)
 
 
 def is_current(path: Path | None = None) -> bool:
@@ -75,8 +95,7 @@ def is_current(path: Path | None = None) -> bool:
         return False
     mark = header()
     try:
-        with path.open("rb") as handle:
-            return handle.read(len(mark)) == mark
+        return _read(path, MAX_BYTES).startswith(mark)
     except OSError:
         return False
 
@@ -85,36 +104,39 @@ def activate(path: Path | None = None) -> bool:
     """Load the file (if there is one, and it is this interpreter's) and answer compiles from it. Anything wrong
     with it — unreadable, too large, another interpreter's, damaged — leaves every compile as it was."""
     path = path if path is not None else default_path()
+    _codes.clear()
+    _patterns.clear()
+    _byte_patterns.clear()
     if path is None or os.environ.get("GATEKEEPER_STARTUP_CACHE") == "off":
         return False
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError:
-        return False
     mark = header()
-    if len(data) > MAX_BYTES or not data.startswith(mark):
-        return False
     try:
+        data = _read(path, MAX_BYTES)
+        if not data.startswith(mark):
+            return False
         # marshal: the file is gatekeeper's own bytecode directory's, trusted as the .pyc files beside it are.
         loaded = marshal.loads(data[len(mark):])  # noqa: S302  # nosec B302  # nosemgrep: python-marshal-load
-    except (ValueError, EOFError, TypeError):
+        codes, patterns, byte_patterns = loaded["code"], loaded["re"], loaded["re-bytes"]
+        if not (type(codes) is type(patterns) is type(byte_patterns) is dict):
+            return False
+        _codes.update((k, v) for k, v in codes.items() if type(k) is str and type(v) is bytes)
+        _patterns.update((k, v) for k, v in patterns.items() if _key(k, str) and type(v) is bytes)
+        _byte_patterns.update((k, v) for k, v in byte_patterns.items() if _key(k, bytes) and type(v) is bytes)
+    except Exception:  # unreadable, damaged, another shape: nothing is taken from it
+        _codes.clear()
+        _patterns.clear()
+        _byte_patterns.clear()
         return False
-    if not isinstance(loaded, dict):
-        return False
-    codes, patterns = loaded.get("code"), loaded.get("re")
-    if not isinstance(codes, dict) or not isinstance(patterns, dict):
-        return False
-    _codes.clear()
-    _codes.update(codes)
-    _patterns.clear()
-    _patterns.update(patterns)
     if _codes:
         # dataclasses compiles the methods it writes with `exec(text, ...)`: the name is looked up in its module first.
         setattr(dataclasses, "exec", _exec_cached)  # noqa: B010 - a module attribute mypy does not know
-    if _patterns and _re_compiler is not None and _sre is not None:
+    if (_patterns or _byte_patterns) and _re_compiler is not None and _sre is not None:
         setattr(_re_compiler, "compile", _compile_cached)  # noqa: B010
     return True
+
+
+def _key(key: object, kind: type) -> bool:
+    return type(key) is tuple and len(key) == 2 and type(key[0]) is kind and type(key[1]) is int
 
 
 def _exec_cached(source: Any, globals: Any = None, locals: Any = None, /) -> None:
@@ -128,12 +150,16 @@ def _exec_cached(source: Any, globals: Any = None, locals: Any = None, /) -> Non
             if type(code) is type(_exec_cached.__code__):
                 hits["code"] += 1
                 source = code
+        if type(source) is str:
+            # Compiled as dataclasses' own exec would: exec(text) here would take this module's __future__ flags
+            # (a method's annotations would turn into strings).
+            source = compile(source, "<string>", "exec", dont_inherit=True)
     _real_exec(source, globals, locals)  # nosemgrep: python-eval-exec-non-literal (dataclasses' text, or its code)
 
 
 def _compile_cached(pattern: Any, flags: int = 0) -> Any:
-    if type(pattern) in (str, bytes) and type(flags) is int and not flags & re.DEBUG:
-        blob = _patterns.get((pattern, flags))
+    if type(flags) is int and not flags & re.DEBUG and type(pattern) in (str, bytes):
+        blob = (_patterns if type(pattern) is str else _byte_patterns).get((pattern, flags))
         if blob is not None:
             try:
                 program = marshal.loads(blob)  # noqa: S302  # nosec B302  # nosemgrep: python-marshal-load
@@ -153,8 +179,9 @@ class Recorder:
 
     def __init__(self) -> None:
         self.codes: dict[str, bytes] = {}
-        self.patterns: dict[tuple[str | bytes, int], bytes] = {}
-        self.refused = 0  # patterns whose recorded program would not be the one re compiles (never kept)
+        self.patterns: dict[tuple[str, int], bytes] = {}
+        self.byte_patterns: dict[tuple[bytes, int], bytes] = {}
+        self.refused = 0  # patterns not kept: a program unlike re's own, or one whose compiling warned
 
     def install(self) -> None:
         setattr(dataclasses, "exec", self._exec)  # noqa: B010
@@ -173,26 +200,29 @@ class Recorder:
     def _compile(self, pattern: Any, flags: int = 0) -> Any:
         if _real_re_compile is None:  # pragma: no cover - never installed without it
             raise RuntimeError("re's compiler is not available")
-        compiled = _real_re_compile(pattern, flags)
+        with warnings.catch_warnings(record=True) as warned:
+            warnings.simplefilter("always")
+            compiled = _real_re_compile(pattern, flags)
+        for warning in warned:  # (shown as they would have been)
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
         if type(pattern) in (str, bytes) and type(flags) is int and not flags & re.DEBUG:
-            entry = _program(pattern, flags)
+            entry = None if warned else _program(pattern, flags)  # a warning is given by compiling: never skipped
             if entry is not None and _same(_sre.compile(pattern, *entry), compiled):
-                self.patterns[(pattern, flags)] = marshal.dumps(entry)
+                if type(pattern) is str:
+                    self.patterns[(pattern, flags)] = marshal.dumps(entry)
+                else:
+                    self.byte_patterns[(pattern, flags)] = marshal.dumps(entry)
             else:
                 self.refused += 1
         return compiled
 
     def write(self, path: Path) -> int:
         """Write what was recorded (atomically: a reader sees the old file or the new one); returns its size."""
-        blob = header() + marshal.dumps({"code": self.codes, "re": self.patterns})
+        from gatekeeper.fsutil import atomic_write
+
+        blob = header() + marshal.dumps({"code": self.codes, "re": self.patterns, "re-bytes": self.byte_patterns})
         path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with temp.open("wb") as handle:
-                handle.write(blob)
-            os.replace(temp, path)
-        finally:
-            temp.unlink(missing_ok=True)
+        atomic_write(path, blob, mode=0o644)  # (readable by the account git runs hooks as, like the .pyc files)
         return len(blob)
 
 

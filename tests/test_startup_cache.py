@@ -55,8 +55,9 @@ def test_every_kept_pattern_is_the_program_re_compiles(built: tuple[Path, dict[s
     """Each entry, handed to the regex engine, is the very pattern re's own compiler makes (Pattern equality compares
     the flags, the pattern and the compiled program), with the same groups: the shipped secrets rules included."""
     _, loaded = built
-    patterns = loaded["re"]
-    assert len(patterns) > 600  # gatekeeper's lazy patterns and the shipped secrets rules, beside the libraries'
+    patterns = {**loaded["re"], **loaded["re-bytes"]}
+    assert len(loaded["re"]) > 600 and loaded["re-bytes"]  # gatekeeper's lazy patterns and the shipped secrets rules
+    assert all(type(p) is str for p, _ in loaded["re"]) and all(type(p) is bytes for p, _ in loaded["re-bytes"])
     compile_fresh = startup_cache._real_re_compile
     assert compile_fresh is not None and startup_cache._sre is not None
     for (pattern, flags), blob in patterns.items():
@@ -141,7 +142,8 @@ def test_a_damaged_or_foreign_file_changes_nothing(tmp_path: Path, damage: str,
     elif damage == "not-a-dict":
         bad.write_bytes(header() + marshal.dumps([1, 2, 3]))
     elif damage == "bad-entries":  # each entry's value garbage, for keys that will be asked for
-        bad.write_bytes(header() + marshal.dumps({"code": {text: b"\x00junk"}, "re": {("a+b", 0): b"\xffjunk"}}))
+        bad.write_bytes(header() + marshal.dumps({"code": {text: b"\x00junk"}, "re": {("a+b", 0): b"\xffjunk"},
+                                                  "re-bytes": {(b"a+b", 0): b"junk"}}))
     else:
         bad.write_bytes(b"")
     out = _python(f"""
@@ -192,7 +194,9 @@ def test_install_builds_no_cache_where_there_is_one_and_says_why_when_it_cannot(
     missing = tmp_path / "no-such-python"
     note = ensure(str(missing))
     assert note is not None and note.startswith("no start-up cache (")
-    assert f"run `{missing} -m gatekeeper.build_startup_cache`" in note
+    assert f"run `{missing} -P -m gatekeeper.build_startup_cache`" in note
+    spaced = tmp_path / "a python"
+    assert "run `'" + str(spaced) + "' -P -m" in (ensure(str(spaced)) or "")
 
 
 def test_the_build_says_why_it_wrote_nothing(tmp_path: Path) -> None:
@@ -202,3 +206,76 @@ def test_the_build_says_why_it_wrote_nothing(tmp_path: Path) -> None:
                            str(blocker / "cache.marshal")], cwd=ROOT, capture_output=True, check=False, timeout=300)
     assert proc.returncode == 1
     assert b"no start-up cache written" in proc.stderr and not (blocker / "cache.marshal").exists()
+
+
+def test_a_class_the_cache_does_not_hold_is_made_as_python_makes_it() -> None:
+    """A dataclass of a plugin, a test or a newer release, with the suite's cache active: its methods are compiled as
+    dataclasses compiles them (real annotations, not this module's `from __future__ import annotations` strings)."""
+    out = _python("""
+        import dataclasses, typing
+        from gatekeeper import startup_cache
+        assert startup_cache._codes, "the suite's cache is active"
+        @dataclasses.dataclass(frozen=True)
+        class Plugin:
+            count_of_things_nobody_cached: int
+            label: str = "x"
+        print(Plugin.__init__.__annotations__, typing.get_type_hints(Plugin.__init__), startup_cache.hits["code"])
+    """)
+    assert "{'count_of_things_nobody_cached': <class 'int'>, 'label': <class 'str'>, 'return': None}" in out
+
+
+def test_str_and_bytes_patterns_stay_apart_under_bytes_warnings_as_errors() -> None:
+    """`'x'` and `b'x'` hash alike: kept in one table, `python -bb` would raise at the comparison (gatekeeper's own
+    patterns hold such twins)."""
+    out = _python("""
+        import re
+        from gatekeeper import startup_cache
+        assert startup_cache._patterns and startup_cache._byte_patterns
+        twins = [p for p, _ in startup_cache._patterns if (p.encode("latin-1", "ignore"), 0) in startup_cache._byte_patterns]
+        assert twins, "no pattern kept as both str and bytes"
+        for p in twins:
+            assert re.compile(p).pattern == p and re.compile(p.encode("latin-1")).pattern == p.encode("latin-1")
+        print("ok", len(twins))
+    """.replace("python", "python"), env={"PYTHONWARNINGS": "error::BytesWarning"})
+    assert out.startswith("ok")
+    proc = subprocess.run([sys.executable, "-bb", "-P", "-m", "gatekeeper", "--version"], cwd=ROOT, capture_output=True,
+                          check=False, timeout=60)
+    assert proc.returncode == 0 and not proc.stderr, proc.stderr
+
+
+def test_a_pattern_whose_compiling_warns_is_never_kept(tmp_path: Path) -> None:
+    """re warns while it compiles some patterns (a possible nested set): answered from the cache it would not, and
+    under `-W error` would compile where it raises. The build keeps no such pattern and shows its warning."""
+    proc = subprocess.run([sys.executable, "-P", "-W", "always", "-c", textwrap.dedent(f"""
+        import re
+        from pathlib import Path
+        from gatekeeper.startup_cache import Recorder
+        recorder = Recorder()
+        recorder.install()
+        re.compile("[[a]")
+        re.compile("[a]+")
+        recorder.write(Path({str(tmp_path / 'c.marshal')!r}))
+        print(sorted(p for p, _ in recorder.patterns if p in ("[[a]", "[a]+")), recorder.refused)
+    """)], cwd=ROOT, env={**os.environ, "GATEKEEPER_STARTUP_CACHE": "off"}, capture_output=True, check=False,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode().strip() == "['[a]+'] 1"
+    assert b"FutureWarning: Possible nested set" in proc.stderr
+    assert (tmp_path / "c.marshal").stat().st_mode & 0o777 == 0o644  # readable by the account hooks run as
+
+
+def test_a_fifo_or_a_symlink_at_the_cache_path_is_not_read(tmp_path: Path) -> None:
+    """Nothing at the path can make every gatekeeper process wait at its start (a FIFO), nor send it elsewhere."""
+    fifo = tmp_path / "fifo.marshal"
+    os.mkfifo(fifo)
+    link = tmp_path / "link.marshal"
+    link.symlink_to(default_path())  # type: ignore[arg-type]
+    out = _python(f"""
+        import os
+        from pathlib import Path
+        from gatekeeper import startup_cache
+        del os.environ["GATEKEEPER_STARTUP_CACHE"]
+        print(startup_cache.activate(Path({str(fifo)!r})), startup_cache.activate(Path({str(link)!r})),
+              startup_cache.is_current(Path({str(fifo)!r})), startup_cache._codes == {{}})
+    """, env={"GATEKEEPER_STARTUP_CACHE": "off"})
+    assert out.split() == ["False", "False", "False", "True"]
