@@ -145,7 +145,11 @@ def main() -> None:
             policies[name] = path
         profiles: dict[str, tuple[Path | None, bool]] = {
             "no hook": (None, False), "fast profile": (policies["fast"], False),
+            "fast, no start-up cache": (policies["fast"], False),
             "full, warm cache": (policies["full"], False), "full, cold cache": (policies["full"], True)}
+        # The same fast push with the hook's start-up compiled again in every run (gatekeeper.startup_cache off):
+        # what the start-up cache saves, measured in the same rounds.
+        uncached = {"fast, no start-up cache"}
         cache_root = tmp / "caches"
 
         def push_env(cold: bool, index: int) -> dict[str, str]:
@@ -161,7 +165,10 @@ def main() -> None:
         for index in range(args.repeat):
             for name, (policy, cold) in profiles.items():
                 target = server(tmp, seed, "target", policy, env)
-                elapsed, used, out = timed_push(work, target, push_env(cold, index))
+                push = push_env(cold, index)
+                if name in uncached:
+                    push["GATEKEEPER_STARTUP_CACHE"] = "off"
+                elapsed, used, out = timed_push(work, target, push)
                 wall[name].append(elapsed)
                 cpu[name].append(used)
                 outputs[name] = out
@@ -169,14 +176,14 @@ def main() -> None:
         load = os.getloadavg()[0]
         print(f"push: 10 commits / 30 files, SSH-signed, Origin-Device: mobile; {args.repeat} repetitions, median; "
               f"{os.cpu_count()} CPUs, load average {load:.1f}")
-        print(f"{'':17} {'wall s':>7} {'added':>7} {'cpu s':>7} {'added':>7}  goal (added wall)")
-        goals = {"no hook": "", "fast profile": "<= 0.5 s", "full, warm cache": "<= 2.5 s",
-                 "full, cold cache": "<= 2.5 s"}
+        print(f"{'':23} {'wall s':>7} {'added':>7} {'cpu s':>7} {'added':>7}  goal (added wall)")
+        goals = {"no hook": "", "fast profile": "<= 0.5 s", "fast, no start-up cache": "",
+                 "full, warm cache": "<= 2.5 s", "full, cold cache": "<= 2.5 s"}
         for name in profiles:
             w, c = statistics.median(wall[name]), statistics.median(cpu[name])
             added_w = "" if name == "no hook" else f"{w - base_wall:7.3f}"
             added_c = "" if name == "no hook" else f"{c - base_cpu:7.3f}"
-            print(f"{name:17} {w:7.3f} {added_w:>7} {c:7.3f} {added_c:>7}  {goals[name]}")
+            print(f"{name:23} {w:7.3f} {added_w:>7} {c:7.3f} {added_c:>7}  {goals[name]}")
         for name in ("fast profile", "full, cold cache"):
             print(f"\n{name}, last push's remote output:")
             for line in outputs[name].splitlines():
