@@ -14,6 +14,7 @@ import shlex
 import sys
 from pathlib import Path
 
+import gatekeeper
 from gatekeeper.startup_cache import Recorder, default_path, is_current
 
 MODULE = "gatekeeper.build_startup_cache"
@@ -24,8 +25,6 @@ def build(path: Path | None = None) -> tuple[Path, int, Recorder]:
     bytecode). Returns the path, the file's size and the recorder. OSError when it cannot be written."""
     recorder = Recorder()
     recorder.install()
-    import gatekeeper
-
     for module in pkgutil.walk_packages(gatekeeper.__path__, "gatekeeper."):
         if module.name.endswith("__main__") or module.name == MODULE:
             continue
@@ -40,7 +39,7 @@ def build(path: Path | None = None) -> tuple[Path, int, Recorder]:
     target = path if path is not None else default_path()
     if target is None:
         raise OSError("this interpreter keeps no bytecode cache tag: nowhere to write a start-up cache")
-    return target, recorder.write(target), recorder
+    return target, recorder.write(target, gatekeeper.__version__), recorder
 
 
 def ensure(python: str | None = None, *, timeout: float = 180.0) -> str | None:
@@ -50,7 +49,7 @@ def ensure(python: str | None = None, *, timeout: float = 180.0) -> str | None:
 
     # Only this very interpreter is read here (a virtual environment's python resolves to its base interpreter, which
     # has another site-packages): any other is asked in a process of its own.
-    if (python is None or python == sys.executable) and is_current():
+    if (python is None or python == sys.executable) and is_current(gatekeeper.__version__):
         return None
     argv = [python or sys.executable, "-P", "-m", MODULE, "--quiet", "--if-missing"]
     try:
@@ -68,7 +67,7 @@ def ensure(python: str | None = None, *, timeout: float = 180.0) -> str | None:
 
 def main(argv: list[str]) -> int:
     quiet = "--quiet" in argv
-    if "--if-missing" in argv and is_current():
+    if "--if-missing" in argv and is_current(gatekeeper.__version__):
         return 0
     try:
         path, size, recorder = build(Path(argv[argv.index("--output") + 1]) if "--output" in argv else None)

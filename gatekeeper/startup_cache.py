@@ -12,9 +12,10 @@ or damaged file only costs the time it would have saved.
 The file is written only by `build` (`python -m gatekeeper.build_startup_cache`: `gatekeeper install`, the Action's
 image and the test suite run it), in a process of its own that imports gatekeeper's modules and compiles the shipped
 patterns, and never by a gate run: nothing a push or a policy brings (a ref's name, a redacted value, a policy's
-marks) is ever written to it. Every regex entry is checked at build time to give the very program `re` compiles,
-and the file is bound to the interpreter that wrote it (its version, bytecode magic, regex engine magic and
-optimisation level).
+marks) is ever written to it. Every regex entry is checked at build time to give the very program `re` compiles (a
+pattern whose compiling warns is not kept: from the file it would not warn), the file is bound to the interpreter
+that wrote it (its version, bytecode magic, regex engine magic and optimisation level) and to gatekeeper's version,
+and only a regular file is read (a FIFO there must not hold every process at its start).
 """
 
 from __future__ import annotations
@@ -66,15 +67,13 @@ def default_path() -> Path | None:
     return Path(__file__).resolve().parent / "__pycache__" / f"startup-cache.{tag}.marshal"
 
 
-def header() -> bytes:
-    """What binds a file to this interpreter and this gatekeeper: a code object or a regex program of another
+def header(version: str) -> bytes:
+    """What binds a file to this interpreter and to gatekeeper `version`: a code object or a regex program of another
     interpreter is never used, and a new release (`gatekeeper install` then writes the file again) never reads an
-    old one's."""
-    from gatekeeper import __version__
-
+    old one's. (The version is passed in: this module is imported by the package's own __init__.)"""
     sre_magic = getattr(_sre, "MAGIC", 0) if _sre is not None else 0
     return (_FORMAT + sys.version.encode("utf-8", "replace") + b"\n" + importlib.util.MAGIC_NUMBER
-            + f"\n{sre_magic} {sys.flags.optimize} {__version__}\n".encode())
+            + f"\n{sre_magic} {sys.flags.optimize} {version}\n".encode())
 
 
 def _read(path: Path, limit: int) -> bytes:
@@ -88,19 +87,20 @@ def _read(path: Path, limit: int) -> bytes:
         return handle.read(limit + 1)
 
 
-def is_current(path: Path | None = None) -> bool:
-    """Whether this interpreter has a start-up cache file (not whether it holds everything: a stale one only misses)."""
+def is_current(version: str, path: Path | None = None) -> bool:
+    """Whether this interpreter has a start-up cache file for gatekeeper `version` (not whether it holds everything:
+    a stale one only misses)."""
     path = path if path is not None else default_path()
     if path is None:
         return False
-    mark = header()
+    mark = header(version)
     try:
         return _read(path, MAX_BYTES).startswith(mark)
     except OSError:
         return False
 
 
-def activate(path: Path | None = None) -> bool:
+def activate(version: str, path: Path | None = None) -> bool:
     """Load the file (if there is one, and it is this interpreter's) and answer compiles from it. Anything wrong
     with it — unreadable, too large, another interpreter's, damaged — leaves every compile as it was."""
     path = path if path is not None else default_path()
@@ -109,7 +109,7 @@ def activate(path: Path | None = None) -> bool:
     _byte_patterns.clear()
     if path is None or os.environ.get("GATEKEEPER_STARTUP_CACHE") == "off":
         return False
-    mark = header()
+    mark = header(version)
     try:
         data = _read(path, MAX_BYTES)
         if not data.startswith(mark):
@@ -216,11 +216,13 @@ class Recorder:
                 self.refused += 1
         return compiled
 
-    def write(self, path: Path) -> int:
-        """Write what was recorded (atomically: a reader sees the old file or the new one); returns its size."""
+    def write(self, path: Path, version: str) -> int:
+        """Write what was recorded, for gatekeeper `version` (atomically: a reader sees the old file or the new one);
+        returns its size."""
         from gatekeeper.fsutil import atomic_write
 
-        blob = header() + marshal.dumps({"code": self.codes, "re": self.patterns, "re-bytes": self.byte_patterns})
+        tables = {"code": self.codes, "re": self.patterns, "re-bytes": self.byte_patterns}
+        blob = header(version) + marshal.dumps(tables)
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, blob, mode=0o644)  # (readable by the account git runs hooks as, like the .pyc files)
         return len(blob)

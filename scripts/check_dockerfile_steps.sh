@@ -42,7 +42,7 @@ echo "== entrypoint and scanners"
 export SEMGREP_ENABLE_VERSION_CHECK=0 SEMGREP_SEND_METRICS=off
 "$tmp/venv/bin/gatekeeper" action --help >/dev/null
 # The start-up cache the install step builds, for the image's interpreter (gatekeeper.startup_cache).
-"$tmp/venv/bin/python" -P -c 'from gatekeeper.startup_cache import is_current; raise SystemExit(not is_current())' \
+"$tmp/venv/bin/python" -P -c 'import gatekeeper; from gatekeeper.startup_cache import is_current; raise SystemExit(not is_current(gatekeeper.__version__))' \
   || { echo "the install step left no start-up cache" >&2; exit 1; }
 "$tmp/venv/bin/semgrep" --version
 "$tmp/venv/bin/bandit" --version | head -1

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from gatekeeper import __version__ as VERSION
 from gatekeeper import startup_cache
 from gatekeeper.build_startup_cache import ensure
 from gatekeeper.startup_cache import default_path, header
@@ -39,8 +40,8 @@ def _build(path: Path) -> dict[str, Any]:
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     assert b"dataclass methods" in proc.stdout
     data = path.read_bytes()
-    assert data.startswith(header())
-    loaded = marshal.loads(data[len(header()):])
+    assert data.startswith(header(VERSION))
+    loaded = marshal.loads(data[len(header(VERSION)):])
     assert isinstance(loaded, dict)
     return loaded
 
@@ -105,7 +106,7 @@ _DESCRIBE = """
 def test_the_classes_made_with_the_cache_are_the_classes_made_without() -> None:
     """Every dataclass of gatekeeper, its methods compared bytecode for bytecode, annotations, defaults, signature:
     the same with the suite's cache as with none (GATEKEEPER_STARTUP_CACHE=off)."""
-    assert startup_cache.is_current(), "tests/conftest.py builds the cache before the session"
+    assert startup_cache.is_current(VERSION), "tests/conftest.py builds the cache before the session"
     with_cache = json.loads(_python(_DESCRIBE))
     without = json.loads(_python(_DESCRIBE, env={"GATEKEEPER_STARTUP_CACHE": "off"}))
     assert with_cache["hits"]["code"] > 500 and with_cache["hits"]["pattern"] > 0
@@ -138,11 +139,11 @@ def test_a_damaged_or_foreign_file_changes_nothing(tmp_path: Path, damage: str,
     elif damage == "foreign":
         bad.write_bytes(good.replace(sys.version.encode(), b"2.7.18 (default)", 1))
     elif damage == "not-marshal":
-        bad.write_bytes(header() + b"\xff" * 64)
+        bad.write_bytes(header(VERSION) + b"\xff" * 64)
     elif damage == "not-a-dict":
-        bad.write_bytes(header() + marshal.dumps([1, 2, 3]))
+        bad.write_bytes(header(VERSION) + marshal.dumps([1, 2, 3]))
     elif damage == "bad-entries":  # each entry's value garbage, for keys that will be asked for
-        bad.write_bytes(header() + marshal.dumps({"code": {text: b"\x00junk"}, "re": {("a+b", 0): b"\xffjunk"},
+        bad.write_bytes(header(VERSION) + marshal.dumps({"code": {text: b"\x00junk"}, "re": {("a+b", 0): b"\xffjunk"},
                                                   "re-bytes": {(b"a+b", 0): b"junk"}}))
     else:
         bad.write_bytes(b"")
@@ -150,9 +151,10 @@ def test_a_damaged_or_foreign_file_changes_nothing(tmp_path: Path, damage: str,
         import dataclasses, re
         from pathlib import Path
         import os
+        import gatekeeper
         from gatekeeper import startup_cache
         del os.environ["GATEKEEPER_STARTUP_CACHE"]  # (set for the import: the suite's own cache is not loaded first)
-        activated = startup_cache.activate(Path({str(bad)!r}))
+        activated = startup_cache.activate(gatekeeper.__version__, Path({str(bad)!r}))
         @dataclasses.dataclass(frozen=True, slots=True)
         class Point:
             x: int
@@ -231,12 +233,13 @@ def test_str_and_bytes_patterns_stay_apart_under_bytes_warnings_as_errors() -> N
         import re
         from gatekeeper import startup_cache
         assert startup_cache._patterns and startup_cache._byte_patterns
-        twins = [p for p, _ in startup_cache._patterns if (p.encode("latin-1", "ignore"), 0) in startup_cache._byte_patterns]
+        kept = startup_cache._byte_patterns
+        twins = [p for p, _ in startup_cache._patterns if (p.encode("latin-1", "ignore"), 0) in kept]
         assert twins, "no pattern kept as both str and bytes"
         for p in twins:
             assert re.compile(p).pattern == p and re.compile(p.encode("latin-1")).pattern == p.encode("latin-1")
         print("ok", len(twins))
-    """.replace("python", "python"), env={"PYTHONWARNINGS": "error::BytesWarning"})
+    """, env={"PYTHONWARNINGS": "error::BytesWarning"})
     assert out.startswith("ok")
     proc = subprocess.run([sys.executable, "-bb", "-P", "-m", "gatekeeper", "--version"], cwd=ROOT, capture_output=True,
                           check=False, timeout=60)
@@ -254,7 +257,7 @@ def test_a_pattern_whose_compiling_warns_is_never_kept(tmp_path: Path) -> None:
         recorder.install()
         re.compile("[[a]")
         re.compile("[a]+")
-        recorder.write(Path({str(tmp_path / 'c.marshal')!r}))
+        recorder.write(Path({str(tmp_path / 'c.marshal')!r}), '0')
         print(sorted(p for p, _ in recorder.patterns if p in ("[[a]", "[a]+")), recorder.refused)
     """)], cwd=ROOT, env={**os.environ, "GATEKEEPER_STARTUP_CACHE": "off"}, capture_output=True, check=False,
                           timeout=60)
@@ -273,9 +276,11 @@ def test_a_fifo_or_a_symlink_at_the_cache_path_is_not_read(tmp_path: Path) -> No
     out = _python(f"""
         import os
         from pathlib import Path
+        import gatekeeper
         from gatekeeper import startup_cache
         del os.environ["GATEKEEPER_STARTUP_CACHE"]
-        print(startup_cache.activate(Path({str(fifo)!r})), startup_cache.activate(Path({str(link)!r})),
-              startup_cache.is_current(Path({str(fifo)!r})), startup_cache._codes == {{}})
+        v = gatekeeper.__version__
+        print(startup_cache.activate(v, Path({str(fifo)!r})), startup_cache.activate(v, Path({str(link)!r})),
+              startup_cache.is_current(v, Path({str(fifo)!r})), startup_cache._codes == {{}})
     """, env={"GATEKEEPER_STARTUP_CACHE": "off"})
     assert out.split() == ["False", "False", "False", "True"]
