@@ -76,15 +76,15 @@ def header(version: str) -> bytes:
             + f"\n{sre_magic} {sys.flags.optimize} {version}\n".encode())
 
 
-def _read(path: Path, limit: int) -> bytes:
-    """Up to `limit` bytes of a regular file (never a FIFO or a device, which could block or never end; a symlink
-    is not followed). OSError otherwise."""
+def _read(path: Path, limit: int, size: int | None = None) -> bytes:
+    """A regular file of at most `limit` bytes, or its first `size` (never a FIFO or a device, which could block or
+    never end; a symlink is not followed). OSError otherwise."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as handle:
         status = os.fstat(handle.fileno())
         if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
             raise OSError(f"{path}: not a regular file of at most {limit} bytes")
-        return handle.read(limit + 1)
+        return handle.read(limit + 1 if size is None else size)
 
 
 def is_current(version: str, path: Path | None = None) -> bool:
@@ -95,7 +95,7 @@ def is_current(version: str, path: Path | None = None) -> bool:
         return False
     mark = header(version)
     try:
-        return _read(path, MAX_BYTES).startswith(mark)
+        return _read(path, MAX_BYTES, len(mark)) == mark  # (its header only: not the whole file)
     except OSError:
         return False
 
